@@ -1,0 +1,4 @@
+"""gpt2-desk: a desktop workbench for a local GPT-2 that learns from its user."""
+
+__version__ = "0.1.0"
+APP_NAME = "gpt2-desk"

@@ -1,0 +1,28 @@
+"""One rotating log file in the user's log dir; modules use logging.getLogger(__name__)."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+_configured: Path | None = None
+
+
+def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path:
+    global _configured
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / "gpt2-desk.log"
+    if _configured == log_file:
+        return log_file
+    root = logging.getLogger("desktop_app")
+    for handler in list(root.handlers):
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            root.removeHandler(handler)
+            handler.close()
+    handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    _configured = log_file
+    return log_file

@@ -1,0 +1,50 @@
+"""Where the app keeps its files: platformdirs by default, one folder when --data-dir is given."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from desktop_app import APP_NAME
+
+DATA_DIR_ENV = "GPT2_DESK_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    data_dir: Path
+    cache_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def resolve(cls, data_dir: str | os.PathLike | None = None) -> "AppPaths":
+        """--data-dir (or $GPT2_DESK_DATA_DIR) moves everything under one folder."""
+        chosen = data_dir or os.environ.get(DATA_DIR_ENV)
+        if chosen:
+            root = Path(chosen).expanduser().resolve()
+            return cls(root, root / "cache", root / "logs")
+        return cls(
+            Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+            Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+        )
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "gpt2desk.sqlite3"
+
+    @property
+    def adapters_dir(self) -> Path:
+        return self.data_dir / "adapters"
+
+    @property
+    def converted_models_dir(self) -> Path:
+        return self.cache_dir / "converted"
+
+    def ensure(self) -> "AppPaths":
+        for folder in (self.data_dir, self.cache_dir, self.log_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
