@@ -1,0 +1,614 @@
+"""The SQLite store: conversations, messages with their token records, ratings,
+corrections, fine-tune runs and adapters, all in one file on the person's machine.
+
+Engineering (issue 3):
+- ``PRAGMA user_version`` + forward migrations (store_schema.py), WAL, busy timeout,
+  foreign keys (deleting a conversation deletes everything that belongs to it),
+  ``synchronous=FULL`` so a committed rating survives a crash.
+- Thread safe: one connection per thread (``threading.local``); every write is one
+  ``BEGIN IMMEDIATE`` transaction, so readers never block the writer and writers queue on
+  the busy timeout instead of failing with "database is locked".
+  ``with store.transaction():`` groups several calls of one thread into one transaction.
+- A file that is not SQLite or fails ``PRAGMA quick_check`` raises CorruptDatabaseError;
+  ``Store.move_aside`` renames it (and its -wal/-shm) to a timestamped backup. A file
+  from a newer app version raises NewerDatabaseError and is not written to.
+- The file is created with mode 0600 (SQLite gives -wal/-shm the same mode).
+
+Token records are stored one row per (message, kind, adapter) with packed arrays
+(store_codec.py): a 2,000-token answer is one row written in the message's transaction.
+
+Reads go through sqlite-utils' ``Database.query`` style dict rows (``Store.db`` gives a
+``sqlite_utils.Database`` on this thread's connection for scripts); writes use explicit
+SQL so that each API call is exactly one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from desktop_app.core import store_codec
+from desktop_app.core.errors import UserFacingError
+from desktop_app.core.records import TokenRecord
+from desktop_app.core.store_schema import SCHEMA_VERSION, migrate
+
+log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 30_000
+ROLES = ("system", "user", "assistant")
+RUN_STATUSES = ("running", "kept", "discarded", "cancelled", "failed")
+RECORD_KINDS = ("generated", "rescored")
+
+
+class StoreError(UserFacingError):
+    """Something asked of the store cannot be done (unknown id, bad value)."""
+
+
+class CorruptDatabaseError(StoreError):
+    def __init__(self, path, detail: str = ""):
+        self.path = Path(path)
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"The database file {self.path} is not a readable gpt2-desk database{extra}. "
+            "Nothing was changed; move it aside to start a fresh one.")
+
+
+class NewerDatabaseError(StoreError):
+    def __init__(self, path, found: int, supported: int = SCHEMA_VERSION):
+        self.path = Path(path)
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"The database file {self.path} was written by a newer version of gpt2-desk "
+            f"(schema {found}; this version understands up to {supported}). "
+            "It was left untouched; update gpt2-desk to open it.")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _loads(text):
+    return json.loads(text) if text else {}
+
+
+def _dumps(value) -> str:
+    return json.dumps(value or {}, ensure_ascii=False, sort_keys=True)
+
+
+def _message_row(row) -> dict:
+    d = dict(row)
+    d["settings"] = _loads(d.get("settings"))
+    return d
+
+
+def _json_fields(row, *names) -> dict:
+    d = dict(row)
+    for name in names:
+        d[name] = _loads(d.get(name))
+    return d
+
+
+def _check_value(value) -> int:
+    if value not in (1, -1) or isinstance(value, bool):
+        raise StoreError(f"A rating is +1 or -1, not {value!r}.")
+    return int(value)
+
+
+class Store:
+    """One database file. Create with ``Store.open(path)``; safe to share between threads."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path, *, create: bool = True) -> "Store":
+        path = Path(path).expanduser()
+        if not path.exists() or path.stat().st_size == 0:
+            if not path.exists():
+                if not create:
+                    raise StoreError(f"There is no database file at {path}.")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                os.close(fd)
+            os.chmod(path, 0o600)
+        else:
+            with open(path, "rb") as fh:
+                header = fh.read(len(SQLITE_HEADER))
+            if header != SQLITE_HEADER:
+                raise CorruptDatabaseError(path, "not an SQLite file")
+        store = cls(path)
+        try:
+            conn = store._connect(check=True)
+        except BaseException:
+            store.close()
+            raise
+        store._local.conn = conn
+        return store
+
+    def _connect(self, check: bool = False) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"The database {self.path} is closed.")
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot open the database file {self.path}: {exc}.") from exc
+        with self._lock:
+            self._all.append(conn)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if check:
+                self._check_file(conn)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = FULL")
+            if check:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    log.warning("could not switch %s to WAL (journal mode %s)", self.path, mode)
+                before = migrate(conn)
+                if before != SCHEMA_VERSION:
+                    log.info("migrated %s from schema %d to %d", self.path, before, SCHEMA_VERSION)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"The database file {self.path} is busy (another program holds it): {exc}.") from exc
+            raise CorruptDatabaseError(self.path, str(exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            raise CorruptDatabaseError(self.path, str(exc)) from exc
+        return conn
+
+    def _check_file(self, conn: sqlite3.Connection) -> None:
+        """Read-only checks before anything is written to the file."""
+        try:
+            found = conn.execute("PRAGMA user_version").fetchone()[0]
+            if found > SCHEMA_VERSION:
+                raise NewerDatabaseError(self.path, found)
+            result = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            raise CorruptDatabaseError(self.path, str(exc)) from exc
+        if result != ["ok"]:
+            raise CorruptDatabaseError(self.path, "; ".join(result)[:300])
+
+    @staticmethod
+    def move_aside(path) -> Path:
+        """Rename a bad database file (and its -wal/-shm) to ``NAME.bad-YYYYmmdd-HHMMSS``.
+
+        Never overwrites: a numeric suffix is added if that name is taken. Returns the
+        backup path of the main file.
+        """
+        path = Path(path)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = path.with_name(f"{path.name}.bad-{stamp}")
+        n = 1
+        while any(Path(f"{backup}{s}").exists() for s in ("", "-wal", "-shm")):
+            backup = path.with_name(f"{path.name}.bad-{stamp}-{n}")
+            n += 1
+        for suffix in ("-wal", "-shm", ""):
+            src = Path(f"{path}{suffix}")
+            if src.exists():
+                os.replace(src, f"{backup}{suffix}")
+        log.warning("moved %s aside to %s", path, backup)
+        return backup
+
+    def close(self) -> None:
+        """Close every thread's connection. The store cannot be used afterwards."""
+        self._closed = True
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:  # pragma: no cover
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------ connections
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    @property
+    def db(self):
+        """A ``sqlite_utils.Database`` on this thread's connection (for scripts and tests)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._conn(), recursive_triggers=False, execute_plugins=False)
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction; nested uses in the same thread join the outer one."""
+        conn = self._conn()
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield conn
+            finally:
+                self._local.depth = depth
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        self._local.depth = 1
+        try:
+            yield conn
+        except BaseException:
+            self._local.depth = 0
+            conn.execute("ROLLBACK")
+            raise
+        self._local.depth = 0
+        conn.execute("COMMIT")
+
+    def _rows(self, sql, params=()) -> list[sqlite3.Row]:
+        return self._conn().execute(sql, params).fetchall()
+
+    def _one(self, sql, params=()):
+        return self._conn().execute(sql, params).fetchone()
+
+    def integrity_check(self) -> list[str]:
+        return [row[0] for row in self._rows("PRAGMA integrity_check")]
+
+    @property
+    def schema_version(self) -> int:
+        return self._one("PRAGMA user_version")[0]
+
+    # ----------------------------------------------------------- conversations
+    def create_conversation(self, title: str = "New conversation") -> int:
+        stamp = now()
+        with self.transaction() as conn:
+            cur = conn.execute("INSERT INTO conversations (title, created, updated) VALUES (?, ?, ?)",
+                               (title, stamp, stamp))
+            return cur.lastrowid
+
+    def list_conversations(self, search: str | None = None) -> list[dict]:
+        """Newest (by ``updated``) first, with ``message_count``; ``search`` matches the
+        title or any message text (case-insensitive substring)."""
+        sql = ("SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count "
+               "FROM conversations c")
+        params: tuple = ()
+        if search:
+            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            sql += (" WHERE c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m "
+                    "WHERE m.conversation_id = c.id AND m.text LIKE ? ESCAPE '\\')")
+            params = (pattern, pattern)
+        sql += " ORDER BY c.updated DESC, c.id DESC"
+        return [dict(r) for r in self._rows(sql, params)]
+
+    def get_conversation(self, conversation_id) -> dict:
+        row = self._one("SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) "
+                        "AS message_count FROM conversations c WHERE c.id = ?", (conversation_id,))
+        if row is None:
+            raise StoreError(f"There is no conversation {conversation_id} in {self.path}.")
+        return dict(row)
+
+    def rename_conversation(self, conversation_id, title) -> None:
+        with self.transaction() as conn:
+            cur = conn.execute("UPDATE conversations SET title = ?, updated = ? WHERE id = ?",
+                               (title, now(), conversation_id))
+            if cur.rowcount == 0:
+                raise StoreError(f"There is no conversation {conversation_id} in {self.path}.")
+
+    def delete_conversation(self, conversation_id) -> None:
+        """Deletes its messages, token records, ratings and corrections (foreign keys)."""
+        with self.transaction() as conn:
+            cur = conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            if cur.rowcount == 0:
+                raise StoreError(f"There is no conversation {conversation_id} in {self.path}.")
+
+    # ---------------------------------------------------------------- messages
+    def add_message(self, conversation_id, role, text, *, parent_id=None, model_id=None, adapter_id=None,
+                    settings: dict | None = None, records: list[TokenRecord] | None = None) -> int:
+        """The message and its records in one transaction; touches the conversation's ``updated``."""
+        if role not in ROLES:
+            raise StoreError(f"A message role is one of {', '.join(ROLES)}, not {role!r}.")
+        encoded = store_codec.encode(records) if records is not None else None
+        stamp = now()
+        with self.transaction() as conn:
+            cur = conn.execute("UPDATE conversations SET updated = ? WHERE id = ?", (stamp, conversation_id))
+            if cur.rowcount == 0:
+                raise StoreError(f"There is no conversation {conversation_id} in {self.path}.")
+            if parent_id is not None:
+                parent = conn.execute("SELECT conversation_id FROM messages WHERE id = ?", (parent_id,)).fetchone()
+                if parent is None or parent[0] != conversation_id:
+                    raise StoreError(f"Message {parent_id} is not in conversation {conversation_id}.")
+            cur = conn.execute(
+                "INSERT INTO messages (conversation_id, parent_id, role, text, model_id, adapter_id, settings, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, parent_id, role, text, model_id, adapter_id, _dumps(settings), stamp))
+            message_id = cur.lastrowid
+            if encoded is not None:
+                self._insert_records(conn, message_id, "generated", None, encoded, stamp)
+            return message_id
+
+    def _insert_records(self, conn, message_id, kind, adapter_id, encoded, stamp):
+        conn.execute(
+            "INSERT INTO token_records (message_id, kind, adapter_id, n, ids, logprobs, ranks, entropies, texts, "
+            "top_counts, top_ids, top_probs, top_texts, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (message_id, kind, adapter_id, *encoded, stamp))
+
+    def get_message(self, message_id) -> dict:
+        row = self._one("SELECT * FROM messages WHERE id = ?", (message_id,))
+        if row is None:
+            raise StoreError(f"There is no message {message_id} in {self.path}.")
+        return _message_row(row)
+
+    def messages(self, conversation_id) -> list[dict]:
+        return [_message_row(r) for r in
+                self._rows("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,))]
+
+    def siblings(self, message_id) -> list[dict]:
+        """Messages with the same parent in the same conversation (this one included), by id."""
+        msg = self.get_message(message_id)
+        return [_message_row(r) for r in self._rows(
+            "SELECT * FROM messages WHERE conversation_id = ? AND parent_id IS ? ORDER BY id",
+            (msg["conversation_id"], msg["parent_id"]))]
+
+    def children(self, message_id) -> list[dict]:
+        return [_message_row(r) for r in
+                self._rows("SELECT * FROM messages WHERE parent_id = ? ORDER BY id", (message_id,))]
+
+    def thread(self, message_id) -> list[dict]:
+        """The path from the root message to this one (inclusive), following parent_id."""
+        rows = self._rows(
+            "WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL "
+            "SELECT m.parent_id, up.depth + 1 FROM messages m JOIN up ON m.id = up.id "
+            "WHERE m.parent_id IS NOT NULL AND up.depth < 100000) "
+            "SELECT m.* FROM up JOIN messages m ON m.id = up.id ORDER BY up.depth DESC", (message_id,))
+        if not rows:
+            raise StoreError(f"There is no message {message_id} in {self.path}.")
+        return [_message_row(r) for r in rows]
+
+    def delete_message(self, message_id) -> None:
+        """Deletes the message and its descendants (with their records and ratings)."""
+        with self.transaction() as conn:
+            if conn.execute("DELETE FROM messages WHERE id = ?", (message_id,)).rowcount == 0:
+                raise StoreError(f"There is no message {message_id} in {self.path}.")
+
+    # ----------------------------------------------------------- token records
+    def token_records(self, message_id, *, adapter_id=None, kind="generated") -> list[TokenRecord]:
+        """The stored records ([] if none). kind "generated": as written (adapter_id is
+        ignored); kind "rescored": under ``adapter_id`` (None = base model)."""
+        if kind not in RECORD_KINDS:
+            raise StoreError(f"Token record kind is one of {', '.join(RECORD_KINDS)}, not {kind!r}.")
+        if kind == "generated":
+            row = self._one(f"SELECT {', '.join(store_codec.COLUMNS)} FROM token_records "
+                            "WHERE message_id = ? AND kind = 'generated'", (message_id,))
+        else:
+            row = self._one(f"SELECT {', '.join(store_codec.COLUMNS)} FROM token_records "
+                            "WHERE message_id = ? AND kind = 'rescored' AND adapter_id IS ?", (message_id, adapter_id))
+        if row is None:
+            return []
+        try:
+            return store_codec.decode(*row)
+        except (ValueError, TypeError) as exc:
+            raise CorruptDatabaseError(self.path, f"token records of message {message_id}: {exc}") from exc
+
+    def record_sets(self, message_id) -> list[dict]:
+        """Which record sets a message has: [{"kind", "adapter_id", "n", "created"}]."""
+        return [dict(r) for r in self._rows(
+            "SELECT kind, adapter_id, n, created FROM token_records WHERE message_id = ? "
+            "ORDER BY kind, IFNULL(adapter_id, 0)", (message_id,))]
+
+    def set_token_records(self, message_id, records, *, adapter_id=None, kind="generated") -> None:
+        """Replace the records of one kind (and adapter, for "rescored") of a message."""
+        if kind not in RECORD_KINDS:
+            raise StoreError(f"Token record kind is one of {', '.join(RECORD_KINDS)}, not {kind!r}.")
+        if kind == "generated":
+            adapter_id = None
+        encoded = store_codec.encode(records)
+        with self.transaction() as conn:
+            self._require_message(conn, message_id)
+            conn.execute("DELETE FROM token_records WHERE message_id = ? AND kind = ? AND adapter_id IS ?",
+                         (message_id, kind, adapter_id))
+            self._insert_records(conn, message_id, kind, adapter_id, encoded, now())
+
+    def _require_message(self, conn, message_id):
+        row = conn.execute("SELECT id, role FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"There is no message {message_id} in {self.path}.")
+        return row
+
+    # ----------------------------------------------------------------- ratings
+    def rate_message(self, message_id, value: int, note: str | None = None) -> int:
+        """+1 / -1 on a whole message; replaces an earlier one. Returns the rating id."""
+        return self._rate(message_id, None, value, note)
+
+    def rate_token(self, message_id, token_index: int, value: int, note: str | None = None) -> int:
+        """+1 / -1 on one token (index into the message's generated records)."""
+        if isinstance(token_index, bool) or not isinstance(token_index, int) or token_index < 0:
+            raise StoreError(f"A token index is a whole number from 0, not {token_index!r}.")
+        return self._rate(message_id, token_index, value, note)
+
+    def _rate(self, message_id, token_index, value, note) -> int:
+        value = _check_value(value)
+        with self.transaction() as conn:
+            self._require_message(conn, message_id)
+            if token_index is not None:
+                row = conn.execute("SELECT n FROM token_records WHERE message_id = ? AND kind = 'generated'",
+                                   (message_id,)).fetchone()
+                if row is not None and token_index >= row[0]:
+                    raise StoreError(f"Message {message_id} has {row[0]} tokens; there is no token {token_index}.")
+            conn.execute("DELETE FROM ratings WHERE message_id = ? AND token_index IS ?", (message_id, token_index))
+            cur = conn.execute("INSERT INTO ratings (message_id, token_index, value, note, created) "
+                               "VALUES (?, ?, ?, ?, ?)", (message_id, token_index, value, note, now()))
+            return cur.lastrowid
+
+    def clear_rating(self, message_id, token_index: int | None = None) -> bool:
+        """Remove the whole-message rating (or the token's); returns whether there was one."""
+        with self.transaction() as conn:
+            self._require_message(conn, message_id)
+            cur = conn.execute("DELETE FROM ratings WHERE message_id = ? AND token_index IS ?",
+                               (message_id, token_index))
+            return cur.rowcount > 0
+
+    def ratings(self, message_id=None) -> list[dict]:
+        """Keys: id, message_id, token_index (None for the whole message), value, note, created."""
+        cols = "id, message_id, token_index, value, note, created"
+        if message_id is None:
+            rows = self._rows(f"SELECT {cols} FROM ratings ORDER BY message_id, IFNULL(token_index, -1)")
+        else:
+            rows = self._rows(f"SELECT {cols} FROM ratings WHERE message_id = ? ORDER BY IFNULL(token_index, -1)",
+                              (message_id,))
+        return [dict(r) for r in rows]
+
+    def message_rating(self, message_id) -> int | None:
+        row = self._one("SELECT value FROM ratings WHERE message_id = ? AND token_index IS NULL", (message_id,))
+        return None if row is None else row[0]
+
+    # ------------------------------------------------------------- corrections
+    def set_correction(self, message_id, text) -> None:
+        """A better text for an assistant message; replaces an earlier one."""
+        if not isinstance(text, str) or not text.strip():
+            raise StoreError("A correction needs some text.")
+        with self.transaction() as conn:
+            row = self._require_message(conn, message_id)
+            if row["role"] != "assistant":
+                raise StoreError(f"Message {message_id} is a {row['role']} message; only answers can be corrected.")
+            conn.execute("INSERT INTO corrections (message_id, text, created) VALUES (?, ?, ?) "
+                         "ON CONFLICT(message_id) DO UPDATE SET text = excluded.text, created = excluded.created",
+                         (message_id, text, now()))
+
+    def clear_correction(self, message_id) -> bool:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM corrections WHERE message_id = ?", (message_id,)).rowcount > 0
+
+    def correction(self, message_id) -> str | None:
+        row = self._one("SELECT text FROM corrections WHERE message_id = ?", (message_id,))
+        return None if row is None else row[0]
+
+    def corrections(self) -> list[dict]:
+        """Keys: message_id, text, created, conversation_id, original (the model's text)."""
+        return [dict(r) for r in self._rows(
+            "SELECT c.message_id, c.text, c.created, m.conversation_id, m.text AS original "
+            "FROM corrections c JOIN messages m ON m.id = c.message_id ORDER BY c.message_id")]
+
+    def rating_counts(self) -> dict:
+        row = self._one(
+            "SELECT (SELECT COUNT(*) FROM ratings WHERE token_index IS NULL AND value = 1), "
+            "(SELECT COUNT(*) FROM ratings WHERE token_index IS NULL AND value = -1), "
+            "(SELECT COUNT(*) FROM ratings WHERE token_index IS NOT NULL), "
+            "(SELECT COUNT(*) FROM corrections)")
+        return {"thumbs_up": row[0], "thumbs_down": row[1], "token_ratings": row[2], "corrections": row[3]}
+
+    # ------------------------------------------------------- runs and adapters
+    def create_run(self, settings: dict, base_model: str, parent_adapter_id=None) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute("INSERT INTO finetune_runs (status, base_model, parent_adapter_id, settings, started) "
+                               "VALUES ('running', ?, ?, ?, ?)",
+                               (base_model, parent_adapter_id, _dumps(settings), now()))
+            return cur.lastrowid
+
+    _RUN_FIELDS = ("status", "metrics", "reason", "adapter_id", "finished", "settings")
+
+    def update_run(self, run_id, **fields) -> None:
+        """Fields: status, metrics (dict), reason, adapter_id, finished (ISO text, or True
+        for now), settings (dict). A status other than "running" sets ``finished`` if unset."""
+        unknown = set(fields) - set(self._RUN_FIELDS)
+        if unknown:
+            raise StoreError(f"A run has no field {', '.join(sorted(unknown))}.")
+        if "status" in fields and fields["status"] not in RUN_STATUSES:
+            raise StoreError(f"A run status is one of {', '.join(RUN_STATUSES)}, not {fields['status']!r}.")
+        values = dict(fields)
+        for name in ("metrics", "settings"):
+            if name in values:
+                values[name] = _dumps(values[name])
+        if values.get("finished") is True:
+            values["finished"] = now()
+        with self.transaction() as conn:
+            run = conn.execute("SELECT finished FROM finetune_runs WHERE id = ?", (run_id,)).fetchone()
+            if run is None:
+                raise StoreError(f"There is no fine-tune run {run_id} in {self.path}.")
+            if values.get("status", "running") != "running" and "finished" not in values and run[0] is None:
+                values["finished"] = now()
+            if values:
+                assignments = ", ".join(f"{name} = ?" for name in values)
+                conn.execute(f"UPDATE finetune_runs SET {assignments} WHERE id = ?", (*values.values(), run_id))
+
+    def get_run(self, run_id) -> dict:
+        row = self._one("SELECT * FROM finetune_runs WHERE id = ?", (run_id,))
+        if row is None:
+            raise StoreError(f"There is no fine-tune run {run_id} in {self.path}.")
+        return _json_fields(row, "settings", "metrics")
+
+    def list_runs(self) -> list[dict]:
+        """Newest first."""
+        return [_json_fields(r, "settings", "metrics") for r in self._rows("SELECT * FROM finetune_runs ORDER BY id DESC")]
+
+    def add_adapter(self, path, *, base_model, parent_id=None, run_id=None, settings=None, metrics=None) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO adapters (path, base_model, parent_id, run_id, settings, metrics, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (str(path), base_model, parent_id, run_id, _dumps(settings), _dumps(metrics), now()))
+            return cur.lastrowid
+
+    def list_adapters(self, base_model=None) -> list[dict]:
+        """Oldest first; each with ``active`` as a bool."""
+        if base_model is None:
+            rows = self._rows("SELECT * FROM adapters ORDER BY id")
+        else:
+            rows = self._rows("SELECT * FROM adapters WHERE base_model = ? ORDER BY id", (base_model,))
+        return [self._adapter(r) for r in rows]
+
+    @staticmethod
+    def _adapter(row) -> dict:
+        d = _json_fields(row, "settings", "metrics")
+        d["active"] = bool(d["active"])
+        return d
+
+    def get_adapter(self, adapter_id) -> dict:
+        row = self._one("SELECT * FROM adapters WHERE id = ?", (adapter_id,))
+        if row is None:
+            raise StoreError(f"There is no adapter {adapter_id} in {self.path}.")
+        return self._adapter(row)
+
+    def set_active_adapter(self, adapter_id, base_model) -> None:
+        """Make this adapter the active one for ``base_model`` (None: use the base model)."""
+        with self.transaction() as conn:
+            if adapter_id is not None:
+                row = conn.execute("SELECT base_model FROM adapters WHERE id = ?", (adapter_id,)).fetchone()
+                if row is None:
+                    raise StoreError(f"There is no adapter {adapter_id} in {self.path}.")
+                if row[0] != base_model:
+                    raise StoreError(f"Adapter {adapter_id} was trained on {row[0]}, not {base_model}.")
+            conn.execute("UPDATE adapters SET active = 0 WHERE base_model = ? AND active = 1", (base_model,))
+            if adapter_id is not None:
+                conn.execute("UPDATE adapters SET active = 1 WHERE id = ?", (adapter_id,))
+
+    def active_adapter(self, base_model) -> dict | None:
+        row = self._one("SELECT * FROM adapters WHERE base_model = ? AND active = 1", (base_model,))
+        return None if row is None else self._adapter(row)
+
+    def delete_adapter(self, adapter_id) -> str:
+        """Remove an adapter's row and its "rescored" token records; returns its path (the
+        caller deletes the files). Refused with StoreError while it is the active adapter.
+        Runs and child adapters that point at it keep their rows with the link set to NULL;
+        messages keep the adapter id they were written with, as history."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT path, active, base_model FROM adapters WHERE id = ?", (adapter_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"There is no adapter {adapter_id} in {self.path}.")
+            if row["active"]:
+                raise StoreError(f"Adapter {adapter_id} is the active one for {row['base_model']}; "
+                                 "switch to another adapter or the base model before deleting it.")
+            conn.execute("DELETE FROM token_records WHERE kind = 'rescored' AND adapter_id = ?", (adapter_id,))
+            conn.execute("DELETE FROM adapters WHERE id = ?", (adapter_id,))
+            return row["path"]

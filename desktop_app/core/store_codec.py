@@ -1,0 +1,103 @@
+"""Packing a list of TokenRecords into one compact row and back.
+
+Numbers go into little-endian arrays (token ids and ranks int32, log-probabilities,
+entropies and alternative probabilities float64, so a record reads back exactly as it was
+written); texts go into JSON lists. The alternatives of all tokens are concatenated, with
+``top_counts`` (uint16) saying how many belong to each token.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from array import array
+
+from desktop_app.core.records import Alternative, TokenRecord
+
+_BIG_ENDIAN = sys.byteorder == "big"
+
+COLUMNS = ("n", "ids", "logprobs", "ranks", "entropies", "texts",
+           "top_counts", "top_ids", "top_probs", "top_texts")
+
+
+def _pack(typecode: str, values) -> bytes:
+    arr = array(typecode, values)
+    if _BIG_ENDIAN:
+        arr.byteswap()
+    return arr.tobytes()
+
+
+def _unpack(typecode: str, data: bytes) -> array:
+    arr = array(typecode)
+    arr.frombytes(data)
+    if _BIG_ENDIAN:
+        arr.byteswap()
+    return arr
+
+
+def encode(records) -> tuple:
+    """records -> the values of COLUMNS, in that order."""
+    records = list(records)
+    top_ids: list[int] = []
+    top_probs: list[float] = []
+    top_texts: list[str] = []
+    counts: list[int] = []
+    for r in records:
+        top = r.top
+        counts.append(len(top))
+        for a in top:
+            top_ids.append(a.id)
+            top_probs.append(a.prob)
+            top_texts.append(a.text)
+    return (
+        len(records),
+        _pack("i", [r.id for r in records]),
+        _pack("d", [r.logprob for r in records]),
+        _pack("i", [r.rank for r in records]),
+        _pack("d", [r.entropy for r in records]),
+        json.dumps([r.text for r in records], ensure_ascii=False),
+        _pack("H", counts),
+        _pack("i", top_ids),
+        _pack("d", top_probs),
+        json.dumps(top_texts, ensure_ascii=False),
+    )
+
+
+# Frozen dataclasses set fields through object.__setattr__ in __init__; filling __dict__
+# directly builds the same objects several times faster, which matters for 1M alternatives.
+_new = object.__new__
+
+
+def _make_alt(id_, text, prob, _cls=Alternative):
+    obj = _new(_cls)
+    obj.__dict__.update(id=id_, text=text, prob=prob)
+    return obj
+
+
+def decode(n, ids, logprobs, ranks, entropies, texts, top_counts, top_ids, top_probs, top_texts) -> list[TokenRecord]:
+    """The values of COLUMNS -> list of TokenRecord."""
+    ids_a = _unpack("i", ids)
+    logprobs_a = _unpack("d", logprobs)
+    ranks_a = _unpack("i", ranks)
+    ent_a = _unpack("d", entropies)
+    texts_l = json.loads(texts)
+    counts = _unpack("H", top_counts)
+    alt_ids = _unpack("i", top_ids)
+    alt_probs = _unpack("d", top_probs)
+    alt_texts = json.loads(top_texts)
+    if not (len(ids_a) == len(logprobs_a) == len(ranks_a) == len(ent_a) == len(texts_l) == len(counts) == n):
+        raise ValueError("token record arrays have different lengths")
+    if not (len(alt_ids) == len(alt_probs) == len(alt_texts) == sum(counts)):
+        raise ValueError("alternative arrays have different lengths")
+    alts = list(map(_make_alt, alt_ids, alt_texts, alt_probs))
+    out = []
+    pos = 0
+    cls = TokenRecord
+    for i in range(n):
+        c = counts[i]
+        obj = _new(cls)
+        obj.__dict__.update(id=ids_a[i], text=texts_l[i], logprob=logprobs_a[i], rank=ranks_a[i],
+                            entropy=ent_a[i], top=tuple(alts[pos:pos + c]))
+        pos += c
+        out.append(obj)
+    return out

@@ -1,0 +1,125 @@
+"""Schema of the SQLite store and its forward migrations.
+
+The schema version lives in ``PRAGMA user_version``. ``MIGRATIONS[i]`` takes a file from
+version ``i`` to ``i + 1``; each step runs in its own transaction together with the
+version bump, so a crash leaves the file at one version or the next, never in between.
+Never edit a released step: add a new one at the end.
+
+Version 1: conversations, messages, token records, ratings, corrections.
+Version 2: fine-tune runs and adapters (with at most one active adapter per base model).
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 0 -> 1
+    [
+        """CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        """CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+            text TEXT NOT NULL,
+            model_id TEXT,
+            adapter_id INTEGER,
+            settings TEXT NOT NULL DEFAULT '{}',
+            created TEXT NOT NULL
+        )""",
+        "CREATE INDEX messages_conversation ON messages(conversation_id, id)",
+        "CREATE INDEX messages_parent ON messages(parent_id)",
+        # One row per message, kind and adapter: the TokenRecord fields as packed arrays
+        # (little-endian; see store_codec.py). adapter_id NULL = the base model.
+        """CREATE TABLE token_records (
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('generated', 'rescored')),
+            adapter_id INTEGER,
+            n INTEGER NOT NULL,
+            ids BLOB NOT NULL,
+            logprobs BLOB NOT NULL,
+            ranks BLOB NOT NULL,
+            entropies BLOB NOT NULL,
+            texts TEXT NOT NULL,
+            top_counts BLOB NOT NULL,
+            top_ids BLOB NOT NULL,
+            top_probs BLOB NOT NULL,
+            top_texts TEXT NOT NULL,
+            created TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX token_records_key ON token_records(message_id, kind, IFNULL(adapter_id, 0))",
+        """CREATE TABLE ratings (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            token_index INTEGER,
+            value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+            note TEXT,
+            created TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX ratings_target ON ratings(message_id, IFNULL(token_index, -1))",
+        """CREATE TABLE corrections (
+            message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            created TEXT NOT NULL
+        )""",
+    ],
+    # 1 -> 2
+    [
+        """CREATE TABLE finetune_runs (
+            id INTEGER PRIMARY KEY,
+            status TEXT NOT NULL
+                CHECK (status IN ('running', 'kept', 'discarded', 'cancelled', 'failed')),
+            base_model TEXT NOT NULL,
+            parent_adapter_id INTEGER REFERENCES adapters(id) ON DELETE SET NULL,
+            adapter_id INTEGER REFERENCES adapters(id) ON DELETE SET NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            metrics TEXT NOT NULL DEFAULT '{}',
+            reason TEXT,
+            started TEXT NOT NULL,
+            finished TEXT
+        )""",
+        """CREATE TABLE adapters (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            base_model TEXT NOT NULL,
+            parent_id INTEGER REFERENCES adapters(id) ON DELETE SET NULL,
+            run_id INTEGER REFERENCES finetune_runs(id) ON DELETE SET NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            metrics TEXT NOT NULL DEFAULT '{}',
+            active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+            created TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX adapters_one_active ON adapters(base_model) WHERE active = 1",
+        "CREATE INDEX adapters_parent ON adapters(parent_id)",
+        "CREATE INDEX finetune_runs_adapter ON finetune_runs(adapter_id)",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn, *, target: int = SCHEMA_VERSION) -> int:
+    """Apply the missing steps up to ``target``; returns the version found before.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``). Each step takes the
+    write lock first and re-reads the version, so two processes opening the same old file
+    at once migrate it once.
+    """
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    for version in range(found, target):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current == version:
+                for statement in MIGRATIONS[version]:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return found
