@@ -257,6 +257,20 @@ class Store:
         self._local.depth = 0
         conn.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self):
+        """A consistent read view for several queries (a deferred read transaction);
+        inside a write transaction of this thread it just joins it."""
+        conn = self._conn()
+        if getattr(self._local, "depth", 0) or conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
     def _rows(self, sql, params=()) -> list[sqlite3.Row]:
         return self._conn().execute(sql, params).fetchall()
 

@@ -1,0 +1,157 @@
+"""Commands over the store: rate, correct, history, export, import."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from desktop_app.cli.common import CliError
+
+
+def _open(args):
+    from desktop_app.core.store import Store
+
+    return Store.open(args.db)
+
+
+def _message_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise CliError(f"a message id is a number, not {text!r}") from None
+    return value
+
+
+def cmd_rate(args) -> int:
+    mid = _message_id(args.message_id)
+    with _open(args) as store:
+        store.get_message(mid)  # one clear line for an unknown id
+        target = f"token {args.token} of message {mid}" if args.token is not None else f"message {mid}"
+        if args.value == "clear":
+            had = store.clear_rating(mid, args.token)
+            print(f"cleared the rating of {target}" if had else f"{target} had no rating")
+            return 0
+        value = 1 if args.value == "up" else -1
+        if args.token is None:
+            store.rate_message(mid, value, args.note)
+        else:
+            store.rate_token(mid, args.token, value, args.note)
+        print(f"rated {target} {args.value}")
+    return 0
+
+
+def cmd_correct(args) -> int:
+    mid = _message_id(args.message_id)
+    with _open(args) as store:
+        store.set_correction(mid, args.text)
+        print(f"saved a correction for message {mid}")
+    return 0
+
+
+def _conversation_detail(store, conversation_id) -> dict:
+    conv = store.get_conversation(conversation_id)
+    ratings: dict[int, list[dict]] = {}
+    messages = store.messages(conversation_id)
+    for r in store.ratings():
+        ratings.setdefault(r["message_id"], []).append(r)
+    for m in messages:
+        rs = ratings.get(m["id"], [])
+        m["rating"] = next((r["value"] for r in rs if r["token_index"] is None), None)
+        m["token_ratings"] = {str(r["token_index"]): r["value"] for r in rs if r["token_index"] is not None}
+        m["correction"] = store.correction(m["id"]) if m["role"] == "assistant" else None
+    conv["messages"] = messages
+    return conv
+
+
+def _one_line(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def cmd_history(args) -> int:
+    with _open(args) as store:
+        if args.conversation is not None:
+            conv = _conversation_detail(store, args.conversation)
+            if args.json:
+                print(json.dumps(conv, ensure_ascii=False, indent=2))
+                return 0
+            print(f"conversation {conv['id']}: {conv['title']} (updated {conv['updated']})")
+            for m in conv["messages"]:
+                marks = []
+                if m["rating"] is not None:
+                    marks.append("+1" if m["rating"] > 0 else "-1")
+                if m["token_ratings"]:
+                    marks.append(f"{len(m['token_ratings'])} token ratings")
+                if m["correction"]:
+                    marks.append("corrected")
+                parent = f" <- {m['parent_id']}" if m["parent_id"] else ""
+                extra = f"  [{', '.join(marks)}]" if marks else ""
+                print(f"  {m['id']:>5}{parent} {m['role']:<9} {_one_line(m['text'])}{extra}")
+            return 0
+        conversations = store.list_conversations(args.search)
+        if args.json:
+            print(json.dumps(conversations, ensure_ascii=False, indent=2))
+            return 0
+        if not conversations:
+            print("no conversations")
+        for c in conversations:
+            print(f"{c['id']:>5}  {c['updated'][:19].replace('T', ' ')}  {c['message_count']:>3} messages  {c['title']}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from desktop_app.core.exchange import build_examples, write_jsonl
+
+    with _open(args) as store:
+        examples = build_examples(store, args.format)
+    if args.out:
+        out = Path(args.out).expanduser()
+        tmp = out.with_name(out.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            n = write_jsonl(examples, fh)
+        tmp.replace(out)
+        print(f"wrote {n} {args.format} examples to {out}", file=sys.stderr)
+    else:
+        n = write_jsonl(examples, sys.stdout)
+        print(f"wrote {n} {args.format} examples", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from desktop_app.core.exchange import import_examples, read_jsonl
+
+    examples = read_jsonl(args.file)
+    with _open(args) as store:
+        ids = import_examples(store, examples, source=Path(args.file).name)
+    print(f"imported {len(ids)} examples into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing")
+    return 0
+
+
+def register(subparsers, common) -> None:
+    p = subparsers.add_parser("rate", parents=[common], help="thumbs up/down on an answer or one of its tokens")
+    p.add_argument("message_id", metavar="MESSAGE_ID")
+    p.add_argument("value", choices=["up", "down", "clear"])
+    p.add_argument("--token", type=int, metavar="INDEX", help="rate this token (0-based) instead of the whole message")
+    p.add_argument("--note", metavar="TEXT", help="why")
+    p.set_defaults(func=cmd_rate)
+
+    p = subparsers.add_parser("correct", parents=[common], help="store a better text for an answer")
+    p.add_argument("message_id", metavar="MESSAGE_ID")
+    p.add_argument("text", metavar="TEXT")
+    p.set_defaults(func=cmd_correct)
+
+    p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one")
+    p.add_argument("--conversation", type=int, metavar="ID", help="show this conversation's messages")
+    p.add_argument("--search", metavar="TEXT", help="only conversations whose title or messages contain TEXT")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_history)
+
+    p = subparsers.add_parser("export", parents=[common], help="ratings as TRL training data (JSON Lines)")
+    p.add_argument("--format", required=True, choices=["kto", "dpo", "sft"])
+    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser("import", parents=[common], help="read TRL JSON Lines (kto, dpo, sft) as new conversations")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_import)

@@ -1,0 +1,264 @@
+"""Ratings -> training examples in HF TRL's dataset formats, and back.
+
+Conversational format throughout: ``prompt`` is the list of ``{"role", "content"}`` turns
+before the answer (its thread), and ``completion`` / ``chosen`` / ``rejected`` are a
+one-item list ``[{"role": "assistant", "content": ...}]``.
+
+- ``kto`` (unpaired preference: prompt, completion, label): every answer with a thumbs
+  up (label true) or down (false); every correction (true), and the corrected answer
+  (false) when it has no thumbs of its own.
+- ``dpo`` (preference pairs: prompt, chosen, rejected): each correction against the answer
+  it corrects; and each liked answer against each disliked sibling answer (same prompt).
+- ``sft`` (prompt, completion): liked answers that have no correction, and corrections.
+
+``build_examples(store, fmt, with_ids=True)`` adds bookkeeping keys for the training code
+(``source``, message ids, ``token_ratings``); the exported files carry only TRL's fields.
+``import_examples`` reads these formats back (also the standard non-conversational form
+with plain strings, and ``{"messages": [...]}``), one new conversation per example.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from desktop_app.core.store import ROLES, Store, StoreError
+
+FORMATS = ("kto", "dpo", "sft")
+
+
+class ExchangeError(StoreError):
+    pass
+
+
+def _turn(message: dict) -> dict:
+    return {"role": message["role"], "content": message["text"]}
+
+
+def _answer(text: str) -> list[dict]:
+    return [{"role": "assistant", "content": text}]
+
+
+class _Snapshot:
+    """Everything export needs, read in one consistent snapshot."""
+
+    def __init__(self, store: Store):
+        with store.snapshot() as conn:
+            self.messages = {r["id"]: dict(r) for r in conn.execute(
+                "SELECT id, conversation_id, parent_id, role, text FROM messages ORDER BY id")}
+            self.thumbs = {r[0]: r[1] for r in conn.execute(
+                "SELECT message_id, value FROM ratings WHERE token_index IS NULL")}
+            self.token_ratings: dict[int, dict[int, int]] = defaultdict(dict)
+            for mid, idx, value in conn.execute(
+                    "SELECT message_id, token_index, value FROM ratings WHERE token_index IS NOT NULL"):
+                self.token_ratings[mid][idx] = value
+            self.corrections = {r[0]: r[1] for r in conn.execute(
+                "SELECT message_id, text FROM corrections ORDER BY message_id")}
+
+    def prompt(self, message_id) -> list[dict]:
+        turns = []
+        parent = self.messages[message_id]["parent_id"]
+        seen = set()
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            m = self.messages.get(parent)
+            if m is None:
+                break
+            turns.append(_turn(m))
+            parent = m["parent_id"]
+        turns.reverse()
+        return turns
+
+    def answers(self):
+        return (m for m in self.messages.values() if m["role"] == "assistant")
+
+
+def _meta(ex: dict, with_ids: bool, **meta) -> dict:
+    if with_ids:
+        ex.update(meta)
+    return ex
+
+
+def kto_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
+    snap = _Snapshot(store)
+    out = []
+    for m in snap.answers():
+        mid = m["id"]
+        value = snap.thumbs.get(mid)
+        corrected = snap.corrections.get(mid)
+        if value is not None or corrected is not None:
+            out.append(_meta({"prompt": snap.prompt(mid), "completion": _answer(m["text"]),
+                              "label": bool(value == 1)}, with_ids, source="rating" if value else "corrected",
+                             message_id=mid, token_ratings=dict(snap.token_ratings.get(mid, {}))))
+        if corrected is not None:
+            out.append(_meta({"prompt": snap.prompt(mid), "completion": _answer(corrected), "label": True},
+                             with_ids, source="correction", message_id=mid, token_ratings={}))
+    return out
+
+
+def dpo_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
+    snap = _Snapshot(store)
+    out = []
+    groups: dict[tuple, dict[int, list[dict]]] = defaultdict(lambda: {1: [], -1: []})
+    for m in snap.answers():
+        mid = m["id"]
+        if mid in snap.corrections:
+            out.append(_meta({"prompt": snap.prompt(mid), "chosen": _answer(snap.corrections[mid]),
+                              "rejected": _answer(m["text"])}, with_ids, source="correction",
+                             chosen_message_id=None, rejected_message_id=mid))
+        value = snap.thumbs.get(mid)
+        if value is not None:
+            groups[(m["conversation_id"], m["parent_id"])][value].append(m)
+    for (_conv, _parent), by_value in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        for good in by_value[1]:
+            for bad in by_value[-1]:
+                if good["text"] == bad["text"]:
+                    continue
+                out.append(_meta({"prompt": snap.prompt(good["id"]), "chosen": _answer(good["text"]),
+                                  "rejected": _answer(bad["text"])}, with_ids, source="siblings",
+                                 chosen_message_id=good["id"], rejected_message_id=bad["id"]))
+    return out
+
+
+def sft_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
+    snap = _Snapshot(store)
+    out = []
+    for m in snap.answers():
+        mid = m["id"]
+        if mid in snap.corrections:
+            out.append(_meta({"prompt": snap.prompt(mid), "completion": _answer(snap.corrections[mid])},
+                             with_ids, source="correction", message_id=mid, token_ratings={}))
+        elif snap.thumbs.get(mid) == 1:
+            out.append(_meta({"prompt": snap.prompt(mid), "completion": _answer(m["text"])}, with_ids,
+                             source="rating", message_id=mid,
+                             token_ratings=dict(snap.token_ratings.get(mid, {}))))
+    return out
+
+
+def build_examples(store: Store, fmt: str, *, with_ids: bool = False) -> list[dict]:
+    builders = {"kto": kto_examples, "dpo": dpo_examples, "sft": sft_examples}
+    if fmt not in builders:
+        raise ExchangeError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    return builders[fmt](store, with_ids=with_ids)
+
+
+def write_jsonl(examples, fh) -> int:
+    n = 0
+    for ex in examples:
+        fh.write(json.dumps(ex, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def export_jsonl(store: Store, fmt: str, fh) -> int:
+    """Write the examples of ``fmt`` as JSON Lines to an open text file; returns the count."""
+    return write_jsonl(build_examples(store, fmt), fh)
+
+
+# ------------------------------------------------------------------ import
+def _turns(value, where: str, *, field: str) -> list[dict]:
+    if isinstance(value, str):
+        return [{"role": "user" if field == "prompt" else "assistant", "content": value}]
+    if not isinstance(value, list):
+        raise ExchangeError(f"{where}: \"{field}\" must be a list of {{role, content}} turns or a string.")
+    turns = []
+    for turn in value:
+        if (not isinstance(turn, dict) or turn.get("role") not in ROLES
+                or not isinstance(turn.get("content"), str)):
+            raise ExchangeError(f"{where}: each turn of \"{field}\" needs a role "
+                                f"({', '.join(ROLES)}) and a text content.")
+        turns.append({"role": turn["role"], "content": turn["content"]})
+    return turns
+
+
+def _answer_text(value, where: str, field: str) -> str:
+    turns = _turns(value, where, field=field)
+    if not turns or turns[-1]["role"] != "assistant":
+        raise ExchangeError(f"{where}: \"{field}\" must end with an assistant turn.")
+    if len(turns) > 1:
+        raise ExchangeError(f"{where}: \"{field}\" must hold one assistant turn, not {len(turns)}.")
+    return turns[-1]["content"]
+
+
+def parse_example(data, where: str) -> dict:
+    """Validate one record; returns {"kind", "prompt", and answers} in a normal form."""
+    if not isinstance(data, dict):
+        raise ExchangeError(f"{where}: expected a JSON object.")
+    if "messages" in data and "prompt" not in data:
+        turns = _turns(data["messages"], where, field="messages")
+        if not turns or turns[-1]["role"] != "assistant":
+            raise ExchangeError(f"{where}: \"messages\" must end with an assistant turn.")
+        return {"kind": "sft", "prompt": turns[:-1], "completion": turns[-1]["content"]}
+    if "prompt" not in data:
+        raise ExchangeError(f"{where}: no \"prompt\" field (expected TRL kto, dpo or sft fields).")
+    prompt = _turns(data["prompt"], where, field="prompt")
+    if "chosen" in data or "rejected" in data:
+        if "chosen" not in data or "rejected" not in data:
+            raise ExchangeError(f"{where}: a preference pair needs both \"chosen\" and \"rejected\".")
+        return {"kind": "dpo", "prompt": prompt, "chosen": _answer_text(data["chosen"], where, "chosen"),
+                "rejected": _answer_text(data["rejected"], where, "rejected")}
+    if "completion" not in data:
+        raise ExchangeError(f"{where}: no \"completion\" (or \"chosen\"/\"rejected\") field.")
+    completion = _answer_text(data["completion"], where, "completion")
+    if "label" in data:
+        if not isinstance(data["label"], bool):
+            raise ExchangeError(f"{where}: \"label\" must be true or false.")
+        return {"kind": "kto", "prompt": prompt, "completion": completion, "label": data["label"]}
+    return {"kind": "sft", "prompt": prompt, "completion": completion}
+
+
+def read_jsonl(path) -> list[dict]:
+    """Parse and validate a whole file first, so a bad line imports nothing."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ExchangeError(f"There is no file {path}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExchangeError(f"Cannot read {path}: {exc}.") from exc
+    out = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path} line {lineno}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ExchangeError(f"{where}: not valid JSON ({exc.msg}).") from None
+        out.append(parse_example(data, where))
+    if not out:
+        raise ExchangeError(f"{path} holds no examples.")
+    return out
+
+
+def import_examples(store: Store, examples: list[dict], *, source: str | None = None) -> list[int]:
+    """One new conversation per parsed example, all in one transaction; returns their ids.
+
+    kto: the answer rated +1/-1 by its label; sft: the answer rated +1;
+    dpo: two sibling answers, chosen rated +1 and rejected rated -1.
+    """
+    settings = {"imported_from": source} if source else {"imported": True}
+    ids = []
+    with store.transaction():
+        for ex in examples:
+            first_user = next((t["content"] for t in ex["prompt"] if t["role"] == "user"), "")
+            title = " ".join(first_user.split())[:60] or "Imported example"
+            conv = store.create_conversation(title)
+            parent = None
+            for turn in ex["prompt"]:
+                parent = store.add_message(conv, turn["role"], turn["content"], parent_id=parent, settings=settings)
+            if ex["kind"] == "dpo":
+                good = store.add_message(conv, "assistant", ex["chosen"], parent_id=parent, settings=settings)
+                bad = store.add_message(conv, "assistant", ex["rejected"], parent_id=parent, settings=settings)
+                store.rate_message(good, 1)
+                store.rate_message(bad, -1)
+            else:
+                answer = store.add_message(conv, "assistant", ex["completion"], parent_id=parent, settings=settings)
+                store.rate_message(answer, 1 if ex.get("label", True) else -1)
+            ids.append(conv)
+    return ids
+
+
+def import_jsonl(store: Store, path) -> list[int]:
+    return import_examples(store, read_jsonl(path), source=Path(path).name)
