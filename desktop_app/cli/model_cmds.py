@@ -1,0 +1,224 @@
+"""generate, chat, score, models: the model from the terminal, each token coloured by probability."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+
+from desktop_app.cli.common import CliError, load_model_for_cli, open_store, print_notice
+from desktop_app.core.palette import color_for, text_color_on
+from desktop_app.core.records import TokenRecord
+
+
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    gen = subparsers.add_parser("generate", parents=[common], help="answer a prompt, with every token's probability")
+    gen.add_argument("prompt", metavar="PROMPT")
+    add_sampling_options(gen)
+    gen.add_argument("--json", action="store_true", help="print one JSON object instead of coloured text")
+    gen.add_argument("--system", help="system text placed before the conversation")
+    gen.add_argument("--save", action="store_true", help="keep the prompt and answer in the database")
+    gen.add_argument("--conversation", type=int, help="with --save: add to this conversation")
+    gen.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
+    gen.set_defaults(func=cmd_generate)
+
+    chat = subparsers.add_parser("chat", parents=[common], help="chat in the terminal (no display needed)")
+    add_sampling_options(chat)
+    chat.add_argument("--system", help="system text placed before the conversation")
+    chat.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
+    chat.set_defaults(func=cmd_chat)
+
+    score = subparsers.add_parser("score", parents=[common], help="the probability of every token of a given text")
+    score.add_argument("text", metavar="TEXT")
+    score.add_argument("--prompt", help="score TEXT as the answer to this prompt, formatted as generate formats it")
+    score.add_argument("--system", help="system text (with --prompt)")
+    score.add_argument("--alternatives", type=int, default=10, metavar="K")
+    score.add_argument("--json", action="store_true")
+    score.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
+    score.set_defaults(func=cmd_score)
+
+    models = subparsers.add_parser("models", parents=[common], help="models available on this machine")
+    models.add_argument("--json", action="store_true")
+    models.add_argument("--prepare", action="store_true", help="also convert/download the default model now")
+    models.set_defaults(func=cmd_models)
+
+
+def add_sampling_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-new-tokens", type=int, default=128, metavar="N")
+    parser.add_argument("--seed", type=int, metavar="S")
+    parser.add_argument("--temperature", type=float, default=0.8, metavar="T", help="0 means greedy")
+    parser.add_argument("--top-k", type=int, default=50, metavar="K")
+    parser.add_argument("--top-p", type=float, default=0.95, metavar="P")
+    parser.add_argument("--greedy", action="store_true")
+    parser.add_argument("--alternatives", type=int, default=10, metavar="K", help="alternatives kept per token")
+    parser.add_argument("--stop", action="append", default=[], metavar="TEXT", help="extra stop sequence")
+
+
+def sampling_from_args(args):
+    from desktop_app.core.generation import SamplingSettings
+
+    if args.max_new_tokens < 1:
+        raise CliError("--max-new-tokens must be at least 1")
+    if not 0 < args.top_p <= 1:
+        raise CliError("--top-p must be in (0, 1]")
+    return SamplingSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_k=args.top_k,
+                            top_p=args.top_p, seed=args.seed, greedy=args.greedy, alternatives=args.alternatives)
+
+
+# ---------------------------------------------------------------- rendering
+
+def ansi_token(record: TokenRecord) -> str:
+    bg = color_for(record, "probability")
+    fg = text_color_on(bg)
+    text = record.text.replace("\n", "↵\n") if record.text.strip() == "" and "\n" in record.text else record.text
+    return f"\x1b[48;2;{bg[0]};{bg[1]};{bg[2]}m\x1b[38;2;{fg[0]};{fg[1]};{fg[2]}m{text}\x1b[0m"
+
+
+def use_colour(stream) -> bool:
+    return stream.isatty()
+
+
+def write_token(record: TokenRecord, stream=sys.stdout) -> None:
+    stream.write(ansi_token(record) if use_colour(stream) else record.text)
+    stream.flush()
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_generate(args) -> int:
+    from desktop_app.core.generation import Generation
+    from desktop_app.core.prompts import Turn, build_prompt
+
+    settings = sampling_from_args(args)
+    loaded = load_model_for_cli(args)
+    prompt = build_prompt(loaded.tokenizer, [Turn("user", args.prompt)], system=args.system,
+                          context_window=loaded.context_window, max_new_tokens=settings.max_new_tokens)
+    print_notice(prompt.notice)
+    settings.max_new_tokens = prompt.max_new_tokens
+    settings.stop_sequences = tuple(prompt.stop_sequences) + tuple(args.stop)
+    generation = Generation(loaded, prompt.ids, settings)
+    for record in generation:
+        if not args.json:
+            write_token(record)
+    message_id = save_exchange(args, loaded, generation) if args.save else None
+    if args.json:
+        result = {"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
+                  "text": generation.text, "finish_reason": generation.finish_reason, "seed": generation.seed,
+                  "tokens": [r.to_json() for r in generation.records]}
+        if message_id is not None:
+            result["message_id"] = message_id
+        json.dump(result, sys.stdout, ensure_ascii=False)
+        print()
+    else:
+        print()
+        summary = f"[{len(generation.records)} tokens, {generation.tokens_per_s:.1f} tok/s, {generation.finish_reason}]"
+        if message_id is not None:
+            summary += f" saved as message {message_id}"
+        print(summary, file=sys.stderr)
+    return 0
+
+
+def save_exchange(args, loaded, generation) -> int:
+    store = open_store(args)
+    try:
+        conversation_id = args.conversation
+        if conversation_id is None:
+            conversation_id = store.create_conversation(args.prompt[:60])
+        else:
+            store.get_conversation(conversation_id)  # raises a clear error when unknown
+        previous = store.messages(conversation_id)
+        parent = previous[-1]["id"] if previous else None
+        user_id = store.add_message(conversation_id, "user", args.prompt, parent_id=parent)
+        settings = generation.settings.to_dict() | {"seed": generation.seed, "system": args.system,
+                                                     "finish_reason": generation.finish_reason}
+        return store.add_message(conversation_id, "assistant", generation.text, parent_id=user_id,
+                                 model_id=loaded.model_id, adapter_id=loaded.adapter_id, settings=settings,
+                                 records=generation.records)
+    finally:
+        store.close()
+
+
+def cmd_chat(args) -> int:
+    from desktop_app.core.generation import Generation
+    from desktop_app.core.prompts import Turn, build_prompt
+
+    settings = sampling_from_args(args)
+    loaded = load_model_for_cli(args)
+    print(f"Chatting with {loaded.describe()}. Empty line or Ctrl+D quits; Ctrl+C stops an answer.", file=sys.stderr)
+    turns: list[Turn] = []
+    while True:
+        try:
+            line = input("\nYou: ")
+        except EOFError:
+            print()
+            return 0
+        if not line.strip():
+            return 0
+        turns.append(Turn("user", line))
+        prompt = build_prompt(loaded.tokenizer, turns, system=args.system, context_window=loaded.context_window,
+                              max_new_tokens=settings.max_new_tokens)
+        print_notice(prompt.notice)
+        settings.stop_sequences = tuple(prompt.stop_sequences) + tuple(args.stop)
+        cancel = threading.Event()
+        generation = Generation(loaded, prompt.ids, settings, cancel=cancel)
+        sys.stdout.write("Model:")
+        try:
+            for record in generation:
+                write_token(record)
+        except KeyboardInterrupt:
+            cancel.set()
+            print(" [stopped]", end="")
+        print()
+        turns.append(Turn("assistant", generation.text))
+
+
+def cmd_score(args) -> int:
+    from desktop_app.core.prompts import Turn, answer_ids, build_prompt
+    from desktop_app.core.scoring import score_ids, score_text
+
+    loaded = load_model_for_cli(args)
+    if args.prompt is not None:
+        prompt = build_prompt(loaded.tokenizer, [Turn("user", args.prompt)], system=args.system,
+                              context_window=loaded.context_window, max_new_tokens=1)
+        print_notice(prompt.notice)
+        records = score_ids(loaded, prompt.ids, answer_ids(loaded.tokenizer, args.text), args.alternatives)
+        first_text = ""
+    else:
+        ids, records = score_text(loaded, args.text, args.alternatives)
+        first_text = loaded.tokenizer.decode(ids[:1]) if ids else ""
+    if args.json:
+        json.dump({"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
+                   "text": args.text, "unscored_prefix": first_text, "tokens": [r.to_json() for r in records]},
+                  sys.stdout, ensure_ascii=False)
+        print()
+        return 0
+    sys.stdout.write(first_text)
+    for record in records:
+        write_token(record)
+    print()
+    if records:
+        mean = sum(r.logprob for r in records) / len(records)
+        print(f"[{len(records)} tokens scored, mean log-probability {mean:.3f}]", file=sys.stderr)
+    return 0
+
+
+def cmd_models(args) -> int:
+    from desktop_app.core.models import list_local_models, resolve_spec
+
+    found = list_local_models(args.paths)
+    default = resolve_spec(args.model)
+    if args.prepare:
+        load_model_for_cli(args, source=default)
+    if args.json:
+        json.dump({"default": {"model_id": default.model_id, "kind": default.kind, "notice": default.notice},
+                   "local": [m.__dict__ for m in found]}, sys.stdout)
+        print()
+        return 0
+    print("Models on this machine:")
+    for model in found:
+        print(f"  {model.spec:<40} {model.kind:<10} {model.location}")
+    if not found:
+        print("  (none yet)")
+    print(f"Default: {default.model_id}" + (f"  ({default.notice})" if default.notice else ""))
+    return 0

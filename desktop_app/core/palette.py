@@ -1,0 +1,82 @@
+"""Colour measures for the heatmap, shared by the terminal and the window.
+
+Colours come from a colour-blind-safe sequential palette (viridis, sampled), so
+"likely" and "surprising" differ in lightness, not only in hue.
+"""
+
+from __future__ import annotations
+
+import math
+
+from desktop_app.core.records import TokenRecord
+
+# viridis at 9 stops, dark (low value) -> light (high value)
+VIRIDIS = [
+    (68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
+    (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43),
+]
+# diverging blue-white-orange (colour-blind safe) for before/after changes
+DIVERGING = [(33, 102, 172), (103, 169, 207), (209, 229, 240), (247, 247, 247),
+             (253, 219, 199), (239, 138, 98), (178, 24, 43)]
+RANK_BUCKETS = ((10, "top 10"), (100, "top 100"), (1000, "top 1000"), (None, "beyond 1000"))
+
+MEASURES = {
+    "probability": "Probability of the chosen token",
+    "rank": "Rank buckets (GLTR: top 10 / 100 / 1000 / beyond)",
+    "entropy": "Entropy of the distribution (uncertainty)",
+    "surprisal": "Surprisal of the chosen token (bits)",
+}
+MAX_ENTROPY_NATS = 8.0
+MAX_SURPRISAL_BITS = 16.0
+
+
+def rank_bucket(rank: int) -> int:
+    for index, (limit, _label) in enumerate(RANK_BUCKETS):
+        if limit is None or rank <= limit:
+            return index
+    return len(RANK_BUCKETS) - 1
+
+
+def confidence(record: TokenRecord, measure: str) -> float:
+    """Map a record to [0, 1], where 1 means 'the model found this easy' for every measure."""
+    if measure == "probability":
+        return record.prob
+    if measure == "rank":
+        return 1.0 - rank_bucket(record.rank) / (len(RANK_BUCKETS) - 1)
+    if measure == "entropy":
+        return 1.0 - min(record.entropy / MAX_ENTROPY_NATS, 1.0)
+    if measure == "surprisal":
+        return 1.0 - min(record.surprisal_bits / MAX_SURPRISAL_BITS, 1.0)
+    raise ValueError(f"unknown measure {measure!r}; choose from {', '.join(MEASURES)}")
+
+
+def _interpolate(stops, t: float) -> tuple[int, int, int]:
+    t = min(max(t, 0.0), 1.0) * (len(stops) - 1)
+    low = int(math.floor(t))
+    high = min(low + 1, len(stops) - 1)
+    frac = t - low
+    return tuple(round(a + (b - a) * frac) for a, b in zip(stops[low], stops[high]))
+
+
+def sequential_color(value: float) -> tuple[int, int, int]:
+    return _interpolate(VIRIDIS, value)
+
+
+def color_for(record: TokenRecord, measure: str = "probability") -> tuple[int, int, int]:
+    return sequential_color(confidence(record, measure))
+
+
+def diverging_color(delta: float, scale: float = 2.0) -> tuple[int, int, int]:
+    """delta (e.g. change in log-probability) -> blue (down) .. white .. red (up)."""
+    return _interpolate(DIVERGING, 0.5 + max(-1.0, min(1.0, delta / scale)) / 2)
+
+
+def text_color_on(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Black or white, whichever reads better on the background."""
+    r, g, b = rgb
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return (0, 0, 0) if luminance > 140 else (255, 255, 255)
+
+
+def visible_whitespace(text: str) -> str:
+    return text.replace(" ", "␣").replace("\n", "↵\n").replace("\t", "→")

@@ -1,0 +1,116 @@
+"""A conversation -> the model's input ids, fitted to the context window.
+
+Models with a chat template use it; base GPT-2 gets a plain "User:/Assistant:" transcript
+and stop sequences so it does not write the user's next turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_app.core.errors import PromptTooLongError
+
+USER_PREFIX = "User: "
+ASSISTANT_PREFIX = "Assistant:"
+TRANSCRIPT_STOPS = ("\nUser:", "\nAssistant:")
+MIN_ANSWER_BUDGET = 16
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str  # "user" | "assistant"
+    text: str
+
+
+@dataclass(frozen=True)
+class PromptInput:
+    ids: list[int]
+    text: str
+    stop_sequences: tuple[str, ...]
+    max_new_tokens: int  # the answer budget that fits after these ids
+    dropped_turns: int = 0  # oldest turns left out to fit the window
+    truncated_tokens: int = 0  # tokens cut from the left of the newest prompt
+
+    @property
+    def notice(self) -> str | None:
+        parts = []
+        if self.dropped_turns:
+            parts.append(f"the {self.dropped_turns} oldest turn(s) were left out to fit the context window")
+        if self.truncated_tokens:
+            parts.append(f"the prompt was cut by {self.truncated_tokens} tokens from the start to fit the context window")
+        return "; ".join(parts).capitalize() + "." if parts else None
+
+
+def has_chat_template(tokenizer) -> bool:
+    return bool(getattr(tokenizer, "chat_template", None))
+
+
+def render(tokenizer, turns: list[Turn], system: str | None = None) -> str:
+    """The prompt text, ending where the assistant's answer begins."""
+    if has_chat_template(tokenizer):
+        messages = ([{"role": "system", "content": system}] if system else []) + [
+            {"role": t.role, "content": t.text} for t in turns
+        ]
+        return tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    lines = [system.strip() + "\n\n"] if system else []
+    for turn in turns:
+        if turn.role == "user":
+            lines.append(f"{USER_PREFIX}{turn.text.strip()}\n")
+        else:
+            lines.append(f"{ASSISTANT_PREFIX} {turn.text.strip()}\n")
+    lines.append(ASSISTANT_PREFIX)
+    return "".join(lines)
+
+
+def encode(tokenizer, text: str) -> list[int]:
+    # the template already holds every special token it wants
+    return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def stop_sequences_for(tokenizer) -> tuple[str, ...]:
+    return () if has_chat_template(tokenizer) else TRANSCRIPT_STOPS
+
+
+def answer_ids(tokenizer, answer: str) -> list[int]:
+    """Token ids of an answer as they follow the prompt (tokenized on its own, as generated)."""
+    return encode(tokenizer, answer)
+
+
+def build_prompt(tokenizer, turns: list[Turn], *, system: str | None = None,
+                 context_window: int = 1024, max_new_tokens: int = 128) -> PromptInput:
+    """Fit the conversation: drop the oldest turns (never the newest prompt), and cut a
+    single over-long prompt from the left; the caller is told through ``notice``."""
+    if not turns or turns[-1].role != "user":
+        raise ValueError("the last turn must be the user's prompt")
+    max_new_tokens = max(1, min(max_new_tokens, context_window // 2))
+    budget = context_window - max_new_tokens
+    stops = stop_sequences_for(tokenizer)
+    kept = list(turns)
+    dropped = 0
+    while True:
+        text = render(tokenizer, kept, system)
+        ids = encode(tokenizer, text)
+        if len(ids) <= budget:
+            return PromptInput(ids, text, stops, max_new_tokens, dropped)
+        if len(kept) == 1:
+            break
+        # drop a whole exchange so templates that need user/assistant alternation stay valid
+        cut = 2 if len(kept) > 2 and kept[0].role == "user" and kept[1].role == "assistant" else 1
+        kept = kept[cut:]
+        dropped += cut
+    newest = kept[0]
+    overhead = len(encode(tokenizer, render(tokenizer, [Turn("user", "")], system)))
+    room = budget - overhead
+    if room < MIN_ANSWER_BUDGET:
+        raise PromptTooLongError(
+            f"The system text alone ({overhead} tokens) leaves no room in the {context_window}-token context window."
+        )
+    text_ids = encode(tokenizer, newest.text)
+    cut_tokens = max(0, len(text_ids) - room)
+    while True:  # re-tokenizing the cut text can merge differently: shrink until it fits
+        short = tokenizer.decode(text_ids[cut_tokens:], clean_up_tokenization_spaces=False)
+        text = render(tokenizer, [Turn("user", short)], system)
+        ids = encode(tokenizer, text)
+        if len(ids) <= budget:
+            return PromptInput(ids, text, stops, max_new_tokens, dropped, cut_tokens)
+        cut_tokens += max(1, len(ids) - budget)
