@@ -1,0 +1,71 @@
+"""Shared fixtures: every test gets its own data dir, settings and offline hub; the tiny
+model is built once per session; the real offline model is converted once per session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach for the network
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from tiny_model import build_tiny_model  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path, monkeypatch):
+    """Data, cache, logs and Qt settings of each test live in its own tmp folder."""
+    data = tmp_path / "appdata"
+    monkeypatch.setenv("GPT2_DESK_DATA_DIR", str(data))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return data
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-gpt2"))
+
+
+@pytest.fixture(scope="session")
+def session_paths(tmp_path_factory):
+    from desktop_app.core.paths import AppPaths
+
+    return AppPaths.resolve(tmp_path_factory.mktemp("session-appdata")).ensure()
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_model_dir, session_paths):
+    """A loaded tiny GPT-2 (random weights, 128-token window) shared by the session."""
+    from desktop_app.core.models import open_model
+
+    return open_model(str(tiny_model_dir), session_paths, device="cpu")
+
+
+def _shared_cache_dir(tmp_path_factory) -> Path:
+    # Converting the bundled GGUF takes ~25 s: reuse one conversion per session, and across
+    # runs when GPT2_DESK_TEST_CACHE points at a folder (CI sets none: one conversion per run).
+    fixed = os.environ.get("GPT2_DESK_TEST_CACHE")
+    return Path(fixed) if fixed else tmp_path_factory.mktemp("bundled-cache")
+
+
+@pytest.fixture(scope="session")
+def bundled_model_dir(tmp_path_factory) -> Path:
+    """The real offline model (SmolLM2-135M-Instruct) converted to a safetensors folder."""
+    from desktop_app.core.models import bundled_gguf_path, convert_gguf
+    from desktop_app.core.paths import AppPaths
+
+    paths = AppPaths.resolve(_shared_cache_dir(tmp_path_factory)).ensure()
+    return convert_gguf(bundled_gguf_path(), paths)
+
+
+@pytest.fixture(scope="session")
+def bundled_model(bundled_model_dir, session_paths):
+    from desktop_app.core.models import open_model
+
+    return open_model(str(bundled_model_dir), session_paths, device="cpu")
