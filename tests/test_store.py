@@ -68,6 +68,8 @@ def test_new_file_is_private_wal_and_current(tmp_path):
     s.close()
     with pytest.raises(StoreError, match="no database file"):
         Store.open(tmp_path / "missing.sqlite3", create=False)
+    with pytest.raises(StoreError, match="Cannot open"):
+        Store.open(tmp_path)  # a folder
 
 
 def test_records_round_trip_exactly_in_one_transaction(store):
@@ -420,6 +422,11 @@ def test_worker_threads_get_their_own_connection(store):
     t.join()
     assert results["conn"] is not store._conn()
     assert store.get_message(results["mid"])["text"] == "from a thread"
+    del results["conn"]
+    import gc
+
+    gc.collect()
+    assert len(store._all) == 1  # the finished thread's connection was closed, not kept
 
 
 def test_transaction_groups_and_rolls_back(store):

@@ -29,6 +29,7 @@ import logging
 import os
 import sqlite3
 import threading
+import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -102,13 +103,18 @@ def _check_value(value) -> int:
     return int(value)
 
 
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced: a finished thread's connection closes
+    when its thread-local goes away instead of living on in the store's list."""
+
+
 class Store:
     """One database file. Create with ``Store.open(path)``; safe to share between threads."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: weakref.WeakSet = weakref.WeakSet()
         self._lock = threading.Lock()
         self._closed = False
 
@@ -116,19 +122,22 @@ class Store:
     @classmethod
     def open(cls, path, *, create: bool = True) -> "Store":
         path = Path(path).expanduser()
-        if not path.exists() or path.stat().st_size == 0:
-            if not path.exists():
-                if not create:
-                    raise StoreError(f"There is no database file at {path}.")
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-                os.close(fd)
-            os.chmod(path, 0o600)
-        else:
-            with open(path, "rb") as fh:
-                header = fh.read(len(SQLITE_HEADER))
-            if header != SQLITE_HEADER:
-                raise CorruptDatabaseError(path, "not an SQLite file")
+        try:
+            if not path.exists() or path.stat().st_size == 0:
+                if not path.exists():
+                    if not create:
+                        raise StoreError(f"There is no database file at {path}.")
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                    os.close(fd)
+                os.chmod(path, 0o600)
+            else:
+                with open(path, "rb") as fh:
+                    header = fh.read(len(SQLITE_HEADER))
+                if header != SQLITE_HEADER:
+                    raise CorruptDatabaseError(path, "not an SQLite file")
+        except OSError as exc:
+            raise StoreError(f"Cannot open the database file {path}: {exc.strerror or exc}.") from exc
         store = cls(path)
         try:
             conn = store._connect(check=True)
@@ -143,11 +152,11 @@ class Store:
             raise StoreError(f"The database {self.path} is closed.")
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
-                                   isolation_level=None, check_same_thread=False)
+                                   isolation_level=None, check_same_thread=False, factory=_Connection)
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open the database file {self.path}: {exc}.") from exc
         with self._lock:
-            self._all.append(conn)
+            self._all.add(conn)
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -160,7 +169,9 @@ class Store:
                 if str(mode).lower() != "wal":
                     log.warning("could not switch %s to WAL (journal mode %s)", self.path, mode)
                 before = migrate(conn)
-                if before != SCHEMA_VERSION:
+                if before == 0:
+                    log.info("created the database %s (schema %d)", self.path, SCHEMA_VERSION)
+                elif before != SCHEMA_VERSION:
                     log.info("migrated %s from schema %d to %d", self.path, before, SCHEMA_VERSION)
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
@@ -207,7 +218,8 @@ class Store:
         """Close every thread's connection. The store cannot be used afterwards."""
         self._closed = True
         with self._lock:
-            conns, self._all = self._all, []
+            conns, self._all = list(self._all), weakref.WeakSet()
+        self._local = threading.local()
         for conn in conns:
             try:
                 conn.close()
