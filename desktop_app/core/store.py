@@ -128,8 +128,10 @@ class Store:
                     if not create:
                         raise StoreError(f"There is no database file at {path}.")
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-                    os.close(fd)
+                    try:
+                        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                    except FileExistsError:  # another process created it just now
+                        pass
                 os.chmod(path, 0o600)
             else:
                 with open(path, "rb") as fh:
