@@ -1,0 +1,240 @@
+"""LoRA adapter versions: written atomically, recorded in the store, attached to a loaded model.
+
+On disk each kept adapter is a folder under ``AppPaths.adapters_dir`` holding PEFT's
+``adapter_config.json`` + ``adapter_model.safetensors`` and our ``gpt2desk-adapter.json``.
+It is written into a ``.tmp-*`` folder first and renamed in one step; only then is it recorded
+in the store. So a process killed mid-write leaves a ``.tmp-*`` folder (removed by
+``cleanup_staging``) and never a half-written adapter that is listed, and the active adapter
+changes only by ``Store.set_active_adapter``, one transaction.
+
+Attaching to the chat model wraps ``loaded.model`` in a PEFT model once; switching adapters
+loads the new one beside the old, activates it, then drops the old, all under ``loaded.lock``:
+the base weights are never reloaded nor modified.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+from desktop_app.core.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+META_FILE = "gpt2desk-adapter.json"
+WEIGHTS_FILE = "adapter_model.safetensors"
+CONFIG_FILE = "adapter_config.json"
+STAGING_PREFIX = ".tmp-"
+
+
+class AdapterError(UserFacingError):
+    pass
+
+
+# ------------------------------------------------------------------ writing
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # Windows cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_adapter_folder(peft_model, adapters_dir: Path, name: str, meta: dict, *, adapter_name: str = "default") -> Path:
+    """Save the adapter into ``adapters_dir/.tmp-…``, fsync it, and rename it to ``name``."""
+    adapters_dir = Path(adapters_dir)
+    adapters_dir.mkdir(parents=True, exist_ok=True)
+    staging = adapters_dir / f"{STAGING_PREFIX}{name}-{uuid.uuid4().hex[:8]}"
+    target = adapters_dir / name
+    if target.exists():
+        raise AdapterError(f"An adapter folder {target} already exists.")
+    try:
+        peft_model.save_pretrained(str(staging), selected_adapters=[adapter_name], safe_serialization=True)
+        source = staging / adapter_name if adapter_name != "default" else staging
+        if source != staging:  # PEFT puts non-default adapters in a subfolder: flatten
+            for item in source.iterdir():
+                os.replace(item, staging / item.name)
+            source.rmdir()
+        (staging / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str))
+        for item in staging.iterdir():
+            with open(item, "rb") as fh:
+                os.fsync(fh.fileno())
+        _fsync_dir(staging)
+        check_adapter_folder(staging)
+        os.replace(staging, target)
+        _fsync_dir(adapters_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def check_adapter_folder(folder: Path) -> None:
+    folder = Path(folder)
+    for name in (CONFIG_FILE, WEIGHTS_FILE):
+        if not (folder / name).is_file():
+            raise AdapterError(f"The adapter folder {folder} is incomplete (no {name}).")
+
+
+def save_adapter(store, peft_model, paths, *, base_model: str, run_id: int | None, parent_id: int | None,
+                 settings: dict, metrics: dict, adapter_name: str = "default") -> int:
+    """Write the adapter atomically, then record it; returns its id (not yet active)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = f"run{run_id}-{stamp}-{uuid.uuid4().hex[:6]}" if run_id is not None else f"adapter-{stamp}-{uuid.uuid4().hex[:6]}"
+    meta = {"base_model": base_model, "run_id": run_id, "parent_id": parent_id, "settings": settings,
+            "metrics": metrics, "created": stamp}
+    folder = write_adapter_folder(peft_model, paths.adapters_dir, name, meta, adapter_name=adapter_name)
+    try:
+        return store.add_adapter(str(folder), base_model=base_model, parent_id=parent_id, run_id=run_id,
+                                 settings=settings, metrics=metrics)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def cleanup_staging(paths, older_than_s: float = 3600.0) -> list[Path]:
+    """Remove ``.tmp-*`` folders left by a killed run (only old ones: a live run may own a new one)."""
+    removed = []
+    folder = Path(paths.adapters_dir)
+    if not folder.is_dir():
+        return removed
+    now = time.time()
+    for item in folder.iterdir():
+        if item.name.startswith(STAGING_PREFIX) and now - item.stat().st_mtime >= older_than_s:
+            shutil.rmtree(item, ignore_errors=True)
+            removed.append(item)
+    return removed
+
+
+# ------------------------------------------------------------------ listing and switching
+
+def list_adapters(store, base_model: str | None = None) -> list[dict]:
+    """The store's adapters (oldest first) with ``present``: whether the folder is intact."""
+    out = []
+    for row in store.list_adapters(base_model):
+        try:
+            check_adapter_folder(Path(row["path"]))
+            row["present"] = True
+        except AdapterError:
+            row["present"] = False
+        out.append(row)
+    return out
+
+
+def activate(store, adapter_id: int, base_model: str | None = None) -> dict:
+    row = store.get_adapter(adapter_id)
+    if base_model is not None and row["base_model"] != base_model:
+        raise AdapterError(f"Adapter {adapter_id} was trained on {row['base_model']}, not {base_model}.")
+    check_adapter_folder(Path(row["path"]))
+    store.set_active_adapter(adapter_id, row["base_model"])
+    return store.get_adapter(adapter_id)
+
+
+def deactivate(store, base_model: str) -> None:
+    """Use the base model (no adapter) for ``base_model``."""
+    store.set_active_adapter(None, base_model)
+
+
+def rollback(store, base_model: str, to: int | None = None) -> dict | None:
+    """Activate ``to`` (any earlier adapter), or the active adapter's parent, or the base
+    model when the active one has no parent. Returns the now-active adapter or None."""
+    if to is not None:
+        return activate(store, to, base_model)
+    current = store.active_adapter(base_model)
+    if current is None:
+        raise AdapterError(f"No adapter is active for {base_model}; there is nothing to roll back.")
+    parent = current.get("parent_id")
+    if parent is None:
+        deactivate(store, base_model)
+        return None
+    return activate(store, parent, base_model)
+
+
+def delete(store, adapter_id: int) -> None:
+    """Remove the adapter's record and its folder (refused for the active adapter)."""
+    path = store.delete_adapter(adapter_id)
+    if path:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ attaching to a loaded model
+
+def _peft_name(adapter_id) -> str:
+    return f"a{adapter_id}"
+
+
+def attach(loaded, path, adapter_id: int | None) -> None:
+    """Put the adapter in ``path`` on ``loaded.model`` (replacing any attached one)."""
+    from peft import PeftModel
+
+    check_adapter_folder(Path(path))
+    name = _peft_name(adapter_id if adapter_id is not None else uuid.uuid4().hex[:6])
+    with loaded.lock:
+        model = loaded.model
+        if isinstance(model, PeftModel):
+            old = list(model.peft_config)
+            if name not in model.peft_config:
+                model.load_adapter(str(path), adapter_name=name, is_trainable=False)
+            model.set_adapter(name)
+            for other in old:
+                if other != name:
+                    model.delete_adapter(other)
+        else:
+            model = PeftModel.from_pretrained(model, str(path), adapter_name=name, is_trainable=False)
+            model.to(loaded.device)
+        model.eval()
+        loaded.model = model
+        loaded.adapter_id = adapter_id
+    log.info("attached adapter %s (%s) to %s", adapter_id, path, loaded.model_id)
+
+
+def detach(loaded) -> None:
+    """Back to the plain base model (the LoRA layers are removed, the base weights untouched)."""
+    from peft import PeftModel
+
+    with loaded.lock:
+        if isinstance(loaded.model, PeftModel):
+            loaded.model = loaded.model.unload()
+            loaded.model.eval()
+        loaded.adapter_id = None
+
+
+def attach_active(loaded, store) -> dict | None:
+    """Attach the adapter the person made active for ``loaded.model_id`` (detach when none).
+    A missing or broken folder is reported in the log and the base model is used."""
+    row = store.active_adapter(loaded.model_id)
+    if row is None:
+        if loaded.adapter_id is not None:
+            detach(loaded)
+        return None
+    if loaded.adapter_id == row["id"]:
+        return row
+    try:
+        attach(loaded, row["path"], row["id"])
+    except AdapterError as exc:
+        log.warning("active adapter %s cannot be used: %s", row["id"], exc)
+        detach(loaded)
+        return None
+    return row
+
+
+def switch_to(loaded, store, adapter_id: int | None) -> dict | None:
+    """Make ``adapter_id`` (None: the base model) active in the store and on the loaded model."""
+    if adapter_id is None:
+        deactivate(store, loaded.model_id)
+        detach(loaded)
+        return None
+    row = activate(store, adapter_id, loaded.model_id)
+    attach(loaded, row["path"], row["id"])
+    return row

@@ -1,0 +1,195 @@
+"""Keep only what helps: the figures a fine-tune is judged by, and the judgement.
+
+- margin: the mean log-probability margin of liked over disliked text. Every rated item
+  gives a signed figure and the margin is their mean: a liked answer +(mean token log-prob),
+  a disliked one -(mean token log-prob), a pair (chosen - rejected), a liked token +log p,
+  a disliked token -log p. It rises when liked text becomes likelier and disliked text less
+  likely, so "moved the right way" means after > before.
+- probe perplexity: of a few paragraphs of plain general English (resources/probe.txt),
+  which a personal fine-tune must not make much worse.
+- re-asks: greedy answers to a few rated prompts; an answer that echoes the question,
+  loops, or is empty is degenerate. DPO on a handful of pairs can raise the margin while
+  answers to new questions collapse into echoes (DESIGN.md): margins alone would keep it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from desktop_app.core.train_data import TrainingData
+from desktop_app.core.train_losses import pad_batch, per_token_logps
+
+PROBE_PATH = Path(__file__).resolve().parents[2] / "resources" / "probe.txt"
+PROBE_FALLBACK = (
+    "The library opens at nine in the morning and closes at six in the evening. Most visitors come to "
+    "read the newspapers, borrow a novel or two, or sit by the window with a cup of tea from the cafe next "
+    "door. On rainy days the reading room is full, and the staff put out extra chairs."
+)
+
+
+def probe_text() -> str:
+    try:
+        return PROBE_PATH.read_text(encoding="utf-8")
+    except OSError:
+        return PROBE_FALLBACK
+
+
+# ------------------------------------------------------------------ margin
+
+@torch.no_grad()
+def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) -> float | None:
+    """The signed mean described in the module docstring; None when ``data`` is empty."""
+    items: list[float] = []
+    seqs, signs = [], []
+    for e in data.unpaired:
+        seqs.append((e.prompt_ids, e.completion_ids))
+        signs.append(1.0 if e.label else -1.0)
+    for p in data.pairs:
+        seqs += [(p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids)]
+        signs += [1.0, -1.0]
+    means = _mean_logps(model, seqs, pad_id, device, batch_size)
+    n_unpaired = len(data.unpaired)
+    items += [s * m for s, m in zip(signs[:n_unpaired], means[:n_unpaired])]
+    pair_means = means[n_unpaired:]
+    items += [pair_means[i] - pair_means[i + 1] for i in range(0, len(pair_means), 2)]
+    for start in range(0, len(data.tokens), batch_size):
+        chunk = data.tokens[start:start + batch_size]
+        batch = pad_batch([(t.prompt_ids, t.completion_ids) for t in chunk], pad_id, device)
+        logps, _mask = per_token_logps(model, batch)
+        for row, t in enumerate(chunk):
+            for index, value in t.ratings.items():
+                items.append(value * float(logps[row, len(t.prompt_ids) + index - 1]))
+    return sum(items) / len(items) if items else None
+
+
+def _mean_logps(model, seqs, pad_id, device, batch_size) -> list[float]:
+    out: list[float] = []
+    for start in range(0, len(seqs), batch_size):
+        batch = pad_batch(seqs[start:start + batch_size], pad_id, device)
+        logps, mask = per_token_logps(model, batch)
+        out += (logps.sum(-1) / mask.sum(-1).clamp(min=1)).tolist()
+    return out
+
+
+# ------------------------------------------------------------------ probe
+
+@torch.no_grad()
+def probe_perplexity(model, tokenizer, device, context_window: int, text: str | None = None,
+                     chunk: int = 256) -> float:
+    """Perplexity of the probe, read in independent chunks of at most ``chunk`` tokens."""
+    text = probe_text() if text is None else text
+    ids = list(tokenizer(text, add_special_tokens=False)["input_ids"])
+    chunk = max(8, min(chunk, context_window))
+    total_nll, count = 0.0, 0
+    for start in range(0, len(ids) - 1, chunk):
+        piece = ids[start:start + chunk]
+        if len(piece) < 2:
+            break
+        x = torch.tensor([piece], device=device)
+        logits = model(input_ids=x, use_cache=False).logits[0, :-1].float()
+        nll = torch.nn.functional.cross_entropy(logits, x[0, 1:], reduction="sum")
+        total_nll += float(nll)
+        count += len(piece) - 1
+    return math.exp(total_nll / max(count, 1))
+
+
+# ------------------------------------------------------------------ re-asks
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _ngrams(seq, n):
+    return [tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)]
+
+
+def degenerate(question: str, answer: str, answer_ids: list[int] | None = None) -> str | None:
+    """Why a greedy answer is degenerate ("empty", "echo", "loop"), or None when it is fine."""
+    if not answer.strip():
+        return "empty"
+    q, a = _words(question), _words(answer)
+    if len(q) >= 3 and a:
+        joined_q, joined_a = " ".join(q), " ".join(a)
+        if joined_q in joined_a:
+            return "echo"
+        tri_a = _ngrams(a, 3)
+        if len(tri_a) >= 2:
+            tri_q = set(_ngrams(q, 3))
+            if sum(t in tri_q for t in tri_a) / len(tri_a) >= 0.6:
+                return "echo"
+    ids = answer_ids if answer_ids is not None else a
+    grams = _ngrams(ids, 4)
+    if len(grams) >= 8 and len(set(grams)) / len(grams) < 0.5:
+        return "loop"
+    if len(ids) >= 8 and len(set(ids)) <= 2:
+        return "loop"
+    return None
+
+
+@dataclass
+class Reask:
+    question: str
+    answer: str
+    problem: str | None
+
+
+def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, cancel=None) -> list[Reask]:
+    """Greedy answers to ``(prompt_ids, question)`` under ``loaded``'s current weights."""
+    from desktop_app.core.generation import SamplingSettings, generate
+    from desktop_app.core.prompts import stop_sequences_for
+
+    settings = SamplingSettings(max_new_tokens=max_new_tokens, greedy=True, alternatives=1,
+                                stop_sequences=stop_sequences_for(loaded.tokenizer), seed=0)
+    out = []
+    for ids, question in prompts:
+        if cancel is not None and cancel.is_set():
+            break
+        gen = generate(loaded, ids, settings, cancel=cancel)
+        out.append(Reask(question, gen.text, degenerate(question, gen.text, [r.id for r in gen.records])))
+    return out
+
+
+# ------------------------------------------------------------------ the decision
+
+@dataclass
+class Verdict:
+    kept: bool
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons) if self.reasons else "held-out ratings moved the right way and general text is unharmed"
+
+
+def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
+    """Kept only if the (held-out, else all-ratings) margin rose, the probe perplexity rose by
+    at most ``max_ppl_rise`` and the re-asks are no more degenerate than before."""
+    reasons = []
+    on = metrics.get("gate_margin_on", "heldout")
+    before, after = metrics.get(f"margin_{on}_before"), metrics.get(f"margin_{on}_after")
+    if before is None or after is None or not after > before:
+        label = "held-out" if on == "heldout" else "rated"
+        reasons.append(f"the {label} margin did not move the right way ({_fmt(before)} -> {_fmt(after)})")
+    p0, p1 = metrics.get("probe_ppl_before"), metrics.get("probe_ppl_after")
+    if p0 is None or p1 is None or not math.isfinite(p1) or p1 > p0 * (1 + max_ppl_rise):
+        rise = (p1 / p0 - 1) * 100 if p0 and p1 and math.isfinite(p1) else float("inf")
+        reasons.append(f"general-text perplexity rose {rise:.1f}% ({_fmt(p0)} -> {_fmt(p1)}), "
+                       f"more than the {max_ppl_rise * 100:.0f}% allowed")
+    bad0, bad1 = metrics.get("reask_degenerate_before", 0), metrics.get("reask_degenerate_after", 0)
+    if bad1 > bad0:
+        kinds = ", ".join(sorted(set(metrics.get("reask_problems_after", []))))
+        reasons.append(f"{bad1} of {metrics.get('reask_count', 0)} re-asked answers degenerated ({kinds}); "
+                       f"before training {bad0} did")
+    return Verdict(not reasons, reasons)
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.4g}"

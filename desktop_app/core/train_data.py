@@ -1,0 +1,244 @@
+"""Ratings in the store -> token-level training examples for the fine-tune.
+
+- A thumbs up/down on an answer -> ``Unpaired`` (prompt, completion, label): the KTO data.
+- A correction -> ``Pair`` (chosen: the correction, rejected: the model's answer); a liked
+  and a disliked sibling answer to the same prompt -> ``Pair`` too: the DPO data.
+  (Which messages pair up is decided by ``exchange.dpo_examples``, the same code that
+  exports TRL datasets, so the app and an export never disagree.)
+- Token ratings -> ``TokenRated``: the answer's ids with +1/-1 at the rated positions only.
+
+The prompt is formatted exactly as generation formats it (``prompts.build_prompt`` over the
+message's thread, with the system text and answer budget it was generated with) and the
+answer ids are the ids the model produced (the stored generated records), else the answer
+text tokenized on its own (``prompts.answer_ids``), as generation appends it. So position
+``len(prompt_ids) + i - 1`` of the logits predicts answer token ``i``: the loss positions are
+exactly the ones generation sampled (tests/test_training_data.py checks the boundary).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+
+from desktop_app.core.prompts import Turn, answer_ids, build_prompt
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ANSWER_BUDGET = 128
+
+
+@dataclass
+class Unpaired:
+    prompt_ids: list[int]
+    completion_ids: list[int]
+    label: bool
+    message_id: int
+    group: int  # conversation id: held-out splits never cut a conversation in two
+
+
+@dataclass
+class Pair:
+    prompt_ids: list[int]
+    chosen_ids: list[int]
+    rejected_ids: list[int]
+    source: str  # "correction" | "siblings"
+    rejected_message_id: int
+    chosen_message_id: int | None
+    group: int
+
+
+@dataclass
+class TokenRated:
+    prompt_ids: list[int]
+    completion_ids: list[int]
+    ratings: dict[int, int]  # index into completion_ids -> +1 / -1
+    message_id: int
+    group: int
+
+
+@dataclass
+class TrainingData:
+    unpaired: list[Unpaired] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)
+    tokens: list[TokenRated] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # why some ratings could not be used
+
+    def __len__(self) -> int:
+        return len(self.unpaired) + len(self.pairs) + len(self.tokens)
+
+    def counts(self) -> dict:
+        return {"thumbs_up": sum(e.label for e in self.unpaired),
+                "thumbs_down": sum(not e.label for e in self.unpaired),
+                "pairs": len(self.pairs),
+                "corrections": sum(p.source == "correction" for p in self.pairs),
+                "sibling_pairs": sum(p.source == "siblings" for p in self.pairs),
+                "token_ratings": sum(len(t.ratings) for t in self.tokens),
+                "token_rated_answers": len(self.tokens)}
+
+    def groups(self) -> list[int]:
+        return sorted({e.group for e in (*self.unpaired, *self.pairs, *self.tokens)})
+
+    def split(self, heldout_fraction: float, seed: int = 0, min_total: int = 4) -> tuple["TrainingData", "TrainingData"]:
+        """(train, held-out), split by conversation. Nothing is held out when there are fewer
+        than ``min_total`` examples or only one conversation: the gate then uses all ratings."""
+        groups = self.groups()
+        n_hold = int(round(len(groups) * heldout_fraction)) if heldout_fraction > 0 else 0
+        if len(self) < min_total or len(groups) < 2:
+            n_hold = 0
+        n_hold = min(n_hold, len(groups) - 1)
+        rng = random.Random(seed)
+        held = set(rng.sample(groups, n_hold)) if n_hold > 0 else set()
+
+        def part(keep: bool) -> TrainingData:
+            return TrainingData([e for e in self.unpaired if (e.group in held) == keep],
+                                [e for e in self.pairs if (e.group in held) == keep],
+                                [e for e in self.tokens if (e.group in held) == keep])
+
+        return part(False), part(True)
+
+
+# ------------------------------------------------------------------ formatting
+
+def prompt_for_message(store, tokenizer, message_id: int, context_window: int) -> tuple[list[int], dict]:
+    """The prompt ids generation used for this answer, and the message row."""
+    thread = store.thread(message_id)
+    message = thread[-1]
+    settings = message.get("settings") or {}
+    system = settings.get("system")
+    turns = []
+    for m in thread[:-1]:
+        if m["role"] == "system":
+            system = m["text"] if system is None else system
+        else:
+            turns.append(Turn(m["role"], m["text"]))
+    if not turns or turns[-1].role != "user":
+        raise ValueError(f"message {message_id} does not answer a user prompt")
+    budget = int(settings.get("max_new_tokens") or DEFAULT_ANSWER_BUDGET)
+    prompt = build_prompt(tokenizer, turns, system=system, context_window=context_window, max_new_tokens=budget)
+    return prompt.ids, message
+
+
+def generated_ids(store, message: dict, tokenizer) -> list[int]:
+    """The ids the model wrote for this answer (its generated records), else the text tokenized."""
+    records = store.token_records(message["id"])
+    if records and "".join(r.text for r in records) == message["text"]:
+        return [r.id for r in records]
+    return answer_ids(tokenizer, message["text"])
+
+
+def fit(prompt_ids: list[int], completion: list[int], window: int) -> tuple[list[int], list[int]]:
+    """Keep the whole prompt (as generation saw it) and cut the completion's end to fit."""
+    room = window - len(prompt_ids)
+    if room < 1:
+        prompt_ids = prompt_ids[-(window // 2):]
+        room = window - len(prompt_ids)
+    return prompt_ids, completion[:room]
+
+
+def eos_suffix(tokenizer, end_with_eos: bool) -> list[int]:
+    eos = getattr(tokenizer, "eos_token_id", None)
+    return [int(eos)] if end_with_eos and isinstance(eos, int) else []
+
+
+# ------------------------------------------------------------------ building
+
+def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: bool = True) -> TrainingData:
+    """Every usable rating in the store as examples (see the module docstring).
+
+    ``end_with_eos`` appends the end-of-text token to whole answers so the model also learns
+    where a liked answer (or a correction) stops; token ratings never include it.
+    """
+    from desktop_app.core.exchange import dpo_examples, kto_examples
+
+    data = TrainingData()
+    eos = eos_suffix(tokenizer, end_with_eos)
+    cache: dict[int, tuple[list[int], dict, list[int]]] = {}
+
+    def answer(message_id: int):
+        if message_id not in cache:
+            prompt_ids, message = prompt_for_message(store, tokenizer, message_id, context_window)
+            cache[message_id] = (prompt_ids, message, generated_ids(store, message, tokenizer))
+        return cache[message_id]
+
+    for ex in kto_examples(store, with_ids=True):
+        if ex["source"] != "rating":  # corrections train as pairs (DPO), not as thumbs
+            continue
+        mid = ex["message_id"]
+        try:
+            prompt_ids, message, ids = answer(mid)
+        except ValueError as exc:
+            data.skipped.append(str(exc))
+            continue
+        p, c = fit(prompt_ids, ids + eos, context_window)
+        if c:
+            data.unpaired.append(Unpaired(p, c, bool(ex["label"]), mid, message["conversation_id"]))
+
+    for ex in dpo_examples(store, with_ids=True):
+        rid = ex["rejected_message_id"]
+        try:
+            prompt_ids, message, rejected = answer(rid)
+        except ValueError as exc:
+            data.skipped.append(str(exc))
+            continue
+        if ex["source"] == "correction":
+            chosen = answer_ids(tokenizer, ex["chosen"][0]["content"])
+        else:
+            chosen = answer(ex["chosen_message_id"])[2]
+        p, ch = fit(prompt_ids, chosen + eos, context_window)
+        p2, rj = fit(prompt_ids, rejected + eos, context_window)
+        if ch and rj and p == p2 and ch != rj:
+            data.pairs.append(Pair(p, ch, rj, ex["source"], rid, ex["chosen_message_id"], message["conversation_id"]))
+
+    by_message: dict[int, dict[int, int]] = {}
+    for rating in store.ratings():
+        if rating["token_index"] is not None:
+            by_message.setdefault(rating["message_id"], {})[rating["token_index"]] = rating["value"]
+    for mid, rated in sorted(by_message.items()):
+        records = store.token_records(mid)
+        if not records:
+            data.skipped.append(f"message {mid} has token ratings but no stored tokens")
+            continue
+        try:
+            prompt_ids, message, _ids = answer(mid)
+        except ValueError as exc:
+            data.skipped.append(str(exc))
+            continue
+        ids = [r.id for r in records]  # token_index counts generated records
+        p, c = fit(prompt_ids, ids, context_window)
+        kept = {i: v for i, v in rated.items() if i < len(c)}
+        if kept:
+            data.tokens.append(TokenRated(p, c, kept, mid, message["conversation_id"]))
+    for reason in data.skipped:
+        log.info("training data: skipped: %s", reason)
+    return data
+
+
+def rated_message_ids(store) -> list[int]:
+    """Answers that carry any rating or a correction (what a kept run re-scores)."""
+    ids = {r["message_id"] for r in store.ratings()} | {c["message_id"] for c in store.corrections()}
+    out = []
+    for mid in sorted(ids):
+        try:
+            if store.get_message(mid)["role"] == "assistant":
+                out.append(mid)
+        except Exception:  # deleted meanwhile
+            continue
+    return out
+
+
+def readiness(store) -> dict:
+    """Counts of usable examples, without a tokenizer (fast: for the GUI's button)."""
+    from desktop_app.core.exchange import dpo_examples, kto_examples
+
+    kto = [e for e in kto_examples(store, with_ids=True) if e["source"] == "rating"]
+    dpo = dpo_examples(store, with_ids=True)
+    token_ratings = sum(1 for r in store.ratings() if r["token_index"] is not None)
+    counts = {"thumbs_up": sum(1 for e in kto if e["label"]),
+              "thumbs_down": sum(1 for e in kto if not e["label"]),
+              "token_ratings": token_ratings,
+              "corrections": sum(1 for e in dpo if e["source"] == "correction"),
+              "pairs": len(dpo)}
+    counts["total"] = len(kto) + len(dpo) + token_ratings
+    counts["ready"] = counts["total"] > 0
+    return counts

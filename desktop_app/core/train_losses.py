@@ -1,0 +1,127 @@
+"""The objectives: KTO (unpaired thumbs), DPO + a likelihood term (pairs), and the weighted
+token term (token ratings), plus the per-token log-probabilities they are computed from.
+
+KTO and DPO are written to give exactly the numbers of HF TRL's ``KTOTrainer`` (loss_type
+"kto") and ``DPOTrainer`` (loss_type ["sigmoid", "sft"]) on the same batch;
+tests/test_training_losses.py computes one batch both ways and compares.
+TRL's trainers are not used for the training itself: they re-tokenize (the app must format
+prompts exactly as generation does), recompute reference log-probabilities every step
+(we compute them once, the reference being fixed) and cannot mix the three kinds of data
+in one step.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+IGNORE = -100
+
+
+# ------------------------------------------------------------------ batching
+
+def pad_batch(seqs: list[tuple[list[int], list[int]]], pad_id: int, device) -> dict:
+    """Right-padded ``input_ids``, ``attention_mask`` and ``completion_mask`` (1 on answer
+    tokens), the layout of TRL's preference collators."""
+    width = max(len(p) + len(c) for p, c in seqs)
+    ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(seqs), width), dtype=torch.long)
+    completion = torch.zeros((len(seqs), width), dtype=torch.long)
+    for row, (p, c) in enumerate(seqs):
+        n = len(p) + len(c)
+        ids[row, :n] = torch.tensor(list(p) + list(c))
+        attention[row, :n] = 1
+        completion[row, len(p):n] = 1
+    return {"input_ids": ids.to(device), "attention_mask": attention.to(device),
+            "completion_mask": completion.to(device), "prompt_lens": [len(p) for p, _ in seqs]}
+
+
+def per_token_logps(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """(logps, mask), both [B, T-1]: ``logps[b, t]`` is log p(input_ids[b, t+1] | ids[b, :t+1]),
+    zero where ``mask`` (the shifted completion mask) is 0.
+
+    Only the positions from the earliest answer on are projected through the LM head
+    (``logits_to_keep``), which matters for long prompts and large vocabularies.
+    """
+    ids, attention, completion = batch["input_ids"], batch["attention_mask"], batch["completion_mask"]
+    width = ids.shape[1]
+    first = max(min(batch["prompt_lens"]) - 1, 0)  # the logit that predicts the first answer token
+    keep = width - first
+    logits = model(input_ids=ids, attention_mask=attention, use_cache=False, logits_to_keep=keep).logits
+    logits = logits[:, :-1].float()  # predictions for positions first+1 .. width-1
+    labels = ids[:, first + 1:]
+    mask = completion[:, first + 1:]
+    picked = torch.gather(logits, 2, labels.unsqueeze(-1)).squeeze(-1)
+    logps = (picked - torch.logsumexp(logits, dim=-1)) * mask
+    if first:  # give back the full [B, T-1] layout so positions index like the batch
+        pad = torch.zeros((ids.shape[0], first), dtype=logps.dtype, device=logps.device)
+        logps = torch.cat([pad, logps], dim=1)
+        mask = torch.cat([torch.zeros_like(pad, dtype=mask.dtype), mask], dim=1)
+    return logps, mask
+
+
+def sequence_logps(model, seqs, pad_id: int, device) -> torch.Tensor:
+    """Summed answer log-probability of each (prompt, answer)."""
+    logps, _mask = per_token_logps(model, pad_batch(seqs, pad_id, device))
+    return logps.sum(-1)
+
+
+# ------------------------------------------------------------------ objectives
+
+def kto_kl(policy_kl_logps: torch.Tensor, ref_kl_logps: torch.Tensor) -> torch.Tensor:
+    """KTO's reference point: the batch's KL estimate from mismatched (prompt, answer) pairs,
+    detached and clamped at 0 (TRL, single process)."""
+    return (policy_kl_logps - ref_kl_logps).mean().detach().clamp(min=0)
+
+
+def kto_loss(logps: torch.Tensor, ref_logps: torch.Tensor, labels: torch.Tensor, kl: torch.Tensor, beta: float,
+             desirable_weight: float = 1.0, undesirable_weight: float = 1.0) -> tuple[torch.Tensor, dict]:
+    """Eq. (7) of the KTO paper, as TRL computes it: returns (loss, figures)."""
+    labels = labels.bool()
+    logratios = logps - ref_logps
+    chosen = logratios[labels]
+    rejected = logratios[~labels]
+    chosen_losses = 1 - torch.sigmoid(beta * (chosen - kl))
+    rejected_losses = 1 - torch.sigmoid(beta * (kl - rejected))
+    losses = torch.cat((desirable_weight * chosen_losses, undesirable_weight * rejected_losses), 0)
+    figures = {"kl": float(kl)}
+    if chosen.numel():
+        figures["reward_chosen"] = float(beta * chosen.detach().mean())
+    if rejected.numel():
+        figures["reward_rejected"] = float(beta * rejected.detach().mean())
+    return losses.nanmean(), figures
+
+
+def dpo_loss(chosen_logps, rejected_logps, ref_chosen_logps, ref_rejected_logps, beta: float,
+             chosen_token_logps: torch.Tensor | None = None, chosen_mask: torch.Tensor | None = None,
+             sft_weight: float = 1.0) -> tuple[torch.Tensor, dict]:
+    """DPO's sigmoid loss plus, when ``sft_weight`` > 0, the mean negative log-likelihood of the
+    chosen answers' tokens: TRL's ``loss_type=["sigmoid", "sft"]``, ``loss_weights=[1, sft_weight]``.
+    The likelihood term is what keeps DPO on few examples from degenerating (DESIGN.md)."""
+    chosen_logratios = chosen_logps - ref_chosen_logps
+    rejected_logratios = rejected_logps - ref_rejected_logps
+    loss = -F.logsigmoid(beta * (chosen_logratios - rejected_logratios)).mean()
+    figures = {"reward_chosen": float(beta * chosen_logratios.detach().mean()),
+               "reward_rejected": float(beta * rejected_logratios.detach().mean())}
+    if sft_weight and chosen_token_logps is not None:
+        nll = -chosen_token_logps[chosen_mask.bool()].mean()
+        loss = loss + sft_weight * nll
+        figures["nll_chosen"] = float(nll.detach())
+    figures["reward_margin"] = figures["reward_chosen"] - figures["reward_rejected"]
+    return loss, figures
+
+
+def token_loss(logps: torch.Tensor, positions: list[tuple[int, int, int]]) -> tuple[torch.Tensor, dict]:
+    """The weighted token term. ``positions``: (row, column in logps, +1/-1).
+
+    A liked token's log-probability is pushed up (-log p); a disliked one's down by
+    unlikelihood (-log(1 - p)); only at the rated positions, every other token untouched.
+    Returns the mean over rated tokens."""
+    rows = torch.tensor([r for r, _c, _v in positions], device=logps.device)
+    cols = torch.tensor([c for _r, c, _v in positions], device=logps.device)
+    values = torch.tensor([v for _r, _c, v in positions], device=logps.device)
+    lp = logps[rows, cols]
+    liked = -lp
+    disliked = -torch.log1p(-torch.exp(lp).clamp(max=1 - 1e-6))
+    losses = torch.where(values > 0, liked, disliked)
+    return losses.mean(), {"token_logp": float(lp.detach().mean())}
