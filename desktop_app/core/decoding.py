@@ -85,7 +85,7 @@ def token_texts(tokenizer) -> TokenTexts:
 def _is_byte_level(tokenizer) -> bool:
     backend = getattr(tokenizer, "backend_tokenizer", None)
     decoder = getattr(backend, "decoder", None)
-    return decoder is not None and "ByteLevel" in type(decoder).__name__ + repr(decoder)[:20]
+    return decoder is not None and type(decoder).__name__ == "ByteLevel"
 
 
 class IncrementalDecoder:
