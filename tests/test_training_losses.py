@@ -1,0 +1,142 @@
+"""Our KTO and DPO(+SFT) losses give TRL's numbers on the same batch, and the token term
+does what it says."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from desktop_app.core import train_losses as L
+
+
+LORA = dict(r=4, lora_alpha=8, target_modules="all-linear", lora_dropout=0.0, task_type="CAUSAL_LM")
+
+
+def _base_tiny(tiny_model_dir):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    tokenizer.pad_token = tokenizer.eos_token
+    return AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32), tokenizer
+
+
+def _perturb(model):
+    """LoRA B matrices non-zero, so the policy differs from the reference (the adapter
+    disabled); a fresh LoRA equals the base and every log-ratio would be 0."""
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.2)
+    model.eval()
+    return model
+
+
+PROMPTS = ["User: Hello, how are you?\nAssistant:", "User: What is the capital of France?\nAssistant:",
+           "User: Say something nice\nAssistant:", "User: Numbers please\nAssistant:"]
+ANSWERS = [" I am fine, thank you.", " The capital of France is Paris.", " A stitch in time saves nine.",
+           " 0123456789"]
+
+
+def _split(batch, prefix=""):
+    """(prompt_ids, completion_ids) rows back from a right-padded collated batch."""
+    rows = []
+    for ids, att, comp in zip(batch[f"{prefix}input_ids"], batch[f"{prefix}attention_mask"],
+                              batch[f"{prefix}completion_mask"]):
+        n = int(att.sum())
+        start = int(comp.nonzero()[0])
+        rows.append((ids[:start].tolist(), ids[start:n].tolist()))
+    return rows
+
+
+def test_kto_loss_equals_trl(tiny_model_dir, tmp_path):
+    from datasets import Dataset
+    from trl import KTOConfig, KTOTrainer
+
+    from peft import LoraConfig
+
+    base, tokenizer = _base_tiny(tiny_model_dir)
+    labels = [True, False, True, False]
+    data = Dataset.from_dict({"prompt": PROMPTS, "completion": ANSWERS, "label": labels})
+    args = KTOConfig(output_dir=str(tmp_path), per_device_train_batch_size=4, beta=0.1, report_to=[],
+                     desirable_weight=1.0, undesirable_weight=1.3, use_cpu=True, logging_steps=1)
+    trainer = KTOTrainer(model=base, args=args, train_dataset=data, processing_class=tokenizer,
+                         peft_config=LoraConfig(**LORA))
+    model = _perturb(trainer.model)
+    batch = next(iter(trainer.get_train_dataloader()))
+    with torch.no_grad():
+        trl_loss = float(trainer.compute_loss(model, batch))
+
+    seqs, kl_seqs = _split(batch), _split(batch, "KL_")
+    pad = tokenizer.pad_token_id
+    with torch.no_grad():
+        logps = L.sequence_logps(model, seqs, pad, "cpu")
+        kl_logps = L.sequence_logps(model, kl_seqs, pad, "cpu")
+        with model.disable_adapter():
+            ref = L.sequence_logps(model, seqs, pad, "cpu")
+            ref_kl = L.sequence_logps(model, kl_seqs, pad, "cpu")
+    assert not torch.allclose(logps, ref)  # the check means something
+    kl = L.kto_kl(kl_logps, ref_kl)
+    ours, figures = L.kto_loss(logps, ref, batch["label"], kl, 0.1, 1.0, 1.3)
+    assert float(ours) == pytest.approx(trl_loss, rel=1e-4, abs=1e-6)
+    assert set(figures) >= {"kl", "reward_chosen", "reward_rejected"}
+
+
+def test_dpo_plus_sft_loss_equals_trl(tiny_model_dir, tmp_path):
+    from datasets import Dataset
+    from trl import DPOConfig, DPOTrainer
+
+    from peft import LoraConfig
+
+    base, tokenizer = _base_tiny(tiny_model_dir)
+    data = Dataset.from_dict({"prompt": PROMPTS[:3], "chosen": ANSWERS[:3],
+                              "rejected": [" No.", " I do not know, sorry.", " 0123"]})
+    args = DPOConfig(output_dir=str(tmp_path), per_device_train_batch_size=3, beta=0.1, report_to=[],
+                     loss_type=["sigmoid", "sft"], loss_weights=[1.0, 0.7], use_cpu=True)
+    trainer = DPOTrainer(model=base, args=args, train_dataset=data, processing_class=tokenizer,
+                         peft_config=LoraConfig(**LORA))
+    model = _perturb(trainer.model)
+    batch = next(iter(trainer.get_train_dataloader()))
+    with torch.no_grad():
+        trl_loss = float(trainer.compute_loss(model, batch))
+
+    rows = _split(batch)  # chosen rows, then rejected rows
+    k = len(rows) // 2
+    pad = tokenizer.pad_token_id
+    with torch.no_grad():
+        logps, mask = L.per_token_logps(model, L.pad_batch(rows, pad, "cpu"))
+        with model.disable_adapter():
+            ref = L.sequence_logps(model, rows, pad, "cpu")
+    sums = logps.sum(-1)
+    ours, figures = L.dpo_loss(sums[:k], sums[k:], ref[:k], ref[k:], 0.1, logps[:k], mask[:k], sft_weight=0.7)
+    assert float(ours) == pytest.approx(trl_loss, rel=1e-4, abs=1e-6)
+    assert "nll_chosen" in figures and "reward_margin" in figures
+
+
+def test_per_token_logps_match_a_plain_forward(tiny_model):
+    """The logits_to_keep shortcut changes nothing: same numbers as full logits."""
+    model = tiny_model.model
+    seqs = [([5, 6, 7, 8], [9, 10, 11]), ([5, 6], [12, 13, 14, 15])]
+    batch = L.pad_batch(seqs, 0, "cpu")
+    with torch.no_grad():
+        logps, mask = L.per_token_logps(model, batch)
+        for row, (p, c) in enumerate(seqs):
+            full = torch.log_softmax(model(input_ids=torch.tensor([p + c])).logits[0].float(), -1)
+            for i, token in enumerate(c):
+                pos = len(p) + i - 1
+                assert mask[row, pos] == 1
+                assert float(logps[row, pos]) == pytest.approx(float(full[pos, token]), abs=1e-5)
+            assert int(mask[row].sum()) == len(c)
+
+
+def test_token_loss_pushes_liked_up_and_disliked_down():
+    lp = torch.log(torch.tensor([[0.5, 0.2, 0.9]])).requires_grad_(True)
+    loss, _ = L.token_loss(lp, [(0, 0, 1), (0, 2, -1)])
+    loss.backward()
+    expected = (-math.log(0.5) - math.log(1 - 0.9)) / 2
+    assert float(loss) == pytest.approx(expected, rel=1e-5)
+    assert lp.grad[0, 0] < 0  # descending the loss raises the liked token's log-prob
+    assert lp.grad[0, 2] > 0  # and lowers the disliked one's
+    assert lp.grad[0, 1] == 0  # an unrated position is untouched
