@@ -1,0 +1,108 @@
+"""Application start: Qt app, theme, the database (with a way out of a bad file), the
+main window, and the headless ``--screenshot`` mode."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SCREENSHOT_TIMEOUT_MS = 15 * 60 * 1000
+
+
+def open_store_interactive(db_path, *, ask: bool = True):
+    """Open the store; on a corrupt or newer file, offer to move it aside (never overwrite)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.core.store import CorruptDatabaseError, NewerDatabaseError, Store
+
+    try:
+        return Store.open(db_path)
+    except NewerDatabaseError as exc:
+        if ask:
+            QMessageBox.critical(None, "gpt2-desk", str(exc))
+        raise
+    except CorruptDatabaseError as exc:
+        if not ask:
+            raise
+        box = QMessageBox(QMessageBox.Icon.Warning, "gpt2-desk: the database cannot be read", str(exc))
+        move = box.addButton("Move it aside and start fresh", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is not move:
+            raise
+        backup = Store.move_aside(db_path)
+        QMessageBox.information(None, "gpt2-desk", f"The old file was kept as {backup}.")
+        return Store.open(db_path)
+
+
+def make_app(argv=None, dark: bool | None = None):
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app import APP_NAME
+    from desktop_app.gui.theme import apply_theme, icon
+
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName(APP_NAME)
+    apply_theme(app, dark)
+    app.setWindowIcon(icon("app"))
+    if dark is None:  # follow the system when it switches
+        try:
+            app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app, None))
+        except AttributeError:
+            pass
+    return app
+
+
+def run_app(args) -> int:
+    screenshot = getattr(args, "screenshot", None)
+    if screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        from desktop_app.cli.common import quiet_libraries
+
+        quiet_libraries()
+    except Exception:  # pragma: no cover
+        pass
+    dark = True if getattr(args, "dark", False) else None
+    if screenshot and dark is None:
+        dark = False  # screenshots are reproducible: light unless --dark
+    app = make_app(dark=dark)
+    from desktop_app.core.errors import UserFacingError
+
+    try:
+        store = open_store_interactive(args.db, ask=not screenshot)
+    except UserFacingError as exc:
+        print(f"gpt2-desk: {exc}", file=sys.stderr)
+        return 2
+    from desktop_app.gui.main_window import MainWindow
+
+    window = MainWindow(store, args.paths, model_spec=getattr(args, "model", None),
+                        device=getattr(args, "device", "auto") or "auto")
+    if screenshot:
+        from desktop_app.gui.screenshot import ScreenshotRun
+
+        run = ScreenshotRun(window, Path(screenshot), prompt=getattr(args, "screenshot_prompt", None),
+                            rate=getattr(args, "screenshot_rate", None))
+        window.resize(1280, 800)
+        window.show()
+        run.start()
+        app.exec()
+        window.close()
+        store.close()
+        if run.error:
+            print(f"gpt2-desk: {run.error}", file=sys.stderr)
+            return 1
+        print(f"saved {screenshot}")
+        return 0
+    window.show()
+    code = app.exec()
+    store.close()
+    return code

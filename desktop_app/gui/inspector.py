@@ -1,0 +1,221 @@
+"""The inspector: one token in full, a bar chart of its alternatives, and branching."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
+
+from desktop_app.core.palette import color_for, text_color_on
+from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.gui.theme import colors, icon, is_dark
+from desktop_app.gui.token_view import token_label
+
+
+class AlternativesChart(QWidget):
+    """Horizontal bars: one row per alternative, the chosen token marked; click picks a row."""
+
+    picked = Signal(int)  # row index
+
+    ROW = 24
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.alternatives: list[Alternative] = []
+        self.chosen_id: int | None = None
+        self.chosen_outside: TokenRecord | None = None
+        self.current = -1
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def set_data(self, alternatives, chosen_id, chosen_record=None) -> None:
+        self.alternatives = list(alternatives)
+        self.chosen_id = chosen_id
+        ids = {a.id for a in self.alternatives}
+        self.chosen_outside = chosen_record if chosen_record is not None and chosen_id not in ids else None
+        self.current = -1
+        self.setFixedHeight(max(1, self._rows()) * self.ROW + 4)
+        self.update()
+
+    def _rows(self) -> int:
+        return len(self.alternatives) + (1 if self.chosen_outside else 0)
+
+    def sizeHint(self) -> QSize:
+        return QSize(260, self._rows() * self.ROW + 4)
+
+    def row_at(self, y: float) -> int:
+        row = int(y // self.ROW)
+        return row if 0 <= row < len(self.alternatives) else -1
+
+    def mousePressEvent(self, event) -> None:
+        row = self.row_at(event.position().y())
+        if row >= 0:
+            self.current = row
+            self.update()
+            self.picked.emit(row)
+
+    def paintEvent(self, _event) -> None:
+        c = colors(is_dark())
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = QFontMetrics(self.font())
+        label_w = min(120, max(60, self.width() // 3))
+        pct_w = metrics.horizontalAdvance("100.0%") + 6
+        bar_w = max(20, self.width() - label_w - pct_w - 8)
+        rows = [(a.text, a.prob, a.id == self.chosen_id) for a in self.alternatives]
+        if self.chosen_outside is not None:
+            rows.append((self.chosen_outside.text, self.chosen_outside.prob, True))
+        top = max((p for _t, p, _c in rows), default=1.0) or 1.0
+        for i, (text, prob, chosen) in enumerate(rows):
+            y = i * self.ROW + 2
+            if i == self.current:
+                painter.fillRect(QRectF(0, y, self.width(), self.ROW - 2), QColor(c["selection"]))
+            label = metrics.elidedText(token_label(text), Qt.TextElideMode.ElideRight, label_w - 8)
+            font = QFont(self.font())
+            font.setBold(chosen)
+            painter.setFont(font)
+            painter.setPen(QColor(c["text"]))
+            painter.drawText(QRectF(4, y, label_w - 4, self.ROW - 2), Qt.AlignmentFlag.AlignVCenter, label)
+            rgb = color_for(TokenRecord(0, "", _log(prob), 1, 0.0), "probability")
+            width = max(2.0, bar_w * prob / top)
+            rect = QRectF(label_w, y + 4, width, self.ROW - 10)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(*rgb))
+            painter.drawRoundedRect(rect, 3, 3)
+            if chosen:
+                pen = QPen(QColor(c["accent"]))
+                pen.setWidth(2)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 3, 3)
+            painter.setPen(QColor(c["muted"]))
+            painter.setFont(self.font())
+            painter.drawText(QRectF(label_w + bar_w + 4, y, pct_w, self.ROW - 2),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{prob * 100:.1f}%")
+        painter.end()
+
+
+def _log(p: float) -> float:
+    import math
+
+    return math.log(max(p, 1e-12))
+
+
+class InspectorPanel(QFrame):
+    """Shows the clicked token; "Continue with this alternative" asks for a branch."""
+
+    branch_requested = Signal(int, int, int)  # message id, token index, alternative token id
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("InspectorPanel")
+        self.message_id: int | None = None
+        self.index = -1
+        self.record: TokenRecord | None = None
+        self.can_branch = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 12)
+        layout.setSpacing(8)
+        title = QLabel("TOKEN INSPECTOR")
+        title.setObjectName("PanelTitle")
+        layout.addWidget(title)
+        self.placeholder = QLabel("Click any coloured token to see how sure the model was, "
+                                  "which tokens it considered instead, and to branch from there.")
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setObjectName("Muted")
+        layout.addWidget(self.placeholder)
+        self.token_label = QLabel()
+        self.token_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.token_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.token_label.setMinimumHeight(48)
+        layout.addWidget(self.token_label)
+        self.stats = QGridLayout()
+        self.stats.setHorizontalSpacing(12)
+        self.stat_values: dict[str, QLabel] = {}
+        for row, name in enumerate(("probability", "log-probability", "rank", "entropy", "surprisal")):
+            key = QLabel(name)
+            key.setObjectName("Muted")
+            value = QLabel()
+            value.setAlignment(Qt.AlignmentFlag.AlignRight)
+            self.stats.addWidget(key, row, 0)
+            self.stats.addWidget(value, row, 1)
+            self.stat_values[name] = value
+        self.stats_box = QWidget()
+        self.stats_box.setLayout(self.stats)
+        layout.addWidget(self.stats_box)
+        self.alt_title = QLabel("Alternatives")
+        self.alt_title.setObjectName("PanelTitle")
+        layout.addWidget(self.alt_title)
+        self.chart = AlternativesChart()
+        self.chart.picked.connect(self._picked)
+        layout.addWidget(self.chart)
+        self.coverage = QLabel()
+        self.coverage.setObjectName("Muted")
+        self.coverage.setWordWrap(True)
+        layout.addWidget(self.coverage)
+        self.branch_button = QPushButton("Continue with this alternative")
+        self.branch_button.setIcon(icon("branch"))
+        self.branch_button.setEnabled(False)
+        self.branch_button.clicked.connect(self._branch)
+        layout.addWidget(self.branch_button)
+        self.hint = QLabel()
+        self.hint.setObjectName("Muted")
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        layout.addStretch(1)
+        self.clear()
+
+    def clear(self) -> None:
+        self.message_id, self.index, self.record = None, -1, None
+        self.placeholder.show()
+        for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage,
+                       self.branch_button, self.hint):
+            widget.hide()
+
+    def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool) -> None:
+        self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
+        self.placeholder.hide()
+        for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage):
+            widget.show()
+        self.branch_button.setVisible(can_branch)
+        self.hint.setVisible(True)
+        rgb = color_for(record, "probability")
+        fg = "#%02x%02x%02x" % text_color_on(rgb)
+        bg = "#%02x%02x%02x" % rgb
+        self.token_label.setText(token_label(record.text))
+        self.token_label.setStyleSheet(
+            f"background:{bg}; color:{fg}; border-radius:8px; padding:8px 14px; font-size:16pt; font-weight:600;")
+        self.stat_values["probability"].setText(f"{record.prob * 100:.2f}%")
+        self.stat_values["log-probability"].setText(f"{record.logprob:.3f}")
+        self.stat_values["rank"].setText(f"{record.rank:,}")
+        self.stat_values["entropy"].setText(f"{record.entropy:.2f} nats")
+        self.stat_values["surprisal"].setText(f"{record.surprisal_bits:.2f} bits")
+        self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
+        self.chart.set_data(record.top, record.id, record)
+        covered = sum(a.prob for a in record.top)
+        self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
+        self.branch_button.setEnabled(False)
+        self.hint.setText("Pick another alternative above, then continue the answer from it as a new branch."
+                          if can_branch else "Prompt tokens are scored only; branching starts from answer tokens.")
+
+    def selected_alternative(self) -> Alternative | None:
+        if self.record is None or not 0 <= self.chart.current < len(self.record.top):
+            return None
+        return self.record.top[self.chart.current]
+
+    def pick(self, row: int) -> None:
+        self.chart.current = row
+        self.chart.update()
+        self._picked(row)
+
+    def _picked(self, row: int) -> None:
+        alt = self.selected_alternative()
+        self.branch_button.setEnabled(self.can_branch and alt is not None and alt.id != self.record.id)
+        if alt is not None:
+            self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
+
+    def _branch(self) -> None:
+        alt = self.selected_alternative()
+        if alt is not None and self.message_id is not None:
+            self.branch_requested.emit(self.message_id, self.index, alt.id)

@@ -1,0 +1,454 @@
+"""The main window: conversations | transcript heatmap + prompt box | token inspector."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QPlainTextEdit,
+                               QProgressBar, QPushButton, QSplitter, QToolButton, QVBoxLayout, QWidget)
+
+from desktop_app import APP_NAME
+from desktop_app.core.generation import SamplingSettings
+from desktop_app.gui import export
+from desktop_app.gui.chat import ChatController
+from desktop_app.gui.inspector import InspectorPanel
+from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
+from desktop_app.gui.theme import icon
+from desktop_app.gui.token_view import token_label
+from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_meta
+
+log = logging.getLogger(__name__)
+
+
+def open_settings(paths) -> QSettings:
+    """Window state lives next to the data (so --data-dir and tests isolate it too)."""
+    return QSettings(str(paths.data_dir / "gui-settings.ini"), QSettings.Format.IniFormat)
+
+
+class PromptBox(QPlainTextEdit):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("PromptBox")
+        self.setPlaceholderText("Ask something\u2026   (Ctrl+Enter sends, Esc stops)")
+        self.setTabChangesFocus(True)
+        self.setFixedHeight(76)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store, paths, *, model_spec: str | None = None, device: str = "auto",
+                 autoload: bool = True, parent=None):
+        super().__init__(parent)
+        self.paths = paths
+        self.settings = open_settings(paths)
+        self.chat = ChatController(store, paths, device, self)
+        self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
+        self.streaming_card: MessageCard | None = None
+        self.selected_card: MessageCard | None = None
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(icon("app"))
+        self._build()
+        self._connect()
+        self._restore()
+        self.refresh_conversations()
+        last = self.settings.value("last_conversation")
+        ids = [c["id"] for c in self.chat.conversations()]
+        if last is not None and int(last) in ids:
+            self.open_conversation(int(last))
+        else:
+            self.chat.thread_changed.emit()
+        self._update_buttons()
+        if autoload:
+            QTimer.singleShot(0, lambda: self.load_model(self.model_spec))
+
+    # ------------------------------------------------------------ building
+    def _build(self) -> None:
+        self.conversations = ConversationPanel()
+        self.inspector = InspectorPanel()
+        self.legend = LegendBar()
+        self.notice_banner = Banner()
+        self.error_banner = Banner()
+        self.transcript = TranscriptView()
+        centre = QWidget()
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.legend)
+        banners = QVBoxLayout()
+        banners.setContentsMargins(16, 8, 16, 0)
+        banners.setSpacing(6)
+        banners.addWidget(self.notice_banner)
+        banners.addWidget(self.error_banner)
+        column.addLayout(banners)
+        column.addWidget(self.transcript, 1)
+        column.addWidget(self._build_prompt_area())
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.conversations)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.inspector)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([230, 760, 300])
+        self.splitter.setChildrenCollapsible(False)
+        self.conversations.setMinimumWidth(170)
+        self.inspector.setMinimumWidth(250)
+        self.setCentralWidget(self.splitter)
+        self.popover = SettingsPopover(self)
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.model_label = QLabel("No model")
+        self.adapter_label = QLabel("base")
+        self.speed_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setFixedWidth(140)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.progress_label = QLabel("")
+        bar.addWidget(self.model_label)
+        bar.addWidget(self.adapter_label)
+        bar.addWidget(self.progress_label)
+        bar.addPermanentWidget(self.speed_label)
+        bar.addPermanentWidget(self.progress)
+
+    def _build_prompt_area(self) -> QFrame:
+        area = QFrame()
+        area.setObjectName("PromptArea")
+        layout = QVBoxLayout(area)
+        layout.setContentsMargins(16, 10, 16, 10)
+        layout.setSpacing(8)
+        self.prompt = PromptBox()
+        layout.addWidget(self.prompt)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.model_button = QToolButton()
+        self.model_button.setIcon(icon("model"))
+        self.model_button.setText("Model\u2026")
+        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.model_button.setToolTip("Choose the model")
+        row.addWidget(self.model_button)
+        row.addStretch(1)
+        self.settings_button = QPushButton(icon("settings"), "Settings")
+        self.settings_button.setToolTip("Sampling settings and system text")
+        self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
+        self.regenerate_button.setToolTip("Another answer to the last prompt (kept as a sibling)")
+        self.stop_button = QPushButton(icon("stop"), "Stop")
+        self.stop_button.setToolTip("Stop the answer (Esc)")
+        self.send_button = QPushButton(icon("send", "#ffffff"), "Send")
+        self.send_button.setObjectName("PrimaryButton")
+        self.send_button.setToolTip("Send (Ctrl+Enter)")
+        for b in (self.settings_button, self.regenerate_button, self.stop_button, self.send_button):
+            row.addWidget(b)
+        layout.addLayout(row)
+        return area
+
+    def _connect(self) -> None:
+        c = self.chat
+        c.model_progress.connect(self._model_progress)
+        c.model_loaded.connect(self._model_loaded)
+        c.model_failed.connect(self._model_failed)
+        c.notice.connect(lambda text: self.notice_banner.show_message(text, "info"))
+        c.error.connect(self.show_error)
+        c.conversations_changed.connect(self.refresh_conversations)
+        c.thread_changed.connect(self.render_thread)
+        c.stream_started.connect(self._stream_started)
+        c.tokens.connect(self._tokens)
+        c.answer_finished.connect(self._answer_finished)
+        c.prompt_scored.connect(self._prompt_scored)
+        c.busy_changed.connect(self._busy)
+        c.generating_changed.connect(lambda _g: self._update_buttons())
+        self.conversations.selected.connect(self.open_conversation)
+        self.conversations.new_requested.connect(self.new_conversation)
+        self.conversations.rename_requested.connect(c.rename)
+        self.conversations.delete_requested.connect(c.delete)
+        self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
+        self.legend.measure_changed.connect(self.set_measure)
+        self.legend.score_prompts_changed.connect(lambda _on: self.render_thread())
+        self.inspector.branch_requested.connect(self.branch)
+        self.send_button.clicked.connect(self.send)
+        self.stop_button.clicked.connect(self.stop)
+        self.regenerate_button.clicked.connect(self.regenerate)
+        self.settings_button.clicked.connect(lambda: self.popover.popup_above(self.settings_button))
+        self.popover.changed.connect(self._settings_changed)
+        self.model_button.clicked.connect(self.choose_model)
+        self.prompt.textChanged.connect(self._update_buttons)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.send)
+        QShortcut(QKeySequence("Escape"), self, self.stop)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.new_conversation)
+
+    # ------------------------------------------------------------ persistence
+    def _restore(self) -> None:
+        s = self.settings
+        geometry = s.value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        splitter = s.value("splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        self.legend.set_measure(s.value("measure", "probability"))
+        self.legend.score_prompts.setChecked(s.value("score_prompts", "false") in (True, "true"))
+        try:
+            sampling = SamplingSettings.from_dict(json.loads(s.value("sampling", "{}")))
+        except (TypeError, ValueError):
+            sampling = SamplingSettings()
+        self.popover.set_settings(sampling, s.value("system", "") or "")
+        self._settings_changed()
+
+    def save_state(self) -> None:
+        s = self.settings
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("splitter", self.splitter.saveState())
+        s.setValue("measure", self.legend.measure())
+        s.setValue("score_prompts", self.legend.score_prompts.isChecked())
+        s.setValue("sampling", json.dumps(self.chat.settings.to_dict()))
+        s.setValue("system", self.chat.system)
+        if self.chat.conversation_id is not None:
+            s.setValue("last_conversation", self.chat.conversation_id)
+        else:
+            s.remove("last_conversation")
+        s.sync()
+
+    def _settings_changed(self) -> None:
+        self.chat.settings = self.popover.settings()
+        self.chat.system = self.popover.system_text()
+
+    def closeEvent(self, event) -> None:
+        self.save_state()
+        self.chat.shutdown()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------ model
+    def load_model(self, spec: str | None) -> None:
+        self.model_spec = spec
+        self.model_label.setText(f"Loading {spec or 'the default model'}\u2026")
+        self.chat.load_model(spec)
+        self._update_buttons()
+
+    def choose_model(self) -> None:
+        from desktop_app.gui.model_dialog import ModelDialog
+
+        dialog = ModelDialog(self.paths, self.model_spec, self)
+        if dialog.exec() and dialog.spec():
+            self.load_model(dialog.spec())
+
+    def _model_progress(self, stage: str, done: int, total: int) -> None:
+        self.progress.show()
+        self.progress.setRange(0, total if total > 1 else 0)
+        if total > 1:
+            self.progress.setValue(done)
+        self.progress_label.setText(stage + "\u2026")
+        self.transcript.empty.status.setText(stage + "\u2026")
+
+    def _model_loaded(self, loaded) -> None:
+        self.progress_label.setText("")
+        self.transcript.empty.status.setText(f"Ready: {loaded.source.display_name}")
+        self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision}")
+        self.model_label.setToolTip(loaded.describe())
+        self.adapter_label.setText(self.chat.adapter_label)
+        self.model_button.setText(loaded.source.display_name)
+        if self.model_spec is not None:
+            self.settings.setValue("model_spec", self.model_spec)
+        self._busy(self.chat.runner.busy)
+        self._update_buttons()
+        if self.legend.score_prompts.isChecked():
+            self.render_thread()
+
+    def _model_failed(self, message: str) -> None:
+        self.progress_label.setText("")
+        self.model_label.setText("No model" if self.chat.loaded is None else self.model_label.text())
+        self.transcript.empty.status.setText("The model could not be loaded.")
+        self.show_error(f"The model could not be loaded. {message}")
+        self._update_buttons()
+
+    # ------------------------------------------------------------ status
+    def show_error(self, message: str) -> None:
+        log.warning("shown to the user: %s", message)
+        self.error_banner.show_message(message, "error")
+        self.statusBar().showMessage(message.split(". ")[0], 8000)
+
+    def _busy(self, busy: bool) -> None:
+        if busy:
+            self.progress.show()
+            if not self.chat.loading:
+                self.progress.setRange(0, 0)
+        else:
+            self.progress.hide()
+
+    def _update_buttons(self) -> None:
+        generating = self.chat.generating
+        has_text = bool(self.prompt.toPlainText().strip())
+        ready = self.chat.loaded is not None or self.chat.loading
+        self.send_button.setEnabled(not generating and has_text and ready)
+        self.stop_button.setEnabled(generating)
+        has_prompt = any(m["role"] == "user" for m in self.chat.thread())
+        self.regenerate_button.setEnabled(not generating and has_prompt and self.chat.loaded is not None)
+        self.conversations.setEnabled(not generating)
+        self.model_button.setEnabled(not generating and not self.chat.loading)
+        for card in self.transcript.cards:
+            for b in (card.prev_button, card.next_button):
+                b.setProperty("blocked", generating)
+            if generating:
+                card.prev_button.setEnabled(False)
+                card.next_button.setEnabled(False)
+
+    # ------------------------------------------------------------ conversations
+    def refresh_conversations(self) -> None:
+        rows = self.chat.conversations(self.conversations.search.text().strip())
+        self.conversations.set_conversations(rows, self.chat.conversation_id)
+
+    def open_conversation(self, conversation_id: int | None) -> None:
+        if self.chat.generating:
+            return
+        self.chat.open_conversation(conversation_id)
+        self.refresh_conversations()
+
+    def new_conversation(self) -> None:
+        if not self.chat.generating:
+            self.chat.new_conversation()
+            self.prompt.setFocus()
+
+    # ------------------------------------------------------------ transcript
+    def render_thread(self) -> None:
+        self.transcript.clear()
+        self.streaming_card = None
+        self.selected_card = None
+        self.inspector.clear()
+        title = None
+        if self.chat.conversation_id is not None:
+            try:
+                title = self.chat.store.get_conversation(self.chat.conversation_id)["title"]
+            except Exception:  # deleted meanwhile
+                title = None
+        self.setWindowTitle(f"{title} \u2014 {APP_NAME}" if title else APP_NAME)
+        for message in self.chat.thread():
+            card = self._make_card(message["role"], message)
+            if message["role"] == "assistant":
+                records = self.chat.records(message["id"])
+                card.view.set_records(records)
+                card.set_meta(answer_meta(message, records))
+                card.set_siblings(*self.chat.sibling_position(message))
+            else:
+                card.view.set_records([], prefix=message["text"])
+                if self.legend.score_prompts.isChecked():
+                    self.chat.score_prompt(message)
+        self.transcript.scroll_to_bottom()
+        self._update_buttons()
+
+    def _make_card(self, role: str, message: dict | None) -> MessageCard:
+        if role == "assistant":
+            title = (message or {}).get("model_id") or ""
+            loaded = self.chat.loaded
+            if loaded is not None and (not title or title == loaded.model_id):
+                title = loaded.source.display_name
+            title = title.split(":", 1)[-1].split("/")[-1] or "Assistant"
+        else:
+            title = "You"
+        card = MessageCard(role, message, title=title, measure=self.legend.measure())
+        card.token_clicked.connect(self._token_clicked)
+        card.token_hovered.connect(self._token_hovered)
+        card.sibling_step.connect(lambda c, d: self.chat.step_sibling(c.message, d))
+        card.export_requested.connect(self.export_card)
+        return self.transcript.add_card(card)
+
+    def set_measure(self, measure: str) -> None:
+        for card in self.transcript.cards:
+            if card.role == "assistant" or card.view.records:
+                card.view.set_measure(measure)
+
+    def _prompt_scored(self, message_id: int, prefix: str, records: list) -> None:
+        if not self.legend.score_prompts.isChecked():
+            return
+        for card in self.transcript.cards:
+            if card.role == "user" and card.message_id == message_id:
+                card.view.set_measure(self.legend.measure())
+                card.view.set_records(records, prefix=prefix)
+
+    def _stream_started(self, user_message) -> None:
+        self.render_thread()
+        # the shown thread ends at the prompt being answered; the new answer streams below it
+        cards = self.transcript.cards
+        while cards and cards[-1].message_id != user_message["id"]:
+            self.transcript.remove_card(cards[-1])
+        self.streaming_card = self._make_card("assistant", None)
+        self.streaming_card.set_meta("writing\u2026")
+        self.transcript.scroll_to_bottom()
+        self.speed_label.setText("")
+        self._update_buttons()
+
+    def _tokens(self, batch: list) -> None:
+        if self.streaming_card is not None:
+            self.streaming_card.view.append_records(batch)
+            self.streaming_card.set_meta(f"writing\u2026 {len(self.streaming_card.records)} tokens")
+
+    def _answer_finished(self, result) -> None:
+        if result and result.get("tokens_per_s"):
+            self.speed_label.setText(f"{result['tokens_per_s']:.1f} tokens/s")
+        if result and result.get("message_id") is None and result.get("finish_reason") == "cancelled":
+            self.statusBar().showMessage("Stopped before the first token; nothing was kept.", 5000)
+
+    # ------------------------------------------------------------ actions
+    def send(self) -> None:
+        text = self.prompt.toPlainText()
+        if not text.strip() or self.chat.generating:
+            return
+        if self.chat.loaded is None and not self.chat.loading:
+            self.show_error("No model is loaded: choose one with the model button.")
+            return
+        self.error_banner.hide()
+        if self.chat.send(text):
+            self.prompt.clear()
+
+    def stop(self) -> None:
+        if self.popover.isVisible():
+            self.popover.hide()
+            return
+        self.chat.stop()
+
+    def regenerate(self) -> None:
+        self.error_banner.hide()
+        self.chat.regenerate()
+
+    def branch(self, message_id: int, index: int, token_id: int) -> None:
+        self.error_banner.hide()
+        self.chat.branch(message_id, index, token_id)
+
+    def _token_clicked(self, card: MessageCard, index: int) -> None:
+        if self.selected_card is not None and self.selected_card is not card:
+            try:
+                self.selected_card.view.clear_selection_mark()
+            except RuntimeError:  # the card is gone
+                pass
+        self.selected_card = card
+        record = card.records[index]
+        can_branch = card.role == "assistant" and card.message_id is not None and not self.chat.generating
+        self.inspector.show_token(card.message_id, index, record, can_branch=can_branch)
+
+    def _token_hovered(self, card: MessageCard, index: int) -> None:
+        if index < 0:
+            self.statusBar().clearMessage()
+            return
+        r = card.records[index]
+        self.statusBar().showMessage(
+            f"token {index + 1}: \u201c{token_label(r.text)}\u201d  p={r.prob * 100:.2f}%  rank {r.rank}  "
+            f"entropy {r.entropy:.2f}")
+
+    def export_card(self, card: MessageCard, kind: str, path: str | None = None) -> str | None:
+        if path is None:
+            suffix = {"png": "PNG image (*.png)", "json": "JSON (*.json)"}[kind]
+            default = f"answer-{card.message_id or 'new'}.{kind}"
+            path, _ = QFileDialog.getSaveFileName(self, "Export answer", default, suffix)
+            if not path:
+                return None
+        try:
+            if kind == "png":
+                export.heatmap_png(card.view, path)
+            else:
+                export.answer_json(card.message, card.records, path, self.legend.measure())
+        except OSError as exc:
+            self.show_error(f"The export failed: {exc}")
+            return None
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return path

@@ -1,0 +1,108 @@
+"""Choose the model: GPT-2 family by name, models already on this computer, a folder,
+a .gguf file, or the bundled offline model. Loading itself runs in the background."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QGridLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+                               QRadioButton, QVBoxLayout)
+
+from desktop_app.core.models import BUNDLED_NAME, BUNDLED_SPEC, GPT2_FAMILY, list_local_models
+
+KIND_WORDS = {"hub-cache": "downloaded", "converted": "converted GGUF", "bundled": "bundled, offline"}
+
+
+class ModelDialog(QDialog):
+    def __init__(self, paths, current: str | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Choose a model")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        intro = QLabel("The model runs on this computer. A GPT-2 model that is not downloaded yet is fetched "
+                       "once from the Hugging Face hub; a .gguf file is converted once. Both show progress "
+                       "in the status bar while the window stays usable.")
+        intro.setWordWrap(True)
+        intro.setObjectName("Muted")
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        grid.setVerticalSpacing(8)
+        self.group = QButtonGroup(self)
+        self.family_radio = QRadioButton("GPT-2 family")
+        self.family = QComboBox()
+        for short, repo in GPT2_FAMILY.items():
+            self.family.addItem(f"{short}  ({repo})", short)
+        self.local_radio = QRadioButton("On this computer")
+        self.local = QListWidget()
+        self.local.setMaximumHeight(120)
+        for model in list_local_models(paths):
+            item = QListWidgetItem(f"{model.name}  \u2014  {KIND_WORDS.get(model.kind, model.kind)}")
+            item.setData(Qt.ItemDataRole.UserRole, model.spec)
+            item.setToolTip(model.location)
+            self.local.addItem(item)
+        self.path_radio = QRadioButton("Folder or .gguf file")
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("/path/to/model-folder  or  /path/to/model.gguf")
+        browse_folder = QPushButton("Folder\u2026")
+        browse_file = QPushButton(".gguf\u2026")
+        browse_folder.clicked.connect(self._pick_folder)
+        browse_file.clicked.connect(self._pick_file)
+        self.bundled_radio = QRadioButton(f"Bundled offline model ({BUNDLED_NAME})")
+        for i, radio in enumerate((self.family_radio, self.local_radio, self.path_radio, self.bundled_radio)):
+            self.group.addButton(radio, i)
+        grid.addWidget(self.family_radio, 0, 0)
+        grid.addWidget(self.family, 0, 1)
+        grid.addWidget(self.local_radio, 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.local, 1, 1)
+        grid.addWidget(self.path_radio, 2, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse_folder)
+        row.addWidget(browse_file)
+        grid.addLayout(row, 2, 1)
+        grid.addWidget(self.bundled_radio, 3, 0, 1, 2)
+        grid.setColumnStretch(1, 1)
+        layout.addLayout(grid)
+        self.family.activated.connect(lambda _i: self.family_radio.setChecked(True))
+        self.local.itemClicked.connect(lambda _i: self.local_radio.setChecked(True))
+        self.path.textEdited.connect(lambda _t: self.path_radio.setChecked(True))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.load_button = buttons.addButton("Load", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.load_button.setObjectName("PrimaryButton")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._preselect(current)
+
+    def _preselect(self, current: str | None) -> None:
+        if current in (None, "") or current in GPT2_FAMILY:
+            self.family_radio.setChecked(True)
+            self.family.setCurrentIndex(max(0, self.family.findData(current or "gpt2")))
+        elif current == BUNDLED_SPEC:
+            self.bundled_radio.setChecked(True)
+        else:
+            self.path_radio.setChecked(True)
+            self.path.setText(current)
+
+    def _pick_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Model folder")
+        if folder:
+            self.path.setText(folder)
+            self.path_radio.setChecked(True)
+
+    def _pick_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "GGUF file", "", "GGUF models (*.gguf)")
+        if name:
+            self.path.setText(name)
+            self.path_radio.setChecked(True)
+
+    def spec(self) -> str | None:
+        if self.family_radio.isChecked():
+            return self.family.currentData()
+        if self.local_radio.isChecked():
+            item = self.local.currentItem()
+            return item.data(Qt.ItemDataRole.UserRole) if item else None
+        if self.path_radio.isChecked():
+            return self.path.text().strip() or None
+        return BUNDLED_SPEC

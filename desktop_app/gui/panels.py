@@ -1,0 +1,311 @@
+"""Side and bar widgets of the main window: conversations, legend, settings popover, banners."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QLinearGradient, QPainter
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout,
+                               QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
+                               QMessageBox, QPlainTextEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+
+from desktop_app.core.generation import SamplingSettings
+from desktop_app.core.palette import MEASURES
+from desktop_app.gui.theme import icon
+from desktop_app.gui.token_view import PLAIN, legend_stops
+
+MEASURE_NAMES = {"probability": "Probability", "rank": "Rank (GLTR)", "entropy": "Entropy",
+                 "surprisal": "Surprisal", PLAIN: "Plain text"}
+
+
+class ConversationPanel(QFrame):
+    """Conversations, newest first: new, rename, delete, search by text."""
+
+    selected = Signal(int)
+    new_requested = Signal()
+    rename_requested = Signal(int, str)
+    delete_requested = Signal(int)
+    search_changed = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("SidePanel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 12, 10, 10)
+        layout.setSpacing(8)
+        top = QHBoxLayout()
+        title = QLabel("CONVERSATIONS")
+        title.setObjectName("PanelTitle")
+        top.addWidget(title)
+        top.addStretch(1)
+        self.new_button = QToolButton()
+        self.new_button.setObjectName("FlatTool")
+        self.new_button.setIcon(icon("new"))
+        self.new_button.setToolTip("New conversation (Ctrl+N)")
+        self.new_button.clicked.connect(self.new_requested)
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search conversations\u2026")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self, singleShot=True, interval=200)
+        self._search_timer.timeout.connect(lambda: self.search_changed.emit(self.search.text().strip()))
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        layout.addWidget(self.search)
+        self.list = QListWidget()
+        self.list.setObjectName("ConversationList")
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setWordWrap(False)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._menu)
+        self.list.currentItemChanged.connect(self._current_changed)
+        self.list.itemDoubleClicked.connect(lambda item: self.ask_rename(item.data(Qt.ItemDataRole.UserRole)))
+        layout.addWidget(self.list, 1)
+        self.empty = QLabel("No conversations yet.")
+        self.empty.setObjectName("Muted")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+        self._filling = False
+
+    def set_conversations(self, rows: list[dict], current: int | None) -> None:
+        self._filling = True
+        self.list.clear()
+        for row in rows:
+            count = row.get("message_count", 0)
+            item = QListWidgetItem(row["title"] or "Untitled")
+            item.setData(Qt.ItemDataRole.UserRole, row["id"])
+            item.setToolTip(f"{row['title']}\n{count} message(s), updated {str(row.get('updated', ''))[:16].replace('T', ' ')}")
+            self.list.addItem(item)
+            if row["id"] == current:
+                self.list.setCurrentItem(item)
+        self._filling = False
+        self.empty.setVisible(not rows)
+        self.empty.setText("Nothing matches." if self.search.text() else "No conversations yet.")
+
+    def current_id(self) -> int | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def _current_changed(self, item, _previous) -> None:
+        if item is not None and not self._filling:
+            self.selected.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def ask_rename(self, conversation_id: int) -> None:
+        item = next((self.list.item(i) for i in range(self.list.count())
+                     if self.list.item(i).data(Qt.ItemDataRole.UserRole) == conversation_id), None)
+        old = item.text() if item else ""
+        title, ok = QInputDialog.getText(self, "Rename conversation", "Title:", text=old)
+        if ok and title.strip():
+            self.rename_requested.emit(conversation_id, title.strip())
+
+    def _menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        cid = item.data(Qt.ItemDataRole.UserRole)
+        menu = QMenu(self)
+        menu.addAction("Rename\u2026", lambda: self.ask_rename(cid))
+        menu.addAction("Delete\u2026", lambda: self._confirm_delete(cid, item.text()))
+        menu.exec(self.list.mapToGlobal(pos))
+
+    def _confirm_delete(self, cid: int, title: str) -> None:
+        answer = QMessageBox.question(self, "Delete conversation",
+                                      f"Delete \u201c{title}\u201d with all its answers and ratings?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_requested.emit(cid)
+
+
+class GradientBar(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.stops: list = []
+        self.discrete = False
+        self.setFixedSize(150, 12)
+
+    def set_stops(self, stops, discrete: bool) -> None:
+        self.stops, self.discrete = stops, discrete
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        if not self.stops:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.rect().adjusted(0, 1, 0, -1)
+        if self.discrete:
+            width = rect.width() / len(self.stops)
+            for i, (_label, rgb) in enumerate(self.stops):
+                painter.fillRect(int(i * width), rect.y(), int(width) + 1, rect.height(), QColor(*rgb))
+        else:
+            from desktop_app.core.palette import sequential_color
+
+            gradient = QLinearGradient(rect.left(), 0, rect.right(), 0)
+            for i in range(9):
+                gradient.setColorAt(i / 8, QColor(*sequential_color(i / 8)))
+            painter.setBrush(gradient)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(rect, 3, 3)
+        painter.end()
+
+
+class LegendBar(QFrame):
+    """Colour measure choice, the palette legend, and prompt scoring."""
+
+    measure_changed = Signal(str)
+    score_prompts_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("LegendBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 6, 14, 6)
+        layout.setSpacing(8)
+        layout.addWidget(QLabel("Colour by"))
+        self.combo = QComboBox()
+        for key in list(MEASURES) + [PLAIN]:
+            self.combo.addItem(MEASURE_NAMES[key], key)
+            self.combo.setItemData(self.combo.count() - 1, MEASURES.get(key, "No colours"),
+                                   Qt.ItemDataRole.ToolTipRole)
+        self.combo.currentIndexChanged.connect(lambda _i: self._changed())
+        layout.addWidget(self.combo)
+        self.low = QLabel()
+        self.low.setObjectName("Muted")
+        self.bar = GradientBar()
+        self.high = QLabel()
+        self.high.setObjectName("Muted")
+        layout.addSpacing(6)
+        for w in (self.low, self.bar, self.high):
+            layout.addWidget(w)
+        layout.addStretch(1)
+        self.score_prompts = QCheckBox("Score my prompts")
+        self.score_prompts.setToolTip("Colour your own prompts too, by how the model would have predicted them")
+        self.score_prompts.toggled.connect(self.score_prompts_changed)
+        layout.addWidget(self.score_prompts)
+        self._changed(emit=False)
+
+    def measure(self) -> str:
+        return self.combo.currentData()
+
+    def set_measure(self, measure: str) -> None:
+        index = self.combo.findData(measure)
+        if index >= 0:
+            self.combo.setCurrentIndex(index)
+
+    def _changed(self, emit: bool = True) -> None:
+        measure = self.measure()
+        plain = measure == PLAIN
+        for w in (self.low, self.bar, self.high):
+            w.setVisible(not plain)
+        if not plain:
+            stops = legend_stops(measure)
+            discrete = measure == "rank"
+            self.bar.set_stops(stops, discrete)
+            if discrete:
+                self.low.setText("beyond 1000")
+                self.high.setText("top 10")
+                self.bar.setToolTip(" | ".join(label for label, _rgb in reversed(stops)))
+            else:
+                self.low.setText(stops[0][0])
+                self.high.setText(stops[-1][0])
+                self.bar.setToolTip(MEASURES[measure])
+        if emit:
+            self.measure_changed.emit(measure)
+
+
+class SettingsPopover(QFrame):
+    """Sampling settings and system text, shown as a popup above the Settings button."""
+
+    changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setObjectName("Popover")
+        form = QFormLayout(self)
+        form.setContentsMargins(14, 12, 14, 12)
+        form.setVerticalSpacing(8)
+        self.temperature = QDoubleSpinBox(minimum=0.0, maximum=3.0, singleStep=0.05, decimals=2)
+        self.top_k = QSpinBox(minimum=0, maximum=100000)
+        self.top_k.setSpecialValueText("off")
+        self.top_p = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
+        self.max_new = QSpinBox(minimum=1, maximum=8192)
+        self.seed = QSpinBox(minimum=-1, maximum=2**31 - 1)
+        self.seed.setSpecialValueText("random")
+        self.greedy = QCheckBox("always pick the most likely token")
+        self.alternatives = QSpinBox(minimum=1, maximum=50)
+        self.system = QPlainTextEdit()
+        self.system.setPlaceholderText("Optional instructions placed before the conversation")
+        self.system.setFixedHeight(64)
+        form.addRow(QLabel("<b>Sampling</b>"))
+        form.addRow("Temperature", self.temperature)
+        form.addRow("Top-k", self.top_k)
+        form.addRow("Top-p", self.top_p)
+        form.addRow("Max new tokens", self.max_new)
+        form.addRow("Seed", self.seed)
+        form.addRow("Greedy", self.greedy)
+        form.addRow("Alternatives kept", self.alternatives)
+        form.addRow("System text", self.system)
+        self.setMinimumWidth(340)
+        self.set_settings(SamplingSettings(), "")
+        for w in (self.temperature, self.top_p):
+            w.valueChanged.connect(self.changed)
+        for w in (self.top_k, self.max_new, self.seed, self.alternatives):
+            w.valueChanged.connect(self.changed)
+        self.greedy.toggled.connect(self.changed)
+        self.system.textChanged.connect(self.changed)
+
+    def set_settings(self, s: SamplingSettings, system: str) -> None:
+        self.temperature.setValue(s.temperature)
+        self.top_k.setValue(s.top_k)
+        self.top_p.setValue(s.top_p)
+        self.max_new.setValue(s.max_new_tokens)
+        self.seed.setValue(-1 if s.seed is None else s.seed)
+        self.greedy.setChecked(s.greedy)
+        self.alternatives.setValue(s.alternatives)
+        self.system.setPlainText(system)
+
+    def settings(self) -> SamplingSettings:
+        return SamplingSettings(max_new_tokens=self.max_new.value(), temperature=self.temperature.value(),
+                                top_k=self.top_k.value(), top_p=self.top_p.value(),
+                                seed=None if self.seed.value() < 0 else self.seed.value(),
+                                greedy=self.greedy.isChecked(), alternatives=self.alternatives.value())
+
+    def system_text(self) -> str:
+        return self.system.toPlainText().strip()
+
+    def popup_above(self, widget: QWidget) -> None:
+        self.adjustSize()
+        corner = widget.mapToGlobal(QPoint(widget.width(), 0))
+        self.move(corner.x() - self.width(), corner.y() - self.height() - 6)
+        self.show()
+
+
+class Banner(QFrame):
+    """A dismissible one-line notice (kind "info") or error (kind "error")."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        close = QToolButton()
+        close.setObjectName("FlatTool")
+        close.setText("\u2715")
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "info") -> None:
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.label.setText(text)
+        self.show()
+
+    @property
+    def kind(self) -> str:
+        return self.property("kind") or "info"

@@ -1,0 +1,86 @@
+"""``--screenshot``: drive the real window (load, ask, wait, rate, inspect) and save a PNG."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger(__name__)
+
+
+class ScreenshotRun(QObject):
+    def __init__(self, window, out: Path, *, prompt: str | None = None, rate: str | None = None,
+                 timeout_ms: int = 15 * 60 * 1000):
+        super().__init__(window)
+        self.window, self.out, self.prompt, self.rate = window, out, prompt, rate
+        self.error: str | None = None
+        self.timeout_ms = timeout_ms
+        self.answer_id = None
+
+    def start(self) -> None:
+        chat = self.window.chat
+        chat.model_loaded.connect(self._loaded)
+        chat.model_failed.connect(self._failed)
+        QTimer.singleShot(self.timeout_ms, lambda: self._fail("timed out waiting for the model or the answer"))
+
+    def _failed(self, message: str) -> None:
+        # the window shows the error; the picture is still taken (a check can read it)
+        self.error = message
+        QTimer.singleShot(200, self._save)
+
+    def _fail(self, message: str) -> None:
+        if self.error is None:
+            self.error = message
+        self._save()
+
+    def _loaded(self, _loaded) -> None:
+        chat = self.window.chat
+        if not self.prompt:
+            QTimer.singleShot(200, self._save)
+            return
+        chat.answer_finished.connect(self._answered)
+        self.window.new_conversation()
+        self.window.prompt.setPlainText(self.prompt)
+        self.window.send()
+
+    def _answered(self, result) -> None:
+        chat = self.window.chat
+        if not result or result.get("message_id") is None:
+            self.error = self.error or "no answer was produced"
+            QTimer.singleShot(200, self._save)
+            return
+        self.answer_id = result["message_id"]
+        if self.rate:
+            try:
+                chat.store.rate_message(self.answer_id, 1 if self.rate == "up" else -1)
+            except Exception as exc:  # noqa: BLE001
+                self.error = f"could not rate the answer: {exc}"
+            chat.reload()
+        QTimer.singleShot(100, self._inspect)
+
+    def _inspect(self) -> None:
+        """Click the least likely token of the answer so the inspector shows something telling."""
+        window = self.window
+        cards = [c for c in window.transcript.cards if c.role == "assistant" and c.records]
+        if cards:
+            card = cards[-1]
+            records = card.records
+            index = min(range(len(records)), key=lambda i: (records[i].prob if records[i].text.strip() else 2))
+            card.view.select_token(index)
+            window._token_clicked(card, index)
+            if len(card.records[index].top) > 1:
+                window.inspector.pick(1 if card.records[index].top[0].id == card.records[index].id else 0)
+        QTimer.singleShot(300, self._save)
+
+    def _save(self) -> None:
+        app = QApplication.instance()
+        app.processEvents()
+        self.window.repaint()
+        pixmap = self.window.grab()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        if not pixmap.save(str(self.out), "PNG"):
+            self.error = self.error or f"could not write {self.out}"
+        app.quit()

@@ -1,0 +1,121 @@
+"""Light and dark palettes, the style sheet and icons (from resources/), following the system."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger(__name__)
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+LIGHT = {
+    "window": "#f6f7f9", "panel": "#eef0f3", "base": "#ffffff", "card": "#ffffff", "button": "#ffffff",
+    "hover": "#e3e7ee", "border": "#d5d9e0", "text": "#1d2330", "muted": "#6b7385", "accent": "#3b5bdb",
+    "accent_hover": "#304bc0", "selection": "#dbe3ff", "user_bubble": "#e8edff", "user_border": "#c9d3fb",
+    "info_bg": "#e7f0ff", "info_border": "#b6ccf5", "error_bg": "#fdecec", "error_border": "#f1b5b5",
+    "scroll": "#c3c8d2",
+}
+DARK = {
+    "window": "#1b1e24", "panel": "#22262e", "base": "#15181d", "card": "#262a33", "button": "#2d323c",
+    "hover": "#353b47", "border": "#3a404c", "text": "#e6e9ef", "muted": "#9aa3b5", "accent": "#5c7cfa",
+    "accent_hover": "#748ffc", "selection": "#34406a", "user_bubble": "#2c3555", "user_border": "#3d4a77",
+    "info_bg": "#22324f", "info_border": "#34507d", "error_bg": "#4a2426", "error_border": "#7a3a3d",
+    "scroll": "#4a5160",
+}
+
+
+def system_is_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    try:
+        return hints.colorScheme() == Qt.ColorScheme.Dark
+    except AttributeError:  # Qt < 6.5
+        return QGuiApplication.palette().window().color().lightness() < 128
+
+
+def colors(dark: bool) -> dict:
+    return DARK if dark else LIGHT
+
+
+def make_palette(dark: bool) -> QPalette:
+    c = colors(dark)
+    p = QPalette()
+    role = QPalette.ColorRole
+    p.setColor(role.Window, QColor(c["window"]))
+    p.setColor(role.WindowText, QColor(c["text"]))
+    p.setColor(role.Base, QColor(c["base"]))
+    p.setColor(role.AlternateBase, QColor(c["panel"]))
+    p.setColor(role.Text, QColor(c["text"]))
+    p.setColor(role.Button, QColor(c["button"]))
+    p.setColor(role.ButtonText, QColor(c["text"]))
+    p.setColor(role.Highlight, QColor(c["accent"]))
+    p.setColor(role.HighlightedText, QColor("#ffffff"))
+    p.setColor(role.ToolTipBase, QColor(c["card"]))
+    p.setColor(role.ToolTipText, QColor(c["text"]))
+    p.setColor(role.PlaceholderText, QColor(c["muted"]))
+    p.setColor(role.Link, QColor(c["accent"]))
+    p.setColor(role.Mid, QColor(c["border"]))
+    p.setColor(role.Dark, QColor(c["border"]))
+    p.setColor(role.Light, QColor(c["card"]))
+    for r in (role.WindowText, role.Text, role.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, r, QColor(c["muted"]))
+    return p
+
+
+def style_sheet(dark: bool) -> str:
+    path = RESOURCES / "style.qss"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        log.info("no style sheet at %s; using the plain palette", path)
+        return ""
+    # longest names first so @accent_hover is not eaten by @accent
+    for name, value in sorted(colors(dark).items(), key=lambda kv: -len(kv[0])):
+        text = text.replace("@" + name, value)
+    return text
+
+
+def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
+    """Fusion + our palette + style sheet; dark=None follows the system. Returns dark."""
+    if dark is None:
+        dark = system_is_dark()
+    app.setStyle("Fusion")
+    app.setPalette(make_palette(dark))
+    app.setStyleSheet(style_sheet(dark))
+    app.setProperty("gpt2desk_dark", dark)
+    icon.cache_clear()
+    return dark
+
+
+def is_dark() -> bool:
+    app = QApplication.instance()
+    value = app.property("gpt2desk_dark") if app else None
+    return bool(value) if value is not None else False
+
+
+@lru_cache(maxsize=64)
+def icon(name: str, color: str | None = None) -> QIcon:
+    """An icon from resources/icons/NAME.svg drawn in the text colour (or ``color``)."""
+    path = RESOURCES / "icons" / f"{name}.svg"
+    try:
+        svg = path.read_text(encoding="utf-8")
+    except OSError:
+        return QIcon()
+    svg = svg.replace("@color", color or colors(is_dark())["text"])
+    from PySide6.QtSvg import QSvgRenderer
+
+    renderer = QSvgRenderer(QByteArray(svg.encode()))
+    result = QIcon()
+    for size in (16, 20, 24, 32, 48, 64):
+        pixmap = QPixmap(QSize(size, size))
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        renderer.render(painter)
+        painter.end()
+        result.addPixmap(pixmap)
+    return result

@@ -1,0 +1,291 @@
+"""TokenView: a text of TokenRecords drawn as coloured spans (the probability heatmap).
+
+Each token is one span whose QTextCharFormat carries the background colour, an HTML
+tooltip and the token's index (``TOKEN_INDEX`` user property), so hover and click map
+back to records. Colours come from a colour function, so other views (a before/after
+"compare" colouring, token ratings drawn as underlines) reuse the same widget:
+``set_colorizer(fn)`` and ``set_format_hook(fn)``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import math
+from typing import Callable
+
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QSizePolicy, QTextEdit
+
+from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
+from desktop_app.core.records import TokenRecord
+
+TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
+PLAIN = "plain"
+Colorizer = Callable[[int, TokenRecord], "tuple[int, int, int] | None"]
+FormatHook = Callable[[int, TokenRecord, QTextCharFormat], None]
+
+
+def shown_text(text: str, coloured: bool) -> str:
+    """What a token looks like in the view. Coloured, whitespace stays visible: a newline
+    gets a ↵ on the coloured span, a tab an arrow; an empty piece (the first bytes of a
+    character finished by a later token) a thin dot."""
+    if not coloured:
+        return text
+    if text == "":
+        return "\u00b7"
+    return text.replace("\t", "\u2192   ").replace("\n", "\u21b5\n")
+
+
+def token_label(text: str) -> str:
+    """A token's text with whitespace made visible, for tooltips and the inspector."""
+    if text == "":
+        return "(part of a character)"
+    return text.replace(" ", "\u2423").replace("\n", "\u21b5").replace("\t", "\u2192")
+
+
+def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
+    rows = "".join(
+        f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"
+        f"<td><code>{html.escape(token_label(alt.text))}</code></td>"
+        f"<td align='right'>{alt.prob * 100:.1f}%</td></tr>"
+        for alt in record.top[:alternatives])
+    return (
+        f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
+        f"probability {record.prob * 100:.2f}% &nbsp; log-prob {record.logprob:.3f}<br>"
+        f"rank {record.rank} &nbsp; entropy {record.entropy:.2f} nats</div>"
+        + (f"<table cellspacing='2'>{rows}</table>" if rows else ""))
+
+
+def measure_colorizer(measure: str) -> Colorizer | None:
+    if measure == PLAIN:
+        return None
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}")
+    return lambda _index, record: color_for(record, measure)
+
+
+class TokenView(QTextEdit):
+    """Read-only heatmap of one text. ``prefix`` is plain text shown before the records
+    (e.g. a prompt's first token, which nothing predicts)."""
+
+    token_clicked = Signal(int)
+    token_hovered = Signal(int)  # -1 when the pointer leaves the tokens
+
+    def __init__(self, parent=None, measure: str = "probability"):
+        super().__init__(parent)
+        self.setObjectName("TokenView")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QTextEdit.Shape.NoFrame)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.viewport().setMouseTracking(True)
+        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        self.document().setDocumentMargin(2)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self.records: list[TokenRecord] = []
+        self.prefix = ""
+        self.starts: list[int] = []  # document position where each token's span starts
+        self.ends: list[int] = []
+        self.measure = measure
+        self.colorizer: Colorizer | None = measure_colorizer(measure)
+        self.format_hook: FormatHook | None = None
+        self.selected = -1
+        self._hovered = -1
+        self._press_pos = None
+        self._block_format = QTextBlockFormat()
+        self._block_format.setLineHeight(5, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
+        self._fit_height()
+
+    # ------------------------------------------------------------ content
+    def set_records(self, records, prefix: str = "") -> None:
+        self.records = list(records)
+        self.prefix = prefix
+        self._rebuild()
+
+    def append_records(self, records) -> None:
+        """Add streamed tokens at the end in one edit block."""
+        records = list(records)
+        if not records:
+            return
+        first = len(self.records)
+        self.records.extend(records)
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.beginEditBlock()
+        for offset, record in enumerate(records):
+            self._insert(cursor, first + offset, record)
+        cursor.endEditBlock()
+
+    def set_measure(self, measure: str) -> None:
+        self.measure = measure
+        self.colorizer = measure_colorizer(measure)
+        self._rebuild()
+
+    def set_colorizer(self, colorizer: Colorizer | None) -> None:
+        """Any colouring (e.g. a diverging before/after change); None draws plain text."""
+        self.colorizer = colorizer
+        self._rebuild()
+
+    def set_format_hook(self, hook: FormatHook | None) -> None:
+        """Called for every token's format after colouring (e.g. to underline rated tokens)."""
+        self.format_hook = hook
+        self._rebuild()
+
+    def refresh(self) -> None:
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        doc = self.document()
+        self.starts, self.ends = [], []
+        doc.clear()
+        cursor = QTextCursor(doc)
+        cursor.beginEditBlock()
+        cursor.setBlockFormat(self._block_format)
+        if self.prefix:
+            cursor.insertText(self.prefix, QTextCharFormat())
+        for index, record in enumerate(self.records):
+            self._insert(cursor, index, record)
+        cursor.endEditBlock()
+        if 0 <= self.selected < len(self.records):
+            self.select_token(self.selected)
+
+    def char_format(self, index: int, record: TokenRecord) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        fmt.setProperty(TOKEN_INDEX, index)
+        fmt.setToolTip(tooltip_html(record))
+        rgb = self.colorizer(index, record) if self.colorizer else None
+        if rgb is not None:
+            fmt.setBackground(QColor(*rgb))
+            fmt.setForeground(QColor(*text_color_on(rgb)))
+        if self.format_hook:
+            self.format_hook(index, record, fmt)
+        return fmt
+
+    def _insert(self, cursor: QTextCursor, index: int, record: TokenRecord) -> None:
+        coloured = self.colorizer is not None
+        text = shown_text(record.text, coloured)
+        fmt = self.char_format(index, record)
+        start = cursor.position()
+        if "\n" in text:  # a newline inside a span: keep the colour up to the line end only
+            parts = text.split("\n")
+            for n, part in enumerate(parts):
+                if part:
+                    cursor.insertText(part, fmt)
+                if n < len(parts) - 1:
+                    cursor.insertText("\n", fmt)
+        else:
+            cursor.insertText(text, fmt)
+        self.starts.append(start)
+        self.ends.append(cursor.position())
+
+    # ------------------------------------------------------------ geometry
+    def _fit_height(self, *_args) -> None:
+        height = math.ceil(self.document().size().height()) + 2 * self.frameWidth() + 2
+        if height != self.height():
+            self.setFixedHeight(max(height, 24))
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, self.height())
+
+    # ------------------------------------------------------------ hit testing
+    def index_at(self, point) -> int:
+        """The token under a viewport point, or -1."""
+        doc_point = QPointF(point.x() + self.horizontalScrollBar().value(),
+                            point.y() + self.verticalScrollBar().value())
+        pos = self.document().documentLayout().hitTest(doc_point, Qt.HitTestAccuracy.ExactHit)
+        if pos < 0:
+            return -1
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(pos)
+        if pos > 0 and self.cursorRect(cursor).x() > point.x():
+            pos -= 1
+        return self.index_at_position(pos)
+
+    def index_at_position(self, pos: int) -> int:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        if 0 <= i < len(self.ends) and pos < self.ends[i]:
+            return i
+        return -1
+
+    def span_rect(self, index: int):
+        """Viewport rectangle of a token's first character (for tests and popups)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.starts[index])
+        rect = self.cursorRect(cursor)
+        rect.setWidth(max(4, rect.width()))
+        cursor.setPosition(min(self.starts[index] + 1, self.ends[index]))
+        right = self.cursorRect(cursor).x()
+        if right > rect.x():
+            rect.setRight(right)
+        return rect
+
+    def mouseMoveEvent(self, event) -> None:
+        super().mouseMoveEvent(event)
+        index = self.index_at(event.position().toPoint())
+        if index != self._hovered:
+            self._hovered = index
+            self.token_hovered.emit(index)
+
+    def leaveEvent(self, event) -> None:
+        super().leaveEvent(event)
+        if self._hovered != -1:
+            self._hovered = -1
+            self.token_hovered.emit(-1)
+
+    def mousePressEvent(self, event) -> None:
+        self._press_pos = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        point = event.position().toPoint()
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        if self._press_pos is not None and (point - self._press_pos).manhattanLength() > 4:
+            return  # a drag selects text
+        if self.textCursor().hasSelection():
+            return
+        index = self.index_at(point)
+        if index >= 0:
+            self.select_token(index)
+            self.token_clicked.emit(index)
+
+    # ------------------------------------------------------------ selection mark
+    def select_token(self, index: int) -> None:
+        self.selected = index
+        if not 0 <= index < len(self.starts):
+            self.setExtraSelections([])
+            return
+        mark = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.starts[index])
+        cursor.setPosition(self.ends[index], QTextCursor.MoveMode.KeepAnchor)
+        mark.cursor = cursor
+        fmt = QTextCharFormat()
+        fmt.setBackground(self.palette().highlight())
+        fmt.setForeground(self.palette().highlightedText())
+        mark.format = fmt
+        self.setExtraSelections([mark])
+
+    def clear_selection_mark(self) -> None:
+        self.select_token(-1)
+
+
+def legend_stops(measure: str) -> list[tuple[str, tuple[int, int, int]]]:
+    """Labelled colour stops for the legend of a measure."""
+    from desktop_app.core.palette import sequential_color
+
+    if measure == "rank":
+        n = len(RANK_BUCKETS) - 1
+        return [(label, sequential_color(1.0 - i / n)) for i, (_limit, label) in enumerate(RANK_BUCKETS)]
+    labels = {"probability": ("0%", "50%", "100%"), "entropy": ("8+ nats", "4", "0 (sure)"),
+              "surprisal": ("16+ bits", "8", "0 bits")}[measure]
+    return [(labels[0], sequential_color(0.0)), (labels[1], sequential_color(0.5)), (labels[2], sequential_color(1.0))]
+
+
+__all__ = ["TokenView", "tooltip_html", "token_label", "shown_text", "TOKEN_INDEX", "PLAIN", "legend_stops",
+           "rank_bucket"]

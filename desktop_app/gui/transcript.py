@@ -1,0 +1,194 @@
+"""The transcript: one card per message of the shown thread, answers drawn as heatmaps.
+
+An answer card has a header (model, sibling browser < 2/3 >, export menu), the TokenView
+and an empty footer row that later features (ratings) fill.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from desktop_app.gui.theme import icon
+from desktop_app.gui.token_view import PLAIN, TokenView
+
+FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the token limit",
+                "context": "filled the context window", "cancelled": "stopped"}
+
+
+class MessageCard(QFrame):
+    token_clicked = Signal(object, int)  # card, token index
+    token_hovered = Signal(object, int)
+    sibling_step = Signal(object, int)  # card, -1 / +1
+    export_requested = Signal(object, str)  # card, "png" | "json"
+
+    def __init__(self, role: str, message: dict | None = None, *, title: str = "", measure: str = "probability",
+                 parent=None):
+        super().__init__(parent)
+        self.role = role
+        self.message = message
+        self.setObjectName("UserCard" if role == "user" else "AnswerCard")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(14, 10, 14, 10)
+        outer.setSpacing(6)
+        header = QHBoxLayout()
+        header.setSpacing(6)
+        self.role_label = QLabel(title or ("You" if role == "user" else "Assistant"))
+        self.role_label.setObjectName("CardRole")
+        header.addWidget(self.role_label)
+        self.meta = QLabel()
+        self.meta.setObjectName("CardMeta")
+        header.addWidget(self.meta)
+        header.addStretch(1)
+        self.actions_layout = QHBoxLayout()  # part 2 puts rating buttons here
+        self.actions_layout.setSpacing(2)
+        header.addLayout(self.actions_layout)
+        self.prev_button = self._tool("\u2039", "Previous answer to this prompt")
+        self.sibling_label = QLabel()
+        self.sibling_label.setObjectName("SiblingLabel")
+        self.next_button = self._tool("\u203a", "Next answer to this prompt")
+        self.prev_button.clicked.connect(lambda: self.sibling_step.emit(self, -1))
+        self.next_button.clicked.connect(lambda: self.sibling_step.emit(self, +1))
+        for w in (self.prev_button, self.sibling_label, self.next_button):
+            header.addWidget(w)
+            w.hide()
+        self.export_button = None
+        if role == "assistant":
+            self.export_button = self._tool("", "Export this answer's heatmap")
+            self.export_button.setIcon(icon("export"))
+            menu = QMenu(self.export_button)
+            menu.addAction("Heatmap as PNG\u2026", lambda: self.export_requested.emit(self, "png"))
+            menu.addAction("Tokens as JSON\u2026", lambda: self.export_requested.emit(self, "json"))
+            self.export_button.setMenu(menu)
+            self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            header.addWidget(self.export_button)
+        outer.addLayout(header)
+        self.view = TokenView(self, measure=measure if role == "assistant" else PLAIN)
+        self.view.token_clicked.connect(lambda i: self.token_clicked.emit(self, i))
+        self.view.token_hovered.connect(lambda i: self.token_hovered.emit(self, i))
+        outer.addWidget(self.view)
+        self.footer_layout = QHBoxLayout()  # part 2: per-answer rating, correction
+        self.footer_layout.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(self.footer_layout)
+
+    def _tool(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName("FlatTool")
+        button.setText(text)
+        button.setToolTip(tip)
+        return button
+
+    @property
+    def message_id(self) -> int | None:
+        return self.message["id"] if self.message else None
+
+    @property
+    def records(self):
+        return self.view.records
+
+    def set_siblings(self, position: int, count: int) -> None:
+        show = count > 1
+        for w in (self.prev_button, self.sibling_label, self.next_button):
+            w.setVisible(show)
+        self.sibling_label.setText(f"{position}/{count}")
+        self.prev_button.setEnabled(position > 1)
+        self.next_button.setEnabled(position < count)
+
+    def set_meta(self, text: str) -> None:
+        self.meta.setText(text)
+
+
+def answer_meta(message: dict | None, records) -> str:
+    settings = (message or {}).get("settings") or {}
+    parts = [f"{len(records)} tokens"]
+    reason = settings.get("finish_reason")
+    if reason in FINISH_WORDS and reason not in ("eos", "stop"):
+        parts.append(FINISH_WORDS[reason])
+    if settings.get("branched_at") is not None:
+        parts.append(f"branched at token {settings['branched_at'] + 1}")
+    if settings.get("tokens_per_s"):
+        parts.append(f"{settings['tokens_per_s']:.1f} tok/s")
+    return " \u00b7 ".join(parts)
+
+
+class EmptyState(QFrame):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("EmptyState")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 60, 40, 40)
+        layout.setSpacing(10)
+        title = QLabel("Ask your local model anything")
+        title.setObjectName("EmptyTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        self.body = QLabel(
+            "Type a prompt below and press <b>Ctrl+Enter</b>. The answer streams in token by token, "
+            "each token coloured by how sure the model was.<br><br>"
+            "Hover a token for its probability and the alternatives; click it to inspect it and to "
+            "branch the answer from a different choice. Everything stays on this computer.")
+        self.body.setWordWrap(True)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.setMaximumWidth(520)
+        layout.addWidget(self.body, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.status = QLabel()
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+
+
+class TranscriptView(QScrollArea):
+    """A vertical list of MessageCards that keeps to the bottom while an answer streams."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("Transcript")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        inner.setObjectName("TranscriptInner")
+        self.layout_ = QVBoxLayout(inner)
+        self.layout_.setContentsMargins(24, 16, 24, 24)
+        self.layout_.setSpacing(12)
+        self.empty = EmptyState()
+        self.layout_.addWidget(self.empty)
+        self.layout_.addStretch(1)
+        self.setWidget(inner)
+        self.cards: list[MessageCard] = []
+        self._follow = True
+        self.verticalScrollBar().rangeChanged.connect(self._range_changed)
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
+
+    def clear(self) -> None:
+        for card in self.cards:
+            card.setParent(None)
+            card.deleteLater()
+        self.cards = []
+        self.empty.show()
+        self._follow = True
+
+    def add_card(self, card: MessageCard) -> MessageCard:
+        self.empty.hide()
+        self.layout_.insertWidget(self.layout_.count() - 1, card)
+        self.cards.append(card)
+        return card
+
+    def remove_card(self, card: MessageCard) -> None:
+        if card in self.cards:
+            self.cards.remove(card)
+            card.setParent(None)
+            card.deleteLater()
+        self.empty.setVisible(not self.cards)
+
+    def scroll_to_bottom(self) -> None:
+        self._follow = True
+        QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
+
+    def _scrolled(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        self._follow = value >= bar.maximum() - 8
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        if self._follow:
+            self.verticalScrollBar().setValue(high)
