@@ -1,0 +1,128 @@
+"""Ratings -> training examples: prompts formatted as generation formats them, answer ids as
+generated, pairs from corrections and siblings, token weights at the rated positions only."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from desktop_app.core.generation import SamplingSettings, generate
+from desktop_app.core.prompts import Turn, answer_ids, build_prompt
+from desktop_app.core.store import Store
+from desktop_app.core.train_data import build_training_data
+from desktop_app.core.train_losses import pad_batch, per_token_logps
+from desktop_app.core.training import NothingToTrainError, run_finetune, training_readiness
+
+
+def add_answer(store, loaded, question, *, seed=0, text=None, conversation=None, parent=None, max_new_tokens=12):
+    """A user prompt and a generated (or given) answer stored as the app stores them."""
+    conv = conversation or store.create_conversation(question[:30])
+    user = parent or store.add_message(conv, "user", question)
+    prompt = build_prompt(loaded.tokenizer, [Turn("user", question)], context_window=loaded.context_window,
+                          max_new_tokens=max_new_tokens)
+    if text is None:
+        gen = generate(loaded, prompt.ids, SamplingSettings(max_new_tokens=max_new_tokens, seed=seed,
+                                                            stop_sequences=prompt.stop_sequences))
+        text, records = gen.text, gen.records
+    else:
+        records = None
+    mid = store.add_message(conv, "assistant", text, parent_id=user, model_id=loaded.model_id, records=records,
+                            settings={"max_new_tokens": max_new_tokens})
+    return conv, user, mid, prompt.ids
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "db.sqlite3")
+    yield s
+    s.close()
+
+
+def test_thumbs_become_unpaired_examples_with_generation_prompt(store, tiny_model):
+    tok = tiny_model.tokenizer
+    _c, _u, liked, prompt_ids = add_answer(store, tiny_model, "Hello, how are you?", seed=1)
+    _c, _u, disliked, _p = add_answer(store, tiny_model, "What is the capital of France?", seed=2)
+    store.rate_message(liked, 1)
+    store.rate_message(disliked, -1)
+    data = build_training_data(store, tok, tiny_model.context_window)
+    assert [e.label for e in data.unpaired] == [True, False]
+    first = data.unpaired[0]
+    assert first.prompt_ids == prompt_ids  # exactly what generation fed the model
+    generated = [r.id for r in store.token_records(liked)]
+    assert first.completion_ids == generated + [tok.eos_token_id]  # the ids it produced, then end of text
+    assert data.pairs == [] and data.tokens == []
+    no_eos = build_training_data(store, tok, tiny_model.context_window, end_with_eos=False)
+    assert no_eos.unpaired[0].completion_ids == generated
+
+
+def test_loss_mask_boundary_matches_generation(store, tiny_model):
+    """The first answer token is predicted by the last prompt position, and its training
+    log-prob equals the log-prob generation recorded for it (no off-by-one)."""
+    _c, _u, mid, prompt_ids = add_answer(store, tiny_model, "Hello, how are you?", seed=3)
+    store.rate_message(mid, 1)
+    ex = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window, end_with_eos=False).unpaired[0]
+    batch = pad_batch([(ex.prompt_ids, ex.completion_ids)], 0, "cpu")
+    mask = batch["completion_mask"][0]
+    assert mask[:len(prompt_ids)].sum() == 0 and mask[len(prompt_ids):].sum() == len(ex.completion_ids)
+    with torch.no_grad():
+        logps, shifted = per_token_logps(tiny_model.model, batch)
+    assert shifted[0, len(prompt_ids) - 2] == 0 and shifted[0, len(prompt_ids) - 1] == 1
+    records = store.token_records(mid)
+    for i, record in enumerate(records):
+        assert float(logps[0, len(prompt_ids) - 1 + i]) == pytest.approx(record.logprob, abs=1e-4)
+
+
+def test_correction_and_siblings_become_pairs(store, tiny_model):
+    conv, user, a1, prompt_ids = add_answer(store, tiny_model, "Tell me a joke", seed=4)
+    _c, _u, a2, _p = add_answer(store, tiny_model, "Tell me a joke", seed=5, conversation=conv, parent=user)
+    _c, _u, a3, p3 = add_answer(store, tiny_model, "What is the capital of France?", seed=6)
+    store.rate_message(a1, 1)
+    store.rate_message(a2, -1)
+    store.set_correction(a3, "The capital of France is Paris.")
+    data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+    eos = [tiny_model.tokenizer.eos_token_id]
+    by_source = {p.source: p for p in data.pairs}
+    assert set(by_source) == {"correction", "siblings"}
+    corr = by_source["correction"]
+    assert corr.prompt_ids == p3
+    assert corr.chosen_ids == answer_ids(tiny_model.tokenizer, "The capital of France is Paris.") + eos
+    assert corr.rejected_ids == [r.id for r in store.token_records(a3)] + eos
+    sib = by_source["siblings"]
+    assert (sib.chosen_message_id, sib.rejected_message_id) == (a1, a2) and sib.prompt_ids == prompt_ids
+    assert len(data.unpaired) == 2  # the thumbs stay unpaired examples too; the correction does not
+    counts = training_readiness(store)
+    assert counts["pairs"] == 2 and counts["corrections"] == 1 and counts["ready"]
+
+
+def test_token_ratings_weight_only_their_positions(store, tiny_model):
+    _c, _u, mid, prompt_ids = add_answer(store, tiny_model, "Numbers please", seed=7, max_new_tokens=10)
+    n = len(store.token_records(mid))
+    assert n >= 3
+    store.rate_token(mid, 0, 1)
+    store.rate_token(mid, n - 1, -1)
+    data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+    assert data.unpaired == [] and len(data.tokens) == 1
+    ex = data.tokens[0]
+    assert ex.ratings == {0: 1, n - 1: -1}
+    assert ex.prompt_ids == prompt_ids and ex.completion_ids == [r.id for r in store.token_records(mid)]
+
+
+def test_held_out_split_is_by_conversation(store, tiny_model):
+    for i in range(6):
+        _c, _u, mid, _p = add_answer(store, tiny_model, f"Question number {i}", text=f"Answer {i}.")
+        store.rate_message(mid, 1 if i % 2 else -1)
+    data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+    train, held = data.split(0.34, seed=0)
+    assert len(train) + len(held) == 6 and len(held) == 2
+    assert not set(train.groups()) & set(held.groups())
+    one = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+    one.unpaired = one.unpaired[:1]
+    train, held = one.split(0.5)
+    assert len(train) == 1 and len(held) == 0  # too few to hold any out: the gate uses all ratings
+
+
+def test_nothing_to_train_says_so(store, tiny_model, session_paths):
+    add_answer(store, tiny_model, "Hello", text="Hi.")
+    with pytest.raises(NothingToTrainError, match="No ratings yet"):
+        run_finetune(store, tiny_model, session_paths)
+    assert store.list_runs() == []
