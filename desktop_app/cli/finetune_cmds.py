@@ -1,0 +1,162 @@
+"""finetune, adapters: train on the ratings in the database; list and switch adapter versions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+
+from desktop_app.cli.common import CliError, open_store, print_notice, quiet_libraries
+
+
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    ft = subparsers.add_parser("finetune", parents=[common],
+                               help="train a LoRA adapter on your ratings; kept only if it helps")
+    ft.add_argument("--epochs", type=int, default=None, metavar="N")
+    ft.add_argument("--lr", type=float, default=None, metavar="X", help="learning rate (default 3e-4)")
+    ft.add_argument("--max-steps", type=int, default=None, metavar="N")
+    ft.add_argument("--batch-size", type=int, default=None, metavar="N")
+    ft.add_argument("--lora-r", type=int, default=None, metavar="R")
+    ft.add_argument("--beta", type=float, default=None, metavar="B")
+    ft.add_argument("--heldout", type=float, default=None, metavar="F", help="fraction of conversations held out")
+    ft.add_argument("--seed", type=int, default=None)
+    ft.add_argument("--json", action="store_true", help="print one JSON object with the run's result")
+    ft.set_defaults(func=cmd_finetune)
+
+    ad = subparsers.add_parser("adapters", parents=[common], help="list, activate, deactivate, roll back or delete adapters")
+    sub = ad.add_subparsers(dest="adapters_command", metavar="ACTION")
+    ls = sub.add_parser("list", parents=[common], help="adapters of --model (all models with --all)")
+    ls.add_argument("--all", action="store_true")
+    ls.add_argument("--json", action="store_true")
+    act = sub.add_parser("activate", parents=[common], help="use this adapter from now on")
+    act.add_argument("id", type=int)
+    sub.add_parser("deactivate", parents=[common], help="use the base model of --model")
+    rb = sub.add_parser("rollback", parents=[common], help="back to the active adapter's parent (or ID)")
+    rb.add_argument("id", type=int, nargs="?")
+    rm = sub.add_parser("delete", parents=[common], help="delete an adapter (not the active one)")
+    rm.add_argument("id", type=int)
+    ad.set_defaults(func=cmd_adapters, adapters_command=None)
+
+
+def _settings(args):
+    from desktop_app.core.training import FineTuneSettings
+
+    s = FineTuneSettings()
+    for arg, name in (("epochs", "epochs"), ("lr", "lr"), ("max_steps", "max_steps"), ("batch_size", "batch_size"),
+                      ("lora_r", "lora_r"), ("beta", "beta"), ("heldout", "heldout_fraction"), ("seed", "seed")):
+        value = getattr(args, arg)
+        if value is not None:
+            setattr(s, name, value)
+    if s.epochs < 1 or s.max_steps < 1 or s.batch_size < 1:
+        raise CliError("--epochs, --max-steps and --batch-size must be at least 1")
+    if s.lr < 0 or not 0 <= s.heldout_fraction < 1:
+        raise CliError("--lr must be >= 0 and --heldout in [0, 1)")
+    if s.lora_alpha < s.lora_r:
+        s.lora_alpha = 2 * s.lora_r
+    return s
+
+
+class _Bar:
+    """TrainProgress -> a tqdm bar for the steps, one line per phase change (stderr)."""
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.bar, self.phase = quiet, None, None
+
+    def __call__(self, p) -> None:
+        from tqdm import tqdm
+
+        if p.phase != self.phase or (p.phase != "training" and p.message):
+            if self.bar is not None and p.phase != "training":
+                self.bar.close()
+                self.bar = None
+            self.phase = p.phase
+            if p.message and not (p.phase == "training" and p.step):
+                print(f"{p.phase}: {p.message}", file=sys.stderr)
+        if p.phase == "training" and p.step:
+            if self.bar is None:
+                self.bar = tqdm(total=p.total, desc="training", file=sys.stderr, leave=False)
+            self.bar.n = p.step
+            post = {"loss": f"{p.loss:.4f}"} if p.loss is not None else {}
+            if p.kl is not None:
+                post["kl"] = f"{p.kl:.3f}"
+            if p.reward_margin is not None:
+                post["margin"] = f"{p.reward_margin:.3f}"
+            self.bar.set_postfix(post, refresh=False)
+            self.bar.refresh()
+
+
+def cmd_finetune(args) -> int:
+    from desktop_app.core.models import resolve_spec
+    from desktop_app.core.training import run_finetune
+
+    quiet_libraries()
+    settings = _settings(args)
+    source = resolve_spec(args.model)
+    print_notice(source.notice)
+    cancel = threading.Event()
+    bar = _Bar(args.json)
+    with open_store(args) as store:
+        try:
+            result = run_finetune(store, args.model, args.paths, settings, progress=bar, cancel=cancel,
+                                  device=args.device)
+        except KeyboardInterrupt:
+            cancel.set()
+            raise
+        finally:
+            if bar.bar is not None:
+                bar.bar.close()
+    m = result.metrics
+    if args.json:
+        print(json.dumps({"run_id": result.run_id, "kept": result.kept, "adapter_id": result.adapter_id,
+                          "status": result.status, "reason": result.reason, "metrics": m}, indent=2))
+        return 0
+    verdict = "kept and activated" if result.kept else result.status
+    print(f"run {result.run_id}: {verdict} (adapter {result.adapter_id})" if result.kept else
+          f"run {result.run_id}: {verdict}: {result.reason}")
+    if "margin_before" in m:
+        print(f"  margin ({m.get('gate_margin_on')}): {m['margin_before']:.4f} -> {m['margin_after']:.4f}")
+        print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
+        print(f"  re-asks degenerate: {m.get('reask_degenerate_before')} -> {m.get('reask_degenerate_after')} "
+              f"of {m.get('reask_count')}")
+    return 0
+
+
+def cmd_adapters(args) -> int:
+    from desktop_app.core import adapters
+    from desktop_app.core.models import resolve_spec
+
+    action = args.adapters_command or "list"
+    with open_store(args) as store:
+        if action == "list":
+            base = None if getattr(args, "all", False) else resolve_spec(args.model).model_id
+            rows = adapters.list_adapters(store, base)
+            if getattr(args, "json", False):
+                print(json.dumps(rows, indent=2, default=str))
+                return 0
+            if not rows:
+                print("no adapters" + ("" if base is None else f" for {base}"))
+            for r in rows:
+                m = r.get("metrics") or {}
+                mark = "*" if r["active"] else " "
+                extra = "" if r["present"] else "  (folder missing)"
+                figures = (f"margin {m['margin_before']:.3f}->{m['margin_after']:.3f}  "
+                           f"ppl {m['probe_ppl_before']:.2f}->{m['probe_ppl_after']:.2f}") if "margin_after" in m else ""
+                print(f"{mark}{r['id']:>4}  run {r['run_id'] or '-':>3}  parent {r['parent_id'] or '-':>3}  "
+                      f"{r['created'][:19].replace('T', ' ')}  {figures}{extra}")
+            return 0
+        if action == "activate":
+            row = adapters.activate(store, args.id)
+            print(f"adapter {row['id']} is active for {row['base_model']}")
+        elif action == "deactivate":
+            base = resolve_spec(args.model).model_id
+            adapters.deactivate(store, base)
+            print(f"{base}: using the base model (no adapter)")
+        elif action == "rollback":
+            base = resolve_spec(args.model).model_id
+            row = adapters.rollback(store, base, args.id)
+            print(f"adapter {row['id']} is active" if row else f"{base}: using the base model (no adapter)")
+        elif action == "delete":
+            adapters.delete(store, args.id)
+            print(f"adapter {args.id} deleted")
+    return 0
