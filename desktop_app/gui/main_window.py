@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
             self.chat.thread_changed.emit()
         self._update_buttons()
         if autoload:
-            QTimer.singleShot(0, lambda: self.load_model(self.model_spec))
+            self.load_model(self.model_spec)
 
     # ------------------------------------------------------------ building
     def _build(self) -> None:
@@ -328,7 +328,7 @@ class MainWindow(QMainWindow):
             if message["role"] == "assistant":
                 records = self.chat.records(message["id"])
                 card.view.set_records(records)
-                card.set_meta(answer_meta(message, records))
+                card.set_meta(answer_meta(message, records) + self._rating_words(message["id"]))
                 card.set_siblings(*self.chat.sibling_position(message))
             else:
                 card.view.set_records([], prefix=message["text"])
@@ -336,6 +336,13 @@ class MainWindow(QMainWindow):
                     self.chat.score_prompt(message)
         self.transcript.scroll_to_bottom()
         self._update_buttons()
+
+    def _rating_words(self, message_id: int) -> str:
+        try:
+            value = self.chat.store.message_rating(message_id)
+        except Exception:  # noqa: BLE001 - ratings are optional here
+            return ""
+        return {1: " \u00b7 rated \u25b2 good", -1: " \u00b7 rated \u25bc bad"}.get(value, "")
 
     def _make_card(self, role: str, message: dict | None) -> MessageCard:
         if role == "assistant":

@@ -14,9 +14,9 @@ import html
 import math
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QSizePolicy, QTextEdit
+from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
 from desktop_app.core.records import TokenRecord
@@ -222,6 +222,21 @@ class TokenView(QTextEdit):
         if right > rect.x():
             rect.setRight(right)
         return rect
+
+    def viewportEvent(self, event) -> bool:
+        # Qt's own char-format tooltip rounds to the nearest character boundary, so the right
+        # half of a token would show the next token's tooltip; use the same hit test as clicks.
+        if event.type() == QEvent.Type.ToolTip:
+            index = self.index_at(event.pos())
+            if index >= 0:
+                fmt = QTextCursor(self.document())
+                fmt.setPosition(self.starts[index] + 1)
+                QToolTip.showText(event.globalPos(), fmt.charFormat().toolTip(), self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
         super().mouseMoveEvent(event)

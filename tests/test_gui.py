@@ -1,0 +1,357 @@
+"""The desktop window with pytest-qt (offscreen), on the tiny random GPT-2."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QColor, QHelpEvent  # noqa: E402
+from PySide6.QtWidgets import QToolTip  # noqa: E402
+
+from desktop_app.core.palette import color_for  # noqa: E402
+from desktop_app.core.paths import AppPaths  # noqa: E402
+from desktop_app.core.store import Store  # noqa: E402
+from desktop_app.gui import chat as chat_module  # noqa: E402
+from desktop_app.gui.token_view import TOKEN_INDEX, tooltip_html  # noqa: E402
+
+WAIT_MS = 30_000
+
+
+@pytest.fixture
+def make_window(qtbot, qapp, tiny_model_dir):
+    from desktop_app.gui.main_window import MainWindow
+    from desktop_app.gui.theme import apply_theme
+
+    apply_theme(qapp, dark=False)
+    made = []
+
+    def make(spec=str(tiny_model_dir), wait=True, max_new_tokens=24):
+        paths = AppPaths.resolve().ensure()
+        store = Store.open(paths.db_path)
+        window = MainWindow(store, paths, model_spec=spec, device="cpu")
+        made.append((window, store))
+        qtbot.addWidget(window)
+        window.popover.max_new.setValue(max_new_tokens)
+        window.popover.seed.setValue(7)
+        window.show()
+        if wait:
+            with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+                pass
+        return window
+
+    yield make
+    for window, store in made:
+        window.chat.shutdown()
+        window.close()
+        store.close()
+
+
+def ask(qtbot, window, text="Hello there", via_keys=False):
+    window.prompt.setFocus()
+    qtbot.keyClicks(window.prompt, text)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as blocker:
+        if via_keys:
+            qtbot.keyClick(window.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        else:
+            qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def answer_cards(window):
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    cards = [c for c in window.transcript.cards if c.role == "assistant"]
+    for card in cards:  # laid out, so token rectangles are real
+        assert card.view.isVisible() and card.view.width() > 100
+    return cards
+
+
+def spans(view):
+    """token index -> (tooltip, background QColor or None, text) from the document's fragments."""
+    found = {}
+    block = view.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            fmt = frag.charFormat()
+            index = fmt.property(TOKEN_INDEX)
+            if index is not None:
+                bg = fmt.background().color() if fmt.hasProperty(fmt.Property.BackgroundBrush) else None
+                old = found.get(index)
+                found[index] = (fmt.toolTip(), bg, (old[2] if old else "") + frag.text())
+            it += 1
+        block = block.next()
+    return found
+
+
+def test_send_streams_one_coloured_span_per_token(make_window, qtbot):
+    window = make_window()
+    streamed = []
+    window.chat.tokens.connect(lambda batch: streamed.extend(batch))
+    result = ask(qtbot, window, "Hello, how are you?", via_keys=True)
+    assert result["message_id"] is not None
+    records = window.chat.store.token_records(result["message_id"])
+    assert records and [r.id for r in streamed] == [r.id for r in records]
+    card = answer_cards(window)[-1]
+    assert card.message_id == result["message_id"]
+    found = spans(card.view)
+    assert sorted(found) == list(range(len(records)))
+    for i, record in enumerate(records):
+        tooltip, bg, _text = found[i]
+        assert tooltip == tooltip_html(record)
+        assert bg is not None and bg.getRgb()[:3] == color_for(record, "probability")
+    assert "tokens" in card.meta.text()
+    assert window.prompt.toPlainText() == ""
+    assert "tokens/s" in window.speed_label.text()
+    assert "cpu" in window.model_label.text() and window.adapter_label.text() == "base"
+
+
+def test_hover_shows_tooltip_and_click_opens_inspector(make_window, qtbot):
+    window = make_window()
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    view = card.view
+    index = min(3, len(card.records) - 1)
+    rect = view.span_rect(index)
+    assert view.index_at(rect.center()) == index
+    with qtbot.waitSignal(card.view.token_hovered, timeout=2000) as hovered:
+        qtbot.mouseMove(view.viewport(), rect.center())
+    assert hovered.args == [index]
+    assert "token" in window.statusBar().currentMessage()
+    event = QHelpEvent(QEvent.Type.ToolTip, rect.center(), view.viewport().mapToGlobal(rect.center()))
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.sendEvent(view.viewport(), event)
+    assert QToolTip.text() == tooltip_html(card.records[index])
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    record = card.records[index]
+    assert window.inspector.record == record and window.inspector.index == index
+    assert window.inspector.chart.alternatives == list(record.top)
+    covered = sum(a.prob for a in record.top) * 100
+    assert f"{covered:.1f}%" in window.inspector.coverage.text()
+    assert view.extraSelections(), "the clicked token is marked"
+
+
+def test_branch_from_alternative_and_browse_siblings(make_window, qtbot):
+    window = make_window()
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    original = list(card.records)
+    first_id = card.message_id
+    index = min(2, len(original) - 1)
+    qtbot.mouseClick(card.view.viewport(), Qt.MouseButton.LeftButton, pos=card.view.span_rect(index).center())
+    row = next(i for i, a in enumerate(original[index].top) if a.id != original[index].id)
+    window.inspector.pick(row)
+    alternative = original[index].top[row]
+    assert window.inspector.branch_button.isEnabled()
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as blocker:
+        qtbot.mouseClick(window.inspector.branch_button, Qt.MouseButton.LeftButton)
+    new_id = blocker.args[0]["message_id"]
+    branched = window.chat.store.token_records(new_id)
+    assert [r.id for r in branched[:index]] == [r.id for r in original[:index]]
+    assert branched[index].id == alternative.id
+    siblings = window.chat.store.siblings(new_id)
+    assert [m["id"] for m in siblings] == [first_id, new_id]
+    card = answer_cards(window)[-1]
+    assert card.message_id == new_id and card.sibling_label.text() == "2/2"
+    assert "branched at token" in card.meta.text()
+    qtbot.mouseClick(card.prev_button, Qt.MouseButton.LeftButton)
+    card = answer_cards(window)[-1]
+    assert card.message_id == first_id and card.sibling_label.text() == "1/2"
+    assert [r.id for r in card.records] == [r.id for r in original]
+    qtbot.mouseClick(card.next_button, Qt.MouseButton.LeftButton)
+    assert answer_cards(window)[-1].message_id == new_id
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        qtbot.mouseClick(window.regenerate_button, Qt.MouseButton.LeftButton)
+    assert answer_cards(window)[-1].sibling_label.text() == "3/3"
+
+
+class SlowGeneration(chat_module.Generation):
+    def __iter__(self):
+        for record in super().__iter__():
+            time.sleep(0.03)
+            yield record
+
+
+def test_stop_in_the_middle(make_window, qtbot, monkeypatch):
+    monkeypatch.setattr(chat_module, "Generation", SlowGeneration)
+    window = make_window(max_new_tokens=80)
+    window.prompt.setPlainText("Tell me a long story")
+    with qtbot.waitSignal(window.chat.tokens, timeout=WAIT_MS):
+        qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+    assert window.stop_button.isEnabled() and not window.send_button.isEnabled()
+    assert window.streaming_card is not None and window.streaming_card.records
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as blocker:
+        qtbot.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
+    result = blocker.args[0]
+    assert result["finish_reason"] == "cancelled"
+    message = window.chat.store.get_message(result["message_id"])
+    assert message["settings"]["finish_reason"] == "cancelled"
+    assert 0 < len(window.chat.store.token_records(message["id"])) < 80
+    assert "stopped" in answer_cards(window)[-1].meta.text()
+    assert not window.stop_button.isEnabled()
+
+
+def test_switch_colour_measure_and_plain(make_window, qtbot):
+    window = make_window()
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    window.legend.set_measure("rank")
+    for i, (_tip, bg, _text) in spans(card.view).items():
+        assert bg.getRgb()[:3] == color_for(card.records[i], "rank")
+    window.legend.set_measure("entropy")
+    for i, (_tip, bg, _text) in spans(card.view).items():
+        assert bg.getRgb()[:3] == color_for(card.records[i], "entropy")
+    window.legend.set_measure("plain")
+    found = spans(card.view)
+    assert all(bg is None for _tip, bg, _text in found.values())
+    assert "".join(found[i][2] for i in sorted(found)) == "".join(r.text for r in card.records)
+    assert not window.legend.bar.isVisible()
+
+
+def test_prompt_scoring_colours_the_prompt(make_window, qtbot):
+    window = make_window()
+    ask(qtbot, window, "The quick brown fox")
+    with qtbot.waitSignal(window.chat.prompt_scored, timeout=WAIT_MS):
+        window.legend.score_prompts.setChecked(True)
+    user = [c for c in window.transcript.cards if c.role == "user"][-1]
+    assert user.records and user.view.toPlainText().replace("\u00b7", "") .startswith("The")
+    assert len(spans(user.view)) == len(user.records)
+
+
+def test_worker_error_is_shown(make_window, qtbot, monkeypatch):
+    class Broken(chat_module.Generation):
+        def __iter__(self):
+            raise RuntimeError("the GPU caught fire")
+            yield
+
+    monkeypatch.setattr(chat_module, "Generation", Broken)
+    window = make_window()
+    window.prompt.setPlainText("hi")
+    with qtbot.waitSignal(window.chat.error, timeout=WAIT_MS):
+        qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+    assert window.error_banner.isVisible() and window.error_banner.kind == "error"
+    assert "the GPU caught fire" in window.error_banner.label.text()
+    assert not window.chat.generating and window.send_button.isEnabled() is False  # prompt box was cleared
+
+
+def test_model_load_error_is_shown_in_words(make_window, qtbot, tmp_path):
+    window = make_window(spec=str(tmp_path / "no-such-model"), wait=False)
+    with qtbot.waitSignal(window.chat.model_failed, timeout=WAIT_MS):
+        pass
+    assert window.error_banner.isVisible()
+    assert "No such model folder" in window.error_banner.label.text()
+    assert "Traceback" not in window.error_banner.label.text()
+
+
+def test_conversations_new_rename_search_delete_and_reopen(make_window, qtbot):
+    window = make_window()
+    ask(qtbot, window, "first question about cats")
+    first = window.chat.conversation_id
+    assert window.conversations.list.count() == 1
+    assert window.conversations.list.item(0).text() == "first question about cats"
+    window.new_conversation()
+    ask(qtbot, window, "second about dogs")
+    assert window.conversations.list.count() == 2
+    assert window.conversations.list.item(0).text().startswith("second")  # newest first
+    window.chat.rename(first, "Cats")
+    window.conversations.search.setText("cats")
+    qtbot.waitUntil(lambda: window.conversations.list.count() == 1, timeout=2000)
+    assert window.conversations.list.item(0).text() == "Cats"
+    window.conversations.search.clear()
+    qtbot.waitUntil(lambda: window.conversations.list.count() == 2, timeout=2000)
+    window.open_conversation(first)
+    assert [c.role for c in window.transcript.cards] == ["user", "assistant"]
+    window.save_state()
+    window.close()
+    again = make_window()
+    assert again.chat.conversation_id == first, "the last conversation reopens"
+    assert len(again.transcript.cards) == 2
+    again.chat.delete(first)
+    assert again.conversations.list.count() == 1 and again.chat.conversation_id is None
+    assert again.transcript.empty.isVisible() or not again.transcript.cards
+
+
+def test_settings_persist(make_window, qtbot):
+    window = make_window()
+    window.legend.set_measure("surprisal")
+    window.popover.temperature.setValue(1.25)
+    window.popover.system.setPlainText("Be brief.")
+    window.splitter.setSizes([300, 600, 380])
+    window.save_state()
+    window.close()
+    again = make_window(wait=False)
+    assert again.legend.measure() == "surprisal"
+    assert again.chat.settings.temperature == pytest.approx(1.25)
+    assert again.chat.system == "Be brief."
+
+
+def test_export_png_and_json(make_window, qtbot, tmp_path):
+    window = make_window()
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    png = window.export_card(card, "png", str(tmp_path / "a.png"))
+    js = window.export_card(card, "json", str(tmp_path / "a.json"))
+    from PySide6.QtGui import QImage
+
+    image = QImage(png)
+    assert image.width() > 100 and image.height() > 20
+    data = json.loads(open(js, encoding="utf-8").read())
+    assert data["message_id"] == card.message_id
+    assert [t["id"] for t in data["tokens"]] == [r.id for r in card.records]
+
+
+def test_prompt_sent_before_the_model_loads_is_answered(make_window, qtbot):
+    window = make_window(wait=False)
+    window.prompt.setPlainText("early bird")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as blocker:
+        window.send()
+    assert blocker.args[0]["message_id"] is not None
+
+
+def test_token_view_layout_of_2000_coloured_tokens(qtbot):
+    from desktop_app.core.records import Alternative, TokenRecord
+    from desktop_app.gui.token_view import TokenView
+
+    records = [TokenRecord(i, [" the", " cat", "\n", "\t", ""][i % 5], -0.05 * (i % 40), 1 + i % 3000, 2.0,
+                           (Alternative(i, " the", 0.4),)) for i in range(2000)]
+    view = TokenView()
+    qtbot.addWidget(view)
+    view.resize(700, 100)
+    view.show()
+    view.set_records(records)
+    assert len(spans(view)) == 2000
+    assert view.height() > 1000, "the view grows to its text (the transcript scrolls, not the view)"
+    assert "\u21b5" in view.toPlainText() and "\u00b7" in view.toPlainText()
+
+
+def test_no_display_message(monkeypatch, capsys):
+    import argparse
+
+    from desktop_app.cli import gui_launch
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(gui_launch.sys, "platform", "linux")
+    code = gui_launch.launch_gui(argparse.Namespace(screenshot=None))
+    assert code == 2
+    assert "xvfb-run" in capsys.readouterr().err
+
+
+def test_corrupt_database_is_not_overwritten(tmp_path):
+    from desktop_app.core.store import CorruptDatabaseError
+    from desktop_app.gui.app import open_store_interactive
+
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"this is not sqlite at all" * 10)
+    with pytest.raises(CorruptDatabaseError):
+        open_store_interactive(bad, ask=False)
+    assert bad.read_bytes().startswith(b"this is not")
