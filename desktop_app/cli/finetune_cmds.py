@@ -122,6 +122,11 @@ def cmd_finetune(args) -> int:
     return 0
 
 
+def _has_figures(m: dict) -> bool:
+    return all(isinstance(m.get(k), (int, float)) for k in
+               ("margin_before", "margin_after", "probe_ppl_before", "probe_ppl_after"))
+
+
 def cmd_adapters(args) -> int:
     from desktop_app.core import adapters
     from desktop_app.core.models import resolve_spec
@@ -141,7 +146,7 @@ def cmd_adapters(args) -> int:
                 mark = "*" if r["active"] else " "
                 extra = "" if r["present"] else "  (folder missing)"
                 figures = (f"margin {m['margin_before']:.3f}->{m['margin_after']:.3f}  "
-                           f"ppl {m['probe_ppl_before']:.2f}->{m['probe_ppl_after']:.2f}") if "margin_after" in m else ""
+                           f"ppl {m['probe_ppl_before']:.2f}->{m['probe_ppl_after']:.2f}") if _has_figures(m) else ""
                 print(f"{mark}{r['id']:>4}  run {r['run_id'] or '-':>3}  parent {r['parent_id'] or '-':>3}  "
                       f"{r['created'][:19].replace('T', ' ')}  {figures}{extra}")
             return 0
