@@ -1,0 +1,87 @@
+"""--screenshot: the real main window, offscreen in-process (tiny model) and under Xvfb
+(the real offline model, a real X server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+
+def _args(tmp_path, model, out, prompt=None, rate=None, dark=False):
+    import argparse
+
+    from desktop_app.cli.common import finish_common_options
+
+    args = argparse.Namespace(data_dir=str(tmp_path / "data"), model=model, device="cpu", screenshot=str(out),
+                              screenshot_prompt=prompt, screenshot_rate=rate, dark=dark, command=None)
+    finish_common_options(args)
+    return args
+
+
+def _short_answers(data_dir: Path, tokens: int = 16) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    sampling = json.dumps({"max_new_tokens": tokens, "seed": 3}).replace('"', '\\"')
+    (data_dir / "gui-settings.ini").write_text(f'[General]\nsampling="{sampling}"\n')
+
+
+def test_screenshot_offscreen_with_prompt_and_rating(qapp, tmp_path, tiny_model_dir):
+    from PySide6.QtGui import QImage
+
+    from desktop_app.core.store import Store
+    from desktop_app.gui.app import run_app
+
+    out = tmp_path / "shot.png"
+    _short_answers(tmp_path / "data")
+    args = _args(tmp_path, str(tiny_model_dir), out, prompt="Hello there", rate="up")
+    assert run_app(args) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+    with Store.open(args.db) as store:
+        conversation = store.list_conversations()[0]
+        answer = [m for m in store.messages(conversation["id"]) if m["role"] == "assistant"][0]
+        assert store.message_rating(answer["id"]) == 1
+        assert store.token_records(answer["id"])
+
+
+def test_screenshot_reports_a_model_error(qapp, tmp_path, capsys):
+    from desktop_app.gui.app import run_app
+
+    out = tmp_path / "err.png"
+    assert run_app(_args(tmp_path, str(tmp_path / "missing-model"), out)) == 1
+    assert "No such model folder" in capsys.readouterr().err
+    assert out.exists()  # the window, error banner included, is still saved
+
+
+@pytest.mark.slow
+@pytest.mark.xvfb
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")
+def test_real_window_under_xvfb(tmp_path, bundled_model_dir):
+    """The real window on a real X server (platform xcb), answering with the real offline model."""
+    out = tmp_path / "xvfb.png"
+    data = tmp_path / "data"
+    _short_answers(data, tokens=20)
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    env.pop("DISPLAY", None)
+    command = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", sys.executable, "-m", "desktop_app",
+               "--data-dir", str(data), "--model", str(bundled_model_dir), "--device", "cpu",
+               "--screenshot", str(out), "--prompt", "What is the capital of France?"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert image.width() == 1280 and image.height() == 800
+    from desktop_app.core.store import Store
+
+    with Store.open(data / "gpt2desk.sqlite3") as store:
+        conversation = store.list_conversations()[0]
+        answer = [m for m in store.messages(conversation["id"]) if m["role"] == "assistant"][0]
+        assert answer["text"].strip()
