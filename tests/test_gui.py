@@ -94,14 +94,15 @@ def spans(view):
 
 def test_send_streams_one_coloured_span_per_token(make_window, qtbot):
     window = make_window()
-    streamed = []
-    window.chat.tokens.connect(lambda batch: streamed.extend(batch))
+    streamed, cards = [], []
+    window.chat.tokens.connect(lambda batch: (streamed.extend(batch), cards.append(window.streaming_card)))
     result = ask(qtbot, window, "Hello, how are you?", via_keys=True)
     assert result["message_id"] is not None
     records = window.chat.store.token_records(result["message_id"])
     assert records and [r.id for r in streamed] == [r.id for r in records]
     card = answer_cards(window)[-1]
     assert card.message_id == result["message_id"]
+    assert cards and all(c is card for c in cards), "the finished answer keeps the card it streamed into"
     found = spans(card.view)
     assert sorted(found) == list(range(len(records)))
     for i, record in enumerate(records):

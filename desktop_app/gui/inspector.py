@@ -60,7 +60,7 @@ class AlternativesChart(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = QFontMetrics(self.font())
-        label_w = min(120, max(60, self.width() // 3))
+        label_w = min(130, max(70, self.width() * 2 // 5))
         pct_w = metrics.horizontalAdvance("100.0%") + 6
         bar_w = max(20, self.width() - label_w - pct_w - 8)
         rows = [(a.text, a.prob, a.id == self.chosen_id) for a in self.alternatives]
@@ -71,9 +71,9 @@ class AlternativesChart(QWidget):
             y = i * self.ROW + 2
             if i == self.current:
                 painter.fillRect(QRectF(0, y, self.width(), self.ROW - 2), QColor(c["selection"]))
-            label = metrics.elidedText(token_label(text), Qt.TextElideMode.ElideRight, label_w - 8)
             font = QFont(self.font())
             font.setBold(chosen)
+            label = QFontMetrics(font).elidedText(token_label(text), Qt.TextElideMode.ElideRight, label_w - 12)
             painter.setFont(font)
             painter.setPen(QColor(c["text"]))
             painter.drawText(QRectF(4, y, label_w - 4, self.ROW - 2), Qt.AlignmentFlag.AlignVCenter, label)

@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
         self.conversations.delete_requested.connect(c.delete)
         self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
         self.legend.measure_changed.connect(self.set_measure)
-        self.legend.score_prompts_changed.connect(lambda _on: self.render_thread())
+        self.legend.score_prompts_changed.connect(self._score_prompts_toggled)
         self.inspector.branch_requested.connect(self.branch)
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
         self._busy(self.chat.runner.busy)
         self._update_buttons()
         if self.legend.score_prompts.isChecked():
-            self.render_thread()
+            self._score_prompts_toggled(True)
 
     def _model_failed(self, message: str) -> None:
         self.progress_label.setText("")
@@ -302,6 +302,10 @@ class MainWindow(QMainWindow):
     def open_conversation(self, conversation_id: int | None) -> None:
         if self.chat.generating:
             return
+        if conversation_id != self.chat.conversation_id:
+            self.transcript.clear()
+            self.selected_card = self.streaming_card = None
+            self.inspector.clear()
         self.chat.open_conversation(conversation_id)
         self.refresh_conversations()
 
@@ -312,30 +316,61 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ transcript
     def render_thread(self) -> None:
-        self.transcript.clear()
-        self.streaming_card = None
-        self.selected_card = None
-        self.inspector.clear()
+        """Show the chosen branch. Cards that still match are kept (a finished answer keeps
+        the card it streamed into), so an update costs only what changed."""
         title = None
         if self.chat.conversation_id is not None:
             try:
                 title = self.chat.store.get_conversation(self.chat.conversation_id)["title"]
-            except Exception:  # deleted meanwhile
+            except Exception:  # noqa: BLE001 - deleted meanwhile
                 title = None
         self.setWindowTitle(f"{title} \u2014 {APP_NAME}" if title else APP_NAME)
-        for message in self.chat.thread():
+        thread = self.chat.thread()
+        cards = list(self.transcript.cards)
+        keep = 0
+        for card, message in zip(cards, thread):
+            if card.message_id is None or card.message_id != message["id"]:
+                break
+            keep += 1
+        streaming = self.streaming_card
+        if (streaming is not None and not self.chat.generating and keep < len(thread) and keep < len(cards)
+                and cards[keep] is streaming and thread[keep]["role"] == "assistant"
+                and len(thread[keep]["text"]) == len("".join(r.text for r in streaming.records))):
+            streaming.message = thread[keep]  # the answer it streamed is now stored
+            self.streaming_card = None
+            keep += 1
+        for card in cards[keep:]:
+            if card is self.selected_card:
+                self.selected_card = None
+                self.inspector.clear()
+            if card is self.streaming_card:
+                self.streaming_card = None
+            self.transcript.remove_card(card)
+        for message in thread[keep:]:
             card = self._make_card(message["role"], message)
             if message["role"] == "assistant":
-                records = self.chat.records(message["id"])
-                card.view.set_records(records)
-                card.set_meta(answer_meta(message, records) + self._rating_words(message["id"]))
-                card.set_siblings(*self.chat.sibling_position(message))
+                card.view.set_records(self.chat.records(message["id"]))
             else:
                 card.view.set_records([], prefix=message["text"])
                 if self.legend.score_prompts.isChecked():
                     self.chat.score_prompt(message)
-        self.transcript.scroll_to_bottom()
+        for card in self.transcript.cards:
+            if card.role == "assistant" and card.message is not None:
+                card.set_meta(answer_meta(card.message, card.records) + self._rating_words(card.message_id))
+                card.set_siblings(*self.chat.sibling_position(card.message))
+        if keep < len(cards) or keep < len(thread):
+            self.transcript.scroll_to_bottom()
         self._update_buttons()
+
+    def _score_prompts_toggled(self, on: bool) -> None:
+        for card in self.transcript.cards:
+            if card.role != "user":
+                continue
+            if on:
+                self.chat.score_prompt(card.message)
+            else:
+                card.view.set_measure("plain")
+                card.view.set_records([], prefix=card.message["text"])
 
     def _rating_words(self, message_id: int) -> str:
         try:
@@ -378,6 +413,9 @@ class MainWindow(QMainWindow):
         # the shown thread ends at the prompt being answered; the new answer streams below it
         cards = self.transcript.cards
         while cards and cards[-1].message_id != user_message["id"]:
+            if cards[-1] is self.selected_card:
+                self.selected_card = None
+                self.inspector.clear()
             self.transcript.remove_card(cards[-1])
         self.streaming_card = self._make_card("assistant", None)
         self.streaming_card.set_meta("writing\u2026")

@@ -8,6 +8,7 @@ Cancellation is a ``threading.Event`` the function checks between tokens/steps.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import traceback
 from typing import Callable
@@ -24,6 +25,23 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, UserFacingError):
         return str(exc)
     return f"Something went wrong: {type(exc).__name__}: {exc}. Details are in the log file."
+
+
+BACKGROUND_NICE = 5
+
+
+def lower_thread_priority() -> None:
+    """Background work yields the CPU to the GUI thread (Linux: nice applies per thread;
+    torch's worker threads created from here inherit it). Pool threads only ever run tasks."""
+    if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+        return
+    try:
+        tid = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        if current < BACKGROUND_NICE:
+            os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
+    except OSError:
+        pass
 
 
 class TaskSignals(QObject):
@@ -45,6 +63,7 @@ class Task(QRunnable):
         self.signals = TaskSignals()
 
     def run(self) -> None:  # pool thread
+        lower_thread_priority()
         try:
             result = self.fn(self.signals.progress.emit, self.cancel)
         except BaseException as exc:  # noqa: BLE001 - every error is shown, never swallowed

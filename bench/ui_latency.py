@@ -1,0 +1,147 @@
+"""How responsive the window stays.
+
+1. ``event_loop_gap_streaming``: the longest gap between ticks of a 5 ms QTimer on the GUI
+   thread while a 200-token answer streams into the real main window (GPT-2-124M shape,
+   GPT2Config() defaults, random weights, the tests' tiny byte-level tokenizer), on a worker
+   thread. Target: under 50 ms.
+2. ``heatmap_layout_2000``: the time to put a 2,000-token answer (coloured spans with
+   tooltips, top-10 alternatives) into the window's TokenView and lay it out. Target: under 100 ms.
+
+    QT_QPA_PLATFORM=offscreen python bench/ui_latency.py [--tokens 200] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def gpt2_124m_random():
+    import torch
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    from desktop_app.core.models import LoadedModel, ModelSource
+    from tiny_model import build_tiny_model
+
+    tok_dir = build_tiny_model(Path(tempfile.mkdtemp()) / "tok")
+    tokenizer = AutoTokenizer.from_pretrained(tok_dir)
+    torch.manual_seed(0)
+    config = GPT2Config()  # GPT-2 124M shape; eos far outside the tiny vocab's ids
+    model = GPT2LMHeadModel(config).eval()
+    source = ModelSource("folder", "bench:gpt2-124m-random", str(tok_dir), "gpt2-124m-random")
+    return LoadedModel(model, tokenizer, source, tok_dir, torch.device("cpu"), torch.float32, 1024)
+
+
+def measure_streaming(app, window, tokens: int) -> tuple[float, int, float]:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    loop = QEventLoop()
+    result = {}
+
+    def finished(r):
+        result.update(r or {})
+        loop.quit()
+
+    window.chat.answer_finished.connect(finished)
+    window.popover.max_new.setValue(tokens)
+    window.popover.greedy.setChecked(False)
+    window.popover.top_k.setValue(0)
+    window.popover.top_p.setValue(1.0)
+    window.popover.temperature.setValue(1.0)
+    window.prompt.setPlainText("Tell me a long story about the sea.")
+    timer.start()
+    ticks.append(time.perf_counter())
+    window.send()
+    loop.exec()
+    timer.stop()
+    window.chat.answer_finished.disconnect(finished)
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    return max(gaps) * 1000, result.get("tokens", 0), result.get("tokens_per_s", 0.0)
+
+
+def synthetic_records(n: int):
+    from desktop_app.core.records import Alternative, TokenRecord
+
+    words = [" the", " model", " was", " quite", " sure", " about", " this", ",", " but", " not", " that", ".",
+             "\n", " token", " probability", " entropy", " and", " rank", " of", " a"]
+    rng = random.Random(0)
+    records = []
+    for i in range(n):
+        probs = sorted((rng.random() for _ in range(10)), reverse=True)
+        total = sum(probs) * 1.3
+        top = tuple(Alternative(rng.randrange(50000), rng.choice(words), p / total) for p in probs)
+        chosen = rng.randrange(10)
+        records.append(TokenRecord(top[chosen].id, top[chosen].text, __import__("math").log(top[chosen].prob),
+                                   chosen + 1 + rng.choice([0, 0, 0, 20, 300, 3000]), rng.random() * 6, top))
+    return records
+
+
+def measure_layout(app, window, records) -> float:
+    from desktop_app.gui.transcript import MessageCard
+
+    card = window.transcript.add_card(MessageCard("assistant", None, title="bench"))
+    app.processEvents()
+    start = time.perf_counter()
+    card.view.set_records(records)
+    card.view.document().documentLayout().documentSize()  # forces the layout
+    card.view.document().size()
+    elapsed = (time.perf_counter() - start) * 1000
+    window.transcript.remove_card(card)
+    app.processEvents()
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+    from desktop_app.gui.app import make_app
+    from desktop_app.gui.main_window import MainWindow
+
+    app = make_app(dark=False)
+    paths = AppPaths.resolve(tempfile.mkdtemp(prefix="ui-latency-")).ensure()
+    store = Store.open(paths.db_path)
+    window = MainWindow(store, paths, autoload=False)
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    loaded = gpt2_124m_random()
+    window.chat._loaded(loaded)
+    window._model_loaded(loaded)
+    gaps = []
+    for round_ in range(args.rounds):
+        gap, n, tps = measure_streaming(app, window, args.tokens)
+        gaps.append(gap)
+        print(f"  streaming round {round_ + 1}: {n} tokens at {tps:.1f} tokens/s, longest gap {gap:.1f} ms")
+    records = synthetic_records(2000)
+    layouts = [measure_layout(app, window, records) for _ in range(args.rounds)]
+    print(f"  layout rounds: {', '.join(f'{t:.1f}' for t in layouts)} ms")
+    window.chat.shutdown()
+    window.close()
+    store.close()
+    print(f"event_loop_gap_streaming: {max(gaps):.0f} ms")
+    print(f"heatmap_layout_2000: {statistics.median(layouts):.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
