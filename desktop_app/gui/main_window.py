@@ -105,11 +105,9 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.progress_label = QLabel("")
-        bar.addWidget(self.model_label)
-        bar.addWidget(self.adapter_label)
-        bar.addWidget(self.progress_label)
-        bar.addPermanentWidget(self.speed_label)
-        bar.addPermanentWidget(self.progress)
+        # permanent (right-hand) widgets; the left side is for passing messages (hover, saves)
+        for widget in (self.progress_label, self.progress, self.speed_label, self.model_label, self.adapter_label):
+            bar.addPermanentWidget(widget)
 
     def _build_prompt_area(self) -> QFrame:
         area = QFrame()

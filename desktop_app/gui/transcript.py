@@ -130,7 +130,7 @@ class EmptyState(QFrame):
             "branch the answer from a different choice. Everything stays on this computer.")
         self.body.setWordWrap(True)
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.setMaximumWidth(520)
+        self.body.setFixedWidth(500)
         layout.addWidget(self.body, 0, Qt.AlignmentFlag.AlignHCenter)
         self.status = QLabel()
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
