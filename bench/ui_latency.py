@@ -58,6 +58,8 @@ def measure_streaming(app, window, tokens: int) -> tuple[float, int, float]:
         loop.quit()
 
     window.chat.answer_finished.connect(finished)
+    first = []
+    window.chat.tokens.connect(lambda _batch: first or first.append(time.perf_counter()))
     window.popover.max_new.setValue(tokens)
     window.popover.greedy.setChecked(False)
     window.popover.top_k.setValue(0)
@@ -70,8 +72,13 @@ def measure_streaming(app, window, tokens: int) -> tuple[float, int, float]:
     loop.exec()
     timer.stop()
     window.chat.answer_finished.disconnect(finished)
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    return max(gaps) * 1000, result.get("tokens", 0), result.get("tokens_per_s", 0.0)
+    gaps = [(b - a, a) for a, b in zip(ticks, ticks[1:])]
+    gap, at = max(gaps)
+    start = first[0] if first else ticks[0]
+    during = max((g for g, a in gaps if a >= start), default=0.0)
+    print(f"    longest gap {gap * 1000:.1f} ms at {1000 * (at - ticks[0]):.0f} ms after send "
+          f"(first token at {1000 * (start - ticks[0]):.0f} ms); longest once tokens flow: {during * 1000:.1f} ms")
+    return gap * 1000, result.get("tokens", 0), result.get("tokens_per_s", 0.0)
 
 
 def synthetic_records(n: int):

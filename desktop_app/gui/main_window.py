@@ -415,6 +415,8 @@ class MainWindow(QMainWindow):
                 self.selected_card = None
                 self.inspector.clear()
             self.transcript.remove_card(cards[-1])
+        if self.notice_banner.label.text().startswith("The answer starts as soon"):
+            self.notice_banner.hide()
         self.streaming_card = self._make_card("assistant", None)
         self.streaming_card.set_meta("writing\u2026")
         self.transcript.scroll_to_bottom()
