@@ -68,7 +68,11 @@ class ScreenshotRun(QObject):
         if cards:
             card = cards[-1]
             records = card.records
-            index = min(range(len(records)), key=lambda i: (records[i].prob if records[i].text.strip() else 2))
+            def interest(i):  # the least likely real word; punctuation and spaces say little
+                word = records[i].text.strip()
+                return (0 if word.isalpha() and len(word) >= 3 else 1, records[i].prob)
+
+            index = min(range(len(records)), key=interest)
             card.view.select_token(index)
             window._token_clicked(card, index)
             if len(card.records[index].top) > 1:

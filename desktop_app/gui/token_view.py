@@ -97,7 +97,7 @@ class TokenView(QTextEdit):
         self._hovered = -1
         self._press_pos = None
         self._block_format = QTextBlockFormat()
-        self._block_format.setLineHeight(5, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
+        self._block_format.setLineHeight(7, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
         self._fit_height()
 
     # ------------------------------------------------------------ content
