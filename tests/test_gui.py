@@ -356,3 +356,32 @@ def test_corrupt_database_is_not_overwritten(tmp_path):
     with pytest.raises(CorruptDatabaseError):
         open_store_interactive(bad, ask=False)
     assert bad.read_bytes().startswith(b"this is not")
+
+
+def test_model_dialog_choices(qtbot, tmp_path):
+    from desktop_app.gui.model_dialog import ModelDialog
+
+    paths = AppPaths.resolve().ensure()
+    dialog = ModelDialog(paths, "distilgpt2")
+    qtbot.addWidget(dialog)
+    assert dialog.spec() == "distilgpt2"
+    dialog.bundled_radio.setChecked(True)
+    assert dialog.spec() == "bundled"
+    dialog.path_radio.setChecked(True)
+    dialog.path.setText(str(tmp_path / "model.gguf"))
+    assert dialog.spec() == str(tmp_path / "model.gguf")
+    if dialog.local.count():
+        dialog.local.setCurrentRow(0)
+        dialog.local_radio.setChecked(True)
+        assert dialog.spec() == dialog.local.item(0).data(Qt.ItemDataRole.UserRole)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_theme_fills_every_colour(qapp, dark):
+    from desktop_app.gui.theme import apply_theme, style_sheet
+
+    sheet = style_sheet(dark)
+    assert sheet and "@" not in sheet.replace("@color", "")
+    assert apply_theme(qapp, dark) is dark
+    assert (qapp.palette().window().color().lightness() < 128) is dark
+    apply_theme(qapp, False)
