@@ -38,6 +38,7 @@ class ChatController(QObject):
     prompt_scored = Signal(int, str, list)  # message id, unscored prefix text, records
     busy_changed = Signal(bool)
     generating_changed = Signal(bool)
+    adapter_changed = Signal(object)  # the adapter id now on the chat model (None: base)
 
     def __init__(self, store, paths, device: str = "auto", parent=None):
         super().__init__(parent)
@@ -58,19 +59,27 @@ class ChatController(QObject):
         self.settings = SamplingSettings()
         self.system = ""
         self.score_cache: dict = {}
+        self.switching = False  # an adapter is being put on (or taken off) the chat model
+        self._switch_queued = False
 
     # ------------------------------------------------------------ model
     def load_model(self, spec: str | None) -> Task:
         from desktop_app.core.models import load_model, resolve_spec
 
-        paths, device = self.paths, self.device
+        paths, device, store = self.paths, self.device, self.store
 
         def work(report, _cancel):
+            from desktop_app.core.adapters import attach_active
+
             source = resolve_spec(spec)
             if source.notice:
                 report(("notice", source.notice))
-            return load_model(source, paths, device,
-                              progress=lambda stage, done, total: report(("progress", stage, done, total)))
+            loaded = load_model(source, paths, device,
+                                progress=lambda stage, done, total: report(("progress", stage, done, total)))
+            if store.active_adapter(loaded.model_id) is not None:
+                report(("progress", "Putting on your fine-tuned adapter", 0, 0))
+                attach_active(loaded, store)  # the adapter the person chose last time
+            return loaded
 
         self.loading = True
         task = Task(work, "load model")
@@ -104,6 +113,49 @@ class ChatController(QObject):
     def adapter_label(self) -> str:
         adapter = getattr(self.loaded, "adapter_id", None)
         return "base" if adapter is None else f"adapter {adapter}"
+
+    # ------------------------------------------------------------ adapters
+    def sync_adapter(self) -> None:
+        """Put the store's active adapter on the chat model (or take it off), on a worker
+        thread and between answers: while an answer streams, the switch waits for its end."""
+        if self.loaded is None:
+            return
+        if self.generating or self.switching:
+            self._switch_queued = True
+            return
+        from desktop_app.core.adapters import attach_active
+
+        loaded, store = self.loaded, self.store
+        self.switching = True
+
+        def work(_report, _cancel):
+            attach_active(loaded, store)
+            return loaded.adapter_id
+
+        task = Task(work, "switch adapter")
+        task.signals.finished.connect(self._switched)
+        task.signals.failed.connect(self._switch_failed)
+        self.runner.start(task)
+
+    def _switched(self, adapter_id) -> None:
+        self.switching = False
+        self.score_cache.clear()
+        self.adapter_changed.emit(adapter_id)
+        self._after_switch()
+
+    def _switch_failed(self, message: str) -> None:
+        self.switching = False
+        self.error.emit(f"The adapter could not be switched. {message}")
+        self.adapter_changed.emit(getattr(self.loaded, "adapter_id", None))
+        self._after_switch()
+
+    def _after_switch(self) -> None:
+        if self._switch_queued:
+            self._switch_queued = False
+            self.sync_adapter()
+        elif self.pending is not None:
+            pending, self.pending = self.pending, None
+            self._start_answer(*pending)
 
     # ------------------------------------------------------------ conversations
     def conversations(self, search: str = "") -> list[dict]:
@@ -217,6 +269,9 @@ class ChatController(QObject):
         self.pending = None
 
     def _start_answer(self, user_id: int, prefix_ids: list[int], branched_at) -> None:
+        if self.switching and self.loaded is not None:
+            self.pending = (user_id, prefix_ids, branched_at)  # answered once the switch is done
+            return
         if self.loaded is None:
             self.pending = (user_id, prefix_ids, branched_at)
             self.notice.emit("The answer starts as soon as the model has loaded.")
@@ -282,6 +337,9 @@ class ChatController(QObject):
         self.answer_finished.emit(result)
         self.thread_changed.emit()
         self.conversations_changed.emit()
+        if self._switch_queued:
+            self._switch_queued = False
+            self.sync_adapter()
 
     def _gen_failed(self, task: Task, message: str) -> None:
         self.throttle.flush()
@@ -290,6 +348,9 @@ class ChatController(QObject):
         self.error.emit(message)
         self.answer_finished.emit(None)
         self.thread_changed.emit()
+        if self._switch_queued:
+            self._switch_queued = False
+            self.sync_adapter()
 
     # ------------------------------------------------------------ prompt scoring
     def score_prompt(self, message: dict) -> None:

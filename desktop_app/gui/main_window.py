@@ -8,14 +8,16 @@ import logging
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QPlainTextEdit,
-                               QProgressBar, QPushButton, QSplitter, QToolButton, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.gui import export
 from desktop_app.gui.chat import ChatController
+from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
+from desktop_app.gui.ratings import CardRating, RatingWriter
 from desktop_app.gui.theme import icon
 from desktop_app.gui.token_view import token_label
 from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_meta
@@ -44,6 +46,9 @@ class MainWindow(QMainWindow):
         self.paths = paths
         self.settings = open_settings(paths)
         self.chat = ChatController(store, paths, device, self)
+        self.writer = RatingWriter(store, self)
+        self.finetune = FineTuneController(store, paths, self.chat, self.writer, self)
+        self.compare_dialog = None
         self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
         self.streaming_card: MessageCard | None = None
         self.selected_card: MessageCard | None = None
@@ -67,6 +72,12 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.conversations = ConversationPanel()
         self.inspector = InspectorPanel()
+        self.finetune_panel = FineTunePanel(self.finetune)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("SideTabs")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(self.inspector, "Token")
+        self.side_tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
         self.legend = LegendBar()
         self.notice_banner = Banner()
         self.error_banner = Banner()
@@ -87,12 +98,12 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.conversations)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.inspector)
+        self.splitter.addWidget(self.side_tabs)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([230, 760, 300])
+        self.splitter.setSizes([220, 720, 340])
         self.splitter.setChildrenCollapsible(False)
         self.conversations.setMinimumWidth(170)
-        self.inspector.setMinimumWidth(250)
+        self.side_tabs.setMinimumWidth(280)
         self.setCentralWidget(self.splitter)
         self.popover = SettingsPopover(self)
         bar = self.statusBar()
@@ -105,8 +116,12 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.progress_label = QLabel("")
+        self.train_label = QLabel("")
+        self.train_label.setObjectName("TrainStatus")
+        self.train_label.hide()
         # permanent (right-hand) widgets; the left side is for passing messages (hover, saves)
-        for widget in (self.progress_label, self.progress, self.speed_label, self.model_label, self.adapter_label):
+        for widget in (self.train_label, self.progress_label, self.progress, self.speed_label, self.model_label,
+                       self.adapter_label):
             bar.addPermanentWidget(widget)
 
     def _build_prompt_area(self) -> QFrame:
@@ -155,6 +170,14 @@ class MainWindow(QMainWindow):
         c.prompt_scored.connect(self._prompt_scored)
         c.busy_changed.connect(self._busy)
         c.generating_changed.connect(lambda _g: self._update_buttons())
+        c.adapter_changed.connect(self._adapter_changed)
+        self.writer.failed.connect(self.show_error)
+        self.writer.counts_changed.connect(self._counts_changed)
+        self.finetune.progress.connect(self._train_progress)
+        self.finetune.finished.connect(self._train_finished)
+        self.finetune.failed.connect(self._train_failed)
+        self.finetune.running_changed.connect(self._train_running)
+        self.finetune_panel.compare_requested.connect(lambda: self.open_compare(None))
         self.conversations.selected.connect(self.open_conversation)
         self.conversations.new_requested.connect(self.new_conversation)
         self.conversations.rename_requested.connect(c.rename)
@@ -215,7 +238,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_state()
+        self.finetune.cancel()
+        self.writer.shutdown()  # every rating asked for is written before the window goes
         self.chat.shutdown()
+        self.finetune.runner.shutdown(15000)
         super().closeEvent(event)
 
     # ------------------------------------------------------------ model
@@ -247,6 +273,12 @@ class MainWindow(QMainWindow):
         self.model_label.setToolTip(loaded.describe())
         self.adapter_label.setText(self.chat.adapter_label)
         self.model_button.setText(loaded.source.display_name)
+        self.writer.model_id = loaded.model_id
+        self.writer.recount()
+        self.finetune_panel.refresh_adapters()
+        self.finetune_panel.show_last_run()
+        self.finetune_panel._update()
+        self._compare_availability()
         if self.model_spec is not None:
             self.settings.setValue("model_spec", self.model_spec)
         self._busy(self.chat.runner.busy)
@@ -354,8 +386,13 @@ class MainWindow(QMainWindow):
                     self.chat.score_prompt(message)
         for card in self.transcript.cards:
             if card.role == "assistant" and card.message is not None:
-                card.set_meta(answer_meta(card.message, card.records) + self._rating_words(card.message_id))
+                card.set_meta(answer_meta(card.message, card.records))
                 card.set_siblings(*self.chat.sibling_position(card.message))
+                rating = getattr(card, "rating", None)
+                if rating is not None and rating.shown_id != card.message_id:
+                    rating.refresh()
+                    rating.shown_id = card.message_id
+        self._compare_availability()
         if keep < len(cards) or keep < len(thread):
             self.transcript.scroll_to_bottom()
         self._update_buttons()
@@ -369,13 +406,6 @@ class MainWindow(QMainWindow):
             else:
                 card.view.set_measure("plain")
                 card.view.set_records([], prefix=card.message["text"])
-
-    def _rating_words(self, message_id: int) -> str:
-        try:
-            value = self.chat.store.message_rating(message_id)
-        except Exception:  # noqa: BLE001 - ratings are optional here
-            return ""
-        return {1: " \u00b7 rated \u25b2 good", -1: " \u00b7 rated \u25bc bad"}.get(value, "")
 
     def _make_card(self, role: str, message: dict | None) -> MessageCard:
         if role == "assistant":
@@ -391,6 +421,10 @@ class MainWindow(QMainWindow):
         card.token_hovered.connect(self._token_hovered)
         card.sibling_step.connect(lambda c, d: self.chat.step_sibling(c.message, d))
         card.export_requested.connect(self.export_card)
+        if role == "assistant":
+            card.rating = CardRating(card, self.writer, self)
+            card.rating.shown_id = card.message_id
+            card.rating.compare_requested.connect(self.open_compare)
         return self.transcript.add_card(card)
 
     def set_measure(self, measure: str) -> None:
@@ -467,6 +501,7 @@ class MainWindow(QMainWindow):
             except RuntimeError:  # the card is gone
                 pass
         self.selected_card = card
+        self.side_tabs.setCurrentWidget(self.inspector)
         record = card.records[index]
         can_branch = card.role == "assistant" and card.message_id is not None and not self.chat.generating
         self.inspector.show_token(card.message_id, index, record, can_branch=can_branch)
@@ -479,6 +514,62 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"token {index + 1}: \u201c{token_label(r.text)}\u201d  p={r.prob * 100:.2f}%  rank {r.rank}  "
             f"entropy {r.entropy:.2f}")
+
+    # ------------------------------------------------------------ ratings and fine-tuning
+    def _counts_changed(self, counts: dict) -> None:
+        total = int(counts.get("total", 0) or 0)
+        self.side_tabs.setTabText(1, f"Fine-tune ({total})" if total else "Fine-tune")
+
+    def _adapter_changed(self, _adapter_id) -> None:
+        self.adapter_label.setText(self.chat.adapter_label)
+        self.finetune_panel.refresh_adapters()
+        self._compare_availability()
+        if self.compare_dialog is not None and self.compare_dialog.isVisible():
+            self.compare_dialog.view.reload_answers()
+
+    def _compare_availability(self) -> None:
+        loaded = self.chat.loaded
+        on = loaded is not None and loaded.adapter_id is not None
+        for card in self.transcript.cards:
+            rating = getattr(card, "rating", None)
+            if rating is not None:
+                rating.set_compare_available(on)
+
+    def _train_running(self, running: bool) -> None:
+        self.train_label.setVisible(running)
+        if running:
+            self.train_label.setText("fine-tuning…")
+
+    def _train_progress(self, p) -> None:
+        if p.phase == "training" and p.step:
+            self.train_label.setText(f"fine-tuning · step {p.step}/{p.total}")
+        else:
+            self.train_label.setText(f"fine-tuning · {p.phase}")
+
+    def _train_finished(self, result) -> None:
+        words = {"kept": f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
+                 "discarded": "Fine-tune discarded: the model is unchanged.",
+                 "cancelled": "Fine-tune cancelled: the model is unchanged."}.get(result.status, result.reason)
+        self.statusBar().showMessage(words, 8000)
+
+    def _train_failed(self, message: str) -> None:
+        self.show_error(f"The fine-tune did not finish. {message}")
+
+    def show_finetune(self) -> None:
+        self.side_tabs.setCurrentWidget(self.finetune_panel)
+
+    def open_compare(self, message_id: int | None = None):
+        from desktop_app.gui.compare_view import CompareDialog
+
+        if self.compare_dialog is None:
+            self.compare_dialog = CompareDialog(self.chat.store, self.chat, self)
+        view = self.compare_dialog.view
+        if message_id is None and self.selected_card is not None and self.selected_card.role == "assistant":
+            message_id = self.selected_card.message_id
+        view.reload_answers(select=message_id)
+        self.compare_dialog.show()
+        self.compare_dialog.raise_()
+        return self.compare_dialog
 
     def export_card(self, card: MessageCard, kind: str, path: str | None = None) -> str | None:
         if path is None:

@@ -19,14 +19,16 @@ LIGHT = {
     "hover": "#e3e7ee", "border": "#d5d9e0", "text": "#1d2330", "muted": "#6b7385", "accent": "#3b5bdb",
     "accent_hover": "#304bc0", "selection": "#dbe3ff", "user_bubble": "#e8edff", "user_border": "#c9d3fb",
     "info_bg": "#e7f0ff", "info_border": "#b6ccf5", "error_bg": "#fdecec", "error_border": "#f1b5b5",
-    "scroll": "#c3c8d2",
+    "scroll": "#c3c8d2", "good": "#2f9e44", "good_bg": "#e6f6ea", "good_border": "#a9dcb5",
+    "bad": "#e03131", "bad_bg": "#fdecec",
 }
 DARK = {
     "window": "#1b1e24", "panel": "#22262e", "base": "#15181d", "card": "#262a33", "button": "#2d323c",
     "hover": "#353b47", "border": "#3a404c", "text": "#e6e9ef", "muted": "#9aa3b5", "accent": "#5c7cfa",
     "accent_hover": "#748ffc", "selection": "#34406a", "user_bubble": "#2c3555", "user_border": "#3d4a77",
     "info_bg": "#22324f", "info_border": "#34507d", "error_bg": "#4a2426", "error_border": "#7a3a3d",
-    "scroll": "#4a5160",
+    "scroll": "#4a5160", "good": "#51cf66", "good_bg": "#1f3a28", "good_border": "#2f6b40",
+    "bad": "#ff6b6b", "bad_bg": "#4a2426",
 }
 
 

@@ -1,0 +1,154 @@
+"""Adapter history: every kept fine-tune, newest first; use one, go back to the base model,
+roll back to the previous one, delete old ones."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
+                               QPushButton, QVBoxLayout)
+
+from desktop_app.gui.theme import icon
+
+
+def _when(stamp) -> str:
+    text = str(stamp or "")[:16].replace("T", " ")
+    return text[5:] if len(text) >= 16 else text
+
+
+def adapter_line(row: dict) -> str:
+    m = row.get("metrics") or {}
+    parts = [_when(row.get("created"))]
+    if row.get("run_id") is not None:
+        parts.append(f"run {row['run_id']}")
+    if m.get("margin_before") is not None and m.get("margin_after") is not None:
+        parts.append(f"margin {m['margin_before']:.2f}\u2192{m['margin_after']:.2f}")
+    if m.get("probe_ppl_before") and m.get("probe_ppl_after"):
+        rise = (m["probe_ppl_after"] / m["probe_ppl_before"] - 1) * 100
+        parts.append(f"perplexity {rise:+.1f}%")
+    return " \u00b7 ".join(p for p in parts if p)
+
+
+class AdapterHistory(QFrame):
+    activate_requested = Signal(int)
+    deactivate_requested = Signal()
+    rollback_requested = Signal()
+    delete_requested = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("AdapterHistory")
+        self.ask = True  # confirm deletes (tests turn it off)
+        self.rows: list[dict] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        title = QLabel("ADAPTER HISTORY")
+        title.setObjectName("PanelTitle")
+        top.addWidget(title)
+        top.addStretch(1)
+        self.using = QLabel()
+        self.using.setObjectName("Muted")
+        top.addWidget(self.using)
+        layout.addLayout(top)
+        self.list = QListWidget()
+        self.list.setObjectName("AdapterList")
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setMinimumHeight(96)
+        self.list.setMaximumHeight(170)
+        self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.list.itemDoubleClicked.connect(lambda item: self.activate_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        layout.addWidget(self.list)
+        self.empty = QLabel("No adapters yet. A kept fine-tune appears here; the base model is used until then.")
+        self.empty.setObjectName("Muted")
+        self.empty.setWordWrap(True)
+        layout.addWidget(self.empty)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.use_button = QPushButton("Use")
+        self.use_button.setToolTip("Chat with the selected adapter")
+        self.base_button = QPushButton("Base model")
+        self.base_button.setToolTip("Chat with the base model (no adapter); adapters are kept")
+        self.rollback_button = QPushButton(icon("history"), "Roll back")
+        self.rollback_button.setToolTip("Go back to the adapter before the active one (or the base model)")
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setToolTip("Delete the selected adapter (not the active one)")
+        for b in (self.use_button, self.base_button, self.rollback_button, self.delete_button):
+            b.setObjectName("SmallButton")
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.use_button.clicked.connect(self._use)
+        self.base_button.clicked.connect(self.deactivate_requested)
+        self.rollback_button.clicked.connect(self.rollback_requested)
+        self.delete_button.clicked.connect(self._delete)
+        self.busy = False
+        self.set_adapters([])
+
+    def set_adapters(self, rows: list[dict]) -> None:
+        """``rows``: adapters.list_adapters(...) (oldest first); shown newest first."""
+        selected = self.selected_id()
+        self.rows = list(rows)
+        self.list.clear()
+        active = None
+        for row in reversed(self.rows):
+            name = f"Adapter {row['id']}"
+            if row.get("active"):
+                name += "   \u25cf in use"
+                active = row
+            if not row.get("present", True):
+                name += "   (files missing)"
+            item = QListWidgetItem(f"{name}\n{adapter_line(row)}")
+            item.setData(Qt.ItemDataRole.UserRole, row["id"])
+            item.setToolTip(str(row.get("path", "")))
+            if row.get("active"):
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.list.addItem(item)
+            if row["id"] == selected or (selected is None and row.get("active")):
+                self.list.setCurrentItem(item)
+        self.empty.setVisible(not self.rows)
+        self.list.setVisible(bool(self.rows))
+        self.using.setText(f"using adapter {active['id']}" if active else "using the base model")
+        self._update_buttons()
+
+    def active_id(self) -> int | None:
+        return next((r["id"] for r in self.rows if r.get("active")), None)
+
+    def selected_id(self) -> int | None:
+        item = self.list.currentItem() if hasattr(self, "list") else None
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def select(self, adapter_id: int) -> None:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == adapter_id:
+                self.list.setCurrentRow(i)
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        sel, active = self.selected_id(), self.active_id()
+        row = next((r for r in self.rows if r["id"] == sel), None)
+        self.use_button.setEnabled(not self.busy and row is not None and sel != active and row.get("present", True))
+        self.base_button.setEnabled(not self.busy and active is not None)
+        self.rollback_button.setEnabled(not self.busy and active is not None)
+        self.delete_button.setEnabled(not self.busy and sel is not None and sel != active)
+
+    def _use(self) -> None:
+        sel = self.selected_id()
+        if sel is not None:
+            self.activate_requested.emit(sel)
+
+    def _delete(self) -> None:
+        sel = self.selected_id()
+        if sel is None:
+            return
+        if self.ask:
+            answer = QMessageBox.question(self, "Delete adapter",
+                                          f"Delete adapter {sel} and its files? This cannot be undone.")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.delete_requested.emit(sel)

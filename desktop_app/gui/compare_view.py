@@ -1,0 +1,354 @@
+"""Compare: per token, how much more (red) or less (blue) likely the active adapter makes an
+answer than the base model or the previous adapter did: a diverging heatmap.
+
+The records come from the store (a kept fine-tune re-scores every rated answer under the new
+adapter and the base model); an answer without them is scored here on a worker thread with
+the chat model (its adapter on, then off) and the result is stored for next time.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QLinearGradient, QPainter
+from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+from desktop_app.core.palette import DIVERGING, diverging_color
+from desktop_app.gui.token_view import TokenView, token_label
+from desktop_app.gui.workers import Task
+
+log = logging.getLogger(__name__)
+
+NICE_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def deltas(before, after) -> list[float]:
+    """after.logprob - before.logprob per token (the same tokens in both)."""
+    return [a.logprob - b.logprob for b, a in zip(before, after)]
+
+
+def nice_scale(values: list[float]) -> float:
+    """The colour scale: the 95th percentile of |change|, rounded up to a round number."""
+    mags = sorted(abs(v) for v in values if math.isfinite(v))
+    if not mags:
+        return 1.0
+    p95 = mags[min(len(mags) - 1, int(0.95 * len(mags)))]
+    return next((s for s in NICE_SCALES if p95 <= s), NICE_SCALES[-1])
+
+
+def compare_tooltip(before, after, delta: float) -> str:
+    word = "more" if delta > 0 else "less"
+    ratio = math.exp(abs(delta))
+    how = "unchanged" if abs(delta) < 0.005 else f"{ratio:.2f}\u00d7 {word} likely"
+    return (f"<div style='white-space:pre'><b><code>{html.escape(token_label(after.text))}</code></b><br>"
+            f"before {before.prob * 100:.2f}% &rarr; after {after.prob * 100:.2f}%<br>"
+            f"change in log-prob <b>{delta:+.3f}</b> ({how})<br>"
+            f"rank {before.rank} &rarr; {after.rank}</div>")
+
+
+class DivergingBar(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFixedSize(180, 12)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.rect().adjusted(0, 1, 0, -1)
+        gradient = QLinearGradient(rect.left(), 0, rect.right(), 0)
+        for i, rgb in enumerate(DIVERGING):
+            gradient.setColorAt(i / (len(DIVERGING) - 1), QColor(*rgb))
+        painter.setBrush(gradient)
+        painter.setPen(QColor(0, 0, 0, 40))
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.end()
+
+
+class CompareView(QFrame):
+    """Pick a rated answer and a baseline; see the change per token."""
+
+    status = Signal(str)
+
+    def __init__(self, store, chat, parent=None):
+        super().__init__(parent)
+        self.setObjectName("CompareView")
+        self.store, self.chat = store, chat
+        self.message_id: int | None = None
+        self.before: list = []
+        self.after: list = []
+        self.values: list[float] = []
+        self.scale = 1.0
+        self.task: Task | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setSpacing(10)
+        title = QLabel("WHAT THE FINE-TUNE CHANGED")
+        title.setObjectName("PanelTitle")
+        layout.addWidget(title)
+        pick = QHBoxLayout()
+        pick.setSpacing(8)
+        pick.addWidget(QLabel("Answer"))
+        self.answer_combo = QComboBox()
+        self.answer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.answer_combo.setMinimumContentsLength(28)
+        pick.addWidget(self.answer_combo, 1)
+        pick.addSpacing(8)
+        pick.addWidget(QLabel("Before"))
+        self.baseline_combo = QComboBox()
+        pick.addWidget(self.baseline_combo)
+        pick.addSpacing(8)
+        pick.addWidget(QLabel("After"))
+        self.after_label = QLabel()
+        self.after_label.setObjectName("AdapterChip")
+        pick.addWidget(self.after_label)
+        layout.addLayout(pick)
+        legend = QHBoxLayout()
+        legend.setSpacing(8)
+        self.low_label = QLabel()
+        self.low_label.setObjectName("Muted")
+        self.bar = DivergingBar()
+        self.high_label = QLabel()
+        self.high_label.setObjectName("Muted")
+        for w in (self.low_label, self.bar, self.high_label):
+            legend.addWidget(w)
+        legend.addStretch(1)
+        layout.addLayout(legend)
+        self.prompt_label = QLabel()
+        self.prompt_label.setObjectName("Muted")
+        self.prompt_label.setWordWrap(True)
+        layout.addWidget(self.prompt_label)
+        card = QFrame()
+        card.setObjectName("AnswerCard")
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(14, 10, 14, 10)
+        self.view = TokenView(card)
+        self.view.set_colorizer(self._colour)
+        self.view.set_format_hook(self._tooltip)
+        inner.addWidget(self.view)
+        scroll = QScrollArea()
+        scroll.setObjectName("Transcript")
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        holder = QWidget()
+        holder.setObjectName("TranscriptInner")
+        hl = QVBoxLayout(holder)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.addWidget(card)
+        hl.addStretch(1)
+        scroll.setWidget(holder)
+        scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout.addWidget(scroll, 1)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.summary)
+        self.movers = QLabel()
+        self.movers.setWordWrap(True)
+        self.movers.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.movers)
+        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
+        self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    # ------------------------------------------------------------ choices
+    @property
+    def model_id(self) -> str | None:
+        return getattr(self.chat.loaded, "model_id", None)
+
+    def active(self) -> dict | None:
+        return self.store.active_adapter(self.model_id) if self.model_id else None
+
+    def reload_answers(self, select: int | None = None) -> None:
+        from desktop_app.core.train_data import rated_message_ids
+
+        current = select if select is not None else self.message_id
+        self.answer_combo.blockSignals(True)
+        self.answer_combo.clear()
+        ids = rated_message_ids(self.store)
+        if current is not None and current not in ids:
+            ids.append(current)
+        for mid in ids:
+            try:
+                m = self.store.get_message(mid)
+            except Exception:  # noqa: BLE001 - deleted meanwhile
+                continue
+            rating = {1: "\u25b2 ", -1: "\u25bc "}.get(self.store.message_rating(mid), "")
+            words = " ".join(m["text"].split())
+            self.answer_combo.addItem(f"{rating}#{mid}  {words[:60]}", mid)
+        at = self.answer_combo.findData(current) if current is not None else -1
+        self.answer_combo.setCurrentIndex(at if at >= 0 else max(0, self.answer_combo.count() - 1))
+        self.answer_combo.blockSignals(False)
+        self._answer_changed()
+
+    def show_message(self, message_id: int) -> None:
+        self.reload_answers(select=message_id)
+
+    def _answer_changed(self) -> None:
+        self.message_id = self.answer_combo.currentData()
+        active = self.active()
+        self.baseline_combo.blockSignals(True)
+        self.baseline_combo.clear()
+        self.baseline_combo.addItem("base model", None)
+        parent = active.get("parent_id") if active else None
+        if parent is not None:
+            self.baseline_combo.addItem(f"previous adapter {parent}", parent)
+            if self.message_id is not None and not self.store.token_records(self.message_id, adapter_id=parent,
+                                                                            kind="rescored"):
+                item = self.baseline_combo.model().item(1)
+                item.setEnabled(False)
+                item.setToolTip(f"This answer was not scored under adapter {parent}")
+        self.baseline_combo.blockSignals(False)
+        self.after_label.setText(f"adapter {active['id']} (active)" if active else "no adapter active")
+        self.refresh()
+
+    # ------------------------------------------------------------ data
+    def refresh(self) -> None:
+        mid, active = self.message_id, self.active()
+        baseline = self.baseline_combo.currentData()
+        if mid is None:
+            self._show_note("No rated answers yet: rate an answer, fine-tune, then compare here.")
+            return
+        try:
+            m = self.store.get_message(mid)
+            thread = self.store.thread(mid)
+        except Exception:  # noqa: BLE001
+            self._show_note("That answer is gone.")
+            return
+        question = next((x["text"] for x in reversed(thread[:-1]) if x["role"] == "user"), "")
+        self.prompt_label.setText(f"Prompt: \u201c{' '.join(question.split())[:200]}\u201d")
+        if active is None:
+            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
+                            "or switch one on in the adapter history.", m)
+            return
+        after = self.store.token_records(mid, adapter_id=active["id"], kind="rescored")
+        before = self.store.token_records(mid, adapter_id=baseline, kind="rescored")
+        if not before and m.get("adapter_id") == baseline and m.get("model_id") == self.model_id:
+            before = self.store.token_records(mid)  # written by that very model: the same numbers
+        if after and before:
+            self.set_data(before, after)
+            return
+        loaded = self.chat.loaded
+        if loaded is None or loaded.adapter_id != active["id"] or baseline is not None:
+            self._show_note("This answer has not been scored under both models yet; it will be after the next "
+                            "kept fine-tune.", m)
+            return
+        self._score(mid, active["id"])
+
+    def _score(self, mid: int, adapter_id: int) -> None:
+        """Score the answer with the chat model (adapter on, then off) on a worker; store both."""
+        self._show_note("Scoring this answer under both models\u2026")
+        loaded, store = self.chat.loaded, self.store
+
+        def work(_report, _cancel):
+            from desktop_app.core.scoring import score_ids
+            from desktop_app.core.train_data import fit, generated_ids, prompt_for_message
+
+            prompt_ids, message = prompt_for_message(store, loaded.tokenizer, mid, loaded.context_window)
+            prompt_ids, ids = fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
+            with loaded.lock:
+                if loaded.adapter_id != adapter_id:
+                    raise RuntimeError("the adapter changed meanwhile")
+                after = score_ids(loaded, prompt_ids, ids)
+                with loaded.model.disable_adapter():
+                    before = score_ids(loaded, prompt_ids, ids)
+            store.set_token_records(mid, after, adapter_id=adapter_id, kind="rescored")
+            if not store.token_records(mid, adapter_id=None, kind="rescored"):
+                store.set_token_records(mid, before, adapter_id=None, kind="rescored")
+            return before, after
+
+        task = Task(work, "compare scoring")
+        self.task = task
+
+        def done(result, m=mid):
+            self.task = None
+            if m == self.message_id:
+                self.set_data(*result)
+
+        def failed(message):
+            self.task = None
+            self._show_note(f"This answer could not be scored: {message}")
+
+        task.signals.finished.connect(done)
+        task.signals.failed.connect(failed)
+        self.chat.runner.start(task)
+
+    def _show_note(self, text: str, message: dict | None = None) -> None:
+        self.before, self.after, self.values = [], [], []
+        self.view.set_records([], prefix=(message or {}).get("text", ""))
+        self.summary.setText(text)
+        self.movers.setText("")
+        self._legend()
+
+    # ------------------------------------------------------------ drawing
+    def set_data(self, before, after) -> None:
+        n = min(len(before), len(after))
+        if any(b.id != a.id for b, a in zip(before[:n], after[:n])):
+            log.warning("compare: the token ids differ between the two scorings of %s", self.message_id)
+        self.before, self.after = list(before[:n]), list(after[:n])
+        self.values = deltas(self.before, self.after)
+        self.scale = nice_scale(self.values)
+        self._legend()
+        self.view.set_records(self.after)
+        self._summarise()
+        self.status.emit("compare shown")
+
+    def _legend(self) -> None:
+        self.low_label.setText(f"\u2212{self.scale:g} nats  less likely")
+        self.high_label.setText(f"more likely  +{self.scale:g} nats")
+
+    def _colour(self, index, _record):
+        if 0 <= index < len(self.values):
+            return diverging_color(self.values[index], self.scale)
+        return None
+
+    def _tooltip(self, index, _record, fmt) -> None:
+        if 0 <= index < len(self.values):
+            fmt.setToolTip(compare_tooltip(self.before[index], self.after[index], self.values[index]))
+
+    def colours(self) -> list[tuple[int, int, int]]:
+        return [diverging_color(v, self.scale) for v in self.values]
+
+    def _summarise(self) -> None:
+        v = self.values
+        if not v:
+            self.summary.setText("The answer has no tokens.")
+            return
+        total_before = sum(r.logprob for r in self.before)
+        total_after = sum(r.logprob for r in self.after)
+        up = sum(1 for d in v if d > 0.01)
+        down = sum(1 for d in v if d < -0.01)
+        change = total_after - total_before
+        direction = "more" if change > 0 else "less"
+        self.summary.setText(
+            f"The whole answer became <b>{direction} likely</b>: log-probability {total_before:.1f} \u2192 "
+            f"{total_after:.1f} ({change:+.1f} nats, {math.exp(min(abs(change) / len(v), 50)):.2f}\u00d7 per token "
+            f"on average). {up} of {len(v)} tokens rose, {down} fell.")
+        order = sorted(range(len(v)), key=lambda i: v[i])
+        fell = [i for i in order[:4] if v[i] < -0.01]
+        rose = [i for i in reversed(order[-4:]) if v[i] > 0.01]
+
+        def chips(indices):
+            out = []
+            for i in indices:
+                rgb = diverging_color(v[i], self.scale)
+                fg = "#000000" if sum(rgb) > 380 else "#ffffff"
+                out.append(f"<span style='background:#%02x%02x%02x; color:{fg};'>&nbsp;"
+                           f"{html.escape(token_label(self.after[i].text))}&nbsp;</span> {v[i]:+.2f}" % rgb)
+            return " &nbsp; ".join(out) or "none"
+
+        self.movers.setText(f"Rose most: {chips(rose)}<br>Fell most: {chips(fell)}")
+
+
+class CompareDialog(QDialog):
+    def __init__(self, store, chat, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Compare: before and after the fine-tune")
+        self.setObjectName("CompareDialog")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.view = CompareView(store, chat, self)
+        layout.addWidget(self.view)
+        self.resize(820, 560)

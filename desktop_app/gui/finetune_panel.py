@@ -1,0 +1,504 @@
+"""The one-click fine-tune panel: what is ready, one button, progress with ETA, a live loss
+curve, Cancel, the result in words, and the adapter history.
+
+``FineTuneController`` (no widgets) runs ``core.training.run_finetune`` on its own worker
+thread. The chat model is never touched by training (a separate copy is trained), so chatting
+goes on meanwhile; a kept adapter is switched in on the chat model between answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+
+from desktop_app.core.training import FineTuneSettings
+from desktop_app.gui.adapter_history import AdapterHistory
+from desktop_app.gui.theme import colors, icon, is_dark
+from desktop_app.gui.workers import Task, TaskRunner
+
+log = logging.getLogger(__name__)
+
+PHASE_WORDS = {"preparing": "Preparing", "training": "Training", "evaluating": "Checking the result",
+               "rescoring": "Re-scoring rated answers"}
+
+
+def eta_words(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return ""
+    seconds = max(0, int(round(seconds)))
+    if seconds < 1:
+        return "almost done"
+    if seconds < 60:
+        return f"about {seconds} s left"
+    return f"about {seconds // 60} min {seconds % 60:02d} s left"
+
+
+def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None) -> tuple[str, str]:
+    """(title, body) in words a person understands, with the gate's numbers."""
+    m = metrics or {}
+    lines = []
+    b, a = m.get("margin_before"), m.get("margin_after")
+    if b is not None and a is not None:
+        held = m.get("heldout_size") or 0
+        where = (f"on {held} held-out rating{'s' if held != 1 else ''}" if m.get("gate_margin_on") == "heldout" and held
+                 else "on your ratings (too few to hold some back)")
+        verb = "rose" if a > b else "did not rise"
+        lines.append(f"Preference margin {where} {verb}: <b>{b:.3f} \u2192 {a:.3f}</b> "
+                     "<span style='color:@muted'>(how much more the model prefers what you liked; higher is better)</span>")
+    p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
+    if p0 and p1 and math.isfinite(p1):
+        rise = (p1 / p0 - 1) * 100
+        lines.append(f"General-text perplexity: <b>{p0:.2f} \u2192 {p1:.2f}</b> ({rise:+.1f}%) "
+                     "<span style='color:@muted'>(on a fixed probe text; lower is better)</span>")
+    bad = m.get("reask_degenerate_after")
+    if bad:
+        lines.append(f"{bad} of {m.get('reask_count', 0)} re-asked answers degenerated.")
+    if status == "kept":
+        title = f"Kept: adapter {adapter_id} is now in use"
+        body = "It learned from your ratings and general text is unharmed."
+    elif status == "discarded":
+        title = "Discarded: your model is unchanged"
+        body = f"Why: {reason}." if reason else ""
+    elif status == "cancelled":
+        title = "Cancelled: nothing changed"
+        body = "The model you chat with stays as it was."
+        lines = []
+    elif status == "running":
+        title, body, lines = "Interrupted", "", []
+    else:
+        title = "The fine-tune failed"
+        body = f"{reason}" if reason else ""
+        lines = []
+    return title, "<br>".join([body] + lines if body else lines)
+
+
+class FineTuneController(QObject):
+    started = Signal()
+    progress = Signal(object)  # TrainProgress
+    finished = Signal(object)  # RunResult
+    failed = Signal(str)
+    running_changed = Signal(bool)
+    adapters_changed = Signal()
+
+    def __init__(self, store, paths, chat, writer, parent=None):
+        super().__init__(parent)
+        self.store, self.paths, self.chat, self.writer = store, paths, chat, writer
+        self.runner = TaskRunner(self, threads=1)
+        self.task: Task | None = None
+        self.settings = FineTuneSettings()
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None
+
+    def start(self, settings: FineTuneSettings | None = None) -> bool:
+        loaded = self.chat.loaded
+        if self.running or loaded is None:
+            return False
+        from desktop_app.core.training import run_finetune
+
+        store, paths = self.store, self.paths
+        settings = settings or self.settings
+
+        def work(report, cancel):
+            return run_finetune(store, loaded, paths, settings, progress=report, cancel=cancel)
+
+        task = Task(work, "fine-tune")
+        self.task = task
+        task.signals.progress.connect(self.progress)
+        task.signals.finished.connect(self._finished)
+        task.signals.failed.connect(self._failed)
+        self.running_changed.emit(True)
+        self.started.emit()
+        self.runner.start(task)
+        return True
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel.set()
+
+    def _finished(self, result) -> None:
+        self.task = None
+        if result.kept:
+            self.chat.sync_adapter()  # between answers; chatting went on during training
+        self.running_changed.emit(False)
+        self.finished.emit(result)
+        self.adapters_changed.emit()
+        self.writer.recount()
+
+    def _failed(self, message: str) -> None:
+        self.task = None
+        self.running_changed.emit(False)
+        self.failed.emit(message)
+        self.adapters_changed.emit()
+
+    # ------------------------------------------------------------ adapter history
+    def adapter_action(self, kind: str, adapter_id: int | None = None) -> Task | None:
+        """"activate" | "deactivate" | "rollback" | "delete": the store change on the writer
+        thread, then the chat model follows (attach/detach between answers)."""
+        loaded = self.chat.loaded
+        if loaded is None:
+            return None
+        from desktop_app.core import adapters
+
+        model_id, store = loaded.model_id, self.store
+
+        def work(_report, _cancel):
+            if kind == "activate":
+                adapters.activate(store, adapter_id, model_id)
+            elif kind == "deactivate":
+                adapters.deactivate(store, model_id)
+            elif kind == "rollback":
+                adapters.rollback(store, model_id)
+            elif kind == "delete":
+                adapters.delete(store, adapter_id)
+            return kind
+
+        task = Task(work, f"adapter {kind}")
+        task.signals.finished.connect(lambda _k: (self.chat.sync_adapter(), self.adapters_changed.emit()))
+        task.signals.failed.connect(lambda message: (self.chat.error.emit(message), self.adapters_changed.emit()))
+        return self.writer.runner.start(task)
+
+    def list_adapters(self) -> list[dict]:
+        from desktop_app.core.adapters import list_adapters
+
+        loaded = self.chat.loaded
+        return list_adapters(self.store, loaded.model_id) if loaded is not None else []
+
+
+class CountTile(QFrame):
+    def __init__(self, caption: str, icon_name: str | None = None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("CountTile")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(0)
+        top = QHBoxLayout()
+        top.setSpacing(4)
+        self.number = QLabel("0")
+        self.number.setObjectName("CountNumber")
+        top.addWidget(self.number)
+        top.addStretch(1)
+        if icon_name:
+            pic = QLabel()
+            pic.setPixmap(icon(icon_name, colors(is_dark())["muted"]).pixmap(16, 16))
+            top.addWidget(pic)
+        layout.addLayout(top)
+        label = QLabel(caption)
+        label.setObjectName("Muted")
+        layout.addWidget(label)
+
+    def set_value(self, n: int) -> None:
+        self.number.setText(str(n))
+
+
+class LossCurve(QWidget):
+    """The live loss curve (pyqtgraph), one point per optimizer step."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        import pyqtgraph as pg
+
+        c = colors(is_dark())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.plot = pg.PlotWidget(background=c["card"])
+        self.plot.setMinimumHeight(150)
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        item = self.plot.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.15)
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(c["border"]))
+            axis.setTextPen(pg.mkPen(c["muted"]))
+        item.setLabel("bottom", "step", color=c["muted"])
+        item.setLabel("left", "loss", color=c["muted"])
+        accent = QColor(c["accent"])
+        fill = QColor(accent)
+        fill.setAlpha(40)
+        self.curve = self.plot.plot([], [], pen=pg.mkPen(accent, width=2), symbol="o", symbolSize=5,
+                                    symbolBrush=accent, symbolPen=None, fillLevel=None)
+        self.fill = fill
+        layout.addWidget(self.plot)
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+
+    def clear(self) -> None:
+        self.steps, self.losses = [], []
+        self.curve.setData([], [])
+
+    def add(self, step: int, loss: float, total: int | None = None) -> None:
+        if not math.isfinite(loss):
+            return
+        self.steps.append(step)
+        self.losses.append(loss)
+        self.curve.setData(self.steps, self.losses)
+        if total:
+            self.plot.setXRange(0, max(total, 1), padding=0.02)
+
+
+class FineTunePanel(QScrollArea):
+    """The side panel (a tab beside the token inspector)."""
+
+    compare_requested = Signal()
+
+    def __init__(self, controller: FineTuneController, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.setObjectName("FineTuneScroll")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        inner = QWidget()
+        inner.setObjectName("FineTunePanel")
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(14, 12, 14, 12)
+        layout.setSpacing(10)
+        title = QLabel("FINE-TUNE ON YOUR RATINGS")
+        title.setObjectName("PanelTitle")
+        layout.addWidget(title)
+        self.intro = QLabel("The model learns a small adapter from your thumbs, token ratings and better "
+                            "answers. It is kept only if it helps and does not harm general text.")
+        self.intro.setWordWrap(True)
+        self.intro.setObjectName("Muted")
+        layout.addWidget(self.intro)
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        self.tiles = {"thumbs_up": CountTile("good answers", "thumb-up"),
+                      "thumbs_down": CountTile("bad answers", "thumb-down"),
+                      "token_ratings": CountTile("rated tokens"),
+                      "corrections": CountTile("better answers", "edit")}
+        for i, tile in enumerate(self.tiles.values()):
+            grid.addWidget(tile, i // 2, i % 2)
+        layout.addLayout(grid)
+        self.ready_label = QLabel()
+        self.ready_label.setWordWrap(True)
+        layout.addWidget(self.ready_label)
+        self.train_button = QPushButton(icon("train", "#ffffff"), "Fine-tune on my ratings")
+        self.train_button.setObjectName("PrimaryButton")
+        self.train_button.setMinimumHeight(34)
+        self.train_button.clicked.connect(self.start)
+        layout.addWidget(self.train_button)
+        # progress
+        self.progress_box = QFrame()
+        pl = QVBoxLayout(self.progress_box)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.setSpacing(4)
+        row = QHBoxLayout()
+        self.phase_label = QLabel()
+        self.phase_label.setObjectName("PhaseLabel")
+        row.addWidget(self.phase_label, 1)
+        self.cancel_button = QPushButton(icon("stop"), "Cancel")
+        self.cancel_button.setObjectName("SmallButton")
+        self.cancel_button.setToolTip("Stop training; the adapter in use stays as it is")
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.cancel_button)
+        pl.addLayout(row)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("TrainProgress")
+        self.bar.setTextVisible(False)
+        pl.addWidget(self.bar)
+        self.eta_label = QLabel()
+        self.eta_label.setObjectName("Muted")
+        pl.addWidget(self.eta_label)
+        layout.addWidget(self.progress_box)
+        self.curve = LossCurve()
+        layout.addWidget(self.curve)
+        self.result_box = QFrame()
+        self.result_box.setObjectName("ResultBox")
+        rl = QVBoxLayout(self.result_box)
+        rl.setContentsMargins(10, 8, 10, 8)
+        rl.setSpacing(4)
+        self.result_title = QLabel()
+        self.result_title.setObjectName("ResultTitle")
+        self.result_title.setWordWrap(True)
+        self.result_body = QLabel()
+        self.result_body.setWordWrap(True)
+        self.result_body.setTextFormat(Qt.TextFormat.RichText)
+        rl.addWidget(self.result_title)
+        rl.addWidget(self.result_body)
+        self.compare_button = QPushButton(icon("compare"), "Compare before / after\u2026")
+        self.compare_button.setObjectName("SmallButton")
+        self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
+        self.compare_button.clicked.connect(self.compare_requested)
+        rl.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.result_box)
+        self.result_box.hide()
+        self._build_advanced(layout)
+        self.history = AdapterHistory()
+        layout.addWidget(self.history)
+        layout.addStretch(1)
+        self.setWidget(inner)
+        self.progress_box.hide()
+        self.curve.hide()
+        self.counts: dict = {}
+        c = controller
+        c.progress.connect(self.on_progress)
+        c.finished.connect(self.on_finished)
+        c.failed.connect(self.on_failed)
+        c.running_changed.connect(lambda _r: self._update())
+        c.adapters_changed.connect(self.refresh_adapters)
+        c.writer.counts_changed.connect(self.set_counts)
+        h = self.history
+        h.activate_requested.connect(lambda aid: c.adapter_action("activate", aid))
+        h.deactivate_requested.connect(lambda: c.adapter_action("deactivate"))
+        h.rollback_requested.connect(lambda: c.adapter_action("rollback"))
+        h.delete_requested.connect(lambda aid: c.adapter_action("delete", aid))
+        self.set_counts({})
+
+    def _build_advanced(self, layout) -> None:
+        self.advanced_button = QToolButton()
+        self.advanced_button.setObjectName("FlatTool")
+        self.advanced_button.setText("\u25b8 Advanced")
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.toggled.connect(self._toggle_advanced)
+        layout.addWidget(self.advanced_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.advanced = QFrame()
+        form = QFormLayout(self.advanced)
+        form.setContentsMargins(4, 0, 0, 0)
+        self.epochs = QSpinBox(minimum=1, maximum=50)
+        self.max_steps = QSpinBox(minimum=1, maximum=5000)
+        self.lr = QDoubleSpinBox(minimum=0.00001, maximum=0.1, decimals=5, singleStep=0.0001)
+        self.heldout = QSpinBox(minimum=0, maximum=50, suffix=" %")
+        form.addRow("Epochs", self.epochs)
+        form.addRow("At most steps", self.max_steps)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Held out", self.heldout)
+        self.advanced.hide()
+        layout.addWidget(self.advanced)
+        self.set_settings(self.controller.settings)
+
+    def _toggle_advanced(self, on: bool) -> None:
+        self.advanced.setVisible(on)
+        self.advanced_button.setText(("\u25be" if on else "\u25b8") + " Advanced")
+
+    def set_settings(self, settings: FineTuneSettings) -> None:
+        self.controller.settings = settings
+        self.epochs.setValue(settings.epochs)
+        self.max_steps.setValue(settings.max_steps)
+        self.lr.setValue(settings.lr)
+        self.heldout.setValue(round(settings.heldout_fraction * 100))
+
+    def settings(self) -> FineTuneSettings:
+        return replace(self.controller.settings, epochs=self.epochs.value(), max_steps=self.max_steps.value(),
+                       min_steps=min(self.controller.settings.min_steps, self.max_steps.value()),
+                       lr=self.lr.value(), heldout_fraction=self.heldout.value() / 100)
+
+    # ------------------------------------------------------------ state
+    def set_counts(self, counts: dict) -> None:
+        self.counts = dict(counts)
+        for key, tile in self.tiles.items():
+            tile.set_value(int(counts.get(key, 0) or 0))
+        total = int(counts.get("total", 0) or 0)
+        if total:
+            pairs = counts.get("pairs", 0)
+            extra = f", {pairs} as preference pair{'s' if pairs != 1 else ''}" if pairs else ""
+            self.ready_label.setText(f"<b>{total} example{'s' if total != 1 else ''} ready</b>{extra}.")
+        else:
+            self.ready_label.setText("Nothing to learn from yet: rate an answer with \u25b2/\u25bc, right-click a "
+                                     "token, or write a better answer.")
+        self._update()
+
+    def _update(self) -> None:
+        running = self.controller.running
+        loaded = self.controller.chat.loaded is not None
+        total = int(self.counts.get("total", 0) or 0)
+        self.train_button.setEnabled(not running and loaded and total > 0)
+        self.train_button.setText("Fine-tuning\u2026" if running else "Fine-tune on my ratings")
+        if not loaded:
+            self.train_button.setToolTip("Load a model first")
+        elif not total:
+            self.train_button.setToolTip("Rate something first")
+        else:
+            self.train_button.setToolTip("Train an adapter on your ratings in the background; chatting goes on")
+        self.cancel_button.setVisible(running)
+        self.cancel_button.setEnabled(running)
+        self.history.set_busy(running)
+        for w in (self.epochs, self.max_steps, self.lr, self.heldout):
+            w.setEnabled(not running)
+
+    def refresh_adapters(self) -> None:
+        self.history.set_adapters(self.controller.list_adapters())
+        self.compare_button.setVisible(self.history.active_id() is not None)
+
+    def show_last_run(self) -> None:
+        """After a start: the result of the newest run, so a restart still says what happened."""
+        loaded = self.controller.chat.loaded
+        runs = [r for r in self.controller.store.list_runs()
+                if loaded is None or r.get("base_model") == loaded.model_id]
+        if runs and runs[0]["status"] != "running":
+            r = runs[0]
+            self._show_result(r["status"], r.get("reason"), r.get("metrics"), r.get("adapter_id"))
+
+    # ------------------------------------------------------------ actions
+    def start(self) -> bool:
+        self.curve.clear()
+        started = self.controller.start(self.settings())
+        if started:
+            self.result_box.hide()
+            self.progress_box.show()
+            self.curve.show()
+            self.phase_label.setText("Preparing\u2026")
+            self.bar.setRange(0, 0)
+            self.eta_label.setText("")
+        self._update()
+        return started
+
+    def cancel(self) -> None:
+        self.controller.cancel()
+        self.phase_label.setText("Cancelling\u2026")
+        self.cancel_button.setEnabled(False)
+
+    def on_progress(self, p) -> None:
+        phase = PHASE_WORDS.get(p.phase, p.phase.title())
+        if p.phase == "training" and p.step:
+            self.bar.setRange(0, max(1, p.total))
+            self.bar.setValue(p.step)
+            self.phase_label.setText(f"{phase}: step {p.step} of {p.total}")
+            self.eta_label.setText(" \u00b7 ".join(x for x in (eta_words(p.eta_s),
+                                                              f"loss {p.loss:.3f}" if p.loss is not None else "")
+                                                   if x))
+            if p.loss is not None:
+                self.curve.add(p.step, p.loss, p.total)
+        elif p.phase == "rescoring" and p.total:
+            self.bar.setRange(0, p.total)
+            self.bar.setValue(p.step)
+            self.phase_label.setText(p.message or phase)
+            self.eta_label.setText("")
+        else:
+            if not (p.phase == "training" and self.curve.steps):
+                self.bar.setRange(0, 0)
+            self.phase_label.setText(f"{p.message or phase}\u2026" if p.message else phase + "\u2026")
+            if p.phase != "training":
+                self.eta_label.setText(f"{p.elapsed_s:.0f} s so far")
+
+    def on_finished(self, result) -> None:
+        self.progress_box.hide()
+        self._show_result(result.status, result.reason, result.metrics, result.adapter_id)
+        self.refresh_adapters()
+        self._update()
+
+    def on_failed(self, message: str) -> None:
+        self.progress_box.hide()
+        self._show_result("failed", message, {}, None)
+        self._update()
+
+    def _show_result(self, status, reason, metrics, adapter_id) -> None:
+        title, body = describe_run(status, reason, metrics, adapter_id)
+        self.result_title.setText(title)
+        self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
+        self.result_body.setVisible(bool(body))
+        self.result_box.setProperty("kind", status)
+        self.result_box.style().unpolish(self.result_box)
+        self.result_box.style().polish(self.result_box)
+        self.compare_button.setVisible(status == "kept" or self.history.active_id() is not None)
+        self.result_box.show()
+        self.last_status = status

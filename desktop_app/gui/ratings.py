@@ -1,0 +1,397 @@
+"""Ratings in the window: thumbs per answer, good/bad tokens (underlined), and "write a
+better answer" corrections.
+
+Every rating is written at once through the store on one background thread (one writer
+path, in order: Anki's single-thread DB executor), never on the GUI thread. After each write
+the writer re-counts what a fine-tune could learn from and says so (``counts_changed``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QTextCharFormat
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit,
+                               QPushButton, QToolButton, QVBoxLayout)
+
+from desktop_app.gui.theme import icon
+from desktop_app.gui.token_view import token_label
+from desktop_app.gui.workers import Task, TaskRunner
+
+log = logging.getLogger(__name__)
+
+GOOD_UNDERLINE = "#2f9e44"  # green, solid line
+BAD_UNDERLINE = "#e03131"  # red, wavy line (shape differs too: colour-blind safe)
+GOOD_KEYS = {Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_G}
+BAD_KEYS = {Qt.Key.Key_Minus, Qt.Key.Key_B}
+CLEAR_KEYS = {Qt.Key.Key_0, Qt.Key.Key_Delete, Qt.Key.Key_Backspace}
+
+
+class RatingWriter(QObject):
+    """Writes ratings and corrections on one background thread, in the order asked."""
+
+    written = Signal(int)  # message id whose ratings changed
+    counts_changed = Signal(dict)  # training_readiness(...) after the write
+    failed = Signal(str)
+
+    def __init__(self, store, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.model_id: str | None = None
+        self.runner = TaskRunner(self, threads=1)
+        self.pending = 0
+
+    def _submit(self, message_id: int | None, fn, name: str) -> Task:
+        store = self.store
+        model_id = self.model_id
+
+        def work(_report, _cancel):
+            from desktop_app.core.training import training_readiness
+
+            if fn is not None:
+                fn(store)
+            return training_readiness(store, model_id)
+
+        task = Task(work, name)
+        self.pending += 1
+
+        def done(counts, mid=message_id):
+            self.pending -= 1
+            if mid is not None:
+                self.written.emit(mid)
+            self.counts_changed.emit(counts)
+
+        def failed(message, mid=message_id):
+            self.pending -= 1
+            self.failed.emit(message)
+            if mid is not None:
+                self.written.emit(mid)  # views re-read the stored state
+
+        task.signals.finished.connect(done)
+        task.signals.failed.connect(failed)
+        return self.runner.start(task)
+
+    def rate_message(self, message_id: int, value: int | None) -> Task:
+        """+1 / -1, or None to clear the thumbs."""
+        if value is None:
+            return self._submit(message_id, lambda s: s.clear_rating(message_id), "clear rating")
+        return self._submit(message_id, lambda s: s.rate_message(message_id, value), "rate answer")
+
+    def rate_token(self, message_id: int, index: int, value: int | None) -> Task:
+        if value is None:
+            return self._submit(message_id, lambda s: s.clear_rating(message_id, index), "clear token rating")
+        return self._submit(message_id, lambda s: s.rate_token(message_id, index, value), "rate token")
+
+    def set_correction(self, message_id: int, text: str | None) -> Task:
+        if text is None or not text.strip():
+            return self._submit(message_id, lambda s: s.clear_correction(message_id), "clear correction")
+        return self._submit(message_id, lambda s: s.set_correction(message_id, text), "save correction")
+
+    def recount(self) -> Task:
+        return self._submit(None, None, "count ratings")
+
+    def wait(self, ms: int = 5000) -> None:
+        self.runner.pool.waitForDone(ms)
+
+    def shutdown(self) -> None:
+        self.runner.shutdown()
+
+
+def underline_hook(token_values: dict):
+    """A TokenView format hook: good tokens get a solid green underline, bad ones a wavy red one."""
+    def hook(index, _record, fmt: QTextCharFormat) -> None:
+        value = token_values.get(index)
+        if value is None:
+            return
+        good = value > 0
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline if good
+                              else QTextCharFormat.UnderlineStyle.WaveUnderline)
+        fmt.setUnderlineColor(QColor(GOOD_UNDERLINE if good else BAD_UNDERLINE))
+        fmt.setToolTip(fmt.toolTip() + f"<p><b>You rated this token {'good' if good else 'bad'}.</b></p>")
+    return hook
+
+
+class CorrectionDialog(QDialog):
+    """Edit an answer into the answer it should have been."""
+
+    def __init__(self, question: str, original: str, current: str | None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Write a better answer")
+        self.removed = False
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        intro = QLabel("Edit the model's answer into the one you wanted. A fine-tune learns to prefer your "
+                       "version over the original.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        if question:
+            q = QLabel(f"<b>Prompt:</b> {_escape(question[:400])}")
+            q.setWordWrap(True)
+            q.setObjectName("Muted")
+            layout.addWidget(q)
+        self.editor = QPlainTextEdit()
+        self.editor.setObjectName("PromptBox")
+        self.editor.setPlainText(current if current is not None else original)
+        self.editor.setMinimumSize(520, 180)
+        layout.addWidget(self.editor, 1)
+        buttons = QDialogButtonBox()
+        self.save_button = buttons.addButton("Save better answer", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("PrimaryButton")
+        if current is not None:
+            remove = buttons.addButton("Remove correction", QDialogButtonBox.ButtonRole.DestructiveRole)
+            remove.clicked.connect(self._remove)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.original = original
+        self.editor.textChanged.connect(self._check)
+        self._check()
+
+    def _check(self) -> None:
+        text = self.text()
+        self.save_button.setEnabled(bool(text.strip()) and text.strip() != self.original.strip())
+
+    def _remove(self) -> None:
+        self.removed = True
+        self.accept()
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text).replace("\n", "<br>")
+
+
+class CardRating(QObject):
+    """The rating controls of one answer card: thumbs in the header, token ratings on the
+    heatmap (context menu and keys), and the correction in the footer."""
+
+    compare_requested = Signal(int)  # message id
+
+    def __init__(self, card, writer: RatingWriter, window=None):
+        super().__init__(card)
+        self.card, self.writer, self.window = card, writer, window
+        self.value: int | None = None
+        self.tokens: dict[int, int] = {}
+        self.correction: str | None = None
+        self._hooked: dict[int, int] = {}
+        self.up = self._thumb("thumb-up", "Good answer (click again to clear)")
+        self.down = self._thumb("thumb-down", "Bad answer (click again to clear)")
+        self.up.setProperty("rating", "up")
+        self.down.setProperty("rating", "down")
+        self.up.clicked.connect(lambda: self.set_thumb(1))
+        self.down.clicked.connect(lambda: self.set_thumb(-1))
+        self.compare_button = QToolButton(card)
+        self.compare_button.setObjectName("FlatTool")
+        self.compare_button.setIcon(icon("compare"))
+        self.compare_button.setToolTip("Compare: how the fine-tune changed each token's probability")
+        self.compare_button.clicked.connect(lambda: self.card.message_id and self.compare_requested.emit(self.card.message_id))
+        self.compare_button.hide()
+        for b in (self.compare_button, self.up, self.down):
+            card.actions_layout.addWidget(b)
+        # footer: the correction (when there is one) above a row of actions
+        self.footer = QFrame(card)
+        column = QVBoxLayout(self.footer)
+        column.setContentsMargins(0, 2, 0, 0)
+        column.setSpacing(6)
+        self.correction_box = QFrame()
+        self.correction_box.setObjectName("CorrectionBox")
+        box = QVBoxLayout(self.correction_box)
+        box.setContentsMargins(10, 6, 10, 8)
+        box.setSpacing(2)
+        title = QLabel("YOUR BETTER ANSWER")
+        title.setObjectName("PanelTitle")
+        box.addWidget(title)
+        self.correction_label = QLabel()
+        self.correction_label.setWordWrap(True)
+        self.correction_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.addWidget(self.correction_label)
+        self.correction_box.hide()
+        column.addWidget(self.correction_box)
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.correct_button = QPushButton(icon("edit"), "Write a better answer\u2026")
+        self.correct_button.setObjectName("LinkButton")
+        self.correct_button.setToolTip("Edit this answer into the one you wanted; fine-tuning learns from it")
+        self.correct_button.clicked.connect(self.edit_correction)
+        row.addWidget(self.correct_button)
+        self.token_summary = QLabel()
+        self.token_summary.setObjectName("Muted")
+        row.addWidget(self.token_summary)
+        row.addStretch(1)
+        column.addLayout(row)
+        card.footer_layout.addWidget(self.footer)
+        view = card.view
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._menu)
+        view.installEventFilter(self)
+        view.viewport().installEventFilter(self)
+        writer.written.connect(self._written)
+        self.refresh()
+
+    def _thumb(self, name: str, tip: str) -> QToolButton:
+        b = QToolButton(self.card)
+        b.setObjectName("ThumbButton")
+        b.setIcon(icon(name))
+        b.setCheckable(True)
+        b.setToolTip(tip)
+        b.setCursor(Qt.CursorShape.PointingHandCursor)
+        return b
+
+    @property
+    def message_id(self) -> int | None:
+        return self.card.message_id
+
+    # ------------------------------------------------------------ state
+    def refresh(self) -> None:
+        """Re-read this answer's ratings and correction from the store (fast SQL reads)."""
+        mid = self.message_id
+        enabled = mid is not None
+        for w in (self.up, self.down, self.correct_button):
+            w.setEnabled(enabled)
+        self.footer.setVisible(enabled)
+        if mid is None:
+            self.value, self.tokens, self.correction = None, {}, None
+        else:
+            store = self.writer.store
+            try:
+                rows = store.ratings(mid)
+                self.correction = store.correction(mid)
+            except Exception as exc:  # noqa: BLE001 - deleted meanwhile
+                log.info("ratings of %s unreadable: %s", mid, exc)
+                rows = []
+            self.value = next((r["value"] for r in rows if r["token_index"] is None), None)
+            self.tokens = {r["token_index"]: r["value"] for r in rows if r["token_index"] is not None}
+        self._show()
+
+    def _show(self) -> None:
+        self.up.setChecked(self.value == 1)
+        self.down.setChecked(self.value == -1)
+        for b in (self.up, self.down):
+            b.style().unpolish(b)
+            b.style().polish(b)
+        self.card.setProperty("rated", {1: "up", -1: "down"}.get(self.value, ""))
+        self.card.style().unpolish(self.card)
+        self.card.style().polish(self.card)
+        if self.tokens != self._hooked:  # re-drawing the heatmap only when token ratings changed
+            self._hooked = dict(self.tokens)
+            self.card.view.set_format_hook(underline_hook(self._hooked) if self.tokens else None)
+        good = sum(1 for v in self.tokens.values() if v > 0)
+        bad = len(self.tokens) - good
+        if self.tokens:
+            self.token_summary.setText(f"tokens rated: {good} good \u00b7 {bad} bad")
+        else:
+            self.token_summary.setText("Right-click a token to rate it (or click it, then + / \u2212)")
+        if self.correction:
+            self.correction_label.setText(self.correction)
+            self.correction_box.show()
+            self.correct_button.setText("Edit your better answer\u2026")
+        else:
+            self.correction_box.hide()
+            self.correct_button.setText("Write a better answer\u2026")
+
+    def set_compare_available(self, available: bool) -> None:
+        self.compare_button.setVisible(available and self.message_id is not None)
+
+    def _written(self, message_id: int) -> None:
+        if message_id == self.message_id:
+            self.refresh()
+
+    # ------------------------------------------------------------ actions
+    def set_thumb(self, value: int) -> None:
+        """Toggle: the same thumb again clears it."""
+        mid = self.message_id
+        if mid is None:
+            return
+        new = None if self.value == value else value
+        self.value = new
+        self._show()  # at once; the write follows on the writer thread
+        self.writer.rate_message(mid, new)
+
+    def rate_token(self, index: int, value: int | None) -> None:
+        mid = self.message_id
+        if mid is None or not 0 <= index < len(self.card.records):
+            return
+        if value is None:
+            self.tokens.pop(index, None)
+        else:
+            self.tokens[index] = value
+        self._show()
+        self.writer.rate_token(mid, index, value)
+        if self.window is not None:
+            word = {1: "good", -1: "bad", None: "not rated"}[value]
+            self.window.statusBar().showMessage(
+                f"Token {index + 1} \u201c{token_label(self.card.records[index].text)}\u201d: {word}", 4000)
+
+    def edit_correction(self) -> None:
+        mid = self.message_id
+        if mid is None:
+            return
+        question = ""
+        try:
+            thread = self.writer.store.thread(mid)
+            question = next((m["text"] for m in reversed(thread[:-1]) if m["role"] == "user"), "")
+        except Exception:  # noqa: BLE001
+            pass
+        original = (self.card.message or {}).get("text", "")
+        dialog = CorrectionDialog(question, original, self.correction, self.window or self.card)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.save_correction(None if dialog.removed else dialog.text())
+
+    def save_correction(self, text: str | None) -> None:
+        mid = self.message_id
+        if mid is None:
+            return
+        self.correction = text if text and text.strip() else None
+        self._show()
+        self.writer.set_correction(mid, text)
+
+    # ------------------------------------------------------------ token menu and keys
+    def _menu(self, pos) -> None:
+        view = self.card.view
+        index = view.index_at(pos)
+        menu = QMenu(view)
+        if index >= 0 and self.message_id is not None:
+            view.select_token(index)
+            label = token_label(view.records[index].text)[:24]
+            current = self.tokens.get(index)
+            good = menu.addAction(icon("thumb-up"), f"\u201c{label}\u201d is good\t+")
+            bad = menu.addAction(icon("thumb-down"), f"\u201c{label}\u201d is bad\t\u2212")
+            clear = menu.addAction("Clear the token's rating\t0")
+            good.setCheckable(True)
+            bad.setCheckable(True)
+            good.setChecked(current == 1)
+            bad.setChecked(current == -1)
+            clear.setEnabled(current is not None)
+            good.triggered.connect(lambda: self.rate_token(index, 1))
+            bad.triggered.connect(lambda: self.rate_token(index, -1))
+            clear.triggered.connect(lambda: self.rate_token(index, None))
+            menu.addSeparator()
+        copy = menu.addAction("Copy")
+        copy.setEnabled(view.textCursor().hasSelection())
+        copy.triggered.connect(view.copy)
+        menu.addAction("Select all", view.selectAll)
+        menu.popup(view.viewport().mapToGlobal(pos))
+        self._last_menu = menu
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.KeyPress and self.message_id is not None:
+            index = self.card.view.selected
+            if 0 <= index < len(self.card.records):
+                key = event.key()
+                if key in GOOD_KEYS:
+                    self.rate_token(index, 1)
+                    return True
+                if key in BAD_KEYS:
+                    self.rate_token(index, -1)
+                    return True
+                if key in CLEAR_KEYS:
+                    self.rate_token(index, None)
+                    return True
+        return False

@@ -1,0 +1,252 @@
+"""The window, part 2 (pytest-qt, offscreen, tiny random GPT-2): ratings made in the window,
+the one-click fine-tune panel, adapter history, the compare view, chatting while training."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QTextCharFormat  # noqa: E402
+from PySide6.QtWidgets import QDialog  # noqa: E402
+
+from desktop_app.core.palette import diverging_color  # noqa: E402
+from desktop_app.core.training import FineTuneSettings  # noqa: E402
+from test_gui import WAIT_MS, answer_cards, ask, make_window, spans  # noqa: E402,F401
+
+FAST = dict(max_steps=12, min_steps=12, lr=3e-3, reask_count=2, reask_tokens=12, heldout_fraction=0.0)
+TRAIN_MS = 120_000
+
+
+def underlines(view) -> dict:
+    """token index -> underline style of its span."""
+    found = {}
+    block = view.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            index = fmt.property(fmt.Property.UserProperty + 1)
+            if index is not None and fmt.underlineStyle() != QTextCharFormat.UnderlineStyle.NoUnderline:
+                found[index] = fmt.underlineStyle()
+            it += 1
+        block = block.next()
+    return found
+
+
+def click_token(qtbot, card, index):
+    rect = card.view.span_rect(index)
+    qtbot.mouseClick(card.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert card.view.selected == index
+
+
+def settle(window):
+    from PySide6.QtWidgets import QApplication
+
+    window.writer.wait()
+    QApplication.processEvents()
+    QApplication.processEvents()
+
+
+def test_ratings_are_written_and_survive_a_restart(make_window, qtbot, monkeypatch):
+    window = make_window()
+    result = ask(qtbot, window, "Hello, how are you?")
+    mid = result["message_id"]
+    card = answer_cards(window)[-1]
+    rating = card.rating
+    store = window.chat.store
+    assert rating.up.isEnabled() and not rating.up.isChecked()
+    # thumbs toggle: up, up again clears, then down
+    qtbot.mouseClick(rating.up, Qt.MouseButton.LeftButton)
+    assert rating.up.isChecked()  # at once, before the write lands
+    settle(window)
+    assert store.message_rating(mid) == 1
+    qtbot.mouseClick(rating.up, Qt.MouseButton.LeftButton)
+    settle(window)
+    assert store.message_rating(mid) is None and not rating.up.isChecked()
+    qtbot.mouseClick(rating.down, Qt.MouseButton.LeftButton)
+    settle(window)
+    assert store.message_rating(mid) == -1 and rating.down.isChecked() and not rating.up.isChecked()
+    assert card.property("rated") == "down"
+    # token ratings: keys on the selected token, and the context menu
+    assert len(card.records) >= 3
+    click_token(qtbot, card, 0)
+    qtbot.keyClick(card.view, Qt.Key.Key_Plus)
+    click_token(qtbot, card, 2)
+    rating._menu(card.view.span_rect(2).center())
+    actions = [a for a in rating._last_menu.actions() if "is bad" in a.text()]
+    actions[0].trigger()
+    rating._last_menu.close()
+    click_token(qtbot, card, 1)
+    qtbot.keyClick(card.view, Qt.Key.Key_Minus)
+    qtbot.keyClick(card.view, Qt.Key.Key_0)  # cleared again
+    settle(window)
+    tokens = {r["token_index"]: r["value"] for r in store.ratings(mid) if r["token_index"] is not None}
+    assert tokens == {0: 1, 2: -1}
+    marks = underlines(card.view)
+    assert marks == {0: QTextCharFormat.UnderlineStyle.SingleUnderline, 2: QTextCharFormat.UnderlineStyle.WaveUnderline}
+    assert "1 good" in rating.token_summary.text() and "1 bad" in rating.token_summary.text()
+    # a better answer, through the dialog
+    from desktop_app.gui import ratings as ratings_module
+
+    def fake_exec(dialog):
+        assert dialog.editor.toPlainText() == card.message["text"]
+        dialog.editor.setPlainText("I am fine, thank you for asking.")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ratings_module.CorrectionDialog, "exec", fake_exec)
+    qtbot.mouseClick(rating.correct_button, Qt.MouseButton.LeftButton)
+    settle(window)
+    assert store.correction(mid) == "I am fine, thank you for asking."
+    assert rating.correction_box.isVisible() and "thank you" in rating.correction_label.text()
+    # the counts reach the fine-tune panel
+    panel = window.finetune_panel
+    qtbot.waitUntil(lambda: panel.tiles["token_ratings"].number.text() == "2", timeout=5000)
+    assert panel.tiles["thumbs_down"].number.text() == "1"
+    assert panel.tiles["corrections"].number.text() == "1"
+    assert panel.train_button.isEnabled()
+    assert window.side_tabs.tabText(1).startswith("Fine-tune (")
+
+    # restart: a new window on the same data folder shows the same state
+    window.close()
+    again = make_window()
+    qtbot.waitUntil(lambda: any(c.message_id == mid for c in answer_cards(again)), timeout=5000)
+    card2 = next(c for c in answer_cards(again) if c.message_id == mid)
+    assert card2.rating.down.isChecked() and not card2.rating.up.isChecked()
+    assert set(underlines(card2.view)) == {0, 2}
+    assert card2.rating.correction_box.isVisible()
+    qtbot.waitUntil(lambda: again.finetune_panel.tiles["corrections"].number.text() == "1", timeout=5000)
+
+
+def rate_some_answers(qtbot, window):
+    ids = []
+    for i, text in enumerate(["Hello, how are you?", "What is the capital of France?", "Tell me a joke"]):
+        window.new_conversation()
+        result = ask(qtbot, window, text)
+        card = answer_cards(window)[-1]
+        qtbot.mouseClick(card.rating.down if i == 1 else card.rating.up, Qt.MouseButton.LeftButton)
+        ids.append(result["message_id"])
+    settle(window)
+    return ids
+
+
+def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
+    window = make_window(max_new_tokens=16)
+    store = window.chat.store
+    ids = rate_some_answers(qtbot, window)
+    panel = window.finetune_panel
+    qtbot.waitUntil(lambda: panel.train_button.isEnabled(), timeout=5000)
+    panel.set_settings(FineTuneSettings(**FAST))
+    window.show_finetune()
+    seen, bars = [], []
+    window.finetune.progress.connect(seen.append)
+    window.finetune.progress.connect(  # after the panel's own slot: what the panel shows
+        lambda p: p.phase == "training" and p.step and bars.append(
+            (panel.bar.value(), panel.bar.maximum(), panel.eta_label.text(), panel.phase_label.text())))
+    # chatting goes on while training runs
+    while_training = {}
+
+    def answered(result):
+        while_training["running"] = window.finetune.running
+        while_training["result"] = result
+
+    with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS) as done:
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+        assert window.finetune.running and not panel.train_button.isEnabled() and panel.cancel_button.isVisible()
+        window.chat.answer_finished.connect(answered)
+        window.prompt.setPlainText("Still there?")
+        window.send()
+        qtbot.waitUntil(lambda: "result" in while_training, timeout=WAIT_MS)
+        assert while_training["running"], "the answer finished while the fine-tune was running"
+        assert while_training["result"]["message_id"] is not None
+    result = done.args[0]
+    assert result.status == "kept", result.reason
+    steps = [p.step for p in seen if p.phase == "training" and p.step]
+    assert steps == list(range(1, 13))
+    assert panel.curve.steps == steps and len(panel.curve.losses) == 12
+    assert [b[:2] for b in bars] == [(i, 12) for i in range(1, 13)]
+    assert "left" in bars[0][2] or "almost" in bars[0][2]
+    assert bars[-1][3] == "Training: step 12 of 12" and not panel.progress_box.isVisible()
+    assert "Kept" in panel.result_title.text() and "Preference margin" in panel.result_body.text()
+    assert "perplexity" in panel.result_body.text()
+    # the new adapter is switched in on the chat model and shown in the status bar
+    qtbot.waitUntil(lambda: window.chat.loaded.adapter_id == result.adapter_id, timeout=WAIT_MS)
+    assert window.adapter_label.text() == f"adapter {result.adapter_id}"
+    assert store.active_adapter(window.chat.loaded.model_id)["id"] == result.adapter_id
+    assert panel.history.active_id() == result.adapter_id
+    assert "in use" in panel.history.list.item(0).text()
+
+    # compare: one diverging colour per token (base -> active adapter)
+    dialog = window.open_compare(ids[0])
+    view = dialog.view
+    qtbot.waitUntil(lambda: len(view.values) > 0, timeout=WAIT_MS)
+    before = store.token_records(ids[0], adapter_id=None, kind="rescored")
+    after = store.token_records(ids[0], adapter_id=result.adapter_id, kind="rescored")
+    assert len(view.values) == len(after) == len(before)
+    found = spans(view.view)
+    assert sorted(found) == list(range(len(after)))
+    for i, (b, a) in enumerate(zip(before, after)):
+        tooltip, bg, _text = found[i]
+        assert bg.getRgb()[:3] == diverging_color(a.logprob - b.logprob, view.scale)
+        assert "before" in tooltip and "after" in tooltip
+    assert "tokens rose" in view.summary.text()
+    # an answer rated after the run: scored on demand with the chat model, then stored
+    window.new_conversation()
+    late = ask(qtbot, window, "One more")["message_id"]
+    qtbot.mouseClick(answer_cards(window)[-1].rating.up, Qt.MouseButton.LeftButton)
+    settle(window)
+    view.show_message(late)
+    qtbot.waitUntil(lambda: view.message_id == late and len(view.values) > 0, timeout=WAIT_MS)
+    assert store.token_records(late, adapter_id=result.adapter_id, kind="rescored")
+    dialog.close()
+
+    # cancel leaves the active adapter as it was
+    panel.set_settings(FineTuneSettings(**{**FAST, "max_steps": 400, "min_steps": 400}))
+    cancel_at = []
+
+    def maybe_cancel(p):
+        if p.phase == "training" and p.step >= 2 and not cancel_at:
+            cancel_at.append(p.step)
+            qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+
+    window.finetune.progress.connect(maybe_cancel)
+    with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS) as done:
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    window.finetune.progress.disconnect(maybe_cancel)
+    assert done.args[0].status == "cancelled"
+    assert "Cancelled" in panel.result_title.text()
+    assert store.active_adapter(window.chat.loaded.model_id)["id"] == result.adapter_id
+    assert window.chat.loaded.adapter_id == result.adapter_id
+    assert window.adapter_label.text() == f"adapter {result.adapter_id}"
+
+    # history: roll back (to the base model: the first adapter has no parent), use it again, delete
+    with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.history.rollback_button, Qt.MouseButton.LeftButton)
+    assert window.chat.loaded.adapter_id is None and window.adapter_label.text() == "base"
+    assert store.active_adapter(window.chat.loaded.model_id) is None
+    assert panel.history.active_id() is None and "base model" in panel.history.using.text()
+    panel.history.select(result.adapter_id)
+    with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.history.use_button, Qt.MouseButton.LeftButton)
+    assert window.adapter_label.text() == f"adapter {result.adapter_id}"
+    with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.history.base_button, Qt.MouseButton.LeftButton)
+    assert window.adapter_label.text() == "base"
+    panel.history.ask = False
+    panel.history.select(result.adapter_id)
+    with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.history.delete_button, Qt.MouseButton.LeftButton)
+    assert store.list_adapters() == [] and panel.history.rows == []
+
+
+def test_nothing_to_train_and_describe_run():
+    from desktop_app.gui.finetune_panel import describe_run, eta_words
+
+    title, body = describe_run("discarded", "the held-out margin did not move the right way (0.1 -> 0.05)",
+                               {"margin_before": 0.1, "margin_after": 0.05, "heldout_size": 2,
+                                "gate_margin_on": "heldout", "probe_ppl_before": 30.0, "probe_ppl_after": 30.3})
+    assert title.startswith("Discarded") and "held-out" in body and "30.00 \u2192 30.30" in body and "+1.0%" in body
+    title, body = describe_run("kept", "ok", {"margin_before": 0.1, "margin_after": 0.5}, 4)
+    assert "adapter 4" in title and "0.100 \u2192 0.500" in body
+    assert eta_words(75) == "about 1 min 15 s left" and eta_words(None) == ""
