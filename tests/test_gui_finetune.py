@@ -81,6 +81,15 @@ def test_ratings_are_written_and_survive_a_restart(make_window, qtbot, monkeypat
     click_token(qtbot, card, 1)
     qtbot.keyClick(card.view, Qt.Key.Key_Minus)
     qtbot.keyClick(card.view, Qt.Key.Key_0)  # cleared again
+    # the inspector's buttons rate the clicked token too (and toggle)
+    inspector = window.inspector
+    assert window.side_tabs.currentWidget() is inspector and inspector.rate_box.isVisible()
+    qtbot.mouseClick(inspector.bad_button, Qt.MouseButton.LeftButton)
+    assert rating.tokens.get(1) == -1 and inspector.bad_button.isChecked()
+    qtbot.mouseClick(inspector.bad_button, Qt.MouseButton.LeftButton)
+    assert 1 not in rating.tokens and not inspector.bad_button.isChecked()
+    click_token(qtbot, card, 0)
+    assert inspector.good_button.isChecked()
     settle(window)
     tokens = {r["token_index"]: r["value"] for r in store.ratings(mid) if r["token_index"] is not None}
     assert tokens == {0: 1, 2: -1}

@@ -85,3 +85,22 @@ def test_real_window_under_xvfb(tmp_path, bundled_model_dir):
         conversation = store.list_conversations()[0]
         answer = [m for m in store.messages(conversation["id"]) if m["role"] == "assistant"][0]
         assert answer["text"].strip()
+
+
+def test_screenshot_of_the_finetune_panel(qapp, tmp_path, tiny_model_dir):
+    """--view finetune: answers rated in the window, a short fine-tune from the panel, a PNG."""
+    from PySide6.QtGui import QImage
+
+    from desktop_app.core.store import Store
+    from desktop_app.gui.app import run_app
+
+    out = tmp_path / "finetune.png"
+    args = _args(tmp_path, str(tiny_model_dir), out)
+    args.screenshot_view = "finetune"
+    assert run_app(args) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+    with Store.open(args.db) as store:
+        counts = store.rating_counts()
+        assert counts["thumbs_up"] == 2 and counts["thumbs_down"] == 1 and counts["corrections"] == 1
+        assert store.list_runs()[0]["status"] in ("kept", "discarded")

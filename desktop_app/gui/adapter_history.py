@@ -4,8 +4,8 @@ roll back to the previous one, delete old ones."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox,
-                               QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QMessageBox, QPushButton, QVBoxLayout)
 
 from desktop_app.gui.theme import icon
 
@@ -63,21 +63,20 @@ class AdapterHistory(QFrame):
         self.empty.setObjectName("Muted")
         self.empty.setWordWrap(True)
         layout.addWidget(self.empty)
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        self.use_button = QPushButton("Use")
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        self.use_button = QPushButton(icon("check"), "Use selected")
         self.use_button.setToolTip("Chat with the selected adapter")
-        self.base_button = QPushButton("Base model")
+        self.base_button = QPushButton(icon("model"), "Use base model")
         self.base_button.setToolTip("Chat with the base model (no adapter); adapters are kept")
         self.rollback_button = QPushButton(icon("history"), "Roll back")
         self.rollback_button.setToolTip("Go back to the adapter before the active one (or the base model)")
-        self.delete_button = QPushButton("Delete")
+        self.delete_button = QPushButton(icon("delete"), "Delete")
         self.delete_button.setToolTip("Delete the selected adapter (not the active one)")
-        for b in (self.use_button, self.base_button, self.rollback_button, self.delete_button):
+        for i, b in enumerate((self.use_button, self.rollback_button, self.base_button, self.delete_button)):
             b.setObjectName("SmallButton")
-            row.addWidget(b)
-        row.addStretch(1)
-        layout.addLayout(row)
+            grid.addWidget(b, i // 2, i % 2)
+        layout.addLayout(grid)
         self.use_button.clicked.connect(self._use)
         self.base_button.clicked.connect(self.deactivate_requested)
         self.rollback_button.clicked.connect(self.rollback_requested)

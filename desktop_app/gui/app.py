@@ -90,7 +90,7 @@ def run_app(args) -> int:
         from desktop_app.gui.screenshot import ScreenshotRun
 
         run = ScreenshotRun(window, Path(screenshot), prompt=getattr(args, "screenshot_prompt", None),
-                            rate=getattr(args, "screenshot_rate", None))
+                            rate=getattr(args, "screenshot_rate", None), view=getattr(args, "screenshot_view", None))
         window.resize(1280, 800)
         window.show()
         run.start()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from desktop_app.core.palette import color_for, text_color_on
 from desktop_app.core.records import Alternative, TokenRecord
@@ -106,6 +107,7 @@ class InspectorPanel(QFrame):
     """Shows the clicked token; "Continue with this alternative" asks for a branch."""
 
     branch_requested = Signal(int, int, int)  # message id, token index, alternative token id
+    token_rated = Signal(int, int, object)  # message id, token index, +1 / -1 / None
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -144,6 +146,25 @@ class InspectorPanel(QFrame):
         self.stats_box = QWidget()
         self.stats_box.setLayout(self.stats)
         layout.addWidget(self.stats_box)
+        self.rate_box = QWidget()
+        rate_row = QHBoxLayout(self.rate_box)
+        rate_row.setContentsMargins(0, 0, 0, 0)
+        rate_row.setSpacing(6)
+        rate_label = QLabel("This token is")
+        rate_label.setObjectName("Muted")
+        rate_row.addWidget(rate_label)
+        rate_row.addStretch(1)
+        self.good_button = QPushButton(icon("thumb-up"), "good")
+        self.bad_button = QPushButton(icon("thumb-down"), "bad")
+        for button, value, name in ((self.good_button, 1, "up"), (self.bad_button, -1, "down")):
+            button.setObjectName("RateTokenButton")
+            button.setProperty("rating", name)
+            button.setCheckable(True)
+            button.setToolTip(f"Rate this token {'good' if value > 0 else 'bad'} (keys: {'+' if value > 0 else '−'}; "
+                              "0 clears); fine-tuning learns from it")
+            button.clicked.connect(lambda _c=False, v=value: self._rate(v))
+            rate_row.addWidget(button)
+        layout.addWidget(self.rate_box)
         self.alt_title = QLabel("Alternatives")
         self.alt_title.setObjectName("PanelTitle")
         layout.addWidget(self.alt_title)
@@ -170,7 +191,7 @@ class InspectorPanel(QFrame):
         self.message_id, self.index, self.record = None, -1, None
         self.placeholder.show()
         for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage,
-                       self.branch_button, self.hint):
+                       self.branch_button, self.hint, self.rate_box):
             widget.hide()
 
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool) -> None:
@@ -179,6 +200,8 @@ class InspectorPanel(QFrame):
         for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage):
             widget.show()
         self.branch_button.setVisible(can_branch)
+        self.rate_box.setVisible(can_branch)
+        self.set_token_rating(None)
         self.hint.setVisible(True)
         rgb = color_for(record, "probability")
         fg = "#%02x%02x%02x" % text_color_on(rgb)
@@ -198,6 +221,21 @@ class InspectorPanel(QFrame):
         self.branch_button.setEnabled(False)
         self.hint.setText("Pick another alternative above, then continue the answer from it as a new branch."
                           if can_branch else "Prompt tokens are scored only; branching starts from answer tokens.")
+
+    def set_token_rating(self, value) -> None:
+        self.rating_value = value
+        self.good_button.setChecked(value == 1)
+        self.bad_button.setChecked(value == -1)
+        for b in (self.good_button, self.bad_button):
+            b.style().unpolish(b)
+            b.style().polish(b)
+
+    def _rate(self, value: int) -> None:
+        if self.message_id is None or self.index < 0:
+            return
+        new = None if getattr(self, "rating_value", None) == value else value
+        self.set_token_rating(new)
+        self.token_rated.emit(self.message_id, self.index, new)
 
     def selected_alternative(self) -> Alternative | None:
         if self.record is None or not 0 <= self.chart.current < len(self.record.top):

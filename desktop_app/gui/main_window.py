@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self.legend.measure_changed.connect(self.set_measure)
         self.legend.score_prompts_changed.connect(self._score_prompts_toggled)
         self.inspector.branch_requested.connect(self.branch)
+        self.inspector.token_rated.connect(self._inspector_rated)
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
         self.regenerate_button.clicked.connect(self.regenerate)
@@ -505,6 +506,10 @@ class MainWindow(QMainWindow):
         record = card.records[index]
         can_branch = card.role == "assistant" and card.message_id is not None and not self.chat.generating
         self.inspector.show_token(card.message_id, index, record, can_branch=can_branch)
+        rating = getattr(card, "rating", None)
+        if rating is not None:
+            self.inspector.rate_box.setVisible(card.message_id is not None)
+            self.inspector.set_token_rating(rating.tokens.get(index))
 
     def _token_hovered(self, card: MessageCard, index: int) -> None:
         if index < 0:
@@ -516,6 +521,11 @@ class MainWindow(QMainWindow):
             f"entropy {r.entropy:.2f}")
 
     # ------------------------------------------------------------ ratings and fine-tuning
+    def _inspector_rated(self, message_id: int, index: int, value) -> None:
+        card = self.selected_card
+        if card is not None and card.message_id == message_id and getattr(card, "rating", None) is not None:
+            card.rating.rate_token(index, value)
+
     def _counts_changed(self, counts: dict) -> None:
         total = int(counts.get("total", 0) or 0)
         self.side_tabs.setTabText(1, f"Fine-tune ({total})" if total else "Fine-tune")

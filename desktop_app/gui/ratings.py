@@ -21,8 +21,8 @@ from desktop_app.gui.workers import Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
-GOOD_UNDERLINE = "#2f9e44"  # green, solid line
-BAD_UNDERLINE = "#e03131"  # red, wavy line (shape differs too: colour-blind safe)
+GOOD_UNDERLINE = "#2b8a3e"  # green, solid line
+BAD_UNDERLINE = "#c92a2a"  # red, wavy / dashed line (the shape differs too: colour-blind safe)
 GOOD_KEYS = {Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_G}
 BAD_KEYS = {Qt.Key.Key_Minus, Qt.Key.Key_B}
 CLEAR_KEYS = {Qt.Key.Key_0, Qt.Key.Key_Delete, Qt.Key.Key_Backspace}
@@ -281,6 +281,8 @@ class CardRating(QObject):
         if self.tokens != self._hooked:  # re-drawing the heatmap only when token ratings changed
             self._hooked = dict(self.tokens)
             self.card.view.set_format_hook(underline_hook(self._hooked) if self.tokens else None)
+            self.card.view.set_marks({i: (GOOD_UNDERLINE if v > 0 else BAD_UNDERLINE, v < 0)
+                                      for i, v in self._hooked.items()})
         good = sum(1 for v in self.tokens.values() if v > 0)
         bad = len(self.tokens) - good
         if self.tokens:
@@ -324,6 +326,9 @@ class CardRating(QObject):
         self._show()
         self.writer.rate_token(mid, index, value)
         if self.window is not None:
+            inspector = self.window.inspector
+            if inspector.message_id == mid and inspector.index == index:
+                inspector.set_token_rating(value)
             word = {1: "good", -1: "bad", None: "not rated"}[value]
             self.window.statusBar().showMessage(
                 f"Token {index + 1} \u201c{token_label(self.card.records[index].text)}\u201d: {word}", 4000)

@@ -13,9 +13,9 @@ log = logging.getLogger(__name__)
 
 class ScreenshotRun(QObject):
     def __init__(self, window, out: Path, *, prompt: str | None = None, rate: str | None = None,
-                 timeout_ms: int = 15 * 60 * 1000):
+                 view: str | None = None, timeout_ms: int = 15 * 60 * 1000):
         super().__init__(window)
-        self.window, self.out, self.prompt, self.rate = window, out, prompt, rate
+        self.window, self.out, self.prompt, self.rate, self.view = window, out, prompt, rate, view
         self.error: str | None = None
         self.timeout_ms = timeout_ms
         self.answer_id = None
@@ -38,6 +38,12 @@ class ScreenshotRun(QObject):
 
     def _loaded(self, _loaded) -> None:
         chat = self.window.chat
+        if self.view:
+            from desktop_app.gui.screenshot_views import ViewScript
+
+            self.script = ViewScript(self, self.view)
+            self.script.start()
+            return
         if not self.prompt:
             QTimer.singleShot(200, self._save)
             return
@@ -79,11 +85,12 @@ class ScreenshotRun(QObject):
                 window.inspector.pick(1 if card.records[index].top[0].id == card.records[index].id else 0)
         QTimer.singleShot(300, self._save)
 
-    def _save(self) -> None:
+    def _save(self, widget=None) -> None:
         app = QApplication.instance()
         app.processEvents()
-        self.window.repaint()
-        pixmap = self.window.grab()
+        widget = widget or self.window
+        widget.repaint()
+        pixmap = widget.grab()
         self.out.parent.mkdir(parents=True, exist_ok=True)
         if not pixmap.save(str(self.out), "PNG"):
             self.error = self.error or f"could not write {self.out}"

@@ -15,7 +15,7 @@ import math
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QPainter, QPen, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
@@ -93,6 +93,7 @@ class TokenView(QTextEdit):
         self.measure = measure
         self.colorizer: Colorizer | None = measure_colorizer(measure)
         self.format_hook: FormatHook | None = None
+        self.marks: dict[int, tuple[str, bool]] = {}  # token index -> (colour, dashed): bars under tokens
         self.selected = -1
         self._hovered = -1
         self._press_pos = None
@@ -135,8 +136,52 @@ class TokenView(QTextEdit):
         self.format_hook = hook
         self._rebuild()
 
+    def set_marks(self, marks: dict) -> None:
+        """Bars drawn under tokens (e.g. rated ones): index -> (colour, dashed)."""
+        self.marks = dict(marks)
+        self.viewport().update()
+
     def refresh(self) -> None:
         self._rebuild()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self.marks:
+            return
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        from desktop_app.gui.theme import colors, is_dark
+
+        halo = QPen(QColor(colors(is_dark())["card"]), 6)
+        halo.setCapStyle(Qt.PenCapStyle.FlatCap)
+        for index, (colour, dashed) in self.marks.items():
+            if not 0 <= index < len(self.starts):
+                continue
+            pen = QPen(QColor(colour), 3)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            if dashed:
+                pen.setDashPattern([2, 1.3])
+            for x0, x1, y in self._underline_runs(index):
+                for p in (halo, pen):
+                    painter.setPen(p)
+                    painter.drawLine(QPointF(x0, y), QPointF(x1, y))
+        painter.end()
+
+    def _underline_runs(self, index: int) -> list[tuple[float, float, float]]:
+        """(left, right, y) per visual line a token covers, just under its text."""
+        runs: list[list[float]] = []
+        cursor = QTextCursor(self.document())
+        text = self.records[index].text if index < len(self.records) else ""
+        lead = len(text) - len(text.lstrip()) if text.strip() else 0  # not under a leading space
+        for pos in range(self.starts[index] + lead, self.ends[index] + 1):
+            cursor.setPosition(pos)
+            rect = self.cursorRect(cursor)
+            y = rect.bottom() + 1.5
+            if runs and abs(runs[-1][2] - y) < 1:
+                runs[-1][1] = rect.x()
+            else:
+                runs.append([rect.x(), rect.x(), y])
+        return [(a, b, y) for a, b, y in runs if b > a]
 
     def _rebuild(self) -> None:
         doc = self.document()

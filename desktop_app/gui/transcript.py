@@ -7,8 +7,8 @@ and an empty footer row that later features (ratings) fill.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QSizePolicy, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from desktop_app.gui.theme import icon
 from desktop_app.gui.token_view import PLAIN, TokenView
@@ -39,8 +39,10 @@ class MessageCard(QFrame):
         header.addWidget(self.role_label)
         self.meta = QLabel()
         self.meta.setObjectName("CardMeta")
-        header.addWidget(self.meta)
-        header.addStretch(1)
+        # the meta line gives way (clipped) before the header's buttons do, in a narrow window
+        self.meta.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.meta.setMinimumWidth(20)
+        header.addWidget(self.meta, 1)
         self.actions_layout = QHBoxLayout()  # part 2 puts rating buttons here
         self.actions_layout.setSpacing(2)
         header.addLayout(self.actions_layout)
@@ -97,6 +99,7 @@ class MessageCard(QFrame):
 
     def set_meta(self, text: str) -> None:
         self.meta.setText(text)
+        self.meta.setToolTip(text)
 
 
 def answer_meta(message: dict | None, records) -> str:
