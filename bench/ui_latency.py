@@ -106,7 +106,10 @@ def measure_training(app, window, tokens: int) -> float:
     panel = window.finetune_panel
     panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,
                                         reask_tokens=4, batch_size=4))
-    window.show_finetune()
+    window.show_finetune()  # the panel is on screen (and painted once) when the button is clicked
+    for _ in range(5):
+        app.processEvents()
+        time.sleep(0.02)
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(5)
@@ -114,7 +117,11 @@ def measure_training(app, window, tokens: int) -> float:
     loop = QEventLoop()
     state = {"sent": None, "done": None, "steps": 0}
 
+    phases: list[tuple[float, str]] = []
+
     def progress(p):
+        if not phases or phases[-1][1] != (p.message or p.phase):
+            phases.append((time.perf_counter(), p.message or p.phase))
         if p.phase == "training" and p.step:
             state["steps"] = p.step
             if state["sent"] is None:
@@ -146,10 +153,11 @@ def measure_training(app, window, tokens: int) -> float:
     stopped.exec()
     gaps = [(b - a, a) for a, b in zip(ticks, ticks[1:])]
     during = max((g for g, a in gaps if state["sent"] <= a <= state["done"]), default=0.0)
-    before = max((g for g, a in gaps if a < state["sent"]), default=0.0)
+    before, before_at = max(((g, a) for g, a in gaps if a < state["sent"]), default=(0.0, start))
+    where = next((name for t, name in reversed(phases) if t <= before_at), "starting")
     print(f"    training loop reached step 1 at {state['sent'] - start:.1f} s (longest gap while the fine-tune "
-          f"prepared: {before * 1000:.1f} ms); answer streamed in {state['done'] - state['sent']:.1f} s while "
-          f"training reached step {steps_during}")
+          f"prepared: {before * 1000:.1f} ms, during \u201c{where}\u201d); answer streamed in "
+          f"{state['done'] - state['sent']:.1f} s while training reached step {steps_during}")
     return during * 1000
 
 

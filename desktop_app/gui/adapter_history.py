@@ -16,16 +16,20 @@ def _when(stamp) -> str:
 
 
 def adapter_line(row: dict) -> str:
+    """Two lines: when and from which run; what the gate measured."""
     m = row.get("metrics") or {}
-    parts = [_when(row.get("created"))]
+    first = [_when(row.get("created"))]
     if row.get("run_id") is not None:
-        parts.append(f"run {row['run_id']}")
+        first.append(f"run {row['run_id']}")
+    if row.get("parent_id") is not None:
+        first.append(f"after adapter {row['parent_id']}")
+    second = []
     if m.get("margin_before") is not None and m.get("margin_after") is not None:
-        parts.append(f"margin {m['margin_before']:.2f}\u2192{m['margin_after']:.2f}")
+        second.append(f"margin {m['margin_before']:.2f}\u2192{m['margin_after']:.2f}")
     if m.get("probe_ppl_before") and m.get("probe_ppl_after"):
         rise = (m["probe_ppl_after"] / m["probe_ppl_before"] - 1) * 100
-        parts.append(f"perplexity {rise:+.1f}%")
-    return " \u00b7 ".join(p for p in parts if p)
+        second.append(f"perplexity {rise:+.1f}%")
+    return " \u00b7 ".join(p for p in first if p) + ("\n" + " \u00b7 ".join(second) if second else "")
 
 
 class AdapterHistory(QFrame):
@@ -54,8 +58,7 @@ class AdapterHistory(QFrame):
         self.list = QListWidget()
         self.list.setObjectName("AdapterList")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setMinimumHeight(96)
-        self.list.setMaximumHeight(170)
+        self.list.setMinimumHeight(60)
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.list.itemDoubleClicked.connect(lambda item: self.activate_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         layout.addWidget(self.list)
@@ -107,6 +110,8 @@ class AdapterHistory(QFrame):
             self.list.addItem(item)
             if row["id"] == selected or (selected is None and row.get("active")):
                 self.list.setCurrentItem(item)
+        rows_shown = min(max(len(self.rows), 1), 4)
+        self.list.setFixedHeight(rows_shown * (3 * self.list.fontMetrics().lineSpacing() + 12) + 8)
         self.empty.setVisible(not self.rows)
         self.list.setVisible(bool(self.rows))
         self.using.setText(f"using adapter {active['id']}" if active else "using the base model")

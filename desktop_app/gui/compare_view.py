@@ -137,19 +137,20 @@ class CompareView(QFrame):
         holder.setObjectName("TranscriptInner")
         hl = QVBoxLayout(holder)
         hl.setContentsMargins(0, 0, 0, 0)
+        hl.setSpacing(10)
         hl.addWidget(card)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        hl.addWidget(self.summary)
+        self.movers = QLabel()
+        self.movers.setWordWrap(True)
+        self.movers.setTextFormat(Qt.TextFormat.RichText)
+        hl.addWidget(self.movers)
         hl.addStretch(1)
         scroll.setWidget(holder)
         scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(scroll, 1)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.summary)
-        self.movers = QLabel()
-        self.movers.setWordWrap(True)
-        self.movers.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.movers)
         self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
         self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
 
@@ -339,7 +340,8 @@ class CompareView(QFrame):
                            f"{html.escape(token_label(self.after[i].text))}&nbsp;</span> {v[i]:+.2f}" % rgb)
             return " &nbsp; ".join(out) or "none"
 
-        self.movers.setText(f"Rose most: {chips(rose)}<br>Fell most: {chips(fell)}")
+        self.movers.setText(f"<table cellspacing='0' cellpadding='3'><tr><td>Rose most</td><td>{chips(rose)}</td></tr>"
+                            f"<tr><td>Fell most</td><td>{chips(fell)}</td></tr></table>")
 
 
 class CompareDialog(QDialog):

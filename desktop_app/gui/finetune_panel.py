@@ -64,7 +64,8 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
         body = "It learned from your ratings and general text is unharmed."
     elif status == "discarded":
         title = "Discarded: your model is unchanged"
-        body = f"Why: {reason}." if reason else ""
+        arrow = "\u2192"
+        body = f"<b>Why:</b> {reason.replace('->', arrow)}." if reason else ""
     elif status == "cancelled":
         title = "Cancelled: nothing changed"
         body = "The model you chat with stays as it was."
@@ -243,7 +244,7 @@ class LossCurve(QWidget):
         self.losses.append(loss)
         self.curve.setData(self.steps, self.losses)
         if total:
-            self.plot.setXRange(0, max(total, 1), padding=0.02)
+            self.plot.setXRange(1, max(total, 2), padding=0.06)
 
 
 class FineTunePanel(QScrollArea):

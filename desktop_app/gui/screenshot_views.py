@@ -31,6 +31,7 @@ class ViewScript(QObject):
         w = self.window
         w.popover.max_new.setValue(40)
         w.popover.seed.setValue(3)
+        w.popover.greedy.setChecked(True)  # the model's best answers: the picture is about the change
         w.chat.answer_finished.connect(self._answered)
         self._ask()
 
@@ -105,7 +106,8 @@ class ViewScript(QObject):
             QTimer.singleShot(100, lambda: self._wait_switch(adapter_id, tries + 1))
             return
         dialog = w.open_compare(self.answers[0])
-        dialog.resize(860, 520)
+        dialog.resize(860, 460)
+        dialog.view.view.setFocus()
         self._wait_compare(dialog, 0)
 
     def _wait_compare(self, dialog, tries: int) -> None:
