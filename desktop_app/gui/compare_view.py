@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, 
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.palette import DIVERGING, diverging_color
+from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
 from desktop_app.gui.workers import Task
 
@@ -83,6 +84,7 @@ class CompareView(QFrame):
         self.values: list[float] = []
         self.scale = 1.0
         self.task: Task | None = None
+        self.token_ratings: dict[int, int] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(10)
@@ -121,6 +123,9 @@ class CompareView(QFrame):
         self.prompt_label.setObjectName("Muted")
         self.prompt_label.setWordWrap(True)
         layout.addWidget(self.prompt_label)
+        self.expect_label = QLabel()
+        self.expect_label.setWordWrap(True)
+        layout.addWidget(self.expect_label)
         card = QFrame()
         card.setObjectName("AnswerCard")
         inner = QVBoxLayout(card)
@@ -219,6 +224,7 @@ class CompareView(QFrame):
             self._show_note("That answer is gone.")
             return
         question = next((x["text"] for x in reversed(thread[:-1]) if x["role"] == "user"), "")
+        self._expectation(mid)
         self.prompt_label.setText(f"Prompt: \u201c{' '.join(question.split())[:200]}\u201d")
         if active is None:
             self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
@@ -305,9 +311,33 @@ class CompareView(QFrame):
             return diverging_color(self.values[index], self.scale)
         return None
 
-    def _tooltip(self, index, _record, fmt) -> None:
+    def _tooltip(self, index, record, fmt) -> None:
         if 0 <= index < len(self.values):
             fmt.setToolTip(compare_tooltip(self.before[index], self.after[index], self.values[index]))
+        if self.token_ratings:
+            underline_hook(self.token_ratings)(index, record, fmt)
+
+    def _expectation(self, mid: int) -> None:
+        """What the person asked for, so the colours can be read against it; rated tokens marked."""
+        try:
+            rows = self.store.ratings(mid)
+            correction = self.store.correction(mid)
+        except Exception:  # noqa: BLE001
+            rows, correction = [], None
+        thumbs = next((r["value"] for r in rows if r["token_index"] is None), None)
+        self.token_ratings = {r["token_index"]: r["value"] for r in rows if r["token_index"] is not None}
+        self.view.set_marks({i: (GOOD_UNDERLINE if v > 0 else BAD_UNDERLINE, v < 0)
+                             for i, v in self.token_ratings.items()})
+        words = []
+        if thumbs == 1:
+            words.append("You liked this answer, so expect <b style='color:#b2182b'>red</b> (more likely).")
+        elif thumbs == -1 or correction:
+            words.append("You " + ("disliked" if thumbs == -1 else "corrected") + " this answer, so expect "
+                         "<b style='color:#2166ac'>blue</b> (less likely).")
+        if self.token_ratings:
+            words.append("Tokens you rated are underlined (solid: good, dashed: bad).")
+        self.expect_label.setText(" ".join(words))
+        self.expect_label.setVisible(bool(words))
 
     def colours(self) -> list[tuple[int, int, int]]:
         return [diverging_color(v, self.scale) for v in self.values]

@@ -105,8 +105,8 @@ class ViewScript(QObject):
         if w.chat.loaded.adapter_id != adapter_id and tries < 200:
             QTimer.singleShot(100, lambda: self._wait_switch(adapter_id, tries + 1))
             return
-        dialog = w.open_compare(self.answers[0])
-        dialog.resize(860, 460)
+        dialog = w.open_compare(self.answers[-1])  # disliked, corrected, tokens rated: blue, with marks
+        dialog.resize(860, 400)
         dialog.view.view.setFocus()
         self._wait_compare(dialog, 0)
 
