@@ -44,15 +44,18 @@ def per_token_logps(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
     (``logits_to_keep``), which matters for long prompts and large vocabularies.
     """
     ids, attention, completion = batch["input_ids"], batch["attention_mask"], batch["completion_mask"]
-    width = ids.shape[1]
+    rows, width = ids.shape
     first = max(min(batch["prompt_lens"]) - 1, 0)  # the logit that predicts the first answer token
     keep = width - first
     logits = model(input_ids=ids, attention_mask=attention, use_cache=False, logits_to_keep=keep).logits
-    logits = logits[:, :-1].float()  # predictions for positions first+1 .. width-1
-    labels = ids[:, first + 1:]
+    # Fused cross-entropy keeps one [B, T, V] buffer alive for backward (log-softmax's output)
+    # where a gather + logsumexp over a sliced view keeps several. The last kept logit
+    # predicts nothing.
     mask = completion[:, first + 1:]
-    picked = torch.gather(logits, 2, labels.unsqueeze(-1)).squeeze(-1)
-    logps = (picked - torch.logsumexp(logits, dim=-1)) * mask
+    labels = torch.full((rows, keep), IGNORE, dtype=torch.long, device=ids.device)
+    labels[:, :-1] = ids[:, first + 1:].masked_fill(mask == 0, IGNORE)
+    nll = F.cross_entropy(logits.flatten(0, 1).float(), labels.flatten(), ignore_index=IGNORE, reduction="none")
+    logps = -nll.view(rows, keep)[:, :-1]
     if first:  # give back the full [B, T-1] layout so positions index like the batch
         pad = torch.zeros((ids.shape[0], first), dtype=logps.dtype, device=logps.device)
         logps = torch.cat([pad, logps], dim=1)

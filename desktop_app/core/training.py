@@ -28,6 +28,7 @@ from typing import Callable
 from desktop_app.core import adapters as adapter_store
 from desktop_app.core import gate
 from desktop_app.core.errors import UserFacingError
+from desktop_app.core.memory import return_large_allocations_to_os
 from desktop_app.core.train_data import (TrainingData, build_training_data, fit, generated_ids, prompt_for_message,
                                          rated_message_ids, readiness)
 
@@ -127,6 +128,7 @@ def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
     settings = settings or FineTuneSettings()
     cancel = cancel or threading.Event()
     report = progress or (lambda p: None)
+    return_large_allocations_to_os()
     with _training_lock(paths):
         _mark_interrupted_runs(store)
         adapter_store.cleanup_staging(paths)
