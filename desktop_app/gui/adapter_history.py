@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QVBoxLayout)
 
-from desktop_app.gui.theme import icon
+from desktop_app.gui.theme import icon, styled_label
 
 
 def _when(stamp) -> str:
@@ -47,8 +47,7 @@ class AdapterHistory(QFrame):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         top = QHBoxLayout()
-        title = QLabel("ADAPTER HISTORY")
-        title.setObjectName("PanelTitle")
+        title = styled_label("ADAPTER HISTORY", "PanelTitle")
         top.addWidget(title)
         top.addStretch(1)
         self.using = QLabel()
@@ -62,8 +61,7 @@ class AdapterHistory(QFrame):
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.list.itemDoubleClicked.connect(lambda item: self.activate_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         layout.addWidget(self.list)
-        self.empty = QLabel("No adapters yet. A kept fine-tune appears here; the base model is used until then.")
-        self.empty.setObjectName("Muted")
+        self.empty = styled_label("No adapters yet. A kept fine-tune appears here; the base model is used until then.", "Muted")
         self.empty.setWordWrap(True)
         layout.addWidget(self.empty)
         grid = QGridLayout()

@@ -21,6 +21,7 @@ from desktop_app.core.palette import DIVERGING, diverging_color
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
 from desktop_app.gui.workers import Task
+from desktop_app.gui.theme import styled_label
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +89,7 @@ class CompareView(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 14)
         layout.setSpacing(10)
-        title = QLabel("WHAT THE FINE-TUNE CHANGED")
-        title.setObjectName("PanelTitle")
+        title = styled_label("WHAT THE FINE-TUNE CHANGED", "PanelTitle")
         layout.addWidget(title)
         pick = QHBoxLayout()
         pick.setSpacing(8)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout,
 
 from desktop_app.core.training import FineTuneSettings
 from desktop_app.gui.adapter_history import AdapterHistory
-from desktop_app.gui.theme import colors, icon, is_dark
+from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.workers import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -182,8 +182,7 @@ class CountTile(QFrame):
         layout.setSpacing(0)
         top = QHBoxLayout()
         top.setSpacing(4)
-        self.number = QLabel("0")
-        self.number.setObjectName("CountNumber")
+        self.number = styled_label("0", "CountNumber")
         top.addWidget(self.number)
         top.addStretch(1)
         if icon_name:
@@ -264,8 +263,7 @@ class FineTunePanel(QScrollArea):
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(10)
-        title = QLabel("FINE-TUNE ON YOUR RATINGS")
-        title.setObjectName("PanelTitle")
+        title = styled_label("FINE-TUNE ON YOUR RATINGS", "PanelTitle")
         layout.addWidget(title)
         self.intro = QLabel("Teaches the model a small adapter from your ratings. It is kept only if it "
                             "helps and leaves general text unharmed.")

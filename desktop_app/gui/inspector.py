@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBu
 
 from desktop_app.core.palette import color_for, text_color_on
 from desktop_app.core.records import Alternative, TokenRecord
-from desktop_app.gui.theme import colors, icon, is_dark
+from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.token_view import token_label
 
 
@@ -119,8 +119,7 @@ class InspectorPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(8)
-        title = QLabel("TOKEN INSPECTOR")
-        title.setObjectName("PanelTitle")
+        title = styled_label("TOKEN INSPECTOR", "PanelTitle")
         layout.addWidget(title)
         self.placeholder = QLabel("Click any coloured token to see how sure the model was, "
                                   "which tokens it considered instead, and to branch from there.")
@@ -150,8 +149,7 @@ class InspectorPanel(QFrame):
         rate_row = QHBoxLayout(self.rate_box)
         rate_row.setContentsMargins(0, 0, 0, 0)
         rate_row.setSpacing(6)
-        rate_label = QLabel("This token is")
-        rate_label.setObjectName("Muted")
+        rate_label = styled_label("This token is", "Muted")
         rate_row.addWidget(rate_label)
         rate_row.addStretch(1)
         self.good_button = QPushButton(icon("thumb-up"), "good")
@@ -165,8 +163,7 @@ class InspectorPanel(QFrame):
             button.clicked.connect(lambda _c=False, v=value: self._rate(v))
             rate_row.addWidget(button)
         layout.addWidget(self.rate_box)
-        self.alt_title = QLabel("Alternatives")
-        self.alt_title.setObjectName("PanelTitle")
+        self.alt_title = styled_label("Alternatives", "PanelTitle")
         layout.addWidget(self.alt_title)
         self.chart = AlternativesChart()
         self.chart.picked.connect(self._picked)

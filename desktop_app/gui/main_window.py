@@ -18,7 +18,7 @@ from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.ratings import CardRating, RatingWriter
-from desktop_app.gui.theme import icon
+from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import token_label
 from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_meta
 
@@ -116,8 +116,7 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.progress_label = QLabel("")
-        self.train_label = QLabel("")
-        self.train_label.setObjectName("TrainStatus")
+        self.train_label = styled_label("", "TrainStatus")
         self.train_label.hide()
         # permanent (right-hand) widgets; the left side is for passing messages (hover, saves)
         for widget in (self.train_label, self.progress_label, self.progress, self.speed_label, self.model_label,

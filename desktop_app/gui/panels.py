@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.palette import MEASURES
-from desktop_app.gui.theme import icon
+from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, legend_stops
 
 MEASURE_NAMES = {"probability": "Probability", "rank": "Rank (GLTR)", "entropy": "Entropy",
@@ -33,8 +33,7 @@ class ConversationPanel(QFrame):
         layout.setContentsMargins(10, 12, 10, 10)
         layout.setSpacing(8)
         top = QHBoxLayout()
-        title = QLabel("CONVERSATIONS")
-        title.setObjectName("PanelTitle")
+        title = styled_label("CONVERSATIONS", "PanelTitle")
         top.addWidget(title)
         top.addStretch(1)
         self.new_button = QToolButton()
@@ -61,8 +60,7 @@ class ConversationPanel(QFrame):
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemDoubleClicked.connect(lambda item: self.ask_rename(item.data(Qt.ItemDataRole.UserRole)))
         layout.addWidget(self.list, 1)
-        self.empty = QLabel("No conversations yet.")
-        self.empty.setObjectName("Muted")
+        self.empty = styled_label("No conversations yet.", "Muted")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
         self._filling = False

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit,
                                QPushButton, QToolButton, QVBoxLayout)
 
-from desktop_app.gui.theme import icon
+from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import token_label
 from desktop_app.gui.workers import Task, TaskRunner
 
@@ -204,8 +204,7 @@ class CardRating(QObject):
         box = QVBoxLayout(self.correction_box)
         box.setContentsMargins(10, 6, 10, 8)
         box.setSpacing(2)
-        title = QLabel("YOUR BETTER ANSWER")
-        title.setObjectName("PanelTitle")
+        title = styled_label("YOUR BETTER ANSWER", "PanelTitle")
         box.addWidget(title)
         self.correction_label = QLabel()
         self.correction_label.setWordWrap(True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 log = logging.getLogger(__name__)
 
@@ -121,3 +121,11 @@ def icon(name: str, color: str | None = None) -> QIcon:
         painter.end()
         result.addPixmap(pixmap)
     return result
+
+
+def styled_label(text: str, object_name: str, *, wrap: bool = False) -> QLabel:
+    """A label the style sheet picks out by name: "PanelTitle", "Muted", ..."""
+    label = QLabel(text)
+    label.setObjectName(object_name)
+    label.setWordWrap(wrap)
+    return label

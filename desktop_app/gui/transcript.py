@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
 
-from desktop_app.gui.theme import icon
+from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, TokenView
 
 FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the token limit",
@@ -122,8 +122,7 @@ class EmptyState(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 60, 40, 40)
         layout.setSpacing(10)
-        title = QLabel("Ask your local model anything")
-        title.setObjectName("EmptyTitle")
+        title = styled_label("Ask your local model anything", "EmptyTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
         self.body = QLabel(
