@@ -247,16 +247,17 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_prog
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    progress(f"Converting {gguf_path.name} (once)", 0, 3)
+    stage = f"Converting {gguf_path.name} (once)"
+    progress(stage, 0, 3)
     start = time.perf_counter()
     try:
         tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-        progress(f"Converting {gguf_path.name} (once)", 1, 3)
+        progress(stage, 1, 3)
         quantized = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name,
                                                          dtype=torch.float32)
     except Exception as exc:
         raise ModelError(f"{gguf_path} could not be converted: {exc}") from exc
-    progress(f"Converting {gguf_path.name} (once)", 2, 3)
+    progress(stage, 2, 3)
     # The GGUF-loaded model refuses save_pretrained; copy its weights into a plain model.
     config = AutoConfig.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
     if hasattr(config, "quantization_config"):
@@ -278,7 +279,7 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_prog
         shutil.rmtree(staging, ignore_errors=True)  # another process won the race
         if not target.exists():
             raise
-    progress(f"Converted {gguf_path.name}", 3, 3)
+    progress(stage, 3, 3)
     log.info("converted %s in %.1f s", gguf_path, time.perf_counter() - start)
     return target
 
