@@ -103,13 +103,19 @@ class IncrementalDecoder:
         self.ids.append(token_id)
         if self.texts.byte_level:
             return self._utf8.decode(self.texts.token_bytes(token_id))
-        # other tokenizers (e.g. sentencepiece): decode a short window and diff it
-        decode = lambda ids: self.tokenizer.decode(ids, clean_up_tokenization_spaces=False)  # noqa: E731
-        prefix = decode(self.ids[self._prefix_offset:self._read_offset])
-        full = decode(self.ids[self._prefix_offset:])
-        if full.endswith("\ufffd") and len(self.ids) - self._read_offset < 4:
+        return self._window_diff(final=False)
+
+    def _window_diff(self, final: bool) -> str:
+        """Other tokenizers (e.g. sentencepiece): decode a short window and diff it; hold a
+        trailing partial character back for up to 3 tokens unless this is the end."""
+        decode = self.tokenizer.decode
+        prefix = decode(self.ids[self._prefix_offset:self._read_offset], clean_up_tokenization_spaces=False)
+        full = decode(self.ids[self._prefix_offset:], clean_up_tokenization_spaces=False)
+        if not final and full.endswith("\ufffd") and len(self.ids) - self._read_offset < 4:
             return ""
         self._prefix_offset, self._read_offset = self._read_offset, len(self.ids)
+        if final:
+            self._prefix_offset = self._read_offset
         return full[len(prefix):]
 
     @property
@@ -123,11 +129,7 @@ class IncrementalDecoder:
         """Whatever a dangling partial character decodes to at the very end."""
         if self.texts.byte_level:
             return self._utf8.decode(b"", final=True)
-        decode = lambda ids: self.tokenizer.decode(ids, clean_up_tokenization_spaces=False)  # noqa: E731
-        prefix = decode(self.ids[self._prefix_offset:self._read_offset])
-        full = decode(self.ids[self._prefix_offset:])
-        self._prefix_offset = self._read_offset = len(self.ids)
-        return full[len(prefix):]
+        return self._window_diff(final=True)
 
 
 def records_from_logits(logits: torch.Tensor, chosen: torch.Tensor, texts: list[str], table: TokenTexts,

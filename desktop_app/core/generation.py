@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Iterator
 
 import torch
@@ -210,7 +210,7 @@ class _Holdback:
         records, self.records = self.records, []
         if tail and records:
             first = records[0]
-            records[0] = TokenRecord(first.id, first.text + tail, first.logprob, first.rank, first.entropy, first.top)
+            records[0] = replace(first, text=first.text + tail)
         return records
 
 

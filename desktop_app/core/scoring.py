@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
@@ -43,8 +45,7 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     if tail:  # a dangling partial character shows on the first token still waiting for it
         first_pending = max((i for i, t in enumerate(texts) if t), default=-1) + 1
         first_pending = min(first_pending, len(records) - 1)
-        r = records[first_pending]
-        records[first_pending] = TokenRecord(r.id, r.text + tail, r.logprob, r.rank, r.entropy, r.top)
+        records[first_pending] = replace(records[first_pending], text=records[first_pending].text + tail)
     return records
 
 
