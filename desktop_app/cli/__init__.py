@@ -12,16 +12,11 @@ import os
 import sys
 
 from desktop_app import __version__
+from desktop_app.cli import finetune_cmds, model_cmds, store_cmds
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
 
 log = logging.getLogger(__name__)
 
-# Modules that register sub-commands; each is optional so a partial checkout still runs.
-COMMAND_MODULES = (
-    "desktop_app.cli.model_cmds",
-    "desktop_app.cli.store_cmds",
-    "desktop_app.cli.finetune_cmds",
-)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,15 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --screenshot: rate a few answers, run a short fine-tune, then save the "
                              "fine-tune panel (the window) or the compare view")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    import importlib
-
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in (model_cmds, store_cmds, finetune_cmds):
         module.register(subparsers, common)
     return parser
 

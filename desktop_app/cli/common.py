@@ -98,13 +98,9 @@ def load_model_for_cli(args: argparse.Namespace, source=None):
 
 
 def attach_active_adapter(args: argparse.Namespace, loaded) -> None:
-    """Use the adapter the person made active for this model, if any (the training code
-    provides desktop_app.core.adapters; before it exists, the base model is used)."""
-    import importlib.util
+    """Use the adapter the person made active for this model, if any."""
     from pathlib import Path
 
-    if importlib.util.find_spec("desktop_app.core.adapters") is None:
-        return
     from desktop_app.core import adapters
 
     if not Path(args.db).exists():

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import torch
 
+from desktop_app.core.paths import RESOURCES_DIR
 from desktop_app.core.train_data import TrainingData
 from desktop_app.core.train_losses import pad_batch, per_token_logps
 
-PROBE_PATH = Path(__file__).resolve().parents[2] / "resources" / "probe.txt"
+PROBE_PATH = RESOURCES_DIR / "probe.txt"
 PROBE_FALLBACK = (
     "The library opens at nine in the morning and closes at six in the evening. Most visitors come to "
     "read the newspapers, borrow a novel or two, or sit by the window with a cup of tea from the cafe next "

@@ -11,6 +11,8 @@ import platformdirs
 from desktop_app import APP_NAME
 
 DATA_DIR_ENV = "GPT2_DESK_DATA_DIR"
+# style sheet, icons and the training probe; beside the package in a checkout and in the bundle
+RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
 
 
 @dataclass(frozen=True)

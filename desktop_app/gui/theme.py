@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
+from desktop_app.core.paths import RESOURCES_DIR
+
 log = logging.getLogger(__name__)
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 LIGHT = {
     "window": "#f6f7f9", "panel": "#eef0f3", "base": "#ffffff", "card": "#ffffff", "button": "#ffffff",
@@ -70,7 +70,7 @@ def make_palette(dark: bool) -> QPalette:
 
 
 def style_sheet(dark: bool) -> str:
-    path = RESOURCES / "style.qss"
+    path = RESOURCES_DIR / "style.qss"
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
@@ -103,7 +103,7 @@ def is_dark() -> bool:
 @lru_cache(maxsize=64)
 def icon(name: str, color: str | None = None) -> QIcon:
     """An icon from resources/icons/NAME.svg drawn in the text colour (or ``color``)."""
-    path = RESOURCES / "icons" / f"{name}.svg"
+    path = RESOURCES_DIR / "icons" / f"{name}.svg"
     try:
         svg = path.read_text(encoding="utf-8")
     except OSError:
