@@ -180,8 +180,10 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     assert "Kept" in panel.result_title.text() and "Preference margin" in panel.result_body.text()
     assert "perplexity" in panel.result_body.text()
     # the new adapter is switched in on the chat model and shown in the status bar
-    qtbot.waitUntil(lambda: window.chat.loaded.adapter_id == result.adapter_id, timeout=WAIT_MS)
-    assert window.adapter_label.text() == f"adapter {result.adapter_id}"
+    # (loaded.adapter_id changes on the worker thread; the label follows when its signal
+    # reaches the GUI thread, so wait for what the person sees)
+    qtbot.waitUntil(lambda: window.adapter_label.text() == f"adapter {result.adapter_id}", timeout=WAIT_MS)
+    assert window.chat.loaded.adapter_id == result.adapter_id and not window.chat.switching
     assert store.active_adapter(window.chat.loaded.model_id)["id"] == result.adapter_id
     assert panel.history.active_id() == result.adapter_id
     assert "in use" in panel.history.list.item(0).text()
