@@ -1,0 +1,261 @@
+"""The store's database file: opening it safely, one connection per thread, transactions.
+
+``StoreFile`` knows nothing of the tables beyond their schema version; store.py's ``Store``
+adds the queries on top of it.
+
+Engineering (issue 3):
+- ``PRAGMA user_version`` + forward migrations (store_schema.py), WAL, busy timeout,
+  foreign keys (deleting a conversation deletes everything that belongs to it),
+  ``synchronous=FULL`` so a committed rating survives a crash.
+- Thread safe: one connection per thread (``threading.local``); every write is one
+  ``BEGIN IMMEDIATE`` transaction, so readers never block the writer and writers queue on
+  the busy timeout instead of failing with "database is locked".
+  ``with store.transaction():`` groups several calls of one thread into one transaction.
+- A file that is not SQLite or fails ``PRAGMA quick_check`` raises CorruptDatabaseError;
+  ``Store.move_aside`` renames it (and its -wal/-shm) to a timestamped backup. A file
+  from a newer app version raises NewerDatabaseError and is not written to.
+- The file is created with mode 0600 (SQLite gives -wal/-shm the same mode).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import weakref
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from desktop_app.core.errors import UserFacingError
+from desktop_app.core.store_schema import SCHEMA_VERSION, migrate
+
+log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(UserFacingError):
+    """Something asked of the store cannot be done (unknown id, bad value)."""
+
+
+class CorruptDatabaseError(StoreError):
+    def __init__(self, path, detail: str = ""):
+        self.path = Path(path)
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"The database file {self.path} is not a readable gpt2-desk database{extra}. "
+            "Nothing was changed; move it aside to start a fresh one.")
+
+
+class NewerDatabaseError(StoreError):
+    def __init__(self, path, found: int, supported: int = SCHEMA_VERSION):
+        self.path = Path(path)
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"The database file {self.path} was written by a newer version of gpt2-desk "
+            f"(schema {found}; this version understands up to {supported}). "
+            "It was left untouched; update gpt2-desk to open it.")
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced: a finished thread's connection closes
+    when its thread-local goes away instead of living on in the store's list."""
+
+
+_Opened = TypeVar("_Opened", bound="StoreFile")  # Store.open returns a Store
+
+
+class StoreFile:
+    """One database file and its per-thread connections; safe to share between threads."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: weakref.WeakSet = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls: type[_Opened], path, *, create: bool = True) -> _Opened:
+        path = Path(path).expanduser()
+        try:
+            if not path.exists() or path.stat().st_size == 0:
+                if not path.exists():
+                    if not create:
+                        raise StoreError(f"There is no database file at {path}.")
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                    except FileExistsError:  # another process created it just now
+                        pass
+                os.chmod(path, 0o600)
+            else:
+                with open(path, "rb") as fh:
+                    header = fh.read(len(SQLITE_HEADER))
+                if header != SQLITE_HEADER:
+                    raise CorruptDatabaseError(path, "not an SQLite file")
+        except OSError as exc:
+            raise StoreError(f"Cannot open the database file {path}: {exc.strerror or exc}.") from exc
+        store = cls(path)
+        try:
+            conn = store._connect(check=True)
+        except BaseException:
+            store.close()
+            raise
+        store._local.conn = conn
+        return store
+
+    def _connect(self, check: bool = False) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"The database {self.path} is closed.")
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False, factory=_Connection)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot open the database file {self.path}: {exc}.") from exc
+        with self._lock:
+            self._all.add(conn)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if check:
+                self._check_file(conn)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = FULL")
+            if check:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    log.warning("could not switch %s to WAL (journal mode %s)", self.path, mode)
+                before = migrate(conn)
+                if before == 0:
+                    log.info("created the database %s (schema %d)", self.path, SCHEMA_VERSION)
+                elif before != SCHEMA_VERSION:
+                    log.info("migrated %s from schema %d to %d", self.path, before, SCHEMA_VERSION)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"The database file {self.path} is busy (another program holds it): {exc}.") from exc
+            raise CorruptDatabaseError(self.path, str(exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            raise CorruptDatabaseError(self.path, str(exc)) from exc
+        return conn
+
+    def _check_file(self, conn: sqlite3.Connection) -> None:
+        """Read-only checks before anything is written to the file."""
+        try:
+            found = conn.execute("PRAGMA user_version").fetchone()[0]
+            if found > SCHEMA_VERSION:
+                raise NewerDatabaseError(self.path, found)
+            result = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            raise CorruptDatabaseError(self.path, str(exc)) from exc
+        if result != ["ok"]:
+            raise CorruptDatabaseError(self.path, "; ".join(result)[:300])
+
+    @staticmethod
+    def move_aside(path) -> Path:
+        """Rename a bad database file (and its -wal/-shm) to ``NAME.bad-YYYYmmdd-HHMMSS``.
+
+        Never overwrites: a numeric suffix is added if that name is taken. Returns the
+        backup path of the main file.
+        """
+        path = Path(path)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = path.with_name(f"{path.name}.bad-{stamp}")
+        n = 1
+        while any(Path(f"{backup}{s}").exists() for s in ("", "-wal", "-shm")):
+            backup = path.with_name(f"{path.name}.bad-{stamp}-{n}")
+            n += 1
+        for suffix in ("-wal", "-shm", ""):
+            src = Path(f"{path}{suffix}")
+            if src.exists():
+                os.replace(src, f"{backup}{suffix}")
+        log.warning("moved %s aside to %s", path, backup)
+        return backup
+
+    def close(self) -> None:
+        """Close every thread's connection. The store cannot be used afterwards."""
+        self._closed = True
+        with self._lock:
+            conns, self._all = list(self._all), weakref.WeakSet()
+        self._local = threading.local()
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:  # pragma: no cover
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------ connections
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    @property
+    def db(self):
+        """A ``sqlite_utils.Database`` on this thread's connection (for scripts and tests)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._conn(), recursive_triggers=False, execute_plugins=False)
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction; nested uses in the same thread join the outer one."""
+        conn = self._conn()
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield conn
+            finally:
+                self._local.depth = depth
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        self._local.depth = 1
+        try:
+            yield conn
+        except BaseException:
+            self._local.depth = 0
+            conn.execute("ROLLBACK")
+            raise
+        self._local.depth = 0
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self):
+        """A consistent read view for several queries (a deferred read transaction);
+        inside a write transaction of this thread it just joins it."""
+        conn = self._conn()
+        if getattr(self._local, "depth", 0) or conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def _rows(self, sql, params=()) -> list[sqlite3.Row]:
+        return self._conn().execute(sql, params).fetchall()
+
+    def _one(self, sql, params=()):
+        return self._conn().execute(sql, params).fetchone()
+
+    def integrity_check(self) -> list[str]:
+        return [row[0] for row in self._rows("PRAGMA integrity_check")]
+
+    @property
+    def schema_version(self) -> int:
+        return self._one("PRAGMA user_version")[0]
