@@ -11,8 +11,18 @@ import platformdirs
 from desktop_app import APP_NAME
 
 DATA_DIR_ENV = "GPT2_DESK_DATA_DIR"
-# style sheet, icons and the training probe; beside the package in a checkout and in the bundle
-RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
+
+
+# style sheet, icons and the training probe
+def _resources_dir() -> Path:
+    """resources/ beside the package (a source checkout, an editable install, the bundle),
+    else the copy a wheel installs inside it (desktop_app/resources)."""
+    package = Path(__file__).resolve().parents[1]
+    beside = package.parent / "resources"
+    return beside if (beside / "style.qss").is_file() else package / "resources"
+
+
+RESOURCES_DIR = _resources_dir()
 
 
 @dataclass(frozen=True)
