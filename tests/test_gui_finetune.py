@@ -261,3 +261,23 @@ def test_nothing_to_train_and_describe_run():
     title, body = describe_run("kept", "ok", {"margin_before": 0.1, "margin_after": 0.5}, 4)
     assert "adapter 4" in title and "0.100 \u2192 0.500" in body
     assert eta_words(75) == "about 1 min 15 s left" and eta_words(None) == ""
+
+
+def test_loss_curve_follows_a_live_light_dark_switch(qapp, qtbot):
+    from PySide6.QtGui import QColor
+
+    from desktop_app.gui.finetune_panel import LossCurve
+    from desktop_app.gui.theme import apply_theme, colors
+
+    apply_theme(qapp, False)
+    curve = LossCurve()
+    qtbot.addWidget(curve)
+    curve.add(1, 0.9, total=4)
+    try:
+        for dark in (True, False):
+            apply_theme(qapp, dark)
+            qapp.processEvents()
+            assert curve.plot.backgroundBrush().color() == QColor(colors(dark)["card"])
+            assert curve.curve.opts["pen"].color() == QColor(colors(dark)["accent"])
+    finally:
+        apply_theme(qapp, False)

@@ -12,7 +12,7 @@ import logging
 import math
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
@@ -205,10 +205,9 @@ class LossCurve(QWidget):
         super().__init__(parent)
         import pyqtgraph as pg
 
-        c = colors(is_dark())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.plot = pg.PlotWidget(background=c["card"])
+        self.plot = pg.PlotWidget()
         self.plot.setFixedHeight(150)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -216,21 +215,34 @@ class LossCurve(QWidget):
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.15)
         for name in ("left", "bottom"):
-            axis = item.getAxis(name)
-            axis.setPen(pg.mkPen(c["border"]))
-            axis.setTextPen(pg.mkPen(c["muted"]))
-            axis.enableAutoSIPrefix(False)
-        item.setLabel("bottom", "step", color=c["muted"])
-        item.setLabel("left", "loss", color=c["muted"])
-        accent = QColor(c["accent"])
-        fill = QColor(accent)
-        fill.setAlpha(40)
-        self.curve = self.plot.plot([], [], pen=pg.mkPen(accent, width=2), symbol="o", symbolSize=5,
-                                    symbolBrush=accent, symbolPen=None, fillLevel=None)
-        self.fill = fill
+            item.getAxis(name).enableAutoSIPrefix(False)
+        self.curve = self.plot.plot([], [], symbol="o", symbolSize=5, symbolPen=None, fillLevel=None)
+        self.restyle()
         layout.addWidget(self.plot)
         self.steps: list[int] = []
         self.losses: list[float] = []
+
+    def restyle(self) -> None:
+        """Colours from the current light or dark palette (again when the system switches)."""
+        import pyqtgraph as pg
+
+        c = colors(is_dark())
+        self.plot.setBackground(c["card"])
+        item = self.plot.getPlotItem()
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(c["border"]))
+            axis.setTextPen(pg.mkPen(c["muted"]))
+        item.setLabel("bottom", "step", color=c["muted"])
+        item.setLabel("left", "loss", color=c["muted"])
+        accent = QColor(c["accent"])
+        self.curve.setPen(pg.mkPen(accent, width=2))
+        self.curve.setSymbolBrush(accent)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.restyle()
+        super().changeEvent(event)
 
     def clear(self) -> None:
         self.steps, self.losses = [], []

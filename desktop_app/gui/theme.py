@@ -86,11 +86,12 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
     """Fusion + our palette + style sheet; dark=None follows the system. Returns dark."""
     if dark is None:
         dark = system_is_dark()
+    # set first: widgets restyle themselves on the palette change and ask is_dark()
+    app.setProperty("gpt2desk_dark", dark)
+    icon.cache_clear()
     app.setStyle("Fusion")
     app.setPalette(make_palette(dark))
     app.setStyleSheet(style_sheet(dark))
-    app.setProperty("gpt2desk_dark", dark)
-    icon.cache_clear()
     return dark
 
 

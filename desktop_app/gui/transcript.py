@@ -7,6 +7,7 @@ and an empty footer row that later features (ratings) fill.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -15,6 +16,18 @@ from desktop_app.gui.token_view import PLAIN, TokenView
 
 FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the token limit",
                 "context": "filled the context window", "cancelled": "stopped"}
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "\u2026" when it does not fit; text() keeps the whole line."""
+
+    def paintEvent(self, _event) -> None:
+        rect = self.contentsRect()
+        elided = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(),
+                                  elided, self.foregroundRole())
+        painter.end()
 
 
 class MessageCard(QFrame):
@@ -37,9 +50,9 @@ class MessageCard(QFrame):
         self.role_label = QLabel(title or ("You" if role == "user" else "Assistant"))
         self.role_label.setObjectName("CardRole")
         header.addWidget(self.role_label)
-        self.meta = QLabel()
+        self.meta = ElidedLabel()
         self.meta.setObjectName("CardMeta")
-        # the meta line gives way (clipped) before the header's buttons do, in a narrow window
+        # the meta line gives way (elided) before the header's buttons do, in a narrow window
         self.meta.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.meta.setMinimumWidth(20)
         header.addWidget(self.meta, 1)
