@@ -131,12 +131,31 @@ def test_per_token_logps_match_a_plain_forward(tiny_model):
             assert int(mask[row].sum()) == len(c)
 
 
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_sequence_logps_match_one_example_at_a_time(tiny_model, reduce):
+    """Batched in chunks of 2 (padding, a shared logits_to_keep, a short last chunk), each
+    answer's summed or mean log-probability is what its own unpadded forward pass gives."""
+    model = tiny_model.model
+    seqs = [([5, 6, 7, 8], [9, 10, 11]), ([5, 6], [12, 13, 14, 15]), ([20], [21, 22]),
+            ([30, 31, 32, 33, 34, 35], [36])]
+    with torch.no_grad():
+        got = L.sequence_logps(model, seqs, 0, "cpu", batch_size=2, reduce=reduce)
+        expected = []
+        for p, c in seqs:
+            full = torch.log_softmax(model(input_ids=torch.tensor([p + c])).logits[0].float(), -1)
+            token_logps = [float(full[len(p) + i - 1, token]) for i, token in enumerate(c)]
+            expected.append(sum(token_logps) / (len(c) if reduce == "mean" else 1))
+    assert got.shape == (len(seqs),)
+    assert got.tolist() == pytest.approx(expected, abs=1e-4)
+    assert L.sequence_logps(model, [], 0, "cpu", reduce=reduce).shape == (0,)
+
+
 def test_token_loss_pushes_liked_up_and_disliked_down():
     lp = torch.log(torch.tensor([[0.5, 0.2, 0.9]])).requires_grad_(True)
     loss, _ = L.token_loss(lp, [(0, 0, 1), (0, 2, -1)])
     loss.backward()
     expected = (-math.log(0.5) - math.log(1 - 0.9)) / 2
-    assert float(loss) == pytest.approx(expected, rel=1e-5)
+    assert float(loss.detach()) == pytest.approx(expected, rel=1e-5)
     assert lp.grad[0, 0] < 0  # descending the loss raises the liked token's log-prob
     assert lp.grad[0, 2] > 0  # and lowers the disliked one's
     assert lp.grad[0, 1] == 0  # an unrated position is untouched

@@ -23,7 +23,7 @@ import torch
 
 from desktop_app.core.paths import RESOURCES_DIR
 from desktop_app.core.train_data import TrainingData
-from desktop_app.core.train_losses import pad_batch, per_token_logps
+from desktop_app.core.train_losses import pad_batch, per_token_logps, sequence_logps
 
 PROBE_PATH = RESOURCES_DIR / "probe.txt"
 PROBE_FALLBACK = (
@@ -53,7 +53,7 @@ def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) 
     for p in data.pairs:
         seqs += [(p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids)]
         signs += [1.0, -1.0]
-    means = _mean_logps(model, seqs, pad_id, device, batch_size)
+    means = sequence_logps(model, seqs, pad_id, device, batch_size=batch_size, reduce="mean").tolist()
     n_unpaired = len(data.unpaired)
     items += [s * m for s, m in zip(signs[:n_unpaired], means[:n_unpaired])]
     pair_means = means[n_unpaired:]
@@ -66,15 +66,6 @@ def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) 
             for index, value in t.ratings.items():
                 items.append(value * float(logps[row, len(t.prompt_ids) + index - 1]))
     return sum(items) / len(items) if items else None
-
-
-def _mean_logps(model, seqs, pad_id, device, batch_size) -> list[float]:
-    out: list[float] = []
-    for start in range(0, len(seqs), batch_size):
-        batch = pad_batch(seqs[start:start + batch_size], pad_id, device)
-        logps, mask = per_token_logps(model, batch)
-        out += (logps.sum(-1) / mask.sum(-1).clamp(min=1)).tolist()
-    return out
 
 
 # ------------------------------------------------------------------ probe

@@ -63,10 +63,27 @@ def per_token_logps(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
     return logps, mask
 
 
-def sequence_logps(model, seqs, pad_id: int, device) -> torch.Tensor:
-    """Summed answer log-probability of each (prompt, answer)."""
-    logps, _mask = per_token_logps(model, pad_batch(seqs, pad_id, device))
-    return logps.sum(-1)
+def sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int | None = None,
+                   reduce: str = "sum") -> torch.Tensor:
+    """Answer log-probability of each (prompt, answer), shape [len(seqs)].
+
+    ``reduce``: "sum" over the answer's tokens (what KTO and DPO compare) or "mean" (the
+    gate's margin, so that long and short answers count alike). ``batch_size``: how many
+    sequences go through the model at once (all when None); the chunks are consecutive,
+    and the result depends slightly on them (padding width, ``logits_to_keep``).
+    Gradients flow unless the caller turns them off.
+    """
+    if reduce not in ("sum", "mean"):
+        raise ValueError(f"reduce is 'sum' or 'mean', not {reduce!r}")
+    if not seqs:
+        return torch.zeros(0, device=device)
+    step = len(seqs) if batch_size is None else max(1, batch_size)
+    out = []
+    for start in range(0, len(seqs), step):
+        logps, mask = per_token_logps(model, pad_batch(seqs[start:start + step], pad_id, device))
+        total = logps.sum(-1)
+        out.append(total if reduce == "sum" else total / mask.sum(-1).clamp(min=1))
+    return out[0] if len(out) == 1 else torch.cat(out)
 
 
 # ------------------------------------------------------------------ objectives

@@ -374,11 +374,12 @@ class _Run:
         # The reference (base model) is fixed: its log-probabilities are computed once.
         u, pairs = train.unpaired, train.pairs
         kl_seqs = [(u[i].prompt_ids, u[i - 1].completion_ids) for i in range(len(u))]  # mismatched, as in TRL
+        answers = [(e.prompt_ids, e.completion_ids) for e in u]
+        chosen = [(p.prompt_ids, p.chosen_ids) for p in pairs]
+        rejected = [(p.prompt_ids, p.rejected_ids) for p in pairs]
         with torch.no_grad(), model.disable_adapter():
-            ref_u = self._seq_logps(model, [(e.prompt_ids, e.completion_ids) for e in u], pad_id, device)
-            ref_kl = self._seq_logps(model, kl_seqs, pad_id, device)
-            ref_ch = self._seq_logps(model, [(p.prompt_ids, p.chosen_ids) for p in pairs], pad_id, device)
-            ref_rj = self._seq_logps(model, [(p.prompt_ids, p.rejected_ids) for p in pairs], pad_id, device)
+            ref_u, ref_kl, ref_ch, ref_rj = [L.sequence_logps(model, seqs, pad_id, device, batch_size=s.batch_size)
+                                             for seqs in (answers, kl_seqs, chosen, rejected)]
         self.check_cancel()
 
         params = [p for p in model.parameters() if p.requires_grad]
@@ -419,16 +420,6 @@ class _Run:
                      eta_s=per_step * (total - step), **figures)
         self.metrics["steps"] = total
         self.metrics["train_s"] = round(time.perf_counter() - train_start, 2)
-
-    def _seq_logps(self, model, seqs, pad_id, device):
-        import torch
-
-        from desktop_app.core.train_losses import sequence_logps
-
-        if not seqs:
-            return torch.zeros(0, device=device)
-        bs = max(1, self.settings.batch_size)
-        return torch.cat([sequence_logps(model, seqs[i:i + bs], pad_id, device) for i in range(0, len(seqs), bs)])
 
     def _step_loss(self, model, batch, train, pad_id, device, ref_u, ref_kl, ref_ch, ref_rj, L):
         import torch
