@@ -12,6 +12,7 @@
    tooltips, top-10 alternatives) into the window's TokenView and lay it out. Target: under 100 ms.
 
     QT_QPA_PLATFORM=offscreen python bench/ui_latency.py [--tokens 200] [--rounds 3] [--no-training]
+        [--model bundled]   (a real model through the app's own loader instead of random GPT-2)
 """
 
 from __future__ import annotations
@@ -198,6 +199,7 @@ def main() -> int:
     parser.add_argument("--tokens", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-training", action="store_true", help="skip event_loop_gap_training")
+    parser.add_argument("--model", help="a model spec loaded by the app's loader (default: random GPT-2 124M)")
     args = parser.parse_args()
 
     from desktop_app.core.paths import AppPaths
@@ -212,9 +214,22 @@ def main() -> int:
     window.resize(1280, 800)
     window.show()
     app.processEvents()
-    loaded = gpt2_124m_random()
-    window.chat._loaded(loaded)
-    window._model_loaded(loaded)
+    if args.model:
+        from PySide6.QtCore import QEventLoop
+
+        loop = QEventLoop()
+        window.chat.model_loaded.connect(lambda _l: loop.quit())
+        window.chat.model_failed.connect(lambda message: (print(message), loop.quit()))
+        window.chat.load_model(args.model)
+        loop.exec()
+        if window.chat.loaded is None:
+            return 1
+        print(f"  model: {window.chat.loaded.describe()}")
+    else:
+        loaded = gpt2_124m_random()
+        loaded.training_tokenizer()  # as the app's loader does
+        window.chat._loaded(loaded)
+        window._model_loaded(loaded)
     gaps = []
     for round_ in range(args.rounds):
         gap, n, tps = measure_streaming(app, window, args.tokens)

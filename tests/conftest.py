@@ -27,6 +27,16 @@ def isolated_data_dir(tmp_path, monkeypatch):
     return data
 
 
+@pytest.fixture(autouse=True)
+def unfreeze_heap_after_test():
+    """The app sets long-lived objects aside from garbage collection (core.memory.settle_heap);
+    between tests, give them back so one test's windows and models cannot outlive it."""
+    import gc
+
+    yield
+    gc.unfreeze()
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     return build_tiny_model(tmp_path_factory.mktemp("tiny-gpt2"))

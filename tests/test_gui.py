@@ -385,3 +385,24 @@ def test_theme_fills_every_colour(qapp, dark):
     assert apply_theme(qapp, dark) is dark
     assert (qapp.palette().window().color().lightness() < 128) is dark
     apply_theme(qapp, False)
+
+
+def test_model_load_settles_the_heap_and_a_replaced_model_is_freed(make_window, qtbot, tiny_model_dir):
+    import gc
+    import weakref
+
+    window = make_window()
+    assert gc.get_freeze_count() > 0  # start-up and the model are out of later collections
+    old = window.chat.loaded
+    # a garbage cycle pinning the model, set aside like the rest (transformers' first
+    # from_pretrained in a process leaves such a cycle around the loading frames)
+    pin = {"model": old.model}
+    pin["self"] = pin
+    del pin
+    gc.freeze()
+    ref = weakref.ref(old.model)
+    del old
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        window.chat.load_model(str(tiny_model_dir))
+    assert window.chat.loaded.model is not ref()
+    qtbot.waitUntil(lambda: ref() is None, timeout=WAIT_MS)

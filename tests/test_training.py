@@ -88,6 +88,41 @@ def test_discarded_when_margin_does_not_move(env, tiny_model):
     assert not result.kept and "margin did not move" in result.reason
 
 
+@pytest.mark.parametrize("cancel_it", [False, True])
+def test_training_copy_is_freed_when_the_run_ends(env, tiny_model, monkeypatch, cancel_it):
+    """The copy's hundreds of MB are freed when the run returns, by reference counting alone
+    (the cycle collector is off here): nothing the run leaves behind points at it."""
+    import gc
+    import weakref
+
+    from transformers import AutoModelForCausalLM
+
+    store, paths = env
+    copies = []
+    real = AutoModelForCausalLM.from_pretrained
+
+    def remember(*args, **kwargs):
+        model = real(*args, **kwargs)
+        copies.append(weakref.ref(model))
+        return model
+
+    monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained", remember)
+    cancel = threading.Event()
+
+    def progress(p):
+        if cancel_it and p.phase == "training" and p.step == 2:
+            cancel.set()
+
+    gc.collect()
+    gc.disable()
+    try:
+        result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=progress, cancel=cancel)
+        assert result.status == ("cancelled" if cancel_it else "kept")
+        assert copies and all(ref() is None for ref in copies)
+    finally:
+        gc.enable()
+
+
 def test_cancel_stops_within_a_step_and_keeps_active_adapter(env, tiny_model):
     store, paths = env
     first = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))

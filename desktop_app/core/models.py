@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_app.core.errors import ModelError
+from desktop_app.core.memory import collection_paused
 from desktop_app.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,19 @@ class LoadedModel:
     context_window: int
     adapter_id: int | None = None
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _spare_tokenizer: object = field(default=None, repr=False)
+    _spare_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def training_tokenizer(self):
+        """A second tokenizer of this model for the fine-tune thread: a fast tokenizer must not
+        be used from two threads at once. Parsing tokenizer.json holds the GIL for ~150 ms (a
+        visible stall of the window), so the app makes it while the model loads."""
+        with self._spare_lock:  # not self.lock: an answer holds that while it streams
+            if self._spare_tokenizer is None:
+                from transformers import AutoTokenizer
+
+                self._spare_tokenizer = AutoTokenizer.from_pretrained(self.folder)
+            return self._spare_tokenizer
 
     @property
     def model_id(self) -> str:
@@ -328,17 +342,18 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    folder = local_folder(source, paths, progress)
-    check_model_folder(folder)
-    torch_device, dtype = pick_device(device)
-    progress(f"Loading {source.display_name}", 0, 1)
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
-        model = AutoModelForCausalLM.from_pretrained(
-            folder, dtype=dtype, use_safetensors=True, trust_remote_code=False
-        )
-    except Exception as exc:
-        raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
+    with collection_paused(settle_after=True):  # see core.memory: no stalls, and the model lives long
+        folder = local_folder(source, paths, progress)
+        check_model_folder(folder)
+        torch_device, dtype = pick_device(device)
+        progress(f"Loading {source.display_name}", 0, 1)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+            model = AutoModelForCausalLM.from_pretrained(
+                folder, dtype=dtype, use_safetensors=True, trust_remote_code=False
+            )
+        except Exception as exc:
+            raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
     model.to(torch_device).eval()
     config = model.config
     window = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024

@@ -224,7 +224,8 @@ class _Run:
         else:
             owned = False
         self.say("preparing", "Loading a separate copy of the model for training")
-        tokenizer = AutoTokenizer.from_pretrained(given.folder)  # the chat model's tokenizer stays its own
+        # the chat model's tokenizer stays the chat thread's own
+        tokenizer = AutoTokenizer.from_pretrained(given.folder) if owned else given.training_tokenizer()
         if owned and given.dtype == torch.float32 and given.adapter_id is None:
             base = given.model
         else:

@@ -86,6 +86,9 @@ def run_app(args) -> int:
 
     window = MainWindow(store, args.paths, model_spec=getattr(args, "model", None),
                         device=getattr(args, "device", "auto") or "auto")
+    from desktop_app.core.memory import settle_heap
+
+    settle_heap()  # what start-up imported and built lives as long as the app
     if screenshot:
         from desktop_app.gui.screenshot import ScreenshotRun
 

@@ -70,15 +70,19 @@ class ChatController(QObject):
 
         def work(report, _cancel):
             from desktop_app.core.adapters import attach_active
+            from desktop_app.core.memory import settle_heap
 
+            settle_heap()  # a conversion makes many objects: collections walk only those
             source = resolve_spec(spec)
             if source.notice:
                 report(("notice", source.notice))
             loaded = load_model(source, paths, device,
                                 progress=lambda stage, done, total: report(("progress", stage, done, total)))
+            loaded.training_tokenizer()  # now, not as a stall when the person clicks Fine-tune
             if store.active_adapter(loaded.model_id) is not None:
                 report(("progress", "Putting on your fine-tuned adapter", 0, 0))
                 attach_active(loaded, store)  # the adapter the person chose last time
+            settle_heap()  # the model's objects stay out of later collections (see core.memory)
             return loaded
 
         self.loading = True
@@ -97,12 +101,22 @@ class ChatController(QObject):
 
     def _loaded(self, loaded) -> None:
         self.loading = False
-        self.loaded = loaded
+        replaced, self.loaded = self.loaded, loaded
         self.score_cache.clear()
         self.model_loaded.emit(loaded)
+        if replaced is not None and replaced is not loaded:
+            del replaced
+            self._free_replaced_model()
         if self.pending is not None:
             pending, self.pending = self.pending, None
             self._start_answer(*pending)
+
+    def _free_replaced_model(self) -> None:
+        """A replaced model sits in frozen reference cycles (core.memory.settle_heap): set
+        its memory free on a worker, once nothing here points at it any more."""
+        from desktop_app.core.memory import sweep_heap
+
+        self.runner.start(Task(lambda _report, _cancel: sweep_heap(including_settled=True), "free the old model"))
 
     def _load_failed(self, message: str) -> None:
         self.loading = False
