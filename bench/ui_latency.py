@@ -226,8 +226,11 @@ def main() -> int:
             return 1
         print(f"  model: {window.chat.loaded.describe()}")
     else:
+        from desktop_app.core.memory import settle_heap
+
         loaded = gpt2_124m_random()
         loaded.training_tokenizer()  # as the app's loader does
+        settle_heap()  # as load_model does
         window.chat._loaded(loaded)
         window._model_loaded(loaded)
     gaps = []

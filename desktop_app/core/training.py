@@ -22,13 +22,14 @@ import math
 import random
 import threading
 import time
+import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
 from desktop_app.core import gate
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.memory import return_large_allocations_to_os
+from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap
 from desktop_app.core.train_data import (TrainingData, build_training_data, fit, generated_ids, prompt_for_message,
                                          rated_message_ids, readiness)
 
@@ -132,7 +133,10 @@ def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
     with _training_lock(paths):
         _mark_interrupted_runs(store)
         adapter_store.cleanup_staging(paths)
-        return _Run(store, model, paths, settings, report, cancel, device).run()
+        run = _Run(store, model, paths, settings, report, cancel, device)
+        result = run.run()
+        run.free_training_copy()
+        return result
 
 
 @contextlib.contextmanager
@@ -172,6 +176,7 @@ class _Run:
         self.started = time.perf_counter()
         self.run_id = None
         self.metrics: dict = {}
+        self.copy_ref = None  # weakref to the training copy of the model, once loaded
 
     def say(self, phase, message="", **fields) -> None:
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
@@ -229,14 +234,25 @@ class _Run:
         if owned and given.dtype == torch.float32 and given.adapter_id is None:
             base = given.model
         else:
-            base = AutoModelForCausalLM.from_pretrained(given.folder, dtype=torch.float32, use_safetensors=True,
-                                                        trust_remote_code=False)
+            # as a chat model load does (core.memory): no collector passes, each a stall of
+            # the window, while the copy is built, and its objects set aside afterwards
+            with collection_paused(settle_after=True):
+                base = AutoModelForCausalLM.from_pretrained(given.folder, dtype=torch.float32,
+                                                            use_safetensors=True, trust_remote_code=False)
             base.to(given.device)
+            self.copy_ref = weakref.ref(base)
         base.eval()
         for p in base.parameters():
             p.requires_grad_(False)
         return {"tokenizer": tokenizer, "base": base, "device": given.device, "window": given.context_window,
                 "model_id": given.model_id, "source": given.source, "folder": given.folder}
+
+    def free_training_copy(self) -> None:
+        """Reference counting frees the copy as the run returns; should a garbage cycle hold
+        it instead (it was set aside from the collector), sweep, or its memory stays taken."""
+        if self.copy_ref is not None and self.copy_ref() is not None:
+            log.info("the training copy outlived its run; sweeping")
+            sweep_heap(including_settled=True)
 
     # -------------------------------------------------------------- the steps
     def _run(self, data: TrainingData, info: dict, parent: dict | None) -> RunResult:
