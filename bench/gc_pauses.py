@@ -80,6 +80,18 @@ class _no_pause:
         return False
 
 
+def timed_load(spec: str, label: str, *, app_habits: bool):
+    """One load from a clean heap: (the model, seconds, its FullPasses)."""
+    gc.unfreeze()
+    gc.collect()
+    start = time.perf_counter()
+    with FullPasses() as passes:
+        model = load(spec, app_habits=app_habits)
+    seconds = time.perf_counter() - start
+    print(f"  load, {label}: {seconds:.1f} s, {passes.summary()}")
+    return model, seconds, passes
+
+
 def full_pass_ms(rounds: int = 5) -> float:
     times = []
     for _ in range(rounds):
@@ -98,21 +110,8 @@ def main() -> int:
     import transformers  # noqa: F401
 
     load(args.model, app_habits=True)  # warm-up: imports and the file cache serve both sides alike
-    gc.unfreeze()
-    gc.collect()
-    start = time.perf_counter()
-    with FullPasses() as baseline:
-        model = load(args.model, app_habits=False)
-    plain_s = time.perf_counter() - start
-    print(f"  load, plain collector: {plain_s:.1f} s, {baseline.summary()}")
-    del model
-    gc.unfreeze()
-    gc.collect()
-    start = time.perf_counter()
-    with FullPasses() as ours:
-        model = load(args.model, app_habits=True)
-    ours_s = time.perf_counter() - start
-    print(f"  load, app habits:      {ours_s:.1f} s, {ours.summary()}")
+    plain_s, baseline = timed_load(args.model, "plain collector", app_habits=False)[1:]  # model dropped
+    model, ours_s, ours = timed_load(args.model, "app habits:     ", app_habits=True)
 
     # what a session adds after the load: one 64-token answer with its records
     from desktop_app.core.generation import SamplingSettings, generate
