@@ -72,6 +72,25 @@ def test_scoring_reproduces_generation(tiny_model):
         assert [a.id for a in s.top[:3]] == [a.id for a in g.top[:3]]
 
 
+def test_text_longer_than_the_window_is_scored_with_a_sliding_window(tiny_model):
+    window = tiny_model.context_window  # 128
+    text = " ".join(f"line {i}: the quick brown fox jumps over the lazy dog." for i in range(40))
+    ids, records = score_text(tiny_model, text)
+    assert len(ids) > 3 * window and len(records) == len(ids) - 1
+    assert [r.id for r in records] == ids[1:]
+    assert tiny_model.tokenizer.decode(ids[:1]) + joined_text(records) == text
+    # the first window: one pass, as for a short text
+    head = score_ids(tiny_model, ids[:1], ids[1:window])
+    assert [r.logprob for r in records[:window - 1]] == pytest.approx([r.logprob for r in head], abs=1e-4)
+    # later tokens: each from the half window (at least) of text before it
+    stride = window // 2
+    start = window + stride  # the third pass predicts positions [start, start + stride)
+    later = score_ids(tiny_model, ids[start + stride - window:start], ids[start:start + stride])
+    got = records[start - 1:start - 1 + stride]
+    assert [r.logprob for r in got] == pytest.approx([r.logprob for r in later], abs=1e-4)
+    assert [r.rank for r in got] == [r.rank for r in later]
+
+
 def test_split_characters_show_once_on_the_completing_token(tiny_model):
     text = "Emoji 😀🎉 and 日本語"
     ids, records = score_text(tiny_model, text)
