@@ -4,7 +4,7 @@ roll back to the previous one, delete old ones."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QFrame, QGridLayout, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QVBoxLayout)
 
 from desktop_app.gui.theme import icon, styled_label
@@ -46,14 +46,10 @@ class AdapterHistory(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        top = QHBoxLayout()
-        title = styled_label("ADAPTER HISTORY", "PanelTitle")
-        top.addWidget(title)
-        top.addStretch(1)
-        self.using = QLabel()
-        self.using.setObjectName("Muted")
-        top.addWidget(self.using)
-        layout.addLayout(top)
+        layout.addWidget(styled_label("ADAPTER HISTORY", "PanelTitle"))
+        self.using = styled_label("", "Muted")  # its own line: the panel stays narrow
+        self.using.setWordWrap(True)
+        layout.addWidget(self.using)
         self.list = QListWidget()
         self.list.setObjectName("AdapterList")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -112,7 +108,7 @@ class AdapterHistory(QFrame):
         self.list.setFixedHeight(rows_shown * (3 * self.list.fontMetrics().lineSpacing() + 12) + 8)
         self.empty.setVisible(not self.rows)
         self.list.setVisible(bool(self.rows))
-        self.using.setText(f"using adapter {active['id']}" if active else "using the base model")
+        self.using.setText(f"In use: adapter {active['id']}" if active else "In use: the base model")
         self._update_buttons()
 
     def active_id(self) -> int | None:

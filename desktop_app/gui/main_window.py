@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([220, 720, 340])
         self.splitter.setChildrenCollapsible(False)
-        self.conversations.setMinimumWidth(170)
+        self.conversations.setMinimumWidth(185)  # the panel title fits
         self.side_tabs.setMinimumWidth(280)
         self.setCentralWidget(self.splitter)
         self.popover = SettingsPopover(self)
