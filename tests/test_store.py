@@ -440,3 +440,38 @@ def test_transaction_groups_and_rolls_back(store):
         store.add_message(conv, "user", "a")
         store.add_message(conv, "user", "b")
     assert [m["text"] for m in store.messages(conv)] == ["a", "b"]
+
+
+def test_close_leaves_another_threads_connection_to_that_thread(tmp_path):
+    """Closing from one thread while a worker is inside a transaction: the worker's work is
+    committed (nothing lost, no crash from a connection closed under a running statement),
+    and its next use of the store is refused with a clear error."""
+    from desktop_app.core.store import StoreError
+
+    path = tmp_path / "db.sqlite3"
+    store = Store.open(path)
+    inside, closed, outcome = threading.Event(), threading.Event(), {}
+
+    def worker():
+        with store.transaction():
+            first = store.create_conversation("begun before the close")
+            inside.set()
+            closed.wait(10)
+            second = store.create_conversation("finished after the close")
+        outcome["ids"] = (first, second)
+        try:
+            store.list_conversations()
+        except StoreError as exc:
+            outcome["after"] = str(exc)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert inside.wait(10)
+    store.close()
+    closed.set()
+    thread.join(10)
+    assert "closed" in outcome["after"]
+    again = Store.open(path)
+    assert {c["title"] for c in again.list_conversations()} == {"begun before the close", "finished after the close"}
+    assert again.integrity_check() == ["ok"]
+    again.close()

@@ -119,6 +119,7 @@ class StoreFile:
                                    isolation_level=None, check_same_thread=False, factory=_Connection)
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open the database file {self.path}: {exc}.") from exc
+        conn.owner = threading.current_thread()
         with self._lock:
             self._all.add(conn)
         try:
@@ -179,12 +180,19 @@ class StoreFile:
         return backup
 
     def close(self) -> None:
-        """Close every thread's connection. The store cannot be used afterwards."""
+        """Close the store: it cannot be used afterwards. Closes this thread's connection and
+        those of threads that have ended. A connection of a thread still running may be in
+        the middle of a statement, and closing it from here can crash sqlite3: such a
+        connection is closed by its own thread, at its next use of the store or when the
+        thread ends (its thread-local goes away)."""
         self._closed = True
+        me = threading.current_thread()
         with self._lock:
-            conns, self._all = list(self._all), weakref.WeakSet()
-        self._local = threading.local()
-        for conn in conns:
+            mine = [c for c in self._all if c.owner is me or not c.owner.is_alive()]
+            for conn in mine:
+                self._all.discard(conn)
+        self._local.conn = None
+        for conn in mine:
             try:
                 conn.close()
             except sqlite3.Error:  # pragma: no cover
@@ -199,8 +207,13 @@ class StoreFile:
     # ------------------------------------------------------------ connections
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
+        if self._closed and conn is not None and not conn.in_transaction:
+            # closed from another thread: close ours here (a transaction under way ends first)
+            self._local.conn = None
+            conn.close()
+            conn = None
         if conn is None:
-            conn = self._local.conn = self._connect()
+            conn = self._local.conn = self._connect()  # raises when closed
         return conn
 
     @property
