@@ -406,3 +406,22 @@ def test_model_load_settles_the_heap_and_a_replaced_model_is_freed(make_window, 
         window.chat.load_model(str(tiny_model_dir))
     assert window.chat.loaded.model is not ref()
     qtbot.waitUntil(lambda: ref() is None, timeout=WAIT_MS)
+
+
+def test_a_dismissed_model_notice_stays_dismissed_at_the_next_start(make_window, qtbot):
+    fallback = "openai-community/gpt2 is not in the local cache ... the bundled offline model is used."
+    window = make_window()
+    window.chat.model_notice.emit(fallback)
+    assert window.notice_banner.isVisible() and window.notice_banner.label.text() == fallback
+    qtbot.mouseClick(window.notice_banner.close_button, Qt.MouseButton.LeftButton)
+    assert not window.notice_banner.isVisible()
+    window.close()
+
+    again = make_window()  # same data folder: a restart
+    again.chat.model_notice.emit(fallback)
+    assert not again.notice_banner.isVisible()
+    again.chat.notice.emit("The 2 oldest turns were left out to fit the context window.")
+    assert again.notice_banner.isVisible()  # other notices still show
+    again.notice_banner.hide()
+    again.chat.model_notice.emit("A different reason for a different model.")
+    assert again.notice_banner.isVisible()

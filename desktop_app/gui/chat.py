@@ -29,6 +29,7 @@ class ChatController(QObject):
     model_loaded = Signal(object)  # LoadedModel
     model_failed = Signal(str)
     notice = Signal(str)  # one line to show (info)
+    model_notice = Signal(str)  # why this model was chosen (the offline fallback): the same every start
     error = Signal(str)  # one line to show (error)
     conversations_changed = Signal()
     thread_changed = Signal()
@@ -75,7 +76,7 @@ class ChatController(QObject):
             settle_heap()  # a conversion makes many objects: collections walk only those
             source = resolve_spec(spec)
             if source.notice:
-                report(("notice", source.notice))
+                report(("model-notice", source.notice))
             loaded = load_model(source, paths, device,
                                 progress=lambda stage, done, total: report(("progress", stage, done, total)))
             loaded.training_tokenizer()  # now, not as a stall when the person clicks Fine-tune
@@ -96,6 +97,8 @@ class ChatController(QObject):
     def _load_progress(self, item) -> None:
         if item[0] == "notice":
             self.notice.emit(item[1])
+        elif item[0] == "model-notice":
+            self.model_notice.emit(item[1])
         else:
             self.model_progress.emit(*item[1:])
 

@@ -280,6 +280,8 @@ class SettingsPopover(QFrame):
 class Banner(QFrame):
     """A dismissible one-line notice (kind "info") or error (kind "error")."""
 
+    dismissed = Signal(str)  # the text the person closed
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("Banner")
@@ -293,7 +295,8 @@ class Banner(QFrame):
         close.setObjectName("FlatTool")
         close.setText("\u2715")
         close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
+        close.clicked.connect(self._dismiss)
+        self.close_button = close
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
@@ -303,6 +306,10 @@ class Banner(QFrame):
         self.style().polish(self)
         self.label.setText(text)
         self.show()
+
+    def _dismiss(self) -> None:
+        self.hide()
+        self.dismissed.emit(self.label.text())
 
     @property
     def kind(self) -> str:
