@@ -160,8 +160,9 @@ class MainWindow(QMainWindow):
         c.model_loaded.connect(self._model_loaded)
         c.model_failed.connect(self._model_failed)
         c.notice.connect(lambda text: self.notice_banner.show_message(text, "info"))
-        c.model_notice.connect(self._model_notice)
-        self.notice_banner.dismissed.connect(self._notice_dismissed)
+        # why this model (offline: the bundled one): once closed, not again at every start
+        c.model_notice.connect(lambda text: self.notice_banner.show_unless_dismissed(
+            text, self.settings, "dismissed_model_notice"))
         c.error.connect(self.show_error)
         c.conversations_changed.connect(self.refresh_conversations)
         c.thread_changed.connect(self.render_thread)
@@ -259,17 +260,6 @@ class MainWindow(QMainWindow):
         dialog = ModelDialog(self.paths, self.model_spec, self)
         if dialog.exec() and dialog.spec():
             self.load_model(dialog.spec())
-
-    def _model_notice(self, text: str) -> None:
-        """Why this model (e.g. offline: the bundled one). Once closed, not shown again at
-        every start while it stays the same; the model button still tells which model it is."""
-        self.model_notice_text = text
-        if text != self.settings.value("dismissed_model_notice"):
-            self.notice_banner.show_message(text, "info")
-
-    def _notice_dismissed(self, text: str) -> None:
-        if text == getattr(self, "model_notice_text", None):
-            self.settings.setValue("dismissed_model_notice", text)
 
     def _model_progress(self, stage: str, done: int, total: int) -> None:
         self.progress.show()

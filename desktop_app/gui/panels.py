@@ -280,8 +280,6 @@ class SettingsPopover(QFrame):
 class Banner(QFrame):
     """A dismissible one-line notice (kind "info") or error (kind "error")."""
 
-    dismissed = Signal(str)  # the text the person closed
-
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("Banner")
@@ -298,6 +296,7 @@ class Banner(QFrame):
         close.clicked.connect(self._dismiss)
         self.close_button = close
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.remembered = None  # (settings, key, text) of a notice from show_unless_dismissed
         self.hide()
 
     def show_message(self, text: str, kind: str = "info") -> None:
@@ -307,9 +306,18 @@ class Banner(QFrame):
         self.label.setText(text)
         self.show()
 
+    def show_unless_dismissed(self, text: str, settings, key: str) -> None:
+        """Show ``text`` unless the person closed this very text before (kept in the
+        QSettings ``settings`` under ``key``): a notice that would repeat at every start."""
+        self.remembered = (settings, key, text)
+        if settings.value(key) != text:
+            self.show_message(text, "info")
+
     def _dismiss(self) -> None:
         self.hide()
-        self.dismissed.emit(self.label.text())
+        if self.remembered is not None and self.label.text() == self.remembered[2]:
+            settings, key, text = self.remembered
+            settings.setValue(key, text)
 
     @property
     def kind(self) -> str:
