@@ -57,8 +57,8 @@ class AdapterHistory(QFrame):
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.list.itemDoubleClicked.connect(lambda item: self.activate_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         layout.addWidget(self.list)
-        self.empty = styled_label("No adapters yet. A kept fine-tune appears here; the base model is used until then.", "Muted")
-        self.empty.setWordWrap(True)
+        self.empty = styled_label("No adapters yet. A kept fine-tune appears here; the base model is used "
+                                  "until then.", "Muted", wrap=True)
         layout.addWidget(self.empty)
         grid = QGridLayout()
         grid.setSpacing(6)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QGridLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+                               QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QRadioButton, QVBoxLayout)
 
 from desktop_app.core.models import BUNDLED_NAME, BUNDLED_SPEC, GPT2_FAMILY, list_local_models
+from desktop_app.gui.theme import styled_label
 
 KIND_WORDS = {"hub-cache": "downloaded", "converted": "converted GGUF", "bundled": "bundled, offline"}
 
@@ -20,11 +21,9 @@ class ModelDialog(QDialog):
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        intro = QLabel("The model runs on this computer. A GPT-2 model that is not downloaded yet is fetched "
-                       "once from the Hugging Face hub; a .gguf file is converted once. Both show progress "
-                       "in the status bar while the window stays usable.")
-        intro.setWordWrap(True)
-        intro.setObjectName("Muted")
+        intro = styled_label("The model runs on this computer. A GPT-2 model that is not downloaded yet is fetched "
+                             "once from the Hugging Face hub; a .gguf file is converted once. Both show progress "
+                             "in the status bar while the window stays usable.", "Muted", wrap=True)
         layout.addWidget(intro)
         grid = QGridLayout()
         grid.setVerticalSpacing(8)

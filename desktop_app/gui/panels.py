@@ -166,11 +166,9 @@ class LegendBar(QFrame):
                                    Qt.ItemDataRole.ToolTipRole)
         self.combo.currentIndexChanged.connect(lambda _i: self._changed())
         layout.addWidget(self.combo)
-        self.low = QLabel()
-        self.low.setObjectName("Muted")
+        self.low = styled_label("", "Muted")
         self.bar = GradientBar()
-        self.high = QLabel()
-        self.high.setObjectName("Muted")
+        self.high = styled_label("", "Muted")
         layout.addSpacing(6)
         for w in (self.low, self.bar, self.high):
             layout.addWidget(w)
