@@ -16,6 +16,7 @@ plain Python, side by side in one process.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import statistics
 import sys
@@ -62,22 +63,11 @@ def load(spec: str, *, app_habits: bool):
         return models.open_model(spec, paths, "cpu")
     # baseline: the same load_model with the pause (and the settling) taken out
     original = models.collection_paused
-    models.collection_paused = _no_pause
+    models.collection_paused = lambda **_kwargs: contextlib.nullcontext()
     try:
         return models.open_model(spec, paths, "cpu")
     finally:
         models.collection_paused = original
-
-
-class _no_pause:
-    def __init__(self, **_kwargs):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def timed_load(spec: str, label: str, *, app_habits: bool):

@@ -73,7 +73,6 @@ class ChatController(QObject):
             from desktop_app.core.adapters import attach_active
             from desktop_app.core.memory import settle_heap
 
-            settle_heap()  # a conversion makes many objects: collections walk only those
             source = resolve_spec(spec)
             if source.notice:
                 report(("model-notice", source.notice))
@@ -83,7 +82,7 @@ class ChatController(QObject):
             if store.active_adapter(loaded.model_id) is not None:
                 report(("progress", "Putting on your fine-tuned adapter", 0, 0))
                 attach_active(loaded, store)  # the adapter the person chose last time
-            settle_heap()  # the model's objects stay out of later collections (see core.memory)
+            settle_heap()  # load_model set the model aside; this adds the spare tokenizer and adapter
             return loaded
 
         self.loading = True
