@@ -101,7 +101,7 @@ def main() -> int:
 
     load(args.model, app_habits=True)  # warm-up: imports and the file cache serve both sides alike
     plain_s, baseline = timed_load(args.model, "plain collector", app_habits=False)[1:]  # model dropped
-    model, ours_s, ours = timed_load(args.model, "app habits:     ", app_habits=True)
+    model, ours_s, ours = timed_load(args.model, "app habits     ", app_habits=True)
 
     # what a session adds after the load: one 64-token answer with its records
     from desktop_app.core.generation import SamplingSettings, generate
