@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from desktop_app.core.logs import configure_logging
+from desktop_app.core.logs import configure_logging, quiet_libraries
 from desktop_app.core.paths import AppPaths
 
 COMMON_DEFAULTS = {"data_dir": None, "db": None, "model": None, "device": "auto"}
@@ -43,18 +43,6 @@ def finish_common_options(args: argparse.Namespace) -> None:
 def print_notice(notice: str | None) -> None:
     if notice:
         print(f"note: {notice}", file=sys.stderr)
-
-
-def quiet_libraries() -> None:
-    """Library progress bars and warnings are not for the person at the terminal; ours are."""
-    import warnings
-
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", category=UserWarning, module="transformers")
 
 
 class TqdmProgress:

@@ -7,7 +7,8 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, open_store, print_notice, quiet_libraries
+from desktop_app.cli.common import CliError, open_store, print_notice
+from desktop_app.core.logs import quiet_libraries
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:

@@ -66,7 +66,7 @@ def run_app(args) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
-        from desktop_app.cli.common import quiet_libraries
+        from desktop_app.core.logs import quiet_libraries
 
         quiet_libraries()
     except Exception:  # pragma: no cover
