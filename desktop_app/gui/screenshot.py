@@ -24,6 +24,7 @@ class ScreenshotRun(QObject):
         chat = self.window.chat
         chat.model_loaded.connect(self._loaded)
         chat.model_failed.connect(self._failed)
+        self.window.load_model(self.window.model_spec)
         QTimer.singleShot(self.timeout_ms, lambda: self._fail("timed out waiting for the model or the answer"))
 
     def _failed(self, message: str) -> None:
@@ -80,7 +81,7 @@ class ScreenshotRun(QObject):
 
             index = min(range(len(records)), key=interest)
             card.view.select_token(index)
-            window._token_clicked(card, index)
+            window.show_token(card, index)
             if len(card.records[index].top) > 1:
                 window.inspector.pick(1 if card.records[index].top[0].id == card.records[index].id else 0)
         QTimer.singleShot(300, self._save)
