@@ -426,6 +426,8 @@ class MainWindow(QMainWindow):
         self._update_buttons()
 
     def _score_prompts_toggled(self, on: bool) -> None:
+        if not on:
+            self.chat.cancel_scoring()  # scorings still waiting are not wanted any more
         for card in self.transcript.cards:
             if card.role != "user":
                 continue
