@@ -132,6 +132,12 @@ class CompareView(QFrame):
         self.expect_label = QLabel()
         self.expect_label.setWordWrap(True)
         layout.addWidget(self.expect_label)
+        layout.addWidget(self._build_answer_area(), 1)
+        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
+        self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def _build_answer_area(self) -> QScrollArea:
+        """The coloured answer, the summary and the tokens that moved most, scrolling together."""
         card = QFrame()
         card.setObjectName("AnswerCard")
         inner = QVBoxLayout(card)
@@ -161,9 +167,7 @@ class CompareView(QFrame):
         hl.addStretch(1)
         scroll.setWidget(holder)
         scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        layout.addWidget(scroll, 1)
-        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
-        self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        return scroll
 
     # ------------------------------------------------------------ choices
     @property

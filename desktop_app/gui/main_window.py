@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         self.side_tabs.setMinimumWidth(280)
         self.setCentralWidget(self.splitter)
         self.popover = SettingsPopover(self)
+        self._build_status_bar()
+
+    def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
         self.model_label = QLabel("No model")
@@ -376,13 +379,7 @@ class MainWindow(QMainWindow):
     def render_thread(self) -> None:
         """Show the chosen branch. Cards that still match are kept (a finished answer keeps
         the card it streamed into), so an update costs only what changed."""
-        title = None
-        if self.chat.conversation_id is not None:
-            try:
-                title = self.chat.store.get_conversation(self.chat.conversation_id)["title"]
-            except Exception:  # noqa: BLE001 - deleted meanwhile
-                title = None
-        self.setWindowTitle(f"{title} \u2014 {APP_NAME}" if title else APP_NAME)
+        self._show_title()
         thread = self.chat.thread()
         cards = list(self.transcript.cards)
         keep = 0
@@ -412,6 +409,23 @@ class MainWindow(QMainWindow):
                 card.view.set_records([], prefix=message["text"])
                 if self.legend.score_prompts.isChecked():
                     self.chat.score_prompt(message)
+        self._refresh_answer_cards()
+        self._compare_availability()
+        if keep < len(cards) or keep < len(thread):
+            self.transcript.scroll_to_bottom()
+        self._update_buttons()
+
+    def _show_title(self) -> None:
+        title = None
+        if self.chat.conversation_id is not None:
+            try:
+                title = self.chat.store.get_conversation(self.chat.conversation_id)["title"]
+            except Exception:  # noqa: BLE001 - deleted meanwhile
+                title = None
+        self.setWindowTitle(f"{title} \u2014 {APP_NAME}" if title else APP_NAME)
+
+    def _refresh_answer_cards(self) -> None:
+        """Meta line, sibling position and (when the card shows another message now) ratings."""
         for card in self.transcript.cards:
             if card.role == "assistant" and card.message is not None:
                 card.set_meta(answer_meta(card.message, card.records))
@@ -420,10 +434,6 @@ class MainWindow(QMainWindow):
                 if rating is not None and rating.shown_id != card.message_id:
                     rating.refresh()
                     rating.shown_id = card.message_id
-        self._compare_availability()
-        if keep < len(cards) or keep < len(thread):
-            self.transcript.scroll_to_bottom()
-        self._update_buttons()
 
     def _score_prompts_toggled(self, on: bool) -> None:
         if not on:

@@ -199,7 +199,17 @@ class CardRating(QObject):
         self.compare_button.hide()
         for b in (self.compare_button, self.up, self.down):
             card.actions_layout.addWidget(b)
-        # footer: the correction (when there is one) above a row of actions
+        self._build_footer(card)
+        view = card.view
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._menu)
+        view.installEventFilter(self)
+        view.viewport().installEventFilter(self)
+        writer.written.connect(self._written)
+        self.refresh()
+
+    def _build_footer(self, card) -> None:
+        """The correction (when there is one) above a row of actions."""
         self.footer = QFrame(card)
         column = QVBoxLayout(self.footer)
         column.setContentsMargins(0, 2, 0, 0)
@@ -229,13 +239,6 @@ class CardRating(QObject):
         row.addStretch(1)
         column.addLayout(row)
         card.footer_layout.addWidget(self.footer)
-        view = card.view
-        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        view.customContextMenuRequested.connect(self._menu)
-        view.installEventFilter(self)
-        view.viewport().installEventFilter(self)
-        writer.written.connect(self._written)
-        self.refresh()
 
     def _thumb(self, name: str, tip: str) -> QToolButton:
         b = QToolButton(self.card)

@@ -17,7 +17,9 @@ How the threads work
 - **training** lane: a fine-tune (minutes long; chatting goes on meanwhile on the model lane,
   since training works on its own copy of the model).
 
-Each lane is one Python thread fed from a queue. A task is cancellable while it waits (it is
+Each lane is one Python thread fed from a queue. The model lane hands over in step with
+the GUI thread: a task's callbacks run before the next task starts, so an answer asked for
+during a load streams from the model that load put in use. A task is cancellable while it waits (it is
 dropped at once, never started, and its ``on_cancelled`` runs) and while it runs (its
 ``cancel`` event is set; generation and training check it between tokens and steps).
 Results travel as typed objects through Qt signals queued into the GUI thread: a
@@ -121,6 +123,8 @@ class Task:
         fn: the work; ``report(item)`` sends a typed item to ``on_progress``, ``cancel`` is
             the threading.Event that asks it to stop.
         cancel: set by ``Lane.cancel`` while it runs.
+        handled: set once its result was handled on the GUI thread (a handshaking lane
+            starts the next task only then).
         state: a TaskState; changed under the lane's lock (the GUI thread and the lane
             thread both look at it).
         on_start, on_progress, on_success, on_failure, on_cancelled: callbacks, all run on
@@ -135,6 +139,7 @@ class Task:
         self.on_start, self.on_progress = on_start, on_progress
         self.on_success, self.on_failure, self.on_cancelled = on_success, on_failure, on_cancelled
         self.signals = _Signals()
+        self.handled = threading.Event()  # its callbacks ran on the GUI thread
 
     def __repr__(self) -> str:
         return f"<Task {self.name} {self.state.value}>"
@@ -155,6 +160,9 @@ class Task:
 
 class Lane(QObject):
     """A serial queue: one task at a time on one thread of its own, in the order submitted.
+    With ``handshake`` the next task starts only after the previous one's callbacks ran on the
+    GUI thread (the model lane: an answer queued behind a load sees the model the load's
+    callback put in use).
 
     Attributes:
         name: "model", "store" or "training" (also the thread's name).
@@ -166,7 +174,7 @@ class Lane(QObject):
 
     changed = Signal()  # a task was added, started, ended or cancelled
 
-    def __init__(self, name: str, parent=None, *, background: bool = True):
+    def __init__(self, name: str, parent=None, *, background: bool = True, handshake: bool = False):
         super().__init__(parent)
         self.name = name
         self.tasks: list[Task] = []
@@ -175,6 +183,8 @@ class Lane(QObject):
         self._idle = threading.Condition(self._lock)
         self._unfinished = 0
         self._background = background
+        self._handshake = handshake
+        self._closing = False
         self._thread = threading.Thread(target=self._loop, name=f"lane-{name}", daemon=True)
         self._thread.start()
 
@@ -204,6 +214,8 @@ class Lane(QObject):
                     task.state = TaskState.RUNNING
             if not skip:
                 task.execute()
+                while self._handshake and not task.handled.wait(0.05) and not self._closing:
+                    pass
             with self._lock:
                 self._unfinished -= 1
                 if self._unfinished == 0:
@@ -215,6 +227,12 @@ class Lane(QObject):
         self.changed.emit()
 
     def _ended(self, task: Task, ok: bool, value) -> None:
+        try:
+            self._handle_end(task, ok, value)
+        finally:
+            task.handled.set()
+
+    def _handle_end(self, task: Task, ok: bool, value) -> None:
         if task not in self.tasks:
             return
         self.tasks.remove(task)
@@ -267,6 +285,7 @@ class Lane(QObject):
         """Stop the thread: first cancel what waits and runs (``cancel``), or let it all run."""
         if cancel:
             self.cancel_all()
+        self._closing = True  # the GUI thread waits here: no handshake to wait for
         self._queue.put(None)
         self._thread.join(timeout_s)
 
@@ -287,7 +306,7 @@ class TaskManager(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.model = Lane("model", self)
+        self.model = Lane("model", self, handshake=True)
         self.store = Lane("store", self)
         self.training = Lane("training", self)
         self._busy = False
