@@ -204,7 +204,11 @@ class CountTile(QFrame):
 
 
 class LossCurve(QWidget):
-    """The live loss curve (pyqtgraph), one point per optimizer step."""
+    """The live loss curve (pyqtgraph), one point per optimizer step.
+
+    Attributes:
+        steps, losses: the points drawn so far.
+        plot, curve: the pyqtgraph plot and its line."""
 
     def __init__(self, parent=None):
         super().__init__(parent)

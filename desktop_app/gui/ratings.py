@@ -108,7 +108,11 @@ def underline_hook(token_values: dict):
 
 
 class CorrectionDialog(QDialog):
-    """Edit an answer into the answer it should have been."""
+    """Edit an answer into the answer it should have been.
+
+    Attributes:
+        original: the model's answer; editor: the text being edited.
+        removed: the person chose "Remove correction"."""
 
     def __init__(self, question: str, original: str, current: str | None, parent=None):
         super().__init__(parent)

@@ -12,6 +12,13 @@ log = logging.getLogger(__name__)
 
 
 class ScreenshotRun(QObject):
+    """Drives the window for ``--screenshot``: open the model, ask, rate, inspect, save.
+
+    Attributes:
+        window, out: the MainWindow and the PNG path.
+        prompt, rate, view: what to do (see ``gpt2-desk --help``).
+        error: what went wrong (the PNG is still saved); answer_id: the answer asked for."""
+
     def __init__(self, window, out: Path, *, prompt: str | None = None, rate: str | None = None,
                  view: str | None = None, timeout_ms: int = 15 * 60 * 1000):
         super().__init__(window)
