@@ -19,7 +19,7 @@ from desktop_app.core import session
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.session import DEFAULT_TITLE, short_title  # noqa: F401 - where the window found them
+from desktop_app.core.session import DEFAULT_TITLE
 from desktop_app.gui.tasks import LoadProgress, Notice, Task, TaskManager, TaskState, Throttle
 
 log = logging.getLogger(__name__)
