@@ -4,6 +4,7 @@ GPT-2 and Llama architectures, read back with transformers and the gguf reader."
 from __future__ import annotations
 
 import copy
+import json
 import threading
 
 import pytest
@@ -222,3 +223,20 @@ def test_export_refuses_bad_requests_and_leaves_nothing(gpt2_env, tmp_path, monk
         model_export.export_adapter(store, aid, "merged", tmp_path / "m", paths)
     left = sorted(p.name for p in tmp_path.iterdir())
     assert not any(name.startswith(".tmp-") or name in ("c.gguf", "m", "x") for name in left), left
+
+
+def test_cli_adapters_export(gpt2_env, tmp_path, tiny_model_dir, capsys):
+    from desktop_app.cli import main
+
+    paths, store, loaded, aid = gpt2_env
+    common = ["--data-dir", str(paths.data_dir), "--model", str(tiny_model_dir), "--device", "cpu"]
+    out = tmp_path / "cli.gguf"
+    assert main(["adapters", "export", str(aid), "--format", "gguf", "--quant", "q8_0", "--out", str(out),
+                 "--json", *common]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["path"] == str(out) and answer["bytes"] == out.stat().st_size
+    assert gguf_export.check_written(out)["types"] == ["F32", "Q8_0"]
+    assert main(["adapters", "export", str(aid), "--format", "peft", "--out", str(out), *common]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["adapters", "export", str(aid + 5), "--format", "peft", "--out", str(tmp_path / "p"), *common]) == 2
+    assert f"no adapter {aid + 5}" in capsys.readouterr().err
