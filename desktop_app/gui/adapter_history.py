@@ -23,6 +23,8 @@ def adapter_line(row: dict) -> str:
         first.append(f"run {row['run_id']}")
     if row.get("parent_id") is not None:
         first.append(f"after adapter {row['parent_id']}")
+    if m.get("imported"):
+        first.append("imported" + ("" if m.get("gate_advice") != "discard" else ", gate advised against"))
     second = []
     if m.get("margin_before") is not None and m.get("margin_after") is not None:
         second.append(f"margin {m['margin_before']:.2f}\u2192{m['margin_after']:.2f}")
