@@ -33,7 +33,7 @@ SCRIPT = '''#!/usr/bin/env python
 """Train a LoRA adapter on ratings exported from GPT-2 Desk, with HF TRL.
 
 Objective: __OBJECTIVE__.
-Data: __DATASET__ (beside this script). Settings: the app's at export time (SETTINGS below).
+Data: __DATASET_NAME__ (beside this script). Settings: the app's fine-tune settings (SETTINGS below).
 
     python __NAME__                                   # one GPU, or the CPU
     accelerate launch --num_processes 8 __NAME__      # many GPUs (accelerate config for several machines)
@@ -130,9 +130,8 @@ def render_script(fmt: str, dataset_name: str, script_name: str, base_model: str
     values = {"__OBJECTIVE__": OBJECTIVES[fmt], "__NAME__": script_name, "__MODEL_SPEC__": model_spec,
               "__FORMAT__": repr(fmt), "__BASE_MODEL__": repr(base_model),
               "__SETTINGS__": pprint.pformat(chosen, sort_dicts=False), "__TEMPLATE__": repr(TRANSCRIPT_TEMPLATE)}
-    text = SCRIPT.replace("__DATASET__", repr(dataset_name), 1).replace("__DATASET__", repr(dataset_name))
-    # the docstring names the file plainly, the code as a string literal
-    text = text.replace(f"Data: {repr(dataset_name)}", f"Data: {dataset_name}", 1)
+    values.update({"__DATASET_NAME__": dataset_name, "__DATASET__": repr(dataset_name)})
+    text = SCRIPT
     for marker, value in values.items():
         text = text.replace(marker, value)
     return text
