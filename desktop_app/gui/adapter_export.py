@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout)
 
@@ -176,8 +177,10 @@ def _tell(history, title: str, text: str, warning: bool = False) -> QMessageBox:
 def attach(history, controller) -> None:
     """Connect the history's Export\u2026 and Import\u2026 buttons to the fine-tune controller's store."""
     def export(adapter_id: int) -> None:
-        history.export_dialog = ExportDialog(controller.store, controller.paths, adapter_id, history.window())
-        history.export_dialog.open()
+        dialog = ExportDialog(controller.store, controller.paths, adapter_id, history.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per click; gone when closed
+        history.export_dialog = dialog
+        dialog.open()
 
     def import_(folder: str) -> None:
         task = import_adapter_task(controller, folder)
