@@ -101,3 +101,14 @@ def test_import_refuses_pickles_other_bases_and_misfits(rated, tmp_path, tiny_mo
     with pytest.raises(AdapterImportError, match="does not fit"):
         import_adapter(store, paths, loaded, theirs, any_base=True)
     assert store.list_adapters() == [] and not any(paths.adapters_dir.glob("imported-*"))
+
+
+def test_trl_script_needs_the_dataset_beside_it(rated, tmp_path, capsys):
+    _store, _paths, _loaded, common = rated
+    assert main(["export", "--format", "kto", "--trl-script", "train.py", *common]) == 2
+    assert "--trl-script needs --out" in capsys.readouterr().err
+    (tmp_path / "train.py").write_text("# mine\n")
+    assert main(["export", "--format", "kto", "--out", str(tmp_path / "r.jsonl"), "--trl-script", "train.py",
+                 *common]) == 2
+    assert "already exists" in capsys.readouterr().err and (tmp_path / "train.py").read_text() == "# mine\n"
+    assert not (tmp_path / "r.jsonl").exists()  # refused before anything was written
