@@ -23,7 +23,7 @@ from typing import Callable
 from desktop_app.core import gguf_export
 from desktop_app.core.adapters import CONFIG_FILE, WEIGHTS_FILE, check_adapter_folder
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.gguf_export import ExportCancelled, GGUFExportError
+from desktop_app.core.gguf_export import ExportCancelled
 
 log = logging.getLogger(__name__)
 
@@ -321,5 +321,3 @@ def export_adapter(store, adapter_id: int, fmt: str, out, paths, *, quant: str =
         return _export_gguf(row, out, folder, quant, report, cancel)
     except OSError as exc:
         raise _disk_full(exc, out) from exc
-    except GGUFExportError:
-        raise
