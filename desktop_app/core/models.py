@@ -402,9 +402,10 @@ def describe_local(location: Path) -> tuple[str, int]:
 def list_local_models(paths: AppPaths) -> list[LocalModel]:
     found: list[LocalModel] = []
     try:
-        from huggingface_hub import scan_cache_dir
+        from huggingface_hub import constants, scan_cache_dir
 
-        for repo in scan_cache_dir().repos:
+        # the cache folder as configured now (scan_cache_dir's default is fixed when it is imported)
+        for repo in scan_cache_dir(constants.HF_HUB_CACHE).repos:
             folder = cached_hub_folder(repo.repo_id) if repo.repo_type == "model" else None
             if folder is not None:
                 found.append(LocalModel(repo.repo_id, "hub-cache", repo.repo_id, str(repo.repo_path),
