@@ -70,10 +70,13 @@ def test_import_from_the_history(make_window, qtbot, tmp_path, tiny_model_dir):
     assert "Imported as adapter" in text and "gate" in text
     row = history.rows[0]
     assert not row["active"] and row["metrics"]["imported"] and history.import_button.isEnabled()
-    history.last_message.close()
+    first = history.last_message
+    first.close()
     # a folder that is not an adapter: a warning, nothing added
     history.choose_folder = lambda: str(tmp_path)
+    qtbot.waitUntil(lambda: history.import_button.isEnabled() and not first.isVisible(), timeout=WAIT_MS)
     qtbot.mouseClick(history.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: history.last_message.icon() == history.last_message.Icon.Warning, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: history.last_message is not first, timeout=WAIT_MS)
+    assert history.last_message.icon() == history.last_message.Icon.Warning
     assert "adapter_model.safetensors" in history.last_message.text() and len(history.rows) == 1
     history.last_message.close()

@@ -146,8 +146,8 @@ class ExportDialog(QDialog):
 
 
 def import_adapter_task(controller, folder: str) -> Task | None:
-    """Check, judge and record the adapter in ``folder`` for the chat model, on a pool thread;
-    the history refreshes when it is in."""
+    """A task (not started: connect to it first, a refusal comes at once) that checks, judges
+    and records the adapter in ``folder`` for the chat model; the history refreshes when it is in."""
     from desktop_app.core.adapter_import import import_adapter
 
     loaded = controller.chat.loaded
@@ -156,7 +156,7 @@ def import_adapter_task(controller, folder: str) -> Task | None:
     store, paths = controller.store, controller.paths
     task = Task(lambda report, cancel: import_adapter(store, paths, loaded, folder, cancel=cancel), "import adapter")
     task.signals.finished.connect(lambda _r: controller.adapters_changed.emit())
-    return controller.runner.start(task)
+    return task
 
 
 def import_message(result) -> str:
@@ -169,8 +169,9 @@ def _tell(history, title: str, text: str, warning: bool = False) -> QMessageBox:
     """A non-blocking message over the window (kept on the history so tests can read it)."""
     box = QMessageBox(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information, title, text,
                       QMessageBox.StandardButton.Ok, history.window())
+    box.setWindowModality(Qt.WindowModality.NonModal)  # the window stays usable while it is read
     history.last_message = box
-    box.open()
+    box.show()
     return box
 
 
@@ -190,6 +191,7 @@ def attach(history, controller) -> None:
         task.signals.finished.connect(lambda r: _tell(history, "Adapter imported", import_message(r)))
         task.signals.failed.connect(lambda m: _tell(history, "Import failed", m, warning=True))
         task.signals.done.connect(lambda: history.set_busy(False))
+        controller.runner.start(task)
 
     history.export_dialog = history.last_message = None
     history.export_requested.connect(export)
