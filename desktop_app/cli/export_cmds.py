@@ -7,7 +7,8 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import TqdmProgress, load_model_for_cli, open_store, quiet_libraries
+from desktop_app.cli.common import TqdmProgress, load_model_for_cli, open_store
+from desktop_app.core.logs import quiet_libraries
 
 
 def register_adapter_actions(sub, common) -> None:

@@ -1,6 +1,7 @@
 """Export an adapter (PEFT folder, merged model, GGUF) and import one trained elsewhere, from
-the adapter history. The work runs on a pool thread (gui.workers.Task); this module only
-asks where, shows progress, and says what came out."""
+the adapter history. The work runs on the task manager's training lane (it loads its own copy
+of the model, as a fine-tune does, so the two never hold a copy each at once); this module
+only asks where, shows progress, and says what came out."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout)
 
 from desktop_app.gui.theme import styled_label
-from desktop_app.gui.workers import Task, TaskRunner
+from desktop_app.gui.tasks import Lane, Task
 
 # (format, quant, words, file name ending: "" for a folder)
 CHOICES = [("gguf", "f16", "GGUF file, f16 (llama.cpp, LM Studio, Ollama)", ".gguf"),
@@ -23,12 +24,11 @@ CHOICES = [("gguf", "f16", "GGUF file, f16 (llama.cpp, LM Studio, Ollama)", ".gg
 class ExportDialog(QDialog):
     """Choose the format and where; Export runs it with a progress bar; Cancel stops it."""
 
-    def __init__(self, store, paths, adapter_id: int, parent=None):
+    def __init__(self, store, paths, adapter_id: int, lane: Lane, parent=None):
         super().__init__(parent)
-        self.store, self.paths, self.adapter_id = store, paths, adapter_id
+        self.store, self.paths, self.adapter_id, self.lane = store, paths, adapter_id, lane
         self.setWindowTitle(f"Export adapter {adapter_id}")
         self.setMinimumWidth(480)
-        self.runner = TaskRunner(self, threads=1)
         self.task: Task | None = None
         self.result = None
         self.stages: list[str] = []  # what the running export reported, in order
@@ -93,13 +93,12 @@ class ExportDialog(QDialog):
         def work(report, cancel):
             return export_adapter(store, aid, fmt, out, paths, quant=quant or "f16", progress=report, cancel=cancel)
 
-        self.task = Task(lambda report, cancel: work(lambda *p: report(p), cancel), "export")
-        self.task.signals.progress.connect(self._progress)
-        self.task.signals.finished.connect(self._finished)
-        self.task.signals.failed.connect(self._failed)
+        self.task = Task(lambda report, cancel: work(lambda *p: report(p), cancel), "export adapter", "export",
+                         on_progress=self._progress, on_success=self._finished, on_failure=self._failed,
+                         on_cancelled=lambda _t: self._failed("Cancelled before it started."))
         self._set_running(True)
-        self.status.setText("Exporting\u2026")
-        self.runner.start(self.task)
+        self.status.setText("Exporting\u2026" if not self.lane.busy else "Waiting for the fine-tune to finish\u2026")
+        self.lane.submit(self.task)
 
     def _set_running(self, running: bool) -> None:
         self.bar.setVisible(running or self.bar.isVisible())
@@ -125,38 +124,45 @@ class ExportDialog(QDialog):
         lines += [f"Also wrote {p.name}." for p in result.extra_files] + list(result.notes)
         self.status.setText("\n".join(lines))
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, error) -> None:
         self.task = None
+        message = str(error)
         self._set_running(False)
         self.bar.hide()
         self.status.setText(message)
 
     def _close_or_cancel(self) -> None:
         if self.task is not None:
-            self.task.cancel.set()
             self.status.setText("Cancelling\u2026")
+            self.lane.cancel(self.task)
         else:
             self.reject()
 
     def done(self, code: int) -> None:  # closing the window also stops a running export
         if self.task is not None:
-            self.task.cancel.set()
-            self.runner.shutdown()
+            task, self.task = self.task, None
+            task.on_success = task.on_failure = task.on_progress = task.on_cancelled = None  # the dialog goes
+            self.lane.cancel(task)
         super().done(code)
 
 
-def import_adapter_task(controller, folder: str) -> Task | None:
-    """A task (not started: connect to it first, a refusal comes at once) that checks, judges
-    and records the adapter in ``folder`` for the chat model; the history refreshes when it is in."""
+def import_adapter_task(controller, folder: str, on_success, on_failure) -> Task | None:
+    """Check, judge and record the adapter in ``folder`` for the chat model, on the training
+    lane; the history refreshes when it is in."""
     from desktop_app.core.adapter_import import import_adapter
 
     loaded = controller.chat.loaded
     if loaded is None:
         return None
     store, paths = controller.store, controller.paths
-    task = Task(lambda report, cancel: import_adapter(store, paths, loaded, folder, cancel=cancel), "import adapter")
-    task.signals.finished.connect(lambda _r: controller.adapters_changed.emit())
-    return task
+
+    def success(result):
+        controller.adapters_changed.emit()
+        on_success(result)
+
+    task = Task(lambda report, cancel: import_adapter(store, paths, loaded, folder, cancel=cancel),
+                "import adapter", "import", on_success=success, on_failure=on_failure)
+    return controller.tasks.training.submit(task)
 
 
 def import_message(result) -> str:
@@ -166,7 +172,7 @@ def import_message(result) -> str:
 
 
 def _tell(history, title: str, text: str, warning: bool = False) -> QMessageBox:
-    """A non-blocking message over the window (kept on the history so tests can read it)."""
+    """A message over the window that does not block it (kept on the history so tests can read it)."""
     box = QMessageBox(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information, title, text,
                       QMessageBox.StandardButton.Ok, history.window())
     box.setWindowModality(Qt.WindowModality.NonModal)  # the window stays usable while it is read
@@ -178,20 +184,23 @@ def _tell(history, title: str, text: str, warning: bool = False) -> QMessageBox:
 def attach(history, controller) -> None:
     """Connect the history's Export\u2026 and Import\u2026 buttons to the fine-tune controller's store."""
     def export(adapter_id: int) -> None:
-        dialog = ExportDialog(controller.store, controller.paths, adapter_id, history.window())
+        dialog = ExportDialog(controller.store, controller.paths, adapter_id, controller.tasks.training,
+                              history.window())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per click; gone when closed
         history.export_dialog = dialog
         dialog.open()
 
+    def finished(result) -> None:
+        history.set_busy(False)
+        _tell(history, "Adapter imported", import_message(result))
+
+    def failed(error) -> None:
+        history.set_busy(False)
+        _tell(history, "Import failed", str(error), warning=True)
+
     def import_(folder: str) -> None:
-        task = import_adapter_task(controller, folder)
-        if task is None:
-            return
-        history.set_busy(True)
-        task.signals.finished.connect(lambda r: _tell(history, "Adapter imported", import_message(r)))
-        task.signals.failed.connect(lambda m: _tell(history, "Import failed", m, warning=True))
-        task.signals.done.connect(lambda: history.set_busy(False))
-        controller.runner.start(task)
+        if import_adapter_task(controller, folder, finished, failed) is not None:
+            history.set_busy(True)
 
     history.export_dialog = history.last_message = None
     history.export_requested.connect(export)
