@@ -12,7 +12,7 @@ import os
 import sys
 
 from desktop_app import __version__
-from desktop_app.cli import finetune_cmds, model_cmds, store_cmds
+from desktop_app.cli import explain_cmds, finetune_cmds, model_cmds, store_cmds
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --screenshot: rate a few answers, run a short fine-tune, then save the "
                              "fine-tune panel (the window) or the compare view")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (model_cmds, store_cmds, finetune_cmds):
+    for module in (model_cmds, store_cmds, finetune_cmds, explain_cmds):
         module.register(subparsers, common)
     return parser
 
