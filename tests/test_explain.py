@@ -230,3 +230,15 @@ def test_stored_answer_is_explained_with_its_own_settings(tmp_path, tiny_model):
     with pytest.raises(ex.ExplainError, match="only answer tokens"):
         ex.context_for_message(store, tiny_model, store.get_message(mid)["parent_id"], 0)
     store.close()
+
+
+def test_scores_land_on_the_transcripts_messages(tiny_model):
+    pieces = ["User", ":", " Hel", "lo", ",", " you", "\n", "Assistant", ":", " Hi", " there", "\n", "User", ": no"]
+    scores = [float(i) for i in range(len(pieces))]
+    found = ex.segments_in_texts(pieces, scores, ["Hello, you ", "  Hi there", "gone", "no"])
+    assert found[0] == [(0, 3, 2.0), (3, 5, 3.0), (5, 6, 4.0), (6, 10, 5.0)]  # " Hel" clipped to "Hel"
+    assert found[1] == [(2, 4, 9.0), (4, 10, 10.0)]  # offsets in the card's own text (two leading spaces)
+    assert found[2] is None  # not in the context
+    assert found[3] == [(0, 2, 13.0)]
+    ids = _ids(tiny_model, "Emoji 😀🎉 and café")
+    assert "".join(ex.piece_texts(tiny_model.tokenizer, ids)) == tiny_model.tokenizer.decode(ids)

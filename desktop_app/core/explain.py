@@ -10,12 +10,13 @@ sampling settings it was written with, so old answers are explained with their s
 
 from __future__ import annotations
 
+import bisect
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
-from desktop_app.core.decoding import token_texts
+from desktop_app.core.decoding import IncrementalDecoder, token_texts
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.generation import SamplingSettings, sampling_scores
 from desktop_app.core.models import LoadedModel
@@ -39,8 +40,11 @@ class ExplainError(UserFacingError):
     pass
 
 
-class ExplainCancelled(Exception):
+class ExplainCancelled(UserFacingError):
     """The person moved on (another token): the work stopped between steps."""
+
+    def __init__(self, message: str = "The explanation was stopped."):
+        super().__init__(message)
 
 
 def _check(cancel: threading.Event | None) -> None:
@@ -309,9 +313,19 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
             intervals *= 2
 
 
+def piece_texts(tokenizer, ids: list[int]) -> list[str]:
+    """Each token's exact share of the decoded text (a character split over several tokens
+    sits on the one that completes it), so the pieces join to the text the model read."""
+    decoder = IncrementalDecoder(tokenizer)
+    pieces = [decoder.push(i) for i in ids]
+    if pieces:
+        pieces[-1] += decoder.flush()
+    return pieces
+
+
 def _attribution(loaded, ids, target, other, scores, ends, intervals) -> Attribution:
     table = token_texts(loaded.tokenizer)
-    return Attribution(token_ids=list(ids), token_texts=[table.text(i) for i in ids], scores=scores.tolist(),
+    return Attribution(token_ids=list(ids), token_texts=piece_texts(loaded.tokenizer, ids), scores=scores.tolist(),
                        target_id=target, other_id=other, target_text=table.text(target),
                        other_text=table.text(other), difference=ends[1.0], baseline_difference=ends[0.0],
                        steps=intervals)
@@ -409,11 +423,39 @@ def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None
 
 
 def _with_prompt_len(attribution: Attribution, prompt_len: int) -> Attribution:
-    from dataclasses import replace
-
     return replace(attribution, prompt_len=prompt_len)
 
 
 def explain_message_token(store, loaded: LoadedModel, message_id: int, index: int, *, vs: int | None = None,
                           steps: int = IG_STEPS, cancel: threading.Event | None = None) -> Explanation:
     return explain(loaded, context_for_message(store, loaded, message_id, index), vs=vs, steps=steps, cancel=cancel)
+
+
+def segments_in_texts(pieces: list[str], scores: list[float], texts: list[str]
+                      ) -> list[list[tuple[int, int, float]] | None]:
+    """Where the context's scores fall in texts shown elsewhere (the transcript's messages, in
+    order): for each text, (start, end, score) of every context piece inside it, in the text's
+    own characters; None for a text the context does not hold (left out to fit the window).
+    Pieces outside every text (a chat template's role markers) are in no list."""
+    joined = "".join(pieces)
+    starts = [0]
+    for piece in pieces:
+        starts.append(starts[-1] + len(piece))
+    found, cursor = [], 0
+    for text in texts:
+        body = text.strip()
+        at = joined.find(body, cursor) if body else -1
+        if at < 0:
+            found.append(None)
+            continue
+        lead, end = len(text) - len(text.lstrip()), at + len(body)
+        segments = []
+        for i in range(max(0, bisect.bisect_right(starts, at) - 1), len(pieces)):
+            if starts[i] >= end:
+                break
+            a, b = max(starts[i], at), min(starts[i + 1], end)
+            if b > a:
+                segments.append((a - at + lead, b - at + lead, scores[i]))
+        found.append(segments)
+        cursor = end
+    return found
