@@ -128,7 +128,7 @@ def test_attribution_is_complete_within_five_percent(tiny_model):
     assert any(abs(s) > 1e-6 for s in result.scores)
 
 
-def test_steps_double_until_complete(tiny_model):
+def test_steps_are_added_where_the_path_is_rough_until_complete(tiny_model):
     ids = _ids(tiny_model, "User: Hello, how are you?\nAssistant: I am fine")
     seen, chosen = ids[:-1], ids[-1]
     other = ex.runner_up(ex.final_logits(tiny_model, seen), chosen)

@@ -131,7 +131,7 @@ def attribution_lines(a, colour: bool) -> list[str]:
     scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
     lines = [f"Which earlier tokens led to \u201c{shown(a.target_text, 30)}\u201d rather than "
              f"\u201c{shown(a.other_text, 30)}\u201d (integrated gradients, {a.steps} steps):",
-             f"  log-probability difference {a.difference:+.3f} (at the all-zero baseline {a.baseline_difference:+.3f});"
+             f"  log-probability difference {a.difference:+.3f} (with every token blank: {a.baseline_difference:+.3f});"
              f" contributions sum to {a.total:+.3f}, gap {a.gap * 100:.1f}%"
              + ("" if a.complete else " (over 5%: raise --steps)")]
     for i in a.top(TOP_CONTRIBUTORS):

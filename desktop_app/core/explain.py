@@ -29,7 +29,7 @@ LENS_LAYOUTS = {
 }
 LENS_COLUMNS = 5  # the chosen token and the 4 most likely others
 IG_STEPS = 16
-IG_MAX_STEPS = 256
+IG_MAX_STEPS = 128
 IG_TOLERANCE = 0.05  # contributions must sum to the difference within 5%
 IG_ABS_TOLERANCE = 0.01  # nats: a near-zero difference is judged absolutely
 IG_TOKENS_PER_BATCH = 1024  # path points per forward pass x context length: bounds memory
@@ -199,8 +199,9 @@ def final_logits(loaded: LoadedModel, ids: list[int]) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class Attribution:
-    """Per context token: its share of logp(target) - logp(other) against an all-zero input
-    embedding (the baseline). Completeness: the shares sum to ``difference - baseline_difference``."""
+    """Per context token: its share of logp(target) - logp(other) against a baseline input where
+    every token is the blank token (``baseline_token``). Completeness: the shares sum to
+    ``difference - baseline_difference``; a token equal to the blank one gets exactly zero."""
 
     token_ids: list[int]
     token_texts: list[str]
@@ -247,8 +248,10 @@ class Attribution:
 
 @dataclass
 class _Path:
-    """Gradients along the straight path from the baseline to the input, kept as a running
-    trapezoid sum so doubling the steps reuses every point already computed."""
+    """Points on the straight path from the baseline to the input: at each alpha, the objective
+    and each token's contribution density ((input - baseline) . gradient). Between two points
+    the trapezoid of the densities must add up to the objective's own change there, so every
+    interval carries its own error and refinement goes where the path is rough."""
 
     model: object
     inputs: torch.Tensor  # [T, d]
@@ -258,21 +261,20 @@ class _Path:
     other: int
     mask: torch.Tensor | None
     cancel: threading.Event | None
-    grad_sum: torch.Tensor = None
-    ends: dict = field(default_factory=dict)  # alpha 0 / 1 -> objective
+    points: dict = field(default_factory=dict)  # alpha -> (objective, densities [T])
 
-    def add(self, alphas: list[float], weights: list[float]) -> None:
+    def add(self, alphas: list[float]) -> None:
         per_batch = max(1, IG_TOKENS_PER_BATCH // self.inputs.shape[0])
+        delta = (self.inputs - self.baseline).float()
         for start in range(0, len(alphas), per_batch):
             _check(self.cancel)
-            chunk = torch.tensor(alphas[start:start + per_batch], device=self.inputs.device, dtype=self.inputs.dtype)
-            values, grads = self._objective(chunk)
-            weight = torch.tensor(weights[start:start + per_batch], device=grads.device, dtype=grads.dtype)
-            total = (grads * weight[:, None, None]).sum(0)
-            self.grad_sum = total if self.grad_sum is None else self.grad_sum + total
-            for alpha, value in zip(alphas[start:start + per_batch], values.tolist()):
-                if alpha in (0.0, 1.0):
-                    self.ends[alpha] = value
+            chunk = alphas[start:start + per_batch]
+            values, grads = self._objective(torch.tensor(chunk, device=self.inputs.device, dtype=self.inputs.dtype))
+            if not torch.isfinite(grads).all():
+                raise ExplainError("The attribution overflowed on this model (a gradient is not finite).")
+            densities = (grads * delta).sum(-1)  # [B, T]
+            for alpha, value, density in zip(chunk, values.tolist(), densities):
+                self.points[alpha] = (value, density)
 
     def _objective(self, alphas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         path = (self.baseline + alphas[:, None, None] * (self.inputs - self.baseline)).requires_grad_(True)
@@ -284,8 +286,17 @@ class _Path:
         (grads,) = torch.autograd.grad(values.sum(), path)
         return values.detach(), grads.float()
 
-    def contributions(self, intervals: int) -> torch.Tensor:
-        return ((self.inputs - self.baseline).float() * self.grad_sum / intervals).sum(-1)
+    def estimate(self) -> tuple[torch.Tensor, list[tuple[float, float, float]]]:
+        """Per-token contributions, and (error, a, b) for every interval."""
+        alphas = sorted(self.points)
+        scores = torch.zeros_like(self.points[alphas[0]][1])
+        errors = []
+        for a, b in zip(alphas, alphas[1:]):
+            (fa, da), (fb, db) = self.points[a], self.points[b]
+            part = (b - a) / 2 * (da + db)
+            scores += part
+            errors.append((abs(float(part.sum()) - (fb - fa)), a, b))
+        return scores, errors
 
 
 def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other: int, *,
@@ -293,24 +304,28 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
                          steps: int = IG_STEPS, max_steps: int = IG_MAX_STEPS,
                          cancel: threading.Event | None = None) -> Attribution:
     """Attribution of logp(target) - logp(other), predicted at position ``predict_at`` (default:
-    after the last token), to each input token's embedding. Steps double until the
-    contributions sum to the difference within 5% (or ``max_steps``)."""
+    after the last token), to each input token's embedding: ``steps`` even steps, then more
+    points in the roughest intervals until the contributions sum to the difference within 5%
+    (or ``max_steps`` intervals)."""
     model = loaded.model
     predict_at = len(ids) - 1 if predict_at is None else predict_at
     with loaded.lock, torch.enable_grad():
         ids_t = torch.tensor(ids, device=loaded.device)
-        inputs = model.get_input_embeddings()(ids_t).detach()
+        embed = model.get_input_embeddings()
+        inputs = embed(ids_t).detach()
+        blank = torch.full_like(ids_t, baseline_token(loaded.tokenizer))
         mask = None if attention_mask is None else torch.tensor([attention_mask], device=loaded.device)
-        path = _Path(model, inputs, torch.zeros_like(inputs), predict_at, target, other, mask, cancel)
-        intervals = max(1, steps)
-        path.add([k / intervals for k in range(intervals + 1)], [0.5] + [1.0] * (intervals - 1) + [0.5])
+        path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel)
+        path.add([k / max(1, steps) for k in range(max(1, steps) + 1)])
+        refine = max(1, min(8, IG_TOKENS_PER_BATCH // len(ids)))
         while True:
-            scores = path.contributions(intervals)
-            result = _attribution(loaded, ids, target, other, scores, path.ends, intervals)
-            if result.complete or intervals * 2 > max_steps:
+            scores, errors = path.estimate()
+            result = _attribution(loaded, ids, target, other, scores, path.points, len(errors))
+            room = max_steps - len(errors)
+            if result.complete or room <= 0:
                 return result
-            path.add([(2 * k + 1) / (2 * intervals) for k in range(intervals)], [1.0] * intervals)
-            intervals *= 2
+            worst = sorted(errors, reverse=True)[:min(refine, room)]
+            path.add([(a + b) / 2 for _error, a, b in worst])
 
 
 def piece_texts(tokenizer, ids: list[int]) -> list[str]:
@@ -323,8 +338,20 @@ def piece_texts(tokenizer, ids: list[int]) -> list[str]:
     return pieces
 
 
-def _attribution(loaded, ids, target, other, scores, ends, intervals) -> Attribution:
+def baseline_token(tokenizer) -> int:
+    """The token every position holds at the baseline: the padding (else end-of-text) token,
+    an input that says nothing. Not the all-zero embedding: a model that normalises its input
+    (Llama's RMSNorm) jumps at zero, and its gradient there is not even finite."""
+    for name in ("pad_token_id", "eos_token_id", "bos_token_id"):
+        value = getattr(tokenizer, name, None)
+        if isinstance(value, int):
+            return value
+    return 0
+
+
+def _attribution(loaded, ids, target, other, scores, points, intervals) -> Attribution:
     table = token_texts(loaded.tokenizer)
+    ends = {0.0: points[0.0][0], 1.0: points[1.0][0]}
     return Attribution(token_ids=list(ids), token_texts=piece_texts(loaded.tokenizer, ids), scores=scores.tolist(),
                        target_id=target, other_id=other, target_text=table.text(target),
                        other_text=table.text(other), difference=ends[1.0], baseline_difference=ends[0.0],
