@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import html
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QCheckBox, QFrame, QLabel, QPushButton, QScrollArea, QSizePolicy, QToolTip,
                                QVBoxLayout, QWidget)
@@ -242,6 +242,16 @@ class ExplainView(QFrame):
         self._show_attribution(result.attribution)
         self._show_sampler(result)
         self.details.show()
+        QTimer.singleShot(0, self._scroll_into_view)
+
+    def _scroll_into_view(self) -> None:
+        """The section sits below the alternatives: bring its top up when the result arrives."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None and parent.widget() is not None:
+            top = self.mapTo(parent.widget(), QPoint(0, 0)).y()
+            parent.verticalScrollBar().setValue(max(0, top - 8))
 
     def _show_lens(self, result) -> None:
         lens = result.lens

@@ -1,0 +1,113 @@
+"""What "Why this token?" costs: the logit lens and integrated gradients against plain passes.
+
+GPT-2-124M shape (random weights), one context of --tokens tokens, in one process: a plain
+forward pass (`forward_ms`), one forward-and-backward pass through the input embeddings
+(`forward_backward_ms`, what each integrated-gradients step costs), the logit lens
+(`lens_ms`) and the attribution at a fixed step count (`attribution_ms`). Prints the ratios
+`lens_ratio` (lens / forward; target <= 1.5) and `attribution_ratio` (attribution /
+forward-and-backward; target <= steps + 2).
+
+With --bundled, also the absolute seconds for the lens and the (adaptive) attribution on the
+bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window runs them.
+
+    python bench/explain.py [--tokens 1000] [--steps 16] [--rounds 3] [--bundled] [--bundled-tokens 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def gpt2_124m(device: str):
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    from desktop_app.core.models import LoadedModel, ModelSource
+    from tiny_model import build_tiny_model
+
+    tok_dir = build_tiny_model(Path(tempfile.mkdtemp()) / "tok")  # a real byte-level tokenizer
+    tokenizer = AutoTokenizer.from_pretrained(tok_dir)
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=50257)).eval().to(device)  # GPT-2 124M shape
+    # token ids beyond the tiny tokenizer's vocabulary decode as empty text: fine for timing
+    source = ModelSource("folder", "bench:gpt2-124m-random", str(tok_dir), "gpt2-124m-random")
+    return LoadedModel(model, tokenizer, source, tok_dir, torch.device(device), torch.float32, 1024)
+
+
+def timed(fn) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return (time.perf_counter() - start) * 1000, result
+
+
+def forward_backward(loaded, ids: list[int]) -> None:
+    model = loaded.model
+    embeds = model.get_input_embeddings()(torch.tensor([ids], device=loaded.device)).detach().requires_grad_(True)
+    logprobs = torch.log_softmax(model(inputs_embeds=embeds, logits_to_keep=1).logits[0, -1].float(), -1)
+    torch.autograd.grad(logprobs[ids[-1]] - logprobs[0], embeds)
+
+
+def ratios(args) -> None:
+    from desktop_app.core import explain as ex
+
+    loaded = gpt2_124m(args.device)
+    ids = torch.randint(0, 50257, (args.tokens + 1,), generator=torch.Generator().manual_seed(1)).tolist()
+    seen, chosen = ids[:-1], ids[-1]
+    plain, passes, lens = [], [], []
+    for _ in range(args.rounds):  # interleaved, so machine noise hits each alike
+        with torch.inference_mode():
+            plain.append(timed(lambda: loaded.model(input_ids=torch.tensor([seen]), logits_to_keep=1))[0])
+        passes.append(timed(lambda: forward_backward(loaded, seen))[0])
+        lens.append(timed(lambda: ex.logit_lens(loaded, seen, chosen))[0])
+    forward_ms, fb_ms, lens_ms = (statistics.median(x) for x in (plain, passes, lens))
+    attribution_ms, result = timed(lambda: ex.integrated_gradients(loaded, seen, chosen, 0, steps=args.steps,
+                                                                   max_steps=args.steps))
+    print(f"context: {args.tokens} tokens, GPT-2 124M shape, {args.device}")
+    print(f"forward_ms: {forward_ms:.0f}  forward_backward_ms: {fb_ms:.0f}  lens_ms: {lens_ms:.0f}  "
+          f"attribution_ms: {attribution_ms:.0f} ({result.steps} steps, gap {result.gap * 100:.1f}%)")
+    print(f"lens_ratio: {lens_ms / forward_ms:.2f} (target <= 1.5)")
+    print(f"attribution_ratio: {attribution_ms / fb_ms:.1f} (target <= {args.steps + 2})")
+
+
+def bundled(args) -> None:
+    from desktop_app.core import explain as ex
+    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    loaded = open_model("bundled", AppPaths.resolve().ensure(), device=args.device)
+    text = (Path(__file__).resolve().parents[1] / "resources" / "probe.txt").read_text()
+    ids = list(loaded.tokenizer(text)["input_ids"])[:args.bundled_tokens + 1]
+    context = ex.TokenContext(ids=ids, prompt_len=len(ids) - 1, settings=SamplingSettings())
+    lens_ms, _ = timed(lambda: ex.logit_lens(loaded, ids[:-1], ids[-1]))
+    total_ms, result = timed(lambda: ex.explain(loaded, context))
+    a = result.attribution
+    print(f"bundled SmolLM2-135M, {len(ids) - 1}-token context, {args.device}: lens {lens_ms / 1000:.2f} s; "
+          f"lens + attribution + sampler {total_ms / 1000:.2f} s ({a.steps} steps, gap {a.gap * 100:.1f}%)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tokens", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--bundled", action="store_true")
+    parser.add_argument("--bundled-tokens", type=int, default=100)
+    args = parser.parse_args()
+    if args.bundled:
+        bundled(args)
+    ratios(args)
+
+
+if __name__ == "__main__":
+    main()
