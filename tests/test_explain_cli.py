@@ -76,3 +76,13 @@ def test_explain_says_what_is_wrong(saved, capsys):
     assert code == 2 and "tokens for this model" in err
     code, _, err = run_cli(capsys, "explain", "12345", "--token", "0", "--db", db)
     assert code == 2 and "no message 12345" in err
+
+
+def test_the_message_model_is_opened_by_default():
+    from desktop_app.cli.explain_cmds import spec_for_model_id
+
+    assert spec_for_model_id("bundled:SmolLM2-135M-Instruct") == "bundled"
+    assert spec_for_model_id("folder:/models/tiny") == "/models/tiny"
+    assert spec_for_model_id("gguf:/m/x.gguf") == "/m/x.gguf"
+    assert spec_for_model_id("openai-community/gpt2") == "openai-community/gpt2"
+    assert spec_for_model_id(None) is None
