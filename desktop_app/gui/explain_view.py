@@ -23,6 +23,12 @@ from desktop_app.gui.token_view import Overlay, token_label
 TOP_CONTRIBUTORS = 5
 
 
+def _completeness(a) -> str:
+    if a.complete:
+        return f"the contributions add up within {a.gap * 100:.1f}%"
+    return f"the contributions add up only within {a.gap * 100:.0f}% after {a.steps} steps: read them loosely"
+
+
 def _hex(rgb) -> str:
     return "#%02x%02x%02x" % tuple(rgb)
 
@@ -269,7 +275,7 @@ class ExplainView(QFrame):
         scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
         self.contrib_caption.setText(
             f"What led to \u201c{token_label(a.target_text)}\u201d rather than \u201c{token_label(a.other_text)}"
-            f"\u201d (log-prob difference {a.difference:+.2f}; the contributions add up within {a.gap * 100:.1f}%):")
+            f"\u201d (log-prob difference {a.difference:+.2f}; {_completeness(a)}):")
         rows = []
         for i in a.top(TOP_CONTRIBUTORS):
             where = "prompt" if i < a.prompt_len else f"answer {i - a.prompt_len + 1}"
