@@ -11,6 +11,7 @@ With --bundled, also the absolute seconds for the lens and the (adaptive) attrib
 bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window runs them.
 
     python bench/explain.py [--tokens 1000] [--steps 16] [--rounds 3] [--bundled] [--bundled-tokens 100]
+    QT_QPA_PLATFORM=offscreen python bench/explain.py --ui    # event-loop gap while a worker explains
 """
 
 from __future__ import annotations
@@ -95,6 +96,42 @@ def bundled(args) -> None:
           f"lens + attribution + sampler {total_ms / 1000:.2f} s ({a.steps} steps, gap {a.gap * 100:.1f}%)")
 
 
+def ui_gap(args) -> None:
+    """The longest wait of a 5 ms timer on the GUI thread while a worker explains a token."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.core import explain as ex
+    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.gui.workers import Task, TaskRunner
+
+    app = QApplication.instance() or QApplication([])
+    loaded = gpt2_124m("cpu")
+    ids = torch.randint(0, 50257, (args.ui_tokens + 1,), generator=torch.Generator().manual_seed(2)).tolist()
+    context = ex.TokenContext(ids=ids, prompt_len=len(ids) - 1, settings=SamplingSettings())
+    gaps, last = [], [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    runner = TaskRunner()
+    task = Task(lambda _report, cancel: ex.explain(loaded, context, steps=8, max_steps=8, cancel=cancel), "explain")
+    task.signals.done.connect(app.quit)
+    timer.start()
+    runner.start(task)
+    app.exec()
+    print(f"event_loop_gap_explain: {max(gaps) * 1000:.0f} ms over {len(gaps)} ticks "
+          f"({args.ui_tokens}-token context, GPT-2 124M shape; target < 50 ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokens", type=int, default=1000)
@@ -103,7 +140,12 @@ def main() -> None:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--bundled", action="store_true")
     parser.add_argument("--bundled-tokens", type=int, default=100)
+    parser.add_argument("--ui", action="store_true", help="only the event-loop gap while a worker explains")
+    parser.add_argument("--ui-tokens", type=int, default=200)
     args = parser.parse_args()
+    if args.ui:
+        ui_gap(args)
+        return
     if args.bundled:
         bundled(args)
     ratios(args)

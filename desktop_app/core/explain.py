@@ -426,7 +426,7 @@ def runner_up(logits: torch.Tensor, chosen: int) -> int:
 
 
 def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None, steps: int = IG_STEPS,
-            cancel: threading.Event | None = None) -> Explanation:
+            max_steps: int = IG_MAX_STEPS, cancel: threading.Event | None = None) -> Explanation:
     """The lens (where the architecture allows), the attribution against ``vs`` (default:
     the runner-up) and the sampler facts for the last token of ``context.ids``."""
     seen, chosen = context.ids[:-1], context.chosen
@@ -441,7 +441,7 @@ def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None
         raise ExplainError("The alternative to compare with is the chosen token itself; pick another token.")
     if not 0 <= other < logits.shape[-1]:
         raise ExplainError(f"Token id {other} is outside this model's vocabulary (0 to {logits.shape[-1] - 1}).")
-    attribution = integrated_gradients(loaded, seen, chosen, other, steps=steps, cancel=cancel)
+    attribution = integrated_gradients(loaded, seen, chosen, other, steps=steps, max_steps=max_steps, cancel=cancel)
     attribution = _with_prompt_len(attribution, context.prompt_len)
     facts = sampler_facts(logits, chosen, context.settings, settings_known=context.settings_known,
                           forced=context.forced)
