@@ -106,7 +106,7 @@ def ui_gap(args) -> None:
 
     from desktop_app.core import explain as ex
     from desktop_app.core.generation import SamplingSettings
-    from desktop_app.gui.workers import Task, TaskRunner
+    from desktop_app.gui.tasks import Lane, Task
 
     app = QApplication.instance() or QApplication([])
     loaded = gpt2_124m("cpu")
@@ -122,12 +122,16 @@ def ui_gap(args) -> None:
     timer = QTimer()
     timer.setInterval(5)
     timer.timeout.connect(tick)
-    runner = TaskRunner()
-    task = Task(lambda _report, cancel: ex.explain(loaded, context, steps=8, max_steps=8, cancel=cancel), "explain")
-    task.signals.done.connect(app.quit)
+    lane = Lane("model")  # as the window runs it: the model lane of gui/tasks.py
+    ended = []
+    task = Task(lambda _report, cancel: ex.explain(loaded, context, steps=8, max_steps=8, cancel=cancel), "explain",
+                on_success=lambda _r: (ended.append("ok"), app.quit()),
+                on_failure=lambda error: (ended.append(str(error)), app.quit()))
     timer.start()
-    runner.start(task)
+    lane.submit(task)
     app.exec()
+    lane.shutdown()
+    print(f"explanation: {ended[0] if ended else 'did not end'}")
     print(f"event_loop_gap_explain: {max(gaps) * 1000:.0f} ms over {len(gaps)} ticks "
           f"({args.ui_tokens}-token context, GPT-2 124M shape; target < 50 ms)")
 

@@ -51,7 +51,7 @@ def _answer(win):
 def _explain(qtbot, win, index):
     card = _answer(win)
     card.view.select_token(index)
-    win._token_clicked(card, index)
+    win.show_token(card, index)
     view = win.inspector.explain
     assert view.button.isVisible() and not view.details.isVisible()
     qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
@@ -100,28 +100,68 @@ def test_toggle_paints_the_attribution_over_the_transcript_and_clears_it(window,
     assert card.view.overlay is None and prompt_card.view.overlay is None
     assert [_background(card.view, i) for i in range(len(card.records))] == before
     view.toggle.setChecked(True)
-    window._token_clicked(card, 1)  # another token: the heatmap and the result go
+    window.show_token(card, 1)  # another token: the heatmap and the result go
     assert card.view.overlay is None and prompt_card.view.overlay is None
     assert view.result is None and not view.toggle.isChecked() and view.button.isVisible()
 
 
-def test_choosing_another_token_stops_the_running_explanation(window, qtbot):
+def _hold_lane(window):
+    """A real task that keeps the model lane busy until released, so what comes next waits."""
+    import threading
+
+    from desktop_app.gui.tasks import Task
+
+    release = threading.Event()
+    window.chat.lane.submit(Task(lambda _r, _c: release.wait(30), "hold the lane", "hold"))
+    return release
+
+
+def test_choosing_another_token_stops_the_explanation(window, qtbot):
     card = _answer(window)
-    window._token_clicked(card, 2)
+    window.show_token(card, 2)
     view = window.inspector.explain
+    release = _hold_lane(window)
     view.ask()
-    cancel = view.cancel
-    assert cancel is not None and not cancel.is_set()
-    window._token_clicked(card, 3)
-    assert cancel.is_set() and view.cancel is None
-    qtbot.waitUntil(lambda: not window.chat.runner.busy, timeout=WAIT_MS)
-    assert view.result is None and view.index == 3  # a late answer for token 2 is not shown
+    (task,) = window.chat.lane.find("explain")
+    window.show_token(card, 3)
+    assert task.state.value == "cancelled" and not window.chat.lane.find("explain")  # dropped while waiting
+    release.set()
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
+    assert view.result is None and view.index == 3 and view.button.isEnabled()
+
+
+def test_a_running_explanation_stops_between_steps(window, qtbot):
+    card = _answer(window)
+    window.show_token(card, 2)
+    view = window.inspector.explain
+    release = _hold_lane(window)
+    view.ask()
+    (task,) = window.chat.lane.find("explain")
+    task.cancel.set()  # what cancelling a running task does; it is checked before and between steps
+    release.set()
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
+    assert view.result is None and view.status.text() == "The explanation was stopped."
+
+
+def test_asking_for_an_answer_stops_an_explanation(window, qtbot):
+    card = _answer(window)
+    window.show_token(card, 2)
+    view = window.inspector.explain
+    release = _hold_lane(window)
+    view.ask()
+    (task,) = window.chat.lane.find("explain")
+    window.prompt.setPlainText("And then?")
+    window.send()
+    assert task.state.value == "cancelled"
+    release.set()
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
+    assert view.result is None
 
 
 def test_prompt_tokens_are_not_explained(window, qtbot):
     window.legend.score_prompts.setChecked(True)
     prompt_card = [c for c in window.transcript.cards if c.role == "user"][-1]
     qtbot.waitUntil(lambda: bool(prompt_card.records), timeout=WAIT_MS)
-    window._token_clicked(prompt_card, 0)
+    window.show_token(prompt_card, 0)
     view = window.inspector.explain
     assert not view.button.isVisible() and "finished answer" in view.status.text()

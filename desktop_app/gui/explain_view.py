@@ -165,7 +165,7 @@ class ExplainView(QFrame):
         self.message_id: int | None = None
         self.index = -1
         self.result = None
-        self.cancel = None  # threading.Event of the running computation
+        self.stopper = None  # stops the computation under way
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(6)
@@ -224,24 +224,25 @@ class ExplainView(QFrame):
             self.status.setText("Working it out\u2026")
             self.requested.emit(self.message_id, self.index)
 
-    def running(self, cancel) -> None:
-        self.cancel = cancel
+    def running(self, stop) -> None:
+        """``stop()`` cancels the computation now under way (waiting or running)."""
+        self.stopper = stop
 
     def stop(self) -> None:
-        if self.cancel is not None:
-            self.cancel.set()
-            self.cancel = None
+        if self.stopper is not None:
+            stopper, self.stopper = self.stopper, None
+            stopper()
 
     def failed(self, message_id: int, index: int, message: str) -> None:
         if (message_id, index) == (self.message_id, self.index):
-            self.cancel = None
+            self.stopper = None
             self.button.setEnabled(True)
             self.status.setText(message)
 
     def show_result(self, message_id: int, index: int, result) -> None:
         if (message_id, index) != (self.message_id, self.index):
             return  # an answer for a token no longer shown
-        self.cancel, self.result = None, result
+        self.stopper, self.result = None, result
         self.button.hide()
         self.status.setText("")
         self._show_lens(result)
@@ -366,21 +367,15 @@ def clear_attribution(transcript) -> None:
 
 # ------------------------------------------------------------------ wiring
 
-def start_explain(chat, message_id: int, index: int, on_done, on_failed):
-    """Explain on a worker thread; returns the task (its ``cancel`` stops it). The one place
-    this feature touches the worker mechanism."""
-    from desktop_app.core.explain import explain_message_token
-    from desktop_app.gui.workers import Task
+def start_explain(chat, view: ExplainView, message_id: int, index: int) -> None:
+    """Explain on the model lane (the one place this feature touches the task manager); the
+    view can stop it while it waits or runs."""
+    def failed(error) -> None:
+        view.failed(message_id, index, str(error))
 
-    loaded, store = chat.loaded, chat.store
-
-    def work(_report, cancel):
-        return explain_message_token(store, loaded, message_id, index, cancel=cancel)
-
-    task = Task(work, "explain token")
-    task.signals.finished.connect(lambda result: on_done(message_id, index, result))
-    task.signals.failed.connect(lambda message: on_failed(message_id, index, message))
-    return chat.runner.start(task)
+    task = chat.explain_token(message_id, index, lambda result: view.show_result(message_id, index, result),
+                              failed, lambda _task: view.failed(message_id, index, "The explanation was stopped."))
+    view.running(lambda: chat.cancel_task(task))
 
 
 def wire_explain(window) -> None:
@@ -391,7 +386,7 @@ def wire_explain(window) -> None:
         if window.chat.loaded is None:
             view.failed(message_id, index, "No model is loaded yet.")
             return
-        view.running(start_explain(window.chat, message_id, index, view.show_result, view.failed).cancel)
+        start_explain(window.chat, view, message_id, index)
 
     def toggled(on: bool) -> None:
         clear_attribution(window.transcript)
