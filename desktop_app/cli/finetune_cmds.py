@@ -13,10 +13,13 @@ from desktop_app.cli.common import CliError, open_store, print_notice, quiet_lib
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     ft = subparsers.add_parser("finetune", parents=[common],
                                help="train a LoRA adapter on your ratings; kept only if it helps")
-    ft.add_argument("--epochs", type=int, default=None, metavar="N")
-    ft.add_argument("--lr", type=float, default=None, metavar="X", help="learning rate (default 3e-4)")
-    ft.add_argument("--max-steps", type=int, default=None, metavar="N")
-    ft.add_argument("--batch-size", type=int, default=None, metavar="N")
+    ft.add_argument("--epochs", type=int, default=None, metavar="N",
+                    help="passes over the ratings (default: chosen from how many there are)")
+    ft.add_argument("--lr", type=float, default=None, metavar="X",
+                    help="learning rate (default: 5e-4, scaled for batches above 8)")
+    ft.add_argument("--max-steps", type=int, default=None, metavar="N", help="at most this many updates (200)")
+    ft.add_argument("--batch-size", type=int, default=None, metavar="N",
+                    help="ratings per update (default: about 0.8 x the square root of their number)")
     ft.add_argument("--lora-r", type=int, default=None, metavar="R")
     ft.add_argument("--beta", type=float, default=None, metavar="B")
     ft.add_argument("--heldout", type=float, default=None, metavar="F", help="fraction of conversations held out")
@@ -48,9 +51,9 @@ def _settings(args):
         value = getattr(args, arg)
         if value is not None:
             setattr(s, name, value)
-    if s.epochs < 1 or s.max_steps < 1 or s.batch_size < 1:
+    if any(v is not None and v < 1 for v in (s.epochs, s.max_steps, s.batch_size)):
         raise CliError("--epochs, --max-steps and --batch-size must be at least 1")
-    if s.lr < 0 or not 0 <= s.heldout_fraction < 1:
+    if (s.lr is not None and s.lr < 0) or not 0 <= s.heldout_fraction < 1:
         raise CliError("--lr must be >= 0 and --heldout in [0, 1)")
     if s.lora_alpha < s.lora_r:
         s.lora_alpha = 2 * s.lora_r

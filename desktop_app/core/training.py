@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import random
 import threading
 import time
@@ -36,6 +35,7 @@ from desktop_app.core.train_data import (TrainingData, build_training_data, fit,
 log = logging.getLogger(__name__)
 
 PHASES = ("preparing", "training", "evaluating", "rescoring")
+EVAL_BATCH = 8  # answers per forward pass when measuring (no gradients): speed only
 
 
 class NothingToTrainError(UserFacingError):
@@ -48,25 +48,27 @@ class TrainingBusyError(UserFacingError):
 
 @dataclass
 class FineTuneSettings:
-    epochs: int = 3
-    lr: float = 3e-4  # LoRA wants far more than full fine-tuning's 1e-6 (DESIGN.md)
+    # None: chosen from the ratings there are (train_schedule.py); a number overrides the rule
+    epochs: int | None = None
+    lr: float | None = None
     lora_r: int = 8
     lora_alpha: int = 16
     lora_dropout: float = 0.0
     target_modules: str = "all-linear"  # GPT-2's Conv1D and Llama-style Linear alike
     beta: float = 0.1
-    batch_size: int = 8
+    batch_size: int | None = None
     max_steps: int = 200
-    min_steps: int = 8  # one thumbs-up still gets a few optimizer steps
+    min_steps: int = 0  # a floor under the rule's number of updates
     heldout_fraction: float = 0.2
     seed: int = 0
     sft_weight: float = 1.0  # likelihood term on chosen answers of pairs
     token_weight: float = 1.0
-    desirable_weight: float = 1.0
-    undesirable_weight: float = 1.0
+    desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
+    undesirable_weight: float | None = None
     max_grad_norm: float = 1.0
     max_ppl_rise: float = 0.05
-    reask_count: int = 3
+    reask_count: int = 3  # greedy re-asks of rated (trained-on) questions
+    reask_unseen: int = 2  # ... and of questions training never saw (held-out ones, else gate.FRESH_QUESTIONS)
     reask_tokens: int = 40
     end_with_eos: bool = True
     rescore: bool = True
@@ -277,8 +279,7 @@ class _Run:
         work = LoadedModel(model, tokenizer, info["source"], info["folder"], device, torch.float32, info["window"])
         self.metrics.update({"train_size": len(train), "heldout_size": len(held), **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})
-        questions = self._questions(data)
-        reask_prompts = self._reask_prompts(held, train, questions)
+        reask_prompts = self._reask_prompts(held, train, self._questions(data), tokenizer, info["window"])
 
         # before: what the person has now (the active adapter, else the base model)
         self.say("evaluating", "Measuring the model before training")
@@ -348,15 +349,33 @@ class _Run:
             out[mid] = next((m["text"] for m in reversed(turns) if m["role"] == "user"), "")
         return out
 
-    def _reask_prompts(self, held: TrainingData, train: TrainingData, questions) -> list[tuple[list[int], str]]:
+    def _reask_prompts(self, held: TrainingData, train: TrainingData, questions, tokenizer,
+                       window: int) -> list[tuple[list[int], str]]:
+        """The questions re-asked before and after training: up to ``reask_count`` the run
+        trains on, then up to ``reask_unseen`` it never sees (the held-out ones, else fixed
+        everyday questions), so the gate's degeneracy check and the panel's before/after
+        also cover new questions. ``self.unseen_from``: index of the first unseen one."""
+        s = self.settings
+        seen_q = self._distinct_prompts(train, questions, s.reask_count)
+        unseen = self._distinct_prompts(held, questions, s.reask_unseen)
+        asked = {q for _ids, q in seen_q + unseen}
+        for question in gate.FRESH_QUESTIONS:
+            if len(unseen) >= s.reask_unseen:
+                break
+            if question not in asked:
+                unseen.append((gate.fresh_prompt(tokenizer, question, window, s.reask_tokens), question))
+        self.unseen_from = len(seen_q)
+        return seen_q + unseen
+
+    @staticmethod
+    def _distinct_prompts(part: TrainingData, questions, limit: int) -> list[tuple[list[int], str]]:
         seen, out = set(), []
-        for part in (held, train):
-            for e in (*part.pairs, *part.unpaired, *part.tokens):
-                mid = getattr(e, "rejected_message_id", None) or e.message_id
-                key = tuple(e.prompt_ids)
-                if key not in seen and len(out) < self.settings.reask_count:
-                    seen.add(key)
-                    out.append((list(e.prompt_ids), questions.get(mid, "")))
+        for e in (*part.pairs, *part.unpaired, *part.tokens):
+            mid = getattr(e, "rejected_message_id", None) or e.message_id
+            key = tuple(e.prompt_ids)
+            if key not in seen and len(out) < limit:
+                seen.add(key)
+                out.append((list(e.prompt_ids), questions.get(mid, "")))
         return out
 
     def _measure(self, when: str, work, data, held, reask_prompts, pad_id) -> None:
@@ -364,8 +383,8 @@ class _Run:
 
         m, device = self.metrics, work.device
         with torch.no_grad():
-            m[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, device, self.settings.batch_size)
-            m[f"margin_heldout_{when}"] = gate.margin(work.model, held, pad_id, device, self.settings.batch_size) if len(held) else None
+            m[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, device, EVAL_BATCH)
+            m[f"margin_heldout_{when}"] = gate.margin(work.model, held, pad_id, device, EVAL_BATCH) if len(held) else None
             self.check_cancel()
             m[f"probe_ppl_{when}"] = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
         answers = gate.reask(work, reask_prompts, self.settings.reask_tokens, self.cancel)
@@ -374,6 +393,18 @@ class _Run:
         m[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
         m[f"reask_problems_{when}"] = [a.problem for a in answers if a.problem]
         m[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
+        if when == "after":
+            m["taught"] = self._taught(m.get("reask_answers_before") or [], answers, m.get("reask_problems_before"))
+
+    def _taught(self, before: list[str], after: list, problems_before) -> list[dict]:
+        """Before/after pairs for the person: the same greedy question, answered by the model
+        they had and by the new adapter; ``seen``: the question was trained on."""
+        out = []
+        for i, a in enumerate(after):
+            out.append({"question": a.question[:300], "seen": i < self.unseen_from,
+                        "before": before[i] if i < len(before) else "", "after": a.answer[:300],
+                        "problem_after": a.problem})
+        return out
 
     # -------------------------------------------------------------- training
     def _train(self, model, train: TrainingData, pad_id: int, device) -> None:
@@ -381,11 +412,10 @@ class _Run:
 
         from desktop_app.core import train_losses as L
 
-        s = self.settings
         items = ([("u", i) for i in range(len(train.unpaired))] + [("p", i) for i in range(len(train.pairs))]
                  + [("t", i) for i in range(len(train.tokens))])
-        steps_per_epoch = math.ceil(len(items) / s.batch_size)
-        total = max(1, min(s.max_steps, max(s.min_steps, s.epochs * steps_per_epoch)))
+        sched = self._schedule(train)
+        total, batch_size = sched.updates, sched.batch_size
         self.say("training", "Computing reference log-probabilities", step=0, total=total)
 
         # The reference (base model) is fixed: its log-probabilities are computed once.
@@ -395,35 +425,36 @@ class _Run:
         chosen = [(p.prompt_ids, p.chosen_ids) for p in pairs]
         rejected = [(p.prompt_ids, p.rejected_ids) for p in pairs]
         with torch.no_grad(), model.disable_adapter():
-            ref_u, ref_kl, ref_ch, ref_rj = [L.sequence_logps(model, seqs, pad_id, device, batch_size=s.batch_size)
+            ref_u, ref_kl, ref_ch, ref_rj = [L.sequence_logps(model, seqs, pad_id, device, batch_size=EVAL_BATCH)
                                              for seqs in (answers, kl_seqs, chosen, rejected)]
         self.check_cancel()
 
         params = [p for p in model.parameters() if p.requires_grad]
-        optimizer = torch.optim.AdamW(params, lr=s.lr, weight_decay=0.0)
+        optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / max(total, 1))
         use_cuda = getattr(device, "type", str(device)) == "cuda"
         amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if use_cuda else None
         scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 else None
-        rng = random.Random(s.seed)
+        rng = random.Random(self.settings.seed)
         order: list = []
         train_start = time.perf_counter()
         for step in range(1, total + 1):
             self.check_cancel()
-            if len(order) < s.batch_size:
+            if len(order) < batch_size:
                 fresh = list(items)
                 rng.shuffle(fresh)
                 order += fresh
-            batch, order = order[:s.batch_size], order[s.batch_size:]
+            batch, order = order[:batch_size], order[batch_size:]
             autocast = torch.autocast("cuda", dtype=amp_dtype) if amp_dtype else contextlib.nullcontext()
             with autocast:
-                loss, figures = self._step_loss(model, batch, train, pad_id, device, ref_u, ref_kl, ref_ch, ref_rj, L)
+                loss, figures = self._step_loss(model, batch, train, pad_id, device, ref_u, ref_kl, ref_ch, ref_rj, L,
+                                                sched)
             if scaler is not None:
                 scaler.scale(loss).backward()
                 scaler.unscale_(optimizer)
             else:
                 loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, s.max_grad_norm)
+            torch.nn.utils.clip_grad_norm_(params, self.settings.max_grad_norm)
             if scaler is not None:
                 scaler.step(optimizer)
                 scaler.update()
@@ -438,7 +469,17 @@ class _Run:
         self.metrics["steps"] = total
         self.metrics["train_s"] = round(time.perf_counter() - train_start, 2)
 
-    def _step_loss(self, model, batch, train, pad_id, device, ref_u, ref_kl, ref_ch, ref_rj, L):
+    def _schedule(self, train: TrainingData):
+        from desktop_app.core.train_schedule import plan
+
+        s, counts = self.settings, train.counts()
+        sched = plan(len(train), liked=counts["thumbs_up"], disliked=counts["thumbs_down"], epochs=s.epochs,
+                     batch_size=s.batch_size, lr=s.lr, min_steps=s.min_steps, max_steps=s.max_steps,
+                     desirable_weight=s.desirable_weight, undesirable_weight=s.undesirable_weight)
+        self.metrics["schedule"] = sched.to_dict()
+        return sched
+
+    def _step_loss(self, model, batch, train, pad_id, device, ref_u, ref_kl, ref_ch, ref_rj, L, sched):
         import torch
 
         s = self.settings
@@ -456,7 +497,8 @@ class _Run:
                 kl_logps = L.sequence_logps(model, [(e.prompt_ids, c) for e, c in zip(es, prev)], pad_id, device)
             kl = L.kto_kl(kl_logps, ref_kl[idx])
             labels = torch.tensor([e.label for e in es], device=device)
-            loss, f = L.kto_loss(logps, ref_u[idx], labels, kl, s.beta, s.desirable_weight, s.undesirable_weight)
+            loss, f = L.kto_loss(logps, ref_u[idx], labels, kl, s.beta, sched.desirable_weight,
+                                 sched.undesirable_weight)
             parts.append(loss * len(ui) / n)
             figures.update(f)
         if pi:

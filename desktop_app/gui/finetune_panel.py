@@ -369,9 +369,12 @@ class FineTunePanel(QScrollArea):
         self.advanced = QFrame()
         form = QFormLayout(self.advanced)
         form.setContentsMargins(4, 0, 0, 0)
-        self.epochs = QSpinBox(minimum=1, maximum=50)
+        # 0 shows "auto": the schedule rule chooses from the ratings there are (core/train_schedule.py)
+        self.epochs = QSpinBox(minimum=0, maximum=50)
+        self.epochs.setSpecialValueText("auto")
         self.max_steps = QSpinBox(minimum=1, maximum=5000)
-        self.lr = QDoubleSpinBox(minimum=0.00001, maximum=0.1, decimals=5, singleStep=0.0001)
+        self.lr = QDoubleSpinBox(minimum=0.0, maximum=0.1, decimals=5, singleStep=0.0001)
+        self.lr.setSpecialValueText("auto")
         self.heldout = QSpinBox(minimum=0, maximum=50, suffix=" %")
         form.addRow("Epochs", self.epochs)
         form.addRow("At most steps", self.max_steps)
@@ -387,15 +390,15 @@ class FineTunePanel(QScrollArea):
 
     def set_settings(self, settings: FineTuneSettings) -> None:
         self.controller.settings = settings
-        self.epochs.setValue(settings.epochs)
+        self.epochs.setValue(settings.epochs or 0)
         self.max_steps.setValue(settings.max_steps)
-        self.lr.setValue(settings.lr)
+        self.lr.setValue(settings.lr or 0.0)
         self.heldout.setValue(round(settings.heldout_fraction * 100))
 
     def settings(self) -> FineTuneSettings:
-        return replace(self.controller.settings, epochs=self.epochs.value(), max_steps=self.max_steps.value(),
+        return replace(self.controller.settings, epochs=self.epochs.value() or None, max_steps=self.max_steps.value(),
                        min_steps=min(self.controller.settings.min_steps, self.max_steps.value()),
-                       lr=self.lr.value(), heldout_fraction=self.heldout.value() / 100)
+                       lr=self.lr.value() or None, heldout_fraction=self.heldout.value() / 100)
 
     # ------------------------------------------------------------ state
     def set_counts(self, counts: dict) -> None:
