@@ -340,6 +340,8 @@ class Row:
     train_s: float
     per_step_s: float
     wall_s: float
+    other_s: float  # the run's time outside the optimizer steps: loading, measuring before/after, saving
+    rescore_s: float  # re-scoring rated answers for the compare view, after a kept run
     examples: list = field(default_factory=list)
 
 
@@ -398,7 +400,9 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                m.get("margin_before"), m.get("margin_after"), m.get("gate_margin_on", "?"),
                (p1 / p0 - 1) * 100 if p0 and p1 else None, degenerate, count, steps,
                int(sched.get("batch_size") or FineTuneSettings().batch_size), float(sched.get("lr") or FineTuneSettings().lr),
-               float(m.get("train_s") or 0.0), float(m.get("train_s") or 0.0) / max(steps, 1), wall, examples)
+               float(m.get("train_s") or 0.0), float(m.get("train_s") or 0.0) / max(steps, 1), wall,
+               float(m.get("elapsed_s") or wall) - float(m.get("train_s") or 0.0),
+               wall - float(m.get("elapsed_s") or wall), examples)
 
 
 def _mean(values: list[float]) -> float:
@@ -414,11 +418,12 @@ def print_row(r: Row) -> None:
     print(f"| {r.scenario:<8} | {r.size:>4} | {r.given:>4} | {r.status:<9} | {r.adoption:>5.2f} ({r.base_adoption:.2f}) "
           f"| {r.parts:<18} | {_f(r.margin_before, '.3f')} -> {_f(r.margin_after, '.3f')} ({r.margin_on}) "
           f"| {_f(r.ppl_change, '+.1f')}% | {r.degenerate}/{r.unseen} | {r.steps:>3} | {r.batch:>2} | {r.lr:.0e} "
-          f"| {r.per_step_s:5.2f} | {r.train_s:6.1f} | {r.wall_s:6.1f} |", flush=True)
+          f"| {r.per_step_s:5.2f} | {r.train_s:6.1f} | {r.other_s:5.1f} | {r.rescore_s:5.1f} | {r.wall_s:6.1f} |",
+          flush=True)
 
 
 HEADER = ("| scenario | size | given | result    | adoption (base) | parts              | margin before -> after (on) "
-          "| ppl change | degenerate | steps | batch | lr | s/step | train s | wall s |")
+          "| ppl change | degenerate | steps | batch | lr | s/step | train s | other s | rescore s | wall s |")
 
 
 def main() -> int:

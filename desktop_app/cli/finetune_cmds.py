@@ -112,7 +112,8 @@ def cmd_finetune(args) -> int:
     m = result.metrics
     if args.json:
         print(json.dumps({"run_id": result.run_id, "kept": result.kept, "adapter_id": result.adapter_id,
-                          "status": result.status, "reason": result.reason, "metrics": m}, indent=2))
+                          "status": result.status, "reason": result.reason, "taught": m.get("taught", []),
+                          "metrics": m}, indent=2))
         return 0
     verdict = "kept and activated" if result.kept else result.status
     print(f"run {result.run_id}: {verdict} (adapter {result.adapter_id})" if result.kept else
@@ -122,7 +123,29 @@ def cmd_finetune(args) -> int:
         print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
         print(f"  re-asks degenerate: {m.get('reask_degenerate_before')} -> {m.get('reask_degenerate_after')} "
               f"of {m.get('reask_count')}")
+    sched = m.get("schedule")
+    if sched:
+        print(f"  schedule: {sched['updates']} updates at batch {sched['batch_size']}, lr {sched['lr']:.0e} "
+              f"({sched['epochs']} passes over {sched['examples']} examples, {sched['rule']})")
+    _print_taught(m.get("taught") or [])
     return 0
+
+
+def _print_taught(taught: list[dict]) -> None:
+    """The greedy answers before and after, for rated questions and never-seen ones."""
+    if taught:
+        print("  greedy answers before -> after:")
+    for t in taught:
+        tag = "rated" if t.get("seen") else "never seen"
+        print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
+        print(f"      before: {_one_line(t.get('before'), 100)}")
+        print(f"      after:  {_one_line(t.get('after'), 100)}")
+
+
+def _one_line(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[:width - 1] + "\u2026"
+
 
 
 def _has_figures(m: dict) -> bool:

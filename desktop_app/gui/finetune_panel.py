@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout,
 
 from desktop_app.core.training import FineTuneSettings
 from desktop_app.gui.adapter_history import AdapterHistory
+from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.workers import Task, TaskRunner
 
@@ -329,6 +330,8 @@ class FineTunePanel(QScrollArea):
         self.result_body.setTextFormat(Qt.TextFormat.RichText)
         rl.addWidget(self.result_title)
         rl.addWidget(self.result_body)
+        self.taught = TaughtView()  # the gate's re-asks, before and after, side by side
+        rl.addWidget(self.taught)
         self.compare_button = QPushButton(icon("compare"), "Compare before / after\u2026")
         self.compare_button.setObjectName("SmallButton")
         self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
@@ -504,6 +507,7 @@ class FineTunePanel(QScrollArea):
         self.result_title.setText(title)
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(body))
+        self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None)
         self.result_box.setProperty("kind", status)
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)
