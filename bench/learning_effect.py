@@ -24,7 +24,9 @@ unseen questions that show the preference; the base model's share in brackets), 
 margin before -> after (held-out ratings when there are enough, else all), the probe
 perplexity change, degenerate unseen answers, kept or discarded, optimizer steps, batch
 size, learning rate, training seconds per step, and the whole run's wall time (data
-preparation excluded: the person's rating time is not the app's).
+preparation excluded: the person's rating time is not the app's) and CPU time (with
+OMP_NUM_THREADS=1 this is about the wall time on one idle core, whatever else the machine
+is doing: the figure to compare with the time targets on a shared machine).
 
 The simulated people's answers (sampled by the base model) are cached under ``--cache`` so
 a second run, or another part of the table, starts at once.
@@ -342,6 +344,7 @@ class Row:
     wall_s: float
     other_s: float  # the run's time outside the optimizer steps: loading, measuring before/after, saving
     rescore_s: float  # re-scoring rated answers for the compare view, after a kept run
+    cpu_s: float  # CPU seconds of the run (all threads): what it costs on an idle machine, whatever the load
     examples: list = field(default_factory=list)
 
 
@@ -374,15 +377,18 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
             given += teach_tokens(store, loaded, answers, share, seed, pools["open"], word)
             checks.append(("word", word, pools["unseen_open"]))
 
-    start = time.perf_counter()
-    result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, **(overrides or {})))
-    wall = time.perf_counter() - start
+    adapters.detach(loaded)  # the base model's answers: computed (and cached) before any adapter is on
+    base_answers = [answers.greedy(unseen, "base") for _kind, _arg, unseen in checks]
+    start, cpu_start = time.perf_counter(), time.process_time()
+    result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, **(overrides or {})),
+                          progress=_phases(f"{scenario}-{size}"))
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     m = result.metrics
     adapters.attach_active(loaded, store)
     shares, bases, parts, degenerate, count, examples = [], [], [], 0, 0, []
-    for kind, arg, unseen in checks:
-        before = [answers.text(ids) for ids in answers.greedy(unseen, "base")]
-        after_ids = answers.greedy(unseen, None) if result.kept else answers.greedy(unseen, "base")
+    for (kind, arg, unseen), base_ids in zip(checks, base_answers):
+        before = [answers.text(ids) for ids in base_ids]
+        after_ids = answers.greedy(unseen, None) if result.kept else base_ids
         after = [answers.text(ids) for ids in after_ids]
         share, base = adoption(kind, arg, unseen, before, after, answers)
         shares.append(share)
@@ -402,7 +408,19 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                int(sched.get("batch_size") or FineTuneSettings().batch_size), float(sched.get("lr") or FineTuneSettings().lr),
                float(m.get("train_s") or 0.0), float(m.get("train_s") or 0.0) / max(steps, 1), wall,
                float(m.get("elapsed_s") or wall) - float(m.get("train_s") or 0.0),
-               wall - float(m.get("elapsed_s") or wall), examples)
+               wall - float(m.get("elapsed_s") or wall), cpu, examples)
+
+
+def _phases(label: str):
+    """Progress on stderr: one line per phase of the run (the table goes to stdout)."""
+    state = {"phase": None}
+
+    def report(p) -> None:
+        if p.phase != state["phase"]:
+            state["phase"] = p.phase
+            print(f"  [{label}] {p.elapsed_s:6.1f} s  {p.phase}: {p.message}", file=sys.stderr, flush=True)
+
+    return report
 
 
 def _mean(values: list[float]) -> float:
@@ -418,12 +436,12 @@ def print_row(r: Row) -> None:
     print(f"| {r.scenario:<8} | {r.size:>4} | {r.given:>4} | {r.status:<9} | {r.adoption:>5.2f} ({r.base_adoption:.2f}) "
           f"| {r.parts:<18} | {_f(r.margin_before, '.3f')} -> {_f(r.margin_after, '.3f')} ({r.margin_on}) "
           f"| {_f(r.ppl_change, '+.1f')}% | {r.degenerate}/{r.unseen} | {r.steps:>3} | {r.batch:>2} | {r.lr:.0e} "
-          f"| {r.per_step_s:5.2f} | {r.train_s:6.1f} | {r.other_s:5.1f} | {r.rescore_s:5.1f} | {r.wall_s:6.1f} |",
+          f"| {r.per_step_s:5.2f} | {r.train_s:6.1f} | {r.other_s:5.1f} | {r.rescore_s:5.1f} | {r.wall_s:6.1f} | {r.cpu_s:6.1f} |",
           flush=True)
 
 
 HEADER = ("| scenario | size | given | result    | adoption (base) | parts              | margin before -> after (on) "
-          "| ppl change | degenerate | steps | batch | lr | s/step | train s | other s | rescore s | wall s |")
+          "| ppl change | degenerate | steps | batch | lr | s/step | train s | other s | rescore s | wall s | cpu s |")
 
 
 def main() -> int:
@@ -500,6 +518,7 @@ def summarize(rows: list[Row]) -> None:
             if values:
                 print(f"adoption_{name}_{size}: {_mean(values):.2f}")
         print(f"seconds_{size}: {_mean([r.wall_s for r in at]):.0f}")
+        print(f"cpu_seconds_{size}: {_mean([r.cpu_s for r in at]):.0f}")
         print(f"ppl_change_max_{size}: {max((r.ppl_change or 0.0) for r in at):+.1f}%")
         print(f"degenerate_{size}: {sum(r.degenerate for r in at)}")
 

@@ -72,6 +72,7 @@ class FineTuneSettings:
     reask_tokens: int = 40
     end_with_eos: bool = True
     rescore: bool = True
+    rescore_limit: int = 8  # newest rated answers re-scored after a kept run; the compare view does the rest on demand
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -109,6 +110,23 @@ class RunResult:
 
 class Cancelled(Exception):
     pass
+
+
+@dataclass
+class ResolvedModel:
+    """The model a run trains: a float32 copy of the base weights, never the chat model."""
+    tokenizer: object
+    base: object  # transformers model, frozen; the LoRA adapter goes on top of it
+    device: object
+    window: int
+    model_id: str
+    source: object
+    folder: object
+
+    @property
+    def pad_id(self) -> int:
+        tok = self.tokenizer
+        return tok.pad_token_id if tok.pad_token_id is not None else (tok.eos_token_id or 0)
 
 
 def training_readiness(store, model_id: str | None = None) -> dict:
@@ -192,18 +210,16 @@ class _Run:
 
         s = self.settings
         self.say("preparing", "Reading ratings")
-        loaded_info = self._resolve_model()
-        tokenizer = loaded_info["tokenizer"]
-        data = build_training_data(self.store, tokenizer, loaded_info["window"], end_with_eos=s.end_with_eos)
+        resolved = self._resolve_model()
+        data = build_training_data(self.store, resolved.tokenizer, resolved.window, end_with_eos=s.end_with_eos)
         if len(data) == 0:
             raise NothingToTrainError("No ratings yet: rate an answer (thumbs up or down), a token, or write a "
                                       "better answer, then fine-tune.")
-        model_id = loaded_info["model_id"]
-        parent = self.store.active_adapter(model_id)
+        parent = self.store.active_adapter(resolved.model_id)
         parent_id = parent["id"] if parent else None
-        self.run_id = self.store.create_run(s.to_dict(), model_id, parent_adapter_id=parent_id)
+        self.run_id = self.store.create_run(s.to_dict(), resolved.model_id, parent_adapter_id=parent_id)
         try:
-            return self._run(data, loaded_info, parent)
+            return self._run(data, resolved, parent)
         except Cancelled:
             self.metrics["elapsed_s"] = round(time.perf_counter() - self.started, 2)
             self.store.update_run(self.run_id, status="cancelled", reason="cancelled by the user", metrics=self.metrics)
@@ -217,7 +233,7 @@ class _Run:
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
 
-    def _resolve_model(self) -> dict:
+    def _resolve_model(self) -> ResolvedModel:
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         import torch
@@ -246,8 +262,8 @@ class _Run:
         base.eval()
         for p in base.parameters():
             p.requires_grad_(False)
-        return {"tokenizer": tokenizer, "base": base, "device": given.device, "window": given.context_window,
-                "model_id": given.model_id, "source": given.source, "folder": given.folder}
+        return ResolvedModel(tokenizer, base, given.device, given.context_window, given.model_id, given.source,
+                             given.folder)
 
     def free_training_copy(self) -> None:
         """Reference counting frees the copy as the run returns; should a garbage cycle hold
@@ -257,29 +273,18 @@ class _Run:
             sweep_heap(including_settled=True)
 
     # -------------------------------------------------------------- the steps
-    def _run(self, data: TrainingData, info: dict, parent: dict | None) -> RunResult:
+    def _run(self, data: TrainingData, resolved: ResolvedModel, parent: dict | None) -> RunResult:
         import torch
-        from peft import LoraConfig, get_peft_model
-
-        from desktop_app.core.models import LoadedModel
 
         s = self.settings
         torch.manual_seed(s.seed)
-        device, tokenizer = info["device"], info["tokenizer"]
-        pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
         train, held = data.split(s.heldout_fraction, s.seed)
-        config = LoraConfig(r=s.lora_r, lora_alpha=s.lora_alpha, lora_dropout=s.lora_dropout,
-                            target_modules=s.target_modules, task_type="CAUSAL_LM")
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out
-            model = get_peft_model(info["base"], config)
-        model.eval()  # no dropout anywhere; gradients still flow to the LoRA weights
-        work = LoadedModel(model, tokenizer, info["source"], info["folder"], device, torch.float32, info["window"])
-        self.metrics.update({"train_size": len(train), "heldout_size": len(held), **{f"data_{k}": v for k, v in data.counts().items()},
+        work = self._with_lora(resolved)
+        model, pad_id = work.model, resolved.pad_id
+        self.metrics.update({"train_size": len(train), "heldout_size": len(held),
+                             **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})
-        reask_prompts = self._reask_prompts(held, train, self._questions(data), tokenizer, info["window"])
+        reask_prompts = self._reask_prompts(held, train, self._questions(data), resolved.tokenizer, resolved.window)
 
         # before: what the person has now (the active adapter, else the base model)
         self.say("evaluating", "Measuring the model before training")
@@ -287,27 +292,49 @@ class _Run:
             self._measure("before", work, data, held, reask_prompts, pad_id)
         self.check_cancel()
 
-        self._train(model, train, pad_id, device)
+        self._train(model, train, pad_id, resolved.device)
         self.check_cancel()
 
         self.say("evaluating", "Measuring the new adapter")
         self._measure("after", work, data, held, reask_prompts, pad_id)
         self.check_cancel()
-        verdict = gate.judge(self.metrics, s.max_ppl_rise)
-        self.metrics["margin_before"] = self.metrics[f"margin_{self.metrics['gate_margin_on']}_before"]
-        self.metrics["margin_after"] = self.metrics[f"margin_{self.metrics['gate_margin_on']}_after"]
-        self.metrics["elapsed_s"] = round(time.perf_counter() - self.started, 2)
-        if not verdict.kept:
-            self.store.update_run(self.run_id, status="discarded", reason=verdict.reason, metrics=self.metrics)
-            self.say("evaluating", f"Discarded: {verdict.reason}")
-            return RunResult(self.run_id, False, None, verdict.reason, self.metrics, "discarded")
+        return self._decide(work, resolved, parent)
 
+    def _with_lora(self, resolved: ResolvedModel):
+        """A LoadedModel of the training copy with a fresh LoRA adapter on it."""
+        import warnings
+
+        import torch
+        from peft import LoraConfig, get_peft_model
+
+        from desktop_app.core.models import LoadedModel
+
+        s = self.settings
+        config = LoraConfig(r=s.lora_r, lora_alpha=s.lora_alpha, lora_dropout=s.lora_dropout,
+                            target_modules=s.target_modules, task_type="CAUSAL_LM")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out
+            model = get_peft_model(resolved.base, config)
+        model.eval()  # no dropout anywhere; gradients still flow to the LoRA weights
+        return LoadedModel(model, resolved.tokenizer, resolved.source, resolved.folder, resolved.device,
+                           torch.float32, resolved.window)
+
+    def _decide(self, work, resolved: ResolvedModel, parent: dict | None) -> RunResult:
+        """The gate's verdict: discard, or save, activate and re-score."""
+        m, s = self.metrics, self.settings
+        verdict = gate.judge(m, s.max_ppl_rise)
+        m["margin_before"] = m[f"margin_{m['gate_margin_on']}_before"]
+        m["margin_after"] = m[f"margin_{m['gate_margin_on']}_after"]
+        m["elapsed_s"] = round(time.perf_counter() - self.started, 2)
+        if not verdict.kept:
+            self.store.update_run(self.run_id, status="discarded", reason=verdict.reason, metrics=m)
+            self.say("evaluating", f"Discarded: {verdict.reason}")
+            return RunResult(self.run_id, False, None, verdict.reason, m, "discarded")
         adapter_id = adapter_store.save_adapter(
-            self.store, model, self.paths, base_model=info["model_id"], run_id=self.run_id,
-            parent_id=parent["id"] if parent else None, settings=s.to_dict(), metrics=self.metrics)
-        self.store.set_active_adapter(adapter_id, info["model_id"])
-        self.store.update_run(self.run_id, status="kept", reason=verdict.reason, metrics=self.metrics,
-                              adapter_id=adapter_id)
+            self.store, work.model, self.paths, base_model=resolved.model_id, run_id=self.run_id,
+            parent_id=parent["id"] if parent else None, settings=s.to_dict(), metrics=m)
+        self.store.set_active_adapter(adapter_id, resolved.model_id)
+        self.store.update_run(self.run_id, status="kept", reason=verdict.reason, metrics=m, adapter_id=adapter_id)
         if s.rescore:
             try:
                 self._rescore(work, adapter_id)
@@ -316,7 +343,7 @@ class _Run:
             except Exception:  # the adapter is kept either way; the GUI can re-score later
                 log.exception("re-scoring after run %s failed", self.run_id)
         self.say("rescoring", "Done: the new adapter is active")
-        return RunResult(self.run_id, True, adapter_id, verdict.reason, self.metrics, "kept")
+        return RunResult(self.run_id, True, adapter_id, verdict.reason, m, "kept")
 
     @contextlib.contextmanager
     def _previous(self, model, parent):
@@ -412,54 +439,30 @@ class _Run:
 
         from desktop_app.core import train_losses as L
 
-        items = ([("u", i) for i in range(len(train.unpaired))] + [("p", i) for i in range(len(train.pairs))]
-                 + [("t", i) for i in range(len(train.tokens))])
         sched = self._schedule(train)
-        total, batch_size = sched.updates, sched.batch_size
+        total = sched.updates
         self.say("training", "Computing reference log-probabilities", step=0, total=total)
-
-        # The reference (base model) is fixed: its log-probabilities are computed once.
-        u, pairs = train.unpaired, train.pairs
-        kl_seqs = [(u[i].prompt_ids, u[i - 1].completion_ids) for i in range(len(u))]  # mismatched, as in TRL
-        answers = [(e.prompt_ids, e.completion_ids) for e in u]
-        chosen = [(p.prompt_ids, p.chosen_ids) for p in pairs]
-        rejected = [(p.prompt_ids, p.rejected_ids) for p in pairs]
-        with torch.no_grad(), model.disable_adapter():
-            ref_u, ref_kl, ref_ch, ref_rj = [L.sequence_logps(model, seqs, pad_id, device, batch_size=EVAL_BATCH)
-                                             for seqs in (answers, kl_seqs, chosen, rejected)]
+        with model.disable_adapter():  # the reference (the base model) is fixed: computed once
+            refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH)
         self.check_cancel()
-
+        s = self.settings
+        weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / max(total, 1))
-        use_cuda = getattr(device, "type", str(device)) == "cuda"
-        amp_dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if use_cuda else None
-        scaler = torch.amp.GradScaler("cuda") if amp_dtype == torch.float16 else None
-        rng = random.Random(self.settings.seed)
-        order: list = []
+        amp = _Precision(device)
+        batches = _batch_order(train, sched.batch_size, s.seed)
         train_start = time.perf_counter()
         for step in range(1, total + 1):
             self.check_cancel()
-            if len(order) < batch_size:
-                fresh = list(items)
-                rng.shuffle(fresh)
-                order += fresh
-            batch, order = order[:batch_size], order[batch_size:]
-            autocast = torch.autocast("cuda", dtype=amp_dtype) if amp_dtype else contextlib.nullcontext()
-            with autocast:
-                loss, figures = self._step_loss(model, batch, train, pad_id, device, ref_u, ref_kl, ref_ch, ref_rj, L,
-                                                sched)
-            if scaler is not None:
-                scaler.scale(loss).backward()
-                scaler.unscale_(optimizer)
-            else:
-                loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, self.settings.max_grad_norm)
-            if scaler is not None:
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                optimizer.step()
+            batch = L.Batch.select(train, refs, next(batches), device)
+            with amp.autocast():
+                loss, figures = L.batch_loss(model, batch, pad_id, device, weights)
+            amp.scaler.scale(loss).backward()
+            amp.scaler.unscale_(optimizer)
+            torch.nn.utils.clip_grad_norm_(params, s.max_grad_norm)
+            amp.scaler.step(optimizer)
+            amp.scaler.update()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
             per_step = (time.perf_counter() - train_start) / step
@@ -479,58 +482,15 @@ class _Run:
         self.metrics["schedule"] = sched.to_dict()
         return sched
 
-    def _step_loss(self, model, batch, train, pad_id, device, ref_u, ref_kl, ref_ch, ref_rj, L, sched):
-        import torch
-
-        s = self.settings
-        parts, figures = [], {}
-        n = len(batch)
-        ui = [i for k, i in batch if k == "u"]
-        pi = [i for k, i in batch if k == "p"]
-        ti = [i for k, i in batch if k == "t"]
-        if ui:
-            es = [train.unpaired[i] for i in ui]
-            idx = torch.tensor(ui, device=device)
-            logps = L.sequence_logps(model, [(e.prompt_ids, e.completion_ids) for e in es], pad_id, device)
-            with torch.no_grad():
-                prev = [train.unpaired[i - 1].completion_ids for i in ui]
-                kl_logps = L.sequence_logps(model, [(e.prompt_ids, c) for e, c in zip(es, prev)], pad_id, device)
-            kl = L.kto_kl(kl_logps, ref_kl[idx])
-            labels = torch.tensor([e.label for e in es], device=device)
-            loss, f = L.kto_loss(logps, ref_u[idx], labels, kl, s.beta, sched.desirable_weight,
-                                 sched.undesirable_weight)
-            parts.append(loss * len(ui) / n)
-            figures.update(f)
-        if pi:
-            ps = [train.pairs[i] for i in pi]
-            idx = torch.tensor(pi, device=device)
-            seqs = [(p.prompt_ids, p.chosen_ids) for p in ps] + [(p.prompt_ids, p.rejected_ids) for p in ps]
-            logps, mask = L.per_token_logps(model, L.pad_batch(seqs, pad_id, device))
-            sums = logps.sum(-1)
-            k = len(ps)
-            loss, f = L.dpo_loss(sums[:k], sums[k:], ref_ch[idx], ref_rj[idx], s.beta,
-                                 logps[:k], mask[:k], s.sft_weight)
-            parts.append(loss * len(pi) / n)
-            for key, value in f.items():
-                figures.setdefault(key, value)
-        if ti:
-            ts = [train.tokens[i] for i in ti]
-            logps, _mask = L.per_token_logps(model, L.pad_batch([(t.prompt_ids, t.completion_ids) for t in ts],
-                                                                 pad_id, device))
-            positions = [(row, len(t.prompt_ids) + index - 1, value)
-                         for row, t in enumerate(ts) for index, value in t.ratings.items()]
-            loss, _f = L.token_loss(logps, positions)
-            parts.append(s.token_weight * loss * len(ti) / n)
-        figures = {k: v for k, v in figures.items() if k in ("kl", "reward_chosen", "reward_rejected", "reward_margin")}
-        if "reward_margin" not in figures and "reward_chosen" in figures and "reward_rejected" in figures:
-            figures["reward_margin"] = figures["reward_chosen"] - figures["reward_rejected"]
-        return sum(parts), figures
-
     # -------------------------------------------------------------- re-scoring
     def _rescore(self, work, adapter_id: int) -> None:
+        """Per-token records of the newest rated answers under the new adapter (and the base
+        model where no record of it exists), for the compare view. Only the newest
+        ``rescore_limit``: the compare view scores any other answer when it is opened, so a
+        person with a hundred ratings does not wait for all of them here."""
         from desktop_app.core.scoring import score_ids
 
-        mids = rated_message_ids(self.store)
+        mids = rated_message_ids(self.store)[-self.settings.rescore_limit:]
         for n, mid in enumerate(mids, 1):
             self.check_cancel_soft()
             try:
@@ -555,3 +515,36 @@ class _Run:
 
 class _StopRescoring(Exception):
     pass
+
+
+def _batch_order(train: TrainingData, batch_size: int, seed: int):
+    """Endless batches of ("u" | "p" | "t", index): every example once per shuffled pass, a
+    batch running on into the next pass rather than coming out short."""
+    items = ([("u", i) for i in range(len(train.unpaired))] + [("p", i) for i in range(len(train.pairs))]
+             + [("t", i) for i in range(len(train.tokens))])
+    rng = random.Random(seed)
+    order: list = []
+    while True:
+        if len(order) < batch_size:
+            fresh = list(items)
+            rng.shuffle(fresh)
+            order += fresh
+        batch, order = order[:batch_size], order[batch_size:]
+        yield batch
+
+
+class _Precision:
+    """Mixed precision on a GPU (bfloat16 where supported, else float16 with a loss scaler);
+    on the CPU full float32, the scaler a pass-through (``enabled=False``)."""
+
+    def __init__(self, device):
+        import torch
+
+        self.cuda = getattr(device, "type", str(device)) == "cuda"
+        self.dtype = ((torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if self.cuda else None)
+        self.scaler = torch.amp.GradScaler("cuda" if self.cuda else "cpu", enabled=self.dtype == torch.float16)
+
+    def autocast(self):
+        import torch
+
+        return torch.autocast("cuda", dtype=self.dtype) if self.dtype is not None else contextlib.nullcontext()
