@@ -9,9 +9,10 @@ Scenarios (``--scenarios``, comma separated):
 - ``answer``, ``caps``, ``prefix``, ``signoff``: corrections in one consistent style
   ("Answer: Paris." one-liners; ALL CAPS; answers that start with "Great question!";
   answers that end with "Hope this helps!"). Shown: the style in a greedy answer.
-- ``thumbs``: thumbs only. Three sampled answers to each open question (siblings, as the
-  app's "regenerate" stores them); the shortest is liked, the longest disliked. Shown: the
-  greedy answer is at least 25% shorter than the base model's.
+- ``thumbs``: thumbs only. Three sampled answers to each short factual question (siblings,
+  as the app's "regenerate" stores them; their lengths vary from a sentence to a ramble
+  cut at the token limit); the shortest is liked, the longest disliked. Shown: the greedy
+  answer is short (at most ``SHORT_TOKENS`` tokens, ended by the model itself).
 - ``tokens``: token ratings only. Every occurrence of a disliked word (``--word``) in sampled
   answers is rated down. Shown: among unseen questions whose base answer has the word,
   the new answer has it no more.
@@ -59,6 +60,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 STYLES = ("answer", "caps", "prefix", "signoff")
+SHORT_TOKENS = 16
 ALL_SCENARIOS = (*STYLES, "thumbs", "tokens", "mix")
 DEFAULT_SCENARIOS = ("answer", "caps", "prefix", "thumbs", "tokens", "mix")
 
@@ -308,11 +310,11 @@ def adoption(kind: str, arg, unseen: list[str], before: list[str], after: list[s
     if kind == "style":
         return (sum(shows_style(arg, a) for a in after) / len(after),
                 sum(shows_style(arg, b) for b in before) / len(before))
-    if kind == "short":
-        tok = answers.loaded.tokenizer
-        lb = [len(tok(b, add_special_tokens=False)["input_ids"]) for b in before]
-        la = [len(tok(a, add_special_tokens=False)["input_ids"]) for a in after]
-        return sum(a <= 0.75 * b for a, b in zip(la, lb)) / len(lb), 0.0
+    if kind == "short":  # ended by the model within SHORT_TOKENS (the answers are cut at 48)
+        def short(text):
+            return len(answers.loaded.tokenizer(text, add_special_tokens=False)["input_ids"]) <= SHORT_TOKENS
+
+        return sum(map(short, after)) / len(after), sum(map(short, before)) / len(before)
     if kind == "word":
         having = [i for i, b in enumerate(before) if word_count(arg, b)]
         if not having:
@@ -371,8 +373,8 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
             given += teach_style(store, loaded, answers, "answer", size - 2 * share, seed, pools["facts"])
             checks.append(("style", "answer", pools["unseen_facts"]))
         if scenario in ("thumbs", "mix"):
-            given += teach_thumbs(store, loaded, answers, share, seed, pools["open"])
-            checks.append(("short", None, pools["unseen_open"]))
+            given += teach_thumbs(store, loaded, answers, share, seed, [f.question for f in pools["facts"]])
+            checks.append(("short", None, pools["unseen_facts"]))
         if scenario in ("tokens", "mix"):
             given += teach_tokens(store, loaded, answers, share, seed, pools["open"], word)
             checks.append(("word", word, pools["unseen_open"]))

@@ -85,3 +85,34 @@ def test_a_run_trains_with_the_planned_schedule(tmp_path, tiny_model):
 def test_split_of_few_ratings_keeps_the_rule_meaningful():
     assert len(TrainingData()) == 0
     assert plan(0).examples == 1  # nothing to train never divides by zero
+
+
+def test_a_second_run_reuses_the_before_measurements(tmp_path, tiny_model, monkeypatch):
+    """A discarded run leaves the model in use as it was: the next run takes the probe
+    perplexity and the re-asks of the same prompts from the cache, with the same values."""
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    for i, q in enumerate(["Hello there", "Name a colour"]):
+        _c, _u, mid, _p = add_answer(store, tiny_model, q, seed=i)
+        store.rate_message(mid, 1 if i else -1)
+    settings = FineTuneSettings(heldout_fraction=0.0, reask_count=1, reask_unseen=1, reask_tokens=8,
+                                max_steps=2, lr=0.0, rescore=False)
+    first = run_finetune(store, tiny_model, paths, settings)
+    assert first.status == "discarded"  # lr 0: the margin cannot move
+    cache = paths.cache_dir / "finetune-before.json"
+    assert cache.exists()
+    import desktop_app.core.gate as gate
+
+    calls = []
+    real = gate.probe_perplexity
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gate, "probe_perplexity", counting)  # the real one, counted
+    second = run_finetune(store, tiny_model, paths, settings)
+    assert len(calls) == 1  # only after training; before came from the cache
+    for key in ("probe_ppl_before", "reask_answers_before"):
+        assert second.metrics[key] == first.metrics[key]
+    store.close()

@@ -17,7 +17,10 @@ compares against.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import logging
+import os
 import random
 import threading
 import time
@@ -197,6 +200,7 @@ class _Run:
         self.run_id = None
         self.metrics: dict = {}
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
+        self.before_cache: _BeforeCache | None = None
 
     def say(self, phase, message="", **fields) -> None:
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
@@ -217,6 +221,7 @@ class _Run:
                                       "better answer, then fine-tune.")
         parent = self.store.active_adapter(resolved.model_id)
         parent_id = parent["id"] if parent else None
+        self.before_cache = _BeforeCache(self.paths, resolved.model_id, parent_id, resolved.device)
         self.run_id = self.store.create_run(s.to_dict(), resolved.model_id, parent_adapter_id=parent_id)
         try:
             return self._run(data, resolved, parent)
@@ -409,12 +414,19 @@ class _Run:
         import torch
 
         m, device = self.metrics, work.device
+        cache = self.before_cache if when == "before" else None
         with torch.no_grad():
             m[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, device, EVAL_BATCH)
             m[f"margin_heldout_{when}"] = gate.margin(work.model, held, pad_id, device, EVAL_BATCH) if len(held) else None
             self.check_cancel()
-            m[f"probe_ppl_{when}"] = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
-        answers = gate.reask(work, reask_prompts, self.settings.reask_tokens, self.cancel)
+            probe = cache.get("probe") if cache else None
+            if probe is None:
+                probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
+            m[f"probe_ppl_{when}"] = probe
+        answers = self._reask(work, reask_prompts, cache)
+        if cache:
+            cache.put("probe", probe)
+            cache.save()
         self.check_cancel()
         m["reask_count"] = len(answers)
         m[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
@@ -422,6 +434,25 @@ class _Run:
         m[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
         if when == "after":
             m["taught"] = self._taught(m.get("reask_answers_before") or [], answers, m.get("reask_problems_before"))
+
+    def _reask(self, work, prompts, cache) -> list:
+        """Greedy re-asks; before training, those the model in use answered in an earlier run
+        come from ``cache`` (the same weights give the same greedy answer)."""
+        tokens = self.settings.reask_tokens
+        keys = [f"reask:{tokens}:{_digest(ids)}" for ids, _q in prompts]
+        found = {k: cache.get(k) for k in keys} if cache else {}
+        missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
+        fresh = iter(gate.reask(work, missing, tokens, self.cancel))
+        out = []
+        for (ids, question), key in zip(prompts, keys):
+            hit = found.get(key)
+            answer = gate.Reask(question, hit[0], hit[1]) if hit is not None else next(fresh, None)
+            if answer is None:  # cancelled meanwhile
+                break
+            if cache:
+                cache.put(key, [answer.answer, answer.problem])
+            out.append(answer)
+        return out
 
     def _taught(self, before: list[str], after: list, problems_before) -> list[dict]:
         """Before/after pairs for the person: the same greedy question, answered by the model
@@ -515,6 +546,43 @@ class _Run:
 
 class _StopRescoring(Exception):
     pass
+
+
+class _BeforeCache:
+    """What the model in use (the parent adapter, else the base model) gives on fixed inputs
+    does not change between runs: the probe perplexity and greedy re-asks of the same
+    prompts. A run after a discarded one (or after new ratings) reuses them from a small JSON
+    file in the cache folder, keyed by the model, the parent adapter and the device."""
+
+    FILE = "finetune-before.json"
+    LIMIT = 200  # entries kept; the oldest go first
+
+    def __init__(self, paths, model_id: str, parent_id: int | None, device):
+        self.path = paths.cache_dir / self.FILE
+        self.scope = f"{model_id}|{parent_id}|{device}|{_digest(gate.probe_text())}"
+        try:
+            self.table = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.table = {}
+
+    def get(self, key: str):
+        return self.table.get(f"{self.scope}|{key}")
+
+    def put(self, key: str, value) -> None:
+        self.table[f"{self.scope}|{key}"] = value
+
+    def save(self) -> None:
+        items = list(self.table.items())[-self.LIMIT:]
+        try:
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(dict(items)), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:  # a cache: losing it costs time, not data
+            log.info("before-cache not saved: %s", exc)
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
 
 
 def _batch_order(train: TrainingData, batch_size: int, seed: int):
