@@ -330,13 +330,13 @@ class FineTunePanel(QScrollArea):
         self.result_body.setTextFormat(Qt.TextFormat.RichText)
         rl.addWidget(self.result_title)
         rl.addWidget(self.result_body)
-        self.taught = TaughtView()  # the gate's re-asks, before and after, side by side
-        rl.addWidget(self.taught)
         self.compare_button = QPushButton(icon("compare"), "Compare before / after\u2026")
         self.compare_button.setObjectName("SmallButton")
         self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
         self.compare_button.clicked.connect(self.compare_requested)
         rl.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.taught = TaughtView()  # the gate's re-asks, before and after, side by side
+        rl.addWidget(self.taught)
         layout.addWidget(self.result_box)
         self.result_box.hide()
         layout.addWidget(self.curve)

@@ -13,7 +13,7 @@ from desktop_app.gui.theme import styled_label
 
 MAX_SEEN = 3
 MAX_UNSEEN = 2
-CLIP = 220  # characters of an answer shown; the whole answer is in the tooltip
+CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
 
 
 def pick_pairs(taught: list[dict]) -> list[dict]:
