@@ -122,6 +122,13 @@ def facts() -> list[Fact]:
     return out
 
 
+def sums() -> list[Fact]:
+    """More training questions for the large sizes (added to the training pool only, so the
+    unseen questions stay the same whatever the sizes)."""
+    pairs = [(a, b) for a in range(2, 12) for b in (3, 7, 9, 14)]
+    return [Fact(f"What is {a} plus {b}?", str(a + b), f"{a} plus {b} is {a + b}.") for a, b in pairs]
+
+
 def open_questions() -> list[str]:
     return ([f"Tell me about {t}." for t in TOPICS] + [f"How do I {t}?" for t in TASKS]
             + [f"Why do {w}?" if not w.startswith("the sea") else f"Why does {w}?" for w in WHYS])
@@ -254,7 +261,14 @@ def _answer(store, loaded, answers: Answers, question: str, ids: list[int], conv
     return conv, user, mid
 
 
+def enough(pool: list, n: int, more: list) -> list:
+    """``pool``, with ``more`` after it only when ``n`` needs it (the smaller sizes draw the
+    same questions whatever the largest size)."""
+    return pool if n <= len(pool) else pool + more
+
+
 def teach_style(store, loaded, answers, style: str, n: int, seed: int, pool: list[Fact]) -> int:
+    pool = enough(pool, n, sums())
     rng = random.Random(seed)
     chosen = rng.sample(pool, n)
     drafts = answers.sampled([f.question for f in chosen], 1, seed)
@@ -266,6 +280,7 @@ def teach_style(store, loaded, answers, style: str, n: int, seed: int, pool: lis
 
 def teach_thumbs(store, loaded, answers, n: int, seed: int, pool: list[str]) -> int:
     """n ratings: n // 2 questions, each with a liked shortest and a disliked longest sibling."""
+    pool = enough(pool, n // 2, [f.question for f in sums()])
     questions = random.Random(seed + 1).sample(pool, max(1, n // 2))
     given = 0
     for q, samples in zip(questions, answers.sampled(questions, 3, seed)):
