@@ -368,6 +368,25 @@ class Row:
 BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed schedule before the rule
 
 
+def teach(store, loaded, answers, scenario: str, size: int, seed: int, pools: dict, word: str):
+    """The simulated person rates: (ratings given, [(check kind, its argument, unseen questions)])."""
+    checks: list[tuple[str, object, list[str]]] = []
+    if scenario in STYLES:
+        given = teach_style(store, loaded, answers, scenario, size, seed, pools["facts"])
+        return given, [("style", scenario, pools["unseen_facts"])]
+    given, share = 0, size // 3 if scenario == "mix" else size
+    if scenario == "mix":
+        given += teach_style(store, loaded, answers, "answer", size - 2 * share, seed, pools["facts"])
+        checks.append(("style", "answer", pools["unseen_facts"]))
+    if scenario in ("thumbs", "mix"):
+        given += teach_thumbs(store, loaded, answers, share, seed, [f.question for f in pools["facts"]])
+        checks.append(("short", None, pools["unseen_facts"]))
+    if scenario in ("tokens", "mix"):
+        given += teach_tokens(store, loaded, answers, share, seed, pools["open"], word)
+        checks.append(("word", word, pools["unseen_open"]))
+    return given, checks
+
+
 def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools: dict, word: str,
             workdir: Path, overrides: dict | None = None) -> Row:
     from desktop_app.core import adapters, gate
@@ -377,23 +396,7 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
 
     paths = AppPaths.resolve(workdir / f"{scenario}-{size}-{seed}").ensure()
     store = Store.open(paths.db_path)
-    checks: list[tuple[str, object, list[str]]] = []
-    given = 0
-    if scenario in STYLES:
-        given = teach_style(store, loaded, answers, scenario, size, seed, pools["facts"])
-        checks.append(("style", scenario, pools["unseen_facts"]))
-    else:
-        share = size // 3 if scenario == "mix" else size
-        if scenario == "mix":
-            given += teach_style(store, loaded, answers, "answer", size - 2 * share, seed, pools["facts"])
-            checks.append(("style", "answer", pools["unseen_facts"]))
-        if scenario in ("thumbs", "mix"):
-            given += teach_thumbs(store, loaded, answers, share, seed, [f.question for f in pools["facts"]])
-            checks.append(("short", None, pools["unseen_facts"]))
-        if scenario in ("tokens", "mix"):
-            given += teach_tokens(store, loaded, answers, share, seed, pools["open"], word)
-            checks.append(("word", word, pools["unseen_open"]))
-
+    given, checks = teach(store, loaded, answers, scenario, size, seed, pools, word)
     adapters.detach(loaded)  # the base model's answers: computed (and cached) before any adapter is on
     base_answers = [answers.greedy(unseen, "base") for _kind, _arg, unseen in checks]
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -461,7 +464,7 @@ HEADER = ("| scenario | size | given | result    | adoption (base) | parts      
           "| ppl change | degenerate | steps | batch | lr | s/step | train s | other s | rescore s | wall s | cpu s |")
 
 
-def main() -> int:
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="bundled")
     parser.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS),
@@ -478,12 +481,20 @@ def main() -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a FineTuneSettings field (repeatable), e.g. --set lr=1e-3")
     args = parser.parse_args()
-    scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    unknown = set(scenarios) - set(ALL_SCENARIOS)
+    args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = set(args.scenarios) - set(ALL_SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.overrides = dict(BASELINE) if args.baseline else {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        args.overrides[name] = json.loads(value)
+    return args
 
+
+def main() -> int:
+    args = parse_args()
     from transformers.utils import logging as hf_logging
 
     import desktop_app.core.training  # noqa: F401  (imported now: edits made while the bench runs do not mix in)
@@ -502,18 +513,15 @@ def main() -> int:
     pools = {"facts": train_facts, "unseen_facts": [f.question for f in unseen_facts[:n_unseen]],
              "open": train_open, "unseen_open": unseen_open[:n_unseen]}
     workdir = Path(tempfile.mkdtemp(prefix="learning-effect-"))
-    overrides = dict(BASELINE) if args.baseline else {}
-    for item in args.set:
-        name, _, value = item.partition("=")
-        overrides[name] = json.loads(value)
-    print(f"model {loaded.describe()}; settings {overrides or 'defaults'}; seed {args.seed}; unseen questions per kind {n_unseen}; "
-          f"cache {cache}; load: {os.getloadavg()[0]:.1f} (1-min average, {os.cpu_count()} cores)")
+    print(f"model {loaded.describe()}; settings {args.overrides or 'defaults'}; seed {args.seed}; "
+          f"unseen questions per kind {n_unseen}; cache {cache}; "
+          f"load: {os.getloadavg()[0]:.1f} (1-min average, {os.cpu_count()} cores)")
     print(HEADER)
     print("|" + "---|" * (HEADER.count("|") - 1))
     rows: list[Row] = []
-    for size in sizes:
-        for scenario in scenarios:
-            row = run_one(loaded, answers, scenario, size, args.seed, pools, args.word, workdir, overrides)
+    for size in args.sizes:
+        for scenario in args.scenarios:
+            row = run_one(loaded, answers, scenario, size, args.seed, pools, args.word, workdir, args.overrides)
             rows.append(row)
             print_row(row)
             if args.examples:
