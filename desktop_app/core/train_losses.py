@@ -211,6 +211,7 @@ class LossWeights:
     token_weight: float = 1.0
     desirable_weight: float = 1.0
     undesirable_weight: float = 1.0
+    liked_sft_weight: float = 0.0  # a likelihood term on liked answers, beside KTO (0: KTO as TRL has it)
 
 
 FIGURES = ("kl", "reward_chosen", "reward_rejected", "reward_margin")
@@ -239,13 +240,23 @@ def batch_loss(model, batch: Batch, pad_id: int, device, w: LossWeights) -> tupl
 
 
 def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
+    """KTO, plus (``liked_sft_weight``) the mean negative log-likelihood of the liked answers'
+    tokens: what the likelihood term does for corrections in DPO, for a thumbs-up."""
     es = batch.unpaired
-    logps = sequence_logps(model, [(e.prompt_ids, e.completion_ids) for e in es], pad_id, device)
+    token_logps, mask = per_token_logps(model, pad_batch([(e.prompt_ids, e.completion_ids) for e in es],
+                                                         pad_id, device))
     with torch.no_grad():
         kl_logps = sequence_logps(model, [(e.prompt_ids, c) for e, c in zip(es, batch.kl_completions)], pad_id, device)
     kl = kto_kl(kl_logps, batch.ref_kl)
     labels = torch.tensor([e.label for e in es], device=device)
-    return kto_loss(logps, batch.ref_unpaired, labels, kl, w.beta, w.desirable_weight, w.undesirable_weight)
+    loss, figures = kto_loss(token_logps.sum(-1), batch.ref_unpaired, labels, kl, w.beta, w.desirable_weight,
+                             w.undesirable_weight)
+    if w.liked_sft_weight and bool(labels.any()):
+        liked = labels.bool()
+        nll = -token_logps[liked][mask[liked].bool()].mean()
+        loss = loss + w.liked_sft_weight * nll
+        figures["nll_liked"] = float(nll.detach())
+    return loss, figures
 
 
 def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):

@@ -65,6 +65,7 @@ class FineTuneSettings:
     heldout_fraction: float = 0.2
     seed: int = 0
     sft_weight: float = 1.0  # likelihood term on chosen answers of pairs
+    liked_sft_weight: float = 1.0  # likelihood term on liked answers (thumbs up), beside KTO
     token_weight: float = 1.0
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
     undesirable_weight: float | None = None
@@ -477,7 +478,8 @@ class _Run:
             refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH)
         self.check_cancel()
         s = self.settings
-        weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight)
+        weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
+                                s.liked_sft_weight)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / max(total, 1))
