@@ -18,6 +18,7 @@ import torch
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import TokenRecord
+from desktop_app.core.threads import decode_threads, limited
 
 
 @dataclass
@@ -128,7 +129,7 @@ class Generation:
         generator.manual_seed(self.seed)
         room = loaded.context_window - len(self.prompt_ids) - len(self.prefix_ids)
         budget = min(settings.max_new_tokens, room)
-        with loaded.lock, torch.inference_mode():
+        with loaded.lock, torch.inference_mode(), limited(decode_threads()):
             ids = torch.tensor([self.prompt_ids + self.prefix_ids], device=device)
             out = loaded.model(input_ids=ids, use_cache=True, logits_to_keep=len(self.prefix_ids) + 1)
             past, logits = out.cache, out.logits[0]
