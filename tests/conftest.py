@@ -51,10 +51,11 @@ def session_paths(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_dir, session_paths):
-    """A loaded tiny GPT-2 (random weights, 128-token window) shared by the session."""
+    """A loaded tiny GPT-2 (random weights, 128-token window) shared by the session, in float32
+    (Exact): tests compare figures to 1e-4; the Fast precision has its own tests."""
     from desktop_app.core.models import open_model
 
-    return open_model(str(tiny_model_dir), session_paths, device="cpu")
+    return open_model(str(tiny_model_dir), session_paths, device="cpu", precision="exact")
 
 
 def _shared_cache_dir(tmp_path_factory) -> Path:
@@ -78,4 +79,4 @@ def bundled_model_dir(tmp_path_factory) -> Path:
 def bundled_model(bundled_model_dir, session_paths):
     from desktop_app.core.models import open_model
 
-    return open_model(str(bundled_model_dir), session_paths, device="cpu")
+    return open_model(str(bundled_model_dir), session_paths, device="cpu", precision="exact")

@@ -10,7 +10,7 @@ from pathlib import Path
 from desktop_app.core.logs import configure_logging
 from desktop_app.core.paths import AppPaths
 
-COMMON_DEFAULTS = {"data_dir": None, "db": None, "model": None, "device": "auto"}
+COMMON_DEFAULTS = {"data_dir": None, "db": None, "model": None, "device": "auto", "precision": "auto"}
 
 
 class CliError(Exception):
@@ -26,6 +26,9 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                        help="hub id, GPT-2 short name, local folder, .gguf file, or 'bundled' (default: gpt2)")
     group.add_argument("--device", default=argparse.SUPPRESS, choices=["auto", "cpu", "cuda", "mps"],
                        help="where the model runs (default: auto)")
+    group.add_argument("--precision", default=argparse.SUPPRESS, choices=["auto", "exact", "fast"],
+                       help="model weights: exact (float32) or fast (bfloat16/float16 where the hardware "
+                            "has it); default auto = fast where supported")
 
 
 def finish_common_options(args: argparse.Namespace) -> None:
@@ -91,7 +94,7 @@ def load_model_for_cli(args: argparse.Namespace, source=None):
     quiet_libraries()
     source = source or resolve_spec(args.model)
     print_notice(source.notice)
-    loaded = load_model(source, args.paths, args.device, TqdmProgress())
+    loaded = load_model(source, args.paths, args.device, TqdmProgress(), precision=args.precision)
     if not getattr(args, "no_adapter", True):
         attach_active_adapter(args, loaded)
     return loaded

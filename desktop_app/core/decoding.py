@@ -133,7 +133,7 @@ class IncrementalDecoder:
 
 
 def records_from_logits(logits: torch.Tensor, chosen: torch.Tensor, texts: list[str], table: TokenTexts,
-                        alternatives: int) -> list[TokenRecord]:
+                        alternatives: int, precision: str | None = None) -> list[TokenRecord]:
     """logits [T, V] predicting chosen [T] -> T TokenRecords (log_softmax in float32).
 
     Generation (T=1 per step) and scoring (T tokens at once) both come through here, so a
@@ -155,5 +155,5 @@ def records_from_logits(logits: torch.Tensor, chosen: torch.Tensor, texts: list[
     for row in range(len(ids)):
         lp, rk, ent = scalars[row]
         top = tuple(Alternative(i, table.text(i), p) for i, p in zip(top_i[row], top_p[row]))
-        records.append(TokenRecord(ids[row], texts[row], lp, int(rk), ent, top))
+        records.append(TokenRecord(ids[row], texts[row], lp, int(rk), ent, top, precision))
     return records

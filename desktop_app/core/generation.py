@@ -136,7 +136,7 @@ class Generation:
             if self.prefix_ids:
                 texts = [decoder.push(t) for t in self.prefix_ids]
                 forced = records_from_logits(logits[:-1], torch.tensor(self.prefix_ids), texts, table,
-                                             settings.alternatives)
+                                             settings.alternatives, loaded.precision)
                 for record in forced:
                     held.add(record, decoder.pending)
                 yield from self._release(held.ready())
@@ -152,7 +152,7 @@ class Generation:
                     break
                 self.generated += 1
                 record = records_from_logits(next_logits[None], torch.tensor([token]), [decoder.push(token)],
-                                             table, settings.alternatives)[0]
+                                             table, settings.alternatives, loaded.precision)[0]
                 held.add(record, decoder.pending)
                 yield from self._release(held.ready())
                 if held.stopped:

@@ -46,6 +46,7 @@ class ChatController(QObject):
         self.store = store
         self.paths = paths
         self.device = device
+        self.precision = "auto"  # core.precision: auto | exact | fast
         self.loaded = None
         self.loading = False
         self.runner = TaskRunner(self)
@@ -67,7 +68,7 @@ class ChatController(QObject):
     def load_model(self, spec: str | None) -> Task:
         from desktop_app.core.models import load_model, resolve_spec
 
-        paths, device, store = self.paths, self.device, self.store
+        paths, device, store, precision = self.paths, self.device, self.store, self.precision
 
         def work(report, _cancel):
             from desktop_app.core.adapters import attach_active
@@ -77,7 +78,8 @@ class ChatController(QObject):
             if source.notice:
                 report(("model-notice", source.notice))
             loaded = load_model(source, paths, device,
-                                progress=lambda stage, done, total: report(("progress", stage, done, total)))
+                                progress=lambda stage, done, total: report(("progress", stage, done, total)),
+                                precision=precision)
             loaded.training_tokenizer()  # now, not as a stall when the person clicks Fine-tune
             if store.active_adapter(loaded.model_id) is not None:
                 report(("progress", "Putting on your fine-tuned adapter", 0, 0))

@@ -41,11 +41,12 @@ class PromptBox(QPlainTextEdit):
 
 class MainWindow(QMainWindow):
     def __init__(self, store, paths, *, model_spec: str | None = None, device: str = "auto",
-                 autoload: bool = True, parent=None):
+                 autoload: bool = True, precision: str | None = None, parent=None):
         super().__init__(parent)
         self.paths = paths
         self.settings = open_settings(paths)
         self.chat = ChatController(store, paths, device, self)
+        self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self)
         self.finetune = FineTuneController(store, paths, self.chat, self.writer, self)
         self.compare_dialog = None
@@ -257,8 +258,10 @@ class MainWindow(QMainWindow):
     def choose_model(self) -> None:
         from desktop_app.gui.model_dialog import ModelDialog
 
-        dialog = ModelDialog(self.paths, self.model_spec, self)
+        dialog = ModelDialog(self.paths, self.model_spec, self, precision=self.chat.precision)
         if dialog.exec() and dialog.spec():
+            self.chat.precision = dialog.precision()
+            self.settings.setValue("precision", self.chat.precision)
             self.load_model(dialog.spec())
 
     def _model_progress(self, stage: str, done: int, total: int) -> None:
@@ -272,7 +275,7 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, loaded) -> None:
         self.progress_label.setText("")
         self.transcript.empty.status.setText(f"Ready: {loaded.source.display_name}")
-        self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision}")
+        self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
         self.model_label.setToolTip(loaded.describe())
         self.adapter_label.setText(self.chat.adapter_label)
         self.model_button.setText(loaded.source.display_name)
