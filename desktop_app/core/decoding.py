@@ -132,6 +132,19 @@ class IncrementalDecoder:
         return self._window_diff(final=True)
 
 
+def record_stats(logits: torch.Tensor, chosen: torch.Tensor, alternatives: int):
+    """logits [T, V], chosen [T] (on the logits' device) -> the records' figures, still on the
+    device: chosen log-prob [T], rank [T], entropy [T], top-k log-probs [T, k], top-k ids [T, k].
+    The one computation behind every record (generation, the fast path, scoring)."""
+    logprobs = torch.log_softmax(logits.float(), dim=-1)
+    chosen_lp = logprobs.gather(1, chosen[:, None])[:, 0]
+    rank = (logprobs > chosen_lp[:, None]).sum(dim=-1) + 1
+    entropy = torch.special.entr(logprobs.exp()).sum(dim=-1)
+    k = max(0, min(alternatives, logprobs.shape[-1]))
+    top_lp, top_ids = torch.topk(logprobs, k, dim=-1) if k else (logprobs[:, :0], chosen[:, None][:, :0])
+    return chosen_lp, rank, entropy, top_lp, top_ids
+
+
 def records_from_logits(logits: torch.Tensor, chosen: torch.Tensor, texts: list[str], table: TokenTexts,
                         alternatives: int, precision: str | None = None) -> list[TokenRecord]:
     """logits [T, V] predicting chosen [T] -> T TokenRecords (log_softmax in float32).
@@ -139,13 +152,8 @@ def records_from_logits(logits: torch.Tensor, chosen: torch.Tensor, texts: list[
     Generation (T=1 per step) and scoring (T tokens at once) both come through here, so a
     scored answer reproduces its generation's figures.
     """
-    logprobs = torch.log_softmax(logits.float(), dim=-1)
-    chosen = chosen.to(logprobs.device).long()
-    chosen_lp = logprobs.gather(1, chosen[:, None])[:, 0]
-    rank = (logprobs > chosen_lp[:, None]).sum(dim=-1) + 1
-    entropy = torch.special.entr(logprobs.exp()).sum(dim=-1)
-    k = max(0, min(alternatives, logprobs.shape[-1]))
-    top_lp, top_ids = torch.topk(logprobs, k, dim=-1) if k else (logprobs[:, :0], chosen[:, None][:, :0])
+    chosen = chosen.to(logits.device).long()
+    chosen_lp, rank, entropy, top_lp, top_ids = record_stats(logits, chosen, alternatives)
     # one transfer to the host instead of many small syncs
     scalars = torch.stack([chosen_lp, rank.float(), entropy], dim=1).tolist()
     top_p = top_lp.exp().tolist()

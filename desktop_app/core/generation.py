@@ -16,9 +16,14 @@ from typing import Iterator
 import torch
 
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
+from desktop_app.core.fast_decode import PlainSteps, StaticSteps, packed_record, unpack_record
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.threads import decode_threads, limited
+
+# The static-cache path is the default once bench/generation_speed.py shows it is faster
+# and the tests show it gives the same tokens and records (tests/test_fast_decode.py).
+FAST_DECODING = False
 
 
 @dataclass
@@ -61,10 +66,11 @@ def eos_ids(loaded: LoadedModel) -> set[int]:
     return found
 
 
-def sample_next(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> int:
-    """Choose a token from the (temperature, top-k, top-p) reshaped distribution."""
+def sample_token(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> torch.Tensor:
+    """Choose a token from the (temperature, top-k, top-p) reshaped distribution; the choice
+    stays on the logits' device (a 0-d tensor), so the fast path need not wait for it."""
     if settings.is_greedy:
-        return int(torch.argmax(logits))
+        return torch.argmax(logits)
     scores = logits.float() / settings.temperature
     if 0 < settings.top_k < scores.shape[-1]:
         kth = torch.topk(scores, settings.top_k).values[-1]
@@ -76,7 +82,12 @@ def sample_next(logits: torch.Tensor, settings: SamplingSettings, generator: tor
         remove = (probs.cumsum(-1) - probs) >= settings.top_p
         scores = scores.scatter(0, order[remove], float("-inf"))
     probs = torch.softmax(scores, dim=-1)
-    return int(torch.multinomial(probs, 1, generator=generator))
+    return torch.multinomial(probs, 1, generator=generator)[0]
+
+
+def sample_next(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> int:
+    """Choose a token from the (temperature, top-k, top-p) reshaped distribution."""
+    return int(sample_token(logits, settings, generator))
 
 
 class Generation:
@@ -88,7 +99,9 @@ class Generation:
 
     def __init__(self, loaded: LoadedModel, prompt_ids: list[int], settings: SamplingSettings, *,
                  cancel: threading.Event | None = None, prefix_ids: list[int] | tuple = (),
-                 stop_sequences: tuple[str, ...] | None = None):
+                 stop_sequences: tuple[str, ...] | None = None, fast: bool | None = None):
+        """``fast``: the static-cache path (core.fast_decode), same tokens and records; None
+        takes FAST_DECODING, the measured default."""
         self.loaded = loaded
         self.prompt_ids = list(prompt_ids)
         self.prefix_ids = list(prefix_ids)
@@ -100,6 +113,7 @@ class Generation:
         self.finish_reason: str | None = None  # "eos" | "stop" | "length" | "context" | "cancelled"
         self.elapsed_s = 0.0
         self.generated = 0
+        self.fast = FAST_DECODING if fast is None else fast
 
     @property
     def text(self) -> str:
@@ -120,23 +134,20 @@ class Generation:
 
     def _run(self) -> Iterator[TokenRecord]:
         loaded, settings = self.loaded, self.settings
-        device = loaded.device
-        table = token_texts(loaded.tokenizer)
         decoder = IncrementalDecoder(loaded.tokenizer)
         held = _Holdback(self.stop_sequences)
         stop_ids = eos_ids(loaded)
-        generator = torch.Generator(device=device)
+        generator = torch.Generator(device=loaded.device)
         generator.manual_seed(self.seed)
-        room = loaded.context_window - len(self.prompt_ids) - len(self.prefix_ids)
-        budget = min(settings.max_new_tokens, room)
+        context = self.prompt_ids + self.prefix_ids
+        budget = min(settings.max_new_tokens, loaded.context_window - len(context))
         with loaded.lock, torch.inference_mode(), limited(decode_threads()):
-            ids = torch.tensor([self.prompt_ids + self.prefix_ids], device=device)
-            out = loaded.model(input_ids=ids, use_cache=True, logits_to_keep=len(self.prefix_ids) + 1)
-            past, logits = out.cache, out.logits[0]
+            steps = (StaticSteps if self.fast else PlainSteps)(loaded, len(context) + max(0, budget))
+            logits = steps.prefill(context, len(self.prefix_ids) + 1)
             if self.prefix_ids:
                 texts = [decoder.push(t) for t in self.prefix_ids]
-                forced = records_from_logits(logits[:-1], torch.tensor(self.prefix_ids), texts, table,
-                                             settings.alternatives, loaded.precision)
+                forced = records_from_logits(logits[:-1], torch.tensor(self.prefix_ids), texts,
+                                             token_texts(loaded.tokenizer), settings.alternatives, loaded.precision)
                 for record in forced:
                     held.add(record, decoder.pending)
                 yield from self._release(held.ready())
@@ -146,23 +157,39 @@ class Generation:
                 if self.cancel.is_set():
                     self.finish_reason = "cancelled"
                     break
-                token = sample_next(next_logits, settings, generator)
-                if token in stop_ids:
+                token, chosen, record = self._choose(next_logits, generator, decoder, stop_ids)
+                if record is None:
                     self.finish_reason = "eos"
                     break
                 self.generated += 1
-                record = records_from_logits(next_logits[None], torch.tensor([token]), [decoder.push(token)],
-                                             table, settings.alternatives, loaded.precision)[0]
                 held.add(record, decoder.pending)
                 yield from self._release(held.ready())
                 if held.stopped:
                     self.finish_reason = "stop"
                     break
-                out = loaded.model(input_ids=torch.tensor([[token]], device=device), cache=past,
-                                   use_cache=True)
-                past, next_logits = out.cache, out.logits[0, -1]
+                next_logits = steps.step(chosen)
         if not held.stopped:
             yield from self._release(held.drain(decoder.flush()))
+
+    def _choose(self, logits, generator, decoder, stop_ids):
+        """The next token (int and device tensor) and its record; record None at end of text.
+        The fast path reads the token and its record's figures in one host copy."""
+        settings, loaded = self.settings, self.loaded
+        table = token_texts(loaded.tokenizer)
+        chosen = sample_token(logits, settings, generator)
+        if self.fast:
+            values = packed_record(logits, chosen, settings.alternatives).tolist()
+            token = int(values[0])
+            if token in stop_ids:
+                return token, chosen, None
+            return token, chosen, unpack_record(values, decoder.push(token), table, settings.alternatives,
+                                                loaded.precision)
+        token = int(chosen)
+        if token in stop_ids:
+            return token, chosen, None
+        record = records_from_logits(logits[None], torch.tensor([token]), [decoder.push(token)], table,
+                                     settings.alternatives, loaded.precision)[0]
+        return token, torch.tensor([token]), record
 
     def _release(self, records: list[TokenRecord]) -> Iterator[TokenRecord]:
         for record in records:

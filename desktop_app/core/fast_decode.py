@@ -1,0 +1,139 @@
+"""The model steps of a generation: the plain path (a growing cache) and the fast path.
+
+The fast path keeps the key/value cache in one preallocated block (transformers'
+StaticCache: no tensors grow and are copied every token), draws the next token and
+computes its record on the device, and copies the token and the record's figures to the
+host in one transfer per token. The figures are the same computation as the plain path's
+(``decoding.record_stats``), so both give the same tokens and records. On CUDA the step
+can also be captured once as a CUDA graph (torch.compile "reduce-overhead"), since every
+step has the same shapes; ``prepare`` pays that cost once per model and cache size, as a
+visible step, never in the middle of an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import weakref
+from typing import Callable
+
+import torch
+
+from desktop_app.core.decoding import TokenTexts, record_stats
+from desktop_app.core.records import Alternative, TokenRecord
+
+log = logging.getLogger(__name__)
+
+CACHE_BUCKET = 256  # static caches come in multiples of this, so compiled steps are reused
+ENV_COMPILE = "GPT2_DESK_COMPILE"  # "1" / "0": force graph compilation on or off
+
+_compiled: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
+
+
+def cache_length(needed: int, window: int) -> int:
+    """Round ``needed`` positions up to a bucket, never past the model's window."""
+    return min(window, -(-needed // CACHE_BUCKET) * CACHE_BUCKET)
+
+
+def compile_wanted(device) -> bool:
+    """CUDA graphs pay off on a GPU, where each step is hundreds of tiny kernel launches.
+    On a CPU the compile takes minutes on a small machine and (measured with
+    bench/generation_speed.py) did not pay it back, so it stays off unless asked for."""
+    forced = os.environ.get(ENV_COMPILE, "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    return getattr(device, "type", str(device)) == "cuda"
+
+
+class PlainSteps:
+    """The original loop's model calls: a dynamic cache that grows by one position a step."""
+
+    def __init__(self, loaded, needed: int):
+        self.model = loaded.model
+        self.device = loaded.device
+        self.cache = None
+
+    def prefill(self, ids: list[int], keep: int) -> torch.Tensor:
+        out = self.model(input_ids=torch.tensor([ids], device=self.device), use_cache=True, logits_to_keep=keep)
+        self.cache = out.cache
+        return out.logits[0]
+
+    def step(self, token: torch.Tensor) -> torch.Tensor:
+        out = self.model(input_ids=token.view(1, 1).to(self.device), cache=self.cache, use_cache=True)
+        self.cache = out.cache
+        return out.logits[0, -1]
+
+
+class StaticSteps(PlainSteps):
+    """A preallocated cache, and (when compiled) one captured graph for every decode step."""
+
+    def __init__(self, loaded, needed: int):
+        from transformers import StaticCache
+
+        super().__init__(loaded, needed)
+        config = getattr(self.model, "config", None)
+        length = cache_length(needed, loaded.context_window)
+        self.cache = StaticCache(config=config, max_cache_len=length)
+        self.forward = compiled_forward(loaded, length) or self.model
+
+    def prefill(self, ids: list[int], keep: int) -> torch.Tensor:
+        out = self.model(input_ids=torch.tensor([ids], device=self.device), cache=self.cache, use_cache=True,
+                         logits_to_keep=keep)
+        return out.logits[0]
+
+    def step(self, token: torch.Tensor) -> torch.Tensor:
+        out = self.forward(input_ids=token.view(1, 1), cache=self.cache, use_cache=True)
+        return out.logits[0, -1]
+
+
+def compiled_forward(loaded, length: int):
+    """The compiled step for this model and cache length, if one was prepared."""
+    entry = _compiled.get(loaded.model)
+    return entry.get(length) if entry else None
+
+
+def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int], None] | None = None) -> float:
+    """Compile and capture the decode step for ``loaded`` once (where compile_wanted says so),
+    with a "preparing" progress stage; returns the seconds it took (0.0 when nothing to do).
+    Call it on a worker thread: it runs two short generations' worth of steps."""
+    if not compile_wanted(loaded.device):
+        return 0.0
+    length = cache_length(needed or loaded.context_window, loaded.context_window)
+    entry = _compiled.setdefault(loaded.model, {})
+    if length in entry:
+        return 0.0
+    stage = "Preparing fast decoding (once per model)"
+    if progress:
+        progress(stage, 0, 1)
+    start = time.perf_counter()
+    forward = torch.compile(loaded.model, mode="reduce-overhead", fullgraph=False, dynamic=False)
+    steps = StaticSteps(loaded, length)
+    steps.forward = forward
+    with loaded.lock, torch.inference_mode():
+        token = torch.zeros((), dtype=torch.long, device=loaded.device)
+        steps.prefill([0], 1)
+        for _ in range(3):  # warm-up runs, then the capture
+            steps.step(token)
+    entry[length] = forward
+    took = time.perf_counter() - start
+    log.info("prepared the compiled decode step for %s (cache %d) in %.1f s", loaded.model_id, length, took)
+    if progress:
+        progress(stage, 1, 1)
+    return took
+
+
+def packed_record(logits: torch.Tensor, token: torch.Tensor, alternatives: int) -> torch.Tensor:
+    """[token, log-prob, rank, entropy, k probabilities, k ids] as one float64 vector on the
+    device, so the host reads a token and its record in a single copy."""
+    chosen_lp, rank, entropy, top_lp, top_ids = record_stats(logits[None], token.view(1), alternatives)
+    return torch.cat([token.view(1).double(), chosen_lp.double(), rank.double(), entropy.double(),
+                      top_lp.exp()[0].double(), top_ids[0].double()])
+
+
+def unpack_record(values: list[float], text: str, table: TokenTexts, alternatives: int,
+                  precision: str | None) -> TokenRecord:
+    k = (len(values) - 4) // 2
+    probs, ids = values[4:4 + k], values[4 + k:]
+    top = tuple(Alternative(int(i), table.text(int(i)), p) for i, p in zip(ids, probs))
+    return TokenRecord(int(values[0]), text, values[1], int(values[2]), values[3], top, precision)
