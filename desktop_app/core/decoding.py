@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import codecs
 import weakref
-
-import torch
+from typing import TYPE_CHECKING
 
 from desktop_app.core.records import Alternative, TokenRecord
+
+if TYPE_CHECKING:  # imported where used, so the window can show before torch has loaded
+    import torch
 
 
 def _byte_decoder() -> dict[str, int]:
@@ -136,6 +138,8 @@ def record_stats(logits: torch.Tensor, chosen: torch.Tensor, alternatives: int):
     """logits [T, V], chosen [T] (on the logits' device) -> the records' figures, still on the
     device: chosen log-prob [T], rank [T], entropy [T], top-k log-probs [T, k], top-k ids [T, k].
     The one computation behind every record (generation, the fast path, scoring)."""
+    import torch
+
     logprobs = torch.log_softmax(logits.float(), dim=-1)
     chosen_lp = logprobs.gather(1, chosen[:, None])[:, 0]
     rank = (logprobs > chosen_lp[:, None]).sum(dim=-1) + 1

@@ -11,15 +11,15 @@ import random
 import threading
 import time
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Iterator
-
-import torch
+from typing import TYPE_CHECKING, Iterator
 
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
-from desktop_app.core.fast_decode import PlainSteps, StaticSteps, packed_record, unpack_record
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.threads import decode_threads, limited
+
+if TYPE_CHECKING:  # torch is imported where it is used: the window shows before torch has loaded
+    import torch
 
 # The static-cache path is the default once bench/generation_speed.py shows it is faster
 # and the tests show it gives the same tokens and records (tests/test_fast_decode.py).
@@ -69,6 +69,8 @@ def eos_ids(loaded: LoadedModel) -> set[int]:
 def sample_token(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> torch.Tensor:
     """Choose a token from the (temperature, top-k, top-p) reshaped distribution; the choice
     stays on the logits' device (a 0-d tensor), so the fast path need not wait for it."""
+    import torch
+
     if settings.is_greedy:
         return torch.argmax(logits)
     scores = logits.float() / settings.temperature
@@ -133,6 +135,10 @@ class Generation:
     # -- internals
 
     def _run(self) -> Iterator[TokenRecord]:
+        import torch
+
+        from desktop_app.core.fast_decode import PlainSteps, StaticSteps
+
         loaded, settings = self.loaded, self.settings
         decoder = IncrementalDecoder(loaded.tokenizer)
         held = _Holdback(self.stop_sequences)
@@ -174,6 +180,10 @@ class Generation:
     def _choose(self, logits, generator, decoder, stop_ids):
         """The next token (int and device tensor) and its record; record None at end of text.
         The fast path reads the token and its record's figures in one host copy."""
+        import torch
+
+        from desktop_app.core.fast_decode import packed_record, unpack_record
+
         settings, loaded = self.settings, self.loaded
         table = token_texts(loaded.tokenizer)
         chosen = sample_token(logits, settings, generator)
