@@ -156,6 +156,8 @@ def records_from_logits(logits: torch.Tensor, chosen: torch.Tensor, texts: list[
     Generation (T=1 per step) and scoring (T tokens at once) both come through here, so a
     scored answer reproduces its generation's figures.
     """
+    import torch
+
     chosen = chosen.to(logits.device).long()
     chosen_lp, rank, entropy, top_lp, top_ids = record_stats(logits, chosen, alternatives)
     # one transfer to the host instead of many small syncs
