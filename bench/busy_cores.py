@@ -4,8 +4,9 @@ An answer (GPT-2-124M shape, random weights, records with top-10) is timed with 
 a CPU burner process pinned to one core, in interleaved rounds, under two thread policies:
 ``torch default`` (one intra-op thread per core) and ``app`` (core.threads.decode_threads).
 With ``--training``, a third condition: the same answer while a training loop (forward,
-backward and AdamW on a separate copy of the model) runs on another thread of this process,
-its team sized by core.threads.training_threads (app) or the default (torch default).
+backward and AdamW on a separate 4-layer GPT-2) runs on another thread of this process with
+torch's default team, as the app's fine-tune runs; ``--training-team N`` sizes that team
+instead (e.g. core.threads.training_threads()).
 
 Prints tokens/s per condition and the last lines
 ``busy_core_ratio: X`` (app: tokens/s with the burner / without; target >= 0.45 on 2 cores),
@@ -83,6 +84,7 @@ def main() -> int:
     parser.add_argument("--tokens", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--training", action="store_true", help="also time an answer during a training loop")
+    parser.add_argument("--training-team", type=int, help="threads of the training loop (default: torch's)")
     args = parser.parse_args()
 
     import torch
@@ -97,7 +99,7 @@ def main() -> int:
     prompt = torch.randint(0, 50257, (32,), generator=torch.Generator().manual_seed(1)).tolist()
     settings = SamplingSettings(max_new_tokens=args.tokens, seed=0, temperature=1.0, top_k=0, top_p=1.0)
     policies = {"torch default": cores, "app": threads.decode_threads()}
-    train_teams = {"torch default": cores, "app": threads.training_threads()}
+    train_team = args.training_team or cores
 
     def tokens_per_s(policy: str) -> float:
         os.environ[threads.ENV_OVERRIDE] = str(policies[policy])
@@ -117,7 +119,7 @@ def main() -> int:
             with Burner():
                 results[(policy, "burner")].append(tokens_per_s(policy))
             if args.training:
-                with TrainingLoop(training_copy, train_teams[policy]) as loop:
+                with TrainingLoop(training_copy, train_team) as loop:
                     results[(policy, "training")].append(tokens_per_s(policy))
                 print(f"  round {round_ + 1} {policy}: training loop made {loop.steps} steps meanwhile")
         print(f"  round {round_ + 1}: " + ", ".join(f"{p}/{c} {results[(p, c)][-1]:.1f}" for p, c in results))

@@ -97,3 +97,24 @@ def test_fast_path_same_on_the_real_offline_model(bundled_model):
                      SamplingSettings(max_new_tokens=24, seed=4, temperature=0.8)):
         plain, fast = both(bundled_model, ids, settings)
         assert_same(plain, fast)
+
+
+def test_a_prepared_compiled_step_gives_the_same_answer(tiny_model_dir, session_paths, monkeypatch):
+    """The compile path end to end on the CPU (dynamo tracing with the eager backend: quick,
+    no code generation); on a GPU bench/gpu_suite.sh runs it with CUDA graphs."""
+    from desktop_app.core.models import open_model
+
+    loaded = open_model(str(tiny_model_dir), session_paths, device="cpu", precision="exact")
+    ids = prompt_ids(loaded)
+    settings = SamplingSettings(max_new_tokens=12, seed=4)
+    plain = generate(loaded, ids, settings, fast=False)
+    monkeypatch.setenv(fast_decode.ENV_COMPILE, "1")
+    stages = []
+    took = fast_decode.prepare(loaded, len(ids) + 12, progress=lambda *a: stages.append(a), backend="eager")
+    length = fast_decode.cache_length(len(ids) + 12, loaded.context_window)
+    assert took > 0 and fast_decode.compiled_forward(loaded, length) is not None
+    assert [s[1:] for s in stages] == [(0, 1), (1, 1)] and "Preparing" in stages[0][0]
+    assert fast_decode.prepare(loaded, len(ids) + 12, backend="eager") == 0.0  # once per model and size
+    for _ in range(2):  # the pooled cache is reset between answers
+        compiled = generate(loaded, ids, settings, fast=True)
+        assert_same(plain, compiled)

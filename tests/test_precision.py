@@ -107,3 +107,27 @@ def test_cli_precision_option_reaches_the_loader(tiny_model_dir, tmp_path, capsy
 
     out = json.loads(capsys.readouterr().out)
     assert {t["precision"] for t in out["tokens"]} == {"float32"}
+
+
+def test_packed_cpu_weights_give_the_plain_products_and_step_aside_for_gradients():
+    from desktop_app.core.fast_decode import pack_cpu_weights
+
+    if not P.cpu_has_native_bf16():
+        pytest.skip("no native bfloat16 on this CPU")
+    torch.manual_seed(0)
+    from transformers.pytorch_utils import Conv1D
+
+    model = torch.nn.Sequential(torch.nn.Linear(64, 96), torch.nn.GELU(), torch.nn.Linear(96, 32, bias=False),
+                                Conv1D(48, 32))  # GPT-2's layer: weight [in, out]
+    model.to(torch.bfloat16)
+    x = torch.randn(3, 5, 64, dtype=torch.bfloat16)
+    with torch.no_grad():
+        plain = model(x)
+    assert pack_cpu_weights(model) == 3
+    with torch.inference_mode():
+        packed = model(x)
+    assert torch.allclose(packed.float(), plain.float(), atol=0.05)
+    assert "_gpt2desk_packed" not in model.state_dict() and len(model.state_dict()) == 5
+    y = model(x.requires_grad_())  # gradients on: the plain product, so backward works
+    y.float().sum().backward()
+    assert x.grad is not None and model[0].weight.grad is not None

@@ -75,7 +75,7 @@ class StaticSteps(PlainSteps):
         super().__init__(loaded, needed)
         length = cache_length(needed, loaded.context_window)
         compiled = compiled_forward(loaded, length) if compile_wanted(loaded.device) else None
-        self.forward = compiled or self.model
+        self.forward = compiled if compiled is not None else self.model  # (a compiled module has no truth value)
         if compiled is not None:  # a captured graph reads its cache at fixed addresses: reuse it
             self.cache = _pooled_caches.setdefault(self.model, {}).get(length)
             if self.cache is None:
@@ -101,10 +101,12 @@ def compiled_forward(loaded, length: int):
     return entry.get(length) if entry else None
 
 
-def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int], None] | None = None) -> float:
+def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int], None] | None = None,
+            backend: str = "inductor") -> float:
     """Compile and capture the decode step for ``loaded`` once (where compile_wanted says so),
     with a "preparing" progress stage; returns the seconds it took (0.0 when nothing to do).
-    Call it on a worker thread: it runs two short generations' worth of steps."""
+    Call it on a worker thread: it runs a few steps. ``backend="eager"`` traces without
+    generating code (the tests' quick check of this path)."""
     if not compile_wanted(loaded.device):
         return 0.0
     length = cache_length(needed or loaded.context_window, loaded.context_window)
@@ -115,7 +117,8 @@ def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int
     if progress:
         progress(stage, 0, 1)
     start = time.perf_counter()
-    entry[length] = torch.compile(loaded.model, mode="reduce-overhead", fullgraph=False, dynamic=False)
+    mode = "reduce-overhead" if backend == "inductor" else None  # CUDA graphs where the device has them
+    entry[length] = torch.compile(loaded.model, backend=backend, mode=mode, fullgraph=False, dynamic=False)
     try:
         with loaded.lock, torch.inference_mode():
             steps = StaticSteps(loaded, length)

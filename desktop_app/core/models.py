@@ -367,6 +367,10 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
         except Exception as exc:
             raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
     model.to(torch_device).eval()
+    if dtype == torch.bfloat16 and torch_device.type == "cpu":
+        from desktop_app.core.fast_decode import pack_cpu_weights
+
+        pack_cpu_weights(model)  # Fast on a CPU: bf16 products on prepacked weights
     config = model.config
     window = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024
     progress(f"Loaded {source.display_name}", 1, 1)
