@@ -118,3 +118,14 @@ def test_a_prepared_compiled_step_gives_the_same_answer(tiny_model_dir, session_
     for _ in range(2):  # the pooled cache is reset between answers
         compiled = generate(loaded, ids, settings, fast=True)
         assert_same(plain, compiled)
+    # by default a model with a prepared step answers on the fast path, any other on the plain one
+    assert generate(loaded, ids, settings).fast is True
+    monkeypatch.delenv(fast_decode.ENV_COMPILE)
+    assert generate(loaded, ids, settings).fast is False  # on a CPU compile is not wanted
+
+
+def test_the_default_path_is_plain_without_a_prepared_step(tiny_model, monkeypatch):
+    monkeypatch.delenv(fast_decode.ENV_COMPILE, raising=False)
+    assert fast_decode.prepare_or_skip(tiny_model) == 0.0  # nothing to prepare on a CPU
+    gen = generate(tiny_model, prompt_ids(tiny_model), SamplingSettings(max_new_tokens=3, seed=1))
+    assert gen.fast is False and len(gen.records) == 3

@@ -73,7 +73,8 @@ class StaticSteps(PlainSteps):
         from transformers import StaticCache
 
         super().__init__(loaded, needed)
-        length = cache_length(needed, loaded.context_window)
+        length = prepared_length(loaded, needed) if compile_wanted(loaded.device) else None
+        length = length or cache_length(needed, loaded.context_window)
         compiled = compiled_forward(loaded, length) if compile_wanted(loaded.device) else None
         self.forward = compiled if compiled is not None else self.model  # (a compiled module has no truth value)
         if compiled is not None:  # a captured graph reads its cache at fixed addresses: reuse it
@@ -99,6 +100,27 @@ def compiled_forward(loaded, length: int):
     """The compiled step for this model and cache length, if one was prepared."""
     entry = _compiled.get(loaded.model)
     return entry.get(length) if entry else None
+
+
+def prepared_length(loaded, needed: int) -> int | None:
+    """The smallest cache length with a prepared compiled step that holds ``needed``, or None."""
+    entry = _compiled.get(loaded.model)
+    return min((n for n in entry if n >= needed), default=None) if entry else None
+
+
+def compiled_step_ready(loaded) -> bool:
+    """A compiled step is prepared for this model and wanted on its device."""
+    return compile_wanted(loaded.device) and prepared_length(loaded, 1) is not None
+
+
+def prepare_or_skip(loaded, progress: Callable[[str, int, int], None] | None = None) -> float:
+    """``prepare`` for the whole window, as the app does after loading a model; a compiler that
+    fails (no C compiler, no Triton, an unsupported model) leaves the plain path, logged."""
+    try:
+        return prepare(loaded, loaded.context_window, progress)
+    except Exception as exc:  # noqa: BLE001 - any compiler failure only costs the speed-up
+        log.warning("fast decoding not prepared for %s: %s", loaded.model_id, exc)
+        return 0.0
 
 
 def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int], None] | None = None,

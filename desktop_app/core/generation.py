@@ -21,9 +21,11 @@ from desktop_app.core.threads import decode_threads, limited
 if TYPE_CHECKING:  # torch is imported where it is used: the window shows before torch has loaded
     import torch
 
-# The static-cache path is the default once bench/generation_speed.py shows it is faster
-# and the tests show it gives the same tokens and records (tests/test_fast_decode.py).
-FAST_DECODING = False
+# Which path answers: True / False for every model; None (the default) takes the fast path
+# where a compiled step was prepared for the model (core.fast_decode.prepare: on CUDA, CUDA
+# graphs), the plain path elsewhere. On a CPU the static cache alone was not faster
+# (bench/generation_speed.py); both give the same tokens and records (tests/test_fast_decode.py).
+FAST_DECODING: bool | None = None
 
 
 @dataclass
@@ -115,7 +117,7 @@ class Generation:
         self.finish_reason: str | None = None  # "eos" | "stop" | "length" | "context" | "cancelled"
         self.elapsed_s = 0.0
         self.generated = 0
-        self.fast = FAST_DECODING if fast is None else fast
+        self.fast = fast
 
     @property
     def text(self) -> str:
@@ -137,9 +139,11 @@ class Generation:
     def _run(self) -> Iterator[TokenRecord]:
         import torch
 
-        from desktop_app.core.fast_decode import PlainSteps, StaticSteps
+        from desktop_app.core.fast_decode import PlainSteps, StaticSteps, compiled_step_ready
 
         loaded, settings = self.loaded, self.settings
+        if self.fast is None:
+            self.fast = FAST_DECODING if FAST_DECODING is not None else compiled_step_ready(loaded)
         decoder = IncrementalDecoder(loaded.tokenizer)
         held = _Holdback(self.stop_sequences)
         stop_ids = eos_ids(loaded)

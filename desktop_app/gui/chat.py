@@ -81,6 +81,10 @@ class ChatController(QObject):
                                 progress=lambda stage, done, total: report(("progress", stage, done, total)),
                                 precision=precision)
             loaded.training_tokenizer()  # now, not as a stall when the person clicks Fine-tune
+            from desktop_app.core.fast_decode import prepare_or_skip
+
+            # on a GPU: capture the decode step once, shown as a "preparing" stage of the load
+            prepare_or_skip(loaded, lambda stage, done, total: report(("progress", stage, done, total)))
             if store.active_adapter(loaded.model_id) is not None:
                 report(("progress", "Putting on your fine-tuned adapter", 0, 0))
                 attach_active(loaded, store)  # the adapter the person chose last time
