@@ -9,7 +9,6 @@ import torch
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.threads import decode_threads, limited
 
 CHUNK = 256  # positions per log_softmax block: bounds memory for long texts x big vocabularies
 
@@ -36,7 +35,7 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     window, first = loaded.context_window, len(context_ids)
     stride = max(1, window // 2)
     records: list[TokenRecord] = []
-    with loaded.lock, torch.inference_mode(), limited(decode_threads()):
+    with loaded.lock, torch.inference_mode():
         start = first  # positions [start, stop) of ``full`` are predicted by one pass
         while start < len(full):
             stop = min(len(full), max(window, start + stride))

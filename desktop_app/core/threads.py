@@ -33,7 +33,9 @@ def usable_cores() -> int:
 
 
 def decode_threads(cores: int | None = None) -> int:
-    """The team for answering and scoring: one core always left for other work.
+    """The team for answering, one token at a time: one core always left for other work.
+    (Scoring whole texts keeps torch's team: its products are large, so it gains from every
+    core, and the fine-tune's measuring and re-scoring phases use it.)
 
     ``GPT2_DESK_THREADS=N`` overrides it (N >= 1)."""
     override = os.environ.get(ENV_OVERRIDE, "").strip()
