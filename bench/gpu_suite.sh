@@ -5,7 +5,8 @@
 #      GPT-2 124M shape and the bundled SmolLM2: gpu_tokens_per_s_gpt2      ~2 min
 #   3. a fine-tune of 100 ratings on the bundled model, with peak GPU memory  ~1-2 min
 #   4. the UI latency bench with the model on the GPU                       ~1 min
-# Each step has its own time limit; a failing step is reported and the rest still run.
+# Each step has its own time limit (together 8 minutes); a failing step is reported and the
+# rest still run.
 # The figures end up in $OUT_DIR (default: gpu-suite-out/), one log per step, and a
 # summary of every figure line at the end.
 #
@@ -26,9 +27,9 @@ START=$(date +%s)
 FAILED=()
 
 SMOKE="${SMOKE:-0}"
-DEVICE=cuda; TOKENS=128; ROUNDS=3; RATINGS=100; UI_TOKENS=200; UI_ROUNDS=2; UI_EXTRA=""
+DEVICE=cuda; TOKENS=128; ROUNDS=3; RATINGS=100; UI_TOKENS=200; UI_ROUNDS=2; UI_EXTRA=""; FT_LIMIT=90
 if [ "$SMOKE" = 1 ]; then
-    DEVICE=cpu; TOKENS=4; ROUNDS=1; RATINGS=4; UI_TOKENS=6; UI_ROUNDS=1; UI_EXTRA="--no-training"
+    DEVICE=cpu; TOKENS=4; ROUNDS=1; RATINGS=4; UI_TOKENS=6; UI_ROUNDS=1; UI_EXTRA="--no-training"; FT_LIMIT=900
     "$PY" -c "import torch" || exit 2
     echo "gpu: none (SMOKE=1: toy sizes on the CPU)" > "$OUT_DIR/gpu.txt"
 elif ! "$PY" -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"; then
@@ -53,15 +54,15 @@ step() {  # step NAME LIMIT_S COMMAND...
 }
 
 # the bundled model, converted once (every later step reads the converted folder)
-step convert 120 "$PY" -c "
+step convert 60 "$PY" -c "
 from desktop_app.core.models import bundled_gguf_path, convert_gguf
 from desktop_app.core.paths import AppPaths
 print(convert_gguf(bundled_gguf_path(), AppPaths.resolve('$CACHE').ensure()))"
 
-step cuda_tests 150 "$PY" -m pytest -m cuda -q -rs -p no:cacheprovider tests/test_cuda.py
+step cuda_tests 90 "$PY" -m pytest -m cuda -q -rs -p no:cacheprovider tests/test_cuda.py
 
 COMPILE="--compile"; [ "$SMOKE" = 1 ] && COMPILE=""
-step generation_speed 180 "$PY" bench/generation_speed.py --device $DEVICE $COMPILE --tokens $TOKENS --rounds $ROUNDS \
+step generation_speed 150 "$PY" bench/generation_speed.py --device $DEVICE $COMPILE --tokens $TOKENS --rounds $ROUNDS \
     --cache-dir "$CACHE"
 
 CONVERTED=$("$PY" -c "
@@ -69,7 +70,7 @@ from desktop_app.core.models import bundled_gguf_path, converted_folder_for
 from desktop_app.core.paths import AppPaths
 print(converted_folder_for(bundled_gguf_path(), AppPaths.resolve('$CACHE')))")
 
-step finetune_100 180 "$PY" -c "
+step finetune_100 $FT_LIMIT "$PY" -c "
 import sys, torch
 sys.argv = ['finetune_time.py', '--ratings', '$RATINGS', '--model', '$CONVERTED', '--device', '$DEVICE']
 sys.path.insert(0, 'bench')
@@ -83,7 +84,7 @@ if gpu:
 sys.exit(code)"
 
 # the window's loader picks the GPU (device auto) and Fast precision, as for a person with a GPU
-step ui_latency 150 "$PY" bench/ui_latency.py --model "$CONVERTED" --rounds $UI_ROUNDS --tokens $UI_TOKENS $UI_EXTRA
+step ui_latency 90 "$PY" bench/ui_latency.py --model "$CONVERTED" --rounds $UI_ROUNDS --tokens $UI_TOKENS $UI_EXTRA
 
 echo
 echo "== summary ($(( $(date +%s) - START )) s in all)"
