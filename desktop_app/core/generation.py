@@ -105,7 +105,7 @@ class Generation:
                  cancel: threading.Event | None = None, prefix_ids: list[int] | tuple = (),
                  stop_sequences: tuple[str, ...] | None = None, fast: bool | None = None):
         """``fast``: the static-cache path (core.fast_decode), same tokens and records; None
-        takes FAST_DECODING, the measured default."""
+        decides as FAST_DECODING says (by default: fast where a compiled step is prepared)."""
         self.loaded = loaded
         self.prompt_ids = list(prompt_ids)
         self.prefix_ids = list(prefix_ids)
