@@ -66,7 +66,7 @@ def run_app(args) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
-        from desktop_app.cli.common import quiet_libraries
+        from desktop_app.core.logs import quiet_libraries
 
         quiet_libraries()
     except Exception:  # pragma: no cover
@@ -85,7 +85,7 @@ def run_app(args) -> int:
     from desktop_app.gui.main_window import MainWindow
 
     window = MainWindow(store, args.paths, model_spec=getattr(args, "model", None),
-                        device=getattr(args, "device", "auto") or "auto",
+                        device=getattr(args, "device", "auto") or "auto", autoload=not screenshot,
                         precision=None if getattr(args, "precision", "auto") == "auto" else args.precision)
     from desktop_app.core.memory import settle_heap
 
@@ -97,7 +97,7 @@ def run_app(args) -> int:
                             rate=getattr(args, "screenshot_rate", None), view=getattr(args, "screenshot_view", None))
         window.resize(1280, 800)
         window.show()
-        run.start()
+        run.start()  # opens the model once it listens
         app.exec()
         window.close()
         store.close()
