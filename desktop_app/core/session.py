@@ -39,15 +39,17 @@ def _ignore(*_args) -> None:
 # ---------------------------------------------------------------- the model
 
 def open_model(spec: str | ModelSource | None, paths, device: str = "auto", *, store=None,
-               progress: Progress = _ignore, notice: Callable[[str], None] = _ignore) -> LoadedModel:
+               progress: Progress = _ignore, notice: Callable[[str], None] = _ignore,
+               precision: str = "auto") -> LoadedModel:
     """Resolve and load a model; with a ``store``, put on the adapter the person made active
-    for it. ``notice`` hears why this model was chosen (the offline fallback)."""
+    for it. ``notice`` hears why this model was chosen (the offline fallback); ``precision``
+    is core.precision's auto | exact | fast."""
     from desktop_app.core.adapters import attach_active
 
     source = spec if isinstance(spec, ModelSource) else resolve_spec(spec)
     if source.notice:
         notice(source.notice)
-    loaded = load_model(source, paths, device, progress)
+    loaded = load_model(source, paths, device, progress, precision)
     if store is not None and store.active_adapter(loaded.model_id) is not None:
         progress(ADAPTER_PROGRESS, 0, 0)
         attach_active(loaded, store)

@@ -7,6 +7,8 @@ Never edit a released step: add a new one at the end.
 
 Version 1: conversations, messages, token records, ratings, corrections.
 Version 2: fine-tune runs and adapters (with at most one active adapter per base model).
+Version 3: the precision of the model weights that made each set of token records
+(``float32``, ``bfloat16``, ``float16``; NULL in files from before: not recorded).
 """
 
 from __future__ import annotations
@@ -96,6 +98,10 @@ MIGRATIONS: list[list[str]] = [
         "CREATE UNIQUE INDEX adapters_one_active ON adapters(base_model) WHERE active = 1",
         "CREATE INDEX adapters_parent ON adapters(parent_id)",
         "CREATE INDEX finetune_runs_adapter ON finetune_runs(adapter_id)",
+    ],
+    # 2 -> 3
+    [
+        "ALTER TABLE token_records ADD COLUMN precision TEXT",
     ],
 ]
 

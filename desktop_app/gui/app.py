@@ -85,7 +85,8 @@ def run_app(args) -> int:
     from desktop_app.gui.main_window import MainWindow
 
     window = MainWindow(store, args.paths, model_spec=getattr(args, "model", None),
-                        device=getattr(args, "device", "auto") or "auto", autoload=not screenshot)
+                        device=getattr(args, "device", "auto") or "auto", autoload=not screenshot,
+                        precision=None if getattr(args, "precision", "auto") == "auto" else args.precision)
     from desktop_app.core.memory import settle_heap
 
     settle_heap()  # what start-up imported and built lives as long as the app

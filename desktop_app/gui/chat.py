@@ -72,6 +72,7 @@ class ChatController(QObject):
     def __init__(self, store, paths, tasks: TaskManager, device: str = "auto", parent=None):
         super().__init__(parent)
         self.store, self.paths, self.device = store, paths, device
+        self.precision = "auto"  # core.precision: auto | exact | fast
         self.tasks = tasks
         self.lane = tasks.model
         self.loaded = None
@@ -116,15 +117,20 @@ class ChatController(QObject):
 
     # ------------------------------------------------------------ model
     def load_model(self, spec: str | None) -> Task:
-        paths, device, store = self.paths, self.device, self.store
+        paths, device, store, precision = self.paths, self.device, self.store, self.precision
 
         def work(report, _cancel):
             from desktop_app.core.memory import settle_heap
 
-            loaded = session.open_model(spec, paths, device, store=store,
-                                        progress=lambda stage, done, total: report(LoadProgress(stage, done, total)),
-                                        notice=lambda text: report(Notice(text, "model")))
+            from desktop_app.core.fast_decode import prepare_or_skip
+
+            def progress(stage, done, total):
+                report(LoadProgress(stage, done, total))
+
+            loaded = session.open_model(spec, paths, device, store=store, progress=progress,
+                                        notice=lambda text: report(Notice(text, "model")), precision=precision)
             loaded.training_tokenizer()  # now, not as a stall when the person clicks Fine-tune
+            prepare_or_skip(loaded, progress)  # on a GPU: capture the decode step once, as a load stage
             settle_heap()  # load_model set the model aside; this adds the spare tokenizer and adapter
             return loaded
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBu
                                QWidget)
 
 from desktop_app.core.palette import color_for, text_color_on
+from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.gui.explain_view import ExplainView, scrolling_layout
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -143,7 +144,7 @@ class InspectorPanel(QFrame):
         self.stats = QGridLayout()
         self.stats.setHorizontalSpacing(12)
         self.stat_values: dict[str, QLabel] = {}
-        for row, name in enumerate(("probability", "log-probability", "rank", "entropy", "surprisal")):
+        for row, name in enumerate(("probability", "log-probability", "rank", "entropy", "surprisal", "precision")):
             key = styled_label(name, "Muted")
             value = QLabel()
             value.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -220,6 +221,9 @@ class InspectorPanel(QFrame):
         self.stat_values["rank"].setText(f"{record.rank:,}")
         self.stat_values["entropy"].setText(f"{record.entropy:.2f} nats")
         self.stat_values["surprisal"].setText(f"{record.surprisal_bits:.2f} bits")
+        self.stat_values["precision"].setText(precision_label(record.precision))
+        self.stat_values["precision"].setToolTip("The model weights these figures were computed with: Exact "
+                                                 "(float32) or Fast (16-bit)")
         self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
         self.chart.set_data(record.top, record.id, record)
         covered = sum(a.prob for a in record.top)

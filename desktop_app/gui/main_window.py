@@ -58,12 +58,13 @@ class MainWindow(QMainWindow):
     """
 
     def __init__(self, store, paths, *, model_spec: str | None = None, device: str = "auto",
-                 autoload: bool = True, parent=None):
+                 autoload: bool = True, precision: str | None = None, parent=None):
         super().__init__(parent)
         self.paths = paths
         self.settings = open_settings(paths)
         self.tasks = TaskManager(self)
         self.chat = ChatController(store, paths, self.tasks, device, self)
+        self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self.tasks.store, self)
         self.finetune = FineTuneController(store, paths, self.chat, self.tasks, self)
         self.compare_dialog = None
@@ -282,8 +283,10 @@ class MainWindow(QMainWindow):
     def choose_model(self) -> None:
         from desktop_app.gui.model_dialog import ModelDialog
 
-        dialog = ModelDialog(self.paths, self.model_spec, self)
+        dialog = ModelDialog(self.paths, self.model_spec, self, precision=self.chat.precision)
         if dialog.exec() and dialog.spec():
+            self.chat.precision = dialog.precision()
+            self.settings.setValue("precision", self.chat.precision)
             self.load_model(dialog.spec())
 
     def use_model(self, loaded) -> None:
@@ -302,7 +305,7 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, loaded) -> None:
         self.progress_label.setText("")
         self.transcript.empty.status.setText(f"Ready: {loaded.source.display_name}")
-        self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision}")
+        self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
         self.model_label.setToolTip(loaded.describe())
         self.adapter_label.setText(self.chat.adapter_label)
         self.model_button.setText(loaded.source.display_name)
