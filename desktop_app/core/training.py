@@ -249,8 +249,8 @@ class _Run:
         from desktop_app.core.models import LoadedModel, open_model
 
         given = self.model_arg
-        if not isinstance(given, LoadedModel):  # a spec: this model is ours alone
-            given = open_model(given, self.paths, self.device_pref)
+        if not isinstance(given, LoadedModel):  # a spec: this model is ours alone, trained in float32
+            given = open_model(given, self.paths, self.device_pref, precision="exact")
             owned = True
         else:
             owned = False
