@@ -431,6 +431,7 @@ class MainWindow(QMainWindow):
         return self.transcript.add_card(card)
 
     def set_measure(self, measure: str) -> None:
+        self.inspector.set_measure(measure)
         for card in self.transcript.cards:
             if card.role == "assistant" or card.view.records:
                 card.view.set_measure(measure)

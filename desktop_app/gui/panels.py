@@ -196,14 +196,9 @@ class LegendBar(QFrame):
             stops = legend_stops(measure)
             discrete = measure == "rank"
             self.bar.set_stops(stops, discrete)
-            if discrete:
-                self.low.setText("beyond 1000")
-                self.high.setText("top 10")
-                self.bar.setToolTip(" | ".join(label for label, _rgb in reversed(stops)))
-            else:
-                self.low.setText(stops[0][0])
-                self.high.setText(stops[-1][0])
-                self.bar.setToolTip(MEASURES[measure])
+            self.low.setText(stops[0][0])
+            self.high.setText(stops[-1][0])
+            self.bar.setToolTip(" | ".join(label for label, _rgb in stops) if discrete else MEASURES[measure])
         if emit:
             self.measure_changed.emit(measure)
 
