@@ -302,7 +302,8 @@ class FineTunePanel(QScrollArea):
         pl.setContentsMargins(0, 0, 0, 0)
         pl.setSpacing(4)
         row = QHBoxLayout()
-        self.phase_label = styled_label("", "PhaseLabel")
+        # wrapped: a long phase ("Computing reference log-probabilities") must not widen the dock
+        self.phase_label = styled_label("", "PhaseLabel", wrap=True)
         row.addWidget(self.phase_label, 1)
         self.cancel_button = QPushButton(icon("stop"), "Cancel")
         self.cancel_button.setObjectName("SmallButton")
@@ -314,7 +315,7 @@ class FineTunePanel(QScrollArea):
         self.bar.setObjectName("TrainProgress")
         self.bar.setTextVisible(False)
         pl.addWidget(self.bar)
-        self.eta_label = styled_label("", "Muted")
+        self.eta_label = styled_label("", "Muted", wrap=True)
         pl.addWidget(self.eta_label)
         layout.addWidget(self.progress_box)
         self.curve = LossCurve()
