@@ -52,3 +52,58 @@ def test_inspector_swatch_follows_the_colour_mode(qapp):
     panel.set_measure("probability")
     bg = "#%02x%02x%02x" % color_for(r, "probability")
     assert f"background:{bg}" in panel.token_label.styleSheet(), "the shown token is recoloured"
+
+
+# ---------------------------------------------------------------- 2. and 3. the fine-tune panel while it measures
+
+def _measuring(panel, message="Measuring the model before training", phase="evaluating", elapsed=0.0):
+    from desktop_app.core.training import TrainProgress
+
+    panel.progress_box.show()
+    panel.cancel_button.show()
+    panel.on_progress(TrainProgress(phase, message=message, elapsed_s=elapsed))
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def fits_in(widget, scroll) -> bool:
+    """The widget lies wholly inside the scroll area's viewport (horizontally)."""
+    from PySide6.QtCore import QPoint
+
+    left = widget.mapTo(scroll.viewport(), QPoint(0, 0)).x()
+    return left >= 0 and left + widget.width() <= scroll.viewport().width()
+
+
+@pytest.mark.parametrize("message,phase", [("Measuring the model before training", "evaluating"),
+                                           ("Computing reference log-probabilities", "training")])
+def test_finetune_panel_is_not_clipped_while_it_measures(make_window, message, phase):
+    window = make_window()
+    window.show_finetune()
+    panel = window.finetune_panel
+    window.splitter.setSizes([200, 2000, window.side_tabs.minimumWidth()])  # the narrowest dock
+    _measuring(panel, message, phase)
+    inner = panel.widget()
+    assert inner.minimumSizeHint().width() <= panel.viewport().width(), "the panel is wider than its dock"
+    for w in (panel.cancel_button, panel.phase_label, panel.intro, panel.history.delete_button,
+              panel.history.rollback_button, *panel.tiles.values()):
+        assert fits_in(w, panel), w.objectName() or w.text() if hasattr(w, "text") else w
+    assert panel.cancel_button.width() >= panel.cancel_button.sizeHint().width(), "Cancel shows whole"
+
+
+def test_elapsed_time_counts_up_between_reports(make_window, monkeypatch):
+    from desktop_app.gui import finetune_panel
+
+    window = make_window()
+    panel = window.finetune_panel
+    now = [1000.0]
+    monkeypatch.setattr(finetune_panel.time, "monotonic", lambda: now[0])
+    _measuring(panel, elapsed=0.4)
+    assert panel.eta_label.text() == "0 s so far"
+    now[0] += 18
+    panel.elapsed_timer.timeout.emit()
+    assert panel.eta_label.text() == "18 s so far"
+    now[0] += 7
+    panel.elapsed_timer.timeout.emit()
+    assert panel.eta_label.text() == "25 s so far"
+    _measuring(panel, message="Computing reference log-probabilities", phase="training", elapsed=26.0)
+    assert panel.eta_label.text() == "26 s so far", "the training phase's slow first part counts too"

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
@@ -317,6 +318,10 @@ class FineTunePanel(QScrollArea):
         pl.addWidget(self.bar)
         self.eta_label = styled_label("", "Muted", wrap=True)
         pl.addWidget(self.eta_label)
+        # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
+        self.run_started: float | None = None
+        self.elapsed_timer = QTimer(self, interval=1000)
+        self.elapsed_timer.timeout.connect(self._show_elapsed)
         layout.addWidget(self.progress_box)
         self.curve = LossCurve()
         self.result_box = QFrame()
@@ -463,8 +468,18 @@ class FineTunePanel(QScrollArea):
         self.phase_label.setText("Cancelling\u2026")
         self.cancel_button.setEnabled(False)
 
+    def _show_elapsed(self) -> None:
+        if self.run_started is not None:
+            self.eta_label.setText(f"{max(0.0, time.monotonic() - self.run_started):.0f} s so far")
+
     def on_progress(self, p) -> None:
+        self.run_started = time.monotonic() - p.elapsed_s  # the run's own clock, kept in step
         phase = PHASE_WORDS.get(p.phase, p.phase.title())
+        counting = not (p.phase == "training" and p.step) and not (p.phase == "rescoring" and p.total)
+        if counting and not self.elapsed_timer.isActive():
+            self.elapsed_timer.start()
+        elif not counting:
+            self.elapsed_timer.stop()
         if p.phase == "training" and p.step:
             self.bar.setRange(0, max(1, p.total))
             self.bar.setValue(p.step)
@@ -483,16 +498,17 @@ class FineTunePanel(QScrollArea):
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)
             self.phase_label.setText(f"{p.message or phase}\u2026" if p.message else phase + "\u2026")
-            if p.phase != "training":
-                self.eta_label.setText(f"{p.elapsed_s:.0f} s so far")
+            self._show_elapsed()
 
     def on_finished(self, result) -> None:
+        self.elapsed_timer.stop()
         self.progress_box.hide()
         self._show_result(result.status, result.reason, result.metrics, result.adapter_id)
         self.refresh_adapters()
         self._update()
 
     def on_failed(self, message: str) -> None:
+        self.elapsed_timer.stop()
         self.progress_box.hide()
         self._show_result("failed", message, {}, None)
         self._update()
