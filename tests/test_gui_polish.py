@@ -107,3 +107,28 @@ def test_elapsed_time_counts_up_between_reports(make_window, monkeypatch):
     assert panel.eta_label.text() == "25 s so far"
     _measuring(panel, message="Computing reference log-probabilities", phase="training", elapsed=26.0)
     assert panel.eta_label.text() == "26 s so far", "the training phase's slow first part counts too"
+
+
+# ---------------------------------------------------------------- 4. a failed model load
+
+def test_failed_load_says_which_model_stays_and_the_dialog_preselects_it(make_window, qtbot, tiny_model_dir, tmp_path):
+    window = make_window()
+    in_use = window.model_label.text()
+    assert not in_use.startswith("Loading")
+    with qtbot.waitSignal(window.chat.model_failed, timeout=WAIT_MS):
+        window.load_model(str(tmp_path / "not-there"))
+    assert window.model_label.text() == in_use, "the status bar still said Loading..."
+    assert not window.progress.isVisible()
+    dialog = window.model_dialog()
+    assert dialog.path_radio.isChecked() and dialog.spec() == str(tiny_model_dir.resolve())
+
+
+def test_the_model_in_use_names_its_spec():
+    from desktop_app.core.models import BUNDLED_SPEC, ModelSource
+    from desktop_app.gui.model_dialog import spec_in_use
+
+    bundled = ModelSource("gguf", "bundled:SmolLM2-135M-Instruct", "/x/a.gguf", "SmolLM2", notice="offline")
+    assert spec_in_use(bundled) == BUNDLED_SPEC
+    assert spec_in_use(ModelSource("folder", "openai-community/gpt2-medium", "/c", "gpt2-medium")) == "gpt2-medium"
+    assert spec_in_use(ModelSource("folder", "folder:/m/tiny", "/m/tiny", "tiny")) == "/m/tiny"
+    assert spec_in_use(ModelSource("hub", "someone/model", "someone/model", "model")) == "someone/model"

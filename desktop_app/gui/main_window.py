@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
         self.model_label = QLabel("No model")
+        self.model_label_before = "No model"
         self.adapter_label = QLabel("base")
         self.speed_label = QLabel("")
         self.progress = QProgressBar()
@@ -250,14 +251,19 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ model
     def load_model(self, spec: str | None) -> None:
         self.model_spec = spec
+        self.model_label_before = self.model_label.text()  # shown again if this load fails
         self.model_label.setText(f"Loading {spec or 'the default model'}\u2026")
         self.chat.load_model(spec)
         self._update_buttons()
 
-    def choose_model(self) -> None:
-        from desktop_app.gui.model_dialog import ModelDialog
+    def model_dialog(self):
+        from desktop_app.gui.model_dialog import ModelDialog, spec_in_use
 
-        dialog = ModelDialog(self.paths, self.model_spec, self)
+        loaded = self.chat.loaded
+        return ModelDialog(self.paths, spec_in_use(loaded.source) if loaded is not None else self.model_spec, self)
+
+    def choose_model(self) -> None:
+        dialog = self.model_dialog()
         if dialog.exec() and dialog.spec():
             self.load_model(dialog.spec())
 
@@ -291,7 +297,9 @@ class MainWindow(QMainWindow):
 
     def _model_failed(self, message: str) -> None:
         self.progress_label.setText("")
-        self.model_label.setText("No model" if self.chat.loaded is None else self.model_label.text())
+        self.progress.hide()
+        # the model in use (if any) stays in use: say so, not "Loading ..."
+        self.model_label.setText("No model" if self.chat.loaded is None else self.model_label_before)
         self.transcript.empty.status.setText("The model could not be loaded.")
         self.show_error(f"The model could not be loaded. {message}")
         self._update_buttons()
