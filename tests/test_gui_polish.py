@@ -132,3 +132,23 @@ def test_the_model_in_use_names_its_spec():
     assert spec_in_use(ModelSource("folder", "openai-community/gpt2-medium", "/c", "gpt2-medium")) == "gpt2-medium"
     assert spec_in_use(ModelSource("folder", "folder:/m/tiny", "/m/tiny", "tiny")) == "/m/tiny"
     assert spec_in_use(ModelSource("hub", "someone/model", "someone/model", "model")) == "someone/model"
+
+
+# ---------------------------------------------------------------- 5. the result card follows the history
+
+def test_result_card_follows_use_base_model(make_window, tmp_path):
+    from desktop_app.core.training import RunResult
+
+    window = make_window()
+    panel, store = window.finetune_panel, window.chat.store
+    model_id = window.chat.loaded.model_id
+    aid = store.add_adapter(tmp_path / "a1", base_model=model_id)
+    store.set_active_adapter(aid, model_id)
+    panel.refresh_adapters()
+    panel.on_finished(RunResult(run_id=None, kept=True, adapter_id=aid, reason="", status="kept"))
+    assert panel.result_title.text() == f"Kept: adapter {aid} is now in use"
+    store.set_active_adapter(None, model_id)  # what "Use base model" does, then the panel refreshes
+    panel.refresh_adapters()
+    assert "base model" in panel.history.using.text()
+    title = panel.result_title.text()
+    assert "now in use" not in title and "base model is in use" in title and str(aid) in title

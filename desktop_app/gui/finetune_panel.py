@@ -439,6 +439,8 @@ class FineTunePanel(QScrollArea):
     def refresh_adapters(self) -> None:
         self.history.set_adapters(self.controller.list_adapters())
         self.compare_button.setVisible(self.history.active_id() is not None)
+        if getattr(self, "last_result", None) and self.last_result[0] == "kept" and not self.result_box.isHidden():
+            self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
 
     def show_last_run(self) -> None:
         """After a start: the result of the newest run, so a restart still says what happened."""
@@ -515,6 +517,11 @@ class FineTunePanel(QScrollArea):
 
     def _show_result(self, status, reason, metrics, adapter_id) -> None:
         title, body = describe_run(status, reason, metrics, adapter_id)
+        self.last_result = (status, reason, metrics, adapter_id)
+        active = self.history.active_id()
+        if status == "kept" and active != adapter_id and self.history.rows:
+            now = "the base model" if active is None else f"adapter {active}"
+            title = f"Kept as adapter {adapter_id}; {now} is in use now"
         self.result_title.setText(title)
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(body))
