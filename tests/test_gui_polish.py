@@ -152,3 +152,73 @@ def test_result_card_follows_use_base_model(make_window, tmp_path):
     assert "base model" in panel.history.using.text()
     title = panel.result_title.text()
     assert "now in use" not in title and "base model is in use" in title and str(aid) in title
+
+
+# ---------------------------------------------------------------- 6. closing during a fine-tune
+
+def answer_box(qtbot, button_text: str, seen: list) -> None:
+    """Click a button of the modal question once it is up (it blocks the caller)."""
+    from PySide6.QtCore import QTimer
+
+    def click():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(50, click)
+            return
+        seen.append(box.text())
+        button = next(b for b in box.buttons() if b.text() == button_text)
+        button.click()
+
+    QTimer.singleShot(50, click)
+
+
+def test_closing_during_a_finetune_asks_then_stops_cleanly(make_window, qtbot):
+    from desktop_app.core.training import FineTuneSettings
+
+    window = make_window(max_new_tokens=12)
+    store, paths = window.chat.store, window.paths
+    mid = ask(qtbot, window, "Hello")["message_id"]
+    store.rate_message(mid, 1)
+    window.writer.recount()
+    window.writer.wait()
+    QApplication.processEvents()
+    panel = window.finetune_panel
+    panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,
+                                        reask_tokens=8))
+    with qtbot.waitSignal(window.finetune.progress, timeout=WAIT_MS,
+                          check_params_cb=lambda p: p.phase == "training" and p.step >= 1):
+        assert panel.start()
+    seen: list = []
+    answer_box(qtbot, "Keep running", seen)
+    window.close()
+    assert seen == ["A fine-tune is running: stop it and quit?"]
+    assert window.isVisible() and window.finetune.running, "'Keep running' keeps the window and the run"
+    answer_box(qtbot, "Stop and quit", seen)
+    window.close()
+    assert len(seen) == 2 and not window.isVisible()
+    assert window.finetune.runner.pool.activeThreadCount() == 0, "the run ended before the window went"
+    run = store.list_runs()[0]
+    assert run["status"] == "cancelled"
+    assert store.active_adapter(window.chat.loaded.model_id) is None
+    assert not (paths.adapters_dir / ".training.lock").exists(), "no empty lock file stays behind"
+    again = make_window()
+    again_panel = again.finetune_panel
+    assert again_panel.result_box.isHidden(), "the next start reports no 'Cancelled' the person never asked for"
+    assert not again_panel.compare_button.isVisibleTo(again_panel)
+
+
+def test_the_training_lock_is_exclusive_and_leaves_no_file(tmp_path):
+    from desktop_app.core.adapters import AdapterError, training_lock
+    from desktop_app.core.paths import AppPaths
+
+    paths = AppPaths.resolve(tmp_path / "d").ensure()
+    lock = paths.adapters_dir / ".training.lock"
+    with training_lock(paths):
+        assert lock.exists()
+        with pytest.raises(AdapterError, match="already running"):
+            with training_lock(paths):
+                pass
+    assert not lock.exists()
+    with training_lock(paths):  # and it can be taken again
+        pass
+    assert not lock.exists()

@@ -340,6 +340,7 @@ class FineTunePanel(QScrollArea):
         self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
         self.compare_button.clicked.connect(self.compare_requested)
         rl.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.compare_button.hide()
         layout.addWidget(self.result_box)
         self.result_box.hide()
         layout.addWidget(self.curve)
@@ -438,7 +439,6 @@ class FineTunePanel(QScrollArea):
 
     def refresh_adapters(self) -> None:
         self.history.set_adapters(self.controller.list_adapters())
-        self.compare_button.setVisible(self.history.active_id() is not None)
         if getattr(self, "last_result", None) and self.last_result[0] == "kept" and not self.result_box.isHidden():
             self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
 
@@ -447,7 +447,8 @@ class FineTunePanel(QScrollArea):
         loaded = self.controller.chat.loaded
         runs = [r for r in self.controller.store.list_runs()
                 if loaded is None or r.get("base_model") == loaded.model_id]
-        if runs and runs[0]["status"] != "running":
+        # a cancelled run changed nothing: it is news only in the session that cancelled it
+        if runs and runs[0]["status"] not in ("running", "cancelled"):
             r = runs[0]
             self._show_result(r["status"], r.get("reason"), r.get("metrics"), r.get("adapter_id"))
 
@@ -528,6 +529,7 @@ class FineTunePanel(QScrollArea):
         self.result_box.setProperty("kind", status)
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)
-        self.compare_button.setVisible(status == "kept" or self.history.active_id() is not None)
+        # compare is about this card's adapter: only while that adapter is in use
+        self.compare_button.setVisible(status == "kept" and active == adapter_id)
         self.result_box.show()
         self.last_status = status

@@ -241,11 +241,15 @@ class MainWindow(QMainWindow):
         self.chat.system = self.popover.system_text()
 
     def closeEvent(self, event) -> None:
+        from desktop_app.gui.quit_guard import confirm_quit_during_finetune
+
+        if not confirm_quit_during_finetune(self, self.finetune):
+            event.ignore()
+            return
         self.save_state()
-        self.finetune.cancel()
         self.writer.shutdown()  # every rating asked for is written before the window goes
         self.chat.shutdown()
-        self.finetune.runner.shutdown(15000)
+        self.finetune.runner.shutdown(60000)  # cancelled above: it ends at its next check
         super().closeEvent(event)
 
     # ------------------------------------------------------------ model
