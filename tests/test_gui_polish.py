@@ -222,3 +222,68 @@ def test_the_training_lock_is_exclusive_and_leaves_no_file(tmp_path):
     with training_lock(paths):  # and it can be taken again
         pass
     assert not lock.exists()
+
+
+# ---------------------------------------------------------------- 7. from 800x600 up, side panels that collapse
+
+def inside(widget, container) -> bool:
+    from PySide6.QtCore import QRect
+
+    rect = QRect(widget.mapTo(container, widget.rect().topLeft()), widget.size())
+    return container.rect().contains(rect)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_window_is_usable_at_800x600_with_both_panels(make_window, qapp, dark):
+    from desktop_app.gui.theme import apply_theme
+
+    apply_theme(qapp, dark=dark)
+    window = make_window()
+    ask_text = "x"
+    window.resize(800, 600)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert window.minimumSizeHint().width() <= 800 and window.width() == 800 and window.height() == 600
+    assert window.conversations.isVisible() and window.side_tabs.isVisible()
+    assert window.transcript.height() >= 250, "the chat area keeps most of the height"
+    assert window.transcript.width() >= 340, "the side panels gave way before the chat"
+    for b in (window.model_button, window.settings_button, window.regenerate_button, window.stop_button,
+              window.send_button):
+        assert inside(b, window.prompt_area) and b.width() >= 30, b.toolTip()
+    for w in (window.legend.combo, window.legend.bar, window.legend.score_prompts):
+        assert inside(w, window.legend)
+    assert window.legend.score_prompts.width() >= window.legend.score_prompts.sizeHint().width()
+    assert window.prompt.width() > 250
+    window.prompt.setPlainText(ask_text)
+    window.resize(1280, 800)
+    QApplication.processEvents()
+    assert window.send_button.text() == "Send", "wide again: the words come back"
+
+
+def test_side_panels_collapse_by_toolbar_and_shortcut(make_window, qtbot):
+    window = make_window(wait=False)
+    actions = window.panel_actions
+    assert actions["conversations"].shortcut().toString() == "Ctrl+B"
+    assert actions["side_tabs"].shortcut().toString() == "Ctrl+Shift+B"
+    toolbar_actions = window.view_toolbar.actions()
+    assert actions["conversations"] in toolbar_actions and actions["side_tabs"] in toolbar_actions
+    wide = window.minimumSizeHint().width()
+    actions["conversations"].trigger()
+    assert not window.conversations.isVisible()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert not window.side_tabs.isVisible(), "Ctrl+Shift+B hides the token / fine-tune panel"
+    assert window.minimumSizeHint().width() < wide - 300
+    QApplication.processEvents()  # the window's minimum follows its layout
+    window.resize(640, 480)
+    QApplication.processEvents()
+    assert window.transcript.height() >= 200 and window.width() == 640
+    window.save_state()
+    window.close()
+    again = make_window(wait=False)
+    assert not again.conversations.isVisible() and not again.side_tabs.isVisible(), "remembered"
+    again.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is again, timeout=2000)
+    qtbot.keyClick(again, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert again.conversations.isVisible()

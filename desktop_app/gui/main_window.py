@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 import logging
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QPlainTextEdit,
-                               QProgressBar, QPushButton, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings
-from desktop_app.gui import export
+from desktop_app.gui import export, view_toolbar
 from desktop_app.gui.chat import ChatController
 from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
+from desktop_app.gui.prompt_box import PromptArea
 from desktop_app.gui.ratings import CardRating, RatingWriter
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import token_label
@@ -28,15 +29,6 @@ log = logging.getLogger(__name__)
 def open_settings(paths) -> QSettings:
     """Window state lives next to the data (so --data-dir and tests isolate it too)."""
     return QSettings(str(paths.data_dir / "gui-settings.ini"), QSettings.Format.IniFormat)
-
-
-class PromptBox(QPlainTextEdit):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("PromptBox")
-        self.setPlaceholderText("Ask something\u2026   (Ctrl+Enter sends, Esc stops)")
-        self.setTabChangesFocus(True)
-        self.setFixedHeight(76)
 
 
 class MainWindow(QMainWindow):
@@ -103,8 +95,9 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([220, 720, 340])
         self.splitter.setChildrenCollapsible(False)
         self.conversations.setMinimumWidth(185)  # the panel title fits
-        self.side_tabs.setMinimumWidth(280)
+        self.side_tabs.setMinimumWidth(250)  # with both panels shown the window still fits 800 px
         self.setCentralWidget(self.splitter)
+        self.view_toolbar = view_toolbar.build_view_toolbar(self)
         self.popover = SettingsPopover(self)
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
@@ -125,34 +118,11 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(widget)
 
     def _build_prompt_area(self) -> QFrame:
-        area = QFrame()
-        area.setObjectName("PromptArea")
-        layout = QVBoxLayout(area)
-        layout.setContentsMargins(16, 10, 16, 10)
-        layout.setSpacing(8)
-        self.prompt = PromptBox()
-        layout.addWidget(self.prompt)
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        self.model_button = QToolButton()
-        self.model_button.setIcon(icon("model"))
-        self.model_button.setText("Model\u2026")
-        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.model_button.setToolTip("Choose the model")
-        row.addWidget(self.model_button)
-        row.addStretch(1)
-        self.settings_button = QPushButton(icon("settings"), "Settings")
-        self.settings_button.setToolTip("Sampling settings and system text")
-        self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
-        self.regenerate_button.setToolTip("Another answer to the last prompt (kept as a sibling)")
-        self.stop_button = QPushButton(icon("stop"), "Stop")
-        self.stop_button.setToolTip("Stop the answer (Esc)")
-        self.send_button = QPushButton(icon("send", "#ffffff"), "Send")
-        self.send_button.setObjectName("PrimaryButton")
-        self.send_button.setToolTip("Send (Ctrl+Enter)")
-        for b in (self.settings_button, self.regenerate_button, self.stop_button, self.send_button):
-            row.addWidget(b)
-        layout.addLayout(row)
+        area = PromptArea()
+        self.prompt_area = area
+        self.prompt, self.model_button, self.settings_button = area.prompt, area.model_button, area.settings_button
+        self.regenerate_button, self.stop_button, self.send_button = (area.regenerate_button, area.stop_button,
+                                                                       area.send_button)
         return area
 
     def _connect(self) -> None:
@@ -210,6 +180,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+        view_toolbar.restore_panels(self, s)
         splitter = s.value("splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
@@ -226,6 +197,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.setValue("geometry", self.saveGeometry())
         s.setValue("splitter", self.splitter.saveState())
+        view_toolbar.save_panels(self, s)
         s.setValue("measure", self.legend.measure())
         s.setValue("score_prompts", self.legend.score_prompts.isChecked())
         s.setValue("sampling", json.dumps(self.chat.settings.to_dict()))
@@ -285,7 +257,7 @@ class MainWindow(QMainWindow):
         self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision}")
         self.model_label.setToolTip(loaded.describe())
         self.adapter_label.setText(self.chat.adapter_label)
-        self.model_button.setText(loaded.source.display_name)
+        self.prompt_area.set_model_name(loaded.source.display_name)
         self.writer.model_id = loaded.model_id
         self.writer.recount()
         self.finetune_panel.refresh_adapters()
@@ -517,6 +489,7 @@ class MainWindow(QMainWindow):
             except RuntimeError:  # the card is gone
                 pass
         self.selected_card = card
+        view_toolbar.reveal(self, "side_tabs")
         self.side_tabs.setCurrentWidget(self.inspector)
         record = card.records[index]
         can_branch = card.role == "assistant" and card.message_id is not None and not self.chat.generating
@@ -581,6 +554,7 @@ class MainWindow(QMainWindow):
         self.show_error(f"The fine-tune did not finish. {message}")
 
     def show_finetune(self) -> None:
+        view_toolbar.reveal(self, "side_tabs")
         self.side_tabs.setCurrentWidget(self.finetune_panel)
 
     def open_compare(self, message_id: int | None = None):

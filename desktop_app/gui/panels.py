@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.palette import MEASURES
+from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, legend_stops
 
@@ -118,7 +119,9 @@ class GradientBar(QWidget):
         super().__init__(parent)
         self.stops: list = []
         self.discrete = False
-        self.setFixedSize(150, 12)
+        self.setFixedHeight(12)
+        self.setMinimumWidth(60)  # gives way in a narrow window
+        self.setMaximumWidth(150)
 
     def set_stops(self, stops, discrete: bool) -> None:
         self.stops, self.discrete = stops, discrete
@@ -158,7 +161,8 @@ class LegendBar(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 6, 14, 6)
         layout.setSpacing(8)
-        layout.addWidget(QLabel("Colour by"))
+        self.colour_by = QLabel("Colour by")
+        layout.addWidget(self.colour_by)
         self.combo = QComboBox()
         for key in list(MEASURES) + [PLAIN]:
             self.combo.addItem(MEASURE_NAMES[key], key)
@@ -177,7 +181,20 @@ class LegendBar(QFrame):
         self.score_prompts.setToolTip("Colour your own prompts too, by how the model would have predicted them")
         self.score_prompts.toggled.connect(self.score_prompts_changed)
         layout.addWidget(self.score_prompts)
+        for w in (self.colour_by, self.low, self.high, self.score_prompts):
+            w.setMinimumWidth(0)
+        self.combo.setMinimumWidth(90)
+        self.score_prompts.setMinimumWidth(24)
         self._changed(emit=False)
+        self.compactor = Compactor(self, self._compact)
+
+    def _compact(self, compact: bool) -> None:
+        """Narrow: no "Colour by", no end labels (the bar's tooltip still names them)."""
+        self.colour_by.setVisible(not compact)
+        plain = self.measure() == PLAIN
+        for w in (self.low, self.high):
+            w.setVisible(not compact and not plain)
+        self.score_prompts.setText("Prompts" if compact else "Score my prompts")
 
     def measure(self) -> str:
         return self.combo.currentData()
@@ -190,8 +207,10 @@ class LegendBar(QFrame):
     def _changed(self, emit: bool = True) -> None:
         measure = self.measure()
         plain = measure == PLAIN
-        for w in (self.low, self.bar, self.high):
-            w.setVisible(not plain)
+        compact = getattr(self, "compactor", None) is not None and self.compactor.compact
+        for w in (self.low, self.high):
+            w.setVisible(not plain and not compact)
+        self.bar.setVisible(not plain)
         if not plain:
             stops = legend_stops(measure)
             discrete = measure == "rank"

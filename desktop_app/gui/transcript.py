@@ -131,9 +131,9 @@ class EmptyState(QFrame):
         super().__init__(parent)
         self.setObjectName("EmptyState")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 60, 40, 40)
+        layout.setContentsMargins(16, 40, 16, 24)
         layout.setSpacing(10)
-        title = styled_label("Ask your local model anything", "EmptyTitle")
+        title = styled_label("Ask your local model anything", "EmptyTitle", wrap=True)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
         self.body = QLabel(
@@ -143,12 +143,18 @@ class EmptyState(QFrame):
             "branch the answer from a different choice. Everything stays on this computer.")
         self.body.setWordWrap(True)
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.setFixedWidth(500)
+        self.body.setMaximumWidth(500)  # and narrower in a narrow window
+        self.body.setMinimumWidth(200)
         layout.addWidget(self.body, 0, Qt.AlignmentFlag.AlignHCenter)
         self.status = QLabel()
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.status)
         layout.addStretch(1)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # a wrapped label's height is guessed for its widest form: narrow, it needs more lines
+        self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()))
 
 
 class TranscriptView(QScrollArea):
