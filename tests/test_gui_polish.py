@@ -287,3 +287,25 @@ def test_side_panels_collapse_by_toolbar_and_shortcut(make_window, qtbot):
     qtbot.waitUntil(lambda: QApplication.activeWindow() is again, timeout=2000)
     qtbot.keyClick(again, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     assert again.conversations.isVisible()
+
+
+# ---------------------------------------------------------------- 8. which model and adapter wrote an answer
+
+def test_answers_name_their_model_and_adapter(make_window, qtbot, tmp_path):
+    window = make_window()
+    store, loaded = window.chat.store, window.chat.loaded
+    ask(qtbot, window, "Hello")
+    base_card = answer_cards(window)[-1]
+    assert base_card.role_label.text().endswith("\u00b7 base model")
+    assert loaded.source.display_name in base_card.role_label.toolTip()
+    aid = store.add_adapter(tmp_path / "a1", base_model=loaded.model_id)
+    user = next(m for m in window.chat.thread() if m["role"] == "user")
+    sibling = store.add_message(window.chat.conversation_id, "assistant", "Hi", parent_id=user["id"],
+                                model_id=loaded.model_id, adapter_id=aid, records=[])
+    window.chat.choice[user["id"]] = sibling
+    window.chat.reload()
+    card = answer_cards(window)[-1]
+    assert card.message_id == sibling
+    assert card.role_label.text() == f"{loaded.source.display_name.split(' (')[0]} \u00b7 adapter {aid}"
+    qtbot.mouseClick(card.prev_button, Qt.MouseButton.LeftButton)
+    assert answer_cards(window)[-1].role_label.text().endswith("base model"), "the siblings differ by author"

@@ -21,7 +21,7 @@ from desktop_app.gui.prompt_box import PromptArea
 from desktop_app.gui.ratings import CardRating, RatingWriter
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import token_label
-from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_meta
+from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_author, answer_meta
 
 log = logging.getLogger(__name__)
 
@@ -395,15 +395,9 @@ class MainWindow(QMainWindow):
                 card.view.set_records([], prefix=card.message["text"])
 
     def _make_card(self, role: str, message: dict | None) -> MessageCard:
-        if role == "assistant":
-            title = (message or {}).get("model_id") or ""
-            loaded = self.chat.loaded
-            if loaded is not None and (not title or title == loaded.model_id):
-                title = loaded.source.display_name
-            title = title.split(":", 1)[-1].split("/")[-1] or "Assistant"
-        else:
-            title = "You"
+        title, author = answer_author(message, self.chat.loaded) if role == "assistant" else ("You", "")
         card = MessageCard(role, message, title=title, measure=self.legend.measure())
+        card.role_label.setToolTip(author)
         card.token_clicked.connect(self._token_clicked)
         card.token_hovered.connect(self._token_hovered)
         card.sibling_step.connect(lambda c, d: self.chat.step_sibling(c.message, d))

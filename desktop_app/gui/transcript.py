@@ -113,6 +113,23 @@ class MessageCard(QFrame):
         self.meta.setToolTip(text)
 
 
+def answer_author(message: dict | None, loaded) -> tuple[str, str]:
+    """(short title, full tooltip) naming the model AND the adapter that wrote an answer;
+    ``message`` None: the answer streaming now, from ``loaded`` as it is."""
+    if message is None:
+        model_id = getattr(loaded, "model_id", None) or ""
+        adapter = getattr(loaded, "adapter_id", None)
+    else:
+        model_id, adapter = message.get("model_id") or "", message.get("adapter_id")
+    if loaded is not None and (not model_id or model_id == loaded.model_id):
+        full = loaded.source.display_name
+    else:
+        full = model_id.split(":", 1)[-1].split("/")[-1] or "Assistant"
+    short = full.split(" (")[0]  # "SmolLM2-135M-Instruct (bundled, offline)": the name is enough here
+    which = "base model" if adapter is None else f"adapter {adapter}"
+    return f"{short} \u00b7 {which}", f"Written by {full}, {'the ' if adapter is None else ''}{which}"
+
+
 def answer_meta(message: dict | None, records) -> str:
     settings = (message or {}).get("settings") or {}
     parts = [f"{len(records)} tokens"]
