@@ -309,3 +309,29 @@ def test_answers_name_their_model_and_adapter(make_window, qtbot, tmp_path):
     assert card.role_label.text() == f"{loaded.source.display_name.split(' (')[0]} \u00b7 adapter {aid}"
     qtbot.mouseClick(card.prev_button, Qt.MouseButton.LeftButton)
     assert answer_cards(window)[-1].role_label.text().endswith("base model"), "the siblings differ by author"
+
+
+# ---------------------------------------------------------------- 9. heatmap text contrast (WCAG 4.5:1)
+
+def test_text_on_every_heatmap_colour_reaches_wcag_aa(qapp):
+    import re
+
+    from desktop_app.cli.model_cmds import ansi_token
+    from desktop_app.core.palette import contrast_ratio, diverging_color, sequential_color, text_color_on
+    from desktop_app.gui.token_view import TokenView
+
+    backgrounds = [sequential_color(i / 1000) for i in range(1001)]
+    backgrounds += [diverging_color((i - 500) / 250) for i in range(1001)]
+    worst = min(contrast_ratio(text_color_on(bg), bg) for bg in backgrounds)
+    assert worst >= 4.5, f"worst contrast over the palettes {worst:.2f}:1"
+    assert contrast_ratio((255, 255, 255), (41, 170, 130)) < 3  # mid teal, where white text was drawn before
+    # the window draws each token with that colour
+    view = TokenView()
+    mid = record(1, prob=0.45)
+    fmt = view.char_format(0, mid)
+    bg, fg = fmt.background().color().getRgb()[:3], fmt.foreground().color().getRgb()[:3]
+    assert contrast_ratio(fg, bg) >= 4.5
+    # and so does the terminal (24-bit escape codes)
+    codes = re.findall(r"\x1b\[(?:48|38);2;(\d+);(\d+);(\d+)m", ansi_token(mid))
+    bg, fg = [tuple(int(x) for x in c) for c in codes]
+    assert contrast_ratio(fg, bg) >= 4.5

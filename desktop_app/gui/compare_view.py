@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-from desktop_app.core.palette import DIVERGING, diverging_color
+from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
 from desktop_app.gui.workers import Task
@@ -360,7 +360,7 @@ class CompareView(QFrame):
             out = []
             for i in indices:
                 rgb = diverging_color(v[i], self.scale)
-                fg = "#000000" if sum(rgb) > 380 else "#ffffff"
+                fg = "#%02x%02x%02x" % text_color_on(rgb)
                 out.append(f"<span style='background:#%02x%02x%02x; color:{fg};'>&nbsp;"
                            f"{html.escape(token_label(self.after[i].text))}&nbsp;</span> {v[i]:+.2f}" % rgb)
             return " &nbsp; ".join(out) or "none"
