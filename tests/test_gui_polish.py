@@ -335,3 +335,39 @@ def test_text_on_every_heatmap_colour_reaches_wcag_aa(qapp):
     codes = re.findall(r"\x1b\[(?:48|38);2;(\d+);(\d+);(\d+)m", ansi_token(mid))
     bg, fg = [tuple(int(x) for x in c) for c in codes]
     assert contrast_ratio(fg, bg) >= 4.5
+
+
+# ---------------------------------------------------------------- 10. feedback on a long prompt
+
+def meter_after_typing(qtbot, window, text):
+    window.prompt.setPlainText(text)
+    qtbot.waitUntil(lambda: not window.context_meter.timer.isActive() and not window.chat.runner.busy,
+                    timeout=WAIT_MS)
+    window.context_meter.refresh()
+    return window.prompt_area.meter
+
+
+def test_token_meter_counts_the_context_and_says_what_will_not_fit(make_window, qtbot):
+    from desktop_app.core.prompts import Turn, build_prompt
+
+    window = make_window(max_new_tokens=16)
+    loaded = window.chat.loaded  # the tiny model: a 128-token context window
+    meter = meter_after_typing(qtbot, window, "Hello there")
+    expected = len(build_prompt(loaded.tokenizer, [Turn("user", "Hello there")], context_window=128,
+                                max_new_tokens=16).ids)
+    assert meter.isVisible() and meter.text() == f"{expected} / 128 tokens of context"
+    assert meter.property("kind") == "info"
+    meter = meter_after_typing(qtbot, window, "word " * 400)
+    assert "the prompt is too long" in meter.text() and meter.property("kind") == "warn"
+    window.prompt.clear()
+    ask(qtbot, window, "tell me " * 20)
+    ask(qtbot, window, "more " * 20)
+    meter = meter_after_typing(qtbot, window, "and now " * 12)
+    assert "oldest turn" in meter.text() and "left out" in meter.text()
+
+
+def test_meter_words():
+    from desktop_app.gui.context_meter import meter_words
+
+    assert meter_words(1500, 2048, 0, 0)[0].endswith("the first token takes longer")
+    assert meter_words(10, 2048, 1, 0)[0].endswith("the 1 oldest turn will be left out to fit")

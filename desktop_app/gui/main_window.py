@@ -14,6 +14,7 @@ from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.gui import export, view_toolbar
 from desktop_app.gui.chat import ChatController
+from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self.prompt, self.model_button, self.settings_button = area.prompt, area.model_button, area.settings_button
         self.regenerate_button, self.stop_button, self.send_button = (area.regenerate_button, area.stop_button,
                                                                        area.send_button)
+        self.context_meter = ContextMeter(area.meter, self.chat, self.prompt)
         return area
 
     def _connect(self) -> None:

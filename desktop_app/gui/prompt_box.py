@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout
 
 from desktop_app.gui.responsive import Compactor, elided
-from desktop_app.gui.theme import icon
+from desktop_app.gui.theme import icon, styled_label
 
 ICON_ONLY_WIDTH = 34
 
@@ -30,6 +30,8 @@ class PromptArea(QFrame):
         layout.setSpacing(8)
         self.prompt = PromptBox()
         layout.addWidget(self.prompt)
+        self.meter = styled_label("", "ContextMeter", wrap=True)  # filled by context_meter.ContextMeter
+        layout.addWidget(self.meter)
         self.row = QHBoxLayout()
         self.row.setSpacing(6)
         self.model_button = QToolButton()
