@@ -371,3 +371,35 @@ def test_meter_words():
 
     assert meter_words(1500, 2048, 0, 0)[0].endswith("the first token takes longer")
     assert meter_words(10, 2048, 1, 0)[0].endswith("the 1 oldest turn will be left out to fit")
+
+
+# ---------------------------------------------------------------- 11. the wheel over the loss chart
+
+def wheel(widget, dy=-120):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(), QPoint(0, dy),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_wheel_over_the_loss_chart_scrolls_the_panel(make_window):
+    window = make_window()
+    window.resize(800, 600)
+    window.show_finetune()
+    panel = window.finetune_panel
+    panel.curve.show()
+    for step in range(1, 6):
+        panel.curve.add(step, 2.0 / step, 5)
+    for _ in range(3):
+        QApplication.processEvents()
+    bar = panel.verticalScrollBar()
+    assert bar.maximum() > 0, "the panel is taller than its dock here"
+    plot = panel.curve.plot
+    bar.setValue(0)
+    before = bar.value()
+    wheel(plot.viewport())
+    assert bar.value() > before, "the chart ate the wheel"

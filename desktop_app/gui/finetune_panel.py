@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.training import FineTuneSettings
@@ -217,6 +217,7 @@ class LossCurve(QWidget):
         for name in ("left", "bottom"):
             item.getAxis(name).enableAutoSIPrefix(False)
         self.curve = self.plot.plot([], [], symbol="o", symbolSize=5, symbolPen=None, fillLevel=None)
+        self.plot.viewport().installEventFilter(self)  # the wheel scrolls the panel, not the fixed chart
         self.restyle()
         layout.addWidget(self.plot)
         self.steps: list[int] = []
@@ -243,6 +244,16 @@ class LossCurve(QWidget):
         if event.type() == QEvent.Type.PaletteChange:
             self.restyle()
         super().changeEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Wheel:
+            area = self.parentWidget()
+            while area is not None and not isinstance(area, QScrollArea):
+                area = area.parentWidget()
+            if area is not None:
+                QApplication.sendEvent(area.verticalScrollBar(), event)
+            return True
+        return super().eventFilter(watched, event)
 
     def clear(self) -> None:
         self.steps, self.losses = [], []
