@@ -403,3 +403,25 @@ def test_wheel_over_the_loss_chart_scrolls_the_panel(make_window):
     before = bar.value()
     wheel(plot.viewport())
     assert bar.value() > before, "the chart ate the wheel"
+
+
+# ---------------------------------------------------------------- 12. the compare view fits the chat area
+
+@pytest.mark.parametrize("size", [(1280, 800), (800, 600)])
+def test_compare_view_covers_the_chat_area_only(make_window, size):
+    from PySide6.QtCore import QPoint, QRect
+
+    window = make_window()
+    window.resize(*size)
+    for _ in range(3):
+        QApplication.processEvents()
+    dialog = window.open_compare(None)
+    QApplication.processEvents()
+    chat = window.splitter.widget(1)
+    chat_rect = QRect(chat.mapToGlobal(QPoint(0, 0)), chat.size())
+    side = window.side_tabs
+    side_rect = QRect(side.mapToGlobal(QPoint(0, 0)), side.size())
+    shown = dialog.geometry()
+    assert shown == chat_rect, "the compare view takes the chat area's place"
+    assert not shown.intersects(side_rect), "it no longer covers the fine-tune panel"
+    dialog.close()

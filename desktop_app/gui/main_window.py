@@ -562,6 +562,7 @@ class MainWindow(QMainWindow):
         if message_id is None and self.selected_card is not None and self.selected_card.role == "assistant":
             message_id = self.selected_card.message_id
         view.reload_answers(select=message_id)
+        self.compare_dialog.fit_over(self.splitter.widget(1))  # over the chat, beside the panels
         self.compare_dialog.show()
         self.compare_dialog.raise_()
         return self.compare_dialog
