@@ -425,3 +425,47 @@ def test_compare_view_covers_the_chat_area_only(make_window, size):
     assert shown == chat_rect, "the compare view takes the chat area's place"
     assert not shown.intersects(side_rect), "it no longer covers the fine-tune panel"
     dialog.close()
+
+
+# ---------------------------------------------------------------- 13. the small ones (window)
+
+def test_meta_line_drops_whole_parts_and_counts_in_words(qapp):
+    from PySide6.QtGui import QFontMetrics, QFont
+
+    from desktop_app.gui.transcript import answer_meta, fitted_meta
+
+    metrics = QFontMetrics(QFont())
+    line = "12 tokens \u00b7 branched at token 3 \u00b7 25.0 tok/s"
+    room = metrics.horizontalAdvance("12 tokens \u00b7 branched at token 3") + 4
+    assert fitted_meta(line, metrics, room) == "12 tokens \u00b7 branched at token 3"
+    assert fitted_meta(line, metrics, metrics.horizontalAdvance("12 tokens \u00b7 bran")) == "12 tokens"
+    assert fitted_meta(line, metrics, 10_000) == line
+    assert answer_meta({"settings": {}}, [record(1)]) == "1 token"
+    assert answer_meta({"settings": {}}, [record(1)] * 2) == "2 tokens"
+
+
+def test_line_spacing_is_the_same_streamed_and_rebuilt(qtbot):
+    from desktop_app.gui.token_view import TokenView
+
+    view = TokenView()
+    qtbot.addWidget(view)
+    view.resize(300, 100)
+    view.show()
+    lines = [record(1, text=t) for t in (" one", "\n", " two", "\n", " three", "\n", " four")]
+    view.append_records(lines)  # as an answer streams in
+    streamed = view.document().size().height()
+    view.set_measure("rank")  # switching the colour mode rebuilds the text
+    view.set_measure("probability")
+    assert view.document().size().height() == streamed
+
+
+def test_conversations_that_start_alike_get_distinct_titles(make_window, qtbot):
+    from desktop_app.gui.chat import unique_title
+
+    assert unique_title("Hi", ["Hi", "Hi (2)"]) == "Hi (3)" and unique_title("Yo", ["Hi"]) == "Yo"
+    window = make_window()
+    ask(qtbot, window, "What is a cat?")
+    window.new_conversation()
+    ask(qtbot, window, "What is a cat?")
+    titles = [window.conversations.list.item(i).text() for i in range(window.conversations.list.count())]
+    assert sorted(titles) == ["What is a cat?", "What is a cat? (2)"]

@@ -24,6 +24,17 @@ def short_title(text: str) -> str:
     return line if len(line) <= TITLE_CHARS else line[:TITLE_CHARS - 1].rstrip() + "\u2026"
 
 
+def unique_title(title: str, taken) -> str:
+    """``title``, or "title (2)", "(3)"...: two conversations that start alike stay apart in the list."""
+    taken = set(taken)
+    n = 2
+    candidate = title
+    while candidate in taken:
+        candidate = f"{title} ({n})"
+        n += 1
+    return candidate
+
+
 class ChatController(QObject):
     model_progress = Signal(str, int, int)  # stage, done, total
     model_loaded = Signal(object)  # LoadedModel
@@ -192,6 +203,9 @@ class ChatController(QObject):
         self.conversations_changed.emit()
         return cid
 
+    def _unique_title(self, text: str) -> str:
+        return unique_title(short_title(text), [c["title"] for c in self.store.list_conversations()])
+
     def rename(self, conversation_id: int, title: str) -> None:
         self.store.rename_conversation(conversation_id, title)
         self.conversations_changed.emit()
@@ -246,9 +260,9 @@ class ChatController(QObject):
         if not text or self.generating:
             return False
         if self.conversation_id is None:
-            self.conversation_id = self.store.create_conversation(short_title(text))
+            self.conversation_id = self.store.create_conversation(self._unique_title(text))
         elif not self.messages and self.store.get_conversation(self.conversation_id)["title"] == DEFAULT_TITLE:
-            self.store.rename_conversation(self.conversation_id, short_title(text))
+            self.store.rename_conversation(self.conversation_id, self._unique_title(text))
         thread = self.thread()
         parent = thread[-1]["id"] if thread else None
         user_id = self.store.add_message(self.conversation_id, "user", text, parent_id=parent)

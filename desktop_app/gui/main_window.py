@@ -22,7 +22,7 @@ from desktop_app.gui.prompt_box import PromptArea
 from desktop_app.gui.ratings import CardRating, RatingWriter
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import token_label
-from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_author, answer_meta
+from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_author, answer_meta, tokens_words
 
 log = logging.getLogger(__name__)
 
@@ -444,7 +444,7 @@ class MainWindow(QMainWindow):
     def _tokens(self, batch: list) -> None:
         if self.streaming_card is not None:
             self.streaming_card.view.append_records(batch)
-            self.streaming_card.set_meta(f"writing\u2026 {len(self.streaming_card.records)} tokens")
+            self.streaming_card.set_meta(f"writing\u2026 {tokens_words(len(self.streaming_card.records))}")
 
     def _answer_finished(self, result) -> None:
         if result and result.get("tokens_per_s"):

@@ -99,6 +99,7 @@ class TokenView(QTextEdit):
         self._press_pos = None
         self._block_format = QTextBlockFormat()
         self._block_format.setLineHeight(7, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
+        QTextCursor(self.document()).setBlockFormat(self._block_format)  # streamed text too, not only rebuilt
         self._fit_height()
 
     # ------------------------------------------------------------ content

@@ -18,12 +18,30 @@ FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the to
                 "context": "filled the context window", "cancelled": "stopped"}
 
 
+SEPARATOR = " \u00b7 "
+
+
+def fitted_meta(text: str, metrics, width: int) -> str:
+    """The most of a "a · b · c" line that fits ``width``: whole parts are dropped from the end
+    (never "branched at to\u2026"); only a first part too long on its own is cut."""
+    parts = text.split(SEPARATOR)
+    for count in range(len(parts), 0, -1):
+        line = SEPARATOR.join(parts[:count])
+        if metrics.horizontalAdvance(line) <= width:
+            return line
+    return metrics.elidedText(parts[0], Qt.TextElideMode.ElideRight, width)
+
+
+def tokens_words(n: int) -> str:
+    return f"{n} token{'' if n == 1 else 's'}"
+
+
 class ElidedLabel(QLabel):
-    """One line that ends in "\u2026" when it does not fit; text() keeps the whole line."""
+    """One line that drops its last parts when it does not fit; text() keeps the whole line."""
 
     def paintEvent(self, _event) -> None:
         rect = self.contentsRect()
-        elided = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        elided = fitted_meta(self.text(), self.fontMetrics(), rect.width())
         painter = QPainter(self)
         self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(),
                                   elided, self.foregroundRole())
@@ -132,7 +150,7 @@ def answer_author(message: dict | None, loaded) -> tuple[str, str]:
 
 def answer_meta(message: dict | None, records) -> str:
     settings = (message or {}).get("settings") or {}
-    parts = [f"{len(records)} tokens"]
+    parts = [tokens_words(len(records))]
     reason = settings.get("finish_reason")
     if reason in FINISH_WORDS and reason not in ("eos", "stop"):
         parts.append(FINISH_WORDS[reason])
