@@ -469,3 +469,29 @@ def test_conversations_that_start_alike_get_distinct_titles(make_window, qtbot):
     ask(qtbot, window, "What is a cat?")
     titles = [window.conversations.list.item(i).text() for i in range(window.conversations.list.count())]
     assert sorted(titles) == ["What is a cat?", "What is a cat? (2)"]
+
+
+# ---------------------------------------------------------------- features: keys, copy, export, notify, edit
+
+def test_enter_sends_shift_enter_new_line_and_the_other_way(make_window, qtbot):
+    window = make_window()
+    window.prompt.setFocus()
+    qtbot.keyClicks(window.prompt, "first line")
+    qtbot.keyClick(window.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(window.prompt, "second")
+    assert window.prompt.toPlainText() == "first line\nsecond"
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        qtbot.keyClick(window.prompt, Qt.Key.Key_Return)
+    assert window.prompt.toPlainText() == ""
+    assert window.chat.thread()[0]["text"] == "first line\nsecond"
+    window.popover.enter_sends.setChecked(False)  # the setting for the other way
+    qtbot.keyClicks(window.prompt, "a")
+    qtbot.keyClick(window.prompt, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.prompt, "b")
+    assert window.prompt.toPlainText() == "a\nb" and not window.chat.generating
+    assert "Ctrl+Enter sends" in window.prompt.placeholderText()
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        qtbot.keyClick(window.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    window.save_state()
+    window.close()
+    assert make_window(wait=False).prompt.enter_sends is False, "the choice is remembered"

@@ -169,6 +169,7 @@ class MainWindow(QMainWindow):
         self.popover.changed.connect(self._settings_changed)
         self.model_button.clicked.connect(self.choose_model)
         self.prompt.textChanged.connect(self._update_buttons)
+        self.prompt.submitted.connect(self.send)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.send)
         QShortcut(QKeySequence("Escape"), self, self.stop)
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow):
         except (TypeError, ValueError):
             sampling = SamplingSettings()
         self.popover.set_settings(sampling, s.value("system", "") or "")
+        self.popover.enter_sends.setChecked(s.value("enter_sends", "true") in (True, "true"))
         self._settings_changed()
 
     def save_state(self) -> None:
@@ -204,6 +206,7 @@ class MainWindow(QMainWindow):
         s.setValue("score_prompts", self.legend.score_prompts.isChecked())
         s.setValue("sampling", json.dumps(self.chat.settings.to_dict()))
         s.setValue("system", self.chat.system)
+        s.setValue("enter_sends", self.prompt.enter_sends)
         if self.chat.conversation_id is not None:
             s.setValue("last_conversation", self.chat.conversation_id)
         else:
@@ -213,6 +216,7 @@ class MainWindow(QMainWindow):
     def _settings_changed(self) -> None:
         self.chat.settings = self.popover.settings()
         self.chat.system = self.popover.system_text()
+        self.prompt.set_enter_sends(self.popover.enter_sends.isChecked())
 
     def closeEvent(self, event) -> None:
         from desktop_app.gui.quit_guard import confirm_quit_during_finetune

@@ -245,6 +245,9 @@ class SettingsPopover(QFrame):
         self.system = QPlainTextEdit()
         self.system.setPlaceholderText("Optional instructions placed before the conversation")
         self.system.setFixedHeight(64)
+        self.enter_sends = QCheckBox("Enter sends (Shift+Enter: new line)")
+        self.enter_sends.setToolTip("Off: Enter starts a new line and Ctrl+Enter sends")
+        self.enter_sends.setChecked(True)
         form.addRow(QLabel("<b>Sampling</b>"))
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
@@ -254,6 +257,8 @@ class SettingsPopover(QFrame):
         form.addRow("Greedy", self.greedy)
         form.addRow("Alternatives kept", self.alternatives)
         form.addRow("System text", self.system)
+        form.addRow(QLabel("<b>Keys</b>"))
+        form.addRow("", self.enter_sends)
         self.setMinimumWidth(340)
         self.set_settings(SamplingSettings(), "")
         for w in (self.temperature, self.top_p):
@@ -262,6 +267,7 @@ class SettingsPopover(QFrame):
             w.valueChanged.connect(self.changed)
         self.greedy.toggled.connect(self.changed)
         self.system.textChanged.connect(self.changed)
+        self.enter_sends.toggled.connect(self.changed)
 
     def set_settings(self, s: SamplingSettings, system: str) -> None:
         self.temperature.setValue(s.temperature)

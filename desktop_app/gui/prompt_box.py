@@ -3,7 +3,7 @@ settings, regenerate, stop, send). In a narrow window the buttons show icons onl
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout
 
 from desktop_app.gui.responsive import Compactor, elided
@@ -13,12 +13,34 @@ ICON_ONLY_WIDTH = 34
 
 
 class PromptBox(QPlainTextEdit):
+    """Enter sends and Shift+Enter starts a new line, as in chat apps; with ``enter_sends``
+    off, Enter starts a new line. Ctrl+Enter sends either way (the window's shortcut)."""
+
+    submitted = Signal()
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("PromptBox")
-        self.setPlaceholderText("Ask something\u2026   (Ctrl+Enter sends, Esc stops)")
         self.setTabChangesFocus(True)
         self.setFixedHeight(76)
+        self.set_enter_sends(True)
+
+    def set_enter_sends(self, on: bool) -> None:
+        self.enter_sends = on
+        keys = "Enter sends, Shift+Enter new line" if on else "Ctrl+Enter sends, Enter new line"
+        self.setPlaceholderText(f"Ask something\u2026   ({keys}, Esc stops)")
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if mods == Qt.KeyboardModifier.ShiftModifier or (mods == Qt.KeyboardModifier.NoModifier
+                                                              and not self.enter_sends):
+                self.textCursor().insertText("\n")
+                return
+            if mods == Qt.KeyboardModifier.NoModifier:
+                self.submitted.emit()
+                return
+        super().keyPressEvent(event)
 
 
 class PromptArea(QFrame):
@@ -48,7 +70,7 @@ class PromptArea(QFrame):
         self.stop_button.setToolTip("Stop the answer (Esc)")
         self.send_button = QPushButton(icon("send", "#ffffff"), "Send")
         self.send_button.setObjectName("PrimaryButton")
-        self.send_button.setToolTip("Send (Ctrl+Enter)")
+        self.send_button.setToolTip("Send (Enter or Ctrl+Enter)")
         self.buttons = {b: b.text() for b in (self.settings_button, self.regenerate_button, self.stop_button,
                                                self.send_button)}
         for b in self.buttons:

@@ -172,7 +172,7 @@ class EmptyState(QFrame):
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
         self.body = QLabel(
-            "Type a prompt below and press <b>Ctrl+Enter</b>. The answer streams in token by token, "
+            "Type a prompt below and press <b>Enter</b>. The answer streams in token by token, "
             "each token coloured by how sure the model was.<br><br>"
             "Hover a token for its probability and the alternatives; click it to inspect it and to "
             "branch the answer from a different choice. Everything stays on this computer.")
