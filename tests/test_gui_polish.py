@@ -495,3 +495,50 @@ def test_enter_sends_shift_enter_new_line_and_the_other_way(make_window, qtbot):
     window.save_state()
     window.close()
     assert make_window(wait=False).prompt.enter_sends is False, "the choice is remembered"
+
+
+def test_copy_an_answer_as_text_and_markdown(make_window, qtbot):
+    window = make_window()
+    ask(qtbot, window, "Say hi")
+    card = answer_cards(window)[-1]
+    names = [a.text() for a in card.export_button.menu().actions()]
+    assert "Copy text" in names and "Copy as Markdown" in names
+    next(a for a in card.export_button.menu().actions() if a.text() == "Copy text").trigger()
+    clipboard = QApplication.clipboard()
+    assert clipboard.text() == card.message["text"]
+    next(a for a in card.export_button.menu().actions() if a.text() == "Copy as Markdown").trigger()
+    markdown = clipboard.text()
+    assert markdown.startswith("> Say hi\n\n") and card.message["text"].strip() in markdown
+    assert "base model" in markdown and clipboard.mimeData().hasFormat("text/markdown")
+
+
+def test_export_a_whole_conversation_as_markdown_and_json(make_window, qtbot, tmp_path):
+    import json
+
+    from desktop_app.gui import conversation_actions
+
+    window = make_window()
+    ask(qtbot, window, "First question")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.regenerate()  # a second answer: a branch
+    ask(qtbot, window, "Second question")
+    cid = window.chat.conversation_id
+    md = conversation_actions.export_conversation(window, cid, "markdown", str(tmp_path / "c.md"))
+    text = open(md, encoding="utf-8").read()
+    shown = window.chat.thread()
+    assert text.startswith("# First question\n")
+    assert [line for line in text.splitlines() if line.startswith("## ")][:2] == [
+        "## You", f"## {shown[1]['model_id'].split('/')[-1]} (base model) \u2014 answer 2 of 2"]
+    for m in shown:
+        assert m["text"].strip() in text
+    js = conversation_actions.export_conversation(window, cid, "json", str(tmp_path / "c.json"))
+    data = json.loads(open(js, encoding="utf-8").read())
+    assert data["title"] == "First question" and len(data["messages"]) == 5  # every branch
+    assert [m["id"] for m in data["messages"] if m["shown"]] == [m["id"] for m in shown]
+    assert all("parent_id" in m and "adapter_id" in m for m in data["messages"])
+    saved = []
+    window.conversations.export_requested.disconnect()
+    window.conversations.export_requested.connect(
+        lambda c, kind: saved.append(conversation_actions.export_conversation(window, c, kind, str(tmp_path / "x"))))
+    window.conversations.export_requested.emit(cid, "json")  # what the list's context menu asks for
+    assert saved and json.loads(open(saved[0], encoding="utf-8").read())["id"] == cid

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QProgre
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings
-from desktop_app.gui import export, view_toolbar
+from desktop_app.gui import conversation_actions, export, view_toolbar
 from desktop_app.gui.chat import ChatController
 from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.side_tabs.setMinimumWidth(250)  # with both panels shown the window still fits 800 px
         self.setCentralWidget(self.splitter)
         self.view_toolbar = view_toolbar.build_view_toolbar(self)
+        conversation_actions.add_export_button(self, self.view_toolbar)
         self.popover = SettingsPopover(self)
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
@@ -157,6 +158,8 @@ class MainWindow(QMainWindow):
         self.conversations.new_requested.connect(self.new_conversation)
         self.conversations.rename_requested.connect(c.rename)
         self.conversations.delete_requested.connect(c.delete)
+        self.conversations.export_requested.connect(
+            lambda cid, kind: conversation_actions.export_conversation(self, cid, kind))
         self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
         self.legend.measure_changed.connect(self.set_measure)
         self.legend.score_prompts_changed.connect(self._score_prompts_toggled)
@@ -572,6 +575,8 @@ class MainWindow(QMainWindow):
         return self.compare_dialog
 
     def export_card(self, card: MessageCard, kind: str, path: str | None = None) -> str | None:
+        if kind.startswith("copy"):
+            return conversation_actions.copy_answer(self, card, kind)
         if path is None:
             suffix = {"png": "PNG image (*.png)", "json": "JSON (*.json)"}[kind]
             default = f"answer-{card.message_id or 'new'}.{kind}"

@@ -26,6 +26,7 @@ class ConversationPanel(QFrame):
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
     search_changed = Signal(str)
+    export_requested = Signal(int, str)  # conversation id, "markdown" | "json"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -104,6 +105,9 @@ class ConversationPanel(QFrame):
         cid = item.data(Qt.ItemDataRole.UserRole)
         menu = QMenu(self)
         menu.addAction("Rename\u2026", lambda: self.ask_rename(cid))
+        menu.addAction("Export as Markdown\u2026", lambda: self.export_requested.emit(cid, "markdown"))
+        menu.addAction("Export as JSON\u2026", lambda: self.export_requested.emit(cid, "json"))
+        menu.addSeparator()
         menu.addAction("Delete\u2026", lambda: self._confirm_delete(cid, item.text()))
         menu.exec(self.list.mapToGlobal(pos))
 

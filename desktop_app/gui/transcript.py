@@ -86,9 +86,12 @@ class MessageCard(QFrame):
             w.hide()
         self.export_button = None
         if role == "assistant":
-            self.export_button = self._tool("", "Export this answer's heatmap")
+            self.export_button = self._tool("", "Copy or export this answer")
             self.export_button.setIcon(icon("export"))
             menu = QMenu(self.export_button)
+            menu.addAction(icon("copy"), "Copy text", lambda: self.export_requested.emit(self, "copy-text"))
+            menu.addAction("Copy as Markdown", lambda: self.export_requested.emit(self, "copy-markdown"))
+            menu.addSeparator()
             menu.addAction("Heatmap as PNG\u2026", lambda: self.export_requested.emit(self, "png"))
             menu.addAction("Tokens as JSON\u2026", lambda: self.export_requested.emit(self, "json"))
             self.export_button.setMenu(menu)
