@@ -542,3 +542,27 @@ def test_export_a_whole_conversation_as_markdown_and_json(make_window, qtbot, tm
         lambda c, kind: saved.append(conversation_actions.export_conversation(window, c, kind, str(tmp_path / "x"))))
     window.conversations.export_requested.emit(cid, "json")  # what the list's context menu asks for
     assert saved and json.loads(open(saved[0], encoding="utf-8").read())["id"] == cid
+
+
+def test_a_finished_run_notifies_only_when_the_window_is_not_in_front(make_window, qtbot):
+    from desktop_app.core.training import RunResult
+
+    window = make_window()
+    notifier = window.notifier
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
+    window.finetune.finished.emit(RunResult(run_id=1, kept=True, adapter_id=3, reason="", status="kept"))
+    assert notifier.last is None, "nothing while the person looks at the window"
+    from PySide6.QtWidgets import QWidget
+
+    elsewhere = QWidget()
+    qtbot.addWidget(elsewhere)
+    elsewhere.show()
+    elsewhere.activateWindow()
+    qtbot.waitUntil(lambda: not window.isActiveWindow(), timeout=2000)
+    window.finetune.finished.emit(RunResult(run_id=1, kept=True, adapter_id=3, reason="", status="kept"))
+    how, title, text = notifier.last
+    assert title == "Fine-tune finished" and text == "Fine-tune kept: adapter 3 is now in use."
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    assert how == ("tray" if QSystemTrayIcon.isSystemTrayAvailable() else "alert"), "no tray: guarded"

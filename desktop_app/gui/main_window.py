@@ -17,6 +17,7 @@ from desktop_app.gui.chat import ChatController
 from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
 from desktop_app.gui.inspector import InspectorPanel
+from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import PromptArea
 from desktop_app.gui.ratings import CardRating, RatingWriter
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self._build()
         self._connect()
+        self.notifier = Notifier(self)
         self._restore()
         self.refresh_conversations()
         last = self.settings.value("last_conversation")
