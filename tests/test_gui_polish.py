@@ -566,3 +566,28 @@ def test_a_finished_run_notifies_only_when_the_window_is_not_in_front(make_windo
     from PySide6.QtWidgets import QSystemTrayIcon
 
     assert how == ("tray" if QSystemTrayIcon.isSystemTrayAvailable() else "alert"), "no tray: guarded"
+
+
+def test_edit_one_of_my_messages_and_resend_as_a_new_branch(make_window, qtbot):
+    window = make_window()
+    ask(qtbot, window, "What is a dog?")
+    first_user, first_answer = window.chat.thread()[0], window.chat.thread()[1]
+    user_card = next(c for c in window.transcript.cards if c.role == "user")
+    qtbot.mouseClick(user_card.edit_button, Qt.MouseButton.LeftButton)
+    assert window.prompt.toPlainText() == "What is a dog?" and window.notice_banner.isVisible()
+    window.prompt.setPlainText("What is a cat?")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.send()
+    thread = window.chat.thread()
+    assert [m["role"] for m in thread] == ["user", "assistant"]
+    assert thread[0]["text"] == "What is a cat?" and thread[0]["parent_id"] == first_user["parent_id"]
+    assert thread[0]["id"] != first_user["id"]
+    user_card = next(c for c in window.transcript.cards if c.role == "user")
+    assert user_card.sibling_label.text() == "2/2" and user_card.prev_button.isVisible()
+    qtbot.mouseClick(user_card.prev_button, Qt.MouseButton.LeftButton)  # back to the old branch, kept whole
+    assert [m["id"] for m in window.chat.thread()] == [first_user["id"], first_answer["id"]]
+    # Esc cancels an edit
+    user_card = next(c for c in window.transcript.cards if c.role == "user")
+    qtbot.mouseClick(user_card.edit_button, Qt.MouseButton.LeftButton)
+    window.stop()
+    assert window.message_editor.editing is None and window.prompt.toPlainText() == ""

@@ -272,6 +272,19 @@ class ChatController(QObject):
         self._start_answer(user_id, [], None)
         return True
 
+    def resend_edited(self, message_id: int, text: str) -> bool:
+        """An edited copy of one of the person's messages, as its sibling (a new branch), answered."""
+        text = text.strip()
+        old = self.store.get_message(message_id)
+        if not text or self.generating or old["role"] != "user" or old["conversation_id"] != self.conversation_id:
+            return False
+        new_id = self.store.add_message(self.conversation_id, "user", text, parent_id=old["parent_id"])
+        self.choice[old["parent_id"]] = new_id
+        self.reload()
+        self.conversations_changed.emit()
+        self._start_answer(new_id, [], None)
+        return True
+
     def regenerate(self) -> bool:
         """A new sibling answer to the newest prompt of the shown thread."""
         if self.generating:

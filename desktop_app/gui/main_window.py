@@ -17,6 +17,7 @@ from desktop_app.gui.chat import ChatController
 from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
 from desktop_app.gui.inspector import InspectorPanel
+from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import PromptArea
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self._build()
         self._connect()
         self.notifier = Notifier(self)
+        self.message_editor = MessageEditor(self)
         self._restore()
         self.refresh_conversations()
         last = self.settings.value("last_conversation")
@@ -383,6 +385,8 @@ class MainWindow(QMainWindow):
                 if self.legend.score_prompts.isChecked():
                     self.chat.score_prompt(message)
         for card in self.transcript.cards:
+            if card.role == "user" and card.message is not None:  # edited prompts are siblings too
+                card.set_siblings(*self.chat.sibling_position(card.message))
             if card.role == "assistant" and card.message is not None:
                 card.set_meta(answer_meta(card.message, card.records))
                 card.set_siblings(*self.chat.sibling_position(card.message))
@@ -413,6 +417,7 @@ class MainWindow(QMainWindow):
         card.token_hovered.connect(self._token_hovered)
         card.sibling_step.connect(lambda c, d: self.chat.step_sibling(c.message, d))
         card.export_requested.connect(self.export_card)
+        card.edit_requested.connect(self.message_editor.begin)
         if role == "assistant":
             card.rating = CardRating(card, self.writer, self)
             card.rating.shown_id = card.message_id
@@ -470,12 +475,16 @@ class MainWindow(QMainWindow):
             self.show_error("No model is loaded: choose one with the model button.")
             return
         self.error_banner.hide()
+        if self.message_editor.send(text):
+            return
         if self.chat.send(text):
             self.prompt.clear()
 
     def stop(self) -> None:
         if self.popover.isVisible():
             self.popover.hide()
+            return
+        if self.message_editor.cancel():
             return
         self.chat.stop()
 

@@ -53,6 +53,7 @@ class MessageCard(QFrame):
     token_hovered = Signal(object, int)
     sibling_step = Signal(object, int)  # card, -1 / +1
     export_requested = Signal(object, str)  # card, "png" | "json"
+    edit_requested = Signal(object)  # card (one of the person's own messages)
 
     def __init__(self, role: str, message: dict | None = None, *, title: str = "", measure: str = "probability",
                  parent=None):
@@ -85,6 +86,12 @@ class MessageCard(QFrame):
             header.addWidget(w)
             w.hide()
         self.export_button = None
+        self.edit_button = None
+        if role == "user":
+            self.edit_button = self._tool("", "Edit this message and send it again (a new branch)")
+            self.edit_button.setIcon(icon("edit"))
+            self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self))
+            header.addWidget(self.edit_button)
         if role == "assistant":
             self.export_button = self._tool("", "Copy or export this answer")
             self.export_button.setIcon(icon("export"))
