@@ -89,7 +89,7 @@ class CompareView(QFrame):
         self.task: Task | None = None
         self.token_ratings: dict[int, int] = {}
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
         title = styled_label("WHAT THE FINE-TUNE CHANGED", "PanelTitle")
         layout.addWidget(title)
@@ -116,6 +116,7 @@ class CompareView(QFrame):
         self.low_label = styled_label("", "Muted")
         self.bar = DivergingBar()
         self.high_label = styled_label("", "Muted")
+        legend.setSpacing(6)
         for w in (self.low_label, self.bar, self.high_label):
             legend.addWidget(w)
         legend.addStretch(1)

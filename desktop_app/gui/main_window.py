@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([220, 720, 340])
         self.splitter.setChildrenCollapsible(False)
         self.conversations.setMinimumWidth(185)  # the panel title fits
-        self.side_tabs.setMinimumWidth(250)  # with both panels shown the window still fits 800 px
+        self.side_tabs.setMinimumWidth(280)  # the fine-tune panel (and its scroll bar) fits; the window still fits 800 px
         self.setCentralWidget(self.splitter)
         self.view_toolbar = view_toolbar.build_view_toolbar(self)
         conversation_actions.add_export_button(self, self.view_toolbar)

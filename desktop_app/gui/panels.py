@@ -185,8 +185,8 @@ class LegendBar(QFrame):
         self.score_prompts.setToolTip("Colour your own prompts too, by how the model would have predicted them")
         self.score_prompts.toggled.connect(self.score_prompts_changed)
         layout.addWidget(self.score_prompts)
-        for w in (self.colour_by, self.low, self.high, self.score_prompts):
-            w.setMinimumWidth(0)
+        for w in (self.colour_by, self.low, self.high):
+            w.setMinimumWidth(1)  # (0 would mean "no explicit minimum": the text's width)
         self.combo.setMinimumWidth(90)
         self.score_prompts.setMinimumWidth(24)
         self._changed(emit=False)
