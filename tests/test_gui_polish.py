@@ -591,3 +591,19 @@ def test_edit_one_of_my_messages_and_resend_as_a_new_branch(make_window, qtbot):
     qtbot.mouseClick(user_card.edit_button, Qt.MouseButton.LeftButton)
     window.stop()
     assert window.message_editor.editing is None and window.prompt.toPlainText() == ""
+
+
+def test_side_panels_get_their_width_back_when_the_window_widens(make_window):
+    window = make_window(wait=False)
+    window.resize(1280, 800)
+    for _ in range(3):
+        QApplication.processEvents()
+    wide = window.splitter.sizes()
+    window.resize(800, 600)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert window.splitter.sizes()[2] == window.side_tabs.minimumWidth()
+    window.resize(1280, 800)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert window.splitter.sizes() == wide

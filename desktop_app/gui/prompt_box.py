@@ -83,7 +83,7 @@ class PromptArea(QFrame):
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name
-        self.model_button.setText(elided(name))
+        self.model_button.setText(elided(name.split(" (")[0]))  # "(bundled, offline)" is in the tooltip
         self.model_button.setToolTip(f"Choose the model (in use: {name})" if name != "Model\u2026"
                                      else "Choose the model")
         self.compactor_refresh()

@@ -3,7 +3,7 @@ between starts, so the chat can have the whole window."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSizePolicy, QToolBar, QWidget
 
@@ -52,27 +52,37 @@ class PanelFitter(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
+        self.taken: dict[int, int] = {}  # panel index -> width it gave the chat
         window.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Resize:
-            self.fit()
+            QTimer.singleShot(0, self.fit)  # once the splitter has its new width
         return False
 
     def fit(self) -> None:
         splitter = self.window.splitter
         sizes = splitter.sizes()
-        want = CHAT_WIDTH - sizes[1]
-        if want <= 0 or len(sizes) != 3:
+        if len(sizes) != 3:
             return
-        for i in (2, 0):  # the inspector side first, then the conversations
-            panel = splitter.widget(i)
-            if not panel.isVisible():
-                continue
-            give = max(0, min(want, sizes[i] - panel.minimumWidth()))
-            sizes[i] -= give
-            sizes[1] += give
-            want -= give
+        want = CHAT_WIDTH - sizes[1]
+        if want > 0:
+            for i in (2, 0):  # the inspector side first, then the conversations
+                panel = splitter.widget(i)
+                if panel.isVisible():
+                    give = max(0, min(want, sizes[i] - panel.minimumWidth()))
+                    sizes[i] -= give
+                    sizes[1] += give
+                    self.taken[i] = self.taken.get(i, 0) + give
+                    want -= give
+        else:  # wider again: the panels get back what they gave
+            spare = -want
+            for i in (0, 2):
+                back = min(spare, self.taken.get(i, 0))
+                sizes[i] += back
+                sizes[1] -= back
+                self.taken[i] = self.taken.get(i, 0) - back
+                spare -= back
         splitter.setSizes(sizes)
 
 
