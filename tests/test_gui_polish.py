@@ -606,4 +606,5 @@ def test_side_panels_get_their_width_back_when_the_window_widens(make_window):
     window.resize(1280, 800)
     for _ in range(3):
         QApplication.processEvents()
-    assert window.splitter.sizes() == wide
+    again = window.splitter.sizes()
+    assert abs(again[0] - wide[0]) <= 10 and abs(again[2] - wide[2]) <= 10, (again, wide)
