@@ -608,3 +608,22 @@ def test_side_panels_get_their_width_back_when_the_window_widens(make_window):
         QApplication.processEvents()
     again = window.splitter.sizes()
     assert abs(again[0] - wide[0]) <= 10 and abs(again[2] - wide[2]) <= 10, (again, wide)
+
+
+def test_at_800x600_an_answer_card_and_the_inspector_fit(make_window, qtbot):
+    window = make_window(max_new_tokens=40)
+    window.resize(800, 600)
+    ask(qtbot, window, "Give me three tips for learning to play the guitar.")
+    card = answer_cards(window)[-1]
+    window._token_clicked(card, 0)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert window.height() == 600, "the inspector scrolls instead of making the window taller"
+    viewport = window.transcript.viewport()
+    assert card.width() <= viewport.width(), "the card is wider than the chat: its buttons were cut"
+    for b in (card.rating.up, card.rating.down, card.export_button):
+        assert inside(b, card)
+    inspector = window.inspector
+    chart_bottom = inspector.chart.mapTo(inspector, inspector.chart.rect().bottomLeft()).y()
+    assert inspector.coverage.mapTo(inspector, inspector.coverage.rect().topLeft()).y() >= chart_bottom, \
+        "the coverage line no longer overlaps the chart"

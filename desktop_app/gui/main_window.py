@@ -7,8 +7,8 @@ import logging
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QProgressBar, QScrollArea, QSplitter,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings
@@ -73,7 +73,13 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("SideTabs")
         self.side_tabs.setDocumentMode(True)
-        self.side_tabs.addTab(self.inspector, "Token")
+        self.inspector_scroll = QScrollArea()  # a short window scrolls the inspector instead of squeezing it
+        self.inspector_scroll.setObjectName("InspectorScroll")
+        self.inspector_scroll.setWidgetResizable(True)
+        self.inspector_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.inspector_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.inspector_scroll.setWidget(self.inspector)
+        self.side_tabs.addTab(self.inspector_scroll, "Token")
         self.side_tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
         self.legend = LegendBar()
         self.notice_banner = Banner()
@@ -504,7 +510,7 @@ class MainWindow(QMainWindow):
                 pass
         self.selected_card = card
         view_toolbar.reveal(self, "side_tabs")
-        self.side_tabs.setCurrentWidget(self.inspector)
+        self.side_tabs.setCurrentWidget(self.inspector_scroll)
         record = card.records[index]
         can_branch = card.role == "assistant" and card.message_id is not None and not self.chat.generating
         self.inspector.show_token(card.message_id, index, record, can_branch=can_branch)

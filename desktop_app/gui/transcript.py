@@ -66,7 +66,10 @@ class MessageCard(QFrame):
         outer.setSpacing(6)
         header = QHBoxLayout()
         header.setSpacing(6)
-        self.role_label = styled_label(title or ("You" if role == "user" else "Assistant"), "CardRole")
+        # "model · adapter": drops the adapter, then elides, before the header's buttons give way
+        self.role_label = ElidedLabel(title or ("You" if role == "user" else "Assistant"))
+        self.role_label.setObjectName("CardRole")
+        self.role_label.setMinimumWidth(min(60, self.role_label.sizeHint().width()))
         header.addWidget(self.role_label)
         self.meta = ElidedLabel()
         self.meta.setObjectName("CardMeta")
