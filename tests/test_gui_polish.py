@@ -627,3 +627,18 @@ def test_at_800x600_an_answer_card_and_the_inspector_fit(make_window, qtbot):
     chart_bottom = inspector.chart.mapTo(inspector, inspector.chart.rect().bottomLeft()).y()
     assert inspector.coverage.mapTo(inspector, inspector.coverage.rect().topLeft()).y() >= chart_bottom, \
         "the coverage line no longer overlaps the chart"
+
+
+def test_only_a_long_answer_notifies(make_window, qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    window = make_window()
+    elsewhere = QWidget()
+    qtbot.addWidget(elsewhere)
+    elsewhere.show()
+    elsewhere.activateWindow()
+    qtbot.waitUntil(lambda: not window.isActiveWindow(), timeout=2000)
+    window.chat.answer_finished.emit({"message_id": 1, "tokens": 20, "tokens_per_s": 20.0})
+    assert window.notifier.last is None, "a one-second answer needs no notice"
+    window.chat.answer_finished.emit({"message_id": 1, "tokens": 120, "tokens_per_s": 4.0})
+    assert window.notifier.last[1:] == ("Answer ready", "120 tokens in 30 s")

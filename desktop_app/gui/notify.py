@@ -19,6 +19,9 @@ RUN_WORDS = {"kept": "Fine-tune kept: adapter {adapter} is now in use.",
              "cancelled": "Fine-tune cancelled: your model is unchanged."}
 
 
+LONG_ANSWER_S = 10
+
+
 class Notifier(QObject):
     def __init__(self, window):
         super().__init__(window)
@@ -34,8 +37,12 @@ class Notifier(QObject):
         self.notify("Fine-tune finished", text)
 
     def _answered(self, result) -> None:
-        if result and result.get("message_id") is not None:
-            self.notify("Answer ready", f"{result.get('tokens', 0)} tokens")
+        """Only a long answer is worth a notice: a quick one is done before the person looked away."""
+        if not result or result.get("message_id") is None:
+            return
+        tokens, speed = result.get("tokens") or 0, result.get("tokens_per_s") or 0
+        if speed and tokens / speed >= LONG_ANSWER_S:
+            self.notify("Answer ready", f"{tokens} tokens in {tokens / speed:.0f} s")
 
     def notify(self, title: str, text: str) -> str | None:
         """"tray", "alert", or None when the window is in front (nothing to say)."""
