@@ -238,6 +238,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_state()
+        self.hide()  # gone at once, while a cancelled fine-tune winds down (up to a step) below
         self.writer.shutdown()  # every rating asked for is written before the window goes
         self.chat.shutdown()
         self.finetune.runner.shutdown(60000)  # cancelled above: it ends at its next check
