@@ -220,7 +220,7 @@ def main() -> int:
         loop = QEventLoop()
         window.chat.model_loaded.connect(lambda _l: loop.quit())
         window.chat.model_failed.connect(lambda message: (print(message), loop.quit()))
-        window.chat.load_model(args.model)
+        window.load_model(args.model)
         loop.exec()
         if window.chat.loaded is None:
             return 1
@@ -231,8 +231,7 @@ def main() -> int:
         loaded = gpt2_124m_random()
         loaded.training_tokenizer()  # as the app's loader does
         settle_heap()  # as load_model does
-        window.chat._loaded(loaded)
-        window._model_loaded(loaded)
+        window.use_model(loaded)
     gaps = []
     for round_ in range(args.rounds):
         gap, n, tps = measure_streaming(app, window, args.tokens)

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QToolTip  # noqa: E402
 from desktop_app.core.palette import color_for  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
-from desktop_app.gui import chat as chat_module  # noqa: E402
+from desktop_app.core import session as session_module  # noqa: E402
+from desktop_app.core.generation import Generation  # noqa: E402
 from desktop_app.gui.token_view import TOKEN_INDEX, tooltip_html  # noqa: E402
 
 WAIT_MS = 30_000
@@ -175,7 +176,7 @@ def test_branch_from_alternative_and_browse_siblings(make_window, qtbot):
     assert answer_cards(window)[-1].sibling_label.text() == "3/3"
 
 
-class SlowGeneration(chat_module.Generation):
+class SlowGeneration(Generation):
     def __iter__(self):
         for record in super().__iter__():
             time.sleep(0.03)
@@ -183,7 +184,7 @@ class SlowGeneration(chat_module.Generation):
 
 
 def test_stop_in_the_middle(make_window, qtbot, monkeypatch):
-    monkeypatch.setattr(chat_module, "Generation", SlowGeneration)
+    monkeypatch.setattr(session_module, "Generation", SlowGeneration)
     window = make_window(max_new_tokens=80)
     window.prompt.setPlainText("Tell me a long story")
     with qtbot.waitSignal(window.chat.tokens, timeout=WAIT_MS):
@@ -229,12 +230,12 @@ def test_prompt_scoring_colours_the_prompt(make_window, qtbot):
 
 
 def test_worker_error_is_shown(make_window, qtbot, monkeypatch):
-    class Broken(chat_module.Generation):
+    class Broken(Generation):
         def __iter__(self):
             raise RuntimeError("the GPU caught fire")
             yield
 
-    monkeypatch.setattr(chat_module, "Generation", Broken)
+    monkeypatch.setattr(session_module, "Generation", Broken)
     window = make_window()
     window.prompt.setPlainText("hi")
     with qtbot.waitSignal(window.chat.error, timeout=WAIT_MS):

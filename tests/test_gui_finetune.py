@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog  # noqa: E402
 
 from desktop_app.core.palette import diverging_color  # noqa: E402
 from desktop_app.core.training import FineTuneSettings  # noqa: E402
+from desktop_app.gui.chat import ChatState  # noqa: E402
 from test_gui import WAIT_MS, answer_cards, ask, make_window, spans  # noqa: E402,F401
 
 FAST = dict(max_steps=12, min_steps=12, lr=3e-3, reask_count=2, reask_tokens=12, heldout_fraction=0.0)
@@ -183,7 +184,7 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     # (loaded.adapter_id changes on the worker thread; the label follows when its signal
     # reaches the GUI thread, so wait for what the person sees)
     qtbot.waitUntil(lambda: window.adapter_label.text() == f"adapter {result.adapter_id}", timeout=WAIT_MS)
-    assert window.chat.loaded.adapter_id == result.adapter_id and not window.chat.switching
+    assert window.chat.loaded.adapter_id == result.adapter_id and window.chat.state is ChatState.IDLE
     assert store.active_adapter(window.chat.loaded.model_id)["id"] == result.adapter_id
     assert panel.history.active_id() == result.adapter_id
     assert "in use" in panel.history.list.item(0).text()

@@ -196,7 +196,7 @@ def test_closing_during_a_finetune_asks_then_stops_cleanly(make_window, qtbot):
     answer_box(qtbot, "Stop and quit", seen)
     window.close()
     assert len(seen) == 2 and not window.isVisible()
-    assert window.finetune.runner.pool.activeThreadCount() == 0, "the run ended before the window went"
+    assert not window.tasks.training._thread.is_alive(), "the run ended before the window went"
     run = store.list_runs()[0]
     assert run["status"] == "cancelled"
     assert store.active_adapter(window.chat.loaded.model_id) is None
@@ -341,7 +341,7 @@ def test_text_on_every_heatmap_colour_reaches_wcag_aa(qapp):
 
 def meter_after_typing(qtbot, window, text):
     window.prompt.setPlainText(text)
-    qtbot.waitUntil(lambda: not window.context_meter.timer.isActive() and not window.chat.runner.busy,
+    qtbot.waitUntil(lambda: not window.context_meter.timer.isActive() and not window.chat.lane.tasks,
                     timeout=WAIT_MS)
     window.context_meter.refresh()
     return window.prompt_area.meter
@@ -460,9 +460,9 @@ def test_line_spacing_is_the_same_streamed_and_rebuilt(qtbot):
 
 
 def test_conversations_that_start_alike_get_distinct_titles(make_window, qtbot):
-    from desktop_app.gui.chat import unique_title
+    from desktop_app.core.session import distinct_title
 
-    assert unique_title("Hi", ["Hi", "Hi (2)"]) == "Hi (3)" and unique_title("Yo", ["Hi"]) == "Yo"
+    assert distinct_title("Hi", ["Hi", "Hi (2)"]) == "Hi (3)" and distinct_title("Yo", ["Hi"]) == "Yo"
     window = make_window()
     ask(qtbot, window, "What is a cat?")
     window.new_conversation()
@@ -615,7 +615,7 @@ def test_at_800x600_an_answer_card_and_the_inspector_fit(make_window, qtbot):
     window.resize(800, 600)
     ask(qtbot, window, "Give me three tips for learning to play the guitar.")
     card = answer_cards(window)[-1]
-    window._token_clicked(card, 0)
+    window.show_token(card, 0)
     for _ in range(3):
         QApplication.processEvents()
     assert window.height() == 600, "the inspector scrolls instead of making the window taller"

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from desktop_app.core.logs import configure_logging
+from desktop_app.core.logs import configure_logging, quiet_libraries
 from desktop_app.core.paths import AppPaths
 
 COMMON_DEFAULTS = {"data_dir": None, "db": None, "model": None, "device": "auto"}
@@ -45,18 +45,6 @@ def print_notice(notice: str | None) -> None:
         print(f"note: {notice}", file=sys.stderr)
 
 
-def quiet_libraries() -> None:
-    """Library progress bars and warnings are not for the person at the terminal; ours are."""
-    import warnings
-
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", category=UserWarning, module="transformers")
-
-
 class TqdmProgress:
     """models.Progress -> one tqdm bar per stage, on stderr."""
 
@@ -85,31 +73,18 @@ class TqdmProgress:
 
 def load_model_for_cli(args: argparse.Namespace, source=None):
     """Resolve --model, say why when the offline model is chosen, load with progress,
-    and attach the active adapter unless --no-adapter."""
-    from desktop_app.core.models import load_model, resolve_spec
+    and put on the active adapter unless --no-adapter."""
+    from desktop_app.core import session
 
     quiet_libraries()
-    source = source or resolve_spec(args.model)
-    print_notice(source.notice)
-    loaded = load_model(source, args.paths, args.device, TqdmProgress())
-    if not getattr(args, "no_adapter", True):
-        attach_active_adapter(args, loaded)
-    return loaded
-
-
-def attach_active_adapter(args: argparse.Namespace, loaded) -> None:
-    """Use the adapter the person made active for this model, if any."""
-    from pathlib import Path
-
-    from desktop_app.core import adapters
-
-    if not Path(args.db).exists():
-        return
-    store = open_store(args)
+    wants_adapter = not getattr(args, "no_adapter", True) and Path(args.db).exists()
+    store = open_store(args) if wants_adapter else None
     try:
-        adapters.attach_active(loaded, store)
+        return session.open_model(source or args.model, args.paths, args.device, store=store,
+                                  progress=TqdmProgress(), notice=print_notice)
     finally:
-        store.close()
+        if store is not None:
+            store.close()
 
 
 def open_store(args: argparse.Namespace):

@@ -7,7 +7,8 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, open_store, print_notice, quiet_libraries
+from desktop_app.cli.common import CliError, open_store, print_notice
+from desktop_app.core.logs import quiet_libraries
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -87,8 +88,8 @@ class _Bar:
 
 
 def cmd_finetune(args) -> int:
+    from desktop_app.core import session
     from desktop_app.core.models import resolve_spec
-    from desktop_app.core.training import run_finetune
 
     quiet_libraries()
     settings = _settings(args)
@@ -98,8 +99,8 @@ def cmd_finetune(args) -> int:
     bar = _Bar(args.json)
     with open_store(args) as store:
         try:
-            result = run_finetune(store, args.model, args.paths, settings, progress=bar, cancel=cancel,
-                                  device=args.device)
+            result = session.fine_tune(store, args.model, args.paths, settings, progress=bar, cancel=cancel,
+                                       device=args.device)
         except KeyboardInterrupt:
             cancel.set()
             raise
@@ -128,7 +129,7 @@ def _has_figures(m: dict) -> bool:
 
 
 def cmd_adapters(args) -> int:
-    from desktop_app.core import adapters
+    from desktop_app.core import adapters, session
     from desktop_app.core.models import resolve_spec
 
     action = args.adapters_command or "list"
@@ -151,17 +152,17 @@ def cmd_adapters(args) -> int:
                       f"{r['created'][:19].replace('T', ' ')}  {figures}{extra}")
             return 0
         if action == "activate":
-            row = adapters.activate(store, args.id)
+            row = session.change_adapter(store, "activate", adapter_id=args.id)
             print(f"adapter {row['id']} is active for {row['base_model']}")
         elif action == "deactivate":
             base = resolve_spec(args.model).model_id
-            adapters.deactivate(store, base)
+            session.change_adapter(store, "deactivate", base)
             print(f"{base}: using the base model (no adapter)")
         elif action == "rollback":
             base = resolve_spec(args.model).model_id
-            row = adapters.rollback(store, base, args.id)
+            row = session.change_adapter(store, "rollback", base, args.id)
             print(f"adapter {row['id']} is active" if row else f"{base}: using the base model (no adapter)")
         elif action == "delete":
-            adapters.delete(store, args.id)
+            session.change_adapter(store, "delete", adapter_id=args.id)
             print(f"adapter {args.id} deleted")
     return 0

@@ -63,7 +63,8 @@ def sampling_from_args(args):
     if not 0 < args.top_p <= 1:
         raise CliError("--top-p must be in (0, 1]")
     return SamplingSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_k=args.top_k,
-                            top_p=args.top_p, seed=args.seed, greedy=args.greedy, alternatives=args.alternatives)
+                            top_p=args.top_p, seed=args.seed, greedy=args.greedy, alternatives=args.alternatives,
+                            stop_sequences=tuple(args.stop))
 
 
 # ---------------------------------------------------------------- rendering
@@ -87,21 +88,16 @@ def write_token(record: TokenRecord, stream=sys.stdout) -> None:
 # ---------------------------------------------------------------- commands
 
 def cmd_generate(args) -> int:
-    from desktop_app.core.generation import Generation
-    from desktop_app.core.prompts import Turn, build_prompt
+    from desktop_app.core import session
+    from desktop_app.core.prompts import Turn
 
     settings = sampling_from_args(args)
     loaded = load_model_for_cli(args)
-    prompt = build_prompt(loaded.tokenizer, [Turn("user", args.prompt)], system=args.system,
-                          context_window=loaded.context_window, max_new_tokens=settings.max_new_tokens)
-    print_notice(prompt.notice)
-    settings.max_new_tokens = prompt.max_new_tokens
-    settings.stop_sequences = tuple(prompt.stop_sequences) + tuple(args.stop)
-    generation = Generation(loaded, prompt.ids, settings)
-    for record in generation:
-        if not args.json:
-            write_token(record)
-    message_id = save_exchange(args, loaded, generation) if args.save else None
+    answer = session.prepare_answer(loaded, [Turn("user", args.prompt)], settings, system=args.system)
+    print_notice(answer.notice)
+    answer.run(on_token=None if args.json else write_token)
+    generation = answer.generation
+    message_id = save_exchange(args, answer) if args.save else None
     if args.json:
         result = {"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
                   "text": generation.text, "finish_reason": generation.finish_reason, "seed": generation.seed,
@@ -119,29 +115,19 @@ def cmd_generate(args) -> int:
     return 0
 
 
-def save_exchange(args, loaded, generation) -> int:
-    store = open_store(args)
-    try:
-        conversation_id = args.conversation
-        if conversation_id is None:
-            conversation_id = store.create_conversation(args.prompt[:60])
-        else:
-            store.get_conversation(conversation_id)  # raises a clear error when unknown
-        previous = store.messages(conversation_id)
-        parent = previous[-1]["id"] if previous else None
-        user_id = store.add_message(conversation_id, "user", args.prompt, parent_id=parent)
-        settings = generation.settings.to_dict() | {"seed": generation.seed, "system": args.system,
-                                                     "finish_reason": generation.finish_reason}
-        return store.add_message(conversation_id, "assistant", generation.text, parent_id=user_id,
-                                 model_id=loaded.model_id, adapter_id=loaded.adapter_id, settings=settings,
-                                 records=generation.records)
-    finally:
-        store.close()
+def save_exchange(args, answer) -> int | None:
+    """The prompt (after the conversation's newest message) and its answer, stored as the
+    window stores them."""
+    from desktop_app.core import session
+
+    with open_store(args) as store:
+        conversation_id, user_id = session.add_prompt(store, args.conversation, args.prompt)
+        return session.save_answer(store, conversation_id, user_id, answer)
 
 
 def cmd_chat(args) -> int:
-    from desktop_app.core.generation import Generation
-    from desktop_app.core.prompts import Turn, build_prompt
+    from desktop_app.core import session
+    from desktop_app.core.prompts import Turn
 
     settings = sampling_from_args(args)
     loaded = load_model_for_cli(args)
@@ -156,26 +142,23 @@ def cmd_chat(args) -> int:
         if not line.strip():
             return 0
         turns.append(Turn("user", line))
-        prompt = build_prompt(loaded.tokenizer, turns, system=args.system, context_window=loaded.context_window,
-                              max_new_tokens=settings.max_new_tokens)
-        print_notice(prompt.notice)
-        settings.stop_sequences = tuple(prompt.stop_sequences) + tuple(args.stop)
         cancel = threading.Event()
-        generation = Generation(loaded, prompt.ids, settings, cancel=cancel)
+        answer = session.prepare_answer(loaded, turns, settings, system=args.system, cancel=cancel)
+        print_notice(answer.notice)
         sys.stdout.write("Model: ")
         try:
-            for record in generation:
-                write_token(record)
+            answer.run(write_token)
         except KeyboardInterrupt:
             cancel.set()
             print(" [stopped]", end="")
         print()
-        turns.append(Turn("assistant", generation.text))
+        turns.append(Turn("assistant", answer.generation.text))
 
 
 def cmd_score(args) -> int:
+    from desktop_app.core import session
     from desktop_app.core.prompts import Turn, answer_ids, build_prompt
-    from desktop_app.core.scoring import score_ids, score_text
+    from desktop_app.core.scoring import score_ids
 
     loaded = load_model_for_cli(args)
     if args.prompt is not None:
@@ -185,8 +168,8 @@ def cmd_score(args) -> int:
         records = score_ids(loaded, prompt.ids, answer_ids(loaded.tokenizer, args.text), args.alternatives)
         first_text = ""
     else:
-        ids, records = score_text(loaded, args.text, args.alternatives)
-        first_text = loaded.tokenizer.decode(ids[:1]) if ids else ""
+        scored = session.score_whole_text(loaded, args.text, args.alternatives)
+        records, first_text = scored.records, scored.unscored_prefix
     if args.json:
         json.dump({"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
                    "text": args.text, "unscored_prefix": first_text, "tokens": [r.to_json() for r in records]},

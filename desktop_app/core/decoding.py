@@ -33,7 +33,12 @@ _BYTE_DECODER = _byte_decoder()
 
 
 class TokenTexts:
-    """Per-tokenizer tables: each token's raw bytes (byte-level BPE) and a display string."""
+    """Per-tokenizer tables: each token's raw bytes (byte-level BPE) and a display string.
+
+    Attributes:
+        tokenizer: the tokenizer the tables belong to; byte_level: whether it is byte-level BPE.
+        special_ids: ids of special tokens (shown by name, no bytes).
+        _bytes, _text: token id -> raw bytes / display string, filled as tokens are seen."""
 
     def __init__(self, tokenizer):
         self.tokenizer = tokenizer
@@ -89,7 +94,14 @@ def _is_byte_level(tokenizer) -> bool:
 
 
 class IncrementalDecoder:
-    """push(token_id) -> the new text this token completes ('' while a character is split)."""
+    """push(token_id) -> the new text this token completes ('' while a character is split).
+
+    Attributes:
+        texts: the tokenizer's TokenTexts; tokenizer: for tokenizers that are not byte-level.
+        ids: every id pushed so far.
+        _utf8: the incremental UTF-8 decoder holding a split character's first bytes.
+        _prefix_offset, _read_offset: where the text already returned starts and ends in ``ids``
+            (the non-byte-level path decodes a window and keeps the new part)."""
 
     def __init__(self, tokenizer):
         self.texts = token_texts(tokenizer)

@@ -83,7 +83,16 @@ class Generation:
 
     ``prefix_ids`` are answer tokens forced before sampling (branching from an alternative):
     their records are scored, then generation continues after them.
-    """
+
+    Attributes:
+        loaded: the LoadedModel it runs on (its lock is held while it streams).
+        prompt_ids, prefix_ids: the prompt, and the answer tokens forced first (a branch).
+        settings: the SamplingSettings; stop_sequences: where the answer ends early.
+        cancel: a threading.Event checked before every new token.
+        seed: the sampling seed (chosen at random when the settings give none).
+        records: the TokenRecords streamed so far; generated: how many were sampled.
+        finish_reason: None while it runs, then why it stopped.
+        elapsed_s: the streaming time, for ``tokens_per_s``."""
 
     def __init__(self, loaded: LoadedModel, prompt_ids: list[int], settings: SamplingSettings, *,
                  cancel: threading.Event | None = None, prefix_ids: list[int] | tuple = (),
@@ -171,7 +180,13 @@ class Generation:
 
 class _Holdback:
     """Holds records back while their text is incomplete (a split character) or might be the
-    start of a stop sequence, so nothing streamed ever has to be taken back."""
+    start of a stop sequence, so nothing streamed ever has to be taken back.
+
+    Attributes:
+        stops: the stop sequences watched for.
+        records: the records held back, not yet released.
+        partial: whether the newest token ends inside a split character.
+        stopped: a stop sequence was found; nothing more is released."""
 
     def __init__(self, stop_sequences: tuple[str, ...]):
         self.stops = tuple(s for s in stop_sequences if s)

@@ -1,4 +1,5 @@
-"""One rotating log file in the user's log dir; modules use logging.getLogger(__name__)."""
+"""One rotating log file in the user's log dir; modules use logging.getLogger(__name__).
+Library chatter (progress bars, warnings) is quieted for both front ends."""
 
 from __future__ import annotations
 
@@ -26,3 +27,16 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> Path:
     root.setLevel(level)
     _configured = log_file
     return log_file
+
+
+def quiet_libraries() -> None:
+    """Library progress bars and warnings are not for the person (at the terminal or in the
+    window); ours are. Both front ends call this once at start."""
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=UserWarning, module="transformers")

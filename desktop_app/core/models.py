@@ -63,6 +63,17 @@ class ModelSource:
 
 @dataclass
 class LoadedModel:
+    """A model on a device, ready for generation and scoring.
+
+    Attributes:
+        model: the transformers model, or a PEFT wrapper of it while an adapter is attached.
+        tokenizer: its tokenizer (used by the thread that runs the model).
+        source, folder: where it came from, and the local folder it was loaded from.
+        device, dtype, context_window: where it runs, its precision, how many tokens fit.
+        adapter_id: the adapter it wears (None: the base model).
+        lock: held while a thread runs the model (the window's model lane never contends for it).
+        _spare_tokenizer, _spare_lock: a second tokenizer for the fine-tune thread, made once."""
+
     model: object  # transformers PreTrainedModel (or a PEFT wrapper of one)
     tokenizer: object
     source: ModelSource

@@ -71,7 +71,12 @@ _Opened = TypeVar("_Opened", bound="StoreFile")  # Store.open returns a Store
 
 
 class StoreFile:
-    """One database file and its per-thread connections; safe to share between threads."""
+    """One database file and its per-thread connections; safe to share between threads.
+
+    Attributes:
+        path: the SQLite file.
+        _local: this thread's connection; _all: every open connection (closed together).
+        _lock: guards opening and closing connections; _closed: no new connection after close."""
 
     def __init__(self, path: Path):
         self.path = Path(path)

@@ -33,6 +33,13 @@ def adapter_line(row: dict) -> str:
 
 
 class AdapterHistory(QFrame):
+    """The adapters of the chat model, newest first, with use / base / roll back / delete.
+
+    Attributes:
+        rows: the adapters shown (dicts from core.adapters.list_adapters).
+        busy: a fine-tune runs (the buttons wait).
+        ask: whether a delete is confirmed first (tests turn it off)."""
+
     activate_requested = Signal(int)
     deactivate_requested = Signal()
     rollback_requested = Signal()

@@ -75,7 +75,7 @@ def run_app(args) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
-        from desktop_app.cli.common import quiet_libraries
+        from desktop_app.core.logs import quiet_libraries
 
         quiet_libraries()
     except Exception:  # pragma: no cover
@@ -94,7 +94,7 @@ def run_app(args) -> int:
     from desktop_app.gui.main_window import MainWindow
 
     window = MainWindow(store, args.paths, model_spec=getattr(args, "model", None),
-                        device=getattr(args, "device", "auto") or "auto")
+                        device=getattr(args, "device", "auto") or "auto", autoload=not screenshot)
     from desktop_app.core.memory import settle_heap
 
     settle_heap()  # what start-up imported and built lives as long as the app
@@ -105,7 +105,7 @@ def run_app(args) -> int:
                             rate=getattr(args, "screenshot_rate", None), view=getattr(args, "screenshot_view", None))
         window.resize(*screenshot_size(getattr(args, "screenshot_size", None)))
         window.show()
-        run.start()
+        run.start()  # opens the model once it listens
         app.exec()
         window.close()
         store.close()

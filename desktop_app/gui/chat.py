@@ -1,42 +1,60 @@
-"""ChatController: the window's logic without widgets: the store, the model, the shown
-thread of branches, and generation/scoring/loading on worker threads."""
+"""ChatController: the window's logic without widgets, and the one owner of the chat model.
+
+It holds the store, the loaded model, the shown thread of branches and the sampling
+settings. Every piece of work on the model (load, answer, score a prompt, score for the
+compare view, switch an adapter) goes through the task manager's model lane, one at a time
+and in order; the answers it keeps are written by the store lane (gui/tasks.py has the
+whole picture). ``state`` says what the model is doing; the window's buttons follow it.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from enum import Enum
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core.generation import Generation, SamplingSettings
-from desktop_app.core.prompts import Turn, build_prompt
-from desktop_app.core.records import joined_text
-from desktop_app.gui.workers import Task, TaskRunner, Throttle
+from desktop_app.core import session
+from desktop_app.core.errors import ModelError, UserFacingError
+from desktop_app.core.generation import SamplingSettings
+from desktop_app.core.records import TokenRecord
+from desktop_app.core.session import DEFAULT_TITLE
+from desktop_app.gui.tasks import LoadProgress, Notice, Task, TaskManager, TaskState, Throttle
 
 log = logging.getLogger(__name__)
 
-TITLE_CHARS = 48
-DEFAULT_TITLE = "New conversation"
+NO_MODEL_WORDS = "No model is loaded: choose one with the model button."
 
 
-def short_title(text: str) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= TITLE_CHARS else line[:TITLE_CHARS - 1].rstrip() + "\u2026"
+class ChatState(Enum):
+    """What the chat model is doing, as the window shows it."""
 
-
-def unique_title(title: str, taken) -> str:
-    """``title``, or "title (2)", "(3)"...: two conversations that start alike stay apart in the list."""
-    taken = set(taken)
-    n = 2
-    candidate = title
-    while candidate in taken:
-        candidate = f"{title} ({n})"
-        n += 1
-    return candidate
+    NO_MODEL = "no model"
+    LOADING = "loading"
+    IDLE = "idle"
+    ANSWERING = "answering"  # an answer is asked for, streaming, or being stored
+    SWITCHING = "switching"  # an adapter is being put on (or taken off)
 
 
 class ChatController(QObject):
-    model_progress = Signal(str, int, int)  # stage, done, total
+    """The chat model's owner and the shown conversation.
+
+    Attributes:
+        store: the Store (reads here; writes of answers go through the store lane).
+        paths, device: where models are cached, and where they run.
+        tasks: the window's TaskManager; ``lane`` is its model lane, the only way to the model.
+        loaded: the LoadedModel in use, or None before the first load.
+        state: a ChatState, recomputed from the lanes whenever they change.
+        conversation_id: the conversation on screen (None: a new one on the first prompt).
+        messages: all messages of that conversation, oldest first.
+        choice: parent id (None for roots) -> the chosen child id (which branch is shown).
+        settings, system: the sampling settings and system text of the next answer.
+        score_cache: (message id, model id, adapter id) -> ScoredText of a scored prompt.
+        throttle: batches streamed tokens for the view.
+    """
+
+    model_progress = Signal(object)  # LoadProgress
     model_loaded = Signal(object)  # LoadedModel
     model_failed = Signal(str)
     notice = Signal(str)  # one line to show (info)
@@ -48,93 +66,101 @@ class ChatController(QObject):
     tokens = Signal(list)  # a batch of TokenRecords of the streaming answer
     answer_finished = Signal(object)  # result dict, or None when nothing was kept
     prompt_scored = Signal(int, str, list)  # message id, unscored prefix text, records
-    busy_changed = Signal(bool)
-    generating_changed = Signal(bool)
+    state_changed = Signal(object)  # ChatState
     adapter_changed = Signal(object)  # the adapter id now on the chat model (None: base)
 
-    def __init__(self, store, paths, device: str = "auto", parent=None):
+    def __init__(self, store, paths, tasks: TaskManager, device: str = "auto", parent=None):
         super().__init__(parent)
-        self.store = store
-        self.paths = paths
-        self.device = device
+        self.store, self.paths, self.device = store, paths, device
+        self.tasks = tasks
+        self.lane = tasks.model
         self.loaded = None
-        self.loading = False
-        self.runner = TaskRunner(self)
-        self.runner.busy_changed.connect(self.busy_changed)
+        self.state = ChatState.NO_MODEL
         self.throttle = Throttle(40, self)
         self.throttle.flushed.connect(self.tokens)
         self.conversation_id: int | None = None
         self.messages: list[dict] = []
-        self.choice: dict = {}  # parent id (None for roots) -> chosen child id
-        self.generation_task: Task | None = None
-        self.pending: tuple | None = None  # an answer asked for before the model was ready
+        self.choice: dict = {}
         self.settings = SamplingSettings()
         self.system = ""
         self.score_cache: dict = {}
-        self.switching = False  # an adapter is being put on (or taken off) the chat model
-        self._switch_queued = False
+        tasks.model.changed.connect(self._refresh_state)
+        tasks.store.changed.connect(self._refresh_state)
+
+    # ------------------------------------------------------------ state
+    @property
+    def generating(self) -> bool:
+        return self.state is ChatState.ANSWERING
+
+    @property
+    def loading(self) -> bool:
+        return bool(self.lane.find("load"))
+
+    def _refresh_state(self) -> None:
+        kinds = {t.kind for t in self.lane.tasks}
+        if "answer" in kinds or self.tasks.store.find("save answer"):
+            state = ChatState.ANSWERING
+        elif "load" in kinds:
+            state = ChatState.LOADING
+        elif "switch" in kinds:
+            state = ChatState.SWITCHING
+        else:
+            state = ChatState.NO_MODEL if self.loaded is None else ChatState.IDLE
+        if state is not self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    def cancel_task(self, task: Task) -> None:
+        """Cancel a task this controller queued (waiting: dropped; running: asked to stop)."""
+        self.lane.cancel(task)
 
     # ------------------------------------------------------------ model
     def load_model(self, spec: str | None) -> Task:
-        from desktop_app.core.models import load_model, resolve_spec
-
         paths, device, store = self.paths, self.device, self.store
 
         def work(report, _cancel):
-            from desktop_app.core.adapters import attach_active
             from desktop_app.core.memory import settle_heap
 
-            source = resolve_spec(spec)
-            if source.notice:
-                report(("model-notice", source.notice))
-            loaded = load_model(source, paths, device,
-                                progress=lambda stage, done, total: report(("progress", stage, done, total)))
+            loaded = session.open_model(spec, paths, device, store=store,
+                                        progress=lambda stage, done, total: report(LoadProgress(stage, done, total)),
+                                        notice=lambda text: report(Notice(text, "model")))
             loaded.training_tokenizer()  # now, not as a stall when the person clicks Fine-tune
-            if store.active_adapter(loaded.model_id) is not None:
-                report(("progress", "Putting on your fine-tuned adapter", 0, 0))
-                attach_active(loaded, store)  # the adapter the person chose last time
             settle_heap()  # load_model set the model aside; this adds the spare tokenizer and adapter
             return loaded
 
-        self.loading = True
-        task = Task(work, "load model")
-        task.signals.progress.connect(self._load_progress)
-        task.signals.finished.connect(self._loaded)
-        task.signals.failed.connect(self._load_failed)
-        self.model_progress.emit("Finding the model", 0, 0)
-        return self.runner.start(task)
+        self.model_progress.emit(LoadProgress("Finding the model"))
+        return self.lane.submit(Task(work, "load model", "load", on_progress=self._load_progress,
+                                     on_success=self.use_model, on_failure=self._load_failed))
 
     def _load_progress(self, item) -> None:
-        if item[0] == "notice":
-            self.notice.emit(item[1])
-        elif item[0] == "model-notice":
-            self.model_notice.emit(item[1])
+        if isinstance(item, Notice):
+            (self.model_notice if item.kind == "model" else self.notice).emit(item.text)
         else:
-            self.model_progress.emit(*item[1:])
+            self.model_progress.emit(item)
 
-    def _loaded(self, loaded) -> None:
-        self.loading = False
+    def use_model(self, loaded) -> None:
+        """Put a loaded model in use: what a finished load does (a benchmark may hand in a
+        model it built itself). Answers asked for meanwhile start after this."""
         replaced, self.loaded = self.loaded, loaded
         self.score_cache.clear()
+        self._refresh_state()
         self.model_loaded.emit(loaded)
         if replaced is not None and replaced is not loaded:
             del replaced
             self._free_replaced_model()
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            self._start_answer(*pending)
 
     def _free_replaced_model(self) -> None:
         """A replaced model sits in frozen reference cycles (core.memory.settle_heap): set
-        its memory free on a worker, once nothing here points at it any more."""
+        its memory free on the model lane, once nothing here points at it any more."""
         from desktop_app.core.memory import sweep_heap
 
-        self.runner.start(Task(lambda _report, _cancel: sweep_heap(including_settled=True), "free the old model"))
+        self.lane.submit(Task(lambda _report, _cancel: sweep_heap(including_settled=True), "free the old model",
+                              "free"))
 
-    def _load_failed(self, message: str) -> None:
-        self.loading = False
-        self.pending = None
-        self.model_failed.emit(message)
+    def _load_failed(self, error) -> None:
+        self.lane.cancel_all("answer")  # they were waiting for this model
+        self._refresh_state()
+        self.model_failed.emit(str(error))
 
     @property
     def adapter_label(self) -> str:
@@ -143,52 +169,35 @@ class ChatController(QObject):
 
     # ------------------------------------------------------------ adapters
     def sync_adapter(self) -> None:
-        """Put the store's active adapter on the chat model (or take it off), on a worker
-        thread and between answers: while an answer streams, the switch waits for its end."""
-        if self.loaded is None:
+        """Put the store's active adapter on the chat model (or take it off), on the model
+        lane: after the answer that streams now, if any. One waiting switch serves all."""
+        if self.loaded is None or any(t.state is TaskState.WAITING for t in self.lane.find("switch")):
             return
-        if self.generating or self.switching:
-            self._switch_queued = True
-            return
-        from desktop_app.core.adapters import attach_active
-
-        loaded, store = self.loaded, self.store
-        self.switching = True
+        store = self.store
 
         def work(_report, _cancel):
-            attach_active(loaded, store)
-            return loaded.adapter_id
+            return session.sync_adapter(self.loaded, store)
 
-        task = Task(work, "switch adapter")
-        task.signals.finished.connect(self._switched)
-        task.signals.failed.connect(self._switch_failed)
-        self.runner.start(task)
+        self.lane.submit(Task(work, "switch adapter", "switch", on_success=self._switched,
+                              on_failure=self._switch_failed))
 
     def _switched(self, adapter_id) -> None:
-        self.switching = False
         self.score_cache.clear()
+        self._refresh_state()
         self.adapter_changed.emit(adapter_id)
-        self._after_switch()
 
-    def _switch_failed(self, message: str) -> None:
-        self.switching = False
-        self.error.emit(f"The adapter could not be switched. {message}")
+    def _switch_failed(self, error) -> None:
+        self._refresh_state()
+        self.error.emit(f"The adapter could not be switched. {error}")
         self.adapter_changed.emit(getattr(self.loaded, "adapter_id", None))
-        self._after_switch()
-
-    def _after_switch(self) -> None:
-        if self._switch_queued:
-            self._switch_queued = False
-            self.sync_adapter()
-        elif self.pending is not None:
-            pending, self.pending = self.pending, None
-            self._start_answer(*pending)
 
     # ------------------------------------------------------------ conversations
     def conversations(self, search: str = "") -> list[dict]:
         return self.store.list_conversations(search or None)
 
     def open_conversation(self, conversation_id: int | None) -> None:
+        if conversation_id != self.conversation_id:
+            self.cancel_scoring()  # the prompts of the conversation left are not shown any more
         self.conversation_id = conversation_id
         self.choice = {}
         self.reload()
@@ -202,9 +211,6 @@ class ChatController(QObject):
         self.open_conversation(cid)
         self.conversations_changed.emit()
         return cid
-
-    def _unique_title(self, text: str) -> str:
-        return unique_title(short_title(text), [c["title"] for c in self.store.list_conversations()])
 
     def rename(self, conversation_id: int, title: str) -> None:
         self.store.rename_conversation(conversation_id, title)
@@ -251,21 +257,14 @@ class ChatController(QObject):
         return self.store.token_records(message_id)
 
     # ------------------------------------------------------------ asking
-    @property
-    def generating(self) -> bool:
-        return self.generation_task is not None
-
     def send(self, text: str) -> bool:
         text = text.strip()
         if not text or self.generating:
             return False
-        if self.conversation_id is None:
-            self.conversation_id = self.store.create_conversation(self._unique_title(text))
-        elif not self.messages and self.store.get_conversation(self.conversation_id)["title"] == DEFAULT_TITLE:
-            self.store.rename_conversation(self.conversation_id, self._unique_title(text))
         thread = self.thread()
         parent = thread[-1]["id"] if thread else None
-        user_id = self.store.add_message(self.conversation_id, "user", text, parent_id=parent)
+        self.conversation_id, user_id = session.add_prompt(self.store, self.conversation_id, text, parent,
+                                                           unique_title=True)
         self.choice[parent] = user_id
         self.reload()
         self.conversations_changed.emit()
@@ -278,7 +277,7 @@ class ChatController(QObject):
         old = self.store.get_message(message_id)
         if not text or self.generating or old["role"] != "user" or old["conversation_id"] != self.conversation_id:
             return False
-        new_id = self.store.add_message(self.conversation_id, "user", text, parent_id=old["parent_id"])
+        _conversation, new_id = session.add_prompt(self.store, self.conversation_id, text, old["parent_id"])
         self.choice[old["parent_id"]] = new_id
         self.reload()
         self.conversations_changed.emit()
@@ -307,124 +306,126 @@ class ChatController(QObject):
         return True
 
     def stop(self) -> None:
-        if self.generation_task is not None:
-            self.generation_task.cancel.set()
-        self.pending = None
+        """Stop the answer: dropped if it still waits (e.g. for the model), else cut short
+        (what streamed so far is kept)."""
+        self.lane.cancel_all("answer")
 
     def _start_answer(self, user_id: int, prefix_ids: list[int], branched_at) -> None:
-        if self.switching and self.loaded is not None:
-            self.pending = (user_id, prefix_ids, branched_at)  # answered once the switch is done
+        if self.loaded is None and not self.loading:
+            self.error.emit(NO_MODEL_WORDS)
             return
         if self.loaded is None:
-            self.pending = (user_id, prefix_ids, branched_at)
             self.notice.emit("The answer starts as soon as the model has loaded.")
-            if not self.loading:
-                self.error.emit("No model is loaded: choose one with the model button.")
-            return
-        # the thread up to this prompt: the chosen path, cut at the prompt
-        self.choice[self.store.get_message(user_id)["parent_id"]] = user_id
-        turns = []
-        for m in self.thread():
-            turns.append(Turn(m["role"], m["text"]))
-            if m["id"] == user_id:
-                break
         user = self.store.get_message(user_id)
-        loaded, store, conversation_id = self.loaded, self.store, self.conversation_id
-        settings, system = replace(self.settings), self.system or None
+        self.choice[user["parent_id"]] = user_id
+        store, settings, system = self.store, replace(self.settings), self.system or None
 
         def work(report, cancel):
-            prompt = build_prompt(loaded.tokenizer, [t for t in turns if t.role in ("user", "assistant")],
-                                  system=system, context_window=loaded.context_window,
-                                  max_new_tokens=settings.max_new_tokens)
-            if prompt.notice:
-                report(("notice", prompt.notice))
-            run = replace(settings, max_new_tokens=prompt.max_new_tokens)
-            generation = Generation(loaded, prompt.ids, run, cancel=cancel, prefix_ids=prefix_ids,
-                                    stop_sequences=prompt.stop_sequences)
-            for record in generation:
-                report(("token", record))
-            if not generation.records:
-                return {"message_id": None, "finish_reason": generation.finish_reason}
-            saved = dict(run.to_dict(), seed=generation.seed, finish_reason=generation.finish_reason,
-                         tokens_per_s=round(generation.tokens_per_s, 2), branched_at=branched_at,
-                         system=system or "")
-            message_id = store.add_message(conversation_id, "assistant", generation.text, parent_id=user_id,
-                                           model_id=loaded.model_id, adapter_id=loaded.adapter_id,
-                                           settings=saved, records=generation.records)
-            return {"message_id": message_id, "finish_reason": generation.finish_reason,
-                    "tokens_per_s": generation.tokens_per_s, "tokens": len(generation.records)}
+            loaded = self.loaded  # the model in use when the answer starts (a load may come first)
+            if loaded is None:
+                raise ModelError(NO_MODEL_WORDS)
+            return session.answer_prompt(store, loaded, user_id, settings, system=system, prefix_ids=prefix_ids,
+                                         branched_at=branched_at, cancel=cancel, on_token=report,
+                                         on_notice=lambda text: report(Notice(text)))
 
-        task = Task(work, "generate")
-        self.generation_task = task
-        task.signals.progress.connect(self._gen_progress)
-        task.signals.finished.connect(lambda result, t=task: self._gen_finished(t, result))
-        task.signals.failed.connect(lambda message, t=task: self._gen_failed(t, message))
-        self.stream_started.emit(user)
-        self.generating_changed.emit(True)
-        self.runner.start(task)
+        cancelled = {"message_id": None, "finish_reason": "cancelled"}
+        self.lane.submit(Task(work, "generate", "answer", on_start=lambda _t: self.stream_started.emit(user),
+                              on_progress=self._answer_progress, on_success=lambda a: self._answered(user, a),
+                              on_failure=self._answer_failed, on_cancelled=lambda _t: self._answer_ended(cancelled)))
 
-    def _gen_progress(self, item) -> None:
-        if item[0] == "token":
-            self.throttle.push(item[1])
+    def _answer_progress(self, item) -> None:
+        if isinstance(item, TokenRecord):
+            self.throttle.push(item)
         else:
-            self.notice.emit(item[1])
+            self.notice.emit(item.text)
 
-    def _gen_finished(self, task: Task, result: dict) -> None:
+    def _answered(self, user: dict, answer: session.Answer) -> None:
+        """Streamed: store it (on the store lane); the answer is finished once it is stored."""
         self.throttle.flush()
-        self.generation_task = None
-        if result.get("message_id") is not None:
-            message = self.store.get_message(result["message_id"])
-            self.choice[message["parent_id"]] = message["id"]
-            self.messages = self.store.messages(self.conversation_id)
-        self.generating_changed.emit(False)
+        g = answer.generation
+        if not g.records:
+            self._answer_ended({"message_id": None, "finish_reason": g.finish_reason})
+            return
+        store = self.store
+
+        def save(_report, _cancel):
+            return session.save_answer(store, user["conversation_id"], user["id"], answer)
+
+        self.tasks.store.submit(Task(save, "save answer", on_success=lambda mid: self._answer_saved(mid, answer),
+                                     on_failure=self._answer_failed))
+
+    def _answer_saved(self, message_id: int, answer: session.Answer) -> None:
+        message = self.store.get_message(message_id)
+        self.choice[message["parent_id"]] = message_id
+        self.messages = self.store.messages(self.conversation_id) if self.conversation_id else []
+        g = answer.generation
+        self._answer_ended({"message_id": message_id, "finish_reason": g.finish_reason,
+                            "tokens_per_s": g.tokens_per_s, "tokens": len(g.records)})
+
+    def _answer_ended(self, result: dict) -> None:
+        self._refresh_state()
         self.answer_finished.emit(result)
         self.thread_changed.emit()
         self.conversations_changed.emit()
-        if self._switch_queued:
-            self._switch_queued = False
-            self.sync_adapter()
 
-    def _gen_failed(self, task: Task, message: str) -> None:
+    def _answer_failed(self, error) -> None:
         self.throttle.flush()
-        self.generation_task = None
-        self.generating_changed.emit(False)
-        self.error.emit(message)
+        self._refresh_state()
+        self.error.emit(str(error))
         self.answer_finished.emit(None)
         self.thread_changed.emit()
-        if self._switch_queued:
-            self._switch_queued = False
-            self.sync_adapter()
 
-    # ------------------------------------------------------------ prompt scoring
+    # ------------------------------------------------------------ scoring
     def score_prompt(self, message: dict) -> None:
+        """Colour a prompt: score it on the model lane (cached per model and adapter)."""
         if self.loaded is None:
             return
-        key = (message["id"], self.loaded.model_id, self.loaded.adapter_id)
+        mid = message["id"]
+        key = (mid, self.loaded.model_id, self.loaded.adapter_id)
         if key in self.score_cache:
-            prefix, records = self.score_cache[key]
-            self.prompt_scored.emit(message["id"], prefix, records)
+            scored = self.score_cache[key]
+            self.prompt_scored.emit(mid, scored.unscored_prefix, list(scored.records))
             return
-        loaded, text = self.loaded, message["text"]
+        text = message["text"]
 
         def work(_report, _cancel):
-            from desktop_app.core.scoring import score_text
+            loaded = self.loaded
+            return (mid, loaded.model_id, loaded.adapter_id), session.score_whole_text(loaded, text)
 
-            ids, records = score_text(loaded, text)
-            joined = joined_text(records)
-            prefix = text[: len(text) - len(joined)] if joined and text.endswith(joined) else \
-                loaded.tokenizer.decode(ids[:1])
-            return prefix, records
+        def done(result):
+            key, scored = result
+            self.score_cache[key] = scored
+            self.prompt_scored.emit(mid, scored.unscored_prefix, list(scored.records))
 
-        task = Task(work, "score prompt")
+        self.lane.submit(Task(work, "score prompt", "score", on_success=done,
+                              on_failure=lambda error: self.error.emit(str(error))))
 
-        def done(result, key=key, mid=message["id"]):
-            self.score_cache[key] = result
-            self.prompt_scored.emit(mid, result[0], list(result[1]))
+    def cancel_scoring(self) -> None:
+        """Prompt scorings not needed any more (the colouring was switched off)."""
+        self.lane.cancel_all("score")
 
-        task.signals.finished.connect(done)
-        task.signals.failed.connect(self.error)
-        self.runner.start(task)
+    def score_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure) -> Task:
+        """Score a stored answer with the chat model, adapter ``adapter_id`` on and then off,
+        on the model lane; the two scorings are then stored (store lane) for next time.
+        ``on_success((before, after))`` / ``on_failure(TaskError)`` run on the GUI thread."""
+        store = self.store
+
+        def work(_report, _cancel):
+            loaded = self.loaded
+            if loaded is None or loaded.adapter_id != adapter_id:
+                raise UserFacingError("The adapter changed meanwhile.")
+            return session.score_with_and_without_adapter(store, loaded, message_id)
+
+        def scored(result):
+            before, after = result
+            self.tasks.store.submit(Task(
+                lambda _r, _c: session.store_rescored(store, message_id, adapter_id, before, after),
+                "store compare scoring", on_failure=lambda error: self.error.emit(str(error))))
+            on_success(result)
+
+        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure))
 
     def shutdown(self) -> None:
+        """Stop the answer and drop the model work that waits (the window joins the lanes)."""
         self.stop()
-        self.runner.shutdown()
+        self.lane.cancel_all()

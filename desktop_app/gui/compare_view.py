@@ -14,13 +14,13 @@ import math
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
-from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
-from desktop_app.gui.workers import Task
+from desktop_app.gui.tasks import Task
 from desktop_app.gui.theme import styled_label
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,18 @@ class DivergingBar(QWidget):
 
 
 class CompareView(QFrame):
-    """Pick a rated answer and a baseline; see the change per token."""
+    """Pick a rated answer and a baseline; see the change per token.
+
+    Attributes:
+        store: the Store the answers and their stored scorings come from.
+        chat: the ChatController, owner of the chat model (asked to score on its lane).
+        message_id: the answer shown.
+        before, after: its TokenRecords under the baseline and under the active adapter.
+        values: per token, the change in log-probability (after - before).
+        scale: the colour scale's end, in nats.
+        task: the scoring asked of the chat model and not yet back, or None.
+        token_ratings: token index -> +1 / -1, the person's token ratings (underlined).
+    """
 
     status = Signal(str)
 
@@ -126,6 +137,12 @@ class CompareView(QFrame):
         self.expect_label = QLabel()
         self.expect_label.setWordWrap(True)
         layout.addWidget(self.expect_label)
+        layout.addWidget(self._build_answer_area(), 1)
+        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
+        self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def _build_answer_area(self) -> QScrollArea:
+        """The coloured answer, the summary and the tokens that moved most, scrolling together."""
         card = QFrame()
         card.setObjectName("AnswerCard")
         inner = QVBoxLayout(card)
@@ -155,9 +172,7 @@ class CompareView(QFrame):
         hl.addStretch(1)
         scroll.setWidget(holder)
         scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        layout.addWidget(scroll, 1)
-        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
-        self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        return scroll
 
     # ------------------------------------------------------------ choices
     @property
@@ -212,6 +227,7 @@ class CompareView(QFrame):
 
     # ------------------------------------------------------------ data
     def refresh(self) -> None:
+        self.cancel()  # a scoring asked for another answer or baseline is not wanted now
         mid, active = self.message_id, self.active()
         baseline = self.baseline_combo.currentData()
         if mid is None:
@@ -245,42 +261,26 @@ class CompareView(QFrame):
         self._score(mid, active["id"])
 
     def _score(self, mid: int, adapter_id: int) -> None:
-        """Score the answer with the chat model (adapter on, then off) on a worker; store both."""
+        """Have the chat model score the answer (adapter on, then off) on its lane."""
         self._show_note("Scoring this answer under both models\u2026")
-        loaded, store = self.chat.loaded, self.store
-
-        def work(_report, _cancel):
-            from desktop_app.core.scoring import score_ids
-            from desktop_app.core.train_data import fit, generated_ids, prompt_for_message
-
-            prompt_ids, message = prompt_for_message(store, loaded.tokenizer, mid, loaded.context_window)
-            prompt_ids, ids = fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
-            with loaded.lock:
-                if loaded.adapter_id != adapter_id:
-                    raise RuntimeError("the adapter changed meanwhile")
-                after = score_ids(loaded, prompt_ids, ids)
-                with loaded.model.disable_adapter():
-                    before = score_ids(loaded, prompt_ids, ids)
-            store.set_token_records(mid, after, adapter_id=adapter_id, kind="rescored")
-            if not store.token_records(mid, adapter_id=None, kind="rescored"):
-                store.set_token_records(mid, before, adapter_id=None, kind="rescored")
-            return before, after
-
-        task = Task(work, "compare scoring")
-        self.task = task
+        self.cancel()
 
         def done(result, m=mid):
             self.task = None
             if m == self.message_id:
                 self.set_data(*result)
 
-        def failed(message):
+        def failed(error):
             self.task = None
-            self._show_note(f"This answer could not be scored: {message}")
+            self._show_note(f"This answer could not be scored: {error}")
 
-        task.signals.finished.connect(done)
-        task.signals.failed.connect(failed)
-        self.chat.runner.start(task)
+        self.task = self.chat.score_for_compare(mid, adapter_id, done, failed)
+
+    def cancel(self) -> None:
+        """Drop the scoring asked for (the answer changed, or the dialog closed)."""
+        if self.task is not None:
+            self.chat.cancel_task(self.task)
+            self.task = None
 
     def _show_note(self, text: str, message: dict | None = None) -> None:
         self.before, self.after, self.values = [], [], []
@@ -375,6 +375,8 @@ class CompareView(QFrame):
 
 
 class CompareDialog(QDialog):
+    """The compare view in its own window; closing it drops a scoring still waiting."""
+
     def __init__(self, store, chat, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Compare: before and after the fine-tune")
@@ -390,3 +392,11 @@ class CompareDialog(QDialog):
         corner = area.mapToGlobal(QPoint(0, 0))
         least = self.minimumSizeHint()
         self.setGeometry(QRect(corner, QSize(max(area.width(), least.width()), max(area.height(), least.height()))))
+
+    def done(self, result: int) -> None:
+        self.view.cancel()
+        super().done(result)
+
+    def closeEvent(self, event) -> None:
+        self.view.cancel()
+        super().closeEvent(event)

@@ -28,8 +28,9 @@ def meter_words(used: int, window: int, dropped: int, cut: int) -> tuple[str, st
 
 
 class ContextMeter(QObject):
-    """Counts with the chat model's tokenizer on the GUI thread, but only while no task of the
-    chat uses that tokenizer (a fast tokenizer must not run on two threads at once)."""
+    """Counts with the chat model's tokenizer on the GUI thread, but only while the model lane
+    (the only other user of that tokenizer) is empty: a fast tokenizer must not run on two
+    threads at once."""
 
     def __init__(self, label, chat, prompt, parent=None):
         super().__init__(parent or label)
@@ -39,7 +40,7 @@ class ContextMeter(QObject):
         prompt.textChanged.connect(self.timer.start)
         chat.thread_changed.connect(self.timer.start)
         chat.model_loaded.connect(lambda _m: self.timer.start())
-        chat.busy_changed.connect(lambda busy: busy or self.timer.start())
+        chat.lane.changed.connect(lambda: chat.lane.tasks or self.timer.start())  # counted once the lane is free
         self.label.hide()
 
     def refresh(self) -> None:
@@ -47,8 +48,8 @@ class ContextMeter(QObject):
         if loaded is None:
             self.label.hide()
             return
-        if self.chat.runner.busy:
-            return  # counted again once the chat's tasks are done (busy_changed)
+        if self.chat.lane.tasks:
+            return  # counted again once the model lane's tasks are done (its changed signal)
         turns = [Turn(m["role"], m["text"]) for m in self.chat.thread() if m["role"] in ("user", "assistant")]
         if turns and turns[-1].role == "user":
             turns = turns[:-1]  # an unanswered prompt is answered again (regenerate): count it once, as the draft

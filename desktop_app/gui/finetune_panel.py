@@ -1,9 +1,10 @@
 """The one-click fine-tune panel: what is ready, one button, progress with ETA, a live loss
 curve, Cancel, the result in words, and the adapter history.
 
-``FineTuneController`` (no widgets) runs ``core.training.run_finetune`` on its own worker
-thread. The chat model is never touched by training (a separate copy is trained), so chatting
-goes on meanwhile; a kept adapter is switched in on the chat model between answers.
+``FineTuneController`` (no widgets) runs a fine-tune (core.session.fine_tune) on the task
+manager's training lane. The chat model is never touched by training (a separate copy is
+trained), so chatting goes on meanwhile; a kept adapter is switched in on the chat model by
+the chat controller, on the model lane, between answers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QFrame
 from desktop_app.core.training import FineTuneSettings
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
-from desktop_app.gui.workers import Task, TaskRunner
+from desktop_app.gui.tasks import Task, TaskManager
 
 log = logging.getLogger(__name__)
 
@@ -81,17 +82,28 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
 
 
 class FineTuneController(QObject):
+    """Fine-tunes and adapter choices, without widgets.
+
+    Attributes:
+        store, paths: the database and the data folders.
+        chat: the ChatController, owner of the chat model (its ``loaded`` is trained from,
+            its ``sync_adapter`` puts a new choice on).
+        tasks: the window's TaskManager (training lane: runs; store lane: adapter choices).
+        task: the fine-tune running now, or None.
+        settings: the FineTuneSettings of the next run.
+    """
+
     started = Signal()
     progress = Signal(object)  # TrainProgress
     finished = Signal(object)  # RunResult
     failed = Signal(str)
+    error = Signal(str)  # an adapter choice that could not be made
     running_changed = Signal(bool)
     adapters_changed = Signal()
 
-    def __init__(self, store, paths, chat, writer, parent=None):
+    def __init__(self, store, paths, chat, tasks: TaskManager, parent=None):
         super().__init__(parent)
-        self.store, self.paths, self.chat, self.writer = store, paths, chat, writer
-        self.runner = TaskRunner(self, threads=1)
+        self.store, self.paths, self.chat, self.tasks = store, paths, chat, tasks
         self.task: Task | None = None
         self.settings = FineTuneSettings()
 
@@ -103,27 +115,24 @@ class FineTuneController(QObject):
         loaded = self.chat.loaded
         if self.running or loaded is None:
             return False
-        from desktop_app.core.training import run_finetune
+        from desktop_app.core import session
 
         store, paths = self.store, self.paths
         settings = settings or self.settings
 
         def work(report, cancel):
-            return run_finetune(store, loaded, paths, settings, progress=report, cancel=cancel)
+            return session.fine_tune(store, loaded, paths, settings, progress=report, cancel=cancel)
 
-        task = Task(work, "fine-tune")
-        self.task = task
-        task.signals.progress.connect(self.progress)
-        task.signals.finished.connect(self._finished)
-        task.signals.failed.connect(self._failed)
+        self.task = Task(work, "fine-tune", on_progress=self.progress.emit, on_success=self._finished,
+                         on_failure=self._failed)
         self.running_changed.emit(True)
         self.started.emit()
-        self.runner.start(task)
+        self.tasks.training.submit(self.task)
         return True
 
     def cancel(self) -> None:
         if self.task is not None:
-            self.task.cancel.set()
+            self.tasks.training.cancel(self.task)
 
     def _finished(self, result) -> None:
         self.task = None
@@ -132,40 +141,37 @@ class FineTuneController(QObject):
         self.running_changed.emit(False)
         self.finished.emit(result)
         self.adapters_changed.emit()
-        self.writer.recount()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, error) -> None:
         self.task = None
         self.running_changed.emit(False)
-        self.failed.emit(message)
+        self.failed.emit(str(error))
         self.adapters_changed.emit()
 
     # ------------------------------------------------------------ adapter history
     def adapter_action(self, kind: str, adapter_id: int | None = None) -> Task | None:
-        """"activate" | "deactivate" | "rollback" | "delete": the store change on the writer
-        thread, then the chat model follows (attach/detach between answers)."""
+        """"activate" | "deactivate" | "rollback" | "delete": the store change on the store
+        lane, then the chat model follows (attach/detach on the model lane, between answers)."""
         loaded = self.chat.loaded
         if loaded is None:
             return None
-        from desktop_app.core import adapters
+        from desktop_app.core import session
 
         model_id, store = loaded.model_id, self.store
 
         def work(_report, _cancel):
-            if kind == "activate":
-                adapters.activate(store, adapter_id, model_id)
-            elif kind == "deactivate":
-                adapters.deactivate(store, model_id)
-            elif kind == "rollback":
-                adapters.rollback(store, model_id)
-            elif kind == "delete":
-                adapters.delete(store, adapter_id)
+            session.change_adapter(store, kind, model_id, adapter_id)
             return kind
 
-        task = Task(work, f"adapter {kind}")
-        task.signals.finished.connect(lambda _k: (self.chat.sync_adapter(), self.adapters_changed.emit()))
-        task.signals.failed.connect(lambda message: (self.chat.error.emit(message), self.adapters_changed.emit()))
-        return self.writer.runner.start(task)
+        def done(_kind):
+            self.chat.sync_adapter()
+            self.adapters_changed.emit()
+
+        def failed(error):
+            self.error.emit(str(error))
+            self.adapters_changed.emit()
+
+        return self.tasks.store.submit(Task(work, f"adapter {kind}", "adapter", on_success=done, on_failure=failed))
 
     def list_adapters(self) -> list[dict]:
         from desktop_app.core.adapters import list_adapters
@@ -199,7 +205,11 @@ class CountTile(QFrame):
 
 
 class LossCurve(QWidget):
-    """The live loss curve (pyqtgraph), one point per optimizer step."""
+    """The live loss curve (pyqtgraph), one point per optimizer step.
+
+    Attributes:
+        steps, losses: the points drawn so far.
+        plot, curve: the pyqtgraph plot and its line."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -270,7 +280,14 @@ class LossCurve(QWidget):
 
 
 class FineTunePanel(QScrollArea):
-    """The side panel (a tab beside the token inspector)."""
+    """The side panel (a tab beside the token inspector). The window hands it the rating
+    counts (``set_counts``); the controller's signals drive the rest.
+
+    Attributes:
+        controller: the FineTuneController it shows and drives.
+        counts: the newest training_readiness counts.
+        tiles, curve, history: the count tiles, the live loss curve, the adapter history.
+    """
 
     compare_requested = Signal()
 
@@ -368,8 +385,8 @@ class FineTunePanel(QScrollArea):
         c.finished.connect(self.on_finished)
         c.failed.connect(self.on_failed)
         c.running_changed.connect(lambda _r: self._update())
+        c.chat.model_loaded.connect(lambda _loaded: self._update())
         c.adapters_changed.connect(self.refresh_adapters)
-        c.writer.counts_changed.connect(self.set_counts)
         h = self.history
         h.activate_requested.connect(lambda aid: c.adapter_action("activate", aid))
         h.deactivate_requested.connect(lambda: c.adapter_action("deactivate"))

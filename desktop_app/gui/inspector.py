@@ -14,7 +14,12 @@ from desktop_app.gui.token_view import token_label
 
 
 class AlternativesChart(QWidget):
-    """Horizontal bars: one row per alternative, the chosen token marked; click picks a row."""
+    """Horizontal bars: one row per alternative, the chosen token marked; click picks a row.
+
+    Attributes:
+        alternatives: the rows; chosen_id: the token that was written.
+        chosen_outside: the written token when it is not among the rows, else None.
+        current: the picked row (-1: none)."""
 
     picked = Signal(int)  # row index
 
@@ -104,7 +109,12 @@ def _log(p: float) -> float:
 
 
 class InspectorPanel(QFrame):
-    """Shows the clicked token; "Continue with this alternative" asks for a branch."""
+    """Shows the clicked token; "Continue with this alternative" asks for a branch.
+
+    Attributes:
+        message_id, index, record: the token shown (its message, position and TokenRecord).
+        can_branch: whether "continue with" may start a new answer from it.
+        chart: the AlternativesChart of its top alternatives."""
 
     branch_requested = Signal(int, int, int)  # message id, token index, alternative token id
     token_rated = Signal(int, int, object)  # message id, token index, +1 / -1 / None

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QProgre
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.gui import conversation_actions, export, view_toolbar
-from desktop_app.gui.chat import ChatController
+from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
 from desktop_app.gui.inspector import InspectorPanel
@@ -22,6 +22,7 @@ from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import PromptArea
 from desktop_app.gui.ratings import CardRating, RatingWriter
+from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import token_label
 from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_author, answer_meta, tokens_words
@@ -35,14 +36,30 @@ def open_settings(paths) -> QSettings:
 
 
 class MainWindow(QMainWindow):
+    """The window: it owns the task manager and the controllers, and wires the views to
+    them (views never reach into each other).
+
+    Attributes:
+        paths, settings: the data folders and the window's QSettings.
+        tasks: the TaskManager (model, store and training lanes; gui/tasks.py).
+        chat: the ChatController, owner of the chat model and the shown conversation.
+        writer: the RatingWriter (ratings on the store lane).
+        finetune: the FineTuneController (fine-tunes on the training lane).
+        compare_dialog: the compare window once opened, else None.
+        model_spec: the model asked for last (saved for the next start).
+        streaming_card: the card the current answer streams into, or None.
+        selected_card: the card whose token the inspector shows, or None.
+    """
+
     def __init__(self, store, paths, *, model_spec: str | None = None, device: str = "auto",
                  autoload: bool = True, parent=None):
         super().__init__(parent)
         self.paths = paths
         self.settings = open_settings(paths)
-        self.chat = ChatController(store, paths, device, self)
-        self.writer = RatingWriter(store, self)
-        self.finetune = FineTuneController(store, paths, self.chat, self.writer, self)
+        self.tasks = TaskManager(self)
+        self.chat = ChatController(store, paths, self.tasks, device, self)
+        self.writer = RatingWriter(store, self.tasks.store, self)
+        self.finetune = FineTuneController(store, paths, self.chat, self.tasks, self)
         self.compare_dialog = None
         self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
         self.streaming_card: MessageCard | None = None
@@ -111,6 +128,9 @@ class MainWindow(QMainWindow):
         self.view_toolbar = view_toolbar.build_view_toolbar(self)
         conversation_actions.add_export_button(self, self.view_toolbar)
         self.popover = SettingsPopover(self)
+        self._build_status_bar()
+
+    def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
         self.model_label = QLabel("No model")
@@ -154,11 +174,14 @@ class MainWindow(QMainWindow):
         c.tokens.connect(self._tokens)
         c.answer_finished.connect(self._answer_finished)
         c.prompt_scored.connect(self._prompt_scored)
-        c.busy_changed.connect(self._busy)
-        c.generating_changed.connect(lambda _g: self._update_buttons())
+        self.tasks.busy_changed.connect(self._busy)
+        c.state_changed.connect(lambda _state: self._update_buttons())
         c.adapter_changed.connect(self._adapter_changed)
         self.writer.failed.connect(self.show_error)
         self.writer.counts_changed.connect(self._counts_changed)
+        self.writer.counts_changed.connect(self.finetune_panel.set_counts)
+        self.finetune.finished.connect(lambda _result: self.writer.recount())
+        self.finetune.error.connect(self.show_error)
         self.finetune.progress.connect(self._train_progress)
         self.finetune.finished.connect(self._train_finished)
         self.finetune.failed.connect(self._train_failed)
@@ -239,13 +262,14 @@ class MainWindow(QMainWindow):
             return
         self.save_state()
         self.hide()  # gone at once, while a cancelled fine-tune winds down (up to a step) below
-        self.writer.shutdown()  # every rating asked for is written before the window goes
+        self.finetune.cancel()
         self.chat.shutdown()
-        self.finetune.runner.shutdown(60000)  # cancelled above: it ends at its next check
+        self.tasks.shutdown(training_timeout_s=60.0)  # every rating asked for is written before the window goes
         super().closeEvent(event)
 
     # ------------------------------------------------------------ model
     def load_model(self, spec: str | None) -> None:
+        """Open a model (spec as --model takes it) in the window, in the background."""
         self.model_spec = spec
         self.model_label_before = self.model_label.text()  # shown again if this load fails
         self.model_label.setText(f"Loading {spec or 'the default model'}\u2026")
@@ -263,7 +287,12 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.spec():
             self.load_model(dialog.spec())
 
-    def _model_progress(self, stage: str, done: int, total: int) -> None:
+    def use_model(self, loaded) -> None:
+        """Put an already loaded model (a LoadedModel) in use, as a finished load does."""
+        self.chat.use_model(loaded)
+
+    def _model_progress(self, p) -> None:
+        stage, done, total = p.stage, p.done, p.total
         self.progress.show()
         self.progress.setRange(0, total if total > 1 else 0)
         if total > 1:
@@ -282,11 +311,10 @@ class MainWindow(QMainWindow):
         self.writer.recount()
         self.finetune_panel.refresh_adapters()
         self.finetune_panel.show_last_run()
-        self.finetune_panel._update()
         self._compare_availability()
         if self.model_spec is not None:
             self.settings.setValue("model_spec", self.model_spec)
-        self._busy(self.chat.runner.busy)
+        self._busy(self.tasks.model.busy)
         self._update_buttons()
         if self.legend.score_prompts.isChecked():
             self._score_prompts_toggled(True)
@@ -315,15 +343,16 @@ class MainWindow(QMainWindow):
             self.progress.hide()
 
     def _update_buttons(self) -> None:
-        generating = self.chat.generating
+        """The buttons follow the chat state (and whether there is something to send)."""
+        state = self.chat.state
+        generating = state is ChatState.ANSWERING
         has_text = bool(self.prompt.toPlainText().strip())
-        ready = self.chat.loaded is not None or self.chat.loading
-        self.send_button.setEnabled(not generating and has_text and ready)
+        self.send_button.setEnabled(not generating and has_text and state is not ChatState.NO_MODEL)
         self.stop_button.setEnabled(generating)
         has_prompt = any(m["role"] == "user" for m in self.chat.thread())
         self.regenerate_button.setEnabled(not generating and has_prompt and self.chat.loaded is not None)
         self.conversations.setEnabled(not generating)
-        self.model_button.setEnabled(not generating and not self.chat.loading)
+        self.model_button.setEnabled(state not in (ChatState.ANSWERING, ChatState.LOADING))
         for card in self.transcript.cards:
             for b in (card.prev_button, card.next_button):
                 b.setProperty("blocked", generating)
@@ -355,13 +384,7 @@ class MainWindow(QMainWindow):
     def render_thread(self) -> None:
         """Show the chosen branch. Cards that still match are kept (a finished answer keeps
         the card it streamed into), so an update costs only what changed."""
-        title = None
-        if self.chat.conversation_id is not None:
-            try:
-                title = self.chat.store.get_conversation(self.chat.conversation_id)["title"]
-            except Exception:  # noqa: BLE001 - deleted meanwhile
-                title = None
-        self.setWindowTitle(f"{title} \u2014 {APP_NAME}" if title else APP_NAME)
+        self._show_title()
         thread = self.chat.thread()
         cards = list(self.transcript.cards)
         keep = 0
@@ -391,6 +414,23 @@ class MainWindow(QMainWindow):
                 card.view.set_records([], prefix=message["text"])
                 if self.legend.score_prompts.isChecked():
                     self.chat.score_prompt(message)
+        self._refresh_answer_cards()
+        self._compare_availability()
+        if keep < len(cards) or keep < len(thread):
+            self.transcript.scroll_to_bottom()
+        self._update_buttons()
+
+    def _show_title(self) -> None:
+        title = None
+        if self.chat.conversation_id is not None:
+            try:
+                title = self.chat.store.get_conversation(self.chat.conversation_id)["title"]
+            except Exception:  # noqa: BLE001 - deleted meanwhile
+                title = None
+        self.setWindowTitle(f"{title} \u2014 {APP_NAME}" if title else APP_NAME)
+
+    def _refresh_answer_cards(self) -> None:
+        """Meta line, sibling position and (when the card shows another message now) ratings."""
         for card in self.transcript.cards:
             if card.role == "user" and card.message is not None:  # edited prompts are siblings too
                 card.set_siblings(*self.chat.sibling_position(card.message))
@@ -401,12 +441,10 @@ class MainWindow(QMainWindow):
                 if rating is not None and rating.shown_id != card.message_id:
                     rating.refresh()
                     rating.shown_id = card.message_id
-        self._compare_availability()
-        if keep < len(cards) or keep < len(thread):
-            self.transcript.scroll_to_bottom()
-        self._update_buttons()
 
     def _score_prompts_toggled(self, on: bool) -> None:
+        if not on:
+            self.chat.cancel_scoring()  # scorings still waiting are not wanted any more
         for card in self.transcript.cards:
             if card.role != "user":
                 continue
@@ -420,15 +458,15 @@ class MainWindow(QMainWindow):
         title, author = answer_author(message, self.chat.loaded) if role == "assistant" else ("You", "")
         card = MessageCard(role, message, title=title, measure=self.legend.measure())
         card.role_label.setToolTip(author)
-        card.token_clicked.connect(self._token_clicked)
+        card.token_clicked.connect(self.show_token)
         card.token_hovered.connect(self._token_hovered)
         card.sibling_step.connect(lambda c, d: self.chat.step_sibling(c.message, d))
         card.export_requested.connect(self.export_card)
         card.edit_requested.connect(self.message_editor.begin)
         if role == "assistant":
-            card.rating = CardRating(card, self.writer, self)
-            card.rating.shown_id = card.message_id
+            card.rating = CardRating(card, self.writer)
             card.rating.compare_requested.connect(self.open_compare)
+            card.rating.token_rated.connect(self._card_token_rated)
         return self.transcript.add_card(card)
 
     def set_measure(self, measure: str) -> None:
@@ -503,7 +541,8 @@ class MainWindow(QMainWindow):
         self.error_banner.hide()
         self.chat.branch(message_id, index, token_id)
 
-    def _token_clicked(self, card: MessageCard, index: int) -> None:
+    def show_token(self, card: MessageCard, index: int) -> None:
+        """The inspector shows token ``index`` of ``card`` (what a click on it does)."""
         if self.selected_card is not None and self.selected_card is not card:
             try:
                 self.selected_card.view.clear_selection_mark()
@@ -534,6 +573,17 @@ class MainWindow(QMainWindow):
         card = self.selected_card
         if card is not None and card.message_id == message_id and getattr(card, "rating", None) is not None:
             card.rating.rate_token(index, value)
+
+    def _card_token_rated(self, message_id: int, index: int, value) -> None:
+        """A token rated on its card: the inspector (when it shows that token) and the status bar follow."""
+        inspector = self.inspector
+        if inspector.message_id == message_id and inspector.index == index:
+            inspector.set_token_rating(value)
+        card = next((c for c in self.transcript.cards if c.message_id == message_id), None)
+        if card is not None and 0 <= index < len(card.records):
+            word = {1: "good", -1: "bad", None: "not rated"}[value]
+            self.statusBar().showMessage(
+                f"Token {index + 1} \u201c{token_label(card.records[index].text)}\u201d: {word}", 4000)
 
     def _counts_changed(self, counts: dict) -> None:
         total = int(counts.get("total", 0) or 0)

@@ -19,7 +19,11 @@ MEASURE_NAMES = {"probability": "Probability", "rank": "Rank (GLTR)", "entropy":
 
 
 class ConversationPanel(QFrame):
-    """Conversations, newest first: new, rename, delete, search by text."""
+    """Conversations, newest first: new, rename, delete, search by text.
+
+    Attributes:
+        list: one row per conversation (its id in the row's data).
+        _filling: the list is being refilled (its selection signals are not the person's)."""
 
     selected = Signal(int)
     new_requested = Signal()
@@ -300,7 +304,11 @@ class SettingsPopover(QFrame):
 
 
 class Banner(QFrame):
-    """A dismissible one-line notice (kind "info") or error (kind "error")."""
+    """A dismissible one-line notice (kind "info") or error (kind "error").
+
+    Attributes:
+        kind: the kind shown; label: its text.
+        remembered: (settings, key, text) of a notice that stays dismissed once closed."""
 
     def __init__(self, parent=None):
         super().__init__(parent)

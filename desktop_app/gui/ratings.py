@@ -1,9 +1,9 @@
 """Ratings in the window: thumbs per answer, good/bad tokens (underlined), and "write a
 better answer" corrections.
 
-Every rating is written at once through the store on one background thread (one writer
-path, in order: Anki's single-thread DB executor), never on the GUI thread. After each write
-the writer re-counts what a fine-tune could learn from and says so (``counts_changed``).
+Every rating is written at once by the window's store lane (gui/tasks.py: the one writer,
+in order; Anki's single-thread DB executor), never on the GUI thread. After each write the
+writer re-counts what a fine-tune could learn from and says so (``counts_changed``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, Q
 
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import token_label
-from desktop_app.gui.workers import Task, TaskRunner
+from desktop_app.gui.tasks import Lane, Task
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +29,22 @@ CLEAR_KEYS = {Qt.Key.Key_0, Qt.Key.Key_Delete, Qt.Key.Key_Backspace}
 
 
 class RatingWriter(QObject):
-    """Writes ratings and corrections on one background thread, in the order asked."""
+    """Writes ratings and corrections on the store lane, in the order asked.
+
+    Attributes:
+        store: the Store written to.
+        lane: the window's store lane (shared with the other writes).
+        model_id: the chat model whose readiness counts are reported (None: any).
+    """
 
     written = Signal(int)  # message id whose ratings changed
     counts_changed = Signal(dict)  # training_readiness(...) after the write
     failed = Signal(str)
 
-    def __init__(self, store, parent=None):
+    def __init__(self, store, lane: Lane, parent=None):
         super().__init__(parent)
-        self.store = store
+        self.store, self.lane = store, lane
         self.model_id: str | None = None
-        self.runner = TaskRunner(self, threads=1)
-        self.pending = 0
 
     def _submit(self, message_id: int | None, fn, name: str) -> Task:
         store = self.store
@@ -53,24 +57,17 @@ class RatingWriter(QObject):
                 fn(store)
             return training_readiness(store, model_id)
 
-        task = Task(work, name)
-        self.pending += 1
-
         def done(counts, mid=message_id):
-            self.pending -= 1
             if mid is not None:
                 self.written.emit(mid)
             self.counts_changed.emit(counts)
 
-        def failed(message, mid=message_id):
-            self.pending -= 1
-            self.failed.emit(message)
+        def failed(error, mid=message_id):
+            self.failed.emit(str(error))
             if mid is not None:
                 self.written.emit(mid)  # views re-read the stored state
 
-        task.signals.finished.connect(done)
-        task.signals.failed.connect(failed)
-        return self.runner.start(task)
+        return self.lane.submit(Task(work, name, "rating", on_success=done, on_failure=failed))
 
     def rate_message(self, message_id: int, value: int | None) -> Task:
         """+1 / -1, or None to clear the thumbs."""
@@ -92,10 +89,8 @@ class RatingWriter(QObject):
         return self._submit(None, None, "count ratings")
 
     def wait(self, ms: int = 5000) -> None:
-        self.runner.pool.waitForDone(ms)
-
-    def shutdown(self) -> None:
-        self.runner.shutdown()
+        """Block until every write asked for is done (their signals follow as events)."""
+        self.lane.wait(ms / 1000)
 
 
 def underline_hook(token_values: dict):
@@ -113,7 +108,11 @@ def underline_hook(token_values: dict):
 
 
 class CorrectionDialog(QDialog):
-    """Edit an answer into the answer it should have been."""
+    """Edit an answer into the answer it should have been.
+
+    Attributes:
+        original: the model's answer; editor: the text being edited.
+        removed: the person chose "Remove correction"."""
 
     def __init__(self, question: str, original: str, current: str | None, parent=None):
         super().__init__(parent)
@@ -167,13 +166,25 @@ def _escape(text: str) -> str:
 
 class CardRating(QObject):
     """The rating controls of one answer card: thumbs in the header, token ratings on the
-    heatmap (context menu and keys), and the correction in the footer."""
+    heatmap (context menu and keys), and the correction in the footer.
+
+    Attributes:
+        card: the MessageCard it decorates (its parent).
+        writer: the RatingWriter that stores what is rated.
+        value: the thumbs shown (+1, -1, None).
+        tokens: token index -> +1 / -1, the token ratings shown.
+        correction: the better answer shown, or None.
+        shown_id: the message id these controls were last refreshed for (kept by the window).
+        _hooked: the token ratings the heatmap was last drawn with.
+    """
 
     compare_requested = Signal(int)  # message id
+    token_rated = Signal(int, int, object)  # message id, token index, +1 / -1 / None
 
-    def __init__(self, card, writer: RatingWriter, window=None):
+    def __init__(self, card, writer: RatingWriter):
         super().__init__(card)
-        self.card, self.writer, self.window = card, writer, window
+        self.card, self.writer = card, writer
+        self.shown_id = card.message_id
         self.value: int | None = None
         self.tokens: dict[int, int] = {}
         self.correction: str | None = None
@@ -192,7 +203,17 @@ class CardRating(QObject):
         self.compare_button.hide()
         for b in (self.compare_button, self.up, self.down):
             card.actions_layout.addWidget(b)
-        # footer: the correction (when there is one) above a row of actions
+        self._build_footer(card)
+        view = card.view
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._menu)
+        view.installEventFilter(self)
+        view.viewport().installEventFilter(self)
+        writer.written.connect(self._written)
+        self.refresh()
+
+    def _build_footer(self, card) -> None:
+        """The correction (when there is one) above a row of actions."""
         self.footer = QFrame(card)
         column = QVBoxLayout(self.footer)
         column.setContentsMargins(0, 2, 0, 0)
@@ -221,13 +242,6 @@ class CardRating(QObject):
         row.addWidget(self.token_summary, 1)
         column.addLayout(row)
         card.footer_layout.addWidget(self.footer)
-        view = card.view
-        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        view.customContextMenuRequested.connect(self._menu)
-        view.installEventFilter(self)
-        view.viewport().installEventFilter(self)
-        writer.written.connect(self._written)
-        self.refresh()
 
     def _thumb(self, name: str, tip: str) -> QToolButton:
         b = QToolButton(self.card)
@@ -320,13 +334,7 @@ class CardRating(QObject):
             self.tokens[index] = value
         self._show()
         self.writer.rate_token(mid, index, value)
-        if self.window is not None:
-            inspector = self.window.inspector
-            if inspector.message_id == mid and inspector.index == index:
-                inspector.set_token_rating(value)
-            word = {1: "good", -1: "bad", None: "not rated"}[value]
-            self.window.statusBar().showMessage(
-                f"Token {index + 1} \u201c{token_label(self.card.records[index].text)}\u201d: {word}", 4000)
+        self.token_rated.emit(mid, index, value)
 
     def edit_correction(self) -> None:
         mid = self.message_id
@@ -339,7 +347,7 @@ class CardRating(QObject):
         except Exception:  # noqa: BLE001
             pass
         original = (self.card.message or {}).get("text", "")
-        dialog = CorrectionDialog(question, original, self.correction, self.window or self.card)
+        dialog = CorrectionDialog(question, original, self.correction, self.card.window())
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.save_correction(None if dialog.removed else dialog.text())

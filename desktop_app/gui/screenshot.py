@@ -12,6 +12,13 @@ log = logging.getLogger(__name__)
 
 
 class ScreenshotRun(QObject):
+    """Drives the window for ``--screenshot``: open the model, ask, rate, inspect, save.
+
+    Attributes:
+        window, out: the MainWindow and the PNG path.
+        prompt, rate, view: what to do (see ``gpt2-desk --help``).
+        error: what went wrong (the PNG is still saved); answer_id: the answer asked for."""
+
     def __init__(self, window, out: Path, *, prompt: str | None = None, rate: str | None = None,
                  view: str | None = None, timeout_ms: int = 15 * 60 * 1000):
         super().__init__(window)
@@ -24,6 +31,7 @@ class ScreenshotRun(QObject):
         chat = self.window.chat
         chat.model_loaded.connect(self._loaded)
         chat.model_failed.connect(self._failed)
+        self.window.load_model(self.window.model_spec)
         QTimer.singleShot(self.timeout_ms, lambda: self._fail("timed out waiting for the model or the answer"))
 
     def _failed(self, message: str) -> None:
@@ -80,7 +88,7 @@ class ScreenshotRun(QObject):
 
             index = min(range(len(records)), key=interest)
             card.view.select_token(index)
-            window._token_clicked(card, index)
+            window.show_token(card, index)
             if len(card.records[index].top) > 1:
                 window.inspector.pick(1 if card.records[index].top[0].id == card.records[index].id else 0)
         QTimer.singleShot(300, self._save)

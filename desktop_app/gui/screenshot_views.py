@@ -20,6 +20,13 @@ SCRIPT = (
 
 
 class ViewScript(QObject):
+    """``--view finetune|compare``: rates SCRIPT's answers, fine-tunes, saves the view.
+
+    Attributes:
+        run, window: the ScreenshotRun and its MainWindow.
+        view: "finetune" or "compare"; step: the SCRIPT row being asked.
+        answers: the message ids of the answers rated so far."""
+
     def __init__(self, run, view: str):
         super().__init__(run)
         self.run, self.view = run, view

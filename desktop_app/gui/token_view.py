@@ -68,7 +68,15 @@ def measure_colorizer(measure: str) -> Colorizer | None:
 
 class TokenView(QTextEdit):
     """Read-only heatmap of one text. ``prefix`` is plain text shown before the records
-    (e.g. a prompt's first token, which nothing predicts)."""
+    (e.g. a prompt's first token, which nothing predicts).
+
+    Attributes:
+        records, prefix: what it shows.
+        starts, ends: document positions of each token's span.
+        measure, colorizer: the colour measure and the function that colours a token.
+        format_hook: extra formatting per token (rating underlines, compare tooltips), or None.
+        marks: token index -> (colour, dashed): bars drawn under tokens.
+        selected: the clicked token (-1: none); _hovered: the token under the mouse."""
 
     token_clicked = Signal(int)
     token_hovered = Signal(int)  # -1 when the pointer leaves the tokens

@@ -49,6 +49,14 @@ class ElidedLabel(QLabel):
 
 
 class MessageCard(QFrame):
+    """One message of the shown thread: header (role, meta, siblings, actions), its heatmap,
+    and a footer that ratings fill.
+
+    Attributes:
+        role: "user" or "assistant"; message: its stored row, None while it streams.
+        view: the TokenView with its tokens (``records``).
+        rating: the CardRating the window attaches to answers."""
+
     token_clicked = Signal(object, int)  # card, token index
     token_hovered = Signal(object, int)
     sibling_step = Signal(object, int)  # card, -1 / +1
@@ -206,7 +214,12 @@ class EmptyState(QFrame):
 
 
 class TranscriptView(QScrollArea):
-    """A vertical list of MessageCards that keeps to the bottom while an answer streams."""
+    """A vertical list of MessageCards that keeps to the bottom while an answer streams.
+
+    Attributes:
+        cards: the cards shown, top to bottom.
+        empty: what shows when there is no card.
+        _follow: whether new text scrolls into view (off once the person scrolls up)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)

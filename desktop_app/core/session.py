@@ -1,0 +1,255 @@
+"""What both front ends do with a model, written once: open a model, ask and answer (and
+store the answer), score a text or a stored answer, switch adapters, run a fine-tune.
+
+The command line calls these directly; the window calls them from its task lanes
+(gui/tasks.py). So a message saved by ``gpt2-desk generate --save`` and one saved by the
+window are the same row: the same stored settings, the same title, the same parent rule.
+
+Nothing here keeps state between calls: the caller owns the ``LoadedModel`` and the
+``Store``, and decides which thread runs what.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from desktop_app.core.generation import Generation, SamplingSettings
+from desktop_app.core.models import LoadedModel, ModelSource, Progress, load_model, resolve_spec
+from desktop_app.core.prompts import Turn, build_prompt
+from desktop_app.core.records import TokenRecord, joined_text
+
+TITLE_CHARS = 48
+DEFAULT_TITLE = "New conversation"
+LAST = "last"  # add_prompt: after the conversation's newest message
+ADAPTER_PROGRESS = "Putting on your fine-tuned adapter"
+
+
+def short_title(text: str) -> str:
+    """A conversation's title from its first prompt: one line, at most TITLE_CHARS."""
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_CHARS else line[:TITLE_CHARS - 1].rstrip() + "\u2026"
+
+
+def _ignore(*_args) -> None:
+    pass
+
+
+# ---------------------------------------------------------------- the model
+
+def open_model(spec: str | ModelSource | None, paths, device: str = "auto", *, store=None,
+               progress: Progress = _ignore, notice: Callable[[str], None] = _ignore) -> LoadedModel:
+    """Resolve and load a model; with a ``store``, put on the adapter the person made active
+    for it. ``notice`` hears why this model was chosen (the offline fallback)."""
+    from desktop_app.core.adapters import attach_active
+
+    source = spec if isinstance(spec, ModelSource) else resolve_spec(spec)
+    if source.notice:
+        notice(source.notice)
+    loaded = load_model(source, paths, device, progress)
+    if store is not None and store.active_adapter(loaded.model_id) is not None:
+        progress(ADAPTER_PROGRESS, 0, 0)
+        attach_active(loaded, store)
+    return loaded
+
+
+def sync_adapter(loaded: LoadedModel, store) -> int | None:
+    """Make the loaded model wear the store's active adapter (or none); returns its id."""
+    from desktop_app.core.adapters import attach_active
+
+    attach_active(loaded, store)
+    return loaded.adapter_id
+
+
+def change_adapter(store, action: str, model_id: str | None = None, adapter_id: int | None = None) -> dict | None:
+    """"activate" | "deactivate" | "rollback" | "delete" in the store (not on a loaded model:
+    ``sync_adapter`` does that). ``model_id`` checks an activation against the base model;
+    returns the adapter now active for it, when that is known."""
+    from desktop_app.core import adapters
+
+    if action == "activate":
+        return adapters.activate(store, adapter_id, model_id)
+    if action == "deactivate":
+        adapters.deactivate(store, model_id)
+        return None
+    if action == "rollback":
+        return adapters.rollback(store, model_id, adapter_id)
+    if action == "delete":
+        adapters.delete(store, adapter_id)
+        return store.active_adapter(model_id) if model_id else None
+    raise ValueError(f"unknown adapter action {action!r}")
+
+
+def fine_tune(store, model, paths, settings=None, *, progress=None, cancel: threading.Event | None = None,
+              device: str = "auto"):
+    """One fine-tune on the store's ratings (core.training.run_finetune): ``model`` is the
+    chat model (a copy is trained) or a spec. Returns its RunResult."""
+    from desktop_app.core.training import run_finetune
+
+    return run_finetune(store, model, paths, settings, progress=progress, cancel=cancel, device=device)
+
+
+# ---------------------------------------------------------------- asking and answering
+
+@dataclass
+class Answer:
+    """One answer being made, then made: the generation and what it was made with.
+
+    Attributes:
+        generation: the streaming Generation (iterate ``run``); afterwards its records,
+            text, seed, finish reason and speed.
+        model_id: the model that wrote it.
+        adapter_id: the adapter it wore then (None: the base model).
+        system: the system text the prompt began with ("" for none).
+        branched_at: for a branch, the index of the token chosen by the person.
+        notice: why the prompt was shortened to fit the window, when it was.
+    """
+
+    generation: Generation
+    model_id: str
+    adapter_id: int | None
+    system: str = ""
+    branched_at: int | None = None
+    notice: str | None = None
+
+    def run(self, on_token: Callable[[TokenRecord], None] | None = None) -> "Answer":
+        on_token = on_token or _ignore
+        for record in self.generation:
+            on_token(record)
+        return self
+
+    def stored_settings(self) -> dict:
+        """What the message row keeps about how it was made (the same from both front ends)."""
+        g = self.generation
+        return dict(g.settings.to_dict(), seed=g.seed, finish_reason=g.finish_reason,
+                    tokens_per_s=round(g.tokens_per_s, 2), branched_at=self.branched_at, system=self.system)
+
+
+def prepare_answer(loaded: LoadedModel, turns: list[Turn], settings: SamplingSettings, *, system: str | None = None,
+                   prefix_ids=(), branched_at: int | None = None, cancel: threading.Event | None = None) -> Answer:
+    """The prompt built from ``turns`` (cut to fit the window), ready to stream. The stop
+    sequences are the chat template's plus the settings' own."""
+    prompt = build_prompt(loaded.tokenizer, [t for t in turns if t.role in ("user", "assistant")],
+                          system=system or None, context_window=loaded.context_window,
+                          max_new_tokens=settings.max_new_tokens)
+    run = replace(settings, max_new_tokens=prompt.max_new_tokens,
+                  stop_sequences=tuple(prompt.stop_sequences) + tuple(settings.stop_sequences))
+    generation = Generation(loaded, prompt.ids, run, cancel=cancel, prefix_ids=list(prefix_ids))
+    return Answer(generation, loaded.model_id, loaded.adapter_id, system or "", branched_at, prompt.notice)
+
+
+def turns_to(store, message_id: int) -> list[Turn]:
+    """The conversation up to and including ``message_id`` (its branch, from the root)."""
+    return [Turn(m["role"], m["text"]) for m in store.thread(message_id)]
+
+
+def answer_prompt(store, loaded: LoadedModel, user_id: int, settings: SamplingSettings, *,
+                  system: str | None = None, prefix_ids=(), branched_at: int | None = None,
+                  cancel: threading.Event | None = None, on_token: Callable[[TokenRecord], None] = _ignore,
+                  on_notice: Callable[[str], None] = _ignore) -> Answer:
+    """Answer the stored prompt ``user_id`` with its branch of the conversation as context;
+    streams to ``on_token``. Store the result with ``save_answer``."""
+    answer = prepare_answer(loaded, turns_to(store, user_id), settings, system=system, prefix_ids=prefix_ids,
+                            branched_at=branched_at, cancel=cancel)
+    if answer.notice:
+        on_notice(answer.notice)
+    return answer.run(on_token)
+
+
+def distinct_title(title: str, taken) -> str:
+    """``title``, or "title (2)", "(3)"...: two conversations that start alike stay apart in the list."""
+    taken = set(taken)
+    n = 2
+    candidate = title
+    while candidate in taken:
+        candidate = f"{title} ({n})"
+        n += 1
+    return candidate
+
+
+def new_title(store, text: str) -> str:
+    return distinct_title(short_title(text), [c["title"] for c in store.list_conversations()])
+
+
+def add_prompt(store, conversation_id: int | None, text: str, parent_id: int | None | str = LAST, *,
+               unique_title: bool = False) -> tuple[int, int]:
+    """Store the person's prompt; returns (conversation id, message id). A new conversation
+    (``conversation_id`` None), or a fresh one still called DEFAULT_TITLE, is titled after
+    the prompt. ``parent_id``: the message it follows (LAST: the conversation's newest).
+    ``unique_title``: "title (2)" when another conversation has that title (the window's list)."""
+    def title() -> str:
+        return new_title(store, text) if unique_title else short_title(text)
+
+    if conversation_id is None:
+        conversation_id = store.create_conversation(title())
+        previous = []
+    else:
+        conversation = store.get_conversation(conversation_id)  # a clear error when unknown
+        previous = store.messages(conversation_id)
+        if not previous and conversation["title"] == DEFAULT_TITLE:
+            store.rename_conversation(conversation_id, title())
+    if parent_id == LAST:
+        parent_id = previous[-1]["id"] if previous else None
+    return conversation_id, store.add_message(conversation_id, "user", text, parent_id=parent_id)
+
+
+def save_answer(store, conversation_id: int, user_id: int, answer: Answer) -> int | None:
+    """Store a finished answer under its prompt; None when it has no token to keep."""
+    g = answer.generation
+    if not g.records:
+        return None
+    return store.add_message(conversation_id, "assistant", g.text, parent_id=user_id, model_id=answer.model_id,
+                             adapter_id=answer.adapter_id, settings=answer.stored_settings(), records=g.records)
+
+
+# ---------------------------------------------------------------- scoring
+
+@dataclass(frozen=True)
+class ScoredText:
+    """A text scored token by token.
+
+    Attributes:
+        ids: all its token ids.
+        unscored_prefix: the start of the text nothing predicts (its first token), exactly
+            as it stands in the text.
+        records: one TokenRecord for every token after the first.
+    """
+
+    ids: list
+    unscored_prefix: str
+    records: list
+
+
+def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10) -> ScoredText:
+    from desktop_app.core.scoring import score_text
+
+    ids, records = score_text(loaded, text, alternatives)
+    joined = joined_text(records)
+    if joined and text.endswith(joined):
+        prefix = text[: len(text) - len(joined)]
+    else:
+        prefix = loaded.tokenizer.decode(ids[:1]) if ids else ""
+    return ScoredText(ids, prefix, records)
+
+
+def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int) -> tuple[list, list]:
+    """A stored answer scored after its prompt by the base model and by the adapter the
+    model wears: (before, after). The model must wear an adapter."""
+    from desktop_app.core.scoring import score_ids
+    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message
+
+    prompt_ids, message = prompt_for_message(store, loaded.tokenizer, message_id, loaded.context_window)
+    prompt_ids, ids = fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
+    with loaded.lock:
+        after = score_ids(loaded, prompt_ids, ids)
+        with loaded.model.disable_adapter():
+            before = score_ids(loaded, prompt_ids, ids)
+    return before, after
+
+
+def store_rescored(store, message_id: int, adapter_id: int, before: list, after: list) -> None:
+    """Keep both scorings for the compare view (the base model's only once)."""
+    store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored")
+    if not store.token_records(message_id, adapter_id=None, kind="rescored"):
+        store.set_token_records(message_id, before, adapter_id=None, kind="rescored")

@@ -1,0 +1,356 @@
+"""The window's background work: one task manager, owned by the main window, with three
+serial lanes (Anki's aqt/taskman.py and its single-thread DB executor; superqt's
+GeneratorWorker for the reporting).
+
+How the threads work
+--------------------
+- **model** lane: everything that uses the chat model (load, answer, score a prompt, score
+  for the compare view, switch an adapter, free a replaced model) runs here, one task at a
+  time, in the order asked. ``ChatController`` owns the model and is the only one that puts
+  work on this lane; the compare view asks it. No task ever waits for the model inside a
+  thread: the lane's order is the guard (``LoadedModel.lock`` stays for the command line
+  and as a safety net, and is never contended from the window).
+- **store** lane: the one writer. Ratings, corrections, adapter choices, stored answers and
+  compare scorings are written here, in order. (Conversation bookkeeping, a new
+  conversation, a rename, the person's own prompt, is one short INSERT on the GUI thread,
+  because the next step needs its id; the fine-tune writes its own run and adapter rows.)
+- **training** lane: a fine-tune (minutes long; chatting goes on meanwhile on the model lane,
+  since training works on its own copy of the model).
+
+Each lane is one Python thread fed from a queue. The model lane hands over in step with
+the GUI thread: a task's callbacks run before the next task starts, so an answer asked for
+during a load streams from the model that load put in use. A task is cancellable while it waits (it is
+dropped at once, never started, and its ``on_cancelled`` runs) and while it runs (its
+``cancel`` event is set; generation and training check it between tokens and steps).
+Results travel as typed objects through Qt signals queued into the GUI thread: a
+``TokenRecord`` per streamed token, ``LoadProgress``, ``Notice``, ``TrainProgress``, and a
+``TaskError`` on failure. Every callback runs on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import traceback
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from desktop_app.core.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+BACKGROUND_NICE = 5
+
+
+# ---------------------------------------------------------------- what tasks report
+
+@dataclass(frozen=True)
+class LoadProgress:
+    """A step of loading a model: ``total`` 0 when unknown."""
+
+    stage: str
+    done: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One line for the person. kind "model": why this model was chosen (the same at every
+    start, so it can be dismissed for good); "info": anything else."""
+
+    text: str
+    kind: str = "info"
+
+
+@dataclass(frozen=True)
+class TaskError:
+    """A task that failed, in words for a person (the traceback is in the log)."""
+
+    task: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def describe_error(exc: BaseException) -> str:
+    """Words for a person: a UserFacingError is already a sentence; others get one line."""
+    if isinstance(exc, UserFacingError):
+        return str(exc)
+    return f"Something went wrong: {type(exc).__name__}: {exc}. Details are in the log file."
+
+
+def lower_thread_priority() -> None:
+    """Background work yields the CPU to the GUI thread (Linux: nice applies per thread;
+    torch's worker threads created from here inherit it). Lane threads only ever run tasks."""
+    if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+        return
+    try:
+        tid = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        if current < BACKGROUND_NICE:
+            os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------- a task
+
+class TaskState(Enum):
+    WAITING = "waiting"
+    RUNNING = "running"
+    DONE = "done"
+    CANCELLED = "cancelled"  # dropped while it waited: it never ran
+
+
+class _Signals(QObject):
+    started = Signal()
+    progress = Signal(object)  # a typed record (see the module docstring)
+    ended = Signal(bool, object)  # ok, the return value or a TaskError
+
+
+class Task:
+    """One piece of background work: ``fn(report, cancel)`` on its lane's thread.
+
+    Attributes:
+        name: what it does, for the log and error messages.
+        kind: what it is to its owner ("answer", "score", "compare", "switch", ...).
+        fn: the work; ``report(item)`` sends a typed item to ``on_progress``, ``cancel`` is
+            the threading.Event that asks it to stop.
+        cancel: set by ``Lane.cancel`` while it runs.
+        handled: set once its result was handled on the GUI thread (a handshaking lane
+            starts the next task only then).
+        state: a TaskState; changed under the lane's lock (the GUI thread and the lane
+            thread both look at it).
+        on_start, on_progress, on_success, on_failure, on_cancelled: callbacks, all run on
+            the GUI thread.
+    """
+
+    def __init__(self, fn: Callable, name: str, kind: str | None = None, *, on_start=None, on_progress=None,
+                 on_success=None, on_failure=None, on_cancelled=None):
+        self.fn, self.name, self.kind = fn, name, kind or name
+        self.cancel = threading.Event()
+        self.state = TaskState.WAITING
+        self.on_start, self.on_progress = on_start, on_progress
+        self.on_success, self.on_failure, self.on_cancelled = on_success, on_failure, on_cancelled
+        self.signals = _Signals()
+        self.handled = threading.Event()  # its callbacks ran on the GUI thread
+
+    def __repr__(self) -> str:
+        return f"<Task {self.name} {self.state.value}>"
+
+    def execute(self) -> None:  # the lane's thread
+        self.signals.started.emit()
+        try:
+            result = self.fn(self.signals.progress.emit, self.cancel)
+        except BaseException as exc:  # noqa: BLE001 - every error is shown, never swallowed
+            if not isinstance(exc, UserFacingError):
+                log.error("%s failed:\n%s", self.name, traceback.format_exc())
+            self.signals.ended.emit(False, TaskError(self.name, describe_error(exc)))
+        else:
+            self.signals.ended.emit(True, result)
+
+
+# ---------------------------------------------------------------- a lane
+
+class Lane(QObject):
+    """A serial queue: one task at a time on one thread of its own, in the order submitted.
+    With ``handshake`` the next task starts only after the previous one's callbacks ran on the
+    GUI thread (the model lane: an answer queued behind a load sees the model the load's
+    callback put in use).
+
+    Attributes:
+        name: "model", "store" or "training" (also the thread's name).
+        tasks: the tasks not yet ended, oldest first (the GUI thread's view).
+        _queue: what the thread takes its next task from (None: stop).
+        _lock: guards every Task.state change and ``_unfinished``.
+        _idle: a Condition, notified when ``_unfinished`` drops to 0 (for ``wait``).
+    """
+
+    changed = Signal()  # a task was added, started, ended or cancelled
+
+    def __init__(self, name: str, parent=None, *, background: bool = True, handshake: bool = False):
+        super().__init__(parent)
+        self.name = name
+        self.tasks: list[Task] = []
+        self._queue: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._unfinished = 0
+        self._background = background
+        self._handshake = handshake
+        self._closing = False
+        self._thread = threading.Thread(target=self._loop, name=f"lane-{name}", daemon=True)
+        self._thread.start()
+
+    def submit(self, task: Task) -> Task:
+        queued = Qt.ConnectionType.QueuedConnection  # emitted on the lane's thread, handled on the GUI's
+        task.signals.started.connect(lambda t=task: self._started(t), queued)
+        if task.on_progress is not None:
+            task.signals.progress.connect(task.on_progress, queued)
+        task.signals.ended.connect(lambda ok, value, t=task: self._ended(t, ok, value), queued)
+        with self._lock:
+            self._unfinished += 1
+        self.tasks.append(task)
+        self._queue.put(task)
+        self.changed.emit()
+        return task
+
+    def _loop(self) -> None:  # the lane's thread
+        if self._background:
+            lower_thread_priority()
+        while True:
+            task = self._queue.get()
+            if task is None:
+                return
+            with self._lock:
+                skip = task.state is TaskState.CANCELLED
+                if not skip:
+                    task.state = TaskState.RUNNING
+            if not skip:
+                task.execute()
+                while self._handshake and not task.handled.wait(0.05) and not self._closing:
+                    pass
+            with self._lock:
+                self._unfinished -= 1
+                if self._unfinished == 0:
+                    self._idle.notify_all()
+
+    def _started(self, task: Task) -> None:
+        if task.state is TaskState.RUNNING and task.on_start is not None:
+            task.on_start(task)
+        self.changed.emit()
+
+    def _ended(self, task: Task, ok: bool, value) -> None:
+        try:
+            self._handle_end(task, ok, value)
+        finally:
+            task.handled.set()
+
+    def _handle_end(self, task: Task, ok: bool, value) -> None:
+        if task not in self.tasks:
+            return
+        self.tasks.remove(task)
+        task.state = TaskState.DONE
+        callback = task.on_success if ok else task.on_failure
+        if callback is not None:
+            callback(value)
+        elif not ok:
+            log.warning("%s failed with nobody listening: %s", task.name, value)
+        self.changed.emit()
+
+    # ------------------------------------------------------------ asking
+    def cancel(self, task: Task) -> None:
+        """Drop a waiting task at once (it never runs), or ask a running one to stop."""
+        with self._lock:
+            waiting = task.state is TaskState.WAITING
+            if waiting:
+                task.state = TaskState.CANCELLED
+        if waiting:
+            if task in self.tasks:
+                self.tasks.remove(task)
+            if task.on_cancelled is not None:
+                task.on_cancelled(task)
+            self.changed.emit()
+        elif task.state is TaskState.RUNNING:
+            task.cancel.set()
+
+    def cancel_all(self, kind: str | None = None) -> None:
+        for task in [t for t in self.tasks if kind is None or t.kind == kind]:
+            self.cancel(task)
+
+    def find(self, kind: str) -> list[Task]:
+        return [t for t in self.tasks if t.kind == kind]
+
+    @property
+    def running(self) -> Task | None:
+        return next((t for t in self.tasks if t.state is TaskState.RUNNING), None)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.tasks)
+
+    def wait(self, timeout_s: float = 5.0) -> bool:
+        """Block until every submitted task has run (their callbacks follow as queued
+        events). True when the lane went idle in time."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._unfinished == 0, timeout_s)
+
+    def shutdown(self, timeout_s: float = 5.0, *, cancel: bool = True) -> None:
+        """Stop the thread: first cancel what waits and runs (``cancel``), or let it all run."""
+        if cancel:
+            self.cancel_all()
+        self._closing = True  # the GUI thread waits here: no handshake to wait for
+        self._queue.put(None)
+        self._thread.join(timeout_s)
+
+
+# ---------------------------------------------------------------- the manager
+
+class TaskManager(QObject):
+    """The window's lanes (see the module docstring). Owned by the main window; controllers
+    get the lane they work on.
+
+    Attributes:
+        model: the Lane for everything that uses the chat model.
+        store: the Lane that writes the database (the one writer).
+        training: the Lane for fine-tunes.
+    """
+
+    busy_changed = Signal(bool)  # the model lane has (or no longer has) work
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = Lane("model", self, handshake=True)
+        self.store = Lane("store", self)
+        self.training = Lane("training", self)
+        self._busy = False
+        self.model.changed.connect(self._model_changed)
+
+    def _model_changed(self) -> None:
+        if self.model.busy != self._busy:
+            self._busy = self.model.busy
+            self.busy_changed.emit(self._busy)
+
+    def shutdown(self, training_timeout_s: float = 15.0) -> None:
+        """Cancel model and training work; write everything the store lane was given."""
+        self.training.cancel_all()
+        self.model.shutdown(5.0)
+        self.store.shutdown(10.0, cancel=False)
+        self.training.shutdown(training_timeout_s)
+
+
+class Throttle(QObject):
+    """Collects items and hands them over in batches at most every ``interval_ms``
+    (qutebrowser's misc/throttle.py pattern): streaming tokens land in one edit block.
+
+    Attributes:
+        pending: the items not yet handed over.
+        timer: single-shot; runs while items are pending.
+    """
+
+    flushed = Signal(list)
+
+    def __init__(self, interval_ms: int = 40, parent=None):
+        super().__init__(parent)
+        self.pending: list = []
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.flush)
+
+    def push(self, item) -> None:
+        self.pending.append(item)
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def flush(self) -> None:
+        self.timer.stop()
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self.flushed.emit(batch)
