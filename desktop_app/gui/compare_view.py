@@ -111,6 +111,7 @@ class CompareView(QFrame):
         self.answer_combo = QComboBox()
         self.answer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.answer_combo.setMinimumContentsLength(16)
+        self.answer_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # the row's width
         pick.addRow("Answer", self.answer_combo)
         self.baseline_combo = QComboBox()
         self.baseline_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
