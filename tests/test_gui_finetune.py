@@ -84,7 +84,7 @@ def test_ratings_are_written_and_survive_a_restart(make_window, qtbot, monkeypat
     qtbot.keyClick(card.view, Qt.Key.Key_0)  # cleared again
     # the inspector's buttons rate the clicked token too (and toggle)
     inspector = window.inspector
-    assert window.side_tabs.currentWidget() is window.inspector_scroll and inspector.rate_box.isVisible()
+    assert window.side_tabs.currentWidget() is inspector and inspector.rate_box.isVisible()
     qtbot.mouseClick(inspector.bad_button, Qt.MouseButton.LeftButton)
     assert rating.tokens.get(1) == -1 and inspector.bad_button.isChecked()
     qtbot.mouseClick(inspector.bad_button, Qt.MouseButton.LeftButton)

@@ -12,7 +12,7 @@ import os
 import sys
 
 from desktop_app import __version__
-from desktop_app.cli import finetune_cmds, model_cmds, store_cmds
+from desktop_app.cli import explain_cmds, finetune_cmds, model_cmds, store_cmds
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
 
 log = logging.getLogger(__name__)
@@ -34,11 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dark", action="store_true", help="with --screenshot: use the dark palette")
     parser.add_argument("--size", dest="screenshot_size", default="1280x800", metavar="WxH",
                         help="with --screenshot: the window size (default 1280x800)")
-    parser.add_argument("--view", dest="screenshot_view", choices=["finetune", "compare"],
+    parser.add_argument("--view", dest="screenshot_view", choices=["finetune", "compare", "explain"],
                         help="with --screenshot: rate a few answers, run a short fine-tune, then save the "
-                             "fine-tune panel (the window) or the compare view")
+                             "fine-tune panel (the window) or the compare view; 'explain': explain the "
+                             "inspected token of the answer to --prompt, with its attribution over the conversation")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (model_cmds, store_cmds, finetune_cmds):
+    for module in (model_cmds, store_cmds, finetune_cmds, explain_cmds):
         module.register(subparsers, common)
     return parser
 

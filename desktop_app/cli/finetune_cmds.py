@@ -8,6 +8,7 @@ import sys
 import threading
 
 from desktop_app.cli.common import CliError, open_store, print_notice
+from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.logs import quiet_libraries
 
 
@@ -37,6 +38,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     rb.add_argument("id", type=int, nargs="?")
     rm = sub.add_parser("delete", parents=[common], help="delete an adapter (not the active one)")
     rm.add_argument("id", type=int)
+    register_adapter_actions(sub, common)
     ad.set_defaults(func=cmd_adapters, adapters_command=None)
 
 
@@ -133,6 +135,8 @@ def cmd_adapters(args) -> int:
     from desktop_app.core.models import resolve_spec
 
     action = args.adapters_command or "list"
+    if action in ("export", "import"):
+        return cmd_adapter_export(args) if action == "export" else cmd_adapter_import(args)
     with open_store(args) as store:
         if action == "list":
             base = None if getattr(args, "all", False) else resolve_spec(args.model).model_id

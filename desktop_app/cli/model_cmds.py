@@ -218,9 +218,11 @@ def token_table(records) -> str:
 
 def models_table(found) -> str:
     """Short names in aligned columns; a long path only last, as what --model takes."""
-    rows = [("NAME", "KIND", "USE WITH --model")] + [(m.name, m.kind, m.spec) for m in found]
-    widths = [max(len(row[i]) for row in rows) for i in range(2)]
-    return "\n".join(f"  {name:<{widths[0]}}  {kind:<{widths[1]}}  {spec}" for name, kind, spec in rows)
+    rows = [("NAME", "KIND", "ARCH", "SIZE", "USE WITH --model")] + [
+        (m.name, m.kind, m.architecture or "?", m.size_text if m.size_bytes else "?", m.spec) for m in found]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join("  " + "  ".join(f"{cell:<{w}}" for cell, w in zip(row[:4], widths)) + f"  {row[4]}"
+                      for row in rows)
 
 
 def cmd_models(args) -> int:

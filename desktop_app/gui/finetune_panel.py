@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QFrame
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.training import FineTuneSettings
+from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tasks import Task, TaskManager
@@ -392,6 +393,7 @@ class FineTunePanel(QScrollArea):
         h.deactivate_requested.connect(lambda: c.adapter_action("deactivate"))
         h.rollback_requested.connect(lambda: c.adapter_action("rollback"))
         h.delete_requested.connect(lambda aid: c.adapter_action("delete", aid))
+        adapter_export.attach(h, c)  # Export... and Import... (issue 14)
         self.set_counts({})
 
     def _build_advanced(self, layout) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QWidget)
 
 from desktop_app.core.palette import MEASURES, color_for, text_color_on
 from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.gui.explain_view import ExplainView, scrolling_layout
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.token_view import token_label
 
@@ -127,7 +128,7 @@ class InspectorPanel(QFrame):
         self.record: TokenRecord | None = None
         self.can_branch = False
         self.measure = "probability"  # the swatch is coloured as the transcript is
-        layout = QVBoxLayout(self)
+        layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(8)
         title = styled_label("TOKEN INSPECTOR", "PanelTitle")
@@ -185,6 +186,8 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.branch_button)
         self.hint = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.hint)
+        self.explain = ExplainView()
+        layout.addWidget(self.explain)
         layout.addStretch(1)
         self.clear()
 
@@ -192,8 +195,9 @@ class InspectorPanel(QFrame):
         self.message_id, self.index, self.record = None, -1, None
         self.placeholder.show()
         for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage,
-                       self.branch_button, self.hint, self.rate_box):
+                       self.branch_button, self.hint, self.rate_box, self.explain):
             widget.hide()
+        self.explain.show_token(None, -1)
 
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool) -> None:
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
@@ -204,6 +208,8 @@ class InspectorPanel(QFrame):
         self.rate_box.setVisible(can_branch)
         self.set_token_rating(None)
         self.hint.setVisible(True)
+        self.explain.show()
+        self.explain.show_token(message_id if can_branch else None, index)
         self.token_label.setText(token_label(record.text))
         self._paint_swatch()
         self.stat_values["probability"].setText(f"{record.prob * 100:.2f}%")

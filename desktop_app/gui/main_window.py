@@ -7,8 +7,8 @@ import logging
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QProgressBar, QScrollArea, QSplitter,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings
@@ -16,6 +16,7 @@ from desktop_app.gui import conversation_actions, export, view_toolbar
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
+from desktop_app.gui.explain_view import wire_explain
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
@@ -90,13 +91,7 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("SideTabs")
         self.side_tabs.setDocumentMode(True)
-        self.inspector_scroll = QScrollArea()  # a short window scrolls the inspector instead of squeezing it
-        self.inspector_scroll.setObjectName("InspectorScroll")
-        self.inspector_scroll.setWidgetResizable(True)
-        self.inspector_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.inspector_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.inspector_scroll.setWidget(self.inspector)
-        self.side_tabs.addTab(self.inspector_scroll, "Token")
+        self.side_tabs.addTab(self.inspector, "Token")  # it scrolls itself in a short window
         self.side_tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
         self.legend = LegendBar()
         self.notice_banner = Banner()
@@ -210,6 +205,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(keys), self, self.send)
         QShortcut(QKeySequence("Escape"), self, self.stop)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_conversation)
+        wire_explain(self)
 
     # ------------------------------------------------------------ persistence
     def _restore(self) -> None:
@@ -550,7 +546,7 @@ class MainWindow(QMainWindow):
                 pass
         self.selected_card = card
         view_toolbar.reveal(self, "side_tabs")
-        self.side_tabs.setCurrentWidget(self.inspector_scroll)
+        self.side_tabs.setCurrentWidget(self.inspector)
         record = card.records[index]
         can_branch = card.role == "assistant" and card.message_id is not None and not self.chat.generating
         self.inspector.show_token(card.message_id, index, record, can_branch=can_branch)

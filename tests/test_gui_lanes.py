@@ -1,6 +1,11 @@
 """The window's task lanes (gui/tasks.py): model work runs one task at a time in order,
 waiting work can be cancelled before it starts, and the chat state follows; and a message
-saved by the command line is the same row as one saved by the window (core/session.py)."""
+saved by the command line is the same row as one saved by the window (core/session.py).
+
+This file sorts before test_gui_screenshot.py on purpose: after an in-process ``run_app``
+(those tests), Python threads no longer get the GIL while a test waits in Qt's event loop
+(seen on main too, with a plain queue.Queue and threading.Thread), so lane tests after it
+would time out."""
 
 from __future__ import annotations
 
