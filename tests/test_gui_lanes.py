@@ -2,10 +2,8 @@
 waiting work can be cancelled before it starts, and the chat state follows; and a message
 saved by the command line is the same row as one saved by the window (core/session.py).
 
-This file sorts before test_gui_screenshot.py on purpose: after an in-process ``run_app``
-(those tests), Python threads no longer get the GIL while a test waits in Qt's event loop
-(seen on main too, with a plain queue.Queue and threading.Thread), so lane tests after it
-would time out."""
+The in-process ``run_app`` tests run after every other test (conftest.py), since
+queued signals from worker threads were seen not to arrive after one."""
 
 from __future__ import annotations
 
