@@ -407,7 +407,7 @@ class ChatController(QObject):
 
     def score_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure) -> Task:
         """Score a stored answer with the chat model, adapter ``adapter_id`` on and then off,
-        on the model lane; the two scorings are then stored (store lane) for next time.
+        on the model lane; the two scorings are stored (store lane) for next time, then handed over.
         ``on_success((before, after))`` / ``on_failure(TaskError)`` run on the GUI thread."""
         store = self.store
 
@@ -417,12 +417,11 @@ class ChatController(QObject):
                 raise UserFacingError("The adapter changed meanwhile.")
             return session.score_with_and_without_adapter(store, loaded, message_id)
 
-        def scored(result):
+        def scored(result):  # stored first (store lane), then shown: what is shown is kept
             before, after = result
             self.tasks.store.submit(Task(
                 lambda _r, _c: session.store_rescored(store, message_id, adapter_id, before, after),
-                "store compare scoring", on_failure=lambda error: self.error.emit(str(error))))
-            on_success(result)
+                "store compare scoring", on_success=lambda _none: on_success(result), on_failure=on_failure))
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure))
 

@@ -266,16 +266,20 @@ class CompareView(QFrame):
         self._show_note("Scoring this answer under both models\u2026")
         self.cancel()
 
+        asked: dict = {}  # this request's task: a later request's must not be forgotten
+
         def done(result, m=mid):
-            self.task = None
+            if self.task is asked["task"]:
+                self.task = None
             if m == self.message_id:
                 self.set_data(*result)
 
         def failed(error):
-            self.task = None
-            self._show_note(f"This answer could not be scored: {error}")
+            if self.task is asked["task"]:
+                self.task = None
+                self._show_note(f"This answer could not be scored: {error}")
 
-        self.task = self.chat.score_for_compare(mid, adapter_id, done, failed)
+        self.task = asked["task"] = self.chat.score_for_compare(mid, adapter_id, done, failed)
 
     def cancel(self) -> None:
         """Drop the scoring asked for (the answer changed, or the dialog closed)."""
