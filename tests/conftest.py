@@ -42,6 +42,7 @@ def isolated_data_dir(tmp_path, monkeypatch):
     data = tmp_path / "appdata"
     monkeypatch.setenv("GPT2_DESK_DATA_DIR", str(data))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("GPT2_DESK_SHARED_CACHE", str(tmp_path / "shared-cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return data
 
@@ -90,7 +91,10 @@ def bundled_model_dir(tmp_path_factory) -> Path:
     from desktop_app.core.models import bundled_gguf_path, convert_gguf
     from desktop_app.core.paths import AppPaths
 
+    import dataclasses
+
     paths = AppPaths.resolve(_shared_cache_dir(tmp_path_factory)).ensure()
+    paths = dataclasses.replace(paths, shared_cache_dir=paths.cache_dir)  # this folder, not the user's cache
     return convert_gguf(bundled_gguf_path(), paths)
 
 

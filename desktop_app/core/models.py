@@ -267,7 +267,24 @@ def converted_folder_for(gguf_path: Path, paths: AppPaths) -> Path:
     key = hashlib.sha256(f"{gguf_path.name}:{stat.st_size}".encode()).hexdigest()[:12]
     if not gguf_path.name.startswith(BUNDLED_NAME):  # user files: also key on where and when
         key = hashlib.sha256(f"{gguf_path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
-    return paths.converted_models_dir / f"{gguf_path.stem}-{key}"
+        return paths.converted_models_dir / f"{gguf_path.stem}-{key}"
+    # the bundled model is the same for every data folder: one conversion in the user's cache
+    # (one made earlier inside this data folder is still used)
+    name = f"{gguf_path.stem}-{key}"
+    own = paths.converted_models_dir / name
+    return own if _is_converted(own) or not _writable(paths.shared_converted_dir) else paths.shared_converted_dir / name
+
+
+def _is_converted(folder: Path) -> bool:
+    return any(folder.glob("model*.safetensors"))
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_progress) -> Path:
@@ -439,10 +456,11 @@ def list_local_models(paths: AppPaths) -> list[LocalModel]:
                                         *describe_local(folder)))
     except Exception as exc:  # no cache dir yet, or unreadable
         log.info("hub cache scan: %s", exc)
-    if paths.converted_models_dir.exists():
-        for folder in sorted(paths.converted_models_dir.iterdir()):
-            if folder.is_dir() and any(folder.glob("*.safetensors")):
-                found.append(LocalModel(str(folder), "converted", folder.name, str(folder), *describe_local(folder)))
+    for converted in dict.fromkeys((paths.converted_models_dir, paths.shared_converted_dir)):
+        if converted.exists():
+            for folder in sorted(converted.iterdir()):
+                if folder.is_dir() and any(folder.glob("*.safetensors")):
+                    found.append(LocalModel(str(folder), "converted", folder.name, str(folder), *describe_local(folder)))
     try:
         gguf_path = bundled_gguf_path()
         found.append(LocalModel(BUNDLED_SPEC, "bundled", BUNDLED_NAME, str(gguf_path), *describe_local(gguf_path)))

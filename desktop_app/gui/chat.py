@@ -269,11 +269,25 @@ class ChatController(QObject):
             return False
         thread = self.thread()
         parent = thread[-1]["id"] if thread else None
-        self.conversation_id, user_id = session.add_prompt(self.store, self.conversation_id, text, parent)
+        self.conversation_id, user_id = session.add_prompt(self.store, self.conversation_id, text, parent,
+                                                           unique_title=True)
         self.choice[parent] = user_id
         self.reload()
         self.conversations_changed.emit()
         self._start_answer(user_id, [], None)
+        return True
+
+    def resend_edited(self, message_id: int, text: str) -> bool:
+        """An edited copy of one of the person's messages, as its sibling (a new branch), answered."""
+        text = text.strip()
+        old = self.store.get_message(message_id)
+        if not text or self.generating or old["role"] != "user" or old["conversation_id"] != self.conversation_id:
+            return False
+        _conversation, new_id = session.add_prompt(self.store, self.conversation_id, text, old["parent_id"])
+        self.choice[old["parent_id"]] = new_id
+        self.reload()
+        self.conversations_changed.emit()
+        self._start_answer(new_id, [], None)
         return True
 
     def regenerate(self) -> bool:

@@ -15,6 +15,20 @@ from desktop_app.gui.theme import styled_label
 KIND_WORDS = {"hub-cache": "downloaded", "converted": "converted GGUF", "bundled": "bundled, offline"}
 
 
+def spec_in_use(source) -> str | None:
+    """The spec that names a loaded model's source (``ModelSource``), so the dialog can
+    preselect the model in use (the offline fallback is "bundled", not the GPT-2 asked for)."""
+    if source is None:
+        return None
+    kind, _colon, rest = source.model_id.partition(":")
+    if kind == "bundled":
+        return BUNDLED_SPEC
+    if kind in ("folder", "gguf") and rest:
+        return rest
+    short = next((name for name, repo in GPT2_FAMILY.items() if repo == source.model_id), None)
+    return short or source.model_id
+
+
 def _details(model) -> str:
     """How it got here, its architecture and its size: "downloaded · gpt2 · 523 MB"."""
     parts = [KIND_WORDS.get(model.kind, model.kind), model.architecture, model.size_text if model.size_bytes else ""]
