@@ -509,7 +509,7 @@ def test_copy_an_answer_as_text_and_markdown(make_window, qtbot):
     next(a for a in card.export_button.menu().actions() if a.text() == "Copy as Markdown").trigger()
     markdown = clipboard.text()
     assert markdown.startswith("> Say hi\n\n") and card.message["text"].strip() in markdown
-    assert "base model" in markdown and clipboard.mimeData().hasFormat("text/markdown")
+    assert "base model" in markdown
 
 
 def test_export_a_whole_conversation_as_markdown_and_json(make_window, qtbot, tmp_path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 
-from PySide6.QtCore import QMimeData
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton
 
 from desktop_app.gui import conversation_export as cx
@@ -24,11 +23,9 @@ def copy_answer(window, card, kind: str) -> str:
         store = window.chat.store
         prompt = store.get_message(message["parent_id"]) if message.get("parent_id") else None
         text = cx.answer_markdown(message, prompt)
-    data = QMimeData()
-    data.setText(text)
-    if kind == "copy-markdown":
-        data.setData("text/markdown", text.encode("utf-8"))
-    QApplication.clipboard().setMimeData(data)
+    # plain text only: a QMimeData handed to the clipboard from Python crashes the interpreter
+    # at exit (PySide6 6.11, seen offscreen); Markdown is text, so nothing is lost
+    QApplication.clipboard().setText(text)
     window.statusBar().showMessage("Copied the answer" + (" as Markdown" if kind == "copy-markdown" else ""), 4000)
     return text
 
