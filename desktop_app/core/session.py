@@ -235,14 +235,20 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10) -> 
     return ScoredText(ids, prefix, records)
 
 
+def _fitted_answer(store, loaded: LoadedModel, message_id: int) -> tuple[list[int], list[int]]:
+    """The prompt ids generation used for a stored answer and the answer's ids, cut to the window."""
+    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message
+
+    prompt_ids, message = prompt_for_message(store, loaded.tokenizer, message_id, loaded.context_window)
+    return fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
+
+
 def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int) -> tuple[list, list]:
     """A stored answer scored after its prompt by the base model and by the adapter the
     model wears: (before, after). The model must wear an adapter."""
     from desktop_app.core.scoring import score_ids
-    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message
 
-    prompt_ids, message = prompt_for_message(store, loaded.tokenizer, message_id, loaded.context_window)
-    prompt_ids, ids = fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
+    prompt_ids, ids = _fitted_answer(store, loaded, message_id)
     with loaded.lock:
         after = score_ids(loaded, prompt_ids, ids)
         with loaded.model.disable_adapter():
@@ -250,8 +256,32 @@ def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int) 
     return before, after
 
 
-def store_rescored(store, message_id: int, adapter_id: int, before: list, after: list) -> None:
-    """Keep both scorings for the compare view (the base model's only once)."""
+def rescore_and_store(store, loaded: LoadedModel, message_id: int, adapter_id: int) -> bool:
+    """Score a stored answer under the adapter the model wears and keep it for the compare
+    view; the base model scores it only when no base scoring is stored yet (fine-tuning
+    re-scores after every kept run, the base model's scores do not change). False, and
+    nothing stored, for an answer with no prompt before it or no tokens."""
+    from desktop_app.core.scoring import score_ids
+
+    try:
+        prompt_ids, ids = _fitted_answer(store, loaded, message_id)
+    except ValueError:  # no prompt before it: nothing to score after
+        return False
+    if not ids:
+        return False
+    before = None
+    with loaded.lock:
+        after = score_ids(loaded, prompt_ids, ids)
+        if not store.token_records(message_id, adapter_id=None, kind="rescored"):
+            with loaded.model.disable_adapter():
+                before = score_ids(loaded, prompt_ids, ids)
+    store_rescored(store, message_id, adapter_id, before, after)
+    return True
+
+
+def store_rescored(store, message_id: int, adapter_id: int, before: list | None, after: list) -> None:
+    """Keep both scorings for the compare view (the base model's only once; ``before`` may be
+    None when a base scoring is already stored)."""
     store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored")
     if not store.token_records(message_id, adapter_id=None, kind="rescored"):
         store.set_token_records(message_id, before, adapter_id=None, kind="rescored")

@@ -32,8 +32,7 @@ from desktop_app.core import adapters as adapter_store
 from desktop_app.core import gate
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap
-from desktop_app.core.train_data import (TrainingData, build_training_data, fit, generated_ids, prompt_for_message,
-                                         rated_message_ids, readiness)
+from desktop_app.core.train_data import TrainingData, build_training_data, rated_message_ids, readiness
 
 log = logging.getLogger(__name__)
 
@@ -506,23 +505,13 @@ class _Run:
         model where no record of it exists), for the compare view. Only the newest
         ``rescore_limit``: the compare view scores any other answer when it is opened, so a
         person with a hundred ratings does not wait for all of them here."""
-        from desktop_app.core.scoring import score_ids
+        from desktop_app.core.session import rescore_and_store
 
         mids = rated_message_ids(self.store)[-self.settings.rescore_limit:]
         for n, mid in enumerate(mids, 1):
             self.check_cancel_soft()
-            try:
-                prompt_ids, message = prompt_for_message(self.store, work.tokenizer, mid, work.context_window)
-            except ValueError:
+            if not rescore_and_store(self.store, work, mid, adapter_id):
                 continue
-            prompt_ids, ids = fit(prompt_ids, generated_ids(self.store, message, work.tokenizer), work.context_window)
-            if not ids:
-                continue
-            self.store.set_token_records(mid, score_ids(work, prompt_ids, ids), adapter_id=adapter_id, kind="rescored")
-            if not self.store.token_records(mid, adapter_id=None, kind="rescored"):
-                with work.model.disable_adapter():
-                    base = score_ids(work, prompt_ids, ids)
-                self.store.set_token_records(mid, base, adapter_id=None, kind="rescored")
             self.say("rescoring", f"Re-scoring rated answers ({n} of {len(mids)})", step=n, total=len(mids))
 
     def check_cancel_soft(self) -> None:

@@ -72,6 +72,12 @@ class AdapterHistory(QFrame):
         self.empty = styled_label("No adapters yet. A kept fine-tune appears here; the base model is used "
                                   "until then.", "Muted", wrap=True)
         layout.addWidget(self.empty)
+        self._build_buttons(layout)
+        self.busy = False
+        self.set_adapters([])
+
+    def _build_buttons(self, layout) -> None:
+        """The two-column grid of Use / Roll back / Base / Delete / Export / Import and their wiring."""
         grid = QGridLayout()
         grid.setSpacing(6)
         self.use_button = QPushButton(icon("check"), "Use selected")
@@ -100,8 +106,6 @@ class AdapterHistory(QFrame):
         self.delete_button.clicked.connect(self._delete)
         self.export_button.clicked.connect(self._export)
         self.import_button.clicked.connect(self._import)
-        self.busy = False
-        self.set_adapters([])
 
     def set_adapters(self, rows: list[dict]) -> None:
         """``rows``: adapters.list_adapters(...) (oldest first); shown newest first."""

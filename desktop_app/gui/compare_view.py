@@ -104,6 +104,19 @@ class CompareView(QFrame):
         layout.setSpacing(10)
         title = styled_label("WHAT THE FINE-TUNE CHANGED", "PanelTitle")
         layout.addWidget(title)
+        layout.addLayout(self._build_pickers())
+        layout.addLayout(self._build_legend())
+        self.prompt_label = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.prompt_label)
+        self.expect_label = QLabel()
+        self.expect_label.setWordWrap(True)
+        layout.addWidget(self.expect_label)
+        layout.addWidget(self._build_answer_area(), 1)
+        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
+        self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def _build_pickers(self) -> QFormLayout:
+        """Which answer, which baseline ("Before") and the adapter in use ("After")."""
         pick = QFormLayout()  # one choice a row: the view fits the chat area of a narrow window
         pick.setHorizontalSpacing(8)
         pick.setVerticalSpacing(6)
@@ -122,7 +135,10 @@ class CompareView(QFrame):
         after.addWidget(self.after_label)
         after.addStretch(1)
         pick.addRow("After", after)
-        layout.addLayout(pick)
+        return pick
+
+    def _build_legend(self) -> QHBoxLayout:
+        """The diverging colour bar with its low / high labels."""
         legend = QHBoxLayout()
         legend.setSpacing(8)
         self.low_label = styled_label("", "Muted")
@@ -132,15 +148,7 @@ class CompareView(QFrame):
         for w in (self.low_label, self.bar, self.high_label):
             legend.addWidget(w)
         legend.addStretch(1)
-        layout.addLayout(legend)
-        self.prompt_label = styled_label("", "Muted", wrap=True)
-        layout.addWidget(self.prompt_label)
-        self.expect_label = QLabel()
-        self.expect_label.setWordWrap(True)
-        layout.addWidget(self.expect_label)
-        layout.addWidget(self._build_answer_area(), 1)
-        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
-        self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        return legend
 
     def _build_answer_area(self) -> QScrollArea:
         """The coloured answer, the summary and the tokens that moved most, scrolling together."""

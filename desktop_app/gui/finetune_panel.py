@@ -305,6 +305,24 @@ class FineTunePanel(QScrollArea):
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(10)
+        self._build_header(layout)
+        self._build_progress(layout)
+        self.curve = LossCurve()
+        self._build_result(layout)
+        layout.addWidget(self.curve)
+        self._build_advanced(layout)
+        self.history = AdapterHistory()
+        layout.addWidget(self.history)
+        layout.addStretch(1)
+        self.setWidget(inner)
+        self.progress_box.hide()
+        self.curve.hide()
+        self.counts: dict = {}
+        self._connect_controller(controller)
+        self.set_counts({})
+
+    def _build_header(self, layout) -> None:
+        """Title, intro, the four count tiles, the readiness line and the train button."""
         title = styled_label("FINE-TUNE ON YOUR RATINGS", "PanelTitle")
         layout.addWidget(title)
         self.intro = styled_label("Teaches the model a small adapter from your ratings. It is kept only if it "
@@ -327,7 +345,9 @@ class FineTunePanel(QScrollArea):
         self.train_button.setMinimumHeight(34)
         self.train_button.clicked.connect(self.start)
         layout.addWidget(self.train_button)
-        # progress
+
+    def _build_progress(self, layout) -> None:
+        """The phase line with its Cancel button, the progress bar and the time estimate."""
         self.progress_box = QFrame()
         pl = QVBoxLayout(self.progress_box)
         pl.setContentsMargins(0, 0, 0, 0)
@@ -353,7 +373,9 @@ class FineTunePanel(QScrollArea):
         self.elapsed_timer = QTimer(self, interval=1000)
         self.elapsed_timer.timeout.connect(self._show_elapsed)
         layout.addWidget(self.progress_box)
-        self.curve = LossCurve()
+
+    def _build_result(self, layout) -> None:
+        """The outcome box: title, body, Compare button and the gate's re-asks (hidden until a run ends)."""
         self.result_box = QFrame()
         self.result_box.setObjectName("ResultBox")
         rl = QVBoxLayout(self.result_box)
@@ -375,16 +397,9 @@ class FineTunePanel(QScrollArea):
         rl.addWidget(self.taught)
         layout.addWidget(self.result_box)
         self.result_box.hide()
-        layout.addWidget(self.curve)
-        self._build_advanced(layout)
-        self.history = AdapterHistory()
-        layout.addWidget(self.history)
-        layout.addStretch(1)
-        self.setWidget(inner)
-        self.progress_box.hide()
-        self.curve.hide()
-        self.counts: dict = {}
-        c = controller
+
+    def _connect_controller(self, c: FineTuneController) -> None:
+        """The controller's signals drive the panel; the history's buttons drive the controller."""
         c.progress.connect(self.on_progress)
         c.finished.connect(self.on_finished)
         c.failed.connect(self.on_failed)
@@ -397,7 +412,6 @@ class FineTunePanel(QScrollArea):
         h.rollback_requested.connect(lambda: c.adapter_action("rollback"))
         h.delete_requested.connect(lambda aid: c.adapter_action("delete", aid))
         adapter_export.attach(h, c)  # Export... and Import... (issue 14)
-        self.set_counts({})
 
     def _build_advanced(self, layout) -> None:
         self.advanced_button = QToolButton()

@@ -142,6 +142,14 @@ class InspectorPanel(QFrame):
         self.token_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.token_label.setMinimumHeight(48)
         layout.addWidget(self.token_label)
+        self._build_stats(layout)
+        self._build_rating(layout)
+        self._build_alternatives(layout)
+        layout.addStretch(1)
+        self.clear()
+
+    def _build_stats(self, layout) -> None:
+        """The grid of the token's numbers (probability, rank, entropy ...)."""
         self.stats = QGridLayout()
         self.stats.setHorizontalSpacing(12)
         self.stat_values: dict[str, QLabel] = {}
@@ -155,6 +163,9 @@ class InspectorPanel(QFrame):
         self.stats_box = QWidget()
         self.stats_box.setLayout(self.stats)
         layout.addWidget(self.stats_box)
+
+    def _build_rating(self, layout) -> None:
+        """The "This token is good / bad" buttons."""
         self.rate_box = QWidget()
         rate_row = QHBoxLayout(self.rate_box)
         rate_row.setContentsMargins(0, 0, 0, 0)
@@ -173,6 +184,9 @@ class InspectorPanel(QFrame):
             button.clicked.connect(lambda _c=False, v=value: self._rate(v))
             rate_row.addWidget(button)
         layout.addWidget(self.rate_box)
+
+    def _build_alternatives(self, layout) -> None:
+        """The alternatives chart, its coverage line, the branch button with its hint, and "Why this token?"."""
         self.alt_title = styled_label("Alternatives", "PanelTitle")
         layout.addWidget(self.alt_title)
         self.chart = AlternativesChart()
@@ -189,8 +203,6 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.hint)
         self.explain = ExplainView()
         layout.addWidget(self.explain)
-        layout.addStretch(1)
-        self.clear()
 
     def clear(self) -> None:
         self.message_id, self.index, self.record = None, -1, None

@@ -155,6 +155,13 @@ class MainWindow(QMainWindow):
         return area
 
     def _connect(self) -> None:
+        self._connect_chat()
+        self._connect_training()
+        self._connect_panels()
+        self._connect_prompt()
+
+    def _connect_chat(self) -> None:
+        """The chat controller's signals (model, stream, conversations) to the window."""
         c = self.chat
         c.model_progress.connect(self._model_progress)
         c.model_loaded.connect(self._model_loaded)
@@ -173,6 +180,9 @@ class MainWindow(QMainWindow):
         self.tasks.busy_changed.connect(self._busy)
         c.state_changed.connect(lambda _state: self._update_buttons())
         c.adapter_changed.connect(self._adapter_changed)
+
+    def _connect_training(self) -> None:
+        """Ratings writer and fine-tune controller to the window and the fine-tune panel."""
         self.writer.failed.connect(self.show_error)
         self.writer.counts_changed.connect(self._counts_changed)
         self.writer.counts_changed.connect(self.finetune_panel.set_counts)
@@ -183,6 +193,10 @@ class MainWindow(QMainWindow):
         self.finetune.failed.connect(self._train_failed)
         self.finetune.running_changed.connect(self._train_running)
         self.finetune_panel.compare_requested.connect(lambda: self.open_compare(None))
+
+    def _connect_panels(self) -> None:
+        """Conversation list, legend and token inspector."""
+        c = self.chat
         self.conversations.selected.connect(self.open_conversation)
         self.conversations.new_requested.connect(self.new_conversation)
         self.conversations.rename_requested.connect(c.rename)
@@ -194,6 +208,9 @@ class MainWindow(QMainWindow):
         self.legend.score_prompts_changed.connect(self._score_prompts_toggled)
         self.inspector.branch_requested.connect(self.branch)
         self.inspector.token_rated.connect(self._inspector_rated)
+
+    def _connect_prompt(self) -> None:
+        """The prompt area's buttons, the keyboard shortcuts and "Why this token?"."""
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
         self.regenerate_button.clicked.connect(self.regenerate)

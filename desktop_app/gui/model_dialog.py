@@ -46,6 +46,21 @@ class ModelDialog(QDialog):
                              "once from the Hugging Face hub; a .gguf file is converted once. Both show progress "
                              "in the status bar while the window stays usable.", "Muted", wrap=True)
         layout.addWidget(intro)
+        layout.addLayout(self._build_choices(paths))
+        layout.addLayout(self._precision_row(precision))
+        self.family.activated.connect(lambda _i: self.family_radio.setChecked(True))
+        self.local.itemClicked.connect(lambda _i: self.local_radio.setChecked(True))
+        self.path.textEdited.connect(lambda _t: self.path_radio.setChecked(True))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.load_button = buttons.addButton("Load", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.load_button.setObjectName("PrimaryButton")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._preselect(current)
+
+    def _build_choices(self, paths) -> QGridLayout:
+        """One radio button per kind of source: GPT-2 family, a model on this computer, a path, the bundled one."""
         grid = QGridLayout()
         grid.setVerticalSpacing(8)
         self.group = QButtonGroup(self)
@@ -83,18 +98,7 @@ class ModelDialog(QDialog):
         grid.addLayout(row, 2, 1)
         grid.addWidget(self.bundled_radio, 3, 0, 1, 2)
         grid.setColumnStretch(1, 1)
-        layout.addLayout(grid)
-        layout.addLayout(self._precision_row(precision))
-        self.family.activated.connect(lambda _i: self.family_radio.setChecked(True))
-        self.local.itemClicked.connect(lambda _i: self.local_radio.setChecked(True))
-        self.path.textEdited.connect(lambda _t: self.path_radio.setChecked(True))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.load_button = buttons.addButton("Load", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.load_button.setObjectName("PrimaryButton")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self._preselect(current)
+        return grid
 
     def _preselect(self, current: str | None) -> None:
         if current in (None, "") or current in GPT2_FAMILY:

@@ -72,6 +72,17 @@ class MessageCard(QFrame):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(14, 10, 14, 10)
         outer.setSpacing(6)
+        outer.addLayout(self._build_header(role, title))
+        self.view = TokenView(self, measure=measure if role == "assistant" else PLAIN)
+        self.view.token_clicked.connect(lambda i: self.token_clicked.emit(self, i))
+        self.view.token_hovered.connect(lambda i: self.token_hovered.emit(self, i))
+        outer.addWidget(self.view)
+        self.footer_layout = QHBoxLayout()  # part 2: per-answer rating, correction
+        self.footer_layout.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(self.footer_layout)
+
+    def _build_header(self, role: str, title: str) -> QHBoxLayout:
+        """Role and meta labels, the action buttons, the sibling arrows and edit / export."""
         header = QHBoxLayout()
         header.setSpacing(6)
         # "model · adapter": drops the adapter, then elides, before the header's buttons give way
@@ -88,6 +99,12 @@ class MessageCard(QFrame):
         self.actions_layout = QHBoxLayout()  # part 2 puts rating buttons here
         self.actions_layout.setSpacing(2)
         header.addLayout(self.actions_layout)
+        self._add_sibling_arrows(header)
+        self._add_message_buttons(header, role)
+        return header
+
+    def _add_sibling_arrows(self, header: QHBoxLayout) -> None:
+        """The "‹ 1/2 ›" arrows between answers to the same prompt (hidden until there are siblings)."""
         self.prev_button = self._tool("\u2039", "Previous answer to this prompt")
         self.sibling_label = styled_label("", "SiblingLabel")
         self.next_button = self._tool("\u203a", "Next answer to this prompt")
@@ -96,6 +113,9 @@ class MessageCard(QFrame):
         for w in (self.prev_button, self.sibling_label, self.next_button):
             header.addWidget(w)
             w.hide()
+
+    def _add_message_buttons(self, header: QHBoxLayout, role: str) -> None:
+        """Edit on the person's messages; Copy / export menu on answers."""
         self.export_button = None
         self.edit_button = None
         if role == "user":
@@ -115,14 +135,6 @@ class MessageCard(QFrame):
             self.export_button.setMenu(menu)
             self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
             header.addWidget(self.export_button)
-        outer.addLayout(header)
-        self.view = TokenView(self, measure=measure if role == "assistant" else PLAIN)
-        self.view.token_clicked.connect(lambda i: self.token_clicked.emit(self, i))
-        self.view.token_hovered.connect(lambda i: self.token_hovered.emit(self, i))
-        outer.addWidget(self.view)
-        self.footer_layout = QHBoxLayout()  # part 2: per-answer rating, correction
-        self.footer_layout.setContentsMargins(0, 0, 0, 0)
-        outer.addLayout(self.footer_layout)
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
