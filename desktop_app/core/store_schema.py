@@ -7,6 +7,7 @@ Never edit a released step: add a new one at the end.
 
 Version 1: conversations, messages, token records, ratings, corrections.
 Version 2: fine-tune runs and adapters (with at most one active adapter per base model).
+Version 3: documents (text mode: texts the person writes, pastes or opens).
 """
 
 from __future__ import annotations
@@ -96,6 +97,16 @@ MIGRATIONS: list[list[str]] = [
         "CREATE UNIQUE INDEX adapters_one_active ON adapters(base_model) WHERE active = 1",
         "CREATE INDEX adapters_parent ON adapters(parent_id)",
         "CREATE INDEX finetune_runs_adapter ON finetune_runs(adapter_id)",
+    ],
+    # 2 -> 3
+    [
+        """CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
     ],
 ]
 
