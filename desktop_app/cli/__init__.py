@@ -32,9 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--prompt", dest="screenshot_prompt", help="with --screenshot: send this prompt first")
     parser.add_argument("--rate", dest="screenshot_rate", choices=["up", "down"], help="with --screenshot: rate the answer")
     parser.add_argument("--dark", action="store_true", help="with --screenshot: use the dark palette")
-    parser.add_argument("--view", dest="screenshot_view", choices=["finetune", "compare"],
+    parser.add_argument("--view", dest="screenshot_view", choices=["finetune", "compare", "text"],
                         help="with --screenshot: rate a few answers, run a short fine-tune, then save the "
-                             "fine-tune panel (the window) or the compare view")
+                             "fine-tune panel (the window) or the compare view; text: analyse a sample "
+                             "text (or --prompt) in Text mode")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (model_cmds, store_cmds, finetune_cmds):
         module.register(subparsers, common)

@@ -19,6 +19,7 @@ from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.ratings import CardRating, RatingWriter
 from desktop_app.gui.tasks import TaskManager
+from desktop_app.gui.text_view import TextController, TextView
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import token_label
 from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_meta
@@ -65,10 +66,12 @@ class MainWindow(QMainWindow):
         self.chat = ChatController(store, paths, self.tasks, device, self)
         self.writer = RatingWriter(store, self.tasks.store, self)
         self.finetune = FineTuneController(store, paths, self.chat, self.tasks, self)
+        self.text = TextController(store, self.chat, self)
         self.compare_dialog = None
         self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
         self.streaming_card: MessageCard | None = None
         self.selected_card: MessageCard | None = None
+        self._mode_decided = False  # the first model chose the mode (or the person did)
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(icon("app"))
         self._build()
@@ -110,8 +113,19 @@ class MainWindow(QMainWindow):
         banners.addWidget(self.notice_banner)
         banners.addWidget(self.error_banner)
         column.addLayout(banners)
-        column.addWidget(self.transcript, 1)
-        column.addWidget(self._build_prompt_area())
+        chat_page = QWidget()
+        chat_column = QVBoxLayout(chat_page)
+        chat_column.setContentsMargins(0, 0, 0, 0)
+        chat_column.setSpacing(0)
+        chat_column.addWidget(self.transcript, 1)
+        chat_column.addWidget(self._build_prompt_area())
+        self.text_view = TextView(self.text)
+        self.mode_tabs = QTabWidget()  # Chat | Text: the same model, heatmap and inspector
+        self.mode_tabs.setObjectName("ModeTabs")
+        self.mode_tabs.setDocumentMode(True)
+        self.mode_tabs.addTab(chat_page, "Chat")
+        self.mode_tabs.addTab(self.text_view, "Text")
+        column.addWidget(self.mode_tabs, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.conversations)
         self.splitter.addWidget(centre)
@@ -223,6 +237,13 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(keys), self, self.send)
         QShortcut(QKeySequence("Escape"), self, self.stop)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_conversation)
+        self._connect_text()
+
+    def _connect_text(self) -> None:
+        self.text.error.connect(self.show_error)
+        self.text_view.token_clicked.connect(self.show_text_token)
+        self.text_view.token_hovered.connect(self._text_token_hovered)
+        self.mode_tabs.currentChanged.connect(self._mode_changed)
 
     # ------------------------------------------------------------ persistence
     def _restore(self) -> None:
@@ -243,6 +264,8 @@ class MainWindow(QMainWindow):
             sampling = SamplingSettings()
         self.popover.set_settings(sampling, s.value("system", "") or "")
         self._settings_changed()
+        if s.value("mode") == "text":
+            self.mode_tabs.setCurrentWidget(self.text_view)
 
     def save_state(self) -> None:
         s = self.settings
@@ -252,6 +275,7 @@ class MainWindow(QMainWindow):
         s.setValue("score_prompts", self.legend.score_prompts.isChecked())
         s.setValue("sampling", json.dumps(self.chat.settings.to_dict()))
         s.setValue("system", self.chat.system)
+        s.setValue("mode", self.mode)
         if self.chat.conversation_id is not None:
             s.setValue("last_conversation", self.chat.conversation_id)
         else:
@@ -265,6 +289,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.save_state()
         self.finetune.cancel()
+        self.text_view.flush_edit()
+        self.text.shutdown()
         self.chat.shutdown()
         self.tasks.shutdown()  # every rating asked for is written before the window goes
         super().closeEvent(event)
@@ -315,6 +341,9 @@ class MainWindow(QMainWindow):
         self._update_buttons()
         if self.legend.score_prompts.isChecked():
             self._score_prompts_toggled(True)
+        self._text_mode_for(loaded)
+        if self.text.document_id is not None:
+            self.text_view.analyse_now(save=False)  # the text's colours come from this model
 
     def _model_failed(self, message: str) -> None:
         self.progress_label.setText("")
@@ -468,6 +497,7 @@ class MainWindow(QMainWindow):
         return self.transcript.add_card(card)
 
     def set_measure(self, measure: str) -> None:
+        self.text_view.set_measure(measure)
         for card in self.transcript.cards:
             if card.role == "assistant" or card.view.records:
                 card.view.set_measure(measure)
@@ -510,6 +540,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ actions
     def send(self) -> None:
+        if self.mode == "text":  # Ctrl+Enter in the Text tab continues the text
+            self.text_view.continue_text()
+            return
         text = self.prompt.toPlainText()
         if not text.strip() or self.chat.generating:
             return
@@ -525,6 +558,7 @@ class MainWindow(QMainWindow):
             self.popover.hide()
             return
         self.chat.stop()
+        self.text.stop()
 
     def regenerate(self) -> None:
         self.error_banner.hide()
@@ -649,3 +683,50 @@ class MainWindow(QMainWindow):
             return None
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return path
+
+    # ------------------------------------------------------------ text mode
+    @property
+    def mode(self) -> str:
+        """"chat" or "text": the tab in front."""
+        return "text" if self.mode_tabs.currentWidget() is self.text_view else "chat"
+
+    def set_mode(self, mode: str) -> None:
+        self.mode_tabs.setCurrentWidget(self.text_view if mode == "text" else self.mode_tabs.widget(0))
+
+    def _mode_changed(self, _index: int) -> None:
+        if self.mode == "text" and self.text.document_id is None:
+            self.text_view.open_document()  # the newest text, or a new empty one
+        if self.mode == "text":
+            self.text_view.editor.setFocus()
+
+    def _text_mode_for(self, loaded) -> None:
+        """A model without a chat template (GPT-2) continues text rather than answering: the
+        window opens in Text mode, unless the person chose a mode before; it says why once."""
+        from desktop_app.core.prompts import has_chat_template
+
+        decided, self._mode_decided = self._mode_decided, True
+        if decided or has_chat_template(loaded.tokenizer) or self.settings.value("mode") is not None:
+            return
+        self.set_mode("text")
+        self.notice_banner.show_message(
+            f"{loaded.source.display_name} has no chat template: it continues text rather than answering "
+            "questions, so the window opened in Text mode. Chat is one tab away.", "info")
+
+    def show_text_token(self, index: int, record) -> None:
+        """The inspector shows token ``index`` of the analysed text (a click on it)."""
+        if self.selected_card is not None:
+            try:
+                self.selected_card.view.clear_selection_mark()
+            except RuntimeError:  # the card is gone
+                pass
+            self.selected_card = None
+        self.side_tabs.setCurrentWidget(self.inspector)
+        self.inspector.show_token(None, index, record, can_branch=False)
+
+    def _text_token_hovered(self, index: int, record) -> None:
+        if record is None:
+            self.statusBar().clearMessage()
+            return
+        self.statusBar().showMessage(
+            f"token {index + 1}: \u201c{token_label(record.text)}\u201d  p={record.prob * 100:.2f}%  "
+            f"rank {record.rank}  entropy {record.entropy:.2f}")
