@@ -722,6 +722,7 @@ class MainWindow(QMainWindow):
             self.selected_card = None
         self.side_tabs.setCurrentWidget(self.inspector)
         self.inspector.show_token(None, index, record, can_branch=False)
+        self.inspector.hint.setText("A token of your text, as the model predicted it from the text before.")
 
     def _text_token_hovered(self, index: int, record) -> None:
         if record is None:

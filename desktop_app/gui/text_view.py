@@ -201,7 +201,12 @@ class TextView(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.heatmap)
+        holder = QWidget()  # the heatmap keeps the editor's margins
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(12, 8, 12, 8)
+        holder_layout.addWidget(self.heatmap)
+        holder_layout.addStretch(1)
+        scroll.setWidget(holder)
         self.heatmap_scroll = scroll
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.editor)
@@ -217,7 +222,7 @@ class TextView(QWidget):
         row.setContentsMargins(16, 8, 16, 8)
         row.setSpacing(6)
         self.documents = QComboBox()
-        self.documents.setMinimumWidth(140)
+        self.documents.setMinimumWidth(80)  # no wider than the chat page needs
         self.documents.setToolTip("Your texts (kept in the database)")
         row.addWidget(self.documents, 1)
         self.new_button = QPushButton("New")
