@@ -174,3 +174,37 @@ def test_opening_files_good_and_bad(text_window, qtbot, tmp_path):
         assert window.text_view.open_file(str(good))
     assert window.text_view.editor.toPlainText() == "# Notes\n\nA short text to open.\n"
     assert window.text_view.documents.currentText() == "notes.md"
+
+
+def test_new_keeps_one_empty_text_and_an_edit_titles_it(text_window, qtbot):
+    window = text_window()
+    view = window.text_view
+    first = window.text.document_id
+    view.new_document()  # the empty text on screen is the new one: no clutter
+    assert window.text.document_id == first and view.documents.count() == 1
+    analysed(qtbot, window, "Some words")
+    view.new_document()
+    assert window.text.document_id != first and view.documents.count() == 2
+    window.chat.tasks.store.wait()
+    assert documents.get_document(window.text.store, first)["title"] == "Some words"
+
+
+# Kept last in this file: in one process, a window made after run_app's event loop ended
+# did not get its model loaded (seen here; test_gui_screenshot's run_app tests come last too).
+def test_screenshot_of_text_mode(qapp, tmp_path, tiny_model_dir):
+    """``--screenshot --view text``: the real window analyses the text given and saves the PNG."""
+    from PySide6.QtGui import QImage
+
+    from desktop_app.gui.app import run_app
+    from test_gui_screenshot import _args
+
+    out = tmp_path / "text.png"
+    args = _args(tmp_path, str(tiny_model_dir), out, prompt="A short text to analyse for the picture.")
+    args.screenshot_view = "text"
+    assert run_app(args) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+    with Store.open(args.db) as store:
+        assert [documents.get_document(store, d["id"])["text"] for d in documents.list_documents(store)] \
+            == ["A short text to analyse for the picture."]
+

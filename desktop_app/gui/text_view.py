@@ -77,13 +77,20 @@ class TextController(QObject):
     def new_document(self, text: str = "", title: str | None = None) -> dict:
         return self.open_document(documents.create_document(self.store, text, title))
 
-    def save(self, text: str) -> None:
-        """Keep the text (store lane); an untitled document is titled after its first words."""
+    def untitled_and_empty(self) -> bool:
+        if self.document_id is None:
+            return False
+        document = documents.get_document(self.store, self.document_id)
+        return document["title"] == documents.DEFAULT_DOCUMENT_TITLE and not document["text"]
+
+    def save(self, text: str, title: str | None = None) -> None:
+        """Keep the text (store lane, in order); an untitled document is titled after its
+        first words (or ``title``)."""
         if self.document_id is None:
             return
         document_id, store = self.document_id, self.store
-        title = None
-        if documents.get_document(store, document_id)["title"] == documents.DEFAULT_DOCUMENT_TITLE and text.strip():
+        if title is None and documents.get_document(store, document_id)["title"] == documents.DEFAULT_DOCUMENT_TITLE \
+                and text.strip():
             title = documents.title_for(text)
         self.chat.tasks.store.submit(Task(lambda _r, _c: documents.save_document(store, document_id, text, title),
                                           "save document", "document",
@@ -274,7 +281,14 @@ class TextView(QWidget):
         self._show_document(self.controller.open_document(document_id))
 
     def new_document(self, text: str = "", title: str | None = None) -> None:
+        """A new text; an empty untitled one on screen is used instead of making another."""
         if self.controller.continuing:
+            return
+        if not self.editor.toPlainText() and self.controller.untitled_and_empty():
+            self.timer.stop()
+            self._set_editor_text(text)
+            self.controller.save(text, title)  # the list follows once it is stored
+            self.analyse_now(save=False)
             return
         self.flush_edit()
         self._show_document(self.controller.new_document(text, title))
@@ -294,12 +308,15 @@ class TextView(QWidget):
         self.new_document(text, Path(path).name)
         return True
 
-    def _show_document(self, document: dict) -> None:
-        self._loading = True
+    def _set_editor_text(self, text: str) -> None:
+        self._loading = True  # not an edit to save
         try:
-            self.editor.setPlainText(document["text"])
+            self.editor.setPlainText(text)
         finally:
             self._loading = False
+
+    def _show_document(self, document: dict) -> None:
+        self._set_editor_text(document["text"])
         self.refresh_documents()
         self.heatmap.set_records([], prefix="")
         self.summary_panel.set_summary(None)
