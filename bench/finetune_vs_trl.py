@@ -69,7 +69,8 @@ def main() -> int:
 
     # ours: training seconds as the run measures them (reference log-probs + steps)
     settings = FineTuneSettings(max_steps=args.steps, min_steps=args.steps, batch_size=args.batch_size, lr=args.lr,
-                                lora_r=8, lora_alpha=16, heldout_fraction=0.0, reask_count=0, rescore=False,
+                                lora_r=8, lora_alpha=16, heldout_fraction=0.0, reask_count=0, reask_unseen=0, rescore=False,
+                                liked_sft_weight=0.0,  # KTO alone, as TRL's KTOTrainer has it
                                 max_ppl_rise=10.0)
     result = run_finetune(store, loaded, paths, settings)
     ours_s = result.metrics["train_s"]

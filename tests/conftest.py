@@ -79,3 +79,11 @@ def bundled_model(bundled_model_dir, session_paths):
     from desktop_app.core.models import open_model
 
     return open_model(str(bundled_model_dir), session_paths, device="cpu")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The in-process ``run_app`` tests run last: after a whole app run in this process, signals
+    queued from worker threads to the GUI thread were seen not to arrive in later tests (the
+    app itself runs ``run_app`` once per process, so only a test session can meet this)."""
+    items.sort(key=lambda item: "run_app" in getattr(item.function, "__code__", None).co_names
+               if getattr(item, "function", None) else False)

@@ -155,6 +155,11 @@ def test_cli_adapters_and_finetune_json(env, tiny_model_dir, capsys, tmp_path):
     out = json.loads(capsys.readouterr().out)
     assert {"run_id", "kept", "adapter_id", "metrics"} <= set(out)
     assert {"margin_before", "margin_after", "probe_ppl_before", "probe_ppl_after"} <= set(out["metrics"])
+    # the before/after pairs: the rated question, then questions training never saw
+    taught = out["taught"]
+    assert taught[0] == {**taught[0], "question": "Hello, how are you?", "seen": True}
+    assert [t["seen"] for t in taught[1:]] and not any(t["seen"] for t in taught[1:])
+    assert all(isinstance(t["before"], str) and isinstance(t["after"], str) for t in taught)
     if out["kept"]:
         assert store.active_adapter(loaded.model_id)["id"] == out["adapter_id"]
         assert main(["generate", "hi", "--max-new-tokens", "3", "--json", *common]) == 0

@@ -193,6 +193,9 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     dialog = window.open_compare(ids[0])
     view = dialog.view
     qtbot.waitUntil(lambda: len(view.values) > 0, timeout=WAIT_MS)
+    # scorings made on demand are stored through the store lane, after the view shows them
+    qtbot.waitUntil(lambda: bool(store.token_records(ids[0], adapter_id=result.adapter_id, kind="rescored")),
+                    timeout=WAIT_MS)
     before = store.token_records(ids[0], adapter_id=None, kind="rescored")
     after = store.token_records(ids[0], adapter_id=result.adapter_id, kind="rescored")
     assert len(view.values) == len(after) == len(before)
@@ -210,7 +213,8 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     settle(window)
     view.show_message(late)
     qtbot.waitUntil(lambda: view.message_id == late and len(view.values) > 0, timeout=WAIT_MS)
-    assert store.token_records(late, adapter_id=result.adapter_id, kind="rescored")
+    qtbot.waitUntil(lambda: bool(store.token_records(late, adapter_id=result.adapter_id, kind="rescored")),
+                    timeout=WAIT_MS)
     dialog.close()
 
     # cancel leaves the active adapter as it was

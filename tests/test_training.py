@@ -197,7 +197,7 @@ def test_killed_during_training_leaves_active_adapter_intact(env, tiny_model, ti
 
 
 def test_judge_rules():
-    ok = {"gate_margin_on": "heldout", "margin_heldout_before": -2.0, "margin_heldout_after": -1.5,
+    ok = {"gate_margin_on": "heldout", "heldout_size": 10, "margin_heldout_before": -2.0, "margin_heldout_after": -1.5,
           "probe_ppl_before": 20.0, "probe_ppl_after": 20.9, "reask_degenerate_before": 0,
           "reask_degenerate_after": 0, "reask_count": 3}
     assert gate.judge(ok).kept
@@ -206,6 +206,12 @@ def test_judge_rules():
     bad = gate.judge({**ok, "reask_degenerate_after": 2, "reask_problems_after": ["echo", "loop"]})
     assert not bad.kept and "echo" in bad.reason
     assert gate.judge({**ok, "gate_margin_on": "all", "margin_all_before": 0.0, "margin_all_after": 0.1}).kept
+    # 1-3 held-out items: the margin over all ratings must rise as well
+    small = {**ok, "heldout_size": 2, "margin_all_before": -1.0, "margin_all_after": -0.5}
+    assert gate.judge(small).kept
+    refused = gate.judge({**small, "margin_all_after": -1.2})
+    assert not refused.kept and "all ratings" in refused.reason
+    assert not gate.judge({**small, "margin_heldout_after": -2.1}).kept
 
 
 def test_degenerate_answers():

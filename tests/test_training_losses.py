@@ -159,3 +159,29 @@ def test_token_loss_pushes_liked_up_and_disliked_down():
     assert lp.grad[0, 0] < 0  # descending the loss raises the liked token's log-prob
     assert lp.grad[0, 2] > 0  # and lowers the disliked one's
     assert lp.grad[0, 1] == 0  # an unrated position is untouched
+
+
+def test_batch_loss_is_kto_plus_the_liked_likelihood(tiny_model_dir):
+    """batch_loss over thumbs is exactly kto_loss (TRL's numbers, above) when the likelihood
+    term on liked answers is off, and adds the liked answers' mean token NLL when it is on."""
+    from peft import LoraConfig, get_peft_model
+
+    from desktop_app.core.train_data import TrainingData, Unpaired
+
+    base, tok = _base_tiny(tiny_model_dir)
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    enc = [(tok(p)["input_ids"], tok(a)["input_ids"]) for p, a in zip(PROMPTS, ANSWERS)]
+    data = TrainingData(unpaired=[Unpaired(p, c, i % 2 == 0, i, i) for i, (p, c) in enumerate(enc)])
+    with model.disable_adapter():
+        refs = L.reference_logps(model, data, tok.pad_token_id, "cpu")
+    batch = L.Batch.select(data, refs, [("u", i) for i in range(4)], "cpu")
+    with torch.no_grad():
+        plain, _f = L.batch_loss(model, batch, tok.pad_token_id, "cpu", L.LossWeights(liked_sft_weight=0.0))
+        with_sft, figures = L.batch_loss(model, batch, tok.pad_token_id, "cpu", L.LossWeights(liked_sft_weight=0.5))
+        logps = L.sequence_logps(model, [(e.prompt_ids, e.completion_ids) for e in data.unpaired], tok.pad_token_id, "cpu")
+        kl = L.kto_kl(L.sequence_logps(model, L.kl_sequences(data), tok.pad_token_id, "cpu"), refs.kl)
+        expected, _ = L.kto_loss(logps, refs.unpaired, torch.tensor([True, False, True, False]), kl, 0.1)
+        token_logps, mask = L.per_token_logps(model, L.pad_batch([enc[0], enc[2]], tok.pad_token_id, "cpu"))
+        nll = -token_logps[mask.bool()].mean()
+    assert float(plain) == pytest.approx(float(expected), abs=1e-6)
+    assert float(with_sft) == pytest.approx(float(expected) + 0.5 * float(nll), abs=1e-5)

@@ -36,3 +36,32 @@ def build_tiny_model(folder: Path, *, n_positions: int = 128, seed: int = 0) -> 
     model = GPT2LMHeadModel(config)
     model.save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+CHATML = ("{% for m in messages %}{% if loop.first and m['role'] != 'system' %}<|im_start|>system\n"
+          "You are a tiny test model.<|im_end|>\n{% endif %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}"
+          "<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+
+
+def build_tiny_llama(folder: Path, gpt2_folder: Path, *, seed: int = 0) -> Path:
+    """A tiny Llama-style model (grouped-query attention, tied embeddings, a ChatML template)
+    on the tiny GPT-2's byte-level BPE tokenizer; weights large enough that layout errors show."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer = AutoTokenizer.from_pretrained(gpt2_folder)
+    tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_start|>", "<|im_end|>"]})
+    tokenizer.chat_template = CHATML
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(seed)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=128,
+                         tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id,
+                         eos_token_id=tokenizer.eos_token_id, rope_theta=10000.0)
+    model = LlamaForCausalLM(config)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.2) if p.ndim > 1 else p.normal_(1, 0.1)
+    model.save_pretrained(folder, safe_serialization=True)
+    return folder

@@ -12,7 +12,7 @@ import os
 import sys
 
 from desktop_app import __version__
-from desktop_app.cli import finetune_cmds, model_cmds, store_cmds
+from desktop_app.cli import explain_cmds, finetune_cmds, model_cmds, store_cmds
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
 
 log = logging.getLogger(__name__)
@@ -32,12 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--prompt", dest="screenshot_prompt", help="with --screenshot: send this prompt first")
     parser.add_argument("--rate", dest="screenshot_rate", choices=["up", "down"], help="with --screenshot: rate the answer")
     parser.add_argument("--dark", action="store_true", help="with --screenshot: use the dark palette")
-    parser.add_argument("--view", dest="screenshot_view", choices=["finetune", "compare", "text"],
+    parser.add_argument("--view", dest="screenshot_view", choices=["finetune", "compare", "explain", "text"],
                         help="with --screenshot: rate a few answers, run a short fine-tune, then save the "
-                             "fine-tune panel (the window) or the compare view; text: analyse a sample "
-                             "text (or --prompt) in Text mode")
+                             "fine-tune panel (the window) or the compare view; 'explain': explain the "
+                             "inspected token of the answer to --prompt, with its attribution over the "
+                             "conversation; 'text': analyse a sample text (or --prompt) in Text mode")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (model_cmds, store_cmds, finetune_cmds):
+    for module in (model_cmds, store_cmds, finetune_cmds, explain_cmds):
         module.register(subparsers, common)
     return parser
 

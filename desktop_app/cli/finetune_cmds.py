@@ -8,16 +8,20 @@ import sys
 import threading
 
 from desktop_app.cli.common import CliError, open_store, print_notice
+from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.logs import quiet_libraries
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     ft = subparsers.add_parser("finetune", parents=[common],
                                help="train a LoRA adapter on your ratings; kept only if it helps")
-    ft.add_argument("--epochs", type=int, default=None, metavar="N")
-    ft.add_argument("--lr", type=float, default=None, metavar="X", help="learning rate (default 3e-4)")
-    ft.add_argument("--max-steps", type=int, default=None, metavar="N")
-    ft.add_argument("--batch-size", type=int, default=None, metavar="N")
+    ft.add_argument("--epochs", type=int, default=None, metavar="N",
+                    help="passes over the ratings (default: chosen from how many there are)")
+    ft.add_argument("--lr", type=float, default=None, metavar="X",
+                    help="learning rate (default: 5e-4, scaled for batches above 8)")
+    ft.add_argument("--max-steps", type=int, default=None, metavar="N", help="at most this many updates (200)")
+    ft.add_argument("--batch-size", type=int, default=None, metavar="N",
+                    help="ratings per update (default: about 0.8 x the square root of their number)")
     ft.add_argument("--lora-r", type=int, default=None, metavar="R")
     ft.add_argument("--beta", type=float, default=None, metavar="B")
     ft.add_argument("--heldout", type=float, default=None, metavar="F", help="fraction of conversations held out")
@@ -37,6 +41,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     rb.add_argument("id", type=int, nargs="?")
     rm = sub.add_parser("delete", parents=[common], help="delete an adapter (not the active one)")
     rm.add_argument("id", type=int)
+    register_adapter_actions(sub, common)
     ad.set_defaults(func=cmd_adapters, adapters_command=None)
 
 
@@ -49,9 +54,9 @@ def _settings(args):
         value = getattr(args, arg)
         if value is not None:
             setattr(s, name, value)
-    if s.epochs < 1 or s.max_steps < 1 or s.batch_size < 1:
+    if any(v is not None and v < 1 for v in (s.epochs, s.max_steps, s.batch_size)):
         raise CliError("--epochs, --max-steps and --batch-size must be at least 1")
-    if s.lr < 0 or not 0 <= s.heldout_fraction < 1:
+    if (s.lr is not None and s.lr < 0) or not 0 <= s.heldout_fraction < 1:
         raise CliError("--lr must be >= 0 and --heldout in [0, 1)")
     if s.lora_alpha < s.lora_r:
         s.lora_alpha = 2 * s.lora_r
@@ -110,7 +115,8 @@ def cmd_finetune(args) -> int:
     m = result.metrics
     if args.json:
         print(json.dumps({"run_id": result.run_id, "kept": result.kept, "adapter_id": result.adapter_id,
-                          "status": result.status, "reason": result.reason, "metrics": m}, indent=2))
+                          "status": result.status, "reason": result.reason, "taught": m.get("taught", []),
+                          "metrics": m}, indent=2))
         return 0
     verdict = "kept and activated" if result.kept else result.status
     print(f"run {result.run_id}: {verdict} (adapter {result.adapter_id})" if result.kept else
@@ -120,7 +126,29 @@ def cmd_finetune(args) -> int:
         print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
         print(f"  re-asks degenerate: {m.get('reask_degenerate_before')} -> {m.get('reask_degenerate_after')} "
               f"of {m.get('reask_count')}")
+    sched = m.get("schedule")
+    if sched:
+        print(f"  schedule: {sched['updates']} updates at batch {sched['batch_size']}, lr {sched['lr']:.0e} "
+              f"({sched['epochs']} passes over {sched['examples']} examples, {sched['rule']})")
+    _print_taught(m.get("taught") or [])
     return 0
+
+
+def _print_taught(taught: list[dict]) -> None:
+    """The greedy answers before and after, for rated questions and never-seen ones."""
+    if taught:
+        print("  greedy answers before -> after:")
+    for t in taught:
+        tag = "rated" if t.get("seen") else "never seen"
+        print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
+        print(f"      before: {_one_line(t.get('before'), 100)}")
+        print(f"      after:  {_one_line(t.get('after'), 100)}")
+
+
+def _one_line(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[:width - 1] + "\u2026"
+
 
 
 def _has_figures(m: dict) -> bool:
@@ -133,6 +161,8 @@ def cmd_adapters(args) -> int:
     from desktop_app.core.models import resolve_spec
 
     action = args.adapters_command or "list"
+    if action in ("export", "import"):
+        return cmd_adapter_export(args) if action == "export" else cmd_adapter_import(args)
     with open_store(args) as store:
         if action == "list":
             base = None if getattr(args, "all", False) else resolve_spec(args.model).model_id

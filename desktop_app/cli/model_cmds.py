@@ -200,7 +200,8 @@ def cmd_models(args) -> int:
         return 0
     print("Models on this machine:")
     for model in found:
-        print(f"  {model.spec:<40} {model.kind:<10} {model.location}")
+        details = f"{model.architecture or '?':<7} {model.size_text if model.size_bytes else '?':>7}"
+        print(f"  {model.spec:<40} {model.kind:<10} {details}  {model.location}")
     if not found:
         print("  (none yet)")
     print(f"Default: {default.model_id}" + (f"  ({default.notice})" if default.notice else ""))

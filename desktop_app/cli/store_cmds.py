@@ -103,6 +103,7 @@ def cmd_history(args) -> int:
 def cmd_export(args) -> int:
     from desktop_app.core.exchange import build_examples, write_jsonl
 
+    script = _script_path(args)
     with _open(args) as store:
         examples = build_examples(store, args.format)
     if args.out:
@@ -112,10 +113,41 @@ def cmd_export(args) -> int:
             n = write_jsonl(examples, fh)
         tmp.replace(out)
         print(f"wrote {n} {args.format} examples to {out}", file=sys.stderr)
+        if script is not None:
+            _write_trl_script(args, script, out)
     else:
         n = write_jsonl(examples, sys.stdout)
         print(f"wrote {n} {args.format} examples", file=sys.stderr)
     return 0
+
+
+def _script_path(args) -> Path | None:
+    """--trl-script NAME goes beside the dataset (a path with a folder is taken as given)."""
+    if not args.trl_script:
+        return None
+    if not args.out:
+        raise CliError("--trl-script needs --out FILE: the script reads the dataset from beside itself")
+    script = Path(args.trl_script).expanduser()
+    if script.parent == Path("."):
+        script = Path(args.out).expanduser().parent / script.name
+    if script.exists():
+        raise CliError(f"{script} already exists; choose another name or remove it first")
+    if script.resolve().parent != Path(args.out).expanduser().resolve().parent:
+        raise CliError("--trl-script must go in the same folder as --out (the script finds the data beside itself)")
+    return script
+
+
+def _write_trl_script(args, script: Path, dataset: Path) -> None:
+    from desktop_app.core.model_export import hub_id_for, spec_for_model_id
+    from desktop_app.core.models import resolve_spec
+    from desktop_app.core.training import FineTuneSettings
+    from desktop_app.core.trl_script import write_script
+
+    source = resolve_spec(args.model)
+    base = hub_id_for(source.model_id) or spec_for_model_id(source.model_id)
+    write_script(script, args.format, dataset, base, args.model or "gpt2", FineTuneSettings().to_dict())
+    print(f"wrote {script}: run it with `python {script.name}` or `accelerate launch {script.name}` "
+          f"in {script.parent}", file=sys.stderr)
 
 
 def cmd_import(args) -> int:
@@ -150,6 +182,8 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("export", parents=[common], help="ratings as TRL training data (JSON Lines)")
     p.add_argument("--format", required=True, choices=["kto", "dpo", "sft"])
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--trl-script", metavar="SCRIPT.py",
+                   help="also write a TRL training script beside --out (python or accelerate launch)")
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser("import", parents=[common], help="read TRL JSON Lines (kto, dpo, sft) as new conversations")

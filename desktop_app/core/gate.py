@@ -126,6 +126,20 @@ def degenerate(question: str, answer: str, answer_ids: list[int] | None = None) 
     return None
 
 
+# Asked before and after training when the person's own held-out questions are too few:
+# everyday questions of both kinds (a short fact, an open "how"), never rated, so what they
+# show is what the adapter does to new questions.
+FRESH_QUESTIONS = ("What is the capital of Australia?", "How do I make a cup of coffee?",
+                   "What is the largest planet in the solar system?", "Why do leaves fall in autumn?")
+
+
+def fresh_prompt(tokenizer, question: str, context_window: int, max_new_tokens: int) -> list[int]:
+    from desktop_app.core.prompts import Turn, build_prompt
+
+    return build_prompt(tokenizer, [Turn("user", question)], context_window=context_window,
+                        max_new_tokens=max_new_tokens).ids
+
+
 @dataclass
 class Reask:
     question: str
@@ -134,22 +148,42 @@ class Reask:
 
 
 def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, cancel=None) -> list[Reask]:
-    """Greedy answers to ``(prompt_ids, question)`` under ``loaded``'s current weights."""
-    from desktop_app.core.generation import SamplingSettings, generate
+    """Greedy answers to ``(prompt_ids, question)`` under ``loaded``'s current weights.
+
+    All prompts go through ``generate`` as one left-padded batch: on a CPU, decoding five
+    answers together costs little more than one, where one by one it was the largest part
+    of a small run's time. Each answer is cut at the end-of-text token and at the first
+    stop sequence, as the chat cuts it."""
     from desktop_app.core.prompts import stop_sequences_for
 
-    settings = SamplingSettings(max_new_tokens=max_new_tokens, greedy=True, alternatives=1,
-                                stop_sequences=stop_sequences_for(loaded.tokenizer), seed=0)
-    out = []
-    for ids, question in prompts:
-        if cancel is not None and cancel.is_set():
-            break
-        gen = generate(loaded, ids, settings, cancel=cancel)
-        out.append(Reask(question, gen.text, degenerate(question, gen.text, [r.id for r in gen.records])))
-    return out
+    if not prompts or (cancel is not None and cancel.is_set()):
+        return []
+    tok = loaded.tokenizer
+    eos = tok.eos_token_id
+    pad = tok.pad_token_id if tok.pad_token_id is not None else (eos if eos is not None else 0)
+    width = max(len(ids) for ids, _q in prompts)
+    batch = torch.tensor([[pad] * (width - len(ids)) + list(ids) for ids, _q in prompts], device=loaded.device)
+    mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids, _q in prompts], device=loaded.device)
+    with loaded.lock, torch.inference_mode():
+        out = loaded.model.generate(input_ids=batch, attention_mask=mask, max_new_tokens=max_new_tokens,
+                                    do_sample=False, pad_token_id=pad, eos_token_id=eos)
+    stops = stop_sequences_for(tok)
+    answers = []
+    for (ids, question), row in zip(prompts, out[:, width:].tolist()):
+        if eos is not None and eos in row:
+            row = row[:row.index(eos)]
+        text = tok.decode(row, skip_special_tokens=True)
+        for stop in stops:
+            if stop and stop in text:
+                text = text[:text.index(stop)]
+        answers.append(Reask(question, text, degenerate(question, text, row)))
+    return answers
 
 
 # ------------------------------------------------------------------ the decision
+
+SMALL_HELDOUT = 3  # held-out items up to which judge() also asks the all-ratings margin to rise
+
 
 @dataclass
 class Verdict:
@@ -163,13 +197,28 @@ class Verdict:
 
 def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
     """Kept only if the (held-out, else all-ratings) margin rose, the probe perplexity rose by
-    at most ``max_ppl_rise`` and the re-asks are no more degenerate than before."""
+    at most ``max_ppl_rise`` and the re-asks are no more degenerate than before.
+
+    A held-out set of 1-3 items (5-15 ratings) is a small sample: an adapter that learned
+    nothing that carries over moves its mean margin up about half the time by chance. So
+    then the margin on all ratings must rise too (the adapter learned what it was shown at
+    all), and the two guards against harm do not depend on the held-out size at all: the
+    probe perplexity (general text) and the re-asks, which include questions training never
+    saw (held-out and fixed everyday ones): an adapter that wrecks new answers is discarded
+    however few the ratings. What can slip through is an adapter that learned the rated
+    answers but transfers little: harmless by those two checks, undone by one rollback, and
+    better kept than throwing away the person's only few ratings.
+    """
     reasons = []
     on = metrics.get("gate_margin_on", "heldout")
     before, after = metrics.get(f"margin_{on}_before"), metrics.get(f"margin_{on}_after")
     if before is None or after is None or not after > before:
         label = "held-out" if on == "heldout" else "rated"
         reasons.append(f"the {label} margin did not move the right way ({_fmt(before)} -> {_fmt(after)})")
+    elif on == "heldout" and (metrics.get("heldout_size") or 0) <= SMALL_HELDOUT:
+        b_all, a_all = metrics.get("margin_all_before"), metrics.get("margin_all_after")
+        if b_all is None or a_all is None or not a_all > b_all:
+            reasons.append(f"the margin over all ratings did not move the right way ({_fmt(b_all)} -> {_fmt(a_all)})")
     p0, p1 = metrics.get("probe_ppl_before"), metrics.get("probe_ppl_after")
     if p0 is None or p1 is None or not math.isfinite(p1) or p1 > p0 * (1 + max_ppl_rise):
         rise = (p1 / p0 - 1) * 100 if p0 and p1 and math.isfinite(p1) else float("inf")

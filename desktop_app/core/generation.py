@@ -60,10 +60,9 @@ def eos_ids(loaded: LoadedModel) -> set[int]:
     return found
 
 
-def sample_next(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> int:
-    """Choose a token from the (temperature, top-k, top-p) reshaped distribution."""
-    if settings.is_greedy:
-        return int(torch.argmax(logits))
+def sampling_scores(logits: torch.Tensor, settings: SamplingSettings) -> torch.Tensor:
+    """Logits after temperature, with -inf for every token top-k or top-p drops (sampled
+    settings only: greedy keeps just the argmax)."""
     scores = logits.float() / settings.temperature
     if 0 < settings.top_k < scores.shape[-1]:
         kth = torch.topk(scores, settings.top_k).values[-1]
@@ -74,8 +73,23 @@ def sample_next(logits: torch.Tensor, settings: SamplingSettings, generator: tor
         # drop tokens once the mass before them already reaches top_p (the first always stays)
         remove = (probs.cumsum(-1) - probs) >= settings.top_p
         scores = scores.scatter(0, order[remove], float("-inf"))
-    probs = torch.softmax(scores, dim=-1)
-    return int(torch.multinomial(probs, 1, generator=generator))
+    return scores
+
+
+def sampling_probs(logits: torch.Tensor, settings: SamplingSettings) -> torch.Tensor:
+    """The distribution a token is drawn from (zeros outside the kept set); greedy puts all
+    of it on the argmax. The sampler and the explanation of a token (core.explain) both
+    read it, so they cannot disagree."""
+    if settings.is_greedy:
+        return torch.zeros_like(logits, dtype=torch.float32).scatter(0, torch.argmax(logits)[None], 1.0)
+    return torch.softmax(sampling_scores(logits, settings), dim=-1)
+
+
+def sample_next(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> int:
+    """Choose a token from the (temperature, top-k, top-p) reshaped distribution."""
+    if settings.is_greedy:
+        return int(torch.argmax(logits))
+    return int(torch.multinomial(sampling_probs(logits, settings), 1, generator=generator))
 
 
 class Generation:

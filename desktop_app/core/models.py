@@ -386,24 +386,50 @@ class LocalModel:
     kind: str  # "hub-cache" | "converted" | "bundled"
     name: str
     location: str
+    architecture: str = ""  # config.json's model_type, or the GGUF's general.architecture
+    size_bytes: int = 0  # the weights on disk
+
+    @property
+    def size_text(self) -> str:
+        mb = self.size_bytes / 2**20
+        return f"{mb / 1024:.1f} GB" if mb >= 1024 else f"{mb:.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
+
+
+def describe_local(location: Path) -> tuple[str, int]:
+    """(architecture, weight bytes) of a model folder or .gguf file; ("", 0) when unreadable."""
+    try:
+        if location.is_file():
+            from gguf import GGUFReader
+
+            arch = GGUFReader(str(location)).fields["general.architecture"].contents()
+            return str(arch), location.stat().st_size
+        config = json.loads((location / "config.json").read_text(encoding="utf-8"))
+        return str(config.get("model_type", "")), sum(f.stat().st_size for f in location.glob("*.safetensors"))
+    except Exception as exc:  # a broken entry is still listed, without the details
+        log.info("cannot describe %s: %s", location, exc)
+        return "", 0
 
 
 def list_local_models(paths: AppPaths) -> list[LocalModel]:
     found: list[LocalModel] = []
     try:
-        from huggingface_hub import scan_cache_dir
+        from huggingface_hub import constants, scan_cache_dir
 
-        for repo in scan_cache_dir().repos:
-            if repo.repo_type == "model" and cached_hub_folder(repo.repo_id) is not None:
-                found.append(LocalModel(repo.repo_id, "hub-cache", repo.repo_id, str(repo.repo_path)))
+        # the cache folder as configured now (scan_cache_dir's default is fixed when it is imported)
+        for repo in scan_cache_dir(constants.HF_HUB_CACHE).repos:
+            folder = cached_hub_folder(repo.repo_id) if repo.repo_type == "model" else None
+            if folder is not None:
+                found.append(LocalModel(repo.repo_id, "hub-cache", repo.repo_id, str(repo.repo_path),
+                                        *describe_local(folder)))
     except Exception as exc:  # no cache dir yet, or unreadable
         log.info("hub cache scan: %s", exc)
     if paths.converted_models_dir.exists():
         for folder in sorted(paths.converted_models_dir.iterdir()):
             if folder.is_dir() and any(folder.glob("*.safetensors")):
-                found.append(LocalModel(str(folder), "converted", folder.name, str(folder)))
+                found.append(LocalModel(str(folder), "converted", folder.name, str(folder), *describe_local(folder)))
     try:
-        found.append(LocalModel(BUNDLED_SPEC, "bundled", BUNDLED_NAME, str(bundled_gguf_path())))
+        gguf_path = bundled_gguf_path()
+        found.append(LocalModel(BUNDLED_SPEC, "bundled", BUNDLED_NAME, str(gguf_path), *describe_local(gguf_path)))
     except ModelError:
         pass
     return found

@@ -149,17 +149,33 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
     ``end_with_eos`` appends the end-of-text token to whole answers so the model also learns
     where a liked answer (or a correction) stops; token ratings never include it.
     """
-    from desktop_app.core.exchange import dpo_examples, kto_examples
-
     data = TrainingData()
+    answers = _Answers(store, tokenizer, context_window)
     eos = eos_suffix(tokenizer, end_with_eos)
-    cache: dict[int, tuple[list[int], dict, list[int]]] = {}
+    _add_thumbs(data, store, answers, eos, context_window)
+    _add_pairs(data, store, answers, tokenizer, eos, context_window)
+    _add_token_ratings(data, store, answers, context_window)
+    for reason in data.skipped:
+        log.info("training data: skipped: %s", reason)
+    return data
 
-    def answer(message_id: int):
-        if message_id not in cache:
-            prompt_ids, message = prompt_for_message(store, tokenizer, message_id, context_window)
-            cache[message_id] = (prompt_ids, message, generated_ids(store, message, tokenizer))
-        return cache[message_id]
+
+class _Answers:
+    """(prompt ids, message row, answer ids) of a message, each worked out once."""
+
+    def __init__(self, store, tokenizer, context_window: int):
+        self.store, self.tokenizer, self.window = store, tokenizer, context_window
+        self.cache: dict[int, tuple[list[int], dict, list[int]]] = {}
+
+    def __call__(self, message_id: int):
+        if message_id not in self.cache:
+            prompt_ids, message = prompt_for_message(self.store, self.tokenizer, message_id, self.window)
+            self.cache[message_id] = (prompt_ids, message, generated_ids(self.store, message, self.tokenizer))
+        return self.cache[message_id]
+
+
+def _add_thumbs(data: TrainingData, store, answer, eos: list[int], window: int) -> None:
+    from desktop_app.core.exchange import kto_examples
 
     for ex in kto_examples(store, with_ids=True):
         if ex["source"] != "rating":  # corrections train as pairs (DPO), not as thumbs
@@ -170,9 +186,13 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
         except ValueError as exc:
             data.skipped.append(str(exc))
             continue
-        p, c = fit(prompt_ids, ids + eos, context_window)
+        p, c = fit(prompt_ids, ids + eos, window)
         if c:
             data.unpaired.append(Unpaired(p, c, bool(ex["label"]), mid, message["conversation_id"]))
+
+
+def _add_pairs(data: TrainingData, store, answer, tokenizer, eos: list[int], window: int) -> None:
+    from desktop_app.core.exchange import dpo_examples
 
     for ex in dpo_examples(store, with_ids=True):
         rid = ex["rejected_message_id"]
@@ -185,11 +205,13 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
             chosen = answer_ids(tokenizer, ex["chosen"][0]["content"])
         else:
             chosen = answer(ex["chosen_message_id"])[2]
-        p, ch = fit(prompt_ids, chosen + eos, context_window)
-        p2, rj = fit(prompt_ids, rejected + eos, context_window)
+        p, ch = fit(prompt_ids, chosen + eos, window)
+        p2, rj = fit(prompt_ids, rejected + eos, window)
         if ch and rj and p == p2 and ch != rj:
             data.pairs.append(Pair(p, ch, rj, ex["source"], rid, ex["chosen_message_id"], message["conversation_id"]))
 
+
+def _add_token_ratings(data: TrainingData, store, answer, window: int) -> None:
     by_message: dict[int, dict[int, int]] = {}
     for rating in store.ratings():
         if rating["token_index"] is not None:
@@ -205,13 +227,10 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
             data.skipped.append(str(exc))
             continue
         ids = [r.id for r in records]  # token_index counts generated records
-        p, c = fit(prompt_ids, ids, context_window)
+        p, c = fit(prompt_ids, ids, window)
         kept = {i: v for i, v in rated.items() if i < len(c)}
         if kept:
             data.tokens.append(TokenRated(p, c, kept, mid, message["conversation_id"]))
-    for reason in data.skipped:
-        log.info("training data: skipped: %s", reason)
-    return data
 
 
 def rated_message_ids(store) -> list[int]:

@@ -12,6 +12,8 @@ in one step.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import torch
 import torch.nn.functional as F
 
@@ -145,3 +147,129 @@ def token_loss(logps: torch.Tensor, positions: list[tuple[int, int, int]]) -> tu
     disliked = -torch.log1p(-torch.exp(lp).clamp(max=1 - 1e-6))
     losses = torch.where(values > 0, liked, disliked)
     return losses.mean(), {"token_logp": float(lp.detach().mean())}
+
+
+# ------------------------------------------------------------------ one training batch
+
+@dataclass
+class References:
+    """The reference model's (the base model's: the adapter disabled) answer log-probabilities
+    of every training example, computed once: the reference never changes during a run."""
+    unpaired: torch.Tensor  # [len(data.unpaired)]
+    kl: torch.Tensor  # [len(data.unpaired)]: prompt i with answer i - 1 (KTO's mismatched pairs, as TRL)
+    chosen: torch.Tensor  # [len(data.pairs)]
+    rejected: torch.Tensor  # [len(data.pairs)]
+
+
+def kl_sequences(data) -> list[tuple[list[int], list[int]]]:
+    u = data.unpaired
+    return [(u[i].prompt_ids, u[i - 1].completion_ids) for i in range(len(u))]
+
+
+@torch.no_grad()
+def reference_logps(model, data, pad_id: int, device, batch_size: int = 8) -> References:
+    """Under ``model`` as it is (the caller disables the adapter)."""
+    def run(seqs):
+        return sequence_logps(model, seqs, pad_id, device, batch_size=batch_size)
+
+    return References(run([(e.prompt_ids, e.completion_ids) for e in data.unpaired]), run(kl_sequences(data)),
+                      run([(p.prompt_ids, p.chosen_ids) for p in data.pairs]),
+                      run([(p.prompt_ids, p.rejected_ids) for p in data.pairs]))
+
+
+@dataclass
+class Batch:
+    """Some training examples of each kind, with their reference log-probabilities."""
+    unpaired: list = field(default_factory=list)
+    kl_completions: list = field(default_factory=list)  # the mismatched answers of KTO's KL estimate
+    ref_unpaired: torch.Tensor | None = None
+    ref_kl: torch.Tensor | None = None
+    pairs: list = field(default_factory=list)
+    ref_chosen: torch.Tensor | None = None
+    ref_rejected: torch.Tensor | None = None
+    tokens: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.unpaired) + len(self.pairs) + len(self.tokens)
+
+    @classmethod
+    def select(cls, data, refs: References, picks: list[tuple[str, int]], device) -> "Batch":
+        """``picks``: ("u" | "p" | "t", index into that kind of ``data``)."""
+        ui = [i for k, i in picks if k == "u"]
+        pi = [i for k, i in picks if k == "p"]
+        u_idx, p_idx = torch.tensor(ui, device=device, dtype=torch.long), torch.tensor(pi, device=device, dtype=torch.long)
+        return cls([data.unpaired[i] for i in ui], [data.unpaired[i - 1].completion_ids for i in ui],
+                   refs.unpaired[u_idx] if ui else None, refs.kl[u_idx] if ui else None,
+                   [data.pairs[i] for i in pi], refs.chosen[p_idx] if pi else None,
+                   refs.rejected[p_idx] if pi else None, [data.tokens[i] for k, i in picks if k == "t"])
+
+
+@dataclass(frozen=True)
+class LossWeights:
+    beta: float = 0.1
+    sft_weight: float = 1.0
+    token_weight: float = 1.0
+    desirable_weight: float = 1.0
+    undesirable_weight: float = 1.0
+    liked_sft_weight: float = 0.0  # a likelihood term on liked answers, beside KTO (0: KTO as TRL has it)
+
+
+FIGURES = ("kl", "reward_chosen", "reward_rejected", "reward_margin")
+
+
+def batch_loss(model, batch: Batch, pad_id: int, device, w: LossWeights) -> tuple[torch.Tensor, dict]:
+    """The step's loss: each kind's objective, weighted by its share of the batch; and the
+    figures the progress shows (KL, rewards, margin)."""
+    parts, figures, n = [], {}, len(batch)
+    if batch.unpaired:
+        loss, f = _unpaired_loss(model, batch, pad_id, device, w)
+        parts.append(loss * len(batch.unpaired) / n)
+        figures.update(f)
+    if batch.pairs:
+        loss, f = _pair_loss(model, batch, pad_id, device, w)
+        parts.append(loss * len(batch.pairs) / n)
+        for key, value in f.items():
+            figures.setdefault(key, value)
+    if batch.tokens:
+        loss = _token_rated_loss(model, batch.tokens, pad_id, device)
+        parts.append(w.token_weight * loss * len(batch.tokens) / n)
+    figures = {k: v for k, v in figures.items() if k in FIGURES}
+    if "reward_margin" not in figures and "reward_chosen" in figures and "reward_rejected" in figures:
+        figures["reward_margin"] = figures["reward_chosen"] - figures["reward_rejected"]
+    return sum(parts), figures
+
+
+def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
+    """KTO, plus (``liked_sft_weight``) the mean negative log-likelihood of the liked answers'
+    tokens: what the likelihood term does for corrections in DPO, for a thumbs-up."""
+    es = batch.unpaired
+    token_logps, mask = per_token_logps(model, pad_batch([(e.prompt_ids, e.completion_ids) for e in es],
+                                                         pad_id, device))
+    with torch.no_grad():
+        kl_logps = sequence_logps(model, [(e.prompt_ids, c) for e, c in zip(es, batch.kl_completions)], pad_id, device)
+    kl = kto_kl(kl_logps, batch.ref_kl)
+    labels = torch.tensor([e.label for e in es], device=device)
+    loss, figures = kto_loss(token_logps.sum(-1), batch.ref_unpaired, labels, kl, w.beta, w.desirable_weight,
+                             w.undesirable_weight)
+    if w.liked_sft_weight and bool(labels.any()):
+        liked = labels.bool()
+        nll = -token_logps[liked][mask[liked].bool()].mean()
+        loss = loss + w.liked_sft_weight * nll
+        figures["nll_liked"] = float(nll.detach())
+    return loss, figures
+
+
+def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
+    ps = batch.pairs
+    seqs = [(p.prompt_ids, p.chosen_ids) for p in ps] + [(p.prompt_ids, p.rejected_ids) for p in ps]
+    logps, mask = per_token_logps(model, pad_batch(seqs, pad_id, device))
+    sums, k = logps.sum(-1), len(ps)
+    return dpo_loss(sums[:k], sums[k:], batch.ref_chosen, batch.ref_rejected, w.beta, logps[:k], mask[:k],
+                    w.sft_weight)
+
+
+def _token_rated_loss(model, tokens, pad_id, device) -> torch.Tensor:
+    logps, _mask = per_token_logps(model, pad_batch([(t.prompt_ids, t.completion_ids) for t in tokens], pad_id, device))
+    positions = [(row, len(t.prompt_ids) + index - 1, value)
+                 for row, t in enumerate(tokens) for index, value in t.ratings.items()]
+    return token_loss(logps, positions)[0]

@@ -1,10 +1,10 @@
 """Adapter history: every kept fine-tune, newest first; use one, go back to the base model,
-roll back to the previous one, delete old ones."""
+roll back to the previous one, delete old ones, export one, import one trained elsewhere."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGridLayout, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QVBoxLayout)
 
 from desktop_app.gui.theme import icon, styled_label
@@ -23,6 +23,8 @@ def adapter_line(row: dict) -> str:
         first.append(f"run {row['run_id']}")
     if row.get("parent_id") is not None:
         first.append(f"after adapter {row['parent_id']}")
+    if m.get("imported"):
+        first.append("imported" + ("" if m.get("gate_advice") != "discard" else ", gate advised against"))
     second = []
     if m.get("margin_before") is not None and m.get("margin_after") is not None:
         second.append(f"margin {m['margin_before']:.2f}\u2192{m['margin_after']:.2f}")
@@ -44,11 +46,14 @@ class AdapterHistory(QFrame):
     deactivate_requested = Signal()
     rollback_requested = Signal()
     delete_requested = Signal(int)
+    export_requested = Signal(int)
+    import_requested = Signal(str)  # a PEFT adapter folder
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("AdapterHistory")
         self.ask = True  # confirm deletes (tests turn it off)
+        self.choose_folder = None  # tests: a callable returning the folder instead of the file dialog
         self.rows: list[dict] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -77,7 +82,15 @@ class AdapterHistory(QFrame):
         self.rollback_button.setToolTip("Go back to the adapter before the active one (or the base model)")
         self.delete_button = QPushButton(icon("delete"), "Delete")
         self.delete_button.setToolTip("Delete the selected adapter (not the active one)")
-        for i, b in enumerate((self.use_button, self.rollback_button, self.base_button, self.delete_button)):
+        self.export_button = QPushButton(icon("export"), "Export\u2026")
+        self.export_button.setToolTip("Save the selected adapter for other tools: GGUF (llama.cpp, LM Studio, "
+                                      "Ollama), a merged transformers model, or a PEFT folder")
+        self.import_button = QPushButton(icon("new"), "Import\u2026")
+        self.import_button.setToolTip("Add a PEFT adapter trained elsewhere for this model; it is judged like a "
+                                      "fine-tune here and you choose whether to use it")
+        buttons = (self.use_button, self.rollback_button, self.base_button, self.delete_button, self.export_button,
+                   self.import_button)
+        for i, b in enumerate(buttons):
             b.setObjectName("SmallButton")
             grid.addWidget(b, i // 2, i % 2)
         layout.addLayout(grid)
@@ -85,6 +98,8 @@ class AdapterHistory(QFrame):
         self.base_button.clicked.connect(self.deactivate_requested)
         self.rollback_button.clicked.connect(self.rollback_requested)
         self.delete_button.clicked.connect(self._delete)
+        self.export_button.clicked.connect(self._export)
+        self.import_button.clicked.connect(self._import)
         self.busy = False
         self.set_adapters([])
 
@@ -141,6 +156,8 @@ class AdapterHistory(QFrame):
         self.base_button.setEnabled(not self.busy and active is not None)
         self.rollback_button.setEnabled(not self.busy and active is not None)
         self.delete_button.setEnabled(not self.busy and sel is not None and sel != active)
+        self.export_button.setEnabled(row is not None and row.get("present", True))
+        self.import_button.setEnabled(not self.busy)
 
     def _use(self) -> None:
         sel = self.selected_id()
@@ -157,3 +174,15 @@ class AdapterHistory(QFrame):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.delete_requested.emit(sel)
+
+    def _export(self) -> None:
+        sel = self.selected_id()
+        if sel is not None:
+            self.export_requested.emit(sel)
+
+    def _import(self) -> None:
+        folder = (self.choose_folder() if self.choose_folder else
+                  QFileDialog.getExistingDirectory(self, "The adapter folder (adapter_config.json, "
+                                                         "adapter_model.safetensors)"))
+        if folder:
+            self.import_requested.emit(folder)

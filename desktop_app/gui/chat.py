@@ -315,6 +315,7 @@ class ChatController(QObject):
                                          on_notice=lambda text: report(Notice(text)))
 
         cancelled = {"message_id": None, "finish_reason": "cancelled"}
+        self.lane.cancel_all("explain")  # minutes on a CPU: the answer the person asked for goes first
         self.lane.submit(Task(work, "generate", "answer", on_start=lambda _t: self.stream_started.emit(user),
                               on_progress=self._answer_progress, on_success=lambda a: self._answered(user, a),
                               on_failure=self._answer_failed, on_cancelled=lambda _t: self._answer_ended(cancelled)))
@@ -410,6 +411,21 @@ class ChatController(QObject):
             on_success(result)
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure))
+
+    def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled) -> Task:
+        """Why token ``index`` of a stored answer (core.explain), on the model lane with the
+        model as it is now. Asking for an answer cancels it; so does choosing another token."""
+        store = self.store
+
+        def work(_report, cancel):
+            from desktop_app.core.explain import explain_message_token
+
+            if self.loaded is None:
+                raise ModelError(NO_MODEL_WORDS)
+            return explain_message_token(store, self.loaded, message_id, index, cancel=cancel)
+
+        return self.lane.submit(Task(work, "explain token", "explain", on_success=on_success,
+                                     on_failure=on_failure, on_cancelled=on_cancelled))
 
     def shutdown(self) -> None:
         """Stop the answer and drop the model work that waits (the window joins the lanes)."""

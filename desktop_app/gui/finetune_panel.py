@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.training import FineTuneSettings
+from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
+from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tasks import Task, TaskManager
 
@@ -351,6 +353,8 @@ class FineTunePanel(QScrollArea):
         self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
         self.compare_button.clicked.connect(self.compare_requested)
         rl.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.taught = TaughtView()  # the gate's re-asks, before and after, side by side
+        rl.addWidget(self.taught)
         layout.addWidget(self.result_box)
         self.result_box.hide()
         layout.addWidget(self.curve)
@@ -374,6 +378,7 @@ class FineTunePanel(QScrollArea):
         h.deactivate_requested.connect(lambda: c.adapter_action("deactivate"))
         h.rollback_requested.connect(lambda: c.adapter_action("rollback"))
         h.delete_requested.connect(lambda aid: c.adapter_action("delete", aid))
+        adapter_export.attach(h, c)  # Export... and Import... (issue 14)
         self.set_counts({})
 
     def _build_advanced(self, layout) -> None:
@@ -386,9 +391,12 @@ class FineTunePanel(QScrollArea):
         self.advanced = QFrame()
         form = QFormLayout(self.advanced)
         form.setContentsMargins(4, 0, 0, 0)
-        self.epochs = QSpinBox(minimum=1, maximum=50)
+        # 0 shows "auto": the schedule rule chooses from the ratings there are (core/train_schedule.py)
+        self.epochs = QSpinBox(minimum=0, maximum=50)
+        self.epochs.setSpecialValueText("auto")
         self.max_steps = QSpinBox(minimum=1, maximum=5000)
-        self.lr = QDoubleSpinBox(minimum=0.00001, maximum=0.1, decimals=5, singleStep=0.0001)
+        self.lr = QDoubleSpinBox(minimum=0.0, maximum=0.1, decimals=5, singleStep=0.0001)
+        self.lr.setSpecialValueText("auto")
         self.heldout = QSpinBox(minimum=0, maximum=50, suffix=" %")
         form.addRow("Epochs", self.epochs)
         form.addRow("At most steps", self.max_steps)
@@ -404,15 +412,15 @@ class FineTunePanel(QScrollArea):
 
     def set_settings(self, settings: FineTuneSettings) -> None:
         self.controller.settings = settings
-        self.epochs.setValue(settings.epochs)
+        self.epochs.setValue(settings.epochs or 0)
         self.max_steps.setValue(settings.max_steps)
-        self.lr.setValue(settings.lr)
+        self.lr.setValue(settings.lr or 0.0)
         self.heldout.setValue(round(settings.heldout_fraction * 100))
 
     def settings(self) -> FineTuneSettings:
-        return replace(self.controller.settings, epochs=self.epochs.value(), max_steps=self.max_steps.value(),
+        return replace(self.controller.settings, epochs=self.epochs.value() or None, max_steps=self.max_steps.value(),
                        min_steps=min(self.controller.settings.min_steps, self.max_steps.value()),
-                       lr=self.lr.value(), heldout_fraction=self.heldout.value() / 100)
+                       lr=self.lr.value() or None, heldout_fraction=self.heldout.value() / 100)
 
     # ------------------------------------------------------------ state
     def set_counts(self, counts: dict) -> None:
@@ -518,6 +526,7 @@ class FineTunePanel(QScrollArea):
         self.result_title.setText(title)
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(body))
+        self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None)
         self.result_box.setProperty("kind", status)
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QWidget)
 
 from desktop_app.core.palette import color_for, text_color_on
 from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.gui.explain_view import ExplainView, scrolling_layout
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.token_view import token_label
 
@@ -126,7 +127,7 @@ class InspectorPanel(QFrame):
         self.index = -1
         self.record: TokenRecord | None = None
         self.can_branch = False
-        layout = QVBoxLayout(self)
+        layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(8)
         title = styled_label("TOKEN INSPECTOR", "PanelTitle")
@@ -184,6 +185,8 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.branch_button)
         self.hint = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.hint)
+        self.explain = ExplainView()
+        layout.addWidget(self.explain)
         layout.addStretch(1)
         self.clear()
 
@@ -191,8 +194,9 @@ class InspectorPanel(QFrame):
         self.message_id, self.index, self.record = None, -1, None
         self.placeholder.show()
         for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage,
-                       self.branch_button, self.hint, self.rate_box):
+                       self.branch_button, self.hint, self.rate_box, self.explain):
             widget.hide()
+        self.explain.show_token(None, -1)
 
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool) -> None:
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
@@ -203,6 +207,8 @@ class InspectorPanel(QFrame):
         self.rate_box.setVisible(can_branch)
         self.set_token_rating(None)
         self.hint.setVisible(True)
+        self.explain.show()
+        self.explain.show_token(message_id if can_branch else None, index)
         rgb = color_for(record, "probability")
         fg = "#%02x%02x%02x" % text_color_on(rgb)
         bg = "#%02x%02x%02x" % rgb

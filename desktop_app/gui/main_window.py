@@ -15,6 +15,7 @@ from desktop_app.core.generation import SamplingSettings
 from desktop_app.gui import export
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
+from desktop_app.gui.explain_view import wire_explain
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.ratings import CardRating, RatingWriter
@@ -237,6 +238,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(keys), self, self.send)
         QShortcut(QKeySequence("Escape"), self, self.stop)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_conversation)
+        wire_explain(self)
         self._connect_text()
 
     def _connect_text(self) -> None:

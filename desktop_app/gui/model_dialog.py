@@ -14,6 +14,12 @@ from desktop_app.gui.theme import styled_label
 KIND_WORDS = {"hub-cache": "downloaded", "converted": "converted GGUF", "bundled": "bundled, offline"}
 
 
+def _details(model) -> str:
+    """How it got here, its architecture and its size: "downloaded · gpt2 · 523 MB"."""
+    parts = [KIND_WORDS.get(model.kind, model.kind), model.architecture, model.size_text if model.size_bytes else ""]
+    return " \u00b7 ".join(p for p in parts if p)
+
+
 class ModelDialog(QDialog):
     def __init__(self, paths, current: str | None = None, parent=None):
         super().__init__(parent)
@@ -36,7 +42,7 @@ class ModelDialog(QDialog):
         self.local = QListWidget()
         self.local.setMaximumHeight(120)
         for model in list_local_models(paths):
-            item = QListWidgetItem(f"{model.name}  \u2014  {KIND_WORDS.get(model.kind, model.kind)}")
+            item = QListWidgetItem(f"{model.name}  \u2014  {_details(model)}")
             item.setData(Qt.ItemDataRole.UserRole, model.spec)
             item.setToolTip(model.location)
             self.local.addItem(item)

@@ -54,7 +54,7 @@ class ScreenshotRun(QObject):
             self._analyse_sample()
             return
         self.window.set_mode("chat")  # a model without chat template opens in Text mode
-        if self.view:
+        if self.view and self.view != "explain":
             from desktop_app.gui.screenshot_views import ViewScript
 
             self.script = ViewScript(self, self.view)
@@ -95,11 +95,33 @@ class ScreenshotRun(QObject):
                 return (0 if word.isalpha() and len(word) >= 3 else 1, records[i].prob)
 
             index = min(range(len(records)), key=interest)
+            if self.view == "explain":  # the last real word: the answer before it is part of the picture
+                words = [i for i in range(len(records)) if interest(i)[0] == 0]
+                index = words[-1] if words else index
             card.view.select_token(index)
             window.show_token(card, index)
             if len(card.records[index].top) > 1:
                 window.inspector.pick(1 if card.records[index].top[0].id == card.records[index].id else 0)
+            if self.view == "explain":
+                self._explain()
+                return
         QTimer.singleShot(300, self._save)
+
+    def _explain(self) -> None:
+        """Ask "Why this token?", show its attribution over the conversation, then save."""
+        view = self.window.inspector.explain
+        view.ask()
+
+        def check():
+            if view.result is not None:
+                view.toggle.setChecked(True)
+                QTimer.singleShot(300, self._save)
+            elif view.button.isEnabled():  # it failed: the window says why
+                self._fail(view.status.text() or "the explanation failed")
+            else:
+                QTimer.singleShot(200, check)
+
+        QTimer.singleShot(200, check)
 
     def _analyse_sample(self) -> None:
         """--view text: a sample paragraph analysed in Text mode, its least likely word inspected."""

@@ -86,8 +86,8 @@ class ViewScript(QObject):
 
         w = self.window
         panel = w.finetune_panel
-        panel.set_settings(FineTuneSettings(epochs=4, max_steps=12, min_steps=12, heldout_fraction=0.0,
-                                            reask_count=2, reask_tokens=24))
+        # the default schedule (chosen from the ratings); all ratings train (too few to hold back)
+        panel.set_settings(FineTuneSettings(heldout_fraction=0.0, reask_count=2, reask_tokens=24))
         w.show_finetune()
         w.finetune.finished.connect(self._trained)
         w.finetune.failed.connect(lambda message: self.run._fail(f"the fine-tune failed: {message}"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import html
 import math
+from dataclasses import dataclass, field
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
@@ -66,6 +67,26 @@ def measure_colorizer(measure: str) -> Colorizer | None:
     return lambda _index, record: color_for(record, measure)
 
 
+@dataclass
+class Overlay:
+    """Per token index: a colour (none: plain) and a tooltip; ``prefix_pieces`` colour the plain
+    prefix of a view without records (a prompt shown as text) as (text, colour, tooltip)."""
+
+    colours: dict = field(default_factory=dict)
+    tips: dict = field(default_factory=dict)
+    prefix_pieces: list = field(default_factory=list)
+
+
+def _overlay_format(rgb, tip) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    if rgb is not None:
+        fmt.setBackground(QColor(*rgb))
+        fmt.setForeground(QColor(*text_color_on(rgb)))
+    if tip:
+        fmt.setToolTip(tip)
+    return fmt
+
+
 class TokenView(QTextEdit):
     """Read-only heatmap of one text. ``prefix`` is plain text shown before the records
     (e.g. a prompt's first token, which nothing predicts).
@@ -102,6 +123,7 @@ class TokenView(QTextEdit):
         self.colorizer: Colorizer | None = measure_colorizer(measure)
         self.format_hook: FormatHook | None = None
         self.marks: dict[int, tuple[str, bool]] = {}  # token index -> (colour, dashed): bars under tokens
+        self.overlay: Overlay | None = None  # colours shown over the measure's for a while (attribution)
         self.selected = -1
         self._hovered = -1
         self._press_pos = None
@@ -148,6 +170,12 @@ class TokenView(QTextEdit):
         """Bars drawn under tokens (e.g. rated ones): index -> (colour, dashed)."""
         self.marks = dict(marks)
         self.viewport().update()
+
+    def set_overlay(self, overlay: "Overlay | None") -> None:
+        """Colours and tooltips shown instead of the measure's until cleared with None (e.g. an
+        attribution heatmap); the measure, the format hook and the marks stay as they were."""
+        self.overlay = overlay
+        self._rebuild()
 
     def refresh(self) -> None:
         self._rebuild()
@@ -198,7 +226,10 @@ class TokenView(QTextEdit):
         cursor = QTextCursor(doc)
         cursor.beginEditBlock()
         cursor.setBlockFormat(self._block_format)
-        if self.prefix:
+        if self.overlay is not None and self.overlay.prefix_pieces and self.prefix:
+            for text, rgb, tip in self.overlay.prefix_pieces:
+                cursor.insertText(text, _overlay_format(rgb, tip))
+        elif self.prefix:
             cursor.insertText(self.prefix, QTextCharFormat())
         for index, record in enumerate(self.records):
             self._insert(cursor, index, record)
@@ -211,6 +242,10 @@ class TokenView(QTextEdit):
         fmt.setProperty(TOKEN_INDEX, index)
         fmt.setToolTip(tooltip_html(record))
         rgb = self.colorizer(index, record) if self.colorizer else None
+        if self.overlay is not None:
+            rgb = self.overlay.colours.get(index)
+            if index in self.overlay.tips:
+                fmt.setToolTip(self.overlay.tips[index])
         if rgb is not None:
             fmt.setBackground(QColor(*rgb))
             fmt.setForeground(QColor(*text_color_on(rgb)))
@@ -355,5 +390,5 @@ def legend_stops(measure: str) -> list[tuple[str, tuple[int, int, int]]]:
     return [(labels[0], sequential_color(0.0)), (labels[1], sequential_color(0.5)), (labels[2], sequential_color(1.0))]
 
 
-__all__ = ["TokenView", "tooltip_html", "token_label", "shown_text", "TOKEN_INDEX", "PLAIN", "legend_stops",
+__all__ = ["TokenView", "Overlay", "tooltip_html", "token_label", "shown_text", "TOKEN_INDEX", "PLAIN", "legend_stops",
            "rank_bucket"]

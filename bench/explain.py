@@ -1,0 +1,159 @@
+"""What "Why this token?" costs: the logit lens and integrated gradients against plain passes.
+
+GPT-2-124M shape (random weights), one context of --tokens tokens, in one process: a plain
+forward pass (`forward_ms`), one forward-and-backward pass through the input embeddings
+(`forward_backward_ms`, what each integrated-gradients step costs), the logit lens
+(`lens_ms`) and the attribution at a fixed step count (`attribution_ms`). Prints the ratios
+`lens_ratio` (lens / forward; target <= 1.5) and `attribution_ratio` (attribution /
+forward-and-backward; target <= steps + 2).
+
+With --bundled, also the absolute seconds for the lens and the (adaptive) attribution on the
+bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window runs them.
+
+    python bench/explain.py [--tokens 1000] [--steps 16] [--rounds 3] [--bundled] [--bundled-tokens 100]
+    QT_QPA_PLATFORM=offscreen python bench/explain.py --ui    # event-loop gap while a worker explains
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def gpt2_124m(device: str):
+    from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
+
+    from desktop_app.core.models import LoadedModel, ModelSource
+    from tiny_model import build_tiny_model
+
+    tok_dir = build_tiny_model(Path(tempfile.mkdtemp()) / "tok")  # a real byte-level tokenizer
+    tokenizer = AutoTokenizer.from_pretrained(tok_dir)
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=50257)).eval().to(device)  # GPT-2 124M shape
+    # token ids beyond the tiny tokenizer's vocabulary decode as empty text: fine for timing
+    source = ModelSource("folder", "bench:gpt2-124m-random", str(tok_dir), "gpt2-124m-random")
+    return LoadedModel(model, tokenizer, source, tok_dir, torch.device(device), torch.float32, 1024)
+
+
+def timed(fn) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return (time.perf_counter() - start) * 1000, result
+
+
+def forward_backward(loaded, ids: list[int]) -> None:
+    model = loaded.model
+    embeds = model.get_input_embeddings()(torch.tensor([ids], device=loaded.device)).detach().requires_grad_(True)
+    logprobs = torch.log_softmax(model(inputs_embeds=embeds, logits_to_keep=1).logits[0, -1].float(), -1)
+    torch.autograd.grad(logprobs[ids[-1]] - logprobs[0], embeds)
+
+
+def ratios(args) -> None:
+    from desktop_app.core import explain as ex
+
+    loaded = gpt2_124m(args.device)
+    ids = torch.randint(0, 50257, (args.tokens + 1,), generator=torch.Generator().manual_seed(1)).tolist()
+    seen, chosen = ids[:-1], ids[-1]
+    plain, passes, lens = [], [], []
+    for _ in range(args.rounds):  # interleaved, so machine noise hits each alike
+        with torch.inference_mode():
+            plain.append(timed(lambda: loaded.model(input_ids=torch.tensor([seen]), logits_to_keep=1))[0])
+        passes.append(timed(lambda: forward_backward(loaded, seen))[0])
+        lens.append(timed(lambda: ex.logit_lens(loaded, seen, chosen))[0])
+    forward_ms, fb_ms, lens_ms = (statistics.median(x) for x in (plain, passes, lens))
+    attribution_ms, result = timed(lambda: ex.integrated_gradients(loaded, seen, chosen, 0, steps=args.steps,
+                                                                   max_steps=args.steps))
+    print(f"context: {args.tokens} tokens, GPT-2 124M shape, {args.device}")
+    print(f"forward_ms: {forward_ms:.0f}  forward_backward_ms: {fb_ms:.0f}  lens_ms: {lens_ms:.0f}  "
+          f"attribution_ms: {attribution_ms:.0f} ({result.steps} steps, gap {result.gap * 100:.1f}%)")
+    print(f"lens_ratio: {lens_ms / forward_ms:.2f} (target <= 1.5)")
+    print(f"attribution_ratio: {attribution_ms / fb_ms:.1f} (target <= {args.steps + 2})")
+
+
+def bundled(args) -> None:
+    from desktop_app.core import explain as ex
+    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    loaded = open_model("bundled", AppPaths.resolve().ensure(), device=args.device)
+    text = (Path(__file__).resolve().parents[1] / "resources" / "probe.txt").read_text()
+    ids = list(loaded.tokenizer(text)["input_ids"])[:args.bundled_tokens + 1]
+    context = ex.TokenContext(ids=ids, prompt_len=len(ids) - 1, settings=SamplingSettings())
+    lens_ms, _ = timed(lambda: ex.logit_lens(loaded, ids[:-1], ids[-1]))
+    total_ms, result = timed(lambda: ex.explain(loaded, context))
+    a = result.attribution
+    print(f"bundled SmolLM2-135M, {len(ids) - 1}-token context, {args.device}: lens {lens_ms / 1000:.2f} s; "
+          f"lens + attribution + sampler {total_ms / 1000:.2f} s ({a.steps} steps, gap {a.gap * 100:.1f}%)")
+
+
+def ui_gap(args) -> None:
+    """The longest wait of a 5 ms timer on the GUI thread while a worker explains a token."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.core import explain as ex
+    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.gui.tasks import Lane, Task
+
+    app = QApplication.instance() or QApplication([])
+    loaded = gpt2_124m("cpu")
+    ids = torch.randint(0, 50257, (args.ui_tokens + 1,), generator=torch.Generator().manual_seed(2)).tolist()
+    context = ex.TokenContext(ids=ids, prompt_len=len(ids) - 1, settings=SamplingSettings())
+    gaps, last = [], [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    lane = Lane("model")  # as the window runs it: the model lane of gui/tasks.py
+    ended = []
+    task = Task(lambda _report, cancel: ex.explain(loaded, context, steps=8, max_steps=8, cancel=cancel), "explain",
+                on_success=lambda _r: (ended.append("ok"), app.quit()),
+                on_failure=lambda error: (ended.append(str(error)), app.quit()))
+    timer.start()
+    lane.submit(task)
+    app.exec()
+    lane.shutdown()
+    print(f"explanation: {ended[0] if ended else 'did not end'}")
+    print(f"event_loop_gap_explain: {max(gaps) * 1000:.0f} ms over {len(gaps)} ticks "
+          f"({args.ui_tokens}-token context, GPT-2 124M shape; target < 50 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tokens", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--bundled", action="store_true")
+    parser.add_argument("--bundled-tokens", type=int, default=100)
+    parser.add_argument("--ui", action="store_true", help="only the event-loop gap while a worker explains")
+    parser.add_argument("--ui-tokens", type=int, default=200)
+    args = parser.parse_args()
+    if args.ui:
+        ui_gap(args)
+        return
+    if args.bundled:
+        bundled(args)
+    ratios(args)
+
+
+if __name__ == "__main__":
+    main()

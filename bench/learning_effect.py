@@ -1,0 +1,552 @@
+"""Does a person's handful of ratings visibly change how the model answers NEW questions?
+
+Simulated people drive the real core (a real SQLite store, ``run_finetune`` with default
+settings, the gate, the adapter store) on a real model, each teaching one preference, and
+the effect is measured on questions that were never rated (templated question sets: the
+training and the unseen questions are disjoint).
+
+Scenarios (``--scenarios``, comma separated):
+- ``answer``, ``caps``, ``prefix``, ``signoff``: corrections in one consistent style
+  ("Answer: Paris." one-liners; ALL CAPS; answers that start with "Great question!";
+  answers that end with "Hope this helps!"). Shown: the style in a greedy answer.
+- ``thumbs``: thumbs only. Three sampled answers to each short factual question (siblings,
+  as the app's "regenerate" stores them; their lengths vary from a sentence to a ramble
+  cut at the token limit); the shortest is liked, the longest disliked. Shown: the greedy
+  answer is short (at most ``SHORT_TOKENS`` tokens, ended by the model itself).
+- ``tokens``: token ratings only. Every occurrence of a disliked word (``--word``) in sampled
+  answers is rated down. Shown: among unseen questions whose base answer has the word,
+  the new answer has it no more.
+- ``mix``: a third each of ``answer`` corrections, ``thumbs`` and ``tokens``; shown: the
+  mean of the three.
+
+Sizes (``--sizes``): how many ratings the person gave (a correction, a thumb and a rated
+token count one each). Per scenario and size one line: adoption (share of greedy answers to
+unseen questions that show the preference; the base model's share in brackets), the gate's
+margin before -> after (held-out ratings when there are enough, else all), the probe
+perplexity change, degenerate unseen answers, kept or discarded, optimizer steps, batch
+size, learning rate, training seconds per step, and the whole run's wall time (data
+preparation excluded: the person's rating time is not the app's) and CPU time (with
+OMP_NUM_THREADS=1 this is about the wall time on one idle core, whatever else the machine
+is doing: the figure to compare with the time targets on a shared machine).
+
+The simulated people's answers (sampled by the base model) are cached under ``--cache`` so
+a second run, or another part of the table, starts at once.
+
+    python bench/learning_effect.py [--model bundled] [--scenarios answer,caps,prefix,thumbs,tokens,mix]
+        [--sizes 4,8,32,100] [--seed 0] [--quick] [--cache DIR]
+
+Ends with summary lines ``adoption_corrections_8`` (mean over the correction styles),
+``adoption_thumbs_8``, ``adoption_tokens_8``, ``seconds_8``, ``seconds_100`` (mean wall time of
+the runs of that size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+STYLES = ("answer", "caps", "prefix", "signoff")
+SHORT_TOKENS = 16
+ALL_SCENARIOS = (*STYLES, "thumbs", "tokens", "mix")
+DEFAULT_SCENARIOS = ("answer", "caps", "prefix", "thumbs", "tokens", "mix")
+
+# ------------------------------------------------------------------ question sets
+
+CAPITALS = [("France", "Paris"), ("Peru", "Lima"), ("Japan", "Tokyo"), ("Italy", "Rome"), ("Spain", "Madrid"),
+            ("Egypt", "Cairo"), ("Kenya", "Nairobi"), ("Norway", "Oslo"), ("Greece", "Athens"), ("Chile", "Santiago"),
+            ("Canada", "Ottawa"), ("Poland", "Warsaw"), ("Cuba", "Havana"), ("Ireland", "Dublin"),
+            ("Portugal", "Lisbon"), ("Austria", "Vienna"), ("Sweden", "Stockholm"), ("Finland", "Helsinki"),
+            ("Hungary", "Budapest"), ("Thailand", "Bangkok"), ("Russia", "Moscow"), ("China", "Beijing"),
+            ("India", "New Delhi"), ("Germany", "Berlin"), ("Belgium", "Brussels"), ("Denmark", "Copenhagen"),
+            ("Argentina", "Buenos Aires"), ("Mexico", "Mexico City"), ("Turkey", "Ankara"), ("Iran", "Tehran")]
+LEGS = [("spider", "eight"), ("dog", "four"), ("chicken", "two"), ("ant", "six"), ("cat", "four"),
+        ("horse", "four"), ("bee", "six"), ("duck", "two"), ("crab", "ten"), ("cow", "four"), ("beetle", "six"),
+        ("octopus", "eight arms"), ("goat", "four"), ("pigeon", "two"), ("frog", "four")]
+COLOURS = [("a banana", "yellow"), ("grass", "green"), ("snow", "white"), ("coal", "black"), ("a tomato", "red"),
+           ("the sky on a clear day", "blue"), ("a carrot", "orange"), ("milk", "white"), ("a lemon", "yellow"),
+           ("a frog", "green"), ("a strawberry", "red"), ("chocolate", "brown"), ("an orange", "orange"),
+           ("a flamingo", "pink"), ("a crow", "black")]
+OPPOSITES = [("hot", "cold"), ("big", "small"), ("fast", "slow"), ("up", "down"), ("happy", "sad"),
+             ("light", "dark"), ("old", "new"), ("open", "closed"), ("early", "late"), ("full", "empty"),
+             ("loud", "quiet"), ("strong", "weak"), ("rich", "poor"), ("wet", "dry"), ("tall", "short")]
+LANGUAGES = [("Brazil", "Portuguese"), ("Germany", "German"), ("Japan", "Japanese"), ("France", "French"),
+             ("Italy", "Italian"), ("Mexico", "Spanish"), ("Russia", "Russian"), ("China", "Mandarin Chinese"),
+             ("Greece", "Greek"), ("Poland", "Polish"), ("Sweden", "Swedish"), ("Turkey", "Turkish"),
+             ("Egypt", "Arabic"), ("Hungary", "Hungarian"), ("Finland", "Finnish")]
+
+TOPICS = ["volcanoes", "the moon", "honey bees", "rainbows", "the ocean", "deserts", "penguins", "trains",
+          "the internet", "coffee", "chess", "dinosaurs", "glaciers", "bicycles", "the piano", "whales",
+          "electricity", "the Roman Empire", "photosynthesis", "earthquakes", "bread", "the Sahara", "owls",
+          "clouds", "the heart", "tea", "forests", "lightning", "sharks", "the Olympic Games", "cheese", "rivers",
+          "the printing press", "tigers", "mountains", "the weather", "maps", "music", "kites", "comets",
+          "elephants", "castles", "rice", "the wind", "bats", "gold", "ants", "islands", "soap", "salt"]
+TASKS = ["make tea", "learn to swim", "plant a tree", "bake bread", "fix a flat tyre", "sleep better",
+         "save money", "learn a language", "write a letter", "clean a window", "start running", "tie a tie",
+         "make friends", "keep a plant alive", "cook rice", "paint a room", "study for a test", "pack a suitcase",
+         "wash a car", "learn to draw", "make a budget", "care for a cat", "grow tomatoes", "speak in public",
+         "read faster", "build a birdhouse", "make pancakes", "stay focused", "train a dog", "sew a button"]
+WHYS = ["cats purr", "leaves change colour", "birds migrate", "we dream", "the sea taste salty", "stars twinkle",
+        "onions make us cry", "we yawn", "ice float", "bread rise", "dogs wag their tails", "we get hiccups",
+        "bees buzz", "the seasons change", "fish swim in schools", "people snore", "apples turn brown",
+        "we have fingerprints", "volcanoes erupt", "candles melt"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    question: str
+    short: str
+    sentence: str
+
+
+def facts() -> list[Fact]:
+    out = [Fact(f"What is the capital of {c}?", a, f"The capital of {c} is {a}.") for c, a in CAPITALS]
+    out += [Fact(f"How many legs does a {x} have?", n, f"A {x} has {n}." if "arms" in n else f"A {x} has {n} legs.")
+            for x, n in LEGS]
+    out += [Fact(f"What colour is {x}?", c, f"{x[0].upper() + x[1:]} is {c}.") for x, c in COLOURS]
+    out += [Fact(f"What is the opposite of {w}?", o, f"The opposite of {w} is {o}.") for w, o in OPPOSITES]
+    out += [Fact(f"What language is spoken in {c}?", lang, f"People in {c} speak {lang}.") for c, lang in LANGUAGES]
+    return out
+
+
+def sums() -> list[Fact]:
+    """More training questions for the large sizes (added to the training pool only, so the
+    unseen questions stay the same whatever the sizes)."""
+    pairs = [(a, b) for a in range(2, 12) for b in (3, 7, 9, 14)]
+    return [Fact(f"What is {a} plus {b}?", str(a + b), f"{a} plus {b} is {a + b}.") for a, b in pairs]
+
+
+def open_questions() -> list[str]:
+    return ([f"Tell me about {t}." for t in TOPICS] + [f"How do I {t}?" for t in TASKS]
+            + [f"Why do {w}?" if not w.startswith("the sea") else f"Why does {w}?" for w in WHYS])
+
+
+def split_unseen(items: list, n_unseen: int, seed: int = 1234) -> tuple[list, list]:
+    """(train pool, unseen): a fixed shuffle, so unseen questions never depend on --seed."""
+    order = list(items)
+    random.Random(seed).shuffle(order)
+    return order[n_unseen:], order[:n_unseen]
+
+
+def styled(style: str, fact: Fact) -> str:
+    if style == "answer":
+        return f"Answer: {fact.short}."
+    if style == "caps":
+        return fact.sentence.upper()
+    if style == "prefix":
+        return f"Great question! {fact.sentence}"
+    if style == "signoff":
+        return f"{fact.sentence} Hope this helps!"
+    raise ValueError(style)
+
+
+def shows_style(style: str, text: str) -> bool:
+    t = text.strip()
+    if style == "answer":
+        return bool(re.match(r"answer\s*:", t, re.IGNORECASE))
+    if style == "caps":
+        letters = [c for c in t[:80] if c.isalpha()]
+        return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) >= 0.8
+    if style == "prefix":
+        return t.lower().startswith("great question")
+    if style == "signoff":
+        return "hope this helps" in t.lower()
+    raise ValueError(style)
+
+
+def word_count(word: str, text: str) -> int:
+    return len(re.findall(rf"\b{re.escape(word)}\b", text, re.IGNORECASE))
+
+
+# ------------------------------------------------------------------ the model's answers, cached
+
+class Answers:
+    """Sampled and greedy answers of the base model, batched through ``generate`` and kept
+    on disk (the simulated people's data does not change between runs)."""
+
+    def __init__(self, loaded, cache_dir: Path, max_new_tokens: int):
+        self.loaded, self.max_new_tokens = loaded, max_new_tokens
+        key = hashlib.sha256(f"{loaded.model_id}:{max_new_tokens}".encode()).hexdigest()[:10]
+        self.path = cache_dir / f"answers-{key}.json"
+        self.table: dict = json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def prompt_ids(self, question: str) -> list[int]:
+        from desktop_app.core.prompts import Turn, build_prompt
+
+        return build_prompt(self.loaded.tokenizer, [Turn("user", question)], context_window=self.loaded.context_window,
+                            max_new_tokens=self.max_new_tokens).ids
+
+    def sampled(self, questions: list[str], n: int, seed: int) -> list[list[list[int]]]:
+        keys = [f"sample:{seed}:{n}:{q}" for q in questions]
+        missing = [q for q, k in zip(questions, keys) if k not in self.table]
+        for start in range(0, len(missing), 8):
+            chunk = missing[start:start + 8]
+            outs = self.generate(chunk, sample=True, copies=n, seed=seed + start)
+            for i, q in enumerate(chunk):
+                self.table[f"sample:{seed}:{n}:{q}"] = outs[i * n:(i + 1) * n]
+            self.save()
+        return [self.table[k] for k in keys]
+
+    def greedy(self, questions: list[str], tag: str | None) -> list[list[int]]:
+        """Greedy answers under the model's current weights; cached only for ``tag``."""
+        if tag is None:
+            return self.generate(questions, sample=False)
+        keys = [f"greedy:{tag}:{q}" for q in questions]
+        missing = [q for q, k in zip(questions, keys) if k not in self.table]
+        if missing:
+            for q, ids in zip(missing, self.generate(missing, sample=False)):
+                self.table[f"greedy:{tag}:{q}"] = ids
+            self.save()
+        return [self.table[k] for k in keys]
+
+    def generate(self, questions: list[str], *, sample: bool, copies: int = 1, seed: int = 0) -> list[list[int]]:
+        import torch
+
+        tok, model = self.loaded.tokenizer, self.loaded.model
+        prompts = [self.prompt_ids(q) for q in questions for _ in range(copies)]
+        width = max(len(p) for p in prompts)
+        pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+        ids = torch.tensor([[pad] * (width - len(p)) + p for p in prompts])
+        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+        torch.manual_seed(seed)
+        extra = dict(do_sample=True, temperature=0.8, top_p=0.95) if sample else dict(do_sample=False)
+        with self.loaded.lock, torch.inference_mode():
+            out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=self.max_new_tokens,
+                                 pad_token_id=pad, eos_token_id=tok.eos_token_id, **extra)
+        answers = []
+        for row in out[:, width:].tolist():
+            cut = row.index(tok.eos_token_id) if tok.eos_token_id in row else len(row)
+            answers.append(row[:cut])
+        return answers
+
+    def text(self, ids: list[int]) -> str:
+        return self.loaded.tokenizer.decode(ids, skip_special_tokens=True)
+
+    def save(self) -> None:
+        self.path.write_text(json.dumps(self.table))
+
+
+# ------------------------------------------------------------------ simulated people
+
+@dataclass
+class Person:
+    """What one simulated person rated, and how to tell whether an answer took it."""
+    scenario: str
+    unseen: list[str]
+    checks: list[tuple[str, object]] = field(default_factory=list)  # (kind, arg) per preference taught
+
+
+def _answer(store, loaded, answers: Answers, question: str, ids: list[int], conv=None, user=None,
+            records: bool = False) -> tuple[int, int, int]:
+    from desktop_app.core.scoring import score_ids
+
+    conv = conv or store.create_conversation(question[:30])
+    user = user or store.add_message(conv, "user", question)
+    recs = score_ids(loaded, answers.prompt_ids(question), ids) if records and ids else None
+    mid = store.add_message(conv, "assistant", answers.text(ids), parent_id=user, model_id=loaded.model_id,
+                            records=recs, settings={"max_new_tokens": answers.max_new_tokens})
+    return conv, user, mid
+
+
+def enough(pool: list, n: int, more: list) -> list:
+    """``pool``, with ``more`` after it only when ``n`` needs it (the smaller sizes draw the
+    same questions whatever the largest size)."""
+    return pool if n <= len(pool) else pool + more
+
+
+def teach_style(store, loaded, answers, style: str, n: int, seed: int, pool: list[Fact]) -> int:
+    pool = enough(pool, n, sums())
+    rng = random.Random(seed)
+    chosen = rng.sample(pool, n)
+    drafts = answers.sampled([f.question for f in chosen], 1, seed)
+    for fact, (ids,) in zip(chosen, drafts):
+        _c, _u, mid = _answer(store, loaded, answers, fact.question, ids)
+        store.set_correction(mid, styled(style, fact))
+    return n
+
+
+def teach_thumbs(store, loaded, answers, n: int, seed: int, pool: list[str]) -> int:
+    """n ratings: n // 2 questions, each with a liked shortest and a disliked longest sibling."""
+    pool = enough(pool, n // 2, [f.question for f in sums()])
+    questions = random.Random(seed + 1).sample(pool, max(1, n // 2))
+    given = 0
+    for q, samples in zip(questions, answers.sampled(questions, 3, seed)):
+        order = sorted(range(3), key=lambda i: len(samples[i]))
+        conv, user = None, None
+        mids = []
+        for ids in samples:
+            conv, user, mid = _answer(store, loaded, answers, q, ids, conv, user)
+            mids.append(mid)
+        for index, value in ((order[0], 1), (order[-1], -1)):
+            if given < n:
+                store.rate_message(mids[index], value)
+                given += 1
+    return given
+
+
+def teach_tokens(store, loaded, answers, n: int, seed: int, pool: list[str], word: str) -> int:
+    """Every occurrence of ``word`` in sampled answers (the thumbs scenario's three per
+    question, shared cache) is rated down, until n ratings."""
+    questions = random.Random(seed + 2).sample(pool, len(pool))
+    given = 0
+    for start in range(0, len(questions), 8):
+        chunk = questions[start:start + 8]
+        for q, samples in zip(chunk, answers.sampled(chunk, 3, seed)):
+            for ids in samples:
+                if word_count(word, answers.text(ids)) == 0:
+                    continue
+                _c, _u, mid = _answer(store, loaded, answers, q, ids, records=True)
+                for index, record in enumerate(store.token_records(mid)):
+                    if record.text.strip().lower() == word.lower() and given < n:
+                        store.rate_token(mid, index, -1)
+                        given += 1
+                if given >= n:
+                    return given
+    return given
+
+
+# ------------------------------------------------------------------ measuring
+
+def adoption(kind: str, arg, unseen: list[str], before: list[str], after: list[str], answers) -> tuple[float, float]:
+    """(share after, share of the base model) of unseen answers that show the preference."""
+    if kind == "style":
+        return (sum(shows_style(arg, a) for a in after) / len(after),
+                sum(shows_style(arg, b) for b in before) / len(before))
+    if kind == "short":  # ended by the model within SHORT_TOKENS (the answers are cut at 48)
+        def short(text):
+            return len(answers.loaded.tokenizer(text, add_special_tokens=False)["input_ids"]) <= SHORT_TOKENS
+
+        return sum(map(short, after)) / len(after), sum(map(short, before)) / len(before)
+    if kind == "word":
+        having = [i for i, b in enumerate(before) if word_count(arg, b)]
+        if not having:
+            return float("nan"), 1.0
+        return sum(word_count(arg, after[i]) == 0 for i in having) / len(having), 0.0
+    raise ValueError(kind)
+
+
+@dataclass
+class Row:
+    scenario: str
+    size: int
+    given: int
+    status: str
+    adoption: float
+    base_adoption: float
+    parts: str
+    margin_before: float | None
+    margin_after: float | None
+    margin_on: str
+    ppl_change: float | None
+    degenerate: int
+    unseen: int
+    steps: int
+    batch: int
+    lr: float
+    train_s: float
+    per_step_s: float
+    wall_s: float
+    other_s: float  # the run's time outside the optimizer steps: loading, measuring before/after, saving
+    rescore_s: float  # re-scoring rated answers for the compare view, after a kept run
+    cpu_s: float  # CPU seconds of the run (all threads): what it costs on an idle machine, whatever the load
+    examples: list = field(default_factory=list)
+
+
+BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed schedule before the rule
+
+
+def teach(store, loaded, answers, scenario: str, size: int, seed: int, pools: dict, word: str):
+    """The simulated person rates: (ratings given, [(check kind, its argument, unseen questions)])."""
+    checks: list[tuple[str, object, list[str]]] = []
+    if scenario in STYLES:
+        given = teach_style(store, loaded, answers, scenario, size, seed, pools["facts"])
+        return given, [("style", scenario, pools["unseen_facts"])]
+    given, share = 0, size // 3 if scenario == "mix" else size
+    if scenario == "mix":
+        given += teach_style(store, loaded, answers, "answer", size - 2 * share, seed, pools["facts"])
+        checks.append(("style", "answer", pools["unseen_facts"]))
+    if scenario in ("thumbs", "mix"):
+        given += teach_thumbs(store, loaded, answers, share, seed, [f.question for f in pools["facts"]])
+        checks.append(("short", None, pools["unseen_facts"]))
+    if scenario in ("tokens", "mix"):
+        given += teach_tokens(store, loaded, answers, share, seed, pools["open"], word)
+        checks.append(("word", word, pools["unseen_open"]))
+    return given, checks
+
+
+def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools: dict, word: str,
+            workdir: Path, overrides: dict | None = None) -> Row:
+    from desktop_app.core import adapters, gate
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+    from desktop_app.core.training import FineTuneSettings, run_finetune
+
+    paths = AppPaths.resolve(workdir / f"{scenario}-{size}-{seed}").ensure()
+    store = Store.open(paths.db_path)
+    given, checks = teach(store, loaded, answers, scenario, size, seed, pools, word)
+    adapters.detach(loaded)  # the base model's answers: computed (and cached) before any adapter is on
+    base_answers = [answers.greedy(unseen, "base") for _kind, _arg, unseen in checks]
+    start, cpu_start = time.perf_counter(), time.process_time()
+    result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, **(overrides or {})),
+                          progress=_phases(f"{scenario}-{size}"))
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    m = result.metrics
+    adapters.attach_active(loaded, store)
+    shares, bases, parts, degenerate, count, examples = [], [], [], 0, 0, []
+    for (kind, arg, unseen), base_ids in zip(checks, base_answers):
+        before = [answers.text(ids) for ids in base_ids]
+        after_ids = answers.greedy(unseen, None) if result.kept else base_ids
+        after = [answers.text(ids) for ids in after_ids]
+        share, base = adoption(kind, arg, unseen, before, after, answers)
+        shares.append(share)
+        bases.append(base)
+        parts.append(f"{kind}={share:.2f}")
+        degenerate += sum(gate.degenerate(q, a, ids) is not None for q, a, ids in zip(unseen, after, after_ids))
+        count += len(unseen)
+        examples += [(q, b, a) for q, b, a in list(zip(unseen, before, after))[:2]]
+    adapters.detach(loaded)
+    store.close()
+    p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
+    steps = int(m.get("steps") or 0)
+    sched = m.get("schedule") or {}
+    return Row(scenario, size, given, result.status, _mean(shares), _mean(bases), " ".join(parts),
+               m.get("margin_before"), m.get("margin_after"), m.get("gate_margin_on", "?"),
+               (p1 / p0 - 1) * 100 if p0 and p1 else None, degenerate, count, steps,
+               int(sched.get("batch_size") or FineTuneSettings().batch_size), float(sched.get("lr") or FineTuneSettings().lr),
+               float(m.get("train_s") or 0.0), float(m.get("train_s") or 0.0) / max(steps, 1), wall,
+               float(m.get("elapsed_s") or wall) - float(m.get("train_s") or 0.0),
+               wall - float(m.get("elapsed_s") or wall), cpu, examples)
+
+
+def _phases(label: str):
+    """Progress on stderr: one line per phase of the run (the table goes to stdout)."""
+    state = {"phase": None}
+
+    def report(p) -> None:
+        if p.phase != state["phase"]:
+            state["phase"] = p.phase
+            print(f"  [{label}] {p.elapsed_s:6.1f} s  {p.phase}: {p.message}", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _mean(values: list[float]) -> float:
+    vals = [v for v in values if v == v]
+    return sum(vals) / len(vals) if vals else float("nan")
+
+
+def _f(value, fmt: str) -> str:
+    return "n/a" if value is None else format(value, fmt)
+
+
+def print_row(r: Row) -> None:
+    print(f"| {r.scenario:<8} | {r.size:>4} | {r.given:>4} | {r.status:<9} | {r.adoption:>5.2f} ({r.base_adoption:.2f}) "
+          f"| {r.parts:<18} | {_f(r.margin_before, '.3f')} -> {_f(r.margin_after, '.3f')} ({r.margin_on}) "
+          f"| {_f(r.ppl_change, '+.1f')}% | {r.degenerate}/{r.unseen} | {r.steps:>3} | {r.batch:>2} | {r.lr:.0e} "
+          f"| {r.per_step_s:5.2f} | {r.train_s:6.1f} | {r.other_s:5.1f} | {r.rescore_s:5.1f} | {r.wall_s:6.1f} | {r.cpu_s:6.1f} |",
+          flush=True)
+
+
+HEADER = ("| scenario | size | given | result    | adoption (base) | parts              | margin before -> after (on) "
+          "| ppl change | degenerate | steps | batch | lr | s/step | train s | other s | rescore s | wall s | cpu s |")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="bundled")
+    parser.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS),
+                        help=f"comma separated, of {', '.join(ALL_SCENARIOS)}")
+    parser.add_argument("--sizes", default="4,8,32,100")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--word", default="that", help="the disliked word of the tokens scenario")
+    parser.add_argument("--quick", action="store_true", help="4 unseen questions per kind instead of 8")
+    parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "gpt2desk-learning-cache"))
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--examples", action="store_true", help="print two unseen answers before/after per run")
+    parser.add_argument("--baseline", action="store_true",
+                        help="the earlier fixed schedule (3 epochs at batch 8, lr 3e-4) instead of the defaults")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a FineTuneSettings field (repeatable), e.g. --set lr=1e-3")
+    args = parser.parse_args()
+    args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = set(args.scenarios) - set(ALL_SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    args.overrides = dict(BASELINE) if args.baseline else {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        args.overrides[name] = json.loads(value)
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    from transformers.utils import logging as hf_logging
+
+    import desktop_app.core.training  # noqa: F401  (imported now: edits made while the bench runs do not mix in)
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    loaded = open_model(args.model, AppPaths.resolve(cache / "app").ensure(), device=args.device)
+    answers = Answers(loaded, cache, max_new_tokens=48)
+    n_unseen = 4 if args.quick else 8
+    train_facts, unseen_facts = split_unseen(facts(), 8)
+    train_open, unseen_open = split_unseen(open_questions(), 8)
+    pools = {"facts": train_facts, "unseen_facts": [f.question for f in unseen_facts[:n_unseen]],
+             "open": train_open, "unseen_open": unseen_open[:n_unseen]}
+    workdir = Path(tempfile.mkdtemp(prefix="learning-effect-"))
+    print(f"model {loaded.describe()}; settings {args.overrides or 'defaults'}; seed {args.seed}; "
+          f"unseen questions per kind {n_unseen}; cache {cache}; "
+          f"load: {os.getloadavg()[0]:.1f} (1-min average, {os.cpu_count()} cores)")
+    print(HEADER)
+    print("|" + "---|" * (HEADER.count("|") - 1))
+    rows: list[Row] = []
+    for size in args.sizes:
+        for scenario in args.scenarios:
+            row = run_one(loaded, answers, scenario, size, args.seed, pools, args.word, workdir, args.overrides)
+            rows.append(row)
+            print_row(row)
+            if args.examples:
+                for q, b, a in row.examples:
+                    print(f"    {q!r}\n      before: {b[:120]!r}\n      after:  {a[:120]!r}")
+    print(f"load after: {os.getloadavg()[0]:.1f}")
+    summarize(rows)
+    return 0
+
+
+def summarize(rows: list[Row]) -> None:
+    for size in sorted({r.size for r in rows}):
+        at = [r for r in rows if r.size == size]
+        groups = {"corrections": [r.adoption for r in at if r.scenario in STYLES],
+                  "thumbs": [r.adoption for r in at if r.scenario == "thumbs"],
+                  "tokens": [r.adoption for r in at if r.scenario == "tokens"],
+                  "mix": [r.adoption for r in at if r.scenario == "mix"]}
+        for name, values in groups.items():
+            if values:
+                print(f"adoption_{name}_{size}: {_mean(values):.2f}")
+        print(f"seconds_{size}: {_mean([r.wall_s for r in at]):.0f}")
+        print(f"cpu_seconds_{size}: {_mean([r.cpu_s for r in at]):.0f}")
+        print(f"ppl_change_max_{size}: {max((r.ppl_change or 0.0) for r in at):+.1f}%")
+        print(f"degenerate_{size}: {sum(r.degenerate for r in at)}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,161 @@
+"""explain: why the model wrote one token of a stored answer, in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from desktop_app.cli.common import CliError, load_model_for_cli, open_store
+from desktop_app.core.palette import diverging_color, sequential_color, text_color_on, visible_whitespace
+
+CELL = 10  # characters per grid cell
+TOP_CONTRIBUTORS = 8
+
+
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser("explain", parents=[common],
+                              help="why a token of an answer: layer by layer, which earlier tokens, the sampler")
+    p.add_argument("message_id", type=int, metavar="MESSAGE_ID")
+    p.add_argument("--token", type=int, required=True, metavar="I", help="the token's index in the answer (0-based)")
+    p.add_argument("--vs", metavar="TOKEN", help="compare with this token (its text, or #ID); default: the runner-up")
+    p.add_argument("--steps", type=int, default=16, metavar="N",
+                   help="integrated-gradients steps to start with (doubled until the sums agree within 5%%)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--color", action="store_true", help="colour the output even when it is not a terminal")
+    p.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
+    p.set_defaults(func=cmd_explain)
+
+
+def spec_for_model_id(model_id: str | None) -> str | None:
+    """The --model spec that opens the model a message was written with."""
+    if not model_id:
+        return None
+    kind, _, rest = model_id.partition(":")
+    if kind == "bundled":
+        return "bundled"
+    if kind in ("folder", "gguf") and rest:
+        return rest
+    return model_id  # a hub id
+
+
+def token_id_for(tokenizer, text: str) -> int:
+    """``#123`` is a token id; anything else must be exactly one token of this model."""
+    if text.startswith("#") and text[1:].isdigit():
+        return int(text[1:])
+    from desktop_app.core.prompts import encode
+
+    ids = encode(tokenizer, text)
+    if len(ids) != 1:
+        pieces = ", ".join(repr(tokenizer.decode([i])) for i in ids) or "nothing"
+        raise CliError(f"--vs {text!r} is {len(ids)} tokens for this model ({pieces}); give one token, or #ID.")
+    return ids[0]
+
+
+def cmd_explain(args) -> int:
+    from desktop_app.core.explain import context_for_message, explain
+
+    if args.steps < 1:
+        raise CliError("--steps must be at least 1")
+    store = open_store(args)
+    try:
+        written_by = store.get_message(args.message_id).get("model_id")
+        if args.model is None:
+            args.model = spec_for_model_id(written_by)
+        loaded = load_model_for_cli(args)
+        if written_by and written_by != loaded.model_id:
+            raise CliError(f"message {args.message_id} was written by {written_by}, not {loaded.model_id}; "
+                           "leave out --model to explain it with its own model")
+        context = context_for_message(store, loaded, args.message_id, args.token)
+    finally:
+        store.close()
+    vs = token_id_for(loaded.tokenizer, args.vs) if args.vs is not None else None
+    result = explain(loaded, context, vs=vs, steps=args.steps)
+    if args.json:
+        json.dump({"model": loaded.model_id, **result.to_json()}, sys.stdout, ensure_ascii=False)
+        print()
+        return 0
+    colour = args.color or sys.stdout.isatty()
+    for line in report_lines(result, loaded.model_id, colour):
+        print(line)
+    return 0
+
+
+# ---------------------------------------------------------------- rendering
+
+def paint(text: str, rgb, colour: bool) -> str:
+    if not colour:
+        return text
+    fg = text_color_on(rgb)
+    return f"\x1b[48;2;{rgb[0]};{rgb[1]};{rgb[2]}m\x1b[38;2;{fg[0]};{fg[1]};{fg[2]}m{text}\x1b[0m"
+
+
+def shown(text: str, width: int = CELL - 1) -> str:
+    label = visible_whitespace(text).replace("\n", "") or "\u00b7"
+    return label if len(label) <= width else label[:width - 1] + "\u2026"
+
+
+def report_lines(result, model_id: str, colour: bool) -> list[str]:
+    c = result.context
+    adapter = "base model" if result.adapter_id is None else f"adapter {result.adapter_id}"
+    lines = [f"Token {c.index} of message {c.message_id}: \u201c{shown(result.token_text, 40)}\u201d "
+             f"({model_id}, {adapter})"]
+    if c.written_with_adapter != result.adapter_id:
+        written = "the base model" if c.written_with_adapter is None else f"adapter {c.written_with_adapter}"
+        lines.append(f"note: it was written with {written}; this explains the model as it is now.")
+    lines += [""] + lens_lines(result, colour) + [""] + attribution_lines(result.attribution, colour)
+    return lines + [""] + sampler_lines(result.sampler, c.recorded_prob)
+
+
+def lens_lines(result, colour: bool) -> list[str]:
+    lens = result.lens
+    if lens is None:
+        return [f"Layer by layer: {result.lens_error}"]
+    head = "".join(shown(t).ljust(CELL) for t in lens.token_texts)
+    lines = ["Layer by layer (each layer read through the final norm and output layer; "
+             "probability, then rank when not first; the first column is the chosen token):", " " * 13 + head + "  layer's own top guess"]
+    for row, name in enumerate(lens.layer_names):
+        cells = []
+        for prob, rank in zip(lens.probs[row], lens.ranks[row]):
+            text = f"{prob * 100:.1f}%" + ("" if rank == 1 else f" #{rank}" if rank < 1000 else " #1k+")
+            cells.append(paint(text[:CELL - 1].ljust(CELL - 1), sequential_color(prob), colour) + " ")
+        mark = "  \u25c0 first top-1" if row == lens.first_top1 else ""
+        top_id, top_text, top_prob = lens.layer_top[row]
+        lines.append(f"{name:<12} " + "".join(cells) + f" {shown(top_text)} {top_prob * 100:.0f}%" + mark)
+    if lens.first_top1 is None:
+        lines.append("The chosen token is not the top-1 at any layer (it was sampled, not the most likely).")
+    return lines
+
+
+def attribution_lines(a, colour: bool) -> list[str]:
+    scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
+    lines = [f"Which earlier tokens led to \u201c{shown(a.target_text, 30)}\u201d rather than "
+             f"\u201c{shown(a.other_text, 30)}\u201d (integrated gradients, {a.steps} steps):",
+             f"  log-probability difference {a.difference:+.3f} (with every token blank: {a.baseline_difference:+.3f});"
+             f" contributions sum to {a.total:+.3f}, gap {a.gap * 100:.1f}%"
+             + ("" if a.complete else " (over 5%: raise --steps)")]
+    for i in a.top(TOP_CONTRIBUTORS):
+        where = "prompt" if i < a.prompt_len else f"answer {i - a.prompt_len}"
+        cell = paint(f"{a.scores[i]:+.3f}", diverging_color(a.scores[i], scale), colour)
+        lines.append(f"  {cell}  \u201c{shown(a.token_texts[i], 24)}\u201d  ({where}, position {i})")
+    if colour:
+        lines.append("  " + "".join(paint(t.replace("\n", "\u21b5"), diverging_color(s, scale), True)
+                                    for t, s in zip(a.token_texts, a.scores)))
+    return lines
+
+
+def sampler_lines(s, recorded_prob) -> list[str]:
+    if s.greedy:
+        how = "greedy (always the most likely token)"
+    else:
+        how = f"temperature {s.temperature:g}, top-k {s.top_k}, top-p {s.top_p:g}"
+    lines = [f"The sampler: {how}" + ("" if s.settings_known else " (not stored with this answer: the defaults)")]
+    if s.forced:
+        lines.append("  This token was chosen by a person (a branch), not sampled.")
+    kept = "inside" if s.kept else "OUTSIDE"
+    lines.append(f"  probability {s.raw_prob * 100:.2f}% under the model, {s.used_prob * 100:.2f}% as sampled; "
+                 f"{kept} the kept set of {s.kept_size:,} tokens; 95% of the model's probability lies in "
+                 f"{s.mass95_size:,} tokens")
+    if recorded_prob is not None and abs(recorded_prob - s.raw_prob) > 1e-4:
+        lines.append(f"  (when written: {recorded_prob * 100:.2f}%; the model or its adapter has changed since)")
+    return lines

@@ -1,0 +1,97 @@
+"""adapters export / adapters import: take a kept adapter out (PEFT, merged model, GGUF) and
+bring one trained elsewhere back in."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+
+from desktop_app.cli.common import TqdmProgress, load_model_for_cli, open_store
+from desktop_app.core.logs import quiet_libraries
+
+
+def register_adapter_actions(sub, common) -> None:
+    from desktop_app.core.model_export import FORMATS, QUANTS
+
+    ex = sub.add_parser("export", parents=[common],
+                        help="write an adapter as a PEFT folder, a merged model folder, or a GGUF file")
+    ex.add_argument("id", type=int)
+    ex.add_argument("--format", required=True, choices=FORMATS)
+    ex.add_argument("--quant", choices=QUANTS, default="f16", help="GGUF weights: f16 (default) or q8_0")
+    ex.add_argument("--out", required=True, metavar="PATH", help="a new folder (peft, merged) or FILE.gguf")
+    ex.add_argument("--json", action="store_true")
+    im = sub.add_parser("import", parents=[common],
+                        help="add a PEFT LoRA adapter trained elsewhere for --model; the gate judges it")
+    im.add_argument("path", metavar="FOLDER")
+    im.add_argument("--activate", action="store_true", help="use it from now on (whatever the gate says)")
+    im.add_argument("--any-base", action="store_true",
+                    help="accept it though its config names another base model (the shapes must still fit)")
+    im.add_argument("--json", action="store_true")
+
+
+def _run_cancellable(fn):
+    cancel = threading.Event()
+    try:
+        return fn(cancel)
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+
+
+def cmd_adapter_export(args) -> int:
+    from desktop_app.core.model_export import export_adapter
+
+    quiet_libraries()
+    with open_store(args) as store:
+        result = _run_cancellable(lambda cancel: export_adapter(
+            store, args.id, args.format, args.out, args.paths, quant=args.quant, progress=TqdmProgress(),
+            cancel=cancel))
+    if args.json:
+        print(json.dumps({"format": result.format, "path": str(result.path), "bytes": result.bytes,
+                          "extra_files": [str(p) for p in result.extra_files], "notes": result.notes}, indent=2))
+        return 0
+    print(f"wrote {result.path} ({result.bytes / 2**20:.1f} MB)")
+    for path in result.extra_files:
+        print(f"wrote {path}")
+    for note in result.notes:
+        print(f"  {note}")
+    return 0
+
+
+def cmd_adapter_import(args) -> int:
+    from desktop_app.core import adapters
+    from desktop_app.core.adapter_import import import_adapter
+
+    loaded = load_model_for_cli(args)
+    with open_store(args) as store:
+        result = _run_cancellable(lambda cancel: import_adapter(
+            store, args.paths, loaded, args.path, any_base=args.any_base, progress=_stage_printer(args.json),
+            cancel=cancel))
+        if args.activate:
+            adapters.activate(store, result.adapter_id, loaded.model_id)
+    m = result.metrics
+    if args.json:
+        print(json.dumps({"adapter_id": result.adapter_id, "advice": "keep" if result.advice_keep else "discard",
+                          "reason": result.reason, "active": args.activate, "metrics": m}, indent=2, default=str))
+        return 0
+    advice = "the gate would keep it" if result.advice_keep else "the gate advises against it"
+    print(f"imported as adapter {result.adapter_id}: {advice}: {result.reason}")
+    if m.get("margin_before") is not None:
+        print(f"  margin (your ratings): {m['margin_before']:.4f} -> {m['margin_after']:.4f}")
+    print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
+    print(f"  re-asks degenerate: {m['reask_degenerate_before']} -> {m['reask_degenerate_after']} of {m['reask_count']}")
+    print(f"adapter {result.adapter_id} is active" if args.activate else
+          f"use it with: gpt2-desk adapters activate {result.adapter_id}")
+    return 0
+
+
+def _stage_printer(quiet: bool):
+    last = {"stage": None}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if not quiet and stage != last["stage"]:
+            print(f"{stage}...", file=sys.stderr)
+            last["stage"] = stage
+
+    return report

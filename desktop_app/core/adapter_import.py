@@ -1,0 +1,279 @@
+"""Bring back a LoRA adapter trained elsewhere (a cluster, a TRL script, another tool).
+
+The folder must be PEFT's (``adapter_config.json`` + ``adapter_model.safetensors``; pickle
+weights are refused), a LoRA, made for this base model (by name, and every one of its
+tensors must land on a layer of the same shape), and it is judged by the same gate as a
+local run: the margin of liked over disliked text on the person's ratings, the perplexity of
+the general-text probe, and greedy re-asks, each against what the person uses now. It is
+then copied into the app's adapter folder and recorded in the history, not activated:
+keeping it is the person's choice, with the gate's advice beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from desktop_app.core import gate
+from desktop_app.core.adapters import CONFIG_FILE, META_FILE, STAGING_PREFIX, WEIGHTS_FILE, _fsync_dir
+from desktop_app.core.errors import UserFacingError
+from desktop_app.core.model_export import hub_id_for
+
+log = logging.getLogger(__name__)
+
+PICKLE_NAMES = ("adapter_model.bin", "adapter_model.pt", "pytorch_model.bin")
+REASK_COUNT, REASK_TOKENS = 3, 40  # as training.FineTuneSettings' defaults
+
+Progress = Callable[[str, int, int], None]
+
+
+class AdapterImportError(UserFacingError):
+    pass
+
+
+@dataclass
+class ImportResult:
+    adapter_id: int
+    advice_keep: bool
+    reason: str
+    metrics: dict = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------ checks before loading
+
+def read_adapter_config(folder) -> dict:
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise AdapterImportError(f"{folder} is not a folder; give the folder PEFT wrote (adapter_config.json "
+                                 "and adapter_model.safetensors).")
+    if not (folder / WEIGHTS_FILE).is_file():
+        pickles = [n for n in PICKLE_NAMES if (folder / n).exists()]
+        if pickles:
+            raise AdapterImportError(f"{folder} holds only pickle weights ({', '.join(pickles)}), which can run "
+                                     "code when loaded; save the adapter with safe_serialization=True.")
+        raise AdapterImportError(f"{folder} has no {WEIGHTS_FILE}.")
+    try:
+        config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AdapterImportError(f"{folder} has no {CONFIG_FILE}; it is not a PEFT adapter folder.") from None
+    except (OSError, ValueError) as exc:
+        raise AdapterImportError(f"{folder / CONFIG_FILE} cannot be read: {exc}.") from exc
+    if config.get("peft_type") != "LORA":
+        raise AdapterImportError(f"{folder} is a {config.get('peft_type') or 'unknown'} adapter; the app uses LoRA.")
+    return config
+
+
+def _short(name: str) -> str:
+    return str(name).rstrip("/\\").replace("\\", "/").split("/")[-1].lower()
+
+
+def check_base_name(config: dict, loaded) -> None:
+    """Refuse an adapter whose config names another base model (names compared without owners
+    or folders: "gpt2" = "openai-community/gpt2")."""
+    named = config.get("base_model_name_or_path")
+    if not named:
+        return
+    ours = {loaded.model_id, str(loaded.folder), loaded.source.location, loaded.source.display_name,
+            hub_id_for(loaded.model_id) or ""}
+    if _short(named) not in {_short(x) for x in ours if x}:
+        raise AdapterImportError(
+            f"This adapter was trained for {named}, not {hub_id_for(loaded.model_id) or loaded.source.display_name}. "
+            "Open that model first (or, if it is the same model under another name, import with --any-base).")
+
+
+def _check_fit(model, folder: Path) -> None:
+    """Every tensor in the file must have landed on a LoRA weight of the model."""
+    from safetensors import safe_open
+
+    params = {name for name, _p in model.named_parameters()}
+    with safe_open(str(folder / WEIGHTS_FILE), "np") as handle:
+        keys = list(handle.keys())
+    lost = []
+    for key in keys:
+        stem, _, last = key.rpartition(".")
+        if f"{stem}.imported.{last}" not in params:
+            lost.append(key)
+    if lost or not keys:
+        raise AdapterImportError(f"This adapter does not fit the model: {len(lost)} of its {len(keys)} tensors "
+                                 f"name layers the model does not have (e.g. {lost[0] if lost else '-'}).")
+
+
+def load_with_adapter(loaded, folder: Path):
+    """A float32 copy of the base with the adapter attached as "imported" (the chat model is left alone)."""
+    import warnings
+
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(loaded.folder, dtype=torch.float32, use_safetensors=True,
+                                                trust_remote_code=False).to(loaded.device)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = PeftModel.from_pretrained(base, str(folder), adapter_name="imported", is_trainable=False)
+    except (ValueError, RuntimeError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0][:300]
+        raise AdapterImportError(f"This adapter does not fit {loaded.source.display_name}: {first}") from exc
+    _check_fit(model, folder)
+    return model.eval()
+
+
+# ------------------------------------------------------------------ the gate
+
+def _reask_prompts(store, data) -> list[tuple[list[int], str]]:
+    seen, out = set(), []
+    for e in (*data.pairs, *data.unpaired, *data.tokens):
+        key = tuple(e.prompt_ids)
+        if key in seen or len(out) >= REASK_COUNT:
+            continue
+        seen.add(key)
+        mid = getattr(e, "rejected_message_id", None) or e.message_id
+        turns = store.thread(mid)[:-1]
+        out.append((list(e.prompt_ids), next((m["text"] for m in reversed(turns) if m["role"] == "user"), "")))
+    return out
+
+
+@contextlib.contextmanager
+def _as_now(model, active: dict | None):
+    """Inside: the model behaves as what the person uses now (active adapter, else the base)."""
+    if active is None:
+        with model.disable_adapter():
+            yield
+        return
+    model.load_adapter(active["path"], adapter_name="previous", is_trainable=False)
+    model.set_adapter("previous")
+    try:
+        yield
+    finally:
+        model.set_adapter("imported")
+        model.delete_adapter("previous")
+
+
+def _measure(metrics, when, work, data, prompts, pad_id, cancel) -> None:
+    import torch
+
+    with torch.no_grad():
+        metrics[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, work.device) if len(data) else None
+        metrics[f"probe_ppl_{when}"] = gate.probe_perplexity(work.model, work.tokenizer, work.device,
+                                                             work.context_window)
+    answers = gate.reask(work, prompts, REASK_TOKENS, cancel)
+    metrics["reask_count"] = len(answers)
+    metrics[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
+    metrics[f"reask_problems_{when}"] = [a.problem for a in answers if a.problem]
+    metrics[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
+
+
+def judge_imported(store, loaded, model, report: Progress, cancel) -> tuple[dict, gate.Verdict]:
+    import torch
+
+    from desktop_app.core.models import LoadedModel
+    from desktop_app.core.train_data import build_training_data
+
+    tokenizer = loaded.training_tokenizer()
+    data = build_training_data(store, tokenizer, loaded.context_window)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (tokenizer.eos_token_id or 0)
+    work = LoadedModel(model, tokenizer, loaded.source, loaded.folder, loaded.device, torch.float32,
+                       loaded.context_window)
+    prompts = _reask_prompts(store, data)
+    metrics = {"gate_margin_on": "all", **{f"data_{k}": v for k, v in data.counts().items()}}
+    report("Measuring what you use now", 0, 2)
+    with _as_now(model, store.active_adapter(loaded.model_id)):
+        _measure(metrics, "before", work, data, prompts, pad_id, cancel)
+    report("Measuring the imported adapter", 1, 2)
+    _measure(metrics, "after", work, data, prompts, pad_id, cancel)
+    metrics["margin_before"], metrics["margin_after"] = metrics["margin_all_before"], metrics["margin_all_after"]
+    verdict = gate.judge(metrics)
+    if not len(data):
+        verdict.reasons = [r for r in verdict.reasons if "margin" not in r] + [
+            "there are no ratings to judge it by (only general text and re-asks were checked)"]
+        verdict.kept = False
+    report("Measured", 2, 2)
+    return metrics, verdict
+
+
+# ------------------------------------------------------------------ recording it
+
+def _copy_in(folder: Path, adapters_dir: Path, meta: dict) -> Path:
+    adapters_dir.mkdir(parents=True, exist_ok=True)
+    name = f"imported-{uuid.uuid4().hex[:8]}"
+    staging = adapters_dir / f"{STAGING_PREFIX}{name}"
+    staging.mkdir()
+    try:
+        for item in (CONFIG_FILE, WEIGHTS_FILE):
+            shutil.copy2(folder / item, staging / item)
+        (staging / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True, default=str))
+        _fsync_dir(staging)
+        os.replace(staging, adapters_dir / name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return adapters_dir / name
+
+
+def rescore_rated(store, loaded, model, adapter_id: int, cancel=None) -> int:
+    """Token records of every rated answer under the new adapter (and the base, when missing),
+    as a kept fine-tune leaves them, so the compare view can show what it changes."""
+    import torch
+
+    from desktop_app.core.models import LoadedModel
+    from desktop_app.core.scoring import score_ids
+    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message, rated_message_ids
+
+    tokenizer = loaded.training_tokenizer()
+    work = LoadedModel(model, tokenizer, loaded.source, loaded.folder, loaded.device, torch.float32,
+                       loaded.context_window)
+    done = 0
+    for mid in rated_message_ids(store):
+        if cancel is not None and cancel.is_set():
+            break
+        try:
+            prompt_ids, message = prompt_for_message(store, tokenizer, mid, loaded.context_window)
+        except ValueError:
+            continue
+        prompt_ids, ids = fit(prompt_ids, generated_ids(store, message, tokenizer), loaded.context_window)
+        if not ids:
+            continue
+        store.set_token_records(mid, score_ids(work, prompt_ids, ids), adapter_id=adapter_id, kind="rescored")
+        if not store.token_records(mid, adapter_id=None, kind="rescored"):
+            with model.disable_adapter():
+                store.set_token_records(mid, score_ids(work, prompt_ids, ids), adapter_id=None, kind="rescored")
+        done += 1
+    return done
+
+
+def import_adapter(store, paths, loaded, folder, *, any_base: bool = False, progress: Progress | None = None,
+                   cancel: threading.Event | None = None) -> ImportResult:
+    """Check, judge and record the adapter in ``folder`` for ``loaded``'s base model."""
+    report = progress or (lambda *a: None)
+    folder = Path(folder).expanduser().resolve()
+    config = read_adapter_config(folder)
+    if not any_base:
+        check_base_name(config, loaded)
+    report("Loading the adapter onto a copy of the model", 0, 0)
+    model = load_with_adapter(loaded, folder)
+    metrics, verdict = judge_imported(store, loaded, model, report, cancel or threading.Event())
+    reason = verdict.reason if verdict.reasons else "your ratings moved the right way and general text is unharmed"
+    metrics.update({"imported": True, "gate_advice": "keep" if verdict.kept else "discard", "gate_reason": reason})
+    settings = {"imported_from": str(folder), "lora_r": config.get("r"), "lora_alpha": config.get("lora_alpha"),
+                "target_modules": config.get("target_modules"), "trained_for": config.get("base_model_name_or_path")}
+    meta = {"base_model": loaded.model_id, "run_id": None, "parent_id": None, "settings": settings,
+            "metrics": metrics}
+    target = _copy_in(folder, Path(paths.adapters_dir), meta)
+    try:
+        adapter_id = store.add_adapter(str(target), base_model=loaded.model_id, settings=settings, metrics=metrics)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    report("Re-scoring your rated answers for the compare view", 0, 0)
+    rescore_rated(store, loaded, model, adapter_id, cancel)
+    log.info("imported adapter %s from %s: %s", adapter_id, folder, reason)
+    return ImportResult(adapter_id, verdict.kept, reason, metrics)

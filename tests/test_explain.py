@@ -1,0 +1,244 @@
+"""Why this token? The logit lens, integrated gradients and the sampler facts, on real tiny
+models (GPT-2, Llama, and a GPT-NeoX the lens does not know), a real adapter and a real store."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import pytest
+import torch
+
+from desktop_app.core import adapters, explain as ex
+from desktop_app.core.generation import SamplingSettings, generate, sample_next, sampling_probs
+from desktop_app.core.models import open_model
+from desktop_app.core.paths import AppPaths
+from desktop_app.core.scoring import score_ids
+from desktop_app.core.store import Store
+
+TEXT = "User: What is the capital of France?\nAssistant: The capital of France is Paris."
+
+
+def _ids(loaded, text=TEXT):
+    return list(loaded.tokenizer(text)["input_ids"])
+
+
+def _save_tiny(config_cls, folder, tiny_model_dir, **config):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+    torch.manual_seed(3)
+    model = AutoModelForCausalLM.from_config(config_cls(vocab_size=len(tokenizer), **config))
+    model.save_pretrained(folder, safe_serialization=True)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_llama(tmp_path_factory, tiny_model_dir, session_paths):
+    from transformers import LlamaConfig
+
+    folder = _save_tiny(LlamaConfig, tmp_path_factory.mktemp("tiny-llama"), tiny_model_dir, hidden_size=64,
+                        intermediate_size=128, num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=2,
+                        max_position_embeddings=128, tie_word_embeddings=False)
+    return open_model(str(folder), session_paths, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def tiny_neox(tmp_path_factory, tiny_model_dir, session_paths):
+    from transformers import GPTNeoXConfig
+
+    folder = _save_tiny(GPTNeoXConfig, tmp_path_factory.mktemp("tiny-neox"), tiny_model_dir, hidden_size=64,
+                        intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                        max_position_embeddings=128)
+    return open_model(str(folder), session_paths, device="cpu")
+
+
+# ------------------------------------------------------------------ logit lens
+
+@pytest.mark.parametrize("which", ["tiny_model", "tiny_llama"])
+def test_lens_last_layer_is_the_models_own_distribution(which, request):
+    loaded = request.getfixturevalue(which)
+    ids = _ids(loaded)
+    records = score_ids(loaded, ids[:1], ids[1:], alternatives=10)
+    layers = len(ex.lens_parts(loaded.model)[0])
+    for position in (3, len(ids) // 2, len(ids) - 1):
+        lens, logits = ex.logit_lens(loaded, ids[:position], ids[position])
+        record = records[position - 1]
+        assert len(lens.probs) == layers + 1 and lens.layer_names[0] == "embeddings"
+        assert lens.token_ids[0] == ids[position]
+        assert abs(lens.probs[-1][0] - record.prob) < 1e-5  # the stored record's probability
+        assert lens.ranks[-1][0] == record.rank
+        own = torch.softmax(logits.float(), -1)
+        for column, token in enumerate(lens.token_ids):
+            assert abs(lens.probs[-1][column] - float(own[token])) < 1e-5
+        assert lens.layer_top[-1][0] == int(own.argmax())
+        expected = next((r for r, ranks in enumerate(lens.ranks) if ranks[0] == 1), None)
+        assert lens.first_top1 == expected
+
+
+def test_lens_says_why_it_is_not_available_and_the_rest_still_works(tiny_neox):
+    ids = _ids(tiny_neox)
+    with pytest.raises(ex.ExplainError, match="not available for 'gpt_neox'.*gpt2, llama"):
+        ex.lens_parts(tiny_neox.model)
+    context = ex.TokenContext(ids=ids[:12], prompt_len=6, settings=SamplingSettings())
+    result = ex.explain(tiny_neox, context)
+    assert result.lens is None and "gpt_neox" in result.lens_error
+    assert result.attribution.complete and len(result.attribution.scores) == 11
+
+
+def test_lens_and_attribution_use_the_active_adapter(tmp_path, tiny_model_dir):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    loaded = open_model(str(tiny_model_dir), paths, device="cpu")
+    ids = _ids(loaded)[:10]
+    base_lens, _ = ex.logit_lens(loaded, ids[:-1], ids[-1])
+    peft = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir),
+                          LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for name, p in peft.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.5)
+    peft.save_pretrained(tmp_path / "adapter", safe_serialization=True)
+    adapters.attach(loaded, tmp_path / "adapter", 7)
+    lens, logits = ex.logit_lens(loaded, ids[:-1], ids[-1])
+    adapted = score_ids(loaded, ids[:-1], ids[-1:])[0]
+    assert abs(lens.probs[-1][0] - adapted.prob) < 1e-5
+    assert abs(lens.probs[-1][0] - base_lens.probs[-1][0]) > 1e-4  # the adapter changed it: it was on
+    result = ex.explain(loaded, ex.TokenContext(ids=ids, prompt_len=4, settings=SamplingSettings()))
+    assert result.adapter_id == 7 and result.attribution.complete
+
+
+# ------------------------------------------------------------------ integrated gradients
+
+def test_attribution_is_complete_within_five_percent(tiny_model):
+    ids = _ids(tiny_model)
+    seen, chosen = ids[:-1], ids[-1]
+    logits = ex.final_logits(tiny_model, seen)
+    other = ex.runner_up(logits, chosen)
+    result = ex.integrated_gradients(tiny_model, seen, chosen, other)
+    logprobs = torch.log_softmax(logits.float(), -1)
+    assert abs(result.difference - float(logprobs[chosen] - logprobs[other])) < 1e-4
+    assert len(result.scores) == len(seen) and result.token_ids == seen
+    assert abs(result.total - result.expected) <= 0.05 * abs(result.expected)
+    assert result.gap <= 0.05 and result.complete
+    assert any(abs(s) > 1e-6 for s in result.scores)
+
+
+def test_steps_are_added_where_the_path_is_rough_until_complete(tiny_model):
+    ids = _ids(tiny_model, "User: Hello, how are you?\nAssistant: I am fine")
+    seen, chosen = ids[:-1], ids[-1]
+    other = ex.runner_up(ex.final_logits(tiny_model, seen), chosen)
+    coarse = ex.integrated_gradients(tiny_model, seen, chosen, other, steps=1, max_steps=1)
+    adaptive = ex.integrated_gradients(tiny_model, seen, chosen, other, steps=1)
+    assert coarse.steps == 1 and not coarse.complete  # one step is too coarse on this model and text
+    assert adaptive.complete and adaptive.steps > 1 and adaptive.gap < coarse.gap
+
+
+def test_tokens_that_cannot_influence_get_exactly_zero(tiny_model):
+    ids = _ids(tiny_model)[:20]
+    at = 12  # predicting ids[13] from position 12: positions 13.. come after it
+    chosen = ids[at + 1]
+    other = ex.runner_up(ex.final_logits(tiny_model, ids[:at + 1]), chosen)
+    result = ex.integrated_gradients(tiny_model, ids, chosen, other, predict_at=at)
+    assert all(s == 0.0 for s in result.scores[at + 1:])
+    assert any(s != 0.0 for s in result.scores[:at + 1]) and result.complete
+    mask = [1] * (at + 1)
+    mask[5] = 0  # masked out: nothing attends to it
+    masked = ex.integrated_gradients(tiny_model, ids[:at + 1], chosen, other, attention_mask=mask)
+    assert masked.scores[5] == 0.0 and masked.scores[4] != 0.0
+
+
+def test_cancel_stops_the_attribution(tiny_model):
+    ids = _ids(tiny_model)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(ex.ExplainCancelled):
+        ex.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, cancel=cancel)
+
+
+# ------------------------------------------------------------------ sampler
+
+def test_sampler_facts_on_hand_checkable_logits():
+    raw = [0.5, 0.25, 0.12, 0.09, 0.04]
+    logits = torch.tensor([math.log(p) for p in raw])
+    settings = SamplingSettings(temperature=1.0, top_k=4, top_p=0.8)
+    # top-k keeps 4 (mass .96): .5208 .2604 .125 .0938; top-p .8: mass before the 4th is .906 -> dropped
+    third = ex.sampler_facts(logits, 2, settings)
+    assert third.kept and third.kept_size == 3 and third.mass95_size == 4
+    assert abs(third.raw_prob - 0.12) < 1e-6 and abs(third.used_prob - 0.12 / 0.87) < 1e-6
+    fourth = ex.sampler_facts(logits, 3, settings)
+    assert not fourth.kept and fourth.used_prob == 0.0 and abs(fourth.raw_prob - 0.09) < 1e-6
+    greedy = ex.sampler_facts(logits, 0, SamplingSettings(greedy=True))
+    assert greedy.kept and greedy.kept_size == 1 and greedy.used_prob == 1.0
+    assert not ex.sampler_facts(logits, 1, SamplingSettings(temperature=0)).kept
+
+
+def test_sampler_facts_agree_with_sample_next():
+    torch.manual_seed(0)
+    logits = torch.randn(50) * 2
+    settings = SamplingSettings(temperature=0.7, top_k=20, top_p=0.9)
+    used = sampling_probs(logits, settings)
+    generator = torch.Generator().manual_seed(1)
+    drawn = torch.bincount(torch.tensor([sample_next(logits, settings, generator) for _ in range(3000)]),
+                           minlength=50).float() / 3000
+    for token in range(50):
+        facts = ex.sampler_facts(logits, token, settings)
+        assert abs(facts.used_prob - float(used[token])) < 1e-7
+        if not facts.kept:
+            assert drawn[token] == 0  # the sampler never picks outside the kept set
+        assert abs(float(drawn[token]) - facts.used_prob) < 0.04
+    assert facts.kept_size == int((used > 0).sum())
+
+
+# ------------------------------------------------------------------ stored messages
+
+def _answer(store, loaded, settings_dict, records, text, parent_text="What is the capital of France?"):
+    conversation = store.create_conversation("t")
+    user = store.add_message(conversation, "user", parent_text)
+    return store.add_message(conversation, "assistant", text, parent_id=user, model_id=loaded.model_id,
+                             settings=settings_dict, records=records)
+
+
+def test_stored_answer_is_explained_with_its_own_settings(tmp_path, tiny_model):
+    from desktop_app.core.prompts import Turn, build_prompt
+
+    store = Store.open(tmp_path / "db.sqlite")
+    settings = SamplingSettings(max_new_tokens=12, temperature=0.7, top_k=5, top_p=0.9, seed=3)
+    prompt = build_prompt(tiny_model.tokenizer, [Turn("user", "What is the capital of France?")],
+                          context_window=tiny_model.context_window, max_new_tokens=12)
+    run = generate(tiny_model, prompt.ids, settings)
+    mid = _answer(store, tiny_model, settings.to_dict(), run.records, run.text)
+    for index in (0, len(run.records) - 1):
+        context = ex.context_for_message(store, tiny_model, mid, index)
+        assert context.ids == prompt.ids + [r.id for r in run.records[:index + 1]]
+        assert context.settings.top_k == 5 and context.settings_known and not context.forced
+        result = ex.explain(tiny_model, context)
+        assert abs(result.lens.probs[-1][0] - run.records[index].prob) < 1e-5
+        assert result.sampler.kept and result.sampler.kept_size <= 5  # it was sampled from that set
+        assert result.sampler.top_k == 5 and result.attribution.prompt_len == len(prompt.ids)
+    old = _answer(store, tiny_model, {}, None, "Paris is")  # an answer stored with no settings
+    context = ex.context_for_message(store, tiny_model, old, 1)
+    assert not context.settings_known and context.settings.top_k == SamplingSettings().top_k
+    branched = _answer(store, tiny_model, settings.to_dict() | {"branched_at": 1}, None, "Paris is big")
+    assert [ex.context_for_message(store, tiny_model, branched, i).forced for i in range(3)] == [True, True, False]
+    with pytest.raises(ex.ExplainError, match="there is no token 99"):
+        ex.context_for_message(store, tiny_model, mid, 99)
+    with pytest.raises(ex.ExplainError, match="only answer tokens"):
+        ex.context_for_message(store, tiny_model, store.get_message(mid)["parent_id"], 0)
+    store.close()
+
+
+def test_scores_land_on_the_transcripts_messages(tiny_model):
+    pieces = ["User", ":", " Hel", "lo", ",", " you", "\n", "Assistant", ":", " Hi", " there", "\n", "User", ": no"]
+    scores = [float(i) for i in range(len(pieces))]
+    found = ex.segments_in_texts(pieces, scores, ["Hello, you ", "  Hi there", "gone", "no"])
+    assert found[0] == [(0, 3, 2.0), (3, 5, 3.0), (5, 6, 4.0), (6, 10, 5.0)]  # " Hel" clipped to "Hel"
+    assert found[1] == [(2, 4, 9.0), (4, 10, 10.0)]  # offsets in the card's own text (two leading spaces)
+    assert found[2] is None  # not in the context
+    assert found[3] == [(0, 2, 13.0)]
+    ids = _ids(tiny_model, "Emoji 😀🎉 and café")
+    assert "".join(ex.piece_texts(tiny_model.tokenizer, ids)) == tiny_model.tokenizer.decode(ids)

@@ -1,0 +1,167 @@
+"""The inspector's "Why this token?" section with pytest-qt, on the tiny model: computed on a
+worker, drawn as a grid and a list, shown over the transcript on a toggle, stopped and cleared
+when another token is chosen."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.core.palette import diverging_color  # noqa: E402
+from desktop_app.core.paths import AppPaths  # noqa: E402
+from desktop_app.core.store import Store  # noqa: E402
+
+WAIT_MS = 60_000
+
+
+@pytest.fixture
+def window(qtbot, qapp, tiny_model_dir):
+    from desktop_app.gui.main_window import MainWindow
+    from desktop_app.gui.theme import apply_theme
+
+    apply_theme(qapp, dark=False)
+    paths = AppPaths.resolve().ensure()
+    store = Store.open(paths.db_path)
+    win = MainWindow(store, paths, model_spec=str(tiny_model_dir), device="cpu")
+    qtbot.addWidget(win)
+    win.popover.max_new.setValue(12)
+    win.popover.seed.setValue(7)
+    win.resize(1280, 800)
+    win.show()
+    with qtbot.waitSignal(win.chat.model_loaded, timeout=WAIT_MS):
+        pass
+    win.prompt.setPlainText("Hello, how are you?")
+    with qtbot.waitSignal(win.chat.answer_finished, timeout=WAIT_MS):
+        win.send()
+    QApplication.processEvents()
+    yield win
+    win.chat.shutdown()
+    win.close()
+    store.close()
+
+
+def _answer(win):
+    return [c for c in win.transcript.cards if c.role == "assistant"][-1]
+
+
+def _explain(qtbot, win, index):
+    card = _answer(win)
+    card.view.select_token(index)
+    win.show_token(card, index)
+    view = win.inspector.explain
+    assert view.button.isVisible() and not view.details.isVisible()
+    qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)
+    return card, view
+
+
+def _background(view, index):
+    from PySide6.QtGui import QTextCursor
+
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(view.starts[index] + 1)
+    fmt = cursor.charFormat()
+    return fmt.background().color().getRgb()[:3] if fmt.hasProperty(fmt.Property.BackgroundBrush) else None
+
+
+def test_explain_shows_lens_contributors_and_sampler(window, qtbot):
+    card, view = _explain(qtbot, window, 3)
+    result = view.result
+    assert result.context.index == 3 and result.context.message_id == card.message_id
+    assert view.details.isVisible() and view.grid.isVisible() and view.grid.lens is result.lens
+    assert len(result.lens.layer_names) == 3 and view.grid.height() > 3 * view.grid.row_h()
+    assert abs(result.lens.probs[-1][0] - card.records[3].prob) < 1e-5
+    assert view.contributors.text().count("<br>") == 4  # five contributors
+    assert result.attribution.complete and "within" in view.contrib_caption.text()
+    assert "temperature" in view.sampler.text() and "tokens kept" in view.sampler.text()
+    row, column = view.grid.cell_at(view.grid.LABEL_W + 2, view.grid.HEADER_H + 1)
+    assert (row, column) == (0, 0)
+
+
+def test_toggle_paints_the_attribution_over_the_transcript_and_clears_it(window, qtbot):
+    card, view = _explain(qtbot, window, 4)
+    a = view.result.attribution
+    before = [_background(card.view, i) for i in range(len(card.records))]
+    view.toggle.setChecked(True)
+    scale = max(abs(s) for s in a.scores)
+    for i in range(4):  # the answer so far, in the heatmap's diverging colours
+        assert _background(card.view, i) == diverging_color(a.scores[a.prompt_len + i], scale)
+    assert _background(card.view, 5) is None  # after the token: nothing to attribute
+    prompt_card = [c for c in window.transcript.cards if c.role == "user"][-1]
+    pieces = prompt_card.view.overlay.prefix_pieces
+    assert "".join(text for text, _rgb, _tip in pieces) == prompt_card.view.prefix
+    assert any(rgb is not None for _t, rgb, _tip in pieces)
+    assert prompt_card.view.toPlainText() == prompt_card.view.prefix
+    view.toggle.setChecked(False)
+    assert card.view.overlay is None and prompt_card.view.overlay is None
+    assert [_background(card.view, i) for i in range(len(card.records))] == before
+    view.toggle.setChecked(True)
+    window.show_token(card, 1)  # another token: the heatmap and the result go
+    assert card.view.overlay is None and prompt_card.view.overlay is None
+    assert view.result is None and not view.toggle.isChecked() and view.button.isVisible()
+
+
+def _hold_lane(window):
+    """A real task that keeps the model lane busy until released, so what comes next waits."""
+    import threading
+
+    from desktop_app.gui.tasks import Task
+
+    release = threading.Event()
+    window.chat.lane.submit(Task(lambda _r, _c: release.wait(30), "hold the lane", "hold"))
+    return release
+
+
+def test_choosing_another_token_stops_the_explanation(window, qtbot):
+    card = _answer(window)
+    window.show_token(card, 2)
+    view = window.inspector.explain
+    release = _hold_lane(window)
+    view.ask()
+    (task,) = window.chat.lane.find("explain")
+    window.show_token(card, 3)
+    assert task.state.value == "cancelled" and not window.chat.lane.find("explain")  # dropped while waiting
+    release.set()
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
+    assert view.result is None and view.index == 3 and view.button.isEnabled()
+
+
+def test_a_running_explanation_stops_between_steps(window, qtbot):
+    card = _answer(window)
+    window.show_token(card, 2)
+    view = window.inspector.explain
+    release = _hold_lane(window)
+    view.ask()
+    (task,) = window.chat.lane.find("explain")
+    task.cancel.set()  # what cancelling a running task does; it is checked before and between steps
+    release.set()
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
+    assert view.result is None and view.status.text() == "The explanation was stopped."
+
+
+def test_asking_for_an_answer_stops_an_explanation(window, qtbot):
+    card = _answer(window)
+    window.show_token(card, 2)
+    view = window.inspector.explain
+    release = _hold_lane(window)
+    view.ask()
+    (task,) = window.chat.lane.find("explain")
+    window.prompt.setPlainText("And then?")
+    window.send()
+    assert task.state.value == "cancelled"
+    release.set()
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
+    assert view.result is None
+
+
+def test_prompt_tokens_are_not_explained(window, qtbot):
+    window.legend.score_prompts.setChecked(True)
+    prompt_card = [c for c in window.transcript.cards if c.role == "user"][-1]
+    qtbot.waitUntil(lambda: bool(prompt_card.records), timeout=WAIT_MS)
+    window.show_token(prompt_card, 0)
+    view = window.inspector.explain
+    assert not view.button.isVisible() and "finished answer" in view.status.text()

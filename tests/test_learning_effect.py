@@ -1,0 +1,60 @@
+"""Learning that shows, on the real offline model (SmolLM2-135M-Instruct): a person corrects
+8 answers into one unmistakable format, clicks Fine-tune once with the default settings, and
+the format shows up in greedy answers to questions never rated (bench/learning_effect.py
+measures the same for more styles, thumbs, token ratings and sizes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.core import adapters
+from desktop_app.core.generation import SamplingSettings, generate
+from desktop_app.core.models import open_model
+from desktop_app.core.paths import AppPaths
+from desktop_app.core.prompts import Turn, build_prompt
+from desktop_app.core.store import Store
+from desktop_app.core.training import FineTuneSettings, run_finetune
+from test_training_data import add_answer
+
+TAUGHT = [("What is the capital of Peru?", "Lima"), ("How many legs does a spider have?", "eight"),
+          ("What colour is grass?", "green"), ("What is the opposite of hot?", "cold"),
+          ("What language is spoken in Brazil?", "Portuguese"), ("What is the capital of Norway?", "Oslo"),
+          ("How many legs does a chicken have?", "two"), ("What colour is snow?", "white")]
+UNSEEN = ["What is the capital of Japan?", "How many legs does an ant have?", "What colour is a lemon?",
+          "What is the opposite of fast?", "What language is spoken in Germany?", "What is the capital of Egypt?",
+          "How many legs does a horse have?", "What colour is coal?"]
+
+
+def greedy(loaded, question: str) -> str:
+    prompt = build_prompt(loaded.tokenizer, [Turn("user", question)], context_window=loaded.context_window,
+                          max_new_tokens=24)
+    return generate(loaded, prompt.ids, SamplingSettings(max_new_tokens=24, greedy=True,
+                                                         stop_sequences=prompt.stop_sequences)).text
+
+
+def shows_format(text: str) -> bool:
+    return text.strip().lower().startswith("answer:")
+
+
+@pytest.mark.slow
+def test_eight_corrections_in_one_format_show_in_new_answers(bundled_model_dir, tmp_path):
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    loaded = open_model(str(bundled_model_dir), paths, device="cpu")
+    before = [greedy(loaded, q) for q in UNSEEN]
+    assert sum(map(shows_format, before)) == 0, before  # the base model never answers this way
+    for i, (question, short) in enumerate(TAUGHT):
+        _c, _u, mid, _p = add_answer(store, loaded, question, seed=i, max_new_tokens=24)
+        store.set_correction(mid, f"Answer: {short}.")
+    result = run_finetune(store, loaded, paths, FineTuneSettings())
+    m = result.metrics
+    assert result.kept, result.reason
+    assert m["probe_ppl_after"] <= m["probe_ppl_before"] * 1.05
+    assert m["schedule"]["rule"] == "auto" and m["steps"] == m["schedule"]["updates"]
+    assert adapters.attach_active(loaded, store)["id"] == result.adapter_id
+    after = [greedy(loaded, q) for q in UNSEEN]
+    print({"steps": m["steps"], "schedule": m["schedule"], "train_s": m["train_s"], "after": after})
+    assert sum(map(shows_format, after)) >= 6, after
+    # the panel's before/after pairs include questions training never saw
+    assert any(not t["seen"] for t in m["taught"]) and any(t["seen"] for t in m["taught"])
+    store.close()

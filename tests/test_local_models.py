@@ -1,0 +1,48 @@
+"""Models already on this computer: the Hugging Face cache and the app's own conversions are
+listed with their architecture and size, in `models` and in the model dialog."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from desktop_app.core.models import list_local_models
+from desktop_app.core.paths import AppPaths
+
+
+@pytest.fixture
+def local_models(tmp_path, tiny_model_dir, monkeypatch):
+    from huggingface_hub import constants
+
+    cache = tmp_path / "hf-cache"
+    repo = cache / "models--someone--tiny-gpt2"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text("0" * 40)
+    shutil.copytree(tiny_model_dir, repo / "snapshots" / ("0" * 40))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    shutil.copytree(tiny_model_dir, paths.converted_models_dir / "mine-abc123")
+    return paths
+
+
+def test_local_models_have_architecture_and_size(local_models, tiny_model_dir):
+    found = {m.spec: m for m in list_local_models(local_models)}
+    weights = (tiny_model_dir / "model.safetensors").stat().st_size
+    hub = found["someone/tiny-gpt2"]
+    assert hub.kind == "hub-cache" and hub.architecture == "gpt2" and hub.size_bytes == weights
+    converted = found[str(local_models.converted_models_dir / "mine-abc123")]
+    assert converted.architecture == "gpt2" and converted.size_bytes == weights and converted.size_text == "0.5 MB"
+    if "bundled" in found:  # the offline model's GGUF header names its architecture
+        assert found["bundled"].architecture == "llama" and found["bundled"].size_bytes > 50 * 2**20
+
+
+def test_model_dialog_lists_them(local_models, qtbot):
+    pytest.importorskip("PySide6")
+    from desktop_app.gui.model_dialog import ModelDialog
+
+    dialog = ModelDialog(local_models)
+    qtbot.addWidget(dialog)
+    texts = [dialog.local.item(i).text() for i in range(dialog.local.count())]
+    assert any(t.startswith("someone/tiny-gpt2") and "downloaded \u00b7 gpt2 \u00b7 0.5 MB" in t for t in texts), texts
+    assert any("converted GGUF \u00b7 gpt2" in t for t in texts)

@@ -1,0 +1,118 @@
+"""The schedule follows the data: 1, 8, 100 and 1,000 ratings each get a sane number of
+updates, batch size and learning rate, few ratings more updates than the earlier fixed
+3-epochs-at-batch-8 rule; and a real run (tiny model) trains with the planned schedule."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.core.paths import AppPaths
+from desktop_app.core.store import Store
+from desktop_app.core.train_data import TrainingData
+from desktop_app.core.train_schedule import fixed_batch8_updates, kto_weights, plan
+from desktop_app.core.training import FineTuneSettings, run_finetune
+from test_training_data import add_answer
+
+
+def train_examples(ratings: int, heldout_fraction: float = 0.2) -> int:
+    """How many of ``ratings`` (one conversation each) train after the held-out split."""
+    if ratings < 4:
+        return ratings
+    return ratings - int(round(ratings * heldout_fraction))
+
+
+@pytest.mark.parametrize("ratings", [1, 8, 100, 1000])
+def test_each_size_gets_a_sane_schedule(ratings):
+    n = train_examples(ratings)
+    s = plan(n)
+    assert 1 <= s.batch_size <= min(n, 16)
+    assert 16 <= s.updates <= 200
+    assert 1e-4 <= s.lr <= 1e-3
+    # every example is seen at least once and nothing is hammered without end
+    assert 1.0 <= s.epochs <= 20
+    # compute (answers through the model) grows no faster than the data (x 20 at most)
+    assert s.updates * s.batch_size <= 20 * n + 16
+
+
+def test_few_ratings_get_more_updates_than_fixed_batch8():
+    for ratings in (1, 4, 8, 16, 32):
+        n = train_examples(ratings)
+        assert plan(n).updates > fixed_batch8_updates(n), ratings
+    # and the passes over the data fall as the data grows
+    epochs = [plan(train_examples(r)).epochs for r in (1, 8, 100, 1000)]
+    assert epochs == sorted(epochs, reverse=True) and epochs[-1] < 3
+
+
+def test_batches_grow_with_data_and_hand_set_figures_win():
+    sizes = [plan(train_examples(r)).batch_size for r in (1, 8, 100, 1000)]
+    assert sizes == sorted(sizes) and sizes[0] == 1 and sizes[-1] > sizes[1]
+    manual = plan(80, epochs=2, batch_size=8, lr=1e-4)
+    assert (manual.updates, manual.batch_size, manual.lr, manual.rule) == (20, 8, 1e-4, "manual")
+    assert plan(6, min_steps=50).updates == 50 and plan(800, max_steps=30).updates == 30
+
+
+def test_kto_weights_balance_liked_and_disliked():
+    assert kto_weights(2, 6) == (3.0, 1.0)
+    assert kto_weights(9, 3) == (1.0, 3.0)
+    assert kto_weights(1, 40) == (4.0, 1.0)  # capped
+    assert kto_weights(5, 0) == (1.0, 1.0)
+    s = plan(8, liked=2, disliked=6)
+    assert s.desirable_weight * 2 == pytest.approx(s.undesirable_weight * 6)
+
+
+def test_a_run_trains_with_the_planned_schedule(tmp_path, tiny_model):
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    for i, q in enumerate(["Hello there", "What is two and two?", "Name a colour"]):
+        _c, _u, mid, _p = add_answer(store, tiny_model, q, seed=i)
+        store.rate_message(mid, 1 if i else -1)
+    seen = []
+    settings = FineTuneSettings(heldout_fraction=0.0, reask_count=1, reask_unseen=1, reask_tokens=8, rescore=False)
+    result = run_finetune(store, tiny_model, paths, settings, progress=seen.append)
+    expected = plan(3, liked=2, disliked=1)
+    sched = result.metrics["schedule"]
+    assert (sched["updates"], sched["batch_size"], sched["lr"]) == (expected.updates, expected.batch_size, expected.lr)
+    assert sched["updates"] > fixed_batch8_updates(3)
+    steps = [p for p in seen if p.phase == "training" and p.step]
+    assert steps[-1].step == steps[-1].total == expected.updates == result.metrics["steps"]
+    taught = result.metrics["taught"]
+    assert [t["seen"] for t in taught] == [True, False]
+    assert taught[0]["question"] in ("Hello there", "What is two and two?", "Name a colour")
+    assert all(t["before"] is not None and t["after"] is not None for t in taught)
+    store.close()
+
+
+def test_split_of_few_ratings_keeps_the_rule_meaningful():
+    assert len(TrainingData()) == 0
+    assert plan(0).examples == 1  # nothing to train never divides by zero
+
+
+def test_a_second_run_reuses_the_before_measurements(tmp_path, tiny_model, monkeypatch):
+    """A discarded run leaves the model in use as it was: the next run takes the probe
+    perplexity and the re-asks of the same prompts from the cache, with the same values."""
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    for i, q in enumerate(["Hello there", "Name a colour"]):
+        _c, _u, mid, _p = add_answer(store, tiny_model, q, seed=i)
+        store.rate_message(mid, 1 if i else -1)
+    settings = FineTuneSettings(heldout_fraction=0.0, reask_count=1, reask_unseen=1, reask_tokens=8,
+                                max_steps=2, lr=0.0, rescore=False)
+    first = run_finetune(store, tiny_model, paths, settings)
+    assert first.status == "discarded"  # lr 0: the margin cannot move
+    cache = paths.cache_dir / "finetune-before.json"
+    assert cache.exists()
+    import desktop_app.core.gate as gate
+
+    calls = []
+    real = gate.probe_perplexity
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gate, "probe_perplexity", counting)  # the real one, counted
+    second = run_finetune(store, tiny_model, paths, settings)
+    assert len(calls) == 1  # only after training; before came from the cache
+    for key in ("probe_ppl_before", "reask_answers_before"):
+        assert second.metrics[key] == first.metrics[key]
+    store.close()
