@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
         self.model_button.clicked.connect(self.choose_model)
         self.prompt.textChanged.connect(self._update_buttons)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.send)
+            QShortcut(QKeySequence(keys), self, self._ctrl_enter)
         QShortcut(QKeySequence("Escape"), self, self.stop)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_conversation)
         wire_explain(self)
@@ -541,10 +541,14 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Stopped before the first token; nothing was kept.", 5000)
 
     # ------------------------------------------------------------ actions
-    def send(self) -> None:
-        if self.mode == "text":  # Ctrl+Enter in the Text tab continues the text
+    def _ctrl_enter(self) -> None:
+        """Ctrl+Enter sends the prompt in Chat and continues the text in Text."""
+        if self.mode == "text":
             self.text_view.continue_text()
-            return
+        else:
+            self.send()
+
+    def send(self) -> None:
         text = self.prompt.toPlainText()
         if not text.strip() or self.chat.generating:
             return
