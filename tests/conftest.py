@@ -17,12 +17,32 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from tiny_model import build_tiny_model  # noqa: E402
 
 
+def pytest_collection_modifyitems(config, items):
+    """The in-process ``run_app`` tests run last: after a whole app run in this process, signals
+    queued from worker threads to the GUI thread were seen not to arrive in later tests (the
+    app itself runs ``run_app`` once per process, so only a test session can meet this).
+    Tests marked ``cuda`` run only where a CUDA GPU is (bench/gpu_suite.sh runs them there)."""
+    items.sort(key=lambda item: "run_app" in getattr(item.function, "__code__", None).co_names
+               if getattr(item, "function", None) else False)
+    marked = [item for item in items if "cuda" in item.keywords]
+    if not marked:
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU")
+    for item in marked:
+        item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path, monkeypatch):
     """Data, cache, logs and Qt settings of each test live in its own tmp folder."""
     data = tmp_path / "appdata"
     monkeypatch.setenv("GPT2_DESK_DATA_DIR", str(data))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("GPT2_DESK_SHARED_CACHE", str(tmp_path / "shared-cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return data
 
@@ -51,10 +71,11 @@ def session_paths(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_dir, session_paths):
-    """A loaded tiny GPT-2 (random weights, 128-token window) shared by the session."""
+    """A loaded tiny GPT-2 (random weights, 128-token window) shared by the session, in float32
+    (Exact): tests compare figures to 1e-4; the Fast precision has its own tests."""
     from desktop_app.core.models import open_model
 
-    return open_model(str(tiny_model_dir), session_paths, device="cpu")
+    return open_model(str(tiny_model_dir), session_paths, device="cpu", precision="exact")
 
 
 def _shared_cache_dir(tmp_path_factory) -> Path:
@@ -70,7 +91,10 @@ def bundled_model_dir(tmp_path_factory) -> Path:
     from desktop_app.core.models import bundled_gguf_path, convert_gguf
     from desktop_app.core.paths import AppPaths
 
+    import dataclasses
+
     paths = AppPaths.resolve(_shared_cache_dir(tmp_path_factory)).ensure()
+    paths = dataclasses.replace(paths, shared_cache_dir=paths.cache_dir)  # this folder, not the user's cache
     return convert_gguf(bundled_gguf_path(), paths)
 
 
@@ -78,12 +102,4 @@ def bundled_model_dir(tmp_path_factory) -> Path:
 def bundled_model(bundled_model_dir, session_paths):
     from desktop_app.core.models import open_model
 
-    return open_model(str(bundled_model_dir), session_paths, device="cpu")
-
-
-def pytest_collection_modifyitems(config, items):
-    """The in-process ``run_app`` tests run last: after a whole app run in this process, signals
-    queued from worker threads to the GUI thread were seen not to arrive in later tests (the
-    app itself runs ``run_app`` once per process, so only a test session can meet this)."""
-    items.sort(key=lambda item: "run_app" in getattr(item.function, "__code__", None).co_names
-               if getattr(item, "function", None) else False)
+    return open_model(str(bundled_model_dir), session_paths, device="cpu", precision="exact")

@@ -17,17 +17,18 @@ from desktop_app.core.store import Store, StoreError
 from desktop_app.core.store_schema import SCHEMA_VERSION, migrate
 
 
-def test_a_version_2_file_gains_documents_and_keeps_its_conversations(tmp_path):
-    path = tmp_path / "v2.sqlite3"
+@pytest.mark.parametrize("old_version", [2, 3])
+def test_an_older_file_gains_documents_and_keeps_its_conversations(tmp_path, old_version):
+    path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
-    migrate(conn, target=2)  # a file as the previous release left it
+    migrate(conn, target=old_version)  # a file as an earlier version left it (3: before documents)
     t = "2025-01-01T00:00:00.000000+00:00"
     conn.execute("INSERT INTO conversations VALUES (1, 'Old chat', ?, ?)", (t, t))
     conn.execute("INSERT INTO messages VALUES (1, 1, NULL, 'user', 'hi', NULL, NULL, '{}', ?)", (t,))
     conn.close()
 
     store = Store.open(path)
-    assert store.schema_version == SCHEMA_VERSION == 3
+    assert store.schema_version == SCHEMA_VERSION == 4
     assert store.get_conversation(1)["title"] == "Old chat" and store.get_message(1)["text"] == "hi"
     doc = documents.create_document(store, "A text kept across restarts.")
     assert store.integrity_check() == ["ok"]

@@ -41,7 +41,7 @@ def tiny_llama(tmp_path_factory, tiny_model_dir, session_paths):
     folder = _save_tiny(LlamaConfig, tmp_path_factory.mktemp("tiny-llama"), tiny_model_dir, hidden_size=64,
                         intermediate_size=128, num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=2,
                         max_position_embeddings=128, tie_word_embeddings=False)
-    return open_model(str(folder), session_paths, device="cpu")
+    return open_model(str(folder), session_paths, device="cpu", precision="exact")
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def tiny_neox(tmp_path_factory, tiny_model_dir, session_paths):
     folder = _save_tiny(GPTNeoXConfig, tmp_path_factory.mktemp("tiny-neox"), tiny_model_dir, hidden_size=64,
                         intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
                         max_position_embeddings=128)
-    return open_model(str(folder), session_paths, device="cpu")
+    return open_model(str(folder), session_paths, device="cpu", precision="exact")
 
 
 # ------------------------------------------------------------------ logit lens
@@ -92,7 +92,7 @@ def test_lens_and_attribution_use_the_active_adapter(tmp_path, tiny_model_dir):
     from transformers import AutoModelForCausalLM
 
     paths = AppPaths.resolve(tmp_path / "data").ensure()
-    loaded = open_model(str(tiny_model_dir), paths, device="cpu")
+    loaded = open_model(str(tiny_model_dir), paths, device="cpu", precision="exact")
     ids = _ids(loaded)[:10]
     base_lens, _ = ex.logit_lens(loaded, ids[:-1], ids[-1])
     peft = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir),

@@ -428,3 +428,24 @@ def test_a_dismissed_model_notice_stays_dismissed_at_the_next_start(make_window,
     again.notice_banner.hide()
     again.chat.model_notice.emit("A different reason for a different model.")
     assert again.notice_banner.isVisible()
+
+
+def test_precision_shows_in_the_status_bar_and_the_inspector(make_window, qtbot):
+    from desktop_app.core.precision import label
+    from desktop_app.gui.model_dialog import ModelDialog
+
+    window = make_window()
+    loaded = window.chat.loaded
+    assert loaded.precision_label in window.model_label.text()
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    rect = card.view.span_rect(0)
+    qtbot.mouseClick(card.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.inspector.stat_values["precision"].text() == label(loaded.precision)
+    stored = window.chat.store.token_records(card.message_id)
+    assert stored and stored[0].precision == loaded.precision
+    dialog = ModelDialog(window.paths, None, window, precision="exact")
+    assert dialog.precision() == "exact"
+    dialog.precision_box.setCurrentIndex(dialog.precision_box.findData("fast"))
+    assert dialog.precision() == "fast"
+    dialog.deleteLater()

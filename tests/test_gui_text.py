@@ -69,10 +69,10 @@ def test_a_model_without_chat_template_opens_in_text_mode_and_says_why_once(text
     assert third.mode == "chat"  # the person's choice wins over the model's lack of a template
 
 
-def test_pasted_text_is_scored_and_summarised_as_core_scoring(text_window, qtbot, tiny_model):
+def test_pasted_text_is_scored_and_summarised_as_core_scoring(text_window, qtbot):
     window = text_window()
     scored, summary = analysed(qtbot, window, TEXT)
-    _ids, expected = score_text(tiny_model, TEXT)
+    _ids, expected = score_text(window.chat.loaded, TEXT)  # the window's model, in its precision
     view = window.text_view.heatmap
     assert [r.id for r in view.records] == [r.id for r in expected]
     assert view.prefix + "".join(r.text for r in view.records) == TEXT

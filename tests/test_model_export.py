@@ -41,7 +41,7 @@ def _lora(folder, seed=1):
 def _setup(tmp_path, folder):
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     store = Store.open(paths.db_path)
-    loaded = open_model(str(folder), paths, device="cpu")
+    loaded = open_model(str(folder), paths, device="cpu", precision="exact")
     run = store.create_run({"lora_r": 4}, loaded.model_id)
     aid = adapters.save_adapter(store, _lora(folder), paths, base_model=loaded.model_id, run_id=run, parent_id=None,
                                 settings={"lora_r": 4, "lr": 3e-4}, metrics=METRICS)
@@ -105,14 +105,14 @@ def test_merged_export_matches_the_app_with_its_adapter(gpt2_env, tmp_path):
     names = {p.name for p in out.iterdir()}
     assert {"model.safetensors", "config.json", "generation_config.json", "tokenizer.json", "README.md"} <= names
     assert result.bytes > 0 and any("Merging" in s for s in stages)
-    merged = open_model(str(out), paths, device="cpu")  # the app's own loader: safetensors only
+    merged = open_model(str(out), paths, device="cpu", precision="exact")  # the app's own loader: safetensors only
     worst = 0.0
     for text in PROMPTS:
         ids = merged.tokenizer(text)["input_ids"]
         theirs = torch.tensor([r.logprob for r in score_ids(merged, ids[:1], ids[1:])])
         ours = _app_logprobs(loaded, store, aid, text)
         worst = max(worst, float((theirs - ours).abs().max()))
-    base_lp = torch.tensor([r.logprob for r in score_ids(open_model(str(loaded.folder), paths, device="cpu"),
+    base_lp = torch.tensor([r.logprob for r in score_ids(open_model(str(loaded.folder), paths, device="cpu", precision="exact"),
                                                          ids[:1], ids[1:])])
     assert worst < 1e-4 and float((base_lp - ours).abs().max()) > 1e-2  # the adapter really changed it
 

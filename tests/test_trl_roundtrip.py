@@ -17,6 +17,7 @@ from desktop_app.core.adapter_import import AdapterImportError, import_adapter
 from desktop_app.core.models import open_model
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
+from desktop_app.core.train_schedule import plan
 from test_training_data import add_answer
 
 QUESTIONS = ["Hello, how are you?", "What is the capital of France?", "Tell me about the fox.",
@@ -44,7 +45,12 @@ def _train(tmp_path, tiny_model_dir, common, fmt):
     assert main(["export", "--format", fmt, "--out", str(data), "--trl-script", "train.py", *common]) == 0
     script = data.parent / "train.py"
     text = script.read_text()
-    assert "accelerate launch" in text and "'lr': 0.0003" in text and "'target_modules': 'all-linear'" in text
+    rows = [json.loads(line) for line in data.read_text().splitlines() if line.strip()]
+    schedule = plan(len(rows), liked=sum(r.get("label") is True for r in rows),
+                    disliked=sum(r.get("label") is False for r in rows))
+    assert "accelerate launch" in text and "'target_modules': 'all-linear'" in text
+    assert f"'lr': {schedule.lr!r}" in text and f"'updates': {schedule.updates}" in text  # the app's own rule
+    assert f"'batch_size': {schedule.batch_size}" in text
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
     run = subprocess.run([sys.executable, str(script), "--model", str(tiny_model_dir), "--max-steps", "2", "--cpu",
                           "--batch-size", "2", "--output-dir", str(tmp_path / "run")],

@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--prompt", dest="screenshot_prompt", help="with --screenshot: send this prompt first")
     parser.add_argument("--rate", dest="screenshot_rate", choices=["up", "down"], help="with --screenshot: rate the answer")
     parser.add_argument("--dark", action="store_true", help="with --screenshot: use the dark palette")
+    parser.add_argument("--size", dest="screenshot_size", default="1280x800", metavar="WxH",
+                        help="with --screenshot: the window size (default 1280x800)")
     parser.add_argument("--view", dest="screenshot_view", choices=["finetune", "compare", "explain", "text"],
                         help="with --screenshot: rate a few answers, run a short fine-tune, then save the "
                              "fine-tune panel (the window) or the compare view; 'explain': explain the "

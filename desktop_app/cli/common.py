@@ -10,7 +10,7 @@ from pathlib import Path
 from desktop_app.core.logs import configure_logging, quiet_libraries
 from desktop_app.core.paths import AppPaths
 
-COMMON_DEFAULTS = {"data_dir": None, "db": None, "model": None, "device": "auto"}
+COMMON_DEFAULTS = {"data_dir": None, "db": None, "model": None, "device": "auto", "precision": "auto"}
 
 
 class CliError(Exception):
@@ -26,6 +26,9 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                        help="hub id, GPT-2 short name, local folder, .gguf file, or 'bundled' (default: gpt2)")
     group.add_argument("--device", default=argparse.SUPPRESS, choices=["auto", "cpu", "cuda", "mps"],
                        help="where the model runs (default: auto)")
+    group.add_argument("--precision", default=argparse.SUPPRESS, choices=["auto", "exact", "fast"],
+                       help="model weights: exact (float32) or fast (bfloat16/float16 where the hardware "
+                            "has it); default auto = fast where supported")
 
 
 def finish_common_options(args: argparse.Namespace) -> None:
@@ -81,7 +84,8 @@ def load_model_for_cli(args: argparse.Namespace, source=None):
     store = open_store(args) if wants_adapter else None
     try:
         return session.open_model(source or args.model, args.paths, args.device, store=store,
-                                  progress=TqdmProgress(), notice=print_notice)
+                                  progress=TqdmProgress(), notice=print_notice,
+                                  precision=getattr(args, "precision", "auto"))
     finally:
         if store is not None:
             store.close()

@@ -145,7 +145,7 @@ def cmd_chat(args) -> int:
         cancel = threading.Event()
         answer = session.prepare_answer(loaded, turns, settings, system=args.system, cancel=cancel)
         print_notice(answer.notice)
-        sys.stdout.write("Model:")
+        sys.stdout.write("Model: ")
         try:
             answer.run(write_token)
         except KeyboardInterrupt:
@@ -180,10 +180,49 @@ def cmd_score(args) -> int:
     for record in records:
         write_token(record)
     print()
+    if not use_colour(sys.stdout):  # piped: the colours are lost, so give every token's numbers
+        print()
+        print(token_table(records))
+    elif records:
+        print(colour_key(), file=sys.stderr)
     if records:
         mean = sum(r.logprob for r in records) / len(records)
-        print(f"[{len(records)} tokens scored, mean log-probability {mean:.3f}]", file=sys.stderr)
+        print(f"[{len(records)} tokens scored, mean log-probability {mean:.3f}; --json gives every number]",
+              file=sys.stderr)
     return 0
+
+
+def colour_key(steps: int = 9) -> str:
+    """One line that reads the colours: unlikely .. likely, as coloured cells."""
+    cells = []
+    for i in range(steps):
+        p = i / (steps - 1)
+        cells.append(ansi_token(TokenRecord(0, f" {round(p * 100):>3}% ", _log(p), 1, 0.0)))
+    return "probability of each token: " + "".join(cells)
+
+
+def _log(p: float) -> float:
+    import math
+
+    return math.log(max(p, 1e-12))
+
+
+def token_table(records) -> str:
+    """A plain table (tab separated) of every token: what the colours would have shown."""
+    lines = ["index\ttoken\tprobability\tlog_probability\trank\tentropy"]
+    for i, r in enumerate(records):
+        token = r.text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        lines.append(f"{i}\t{token!s}\t{r.prob:.4f}\t{r.logprob:.4f}\t{r.rank}\t{r.entropy:.3f}")
+    return "\n".join(lines)
+
+
+def models_table(found) -> str:
+    """Short names in aligned columns; a long path only last, as what --model takes."""
+    rows = [("NAME", "KIND", "ARCH", "SIZE", "USE WITH --model")] + [
+        (m.name, m.kind, m.architecture or "?", m.size_text if m.size_bytes else "?", m.spec) for m in found]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join("  " + "  ".join(f"{cell:<{w}}" for cell, w in zip(row[:4], widths)) + f"  {row[4]}"
+                      for row in rows)
 
 
 def cmd_models(args) -> int:
@@ -199,10 +238,6 @@ def cmd_models(args) -> int:
         print()
         return 0
     print("Models on this machine:")
-    for model in found:
-        details = f"{model.architecture or '?':<7} {model.size_text if model.size_bytes else '?':>7}"
-        print(f"  {model.spec:<40} {model.kind:<10} {details}  {model.location}")
-    if not found:
-        print("  (none yet)")
+    print(models_table(found) if found else "  (none yet)")
     print(f"Default: {default.model_id}" + (f"  ({default.notice})" if default.notice else ""))
     return 0

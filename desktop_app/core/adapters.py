@@ -14,6 +14,7 @@ the base weights are never reloaded nor modified.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -115,6 +116,47 @@ def cleanup_staging(paths, older_than_s: float = 3600.0) -> list[Path]:
             shutil.rmtree(item, ignore_errors=True)
             removed.append(item)
     return removed
+
+
+LOCK_FILE = ".training.lock"
+
+
+@contextlib.contextmanager
+def training_lock(paths, busy_error: type[Exception] = AdapterError):
+    """One fine-tune at a time per data folder. The OS drops the lock if the process dies;
+    a run that ends removes the file (no empty lock file stays behind). The file is removed
+    while still locked, and a run that locked a removed file tries again, so two runs never
+    hold locks on two different files."""
+    folder = Path(paths.adapters_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_FILE
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory lock
+        fcntl = None
+    for _attempt in range(5):
+        handle = open(path, "a+")
+        if fcntl is None:
+            break
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise busy_error("Another fine-tune is already running on this data folder.") from None
+        try:
+            if os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino:
+                break  # locked the file that is there now
+        except FileNotFoundError:
+            pass
+        handle.close()  # a finishing run removed it meanwhile: lock the new one
+    else:
+        raise busy_error("Another fine-tune is already running on this data folder.")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        handle.close()
 
 
 # ------------------------------------------------------------------ listing and switching

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import codecs
 import weakref
-
-import torch
+from typing import TYPE_CHECKING
 
 from desktop_app.core.records import Alternative, TokenRecord
+
+if TYPE_CHECKING:  # imported where used, so the window can show before torch has loaded
+    import torch
 
 
 def _byte_decoder() -> dict[str, int]:
@@ -144,20 +146,32 @@ class IncrementalDecoder:
         return self._window_diff(final=True)
 
 
-def records_from_logits(logits: torch.Tensor, chosen: torch.Tensor, texts: list[str], table: TokenTexts,
-                        alternatives: int) -> list[TokenRecord]:
-    """logits [T, V] predicting chosen [T] -> T TokenRecords (log_softmax in float32).
+def record_stats(logits: torch.Tensor, chosen: torch.Tensor, alternatives: int):
+    """logits [T, V], chosen [T] (on the logits' device) -> the records' figures, still on the
+    device: chosen log-prob [T], rank [T], entropy [T], top-k log-probs [T, k], top-k ids [T, k].
+    The one computation behind every record (generation, the fast path, scoring)."""
+    import torch
 
-    Generation (T=1 per step) and scoring (T tokens at once) both come through here, so a
-    scored answer reproduces its generation's figures.
-    """
     logprobs = torch.log_softmax(logits.float(), dim=-1)
-    chosen = chosen.to(logprobs.device).long()
     chosen_lp = logprobs.gather(1, chosen[:, None])[:, 0]
     rank = (logprobs > chosen_lp[:, None]).sum(dim=-1) + 1
     entropy = torch.special.entr(logprobs.exp()).sum(dim=-1)
     k = max(0, min(alternatives, logprobs.shape[-1]))
     top_lp, top_ids = torch.topk(logprobs, k, dim=-1) if k else (logprobs[:, :0], chosen[:, None][:, :0])
+    return chosen_lp, rank, entropy, top_lp, top_ids
+
+
+def records_from_logits(logits: torch.Tensor, chosen: torch.Tensor, texts: list[str], table: TokenTexts,
+                        alternatives: int, precision: str | None = None) -> list[TokenRecord]:
+    """logits [T, V] predicting chosen [T] -> T TokenRecords (log_softmax in float32).
+
+    Generation (T=1 per step) and scoring (T tokens at once) both come through here, so a
+    scored answer reproduces its generation's figures.
+    """
+    import torch
+
+    chosen = chosen.to(logits.device).long()
+    chosen_lp, rank, entropy, top_lp, top_ids = record_stats(logits, chosen, alternatives)
     # one transfer to the host instead of many small syncs
     scalars = torch.stack([chosen_lp, rank.float(), entropy], dim=1).tolist()
     top_p = top_lp.exp().tolist()
@@ -167,5 +181,5 @@ def records_from_logits(logits: torch.Tensor, chosen: torch.Tensor, texts: list[
     for row in range(len(ids)):
         lp, rk, ent = scalars[row]
         top = tuple(Alternative(i, table.text(i), p) for i, p in zip(top_i[row], top_p[row]))
-        records.append(TokenRecord(ids[row], texts[row], lp, int(rk), ent, top))
+        records.append(TokenRecord(ids[row], texts[row], lp, int(rk), ent, top, precision))
     return records

@@ -11,13 +11,21 @@ import random
 import threading
 import time
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Iterator
-
-import torch
+from typing import TYPE_CHECKING, Iterator
 
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import TokenRecord
+from desktop_app.core.threads import decode_threads, limited
+
+if TYPE_CHECKING:  # torch is imported where it is used: the window shows before torch has loaded
+    import torch
+
+# Which path answers: True / False for every model; None (the default) takes the fast path
+# where a compiled step was prepared for the model (core.fast_decode.prepare: on CUDA, CUDA
+# graphs), the plain path elsewhere. On a CPU the static cache alone was not faster
+# (bench/generation_speed.py); both give the same tokens and records (tests/test_fast_decode.py).
+FAST_DECODING: bool | None = None
 
 
 @dataclass
@@ -63,6 +71,8 @@ def eos_ids(loaded: LoadedModel) -> set[int]:
 def sampling_scores(logits: torch.Tensor, settings: SamplingSettings) -> torch.Tensor:
     """Logits after temperature, with -inf for every token top-k or top-p drops (sampled
     settings only: greedy keeps just the argmax)."""
+    import torch
+
     scores = logits.float() / settings.temperature
     if 0 < settings.top_k < scores.shape[-1]:
         kth = torch.topk(scores, settings.top_k).values[-1]
@@ -80,16 +90,26 @@ def sampling_probs(logits: torch.Tensor, settings: SamplingSettings) -> torch.Te
     """The distribution a token is drawn from (zeros outside the kept set); greedy puts all
     of it on the argmax. The sampler and the explanation of a token (core.explain) both
     read it, so they cannot disagree."""
+    import torch
+
     if settings.is_greedy:
         return torch.zeros_like(logits, dtype=torch.float32).scatter(0, torch.argmax(logits)[None], 1.0)
     return torch.softmax(sampling_scores(logits, settings), dim=-1)
 
 
+def sample_token(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> torch.Tensor:
+    """Choose a token from the (temperature, top-k, top-p) reshaped distribution; the choice
+    stays on the logits' device (a 0-d tensor), so the fast path need not wait for it."""
+    import torch
+
+    if settings.is_greedy:
+        return torch.argmax(logits)
+    return torch.multinomial(sampling_probs(logits, settings), 1, generator=generator)[0]
+
+
 def sample_next(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> int:
     """Choose a token from the (temperature, top-k, top-p) reshaped distribution."""
-    if settings.is_greedy:
-        return int(torch.argmax(logits))
-    return int(torch.multinomial(sampling_probs(logits, settings), 1, generator=generator))
+    return int(sample_token(logits, settings, generator))
 
 
 class Generation:
@@ -110,7 +130,9 @@ class Generation:
 
     def __init__(self, loaded: LoadedModel, prompt_ids: list[int], settings: SamplingSettings, *,
                  cancel: threading.Event | None = None, prefix_ids: list[int] | tuple = (),
-                 stop_sequences: tuple[str, ...] | None = None):
+                 stop_sequences: tuple[str, ...] | None = None, fast: bool | None = None):
+        """``fast``: the static-cache path (core.fast_decode), same tokens and records; None
+        decides as FAST_DECODING says (by default: fast where a compiled step is prepared)."""
         self.loaded = loaded
         self.prompt_ids = list(prompt_ids)
         self.prefix_ids = list(prefix_ids)
@@ -122,6 +144,7 @@ class Generation:
         self.finish_reason: str | None = None  # "eos" | "stop" | "length" | "context" | "cancelled"
         self.elapsed_s = 0.0
         self.generated = 0
+        self.fast = fast
 
     @property
     def text(self) -> str:
@@ -141,24 +164,27 @@ class Generation:
     # -- internals
 
     def _run(self) -> Iterator[TokenRecord]:
+        import torch
+
+        from desktop_app.core.fast_decode import PlainSteps, StaticSteps, compiled_step_ready
+
         loaded, settings = self.loaded, self.settings
-        device = loaded.device
-        table = token_texts(loaded.tokenizer)
+        if self.fast is None:
+            self.fast = FAST_DECODING if FAST_DECODING is not None else compiled_step_ready(loaded)
         decoder = IncrementalDecoder(loaded.tokenizer)
         held = _Holdback(self.stop_sequences)
         stop_ids = eos_ids(loaded)
-        generator = torch.Generator(device=device)
+        generator = torch.Generator(device=loaded.device)
         generator.manual_seed(self.seed)
-        room = loaded.context_window - len(self.prompt_ids) - len(self.prefix_ids)
-        budget = min(settings.max_new_tokens, room)
-        with loaded.lock, torch.inference_mode():
-            ids = torch.tensor([self.prompt_ids + self.prefix_ids], device=device)
-            out = loaded.model(input_ids=ids, use_cache=True, logits_to_keep=len(self.prefix_ids) + 1)
-            past, logits = out.cache, out.logits[0]
+        context = self.prompt_ids + self.prefix_ids
+        budget = min(settings.max_new_tokens, loaded.context_window - len(context))
+        with loaded.lock, torch.inference_mode(), limited(decode_threads()):
+            steps = (StaticSteps if self.fast else PlainSteps)(loaded, len(context) + max(0, budget))
+            logits = steps.prefill(context, len(self.prefix_ids) + 1)
             if self.prefix_ids:
                 texts = [decoder.push(t) for t in self.prefix_ids]
-                forced = records_from_logits(logits[:-1], torch.tensor(self.prefix_ids), texts, table,
-                                             settings.alternatives)
+                forced = records_from_logits(logits[:-1], torch.tensor(self.prefix_ids), texts,
+                                             token_texts(loaded.tokenizer), settings.alternatives, loaded.precision)
                 for record in forced:
                     held.add(record, decoder.pending)
                 yield from self._release(held.ready())
@@ -168,23 +194,43 @@ class Generation:
                 if self.cancel.is_set():
                     self.finish_reason = "cancelled"
                     break
-                token = sample_next(next_logits, settings, generator)
-                if token in stop_ids:
+                token, chosen, record = self._choose(next_logits, generator, decoder, stop_ids)
+                if record is None:
                     self.finish_reason = "eos"
                     break
                 self.generated += 1
-                record = records_from_logits(next_logits[None], torch.tensor([token]), [decoder.push(token)],
-                                             table, settings.alternatives)[0]
                 held.add(record, decoder.pending)
                 yield from self._release(held.ready())
                 if held.stopped:
                     self.finish_reason = "stop"
                     break
-                out = loaded.model(input_ids=torch.tensor([[token]], device=device), cache=past,
-                                   use_cache=True)
-                past, next_logits = out.cache, out.logits[0, -1]
+                next_logits = steps.step(chosen)
         if not held.stopped:
             yield from self._release(held.drain(decoder.flush()))
+
+    def _choose(self, logits, generator, decoder, stop_ids):
+        """The next token (int and device tensor) and its record; record None at end of text.
+        The fast path reads the token and its record's figures in one host copy."""
+        import torch
+
+        from desktop_app.core.fast_decode import packed_record, unpack_record
+
+        settings, loaded = self.settings, self.loaded
+        table = token_texts(loaded.tokenizer)
+        chosen = sample_token(logits, settings, generator)
+        if self.fast:
+            values = packed_record(logits, chosen, settings.alternatives).tolist()
+            token = int(values[0])
+            if token in stop_ids:
+                return token, chosen, None
+            return token, chosen, unpack_record(values, decoder.push(token), table, settings.alternatives,
+                                                loaded.precision)
+        token = int(chosen)
+        if token in stop_ids:
+            return token, chosen, None
+        record = records_from_logits(logits[None], torch.tensor([token]), [decoder.push(token)], table,
+                                     settings.alternatives, loaded.precision)[0]
+        return token, torch.tensor([token]), record
 
     def _release(self, records: list[TokenRecord]) -> Iterator[TokenRecord]:
         for record in records:

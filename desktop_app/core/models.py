@@ -105,8 +105,15 @@ class LoadedModel:
     def precision(self) -> str:
         return str(self.dtype).replace("torch.", "")
 
+    @property
+    def precision_label(self) -> str:
+        """'Fast (bfloat16)' or 'Exact (float32)': what the status bar and the records say."""
+        from desktop_app.core.precision import label
+
+        return label(self.precision)
+
     def describe(self) -> str:
-        return f"{self.source.display_name} on {self.device.type} ({self.precision})"
+        return f"{self.source.display_name} on {self.device.type} ({self.precision_label})"
 
 
 # ---------------------------------------------------------------- hub reachability
@@ -260,7 +267,24 @@ def converted_folder_for(gguf_path: Path, paths: AppPaths) -> Path:
     key = hashlib.sha256(f"{gguf_path.name}:{stat.st_size}".encode()).hexdigest()[:12]
     if not gguf_path.name.startswith(BUNDLED_NAME):  # user files: also key on where and when
         key = hashlib.sha256(f"{gguf_path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
-    return paths.converted_models_dir / f"{gguf_path.stem}-{key}"
+        return paths.converted_models_dir / f"{gguf_path.stem}-{key}"
+    # the bundled model is the same for every data folder: one conversion in the user's cache
+    # (one made earlier inside this data folder is still used)
+    name = f"{gguf_path.stem}-{key}"
+    own = paths.converted_models_dir / name
+    return own if _is_converted(own) or not _writable(paths.shared_converted_dir) else paths.shared_converted_dir / name
+
+
+def _is_converted(folder: Path) -> bool:
+    return any(folder.glob("model*.safetensors"))
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_progress) -> Path:
@@ -349,14 +373,19 @@ def local_folder(source: ModelSource, paths: AppPaths, progress: Progress = _no_
 
 
 def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
-               progress: Progress = _no_progress) -> LoadedModel:
+               progress: Progress = _no_progress, precision: str = "auto") -> LoadedModel:
+    """``precision``: "exact" (float32), "fast" (16-bit where the hardware has it) or "auto"
+    (fast where supported); see core.precision."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from desktop_app.core.precision import weights_dtype
 
     with collection_paused(settle_after=True):  # see core.memory: no stalls, and the model lives long
         folder = local_folder(source, paths, progress)
         check_model_folder(folder)
-        torch_device, dtype = pick_device(device)
+        torch_device, _default = pick_device(device)
+        dtype = weights_dtype(torch_device, precision)
         progress(f"Loading {source.display_name}", 0, 1)
         try:
             tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
@@ -366,6 +395,10 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
         except Exception as exc:
             raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
     model.to(torch_device).eval()
+    if dtype == torch.bfloat16 and torch_device.type == "cpu":
+        from desktop_app.core.fast_decode import pack_cpu_weights
+
+        pack_cpu_weights(model)  # Fast on a CPU: bf16 products on prepacked weights
     config = model.config
     window = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024
     progress(f"Loaded {source.display_name}", 1, 1)
@@ -374,8 +407,8 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
 
 
 def open_model(spec: str | None, paths: AppPaths, device: str = "auto",
-               progress: Progress = _no_progress) -> LoadedModel:
-    return load_model(resolve_spec(spec), paths, device, progress)
+               progress: Progress = _no_progress, precision: str = "auto") -> LoadedModel:
+    return load_model(resolve_spec(spec), paths, device, progress, precision)
 
 
 # ---------------------------------------------------------------- listing
@@ -423,10 +456,11 @@ def list_local_models(paths: AppPaths) -> list[LocalModel]:
                                         *describe_local(folder)))
     except Exception as exc:  # no cache dir yet, or unreadable
         log.info("hub cache scan: %s", exc)
-    if paths.converted_models_dir.exists():
-        for folder in sorted(paths.converted_models_dir.iterdir()):
-            if folder.is_dir() and any(folder.glob("*.safetensors")):
-                found.append(LocalModel(str(folder), "converted", folder.name, str(folder), *describe_local(folder)))
+    for converted in dict.fromkeys((paths.converted_models_dir, paths.shared_converted_dir)):
+        if converted.exists():
+            for folder in sorted(converted.iterdir()):
+                if folder.is_dir() and any(folder.glob("*.safetensors")):
+                    found.append(LocalModel(str(folder), "converted", folder.name, str(folder), *describe_local(folder)))
     try:
         gguf_path = bundled_gguf_path()
         found.append(LocalModel(BUNDLED_SPEC, "bundled", BUNDLED_NAME, str(gguf_path), *describe_local(gguf_path)))

@@ -71,11 +71,27 @@ def diverging_color(delta: float, scale: float = 2.0) -> tuple[int, int, int]:
     return _interpolate(DIVERGING, 0.5 + max(-1.0, min(1.0, delta / scale)) / 2)
 
 
-def text_color_on(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
-    """Black or white, whichever reads better on the background."""
+def relative_luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (0 black .. 1 white)."""
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = rgb
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return (0, 0, 0) if luminance > 140 else (255, 255, 255)
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+
+
+def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG contrast ratio, 1 .. 21 (body text wants at least 4.5)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_color_on(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Black or white, whichever contrasts more with the background (by WCAG luminance, so
+    every background gets at least 4.58:1; a fixed brightness cut-off gave ~3:1 on mid teal)."""
+    black, white = (0, 0, 0), (255, 255, 255)
+    return black if contrast_ratio(black, rgb) >= contrast_ratio(white, rgb) else white
 
 
 def visible_whitespace(text: str) -> str:

@@ -11,6 +11,7 @@ import platformdirs
 from desktop_app import APP_NAME
 
 DATA_DIR_ENV = "GPT2_DESK_DATA_DIR"
+SHARED_CACHE_ENV = "GPT2_DESK_SHARED_CACHE"  # where the bundled model's conversion is shared (tests set it)
 
 
 # style sheet, icons and the training probe
@@ -30,14 +31,19 @@ class AppPaths:
     data_dir: Path
     cache_dir: Path
     log_dir: Path
+    # the user's own cache, whatever --data-dir says: what is the same for every data folder
+    # (the converted bundled model, ~0.5 GB and ~25 s to make) is kept once, here
+    shared_cache_dir: Path | None = None
 
     @classmethod
     def resolve(cls, data_dir: str | os.PathLike | None = None) -> "AppPaths":
         """--data-dir (or $GPT2_DESK_DATA_DIR) moves everything under one folder."""
         chosen = data_dir or os.environ.get(DATA_DIR_ENV)
+        shared = os.environ.get(SHARED_CACHE_ENV)
+        shared_dir = Path(shared).expanduser() if shared else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
         if chosen:
             root = Path(chosen).expanduser().resolve()
-            return cls(root, root / "cache", root / "logs")
+            return cls(root, root / "cache", root / "logs", shared_dir)
         return cls(
             Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
             Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
@@ -55,6 +61,10 @@ class AppPaths:
     @property
     def converted_models_dir(self) -> Path:
         return self.cache_dir / "converted"
+
+    @property
+    def shared_converted_dir(self) -> Path:
+        return (self.shared_cache_dir or self.cache_dir) / "converted"
 
     def ensure(self) -> "AppPaths":
         for folder in (self.data_dir, self.cache_dir, self.log_dir):

@@ -30,6 +30,9 @@ class TokenRecord:
     rank: int  # 1 = the model's most likely token, over the whole vocabulary
     entropy: float  # nats, of the full next-token distribution
     top: tuple[Alternative, ...] = field(default_factory=tuple)  # sorted by prob, descending
+    # the model weights' dtype that made it ("float32", "bfloat16", ...); None: not recorded.
+    # Not part of equality: the same figures are the same record.
+    precision: str | None = field(default=None, compare=False)
 
     @property
     def prob(self) -> float:
@@ -48,6 +51,7 @@ class TokenRecord:
             "rank": self.rank,
             "entropy": self.entropy,
             "top": [asdict(a) for a in self.top],
+            "precision": self.precision,
         }
 
     @classmethod
@@ -59,6 +63,7 @@ class TokenRecord:
             rank=int(data["rank"]),
             entropy=float(data["entropy"]),
             top=tuple(Alternative(int(a["id"]), a["text"], float(a["prob"])) for a in data.get("top", ())),
+            precision=data.get("precision"),
         )
 
 

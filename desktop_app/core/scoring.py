@@ -46,7 +46,8 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
             for a in range(0, stop - start, CHUNK):
                 b = a + CHUNK
                 at = start - first + a
-                records += records_from_logits(logits[a:b], chosen[a:b], texts[at:at + CHUNK], table, alternatives)
+                records += records_from_logits(logits[a:b], chosen[a:b], texts[at:at + CHUNK], table, alternatives,
+                                               loaded.precision)
             start = stop
     if tail:  # a dangling partial character shows on the first token still waiting for it
         first_pending = max((i for i, t in enumerate(texts) if t), default=-1) + 1

@@ -39,15 +39,17 @@ def _ignore(*_args) -> None:
 # ---------------------------------------------------------------- the model
 
 def open_model(spec: str | ModelSource | None, paths, device: str = "auto", *, store=None,
-               progress: Progress = _ignore, notice: Callable[[str], None] = _ignore) -> LoadedModel:
+               progress: Progress = _ignore, notice: Callable[[str], None] = _ignore,
+               precision: str = "auto") -> LoadedModel:
     """Resolve and load a model; with a ``store``, put on the adapter the person made active
-    for it. ``notice`` hears why this model was chosen (the offline fallback)."""
+    for it. ``notice`` hears why this model was chosen (the offline fallback); ``precision``
+    is core.precision's auto | exact | fast."""
     from desktop_app.core.adapters import attach_active
 
     source = spec if isinstance(spec, ModelSource) else resolve_spec(spec)
     if source.notice:
         notice(source.notice)
-    loaded = load_model(source, paths, device, progress)
+    loaded = load_model(source, paths, device, progress, precision)
     if store is not None and store.active_adapter(loaded.model_id) is not None:
         progress(ADAPTER_PROGRESS, 0, 0)
         attach_active(loaded, store)
@@ -157,18 +159,38 @@ def answer_prompt(store, loaded: LoadedModel, user_id: int, settings: SamplingSe
     return answer.run(on_token)
 
 
-def add_prompt(store, conversation_id: int | None, text: str, parent_id: int | None | str = LAST) -> tuple[int, int]:
+def distinct_title(title: str, taken) -> str:
+    """``title``, or "title (2)", "(3)"...: two conversations that start alike stay apart in the list."""
+    taken = set(taken)
+    n = 2
+    candidate = title
+    while candidate in taken:
+        candidate = f"{title} ({n})"
+        n += 1
+    return candidate
+
+
+def new_title(store, text: str) -> str:
+    return distinct_title(short_title(text), [c["title"] for c in store.list_conversations()])
+
+
+def add_prompt(store, conversation_id: int | None, text: str, parent_id: int | None | str = LAST, *,
+               unique_title: bool = False) -> tuple[int, int]:
     """Store the person's prompt; returns (conversation id, message id). A new conversation
     (``conversation_id`` None), or a fresh one still called DEFAULT_TITLE, is titled after
-    the prompt. ``parent_id``: the message it follows (LAST: the conversation's newest)."""
+    the prompt. ``parent_id``: the message it follows (LAST: the conversation's newest).
+    ``unique_title``: "title (2)" when another conversation has that title (the window's list)."""
+    def title() -> str:
+        return new_title(store, text) if unique_title else short_title(text)
+
     if conversation_id is None:
-        conversation_id = store.create_conversation(short_title(text))
+        conversation_id = store.create_conversation(title())
         previous = []
     else:
         conversation = store.get_conversation(conversation_id)  # a clear error when unknown
         previous = store.messages(conversation_id)
         if not previous and conversation["title"] == DEFAULT_TITLE:
-            store.rename_conversation(conversation_id, short_title(text))
+            store.rename_conversation(conversation_id, title())
     if parent_id == LAST:
         parent_id = previous[-1]["id"] if previous else None
     return conversation_id, store.add_message(conversation_id, "user", text, parent_id=parent_id)

@@ -53,6 +53,11 @@ def _json_fields(row, *names) -> dict:
     return d
 
 
+def _precision_of(records) -> str | None:
+    """The precision a set of records was made with (one model made them all)."""
+    return next((r.precision for r in records or () if r.precision), None)
+
+
 def _check_value(value) -> int:
     if value not in (1, -1) or isinstance(value, bool):
         raise StoreError(f"A rating is +1 or -1, not {value!r}.")
@@ -127,14 +132,15 @@ class Store(StoreFile):
                 (conversation_id, parent_id, role, text, model_id, adapter_id, _dumps(settings), stamp))
             message_id = cur.lastrowid
             if encoded is not None:
-                self._insert_records(conn, message_id, "generated", None, encoded, stamp)
+                self._insert_records(conn, message_id, "generated", None, encoded, stamp, _precision_of(records))
             return message_id
 
-    def _insert_records(self, conn, message_id, kind, adapter_id, encoded, stamp):
+    def _insert_records(self, conn, message_id, kind, adapter_id, encoded, stamp, precision=None):
         conn.execute(
             "INSERT INTO token_records (message_id, kind, adapter_id, n, ids, logprobs, ranks, entropies, texts, "
-            "top_counts, top_ids, top_probs, top_texts, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (message_id, kind, adapter_id, *encoded, stamp))
+            "top_counts, top_ids, top_probs, top_texts, created, precision) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (message_id, kind, adapter_id, *encoded, stamp, precision))
 
     def get_message(self, message_id) -> dict:
         row = self._one("SELECT * FROM messages WHERE id = ?", (message_id,))
@@ -180,11 +186,12 @@ class Store(StoreFile):
         ignored); kind "rescored": under ``adapter_id`` (None = base model)."""
         if kind not in RECORD_KINDS:
             raise StoreError(f"Token record kind is one of {', '.join(RECORD_KINDS)}, not {kind!r}.")
+        columns = ", ".join(store_codec.COLUMNS + ("precision",))
         if kind == "generated":
-            row = self._one(f"SELECT {', '.join(store_codec.COLUMNS)} FROM token_records "
+            row = self._one(f"SELECT {columns} FROM token_records "
                             "WHERE message_id = ? AND kind = 'generated'", (message_id,))
         else:
-            row = self._one(f"SELECT {', '.join(store_codec.COLUMNS)} FROM token_records "
+            row = self._one(f"SELECT {columns} FROM token_records "
                             "WHERE message_id = ? AND kind = 'rescored' AND adapter_id IS ?", (message_id, adapter_id))
         if row is None:
             return []
@@ -210,7 +217,7 @@ class Store(StoreFile):
             self._require_message(conn, message_id)
             conn.execute("DELETE FROM token_records WHERE message_id = ? AND kind = ? AND adapter_id IS ?",
                          (message_id, kind, adapter_id))
-            self._insert_records(conn, message_id, kind, adapter_id, encoded, now())
+            self._insert_records(conn, message_id, kind, adapter_id, encoded, now(), _precision_of(records))
 
     def _require_message(self, conn, message_id):
         row = conn.execute("SELECT id, role FROM messages WHERE id = ?", (message_id,)).fetchone()

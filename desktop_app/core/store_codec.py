@@ -63,8 +63,9 @@ def encode(records) -> tuple:
     )
 
 
-def decode(n, ids, logprobs, ranks, entropies, texts, top_counts, top_ids, top_probs, top_texts) -> list[TokenRecord]:
-    """The values of COLUMNS -> list of TokenRecord."""
+def decode(n, ids, logprobs, ranks, entropies, texts, top_counts, top_ids, top_probs, top_texts,
+           precision: str | None = None) -> list[TokenRecord]:
+    """The values of COLUMNS (and the set's precision) -> list of TokenRecord."""
     ids_a = _unpack("i", ids)
     logprobs_a = _unpack("d", logprobs)
     ranks_a = _unpack("i", ranks)
@@ -84,4 +85,4 @@ def decode(n, ids, logprobs, ranks, entropies, texts, top_counts, top_ids, top_p
     for c in counts:
         tops.append(tuple(alts[pos:pos + c]))
         pos += c
-    return list(map(TokenRecord, ids_a, texts_l, logprobs_a, ranks_a, ent_a, tops))
+    return list(map(TokenRecord, ids_a, texts_l, logprobs_a, ranks_a, ent_a, tops, [precision] * n))

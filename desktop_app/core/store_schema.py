@@ -7,7 +7,9 @@ Never edit a released step: add a new one at the end.
 
 Version 1: conversations, messages, token records, ratings, corrections.
 Version 2: fine-tune runs and adapters (with at most one active adapter per base model).
-Version 3: documents (text mode: texts the person writes, pastes or opens).
+Version 3: the precision of the model weights that made each set of token records
+(``float32``, ``bfloat16``, ``float16``; NULL in files from before: not recorded).
+Version 4: documents (text mode: texts the person writes, pastes or opens).
 """
 
 from __future__ import annotations
@@ -99,6 +101,10 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX finetune_runs_adapter ON finetune_runs(adapter_id)",
     ],
     # 2 -> 3
+    [
+        "ALTER TABLE token_records ADD COLUMN precision TEXT",
+    ],
+    # 3 -> 4
     [
         """CREATE TABLE documents (
             id INTEGER PRIMARY KEY,

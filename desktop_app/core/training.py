@@ -165,25 +165,8 @@ def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
         return result
 
 
-@contextlib.contextmanager
 def _training_lock(paths):
-    """One fine-tune at a time per data folder; the OS drops the lock if the process dies."""
-    folder = paths.adapters_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    handle = open(folder / ".training.lock", "a+")
-    try:
-        try:
-            import fcntl
-        except ImportError:  # Windows: no advisory lock
-            fcntl = None
-        if fcntl is not None:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise TrainingBusyError("Another fine-tune is already running on this data folder.") from None
-        yield
-    finally:
-        handle.close()
+    return adapter_store.training_lock(paths, TrainingBusyError)  # removes its file when done
 
 
 def _mark_interrupted_runs(store) -> None:
@@ -249,8 +232,8 @@ class _Run:
         from desktop_app.core.models import LoadedModel, open_model
 
         given = self.model_arg
-        if not isinstance(given, LoadedModel):  # a spec: this model is ours alone
-            given = open_model(given, self.paths, self.device_pref)
+        if not isinstance(given, LoadedModel):  # a spec: this model is ours alone, trained in float32
+            given = open_model(given, self.paths, self.device_pref, precision="exact")
             owned = True
         else:
             owned = False

@@ -1,7 +1,9 @@
 """A runnable HF TRL training script, written beside an exported ratings file, for training
 on a machine with more (or many) GPUs: the same objectives as the app (KTO for thumbs; DPO
 plus a likelihood term on the chosen answer for pairs; plain SFT), LoRA on all linear
-layers, and the app's learning settings (``training.FineTuneSettings``) at export time.
+layers, and the app's learning settings (``training.FineTuneSettings``) at export time, with
+the batch size, number of updates, learning rate and KTO class weights chosen from the exported
+examples by the app's own rule (``train_schedule.plan``), unless a setting fixes them.
 
 The script is plain text with the settings filled in; it needs torch, transformers, peft,
 trl, datasets and accelerate, and runs as ``python train.py`` or ``accelerate launch train.py``.
@@ -9,10 +11,12 @@ trl, datasets and accelerate, and runs as ``python train.py`` or ``accelerate la
 
 from __future__ import annotations
 
+import json
 import pprint
 from pathlib import Path
 
 from desktop_app.core.prompts import ASSISTANT_PREFIX, USER_PREFIX
+from desktop_app.core.train_schedule import plan
 
 OBJECTIVES = {
     "kto": "KTO on thumbs up/down (TRL KTOTrainer, loss_type 'kto')",
@@ -25,8 +29,7 @@ TRANSCRIPT_TEMPLATE = (
     "{% elif m['role'] == 'user' %}" + USER_PREFIX + "{{ m['content'] | trim }}\n"
     "{% else %}" + ASSISTANT_PREFIX + " {{ m['content'] | trim }}\n{% endif %}{% endfor %}"
     "{% if add_generation_prompt %}" + ASSISTANT_PREFIX + "{% endif %}")
-SETTING_KEYS = ("epochs", "lr", "lora_r", "lora_alpha", "lora_dropout", "target_modules", "beta", "batch_size",
-                "max_steps", "min_steps", "seed", "sft_weight", "desirable_weight", "undesirable_weight",
+SETTING_KEYS = ("lora_r", "lora_alpha", "lora_dropout", "target_modules", "beta", "seed", "sft_weight",
                 "max_grad_norm")
 
 SCRIPT = '''#!/usr/bin/env python
@@ -59,17 +62,16 @@ def parse_args():
     p.add_argument("--model", default=BASE_MODEL, help="hub id or folder of the base model")
     p.add_argument("--data", default=str(DATASET))
     p.add_argument("--output-dir", default="gpt2-desk-trl")
-    p.add_argument("--max-steps", type=int, default=None, help="default: as the app counts them")
+    p.add_argument("--max-steps", type=int, default=None, help="default: the app's number of updates")
     p.add_argument("--lr", type=float, default=SETTINGS["lr"])
-    p.add_argument("--batch-size", type=int, default=SETTINGS["batch_size"], help="per device")
+    p.add_argument("--batch-size", type=int, default=None, help="per device; default: the app's batch over the devices")
     p.add_argument("--cpu", action="store_true", help="train on the CPU even when a GPU is present")
     return p.parse_args()
 
 
-def step_count(n_examples, world_size, batch_size):
-    """As the app does: epochs over the data, at least min_steps, at most max_steps."""
-    per_epoch = math.ceil(n_examples / (batch_size * world_size))
-    return max(1, min(SETTINGS["max_steps"], max(SETTINGS["min_steps"], SETTINGS["epochs"] * per_epoch)))
+def per_device_batch(world_size):
+    """The app's batch (SETTINGS["batch_size"], chosen from the examples) split over the devices."""
+    return max(1, math.ceil(SETTINGS["batch_size"] / world_size))
 
 
 def main():
@@ -90,8 +92,9 @@ def main():
     lora = LoraConfig(r=SETTINGS["lora_r"], lora_alpha=SETTINGS["lora_alpha"], lora_dropout=SETTINGS["lora_dropout"],
                       target_modules=SETTINGS["target_modules"], task_type="CAUSAL_LM")
     gpu = torch.cuda.is_available() and not args.cpu
-    steps = args.max_steps or step_count(len(data), PartialState().num_processes, args.batch_size)
-    common = dict(output_dir=args.output_dir, per_device_train_batch_size=args.batch_size, max_steps=steps,
+    batch_size = args.batch_size or per_device_batch(PartialState().num_processes)
+    steps = args.max_steps or SETTINGS["updates"]
+    common = dict(output_dir=args.output_dir, per_device_train_batch_size=batch_size, max_steps=steps,
                   learning_rate=args.lr, lr_scheduler_type="linear", max_grad_norm=SETTINGS["max_grad_norm"],
                   seed=SETTINGS["seed"], bf16=gpu and torch.cuda.is_bf16_supported(), use_cpu=not gpu,
                   logging_steps=1, save_strategy="no", report_to=[])
@@ -122,11 +125,26 @@ if __name__ == "__main__":
 '''
 
 
+def scheduled_settings(settings: dict, rows: list[dict]) -> dict:
+    """The settings the script trains with: the fixed ones, and the schedule the app would
+    choose for these examples (an explicit epochs/batch size/lr in ``settings`` wins)."""
+    liked = sum(1 for row in rows if row.get("label") is True)
+    disliked = sum(1 for row in rows if row.get("label") is False)
+    schedule = plan(len(rows), liked=liked, disliked=disliked, epochs=settings.get("epochs"),
+                    batch_size=settings.get("batch_size"), lr=settings.get("lr"),
+                    min_steps=settings.get("min_steps", 0), max_steps=settings.get("max_steps", 200),
+                    desirable_weight=settings.get("desirable_weight"),
+                    undesirable_weight=settings.get("undesirable_weight"))
+    chosen = {k: settings[k] for k in SETTING_KEYS}
+    chosen.update(batch_size=schedule.batch_size, updates=schedule.updates, lr=schedule.lr,
+                  desirable_weight=schedule.desirable_weight, undesirable_weight=schedule.undesirable_weight)
+    return chosen
+
+
 def render_script(fmt: str, dataset_name: str, script_name: str, base_model: str, model_spec: str,
-                  settings: dict) -> str:
+                  chosen: dict) -> str:
     if fmt not in OBJECTIVES:
         raise ValueError(f"unknown format {fmt!r}")
-    chosen = {k: settings[k] for k in SETTING_KEYS}
     values = {"__OBJECTIVE__": OBJECTIVES[fmt], "__NAME__": script_name, "__MODEL_SPEC__": model_spec,
               "__FORMAT__": repr(fmt), "__BASE_MODEL__": repr(base_model),
               "__SETTINGS__": pprint.pformat(chosen, sort_dicts=False), "__TEMPLATE__": repr(TRANSCRIPT_TEMPLATE)}
@@ -141,6 +159,8 @@ def write_script(path: Path, fmt: str, dataset: Path, base_model: str, model_spe
     path = Path(path)
     if path.exists():
         raise FileExistsError(f"{path} already exists; choose another name or remove it first.")
-    path.write_text(render_script(fmt, dataset.name, path.name, base_model, model_spec, settings), encoding="utf-8")
+    rows = [json.loads(line) for line in Path(dataset).read_text(encoding="utf-8").splitlines() if line.strip()]
+    chosen = scheduled_settings(settings, rows)
+    path.write_text(render_script(fmt, dataset.name, path.name, base_model, model_spec, chosen), encoding="utf-8")
     path.chmod(0o755)
     return path

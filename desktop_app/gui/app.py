@@ -39,6 +39,15 @@ def open_store_interactive(db_path, *, ask: bool = True):
         return Store.open(db_path)
 
 
+def screenshot_size(text: str | None) -> tuple[int, int]:
+    """"800x600" -> (800, 600); the default 1280x800 for nothing or a typo."""
+    try:
+        width, height = (int(x) for x in (text or "").lower().split("x"))
+        return max(320, width), max(240, height)
+    except ValueError:
+        return 1280, 800
+
+
 def make_app(argv=None, dark: bool | None = None):
     from PySide6.QtWidgets import QApplication
 
@@ -85,7 +94,8 @@ def run_app(args) -> int:
     from desktop_app.gui.main_window import MainWindow
 
     window = MainWindow(store, args.paths, model_spec=getattr(args, "model", None),
-                        device=getattr(args, "device", "auto") or "auto", autoload=not screenshot)
+                        device=getattr(args, "device", "auto") or "auto", autoload=not screenshot,
+                        precision=None if getattr(args, "precision", "auto") == "auto" else args.precision)
     from desktop_app.core.memory import settle_heap
 
     settle_heap()  # what start-up imported and built lives as long as the app
@@ -94,7 +104,7 @@ def run_app(args) -> int:
 
         run = ScreenshotRun(window, Path(screenshot), prompt=getattr(args, "screenshot_prompt", None),
                             rate=getattr(args, "screenshot_rate", None), view=getattr(args, "screenshot_view", None))
-        window.resize(1280, 800)
+        window.resize(*screenshot_size(getattr(args, "screenshot_size", None)))
         window.show()
         run.start()  # opens the model once it listens
         app.exec()

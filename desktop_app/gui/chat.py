@@ -72,6 +72,7 @@ class ChatController(QObject):
     def __init__(self, store, paths, tasks: TaskManager, device: str = "auto", parent=None):
         super().__init__(parent)
         self.store, self.paths, self.device = store, paths, device
+        self.precision = "auto"  # core.precision: auto | exact | fast
         self.tasks = tasks
         self.lane = tasks.model
         self.loaded = None
@@ -116,15 +117,20 @@ class ChatController(QObject):
 
     # ------------------------------------------------------------ model
     def load_model(self, spec: str | None) -> Task:
-        paths, device, store = self.paths, self.device, self.store
+        paths, device, store, precision = self.paths, self.device, self.store, self.precision
 
         def work(report, _cancel):
             from desktop_app.core.memory import settle_heap
 
-            loaded = session.open_model(spec, paths, device, store=store,
-                                        progress=lambda stage, done, total: report(LoadProgress(stage, done, total)),
-                                        notice=lambda text: report(Notice(text, "model")))
+            from desktop_app.core.fast_decode import prepare_or_skip
+
+            def progress(stage, done, total):
+                report(LoadProgress(stage, done, total))
+
+            loaded = session.open_model(spec, paths, device, store=store, progress=progress,
+                                        notice=lambda text: report(Notice(text, "model")), precision=precision)
             loaded.training_tokenizer()  # now, not as a stall when the person clicks Fine-tune
+            prepare_or_skip(loaded, progress)  # on a GPU: capture the decode step once, as a load stage
             settle_heap()  # load_model set the model aside; this adds the spare tokenizer and adapter
             return loaded
 
@@ -263,11 +269,25 @@ class ChatController(QObject):
             return False
         thread = self.thread()
         parent = thread[-1]["id"] if thread else None
-        self.conversation_id, user_id = session.add_prompt(self.store, self.conversation_id, text, parent)
+        self.conversation_id, user_id = session.add_prompt(self.store, self.conversation_id, text, parent,
+                                                           unique_title=True)
         self.choice[parent] = user_id
         self.reload()
         self.conversations_changed.emit()
         self._start_answer(user_id, [], None)
+        return True
+
+    def resend_edited(self, message_id: int, text: str) -> bool:
+        """An edited copy of one of the person's messages, as its sibling (a new branch), answered."""
+        text = text.strip()
+        old = self.store.get_message(message_id)
+        if not text or self.generating or old["role"] != "user" or old["conversation_id"] != self.conversation_id:
+            return False
+        _conversation, new_id = session.add_prompt(self.store, self.conversation_id, text, old["parent_id"])
+        self.choice[old["parent_id"]] = new_id
+        self.reload()
+        self.conversations_changed.emit()
+        self._start_answer(new_id, [], None)
         return True
 
     def regenerate(self) -> bool:
@@ -393,7 +413,7 @@ class ChatController(QObject):
 
     def score_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure) -> Task:
         """Score a stored answer with the chat model, adapter ``adapter_id`` on and then off,
-        on the model lane; the two scorings are then stored (store lane) for next time.
+        on the model lane; the two scorings are stored (store lane) for next time, then handed over.
         ``on_success((before, after))`` / ``on_failure(TaskError)`` run on the GUI thread."""
         store = self.store
 
@@ -403,12 +423,11 @@ class ChatController(QObject):
                 raise UserFacingError("The adapter changed meanwhile.")
             return session.score_with_and_without_adapter(store, loaded, message_id)
 
-        def scored(result):
+        def scored(result):  # stored first (store lane), then shown: what is shown is kept
             before, after = result
             self.tasks.store.submit(Task(
                 lambda _r, _c: session.store_rescored(store, message_id, adapter_id, before, after),
-                "store compare scoring", on_failure=lambda error: self.error.emit(str(error))))
-            on_success(result)
+                "store compare scoring", on_success=lambda _none: on_success(result), on_failure=on_failure))
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure))
 

@@ -12,12 +12,12 @@ import html
 import logging
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
-from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
-from desktop_app.core.palette import DIVERGING, diverging_color
+from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
 from desktop_app.gui.tasks import Task
@@ -55,7 +55,9 @@ def compare_tooltip(before, after, delta: float) -> str:
 class DivergingBar(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setFixedSize(180, 12)
+        self.setFixedHeight(12)
+        self.setMinimumWidth(60)
+        self.setMaximumWidth(180)
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
@@ -98,31 +100,35 @@ class CompareView(QFrame):
         self.task: Task | None = None
         self.token_ratings: dict[int, int] = {}
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
         title = styled_label("WHAT THE FINE-TUNE CHANGED", "PanelTitle")
         layout.addWidget(title)
-        pick = QHBoxLayout()
-        pick.setSpacing(8)
-        pick.addWidget(QLabel("Answer"))
+        pick = QFormLayout()  # one choice a row: the view fits the chat area of a narrow window
+        pick.setHorizontalSpacing(8)
+        pick.setVerticalSpacing(6)
+        pick.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.answer_combo = QComboBox()
         self.answer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.answer_combo.setMinimumContentsLength(28)
-        pick.addWidget(self.answer_combo, 1)
-        pick.addSpacing(8)
-        pick.addWidget(QLabel("Before"))
+        self.answer_combo.setMinimumContentsLength(16)
+        self.answer_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # the row's width
+        pick.addRow("Answer", self.answer_combo)
         self.baseline_combo = QComboBox()
-        pick.addWidget(self.baseline_combo)
-        pick.addSpacing(8)
-        pick.addWidget(QLabel("After"))
+        self.baseline_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.baseline_combo.setMinimumContentsLength(16)
+        pick.addRow("Before", self.baseline_combo)
         self.after_label = styled_label("", "AdapterChip")
-        pick.addWidget(self.after_label)
+        after = QHBoxLayout()
+        after.addWidget(self.after_label)
+        after.addStretch(1)
+        pick.addRow("After", after)
         layout.addLayout(pick)
         legend = QHBoxLayout()
         legend.setSpacing(8)
         self.low_label = styled_label("", "Muted")
         self.bar = DivergingBar()
         self.high_label = styled_label("", "Muted")
+        legend.setSpacing(6)
         for w in (self.low_label, self.bar, self.high_label):
             legend.addWidget(w)
         legend.addStretch(1)
@@ -260,16 +266,20 @@ class CompareView(QFrame):
         self._show_note("Scoring this answer under both models\u2026")
         self.cancel()
 
+        asked: dict = {}  # this request's task: a later request's must not be forgotten
+
         def done(result, m=mid):
-            self.task = None
+            if self.task is asked["task"]:
+                self.task = None
             if m == self.message_id:
                 self.set_data(*result)
 
         def failed(error):
-            self.task = None
-            self._show_note(f"This answer could not be scored: {error}")
+            if self.task is asked["task"]:
+                self.task = None
+                self._show_note(f"This answer could not be scored: {error}")
 
-        self.task = self.chat.score_for_compare(mid, adapter_id, done, failed)
+        self.task = asked["task"] = self.chat.score_for_compare(mid, adapter_id, done, failed)
 
     def cancel(self) -> None:
         """Drop the scoring asked for (the answer changed, or the dialog closed)."""
@@ -360,7 +370,7 @@ class CompareView(QFrame):
             out = []
             for i in indices:
                 rgb = diverging_color(v[i], self.scale)
-                fg = "#000000" if sum(rgb) > 380 else "#ffffff"
+                fg = "#%02x%02x%02x" % text_color_on(rgb)
                 out.append(f"<span style='background:#%02x%02x%02x; color:{fg};'>&nbsp;"
                            f"{html.escape(token_label(self.after[i].text))}&nbsp;</span> {v[i]:+.2f}" % rgb)
             return " &nbsp; ".join(out) or "none"
@@ -381,6 +391,12 @@ class CompareDialog(QDialog):
         self.view = CompareView(store, chat, self)
         layout.addWidget(self.view)
         self.resize(820, 560)
+
+    def fit_over(self, area: QWidget) -> None:
+        """Cover the chat area (``area``) and nothing beside it: the side panels stay in sight."""
+        corner = area.mapToGlobal(QPoint(0, 0))
+        least = self.minimumSizeHint()
+        self.setGeometry(QRect(corner, QSize(max(area.width(), least.width()), max(area.height(), least.height()))))
 
     def done(self, result: int) -> None:
         self.view.cancel()

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.training import FineTuneSettings
@@ -228,6 +229,7 @@ class LossCurve(QWidget):
         for name in ("left", "bottom"):
             item.getAxis(name).enableAutoSIPrefix(False)
         self.curve = self.plot.plot([], [], symbol="o", symbolSize=5, symbolPen=None, fillLevel=None)
+        self.plot.viewport().installEventFilter(self)  # the wheel scrolls the panel, not the fixed chart
         self.restyle()
         layout.addWidget(self.plot)
         self.steps: list[int] = []
@@ -254,6 +256,16 @@ class LossCurve(QWidget):
         if event.type() == QEvent.Type.PaletteChange:
             self.restyle()
         super().changeEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Wheel:
+            area = self.parentWidget()
+            while area is not None and not isinstance(area, QScrollArea):
+                area = area.parentWidget()
+            if area is not None:
+                QApplication.sendEvent(area.verticalScrollBar(), event)
+            return True
+        return super().eventFilter(watched, event)
 
     def clear(self) -> None:
         self.steps, self.losses = [], []
@@ -321,7 +333,8 @@ class FineTunePanel(QScrollArea):
         pl.setContentsMargins(0, 0, 0, 0)
         pl.setSpacing(4)
         row = QHBoxLayout()
-        self.phase_label = styled_label("", "PhaseLabel")
+        # wrapped: a long phase ("Computing reference log-probabilities") must not widen the dock
+        self.phase_label = styled_label("", "PhaseLabel", wrap=True)
         row.addWidget(self.phase_label, 1)
         self.cancel_button = QPushButton(icon("stop"), "Cancel")
         self.cancel_button.setObjectName("SmallButton")
@@ -333,8 +346,12 @@ class FineTunePanel(QScrollArea):
         self.bar.setObjectName("TrainProgress")
         self.bar.setTextVisible(False)
         pl.addWidget(self.bar)
-        self.eta_label = styled_label("", "Muted")
+        self.eta_label = styled_label("", "Muted", wrap=True)
         pl.addWidget(self.eta_label)
+        # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
+        self.run_started: float | None = None
+        self.elapsed_timer = QTimer(self, interval=1000)
+        self.elapsed_timer.timeout.connect(self._show_elapsed)
         layout.addWidget(self.progress_box)
         self.curve = LossCurve()
         self.result_box = QFrame()
@@ -353,6 +370,7 @@ class FineTunePanel(QScrollArea):
         self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
         self.compare_button.clicked.connect(self.compare_requested)
         rl.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.compare_button.hide()
         self.taught = TaughtView()  # the gate's re-asks, before and after, side by side
         rl.addWidget(self.taught)
         layout.addWidget(self.result_box)
@@ -457,14 +475,16 @@ class FineTunePanel(QScrollArea):
 
     def refresh_adapters(self) -> None:
         self.history.set_adapters(self.controller.list_adapters())
-        self.compare_button.setVisible(self.history.active_id() is not None)
+        if getattr(self, "last_result", None) and self.last_result[0] == "kept" and not self.result_box.isHidden():
+            self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
 
     def show_last_run(self) -> None:
         """After a start: the result of the newest run, so a restart still says what happened."""
         loaded = self.controller.chat.loaded
         runs = [r for r in self.controller.store.list_runs()
                 if loaded is None or r.get("base_model") == loaded.model_id]
-        if runs and runs[0]["status"] != "running":
+        # a cancelled run changed nothing: it is news only in the session that cancelled it
+        if runs and runs[0]["status"] not in ("running", "cancelled"):
             r = runs[0]
             self._show_result(r["status"], r.get("reason"), r.get("metrics"), r.get("adapter_id"))
 
@@ -487,8 +507,18 @@ class FineTunePanel(QScrollArea):
         self.phase_label.setText("Cancelling\u2026")
         self.cancel_button.setEnabled(False)
 
+    def _show_elapsed(self) -> None:
+        if self.run_started is not None:
+            self.eta_label.setText(f"{max(0.0, time.monotonic() - self.run_started):.0f} s so far")
+
     def on_progress(self, p) -> None:
+        self.run_started = time.monotonic() - p.elapsed_s  # the run's own clock, kept in step
         phase = PHASE_WORDS.get(p.phase, p.phase.title())
+        counting = not (p.phase == "training" and p.step) and not (p.phase == "rescoring" and p.total)
+        if counting and not self.elapsed_timer.isActive():
+            self.elapsed_timer.start()
+        elif not counting:
+            self.elapsed_timer.stop()
         if p.phase == "training" and p.step:
             self.bar.setRange(0, max(1, p.total))
             self.bar.setValue(p.step)
@@ -507,22 +537,28 @@ class FineTunePanel(QScrollArea):
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)
             self.phase_label.setText(f"{p.message or phase}\u2026" if p.message else phase + "\u2026")
-            if p.phase != "training":
-                self.eta_label.setText(f"{p.elapsed_s:.0f} s so far")
+            self._show_elapsed()
 
     def on_finished(self, result) -> None:
+        self.elapsed_timer.stop()
         self.progress_box.hide()
         self._show_result(result.status, result.reason, result.metrics, result.adapter_id)
         self.refresh_adapters()
         self._update()
 
     def on_failed(self, message: str) -> None:
+        self.elapsed_timer.stop()
         self.progress_box.hide()
         self._show_result("failed", message, {}, None)
         self._update()
 
     def _show_result(self, status, reason, metrics, adapter_id) -> None:
         title, body = describe_run(status, reason, metrics, adapter_id)
+        self.last_result = (status, reason, metrics, adapter_id)
+        active = self.history.active_id()
+        if status == "kept" and active != adapter_id and self.history.rows:
+            now = "the base model" if active is None else f"adapter {active}"
+            title = f"Kept as adapter {adapter_id}; {now} is in use now"
         self.result_title.setText(title)
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(body))
@@ -530,6 +566,7 @@ class FineTunePanel(QScrollArea):
         self.result_box.setProperty("kind", status)
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)
-        self.compare_button.setVisible(status == "kept" or self.history.active_id() is not None)
+        # compare is about this card's adapter: only while that adapter is in use
+        self.compare_button.setVisible(status == "kept" and active == adapter_id)
         self.result_box.show()
         self.last_status = status

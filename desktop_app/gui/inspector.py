@@ -7,7 +7,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QWidget)
 
-from desktop_app.core.palette import color_for, text_color_on
+from desktop_app.core.palette import MEASURES, color_for, text_color_on
+from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.gui.explain_view import ExplainView, scrolling_layout
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -127,6 +128,7 @@ class InspectorPanel(QFrame):
         self.index = -1
         self.record: TokenRecord | None = None
         self.can_branch = False
+        self.measure = "probability"  # the swatch is coloured as the transcript is
         layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(8)
@@ -143,7 +145,7 @@ class InspectorPanel(QFrame):
         self.stats = QGridLayout()
         self.stats.setHorizontalSpacing(12)
         self.stat_values: dict[str, QLabel] = {}
-        for row, name in enumerate(("probability", "log-probability", "rank", "entropy", "surprisal")):
+        for row, name in enumerate(("probability", "log-probability", "rank", "entropy", "surprisal", "precision")):
             key = styled_label(name, "Muted")
             value = QLabel()
             value.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -209,17 +211,16 @@ class InspectorPanel(QFrame):
         self.hint.setVisible(True)
         self.explain.show()
         self.explain.show_token(message_id if can_branch else None, index)
-        rgb = color_for(record, "probability")
-        fg = "#%02x%02x%02x" % text_color_on(rgb)
-        bg = "#%02x%02x%02x" % rgb
         self.token_label.setText(token_label(record.text))
-        self.token_label.setStyleSheet(
-            f"background:{bg}; color:{fg}; border-radius:8px; padding:8px 14px; font-size:16pt; font-weight:600;")
+        self._paint_swatch()
         self.stat_values["probability"].setText(f"{record.prob * 100:.2f}%")
         self.stat_values["log-probability"].setText(f"{record.logprob:.3f}")
         self.stat_values["rank"].setText(f"{record.rank:,}")
         self.stat_values["entropy"].setText(f"{record.entropy:.2f} nats")
         self.stat_values["surprisal"].setText(f"{record.surprisal_bits:.2f} bits")
+        self.stat_values["precision"].setText(precision_label(record.precision))
+        self.stat_values["precision"].setToolTip("The model weights these figures were computed with: Exact "
+                                                 "(float32) or Fast (16-bit)")
         self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
         self.chart.set_data(record.top, record.id, record)
         covered = sum(a.prob for a in record.top)
@@ -227,6 +228,19 @@ class InspectorPanel(QFrame):
         self.branch_button.setEnabled(False)
         self.hint.setText("Pick another alternative above, then continue the answer from it as a new branch."
                           if can_branch else "Prompt tokens are scored only; branching starts from answer tokens.")
+
+    def set_measure(self, measure: str) -> None:
+        """Colour the swatch by the transcript's colour mode (plain text: by probability)."""
+        self.measure = measure if measure in MEASURES else "probability"
+        if self.record is not None:
+            self._paint_swatch()
+
+    def _paint_swatch(self) -> None:
+        rgb = color_for(self.record, self.measure)
+        fg = "#%02x%02x%02x" % text_color_on(rgb)
+        bg = "#%02x%02x%02x" % rgb
+        self.token_label.setStyleSheet(
+            f"background:{bg}; color:{fg}; border-radius:8px; padding:8px 14px; font-size:16pt; font-weight:600;")
 
     def set_token_rating(self, value) -> None:
         self.rating_value = value

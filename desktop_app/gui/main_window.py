@@ -5,25 +5,29 @@ from __future__ import annotations
 import json
 import logging
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QPlainTextEdit,
-                               QProgressBar, QPushButton, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings
-from desktop_app.gui import export
+from desktop_app.gui import conversation_actions, export, view_toolbar
 from desktop_app.gui.chat import ChatController, ChatState
+from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
 from desktop_app.gui.explain_view import wire_explain
 from desktop_app.gui.inspector import InspectorPanel
+from desktop_app.gui.message_edit import MessageEditor
+from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
+from desktop_app.gui.prompt_box import PromptArea
 from desktop_app.gui.ratings import CardRating, RatingWriter
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_view import TextController, TextView
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import token_label
-from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_meta
+from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_author, answer_meta, tokens_words
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +35,6 @@ log = logging.getLogger(__name__)
 def open_settings(paths) -> QSettings:
     """Window state lives next to the data (so --data-dir and tests isolate it too)."""
     return QSettings(str(paths.data_dir / "gui-settings.ini"), QSettings.Format.IniFormat)
-
-
-class PromptBox(QPlainTextEdit):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("PromptBox")
-        self.setPlaceholderText("Ask something\u2026   (Ctrl+Enter sends, Esc stops)")
-        self.setTabChangesFocus(True)
-        self.setFixedHeight(76)
 
 
 class MainWindow(QMainWindow):
@@ -59,12 +54,13 @@ class MainWindow(QMainWindow):
     """
 
     def __init__(self, store, paths, *, model_spec: str | None = None, device: str = "auto",
-                 autoload: bool = True, parent=None):
+                 autoload: bool = True, precision: str | None = None, parent=None):
         super().__init__(parent)
         self.paths = paths
         self.settings = open_settings(paths)
         self.tasks = TaskManager(self)
         self.chat = ChatController(store, paths, self.tasks, device, self)
+        self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self.tasks.store, self)
         self.finetune = FineTuneController(store, paths, self.chat, self.tasks, self)
         self.text = TextController(store, self.chat, self)
@@ -77,6 +73,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self._build()
         self._connect()
+        self.notifier = Notifier(self)
+        self.message_editor = MessageEditor(self)
         self._restore()
         self.refresh_conversations()
         last = self.settings.value("last_conversation")
@@ -97,7 +95,7 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("SideTabs")
         self.side_tabs.setDocumentMode(True)
-        self.side_tabs.addTab(self.inspector, "Token")
+        self.side_tabs.addTab(self.inspector, "Token")  # it scrolls itself in a short window
         self.side_tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
         self.legend = LegendBar()
         self.notice_banner = Banner()
@@ -135,8 +133,10 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([220, 720, 340])
         self.splitter.setChildrenCollapsible(False)
         self.conversations.setMinimumWidth(185)  # the panel title fits
-        self.side_tabs.setMinimumWidth(280)
+        self.side_tabs.setMinimumWidth(280)  # the fine-tune panel (and its scroll bar) fits; the window still fits 800 px
         self.setCentralWidget(self.splitter)
+        self.view_toolbar = view_toolbar.build_view_toolbar(self)
+        conversation_actions.add_export_button(self, self.view_toolbar)
         self.popover = SettingsPopover(self)
         self._build_status_bar()
 
@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
         self.model_label = QLabel("No model")
+        self.model_label_before = "No model"
         self.adapter_label = QLabel("base")
         self.speed_label = QLabel("")
         self.progress = QProgressBar()
@@ -159,34 +160,12 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(widget)
 
     def _build_prompt_area(self) -> QFrame:
-        area = QFrame()
-        area.setObjectName("PromptArea")
-        layout = QVBoxLayout(area)
-        layout.setContentsMargins(16, 10, 16, 10)
-        layout.setSpacing(8)
-        self.prompt = PromptBox()
-        layout.addWidget(self.prompt)
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        self.model_button = QToolButton()
-        self.model_button.setIcon(icon("model"))
-        self.model_button.setText("Model\u2026")
-        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.model_button.setToolTip("Choose the model")
-        row.addWidget(self.model_button)
-        row.addStretch(1)
-        self.settings_button = QPushButton(icon("settings"), "Settings")
-        self.settings_button.setToolTip("Sampling settings and system text")
-        self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
-        self.regenerate_button.setToolTip("Another answer to the last prompt (kept as a sibling)")
-        self.stop_button = QPushButton(icon("stop"), "Stop")
-        self.stop_button.setToolTip("Stop the answer (Esc)")
-        self.send_button = QPushButton(icon("send", "#ffffff"), "Send")
-        self.send_button.setObjectName("PrimaryButton")
-        self.send_button.setToolTip("Send (Ctrl+Enter)")
-        for b in (self.settings_button, self.regenerate_button, self.stop_button, self.send_button):
-            row.addWidget(b)
-        layout.addLayout(row)
+        area = PromptArea()
+        self.prompt_area = area
+        self.prompt, self.model_button, self.settings_button = area.prompt, area.model_button, area.settings_button
+        self.regenerate_button, self.stop_button, self.send_button = (area.regenerate_button, area.stop_button,
+                                                                       area.send_button)
+        self.context_meter = ContextMeter(area.meter, self.chat, self.prompt)
         return area
 
     def _connect(self) -> None:
@@ -222,6 +201,8 @@ class MainWindow(QMainWindow):
         self.conversations.new_requested.connect(self.new_conversation)
         self.conversations.rename_requested.connect(c.rename)
         self.conversations.delete_requested.connect(c.delete)
+        self.conversations.export_requested.connect(
+            lambda cid, kind: conversation_actions.export_conversation(self, cid, kind))
         self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
         self.legend.measure_changed.connect(self.set_measure)
         self.legend.score_prompts_changed.connect(self._score_prompts_toggled)
@@ -234,6 +215,7 @@ class MainWindow(QMainWindow):
         self.popover.changed.connect(self._settings_changed)
         self.model_button.clicked.connect(self.choose_model)
         self.prompt.textChanged.connect(self._update_buttons)
+        self.prompt.submitted.connect(self.send)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self._ctrl_enter)
         QShortcut(QKeySequence("Escape"), self, self.stop)
@@ -255,6 +237,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 800)
+        view_toolbar.restore_panels(self, s)
         splitter = s.value("splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
@@ -265,6 +248,7 @@ class MainWindow(QMainWindow):
         except (TypeError, ValueError):
             sampling = SamplingSettings()
         self.popover.set_settings(sampling, s.value("system", "") or "")
+        self.popover.enter_sends.setChecked(s.value("enter_sends", "true") in (True, "true"))
         self._settings_changed()
         if s.value("mode") == "text":
             self.mode_tabs.setCurrentWidget(self.text_view)
@@ -273,11 +257,13 @@ class MainWindow(QMainWindow):
         s = self.settings
         s.setValue("geometry", self.saveGeometry())
         s.setValue("splitter", self.splitter.saveState())
+        view_toolbar.save_panels(self, s)
         s.setValue("measure", self.legend.measure())
         s.setValue("score_prompts", self.legend.score_prompts.isChecked())
         s.setValue("sampling", json.dumps(self.chat.settings.to_dict()))
         s.setValue("system", self.chat.system)
         s.setValue("mode", self.mode)
+        s.setValue("enter_sends", self.prompt.enter_sends)
         if self.chat.conversation_id is not None:
             s.setValue("last_conversation", self.chat.conversation_id)
         else:
@@ -287,29 +273,44 @@ class MainWindow(QMainWindow):
     def _settings_changed(self) -> None:
         self.chat.settings = self.popover.settings()
         self.chat.system = self.popover.system_text()
+        self.prompt.set_enter_sends(self.popover.enter_sends.isChecked())
 
     def closeEvent(self, event) -> None:
+        from desktop_app.gui.quit_guard import confirm_quit_during_finetune
+
+        if not confirm_quit_during_finetune(self, self.finetune):
+            event.ignore()
+            return
         self.save_state()
+        self.hide()  # gone at once, while a cancelled fine-tune winds down (up to a step) below
         self.finetune.cancel()
         self.text_view.flush_edit()
         self.text.shutdown()
         self.chat.shutdown()
-        self.tasks.shutdown()  # every rating asked for is written before the window goes
+        self.tasks.shutdown(training_timeout_s=60.0)  # every rating asked for is written before the window goes
         super().closeEvent(event)
 
     # ------------------------------------------------------------ model
     def load_model(self, spec: str | None) -> None:
         """Open a model (spec as --model takes it) in the window, in the background."""
         self.model_spec = spec
+        self.model_label_before = self.model_label.text()  # shown again if this load fails
         self.model_label.setText(f"Loading {spec or 'the default model'}\u2026")
         self.chat.load_model(spec)
         self._update_buttons()
 
-    def choose_model(self) -> None:
-        from desktop_app.gui.model_dialog import ModelDialog
+    def model_dialog(self):
+        from desktop_app.gui.model_dialog import ModelDialog, spec_in_use
 
-        dialog = ModelDialog(self.paths, self.model_spec, self)
+        loaded = self.chat.loaded
+        return ModelDialog(self.paths, spec_in_use(loaded.source) if loaded is not None else self.model_spec, self,
+                           precision=self.chat.precision)
+
+    def choose_model(self) -> None:
+        dialog = self.model_dialog()
         if dialog.exec() and dialog.spec():
+            self.chat.precision = dialog.precision()
+            self.settings.setValue("precision", self.chat.precision)
             self.load_model(dialog.spec())
 
     def use_model(self, loaded) -> None:
@@ -328,10 +329,10 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, loaded) -> None:
         self.progress_label.setText("")
         self.transcript.empty.status.setText(f"Ready: {loaded.source.display_name}")
-        self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision}")
+        self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
         self.model_label.setToolTip(loaded.describe())
         self.adapter_label.setText(self.chat.adapter_label)
-        self.model_button.setText(loaded.source.display_name)
+        self.prompt_area.set_model_name(loaded.source.display_name)
         self.writer.model_id = loaded.model_id
         self.writer.recount()
         self.finetune_panel.refresh_adapters()
@@ -349,7 +350,9 @@ class MainWindow(QMainWindow):
 
     def _model_failed(self, message: str) -> None:
         self.progress_label.setText("")
-        self.model_label.setText("No model" if self.chat.loaded is None else self.model_label.text())
+        self.progress.hide()
+        # the model in use (if any) stays in use: say so, not "Loading ..."
+        self.model_label.setText("No model" if self.chat.loaded is None else self.model_label_before)
         self.transcript.empty.status.setText("The model could not be loaded.")
         self.show_error(f"The model could not be loaded. {message}")
         self._update_buttons()
@@ -458,6 +461,8 @@ class MainWindow(QMainWindow):
     def _refresh_answer_cards(self) -> None:
         """Meta line, sibling position and (when the card shows another message now) ratings."""
         for card in self.transcript.cards:
+            if card.role == "user" and card.message is not None:  # edited prompts are siblings too
+                card.set_siblings(*self.chat.sibling_position(card.message))
             if card.role == "assistant" and card.message is not None:
                 card.set_meta(answer_meta(card.message, card.records))
                 card.set_siblings(*self.chat.sibling_position(card.message))
@@ -479,19 +484,14 @@ class MainWindow(QMainWindow):
                 card.view.set_records([], prefix=card.message["text"])
 
     def _make_card(self, role: str, message: dict | None) -> MessageCard:
-        if role == "assistant":
-            title = (message or {}).get("model_id") or ""
-            loaded = self.chat.loaded
-            if loaded is not None and (not title or title == loaded.model_id):
-                title = loaded.source.display_name
-            title = title.split(":", 1)[-1].split("/")[-1] or "Assistant"
-        else:
-            title = "You"
+        title, author = answer_author(message, self.chat.loaded) if role == "assistant" else ("You", "")
         card = MessageCard(role, message, title=title, measure=self.legend.measure())
+        card.role_label.setToolTip(author)
         card.token_clicked.connect(self.show_token)
         card.token_hovered.connect(self._token_hovered)
         card.sibling_step.connect(lambda c, d: self.chat.step_sibling(c.message, d))
         card.export_requested.connect(self.export_card)
+        card.edit_requested.connect(self.message_editor.begin)
         if role == "assistant":
             card.rating = CardRating(card, self.writer)
             card.rating.compare_requested.connect(self.open_compare)
@@ -500,6 +500,7 @@ class MainWindow(QMainWindow):
 
     def set_measure(self, measure: str) -> None:
         self.text_view.set_measure(measure)
+        self.inspector.set_measure(measure)
         for card in self.transcript.cards:
             if card.role == "assistant" or card.view.records:
                 card.view.set_measure(measure)
@@ -532,7 +533,7 @@ class MainWindow(QMainWindow):
     def _tokens(self, batch: list) -> None:
         if self.streaming_card is not None:
             self.streaming_card.view.append_records(batch)
-            self.streaming_card.set_meta(f"writing\u2026 {len(self.streaming_card.records)} tokens")
+            self.streaming_card.set_meta(f"writing\u2026 {tokens_words(len(self.streaming_card.records))}")
 
     def _answer_finished(self, result) -> None:
         if result and result.get("tokens_per_s"):
@@ -556,12 +557,16 @@ class MainWindow(QMainWindow):
             self.show_error("No model is loaded: choose one with the model button.")
             return
         self.error_banner.hide()
+        if self.message_editor.send(text):
+            return
         if self.chat.send(text):
             self.prompt.clear()
 
     def stop(self) -> None:
         if self.popover.isVisible():
             self.popover.hide()
+            return
+        if self.message_editor.cancel():
             return
         self.chat.stop()
         self.text.stop()
@@ -582,6 +587,7 @@ class MainWindow(QMainWindow):
             except RuntimeError:  # the card is gone
                 pass
         self.selected_card = card
+        view_toolbar.reveal(self, "side_tabs")
         self.side_tabs.setCurrentWidget(self.inspector)
         record = card.records[index]
         can_branch = card.role == "assistant" and card.message_id is not None and not self.chat.generating
@@ -657,6 +663,7 @@ class MainWindow(QMainWindow):
         self.show_error(f"The fine-tune did not finish. {message}")
 
     def show_finetune(self) -> None:
+        view_toolbar.reveal(self, "side_tabs")
         self.side_tabs.setCurrentWidget(self.finetune_panel)
 
     def open_compare(self, message_id: int | None = None):
@@ -668,11 +675,14 @@ class MainWindow(QMainWindow):
         if message_id is None and self.selected_card is not None and self.selected_card.role == "assistant":
             message_id = self.selected_card.message_id
         view.reload_answers(select=message_id)
+        self.compare_dialog.fit_over(self.splitter.widget(1))  # over the chat, beside the panels
         self.compare_dialog.show()
         self.compare_dialog.raise_()
         return self.compare_dialog
 
     def export_card(self, card: MessageCard, kind: str, path: str | None = None) -> str | None:
+        if kind.startswith("copy"):
+            return conversation_actions.copy_answer(self, card, kind)
         if path is None:
             suffix = {"png": "PNG image (*.png)", "json": "JSON (*.json)"}[kind]
             default = f"answer-{card.message_id or 'new'}.{kind}"

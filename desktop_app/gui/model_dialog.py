@@ -9,9 +9,24 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBo
                                QRadioButton, QVBoxLayout)
 
 from desktop_app.core.models import BUNDLED_NAME, BUNDLED_SPEC, GPT2_FAMILY, list_local_models
+from desktop_app.core.precision import AUTO, EXACT, FAST
 from desktop_app.gui.theme import styled_label
 
 KIND_WORDS = {"hub-cache": "downloaded", "converted": "converted GGUF", "bundled": "bundled, offline"}
+
+
+def spec_in_use(source) -> str | None:
+    """The spec that names a loaded model's source (``ModelSource``), so the dialog can
+    preselect the model in use (the offline fallback is "bundled", not the GPT-2 asked for)."""
+    if source is None:
+        return None
+    kind, _colon, rest = source.model_id.partition(":")
+    if kind == "bundled":
+        return BUNDLED_SPEC
+    if kind in ("folder", "gguf") and rest:
+        return rest
+    short = next((name for name, repo in GPT2_FAMILY.items() if repo == source.model_id), None)
+    return short or source.model_id
 
 
 def _details(model) -> str:
@@ -21,7 +36,7 @@ def _details(model) -> str:
 
 
 class ModelDialog(QDialog):
-    def __init__(self, paths, current: str | None = None, parent=None):
+    def __init__(self, paths, current: str | None = None, parent=None, precision: str = AUTO):
         super().__init__(parent)
         self.setWindowTitle("Choose a model")
         self.setMinimumWidth(560)
@@ -69,6 +84,7 @@ class ModelDialog(QDialog):
         grid.addWidget(self.bundled_radio, 3, 0, 1, 2)
         grid.setColumnStretch(1, 1)
         layout.addLayout(grid)
+        layout.addLayout(self._precision_row(precision))
         self.family.activated.connect(lambda _i: self.family_radio.setChecked(True))
         self.local.itemClicked.connect(lambda _i: self.local_radio.setChecked(True))
         self.path.textEdited.connect(lambda _t: self.path_radio.setChecked(True))
@@ -89,6 +105,25 @@ class ModelDialog(QDialog):
         else:
             self.path_radio.setChecked(True)
             self.path.setText(current)
+
+    def _precision_row(self, precision: str) -> QHBoxLayout:
+        self.precision_box = QComboBox()
+        self.precision_box.setObjectName("PrecisionBox")
+        for text, value in (("Fast where this computer supports it", AUTO), ("Exact (float32)", EXACT),
+                            ("Fast (16-bit weights)", FAST)):
+            self.precision_box.addItem(text, value)
+        self.precision_box.setCurrentIndex(max(0, self.precision_box.findData(precision)))
+        self.precision_box.setToolTip("Exact keeps every weight in float32. Fast halves the weights to bfloat16 "
+                                      "(float16 on some GPUs): answers come quicker and probabilities differ "
+                                      "slightly; each answer remembers which was used. Fine-tuning always "
+                                      "trains in float32.")
+        row = QHBoxLayout()
+        row.addWidget(styled_label("Precision", "Muted"))
+        row.addWidget(self.precision_box, 1)
+        return row
+
+    def precision(self) -> str:
+        return self.precision_box.currentData()
 
     def _pick_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Model folder")

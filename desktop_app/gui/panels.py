@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.palette import MEASURES
+from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, legend_stops
 
@@ -29,6 +30,7 @@ class ConversationPanel(QFrame):
     rename_requested = Signal(int, str)
     delete_requested = Signal(int)
     search_changed = Signal(str)
+    export_requested = Signal(int, str)  # conversation id, "markdown" | "json"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -107,6 +109,9 @@ class ConversationPanel(QFrame):
         cid = item.data(Qt.ItemDataRole.UserRole)
         menu = QMenu(self)
         menu.addAction("Rename\u2026", lambda: self.ask_rename(cid))
+        menu.addAction("Export as Markdown\u2026", lambda: self.export_requested.emit(cid, "markdown"))
+        menu.addAction("Export as JSON\u2026", lambda: self.export_requested.emit(cid, "json"))
+        menu.addSeparator()
         menu.addAction("Delete\u2026", lambda: self._confirm_delete(cid, item.text()))
         menu.exec(self.list.mapToGlobal(pos))
 
@@ -122,7 +127,9 @@ class GradientBar(QWidget):
         super().__init__(parent)
         self.stops: list = []
         self.discrete = False
-        self.setFixedSize(150, 12)
+        self.setFixedHeight(12)
+        self.setMinimumWidth(60)  # gives way in a narrow window
+        self.setMaximumWidth(150)
 
     def set_stops(self, stops, discrete: bool) -> None:
         self.stops, self.discrete = stops, discrete
@@ -162,7 +169,8 @@ class LegendBar(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 6, 14, 6)
         layout.setSpacing(8)
-        layout.addWidget(QLabel("Colour by"))
+        self.colour_by = QLabel("Colour by")
+        layout.addWidget(self.colour_by)
         self.combo = QComboBox()
         for key in list(MEASURES) + [PLAIN]:
             self.combo.addItem(MEASURE_NAMES[key], key)
@@ -181,7 +189,20 @@ class LegendBar(QFrame):
         self.score_prompts.setToolTip("Colour your own prompts too, by how the model would have predicted them")
         self.score_prompts.toggled.connect(self.score_prompts_changed)
         layout.addWidget(self.score_prompts)
+        for w in (self.colour_by, self.low, self.high):
+            w.setMinimumWidth(1)  # (0 would mean "no explicit minimum": the text's width)
+        self.combo.setMinimumWidth(90)
+        self.score_prompts.setMinimumWidth(24)
         self._changed(emit=False)
+        self.compactor = Compactor(self, self._compact)
+
+    def _compact(self, compact: bool) -> None:
+        """Narrow: no "Colour by", no end labels (the bar's tooltip still names them)."""
+        self.colour_by.setVisible(not compact)
+        plain = self.measure() == PLAIN
+        for w in (self.low, self.high):
+            w.setVisible(not compact and not plain)
+        self.score_prompts.setText("Prompts" if compact else "Score my prompts")
 
     def measure(self) -> str:
         return self.combo.currentData()
@@ -194,20 +215,17 @@ class LegendBar(QFrame):
     def _changed(self, emit: bool = True) -> None:
         measure = self.measure()
         plain = measure == PLAIN
-        for w in (self.low, self.bar, self.high):
-            w.setVisible(not plain)
+        compact = getattr(self, "compactor", None) is not None and self.compactor.compact
+        for w in (self.low, self.high):
+            w.setVisible(not plain and not compact)
+        self.bar.setVisible(not plain)
         if not plain:
             stops = legend_stops(measure)
             discrete = measure == "rank"
             self.bar.set_stops(stops, discrete)
-            if discrete:
-                self.low.setText("beyond 1000")
-                self.high.setText("top 10")
-                self.bar.setToolTip(" | ".join(label for label, _rgb in reversed(stops)))
-            else:
-                self.low.setText(stops[0][0])
-                self.high.setText(stops[-1][0])
-                self.bar.setToolTip(MEASURES[measure])
+            self.low.setText(stops[0][0])
+            self.high.setText(stops[-1][0])
+            self.bar.setToolTip(" | ".join(label for label, _rgb in stops) if discrete else MEASURES[measure])
         if emit:
             self.measure_changed.emit(measure)
 
@@ -235,6 +253,9 @@ class SettingsPopover(QFrame):
         self.system = QPlainTextEdit()
         self.system.setPlaceholderText("Optional instructions placed before the conversation")
         self.system.setFixedHeight(64)
+        self.enter_sends = QCheckBox("Enter sends (Shift+Enter: new line)")
+        self.enter_sends.setToolTip("Off: Enter starts a new line and Ctrl+Enter sends")
+        self.enter_sends.setChecked(True)
         form.addRow(QLabel("<b>Sampling</b>"))
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
@@ -244,6 +265,8 @@ class SettingsPopover(QFrame):
         form.addRow("Greedy", self.greedy)
         form.addRow("Alternatives kept", self.alternatives)
         form.addRow("System text", self.system)
+        form.addRow(QLabel("<b>Keys</b>"))
+        form.addRow("", self.enter_sends)
         self.setMinimumWidth(340)
         self.set_settings(SamplingSettings(), "")
         for w in (self.temperature, self.top_p):
@@ -252,6 +275,7 @@ class SettingsPopover(QFrame):
             w.valueChanged.connect(self.changed)
         self.greedy.toggled.connect(self.changed)
         self.system.textChanged.connect(self.changed)
+        self.enter_sends.toggled.connect(self.changed)
 
     def set_settings(self, s: SamplingSettings, system: str) -> None:
         self.temperature.setValue(s.temperature)

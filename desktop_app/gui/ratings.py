@@ -238,9 +238,8 @@ class CardRating(QObject):
         self.correct_button.setToolTip("Edit this answer into the one you wanted; fine-tuning learns from it")
         self.correct_button.clicked.connect(self.edit_correction)
         row.addWidget(self.correct_button)
-        self.token_summary = styled_label("", "Muted")
-        row.addWidget(self.token_summary)
-        row.addStretch(1)
+        self.token_summary = styled_label("", "Muted", wrap=True)  # wraps in a narrow window
+        row.addWidget(self.token_summary, 1)
         column.addLayout(row)
         card.footer_layout.addWidget(self.footer)
 

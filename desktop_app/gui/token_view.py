@@ -129,6 +129,7 @@ class TokenView(QTextEdit):
         self._press_pos = None
         self._block_format = QTextBlockFormat()
         self._block_format.setLineHeight(7, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
+        QTextCursor(self.document()).setBlockFormat(self._block_format)  # streamed text too, not only rebuilt
         self._fit_height()
 
     # ------------------------------------------------------------ content
@@ -382,9 +383,9 @@ def legend_stops(measure: str) -> list[tuple[str, tuple[int, int, int]]]:
     """Labelled colour stops for the legend of a measure."""
     from desktop_app.core.palette import sequential_color
 
-    if measure == "rank":
+    if measure == "rank":  # low (beyond 1000) first, like the other measures: the legend reads left to right
         n = len(RANK_BUCKETS) - 1
-        return [(label, sequential_color(1.0 - i / n)) for i, (_limit, label) in enumerate(RANK_BUCKETS)]
+        return [(label, sequential_color(1.0 - i / n)) for i, (_limit, label) in reversed(list(enumerate(RANK_BUCKETS)))]
     labels = {"probability": ("0%", "50%", "100%"), "entropy": ("8+ nats", "4", "0 (sure)"),
               "surprisal": ("16+ bits", "8", "0 bits")}[measure]
     return [(labels[0], sequential_color(0.0)), (labels[1], sequential_color(0.5)), (labels[2], sequential_color(1.0))]

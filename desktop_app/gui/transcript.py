@@ -18,12 +18,30 @@ FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the to
                 "context": "filled the context window", "cancelled": "stopped"}
 
 
+SEPARATOR = " \u00b7 "
+
+
+def fitted_meta(text: str, metrics, width: int) -> str:
+    """The most of a "a · b · c" line that fits ``width``: whole parts are dropped from the end
+    (never "branched at to\u2026"); only a first part too long on its own is cut."""
+    parts = text.split(SEPARATOR)
+    for count in range(len(parts), 0, -1):
+        line = SEPARATOR.join(parts[:count])
+        if metrics.horizontalAdvance(line) <= width:
+            return line
+    return metrics.elidedText(parts[0], Qt.TextElideMode.ElideRight, width)
+
+
+def tokens_words(n: int) -> str:
+    return f"{n} token{'' if n == 1 else 's'}"
+
+
 class ElidedLabel(QLabel):
-    """One line that ends in "\u2026" when it does not fit; text() keeps the whole line."""
+    """One line that drops its last parts when it does not fit; text() keeps the whole line."""
 
     def paintEvent(self, _event) -> None:
         rect = self.contentsRect()
-        elided = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        elided = fitted_meta(self.text(), self.fontMetrics(), rect.width())
         painter = QPainter(self)
         self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(),
                                   elided, self.foregroundRole())
@@ -43,6 +61,7 @@ class MessageCard(QFrame):
     token_hovered = Signal(object, int)
     sibling_step = Signal(object, int)  # card, -1 / +1
     export_requested = Signal(object, str)  # card, "png" | "json"
+    edit_requested = Signal(object)  # card (one of the person's own messages)
 
     def __init__(self, role: str, message: dict | None = None, *, title: str = "", measure: str = "probability",
                  parent=None):
@@ -55,7 +74,10 @@ class MessageCard(QFrame):
         outer.setSpacing(6)
         header = QHBoxLayout()
         header.setSpacing(6)
-        self.role_label = styled_label(title or ("You" if role == "user" else "Assistant"), "CardRole")
+        # "model · adapter": drops the adapter, then elides, before the header's buttons give way
+        self.role_label = ElidedLabel(title or ("You" if role == "user" else "Assistant"))
+        self.role_label.setObjectName("CardRole")
+        self.role_label.setMinimumWidth(min(60, self.role_label.sizeHint().width()))
         header.addWidget(self.role_label)
         self.meta = ElidedLabel()
         self.meta.setObjectName("CardMeta")
@@ -75,10 +97,19 @@ class MessageCard(QFrame):
             header.addWidget(w)
             w.hide()
         self.export_button = None
+        self.edit_button = None
+        if role == "user":
+            self.edit_button = self._tool("", "Edit this message and send it again (a new branch)")
+            self.edit_button.setIcon(icon("edit"))
+            self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self))
+            header.addWidget(self.edit_button)
         if role == "assistant":
-            self.export_button = self._tool("", "Export this answer's heatmap")
+            self.export_button = self._tool("", "Copy or export this answer")
             self.export_button.setIcon(icon("export"))
             menu = QMenu(self.export_button)
+            menu.addAction(icon("copy"), "Copy text", lambda: self.export_requested.emit(self, "copy-text"))
+            menu.addAction("Copy as Markdown", lambda: self.export_requested.emit(self, "copy-markdown"))
+            menu.addSeparator()
             menu.addAction("Heatmap as PNG\u2026", lambda: self.export_requested.emit(self, "png"))
             menu.addAction("Tokens as JSON\u2026", lambda: self.export_requested.emit(self, "json"))
             self.export_button.setMenu(menu)
@@ -121,9 +152,26 @@ class MessageCard(QFrame):
         self.meta.setToolTip(text)
 
 
+def answer_author(message: dict | None, loaded) -> tuple[str, str]:
+    """(short title, full tooltip) naming the model AND the adapter that wrote an answer;
+    ``message`` None: the answer streaming now, from ``loaded`` as it is."""
+    if message is None:
+        model_id = getattr(loaded, "model_id", None) or ""
+        adapter = getattr(loaded, "adapter_id", None)
+    else:
+        model_id, adapter = message.get("model_id") or "", message.get("adapter_id")
+    if loaded is not None and (not model_id or model_id == loaded.model_id):
+        full = loaded.source.display_name
+    else:
+        full = model_id.split(":", 1)[-1].split("/")[-1] or "Assistant"
+    short = full.split(" (")[0]  # "SmolLM2-135M-Instruct (bundled, offline)": the name is enough here
+    which = "base model" if adapter is None else f"adapter {adapter}"
+    return f"{short} \u00b7 {which}", f"Written by {full}, {'the ' if adapter is None else ''}{which}"
+
+
 def answer_meta(message: dict | None, records) -> str:
     settings = (message or {}).get("settings") or {}
-    parts = [f"{len(records)} tokens"]
+    parts = [tokens_words(len(records))]
     reason = settings.get("finish_reason")
     if reason in FINISH_WORDS and reason not in ("eos", "stop"):
         parts.append(FINISH_WORDS[reason])
@@ -139,24 +187,30 @@ class EmptyState(QFrame):
         super().__init__(parent)
         self.setObjectName("EmptyState")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 60, 40, 40)
+        layout.setContentsMargins(16, 40, 16, 24)
         layout.setSpacing(10)
-        title = styled_label("Ask your local model anything", "EmptyTitle")
+        title = styled_label("Ask your local model anything", "EmptyTitle", wrap=True)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(title)
         self.body = QLabel(
-            "Type a prompt below and press <b>Ctrl+Enter</b>. The answer streams in token by token, "
+            "Type a prompt below and press <b>Enter</b>. The answer streams in token by token, "
             "each token coloured by how sure the model was.<br><br>"
             "Hover a token for its probability and the alternatives; click it to inspect it and to "
             "branch the answer from a different choice. Everything stays on this computer.")
         self.body.setWordWrap(True)
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.setFixedWidth(500)
+        self.body.setMaximumWidth(500)  # and narrower in a narrow window
+        self.body.setMinimumWidth(200)
         layout.addWidget(self.body, 0, Qt.AlignmentFlag.AlignHCenter)
         self.status = QLabel()
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.status)
         layout.addStretch(1)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # a wrapped label's height is guessed for its widest form: narrow, it needs more lines
+        self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()))
 
 
 class TranscriptView(QScrollArea):

@@ -1,0 +1,143 @@
+"""Decoding speed on a busy CPU: the app's thread choice against PyTorch's default.
+
+An answer (GPT-2-124M shape, random weights, records with top-10) is timed with and without
+a CPU burner process pinned to one core, in interleaved rounds, under two thread policies:
+``torch default`` (one intra-op thread per core) and ``app`` (core.threads.decode_threads).
+With ``--training``, a third condition: the same answer while a training loop (forward,
+backward and AdamW on a separate 4-layer GPT-2) runs on another thread of this process with
+torch's default team, as the app's fine-tune runs; ``--training-team N`` sizes that team
+instead (e.g. core.threads.training_threads()).
+
+Prints tokens/s per condition and the last lines
+``busy_core_ratio: X`` (app: tokens/s with the burner / without; target >= 0.45 on 2 cores),
+``busy_core_ratio_torch_default: Y`` and, with --training, ``training_ratio: Z``.
+
+    python bench/busy_cores.py [--tokens 32] [--rounds 3] [--training]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+BURNER = "import os, sys\ncore = int(sys.argv[1])\nos.sched_setaffinity(0, {core})\nwhile True:\n    pass\n"
+
+
+class Burner:
+    """A busy-looping process pinned to one core (the last one this process may use)."""
+
+    def __enter__(self):
+        core = sorted(os.sched_getaffinity(0))[-1]
+        self.proc = subprocess.Popen([sys.executable, "-c", BURNER, str(core)])
+        time.sleep(0.3)  # let it start spinning
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()
+
+
+class TrainingLoop:
+    """Forward + backward + AdamW steps on a separate model copy, on its own thread."""
+
+    def __init__(self, model_factory, threads: int):
+        self.model = model_factory()
+        self.threads = threads
+        self.stop = threading.Event()
+        self.steps = 0
+
+    def run(self) -> None:
+        import torch
+
+        torch.set_num_threads(self.threads)  # this thread's team only
+        opt = torch.optim.AdamW(self.model.parameters(), lr=1e-5)
+        batch = torch.randint(0, 50257, (2, 64), generator=torch.Generator().manual_seed(0))
+        while not self.stop.is_set():
+            loss = self.model(input_ids=batch, labels=batch).loss
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            self.steps += 1
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+        time.sleep(1.0)  # into its first steps
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--training", action="store_true", help="also time an answer during a training loop")
+    parser.add_argument("--training-team", type=int, help="threads of the training loop (default: torch's)")
+    args = parser.parse_args()
+
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from desktop_app.core import threads
+    from desktop_app.core.generation import SamplingSettings, generate
+    from generation_overhead import build
+
+    cores = threads.usable_cores()
+    loaded = build("cpu", False)
+    prompt = torch.randint(0, 50257, (32,), generator=torch.Generator().manual_seed(1)).tolist()
+    settings = SamplingSettings(max_new_tokens=args.tokens, seed=0, temperature=1.0, top_k=0, top_p=1.0)
+    policies = {"torch default": cores, "app": threads.decode_threads()}
+    train_team = args.training_team or cores
+
+    def tokens_per_s(policy: str) -> float:
+        os.environ[threads.ENV_OVERRIDE] = str(policies[policy])
+        gen = generate(loaded, prompt, settings)
+        return gen.generated / gen.elapsed_s
+
+    def training_copy():
+        torch.manual_seed(0)
+        return GPT2LMHeadModel(GPT2Config(n_layer=4)).train()
+
+    conditions = ["quiet", "burner"] + (["training"] if args.training else [])
+    results = {(p, c): [] for p in policies for c in conditions}
+    tokens_per_s("app")  # warm-up
+    for round_ in range(args.rounds):
+        for policy in policies:
+            results[(policy, "quiet")].append(tokens_per_s(policy))
+            with Burner():
+                results[(policy, "burner")].append(tokens_per_s(policy))
+            if args.training:
+                with TrainingLoop(training_copy, train_team) as loop:
+                    results[(policy, "training")].append(tokens_per_s(policy))
+                print(f"  round {round_ + 1} {policy}: training loop made {loop.steps} steps meanwhile")
+        print(f"  round {round_ + 1}: " + ", ".join(f"{p}/{c} {results[(p, c)][-1]:.1f}" for p, c in results))
+    os.environ.pop(threads.ENV_OVERRIDE, None)
+    med = {key: statistics.median(values) for key, values in results.items()}
+    print(f"cores: {cores}  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  tokens: {args.tokens}")
+    for policy, team in policies.items():
+        print(f"{policy} ({team} thread{'s' if team > 1 else ''}): "
+              + ", ".join(f"{c} {med[(policy, c)]:.1f} tok/s" for c in conditions))
+    print(f"busy_core_ratio_torch_default: {med[('torch default', 'burner')] / med[('torch default', 'quiet')]:.2f}")
+    if args.training:
+        print(f"training_ratio_torch_default: "
+              f"{med[('torch default', 'training')] / med[('torch default', 'quiet')]:.2f}")
+        print(f"training_ratio: {med[('app', 'training')] / med[('app', 'quiet')]:.2f}")
+    print(f"quiet_speed_vs_torch_default: {med[('app', 'quiet')] / med[('torch default', 'quiet')]:.2f}")
+    print(f"busy_core_ratio: {med[('app', 'burner')] / med[('app', 'quiet')]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""Precision of the chat model's weights: Exact (float32) or Fast (16-bit where the hardware has it).
+
+Fast is bfloat16 on a CPU with native bfloat16 instructions (AVX512-BF16 or AMX), on a CUDA
+GPU bfloat16 where supported and float16 otherwise, float16 on Apple MPS. The hardware is
+asked through torch, never guessed from a CPU's name. Records (log-probabilities, ranks,
+top-k) are always computed in float32 from the logits; what changes is the weights, so a
+record says which precision made it. The fine-tune trains its own float32 copy.
+"""
+
+from __future__ import annotations
+
+import functools
+
+EXACT, FAST, AUTO = "exact", "fast", "auto"
+CHOICES = (AUTO, EXACT, FAST)
+LABELS = {"float32": "Exact", "bfloat16": "Fast", "float16": "Fast"}
+
+
+def dtype_name(dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def label(name: str | None) -> str:
+    """'bfloat16' -> 'Fast (bfloat16)'; None (a record from before precisions were kept) -> 'not recorded'."""
+    if not name:
+        return "not recorded"
+    return f"{LABELS.get(name, name)} ({name})"
+
+
+@functools.lru_cache(maxsize=None)
+def cpu_has_native_bf16() -> bool:
+    """True when this CPU runs bfloat16 matrix products natively (AVX512-BF16 or AMX-BF16).
+
+    Emulated bfloat16 would be slower than float32, so this is what decides Fast on a CPU."""
+    import torch
+
+    cpu = getattr(torch, "cpu", None)
+    checks = [getattr(cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    flags = [bool(check()) for check in checks if callable(check)]
+    if flags:
+        return any(flags)
+    try:  # older torch: oneDNN's own answer
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+@functools.lru_cache(maxsize=None)
+def bf16_matmul_works(device_type: str) -> bool:
+    """A tiny bfloat16 product on the device: the kernels exist and give the right answer."""
+    import torch
+
+    try:
+        a = torch.arange(1, 5, dtype=torch.bfloat16, device=device_type).reshape(2, 2)
+        return (a @ a).float().cpu().tolist() == [[7.0, 10.0], [15.0, 22.0]]
+    except (RuntimeError, TypeError):
+        return False
+
+
+def fast_dtype(device):
+    """The 16-bit weight dtype for ``device``, or None where 16-bit would not be faster."""
+    import torch
+
+    kind = getattr(device, "type", str(device))
+    if kind == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    if kind == "mps":
+        return torch.float16
+    if kind == "cpu" and cpu_has_native_bf16() and bf16_matmul_works("cpu"):
+        return torch.bfloat16
+    return None
+
+
+def weights_dtype(device, precision: str = AUTO):
+    """The dtype to load the chat model's weights in; ``auto`` is Fast where supported."""
+    import torch
+
+    if precision not in CHOICES:
+        raise ValueError(f"precision is one of {', '.join(CHOICES)}, not {precision!r}")
+    if precision == EXACT:
+        return torch.float32
+    return fast_dtype(device) or torch.float32

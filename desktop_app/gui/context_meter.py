@@ -1,0 +1,75 @@
+"""The token meter under the prompt box: how much of the context window the conversation and
+the prompt being typed fill, and what will be left out or cut to make it fit."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QTimer
+
+from desktop_app.core.prompts import Turn, build_prompt
+
+log = logging.getLogger(__name__)
+
+LONG_CONTEXT = 1024  # tokens the model reads before its first token: on a CPU that takes a while
+
+
+def meter_words(used: int, window: int, dropped: int, cut: int) -> tuple[str, str]:
+    """(text, kind) for the meter; kind "warn" when something will not reach the model."""
+    text = f"{used:,} / {window:,} tokens of context"
+    if cut:
+        return f"{text} \u00b7 the prompt is too long: its first {cut:,} tokens will be cut", "warn"
+    if dropped:
+        return (f"{text} \u00b7 the {dropped} oldest turn{'s' if dropped != 1 else ''} will be left out "
+                "to fit", "warn")
+    if used >= LONG_CONTEXT:
+        return f"{text} \u00b7 a long context: the first token takes longer", "info"
+    return text, "info"
+
+
+class ContextMeter(QObject):
+    """Counts with the chat model's tokenizer on the GUI thread, but only while the model lane
+    (the only other user of that tokenizer) is empty: a fast tokenizer must not run on two
+    threads at once."""
+
+    def __init__(self, label, chat, prompt, parent=None):
+        super().__init__(parent or label)
+        self.label, self.chat, self.prompt = label, chat, prompt
+        self.timer = QTimer(self, singleShot=True, interval=250)  # counted after typing pauses
+        self.timer.timeout.connect(self.refresh)
+        prompt.textChanged.connect(self.timer.start)
+        chat.thread_changed.connect(self.timer.start)
+        chat.model_loaded.connect(lambda _m: self.timer.start())
+        chat.lane.changed.connect(lambda: chat.lane.tasks or self.timer.start())  # counted once the lane is free
+        self.label.hide()
+
+    def refresh(self) -> None:
+        loaded = self.chat.loaded
+        if loaded is None:
+            self.label.hide()
+            return
+        if self.chat.lane.tasks:
+            return  # counted again once the model lane's tasks are done (its changed signal)
+        turns = [Turn(m["role"], m["text"]) for m in self.chat.thread() if m["role"] in ("user", "assistant")]
+        if turns and turns[-1].role == "user":
+            turns = turns[:-1]  # an unanswered prompt is answered again (regenerate): count it once, as the draft
+        draft = self.prompt.toPlainText().strip()
+        turns.append(Turn("user", draft))
+        try:
+            built = build_prompt(loaded.tokenizer, turns, system=self.chat.system or None,
+                                 context_window=loaded.context_window,
+                                 max_new_tokens=self.chat.settings.max_new_tokens)
+        except Exception as exc:  # noqa: BLE001 - e.g. system text too long: sending says it in full
+            self.show(f"{exc}", "warn")
+            return
+        text, kind = meter_words(len(built.ids), loaded.context_window, built.dropped_turns, built.truncated_tokens)
+        self.show(text, kind)
+
+    def show(self, text: str, kind: str) -> None:
+        self.label.setText(text)
+        self.label.setToolTip("What the model reads before it answers: the conversation so far and your prompt, "
+                              "within its context window (the room left is for the answer).")
+        self.label.setProperty("kind", kind)
+        self.label.style().unpolish(self.label)
+        self.label.style().polish(self.label)
+        self.label.show()

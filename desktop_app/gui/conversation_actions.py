@@ -1,0 +1,81 @@
+"""Copy an answer (text or Markdown) and export a whole conversation (Markdown or JSON)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from PySide6.QtCore import QMimeData
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton
+
+from desktop_app.gui import conversation_export as cx
+from desktop_app.gui.theme import icon
+
+log = logging.getLogger(__name__)
+
+KINDS = {"markdown": ("md", "Markdown (*.md)"), "json": ("json", "JSON (*.json)")}
+
+
+def copy_answer(window, card, kind: str) -> str:
+    """``kind`` "copy-text": the answer as plain text; "copy-markdown": with its prompt and author."""
+    message = card.message
+    text = "".join(r.text for r in card.records) if message is None else message["text"]
+    if kind == "copy-markdown" and message is not None:
+        store = window.chat.store
+        prompt = store.get_message(message["parent_id"]) if message.get("parent_id") else None
+        text = cx.answer_markdown(message, prompt)
+    data = QMimeData()
+    data.setText(text)
+    if kind == "copy-markdown":
+        data.setData("text/markdown", text.encode("utf-8"))
+    QApplication.clipboard().setMimeData(data)
+    window.statusBar().showMessage("Copied the answer" + (" as Markdown" if kind == "copy-markdown" else ""), 4000)
+    return text
+
+
+def conversation_text(window, conversation_id: int, kind: str) -> str:
+    chat, store = window.chat, window.chat.store
+    conversation = store.get_conversation(conversation_id)
+    messages = store.messages(conversation_id)
+    thread = chat.thread() if conversation_id == chat.conversation_id else cx.newest_branch(messages)
+    if kind == "markdown":
+        return cx.conversation_markdown(conversation["title"], thread, cx.sibling_positions(messages, thread))
+    ratings = {m["id"]: store.message_rating(m["id"]) for m in messages if m["role"] == "assistant"}
+    return cx.conversation_json(conversation, messages, [m["id"] for m in thread], ratings)
+
+
+def export_conversation(window, conversation_id: int | None, kind: str, path: str | None = None) -> str | None:
+    """Save one conversation; asks where unless ``path`` is given. Returns the path, or None."""
+    if conversation_id is None:
+        window.show_error("Open a conversation to export it.")
+        return None
+    suffix, pattern = KINDS[kind]
+    if path is None:
+        title = window.chat.store.get_conversation(conversation_id)["title"]
+        stem = re.sub(r"[^\w\- ]+", "", title).strip().replace(" ", "-")[:40] or f"conversation-{conversation_id}"
+        path, _ = QFileDialog.getSaveFileName(window, "Export conversation", f"{stem}.{suffix}", pattern)
+        if not path:
+            return None
+    try:
+        cx.write_text(path, conversation_text(window, conversation_id, kind))
+    except OSError as exc:
+        window.show_error(f"The export failed: {exc}")
+        return None
+    window.statusBar().showMessage(f"Saved {path}", 5000)
+    return str(path)
+
+
+def add_export_button(window, toolbar) -> QToolButton:
+    """A toolbar button: export the open conversation as Markdown or JSON."""
+    button = QToolButton()
+    button.setIcon(icon("export"))
+    button.setToolTip("Export this conversation (Markdown or JSON)")
+    menu = QMenu(button)
+    menu.addAction("Conversation as Markdown\u2026",
+                   lambda: export_conversation(window, window.chat.conversation_id, "markdown"))
+    menu.addAction("Conversation as JSON\u2026",
+                   lambda: export_conversation(window, window.chat.conversation_id, "json"))
+    button.setMenu(menu)
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    toolbar.insertWidget(toolbar.actions()[1], button)  # beside the conversations toggle
+    return button

@@ -1,0 +1,83 @@
+"""A conversation (or one answer) as Markdown or JSON: for the clipboard and for files.
+
+No Qt here: the window copies and saves what these functions return."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+FORMAT_VERSION = 1
+
+
+def author(message: dict) -> str:
+    """Who wrote a message, in words: "You", or the model and adapter of an answer."""
+    if message["role"] != "assistant":
+        return "You"
+    model = (message.get("model_id") or "the model").split(":", 1)[-1].split("/")[-1]
+    adapter = message.get("adapter_id")
+    return f"{model} ({'base model' if adapter is None else f'adapter {adapter}'})"
+
+
+def answer_markdown(message: dict, prompt: dict | None = None) -> str:
+    """One answer as Markdown: its prompt quoted (when given), then the answer, then who wrote it."""
+    parts = []
+    if prompt is not None:
+        parts.append("\n".join("> " + line for line in prompt["text"].splitlines() or [""]))
+    parts.append(message["text"].strip())
+    parts.append(f"*\u2014 {author(message)}*")
+    return "\n\n".join(parts) + "\n"
+
+
+def conversation_markdown(title: str, thread: list[dict], siblings: dict | None = None) -> str:
+    """The branch on screen, one section per message; ``siblings``: message id -> (position, count)."""
+    lines = [f"# {title}", ""]
+    for message in thread:
+        heading = f"## {author(message)}"
+        at = (siblings or {}).get(message["id"])
+        if at and at[1] > 1:
+            heading += f" \u2014 {'answer' if message['role'] == 'assistant' else 'version'} {at[0]} of {at[1]}"
+        lines += [heading, "", message["text"].strip(), ""]
+    return "\n".join(lines)
+
+
+def conversation_json(conversation: dict, messages: list[dict], shown_ids: list[int],
+                      ratings: dict | None = None) -> str:
+    """The whole conversation, every branch (``parent_id`` links them); ``shown`` marks the branch
+    on screen; ``ratings``: message id -> +1/-1."""
+    keep = ("id", "parent_id", "role", "text", "model_id", "adapter_id", "settings", "created")
+    out = {"format": "gpt2-desk conversation", "version": FORMAT_VERSION,
+           "id": conversation["id"], "title": conversation["title"],
+           "created": str(conversation.get("created", "")), "updated": str(conversation.get("updated", "")),
+           "messages": [dict({k: m.get(k) for k in keep}, shown=m["id"] in shown_ids,
+                             rating=(ratings or {}).get(m["id"])) for m in messages]}
+    return json.dumps(out, ensure_ascii=False, indent=2, default=str)
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    path = Path(path)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def newest_branch(messages: list[dict], choice: dict | None = None) -> list[dict]:
+    """From the root, the chosen (default: newest) child at each step, as the window shows it."""
+    path, parent, seen = [], None, set()
+    while True:
+        kids = [m for m in messages if m["parent_id"] == parent]
+        if not kids:
+            return path
+        chosen = next((k for k in kids if k["id"] == (choice or {}).get(parent)), kids[-1])
+        if chosen["id"] in seen:
+            return path
+        seen.add(chosen["id"])
+        path.append(chosen)
+        parent = chosen["id"]
+
+
+def sibling_positions(messages: list[dict], thread: list[dict]) -> dict:
+    out = {}
+    for m in thread:
+        ids = [k["id"] for k in messages if k["parent_id"] == m["parent_id"]]
+        out[m["id"]] = (ids.index(m["id"]) + 1, len(ids))
+    return out

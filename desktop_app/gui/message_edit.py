@@ -1,0 +1,45 @@
+"""Edit one of your own messages and send it again: the edited prompt becomes a sibling of
+the old one (a new branch, browsable with ‹ 1/2 ›, like answer siblings) and is answered."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+
+class MessageEditor(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.editing: int | None = None  # the id of the message being edited
+
+    def begin(self, card) -> None:
+        window = self.window
+        if window.chat.generating or card.message is None:
+            return
+        self.editing = card.message_id
+        window.prompt.setPlainText(card.message["text"])
+        window.prompt.setFocus()
+        window.prompt.selectAll()
+        window.notice_banner.show_message("Editing your message: sending makes it a new branch beside the old one "
+                                          "(both are kept). Esc cancels.", "info")
+
+    def cancel(self) -> bool:
+        """True when an edit was cancelled (Esc does that before anything else)."""
+        if self.editing is None:
+            return False
+        self.editing = None
+        self.window.prompt.clear()
+        self.window.notice_banner.hide()
+        return True
+
+    def send(self, text: str) -> bool:
+        """Send the edited text as a new branch; False when no edit is going on (or the edited
+        message is not in the open conversation any more): then it is sent as a new message."""
+        if self.editing is None:
+            return False
+        message_id, self.editing = self.editing, None
+        self.window.notice_banner.hide()
+        if not self.window.chat.resend_edited(message_id, text):
+            return False
+        self.window.prompt.clear()
+        return True

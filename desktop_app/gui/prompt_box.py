@@ -1,0 +1,99 @@
+"""The prompt area under the transcript: the prompt box and its row of buttons (model,
+settings, regenerate, stop, send). In a narrow window the buttons show icons only."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout
+
+from desktop_app.gui.responsive import Compactor, elided
+from desktop_app.gui.theme import icon, styled_label
+
+ICON_ONLY_WIDTH = 34
+
+
+class PromptBox(QPlainTextEdit):
+    """Enter sends and Shift+Enter starts a new line, as in chat apps; with ``enter_sends``
+    off, Enter starts a new line. Ctrl+Enter sends either way (the window's shortcut)."""
+
+    submitted = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("PromptBox")
+        self.setTabChangesFocus(True)
+        self.setFixedHeight(76)
+        self.set_enter_sends(True)
+
+    def set_enter_sends(self, on: bool) -> None:
+        self.enter_sends = on
+        keys = "Enter sends, Shift+Enter new line" if on else "Ctrl+Enter sends, Enter new line"
+        self.setPlaceholderText(f"Ask something\u2026   ({keys}, Esc stops)")
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if mods == Qt.KeyboardModifier.ShiftModifier or (mods == Qt.KeyboardModifier.NoModifier
+                                                              and not self.enter_sends):
+                self.textCursor().insertText("\n")
+                return
+            if mods == Qt.KeyboardModifier.NoModifier:
+                self.submitted.emit()
+                return
+        super().keyPressEvent(event)
+
+
+class PromptArea(QFrame):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("PromptArea")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 10, 16, 10)
+        layout.setSpacing(8)
+        self.prompt = PromptBox()
+        layout.addWidget(self.prompt)
+        self.meter = styled_label("", "ContextMeter", wrap=True)  # filled by context_meter.ContextMeter
+        layout.addWidget(self.meter)
+        self.row = QHBoxLayout()
+        self.row.setSpacing(6)
+        self.model_button = QToolButton()
+        self.model_button.setIcon(icon("model"))
+        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.model_name = "Model\u2026"
+        self.row.addWidget(self.model_button)
+        self.row.addStretch(1)
+        self.settings_button = QPushButton(icon("settings"), "Settings")
+        self.settings_button.setToolTip("Sampling settings and system text")
+        self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
+        self.regenerate_button.setToolTip("Another answer to the last prompt (kept as a sibling)")
+        self.stop_button = QPushButton(icon("stop"), "Stop")
+        self.stop_button.setToolTip("Stop the answer (Esc)")
+        self.send_button = QPushButton(icon("send", "#ffffff"), "Send")
+        self.send_button.setObjectName("PrimaryButton")
+        self.send_button.setToolTip("Send (Enter or Ctrl+Enter)")
+        self.buttons = {b: b.text() for b in (self.settings_button, self.regenerate_button, self.stop_button,
+                                               self.send_button)}
+        for b in self.buttons:
+            b.setMinimumWidth(ICON_ONLY_WIDTH)  # a narrow window squeezes them; the Compactor drops the words
+            self.row.addWidget(b)
+        self.model_button.setMinimumWidth(ICON_ONLY_WIDTH)
+        layout.addLayout(self.row)
+        self.set_model_name(self.model_name)
+        self.compactor = Compactor(self, self._compact)
+
+    def set_model_name(self, name: str) -> None:
+        self.model_name = name
+        self.model_button.setText(elided(name.split(" (")[0]))  # "(bundled, offline)" is in the tooltip
+        self.model_button.setToolTip(f"Choose the model (in use: {name})" if name != "Model\u2026"
+                                     else "Choose the model")
+        self.compactor_refresh()
+
+    def compactor_refresh(self) -> None:
+        if hasattr(self, "compactor"):
+            self.compactor.update()
+
+    def _compact(self, compact: bool) -> None:
+        for button, text in self.buttons.items():
+            button.setText("" if compact else text)
+        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if compact
+                                             else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)

@@ -1,0 +1,50 @@
+"""Bars that fit a narrow window: below the width their full form needs, they switch to a
+compact form (icon-only buttons, shorter labels) instead of widening the window."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QWidget
+
+
+class Compactor(QObject):
+    """Calls ``apply(compact)`` when ``bar``'s width crosses what its full form asks for.
+
+    The bar's parts get small explicit minimum widths, so a narrow window may squeeze it;
+    the width the full form wanted is remembered when it turns compact, and it turns back
+    once there is room for it again."""
+
+    def __init__(self, bar: QWidget, apply: Callable[[bool], None]):
+        super().__init__(bar)
+        self.bar, self.apply = bar, apply
+        self.compact = False
+        self.full_width = 0
+        bar.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.bar and event.type() == QEvent.Type.Resize:
+            self.update()
+        return False
+
+    def update(self) -> None:
+        width = self.bar.width()
+        if not self.compact:
+            wanted = self.bar.sizeHint().width()
+            if width < wanted:
+                self.full_width = wanted
+                self.set_compact(True)
+        elif width >= self.full_width:
+            self.set_compact(False)
+            if self.bar.width() < self.bar.sizeHint().width():  # the full form grew meanwhile (a longer name)
+                self.full_width = self.bar.sizeHint().width()
+                self.set_compact(True)
+
+    def set_compact(self, compact: bool) -> None:
+        self.compact = compact
+        self.apply(compact)
+
+
+def elided(text: str, limit: int = 28) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"

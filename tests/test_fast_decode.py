@@ -1,0 +1,131 @@
+"""The fast decoding path (static cache, records on the device, one host copy per token) gives
+the same tokens and records as the plain path, in float32, for every way an answer is made."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.core import fast_decode
+from desktop_app.core.generation import SamplingSettings, generate
+from desktop_app.core.prompts import Turn, build_prompt
+
+TOL = 1e-5
+
+
+def prompt_ids(loaded, text="Hello 😀, what is the capital of France?"):
+    return build_prompt(loaded.tokenizer, [Turn("user", text)], context_window=loaded.context_window,
+                        max_new_tokens=40).ids
+
+
+def assert_same(plain, fast):
+    assert [r.id for r in fast.records] == [r.id for r in plain.records]
+    assert [r.text for r in fast.records] == [r.text for r in plain.records]
+    assert fast.finish_reason == plain.finish_reason
+    for p, f in zip(plain.records, fast.records):
+        assert abs(p.logprob - f.logprob) <= TOL
+        assert abs(p.entropy - f.entropy) <= TOL
+        assert p.rank == f.rank
+        assert [a.id for a in f.top] == [a.id for a in p.top]
+        assert [a.text for a in f.top] == [a.text for a in p.top]
+        assert max(abs(a.prob - b.prob) for a, b in zip(p.top, f.top)) <= TOL
+        assert f.precision == p.precision == "float32"
+
+
+def both(loaded, ids, settings, **kwargs):
+    plain = generate(loaded, ids, settings, fast=False, **kwargs)
+    fast = generate(loaded, ids, settings, fast=True, **kwargs)
+    return plain, fast
+
+
+@pytest.mark.parametrize("settings", [
+    SamplingSettings(max_new_tokens=40, greedy=True, alternatives=5),
+    SamplingSettings(max_new_tokens=40, seed=3, temperature=0.9, top_k=50, top_p=0.95),
+    SamplingSettings(max_new_tokens=40, seed=11, temperature=1.3, top_k=0, top_p=1.0, alternatives=10),
+], ids=["greedy", "top-k-top-p", "pure-sampling"])
+def test_fast_path_gives_the_same_tokens_and_records(tiny_model, settings):
+    plain, fast = both(tiny_model, prompt_ids(tiny_model), settings)
+    assert len(plain.records) > 5
+    assert_same(plain, fast)
+
+
+def test_fast_path_same_for_a_branch_from_a_forced_prefix(tiny_model):
+    ids = prompt_ids(tiny_model)
+    base = generate(tiny_model, ids, SamplingSettings(max_new_tokens=12, seed=2), fast=False)
+    alternative = next(a.id for a in base.records[3].top if a.id != base.records[3].id)
+    prefix = [r.id for r in base.records[:3]] + [alternative]
+    plain, fast = both(tiny_model, ids, SamplingSettings(max_new_tokens=15, seed=2), prefix_ids=prefix)
+    assert [r.id for r in fast.records[:4]] == prefix
+    assert_same(plain, fast)
+
+
+def test_fast_path_same_with_a_stop_sequence_and_at_the_window_edge(tiny_model):
+    ids = prompt_ids(tiny_model)
+    free = generate(tiny_model, ids, SamplingSettings(max_new_tokens=60, seed=5), fast=False)
+    stop = free.text[8:11]
+    plain, fast = both(tiny_model, ids, SamplingSettings(max_new_tokens=60, seed=5, stop_sequences=(stop,)))
+    assert plain.finish_reason == "stop"
+    assert_same(plain, fast)
+    # an answer that runs into the 128-token window: the static cache is capped there
+    long = build_prompt(tiny_model.tokenizer, [Turn("user", "word " * 20)], context_window=128,
+                        max_new_tokens=500)
+    plain, fast = both(tiny_model, long.ids, SamplingSettings(max_new_tokens=500, seed=1, temperature=1.5,
+                                                               top_k=0, top_p=1.0))
+    assert len(long.ids) + len(fast.records) <= 128
+    assert_same(plain, fast)
+
+
+def test_cache_lengths_come_in_buckets_within_the_window():
+    assert fast_decode.cache_length(1, 1024) == fast_decode.CACHE_BUCKET
+    assert fast_decode.cache_length(fast_decode.CACHE_BUCKET + 1, 4096) == 2 * fast_decode.CACHE_BUCKET
+    assert fast_decode.cache_length(5000, 1024) == 1024
+
+
+def test_compilation_is_off_on_the_cpu_unless_asked(monkeypatch):
+    import torch
+
+    monkeypatch.delenv(fast_decode.ENV_COMPILE, raising=False)
+    assert not fast_decode.compile_wanted(torch.device("cpu"))
+    assert fast_decode.compile_wanted(torch.device("cuda"))
+    monkeypatch.setenv(fast_decode.ENV_COMPILE, "0")
+    assert not fast_decode.compile_wanted(torch.device("cuda"))
+
+
+@pytest.mark.slow
+def test_fast_path_same_on_the_real_offline_model(bundled_model):
+    ids = prompt_ids(bundled_model, "Name three colours of the rainbow.")
+    for settings in (SamplingSettings(max_new_tokens=24, greedy=True),
+                     SamplingSettings(max_new_tokens=24, seed=4, temperature=0.8)):
+        plain, fast = both(bundled_model, ids, settings)
+        assert_same(plain, fast)
+
+
+def test_a_prepared_compiled_step_gives_the_same_answer(tiny_model_dir, session_paths, monkeypatch):
+    """The compile path end to end on the CPU (dynamo tracing with the eager backend: quick,
+    no code generation); on a GPU bench/gpu_suite.sh runs it with CUDA graphs."""
+    from desktop_app.core.models import open_model
+
+    loaded = open_model(str(tiny_model_dir), session_paths, device="cpu", precision="exact")
+    ids = prompt_ids(loaded)
+    settings = SamplingSettings(max_new_tokens=12, seed=4)
+    plain = generate(loaded, ids, settings, fast=False)
+    monkeypatch.setenv(fast_decode.ENV_COMPILE, "1")
+    stages = []
+    took = fast_decode.prepare(loaded, len(ids) + 12, progress=lambda *a: stages.append(a), backend="eager")
+    length = fast_decode.cache_length(len(ids) + 12, loaded.context_window)
+    assert took > 0 and fast_decode.compiled_forward(loaded, length) is not None
+    assert [s[1:] for s in stages] == [(0, 1), (1, 1)] and "Preparing" in stages[0][0]
+    assert fast_decode.prepare(loaded, len(ids) + 12, backend="eager") == 0.0  # once per model and size
+    for _ in range(2):  # the pooled cache is reset between answers
+        compiled = generate(loaded, ids, settings, fast=True)
+        assert_same(plain, compiled)
+    # by default a model with a prepared step answers on the fast path, any other on the plain one
+    assert generate(loaded, ids, settings).fast is True
+    monkeypatch.delenv(fast_decode.ENV_COMPILE)
+    assert generate(loaded, ids, settings).fast is False  # on a CPU compile is not wanted
+
+
+def test_the_default_path_is_plain_without_a_prepared_step(tiny_model, monkeypatch):
+    monkeypatch.delenv(fast_decode.ENV_COMPILE, raising=False)
+    assert fast_decode.prepare_or_skip(tiny_model) == 0.0  # nothing to prepare on a CPU
+    gen = generate(tiny_model, prompt_ids(tiny_model), SamplingSettings(max_new_tokens=3, seed=1))
+    assert gen.fast is False and len(gen.records) == 3
