@@ -229,7 +229,7 @@ class TextView(QWidget):
         row.setContentsMargins(16, 8, 16, 8)
         row.setSpacing(6)
         self.documents = QComboBox()
-        self.documents.setMinimumWidth(80)  # no wider than the chat page needs
+        self.documents.setMinimumWidth(60)  # no wider than the chat page needs
         self.documents.setToolTip("Your texts (kept in the database)")
         row.addWidget(self.documents, 1)
         self.new_button = QPushButton("New")
@@ -244,6 +244,7 @@ class TextView(QWidget):
         self.continue_button.setObjectName("PrimaryButton")
         self.continue_button.setToolTip("Let the model continue the text from its end (Ctrl+Enter)")
         for widget in (self.new_button, self.open_button, self.status, self.stop_button, self.continue_button):
+            widget.setMinimumWidth(24)  # may squeeze at 800 px rather than widen the window
             row.addWidget(widget)
         self.stop_button.setEnabled(False)
         return row
