@@ -232,6 +232,7 @@ def main() -> int:
         loaded.training_tokenizer()  # as the app's loader does
         settle_heap()  # as load_model does
         window.use_model(loaded)
+    window.set_mode("chat")  # a model without chat template opens the Text tab; this measures the chat
     gaps = []
     for round_ in range(args.rounds):
         gap, n, tps = measure_streaming(app, window, args.tokens)

@@ -26,14 +26,16 @@ WAIT_MS = 30_000
 
 @pytest.fixture
 def make_window(qtbot, qapp, tiny_model_dir):
-    from desktop_app.gui.main_window import MainWindow
+    from desktop_app.gui.main_window import MainWindow, open_settings
     from desktop_app.gui.theme import apply_theme
 
     apply_theme(qapp, dark=False)
     made = []
 
-    def make(spec=str(tiny_model_dir), wait=True, max_new_tokens=24):
+    def make(spec=str(tiny_model_dir), wait=True, max_new_tokens=24, mode="chat"):
         paths = AppPaths.resolve().ensure()
+        if mode is not None:  # the tiny model has no chat template: it would open in Text mode
+            open_settings(paths).setValue("mode", mode)
         store = Store.open(paths.db_path)
         window = MainWindow(store, paths, model_spec=spec, device="cpu")
         made.append((window, store))

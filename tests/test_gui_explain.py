@@ -20,11 +20,12 @@ WAIT_MS = 60_000
 
 @pytest.fixture
 def window(qtbot, qapp, tiny_model_dir):
-    from desktop_app.gui.main_window import MainWindow
+    from desktop_app.gui.main_window import MainWindow, open_settings
     from desktop_app.gui.theme import apply_theme
 
     apply_theme(qapp, dark=False)
     paths = AppPaths.resolve().ensure()
+    open_settings(paths).setValue("mode", "chat")  # the tiny model has no chat template: Text mode otherwise
     store = Store.open(paths.db_path)
     win = MainWindow(store, paths, model_spec=str(tiny_model_dir), device="cpu")
     qtbot.addWidget(win)

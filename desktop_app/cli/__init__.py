@@ -34,10 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dark", action="store_true", help="with --screenshot: use the dark palette")
     parser.add_argument("--size", dest="screenshot_size", default="1280x800", metavar="WxH",
                         help="with --screenshot: the window size (default 1280x800)")
-    parser.add_argument("--view", dest="screenshot_view", choices=["finetune", "compare", "explain"],
+    parser.add_argument("--view", dest="screenshot_view", choices=["finetune", "compare", "explain", "text"],
                         help="with --screenshot: rate a few answers, run a short fine-tune, then save the "
                              "fine-tune panel (the window) or the compare view; 'explain': explain the "
-                             "inspected token of the answer to --prompt, with its attribution over the conversation")
+                             "inspected token of the answer to --prompt, with its attribution over the "
+                             "conversation; 'text': analyse a sample text (or --prompt) in Text mode")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (model_cmds, store_cmds, finetune_cmds, explain_cmds):
         module.register(subparsers, common)

@@ -9,6 +9,7 @@ Version 1: conversations, messages, token records, ratings, corrections.
 Version 2: fine-tune runs and adapters (with at most one active adapter per base model).
 Version 3: the precision of the model weights that made each set of token records
 (``float32``, ``bfloat16``, ``float16``; NULL in files from before: not recorded).
+Version 4: documents (text mode: texts the person writes, pastes or opens).
 """
 
 from __future__ import annotations
@@ -102,6 +103,16 @@ MIGRATIONS: list[list[str]] = [
     # 2 -> 3
     [
         "ALTER TABLE token_records ADD COLUMN precision TEXT",
+    ],
+    # 3 -> 4
+    [
+        """CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
     ],
 ]
 

@@ -10,6 +10,10 @@ from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
 
+SAMPLE_TEXT = ("The old lighthouse keeper climbed the stairs every evening to light the lamp. Ships passing "
+               "in the night relied on its steady beam to guide them safely past the rocks. One stormy night, "
+               "the lamp went dark, and the keeper had to find a way to warn the approaching vessel.")
+
 
 class ScreenshotRun(QObject):
     """Drives the window for ``--screenshot``: open the model, ask, rate, inspect, save.
@@ -46,6 +50,10 @@ class ScreenshotRun(QObject):
 
     def _loaded(self, _loaded) -> None:
         chat = self.window.chat
+        if self.view == "text":
+            self._analyse_sample()
+            return
+        self.window.set_mode("chat")  # a model without chat template opens in Text mode
         if self.view and self.view != "explain":
             from desktop_app.gui.screenshot_views import ViewScript
 
@@ -114,6 +122,22 @@ class ScreenshotRun(QObject):
                 QTimer.singleShot(200, check)
 
         QTimer.singleShot(200, check)
+
+    def _analyse_sample(self) -> None:
+        """--view text: a sample paragraph analysed in Text mode, its least likely word inspected."""
+        window = self.window
+        window.set_mode("text")
+        window.text.analysed.connect(lambda _scored, _summary: QTimer.singleShot(200, self._inspect_text))
+        window.text_view.new_document(self.prompt or SAMPLE_TEXT)
+
+    def _inspect_text(self) -> None:
+        view = self.window.text_view.heatmap
+        records = view.records
+        if records:
+            index = min(range(len(records)), key=lambda i: (not records[i].text.strip().isalpha(), records[i].prob))
+            view.select_token(index)
+            self.window.show_text_token(index, records[index])
+        QTimer.singleShot(300, self._save)
 
     def _save(self, widget=None) -> None:
         app = QApplication.instance()

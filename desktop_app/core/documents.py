@@ -1,0 +1,179 @@
+"""Text mode without Qt: documents in the store, GLTR's summary of a scored text, reading a
+text file, and continuing a text from its end.
+
+A document is a text the person writes, pastes or opens; it lives in the ``documents``
+table (schema version 3). Its scoring is not stored: it is cheap to redo and depends on
+the model in use.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from desktop_app.core.errors import UserFacingError
+from desktop_app.core.palette import MAX_ENTROPY_NATS, RANK_BUCKETS, rank_bucket
+
+DEFAULT_DOCUMENT_TITLE = "Untitled text"
+TEXT_SUFFIXES = (".txt", ".md")
+MAX_FILE_BYTES = 50 * 1024 * 1024  # more than any text a person means to read here
+HISTOGRAM_BINS = 10
+
+
+# ---------------------------------------------------------------- the summary (GLTR)
+
+@dataclass(frozen=True)
+class TextSummary:
+    """What GLTR shows about a scored text.
+
+    Attributes:
+        tokens: how many tokens were scored (all but the first).
+        bucket_counts: tokens whose rank is in each of RANK_BUCKETS (top 10, 100, 1000, beyond).
+        mean_surprisal_bits: the mean of -log2 p over the scored tokens.
+        perplexity: exp of the mean negative log-likelihood (nats).
+        probability_histogram: counts of p in HISTOGRAM_BINS equal bins of [0, 1].
+        entropy_histogram: counts of the entropy in HISTOGRAM_BINS equal bins of
+            [0, MAX_ENTROPY_NATS] (higher values go in the last bin).
+    """
+
+    tokens: int
+    bucket_counts: tuple[int, ...]
+    mean_surprisal_bits: float
+    perplexity: float
+    probability_histogram: tuple[int, ...]
+    entropy_histogram: tuple[int, ...]
+
+    @property
+    def bucket_shares(self) -> tuple[float, ...]:
+        return tuple(c / self.tokens if self.tokens else 0.0 for c in self.bucket_counts)
+
+    @property
+    def bucket_labels(self) -> tuple[str, ...]:
+        return tuple(label for _limit, label in RANK_BUCKETS)
+
+
+def _bin(value: float, top: float) -> int:
+    return min(HISTOGRAM_BINS - 1, max(0, int(value / top * HISTOGRAM_BINS)))
+
+
+def summarize(records) -> TextSummary:
+    """GLTR's figures for TokenRecords (an empty list gives zeros and nan)."""
+    buckets = [0] * len(RANK_BUCKETS)
+    probs = [0] * HISTOGRAM_BINS
+    entropies = [0] * HISTOGRAM_BINS
+    nll = 0.0
+    for r in records:
+        buckets[rank_bucket(r.rank)] += 1
+        probs[_bin(r.prob, 1.0)] += 1
+        entropies[_bin(r.entropy, MAX_ENTROPY_NATS)] += 1
+        nll -= r.logprob
+    n = len(records)
+    mean = nll / n if n else math.nan
+    return TextSummary(n, tuple(buckets), mean / math.log(2) if n else math.nan, math.exp(mean) if n else math.nan,
+                       tuple(probs), tuple(entropies))
+
+
+# ---------------------------------------------------------------- files
+
+def read_text_file(path) -> str:
+    """A .txt or .md file as text; a binary or non-UTF-8 file is refused in words."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UserFacingError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB; open a shorter text.")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserFacingError(f"{path.name} could not be read: {exc.strerror or exc}.") from exc
+    if b"\x00" in data:
+        raise UserFacingError(f"{path.name} looks like a binary file, not a text: nothing was opened.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserFacingError(f"{path.name} is not UTF-8 text (byte {exc.start} is not valid UTF-8): "
+                              "save it as UTF-8 and open it again. Nothing was opened.") from exc
+
+
+def title_for(text: str, fallback: str = DEFAULT_DOCUMENT_TITLE) -> str:
+    from desktop_app.core.session import short_title
+
+    return short_title(text) if text.strip() else fallback
+
+
+# ---------------------------------------------------------------- the store
+
+def create_document(store, text: str = "", title: str | None = None) -> int:
+    from desktop_app.core.store import now
+
+    stamp = now()
+    with store.transaction() as conn:
+        return conn.execute("INSERT INTO documents (title, text, created, updated) VALUES (?, ?, ?, ?)",
+                            (title or title_for(text), text, stamp, stamp)).lastrowid
+
+
+def save_document(store, document_id: int, text: str, title: str | None = None) -> None:
+    """Keep the document's text (and a new title, when given)."""
+    from desktop_app.core.store import StoreError, now
+
+    with store.transaction() as conn:
+        if title is None:
+            cur = conn.execute("UPDATE documents SET text = ?, updated = ? WHERE id = ?", (text, now(), document_id))
+        else:
+            cur = conn.execute("UPDATE documents SET text = ?, title = ?, updated = ? WHERE id = ?",
+                               (text, title, now(), document_id))
+        if cur.rowcount == 0:
+            raise StoreError(f"There is no document {document_id} in {store.path}.")
+
+
+def get_document(store, document_id: int) -> dict:
+    from desktop_app.core.store import StoreError
+
+    row = store._one("SELECT * FROM documents WHERE id = ?", (document_id,))
+    if row is None:
+        raise StoreError(f"There is no document {document_id} in {store.path}.")
+    return dict(row)
+
+
+def list_documents(store) -> list[dict]:
+    """Newest (by ``updated``) first, without their texts."""
+    return [dict(r) for r in store._rows(
+        "SELECT id, title, created, updated, length(text) AS chars FROM documents ORDER BY updated DESC, id DESC")]
+
+
+def delete_document(store, document_id: int) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+
+
+# ---------------------------------------------------------------- continuing
+
+def continuation(loaded, text: str, settings, *, cancel: threading.Event | None = None):
+    """A Generation that continues ``text`` from its end, ready to stream. No chat template
+    and no transcript stops: the model just writes on. Only the end of a long text that
+    fits the window (with room for the new tokens) is given to the model. An empty text
+    starts from the model's start-of-text token, or is refused in words when it has none."""
+    from desktop_app.core.generation import Generation
+    from desktop_app.core.prompts import encode
+
+    ids = encode(loaded.tokenizer, text) if text else []
+    if not ids:
+        start = getattr(loaded.tokenizer, "bos_token_id", None)
+        start = start if start is not None else getattr(loaded.tokenizer, "eos_token_id", None)
+        if start is None:
+            raise UserFacingError("This model has no start-of-text token: write a few words first, then continue.")
+        ids = [int(start)]
+    new = max(1, min(settings.max_new_tokens, loaded.context_window - 1))
+    room = loaded.context_window - new
+    run = replace(settings, max_new_tokens=new)
+    return Generation(loaded, ids[-room:], run, cancel=cancel, stop_sequences=())
+
+
+def continue_text(loaded, text: str, settings, *, cancel: threading.Event | None = None,
+                  on_token: Callable = lambda _r: None):
+    """Stream a continuation of ``text`` to ``on_token``; returns the finished Generation."""
+    generation = continuation(loaded, text, settings, cancel=cancel)
+    for record in generation:
+        on_token(record)
+    return generation

@@ -1,0 +1,103 @@
+"""Text mode without Qt: documents in the store (and the migration that adds them), GLTR's
+summary, reading files, continuing a text (tiny model)."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+
+import pytest
+
+from desktop_app.core import documents
+from desktop_app.core.errors import UserFacingError
+from desktop_app.core.generation import SamplingSettings
+from desktop_app.core.scoring import score_text
+from desktop_app.core.store import Store, StoreError
+from desktop_app.core.store_schema import SCHEMA_VERSION, migrate
+
+
+@pytest.mark.parametrize("old_version", [2, 3])
+def test_an_older_file_gains_documents_and_keeps_its_conversations(tmp_path, old_version):
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, target=old_version)  # a file as an earlier version left it (3: before documents)
+    t = "2025-01-01T00:00:00.000000+00:00"
+    conn.execute("INSERT INTO conversations VALUES (1, 'Old chat', ?, ?)", (t, t))
+    conn.execute("INSERT INTO messages VALUES (1, 1, NULL, 'user', 'hi', NULL, NULL, '{}', ?)", (t,))
+    conn.close()
+
+    store = Store.open(path)
+    assert store.schema_version == SCHEMA_VERSION == 4
+    assert store.get_conversation(1)["title"] == "Old chat" and store.get_message(1)["text"] == "hi"
+    doc = documents.create_document(store, "A text kept across restarts.")
+    assert store.integrity_check() == ["ok"]
+    store.close()
+    store = Store.open(path)  # reopening a current file migrates nothing and loses nothing
+    assert documents.get_document(store, doc)["text"] == "A text kept across restarts."
+    store.close()
+
+
+def test_documents_create_save_list_delete(tmp_path):
+    store = Store.open(tmp_path / "d.sqlite3")
+    first = documents.create_document(store, "")
+    second = documents.create_document(store, "Once upon a time\nthere was a model.")
+    assert documents.get_document(store, first)["title"] == documents.DEFAULT_DOCUMENT_TITLE
+    assert documents.get_document(store, second)["title"] == "Once upon a time there was a model."
+    documents.save_document(store, first, "new words", title="Mine")
+    rows = documents.list_documents(store)
+    assert [r["id"] for r in rows] == [first, second] and rows[0]["chars"] == len("new words")
+    assert documents.get_document(store, first)["title"] == "Mine"
+    documents.delete_document(store, first)
+    with pytest.raises(StoreError):
+        documents.get_document(store, first)
+    with pytest.raises(StoreError):
+        documents.save_document(store, first, "gone")
+    store.close()
+
+
+def test_summary_matches_the_records(tiny_model):
+    text = "The quick brown fox jumps over the lazy dog. " * 3
+    _ids, records = score_text(tiny_model, text)
+    summary = documents.summarize(records)
+    assert summary.tokens == len(records) > 10
+    assert sum(summary.bucket_counts) == len(records) == sum(summary.probability_histogram)
+    assert sum(summary.entropy_histogram) == len(records)
+    assert summary.bucket_counts[0] == sum(1 for r in records if r.rank <= 10)
+    assert summary.bucket_counts[3] == sum(1 for r in records if r.rank > 1000)
+    nll = -sum(r.logprob for r in records) / len(records)
+    assert summary.perplexity == pytest.approx(math.exp(nll))
+    assert summary.mean_surprisal_bits == pytest.approx(nll / math.log(2))
+    assert sum(summary.bucket_shares) == pytest.approx(1.0)
+    empty = documents.summarize([])
+    assert empty.tokens == 0 and math.isnan(empty.perplexity) and empty.bucket_shares == (0.0,) * 4
+
+
+def test_reading_files_refuses_binary_and_non_utf8(tmp_path):
+    good = tmp_path / "a.md"
+    good.write_text("# Title\n\nSome words, caf\u00e9.\n", encoding="utf-8")
+    assert documents.read_text_file(good).endswith("caf\u00e9.\n")
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(UserFacingError, match="binary"):
+        documents.read_text_file(binary)
+    latin = tmp_path / "c.txt"
+    latin.write_bytes("caf\u00e9".encode("latin-1"))
+    with pytest.raises(UserFacingError, match="not UTF-8"):
+        documents.read_text_file(latin)
+    with pytest.raises(UserFacingError, match="could not be read"):
+        documents.read_text_file(tmp_path / "missing.txt")
+
+
+def test_continue_streams_from_the_end_and_fits_the_window(tiny_model):
+    settings = SamplingSettings(max_new_tokens=12, seed=3)
+    seen = []
+    long_text = "word " * 400  # far past the tiny model's 128-token window
+    g = documents.continue_text(tiny_model, long_text, settings, on_token=seen.append)
+    assert seen == g.records and 0 < len(seen) <= 12
+    assert len(g.prompt_ids) + 12 <= tiny_model.context_window
+    empty = documents.continue_text(tiny_model, "", settings)  # from the start-of-text token
+    assert empty.records and len(empty.prompt_ids) == 1
+    stop = threading.Event()
+    stop.set()
+    assert documents.continue_text(tiny_model, "Hello", settings, cancel=stop).records == []

@@ -1,0 +1,210 @@
+"""Text mode in the window (pytest-qt, offscreen, tiny random GPT-2): analyse a pasted text,
+continue it (and stop), documents across restarts, opening files."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.core import documents  # noqa: E402
+from desktop_app.core.paths import AppPaths  # noqa: E402
+from desktop_app.core.scoring import score_text  # noqa: E402
+from desktop_app.core.store import Store  # noqa: E402
+
+WAIT_MS = 30_000
+TEXT = "The model reads this paragraph and says how predictable every token was. " * 2
+
+
+@pytest.fixture
+def text_window(qtbot, qapp, tiny_model_dir):
+    from desktop_app.gui.main_window import MainWindow
+    from desktop_app.gui.theme import apply_theme
+
+    apply_theme(qapp, dark=False)
+    made = []
+
+    def make(max_new_tokens=16):
+        paths = AppPaths.resolve().ensure()
+        store = Store.open(paths.db_path)
+        window = MainWindow(store, paths, model_spec=str(tiny_model_dir), device="cpu")
+        made.append((window, store))
+        qtbot.addWidget(window)
+        window.popover.max_new.setValue(max_new_tokens)
+        window.popover.seed.setValue(7)
+        window.show()
+        with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+            pass
+        return window
+
+    yield make
+    for window, store in made:
+        window.close()
+        store.close()
+
+
+def analysed(qtbot, window, text):
+    """Paste ``text`` into the editor and wait for its analysis."""
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS) as blocker:
+        window.text_view.editor.setPlainText(text)
+    return blocker.args
+
+
+def test_a_model_without_chat_template_opens_in_text_mode_and_says_why_once(text_window, qtbot):
+    window = text_window()
+    assert window.mode == "text" and window.text.document_id is not None
+    assert window.notice_banner.isVisible() and "no chat template" in window.notice_banner.label.text()
+    window.close()
+    again = text_window()  # the mode was kept; the reason is not repeated
+    assert again.mode == "text"
+    assert not again.notice_banner.isVisible()
+    again.set_mode("chat")
+    again.close()
+    third = text_window()
+    assert third.mode == "chat"  # the person's choice wins over the model's lack of a template
+
+
+def test_pasted_text_is_scored_and_summarised_as_core_scoring(text_window, qtbot):
+    window = text_window()
+    scored, summary = analysed(qtbot, window, TEXT)
+    _ids, expected = score_text(window.chat.loaded, TEXT)  # the window's model, in its precision
+    view = window.text_view.heatmap
+    assert [r.id for r in view.records] == [r.id for r in expected]
+    assert view.prefix + "".join(r.text for r in view.records) == TEXT
+    want = documents.summarize(expected)
+    assert summary.bucket_counts == want.bucket_counts and summary.tokens == len(expected)
+    assert summary.perplexity == pytest.approx(want.perplexity, rel=1e-4)
+    panel = window.text_view.summary_panel
+    assert panel.bar.shares == pytest.approx(want.bucket_shares, rel=1e-4)
+    assert f"{len(expected):,} tokens scored" in panel.figures.text()
+    assert f"perplexity {want.perplexity:,.1f}" in panel.figures.text()
+    assert not math.isnan(summary.mean_surprisal_bits)
+    # a click shows the token in the same inspector as chat; hover goes to the status bar
+    window.show_text_token(3, view.records[3])
+    assert window.inspector.record == view.records[3] and window.inspector.isVisible()
+    window._text_token_hovered(3, view.records[3])
+    assert "rank" in window.statusBar().currentMessage()
+
+
+def test_edits_rescore_after_a_pause_and_older_analyses_are_dropped(text_window, qtbot):
+    window = text_window()
+    analysed(qtbot, window, TEXT)
+    editor = window.text_view.editor
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " More")
+    assert window.text_view.timer.isActive()  # not at every key: after the pause
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS) as blocker:
+        qtbot.keyClicks(editor, " words")
+    scored = blocker.args[0]
+    assert scored.unscored_prefix + "".join(r.text for r in scored.records) == TEXT + " More words"
+    window.text.analyse("first")  # two quick asks: only the newest one is drawn
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS) as blocker:
+        window.text.analyse("second text")
+    assert "".join(r.text for r in blocker.args[0].records).endswith("text")
+    window.chat.lane.wait()
+    QApplication.processEvents()
+    assert window.text_view.heatmap.prefix + "".join(r.text for r in window.text_view.heatmap.records) \
+        == "second text"
+
+
+def test_ctrl_enter_streams_a_continuation_appended_to_the_document(text_window, qtbot):
+    window = text_window(max_new_tokens=12)
+    analysed(qtbot, window, TEXT)
+    before = len(window.text_view.heatmap.records)
+    streamed = []
+    window.text.tokens.connect(streamed.extend)
+    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS) as blocker:
+        qtbot.keyClick(window.text_view.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    added, reason = blocker.args
+    assert added and reason in ("length", "eos") and streamed
+    assert "".join(r.text for r in streamed) == added  # coloured in the heatmap as it came
+    assert window.text_view.editor.toPlainText() == TEXT + added
+    assert len(window.text_view.heatmap.records) >= before
+    window.chat.tasks.store.wait()
+    QApplication.processEvents()
+    assert documents.get_document(window.text.store, window.text.document_id)["text"] == TEXT + added
+
+
+def test_esc_stops_the_continuation_and_keeps_what_came(text_window, qtbot):
+    window = text_window(max_new_tokens=100)
+    analysed(qtbot, window, TEXT)
+    stopped = []
+
+    def stop_after_first(batch):
+        if not stopped:
+            stopped.append(len(batch))
+            qtbot.keyClick(window.text_view.editor, Qt.Key.Key_Escape)
+
+    window.text.tokens.connect(stop_after_first)
+    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS) as blocker:
+        window.text_view.continue_button.click()
+        assert window.text_view.editor.isReadOnly() and window.text_view.stop_button.isEnabled()
+    added, reason = blocker.args
+    assert reason == "cancelled" and stopped
+    assert window.text_view.editor.toPlainText() == TEXT + added
+    assert not window.text_view.editor.isReadOnly() and window.text_view.continue_button.isEnabled()
+
+
+def test_the_document_survives_reopening_the_database(text_window, qtbot):
+    window = text_window()
+    analysed(qtbot, window, "Kept across restarts, word for word.")
+    document_id = window.text.document_id
+    window.close()  # an edit still waiting is written before the window goes
+    again = text_window()
+    assert again.text.document_id == document_id
+    assert again.text_view.editor.toPlainText() == "Kept across restarts, word for word."
+    assert again.text_view.documents.currentText() == "Kept across restarts, word for word."
+
+
+def test_opening_files_good_and_bad(text_window, qtbot, tmp_path):
+    window = text_window()
+    bad = tmp_path / "photo.txt"
+    bad.write_bytes(b"\x89PNG\x00\x00\x01binary")
+    count = window.text_view.documents.count()
+    assert not window.text_view.open_file(str(bad))
+    assert "binary" in window.error_banner.label.text() and window.text_view.documents.count() == count
+    good = tmp_path / "notes.md"
+    good.write_text("# Notes\n\nA short text to open.\n", encoding="utf-8")
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+        assert window.text_view.open_file(str(good))
+    assert window.text_view.editor.toPlainText() == "# Notes\n\nA short text to open.\n"
+    assert window.text_view.documents.currentText() == "notes.md"
+
+
+def test_new_keeps_one_empty_text_and_an_edit_titles_it(text_window, qtbot):
+    window = text_window()
+    view = window.text_view
+    first = window.text.document_id
+    view.new_document()  # the empty text on screen is the new one: no clutter
+    assert window.text.document_id == first and view.documents.count() == 1
+    analysed(qtbot, window, "Some words")
+    view.new_document()
+    assert window.text.document_id != first and view.documents.count() == 2
+    window.chat.tasks.store.wait()
+    assert documents.get_document(window.text.store, first)["title"] == "Some words"
+
+
+# Kept last in this file: in one process, a window made after run_app's event loop ended
+# did not get its model loaded (seen here; test_gui_screenshot's run_app tests come last too).
+def test_screenshot_of_text_mode(qapp, tmp_path, tiny_model_dir):
+    """``--screenshot --view text``: the real window analyses the text given and saves the PNG."""
+    from PySide6.QtGui import QImage
+
+    from desktop_app.gui.app import run_app
+    from test_gui_screenshot import _args
+
+    out = tmp_path / "text.png"
+    args = _args(tmp_path, str(tiny_model_dir), out, prompt="A short text to analyse for the picture.")
+    args.screenshot_view = "text"
+    assert run_app(args) == 0
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+    with Store.open(args.db) as store:
+        assert [documents.get_document(store, d["id"])["text"] for d in documents.list_documents(store)] \
+            == ["A short text to analyse for the picture."]
+
