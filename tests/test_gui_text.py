@@ -208,3 +208,19 @@ def test_screenshot_of_text_mode(qapp, tmp_path, tiny_model_dir):
         assert [documents.get_document(store, d["id"])["text"] for d in documents.list_documents(store)] \
             == ["A short text to analyse for the picture."]
 
+
+
+def test_at_800x600_the_text_bar_drops_words_rather_than_cutting_them(text_window, qtbot):
+    window = text_window()
+    assert window.mode_tabs.currentWidget() is window.text_view  # no chat template: Text mode
+    view = window.text_view
+    buttons = (view.new_button, view.open_button, view.stop_button, view.continue_button)
+    window.resize(800, 600)
+    for _ in range(3):
+        QApplication.processEvents()
+    for b in buttons:  # each shows all it says (its words, or only its icon), nothing cut
+        assert b.width() >= b.sizeHint().width(), (b.toolTip(), b.text(), b.width(), b.sizeHint().width())
+    window.resize(1280, 800)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert view.continue_button.text() == "Continue", "wide again: the words come back"

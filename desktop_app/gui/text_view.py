@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPla
 from desktop_app.core import documents, session
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.records import TokenRecord
+from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
+from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.tasks import Task, Throttle
 from desktop_app.gui.text_summary import SummaryPanel
 from desktop_app.gui.theme import icon
@@ -199,7 +201,7 @@ class TextView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(self._build_bar())
+        layout.addWidget(self._build_bar())
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("TextEditor")
         self.editor.setPlaceholderText("Write or paste a text, or open a .txt / .md file. It is analysed as you "
@@ -224,15 +226,16 @@ class TextView(QWidget):
         self.summary_panel = SummaryPanel()
         layout.addWidget(self.summary_panel)
 
-    def _build_bar(self) -> QHBoxLayout:
-        row = QHBoxLayout()
+    def _build_bar(self) -> QWidget:
+        bar = QWidget()
+        row = QHBoxLayout(bar)
         row.setContentsMargins(16, 8, 16, 8)
         row.setSpacing(6)
         self.documents = QComboBox()
-        self.documents.setMinimumWidth(60)  # no wider than the chat page needs
+        self.documents.setMinimumWidth(40)  # no wider than the chat page needs
         self.documents.setToolTip("Your texts (kept in the database)")
         row.addWidget(self.documents, 1)
-        self.new_button = QPushButton("New")
+        self.new_button = QPushButton(icon("new"), "New")
         self.new_button.setToolTip("A new, empty text")
         self.open_button = QPushButton("Open\u2026")
         self.open_button.setToolTip("Open a .txt or .md file as a new text")
@@ -243,11 +246,20 @@ class TextView(QWidget):
         self.continue_button = QPushButton(icon("send", "#ffffff"), "Continue")
         self.continue_button.setObjectName("PrimaryButton")
         self.continue_button.setToolTip("Let the model continue the text from its end (Ctrl+Enter)")
+        self.status.setMinimumWidth(0)
         for widget in (self.new_button, self.open_button, self.status, self.stop_button, self.continue_button):
-            widget.setMinimumWidth(24)  # may squeeze at 800 px rather than widen the window
+            if widget is not self.status:
+                widget.setMinimumWidth(ICON_ONLY_WIDTH)  # may squeeze at 800 px rather than widen the window
             row.addWidget(widget)
         self.stop_button.setEnabled(False)
-        return row
+        # a narrow window drops the buttons' words (the tooltips and shortcuts say what they do)
+        self.bar_labels = {b: b.text() for b in (self.new_button, self.stop_button, self.continue_button)}
+        self.bar_compactor = Compactor(bar, self._compact_bar)
+        return bar
+
+    def _compact_bar(self, compact: bool) -> None:
+        for button, text in self.bar_labels.items():
+            button.setText("" if compact else text)
 
     def _connect(self) -> None:
         c = self.controller
