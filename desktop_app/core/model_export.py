@@ -9,6 +9,7 @@ file or folder is never replaced.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -112,14 +113,22 @@ def _check_space(out: Path, needed: int) -> None:
                           f"{needed / 2**20:.0f} MB and {free / 2**20:.0f} MB are free.")
 
 
-def _staging(out: Path) -> Path:
-    return out.with_name(f".tmp-{out.name}-{uuid.uuid4().hex[:8]}")
-
-
-def _publish(staging: Path, out: Path) -> None:
-    if out.exists():  # appeared while we worked
-        raise ExportError(f"{out} appeared while exporting; nothing was replaced.")
-    os.replace(staging, out)
+@contextlib.contextmanager
+def _written_atomically(out: Path):
+    """Yields a staging path beside ``out`` (a file or a folder, as the body writes it); it
+    becomes ``out`` when the body succeeds and is removed when anything fails."""
+    staging = out.with_name(f".tmp-{out.name}-{uuid.uuid4().hex[:8]}")
+    try:
+        yield staging
+        if out.exists():  # appeared while we worked
+            raise ExportError(f"{out} appeared while exporting; nothing was replaced.")
+        os.replace(staging, out)
+    except BaseException:
+        if staging.is_dir():
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            staging.unlink(missing_ok=True)
+        raise
 
 
 def _disk_full(exc: OSError, out: Path) -> ExportError:
@@ -191,9 +200,8 @@ def model_card(row: dict, fmt: str, quant: str | None = None) -> str:
 def _export_peft(row: dict, out: Path, report: Progress) -> ExportResult:
     source = Path(row["path"])
     _check_space(out, _size(source))
-    staging = _staging(out)
-    staging.mkdir()
-    try:
+    with _written_atomically(out) as staging:
+        staging.mkdir()
         for name in (CONFIG_FILE, WEIGHTS_FILE):
             shutil.copy2(source / name, staging / name)
         config = json.loads((staging / CONFIG_FILE).read_text())
@@ -203,10 +211,6 @@ def _export_peft(row: dict, out: Path, report: Progress) -> ExportResult:
             (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True))
         (staging / "README.md").write_text(model_card(row, "peft"), encoding="utf-8")
         report("Writing the adapter", 1, 1)
-        _publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     note = "Load with PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(BASE), folder)."
     return ExportResult("peft", out, _size(out), [note])
 
@@ -218,8 +222,7 @@ def _export_merged(row: dict, out: Path, folder: Path, report: Progress, cancel)
     report("Merging the adapter into the base model", 0, 3)
     model = load_merged(folder, Path(row["path"]))
     _stop_if(cancel)
-    staging = _staging(out)
-    try:
+    with _written_atomically(out) as staging:
         report("Writing the merged model", 1, 3)
         model.save_pretrained(staging, safe_serialization=True)
         _stop_if(cancel)
@@ -230,10 +233,6 @@ def _export_merged(row: dict, out: Path, folder: Path, report: Progress, cancel)
             pass
         (staging / "README.md").write_text(model_card(row, "merged"), encoding="utf-8")
         report("Writing the merged model", 2, 3)
-        _publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     report("Done", 3, 3)
     return ExportResult("merged", out, _size(out), ["Load with AutoModelForCausalLM.from_pretrained(folder)."])
 
@@ -276,15 +275,10 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
     model = load_merged(folder, Path(row["path"]))
     tokenizer = AutoTokenizer.from_pretrained(folder)
     _stop_if(cancel)
-    staging = _staging(out)
-    try:
+    with _written_atomically(out) as staging:
         info = gguf_export.write_gguf(model, tokenizer, folder, staging, quant=quant, name=f"gpt2-desk adapter {row['id']}",
                                       pre_tokenizer=pre, progress=report, cancel=cancel)
         gguf_export.check_written(staging)
-        _publish(staging, out)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
     notes, extra = [n for n in (pre_note,) if n], []
     if info.architecture == "llama":
         modelfile_path.write_text(modelfile_for(out.name, tokenizer), encoding="utf-8")
