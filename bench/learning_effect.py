@@ -232,6 +232,12 @@ class Answers:
             answers.append(row[:cut])
         return answers
 
+    def settings(self, ids: list[int]) -> dict:
+        """What the app stores with an answer about how it was made: its budget and why it
+        ended (the end-of-text token, or the budget: the sampled answers are cut at it)."""
+        return {"max_new_tokens": self.max_new_tokens,
+                "finish_reason": "length" if len(ids) >= self.max_new_tokens else "eos"}
+
     def text(self, ids: list[int]) -> str:
         return self.loaded.tokenizer.decode(ids, skip_special_tokens=True)
 
@@ -257,7 +263,7 @@ def _answer(store, loaded, answers: Answers, question: str, ids: list[int], conv
     user = user or store.add_message(conv, "user", question)
     recs = score_ids(loaded, answers.prompt_ids(question), ids) if records and ids else None
     mid = store.add_message(conv, "assistant", answers.text(ids), parent_id=user, model_id=loaded.model_id,
-                            records=recs, settings={"max_new_tokens": answers.max_new_tokens})
+                            records=recs, settings=answers.settings(ids))
     return conv, user, mid
 
 

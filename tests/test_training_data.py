@@ -14,8 +14,10 @@ from desktop_app.core.train_losses import pad_batch, per_token_logps
 from desktop_app.core.training import NothingToTrainError, run_finetune, training_readiness
 
 
-def add_answer(store, loaded, question, *, seed=0, text=None, conversation=None, parent=None, max_new_tokens=12):
-    """A user prompt and a generated (or given) answer stored as the app stores them."""
+def add_answer(store, loaded, question, *, seed=0, text=None, conversation=None, parent=None, max_new_tokens=12,
+               finish_reason=None):
+    """A user prompt and a generated (or given) answer stored as the app stores them
+    (``finish_reason``: stored instead of the generation's own, when given)."""
     conv = conversation or store.create_conversation(question[:30])
     user = parent or store.add_message(conv, "user", question)
     prompt = build_prompt(loaded.tokenizer, [Turn("user", question)], context_window=loaded.context_window,
@@ -24,10 +26,14 @@ def add_answer(store, loaded, question, *, seed=0, text=None, conversation=None,
         gen = generate(loaded, prompt.ids, SamplingSettings(max_new_tokens=max_new_tokens, seed=seed,
                                                             stop_sequences=prompt.stop_sequences))
         text, records = gen.text, gen.records
+        finish_reason = finish_reason or gen.finish_reason
     else:
         records = None
+    settings = {"max_new_tokens": max_new_tokens}
+    if finish_reason:
+        settings["finish_reason"] = finish_reason
     mid = store.add_message(conv, "assistant", text, parent_id=user, model_id=loaded.model_id, records=records,
-                            settings={"max_new_tokens": max_new_tokens})
+                            settings=settings)
     return conv, user, mid, prompt.ids
 
 
@@ -40,7 +46,7 @@ def store(tmp_path):
 
 def test_thumbs_become_unpaired_examples_with_generation_prompt(store, tiny_model):
     tok = tiny_model.tokenizer
-    _c, _u, liked, prompt_ids = add_answer(store, tiny_model, "Hello, how are you?", seed=1)
+    _c, _u, liked, prompt_ids = add_answer(store, tiny_model, "Hello, how are you?", seed=1, finish_reason="eos")
     _c, _u, disliked, _p = add_answer(store, tiny_model, "What is the capital of France?", seed=2)
     store.rate_message(liked, 1)
     store.rate_message(disliked, -1)
@@ -53,6 +59,27 @@ def test_thumbs_become_unpaired_examples_with_generation_prompt(store, tiny_mode
     assert data.pairs == [] and data.tokens == []
     no_eos = build_training_data(store, tok, tiny_model.context_window, end_with_eos=False)
     assert no_eos.unpaired[0].completion_ids == generated
+
+
+def test_an_answer_cut_at_its_budget_gets_no_end_of_text(store, tiny_model):
+    """Only the model's own ending is rated: a liked answer cut at the token budget must not
+    teach stopping mid-sentence (nor a disliked one rambling on), whether the message says
+    why it ended ("length") or, stored without a reason, it filled its budget."""
+    tok = tiny_model.tokenizer
+    _c, _u, cut, _p = add_answer(store, tiny_model, "Hello, how are you?", seed=1, finish_reason="length")
+    _c, _u, old, _p = add_answer(store, tiny_model, "What is the capital of France?", seed=2, text="Paris " * 12)
+    _c, _u, short, _p = add_answer(store, tiny_model, "What is two plus two?", seed=3, text="Four.")
+    for mid in (cut, old, short):
+        store.rate_message(mid, 1)
+    store.set_correction(cut, "Fine, thanks.")
+    data = build_training_data(store, tok, tiny_model.context_window)
+    by_id = {e.message_id: e.completion_ids for e in data.unpaired}
+    assert by_id[cut] == [r.id for r in store.token_records(cut)]
+    assert len(answer_ids(tok, "Paris " * 12)) >= 12 and by_id[old][-1] != tok.eos_token_id
+    assert by_id[short] == answer_ids(tok, "Four.") + [tok.eos_token_id]  # short, no reason stored: ended itself
+    (pair,) = data.pairs
+    assert pair.chosen_ids[-1] == tok.eos_token_id  # the person's correction ends where they ended it
+    assert pair.rejected_ids == by_id[cut]
 
 
 def test_loss_mask_boundary_matches_generation(store, tiny_model):
@@ -75,7 +102,7 @@ def test_loss_mask_boundary_matches_generation(store, tiny_model):
 def test_correction_and_siblings_become_pairs(store, tiny_model):
     conv, user, a1, prompt_ids = add_answer(store, tiny_model, "Tell me a joke", seed=4)
     _c, _u, a2, _p = add_answer(store, tiny_model, "Tell me a joke", seed=5, conversation=conv, parent=user)
-    _c, _u, a3, p3 = add_answer(store, tiny_model, "What is the capital of France?", seed=6)
+    _c, _u, a3, p3 = add_answer(store, tiny_model, "What is the capital of France?", seed=6, finish_reason="eos")
     store.rate_message(a1, 1)
     store.rate_message(a2, -1)
     store.set_correction(a3, "The capital of France is Paris.")

@@ -141,13 +141,32 @@ def eos_suffix(tokenizer, end_with_eos: bool) -> list[int]:
     return [int(eos)] if end_with_eos and isinstance(eos, int) else []
 
 
+ENDED = ("eos", "stop")  # finish reasons of an answer the model ended itself
+
+
+def ended_by_itself(message: dict, ids: list[int]) -> bool:
+    """Did the model end this answer (end-of-text or a stop sequence), rather than the token
+    budget, the context window or the person cutting it off? Only such an answer's end is
+    part of what was rated: an answer cut at the budget gets no end-of-text token in
+    training, or a liked ramble would teach stopping mid-sentence (and a disliked one,
+    pushing the end-of-text token down, rambling on). Messages stored without a finish
+    reason count as cut when they filled their budget."""
+    settings = message.get("settings") or {}
+    reason = settings.get("finish_reason")
+    if reason is not None:
+        return reason in ENDED
+    return len(ids) < int(settings.get("max_new_tokens") or DEFAULT_ANSWER_BUDGET)
+
+
 # ------------------------------------------------------------------ building
 
 def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: bool = True) -> TrainingData:
     """Every usable rating in the store as examples (see the module docstring).
 
     ``end_with_eos`` appends the end-of-text token to whole answers so the model also learns
-    where a liked answer (or a correction) stops; token ratings never include it.
+    where a liked answer (or a correction) stops: to corrections, and to answers the model
+    ended itself (``ended_by_itself``), not to answers cut at the token budget; token
+    ratings never include it.
     """
     data = TrainingData()
     answers = _Answers(store, tokenizer, context_window)
@@ -186,7 +205,7 @@ def _add_thumbs(data: TrainingData, store, answer, eos: list[int], window: int) 
         except ValueError as exc:
             data.skipped.append(str(exc))
             continue
-        p, c = fit(prompt_ids, ids + eos, window)
+        p, c = fit(prompt_ids, ids + (eos if ended_by_itself(message, ids) else []), window)
         if c:
             data.unpaired.append(Unpaired(p, c, bool(ex["label"]), mid, message["conversation_id"]))
 
@@ -201,12 +220,13 @@ def _add_pairs(data: TrainingData, store, answer, tokenizer, eos: list[int], win
         except ValueError as exc:
             data.skipped.append(str(exc))
             continue
-        if ex["source"] == "correction":
-            chosen = answer_ids(tokenizer, ex["chosen"][0]["content"])
+        if ex["source"] == "correction":  # the person wrote it whole: it ends where they ended it
+            chosen = answer_ids(tokenizer, ex["chosen"][0]["content"]) + eos
         else:
-            chosen = answer(ex["chosen_message_id"])[2]
-        p, ch = fit(prompt_ids, chosen + eos, window)
-        p2, rj = fit(prompt_ids, rejected + eos, window)
+            _p, chosen_message, chosen = answer(ex["chosen_message_id"])
+            chosen = chosen + (eos if ended_by_itself(chosen_message, chosen) else [])
+        p, ch = fit(prompt_ids, chosen, window)
+        p2, rj = fit(prompt_ids, rejected + (eos if ended_by_itself(message, rejected) else []), window)
         if ch and rj and p == p2 and ch != rj:
             data.pairs.append(Pair(p, ch, rj, ex["source"], rid, ex["chosen_message_id"], message["conversation_id"]))
 
