@@ -268,3 +268,15 @@ def test_bundled_model_gguf_export(tmp_path, bundled_model_dir):
     assert fields["tokenizer.chat_template"].contents() == source["tokenizer.chat_template"].contents()
     assert 'SYSTEM """You are a helpful AI assistant named SmolLM' in out.with_suffix(".Modelfile").read_text()
     store.close()
+
+
+def test_card_shows_the_schedule_the_run_used_not_none():
+    """Under the automatic schedule the settings hold None for epochs, batch size and lr:
+    the card shows what the run really used (its metrics' schedule)."""
+    row = {"id": 3, "base_model": "tiny", "settings": {"lora_r": 8, "lr": None, "epochs": None, "batch_size": None,
+                                                        "beta": 0.1},
+           "metrics": {"schedule": {"examples": 6, "batch_size": 2, "updates": 24, "lr": 5e-4, "epochs": 8.0,
+                                    "rule": "auto"}}}
+    card = model_export.model_card(row, "peft")
+    assert "None" not in card
+    assert "updates=24, batch_size=2, lr=5e-04, epochs=8.0 (auto schedule)" in card and "lora_r=8" in card

@@ -188,11 +188,23 @@ def model_card(row: dict, fmt: str, quant: str | None = None) -> str:
               f"{_figure(m.get('probe_ppl_after'), 2)} |",
               f"| degenerate re-asks (of {m.get('reask_count', 'n/a')}) | {m.get('reask_degenerate_before', 'n/a')} "
               f"| {m.get('reask_degenerate_after', 'n/a')} |", ""]
-    settings = row.get("settings") or {}
-    keys = ("lora_r", "lora_alpha", "target_modules", "lr", "epochs", "batch_size", "beta")
+    settings = _trained_with(row.get("settings") or {}, m.get("schedule") or {})
+    keys = ("lora_r", "lora_alpha", "target_modules", "updates", "batch_size", "lr", "epochs", "beta")
     if any(k in settings for k in keys):
         lines += ["## Training settings", "", ", ".join(f"{k}={settings[k]}" for k in keys if k in settings), ""]
     return "\n".join(lines)
+
+
+def _trained_with(settings: dict, schedule: dict) -> dict:
+    """The settings, with what the run really used where they left it to the schedule rule
+    (None: chosen from the ratings; train_schedule.py): updates, batch size, lr, epochs."""
+    out = {k: v for k, v in settings.items() if v is not None}
+    for key in ("updates", "batch_size", "lr", "epochs"):
+        if schedule.get(key) is not None:
+            out[key] = f"{schedule[key]:.0e}" if key == "lr" else schedule[key]
+    if schedule.get("rule"):
+        out["epochs"] = f"{out.get('epochs', 'n/a')} ({schedule['rule']} schedule)"
+    return out
 
 
 # ------------------------------------------------------------------ the three formats
