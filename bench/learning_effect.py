@@ -422,7 +422,7 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
         parts.append(f"{kind}={share:.2f}")
         degenerate += sum(gate.degenerate(q, a, ids) is not None for q, a, ids in zip(unseen, after, after_ids))
         count += len(unseen)
-        examples += [(q, b, a) for q, b, a in list(zip(unseen, before, after))[:2]]
+        examples += list(zip(unseen, before, after))
     adapters.detach(loaded)
     store.close()
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
@@ -481,7 +481,7 @@ def parse_args():
     parser.add_argument("--quick", action="store_true", help="4 unseen questions per kind instead of 8")
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "gpt2desk-learning-cache"))
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--examples", action="store_true", help="print two unseen answers before/after per run")
+    parser.add_argument("--examples", action="store_true", help="print the unseen answers before/after per run")
     parser.add_argument("--baseline", action="store_true",
                         help="the earlier fixed schedule (3 epochs at batch 8, lr 3e-4) instead of the defaults")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",

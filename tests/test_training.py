@@ -221,3 +221,41 @@ def test_degenerate_answers():
     assert gate.degenerate(q, "the the the the the the the the the the") == "loop"
     assert gate.degenerate(q, "I like it. I like it. I like it. I like it. I like it.", list(range(4)) * 5) == "loop"
     assert gate.degenerate(q, "Start with simple dishes and cook them often, tasting as you go.") is None
+
+
+def test_guard_puts_back_the_last_weights_that_passed(tiny_model_dir):
+    """The guard keeps the adapter of its last passing check: weights that harm its text are
+    replaced by exactly those, and a check that passes moves the kept point on."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=0.04, total=12, checks=3)
+    assert [s for s in range(1, 13) if guard.due(s)] == [4, 8, 12]
+    lora = [p for n, p in model.named_parameters() if p.requires_grad]
+    with torch.no_grad():
+        lora[1].add_(1e-4)  # a small step: harmless
+    assert guard.passes(4) and guard.kept_step == 4
+    kept = [p.detach().clone() for p in lora]
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for p in lora:
+            p.normal_(0, 3.0)  # a large step
+    guard.max_rise = -0.99  # (the tiny random model's perplexity need not rise): no change passes now
+    assert not guard.passes(8) and guard.kept_step == 4
+    assert all(torch.equal(p, k) for p, k in zip(lora, kept))
+    assert [s for s, _ppl in guard.history] == [4, 8]
+
+
+def test_a_run_past_the_guard_keeps_the_untrained_adapter_and_is_discarded(env, tiny_model):
+    """A guard no update can pass (its limit below any change) puts back the adapter as it
+    began (the base model): the margin cannot have moved, and the gate discards the run."""
+    store, paths = env
+    result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST, guard_ppl_rise=-0.99, guard_checks=3))
+    guard = result.metrics["guard"]
+    assert guard["kept_step"] == 0 and [s for s, _p in guard["checks"]] == [4]
+    assert result.metrics["steps"] == 4
+    assert not result.kept and "margin did not move" in result.reason

@@ -117,6 +117,8 @@ def test_correction_and_siblings_become_pairs(store, tiny_model):
     sib = by_source["siblings"]
     assert (sib.chosen_message_id, sib.rejected_message_id) == (a1, a2) and sib.prompt_ids == prompt_ids
     assert len(data.unpaired) == 2  # the thumbs stay unpaired examples too; the correction does not
+    paired_only = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window, paired_thumbs_kto=False)
+    assert paired_only.unpaired == [] and len(paired_only.pairs) == 2  # ... unless told to train them as pairs only
     counts = training_readiness(store)
     assert counts["pairs"] == 2 and counts["corrections"] == 1 and counts["ready"]
 

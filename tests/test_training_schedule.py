@@ -96,7 +96,7 @@ def test_a_second_run_reuses_the_before_measurements(tmp_path, tiny_model, monke
         _c, _u, mid, _p = add_answer(store, tiny_model, q, seed=i)
         store.rate_message(mid, 1 if i else -1)
     settings = FineTuneSettings(heldout_fraction=0.0, reask_count=1, reask_unseen=1, reask_tokens=8,
-                                max_steps=2, lr=0.0, rescore=False)
+                                max_steps=2, lr=0.0, rescore=False, guard_ppl_rise=0.0)
     first = run_finetune(store, tiny_model, paths, settings)
     assert first.status == "discarded"  # lr 0: the margin cannot move
     cache = paths.cache_dir / "finetune-before.json"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from desktop_app.core.train_data import TrainingData
 from desktop_app.core.train_losses import pad_batch, per_token_logps, sequence_logps
 
 PROBE_PATH = RESOURCES_DIR / "probe.txt"
+GUARD_PATH = RESOURCES_DIR / "guard.txt"
 PROBE_FALLBACK = (
     "The library opens at nine in the morning and closes at six in the evening. Most visitors come to "
     "read the newspapers, borrow a novel or two, or sit by the window with a cup of tea from the cafe next "
@@ -88,6 +90,64 @@ def probe_perplexity(model, tokenizer, device, context_window: int, text: str | 
         total_nll += float(nll)
         count += len(piece) - 1
     return math.exp(total_nll / max(count, 1))
+
+
+# ------------------------------------------------------------------ the guard during training
+
+class PerplexityGuard:
+    """Stops a run before it harms general text, keeping the last checkpoint that did not.
+
+    A few ratings of one style can take a run past the gate's perplexity limit in its last
+    updates, after the style already shows (measured: bench/learning_effect.py); the gate
+    would then throw the whole run away. So every few updates the guard reads its own
+    general-English text (resources/guard.txt: not the gate's probe, so the gate's check
+    stays independent of the choice made here) and, once its perplexity rises more than
+    ``max_rise`` over the model's before training, puts back the adapter weights of the last
+    check that passed and ends training there. The gate then judges that checkpoint as it
+    judges any run: margins, the probe text, the re-asks.
+    """
+
+    def __init__(self, model, tokenizer, device, window: int, max_rise: float, total: int, checks: int):
+        self.model, self.tokenizer, self.device, self.window = model, tokenizer, device, window
+        self.max_rise = max_rise
+        self.every = max(1, -(-total // max(1, checks)))  # ceil: about ``checks`` checks in a run
+        self.total, self.seconds = total, 0.0
+        self.before = self._ppl()
+        self.kept_step, self.kept = 0, self._weights()
+        self.history: list[tuple[int, float]] = []
+
+    def summary(self) -> dict:
+        """For the run's metrics: the text's perplexity before, at each check, the step kept."""
+        return {"ppl_before": round(self.before, 4), "checks": self.history, "kept_step": self.kept_step,
+                "seconds": round(self.seconds, 2)}
+
+    def due(self, step: int) -> bool:
+        return step % self.every == 0 or step == self.total
+
+    def passes(self, step: int) -> bool:
+        """Check after ``step``; False: the weights were put back to the last passing check."""
+        ppl = self._ppl()
+        self.history.append((step, round(ppl, 4)))
+        if ppl <= self.before * (1 + self.max_rise):
+            self.kept_step, self.kept = step, self._weights()
+            return True
+        with torch.no_grad():
+            for name, p in self._trainable():
+                p.copy_(self.kept[name])
+        return False
+
+    def _ppl(self) -> float:
+        start = time.perf_counter()
+        text = GUARD_PATH.read_text(encoding="utf-8") if GUARD_PATH.exists() else PROBE_FALLBACK
+        ppl = probe_perplexity(self.model, self.tokenizer, self.device, self.window, text=text)
+        self.seconds += time.perf_counter() - start
+        return ppl
+
+    def _trainable(self):
+        return [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
+
+    def _weights(self) -> dict:
+        return {n: p.detach().clone() for n, p in self._trainable()}
 
 
 # ------------------------------------------------------------------ re-asks

@@ -160,7 +160,8 @@ def ended_by_itself(message: dict, ids: list[int]) -> bool:
 
 # ------------------------------------------------------------------ building
 
-def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: bool = True) -> TrainingData:
+def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: bool = True,
+                        paired_thumbs_kto: bool = True) -> TrainingData:
     """Every usable rating in the store as examples (see the module docstring).
 
     ``end_with_eos`` appends the end-of-text token to whole answers so the model also learns
@@ -171,8 +172,10 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
     data = TrainingData()
     answers = _Answers(store, tokenizer, context_window)
     eos = eos_suffix(tokenizer, end_with_eos)
-    _add_thumbs(data, store, answers, eos, context_window)
     _add_pairs(data, store, answers, tokenizer, eos, context_window)
+    paired = set() if paired_thumbs_kto else {m for p in data.pairs if p.source == "siblings"
+                                               for m in (p.chosen_message_id, p.rejected_message_id)}
+    _add_thumbs(data, store, answers, eos, context_window, paired)
     _add_token_ratings(data, store, answers, context_window)
     for reason in data.skipped:
         log.info("training data: skipped: %s", reason)
@@ -193,11 +196,11 @@ class _Answers:
         return self.cache[message_id]
 
 
-def _add_thumbs(data: TrainingData, store, answer, eos: list[int], window: int) -> None:
+def _add_thumbs(data: TrainingData, store, answer, eos: list[int], window: int, paired: set[int]) -> None:
     from desktop_app.core.exchange import kto_examples
 
     for ex in kto_examples(store, with_ids=True):
-        if ex["source"] != "rating":  # corrections train as pairs (DPO), not as thumbs
+        if ex["source"] != "rating" or ex["message_id"] in paired:  # corrections train as pairs (DPO)
             continue
         mid = ex["message_id"]
         try:
