@@ -12,7 +12,10 @@ Scenarios (``--scenarios``, comma separated):
 - ``thumbs``: thumbs only. Three sampled answers to each short factual question (siblings,
   as the app's "regenerate" stores them; their lengths vary from a sentence to a ramble
   cut at the token limit); the shortest is liked, the longest disliked. Shown: the greedy
-  answer is short (at most ``SHORT_TOKENS`` tokens, ended by the model itself).
+  answer is short (at most ``SHORT_TOKENS`` tokens, ended by the model itself). Half the base
+  model's answers to the unseen questions are short already (adoption starts at 0.50), so
+  ``parts`` also prints ``len``: the unseen answers' tokens after / before (1.00: no change;
+  a finer figure, printed beside the adoption, not instead of it).
 - ``tokens``: token ratings only. Every occurrence of a disliked word (``--word``) in sampled
   answers is rated down. Shown: among unseen questions whose base answer has the word,
   the new answer has it no more.
@@ -420,11 +423,16 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
         shares.append(share)
         bases.append(base)
         parts.append(f"{kind}={share:.2f}")
+        if kind == "short":  # a finer figure beside it (not the adoption): tokens after / tokens before
+            parts.append(f"len={sum(map(len, after_ids)) / max(1, sum(map(len, base_ids))):.2f}")
         degenerate += sum(gate.degenerate(q, a, ids) is not None for q, a, ids in zip(unseen, after, after_ids))
         count += len(unseen)
         examples += list(zip(unseen, before, after))
     adapters.detach(loaded)
     store.close()
+    guard = m.get("guard") or {}
+    if guard and guard.get("kept_step") != m.get("steps"):  # the guard stopped it: the update it kept
+        parts.append(f"kept@{guard.get('kept_step')}")
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
     steps = int(m.get("steps") or 0)
     sched = m.get("schedule") or {}

@@ -185,3 +185,30 @@ def test_batch_loss_is_kto_plus_the_liked_likelihood(tiny_model_dir):
         nll = -token_logps[mask.bool()].mean()
     assert float(plain) == pytest.approx(float(expected), abs=1e-6)
     assert float(with_sft) == pytest.approx(float(expected) + 0.5 * float(nll), abs=1e-5)
+
+
+def test_sibling_likelihood_weight_leaves_sibling_rows_out(tiny_model_dir):
+    """With ``sibling_sft_weight`` 0 the likelihood term of a batch of pairs covers only the
+    corrections' chosen tokens; at 1 it is TRL's mean over every chosen token (above)."""
+    from peft import LoraConfig, get_peft_model
+
+    from desktop_app.core.train_data import Pair, TrainingData
+
+    base, tok = _base_tiny(tiny_model_dir)
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    enc = [(tok(p)["input_ids"], tok(a)["input_ids"]) for p, a in zip(PROMPTS, ANSWERS)]
+    data = TrainingData(pairs=[Pair(enc[0][0], enc[0][1], enc[1][1], "correction", 1, None, 1),
+                               Pair(enc[2][0], enc[2][1], enc[3][1], "siblings", 3, 2, 2)])
+    with model.disable_adapter():
+        refs = L.reference_logps(model, data, tok.pad_token_id, "cpu")
+    batch = L.Batch.select(data, refs, [("p", 0), ("p", 1)], "cpu")
+    pad = tok.pad_token_id
+    with torch.no_grad():
+        every, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sibling_sft_weight=1.0))
+        corrections_only, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sibling_sft_weight=0.0))
+        dpo, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sft_weight=0.0))
+        token_logps, mask = L.per_token_logps(model, L.pad_batch([enc[0], (enc[2][0], enc[2][1])], pad, "cpu"))
+        nll_first = -token_logps[0][mask[0].bool()].mean()
+        nll_all = -token_logps[mask.bool()].mean()
+    assert float(corrections_only) == pytest.approx(float(dpo) + float(nll_first), abs=1e-5)
+    assert float(every) == pytest.approx(float(dpo) + float(nll_all), abs=1e-5)

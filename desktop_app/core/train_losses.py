@@ -119,14 +119,16 @@ def dpo_loss(chosen_logps, rejected_logps, ref_chosen_logps, ref_rejected_logps,
              sft_weight: float = 1.0) -> tuple[torch.Tensor, dict]:
     """DPO's sigmoid loss plus, when ``sft_weight`` > 0, the mean negative log-likelihood of the
     chosen answers' tokens: TRL's ``loss_type=["sigmoid", "sft"]``, ``loss_weights=[1, sft_weight]``.
-    The likelihood term is what keeps DPO on few examples from degenerating (DESIGN.md)."""
+    The likelihood term is what keeps DPO on few examples from degenerating (DESIGN.md).
+    ``chosen_mask`` may weigh rows (0 leaves a row's tokens out of the likelihood term)."""
     chosen_logratios = chosen_logps - ref_chosen_logps
     rejected_logratios = rejected_logps - ref_rejected_logps
     loss = -F.logsigmoid(beta * (chosen_logratios - rejected_logratios)).mean()
     figures = {"reward_chosen": float(beta * chosen_logratios.detach().mean()),
                "reward_rejected": float(beta * rejected_logratios.detach().mean())}
-    if sft_weight and chosen_token_logps is not None:
-        nll = -chosen_token_logps[chosen_mask.bool()].mean()
+    if sft_weight and chosen_token_logps is not None and bool(chosen_mask.any()):
+        weights = chosen_mask.to(chosen_token_logps.dtype)
+        nll = -(chosen_token_logps * weights).sum() / weights.sum()  # = the masked mean for a 0/1 mask
         loss = loss + sft_weight * nll
         figures["nll_chosen"] = float(nll.detach())
     figures["reward_margin"] = figures["reward_chosen"] - figures["reward_rejected"]
@@ -212,6 +214,7 @@ class LossWeights:
     desirable_weight: float = 1.0
     undesirable_weight: float = 1.0
     liked_sft_weight: float = 0.0  # a likelihood term on liked answers, beside KTO (0: KTO as TRL has it)
+    sibling_sft_weight: float = 1.0  # the likelihood term's weight on a liked sibling (the model's own sample)
 
 
 FIGURES = ("kl", "reward_chosen", "reward_rejected", "reward_margin")
@@ -264,8 +267,9 @@ def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     seqs = [(p.prompt_ids, p.chosen_ids) for p in ps] + [(p.prompt_ids, p.rejected_ids) for p in ps]
     logps, mask = per_token_logps(model, pad_batch(seqs, pad_id, device))
     sums, k = logps.sum(-1), len(ps)
-    return dpo_loss(sums[:k], sums[k:], batch.ref_chosen, batch.ref_rejected, w.beta, logps[:k], mask[:k],
-                    w.sft_weight)
+    rows = torch.tensor([w.sibling_sft_weight if p.source == "siblings" else 1.0 for p in ps], device=logps.device)
+    return dpo_loss(sums[:k], sums[k:], batch.ref_chosen, batch.ref_rejected, w.beta, logps[:k],
+                    mask[:k] * rows[:, None], w.sft_weight)
 
 
 def _token_rated_loss(model, tokens, pad_id, device) -> torch.Tensor:
