@@ -129,3 +129,32 @@ def test_the_default_path_is_plain_without_a_prepared_step(tiny_model, monkeypat
     assert fast_decode.prepare_or_skip(tiny_model) == 0.0  # nothing to prepare on a CPU
     gen = generate(tiny_model, prompt_ids(tiny_model), SamplingSettings(max_new_tokens=3, seed=1))
     assert gen.fast is False and len(gen.records) == 3
+
+
+@pytest.mark.slow
+def test_a_step_compiled_to_cpu_code_gives_the_same_answer(tiny_model_dir, session_paths, monkeypatch, tmp_path):
+    """Inductor on the CPU (C++ code, about a minute here; opt-in in the app): float32 keeps the
+    plain path's records; Fast (bfloat16, weights packed for the plain path) compiles too,
+    its packed products stepping aside for the compiler, and the generated code is kept in
+    the folder compiled_code_dir names."""
+    from desktop_app.core.models import open_model
+    from desktop_app.core.precision import fast_dtype
+
+    import torch
+
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "compiled"))
+    monkeypatch.setenv(fast_decode.ENV_COMPILE, "1")
+    ids = prompt_ids(open_model(str(tiny_model_dir), session_paths, device="cpu", precision="exact"))
+    settings = SamplingSettings(max_new_tokens=12, seed=4)
+    for precision in ("exact", "fast"):
+        loaded = open_model(str(tiny_model_dir), session_paths, device="cpu", precision=precision)
+        plain = generate(loaded, ids, settings, fast=False)
+        assert fast_decode.prepare(loaded, len(ids) + 12) > 0
+        compiled = generate(loaded, ids, settings)
+        assert compiled.fast is True
+        if precision == "exact":
+            assert_same(plain, compiled)
+        else:
+            assert loaded.dtype == (fast_dtype(torch.device("cpu")) or torch.float32)
+            assert len(compiled.records) == len(plain.records) and compiled.records[0].precision == plain.records[0].precision
+    assert any((tmp_path / "compiled").iterdir())
