@@ -102,6 +102,10 @@ def test_fast_path_same_on_the_real_offline_model(bundled_model):
 def test_a_prepared_compiled_step_gives_the_same_answer(tiny_model_dir, session_paths, monkeypatch):
     """The compile path end to end on the CPU (dynamo tracing with the eager backend: quick,
     no code generation); on a GPU bench/gpu_suite.sh runs it with CUDA graphs."""
+    import torch
+    from torch._dynamo.utils import counters
+
+    from desktop_app.core import threads
     from desktop_app.core.models import open_model
 
     loaded = open_model(str(tiny_model_dir), session_paths, device="cpu", precision="exact")
@@ -109,15 +113,19 @@ def test_a_prepared_compiled_step_gives_the_same_answer(tiny_model_dir, session_
     settings = SamplingSettings(max_new_tokens=12, seed=4)
     plain = generate(loaded, ids, settings, fast=False)
     monkeypatch.setenv(fast_decode.ENV_COMPILE, "1")
+    monkeypatch.setenv(threads.ENV_OVERRIDE, str(torch.get_num_threads() + 1))  # answers' team != torch's
     stages = []
     took = fast_decode.prepare(loaded, len(ids) + 12, progress=lambda *a: stages.append(a), backend="eager")
     length = fast_decode.cache_length(len(ids) + 12, loaded.context_window)
     assert took > 0 and fast_decode.compiled_forward(loaded, length) is not None
     assert [s[1:] for s in stages] == [(0, 1), (1, 1)] and "Preparing" in stages[0][0]
     assert fast_decode.prepare(loaded, len(ids) + 12, backend="eager") == 0.0  # once per model and size
+    graphs = counters["stats"]["unique_graphs"]
     for _ in range(2):  # the pooled cache is reset between answers
         compiled = generate(loaded, ids, settings, fast=True)
         assert_same(plain, compiled)
+    # prepared with the answers' thread team (a compiled step is guarded on it): no compile in an answer
+    assert counters["stats"]["unique_graphs"] == graphs
     # by default a model with a prepared step answers on the fast path, any other on the plain one
     assert generate(loaded, ids, settings).fast is True
     monkeypatch.delenv(fast_decode.ENV_COMPILE)

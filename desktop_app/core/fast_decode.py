@@ -25,6 +25,7 @@ import torch
 
 from desktop_app.core.decoding import TokenTexts, record_stats
 from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.core.threads import decode_threads, limited
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,8 @@ def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int
     mode = "reduce-overhead" if backend == "inductor" and cuda else None
     entry[length] = torch.compile(loaded.model, backend=backend, mode=mode, fullgraph=False, dynamic=False)
     try:
-        with loaded.lock, torch.inference_mode(), _compile_options(loaded, backend):
+        # with the answers' thread team: a compiled step is guarded on it (another team, another compile)
+        with loaded.lock, torch.inference_mode(), limited(decode_threads()), _compile_options(loaded, backend):
             steps = StaticSteps(loaded, length)
             token = torch.zeros((), dtype=torch.long, device=loaded.device)
             steps.prefill([0], 1)
