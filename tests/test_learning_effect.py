@@ -50,7 +50,9 @@ def test_eight_corrections_in_one_format_show_in_new_answers(bundled_model_dir, 
     m = result.metrics
     assert result.kept, result.reason
     assert m["probe_ppl_after"] <= m["probe_ppl_before"] * 1.05
-    assert m["schedule"]["rule"] == "auto" and m["steps"] == m["schedule"]["updates"]
+    assert m["schedule"]["rule"] == "auto"
+    # every planned update, unless the perplexity guard stopped the run (then it kept an earlier one)
+    assert m["steps"] == m["schedule"]["updates"] or m["guard"]["kept_step"] < m["steps"] <= m["schedule"]["updates"]
     assert adapters.attach_active(loaded, store)["id"] == result.adapter_id
     after = [greedy(loaded, q) for q in UNSEEN]
     print({"steps": m["steps"], "schedule": m["schedule"], "train_s": m["train_s"], "after": after})
