@@ -32,6 +32,7 @@ from desktop_app.core import adapters as adapter_store
 from desktop_app.core import gate
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap
+from desktop_app.core import text_training
 from desktop_app.core.train_data import TrainingData, build_training_data, rated_message_ids, readiness
 
 log = logging.getLogger(__name__)
@@ -362,6 +363,9 @@ class _Run:
         out = {}
         for mid in {e.message_id for e in data.unpaired} | {p.rejected_message_id for p in data.pairs} | {
                 t.message_id for t in data.tokens}:
+            if mid < 0:  # a text-mode continuation (core/text_training.py): the text before it
+                out[mid] = text_training.question_for(self.store, -mid)
+                continue
             turns = self.store.thread(mid)[:-1]
             out[mid] = next((m["text"] for m in reversed(turns) if m["role"] == "user"), "")
         return out
