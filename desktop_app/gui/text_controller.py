@@ -1,5 +1,5 @@
-"""Text mode's logic without widgets: the open document, and its scoring and continuations
-on the model lane through the chat model's owner (``ChatController``), so they queue with
+"""Text mode's logic without widgets: the open document and its tree of continuations
+(``BranchTree``, gui/text_tree.py), and its scoring and continuations on the model lane through the chat model's owner (``ChatController``), so they queue with
 chat work in one order. A newer edit cancels the analysis still waiting; the result of one
 already running is dropped when it comes back.
 """
@@ -14,6 +14,7 @@ from desktop_app.core import documents, session
 from desktop_app.core.errors import ModelError
 from desktop_app.core.records import TokenRecord
 from desktop_app.gui.tasks import Task, Throttle
+from desktop_app.gui.text_tree import NOT_A_CONTINUATION, BranchTree, Plan
 
 NO_MODEL = "No model is loaded: choose one with the model button."
 
@@ -24,12 +25,14 @@ class TextController(QObject):
     Attributes:
         store, chat: the database and the ChatController (owner of the model and its lane).
         document_id: the open document (None until one is opened or made).
+        tree: its BranchTree (main text, branches, the path shown).
+        plan: where the continuation being written goes (a text_tree.Plan), else None.
         scored: the last ScoredText shown; summary: its TextSummary.
         generation: a counter: an analysis whose number is not the newest is stale.
         throttle: batches streamed continuation tokens."""
 
     analysed = Signal(object, object)  # ScoredText, TextSummary
-    stream_started = Signal()
+    stream_started = Signal(object)  # the Plan: the text before the continuation
     tokens = Signal(list)
     continued = Signal(str, str)  # the continuation's text, why it finished
     error = Signal(str)
@@ -45,6 +48,9 @@ class TextController(QObject):
         self.generation = 0
         self.throttle = Throttle(parent=self)
         self.throttle.flushed.connect(self.tokens.emit)
+        self.tree = BranchTree(store, chat.tasks.store, self)
+        self.tree.error.connect(self.error.emit)
+        self.plan: Plan | None = None
 
     @property
     def lane(self):
@@ -62,6 +68,8 @@ class TextController(QObject):
             document_id = rows[0]["id"] if rows else documents.create_document(self.store, "")
         document = documents.get_document(self.store, document_id)
         self.document_id = document_id
+        document["shown_text"] = self.tree.load(document)
+        self.tree.changed.emit()
         return document
 
     def new_document(self, text: str = "", title: str | None = None) -> dict:
@@ -76,7 +84,7 @@ class TextController(QObject):
     def save(self, text: str, title: str | None = None) -> None:
         """Keep the text (store lane, in order); an untitled document is titled after its
         first words (or ``title``)."""
-        if self.document_id is None:
+        if self.document_id is None or self.tree.edited(text):  # a branch's text is the branch's
             return
         document_id, store = self.document_id, self.store
         if title is None and documents.get_document(store, document_id)["title"] == documents.DEFAULT_DOCUMENT_TITLE \
@@ -113,22 +121,38 @@ class TextController(QObject):
         self.analysed.emit(scored, self.summary)
 
     # ------------------------------------------------------------ continuing
-    def continue_text(self, text: str) -> bool:
-        """Stream a continuation of ``text`` (its end); ``continued`` brings the new text."""
+    def continue_text(self, text: str, offset: int | None = None, first=None) -> bool:
+        """Stream a continuation of the shown ``text`` from ``offset`` (None: its end;
+        what follows stays in its branch) into a new branch. ``first``: an alternative
+        token (id, text) to start with."""
+        return self._write_on(self.tree.plan_at(text, len(text) if offset is None else offset, first))
+
+    def regenerate(self) -> bool:
+        """Another continuation in place of the one shown (a sibling branch)."""
+        plan = self.tree.plan_regenerate()
+        if plan is None:
+            self.error.emit(NOT_A_CONTINUATION)
+            return False
+        return self._write_on(plan)
+
+    def _write_on(self, plan: Plan) -> bool:
         if self.continuing:
             return False
         if self.chat.loaded is None and not self.chat.loading:
             self.error.emit(NO_MODEL)
             return False
         settings = replace(self.chat.settings)
+        then_ids = [plan.first[0]] if plan.first else []
 
         def work(report, cancel):
             loaded = self.chat.loaded
             if loaded is None:
                 raise ModelError(NO_MODEL)
-            return documents.continue_text(loaded, text, settings, cancel=cancel, on_token=report)
+            return documents.continue_text(loaded, plan.prefix, settings, cancel=cancel, on_token=report,
+                                           then_ids=then_ids)
 
-        self.lane.submit(Task(work, "continue text", "continue", on_start=lambda _t: self.stream_started.emit(),
+        self.plan = plan
+        self.lane.submit(Task(work, "continue text", "continue", on_start=lambda _t: self.stream_started.emit(plan),
                               on_progress=self._progress, on_success=self._continued,
                               on_failure=self._continue_failed,
                               on_cancelled=lambda _t: self._ended("", "cancelled")))
@@ -140,8 +164,15 @@ class TextController(QObject):
             self.throttle.push(item)
 
     def _continued(self, generation) -> None:
+        """A continuation came: it becomes a branch (shown), then ``continued`` says so."""
         self.throttle.flush()
-        self._ended(generation.text, generation.finish_reason or "")
+        text, reason = generation.text, generation.finish_reason or ""
+        if not text:
+            self._ended(text, reason)
+            return
+        loaded = self.chat.loaded
+        self.tree.add(self.plan, text, generation.records, loaded.model_id if loaded is not None else None,
+                      then=lambda _id: self._ended(text, reason))
 
     def _continue_failed(self, error) -> None:
         self.throttle.flush()
@@ -149,6 +180,7 @@ class TextController(QObject):
         self.error.emit(str(error))
 
     def _ended(self, text: str, reason: str) -> None:
+        self.plan = None
         self.continued.emit(text, reason)
         self.busy_changed.emit(False)
 

@@ -9,8 +9,8 @@ window's wiring (tabs, mode, the shared inspector) in gui/text_mode.py.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QPlainTextEdit, QPushButton,
+                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from desktop_app.core import documents
 from desktop_app.core.errors import UserFacingError
@@ -18,6 +18,7 @@ from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_summary import SummaryPanel
+from desktop_app.gui.text_tree_panel import BranchPanel
 from desktop_app.gui.theme import icon
 from desktop_app.gui.token_view import TokenView
 
@@ -25,13 +26,15 @@ RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 
 
 class TextView(QWidget):
-    """The Text tab: a document picker and buttons, the editor, the heatmap, the summary.
+    """The Text tab: a document picker and buttons, the editor, the heatmap beside the
+    branches (the tree of continuations), the summary.
 
     Attributes:
         controller: the TextController.
         editor: where the person writes (read-only while the model continues).
         heatmap: a TokenView of the analysed text (and the continuation as it streams).
         summary_panel: the GLTR summary.
+        branch_panel: the tree of continuations (text_tree_panel.BranchPanel).
         timer: the pause after an edit before it is saved and analysed."""
 
     token_clicked = Signal(int, object)  # index, TokenRecord
@@ -68,9 +71,17 @@ class TextView(QWidget):
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
         self.heatmap_scroll = scroll
+        self.branch_panel = BranchPanel(self.controller.tree)
+        self.branch_panel.setMinimumWidth(120)
+        self.lower = QSplitter(Qt.Orientation.Horizontal)  # the heatmap | the branches
+        self.lower.addWidget(scroll)
+        self.lower.addWidget(self.branch_panel)
+        self.lower.setStretchFactor(0, 1)
+        self.lower.setSizes([480, 220])
+        self.lower.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.editor)
-        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.lower)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([200, 300])
         layout.addWidget(self.splitter, 1)
@@ -88,7 +99,7 @@ class TextView(QWidget):
         row.addWidget(self.documents, 1)
         self.new_button = QPushButton(icon("new"), "New")
         self.new_button.setToolTip("A new, empty text")
-        self.open_button = QPushButton("Open\u2026")
+        self.open_button = QPushButton(icon("open"), "Open\u2026")
         self.open_button.setToolTip("Open a .txt or .md file as a new text")
         self.status = QLabel("")
         self.status.setObjectName("Muted")
@@ -96,21 +107,28 @@ class TextView(QWidget):
         self.stop_button.setToolTip("Stop the continuation (Esc)")
         self.continue_button = QPushButton(icon("send", "#ffffff"), "Continue")
         self.continue_button.setObjectName("PrimaryButton")
-        self.continue_button.setToolTip("Let the model continue the text from its end (Ctrl+Enter)")
+        self.continue_button.setToolTip("Let the model continue the text from the cursor (Ctrl+Enter): a new "
+                                        "branch; the text after the cursor stays in its own branch")
+        self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
+        self.regenerate_button.setToolTip("Another continuation in place of the one shown (a sibling branch)")
         self.status.setMinimumWidth(0)
-        for widget in (self.new_button, self.open_button, self.status, self.stop_button, self.continue_button):
+        for widget in (self.new_button, self.open_button, self.status, self.stop_button, self.regenerate_button,
+                       self.continue_button):
             if widget is not self.status:
                 widget.setMinimumWidth(ICON_ONLY_WIDTH)  # may squeeze at 800 px rather than widen the window
             row.addWidget(widget)
         self.stop_button.setEnabled(False)
         # a narrow window drops the buttons' words (the tooltips and shortcuts say what they do)
-        self.bar_labels = {b: b.text() for b in (self.new_button, self.stop_button, self.continue_button)}
+        self.bar_labels = {b: b.text() for b in (self.new_button, self.open_button, self.stop_button,
+                                                  self.regenerate_button, self.continue_button)}
+        self.bar_row = row
         self.bar_compactor = Compactor(bar, self._compact_bar)
         return bar
 
     def _compact_bar(self, compact: bool) -> None:
         for button, text in self.bar_labels.items():
             button.setText("" if compact else text)
+        self.bar_row.setContentsMargins(*((8, 6, 8, 6) if compact else (16, 8, 16, 8)))
 
     def _connect(self) -> None:
         c = self.controller
@@ -120,6 +138,10 @@ class TextView(QWidget):
         c.continued.connect(self._continued)
         c.busy_changed.connect(self._busy)
         c.saved.connect(lambda _id: self.refresh_documents())
+        c.tree.shown_changed.connect(self._show_path)
+        c.tree.changed.connect(self._update_regenerate)
+        self.branch_panel.better_requested.connect(lambda bid: self.write_better(bid))
+        self.regenerate_button.clicked.connect(self.regenerate)
         self.editor.textChanged.connect(self._edited)
         self.documents.activated.connect(lambda i: self.open_document(self.documents.itemData(i)))
         self.new_button.clicked.connect(lambda: self.new_document())
@@ -176,11 +198,12 @@ class TextView(QWidget):
         self._loading = True  # not an edit to save
         try:
             self.editor.setPlainText(text)
+            self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)  # Continue goes on from the end
         finally:
             self._loading = False
 
     def _show_document(self, document: dict) -> None:
-        self._set_editor_text(document["text"])
+        self._set_editor_text(document["shown_text"])
         self.refresh_documents()
         self.heatmap.set_records([], prefix="")
         self.summary_panel.set_summary(None)
@@ -218,24 +241,82 @@ class TextView(QWidget):
     def set_measure(self, measure: str) -> None:
         self.heatmap.set_measure(measure)
 
-    # ------------------------------------------------------------ continuing
+    # ------------------------------------------------------------ continuing and branches
     def continue_text(self) -> None:
+        """Continue from the cursor (at the end after opening a text): a new branch."""
         self.flush_edit()
-        self.controller.continue_text(self.editor.toPlainText())
+        self.controller.continue_text(self.editor.toPlainText(), self.editor.textCursor().position())
 
-    def _stream_started(self) -> None:
+    def regenerate(self) -> None:
+        self.flush_edit()
+        self.controller.regenerate()
+
+    def continue_with(self, index: int, alternative) -> bool:
+        """A branch from token ``index`` of the heatmap, starting with another token."""
+        offset = self.offset_of(index)
+        if offset is None:
+            self.controller.error.emit("The text changed since it was analysed: wait for the new colours, then "
+                                       "pick the alternative again.")
+            return False
+        self.flush_edit()
+        return self.controller.continue_text(self.editor.toPlainText(), offset, first=(alternative.id,))
+
+    def offset_of(self, index: int) -> int | None:
+        """Where token ``index`` of the heatmap starts in the editor's text (None: the
+        heatmap shows another text)."""
+        view = self.heatmap
+        if view.prefix + "".join(r.text for r in view.records) != self.editor.toPlainText():
+            return None
+        return len(view.prefix) + sum(len(r.text) for r in view.records[:index])
+
+    def _stream_started(self, plan) -> None:
         self.status.setText("writing\u2026")
+        self._set_editor_text(plan.prefix)  # what followed the cursor stays in its branch
+        view, at, keep = self.heatmap, len(self.heatmap.prefix), 0
+        for record in view.records:
+            if at + len(record.text) > len(plan.prefix):
+                break
+            at += len(record.text)
+            keep += 1
+        if keep < len(view.records):  # the colours of the text before; the new tokens follow
+            view.set_records(view.records[:keep], prefix=view.prefix)
+        if plan.cut:
+            self.status.setText("writing\u2026 (the text after the cursor stays in its branch)")
 
     def _continued(self, text: str, reason: str) -> None:
         self.status.setText({"cancelled": "stopped", "error": ""}.get(reason, ""))
-        if text:
-            self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
-            self.editor.insertPlainText(text)  # an edit: saved and analysed after the pause
-            self.flush_edit()
+        if not text:
+            self._show_path(self.controller.tree.shown_text())
+
+    def _show_path(self, text: str) -> None:
+        """A path of the tree is shown (a new continuation, a click in the tree, make main)."""
+        if self.editor.toPlainText() != text:
+            self.timer.stop()
+            self._set_editor_text(text)
+        self.analyse_now(save=False)
+
+    def _update_regenerate(self) -> None:
+        self.regenerate_button.setEnabled(not self.controller.continuing
+                                          and self.controller.tree.plan_regenerate() is not None)
+
+    def write_better(self, branch_id: int | None, text: str | None = None) -> None:
+        """The person's better continuation for a branch (a dialog unless ``text`` is given)."""
+        tree = self.controller.tree
+        if branch_id is None or branch_id not in tree.by_id:
+            return
+        if text is None:
+            current = tree.ratings(branch_id)["correction"] or tree.by_id[branch_id]["text"]
+            text, ok = QInputDialog.getMultiLineText(self, "A better continuation",
+                                                     "Write the continuation you wanted here:", current)
+            if not ok:
+                return
+        tree.set_correction(branch_id, text)
 
     def _busy(self, busy: bool) -> None:
         self.editor.setReadOnly(busy)
         self.continue_button.setEnabled(not busy)
         self.stop_button.setEnabled(busy)
+        self.branch_panel.setEnabled(not busy)
+        self._update_regenerate()
         for widget in (self.documents, self.new_button, self.open_button):
             widget.setEnabled(not busy)
