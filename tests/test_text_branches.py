@@ -4,6 +4,7 @@ examples (no chat template), a fine-tune on them, and TRL's standard export form
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 import subprocess
@@ -146,6 +147,11 @@ def test_text_ratings_become_plain_text_examples(tmp_path, tiny_model):
     correction = next(p for p in data.pairs if p.source == "correction")
     assert tok.decode(correction.chosen_ids) == " that learned from its user."
     assert data.tokens[0].ratings == {0: 1, 2: -1} and data.tokens[0].message_id == -tokens
+    # a chat template on the tokenizer changes nothing: text examples never use it
+    templated = copy.deepcopy(tok)
+    templated.chat_template = "{% for m in messages %}<|im_start|>{{ m['content'] }}<|im_end|>{% endfor %}"
+    again = build_training_data(store, templated, tiny_model.context_window)
+    assert [e.prompt_ids for e in again.unpaired] == [e.prompt_ids for e in data.unpaired]
     counts = readiness(store)
     assert counts["thumbs_up"] == 1 and counts["thumbs_down"] == 1 and counts["token_ratings"] == 2
     assert counts["corrections"] == 1 and counts["pairs"] == 2 and counts["total"] == 6 and counts["ready"]
