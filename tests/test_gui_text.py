@@ -215,6 +215,9 @@ def test_screenshot_of_text_mode(qapp, tmp_path, tiny_model_dir):
     with Store.open(args.db) as store:
         assert [documents.get_document(store, d["id"])["text"] for d in documents.list_documents(store)] \
             == ["A short text to analyse for the picture."]
+        (document,) = documents.list_documents(store)
+        rows = tb.branches(store, document["id"])  # continued, then regenerated: two siblings in the tree
+        assert len(rows) == 2 and {(b["parent_id"], b["start"]) for b in rows} == {(None, len(args.screenshot_prompt))}
 
 
 
@@ -222,7 +225,7 @@ def test_at_800x600_the_text_bar_drops_words_rather_than_cutting_them(text_windo
     window = text_window()
     assert window.mode_tabs.currentWidget() is window.text_view  # no chat template: Text mode
     view = window.text_view
-    buttons = (view.new_button, view.open_button, view.stop_button, view.regenerate_button, view.continue_button)
+    buttons = (view.new_button, view.open_button, view.stop_button, view.continue_button)
     window.resize(800, 600)
     for _ in range(3):
         QApplication.processEvents()

@@ -1,7 +1,8 @@
 """Text mode's logic without widgets: the open document and its tree of continuations
-(``BranchTree``, gui/text_tree.py), and its scoring and continuations on the model lane through the chat model's owner (``ChatController``), so they queue with
-chat work in one order. A newer edit cancels the analysis still waiting; the result of one
-already running is dropped when it comes back.
+(``BranchTree``, gui/text_tree.py), and its scoring and continuations on the model lane
+through the chat model's owner (``ChatController``), so they queue with chat work in one
+order. A newer edit cancels the analysis still waiting; the result of one already running
+is dropped when it comes back. Every continuation becomes a branch of the tree.
 """
 
 from __future__ import annotations

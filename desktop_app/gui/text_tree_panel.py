@@ -1,16 +1,18 @@
 """The Text view's outline of continuations (Loom): the main text and its branches as a
 tree, each with its first words and the mean probability of the tokens the model wrote;
-a click shows that path as the document. Under it: thumbs for the continuation shown and
-"Better…" (write a better continuation); a right click renames, deletes, or makes a branch
-the main text."""
+a click shows that path as the document. Under it, for the continuation shown: thumbs,
+Regenerate (another continuation in its place) and "Better…" (write a better
+continuation). A right click renames, deletes, or makes a branch the main text."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QMenu, QPushButton, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QInputDialog, QMenu, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from desktop_app.core import text_branches as tb
+from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
+from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_tree import BranchTree
 from desktop_app.gui.theme import icon, styled_label
 
@@ -33,14 +35,20 @@ class BranchPanel(QWidget):
         super().__init__(parent)
         self.tree = tree
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.setSpacing(6)
-        layout.addWidget(styled_label("BRANCHES", "PanelTitle"))
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        self.title = styled_label("BRANCHES", "PanelTitle")
+        layout.addWidget(self.title)
         self.outline = QTreeWidget()
         self.outline.setObjectName("BranchOutline")
         self.outline.setColumnCount(2)
         self.outline.setHeaderHidden(True)
+        header = self.outline.header()  # the first words take the room; the probability what it needs
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.outline.setIndentation(12)
+        self.outline.setMinimumHeight(40)  # in a short window the rating buttons under it stay whole
         self.outline.setRootIsDecorated(False)
         self.outline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.outline.setToolTip("Every continuation is a branch: click one to show that text; right-click to "
@@ -65,10 +73,16 @@ class BranchPanel(QWidget):
             button.setToolTip(f"This continuation is {words}: fine-tuning learns from it (as plain text)")
             button.clicked.connect(lambda _c=False, v=value: self.rate(v))
             row.addWidget(button)
+        self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
+        self.regenerate_button.setToolTip("Another continuation in place of the one shown (a sibling branch)")
         self.better_button = QPushButton("Better\u2026")
         self.better_button.setToolTip("Write a better continuation: fine-tuning prefers it to the model's")
         self.better_button.clicked.connect(lambda: self.better_requested.emit(self.tree.shown))
-        row.addWidget(self.better_button, 1)
+        for button in (self.regenerate_button, self.better_button):
+            button.setMinimumWidth(ICON_ONLY_WIDTH)
+            row.addWidget(button, 1)
+        # a narrow panel drops Regenerate's word (the icon and the tooltip stay)
+        self.compactor = Compactor(box, lambda compact: self.regenerate_button.setText("" if compact else "Regenerate"))
         return box
 
     # ------------------------------------------------------------ the outline
@@ -80,7 +94,6 @@ class BranchPanel(QWidget):
         self.outline.addTopLevelItem(main)
         self._add_children(main, None)
         self.outline.expandAll()
-        self.outline.resizeColumnToContents(1)
         self._mark_shown()
         self._show_rating()
 

@@ -23,6 +23,8 @@ from desktop_app.gui.theme import icon
 from desktop_app.gui.token_view import TokenView
 
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
+NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
+BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
 
 
 class TextView(QWidget):
@@ -64,6 +66,7 @@ class TextView(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumHeight(40)  # a short window keeps room for the branches under it
         holder = QWidget()  # the heatmap keeps the editor's margins
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(12, 8, 12, 8)
@@ -72,12 +75,13 @@ class TextView(QWidget):
         scroll.setWidget(holder)
         self.heatmap_scroll = scroll
         self.branch_panel = BranchPanel(self.controller.tree)
+        self.regenerate_button = self.branch_panel.regenerate_button  # it acts on the continuation shown
         self.branch_panel.setMinimumWidth(120)
         self.lower = QSplitter(Qt.Orientation.Horizontal)  # the heatmap | the branches
         self.lower.addWidget(scroll)
         self.lower.addWidget(self.branch_panel)
         self.lower.setStretchFactor(0, 1)
-        self.lower.setSizes([480, 220])
+        self.lower.setSizes([440, 260])
         self.lower.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.editor)
@@ -95,6 +99,9 @@ class TextView(QWidget):
         row.setSpacing(6)
         self.documents = QComboBox()
         self.documents.setMinimumWidth(40)  # no wider than the chat page needs
+        # a long title must not ask for a wider bar (that would drop the buttons' words)
+        self.documents.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.documents.setMinimumContentsLength(16)
         self.documents.setToolTip("Your texts (kept in the database)")
         row.addWidget(self.documents, 1)
         self.new_button = QPushButton(icon("new"), "New")
@@ -109,21 +116,32 @@ class TextView(QWidget):
         self.continue_button.setObjectName("PrimaryButton")
         self.continue_button.setToolTip("Let the model continue the text from the cursor (Ctrl+Enter): a new "
                                         "branch; the text after the cursor stays in its own branch")
-        self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
-        self.regenerate_button.setToolTip("Another continuation in place of the one shown (a sibling branch)")
         self.status.setMinimumWidth(0)
-        for widget in (self.new_button, self.open_button, self.status, self.stop_button, self.regenerate_button,
-                       self.continue_button):
+        for widget in (self.new_button, self.open_button, self.status, self.stop_button, self.continue_button):
             if widget is not self.status:
                 widget.setMinimumWidth(ICON_ONLY_WIDTH)  # may squeeze at 800 px rather than widen the window
             row.addWidget(widget)
         self.stop_button.setEnabled(False)
         # a narrow window drops the buttons' words (the tooltips and shortcuts say what they do)
         self.bar_labels = {b: b.text() for b in (self.new_button, self.open_button, self.stop_button,
-                                                  self.regenerate_button, self.continue_button)}
+                                                  self.continue_button)}
         self.bar_row = row
         self.bar_compactor = Compactor(bar, self._compact_bar)
         return bar
+
+    def resizeEvent(self, event) -> None:
+        """A narrow Text tab puts the branches under the heatmap rather than beside it."""
+        super().resizeEvent(event)
+        narrow = self.width() < NARROW_WIDTH
+        want = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        if self.lower.orientation() != want:
+            self.lower.setOrientation(want)
+            # under the heatmap: the outline keeps room for a few rows and its buttons
+            self.branch_panel.setMinimumHeight(BRANCHES_MIN_HEIGHT if narrow else 0)
+            self.branch_panel.title.setVisible(not narrow)  # the outline's first row says "Main text"
+            total = self.lower.height() if narrow else self.lower.width()
+            self.lower.setSizes([max(1, total - (BRANCHES_MIN_HEIGHT if narrow else 220)),
+                                 BRANCHES_MIN_HEIGHT if narrow else 260])
 
     def _compact_bar(self, compact: bool) -> None:
         for button, text in self.bar_labels.items():
