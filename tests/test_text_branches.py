@@ -152,6 +152,10 @@ def test_text_ratings_become_plain_text_examples(tmp_path, tiny_model):
     templated.chat_template = "{% for m in messages %}<|im_start|>{{ m['content'] }}<|im_end|>{% endfor %}"
     again = build_training_data(store, templated, tiny_model.context_window)
     assert [e.prompt_ids for e in again.unpaired] == [e.prompt_ids for e in data.unpaired]
+    # the gates re-ask text prompts with the end of the text before as their "question"
+    from desktop_app.core.adapter_import import _reask_prompts
+
+    assert {q for _ids, q in _reask_prompts(store, data)} == {MAIN[-text_training.QUESTION_CHARS:]}
     counts = readiness(store)
     assert counts["thumbs_up"] == 1 and counts["thumbs_down"] == 1 and counts["token_ratings"] == 2
     assert counts["corrections"] == 1 and counts["pairs"] == 2 and counts["total"] == 6 and counts["ready"]
