@@ -205,3 +205,29 @@ def test_the_shown_branch_and_the_outline_come_back_after_a_restart(window, qtbo
     assert again.mode == "text" and again.text_view.editor.toPlainText() == TEXT + first
     assert again.text.tree.shown == a and a in outline_labels(again)
     again.close()
+
+
+def test_an_edit_of_a_branch_goes_into_it_and_is_kept_before_another_path_shows(window, qtbot):
+    view = window.text_view
+    first = continue_with(qtbot, window, view.continue_button.click)
+    (a,) = branches(window)
+    view.editor.moveCursor(QTextCursor.MoveOperation.End)
+    view.editor.insertPlainText(" Edited.")
+    assert view.timer.isActive()  # not saved yet: waiting for the pause
+    panel = view.branch_panel
+    panel._clicked(panel.item_for(None))  # another path: the waiting edit is kept first
+    settle(window)
+    assert tb.get_branch(window.text.store, a)["text"] == first + " Edited."
+    assert view.editor.toPlainText() == TEXT
+    assert documents.get_document(window.text.store, window.text.document_id)["text"] == TEXT
+    panel._clicked(panel.item_for(a))
+    panel.up_button.click()  # rated as a continuation of TEXT ...
+    view.editor.setPlainText("Another start. " + view.editor.toPlainText())  # an edit before the branch
+    view.flush_edit()
+    settle(window)
+    edited = tb.get_branch(window.text.store, a)  # a whole text of its own now: its path is what was typed
+    assert (edited["parent_id"], edited["start"], edited["kind"]) == (None, 0, "edited")
+    assert edited["text"] == "Another start. " + TEXT + first + " Edited."
+    assert documents.get_document(window.text.store, window.text.document_id)["text"] == TEXT
+    # ... which it no longer continues: its thumbs do not train
+    assert build_training_data(window.text.store, window.chat.loaded.tokenizer, 128).unpaired == []

@@ -194,3 +194,5 @@ def test_export_writes_trl_standard_format(tmp_path, tiny_model):
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows == kto and set(rows[0]) == {"prompt", "completion", "label"}
+    trl_data = pytest.importorskip("trl.data_utils")
+    assert not any(trl_data.is_conversational(row) for row in rows + dpo)  # TRL reads them as standard

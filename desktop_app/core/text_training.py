@@ -25,6 +25,9 @@ from collections import defaultdict
 from desktop_app.core import text_branches as tb
 
 QUESTION_CHARS = 200  # the end of the text before: what the gate's echo check compares with
+# what the model wrote; a branch whose text before was edited away ("edited") no longer
+# continues what its ratings judged, and a former main text was never a continuation
+RATED_KINDS = "b.kind IN ('continuation', 'alternative')"
 
 
 class _Rated:
@@ -32,8 +35,8 @@ class _Rated:
 
     def __init__(self, store):
         rows = store._rows(
-            "SELECT b.id, b.document_id FROM text_branches b WHERE b.correction IS NOT NULL "
-            "OR b.id IN (SELECT branch_id FROM text_ratings) ORDER BY b.id")
+            f"SELECT b.id, b.document_id FROM text_branches b WHERE {RATED_KINDS} AND (b.correction IS NOT NULL "
+            "OR b.id IN (SELECT branch_id FROM text_ratings)) ORDER BY b.id")
         self.trees: dict[int, tuple[str, dict]] = {}
         self.rated: list[dict] = []
         for row in rows:
@@ -43,7 +46,8 @@ class _Rated:
                 self.trees[doc] = (main, {b["id"]: b for b in tb.branches(store, doc)})
             self.rated.append(self.trees[doc][1][row["id"]])
         self.ratings: dict[int, dict] = defaultdict(lambda: {"thumbs": None, "tokens": {}})
-        for r in store._rows("SELECT branch_id, token_index, value FROM text_ratings"):
+        for r in store._rows("SELECT r.branch_id, r.token_index, r.value FROM text_ratings r "
+                             f"JOIN text_branches b ON b.id = r.branch_id WHERE {RATED_KINDS}"):
             if r["token_index"] is None:
                 self.ratings[r["branch_id"]]["thumbs"] = r["value"]
             else:
@@ -136,11 +140,12 @@ def add_text_examples(data, store, tokenizer, window: int) -> None:
 
 def readiness(store) -> dict:
     """Counts of usable text-mode ratings (same keys as train_data.readiness)."""
+    rated = f"FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id WHERE {RATED_KINDS} AND"
     row = store._one(
-        "SELECT (SELECT COUNT(*) FROM text_ratings WHERE token_index IS NULL AND value = 1), "
-        "(SELECT COUNT(*) FROM text_ratings WHERE token_index IS NULL AND value = -1), "
-        "(SELECT COUNT(*) FROM text_ratings WHERE token_index IS NOT NULL), "
-        "(SELECT COUNT(*) FROM text_branches WHERE correction IS NOT NULL)")
+        f"SELECT (SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = 1), "
+        f"(SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = -1), "
+        f"(SELECT COUNT(*) {rated} r.token_index IS NOT NULL), "
+        f"(SELECT COUNT(*) FROM text_branches b WHERE {RATED_KINDS} AND b.correction IS NOT NULL)")
     pairs = row[3] + sum(1 for _ in _Rated(store).sibling_pairs()) if any(row) else 0
     return {"thumbs_up": row[0], "thumbs_down": row[1], "token_ratings": row[2], "corrections": row[3],
             "pairs": pairs, "total": row[0] + row[1] + row[2] + pairs}

@@ -44,7 +44,8 @@ class BranchTree(QObject):
 
     Attributes:
         store, lane: the database and the store lane its writes go on.
-        document_id, main_text, by_id (branch id -> row), shown (branch id, None: the main text)."""
+        document_id, main_text, by_id (branch id -> row), shown (branch id, None: the main text).
+        flush: called before the shown path or the tree changes (the view saves a pending edit)."""
 
     changed = Signal()
     shown_changed = Signal(str)
@@ -58,6 +59,7 @@ class BranchTree(QObject):
         self.main_text = ""
         self.by_id: dict[int, dict] = {}
         self.shown: int | None = None
+        self.flush = lambda: None  # the view's: an edit still waiting is kept before the tree changes
 
     # ------------------------------------------------------------ reading
     def load(self, document: dict) -> str:
@@ -134,6 +136,7 @@ class BranchTree(QObject):
         """Show a path (None: the main text)."""
         if branch_id is not None and branch_id not in self.by_id:
             return
+        self.flush()
         self.shown = branch_id
         doc = self.document_id
         self.lane.submit(Task(lambda _r, _c: tb.show_branch(self.store, doc, branch_id), "show branch", "branch",
@@ -157,6 +160,7 @@ class BranchTree(QObject):
     def delete(self, branch_id: int) -> None:
         if branch_id not in self.by_id:
             return
+        self.flush()
         gone = {branch_id} | {b for b in self.by_id if branch_id in self._ancestors(b)}
         if self.shown in gone:
             self.show(self.by_id[branch_id]["parent_id"])
@@ -169,6 +173,7 @@ class BranchTree(QObject):
         self._write(lambda s: tb.rename_branch(s, branch_id, title), "rename branch")
 
     def make_main(self, branch_id: int) -> None:
+        self.flush()
         doc = self.document_id
         self._write(lambda s: tb.make_main(s, doc, branch_id), "make main text",
                     then=lambda _r: self.shown_changed.emit(documents.get_document(self.store, doc)["text"]))

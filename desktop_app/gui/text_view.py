@@ -157,6 +157,7 @@ class TextView(QWidget):
         c.busy_changed.connect(self._busy)
         c.saved.connect(lambda _id: self.refresh_documents())
         c.tree.shown_changed.connect(self._show_path)
+        c.tree.flush = self.flush_edit
         c.tree.changed.connect(self._update_regenerate)
         self.branch_panel.better_requested.connect(lambda bid: self.write_better(bid))
         self.regenerate_button.clicked.connect(self.regenerate)
