@@ -79,6 +79,10 @@ def test_branches_paths_rename_delete(tmp_path):
     assert tb.shown_branch(store, doc) is None
     with pytest.raises(StoreError):
         tb.add_branch(store, doc, a, 0, "x")
+    tb.rate_branch(store, sibling, 1)
+    documents.delete_document(store, doc)  # its branches and their ratings go with it
+    assert store._one("SELECT COUNT(*) FROM text_branches")[0] == 0
+    assert store._one("SELECT COUNT(*) FROM text_ratings")[0] == 0
     store.close()
 
 
@@ -194,5 +198,13 @@ def test_export_writes_trl_standard_format(tmp_path, tiny_model):
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows == kto and set(rows[0]) == {"prompt", "completion", "label"}
+    done = subprocess.run([sys.executable, "-m", "desktop_app", "--db", str(db), "export", "--format", "dpo",
+                           "--text", "--out", str(tmp_path / "d.jsonl"), "--trl-script", "train.py"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "train.py").exists() and "d.jsonl" in (tmp_path / "train.py").read_text()
+    plain = subprocess.run([sys.executable, "-m", "desktop_app", "--db", str(db), "export", "--format", "kto"],
+                           capture_output=True, text=True)  # the chat's export says what it left out
+    assert plain.returncode == 0 and f"{len(kto)} text-mode kto examples are not included" in plain.stderr
     trl_data = pytest.importorskip("trl.data_utils")
     assert not any(trl_data.is_conversational(row) for row in rows + dpo)  # TRL reads them as standard
