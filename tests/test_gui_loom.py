@@ -178,6 +178,7 @@ def test_rating_continuations_counts_and_trains_as_plain_text(window, qtbot):
     window.inspector.bad_button.click()
     view.write_better(a, " and the sea answered.")
     settle(window)
+    assert window.text_mode.underlined == {index: -1}  # the heatmap underlines it, as a chat answer does
     rated = tb.branch_ratings(window.text.store, a)
     owner, token = window.text_mode.rated_token(index)
     assert owner == a and rated["tokens"] == {token: -1} and rated["thumbs"] == 1

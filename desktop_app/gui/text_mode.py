@@ -38,6 +38,7 @@ class TextMode:
         self.tabs.addTab(chat_page, "Chat")
         self.tabs.addTab(self.view, "Text")
         self.decided = False
+        self.underlined: dict[int, int] = {}  # heatmap index -> the rating underlined on it
 
     def connect(self) -> None:
         w = self.window
@@ -48,6 +49,8 @@ class TextMode:
         w.inspector.text_branch_requested.connect(self._branch_from)
         w.inspector.text_token_rated.connect(self.rate_token)
         self.controller.tree.rated.connect(lambda _id: w.writer.recount())  # the Fine-tune tab counts them
+        self.controller.tree.rated.connect(lambda _id: self.underline_rated())
+        self.controller.analysed.connect(lambda _scored, _summary: self.underline_rated())
 
     # ------------------------------------------------------------ the mode
     @property
@@ -135,6 +138,35 @@ class TextMode:
             return None
         at = token_at(tree.by_id[owner], offset - start)
         return None if at is None else (owner, at)
+
+    def rated_values(self) -> dict[int, int]:
+        """Heatmap index -> +1/-1 for the tokens rated in the continuations on the shown path."""
+        from desktop_app.core import text_branches as tb
+
+        tree, heatmap = self.controller.tree, self.view.heatmap
+        rated = {bid: tree.ratings(bid)["tokens"] for bid in tree.path_ids()}
+        rated = {bid: tokens for bid, tokens in rated.items() if tokens}
+        if not rated or self.view.offset_of(0) is None:
+            return {}
+        pieces = [p for p in tb.segments(tree.main_text, tree.by_id, tree.shown) if p[0] in rated]
+        values, at = {}, len(heatmap.prefix)
+        for index, record in enumerate(heatmap.records):
+            for owner, start, end in pieces:
+                if record.text and start <= at < end:  # (a piece of a character shows nothing)
+                    token = tb.token_at(tree.by_id[owner], at - start)
+                    if token in rated[owner]:
+                        values[index] = rated[owner][token]
+            at += len(record.text)
+        return values
+
+    def underline_rated(self) -> None:
+        """Rated continuation tokens are underlined in the heatmap, as on a chat answer."""
+        from desktop_app.gui.ratings import underline_hook
+
+        values = self.rated_values()
+        if values != self.underlined:
+            self.underlined = values
+            self.view.heatmap.set_format_hook(underline_hook(values) if values else None)
 
     def rate_token(self, index: int, value) -> None:
         target = self.rated_token(index)
