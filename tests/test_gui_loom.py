@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMenu  # noqa: E402
 
 from desktop_app.core import documents  # noqa: E402
 from desktop_app.core import text_branches as tb  # noqa: E402
@@ -128,7 +128,13 @@ def test_rename_delete_and_make_main_from_the_outline(window, qtbot):
     view.branch_panel.rename(a, "Calm sea")
     settle(window)
     assert outline_labels(window)[a][0] == "Calm sea" and tb.get_branch(window.text.store, a)["title"] == "Calm sea"
-    window.text.tree.make_main(b)
+    panel = view.branch_panel  # right-click on ``b``: its menu makes it the main text
+    panel._menu(panel.outline.visualItemRect(panel.item_for(b)).center())
+    menu = panel.findChildren(QMenu)[-1]
+    actions = {action.text(): action for action in menu.actions() if action.text()}
+    assert set(actions) == {"Rename\u2026", "Make it the main text", "Delete (with its branches)"}
+    actions["Make it the main text"].trigger()
+    menu.close()
     settle(window)
     document = documents.get_document(window.text.store, window.text.document_id)
     assert document["text"] == TEXT + first + second and view.editor.toPlainText() == document["text"]
