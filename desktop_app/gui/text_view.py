@@ -274,7 +274,8 @@ class TextView(QWidget):
         """A branch from token ``index`` of the heatmap, starting with another token."""
         offset = self.offset_of(index)
         if offset is None:
-            self.controller.error.emit("The text changed since it was analysed: wait for the new colours, then "
+            self.controller.error.emit("The heatmap does not show the text as it is now (it changed since it was "
+                                       "analysed, or the analysis was stopped): wait for the new colours, then "
                                        "pick the alternative again.")
             return False
         self.flush_edit()
