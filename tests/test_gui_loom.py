@@ -158,6 +158,10 @@ def test_an_alternative_in_the_inspector_starts_a_branch(window, qtbot):
     inspector.pick(row)
     alternative = record.top[row]
     offset = view.offset_of(index)
+    view.editor.insertPlainText(" typed")  # the heatmap no longer shows this text: no branch, and why
+    assert not view.continue_with(index, alternative) and "does not show the text" in window.error_banner.label.text()
+    view.timer.stop()
+    view._set_editor_text(TEXT)
     added = continue_with(qtbot, window, inspector.branch_button.click)
     (branch,) = branches(window).values()
     assert branch["kind"] == "alternative" and branch["start"] == offset and branch["parent_id"] is None
