@@ -162,3 +162,31 @@ def test_a_run_says_where_its_time_went(env, tiny_model):
     assert spent["train"] == result.metrics["train_s"]
     if result.kept:
         assert {"save", "rescore"} <= set(spent)
+
+
+def test_pairs_are_scored_without_padding_a_short_answer_to_a_long_one(tiny_model_dir):
+    """batch_loss over pairs (chosen and rejected each padded to their own longest) is DPO +
+    the likelihood term computed from each answer scored on its own, with no padding at all."""
+    from peft import LoraConfig, get_peft_model
+
+    from desktop_app.core.train_data import Pair, TrainingData
+    from test_training_losses import ANSWERS, LORA, PROMPTS, _base_tiny, _perturb
+
+    base, tok = _base_tiny(tiny_model_dir)
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    enc = [tok(p)["input_ids"] for p in PROMPTS]
+    short = tok(" Yes.")["input_ids"]
+    long = [tok(a * 3)["input_ids"] for a in ANSWERS]
+    data = TrainingData(pairs=[Pair(enc[i], short, long[i], "correction", i, None, i) for i in range(3)])
+    pad = tok.pad_token_id
+    with model.disable_adapter():
+        refs = L.reference_logps(model, data, pad, "cpu")
+    batch = L.Batch.select(data, refs, [("p", i) for i in range(3)], "cpu")
+    with torch.no_grad():
+        loss, _figures = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sft_weight=0.5))
+        one = [L.per_token_logps(model, L.pad_batch([(p.prompt_ids, p.chosen_ids)], pad, "cpu")) for p in data.pairs]
+        chosen = torch.stack([lp.sum() for lp, _m in one])
+        rejected = torch.cat([L.sequence_logps(model, [(p.prompt_ids, p.rejected_ids)], pad, "cpu") for p in data.pairs])
+        nll = -torch.cat([lp[m.bool()] for lp, m in one]).mean()
+        expected, _ = L.dpo_loss(chosen, rejected, refs.chosen, refs.rejected, 0.1)
+    assert float(loss) == pytest.approx(float(expected) + 0.5 * float(nll), abs=1e-5)
