@@ -153,7 +153,7 @@ class StepBench:
         optimizer.zero_grad(set_to_none=True)
 
 
-def compare_steps(loaded, paths, ratings: int, rounds: int) -> None:
+def compare_steps(loaded, paths, ratings: int, rounds: int, only_teams=None) -> None:
     from desktop_app.core import threads
     from desktop_app.core.training import _batch_order
 
@@ -161,7 +161,7 @@ def compare_steps(loaded, paths, ratings: int, rounds: int) -> None:
     bench = StepBench(loaded, store)
     sched = bench.schedule
     cores = threads.usable_cores()
-    teams = sorted({cores, 1}, reverse=True)
+    teams = sorted({cores, 1} if not only_teams else set(only_teams), reverse=True)
     print(f"  {ratings} ratings -> {len(bench.train)} training examples, batch {sched.batch_size}, "
           f"{cores} cores; load {load_avg()}")
     order = _batch_order(bench.train, sched.batch_size, 0)
@@ -189,10 +189,11 @@ def compare_steps(loaded, paths, ratings: int, rounds: int) -> None:
     diffs = [float((getattr(ref32, k) - getattr(ref16, k)).abs().max()) for k in ("unpaired", "chosen", "rejected")
              if getattr(ref32, k).numel()]
     print(f"load after: {load_avg()}")
-    print(f"train_step_ratio_bf16: {med[('float32', cores)] / med[('bf16', cores)]:.2f}")
-    print(f"train_step_cpu_ratio_bf16: {med_cpu[('float32', 1)] / med_cpu[('bf16', 1)]:.2f}")
-    if cores > 1:
-        print(f"team_ratio: {med[('bf16', 1)] / med[('bf16', cores)]:.2f}")
+    top, low = teams[0], teams[-1]
+    print(f"train_step_ratio_bf16: {med[('float32', top)] / med[('bf16', top)]:.2f}  ({top} thread(s))")
+    print(f"train_step_cpu_ratio_bf16: {med_cpu[('float32', low)] / med_cpu[('bf16', low)]:.2f}  ({low} thread(s))")
+    if top > low:
+        print(f"team_ratio: {med[('bf16', low)] / med[('bf16', top)]:.2f}  (step seconds on {low} / on {top} threads)")
     print(f"max_ref_logp_diff_bf16: {max(diffs) if diffs else 0.0:.3f}")
     store.close()
 
@@ -204,6 +205,7 @@ def main() -> int:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--compare", action="store_true", help="time steps: float32 vs bf16 autocast, teams")
     parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--teams", default="", help="with --compare: thread teams to time, e.g. 1 (default: all cores and 1)")
     args = parser.parse_args()
 
     from transformers.utils import logging as hf_logging
@@ -216,7 +218,7 @@ def main() -> int:
     paths = AppPaths.resolve(tempfile.mkdtemp(prefix="ft-time-")).ensure()
     loaded = open_model(args.model, paths, device="cpu" if args.compare else args.device)
     if args.compare:
-        compare_steps(loaded, paths, args.ratings, args.rounds)
+        compare_steps(loaded, paths, args.ratings, args.rounds, [int(t) for t in args.teams.split(",") if t.strip()])
     else:
         whole_run(loaded, paths, args.ratings)
     return 0
