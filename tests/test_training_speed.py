@@ -190,3 +190,14 @@ def test_pairs_are_scored_without_padding_a_short_answer_to_a_long_one(tiny_mode
         nll = -torch.cat([lp[m.bool()] for lp, m in one]).mean()
         expected, _ = L.dpo_loss(chosen, rejected, refs.chosen, refs.rejected, 0.1)
     assert float(loss) == pytest.approx(float(expected) + 0.5 * float(nll), abs=1e-5)
+
+
+@pytest.mark.parametrize("given, expected", [("exact", "exact"), ("fast", "auto"), ("auto", "auto")])
+def test_finetune_command_passes_exact_precision_on(given, expected):
+    import argparse
+
+    from desktop_app.cli.finetune_cmds import _settings
+
+    args = argparse.Namespace(epochs=None, lr=None, max_steps=None, batch_size=None, lora_r=None, beta=None,
+                              heldout=None, seed=None, precision=given)
+    assert _settings(args).precision == expected

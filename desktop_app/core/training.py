@@ -309,13 +309,16 @@ class _Run:
                              "gate_margin_on": "heldout" if len(held) else "all"})
         reask_prompts = self._reask_prompts(held, train, self._questions(data), resolved.tokenizer, resolved.window)
 
-        # before: what the person has now (the active adapter, else the base model)
-        self.say("evaluating", "Measuring the model before training")
-        with self._previous(model, parent):
-            self._measure("before", work, data, held, reask_prompts, pad_id)
+        self._train(model, train, pad_id, resolved.device)
         self.check_cancel()
 
-        self._train(model, train, pad_id, resolved.device)
+        # "before": what the person has now (the active adapter, else the base model). Measured
+        # after the steps, which do not touch it (the new adapter is switched off meanwhile), so
+        # that it runs on the thread team the steps found faster: on a busy machine a team of
+        # all cores made this phase minutes long; and a cancelled run never pays for it
+        self.say("evaluating", "Measuring the model you have now")
+        with self._previous(model, parent):
+            self._measure("before", work, data, held, reask_prompts, pad_id)
         self.check_cancel()
 
         self.say("evaluating", "Measuring the new adapter")
