@@ -102,7 +102,7 @@ class StepBench:
 
         from desktop_app.core.train_data import build_training_data
         from desktop_app.core.train_schedule import plan
-        from desktop_app.core.training import FineTuneSettings
+        from desktop_app.core.training import FineTuneSettings, _cpu_attention
 
         s = FineTuneSettings()
         data = build_training_data(store, loaded.tokenizer, loaded.context_window)
@@ -116,6 +116,7 @@ class StepBench:
             base = AutoModelForCausalLM.from_pretrained(loaded.folder, dtype=torch.float32, use_safetensors=True)
             for p in base.parameters():
                 p.requires_grad_(False)
+            _cpu_attention(base, "cpu")  # as the run's training copy
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 model = get_peft_model(base, LoraConfig(r=s.lora_r, lora_alpha=s.lora_alpha, target_modules=s.target_modules,
