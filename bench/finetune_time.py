@@ -159,7 +159,8 @@ def compare_steps(loaded, paths, ratings: int, rounds: int, only_teams=None) -> 
     from desktop_app.core.training import _batch_order
 
     store = rated_store(loaded, paths, ratings)
-    bench = StepBench(loaded, store)
+    with threads.limited(1):  # the setup (two copies, references) on one thread: a busy machine stalls a team
+        bench = StepBench(loaded, store)
     sched = bench.schedule
     cores = threads.usable_cores()
     teams = sorted({cores, 1} if not only_teams else set(only_teams), reverse=True)

@@ -68,8 +68,12 @@ class FineTuneSettings:
     # probe perplexity +10.0% with it, +6.7% without, the margin no better); kept as a setting to try
     liked_sft_weight: float = 0.0
     # "auto": 16-bit autocast for the steps where the device computes it natively (core.precision),
-    # float32 master LoRA weights either way; "exact": float32 throughout (also when the chat model is Exact)
-    precision: str = "auto"
+    # float32 master LoRA weights either way; "exact": float32 throughout (also when the chat model is Exact).
+    # Exact by default: measured side by side (bench/finetune_time.py --compare, 8 ratings, one thread)
+    # a bf16 step was not faster on this CPU at the app's small batches (CPU ratio 0.89-0.97; the frozen
+    # weights are cast to bf16 on every forward), though the learning effect was the same; 1.27-1.98x on
+    # a larger batch (6 answers). Re-measure on a quiet machine, --ratings 8 and 100, before switching.
+    precision: str = "exact"
     token_weight: float = 1.0
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
     undesirable_weight: float | None = None
