@@ -137,7 +137,8 @@ def test_the_team_chooser_takes_the_faster_team_and_retries_the_other():
         # a busy machine: two threads take 5 s for the same work one thread does in 2 s
         chooser.record(team, 5.0 if team == 2 else 2.0, 100)
     assert picks[:2] == [2, 1]
-    assert picks[2:] == [1, 1, 1, 2, 1, 1, 1, 2]  # every 4th choice retries the slower team
+    # the 4th choice retries the slower team; it is slower still, so the next retry waits 8
+    assert picks[2:] == [1, 1, 1, 2, 1, 1, 1, 1]
     assert chooser.best() == 1
     # the machine becomes quiet: two threads are faster again, and are taken after a retry
     for _ in range(12):

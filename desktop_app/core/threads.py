@@ -98,37 +98,45 @@ class TeamChooser:
 
     On a quiet 2-core machine a fine-tune step on 2 threads is ~1.9x faster than on 1; on a
     busy one (other programs on the cores) the 2-thread team spins waiting for a descheduled
-    thread and is several times slower, and burns CPU doing it (bench/finetune_time.py,
-    learning_effect's CPU seconds). Neither load nor cores tell which case this is, the
-    steps' own speed does: the first two steps try all cores and then one, later steps take
-    the faster (a running average), and every ``explore_every``-th step retries the other,
-    so a machine that becomes busy or quiet mid-run is noticed. While an answer is decoded
-    in this process the team is fine_tune_threads()'s, and that step is not counted."""
+    thread and is many times slower (a step of 8 ratings: 190 s on 2 threads, 11 s on 1,
+    bench/finetune_time.py --compare) and burns CPU doing it. Neither the load nor the core
+    count tells which case this is; the steps' own speed does. The first two steps try all
+    cores and then one; later steps take the faster (a running average), and now and then
+    one step retries the other (after ``explore_every`` steps; each retry that confirms the
+    choice doubles the wait, since on a busy machine a retry costs a whole slow step), so a
+    machine that becomes busy or quiet mid-run is noticed. While an answer is decoded in this
+    process the team is fine_tune_threads()'s, and that step is not counted."""
 
     def __init__(self, cores: int | None = None, explore_every: int = 12):
         self.cores = thread_budget() if cores is None else cores
         self.explore_every = explore_every
+        self.interval = explore_every
         self.rates: dict[int, float] = {}
         self.chosen = 0
+        self.next_retry = explore_every
+        self.retrying = False
+
+    def _faster(self) -> int:
+        return min(self.rates, key=self.rates.get)
 
     def team(self) -> int:
         if answer_running() or self.cores == 1:
             return fine_tune_threads(self.cores)
-        candidates = (self.cores, 1)
-        untried = [t for t in candidates if t not in self.rates]
+        untried = [t for t in (self.cores, 1) if t not in self.rates]
         if untried:
             return untried[0]
         self.chosen += 1
-        best = min(candidates, key=lambda t: self.rates[t])
-        if self.chosen % self.explore_every == 0:
-            return candidates[1] if best == candidates[0] else candidates[0]
+        best = self._faster()
+        self.retrying = self.chosen >= self.next_retry
+        if self.retrying:
+            return 1 if best == self.cores else self.cores
         return best
 
     def best(self) -> int:
         """The team that was faster so far (all cores before anything was measured)."""
         if answer_running() or not self.rates:
             return fine_tune_threads(self.cores)
-        return min(self.rates, key=self.rates.get)
+        return self._faster()
 
     def record(self, team: int, seconds: float, work: float) -> None:
         """``seconds`` that ``work`` took on ``team`` (skipped while an answer was decoded)."""
@@ -136,7 +144,13 @@ class TeamChooser:
             return
         rate = seconds / work
         old = self.rates.get(team)
-        self.rates[team] = rate if old is None else 0.5 * old + 0.5 * rate
+        if self.retrying:  # fresh news about the other team: it replaces what is known of it
+            self.rates[team] = rate
+            self.retrying = False
+            self.interval = self.interval * 2 if self._faster() != team else self.explore_every
+            self.next_retry = self.chosen + self.interval
+        else:
+            self.rates[team] = rate if old is None else 0.5 * old + 0.5 * rate
 
 
 @contextlib.contextmanager
