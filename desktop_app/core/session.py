@@ -12,7 +12,7 @@ Nothing here keeps state between calls: the caller owns the ``LoadedModel`` and 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from desktop_app.core.generation import Generation, SamplingSettings
@@ -215,24 +215,47 @@ class ScoredText:
         ids: all its token ids.
         unscored_prefix: the start of the text nothing predicts (its first token), exactly
             as it stands in the text.
-        records: one TokenRecord for every token after the first.
+        records: one TokenRecord for every token after the first (only those of the windows
+            done when the scoring was cancelled: see ``complete``).
+        model_key: what made the records (``scoring_key``): an earlier scoring is reused
+            only under the same key.
     """
 
     ids: list
     unscored_prefix: str
     records: list
+    model_key: tuple | None = field(default=None, compare=False)
+
+    @property
+    def complete(self) -> bool:
+        """False when the scoring was cancelled before its last window."""
+        return len(self.records) >= len(self.ids) - 1
 
 
-def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10) -> ScoredText:
+def scoring_key(loaded: LoadedModel, alternatives: int) -> tuple:
+    """The model, adapter, precision and alternatives behind a scoring: records made under
+    another key are not reused."""
+    return (id(loaded.model), loaded.model_id, loaded.adapter_id, str(loaded.dtype), alternatives)
+
+
+def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, previous: ScoredText | None = None,
+                     cancel: threading.Event | None = None, progress=None) -> ScoredText:
+    """Score a text (any length). ``previous``: an earlier scoring (of this or another text):
+    the windows before the first changed token are reused when the same model made it, so
+    an edit re-runs only the windows from the edit on. ``cancel`` stops it between windows
+    (the result is then not ``complete``); ``progress`` hears a core.scoring.ScoreProgress
+    after each window."""
     from desktop_app.core.scoring import score_text
 
-    ids, records = score_text(loaded, text, alternatives)
+    key = scoring_key(loaded, alternatives)
+    reuse = (previous.ids, previous.records) if previous is not None and previous.model_key == key else None
+    ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress, previous=reuse)
     joined = joined_text(records)
     if joined and text.endswith(joined):
         prefix = text[: len(text) - len(joined)]
     else:
         prefix = loaded.tokenizer.decode(ids[:1]) if ids else ""
-    return ScoredText(ids, prefix, records)
+    return ScoredText(ids, prefix, records, key)
 
 
 def _fitted_answer(store, loaded: LoadedModel, message_id: int) -> tuple[list[int], list[int]]:
