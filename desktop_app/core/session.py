@@ -308,3 +308,24 @@ def store_rescored(store, message_id: int, adapter_id: int, before: list | None,
     store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored")
     if not store.token_records(message_id, adapter_id=None, kind="rescored"):
         store.set_token_records(message_id, before, adapter_id=None, kind="rescored")
+
+
+# ---------------------------------------------------------------- text mode
+
+def analyse_text(loaded: LoadedModel, text: str, *, previous: ScoredText | None = None,
+                 cancel: threading.Event | None = None, progress=None):
+    """A text scored (``score_whole_text``: any length, reusing ``previous``, cancellable,
+    with progress) and GLTR's summary of it: (ScoredText, documents.TextSummary)."""
+    from desktop_app.core.documents import summarize
+
+    scored = score_whole_text(loaded, text, previous=previous, cancel=cancel, progress=progress)
+    return scored, summarize(scored.records)
+
+
+def continue_text(loaded: LoadedModel, text: str, settings: SamplingSettings, *,
+                  cancel: threading.Event | None = None, on_token: Callable[[TokenRecord], None] | None = None):
+    """Stream the model's continuation of ``text`` from its end (no chat template; an empty
+    text starts from the start token or is refused in words); returns the Generation."""
+    from desktop_app.core.documents import continue_text as continue_document
+
+    return continue_document(loaded, text, settings, cancel=cancel, on_token=on_token or _ignore)

@@ -37,10 +37,14 @@ class TextController(QObject):
         store, chat: the database and the ChatController (owner of the model and its lane).
         document_id: the open document (None until one is opened or made).
         scored: the last ScoredText shown; summary: its TextSummary.
+        previous: the last scoring made (shown, stale or cancelled): the next analysis
+            re-runs only the windows from the first token that differs from it.
         generation: a counter: an analysis whose number is not the newest is stale.
         throttle: batches streamed continuation tokens."""
 
     analysed = Signal(object, object)  # ScoredText, TextSummary
+    analyse_progress = Signal(int, int)  # tokens scored, of how many (long texts, after each window)
+    analysis_stopped = Signal(object, object)  # the part scored before Cancel: ScoredText, TextSummary
     stream_started = Signal()
     tokens = Signal(list)
     continued = Signal(str, str)  # the continuation's text, why it finished
@@ -54,6 +58,7 @@ class TextController(QObject):
         self.document_id: int | None = None
         self.scored = None
         self.summary = None
+        self.previous = None
         self.generation = 0
         self.throttle = Throttle(parent=self)
         self.throttle.flushed.connect(self.tokens.emit)
@@ -101,28 +106,42 @@ class TextController(QObject):
 
     # ------------------------------------------------------------ analysing
     def analyse(self, text: str) -> None:
-        """Score the whole text on the model lane; a waiting older analysis is dropped."""
+        """Score the text on the model lane from its first changed window; an older analysis
+        is dropped while it waits and stopped between windows while it runs."""
         self.lane.cancel_all("analyse")
         self.generation += 1
         number = self.generation
         if self.chat.loaded is None and not self.chat.loading:
             return
 
-        def work(_report, _cancel):
+        def work(report, cancel):
             loaded = self.chat.loaded
             if loaded is None:
                 raise ModelError(NO_MODEL)
-            return session.score_whole_text(loaded, text)
+            return session.score_whole_text(loaded, text, previous=self.previous, cancel=cancel, progress=report)
 
         self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda s: self._analysed(number, s),
+                              on_progress=lambda p: self._analyse_progress(number, p),
                               on_failure=lambda e: self.error.emit(str(e))))
 
+    def _analyse_progress(self, number: int, progress) -> None:
+        if number == self.generation:
+            self.analyse_progress.emit(progress.done, progress.total)
+
     def _analysed(self, number: int, scored) -> None:
+        self.previous = scored  # even a stale or cancelled one: its windows are reused
         if number != self.generation:
             return  # the text changed while this ran
-        self.scored = scored
-        self.summary = documents.summarize(scored.records)
-        self.analysed.emit(scored, self.summary)
+        summary = documents.summarize(scored.records)
+        if not scored.complete:
+            self.analysis_stopped.emit(scored, summary)
+            return
+        self.scored, self.summary = scored, summary
+        self.analysed.emit(scored, summary)
+
+    def cancel_analysis(self) -> None:
+        """Stop the analysis (between windows): what was scored is shown and reused later."""
+        self.lane.cancel_all("analyse")
 
     # ------------------------------------------------------------ continuing
     def continue_text(self, text: str) -> bool:
@@ -206,7 +225,7 @@ class TextView(QWidget):
         self.editor.setObjectName("TextEditor")
         self.editor.setPlaceholderText("Write or paste a text, or open a .txt / .md file. It is analysed as you "
                                        "write; Ctrl+Enter lets the model continue it, Esc stops.")
-        self.heatmap = TokenView()
+        self.heatmap = TokenView(lazy_tooltips=True)  # a long text's heatmap lays out faster
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -278,6 +297,9 @@ class TextView(QWidget):
         self.heatmap.token_clicked.connect(lambda i: self.token_clicked.emit(i, self.heatmap.records[i]))
         self.heatmap.token_hovered.connect(
             lambda i: self.token_hovered.emit(i, self.heatmap.records[i] if i >= 0 else None))
+        from desktop_app.gui.text_analysis import install
+
+        self.analysis_tools = install(self)  # progress and Cancel for long texts, exports
 
     # ------------------------------------------------------------ documents
     def refresh_documents(self) -> None:
@@ -360,7 +382,9 @@ class TextView(QWidget):
             self.summary_panel.set_summary(None)
 
     def _analysed(self, scored, summary) -> None:
-        self.heatmap.set_records(scored.records, prefix=scored.unscored_prefix)
+        from desktop_app.gui.text_analysis import heatmap_records
+
+        self.heatmap.set_records(heatmap_records(scored.records), prefix=scored.unscored_prefix)
         self.summary_panel.set_summary(summary)
         self.status.setText("")
 

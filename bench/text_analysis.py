@@ -1,0 +1,132 @@
+"""Text mode's analysis of a long text against plain forward passes, in one run.
+
+GPT-2 124M shape (random weights from GPT2Config, a real byte-level tokenizer), a text of
+--tokens tokens (default 10,000), scored window by window as Text mode does (records with
+probability, rank, entropy and top-10 alternatives for every token) against the bare
+minimum: one plain forward pass per window of the same plan over the same ids
+(``model(input_ids).logits``, nothing else). Rounds are interleaved so machine noise hits
+both alike; medians are compared. Then an edit near the end is re-scored from the earlier
+scoring (only the windows from the edit on run again), and the heatmap of the scored text
+is laid out by the real TokenView offscreen (QT_QPA_PLATFORM=offscreen).
+
+Prints:
+    analyse_ratio: X               Text mode's analysis / plain passes (target <= 1.2)
+    rescore_after_edit_ratio: Y    re-scoring after an edit near the end / a full analysis
+                                   (target well under 0.2)
+    text_layout_10000: N ms        set_records + full layout of the heatmap (target < 300 ms)
+
+    python bench/text_analysis.py [--tokens 10000] [--rounds 1] [--device cpu|cuda] [--width 900]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+WORDS = ("the model reads every word of a long text and says how likely each token was , while the "
+         "person writes on . some sentences are plain , others surprise it : café , naïve , 2026 !").split()
+
+
+def long_ids(tokenizer, n: int) -> list[int]:
+    """At least ``n`` token ids of a text made of common words (cut to ``n``)."""
+    import random
+
+    rng = random.Random(0)
+    ids: list[int] = []
+    while len(ids) < n:
+        ids += tokenizer.encode(" ".join(rng.choice(WORDS) for _ in range(2000)) + "\n")
+    return ids[:n]
+
+
+def timed(fn, sync) -> tuple[float, object]:
+    sync()
+    start = time.perf_counter()
+    result = fn()
+    sync()
+    return time.perf_counter() - start, result
+
+
+def plain_passes(loaded, ids) -> int:
+    """One bare forward pass per window of the same plan (the baseline)."""
+    from desktop_app.core.scoring import window_plan
+
+    plan = window_plan(len(ids), 1, loaded.context_window)
+    with torch.inference_mode():
+        for w in plan:
+            loaded.model(input_ids=torch.tensor([ids[w.begin:w.stop]], device=loaded.device)).logits
+    return len(plan)
+
+
+def layout_ms(records, width: int) -> float:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.gui.token_view import TokenView
+
+    app = QApplication.instance() or QApplication([])
+    view = TokenView()
+    view.setFixedWidth(width)
+    view.set_records(records[:50])  # warm-up: fonts, styles
+    app.processEvents()
+    start = time.perf_counter()
+    view.set_records(records, prefix="")
+    view.document().size()  # the whole document laid out (the view's height follows it)
+    app.processEvents()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tokens", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--width", type=int, default=900, help="the heatmap's width in pixels")
+    args = parser.parse_args()
+
+    from generation_overhead import build
+
+    from desktop_app.core.scoring import score_ids
+
+    loaded = build(args.device, False)
+    ids = long_ids(loaded.tokenizer, args.tokens)
+
+    def sync():
+        if args.device == "cuda":
+            torch.cuda.synchronize()
+
+    def analyse(previous=None, of=ids):
+        return score_ids(loaded, of[:1], of[1:], 10, previous=previous)
+
+    analyse(of=ids[:loaded.context_window])  # warm-up
+    plain_s, ours_s = [], []
+    records = None
+    for _ in range(args.rounds):
+        plain_s.append(timed(lambda: plain_passes(loaded, ids), sync)[0])
+        seconds, records = timed(analyse, sync)
+        ours_s.append(seconds)
+    edited = ids[:-40] + ids[5:10] + ids[-40:]  # five tokens inserted 40 before the end
+    rescore_s, rescored = timed(lambda: analyse(previous=(ids, records), of=edited), sync)
+    assert len(rescored) == len(edited) - 1
+    plain, ours = statistics.median(plain_s), statistics.median(ours_s)
+    print(f"device: {args.device}  tokens: {len(ids)}  windows: {plain_passes.__name__}={len(ids) // 512 + 1}  "
+          f"rounds: {args.rounds}  torch threads: {torch.get_num_threads()}")
+    print(f"plain_forward_passes_s: {plain:.2f}")
+    print(f"text_mode_analysis_s: {ours:.2f}")
+    print(f"rescore_after_edit_s: {rescore_s:.2f}")
+    print(f"analyse_ratio: {ours / plain:.3f}")
+    print(f"rescore_after_edit_ratio: {rescore_s / ours:.3f}")
+    print(f"text_layout_{len(records)}: {layout_ms(records, args.width):.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
