@@ -91,3 +91,30 @@ def _after(windows: int) -> threading.Event:
             return self.checks > windows
 
     return Counting()
+
+
+def test_json_export_holds_the_scoring_and_csv_export_adds_up(tiny_model, tmp_path):
+    import csv
+    import json
+
+    from desktop_app.core import text_export
+    from desktop_app.core.errors import UserFacingError
+    from desktop_app.core.records import TokenRecord
+
+    scored, summary = session.analyse_text(tiny_model, LONG)
+    path = text_export.write_analysis_json(tmp_path / "a.json", scored, summary, title="Weather")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["title"] == "Weather" and data["complete"] is True
+    assert [TokenRecord.from_json(t) for t in data["tokens"]] == scored.records
+    assert data["unscored_prefix"] + "".join(t["text"] for t in data["tokens"]) == LONG
+    rows = list(csv.DictReader(text_export.write_summary_csv(tmp_path / "s.csv", summary).open()))
+    assert list(rows[0]) == list(text_export.CSV_COLUMNS)
+    for section in ("rank_bucket", "probability", "entropy_nats"):
+        part = [r for r in rows if r["section"] == section]
+        assert sum(int(r["count"]) for r in part) == summary.tokens == len(scored.records)
+        assert sum(float(r["share"]) for r in part) == pytest.approx(1.0)
+    assert [r for r in rows if r["section"] == "probability"][-1]["label"] == "0.9-1"
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(UserFacingError, match="could not be written"):
+        text_export.write_summary_csv(tmp_path / "taken", summary)  # a folder is in the way
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "s.csv", "taken"]  # no half files left

@@ -10,7 +10,8 @@ import sys
 import threading
 
 from desktop_app.cli.common import CliError, load_model_for_cli
-from desktop_app.cli.model_cmds import add_sampling_options, sampling_from_args, use_colour, write_token
+from desktop_app.cli import model_cmds
+from desktop_app.cli.model_cmds import add_sampling_options, sampling_from_args, write_token
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -132,7 +133,7 @@ def cmd_continue(args) -> int:
     text = _read(args.file)
     loaded = load_model_for_cli(args)
     cancel = threading.Event()
-    if not args.json and use_colour(sys.stdout) and text:
+    if not args.json and model_cmds.use_colour(sys.stdout) and text:
         sys.stdout.write(f"\x1b[2m{text[-400:]}\x1b[0m")  # the end of the text, dim, then the new words
     try:
         generation = session.continue_text(loaded, text, settings, cancel=cancel,
