@@ -77,7 +77,7 @@ def test_a_long_text_shows_progress_and_cancel_keeps_the_part_analysed(window, q
     panel, view = window.text_view.summary_panel, window.text_view
     windows_run.hold_after = 2
     progress = []
-    window.text.analyse_progress.connect(lambda done, total: progress.append((done, total)))
+    window.text.analyse_progress.connect(lambda p: progress.append((p.done, p.total)))
     view.editor.setPlainText(LONG)
     qtbot.waitUntil(lambda: panel.progress_row.isVisible(), timeout=WAIT_MS)  # after the first window
     done, total = progress[-1]

@@ -118,3 +118,23 @@ def test_json_export_holds_the_scoring_and_csv_export_adds_up(tiny_model, tmp_pa
     with pytest.raises(UserFacingError, match="could not be written"):
         text_export.write_summary_csv(tmp_path / "taken", summary)  # a folder is in the way
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "s.csv", "taken"]  # no half files left
+
+
+def test_a_long_text_is_read_in_pieces_with_the_same_ids(tiny_model, monkeypatch):
+    from desktop_app.core import scoring
+    from desktop_app.core.prompts import encode
+
+    monkeypatch.setattr(scoring, "ENCODE_PIECE_CHARS", 40)  # many cuts in a short text
+    text = ("Ships  passed\tthe rock, \u00e9t\u00e9 caf\u00e9 \U0001F600 ok;\n\nThe lamp's light - 42 times! " * 30)
+    seen = []
+    ids = scoring.encode_long(tiny_model.tokenizer, text, progress=seen.append)
+    assert ids == encode(tiny_model.tokenizer, text)
+    assert len(seen) > 20 and seen[-1] == scoring.ScoreProgress(len(text), len(text), "reading")
+    cancel = threading.Event()
+    cancel.set()
+    assert scoring.encode_long(tiny_model.tokenizer, text, cancel=cancel) is None
+    assert score_text(tiny_model, text, cancel=cancel) == ([], [])
+    monkeypatch.setattr(scoring, "ENCODE_PIECE_CHARS", 10_000)
+    long = text * 40  # read in pieces, cancelled while reading: not complete, nothing scored
+    stopped = session.score_whole_text(tiny_model, long, cancel=cancel)
+    assert stopped.ids == [] and not stopped.complete

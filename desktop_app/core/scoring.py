@@ -23,12 +23,17 @@ from desktop_app.core.records import TokenRecord
 CHUNK = 256  # positions per log_softmax block: bounds memory for long texts x big vocabularies
 
 
+ENCODE_PIECE_CHARS = 50_000  # a long text is tokenized in pieces of about this many characters
+
+
 @dataclass(frozen=True)
 class ScoreProgress:
-    """A scoring's progress, reported after each window: tokens scored so far of ``total``."""
+    """A scoring's progress: ``stage`` "scoring", after each window: tokens scored so far of
+    ``total``; "reading", while a long text is tokenized: characters read of ``total``."""
 
     done: int
     total: int
+    stage: str = "scoring"
 
 
 @dataclass(frozen=True)
@@ -139,10 +144,49 @@ def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel
 
     Returns (all token ids, records for ids[1:]; fewer when ``cancel`` stopped it).
     ``previous``: (ids, records) of an earlier ``score_text`` by the same model (see score_ids)."""
-    from desktop_app.core.prompts import encode
-
-    ids = encode(loaded.tokenizer, text)
+    ids = encode_long(loaded.tokenizer, text, cancel=cancel, progress=progress)
+    if ids is None:  # cancelled while reading
+        return [], []
     if len(ids) < 2:
         return ids, []
     return ids, score_ids(loaded, ids[:1], ids[1:], alternatives, cancel=cancel, progress=progress,
                           previous=previous)
+
+
+def encode_long(tokenizer, text: str, *, cancel: threading.Event | None = None,
+                progress: Callable[[ScoreProgress], None] | None = None) -> list[int] | None:
+    """The text's token ids, as ``prompts.encode`` gives them. A long text and a byte-level
+    BPE tokenizer (GPT-2's kind): in pieces of about ENCODE_PIECE_CHARS cut before a single
+    space between two words, where the tokenizer's own pre-tokenizer splits too, so the ids
+    are the same; the tokenizer then never holds Python's lock for long (a 5 MB text in one
+    call froze the window for seconds), and ``cancel`` / ``progress`` work while it reads.
+    None when cancelled."""
+    from desktop_app.core.decoding import token_texts
+    from desktop_app.core.prompts import encode
+
+    if len(text) <= 2 * ENCODE_PIECE_CHARS or not token_texts(tokenizer).byte_level:
+        return encode(tokenizer, text)
+    ids: list[int] = []
+    start = 0
+    while start < len(text):
+        if cancel is not None and cancel.is_set():
+            return None
+        stop = _piece_end(text, start + ENCODE_PIECE_CHARS)
+        ids += encode(tokenizer, text[start:stop])
+        start = stop
+        if progress is not None:
+            progress(ScoreProgress(start, len(text), "reading"))
+    return ids
+
+
+def _piece_end(text: str, at: int) -> int:
+    """The first position from ``at`` holding a single space between two non-space
+    characters (the end of the text when there is none)."""
+    while at < len(text) - 1:
+        at = text.find(" ", at)
+        if at < 0 or at >= len(text) - 1:
+            return len(text)
+        if not text[at - 1].isspace() and not text[at + 1].isspace():
+            return at
+        at += 1
+    return len(text)

@@ -219,17 +219,18 @@ class ScoredText:
             done when the scoring was cancelled: see ``complete``).
         model_key: what made the records (``scoring_key``): an earlier scoring is reused
             only under the same key.
+        stopped: cancelled before its last window (or while the text was read: no ids).
     """
 
     ids: list
     unscored_prefix: str
     records: list
     model_key: tuple | None = field(default=None, compare=False)
+    stopped: bool = field(default=False, compare=False)
 
     @property
     def complete(self) -> bool:
-        """False when the scoring was cancelled before its last window."""
-        return len(self.records) >= len(self.ids) - 1
+        return not self.stopped and len(self.records) >= len(self.ids) - 1
 
 
 def scoring_key(loaded: LoadedModel, alternatives: int) -> tuple:
@@ -250,12 +251,13 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, 
     key = scoring_key(loaded, alternatives)
     reuse = (previous.ids, previous.records) if previous is not None and previous.model_key == key else None
     ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress, previous=reuse)
+    stopped = cancel is not None and cancel.is_set() and (len(records) < len(ids) - 1 or (not ids and bool(text)))
     joined = joined_text(records)
     if joined and text.endswith(joined):
         prefix = text[: len(text) - len(joined)]
     else:
         prefix = loaded.tokenizer.decode(ids[:1]) if ids else ""
-    return ScoredText(ids, prefix, records, key)
+    return ScoredText(ids, prefix, records, key, stopped)
 
 
 def _fitted_answer(store, loaded: LoadedModel, message_id: int) -> tuple[list[int], list[int]]:

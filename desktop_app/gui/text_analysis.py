@@ -58,7 +58,10 @@ class AnalysisTools(QObject):
         self.view.summary_panel.hide_progress()
         self.view.heatmap.set_records(heatmap_records(scored.records), prefix=scored.unscored_prefix)
         self.view.summary_panel.set_summary(summary)
-        self.view.status.setText(f"stopped: {len(scored.records):,} of {len(scored.ids) - 1:,} tokens analysed")
+        if scored.ids:
+            self.view.status.setText(f"stopped: {len(scored.records):,} of {len(scored.ids) - 1:,} tokens analysed")
+        else:
+            self.view.status.setText("stopped while reading the text")
 
     # ------------------------------------------------------------ exports
     def export(self, kind: str, path: str | None = None) -> Path | None:

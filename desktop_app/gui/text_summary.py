@@ -197,13 +197,16 @@ class SummaryPanel(QWidget):
         self.progress_row.hide()
         return self.progress_row
 
-    def show_progress(self, done: int, total: int) -> None:
-        """A long analysis's progress (tokens scored of ``total``); hidden once it is done."""
-        if done >= total:
+    def show_progress(self, progress) -> None:
+        """A long analysis's progress (a core.scoring.ScoreProgress: characters read, then
+        tokens scored); hidden once the last window is done."""
+        if progress.stage == "scoring" and progress.done >= progress.total:
             self.hide_progress()
             return
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(done)
+        reading = progress.stage == "reading"
+        self.progress.setFormat("Reading the text %p%" if reading else "Analysing %v / %m tokens")
+        self.progress.setRange(0, max(1, progress.total))
+        self.progress.setValue(progress.done)
         self.progress_row.show()
 
     def hide_progress(self) -> None:

@@ -43,7 +43,7 @@ class TextController(QObject):
         throttle: batches streamed continuation tokens."""
 
     analysed = Signal(object, object)  # ScoredText, TextSummary
-    analyse_progress = Signal(int, int)  # tokens scored, of how many (long texts, after each window)
+    analyse_progress = Signal(object)  # core.scoring.ScoreProgress: reading a long text, then each window
     analysis_stopped = Signal(object, object)  # the part scored before Cancel: ScoredText, TextSummary
     stream_started = Signal()
     tokens = Signal(list)
@@ -118,21 +118,21 @@ class TextController(QObject):
             loaded = self.chat.loaded
             if loaded is None:
                 raise ModelError(NO_MODEL)
-            return session.score_whole_text(loaded, text, previous=self.previous, cancel=cancel, progress=report)
+            # summarised here too: a million-token text's summary would hold the window a second
+            return session.analyse_text(loaded, text, previous=self.previous, cancel=cancel, progress=report)
 
-        self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda s: self._analysed(number, s),
+        self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r),
                               on_progress=lambda p: self._analyse_progress(number, p),
                               on_failure=lambda e: self.error.emit(str(e))))
 
     def _analyse_progress(self, number: int, progress) -> None:
         if number == self.generation:
-            self.analyse_progress.emit(progress.done, progress.total)
+            self.analyse_progress.emit(progress)
 
-    def _analysed(self, number: int, scored) -> None:
+    def _analysed(self, number: int, scored, summary) -> None:
         self.previous = scored  # even a stale or cancelled one: its windows are reused
         if number != self.generation:
             return  # the text changed while this ran
-        summary = documents.summarize(scored.records)
         if not scored.complete:
             self.analysis_stopped.emit(scored, summary)
             return
