@@ -138,3 +138,16 @@ def test_a_long_text_is_read_in_pieces_with_the_same_ids(tiny_model, monkeypatch
     long = text * 40  # read in pieces, cancelled while reading: not complete, nothing scored
     stopped = session.score_whole_text(tiny_model, long, cancel=cancel)
     assert stopped.ids == [] and not stopped.complete
+
+
+def test_only_the_detailed_tokens_keep_alternatives(tiny_model):
+    full = session.score_whole_text(tiny_model, LONG)
+    light = session.score_whole_text(tiny_model, LONG, detailed=100)
+    assert [r.logprob for r in light.records] == [r.logprob for r in full.records]
+    assert [(r.rank, r.entropy, r.text) for r in light.records] == [(r.rank, r.entropy, r.text) for r in full.records]
+    with_top = [i for i, r in enumerate(light.records) if r.top]
+    assert with_top == list(range(len(with_top))) and 100 <= len(with_top) < len(full.records)
+    assert light.records[:100] == full.records[:100]
+    seen = []  # scored under another detail: not reused
+    session.score_whole_text(tiny_model, LONG, previous=light, progress=seen.append)
+    assert len(seen) == len(window_plan(len(full.ids), 1, tiny_model.context_window))

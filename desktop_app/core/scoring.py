@@ -77,7 +77,8 @@ def reusable_records(old_full: list[int], old_records: int, new_full: list[int],
 
 def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int], alternatives: int = 10, *,
               cancel: threading.Event | None = None, progress: Callable[[ScoreProgress], None] | None = None,
-              previous: tuple[list[int], list[TokenRecord]] | None = None) -> list[TokenRecord]:
+              previous: tuple[list[int], list[TokenRecord]] | None = None,
+              detailed: int | None = None) -> list[TokenRecord]:
     """Records for ``target_ids`` as they follow ``context_ids``.
 
     Texts are decoded from the start of the target, exactly as generation decodes an answer,
@@ -88,6 +89,9 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     ScoreProgress after each window. ``previous`` is (context + target ids, records) of an
     earlier scoring with the same context length, model and ``alternatives``: the records of
     the windows it shares with this text are taken from it instead of run again.
+    ``detailed``: only the windows that start within the first ``detailed`` targets keep
+    ``alternatives``; later records have none (a million-token text's records would
+    otherwise be ten million more Python objects, which the cycle collector walks).
     """
     if not target_ids:
         return []
@@ -106,7 +110,8 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
         for w in plan:
             if cancel is not None and cancel.is_set():
                 return records
-            records += _score_window(loaded, full, w, texts[w.start - first:w.stop - first], alternatives)
+            k = alternatives if detailed is None or w.start - first < detailed else 0
+            records += _score_window(loaded, full, w, texts[w.start - first:w.stop - first], k)
             if progress is not None:
                 progress(ScoreProgress(len(records), len(target_ids)))
     if tail:  # a dangling partial character shows on the first token still waiting for it
@@ -139,7 +144,8 @@ def _score_window(loaded: LoadedModel, full: list[int], w: Window, texts: list[s
 
 def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel: threading.Event | None = None,
                progress: Callable[[ScoreProgress], None] | None = None,
-               previous: tuple[list[int], list[TokenRecord]] | None = None) -> tuple[list[int], list[TokenRecord]]:
+               previous: tuple[list[int], list[TokenRecord]] | None = None,
+               detailed: int | None = None) -> tuple[list[int], list[TokenRecord]]:
     """Score a whole text: every token but the first (which nothing predicts).
 
     Returns (all token ids, records for ids[1:]; fewer when ``cancel`` stopped it).
@@ -150,7 +156,7 @@ def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel
     if len(ids) < 2:
         return ids, []
     return ids, score_ids(loaded, ids[:1], ids[1:], alternatives, cancel=cancel, progress=progress,
-                          previous=previous)
+                          previous=previous, detailed=detailed)
 
 
 def encode_long(tokenizer, text: str, *, cancel: threading.Event | None = None,

@@ -233,24 +233,26 @@ class ScoredText:
         return not self.stopped and len(self.records) >= len(self.ids) - 1
 
 
-def scoring_key(loaded: LoadedModel, alternatives: int) -> tuple:
+def scoring_key(loaded: LoadedModel, alternatives: int, detailed: int | None = None) -> tuple:
     """The model, adapter, precision and alternatives behind a scoring: records made under
     another key are not reused."""
-    return (id(loaded.model), loaded.model_id, loaded.adapter_id, str(loaded.dtype), alternatives)
+    return (id(loaded.model), loaded.model_id, loaded.adapter_id, str(loaded.dtype), alternatives, detailed)
 
 
 def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, previous: ScoredText | None = None,
-                     cancel: threading.Event | None = None, progress=None) -> ScoredText:
+                     cancel: threading.Event | None = None, progress=None, detailed: int | None = None) -> ScoredText:
     """Score a text (any length). ``previous``: an earlier scoring (of this or another text):
     the windows before the first changed token are reused when the same model made it, so
     an edit re-runs only the windows from the edit on. ``cancel`` stops it between windows
     (the result is then not ``complete``); ``progress`` hears a core.scoring.ScoreProgress
-    after each window."""
+    after each window. ``detailed``: only about the first so many tokens keep their
+    alternatives (core.scoring.score_ids)."""
     from desktop_app.core.scoring import score_text
 
-    key = scoring_key(loaded, alternatives)
+    key = scoring_key(loaded, alternatives, detailed)
     reuse = (previous.ids, previous.records) if previous is not None and previous.model_key == key else None
-    ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress, previous=reuse)
+    ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress, previous=reuse,
+                              detailed=detailed)
     stopped = cancel is not None and cancel.is_set() and (len(records) < len(ids) - 1 or (not ids and bool(text)))
     joined = joined_text(records)
     if joined and text.endswith(joined):
@@ -315,12 +317,13 @@ def store_rescored(store, message_id: int, adapter_id: int, before: list | None,
 # ---------------------------------------------------------------- text mode
 
 def analyse_text(loaded: LoadedModel, text: str, *, previous: ScoredText | None = None,
-                 cancel: threading.Event | None = None, progress=None):
+                 cancel: threading.Event | None = None, progress=None, detailed: int | None = None):
     """A text scored (``score_whole_text``: any length, reusing ``previous``, cancellable,
-    with progress) and GLTR's summary of it: (ScoredText, documents.TextSummary)."""
+    with progress, alternatives for the first ``detailed`` tokens) and GLTR's summary of it:
+    (ScoredText, documents.TextSummary)."""
     from desktop_app.core.documents import summarize
 
-    scored = score_whole_text(loaded, text, previous=previous, cancel=cancel, progress=progress)
+    scored = score_whole_text(loaded, text, previous=previous, cancel=cancel, progress=progress, detailed=detailed)
     return scored, summarize(scored.records)
 
 

@@ -5,7 +5,9 @@ Cancel shown, and the Export menu (heatmap PNG, tokens JSON, summary CSV).
 A very long text (a 5 MB file is about a million tokens) is scored on the model lane
 window by window, so the window stays responsive; its summary covers every token, while
 the heatmap draws at most HEATMAP_MAX_TOKENS of them (laying out a million coloured spans
-would hold the window for minutes); the JSON export has them all.
+would hold the window for minutes), and only those keep their top alternatives (for the
+inspector; ten million more small objects would make Python's cycle collector freeze the
+window). The JSON export has every token (alternatives for those drawn).
 """
 
 from __future__ import annotations

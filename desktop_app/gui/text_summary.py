@@ -171,7 +171,8 @@ class SummaryPanel(QWidget):
         layout.addWidget(title)
         layout.addStretch(1)
         self.export_button = QToolButton()
-        self.export_button.setText("Export")
+        self.export_button.setText("Export \u25be")
+        self.export_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")  # the ▾ says it
         self.export_button.setToolTip("Save the heatmap as PNG, every token's figures as JSON, this summary as CSV")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)

@@ -22,6 +22,7 @@ from desktop_app.core.records import TokenRecord
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.tasks import Task, Throttle
+from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
 from desktop_app.gui.text_summary import SummaryPanel
 from desktop_app.gui.theme import icon
 from desktop_app.gui.token_view import TokenView
@@ -119,7 +120,8 @@ class TextController(QObject):
             if loaded is None:
                 raise ModelError(NO_MODEL)
             # summarised here too: a million-token text's summary would hold the window a second
-            return session.analyse_text(loaded, text, previous=self.previous, cancel=cancel, progress=report)
+            return session.analyse_text(loaded, text, previous=self.previous, cancel=cancel, progress=report,
+                                        detailed=HEATMAP_MAX_TOKENS)
 
         self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r),
                               on_progress=lambda p: self._analyse_progress(number, p),
