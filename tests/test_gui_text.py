@@ -87,7 +87,7 @@ def test_pasted_text_is_scored_and_summarised_as_core_scoring(text_window, qtbot
     # a click shows the token in the same inspector as chat; hover goes to the status bar
     window.show_text_token(3, view.records[3])
     assert window.inspector.record == view.records[3] and window.inspector.isVisible()
-    window._text_token_hovered(3, view.records[3])
+    window.text_mode.token_hovered(3, view.records[3])
     assert "rank" in window.statusBar().currentMessage()
 
 

@@ -24,7 +24,7 @@ from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, Setting
 from desktop_app.gui.prompt_box import PromptArea
 from desktop_app.gui.ratings import CardRating, RatingWriter
 from desktop_app.gui.tasks import TaskManager
-from desktop_app.gui.text_view import TextController, TextView
+from desktop_app.gui.text_mode import TextMode
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import token_label
 from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_author, answer_meta, tokens_words
@@ -47,6 +47,8 @@ class MainWindow(QMainWindow):
         chat: the ChatController, owner of the chat model and the shown conversation.
         writer: the RatingWriter (ratings on the store lane).
         finetune: the FineTuneController (fine-tunes on the training lane).
+        text_mode: the Text tab and its wiring (gui/text_mode.py); text, text_view and mode_tabs
+            are its TextController, TextView and the Chat | Text tabs.
         compare_dialog: the compare window once opened, else None.
         model_spec: the model asked for last (saved for the next start).
         streaming_card: the card the current answer streams into, or None.
@@ -63,12 +65,10 @@ class MainWindow(QMainWindow):
         self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self.tasks.store, self)
         self.finetune = FineTuneController(store, paths, self.chat, self.tasks, self)
-        self.text = TextController(store, self.chat, self)
         self.compare_dialog = None
         self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
         self.streaming_card: MessageCard | None = None
         self.selected_card: MessageCard | None = None
-        self._mode_decided = False  # the first model chose the mode (or the person did)
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(icon("app"))
         self._build()
@@ -118,12 +118,8 @@ class MainWindow(QMainWindow):
         chat_column.setSpacing(0)
         chat_column.addWidget(self.transcript, 1)
         chat_column.addWidget(self._build_prompt_area())
-        self.text_view = TextView(self.text)
-        self.mode_tabs = QTabWidget()  # Chat | Text: the same model, heatmap and inspector
-        self.mode_tabs.setObjectName("ModeTabs")
-        self.mode_tabs.setDocumentMode(True)
-        self.mode_tabs.addTab(chat_page, "Chat")
-        self.mode_tabs.addTab(self.text_view, "Text")
+        self.text_mode = TextMode(self, chat_page)  # the Text tab and its wiring (gui/text_mode.py)
+        self.text, self.text_view, self.mode_tabs = self.text_mode.controller, self.text_mode.view, self.text_mode.tabs
         column.addWidget(self.mode_tabs, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.conversations)
@@ -234,17 +230,11 @@ class MainWindow(QMainWindow):
         self.prompt.textChanged.connect(self._update_buttons)
         self.prompt.submitted.connect(self.send)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self._ctrl_enter)
+            QShortcut(QKeySequence(keys), self, self.text_mode.ctrl_enter)
         QShortcut(QKeySequence("Escape"), self, self.stop)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_conversation)
         wire_explain(self)
-        self._connect_text()
-
-    def _connect_text(self) -> None:
-        self.text.error.connect(self.show_error)
-        self.text_view.token_clicked.connect(self.show_text_token)
-        self.text_view.token_hovered.connect(self._text_token_hovered)
-        self.mode_tabs.currentChanged.connect(self._mode_changed)
+        self.text_mode.connect()
 
     # ------------------------------------------------------------ persistence
     def _restore(self) -> None:
@@ -267,8 +257,7 @@ class MainWindow(QMainWindow):
         self.popover.set_settings(sampling, s.value("system", "") or "")
         self.popover.enter_sends.setChecked(s.value("enter_sends", "true") in (True, "true"))
         self._settings_changed()
-        if s.value("mode") == "text":
-            self.mode_tabs.setCurrentWidget(self.text_view)
+        self.text_mode.restore(s)
 
     def save_state(self) -> None:
         s = self.settings
@@ -301,8 +290,7 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.hide()  # gone at once, while a cancelled fine-tune winds down (up to a step) below
         self.finetune.cancel()
-        self.text_view.flush_edit()
-        self.text.shutdown()
+        self.text_mode.close()
         self.chat.shutdown()
         self.tasks.shutdown(training_timeout_s=60.0)  # every rating asked for is written before the window goes
         super().closeEvent(event)
@@ -361,9 +349,7 @@ class MainWindow(QMainWindow):
         self._update_buttons()
         if self.legend.score_prompts.isChecked():
             self._score_prompts_toggled(True)
-        self._text_mode_for(loaded)
-        if self.text.document_id is not None:
-            self.text_view.analyse_now(save=False)  # the text's colours come from this model
+        self.text_mode.model_loaded(loaded)
 
     def _model_failed(self, message: str) -> None:
         self.progress_label.setText("")
@@ -559,13 +545,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Stopped before the first token; nothing was kept.", 5000)
 
     # ------------------------------------------------------------ actions
-    def _ctrl_enter(self) -> None:
-        """Ctrl+Enter sends the prompt in Chat and continues the text in Text."""
-        if self.mode == "text":
-            self.text_view.continue_text()
-        else:
-            self.send()
-
     def send(self) -> None:
         text = self.prompt.toPlainText()
         if not text.strip() or self.chat.generating:
@@ -586,7 +565,7 @@ class MainWindow(QMainWindow):
         if self.message_editor.cancel():
             return
         self.chat.stop()
-        self.text.stop()
+        self.text_mode.stop()
 
     def regenerate(self) -> None:
         self.error_banner.hide()
@@ -717,50 +696,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return path
 
-    # ------------------------------------------------------------ text mode
+    # ------------------------------------------------------------ text mode (gui/text_mode.py)
     @property
     def mode(self) -> str:
         """"chat" or "text": the tab in front."""
-        return "text" if self.mode_tabs.currentWidget() is self.text_view else "chat"
+        return self.text_mode.mode
 
     def set_mode(self, mode: str) -> None:
-        self.mode_tabs.setCurrentWidget(self.text_view if mode == "text" else self.mode_tabs.widget(0))
-
-    def _mode_changed(self, _index: int) -> None:
-        if self.mode == "text" and self.text.document_id is None:
-            self.text_view.open_document()  # the newest text, or a new empty one
-        if self.mode == "text":
-            self.text_view.editor.setFocus()
-
-    def _text_mode_for(self, loaded) -> None:
-        """A model without a chat template (GPT-2) continues text rather than answering: the
-        window opens in Text mode, unless the person chose a mode before; it says why once."""
-        from desktop_app.core.prompts import has_chat_template
-
-        decided, self._mode_decided = self._mode_decided, True
-        if decided or has_chat_template(loaded.tokenizer) or self.settings.value("mode") is not None:
-            return
-        self.set_mode("text")
-        self.notice_banner.show_message(
-            f"{loaded.source.display_name} has no chat template: it continues text rather than answering "
-            "questions, so the window opened in Text mode. Chat is one tab away.", "info")
+        self.text_mode.set_mode(mode)
 
     def show_text_token(self, index: int, record) -> None:
-        """The inspector shows token ``index`` of the analysed text (a click on it)."""
-        if self.selected_card is not None:
-            try:
-                self.selected_card.view.clear_selection_mark()
-            except RuntimeError:  # the card is gone
-                pass
-            self.selected_card = None
-        self.side_tabs.setCurrentWidget(self.inspector)
-        self.inspector.show_token(None, index, record, can_branch=False)
-        self.inspector.hint.setText("A token of your text, as the model predicted it from the text before.")
-
-    def _text_token_hovered(self, index: int, record) -> None:
-        if record is None:
-            self.statusBar().clearMessage()
-            return
-        self.statusBar().showMessage(
-            f"token {index + 1}: \u201c{token_label(record.text)}\u201d  p={record.prob * 100:.2f}%  "
-            f"rank {record.rank}  entropy {record.entropy:.2f}")
+        """The inspector shows token ``index`` of the analysed text (what a click on it does)."""
+        self.text_mode.show_token(index, record)

@@ -1,0 +1,183 @@
+"""Text mode's logic without widgets: the open document, and its scoring and continuations
+on the model lane through the chat model's owner (``ChatController``), so they queue with
+chat work in one order. An analysis re-runs only the windows from the first token that
+differs from the last scoring; a newer edit drops the analysis still waiting and stops the
+one running between windows (its part is kept for reuse; its result is not shown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop_app.core import documents, session
+from desktop_app.core.errors import ModelError
+from desktop_app.core.records import TokenRecord
+from desktop_app.gui.tasks import Task, Throttle
+from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
+
+NO_MODEL = "No model is loaded: choose one with the model button."
+
+
+class TextController(QObject):
+    """The open document and the model work on it (analyse, continue).
+
+    Attributes:
+        store, chat: the database and the ChatController (owner of the model and its lane).
+        document_id: the open document (None until one is opened or made).
+        scored: the last ScoredText shown; summary: its TextSummary.
+        previous: the last scoring made (shown, stale or cancelled): the next analysis
+            re-runs only the windows from the first token that differs from it.
+        generation: a counter: an analysis whose number is not the newest is stale.
+        throttle: batches streamed continuation tokens."""
+
+    analysed = Signal(object, object)  # ScoredText, TextSummary
+    analyse_progress = Signal(object)  # core.scoring.ScoreProgress: reading a long text, then each window
+    analysis_stopped = Signal(object, object)  # the part scored before Cancel: ScoredText, TextSummary
+    stream_started = Signal()
+    tokens = Signal(list)
+    continued = Signal(str, str)  # the continuation's text, why it finished
+    error = Signal(str)
+    saved = Signal(int)  # a document's text (and maybe its title) is stored
+    busy_changed = Signal(bool)  # a continuation is (or is no longer) asked for
+
+    def __init__(self, store, chat, parent=None):
+        super().__init__(parent)
+        self.store, self.chat = store, chat
+        self.document_id: int | None = None
+        self.scored = None
+        self.summary = None
+        self.previous = None
+        self.generation = 0
+        self.throttle = Throttle(parent=self)
+        self.throttle.flushed.connect(self.tokens.emit)
+
+    @property
+    def lane(self):
+        return self.chat.lane
+
+    @property
+    def continuing(self) -> bool:
+        return bool(self.lane.find("continue"))
+
+    # ------------------------------------------------------------ documents
+    def open_document(self, document_id: int | None = None) -> dict:
+        """Open a stored document (None: the newest, or a new empty one)."""
+        if document_id is None:
+            rows = documents.list_documents(self.store)
+            document_id = rows[0]["id"] if rows else documents.create_document(self.store, "")
+        document = documents.get_document(self.store, document_id)
+        self.document_id = document_id
+        return document
+
+    def new_document(self, text: str = "", title: str | None = None) -> dict:
+        return self.open_document(documents.create_document(self.store, text, title))
+
+    def untitled_and_empty(self) -> bool:
+        if self.document_id is None:
+            return False
+        document = documents.get_document(self.store, self.document_id)
+        return document["title"] == documents.DEFAULT_DOCUMENT_TITLE and not document["text"]
+
+    def save(self, text: str, title: str | None = None) -> None:
+        """Keep the text (store lane, in order); an untitled document is titled after its
+        first words (or ``title``)."""
+        if self.document_id is None:
+            return
+        document_id, store = self.document_id, self.store
+        if title is None and documents.get_document(store, document_id)["title"] == documents.DEFAULT_DOCUMENT_TITLE \
+                and text.strip():
+            title = documents.title_for(text)
+        self.chat.tasks.store.submit(Task(lambda _r, _c: documents.save_document(store, document_id, text, title),
+                                          "save document", "document",
+                                          on_success=lambda _r: self.saved.emit(document_id),
+                                          on_failure=lambda e: self.error.emit(str(e))))
+
+    # ------------------------------------------------------------ analysing
+    def analyse(self, text: str) -> None:
+        """Score the text on the model lane from its first changed window; an older analysis
+        is dropped while it waits and stopped between windows while it runs."""
+        self.lane.cancel_all("analyse")
+        self.generation += 1
+        number = self.generation
+        if self.chat.loaded is None and not self.chat.loading:
+            return
+
+        def work(report, cancel):
+            loaded = self.chat.loaded
+            if loaded is None:
+                raise ModelError(NO_MODEL)
+            # summarised here too: a million-token text's summary would hold the window a second
+            return session.analyse_text(loaded, text, previous=self.previous, cancel=cancel, progress=report,
+                                        detailed=HEATMAP_MAX_TOKENS)
+
+        self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r),
+                              on_progress=lambda p: self._analyse_progress(number, p),
+                              on_failure=lambda e: self.error.emit(str(e))))
+
+    def _analyse_progress(self, number: int, progress) -> None:
+        if number == self.generation:
+            self.analyse_progress.emit(progress)
+
+    def _analysed(self, number: int, scored, summary) -> None:
+        self.previous = scored  # even a stale or cancelled one: its windows are reused
+        if number != self.generation:
+            return  # the text changed while this ran
+        if not scored.complete:
+            self.analysis_stopped.emit(scored, summary)
+            return
+        self.scored, self.summary = scored, summary
+        self.analysed.emit(scored, summary)
+
+    def cancel_analysis(self) -> None:
+        """Stop the analysis (between windows): what was scored is shown and reused later."""
+        self.lane.cancel_all("analyse")
+
+    # ------------------------------------------------------------ continuing
+    def continue_text(self, text: str) -> bool:
+        """Stream a continuation of ``text`` (its end); ``continued`` brings the new text."""
+        if self.continuing:
+            return False
+        if self.chat.loaded is None and not self.chat.loading:
+            self.error.emit(NO_MODEL)
+            return False
+        settings = replace(self.chat.settings)
+
+        def work(report, cancel):
+            loaded = self.chat.loaded
+            if loaded is None:
+                raise ModelError(NO_MODEL)
+            return documents.continue_text(loaded, text, settings, cancel=cancel, on_token=report)
+
+        self.lane.submit(Task(work, "continue text", "continue", on_start=lambda _t: self.stream_started.emit(),
+                              on_progress=self._progress, on_success=self._continued,
+                              on_failure=self._continue_failed,
+                              on_cancelled=lambda _t: self._ended("", "cancelled")))
+        self.busy_changed.emit(True)
+        return True
+
+    def _progress(self, item) -> None:
+        if isinstance(item, TokenRecord):
+            self.throttle.push(item)
+
+    def _continued(self, generation) -> None:
+        self.throttle.flush()
+        self._ended(generation.text, generation.finish_reason or "")
+
+    def _continue_failed(self, error) -> None:
+        self.throttle.flush()
+        self._ended("", "error")
+        self.error.emit(str(error))
+
+    def _ended(self, text: str, reason: str) -> None:
+        self.continued.emit(text, reason)
+        self.busy_changed.emit(False)
+
+    def stop(self) -> None:
+        """Stop the continuation: dropped if it waits, cut short (kept so far) if it runs."""
+        self.lane.cancel_all("continue")
+
+    def shutdown(self) -> None:
+        self.lane.cancel_all("analyse")
+        self.stop()
