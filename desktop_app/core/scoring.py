@@ -23,7 +23,7 @@ from desktop_app.core.records import TokenRecord
 CHUNK = 256  # positions per log_softmax block: bounds memory for long texts x big vocabularies
 
 
-ENCODE_PIECE_CHARS = 50_000  # a long text is tokenized in pieces of about this many characters
+ENCODE_PIECE_CHARS = 10_000  # a long text is tokenized in pieces of about this many characters
 
 
 @dataclass(frozen=True)
