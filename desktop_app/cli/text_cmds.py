@@ -38,19 +38,24 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 class ScoreBar:
-    """core.scoring.ScoreProgress -> a tqdm bar on stderr, only for texts of several windows."""
+    """core.scoring.ScoreProgress -> a tqdm bar on stderr per stage (reading a long text,
+    then scoring it), only for texts of several windows."""
 
     def __init__(self):
         self.bar = None
+        self.stage = None
 
     def __call__(self, p) -> None:
         from tqdm import tqdm
 
+        if p.stage != self.stage:
+            self.close()
+            self.bar, self.stage = None, p.stage
         if self.bar is None and p.done < p.total:
-            self.bar = tqdm(total=p.total, desc="analysing", unit="tok", file=sys.stderr, leave=False)
+            unit, desc = ("char", "reading") if p.stage == "reading" else ("tok", "analysing")
+            self.bar = tqdm(total=p.total, desc=desc, unit=unit, unit_scale=True, file=sys.stderr, leave=False)
         if self.bar is not None:
-            self.bar.n = p.done
-            self.bar.refresh()
+            self.bar.update(p.done - self.bar.n)  # tqdm redraws at most ten times a second
 
     def close(self) -> None:
         if self.bar is not None:
