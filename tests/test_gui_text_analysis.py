@@ -166,3 +166,21 @@ def test_a_binary_file_stores_nothing_and_an_empty_text_continues_from_the_start
     text, reason = blocker.args
     assert text and reason in ("length", "eos")
     qtbot.waitUntil(lambda: window.text_view.editor.toPlainText() == text, timeout=WAIT_MS)
+
+
+def test_the_histogram_titles_keep_room_at_800_and_sit_beside_the_bar_when_wide(window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    analysed(qtbot, window, "The lamp was lit at dusk, as every evening.")
+    panel = window.text_view.summary_panel
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.width() == 800 and panel.wide is False, timeout=WAIT_MS)
+    QApplication.processEvents()
+    for histogram in (panel.probabilities, panel.entropies):
+        assert histogram.width() >= histogram.title_width()  # "entropy (nats)" was cut to "entropy (" here
+        assert histogram.geometry().top() > panel.bar.geometry().bottom()  # under the bar
+    window.resize(1400, 800)
+    qtbot.waitUntil(lambda: panel.wide is True, timeout=WAIT_MS)
+    QApplication.processEvents()
+    assert panel.probabilities.geometry().left() > panel.bar.geometry().right()  # beside it
+    assert panel.entropies.width() >= panel.entropies.title_width()
