@@ -184,3 +184,21 @@ def test_the_histogram_titles_keep_room_at_800_and_sit_beside_the_bar_when_wide(
     QApplication.processEvents()
     assert panel.probabilities.geometry().left() > panel.bar.geometry().right()  # beside it
     assert panel.entropies.width() >= panel.entropies.title_width()
+
+
+def test_emptying_the_text_drops_the_analysis_running(window, qtbot, windows_run):
+    view = window.text_view
+    windows_run.hold_after = 2
+    view.editor.setPlainText(LONG)
+    qtbot.waitUntil(lambda: view.summary_panel.progress_row.isVisible(), timeout=WAIT_MS)
+    shown = []
+    window.text.analysed.connect(lambda *a: shown.append(a))
+    window.text.analysis_stopped.connect(lambda *a: shown.append(a))
+    view.editor.setPlainText("")
+    view.analyse_now()
+    assert not view.summary_panel.progress_row.isVisible()
+    windows_run.release.set()
+    window.chat.lane.wait(WAIT_MS / 1000)
+    qtbot.wait(200)
+    assert shown == [] and view.heatmap.records == []  # nothing of the old text comes back
+    assert window.text.previous is not None and not window.text.previous.complete  # kept for reuse

@@ -130,6 +130,11 @@ class TextController(QObject):
         self.scored, self.summary = scored, summary
         self.analysed.emit(scored, summary)
 
+    def drop_analysis(self) -> None:
+        """Stop the analysis and show nothing of it (the text was emptied)."""
+        self.generation += 1
+        self.lane.cancel_all("analyse")
+
     def cancel_analysis(self) -> None:
         """Stop the analysis (between windows): what was scored is shown and reused later."""
         self.lane.cancel_all("analyse")

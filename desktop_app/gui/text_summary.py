@@ -215,6 +215,8 @@ class SummaryPanel(QWidget):
 
     def set_summary(self, summary: TextSummary | None) -> None:
         self.summary = summary
+        if summary is None:  # a text just shown or emptied: no analysis of it is on its way yet
+            self.hide_progress()
         self.export_button.setEnabled(summary is not None and summary.tokens > 0)
         if summary is None or not summary.tokens:
             self.bar.set_shares(())

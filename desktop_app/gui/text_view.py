@@ -209,6 +209,7 @@ class TextView(QWidget):
             self.status.setText("analysing\u2026")
             self.controller.analyse(text)
         else:
+            self.controller.drop_analysis()  # one still running is of a text no longer there
             self.status.setText("")
             self.heatmap.set_records([], prefix="")
             self.summary_panel.set_summary(None)
