@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import figure, load_average, median
 
 BURNER = "import os, sys\ncore = int(sys.argv[1])\nos.sched_setaffinity(0, {core})\nwhile True:\n    pass\n"
 
@@ -124,18 +121,17 @@ def main() -> int:
                 print(f"  round {round_ + 1} {policy}: training loop made {loop.steps} steps meanwhile")
         print(f"  round {round_ + 1}: " + ", ".join(f"{p}/{c} {results[(p, c)][-1]:.1f}" for p, c in results))
     os.environ.pop(threads.ENV_OVERRIDE, None)
-    med = {key: statistics.median(values) for key, values in results.items()}
-    print(f"cores: {cores}  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  tokens: {args.tokens}")
+    med = {key: median(values) for key, values in results.items()}
+    print(f"usable cores: {cores}  {load_average()}  tokens: {args.tokens}")
     for policy, team in policies.items():
         print(f"{policy} ({team} thread{'s' if team > 1 else ''}): "
               + ", ".join(f"{c} {med[(policy, c)]:.1f} tok/s" for c in conditions))
-    print(f"busy_core_ratio_torch_default: {med[('torch default', 'burner')] / med[('torch default', 'quiet')]:.2f}")
+    figure("busy_core_ratio_torch_default", med[("torch default", "burner")] / med[("torch default", "quiet")])
     if args.training:
-        print(f"training_ratio_torch_default: "
-              f"{med[('torch default', 'training')] / med[('torch default', 'quiet')]:.2f}")
-        print(f"training_ratio: {med[('app', 'training')] / med[('app', 'quiet')]:.2f}")
-    print(f"quiet_speed_vs_torch_default: {med[('app', 'quiet')] / med[('torch default', 'quiet')]:.2f}")
-    print(f"busy_core_ratio: {med[('app', 'burner')] / med[('app', 'quiet')]:.2f}")
+        figure("training_ratio_torch_default", med[("torch default", "training")] / med[("torch default", "quiet")])
+        figure("training_ratio", med[("app", "training")] / med[("app", "quiet")])
+    figure("quiet_speed_vs_torch_default", med[("app", "quiet")] / med[("torch default", "quiet")])
+    figure("busy_core_ratio", med[("app", "burner")] / med[("app", "quiet")])
     return 0
 
 

@@ -11,13 +11,12 @@ try them in llama.cpp or Ollama).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _common import add_cache_dir, bundled_folder, load_average
 
 PROMPTS = ["The capital of France is", "<|im_start|>user\nWhat is a good name for a cat?<|im_end|>\n"
            "<|im_start|>assistant\n", "Once upon a time, in a small village by the sea,"]
@@ -71,24 +70,21 @@ def main() -> int:
     from transformers.utils import logging as hf_logging
 
     from desktop_app.core import adapters, model_export
-    from desktop_app.core.models import bundled_gguf_path, convert_gguf, open_model
+    from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="bundled", help="'bundled' or a model folder")
     parser.add_argument("--keep", metavar="DIR", help="write the exports here and keep them")
+    add_cache_dir(parser)
     args = parser.parse_args()
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     tmp = Path(tempfile.mkdtemp(prefix="export-bench-"))
     paths = AppPaths.resolve(tmp / "data").ensure()
-    if args.model == "bundled":
-        cache = AppPaths.resolve(os.environ.get("GPT2_DESK_TEST_CACHE") or (tmp / "cache")).ensure()
-        folder = convert_gguf(bundled_gguf_path(), cache)
-    else:
-        folder = Path(args.model)
-    loaded = open_model(str(folder), paths, device="cpu")
+    folder = bundled_folder(args.cache_dir) if args.model == "bundled" else Path(args.model)
+    loaded = open_model(str(folder), paths, device="cpu", precision="exact")  # the figures compare float32
     store = Store.open(paths.db_path)
     aid = adapters.save_adapter(store, _lora(folder), paths, base_model=loaded.model_id, run_id=None,
                                 parent_id=None, settings={}, metrics={})
@@ -126,6 +122,7 @@ def main() -> int:
         for extra in result.extra_files:
             print(f"  also wrote {extra.name}")
     store.close()
+    print(load_average())
     return 0
 
 

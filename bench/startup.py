@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _common import ROOT, add_cache_dir, bundled_folder, figure, load_average, median
 
 APP = r"""
 import sys, time
@@ -89,24 +87,14 @@ def run(code: str, *args: str) -> dict[str, float]:
     return marks
 
 
-def cached_model(spec: str, cache_dir: Path) -> str:
-    """The bundled model's converted folder (converted once, as a person's first run does)."""
-    if spec != "bundled":
-        return spec
-    sys.path.insert(0, str(ROOT))
-    from desktop_app.core.models import bundled_gguf_path, convert_gguf
-    from desktop_app.core.paths import AppPaths
-
-    return str(convert_gguf(bundled_gguf_path(), AppPaths.resolve(cache_dir).ensure()))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--model", default="bundled")
-    parser.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "gpt2-desk-bench-cache"))
+    add_cache_dir(parser)
     args = parser.parse_args()
-    model = cached_model(args.model, Path(args.cache_dir))
+    # the bundled model's converted folder (converted once, as a person's first run does)
+    model = str(bundled_folder(args.cache_dir)) if args.model == "bundled" else args.model
     bare, window, first, after = [], [], [], []
     for round_ in range(args.rounds):
         b = run(BARE)["imports"]
@@ -118,12 +106,12 @@ def main() -> int:
         print(f"  round {round_ + 1}: bare imports {b:.2f} s; app: window {window[-1]:.2f} s, "
               f"model ready {m.get('model', float('nan')):.2f} s, first token {first[-1]:.2f} s "
               f"({after[-1]:.2f} s after send)")
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"bare_imports_s: {statistics.median(bare):.2f}")
-    print(f"window_usable_s: {statistics.median(window):.2f}")
-    print(f"first_token_s: {statistics.median(first):.2f}")
-    print(f"window_vs_bare_imports: {statistics.median(w / b for w, b in zip(window, bare)):.2f}")
-    print(f"first_token_after_send_s: {statistics.median(after):.2f}")
+    print(load_average())
+    figure("bare_imports_s", median(bare))
+    figure("window_usable_s", median(window))
+    figure("first_token_s", median(first))
+    figure("window_vs_bare_imports", median(w / b for w, b in zip(window, bare)))
+    figure("first_token_after_send_s", median(after))
     return 0
 
 

@@ -102,6 +102,10 @@ def test_fast_path_same_on_the_real_offline_model(bundled_model):
 def test_a_prepared_compiled_step_gives_the_same_answer(tiny_model_dir, session_paths, monkeypatch):
     """The compile path end to end on the CPU (dynamo tracing with the eager backend: quick,
     no code generation); on a GPU bench/gpu_suite.sh runs it with CUDA graphs."""
+    import torch
+    from torch._dynamo.utils import counters
+
+    from desktop_app.core import threads
     from desktop_app.core.models import open_model
 
     loaded = open_model(str(tiny_model_dir), session_paths, device="cpu", precision="exact")
@@ -109,15 +113,19 @@ def test_a_prepared_compiled_step_gives_the_same_answer(tiny_model_dir, session_
     settings = SamplingSettings(max_new_tokens=12, seed=4)
     plain = generate(loaded, ids, settings, fast=False)
     monkeypatch.setenv(fast_decode.ENV_COMPILE, "1")
+    monkeypatch.setenv(threads.ENV_OVERRIDE, str(torch.get_num_threads() + 1))  # answers' team != torch's
     stages = []
     took = fast_decode.prepare(loaded, len(ids) + 12, progress=lambda *a: stages.append(a), backend="eager")
     length = fast_decode.cache_length(len(ids) + 12, loaded.context_window)
     assert took > 0 and fast_decode.compiled_forward(loaded, length) is not None
     assert [s[1:] for s in stages] == [(0, 1), (1, 1)] and "Preparing" in stages[0][0]
     assert fast_decode.prepare(loaded, len(ids) + 12, backend="eager") == 0.0  # once per model and size
+    graphs = counters["stats"]["unique_graphs"]
     for _ in range(2):  # the pooled cache is reset between answers
         compiled = generate(loaded, ids, settings, fast=True)
         assert_same(plain, compiled)
+    # prepared with the answers' thread team (a compiled step is guarded on it): no compile in an answer
+    assert counters["stats"]["unique_graphs"] == graphs
     # by default a model with a prepared step answers on the fast path, any other on the plain one
     assert generate(loaded, ids, settings).fast is True
     monkeypatch.delenv(fast_decode.ENV_COMPILE)
@@ -129,3 +137,32 @@ def test_the_default_path_is_plain_without_a_prepared_step(tiny_model, monkeypat
     assert fast_decode.prepare_or_skip(tiny_model) == 0.0  # nothing to prepare on a CPU
     gen = generate(tiny_model, prompt_ids(tiny_model), SamplingSettings(max_new_tokens=3, seed=1))
     assert gen.fast is False and len(gen.records) == 3
+
+
+@pytest.mark.slow
+def test_a_step_compiled_to_cpu_code_gives_the_same_answer(tiny_model_dir, session_paths, monkeypatch, tmp_path):
+    """Inductor on the CPU (C++ code, about a minute here; opt-in in the app): float32 keeps the
+    plain path's records; Fast (bfloat16, weights packed for the plain path) compiles too,
+    its packed products stepping aside for the compiler, and the generated code is kept in
+    the folder compiled_code_dir names."""
+    from desktop_app.core.models import open_model
+    from desktop_app.core.precision import fast_dtype
+
+    import torch
+
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "compiled"))
+    monkeypatch.setenv(fast_decode.ENV_COMPILE, "1")
+    ids = prompt_ids(open_model(str(tiny_model_dir), session_paths, device="cpu", precision="exact"))
+    settings = SamplingSettings(max_new_tokens=12, seed=4)
+    for precision in ("exact", "fast"):
+        loaded = open_model(str(tiny_model_dir), session_paths, device="cpu", precision=precision)
+        plain = generate(loaded, ids, settings, fast=False)
+        assert fast_decode.prepare(loaded, len(ids) + 12) > 0
+        compiled = generate(loaded, ids, settings)
+        assert compiled.fast is True
+        if precision == "exact":
+            assert_same(plain, compiled)
+        else:
+            assert loaded.dtype == (fast_dtype(torch.device("cpu")) or torch.float32)
+            assert len(compiled.records) == len(plain.records) and compiled.records[0].precision == plain.records[0].precision
+    assert any((tmp_path / "compiled").iterdir())

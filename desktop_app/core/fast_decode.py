@@ -7,7 +7,10 @@ host in one transfer per token. The figures are the same computation as the plai
 (``decoding.record_stats``), so both give the same tokens and records. On CUDA the step
 can also be captured once as a CUDA graph (torch.compile "reduce-overhead"), since every
 step has the same shapes; ``prepare`` pays that cost once per model and cache size, as a
-visible step, never in the middle of an answer.
+visible step, never in the middle of an answer. On a CPU the same compile (inductor, no
+graphs) cuts the per-layer dispatch cost; it is opt-in there (GPT2_DESK_COMPILE=1): it took
+1-4 minutes on 2 cores (bench/generation_speed.py --compile), and its generated code is kept
+on disk (``compiled_code_dir``), so a later start pays about a quarter of it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import torch
 
 from desktop_app.core.decoding import TokenTexts, record_stats
 from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.core.threads import decode_threads, limited
 
 log = logging.getLogger(__name__)
 
@@ -139,14 +143,17 @@ def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int
     if progress:
         progress(stage, 0, 1)
     start = time.perf_counter()
-    mode = "reduce-overhead" if backend == "inductor" else None  # CUDA graphs where the device has them
+    cuda = loaded.device.type == "cuda"
+    # CUDA graphs where the device has them; on a CPU, generated C++ without graphs
+    mode = "reduce-overhead" if backend == "inductor" and cuda else None
     entry[length] = torch.compile(loaded.model, backend=backend, mode=mode, fullgraph=False, dynamic=False)
     try:
-        with loaded.lock, torch.inference_mode():
+        # with the answers' thread team: a compiled step is guarded on it (another team, another compile)
+        with loaded.lock, torch.inference_mode(), limited(decode_threads()), _compile_options(loaded, backend):
             steps = StaticSteps(loaded, length)
             token = torch.zeros((), dtype=torch.long, device=loaded.device)
             steps.prefill([0], 1)
-            for _ in range(3):  # warm-up runs, then the capture
+            for _ in range(3):  # warm-up runs (the first compiles), then the capture
                 steps.step(token)
     except Exception:
         entry.pop(length, None)  # the plain static path still works
@@ -157,6 +164,30 @@ def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int
     if progress:
         progress(stage, 1, 1)
     return took
+
+
+def compiled_code_dir() -> str:
+    """Where inductor keeps the code it generates: the app's shared cache (it outlives /tmp),
+    unless TORCHINDUCTOR_CACHE_DIR says otherwise."""
+    from desktop_app.core.paths import AppPaths
+
+    paths = AppPaths.resolve()
+    return str((paths.shared_cache_dir or paths.cache_dir) / "compiled")
+
+
+def _compile_options(loaded, backend: str):
+    """On a CPU with 16-bit weights, inductor "freezes" the weights: it packs them for oneDNN
+    itself, as pack_cpu_weights does for the plain path (whose packed products step aside
+    while a step is being compiled). float32 keeps its weights as inputs: the same records
+    as the plain path, within 1e-5 (tests/test_fast_decode.py)."""
+    import contextlib
+
+    if backend != "inductor" or loaded.device.type != "cpu":
+        return contextlib.nullcontext()
+    os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", compiled_code_dir())
+    import torch._inductor.config as inductor_config
+
+    return inductor_config.patch(freezing=loaded.dtype != torch.float32)
 
 
 def pack_cpu_weights(model) -> int:
@@ -192,7 +223,8 @@ def pack_cpu_weights(model) -> int:
 
 def _packed_forward(self, x: torch.Tensor) -> torch.Tensor:
     weight, packed, plain = self._gpt2desk_packed
-    if torch.is_grad_enabled() or x.dtype != torch.bfloat16 or self.weight is not weight:
+    if torch.is_grad_enabled() or x.dtype != torch.bfloat16 or self.weight is not weight \
+            or torch.compiler.is_compiling():  # a compiled step packs (freezes) its weights itself
         return plain(x)
     return torch.ops.mkldnn._linear_pointwise(x, packed, self.bias, "none", [], "")
 

@@ -29,10 +29,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
-from desktop_app.core import gate
 from desktop_app.core.errors import UserFacingError
+from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap
 from desktop_app.core.train_data import TrainingData, build_training_data, rated_message_ids, readiness
+
+gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 
 log = logging.getLogger(__name__)
 
