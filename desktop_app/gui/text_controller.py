@@ -1,8 +1,10 @@
 """Text mode's logic without widgets: the open document and its tree of continuations
 (``BranchTree``, gui/text_tree.py), and its scoring and continuations on the model lane
 through the chat model's owner (``ChatController``), so they queue with chat work in one
-order. A newer edit cancels the analysis still waiting; the result of one already running
-is dropped when it comes back. Every continuation becomes a branch of the tree.
+order. An analysis re-runs only the windows from the first token that differs from the
+last scoring; a newer edit drops the analysis still waiting and stops the one running
+between windows (its part is kept for reuse; its result is not shown). Every continuation
+becomes a branch of the tree.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from desktop_app.core import documents, session
 from desktop_app.core.errors import ModelError
 from desktop_app.core.records import TokenRecord
 from desktop_app.gui.tasks import Task, Throttle
+from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
 from desktop_app.gui.text_tree import NOT_A_CONTINUATION, BranchTree, Plan
 
 NO_MODEL = "No model is loaded: choose one with the model button."
@@ -29,10 +32,14 @@ class TextController(QObject):
         tree: its BranchTree (main text, branches, the path shown).
         plan: where the continuation being written goes (a text_tree.Plan), else None.
         scored: the last ScoredText shown; summary: its TextSummary.
+        previous: the last scoring made (shown, stale or cancelled): the next analysis
+            re-runs only the windows from the first token that differs from it.
         generation: a counter: an analysis whose number is not the newest is stale.
         throttle: batches streamed continuation tokens."""
 
     analysed = Signal(object, object)  # ScoredText, TextSummary
+    analyse_progress = Signal(object)  # core.scoring.ScoreProgress: reading a long text, then each window
+    analysis_stopped = Signal(object, object)  # the part scored before Cancel: ScoredText, TextSummary
     stream_started = Signal(object)  # the Plan: the text before the continuation
     tokens = Signal(list)
     continued = Signal(str, str)  # the continuation's text, why it finished
@@ -46,6 +53,7 @@ class TextController(QObject):
         self.document_id: int | None = None
         self.scored = None
         self.summary = None
+        self.previous = None
         self.generation = 0
         self.throttle = Throttle(parent=self)
         self.throttle.flushed.connect(self.tokens.emit)
@@ -98,28 +106,48 @@ class TextController(QObject):
 
     # ------------------------------------------------------------ analysing
     def analyse(self, text: str) -> None:
-        """Score the whole text on the model lane; a waiting older analysis is dropped."""
+        """Score the text on the model lane from its first changed window; an older analysis
+        is dropped while it waits and stopped between windows while it runs."""
         self.lane.cancel_all("analyse")
         self.generation += 1
         number = self.generation
         if self.chat.loaded is None and not self.chat.loading:
             return
 
-        def work(_report, _cancel):
+        def work(report, cancel):
             loaded = self.chat.loaded
             if loaded is None:
                 raise ModelError(NO_MODEL)
-            return session.score_whole_text(loaded, text)
+            # summarised here too: a million-token text's summary would hold the window a second
+            return session.analyse_text(loaded, text, previous=self.previous, cancel=cancel, progress=report,
+                                        detailed=HEATMAP_MAX_TOKENS)
 
-        self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda s: self._analysed(number, s),
+        self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r),
+                              on_progress=lambda p: self._analyse_progress(number, p),
                               on_failure=lambda e: self.error.emit(str(e))))
 
-    def _analysed(self, number: int, scored) -> None:
+    def _analyse_progress(self, number: int, progress) -> None:
+        if number == self.generation:
+            self.analyse_progress.emit(progress)
+
+    def _analysed(self, number: int, scored, summary) -> None:
+        self.previous = scored  # even a stale or cancelled one: its windows are reused
         if number != self.generation:
             return  # the text changed while this ran
-        self.scored = scored
-        self.summary = documents.summarize(scored.records)
-        self.analysed.emit(scored, self.summary)
+        if not scored.complete:
+            self.analysis_stopped.emit(scored, summary)
+            return
+        self.scored, self.summary = scored, summary
+        self.analysed.emit(scored, summary)
+
+    def drop_analysis(self) -> None:
+        """Stop the analysis and show nothing of it (the text was emptied)."""
+        self.generation += 1
+        self.lane.cancel_all("analyse")
+
+    def cancel_analysis(self) -> None:
+        """Stop the analysis (between windows): what was scored is shown and reused later."""
+        self.lane.cancel_all("analyse")
 
     # ------------------------------------------------------------ continuing
     def continue_text(self, text: str, offset: int | None = None, first=None) -> bool:

@@ -62,7 +62,7 @@ class TextView(QWidget):
         self.editor.setObjectName("TextEditor")
         self.editor.setPlaceholderText("Write or paste a text, or open a .txt / .md file. It is analysed as you "
                                        "write; Ctrl+Enter lets the model continue it, Esc stops.")
-        self.heatmap = TokenView()
+        self.heatmap = TokenView(lazy_tooltips=True)  # a long text's heatmap lays out faster
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -170,6 +170,9 @@ class TextView(QWidget):
         self.heatmap.token_clicked.connect(lambda i: self.token_clicked.emit(i, self.heatmap.records[i]))
         self.heatmap.token_hovered.connect(
             lambda i: self.token_hovered.emit(i, self.heatmap.records[i] if i >= 0 else None))
+        from desktop_app.gui.text_analysis import install
+
+        self.analysis_tools = install(self)  # progress and Cancel for long texts, exports
 
     # ------------------------------------------------------------ documents
     def refresh_documents(self) -> None:
@@ -248,12 +251,15 @@ class TextView(QWidget):
             self.status.setText("analysing\u2026")
             self.controller.analyse(text)
         else:
+            self.controller.drop_analysis()  # one still running is of a text no longer there
             self.status.setText("")
             self.heatmap.set_records([], prefix="")
             self.summary_panel.set_summary(None)
 
     def _analysed(self, scored, summary) -> None:
-        self.heatmap.set_records(scored.records, prefix=scored.unscored_prefix)
+        from desktop_app.gui.text_analysis import heatmap_records
+
+        self.heatmap.set_records(heatmap_records(scored.records), prefix=scored.unscored_prefix)
         self.summary_panel.set_summary(summary)
         self.status.setText("")
 
