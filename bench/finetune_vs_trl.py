@@ -1,16 +1,27 @@
-"""Our fine-tune vs HF TRL's KTOTrainer: the same thumbs ratings, model, LoRA settings, steps.
+"""Our fine-tune vs HF TRL's KTOTrainer at the same wall-clock budget, on held-out ratings.
 
-Prints ``time_ratio: X`` (our training seconds / TRL's, target <= 1.0), ``margin_gain_ours: X``
-and ``margin_gain_trl: X`` (the gate's margin after - before over all ratings, measured by
-the same function for both; target: ours >= TRL's).
+Per seed: a person rates ``--ratings`` sampled answers (thumbs up and down alternately) to
+one set of questions, and as many to other questions that no run trains on (the held-out
+ratings). Our one-click run (default settings: the schedule rule, the app's precision and
+thread team) trains on the first set; its training time (reference log-probabilities and
+steps) is the budget TRL's ``KTOTrainer`` then gets on the same ratings, same LoRA, batch
+size and learning rate (its steps are stopped when the budget is spent; its precision is
+ours: bfloat16 autocast where we use it). The gain is the gate's margin on the held-out
+ratings, after - before, measured by the same function on a float32 model for both; our
+gain is the adapter the person gets (0 when the gate discards the run: they keep their model).
 
-    python bench/finetune_vs_trl.py [--model FOLDER|bundled] [--steps 6] [--ratings 8]
+    python bench/finetune_vs_trl.py [--model bundled] [--ratings 8] [--seeds 0,1,2]
+
+Prints per seed ``seed N: ours X (steps, s) trl Y (steps, s)`` and the summary lines
+``margin_gain_ours_mean``, ``margin_gain_trl_mean``, ``gain_ours_minus_trl_mean`` (target >= 0)
+and ``time_ratio`` (our training seconds / TRL's: ~1 by construction).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -24,92 +35,149 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 QUESTIONS = ["What colour is the sky?", "Name a fruit.", "What is two plus two?", "Say hello.",
              "What do cows drink?", "Name a planet.", "What is ice made of?", "Give me a colour.",
              "What is the capital of Italy?", "Name a musical instrument.", "How many days are in a week?",
-             "What do bees make?"]
+             "What do bees make?", "Name a sport.", "What is the opposite of hot?", "What do cats eat?",
+             "Name an ocean.", "What is snow made of?", "Name a vegetable.", "What do plants need?",
+             "Name a bird.", "What is the capital of Spain?", "How many legs does a dog have?",
+             "Name a tool.", "What is rain?"]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model", default="bundled")
-    parser.add_argument("--steps", type=int, default=6)
-    parser.add_argument("--ratings", type=int, default=8)
-    parser.add_argument("--batch-size", type=int, default=4)
-    parser.add_argument("--lr", type=float, default=3e-4)
-    args = parser.parse_args()
+def rate(store, loaded, questions: list[str], seed: int) -> None:
+    from test_training_data import add_answer
 
+    for i, question in enumerate(questions):
+        _c, _u, mid, _p = add_answer(store, loaded, question, seed=1000 * seed + i, max_new_tokens=24)
+        store.rate_message(mid, 1 if i % 2 == 0 else -1)
+
+
+def trl_rows(store) -> dict:
+    rows = {"prompt": [], "completion": [], "label": []}
+    for rating in store.ratings():
+        thread = store.thread(rating["message_id"])
+        rows["prompt"].append([{"role": m["role"], "content": m["text"]} for m in thread[:-1]])
+        rows["completion"].append([{"role": "assistant", "content": thread[-1]["text"]}])
+        rows["label"].append(rating["value"] > 0)
+    return rows
+
+
+def ours(store, paths, loaded, exact, held, pad: int, seed: int) -> dict:
+    """One default run; the held-out margin with the adapter it leaves active (if any)."""
+    from desktop_app.core import adapters, gate
+    from desktop_app.core.training import FineTuneSettings, run_finetune
+
+    before = gate.margin(exact.model, held, pad, "cpu")
+    result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, rescore=False))
+    m = result.metrics
+    after = before
+    if result.kept:
+        adapters.attach_active(exact, store)
+        after = gate.margin(exact.model, held, pad, "cpu")
+        adapters.detach(exact)
+    seconds = m["train_s"] + (m.get("phase_s") or {}).get("reference", 0.0)
+    sched = m["schedule"]
+    return {"gain": after - before, "seconds": seconds, "steps": m["steps"], "batch": sched["batch_size"],
+            "lr": sched["lr"], "status": result.status, "bf16": "bfloat16" in m.get("train_precision", ""),
+            "teams": m.get("teams")}
+
+
+def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path) -> dict:
+    """KTOTrainer on the same ratings until ``budget["seconds"]`` of training are spent."""
     import torch
     from datasets import Dataset
     from peft import LoraConfig
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
     from trl import KTOConfig, KTOTrainer
-    from transformers.utils import logging as hf_logging
 
     from desktop_app.core import gate
-    from desktop_app.core.models import bundled_gguf_path, convert_gguf, open_model
+    from desktop_app.core.training import FineTuneSettings
+
+    s = FineTuneSettings()
+
+    class Budget(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            if time.perf_counter() - self.start >= budget["seconds"]:
+                control.should_training_stop = True
+
+    clock = Budget()
+    tok = AutoTokenizer.from_pretrained(folder)
+    torch.manual_seed(seed)
+    base = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
+    config = KTOConfig(output_dir=str(tmp / f"trl-{seed}"), per_device_train_batch_size=budget["batch"],
+                       max_steps=10_000, learning_rate=budget["lr"], lr_scheduler_type="constant", beta=s.beta,
+                       report_to=[], use_cpu=True, save_strategy="no", logging_steps=10_000, seed=seed,
+                       gradient_checkpointing=False, disable_tqdm=True, bf16=budget["bf16"])
+    trainer = KTOTrainer(model=base, args=config, train_dataset=Dataset.from_dict(trl_rows(store)),
+                         processing_class=tok, callbacks=[clock],
+                         peft_config=LoraConfig(task_type="CAUSAL_LM", r=s.lora_r, lora_alpha=s.lora_alpha,
+                                                lora_dropout=0.0, target_modules=s.target_modules))
+    trainer.model.eval()
+    with torch.no_grad(), trainer.model.disable_adapter():
+        before = gate.margin(trainer.model, held, pad, "cpu")
+    clock.start = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - clock.start
+    trainer.model.eval()
+    with torch.no_grad():
+        after = gate.margin(trainer.model, held, pad, "cpu")
+    return {"gain": after - before, "seconds": seconds, "steps": trainer.state.global_step}
+
+
+def one_seed(seed: int, args, loaded, exact, tmp: Path) -> tuple[dict, dict]:
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
     from desktop_app.core.train_data import build_training_data
-    from desktop_app.core.training import FineTuneSettings, run_finetune
-    from test_training_data import add_answer
+
+    n = args.ratings
+    order = QUESTIONS[seed % len(QUESTIONS):] + QUESTIONS[:seed % len(QUESTIONS)]
+    paths = AppPaths.resolve(tmp / f"seed-{seed}").ensure()
+    store, held_store = Store.open(paths.db_path), Store.open(tmp / f"held-{seed}.sqlite3")
+    rate(store, loaded, order[:n], seed)
+    rate(held_store, loaded, order[n:2 * n], seed)
+    held = build_training_data(held_store, exact.tokenizer, exact.context_window)
+    tok = exact.tokenizer
+    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+    a = ours(store, paths, loaded, exact, held, pad, seed)
+    b = trl(store, exact.folder, held, pad, seed, a, tmp)
+    store.close()
+    held_store.close()
+    return a, b
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="bundled")
+    parser.add_argument("--ratings", type=int, default=8, help="rated answers to train on (and as many held out)")
+    parser.add_argument("--seeds", default="0,1,2")
+    args = parser.parse_args()
+    if 2 * args.ratings > len(QUESTIONS):
+        parser.error(f"--ratings at most {len(QUESTIONS) // 2}")
+
+    from transformers.utils import logging as hf_logging
+
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
 
     hf_logging.set_verbosity_error()
-    tmp = Path(tempfile.mkdtemp(prefix="ft-bench-"))
-    paths = AppPaths.resolve(tmp / "data").ensure()
-    if args.model == "bundled":
-        cache = AppPaths.resolve(os.environ.get("GPT2_DESK_TEST_CACHE") or (tmp / "cache")).ensure()
-        folder = convert_gguf(bundled_gguf_path(), cache)
-    else:
-        folder = Path(args.model)
-    loaded = open_model(str(folder), paths, device="cpu")
-    store = Store.open(paths.db_path)
-    for i in range(args.ratings):
-        _c, _u, mid, _p = add_answer(store, loaded, QUESTIONS[i % len(QUESTIONS)], seed=i, max_new_tokens=24)
-        store.rate_message(mid, 1 if i % 2 == 0 else -1)
-    data = build_training_data(store, loaded.tokenizer, loaded.context_window)
-    lora = dict(r=8, lora_alpha=16, lora_dropout=0.0, target_modules="all-linear")
-
-    # ours: training seconds as the run measures them (reference log-probs + steps)
-    settings = FineTuneSettings(max_steps=args.steps, min_steps=args.steps, batch_size=args.batch_size, lr=args.lr,
-                                lora_r=8, lora_alpha=16, heldout_fraction=0.0, reask_count=0, reask_unseen=0, rescore=False,
-                                liked_sft_weight=0.0,  # KTO alone, as TRL's KTOTrainer has it
-                                max_ppl_rise=10.0)
-    result = run_finetune(store, loaded, paths, settings)
-    ours_s = result.metrics["train_s"]
-    gain_ours = result.metrics["margin_all_after"] - result.metrics["margin_all_before"]
-
-    # TRL: the same examples (as text, chat format), same LoRA, steps, batch size, lr
-    tok = AutoTokenizer.from_pretrained(folder)
-    rows = {"prompt": [], "completion": [], "label": []}
-    for mid_row in store.ratings():
-        thread = store.thread(mid_row["message_id"])
-        rows["prompt"].append([{"role": m["role"], "content": m["text"]} for m in thread[:-1]])
-        rows["completion"].append([{"role": "assistant", "content": thread[-1]["text"]}])
-        rows["label"].append(mid_row["value"] > 0)
-    base = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
-    kto_args = KTOConfig(output_dir=str(tmp / "trl"), per_device_train_batch_size=args.batch_size,
-                         max_steps=args.steps, learning_rate=args.lr, lr_scheduler_type="constant", beta=0.1,
-                         report_to=[], use_cpu=True, save_strategy="no", logging_steps=1000,
-                         gradient_checkpointing=False, disable_tqdm=True)
-    trainer = KTOTrainer(model=base, args=kto_args, train_dataset=Dataset.from_dict(rows), processing_class=tok,
-                         peft_config=LoraConfig(task_type="CAUSAL_LM", **lora))
-    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-    trainer.model.eval()
-    with torch.no_grad(), trainer.model.disable_adapter():
-        before = gate.margin(trainer.model, data, pad, "cpu")
-    start = time.perf_counter()
-    trainer.train()
-    trl_s = time.perf_counter() - start
-    trainer.model.eval()
-    with torch.no_grad():
-        after = gate.margin(trainer.model, data, pad, "cpu")
-    gain_trl = after - before
-
-    print(f"examples: {len(data)}  steps: {args.steps}  batch: {args.batch_size}  model: {folder.name}")
-    print(f"seconds_ours: {ours_s:.2f}")
-    print(f"seconds_trl: {trl_s:.2f}")
-    print(f"time_ratio: {ours_s / trl_s:.3f}")
-    print(f"margin_gain_ours: {gain_ours:.4f}")
-    print(f"margin_gain_trl: {gain_trl:.4f}")
-    store.close()
+    hf_logging.disable_progress_bar()
+    tmp = Path(tempfile.mkdtemp(prefix="ft-vs-trl-"))
+    cache = AppPaths.resolve(os.environ.get("GPT2_DESK_TEST_CACHE") or (tmp / "cache")).ensure()
+    loaded = open_model(args.model, cache, device="cpu")  # the chat model, as the app has it (default precision)
+    exact = open_model(str(loaded.folder), cache, device="cpu", precision="exact")  # measures both sides
+    print(f"model {loaded.describe()}; {args.ratings} ratings + {args.ratings} held out; "
+          f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results = []
+    for seed in (int(s) for s in args.seeds.split(",") if s.strip()):
+        a, b = one_seed(seed, args, loaded, exact, tmp)
+        results.append((a, b))
+        print(f"seed {seed}: ours {a['gain']:+.4f} ({a['status']}, {a['steps']} steps at batch {a['batch']}, "
+              f"{a['seconds']:.1f} s, bf16 {a['bf16']}, teams {a['teams']})  "
+              f"trl {b['gain']:+.4f} ({b['steps']} steps, {b['seconds']:.1f} s)", flush=True)
+    gains_ours = [a["gain"] for a, _b in results]
+    gains_trl = [b["gain"] for _a, b in results]
+    print(f"load after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"margin_gain_ours_mean: {statistics.mean(gains_ours):.4f}")
+    print(f"margin_gain_trl_mean: {statistics.mean(gains_trl):.4f}")
+    print(f"gain_ours_minus_trl_mean: {statistics.mean(gains_ours) - statistics.mean(gains_trl):+.4f}")
+    print(f"time_ratio: {sum(a['seconds'] for a, _b in results) / sum(b['seconds'] for _a, b in results):.3f}")
     return 0
 
 

@@ -10,9 +10,11 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core import documents  # noqa: E402
+from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.scoring import score_text  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
@@ -52,6 +54,7 @@ def analysed(qtbot, window, text):
     """Paste ``text`` into the editor and wait for its analysis."""
     with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS) as blocker:
         window.text_view.editor.setPlainText(text)
+        window.text_view.editor.moveCursor(QTextCursor.MoveOperation.End)  # where a paste leaves it
     return blocker.args
 
 
@@ -112,7 +115,7 @@ def test_edits_rescore_after_a_pause_and_older_analyses_are_dropped(text_window,
         == "second text"
 
 
-def test_ctrl_enter_streams_a_continuation_appended_to_the_document(text_window, qtbot):
+def test_ctrl_enter_streams_a_continuation_into_a_new_branch(text_window, qtbot):
     window = text_window(max_new_tokens=12)
     analysed(qtbot, window, TEXT)
     before = len(window.text_view.heatmap.records)
@@ -127,7 +130,12 @@ def test_ctrl_enter_streams_a_continuation_appended_to_the_document(text_window,
     assert len(window.text_view.heatmap.records) >= before
     window.chat.tasks.store.wait()
     QApplication.processEvents()
-    assert documents.get_document(window.text.store, window.text.document_id)["text"] == TEXT + added
+    # the main text is untouched; the continuation is a branch off its end, and it is shown
+    assert documents.get_document(window.text.store, window.text.document_id)["text"] == TEXT
+    (branch,) = tb.branches(window.text.store, window.text.document_id)
+    assert branch["parent_id"] is None and branch["start"] == len(TEXT) and branch["text"] == added
+    assert [t[0] for t in branch["tokens"]] == [r.id for r in streamed] and branch["kind"] == "continuation"
+    assert tb.shown_branch(window.text.store, window.text.document_id) == branch["id"]
 
 
 def test_esc_stops_the_continuation_and_keeps_what_came(text_window, qtbot):
@@ -207,6 +215,9 @@ def test_screenshot_of_text_mode(qapp, tmp_path, tiny_model_dir):
     with Store.open(args.db) as store:
         assert [documents.get_document(store, d["id"])["text"] for d in documents.list_documents(store)] \
             == ["A short text to analyse for the picture."]
+        (document,) = documents.list_documents(store)
+        rows = tb.branches(store, document["id"])  # continued, then regenerated: two siblings in the tree
+        assert len(rows) == 2 and {(b["parent_id"], b["start"]) for b in rows} == {(None, len(args.screenshot_prompt))}
 
 
 

@@ -12,7 +12,7 @@ import os
 import sys
 
 from desktop_app import __version__
-from desktop_app.cli import explain_cmds, finetune_cmds, model_cmds, store_cmds
+from desktop_app.cli import explain_cmds, finetune_cmds, model_cmds, store_cmds, text_cmds
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "inspected token of the answer to --prompt, with its attribution over the "
                              "conversation; 'text': analyse a sample text (or --prompt) in Text mode")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (model_cmds, store_cmds, finetune_cmds, explain_cmds):
+    for module in (model_cmds, store_cmds, finetune_cmds, explain_cmds, text_cmds):
         module.register(subparsers, common)
     return parser
 

@@ -60,6 +60,8 @@ def _settings(args):
         raise CliError("--lr must be >= 0 and --heldout in [0, 1)")
     if s.lora_alpha < s.lora_r:
         s.lora_alpha = 2 * s.lora_r
+    if getattr(args, "precision", "auto") == "fast":  # bfloat16 autocast for the steps, where the CPU/GPU has it
+        s.precision = "auto"
     return s
 
 

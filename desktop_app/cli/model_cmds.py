@@ -80,7 +80,8 @@ def use_colour(stream) -> bool:
     return stream.isatty()
 
 
-def write_token(record: TokenRecord, stream=sys.stdout) -> None:
+def write_token(record: TokenRecord, stream=None) -> None:
+    stream = stream or sys.stdout  # looked up now: a replaced stdout (a test's capture) gets the tokens
     stream.write(ansi_token(record) if use_colour(stream) else record.text)
     stream.flush()
 

@@ -103,9 +103,16 @@ def cmd_history(args) -> int:
 def cmd_export(args) -> int:
     from desktop_app.core.exchange import build_examples, write_jsonl
 
+    from desktop_app.core.text_training import standard_examples
+
     script = _script_path(args)
     with _open(args) as store:
-        examples = build_examples(store, args.format)
+        text_examples = standard_examples(store, args.format)
+        # one file holds one format: TRL (datasets) cannot mix conversational turns and plain strings
+        examples = text_examples if args.text else build_examples(store, args.format)
+    if text_examples and not args.text:
+        print(f"{len(text_examples)} text-mode {args.format} examples are not included: export them with --text",
+              file=sys.stderr)
     if args.out:
         out = Path(args.out).expanduser()
         tmp = out.with_name(out.name + ".tmp")
@@ -182,6 +189,9 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("export", parents=[common], help="ratings as TRL training data (JSON Lines)")
     p.add_argument("--format", required=True, choices=["kto", "dpo", "sft"])
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--text", action="store_true",
+                   help="the ratings of text-mode continuations, in TRL's standard format (plain prompt and "
+                        "completion strings, no chat turns) instead of the chat's conversational format")
     p.add_argument("--trl-script", metavar="SCRIPT.py",
                    help="also write a TRL training script beside --out (python or accelerate launch)")
     p.set_defaults(func=cmd_export)

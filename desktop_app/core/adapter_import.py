@@ -137,6 +137,11 @@ def _reask_prompts(store, data) -> list[tuple[list[int], str]]:
             continue
         seen.add(key)
         mid = getattr(e, "rejected_message_id", None) or e.message_id
+        if mid < 0:  # a text-mode continuation: its "question" is the text before it
+            from desktop_app.core.text_training import question_for
+
+            out.append((list(e.prompt_ids), question_for(store, -mid)))
+            continue
         turns = store.thread(mid)[:-1]
         out.append((list(e.prompt_ids), next((m["text"] for m in reversed(turns) if m["role"] == "user"), "")))
     return out

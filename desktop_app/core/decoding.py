@@ -154,8 +154,11 @@ def record_stats(logits: torch.Tensor, chosen: torch.Tensor, alternatives: int):
 
     logprobs = torch.log_softmax(logits.float(), dim=-1)
     chosen_lp = logprobs.gather(1, chosen[:, None])[:, 0]
-    rank = (logprobs > chosen_lp[:, None]).sum(dim=-1) + 1
-    entropy = torch.special.entr(logprobs.exp()).sum(dim=-1)
+    # int32 counts and -sum(p * log p) from the log-probs at hand: over a long text's
+    # [positions, vocabulary] these passes cost less than half of int64 sums and entr()
+    rank = (logprobs > chosen_lp[:, None]).sum(dim=-1, dtype=torch.int32) + 1
+    plogp = logprobs.exp().mul_(logprobs).nan_to_num_(nan=0.0)  # p = 0 (log p = -inf) adds 0, as entr does
+    entropy = -plogp.sum(dim=-1)
     k = max(0, min(alternatives, logprobs.shape[-1]))
     top_lp, top_ids = torch.topk(logprobs, k, dim=-1) if k else (logprobs[:, :0], chosen[:, None][:, :0])
     return chosen_lp, rank, entropy, top_lp, top_ids

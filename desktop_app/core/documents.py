@@ -2,7 +2,7 @@
 text file, and continuing a text from its end.
 
 A document is a text the person writes, pastes or opens; it lives in the ``documents``
-table (schema version 3). Its scoring is not stored: it is cheap to redo and depends on
+table (schema version 4); its tree of continuations is text_branches.py's. Its scoring is not stored: it is cheap to redo and depends on
 the model in use.
 """
 
@@ -149,11 +149,13 @@ def delete_document(store, document_id: int) -> None:
 
 # ---------------------------------------------------------------- continuing
 
-def continuation(loaded, text: str, settings, *, cancel: threading.Event | None = None):
+def continuation(loaded, text: str, settings, *, cancel: threading.Event | None = None, then_ids=()):
     """A Generation that continues ``text`` from its end, ready to stream. No chat template
     and no transcript stops: the model just writes on. Only the end of a long text that
     fits the window (with room for the new tokens) is given to the model. An empty text
-    starts from the model's start-of-text token, or is refused in words when it has none."""
+    starts from the model's start-of-text token, or is refused in words when it has none.
+    ``then_ids``: tokens forced after the text first (an alternative the person chose),
+    scored and part of the continuation's records and text."""
     from desktop_app.core.generation import Generation
     from desktop_app.core.prompts import encode
 
@@ -167,13 +169,13 @@ def continuation(loaded, text: str, settings, *, cancel: threading.Event | None 
     new = max(1, min(settings.max_new_tokens, loaded.context_window - 1))
     room = loaded.context_window - new
     run = replace(settings, max_new_tokens=new)
-    return Generation(loaded, ids[-room:], run, cancel=cancel, stop_sequences=())
+    return Generation(loaded, ids[-room:], run, cancel=cancel, stop_sequences=(), prefix_ids=[int(i) for i in then_ids])
 
 
 def continue_text(loaded, text: str, settings, *, cancel: threading.Event | None = None,
-                  on_token: Callable = lambda _r: None):
-    """Stream a continuation of ``text`` to ``on_token``; returns the finished Generation."""
-    generation = continuation(loaded, text, settings, cancel=cancel)
+                  on_token: Callable = lambda _r: None, then_ids=()):
+    """Stream a continuation of ``text`` (and ``then_ids``) to ``on_token``; returns the finished Generation."""
+    generation = continuation(loaded, text, settings, cancel=cancel, then_ids=then_ids)
     for record in generation:
         on_token(record)
     return generation

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.threads import decode_threads, limited
+from desktop_app.core.threads import answering, decode_threads, limited
 
 if TYPE_CHECKING:  # torch is imported where it is used: the window shows before torch has loaded
     import torch
@@ -178,7 +178,7 @@ class Generation:
         generator.manual_seed(self.seed)
         context = self.prompt_ids + self.prefix_ids
         budget = min(settings.max_new_tokens, loaded.context_window - len(context))
-        with loaded.lock, torch.inference_mode(), limited(decode_threads()):
+        with loaded.lock, torch.inference_mode(), limited(decode_threads()), answering():
             steps = (StaticSteps if self.fast else PlainSteps)(loaded, len(context) + max(0, budget))
             logits = steps.prefill(context, len(self.prefix_ids) + 1)
             if self.prefix_ids:

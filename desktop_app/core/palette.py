@@ -6,8 +6,6 @@ Colours come from a colour-blind-safe sequential palette (viridis, sampled), so
 
 from __future__ import annotations
 
-import math
-
 from desktop_app.core.records import TokenRecord
 
 # viridis at 9 stops, dark (low value) -> light (high value)
@@ -51,11 +49,13 @@ def confidence(record: TokenRecord, measure: str) -> float:
 
 
 def _interpolate(stops, t: float) -> tuple[int, int, int]:
-    t = min(max(t, 0.0), 1.0) * (len(stops) - 1)
-    low = int(math.floor(t))
-    high = min(low + 1, len(stops) - 1)
+    # written out (no generator): a long text's heatmap colours every one of its tokens
+    t = (0.0 if t < 0.0 else 1.0 if t > 1.0 else t) * (len(stops) - 1)
+    low = int(t)  # t >= 0: int() is floor
+    high = low + 1 if low + 1 < len(stops) else low
     frac = t - low
-    return tuple(round(a + (b - a) * frac) for a, b in zip(stops[low], stops[high]))
+    (r0, g0, b0), (r1, g1, b1) = stops[low], stops[high]
+    return round(r0 + (r1 - r0) * frac), round(g0 + (g1 - g0) * frac), round(b0 + (b1 - b0) * frac)
 
 
 def sequential_color(value: float) -> tuple[int, int, int]:

@@ -80,3 +80,20 @@ def weights_dtype(device, precision: str = AUTO):
     if precision == EXACT:
         return torch.float32
     return fast_dtype(device) or torch.float32
+
+
+def training_autocast_dtype(device, precision: str = AUTO):
+    """The dtype a fine-tune computes its forward and backward passes in under autocast, or
+    None for plain float32. The LoRA weights and the optimizer state stay float32 (master
+    weights) either way; ``exact`` turns autocast off. CPU: bfloat16 where the CPU has native
+    bfloat16 products (bench/finetune_time.py --compare measures the step time; the learning
+    benchmark the effect); CUDA: bfloat16, else float16 (with a loss scaler); elsewhere none."""
+    import torch
+
+    if precision not in CHOICES:
+        raise ValueError(f"precision is one of {', '.join(CHOICES)}, not {precision!r}")
+    kind = getattr(device, "type", str(device))
+    if precision == EXACT or kind not in ("cpu", "cuda"):
+        return None
+    dtype = fast_dtype(device)
+    return dtype if kind == "cuda" or dtype == torch.bfloat16 else None

@@ -1,8 +1,18 @@
-"""Teacher-forced TokenRecords for any text: an old answer, a prompt, under any adapter."""
+"""Teacher-forced TokenRecords for any text: an old answer, a prompt, under any adapter.
+
+A text longer than the model's window is scored window by window (the strided evaluation
+of HF's perplexity guide). The windows depend only on the text's length and the model's
+window, so a scoring can be cancelled between windows (what was scored is kept), reports
+its progress per window, and after an edit reuses every window of an earlier scoring that
+the edit left untouched: only the windows from the first changed token on run again, and
+the result is the same as scoring the new text from scratch.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import threading
+from dataclasses import dataclass, replace
+from typing import Callable
 
 import torch
 
@@ -13,42 +23,97 @@ from desktop_app.core.records import TokenRecord
 CHUNK = 256  # positions per log_softmax block: bounds memory for long texts x big vocabularies
 
 
-def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int],
-              alternatives: int = 10) -> list[TokenRecord]:
+ENCODE_PIECE_CHARS = 10_000  # a long text is tokenized in pieces of about this many characters
+
+
+@dataclass(frozen=True)
+class ScoreProgress:
+    """A scoring's progress: ``stage`` "scoring", after each window: tokens scored so far of
+    ``total``; "reading", while a long text is tokenized: characters read of ``total``."""
+
+    done: int
+    total: int
+    stage: str = "scoring"
+
+
+@dataclass(frozen=True)
+class Window:
+    """One forward pass: the model reads ``full[begin:stop]`` and predicts ``full[start:stop]``."""
+
+    begin: int
+    start: int
+    stop: int
+
+
+def window_plan(length: int, first: int, window: int) -> list[Window]:
+    """The passes that score positions [first, length) of a text: the first window is read
+    whole; each later one predicts the next half window from the full window before it, so
+    every token past the first window is predicted from at least half a window of text."""
+    stride = max(1, window // 2)
+    plan, start = [], first
+    while start < length:
+        stop = min(length, max(window, start + stride))
+        plan.append(Window(max(0, stop - window), start, stop))
+        start = stop
+    return plan
+
+
+def reusable_records(old_full: list[int], old_records: int, new_full: list[int], first: int, window: int) -> int:
+    """How many leading records of a scoring of ``old_full`` (it has ``old_records`` of them,
+    fewer when it was cancelled) hold for ``new_full``: those of the windows that both
+    texts plan alike and that read only tokens before the first change."""
+    same = 0
+    for a, b in zip(old_full, new_full):
+        if a != b:
+            break
+        same += 1
+    kept = 0
+    for old, new in zip(window_plan(len(old_full), first, window), window_plan(len(new_full), first, window)):
+        if old != new or new.stop > same or new.stop - first > old_records:
+            break
+        kept = new.stop - first
+    return kept
+
+
+def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int], alternatives: int = 10, *,
+              cancel: threading.Event | None = None, progress: Callable[[ScoreProgress], None] | None = None,
+              previous: tuple[list[int], list[TokenRecord]] | None = None,
+              detailed: int | None = None) -> list[TokenRecord]:
     """Records for ``target_ids`` as they follow ``context_ids``.
 
     Texts are decoded from the start of the target, exactly as generation decodes an answer,
     so scoring a generated answer after its prompt gives back the same records. What fits
-    in the model's window takes one forward pass; a longer text is scored with a sliding
-    window (the strided evaluation of HF's perplexity guide): every token past the first
-    window is predicted from at least half a window of the text before it.
+    in the model's window takes one forward pass; a longer text takes one per window
+    (``window_plan``). ``cancel`` is checked before each window: a cancelled scoring returns
+    the records of the windows done (fewer than the targets). ``progress`` hears a
+    ScoreProgress after each window. ``previous`` is (context + target ids, records) of an
+    earlier scoring with the same context length, model and ``alternatives``: the records of
+    the windows it shares with this text are taken from it instead of run again.
+    ``detailed``: only the windows that start within the first ``detailed`` targets keep
+    ``alternatives``; later records have none (a million-token text's records would
+    otherwise be ten million more Python objects, which the cycle collector walks).
     """
     if not target_ids:
         return []
     if not context_ids:
         raise ValueError("the first token has no prediction: give at least one context token")
-    decoder = IncrementalDecoder(loaded.tokenizer)
-    texts = [decoder.push(t) for t in target_ids]
-    tail = decoder.flush()
-    table = token_texts(loaded.tokenizer)
+    texts, tail = _texts(loaded, target_ids)
     full = list(context_ids) + list(target_ids)
-    window, first = loaded.context_window, len(context_ids)
-    stride = max(1, window // 2)
+    first = len(context_ids)
     records: list[TokenRecord] = []
+    if previous is not None:
+        old_full, old_records = previous
+        kept = reusable_records(list(old_full), len(old_records), full, first, loaded.context_window)
+        records = [r if r.text == texts[i] else replace(r, text=texts[i]) for i, r in enumerate(old_records[:kept])]
+    plan = [w for w in window_plan(len(full), first, loaded.context_window) if w.start >= first + len(records)]
     with loaded.lock, torch.inference_mode():
-        start = first  # positions [start, stop) of ``full`` are predicted by one pass
-        while start < len(full):
-            stop = min(len(full), max(window, start + stride))
-            begin = max(0, stop - window)
-            ids = torch.tensor([full[begin:stop]], device=loaded.device)
-            logits = loaded.model(input_ids=ids, logits_to_keep=stop - start + 1).logits[0, :-1]
-            chosen = torch.tensor(full[start:stop])
-            for a in range(0, stop - start, CHUNK):
-                b = a + CHUNK
-                at = start - first + a
-                records += records_from_logits(logits[a:b], chosen[a:b], texts[at:at + CHUNK], table, alternatives,
-                                               loaded.precision)
-            start = stop
+        for w in plan:
+            if cancel is not None and cancel.is_set():
+                return records
+            k = alternatives if detailed is None or w.start - first < detailed else 0
+            records += _score_window(loaded, full, w, texts[w.start - first:w.stop - first], k)
+            if progress is not None:
+                progress(ScoreProgress(len(records), len(target_ids)))
     if tail:  # a dangling partial character shows on the first token still waiting for it
         first_pending = max((i for i, t in enumerate(texts) if t), default=-1) + 1
         first_pending = min(first_pending, len(records) - 1)
@@ -56,13 +121,78 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     return records
 
 
-def score_text(loaded: LoadedModel, text: str, alternatives: int = 10) -> tuple[list[int], list[TokenRecord]]:
+def _texts(loaded: LoadedModel, target_ids: list[int]) -> tuple[list[str], str]:
+    """Each target token's display text, and what a dangling partial character decodes to."""
+    decoder = IncrementalDecoder(loaded.tokenizer)
+    texts = [decoder.push(t) for t in target_ids]
+    return texts, decoder.flush()
+
+
+def _score_window(loaded: LoadedModel, full: list[int], w: Window, texts: list[str],
+                  alternatives: int) -> list[TokenRecord]:
+    """The records of one window's predicted positions (the log_softmax in CHUNK blocks)."""
+    table = token_texts(loaded.tokenizer)
+    ids = torch.tensor([full[w.begin:w.stop]], device=loaded.device)
+    logits = loaded.model(input_ids=ids, logits_to_keep=w.stop - w.start + 1).logits[0, :-1]
+    chosen = torch.tensor(full[w.start:w.stop])
+    records: list[TokenRecord] = []
+    for a in range(0, w.stop - w.start, CHUNK):
+        b = a + CHUNK
+        records += records_from_logits(logits[a:b], chosen[a:b], texts[a:b], table, alternatives, loaded.precision)
+    return records
+
+
+def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel: threading.Event | None = None,
+               progress: Callable[[ScoreProgress], None] | None = None,
+               previous: tuple[list[int], list[TokenRecord]] | None = None,
+               detailed: int | None = None) -> tuple[list[int], list[TokenRecord]]:
     """Score a whole text: every token but the first (which nothing predicts).
 
-    Returns (all token ids, records for ids[1:])."""
-    from desktop_app.core.prompts import encode
-
-    ids = encode(loaded.tokenizer, text)
+    Returns (all token ids, records for ids[1:]; fewer when ``cancel`` stopped it).
+    ``previous``: (ids, records) of an earlier ``score_text`` by the same model (see score_ids)."""
+    ids = encode_long(loaded.tokenizer, text, cancel=cancel, progress=progress)
+    if ids is None:  # cancelled while reading
+        return [], []
     if len(ids) < 2:
         return ids, []
-    return ids, score_ids(loaded, ids[:1], ids[1:], alternatives)
+    return ids, score_ids(loaded, ids[:1], ids[1:], alternatives, cancel=cancel, progress=progress,
+                          previous=previous, detailed=detailed)
+
+
+def encode_long(tokenizer, text: str, *, cancel: threading.Event | None = None,
+                progress: Callable[[ScoreProgress], None] | None = None) -> list[int] | None:
+    """The text's token ids, as ``prompts.encode`` gives them. A long text and a byte-level
+    BPE tokenizer (GPT-2's kind): in pieces of about ENCODE_PIECE_CHARS cut before a single
+    space between two words, where the tokenizer's own pre-tokenizer splits too, so the ids
+    are the same; the tokenizer then never holds Python's lock for long (a 5 MB text in one
+    call froze the window for seconds), and ``cancel`` / ``progress`` work while it reads.
+    None when cancelled."""
+    from desktop_app.core.decoding import token_texts
+    from desktop_app.core.prompts import encode
+
+    if len(text) <= 2 * ENCODE_PIECE_CHARS or not token_texts(tokenizer).byte_level:
+        return encode(tokenizer, text)
+    ids: list[int] = []
+    start = 0
+    while start < len(text):
+        if cancel is not None and cancel.is_set():
+            return None
+        stop = _piece_end(text, start + ENCODE_PIECE_CHARS)
+        ids += encode(tokenizer, text[start:stop])
+        start = stop
+        if progress is not None:
+            progress(ScoreProgress(start, len(text), "reading"))
+    return ids
+
+
+def _piece_end(text: str, at: int) -> int:
+    """The first position from ``at`` holding a single space between two non-space
+    characters (the end of the text when there is none)."""
+    while at < len(text) - 1:
+        at = text.find(" ", at)
+        if at < 0 or at >= len(text) - 1:
+            return len(text)
+        if not text[at - 1].isspace() and not text[at + 1].isspace():
+            return at
+        at += 1
+    return len(text)

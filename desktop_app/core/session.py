@@ -12,7 +12,7 @@ Nothing here keeps state between calls: the caller owns the ``LoadedModel`` and 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from desktop_app.core.generation import Generation, SamplingSettings
@@ -215,24 +215,51 @@ class ScoredText:
         ids: all its token ids.
         unscored_prefix: the start of the text nothing predicts (its first token), exactly
             as it stands in the text.
-        records: one TokenRecord for every token after the first.
+        records: one TokenRecord for every token after the first (only those of the windows
+            done when the scoring was cancelled: see ``complete``).
+        model_key: what made the records (``scoring_key``): an earlier scoring is reused
+            only under the same key.
+        stopped: cancelled before its last window (or while the text was read: no ids).
     """
 
     ids: list
     unscored_prefix: str
     records: list
+    model_key: tuple | None = field(default=None, compare=False)
+    stopped: bool = field(default=False, compare=False)
+
+    @property
+    def complete(self) -> bool:
+        return not self.stopped and len(self.records) >= len(self.ids) - 1
 
 
-def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10) -> ScoredText:
+def scoring_key(loaded: LoadedModel, alternatives: int, detailed: int | None = None) -> tuple:
+    """The model, adapter, precision and alternatives behind a scoring: records made under
+    another key are not reused."""
+    return (id(loaded.model), loaded.model_id, loaded.adapter_id, str(loaded.dtype), alternatives, detailed)
+
+
+def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, previous: ScoredText | None = None,
+                     cancel: threading.Event | None = None, progress=None, detailed: int | None = None) -> ScoredText:
+    """Score a text (any length). ``previous``: an earlier scoring (of this or another text):
+    the windows before the first changed token are reused when the same model made it, so
+    an edit re-runs only the windows from the edit on. ``cancel`` stops it between windows
+    (the result is then not ``complete``); ``progress`` hears a core.scoring.ScoreProgress
+    after each window. ``detailed``: only about the first so many tokens keep their
+    alternatives (core.scoring.score_ids)."""
     from desktop_app.core.scoring import score_text
 
-    ids, records = score_text(loaded, text, alternatives)
+    key = scoring_key(loaded, alternatives, detailed)
+    reuse = (previous.ids, previous.records) if previous is not None and previous.model_key == key else None
+    ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress, previous=reuse,
+                              detailed=detailed)
+    stopped = cancel is not None and cancel.is_set() and (len(records) < len(ids) - 1 or (not ids and bool(text)))
     joined = joined_text(records)
     if joined and text.endswith(joined):
         prefix = text[: len(text) - len(joined)]
     else:
         prefix = loaded.tokenizer.decode(ids[:1]) if ids else ""
-    return ScoredText(ids, prefix, records)
+    return ScoredText(ids, prefix, records, key, stopped)
 
 
 def _fitted_answer(store, loaded: LoadedModel, message_id: int) -> tuple[list[int], list[int]]:
@@ -285,3 +312,25 @@ def store_rescored(store, message_id: int, adapter_id: int, before: list | None,
     store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored")
     if not store.token_records(message_id, adapter_id=None, kind="rescored"):
         store.set_token_records(message_id, before, adapter_id=None, kind="rescored")
+
+
+# ---------------------------------------------------------------- text mode
+
+def analyse_text(loaded: LoadedModel, text: str, *, previous: ScoredText | None = None,
+                 cancel: threading.Event | None = None, progress=None, detailed: int | None = None):
+    """A text scored (``score_whole_text``: any length, reusing ``previous``, cancellable,
+    with progress, alternatives for the first ``detailed`` tokens) and GLTR's summary of it:
+    (ScoredText, documents.TextSummary)."""
+    from desktop_app.core.documents import summarize
+
+    scored = score_whole_text(loaded, text, previous=previous, cancel=cancel, progress=progress, detailed=detailed)
+    return scored, summarize(scored.records)
+
+
+def continue_text(loaded: LoadedModel, text: str, settings: SamplingSettings, *,
+                  cancel: threading.Event | None = None, on_token: Callable[[TokenRecord], None] | None = None):
+    """Stream the model's continuation of ``text`` from its end (no chat template; an empty
+    text starts from the start token or is refused in words); returns the Generation."""
+    from desktop_app.core.documents import continue_text as continue_document
+
+    return continue_document(loaded, text, settings, cancel=cancel, on_token=on_token or _ignore)

@@ -10,6 +10,8 @@ Version 2: fine-tune runs and adapters (with at most one active adapter per base
 Version 3: the precision of the model weights that made each set of token records
 (``float32``, ``bfloat16``, ``float16``; NULL in files from before: not recorded).
 Version 4: documents (text mode: texts the person writes, pastes or opens).
+Version 5: the tree of continuations of a document (text_branches, see text_branches.py),
+ratings of continuations (text_ratings) and the path a document shows.
 """
 
 from __future__ import annotations
@@ -113,6 +115,34 @@ MIGRATIONS: list[list[str]] = [
             created TEXT NOT NULL,
             updated TEXT NOT NULL
         )""",
+    ],
+    # 4 -> 5
+    [
+        """CREATE TABLE text_branches (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES text_branches(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL CHECK (start >= 0),
+            text TEXT NOT NULL,
+            title TEXT,
+            kind TEXT NOT NULL DEFAULT 'continuation'
+                CHECK (kind IN ('continuation', 'alternative', 'edited', 'former')),
+            tokens TEXT NOT NULL DEFAULT '[]',
+            mean_prob REAL,
+            model_id TEXT,
+            correction TEXT,
+            created TEXT NOT NULL
+        )""",
+        "CREATE INDEX text_branches_document ON text_branches(document_id, parent_id)",
+        "CREATE INDEX text_branches_parent ON text_branches(parent_id)",
+        """CREATE TABLE text_ratings (
+            branch_id INTEGER NOT NULL REFERENCES text_branches(id) ON DELETE CASCADE,
+            token_index INTEGER,
+            value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+            created TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX text_ratings_target ON text_ratings(branch_id, IFNULL(token_index, -1))",
+        "ALTER TABLE documents ADD COLUMN shown_branch_id INTEGER",
     ],
 ]
 

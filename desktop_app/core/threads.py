@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from typing import Iterator
 
 ENV_OVERRIDE = "GPT2_DESK_THREADS"  # a person who knows their machine can pin the decode team
@@ -30,6 +31,14 @@ def usable_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def thread_budget() -> int:
+    """Cores a fine-tune may use: usable_cores(), at most ``OMP_NUM_THREADS`` when that is set
+    (a person, or a benchmark measuring CPU seconds, who asked for fewer threads gets them)."""
+    cores = usable_cores()
+    asked = os.environ.get("OMP_NUM_THREADS", "").strip()
+    return max(1, min(cores, int(asked))) if asked.isdigit() and int(asked) >= 1 else cores
 
 
 def decode_threads(cores: int | None = None) -> int:
@@ -49,6 +58,99 @@ def training_threads(cores: int | None = None) -> int:
     """The team for a fine-tune that may run while answers stream: the cores decoding leaves."""
     cores = usable_cores() if cores is None else cores
     return max(1, cores - decode_threads(cores))
+
+
+_answering = 0  # answers being decoded in this process right now
+_answering_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def answering() -> Iterator[None]:
+    """Marks an answer being decoded, so that a fine-tune on another thread makes room for it."""
+    global _answering
+    with _answering_lock:
+        _answering += 1
+    try:
+        yield
+    finally:
+        with _answering_lock:
+            _answering -= 1
+
+
+def answer_running() -> bool:
+    return _answering > 0
+
+
+def fine_tune_threads(cores: int | None = None) -> int:
+    """The fine-tune's team for its next step (or measuring phase), asked again each time:
+    every core while no answer is being decoded in this process (a fine-tune alone on 2
+    cores runs ~1.9x faster on 2 threads than on 1), the cores decoding leaves while one is
+    (a team that shares a core with the answer's thread collapses both: every operation
+    waits for its slowest thread). An answer that starts mid-step waits at most for that
+    step to end; the team is only ever changed between steps. bench/busy_cores.py
+    --training measures both sides."""
+    cores = usable_cores() if cores is None else cores
+    return training_threads(cores) if answer_running() else cores
+
+
+class TeamChooser:
+    """The fine-tune's team, chosen by measured speed (seconds per unit of work, e.g. tokens).
+
+    On a quiet 2-core machine a fine-tune step on 2 threads is ~1.9x faster than on 1; on a
+    busy one (other programs on the cores) the 2-thread team spins waiting for a descheduled
+    thread and is many times slower (a step of 8 ratings: 190 s on 2 threads, 11 s on 1,
+    bench/finetune_time.py --compare) and burns CPU doing it. Neither the load nor the core
+    count tells which case this is; the steps' own speed does. The first two steps try all
+    cores and then one; later steps take the faster (a running average), and now and then
+    one step retries the other (after ``explore_every`` steps; each retry that confirms the
+    choice doubles the wait, since on a busy machine a retry costs a whole slow step), so a
+    machine that becomes busy or quiet mid-run is noticed. While an answer is decoded in this
+    process the team is fine_tune_threads()'s, and that step is not counted."""
+
+    def __init__(self, cores: int | None = None, explore_every: int = 12):
+        self.cores = thread_budget() if cores is None else cores
+        self.explore_every = explore_every
+        self.interval = explore_every
+        self.rates: dict[int, float] = {}
+        self.chosen = 0
+        self.next_retry = explore_every
+        self.retrying = False
+
+    def _faster(self) -> int:
+        return min(self.rates, key=self.rates.get)
+
+    def team(self) -> int:
+        if answer_running() or self.cores == 1:
+            return fine_tune_threads(self.cores)
+        untried = [t for t in (self.cores, 1) if t not in self.rates]
+        if untried:
+            return untried[0]
+        self.chosen += 1
+        best = self._faster()
+        self.retrying = self.chosen >= self.next_retry
+        if self.retrying:
+            return 1 if best == self.cores else self.cores
+        return best
+
+    def best(self) -> int:
+        """The team that was faster so far (all cores before anything was measured)."""
+        if answer_running() or not self.rates:
+            return fine_tune_threads(self.cores)
+        return self._faster()
+
+    def record(self, team: int, seconds: float, work: float) -> None:
+        """``seconds`` that ``work`` took on ``team`` (skipped while an answer was decoded)."""
+        if answer_running() or work <= 0 or seconds <= 0:
+            return
+        rate = seconds / work
+        old = self.rates.get(team)
+        if self.retrying:  # fresh news about the other team: it replaces what is known of it
+            self.rates[team] = rate
+            self.retrying = False
+            self.interval = self.interval * 2 if self._faster() != team else self.explore_every
+            self.next_retry = self.chosen + self.interval
+        else:
+            self.rates[team] = rate if old is None else 0.5 * old + 0.5 * rate
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 
+from desktop_app.core import text_training
 from desktop_app.core.prompts import Turn, answer_ids, build_prompt
 
 log = logging.getLogger(__name__)
@@ -177,6 +178,7 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
                                                for m in (p.chosen_message_id, p.rejected_message_id)}
     _add_thumbs(data, store, answers, eos, context_window, paired)
     _add_token_ratings(data, store, answers, context_window)
+    text_training.add_text_examples(data, store, tokenizer, context_window)  # text mode: plain text, no template
     for reason in data.skipped:
         log.info("training data: skipped: %s", reason)
     return data
@@ -282,5 +284,7 @@ def readiness(store) -> dict:
               "corrections": sum(1 for e in dpo if e["source"] == "correction"),
               "pairs": len(dpo)}
     counts["total"] = len(kto) + len(dpo) + token_ratings
+    for key, value in text_training.readiness(store).items():  # text mode's ratings count alike
+        counts[key] += value
     counts["ready"] = counts["total"] > 0
     return counts

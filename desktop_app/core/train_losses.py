@@ -263,13 +263,16 @@ def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
 
 
 def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
+    """Chosen and rejected answers go through the model as two batches, each padded only to
+    its own longest: a short correction ("Answer: Paris.") padded to the length of the
+    rambling answer it replaces would be mostly padding, computed and back-propagated for
+    nothing (bench/finetune_time.py --compare prints the padded tokens per step)."""
     ps = batch.pairs
-    seqs = [(p.prompt_ids, p.chosen_ids) for p in ps] + [(p.prompt_ids, p.rejected_ids) for p in ps]
-    logps, mask = per_token_logps(model, pad_batch(seqs, pad_id, device))
-    sums, k = logps.sum(-1), len(ps)
-    rows = torch.tensor([w.sibling_sft_weight if p.source == "siblings" else 1.0 for p in ps], device=logps.device)
-    return dpo_loss(sums[:k], sums[k:], batch.ref_chosen, batch.ref_rejected, w.beta, logps[:k],
-                    mask[:k] * rows[:, None], w.sft_weight)
+    chosen, chosen_mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.chosen_ids) for p in ps], pad_id, device))
+    rejected, _mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.rejected_ids) for p in ps], pad_id, device))
+    rows = torch.tensor([w.sibling_sft_weight if p.source == "siblings" else 1.0 for p in ps], device=chosen.device)
+    return dpo_loss(chosen.sum(-1), rejected.sum(-1), batch.ref_chosen, batch.ref_rejected, w.beta, chosen,
+                    chosen_mask * rows[:, None], w.sft_weight)
 
 
 def _token_rated_loss(model, tokens, pad_id, device) -> torch.Tensor:

@@ -32,6 +32,7 @@ from desktop_app.core import adapters as adapter_store
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap
+from desktop_app.core import text_training
 from desktop_app.core.train_data import TrainingData, build_training_data, rated_message_ids, readiness
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
@@ -74,6 +75,13 @@ class FineTuneSettings:
     # term already teaches where the two differ. Measured (bench/learning_effect.py, thumbs, with the guard):
     # 4 ratings 0.88 adoption at probe +1.5% with 0, 0.62 at +3.0% with 1 (before the guard); 8: 0.50 either way
     sibling_sft_weight: float = 0.0
+    # "auto": 16-bit autocast for the steps where the device computes it natively (core.precision),
+    # float32 master LoRA weights either way; "exact": float32 throughout (also when the chat model is Exact).
+    # Exact by default: measured side by side (bench/finetune_time.py --compare, 8 ratings, one thread)
+    # a bf16 step was not faster on this CPU at the app's small batches (CPU ratio 0.89-0.97; the frozen
+    # weights are cast to bf16 on every forward), though the learning effect was the same; 1.27-1.98x on
+    # a larger batch (6 answers). Re-measure on a quiet machine, --ratings 8 and 100, before switching.
+    precision: str = "exact"
     token_weight: float = 1.0
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
     undesirable_weight: float | None = None
@@ -201,6 +209,10 @@ class _Run:
         self.metrics: dict = {}
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
         self.before_cache: _BeforeCache | None = None
+        self.precision = settings.precision
+        from desktop_app.core.threads import TeamChooser
+
+        self.chooser = TeamChooser()
 
     def say(self, phase, message="", **fields) -> None:
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
@@ -209,14 +221,39 @@ class _Run:
         if self.cancel.is_set():
             raise Cancelled()
 
+    def team(self, n: int | None = None):
+        """The intra-op team for the next piece of work: ``n``, else the team the steps found
+        faster so far (core.threads.TeamChooser), fewer while an answer is being decoded.
+        Work done beside an answer is counted in ``metrics["team_reduced"]``."""
+        from desktop_app.core import threads
+
+        n = self.chooser.best() if n is None else n
+        if threads.answer_running():
+            self.metrics["team_reduced"] = self.metrics.get("team_reduced", 0) + 1
+        return threads.limited(n)
+
+    @contextlib.contextmanager
+    def timed(self, phase: str):
+        """Adds the body's wall seconds to ``metrics["phase_s"][phase]``: where a run's time
+        goes (bench/finetune_time.py prints it)."""
+        start = time.perf_counter()
+        try:
+            with self.team():
+                yield
+        finally:
+            spent = self.metrics.setdefault("phase_s", {})
+            spent[phase] = round(spent.get(phase, 0.0) + time.perf_counter() - start, 3)
+
     def run(self) -> RunResult:
         import torch
 
         s = self.settings
         self.say("preparing", "Reading ratings")
-        resolved = self._resolve_model()
-        data = build_training_data(self.store, resolved.tokenizer, resolved.window, end_with_eos=s.end_with_eos,
-                                   paired_thumbs_kto=s.paired_thumbs_kto)
+        with self.timed("load"):
+            resolved = self._resolve_model()
+        with self.timed("data"):
+            data = build_training_data(self.store, resolved.tokenizer, resolved.window, end_with_eos=s.end_with_eos,
+                                       paired_thumbs_kto=s.paired_thumbs_kto)
         if len(data) == 0:
             raise NothingToTrainError("No ratings yet: rate an answer (thumbs up or down), a token, or write a "
                                       "better answer, then fine-tune.")
@@ -252,6 +289,7 @@ class _Run:
             owned = True
         else:
             owned = False
+            self.precision = _follow_chat_precision(self.settings.precision, given)
         self.say("preparing", "Loading a separate copy of the model for training")
         # the chat model's tokenizer stays the chat thread's own
         tokenizer = AutoTokenizer.from_pretrained(given.folder) if owned else given.training_tokenizer()
@@ -268,6 +306,7 @@ class _Run:
         base.eval()
         for p in base.parameters():
             p.requires_grad_(False)
+        _cpu_attention(base, given.device)
         return ResolvedModel(tokenizer, base, given.device, given.context_window, given.model_id, given.source,
                              given.folder)
 
@@ -292,13 +331,16 @@ class _Run:
                              "gate_margin_on": "heldout" if len(held) else "all"})
         reask_prompts = self._reask_prompts(held, train, self._questions(data), resolved.tokenizer, resolved.window)
 
-        # before: what the person has now (the active adapter, else the base model)
-        self.say("evaluating", "Measuring the model before training")
-        with self._previous(model, parent):
-            self._measure("before", work, data, held, reask_prompts, pad_id)
+        self._train(model, train, pad_id, resolved.device)
         self.check_cancel()
 
-        self._train(model, train, pad_id, resolved.device)
+        # "before": what the person has now (the active adapter, else the base model). Measured
+        # after the steps, which do not touch it (the new adapter is switched off meanwhile), so
+        # that it runs on the thread team the steps found faster: on a busy machine a team of
+        # all cores made this phase minutes long; and a cancelled run never pays for it
+        self.say("evaluating", "Measuring the model you have now")
+        with self._previous(model, parent):
+            self._measure("before", work, data, held, reask_prompts, pad_id)
         self.check_cancel()
 
         self.say("evaluating", "Measuring the new adapter")
@@ -336,14 +378,16 @@ class _Run:
             self.store.update_run(self.run_id, status="discarded", reason=verdict.reason, metrics=m)
             self.say("evaluating", f"Discarded: {verdict.reason}")
             return RunResult(self.run_id, False, None, verdict.reason, m, "discarded")
-        adapter_id = adapter_store.save_adapter(
-            self.store, work.model, self.paths, base_model=resolved.model_id, run_id=self.run_id,
-            parent_id=parent["id"] if parent else None, settings=s.to_dict(), metrics=m)
-        self.store.set_active_adapter(adapter_id, resolved.model_id)
-        self.store.update_run(self.run_id, status="kept", reason=verdict.reason, metrics=m, adapter_id=adapter_id)
+        with self.timed("save"):
+            adapter_id = adapter_store.save_adapter(
+                self.store, work.model, self.paths, base_model=resolved.model_id, run_id=self.run_id,
+                parent_id=parent["id"] if parent else None, settings=s.to_dict(), metrics=m)
+            self.store.set_active_adapter(adapter_id, resolved.model_id)
+            self.store.update_run(self.run_id, status="kept", reason=verdict.reason, metrics=m, adapter_id=adapter_id)
         if s.rescore:
             try:
-                self._rescore(work, adapter_id)
+                with self.timed("rescore"):
+                    self._rescore(work, adapter_id)
             except _StopRescoring:
                 pass
             except Exception:  # the adapter is kept either way; the GUI can re-score later
@@ -378,6 +422,9 @@ class _Run:
         out = {}
         for mid in {e.message_id for e in data.unpaired} | {p.rejected_message_id for p in data.pairs} | {
                 t.message_id for t in data.tokens}:
+            if mid < 0:  # a text-mode continuation (core/text_training.py): the text before it
+                out[mid] = text_training.question_for(self.store, -mid)
+                continue
             turns = self.store.thread(mid)[:-1]
             out[mid] = next((m["text"] for m in reversed(turns) if m["role"] == "user"), "")
         return out
@@ -416,15 +463,17 @@ class _Run:
 
         m, device = self.metrics, work.device
         cache = self.before_cache if when == "before" else None
-        with torch.no_grad():
+        with torch.no_grad(), self.timed(f"{when}_margins"):
             m[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, device, EVAL_BATCH)
             m[f"margin_heldout_{when}"] = gate.margin(work.model, held, pad_id, device, EVAL_BATCH) if len(held) else None
-            self.check_cancel()
+        self.check_cancel()
+        with torch.no_grad(), self.timed(f"{when}_probe"):
             probe = cache.get("probe") if cache else None
             if probe is None:
                 probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
             m[f"probe_ppl_{when}"] = probe
-        answers = self._reask(work, reask_prompts, cache)
+        with self.timed(f"{when}_reask"):
+            answers = self._reask(work, reask_prompts, cache)
         if cache:
             cache.put("probe", probe)
             cache.save()
@@ -474,7 +523,9 @@ class _Run:
         sched = self._schedule(train)
         total = sched.updates
         self.say("training", "Computing reference log-probabilities", step=0, total=total)
-        with model.disable_adapter():  # the reference (the base model) is fixed: computed once
+        amp = _Precision(device, self.precision)
+        self.metrics["train_precision"] = amp.label
+        with model.disable_adapter(), amp.autocast(), self.timed("reference"):  # the reference is fixed: computed once
             refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH)
         self.check_cancel()
         s = self.settings
@@ -483,22 +534,26 @@ class _Run:
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / max(total, 1))
-        amp = _Precision(device)
         batches = _batch_order(train, sched.batch_size, s.seed)
         guard = self._guard(model, total)
         train_start = time.perf_counter()
         for step in range(1, total + 1):
             self.check_cancel()
             batch = L.Batch.select(train, refs, next(batches), device)
-            with amp.autocast():
-                loss, figures = L.batch_loss(model, batch, pad_id, device, weights)
-            amp.scaler.scale(loss).backward()
-            amp.scaler.unscale_(optimizer)
-            torch.nn.utils.clip_grad_norm_(params, s.max_grad_norm)
-            amp.scaler.step(optimizer)
-            amp.scaler.update()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
+            team, step_start = self.chooser.team(), time.perf_counter()
+            with self.team(team):
+                with amp.autocast():
+                    loss, figures = L.batch_loss(model, batch, pad_id, device, weights)
+                amp.scaler.scale(loss).backward()
+                amp.scaler.unscale_(optimizer)
+                torch.nn.utils.clip_grad_norm_(params, s.max_grad_norm)
+                amp.scaler.step(optimizer)
+                amp.scaler.update()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+            self.chooser.record(team, time.perf_counter() - step_start, _tokens(batch))
+            teams = self.metrics.setdefault("teams", {})
+            teams[str(team)] = teams.get(str(team), 0) + 1
             per_step = (time.perf_counter() - train_start) / step
             self.metrics["final_loss"] = float(loss.detach())
             self.say("training", f"Step {step} of {total}", step=step, total=total, loss=float(loss.detach()),
@@ -507,6 +562,7 @@ class _Run:
                 break
         self.metrics["steps"] = step  # updates made (the guard may have put back the weights of an earlier one)
         self.metrics["train_s"] = round(time.perf_counter() - train_start, 2)
+        self.metrics.setdefault("phase_s", {})["train"] = self.metrics["train_s"]
         if guard:
             self.metrics["guard"] = guard.summary()
 
@@ -586,6 +642,39 @@ class _BeforeCache:
             log.info("before-cache not saved: %s", exc)
 
 
+def _cpu_attention(model, device) -> None:
+    """On a CPU the training copy computes attention with plain products ("eager") rather
+    than PyTorch's fused kernel (SDPA): measured on the bundled model, one thread, a step
+    (forward and backward) took 2.17 CPU-s eager and 3.38 SDPA under bfloat16 autocast (the
+    fused kernel's backward is slow in bfloat16 on a CPU), and 3.90 against 4.29 in float32,
+    with the same loss to 5 digits. GPUs keep SDPA."""
+    if getattr(device, "type", str(device)) != "cpu":
+        return
+    try:
+        model.set_attn_implementation("eager")
+    except (AttributeError, ValueError) as exc:  # a model without the choice keeps its own
+        log.info("training copy keeps its attention implementation: %s", exc)
+
+
+def _tokens(batch) -> int:
+    """Tokens a step puts through the model: its measure of work (the thread team's speed)."""
+    pairs = sum(2 * len(p.prompt_ids) + len(p.chosen_ids) + len(p.rejected_ids) for p in batch.pairs)
+    unpaired = sum(2 * (len(e.prompt_ids) + len(e.completion_ids)) for e in batch.unpaired)  # and KTO's KL pass
+    return pairs + unpaired + sum(len(t.prompt_ids) + len(t.completion_ids) for t in batch.tokens)
+
+
+def _follow_chat_precision(precision: str, chat) -> str:
+    """A person who chose Exact for the chat model (float32 where Fast was possible) gets a
+    float32 fine-tune too; otherwise ``precision`` as set."""
+    import torch
+
+    from desktop_app.core.precision import EXACT, fast_dtype
+
+    if chat.dtype == torch.float32 and fast_dtype(chat.device) is not None:
+        return EXACT
+    return precision
+
+
 def _digest(value) -> str:
     return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
 
@@ -607,17 +696,29 @@ def _batch_order(train: TrainingData, batch_size: int, seed: int):
 
 
 class _Precision:
-    """Mixed precision on a GPU (bfloat16 where supported, else float16 with a loss scaler);
-    on the CPU full float32, the scaler a pass-through (``enabled=False``)."""
+    """Mixed precision where the device has fast 16-bit products (core.precision): bfloat16
+    autocast on a CPU with native bfloat16 and on most GPUs, float16 with a loss scaler on
+    older GPUs; float32 throughout with ``exact`` or elsewhere (the scaler a pass-through).
+    The reference log-probabilities are computed under the same autocast as the steps, so a
+    step's log-ratio starts at zero rather than at the rounding difference of two precisions."""
 
-    def __init__(self, device):
+    def __init__(self, device, precision: str = "auto"):
         import torch
 
-        self.cuda = getattr(device, "type", str(device)) == "cuda"
-        self.dtype = ((torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if self.cuda else None)
-        self.scaler = torch.amp.GradScaler("cuda" if self.cuda else "cpu", enabled=self.dtype == torch.float16)
+        from desktop_app.core.precision import training_autocast_dtype
+
+        self.device_type = getattr(device, "type", str(device))
+        self.dtype = training_autocast_dtype(device, precision)
+        self.scaler = torch.amp.GradScaler(self.device_type if self.device_type == "cuda" else "cpu",
+                                           enabled=self.dtype == torch.float16)
+
+    @property
+    def label(self) -> str:
+        return "float32" if self.dtype is None else f"float32 weights, {str(self.dtype).replace('torch.', '')} autocast"
 
     def autocast(self):
         import torch
 
-        return torch.autocast("cuda", dtype=self.dtype) if self.dtype is not None else contextlib.nullcontext()
+        if self.dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device_type, dtype=self.dtype)

@@ -120,6 +120,9 @@ class InspectorPanel(QFrame):
 
     branch_requested = Signal(int, int, int)  # message id, token index, alternative token id
     token_rated = Signal(int, int, object)  # message id, token index, +1 / -1 / None
+    # text mode: a token of the analysed text (no message): branch from an alternative, rate it
+    text_branch_requested = Signal(int, object)  # token index, Alternative
+    text_token_rated = Signal(int, object)  # token index, +1 / -1 / None
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -128,6 +131,7 @@ class InspectorPanel(QFrame):
         self.index = -1
         self.record: TokenRecord | None = None
         self.can_branch = False
+        self.text_branch = self.text_rate = False  # text mode's actions (allow_text_actions)
         self.measure = "probability"  # the swatch is coloured as the transcript is
         layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
         layout.setContentsMargins(14, 12, 14, 12)
@@ -214,6 +218,7 @@ class InspectorPanel(QFrame):
 
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool) -> None:
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
+        self.text_branch = self.text_rate = False
         self.placeholder.hide()
         for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage):
             widget.show()
@@ -241,6 +246,13 @@ class InspectorPanel(QFrame):
         self.hint.setText("Pick another alternative above, then continue the answer from it as a new branch."
                           if can_branch else "Prompt tokens are scored only; branching starts from answer tokens.")
 
+    def allow_text_actions(self, *, branch: bool, rate: bool) -> None:
+        """Text mode: the shown token (no message) may start a branch from an alternative,
+        and (when a continuation wrote it) be rated."""
+        self.text_branch, self.text_rate = branch, rate
+        self.branch_button.setVisible(branch)
+        self.rate_box.setVisible(rate)
+
     def set_measure(self, measure: str) -> None:
         """Colour the swatch by the transcript's colour mode (plain text: by probability)."""
         self.measure = measure if measure in MEASURES else "probability"
@@ -263,11 +275,14 @@ class InspectorPanel(QFrame):
             b.style().polish(b)
 
     def _rate(self, value: int) -> None:
-        if self.message_id is None or self.index < 0:
+        if (self.message_id is None and not self.text_rate) or self.index < 0:
             return
         new = None if getattr(self, "rating_value", None) == value else value
         self.set_token_rating(new)
-        self.token_rated.emit(self.message_id, self.index, new)
+        if self.message_id is None:
+            self.text_token_rated.emit(self.index, new)
+        else:
+            self.token_rated.emit(self.message_id, self.index, new)
 
     def selected_alternative(self) -> Alternative | None:
         if self.record is None or not 0 <= self.chart.current < len(self.record.top):
@@ -281,11 +296,14 @@ class InspectorPanel(QFrame):
 
     def _picked(self, row: int) -> None:
         alt = self.selected_alternative()
-        self.branch_button.setEnabled(self.can_branch and alt is not None and alt.id != self.record.id)
+        allowed = self.can_branch or self.text_branch
+        self.branch_button.setEnabled(allowed and alt is not None and alt.id != self.record.id)
         if alt is not None:
             self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
 
     def _branch(self) -> None:
         alt = self.selected_alternative()
-        if alt is not None and self.message_id is not None:
+        if alt is not None and self.text_branch:
+            self.text_branch_requested.emit(self.index, alt)
+        elif alt is not None and self.message_id is not None:
             self.branch_requested.emit(self.message_id, self.index, alt.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
@@ -13,6 +14,7 @@ log = logging.getLogger(__name__)
 SAMPLE_TEXT = ("The old lighthouse keeper climbed the stairs every evening to light the lamp. Ships passing "
                "in the night relied on its steady beam to guide them safely past the rocks. One stormy night, "
                "the lamp went dark, and the keeper had to find a way to warn the approaching vessel.")
+SAMPLE_TOKENS = 24  # each continuation in the Text mode picture
 
 
 class ScreenshotRun(QObject):
@@ -124,19 +126,43 @@ class ScreenshotRun(QObject):
         QTimer.singleShot(200, check)
 
     def _analyse_sample(self) -> None:
-        """--view text: a sample paragraph analysed in Text mode, its least likely word inspected."""
+        """--view text: a sample paragraph analysed in Text mode, continued and regenerated
+        (two sibling branches in the tree), the least likely word of the continuation shown
+        in the inspector."""
         window = self.window
         window.set_mode("text")
-        window.text.analysed.connect(lambda _scored, _summary: QTimer.singleShot(200, self._inspect_text))
+        self.text_steps = ["continue", "regenerate", "inspect"]
+        self.sampling = window.chat.settings
+        window.chat.settings = replace(self.sampling, max_new_tokens=min(self.sampling.max_new_tokens, SAMPLE_TOKENS))
+        window.text.analysed.connect(self._text_step)
         window.text_view.new_document(self.prompt or SAMPLE_TEXT)
 
+    def _text_step(self, *_args) -> None:
+        """After each analysis: continue, then regenerate, then inspect (then save)."""
+        if not self.text_steps:
+            return
+        step = self.text_steps.pop(0)
+        view = self.window.text_view
+        if step == "continue":
+            QTimer.singleShot(0, view.continue_text)
+        elif step == "regenerate":
+            QTimer.singleShot(0, view.regenerate)
+        else:
+            self.window.chat.settings = self.sampling  # the person's settings are saved unchanged
+            QTimer.singleShot(200, self._inspect_text)
+
     def _inspect_text(self) -> None:
-        view = self.window.text_view.heatmap
-        records = view.records
-        if records:
-            index = min(range(len(records)), key=lambda i: (not records[i].text.strip().isalpha(), records[i].prob))
-            view.select_token(index)
+        view = self.window.text_view
+        records = view.heatmap.records
+        written = [i for i in range(len(records))
+                   if self.window.text_mode.rated_token(i) is not None] or list(range(len(records)))
+        if written:
+            index = min(written, key=lambda i: (not records[i].text.strip().isalpha(), records[i].prob))
+            view.heatmap.select_token(index)
             self.window.show_text_token(index, records[index])
+            top = records[index].top
+            if len(top) > 1:
+                self.window.inspector.pick(1 if top[0].id == records[index].id else 0)
         QTimer.singleShot(300, self._save)
 
     def _save(self, widget=None) -> None:

@@ -23,7 +23,8 @@ during a load streams from the model that load put in use. A task is cancellable
 dropped at once, never started, and its ``on_cancelled`` runs) and while it runs (its
 ``cancel`` event is set; generation and training check it between tokens and steps).
 Results travel as typed objects through Qt signals queued into the GUI thread: a
-``TokenRecord`` per streamed token, ``LoadProgress``, ``Notice``, ``TrainProgress``, and a
+``TokenRecord`` per streamed token, ``LoadProgress``, ``Notice``, ``TrainProgress``,
+``core.scoring.ScoreProgress`` (a text read, then scored window by window), and a
 ``TaskError`` on failure. Every callback runs on the GUI thread.
 """
 

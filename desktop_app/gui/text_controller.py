@@ -1,7 +1,10 @@
-"""Text mode's logic without widgets: the open document, and its scoring and continuations
-on the model lane through the chat model's owner (``ChatController``), so they queue with
-chat work in one order. A newer edit cancels the analysis still waiting; the result of one
-already running is dropped when it comes back.
+"""Text mode's logic without widgets: the open document and its tree of continuations
+(``BranchTree``, gui/text_tree.py), and its scoring and continuations on the model lane
+through the chat model's owner (``ChatController``), so they queue with chat work in one
+order. An analysis re-runs only the windows from the first token that differs from the
+last scoring; a newer edit drops the analysis still waiting and stops the one running
+between windows (its part is kept for reuse; its result is not shown). Every continuation
+becomes a branch of the tree.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from desktop_app.core import documents, session
 from desktop_app.core.errors import ModelError
 from desktop_app.core.records import TokenRecord
 from desktop_app.gui.tasks import Task, Throttle
+from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
+from desktop_app.gui.text_tree import NOT_A_CONTINUATION, BranchTree, Plan
 
 NO_MODEL = "No model is loaded: choose one with the model button."
 
@@ -24,12 +29,18 @@ class TextController(QObject):
     Attributes:
         store, chat: the database and the ChatController (owner of the model and its lane).
         document_id: the open document (None until one is opened or made).
+        tree: its BranchTree (main text, branches, the path shown).
+        plan: where the continuation being written goes (a text_tree.Plan), else None.
         scored: the last ScoredText shown; summary: its TextSummary.
+        previous: the last scoring made (shown, stale or cancelled): the next analysis
+            re-runs only the windows from the first token that differs from it.
         generation: a counter: an analysis whose number is not the newest is stale.
         throttle: batches streamed continuation tokens."""
 
     analysed = Signal(object, object)  # ScoredText, TextSummary
-    stream_started = Signal()
+    analyse_progress = Signal(object)  # core.scoring.ScoreProgress: reading a long text, then each window
+    analysis_stopped = Signal(object, object)  # the part scored before Cancel: ScoredText, TextSummary
+    stream_started = Signal(object)  # the Plan: the text before the continuation
     tokens = Signal(list)
     continued = Signal(str, str)  # the continuation's text, why it finished
     error = Signal(str)
@@ -42,9 +53,13 @@ class TextController(QObject):
         self.document_id: int | None = None
         self.scored = None
         self.summary = None
+        self.previous = None
         self.generation = 0
         self.throttle = Throttle(parent=self)
         self.throttle.flushed.connect(self.tokens.emit)
+        self.tree = BranchTree(store, chat.tasks.store, self)
+        self.tree.error.connect(self.error.emit)
+        self.plan: Plan | None = None
 
     @property
     def lane(self):
@@ -62,6 +77,8 @@ class TextController(QObject):
             document_id = rows[0]["id"] if rows else documents.create_document(self.store, "")
         document = documents.get_document(self.store, document_id)
         self.document_id = document_id
+        document["shown_text"] = self.tree.load(document)
+        self.tree.changed.emit()
         return document
 
     def new_document(self, text: str = "", title: str | None = None) -> dict:
@@ -76,7 +93,7 @@ class TextController(QObject):
     def save(self, text: str, title: str | None = None) -> None:
         """Keep the text (store lane, in order); an untitled document is titled after its
         first words (or ``title``)."""
-        if self.document_id is None:
+        if self.document_id is None or self.tree.edited(text):  # a branch's text is the branch's
             return
         document_id, store = self.document_id, self.store
         if title is None and documents.get_document(store, document_id)["title"] == documents.DEFAULT_DOCUMENT_TITLE \
@@ -89,46 +106,82 @@ class TextController(QObject):
 
     # ------------------------------------------------------------ analysing
     def analyse(self, text: str) -> None:
-        """Score the whole text on the model lane; a waiting older analysis is dropped."""
+        """Score the text on the model lane from its first changed window; an older analysis
+        is dropped while it waits and stopped between windows while it runs."""
         self.lane.cancel_all("analyse")
         self.generation += 1
         number = self.generation
         if self.chat.loaded is None and not self.chat.loading:
             return
 
-        def work(_report, _cancel):
+        def work(report, cancel):
             loaded = self.chat.loaded
             if loaded is None:
                 raise ModelError(NO_MODEL)
-            return session.score_whole_text(loaded, text)
+            # summarised here too: a million-token text's summary would hold the window a second
+            return session.analyse_text(loaded, text, previous=self.previous, cancel=cancel, progress=report,
+                                        detailed=HEATMAP_MAX_TOKENS)
 
-        self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda s: self._analysed(number, s),
+        self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r),
+                              on_progress=lambda p: self._analyse_progress(number, p),
                               on_failure=lambda e: self.error.emit(str(e))))
 
-    def _analysed(self, number: int, scored) -> None:
+    def _analyse_progress(self, number: int, progress) -> None:
+        if number == self.generation:
+            self.analyse_progress.emit(progress)
+
+    def _analysed(self, number: int, scored, summary) -> None:
+        self.previous = scored  # even a stale or cancelled one: its windows are reused
         if number != self.generation:
             return  # the text changed while this ran
-        self.scored = scored
-        self.summary = documents.summarize(scored.records)
-        self.analysed.emit(scored, self.summary)
+        if not scored.complete:
+            self.analysis_stopped.emit(scored, summary)
+            return
+        self.scored, self.summary = scored, summary
+        self.analysed.emit(scored, summary)
+
+    def drop_analysis(self) -> None:
+        """Stop the analysis and show nothing of it (the text was emptied)."""
+        self.generation += 1
+        self.lane.cancel_all("analyse")
+
+    def cancel_analysis(self) -> None:
+        """Stop the analysis (between windows): what was scored is shown and reused later."""
+        self.lane.cancel_all("analyse")
 
     # ------------------------------------------------------------ continuing
-    def continue_text(self, text: str) -> bool:
-        """Stream a continuation of ``text`` (its end); ``continued`` brings the new text."""
+    def continue_text(self, text: str, offset: int | None = None, first=None) -> bool:
+        """Stream a continuation of the shown ``text`` from ``offset`` (None: its end;
+        what follows stays in its branch) into a new branch. ``first``: an alternative
+        token (id, text) to start with."""
+        return self._write_on(self.tree.plan_at(text, len(text) if offset is None else offset, first))
+
+    def regenerate(self) -> bool:
+        """Another continuation in place of the one shown (a sibling branch)."""
+        plan = self.tree.plan_regenerate()
+        if plan is None:
+            self.error.emit(NOT_A_CONTINUATION)
+            return False
+        return self._write_on(plan)
+
+    def _write_on(self, plan: Plan) -> bool:
         if self.continuing:
             return False
         if self.chat.loaded is None and not self.chat.loading:
             self.error.emit(NO_MODEL)
             return False
         settings = replace(self.chat.settings)
+        then_ids = [plan.first[0]] if plan.first else []
 
         def work(report, cancel):
             loaded = self.chat.loaded
             if loaded is None:
                 raise ModelError(NO_MODEL)
-            return documents.continue_text(loaded, text, settings, cancel=cancel, on_token=report)
+            return documents.continue_text(loaded, plan.prefix, settings, cancel=cancel, on_token=report,
+                                           then_ids=then_ids)
 
-        self.lane.submit(Task(work, "continue text", "continue", on_start=lambda _t: self.stream_started.emit(),
+        self.plan = plan
+        self.lane.submit(Task(work, "continue text", "continue", on_start=lambda _t: self.stream_started.emit(plan),
                               on_progress=self._progress, on_success=self._continued,
                               on_failure=self._continue_failed,
                               on_cancelled=lambda _t: self._ended("", "cancelled")))
@@ -140,8 +193,15 @@ class TextController(QObject):
             self.throttle.push(item)
 
     def _continued(self, generation) -> None:
+        """A continuation came: it becomes a branch (shown), then ``continued`` says so."""
         self.throttle.flush()
-        self._ended(generation.text, generation.finish_reason or "")
+        text, reason = generation.text, generation.finish_reason or ""
+        if not text:
+            self._ended(text, reason)
+            return
+        loaded = self.chat.loaded
+        self.tree.add(self.plan, text, generation.records, loaded.model_id if loaded is not None else None,
+                      then=lambda _id: self._ended(text, reason))
 
     def _continue_failed(self, error) -> None:
         self.throttle.flush()
@@ -149,6 +209,7 @@ class TextController(QObject):
         self.error.emit(str(error))
 
     def _ended(self, text: str, reason: str) -> None:
+        self.plan = None
         self.continued.emit(text, reason)
         self.busy_changed.emit(False)
 

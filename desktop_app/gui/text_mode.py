@@ -38,6 +38,7 @@ class TextMode:
         self.tabs.addTab(chat_page, "Chat")
         self.tabs.addTab(self.view, "Text")
         self.decided = False
+        self.underlined: dict[int, int] = {}  # heatmap index -> the rating underlined on it
 
     def connect(self) -> None:
         w = self.window
@@ -45,6 +46,11 @@ class TextMode:
         self.view.token_clicked.connect(self.show_token)
         self.view.token_hovered.connect(self.token_hovered)
         self.tabs.currentChanged.connect(self._changed)
+        w.inspector.text_branch_requested.connect(self._branch_from)
+        w.inspector.text_token_rated.connect(self.rate_token)
+        self.controller.tree.rated.connect(lambda _id: w.writer.recount())  # the Fine-tune tab counts them
+        self.controller.tree.rated.connect(lambda _id: self.underline_rated())
+        self.controller.analysed.connect(lambda _scored, _summary: self.underline_rated())
 
     # ------------------------------------------------------------ the mode
     @property
@@ -110,7 +116,66 @@ class TextMode:
             w.selected_card = None
         w.side_tabs.setCurrentWidget(w.inspector)
         w.inspector.show_token(None, index, record, can_branch=False)
-        w.inspector.hint.setText(TEXT_TOKEN_HINT)
+        target = self.rated_token(index)
+        w.inspector.allow_text_actions(branch=not self.controller.continuing, rate=target is not None)
+        if target is not None:
+            w.inspector.set_token_rating(self.controller.tree.ratings(target[0])["tokens"].get(target[1]))
+        w.inspector.hint.setText(TEXT_TOKEN_HINT + (" A continuation wrote it: rate it, or pick an alternative "
+                                                    "and continue from there as a new branch." if target else
+                                                    " Pick an alternative to continue from there as a new branch."))
+
+    def rated_token(self, index: int) -> tuple[int, int] | None:
+        """(branch id, token index in that branch) of heatmap token ``index`` when a
+        continuation wrote it (as the model wrote it), else None."""
+        from desktop_app.core.text_branches import token_at
+
+        offset = self.view.offset_of(index)
+        if offset is None:
+            return None
+        tree = self.controller.tree
+        owner, start = tree.owner_at(offset)
+        if owner is None:
+            return None
+        at = token_at(tree.by_id[owner], offset - start)
+        return None if at is None else (owner, at)
+
+    def rated_values(self) -> dict[int, int]:
+        """Heatmap index -> +1/-1 for the tokens rated in the continuations on the shown path."""
+        from desktop_app.core import text_branches as tb
+
+        tree, heatmap = self.controller.tree, self.view.heatmap
+        rated = {bid: tree.ratings(bid)["tokens"] for bid in tree.path_ids()}
+        rated = {bid: tokens for bid, tokens in rated.items() if tokens}
+        if not rated or self.view.offset_of(0) is None:
+            return {}
+        pieces = [p for p in tb.segments(tree.main_text, tree.by_id, tree.shown) if p[0] in rated]
+        values, at = {}, len(heatmap.prefix)
+        for index, record in enumerate(heatmap.records):
+            for owner, start, end in pieces:
+                if record.text and start <= at < end:  # (a piece of a character shows nothing)
+                    token = tb.token_at(tree.by_id[owner], at - start)
+                    if token in rated[owner]:
+                        values[index] = rated[owner][token]
+            at += len(record.text)
+        return values
+
+    def underline_rated(self) -> None:
+        """Rated continuation tokens are underlined in the heatmap, as on a chat answer."""
+        from desktop_app.gui.ratings import underline_hook
+
+        values = self.rated_values()
+        if values != self.underlined:
+            self.underlined = values
+            self.view.heatmap.set_format_hook(underline_hook(values) if values else None)
+
+    def rate_token(self, index: int, value) -> None:
+        target = self.rated_token(index)
+        if target is not None:
+            self.controller.tree.rate(target[0], value, token_index=target[1])
+
+    def _branch_from(self, index: int, alternative) -> None:
+        self.window.error_banner.hide()
+        self.view.continue_with(index, alternative)
 
     def token_hovered(self, index: int, record) -> None:
         bar = self.window.statusBar()

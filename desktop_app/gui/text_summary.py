@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton, QSizePolicy,
+                               QToolButton, QWidget)
 
 from desktop_app.core.documents import TextSummary
 from desktop_app.core.palette import MAX_ENTROPY_NATS, RANK_BUCKETS, sequential_color, text_color_on
@@ -66,6 +67,9 @@ class Histogram(QWidget):
         self.counts = tuple(counts)
         self.update()
 
+    def title_width(self) -> int:
+        return self.fontMetrics().horizontalAdvance(self.title) + 8
+
     def sizeHint(self) -> QSize:
         return QSize(160, 64)
 
@@ -93,12 +97,22 @@ class Histogram(QWidget):
         painter.end()
 
 
+WIDE_SUMMARY_PX = 620  # narrower: the histograms go under the bar (at 800 px their titles were cut)
+EXPORTS = (("png", "Heatmap as PNG\u2026"), ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
+
+
 class SummaryPanel(QWidget):
-    """GLTR's summary of the analysed text.
+    """GLTR's summary of the analysed text, the progress of a long analysis (with Cancel) and
+    the Export menu.
 
     Attributes:
         summary: the TextSummary shown, or None.
-        figures: the line with token count, mean surprisal and perplexity."""
+        figures: the line with token count, mean surprisal and perplexity.
+        progress, cancel_button: shown while a long text is analysed.
+        export_button: its menu asks for the heatmap (PNG), the tokens (JSON), the summary (CSV)."""
+
+    cancel_requested = Signal()
+    export_requested = Signal(str)  # "png" | "json" | "csv"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -108,25 +122,102 @@ class SummaryPanel(QWidget):
         grid.setContentsMargins(16, 8, 16, 8)
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(4)
+        self.grid = grid
         title = styled_label("TOKEN RANKS", "PanelTitle")
         title.setToolTip("The share of tokens the model ranked in its top 10, top 100, top 1000, or beyond (GLTR)")
-        grid.addWidget(title, 0, 0)
+        self.title_row = self._title_row(title)
         self.bar = BucketBar()
-        grid.addWidget(self.bar, 1, 0)
         self.figures = QLabel("Not analysed yet.")
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.figures.setWordWrap(True)
-        grid.addWidget(self.figures, 2, 0)
+        self._progress_row()
         self.probabilities = Histogram("probability", "0", "1")
         self.entropies = Histogram("entropy (nats)", "0", f"{MAX_ENTROPY_NATS:g}+")
-        grid.addWidget(self.probabilities, 0, 1, 3, 1)
-        grid.addWidget(self.entropies, 0, 2, 3, 1)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(2, 1)
+        self.wide: bool | None = None
+        self._arrange(False)  # narrow until there is room: a wide form never widens the window
+
+    def _arrange(self, wide: bool) -> None:
+        """Wide: the histograms beside the bar and figures. Narrow: under them, side by side,
+        so their titles and scales keep room to be read."""
+        if wide == self.wide:
+            return
+        self.wide, grid = wide, self.grid
+        span = 1 if wide else 2
+        grid.addWidget(self.title_row, 0, 0, 1, span)
+        grid.addWidget(self.bar, 1, 0, 1, span)
+        grid.addWidget(self.figures, 2, 0, 1, span)
+        if wide:
+            grid.addWidget(self.probabilities, 0, 1, 3, 1)
+            grid.addWidget(self.entropies, 0, 2, 3, 1)
+        else:
+            grid.addWidget(self.probabilities, 3, 0)
+            grid.addWidget(self.entropies, 3, 1)
+        grid.addWidget(self.progress_row, 4, 0, 1, 3 if wide else 2)
+        for column, stretch in enumerate((3, 1, 1) if wide else (1, 1, 0)):
+            grid.setColumnStretch(column, stretch)
+        for histogram in (self.probabilities, self.entropies):
+            # narrow: room for the title; wide: none asked (a fifth of >= WIDE_SUMMARY_PX is
+            # room enough), so the wide form never holds the window wider than the narrow one
+            histogram.setMinimumWidth(0 if wide else histogram.title_width())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange(event.size().width() >= WIDE_SUMMARY_PX)
+
+    def _title_row(self, title: QLabel) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(title)
+        layout.addStretch(1)
+        self.export_button = QToolButton()
+        self.export_button.setText("Export \u25be")
+        self.export_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")  # the ▾ says it
+        self.export_button.setToolTip("Save the heatmap as PNG, every token's figures as JSON, this summary as CSV")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        for kind, label in EXPORTS:
+            menu.addAction(label, lambda k=kind: self.export_requested.emit(k))
+        self.export_button.setMenu(menu)
+        self.export_button.setEnabled(False)
+        layout.addWidget(self.export_button)
+        return row
+
+    def _progress_row(self) -> QWidget:
+        self.progress_row = QWidget()
+        layout = QHBoxLayout(self.progress_row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.progress = QProgressBar()  # its words inside it: a label beside it would widen a narrow window
+        self.progress.setFormat("Analysing %v / %m tokens")
+        self.progress.setMinimumWidth(60)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the analysis: what was analysed so far is shown")
+        self.cancel_button.clicked.connect(self.cancel_requested.emit)
+        layout.addWidget(self.progress, 1)
+        layout.addWidget(self.cancel_button)
+        self.progress_row.hide()
+        return self.progress_row
+
+    def show_progress(self, progress) -> None:
+        """A long analysis's progress (a core.scoring.ScoreProgress: characters read, then
+        tokens scored); hidden once the last window is done."""
+        if progress.stage == "scoring" and progress.done >= progress.total:
+            self.hide_progress()
+            return
+        reading = progress.stage == "reading"
+        self.progress.setFormat("Reading the text %p%" if reading else "Analysing %v / %m tokens")
+        self.progress.setRange(0, max(1, progress.total))
+        self.progress.setValue(progress.done)
+        self.progress_row.show()
+
+    def hide_progress(self) -> None:
+        self.progress_row.hide()
 
     def set_summary(self, summary: TextSummary | None) -> None:
         self.summary = summary
+        if summary is None:  # a text just shown or emptied: no analysis of it is on its way yet
+            self.hide_progress()
+        self.export_button.setEnabled(summary is not None and summary.tokens > 0)
         if summary is None or not summary.tokens:
             self.bar.set_shares(())
             self.probabilities.set_counts(())

@@ -9,8 +9,8 @@ window's wiring (tabs, mode, the shared inspector) in gui/text_mode.py.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea,
-                               QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QPlainTextEdit, QPushButton,
+                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from desktop_app.core import documents
 from desktop_app.core.errors import UserFacingError
@@ -18,20 +18,25 @@ from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_summary import SummaryPanel
+from desktop_app.gui.text_tree_panel import BranchPanel
 from desktop_app.gui.theme import icon
 from desktop_app.gui.token_view import TokenView
 
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
+NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
+BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
 
 
 class TextView(QWidget):
-    """The Text tab: a document picker and buttons, the editor, the heatmap, the summary.
+    """The Text tab: a document picker and buttons, the editor, the heatmap beside the
+    branches (the tree of continuations), the summary.
 
     Attributes:
         controller: the TextController.
         editor: where the person writes (read-only while the model continues).
         heatmap: a TokenView of the analysed text (and the continuation as it streams).
         summary_panel: the GLTR summary.
+        branch_panel: the tree of continuations (text_tree_panel.BranchPanel).
         timer: the pause after an edit before it is saved and analysed."""
 
     token_clicked = Signal(int, object)  # index, TokenRecord
@@ -57,10 +62,11 @@ class TextView(QWidget):
         self.editor.setObjectName("TextEditor")
         self.editor.setPlaceholderText("Write or paste a text, or open a .txt / .md file. It is analysed as you "
                                        "write; Ctrl+Enter lets the model continue it, Esc stops.")
-        self.heatmap = TokenView()
+        self.heatmap = TokenView(lazy_tooltips=True)  # a long text's heatmap lays out faster
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumHeight(40)  # a short window keeps room for the branches under it
         holder = QWidget()  # the heatmap keeps the editor's margins
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(12, 8, 12, 8)
@@ -68,9 +74,18 @@ class TextView(QWidget):
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
         self.heatmap_scroll = scroll
+        self.branch_panel = BranchPanel(self.controller.tree)
+        self.regenerate_button = self.branch_panel.regenerate_button  # it acts on the continuation shown
+        self.branch_panel.setMinimumWidth(120)
+        self.lower = QSplitter(Qt.Orientation.Horizontal)  # the heatmap | the branches
+        self.lower.addWidget(scroll)
+        self.lower.addWidget(self.branch_panel)
+        self.lower.setStretchFactor(0, 1)
+        self.lower.setSizes([440, 260])
+        self.lower.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.editor)
-        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self.lower)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([200, 300])
         layout.addWidget(self.splitter, 1)
@@ -84,11 +99,14 @@ class TextView(QWidget):
         row.setSpacing(6)
         self.documents = QComboBox()
         self.documents.setMinimumWidth(40)  # no wider than the chat page needs
+        # a long title must not ask for a wider bar (that would drop the buttons' words)
+        self.documents.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.documents.setMinimumContentsLength(16)
         self.documents.setToolTip("Your texts (kept in the database)")
         row.addWidget(self.documents, 1)
         self.new_button = QPushButton(icon("new"), "New")
         self.new_button.setToolTip("A new, empty text")
-        self.open_button = QPushButton("Open\u2026")
+        self.open_button = QPushButton(icon("open"), "Open\u2026")
         self.open_button.setToolTip("Open a .txt or .md file as a new text")
         self.status = QLabel("")
         self.status.setObjectName("Muted")
@@ -96,7 +114,8 @@ class TextView(QWidget):
         self.stop_button.setToolTip("Stop the continuation (Esc)")
         self.continue_button = QPushButton(icon("send", "#ffffff"), "Continue")
         self.continue_button.setObjectName("PrimaryButton")
-        self.continue_button.setToolTip("Let the model continue the text from its end (Ctrl+Enter)")
+        self.continue_button.setToolTip("Let the model continue the text from the cursor (Ctrl+Enter): a new "
+                                        "branch; the text after the cursor stays in its own branch")
         self.status.setMinimumWidth(0)
         for widget in (self.new_button, self.open_button, self.status, self.stop_button, self.continue_button):
             if widget is not self.status:
@@ -104,13 +123,30 @@ class TextView(QWidget):
             row.addWidget(widget)
         self.stop_button.setEnabled(False)
         # a narrow window drops the buttons' words (the tooltips and shortcuts say what they do)
-        self.bar_labels = {b: b.text() for b in (self.new_button, self.stop_button, self.continue_button)}
+        self.bar_labels = {b: b.text() for b in (self.new_button, self.open_button, self.stop_button,
+                                                  self.continue_button)}
+        self.bar_row = row
         self.bar_compactor = Compactor(bar, self._compact_bar)
         return bar
+
+    def resizeEvent(self, event) -> None:
+        """A narrow Text tab puts the branches under the heatmap rather than beside it."""
+        super().resizeEvent(event)
+        narrow = self.width() < NARROW_WIDTH
+        want = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
+        if self.lower.orientation() != want:
+            self.lower.setOrientation(want)
+            # under the heatmap: the outline keeps room for a few rows and its buttons
+            self.branch_panel.setMinimumHeight(BRANCHES_MIN_HEIGHT if narrow else 0)
+            self.branch_panel.title.setVisible(not narrow)  # the outline's first row says "Main text"
+            total = self.lower.height() if narrow else self.lower.width()
+            self.lower.setSizes([max(1, total - (BRANCHES_MIN_HEIGHT if narrow else 220)),
+                                 BRANCHES_MIN_HEIGHT if narrow else 260])
 
     def _compact_bar(self, compact: bool) -> None:
         for button, text in self.bar_labels.items():
             button.setText("" if compact else text)
+        self.bar_row.setContentsMargins(*((8, 6, 8, 6) if compact else (16, 8, 16, 8)))
 
     def _connect(self) -> None:
         c = self.controller
@@ -120,6 +156,11 @@ class TextView(QWidget):
         c.continued.connect(self._continued)
         c.busy_changed.connect(self._busy)
         c.saved.connect(lambda _id: self.refresh_documents())
+        c.tree.shown_changed.connect(self._show_path)
+        c.tree.flush = self.flush_edit
+        c.tree.changed.connect(self._update_regenerate)
+        self.branch_panel.better_requested.connect(lambda bid: self.write_better(bid))
+        self.regenerate_button.clicked.connect(self.regenerate)
         self.editor.textChanged.connect(self._edited)
         self.documents.activated.connect(lambda i: self.open_document(self.documents.itemData(i)))
         self.new_button.clicked.connect(lambda: self.new_document())
@@ -129,6 +170,9 @@ class TextView(QWidget):
         self.heatmap.token_clicked.connect(lambda i: self.token_clicked.emit(i, self.heatmap.records[i]))
         self.heatmap.token_hovered.connect(
             lambda i: self.token_hovered.emit(i, self.heatmap.records[i] if i >= 0 else None))
+        from desktop_app.gui.text_analysis import install
+
+        self.analysis_tools = install(self)  # progress and Cancel for long texts, exports
 
     # ------------------------------------------------------------ documents
     def refresh_documents(self) -> None:
@@ -176,11 +220,12 @@ class TextView(QWidget):
         self._loading = True  # not an edit to save
         try:
             self.editor.setPlainText(text)
+            self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)  # Continue goes on from the end
         finally:
             self._loading = False
 
     def _show_document(self, document: dict) -> None:
-        self._set_editor_text(document["text"])
+        self._set_editor_text(document["shown_text"])
         self.refresh_documents()
         self.heatmap.set_records([], prefix="")
         self.summary_panel.set_summary(None)
@@ -206,36 +251,98 @@ class TextView(QWidget):
             self.status.setText("analysing\u2026")
             self.controller.analyse(text)
         else:
+            self.controller.drop_analysis()  # one still running is of a text no longer there
             self.status.setText("")
             self.heatmap.set_records([], prefix="")
             self.summary_panel.set_summary(None)
 
     def _analysed(self, scored, summary) -> None:
-        self.heatmap.set_records(scored.records, prefix=scored.unscored_prefix)
+        from desktop_app.gui.text_analysis import heatmap_records
+
+        self.heatmap.set_records(heatmap_records(scored.records), prefix=scored.unscored_prefix)
         self.summary_panel.set_summary(summary)
         self.status.setText("")
 
     def set_measure(self, measure: str) -> None:
         self.heatmap.set_measure(measure)
 
-    # ------------------------------------------------------------ continuing
+    # ------------------------------------------------------------ continuing and branches
     def continue_text(self) -> None:
+        """Continue from the cursor (at the end after opening a text): a new branch."""
         self.flush_edit()
-        self.controller.continue_text(self.editor.toPlainText())
+        self.controller.continue_text(self.editor.toPlainText(), self.editor.textCursor().position())
 
-    def _stream_started(self) -> None:
+    def regenerate(self) -> None:
+        self.flush_edit()
+        self.controller.regenerate()
+
+    def continue_with(self, index: int, alternative) -> bool:
+        """A branch from token ``index`` of the heatmap, starting with another token."""
+        offset = self.offset_of(index)
+        if offset is None:
+            self.controller.error.emit("The heatmap does not show the text as it is now (it changed since it was "
+                                       "analysed, or the analysis was stopped): wait for the new colours, then "
+                                       "pick the alternative again.")
+            return False
+        self.flush_edit()
+        return self.controller.continue_text(self.editor.toPlainText(), offset, first=(alternative.id,))
+
+    def offset_of(self, index: int) -> int | None:
+        """Where token ``index`` of the heatmap starts in the editor's text (None: the
+        heatmap shows another text)."""
+        view = self.heatmap
+        if view.prefix + "".join(r.text for r in view.records) != self.editor.toPlainText():
+            return None
+        return len(view.prefix) + sum(len(r.text) for r in view.records[:index])
+
+    def _stream_started(self, plan) -> None:
         self.status.setText("writing\u2026")
+        self._set_editor_text(plan.prefix)  # what followed the cursor stays in its branch
+        view, at, keep = self.heatmap, len(self.heatmap.prefix), 0
+        for record in view.records:
+            if at + len(record.text) > len(plan.prefix):
+                break
+            at += len(record.text)
+            keep += 1
+        if keep < len(view.records):  # the colours of the text before; the new tokens follow
+            view.set_records(view.records[:keep], prefix=view.prefix)
+        if plan.cut:
+            self.status.setText("writing\u2026 (the text after the cursor stays in its branch)")
 
     def _continued(self, text: str, reason: str) -> None:
         self.status.setText({"cancelled": "stopped", "error": ""}.get(reason, ""))
-        if text:
-            self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
-            self.editor.insertPlainText(text)  # an edit: saved and analysed after the pause
-            self.flush_edit()
+        if not text:
+            self._show_path(self.controller.tree.shown_text())
+
+    def _show_path(self, text: str) -> None:
+        """A path of the tree is shown (a new continuation, a click in the tree, make main)."""
+        if self.editor.toPlainText() != text:
+            self.timer.stop()
+            self._set_editor_text(text)
+        self.analyse_now(save=False)
+
+    def _update_regenerate(self) -> None:
+        self.regenerate_button.setEnabled(not self.controller.continuing
+                                          and self.controller.tree.plan_regenerate() is not None)
+
+    def write_better(self, branch_id: int | None, text: str | None = None) -> None:
+        """The person's better continuation for a branch (a dialog unless ``text`` is given)."""
+        tree = self.controller.tree
+        if branch_id is None or branch_id not in tree.by_id:
+            return
+        if text is None:
+            current = tree.ratings(branch_id)["correction"] or tree.by_id[branch_id]["text"]
+            text, ok = QInputDialog.getMultiLineText(self, "A better continuation",
+                                                     "Write the continuation you wanted here:", current)
+            if not ok:
+                return
+        tree.set_correction(branch_id, text)
 
     def _busy(self, busy: bool) -> None:
         self.editor.setReadOnly(busy)
         self.continue_button.setEnabled(not busy)
         self.stop_button.setEnabled(busy)
+        self.branch_panel.setEnabled(not busy)
+        self._update_regenerate()
         for widget in (self.documents, self.new_button, self.open_button):
             widget.setEnabled(not busy)

@@ -102,8 +102,12 @@ class TokenView(QTextEdit):
     token_clicked = Signal(int)
     token_hovered = Signal(int)  # -1 when the pointer leaves the tokens
 
-    def __init__(self, parent=None, measure: str = "probability"):
+    def __init__(self, parent=None, measure: str = "probability", *, lazy_tooltips: bool = False):
         super().__init__(parent)
+        # lazy: a token's tooltip is written when the pointer rests on it, not for every span
+        # when the text is laid out (a long text's heatmap lays out in a third of the time)
+        self.lazy_tooltips = lazy_tooltips
+        self._base_formats: dict = {}  # colour -> a format with that background and its text colour
         self.setObjectName("TokenView")
         self.setReadOnly(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -239,19 +243,28 @@ class TokenView(QTextEdit):
             self.select_token(self.selected)
 
     def char_format(self, index: int, record: TokenRecord) -> QTextCharFormat:
-        fmt = QTextCharFormat()
-        fmt.setProperty(TOKEN_INDEX, index)
-        fmt.setToolTip(tooltip_html(record))
         rgb = self.colorizer(index, record) if self.colorizer else None
         if self.overlay is not None:
             rgb = self.overlay.colours.get(index)
-            if index in self.overlay.tips:
-                fmt.setToolTip(self.overlay.tips[index])
-        if rgb is not None:
-            fmt.setBackground(QColor(*rgb))
-            fmt.setForeground(QColor(*text_color_on(rgb)))
+        fmt = QTextCharFormat(self._base_format(rgb))
+        fmt.setProperty(TOKEN_INDEX, index)
+        if not self.lazy_tooltips or self.format_hook:  # a hook may add to the tooltip
+            fmt.setToolTip(tooltip_html(record))
+        if self.overlay is not None and index in self.overlay.tips:
+            fmt.setToolTip(self.overlay.tips[index])
         if self.format_hook:
             self.format_hook(index, record, fmt)
+        return fmt
+
+    def _base_format(self, rgb) -> QTextCharFormat:
+        """One shared format per colour (copies of a format share its data until changed)."""
+        fmt = self._base_formats.get(rgb)
+        if fmt is None:
+            fmt = QTextCharFormat()
+            if rgb is not None:
+                fmt.setBackground(QColor(*rgb))
+                fmt.setForeground(QColor(*text_color_on(rgb)))
+            self._base_formats[rgb] = fmt
         return fmt
 
     def _insert(self, cursor: QTextCursor, index: int, record: TokenRecord) -> None:
@@ -320,7 +333,8 @@ class TokenView(QTextEdit):
             if index >= 0:
                 fmt = QTextCursor(self.document())
                 fmt.setPosition(self.starts[index] + 1)
-                QToolTip.showText(event.globalPos(), fmt.charFormat().toolTip(), self.viewport())
+                tip = fmt.charFormat().toolTip() or tooltip_html(self.records[index])
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
             else:
                 QToolTip.hideText()
                 event.ignore()

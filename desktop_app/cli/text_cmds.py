@@ -1,0 +1,159 @@
+"""Text mode from the terminal: ``analyse FILE`` (GLTR's summary, the records in JSON,
+exports) and ``continue FILE`` (the model writes on, coloured by probability)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import threading
+
+from desktop_app.cli.common import CliError, load_model_for_cli
+from desktop_app.cli import model_cmds
+from desktop_app.cli.model_cmds import add_sampling_options, sampling_from_args, write_token
+
+
+def register(subparsers, common: argparse.ArgumentParser) -> None:
+    analyse = subparsers.add_parser("analyse", parents=[common], aliases=["analyze"],
+                                    help="how predictable every token of a text file is (GLTR's summary)")
+    analyse.add_argument("file", metavar="FILE", help="a UTF-8 text file (.txt, .md, ...)")
+    analyse.add_argument("--json", action="store_true", help="print the summary and every token's record as JSON")
+    analyse.add_argument("--export-json", metavar="OUT.json", help="also write the records and summary here")
+    analyse.add_argument("--export-csv", metavar="OUT.csv", help="also write GLTR's summary here as CSV")
+    analyse.add_argument("--export-png", metavar="OUT.png", help="also draw the heatmap into this PNG")
+    analyse.add_argument("--width", type=int, default=900, metavar="PX", help="the PNG's width (default 900)")
+    analyse.add_argument("--measure", default="probability", choices=["probability", "rank", "entropy", "surprisal"],
+                         help="what the PNG's colours show (default probability)")
+    analyse.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
+    analyse.set_defaults(func=cmd_analyse)
+
+    cont = subparsers.add_parser("continue", parents=[common],
+                                 help="let the model continue a text file from its end, coloured by probability")
+    cont.add_argument("file", metavar="FILE", help="a UTF-8 text file (empty: start from the start token)")
+    add_sampling_options(cont)
+    cont.add_argument("--json", action="store_true", help="print one JSON object instead of coloured text")
+    cont.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
+    cont.set_defaults(func=cmd_continue)
+
+
+class ScoreBar:
+    """core.scoring.ScoreProgress -> a tqdm bar on stderr per stage (reading a long text,
+    then scoring it), only for texts of several windows."""
+
+    def __init__(self):
+        self.bar = None
+        self.stage = None
+
+    def __call__(self, p) -> None:
+        from tqdm import tqdm
+
+        if p.stage != self.stage:
+            self.close()
+            self.bar, self.stage = None, p.stage
+        if self.bar is None and p.done < p.total:
+            unit, desc = ("char", "reading") if p.stage == "reading" else ("tok", "analysing")
+            self.bar = tqdm(total=p.total, desc=desc, unit=unit, unit_scale=True, file=sys.stderr, leave=False)
+        if self.bar is not None:
+            self.bar.update(p.done - self.bar.n)  # tqdm redraws at most ten times a second
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _read(path: str) -> str:
+    from desktop_app.core.documents import read_text_file
+
+    return read_text_file(path)  # a binary / non-UTF-8 / missing file: one sentence, exit code 2
+
+
+def cmd_analyse(args) -> int:
+    from desktop_app.core import session
+
+    if args.width < 100:
+        raise CliError("--width must be at least 100 pixels")
+    text = _read(args.file)
+    if len(text.strip()) == 0:
+        raise CliError(f"{args.file} is empty: there is nothing to analyse")
+    loaded = load_model_for_cli(args)
+    bar = ScoreBar()
+    try:
+        scored, summary = session.analyse_text(loaded, text, progress=bar)
+    finally:
+        bar.close()
+    if not scored.records:
+        raise CliError(f"{args.file} is one token long: there is nothing to analyse after it")
+    about = {"file": args.file, "model": loaded.model_id, "device": str(loaded.device),
+             "adapter_id": loaded.adapter_id}
+    _exports(args, scored, summary, about)
+    if args.json:
+        from desktop_app.core.text_export import analysis_json
+
+        json.dump(analysis_json(scored, summary, **about), sys.stdout, ensure_ascii=False)
+        print()
+    else:
+        print(summary_text(summary))
+    return 0
+
+
+def _exports(args, scored, summary, about: dict) -> None:
+    from desktop_app.core import text_export
+
+    if args.export_json:
+        path = text_export.write_analysis_json(args.export_json, scored, summary, **about)
+        print(f"wrote {len(scored.records)} token records to {path}", file=sys.stderr)
+    if args.export_csv:
+        path = text_export.write_summary_csv(args.export_csv, summary)
+        print(f"wrote the summary to {path}", file=sys.stderr)
+    if args.export_png:
+        from desktop_app.gui.text_export import write_heatmap_png  # Qt only for this export, offscreen
+
+        path, size = write_heatmap_png(args.export_png, scored, width=args.width, measure=args.measure)
+        print(f"wrote the heatmap ({size[0]}x{size[1]} px) to {path}", file=sys.stderr)
+
+
+def summary_text(summary) -> str:
+    """GLTR's summary in a few lines: the buckets as a bar of shares, the figures, histograms."""
+    lines = [f"{summary.tokens:,} tokens scored"]
+    for label, count, share in zip(summary.bucket_labels, summary.bucket_counts, summary.bucket_shares):
+        lines.append(f"  {label:<12} {share * 100:5.1f}%  {'#' * round(share * 40):<40} {count:,}")
+    perplexity = f"{summary.perplexity:,.2f}" if math.isfinite(summary.perplexity) else "inf"
+    lines.append(f"mean surprisal {summary.mean_surprisal_bits:.2f} bits per token, perplexity {perplexity}")
+    lines.append("probability histogram (0..1):  " + _sparkline(summary.probability_histogram))
+    lines.append("entropy histogram (0..8 nats): " + _sparkline(summary.entropy_histogram))
+    return "\n".join(lines)
+
+
+def _sparkline(counts) -> str:
+    blocks = " \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+    top = max(counts, default=0) or 1
+    return "".join(blocks[math.ceil(c / top * 8)] for c in counts) + "  " + " ".join(str(c) for c in counts)
+
+
+def cmd_continue(args) -> int:
+    from desktop_app.core import session
+
+    settings = sampling_from_args(args)
+    text = _read(args.file)
+    loaded = load_model_for_cli(args)
+    cancel = threading.Event()
+    if not args.json and model_cmds.use_colour(sys.stdout) and text:
+        sys.stdout.write(f"\x1b[2m{text[-400:]}\x1b[0m")  # the end of the text, dim, then the new words
+    try:
+        generation = session.continue_text(loaded, text, settings, cancel=cancel,
+                                           on_token=None if args.json else write_token)
+    except KeyboardInterrupt:
+        cancel.set()
+        print(" [stopped]", file=sys.stderr)
+        return 130
+    if args.json:
+        json.dump({"file": args.file, "model": loaded.model_id, "text": generation.text,
+                   "finish_reason": generation.finish_reason, "seed": generation.seed,
+                   "tokens": [r.to_json() for r in generation.records]}, sys.stdout, ensure_ascii=False)
+        print()
+    else:
+        print()
+        print(f"[{len(generation.records)} tokens, {generation.tokens_per_s:.1f} tok/s, {generation.finish_reason}]",
+              file=sys.stderr)
+    return 0

@@ -1,0 +1,255 @@
+"""The tree of continuations of a document (Loom), without Qt.
+
+A document's ``text`` is its main text. A branch hangs off the main text (``parent_id``
+NULL) or off another branch, at ``start``: the number of characters of its parent's path it
+keeps; then comes its own ``text``. So the text a branch shows (its *path*) is::
+
+    path(branch) = path(parent)[:start] + branch.text      (path(None) = the main text)
+
+Every continuation is a branch (a child of what was shown, starting where the model began
+writing), so nothing a person or the model wrote is ever overwritten: continuing from the
+cursor leaves what followed the cursor in the branch it was in; Regenerate adds a sibling
+(same parent, same start); "continue with this alternative" starts a branch at that token.
+
+``tokens`` keeps the tokens the model wrote ([[id, text, logprob], ...]): the mean
+probability in the tree, the exact ids for training, and which token a rating means.
+Ratings of continuations (thumbs, token ratings, a better continuation) live in
+``text_ratings`` and the branch's ``correction``; text_training.py turns them into examples.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from desktop_app.core.store import StoreError, now
+
+BRANCH_KINDS = ("continuation", "alternative", "edited", "former")
+FIRST_WORDS = 48  # characters of a branch's text the tree shows
+
+
+def _row(row) -> dict:
+    d = dict(row)
+    d["tokens"] = json.loads(d.get("tokens") or "[]")
+    return d
+
+
+def tokens_of(records) -> list[list]:
+    """TokenRecords as stored in a branch: [[id, text, logprob], ...]."""
+    return [[int(r.id), r.text, float(r.logprob)] for r in records]
+
+
+def mean_probability(tokens) -> float | None:
+    return sum(math.exp(t[2]) for t in tokens) / len(tokens) if tokens else None
+
+
+# ---------------------------------------------------------------- writing
+
+def add_branch(store, document_id: int, parent_id: int | None, start: int, text: str, *, records=(),
+               kind: str = "continuation", model_id: str | None = None, title: str | None = None) -> int:
+    """A new branch (see the module docstring); returns its id."""
+    if kind not in BRANCH_KINDS:
+        raise StoreError(f"A branch is one of {', '.join(BRANCH_KINDS)}, not {kind!r}.")
+    tokens = tokens_of(records)
+    with store.transaction() as conn:
+        if conn.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is None:
+            raise StoreError(f"There is no document {document_id} in {store.path}.")
+        if parent_id is not None:
+            _require(conn, store, parent_id, document_id)
+        return conn.execute(
+            "INSERT INTO text_branches (document_id, parent_id, start, text, title, kind, tokens, mean_prob, "
+            "model_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (document_id, parent_id, max(0, int(start)), text, title, kind, json.dumps(tokens, ensure_ascii=False),
+             mean_probability(tokens), model_id, now())).lastrowid
+
+
+def _require(conn, store, branch_id: int, document_id: int | None = None):
+    row = conn.execute("SELECT * FROM text_branches WHERE id = ?", (branch_id,)).fetchone()
+    if row is None or (document_id is not None and row["document_id"] != document_id):
+        raise StoreError(f"There is no branch {branch_id} in {store.path}.")
+    return row
+
+
+def rename_branch(store, branch_id: int, title: str | None) -> None:
+    with store.transaction() as conn:
+        _require(conn, store, branch_id)
+        conn.execute("UPDATE text_branches SET title = ? WHERE id = ?", ((title or "").strip() or None, branch_id))
+
+
+def delete_branch(store, branch_id: int) -> None:
+    """The branch and everything that grew from it (their ratings too)."""
+    with store.transaction() as conn:
+        _require(conn, store, branch_id)
+        conn.execute("DELETE FROM text_branches WHERE id = ?", (branch_id,))
+        conn.execute("UPDATE documents SET shown_branch_id = NULL WHERE shown_branch_id IS NOT NULL AND "
+                     "shown_branch_id NOT IN (SELECT id FROM text_branches)")
+
+
+def set_branch_text(store, branch_id: int, text: str, *, parent_id: int | None = None, start: int | None = None,
+                    kind: str | None = None) -> None:
+    """A person's edit of a branch's own text (its tokens no longer match: ratings of its
+    tokens are kept but train only while the text is unchanged)."""
+    with store.transaction() as conn:
+        row = _require(conn, store, branch_id)
+        conn.execute("UPDATE text_branches SET text = ?, parent_id = ?, start = ?, kind = ? WHERE id = ?",
+                     (text, row["parent_id"] if start is None else parent_id,
+                      row["start"] if start is None else start, kind or row["kind"], branch_id))
+
+
+def show_branch(store, document_id: int, branch_id: int | None) -> None:
+    """Remember which path the document shows (None: the main text)."""
+    with store.transaction() as conn:
+        conn.execute("UPDATE documents SET shown_branch_id = ? WHERE id = ?", (branch_id, document_id))
+
+
+# ---------------------------------------------------------------- reading
+
+def get_branch(store, branch_id: int) -> dict:
+    row = store._one("SELECT * FROM text_branches WHERE id = ?", (branch_id,))
+    if row is None:
+        raise StoreError(f"There is no branch {branch_id} in {store.path}.")
+    return _row(row)
+
+
+def branches(store, document_id: int) -> list[dict]:
+    """All branches of a document, oldest first."""
+    return [_row(r) for r in store._rows("SELECT * FROM text_branches WHERE document_id = ? ORDER BY id",
+                                         (document_id,))]
+
+
+def shown_branch(store, document_id: int) -> int | None:
+    row = store._one("SELECT shown_branch_id FROM documents WHERE id = ?", (document_id,))
+    return None if row is None else row[0]
+
+
+def chain(by_id: dict, branch_id: int | None) -> list[dict]:
+    """The branches from the main text down to ``branch_id`` (root first)."""
+    out, seen = [], set()
+    while branch_id is not None and branch_id not in seen and branch_id in by_id:
+        seen.add(branch_id)
+        out.append(by_id[branch_id])
+        branch_id = by_id[branch_id]["parent_id"]
+    return out[::-1]
+
+
+def path_text(main_text: str, by_id: dict, branch_id: int | None) -> str:
+    text = main_text
+    for b in chain(by_id, branch_id):
+        text = text[:b["start"]] + b["text"]
+    return text
+
+
+def prefix_text(main_text: str, by_id: dict, branch: dict) -> str:
+    """The text before ``branch``: what the model was given (the prompt of its examples)."""
+    return path_text(main_text, by_id, branch["parent_id"])[:branch["start"]]
+
+
+def segments(main_text: str, by_id: dict, branch_id: int | None) -> list[tuple[int | None, int, int]]:
+    """(branch id or None for the main text, start, end) of each piece of the path's text."""
+    pieces: list[tuple[int | None, int, int]] = [(None, 0, len(main_text))]
+    for b in chain(by_id, branch_id):
+        start = min(b["start"], pieces[-1][2])
+        kept = []
+        for owner, a, z in pieces:
+            if a < start:
+                kept.append((owner, a, min(z, start)))
+        pieces = kept + [(b["id"], start, start + len(b["text"]))]
+    return pieces
+
+
+def owner_at(main_text: str, by_id: dict, branch_id: int | None, offset: int) -> int | None:
+    """Which branch (None: the main text) wrote the character at ``offset`` of the path."""
+    for owner, a, z in segments(main_text, by_id, branch_id):
+        if a <= offset < z:
+            return owner
+    return None
+
+
+def attach_point(by_id: dict, branch_id: int | None, offset: int) -> int | None:
+    """The parent for a branch that starts at ``offset`` of ``branch_id``'s path: the
+    deepest branch of the path whose text already covers the characters before ``offset``
+    (so the tree says where the new text really diverges)."""
+    node = branch_id
+    while node is not None and offset <= by_id[node]["start"]:
+        node = by_id[node]["parent_id"]
+    return node
+
+
+def token_at(branch: dict, offset_in_branch: int) -> int | None:
+    """The index of the branch's token that holds character ``offset_in_branch`` of its
+    text, while the text is still what the model wrote (else None)."""
+    tokens = branch["tokens"]
+    if "".join(t[1] for t in tokens) != branch["text"]:
+        return None
+    at = 0
+    for i, t in enumerate(tokens):
+        if at <= offset_in_branch < at + len(t[1]):
+            return i
+        at += len(t[1])
+    return None
+
+
+def first_words(text: str, limit: int = FIRST_WORDS) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "\u2026"
+
+
+def label(branch: dict) -> str:
+    return branch["title"] or first_words(branch["text"]) or "(empty)"
+
+
+# ---------------------------------------------------------------- making a branch the main text
+
+def make_main(store, document_id: int, branch_id: int) -> None:
+    """The branch's path becomes the main text. The old main text is kept as a branch
+    ("Former main text") and the branches that hung off it and no longer fit the new one
+    move under it, so every path shows the same text as before."""
+    from desktop_app.core import documents
+
+    document = documents.get_document(store, document_id)
+    by_id = {b["id"]: b for b in branches(store, document_id)}
+    if branch_id not in by_id:
+        raise StoreError(f"There is no branch {branch_id} in {store.path}.")
+    old, new = document["text"], path_text(document["text"], by_id, branch_id)
+    with store.transaction() as conn:
+        if old != new:
+            former = conn.execute(
+                "INSERT INTO text_branches (document_id, parent_id, start, text, title, kind, tokens, created) "
+                "VALUES (?, NULL, 0, ?, 'Former main text', 'former', '[]', ?)", (document_id, old, now())).lastrowid
+            for b in by_id.values():
+                if b["parent_id"] is None and old[:b["start"]] != new[:b["start"]]:
+                    conn.execute("UPDATE text_branches SET parent_id = ? WHERE id = ?", (former, b["id"]))
+        conn.execute("UPDATE documents SET text = ?, shown_branch_id = NULL, updated = ? WHERE id = ?",
+                     (new, now(), document_id))
+
+
+# ---------------------------------------------------------------- ratings of continuations
+
+def rate_branch(store, branch_id: int, value: int | None, token_index: int | None = None) -> None:
+    """+1 / -1 on a continuation (or one of its tokens); None clears it."""
+    if value is not None and (value not in (1, -1) or isinstance(value, bool)):
+        raise StoreError(f"A rating is +1 or -1, not {value!r}.")
+    with store.transaction() as conn:
+        row = _require(conn, store, branch_id)
+        if token_index is not None and not 0 <= token_index < len(json.loads(row["tokens"] or "[]")):
+            raise StoreError(f"Branch {branch_id} has no token {token_index}.")
+        conn.execute("DELETE FROM text_ratings WHERE branch_id = ? AND token_index IS ?", (branch_id, token_index))
+        if value is not None:
+            conn.execute("INSERT INTO text_ratings (branch_id, token_index, value, created) VALUES (?, ?, ?, ?)",
+                         (branch_id, token_index, int(value), now()))
+
+
+def branch_ratings(store, branch_id: int) -> dict:
+    """{"thumbs": +1/-1/None, "tokens": {index: +1/-1}, "correction": text or None}."""
+    rows = store._rows("SELECT token_index, value FROM text_ratings WHERE branch_id = ?", (branch_id,))
+    thumbs = next((r["value"] for r in rows if r["token_index"] is None), None)
+    tokens = {r["token_index"]: r["value"] for r in rows if r["token_index"] is not None}
+    return {"thumbs": thumbs, "tokens": tokens, "correction": get_branch(store, branch_id)["correction"]}
+
+
+def set_correction(store, branch_id: int, text: str | None) -> None:
+    """A better continuation written by the person (None or blank: none)."""
+    with store.transaction() as conn:
+        _require(conn, store, branch_id)
+        conn.execute("UPDATE text_branches SET correction = ? WHERE id = ?",
+                     (text if text and text.strip() else None, branch_id))

@@ -1,0 +1,95 @@
+"""Exports of an analysed text (Text mode, ``gpt2-desk analyse``): its records as JSON and
+GLTR's summary as CSV. The heatmap as PNG needs Qt and lives in gui/text_export.py.
+
+Both front ends write the same files through these functions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from pathlib import Path
+
+from desktop_app.core.documents import HISTOGRAM_BINS, TextSummary
+from desktop_app.core.errors import UserFacingError
+from desktop_app.core.palette import MAX_ENTROPY_NATS
+
+CSV_COLUMNS = ("section", "label", "low", "high", "count", "share", "value")
+
+
+def summary_json(summary: TextSummary) -> dict:
+    """The summary's figures as plain JSON values (nan, for an empty text, becomes null)."""
+    def number(x: float):
+        return x if math.isfinite(x) else None
+
+    return {"tokens": summary.tokens,
+            "rank_buckets": [{"label": label, "count": count, "share": share} for label, count, share in
+                             zip(summary.bucket_labels, summary.bucket_counts, summary.bucket_shares)],
+            "mean_surprisal_bits": number(summary.mean_surprisal_bits),
+            "perplexity": number(summary.perplexity),
+            "probability_histogram": _histogram(summary.probability_histogram, 1.0),
+            "entropy_histogram": _histogram(summary.entropy_histogram, MAX_ENTROPY_NATS)}
+
+
+def _histogram(counts, top: float) -> list[dict]:
+    """Bins as {low, high, count}; the entropy's last bin also holds everything above ``top``."""
+    width = top / HISTOGRAM_BINS
+    return [{"low": round(i * width, 6), "high": round((i + 1) * width, 6), "count": c} for i, c in enumerate(counts)]
+
+
+def analysis_json(scored, summary: TextSummary, **about) -> dict:
+    """An analysed text: ``about`` (title, model, ...), the summary, the text nothing
+    predicts (its first token) and one record per later token (TokenRecord.to_json: text,
+    prob, logprob, rank, entropy, top alternatives)."""
+    return dict(about, complete=scored.complete, summary=summary_json(summary),
+                unscored_prefix=scored.unscored_prefix, tokens=[r.to_json() for r in scored.records])
+
+
+def summary_rows(summary: TextSummary) -> list[dict]:
+    """GLTR's summary as CSV rows: one per rank bucket and histogram bin (count and share of
+    the tokens), then the figures (value)."""
+    share = (lambda c: c / summary.tokens) if summary.tokens else (lambda c: 0.0)
+    rows = [{"section": "rank_bucket", "label": label, "count": count, "share": share(count)}
+            for label, count in zip(summary.bucket_labels, summary.bucket_counts)]
+    for section, counts, top in (("probability", summary.probability_histogram, 1.0),
+                                 ("entropy_nats", summary.entropy_histogram, MAX_ENTROPY_NATS)):
+        for b in _histogram(counts, top):
+            rows.append({"section": section, "label": f"{b['low']:g}-{b['high']:g}", "low": b["low"],
+                         "high": b["high"], "count": b["count"], "share": share(b["count"])})
+    rows += [{"section": "figure", "label": "tokens", "value": summary.tokens},
+             {"section": "figure", "label": "mean_surprisal_bits", "value": summary.mean_surprisal_bits},
+             {"section": "figure", "label": "perplexity", "value": summary.perplexity}]
+    return rows
+
+
+def summary_csv(summary: TextSummary) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(summary_rows(summary))
+    return out.getvalue()
+
+
+def write_text_atomically(path, text: str) -> Path:
+    """Write beside the target and rename: a failed export leaves no half file (and an
+    existing file whole)."""
+    path = Path(path).expanduser()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserFacingError(f"{path} could not be written: {exc.strerror or exc}. Nothing was exported.") from exc
+    return path
+
+
+def write_analysis_json(path, scored, summary: TextSummary, **about) -> Path:
+    return write_text_atomically(path, json.dumps(analysis_json(scored, summary, **about), ensure_ascii=False) + "\n")
+
+
+def write_summary_csv(path, summary: TextSummary) -> Path:
+    return write_text_atomically(path, summary_csv(summary))

@@ -1,0 +1,183 @@
+"""Ratings of text-mode continuations -> training examples, as plain text (no chat template).
+
+A continuation's prompt is the text before it (``text_branches.prefix_text``) and its
+completion is the continuation, both plain text: the prompt's ids are the text tokenized
+as is (``prompts.encode``; an empty text starts from the start-of-text token, as
+continuing does) and the completion's ids are the tokens the model wrote while the text
+is unchanged, else the text tokenized. The examples are the chat's kinds, so the fine-tune
+treats them alike:
+
+- thumbs up/down on a continuation -> ``Unpaired``;
+- a better continuation the person wrote -> ``Pair`` (chosen: theirs, rejected: the model's);
+  a liked and a disliked sibling (same parent, same start) -> ``Pair`` too;
+- token ratings -> ``TokenRated``.
+
+No end-of-text token is appended: a continuation is not where a text ends. Examples carry
+``message_id = -branch_id`` (negative: a text branch, not a chat message) and
+``group = -document_id`` (held-out splits never cut a document in two).
+``standard_examples`` gives the same ratings in TRL's standard (non-conversational) format.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from desktop_app.core import text_branches as tb
+
+QUESTION_CHARS = 200  # the end of the text before: what the gate's echo check compares with
+# what the model wrote; a branch whose text before was edited away ("edited") no longer
+# continues what its ratings judged, and a former main text was never a continuation
+RATED_KINDS = "b.kind IN ('continuation', 'alternative')"
+
+
+class _Rated:
+    """Every rated branch with its document's tree, read once."""
+
+    def __init__(self, store):
+        rows = store._rows(
+            f"SELECT b.id, b.document_id FROM text_branches b WHERE {RATED_KINDS} AND (b.correction IS NOT NULL "
+            "OR b.id IN (SELECT branch_id FROM text_ratings)) ORDER BY b.id")
+        self.trees: dict[int, tuple[str, dict]] = {}
+        self.rated: list[dict] = []
+        for row in rows:
+            doc = row["document_id"]
+            if doc not in self.trees:
+                main = store._one("SELECT text FROM documents WHERE id = ?", (doc,))[0]
+                self.trees[doc] = (main, {b["id"]: b for b in tb.branches(store, doc)})
+            self.rated.append(self.trees[doc][1][row["id"]])
+        self.ratings: dict[int, dict] = defaultdict(lambda: {"thumbs": None, "tokens": {}})
+        for r in store._rows("SELECT r.branch_id, r.token_index, r.value FROM text_ratings r "
+                             f"JOIN text_branches b ON b.id = r.branch_id WHERE {RATED_KINDS}"):
+            if r["token_index"] is None:
+                self.ratings[r["branch_id"]]["thumbs"] = r["value"]
+            else:
+                self.ratings[r["branch_id"]]["tokens"][r["token_index"]] = r["value"]
+
+    def prompt(self, branch: dict) -> str:
+        main, by_id = self.trees[branch["document_id"]]
+        return tb.prefix_text(main, by_id, branch)
+
+    def sibling_pairs(self):
+        """(liked, disliked) continuations of the same text at the same place."""
+        groups: dict[tuple, dict[int, list[dict]]] = defaultdict(lambda: {1: [], -1: []})
+        for b in self.rated:
+            value = self.ratings[b["id"]]["thumbs"]
+            if value is not None:
+                groups[(b["document_id"], b["parent_id"], b["start"])][value].append(b)
+        for by_value in groups.values():
+            for good in by_value[1]:
+                for bad in by_value[-1]:
+                    if good["text"] != bad["text"]:
+                        yield good, bad
+
+
+def plain_ids(tokenizer, text: str) -> list[int]:
+    """A prompt as plain text: tokenized as is, no template; empty -> the start token."""
+    from desktop_app.core.prompts import encode
+
+    ids = encode(tokenizer, text) if text else []
+    if not ids:
+        start = getattr(tokenizer, "bos_token_id", None)
+        start = start if start is not None else getattr(tokenizer, "eos_token_id", None)
+        ids = [int(start)] if start is not None else []
+    return ids
+
+
+def completion_ids(tokenizer, branch: dict) -> list[int]:
+    """The ids the model wrote (while the text is unchanged), else the text tokenized."""
+    from desktop_app.core.prompts import encode
+
+    tokens = branch["tokens"]
+    if tokens and "".join(t[1] for t in tokens) == branch["text"]:
+        return [int(t[0]) for t in tokens]
+    return encode(tokenizer, branch["text"])
+
+
+def fit_text(prompt: list[int], completion: list[int], window: int) -> tuple[list[int], list[int]]:
+    """Keep the end of the text before (what the model saw last) and as much of the
+    continuation as fits; a long text before never leaves the continuation less than half."""
+    keep = completion[:max(window - len(prompt), window // 2)][:window - 1]
+    return prompt[-(window - len(keep)):], keep
+
+
+def add_text_examples(data, store, tokenizer, window: int) -> None:
+    """Append the text-mode ratings to ``data`` (a train_data.TrainingData)."""
+    from desktop_app.core.prompts import encode
+    from desktop_app.core.train_data import Pair, TokenRated, Unpaired
+
+    rated = _Rated(store)
+    ids: dict[int, tuple[list[int], list[int]]] = {}
+
+    def example(branch):
+        if branch["id"] not in ids:
+            ids[branch["id"]] = fit_text(plain_ids(tokenizer, rated.prompt(branch)),
+                                         completion_ids(tokenizer, branch), window)
+        return ids[branch["id"]]
+
+    for b in rated.rated:
+        p, c = example(b)
+        if not p:  # no start-of-text token and no text before: nothing predicts the first token
+            data.skipped.append(f"text branch {b['id']}: no text before it")
+            continue
+        group, thumbs = -b["document_id"], rated.ratings[b["id"]]["thumbs"]
+        if thumbs is not None and c:
+            data.unpaired.append(Unpaired(p, c, thumbs == 1, -b["id"], group))
+        if b["correction"]:
+            better = encode(tokenizer, b["correction"])[:window - len(p)]
+            if better and c and better != c:
+                data.pairs.append(Pair(p, better, c, "correction", -b["id"], None, group))
+        tokens = {i: v for i, v in rated.ratings[b["id"]]["tokens"].items() if i < len(c)}
+        if tokens and "".join(t[1] for t in b["tokens"]) == b["text"]:
+            data.tokens.append(TokenRated(p, c, tokens, -b["id"], group))
+        elif tokens:
+            data.skipped.append(f"text branch {b['id']}: its text was edited after its tokens were rated")
+    for good, bad in rated.sibling_pairs():
+        p, chosen = example(good)
+        p2, rejected = example(bad)
+        if p and p == p2 and chosen and rejected:
+            data.pairs.append(Pair(p, chosen, rejected, "siblings", -bad["id"], -good["id"], -good["document_id"]))
+
+
+def readiness(store) -> dict:
+    """Counts of usable text-mode ratings (same keys as train_data.readiness)."""
+    rated = f"FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id WHERE {RATED_KINDS} AND"
+    row = store._one(
+        f"SELECT (SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = 1), "
+        f"(SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = -1), "
+        f"(SELECT COUNT(*) {rated} r.token_index IS NOT NULL), "
+        f"(SELECT COUNT(*) FROM text_branches b WHERE {RATED_KINDS} AND b.correction IS NOT NULL)")
+    pairs = row[3] + sum(1 for _ in _Rated(store).sibling_pairs()) if any(row) else 0
+    return {"thumbs_up": row[0], "thumbs_down": row[1], "token_ratings": row[2], "corrections": row[3],
+            "pairs": pairs, "total": row[0] + row[1] + row[2] + pairs}
+
+
+def question_for(store, branch_id: int) -> str:
+    """The end of the text before a continuation (for the gate's echo check)."""
+    branch = tb.get_branch(store, branch_id)
+    rated_tree = {b["id"]: b for b in tb.branches(store, branch["document_id"])}
+    main = store._one("SELECT text FROM documents WHERE id = ?", (branch["document_id"],))[0]
+    return tb.prefix_text(main, rated_tree, branch)[-QUESTION_CHARS:]
+
+
+# ---------------------------------------------------------------- export (TRL's standard format)
+
+def standard_examples(store, fmt: str) -> list[dict]:
+    """The text-mode ratings as TRL's standard (non-conversational) format: plain strings.
+    kto: prompt, completion, label; dpo: prompt, chosen, rejected; sft: prompt, completion."""
+    rated = _Rated(store)
+    out = []
+    for b in rated.rated:
+        prompt, thumbs, better = rated.prompt(b), rated.ratings[b["id"]]["thumbs"], b["correction"]
+        if fmt == "kto":
+            if thumbs is not None or better:
+                out.append({"prompt": prompt, "completion": b["text"], "label": thumbs == 1})
+            if better:
+                out.append({"prompt": prompt, "completion": better, "label": True})
+        elif fmt == "dpo" and better:
+            out.append({"prompt": prompt, "chosen": better, "rejected": b["text"]})
+        elif fmt == "sft" and (better or thumbs == 1):
+            out.append({"prompt": prompt, "completion": better or b["text"]})
+    if fmt == "dpo":
+        out += [{"prompt": rated.prompt(g), "chosen": g["text"], "rejected": d["text"]}
+                for g, d in rated.sibling_pairs()]
+    return out

@@ -1,0 +1,113 @@
+"""The Text view's tools for long texts and for exports, wired in by ``install(view)``:
+the progress of an analysis with Cancel (in the summary panel), the part analysed before
+Cancel shown, and the Export menu (heatmap PNG, tokens JSON, summary CSV).
+
+A very long text (a 5 MB file is about a million tokens) is scored on the model lane
+window by window, so the window stays responsive; its summary covers every token, while
+the heatmap draws at most HEATMAP_MAX_TOKENS of them (laying out a million coloured spans
+would hold the window for minutes), and only those keep their top alternatives (for the
+inspector; ten million more small objects would make Python's cycle collector freeze the
+window). The JSON export has every token (alternatives for those drawn).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from desktop_app.core import text_export
+from desktop_app.core.errors import UserFacingError
+
+HEATMAP_MAX_TOKENS = 20_000
+FILTERS = {"png": "PNG image (*.png)", "json": "JSON (*.json)", "csv": "CSV (*.csv)"}
+
+
+def heatmap_records(records) -> list:
+    """What the heatmap draws of a text's records (the first HEATMAP_MAX_TOKENS)."""
+    return records[:HEATMAP_MAX_TOKENS]
+
+
+class AnalysisTools(QObject):
+    """Progress, Cancel, partial results and exports for one TextView.
+
+    Attributes:
+        view: the TextView; shown: (ScoredText, TextSummary) on screen now, or None."""
+
+    def __init__(self, view):
+        super().__init__(view)
+        self.view = view
+        self.shown = None
+        c, panel = view.controller, view.summary_panel
+        c.analyse_progress.connect(panel.show_progress)
+        c.analysed.connect(self._analysed)
+        c.analysis_stopped.connect(self._stopped)
+        c.error.connect(lambda _m: panel.hide_progress())
+        panel.cancel_requested.connect(c.cancel_analysis)
+        panel.export_requested.connect(lambda kind: self.export(kind))
+
+    def _analysed(self, scored, summary) -> None:
+        self.shown = (scored, summary)
+        self.view.summary_panel.hide_progress()
+        if len(scored.records) > HEATMAP_MAX_TOKENS:
+            self.view.status.setText(f"heatmap: the first {HEATMAP_MAX_TOKENS:,} of {len(scored.records):,} "
+                                     "tokens (the summary and the JSON export have all)")
+
+    def _stopped(self, scored, summary) -> None:
+        """Cancelled: show the part analysed (the next analysis goes on from it)."""
+        self.shown = (scored, summary)
+        self.view.summary_panel.hide_progress()
+        self.view.heatmap.set_records(heatmap_records(scored.records), prefix=scored.unscored_prefix)
+        self.view.summary_panel.set_summary(summary)
+        if scored.ids:
+            self.view.status.setText(f"stopped: {len(scored.records):,} of {len(scored.ids) - 1:,} tokens analysed")
+        else:
+            self.view.status.setText("stopped while reading the text")
+
+    # ------------------------------------------------------------ exports
+    def export(self, kind: str, path: str | None = None) -> Path | None:
+        """Write what is shown: "png" (the heatmap, at the heatmap's width and colours),
+        "json" (every token's record and the summary) or "csv" (the summary). Asks for a
+        file name unless ``path`` is given; says in the status line where it went."""
+        if self.shown is None:
+            return None
+        if path is None:
+            path = self._ask_path(kind)
+            if not path:
+                return None
+        scored, summary = self.shown
+        try:
+            written = self._write(kind, path, scored, summary)
+        except UserFacingError as exc:
+            self.view.controller.error.emit(str(exc))
+            return None
+        self.view.status.setText(f"exported {written.name}")
+        return written
+
+    def _write(self, kind: str, path: str, scored, summary) -> Path:
+        if kind == "csv":
+            return text_export.write_summary_csv(path, summary)
+        if kind == "json":
+            document = self.view.documents.currentText()
+            loaded = self.view.controller.chat.loaded
+            return text_export.write_analysis_json(path, scored, summary, title=document,
+                                                   model=loaded.model_id if loaded else None)
+        from desktop_app.gui.text_export import write_heatmap_png
+
+        width = max(400, self.view.heatmap.width())
+        return write_heatmap_png(path, scored, width=width, measure=self._measure())[0]
+
+    def _measure(self) -> str:
+        measure = self.view.heatmap.measure
+        return measure if measure in ("probability", "rank", "entropy", "surprisal") else "probability"
+
+    def _ask_path(self, kind: str) -> str:
+        stem = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in self.view.documents.currentText())
+        name = f"{stem.strip() or 'text'}{'-summary' if kind == 'csv' else ''}.{kind}"
+        path, _ = QFileDialog.getSaveFileName(self.view, "Export", str(Path.home() / name), FILTERS[kind])
+        return path
+
+
+def install(view) -> AnalysisTools:
+    return AnalysisTools(view)

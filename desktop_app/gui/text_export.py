@@ -1,0 +1,73 @@
+"""The heatmap of an analysed text as a PNG: the chat's TokenView, laid out at a given width
+and painted into an image (dark text on white, whatever the window's theme). Used by the
+Text view's Export menu and by ``gpt2-desk analyse --export-png`` (which starts Qt
+offscreen for it)."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from desktop_app.core.errors import UserFacingError
+
+MARGIN = 16
+MAX_HEIGHT = 32_000  # Qt's raster painter works in 16-bit coordinates
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:  # the command line: draw without a display and without a window
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QApplication([])
+    return app
+
+
+def heatmap_image(records, prefix: str = "", *, width: int = 900, measure: str = "probability"):
+    """A QImage ``width`` pixels wide of the coloured tokens (the unscored prefix first)."""
+    _application()
+    from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QImage, QPainter, QPalette
+
+    from desktop_app.gui.token_view import TokenView
+
+    view = TokenView(measure=measure, lazy_tooltips=True)
+    view.setLineWrapMode(TokenView.LineWrapMode.FixedPixelWidth)  # not the (unshown) widget's width
+    view.setLineWrapColumnOrWidth(width - 2 * MARGIN)
+    view.set_records(records, prefix=prefix)
+    document = view.document()
+    height = math.ceil(document.size().height()) + 2 * MARGIN
+    if height > MAX_HEIGHT:
+        view.deleteLater()
+        raise UserFacingError(f"The heatmap would be {height:,} pixels tall, more than a PNG here can hold: "
+                              "export it wider, or export the tokens as JSON instead.")
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.translate(MARGIN, MARGIN)
+    context = QAbstractTextDocumentLayout.PaintContext()
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Text, QColor("black"))
+    context.palette = palette
+    document.documentLayout().draw(painter, context)
+    painter.end()
+    view.deleteLater()
+    return image
+
+
+def write_heatmap_png(path, scored, *, width: int = 900, measure: str = "probability") -> tuple[Path, tuple[int, int]]:
+    """Draw ``scored`` (a core.session.ScoredText) into a PNG; returns (path, (width, height)).
+    Written beside the target and renamed, so a failure leaves no half file."""
+    path = Path(path).expanduser()
+    image = heatmap_image(scored.records, scored.unscored_prefix, width=width, measure=measure)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.png")
+    if not image.save(str(tmp), "PNG"):
+        tmp.unlink(missing_ok=True)
+        raise UserFacingError(f"{path} could not be written. Nothing was exported.")
+    try:
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserFacingError(f"{path} could not be written: {exc.strerror or exc}. Nothing was exported.") from exc
+    return path, (image.width(), image.height())

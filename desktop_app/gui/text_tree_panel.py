@@ -1,0 +1,172 @@
+"""The Text view's outline of continuations (Loom): the main text and its branches as a
+tree, each with its first words and the mean probability of the tokens the model wrote;
+a click shows that path as the document. Under it, for the continuation shown: thumbs,
+Regenerate (another continuation in its place) and "Better…" (write a better
+continuation). A right click renames, deletes, or makes a branch the main text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QInputDialog, QMenu, QPushButton, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from desktop_app.core import text_branches as tb
+from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
+from desktop_app.gui.responsive import Compactor
+from desktop_app.gui.text_tree import BranchTree
+from desktop_app.gui.theme import icon, styled_label
+
+MAIN = -1  # the main text's item (a branch id is never negative)
+
+
+def _probability(branch: dict) -> str:
+    return "" if branch["mean_prob"] is None else f"{branch['mean_prob'] * 100:.0f}%"
+
+
+class BranchPanel(QWidget):
+    """The tree of a BranchTree, and the rating buttons of the continuation shown.
+
+    Attributes:
+        tree: the BranchTree shown; outline: the QTreeWidget (item data: branch id, MAIN)."""
+
+    better_requested = Signal(int)  # branch id: write a better continuation
+
+    def __init__(self, tree: BranchTree, parent=None):
+        super().__init__(parent)
+        self.tree = tree
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        self.title = styled_label("BRANCHES", "PanelTitle")
+        layout.addWidget(self.title)
+        self.outline = QTreeWidget()
+        self.outline.setObjectName("BranchOutline")
+        self.outline.setColumnCount(2)
+        self.outline.setHeaderHidden(True)
+        header = self.outline.header()  # the first words take the room; the probability what it needs
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.outline.setIndentation(12)
+        self.outline.setMinimumHeight(40)  # in a short window the rating buttons under it stay whole
+        self.outline.setRootIsDecorated(False)
+        self.outline.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.outline.setToolTip("Every continuation is a branch: click one to show that text; right-click to "
+                                "rename it, delete it or make it the main text")
+        layout.addWidget(self.outline, 1)
+        layout.addWidget(self._build_rating())
+        self.outline.itemClicked.connect(self._clicked)
+        self.outline.customContextMenuRequested.connect(self._menu)
+        tree.changed.connect(self.refresh)
+        tree.rated.connect(lambda _id: self._show_rating())
+
+    def _build_rating(self) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        self.up_button = QPushButton(icon("thumb-up"), "")
+        self.down_button = QPushButton(icon("thumb-down"), "")
+        for button, value, words in ((self.up_button, 1, "good"), (self.down_button, -1, "bad")):
+            button.setCheckable(True)
+            button.setObjectName("RateTokenButton")
+            button.setToolTip(f"This continuation is {words}: fine-tuning learns from it (as plain text)")
+            button.clicked.connect(lambda _c=False, v=value: self.rate(v))
+            row.addWidget(button)
+        self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
+        self.regenerate_button.setToolTip("Another continuation in place of the one shown (a sibling branch)")
+        self.better_button = QPushButton("Better\u2026")
+        self.better_button.setToolTip("Write a better continuation: fine-tuning prefers it to the model's")
+        self.better_button.clicked.connect(lambda: self.better_requested.emit(self.tree.shown))
+        for button in (self.regenerate_button, self.better_button):
+            button.setMinimumWidth(ICON_ONLY_WIDTH)
+            row.addWidget(button, 1)
+        # a narrow panel drops Regenerate's word (the icon and the tooltip stay)
+        self.compactor = Compactor(box, lambda compact: self.regenerate_button.setText("" if compact else "Regenerate"))
+        return box
+
+    # ------------------------------------------------------------ the outline
+    def refresh(self) -> None:
+        self.outline.clear()
+        main = QTreeWidgetItem([f"Main text \u00b7 {tb.first_words(self.tree.main_text, 24) or '(empty)'}", ""])
+        main.setData(0, Qt.ItemDataRole.UserRole, MAIN)
+        main.setToolTip(0, "The document's main text")
+        self.outline.addTopLevelItem(main)
+        self._add_children(main, None)
+        self.outline.expandAll()
+        self._mark_shown()
+        self._show_rating()
+
+    def _add_children(self, item: QTreeWidgetItem, parent: int | None) -> None:
+        for branch in self.tree.children(parent):
+            child = QTreeWidgetItem([tb.label(branch), _probability(branch)])
+            child.setData(0, Qt.ItemDataRole.UserRole, branch["id"])
+            child.setToolTip(0, branch["text"][:400])
+            child.setToolTip(1, "mean probability of the tokens the model wrote")
+            child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.addChild(child)
+            self._add_children(child, branch["id"])
+
+    def items(self) -> list[QTreeWidgetItem]:
+        out, stack = [], [self.outline.topLevelItem(i) for i in range(self.outline.topLevelItemCount())]
+        while stack:
+            item = stack.pop(0)
+            out.append(item)
+            stack.extend(item.child(i) for i in range(item.childCount()))
+        return out
+
+    def item_for(self, branch_id: int | None) -> QTreeWidgetItem | None:
+        want = MAIN if branch_id is None else branch_id
+        return next((i for i in self.items() if i.data(0, Qt.ItemDataRole.UserRole) == want), None)
+
+    def _mark_shown(self) -> None:
+        on_path = set(self.tree.path_ids())
+        for item in self.items():
+            bid = item.data(0, Qt.ItemDataRole.UserRole)
+            font = item.font(0)
+            font.setBold(bid in on_path or (bid == MAIN and self.tree.shown is None))
+            item.setFont(0, font)
+        current = self.item_for(self.tree.shown)
+        if current is not None:
+            self.outline.setCurrentItem(current)
+
+    def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        bid = item.data(0, Qt.ItemDataRole.UserRole)
+        self.tree.show(None if bid == MAIN else bid)
+
+    # ------------------------------------------------------------ rename, delete, make main
+    def _menu(self, point) -> None:
+        item = self.outline.itemAt(point)
+        bid = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else MAIN
+        if bid == MAIN:
+            return
+        menu = QMenu(self)
+        menu.addAction("Rename\u2026", lambda: self.rename(bid))
+        menu.addAction("Make it the main text", lambda: self.tree.make_main(bid))
+        menu.addSeparator()
+        menu.addAction("Delete (with its branches)", lambda: self.tree.delete(bid))
+        menu.popup(self.outline.viewport().mapToGlobal(point))
+
+    def rename(self, branch_id: int, title: str | None = None) -> None:
+        if title is None:
+            title, ok = QInputDialog.getText(self, "Rename branch", "Name:", text=tb.label(self.tree.by_id[branch_id]))
+            if not ok:
+                return
+        self.tree.rename(branch_id, title)
+
+    # ------------------------------------------------------------ rating the continuation shown
+    def _show_rating(self) -> None:
+        bid = self.tree.shown
+        rated = bid is not None and self.tree.by_id.get(bid, {}).get("kind") in ("continuation", "alternative")
+        for button in (self.up_button, self.down_button, self.better_button):
+            button.setEnabled(rated)
+        thumbs = self.tree.ratings(bid)["thumbs"] if rated else None
+        self.up_button.setChecked(thumbs == 1)
+        self.down_button.setChecked(thumbs == -1)
+
+    def rate(self, value: int) -> None:
+        bid = self.tree.shown
+        if bid is None:
+            return
+        current = self.tree.ratings(bid)["thumbs"]
+        self.tree.rate(bid, None if current == value else value)

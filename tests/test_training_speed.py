@@ -1,0 +1,220 @@
+"""How a fine-tune spends its time: 16-bit autocast where the CPU has it (off with Exact), a
+thread team that makes room for an answer, and the per-phase timings the benchmarks print."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+
+from desktop_app.core import precision, threads
+from desktop_app.core import train_losses as L
+from desktop_app.core.paths import AppPaths
+from desktop_app.core.store import Store
+from desktop_app.core.training import FineTuneSettings, run_finetune
+from test_training_data import add_answer
+
+FAST = dict(max_steps=4, min_steps=4, lr=3e-3, reask_count=1, reask_unseen=1, reask_tokens=6, heldout_fraction=0.0)
+NATIVE_BF16 = precision.training_autocast_dtype("cpu") == torch.bfloat16
+
+
+@pytest.fixture
+def env(tmp_path, tiny_model):
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    for i, q in enumerate(["Hello, how are you?", "What is the capital of France?", "Tell me a joke"]):
+        _c, _u, mid, _p = add_answer(store, tiny_model, q, seed=20 + i)
+        store.rate_message(mid, 1 if i != 1 else -1)
+    yield store, paths
+    store.close()
+
+
+def _first_step(seen):
+    return next(p for p in seen if p.phase == "training" and p.step == 1)
+
+
+@pytest.mark.parametrize("setting", ["auto", "exact"])
+def test_autocast_where_the_cpu_has_bf16_and_never_with_exact(env, tiny_model_dir, setting):
+    store, paths = env
+    seen = []
+    # a model spec: the run loads its own float32 copy, so only the setting decides
+    result = run_finetune(store, str(tiny_model_dir), paths, FineTuneSettings(**FAST, precision=setting),
+                          progress=seen.append)
+    autocast = setting == "auto" and NATIVE_BF16
+    assert result.metrics["train_precision"] == ("float32 weights, bfloat16 autocast" if autocast else "float32")
+    # the references are computed under the steps' own precision: before the first update the
+    # policy is the reference (LoRA starts at zero), so the first step's rewards are ~0, not a
+    # rounding difference between float32 and bfloat16
+    first = _first_step(seen)
+    figures = [f for f in (first.kl, first.reward_chosen, first.reward_rejected) if f is not None]
+    assert len(figures) >= 2 and all(abs(f) < 2e-3 for f in figures), figures
+    assert result.status in ("kept", "discarded")
+
+
+def test_a_chat_model_in_exact_precision_gets_an_exact_fine_tune(env, tiny_model):
+    store, paths = env
+    assert tiny_model.dtype == torch.float32
+    assert FineTuneSettings().precision == "exact"  # the default (see its comment), whatever the chat model
+    result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST, precision="auto"))
+    expected = "float32"  # Exact chosen where Fast was possible, or no fast dtype on this CPU at all
+    assert result.metrics["train_precision"] == expected
+
+
+def test_autocast_dtype_rules():
+    assert precision.training_autocast_dtype("cpu", "exact") is None
+    assert precision.training_autocast_dtype("meta") is None
+    with pytest.raises(ValueError):
+        precision.training_autocast_dtype("cpu", "half")
+    expected = torch.bfloat16 if precision.cpu_has_native_bf16() and precision.bf16_matmul_works("cpu") else None
+    assert precision.training_autocast_dtype("cpu") == expected
+
+
+def test_the_fine_tune_team_makes_room_while_an_answer_is_decoded():
+    assert threads.fine_tune_threads(2) == 2 and threads.fine_tune_threads(8) == 8
+    with threads.answering():
+        assert threads.answer_running()
+        assert threads.fine_tune_threads(2) == 1
+        assert threads.fine_tune_threads(8) == threads.training_threads(8)
+    assert not threads.answer_running() and threads.fine_tune_threads(2) == 2
+
+
+def test_generation_marks_itself_as_answering(tiny_model):
+    from desktop_app.core.generation import Generation, SamplingSettings
+
+    gen = Generation(tiny_model, [1, 2, 3], SamplingSettings(max_new_tokens=3, seed=0))
+    seen = [threads.answer_running() for _record in gen]
+    assert gen.records and seen and all(seen)
+    assert not threads.answer_running()
+
+
+def test_a_fine_tune_during_an_answer_steps_on_the_smaller_team(env, tiny_model, monkeypatch):
+    store, paths = env
+    teams = []
+    real = L.batch_loss
+
+    def noting_the_team(*args, **kwargs):
+        teams.append(torch.get_num_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(L, "batch_loss", noting_the_team)
+    cores = threads.thread_budget()  # the machine's cores, or fewer when OMP_NUM_THREADS asks
+
+    def run(answering: bool):
+        teams.clear()
+        out = {}
+
+        def work():  # on its own thread, as the window's training lane runs it
+            out["result"] = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
+
+        worker = threading.Thread(target=work)
+        if answering:
+            with threads.answering():
+                worker.start()
+                worker.join()
+        else:
+            worker.start()
+            worker.join()
+        return out["result"]
+
+    alone = run(False)
+    # alone: the first step tries every core, the second one thread, then the faster
+    assert teams[:2] == ([cores, 1] if cores > 1 else [1, 1]) and set(teams) <= {cores, 1}
+    assert "team_reduced" not in alone.metrics
+    assert sum(alone.metrics["teams"].values()) == 4
+    shared = run(True)
+    assert teams == [threads.training_threads(cores)] * 4
+    assert shared.metrics["team_reduced"] >= 4
+
+
+def test_the_team_chooser_takes_the_faster_team_and_retries_the_other():
+    chooser = threads.TeamChooser(cores=2, explore_every=4)
+    assert chooser.best() == 2
+    picks = []
+    for step in range(10):
+        team = chooser.team()
+        picks.append(team)
+        # a busy machine: two threads take 5 s for the same work one thread does in 2 s
+        chooser.record(team, 5.0 if team == 2 else 2.0, 100)
+    assert picks[:2] == [2, 1]
+    # the 4th choice retries the slower team; it is slower still, so the next retry waits 8
+    assert picks[2:] == [1, 1, 1, 2, 1, 1, 1, 1]
+    assert chooser.best() == 1
+    # the machine becomes quiet: two threads are faster again, and are taken after a retry
+    for _ in range(12):
+        team = chooser.team()
+        chooser.record(team, 1.0 if team == 2 else 2.0, 100)
+    assert chooser.best() == 2 and chooser.team() == 2
+    with threads.answering():  # beside an answer the team is the answer's leftover, and not counted
+        assert chooser.team() == 1
+        chooser.record(1, 100.0, 1)
+    assert chooser.rates[1] < 1.0
+    one_core = threads.TeamChooser(cores=1)
+    assert [one_core.team() for _ in range(3)] == [1, 1, 1]
+
+
+def test_a_run_says_where_its_time_went(env, tiny_model):
+    store, paths = env
+    result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
+    spent = result.metrics["phase_s"]
+    expected = {"load", "data", "before_margins", "before_probe", "before_reask", "reference", "train",
+                "after_margins", "after_probe", "after_reask"}
+    assert expected <= set(spent), set(spent)
+    assert all(v >= 0 for v in spent.values())
+    assert spent["train"] == result.metrics["train_s"]
+    if result.kept:
+        assert {"save", "rescore"} <= set(spent)
+
+
+def test_pairs_are_scored_without_padding_a_short_answer_to_a_long_one(tiny_model_dir):
+    """batch_loss over pairs (chosen and rejected each padded to their own longest) is DPO +
+    the likelihood term computed from each answer scored on its own, with no padding at all."""
+    from peft import LoraConfig, get_peft_model
+
+    from desktop_app.core.train_data import Pair, TrainingData
+    from test_training_losses import ANSWERS, LORA, PROMPTS, _base_tiny, _perturb
+
+    base, tok = _base_tiny(tiny_model_dir)
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    enc = [tok(p)["input_ids"] for p in PROMPTS]
+    short = tok(" Yes.")["input_ids"]
+    long = [tok(a * 3)["input_ids"] for a in ANSWERS]
+    data = TrainingData(pairs=[Pair(enc[i], short, long[i], "correction", i, None, i) for i in range(3)])
+    pad = tok.pad_token_id
+    with model.disable_adapter():
+        refs = L.reference_logps(model, data, pad, "cpu")
+    batch = L.Batch.select(data, refs, [("p", i) for i in range(3)], "cpu")
+    with torch.no_grad():
+        loss, _figures = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sft_weight=0.5))
+        one = [L.per_token_logps(model, L.pad_batch([(p.prompt_ids, p.chosen_ids)], pad, "cpu")) for p in data.pairs]
+        chosen = torch.stack([lp.sum() for lp, _m in one])
+        rejected = torch.cat([L.sequence_logps(model, [(p.prompt_ids, p.rejected_ids)], pad, "cpu") for p in data.pairs])
+        nll = -torch.cat([lp[m.bool()] for lp, m in one]).mean()
+        expected, _ = L.dpo_loss(chosen, rejected, refs.chosen, refs.rejected, 0.1)
+    assert float(loss) == pytest.approx(float(expected) + 0.5 * float(nll), abs=1e-5)
+
+
+@pytest.mark.parametrize("given, expected", [("exact", "exact"), ("fast", "auto"), ("auto", "exact")])
+def test_finetune_command_passes_exact_precision_on(given, expected):
+    import argparse
+
+    from desktop_app.cli.finetune_cmds import _settings
+
+    args = argparse.Namespace(epochs=None, lr=None, max_steps=None, batch_size=None, lora_r=None, beta=None,
+                              heldout=None, seed=None, precision=given)
+    assert _settings(args).precision == expected
+
+
+def test_the_training_copy_uses_plain_attention_on_a_cpu(tiny_model_dir):
+    from transformers import AutoModelForCausalLM
+
+    from desktop_app.core.training import _cpu_attention
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    ids = torch.tensor([[1, 2, 3, 4, 5]])
+    with torch.no_grad():
+        fused = model(input_ids=ids).logits
+        _cpu_attention(model, torch.device("cpu"))
+        plain = model(input_ids=ids).logits
+    assert model.config._attn_implementation == "eager"
+    assert torch.allclose(fused, plain, atol=1e-5)
