@@ -19,6 +19,9 @@ Scenarios (``--scenarios``, comma separated):
 - ``tokens``: token ratings only. Every occurrence of a disliked word (``--word``) in sampled
   answers is rated down. Shown: among unseen questions whose base answer has the word,
   the new answer has it no more.
+- ``picky``: thumbs only, from a person who likes the shortest of three siblings only when it
+  really is short and dislikes the longest only when it is not (``thumbs`` likes the shortest of
+  three rambles too); shown: as ``thumbs``.
 - ``mix``: a third each of ``answer`` corrections, ``thumbs`` and ``tokens``; shown: the
   mean of the three.
 
@@ -64,7 +67,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 STYLES = ("answer", "caps", "prefix", "signoff")
 SHORT_TOKENS = 16
-ALL_SCENARIOS = (*STYLES, "thumbs", "tokens", "mix")
+ALL_SCENARIOS = (*STYLES, "thumbs", "picky", "tokens", "mix")
 DEFAULT_SCENARIOS = ("answer", "caps", "prefix", "thumbs", "tokens", "mix")
 
 # ------------------------------------------------------------------ question sets
@@ -306,6 +309,36 @@ def teach_thumbs(store, loaded, answers, n: int, seed: int, pool: list[str]) -> 
     return given
 
 
+def is_short(answers, ids: list[int]) -> bool:
+    """Ended by the model itself within SHORT_TOKENS (the adoption measure's "short")."""
+    return len(ids) <= SHORT_TOKENS and answers.settings(ids)["finish_reason"] == "eos"
+
+
+def teach_picky(store, loaded, answers, n: int, seed: int, pool: list[str]) -> int:
+    """n ratings from a person who wants short answers and rates only what shows it: of three
+    sampled siblings, the shortest is liked only when it really is short, the longest disliked
+    only when it is not; questions where neither holds get no rating. Half likes, half dislikes
+    (the ``thumbs`` person likes the shortest of three rambles too)."""
+    pool = enough(pool, n, [f.question for f in sums()])
+    questions = random.Random(seed + 1).sample(pool, len(pool))
+    likes, dislikes = 0, 0
+    for start in range(0, len(questions), 8):
+        chunk = questions[start:start + 8]
+        for q, samples in zip(chunk, answers.sampled(chunk, 3, seed)):
+            shortest, longest = min(samples, key=len), max(samples, key=len)
+            wanted = [(shortest, 1)] if is_short(answers, shortest) and likes < (n + 1) // 2 else []
+            if not is_short(answers, longest) and dislikes < n // 2:
+                wanted.append((longest, -1))
+            conv, user = None, None
+            for ids, value in wanted:
+                conv, user, mid = _answer(store, loaded, answers, q, ids, conv, user)
+                store.rate_message(mid, value)
+                likes, dislikes = likes + (value > 0), dislikes + (value < 0)
+        if likes + dislikes >= n:
+            break
+    return likes + dislikes
+
+
 def teach_tokens(store, loaded, answers, n: int, seed: int, pool: list[str], word: str) -> int:
     """Every occurrence of ``word`` in sampled answers (the thumbs scenario's three per
     question, shared cache) is rated down, until n ratings."""
@@ -389,6 +422,9 @@ def teach(store, loaded, answers, scenario: str, size: int, seed: int, pools: di
         checks.append(("style", "answer", pools["unseen_facts"]))
     if scenario in ("thumbs", "mix"):
         given += teach_thumbs(store, loaded, answers, share, seed, [f.question for f in pools["facts"]])
+        checks.append(("short", None, pools["unseen_facts"]))
+    if scenario == "picky":
+        given += teach_picky(store, loaded, answers, size, seed, [f.question for f in pools["facts"]])
         checks.append(("short", None, pools["unseen_facts"]))
     if scenario in ("tokens", "mix"):
         given += teach_tokens(store, loaded, answers, share, seed, pools["open"], word)
@@ -551,6 +587,7 @@ def summarize(rows: list[Row]) -> None:
         at = [r for r in rows if r.size == size]
         groups = {"corrections": [r.adoption for r in at if r.scenario in STYLES],
                   "thumbs": [r.adoption for r in at if r.scenario == "thumbs"],
+                  "picky_thumbs": [r.adoption for r in at if r.scenario == "picky"],
                   "tokens": [r.adoption for r in at if r.scenario == "tokens"],
                   "mix": [r.adoption for r in at if r.scenario == "mix"]}
         for name, values in groups.items():
