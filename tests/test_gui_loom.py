@@ -14,10 +14,9 @@ from PySide6.QtWidgets import QApplication, QMenu  # noqa: E402
 
 from desktop_app.core import documents  # noqa: E402
 from desktop_app.core import text_branches as tb  # noqa: E402
-from desktop_app.core.paths import AppPaths  # noqa: E402
-from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core.train_data import build_training_data  # noqa: E402
 from desktop_app.gui.text_tree_panel import MAIN  # noqa: E402
+from gui_windows import opened_window  # noqa: E402
 
 WAIT_MS = 30_000
 TEXT = "A story about a lighthouse keeper who counted the waves every night."
@@ -25,25 +24,11 @@ TEXT = "A story about a lighthouse keeper who counted the waves every night."
 
 @pytest.fixture
 def window(qtbot, qapp, tiny_model_dir):
-    from desktop_app.gui.main_window import MainWindow
-    from desktop_app.gui.theme import apply_theme
-
-    apply_theme(qapp, dark=False)
-    paths = AppPaths.resolve().ensure()
-    store = Store.open(paths.db_path)
-    window = MainWindow(store, paths, model_spec=str(tiny_model_dir), device="cpu")
-    qtbot.addWidget(window)
-    window.popover.max_new.setValue(8)
-    window.popover.seed.setValue(5)
-    window.show()
-    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
-        pass
-    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
-        window.text_view.editor.setPlainText(TEXT)
-        window.text_view.editor.moveCursor(QTextCursor.MoveOperation.End)
-    yield window
-    window.close()
-    store.close()
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8, seed=5) as window:
+        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+            window.text_view.editor.setPlainText(TEXT)
+            window.text_view.editor.moveCursor(QTextCursor.MoveOperation.End)
+        yield window
 
 
 def settle(window):

@@ -17,10 +17,9 @@ from PySide6.QtCore import QPoint  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 
 from desktop_app.core import documents, scoring  # noqa: E402
-from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.records import TokenRecord  # noqa: E402
 from desktop_app.core.scoring import score_text  # noqa: E402
-from desktop_app.core.store import Store  # noqa: E402
+from gui_windows import opened_window  # noqa: E402
 
 WAIT_MS = 30_000
 LONG = " ".join(f"Sentence {i} tells the model about the weather in town number {i}." for i in range(40))
@@ -28,22 +27,9 @@ LONG = " ".join(f"Sentence {i} tells the model about the weather in town number 
 
 @pytest.fixture
 def window(qtbot, qapp, tiny_model_dir):
-    from desktop_app.gui.main_window import MainWindow
-    from desktop_app.gui.theme import apply_theme
-
-    apply_theme(qapp, dark=False)
-    paths = AppPaths.resolve().ensure()
-    store = Store.open(paths.db_path)
-    w = MainWindow(store, paths, model_spec=str(tiny_model_dir), device="cpu")
-    qtbot.addWidget(w)
-    w.popover.max_new.setValue(6)
-    w.show()
-    with qtbot.waitSignal(w.chat.model_loaded, timeout=WAIT_MS):
-        pass
-    w.set_mode("text")
-    yield w
-    w.close()
-    store.close()
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=6) as w:
+        w.set_mode("text")
+        yield w
 
 
 @pytest.fixture

@@ -1,0 +1,34 @@
+"""Opening the real main window for GUI tests: a real store in the test's app folder, the
+tiny model loaded before the test starts, everything closed after."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from desktop_app.core.paths import AppPaths
+from desktop_app.core.store import Store
+
+WAIT_MS = 30_000
+
+
+@contextmanager
+def opened_window(qtbot, qapp, model_dir, *, max_new: int, seed: int | None = None):
+    from desktop_app.gui.main_window import MainWindow
+    from desktop_app.gui.theme import apply_theme
+
+    apply_theme(qapp, dark=False)
+    paths = AppPaths.resolve().ensure()
+    store = Store.open(paths.db_path)
+    window = MainWindow(store, paths, model_spec=str(model_dir), device="cpu")
+    qtbot.addWidget(window)
+    window.popover.max_new.setValue(max_new)
+    if seed is not None:
+        window.popover.seed.setValue(seed)
+    window.show()
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        pass
+    try:
+        yield window
+    finally:
+        window.close()
+        store.close()
