@@ -324,14 +324,14 @@ class _Run:
         s = self.settings
         torch.manual_seed(s.seed)
         train, held = data.split(s.heldout_fraction, s.seed)
-        work = self.work = self._with_lora(resolved)
+        work = self._with_lora(resolved)
         model, pad_id = work.model, resolved.pad_id
         self.metrics.update({"train_size": len(train), "heldout_size": len(held),
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})
         reask_prompts = self._reask_prompts(held, train, self._questions(data), resolved.tokenizer, resolved.window)
 
-        self._train(model, train, pad_id, resolved.device)
+        self._train(work, train, pad_id)
         self.check_cancel()
 
         # "before": what the person has now (the active adapter, else the base model). Measured
@@ -515,11 +515,12 @@ class _Run:
         return out
 
     # -------------------------------------------------------------- training
-    def _train(self, model, train: TrainingData, pad_id: int, device) -> None:
+    def _train(self, work, train: TrainingData, pad_id: int) -> None:
         import torch
 
         from desktop_app.core import train_losses as L
 
+        model, device = work.model, work.device
         sched = self._schedule(train)
         total = sched.updates
         self.say("training", "Computing reference log-probabilities", step=0, total=total)
@@ -535,7 +536,7 @@ class _Run:
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / max(total, 1))
         batches = _batch_order(train, sched.batch_size, s.seed)
-        guard = self._guard(model, total)
+        guard = self._guard(work, total)
         train_start = time.perf_counter()
         for step in range(1, total + 1):
             self.check_cancel()
@@ -566,12 +567,11 @@ class _Run:
         if guard:
             self.metrics["guard"] = guard.summary()
 
-    def _guard(self, model, total: int):
+    def _guard(self, work, total: int):
         s = self.settings
         if not s.guard_ppl_rise:
             return None
-        work = self.work
-        return gate.PerplexityGuard(model, work.tokenizer, work.device, work.context_window, s.guard_ppl_rise,
+        return gate.PerplexityGuard(work.model, work.tokenizer, work.device, work.context_window, s.guard_ppl_rise,
                                     total, s.guard_checks)
 
     def _schedule(self, train: TrainingData):
