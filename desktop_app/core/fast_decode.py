@@ -208,7 +208,7 @@ def pack_cpu_weights(model) -> int:
         # GPT-2's Conv1D is a Linear with the weight stored [in, out]
         conv1d = type(module).__name__ == "Conv1D"
         if not (type(module) is torch.nn.Linear or conv1d) or weight.dtype != torch.bfloat16 \
-                or weight.device.type != "cpu":
+                or weight.device.type != "cpu" or hasattr(module, "_gpt2desk_int8"):  # Compact's int8 layers
             continue
         try:
             packed = reorder((weight.t() if conv1d else weight).detach().contiguous(), None)
