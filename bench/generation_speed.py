@@ -98,8 +98,8 @@ def time_answer(loaded, prompt, settings, fast: bool, sync) -> tuple[float, floa
     return gen.generated / clock.wall, gen.generated / clock.cpu, gen.records
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build_parser(description: str = __doc__.splitlines()[0]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -109,7 +109,7 @@ def parse_args(argv=None):
     parser.add_argument("--threads", type=int, default=0,
                         help="the answers' thread team (GPT2_DESK_THREADS); default: the app's choice")
     add_cache_dir(parser)
-    return parser.parse_args(argv)
+    return parser
 
 
 def chosen_paths(args) -> list[str]:
@@ -210,7 +210,7 @@ def setup(args):
 
 
 def main() -> int:
-    args = parse_args()
+    args = build_parser().parse_args()
     settings = setup(args)
 
     def sync():
