@@ -12,9 +12,9 @@ the int8 copy is a plain attribute beside the weight, as fast_decode.pack_cpu_we
 for Fast.
 
 The kernel is fast for one row (a decode step) and slow for many (a prompt, a scored
-text: 5x slower than bfloat16 at 64 rows), so several rows multiply the same int8 weights
-dequantized to bfloat16 on the fly: every product uses the quantized weights, the records
-of a prompt and of its answer alike.
+text: 5x slower than bfloat16 at 64 rows; the two cross near 16-32 rows), so more than
+KERNEL_ROWS rows multiply the same int8 weights converted to bfloat16 on the fly: every
+product uses the quantized weights, the records of a prompt and of its answer alike.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import torch
 log = logging.getLogger(__name__)
 
 INT8 = "int8"
-KERNEL_ROWS = 4  # up to this many rows use the int8 kernel; more are dequantized (see the docstring)
+KERNEL_ROWS = 16  # up to this many rows use the int8 kernel; more are dequantized (see the docstring)
 ALIGN = 32  # the bfloat16 kernel gives wrong sums when the input width is not a multiple of 16 (torch 2.13)
 
 
@@ -87,7 +87,9 @@ class Int8Weights:
     def product(self, rows: torch.Tensor) -> torch.Tensor:
         if rows.shape[0] <= KERNEL_ROWS:
             return torch._weight_int8pack_mm(rows.contiguous(), self.q, self.scales)
-        return torch.nn.functional.linear(rows, self.q.to(rows.dtype) * self.scales[:, None])
+        # x @ (q * s)^T = (x @ q^T) * s: small integers are exact in bfloat16, and the scales
+        # multiply the [rows, out] result instead of the whole matrix
+        return torch.nn.functional.linear(rows, self.q.to(rows.dtype)) * self.scales
 
 
 def quantize_cpu_weights(model, dtype=torch.bfloat16) -> tuple[int, list[str]]:
