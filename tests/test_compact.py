@@ -92,6 +92,16 @@ def test_the_fast_path_and_the_plain_path_agree_under_compact(tiny_llama_dir, se
 
 
 @needs_compact
+def test_a_compile_request_leaves_compact_layers_as_they_are(tiny_llama_dir, session_paths, monkeypatch):
+    from desktop_app.core import fast_decode
+
+    monkeypatch.setenv(fast_decode.ENV_COMPILE, "1")
+    small = open_model(str(tiny_llama_dir), session_paths, device="cpu", precision="compact")
+    assert fast_decode.prepare(small, 64, backend="eager") == 0.0  # a compiled step would skip the int8 layers
+    assert not fast_decode.compiled_step_ready(small)
+
+
+@needs_compact
 def test_a_lora_adapter_changes_compact_answers_as_it_changes_exact_ones(tiny_model_dir, tmp_path):
     from desktop_app.core import adapters
     from desktop_app.core.paths import AppPaths

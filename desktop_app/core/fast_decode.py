@@ -135,6 +135,9 @@ def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int
     generating code (the tests' quick check of this path)."""
     if not compile_wanted(loaded.device):
         return 0.0
+    if getattr(loaded, "weights", None):  # Compact's int8 layers step aside under a compile: keep them
+        log.info("not compiling %s: its %s layers run as they are", loaded.model_id, loaded.weights)
+        return 0.0
     length = cache_length(needed or loaded.context_window, loaded.context_window)
     entry = _compiled.setdefault(loaded.model, {})
     if length in entry:
