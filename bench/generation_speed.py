@@ -20,7 +20,8 @@ Prints, per model and path, tokens/s (wall) and tokens per CPU-second of this pr
     compact_cpu_speedup: X        best int8 path / eager-f32 (Compact)
     compact_vs_fast: X            best int8 path / best 16-bit path
     max_logprob_diff_bf16: Y      largest |log-prob| difference, 16-bit against float32,
-                                  on the same tokens (teacher-forced)
+                                  on the same tokens (teacher-forced): the float32 answer's and
+                                  a fixed paragraph of prose's (TEXT)
     max_logprob_diff_compact: Y   the same for Compact (int8 weights)
     fast_f32_matches_eager: yes|no   static-f32 (and compiled-f32) gave the same ids as eager-f32
 With --device cuda: ``gpu_tokens_per_s_gpt2: N`` (best path on GPT-2 124M) instead of the CPU line.
@@ -161,16 +162,37 @@ def run_rounds(models: dict, prompt, settings, paths: list[str], rounds: int, sy
     return results, kept
 
 
+# real prose for the precision check (the answers above are sampled at temperature 1)
+TEXT = ("The harbour was quiet before dawn. Fishing boats rocked against the stone wall, their ropes creaking, "
+        "and a few gulls walked along the pier looking for scraps. My grandfather had worked on these boats for "
+        "forty years. He said the sea was never the same twice: some mornings it lay flat and grey like a sheet "
+        "of metal, and on others it rose in long green hills that broke white over the rocks. He taught me to "
+        "read the clouds, to tie a bowline with my eyes closed, and to respect the tide tables more than any "
+        "weather forecast. When the first light came over the headland, the men carried their nets down the "
+        "steps, and the engines coughed into life one after another. I remember the smell of diesel and salt, "
+        "the cold of the metal rail under my hands, and the way the town grew small behind us as we left the "
+        "bay. Out beyond the point the water turned dark blue, and the swell lifted the boat gently, again and "
+        "again, as if the whole ocean were breathing slowly in its sleep.")
+
+
 def logprob_diffs(models: dict, prompt, kept: dict) -> dict:
-    """{precision: largest |log-prob| difference against eager float32 on its tokens} (teacher-forced)."""
+    """{precision: largest |log-prob| difference against float32 on the same tokens (teacher-forced):
+    the eager float32 answer's tokens, and TEXT's}."""
     from desktop_app.core.scoring import score_ids
 
-    ids = [r.id for r in kept["eager-f32"]]
+    text = models["exact"].tokenizer(TEXT).input_ids
+    reference = {"answer": kept["eager-f32"], "text": score_ids(models["exact"], text[:1], text[1:])}
     diffs = {}
     for prec, loaded in models.items():
-        if prec != "exact":
-            rescored = score_ids(loaded, prompt, ids)
-            diffs[prec] = max(abs(a.logprob - b.logprob) for a, b in zip(kept["eager-f32"], rescored))
+        if prec == "exact":
+            continue
+        for what, (context, ids) in {"answer": (prompt, [r.id for r in kept["eager-f32"]]),
+                                     "text": (text[:1], text[1:])}.items():
+            rescored = score_ids(loaded, context, ids)
+            gaps = [abs(a.logprob - b.logprob) for a, b in zip(reference[what], rescored)]
+            print(f"    {prec} vs float32 on the {what} ({len(gaps)} tokens): max {max(gaps):.4f}, "
+                  f"mean {sum(gaps) / len(gaps):.4f}")
+            diffs[prec] = max(diffs.get(prec, 0.0), max(gaps))
     return diffs
 
 
