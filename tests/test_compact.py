@@ -82,12 +82,13 @@ def test_tied_embeddings_stay_tied_and_unquantized(tiny_llama_dir, session_paths
 def test_the_fast_path_and_the_plain_path_agree_under_compact(tiny_llama_dir, session_paths):
     small = open_model(str(tiny_llama_dir), session_paths, device="cpu", precision="compact")
     prompt = _prompt(small.tokenizer)
-    settings = SamplingSettings(max_new_tokens=16, seed=3, temperature=1.0, top_k=0, top_p=1.0)
+    settings = SamplingSettings(max_new_tokens=16, greedy=True)
     plain = generate(small, prompt, settings, fast=False)
     static = generate(small, prompt, settings, fast=True)
     assert [r.id for r in plain.records] == [r.id for r in static.records]
     # bfloat16 attention over the static cache's padded block sums in another order: Fast
-    # differs by the same 0.014 here (float32 paths agree within 1e-5, test_fast_decode.py)
+    # differs by about the same here (float32 paths agree within 1e-5, test_fast_decode.py),
+    # so a seeded sample may part ways where two tokens are nearly as likely; greedy does not
     assert max(abs(a.logprob - b.logprob) for a, b in zip(plain.records, static.records)) < 0.05
 
 
