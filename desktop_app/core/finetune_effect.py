@@ -54,8 +54,8 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
     held-out ones, else fixed everyday questions), so the gate's degeneracy check and the
     panel's before/after also cover new questions."""
     questions = question_texts(store, data)
-    seen_q = _distinct_prompts(train, questions, count)
-    fresh = _distinct_prompts(held, questions, unseen)
+    seen_q = distinct_prompts(train, questions, count)
+    fresh = distinct_prompts(held, questions, unseen)
     asked = {q for _ids, q in seen_q + fresh}
     for question in gate.FRESH_QUESTIONS:
         if len(fresh) >= unseen:
@@ -78,7 +78,9 @@ def question_texts(store, data: TrainingData) -> dict[int, str]:
     return out
 
 
-def _distinct_prompts(part: TrainingData, questions, limit: int) -> list[tuple[list[int], str]]:
+def distinct_prompts(part: TrainingData, questions: dict[int, str], limit: int) -> list[tuple[list[int], str]]:
+    """Up to ``limit`` different prompts of ``part`` (pairs, then thumbs, then token-rated
+    answers), each with its question from ``questions`` (``question_texts``)."""
     seen, out = set(), []
     for e in (*part.pairs, *part.unpaired, *part.tokens):
         mid = getattr(e, "rejected_message_id", None) or e.message_id
