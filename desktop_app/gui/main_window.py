@@ -15,7 +15,8 @@ from desktop_app.core.generation import SamplingSettings
 from desktop_app.gui import conversation_actions, export, view_toolbar
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.context_meter import ContextMeter
-from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
+from desktop_app.gui.finetune_panel import FineTuneController
+from desktop_app.gui.finetune_side import FineTuneSide
 from desktop_app.gui.explain_view import wire_explain
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.message_edit import MessageEditor
@@ -25,7 +26,7 @@ from desktop_app.gui.prompt_box import PromptArea
 from desktop_app.gui.ratings import CardRating, RatingWriter
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
-from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.theme import icon
 from desktop_app.gui.token_view import token_label
 from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_author, answer_meta, tokens_words
 
@@ -47,9 +48,10 @@ class MainWindow(QMainWindow):
         chat: the ChatController, owner of the chat model and the shown conversation.
         writer: the RatingWriter (ratings on the store lane).
         finetune: the FineTuneController (fine-tunes on the training lane).
+        finetune_side: the Fine-tune tab, the compare window and their wiring (gui/finetune_side.py);
+            finetune_panel is its FineTunePanel.
         text_mode: the Text tab and its wiring (gui/text_mode.py); text, text_view and mode_tabs
             are its TextController, TextView and the Chat | Text tabs.
-        compare_dialog: the compare window once opened, else None.
         model_spec: the model asked for last (saved for the next start).
         streaming_card: the card the current answer streams into, or None.
         selected_card: the card whose token the inspector shows, or None.
@@ -65,7 +67,6 @@ class MainWindow(QMainWindow):
         self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self.tasks.store, self)
         self.finetune = FineTuneController(store, paths, self.chat, self.tasks, self)
-        self.compare_dialog = None
         self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
         self.streaming_card: MessageCard | None = None
         self.selected_card: MessageCard | None = None
@@ -91,7 +92,8 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.conversations = ConversationPanel()
         self.inspector = InspectorPanel()
-        self.finetune_panel = FineTunePanel(self.finetune)
+        self.finetune_side = FineTuneSide(self, self.finetune)  # the Fine-tune tab and its wiring
+        self.finetune_panel = self.finetune_side.panel
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("SideTabs")
         self.side_tabs.setDocumentMode(True)
@@ -148,10 +150,8 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.progress_label = QLabel("")
-        self.train_label = styled_label("", "TrainStatus")
-        self.train_label.hide()
         # permanent (right-hand) widgets; the left side is for passing messages (hover, saves)
-        for widget in (self.train_label, self.progress_label, self.progress, self.speed_label, self.model_label,
+        for widget in (self.finetune_side.label, self.progress_label, self.progress, self.speed_label, self.model_label,
                        self.adapter_label):
             bar.addPermanentWidget(widget)
 
@@ -166,7 +166,8 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self._connect_chat()
-        self._connect_training()
+        self.writer.failed.connect(self.show_error)
+        self.finetune_side.connect()
         self._connect_panels()
         self._connect_prompt()
 
@@ -190,19 +191,6 @@ class MainWindow(QMainWindow):
         self.tasks.busy_changed.connect(self._busy)
         c.state_changed.connect(lambda _state: self._update_buttons())
         c.adapter_changed.connect(self._adapter_changed)
-
-    def _connect_training(self) -> None:
-        """Ratings writer and fine-tune controller to the window and the fine-tune panel."""
-        self.writer.failed.connect(self.show_error)
-        self.writer.counts_changed.connect(self._counts_changed)
-        self.writer.counts_changed.connect(self.finetune_panel.set_counts)
-        self.finetune.finished.connect(lambda _result: self.writer.recount())
-        self.finetune.error.connect(self.show_error)
-        self.finetune.progress.connect(self._train_progress)
-        self.finetune.finished.connect(self._train_finished)
-        self.finetune.failed.connect(self._train_failed)
-        self.finetune.running_changed.connect(self._train_running)
-        self.finetune_panel.compare_requested.connect(lambda: self.open_compare(None))
 
     def _connect_panels(self) -> None:
         """Conversation list, legend and token inspector."""
@@ -340,9 +328,7 @@ class MainWindow(QMainWindow):
         self.prompt_area.set_model_name(loaded.source.display_name)
         self.writer.model_id = loaded.model_id
         self.writer.recount()
-        self.finetune_panel.refresh_adapters()
-        self.finetune_panel.show_last_run()
-        self._compare_availability()
+        self.finetune_side.model_loaded()
         if self.model_spec is not None:
             self.settings.setValue("model_spec", self.model_spec)
         self._busy(self.tasks.model.busy)
@@ -447,7 +433,7 @@ class MainWindow(QMainWindow):
                 if self.legend.score_prompts.isChecked():
                     self.chat.score_prompt(message)
         self._refresh_answer_cards()
-        self._compare_availability()
+        self.finetune_side.update_compare_buttons()
         if keep < len(cards) or keep < len(thread):
             self.transcript.scroll_to_bottom()
         self._update_buttons()
@@ -497,7 +483,7 @@ class MainWindow(QMainWindow):
         card.edit_requested.connect(self.message_editor.begin)
         if role == "assistant":
             card.rating = CardRating(card, self.writer)
-            card.rating.compare_requested.connect(self.open_compare)
+            card.rating.compare_requested.connect(self.finetune_side.open_compare)
             card.rating.token_rated.connect(self._card_token_rated)
         return self.transcript.add_card(card)
 
@@ -602,7 +588,7 @@ class MainWindow(QMainWindow):
             f"token {index + 1}: \u201c{token_label(r.text)}\u201d  p={r.prob * 100:.2f}%  rank {r.rank}  "
             f"entropy {r.entropy:.2f}")
 
-    # ------------------------------------------------------------ ratings and fine-tuning
+    # ------------------------------------------------------------ ratings
     def _inspector_rated(self, message_id: int, index: int, value) -> None:
         card = self.selected_card
         if card is not None and card.message_id == message_id and getattr(card, "rating", None) is not None:
@@ -619,62 +605,21 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Token {index + 1} \u201c{token_label(card.records[index].text)}\u201d: {word}", 4000)
 
-    def _counts_changed(self, counts: dict) -> None:
-        total = int(counts.get("total", 0) or 0)
-        self.side_tabs.setTabText(1, f"Fine-tune ({total})" if total else "Fine-tune")
-
+    # ------------------------------------------------------------ fine-tuning (gui/finetune_side.py)
     def _adapter_changed(self, _adapter_id) -> None:
         self.adapter_label.setText(self.chat.adapter_label)
-        self.finetune_panel.refresh_adapters()
-        self._compare_availability()
-        if self.compare_dialog is not None and self.compare_dialog.isVisible():
-            self.compare_dialog.view.reload_answers()
-
-    def _compare_availability(self) -> None:
-        loaded = self.chat.loaded
-        on = loaded is not None and loaded.adapter_id is not None
-        for card in self.transcript.cards:
-            rating = getattr(card, "rating", None)
-            if rating is not None:
-                rating.set_compare_available(on)
-
-    def _train_running(self, running: bool) -> None:
-        self.train_label.setVisible(running)
-        if running:
-            self.train_label.setText("fine-tuning…")
-
-    def _train_progress(self, p) -> None:
-        if p.phase == "training" and p.step:
-            self.train_label.setText(f"fine-tuning · step {p.step}/{p.total}")
-        else:
-            self.train_label.setText(f"fine-tuning · {p.phase}")
-
-    def _train_finished(self, result) -> None:
-        words = {"kept": f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
-                 "discarded": "Fine-tune discarded: the model is unchanged.",
-                 "cancelled": "Fine-tune cancelled: the model is unchanged."}.get(result.status, result.reason)
-        self.statusBar().showMessage(words, 8000)
-
-    def _train_failed(self, message: str) -> None:
-        self.show_error(f"The fine-tune did not finish. {message}")
+        self.finetune_side.adapter_changed()
 
     def show_finetune(self) -> None:
-        view_toolbar.reveal(self, "side_tabs")
-        self.side_tabs.setCurrentWidget(self.finetune_panel)
+        self.finetune_side.show()
 
     def open_compare(self, message_id: int | None = None):
-        from desktop_app.gui.compare_view import CompareDialog
+        return self.finetune_side.open_compare(message_id)
 
-        if self.compare_dialog is None:
-            self.compare_dialog = CompareDialog(self.chat.store, self.chat, self)
-        view = self.compare_dialog.view
-        if message_id is None and self.selected_card is not None and self.selected_card.role == "assistant":
-            message_id = self.selected_card.message_id
-        view.reload_answers(select=message_id)
-        self.compare_dialog.fit_over(self.splitter.widget(1))  # over the chat, beside the panels
-        self.compare_dialog.show()
-        self.compare_dialog.raise_()
-        return self.compare_dialog
+    @property
+    def compare_dialog(self):
+        """The compare window once opened, else None."""
+        return self.finetune_side.compare_dialog
 
     def export_card(self, card: MessageCard, kind: str, path: str | None = None) -> str | None:
         if kind.startswith("copy"):
