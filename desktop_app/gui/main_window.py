@@ -182,6 +182,7 @@ class MainWindow(QMainWindow):
         c.model_notice.connect(lambda text: self.notice_banner.show_unless_dismissed(
             text, self.settings, "dismissed_model_notice"))
         c.error.connect(self.show_error)
+        c.prompt_not_saved.connect(self._give_prompt_back)
         c.conversations_changed.connect(self.refresh_conversations)
         c.thread_changed.connect(self.render_thread)
         c.stream_started.connect(self._stream_started)
@@ -543,6 +544,11 @@ class MainWindow(QMainWindow):
             return
         if self.chat.send(text):
             self.prompt.clear()
+
+    def _give_prompt_back(self, text: str) -> None:
+        """A prompt the store refused goes back into the box, unless something new is typed there."""
+        if not self.prompt.toPlainText().strip():
+            self.prompt.setPlainText(text)
 
     def stop(self) -> None:
         if self.popover.isVisible():
