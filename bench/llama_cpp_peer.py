@@ -85,6 +85,12 @@ def main() -> int:
     parser.add_argument("--quants", default="f32,f16,q8_0,q4_0", help="llama.cpp weight types to run")
     parser.set_defaults(models="bundled", threads=1, rounds=2)
     args = parser.parse_args()
+    missing = [tool for tool in ("llama-bench", "llama-quantize") if not (args.llama_cpp / tool).is_file()]
+    unknown = [q for q in args.quants.split(",") if q not in QUANT_TYPES]
+    if missing or unknown:
+        print(f"no {', '.join(missing)} in {args.llama_cpp} (build llama.cpp first; see the README's Benchmarks)"
+              if missing else f"unknown --quants {', '.join(unknown)}; choose from {', '.join(QUANT_TYPES)}")
+        return 2
     return compare(args.llama_cpp, args.quants.split(","), args)
 
 
