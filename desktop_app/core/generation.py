@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.threads import answering, decode_threads, limited
+from desktop_app.core.threads import answer_team, answering
 
 if TYPE_CHECKING:  # torch is imported where it is used: the window shows before torch has loaded
     import torch
@@ -186,7 +186,7 @@ class Generation:
     def _run(self) -> Iterator[TokenRecord]:
         import torch
 
-        from desktop_app.core.fast_decode import PlainSteps, StaticSteps, compiled_step_ready
+        from desktop_app.core.fast_decode import PlainSteps, StaticSteps, compile_wanted, compiled_step_ready
 
         loaded, settings = self.loaded, self.settings
         if self.fast is None:
@@ -198,7 +198,9 @@ class Generation:
         generator.manual_seed(self.seed)
         context = self.prompt_ids + self.prefix_ids
         budget = min(settings.max_new_tokens, loaded.context_window - len(context))
-        with loaded.lock, torch.inference_mode(), limited(decode_threads()), answering():
+        # the thread team is measured per model, except where a compiled step is guarded on it
+        team = answer_team(loaded.model, measured=not compile_wanted(loaded.device))
+        with loaded.lock, torch.inference_mode(), team, answering():
             steps = (StaticSteps if self.fast else PlainSteps)(loaded, len(context) + max(0, budget))
             logits = steps.prefill(context, len(self.prefix_ids) + 1)
             if self.prefix_ids:
@@ -209,6 +211,7 @@ class Generation:
                     held.add(record, decoder.pending)
                 yield from self._release(held.ready())
             next_logits = logits[-1]
+            team.restart()
             self.finish_reason = "length" if budget == settings.max_new_tokens else "context"
             for _ in range(max(0, budget)):
                 if self.cancel.is_set():
@@ -225,6 +228,7 @@ class Generation:
                     self.finish_reason = "stop"
                     break
                 next_logits = steps.step(chosen)
+                team.tick()  # between tokens: the team may change here, never inside one
         if not held.stopped:
             yield from self._release(held.drain(decoder.flush()))
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
+import weakref
 from typing import Iterator
 
 ENV_OVERRIDE = "GPT2_DESK_THREADS"  # a person who knows their machine can pin the decode team
@@ -81,6 +83,28 @@ def answer_running() -> bool:
     return _answering > 0
 
 
+_fine_tuning = 0  # fine-tunes running in this process right now
+_fine_tuning_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def fine_tuning() -> Iterator[None]:
+    """Marks a fine-tune running, so that answers keep to decode_threads() meanwhile (the
+    fine-tune takes the cores they leave, fine_tune_threads())."""
+    global _fine_tuning
+    with _fine_tuning_lock:
+        _fine_tuning += 1
+    try:
+        yield
+    finally:
+        with _fine_tuning_lock:
+            _fine_tuning -= 1
+
+
+def fine_tune_running() -> bool:
+    return _fine_tuning > 0
+
+
 def fine_tune_threads(cores: int | None = None) -> int:
     """The fine-tune's team for its next step (or measuring phase), asked again each time:
     every core while no answer is being decoded in this process (a fine-tune alone on 2
@@ -101,14 +125,16 @@ class TeamChooser:
     thread and is many times slower (a step of 8 ratings: 190 s on 2 threads, 11 s on 1,
     bench/finetune_time.py --compare) and burns CPU doing it. Neither the load nor the core
     count tells which case this is; the steps' own speed does. The first two steps try all
-    cores and then one; later steps take the faster (a running average), and now and then
-    one step retries the other (after ``explore_every`` steps; each retry that confirms the
-    choice doubles the wait, since on a busy machine a retry costs a whole slow step), so a
-    machine that becomes busy or quiet mid-run is noticed. While an answer is decoded in this
-    process the team is fine_tune_threads()'s, and that step is not counted."""
+    cores and then one (``teams``); later steps take the faster (a running average), and now
+    and then one step retries the other (after ``explore_every`` steps; each retry that
+    confirms the choice doubles the wait, since on a busy machine a retry costs a whole slow
+    step), so a machine that becomes busy or quiet mid-run is noticed. While ``paused()``
+    (for a fine-tune: an answer is decoded in this process) the team is ``fallback()``'s,
+    and that work is not counted. DecodeTeamChooser is the same choice for answers."""
 
-    def __init__(self, cores: int | None = None, explore_every: int = 12):
+    def __init__(self, cores: int | None = None, explore_every: int = 12, teams: tuple[int, int] | None = None):
         self.cores = thread_budget() if cores is None else cores
+        self.teams = teams or (self.cores, 1)  # (the larger, tried first; the smaller)
         self.explore_every = explore_every
         self.interval = explore_every
         self.rates: dict[int, float] = {}
@@ -116,31 +142,40 @@ class TeamChooser:
         self.next_retry = explore_every
         self.retrying = False
 
+    def paused(self) -> bool:
+        """Other work in this process decides the team now; nothing is measured."""
+        return answer_running()
+
+    def fallback(self) -> int:
+        """The team while paused (or when there is nothing to choose from)."""
+        return fine_tune_threads(self.cores)
+
     def _faster(self) -> int:
         return min(self.rates, key=self.rates.get)
 
+    def _other(self, team: int) -> int:
+        return self.teams[1] if team == self.teams[0] else self.teams[0]
+
     def team(self) -> int:
-        if answer_running() or self.cores == 1:
-            return fine_tune_threads(self.cores)
-        untried = [t for t in (self.cores, 1) if t not in self.rates]
+        if self.paused() or self.teams[0] == self.teams[1]:
+            return self.fallback()
+        untried = [t for t in self.teams if t not in self.rates]
         if untried:
             return untried[0]
         self.chosen += 1
         best = self._faster()
         self.retrying = self.chosen >= self.next_retry
-        if self.retrying:
-            return 1 if best == self.cores else self.cores
-        return best
+        return self._other(best) if self.retrying else best
 
     def best(self) -> int:
-        """The team that was faster so far (all cores before anything was measured)."""
-        if answer_running() or not self.rates:
-            return fine_tune_threads(self.cores)
+        """The team that was faster so far (the larger before anything was measured)."""
+        if self.paused() or not self.rates:
+            return self.fallback()
         return self._faster()
 
     def record(self, team: int, seconds: float, work: float) -> None:
-        """``seconds`` that ``work`` took on ``team`` (skipped while an answer was decoded)."""
-        if answer_running() or work <= 0 or seconds <= 0:
+        """``seconds`` that ``work`` took on ``team`` (skipped while paused)."""
+        if self.paused() or work <= 0 or seconds <= 0 or team not in self.teams:
             return
         rate = seconds / work
         old = self.rates.get(team)
@@ -151,6 +186,109 @@ class TeamChooser:
             self.next_retry = self.chosen + self.interval
         else:
             self.rates[team] = rate if old is None else 0.5 * old + 0.5 * rate
+
+
+class DecodeTeamChooser(TeamChooser):
+    """The answers' team, chosen by measured tokens/s between every core (at most
+    MAX_DECODE_THREADS) and decode_threads() (one core fewer).
+
+    On a quiet 2-core machine a token's matrix products ran ~1.7x faster on 2 threads than
+    on 1; with another program on one core the 2-thread team collapsed (4 tokens/s against
+    22). One chooser per model lives for the process, so later answers start on the team
+    found faster and pay no exploration again; its "steps" are windows of a few tokens
+    (AnswerTeam). While a fine-tune runs in this process, answers keep decode_threads() and
+    nothing is measured: the fine-tune steps on the cores that leaves (fine_tune_threads)."""
+
+    def __init__(self, cores: int | None = None, explore_every: int = 12):
+        cores = thread_budget() if cores is None else cores
+        super().__init__(cores, explore_every, (min(MAX_DECODE_THREADS, cores), decode_threads(cores)))
+
+    def paused(self) -> bool:
+        return fine_tune_running()
+
+    def fallback(self) -> int:
+        return decode_threads(self.cores)
+
+
+_decode_choosers: "weakref.WeakKeyDictionary[object, DecodeTeamChooser]" = weakref.WeakKeyDictionary()
+_decode_choosers_lock = threading.Lock()
+
+
+def decode_chooser(key: object) -> DecodeTeamChooser:
+    """The process's chooser for answers on ``key`` (a model: rates differ between models)."""
+    with _decode_choosers_lock:
+        chooser = _decode_choosers.get(key)
+        if chooser is None:
+            chooser = _decode_choosers[key] = DecodeTeamChooser()
+        return chooser
+
+
+def pinned_decode_team() -> bool:
+    """``GPT2_DESK_THREADS=N`` was given: answers decode on N threads, nothing is measured."""
+    override = os.environ.get(ENV_OVERRIDE, "").strip()
+    return override.isdigit() and int(override) >= 1
+
+
+class AnswerTeam:
+    """One answer's team, token by token, from a DecodeTeamChooser (None: decode_threads()
+    throughout). Enter it on the answering thread; call ``restart()`` once the prompt is
+    read and ``tick()`` after every token. A window of ``window`` tokens is timed, reported
+    to the chooser, and the chooser's next team is set (``limited``, so only this thread's
+    team changes, and only between tokens). A window ends early once it is clearly slower
+    (twice the per-token time) than the other team is known to be: a team that collapsed
+    because the machine became busy costs a token or two, not a whole window. While a
+    fine-tune runs in this process, the team goes back to decode_threads()."""
+
+    def __init__(self, chooser: DecodeTeamChooser | None, window: int = 4):
+        self.chooser = chooser
+        self.window = window
+        self.team = 0
+        self.tokens = 0
+        self.started = 0.0
+        self._scope = contextlib.ExitStack()
+
+    def __enter__(self) -> "AnswerTeam":
+        self._set(self.chooser.team() if self.chooser else decode_threads())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.chooser and self.tokens:
+            self.chooser.record(self.team, time.perf_counter() - self.started, self.tokens)
+        self._scope.close()
+
+    def _set(self, team: int) -> None:
+        if team != self.team:
+            self._scope.close()
+            self._scope.enter_context(limited(team))
+            self.team = team
+        self.restart()
+
+    def restart(self) -> None:
+        """Start a new timing window (the prompt's prefill is not a token's work)."""
+        self.tokens, self.started = 0, time.perf_counter()
+
+    def tick(self) -> None:
+        if self.chooser is None:
+            return
+        if self.chooser.paused():
+            self._set(self.chooser.fallback())
+            return
+        self.tokens += 1
+        elapsed = time.perf_counter() - self.started
+        others = [r for t, r in self.chooser.rates.items() if t != self.team]
+        collapsed = bool(others) and elapsed / self.tokens > 2 * min(others)
+        if self.tokens >= self.window or collapsed:
+            self.chooser.record(self.team, elapsed, self.tokens)
+            self._set(self.chooser.team())
+
+
+def answer_team(key: object, measured: bool = True, window: int = 4) -> AnswerTeam:
+    """The team for an answer on ``key`` (its model): measured by the model's chooser, or
+    decode_threads() throughout where ``measured`` is False (a compiled step: dynamo guards
+    on the thread count, so another team would compile again), GPT2_DESK_THREADS pins it,
+    or there is only one candidate team."""
+    chooser = decode_chooser(key) if measured and not pinned_decode_team() else None
+    return AnswerTeam(chooser if chooser and chooser.teams[0] != chooser.teams[1] else None, window)
 
 
 @contextlib.contextmanager

@@ -175,7 +175,10 @@ def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
     cancel = cancel or threading.Event()
     report = progress or (lambda p: None)
     return_large_allocations_to_os()
-    with _training_lock(paths):
+    from desktop_app.core.threads import fine_tuning
+
+    # fine_tuning(): answers meanwhile keep to one core fewer than the machine, the run takes the rest
+    with _training_lock(paths), fine_tuning():
         _mark_interrupted_runs(store)
         adapter_store.cleanup_staging(paths)
         run = _Run(store, model, paths, settings, report, cancel, device)
