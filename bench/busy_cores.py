@@ -1,22 +1,29 @@
-"""Decoding speed on a busy CPU: the app's thread choice against PyTorch's default.
+"""Decoding speed on a busy CPU: the app's thread choice against fixed teams.
 
-An answer (GPT-2-124M shape, random weights, records with top-10) is timed with and without
-a CPU burner process pinned to one core, in interleaved rounds, under two thread policies:
-``torch default`` (one intra-op thread per core) and ``app`` (core.threads.decode_threads).
-With ``--training``, a third condition: the same answer while a training loop (forward,
-backward and AdamW on a separate 4-layer GPT-2) runs on another thread of this process with
-the app's fine-tune team (core.threads.fine_tune_threads(), asked before every step: all
-cores, fewer while an answer is being decoded); ``--training-team N`` fixes that team
-instead (the number of cores = torch's default, what the fine-tune had before). The loop's
-own speed is timed too: steps/s while the answer runs against steps/s just before it.
+An answer (GPT-2-124M shape, random weights, float32, records with top-10; with
+``--bundled``, the bundled SmolLM2 at the default precision) is timed with and without a CPU
+burner process pinned to one core, in interleaved rounds, under three thread policies:
+``torch default`` (one intra-op thread per core), ``one fewer`` (core.threads.decode_threads,
+pinned: what answers had before the chooser) and ``app`` (the answers' measured choice,
+core.threads.DecodeTeamChooser, remembered across answers as in the app). Each condition
+runs ``--answers`` answers in a row (default 2): the first pays for a change of machine
+state (the app's chooser still holds the other condition's team), the last is the settled
+figure. With ``--training``, a third condition: the same answer while a training loop
+(forward, backward and AdamW on a separate 4-layer GPT-2) runs on another thread of this
+process, marked as a fine-tune, with the app's fine-tune team (core.threads.fine_tune_threads(),
+asked before every step: all cores, fewer while an answer is being decoded);
+``--training-team N`` fixes that team instead. The loop's own speed is timed too: steps/s
+while the answer runs against steps/s just before it.
 
 Prints tokens/s per condition and the last lines
-``busy_core_ratio: X`` (app: tokens/s with the burner / without; target >= 0.45 on 2 cores),
-``busy_core_ratio_torch_default: Y`` and, with --training, ``training_ratio: Z`` (answer
-tokens/s during the training loop / alone) and ``training_slowdown: W`` (the loop's steps/s
-while the answer runs / before it).
+``busy_core_ratio: X`` (app, settled: tokens/s with the burner / without; target >= 0.45 on
+2 cores), ``busy_core_ratio_on_change: X`` (the first answer after the machine changed),
+``busy_core_ratio_one_fewer`` / ``_torch_default``, ``quiet_team_speedup: Y`` (app / one
+fewer, quiet, settled) and, with --training, ``training_ratio: Z`` (answer tokens/s during
+the training loop / alone) and ``training_slowdown: W`` (the loop's steps/s while the
+answer runs / before it).
 
-    python bench/busy_cores.py [--tokens 32] [--rounds 3] [--training]
+    python bench/busy_cores.py [--tokens 32] [--rounds 3] [--answers 2] [--bundled] [--training]
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import sys
 import threading
 import time
 
-from _common import figure, load_average, median
+from _common import add_cache_dir, bundled_folder, figure, load_average, median
 
 BURNER = "import os, sys\ncore = int(sys.argv[1])\nos.sched_setaffinity(0, {core})\nwhile True:\n    pass\n"
 
@@ -73,6 +80,12 @@ class TrainingLoop:
 
         opt = torch.optim.AdamW(self.model.parameters(), lr=1e-5)
         batch = torch.randint(0, 50257, (2, 64), generator=torch.Generator().manual_seed(0))
+        with threads.fine_tuning():  # as core.training marks a run: answers keep one core free
+            self._steps(opt, batch)
+
+    def _steps(self, opt, batch) -> None:
+        from desktop_app.core import threads
+
         while not self.stop.is_set():
             with threads.limited(self.team()):
                 loss = self.model(input_ids=batch, labels=batch).loss
@@ -92,73 +105,110 @@ class TrainingLoop:
         self.thread.join()
 
 
-def main() -> int:
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--answers", type=int, default=2, help="answers in a row per condition (the last is settled)")
+    parser.add_argument("--bundled", action="store_true", help="the bundled SmolLM2 at the default precision")
+    add_cache_dir(parser)
     parser.add_argument("--training", action="store_true", help="also time an answer during a training loop")
-    parser.add_argument("--training-team", type=int, help="threads of the training loop (default: torch's)")
-    args = parser.parse_args()
+    parser.add_argument("--training-team", type=int, help="threads of the training loop (default: the app's)")
+    return parser.parse_args()
+
+
+def answer_model(args):
+    if not args.bundled:
+        from generation_overhead import build
+
+        return build("cpu", False)
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    return open_model(str(bundled_folder(args.cache_dir)), AppPaths.resolve(args.cache_dir), device="cpu")
+
+
+def main() -> int:
+    args = parse_args()
 
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
     from desktop_app.core import threads
     from desktop_app.core.generation import SamplingSettings, generate
-    from generation_overhead import build
 
     cores = threads.usable_cores()
-    loaded = build("cpu", False)
-    prompt = torch.randint(0, 50257, (32,), generator=torch.Generator().manual_seed(1)).tolist()
+    loaded = answer_model(args)
+    vocab = loaded.model.config.vocab_size
+    prompt = torch.randint(0, vocab, (32,), generator=torch.Generator().manual_seed(1)).tolist()
     settings = SamplingSettings(max_new_tokens=args.tokens, seed=0, temperature=1.0, top_k=0, top_p=1.0)
-    policies = {"torch default": cores, "app": threads.decode_threads()}
+    policies = {"torch default": cores, "one fewer": threads.decode_threads(), "app": None}
 
     def train_team() -> int:
         return args.training_team or threads.fine_tune_threads()
 
     def tokens_per_s(policy: str) -> float:
-        os.environ[threads.ENV_OVERRIDE] = str(policies[policy])
+        if policies[policy] is None:
+            os.environ.pop(threads.ENV_OVERRIDE, None)
+        else:
+            os.environ[threads.ENV_OVERRIDE] = str(policies[policy])
         gen = generate(loaded, prompt, settings)
         return gen.generated / gen.elapsed_s
+
+    def in_a_row(policy: str) -> list[float]:
+        return [tokens_per_s(policy) for _ in range(max(1, args.answers))]
 
     def training_copy():
         torch.manual_seed(0)
         return GPT2LMHeadModel(GPT2Config(n_layer=4)).train()
 
     conditions = ["quiet", "burner"] + (["training"] if args.training else [])
-    results = {(p, c): [] for p in policies for c in conditions}
+    results = {(p, c): [] for p in policies for c in conditions}  # per round: the answers in a row
     slowdown: dict[str, list[float]] = {p: [] for p in policies}
-    tokens_per_s("app")  # warm-up
+    tokens_per_s("app")  # warm-up (and the app's chooser tries both teams, as a first answer does)
     for round_ in range(args.rounds):
         for policy in policies:
-            results[(policy, "quiet")].append(tokens_per_s(policy))
+            results[(policy, "quiet")].append(in_a_row(policy))
             with Burner():
-                results[(policy, "burner")].append(tokens_per_s(policy))
+                results[(policy, "burner")].append(in_a_row(policy))
             if args.training:
                 with TrainingLoop(training_copy, train_team, warm_s=8.0) as loop:
                     began = time.perf_counter()
-                    results[(policy, "training")].append(tokens_per_s(policy))
+                    results[(policy, "training")].append(in_a_row(policy))
                     ended = time.perf_counter()
                 alone, during = loop.rate(began - 6.0, began), loop.rate(began, ended)
                 slowdown[policy].append(during / alone if alone else float("nan"))
                 print(f"  round {round_ + 1} {policy}: training loop {alone:.2f} steps/s alone, "
                       f"{during:.2f} beside the answer")
-        print(f"  round {round_ + 1}: " + ", ".join(f"{p}/{c} {results[(p, c)][-1]:.1f}" for p, c in results))
+        print(f"  round {round_ + 1}: " + ", ".join(
+            f"{p}/{c} " + "/".join(f"{v:.1f}" for v in results[(p, c)][-1]) for p, c in results))
     os.environ.pop(threads.ENV_OVERRIDE, None)
-    med = {key: median(values) for key, values in results.items()}
-    print(f"usable cores: {cores}  {load_average()}  tokens: {args.tokens}")
+    report(args, cores, policies, conditions, results, slowdown, threads.decode_chooser(loaded.model))
+    return 0
+
+
+def report(args, cores, policies, conditions, results, slowdown, chooser) -> None:
+    settled = {key: median([row[-1] for row in rows]) for key, rows in results.items()}
+    first = {key: median([row[0] for row in rows]) for key, rows in results.items()}
+    print(f"usable cores: {cores}  {load_average()}  tokens: {args.tokens}  answers in a row: {args.answers}"
+          f"  model: {'bundled' if args.bundled else 'gpt2-124m float32'}")
     for policy, team in policies.items():
-        print(f"{policy} ({team} thread{'s' if team > 1 else ''}): "
-              + ", ".join(f"{c} {med[(policy, c)]:.1f} tok/s" for c in conditions))
-    figure("busy_core_ratio_torch_default", med[("torch default", "burner")] / med[("torch default", "quiet")])
+        name = f"{team} thread{'s' if team > 1 else ''}" if team else f"measured among {chooser.teams}"
+        print(f"{policy} ({name}), settled / first: " + ", ".join(
+            f"{c} {settled[(policy, c)]:.1f} / {first[(policy, c)]:.1f} tok/s" for c in conditions))
+    print("app chooser: ms per token " + ", ".join(f"{t} threads {r * 1000:.1f}" for t, r in sorted(chooser.rates.items()))
+          + f"; retries every {chooser.interval} windows now")
+    figure("busy_core_ratio_torch_default", settled[("torch default", "burner")] / settled[("torch default", "quiet")])
+    figure("busy_core_ratio_one_fewer", settled[("one fewer", "burner")] / settled[("one fewer", "quiet")])
     if args.training:
-        figure("training_ratio_torch_default", med[("torch default", "training")] / med[("torch default", "quiet")])
+        figure("training_ratio_torch_default", settled[("torch default", "training")] / settled[("torch default", "quiet")])
         print(f"training_team: {args.training_team or 'app (fine_tune_threads)'}")
         figure("training_slowdown", median(slowdown["app"]))
-        figure("training_ratio", med[("app", "training")] / med[("app", "quiet")])
-    figure("quiet_speed_vs_torch_default", med[("app", "quiet")] / med[("torch default", "quiet")])
-    figure("busy_core_ratio", med[("app", "burner")] / med[("app", "quiet")])
-    return 0
+        figure("training_ratio", settled[("app", "training")] / settled[("app", "quiet")])
+    figure("quiet_speed_vs_torch_default", settled[("app", "quiet")] / settled[("torch default", "quiet")])
+    figure("busy_core_ratio_on_change", first[("app", "burner")] / settled[("app", "quiet")])
+    figure("quiet_team_speedup", settled[("app", "quiet")] / settled[("one fewer", "quiet")])
+    figure("busy_core_ratio", settled[("app", "burner")] / settled[("app", "quiet")])
 
 
 if __name__ == "__main__":

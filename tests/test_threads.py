@@ -68,15 +68,15 @@ def two_cores(monkeypatch):
 
 def test_the_decode_chooser_takes_the_faster_team_and_backs_off():
     chooser = threads.DecodeTeamChooser(cores=2, explore_every=3)
-    assert chooser.teams == (2, 1) and chooser.best() == threads.decode_threads(2)
+    assert chooser.teams == (1, 2) and chooser.best() == threads.decode_threads(2)
     picks = []
     for _ in range(12):  # a quiet machine: a token takes 30 ms on 2 threads, 50 on 1
         team = chooser.team()
         picks.append(team)
         chooser.record(team, 0.12 if team == 2 else 0.20, 4)
-    # both tried once, then the faster; the 3rd choice retries the other, which confirms,
-    # so the next retry waits twice as long (6 choices)
-    assert picks == [2, 1, 2, 2, 1, 2, 2, 2, 2, 2, 1, 2]
+    # both tried once (one thread first), then the faster; the 3rd choice retries the other,
+    # which confirms, so the next retry waits twice as long (6 choices)
+    assert picks == [1, 2, 2, 2, 1, 2, 2, 2, 2, 2, 1, 2]
     assert chooser.best() == 2
     # the machine becomes busy: the 2-thread team collapses and the next window leaves it
     chooser.record(chooser.team(), 1.0, 4)
@@ -123,7 +123,7 @@ def test_answers_explore_once_and_remember_the_team(two_cores, tiny_model):
     gen, teams = _answer(tiny_model)
     chooser = threads.decode_chooser(tiny_model.model)
     assert set(chooser.rates) == {2, 1} and set(teams) == {2, 1}
-    assert teams[0] == 2  # the first window tries every core
+    assert teams[0] == 1  # the first window tries one core fewer, the next every core
     best, chosen = chooser.best(), chooser.chosen
     chooser.next_retry = chooser.chosen + 100  # no retry due in the next answer
     _gen, later = _answer(tiny_model)

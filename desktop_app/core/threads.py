@@ -134,7 +134,7 @@ class TeamChooser:
 
     def __init__(self, cores: int | None = None, explore_every: int = 12, teams: tuple[int, int] | None = None):
         self.cores = thread_budget() if cores is None else cores
-        self.teams = teams or (self.cores, 1)  # (the larger, tried first; the smaller)
+        self.teams = teams or (self.cores, 1)  # in the order they are first tried
         self.explore_every = explore_every
         self.interval = explore_every
         self.rates: dict[int, float] = {}
@@ -168,7 +168,7 @@ class TeamChooser:
         return self._other(best) if self.retrying else best
 
     def best(self) -> int:
-        """The team that was faster so far (the larger before anything was measured)."""
+        """The team that was faster so far (``fallback()`` before anything was measured)."""
         if self.paused() or not self.rates:
             return self.fallback()
         return self._faster()
@@ -196,12 +196,13 @@ class DecodeTeamChooser(TeamChooser):
     on 1; with another program on one core the 2-thread team collapsed (4 tokens/s against
     22). One chooser per model lives for the process, so later answers start on the team
     found faster and pay no exploration again; its "steps" are windows of a few tokens
-    (AnswerTeam). While a fine-tune runs in this process, answers keep decode_threads() and
+    (AnswerTeam). The smaller team is tried first: once its speed is known, a window on a
+    collapsed larger team ends after its first token. While a fine-tune runs in this process, answers keep decode_threads() and
     nothing is measured: the fine-tune steps on the cores that leaves (fine_tune_threads)."""
 
     def __init__(self, cores: int | None = None, explore_every: int = 12):
         cores = thread_budget() if cores is None else cores
-        super().__init__(cores, explore_every, (min(MAX_DECODE_THREADS, cores), decode_threads(cores)))
+        super().__init__(cores, explore_every, (decode_threads(cores), min(MAX_DECODE_THREADS, cores)))
 
     def paused(self) -> bool:
         return fine_tune_running()
