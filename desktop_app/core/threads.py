@@ -5,8 +5,12 @@ of it. When one of the team's threads shares its core with another busy process 
 the fine-tune running in this same process), every operation waits for the slowest thread
 and decoding collapses: measured on 2 cores with a CPU burner on one of them, two threads
 gave 4 tokens/s where one gave 22 (bench/busy_cores.py). Decoding a small model is bound by
-per-token latency, not arithmetic, so a team smaller than the machine costs little when the
-machine is quiet and keeps a free core for everything else when it is not.
+per-token latency, not arithmetic, so a team smaller than the machine keeps a free core for
+everything else. On a quiet machine it does cost: a token's matrix products ran ~1.7x faster
+on 2 threads than on 1 here. Neither the load nor the core count tells the two cases apart,
+so answers measure it (DecodeTeamChooser, AnswerTeam): a few tokens on each team, then the
+faster, retried now and then, remembered per model for the process; one core fewer while a
+fine-tune runs in the process. The fine-tune's own team is chosen the same way (TeamChooser).
 
 OpenMP's team size is a per-thread setting (``omp_set_num_threads`` acts on the calling
 thread, and so does ``mkl_set_num_threads_local``, which ``torch.set_num_threads`` uses):
@@ -44,7 +48,9 @@ def thread_budget() -> int:
 
 
 def decode_threads(cores: int | None = None) -> int:
-    """The team for answering, one token at a time: one core always left for other work.
+    """The safe team for answering, one token at a time: one core left for other work. An
+    answer's team is measured between this and every core (DecodeTeamChooser); this is the
+    team while a fine-tune runs, for a compiled step, and before anything was measured.
     (Scoring whole texts keeps torch's team: its products are large, so it gains from every
     core, and the fine-tune's measuring and re-scoring phases use it.)
 
