@@ -18,12 +18,8 @@ from tiny_model import build_tiny_model  # noqa: E402
 
 
 def pytest_collection_modifyitems(config, items):
-    """The in-process ``run_app`` tests run last: after a whole app run in this process, signals
-    queued from worker threads to the GUI thread were seen not to arrive in later tests (the
-    app itself runs ``run_app`` once per process, so only a test session can meet this).
-    Tests marked ``cuda`` run only where a CUDA GPU is (bench/gpu_suite.sh runs them there)."""
-    items.sort(key=lambda item: "run_app" in getattr(item.function, "__code__", None).co_names
-               if getattr(item, "function", None) else False)
+    """Tests marked ``cuda`` run only where a CUDA GPU is (bench/gpu_suite.sh runs them there).
+    (The in-process ``run_app`` tests used to be sorted last: gui/app.py's ``_exec`` mends why.)"""
     marked = [item for item in items if "cuda" in item.keywords]
     if not marked:
         return

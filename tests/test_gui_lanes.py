@@ -1,9 +1,6 @@
 """The window's task lanes (gui/tasks.py): model work runs one task at a time in order,
 waiting work can be cancelled before it starts, and the chat state follows; and a message
-saved by the command line is the same row as one saved by the window (core/session.py).
-
-The in-process ``run_app`` tests run after every other test (conftest.py), since
-queued signals from worker threads were seen not to arrive after one."""
+saved by the command line is the same row as one saved by the window (core/session.py)."""
 
 from __future__ import annotations
 

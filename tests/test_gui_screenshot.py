@@ -51,6 +51,24 @@ def test_screenshot_offscreen_with_prompt_and_rating(qapp, tmp_path, tiny_model_
         assert store.token_records(answer["id"])
 
 
+def test_queued_signals_arrive_after_an_in_process_run(qapp, qtbot, tmp_path):
+    """run_app quits with its window open; closing it posted a second Quit that outlived the
+    event loop, and the bare processEvents() pytest-qt runs after a test delivered it: every
+    later QEventLoop (each qtbot.waitSignal) then returned at once and no queued signal from a
+    worker thread arrived again (gui/app.py ``_exec``)."""
+    from desktop_app.gui.app import run_app
+    from desktop_app.gui.tasks import Lane, Task
+
+    assert run_app(_args(tmp_path, str(tmp_path / "missing-model"), tmp_path / "e.png")) == 1
+    qapp.processEvents()  # as pytest-qt does between tests
+    lane, got = Lane("after-run"), []
+    lane.submit(Task(lambda _report, _cancel: "arrived", "after a run", on_success=got.append))
+    try:
+        qtbot.waitUntil(lambda: got == ["arrived"], timeout=10_000)
+    finally:
+        lane.shutdown()
+
+
 def test_screenshot_reports_a_model_error(qapp, tmp_path, capsys):
     from desktop_app.gui.app import run_app
 

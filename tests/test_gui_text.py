@@ -197,8 +197,6 @@ def test_new_keeps_one_empty_text_and_an_edit_titles_it(text_window, qtbot):
     assert documents.get_document(window.text.store, first)["title"] == "Some words"
 
 
-# Kept last in this file: in one process, a window made after run_app's event loop ended
-# did not get its model loaded (seen here; test_gui_screenshot's run_app tests come last too).
 def test_screenshot_of_text_mode(qapp, tmp_path, tiny_model_dir):
     """``--screenshot --view text``: the real window analyses the text given and saves the PNG."""
     from PySide6.QtGui import QImage

@@ -107,7 +107,9 @@ def test_exports_from_the_text_view(window, qtbot, tmp_path):
     image = QImage(str(png))
     assert image.width() == max(400, window.text_view.heatmap.width()) and image.height() > 200
     assert png.name in window.text_view.status.text()
-    data = json.loads(tools.export("json", str(tmp_path / "t.json")).read_text())
+    with qtbot.waitSignal(tools.exported, timeout=WAIT_MS) as written:  # on the store lane
+        assert tools.export("json", str(tmp_path / "t.json")) is None
+    data = json.loads(written.args[0].read_text())
     assert [TokenRecord.from_json(t) for t in data["tokens"]] == scored.records
     assert data["model"] == window.chat.loaded.model_id and data["summary"]["tokens"] == summary.tokens
     rows = list(csv.DictReader(tools.export("csv", str(tmp_path / "s.csv")).open()))
@@ -117,6 +119,36 @@ def test_exports_from_the_text_view(window, qtbot, tmp_path):
     assert figures["perplexity"] == pytest.approx(summary.perplexity) and figures["tokens"] == summary.tokens
     assert tools.export("csv", str(tmp_path / "no-such-folder" / "s.csv")) is None  # said in words
     assert "could not be written" in window.error_banner.label.text()
+
+
+def test_the_json_export_is_written_on_the_store_lane(window, qtbot, tmp_path, monkeypatch):
+    """Every token of a long text as JSON takes seconds: built and written on the store lane
+    while the window goes on; a file that cannot be written is one clear message."""
+    from desktop_app.core import text_export
+    from desktop_app.gui.tasks import Task
+
+    analysed(qtbot, window, LONG)
+    tools, ran_on = window.text_view.analysis_tools, []
+    real = text_export.write_analysis_json
+
+    def noted(*args, **kwargs):
+        ran_on.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(text_export, "write_analysis_json", noted)
+    release = threading.Event()
+    window.chat.tasks.store.submit(Task(lambda _r, _c: release.wait(WAIT_MS / 1000), "hold the lane"))
+    target = tmp_path / "t.json"
+    assert tools.export("json", str(target)) is None  # queued: the GUI thread does not wait
+    assert not target.exists() and "exporting" in window.text_view.status.text()
+    with qtbot.waitSignal(tools.exported, timeout=WAIT_MS) as written:
+        release.set()
+    assert written.args[0] == target and json.loads(target.read_text())["tokens"]
+    assert ran_on == ["lane-store"] and window.text_view.status.text() == "exported t.json"
+    with qtbot.waitSignal(window.text.error, timeout=WAIT_MS):
+        tools.export("json", str(tmp_path / "no-such-folder" / "t.json"))
+    assert "could not be written" in window.error_banner.label.text()
+    assert "Traceback" not in window.error_banner.label.text() and window.text_view.status.text() == ""
 
 
 def test_the_heatmap_tooltip_is_written_when_the_pointer_rests(window, qtbot):

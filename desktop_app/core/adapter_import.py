@@ -25,6 +25,7 @@ from typing import Callable
 from desktop_app.core import gate
 from desktop_app.core.adapters import CONFIG_FILE, META_FILE, STAGING_PREFIX, WEIGHTS_FILE, _fsync_dir
 from desktop_app.core.errors import UserFacingError
+from desktop_app.core.finetune_effect import distinct_prompts, question_texts
 from desktop_app.core.model_export import hub_id_for
 
 log = logging.getLogger(__name__)
@@ -130,21 +131,8 @@ def load_with_adapter(loaded, folder: Path):
 # ------------------------------------------------------------------ the gate
 
 def _reask_prompts(store, data) -> list[tuple[list[int], str]]:
-    seen, out = set(), []
-    for e in (*data.pairs, *data.unpaired, *data.tokens):
-        key = tuple(e.prompt_ids)
-        if key in seen or len(out) >= REASK_COUNT:
-            continue
-        seen.add(key)
-        mid = getattr(e, "rejected_message_id", None) or e.message_id
-        if mid < 0:  # a text-mode continuation: its "question" is the text before it
-            from desktop_app.core.text_training import question_for
-
-            out.append((list(e.prompt_ids), question_for(store, -mid)))
-            continue
-        turns = store.thread(mid)[:-1]
-        out.append((list(e.prompt_ids), next((m["text"] for m in reversed(turns) if m["role"] == "user"), "")))
-    return out
+    """The first few rated questions, as a local run re-asks the ones it trains on."""
+    return distinct_prompts(data, question_texts(store, data), REASK_COUNT)
 
 
 @contextlib.contextmanager

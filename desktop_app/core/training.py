@@ -11,16 +11,14 @@ Objectives (train_losses.py): KTO on thumbs, DPO + a likelihood term on pairs
 (corrections, liked/disliked siblings), the weighted token term on token ratings; the
 reference is the base model (the adapter disabled). Each run trains a fresh adapter on all
 ratings; the adapter active before the run is recorded as its parent and is what the gate
-compares against.
+compares against. What the run measures before and after, the questions it re-asks and the
+re-scoring for the compare view are finetune_effect.py's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
-import os
 import random
 import threading
 import time
@@ -30,17 +28,16 @@ from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
 from desktop_app.core.errors import UserFacingError
+from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, plan_reasks, rescore_newest
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap
-from desktop_app.core import text_training
-from desktop_app.core.train_data import TrainingData, build_training_data, rated_message_ids, readiness
+from desktop_app.core.train_data import TrainingData, build_training_data, readiness
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 
 log = logging.getLogger(__name__)
 
 PHASES = ("preparing", "training", "evaluating", "rescoring")
-EVAL_BATCH = 8  # answers per forward pass when measuring (no gradients): speed only
 
 
 class NothingToTrainError(UserFacingError):
@@ -208,7 +205,7 @@ class _Run:
         self.run_id = None
         self.metrics: dict = {}
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
-        self.before_cache: _BeforeCache | None = None
+        self.before_cache: BeforeCache | None = None
         self.precision = settings.precision
         from desktop_app.core.threads import TeamChooser
 
@@ -259,7 +256,7 @@ class _Run:
                                       "better answer, then fine-tune.")
         parent = self.store.active_adapter(resolved.model_id)
         parent_id = parent["id"] if parent else None
-        self.before_cache = _BeforeCache(self.paths, resolved.model_id, parent_id, resolved.device)
+        self.before_cache = BeforeCache(self.paths, resolved.model_id, parent_id, resolved.device)
         self.run_id = self.store.create_run(s.to_dict(), resolved.model_id, parent_adapter_id=parent_id)
         try:
             return self._run(data, resolved, parent)
@@ -329,7 +326,9 @@ class _Run:
         self.metrics.update({"train_size": len(train), "heldout_size": len(held),
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})
-        reask_prompts = self._reask_prompts(held, train, self._questions(data), resolved.tokenizer, resolved.window)
+        reasks = plan_reasks(self.store, data, train, held, resolved.tokenizer, resolved.window,
+                             count=s.reask_count, unseen=s.reask_unseen, tokens=s.reask_tokens)
+        meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache)
 
         self._train(work, train, pad_id)
         self.check_cancel()
@@ -340,11 +339,11 @@ class _Run:
         # all cores made this phase minutes long; and a cancelled run never pays for it
         self.say("evaluating", "Measuring the model you have now")
         with self._previous(model, parent):
-            self._measure("before", work, data, held, reask_prompts, pad_id)
+            meter.measure("before", work, data, held, reasks, pad_id)
         self.check_cancel()
 
         self.say("evaluating", "Measuring the new adapter")
-        self._measure("after", work, data, held, reask_prompts, pad_id)
+        meter.measure("after", work, data, held, reasks, pad_id)
         self.check_cancel()
         return self._decide(work, resolved, parent)
 
@@ -387,13 +386,14 @@ class _Run:
         if s.rescore:
             try:
                 with self.timed("rescore"):
-                    self._rescore(work, adapter_id)
-            except _StopRescoring:
-                pass
+                    rescore_newest(self.store, work, adapter_id, s.rescore_limit, self.cancel, self._say_rescoring)
             except Exception:  # the adapter is kept either way; the GUI can re-score later
                 log.exception("re-scoring after run %s failed", self.run_id)
         self.say("rescoring", "Done: the new adapter is active")
         return RunResult(self.run_id, True, adapter_id, verdict.reason, m, "kept")
+
+    def _say_rescoring(self, n: int, total: int) -> None:
+        self.say("rescoring", f"Re-scoring rated answers ({n} of {total})", step=n, total=total)
 
     @contextlib.contextmanager
     def _previous(self, model, parent):
@@ -417,102 +417,6 @@ class _Run:
             model.delete_adapter("previous")
             for name, p in model.named_parameters():
                 p.requires_grad_(".default." in name and "lora_" in name)
-
-    def _questions(self, data: TrainingData) -> dict[int, str]:
-        out = {}
-        for mid in {e.message_id for e in data.unpaired} | {p.rejected_message_id for p in data.pairs} | {
-                t.message_id for t in data.tokens}:
-            if mid < 0:  # a text-mode continuation (core/text_training.py): the text before it
-                out[mid] = text_training.question_for(self.store, -mid)
-                continue
-            turns = self.store.thread(mid)[:-1]
-            out[mid] = next((m["text"] for m in reversed(turns) if m["role"] == "user"), "")
-        return out
-
-    def _reask_prompts(self, held: TrainingData, train: TrainingData, questions, tokenizer,
-                       window: int) -> list[tuple[list[int], str]]:
-        """The questions re-asked before and after training: up to ``reask_count`` the run
-        trains on, then up to ``reask_unseen`` it never sees (the held-out ones, else fixed
-        everyday questions), so the gate's degeneracy check and the panel's before/after
-        also cover new questions. ``self.unseen_from``: index of the first unseen one."""
-        s = self.settings
-        seen_q = self._distinct_prompts(train, questions, s.reask_count)
-        unseen = self._distinct_prompts(held, questions, s.reask_unseen)
-        asked = {q for _ids, q in seen_q + unseen}
-        for question in gate.FRESH_QUESTIONS:
-            if len(unseen) >= s.reask_unseen:
-                break
-            if question not in asked:
-                unseen.append((gate.fresh_prompt(tokenizer, question, window, s.reask_tokens), question))
-        self.unseen_from = len(seen_q)
-        return seen_q + unseen
-
-    @staticmethod
-    def _distinct_prompts(part: TrainingData, questions, limit: int) -> list[tuple[list[int], str]]:
-        seen, out = set(), []
-        for e in (*part.pairs, *part.unpaired, *part.tokens):
-            mid = getattr(e, "rejected_message_id", None) or e.message_id
-            key = tuple(e.prompt_ids)
-            if key not in seen and len(out) < limit:
-                seen.add(key)
-                out.append((list(e.prompt_ids), questions.get(mid, "")))
-        return out
-
-    def _measure(self, when: str, work, data, held, reask_prompts, pad_id) -> None:
-        import torch
-
-        m, device = self.metrics, work.device
-        cache = self.before_cache if when == "before" else None
-        with torch.no_grad(), self.timed(f"{when}_margins"):
-            m[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, device, EVAL_BATCH)
-            m[f"margin_heldout_{when}"] = gate.margin(work.model, held, pad_id, device, EVAL_BATCH) if len(held) else None
-        self.check_cancel()
-        with torch.no_grad(), self.timed(f"{when}_probe"):
-            probe = cache.get("probe") if cache else None
-            if probe is None:
-                probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
-            m[f"probe_ppl_{when}"] = probe
-        with self.timed(f"{when}_reask"):
-            answers = self._reask(work, reask_prompts, cache)
-        if cache:
-            cache.put("probe", probe)
-            cache.save()
-        self.check_cancel()
-        m["reask_count"] = len(answers)
-        m[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
-        m[f"reask_problems_{when}"] = [a.problem for a in answers if a.problem]
-        m[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
-        if when == "after":
-            m["taught"] = self._taught(m.get("reask_answers_before") or [], answers, m.get("reask_problems_before"))
-
-    def _reask(self, work, prompts, cache) -> list:
-        """Greedy re-asks; before training, those the model in use answered in an earlier run
-        come from ``cache`` (the same weights give the same greedy answer)."""
-        tokens = self.settings.reask_tokens
-        keys = [f"reask:{tokens}:{_digest(ids)}" for ids, _q in prompts]
-        found = {k: cache.get(k) for k in keys} if cache else {}
-        missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
-        fresh = iter(gate.reask(work, missing, tokens, self.cancel))
-        out = []
-        for (ids, question), key in zip(prompts, keys):
-            hit = found.get(key)
-            answer = gate.Reask(question, hit[0], hit[1]) if hit is not None else next(fresh, None)
-            if answer is None:  # cancelled meanwhile
-                break
-            if cache:
-                cache.put(key, [answer.answer, answer.problem])
-            out.append(answer)
-        return out
-
-    def _taught(self, before: list[str], after: list, problems_before) -> list[dict]:
-        """Before/after pairs for the person: the same greedy question, answered by the model
-        they had and by the new adapter; ``seen``: the question was trained on."""
-        out = []
-        for i, a in enumerate(after):
-            out.append({"question": a.question[:300], "seen": i < self.unseen_from,
-                        "before": before[i] if i < len(before) else "", "after": a.answer[:300],
-                        "problem_after": a.problem})
-        return out
 
     # -------------------------------------------------------------- training
     def _train(self, work, train: TrainingData, pad_id: int) -> None:
@@ -584,64 +488,6 @@ class _Run:
         self.metrics["schedule"] = sched.to_dict()
         return sched
 
-    # -------------------------------------------------------------- re-scoring
-    def _rescore(self, work, adapter_id: int) -> None:
-        """Per-token records of the newest rated answers under the new adapter (and the base
-        model where no record of it exists), for the compare view. Only the newest
-        ``rescore_limit``: the compare view scores any other answer when it is opened, so a
-        person with a hundred ratings does not wait for all of them here."""
-        from desktop_app.core.session import rescore_and_store
-
-        mids = rated_message_ids(self.store)[-self.settings.rescore_limit:]
-        for n, mid in enumerate(mids, 1):
-            self.check_cancel_soft()
-            if not rescore_and_store(self.store, work, mid, adapter_id):
-                continue
-            self.say("rescoring", f"Re-scoring rated answers ({n} of {len(mids)})", step=n, total=len(mids))
-
-    def check_cancel_soft(self) -> None:
-        """Re-scoring after a kept run is not undone by cancel; it just stops early."""
-        if self.cancel.is_set():
-            raise _StopRescoring()
-
-
-class _StopRescoring(Exception):
-    pass
-
-
-class _BeforeCache:
-    """What the model in use (the parent adapter, else the base model) gives on fixed inputs
-    does not change between runs: the probe perplexity and greedy re-asks of the same
-    prompts. A run after a discarded one (or after new ratings) reuses them from a small JSON
-    file in the cache folder, keyed by the model, the parent adapter and the device."""
-
-    FILE = "finetune-before.json"
-    LIMIT = 200  # entries kept; the oldest go first
-
-    def __init__(self, paths, model_id: str, parent_id: int | None, device):
-        self.path = paths.cache_dir / self.FILE
-        self.scope = f"{model_id}|{parent_id}|{device}|{_digest(gate.probe_text())}"
-        try:
-            self.table = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.table = {}
-
-    def get(self, key: str):
-        return self.table.get(f"{self.scope}|{key}")
-
-    def put(self, key: str, value) -> None:
-        self.table[f"{self.scope}|{key}"] = value
-
-    def save(self) -> None:
-        items = list(self.table.items())[-self.LIMIT:]
-        try:
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(dict(items)), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError as exc:  # a cache: losing it costs time, not data
-            log.info("before-cache not saved: %s", exc)
-
-
 def _cpu_attention(model, device) -> None:
     """On a CPU the training copy computes attention with plain products ("eager") rather
     than PyTorch's fused kernel (SDPA): measured on the bundled model, one thread, a step
@@ -673,10 +519,6 @@ def _follow_chat_precision(precision: str, chat) -> str:
     if chat.dtype == torch.float32 and fast_dtype(chat.device) is not None:
         return EXACT
     return precision
-
-
-def _digest(value) -> str:
-    return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
 
 
 def _batch_order(train: TrainingData, batch_size: int, seed: int):

@@ -107,7 +107,7 @@ def run_app(args) -> int:
         window.resize(*screenshot_size(getattr(args, "screenshot_size", None)))
         window.show()
         run.start()  # opens the model once it listens
-        app.exec()
+        _exec(app)
         window.close()
         store.close()
         if run.error:
@@ -116,6 +116,20 @@ def run_app(args) -> int:
         print(f"saved {screenshot}")
         return 0
     window.show()
-    code = app.exec()
+    code = _exec(app)
     store.close()
+    return code
+
+
+def _exec(app) -> int:
+    """``app.exec()``, dropping a quit request it leaves queued. Quitting with a window open
+    closes it, and the last window closing posts a second Quit while the loop still runs;
+    the loop ends on the first. Delivered later by a bare ``processEvents()`` (pytest-qt runs
+    one after every test), the leftover Quit sets the thread's "quit now" flag with no loop
+    to clear it, and from then on every ``QEventLoop.exec()`` (each ``qtbot.waitSignal``)
+    returns at once: no queued signal from a worker thread arrives again in that process."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    code = app.exec()
+    QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
     return code

@@ -3,8 +3,8 @@
 It holds the store, the loaded model, the shown thread of branches and the sampling
 settings. Every piece of work on the model (load, answer, score a prompt, score for the
 compare view, switch an adapter) goes through the task manager's model lane, one at a time
-and in order; the answers it keeps are written by the store lane (gui/tasks.py has the
-whole picture). ``state`` says what the model is doing; the window's buttons follow it.
+and in order; what it writes (the person's prompts, answers, renamed and deleted
+conversations) is written by the store lane (gui/tasks.py has the whole picture). ``state`` says what the model is doing; the window's buttons follow it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from desktop_app.core import session
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.session import DEFAULT_TITLE
 from desktop_app.gui.tasks import LoadProgress, Notice, Task, TaskManager, TaskState, Throttle
 
 log = logging.getLogger(__name__)
@@ -68,6 +67,7 @@ class ChatController(QObject):
     prompt_scored = Signal(int, str, list)  # message id, unscored prefix text, records
     state_changed = Signal(object)  # ChatState
     adapter_changed = Signal(object)  # the adapter id now on the chat model (None: base)
+    prompt_not_saved = Signal(str)  # the text of a prompt the store refused (to give it back)
 
     def __init__(self, store, paths, tasks: TaskManager, device: str = "auto", parent=None):
         super().__init__(parent)
@@ -99,7 +99,7 @@ class ChatController(QObject):
 
     def _refresh_state(self) -> None:
         kinds = {t.kind for t in self.lane.tasks}
-        if "answer" in kinds or self.tasks.store.find("save answer"):
+        if "answer" in kinds or self.tasks.store.find("save prompt") or self.tasks.store.find("save answer"):
             state = ChatState.ANSWERING
         elif "load" in kinds:
             state = ChatState.LOADING
@@ -212,21 +212,34 @@ class ChatController(QObject):
         self.messages = self.store.messages(self.conversation_id) if self.conversation_id else []
         self.thread_changed.emit()
 
-    def new_conversation(self) -> int:
-        cid = self.store.create_conversation(DEFAULT_TITLE)
-        self.open_conversation(cid)
-        self.conversations_changed.emit()
-        return cid
-
-    def rename(self, conversation_id: int, title: str) -> None:
-        self.store.rename_conversation(conversation_id, title)
+    def new_conversation(self) -> None:
+        """An empty conversation on screen. Its row is written with its first prompt (on the
+        store lane): a conversation never used leaves nothing behind."""
+        self.open_conversation(None)
         self.conversations_changed.emit()
 
-    def delete(self, conversation_id: int) -> None:
-        self.store.delete_conversation(conversation_id)
+    def rename(self, conversation_id: int, title: str) -> Task:
+        store = self.store
+        return self._write(lambda: store.rename_conversation(conversation_id, title), "rename conversation",
+                           "The conversation was not renamed.")
+
+    def delete(self, conversation_id: int) -> Task:
+        """Off the screen at once; the rows go on the store lane."""
         if conversation_id == self.conversation_id:
             self.open_conversation(None)
-        self.conversations_changed.emit()
+        store = self.store
+        return self._write(lambda: store.delete_conversation(conversation_id), "delete conversation",
+                           "The conversation was not deleted.")
+
+    def _write(self, fn, name: str, failed_words: str) -> Task:
+        """Conversation bookkeeping on the store lane; the list follows once it is written."""
+        def failed(error) -> None:
+            self.error.emit(f"{failed_words} {error}")
+            self.conversations_changed.emit()
+
+        return self.tasks.store.submit(Task(lambda _report, _cancel: fn(), name, "conversation",
+                                            on_success=lambda _none: self.conversations_changed.emit(),
+                                            on_failure=failed))
 
     # ------------------------------------------------------------ the shown thread
     def children(self, parent_id) -> list[dict]:
@@ -268,13 +281,7 @@ class ChatController(QObject):
         if not text or self.generating:
             return False
         thread = self.thread()
-        parent = thread[-1]["id"] if thread else None
-        self.conversation_id, user_id = session.add_prompt(self.store, self.conversation_id, text, parent,
-                                                           unique_title=True)
-        self.choice[parent] = user_id
-        self.reload()
-        self.conversations_changed.emit()
-        self._start_answer(user_id, [], None)
+        self._save_prompt(text, thread[-1]["id"] if thread else None, unique_title=True)
         return True
 
     def resend_edited(self, message_id: int, text: str) -> bool:
@@ -283,12 +290,31 @@ class ChatController(QObject):
         old = self.store.get_message(message_id)
         if not text or self.generating or old["role"] != "user" or old["conversation_id"] != self.conversation_id:
             return False
-        _conversation, new_id = session.add_prompt(self.store, self.conversation_id, text, old["parent_id"])
-        self.choice[old["parent_id"]] = new_id
-        self.reload()
-        self.conversations_changed.emit()
-        self._start_answer(new_id, [], None)
+        self._save_prompt(text, old["parent_id"])
         return True
+
+    def _save_prompt(self, text: str, parent: int | None, *, unique_title: bool = False) -> Task:
+        """Store the person's prompt on the store lane (in the conversation on screen; a new
+        one is created with it), then answer it. Meanwhile the chat is ANSWERING, so nothing
+        else is sent and the conversation on screen stays; a refused prompt comes back."""
+        store, conversation_id = self.store, self.conversation_id
+        self.lane.cancel_all("explain")  # at once: the answer asked for goes first (as in _start_answer)
+
+        def save(_report, _cancel):
+            return session.add_prompt(store, conversation_id, text, parent, unique_title=unique_title)
+
+        def saved(ids) -> None:
+            self.conversation_id, user_id = ids
+            self.choice[parent] = user_id
+            self.reload()
+            self.conversations_changed.emit()
+            self._start_answer(user_id, [], None)
+
+        def failed(error) -> None:
+            self.error.emit(f"Your message was not saved. {error}")
+            self.prompt_not_saved.emit(text)
+
+        return self.tasks.store.submit(Task(save, "save prompt", on_success=saved, on_failure=failed))
 
     def regenerate(self) -> bool:
         """A new sibling answer to the newest prompt of the shown thread."""

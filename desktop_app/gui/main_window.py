@@ -7,27 +7,28 @@ import logging
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
+from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings
-from desktop_app.gui import conversation_actions, export, view_toolbar
+from desktop_app.gui import conversation_actions, view_toolbar
 from desktop_app.gui.chat import ChatController, ChatState
+from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.context_meter import ContextMeter
-from desktop_app.gui.finetune_panel import FineTuneController, FineTunePanel
+from desktop_app.gui.finetune_panel import FineTuneController
+from desktop_app.gui.finetune_side import FineTuneSide
 from desktop_app.gui.explain_view import wire_explain
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import PromptArea
-from desktop_app.gui.ratings import CardRating, RatingWriter
+from desktop_app.gui.ratings import RatingWriter
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
-from desktop_app.gui.theme import icon, styled_label
-from desktop_app.gui.token_view import token_label
-from desktop_app.gui.transcript import MessageCard, TranscriptView, answer_author, answer_meta, tokens_words
+from desktop_app.gui.theme import icon
+from desktop_app.gui.transcript import MessageCard, TranscriptView
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,13 @@ class MainWindow(QMainWindow):
         chat: the ChatController, owner of the chat model and the shown conversation.
         writer: the RatingWriter (ratings on the store lane).
         finetune: the FineTuneController (fine-tunes on the training lane).
+        finetune_side: the Fine-tune tab, the compare window and their wiring (gui/finetune_side.py);
+            finetune_panel is its FineTunePanel.
         text_mode: the Text tab and its wiring (gui/text_mode.py); text, text_view and mode_tabs
             are its TextController, TextView and the Chat | Text tabs.
-        compare_dialog: the compare window once opened, else None.
         model_spec: the model asked for last (saved for the next start).
-        streaming_card: the card the current answer streams into, or None.
-        selected_card: the card whose token the inspector shows, or None.
+        cards: the transcript's MessageCards and their wiring (gui/chat_cards.py); streaming_card
+            and selected_card are its card being written and card whose token the inspector shows.
     """
 
     def __init__(self, store, paths, *, model_spec: str | None = None, device: str = "auto",
@@ -65,10 +67,7 @@ class MainWindow(QMainWindow):
         self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self.tasks.store, self)
         self.finetune = FineTuneController(store, paths, self.chat, self.tasks, self)
-        self.compare_dialog = None
         self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
-        self.streaming_card: MessageCard | None = None
-        self.selected_card: MessageCard | None = None
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(icon("app"))
         self._build()
@@ -91,7 +90,8 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.conversations = ConversationPanel()
         self.inspector = InspectorPanel()
-        self.finetune_panel = FineTunePanel(self.finetune)
+        self.finetune_side = FineTuneSide(self, self.finetune)  # the Fine-tune tab and its wiring
+        self.finetune_panel = self.finetune_side.panel
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("SideTabs")
         self.side_tabs.setDocumentMode(True)
@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.notice_banner = Banner()
         self.error_banner = Banner()
         self.transcript = TranscriptView()
+        self.cards = ChatCards(self)  # the transcript's cards and their wiring
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
@@ -148,10 +149,8 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.progress_label = QLabel("")
-        self.train_label = styled_label("", "TrainStatus")
-        self.train_label.hide()
         # permanent (right-hand) widgets; the left side is for passing messages (hover, saves)
-        for widget in (self.train_label, self.progress_label, self.progress, self.speed_label, self.model_label,
+        for widget in (self.finetune_side.label, self.progress_label, self.progress, self.speed_label, self.model_label,
                        self.adapter_label):
             bar.addPermanentWidget(widget)
 
@@ -166,9 +165,11 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self._connect_chat()
-        self._connect_training()
+        self.writer.failed.connect(self.show_error)
+        self.finetune_side.connect()
         self._connect_panels()
         self._connect_prompt()
+        self.cards.connect()
 
     def _connect_chat(self) -> None:
         """The chat controller's signals (model, stream, conversations) to the window."""
@@ -181,28 +182,14 @@ class MainWindow(QMainWindow):
         c.model_notice.connect(lambda text: self.notice_banner.show_unless_dismissed(
             text, self.settings, "dismissed_model_notice"))
         c.error.connect(self.show_error)
+        c.prompt_not_saved.connect(self._give_prompt_back)
         c.conversations_changed.connect(self.refresh_conversations)
         c.thread_changed.connect(self.render_thread)
         c.stream_started.connect(self._stream_started)
-        c.tokens.connect(self._tokens)
         c.answer_finished.connect(self._answer_finished)
-        c.prompt_scored.connect(self._prompt_scored)
         self.tasks.busy_changed.connect(self._busy)
         c.state_changed.connect(lambda _state: self._update_buttons())
         c.adapter_changed.connect(self._adapter_changed)
-
-    def _connect_training(self) -> None:
-        """Ratings writer and fine-tune controller to the window and the fine-tune panel."""
-        self.writer.failed.connect(self.show_error)
-        self.writer.counts_changed.connect(self._counts_changed)
-        self.writer.counts_changed.connect(self.finetune_panel.set_counts)
-        self.finetune.finished.connect(lambda _result: self.writer.recount())
-        self.finetune.error.connect(self.show_error)
-        self.finetune.progress.connect(self._train_progress)
-        self.finetune.finished.connect(self._train_finished)
-        self.finetune.failed.connect(self._train_failed)
-        self.finetune.running_changed.connect(self._train_running)
-        self.finetune_panel.compare_requested.connect(lambda: self.open_compare(None))
 
     def _connect_panels(self) -> None:
         """Conversation list, legend and token inspector."""
@@ -215,9 +202,7 @@ class MainWindow(QMainWindow):
             lambda cid, kind: conversation_actions.export_conversation(self, cid, kind))
         self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
         self.legend.measure_changed.connect(self.set_measure)
-        self.legend.score_prompts_changed.connect(self._score_prompts_toggled)
         self.inspector.branch_requested.connect(self.branch)
-        self.inspector.token_rated.connect(self._inspector_rated)
 
     def _connect_prompt(self) -> None:
         """The prompt area's buttons, the keyboard shortcuts and "Why this token?"."""
@@ -340,15 +325,13 @@ class MainWindow(QMainWindow):
         self.prompt_area.set_model_name(loaded.source.display_name)
         self.writer.model_id = loaded.model_id
         self.writer.recount()
-        self.finetune_panel.refresh_adapters()
-        self.finetune_panel.show_last_run()
-        self._compare_availability()
+        self.finetune_side.model_loaded()
         if self.model_spec is not None:
             self.settings.setValue("model_spec", self.model_spec)
         self._busy(self.tasks.model.busy)
         self._update_buttons()
         if self.legend.score_prompts.isChecked():
-            self._score_prompts_toggled(True)
+            self.cards.score_prompts_toggled(True)
         self.text_mode.model_loaded(loaded)
 
     def _model_failed(self, message: str) -> None:
@@ -401,9 +384,7 @@ class MainWindow(QMainWindow):
         if self.chat.generating:
             return
         if conversation_id != self.chat.conversation_id:
-            self.transcript.clear()
-            self.selected_card = self.streaming_card = None
-            self.inspector.clear()
+            self.cards.clear()
         self.chat.open_conversation(conversation_id)
         self.refresh_conversations()
 
@@ -414,43 +395,18 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ transcript
     def render_thread(self) -> None:
-        """Show the chosen branch. Cards that still match are kept (a finished answer keeps
-        the card it streamed into), so an update costs only what changed."""
+        """The title, the cards (gui/chat_cards.py) and the buttons for the branch on screen."""
         self._show_title()
-        thread = self.chat.thread()
-        cards = list(self.transcript.cards)
-        keep = 0
-        for card, message in zip(cards, thread):
-            if card.message_id is None or card.message_id != message["id"]:
-                break
-            keep += 1
-        streaming = self.streaming_card
-        if (streaming is not None and not self.chat.generating and keep < len(thread) and keep < len(cards)
-                and cards[keep] is streaming and thread[keep]["role"] == "assistant"
-                and len(thread[keep]["text"]) == len("".join(r.text for r in streaming.records))):
-            streaming.message = thread[keep]  # the answer it streamed is now stored
-            self.streaming_card = None
-            keep += 1
-        for card in cards[keep:]:
-            if card is self.selected_card:
-                self.selected_card = None
-                self.inspector.clear()
-            if card is self.streaming_card:
-                self.streaming_card = None
-            self.transcript.remove_card(card)
-        for message in thread[keep:]:
-            card = self._make_card(message["role"], message)
-            if message["role"] == "assistant":
-                card.view.set_records(self.chat.records(message["id"]))
-            else:
-                card.view.set_records([], prefix=message["text"])
-                if self.legend.score_prompts.isChecked():
-                    self.chat.score_prompt(message)
-        self._refresh_answer_cards()
-        self._compare_availability()
-        if keep < len(cards) or keep < len(thread):
-            self.transcript.scroll_to_bottom()
+        self.cards.render()
         self._update_buttons()
+
+    @property
+    def streaming_card(self) -> MessageCard | None:
+        return self.cards.streaming
+
+    @property
+    def selected_card(self) -> MessageCard | None:
+        return self.cards.selected
 
     def _show_title(self) -> None:
         title = None
@@ -461,82 +417,18 @@ class MainWindow(QMainWindow):
                 title = None
         self.setWindowTitle(f"{title} \u2014 {APP_NAME}" if title else APP_NAME)
 
-    def _refresh_answer_cards(self) -> None:
-        """Meta line, sibling position and (when the card shows another message now) ratings."""
-        for card in self.transcript.cards:
-            if card.role == "user" and card.message is not None:  # edited prompts are siblings too
-                card.set_siblings(*self.chat.sibling_position(card.message))
-            if card.role == "assistant" and card.message is not None:
-                card.set_meta(answer_meta(card.message, card.records))
-                card.set_siblings(*self.chat.sibling_position(card.message))
-                rating = getattr(card, "rating", None)
-                if rating is not None and rating.shown_id != card.message_id:
-                    rating.refresh()
-                    rating.shown_id = card.message_id
-
-    def _score_prompts_toggled(self, on: bool) -> None:
-        if not on:
-            self.chat.cancel_scoring()  # scorings still waiting are not wanted any more
-        for card in self.transcript.cards:
-            if card.role != "user":
-                continue
-            if on:
-                self.chat.score_prompt(card.message)
-            else:
-                card.view.set_measure("plain")
-                card.view.set_records([], prefix=card.message["text"])
-
-    def _make_card(self, role: str, message: dict | None) -> MessageCard:
-        title, author = answer_author(message, self.chat.loaded) if role == "assistant" else ("You", "")
-        card = MessageCard(role, message, title=title, measure=self.legend.measure())
-        card.role_label.setToolTip(author)
-        card.token_clicked.connect(self.show_token)
-        card.token_hovered.connect(self._token_hovered)
-        card.sibling_step.connect(lambda c, d: self.chat.step_sibling(c.message, d))
-        card.export_requested.connect(self.export_card)
-        card.edit_requested.connect(self.message_editor.begin)
-        if role == "assistant":
-            card.rating = CardRating(card, self.writer)
-            card.rating.compare_requested.connect(self.open_compare)
-            card.rating.token_rated.connect(self._card_token_rated)
-        return self.transcript.add_card(card)
-
     def set_measure(self, measure: str) -> None:
         self.text_view.set_measure(measure)
         self.inspector.set_measure(measure)
-        for card in self.transcript.cards:
-            if card.role == "assistant" or card.view.records:
-                card.view.set_measure(measure)
-
-    def _prompt_scored(self, message_id: int, prefix: str, records: list) -> None:
-        if not self.legend.score_prompts.isChecked():
-            return
-        for card in self.transcript.cards:
-            if card.role == "user" and card.message_id == message_id:
-                card.view.set_measure(self.legend.measure())
-                card.view.set_records(records, prefix=prefix)
+        self.cards.set_measure(measure)
 
     def _stream_started(self, user_message) -> None:
         self.render_thread()
-        # the shown thread ends at the prompt being answered; the new answer streams below it
-        cards = self.transcript.cards
-        while cards and cards[-1].message_id != user_message["id"]:
-            if cards[-1] is self.selected_card:
-                self.selected_card = None
-                self.inspector.clear()
-            self.transcript.remove_card(cards[-1])
         if self.notice_banner.label.text().startswith("The answer starts as soon"):
             self.notice_banner.hide()
-        self.streaming_card = self._make_card("assistant", None)
-        self.streaming_card.set_meta("writing\u2026")
-        self.transcript.scroll_to_bottom()
+        self.cards.stream_started(user_message)
         self.speed_label.setText("")
         self._update_buttons()
-
-    def _tokens(self, batch: list) -> None:
-        if self.streaming_card is not None:
-            self.streaming_card.view.append_records(batch)
-            self.streaming_card.set_meta(f"writing\u2026 {tokens_words(len(self.streaming_card.records))}")
 
     def _answer_finished(self, result) -> None:
         if result and result.get("tokens_per_s"):
@@ -558,6 +450,11 @@ class MainWindow(QMainWindow):
         if self.chat.send(text):
             self.prompt.clear()
 
+    def _give_prompt_back(self, text: str) -> None:
+        """A prompt the store refused goes back into the box, unless something new is typed there."""
+        if not self.prompt.toPlainText().strip():
+            self.prompt.setPlainText(text)
+
     def stop(self) -> None:
         if self.popover.isVisible():
             self.popover.hide()
@@ -577,124 +474,26 @@ class MainWindow(QMainWindow):
 
     def show_token(self, card: MessageCard, index: int) -> None:
         """The inspector shows token ``index`` of ``card`` (what a click on it does)."""
-        if self.selected_card is not None and self.selected_card is not card:
-            try:
-                self.selected_card.view.clear_selection_mark()
-            except RuntimeError:  # the card is gone
-                pass
-        self.selected_card = card
-        view_toolbar.reveal(self, "side_tabs")
-        self.side_tabs.setCurrentWidget(self.inspector)
-        record = card.records[index]
-        can_branch = card.role == "assistant" and card.message_id is not None and not self.chat.generating
-        self.inspector.show_token(card.message_id, index, record, can_branch=can_branch)
-        rating = getattr(card, "rating", None)
-        if rating is not None:
-            self.inspector.rate_box.setVisible(card.message_id is not None)
-            self.inspector.set_token_rating(rating.tokens.get(index))
-
-    def _token_hovered(self, card: MessageCard, index: int) -> None:
-        if index < 0:
-            self.statusBar().clearMessage()
-            return
-        r = card.records[index]
-        self.statusBar().showMessage(
-            f"token {index + 1}: \u201c{token_label(r.text)}\u201d  p={r.prob * 100:.2f}%  rank {r.rank}  "
-            f"entropy {r.entropy:.2f}")
-
-    # ------------------------------------------------------------ ratings and fine-tuning
-    def _inspector_rated(self, message_id: int, index: int, value) -> None:
-        card = self.selected_card
-        if card is not None and card.message_id == message_id and getattr(card, "rating", None) is not None:
-            card.rating.rate_token(index, value)
-
-    def _card_token_rated(self, message_id: int, index: int, value) -> None:
-        """A token rated on its card: the inspector (when it shows that token) and the status bar follow."""
-        inspector = self.inspector
-        if inspector.message_id == message_id and inspector.index == index:
-            inspector.set_token_rating(value)
-        card = next((c for c in self.transcript.cards if c.message_id == message_id), None)
-        if card is not None and 0 <= index < len(card.records):
-            word = {1: "good", -1: "bad", None: "not rated"}[value]
-            self.statusBar().showMessage(
-                f"Token {index + 1} \u201c{token_label(card.records[index].text)}\u201d: {word}", 4000)
-
-    def _counts_changed(self, counts: dict) -> None:
-        total = int(counts.get("total", 0) or 0)
-        self.side_tabs.setTabText(1, f"Fine-tune ({total})" if total else "Fine-tune")
-
-    def _adapter_changed(self, _adapter_id) -> None:
-        self.adapter_label.setText(self.chat.adapter_label)
-        self.finetune_panel.refresh_adapters()
-        self._compare_availability()
-        if self.compare_dialog is not None and self.compare_dialog.isVisible():
-            self.compare_dialog.view.reload_answers()
-
-    def _compare_availability(self) -> None:
-        loaded = self.chat.loaded
-        on = loaded is not None and loaded.adapter_id is not None
-        for card in self.transcript.cards:
-            rating = getattr(card, "rating", None)
-            if rating is not None:
-                rating.set_compare_available(on)
-
-    def _train_running(self, running: bool) -> None:
-        self.train_label.setVisible(running)
-        if running:
-            self.train_label.setText("fine-tuning…")
-
-    def _train_progress(self, p) -> None:
-        if p.phase == "training" and p.step:
-            self.train_label.setText(f"fine-tuning · step {p.step}/{p.total}")
-        else:
-            self.train_label.setText(f"fine-tuning · {p.phase}")
-
-    def _train_finished(self, result) -> None:
-        words = {"kept": f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
-                 "discarded": "Fine-tune discarded: the model is unchanged.",
-                 "cancelled": "Fine-tune cancelled: the model is unchanged."}.get(result.status, result.reason)
-        self.statusBar().showMessage(words, 8000)
-
-    def _train_failed(self, message: str) -> None:
-        self.show_error(f"The fine-tune did not finish. {message}")
-
-    def show_finetune(self) -> None:
-        view_toolbar.reveal(self, "side_tabs")
-        self.side_tabs.setCurrentWidget(self.finetune_panel)
-
-    def open_compare(self, message_id: int | None = None):
-        from desktop_app.gui.compare_view import CompareDialog
-
-        if self.compare_dialog is None:
-            self.compare_dialog = CompareDialog(self.chat.store, self.chat, self)
-        view = self.compare_dialog.view
-        if message_id is None and self.selected_card is not None and self.selected_card.role == "assistant":
-            message_id = self.selected_card.message_id
-        view.reload_answers(select=message_id)
-        self.compare_dialog.fit_over(self.splitter.widget(1))  # over the chat, beside the panels
-        self.compare_dialog.show()
-        self.compare_dialog.raise_()
-        return self.compare_dialog
+        self.cards.show_token(card, index)
 
     def export_card(self, card: MessageCard, kind: str, path: str | None = None) -> str | None:
-        if kind.startswith("copy"):
-            return conversation_actions.copy_answer(self, card, kind)
-        if path is None:
-            suffix = {"png": "PNG image (*.png)", "json": "JSON (*.json)"}[kind]
-            default = f"answer-{card.message_id or 'new'}.{kind}"
-            path, _ = QFileDialog.getSaveFileName(self, "Export answer", default, suffix)
-            if not path:
-                return None
-        try:
-            if kind == "png":
-                export.heatmap_png(card.view, path)
-            else:
-                export.answer_json(card.message, card.records, path, self.legend.measure())
-        except OSError as exc:
-            self.show_error(f"The export failed: {exc}")
-            return None
-        self.statusBar().showMessage(f"Saved {path}", 5000)
-        return path
+        return self.cards.export_card(card, kind, path)
+
+    # ------------------------------------------------------------ fine-tuning (gui/finetune_side.py)
+    def _adapter_changed(self, _adapter_id) -> None:
+        self.adapter_label.setText(self.chat.adapter_label)
+        self.finetune_side.adapter_changed()
+
+    def show_finetune(self) -> None:
+        self.finetune_side.show()
+
+    def open_compare(self, message_id: int | None = None):
+        return self.finetune_side.open_compare(message_id)
+
+    @property
+    def compare_dialog(self):
+        """The compare window once opened, else None."""
+        return self.finetune_side.compare_dialog
 
     # ------------------------------------------------------------ text mode (gui/text_mode.py)
     @property

@@ -10,10 +10,11 @@ How the threads work
   work on this lane; the compare view asks it. No task ever waits for the model inside a
   thread: the lane's order is the guard (``LoadedModel.lock`` stays for the command line
   and as a safety net, and is never contended from the window).
-- **store** lane: the one writer. Ratings, corrections, adapter choices, stored answers and
-  compare scorings are written here, in order. (Conversation bookkeeping, a new
-  conversation, a rename, the person's own prompt, is one short INSERT on the GUI thread,
-  because the next step needs its id; the fine-tune writes its own run and adapter rows.)
+- **store** lane: the one writer. The person's prompts (an answer starts once its prompt
+  is stored), renamed and deleted conversations, ratings, corrections, adapter choices,
+  stored answers and compare scorings are written here, in order; so is the Text view's
+  JSON export, seconds of work on a long text. (The fine-tune writes its own run and
+  adapter rows from the training lane.)
 - **training** lane: a fine-tune (minutes long; chatting goes on meanwhile on the model lane,
   since training works on its own copy of the model).
 

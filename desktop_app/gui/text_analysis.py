@@ -7,18 +7,20 @@ window by window, so the window stays responsive; its summary covers every token
 the heatmap draws at most HEATMAP_MAX_TOKENS of them (laying out a million coloured spans
 would hold the window for minutes), and only those keep their top alternatives (for the
 inspector; ten million more small objects would make Python's cycle collector freeze the
-window). The JSON export has every token (alternatives for those drawn).
+window). The JSON export has every token (alternatives for those drawn): it is built and
+written on the store lane (seconds for a long text), the PNG and the CSV at once.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core import text_export
 from desktop_app.core.errors import UserFacingError
+from desktop_app.gui.tasks import Task
 
 HEATMAP_MAX_TOKENS = 20_000
 FILTERS = {"png": "PNG image (*.png)", "json": "JSON (*.json)", "csv": "CSV (*.csv)"}
@@ -34,6 +36,8 @@ class AnalysisTools(QObject):
 
     Attributes:
         view: the TextView; shown: (ScoredText, TextSummary) on screen now, or None."""
+
+    exported = Signal(object)  # the Path of a finished export
 
     def __init__(self, view):
         super().__init__(view)
@@ -69,7 +73,9 @@ class AnalysisTools(QObject):
     def export(self, kind: str, path: str | None = None) -> Path | None:
         """Write what is shown: "png" (the heatmap, at the heatmap's width and colours),
         "json" (every token's record and the summary) or "csv" (the summary). Asks for a
-        file name unless ``path`` is given; says in the status line where it went."""
+        file name unless ``path`` is given; says in the status line where it went, and
+        ``exported`` gives the path. Returns it, or None when nothing was written yet (the
+        JSON export, on the store lane) or when it failed (said in words)."""
         if self.shown is None:
             return None
         if path is None:
@@ -77,22 +83,38 @@ class AnalysisTools(QObject):
             if not path:
                 return None
         scored, summary = self.shown
+        if kind == "json":
+            self._export_json(path, scored, summary)
+            return None
         try:
             written = self._write(kind, path, scored, summary)
         except UserFacingError as exc:
             self.view.controller.error.emit(str(exc))
             return None
-        self.view.status.setText(f"exported {written.name}")
+        self._written(written)
         return written
+
+    def _export_json(self, path: str, scored, summary) -> Task:
+        """Every token as JSON, built and written on the store lane (what is shown now)."""
+        loaded = self.view.controller.chat.loaded
+        about = {"title": self.view.documents.currentText(), "model": loaded.model_id if loaded else None}
+
+        def failed(error) -> None:
+            self.view.status.setText("")
+            self.view.controller.error.emit(str(error))
+
+        self.view.status.setText(f"exporting {Path(path).name}\u2026")
+        return self.view.controller.chat.tasks.store.submit(Task(
+            lambda _report, _cancel: text_export.write_analysis_json(path, scored, summary, **about),
+            "export text analysis", "export", on_success=self._written, on_failure=failed))
+
+    def _written(self, path: Path) -> None:
+        self.view.status.setText(f"exported {path.name}")
+        self.exported.emit(path)
 
     def _write(self, kind: str, path: str, scored, summary) -> Path:
         if kind == "csv":
             return text_export.write_summary_csv(path, summary)
-        if kind == "json":
-            document = self.view.documents.currentText()
-            loaded = self.view.controller.chat.loaded
-            return text_export.write_analysis_json(path, scored, summary, title=document,
-                                                   model=loaded.model_id if loaded else None)
         from desktop_app.gui.text_export import write_heatmap_png
 
         width = max(400, self.view.heatmap.width())

@@ -108,12 +108,7 @@ class TextMode:
     def show_token(self, index: int, record) -> None:
         """The inspector shows token ``index`` of the analysed text (a click on it)."""
         w = self.window
-        if w.selected_card is not None:
-            try:
-                w.selected_card.view.clear_selection_mark()
-            except RuntimeError:  # the card is gone
-                pass
-            w.selected_card = None
+        w.cards.deselect()  # a chat card's token is not the one shown any more
         w.side_tabs.setCurrentWidget(w.inspector)
         w.inspector.show_token(None, index, record, can_branch=False)
         target = self.rated_token(index)

@@ -1,0 +1,219 @@
+"""What a fine-tune run changed: measured for the gate, shown to the person, re-scored.
+
+``core.training`` trains; around its steps it takes three things from here:
+
+- ``plan_reasks``: the few questions asked again before and after training (some the run
+  trains on, some it never sees), as prompt ids with their text;
+- ``Meter.measure``: one model's figures ("before": what the person uses now; "after": the
+  new adapter) written into the run's metrics: the margin of liked over disliked text on all
+  and on held-out ratings, the general-text probe's perplexity, the greedy re-asks and, after
+  training, the before/after pairs the fine-tune panel shows (``metrics["taught"]``), with
+  ``BeforeCache`` keeping the "before" figures between runs;
+- ``rescore_newest``: per-token records of the newest rated answers under a kept adapter,
+  for the compare view.
+
+What these read comes in as arguments; what they find goes into ``metrics`` (the keys are
+the run's record: the gate, the panel, ``finetune --json`` and the model card read them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from typing import Callable, ContextManager
+
+from desktop_app.core import text_training
+from desktop_app.core.lazy import lazy_module
+from desktop_app.core.train_data import TrainingData, rated_message_ids
+
+gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
+
+log = logging.getLogger(__name__)
+
+EVAL_BATCH = 8  # answers per forward pass when measuring (no gradients): speed only
+
+
+# ------------------------------------------------------------------ the questions re-asked
+
+@dataclass(frozen=True)
+class Reasks:
+    """The questions re-asked before and after training: (prompt ids, question text), the
+    first ``unseen_from`` of them trained on; answered greedily up to ``tokens`` tokens."""
+    prompts: list[tuple[list[int], str]]
+    unseen_from: int
+    tokens: int
+
+
+def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingData, tokenizer, window: int, *,
+                count: int, unseen: int, tokens: int) -> Reasks:
+    """Up to ``count`` questions the run trains on, then up to ``unseen`` it never sees (the
+    held-out ones, else fixed everyday questions), so the gate's degeneracy check and the
+    panel's before/after also cover new questions."""
+    questions = question_texts(store, data)
+    seen_q = distinct_prompts(train, questions, count)
+    fresh = distinct_prompts(held, questions, unseen)
+    asked = {q for _ids, q in seen_q + fresh}
+    for question in gate.FRESH_QUESTIONS:
+        if len(fresh) >= unseen:
+            break
+        if question not in asked:
+            fresh.append((gate.fresh_prompt(tokenizer, question, window, tokens), question))
+    return Reasks(seen_q + fresh, len(seen_q), tokens)
+
+
+def question_texts(store, data: TrainingData) -> dict[int, str]:
+    """The question each rated answer in ``data`` replied to, by message id."""
+    out = {}
+    for mid in {e.message_id for e in data.unpaired} | {p.rejected_message_id for p in data.pairs} | {
+            t.message_id for t in data.tokens}:
+        if mid < 0:  # a text-mode continuation (core/text_training.py): the text before it
+            out[mid] = text_training.question_for(store, -mid)
+            continue
+        turns = store.thread(mid)[:-1]
+        out[mid] = next((m["text"] for m in reversed(turns) if m["role"] == "user"), "")
+    return out
+
+
+def distinct_prompts(part: TrainingData, questions: dict[int, str], limit: int) -> list[tuple[list[int], str]]:
+    """Up to ``limit`` different prompts of ``part`` (pairs, then thumbs, then token-rated
+    answers), each with its question from ``questions`` (``question_texts``)."""
+    seen, out = set(), []
+    for e in (*part.pairs, *part.unpaired, *part.tokens):
+        mid = getattr(e, "rejected_message_id", None) or e.message_id
+        key = tuple(e.prompt_ids)
+        if key not in seen and len(out) < limit:
+            seen.add(key)
+            out.append((list(e.prompt_ids), questions.get(mid, "")))
+    return out
+
+
+# ------------------------------------------------------------------ measuring one model
+
+@dataclass
+class Meter:
+    """Measures the model a run has in hand into the run's ``metrics``. ``timed(phase)``
+    counts a body's seconds in the run's metrics (and runs it on the run's thread team);
+    ``check_cancel()`` raises the run's own exception once ``cancel`` is set; ``cache``: what
+    the model in use gave in earlier runs, used and filled when measuring "before"."""
+    metrics: dict
+    timed: Callable[[str], ContextManager]
+    check_cancel: Callable[[], None]
+    cancel: threading.Event
+    cache: BeforeCache | None = None
+
+    def measure(self, when: str, work, data, held, reasks: Reasks, pad_id) -> None:
+        import torch
+
+        m, device = self.metrics, work.device
+        cache = self.cache if when == "before" else None
+        with torch.no_grad(), self.timed(f"{when}_margins"):
+            m[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, device, EVAL_BATCH)
+            m[f"margin_heldout_{when}"] = gate.margin(work.model, held, pad_id, device, EVAL_BATCH) if len(held) else None
+        self.check_cancel()
+        with torch.no_grad(), self.timed(f"{when}_probe"):
+            probe = cache.get("probe") if cache else None
+            if probe is None:
+                probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
+            m[f"probe_ppl_{when}"] = probe
+        with self.timed(f"{when}_reask"):
+            answers = self._reask(work, reasks, cache)
+        if cache:
+            cache.put("probe", probe)
+            cache.save()
+        self.check_cancel()
+        m["reask_count"] = len(answers)
+        m[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
+        m[f"reask_problems_{when}"] = [a.problem for a in answers if a.problem]
+        m[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
+        if when == "after":
+            m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from)
+
+    def _reask(self, work, reasks: Reasks, cache) -> list:
+        """Greedy re-asks; before training, those the model in use answered in an earlier run
+        come from ``cache`` (the same weights give the same greedy answer)."""
+        prompts, tokens = reasks.prompts, reasks.tokens
+        keys = [f"reask:{tokens}:{_digest(ids)}" for ids, _q in prompts]
+        found = {k: cache.get(k) for k in keys} if cache else {}
+        missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
+        fresh = iter(gate.reask(work, missing, tokens, self.cancel))
+        out = []
+        for (ids, question), key in zip(prompts, keys):
+            hit = found.get(key)
+            answer = gate.Reask(question, hit[0], hit[1]) if hit is not None else next(fresh, None)
+            if answer is None:  # cancelled meanwhile
+                break
+            if cache:
+                cache.put(key, [answer.answer, answer.problem])
+            out.append(answer)
+        return out
+
+
+def taught(before: list[str], after: list, unseen_from: int) -> list[dict]:
+    """Before/after pairs for the person: the same greedy question, answered by the model
+    they had and by the new adapter; ``seen``: the question was trained on."""
+    out = []
+    for i, a in enumerate(after):
+        out.append({"question": a.question[:300], "seen": i < unseen_from,
+                    "before": before[i] if i < len(before) else "", "after": a.answer[:300],
+                    "problem_after": a.problem})
+    return out
+
+
+class BeforeCache:
+    """What the model in use (the parent adapter, else the base model) gives on fixed inputs
+    does not change between runs: the probe perplexity and greedy re-asks of the same
+    prompts. A run after a discarded one (or after new ratings) reuses them from a small JSON
+    file in the cache folder, keyed by the model, the parent adapter and the device."""
+
+    FILE = "finetune-before.json"
+    LIMIT = 200  # entries kept; the oldest go first
+
+    def __init__(self, paths, model_id: str, parent_id: int | None, device):
+        self.path = paths.cache_dir / self.FILE
+        self.scope = f"{model_id}|{parent_id}|{device}|{_digest(gate.probe_text())}"
+        try:
+            self.table = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.table = {}
+
+    def get(self, key: str):
+        return self.table.get(f"{self.scope}|{key}")
+
+    def put(self, key: str, value) -> None:
+        self.table[f"{self.scope}|{key}"] = value
+
+    def save(self) -> None:
+        items = list(self.table.items())[-self.LIMIT:]
+        try:
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(dict(items)), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:  # a cache: losing it costs time, not data
+            log.info("before-cache not saved: %s", exc)
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
+
+
+# ------------------------------------------------------------------ re-scoring for the compare view
+
+def rescore_newest(store, work, adapter_id: int, limit: int, cancel: threading.Event,
+                   progress: Callable[[int, int], None]) -> None:
+    """Per-token records of the newest rated answers under the new adapter (and the base
+    model where no record of it exists), for the compare view. Only the newest ``limit``:
+    the compare view scores any other answer when it is opened, so a person with a hundred
+    ratings does not wait for all of them here. ``progress(n, of)`` after each one stored."""
+    from desktop_app.core.session import rescore_and_store
+
+    mids = rated_message_ids(store)[-limit:]
+    for n, mid in enumerate(mids, 1):
+        if cancel.is_set():  # a kept run's re-scoring is not undone by cancel; it just stops early
+            return
+        if not rescore_and_store(store, work, mid, adapter_id):
+            continue
+        progress(n, len(mids))

@@ -1,0 +1,237 @@
+"""The Chat tab's cards: the shown branch as MessageCards (cards that still match are kept,
+so an update costs only what changed), the answer streaming into its card, prompts coloured
+when asked, the token picked for the inspector, token ratings kept in step between a card
+and the inspector, and a card's exports.
+
+The window builds the transcript and the inspector and hands itself here; ``ChatCards``
+wires the chat controller's thread and stream to them, as gui/text_mode.py does for the
+Text tab, so main_window.py stays about the window as a whole.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog
+
+from desktop_app.gui import conversation_actions, export, view_toolbar
+from desktop_app.gui.ratings import CardRating
+from desktop_app.gui.token_view import token_label
+from desktop_app.gui.transcript import MessageCard, answer_author, answer_meta, tokens_words
+
+
+class ChatCards:
+    """The MessageCards of a MainWindow's transcript.
+
+    Attributes:
+        window: the MainWindow (its chat, transcript, legend, inspector, writer, status bar).
+        streaming: the card the current answer streams into, or None.
+        selected: the card whose token the inspector shows, or None.
+    """
+
+    def __init__(self, window):
+        self.window = window
+        self.streaming: MessageCard | None = None
+        self.selected: MessageCard | None = None
+
+    def connect(self) -> None:
+        w, c = self.window, self.window.chat
+        c.tokens.connect(self.tokens)
+        c.prompt_scored.connect(self.prompt_scored)
+        w.legend.score_prompts_changed.connect(self.score_prompts_toggled)
+        w.inspector.token_rated.connect(self._inspector_rated)
+
+    # ------------------------------------------------------------ the shown branch
+    def render(self) -> None:
+        """Show the chosen branch. Cards that still match are kept (a finished answer keeps
+        the card it streamed into), so an update costs only what changed."""
+        w = self.window
+        thread = w.chat.thread()
+        cards = list(w.transcript.cards)
+        keep = 0
+        for card, message in zip(cards, thread):
+            if card.message_id is None or card.message_id != message["id"]:
+                break
+            keep += 1
+        streaming = self.streaming
+        if (streaming is not None and not w.chat.generating and keep < len(thread) and keep < len(cards)
+                and cards[keep] is streaming and thread[keep]["role"] == "assistant"
+                and len(thread[keep]["text"]) == len("".join(r.text for r in streaming.records))):
+            streaming.message = thread[keep]  # the answer it streamed is now stored
+            self.streaming = None
+            keep += 1
+        for card in cards[keep:]:
+            self._remove(card)
+        for message in thread[keep:]:
+            card = self.make_card(message["role"], message)
+            if message["role"] == "assistant":
+                card.view.set_records(w.chat.records(message["id"]))
+            else:
+                card.view.set_records([], prefix=message["text"])
+                if w.legend.score_prompts.isChecked():
+                    w.chat.score_prompt(message)
+        self._refresh_answer_cards()
+        w.finetune_side.update_compare_buttons()
+        if keep < len(cards) or keep < len(thread):
+            w.transcript.scroll_to_bottom()
+
+    def _remove(self, card: MessageCard) -> None:
+        if card is self.selected:
+            self.selected = None
+            self.window.inspector.clear()
+        if card is self.streaming:
+            self.streaming = None
+        self.window.transcript.remove_card(card)
+
+    def clear(self) -> None:
+        """Another conversation: no card, nothing selected or streaming."""
+        self.window.transcript.clear()
+        self.selected = self.streaming = None
+        self.window.inspector.clear()
+
+    def _refresh_answer_cards(self) -> None:
+        """Meta line, sibling position and (when the card shows another message now) ratings."""
+        chat = self.window.chat
+        for card in self.window.transcript.cards:
+            if card.role == "user" and card.message is not None:  # edited prompts are siblings too
+                card.set_siblings(*chat.sibling_position(card.message))
+            if card.role == "assistant" and card.message is not None:
+                card.set_meta(answer_meta(card.message, card.records))
+                card.set_siblings(*chat.sibling_position(card.message))
+                rating = getattr(card, "rating", None)
+                if rating is not None and rating.shown_id != card.message_id:
+                    rating.refresh()
+                    rating.shown_id = card.message_id
+
+    def make_card(self, role: str, message: dict | None) -> MessageCard:
+        w = self.window
+        title, author = answer_author(message, w.chat.loaded) if role == "assistant" else ("You", "")
+        card = MessageCard(role, message, title=title, measure=w.legend.measure())
+        card.role_label.setToolTip(author)
+        card.token_clicked.connect(self.show_token)
+        card.token_hovered.connect(self._token_hovered)
+        card.sibling_step.connect(lambda c, d: w.chat.step_sibling(c.message, d))
+        card.export_requested.connect(self.export_card)
+        card.edit_requested.connect(w.message_editor.begin)
+        if role == "assistant":
+            card.rating = CardRating(card, w.writer)
+            card.rating.compare_requested.connect(w.finetune_side.open_compare)
+            card.rating.token_rated.connect(self._card_token_rated)
+        return w.transcript.add_card(card)
+
+    # ------------------------------------------------------------ colours
+    def set_measure(self, measure: str) -> None:
+        for card in self.window.transcript.cards:
+            if card.role == "assistant" or card.view.records:
+                card.view.set_measure(measure)
+
+    def score_prompts_toggled(self, on: bool) -> None:
+        chat = self.window.chat
+        if not on:
+            chat.cancel_scoring()  # scorings still waiting are not wanted any more
+        for card in self.window.transcript.cards:
+            if card.role != "user":
+                continue
+            if on:
+                chat.score_prompt(card.message)
+            else:
+                card.view.set_measure("plain")
+                card.view.set_records([], prefix=card.message["text"])
+
+    def prompt_scored(self, message_id: int, prefix: str, records: list) -> None:
+        legend = self.window.legend
+        if not legend.score_prompts.isChecked():
+            return
+        for card in self.window.transcript.cards:
+            if card.role == "user" and card.message_id == message_id:
+                card.view.set_measure(legend.measure())
+                card.view.set_records(records, prefix=prefix)
+
+    # ------------------------------------------------------------ the answer streaming
+    def stream_started(self, user_message) -> None:
+        """The shown thread ends at the prompt being answered; the new answer streams below it."""
+        cards = self.window.transcript.cards
+        while cards and cards[-1].message_id != user_message["id"]:
+            if cards[-1] is self.selected:
+                self.selected = None
+                self.window.inspector.clear()
+            self.window.transcript.remove_card(cards[-1])
+        self.streaming = self.make_card("assistant", None)
+        self.streaming.set_meta("writing\u2026")
+        self.window.transcript.scroll_to_bottom()
+
+    def tokens(self, batch: list) -> None:
+        if self.streaming is not None:
+            self.streaming.view.append_records(batch)
+            self.streaming.set_meta(f"writing\u2026 {tokens_words(len(self.streaming.records))}")
+
+    # ------------------------------------------------------------ a token in the inspector
+    def show_token(self, card: MessageCard, index: int) -> None:
+        """The inspector shows token ``index`` of ``card`` (what a click on it does)."""
+        w = self.window
+        if self.selected is not card:
+            self.deselect()
+        self.selected = card
+        view_toolbar.reveal(w, "side_tabs")
+        w.side_tabs.setCurrentWidget(w.inspector)
+        record = card.records[index]
+        can_branch = card.role == "assistant" and card.message_id is not None and not w.chat.generating
+        w.inspector.show_token(card.message_id, index, record, can_branch=can_branch)
+        rating = getattr(card, "rating", None)
+        if rating is not None:
+            w.inspector.rate_box.setVisible(card.message_id is not None)
+            w.inspector.set_token_rating(rating.tokens.get(index))
+
+    def deselect(self) -> None:
+        """No card's token is picked any more (its mark goes)."""
+        if self.selected is not None:
+            try:
+                self.selected.view.clear_selection_mark()
+            except RuntimeError:  # the card is gone
+                pass
+        self.selected = None
+
+    def _token_hovered(self, card: MessageCard, index: int) -> None:
+        bar = self.window.statusBar()
+        if index < 0:
+            bar.clearMessage()
+            return
+        r = card.records[index]
+        bar.showMessage(f"token {index + 1}: \u201c{token_label(r.text)}\u201d  p={r.prob * 100:.2f}%  "
+                        f"rank {r.rank}  entropy {r.entropy:.2f}")
+
+    def _inspector_rated(self, message_id: int, index: int, value) -> None:
+        card = self.selected
+        if card is not None and card.message_id == message_id and getattr(card, "rating", None) is not None:
+            card.rating.rate_token(index, value)
+
+    def _card_token_rated(self, message_id: int, index: int, value) -> None:
+        """A token rated on its card: the inspector (when it shows that token) and the status bar follow."""
+        inspector = self.window.inspector
+        if inspector.message_id == message_id and inspector.index == index:
+            inspector.set_token_rating(value)
+        card = next((c for c in self.window.transcript.cards if c.message_id == message_id), None)
+        if card is not None and 0 <= index < len(card.records):
+            word = {1: "good", -1: "bad", None: "not rated"}[value]
+            self.window.statusBar().showMessage(
+                f"Token {index + 1} \u201c{token_label(card.records[index].text)}\u201d: {word}", 4000)
+
+    # ------------------------------------------------------------ exports
+    def export_card(self, card: MessageCard, kind: str, path: str | None = None) -> str | None:
+        w = self.window
+        if kind.startswith("copy"):
+            return conversation_actions.copy_answer(w, card, kind)
+        if path is None:
+            suffix = {"png": "PNG image (*.png)", "json": "JSON (*.json)"}[kind]
+            default = f"answer-{card.message_id or 'new'}.{kind}"
+            path, _ = QFileDialog.getSaveFileName(w, "Export answer", default, suffix)
+            if not path:
+                return None
+        try:
+            if kind == "png":
+                export.heatmap_png(card.view, path)
+            else:
+                export.answer_json(card.message, card.records, path, w.legend.measure())
+        except OSError as exc:
+            w.show_error(f"The export failed: {exc}")
+            return None
+        w.statusBar().showMessage(f"Saved {path}", 5000)
+        return path

@@ -1,0 +1,115 @@
+"""The window's fine-tune side: the Fine-tune tab (its count of ratings, bringing it to the
+front), the status bar's fine-tune label and verdicts, the compare window, and whether the
+answers' Compare buttons are on.
+
+The window makes the FineTuneController and hands it here; ``FineTuneSide`` builds the panel
+and wires both to the window, as gui/text_mode.py does for the Text tab, so main_window.py
+stays about the window as a whole.
+"""
+
+from __future__ import annotations
+
+from desktop_app.gui import view_toolbar
+from desktop_app.gui.finetune_panel import FineTunePanel
+from desktop_app.gui.theme import styled_label
+
+
+class FineTuneSide:
+    """The fine-tune panel, the compare window and their wiring into a MainWindow.
+
+    Attributes:
+        window: the MainWindow (its chat, rating writer, side tabs, transcript, status bar).
+        controller: the FineTuneController (fine-tunes on the training lane).
+        panel: the FineTunePanel in the side tabs.
+        label: the status bar's "fine-tuning · step n/N" label, shown while a run goes on.
+        compare_dialog: the compare window once opened, else None.
+    """
+
+    def __init__(self, window, controller):
+        self.window = window
+        self.controller = controller
+        self.panel = FineTunePanel(controller)
+        self.label = styled_label("", "TrainStatus")
+        self.label.hide()
+        self.compare_dialog = None
+
+    def connect(self) -> None:
+        """Rating counts and the controller's run to the tab, the status bar and the panel."""
+        w, run = self.window, self.controller
+        w.writer.counts_changed.connect(self._counts_changed)
+        w.writer.counts_changed.connect(self.panel.set_counts)
+        run.finished.connect(lambda _result: w.writer.recount())
+        run.error.connect(w.show_error)
+        run.progress.connect(self._progress)
+        run.finished.connect(self._finished)
+        run.failed.connect(self._failed)
+        run.running_changed.connect(self._running)
+        self.panel.compare_requested.connect(lambda: self.open_compare(None))
+
+    # ------------------------------------------------------------ the Fine-tune tab
+    def show(self) -> None:
+        """The Fine-tune tab in front (its side panel shown first, if hidden)."""
+        view_toolbar.reveal(self.window, "side_tabs")
+        self.window.side_tabs.setCurrentWidget(self.panel)
+
+    def _counts_changed(self, counts: dict) -> None:
+        total = int(counts.get("total", 0) or 0)
+        self.window.side_tabs.setTabText(self.window.side_tabs.indexOf(self.panel),
+                                         f"Fine-tune ({total})" if total else "Fine-tune")
+
+    def model_loaded(self) -> None:
+        self.panel.refresh_adapters()
+        self.panel.show_last_run()
+        self.update_compare_buttons()
+
+    def adapter_changed(self) -> None:
+        self.panel.refresh_adapters()
+        self.update_compare_buttons()
+        if self.compare_dialog is not None and self.compare_dialog.isVisible():
+            self.compare_dialog.view.reload_answers()
+
+    # ------------------------------------------------------------ a run in the status bar
+    def _running(self, running: bool) -> None:
+        self.label.setVisible(running)
+        if running:
+            self.label.setText("fine-tuning…")
+
+    def _progress(self, p) -> None:
+        if p.phase == "training" and p.step:
+            self.label.setText(f"fine-tuning · step {p.step}/{p.total}")
+        else:
+            self.label.setText(f"fine-tuning · {p.phase}")
+
+    def _finished(self, result) -> None:
+        words = {"kept": f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
+                 "discarded": "Fine-tune discarded: the model is unchanged.",
+                 "cancelled": "Fine-tune cancelled: the model is unchanged."}.get(result.status, result.reason)
+        self.window.statusBar().showMessage(words, 8000)
+
+    def _failed(self, message: str) -> None:
+        self.window.show_error(f"The fine-tune did not finish. {message}")
+
+    # ------------------------------------------------------------ comparing
+    def update_compare_buttons(self) -> None:
+        """An answer's Compare button is on while the model wears an adapter."""
+        loaded = self.window.chat.loaded
+        on = loaded is not None and loaded.adapter_id is not None
+        for card in self.window.transcript.cards:
+            rating = getattr(card, "rating", None)
+            if rating is not None:
+                rating.set_compare_available(on)
+
+    def open_compare(self, message_id: int | None = None):
+        """The compare window over the chat, on ``message_id`` (else the selected answer)."""
+        from desktop_app.gui.compare_view import CompareDialog
+
+        w = self.window
+        if self.compare_dialog is None:
+            self.compare_dialog = CompareDialog(w.chat.store, w.chat, w)
+        if message_id is None and w.selected_card is not None and w.selected_card.role == "assistant":
+            message_id = w.selected_card.message_id
+        self.compare_dialog.view.reload_answers(select=message_id)
+        self.compare_dialog.fit_over(w.splitter.widget(1))  # over the chat, beside the panels
+        self.compare_dialog.show()
+        self.compare_dialog.raise_()
+        return self.compare_dialog

@@ -1,0 +1,135 @@
+"""What a fine-tune run measures, through finetune_effect's own interface (no run around it):
+the questions re-asked, one model's figures into the metrics, the before-cache, the
+before/after pairs, the re-scoring's stop on cancel."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import warnings
+
+import pytest
+
+from desktop_app.core import finetune_effect as fe
+from desktop_app.core import gate
+from desktop_app.core.paths import AppPaths
+from desktop_app.core.store import Store
+from desktop_app.core.train_data import build_training_data
+from test_training_data import add_answer
+
+QUESTIONS = ["Hello there", "Name a colour", "What is two and two?"]
+
+
+@pytest.fixture
+def rated(tmp_path, tiny_model):
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    for i, q in enumerate(QUESTIONS):
+        _c, _u, mid, _p = add_answer(store, tiny_model, q, seed=i, max_new_tokens=6)
+        store.rate_message(mid, 1 if i % 2 else -1)
+    data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+    yield store, paths, data
+    store.close()
+
+
+def _plan(store, data, tiny_model, train, held, **counts):
+    return fe.plan_reasks(store, data, train, held, tiny_model.tokenizer, tiny_model.context_window,
+                          **{"count": 2, "unseen": 2, "tokens": 6, **counts})
+
+
+def test_reasks_take_trained_questions_then_held_out_then_everyday_ones(rated, tiny_model):
+    store, _paths, data = rated
+    train, held = data.split(0.34, seed=0, min_total=2)
+    assert len(held) == 1 and len(train) == 2
+    plan = _plan(store, data, tiny_model, train, held)
+    questions = [q for _ids, q in plan.prompts]
+    assert plan.unseen_from == 2 and len(questions) == 4 and plan.tokens == 6
+    assert set(questions[:3]) == set(QUESTIONS)  # two trained on, then the held-out one
+    assert questions[3] == gate.FRESH_QUESTIONS[0]
+    # nothing held out: the unseen questions are everyday ones, never a trained one twice
+    everyday = _plan(store, data, tiny_model, data, data.split(0.0)[1], count=1, unseen=3)
+    assert [q for _ids, q in everyday.prompts][1:] == list(gate.FRESH_QUESTIONS[:3]) and everyday.unseen_from == 1
+
+
+def test_question_texts_are_the_prompts_each_rated_answer_replied_to(rated):
+    store, _paths, data = rated
+    assert sorted(fe.question_texts(store, data).values()) == sorted(QUESTIONS)
+
+
+def _meter(metrics, cache=None, cancel=None):
+    cancel = cancel or threading.Event()
+
+    def check():
+        if cancel.is_set():
+            raise RuntimeError("cancelled")
+
+    return fe.Meter(metrics, lambda phase: contextlib.nullcontext(), check, cancel, cache)
+
+
+def test_measure_writes_the_run_record_and_the_cache_answers_the_next_before(rated, tiny_model, monkeypatch):
+    store, paths, data = rated
+    plan = _plan(store, data, tiny_model, data, data.split(0.0)[1])
+    pad = tiny_model.tokenizer.eos_token_id
+    cache = fe.BeforeCache(paths, tiny_model.model_id, None, tiny_model.device)
+    first: dict = {}
+    _meter(first, cache).measure("before", tiny_model, data, data.split(0.0)[1], plan, pad)
+    assert first["margin_heldout_before"] is None and isinstance(first["margin_all_before"], float)
+    assert first["probe_ppl_before"] > 1 and first["reask_count"] == len(plan.prompts) == 4
+    assert len(first["reask_answers_before"]) == 4
+    _meter(first).measure("after", tiny_model, data, data.split(0.0)[1], plan, pad)
+    assert [t["seen"] for t in first["taught"]] == [True, True, False, False]
+    assert [t["before"] for t in first["taught"]] == first["reask_answers_before"]  # same weights, same answers
+    # a new run with the same model in use: its "before" comes from the saved cache, not the model
+    monkeypatch.setattr(gate, "reask", lambda work, missing, *a: pytest.fail("re-asked a cached prompt") if missing else [])
+    monkeypatch.setattr(gate, "probe_perplexity", lambda *a, **k: pytest.fail("measured a cached probe"))
+    again: dict = {}
+    reread = fe.BeforeCache(paths, tiny_model.model_id, None, tiny_model.device)
+    _meter(again, reread).measure("before", tiny_model, data, data.split(0.0)[1], plan, pad)
+    assert again["reask_answers_before"] == first["reask_answers_before"]
+    assert again["probe_ppl_before"] == first["probe_ppl_before"]
+
+
+def test_a_cancelled_measure_raises_the_runs_own_stop(rated, tiny_model):
+    store, _paths, data = rated
+    plan = _plan(store, data, tiny_model, data, data.split(0.0)[1])
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(RuntimeError, match="cancelled"):
+        _meter({}, cancel=cancel).measure("before", tiny_model, data, data.split(0.0)[1], plan, 0)
+
+
+def test_taught_pairs_before_and_after_and_marks_trained_questions():
+    after = [gate.Reask("q1", "a1", None), gate.Reask("q2", "a2", "loop"), gate.Reask("q3", "a3", None)]
+    pairs = fe.taught(["b1", "b2"], after, unseen_from=1)
+    assert pairs == [{"question": "q1", "seen": True, "before": "b1", "after": "a1", "problem_after": None},
+                     {"question": "q2", "seen": False, "before": "b2", "after": "a2", "problem_after": "loop"},
+                     {"question": "q3", "seen": False, "before": "", "after": "a3", "problem_after": None}]
+
+
+def _with_lora(tiny_model):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from desktop_app.core.models import LoadedModel
+
+    base = AutoModelForCausalLM.from_pretrained(tiny_model.folder, dtype=torch.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out
+        model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    return LoadedModel(model.eval(), tiny_model.tokenizer, tiny_model.source, tiny_model.folder, tiny_model.device,
+                       torch.float32, tiny_model.context_window)
+
+
+def test_rescoring_reports_each_stored_answer_and_stops_early_on_cancel(rated, tiny_model):
+    store, _paths, _data = rated
+    work = _with_lora(tiny_model)
+    adapter_id = store.add_adapter("somewhere", base_model=tiny_model.model_id)
+    seen = []
+    fe.rescore_newest(store, work, adapter_id, 2, threading.Event(), lambda n, of: seen.append((n, of)))
+    assert seen == [(1, 2), (2, 2)]  # the newest two of three
+    newest = [m["message_id"] for m in store.ratings()][-2:]
+    assert all(store.token_records(mid, adapter_id=adapter_id, kind="rescored") for mid in newest)
+    cancel, seen = threading.Event(), []
+    fe.rescore_newest(store, work, adapter_id, 8, cancel, lambda n, of: (seen.append((n, of)), cancel.set()))
+    assert seen == [(1, 3)]  # the first one stored, then the cancel stopped it
