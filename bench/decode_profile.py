@@ -4,10 +4,10 @@ Parts, each in a ``record_function``: the sampling (the next token from the dist
 the records (log-softmax over the vocabulary, rank, entropy, top-k: packed in one tensor),
 the host copy (the one ``tolist`` per token) and the model's forward (which includes the
 key/value cache update). Per precision (exact = float32, fast = bfloat16 where the CPU has
-it) and per path (plain: a growing cache; static: the preallocated one), on one thread.
+it, compact = int8 linear weights) and per path (plain: a growing cache; static: the preallocated one), on one thread.
 The forward is split further into matrix products, cache writes and every other operator.
 
-    python bench/decode_profile.py [--precisions exact,fast] [--steps 10] [--cache-dir DIR]
+    python bench/decode_profile.py [--precisions exact,fast,compact] [--top N] [--steps 10] [--cache-dir DIR]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import argparse
 
 from _common import add_cache_dir, bundled_folder, load_average
 
-PRODUCTS = ("aten::mm", "aten::addmm", "aten::bmm", "mkldnn::_linear_pointwise")
+PRODUCTS = ("aten::mm", "aten::addmm", "aten::bmm", "mkldnn::_linear_pointwise", "aten::_weight_int8pack_mm")
 CACHE_WRITES = ("aten::index_copy_", "aten::cat")
 PARTS = ("sampling", "records", "host copy", "forward")
 
@@ -66,7 +66,8 @@ def report(name: str, events, steps: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--precisions", default="exact,fast")
+    parser.add_argument("--precisions", default="exact,fast,compact")
+    parser.add_argument("--top", type=int, default=0, help="also list the N operators with the most own time")
     parser.add_argument("--steps", type=int, default=10)
     add_cache_dir(parser)
     args = parser.parse_args()
@@ -86,6 +87,8 @@ def main() -> int:
         for steps_class in (PlainSteps, StaticSteps):
             events = profile_steps(loaded, steps_class, settings, args.steps)
             report(f"{precision} ({loaded.precision}) {steps_class.__name__}", events, args.steps)
+            for e in sorted(events, key=lambda e: -e.self_cpu_time_total)[:args.top]:
+                print(f"      {e.key:40s} {e.self_cpu_time_total / args.steps / 1e3:6.2f} ms  x{e.count // args.steps}")
     print(load_average())
     return 0
 

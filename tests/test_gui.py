@@ -451,3 +451,25 @@ def test_precision_shows_in_the_status_bar_and_the_inspector(make_window, qtbot)
     dialog.precision_box.setCurrentIndex(dialog.precision_box.findData("fast"))
     assert dialog.precision() == "fast"
     dialog.deleteLater()
+
+
+def test_compact_precision_is_kept_shown_and_stored(make_window, qtbot):
+    import torch
+
+    from desktop_app.core.precision import compact_unsupported
+    from desktop_app.gui.main_window import open_settings
+
+    if compact_unsupported(torch.device("cpu")):
+        pytest.skip("Compact needs native bfloat16 and torch's int8 weight kernel")
+    open_settings(AppPaths.resolve().ensure()).setValue("precision", "compact")  # as the model dialog saves it
+    window = make_window()
+    assert window.chat.precision == "compact"  # the setting read back by a new window
+    assert "Compact (int8 weights)" in window.model_label.text()
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    qtbot.mouseClick(card.view.viewport(), Qt.MouseButton.LeftButton, pos=card.view.span_rect(0).center())
+    assert window.inspector.stat_values["precision"].text() == "Compact (int8 weights)"
+    assert {r.precision for r in window.chat.store.token_records(card.message_id)} == {"int8"}
+    dialog = window.model_dialog()
+    assert dialog.precision() == "compact"  # the dialog opens on the precision in use
+    dialog.deleteLater()

@@ -26,9 +26,9 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                        help="hub id, GPT-2 short name, local folder, .gguf file, or 'bundled' (default: gpt2)")
     group.add_argument("--device", default=argparse.SUPPRESS, choices=["auto", "cpu", "cuda", "mps"],
                        help="where the model runs (default: auto)")
-    group.add_argument("--precision", default=argparse.SUPPRESS, choices=["auto", "exact", "fast"],
-                       help="model weights: exact (float32) or fast (bfloat16/float16 where the hardware "
-                            "has it); default auto = fast where supported")
+    group.add_argument("--precision", default=argparse.SUPPRESS, choices=["auto", "exact", "fast", "compact"],
+                       help="model weights: exact (float32), fast (bfloat16/float16 where the hardware "
+                            "has it) or compact (8-bit linear weights, CPU); default auto = fast where supported")
 
 
 def finish_common_options(args: argparse.Namespace) -> None:

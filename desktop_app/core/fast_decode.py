@@ -135,6 +135,9 @@ def prepare(loaded, needed: int | None = None, progress: Callable[[str, int, int
     generating code (the tests' quick check of this path)."""
     if not compile_wanted(loaded.device):
         return 0.0
+    if getattr(loaded, "weights", None):  # Compact's int8 layers step aside under a compile: keep them
+        log.info("not compiling %s: its %s layers run as they are", loaded.model_id, loaded.weights)
+        return 0.0
     length = cache_length(needed or loaded.context_window, loaded.context_window)
     entry = _compiled.setdefault(loaded.model, {})
     if length in entry:
@@ -208,7 +211,7 @@ def pack_cpu_weights(model) -> int:
         # GPT-2's Conv1D is a Linear with the weight stored [in, out]
         conv1d = type(module).__name__ == "Conv1D"
         if not (type(module) is torch.nn.Linear or conv1d) or weight.dtype != torch.bfloat16 \
-                or weight.device.type != "cpu":
+                or weight.device.type != "cpu" or hasattr(module, "_gpt2desk_int8"):  # Compact's int8 layers
             continue
         try:
             packed = reorder((weight.t() if conv1d else weight).detach().contiguous(), None)

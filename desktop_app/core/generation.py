@@ -73,17 +73,37 @@ def sampling_scores(logits: torch.Tensor, settings: SamplingSettings) -> torch.T
     settings only: greedy keeps just the argmax)."""
     import torch
 
+    ids, scores = _kept_scores(logits, settings)
+    if ids is None:
+        return scores
+    return torch.full_like(logits, float("-inf"), dtype=torch.float32).scatter(0, ids, scores)
+
+
+def _kept_scores(logits: torch.Tensor, settings: SamplingSettings) -> tuple[torch.Tensor | None, torch.Tensor]:
+    """(ids, their scores after temperature, -inf where top-p drops one) for the tokens top-k
+    keeps (ties with the k-th too); ids None: every token, scores over the whole vocabulary.
+    On a CPU top-p then sorts the k kept scores, not the whole vocabulary (49k for SmolLM2:
+    the default settings took 5.9 ms of a ~60 ms token, now 2.9, most of it the draw itself);
+    elsewhere the subset's size would be a host sync, so the whole vector is kept. The
+    distribution, and so a seeded draw, is the one the whole-vector sort gave."""
+    import torch
+
     scores = logits.float() / settings.temperature
+    ids = None
     if 0 < settings.top_k < scores.shape[-1]:
         kth = torch.topk(scores, settings.top_k).values[-1]
-        scores = scores.masked_fill(scores < kth, float("-inf"))
+        if scores.device.type == "cpu":
+            ids = (scores >= kth).nonzero().view(-1)
+            scores = scores[ids]
+        else:
+            scores = scores.masked_fill(scores < kth, float("-inf"))
     if 0 < settings.top_p < 1:
         sorted_scores, order = torch.sort(scores, descending=True)
         probs = torch.softmax(sorted_scores, dim=-1)
         # drop tokens once the mass before them already reaches top_p (the first always stays)
         remove = (probs.cumsum(-1) - probs) >= settings.top_p
         scores = scores.scatter(0, order[remove], float("-inf"))
-    return scores
+    return ids, scores
 
 
 def sampling_probs(logits: torch.Tensor, settings: SamplingSettings) -> torch.Tensor:

@@ -71,6 +71,8 @@ class LoadedModel:
         source, folder: where it came from, and the local folder it was loaded from.
         device, dtype, context_window: where it runs, its precision, how many tokens fit.
         adapter_id: the adapter it wears (None: the base model).
+        weights: "int8" when the linear layers compute with an int8 copy (Compact), else None.
+        precision_note: why the precision asked for was not the one loaded (None: it was).
         lock: held while a thread runs the model (the window's model lane never contends for it).
         _spare_tokenizer, _spare_lock: a second tokenizer for the fine-tune thread, made once."""
 
@@ -82,6 +84,8 @@ class LoadedModel:
     dtype: object  # torch.dtype
     context_window: int
     adapter_id: int | None = None
+    weights: str | None = None
+    precision_note: str | None = None
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _spare_tokenizer: object = field(default=None, repr=False)
     _spare_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -103,11 +107,13 @@ class LoadedModel:
 
     @property
     def precision(self) -> str:
-        return str(self.dtype).replace("torch.", "")
+        """'float32', 'bfloat16', 'float16' or (Compact) 'int8': stored with every record."""
+        return self.weights or str(self.dtype).replace("torch.", "")
 
     @property
     def precision_label(self) -> str:
-        """'Fast (bfloat16)' or 'Exact (float32)': what the status bar and the records say."""
+        """'Fast (bfloat16)', 'Exact (float32)' or 'Compact (int8 weights)': what the status bar
+        and the records say."""
         from desktop_app.core.precision import label
 
         return label(self.precision)
@@ -374,36 +380,53 @@ def local_folder(source: ModelSource, paths: AppPaths, progress: Progress = _no_
 
 def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
                progress: Progress = _no_progress, precision: str = "auto") -> LoadedModel:
-    """``precision``: "exact" (float32), "fast" (16-bit where the hardware has it) or "auto"
-    (fast where supported); see core.precision."""
+    """``precision``: "exact" (float32), "fast" (16-bit where the hardware has it), "compact"
+    (int8 linear weights on a CPU) or "auto" (fast where supported); see core.precision."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from desktop_app.core.precision import weights_dtype
+    from desktop_app.core.precision import COMPACT, compact_unsupported, weights_dtype
 
     with collection_paused(settle_after=True):  # see core.memory: no stalls, and the model lives long
         folder = local_folder(source, paths, progress)
         check_model_folder(folder)
         torch_device, _default = pick_device(device)
         dtype = weights_dtype(torch_device, precision)
+        note = compact_unsupported(torch_device) if precision == COMPACT else None
+        if note:
+            note = f"{note}; loaded {'Fast' if dtype != torch.float32 else 'Exact'} instead."
+            log.warning(note)
+        compact = precision == COMPACT and note is None
         progress(f"Loading {source.display_name}", 0, 1)
         try:
             tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
-            model = AutoModelForCausalLM.from_pretrained(
-                folder, dtype=dtype, use_safetensors=True, trust_remote_code=False
+            model = AutoModelForCausalLM.from_pretrained(  # Compact quantizes from the float32 weights
+                folder, dtype=torch.float32 if compact else dtype, use_safetensors=True, trust_remote_code=False
             )
         except Exception as exc:
             raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
     model.to(torch_device).eval()
+    weights = _compact_weights(model, dtype) if compact else None
     if dtype == torch.bfloat16 and torch_device.type == "cpu":
         from desktop_app.core.fast_decode import pack_cpu_weights
 
-        pack_cpu_weights(model)  # Fast on a CPU: bf16 products on prepacked weights
+        pack_cpu_weights(model)  # Fast on a CPU: bf16 products on prepacked weights (Compact: its other layers)
     config = model.config
     window = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024
     progress(f"Loaded {source.display_name}", 1, 1)
     log.info("loaded %s from %s on %s/%s", source.model_id, folder, torch_device, dtype)
-    return LoadedModel(model, tokenizer, source, folder, torch_device, dtype, int(window))
+    return LoadedModel(model, tokenizer, source, folder, torch_device, dtype, int(window), weights=weights,
+                       precision_note=note)
+
+
+def _compact_weights(model, dtype) -> str:
+    """Quantize the float32 ``model``'s linear layers to int8 (core.compact) and cast the rest to
+    ``dtype``; returns the records' precision name."""
+    from desktop_app.core.compact import INT8, quantize_cpu_weights
+
+    count, skipped = quantize_cpu_weights(model, dtype)
+    log.info("Compact: %d linear layers in int8, %d left in %s", count, len(skipped), dtype)
+    return INT8
 
 
 def open_model(spec: str | None, paths: AppPaths, device: str = "auto",

@@ -1,19 +1,23 @@
-"""Precision of the chat model's weights: Exact (float32) or Fast (16-bit where the hardware has it).
+"""Precision of the chat model's weights: Exact (float32), Fast (16-bit where the hardware has
+it) or Compact (8-bit integer weights for the linear layers, on a CPU; core.compact).
 
 Fast is bfloat16 on a CPU with native bfloat16 instructions (AVX512-BF16 or AMX), on a CUDA
 GPU bfloat16 where supported and float16 otherwise, float16 on Apple MPS. The hardware is
 asked through torch, never guessed from a CPU's name. Records (log-probabilities, ranks,
 top-k) are always computed in float32 from the logits; what changes is the weights, so a
 record says which precision made it. The fine-tune trains its own float32 copy.
+Compact needs a CPU with native bfloat16 and torch's int8 weight kernel; elsewhere it loads
+as Fast (or Exact), and the model says why (``compact_unsupported``).
 """
 
 from __future__ import annotations
 
 import functools
 
-EXACT, FAST, AUTO = "exact", "fast", "auto"
-CHOICES = (AUTO, EXACT, FAST)
+EXACT, FAST, COMPACT, AUTO = "exact", "fast", "compact", "auto"
+CHOICES = (AUTO, EXACT, FAST, COMPACT)
 LABELS = {"float32": "Exact", "bfloat16": "Fast", "float16": "Fast"}
+QUANTIZED = {"int8": "Compact"}  # weight-only integer kinds (the activations are bfloat16)
 
 
 def dtype_name(dtype) -> str:
@@ -21,9 +25,12 @@ def dtype_name(dtype) -> str:
 
 
 def label(name: str | None) -> str:
-    """'bfloat16' -> 'Fast (bfloat16)'; None (a record from before precisions were kept) -> 'not recorded'."""
+    """'bfloat16' -> 'Fast (bfloat16)', 'int8' -> 'Compact (int8 weights)'; None (a record from
+    before precisions were kept) -> 'not recorded'."""
     if not name:
         return "not recorded"
+    if name in QUANTIZED:
+        return f"{QUANTIZED[name]} ({name} weights)"
     return f"{LABELS.get(name, name)} ({name})"
 
 
@@ -80,6 +87,22 @@ def weights_dtype(device, precision: str = AUTO):
     if precision == EXACT:
         return torch.float32
     return fast_dtype(device) or torch.float32
+
+
+def compact_unsupported(device) -> str | None:
+    """Why Compact cannot run on ``device`` (a sentence for the person), or None when it can."""
+    import torch
+
+    from desktop_app.core import compact
+
+    if getattr(device, "type", str(device)) != "cpu":
+        return "Compact (int8 weights) is for CPUs"
+    if fast_dtype(device) != torch.bfloat16:
+        return "Compact (int8 weights) needs a CPU with native bfloat16 (AVX512-BF16 or AMX)"
+    if not compact.kernel_works("bfloat16"):
+        return "Compact (int8 weights) needs torch's int8 weight kernel (torch._weight_int8pack_mm), " \
+               f"which this torch ({torch.__version__}) lacks or computes wrongly"
+    return None
 
 
 def training_autocast_dtype(device, precision: str = AUTO):

@@ -43,13 +43,15 @@ def open_model(spec: str | ModelSource | None, paths, device: str = "auto", *, s
                precision: str = "auto") -> LoadedModel:
     """Resolve and load a model; with a ``store``, put on the adapter the person made active
     for it. ``notice`` hears why this model was chosen (the offline fallback); ``precision``
-    is core.precision's auto | exact | fast."""
+    is core.precision's auto | exact | fast | compact."""
     from desktop_app.core.adapters import attach_active
 
     source = spec if isinstance(spec, ModelSource) else resolve_spec(spec)
     if source.notice:
         notice(source.notice)
     loaded = load_model(source, paths, device, progress, precision)
+    if loaded.precision_note:  # e.g. Compact asked for where it cannot run
+        notice(loaded.precision_note)
     if store is not None and store.active_adapter(loaded.model_id) is not None:
         progress(ADAPTER_PROGRESS, 0, 0)
         attach_active(loaded, store)
@@ -236,7 +238,7 @@ class ScoredText:
 def scoring_key(loaded: LoadedModel, alternatives: int, detailed: int | None = None) -> tuple:
     """The model, adapter, precision and alternatives behind a scoring: records made under
     another key are not reused."""
-    return (id(loaded.model), loaded.model_id, loaded.adapter_id, str(loaded.dtype), alternatives, detailed)
+    return (id(loaded.model), loaded.model_id, loaded.adapter_id, loaded.precision, alternatives, detailed)
 
 
 def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, previous: ScoredText | None = None,

@@ -237,7 +237,7 @@ class InspectorPanel(QFrame):
         self.stat_values["surprisal"].setText(f"{record.surprisal_bits:.2f} bits")
         self.stat_values["precision"].setText(precision_label(record.precision))
         self.stat_values["precision"].setToolTip("The model weights these figures were computed with: Exact "
-                                                 "(float32) or Fast (16-bit)")
+                                                 "(float32), Fast (16-bit) or Compact (8-bit integer weights)")
         self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
         self.chart.set_data(record.top, record.id, record)
         covered = sum(a.prob for a in record.top)

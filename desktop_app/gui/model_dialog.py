@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBo
                                QRadioButton, QVBoxLayout)
 
 from desktop_app.core.models import BUNDLED_NAME, BUNDLED_SPEC, GPT2_FAMILY, list_local_models
-from desktop_app.core.precision import AUTO, EXACT, FAST
+from desktop_app.core.precision import AUTO, COMPACT, EXACT, FAST
 from desktop_app.gui.theme import styled_label
 
 KIND_WORDS = {"hub-cache": "downloaded", "converted": "converted GGUF", "bundled": "bundled, offline"}
@@ -114,13 +114,14 @@ class ModelDialog(QDialog):
         self.precision_box = QComboBox()
         self.precision_box.setObjectName("PrecisionBox")
         for text, value in (("Fast where this computer supports it", AUTO), ("Exact (float32)", EXACT),
-                            ("Fast (16-bit weights)", FAST)):
+                            ("Fast (16-bit weights)", FAST), ("Compact (8-bit weights, CPU)", COMPACT)):
             self.precision_box.addItem(text, value)
         self.precision_box.setCurrentIndex(max(0, self.precision_box.findData(precision)))
         self.precision_box.setToolTip("Exact keeps every weight in float32. Fast halves the weights to bfloat16 "
                                       "(float16 on some GPUs): answers come quicker and probabilities differ "
-                                      "slightly; each answer remembers which was used. Fine-tuning always "
-                                      "trains in float32.")
+                                      "slightly; each answer remembers which was used. Compact keeps the "
+                                      "weights of the linear layers as 8-bit integers: quicker still on a CPU, "
+                                      "probabilities differ a little more. Fine-tuning always trains in float32.")
         row = QHBoxLayout()
         row.addWidget(styled_label("Precision", "Muted"))
         row.addWidget(self.precision_box, 1)
