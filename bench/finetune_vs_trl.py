@@ -68,15 +68,17 @@ def ours(store, paths, loaded, exact, held, pad: int, seed: int) -> dict:
     result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, rescore=False))
     m = result.metrics
     after = before
-    if result.kept:
-        adapters.attach_active(exact, store)
+    if result.kept:  # by id: the store keys adapters by the chat model's id, not by this folder copy's
+        row = store.get_adapter(result.adapter_id)
+        adapters.attach(exact, row["path"], row["id"])
         after = gate.margin(exact.model, held, pad, "cpu")
         adapters.detach(exact)
     seconds = m["train_s"] + (m.get("phase_s") or {}).get("reference", 0.0)
     sched = m["schedule"]
     return {"gain": after - before, "seconds": seconds, "steps": m["steps"], "batch": sched["batch_size"],
             "lr": sched["lr"], "status": result.status, "bf16": "bfloat16" in m.get("train_precision", ""),
-            "teams": m.get("teams")}
+            "teams": m.get("teams"), "kept_step": (m.get("guard") or {}).get("kept_step"),
+            "before": before, "after": after, "reason": result.reason}
 
 
 def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path) -> dict:
@@ -118,7 +120,8 @@ def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path) -> di
     trainer.model.eval()
     with torch.no_grad():
         after = gate.margin(trainer.model, held, pad, "cpu")
-    return {"gain": after - before, "seconds": seconds, "steps": trainer.state.global_step}
+    return {"gain": after - before, "seconds": seconds, "steps": trainer.state.global_step, "before": before,
+            "after": after}
 
 
 def one_seed(seed: int, args, loaded, exact, tmp: Path) -> tuple[dict, dict]:
@@ -169,8 +172,12 @@ def main() -> int:
         a, b = one_seed(seed, args, loaded, exact, tmp)
         results.append((a, b))
         print(f"seed {seed}: ours {a['gain']:+.4f} ({a['status']}, {a['steps']} steps at batch {a['batch']}, "
-              f"{a['seconds']:.1f} s, bf16 {a['bf16']}, teams {a['teams']})  "
-              f"trl {b['gain']:+.4f} ({b['steps']} steps, {b['seconds']:.1f} s)", flush=True)
+              f"guard kept {a['kept_step']}, {a['seconds']:.1f} s, bf16 {a['bf16']}, teams {a['teams']}; "
+              f"held-out margin {a['before']:.4f} -> {a['after']:.4f})  "
+              f"trl {b['gain']:+.4f} ({b['steps']} steps, {b['seconds']:.1f} s; {b['before']:.4f} -> {b['after']:.4f})",
+              flush=True)
+        if a["status"] != "kept":
+            print(f"    ours discarded: {a['reason']}", flush=True)
     gains_ours = [a["gain"] for a, _b in results]
     gains_trl = [b["gain"] for _a, b in results]
     print(f"load after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -14,7 +14,7 @@ from desktop_app.core import finetune_effect as fe
 from desktop_app.core import gate
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.core.train_data import build_training_data
+from desktop_app.core.train_data import TrainingData, build_training_data
 from test_training_data import add_answer
 
 QUESTIONS = ["Hello there", "Name a colour", "What is two and two?"]
@@ -87,6 +87,25 @@ def test_measure_writes_the_run_record_and_the_cache_answers_the_next_before(rat
     _meter(again, reread).measure("before", tiny_model, data, data.split(0.0)[1], plan, pad)
     assert again["reask_answers_before"] == first["reask_answers_before"]
     assert again["probe_ppl_before"] == first["probe_ppl_before"]
+
+
+def test_the_margin_over_all_ratings_is_measured_only_where_the_gate_reads_it(rated, tiny_model):
+    """A held-out set past gate.SMALL_HELDOUT decides alone: the pass over every rating is skipped."""
+    store, _paths, data = rated
+    pad = tiny_model.tokenizer.eos_token_id
+    small, large = data, TrainingData(data.unpaired * 2, [], [])  # 3 and 6 held-out items
+    assert len(small) <= gate.SMALL_HELDOUT < len(large)
+    plan = _plan(store, data, tiny_model, data, small, count=1, unseen=0)
+    for held, wanted in ((small, True), (large, False)):
+        metrics: dict = {}
+        _meter(metrics).measure("before", tiny_model, data, held, plan, pad)
+        assert isinstance(metrics["margin_heldout_before"], float)
+        assert isinstance(metrics["margin_all_before"], float) is wanted
+        assert gate.all_ratings_margin_needed(len(held)) is wanted
+    verdict = gate.judge({"gate_margin_on": "heldout", "heldout_size": len(large), "margin_heldout_before": 0.0,
+                          "margin_heldout_after": 0.1, "margin_all_before": None, "margin_all_after": None,
+                          "probe_ppl_before": 10.0, "probe_ppl_after": 10.0})
+    assert verdict.kept, verdict.reason
 
 
 def test_a_cancelled_measure_raises_the_runs_own_stop(rated, tiny_model):

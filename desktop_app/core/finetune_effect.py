@@ -111,7 +111,8 @@ class Meter:
         m, device = self.metrics, work.device
         cache = self.cache if when == "before" else None
         with torch.no_grad(), self.timed(f"{when}_margins"):
-            m[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, device, EVAL_BATCH)
+            needed = gate.all_ratings_margin_needed(len(held))  # else None: judge() does not read it
+            m[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, device, EVAL_BATCH) if needed else None
             m[f"margin_heldout_{when}"] = gate.margin(work.model, held, pad_id, device, EVAL_BATCH) if len(held) else None
         self.check_cancel()
         with torch.no_grad(), self.timed(f"{when}_probe"):

@@ -245,6 +245,15 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
 SMALL_HELDOUT = 3  # held-out items up to which judge() also asks the all-ratings margin to rise
 
 
+def all_ratings_margin_needed(heldout_size: int) -> bool:
+    """Whether judge() reads the margin over all ratings: when nothing is held out (it is then
+    the gate's margin) or the held-out set is small. Past that it is not measured: it costs a
+    pass over every rating before and after training, for a figure nothing reads (measured,
+    bench/learning_effect.py, 100 corrections on one core: the margins took 171 s of a 497 s
+    run, 5/6 of their passes over all ratings)."""
+    return heldout_size <= SMALL_HELDOUT
+
+
 @dataclass
 class Verdict:
     kept: bool
