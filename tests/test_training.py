@@ -19,7 +19,7 @@ from desktop_app.core.models import open_model
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.training import FineTuneSettings, run_finetune
-from test_training_data import add_answer
+from test_training_data import rate_three_answers
 
 FAST = dict(max_steps=12, min_steps=12, lr=3e-3, reask_count=2, reask_tokens=12, heldout_fraction=0.0)
 
@@ -28,9 +28,7 @@ FAST = dict(max_steps=12, min_steps=12, lr=3e-3, reask_count=2, reask_tokens=12,
 def env(tmp_path, tiny_model):
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     store = Store.open(paths.db_path)
-    for i, q in enumerate(["Hello, how are you?", "What is the capital of France?", "Tell me a joke"]):
-        _c, _u, mid, _p = add_answer(store, tiny_model, q, seed=10 + i)
-        store.rate_message(mid, 1 if i != 1 else -1)
+    rate_three_answers(store, tiny_model, first_seed=10)
     yield store, paths
     store.close()
 

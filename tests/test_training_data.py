@@ -14,6 +14,16 @@ from desktop_app.core.train_losses import pad_batch, per_token_logps
 from desktop_app.core.training import NothingToTrainError, run_finetune, training_readiness
 
 
+THREE_QUESTIONS = ["Hello, how are you?", "What is the capital of France?", "Tell me a joke"]
+
+
+def rate_three_answers(store, loaded, *, first_seed: int) -> None:
+    """Three stored answers rated up, down, up: the smallest set a fine-tune trains on."""
+    for i, question in enumerate(THREE_QUESTIONS):
+        _c, _u, mid, _p = add_answer(store, loaded, question, seed=first_seed + i)
+        store.rate_message(mid, 1 if i != 1 else -1)
+
+
 def add_answer(store, loaded, question, *, seed=0, text=None, conversation=None, parent=None, max_new_tokens=12,
                finish_reason=None):
     """A user prompt and a generated (or given) answer stored as the app stores them

@@ -13,7 +13,7 @@ from desktop_app.core import train_losses as L
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.training import FineTuneSettings, run_finetune
-from test_training_data import add_answer
+from test_training_data import rate_three_answers
 
 FAST = dict(max_steps=4, min_steps=4, lr=3e-3, reask_count=1, reask_unseen=1, reask_tokens=6, heldout_fraction=0.0)
 NATIVE_BF16 = precision.training_autocast_dtype("cpu") == torch.bfloat16
@@ -23,9 +23,7 @@ NATIVE_BF16 = precision.training_autocast_dtype("cpu") == torch.bfloat16
 def env(tmp_path, tiny_model):
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     store = Store.open(paths.db_path)
-    for i, q in enumerate(["Hello, how are you?", "What is the capital of France?", "Tell me a joke"]):
-        _c, _u, mid, _p = add_answer(store, tiny_model, q, seed=20 + i)
-        store.rate_message(mid, 1 if i != 1 else -1)
+    rate_three_answers(store, tiny_model, first_seed=20)
     yield store, paths
     store.close()
 
