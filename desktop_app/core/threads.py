@@ -47,6 +47,12 @@ def thread_budget() -> int:
     return max(1, min(cores, int(asked))) if asked.isdigit() and int(asked) >= 1 else cores
 
 
+def _pinned_team() -> int | None:
+    """N from ``GPT2_DESK_THREADS=N`` (N >= 1), else None."""
+    override = os.environ.get(ENV_OVERRIDE, "").strip()
+    return int(override) if override.isdigit() and int(override) >= 1 else None
+
+
 def decode_threads(cores: int | None = None) -> int:
     """The safe team for answering, one token at a time: one core left for other work. An
     answer's team is measured between this and every core (DecodeTeamChooser); this is the
@@ -55,9 +61,9 @@ def decode_threads(cores: int | None = None) -> int:
     core, and the fine-tune's measuring and re-scoring phases use it.)
 
     ``GPT2_DESK_THREADS=N`` overrides it (N >= 1)."""
-    override = os.environ.get(ENV_OVERRIDE, "").strip()
-    if override.isdigit() and int(override) >= 1:
-        return int(override)
+    pinned = _pinned_team()
+    if pinned:
+        return pinned
     cores = usable_cores() if cores is None else cores
     return max(1, min(MAX_DECODE_THREADS, cores - 1))
 
@@ -68,47 +74,49 @@ def training_threads(cores: int | None = None) -> int:
     return max(1, cores - decode_threads(cores))
 
 
-_answering = 0  # answers being decoded in this process right now
-_answering_lock = threading.Lock()
+class _RunningMark:
+    """How many of one kind of work run in this process right now (answers, fine-tunes),
+    marked by entering ``mark()`` around the work; read from any thread."""
+
+    def __init__(self):
+        self._count = 0
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def mark(self) -> Iterator[None]:
+        with self._lock:
+            self._count += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._count -= 1
+
+    def running(self) -> bool:
+        return self._count > 0
 
 
-@contextlib.contextmanager
-def answering() -> Iterator[None]:
+_answers = _RunningMark()
+_fine_tunes = _RunningMark()
+
+
+def answering() -> contextlib.AbstractContextManager[None]:
     """Marks an answer being decoded, so that a fine-tune on another thread makes room for it."""
-    global _answering
-    with _answering_lock:
-        _answering += 1
-    try:
-        yield
-    finally:
-        with _answering_lock:
-            _answering -= 1
+    return _answers.mark()
 
 
 def answer_running() -> bool:
-    return _answering > 0
+    return _answers.running()
 
 
-_fine_tuning = 0  # fine-tunes running in this process right now
-_fine_tuning_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def fine_tuning() -> Iterator[None]:
+def fine_tuning() -> contextlib.AbstractContextManager[None]:
     """Marks a fine-tune running, so that answers keep to decode_threads() meanwhile (the
     fine-tune takes the cores they leave, fine_tune_threads())."""
-    global _fine_tuning
-    with _fine_tuning_lock:
-        _fine_tuning += 1
-    try:
-        yield
-    finally:
-        with _fine_tuning_lock:
-            _fine_tuning -= 1
+    return _fine_tunes.mark()
 
 
 def fine_tune_running() -> bool:
-    return _fine_tuning > 0
+    return _fine_tunes.running()
 
 
 def fine_tune_threads(cores: int | None = None) -> int:
@@ -232,8 +240,7 @@ def decode_chooser(key: object) -> DecodeTeamChooser:
 
 def pinned_decode_team() -> bool:
     """``GPT2_DESK_THREADS=N`` was given: answers decode on N threads, nothing is measured."""
-    override = os.environ.get(ENV_OVERRIDE, "").strip()
-    return override.isdigit() and int(override) >= 1
+    return _pinned_team() is not None
 
 
 class AnswerTeam:
