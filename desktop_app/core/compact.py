@@ -24,6 +24,8 @@ import logging
 
 import torch
 
+from desktop_app.core.fast_decode import cpu_linear_layers
+
 log = logging.getLogger(__name__)
 
 INT8 = "int8"
@@ -98,11 +100,7 @@ def quantize_cpu_weights(model, dtype=torch.bfloat16) -> tuple[int, list[str]]:
     the float32 model: the int8 weights are made from float32. Returns how many layers were
     quantized and, for each left as it was, why."""
     plans, skipped = [], []
-    for name, module in model.named_modules():
-        conv1d = type(module).__name__ == "Conv1D"  # GPT-2's Linear, its weight stored [in, out]
-        if not (type(module) is torch.nn.Linear or conv1d) or module.weight.device.type != "cpu":
-            continue
-        weight = module.weight.t() if conv1d else module.weight
+    for name, module, weight in cpu_linear_layers(model):
         reason = layer_fits(*weight.shape)
         if reason:
             skipped.append(f"{name}: {reason}")

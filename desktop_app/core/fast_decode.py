@@ -193,6 +193,15 @@ def _compile_options(loaded, backend: str):
     return inductor_config.patch(freezing=loaded.dtype != torch.float32)
 
 
+def cpu_linear_layers(model):
+    """(name, module, weight as [out, in]) for each of ``model``'s Linear layers on the CPU,
+    GPT-2's Conv1D included (a Linear with its weight stored [in, out])."""
+    for name, module in model.named_modules():
+        conv1d = type(module).__name__ == "Conv1D"
+        if (type(module) is torch.nn.Linear or conv1d) and module.weight.device.type == "cpu":
+            yield name, module, (module.weight.t() if conv1d else module.weight)
+
+
 def pack_cpu_weights(model) -> int:
     """Prepack the bfloat16 weights of ``model``'s Linear layers in oneDNN's blocked layout, once.
 
@@ -206,19 +215,15 @@ def pack_cpu_weights(model) -> int:
     if reorder is None or not torch.backends.mkldnn.is_available():
         return 0
     count = 0
-    for module in model.modules():
-        weight = getattr(module, "weight", None)
-        # GPT-2's Conv1D is a Linear with the weight stored [in, out]
-        conv1d = type(module).__name__ == "Conv1D"
-        if not (type(module) is torch.nn.Linear or conv1d) or weight.dtype != torch.bfloat16 \
-                or weight.device.type != "cpu" or hasattr(module, "_gpt2desk_int8"):  # Compact's int8 layers
+    for _name, module, weight in cpu_linear_layers(model):
+        if weight.dtype != torch.bfloat16 or hasattr(module, "_gpt2desk_int8"):  # Compact's int8 layers
             continue
         try:
-            packed = reorder((weight.t() if conv1d else weight).detach().contiguous(), None)
+            packed = reorder(weight.detach().contiguous(), None)
         except RuntimeError as exc:  # an odd shape oneDNN will not take: leave that layer plain
             log.info("not packing a %s layer: %s", tuple(weight.shape), exc)
             continue
-        module._gpt2desk_packed = (weight, packed, module.forward)
+        module._gpt2desk_packed = (module.weight, packed, module.forward)
         module.forward = _packed_forward.__get__(module)
         count += 1
     return count
