@@ -284,7 +284,7 @@ def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
     if before is None or after is None or not after > before:
         label = "held-out" if on == "heldout" else "rated"
         reasons.append(f"the {label} margin did not move the right way ({_fmt(before)} -> {_fmt(after)})")
-    elif on == "heldout" and (metrics.get("heldout_size") or 0) <= SMALL_HELDOUT:
+    elif on == "heldout" and all_ratings_margin_needed(metrics.get("heldout_size") or 0):
         b_all, a_all = metrics.get("margin_all_before"), metrics.get("margin_all_after")
         if b_all is None or a_all is None or not a_all > b_all:
             reasons.append(f"the margin over all ratings did not move the right way ({_fmt(b_all)} -> {_fmt(a_all)})")
