@@ -26,6 +26,10 @@ if TYPE_CHECKING:  # torch is imported where it is used: the window shows before
 # graphs), the plain path elsewhere. On a CPU the static cache alone was not faster
 # (bench/generation_speed.py); both give the same tokens and records (tests/test_fast_decode.py).
 FAST_DECODING: bool | None = None
+# Elsewhere on a CPU the lean decode step (core.lean_decode) answers where it knows the model;
+# False: always the model's own forward (the plain path). Same tokens and records in float32
+# (tests/test_lean_decode.py).
+LEAN_DECODING = True
 
 
 @dataclass
@@ -150,9 +154,12 @@ class Generation:
 
     def __init__(self, loaded: LoadedModel, prompt_ids: list[int], settings: SamplingSettings, *,
                  cancel: threading.Event | None = None, prefix_ids: list[int] | tuple = (),
-                 stop_sequences: tuple[str, ...] | None = None, fast: bool | None = None):
+                 stop_sequences: tuple[str, ...] | None = None, fast: bool | None = None,
+                 lean: bool | None = None):
         """``fast``: the static-cache path (core.fast_decode), same tokens and records; None
-        decides as FAST_DECODING says (by default: fast where a compiled step is prepared)."""
+        decides as FAST_DECODING says (by default: fast where a compiled step is prepared).
+        ``lean``: off the fast path, the lean step (core.lean_decode) where it applies; None:
+        as LEAN_DECODING says. ``path`` says afterwards which answered: static, lean or plain."""
         self.loaded = loaded
         self.prompt_ids = list(prompt_ids)
         self.prefix_ids = list(prefix_ids)
@@ -165,6 +172,8 @@ class Generation:
         self.elapsed_s = 0.0
         self.generated = 0
         self.fast = fast
+        self.lean = lean
+        self.path: str | None = None
 
     @property
     def text(self) -> str:
@@ -186,7 +195,7 @@ class Generation:
     def _run(self) -> Iterator[TokenRecord]:
         import torch
 
-        from desktop_app.core.fast_decode import PlainSteps, StaticSteps, compile_wanted, compiled_step_ready
+        from desktop_app.core.fast_decode import compile_wanted, compiled_step_ready
 
         loaded, settings = self.loaded, self.settings
         if self.fast is None:
@@ -201,7 +210,7 @@ class Generation:
         # the thread team is measured per model, except where a compiled step is guarded on it
         team = answer_team(loaded.model, measured=not compile_wanted(loaded.device))
         with loaded.lock, torch.inference_mode(), team, answering():
-            steps = (StaticSteps if self.fast else PlainSteps)(loaded, len(context) + max(0, budget))
+            steps = self._steps(len(context) + max(0, budget))
             logits = steps.prefill(context, len(self.prefix_ids) + 1)
             if self.prefix_ids:
                 texts = [decoder.push(t) for t in self.prefix_ids]
@@ -231,6 +240,18 @@ class Generation:
                 team.tick()  # between tokens: the team may change here, never inside one
         if not held.stopped:
             yield from self._release(held.drain(decoder.flush()))
+
+    def _steps(self, needed: int):
+        """The model calls of this answer: the static path, the lean step, or the plain loop."""
+        from desktop_app.core.fast_decode import PlainSteps, StaticSteps
+        from desktop_app.core.lean_decode import lean_steps
+
+        if self.fast:
+            self.path = "static"
+            return StaticSteps(self.loaded, needed)
+        lean = (LEAN_DECODING if self.lean is None else self.lean) and lean_steps(self.loaded, needed)
+        self.path = "lean" if lean else "plain"
+        return lean or PlainSteps(self.loaded, needed)
 
     def _choose(self, logits, generator, decoder, stop_ids):
         """The next token (int and device tensor) and its record; record None at end of text.

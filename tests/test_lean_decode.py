@@ -1,0 +1,186 @@
+"""The lean decode step (core.lean_decode) gives the plain path's tokens and records: float32
+within 1e-5 for GPT-2 and Llama, greedy and sampled, branches, stop sequences, the window's
+edge, with and without a LoRA adapter (switched, disabled, removed); Fast and Compact use
+their own kernels on the fused weights; anything unknown falls back to the plain path."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from desktop_app.core import adapters, lean_decode
+from desktop_app.core.fast_decode import PlainSteps
+from desktop_app.core.generation import SamplingSettings, generate
+from desktop_app.core.models import open_model
+from desktop_app.core.prompts import Turn, build_prompt
+from test_fast_decode import assert_same, prompt_ids
+from tiny_model import build_tiny_llama
+
+SETTINGS = [
+    SamplingSettings(max_new_tokens=40, greedy=True, alternatives=5),
+    SamplingSettings(max_new_tokens=40, seed=3, temperature=0.9, top_k=50, top_p=0.95),
+    SamplingSettings(max_new_tokens=40, seed=11, temperature=1.3, top_k=0, top_p=1.0, alternatives=10),
+]
+# bfloat16 (Fast) and int8 (Compact): the lean step rounds at other places than the modules do
+# (rms_norm in one pass, rotary in one addcmul, products over fused weights). Measured on these
+# tiny models (weights of std 0.2, much larger than a trained model's): at most 0.1 apart.
+TOL_16 = 0.5
+
+
+@pytest.fixture(scope="module")
+def llama_dir(tmp_path_factory, tiny_model_dir):
+    return build_tiny_llama(tmp_path_factory.mktemp("tiny-llama"), tiny_model_dir)
+
+
+@pytest.fixture(params=["gpt2", "llama"])
+def folder(request, tiny_model_dir, llama_dir):
+    return tiny_model_dir if request.param == "gpt2" else llama_dir
+
+
+def load(folder, session_paths, precision="exact"):
+    return open_model(str(folder), session_paths, device="cpu", precision=precision)
+
+
+def both(loaded, ids, settings, **kwargs):
+    plain = generate(loaded, ids, settings, lean=False, **kwargs)
+    lean = generate(loaded, ids, settings, lean=True, **kwargs)
+    assert (plain.path, lean.path) == ("plain", "lean")
+    return plain, lean
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=["greedy", "top-k-top-p", "pure-sampling"])
+def test_lean_step_gives_the_same_tokens_and_records(folder, session_paths, settings):
+    loaded = load(folder, session_paths)
+    plain, lean = both(loaded, prompt_ids(loaded), settings)
+    assert len(plain.records) > 5
+    assert_same(plain, lean)
+
+
+def test_lean_step_same_for_a_branch_a_stop_sequence_and_the_window_edge(folder, session_paths):
+    loaded = load(folder, session_paths)
+    ids = prompt_ids(loaded)
+    base = generate(loaded, ids, SamplingSettings(max_new_tokens=60, seed=5), lean=False)
+    alternative = next(a.id for a in base.records[3].top if a.id != base.records[3].id)
+    prefix = [r.id for r in base.records[:3]] + [alternative]
+    plain, lean = both(loaded, ids, SamplingSettings(max_new_tokens=15, seed=2), prefix_ids=prefix)
+    assert [r.id for r in lean.records[:4]] == prefix
+    assert_same(plain, lean)
+    stop = base.text[8:11]
+    plain, lean = both(loaded, ids, SamplingSettings(max_new_tokens=60, seed=5, stop_sequences=(stop,)))
+    assert plain.finish_reason == "stop"
+    assert_same(plain, lean)
+    long = build_prompt(loaded.tokenizer, [Turn("user", "word " * 20)], context_window=128, max_new_tokens=500)
+    plain, lean = both(loaded, long.ids, SamplingSettings(max_new_tokens=500, seed=1, temperature=1.5, top_k=0,
+                                                           top_p=1.0))
+    assert len(long.ids) + len(lean.records) == 128 and lean.finish_reason == "context"
+    assert_same(plain, lean)
+
+
+def test_the_lean_step_is_the_default_on_the_cpu(tiny_model):
+    gen = generate(tiny_model, prompt_ids(tiny_model), SamplingSettings(max_new_tokens=3, seed=1))
+    assert gen.path == "lean" and len(gen.records) == 3
+
+
+def make_adapter(folder, session_paths, out, seed: int):
+    """A LoRA adapter (PEFT, every linear layer, random A and B so it changes the answer), saved
+    as the app keeps them."""
+    from peft import LoraConfig, get_peft_model
+
+    torch.manual_seed(seed)
+    model = load(folder, session_paths).model
+    config = LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False)
+    peft_model = get_peft_model(model, config)
+    peft_model.save_pretrained(str(out))
+    (out / adapters.META_FILE).write_text("{}")
+    return out
+
+
+def test_lean_step_with_an_adapter_switched_disabled_and_removed(folder, session_paths, tmp_path):
+    loaded = load(folder, session_paths)
+    ids = prompt_ids(loaded)
+    settings = SamplingSettings(max_new_tokens=30, seed=7)
+    bare = generate(loaded, ids, settings, lean=True)
+    first = make_adapter(folder, session_paths, tmp_path / "one", seed=1)
+    second = make_adapter(folder, session_paths, tmp_path / "two", seed=2)
+    adapters.attach(loaded, first, 1)
+    plain, lean = both(loaded, ids, settings)
+    assert_same(plain, lean)
+    assert max(abs(a.logprob - b.logprob) for a, b in zip(bare.records, lean.records)) > 1e-2  # it does something
+    adapters.attach(loaded, second, 2)  # switching: the other adapter's deltas, read at the next answer
+    plain2, lean2 = both(loaded, ids, settings)
+    assert_same(plain2, lean2)
+    assert [r.logprob for r in lean2.records] != [r.logprob for r in lean.records]
+    with loaded.model.disable_adapter():  # the compare view's "without the adapter"
+        plain_off, lean_off = both(loaded, ids, settings)
+    assert_same(plain_off, lean_off)
+    assert_same(bare, lean_off)
+    adapters.detach(loaded)
+    assert_same(bare, generate(loaded, ids, settings, lean=True))
+
+
+def test_a_weight_changed_in_place_rebuilds_the_fused_weights(folder, session_paths):
+    loaded = load(folder, session_paths)
+    ids = prompt_ids(loaded)
+    settings = SamplingSettings(max_new_tokens=20, seed=4)
+    before = generate(loaded, ids, settings, lean=True)
+    layer = lean_decode.plan_for(loaded).projections[0].modules()[0]
+    with torch.no_grad():
+        lean_decode._rows(layer).mul_(3.0)  # as merging an adapter into the weights would
+    plain, lean = both(loaded, ids, settings)
+    assert_same(plain, lean)
+    assert [r.logprob for r in lean.records] != [r.logprob for r in before.records]
+
+
+def forced_logprobs(loaded, make_steps, ids, tokens) -> torch.Tensor:
+    """Log-probs after each of ``tokens`` fed one by one after the prompt ``ids``."""
+    with torch.inference_mode():
+        steps = make_steps(loaded, len(ids) + len(tokens) + 1)
+        rows = [steps.prefill(ids, 1)[-1]]
+        rows += [steps.step(torch.tensor(t)) for t in tokens]
+    return torch.log_softmax(torch.stack(rows).float(), dim=-1)
+
+
+@pytest.mark.parametrize("precision", ["fast", "compact"])
+def test_fast_and_compact_use_their_kernels_on_fused_weights(folder, session_paths, tmp_path, precision):
+    from desktop_app.core.precision import compact_unsupported, fast_dtype
+
+    cpu = torch.device("cpu")
+    if fast_dtype(cpu) != torch.bfloat16 or (precision == "compact" and compact_unsupported(cpu)):
+        pytest.skip("this CPU has no native bfloat16 (or no int8 kernel): Fast/Compact load as another precision")
+    loaded = load(folder, session_paths, precision)
+    ids, tokens = prompt_ids(loaded), list(range(5, 45))
+    for adapter in (None, make_adapter(folder, session_paths, tmp_path / "a", seed=3)):
+        if adapter:
+            adapters.attach(loaded, adapter, 1)
+        plan = lean_decode.plan_for(loaded)
+        fused = plan.layers[0][1]
+        assert (fused.int8 if precision == "compact" else fused.packed) is not None
+        assert (fused.lora is not None) == bool(adapter)
+        if adapter:  # PEFT keeps a 16-bit model's adapter in float32 and adds its delta there
+            assert fused.lora[0].dtype == torch.float32
+        lean = forced_logprobs(loaded, lean_decode.lean_steps, ids, tokens)
+        plain = forced_logprobs(loaded, PlainSteps, ids, tokens)
+        assert (lean - plain).abs().max() < TOL_16
+        assert (lean.argmax(-1) == plain.argmax(-1)).float().mean() > 0.9
+
+
+def test_unknown_models_and_settings_fall_back_to_the_plain_path(tiny_model, tiny_model_dir, session_paths, tmp_path):
+    from transformers import GPTNeoXConfig, GPTNeoXForCausalLM
+
+    loaded = load(tiny_model_dir, session_paths)
+    ids = prompt_ids(loaded)
+    settings = SamplingSettings(max_new_tokens=5, seed=1)
+    loaded.model.train()  # a model being trained (dropout on): its own forward
+    assert generate(loaded, ids, settings).path == "plain"
+    loaded.model.eval()
+    from peft import LoraConfig, get_peft_model
+
+    loaded.model = get_peft_model(loaded.model, LoraConfig(r=2, target_modules=["c_attn"], use_dora=True))
+    loaded.model.eval()
+    assert generate(loaded, ids, settings).path == "plain"  # DoRA: not a plain LoRA delta
+    neox = GPTNeoXForCausalLM(GPTNeoXConfig(vocab_size=len(loaded.tokenizer), hidden_size=32, num_hidden_layers=1,
+                                            num_attention_heads=2, intermediate_size=64,
+                                            max_position_embeddings=128)).eval()
+    loaded.model = neox
+    gen = generate(loaded, ids, settings)
+    assert gen.path == "plain" and len(gen.records) == 5
