@@ -5,7 +5,9 @@ Paths: ``eager-f32`` (the plain loop, float32: the baseline), ``static-f32`` (th
 static cache, records on the device, one copy per token), ``eager-16`` and ``static-16``
 (the same with 16-bit weights: bfloat16 on a CPU with native bf16 or a bf16 GPU, float16
 otherwise), on a CPU ``eager-int8`` and ``static-int8`` (Compact: int8 linear weights,
-core.compact; where the CPU and torch support it), and with ``--compile`` ``compiled-16`` (static-16 with the step compiled by
+core.compact; where the CPU and torch support it), on a CPU ``lean-f32``, ``lean-16`` and
+``lean-int8`` (the lean decode step, core.lean_decode: the app's default on a CPU; the
+``eager-*`` paths are the model's own forward, the app's path before it), and with ``--compile`` ``compiled-16`` (static-16 with the step compiled by
 torch.compile; on CUDA that is CUDA graphs, "reduce-overhead"; on a CPU inductor's C++ with the
 16-bit weights frozen) and, on a CPU, ``compiled-f32`` (static-f32 compiled; weights not frozen,
 so its records match the plain path's). The compile time is printed (paid once per model and
@@ -23,16 +25,21 @@ Prints, per model and path, tokens/s (wall) and tokens per CPU-second of this pr
                                   on the same tokens (teacher-forced): the float32 answer's and
                                   a fixed paragraph of prose's (TEXT)
     max_logprob_diff_compact: Y   the same for Compact (int8 weights)
+    max_logprob_diff_lean_f32/bf16/compact: Y   the same tokens through the lean step
+    lean_vs_eager_f32/16/int8: X  lean-* / eager-* of the same precision (the lean step's gain)
     fast_f32_matches_eager: yes|no   static-f32 (and compiled-f32) gave the same ids as eager-f32
 With --device cuda: ``gpu_tokens_per_s_gpt2: N`` (best path on GPT-2 124M) instead of the CPU line.
 
     python bench/generation_speed.py [--tokens 64] [--rounds 3] [--device cpu|cuda] [--compile]
-        [--models gpt2,bundled] [--paths eager-f32,static-16,...] [--threads N] [--cache-dir DIR]
+        [--models gpt2,bundled] [--paths eager-f32,static-16,...] [--threads N] [--adapter R] [--cache-dir DIR]
+``--adapter R``: every model wears a random LoRA adapter of rank R on all its linear layers
+(PEFT, as a fine-tune makes them), attached as the app attaches one.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import torch
 from _common import Clock, add_cache_dir, bundled_folder, figure, load_average, median
@@ -74,6 +81,8 @@ def path_names(device: str, compile_: bool) -> list[str]:
     names = ["eager-f32", "static-f32", "eager-16", "static-16"]
     if compact_unsupported(torch.device(device)) is None:
         names += ["eager-int8", "static-int8"]
+    if device == "cpu":
+        names += [f"lean-{p.split('-')[1]}" for p in names if p.startswith("eager")]
     if compile_:
         names += ["compiled-16"] + (["compiled-f32"] if device == "cpu" else [])
     return names
@@ -89,12 +98,16 @@ def sixteen_bit(device: str):
     return fast_dtype(torch.device(device)) or (torch.bfloat16 if device == "cpu" else torch.float16)
 
 
-def time_answer(loaded, prompt, settings, fast: bool, sync) -> tuple[float, float, list]:
+def time_answer(loaded, prompt, settings, path: str, sync) -> tuple[float, float, list]:
+    """One answer on ``path``: eager-* the model's own forward, static-*/compiled-* the static
+    cache, lean-* the lean decode step."""
     from desktop_app.core.generation import generate
 
     sync()
     with Clock() as clock:
-        gen = generate(loaded, prompt, settings, fast=fast)
+        gen = generate(loaded, prompt, settings, fast=path.startswith(("static", "compiled")),
+                       lean=path.startswith("lean"))
+        assert gen.path == path.split("-")[0].replace("compiled", "static").replace("eager", "plain"), gen.path
         sync()
     return gen.generated / clock.wall, gen.generated / clock.cpu, gen.records
 
@@ -109,6 +122,7 @@ def build_parser(description: str = __doc__.splitlines()[0]) -> argparse.Argumen
     parser.add_argument("--paths", default="", help="only these paths (comma-separated; eager-f32 always runs)")
     parser.add_argument("--threads", type=int, default=0,
                         help="the answers' thread team (GPT2_DESK_THREADS); default: the app's choice")
+    parser.add_argument("--adapter", type=int, default=0, help="wear a random LoRA adapter of this rank")
     add_cache_dir(parser)
     return parser
 
@@ -125,7 +139,32 @@ def make_models(name: str, args, paths: list[str]) -> dict:
     """{precision: LoadedModel} for the precisions ``paths`` use."""
     make = (lambda p: gpt2_124m(args.device, p)) if name == "gpt2" else \
         (lambda p: bundled(args.device, p, args.cache_dir))
-    return {prec: make(prec) for prec in dict.fromkeys(precision_of(p) for p in paths)}
+    models = {prec: make(prec) for prec in dict.fromkeys(precision_of(p) for p in paths)}
+    if args.adapter:
+        for loaded in models.values():
+            wear_adapter(loaded, args.adapter, args.cache_dir)
+    return models
+
+
+def wear_adapter(loaded, rank: int, cache_dir) -> None:
+    """A random LoRA adapter on every linear layer, saved and attached as the app does (bench only)."""
+    import tempfile
+
+    from peft import LoraConfig, get_peft_model
+
+    from desktop_app.core import adapters
+
+    torch.manual_seed(0)
+    config = LoraConfig(r=rank, lora_alpha=2 * rank, target_modules="all-linear", init_lora_weights=False)
+    folder = tempfile.mkdtemp(prefix="bench-adapter-", dir=cache_dir)
+    with torch.no_grad():  # a copy of the model's layout: float32 LoRA weights of small size
+        peft_model = get_peft_model(type(loaded.model)(loaded.model.config), config)
+        for name, p in peft_model.named_parameters():
+            if "lora_" in name:
+                p.mul_(0.05)
+    peft_model.save_pretrained(folder)
+    (Path(folder) / adapters.META_FILE).write_text("{}")
+    adapters.attach(loaded, folder, 1)
 
 
 def answer_prompt(loaded, tokens: int) -> list[int]:
@@ -149,7 +188,7 @@ def run_rounds(models: dict, prompt, settings, paths: list[str], rounds: int, sy
         for p in paths:
             # the compiled step is used only where compile is wanted: off for the other paths
             os.environ[fast_decode.ENV_COMPILE] = "1" if p.startswith("compiled") else "0"
-            wall, cpu, kept[p] = time_answer(models[precision_of(p)], prompt, settings, not p.startswith("eager"), sync)
+            wall, cpu, kept[p] = time_answer(models[precision_of(p)], prompt, settings, p, sync)
             if round_:
                 results[p][0].append(wall)
                 results[p][1].append(cpu)
@@ -175,25 +214,40 @@ TEXT = ("The harbour was quiet before dawn. Fishing boats rocked against the sto
         "again, as if the whole ocean were breathing slowly in its sleep.")
 
 
-def logprob_diffs(models: dict, prompt, kept: dict) -> dict:
+def logprob_diffs(models: dict, prompt, kept: dict, lean: bool = False) -> dict:
     """{precision: largest |log-prob| difference against float32 on the same tokens (teacher-forced):
-    the eager float32 answer's tokens, and TEXT's}."""
+    the eager float32 answer's tokens, and TEXT's}. With ``lean``, the same tokens also go
+    through the lean decode step one by one (its own rounding), as "lean <precision>"."""
     from desktop_app.core.scoring import score_ids
 
     text = models["exact"].tokenizer(TEXT).input_ids
     reference = {"answer": kept["eager-f32"], "text": score_ids(models["exact"], text[:1], text[1:])}
     diffs = {}
     for prec, loaded in models.items():
-        if prec == "exact":
-            continue
         for what, (context, ids) in {"answer": (prompt, [r.id for r in kept["eager-f32"]]),
                                      "text": (text[:1], text[1:])}.items():
-            rescored = score_ids(loaded, context, ids)
-            gaps = [abs(a.logprob - b.logprob) for a, b in zip(reference[what], rescored)]
-            print(f"    {prec} vs float32 on the {what} ({len(gaps)} tokens): max {max(gaps):.4f}, "
-                  f"mean {sum(gaps) / len(gaps):.4f}")
-            diffs[prec] = max(diffs.get(prec, 0.0), max(gaps))
+            ways = ([] if prec == "exact" else [(prec, lambda: [r.logprob for r in score_ids(loaded, context, ids)])])
+            if lean:
+                ways.append((f"lean {prec}", lambda: lean_logprobs(loaded, context, ids)))
+            for name, run in ways:
+                gaps = [abs(a.logprob - b) for a, b in zip(reference[what], run())]
+                print(f"    {name} vs float32 on the {what} ({len(gaps)} tokens): max {max(gaps):.4f}, "
+                      f"mean {sum(gaps) / len(gaps):.4f}")
+                diffs[name] = max(diffs.get(name, 0.0), max(gaps))
     return diffs
+
+
+def lean_logprobs(loaded, context: list[int], ids: list[int]) -> list[float]:
+    """Log-probs of ``ids`` after ``context``, each token through the lean decode step."""
+    from desktop_app.core.lean_decode import lean_steps
+
+    with torch.inference_mode():
+        steps = lean_steps(loaded, len(context) + len(ids))
+        logits, out = steps.prefill(context, 1)[-1], []
+        for token in ids:
+            out.append(float(torch.log_softmax(logits.float(), -1)[token]))
+            logits = steps.step(torch.tensor(token))
+    return out
 
 
 def prepare_compiled(name: str, models: dict, paths, needed: int) -> None:
@@ -254,7 +308,7 @@ def main() -> int:
                           f"16-bit = {sixteen_bit(args.device)}):", results)
         ids = [r.id for r in kept["eager-f32"]]
         same = all(ids == [r.id for r in kept[p]] for p in paths if precision_of(p) == "exact")
-        summary[name] = (med, logprob_diffs(models, prompt, kept), same)
+        summary[name] = (med, logprob_diffs(models, prompt, kept, any(p.startswith("lean") for p in paths)), same)
     if not summary:
         return 1
     return report(summary, args.device)
@@ -283,8 +337,13 @@ def report(summary: dict, device: str) -> int:
             print(f"{name}: best Compact path {compact[0]}: {compact[1]:.2f}x wall, {compact[2]:.2f}x per CPU-second")
         if fast and compact:
             lines["compact_vs_fast"].append(med[compact[0]][0] / med[fast[0]][0])
+        for kind in ("f32", "16", "int8"):
+            if f"lean-{kind}" in med and f"eager-{kind}" in med:
+                lines.setdefault(f"lean_vs_eager_{kind}", []).append(med[f"lean-{kind}"][0] / med[f"eager-{kind}"][0])
         print(f"{name}: max |log-prob| diff vs float32: " + ", ".join(f"{k} {v:.4f}" for k, v in diffs.items()))
-    for prec, line in (("fast", "max_logprob_diff_bf16"), ("compact", "max_logprob_diff_compact")):
+    for prec, line in (("fast", "max_logprob_diff_bf16"), ("compact", "max_logprob_diff_compact"),
+                       ("lean exact", "max_logprob_diff_lean_f32"), ("lean fast", "max_logprob_diff_lean_bf16"),
+                       ("lean compact", "max_logprob_diff_lean_compact")):
         found = [d[prec] for _m, d, _s in summary.values() if prec in d]
         if found:
             figure(line, max(found), 4)

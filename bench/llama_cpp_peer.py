@@ -13,6 +13,8 @@ Prints tokens/s per engine, then (app tokens/s / llama.cpp tokens/s):
     fast_vs_llamacpp_f16: Y       Fast (best 16-bit path) / llama.cpp F16 (target >= 0.67)
     compact_vs_llamacpp_q8_0: Z   Compact (int8 weights) / llama.cpp Q8_0
     compact_vs_llamacpp_f16: W    Compact / llama.cpp F16
+    and each again as ``..._eager``: the app's eager paths only (the model's own forward, as the
+    app decoded before the lean step), where that differs
 
     python bench/llama_cpp_peer.py --llama-cpp LLAMA/build/bin [--threads 1] [--tokens 64] [--rounds 2]
         [--quants f32,f16,q8_0,q4_0] [--paths ...] [--cache-dir DIR]
@@ -106,13 +108,15 @@ def compare(bin_dir: Path, quants: list[str], args) -> int:
     med = gs.print_table(f"bundled SmolLM2-135M, {args.threads} thread(s), {args.tokens} tokens, {args.rounds} rounds "
                          "(app: an answer with full records; llama.cpp: llama-bench -p 0):", results)
     print(load_average())
-    diffs = gs.logprob_diffs(models, prompt, kept)
+    diffs = gs.logprob_diffs(models, prompt, kept, any(p.startswith("lean") for p in paths))
     print("max |log-prob| diff vs float32: " + ", ".join(f"{k} {v:.4f}" for k, v in diffs.items()))
 
-    def best(kinds):
-        found = [med[p][0] for p in paths if gs.precision_of(p) in kinds]
+    def best(kinds, start=""):
+        found = [med[p][0] for p in paths if gs.precision_of(p) in kinds and p.startswith(start)]
         return max(found) if found else None
 
+    kinds_of = {"f32_vs_llamacpp_f32": ("exact",), "fast_vs_llamacpp_f16": ("fast",),
+                "compact_vs_llamacpp_q8_0": ("compact",), "compact_vs_llamacpp_f16": ("compact",)}
     for line, app, peer in (("f32_vs_llamacpp_f32", best(("exact",)), "F32"),
                             ("fast_vs_llamacpp_f16", best(("fast",)), "F16"),
                             ("compact_vs_llamacpp_q8_0", best(("compact",)), "Q8_0"),
@@ -120,6 +124,9 @@ def compare(bin_dir: Path, quants: list[str], args) -> int:
         other = med.get(f"llama.cpp {peer}")
         if app and other:
             figure(line, app / other[0])
+            eager = best(kinds_of[line], "eager")
+            if eager and eager != app:  # the model's own forward: the app's path before the lean step
+                figure(f"{line}_eager", eager / other[0])
     return 0
 
 

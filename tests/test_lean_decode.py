@@ -184,3 +184,16 @@ def test_unknown_models_and_settings_fall_back_to_the_plain_path(tiny_model, tin
     loaded.model = neox
     gen = generate(loaded, ids, settings)
     assert gen.path == "plain" and len(gen.records) == 5
+
+
+def test_exact_fused_weights_are_shared_with_the_model(llama_dir, session_paths):
+    """Exact keeps one copy of q/k/v and gate/up: the layers' weights become views of the fused
+    matrix, so the model's own forward (prompts, scoring) reads the same numbers."""
+    loaded = load(llama_dir, session_paths)
+    before = generate(loaded, prompt_ids(loaded), SamplingSettings(max_new_tokens=10, seed=2), lean=False)
+    plan = lean_decode.plan_for(loaded)
+    attention = loaded.model.model.layers[0].self_attn
+    fused = plan.layers[0][1].weight
+    assert attention.q_proj.weight.data_ptr() == fused.data_ptr()
+    assert attention.v_proj.weight.data_ptr() == fused[-attention.v_proj.weight.shape[0]:].data_ptr()
+    assert_same(before, generate(loaded, prompt_ids(loaded), SamplingSettings(max_new_tokens=10, seed=2), lean=False))
