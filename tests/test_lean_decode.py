@@ -197,3 +197,14 @@ def test_exact_fused_weights_are_shared_with_the_model(llama_dir, session_paths)
     assert attention.q_proj.weight.data_ptr() == fused.data_ptr()
     assert attention.v_proj.weight.data_ptr() == fused[-attention.v_proj.weight.shape[0]:].data_ptr()
     assert_same(before, generate(loaded, prompt_ids(loaded), SamplingSettings(max_new_tokens=10, seed=2), lean=False))
+
+
+def test_the_app_makes_the_fused_weights_when_the_model_loads(llama_dir, session_paths):
+    from desktop_app.core.fast_decode import prepare_or_skip
+
+    loaded = load(llama_dir, session_paths, "compact")
+    assert lean_decode._base_model(loaded.model) not in lean_decode._plans
+    prepare_or_skip(loaded)
+    plan = lean_decode._plans[lean_decode._base_model(loaded.model)]
+    with torch.inference_mode():
+        assert lean_decode.plan_for(loaded) is plan  # the answer reuses it

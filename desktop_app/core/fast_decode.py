@@ -119,7 +119,12 @@ def compiled_step_ready(loaded) -> bool:
 
 def prepare_or_skip(loaded, progress: Callable[[str, int, int], None] | None = None) -> float:
     """``prepare`` for the whole window, as the app does after loading a model; a compiler that
-    fails (no C compiler, no Triton, an unsupported model) leaves the plain path, logged."""
+    fails (no C compiler, no Triton, an unsupported model) leaves the plain path, logged.
+    On a CPU the lean step's fused weights are made here too (0.5-1.4 s for SmolLM2), so the
+    first answer does not wait for them."""
+    from desktop_app.core import lean_decode
+
+    lean_decode.prepare(loaded)
     try:
         return prepare(loaded, loaded.context_window, progress)
     except Exception as exc:  # noqa: BLE001 - any compiler failure only costs the speed-up
