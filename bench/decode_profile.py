@@ -4,10 +4,14 @@ Parts, each in a ``record_function``: the sampling (the next token from the dist
 the records (log-softmax over the vocabulary, rank, entropy, top-k: packed in one tensor),
 the host copy (the one ``tolist`` per token) and the model's forward (which includes the
 key/value cache update). Per precision (exact = float32, fast = bfloat16 where the CPU has
-it, compact = int8 linear weights) and per path (plain: a growing cache; static: the preallocated one), on one thread.
+it, compact = int8 linear weights) and per path (plain: a growing cache; static: the preallocated one;
+lean: core.lean_decode's step, the app's default on a CPU), on one thread.
 The forward is split further into matrix products, cache writes and every other operator.
+For the lean path it also times the step without the profiler (which inflates small operators),
+and again with every product replaced by its stored output: what the step costs besides them.
 
-    python bench/decode_profile.py [--precisions exact,fast,compact] [--top N] [--steps 10] [--cache-dir DIR]
+    python bench/decode_profile.py [--precisions exact,fast,compact] [--paths plain,static,lean] [--top N]
+        [--steps 10] [--cache-dir DIR]
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import argparse
 from _common import add_cache_dir, bundled_folder, load_average
 
 PRODUCTS = ("aten::mm", "aten::addmm", "aten::bmm", "mkldnn::_linear_pointwise", "aten::_weight_int8pack_mm")
-CACHE_WRITES = ("aten::index_copy_", "aten::cat")
+CACHE_WRITES = ("aten::index_copy_", "aten::cat", "aten::copy_")  # copy_: the lean cache's writes (and casts)
 PARTS = ("sampling", "records", "host copy", "forward")
 
 
@@ -64,17 +68,54 @@ def report(name: str, events, steps: int) -> None:
           f"{other:.1f} ms, outside operators (Python, dispatch) {python:.1f} ms")
 
 
+def lean_without_products(loaded, steps: int = 30) -> tuple[float, float]:
+    """ms per lean step, as it is and with every product replaced by its stored output (no profiler)."""
+    import time
+
+    import torch
+
+    from desktop_app.core import lean_decode
+
+    def timed(model_steps, token):
+        best = float("inf")
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(steps):
+                model_steps.step(token)
+            best = min(best, (time.perf_counter() - start) / steps * 1e3)
+            model_steps.pos -= steps
+        return best
+
+    real = lean_decode.Projection.__call__
+    stored: dict = {}
+    with torch.inference_mode():
+        model_steps = lean_decode.lean_steps(loaded, 300)
+        model_steps.prefill(list(range(100, 160)), 1)
+        token = torch.tensor(5)
+        whole = timed(model_steps, token)
+        lean_decode.Projection.__call__ = lambda self, x: stored.get(id(self)) if id(self) in stored else \
+            stored.setdefault(id(self), real(self, x))
+        try:
+            timed(model_steps, token)
+            rest = timed(model_steps, token)
+        finally:
+            lean_decode.Projection.__call__ = real
+    return whole, rest
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--precisions", default="exact,fast,compact")
     parser.add_argument("--top", type=int, default=0, help="also list the N operators with the most own time")
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--paths", default="plain,static,lean")
     add_cache_dir(parser)
     args = parser.parse_args()
 
     import torch
 
     from desktop_app.core.fast_decode import PlainSteps, StaticSteps
+    from desktop_app.core.lean_decode import lean_steps
     from desktop_app.core.generation import SamplingSettings
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
@@ -84,11 +125,16 @@ def main() -> int:
     settings = SamplingSettings(seed=0, temperature=1.0, top_k=0, top_p=1.0, alternatives=10)
     for precision in args.precisions.split(","):
         loaded = open_model(str(folder), AppPaths.resolve(args.cache_dir), device="cpu", precision=precision)
-        for steps_class in (PlainSteps, StaticSteps):
-            events = profile_steps(loaded, steps_class, settings, args.steps)
-            report(f"{precision} ({loaded.precision}) {steps_class.__name__}", events, args.steps)
+        classes = {"plain": PlainSteps, "static": StaticSteps, "lean": lean_steps}
+        for path in args.paths.split(","):
+            events = profile_steps(loaded, classes[path], settings, args.steps)
+            report(f"{precision} ({loaded.precision}) {path}", events, args.steps)
             for e in sorted(events, key=lambda e: -e.self_cpu_time_total)[:args.top]:
                 print(f"      {e.key:40s} {e.self_cpu_time_total / args.steps / 1e3:6.2f} ms  x{e.count // args.steps}")
+            if path == "lean":
+                whole, rest = lean_without_products(loaded)
+                print(f"    lean step without the profiler: {whole:.1f} ms; with every product's output stored: "
+                      f"{rest:.1f} ms (the rest of the step)")
     print(load_average())
     return 0
 
