@@ -208,3 +208,17 @@ def test_the_app_makes_the_fused_weights_when_the_model_loads(llama_dir, session
     plan = lean_decode._plans[lean_decode._base_model(loaded.model)]
     with torch.inference_mode():
         assert lean_decode.plan_for(loaded) is plan  # the answer reuses it
+
+
+def test_a_model_with_a_plan_is_freed_when_dropped(folder, session_paths):
+    """The plans are kept per model weakly: a replaced model (another one loaded) is not held."""
+    import gc
+    import weakref
+
+    loaded = load(folder, session_paths)
+    generate(loaded, prompt_ids(loaded), SamplingSettings(max_new_tokens=3, seed=1), lean=True)
+    ref = weakref.ref(loaded.model)
+    assert loaded.model in lean_decode._plans
+    del loaded
+    gc.collect()
+    assert ref() is None

@@ -70,7 +70,10 @@ class Projection:
     in the precision the parts were loaded in, plus a LoRA delta when one is set."""
 
     def __init__(self, parts: list[tuple[object, str]], dtype: torch.dtype):
-        self.parts = parts  # (owner, attribute): PEFT swaps the module itself when it wraps a layer
+        # (owner, attribute): PEFT swaps the module itself when it wraps a layer. The owner is held
+        # weakly: a plan lives in a WeakKeyDictionary keyed by the model, and lm_head's owner is
+        # the model itself, which a strong reference would keep alive after it is replaced
+        self.parts = [(weakref.ref(owner), name) for owner, name in parts]
         modules = self.modules()
         bases = [_base(m) for m in modules]
         biases = [b.bias for b in bases]
@@ -90,7 +93,7 @@ class Projection:
         self.versions = [w._version for w in self.watch]
 
     def modules(self) -> list:
-        return [owner._modules[name] for owner, name in self.parts]
+        return [owner()._modules[name] for owner, name in self.parts]
 
     def stale(self) -> bool:
         """A weight was replaced or changed in place (a merged adapter, a load) since it was copied."""
