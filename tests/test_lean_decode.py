@@ -222,3 +222,12 @@ def test_a_model_with_a_plan_is_freed_when_dropped(folder, session_paths):
     del loaded
     gc.collect()
     assert ref() is None
+
+
+@pytest.mark.slow
+def test_lean_step_same_on_the_real_offline_model(bundled_model):
+    ids = prompt_ids(bundled_model, "Name three colours of the rainbow.")
+    for settings in (SamplingSettings(max_new_tokens=24, greedy=True),
+                     SamplingSettings(max_new_tokens=24, seed=4, temperature=0.8)):
+        plain, lean = both(bundled_model, ids, settings)
+        assert_same(plain, lean)
