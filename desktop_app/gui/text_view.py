@@ -25,6 +25,7 @@ from desktop_app.gui.token_view import TokenView
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
 BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
+SHORT_HEIGHT = 480  # below this (800x600 with a notice) the summary drops its histograms
 
 
 class TextView(QWidget):
@@ -130,8 +131,10 @@ class TextView(QWidget):
         return bar
 
     def resizeEvent(self, event) -> None:
-        """A narrow Text tab puts the branches under the heatmap rather than beside it."""
+        """A narrow Text tab puts the branches under the heatmap rather than beside it; a
+        short one shows the summary without its histograms."""
         super().resizeEvent(event)
+        self.summary_panel.set_short(self.height() < SHORT_HEIGHT)
         narrow = self.width() < NARROW_WIDTH
         want = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
         if self.lower.orientation() != want:
