@@ -78,3 +78,58 @@ def test_the_text_tab_keeps_its_editor_and_heatmap_in_a_short_window(make_window
     window.resize(1280, 900)
     settle()
     assert view.summary_panel.probabilities.isVisible(), "tall again: the histograms come back"
+
+
+def longest_block(editor) -> int:
+    block, longest = editor.document().begin(), 0
+    while block.isValid():
+        longest = max(longest, block.length())
+        block = block.next()
+    return longest
+
+
+def test_a_text_opens_off_the_gui_thread_with_a_busy_state(make_window, qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from desktop_app.core import documents
+
+    window = make_window()
+    window.set_mode("text")
+    qtbot.waitUntil(lambda: not window.text.opening, timeout=WAIT_MS)
+    view, threads = window.text_view, []
+    real = documents.open_for_editing
+
+    def recorded(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(documents, "open_for_editing", recorded)
+    path = tmp_path / "one-line.txt"
+    path.write_text("The tide came in over the rocks. " * 10_000, encoding="utf-8")  # 330 kB, one line
+    with qtbot.waitSignal(window.text.opened, timeout=WAIT_MS):
+        assert view.open_file(str(path))
+        assert view.status.text() == "opening\u2026" and view.editor.isReadOnly()
+        assert not view.open_button.isEnabled() and not view.continue_button.isEnabled()
+        assert not view.open_file(str(path)), "one opening at a time"
+    assert threads and threads[0] is not threading.main_thread(), "read and stored on the store lane"
+    assert not view.editor.isReadOnly() and view.open_button.isEnabled()
+    assert view.documents.currentText() == "one-line.txt"
+    assert longest_block(view.editor) <= documents.PIECE_CHARS + 1, "the one line came in broken"
+    assert view.editor.toPlainText().replace("\n", " ") == path.read_text(encoding="utf-8"), "only spaces changed"
+    assert "broken into lines" in window.notice_banner.label.text()
+
+
+def test_a_pasted_one_line_text_comes_in_broken_with_a_notice(make_window, qtbot):
+    from desktop_app.core import documents
+
+    window = make_window()
+    window.set_mode("text")
+    qtbot.waitUntil(lambda: not window.text.opening, timeout=WAIT_MS)
+    window.notice_banner.hide()
+    pasted = "Gulls circled the lamp room all night. " * 2000
+    QApplication.clipboard().setText(pasted)
+    window.text_view.editor.paste()
+    editor = window.text_view.editor
+    assert longest_block(editor) <= documents.PIECE_CHARS + 1
+    assert editor.toPlainText().replace("\n", " ") == pasted
+    assert window.notice_banner.isVisible() and "broken into lines" in window.notice_banner.label.text()
