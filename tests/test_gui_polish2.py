@@ -133,3 +133,49 @@ def test_a_pasted_one_line_text_comes_in_broken_with_a_notice(make_window, qtbot
     assert longest_block(editor) <= documents.PIECE_CHARS + 1
     assert editor.toPlainText().replace("\n", " ") == pasted
     assert window.notice_banner.isVisible() and "broken into lines" in window.notice_banner.label.text()
+
+
+def test_the_compare_view_lists_and_compares_a_rated_text_continuation(make_window, qtbot, tmp_path, tiny_model_dir):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from desktop_app.core import documents
+    from desktop_app.core import text_branches as tb
+    from desktop_app.core.palette import diverging_color
+    from desktop_app.core.scoring import score_ids
+
+    window = make_window()
+    store, loaded = window.chat.store, window.chat.loaded
+    before_text = "The lighthouse keeper climbed the stairs"
+    document = documents.create_document(store, before_text)
+    branch = tb.add_branch(store, document, None, len(before_text), " every evening to light the lamp.",
+                           model_id=loaded.model_id)
+    tb.rate_branch(store, branch, 1)
+    peft = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir),
+                          LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for name, p in peft.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.5)
+    peft.save_pretrained(tmp_path / "adapter", safe_serialization=True)
+    adapter = store.add_adapter(tmp_path / "adapter", base_model=loaded.model_id)
+    store.set_active_adapter(adapter, loaded.model_id)
+    with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
+        window.chat.sync_adapter()
+    view = window.open_compare(None).view
+    at = view.answer_combo.findData(-branch)
+    assert at >= 0 and "Text:" in view.answer_combo.itemText(at) and "\u25b2" in view.answer_combo.itemText(at)
+    view.answer_combo.setCurrentIndex(at)
+    qtbot.waitUntil(lambda: len(view.values) > 0, timeout=WAIT_MS)
+    assert "liked this continuation" in view.expect_label.text()
+    assert "lighthouse keeper" in view.prompt_label.text()
+    prompt_ids = loaded.tokenizer(before_text)["input_ids"]
+    ids = loaded.tokenizer(" every evening to light the lamp.")["input_ids"]
+    with loaded.lock:
+        after = score_ids(loaded, prompt_ids, ids)
+    assert [r.id for r in view.after] == ids and len(view.values) == len(ids)
+    assert all(abs(a.logprob - b.logprob) < 1e-3 for a, b in zip(view.after, after)), "scored under the adapter"
+    assert view.colours() == [diverging_color(v, view.scale) for v in view.values]
+    assert any(abs(v) > 1e-3 for v in view.values), "the adapter moved some token"
