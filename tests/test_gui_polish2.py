@@ -75,6 +75,10 @@ def test_the_text_tab_keeps_its_editor_and_heatmap_in_a_short_window(make_window
         assert view.editor.height() >= 60 and view.heatmap_scroll.height() >= 40, (width, height)
         assert view.branch_panel.height() >= 60, (width, height)
         assert visible_in(view.summary_panel.figures, view), (width, height)
+        view.status.setText("analysing\u2026")
+        settle()
+        assert view.documents.width() >= 80, "the text's title keeps room beside the status words"
+        assert visible_in(view.status, view) and view.status.width() >= view.status.sizeHint().width()
     window.resize(1280, 900)
     settle()
     assert view.summary_panel.probabilities.isVisible(), "tall again: the histograms come back"

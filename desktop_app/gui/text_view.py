@@ -86,6 +86,9 @@ class TextView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_bar())
+        self.status_line = QVBoxLayout()  # a narrow bar's status words go here, under it (empty: no height)
+        self.status_line.setContentsMargins(12, 0, 12, 0)
+        layout.addLayout(self.status_line)
         self.editor = TextEditor()
         self.editor.setObjectName("TextEditor")
         self.editor.setPlaceholderText("Write or paste a text, or open a .txt / .md file. It is analysed as you "
@@ -177,6 +180,12 @@ class TextView(QWidget):
         for button, text in self.bar_labels.items():
             button.setText("" if compact else text)
         self.bar_row.setContentsMargins(*((8, 6, 8, 6) if compact else (16, 8, 16, 8)))
+        # narrow: "analysing…" goes under the bar, so the text's title keeps the bar's room
+        (self.bar_row if compact else self.status_line).removeWidget(self.status)
+        if compact:
+            self.status_line.addWidget(self.status)
+        else:
+            self.bar_row.insertWidget(self.bar_row.indexOf(self.stop_button), self.status)
 
     def _connect(self) -> None:
         c = self.controller
