@@ -175,7 +175,7 @@ def test_opening_files_good_and_bad(text_window, qtbot, tmp_path):
     window = text_window()
     bad = tmp_path / "photo.txt"
     bad.write_bytes(b"\x89PNG\x00\x00\x01binary")
-    count = window.text_view.documents.count()
+    count, first = window.text_view.documents.count(), window.text.document_id
     window.text_view.editor.setPlainText("Words being written when the bad file was picked.")
     with qtbot.waitSignal(window.text.error, timeout=WAIT_MS):
         assert window.text_view.open_file(str(bad))  # read off the GUI thread, refused in words
@@ -184,9 +184,12 @@ def test_opening_files_good_and_bad(text_window, qtbot, tmp_path):
     assert not window.text.opening and window.text_view.new_button.isEnabled()
     good = tmp_path / "notes.md"
     good.write_text("# Notes\n\nA short text to open.\n", encoding="utf-8")
-    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.text.opened, timeout=WAIT_MS):  # (the words above are analysed first)
         assert window.text_view.open_file(str(good))
     assert window.text_view.editor.toPlainText() == "# Notes\n\nA short text to open.\n"
+    window.chat.tasks.store.wait()
+    assert documents.get_document(window.text.store, first)["text"] == \
+        "Words being written when the bad file was picked.", "the words on screen were kept"
     assert window.text_view.documents.currentText() == "notes.md"
 
 

@@ -226,7 +226,8 @@ class TextView(QWidget):
 
     def open_document(self, document_id: int | None = None) -> bool:
         """Open a stored text (None: the newest, or a new empty one); read off the GUI thread."""
-        if self.controller.continuing:
+        if self.controller.continuing or self.controller.opening:
+            self.refresh_documents()  # the picker shows the text on screen again
             return False
         self.flush_edit()
         return self.controller.open_document(document_id)
