@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
@@ -303,6 +303,9 @@ class SettingsPopover(QFrame):
         self.show()
 
 
+WRAPPED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+
+
 class ShortLabel(QLabel):
     """A wrapped plain-text label that shows at most ``max_lines`` lines, the rest elided
     (the whole text in its tooltip; a click shows it all): a long notice must not take the
@@ -348,14 +351,23 @@ class ShortLabel(QLabel):
         if not self._capped():
             super().paintEvent(event)
             return
-        metrics, rect = self.fontMetrics(), self.contentsRect()
-        # elided as one line of max_lines widths, less a margin for where the wrap breaks words
-        room = rect.width() * self.max_lines - metrics.averageCharWidth() * 6
-        shown = metrics.elidedText(" ".join(self.text().split()), Qt.TextElideMode.ElideRight, max(room, 1))
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
-                                   | Qt.TextFlag.TextWordWrap), shown)
+        painter.drawText(self.contentsRect(), WRAPPED, self._elided())
+
+    def _elided(self) -> str:
+        """The longest end-elided form of the text that wraps into ``max_lines`` lines."""
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        text, cap = " ".join(self.text().split()), metrics.lineSpacing() * self.max_lines
+        low, high, best = 1, width * self.max_lines, "\u2026"
+        while low <= high:  # the wrap breaks at words, so the room an elided line may take is searched
+            room = (low + high) // 2
+            candidate = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+            if metrics.boundingRect(QRect(0, 0, width, 10 * cap), WRAPPED, candidate).height() <= cap:
+                best, low = candidate, room + 1
+            else:
+                high = room - 1
+        return best
 
 
 class Banner(QFrame):
