@@ -24,3 +24,26 @@ def test_compare_view_has_a_visible_back_to_chat_button(make_window, qtbot):
     assert "Esc" in back.toolTip(), "the tooltip tells the keyboard way back too"
     qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible(), "the button closes the compare view"
+
+
+# ---------------------------------------------------------------- 8. "Continue with ..." belongs to the shown token
+
+def test_continue_button_label_is_reset_when_another_token_is_shown(qapp):
+    import math
+
+    from desktop_app.core.records import Alternative, TokenRecord
+    from desktop_app.gui.inspector import BRANCH_LABEL, InspectorPanel
+
+    def record(text, alt):
+        top = (Alternative(5, text, 0.6), Alternative(9, alt, 0.3))
+        return TokenRecord(5, text, math.log(0.6), 1, 1.0, top)
+
+    panel = InspectorPanel()
+    panel.show_token(1, 3, record(" city", " capital"), can_branch=True)
+    panel.pick(1)
+    assert "capital" in panel.branch_button.text() and panel.branch_button.isEnabled()
+    panel.show_token(2, 7, record(" food", " fruit"), can_branch=True)
+    assert panel.branch_button.text() == BRANCH_LABEL, "the alternative picked for ' city' is gone"
+    assert not panel.branch_button.isEnabled()
+    panel.pick(1)
+    assert "fruit" in panel.branch_button.text()
