@@ -47,3 +47,18 @@ def test_continue_button_label_is_reset_when_another_token_is_shown(qapp):
     assert not panel.branch_button.isEnabled()
     panel.pick(1)
     assert "fruit" in panel.branch_button.text()
+
+
+# ---------------------------------------------------------------- 9. the outline names typed text at once
+
+def test_branches_outline_shows_the_start_of_typed_text_before_any_continue(make_window, qtbot):
+    from PySide6.QtGui import QTextCursor
+
+    window = make_window(mode="text")
+    outline = window.text_view.branch_panel
+    assert outline.item_for(None).text(0) == "Main text \u00b7 (empty)"
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+        window.text_view.editor.setPlainText("Otters hold hands while they sleep in the kelp.")
+        window.text_view.editor.moveCursor(QTextCursor.MoveOperation.End)
+    QApplication.processEvents()
+    assert outline.item_for(None).text(0).startswith("Main text \u00b7 Otters hold hands")
