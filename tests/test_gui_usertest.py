@@ -62,3 +62,55 @@ def test_branches_outline_shows_the_start_of_typed_text_before_any_continue(make
         window.text_view.editor.moveCursor(QTextCursor.MoveOperation.End)
     QApplication.processEvents()
     assert outline.item_for(None).text(0).startswith("Main text \u00b7 Otters hold hands")
+
+
+# ---------------------------------------------------------------- 10. the last run's report stays viewable
+
+def _stored_kept_run(store, model_id, tmp_path):
+    """A kept run and its adapter as a fine-tune stores them (the report lives in the run's metrics)."""
+    metrics = {"margin_before": 0.27, "margin_after": 2.12, "probe_ppl_before": 20.0, "probe_ppl_after": 20.3,
+               "gate_margin_on": "all", "heldout_size": 0}
+    run = store.create_run({}, model_id)
+    folder = tmp_path / "adapter-1"
+    folder.mkdir()
+    adapter = store.add_adapter(folder, base_model=model_id, run_id=run, metrics=metrics)
+    store.update_run(run, status="kept", metrics=metrics, adapter_id=adapter)
+    return run, adapter
+
+
+def test_last_run_report_survives_a_restart_an_interrupted_run_and_is_reopened_from_history(make_window, qtbot,
+                                                                                          tmp_path):
+    window = make_window()
+    store, loaded = window.chat.store, window.chat.loaded
+    run, adapter = _stored_kept_run(store, loaded.model_id, tmp_path)
+    store.create_run({}, loaded.model_id)  # a newer run the app never finished (killed mid-run): still 'running'
+    window.close()
+    again = make_window()  # the restart
+    panel = again.finetune_side.panel
+    QApplication.processEvents()
+    assert panel.result_box.isVisibleTo(panel), "the newest finished run is reported after a restart"
+    assert "0.270" in panel.result_body.text() and "2.120" in panel.result_body.text()
+    panel.result_box.hide()  # as when a new run starts
+    history = panel.history
+    history.select(adapter)
+    assert history.report_button.isEnabled()
+    qtbot.mouseClick(history.report_button, Qt.MouseButton.LeftButton)
+    assert panel.result_box.isVisibleTo(panel) and f"adapter {adapter}" in panel.result_title.text()
+    assert "2.120" in panel.result_body.text()
+
+
+def test_ready_count_says_whether_the_ratings_are_new_since_the_last_run(make_window, qtbot, tmp_path):
+    window = make_window()
+    answer = ask(qtbot, window)["message_id"]
+    store = window.chat.store
+    store.rate_message(answer, 1)
+    _stored_kept_run(store, window.chat.loaded.model_id, tmp_path)
+    panel = window.finetune_side.panel
+    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
+        window.writer.recount()
+    assert "1 example ready" in panel.ready_label.text()
+    assert "already learned from all of them" in panel.ready_label.text()
+    store.rate_message(answer, -1)  # changed its mind after the run
+    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
+        window.writer.recount()
+    assert "1 rating or better answer new since run" in panel.ready_label.text()
