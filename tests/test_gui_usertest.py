@@ -114,3 +114,19 @@ def test_ready_count_says_whether_the_ratings_are_new_since_the_last_run(make_wi
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
         window.writer.recount()
     assert "1 rating or better answer new since run" in panel.ready_label.text()
+
+
+# ---------------------------------------------------------------- 5. the repetition penalty in Settings
+
+def test_settings_offer_a_repetition_penalty_saved_with_the_answer(make_window, qtbot):
+    from desktop_app.core.generation import RECOMMENDED_SAMPLING
+
+    window = make_window()
+    popover = window.popover
+    assert popover.repetition.value() == pytest.approx(RECOMMENDED_SAMPLING["repetition_penalty"]), \
+        "a new user starts with the measured default"
+    popover.repetition.setValue(1.25)
+    assert window.chat.settings.repetition_penalty == pytest.approx(1.25), "the chat uses it at once"
+    message_id = ask(qtbot, window)["message_id"]
+    stored = window.chat.store.get_message(message_id)["settings"]
+    assert stored["repetition_penalty"] == pytest.approx(1.25), "saved with the message's settings"
