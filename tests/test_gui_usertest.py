@@ -130,3 +130,34 @@ def test_settings_offer_a_repetition_penalty_saved_with_the_answer(make_window, 
     message_id = ask(qtbot, window)["message_id"]
     stored = window.chat.store.get_message(message_id)["settings"]
     assert stored["repetition_penalty"] == pytest.approx(1.25), "saved with the message's settings"
+
+
+# ---------------------------------------------------------------- 11. a damaged database, in plain words
+
+def test_corrupt_database_dialog_is_plain_with_sqlite_detail_behind_details(qapp, tmp_path):
+    import os
+
+    from desktop_app.core.store import CorruptDatabaseError, Store
+    from desktop_app.gui.app import corrupt_database_box, moved_aside_words
+
+    path = tmp_path / "app.sqlite3"
+    store = Store.open(path)
+    for i in range(40):
+        conv = store.create_conversation(f"chat {i}")
+        store.add_message(conv, "user", "words " * 200)
+    store.close()
+    data = bytearray(path.read_bytes())
+    for offset in range(4096, len(data), 4096):  # page 1 stays: SQLite opens it and reports the pages
+        data[offset:offset + 2048] = os.urandom(2048)
+    path.write_bytes(bytes(data))
+    with pytest.raises(CorruptDatabaseError) as info:
+        Store.open(path)
+    exc = info.value
+    assert exc.detail, "SQLite said something about the damage"
+    box, move = corrupt_database_box(exc)
+    assert exc.detail not in box.text() and "btree" not in box.text().lower() and "page" not in box.text().lower()
+    assert "cannot be read" in box.text() and "conversations are still in that file" in box.text()
+    assert exc.detail in box.detailedText(), "the SQLite words are one click away"
+    assert move.text() == "Move it aside and start fresh"
+    backup = Store.move_aside(path)
+    assert str(backup) in moved_aside_words(backup) and "conversations" in moved_aside_words(backup)

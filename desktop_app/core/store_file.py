@@ -43,12 +43,17 @@ class StoreError(UserFacingError):
 
 
 class CorruptDatabaseError(StoreError):
+    """A damaged or foreign database file. ``plain``: what happened in words; ``detail``:
+    SQLite's own message (page numbers, error codes), for a "Details" view or a bug report."""
+
     def __init__(self, path, detail: str = ""):
         self.path = Path(path)
-        extra = f" ({detail})" if detail else ""
-        super().__init__(
-            f"The database file {self.path} is not a readable gpt2-desk database{extra}. "
-            "Nothing was changed; move it aside to start a fresh one.")
+        self.detail = detail
+        self.plain = (f"The database file {self.path} cannot be read: it is damaged or is not a gpt2-desk "
+                      "database. Nothing was changed.")
+        short = " ".join(detail.split())
+        extra = f" (SQLite: {short[:160]}{'…' if len(short) > 160 else ''})" if short else ""
+        super().__init__(f"{self.plain} Move it aside to start a fresh one.{extra}")
 
 
 class NewerDatabaseError(StoreError):
