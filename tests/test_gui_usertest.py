@@ -161,3 +161,26 @@ def test_corrupt_database_dialog_is_plain_with_sqlite_detail_behind_details(qapp
     assert move.text() == "Move it aside and start fresh"
     backup = Store.move_aside(path)
     assert str(backup) in moved_aside_words(backup) and "conversations" in moved_aside_words(backup)
+
+
+# ---------------------------------------------------------------- 12. the small ones
+
+def _bottom_ticks(curve):
+    axis = curve.plot.getPlotItem().getAxis("bottom")
+    low, high = curve.plot.getPlotItem().viewRange()[0]
+    return [v for _spacing, values in axis.tickValues(low, high, 300) for v in values]
+
+
+def test_loss_chart_labels_whole_steps_before_and_during_a_run(qapp):
+    from desktop_app.gui.finetune_panel import LossCurve
+
+    curve = LossCurve()
+    curve.resize(300, 125)
+    ticks = _bottom_ticks(curve)
+    assert ticks and all(float(v).is_integer() for v in ticks), ticks
+    curve.add(1, 2.0, 3)
+    curve.add(2, 1.5, 3)
+    ticks = _bottom_ticks(curve)
+    assert ticks and all(float(v).is_integer() for v in ticks), ticks
+    curve.clear()
+    assert all(float(v).is_integer() for v in _bottom_ticks(curve))

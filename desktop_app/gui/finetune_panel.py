@@ -229,7 +229,7 @@ class LossCurve(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems={"bottom": _step_axis()})
         self.plot.setFixedHeight(125)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -244,6 +244,7 @@ class LossCurve(QWidget):
         layout.addWidget(self.plot)
         self.steps: list[int] = []
         self.losses: list[float] = []
+        self.plot.setXRange(1, 10, padding=0.06)  # before the first step: whole steps, not 0.2 / 0.4 / ...
 
     def restyle(self) -> None:
         """Colours from the current light or dark palette (again when the system switches)."""
@@ -280,6 +281,7 @@ class LossCurve(QWidget):
     def clear(self) -> None:
         self.steps, self.losses = [], []
         self.curve.setData([], [])
+        self.plot.setXRange(1, 10, padding=0.06)
 
     def add(self, step: int, loss: float, total: int | None = None) -> None:
         if not math.isfinite(loss):
@@ -289,6 +291,18 @@ class LossCurve(QWidget):
         self.curve.setData(self.steps, self.losses)
         if total:
             self.plot.setXRange(1, max(total, 2), padding=0.06)
+
+
+def _step_axis():
+    """A bottom axis that labels whole steps only (a run has no step 2.5)."""
+    import pyqtgraph as pg
+
+    class StepAxis(pg.AxisItem):
+        def tickValues(self, minVal, maxVal, size):
+            return [(max(spacing, 1.0), [v for v in values if float(v).is_integer()])
+                    for spacing, values in super().tickValues(minVal, maxVal, size)]
+
+    return StepAxis("bottom")
 
 
 class FineTunePanel(QScrollArea):
