@@ -184,3 +184,18 @@ def test_loss_chart_labels_whole_steps_before_and_during_a_run(qapp):
     assert ticks and all(float(v).is_integer() for v in ticks), ticks
     curve.clear()
     assert all(float(v).is_integer() for v in _bottom_ticks(curve))
+
+
+def test_text_mode_drops_the_chat_token_and_the_prompt_scoring_switch(make_window, qtbot):
+    window = make_window()
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    window.show_token(card, 0)
+    assert window.inspector.record is not None and window.inspector.explain.isVisibleTo(window.inspector)
+    assert window.legend.score_prompts.isVisibleTo(window)
+    window.set_mode("text")
+    assert window.inspector.record is None, "the chat token is not shown beside the text"
+    assert not window.inspector.explain.isVisibleTo(window.inspector), "nor its 'Why this token?'"
+    assert not window.legend.score_prompts.isVisibleTo(window), "a text has no prompts to score"
+    window.set_mode("chat")
+    assert window.legend.score_prompts.isVisibleTo(window)
