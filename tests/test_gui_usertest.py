@@ -199,3 +199,18 @@ def test_text_mode_drops_the_chat_token_and_the_prompt_scoring_switch(make_windo
     assert not window.legend.score_prompts.isVisibleTo(window), "a text has no prompts to score"
     window.set_mode("chat")
     assert window.legend.score_prompts.isVisibleTo(window)
+
+
+def test_empty_chat_welcome_uses_the_room_there_is(make_window):
+    window = make_window()
+    window.resize(1280, 800)
+    for _ in range(5):
+        QApplication.processEvents()
+    empty = window.transcript.empty
+    assert empty.isVisible() and empty.width() > 600
+    assert empty.body.width() >= 450, "it wrapped in a ~190 px column in a 700 px area"
+    assert empty.body.height() >= empty.body.heightForWidth(empty.body.width()), "no line is cut"
+    window.resize(800, 600)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert empty.body.width() <= empty.width(), "a narrow window narrows it"
