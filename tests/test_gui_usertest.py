@@ -214,3 +214,14 @@ def test_empty_chat_welcome_uses_the_room_there_is(make_window):
     for _ in range(5):
         QApplication.processEvents()
     assert empty.body.width() <= empty.width(), "a narrow window narrows it"
+
+
+def test_settings_button_loses_its_hover_look_when_the_popup_closes_with_esc(make_window, qtbot):
+    window = make_window()
+    button, popover = window.settings_button, window.popover
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert popover.isVisible()
+    button.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)  # what the pointer left behind under the popup
+    qtbot.keyClick(popover, Qt.Key.Key_Escape)
+    assert not popover.isVisible()
+    assert not button.testAttribute(Qt.WidgetAttribute.WA_UnderMouse), "no stuck hover highlight"

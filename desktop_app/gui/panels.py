@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QLinearGradient, QPainter
+from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
                                QMessageBox, QPlainTextEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget)
@@ -307,7 +307,19 @@ class SettingsPopover(QFrame):
         self.adjustSize()
         corner = widget.mapToGlobal(QPoint(widget.width(), 0))
         self.move(corner.x() - self.width(), corner.y() - self.height() - 6)
+        self.opener = widget
         self.show()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        # the popup held the mouse: the button that opened it never heard the pointer leave and
+        # kept its hover look after Esc; it is told now, unless the pointer really is over it
+        opener = getattr(self, "opener", None)
+        if opener is not None and not opener.rect().contains(opener.mapFromGlobal(QCursor.pos())):
+            opener.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+            opener.style().unpolish(opener)
+            opener.style().polish(opener)
+            opener.update()
 
 
 class Banner(QFrame):
