@@ -225,3 +225,30 @@ def test_settings_button_loses_its_hover_look_when_the_popup_closes_with_esc(mak
     qtbot.keyClick(popover, Qt.Key.Key_Escape)
     assert not popover.isVisible()
     assert not button.testAttribute(Qt.WidgetAttribute.WA_UnderMouse), "no stuck hover highlight"
+
+
+def _flat_tool(window):
+    from PySide6.QtWidgets import QToolButton
+
+    return next(b for b in window.findChildren(QToolButton)
+                if b.objectName() == "FlatTool" and b.isVisible() and b.isEnabled() and b.width() > 16)
+
+
+@pytest.mark.parametrize("name", ["settings_button", "model_button", "flat tool"])
+def test_keyboard_focus_draws_a_ring(make_window, qtbot, name):
+    window = make_window()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
+    button = _flat_tool(window) if name == "flat tool" else getattr(window, name)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    window.prompt.setFocus()
+    QApplication.processEvents()
+    before = button.grab().toImage()
+    button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: button.hasFocus(), timeout=2000)
+    QApplication.processEvents()
+    after = button.grab().toImage()
+    assert after.size() == before.size(), "the ring does not move anything"
+    edge = [(x, 0) for x in range(6, before.width() - 6)]  # the top border, away from the rounded corners
+    changed = sum(before.pixel(x, y) != after.pixel(x, y) for x, y in edge)
+    assert changed > len(edge) // 2, "the border changes colour along its length when focused"
