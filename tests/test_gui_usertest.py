@@ -252,3 +252,31 @@ def test_keyboard_focus_draws_a_ring(make_window, qtbot, name):
     edge = [(x, 0) for x in range(6, before.width() - 6)]  # the top border, away from the rounded corners
     changed = sum(before.pixel(x, y) != after.pixel(x, y) for x, y in edge)
     assert changed > len(edge) // 2, "the border changes colour along its length when focused"
+
+
+def test_export_dialog_opens_in_documents_then_where_the_last_export_went(make_window, qtbot, monkeypatch,
+                                                                          tmp_path):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from desktop_app.gui import conversation_actions
+
+    window = make_window()
+    ask(qtbot, window)
+    asked = []
+    target = tmp_path / "exports" / "chat.md"
+    target.parent.mkdir()
+
+    def fake_dialog(_parent, _title, start, _pattern):  # the modal dialog itself cannot run in a test
+        asked.append(start)
+        return str(target), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_dialog)
+    conversation_actions.export_conversation(window, window.chat.conversation_id, "markdown")
+    first = Path(asked[0]).parent
+    assert first != Path.cwd(), "not the process's working folder"
+    assert first.name == "Documents" or first == Path.home()
+    assert target.exists()
+    window.cards.export_card(answer_cards(window)[-1], "json")
+    assert Path(asked[1]).parent == target.parent, "the next dialog opens where the last export went"
