@@ -280,3 +280,22 @@ def test_export_dialog_opens_in_documents_then_where_the_last_export_went(make_w
     assert target.exists()
     window.cards.export_card(answer_cards(window)[-1], "json")
     assert Path(asked[1]).parent == target.parent, "the next dialog opens where the last export went"
+
+
+def test_the_window_checkpoints_the_database_after_a_fine_tune_and_on_a_timer(make_window, qtbot, tmp_path):
+    import shutil
+
+    from desktop_app.core.store import Store
+    from desktop_app.core.training import RunResult
+    from desktop_app.gui.db_checkpoint import EVERY_MS
+
+    window = make_window()
+    ask(qtbot, window)
+    window.chat.tasks.store.wait()
+    assert window.checkpoints.isActive() and window.checkpoints.interval() == EVERY_MS
+    window.finetune.finished.emit(RunResult(run_id=1, kept=False, adapter_id=None, reason="", status="cancelled"))
+    window.tasks.store.wait()
+    shutil.copy(window.chat.store.path, tmp_path / "copy.sqlite3")  # the .sqlite3 file alone, as a backup
+    copy = Store.open(tmp_path / "copy.sqlite3")
+    assert len(copy.list_conversations()) == 1, "the conversation is in the file, not only in its -wal"
+    copy.close()

@@ -92,3 +92,21 @@ def test_penalty_changes_the_draw_but_not_the_records(tiny_model):
     assert [r.id for r in again.records] == [r.id for r in generate(
         tiny_model, prompt, SamplingSettings(max_new_tokens=24, seed=11, repetition_penalty=1.3)).records], \
         "a seeded answer with a penalty is reproducible"
+
+
+# ---------------------------------------------------------------- 12. the database file is a real backup
+
+def test_checkpoint_puts_the_conversations_into_the_database_file_itself(store, tmp_path):
+    import shutil
+
+    _answer(store, "Paris is the capital.")
+    copy = tmp_path / "backup.sqlite3"
+    shutil.copy(store.path, copy)  # what a person's backup of the .sqlite3 file alone gets
+    before = Store.open(copy)
+    assert before.list_conversations() == [], "before a checkpoint the file itself holds nothing yet"
+    before.close()
+    assert store.checkpoint() is True
+    shutil.copy(store.path, tmp_path / "backup2.sqlite3")
+    after = Store.open(tmp_path / "backup2.sqlite3")
+    assert [c["title"] for c in after.list_conversations()] == ["q"]
+    after.close()

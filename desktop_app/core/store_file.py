@@ -276,6 +276,15 @@ class StoreFile:
     def _one(self, sql, params=()):
         return self._conn().execute(sql, params).fetchone()
 
+    def checkpoint(self) -> bool:
+        """Copy what the write-ahead log holds into the database file itself, without waiting
+        for anyone (PASSIVE). SQLite does this on its own only once the log reaches 1,000
+        pages (~4 MB), so a small database lived in its -wal file for a whole session and a
+        copy of the .sqlite3 file alone was empty. Returns whether every change is now in the
+        file (False when a reader still held an older snapshot)."""
+        busy, logged, copied = self._one("PRAGMA wal_checkpoint(PASSIVE)")
+        return not busy and copied == logged
+
     def integrity_check(self) -> list[str]:
         return [row[0] for row in self._rows("PRAGMA integrity_check")]
 

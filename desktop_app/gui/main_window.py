@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QProgressBar, QSplit
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
-from desktop_app.gui import conversation_actions, view_toolbar
+from desktop_app.gui import conversation_actions, db_checkpoint, view_toolbar
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.context_meter import ContextMeter
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._build()
         self._connect()
         self.notifier = Notifier(self)
+        self.checkpoints = db_checkpoint.install(self)  # the .sqlite3 file stays a real backup
         self.message_editor = MessageEditor(self)
         self._restore()
         self.refresh_conversations()
