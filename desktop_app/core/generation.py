@@ -63,7 +63,7 @@ class SamplingSettings:
 # What a new user starts with (GUI Settings, CLI): chosen by bench/sampling_defaults.py on the
 # bundled SmolLM2-135M; the dataclass's own defaults stay the old ones, so seeded settings
 # written out in full (and stored messages) mean what they meant.
-RECOMMENDED_SAMPLING = dict(temperature=0.8, repetition_penalty=1.0)
+RECOMMENDED_SAMPLING = dict(temperature=0.6, repetition_penalty=1.1)
 
 
 def recommended_sampling(**overrides) -> "SamplingSettings":
