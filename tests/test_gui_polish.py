@@ -566,7 +566,10 @@ def test_a_finished_run_notifies_only_when_the_window_is_not_in_front(make_windo
     qtbot.waitUntil(lambda: not window.isActiveWindow(), timeout=2000)
     window.finetune.finished.emit(RunResult(run_id=1, kept=True, adapter_id=3, reason="", status="kept"))
     how, title, text = notifier.last
-    assert title == "Fine-tune finished" and text == "Fine-tune kept: adapter 3 is now in use."
+    assert title == "Fine-tune kept" and text == "Adapter 3 is now in use."
+    window.finetune.finished.emit(RunResult(run_id=2, kept=False, adapter_id=None, reason="", status="cancelled"))
+    assert notifier.last[1:] == ("Fine-tune cancelled", "Your model is unchanged."), \
+        "said once (it read 'Fine-tune finished: Fine-tune cancelled: ...')"
     from PySide6.QtWidgets import QSystemTrayIcon
 
     assert how == ("tray" if QSystemTrayIcon.isSystemTrayAvailable() else "alert"), "no tray: guarded"

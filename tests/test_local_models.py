@@ -46,3 +46,18 @@ def test_model_dialog_lists_them(local_models, qtbot):
     texts = [dialog.local.item(i).text() for i in range(dialog.local.count())]
     assert any(t.startswith("someone/tiny-gpt2") and "downloaded \u00b7 gpt2 \u00b7 0.5 MB" in t for t in texts), texts
     assert any("converted GGUF \u00b7 gpt2" in t for t in texts)
+
+
+def test_the_bundled_models_conversion_is_not_listed_as_a_model_of_its_own(local_models, tiny_model_dir):
+    from desktop_app.core.models import BUNDLED_SPEC, bundled_gguf_path, converted_folder_for
+
+    try:
+        cache = converted_folder_for(bundled_gguf_path(), local_models)
+    except Exception:
+        pytest.skip("no bundled model in this checkout")
+    cache = local_models.converted_models_dir / cache.name  # where a data folder keeps its own conversion
+    shutil.copytree(tiny_model_dir, cache)
+    found = list_local_models(local_models)
+    assert str(cache) not in {m.spec for m in found}, "it looked like a second copy of the bundled model"
+    assert BUNDLED_SPEC in {m.spec for m in found}
+    assert str(local_models.converted_models_dir / "mine-abc123") in {m.spec for m in found}, "others stay"

@@ -47,9 +47,15 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 def add_sampling_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-new-tokens", type=int, default=128, metavar="N")
     parser.add_argument("--seed", type=int, metavar="S")
-    parser.add_argument("--temperature", type=float, default=0.8, metavar="T", help="0 means greedy")
+    from desktop_app.core.generation import RECOMMENDED_SAMPLING
+
+    parser.add_argument("--temperature", type=float, default=RECOMMENDED_SAMPLING["temperature"], metavar="T",
+                        help="0 means greedy (default %(default)s)")
     parser.add_argument("--top-k", type=int, default=50, metavar="K")
     parser.add_argument("--top-p", type=float, default=0.95, metavar="P")
+    parser.add_argument("--repetition-penalty", type=float, default=RECOMMENDED_SAMPLING["repetition_penalty"],
+                        metavar="R", help="a token already in the answer is made less likely to be drawn again "
+                                          "(HF-style; 1 is off; default %(default)s)")
     parser.add_argument("--greedy", action="store_true")
     parser.add_argument("--alternatives", type=int, default=10, metavar="K", help="alternatives kept per token")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT", help="extra stop sequence")
@@ -62,9 +68,11 @@ def sampling_from_args(args):
         raise CliError("--max-new-tokens must be at least 1")
     if not 0 < args.top_p <= 1:
         raise CliError("--top-p must be in (0, 1]")
+    if not 1 <= args.repetition_penalty <= 10:
+        raise CliError("--repetition-penalty must be from 1 (off) to 10")
     return SamplingSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_k=args.top_k,
                             top_p=args.top_p, seed=args.seed, greedy=args.greedy, alternatives=args.alternatives,
-                            stop_sequences=tuple(args.stop))
+                            stop_sequences=tuple(args.stop), repetition_penalty=args.repetition_penalty)
 
 
 # ---------------------------------------------------------------- rendering

@@ -20,7 +20,7 @@ import torch
 
 from desktop_app.core.decoding import IncrementalDecoder, token_texts
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.generation import SamplingSettings, sampling_scores
+from desktop_app.core.generation import SamplingSettings, penalise_repeats, sampling_scores
 from desktop_app.core.models import LoadedModel
 
 # model_type -> (decoder blocks, final norm) inside the causal-LM model; the unembedding is
@@ -386,14 +386,20 @@ class SamplerFacts:
 
 
 def sampler_facts(logits: torch.Tensor, token_id: int, settings: SamplingSettings, *,
-                  settings_known: bool = True, forced: bool = False) -> SamplerFacts:
+                  settings_known: bool = True, forced: bool = False, answer_before=()) -> SamplerFacts:
+    """``answer_before``: the answer's tokens before this one (what a repetition penalty saw)."""
     logits = logits.float()
     raw = torch.softmax(logits, dim=-1)
+    seen = None
+    if answer_before and settings.repetition_penalty != 1.0:
+        seen = torch.zeros(logits.shape[-1], dtype=torch.bool, device=logits.device)
+        seen[torch.tensor(list(answer_before), device=logits.device)] = True
+    drawn = penalise_repeats(logits, seen, settings.repetition_penalty)  # as the sampler saw them
     if settings.is_greedy:
-        kept = torch.zeros_like(raw, dtype=torch.bool).scatter(0, torch.argmax(logits)[None], True)
+        kept = torch.zeros_like(raw, dtype=torch.bool).scatter(0, torch.argmax(drawn)[None], True)
         used = kept.float()
     else:
-        scores = sampling_scores(logits, settings)
+        scores = sampling_scores(drawn, settings)
         kept = torch.isfinite(scores)
         used = torch.softmax(scores, dim=-1)
     cumulative = torch.sort(raw, descending=True).values.cumsum(0)
@@ -464,7 +470,7 @@ def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None
     attribution = integrated_gradients(loaded, seen, chosen, other, steps=steps, max_steps=max_steps, cancel=cancel)
     attribution = _with_prompt_len(attribution, context.prompt_len)
     facts = sampler_facts(logits, chosen, context.settings, settings_known=context.settings_known,
-                          forced=context.forced)
+                          forced=context.forced, answer_before=context.ids[context.prompt_len:-1])
     return Explanation(context, token_texts(loaded.tokenizer).text(chosen), lens, lens_error, attribution, facts,
                        loaded.adapter_id, loaded.precision)
 

@@ -42,6 +42,9 @@ class SamplingSettings:
     greedy: bool = False
     alternatives: int = 10
     stop_sequences: tuple[str, ...] = ()
+    # HF-style: a logit of a token already in the answer is divided (if > 0) or multiplied
+    # (if < 0) by this before sampling; 1.0 is off, and what a stored message without it meant
+    repetition_penalty: float = 1.0
 
     @property
     def is_greedy(self) -> bool:
@@ -59,6 +62,29 @@ class SamplingSettings:
         if "stop_sequences" in values:
             values["stop_sequences"] = tuple(values["stop_sequences"])
         return cls(**values)
+
+
+# What a new user starts with (GUI Settings, CLI): chosen by bench/sampling_defaults.py on the
+# bundled SmolLM2-135M; the dataclass's own defaults stay the old ones, so seeded settings
+# written out in full (and stored messages) mean what they meant.
+RECOMMENDED_SAMPLING = dict(temperature=0.6, repetition_penalty=1.1)
+
+
+def recommended_sampling(**overrides) -> "SamplingSettings":
+    return SamplingSettings(**{**RECOMMENDED_SAMPLING, **overrides})
+
+
+def penalise_repeats(logits: torch.Tensor, seen: torch.Tensor | None, penalty: float) -> torch.Tensor:
+    """HF's repetition penalty (transformers' RepetitionPenaltyLogitsProcessor) on a copy:
+    ``seen`` is a bool mask over the vocabulary of the tokens already in the answer. The
+    records keep the model's own logits; only the draw sees the penalised ones."""
+    import torch
+
+    if seen is None or penalty == 1.0:
+        return logits
+    logits = logits.float()
+    penalised = torch.where(logits > 0, logits / penalty, logits * penalty)
+    return torch.where(seen, penalised, logits)
 
 
 def eos_ids(loaded: LoadedModel) -> set[int]:
@@ -174,6 +200,7 @@ class Generation:
         self.fast = fast
         self.lean = lean
         self.path: str | None = None
+        self._seen = None  # the answer's tokens, while a repetition penalty is on
 
     @property
     def text(self) -> str:
@@ -220,6 +247,7 @@ class Generation:
                     held.add(record, decoder.pending)
                 yield from self._release(held.ready())
             next_logits = logits[-1]
+            self._seen = self._seen_mask(next_logits)
             team.restart()
             self.finish_reason = "length" if budget == settings.max_new_tokens else "context"
             for _ in range(max(0, budget)):
@@ -253,6 +281,19 @@ class Generation:
         self.path = "lean" if lean else "plain"
         return lean or PlainSteps(self.loaded, needed)
 
+    def _seen_mask(self, logits):
+        """The answer's tokens so far (a branch's forced ones too) as a vocabulary mask, or
+        None when no repetition penalty is asked for. The prompt is left out: an answer that
+        restates the question ("The capital of France is ...") is not a repeat."""
+        import torch
+
+        if self.settings.repetition_penalty == 1.0:
+            return None
+        seen = torch.zeros(logits.shape[-1], dtype=torch.bool, device=logits.device)
+        if self.prefix_ids:
+            seen[torch.tensor(self.prefix_ids, device=logits.device)] = True
+        return seen
+
     def _choose(self, logits, generator, decoder, stop_ids):
         """The next token (int and device tensor) and its record; record None at end of text.
         The fast path reads the token and its record's figures in one host copy."""
@@ -262,7 +303,9 @@ class Generation:
 
         settings, loaded = self.settings, self.loaded
         table = token_texts(loaded.tokenizer)
-        chosen = sample_token(logits, settings, generator)
+        chosen = sample_token(penalise_repeats(logits, self._seen, settings.repetition_penalty), settings, generator)
+        if self._seen is not None:
+            self._seen[chosen] = True  # on the device: no host sync for the fast path
         if self.fast:
             values = packed_record(logits, chosen, settings.alternatives).tolist()
             token = int(values[0])

@@ -466,6 +466,14 @@ def describe_local(location: Path) -> tuple[str, int]:
         return "", 0
 
 
+def _bundled_conversion_name(paths: AppPaths) -> str | None:
+    """The folder name the bundled GGUF is converted into (a cache, listed as the bundled model)."""
+    try:
+        return converted_folder_for(bundled_gguf_path(), paths).name
+    except (ModelError, OSError):
+        return None
+
+
 def list_local_models(paths: AppPaths) -> list[LocalModel]:
     found: list[LocalModel] = []
     try:
@@ -479,10 +487,12 @@ def list_local_models(paths: AppPaths) -> list[LocalModel]:
                                         *describe_local(folder)))
     except Exception as exc:  # no cache dir yet, or unreadable
         log.info("hub cache scan: %s", exc)
+    bundled_cache = _bundled_conversion_name(paths)
     for converted in dict.fromkeys((paths.converted_models_dir, paths.shared_converted_dir)):
         if converted.exists():
             for folder in sorted(converted.iterdir()):
-                if folder.is_dir() and any(folder.glob("*.safetensors")):
+                # the bundled model's own conversion is the bundled entry below, not a model of its own
+                if folder.name != bundled_cache and folder.is_dir() and any(folder.glob("*.safetensors")):
                     found.append(LocalModel(str(folder), "converted", folder.name, str(folder), *describe_local(folder)))
     try:
         gguf_path = bundled_gguf_path()

@@ -43,12 +43,17 @@ class StoreError(UserFacingError):
 
 
 class CorruptDatabaseError(StoreError):
+    """A damaged or foreign database file. ``plain``: what happened in words; ``detail``:
+    SQLite's own message (page numbers, error codes), for a "Details" view or a bug report."""
+
     def __init__(self, path, detail: str = ""):
         self.path = Path(path)
-        extra = f" ({detail})" if detail else ""
-        super().__init__(
-            f"The database file {self.path} is not a readable gpt2-desk database{extra}. "
-            "Nothing was changed; move it aside to start a fresh one.")
+        self.detail = detail
+        self.plain = (f"The database file {self.path} cannot be read: it is damaged or is not a gpt2-desk "
+                      "database. Nothing was changed.")
+        short = " ".join(detail.split())
+        extra = f" (SQLite: {short[:160]}{'…' if len(short) > 160 else ''})" if short else ""
+        super().__init__(f"{self.plain} Move it aside to start a fresh one.{extra}")
 
 
 class NewerDatabaseError(StoreError):
@@ -270,6 +275,15 @@ class StoreFile:
 
     def _one(self, sql, params=()):
         return self._conn().execute(sql, params).fetchone()
+
+    def checkpoint(self) -> bool:
+        """Copy what the write-ahead log holds into the database file itself, without waiting
+        for anyone (PASSIVE). SQLite does this on its own only once the log reaches 1,000
+        pages (~4 MB), so a small database lived in its -wal file for a whole session and a
+        copy of the .sqlite3 file alone was empty. Returns whether every change is now in the
+        file (False when a reader still held an older snapshot)."""
+        busy, logged, copied = self._one("PRAGMA wal_checkpoint(PASSIVE)")
+        return not busy and copied == logged
 
     def integrity_check(self) -> list[str]:
         return [row[0] for row in self._rows("PRAGMA integrity_check")]

@@ -296,4 +296,22 @@ def readiness(store) -> dict:
     for key, value in text_training.readiness(store).items():  # text mode's ratings count alike
         counts[key] += value
     counts["ready"] = counts["total"] > 0
+    counts.update(since_last_run(store))
     return counts
+
+
+def since_last_run(store) -> dict:
+    """What the newest finished (kept or discarded) run did not see: ``last_run`` (its id, or
+    None when no run finished) and ``new_since_run``, the ratings and better answers given or
+    changed after it started. A run reads the ratings when it starts, so anything later is new."""
+    row = store._one("SELECT id, started FROM finetune_runs WHERE status IN ('kept', 'discarded') "
+                     "ORDER BY id DESC LIMIT 1")
+    if row is None:
+        return {"last_run": None, "new_since_run": None}
+    started = row["started"]
+    new = store._one("SELECT (SELECT COUNT(*) FROM ratings WHERE created > ?) "
+                     "+ (SELECT COUNT(*) FROM corrections WHERE created > ?) "
+                     "+ (SELECT COUNT(*) FROM text_ratings WHERE created > ?) "
+                     "+ (SELECT COUNT(*) FROM text_branches WHERE correction IS NOT NULL AND created > ?)",
+                     (started,) * 4)[0]
+    return {"last_run": row["id"], "new_since_run": int(new)}

@@ -48,6 +48,7 @@ class AdapterHistory(QFrame):
     delete_requested = Signal(int)
     export_requested = Signal(int)
     import_requested = Signal(str)  # a PEFT adapter folder
+    report_requested = Signal(int)  # show the report of the run that made this adapter
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -94,8 +95,11 @@ class AdapterHistory(QFrame):
         self.import_button = QPushButton(icon("new"), "Import\u2026")
         self.import_button.setToolTip("Add a PEFT adapter trained elsewhere for this model; it is judged like a "
                                       "fine-tune here and you choose whether to use it")
+        self.report_button = QPushButton(icon("compare"), "Report\u2026")
+        self.report_button.setToolTip("What the fine-tune that made the selected adapter measured: the margin, "
+                                      "the perplexity and the answers before and after")
         buttons = (self.use_button, self.rollback_button, self.base_button, self.delete_button, self.export_button,
-                   self.import_button)
+                   self.import_button, self.report_button)
         for i, b in enumerate(buttons):
             b.setObjectName("SmallButton")
             grid.addWidget(b, i // 2, i % 2)
@@ -106,6 +110,8 @@ class AdapterHistory(QFrame):
         self.delete_button.clicked.connect(self._delete)
         self.export_button.clicked.connect(self._export)
         self.import_button.clicked.connect(self._import)
+        self.report_button.clicked.connect(lambda: self.selected_id() is not None
+                                           and self.report_requested.emit(self.selected_id()))
 
     def set_adapters(self, rows: list[dict]) -> None:
         """``rows``: adapters.list_adapters(...) (oldest first); shown newest first."""
@@ -162,6 +168,7 @@ class AdapterHistory(QFrame):
         self.delete_button.setEnabled(not self.busy and sel is not None and sel != active)
         self.export_button.setEnabled(row is not None and row.get("present", True))
         self.import_button.setEnabled(not self.busy)
+        self.report_button.setEnabled(row is not None)
 
     def _use(self) -> None:
         sel = self.selected_id()

@@ -28,15 +28,34 @@ def open_store_interactive(db_path, *, ask: bool = True):
     except CorruptDatabaseError as exc:
         if not ask:
             raise
-        box = QMessageBox(QMessageBox.Icon.Warning, "gpt2-desk: the database cannot be read", str(exc))
-        move = box.addButton("Move it aside and start fresh", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        box, move = corrupt_database_box(exc)
         box.exec()
         if box.clickedButton() is not move:
             raise
         backup = Store.move_aside(db_path)
-        QMessageBox.information(None, "gpt2-desk", f"The old file was kept as {backup}.")
+        QMessageBox.information(None, "gpt2-desk", moved_aside_words(backup))
         return Store.open(db_path)
+
+
+def corrupt_database_box(exc):
+    """The question asked about a bad database: a plain sentence, SQLite's words under
+    "Show Details…". Returns (box, its "Move it aside" button)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    text = (f"{exc.plain}\n\nYour earlier conversations are still in that file. Move it aside to start with an "
+            "empty database; the old file is kept next to it, renamed, and nothing in it is deleted.")
+    box = QMessageBox(QMessageBox.Icon.Warning, "gpt2-desk: the database cannot be read", text)
+    if exc.detail:
+        box.setDetailedText(f"SQLite said:\n{exc.detail}")
+    move = box.addButton("Move it aside and start fresh", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    return box, move
+
+
+def moved_aside_words(backup) -> str:
+    return (f"The old file was kept as {backup}. Your earlier conversations, ratings and fine-tune history are in "
+            "it: keep it as a backup. A database tool can often get much of a damaged file back "
+            f"(for example: sqlite3 \"{backup}\" .recover).")
 
 
 def screenshot_size(text: str | None) -> tuple[int, int]:

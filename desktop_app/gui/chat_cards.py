@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog
 
-from desktop_app.gui import conversation_actions, export, view_toolbar
+from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label
 from desktop_app.gui.transcript import MessageCard, answer_author, answer_meta, tokens_words
@@ -222,9 +222,10 @@ class ChatCards:
         if path is None:
             suffix = {"png": "PNG image (*.png)", "json": "JSON (*.json)"}[kind]
             default = f"answer-{card.message_id or 'new'}.{kind}"
-            path, _ = QFileDialog.getSaveFileName(w, "Export answer", default, suffix)
+            path, _ = QFileDialog.getSaveFileName(w, "Export answer", save_folder.suggested(w, default), suffix)
             if not path:
                 return None
+            save_folder.remember(w, path)
         try:
             if kind == "png":
                 export.heatmap_png(card.view, path)

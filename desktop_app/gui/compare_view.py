@@ -17,8 +17,8 @@ import math
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
-from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
@@ -460,9 +460,23 @@ class CompareDialog(QDialog):
         self.setObjectName("CompareDialog")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(self._build_back_row())
         self.view = CompareView(store, chat, self)
         layout.addWidget(self.view)
         self.resize(820, 560)
+
+    def _build_back_row(self) -> QHBoxLayout:
+        """A visible way back: the view covers the chat, so without it only Esc (unseen) got out."""
+        row = QHBoxLayout()
+        row.setContentsMargins(12, 8, 12, 0)
+        self.back_button = QPushButton("\u2190 Back to chat")
+        self.back_button.setObjectName("BackToChat")
+        self.back_button.setToolTip("Close the compare view and return to the chat (Esc)")
+        self.back_button.clicked.connect(self.reject)
+        row.addWidget(self.back_button)
+        row.addStretch(1)
+        return row
 
     def fit_over(self, area: QWidget) -> None:
         """Cover the chat area (``area``) and nothing beside it: the side panels stay in sight."""

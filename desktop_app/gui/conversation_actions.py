@@ -7,7 +7,7 @@ import re
 
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton
 
-from desktop_app.gui import conversation_export as cx
+from desktop_app.gui import conversation_export as cx, save_folder
 from desktop_app.gui.theme import icon
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,11 @@ def export_conversation(window, conversation_id: int | None, kind: str, path: st
     if path is None:
         title = window.chat.store.get_conversation(conversation_id)["title"]
         stem = re.sub(r"[^\w\- ]+", "", title).strip().replace(" ", "-")[:40] or f"conversation-{conversation_id}"
-        path, _ = QFileDialog.getSaveFileName(window, "Export conversation", f"{stem}.{suffix}", pattern)
+        path, _ = QFileDialog.getSaveFileName(window, "Export conversation",
+                                              save_folder.suggested(window, f"{stem}.{suffix}"), pattern)
         if not path:
             return None
+        save_folder.remember(window, path)
     try:
         cx.write_text(path, conversation_text(window, conversation_id, kind))
     except OSError as exc:

@@ -83,6 +83,16 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
     return title, "<br>".join([body] + lines if body else lines)
 
 
+def news_words(counts: dict) -> str:
+    """What the last finished run did not see yet (a run reads the ratings when it starts)."""
+    run, new = counts.get("last_run"), counts.get("new_since_run")
+    if run is None or new is None:
+        return ""
+    if not new:
+        return f" Run {run} already learned from all of them: rate more to teach something new."
+    return f" {new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new since run {run}."
+
+
 class FineTuneController(QObject):
     """Fine-tunes and adapter choices, without widgets.
 
@@ -219,7 +229,7 @@ class LossCurve(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems={"bottom": _step_axis()})
         self.plot.setFixedHeight(125)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -234,6 +244,7 @@ class LossCurve(QWidget):
         layout.addWidget(self.plot)
         self.steps: list[int] = []
         self.losses: list[float] = []
+        self.plot.setXRange(1, 10, padding=0.06)  # before the first step: whole steps, not 0.2 / 0.4 / ...
 
     def restyle(self) -> None:
         """Colours from the current light or dark palette (again when the system switches)."""
@@ -270,6 +281,7 @@ class LossCurve(QWidget):
     def clear(self) -> None:
         self.steps, self.losses = [], []
         self.curve.setData([], [])
+        self.plot.setXRange(1, 10, padding=0.06)
 
     def add(self, step: int, loss: float, total: int | None = None) -> None:
         if not math.isfinite(loss):
@@ -279,6 +291,18 @@ class LossCurve(QWidget):
         self.curve.setData(self.steps, self.losses)
         if total:
             self.plot.setXRange(1, max(total, 2), padding=0.06)
+
+
+def _step_axis():
+    """A bottom axis that labels whole steps only (a run has no step 2.5)."""
+    import pyqtgraph as pg
+
+    class StepAxis(pg.AxisItem):
+        def tickValues(self, minVal, maxVal, size):
+            return [(max(spacing, 1.0), [v for v in values if float(v).is_integer()])
+                    for spacing, values in super().tickValues(minVal, maxVal, size)]
+
+    return StepAxis("bottom")
 
 
 class FineTunePanel(QScrollArea):
@@ -411,6 +435,7 @@ class FineTunePanel(QScrollArea):
         h.deactivate_requested.connect(lambda: c.adapter_action("deactivate"))
         h.rollback_requested.connect(lambda: c.adapter_action("rollback"))
         h.delete_requested.connect(lambda aid: c.adapter_action("delete", aid))
+        h.report_requested.connect(self.show_adapter_report)
         adapter_export.attach(h, c)  # Export... and Import... (issue 14)
 
     def _build_advanced(self, layout) -> None:
@@ -463,7 +488,8 @@ class FineTunePanel(QScrollArea):
         if total:
             pairs = counts.get("pairs", 0)
             extra = f", {pairs} as preference pair{'s' if pairs != 1 else ''}" if pairs else ""
-            self.ready_label.setText(f"<b>{total} example{'s' if total != 1 else ''} ready</b>{extra}.")
+            self.ready_label.setText(f"<b>{total} example{'s' if total != 1 else ''} ready</b>{extra}."
+                                     + news_words(counts))
         else:
             self.ready_label.setText("Nothing to learn from yet: rate an answer with \u25b2/\u25bc, right-click a "
                                      "token, or write a better answer.")
@@ -497,10 +523,26 @@ class FineTunePanel(QScrollArea):
         loaded = self.controller.chat.loaded
         runs = [r for r in self.controller.store.list_runs()
                 if loaded is None or r.get("base_model") == loaded.model_id]
-        # a cancelled run changed nothing: it is news only in the session that cancelled it
-        if runs and runs[0]["status"] not in ("running", "cancelled"):
-            r = runs[0]
-            self._show_result(r["status"], r.get("reason"), r.get("metrics"), r.get("adapter_id"))
+        # a cancelled run changed nothing and an interrupted one ("running" after a crash) said
+        # nothing: the newest run that finished is the one worth reporting
+        finished = [r for r in runs if r["status"] not in ("running", "cancelled")]
+        if finished:
+            self.show_run(finished[0])
+
+    def show_run(self, run: dict) -> None:
+        """A stored run's report (its metrics keep the gate's numbers and re-asks)."""
+        self._show_result(run["status"], run.get("reason"), run.get("metrics"), run.get("adapter_id"))
+
+    def show_adapter_report(self, adapter_id: int) -> None:
+        """The report of the run that made ``adapter_id`` (an imported one: its own judgement)."""
+        store = self.controller.store
+        adapter = store.get_adapter(adapter_id)
+        if adapter.get("run_id") is not None:
+            run = store.get_run(adapter["run_id"])
+            self.show_run({**run, "adapter_id": adapter_id})
+        else:
+            self._show_result("kept", None, adapter.get("metrics"), adapter_id)
+        QTimer.singleShot(0, lambda: self.ensureWidgetVisible(self.result_box))  # above the history, once laid out
 
     # ------------------------------------------------------------ actions
     def start(self) -> bool:

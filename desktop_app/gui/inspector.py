@@ -104,6 +104,9 @@ class AlternativesChart(QWidget):
         painter.end()
 
 
+BRANCH_LABEL = "Continue with this alternative"
+
+
 def _log(p: float) -> float:
     import math
 
@@ -198,7 +201,7 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.chart)
         self.coverage = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.coverage)
-        self.branch_button = QPushButton("Continue with this alternative")
+        self.branch_button = QPushButton(BRANCH_LABEL)
         self.branch_button.setIcon(icon("branch"))
         self.branch_button.setEnabled(False)
         self.branch_button.clicked.connect(self._branch)
@@ -243,6 +246,7 @@ class InspectorPanel(QFrame):
         covered = sum(a.prob for a in record.top)
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
         self.branch_button.setEnabled(False)
+        self.branch_button.setText(BRANCH_LABEL)  # an alternative picked for an earlier token is not this one's
         self.hint.setText("Pick another alternative above, then continue the answer from it as a new branch."
                           if can_branch else "Prompt tokens are scored only; branching starts from answer tokens.")
 

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QProgressBar, QSplit
                                QVBoxLayout, QWidget)
 
 from desktop_app import APP_NAME
-from desktop_app.core.generation import SamplingSettings
-from desktop_app.gui import conversation_actions, view_toolbar
+from desktop_app.core.generation import SamplingSettings, recommended_sampling
+from desktop_app.gui import conversation_actions, db_checkpoint, view_toolbar
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.context_meter import ContextMeter
@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._build()
         self._connect()
         self.notifier = Notifier(self)
+        self.checkpoints = db_checkpoint.install(self)  # the .sqlite3 file stays a real backup
         self.message_editor = MessageEditor(self)
         self._restore()
         self.refresh_conversations()
@@ -236,9 +237,10 @@ class MainWindow(QMainWindow):
         self.legend.set_measure(s.value("measure", "probability"))
         self.legend.score_prompts.setChecked(s.value("score_prompts", "false") in (True, "true"))
         try:
-            sampling = SamplingSettings.from_dict(json.loads(s.value("sampling", "{}")))
+            saved = json.loads(s.value("sampling", "{}"))  # a person's own choice stays theirs
+            sampling = SamplingSettings.from_dict(saved) if saved else recommended_sampling()
         except (TypeError, ValueError):
-            sampling = SamplingSettings()
+            sampling = recommended_sampling()
         self.popover.set_settings(sampling, s.value("system", "") or "")
         self.popover.enter_sends.setChecked(s.value("enter_sends", "true") in (True, "true"))
         self._settings_changed()

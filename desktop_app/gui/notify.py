@@ -14,9 +14,10 @@ from desktop_app.gui.theme import icon
 
 log = logging.getLogger(__name__)
 
-RUN_WORDS = {"kept": "Fine-tune kept: adapter {adapter} is now in use.",
-             "discarded": "Fine-tune discarded: your model is unchanged.",
-             "cancelled": "Fine-tune cancelled: your model is unchanged."}
+# (title, text) per outcome: the title says what happened, the text what it means
+RUN_WORDS = {"kept": ("Fine-tune kept", "Adapter {adapter} is now in use."),
+             "discarded": ("Fine-tune discarded", "It did not help enough; your model is unchanged."),
+             "cancelled": ("Fine-tune cancelled", "Your model is unchanged.")}
 
 
 LONG_ANSWER_S = 10
@@ -33,8 +34,8 @@ class Notifier(QObject):
         window.chat.answer_finished.connect(self._answered)
 
     def _run_finished(self, result) -> None:
-        text = RUN_WORDS.get(result.status, result.reason or result.status).format(adapter=result.adapter_id)
-        self.notify("Fine-tune finished", text)
+        title, text = RUN_WORDS.get(result.status, ("Fine-tune finished", result.reason or result.status))
+        self.notify(title, text.format(adapter=result.adapter_id))
 
     def _answered(self, result) -> None:
         """Only a long answer is worth a notice: a quick one is done before the person looked away."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QLinearGradient, QPainter
+from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
                                QMessageBox, QPlainTextEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
-from desktop_app.core.generation import SamplingSettings
+from desktop_app.core.generation import SamplingSettings, recommended_sampling
 from desktop_app.core.palette import MEASURES
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.theme import icon, styled_label
@@ -245,6 +245,10 @@ class SettingsPopover(QFrame):
         self.top_k = QSpinBox(minimum=0, maximum=100000)
         self.top_k.setSpecialValueText("off")
         self.top_p = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
+        self.repetition = QDoubleSpinBox(minimum=1.0, maximum=3.0, singleStep=0.05, decimals=2)
+        self.repetition.setSpecialValueText("off")
+        self.repetition.setToolTip("Makes a token already in the answer less likely to be drawn again (1.00: off). "
+                                   "The colours and probabilities shown stay the model's own.")
         self.max_new = QSpinBox(minimum=1, maximum=8192)
         self.seed = QSpinBox(minimum=-1, maximum=2**31 - 1)
         self.seed.setSpecialValueText("random")
@@ -260,6 +264,7 @@ class SettingsPopover(QFrame):
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
         form.addRow("Top-p", self.top_p)
+        form.addRow("Repetition penalty", self.repetition)
         form.addRow("Max new tokens", self.max_new)
         form.addRow("Seed", self.seed)
         form.addRow("Greedy", self.greedy)
@@ -268,8 +273,8 @@ class SettingsPopover(QFrame):
         form.addRow(QLabel("<b>Keys</b>"))
         form.addRow("", self.enter_sends)
         self.setMinimumWidth(340)
-        self.set_settings(SamplingSettings(), "")
-        for w in (self.temperature, self.top_p):
+        self.set_settings(recommended_sampling(), "")
+        for w in (self.temperature, self.top_p, self.repetition):
             w.valueChanged.connect(self.changed)
         for w in (self.top_k, self.max_new, self.seed, self.alternatives):
             w.valueChanged.connect(self.changed)
@@ -281,6 +286,7 @@ class SettingsPopover(QFrame):
         self.temperature.setValue(s.temperature)
         self.top_k.setValue(s.top_k)
         self.top_p.setValue(s.top_p)
+        self.repetition.setValue(s.repetition_penalty)
         self.max_new.setValue(s.max_new_tokens)
         self.seed.setValue(-1 if s.seed is None else s.seed)
         self.greedy.setChecked(s.greedy)
@@ -291,7 +297,8 @@ class SettingsPopover(QFrame):
         return SamplingSettings(max_new_tokens=self.max_new.value(), temperature=self.temperature.value(),
                                 top_k=self.top_k.value(), top_p=self.top_p.value(),
                                 seed=None if self.seed.value() < 0 else self.seed.value(),
-                                greedy=self.greedy.isChecked(), alternatives=self.alternatives.value())
+                                greedy=self.greedy.isChecked(), alternatives=self.alternatives.value(),
+                                repetition_penalty=self.repetition.value())
 
     def system_text(self) -> str:
         return self.system.toPlainText().strip()
@@ -300,7 +307,19 @@ class SettingsPopover(QFrame):
         self.adjustSize()
         corner = widget.mapToGlobal(QPoint(widget.width(), 0))
         self.move(corner.x() - self.width(), corner.y() - self.height() - 6)
+        self.opener = widget
         self.show()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        # the popup held the mouse: the button that opened it never heard the pointer leave and
+        # kept its hover look after Esc; it is told now, unless the pointer really is over it
+        opener = getattr(self, "opener", None)
+        if opener is not None and not opener.rect().contains(opener.mapFromGlobal(QCursor.pos())):
+            opener.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+            opener.style().unpolish(opener)
+            opener.style().polish(opener)
+            opener.update()
 
 
 WRAPPED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core import text_export
 from desktop_app.core.errors import UserFacingError
+from desktop_app.gui import save_folder
 from desktop_app.gui.tasks import Task
 
 HEATMAP_MAX_TOKENS = 20_000
@@ -127,7 +128,9 @@ class AnalysisTools(QObject):
     def _ask_path(self, kind: str) -> str:
         stem = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in self.view.documents.currentText())
         name = f"{stem.strip() or 'text'}{'-summary' if kind == 'csv' else ''}.{kind}"
-        path, _ = QFileDialog.getSaveFileName(self.view, "Export", str(Path.home() / name), FILTERS[kind])
+        path, _ = QFileDialog.getSaveFileName(self.view, "Export", save_folder.suggested(self.view, name),
+                                              FILTERS[kind])
+        save_folder.remember(self.view, path)
         return path
 
 

@@ -63,6 +63,11 @@ class TextMode:
         self.tabs.setCurrentWidget(self.view if mode == "text" else self.tabs.widget(0))
 
     def _changed(self, _index: int) -> None:
+        w = self.window
+        # the other mode's token and its "Why this token?" do not belong beside this one; a text
+        # has no prompts to score
+        w.inspector.clear()
+        w.legend.score_prompts.setVisible(self.mode != "text")
         if self.mode == "text":
             if self.controller.document_id is None and not self.controller.opening:
                 self.view.open_document()  # the newest text, or a new empty one

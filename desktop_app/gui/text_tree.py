@@ -51,6 +51,7 @@ class BranchTree(QObject):
     shown_changed = Signal(str)
     error = Signal(str)
     rated = Signal(int)  # a branch whose ratings changed
+    main_edited = Signal()  # the person typed in the main text (the outline's first row follows)
 
     def __init__(self, store, lane, parent=None):
         super().__init__(parent)
@@ -117,7 +118,9 @@ class BranchTree(QObject):
         own, start 0, so its path still shows what was typed). Returns whether the shown
         path is a branch (the document row is then left as it is)."""
         if self.shown is None:
-            self.main_text = text
+            if text != self.main_text:
+                self.main_text = text
+                self.main_edited.emit()
             return False
         branch = self.by_id[self.shown]
         prefix = tb.prefix_text(self.main_text, self.by_id, branch)

@@ -59,6 +59,7 @@ class BranchPanel(QWidget):
         self.outline.customContextMenuRequested.connect(self._menu)
         tree.changed.connect(self.refresh)
         tree.rated.connect(lambda _id: self._show_rating())
+        tree.main_edited.connect(self._main_edited)
 
     def _build_rating(self) -> QWidget:
         box = QWidget()
@@ -88,7 +89,7 @@ class BranchPanel(QWidget):
     # ------------------------------------------------------------ the outline
     def refresh(self) -> None:
         self.outline.clear()
-        main = QTreeWidgetItem([f"Main text \u00b7 {tb.first_words(self.tree.main_text, 24) or '(empty)'}", ""])
+        main = QTreeWidgetItem([self._main_label(), ""])
         main.setData(0, Qt.ItemDataRole.UserRole, MAIN)
         main.setToolTip(0, "The document's main text")
         self.outline.addTopLevelItem(main)
@@ -96,6 +97,15 @@ class BranchPanel(QWidget):
         self.outline.expandAll()
         self._mark_shown()
         self._show_rating()
+
+    def _main_label(self) -> str:
+        start = self.tree.main_text[:400]  # the first words only: a pasted book is not split whole
+        return f"Main text \u00b7 {tb.first_words(start, 24) or '(empty)'}"
+
+    def _main_edited(self) -> None:
+        item = self.item_for(None)
+        if item is not None:
+            item.setText(0, self._main_label())
 
     def _add_children(self, item: QTreeWidgetItem, parent: int | None) -> None:
         for branch in self.tree.children(parent):

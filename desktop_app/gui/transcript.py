@@ -221,9 +221,15 @@ class EmptyState(QFrame):
             "branch the answer from a different choice. Everything stays on this computer.")
         self.body.setWordWrap(True)
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.setMaximumWidth(500)  # and narrower in a narrow window
+        # centred, a wrapped label took its size hint (about 190 px) whatever the room: between
+        # two stretches it takes the room there is, up to a readable 500 px
         self.body.setMinimumWidth(200)
-        layout.addWidget(self.body, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.body.setMaximumWidth(500)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.body, 100)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addStretch(1)
 
     def fit_height(self, height: int) -> None:

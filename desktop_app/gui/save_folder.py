@@ -1,0 +1,39 @@
+"""Where a "Save as" dialog opens: the folder the person last saved an export to, else their
+Documents folder (else home), never the process's working folder (a source checkout, a
+launcher's folder). Remembered in the window's settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+
+KEY = "export_dir"
+
+
+def _settings(window):
+    top = window.window() if window is not None else None
+    return getattr(top, "settings", None)
+
+
+def start_folder(window) -> Path:
+    settings = _settings(window)
+    last = settings.value(KEY, "") if settings is not None else ""
+    if last and Path(last).is_dir():
+        return Path(last)
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return Path(documents)
+    return Path.home()
+
+
+def suggested(window, name: str) -> str:
+    """``name`` in the folder a save dialog should open in."""
+    return str(start_folder(window) / name)
+
+
+def remember(window, path) -> None:
+    """The folder of a path the person chose: the next dialog opens there."""
+    settings = _settings(window)
+    if settings is not None and path:
+        settings.setValue(KEY, str(Path(path).parent))
