@@ -166,3 +166,43 @@ def test_a_step_compiled_to_cpu_code_gives_the_same_answer(tiny_model_dir, sessi
             assert loaded.dtype == (fast_dtype(torch.device("cpu")) or torch.float32)
             assert len(compiled.records) == len(plain.records) and compiled.records[0].precision == plain.records[0].precision
     assert any((tmp_path / "compiled").iterdir())
+
+
+def test_a_long_prompt_read_in_chunks_gives_the_same_answer(tiny_model, monkeypatch):
+    """A prompt longer than a chunk is read a chunk at a time (so Stop works while it is read):
+    the same tokens and records as one pass, on the plain loop and the lean step, with a
+    branch's forced prefix longer than a chunk too."""
+    ids = prompt_ids(tiny_model, "Tell me a long story about " + "a cat and a dog " * 5)
+    settings = SamplingSettings(max_new_tokens=12, seed=5, alternatives=5)
+    one_pass = generate(tiny_model, ids, settings, fast=True)  # the static path reads it in one pass
+    monkeypatch.setattr(fast_decode, "PREFILL_CHUNK", 7)
+    assert len(ids) > 3 * fast_decode.PREFILL_CHUNK
+    for lean in (False, True):
+        chunked = generate(tiny_model, ids, settings, fast=False, lean=lean)
+        assert chunked.path == ("lean" if lean else "plain")
+        assert_same(one_pass, chunked)
+    prefix = [r.id for r in one_pass.records[:9]]
+    branch_one = generate(tiny_model, ids, settings, fast=True, prefix_ids=prefix)
+    branch_chunked = generate(tiny_model, ids, settings, fast=False, prefix_ids=prefix)
+    assert_same(branch_one, branch_chunked)
+
+
+def test_stop_while_a_long_prompt_is_read_ends_before_the_first_token(tiny_model, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(fast_decode, "PREFILL_CHUNK", 7)
+    cancel, passes = threading.Event(), []
+
+    def press_stop_after_the_first_chunk(_module, _args, _out):
+        passes.append(1)
+        cancel.set()
+
+    hook = tiny_model.model.register_forward_hook(press_stop_after_the_first_chunk)
+    try:
+        gen = generate(tiny_model, prompt_ids(tiny_model, "word " * 40), SamplingSettings(max_new_tokens=8, seed=1),
+                       fast=False, cancel=cancel)
+        records = list(gen)
+    finally:
+        hook.remove()
+    assert records == [] and gen.finish_reason == "cancelled"
+    assert len(passes) == 1  # the rest of the prompt was never read

@@ -51,6 +51,33 @@ def compile_wanted(device) -> bool:
     return getattr(device, "type", str(device)) == "cuda"
 
 
+PREFILL_CHUNK = 512  # prompt tokens read per forward pass when a prompt is longer than this
+
+
+class PrefillCancelled(Exception):
+    """Stop was pressed while the prompt was being read."""
+
+
+def prefill_in_chunks(model, ids: list[int], keep: int, device, cancel=None):
+    """(logits of the last ``keep`` positions, the cache) after reading ``ids``; a long prompt
+    is read PREFILL_CHUNK tokens at a time, so Stop is honoured between chunks (an 8,000-token
+    paste takes over a minute on a CPU) and no pass holds more than a chunk's activations.
+    Raises PrefillCancelled when ``cancel`` is set between chunks."""
+    tail = max(keep, min(len(ids), PREFILL_CHUNK))  # the last pass gives every logit asked for
+    cache = None
+    for start in range(0, len(ids) - tail, PREFILL_CHUNK):
+        if cancel is not None and cancel.is_set():
+            raise PrefillCancelled()
+        chunk = ids[start:min(start + PREFILL_CHUNK, len(ids) - tail)]
+        cache = model(input_ids=torch.tensor([chunk], device=device), cache=cache, use_cache=True,
+                      logits_to_keep=1).cache
+    if cancel is not None and cancel.is_set():
+        raise PrefillCancelled()
+    out = model(input_ids=torch.tensor([ids[len(ids) - tail:]], device=device), cache=cache, use_cache=True,
+                logits_to_keep=keep)
+    return out.logits[0], out.cache
+
+
 class PlainSteps:
     """The original loop's model calls: a dynamic cache that grows by one position a step."""
 
@@ -59,10 +86,9 @@ class PlainSteps:
         self.device = loaded.device
         self.cache = None
 
-    def prefill(self, ids: list[int], keep: int) -> torch.Tensor:
-        out = self.model(input_ids=torch.tensor([ids], device=self.device), use_cache=True, logits_to_keep=keep)
-        self.cache = out.cache
-        return out.logits[0]
+    def prefill(self, ids: list[int], keep: int, cancel=None) -> torch.Tensor:
+        logits, self.cache = prefill_in_chunks(self.model, ids, keep, self.device, cancel)
+        return logits
 
     def step(self, token: torch.Tensor) -> torch.Tensor:
         out = self.model(input_ids=token.view(1, 1).to(self.device), cache=self.cache, use_cache=True)
@@ -90,7 +116,8 @@ class StaticSteps(PlainSteps):
         else:
             self.cache = StaticCache(config=self.model.config, max_cache_len=length)
 
-    def prefill(self, ids: list[int], keep: int) -> torch.Tensor:
+    def prefill(self, ids: list[int], keep: int, cancel=None) -> torch.Tensor:
+        # one pass: a static cache (and a captured graph) expects its positions from the start
         out = self.model(input_ids=torch.tensor([ids], device=self.device), cache=self.cache, use_cache=True,
                          logits_to_keep=keep)
         return out.logits[0]

@@ -238,7 +238,9 @@ class Generation:
         team = answer_team(loaded.model, measured=not compile_wanted(loaded.device))
         with loaded.lock, torch.inference_mode(), team, answering():
             steps = self._steps(len(context) + max(0, budget))
-            logits = steps.prefill(context, len(self.prefix_ids) + 1)
+            logits = self._prefill(steps, context)
+            if logits is None:
+                return
             if self.prefix_ids:
                 texts = [decoder.push(t) for t in self.prefix_ids]
                 forced = records_from_logits(logits[:-1], torch.tensor(self.prefix_ids), texts,
@@ -280,6 +282,17 @@ class Generation:
         lean = (LEAN_DECODING if self.lean is None else self.lean) and lean_steps(self.loaded, needed)
         self.path = "lean" if lean else "plain"
         return lean or PlainSteps(self.loaded, needed)
+
+    def _prefill(self, steps, context: list[int]):
+        """The prompt's logits (the forced prefix's and the next token's), or None when Stop
+        was pressed while a long prompt was being read."""
+        from desktop_app.core.fast_decode import PrefillCancelled
+
+        try:
+            return steps.prefill(context, len(self.prefix_ids) + 1, self.cancel)
+        except PrefillCancelled:
+            self.finish_reason = "cancelled"
+            return None
 
     def _seen_mask(self, logits):
         """The answer's tokens so far (a branch's forced ones too) as a vocabulary mask, or

@@ -338,10 +338,12 @@ class LeanSteps:
         self.cache = Cache(plan, len(plan.layers), max(1, needed))
         self.pos = 0
 
-    def prefill(self, ids: list[int], keep: int) -> torch.Tensor:
-        out = self.model(input_ids=torch.tensor([ids]), use_cache=True, logits_to_keep=keep)
-        self.pos = self.cache.fill(out.cache)
-        return out.logits[0]
+    def prefill(self, ids: list[int], keep: int, cancel=None) -> torch.Tensor:
+        from desktop_app.core.fast_decode import prefill_in_chunks
+
+        logits, cache = prefill_in_chunks(self.model, ids, keep, self.device, cancel)
+        self.pos = self.cache.fill(cache)
+        return logits
 
     def step(self, token: torch.Tensor) -> torch.Tensor:
         logits = self.plan.step(self.cache, token, self.pos)
