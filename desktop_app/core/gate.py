@@ -107,14 +107,13 @@ class PerplexityGuard:
     judges any run: margins, the probe text, the re-asks.
 
     The two texts do not rise alike: for some styles the probe rises as much as the guard's
-    text, for others 2-3.5x more (numbers at ``step_back``). So the guard's limit is not set
-    far under the gate's (a guard that stops at half the gate's limit stopped 8 thumbs after
-    8 of 25 updates, with the probe at +1.6% and nothing learned; all 25 showed the
-    preference at +4.3%), and the checks are close (16 a run: at 100 token ratings, 8 checks
-    were 5 updates apart, and the update kept showed the preference in 0.71 of new answers
-    where one 3 updates on showed it in all). Where the probe then rose past the gate's
-    limit, ``step_back`` puts back the earlier checkpoint expected under it, once, for the
-    gate to judge again (core.training).
+    text, for others 2-3.5x more (numbers at ``step_back``). The guard's limit is half the
+    gate's, and where the probe still rose past the gate's limit, ``step_back`` puts back
+    the earlier checkpoint expected under it, once, for the gate to judge again
+    (core.training), rather than the person losing every rating of the run. The checks are
+    close (16 a run, ``FineTuneSettings.guard_checks``): at 100 token ratings 8 checks were 5
+    updates apart, and the update kept showed the preference in 0.71 of new answers where
+    one 3 updates on showed it in all.
     """
 
     KEEP = 8  # passing checkpoints kept for step_back

@@ -73,8 +73,11 @@ class FineTuneSettings:
     # 4 ratings 0.88 adoption at probe +1.5% with 0, 0.62 at +3.0% with 1 (before the guard); 8: 0.50 either way
     sibling_sft_weight: float = 0.0
     # a likelihood term on the end-of-text token of liked answers the model ended itself (thumbs up and
-    # liked siblings; corrections have theirs in the likelihood term): see train_losses.end_nll
-    end_weight: float = 0.0
+    # liked siblings; corrections have theirs in the likelihood term): see train_losses.end_nll. Measured
+    # (bench/learning_effect.py --unseen 16, thumbs x 8: the shortest of 3 siblings liked, the longest
+    # disliked): 0.62 of new answers short without it (16 questions: 0.62), 1.00 with it (0.94), probe
+    # perplexity +1.6% -> +1.0%, held-out margin 0.45 -> 0.56 without, -> 0.72 with; thumbs x 4 0.88 either way
+    end_weight: float = 1.0
     # "auto": 16-bit autocast for the steps where the device computes it natively (core.precision),
     # float32 master LoRA weights either way; "exact": float32 throughout (also when the chat model is Exact).
     # Exact by default: measured side by side (bench/finetune_time.py --compare, 8 ratings, one thread)
@@ -89,9 +92,12 @@ class FineTuneSettings:
     max_ppl_rise: float = 0.05
     # training stops (keeping the last checkpoint under it) once the guard text's perplexity rises more
     # than this (gate.PerplexityGuard). Half the gate's limit: the gate reads a different text, which rose
-    # more (measured, "Great question!" x 8: guard text +2.7%, the gate's probe +5.1%). 0: off
+    # more (measured, "Great question!" x 8: guard text +2.7%, the gate's probe +5.1%). 0: off. A looser
+    # guard (4%, with step_back) was measured and not taken: thumbs x 4 0.88 -> 0.62, mix x 4 0.96 -> 0.92
     guard_ppl_rise: float = 0.025
-    guard_checks: int = 8
+    # checks a run (the guard's text read every ceil(updates / checks) updates): 8 were 5 updates apart at 100
+    # token ratings, where the update kept showed the preference in 0.71 of new answers, one 3 on in 1.00
+    guard_checks: int = 16
     # step_back: when the gate refuses the run for the probe alone, the guard's earlier checkpoint expected
     # under the limit is measured and judged once more
     guard_step_back: bool = True
