@@ -132,13 +132,15 @@ def test_context_fitting_drops_oldest_turns_never_the_newest(tiny_model):
     assert "oldest turn" in prompt.notice
 
 
-def test_a_single_prompt_longer_than_the_window_is_cut_from_the_left(tiny_model):
-    long_text = " ".join(f"w{i}" for i in range(400)) + " THE END"
+def test_a_single_prompt_longer_than_the_window_keeps_its_start_and_end(tiny_model):
+    """A pasted text comes with what to do with it: "Summarize this:" must reach the model."""
+    long_text = "Summarize this: " + " ".join(f"w{i}" for i in range(400)) + " THE END"
     prompt = build_prompt(tiny_model.tokenizer, [Turn("user", long_text)], context_window=128, max_new_tokens=32)
     assert len(prompt.ids) <= 96
     assert prompt.truncated_tokens > 0
-    assert "THE END" in prompt.text and "w0 " not in prompt.text
-    assert "cut" in prompt.notice
+    assert "Summarize this:" in prompt.text and "THE END" in prompt.text
+    assert "w200 " not in prompt.text and "[...]" in prompt.text
+    assert "middle" in prompt.notice
 
 
 def test_chat_template_is_used_when_the_tokenizer_has_one(bundled_model):

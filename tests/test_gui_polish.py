@@ -358,7 +358,8 @@ def test_token_meter_counts_the_context_and_says_what_will_not_fit(make_window, 
     assert meter.isVisible() and meter.text() == f"{expected} / 128 tokens of context"
     assert meter.property("kind") == "info"
     meter = meter_after_typing(qtbot, window, "word " * 400)
-    assert "the prompt is too long" in meter.text() and meter.property("kind") == "warn"
+    assert "more than the 128-token context" in meter.text() and meter.property("kind") == "warn"
+    assert "middle of the prompt" in meter.text()
     window.prompt.clear()
     ask(qtbot, window, "tell me " * 20)
     ask(qtbot, window, "more " * 20)
@@ -370,7 +371,10 @@ def test_meter_words():
     from desktop_app.gui.context_meter import meter_words
 
     assert meter_words(1500, 2048, 0, 0)[0].endswith("the first token takes longer")
-    assert meter_words(10, 2048, 1, 0)[0].endswith("the 1 oldest turn will be left out to fit")
+    assert meter_words(10, 2048, 1, 0)[0].endswith("the 1 oldest turn no longer fits and will be left out")
+    assert meter_words(10, 2048, 3, 0)[0].endswith("the 3 oldest turns no longer fit and will be left out")
+    # the count is what was typed, not what is left after the cut
+    assert meter_words(2000, 2048, 0, 500)[0].startswith("2,500 tokens: 500 more than the 2,048-token context")
 
 
 # ---------------------------------------------------------------- 11. the wheel over the loss chart

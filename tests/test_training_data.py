@@ -190,3 +190,21 @@ def test_nothing_to_train_says_so(store, tiny_model, session_paths):
     with pytest.raises(NothingToTrainError, match="No ratings yet"):
         run_finetune(store, tiny_model, session_paths)
     assert store.list_runs() == []
+
+
+def test_a_rating_on_an_answer_to_a_very_long_prompt_trains_on_a_bounded_example(store, tiny_model):
+    """A pasted 8,000-token text must not make an 8,000-token training example (that ran a
+    24 GB machine out of memory): the answer is kept, the prompt's oldest part is cut."""
+    from desktop_app.core.train_data import TRAINING_WINDOW
+
+    long_text = "Summarize this: " + " ".join(f"word{i}" for i in range(6000))
+    conv = store.create_conversation("long")
+    user = store.add_message(conv, "user", long_text)
+    answer = store.add_message(conv, "assistant", "It is a list of words.", parent_id=user,
+                               model_id=tiny_model.model_id, settings={"max_new_tokens": 32, "finish_reason": "eos"})
+    store.rate_message(answer, -1)
+    data = build_training_data(store, tiny_model.tokenizer, 8192)
+    [example] = data.unpaired
+    assert len(example.prompt_ids) + len(example.completion_ids) <= TRAINING_WINDOW
+    assert len(tiny_model.tokenizer(long_text)["input_ids"]) > 2 * TRAINING_WINDOW  # the cap did cut something
+    assert tiny_model.tokenizer.decode(example.completion_ids).startswith("It is a list of words.")

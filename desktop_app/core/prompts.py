@@ -29,7 +29,7 @@ class PromptInput:
     stop_sequences: tuple[str, ...]
     max_new_tokens: int  # the answer budget that fits after these ids
     dropped_turns: int = 0  # oldest turns left out to fit the window
-    truncated_tokens: int = 0  # tokens cut from the left of the newest prompt
+    truncated_tokens: int = 0  # tokens cut from the middle of the newest prompt
 
     @property
     def notice(self) -> str | None:
@@ -37,7 +37,8 @@ class PromptInput:
         if self.dropped_turns:
             parts.append(f"the {self.dropped_turns} oldest turn(s) were left out to fit the context window")
         if self.truncated_tokens:
-            parts.append(f"the prompt was cut by {self.truncated_tokens} tokens from the start to fit the context window")
+            parts.append(f"{self.truncated_tokens:,} tokens from the middle of the prompt were left out to fit the "
+                         "context window (its start and end were kept)")
         return "; ".join(parts).capitalize() + "." if parts else None
 
 
@@ -78,8 +79,8 @@ def answer_ids(tokenizer, answer: str) -> list[int]:
 
 def build_prompt(tokenizer, turns: list[Turn], *, system: str | None = None,
                  context_window: int = 1024, max_new_tokens: int = 128) -> PromptInput:
-    """Fit the conversation: drop the oldest turns (never the newest prompt), and cut a
-    single over-long prompt from the left; the caller is told through ``notice``."""
+    """Fit the conversation: drop the oldest turns (never the newest prompt), and cut the
+    middle of a single over-long prompt (``cut_middle``); the caller is told through ``notice``."""
     if not turns or turns[-1].role != "user":
         raise ValueError("the last turn must be the user's prompt")
     max_new_tokens = max(1, min(max_new_tokens, context_window // 2))
@@ -106,11 +107,30 @@ def build_prompt(tokenizer, turns: list[Turn], *, system: str | None = None,
             f"The system text alone ({overhead} tokens) leaves no room in the {context_window}-token context window."
         )
     text_ids = encode(tokenizer, newest.text)
-    cut_tokens = max(0, len(text_ids) - room)
+    cut_tokens = max(0, len(text_ids) - room + len(encode(tokenizer, CUT_MARK)))
     while True:  # re-tokenizing the cut text can merge differently: shrink until it fits
-        short = tokenizer.decode(text_ids[cut_tokens:], clean_up_tokenization_spaces=False)
+        short = cut_middle(tokenizer, text_ids, cut_tokens)
         text = render(tokenizer, [Turn("user", short)], system)
         ids = encode(tokenizer, text)
         if len(ids) <= budget:
             return PromptInput(ids, text, stops, max_new_tokens, dropped, cut_tokens)
         cut_tokens += max(1, len(ids) - budget)
+
+
+CUT_MARK = "\n[...]\n"  # stands where the middle of an over-long prompt was cut
+HEAD_SHARE = 4  # an over-long prompt keeps its first quarter (at most HEAD_LIMIT tokens) ...
+HEAD_LIMIT = 256
+
+
+def cut_middle(tokenizer, text_ids: list[int], cut: int) -> str:
+    """The prompt's text without ``cut`` tokens from its middle: a pasted text usually comes
+    with what to do with it, before it ("Summarize this: ...") or after it ("... what does
+    this mean?"), so both ends are kept and the middle, the bulk of the pasted text, goes."""
+    if cut <= 0:
+        return tokenizer.decode(text_ids, clean_up_tokenization_spaces=False)
+    kept = max(0, len(text_ids) - cut)
+    head = min(kept // HEAD_SHARE, HEAD_LIMIT)
+    tail = kept - head
+    first = tokenizer.decode(text_ids[:head], clean_up_tokenization_spaces=False)
+    last = tokenizer.decode(text_ids[len(text_ids) - tail:] if tail else [], clean_up_tokenization_spaces=False)
+    return first + CUT_MARK + last

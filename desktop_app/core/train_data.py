@@ -144,6 +144,8 @@ def eos_suffix(tokenizer, end_with_eos: bool) -> list[int]:
     return [int(eos)] if end_with_eos and isinstance(eos, int) else []
 
 
+TRAINING_WINDOW = 1024  # tokens of prompt + answer one training example may hold
+
 ENDED = ("eos", "stop")  # finish reasons of an answer the model ended itself
 
 
@@ -171,7 +173,14 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
     where a liked answer (or a correction) stops: to corrections, and to answers the model
     ended itself (``ended_by_itself``), not to answers cut at the token budget; token
     ratings never include it.
+
+    Examples hold at most ``TRAINING_WINDOW`` tokens, whatever the model's window: a rated
+    answer to a pasted 8,000-token text would otherwise need the logits of every position at
+    once (8,192 x 49,152 floats for SmolLM2, 1.6 GB, several times over for the reference
+    pass, the loss and its gradient) and took a 24 GB machine out of memory. What was rated is
+    the answer, so the answer is kept and the oldest part of its prompt is cut.
     """
+    context_window = min(context_window, TRAINING_WINDOW)
     data = TrainingData()
     answers = _Answers(store, tokenizer, context_window)
     eos = eos_suffix(tokenizer, end_with_eos)

@@ -18,10 +18,11 @@ def meter_words(used: int, window: int, dropped: int, cut: int) -> tuple[str, st
     """(text, kind) for the meter; kind "warn" when something will not reach the model."""
     text = f"{used:,} / {window:,} tokens of context"
     if cut:
-        return f"{text} \u00b7 the prompt is too long: its first {cut:,} tokens will be cut", "warn"
+        return (f"{used + cut:,} tokens: {cut:,} more than the {window:,}-token context \u00b7 the middle of the prompt "
+                "will be left out", "warn")
     if dropped:
-        return (f"{text} \u00b7 the {dropped} oldest turn{'s' if dropped != 1 else ''} will be left out "
-                "to fit", "warn")
+        return (f"{text} \u00b7 the {dropped} oldest turn{'s' if dropped != 1 else ''} no longer "
+                f"fit{'s' if dropped == 1 else ''} and will be left out", "warn")
     if used >= LONG_CONTEXT:
         return f"{text} \u00b7 a long context: the first token takes longer", "info"
     return text, "info"
@@ -49,6 +50,8 @@ class ContextMeter(QObject):
             self.label.hide()
             return
         if self.chat.lane.tasks:
+            if not self.prompt.toPlainText().strip():
+                self.label.hide()  # the prompt was sent: its warning no longer applies
             return  # counted again once the model lane's tasks are done (its changed signal)
         turns = [Turn(m["role"], m["text"]) for m in self.chat.thread() if m["role"] in ("user", "assistant")]
         if turns and turns[-1].role == "user":
