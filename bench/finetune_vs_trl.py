@@ -45,7 +45,7 @@ QUESTIONS = ["What colour is the sky?", "Name a fruit.", "What is two plus two?"
              "Name a tool.", "What is rain?"]
 
 
-SHORT_TOKENS = 12  # --labels short: liked answers end by themselves within this many tokens
+SHORT_TOKENS = 16  # --labels short: liked answers end by themselves within this many tokens (as learning_effect.py)
 
 
 def rate(store, loaded, questions: list[str], seed: int, labels: str = "alternate") -> None:
