@@ -27,8 +27,14 @@ def opened_window(qtbot, qapp, model_dir, *, max_new: int, seed: int | None = No
     window.show()
     with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
         pass
+    text_opened(qtbot, window)
     try:
         yield window
     finally:
         window.close()
         store.close()
+
+
+def text_opened(qtbot, window) -> None:
+    """Wait while the Text tab opens a text (read and made on the store lane)."""
+    qtbot.waitUntil(lambda: not window.text.opening, timeout=WAIT_MS)

@@ -183,3 +183,55 @@ def test_cli_compact_option(tiny_model_dir, capsys):
                  "--json", "--max-new-tokens", "3", "--temperature", "0", "Hi"])
     assert code == 0
     assert {t["precision"] for t in json.loads(capsys.readouterr().out)["tokens"]} == {"int8"}
+
+
+@needs_compact
+def test_an_explanation_under_compact_uses_the_int8_weights_and_says_so(tiny_llama_dir, session_paths, tmp_path,
+                                                                       monkeypatch):
+    """With gradients on (the attribution), a layer's int8 copy now serves inside
+    ``int8_with_gradients`` (before: the bfloat16 weights); the explanation says its weights."""
+    from contextlib import contextmanager
+
+    from desktop_app.core import explain as ex
+    from desktop_app.core.store import Store
+
+    small = open_model(str(tiny_llama_dir), session_paths, device="cpu", precision="compact")
+    layer = next(m for m in small.model.modules() if hasattr(m, "_gpt2desk_int8"))
+    x = torch.randn(3, 20, layer.in_features, dtype=torch.bfloat16, requires_grad=True)
+    with torch.no_grad():
+        int8_out = layer(x)  # more than KERNEL_ROWS rows: the int8 weights, dequantized
+        plain_out = layer._gpt2desk_int8.plain(x)
+    assert not torch.equal(int8_out, plain_out)
+    with torch.enable_grad():
+        assert torch.equal(layer(x), plain_out), "outside the context a gradient pass steps aside"
+        with compact.int8_with_gradients():
+            out = layer(x)
+        (grad,) = torch.autograd.grad(out.float().sum(), x)
+    assert torch.equal(out.detach(), int8_out) and torch.isfinite(grad).all()
+
+    entered = []
+    real = compact.int8_with_gradients
+
+    @contextmanager
+    def recorded():
+        entered.append(True)
+        with real():
+            yield
+
+    monkeypatch.setattr(compact, "int8_with_gradients", recorded)
+    settings = SamplingSettings(max_new_tokens=6, temperature=0)
+    run = generate(small, _prompt(small.tokenizer, 8), settings)
+    store = Store.open(tmp_path / "db.sqlite")
+    conversation = store.create_conversation("t")
+    user = store.add_message(conversation, "user", "Hello, how are you today?")
+    mid = store.add_message(conversation, "assistant", run.text, parent_id=user, model_id=small.model_id,
+                            settings=settings.to_dict(), records=run.records)
+    context = ex.context_for_message(store, small, mid, 2)
+    result = ex.explain(small, context, steps=2, max_steps=2)
+    assert entered, "the attribution's gradient passes ran inside int8_with_gradients"
+    assert context.written_precision == "int8" and result.precision == "int8" and result.precision_note is None
+    exact = open_model(str(tiny_llama_dir), session_paths, device="cpu", precision="exact")
+    other = ex.explain(exact, ex.context_for_message(store, exact, mid, 2), steps=2, max_steps=2)
+    assert other.precision == "float32" and "Compact (int8 weights)" in other.precision_note
+    assert "Exact (float32)" in other.precision_note
+    store.close()

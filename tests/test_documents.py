@@ -101,3 +101,38 @@ def test_continue_streams_from_the_end_and_fits_the_window(tiny_model):
     stop = threading.Event()
     stop.set()
     assert documents.continue_text(tiny_model, "Hello", settings, cancel=stop).records == []
+
+
+def test_a_very_long_line_is_broken_after_sentences_and_keeps_every_other_character():
+    sentence = "The keeper lit the lamp at dusk, as every evening. "
+    line = sentence * 2000  # about 100,000 characters, no newline
+    text = "A short first line.\n" + line + "\nA short last line."
+    broken, count = documents.break_long_lines(text)
+    assert count == 1
+    lines = broken.split("\n")
+    assert lines[0] == "A short first line." and lines[-1] == "A short last line."
+    assert max(len(x) for x in lines) <= documents.PIECE_CHARS
+    assert all(x.endswith(".") for x in lines[1:-2]), "each break comes after a sentence"
+    assert broken.replace("\n", " ") == text.replace("\n", " "), "only spaces became line breaks"
+    unbroken = "word" * 30_000  # no space at all: cut where a piece ends, nothing dropped
+    pieces, count = documents.break_long_lines(unbroken)
+    assert count == 1 and pieces.replace("\n", "") == unbroken
+    assert documents.break_long_lines("short\ntext") == ("short\ntext", 0)
+
+
+def test_opening_for_editing_reads_a_file_breaks_it_and_stores_it(tmp_path):
+    store = Store.open(tmp_path / "db.sqlite3")
+    try:
+        path = tmp_path / "one-line.txt"
+        path.write_text("Tides rise. " * 5000, encoding="utf-8")
+        document = documents.open_for_editing(store, path=path)
+        assert document["title"] == "one-line.txt" and document["broken_lines"] == 1
+        assert document["branches"] == [] and "\n" in document["text"]
+        assert path.read_text(encoding="utf-8") == "Tides rise. " * 5000, "the file itself is untouched"
+        again = documents.open_for_editing(store)  # the newest
+        assert again["id"] == document["id"] and again["broken_lines"] == 0
+        with pytest.raises(UserFacingError):
+            documents.open_for_editing(store, path=tmp_path / "missing.txt")
+        assert len(documents.list_documents(store)) == 1
+    finally:
+        store.close()

@@ -18,6 +18,7 @@ from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.scoring import score_text  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
+from gui_windows import text_opened  # noqa: E402
 
 WAIT_MS = 30_000
 TEXT = "The model reads this paragraph and says how predictable every token was. " * 2
@@ -42,6 +43,7 @@ def text_window(qtbot, qapp, tiny_model_dir):
         window.show()
         with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
             pass
+        text_opened(qtbot, window)
         return window
 
     yield make
@@ -173,14 +175,21 @@ def test_opening_files_good_and_bad(text_window, qtbot, tmp_path):
     window = text_window()
     bad = tmp_path / "photo.txt"
     bad.write_bytes(b"\x89PNG\x00\x00\x01binary")
-    count = window.text_view.documents.count()
-    assert not window.text_view.open_file(str(bad))
+    count, first = window.text_view.documents.count(), window.text.document_id
+    window.text_view.editor.setPlainText("Words being written when the bad file was picked.")
+    with qtbot.waitSignal(window.text.error, timeout=WAIT_MS):
+        assert window.text_view.open_file(str(bad))  # read off the GUI thread, refused in words
     assert "binary" in window.error_banner.label.text() and window.text_view.documents.count() == count
+    assert window.text_view.editor.toPlainText() == "Words being written when the bad file was picked."
+    assert not window.text.opening and window.text_view.new_button.isEnabled()
     good = tmp_path / "notes.md"
     good.write_text("# Notes\n\nA short text to open.\n", encoding="utf-8")
-    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.text.opened, timeout=WAIT_MS):  # (the words above are analysed first)
         assert window.text_view.open_file(str(good))
     assert window.text_view.editor.toPlainText() == "# Notes\n\nA short text to open.\n"
+    window.chat.tasks.store.wait()
+    assert documents.get_document(window.text.store, first)["text"] == \
+        "Words being written when the bad file was picked.", "the words on screen were kept"
     assert window.text_view.documents.currentText() == "notes.md"
 
 
@@ -191,7 +200,9 @@ def test_new_keeps_one_empty_text_and_an_edit_titles_it(text_window, qtbot):
     view.new_document()  # the empty text on screen is the new one: no clutter
     assert window.text.document_id == first and view.documents.count() == 1
     analysed(qtbot, window, "Some words")
-    view.new_document()
+    with qtbot.waitSignal(window.text.opened, timeout=WAIT_MS):
+        view.new_document()
+        assert view.status.text() == "opening\u2026" and not view.new_button.isEnabled()
     assert window.text.document_id != first and view.documents.count() == 2
     window.chat.tasks.store.wait()
     assert documents.get_document(window.text.store, first)["title"] == "Some words"

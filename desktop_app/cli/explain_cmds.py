@@ -103,6 +103,8 @@ def report_lines(result, model_id: str, colour: bool) -> list[str]:
     if c.written_with_adapter != result.adapter_id:
         written = "the base model" if c.written_with_adapter is None else f"adapter {c.written_with_adapter}"
         lines.append(f"note: it was written with {written}; this explains the model as it is now.")
+    if result.precision_note:
+        lines.append(f"note: {result.precision_note}")
     lines += [""] + lens_lines(result, colour) + [""] + attribution_lines(result.attribution, colour)
     return lines + [""] + sampler_lines(result.sampler, c.recorded_prob)
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+from contextlib import contextmanager
 
 import torch
 
@@ -115,11 +117,31 @@ def quantize_cpu_weights(model, dtype=torch.bfloat16) -> tuple[int, list[str]]:
     return len(plans), skipped
 
 
+_with_gradients = threading.local()
+
+
+@contextmanager
+def int8_with_gradients():
+    """On this thread, inside: the int8 copies serve gradient-taking passes too (dequantized,
+    which is differentiable in the input), so an explanation's attribution of an answer made
+    under Compact follows the weights that made it. Training (other threads) still steps aside."""
+    before = getattr(_with_gradients, "on", False)
+    _with_gradients.on = True
+    try:
+        yield
+    finally:
+        _with_gradients.on = before
+
+
 def _int8_forward(self, x: torch.Tensor) -> torch.Tensor:
     pack = self._gpt2desk_int8
-    if torch.is_grad_enabled() or not pack.current(self, x) or torch.compiler.is_compiling():
+    grads = torch.is_grad_enabled()
+    if (grads and not getattr(_with_gradients, "on", False)) or not pack.current(self, x) \
+            or torch.compiler.is_compiling():
         return pack.plain(x)  # training, a changed weight or another dtype: the layer as it is
-    out = pack.product(x.reshape(-1, x.shape[-1]))
+    rows = x.reshape(-1, x.shape[-1])
+    # the int8 kernel has no gradient: with gradients on, the same weights dequantized
+    out = torch.nn.functional.linear(rows, pack.q.to(rows.dtype)) * pack.scales if grads else pack.product(rows)
     if self.bias is not None:
         out = out + self.bias
     return out.view(*x.shape[:-1], out.shape[-1])

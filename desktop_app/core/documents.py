@@ -21,6 +21,8 @@ DEFAULT_DOCUMENT_TITLE = "Untitled text"
 TEXT_SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 50 * 1024 * 1024  # more than any text a person means to read here
 HISTOGRAM_BINS = 10
+MAX_LINE_CHARS = 20_000  # a longer line is broken when opened or pasted (about 20 ms a keystroke in Qt's editor)
+PIECE_CHARS = 1_000  # ... into lines of about this many characters
 
 
 # ---------------------------------------------------------------- the summary (GLTR)
@@ -96,6 +98,40 @@ def read_text_file(path) -> str:
                               "save it as UTF-8 and open it again. Nothing was opened.") from exc
 
 
+def break_long_lines(text: str, longest: int = MAX_LINE_CHARS, piece: int = PIECE_CHARS) -> tuple[str, int]:
+    """``text`` with each line longer than ``longest`` characters broken into lines of about
+    ``piece`` characters (after a sentence where there is one, else at a space; a space
+    becomes the line break, so every other character stays): an editor lays a line out
+    whole, so one 5 MB line takes seconds per keystroke. Returns the text and how many lines
+    were broken."""
+    lines, broken = text.split("\n"), 0
+    for at, line in enumerate(lines):
+        if len(line) > longest:
+            lines[at] = "\n".join(_pieces(line, piece))
+            broken += 1
+    return ("\n".join(lines) if broken else text), broken
+
+
+def _pieces(line: str, piece: int) -> list[str]:
+    out, start = [], 0
+    while len(line) - start > piece:
+        window_end = start + piece
+        cut = max(line.rfind(mark, start, window_end) for mark in (". ", "! ", "? "))
+        if cut > start:
+            out.append(line[start:cut + 1])  # the sentence's mark stays; its space becomes the break
+            start = cut + 2
+            continue
+        space = line.rfind(" ", start, window_end)
+        if space > start:
+            out.append(line[start:space])
+            start = space + 1
+        else:  # no space at all (a long word, data): cut where the piece ends
+            out.append(line[start:window_end])
+            start = window_end
+    out.append(line[start:])
+    return out
+
+
 def title_for(text: str, fallback: str = DEFAULT_DOCUMENT_TITLE) -> str:
     from desktop_app.core.session import short_title
 
@@ -134,6 +170,34 @@ def get_document(store, document_id: int) -> dict:
     if row is None:
         raise StoreError(f"There is no document {document_id} in {store.path}.")
     return dict(row)
+
+
+def open_for_editing(store, document_id: int | None = None, *, text: str | None = None, title: str | None = None,
+                     path=None, reuse_id: int | None = None) -> dict:
+    """Everything opening a text asks of the disk and the store, in one call (the window
+    runs it off its GUI thread): read the file at ``path`` (its name the title), or take
+    ``text``; store it as a new document, or in ``reuse_id`` (an empty untitled one on
+    screen); or open ``document_id`` (None: the newest, or a new empty one). Returns the
+    document with its ``branches`` and ``broken_lines`` (see ``break_long_lines``)."""
+    from desktop_app.core import text_branches as tb
+
+    broken = 0
+    if path is not None:
+        text, title = read_text_file(path), Path(path).name
+    if text is not None:
+        text, broken = break_long_lines(text)
+        if reuse_id is not None:
+            save_document(store, reuse_id, text, title or title_for(text))
+            document_id = reuse_id
+        else:
+            document_id = create_document(store, text, title)
+    elif document_id is None:
+        rows = list_documents(store)
+        document_id = rows[0]["id"] if rows else create_document(store, "")
+    document = get_document(store, document_id)
+    document["branches"] = tb.branches(store, document_id)
+    document["broken_lines"] = broken
+    return document
 
 
 def list_documents(store) -> list[dict]:

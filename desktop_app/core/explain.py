@@ -3,7 +3,9 @@ lens), which earlier tokens pushed it ahead of an alternative (integrated gradie
 what the sampler did with it (temperature, top-k, top-p as the answer was written).
 
 Everything runs on the model as it is loaded, with its active adapter on: the explanation
-is of the model the person is talking to now. The stored message gives the context (its
+is of the model the person is talking to now, at its precision (under Compact the int8
+weights, the attribution's gradient passes included); when the answer was written at
+another precision, ``Explanation.precision_note`` says so. The stored message gives the context (its
 prompt formatted as generation formatted it, and the answer's own token ids) and the
 sampling settings it was written with, so old answers are explained with their settings.
 """
@@ -70,6 +72,7 @@ class TokenContext:
     message_id: int | None = None
     written_with_adapter: int | None = None
     recorded_prob: float | None = None  # the probability stored when the answer was written
+    written_precision: str | None = None  # the weights that wrote it (core.precision names; None: not recorded)
 
     @property
     def position(self) -> int:
@@ -107,7 +110,8 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
     return TokenContext(ids=list(prompt_ids) + answer[:index + 1], prompt_len=len(prompt_ids),
                         settings=SamplingSettings.from_dict(stored), settings_known="temperature" in stored,
                         forced=branched_at is not None and index <= int(branched_at), message_id=message_id,
-                        written_with_adapter=message.get("adapter_id"), recorded_prob=recorded)
+                        written_with_adapter=message.get("adapter_id"), recorded_prob=recorded,
+                        written_precision=next((r.precision for r in records if r.precision), None))
 
 
 # ------------------------------------------------------------------ the logit lens
@@ -309,7 +313,9 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
     (or ``max_steps`` intervals)."""
     model = loaded.model
     predict_at = len(ids) - 1 if predict_at is None else predict_at
-    with loaded.lock, torch.enable_grad():
+    from desktop_app.core.compact import int8_with_gradients
+
+    with loaded.lock, torch.enable_grad(), int8_with_gradients():  # Compact: the int8 weights, as answered
         ids_t = torch.tensor(ids, device=loaded.device)
         embed = model.get_input_embeddings()
         inputs = embed(ids_t).detach()
@@ -409,11 +415,25 @@ class Explanation:
     attribution: Attribution
     sampler: SamplerFacts
     adapter_id: int | None  # the adapter on the model that explained it
+    precision: str | None = None  # the weights that explained it (LoadedModel.precision: int8 under Compact)
+
+    @property
+    def precision_note(self) -> str | None:
+        """Words for an explanation made with other weights than the answer (None: the same,
+        or the answer's were not recorded)."""
+        from desktop_app.core.precision import label
+
+        written = self.context.written_precision
+        if written is None or self.precision is None or written == self.precision:
+            return None
+        return (f"Written with {label(written)} weights; explained with {label(self.precision)} weights (the "
+                "precision loaded now): the figures can differ a little from the answer's.")
 
     def to_json(self) -> dict:
         c = self.context
         return {"message_id": c.message_id, "token_index": c.index, "token": {"id": c.chosen, "text": self.token_text},
                 "adapter_id": self.adapter_id, "written_with_adapter": c.written_with_adapter,
+                "precision": self.precision, "written_precision": c.written_precision,
                 "recorded_prob": c.recorded_prob, "lens": self.lens.to_json() if self.lens else None,
                 "lens_error": self.lens_error, "attribution": self.attribution.to_json(),
                 "sampler": self.sampler.to_json()}
@@ -446,7 +466,7 @@ def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None
     facts = sampler_facts(logits, chosen, context.settings, settings_known=context.settings_known,
                           forced=context.forced)
     return Explanation(context, token_texts(loaded.tokenizer).text(chosen), lens, lens_error, attribution, facts,
-                       loaded.adapter_id)
+                       loaded.adapter_id, loaded.precision)
 
 
 def _with_prompt_len(attribution: Attribution, prompt_len: int) -> Attribution:

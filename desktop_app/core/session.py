@@ -285,6 +285,39 @@ def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int) 
     return before, after
 
 
+def rated_text_branches(store) -> list[dict]:
+    """The Text mode's rated continuations (what a fine-tune learns from beside the rated
+    answers), oldest first, each with ``thumbs`` (1, -1 or None) and ``prompt`` (the text before it)."""
+    from desktop_app.core.text_training import _Rated
+
+    rated = _Rated(store)
+    return [dict(b, thumbs=rated.ratings[b["id"]]["thumbs"], prompt=rated.prompt(b)) for b in rated.rated]
+
+
+def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id: int) -> tuple[list, list]:
+    """A Text mode continuation scored after the text before it, as its fine-tune examples
+    see it (plain text, cut to the window), by the base model and by the adapter the model
+    wears: (before, after). The model must wear an adapter."""
+    from desktop_app.core import text_branches as tb
+    from desktop_app.core.documents import get_document
+    from desktop_app.core.errors import UserFacingError
+    from desktop_app.core.scoring import score_ids
+    from desktop_app.core.text_training import completion_ids, fit_text, plain_ids
+
+    branch = tb.get_branch(store, branch_id)
+    by_id = {b["id"]: b for b in tb.branches(store, branch["document_id"])}
+    before_text = tb.prefix_text(get_document(store, branch["document_id"])["text"], by_id, by_id[branch_id])
+    prompt_ids, ids = fit_text(plain_ids(loaded.tokenizer, before_text), completion_ids(loaded.tokenizer, branch),
+                               loaded.context_window)
+    if not prompt_ids or not ids:
+        raise UserFacingError("This continuation has no tokens to compare, or no text before it to follow.")
+    with loaded.lock:
+        after = score_ids(loaded, prompt_ids, ids)
+        with loaded.model.disable_adapter():
+            before = score_ids(loaded, prompt_ids, ids)
+    return before, after
+
+
 def rescore_and_store(store, loaded: LoadedModel, message_id: int, adapter_id: int) -> bool:
     """Score a stored answer under the adapter the model wears and keep it for the compare
     view; the base model scores it only when no base scoring is stored yet (fine-tuning

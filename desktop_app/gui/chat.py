@@ -457,6 +457,20 @@ class ChatController(QObject):
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure))
 
+    def score_branch_for_compare(self, branch_id: int, adapter_id: int, on_success, on_failure) -> Task:
+        """Score a Text mode continuation like ``score_for_compare`` (model lane), not stored:
+        a continuation is short, and its text can still be edited."""
+        store = self.store
+
+        def work(_report, _cancel):
+            loaded = self.loaded
+            if loaded is None or loaded.adapter_id != adapter_id:
+                raise UserFacingError("The adapter changed meanwhile.")
+            return session.score_branch_with_and_without_adapter(store, loaded, branch_id)
+
+        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
+                                     on_failure=on_failure))
+
     def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled) -> Task:
         """Why token ``index`` of a stored answer (core.explain), on the model lane with the
         model as it is now. Asking for an answer cancels it; so does choosing another token."""

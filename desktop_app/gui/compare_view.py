@@ -1,5 +1,8 @@
 """Compare: per token, how much more (red) or less (blue) likely the active adapter makes an
-answer than the base model or the previous adapter did: a diverging heatmap.
+answer than the base model or the previous adapter did: a diverging heatmap. The rated
+continuations of Text mode (which a fine-tune learns from too) are listed after the answers
+and compared with the base model, scored each time they are shown (not stored: a branch's text
+can still change, and there is no stored scoring of it to reuse).
 
 The records come from the store (a kept fine-tune re-scores every rated answer under the new
 adapter and the base model); an answer without them is scored here on a worker thread with
@@ -99,6 +102,7 @@ class CompareView(QFrame):
         self.scale = 1.0
         self.task: Task | None = None
         self.token_ratings: dict[int, int] = {}
+        self.branches: dict[int, dict] = {}  # the rated Text continuations listed, by branch id
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
@@ -198,7 +202,7 @@ class CompareView(QFrame):
         self.answer_combo.blockSignals(True)
         self.answer_combo.clear()
         ids = rated_message_ids(self.store)
-        if current is not None and current not in ids:
+        if current is not None and current > 0 and current not in ids:
             ids.append(current)
         for mid in ids:
             try:
@@ -208,10 +212,22 @@ class CompareView(QFrame):
             rating = {1: "\u25b2 ", -1: "\u25bc "}.get(self.store.message_rating(mid), "")
             words = " ".join(m["text"].split())
             self.answer_combo.addItem(f"{rating}#{mid}  {words[:60]}", mid)
+        self._add_branches()
         at = self.answer_combo.findData(current) if current is not None else -1
         self.answer_combo.setCurrentIndex(at if at >= 0 else max(0, self.answer_combo.count() - 1))
         self.answer_combo.blockSignals(False)
         self._answer_changed()
+
+    def _add_branches(self) -> None:
+        """The Text mode's rated continuations (a fine-tune learns from them too), after the
+        answers; their data is minus the branch id, as in the training data's groups."""
+        from desktop_app.core.session import rated_text_branches
+
+        self.branches = {b["id"]: b for b in rated_text_branches(self.store)}
+        for branch in self.branches.values():
+            rating = {1: "\u25b2 ", -1: "\u25bc "}.get(branch["thumbs"], "")
+            words = " ".join(branch["text"].split())
+            self.answer_combo.addItem(f"{rating}Text: \u2026{words[:56]}", -branch["id"])
 
     def show_message(self, message_id: int) -> None:
         self.reload_answers(select=message_id)
@@ -242,6 +258,9 @@ class CompareView(QFrame):
         if mid is None:
             self._show_note("No rated answers yet: rate an answer, fine-tune, then compare here.")
             return
+        if mid < 0:
+            self._refresh_branch(-mid, active)
+            return
         try:
             m = self.store.get_message(mid)
             thread = self.store.thread(mid)
@@ -268,6 +287,51 @@ class CompareView(QFrame):
                             "kept fine-tune.", m)
             return
         self._score(mid, active["id"])
+
+    def _refresh_branch(self, branch_id: int, active: dict | None) -> None:
+        """A rated Text continuation: scored now under the base model and the active adapter
+        (the previous adapter only through a kept fine-tune's re-scoring, which covers answers)."""
+        branch = self.branches.get(branch_id)
+        if branch is None:
+            self._show_note("That continuation is gone.")
+            return
+        self._branch_expectation(branch)
+        self.prompt_label.setText(f"After the text: \u201c\u2026{' '.join(branch['prompt'].split())[-200:]}\u201d")
+        message = {"text": branch["text"]}
+        if active is None:
+            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
+                            "or switch one on in the adapter history.", message)
+            return
+        loaded = self.chat.loaded
+        if loaded is None or loaded.adapter_id != active["id"] or self.baseline_combo.currentData() is not None:
+            self._show_note("A Text continuation is compared with the base model, under the adapter in use.", message)
+            return
+        self._show_note("Scoring this continuation under both models\u2026")
+        asked: dict = {}
+
+        def done(result, key=-branch_id):
+            if self.task is asked["task"]:
+                self.task = None
+            if key == self.message_id:
+                self.set_data(*result)
+
+        def failed(error):
+            if self.task is asked["task"]:
+                self.task = None
+                self._show_note(f"This continuation could not be scored: {error}", message)
+
+        self.task = asked["task"] = self.chat.score_branch_for_compare(branch_id, active["id"], done, failed)
+
+    def _branch_expectation(self, branch: dict) -> None:
+        self.token_ratings = {}
+        self.view.set_marks({})
+        thumbs = branch["thumbs"]
+        words = {1: "You liked this continuation, so expect <b style='color:#b2182b'>red</b> (more likely).",
+                 -1: "You disliked this continuation, so expect <b style='color:#2166ac'>blue</b> (less likely)."}
+        text = words.get(thumbs) or ("You wrote a better continuation for it, so expect "
+                                     "<b style='color:#2166ac'>blue</b> (less likely)." if branch["correction"] else "")
+        self.expect_label.setText(text)
+        self.expect_label.setVisible(bool(text))
 
     def _score(self, mid: int, adapter_id: int) -> None:
         """Have the chat model score the answer (adapter on, then off) on its lane."""

@@ -299,7 +299,19 @@ class ExplainView(QFrame):
         context = result.context
         if context.written_with_adapter != result.adapter_id:
             lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
+        lines.append(precision_line(result))
         self.sampler.setText("<br>".join(lines))
+
+
+def precision_line(result) -> str:
+    """Which weights the explanation used, and whether they wrote the answer."""
+    from desktop_app.core.precision import label
+
+    if result.precision_note:
+        return result.precision_note
+    if result.context.written_precision is None:
+        return f"Explained with {label(result.precision)} weights (the answer's were not recorded)."
+    return f"Explained with the weights that wrote it: {label(result.precision)}."
 
 
 # ------------------------------------------------------------------ the transcript heatmap

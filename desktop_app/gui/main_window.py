@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
         self.legend = LegendBar()
         self.notice_banner = Banner()
-        self.error_banner = Banner()
+        self.error_banner = Banner(max_lines=4)  # an error says what to do: more of it shows
         self.transcript = TranscriptView()
         self.cards = ChatCards(self)  # the transcript's cards and their wiring
         centre = QWidget()

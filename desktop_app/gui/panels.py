@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
@@ -303,6 +303,73 @@ class SettingsPopover(QFrame):
         self.show()
 
 
+WRAPPED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+
+
+class ShortLabel(QLabel):
+    """A wrapped plain-text label that shows at most ``max_lines`` lines, the rest elided
+    (the whole text in its tooltip; a click shows it all): a long notice must not take the
+    chat's room in a short window. ``text()`` stays the whole text."""
+
+    def __init__(self, max_lines: int = 2, parent=None):
+        super().__init__(parent)
+        self.max_lines, self.expanded = max_lines, False
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:
+        self.expanded = False
+        super().setText(text)
+        self.updateGeometry()
+
+    def _capped(self) -> bool:
+        return not self.expanded and super().heightForWidth(max(1, self.width())) > self._cap_height()
+
+    def _cap_height(self) -> int:
+        margins = self.contentsMargins()
+        return self.fontMetrics().lineSpacing() * self.max_lines + margins.top() + margins.bottom()
+
+    def heightForWidth(self, width: int) -> int:
+        full = super().heightForWidth(width)
+        return full if self.expanded else min(full, self._cap_height())
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        hint.setHeight(min(hint.height(), self._cap_height()) if not self.expanded else hint.height())
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.setToolTip(self.text() if self._capped() else "")
+
+    def mousePressEvent(self, event) -> None:
+        if self._capped() or self.expanded:
+            self.expanded = not self.expanded
+            self.updateGeometry()
+        super().mousePressEvent(event)
+
+    def paintEvent(self, event) -> None:
+        if not self._capped():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), WRAPPED, self._elided())
+
+    def _elided(self) -> str:
+        """The longest end-elided form of the text that wraps into ``max_lines`` lines."""
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        text, cap = " ".join(self.text().split()), metrics.lineSpacing() * self.max_lines
+        low, high, best = 1, width * self.max_lines, "\u2026"
+        while low <= high:  # the wrap breaks at words, so the room an elided line may take is searched
+            room = (low + high) // 2
+            candidate = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+            if metrics.boundingRect(QRect(0, 0, width, 10 * cap), WRAPPED, candidate).height() <= cap:
+                best, low = candidate, room + 1
+            else:
+                high = room - 1
+        return best
+
+
 class Banner(QFrame):
     """A dismissible one-line notice (kind "info") or error (kind "error").
 
@@ -310,13 +377,12 @@ class Banner(QFrame):
         kind: the kind shown; label: its text.
         remembered: (settings, key, text) of a notice that stays dismissed once closed."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, max_lines: int = 2):
         super().__init__(parent)
         self.setObjectName("Banner")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
+        self.label = ShortLabel(max_lines)  # hover or click for a longer one
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
         close = QToolButton()

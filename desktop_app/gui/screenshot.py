@@ -6,7 +6,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,12 @@ class ScreenshotRun(QObject):
         self.sampling = window.chat.settings
         window.chat.settings = replace(self.sampling, max_new_tokens=min(self.sampling.max_new_tokens, SAMPLE_TOKENS))
         window.text.analysed.connect(self._text_step)
-        window.text_view.new_document(self.prompt or SAMPLE_TEXT)
+        sample = self.prompt or SAMPLE_TEXT
+        if window.text.opening:  # the tab opens its newest text first, off the GUI thread
+            window.text.opened.connect(lambda _d: window.text_view.new_document(sample),
+                                       Qt.ConnectionType.SingleShotConnection)
+        else:
+            window.text_view.new_document(sample)
 
     def _text_step(self, *_args) -> None:
         """After each analysis: continue, then regenerate, then inspect (then save)."""

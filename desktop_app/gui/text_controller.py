@@ -29,6 +29,7 @@ class TextController(QObject):
     Attributes:
         store, chat: the database and the ChatController (owner of the model and its lane).
         document_id: the open document (None until one is opened or made).
+        opening: whether a document is being read or made on the store lane.
         tree: its BranchTree (main text, branches, the path shown).
         plan: where the continuation being written goes (a text_tree.Plan), else None.
         scored: the last ScoredText shown; summary: its TextSummary.
@@ -46,6 +47,8 @@ class TextController(QObject):
     error = Signal(str)
     saved = Signal(int)  # a document's text (and maybe its title) is stored
     busy_changed = Signal(bool)  # a continuation is (or is no longer) asked for
+    opening_changed = Signal(bool)  # a document is (or is no longer) being read or made on the store lane
+    opened = Signal(object)  # the document opened (documents.open_for_editing's dict, with "shown_text")
 
     def __init__(self, store, chat, parent=None):
         super().__init__(parent)
@@ -60,6 +63,7 @@ class TextController(QObject):
         self.tree = BranchTree(store, chat.tasks.store, self)
         self.tree.error.connect(self.error.emit)
         self.plan: Plan | None = None
+        self.opening = False  # a document is being read or made (the view waits, read-only)
 
     @property
     def lane(self):
@@ -70,19 +74,38 @@ class TextController(QObject):
         return bool(self.lane.find("continue"))
 
     # ------------------------------------------------------------ documents
-    def open_document(self, document_id: int | None = None) -> dict:
-        """Open a stored document (None: the newest, or a new empty one)."""
-        if document_id is None:
-            rows = documents.list_documents(self.store)
-            document_id = rows[0]["id"] if rows else documents.create_document(self.store, "")
-        document = documents.get_document(self.store, document_id)
-        self.document_id = document_id
+    def open_document(self, document_id: int | None = None, **new) -> bool:
+        """Open a stored document (None: the newest, or a new empty one), or make one
+        (``new``: text, title, path of a file, reuse_id; see ``documents.open_for_editing``).
+        The file and the store are read and written on the store lane, after the edits
+        queued before; ``opened`` (or ``error``, the open text staying) says when it is done.
+        False: another opening is still under way."""
+        if self.opening:
+            return False
+        store = self.store
+        self._set_opening(True)
+        self.chat.tasks.store.submit(Task(
+            lambda _r, _c: documents.open_for_editing(store, document_id, **new), "open document", "document",
+            on_success=self._opened, on_failure=self._open_failed))
+        return True
+
+    def new_document(self, text: str = "", title: str | None = None) -> bool:
+        return self.open_document(text=text, title=title)
+
+    def _opened(self, document: dict) -> None:
+        self.document_id = document["id"]
         document["shown_text"] = self.tree.load(document)
         self.tree.changed.emit()
-        return document
+        self._set_opening(False)
+        self.opened.emit(document)
 
-    def new_document(self, text: str = "", title: str | None = None) -> dict:
-        return self.open_document(documents.create_document(self.store, text, title))
+    def _open_failed(self, error) -> None:
+        self._set_opening(False)
+        self.error.emit(str(error))
+
+    def _set_opening(self, opening: bool) -> None:
+        self.opening = opening
+        self.opening_changed.emit(opening)
 
     def untitled_and_empty(self) -> bool:
         if self.document_id is None:

@@ -43,6 +43,7 @@ class TextMode:
     def connect(self) -> None:
         w = self.window
         self.controller.error.connect(w.show_error)
+        self.view.notice.connect(lambda text: w.notice_banner.show_message(text, "info"))
         self.view.token_clicked.connect(self.show_token)
         self.view.token_hovered.connect(self.token_hovered)
         self.tabs.currentChanged.connect(self._changed)
@@ -63,7 +64,7 @@ class TextMode:
 
     def _changed(self, _index: int) -> None:
         if self.mode == "text":
-            if self.controller.document_id is None:
+            if self.controller.document_id is None and not self.controller.opening:
                 self.view.open_document()  # the newest text, or a new empty one
             self.view.editor.setFocus()
 

@@ -164,6 +164,12 @@ class SummaryPanel(QWidget):
         super().resizeEvent(event)
         self._arrange(event.size().width() >= WIDE_SUMMARY_PX)
 
+    def set_short(self, short: bool) -> None:
+        """A short Text tab keeps the bar and the figures; the histograms give their height to
+        the editor and the heatmap (the bar's tooltip and the exports still say it all)."""
+        for histogram in (self.probabilities, self.entropies):
+            histogram.setVisible(not short)
+
     def _title_row(self, title: QLabel) -> QWidget:
         row = QWidget()
         layout = QHBoxLayout(row)

@@ -66,7 +66,8 @@ class BranchTree(QObject):
         """Take a document's tree from the store; returns the text of the path it shows."""
         self.document_id = document["id"]
         self.main_text = document["text"]
-        self.by_id = {b["id"]: b for b in tb.branches(self.store, document["id"])}
+        rows = document["branches"] if "branches" in document else tb.branches(self.store, document["id"])
+        self.by_id = {b["id"]: b for b in rows}
         shown = document.get("shown_branch_id")
         self.shown = shown if shown in self.by_id else None
         return self.shown_text()

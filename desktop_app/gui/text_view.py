@@ -25,6 +25,33 @@ from desktop_app.gui.token_view import TokenView
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
 BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
+SHORT_HEIGHT = 440  # below this (800x600 with a notice; not without one) the summary drops its histograms
+
+
+def broken_lines_notice(count: int) -> str:
+    lines = "a line" if count == 1 else f"{count:,} lines"
+    return (f"The text had {lines} longer than {documents.MAX_LINE_CHARS:,} characters, which the editor "
+            f"cannot lay out quickly, so {'it was' if count == 1 else 'they were'} broken into lines of about "
+            f"{documents.PIECE_CHARS:,} characters (after sentences, or at spaces). Nothing else changed; "
+            "an opened file itself is untouched.")
+
+
+class TextEditor(QPlainTextEdit):
+    """The Text tab's editor: a paste with a very long line comes in broken into shorter
+    lines (documents.break_long_lines), which the editor lays out in milliseconds."""
+
+    long_lines_broken = Signal(int)
+
+    def insertFromMimeData(self, source) -> None:
+        if not source.hasText():
+            super().insertFromMimeData(source)
+            return
+        text, broken = documents.break_long_lines(source.text())
+        if not broken:
+            super().insertFromMimeData(source)
+            return
+        self.insertPlainText(text)
+        self.long_lines_broken.emit(broken)
 
 
 class TextView(QWidget):
@@ -41,6 +68,7 @@ class TextView(QWidget):
 
     token_clicked = Signal(int, object)  # index, TokenRecord
     token_hovered = Signal(int, object)  # index (-1: none), TokenRecord or None
+    notice = Signal(str)  # something the person should know, not an error (lines broken)
 
     def __init__(self, controller: TextController, parent=None):
         super().__init__(parent)
@@ -58,7 +86,10 @@ class TextView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_bar())
-        self.editor = QPlainTextEdit()
+        self.status_line = QVBoxLayout()  # a narrow bar's status words go here, under it (empty: no height)
+        self.status_line.setContentsMargins(12, 0, 12, 0)
+        layout.addLayout(self.status_line)
+        self.editor = TextEditor()
         self.editor.setObjectName("TextEditor")
         self.editor.setPlaceholderText("Write or paste a text, or open a .txt / .md file. It is analysed as you "
                                        "write; Ctrl+Enter lets the model continue it, Esc stops.")
@@ -130,8 +161,10 @@ class TextView(QWidget):
         return bar
 
     def resizeEvent(self, event) -> None:
-        """A narrow Text tab puts the branches under the heatmap rather than beside it."""
+        """A narrow Text tab puts the branches under the heatmap rather than beside it; a
+        short one shows the summary without its histograms."""
         super().resizeEvent(event)
+        self.summary_panel.set_short(self.height() < SHORT_HEIGHT)
         narrow = self.width() < NARROW_WIDTH
         want = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
         if self.lower.orientation() != want:
@@ -147,6 +180,12 @@ class TextView(QWidget):
         for button, text in self.bar_labels.items():
             button.setText("" if compact else text)
         self.bar_row.setContentsMargins(*((8, 6, 8, 6) if compact else (16, 8, 16, 8)))
+        # narrow: "analysing…" goes under the bar, so the text's title keeps the bar's room
+        (self.bar_row if compact else self.status_line).removeWidget(self.status)
+        if compact:
+            self.status_line.addWidget(self.status)
+        else:
+            self.bar_row.insertWidget(self.bar_row.indexOf(self.stop_button), self.status)
 
     def _connect(self) -> None:
         c = self.controller
@@ -155,6 +194,9 @@ class TextView(QWidget):
         c.tokens.connect(self.heatmap.append_records)
         c.continued.connect(self._continued)
         c.busy_changed.connect(self._busy)
+        c.opening_changed.connect(self._opening)
+        c.opened.connect(self._show_document)
+        self.editor.long_lines_broken.connect(lambda n: self.notice.emit(broken_lines_notice(n)))
         c.saved.connect(lambda _id: self.refresh_documents())
         c.tree.shown_changed.connect(self._show_path)
         c.tree.flush = self.flush_edit
@@ -182,39 +224,38 @@ class TextView(QWidget):
         at = self.documents.findData(self.controller.document_id)
         self.documents.setCurrentIndex(max(at, 0))
 
-    def open_document(self, document_id: int | None = None) -> None:
-        if self.controller.continuing:
-            return
+    def open_document(self, document_id: int | None = None) -> bool:
+        """Open a stored text (None: the newest, or a new empty one); read off the GUI thread."""
+        if self.controller.continuing or self.controller.opening:
+            self.refresh_documents()  # the picker shows the text on screen again
+            return False
         self.flush_edit()
-        self._show_document(self.controller.open_document(document_id))
+        return self.controller.open_document(document_id)
 
-    def new_document(self, text: str = "", title: str | None = None) -> None:
+    def new_document(self, text: str = "", title: str | None = None) -> bool:
         """A new text; an empty untitled one on screen is used instead of making another."""
-        if self.controller.continuing:
-            return
+        if self.controller.continuing or self.controller.opening:
+            return False
         if not self.editor.toPlainText() and self.controller.untitled_and_empty():
+            if not text:
+                return True  # it is on screen already
             self.timer.stop()
-            self._set_editor_text(text)
-            self.controller.save(text, title)  # the list follows once it is stored
-            self.analyse_now(save=False)
-            return
+            return self.controller.open_document(text=text, title=title, reuse_id=self.controller.document_id)
         self.flush_edit()
-        self._show_document(self.controller.new_document(text, title))
+        return self.controller.new_document(text, title)
 
     def open_file(self, path: str | None = None) -> bool:
+        """Open a .txt / .md file as a new text: read (and refused in words: binary, not
+        UTF-8, too large) off the GUI thread; False when nothing was asked."""
+        if self.controller.continuing or self.controller.opening:
+            return False
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "Open a text", "", "Texts (*.txt *.md);;All files (*)")
             if not path:
                 return False
-        try:
-            text = documents.read_text_file(path)
-        except UserFacingError as exc:
-            self.controller.error.emit(str(exc))
-            return False
-        from pathlib import Path
-
-        self.new_document(text, Path(path).name)
-        return True
+        reuse = not self.editor.toPlainText() and self.controller.untitled_and_empty()
+        self.flush_edit()
+        return self.controller.open_document(path=path, reuse_id=self.controller.document_id if reuse else None)
 
     def _set_editor_text(self, text: str) -> None:
         self._loading = True  # not an edit to save
@@ -225,11 +266,19 @@ class TextView(QWidget):
             self._loading = False
 
     def _show_document(self, document: dict) -> None:
+        self.timer.stop()
         self._set_editor_text(document["shown_text"])
         self.refresh_documents()
         self.heatmap.set_records([], prefix="")
         self.summary_panel.set_summary(None)
         self.analyse_now(save=False)
+        if document.get("broken_lines"):
+            self.notice.emit(broken_lines_notice(document["broken_lines"]))
+
+    def _opening(self, opening: bool) -> None:
+        """While a text is read or made: its words say so, and nothing can edit the old one."""
+        self.status.setText("opening\u2026" if opening else "")
+        self._busy(opening or self.controller.continuing)
 
     # ------------------------------------------------------------ analysing
     def _edited(self) -> None:
@@ -346,3 +395,5 @@ class TextView(QWidget):
         self._update_regenerate()
         for widget in (self.documents, self.new_button, self.open_button):
             widget.setEnabled(not busy)
+        if self.controller.opening:
+            self.continue_button.setEnabled(False)

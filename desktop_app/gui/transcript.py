@@ -194,16 +194,26 @@ def answer_meta(message: dict | None, records) -> str:
     return " \u00b7 ".join(parts)
 
 
+ROOMY_MARGINS = (16, 40, 16, 24)
+TIGHT_MARGINS = (8, 4, 8, 8)
+SHORT_TRANSCRIPT_PX = 360  # below this the welcome text keeps no margin above it
+
+
 class EmptyState(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("EmptyState")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 40, 16, 24)
+        layout.setContentsMargins(*ROOMY_MARGINS)
         layout.setSpacing(10)
-        title = styled_label("Ask your local model anything", "EmptyTitle", wrap=True)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(title)
+        self.title = styled_label("Ask your local model anything", "EmptyTitle", wrap=True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.title)
+        # "Ready: ..." right under the title: a short window still shows it without scrolling
+        self.status = QLabel()
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
         self.body = QLabel(
             "Type a prompt below and press <b>Enter</b>. The answer streams in token by token, "
             "each token coloured by how sure the model was.<br><br>"
@@ -214,10 +224,11 @@ class EmptyState(QFrame):
         self.body.setMaximumWidth(500)  # and narrower in a narrow window
         self.body.setMinimumWidth(200)
         layout.addWidget(self.body, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.status = QLabel()
-        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.status)
         layout.addStretch(1)
+
+    def fit_height(self, height: int) -> None:
+        """A short chat area (800x600 with a notice) drops the roomy top margin."""
+        self.layout().setContentsMargins(*(ROOMY_MARGINS if height >= SHORT_TRANSCRIPT_PX else TIGHT_MARGINS))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -282,5 +293,11 @@ class TranscriptView(QScrollArea):
         self._follow = value >= bar.maximum() - 8
 
     def _range_changed(self, _low: int, high: int) -> None:
-        if self._follow:
+        if not self.cards:  # the welcome text reads from its title, not from its end
+            self.verticalScrollBar().setValue(0)
+        elif self._follow:
             self.verticalScrollBar().setValue(high)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.empty.fit_height(self.viewport().height())
