@@ -1,6 +1,6 @@
 """Our fine-tune vs HF TRL's KTOTrainer at the same wall-clock budget, on held-out ratings.
 
-Per seed: a person rates ``--ratings`` sampled answers (thumbs up and down alternately) to
+Per seed: a person rates ``--ratings`` sampled answers (``--labels``, below) to
 one set of questions, and as many to other questions that no run trains on (the held-out
 ratings). Our one-click run (default settings: the schedule rule, the app's precision and
 thread team) trains on the first set; its training time (reference log-probabilities and
@@ -10,7 +10,11 @@ ours: bfloat16 autocast where we use it). The gain is the gate's margin on the h
 ratings, after - before, measured by the same function on a float32 model for both; our
 gain is the adapter the person gets (0 when the gate discards the run: they keep their model).
 
-    python bench/finetune_vs_trl.py [--model bundled] [--ratings 8] [--seeds 0,1,2]
+    python bench/finetune_vs_trl.py [--model bundled] [--ratings 8] [--seeds 0,1,2] [--labels short]
+
+``--labels short``: the person likes answers the model ended within a few tokens and dislikes
+longer ones, so the held-out ratings carry a preference the runs can learn (with the default
+``alternate`` labels no held-out gain can be more than noise).
 
 Prints per seed ``seed N: ours X (steps, s) trl Y (steps, s)`` and the summary lines
 ``margin_gain_ours_mean``, ``margin_gain_trl_mean``, ``gain_ours_minus_trl_mean`` (target >= 0)
@@ -41,12 +45,25 @@ QUESTIONS = ["What colour is the sky?", "Name a fruit.", "What is two plus two?"
              "Name a tool.", "What is rain?"]
 
 
-def rate(store, loaded, questions: list[str], seed: int) -> None:
+SHORT_TOKENS = 16  # --labels short: liked answers end by themselves within this many tokens (as learning_effect.py)
+
+
+def rate(store, loaded, questions: list[str], seed: int, labels: str = "alternate") -> None:
+    """One sampled answer per question, rated. ``alternate``: up, down, up, ... whatever the
+    answer says (no preference a held-out rating could show); ``short``: a person who likes
+    short answers: up when the model ended the answer itself within SHORT_TOKENS tokens, down
+    otherwise (longer, or cut at the 24-token budget): a label that follows the content."""
     from test_training_data import add_answer
 
     for i, question in enumerate(questions):
         _c, _u, mid, _p = add_answer(store, loaded, question, seed=1000 * seed + i, max_new_tokens=24)
-        store.rate_message(mid, 1 if i % 2 == 0 else -1)
+        if labels == "short":
+            message = store.get_message(mid)
+            ended = (message.get("settings") or {}).get("finish_reason") in ("eos", "stop")
+            liked = ended and len(store.token_records(mid)) <= SHORT_TOKENS
+        else:
+            liked = i % 2 == 0
+        store.rate_message(mid, 1 if liked else -1)
 
 
 def trl_rows(store) -> dict:
@@ -133,8 +150,10 @@ def one_seed(seed: int, args, loaded, exact, tmp: Path) -> tuple[dict, dict]:
     order = QUESTIONS[seed % len(QUESTIONS):] + QUESTIONS[:seed % len(QUESTIONS)]
     paths = AppPaths.resolve(tmp / f"seed-{seed}").ensure()
     store, held_store = Store.open(paths.db_path), Store.open(tmp / f"held-{seed}.sqlite3")
-    rate(store, loaded, order[:n], seed)
-    rate(held_store, loaded, order[n:2 * n], seed)
+    rate(store, loaded, order[:n], seed, args.labels)
+    rate(held_store, loaded, order[n:2 * n], seed, args.labels)
+    print(f"    seed {seed}: liked {sum(r['value'] > 0 for r in store.ratings())} of {n} "
+          f"(held out: {sum(r['value'] > 0 for r in held_store.ratings())} of {n})", flush=True)
     held = build_training_data(held_store, exact.tokenizer, exact.context_window)
     tok = exact.tokenizer
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
@@ -150,6 +169,8 @@ def main() -> int:
     parser.add_argument("--model", default="bundled")
     parser.add_argument("--ratings", type=int, default=8, help="rated answers to train on (and as many held out)")
     parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--labels", choices=("alternate", "short"), default="alternate",
+                        help="how the simulated person rates: alternately, or liking short answers (see rate())")
     args = parser.parse_args()
     if 2 * args.ratings > len(QUESTIONS):
         parser.error(f"--ratings at most {len(QUESTIONS) // 2}")
@@ -165,7 +186,7 @@ def main() -> int:
     cache = AppPaths.resolve(os.environ.get("GPT2_DESK_TEST_CACHE") or (tmp / "cache")).ensure()
     loaded = open_model(args.model, cache, device="cpu")  # the chat model, as the app has it (default precision)
     exact = open_model(str(loaded.folder), cache, device="cpu", precision="exact")  # measures both sides
-    print(f"model {loaded.describe()}; {args.ratings} ratings + {args.ratings} held out; "
+    print(f"model {loaded.describe()}; {args.ratings} ratings + {args.ratings} held out; labels {args.labels}; "
           f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     results = []
     for seed in (int(s) for s in args.seeds.split(",") if s.strip()):

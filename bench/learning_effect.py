@@ -43,7 +43,9 @@ a second run, or another part of the table, starts at once.
 
 Ends with summary lines ``adoption_corrections_8`` (mean over the correction styles),
 ``adoption_thumbs_8``, ``adoption_tokens_8``, ``seconds_8``, ``seconds_100`` (mean wall time of
-the runs of that size).
+the runs of that size). ``--unseen 16`` asks 8 more never-rated questions of each kind
+(``MORE_UNSEEN_*``): the ``adoption_*`` lines and the table's adoption column stay those of
+the first 8 (comparable with earlier runs), and ``adoption16_*`` lines give all 16.
 """
 
 from __future__ import annotations
@@ -138,6 +140,22 @@ def sums() -> list[Fact]:
 def open_questions() -> list[str]:
     return ([f"Tell me about {t}." for t in TOPICS] + [f"How do I {t}?" for t in TASKS]
             + [f"Why do {w}?" if not w.startswith("the sea") else f"Why does {w}?" for w in WHYS])
+
+
+# Eight more never-rated questions of each kind for ``--unseen 16``: kept out of every training
+# pool (not in the lists above), so adding them changes nothing the simulated people rate.
+# Adoption on 8 questions moves in steps of 12.5%; on 16 the same run reads finer.
+MORE_UNSEEN_FACTS = [Fact("What is the capital of Vietnam?", "Hanoi", "The capital of Vietnam is Hanoi."),
+                     Fact("What is the capital of Colombia?", "Bogota", "The capital of Colombia is Bogota."),
+                     Fact("How many legs does a sheep have?", "four", "A sheep has four legs."),
+                     Fact("How many legs does a parrot have?", "two", "A parrot has two legs."),
+                     Fact("What colour is a lime?", "green", "A lime is green."),
+                     Fact("What colour is a pumpkin?", "orange", "A pumpkin is orange."),
+                     Fact("What is the opposite of good?", "bad", "The opposite of good is bad."),
+                     Fact("What language is spoken in Norway?", "Norwegian", "People in Norway speak Norwegian.")]
+MORE_UNSEEN_OPEN = ["Tell me about butterflies.", "Tell me about the sun.", "Tell me about libraries.",
+                    "How do I make soup?", "How do I iron a shirt?", "How do I learn to juggle?",
+                    "Why do dogs bark?", "Why do we sneeze?"]
 
 
 def split_unseen(items: list, n_unseen: int, seed: int = 1234) -> tuple[list, list]:
@@ -405,6 +423,8 @@ class Row:
     rescore_s: float  # re-scoring rated answers for the compare view, after a kept run
     cpu_s: float  # CPU seconds of the run (all threads): what it costs on an idle machine, whatever the load
     examples: list = field(default_factory=list)
+    adoption16: float | None = None  # with --unseen 16: the share over all 16 unseen questions per kind
+    base_adoption16: float | None = None
 
 
 BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed schedule before the rule
@@ -450,15 +470,20 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     m = result.metrics
     adapters.attach_active(loaded, store)
-    shares, bases, parts, degenerate, count, examples = [], [], [], 0, 0, []
+    shares, bases, shares16, bases16, parts, degenerate, count, examples = [], [], [], [], [], 0, 0, []
     for (kind, arg, unseen), base_ids in zip(checks, base_answers):
         before = [answers.text(ids) for ids in base_ids]
         after_ids = answers.greedy(unseen, None) if result.kept else base_ids
         after = [answers.text(ids) for ids in after_ids]
-        share, base = adoption(kind, arg, unseen, before, after, answers)
+        share, base = adoption(kind, arg, unseen[:8], before[:8], after[:8], answers)  # the first 8: as always
         shares.append(share)
         bases.append(base)
         parts.append(f"{kind}={share:.2f}")
+        if len(unseen) > 8:  # --unseen 16: the finer figure beside it
+            share16, base16 = adoption(kind, arg, unseen, before, after, answers)
+            shares16.append(share16)
+            bases16.append(base16)
+            parts.append(f"16q={share16:.2f}({base16:.2f})")
         if kind == "short":  # a finer figure beside it (not the adoption): tokens after / tokens before
             parts.append(f"len={sum(map(len, after_ids)) / max(1, sum(map(len, base_ids))):.2f}")
         degenerate += sum(gate.degenerate(q, a, ids) is not None for q, a, ids in zip(unseen, after, after_ids))
@@ -469,6 +494,8 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     guard = m.get("guard") or {}
     if guard and guard.get("kept_step") != m.get("steps"):  # the guard stopped it: the update it kept
         parts.append(f"kept@{guard.get('kept_step')}")
+    if guard.get("stepped_back"):  # the gate refused the probe's rise at "from": "to" was judged instead
+        parts.append(f"back@{guard['stepped_back']['from']}")
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
     steps = int(m.get("steps") or 0)
     sched = m.get("schedule") or {}
@@ -478,7 +505,8 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                int(sched.get("batch_size") or FineTuneSettings().batch_size), float(sched.get("lr") or FineTuneSettings().lr),
                float(m.get("train_s") or 0.0), float(m.get("train_s") or 0.0) / max(steps, 1), wall,
                float(m.get("elapsed_s") or wall) - float(m.get("train_s") or 0.0),
-               wall - float(m.get("elapsed_s") or wall), cpu, examples)
+               wall - float(m.get("elapsed_s") or wall), cpu, examples,
+               _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None)
 
 
 def _phases(label: str):
@@ -523,6 +551,9 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--word", default="that", help="the disliked word of the tokens scenario")
     parser.add_argument("--quick", action="store_true", help="4 unseen questions per kind instead of 8")
+    parser.add_argument("--unseen", type=int, choices=(4, 8, 16), default=8,
+                        help="unseen questions per kind; with 16 the table's adoption is still that of the "
+                             "first 8 (comparable with earlier runs) and the 16-question figure is printed beside it")
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "gpt2desk-learning-cache"))
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--examples", action="store_true", help="print the unseen answers before/after per run")
@@ -557,10 +588,12 @@ def main() -> int:
     cache.mkdir(parents=True, exist_ok=True)
     loaded = open_model(args.model, AppPaths.resolve(cache / "app").ensure(), device=args.device)
     answers = Answers(loaded, cache, max_new_tokens=48)
-    n_unseen = 4 if args.quick else 8
+    n_unseen = 4 if args.quick else args.unseen
     train_facts, unseen_facts = split_unseen(facts(), 8)
     train_open, unseen_open = split_unseen(open_questions(), 8)
-    pools = {"facts": train_facts, "unseen_facts": [f.question for f in unseen_facts[:n_unseen]],
+    unseen_facts = [f.question for f in unseen_facts + MORE_UNSEEN_FACTS]
+    unseen_open = unseen_open + MORE_UNSEEN_OPEN
+    pools = {"facts": train_facts, "unseen_facts": unseen_facts[:n_unseen],
              "open": train_open, "unseen_open": unseen_open[:n_unseen]}
     workdir = Path(tempfile.mkdtemp(prefix="learning-effect-"))
     print(f"model {loaded.describe()}; settings {args.overrides or 'defaults'}; seed {args.seed}; "
@@ -582,17 +615,21 @@ def main() -> int:
     return 0
 
 
+SUMMARY_GROUPS = {"corrections": STYLES, "thumbs": ("thumbs",), "picky_thumbs": ("picky",), "tokens": ("tokens",),
+                  "mix": ("mix",)}
+
+
 def summarize(rows: list[Row]) -> None:
     for size in sorted({r.size for r in rows}):
         at = [r for r in rows if r.size == size]
-        groups = {"corrections": [r.adoption for r in at if r.scenario in STYLES],
-                  "thumbs": [r.adoption for r in at if r.scenario == "thumbs"],
-                  "picky_thumbs": [r.adoption for r in at if r.scenario == "picky"],
-                  "tokens": [r.adoption for r in at if r.scenario == "tokens"],
-                  "mix": [r.adoption for r in at if r.scenario == "mix"]}
-        for name, values in groups.items():
+        for name, scenarios in SUMMARY_GROUPS.items():
+            values = [r.adoption for r in at if r.scenario in scenarios]
             if values:
                 print(f"adoption_{name}_{size}: {_mean(values):.2f}")
+        for name, scenarios in SUMMARY_GROUPS.items():  # --unseen 16: over all 16 questions per kind
+            values = [r.adoption16 for r in at if r.scenario in scenarios and r.adoption16 is not None]
+            if values:
+                print(f"adoption16_{name}_{size}: {_mean(values):.2f}")
         print(f"seconds_{size}: {_mean([r.wall_s for r in at]):.0f}")
         print(f"cpu_seconds_{size}: {_mean([r.cpu_s for r in at]):.0f}")
         print(f"ppl_change_max_{size}: {max((r.ppl_change or 0.0) for r in at):+.1f}%")

@@ -248,6 +248,70 @@ def test_guard_puts_back_the_last_weights_that_passed(tiny_model_dir):
     assert [s for s, _ppl in guard.history] == [4, 8]
 
 
+def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny_model_dir):
+    """When the gate finds the probe over its limit at the kept checkpoint, step_back puts back
+    the latest earlier passing check at or under kept * aim * limit / probe rise (the probe's
+    rise taken as growing in proportion to the updates), and says so in the summary."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=10.0, total=8, checks=4)
+    lora = [p for n, p in model.named_parameters() if p.requires_grad]
+    at = {}
+    for step in (2, 4, 6, 8):
+        with torch.no_grad():
+            lora[1].add_(1e-3 * step)
+        assert guard.passes(step)
+        at[step] = [p.detach().clone() for p in lora]
+    assert guard.kept_step == 8
+    assert guard.step_back(probe_rise=0.5, limit=0.05) is None  # bound 0.64: no update that early
+    assert guard.kept_step == 8 and all(torch.equal(p, k) for p, k in zip(lora, at[8]))
+    # probe +10% at update 8, limit 5%, aim 0.8: at or under update 3.2 -> update 2
+    assert guard.step_back(probe_rise=0.10, limit=0.05) == 2
+    assert guard.kept_step == 2 and all(torch.equal(p, k) for p, k in zip(lora, at[2]))
+    assert guard.summary()["stepped_back"] == {"from": 8, "to": 2, "probe_rise": 0.1}
+
+
+def test_a_run_refused_for_the_probe_alone_is_judged_again_at_an_earlier_checkpoint(tmp_path, tiny_model):
+    """The same ratings trained twice the same way: once with a loose perplexity limit (the
+    probe's rise r is measured), once with the limit at r / 3. The second run is refused for
+    the probe alone at its last update, steps back once to the checkpoint expected under the
+    limit, and is measured and judged again there."""
+    def run(name, **extra):
+        paths = AppPaths.resolve(tmp_path / name).ensure()
+        store = Store.open(paths.db_path)
+        rate_three_answers(store, tiny_model, first_seed=10)
+        settings = FineTuneSettings(**FAST, guard_ppl_rise=10.0, guard_checks=6, rescore=False, **extra)
+        result = run_finetune(store, tiny_model, paths, settings)
+        store.close()
+        return result
+
+    loose = run("loose", max_ppl_rise=10.0)
+    rise = loose.metrics["probe_ppl_after"] / loose.metrics["probe_ppl_before"] - 1
+    assert loose.kept and rise > 0 and "stepped_back" not in loose.metrics["guard"]
+    tight = run("tight", max_ppl_rise=rise / 3)
+    back = tight.metrics["guard"]["stepped_back"]
+    assert back["from"] == 12 and back["to"] == 2 and back["probe_rise"] == round(rise, 4)  # 12 * 0.8 / 3 = 3.2
+    assert tight.metrics["guard"]["kept_step"] == 2
+    assert tight.metrics["probe_ppl_after"] != loose.metrics["probe_ppl_after"]  # measured again, at update 2
+    assert tight.kept == gate.judge(tight.metrics, rise / 3).kept
+
+
+def test_the_verdict_says_when_only_the_probe_refused_a_run():
+    ok = {"gate_margin_on": "heldout", "heldout_size": 5, "margin_heldout_before": -1.0, "margin_heldout_after": 0.5,
+          "probe_ppl_before": 20.0, "probe_ppl_after": 20.5, "reask_degenerate_before": 0,
+          "reask_degenerate_after": 0, "reask_count": 3}
+    assert gate.judge(ok).failed == [] and not gate.judge(ok).only_perplexity
+    assert gate.judge({**ok, "probe_ppl_after": 22.0}).only_perplexity
+    both = gate.judge({**ok, "probe_ppl_after": 22.0, "margin_heldout_after": -1.5})
+    assert both.failed == ["margin", "perplexity"] and not both.only_perplexity
+    assert gate.judge({**ok, "reask_degenerate_after": 1}).failed == ["degenerate"]
+
+
 def test_a_run_past_the_guard_keeps_the_untrained_adapter_and_is_discarded(env, tiny_model):
     """A guard no update can pass (its limit below any change) puts back the adapter as it
     began (the base model): the margin cannot have moved, and the gate discards the run."""

@@ -92,6 +92,31 @@ def test_an_answer_cut_at_its_budget_gets_no_end_of_text(store, tiny_model):
     assert pair.rejected_ids == by_id[cut]
 
 
+def test_answers_the_model_ended_itself_are_marked_for_the_end_token_term(store, tiny_model):
+    """``ends`` / ``chosen_ends`` mark exactly the model's own answers that end with the
+    end-of-text token appended (train_losses.end_nll trains it on liked ones): not an answer
+    cut at its budget, not a person's correction (its likelihood term already covers its end)."""
+    tok = tiny_model.tokenizer
+    conv = store.create_conversation("siblings")
+    user = store.add_message(conv, "user", "What is two plus two?")
+    _c, _u, short, _p = add_answer(store, tiny_model, "What is two plus two?", text="Four.", conversation=conv,
+                                   parent=user)
+    _c, _u, cut, _p = add_answer(store, tiny_model, "What is two plus two?", seed=1, conversation=conv, parent=user,
+                                 finish_reason="length")
+    store.rate_message(short, 1)
+    store.rate_message(cut, -1)
+    _c, _u, corrected, _p = add_answer(store, tiny_model, "Say hello.", seed=2, finish_reason="length")
+    store.set_correction(corrected, "Hello.")
+    data = build_training_data(store, tok, tiny_model.context_window)
+    ends = {e.message_id: e.ends for e in data.unpaired}
+    assert ends == {short: True, cut: False}
+    by_source = {p.source: p for p in data.pairs}
+    assert by_source["siblings"].chosen_ends and by_source["siblings"].chosen_ids[-1] == tok.eos_token_id
+    assert not by_source["correction"].chosen_ends and by_source["correction"].chosen_ids[-1] == tok.eos_token_id
+    plain = build_training_data(store, tok, tiny_model.context_window, end_with_eos=False)
+    assert not any(e.ends for e in plain.unpaired) and not any(p.chosen_ends for p in plain.pairs)
+
+
 def test_loss_mask_boundary_matches_generation(store, tiny_model):
     """The first answer token is predicted by the last prompt position, and its training
     log-prob equals the log-prob generation recorded for it (no off-by-one)."""

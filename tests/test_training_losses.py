@@ -212,3 +212,37 @@ def test_sibling_likelihood_weight_leaves_sibling_rows_out(tiny_model_dir):
         nll_all = -token_logps[mask.bool()].mean()
     assert float(corrections_only) == pytest.approx(float(dpo) + float(nll_first), abs=1e-5)
     assert float(every) == pytest.approx(float(dpo) + float(nll_all), abs=1e-5)
+
+
+def test_the_end_token_term_adds_the_end_tokens_mean_nll_of_liked_answers_that_ended(tiny_model_dir):
+    """``end_weight`` adds the mean -log p of the last token of liked answers marked ``ends``
+    (thumbs up and liked siblings), and nothing for a disliked answer or one not marked."""
+    from peft import LoraConfig, get_peft_model
+
+    from desktop_app.core.train_data import Pair, TrainingData, Unpaired
+
+    base, tok = _base_tiny(tiny_model_dir)
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    eos = tok.eos_token_id
+    enc = [(tok(p)["input_ids"], tok(a)["input_ids"] + [eos]) for p, a in zip(PROMPTS, ANSWERS)]
+    data = TrainingData(unpaired=[Unpaired(enc[0][0], enc[0][1], True, 0, 0, ends=True),
+                                  Unpaired(enc[1][0], enc[1][1], False, 1, 1, ends=True),
+                                  Unpaired(enc[2][0], enc[2][1], True, 2, 2, ends=False)],
+                        pairs=[Pair(enc[3][0], enc[3][1], enc[2][1], "siblings", 3, 4, 3, chosen_ends=True)])
+    with model.disable_adapter():
+        refs = L.reference_logps(model, data, tok.pad_token_id, "cpu")
+    pad = tok.pad_token_id
+    kto = L.Batch.select(data, refs, [("u", 0), ("u", 1), ("u", 2)], "cpu")
+    pair = L.Batch.select(data, refs, [("p", 0)], "cpu")
+    with torch.no_grad():
+        def end_logp(prompt, answer):
+            logps, _m = L.per_token_logps(model, L.pad_batch([(prompt, answer)], pad, "cpu"))
+            return float(logps[0, len(prompt) + len(answer) - 2])
+
+        kto_off, _f = L.batch_loss(model, kto, pad, "cpu", L.LossWeights())
+        kto_on, _f = L.batch_loss(model, kto, pad, "cpu", L.LossWeights(end_weight=2.0))
+        pair_off, _f = L.batch_loss(model, pair, pad, "cpu", L.LossWeights(sibling_sft_weight=0.0))
+        pair_on, _f = L.batch_loss(model, pair, pad, "cpu", L.LossWeights(sibling_sft_weight=0.0, end_weight=2.0))
+        first_end, pair_end = end_logp(*enc[0]), end_logp(*enc[3])
+    assert float(kto_on) == pytest.approx(float(kto_off) - 2.0 * first_end, abs=1e-5)  # the liked one that ended only
+    assert float(pair_on) == pytest.approx(float(pair_off) - 2.0 * pair_end, abs=1e-5)

@@ -105,7 +105,18 @@ class PerplexityGuard:
     ``max_rise`` over the model's before training, puts back the adapter weights of the last
     check that passed and ends training there. The gate then judges that checkpoint as it
     judges any run: margins, the probe text, the re-asks.
+
+    The two texts do not rise alike: for some styles the probe rises as much as the guard's
+    text, for others 2-3.5x more (numbers at ``step_back``). The guard's limit is half the
+    gate's, and where the probe still rose past the gate's limit, ``step_back`` puts back
+    the earlier checkpoint expected under it, once, for the gate to judge again
+    (core.training), rather than the person losing every rating of the run. The checks are
+    close (16 a run, ``FineTuneSettings.guard_checks``): at 100 token ratings 8 checks were 5
+    updates apart, and the update kept showed the preference in 0.71 of new answers where
+    one 3 updates on showed it in all.
     """
+
+    KEEP = 8  # passing checkpoints kept for step_back
 
     def __init__(self, model, tokenizer, device, window: int, max_rise: float, total: int, checks: int):
         self.model, self.tokenizer, self.device, self.window = model, tokenizer, device, window
@@ -115,11 +126,16 @@ class PerplexityGuard:
         self.before = self._ppl()
         self.kept_step, self.kept = 0, self._weights()
         self.history: list[tuple[int, float]] = []
+        self.passed: dict[int, dict] = {}  # step -> adapter weights of every check that passed
+        self.stepped_back: dict | None = None
 
     def summary(self) -> dict:
         """For the run's metrics: the text's perplexity before, at each check, the step kept."""
-        return {"ppl_before": round(self.before, 4), "checks": self.history, "kept_step": self.kept_step,
-                "seconds": round(self.seconds, 2)}
+        out = {"ppl_before": round(self.before, 4), "checks": self.history, "kept_step": self.kept_step,
+               "seconds": round(self.seconds, 2)}
+        if self.stepped_back:
+            out["stepped_back"] = self.stepped_back
+        return out
 
     def due(self, step: int) -> bool:
         return step % self.every == 0 or step == self.total
@@ -130,11 +146,40 @@ class PerplexityGuard:
         self.history.append((step, round(ppl, 4)))
         if ppl <= self.before * (1 + self.max_rise):
             self.kept_step, self.kept = step, self._weights()
+            self.passed[step] = self.kept
+            for old in sorted(self.passed)[:-self.KEEP]:  # the latest few: ~10 MB each for the bundled model
+                del self.passed[old]
             return True
+        self._put_back(self.kept)
+        return False
+
+    def step_back(self, probe_rise: float, limit: float, aim: float = 0.8) -> int | None:
+        """Once the gate found the probe's perplexity ``probe_rise`` over its ``limit`` at the
+        kept checkpoint: put back the latest earlier passing check expected under ``aim * limit``
+        and return its update (None: there is none, the weights stay).
+
+        The guard's text and the gate's probe disagree by how much a style costs them (measured,
+        bench/learning_effect.py: the probe rose 1.0x the guard text for thumbs x 8, 1.9x for
+        "Great question!" x 8, 3.5x for "stop early" x 100), so the guard's own figure cannot
+        say where the probe crossed. The probe's rise grows with the updates about in proportion
+        (thumbs x 8: +0.6%, +1.6%, +2.8% of the guard text at updates 4, 8, 12), so the step
+        taken is the latest passing one at or under ``kept_step * aim * limit / probe_rise``."""
+        if probe_rise <= 0 or self.kept_step <= 0:
+            return None
+        bound = self.kept_step * aim * limit / probe_rise
+        earlier = [s for s in self.passed if 0 < s < self.kept_step and s <= bound]
+        if not earlier:
+            return None
+        step = max(earlier)
+        self.stepped_back = {"from": self.kept_step, "to": step, "probe_rise": round(probe_rise, 4)}
+        self.kept_step, self.kept = step, self.passed[step]
+        self._put_back(self.kept)
+        return step
+
+    def _put_back(self, weights: dict) -> None:
         with torch.no_grad():
             for name, p in self._trainable():
-                p.copy_(self.kept[name])
-        return False
+                p.copy_(weights[name])
 
     def _ppl(self) -> float:
         start = time.perf_counter()
@@ -258,6 +303,12 @@ def all_ratings_margin_needed(heldout_size: int) -> bool:
 class Verdict:
     kept: bool
     reasons: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # the checks that failed: "margin", "perplexity", "degenerate"
+
+    @property
+    def only_perplexity(self) -> bool:
+        """Refused for general-text harm alone: an earlier checkpoint may pass (PerplexityGuard.step_back)."""
+        return self.failed == ["perplexity"]
 
     @property
     def reason(self) -> str:
@@ -278,27 +329,31 @@ def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
     answers but transfers little: harmless by those two checks, undone by one rollback, and
     better kept than throwing away the person's only few ratings.
     """
-    reasons = []
+    reasons, failed = [], []
     on = metrics.get("gate_margin_on", "heldout")
     before, after = metrics.get(f"margin_{on}_before"), metrics.get(f"margin_{on}_after")
     if before is None or after is None or not after > before:
         label = "held-out" if on == "heldout" else "rated"
         reasons.append(f"the {label} margin did not move the right way ({_fmt(before)} -> {_fmt(after)})")
+        failed.append("margin")
     elif on == "heldout" and all_ratings_margin_needed(metrics.get("heldout_size") or 0):
         b_all, a_all = metrics.get("margin_all_before"), metrics.get("margin_all_after")
         if b_all is None or a_all is None or not a_all > b_all:
             reasons.append(f"the margin over all ratings did not move the right way ({_fmt(b_all)} -> {_fmt(a_all)})")
+            failed.append("margin")
     p0, p1 = metrics.get("probe_ppl_before"), metrics.get("probe_ppl_after")
     if p0 is None or p1 is None or not math.isfinite(p1) or p1 > p0 * (1 + max_ppl_rise):
         rise = (p1 / p0 - 1) * 100 if p0 and p1 and math.isfinite(p1) else float("inf")
         reasons.append(f"general-text perplexity rose {rise:.1f}% ({_fmt(p0)} -> {_fmt(p1)}), "
                        f"more than the {max_ppl_rise * 100:.0f}% allowed")
+        failed.append("perplexity")
     bad0, bad1 = metrics.get("reask_degenerate_before", 0), metrics.get("reask_degenerate_after", 0)
     if bad1 > bad0:
         kinds = ", ".join(sorted(set(metrics.get("reask_problems_after", []))))
         reasons.append(f"{bad1} of {metrics.get('reask_count', 0)} re-asked answers degenerated ({kinds}); "
                        f"before training {bad0} did")
-    return Verdict(not reasons, reasons)
+        failed.append("degenerate")
+    return Verdict(not reasons, reasons, failed)
 
 
 def _fmt(value) -> str:

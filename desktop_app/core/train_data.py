@@ -36,6 +36,7 @@ class Unpaired:
     label: bool
     message_id: int
     group: int  # conversation id: held-out splits never cut a conversation in two
+    ends: bool = False  # the completion ends with the end-of-text token: the model ended this answer itself
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Pair:
     rejected_message_id: int
     chosen_message_id: int | None
     group: int
+    chosen_ends: bool = False  # a sibling the model ended itself: chosen ends with its end-of-text token
 
 
 @dataclass
@@ -219,9 +221,11 @@ def _add_thumbs(data: TrainingData, store, answer, eos: list[int], window: int, 
         except ValueError as exc:
             data.skipped.append(str(exc))
             continue
-        p, c = fit(prompt_ids, ids + (eos if ended_by_itself(message, ids) else []), window)
+        ended = bool(eos) and ended_by_itself(message, ids)
+        p, c = fit(prompt_ids, ids + (eos if ended else []), window)
         if c:
-            data.unpaired.append(Unpaired(p, c, bool(ex["label"]), mid, message["conversation_id"]))
+            data.unpaired.append(Unpaired(p, c, bool(ex["label"]), mid, message["conversation_id"],
+                                          ended and len(c) == len(ids) + 1))
 
 
 def _add_pairs(data: TrainingData, store, answer, tokenizer, eos: list[int], window: int) -> None:
@@ -234,15 +238,18 @@ def _add_pairs(data: TrainingData, store, answer, tokenizer, eos: list[int], win
         except ValueError as exc:
             data.skipped.append(str(exc))
             continue
+        ended = False
         if ex["source"] == "correction":  # the person wrote it whole: it ends where they ended it
             chosen = answer_ids(tokenizer, ex["chosen"][0]["content"]) + eos
         else:
             _p, chosen_message, chosen = answer(ex["chosen_message_id"])
-            chosen = chosen + (eos if ended_by_itself(chosen_message, chosen) else [])
+            ended = bool(eos) and ended_by_itself(chosen_message, chosen)
+            chosen = chosen + (eos if ended else [])
         p, ch = fit(prompt_ids, chosen, window)
         p2, rj = fit(prompt_ids, rejected + (eos if ended_by_itself(message, rejected) else []), window)
         if ch and rj and p == p2 and ch != rj:
-            data.pairs.append(Pair(p, ch, rj, ex["source"], rid, ex["chosen_message_id"], message["conversation_id"]))
+            data.pairs.append(Pair(p, ch, rj, ex["source"], rid, ex["chosen_message_id"], message["conversation_id"],
+                                   ended and len(ch) == len(chosen)))
 
 
 def _add_token_ratings(data: TrainingData, store, answer, window: int) -> None:

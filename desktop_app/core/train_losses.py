@@ -215,6 +215,7 @@ class LossWeights:
     undesirable_weight: float = 1.0
     liked_sft_weight: float = 0.0  # a likelihood term on liked answers, beside KTO (0: KTO as TRL has it)
     sibling_sft_weight: float = 1.0  # the likelihood term's weight on a liked sibling (the model's own sample)
+    end_weight: float = 0.0  # a likelihood term on the end-of-text token of liked answers the model ended itself
 
 
 FIGURES = ("kl", "reward_chosen", "reward_rejected", "reward_margin")
@@ -259,7 +260,20 @@ def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
         nll = -token_logps[liked][mask[liked].bool()].mean()
         loss = loss + w.liked_sft_weight * nll
         figures["nll_liked"] = float(nll.detach())
+    ends = [(row, e.prompt_ids, e.completion_ids) for row, e in enumerate(es) if e.label and e.ends]
+    if w.end_weight and ends:
+        loss = loss + w.end_weight * end_nll(token_logps, ends)
     return loss, figures
+
+
+def end_nll(token_logps: torch.Tensor, rows: list[tuple[int, list[int], list[int]]]) -> torch.Tensor:
+    """Mean -log p of the last answer token (the end-of-text token) of each (row, prompt,
+    answer): where a liked answer that the model ended itself stopped. The sum-of-log-probs
+    objectives weigh that one token like any of the answer's words; it is the only token
+    that says "stop here", and liking the shorter of two siblings says little else."""
+    cols = torch.tensor([len(p) + len(c) - 2 for _r, p, c in rows], device=token_logps.device)
+    index = torch.tensor([r for r, _p, _c in rows], device=token_logps.device)
+    return -token_logps[index, cols].mean()
 
 
 def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
@@ -271,8 +285,12 @@ def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     chosen, chosen_mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.chosen_ids) for p in ps], pad_id, device))
     rejected, _mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.rejected_ids) for p in ps], pad_id, device))
     rows = torch.tensor([w.sibling_sft_weight if p.source == "siblings" else 1.0 for p in ps], device=chosen.device)
-    return dpo_loss(chosen.sum(-1), rejected.sum(-1), batch.ref_chosen, batch.ref_rejected, w.beta, chosen,
-                    chosen_mask * rows[:, None], w.sft_weight)
+    loss, figures = dpo_loss(chosen.sum(-1), rejected.sum(-1), batch.ref_chosen, batch.ref_rejected, w.beta, chosen,
+                             chosen_mask * rows[:, None], w.sft_weight)
+    ends = [(row, p.prompt_ids, p.chosen_ids) for row, p in enumerate(ps) if p.source == "siblings" and p.chosen_ends]
+    if w.end_weight and ends:
+        loss = loss + w.end_weight * end_nll(chosen, ends)
+    return loss, figures
 
 
 def _token_rated_loss(model, tokens, pad_id, device) -> torch.Tensor:
