@@ -15,20 +15,7 @@ from desktop_app.core.models import open_model
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.scoring import score_ids
 from desktop_app.core.store import Store, StoreError
-
-
-def _lora(tiny_model_dir, seed):
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
-    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
-    torch.manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "lora_B" in name:
-                p.normal_(0, 0.5)
-    return model
+from tiny_model import random_lora
 
 
 @pytest.fixture
@@ -41,13 +28,13 @@ def env(tmp_path, tiny_model_dir):
 
 
 def _save(store, paths, loaded, tiny_model_dir, seed, parent=None):
-    return adapters.save_adapter(store, _lora(tiny_model_dir, seed), paths, base_model=loaded.model_id, run_id=None,
+    return adapters.save_adapter(store, random_lora(tiny_model_dir, seed), paths, base_model=loaded.model_id, run_id=None,
                                  parent_id=parent, settings={"seed": seed}, metrics={"margin_after": 1.0})
 
 
 def test_atomic_write_leaves_nothing_half_written(env, tiny_model_dir, monkeypatch):
     store, paths, loaded = env
-    model = _lora(tiny_model_dir, 0)
+    model = random_lora(tiny_model_dir, 0)
     original = type(model).save_pretrained
 
     def crash(self, folder, **kwargs):

@@ -88,20 +88,13 @@ def test_lens_says_why_it_is_not_available_and_the_rest_still_works(tiny_neox):
 
 
 def test_lens_and_attribution_use_the_active_adapter(tmp_path, tiny_model_dir):
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
+    from tiny_model import random_lora
 
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     loaded = open_model(str(tiny_model_dir), paths, device="cpu", precision="exact")
     ids = _ids(loaded)[:10]
     base_lens, _ = ex.logit_lens(loaded, ids[:-1], ids[-1])
-    peft = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir),
-                          LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
-    torch.manual_seed(1)
-    with torch.no_grad():
-        for name, p in peft.named_parameters():
-            if "lora_B" in name:
-                p.normal_(0, 0.5)
+    peft = random_lora(tiny_model_dir)
     peft.save_pretrained(tmp_path / "adapter", safe_serialization=True)
     adapters.attach(loaded, tmp_path / "adapter", 7)
     lens, logits = ex.logit_lens(loaded, ids[:-1], ids[-1])

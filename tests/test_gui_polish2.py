@@ -141,9 +141,7 @@ def test_a_pasted_one_line_text_comes_in_broken_with_a_notice(make_window, qtbot
 
 
 def test_the_compare_view_lists_and_compares_a_rated_text_continuation(make_window, qtbot, tmp_path, tiny_model_dir):
-    import torch
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
+    from tiny_model import random_lora
 
     from desktop_app.core import documents
     from desktop_app.core import text_branches as tb
@@ -157,13 +155,7 @@ def test_the_compare_view_lists_and_compares_a_rated_text_continuation(make_wind
     branch = tb.add_branch(store, document, None, len(before_text), " every evening to light the lamp.",
                            model_id=loaded.model_id)
     tb.rate_branch(store, branch, 1)
-    peft = get_peft_model(AutoModelForCausalLM.from_pretrained(tiny_model_dir),
-                          LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
-    torch.manual_seed(1)
-    with torch.no_grad():
-        for name, p in peft.named_parameters():
-            if "lora_B" in name:
-                p.normal_(0, 0.5)
+    peft = random_lora(tiny_model_dir)
     peft.save_pretrained(tmp_path / "adapter", safe_serialization=True)
     adapter = store.add_adapter(tmp_path / "adapter", base_model=loaded.model_id)
     store.set_active_adapter(adapter, loaded.model_id)

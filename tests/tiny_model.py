@@ -65,3 +65,20 @@ def build_tiny_llama(folder: Path, gpt2_folder: Path, *, seed: int = 0) -> Path:
             p.normal_(0, 0.2) if p.ndim > 1 else p.normal_(1, 0.1)
     model.save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+def random_lora(model_dir, seed: int = 1):
+    """A PEFT LoRA (rank 4 on every linear layer) over the model in ``model_dir``, its B
+    matrices drawn at random so the adapter visibly changes the model (a fresh LoRA does not)."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.5)
+    return model

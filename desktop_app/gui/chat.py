@@ -437,6 +437,13 @@ class ChatController(QObject):
         """Prompt scorings not needed any more (the colouring was switched off)."""
         self.lane.cancel_all("score")
 
+    def _model_with(self, adapter_id: int):
+        """The loaded model, on the model lane, if adapter ``adapter_id`` is still the active one."""
+        loaded = self.loaded
+        if loaded is None or loaded.adapter_id != adapter_id:
+            raise UserFacingError("The adapter changed meanwhile.")
+        return loaded
+
     def score_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure) -> Task:
         """Score a stored answer with the chat model, adapter ``adapter_id`` on and then off,
         on the model lane; the two scorings are stored (store lane) for next time, then handed over.
@@ -444,10 +451,7 @@ class ChatController(QObject):
         store = self.store
 
         def work(_report, _cancel):
-            loaded = self.loaded
-            if loaded is None or loaded.adapter_id != adapter_id:
-                raise UserFacingError("The adapter changed meanwhile.")
-            return session.score_with_and_without_adapter(store, loaded, message_id)
+            return session.score_with_and_without_adapter(store, self._model_with(adapter_id), message_id)
 
         def scored(result):  # stored first (store lane), then shown: what is shown is kept
             before, after = result
@@ -463,10 +467,7 @@ class ChatController(QObject):
         store = self.store
 
         def work(_report, _cancel):
-            loaded = self.loaded
-            if loaded is None or loaded.adapter_id != adapter_id:
-                raise UserFacingError("The adapter changed meanwhile.")
-            return session.score_branch_with_and_without_adapter(store, loaded, branch_id)
+            return session.score_branch_with_and_without_adapter(store, self._model_with(adapter_id), branch_id)
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
                                      on_failure=on_failure))
