@@ -14,7 +14,7 @@ from desktop_app.core import adapters  # noqa: E402
 from desktop_app.core import session as session_module  # noqa: E402
 from desktop_app.gui.chat import ChatState  # noqa: E402
 from desktop_app.gui.tasks import Lane, Task, TaskError, TaskState  # noqa: E402
-from test_adapters import _lora  # noqa: E402
+from tiny_model import random_lora  # noqa: E402
 from test_gui import WAIT_MS, SlowGeneration, ask, make_window  # noqa: E402,F401
 
 
@@ -55,7 +55,7 @@ def test_waiting_scoring_and_compare_are_cancelled_before_they_start(make_window
     first = ask(qtbot, window, "Hello there")["message_id"]
     store, chat = window.chat.store, window.chat
     model_id = chat.loaded.model_id
-    adapter_id = adapters.save_adapter(store, _lora(tiny_model_dir, 1), window.paths, base_model=model_id,
+    adapter_id = adapters.save_adapter(store, random_lora(tiny_model_dir, 1), window.paths, base_model=model_id,
                                        run_id=None, parent_id=None, settings={}, metrics={})
     adapters.activate(store, adapter_id, model_id)
     with qtbot.waitSignal(chat.adapter_changed, timeout=WAIT_MS):
