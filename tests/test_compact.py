@@ -107,13 +107,13 @@ def test_a_lora_adapter_changes_compact_answers_as_it_changes_exact_ones(tiny_mo
     from desktop_app.core import adapters
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
-    from test_adapters import _lora
+    from tiny_model import random_lora
 
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     store = Store.open(paths.db_path)
     exact = open_model(str(tiny_model_dir), paths, device="cpu", precision="exact")
     small = open_model(str(tiny_model_dir), paths, device="cpu", precision="compact")
-    adapter_id = adapters.save_adapter(store, _lora(tiny_model_dir, 1), paths, base_model=exact.model_id, run_id=None,
+    adapter_id = adapters.save_adapter(store, random_lora(tiny_model_dir, 1), paths, base_model=exact.model_id, run_id=None,
                                        parent_id=None, settings={}, metrics={})
     path = store.get_adapter(adapter_id)["path"]
     prompt = _prompt(exact.tokenizer)
