@@ -14,6 +14,7 @@ from desktop_app.core import adapters, gguf_export, model_export
 from desktop_app.core.models import open_model
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.scoring import score_ids
+from tiny_model import random_lora
 from desktop_app.core.store import Store
 from tiny_model import build_tiny_llama
 
@@ -25,17 +26,7 @@ PROMPTS = ["Hello, how are you?", "The capital of France is Paris.", "A stitch i
 
 
 def _lora(folder, seed=1):
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    base = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
-    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
-    torch.manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "lora_B" in name:
-                p.normal_(0, 0.3)
-    return model
+    return random_lora(folder, seed, std=0.3)
 
 
 def _setup(tmp_path, folder):

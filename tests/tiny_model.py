@@ -67,7 +67,7 @@ def build_tiny_llama(folder: Path, gpt2_folder: Path, *, seed: int = 0) -> Path:
     return folder
 
 
-def random_lora(model_dir, seed: int = 1):
+def random_lora(model_dir, seed: int = 1, std: float = 0.5):
     """A PEFT LoRA (rank 4 on every linear layer) over the model in ``model_dir``, its B
     matrices drawn at random so the adapter visibly changes the model (a fresh LoRA does not)."""
     import torch
@@ -80,5 +80,5 @@ def random_lora(model_dir, seed: int = 1):
     with torch.no_grad():
         for name, p in model.named_parameters():
             if "lora_B" in name:
-                p.normal_(0, 0.5)
+                p.normal_(0, std)
     return model
