@@ -153,6 +153,63 @@ def test_cancel_stops_the_attribution(tiny_model):
         ex.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, cancel=cancel)
 
 
+def test_the_lens_and_sampler_are_reported_before_the_attribution_then_its_progress(tiny_model):
+    ids = _ids(tiny_model)
+    context = ex.TokenContext(ids=ids, prompt_len=4, settings=SamplingSettings())
+    heard = []
+    result = ex.explain(tiny_model, context, steps=8, max_steps=32, report=heard.append)
+    first, progress = heard[0], heard[1:]
+    assert isinstance(first, ex.Explanation) and first.attribution is None and first.lens is not None
+    assert first.lens.probs == result.lens.probs and first.sampler == result.sampler
+    assert progress and all(isinstance(p, ex.ExplainProgress) for p in progress)
+    assert all(p.total == 33 for p in progress)  # 32 intervals at most: 33 points
+    done = [p.done for p in progress]
+    assert done == sorted(done) and done[0] >= 1 and done[-1] == result.attribution.steps + 1 <= 33
+    assert progress[-1].seconds_left is not None and progress[-1].seconds_left >= 0
+    assert ex.ExplainProgress(0, 33, 0.0).seconds_left is None
+    assert ex.ExplainProgress(3, 33, 1.5).seconds_left == pytest.approx(15.0)
+
+
+@pytest.mark.parametrize("which", ["tiny_model", "tiny_llama"])
+def test_cancel_stops_the_attribution_inside_a_pass(which, request):
+    """Set while a pass runs (here from the first decoder block, forward or backward), the
+    cancel stops it at the next block: the pass never reaches the last one."""
+    loaded = request.getfixturevalue(which)
+    ids = _ids(loaded)
+    blocks = ex.lens_parts(loaded.model)[0]
+    cancel, seen = threading.Event(), []
+    first = blocks[0].register_forward_hook(lambda *_a: cancel.set())
+    last = blocks[-1].register_forward_hook(lambda *_a: seen.append("last block ran"))
+    try:
+        with pytest.raises(ex.ExplainCancelled):
+            ex.integrated_gradients(loaded, ids[:-1], ids[-1], 0, cancel=cancel)
+    finally:
+        first.remove()
+        last.remove()
+    assert seen == []
+    assert not any(b._forward_hooks for b in blocks)  # the stop checks are taken off again
+    cancel.clear()  # the model still explains afterwards
+    assert ex.integrated_gradients(loaded, ids[:-1], ids[-1], 0, steps=4, max_steps=4).steps == 4
+
+
+def test_cancel_during_the_backward_pass(tiny_model):
+    ids = _ids(tiny_model)
+    blocks = ex.lens_parts(tiny_model.model)[0]
+    cancel = threading.Event()
+
+    def arm(_module, _args, output):  # set once the backward pass reaches the last block
+        hidden = output[0] if isinstance(output, tuple) else output
+        if hidden.requires_grad:
+            hidden.register_hook(lambda grad: cancel.set())
+
+    handle = blocks[-1].register_forward_hook(arm)
+    try:
+        with pytest.raises(ex.ExplainCancelled):
+            ex.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, steps=1, max_steps=1, cancel=cancel)
+    finally:
+        handle.remove()
+
+
 # ------------------------------------------------------------------ sampler
 
 def test_sampler_facts_on_hand_checkable_logits():

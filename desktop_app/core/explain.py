@@ -13,8 +13,11 @@ sampling settings it was written with, so old answers are explained with their s
 from __future__ import annotations
 
 import bisect
+import contextlib
 import threading
+import time
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import torch
 
@@ -56,6 +59,52 @@ def _check(cancel: threading.Event | None) -> None:
 
 def _base_model(model):
     return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+@dataclass(frozen=True)
+class ExplainProgress:
+    """The attribution under way: ``done`` points of the path computed (one forward-and-backward
+    pass over the context each, several per batch), of at most ``total``: it usually ends
+    sooner, once the contributions add up. ``elapsed`` seconds since its first pass began."""
+
+    done: int
+    total: int
+    elapsed: float
+
+    @property
+    def seconds_left(self) -> float | None:
+        """At most this long still, at the pace so far (None before the first batch ended)."""
+        if self.done <= 0 or self.elapsed <= 0:
+            return None
+        return self.elapsed / self.done * max(0, self.total - self.done)
+
+
+@contextlib.contextmanager
+def _stoppable_layers(model, cancel: threading.Event | None):
+    """Checks ``cancel`` as every decoder block starts, forwards and backwards, so a pass over
+    a long context stops within a layer's time, not a whole batch's (the blocks of a model the
+    lens knows; others stop between batches only)."""
+    try:
+        blocks = lens_parts(model)[0] if cancel is not None else []
+    except ExplainError:
+        blocks = []
+
+    def stop_backward(grad):
+        _check(cancel)
+        return grad
+
+    def forward(_module, _args, output):
+        _check(cancel)
+        hidden = output[0] if isinstance(output, tuple) else output
+        if isinstance(hidden, torch.Tensor) and hidden.requires_grad:
+            hidden.register_hook(stop_backward)
+
+    handles = [block.register_forward_hook(forward) for block in blocks]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 # ------------------------------------------------------------------ the token and its context
@@ -171,11 +220,11 @@ def _residual_streams(model, blocks, ids: torch.Tensor) -> tuple[torch.Tensor, t
     return torch.stack(captured), logits
 
 
-def logit_lens(loaded: LoadedModel, ids: list[int], chosen: int, *, columns: int = LENS_COLUMNS
-               ) -> tuple[LogitLens, torch.Tensor]:
+def logit_lens(loaded: LoadedModel, ids: list[int], chosen: int, *, columns: int = LENS_COLUMNS,
+               cancel: threading.Event | None = None) -> tuple[LogitLens, torch.Tensor]:
     """The lens for the token following ``ids``, and the model's own logits there."""
     blocks, norm, head = lens_parts(loaded.model)
-    with loaded.lock, torch.inference_mode():
+    with loaded.lock, torch.inference_mode(), _stoppable_layers(loaded.model, cancel):
         streams, logits = _residual_streams(loaded.model, blocks, torch.tensor([ids], device=loaded.device))
         logprobs = torch.log_softmax(head(norm(streams)).float(), dim=-1)  # [layers + 1, V]
     others = [i for i in torch.topk(logits.float(), columns + 1).indices.tolist() if i != chosen][:columns - 1]
@@ -265,7 +314,10 @@ class _Path:
     other: int
     mask: torch.Tensor | None
     cancel: threading.Event | None
+    progress: Callable[[ExplainProgress], None] | None = None
+    most: int = 0  # the points it may take in all (for the progress)
     points: dict = field(default_factory=dict)  # alpha -> (objective, densities [T])
+    started: float = field(default_factory=time.monotonic)
 
     def add(self, alphas: list[float]) -> None:
         per_batch = max(1, IG_TOKENS_PER_BATCH // self.inputs.shape[0])
@@ -279,6 +331,8 @@ class _Path:
             densities = (grads * delta).sum(-1)  # [B, T]
             for alpha, value, density in zip(chunk, values.tolist(), densities):
                 self.points[alpha] = (value, density)
+            if self.progress is not None:
+                self.progress(ExplainProgress(len(self.points), self.most, time.monotonic() - self.started))
 
     def _objective(self, alphas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         path = (self.baseline + alphas[:, None, None] * (self.inputs - self.baseline)).requires_grad_(True)
@@ -306,22 +360,25 @@ class _Path:
 def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other: int, *,
                          predict_at: int | None = None, attention_mask: list[int] | None = None,
                          steps: int = IG_STEPS, max_steps: int = IG_MAX_STEPS,
-                         cancel: threading.Event | None = None) -> Attribution:
+                         cancel: threading.Event | None = None,
+                         progress: Callable[[ExplainProgress], None] | None = None) -> Attribution:
     """Attribution of logp(target) - logp(other), predicted at position ``predict_at`` (default:
     after the last token), to each input token's embedding: ``steps`` even steps, then more
     points in the roughest intervals until the contributions sum to the difference within 5%
-    (or ``max_steps`` intervals)."""
+    (or ``max_steps`` intervals). ``progress`` hears after every batch of passes; ``cancel``
+    is checked at every layer."""
     model = loaded.model
     predict_at = len(ids) - 1 if predict_at is None else predict_at
     from desktop_app.core.compact import int8_with_gradients
 
-    with loaded.lock, torch.enable_grad(), int8_with_gradients():  # Compact: the int8 weights, as answered
-        ids_t = torch.tensor(ids, device=loaded.device)
+    with loaded.lock, torch.enable_grad(), int8_with_gradients(), _stoppable_layers(model, cancel):
+        ids_t = torch.tensor(ids, device=loaded.device)  # Compact: the int8 weights, as answered
         embed = model.get_input_embeddings()
         inputs = embed(ids_t).detach()
         blank = torch.full_like(ids_t, baseline_token(loaded.tokenizer))
         mask = None if attention_mask is None else torch.tensor([attention_mask], device=loaded.device)
-        path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel)
+        path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel, progress,
+                     max(max_steps, steps) + 1)
         path.add([k / max(1, steps) for k in range(max(1, steps) + 1)])
         refine = max(1, min(8, IG_TOKENS_PER_BATCH // len(ids)))
         while True:
@@ -418,7 +475,7 @@ class Explanation:
     token_text: str
     lens: LogitLens | None
     lens_error: str | None
-    attribution: Attribution
+    attribution: Attribution | None  # None: still being worked out (the part reported first)
     sampler: SamplerFacts
     adapter_id: int | None  # the adapter on the model that explained it
     precision: str | None = None  # the weights that explained it (LoadedModel.precision: int8 under Compact)
@@ -441,7 +498,8 @@ class Explanation:
                 "adapter_id": self.adapter_id, "written_with_adapter": c.written_with_adapter,
                 "precision": self.precision, "written_precision": c.written_precision,
                 "recorded_prob": c.recorded_prob, "lens": self.lens.to_json() if self.lens else None,
-                "lens_error": self.lens_error, "attribution": self.attribution.to_json(),
+                "lens_error": self.lens_error,
+                "attribution": self.attribution.to_json() if self.attribution else None,
                 "sampler": self.sampler.to_json()}
 
 
@@ -452,13 +510,18 @@ def runner_up(logits: torch.Tensor, chosen: int) -> int:
 
 
 def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None, steps: int = IG_STEPS,
-            max_steps: int = IG_MAX_STEPS, cancel: threading.Event | None = None) -> Explanation:
+            max_steps: int = IG_MAX_STEPS, cancel: threading.Event | None = None,
+            report: Callable[[object], None] | None = None) -> Explanation:
     """The lens (where the architecture allows), the attribution against ``vs`` (default:
-    the runner-up) and the sampler facts for the last token of ``context.ids``."""
+    the runner-up) and the sampler facts for the last token of ``context.ids``.
+
+    ``report`` hears the cheap part first (this Explanation without its attribution: the
+    lens and the sampler, one forward pass), then an ExplainProgress after every batch of
+    the attribution's passes."""
     seen, chosen = context.ids[:-1], context.chosen
     _check(cancel)
     try:
-        lens, logits = logit_lens(loaded, seen, chosen)
+        lens, logits = logit_lens(loaded, seen, chosen, cancel=cancel)
         lens_error = None
     except ExplainError as exc:
         lens, lens_error, logits = None, str(exc), final_logits(loaded, seen)
@@ -467,12 +530,15 @@ def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None
         raise ExplainError("The alternative to compare with is the chosen token itself; pick another token.")
     if not 0 <= other < logits.shape[-1]:
         raise ExplainError(f"Token id {other} is outside this model's vocabulary (0 to {logits.shape[-1] - 1}).")
-    attribution = integrated_gradients(loaded, seen, chosen, other, steps=steps, max_steps=max_steps, cancel=cancel)
-    attribution = _with_prompt_len(attribution, context.prompt_len)
     facts = sampler_facts(logits, chosen, context.settings, settings_known=context.settings_known,
                           forced=context.forced, answer_before=context.ids[context.prompt_len:-1])
-    return Explanation(context, token_texts(loaded.tokenizer).text(chosen), lens, lens_error, attribution, facts,
-                       loaded.adapter_id, loaded.precision)
+    first = Explanation(context, token_texts(loaded.tokenizer).text(chosen), lens, lens_error, None, facts,
+                        loaded.adapter_id, loaded.precision)
+    if report is not None:
+        report(first)
+    attribution = integrated_gradients(loaded, seen, chosen, other, steps=steps, max_steps=max_steps, cancel=cancel,
+                                       progress=report)
+    return replace(first, attribution=_with_prompt_len(attribution, context.prompt_len))
 
 
 def _with_prompt_len(attribution: Attribution, prompt_len: int) -> Attribution:
@@ -480,8 +546,10 @@ def _with_prompt_len(attribution: Attribution, prompt_len: int) -> Attribution:
 
 
 def explain_message_token(store, loaded: LoadedModel, message_id: int, index: int, *, vs: int | None = None,
-                          steps: int = IG_STEPS, cancel: threading.Event | None = None) -> Explanation:
-    return explain(loaded, context_for_message(store, loaded, message_id, index), vs=vs, steps=steps, cancel=cancel)
+                          steps: int = IG_STEPS, cancel: threading.Event | None = None,
+                          report: Callable[[object], None] | None = None) -> Explanation:
+    return explain(loaded, context_for_message(store, loaded, message_id, index), vs=vs, steps=steps, cancel=cancel,
+                   report=report)
 
 
 def segments_in_texts(pieces: list[str], scores: list[float], texts: list[str]
