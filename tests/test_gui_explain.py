@@ -166,3 +166,73 @@ def test_prompt_tokens_are_not_explained(window, qtbot):
     window.show_token(prompt_card, 0)
     view = window.inspector.explain
     assert not view.button.isVisible() and "finished answer" in view.status.text()
+
+
+def _gate_the_attribution(window):
+    """A real hook on the model's first block that holds every gradient pass (the attribution's;
+    the lens runs without gradients) until released: the run is caught half way."""
+    import threading
+
+    import torch
+
+    from desktop_app.core.explain import lens_parts
+
+    gate = threading.Event()
+    block = lens_parts(window.chat.loaded.model)[0][0]
+
+    def hold(*_args) -> None:  # returns None: the block's output stays as it is
+        if torch.is_grad_enabled():
+            gate.wait(30)
+
+    return gate, block.register_forward_hook(hold)
+
+
+def test_the_layer_grid_shows_before_the_attribution_and_the_bar_advances(window, qtbot, monkeypatch):
+    from desktop_app.core import explain as ex
+
+    monkeypatch.setattr(ex, "IG_TOKENS_PER_BATCH", 1)  # one pass per batch: a report after each
+    card = _answer(window)
+    window.show_token(card, 3)
+    view = window.inspector.explain
+    assert "a minute or more" in view.status.text() and "few seconds" not in view.status.text()
+    values = []
+    view.bar.valueChanged.connect(values.append)
+    gate, handle = _gate_the_attribution(window)
+    try:
+        qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: view.partial is not None, timeout=WAIT_MS)
+        assert view.result is None and window.chat.lane.find("explain")  # still running
+        assert view.details.isVisible() and view.grid.isVisible() and view.grid.lens is view.partial.lens
+        assert "temperature" in view.sampler.text()
+        assert view.progress_box.isVisible() and view.cancel_button.isEnabled()
+        assert not view.contributors.isVisible() and "Working out" in view.contrib_caption.text()
+    finally:
+        gate.set()
+        handle.remove()
+    qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)
+    steps = view.result.attribution.steps
+    assert len(values) >= 3 and values == sorted(values) and values[-1] == steps + 1 <= view.bar.maximum()
+    assert not view.progress_box.isVisible() and view.contributors.isVisible()
+
+
+def test_cancel_keeps_the_grid_and_leaves_the_section_usable(window, qtbot):
+    card = _answer(window)
+    window.show_token(card, 3)
+    view = window.inspector.explain
+    gate, handle = _gate_the_attribution(window)
+    try:
+        qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: view.partial is not None, timeout=WAIT_MS)
+        (task,) = window.chat.lane.find("explain")
+        qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+        assert task.cancel.is_set()  # the run is told at once; it stops at its next layer
+        assert view.button.isVisible() and view.button.isEnabled() and not view.progress_box.isVisible()
+        assert "Cancelled" in view.status.text() and view.grid.isVisible()  # what was shown stays
+    finally:
+        gate.set()
+        handle.remove()
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
+    assert task.state.value == "done" and view.result is None and "Cancelled" in view.status.text()
+    qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)  # usable: ask again, it finishes
+    qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)
+    assert view.contributors.isVisible() and view.button.isHidden()

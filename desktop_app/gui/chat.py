@@ -472,19 +472,21 @@ class ChatController(QObject):
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
                                      on_failure=on_failure))
 
-    def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled) -> Task:
+    def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled,
+                      on_progress=None) -> Task:
         """Why token ``index`` of a stored answer (core.explain), on the model lane with the
-        model as it is now. Asking for an answer cancels it; so does choosing another token."""
+        model as it is now; ``on_progress`` hears the lens and sampler first, then the
+        attribution's progress. Asking for an answer cancels it; so does choosing another token."""
         store = self.store
 
-        def work(_report, cancel):
+        def work(report, cancel):
             from desktop_app.core.explain import explain_message_token
 
             if self.loaded is None:
                 raise ModelError(NO_MODEL_WORDS)
-            return explain_message_token(store, self.loaded, message_id, index, cancel=cancel)
+            return explain_message_token(store, self.loaded, message_id, index, cancel=cancel, report=report)
 
-        return self.lane.submit(Task(work, "explain token", "explain", on_success=on_success,
+        return self.lane.submit(Task(work, "explain token", "explain", on_success=on_success, on_progress=on_progress,
                                      on_failure=on_failure, on_cancelled=on_cancelled))
 
     def shutdown(self) -> None:

@@ -2,25 +2,39 @@
 lens as a small coloured grid, the earlier tokens that led to it (and, on a toggle, the same
 as a diverging heatmap over the transcript), and what the sampler did with it.
 
-The work runs on a worker thread on demand (``start_explain``: the one place that touches
-the worker mechanism); choosing another token stops it.
+The work runs on the model lane on demand (``start_explain``: the one place that touches
+the worker mechanism). The layer grid and the sampler show as soon as they are ready (one
+forward pass); the attribution follows with a determinate bar (passes done of at most how
+many, the time left at most) and a Cancel. Choosing another token stops it too.
 """
 
 from __future__ import annotations
 
 import bisect
 import html
+import math
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QCheckBox, QFrame, QLabel, QPushButton, QScrollArea, QSizePolicy, QToolTip,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
+                               QSizePolicy, QToolTip, QVBoxLayout, QWidget)
 
 from desktop_app.core.palette import diverging_color, sequential_color, text_color_on
 from desktop_app.gui.theme import colors, is_dark, styled_label
 from desktop_app.gui.token_view import Overlay, token_label
 
 TOP_CONTRIBUTORS = 5
+HINT = ("The layer grid and the sampler show in a moment; which earlier tokens led here follows, one "
+        "gradient pass at a time (on a CPU, a minute or more for a long conversation). You can cancel it.")
+
+
+def time_left_words(seconds: float | None) -> str:
+    """The attribution's time left at most, in round figures."""
+    if seconds is None:
+        return "timing the first passes\u2026"
+    if seconds < 60:
+        return f"at most about {max(5, 5 * math.ceil(seconds / 5))} s left"
+    return f"at most about {math.ceil(seconds / 60)} min left"
 
 
 def _completeness(a) -> str:
@@ -153,7 +167,9 @@ class LensGrid(QWidget):
 
 
 class ExplainView(QFrame):
-    """The section itself; it asks for work through ``requested`` and is told the outcome."""
+    """The section itself; it asks for work through ``requested`` and is told the outcome.
+    ``ticket`` numbers the requests: what comes back for an older one (a token no longer
+    shown, a cancelled run still ending) is ignored."""
 
     requested = Signal(int, int)  # message id, token index
     overlay_toggled = Signal(bool)  # show the attribution over the transcript
@@ -164,7 +180,9 @@ class ExplainView(QFrame):
         self.setObjectName("ExplainView")
         self.message_id: int | None = None
         self.index = -1
-        self.result = None
+        self.ticket = 0
+        self.result = None  # the whole explanation, once the attribution is in
+        self.partial = None  # the lens and sampler, while the attribution runs
         self.stopper = None  # stops the computation under way
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -190,6 +208,7 @@ class ExplainView(QFrame):
         layout.addWidget(self.grid)
         self.contrib_caption = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.contrib_caption)
+        layout.addWidget(self._build_progress())
         self.contributors = QLabel()
         self.contributors.setTextFormat(Qt.TextFormat.RichText)
         self.contributors.setWordWrap(True)
@@ -203,26 +222,51 @@ class ExplainView(QFrame):
         self.sampler.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.sampler)
 
+    def _build_progress(self) -> QWidget:
+        """The attribution's bar (passes done of at most how many), its words and Cancel."""
+        self.progress_box = QWidget()
+        box = QVBoxLayout(self.progress_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(8)
+        row.addWidget(self.bar, 1)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop working out the attribution (the layer grid and sampler stay)")
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.cancel_button)
+        box.addLayout(row)
+        self.progress_text = styled_label("", "Muted", wrap=True)
+        box.addWidget(self.progress_text)
+        return self.progress_box
+
     # ------------------------------------------------------------ state
     def show_token(self, message_id: int | None, index: int) -> None:
         """A new token was selected: whatever ran or showed for the last one goes."""
         self.stop()
-        self.message_id, self.index, self.result = message_id, index, None
+        self.ticket += 1
+        self.message_id, self.index, self.result, self.partial = message_id, index, None, None
         self.toggle.blockSignals(True)
         self.toggle.setChecked(False)
         self.toggle.blockSignals(False)
         self.details.hide()
         self.button.setVisible(message_id is not None)
         self.button.setEnabled(True)
-        self.status.setText("Layer by layer, which earlier tokens led here, and the sampler (a few seconds)."
-                            if message_id is not None else "Explanations are for the tokens of a finished answer.")
+        self.status.setText(HINT if message_id is not None else "Explanations are for the tokens of a finished answer.")
         self.cleared.emit()
 
     def ask(self) -> None:
-        if self.message_id is not None:
-            self.button.setEnabled(False)
-            self.status.setText("Working it out\u2026")
-            self.requested.emit(self.message_id, self.index)
+        if self.message_id is None:
+            return
+        self.ticket += 1
+        self.result = self.partial = None
+        self.button.setEnabled(False)
+        self.details.hide()
+        self.status.setText("Reading the layers\u2026")
+        self.requested.emit(self.message_id, self.index)
 
     def running(self, stop) -> None:
         """``stop()`` cancels the computation now under way (waiting or running)."""
@@ -233,23 +277,66 @@ class ExplainView(QFrame):
             stopper, self.stopper = self.stopper, None
             stopper()
 
-    def failed(self, message_id: int, index: int, message: str) -> None:
-        if (message_id, index) == (self.message_id, self.index):
-            self.stopper = None
-            self.button.setEnabled(True)
-            self.status.setText(message)
+    def cancel(self) -> None:
+        """Cancel pressed: the run is told to stop (it does at its next layer) and the section
+        is usable at once; what it had shown (the grid, the sampler) stays."""
+        self.stop()
+        self.ticket += 1  # what the stopped run still sends is ignored
+        self._stopped("Cancelled: the attribution was not finished. Explain this token again to start over.")
 
-    def show_result(self, message_id: int, index: int, result) -> None:
-        if (message_id, index) != (self.message_id, self.index):
+    def _stopped(self, message: str) -> None:
+        self.stopper = None
+        self.button.setVisible(True)
+        self.button.setEnabled(True)
+        self.progress_box.hide()
+        self.status.setText(message)
+        if self.partial is not None:
+            self.contrib_caption.setText("Which earlier tokens led here: not worked out.")
+
+    def failed(self, ticket: int, message: str) -> None:
+        if ticket == self.ticket:
+            self._stopped(message)
+
+    def show_part(self, ticket: int, item) -> None:
+        """What the run reports on its way: the lens and sampler first (an Explanation with no
+        attribution yet), then ExplainProgress after every batch of passes."""
+        if ticket != self.ticket:
+            return
+        if getattr(item, "attribution", 0) is None:
+            self.partial = item
+            self.status.setText("")
+            self._show_lens(item)
+            self._show_sampler(item)
+            self.contrib_caption.setText("Working out which earlier tokens led here\u2026")
+            self.contributors.hide()
+            self.toggle.hide()
+            self.bar.setRange(0, 0)  # until the first batch of passes says how many
+            self.progress_text.setText(time_left_words(None))
+            self.progress_box.show()
+            self.details.show()
+            QTimer.singleShot(0, self._scroll_into_view)
+        elif hasattr(item, "done"):
+            self.bar.setRange(0, item.total)
+            self.bar.setValue(item.done)
+            self.progress_text.setText(f"{item.done} of at most {item.total} passes \u00b7 "
+                                       f"{time_left_words(item.seconds_left)} (it stops early once the "
+                                       "contributions add up)")
+
+    def show_result(self, ticket: int, result) -> None:
+        if ticket != self.ticket:
             return  # an answer for a token no longer shown
         self.stopper, self.result = None, result
         self.button.hide()
         self.status.setText("")
+        self.progress_box.hide()
         self._show_lens(result)
         self._show_attribution(result.attribution)
+        self.contributors.show()
+        self.toggle.show()
         self._show_sampler(result)
-        self.details.show()
-        QTimer.singleShot(0, self._scroll_into_view)
+        if not self.details.isVisible():
+            self.details.show()
+            QTimer.singleShot(0, self._scroll_into_view)
 
     def _scroll_into_view(self) -> None:
         """The section sits below the alternatives: bring its top up when the result arrives."""
@@ -381,12 +468,12 @@ def clear_attribution(transcript) -> None:
 
 def start_explain(chat, view: ExplainView, message_id: int, index: int) -> None:
     """Explain on the model lane (the one place this feature touches the task manager); the
-    view can stop it while it waits or runs."""
-    def failed(error) -> None:
-        view.failed(message_id, index, str(error))
-
-    task = chat.explain_token(message_id, index, lambda result: view.show_result(message_id, index, result),
-                              failed, lambda _task: view.failed(message_id, index, "The explanation was stopped."))
+    view hears its parts as they come and can stop it while it waits or runs."""
+    ticket = view.ticket
+    task = chat.explain_token(message_id, index, lambda result: view.show_result(ticket, result),
+                              lambda error: view.failed(ticket, str(error)),
+                              lambda _task: view.failed(ticket, "The explanation was stopped."),
+                              on_progress=lambda item: view.show_part(ticket, item))
     view.running(lambda: chat.cancel_task(task))
 
 
@@ -396,7 +483,7 @@ def wire_explain(window) -> None:
 
     def requested(message_id: int, index: int) -> None:
         if window.chat.loaded is None:
-            view.failed(message_id, index, "No model is loaded yet.")
+            view.failed(view.ticket, "No model is loaded yet.")
             return
         start_explain(window.chat, view, message_id, index)
 
