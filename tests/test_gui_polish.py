@@ -234,7 +234,7 @@ def inside(widget, container) -> bool:
 
 
 @pytest.mark.parametrize("dark", [False, True])
-def test_window_is_usable_at_800x600_with_both_panels(make_window, qapp, dark):
+def test_window_is_usable_at_800x600_with_both_panels_asked_for(make_window, qapp, dark):
     from desktop_app.gui.theme import apply_theme
 
     apply_theme(qapp, dark=dark)
@@ -244,9 +244,9 @@ def test_window_is_usable_at_800x600_with_both_panels(make_window, qapp, dark):
     for _ in range(3):
         QApplication.processEvents()
     assert window.minimumSizeHint().width() <= 800 and window.width() == 800 and window.height() == 600
-    assert window.conversations.isVisible() and window.side_tabs.isVisible()
+    assert not window.conversations.isVisible() and window.side_tabs.isVisible(), "the list folded away for room"
     assert window.transcript.height() >= 250, "the chat area keeps most of the height"
-    assert window.transcript.width() >= 320, "the side panels gave way before the chat"
+    assert window.transcript.width() >= 420, "the side panels gave way before the chat"
     for b in (window.model_button, window.settings_button, window.regenerate_button, window.stop_button,
               window.send_button):
         assert inside(b, window.prompt_area) and b.width() >= 30, b.toolTip()
@@ -256,8 +256,10 @@ def test_window_is_usable_at_800x600_with_both_panels(make_window, qapp, dark):
     assert window.prompt.width() > 250
     window.prompt.setPlainText(ask_text)
     window.resize(1280, 800)
-    QApplication.processEvents()
+    for _ in range(3):
+        QApplication.processEvents()
     assert window.send_button.text() == "Send", "wide again: the words come back"
+    assert window.conversations.isVisible(), "wide again: the list comes back"
 
 
 def test_side_panels_collapse_by_toolbar_and_shortcut(make_window, qtbot):
@@ -606,15 +608,13 @@ def test_side_panels_get_their_width_back_when_the_window_widens(make_window):
     for _ in range(3):
         QApplication.processEvents()
     wide = window.splitter.sizes()
-    window.resize(800, 600)
-    for _ in range(3):
-        QApplication.processEvents()
-    assert window.splitter.sizes()[2] == window.side_tabs.minimumWidth()
-    window.resize(1280, 800)
-    for _ in range(3):
-        QApplication.processEvents()
+    assert (wide[0], wide[2]) == (220, 340)
+    for size in ((1024, 700), (800, 600), (700, 600), (900, 650), (1280, 800)):  # one step at a time, as a drag
+        window.resize(*size)
+        for _ in range(3):
+            QApplication.processEvents()
     again = window.splitter.sizes()
-    assert abs(again[0] - wide[0]) <= 10 and abs(again[2] - wide[2]) <= 10, (again, wide)
+    assert (again[0], again[2]) == (220, 340), (again, wide)  # not the small window's 185 / 280
 
 
 def test_at_800x600_an_answer_card_and_the_inspector_fit(make_window, qtbot):
@@ -649,3 +649,56 @@ def test_only_a_long_answer_notifies(make_window, qtbot):
     assert window.notifier.last is None, "a one-second answer needs no notice"
     window.chat.answer_finished.emit({"message_id": 1, "tokens": 120, "tokens_per_s": 4.0})
     assert window.notifier.last[1:] == ("Answer ready", "120 tokens in 30 s")
+
+
+def _settle():
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def test_a_small_window_folds_the_list_by_itself_and_keeps_the_persons_choice(make_window, qtbot):
+    window = make_window(wait=False)
+    actions = window.panel_actions
+    window.resize(1024, 700)
+    _settle()
+    assert window.conversations.isVisible() and window.side_tabs.isVisible(), "both fit at 1024"
+    assert window.splitter.sizes()[1] >= 420
+    window.resize(800, 600)
+    _settle()
+    assert not window.conversations.isVisible() and not actions["conversations"].isChecked()
+    assert window.side_tabs.isVisible() and window.splitter.sizes()[2] == 340
+    window.save_state()  # folded for room: the person still wants it, so that is what is kept
+    assert window.settings.value("show_conversations") in (True, "true")
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # asked for at 800: shown
+    _settle()
+    assert window.conversations.isVisible()
+    window.resize(1280, 800)
+    _settle()
+    assert window.conversations.isVisible() and window.splitter.sizes()[0] == 220
+    actions["side_tabs"].trigger()  # hidden by the person: it stays hidden, narrow or wide
+    window.resize(800, 600)
+    _settle()
+    window.resize(1280, 800)
+    _settle()
+    assert not window.side_tabs.isVisible() and window.conversations.isVisible()
+
+
+def test_a_dragged_panel_width_is_the_one_that_comes_back(make_window):
+    window = make_window(wait=False)
+    window.resize(1280, 800)
+    _settle()
+    splitter = window.splitter
+    splitter.moveSplitter(300, 1)  # what dragging the left handle does
+    _settle()
+    assert splitter.sizes()[0] == 300 and window.panel_fitter.widths[0] == 300
+    window.resize(800, 600)
+    _settle()
+    window.resize(1280, 800)
+    _settle()
+    assert splitter.sizes()[0] == 300 and splitter.sizes()[2] == 340
+    window.save_state()
+    window.close()
+    again = make_window(wait=False)
+    again.resize(1280, 800)
+    _settle()
+    assert again.splitter.sizes()[0] == 300

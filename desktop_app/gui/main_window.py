@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         splitter = s.value("splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
+        view_toolbar.restore_widths(self, s)
         self.legend.set_measure(s.value("measure", "probability"))
         self.legend.score_prompts.setChecked(s.value("score_prompts", "false") in (True, "true"))
         try:

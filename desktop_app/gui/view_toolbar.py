@@ -43,47 +43,96 @@ def build_view_toolbar(window) -> QToolBar:
 
 
 CHAT_WIDTH = 420  # the chat is what the window is for: side panels give way down to their minimum first
+ROOM_TO_RETURN = 40  # px beyond what a panel needs before a folded one comes back (no flicker at the edge)
+PANEL_WIDTHS = {0: 220, 2: 340}  # splitter index -> the width a panel gets when there is room
+FOLD_ORDER = ("conversations", "side_tabs")  # the list folds first: the inspector answers token clicks
 
 
 class PanelFitter(QObject):
-    """When the window narrows, the side panels shrink (to their minimum widths) before the chat does
-    (a splitter alone takes it all from the chat, its stretching part)."""
+    """Lays the side panels out for the window's width, from the widths the person gave them
+    (220 and 340 until they drag a splitter handle), not from whatever a narrower window left:
+    a panel gives width to the chat down to its minimum (the inspector side first); when that
+    is not enough, the window folds a panel away by itself (``folded``), and unfolds it once
+    the window is wide enough again. The person's own choice (the toolbar, the shortcuts, a
+    token click that reveals the inspector) is never overridden, and is what is saved."""
 
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.taken: dict[int, int] = {}  # panel index -> width it gave the chat
+        self.widths = dict(PANEL_WIDTHS)
+        self.folded: set[str] = set()  # panels this fitter hid (the person wants them shown)
+        self.last_width = 0
+        self._fitting = False
         window.installEventFilter(self)
+        window.splitter.splitterMoved.connect(self._dragged)
+        for attr, action in window.panel_actions.items():
+            action.triggered.connect(lambda _on, a=attr: self.chose(a))
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Resize:
             QTimer.singleShot(0, self.fit)  # once the splitter has its new width
         return False
 
+    def chose(self, attr: str) -> None:
+        """The person showed or hid ``attr`` themselves: theirs from now on."""
+        self.folded.discard(attr)
+        QTimer.singleShot(0, self.fit)
+
+    def _dragged(self, _pos: int, _index: int) -> None:
+        if not self._fitting:
+            sizes = self.window.splitter.sizes()
+            self.widths.update({i: sizes[i] for i in PANEL_WIDTHS if sizes[i] > 0})
+
+    def _panel(self, attr: str) -> QWidget:
+        return getattr(self.window, attr)
+
+    def _needs(self, shown: list[str]) -> int:
+        handle = self.window.splitter.handleWidth()
+        return CHAT_WIDTH + sum(self._panel(a).minimumWidth() + handle for a in shown)
+
     def fit(self) -> None:
         splitter = self.window.splitter
-        sizes = splitter.sizes()
-        if len(sizes) != 3:
-            return
-        want = CHAT_WIDTH - sizes[1]
-        if want > 0:
-            for i in (2, 0):  # the inspector side first, then the conversations
-                panel = splitter.widget(i)
-                if panel.isVisible():
-                    give = max(0, min(want, sizes[i] - panel.minimumWidth()))
-                    sizes[i] -= give
-                    sizes[1] += give
-                    self.taken[i] = self.taken.get(i, 0) + give
-                    want -= give
-        else:  # wider again: the panels get back what they gave
-            spare = -want
-            for i in (0, 2):
-                back = min(spare, self.taken.get(i, 0))
-                sizes[i] += back
-                sizes[1] -= back
-                self.taken[i] = self.taken.get(i, 0) - back
-                spare -= back
-        splitter.setSizes(sizes)
+        total = splitter.width()
+        narrowing, self.last_width = total < self.last_width, total
+        shown = [a for a in FOLD_ORDER if self.window.panel_actions[a].isChecked()]
+        self._fitting = True
+        try:
+            for attr in FOLD_ORDER if narrowing else ():
+                if attr in shown and self._needs(shown) > total:
+                    self.folded.add(attr)
+                    shown.remove(attr)
+                    self.window.panel_actions[attr].setChecked(False)
+            for attr in reversed(FOLD_ORDER):  # the inspector comes back first
+                if attr in self.folded and self._needs(shown + [attr]) + ROOM_TO_RETURN <= total:
+                    self.folded.discard(attr)
+                    shown.append(attr)
+                    self.window.panel_actions[attr].setChecked(True)
+            splitter.setSizes(self._sizes(total, shown))
+        finally:
+            self._fitting = False
+
+    def _sizes(self, total: int, shown: list[str]) -> list[int]:
+        """Each shown panel at its width, then narrowed (inspector side first) for the chat."""
+        index = {"conversations": 0, "side_tabs": 2}
+        sizes = [0, 0, 0]
+        for attr in shown:
+            sizes[index[attr]] = self.widths[index[attr]]
+        handles = self.window.splitter.handleWidth() * len(shown)
+        want = CHAT_WIDTH - (total - handles - sum(sizes))
+        for attr in ("side_tabs", "conversations"):
+            if want > 0 and attr in shown:
+                i = index[attr]
+                give = max(0, min(want, sizes[i] - self._panel(attr).minimumWidth()))
+                sizes[i] -= give
+                want -= give
+        sizes[1] = max(0, total - handles - sizes[0] - sizes[2])
+        return sizes
+
+
+def panel_wishes(window) -> dict[str, bool]:
+    """attr -> shown, as the person chose (a panel the window folded for room counts as shown)."""
+    folded = window.panel_fitter.folded
+    return {attr: action.isChecked() or attr in folded for attr, action in window.panel_actions.items()}
 
 
 def restore_panels(window, settings) -> None:
@@ -92,10 +141,23 @@ def restore_panels(window, settings) -> None:
 
 
 def save_panels(window, settings) -> None:
-    for attr, action in window.panel_actions.items():
-        settings.setValue(f"show_{attr}", action.isChecked())
+    for attr, shown in panel_wishes(window).items():
+        settings.setValue(f"show_{attr}", shown)
+    settings.setValue("panel_widths", [window.panel_fitter.widths[i] for i in sorted(PANEL_WIDTHS)])
+
+
+def restore_widths(window, settings) -> None:
+    """The widths the person dragged the panels to (not the splitter's last, maybe squeezed, sizes)."""
+    saved = settings.value("panel_widths")
+    try:
+        left, right = (int(v) for v in saved)
+    except (TypeError, ValueError):
+        return
+    window.panel_fitter.widths.update({0: max(left, window.conversations.minimumWidth()),
+                                       2: max(right, window.side_tabs.minimumWidth())})
 
 
 def reveal(window, attr: str) -> None:
     """Show a hidden panel the person just asked for (a token click wants the inspector)."""
+    window.panel_fitter.folded.discard(attr)
     window.panel_actions[attr].setChecked(True)
