@@ -255,7 +255,7 @@ class ExplainView(QFrame):
         self.details.hide()
         self.button.setVisible(message_id is not None)
         self.button.setEnabled(True)
-        self.status.setText(HINT if message_id is not None else "Explanations are for the tokens of a finished answer.")
+        self._say(HINT if message_id is not None else "Explanations are for the tokens of a finished answer.")
         self.cleared.emit()
 
     def ask(self) -> None:
@@ -265,8 +265,13 @@ class ExplainView(QFrame):
         self.result = self.partial = None
         self.button.setEnabled(False)
         self.details.hide()
-        self.status.setText("Reading the layers\u2026")
+        self._say("Reading the layers\u2026")
         self.requested.emit(self.message_id, self.index)
+
+    def _say(self, text: str) -> None:
+        """The status line; an empty one takes no room."""
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def running(self, stop) -> None:
         """``stop()`` cancels the computation now under way (waiting or running)."""
@@ -289,7 +294,7 @@ class ExplainView(QFrame):
         self.button.setVisible(True)
         self.button.setEnabled(True)
         self.progress_box.hide()
-        self.status.setText(message)
+        self._say(message)
         if self.partial is not None:
             self.contrib_caption.setText("Which earlier tokens led here: not worked out.")
 
@@ -304,7 +309,8 @@ class ExplainView(QFrame):
             return
         if getattr(item, "attribution", 0) is None:
             self.partial = item
-            self.status.setText("")
+            self.button.hide()  # Cancel (by the bar) is what there is to press now
+            self._say("")
             self._show_lens(item)
             self._show_sampler(item)
             self.contrib_caption.setText("Working out which earlier tokens led here\u2026")
@@ -327,7 +333,7 @@ class ExplainView(QFrame):
             return  # an answer for a token no longer shown
         self.stopper, self.result = None, result
         self.button.hide()
-        self.status.setText("")
+        self._say("")
         self.progress_box.hide()
         self._show_lens(result)
         self._show_attribution(result.attribution)
