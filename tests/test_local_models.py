@@ -61,3 +61,41 @@ def test_the_bundled_models_conversion_is_not_listed_as_a_model_of_its_own(local
     assert str(cache) not in {m.spec for m in found}, "it looked like a second copy of the bundled model"
     assert BUNDLED_SPEC in {m.spec for m in found}
     assert str(local_models.converted_models_dir / "mine-abc123") in {m.spec for m in found}, "others stay"
+
+
+def test_the_bundled_entry_reads_its_conversions_config_not_the_whole_gguf(local_models, tiny_model_dir):
+    """Reading the GGUF's header took ~7 s (every tensor's entry) and made the model dialog slow
+    to open; once converted, the conversion's config.json says the architecture."""
+    from desktop_app.core.models import BUNDLED_SPEC, bundled_gguf_path, converted_folder_for
+
+    try:
+        gguf = bundled_gguf_path()
+        cache = converted_folder_for(gguf, local_models)
+    except Exception:
+        pytest.skip("no bundled model in this checkout")
+    cache = local_models.converted_models_dir / cache.name
+    shutil.copytree(tiny_model_dir, cache)  # a config.json that says gpt2, where the GGUF says llama
+    bundled = {m.spec: m for m in list_local_models(local_models)}[BUNDLED_SPEC]
+    assert bundled.architecture == "gpt2" and bundled.size_bytes == gguf.stat().st_size
+
+
+def test_the_model_dialog_opens_at_once_and_lists_them_from_a_lane(local_models, qtbot):
+    import threading
+
+    pytest.importorskip("PySide6")
+    from desktop_app.gui.model_dialog import LOOKING, ModelDialog
+    from desktop_app.gui.tasks import Lane, Task
+
+    lane, hold = Lane("files"), threading.Event()
+    lane.submit(Task(lambda _r, _c: hold.wait(30), "hold the lane"))  # the list waits behind it
+    try:
+        dialog = ModelDialog(local_models, lane=lane)
+        qtbot.addWidget(dialog)
+        assert dialog.local.count() == 1 and dialog.local.item(0).text() == LOOKING and not dialog.local.isEnabled()
+        with qtbot.waitSignal(dialog.local_found, timeout=30_000):
+            hold.set()
+        texts = [dialog.local.item(i).text() for i in range(dialog.local.count())]
+        assert dialog.local.isEnabled() and any(t.startswith("someone/tiny-gpt2") for t in texts), texts
+    finally:
+        hold.set()
+        lane.shutdown()

@@ -496,7 +496,21 @@ def list_local_models(paths: AppPaths) -> list[LocalModel]:
                     found.append(LocalModel(str(folder), "converted", folder.name, str(folder), *describe_local(folder)))
     try:
         gguf_path = bundled_gguf_path()
-        found.append(LocalModel(BUNDLED_SPEC, "bundled", BUNDLED_NAME, str(gguf_path), *describe_local(gguf_path)))
+        described = _describe_bundled(gguf_path, paths)
+        found.append(LocalModel(BUNDLED_SPEC, "bundled", BUNDLED_NAME, str(gguf_path), *described))
     except ModelError:
         pass
     return found
+
+
+def _describe_bundled(gguf_path: Path, paths: AppPaths) -> tuple[str, int]:
+    """Its conversion's config.json names the architecture at once, where it was converted
+    already; reading the GGUF's header (every tensor's entry) takes seconds."""
+    try:
+        folder = converted_folder_for(gguf_path, paths)
+        architecture = describe_local(folder)[0] if (folder / "config.json").is_file() else ""
+        if architecture:
+            return architecture, gguf_path.stat().st_size
+    except OSError:
+        pass
+    return describe_local(gguf_path)

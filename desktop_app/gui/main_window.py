@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
 
         loaded = self.chat.loaded
         return ModelDialog(self.paths, spec_in_use(loaded.source) if loaded is not None else self.model_spec, self,
-                           precision=self.chat.precision)
+                           precision=self.chat.precision, lane=self.tasks.files)
 
     def choose_model(self) -> None:
         dialog = self.model_dialog()

@@ -3,7 +3,7 @@ a .gguf file, or the bundled offline model. Loading itself runs in the backgroun
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QGridLayout,
                                QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QRadioButton, QVBoxLayout)
@@ -12,6 +12,7 @@ from desktop_app.core.models import BUNDLED_NAME, BUNDLED_SPEC, GPT2_FAMILY, lis
 from desktop_app.core.precision import AUTO, COMPACT, EXACT, FAST
 from desktop_app.gui.theme import styled_label
 
+LOOKING = "Looking for models on this computer\u2026"
 KIND_WORDS = {"hub-cache": "downloaded", "converted": "converted GGUF", "bundled": "bundled, offline"}
 
 
@@ -36,7 +37,12 @@ def _details(model) -> str:
 
 
 class ModelDialog(QDialog):
-    def __init__(self, paths, current: str | None = None, parent=None, precision: str = AUTO):
+    """The dialog opens at once: with a ``lane`` the models on this computer are looked for
+    there (reading a GGUF's header takes seconds) and listed when found."""
+
+    local_found = Signal(int)  # the models on this computer are listed (how many)
+
+    def __init__(self, paths, current: str | None = None, parent=None, precision: str = AUTO, lane=None):
         super().__init__(parent)
         self.setWindowTitle("Choose a model")
         self.setMinimumWidth(560)
@@ -46,7 +52,7 @@ class ModelDialog(QDialog):
                              "once from the Hugging Face hub; a .gguf file is converted once. Both show progress "
                              "in the status bar while the window stays usable.", "Muted", wrap=True)
         layout.addWidget(intro)
-        layout.addLayout(self._build_choices(paths))
+        layout.addLayout(self._build_choices())
         layout.addLayout(self._precision_row(precision))
         self.family.activated.connect(lambda _i: self.family_radio.setChecked(True))
         self.local.itemClicked.connect(lambda _i: self.local_radio.setChecked(True))
@@ -58,8 +64,34 @@ class ModelDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._preselect(current)
+        self._find_local(paths, lane)
 
-    def _build_choices(self, paths) -> QGridLayout:
+    def _find_local(self, paths, lane) -> None:
+        if lane is None:
+            self._fill_local(list_local_models(paths))
+            return
+        self.local.addItem(LOOKING)
+        self.local.setEnabled(False)
+        from desktop_app.gui.tasks import Task
+
+        lane.submit(Task(lambda _report, _cancel: list_local_models(paths), "list the models on this computer",
+                         "local models", on_success=self._fill_local,
+                         on_failure=lambda error: self._fill_local([], str(error))))
+
+    def _fill_local(self, models, error: str | None = None) -> None:
+        self.local.clear()
+        self.local.setEnabled(True)
+        for model in models:
+            item = QListWidgetItem(f"{model.name}  \u2014  {_details(model)}")
+            item.setData(Qt.ItemDataRole.UserRole, model.spec)
+            item.setToolTip(model.location)
+            self.local.addItem(item)
+        if not models:
+            self.local.addItem(error or "No models found on this computer yet.")
+            self.local.setEnabled(False)
+        self.local_found.emit(len(models))
+
+    def _build_choices(self) -> QGridLayout:
         """One radio button per kind of source: GPT-2 family, a model on this computer, a path, the bundled one."""
         grid = QGridLayout()
         grid.setVerticalSpacing(8)
@@ -71,11 +103,6 @@ class ModelDialog(QDialog):
         self.local_radio = QRadioButton("On this computer")
         self.local = QListWidget()
         self.local.setMaximumHeight(120)
-        for model in list_local_models(paths):
-            item = QListWidgetItem(f"{model.name}  \u2014  {_details(model)}")
-            item.setData(Qt.ItemDataRole.UserRole, model.spec)
-            item.setToolTip(model.location)
-            self.local.addItem(item)
         self.path_radio = QRadioButton("Folder or .gguf file")
         self.path = QLineEdit()
         self.path.setPlaceholderText("/path/to/model-folder  or  /path/to/model.gguf")

@@ -302,6 +302,8 @@ class TaskManager(QObject):
         model: the Lane for everything that uses the chat model.
         store: the Lane that writes the database (the one writer).
         training: the Lane for fine-tunes.
+        files: the Lane for reading files the window lists (the model dialog's models on
+            this computer: a GGUF's header can take seconds), so a dialog opens at once.
     """
 
     busy_changed = Signal(bool)  # the model lane has (or no longer has) work
@@ -311,6 +313,7 @@ class TaskManager(QObject):
         self.model = Lane("model", self, handshake=True)
         self.store = Lane("store", self)
         self.training = Lane("training", self)
+        self.files = Lane("files", self)
         self._busy = False
         self.model.changed.connect(self._model_changed)
 
@@ -325,6 +328,7 @@ class TaskManager(QObject):
         self.model.shutdown(5.0)
         self.store.shutdown(10.0, cancel=False)
         self.training.shutdown(training_timeout_s)
+        self.files.shutdown(1.0)  # a read only: nothing is lost if it is cut short
 
 
 class Throttle(QObject):
