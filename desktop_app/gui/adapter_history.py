@@ -78,7 +78,9 @@ class AdapterHistory(QFrame):
         self.set_adapters([])
 
     def _build_buttons(self, layout) -> None:
-        """The two-column grid of Use / Roll back / Base / Delete / Export / Import and their wiring."""
+        """The buttons in rows by what they do, and their wiring: which model chats (Use selected,
+        Use base model), history (Roll back, Delete), and the selected adapter's papers and files
+        (Report, Export, Import) three across, so no row is left half full."""
         grid = QGridLayout()
         grid.setSpacing(6)
         self.use_button = QPushButton(icon("check"), "Use selected")
@@ -98,11 +100,13 @@ class AdapterHistory(QFrame):
         self.report_button = QPushButton(icon("compare"), "Report\u2026")
         self.report_button.setToolTip("What the fine-tune that made the selected adapter measured: the margin, "
                                       "the perplexity and the answers before and after")
-        buttons = (self.use_button, self.rollback_button, self.base_button, self.delete_button, self.export_button,
-                   self.import_button, self.report_button)
-        for i, b in enumerate(buttons):
-            b.setObjectName("SmallButton")
-            grid.addWidget(b, i // 2, i % 2)
+        rows = ((self.use_button, self.base_button), (self.rollback_button, self.delete_button),
+                (self.report_button, self.export_button, self.import_button))
+        for r, row in enumerate(rows):
+            span = 6 // len(row)  # a 6-column grid: two buttons a row, or three
+            for i, b in enumerate(row):
+                b.setObjectName("SmallButton")
+                grid.addWidget(b, r, i * span, 1, span)
         layout.addLayout(grid)
         self.use_button.clicked.connect(self._use)
         self.base_button.clicked.connect(self.deactivate_requested)
