@@ -299,3 +299,27 @@ def test_the_window_checkpoints_the_database_after_a_fine_tune_and_on_a_timer(ma
     copy = Store.open(tmp_path / "copy.sqlite3")
     assert len(copy.list_conversations()) == 1, "the conversation is in the file, not only in its -wal"
     copy.close()
+
+
+# ---------------------------------------------------------------- 12. the adapter history's buttons fill their rows
+
+@pytest.mark.parametrize("width", [280, 340])
+def test_adapter_history_buttons_fill_every_row(qapp, width):
+    from desktop_app.gui.adapter_history import AdapterHistory
+    from desktop_app.gui.theme import apply_theme
+
+    apply_theme(qapp, dark=False)
+    history = AdapterHistory()
+    history.resize(width, 400)
+    history.show()
+    QApplication.processEvents()
+    rows = [(history.use_button, history.base_button), (history.rollback_button, history.delete_button),
+            (history.report_button, history.export_button, history.import_button)]
+    left, right = history.use_button.geometry().left(), history.base_button.geometry().right()
+    for row in rows:
+        assert len({b.geometry().top() for b in row}) == 1, "one row"
+        assert row[0].geometry().left() == left and abs(row[-1].geometry().right() - right) <= 1, \
+            "the row spans the panel: none half full"
+        for b in row:
+            assert b.width() >= b.sizeHint().width(), f"{b.text()} is cut at {width} px"
+    history.close()
