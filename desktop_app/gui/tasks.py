@@ -25,7 +25,8 @@ dropped at once, never started, and its ``on_cancelled`` runs) and while it runs
 ``cancel`` event is set; generation and training check it between tokens and steps).
 Results travel as typed objects through Qt signals queued into the GUI thread: a
 ``TokenRecord`` per streamed token, ``LoadProgress``, ``Notice``, ``TrainProgress``,
-``core.scoring.ScoreProgress`` (a text read, then scored window by window), and a
+``core.scoring.ScoreProgress`` (a text read, then scored window by window),
+``core.explain.ExplainProgress`` (after the explanation's lens-and-sampler part), and a
 ``TaskError`` on failure. Every callback runs on the GUI thread.
 """
 
