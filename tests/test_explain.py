@@ -225,6 +225,15 @@ def test_sampler_facts_on_hand_checkable_logits():
     greedy = ex.sampler_facts(logits, 0, SamplingSettings(greedy=True))
     assert greedy.kept and greedy.kept_size == 1 and greedy.used_prob == 1.0
     assert not ex.sampler_facts(logits, 1, SamplingSettings(temperature=0)).kept
+    assert third.how == "temperature 1, top-k 4, top-p 0.8" and greedy.how == "greedy"
+
+
+def test_the_sampler_words_name_a_repetition_penalty():
+    logits = torch.tensor([2.0, 1.0, 0.5])
+    settings = SamplingSettings(temperature=0.6, top_k=50, top_p=0.95, repetition_penalty=1.1)
+    facts = ex.sampler_facts(logits, 1, settings, answer_before=[0])
+    assert facts.repetition_penalty == 1.1
+    assert facts.how == "temperature 0.6, top-k 50, top-p 0.95, repetition penalty 1.1"
 
 
 def test_sampler_facts_agree_with_sample_next():

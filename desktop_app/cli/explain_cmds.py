@@ -147,10 +147,7 @@ def attribution_lines(a, colour: bool) -> list[str]:
 
 
 def sampler_lines(s, recorded_prob) -> list[str]:
-    if s.greedy:
-        how = "greedy (always the most likely token)"
-    else:
-        how = f"temperature {s.temperature:g}, top-k {s.top_k}, top-p {s.top_p:g}"
+    how = s.how.replace("greedy", "greedy (always the most likely token)", 1)
     lines = [f"The sampler: {how}" + ("" if s.settings_known else " (not stored with this answer: the defaults)")]
     if s.forced:
         lines.append("  This token was chosen by a person (a branch), not sampled.")

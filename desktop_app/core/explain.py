@@ -437,6 +437,18 @@ class SamplerFacts:
     greedy: bool
     settings_known: bool = True
     forced: bool = False
+    repetition_penalty: float = 1.0  # 1.0: off
+
+    @property
+    def how(self) -> str:
+        """The settings in words: "temperature 0.6, top-k 50, top-p 0.95, repetition penalty 1.1"."""
+        if self.greedy:
+            words = "greedy"
+        else:
+            words = f"temperature {self.temperature:g}, top-k {self.top_k}, top-p {self.top_p:g}"
+        if self.repetition_penalty != 1.0:
+            words += f", repetition penalty {self.repetition_penalty:g}"
+        return words
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -464,7 +476,8 @@ def sampler_facts(logits: torch.Tensor, token_id: int, settings: SamplingSetting
     return SamplerFacts(token_id=token_id, raw_prob=float(raw[token_id]), used_prob=float(used[token_id]),
                         kept=bool(kept[token_id]), kept_size=int(kept.sum()), mass95_size=mass,
                         temperature=settings.temperature, top_k=settings.top_k, top_p=settings.top_p,
-                        greedy=settings.is_greedy, settings_known=settings_known, forced=forced)
+                        greedy=settings.is_greedy, settings_known=settings_known, forced=forced,
+                        repetition_penalty=settings.repetition_penalty)
 
 
 # ------------------------------------------------------------------ all three

@@ -380,7 +380,7 @@ class ExplainView(QFrame):
 
     def _show_sampler(self, result) -> None:
         s = result.sampler
-        how = ("greedy" if s.greedy else f"temperature {s.temperature:g}, top-k {s.top_k}, top-p {s.top_p:g}")
+        how = s.how
         if not s.settings_known:
             how += " (not stored with this answer: the defaults)"
         kept = "inside" if s.kept else "<b>outside</b>"
