@@ -313,13 +313,16 @@ def test_adapter_history_buttons_fill_every_row(qapp, width):
     history.resize(width, 400)
     history.show()
     QApplication.processEvents()
-    rows = [(history.use_button, history.base_button), (history.rollback_button, history.delete_button),
-            (history.report_button, history.export_button, history.import_button)]
-    left, right = history.use_button.geometry().left(), history.base_button.geometry().right()
+    assert history.minimumSizeHint().width() <= width, "the buttons fit the narrowest dock"
+    rows = [(history.use_button, history.rollback_button), (history.base_button, history.delete_button),
+            (history.report_button, history.export_button)]
+    left, right = history.use_button.geometry().left(), history.rollback_button.geometry().right()
     for row in rows:
         assert len({b.geometry().top() for b in row}) == 1, "one row"
         assert row[0].geometry().left() == left and abs(row[-1].geometry().right() - right) <= 1, \
             "the row spans the panel: none half full"
         for b in row:
             assert b.width() >= b.sizeHint().width(), f"{b.text()} is cut at {width} px"
+    imp = history.import_button  # by the title: it adds to the list, it needs no selection
+    assert imp.geometry().bottom() < history.use_button.geometry().top() and imp.width() >= imp.sizeHint().width()
     history.close()

@@ -4,8 +4,8 @@ roll back to the previous one, delete old ones, export one, import one trained e
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QListWidget, QListWidgetItem,
+                               QMessageBox, QPushButton, QToolButton, QVBoxLayout)
 
 from desktop_app.gui.theme import icon, styled_label
 
@@ -59,7 +59,10 @@ class AdapterHistory(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(styled_label("ADAPTER HISTORY", "PanelTitle"))
+        self.title_row = QHBoxLayout()  # the title, and Import… (it adds to the list: no selection needed)
+        self.title_row.setContentsMargins(0, 0, 0, 0)
+        self.title_row.addWidget(styled_label("ADAPTER HISTORY", "PanelTitle"), 1)
+        layout.addLayout(self.title_row)
         self.using = styled_label("", "Muted")  # its own line: the panel stays narrow
         self.using.setWordWrap(True)
         layout.addWidget(self.using)
@@ -78,9 +81,9 @@ class AdapterHistory(QFrame):
         self.set_adapters([])
 
     def _build_buttons(self, layout) -> None:
-        """The buttons in rows by what they do, and their wiring: which model chats (Use selected,
-        Use base model), history (Roll back, Delete), and the selected adapter's papers and files
-        (Report, Export, Import) three across, so no row is left half full."""
+        """The buttons two by two and their wiring: Use selected / Roll back, Use base model /
+        Delete, and the selected adapter's Report / Export; Import sits by the title (it adds
+        to the list and needs no selection), so no row is half full."""
         grid = QGridLayout()
         grid.setSpacing(6)
         self.use_button = QPushButton(icon("check"), "Use selected")
@@ -94,20 +97,24 @@ class AdapterHistory(QFrame):
         self.export_button = QPushButton(icon("export"), "Export\u2026")
         self.export_button.setToolTip("Save the selected adapter for other tools: GGUF (llama.cpp, LM Studio, "
                                       "Ollama), a merged transformers model, or a PEFT folder")
-        self.import_button = QPushButton(icon("new"), "Import\u2026")
+        self.import_button = QToolButton()  # by the title, like the conversation list's new-conversation button
+        self.import_button.setObjectName("FlatTool")
+        self.import_button.setIcon(icon("new"))
+        self.import_button.setText("Import\u2026")
+        self.import_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.import_button.setToolTip("Add a PEFT adapter trained elsewhere for this model; it is judged like a "
                                       "fine-tune here and you choose whether to use it")
         self.report_button = QPushButton(icon("compare"), "Report\u2026")
         self.report_button.setToolTip("What the fine-tune that made the selected adapter measured: the margin, "
                                       "the perplexity and the answers before and after")
-        rows = ((self.use_button, self.base_button), (self.rollback_button, self.delete_button),
-                (self.report_button, self.export_button, self.import_button))
+        rows = ((self.use_button, self.rollback_button), (self.base_button, self.delete_button),
+                (self.report_button, self.export_button))  # the two long ones in one column: it fits 280 px
         for r, row in enumerate(rows):
-            span = 6 // len(row)  # a 6-column grid: two buttons a row, or three
             for i, b in enumerate(row):
                 b.setObjectName("SmallButton")
-                grid.addWidget(b, r, i * span, 1, span)
+                grid.addWidget(b, r, i)
         layout.addLayout(grid)
+        self.title_row.addWidget(self.import_button)
         self.use_button.clicked.connect(self._use)
         self.base_button.clicked.connect(self.deactivate_requested)
         self.rollback_button.clicked.connect(self.rollback_requested)
