@@ -210,6 +210,21 @@ def test_cancel_during_the_backward_pass(tiny_model):
         handle.remove()
 
 
+def test_refinement_stops_once_more_passes_change_nothing(tiny_model, monkeypatch):
+    """Never complete (tolerances 0): without the stall rule it refines up to max_steps; with
+    it, it stops once rounds stop moving the contributions, and what it shows is the same."""
+    ids = _ids(tiny_model)
+    monkeypatch.setattr(ex, "IG_TOLERANCE", 0.0)
+    monkeypatch.setattr(ex, "IG_ABS_TOLERANCE", 0.0)
+    stopped = ex.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, steps=8, max_steps=96)
+    monkeypatch.setattr(ex, "IG_STALL_ROUNDS", 10**9)
+    full = ex.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, steps=8, max_steps=96)
+    assert full.steps == 96 and stopped.steps < 96
+    a, b = torch.tensor(stopped.scores), torch.tensor(full.scores)
+    assert float((a - b).norm()) <= 0.01 * float(b.norm())
+    assert stopped.top(5) == full.top(5)
+
+
 # ------------------------------------------------------------------ sampler
 
 def test_sampler_facts_on_hand_checkable_logits():
