@@ -12,6 +12,12 @@ bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window ru
 
     python bench/explain.py [--tokens 1000] [--steps 16] [--rounds 3] [--bundled] [--bundled-tokens 100]
     QT_QPA_PLATFORM=offscreen python bench/explain.py --ui    # event-loop gap while a worker explains
+    python bench/explain.py --stall [--bundled-tokens 230] [--precision auto]
+
+--stall: the attribution on the bundled model with and without the refinement's stall rule
+(core.explain.IG_STALL_ROUNDS), in one process on one context: passes and CPU-seconds of each,
+`stall_cpu_ratio` (with / without), and how far apart the two results are (relative L2 of the
+contributions, the top five of each). Also the lens's CPU-seconds: the first part the window shows.
 """
 
 from __future__ import annotations
@@ -96,6 +102,34 @@ def bundled(args) -> None:
           f"lens + attribution + sampler {total_ms / 1000:.2f} s ({a.steps} steps, gap {a.gap * 100:.1f}%)")
 
 
+def stall(args) -> None:
+    from desktop_app.core import explain as ex
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    loaded = open_model("bundled", AppPaths.resolve().ensure(), device=args.device, precision=args.precision)
+    text = (Path(__file__).resolve().parents[1] / "resources" / "probe.txt").read_text()
+    ids = list(loaded.tokenizer(text)["input_ids"])[:args.bundled_tokens + 1]
+    seen, chosen = ids[:-1], ids[-1]
+    start = time.process_time()
+    _lens, logits = ex.logit_lens(loaded, seen, chosen)
+    lens_s = time.process_time() - start
+    print(f"bundled SmolLM2-135M ({loaded.precision}), {len(seen)}-token context: "
+          f"lens {lens_s:.2f} CPU-s (shown first)")
+    other, runs, kept = ex.runner_up(logits, chosen), {}, ex.IG_STALL_ROUNDS
+    for name, rounds in (("with", kept), ("without", 10**9)):
+        ex.IG_STALL_ROUNDS = rounds
+        start = time.process_time()
+        result = ex.integrated_gradients(loaded, seen, chosen, other)
+        runs[name] = (time.process_time() - start, result)
+        print(f"{name} the stall rule: {result.steps + 1} passes, {runs[name][0]:.1f} CPU-s, "
+              f"gap {result.gap * 100:.1f}%, top five {result.top(5)}")
+    ex.IG_STALL_ROUNDS = kept
+    a, b = (torch.tensor(r.scores) for _t, r in runs.values())
+    print(f"stall_cpu_ratio: {runs['with'][0] / runs['without'][0]:.2f}  "
+          f"contributions apart (relative L2): {float((a - b).norm() / b.norm()):.5f}")
+
+
 def ui_gap(args) -> None:
     """The longest wait of a 5 ms timer on the GUI thread while a worker explains a token."""
     import os
@@ -146,7 +180,12 @@ def main() -> None:
     parser.add_argument("--bundled-tokens", type=int, default=100)
     parser.add_argument("--ui", action="store_true", help="only the event-loop gap while a worker explains")
     parser.add_argument("--ui-tokens", type=int, default=200)
+    parser.add_argument("--stall", action="store_true", help="only the refinement's stall rule, before/after")
+    parser.add_argument("--precision", default="auto")
     args = parser.parse_args()
+    if args.stall:
+        stall(args)
+        return
     if args.ui:
         ui_gap(args)
         return
