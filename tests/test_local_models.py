@@ -99,3 +99,26 @@ def test_the_model_dialog_opens_at_once_and_lists_them_from_a_lane(local_models,
     finally:
         hold.set()
         lane.shutdown()
+
+
+def test_a_dialog_deleted_before_its_list_came_is_left_alone(local_models, qtbot):
+    import threading
+
+    pytest.importorskip("PySide6")
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from desktop_app.gui.model_dialog import ModelDialog
+    from desktop_app.gui.tasks import Lane, Task
+
+    lane, hold = Lane("files"), threading.Event()
+    lane.submit(Task(lambda _r, _c: hold.wait(30), "hold the lane"))
+    try:
+        dialog = ModelDialog(local_models, lane=lane)
+        dialog.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # gone, as after a closed dialog
+        hold.set()
+        assert lane.wait(30)
+        qtbot.wait(50)  # the list's callback runs now: it must not touch the deleted widgets (Qt errors fail)
+    finally:
+        hold.set()
+        lane.shutdown()

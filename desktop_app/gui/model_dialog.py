@@ -4,6 +4,7 @@ a .gguf file, or the bundled offline model. Loading itself runs in the backgroun
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from shiboken6 import isValid
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QGridLayout,
                                QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QRadioButton, QVBoxLayout)
@@ -79,6 +80,8 @@ class ModelDialog(QDialog):
                          on_failure=lambda error: self._fill_local([], str(error))))
 
     def _fill_local(self, models, error: str | None = None) -> None:
+        if not isValid(self) or not isValid(self.local):
+            return  # the dialog was closed and deleted before the list came
         self.local.clear()
         self.local.setEnabled(True)
         for model in models:
