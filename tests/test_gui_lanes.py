@@ -49,6 +49,22 @@ def test_a_lane_runs_in_order_and_drops_what_is_cancelled_while_waiting(qtbot):
     lane.shutdown()
 
 
+def test_a_task_that_outlives_its_deleted_lane_ends_quietly(qtbot):
+    """A file read still running when its window (and lane) is deleted: its end finds nobody,
+    and says nothing (a Qt error would fail the test)."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject
+
+    owner, hold, heard = QObject(), threading.Event(), []
+    lane = Lane("files", owner)
+    task = lane.submit(Task(lambda _r, _c: hold.wait(30), "read", on_success=heard.append))
+    qtbot.waitUntil(lambda: task.state is TaskState.RUNNING, timeout=5000)
+    owner.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    hold.set()
+    qtbot.waitUntil(task.handled.is_set, timeout=5000)
+    assert heard == []
+
+
 def test_waiting_scoring_and_compare_are_cancelled_before_they_start(make_window, qtbot, monkeypatch,
                                                                       tiny_model_dir):
     window = make_window()

@@ -42,6 +42,7 @@ from enum import Enum
 from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from shiboken6 import isValid
 
 from desktop_app.core.errors import UserFacingError
 
@@ -231,7 +232,8 @@ class Lane(QObject):
 
     def _ended(self, task: Task, ok: bool, value) -> None:
         try:
-            self._handle_end(task, ok, value)
+            if isValid(self):  # else deleted with its window: a file read outlived it, nobody to tell
+                self._handle_end(task, ok, value)
         finally:
             task.handled.set()
 
