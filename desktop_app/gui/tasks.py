@@ -226,6 +226,8 @@ class Lane(QObject):
                     self._idle.notify_all()
 
     def _started(self, task: Task) -> None:
+        if not isValid(self):  # deleted with its window meanwhile (see _ended)
+            return
         if task.state is TaskState.RUNNING and task.on_start is not None:
             task.on_start(task)
         self.changed.emit()
