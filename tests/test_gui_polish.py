@@ -683,6 +683,20 @@ def test_a_small_window_folds_the_list_by_itself_and_keeps_the_persons_choice(ma
     assert not window.side_tabs.isVisible() and window.conversations.isVisible()
 
 
+def test_a_window_opened_small_folds_the_list_from_the_start(make_window):
+    window = make_window(wait=False)
+    window.resize(800, 600)
+    _settle()
+    window.save_state()
+    window.close()
+    small = make_window(wait=False)  # opened at 800x600 (the saved geometry)
+    _settle()
+    assert small.width() < 820 and not small.conversations.isVisible() and small.side_tabs.isVisible()
+    small.resize(1280, 800)
+    _settle()
+    assert small.conversations.isVisible() and small.splitter.sizes()[0] == 220
+
+
 def test_a_dragged_panel_width_is_the_one_that_comes_back(make_window):
     window = make_window(wait=False)
     window.resize(1280, 800)

@@ -93,7 +93,8 @@ class PanelFitter(QObject):
     def fit(self) -> None:
         splitter = self.window.splitter
         total = splitter.width()
-        narrowing, self.last_width = total < self.last_width, total
+        narrowing = total < self.last_width or not self.last_width  # the first fit too: a window opened small
+        self.last_width = total
         shown = [a for a in FOLD_ORDER if self.window.panel_actions[a].isChecked()]
         self._fitting = True
         try:
