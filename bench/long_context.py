@@ -26,8 +26,6 @@ from _common import add_cache_dir, bundled_folder, figure, load_average, median
 
 def lean_at(loaded, length: int):
     """Lean steps whose cache holds ``length`` random positions."""
-    import torch
-
     from desktop_app.core.lean_decode import lean_steps
 
     steps = lean_steps(loaded, length + 1)
