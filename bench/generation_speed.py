@@ -27,11 +27,14 @@ Prints, per model and path, tokens/s (wall) and tokens per CPU-second of this pr
     max_logprob_diff_compact: Y   the same for Compact (int8 weights)
     max_logprob_diff_lean_f32/bf16/compact: Y   the same tokens through the lean step
     lean_vs_eager_f32/16/int8: X  lean-* / eager-* of the same precision (the lean step's gain)
+With ``--profile``: per model and path, where an answer's CPU time goes, in ms per token:
+the prompt (prefill), the model's decode step, sampling, the records, and the rest of the loop.
     fast_f32_matches_eager: yes|no   static-f32 (and compiled-f32) gave the same ids as eager-f32
 With --device cuda: ``gpu_tokens_per_s_gpt2: N`` (best path on GPT-2 124M) instead of the CPU line.
 
     python bench/generation_speed.py [--tokens 64] [--rounds 3] [--device cpu|cuda] [--compile]
-        [--models gpt2,bundled] [--paths eager-f32,static-16,...] [--threads N] [--adapter R] [--cache-dir DIR]
+        [--models gpt2,bundled] [--paths eager-f32,static-16,...] [--threads N] [--adapter R] [--profile]
+        [--cache-dir DIR]
 ``--adapter R``: every model wears a random LoRA adapter of rank R on all its linear layers
 (PEFT, as a fine-tune makes them), attached as the app attaches one.
 """
@@ -123,6 +126,7 @@ def build_parser(description: str = __doc__.splitlines()[0]) -> argparse.Argumen
     parser.add_argument("--threads", type=int, default=0,
                         help="the answers' thread team (GPT2_DESK_THREADS); default: the app's choice")
     parser.add_argument("--adapter", type=int, default=0, help="wear a random LoRA adapter of this rank")
+    parser.add_argument("--profile", action="store_true", help="also print where each path's CPU time goes")
     add_cache_dir(parser)
     return parser
 
@@ -250,6 +254,56 @@ def lean_logprobs(loaded, context: list[int], ids: list[int]) -> list[float]:
     return out
 
 
+def profile_paths(models: dict, prompt, settings, paths: list[str], rounds: int) -> None:
+    """Per path, CPU ms per generated token spent in each part of an answer (median over
+    ``rounds`` answers, interleaved): prefill, the decode step, sampling, records, the rest."""
+    import time
+    from collections import Counter
+
+    from desktop_app.core import fast_decode, generation, lean_decode
+
+    spent: Counter = Counter()
+    parts = {"prefill": [(fast_decode.PlainSteps, "prefill"), (lean_decode.LeanSteps, "prefill")],
+             "step": [(fast_decode.PlainSteps, "step"), (fast_decode.StaticSteps, "step"), (lean_decode.LeanSteps, "step")],
+             "sampling": [(generation, "sample_token")], "records": [(generation, "records_from_logits"),
+                                                                      (fast_decode, "packed_record")]}
+
+    def timed(part, real):
+        def run(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                spent[part] += time.process_time() - start
+        return run
+
+    originals = [(owner, attr, owner.__dict__[attr]) for part in parts.values() for owner, attr in part
+                 if attr in owner.__dict__]
+    for part, places in parts.items():
+        for owner, attr in places:
+            if attr in owner.__dict__:
+                setattr(owner, attr, timed(part, owner.__dict__[attr]))
+    table = {p: [] for p in paths}
+    try:
+        for _round in range(rounds):
+            for p in paths:
+                spent.clear()
+                start = time.process_time()
+                gen = generation.generate(models[precision_of(p)], prompt, settings,
+                                          fast=p.startswith(("static", "compiled")), lean=p.startswith("lean"))
+                total = time.process_time() - start
+                row = {k: spent[k] / gen.generated * 1e3 for k in parts}
+                row["rest"] = total / gen.generated * 1e3 - sum(row.values())
+                row["total"] = total / gen.generated * 1e3
+                table[p].append(row)
+    finally:
+        for owner, attr, real in originals:
+            setattr(owner, attr, real)
+    print("  where the CPU time goes, ms per token (median of the rounds):")
+    for p, rows in table.items():
+        print(f"    {p:14s} " + "  ".join(f"{k} {median([r[k] for r in rows]):6.2f}" for k in rows[0]), flush=True)
+
+
 def prepare_compiled(name: str, models: dict, paths, needed: int) -> None:
     import os
 
@@ -308,6 +362,8 @@ def main() -> int:
                           f"16-bit = {sixteen_bit(args.device)}):", results)
         ids = [r.id for r in kept["eager-f32"]]
         same = all(ids == [r.id for r in kept[p]] for p in paths if precision_of(p) == "exact")
+        if args.profile:
+            profile_paths(models, prompt, settings, paths, args.rounds)
         summary[name] = (med, logprob_diffs(models, prompt, kept, any(p.startswith("lean") for p in paths)), same)
     if not summary:
         return 1

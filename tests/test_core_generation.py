@@ -161,3 +161,33 @@ def test_real_offline_model_answers_sensibly(bundled_model):
     assert [r.id for r in scored] == [r.id for r in gen.records]
     for g, s in zip(gen.records, scored):
         assert s.logprob == pytest.approx(g.logprob, abs=1e-3)
+
+
+@pytest.mark.parametrize("vocab", [7, 49152, 50257])
+def test_the_one_token_draw_is_torch_multinomials_draw(vocab):
+    """draw_one replaces torch.multinomial(p, 1) on a CPU: the same token from the same
+    generator state, and the generator left where multinomial leaves it (seeded answers stay
+    the same), for peaked, flat and partly-zero distributions."""
+    import torch
+
+    from desktop_app.core.generation import draw_one
+
+    for seed in range(40):
+        probs = torch.softmax(torch.randn(vocab, generator=torch.Generator().manual_seed(seed)) * (1 + seed % 6), -1)
+        if seed % 4 == 0:
+            probs[torch.randperm(vocab, generator=torch.Generator().manual_seed(seed))[: vocab // 2]] = 0
+        ours, theirs = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed)
+        for _ in range(3):
+            assert int(draw_one(probs, ours)) == int(torch.multinomial(probs, 1, generator=theirs)[0])
+        assert torch.equal(torch.rand(4, generator=ours), torch.rand(4, generator=theirs))
+
+
+def test_the_one_token_draw_raises_multinomials_error_on_bad_probabilities():
+    import torch
+
+    from desktop_app.core.generation import draw_one
+
+    with pytest.raises(RuntimeError):
+        draw_one(torch.tensor([0.5, float("nan"), 0.5]), torch.Generator().manual_seed(0))
+    with pytest.raises(RuntimeError):
+        draw_one(torch.zeros(5), torch.Generator().manual_seed(0))

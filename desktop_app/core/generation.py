@@ -154,7 +154,28 @@ def sample_token(logits: torch.Tensor, settings: SamplingSettings, generator: to
 
     if settings.is_greedy:
         return torch.argmax(logits)
-    return torch.multinomial(sampling_probs(logits, settings), 1, generator=generator)[0]
+    return draw_one(sampling_probs(logits, settings), generator)
+
+
+def draw_one(probs: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """``torch.multinomial(probs, 1, generator=generator)[0]``: the same token from the same
+    generator state, which it leaves as multinomial does, in about 40% of the time on a CPU.
+
+    For one sample torch draws q ~ Exp(1) per token and takes argmax(probs / q) (the
+    exponential trick); its CPU exponential_ draws a uniform double per element, one by one,
+    with a log1p each (1.1 ms for GPT-2's 50,257 tokens, 4% of a Fast token). The same
+    uniforms drawn in one call and one vectorised log1p give the same float32 q, so the same
+    argmax (tests/test_core_generation.py checks this against torch.multinomial, so a torch
+    that draws differently is caught). Elsewhere (a GPU, other dtypes, or probabilities that
+    are not finite, where multinomial raises its error) torch.multinomial draws."""
+    import torch
+
+    if probs.device.type != "cpu" or probs.dtype != torch.float32 or probs.dim() != 1 \
+            or not 0 < float(probs.sum()) < float("inf"):
+        return torch.multinomial(probs, 1, generator=generator)[0]
+    uniform = torch.empty(probs.shape, dtype=torch.float64).uniform_(0, 1, generator=generator)
+    q = uniform.neg_().log1p_().neg_().float()  # -log(1 - u): torch's exponential transform
+    return torch.argmax(torch.div(probs, q, out=q))
 
 
 def sample_next(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> int:
