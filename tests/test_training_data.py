@@ -117,6 +117,35 @@ def test_answers_the_model_ended_itself_are_marked_for_the_end_token_term(store,
     assert not any(e.ends for e in plain.unpaired) and not any(p.chosen_ends for p in plain.pairs)
 
 
+def test_liked_answers_that_end_after_a_sentence_mark_are_marked_for_the_end_term(store, tiny_model):
+    """``end_mark`` / ``chosen_end_mark``: the model ended the answer itself right after ".",
+    "!" or "?" (train_losses.end_nll then trains that mark with the end token); an answer
+    that stopped after a word ("A tomato is a red") is not marked, nor one cut at its budget."""
+    from desktop_app.core.train_data import ends_with_mark
+
+    tok = tiny_model.tokenizer
+    assert ends_with_mark(tok, answer_ids(tok, "The capital of Kenya is Nairobi."))
+    assert ends_with_mark(tok, answer_ids(tok, "Four, I think!")) and ends_with_mark(tok, answer_ids(tok, "Why?"))
+    assert not ends_with_mark(tok, answer_ids(tok, "The capital of Russia is Moscow"))
+    assert not ends_with_mark(tok, answer_ids(tok, "A tomato is a red")) and not ends_with_mark(tok, [])
+    conv = store.create_conversation("siblings")
+    user = store.add_message(conv, "user", "What colour is a tomato?")
+    _c, _u, whole, _p = add_answer(store, tiny_model, "What colour is a tomato?", text="A tomato is red.",
+                                   conversation=conv, parent=user, finish_reason="eos")
+    _c, _u, cut, _p = add_answer(store, tiny_model, "What colour is a tomato?", text="A tomato is a red",
+                                 conversation=conv, parent=user, finish_reason="eos")
+    _c, _u, budget, _p = add_answer(store, tiny_model, "What colour is a tomato?", text="Red. It is red.",
+                                    conversation=conv, parent=user, finish_reason="length")
+    for mid in (whole, cut):
+        store.rate_message(mid, 1)
+    store.rate_message(budget, -1)
+    data = build_training_data(store, tok, tiny_model.context_window)
+    marks = {e.message_id: (e.ends, e.end_mark) for e in data.unpaired}
+    assert marks == {whole: (True, True), cut: (True, False), budget: (False, False)}
+    pairs = {p.chosen_message_id: (p.chosen_ends, p.chosen_end_mark) for p in data.pairs if p.source == "siblings"}
+    assert pairs.get(whole) == (True, True) and pairs.get(cut, (True, False)) == (True, False)
+
+
 def test_loss_mask_boundary_matches_generation(store, tiny_model):
     """The first answer token is predicted by the last prompt position, and its training
     log-prob equals the log-prob generation recorded for it (no off-by-one)."""

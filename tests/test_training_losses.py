@@ -246,3 +246,36 @@ def test_the_end_token_term_adds_the_end_tokens_mean_nll_of_liked_answers_that_e
         first_end, pair_end = end_logp(*enc[0]), end_logp(*enc[3])
     assert float(kto_on) == pytest.approx(float(kto_off) - 2.0 * first_end, abs=1e-5)  # the liked one that ended only
     assert float(pair_on) == pytest.approx(float(pair_off) - 2.0 * pair_end, abs=1e-5)
+
+
+def test_the_end_term_with_marks_trains_the_final_mark_and_the_end_token_of_answers_that_end_a_sentence(
+        tiny_model_dir):
+    """``end_mark``: the term is the mean -log p over the final mark and the end token of liked
+    answers marked ``end_mark``; a liked answer that ended after a word gets none (with the end
+    token alone it got its end token trained); no qualifying answer adds nothing."""
+    from peft import LoraConfig, get_peft_model
+
+    from desktop_app.core.train_data import TrainingData, Unpaired
+
+    base, tok = _base_tiny(tiny_model_dir)
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    eos, pad = tok.eos_token_id, tok.pad_token_id
+    enc = [(tok(p)["input_ids"], tok(a)["input_ids"] + [eos]) for p, a in zip(PROMPTS, ANSWERS)]
+    data = TrainingData(unpaired=[Unpaired(*enc[0], True, 0, 0, ends=True, end_mark=True),  # "... thank you."
+                                  Unpaired(*enc[3], True, 3, 3, ends=True, end_mark=False)])  # " 0123456789"
+    with model.disable_adapter():
+        refs = L.reference_logps(model, data, pad, "cpu")
+    both = L.Batch.select(data, refs, [("u", 0), ("u", 1)], "cpu")
+    plain = L.Batch.select(data, refs, [("u", 1)], "cpu")
+    with torch.no_grad():
+        logps, _m = L.per_token_logps(model, L.pad_batch([enc[0]], pad, "cpu"))
+        end = len(enc[0][0]) + len(enc[0][1]) - 2
+        mark_and_end = float(logps[0, end - 1] + logps[0, end]) / 2
+        off, _f = L.batch_loss(model, both, pad, "cpu", L.LossWeights())
+        on, _f = L.batch_loss(model, both, pad, "cpu", L.LossWeights(end_weight=2.0, end_mark=True))
+        eos_only, _f = L.batch_loss(model, plain, pad, "cpu", L.LossWeights(end_weight=2.0))
+        none, _f = L.batch_loss(model, plain, pad, "cpu", L.LossWeights(end_weight=2.0, end_mark=True))
+        plain_off, _f = L.batch_loss(model, plain, pad, "cpu", L.LossWeights())
+    assert float(on) == pytest.approx(float(off) - 2.0 * mark_and_end, abs=1e-5)
+    assert float(none) == pytest.approx(float(plain_off), abs=1e-6)
+    assert float(eos_only) > float(plain_off) + 1e-4  # the end token alone did train it

@@ -78,6 +78,9 @@ class FineTuneSettings:
     # disliked): 0.62 of new answers short without it (16 questions: 0.62), 1.00 with it (0.94), probe
     # perplexity +1.6% -> +1.0%, held-out margin 0.45 -> 0.56 without, -> 0.72 with; thumbs x 4 0.88 either way
     end_weight: float = 1.0
+    # the end term trains the sentence's final mark with the end token, on liked answers that end after one
+    # (train_losses.end_nll): the end token alone made short new answers drop their period
+    end_mark: bool = False
     # "auto": 16-bit autocast for the steps where the device computes it natively (core.precision),
     # float32 master LoRA weights either way; "exact": float32 throughout (also when the chat model is Exact).
     # Exact by default: measured side by side (bench/finetune_time.py --compare, 8 ratings, one thread)
@@ -467,7 +470,7 @@ class _Run:
         self.check_cancel()
         s = self.settings
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
-                                s.liked_sft_weight, s.sibling_sft_weight, s.end_weight)
+                                s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / max(total, 1))
