@@ -237,3 +237,25 @@ def test_a_rating_on_an_answer_to_a_very_long_prompt_trains_on_a_bounded_example
     assert len(example.prompt_ids) + len(example.completion_ids) <= TRAINING_WINDOW
     assert len(tiny_model.tokenizer(long_text)["input_ids"]) > 2 * TRAINING_WINDOW  # the cap did cut something
     assert tiny_model.tokenizer.decode(example.completion_ids).startswith("It is a list of words.")
+
+
+def test_a_large_held_out_share_stops_at_max_items_and_small_splits_are_unchanged():
+    """``max_items``: held-out conversations (3 examples each here) stop once they hold that many
+    examples, the rest train; they are a prefix of the same draw, and a split that holds fewer
+    is exactly the split without the cap (8 and 32 ratings keep theirs)."""
+    from desktop_app.core.train_data import TrainingData, Unpaired
+
+    def data(conversations: int) -> TrainingData:
+        return TrainingData(unpaired=[Unpaired([1], [2], k % 2 == 0, 3 * g + k, g)
+                                      for g in range(conversations) for k in range(3)])
+
+    big = data(50)
+    train, held = big.split(0.2, 0, max_items=16)
+    _train_all, held_all = big.split(0.2, 0)
+    assert len(held_all) == 30 and 16 <= len(held) < 16 + 3
+    assert {e.group for e in held.unpaired} < {e.group for e in held_all.unpaired}
+    assert len(train) + len(held) == len(big) and not {e.group for e in train.unpaired} & {e.group for e in held.unpaired}
+    small = data(12)
+    capped, uncapped = small.split(0.2, 0, max_items=16), small.split(0.2, 0)
+    assert [[e.message_id for e in part.unpaired] for part in capped] == \
+        [[e.message_id for e in part.unpaired] for part in uncapped]

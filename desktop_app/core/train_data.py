@@ -81,19 +81,36 @@ class TrainingData:
                 "token_ratings": sum(len(t.ratings) for t in self.tokens),
                 "token_rated_answers": len(self.tokens)}
 
+    def _group_sizes(self) -> dict[int, int]:
+        sizes: dict[int, int] = {}
+        for e in (*self.unpaired, *self.pairs, *self.tokens):
+            sizes[e.group] = sizes.get(e.group, 0) + 1
+        return sizes
+
     def groups(self) -> list[int]:
         return sorted({e.group for e in (*self.unpaired, *self.pairs, *self.tokens)})
 
-    def split(self, heldout_fraction: float, seed: int = 0, min_total: int = 4) -> tuple["TrainingData", "TrainingData"]:
+    def split(self, heldout_fraction: float, seed: int = 0, min_total: int = 4,
+              max_items: int | None = None) -> tuple["TrainingData", "TrainingData"]:
         """(train, held-out), split by conversation. Nothing is held out when there are fewer
-        than ``min_total`` examples or only one conversation: the gate then uses all ratings."""
+        than ``min_total`` examples or only one conversation: the gate then uses all ratings.
+        ``max_items``: the held-out conversations stop once they hold that many examples (the
+        rest train): the gate's margin is measured on them before and after training, a cost
+        that grew with the ratings (100 thumbs: 30 held out, 145 s of a 1,153 s run) for a
+        mean that 16 items already read clearly. Smaller sets are split as without it."""
         groups = self.groups()
         n_hold = int(round(len(groups) * heldout_fraction)) if heldout_fraction > 0 else 0
         if len(self) < min_total or len(groups) < 2:
             n_hold = 0
         n_hold = min(n_hold, len(groups) - 1)
         rng = random.Random(seed)
-        held = set(rng.sample(groups, n_hold)) if n_hold > 0 else set()
+        drawn = rng.sample(groups, n_hold) if n_hold > 0 else []
+        held: set[int] = set()
+        sizes = self._group_sizes()
+        for group in drawn:  # in the order drawn: a prefix of the same draw as without max_items
+            if max_items is not None and held and sum(sizes[g] for g in held) >= max_items:
+                break
+            held.add(group)
 
         def part(keep: bool) -> TrainingData:
             return TrainingData([e for e in self.unpaired if (e.group in held) == keep],
