@@ -46,6 +46,11 @@ Ends with summary lines ``adoption_corrections_8`` (mean over the correction sty
 the runs of that size). ``--unseen 16`` asks 8 more never-rated questions of each kind
 (``MORE_UNSEEN_*``): the ``adoption_*`` lines and the table's adoption column stay those of
 the first 8 (comparable with earlier runs), and ``adoption16_*`` lines give all 16.
+
+``parts`` also has ``nopunct=N(M)``: unseen answers the model ended itself without a
+sentence's final mark ("The capital of Russia is Moscow", "A tomato is a red"), after
+training (the base model's count in brackets); ``unfinished_N`` sums them per size. The
+adoption does not see this side effect of learning to stop.
 """
 
 from __future__ import annotations
