@@ -82,8 +82,10 @@ class FineTuneSettings:
     # perplexity +1.6% -> +1.0%, held-out margin 0.45 -> 0.56 without, -> 0.72 with; thumbs x 4 0.88 either way
     end_weight: float = 1.0
     # the end term trains the sentence's final mark with the end token, on liked answers that end after one
-    # (train_losses.end_nll): the end token alone made short new answers drop their period
-    end_mark: bool = False
+    # (train_losses.end_nll). Measured (bench/learning_effect.py --unseen 16): with the end token alone 10 of
+    # thumbs x 8's 16 new answers stopped without their period ("The capital of Russia is Moscow"), 0 with the
+    # mark; adoption 1.00 (16 questions 0.94 -> 1.00), picky x 8 1.00 either way
+    end_mark: bool = True
     # "auto": 16-bit autocast for the steps where the device computes it natively (core.precision),
     # float32 master LoRA weights either way; "exact": float32 throughout (also when the chat model is Exact).
     # Exact by default: measured side by side (bench/finetune_time.py --compare, 8 ratings, one thread)
