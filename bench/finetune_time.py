@@ -106,7 +106,7 @@ class StepBench:
 
         s = FineTuneSettings()
         data = build_training_data(store, loaded.tokenizer, loaded.context_window)
-        self.train, _held = data.split(s.heldout_fraction, ratings_seed)
+        self.train, _held = data.split(s.heldout_fraction, ratings_seed, max_items=s.heldout_max)
         counts = self.train.counts()
         self.schedule = plan(len(self.train), liked=counts["thumbs_up"], disliked=counts["thumbs_down"])
         tok = loaded.tokenizer

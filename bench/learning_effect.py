@@ -46,6 +46,11 @@ Ends with summary lines ``adoption_corrections_8`` (mean over the correction sty
 the runs of that size). ``--unseen 16`` asks 8 more never-rated questions of each kind
 (``MORE_UNSEEN_*``): the ``adoption_*`` lines and the table's adoption column stay those of
 the first 8 (comparable with earlier runs), and ``adoption16_*`` lines give all 16.
+
+``parts`` also has ``nopunct=N(M)``: unseen answers the model ended itself without a
+sentence's final mark ("The capital of Russia is Moscow", "A tomato is a red"), after
+training (the base model's count in brackets); ``unfinished_N`` sums them per size. The
+adoption does not see this side effect of learning to stop.
 """
 
 from __future__ import annotations
@@ -189,6 +194,16 @@ def shows_style(style: str, text: str) -> bool:
     if style == "signoff":
         return "hope this helps" in t.lower()
     raise ValueError(style)
+
+
+SENTENCE_END = re.compile(r"[.!?\u2026][\"')\]*]*$")
+
+
+def unfinished(answers, ids: list[int]) -> bool:
+    """The model ended the answer itself (before the token budget) but not after a sentence's
+    final mark: "The capital of Russia is Moscow", "A tomato is a red". Counted beside the
+    adoption, which does not see it (a "short" answer may be a cut one)."""
+    return len(ids) < answers.max_new_tokens and not SENTENCE_END.search(answers.text(ids).strip())
 
 
 def word_count(word: str, text: str) -> int:
@@ -425,6 +440,8 @@ class Row:
     examples: list = field(default_factory=list)
     adoption16: float | None = None  # with --unseen 16: the share over all 16 unseen questions per kind
     base_adoption16: float | None = None
+    unfinished: int = 0  # unseen answers the model ended without a sentence mark (``unfinished``)
+    base_unfinished: int = 0
 
 
 BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed schedule before the rule
@@ -471,6 +488,7 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     m = result.metrics
     adapters.attach_active(loaded, store)
     shares, bases, shares16, bases16, parts, degenerate, count, examples = [], [], [], [], [], 0, 0, []
+    cut, cut_base = 0, 0
     for (kind, arg, unseen), base_ids in zip(checks, base_answers):
         before = [answers.text(ids) for ids in base_ids]
         after_ids = answers.greedy(unseen, None) if result.kept else base_ids
@@ -487,6 +505,8 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
         if kind == "short":  # a finer figure beside it (not the adoption): tokens after / tokens before
             parts.append(f"len={sum(map(len, after_ids)) / max(1, sum(map(len, base_ids))):.2f}")
         degenerate += sum(gate.degenerate(q, a, ids) is not None for q, a, ids in zip(unseen, after, after_ids))
+        cut += sum(unfinished(answers, ids) for ids in after_ids)
+        cut_base += sum(unfinished(answers, ids) for ids in base_ids)
         count += len(unseen)
         examples += list(zip(unseen, before, after))
     adapters.detach(loaded)
@@ -494,6 +514,7 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     guard = m.get("guard") or {}
     if guard and guard.get("kept_step") != m.get("steps"):  # the guard stopped it: the update it kept
         parts.append(f"kept@{guard.get('kept_step')}")
+    parts.append(f"nopunct={cut}({cut_base})")  # unseen answers ended without a sentence mark (base)
     if guard.get("stepped_back"):  # the gate refused the probe's rise at "from": "to" was judged instead
         parts.append(f"back@{guard['stepped_back']['from']}")
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
@@ -506,7 +527,7 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                float(m.get("train_s") or 0.0), float(m.get("train_s") or 0.0) / max(steps, 1), wall,
                float(m.get("elapsed_s") or wall) - float(m.get("train_s") or 0.0),
                wall - float(m.get("elapsed_s") or wall), cpu, examples,
-               _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None)
+               _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None, cut, cut_base)
 
 
 def _phases(label: str):
@@ -634,6 +655,7 @@ def summarize(rows: list[Row]) -> None:
         print(f"cpu_seconds_{size}: {_mean([r.cpu_s for r in at]):.0f}")
         print(f"ppl_change_max_{size}: {max((r.ppl_change or 0.0) for r in at):+.1f}%")
         print(f"degenerate_{size}: {sum(r.degenerate for r in at)}")
+        print(f"unfinished_{size}: {sum(r.unfinished for r in at)} (base {sum(r.base_unfinished for r in at)})")
 
 
 if __name__ == "__main__":

@@ -117,6 +117,35 @@ def test_answers_the_model_ended_itself_are_marked_for_the_end_token_term(store,
     assert not any(e.ends for e in plain.unpaired) and not any(p.chosen_ends for p in plain.pairs)
 
 
+def test_liked_answers_that_end_after_a_sentence_mark_are_marked_for_the_end_term(store, tiny_model):
+    """``end_mark`` / ``chosen_end_mark``: the model ended the answer itself right after ".",
+    "!" or "?" (train_losses.end_nll then trains that mark with the end token); an answer
+    that stopped after a word ("A tomato is a red") is not marked, nor one cut at its budget."""
+    from desktop_app.core.train_data import ends_with_mark
+
+    tok = tiny_model.tokenizer
+    assert ends_with_mark(tok, answer_ids(tok, "The capital of Kenya is Nairobi."))
+    assert ends_with_mark(tok, answer_ids(tok, "Four, I think!")) and ends_with_mark(tok, answer_ids(tok, "Why?"))
+    assert not ends_with_mark(tok, answer_ids(tok, "The capital of Russia is Moscow"))
+    assert not ends_with_mark(tok, answer_ids(tok, "A tomato is a red")) and not ends_with_mark(tok, [])
+    conv = store.create_conversation("siblings")
+    user = store.add_message(conv, "user", "What colour is a tomato?")
+    _c, _u, whole, _p = add_answer(store, tiny_model, "What colour is a tomato?", text="A tomato is red.",
+                                   conversation=conv, parent=user, finish_reason="eos")
+    _c, _u, cut, _p = add_answer(store, tiny_model, "What colour is a tomato?", text="A tomato is a red",
+                                 conversation=conv, parent=user, finish_reason="eos")
+    _c, _u, budget, _p = add_answer(store, tiny_model, "What colour is a tomato?", text="Red. It is red.",
+                                    conversation=conv, parent=user, finish_reason="length")
+    for mid in (whole, cut):
+        store.rate_message(mid, 1)
+    store.rate_message(budget, -1)
+    data = build_training_data(store, tok, tiny_model.context_window)
+    marks = {e.message_id: (e.ends, e.end_mark) for e in data.unpaired}
+    assert marks == {whole: (True, True), cut: (True, False), budget: (False, False)}
+    pairs = {p.chosen_message_id: (p.chosen_ends, p.chosen_end_mark) for p in data.pairs if p.source == "siblings"}
+    assert pairs.get(whole) == (True, True) and pairs.get(cut, (True, False)) == (True, False)
+
+
 def test_loss_mask_boundary_matches_generation(store, tiny_model):
     """The first answer token is predicted by the last prompt position, and its training
     log-prob equals the log-prob generation recorded for it (no off-by-one)."""
@@ -208,3 +237,25 @@ def test_a_rating_on_an_answer_to_a_very_long_prompt_trains_on_a_bounded_example
     assert len(example.prompt_ids) + len(example.completion_ids) <= TRAINING_WINDOW
     assert len(tiny_model.tokenizer(long_text)["input_ids"]) > 2 * TRAINING_WINDOW  # the cap did cut something
     assert tiny_model.tokenizer.decode(example.completion_ids).startswith("It is a list of words.")
+
+
+def test_a_large_held_out_share_stops_at_max_items_and_small_splits_are_unchanged():
+    """``max_items``: held-out conversations (3 examples each here) stop once they hold that many
+    examples, the rest train; they are a prefix of the same draw, and a split that holds fewer
+    is exactly the split without the cap (8 and 32 ratings keep theirs)."""
+    from desktop_app.core.train_data import TrainingData, Unpaired
+
+    def data(conversations: int) -> TrainingData:
+        return TrainingData(unpaired=[Unpaired([1], [2], k % 2 == 0, 3 * g + k, g)
+                                      for g in range(conversations) for k in range(3)])
+
+    big = data(50)
+    train, held = big.split(0.2, 0, max_items=16)
+    _train_all, held_all = big.split(0.2, 0)
+    assert len(held_all) == 30 and 16 <= len(held) < 16 + 3
+    assert {e.group for e in held.unpaired} < {e.group for e in held_all.unpaired}
+    assert len(train) + len(held) == len(big) and not {e.group for e in train.unpaired} & {e.group for e in held.unpaired}
+    small = data(12)
+    capped, uncapped = small.split(0.2, 0, max_items=16), small.split(0.2, 0)
+    assert [[e.message_id for e in part.unpaired] for part in capped] == \
+        [[e.message_id for e in part.unpaired] for part in uncapped]

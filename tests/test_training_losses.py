@@ -246,3 +246,68 @@ def test_the_end_token_term_adds_the_end_tokens_mean_nll_of_liked_answers_that_e
         first_end, pair_end = end_logp(*enc[0]), end_logp(*enc[3])
     assert float(kto_on) == pytest.approx(float(kto_off) - 2.0 * first_end, abs=1e-5)  # the liked one that ended only
     assert float(pair_on) == pytest.approx(float(pair_off) - 2.0 * pair_end, abs=1e-5)
+
+
+def test_the_end_term_with_marks_trains_the_final_mark_and_the_end_token_of_answers_that_end_a_sentence(
+        tiny_model_dir):
+    """``end_mark``: the term is the mean -log p over the final mark and the end token of liked
+    answers marked ``end_mark``; a liked answer that ended after a word gets none (with the end
+    token alone it got its end token trained); no qualifying answer adds nothing."""
+    from peft import LoraConfig, get_peft_model
+
+    from desktop_app.core.train_data import TrainingData, Unpaired
+
+    base, tok = _base_tiny(tiny_model_dir)
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    eos, pad = tok.eos_token_id, tok.pad_token_id
+    enc = [(tok(p)["input_ids"], tok(a)["input_ids"] + [eos]) for p, a in zip(PROMPTS, ANSWERS)]
+    data = TrainingData(unpaired=[Unpaired(*enc[0], True, 0, 0, ends=True, end_mark=True),  # "... thank you."
+                                  Unpaired(*enc[3], True, 3, 3, ends=True, end_mark=False)])  # " 0123456789"
+    with model.disable_adapter():
+        refs = L.reference_logps(model, data, pad, "cpu")
+    both = L.Batch.select(data, refs, [("u", 0), ("u", 1)], "cpu")
+    plain = L.Batch.select(data, refs, [("u", 1)], "cpu")
+    with torch.no_grad():
+        logps, _m = L.per_token_logps(model, L.pad_batch([enc[0]], pad, "cpu"))
+        end = len(enc[0][0]) + len(enc[0][1]) - 2
+        mark_and_end = float(logps[0, end - 1] + logps[0, end]) / 2
+        off, _f = L.batch_loss(model, both, pad, "cpu", L.LossWeights())
+        on, _f = L.batch_loss(model, both, pad, "cpu", L.LossWeights(end_weight=2.0, end_mark=True))
+        eos_only, _f = L.batch_loss(model, plain, pad, "cpu", L.LossWeights(end_weight=2.0))
+        none, _f = L.batch_loss(model, plain, pad, "cpu", L.LossWeights(end_weight=2.0, end_mark=True))
+        plain_off, _f = L.batch_loss(model, plain, pad, "cpu", L.LossWeights())
+    assert float(on) == pytest.approx(float(off) - 2.0 * mark_and_end, abs=1e-5)
+    assert float(none) == pytest.approx(float(plain_off), abs=1e-6)
+    assert float(eos_only) > float(plain_off) + 1e-4  # the end token alone did train it
+
+
+def test_reference_logps_compute_each_distinct_sequence_once_with_the_same_values(tiny_model_dir):
+    """A thumbed sibling is also half of a sibling pair, and KTO's mismatched (prompt i, answer
+    i - 1) repeats a thumb when both answer one question: the reference pass (and the gate's
+    margin) computes each distinct sequence once, in batches of similar length, and gives
+    every example the value it gets on its own."""
+    from desktop_app.core.train_data import Pair, TrainingData, Unpaired
+
+    base, tok = _base_tiny(tiny_model_dir)
+    pad = tok.pad_token_id
+    enc = [(tok(p)["input_ids"], tok(a)["input_ids"]) for p, a in zip(PROMPTS, ANSWERS)]
+    same_q = enc[1][0]
+    liked, disliked = tok(" Paris.")["input_ids"], tok(" It is a city in the north, I think.")["input_ids"]
+    data = TrainingData(unpaired=[Unpaired(same_q, liked, True, 0, 0), Unpaired(same_q, disliked, False, 1, 0),
+                                  Unpaired(*enc[0], True, 2, 1)],
+                        pairs=[Pair(same_q, liked, disliked, "siblings", 1, 0, 0), Pair(*enc[2], enc[3][1], "siblings", 3, 4, 2)])
+    rows = []
+    hook = base.register_forward_pre_hook(lambda _m, args, kwargs: rows.append(kwargs["input_ids"].shape[0]),
+                                          with_kwargs=True)
+    refs = L.reference_logps(base, data, pad, "cpu", batch_size=2)
+    hook.remove()
+    seqs = ([(e.prompt_ids, e.completion_ids) for e in data.unpaired] + L.kl_sequences(data)
+            + [(p.prompt_ids, p.chosen_ids) for p in data.pairs] + [(p.prompt_ids, p.rejected_ids) for p in data.pairs])
+    distinct = {(tuple(p), tuple(c)) for p, c in seqs}
+    assert sum(rows) == len(distinct) < len(seqs)  # 10 sequences, each distinct one through the model once
+    with torch.no_grad():
+        alone = [float(L.sequence_logps(base, [s], pad, "cpu")[0]) for s in seqs]
+    got = torch.cat([refs.unpaired, refs.kl, refs.chosen, refs.rejected]).tolist()
+    assert got == pytest.approx(alone, abs=1e-4)
+    means = L.distinct_sequence_logps(base, seqs, pad, "cpu", batch_size=3, reduce="mean").tolist()
+    assert means == pytest.approx([a / len(c) for a, (_p, c) in zip(alone, seqs)], abs=1e-4)

@@ -9,7 +9,7 @@ import pytest
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import TrainingData
-from desktop_app.core.train_schedule import fixed_batch8_updates, kto_weights, plan
+from desktop_app.core.train_schedule import MAX_ANSWERS, auto_updates, fixed_batch8_updates, kto_weights, plan
 from desktop_app.core.training import FineTuneSettings, run_finetune
 from test_training_data import add_answer
 
@@ -41,6 +41,22 @@ def test_few_ratings_get_more_updates_than_fixed_batch8():
     # and the passes over the data fall as the data grows
     epochs = [plan(train_examples(r)).epochs for r in (1, 8, 100, 1000)]
     assert epochs == sorted(epochs, reverse=True) and epochs[-1] < 3
+
+
+def test_many_ratings_train_within_the_answer_budget_and_few_keep_the_rule():
+    """A hundred ratings put at most ~MAX_ANSWERS answers through the model (the time target),
+    a thousand one pass; 8 and 32 ratings are far under the cap and keep ceil(16 + 3 sqrt(n))."""
+    for ratings in (1, 4, 8, 16, 32):
+        n = train_examples(ratings)
+        assert plan(n).updates == auto_updates(n), ratings  # the cap does not touch them
+    hundred = plan(train_examples(100))
+    assert hundred.updates < auto_updates(train_examples(100))  # 43 before the cap
+    assert hundred.updates * hundred.batch_size <= MAX_ANSWERS + hundred.batch_size
+    assert hundred.updates >= 16
+    thousand = plan(train_examples(1000))
+    assert thousand.updates * thousand.batch_size >= thousand.examples  # every example seen once
+    assert thousand.updates * thousand.batch_size < thousand.examples + thousand.batch_size
+    assert plan(80, epochs=4).updates == 40  # hand-set epochs are not capped
 
 
 def test_batches_grow_with_data_and_hand_set_figures_win():

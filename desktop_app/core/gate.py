@@ -24,7 +24,7 @@ import torch
 
 from desktop_app.core.paths import RESOURCES_DIR
 from desktop_app.core.train_data import TrainingData
-from desktop_app.core.train_losses import pad_batch, per_token_logps, sequence_logps
+from desktop_app.core.train_losses import distinct_sequence_logps, pad_batch, per_token_logps
 
 PROBE_PATH = RESOURCES_DIR / "probe.txt"
 GUARD_PATH = RESOURCES_DIR / "guard.txt"
@@ -55,7 +55,7 @@ def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) 
     for p in data.pairs:
         seqs += [(p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids)]
         signs += [1.0, -1.0]
-    means = sequence_logps(model, seqs, pad_id, device, batch_size=batch_size, reduce="mean").tolist()
+    means = distinct_sequence_logps(model, seqs, pad_id, device, batch_size=batch_size, reduce="mean").tolist()
     n_unpaired = len(data.unpaired)
     items += [s * m for s, m in zip(signs[:n_unpaired], means[:n_unpaired])]
     pair_means = means[n_unpaired:]

@@ -88,6 +88,38 @@ def sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int | None =
     return out[0] if len(out) == 1 else torch.cat(out)
 
 
+@torch.no_grad()
+def distinct_sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8,
+                            reduce: str = "sum") -> torch.Tensor:
+    """``sequence_logps`` without gradients, each distinct (prompt, answer) computed once, in
+    batches of similar length; the result in the order of ``seqs``.
+
+    What the measuring passes read repeats itself: a thumbed sibling is also half of a
+    sibling pair (the same sequence as a thumb and as the pair's chosen or rejected), and
+    KTO's mismatched (prompt i, answer i - 1) is an answer to the same question when two
+    thumbs of one conversation sit side by side. 100 thumbs gave 260 sequences of which 130
+    differ, and batches of mixed lengths padded them to 2.3x their tokens: the reference pass
+    took a fifth of the run (bench/learning_effect.py)."""
+    if not seqs:
+        return torch.zeros(0, device=device)
+    index: dict[tuple, int] = {}
+    distinct: list[tuple[list[int], list[int]]] = []
+    where = []
+    for p, c in seqs:
+        key = (tuple(p), tuple(c))
+        if key not in index:
+            index[key] = len(distinct)
+            distinct.append((p, c))
+        where.append(index[key])
+    order = sorted(range(len(distinct)), key=lambda i: len(distinct[i][0]) + len(distinct[i][1]))
+    values = torch.zeros(len(distinct), device=device)
+    for start in range(0, len(order), max(1, batch_size)):
+        chunk = order[start:start + batch_size]
+        out = sequence_logps(model, [distinct[i] for i in chunk], pad_id, device, reduce=reduce)
+        values[torch.tensor(chunk, device=device)] = out.to(values.dtype)
+    return values[torch.tensor(where, device=device)]
+
+
 # ------------------------------------------------------------------ objectives
 
 def kto_kl(policy_kl_logps: torch.Tensor, ref_kl_logps: torch.Tensor) -> torch.Tensor:
@@ -171,12 +203,14 @@ def kl_sequences(data) -> list[tuple[list[int], list[int]]]:
 @torch.no_grad()
 def reference_logps(model, data, pad_id: int, device, batch_size: int = 8) -> References:
     """Under ``model`` as it is (the caller disables the adapter)."""
-    def run(seqs):
-        return sequence_logps(model, seqs, pad_id, device, batch_size=batch_size)
-
-    return References(run([(e.prompt_ids, e.completion_ids) for e in data.unpaired]), run(kl_sequences(data)),
-                      run([(p.prompt_ids, p.chosen_ids) for p in data.pairs]),
-                      run([(p.prompt_ids, p.rejected_ids) for p in data.pairs]))
+    groups = [[(e.prompt_ids, e.completion_ids) for e in data.unpaired], kl_sequences(data),
+              [(p.prompt_ids, p.chosen_ids) for p in data.pairs], [(p.prompt_ids, p.rejected_ids) for p in data.pairs]]
+    values = distinct_sequence_logps(model, [s for g in groups for s in g], pad_id, device, batch_size=batch_size)
+    parts, start = [], 0
+    for g in groups:
+        parts.append(values[start:start + len(g)])
+        start += len(g)
+    return References(*parts)
 
 
 @dataclass
@@ -216,6 +250,9 @@ class LossWeights:
     liked_sft_weight: float = 0.0  # a likelihood term on liked answers, beside KTO (0: KTO as TRL has it)
     sibling_sft_weight: float = 1.0  # the likelihood term's weight on a liked sibling (the model's own sample)
     end_weight: float = 0.0  # a likelihood term on the end-of-text token of liked answers the model ended itself
+    # the end term covers the sentence's final mark with the end token, and only answers that end after one
+    # (end_nll); False: the end token alone, of every liked answer the model ended
+    end_mark: bool = False
 
 
 FIGURES = ("kl", "reward_chosen", "reward_rejected", "reward_margin")
@@ -260,20 +297,36 @@ def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
         nll = -token_logps[liked][mask[liked].bool()].mean()
         loss = loss + w.liked_sft_weight * nll
         figures["nll_liked"] = float(nll.detach())
-    ends = [(row, e.prompt_ids, e.completion_ids) for row, e in enumerate(es) if e.label and e.ends]
+    ends = [(row, e.prompt_ids, e.completion_ids, e.end_mark) for row, e in enumerate(es) if e.label and e.ends]
     if w.end_weight and ends:
-        loss = loss + w.end_weight * end_nll(token_logps, ends)
+        loss = loss + w.end_weight * end_nll(token_logps, ends, w.end_mark)
     return loss, figures
 
 
-def end_nll(token_logps: torch.Tensor, rows: list[tuple[int, list[int], list[int]]]) -> torch.Tensor:
+def end_nll(token_logps: torch.Tensor, rows: list[tuple[int, list[int], list[int], bool]],
+            with_mark: bool = False) -> torch.Tensor:
     """Mean -log p of the last answer token (the end-of-text token) of each (row, prompt,
-    answer): where a liked answer that the model ended itself stopped. The sum-of-log-probs
-    objectives weigh that one token like any of the answer's words; it is the only token
-    that says "stop here", and liking the shorter of two siblings says little else."""
-    cols = torch.tensor([len(p) + len(c) - 2 for _r, p, c in rows], device=token_logps.device)
-    index = torch.tensor([r for r, _p, _c in rows], device=token_logps.device)
-    return -token_logps[index, cols].mean()
+    answer, ends with a mark): where a liked answer that the model ended itself stopped. The
+    sum-of-log-probs objectives weigh that one token like any of the answer's words; it is the
+    only token that says "stop here", and liking the shorter of two siblings says little else.
+
+    ``with_mark``: only answers whose last word ends a sentence count, and the mark before the
+    end token is trained with it (the mean is over the tokens trained). The end token alone
+    taught "stop" after any word: short new answers lost their final period ("The capital of
+    Russia is Moscow") and some stopped mid-phrase ("A tomato is a red"); at the position
+    that predicts the period the end token competed with it, and the mark's own likelihood
+    answers that. Zero (no term) when no row qualifies."""
+    index, cols = [], []
+    for row, p, c, mark in rows:
+        end = len(p) + len(c) - 2  # the logit position that predicts the end token
+        if with_mark and not mark:
+            continue
+        for col in ((end - 1, end) if with_mark else (end,)):
+            index.append(row)
+            cols.append(col)
+    if not index:
+        return token_logps.new_zeros(())
+    return -token_logps[torch.tensor(index, device=token_logps.device), torch.tensor(cols, device=token_logps.device)].mean()
 
 
 def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
@@ -287,9 +340,10 @@ def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     rows = torch.tensor([w.sibling_sft_weight if p.source == "siblings" else 1.0 for p in ps], device=chosen.device)
     loss, figures = dpo_loss(chosen.sum(-1), rejected.sum(-1), batch.ref_chosen, batch.ref_rejected, w.beta, chosen,
                              chosen_mask * rows[:, None], w.sft_weight)
-    ends = [(row, p.prompt_ids, p.chosen_ids) for row, p in enumerate(ps) if p.source == "siblings" and p.chosen_ends]
+    ends = [(row, p.prompt_ids, p.chosen_ids, p.chosen_end_mark) for row, p in enumerate(ps)
+            if p.source == "siblings" and p.chosen_ends]
     if w.end_weight and ends:
-        loss = loss + w.end_weight * end_nll(chosen, ends)
+        loss = loss + w.end_weight * end_nll(chosen, ends, w.end_mark)
     return loss, figures
 
 

@@ -12,10 +12,16 @@ number of updates, not the objectives, held learning back. So the schedule follo
   Small data gets small batches: more updates for the same compute, and with few examples
   the gradient of a batch of 2 is hardly noisier than that of all of them.
 - updates ``U = ceil(16 + 3 * sqrt(n))``, within ``[min_steps, max_steps]``: 19 for one
-  rating, 24 for six, 31 for 25, 43 for 80, 101 for 800. That is ~19 passes over one
-  example, ~8 over six, ~4 over 80 and 2 over 800: few ratings are revisited often enough
-  to show, many are not over-fitted, and the compute (``U * B`` answers through the model)
-  grows like ``n``, not faster (bench/learning_effect.py measures the effect and the time).
+  rating, 24 for six, 31 for 25. That is ~19 passes over one example, ~8 over six, ~5 over
+  25: few ratings are revisited often enough to show, many are not over-fitted.
+- at most ``MAX_ANSWERS`` (200) answers through the model, ``U * B``, unless a single pass over
+  the examples needs more: past ~60 examples this caps ``U`` (80: 25 updates at batch 8, ~2.5
+  passes, where the rule above gave 43; 800: one pass, 50 updates at batch 16). A hundred
+  ratings must train in minutes (the issue's 5 minutes on 2 cores, measuring included), and
+  the guard showed the updates past that are not what makes the effect: it stopped 100-rating
+  runs at update 6-15 of 43 (corrections, token ratings, the picky thumbs), and those that ran
+  all 43 cost 700-760 CPU-s (bench/learning_effect.py). A few ratings are far under the cap
+  (eight: 24 updates at batch 2, 48 answers; 32: 31 at batch 4), so their schedule is as before.
 - learning rate: ``5e-4`` (LoRA wants far more than full fine-tuning's 1e-6; DESIGN.md),
   scaled by ``sqrt(B / 8)`` above batch 8 (the square-root rule for larger batches).
 - KTO's class weights: TRL recommends ``w_D * n_D / (w_U * n_U)`` in [1, 4/3]; the rarer of
@@ -32,6 +38,7 @@ from dataclasses import asdict, dataclass
 
 BASE_LR = 5e-4
 MAX_BATCH = 16
+MAX_ANSWERS = 200  # answers through the model in a run (updates x batch), unless one pass needs more
 
 
 @dataclass(frozen=True)
@@ -56,8 +63,13 @@ def auto_batch_size(n: int) -> int:
     return max(1, min(MAX_BATCH, math.ceil(0.8 * math.sqrt(max(n, 1)))))
 
 
-def auto_updates(n: int) -> int:
-    return math.ceil(16 + 3 * math.sqrt(max(n, 1)))
+def auto_updates(n: int, batch_size: int | None = None) -> int:
+    """``ceil(16 + 3 sqrt(n))``, capped at ``MAX_ANSWERS / batch_size`` updates unless one pass needs more."""
+    n = max(n, 1)
+    updates = math.ceil(16 + 3 * math.sqrt(n))
+    if batch_size:
+        updates = min(updates, max(math.ceil(MAX_ANSWERS / batch_size), math.ceil(n / batch_size)))
+    return updates
 
 
 def auto_lr(batch_size: int) -> float:
@@ -83,7 +95,7 @@ def plan(examples: int, *, liked: int = 0, disliked: int = 0, epochs: int | None
     if epochs:
         updates = epochs * math.ceil(n / b)
     else:
-        updates = auto_updates(n)
+        updates = auto_updates(n, b)
     updates = max(1, min(max_steps, max(min_steps, updates)))
     w_d, w_u = kto_weights(liked, disliked)
     manual = any(x is not None for x in (epochs, batch_size, lr))

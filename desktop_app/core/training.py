@@ -62,6 +62,9 @@ class FineTuneSettings:
     max_steps: int = 200
     min_steps: int = 0  # a floor under the rule's number of updates
     heldout_fraction: float = 0.2
+    # ... but held-out conversations stop at this many examples (TrainingData.split): measuring them before and
+    # after training took 13-31% of a 100-rating run; 8 and 32 ratings hold out fewer, so they split as before
+    heldout_max: int | None = 16
     seed: int = 0
     sft_weight: float = 1.0  # likelihood term on chosen answers of pairs
     # a likelihood term on liked answers beside KTO: off, as measured (bench/learning_effect.py, thumbs 8:
@@ -78,6 +81,11 @@ class FineTuneSettings:
     # disliked): 0.62 of new answers short without it (16 questions: 0.62), 1.00 with it (0.94), probe
     # perplexity +1.6% -> +1.0%, held-out margin 0.45 -> 0.56 without, -> 0.72 with; thumbs x 4 0.88 either way
     end_weight: float = 1.0
+    # the end term trains the sentence's final mark with the end token, on liked answers that end after one
+    # (train_losses.end_nll). Measured (bench/learning_effect.py --unseen 16): with the end token alone 10 of
+    # thumbs x 8's 16 new answers stopped without their period ("The capital of Russia is Moscow"), 0 with the
+    # mark; adoption 1.00 (16 questions 0.94 -> 1.00), picky x 8 1.00 either way
+    end_mark: bool = True
     # "auto": 16-bit autocast for the steps where the device computes it natively (core.precision),
     # float32 master LoRA weights either way; "exact": float32 throughout (also when the chat model is Exact).
     # Exact by default: measured side by side (bench/finetune_time.py --compare, 8 ratings, one thread)
@@ -336,7 +344,7 @@ class _Run:
 
         s = self.settings
         torch.manual_seed(s.seed)
-        train, held = data.split(s.heldout_fraction, s.seed)
+        train, held = data.split(s.heldout_fraction, s.seed, max_items=s.heldout_max)
         work = self._with_lora(resolved)
         model, pad_id = work.model, resolved.pad_id
         self.metrics.update({"train_size": len(train), "heldout_size": len(held),
@@ -467,7 +475,7 @@ class _Run:
         self.check_cancel()
         s = self.settings
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
-                                s.liked_sft_weight, s.sibling_sft_weight, s.end_weight)
+                                s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / max(total, 1))
