@@ -232,11 +232,12 @@ def test_guard_puts_back_the_last_weights_that_passed(tiny_model_dir):
     base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
     model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
     guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=0.04, total=12, checks=3)
-    assert [s for s in range(1, 13) if guard.due(s)] == [4, 8, 12]
+    assert [s for s in range(1, 13) if guard.due(s)] == [4, 12]  # the next check follows each passing one
     lora = [p for n, p in model.named_parameters() if p.requires_grad]
     with torch.no_grad():
         lora[1].add_(1e-4)  # a small step: harmless
     assert guard.passes(4) and guard.kept_step == 4
+    assert [s for s in range(5, 13) if guard.due(s)] == [8, 12]  # stretch 1: every 4 updates whatever the rise
     kept = [p.detach().clone() for p in lora]
     torch.manual_seed(0)
     with torch.no_grad():
@@ -246,6 +247,34 @@ def test_guard_puts_back_the_last_weights_that_passed(tiny_model_dir):
     assert not guard.passes(8) and guard.kept_step == 4
     assert all(torch.equal(p, k) for p, k in zip(lora, kept))
     assert [s for s, _ppl in guard.history] == [4, 8]
+
+
+def test_guard_checks_are_put_off_while_its_text_rises_far_less_than_the_limit():
+    """check_gap: half the updates the rise so far (taken as proportional to the updates)
+    would need to reach the limit, within [every, stretch * every]."""
+    assert gate.check_gap(2, 0.0, 0.025, every=2, stretch=4) == 8  # nothing moved: put off the most
+    assert gate.check_gap(2, -0.003, 0.025, every=2, stretch=4) == 8
+    assert gate.check_gap(4, 0.006, 0.025, every=2, stretch=4) == 6  # 0.15%/update: 12.7 to go, half of it
+    assert gate.check_gap(8, 0.016, 0.025, every=2, stretch=4) == 2  # 0.2%/update: 4.5 to go -> the spacing
+    assert gate.check_gap(2, 0.0, 0.025, every=2, stretch=1) == 2  # stretch 1: the fixed spacing
+    assert gate.check_gap(3, 0.02, 0.025, every=3, stretch=4) == 3  # near the limit: never under the spacing
+
+
+def test_a_guard_that_reads_no_rise_checks_less_often_and_still_at_the_last_update(tiny_model_dir):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=0.04, total=24, checks=12, stretch=4)
+    checked = []
+    for step in range(1, 25):
+        if guard.due(step):  # the weights never change: the text's rise is 0 at every check
+            assert guard.passes(step)
+            checked.append(step)
+    assert checked == [2, 10, 18, 24]  # 2 apart at most 4 times over; 12 checks with stretch 1
 
 
 def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny_model_dir):
