@@ -102,6 +102,7 @@ def probe_rise(model, exact, base_ppl: float) -> float:
     return gate.probe_perplexity(model, exact.tokenizer, "cpu", exact.context_window) / base_ppl - 1
 
 
+CURVE_EVERY = 4  # TRL's held-out gain is also read every this many updates (its measuring time left out of the budget)
 REASK_TOKENS = 40  # as the gate's re-asks (FineTuneSettings.reask_tokens)
 
 
@@ -127,13 +128,14 @@ def ours(store, paths, loaded, exact, held, pad: int, seed: int, base_ppl: float
     settings = FineTuneSettings(**{"seed": seed, "rescore": False, **args.overrides})
     result = run_finetune(store, loaded, paths, settings)
     m = result.metrics
-    after, ppl, bad = before, 0.0, args.base_degenerate
+    after, ppl, bad, bad_rated = before, 0.0, args.base_degenerate, args.base_degenerate_rated
     if result.kept:  # by id: the store keys adapters by the chat model's id, not by this folder copy's
         row = store.get_adapter(result.adapter_id)
         adapters.attach(exact, row["path"], row["id"])
         after = gate.margin(exact.model, held, pad, "cpu")
         ppl = probe_rise(exact.model, exact, base_ppl)
         bad = degenerate_answers(exact.model, exact, args.unseen)
+        bad_rated = degenerate_answers(exact.model, exact, args.rated)
         adapters.detach(exact)
     spent = m.get("phase_cpu_s" if args.clock == "cpu" else "phase_s") or {}
     guard = m.get("guard") or {}
@@ -143,7 +145,7 @@ def ours(store, paths, loaded, exact, held, pad: int, seed: int, base_ppl: float
             "bf16": "bfloat16" in m.get("train_precision", ""), "teams": m.get("teams"),
             "kept_step": guard.get("kept_step"), "guard_s": guard.get("cpu_seconds" if args.clock == "cpu" else "seconds", 0.0),
             "reference_s": spent.get("reference", 0.0), "before": before, "after": after, "reason": result.reason,
-            "ppl": ppl, "degenerate": bad, "wall_s": (m.get("phase_s") or {}).get("train", 0.0)}
+            "ppl": ppl, "degenerate": bad, "degenerate_rated": bad_rated, "wall_s": (m.get("phase_s") or {}).get("train", 0.0)}
 
 
 def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path, exact, base_ppl: float, args) -> dict:
@@ -163,14 +165,15 @@ def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path, exact
     now = clock(args.clock)
 
     class Budget(TrainerCallback):
-        at_our_steps = None
+        curve: dict = {}  # update -> held-out margin, every CURVE_EVERY updates and at the update we kept
 
         def on_step_end(self, args, state, control, model=None, **kwargs):
-            if state.global_step == budget["steps"] and model is not None:
+            step = state.global_step
+            if (step == budget["steps"] or step % CURVE_EVERY == 0) and model is not None:
                 paused = now()
                 model.eval()
                 with torch.no_grad():
-                    self.at_our_steps = gate.margin(model, held, pad, "cpu")
+                    self.curve[step] = gate.margin(model, held, pad, "cpu")
                 model.train()
                 self.start += now() - paused
             if now() - self.start >= budget["seconds"]:
@@ -199,9 +202,11 @@ def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path, exact
         after = gate.margin(trainer.model, held, pad, "cpu")
         ppl = probe_rise(trainer.model, exact, base_ppl)
         bad = degenerate_answers(trainer.model, exact, args.unseen)
-    at = watch.at_our_steps
+        bad_rated = degenerate_answers(trainer.model, exact, args.rated)
+    at = watch.curve.get(budget["steps"])
     return {"gain": after - before, "seconds": seconds, "steps": trainer.state.global_step, "before": before,
-            "after": after, "ppl": ppl, "degenerate": bad, "gain_at_our_steps": None if at is None else at - before}
+            "after": after, "ppl": ppl, "degenerate": bad, "degenerate_rated": bad_rated, "gain_at_our_steps": None if at is None else at - before,
+            "curve": {k: round(v - before, 3) for k, v in sorted(watch.curve.items())}}
 
 
 def one_seed(seed: int, args, loaded, exact, base_ppl: float, tmp: Path) -> tuple[dict, dict]:
@@ -220,7 +225,9 @@ def one_seed(seed: int, args, loaded, exact, base_ppl: float, tmp: Path) -> tupl
           f"(held out: {sum(r['value'] > 0 for r in held_store.ratings())} of {n})", flush=True)
     held = build_training_data(held_store, exact.tokenizer, exact.context_window)
     args.unseen = order[n:2 * n]  # the held-out questions, re-asked greedily for degenerate answers
+    args.rated = order[:n]  # ... and the rated ones (a run can wreck the answers it trained on)
     args.base_degenerate = degenerate_answers(exact.model, exact, args.unseen)
+    args.base_degenerate_rated = degenerate_answers(exact.model, exact, args.rated)
     tok = exact.tokenizer
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
     mine = build_training_data(store, exact.tokenizer, exact.context_window)
@@ -244,9 +251,12 @@ def report(seed: int, a: dict, b: dict, args) -> None:
           flush=True)
     print(f"    ours: {args.split}; "
           f"budget: reference {a['reference_s']:.1f} s, guard {a['guard_s']:.1f} s, wall {a['wall_s']:.1f} s; "
-          f"probe ppl {a['ppl']:+.1%}, degenerate {a['degenerate']}/{len(args.unseen)}  |  trl: probe ppl "
-          f"{b['ppl']:+.1%}, degenerate {b['degenerate']}/{len(args.unseen)}, gain after {a['kept_step'] or a['steps']} "
+          f"probe ppl {a['ppl']:+.1%}, degenerate {a['degenerate']}/{len(args.unseen)} new, {a['degenerate_rated']}/"
+          f"{len(args.rated)} rated  |  trl: probe ppl {b['ppl']:+.1%}, degenerate {b['degenerate']}/{len(args.unseen)} "
+          f"new, {b['degenerate_rated']}/{len(args.rated)} rated (base {args.base_degenerate}, "
+          f"{args.base_degenerate_rated}), gain after {a['kept_step'] or a['steps']} "
           f"updates {'n/a' if at is None else f'{at:+.4f}'}", flush=True)
+    print(f"    trl's gain by update: {b['curve']}", flush=True)
     if a["status"] != "kept":
         print(f"    ours discarded: {a['reason']}", flush=True)
 
@@ -301,8 +311,9 @@ def main() -> int:
     print(f"margin_gain_trl_mean: {statistics.mean(gains_trl):.4f}")
     print(f"gain_ours_minus_trl_mean: {statistics.mean(gains_ours) - statistics.mean(gains_trl):+.4f}")
     print(f"probe_ppl_ours_mean: {statistics.mean(a['ppl'] for a, _b in results):+.4f}")
-    print(f"degenerate_ours: {sum(a['degenerate'] for a, _b in results)}  "
-          f"degenerate_trl: {sum(b['degenerate'] for _a, b in results)}  (greedy answers to the held-out questions)")
+    for key, what in (("degenerate", "held-out"), ("degenerate_rated", "rated")):
+        print(f"{key}_ours: {sum(a[key] for a, _b in results)}  {key}_trl: {sum(b[key] for _a, b in results)}  "
+              f"(greedy answers to the {what} questions, {len(results) * args.ratings} in all)")
     print(f"probe_ppl_trl_mean: {statistics.mean(b['ppl'] for _a, b in results):+.4f}")
     print(f"time_ratio ({args.clock}): "
           f"{sum(a['seconds'] for a, _b in results) / sum(b['seconds'] for _a, b in results):.3f}")
