@@ -305,6 +305,33 @@ def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny
     assert guard.summary()["stepped_back"] == {"from": 8, "to": 2, "probe_rise": 0.1}
 
 
+def test_guard_steps_back_to_half_the_updates_when_the_answers_degenerated(tiny_model_dir):
+    """Degenerate re-asks give no measure of how far back to go: the latest passing check at
+    or under half the updates kept; with the probe over its limit too, the nearer bound."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=10.0, total=12, checks=6)
+    lora = [p for n, p in model.named_parameters() if p.requires_grad]
+    at = {}
+    for step in (2, 4, 6, 8, 10, 12):
+        with torch.no_grad():
+            lora[1].add_(1e-3 * step)
+        assert guard.passes(step)
+        at[step] = [p.detach().clone() for p in lora]
+    assert guard.step_back(0.0, 0.05) is None and guard.kept_step == 12  # nothing failed: no bound
+    assert guard.step_back(0.0, 0.05, degenerate=True) == 6  # 12 / 2
+    assert all(torch.equal(p, k) for p, k in zip(lora, at[6]))
+    assert guard.summary()["stepped_back"] == {"from": 12, "to": 6, "degenerate": True}
+    # from 6: the probe's bound 6 * 0.8 * 0.05 / 0.04 = 6.0 is not earlier, half the updates (3) is
+    assert guard.step_back(0.04, 0.05, degenerate=True) == 2
+    assert guard.summary()["stepped_back"] == {"from": 6, "to": 2, "probe_rise": 0.04, "degenerate": True}
+
+
 def test_a_run_refused_for_the_probe_alone_is_judged_again_at_an_earlier_checkpoint(tmp_path, tiny_model):
     """The same ratings trained twice the same way: once with a loose perplexity limit (the
     probe's rise r is measured), once with the limit at r / 3. The second run is refused for

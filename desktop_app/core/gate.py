@@ -163,10 +163,12 @@ class PerplexityGuard:
         self._put_back(self.kept)
         return False
 
-    def step_back(self, probe_rise: float, limit: float, aim: float = 0.8) -> int | None:
+    def step_back(self, probe_rise: float, limit: float, aim: float = 0.8, degenerate: bool = False) -> int | None:
         """Once the gate found the probe's perplexity ``probe_rise`` over its ``limit`` at the
         kept checkpoint: put back the latest earlier passing check expected under ``aim * limit``
-        and return its update (None: there is none, the weights stay).
+        and return its update (None: there is none, the weights stay). ``degenerate``: the gate
+        found degenerate re-asks there: a check at or under half the kept updates (and under
+        the probe's bound, if any).
 
         The guard's text and the gate's probe disagree by how much a style costs them (measured,
         bench/learning_effect.py: the probe rose 1.0x the guard text for thumbs x 8, 1.9x for
@@ -174,14 +176,21 @@ class PerplexityGuard:
         say where the probe crossed. The probe's rise grows with the updates about in proportion
         (thumbs x 8: +0.6%, +1.6%, +2.8% of the guard text at updates 4, 8, 12), so the step
         taken is the latest passing one at or under ``kept_step * aim * limit / probe_rise``."""
-        if probe_rise <= 0 or self.kept_step <= 0:
+        bounds, why = [], {}
+        if probe_rise > 0:
+            bounds.append(self.kept_step * aim * limit / probe_rise)
+            why["probe_rise"] = round(probe_rise, 4)
+        if degenerate:  # no measure says how far back: half the updates
+            bounds.append(self.kept_step / 2)
+            why["degenerate"] = True
+        if not bounds or self.kept_step <= 0:
             return None
-        bound = self.kept_step * aim * limit / probe_rise
+        bound = min(bounds)
         earlier = [s for s in self.passed if 0 < s < self.kept_step and s <= bound]
         if not earlier:
             return None
         step = max(earlier)
-        self.stepped_back = {"from": self.kept_step, "to": step, "probe_rise": round(probe_rise, 4)}
+        self.stepped_back = {"from": self.kept_step, "to": step, **why}
         self.kept_step, self.kept = step, self.passed[step]
         self._put_back(self.kept)
         return step

@@ -372,14 +372,20 @@ class _Run:
         return self._decide(work, resolved, parent)
 
     def _step_back(self) -> bool:
-        """When the gate would refuse the run for the probe's perplexity alone, put back the
-        guard's earlier checkpoint expected under the limit (gate.PerplexityGuard.step_back), to
-        be measured and judged once more: the guard reads its own text, which rises less than
-        the probe for some styles, and the person's ratings should not all be lost for that."""
+        """When the gate would refuse the run for harm alone (the margin rose), put back one of
+        the guard's earlier checkpoints, to be measured and judged once more, rather than the
+        person losing every rating of the run: for the probe's perplexity the one expected
+        under the limit (gate.PerplexityGuard.step_back: the guard reads its own text, which
+        rises less than the probe for some styles); for degenerate re-asks the latest at or
+        under half the updates kept. Answers degenerate as the adapter moves further (measured,
+        bench/finetune_vs_trl.py --labels short, seed 0: 8 thumbs down, no thumb up: 2 of 5
+        re-asks looped at update 12 of 14, the run discarded)."""
         m, s, guard = self.metrics, self.settings, self.guard
-        if guard is None or not s.guard_step_back or not gate.judge(m, s.max_ppl_rise).only_perplexity:
+        failed = set(gate.judge(m, s.max_ppl_rise).failed)
+        if guard is None or not s.guard_step_back or not failed or "margin" in failed:
             return False
-        step = guard.step_back(m["probe_ppl_after"] / m["probe_ppl_before"] - 1, s.max_ppl_rise)
+        rise = m["probe_ppl_after"] / m["probe_ppl_before"] - 1 if "perplexity" in failed else 0.0
+        step = guard.step_back(rise, s.max_ppl_rise, degenerate="degenerate" in failed)
         m["guard"] = guard.summary()
         return step is not None
 
