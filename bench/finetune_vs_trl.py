@@ -1,24 +1,39 @@
-"""Our fine-tune vs HF TRL's KTOTrainer at the same wall-clock budget, on held-out ratings.
+"""Our fine-tune vs HF TRL's KTOTrainer at the same compute budget, on held-out ratings.
 
 Per seed: a person rates ``--ratings`` sampled answers (``--labels``, below) to
 one set of questions, and as many to other questions that no run trains on (the held-out
-ratings). Our one-click run (default settings: the schedule rule, the app's precision and
-thread team) trains on the first set; its training time (reference log-probabilities and
-steps) is the budget TRL's ``KTOTrainer`` then gets on the same ratings, same LoRA, batch
-size and learning rate (its steps are stopped when the budget is spent; its precision is
-ours: bfloat16 autocast where we use it). The gain is the gate's margin on the held-out
-ratings, after - before, measured by the same function on a float32 model for both; our
-gain is the adapter the person gets (0 when the gate discards the run: they keep their model).
+ratings). Our one-click run (default settings, ``--set`` to change one: the schedule rule,
+the app's precision and thread team) trains on the first set; its training time (reference
+log-probabilities and steps, the guard's checks included) is the budget TRL's
+``KTOTrainer`` then gets on the same ratings, same LoRA, batch size and learning rate (its
+steps are stopped when the budget is spent; its precision is ours). The gain is the gate's
+margin on the held-out ratings, after - before, measured by the same function on a float32
+model for both; our gain is the adapter the person gets (0 when the gate discards the run:
+they keep their model).
+
+The budget's clock (``--clock``) is the process's CPU seconds by default (``time.process_time``,
+all threads), not wall seconds: the two sides run one after the other, and on a core other
+jobs share, wall seconds stretch with whatever else runs at the time (measured: our 24 updates
+took 57 s in one seed and 155 s in the next, and TRL, run when the core was quieter, fitted
+47 steps into the 155 s). CPU seconds grow far less with load (cache sharing still adds some),
+so the budget is the compute our run used. Run it pinned to one core with one thread
+(``taskset -c 1 env OMP_NUM_THREADS=1 GPT2_DESK_THREADS=1``): then both sides use the same
+single thread and CPU seconds are what they would take on an idle core. ``--clock wall``
+gives the earlier measure.
 
     python bench/finetune_vs_trl.py [--model bundled] [--ratings 8] [--seeds 0,1,2] [--labels short]
 
-``--labels short``: the person likes answers the model ended within a few tokens and dislikes
-longer ones, so the held-out ratings carry a preference the runs can learn (with the default
-``alternate`` labels no held-out gain can be more than noise).
+``--labels``: ``alternate`` (default) up, down, up, ... whatever the answer says, so no
+held-out gain can be more than noise; ``short``: the person likes answers the model ended
+within 16 tokens (0-2 of 8 at the 24-token budget); ``shorter``: they like the shorter half
+of the answers (4 of 8), so the held-out margin weighs liked and disliked alike (see rate()).
 
-Prints per seed ``seed N: ours X (steps, s) trl Y (steps, s)`` and the summary lines
-``margin_gain_ours_mean``, ``margin_gain_trl_mean``, ``gain_ours_minus_trl_mean`` (target >= 0)
-and ``time_ratio`` (our training seconds / TRL's: ~1 by construction).
+Per seed it prints ``seed N: ours X (steps, s) trl Y (steps, s)``, where our budget went
+(reference, guard checks), our train/gate split, both sides' probe perplexity change and
+degenerate greedy answers (to the held-out and the rated questions), and TRL's gain every 4
+updates (and at the update we kept); then ``margin_gain_ours`` / ``_trl`` (each seed), their
+means, ``gain_ours_minus_trl_mean`` (target >= 0) and ``time_ratio`` (our seconds / TRL's
+on the budget's clock: ~1 by construction; TRL overshoots by up to one step).
 """
 
 from __future__ import annotations
