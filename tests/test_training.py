@@ -269,12 +269,18 @@ def test_a_guard_that_reads_no_rise_checks_less_often_and_still_at_the_last_upda
     base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
     model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
     guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=0.04, total=24, checks=12, stretch=4)
-    checked = []
+    lora = [p for n, p in model.named_parameters() if p.requires_grad]
+    at = {}
     for step in range(1, 25):
-        if guard.due(step):  # the weights never change: the text's rise is 0 at every check
-            assert guard.passes(step)
-            checked.append(step)
-    assert checked == [2, 10, 18, 24]  # 2 apart at most 4 times over; 12 checks with stretch 1
+        with torch.no_grad():
+            lora[1].add_(1e-6)  # far too small to move the text's perplexity
+        at[step] = [p.detach().clone() for p in lora]
+        assert guard.after_update(step)
+    assert [s for s, _ppl in guard.history] == [2, 10, 18, 24]  # 2 apart at most 4 times over; 12 checks with stretch 1
+    assert sorted(guard.passed) == [10, 12, 14, 16, 18, 20, 22, 24]  # every 2 updates kept, checked or not (the latest 8)
+    # a step back can go to an update between checks
+    assert guard.step_back(0.0, 0.05, degenerate=True) == 12
+    assert all(torch.equal(p, k) for p, k in zip(lora, at[12]))
 
 
 def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny_model_dir):

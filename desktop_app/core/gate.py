@@ -135,7 +135,7 @@ class PerplexityGuard:
         self.before = self._ppl()
         self.kept_step, self.kept = 0, self._weights()
         self.history: list[tuple[int, float]] = []
-        self.passed: dict[int, dict] = {}  # step -> adapter weights of every check that passed
+        self.passed: dict[int, dict] = {}  # step -> adapter weights of the latest passing checks (and between them)
         self.stepped_back: dict | None = None
 
     def summary(self) -> dict:
@@ -149,6 +149,17 @@ class PerplexityGuard:
     def due(self, step: int) -> bool:
         return step == self.next_check or step == self.total
 
+    def after_update(self, step: int) -> bool:
+        """Called after every update: checks when one is due (False: training ends, the weights
+        were put back to the last passing check); between checks, keeps the weights every
+        ``every`` updates for ``step_back`` (a copy costs milliseconds, a check a second): an
+        update before a passing check is taken as passing too, the gate measures it anyway."""
+        if self.due(step):
+            return self.passes(step)
+        if step % self.every == 0:
+            self._remember(step, self._weights())
+        return True
+
     def passes(self, step: int) -> bool:
         """Check after ``step``; False: the weights were put back to the last passing check."""
         ppl = self._ppl()
@@ -156,12 +167,17 @@ class PerplexityGuard:
         if ppl <= self.before * (1 + self.max_rise):
             self.next_check = step + check_gap(step, ppl / self.before - 1, self.max_rise, self.every, self.stretch)
             self.kept_step, self.kept = step, self._weights()
-            self.passed[step] = self.kept
-            for old in sorted(self.passed)[:-self.KEEP]:  # the latest few: ~10 MB each for the bundled model
-                del self.passed[old]
+            self._remember(step, self.kept)
             return True
+        for later in [s for s in self.passed if s > self.kept_step]:  # unchecked, and past the limit by now
+            del self.passed[later]
         self._put_back(self.kept)
         return False
+
+    def _remember(self, step: int, weights: dict) -> None:
+        self.passed[step] = weights
+        for old in sorted(self.passed)[:-self.KEEP]:  # the latest few: ~10 MB each for the bundled model
+            del self.passed[old]
 
     def step_back(self, probe_rise: float, limit: float, aim: float = 0.8, degenerate: bool = False) -> int | None:
         """Once the gate found the probe's perplexity ``probe_rise`` over its ``limit`` at the

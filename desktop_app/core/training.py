@@ -505,7 +505,7 @@ class _Run:
             self.metrics["final_loss"] = float(loss.detach())
             self.say("training", f"Step {step} of {total}", step=step, total=total, loss=float(loss.detach()),
                      eta_s=per_step * (total - step), **figures)
-            if guard and guard.due(step) and not guard.passes(step):
+            if guard and not guard.after_update(step):
                 break
         self.metrics["steps"] = step  # updates made (the guard may have put back the weights of an earlier one)
         self.metrics["train_s"] = round(time.perf_counter() - train_start, 2)
