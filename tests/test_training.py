@@ -283,6 +283,35 @@ def test_a_guard_that_reads_no_rise_checks_less_often_and_still_at_the_last_upda
     assert all(torch.equal(p, k) for p, k in zip(lora, at[12]))
 
 
+def test_a_failed_check_put_off_checks_back_to_the_latest_update_that_passes(tiny_model_dir):
+    """A check put off may land past the limit: the updates kept since the last passing check
+    are checked, latest first, and the first that passes is kept."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=0.04, total=24, checks=12, stretch=4)
+    lora = [p for n, p in model.named_parameters() if p.requires_grad]
+    torch.manual_seed(0)
+    at, step = {}, 0
+    while step < 18:
+        step += 1
+        with torch.no_grad():
+            if step == 13:  # a harmful update between the check at 10 and the next, put off to 18
+                for p in lora:
+                    p.normal_(0, 3.0)
+        at[step] = [p.detach().clone() for p in lora]
+        if not guard.after_update(step):
+            break
+    assert step == 18 and [s for s, _ppl in guard.history][:2] == [2, 10]
+    assert [s for s, _ppl in guard.history][2:] == [18, 16, 14, 12]  # failed, then back until one passes
+    assert guard.kept_step == 12 and all(torch.equal(p, k) for p, k in zip(lora, at[12]))
+    assert max(guard.passed) == 12
+
+
 def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny_model_dir):
     """When the gate finds the probe over its limit at the kept checkpoint, step_back puts back
     the latest earlier passing check at or under kept * aim * limit / probe rise (the probe's
