@@ -1,29 +1,45 @@
-"""Our fine-tune vs HF TRL's KTOTrainer at the same wall-clock budget, on held-out ratings.
+"""Our fine-tune vs HF TRL's KTOTrainer at the same compute budget, on held-out ratings.
 
 Per seed: a person rates ``--ratings`` sampled answers (``--labels``, below) to
 one set of questions, and as many to other questions that no run trains on (the held-out
-ratings). Our one-click run (default settings: the schedule rule, the app's precision and
-thread team) trains on the first set; its training time (reference log-probabilities and
-steps) is the budget TRL's ``KTOTrainer`` then gets on the same ratings, same LoRA, batch
-size and learning rate (its steps are stopped when the budget is spent; its precision is
-ours: bfloat16 autocast where we use it). The gain is the gate's margin on the held-out
-ratings, after - before, measured by the same function on a float32 model for both; our
-gain is the adapter the person gets (0 when the gate discards the run: they keep their model).
+ratings). Our one-click run (default settings, ``--set`` to change one: the schedule rule,
+the app's precision and thread team) trains on the first set; its training time (reference
+log-probabilities and steps, the guard's checks included) is the budget TRL's
+``KTOTrainer`` then gets on the same ratings, same LoRA, batch size and learning rate (its
+steps are stopped when the budget is spent; its precision is ours). The gain is the gate's
+margin on the held-out ratings, after - before, measured by the same function on a float32
+model for both; our gain is the adapter the person gets (0 when the gate discards the run:
+they keep their model).
+
+The budget's clock (``--clock``) is the process's CPU seconds by default (``time.process_time``,
+all threads), not wall seconds: the two sides run one after the other, and on a core other
+jobs share, wall seconds stretch with whatever else runs at the time (measured: our 24 updates
+took 57 s in one seed and 155 s in the next, and TRL, run when the core was quieter, fitted
+47 steps into the 155 s). CPU seconds grow far less with load (cache sharing still adds some),
+so the budget is the compute our run used. Run it pinned to one core with one thread
+(``taskset -c 1 env OMP_NUM_THREADS=1 GPT2_DESK_THREADS=1``): then both sides use the same
+single thread and CPU seconds are what they would take on an idle core. ``--clock wall``
+gives the earlier measure.
 
     python bench/finetune_vs_trl.py [--model bundled] [--ratings 8] [--seeds 0,1,2] [--labels short]
 
-``--labels short``: the person likes answers the model ended within a few tokens and dislikes
-longer ones, so the held-out ratings carry a preference the runs can learn (with the default
-``alternate`` labels no held-out gain can be more than noise).
+``--labels``: ``alternate`` (default) up, down, up, ... whatever the answer says, so no
+held-out gain can be more than noise; ``short``: the person likes answers the model ended
+within 16 tokens (0-2 of 8 at the 24-token budget); ``shorter``: they like the shorter half
+of the answers (4 of 8), so the held-out margin weighs liked and disliked alike (see rate()).
 
-Prints per seed ``seed N: ours X (steps, s) trl Y (steps, s)`` and the summary lines
-``margin_gain_ours_mean``, ``margin_gain_trl_mean``, ``gain_ours_minus_trl_mean`` (target >= 0)
-and ``time_ratio`` (our training seconds / TRL's: ~1 by construction).
+Per seed it prints ``seed N: ours X (steps, s) trl Y (steps, s)``, where our budget went
+(reference, guard checks), our train/gate split, both sides' probe perplexity change and
+degenerate greedy answers (to the held-out and the rated questions), and TRL's gain every 4
+updates (and at the update we kept); then ``margin_gain_ours`` / ``_trl`` (each seed), their
+means, ``gain_ours_minus_trl_mean`` (target >= 0) and ``time_ratio`` (our seconds / TRL's
+on the budget's clock: ~1 by construction; TRL overshoots by up to one step).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -52,18 +68,28 @@ def rate(store, loaded, questions: list[str], seed: int, labels: str = "alternat
     """One sampled answer per question, rated. ``alternate``: up, down, up, ... whatever the
     answer says (no preference a held-out rating could show); ``short``: a person who likes
     short answers: up when the model ended the answer itself within SHORT_TOKENS tokens, down
-    otherwise (longer, or cut at the 24-token budget): a label that follows the content."""
+    otherwise (longer, or cut at the 24-token budget): a label that follows the content, but
+    the sampled answers are mostly long, so 0-2 of 8 are liked; ``shorter``: the same person
+    judging the answers against each other: the shorter half liked (fewest tokens, an answer
+    the model ended before one it cut at the same length), the longer half disliked, so the
+    training and the held-out ratings are half liked, half disliked."""
     from test_training_data import add_answer
 
+    answers = []
     for i, question in enumerate(questions):
         _c, _u, mid, _p = add_answer(store, loaded, question, seed=1000 * seed + i, max_new_tokens=24)
-        if labels == "short":
-            message = store.get_message(mid)
-            ended = (message.get("settings") or {}).get("finish_reason") in ("eos", "stop")
-            liked = ended and len(store.token_records(mid)) <= SHORT_TOKENS
-        else:
-            liked = i % 2 == 0
-        store.rate_message(mid, 1 if liked else -1)
+        message = store.get_message(mid)
+        ended = (message.get("settings") or {}).get("finish_reason") in ("eos", "stop")
+        answers.append((mid, ended, len(store.token_records(mid))))
+    if labels == "shorter":
+        by_length = sorted(range(len(answers)), key=lambda i: (answers[i][2], not answers[i][1], i))
+        liked = set(by_length[:len(answers) // 2])
+    elif labels == "short":
+        liked = {i for i, (_m, ended, n) in enumerate(answers) if ended and n <= SHORT_TOKENS}
+    else:
+        liked = set(range(0, len(answers), 2))
+    for i, (mid, _ended, _n) in enumerate(answers):
+        store.rate_message(mid, 1 if i in liked else -1)
 
 
 def trl_rows(store) -> dict:
@@ -76,30 +102,71 @@ def trl_rows(store) -> dict:
     return rows
 
 
-def ours(store, paths, loaded, exact, held, pad: int, seed: int) -> dict:
-    """One default run; the held-out margin with the adapter it leaves active (if any)."""
+def clock(kind: str):
+    """The budget's clock: ``cpu`` (default) the process's CPU seconds, all threads
+    (``time.process_time``), ``wall`` the wall clock. Both sides run one after the other on a
+    core other jobs may share; their wall seconds stretch with what else runs then, their CPU
+    seconds much less, so a CPU budget gives TRL the compute ours used, whatever the load."""
+    return time.process_time if kind == "cpu" else time.perf_counter
+
+
+def probe_rise(model, exact, base_ppl: float) -> float:
+    """General-text perplexity (the gate's probe) of ``model``, relative to the base model's."""
+    from desktop_app.core import gate
+
+    return gate.probe_perplexity(model, exact.tokenizer, "cpu", exact.context_window) / base_ppl - 1
+
+
+CURVE_EVERY = 4  # TRL's held-out gain is also read every this many updates (its measuring time left out of the budget)
+REASK_TOKENS = 40  # as the gate's re-asks (FineTuneSettings.reask_tokens)
+
+
+def degenerate_answers(model, exact, questions: list[str]) -> int:
+    """Greedy answers of ``model`` to ``questions`` that echo, loop or are empty (the gate's
+    check): the same check for both sides, on questions neither trained on."""
+    import threading
+    from types import SimpleNamespace
+
+    from desktop_app.core import gate
+
+    prompts = [(gate.fresh_prompt(exact.tokenizer, q, exact.context_window, REASK_TOKENS), q) for q in questions]
+    asker = SimpleNamespace(model=model, tokenizer=exact.tokenizer, device=exact.device, lock=threading.Lock())
+    return sum(a.problem is not None for a in gate.reask(asker, prompts, REASK_TOKENS))
+
+
+def ours(store, paths, loaded, exact, held, pad: int, seed: int, base_ppl: float, args) -> dict:
+    """One default run (``--set`` overrides); the held-out margin with the adapter it leaves active (if any)."""
     from desktop_app.core import adapters, gate
     from desktop_app.core.training import FineTuneSettings, run_finetune
 
     before = gate.margin(exact.model, held, pad, "cpu")
-    result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, rescore=False))
+    settings = FineTuneSettings(**{"seed": seed, "rescore": False, **args.overrides})
+    result = run_finetune(store, loaded, paths, settings)
     m = result.metrics
-    after = before
+    after, ppl, bad, bad_rated = before, 0.0, args.base_degenerate, args.base_degenerate_rated
     if result.kept:  # by id: the store keys adapters by the chat model's id, not by this folder copy's
         row = store.get_adapter(result.adapter_id)
         adapters.attach(exact, row["path"], row["id"])
         after = gate.margin(exact.model, held, pad, "cpu")
+        ppl = probe_rise(exact.model, exact, base_ppl)
+        bad = degenerate_answers(exact.model, exact, args.unseen)
+        bad_rated = degenerate_answers(exact.model, exact, args.rated)
         adapters.detach(exact)
-    seconds = m["train_s"] + (m.get("phase_s") or {}).get("reference", 0.0)
+    spent = m.get("phase_cpu_s" if args.clock == "cpu" else "phase_s") or {}
+    guard = m.get("guard") or {}
     sched = m["schedule"]
-    return {"gain": after - before, "seconds": seconds, "steps": m["steps"], "batch": sched["batch_size"],
-            "lr": sched["lr"], "status": result.status, "bf16": "bfloat16" in m.get("train_precision", ""),
-            "teams": m.get("teams"), "kept_step": (m.get("guard") or {}).get("kept_step"),
-            "before": before, "after": after, "reason": result.reason}
+    return {"gain": after - before, "seconds": spent.get("train", 0.0) + spent.get("reference", 0.0),
+            "steps": m["steps"], "batch": sched["batch_size"], "lr": sched["lr"], "status": result.status,
+            "bf16": "bfloat16" in m.get("train_precision", ""), "teams": m.get("teams"),
+            "kept_step": guard.get("kept_step"), "guard_s": guard.get("cpu_seconds" if args.clock == "cpu" else "seconds", 0.0),
+            "reference_s": spent.get("reference", 0.0), "before": before, "after": after, "reason": result.reason,
+            "ppl": ppl, "degenerate": bad, "degenerate_rated": bad_rated, "wall_s": (m.get("phase_s") or {}).get("train", 0.0)}
 
 
-def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path) -> dict:
-    """KTOTrainer on the same ratings until ``budget["seconds"]`` of training are spent."""
+def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path, exact, base_ppl: float, args) -> dict:
+    """KTOTrainer on the same ratings until ``budget["seconds"]`` of training are spent (on
+    ``--clock``); on the way, the held-out margin after as many updates as ours made (its
+    measuring time is left out of the budget)."""
     import torch
     from datasets import Dataset
     from peft import LoraConfig
@@ -110,13 +177,24 @@ def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path) -> di
     from desktop_app.core.training import FineTuneSettings
 
     s = FineTuneSettings()
+    now = clock(args.clock)
 
     class Budget(TrainerCallback):
-        def on_step_end(self, args, state, control, **kwargs):
-            if time.perf_counter() - self.start >= budget["seconds"]:
+        curve: dict = {}  # update -> held-out margin, every CURVE_EVERY updates and at the update we kept
+
+        def on_step_end(self, args, state, control, model=None, **kwargs):
+            step = state.global_step
+            if (step == budget["steps"] or step % CURVE_EVERY == 0) and model is not None:
+                paused = now()
+                model.eval()
+                with torch.no_grad():
+                    self.curve[step] = gate.margin(model, held, pad, "cpu")
+                model.train()
+                self.start += now() - paused
+            if now() - self.start >= budget["seconds"]:
                 control.should_training_stop = True
 
-    clock = Budget()
+    watch = Budget()
     tok = AutoTokenizer.from_pretrained(folder)
     torch.manual_seed(seed)
     base = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
@@ -125,26 +203,32 @@ def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path) -> di
                        report_to=[], use_cpu=True, save_strategy="no", logging_steps=10_000, seed=seed,
                        gradient_checkpointing=False, disable_tqdm=True, bf16=budget["bf16"])
     trainer = KTOTrainer(model=base, args=config, train_dataset=Dataset.from_dict(trl_rows(store)),
-                         processing_class=tok, callbacks=[clock],
+                         processing_class=tok, callbacks=[watch],
                          peft_config=LoraConfig(task_type="CAUSAL_LM", r=s.lora_r, lora_alpha=s.lora_alpha,
                                                 lora_dropout=0.0, target_modules=s.target_modules))
     trainer.model.eval()
     with torch.no_grad(), trainer.model.disable_adapter():
         before = gate.margin(trainer.model, held, pad, "cpu")
-    clock.start = time.perf_counter()
+    watch.start = now()
     trainer.train()
-    seconds = time.perf_counter() - clock.start
+    seconds = now() - watch.start
     trainer.model.eval()
     with torch.no_grad():
         after = gate.margin(trainer.model, held, pad, "cpu")
+        ppl = probe_rise(trainer.model, exact, base_ppl)
+        bad = degenerate_answers(trainer.model, exact, args.unseen)
+        bad_rated = degenerate_answers(trainer.model, exact, args.rated)
+    at = watch.curve.get(budget["steps"])
     return {"gain": after - before, "seconds": seconds, "steps": trainer.state.global_step, "before": before,
-            "after": after}
+            "after": after, "ppl": ppl, "degenerate": bad, "degenerate_rated": bad_rated, "gain_at_our_steps": None if at is None else at - before,
+            "curve": {k: round(v - before, 3) for k, v in sorted(watch.curve.items())}}
 
 
-def one_seed(seed: int, args, loaded, exact, tmp: Path) -> tuple[dict, dict]:
+def one_seed(seed: int, args, loaded, exact, base_ppl: float, tmp: Path) -> tuple[dict, dict]:
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
     from desktop_app.core.train_data import build_training_data
+    from desktop_app.core.training import FineTuneSettings
 
     n = args.ratings
     order = QUESTIONS[seed % len(QUESTIONS):] + QUESTIONS[:seed % len(QUESTIONS)]
@@ -155,13 +239,41 @@ def one_seed(seed: int, args, loaded, exact, tmp: Path) -> tuple[dict, dict]:
     print(f"    seed {seed}: liked {sum(r['value'] > 0 for r in store.ratings())} of {n} "
           f"(held out: {sum(r['value'] > 0 for r in held_store.ratings())} of {n})", flush=True)
     held = build_training_data(held_store, exact.tokenizer, exact.context_window)
+    args.unseen = order[n:2 * n]  # the held-out questions, re-asked greedily for degenerate answers
+    args.rated = order[:n]  # ... and the rated ones (a run can wreck the answers it trained on)
+    args.base_degenerate = degenerate_answers(exact.model, exact, args.unseen)
+    args.base_degenerate_rated = degenerate_answers(exact.model, exact, args.rated)
     tok = exact.tokenizer
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-    a = ours(store, paths, loaded, exact, held, pad, seed)
-    b = trl(store, exact.folder, held, pad, seed, a, tmp)
+    mine = build_training_data(store, exact.tokenizer, exact.context_window)
+    train, gate_held = mine.split(FineTuneSettings().heldout_fraction, seed)  # as run_finetune splits
+    args.split = (f"trained on {len(train)} (liked {train.counts()['thumbs_up']}), gate held out {len(gate_held)} "
+                  f"(liked {gate_held.counts()['thumbs_up']})")
+    a = ours(store, paths, loaded, exact, held, pad, seed, base_ppl, args)
+    budget = {**a, "steps": a["kept_step"] or a["steps"]}  # TRL's margin is also read at the update we kept
+    b = trl(store, exact.folder, held, pad, seed, budget, tmp, exact, base_ppl, args)
     store.close()
     held_store.close()
     return a, b
+
+
+def report(seed: int, a: dict, b: dict, args) -> None:
+    at = b["gain_at_our_steps"]
+    print(f"seed {seed}: ours {a['gain']:+.4f} ({a['status']}, {a['steps']} steps at batch {a['batch']}, "
+          f"guard kept {a['kept_step']}, {a['seconds']:.1f} s, bf16 {a['bf16']}, teams {a['teams']}; "
+          f"held-out margin {a['before']:.4f} -> {a['after']:.4f})  "
+          f"trl {b['gain']:+.4f} ({b['steps']} steps, {b['seconds']:.1f} s; {b['before']:.4f} -> {b['after']:.4f})",
+          flush=True)
+    print(f"    ours: {args.split}; "
+          f"budget: reference {a['reference_s']:.1f} s, guard {a['guard_s']:.1f} s, wall {a['wall_s']:.1f} s; "
+          f"probe ppl {a['ppl']:+.1%}, degenerate {a['degenerate']}/{len(args.unseen)} new, {a['degenerate_rated']}/"
+          f"{len(args.rated)} rated  |  trl: probe ppl {b['ppl']:+.1%}, degenerate {b['degenerate']}/{len(args.unseen)} "
+          f"new, {b['degenerate_rated']}/{len(args.rated)} rated (base {args.base_degenerate}, "
+          f"{args.base_degenerate_rated}), gain after {a['kept_step'] or a['steps']} "
+          f"updates {'n/a' if at is None else f'{at:+.4f}'}", flush=True)
+    print(f"    trl's gain by update: {b['curve']}", flush=True)
+    if a["status"] != "kept":
+        print(f"    ours discarded: {a['reason']}", flush=True)
 
 
 def main() -> int:
@@ -169,14 +281,24 @@ def main() -> int:
     parser.add_argument("--model", default="bundled")
     parser.add_argument("--ratings", type=int, default=8, help="rated answers to train on (and as many held out)")
     parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--labels", choices=("alternate", "short"), default="alternate",
-                        help="how the simulated person rates: alternately, or liking short answers (see rate())")
+    parser.add_argument("--labels", choices=("alternate", "short", "shorter"), default="alternate",
+                        help="how the simulated person rates: alternately, liking short answers, or liking the "
+                             "shorter half (see rate())")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="the budget's clock: the process's CPU seconds (default) or wall seconds (see clock())")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override one of our FineTuneSettings (repeatable; JSON values), e.g. --set guard_ppl_rise=0")
     args = parser.parse_args()
     if 2 * args.ratings > len(QUESTIONS):
         parser.error(f"--ratings at most {len(QUESTIONS) // 2}")
+    args.overrides = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        args.overrides[name] = json.loads(value)
 
     from transformers.utils import logging as hf_logging
 
+    from desktop_app.core import gate
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
 
@@ -186,26 +308,30 @@ def main() -> int:
     cache = AppPaths.resolve(os.environ.get("GPT2_DESK_TEST_CACHE") or (tmp / "cache")).ensure()
     loaded = open_model(args.model, cache, device="cpu")  # the chat model, as the app has it (default precision)
     exact = open_model(str(loaded.folder), cache, device="cpu", precision="exact")  # measures both sides
+    base_ppl = gate.probe_perplexity(exact.model, exact.tokenizer, "cpu", exact.context_window)
     print(f"model {loaded.describe()}; {args.ratings} ratings + {args.ratings} held out; labels {args.labels}; "
+          f"clock {args.clock}; ours {args.overrides or 'defaults'}; "
           f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     results = []
     for seed in (int(s) for s in args.seeds.split(",") if s.strip()):
-        a, b = one_seed(seed, args, loaded, exact, tmp)
+        a, b = one_seed(seed, args, loaded, exact, base_ppl, tmp)
         results.append((a, b))
-        print(f"seed {seed}: ours {a['gain']:+.4f} ({a['status']}, {a['steps']} steps at batch {a['batch']}, "
-              f"guard kept {a['kept_step']}, {a['seconds']:.1f} s, bf16 {a['bf16']}, teams {a['teams']}; "
-              f"held-out margin {a['before']:.4f} -> {a['after']:.4f})  "
-              f"trl {b['gain']:+.4f} ({b['steps']} steps, {b['seconds']:.1f} s; {b['before']:.4f} -> {b['after']:.4f})",
-              flush=True)
-        if a["status"] != "kept":
-            print(f"    ours discarded: {a['reason']}", flush=True)
+        report(seed, a, b, args)
     gains_ours = [a["gain"] for a, _b in results]
     gains_trl = [b["gain"] for _a, b in results]
     print(f"load after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"margin_gain_ours: {' '.join(f'{g:+.4f}' for g in gains_ours)}")
+    print(f"margin_gain_trl: {' '.join(f'{g:+.4f}' for g in gains_trl)}")
     print(f"margin_gain_ours_mean: {statistics.mean(gains_ours):.4f}")
     print(f"margin_gain_trl_mean: {statistics.mean(gains_trl):.4f}")
     print(f"gain_ours_minus_trl_mean: {statistics.mean(gains_ours) - statistics.mean(gains_trl):+.4f}")
-    print(f"time_ratio: {sum(a['seconds'] for a, _b in results) / sum(b['seconds'] for _a, b in results):.3f}")
+    print(f"probe_ppl_ours_mean: {statistics.mean(a['ppl'] for a, _b in results):+.4f}")
+    for key, what in (("degenerate", "held-out"), ("degenerate_rated", "rated")):
+        print(f"{key}_ours: {sum(a[key] for a, _b in results)}  {key}_trl: {sum(b[key] for _a, b in results)}  "
+              f"(greedy answers to the {what} questions, {len(results) * args.ratings} in all)")
+    print(f"probe_ppl_trl_mean: {statistics.mean(b['ppl'] for _a, b in results):+.4f}")
+    print(f"time_ratio ({args.clock}): "
+          f"{sum(a['seconds'] for a, _b in results) / sum(b['seconds'] for _a, b in results):.3f}")
     return 0
 
 

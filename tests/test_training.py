@@ -232,11 +232,12 @@ def test_guard_puts_back_the_last_weights_that_passed(tiny_model_dir):
     base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
     model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
     guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=0.04, total=12, checks=3)
-    assert [s for s in range(1, 13) if guard.due(s)] == [4, 8, 12]
+    assert [s for s in range(1, 13) if guard.due(s)] == [4, 12]  # the next check follows each passing one
     lora = [p for n, p in model.named_parameters() if p.requires_grad]
     with torch.no_grad():
         lora[1].add_(1e-4)  # a small step: harmless
     assert guard.passes(4) and guard.kept_step == 4
+    assert [s for s in range(5, 13) if guard.due(s)] == [8, 12]  # stretch 1: every 4 updates whatever the rise
     kept = [p.detach().clone() for p in lora]
     torch.manual_seed(0)
     with torch.no_grad():
@@ -246,6 +247,68 @@ def test_guard_puts_back_the_last_weights_that_passed(tiny_model_dir):
     assert not guard.passes(8) and guard.kept_step == 4
     assert all(torch.equal(p, k) for p, k in zip(lora, kept))
     assert [s for s, _ppl in guard.history] == [4, 8]
+
+
+def test_guard_checks_are_put_off_while_its_text_rises_far_less_than_the_limit():
+    """check_gap: half the updates the rise so far (taken as proportional to the updates)
+    would need to reach the limit, within [every, stretch * every]."""
+    assert gate.check_gap(2, 0.0, 0.025, every=2, stretch=4) == 8  # nothing moved: put off the most
+    assert gate.check_gap(2, -0.003, 0.025, every=2, stretch=4) == 8
+    assert gate.check_gap(4, 0.006, 0.025, every=2, stretch=4) == 6  # 0.15%/update: 12.7 to go, half of it
+    assert gate.check_gap(8, 0.016, 0.025, every=2, stretch=4) == 2  # 0.2%/update: 4.5 to go -> the spacing
+    assert gate.check_gap(2, 0.0, 0.025, every=2, stretch=1) == 2  # stretch 1: the fixed spacing
+    assert gate.check_gap(3, 0.02, 0.025, every=3, stretch=4) == 3  # near the limit: never under the spacing
+
+
+def test_a_guard_that_reads_no_rise_checks_less_often_and_still_at_the_last_update(tiny_model_dir):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=0.04, total=24, checks=12, stretch=4)
+    lora = [p for n, p in model.named_parameters() if p.requires_grad]
+    at = {}
+    for step in range(1, 25):
+        with torch.no_grad():
+            lora[1].add_(1e-6)  # far too small to move the text's perplexity
+        at[step] = [p.detach().clone() for p in lora]
+        assert guard.after_update(step)
+    assert [s for s, _ppl in guard.history] == [2, 10, 18, 24]  # 2 apart at most 4 times over; 12 checks with stretch 1
+    assert sorted(guard.passed) == [10, 12, 14, 16, 18, 20, 22, 24]  # every 2 updates kept, checked or not (the latest 8)
+    # a step back can go to an update between checks
+    assert guard.step_back(0.0, 0.05, degenerate=True) == 12
+    assert all(torch.equal(p, k) for p, k in zip(lora, at[12]))
+
+
+def test_a_failed_check_put_off_checks_back_to_the_latest_update_that_passes(tiny_model_dir):
+    """A check put off may land past the limit: the updates kept since the last passing check
+    are checked, latest first, and the first that passes is kept."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=0.04, total=24, checks=12, stretch=4)
+    lora = [p for n, p in model.named_parameters() if p.requires_grad]
+    torch.manual_seed(0)
+    at, step = {}, 0
+    while step < 18:
+        step += 1
+        with torch.no_grad():
+            if step == 13:  # a ruinous update between the check at 10 and the next, put off to 18
+                lora[1].fill_(float("nan"))  # (a random tiny model's perplexity need not rise: NaN never passes)
+        at[step] = [p.detach().clone() for p in lora]
+        if not guard.after_update(step):
+            break
+    assert step == 18 and [s for s, _ppl in guard.history][:2] == [2, 10]
+    assert [s for s, _ppl in guard.history][2:] == [18, 16, 14, 12]  # failed, then back until one passes
+    assert guard.kept_step == 12 and all(torch.equal(p, k) for p, k in zip(lora, at[12]))
+    assert max(guard.passed) == 12
 
 
 def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny_model_dir):
@@ -274,6 +337,33 @@ def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny
     assert guard.step_back(probe_rise=0.10, limit=0.05) == 2
     assert guard.kept_step == 2 and all(torch.equal(p, k) for p, k in zip(lora, at[2]))
     assert guard.summary()["stepped_back"] == {"from": 8, "to": 2, "probe_rise": 0.1}
+
+
+def test_guard_steps_back_to_half_the_updates_when_the_answers_degenerated(tiny_model_dir):
+    """Degenerate re-asks give no measure of how far back to go: the latest passing check at
+    or under half the updates kept; with the probe over its limit too, the nearer bound."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
+    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=10.0, total=12, checks=6)
+    lora = [p for n, p in model.named_parameters() if p.requires_grad]
+    at = {}
+    for step in (2, 4, 6, 8, 10, 12):
+        with torch.no_grad():
+            lora[1].add_(1e-3 * step)
+        assert guard.passes(step)
+        at[step] = [p.detach().clone() for p in lora]
+    assert guard.step_back(0.0, 0.05) is None and guard.kept_step == 12  # nothing failed: no bound
+    assert guard.step_back(0.0, 0.05, degenerate=True) == 6  # 12 / 2
+    assert all(torch.equal(p, k) for p, k in zip(lora, at[6]))
+    assert guard.summary()["stepped_back"] == {"from": 12, "to": 6, "degenerate": True}
+    # from 6: the probe's bound 6 * 0.8 * 0.05 / 0.04 = 6.0 is not earlier, half the updates (3) is
+    assert guard.step_back(0.04, 0.05, degenerate=True) == 2
+    assert guard.summary()["stepped_back"] == {"from": 6, "to": 2, "probe_rise": 0.04, "degenerate": True}
 
 
 def test_a_run_refused_for_the_probe_alone_is_judged_again_at_an_earlier_checkpoint(tmp_path, tiny_model):

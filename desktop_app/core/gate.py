@@ -114,49 +114,92 @@ class PerplexityGuard:
     close (16 a run, ``FineTuneSettings.guard_checks``): at 100 token ratings 8 checks were 5
     updates apart, and the update kept showed the preference in 0.71 of new answers where
     one 3 updates on showed it in all.
+
+    A check costs about as much as an update (its text is longer than a small run's batch:
+    measured, 8 thumbs on one core, 1.2 CPU s a check against 1.24 an update: 12 checks were a
+    third of the run). Most runs never come near the limit, so while the text's rise is far
+    from it a check is put off, up to ``stretch`` times the spacing (``check_gap``); close to
+    the limit the checks are ``every`` apart again.
     """
 
     KEEP = 8  # passing checkpoints kept for step_back
 
-    def __init__(self, model, tokenizer, device, window: int, max_rise: float, total: int, checks: int):
+    def __init__(self, model, tokenizer, device, window: int, max_rise: float, total: int, checks: int,
+                 stretch: int = 1):
         self.model, self.tokenizer, self.device, self.window = model, tokenizer, device, window
         self.max_rise = max_rise
         self.every = max(1, -(-total // max(1, checks)))  # ceil: about ``checks`` checks in a run
-        self.total, self.seconds = total, 0.0
+        self.stretch = max(1, stretch)
+        self.next_check = self.every
+        self.total, self.seconds, self.cpu_seconds = total, 0.0, 0.0
         self.before = self._ppl()
         self.kept_step, self.kept = 0, self._weights()
         self.history: list[tuple[int, float]] = []
-        self.passed: dict[int, dict] = {}  # step -> adapter weights of every check that passed
+        self.passed: dict[int, dict] = {}  # step -> adapter weights of the latest passing checks (and between them)
         self.stepped_back: dict | None = None
 
     def summary(self) -> dict:
         """For the run's metrics: the text's perplexity before, at each check, the step kept."""
         out = {"ppl_before": round(self.before, 4), "checks": self.history, "kept_step": self.kept_step,
-               "seconds": round(self.seconds, 2)}
+               "seconds": round(self.seconds, 2), "cpu_seconds": round(self.cpu_seconds, 2)}
         if self.stepped_back:
             out["stepped_back"] = self.stepped_back
         return out
 
     def due(self, step: int) -> bool:
-        return step % self.every == 0 or step == self.total
+        return step == self.next_check or step == self.total
+
+    def after_update(self, step: int) -> bool:
+        """Called after every update: checks when one is due (False: training ends, the weights
+        were put back to the last passing check); between checks, keeps the weights every
+        ``every`` updates for ``step_back`` (a copy costs milliseconds, a check a second): an
+        update before a passing check is taken as passing too, the gate measures it anyway."""
+        if self.due(step):
+            return self.passes(step)
+        if step % self.every == 0:
+            self._remember(step, self._weights())
+        return True
 
     def passes(self, step: int) -> bool:
         """Check after ``step``; False: the weights were put back to the last passing check."""
         ppl = self._ppl()
         self.history.append((step, round(ppl, 4)))
         if ppl <= self.before * (1 + self.max_rise):
+            self.next_check = step + check_gap(step, ppl / self.before - 1, self.max_rise, self.every, self.stretch)
             self.kept_step, self.kept = step, self._weights()
-            self.passed[step] = self.kept
-            for old in sorted(self.passed)[:-self.KEEP]:  # the latest few: ~10 MB each for the bundled model
-                del self.passed[old]
+            self._remember(step, self.kept)
             return True
-        self._put_back(self.kept)
+        self._check_back(step)
         return False
 
-    def step_back(self, probe_rise: float, limit: float, aim: float = 0.8) -> int | None:
+    def _check_back(self, failed: int) -> None:
+        """After a failed check at update ``failed``: the updates kept between it and the last
+        passing check, latest first, are checked until one passes, and that one is kept. A
+        check put off (``check_gap``) may land past the limit by a few updates, and the rise
+        can speed up near it (measured, a mix of 8 ratings: checks at 10 and 15, the limit
+        crossed between 14 and 16): without this the run would keep update 10, not 14."""
+        for step in sorted((s for s in self.passed if self.kept_step < s < failed), reverse=True):
+            weights = self.passed.pop(step)
+            self._put_back(weights)
+            ppl = self._ppl()
+            self.history.append((step, round(ppl, 4)))
+            if ppl <= self.before * (1 + self.max_rise):
+                self.kept_step, self.kept = step, weights
+                self._remember(step, weights)
+                return
+        self._put_back(self.kept)
+
+    def _remember(self, step: int, weights: dict) -> None:
+        self.passed[step] = weights
+        for old in sorted(self.passed)[:-self.KEEP]:  # the latest few: ~10 MB each for the bundled model
+            del self.passed[old]
+
+    def step_back(self, probe_rise: float, limit: float, aim: float = 0.8, degenerate: bool = False) -> int | None:
         """Once the gate found the probe's perplexity ``probe_rise`` over its ``limit`` at the
         kept checkpoint: put back the latest earlier passing check expected under ``aim * limit``
-        and return its update (None: there is none, the weights stay).
+        and return its update (None: there is none, the weights stay). ``degenerate``: the gate
+        found degenerate re-asks there: a check at or under half the kept updates (and under
+        the probe's bound, if any).
 
         The guard's text and the gate's probe disagree by how much a style costs them (measured,
         bench/learning_effect.py: the probe rose 1.0x the guard text for thumbs x 8, 1.9x for
@@ -164,14 +207,21 @@ class PerplexityGuard:
         say where the probe crossed. The probe's rise grows with the updates about in proportion
         (thumbs x 8: +0.6%, +1.6%, +2.8% of the guard text at updates 4, 8, 12), so the step
         taken is the latest passing one at or under ``kept_step * aim * limit / probe_rise``."""
-        if probe_rise <= 0 or self.kept_step <= 0:
+        bounds, why = [], {}
+        if probe_rise > 0:
+            bounds.append(self.kept_step * aim * limit / probe_rise)
+            why["probe_rise"] = round(probe_rise, 4)
+        if degenerate:  # no measure says how far back: half the updates
+            bounds.append(self.kept_step / 2)
+            why["degenerate"] = True
+        if not bounds or self.kept_step <= 0:
             return None
-        bound = self.kept_step * aim * limit / probe_rise
+        bound = min(bounds)
         earlier = [s for s in self.passed if 0 < s < self.kept_step and s <= bound]
         if not earlier:
             return None
         step = max(earlier)
-        self.stepped_back = {"from": self.kept_step, "to": step, "probe_rise": round(probe_rise, 4)}
+        self.stepped_back = {"from": self.kept_step, "to": step, **why}
         self.kept_step, self.kept = step, self.passed[step]
         self._put_back(self.kept)
         return step
@@ -182,10 +232,11 @@ class PerplexityGuard:
                 p.copy_(weights[name])
 
     def _ppl(self) -> float:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         text = GUARD_PATH.read_text(encoding="utf-8") if GUARD_PATH.exists() else PROBE_FALLBACK
         ppl = probe_perplexity(self.model, self.tokenizer, self.device, self.window, text=text)
         self.seconds += time.perf_counter() - start
+        self.cpu_seconds += time.process_time() - cpu_start
         return ppl
 
     def _trainable(self):
@@ -193,6 +244,20 @@ class PerplexityGuard:
 
     def _weights(self) -> dict:
         return {n: p.detach().clone() for n, p in self._trainable()}
+
+
+def check_gap(step: int, rise: float, limit: float, every: int, stretch: int) -> int:
+    """Updates from a passing check at ``step`` (the guard's text ``rise`` over its perplexity
+    before training) to the next: taking the rise as growing in proportion to the updates
+    (it about does: +0.6%, +1.6%, +2.8% at updates 4, 8, 12 for 8 thumbs), half the updates it
+    would take to reach ``limit``, within [``every``, ``stretch * every``]. A rise at or
+    under zero puts the check off the most."""
+    if stretch <= 1:
+        return every
+    per_update = max(rise, 0.0) / max(step, 1)
+    if per_update <= 0:
+        return every * stretch
+    return max(every, min(every * stretch, int(0.5 * (limit - rise) / per_update)))
 
 
 # ------------------------------------------------------------------ re-asks

@@ -106,6 +106,9 @@ class FineTuneSettings:
     # checks a run (the guard's text read every ceil(updates / checks) updates): 8 were 5 updates apart at 100
     # token ratings, where the update kept showed the preference in 0.71 of new answers, one 3 on in 1.00
     guard_checks: int = 16
+    # while the guard's text rises far less than its limit, a check may be put off up to this many times the
+    # spacing (gate.check_gap): a check costs about an update, and most runs never come near the limit
+    guard_stretch: int = 4
     # step_back: when the gate refuses the run for the probe alone, the guard's earlier checkpoint expected
     # under the limit is measured and judged once more
     guard_step_back: bool = True
@@ -255,15 +258,16 @@ class _Run:
 
     @contextlib.contextmanager
     def timed(self, phase: str):
-        """Adds the body's wall seconds to ``metrics["phase_s"][phase]``: where a run's time
-        goes (bench/finetune_time.py prints it)."""
-        start = time.perf_counter()
+        """Adds the body's wall seconds to ``metrics["phase_s"][phase]`` and its CPU seconds (all
+        threads of the process) to ``metrics["phase_cpu_s"][phase]``: where a run's time goes
+        (bench/finetune_time.py prints it; bench/finetune_vs_trl.py budgets in CPU seconds, which
+        other jobs on a shared core do not inflate as they do wall seconds)."""
+        start, cpu_start = time.perf_counter(), time.process_time()
         try:
             with self.team():
                 yield
         finally:
-            spent = self.metrics.setdefault("phase_s", {})
-            spent[phase] = round(spent.get(phase, 0.0) + time.perf_counter() - start, 3)
+            _add_seconds(self.metrics, phase, time.perf_counter() - start, time.process_time() - cpu_start)
 
     def run(self) -> RunResult:
         import torch
@@ -376,14 +380,20 @@ class _Run:
         return self._decide(work, resolved, parent)
 
     def _step_back(self) -> bool:
-        """When the gate would refuse the run for the probe's perplexity alone, put back the
-        guard's earlier checkpoint expected under the limit (gate.PerplexityGuard.step_back), to
-        be measured and judged once more: the guard reads its own text, which rises less than
-        the probe for some styles, and the person's ratings should not all be lost for that."""
+        """When the gate would refuse the run for harm alone (the margin rose), put back one of
+        the guard's earlier checkpoints, to be measured and judged once more, rather than the
+        person losing every rating of the run: for the probe's perplexity the one expected
+        under the limit (gate.PerplexityGuard.step_back: the guard reads its own text, which
+        rises less than the probe for some styles); for degenerate re-asks the latest at or
+        under half the updates kept. Answers degenerate as the adapter moves further (measured,
+        bench/finetune_vs_trl.py --labels short, seed 0: 8 thumbs down, no thumb up: 2 of 5
+        re-asks looped at update 12 of 14, the run discarded)."""
         m, s, guard = self.metrics, self.settings, self.guard
-        if guard is None or not s.guard_step_back or not gate.judge(m, s.max_ppl_rise).only_perplexity:
+        failed = set(gate.judge(m, s.max_ppl_rise).failed)
+        if guard is None or not s.guard_step_back or not failed or "margin" in failed:
             return False
-        step = guard.step_back(m["probe_ppl_after"] / m["probe_ppl_before"] - 1, s.max_ppl_rise)
+        rise = m["probe_ppl_after"] / m["probe_ppl_before"] - 1 if "perplexity" in failed else 0.0
+        step = guard.step_back(rise, s.max_ppl_rise, degenerate="degenerate" in failed)
         m["guard"] = guard.summary()
         return step is not None
 
@@ -481,7 +491,7 @@ class _Run:
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / max(total, 1))
         batches = _batch_order(train, sched.batch_size, s.seed)
         guard = self.guard = self._guard(work, total)
-        train_start = time.perf_counter()
+        train_start, cpu_start = time.perf_counter(), time.process_time()
         for step in range(1, total + 1):
             self.check_cancel()
             batch = L.Batch.select(train, refs, next(batches), device)
@@ -503,11 +513,11 @@ class _Run:
             self.metrics["final_loss"] = float(loss.detach())
             self.say("training", f"Step {step} of {total}", step=step, total=total, loss=float(loss.detach()),
                      eta_s=per_step * (total - step), **figures)
-            if guard and guard.due(step) and not guard.passes(step):
+            if guard and not guard.after_update(step):
                 break
         self.metrics["steps"] = step  # updates made (the guard may have put back the weights of an earlier one)
         self.metrics["train_s"] = round(time.perf_counter() - train_start, 2)
-        self.metrics.setdefault("phase_s", {})["train"] = self.metrics["train_s"]
+        _add_seconds(self.metrics, "train", self.metrics["train_s"], time.process_time() - cpu_start)
         if guard:
             self.metrics["guard"] = guard.summary()
 
@@ -516,7 +526,7 @@ class _Run:
         if not s.guard_ppl_rise:
             return None
         return gate.PerplexityGuard(work.model, work.tokenizer, work.device, work.context_window, s.guard_ppl_rise,
-                                    total, s.guard_checks)
+                                    total, s.guard_checks, s.guard_stretch)
 
     def _schedule(self, train: TrainingData):
         from desktop_app.core.train_schedule import plan
@@ -527,6 +537,12 @@ class _Run:
                      desirable_weight=s.desirable_weight, undesirable_weight=s.undesirable_weight)
         self.metrics["schedule"] = sched.to_dict()
         return sched
+
+def _add_seconds(metrics: dict, phase: str, wall: float, cpu: float) -> None:
+    for key, spent in (("phase_s", wall), ("phase_cpu_s", cpu)):
+        figures = metrics.setdefault(key, {})
+        figures[phase] = round(figures.get(phase, 0.0) + spent, 3)
+
 
 def _cpu_attention(model, device) -> None:
     """On a CPU the training copy computes attention with plain products ("eager") rather
