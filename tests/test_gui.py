@@ -97,6 +97,7 @@ def spans(view):
 
 def test_send_streams_one_coloured_span_per_token(make_window, qtbot):
     window = make_window()
+    assert window.focusWidget() is window.prompt  # a person who starts typing types a question
     streamed, cards = [], []
     window.chat.tokens.connect(lambda batch: (streamed.extend(batch), cards.append(window.streaming_card)))
     result = ask(qtbot, window, "Hello, how are you?", via_keys=True)

@@ -254,6 +254,11 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
         qtbot.mouseClick(panel.history.delete_button, Qt.MouseButton.LeftButton)
     assert store.list_adapters() == [] and panel.history.rows == []
+    # the kept run's card, once its adapter is deleted, says so (never "adapter None") and offers no compare
+    for adapter_id in (result.adapter_id, None):  # None: the run's row after the delete, as read on a restart
+        panel._show_result("kept", "ok", {"margin_before": 0.1, "margin_after": 0.5}, adapter_id)
+        assert "deleted" in panel.result_title.text() and "None" not in panel.result_title.text()
+        assert panel.compare_button.isHidden()
 
 
 def test_nothing_to_train_and_describe_run():
@@ -286,3 +291,23 @@ def test_loss_curve_follows_a_live_light_dark_switch(qapp, qtbot):
             assert curve.curve.opts["pen"].color() == QColor(colors(dark)["accent"])
     finally:
         apply_theme(qapp, False)
+
+
+def test_a_better_answer_is_saved_from_the_keyboard(qapp, qtbot):
+    """Ctrl+Enter saves the correction; Tab leaves the text for the buttons, it types no tab."""
+    from desktop_app.gui.ratings import CorrectionDialog
+
+    dialog = CorrectionDialog("What is the capital of Italy?", "Rome is a city.", None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.editor.setFocus()
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.isVisible(), "nothing changed yet: nothing to save"
+    dialog.editor.setPlainText("Answer: Rome.")
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Tab)
+    assert dialog.text() == "Answer: Rome." and not dialog.editor.hasFocus()
+    dialog.editor.setFocus()
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.text() == "Answer: Rome."

@@ -527,6 +527,7 @@ def test_export_a_whole_conversation_as_markdown_and_json(make_window, qtbot, tm
     ask(qtbot, window, "First question")
     with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
         window.regenerate()  # a second answer: a branch
+        assert "fixed seed (7)" in window.statusBar().currentMessage()  # the same answer again: said why
     ask(qtbot, window, "Second question")
     cid = window.chat.conversation_id
     md = conversation_actions.export_conversation(window, cid, "markdown", str(tmp_path / "c.md"))

@@ -131,3 +131,12 @@ def test_cli_takes_a_repetition_penalty_and_saves_it_with_the_answer(tiny_model_
     assert main(["generate", "--model", str(tiny_model_dir), "--repetition-penalty", "0.5", "Hi"]) == 2
     assert "--repetition-penalty" in capsys.readouterr().err
     assert RECOMMENDED_SAMPLING["repetition_penalty"] > 1.0, "a new user's answers get the measured default"
+
+
+def test_same_again_reason_names_greedy_and_a_fixed_seed():
+    from desktop_app.core.generation import SamplingSettings, same_again_reason
+
+    assert same_again_reason(SamplingSettings(temperature=0.7)) is None
+    assert "temperature 0" in same_again_reason(SamplingSettings(temperature=0.0))
+    assert "Greedy" in same_again_reason(SamplingSettings(greedy=True, seed=3))
+    assert "fixed seed (3)" in same_again_reason(SamplingSettings(temperature=0.7, seed=3))

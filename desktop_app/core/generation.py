@@ -74,6 +74,17 @@ def recommended_sampling(**overrides) -> "SamplingSettings":
     return SamplingSettings(**{**RECOMMENDED_SAMPLING, **overrides})
 
 
+def same_again_reason(settings: SamplingSettings) -> str | None:
+    """Why a regenerated answer will be the one already there (None: it will differ)."""
+    if settings.is_greedy:
+        return ("Greedy settings (temperature 0): another answer will be the same one again. "
+                "Raise the temperature in Settings for a different one.")
+    if settings.seed is not None:
+        return (f"A fixed seed ({settings.seed}): another answer will be the same one again. "
+                "Set the seed to random in Settings for a different one.")
+    return None
+
+
 def penalise_repeats(logits: torch.Tensor, seen: torch.Tensor | None, penalty: float) -> torch.Tensor:
     """HF's repetition penalty (transformers' RepetitionPenaltyLogitsProcessor) on a copy:
     ``seen`` is a bool mask over the vocabulary of the tokens already in the answer. The

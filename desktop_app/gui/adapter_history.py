@@ -191,8 +191,10 @@ class AdapterHistory(QFrame):
         if sel is None:
             return
         if self.ask:
-            answer = QMessageBox.question(self, "Delete adapter",
-                                          f"Delete adapter {sel} and its files? This cannot be undone.")
+            buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+            answer = QMessageBox.question(self, "Delete adapter",  # No by default: Enter must not delete
+                                          f"Delete adapter {sel} and its files? This cannot be undone.",
+                                          buttons, QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.delete_requested.emit(sel)

@@ -612,8 +612,11 @@ class FineTunePanel(QScrollArea):
         title, body = describe_run(status, reason, metrics, adapter_id)
         self.last_result = (status, reason, metrics, adapter_id)
         active = self.history.active_id()
-        if status == "kept" and active != adapter_id and self.history.rows:
-            now = "the base model" if active is None else f"adapter {active}"
+        now = "the base model" if active is None else f"adapter {active}"
+        gone = status == "kept" and adapter_id not in {row["id"] for row in self.history.rows}
+        if gone:  # deleted since (the run's row then names no adapter)
+            title = f"Kept, but that adapter has been deleted since; {now} is in use now"
+        elif status == "kept" and active != adapter_id:
             title = f"Kept as adapter {adapter_id}; {now} is in use now"
         self.result_title.setText(title)
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
@@ -623,6 +626,6 @@ class FineTunePanel(QScrollArea):
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)
         # compare is about this card's adapter: only while that adapter is in use
-        self.compare_button.setVisible(status == "kept" and active == adapter_id)
+        self.compare_button.setVisible(status == "kept" and not gone and active == adapter_id)
         self.result_box.show()
         self.last_status = status

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QProgressBar, QSplit
                                QVBoxLayout, QWidget)
 
 from desktop_app import APP_NAME
-from desktop_app.core.generation import SamplingSettings, recommended_sampling
+from desktop_app.core.generation import SamplingSettings, recommended_sampling, same_again_reason
 from desktop_app.gui import conversation_actions, db_checkpoint, view_toolbar
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store, paths, *, model_spec: str | None = None, device: str = "auto",
                  autoload: bool = True, precision: str | None = None, parent=None):
         super().__init__(parent)
+        self._shown_once = False
         self.paths = paths
         self.settings = open_settings(paths)
         self.tasks = TaskManager(self)
@@ -269,6 +270,12 @@ class MainWindow(QMainWindow):
         self.chat.system = self.popover.system_text()
         self.prompt.set_enter_sends(self.popover.enter_sends.isChecked())
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:  # a person who starts typing types into the prompt (or the text)
+            self._shown_once = True
+            (self.text_view.editor if self.mode == "text" else self.prompt).setFocus()
+
     def closeEvent(self, event) -> None:
         from desktop_app.gui.quit_guard import confirm_quit_during_finetune
 
@@ -469,7 +476,14 @@ class MainWindow(QMainWindow):
 
     def regenerate(self) -> None:
         self.error_banner.hide()
-        self.chat.regenerate()
+        if self.chat.regenerate():
+            self.warn_if_same_again()
+
+    def warn_if_same_again(self) -> None:
+        """Regenerate under greedy or seeded settings repeats itself: say so, once per click."""
+        reason = same_again_reason(self.chat.settings)
+        if reason:
+            self.statusBar().showMessage(reason, 10000)
 
     def branch(self, message_id: int, index: int, token_id: int) -> None:
         self.error_banner.hide()

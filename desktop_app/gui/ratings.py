@@ -121,7 +121,7 @@ class CorrectionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
         intro = QLabel("Edit the model's answer into the one you wanted. A fine-tune learns to prefer your "
-                       "version over the original.")
+                       "version over the original. Ctrl+Enter saves; Tab leaves the text.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         if question:
@@ -131,6 +131,7 @@ class CorrectionDialog(QDialog):
         self.editor.setObjectName("PromptBox")
         self.editor.setPlainText(current if current is not None else original)
         self.editor.setMinimumSize(520, 180)
+        self.editor.setTabChangesFocus(True)  # keyboard users reach the buttons; an answer rarely needs a tab
         layout.addWidget(self.editor, 1)
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton("Save better answer", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -145,6 +146,16 @@ class CorrectionDialog(QDialog):
         self.original = original
         self.editor.textChanged.connect(self._check)
         self._check()
+        self.editor.installEventFilter(self)  # Ctrl+Enter saves, as it sends elsewhere
+
+    def eventFilter(self, watched, event) -> bool:
+        if (watched is self.editor and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            if self.save_button.isEnabled():
+                self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     def _check(self) -> None:
         text = self.text()

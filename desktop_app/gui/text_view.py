@@ -323,7 +323,8 @@ class TextView(QWidget):
 
     def regenerate(self) -> None:
         self.flush_edit()
-        self.controller.regenerate()
+        if self.controller.regenerate() and hasattr(self.window(), "warn_if_same_again"):
+            self.window().warn_if_same_again()
 
     def continue_with(self, index: int, alternative) -> bool:
         """A branch from token ``index`` of the heatmap, starting with another token."""
