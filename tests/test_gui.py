@@ -143,6 +143,17 @@ def test_hover_shows_tooltip_and_click_opens_inspector(make_window, qtbot):
     covered = sum(a.prob for a in record.top) * 100
     assert f"{covered:.1f}%" in window.inspector.coverage.text()
     assert view.extraSelections(), "the clicked token is marked"
+    # the keyboard reaches the tokens too: Right/Left/Home/End move the selection, the inspector follows
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    after = min(index + 1, len(card.records) - 1)
+    assert view.selected == after and window.inspector.index == after
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert view.selected == 0 and window.inspector.record == card.records[0]
+    qtbot.keyClick(view, Qt.Key.Key_Left)  # stays at the first token
+    assert window.inspector.index == 0
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert window.inspector.index == len(card.records) - 1 and view.hasFocus()
 
 
 def test_branch_from_alternative_and_browse_siblings(make_window, qtbot):

@@ -308,7 +308,7 @@ class CardRating(QObject):
         if self.tokens:
             self.token_summary.setText(f"tokens rated: {good} good \u00b7 {bad} bad")
         else:
-            self.token_summary.setText("Right-click a token to rate it (or click it, then + / \u2212)")
+            self.token_summary.setText("Right-click a token to rate it (or select it, then + / \u2212)")
         if self.correction:
             self.correction_label.setText(self.correction)
             self.correction_box.show()

@@ -372,6 +372,26 @@ class TokenView(QTextEdit):
             self.select_token(index)
             self.token_clicked.emit(index)
 
+    def keyPressEvent(self, event) -> None:
+        """Keyboard users reach every token: Left/Right (Home/End) move the selection, and the
+        inspector follows it, as a click would; Enter or Space shows the selected token again."""
+        index = self._key_target(event.key())
+        if index is None or not self.records or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            super().keyPressEvent(event)
+            return
+        index = max(0, min(index, len(self.records) - 1))
+        self.select_token(index)
+        self.token_clicked.emit(index)
+
+    def _key_target(self, key) -> int | None:
+        current = self.selected
+        moves = {Qt.Key.Key_Right: current + 1 if current >= 0 else 0,
+                 Qt.Key.Key_Left: current - 1 if current >= 0 else len(self.records) - 1,
+                 Qt.Key.Key_Home: 0, Qt.Key.Key_End: len(self.records) - 1}
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            return current if current >= 0 else 0
+        return moves.get(key)
+
     # ------------------------------------------------------------ selection mark
     def select_token(self, index: int) -> None:
         self.selected = index
