@@ -311,10 +311,9 @@ def test_a_failed_check_put_off_checks_back_to_the_latest_update_that_passes(tin
     assert max(guard.passed) == 12
 
 
-def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny_model_dir):
-    """When the gate finds the probe over its limit at the kept checkpoint, step_back puts back
-    the latest earlier passing check at or under kept * aim * limit / probe rise (the probe's
-    rise taken as growing in proportion to the updates), and says so in the summary."""
+def _guard_on_a_lora(tiny_model_dir, total: int, checks: int):
+    """A PerplexityGuard over a fresh LoRA on the tiny model (a loose limit), and the LoRA's
+    trainable tensors, which the step-back tests move by hand."""
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -322,8 +321,17 @@ def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
     base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
     model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
-    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=10.0, total=8, checks=4)
-    lora = [p for n, p in model.named_parameters() if p.requires_grad]
+    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=10.0, total=total, checks=checks)
+    return guard, [p for n, p in model.named_parameters() if p.requires_grad]
+
+
+def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny_model_dir):
+    """When the gate finds the probe over its limit at the kept checkpoint, step_back puts back
+    the latest earlier passing check at or under kept * aim * limit / probe rise (the probe's
+    rise taken as growing in proportion to the updates), and says so in the summary."""
+    import torch
+
+    guard, lora = _guard_on_a_lora(tiny_model_dir, total=8, checks=4)
     at = {}
     for step in (2, 4, 6, 8):
         with torch.no_grad():
@@ -343,14 +351,8 @@ def test_guard_steps_back_to_half_the_updates_when_the_answers_degenerated(tiny_
     """Degenerate re-asks give no measure of how far back to go: the latest passing check at
     or under half the updates kept; with the probe over its limit too, the nearer bound."""
     import torch
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
-    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
-    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
-    guard = gate.PerplexityGuard(model, tok, "cpu", 128, max_rise=10.0, total=12, checks=6)
-    lora = [p for n, p in model.named_parameters() if p.requires_grad]
+    guard, lora = _guard_on_a_lora(tiny_model_dir, total=12, checks=6)
     at = {}
     for step in (2, 4, 6, 8, 10, 12):
         with torch.no_grad():
