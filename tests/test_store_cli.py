@@ -124,6 +124,8 @@ def test_export_formats(db, capsys, tmp_path):
     assert {"prompt": prompt2, "completion": [{"role": "assistant", "content": "Hello!"}], "label": True} in kto
     assert {"prompt": prompt2, "completion": [{"role": "assistant", "content": "Go away"}], "label": False} in kto
     assert len(kto) == 4 and all(set(x) == {"prompt", "completion", "label"} for x in kto)
+    code, _, err = run(capsys, "--db", db, "export", "--format", "kto", "--out", str(tmp_path / "no" / "x.jsonl"))
+    assert code == 2 and "There is no folder" in err and not (tmp_path / "no").exists()
 
     code, stdout, _ = run(capsys, "--db", db, "export", "--format", "dpo")
     dpo = [json.loads(line) for line in stdout.splitlines()]

@@ -95,6 +95,11 @@ def test_continue_writes_on_from_the_end_and_from_an_empty_file(tiny_model_dir, 
     assert main(["continue", str(empty), "--json", *args]) == 0  # from the model's start token
     assert json.loads(capsys.readouterr().out)["tokens"]
     assert main(["continue", str(text_file), "--max-new-tokens", "0", "--model", str(tiny_model_dir)]) == 2
+    for bad in (["--temperature", "-1"], ["--temperature", "4"], ["--top-k", "-2"]):  # refused before loading
+        assert main(["continue", str(text_file), *bad, "--model", str(tiny_model_dir)]) == 2
+        assert "must be" in capsys.readouterr().err
+    assert main(["generate", "  ", "--model", str(tiny_model_dir)]) == 2
+    assert "prompt is empty" in capsys.readouterr().err
 
 
 def test_documents_read_refuses_before_anything_is_stored(tmp_path, tiny_model_dir, capsys):

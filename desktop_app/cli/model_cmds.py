@@ -45,18 +45,23 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def add_sampling_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--max-new-tokens", type=int, default=128, metavar="N")
-    parser.add_argument("--seed", type=int, metavar="S")
+    parser.add_argument("--max-new-tokens", type=int, default=128, metavar="N",
+                        help="the most tokens to write (default %(default)s)")
+    parser.add_argument("--seed", type=int, metavar="S", help="the sampling seed, for a repeatable answer "
+                                                               "(default: a new one each time)")
     from desktop_app.core.generation import RECOMMENDED_SAMPLING
 
     parser.add_argument("--temperature", type=float, default=RECOMMENDED_SAMPLING["temperature"], metavar="T",
                         help="0 means greedy (default %(default)s)")
-    parser.add_argument("--top-k", type=int, default=50, metavar="K")
-    parser.add_argument("--top-p", type=float, default=0.95, metavar="P")
+    parser.add_argument("--top-k", type=int, default=50, metavar="K",
+                        help="draw only from the K likeliest tokens; 0 is off (default %(default)s)")
+    parser.add_argument("--top-p", type=float, default=0.95, metavar="P",
+                        help="draw only from the likeliest tokens that hold P of the probability (default "
+                             "%(default)s)")
     parser.add_argument("--repetition-penalty", type=float, default=RECOMMENDED_SAMPLING["repetition_penalty"],
                         metavar="R", help="a token already in the answer is made less likely to be drawn again "
                                           "(HF-style; 1 is off; default %(default)s)")
-    parser.add_argument("--greedy", action="store_true")
+    parser.add_argument("--greedy", action="store_true", help="always the likeliest token (as --temperature 0)")
     parser.add_argument("--alternatives", type=int, default=10, metavar="K", help="alternatives kept per token")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT", help="extra stop sequence")
 
@@ -66,6 +71,10 @@ def sampling_from_args(args):
 
     if args.max_new_tokens < 1:
         raise CliError("--max-new-tokens must be at least 1")
+    if not 0 <= args.temperature <= 3:
+        raise CliError("--temperature must be from 0 (greedy) to 3")
+    if args.top_k < 0:
+        raise CliError("--top-k must be 0 (off) or more")
     if not 0 < args.top_p <= 1:
         raise CliError("--top-p must be in (0, 1]")
     if not 1 <= args.repetition_penalty <= 10:
@@ -101,6 +110,8 @@ def cmd_generate(args) -> int:
     from desktop_app.core.prompts import Turn
 
     settings = sampling_from_args(args)
+    if not args.prompt.strip():
+        raise CliError("The prompt is empty: give the question or text to answer.")
     loaded = load_model_for_cli(args)
     answer = session.prepare_answer(loaded, [Turn("user", args.prompt)], settings, system=args.system)
     print_notice(answer.notice)

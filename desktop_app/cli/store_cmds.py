@@ -105,6 +105,9 @@ def cmd_export(args) -> int:
 
     from desktop_app.core.text_training import standard_examples
 
+    if args.out and not Path(args.out).expanduser().parent.is_dir():
+        raise CliError(f"There is no folder {Path(args.out).expanduser().parent}: create it first, or pick another "
+                       "--out.")
     script = _script_path(args)
     with _open(args) as store:
         text_examples = standard_examples(store, args.format)
