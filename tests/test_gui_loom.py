@@ -163,6 +163,9 @@ def test_rating_continuations_counts_and_trains_as_plain_text(window, qtbot):
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS) as counted:
         panel.up_button.click()
     assert counted.args[0]["thumbs_up"] == 1 and "(1)" in window.side_tabs.tabText(1)
+    # it looks pressed, in the style's "good" colours (the property the style sheet keys on)
+    qtbot.waitUntil(lambda: panel.up_button.isChecked(), timeout=WAIT_MS)
+    assert panel.up_button.property("rating") == "up" and not panel.down_button.isChecked()
     # a token the continuation wrote: the inspector rates it
     with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
         view.analyse_now(save=False)

@@ -71,6 +71,7 @@ class BranchPanel(QWidget):
         for button, value, words in ((self.up_button, 1, "good"), (self.down_button, -1, "bad")):
             button.setCheckable(True)
             button.setObjectName("RateTokenButton")
+            button.setProperty("rating", "up" if value > 0 else "down")  # the style's pressed colours
             button.setToolTip(f"This continuation is {words}: fine-tuning learns from it (as plain text)")
             button.clicked.connect(lambda _c=False, v=value: self.rate(v))
             row.addWidget(button)
