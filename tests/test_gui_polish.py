@@ -717,3 +717,27 @@ def test_a_dragged_panel_width_is_the_one_that_comes_back(make_window):
     again.resize(1280, 800)
     _settle()
     assert again.splitter.sizes()[0] == 300
+
+
+def test_the_export_dialog_grows_to_hold_what_it_wrote(qapp, qtbot, tmp_path):
+    """After an export the lines saying where the files went are shown whole, and the
+    format and path fields keep their height (they were squashed to half)."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from desktop_app.gui.adapter_export import ExportDialog
+
+    dialog = ExportDialog(None, None, 1, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    before = dialog.format.height(), dialog.path.height()
+    long_path = tmp_path / ("a-long-folder-name-" * 4) / "adapter-1-q8_0.gguf"
+    notes = [f"Ollama: ollama create my-model -f adapter-1-q8_0.Modelfile (run it in {long_path.parent})"]
+    dialog._finished(SimpleNamespace(path=long_path, bytes=145 * 2**20, extra_files=[Path("adapter-1-q8_0.Modelfile")],
+                                     notes=notes))
+    for _ in range(3):
+        QApplication.processEvents()
+    assert (dialog.format.height(), dialog.path.height()) == before
+    status = dialog.status
+    assert "Wrote" in status.text() and status.height() >= status.heightForWidth(status.width())

@@ -61,6 +61,15 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self._close_or_cancel)
         layout.addWidget(self.buttons)
         self._suggest_path()
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # the path can be copied
+
+    def _say(self, text: str) -> None:
+        """The status line, with the window grown to hold it (its fields must not be squashed)."""
+        self.status.setText(text)
+        self.layout().activate()
+        needed = max(self.layout().totalHeightForWidth(self.width()), self.minimumSizeHint().height())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def choice(self) -> tuple[str, str | None]:
         return self.format.currentData()
@@ -122,14 +131,14 @@ class ExportDialog(QDialog):
         self.bar.setValue(1)
         lines = [f"Wrote {result.path} ({result.bytes / 2**20:.1f} MB)."]
         lines += [f"Also wrote {p.name}." for p in result.extra_files] + list(result.notes)
-        self.status.setText("\n".join(lines))
+        self._say("\n".join(lines))
 
     def _failed(self, error) -> None:
         self.task = None
         message = str(error)
         self._set_running(False)
         self.bar.hide()
-        self.status.setText(message)
+        self._say(message)
 
     def _close_or_cancel(self) -> None:
         if self.task is not None:
