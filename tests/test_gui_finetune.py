@@ -311,3 +311,14 @@ def test_a_better_answer_is_saved_from_the_keyboard(qapp, qtbot):
     dialog.editor.setFocus()
     qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert dialog.result() == QDialog.DialogCode.Accepted and dialog.text() == "Answer: Rome."
+
+
+def test_a_run_that_never_ended_is_reported_as_interrupted(make_window):
+    """A run left "running" (the app was killed while it trained) is said to be interrupted at
+    the next start, not hidden behind the report of an older run."""
+    window = make_window()
+    store, panel = window.chat.store, window.finetune_panel
+    run_id = store.create_run({}, window.chat.loaded.model_id)
+    panel.show_last_run()
+    assert panel.result_title.text() == "Interrupted: nothing changed"
+    assert f"run {run_id}" in panel.result_body.text() and "closed while it trained" in panel.result_body.text()

@@ -75,7 +75,10 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
         body = "The model you chat with stays as it was."
         lines = []
     elif status == "running":
-        title, body, lines = "Interrupted", "", []
+        title = "Interrupted: nothing changed"
+        body = (f"The fine-tune ({reason or 'the last run'}) stopped when the app was closed while it trained. "
+                "The model you chat with is as it was; Fine-tune starts it again.")
+        lines = []
     else:
         title = "The fine-tune failed"
         body = f"{reason}" if reason else ""
@@ -526,7 +529,10 @@ class FineTunePanel(QScrollArea):
         # a cancelled run changed nothing and an interrupted one ("running" after a crash) said
         # nothing: the newest run that finished is the one worth reporting
         finished = [r for r in runs if r["status"] not in ("running", "cancelled")]
-        if finished:
+        if runs and runs[0]["status"] == "running" and not self.controller.running:
+            # the newest run never ended: the app was closed or killed while it trained
+            self._show_result("running", f"run {runs[0]['id']}", None, None)
+        elif finished:
             self.show_run(finished[0])
 
     def show_run(self, run: dict) -> None:
