@@ -12,6 +12,7 @@ from PySide6.QtGui import QTextCharFormat  # noqa: E402
 from PySide6.QtWidgets import QDialog  # noqa: E402
 
 from desktop_app.core.palette import diverging_color  # noqa: E402
+from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core.training import FineTuneSettings  # noqa: E402
 from desktop_app.gui.chat import ChatState  # noqa: E402
 from test_gui import WAIT_MS, answer_cards, ask, make_window, spans  # noqa: E402,F401
@@ -322,3 +323,19 @@ def test_a_run_that_never_ended_is_reported_as_interrupted(make_window):
     panel.show_last_run()
     assert panel.result_title.text() == "Interrupted: nothing changed"
     assert f"run {run_id}" in panel.result_body.text() and "closed while it trained" in panel.result_body.text()
+
+
+def test_ratings_made_from_the_terminal_count_when_the_window_is_active_again(make_window, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window()
+    message_id = ask(qtbot, window)["message_id"]
+    window.writer.wait()
+    with Store.open(window.paths.db_path) as other:  # another process: gpt2-desk rate ID up
+        other.rate_message(message_id, 1)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS) as counted:
+        QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))
+    assert counted.args[0]["thumbs_up"] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
                                QVBoxLayout, QWidget)
@@ -275,6 +275,12 @@ class MainWindow(QMainWindow):
         if not self._shown_once:  # a person who starts typing types into the prompt (or the text)
             self._shown_once = True
             (self.text_view.editor if self.mode == "text" else self.prompt).setFocus()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if (event.type() == QEvent.Type.ActivationChange and self.isActiveWindow()
+                and self.writer.model_id is not None):
+            self.writer.recount()  # ratings made meanwhile elsewhere (gpt2-desk rate / correct) count too
 
     def closeEvent(self, event) -> None:
         from desktop_app.gui.quit_guard import confirm_quit_during_finetune
