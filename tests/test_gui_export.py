@@ -65,7 +65,9 @@ def test_import_from_the_history(make_window, qtbot, tmp_path, tiny_model_dir):
     history.choose_folder = lambda: str(folder)
     assert history.import_button.isEnabled() and not history.rows
     qtbot.mouseClick(history.import_button, Qt.MouseButton.LeftButton)
+    assert "Importing the adapter from" in window.statusBar().currentMessage()  # said while the gate checks it
     qtbot.waitUntil(lambda: history.last_message is not None and len(history.rows) == 1, timeout=WAIT_MS)
+    assert window.statusBar().currentMessage() == ""
     text = history.last_message.text()
     assert "Imported as adapter" in text and "gate" in text
     row = history.rows[0]

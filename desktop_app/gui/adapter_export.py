@@ -199,17 +199,25 @@ def attach(history, controller) -> None:
         history.export_dialog = dialog
         dialog.open()
 
+    def importing(folder: str | None) -> None:
+        """Say what runs while it does (the gate's check takes a minute or two on a CPU)."""
+        history.set_busy(folder is not None)
+        bar = getattr(history.window(), "statusBar", None)
+        if bar is not None:
+            bar().showMessage(f"Importing the adapter from {folder}: the gate is checking it "
+                              "(a minute or two on a CPU)\u2026" if folder else "")
+
     def finished(result) -> None:
-        history.set_busy(False)
+        importing(None)
         _tell(history, "Adapter imported", import_message(result))
 
     def failed(error) -> None:
-        history.set_busy(False)
+        importing(None)
         _tell(history, "Import failed", str(error), warning=True)
 
     def import_(folder: str) -> None:
         if import_adapter_task(controller, folder, finished, failed) is not None:
-            history.set_busy(True)
+            importing(folder)
 
     history.export_dialog = history.last_message = None
     history.export_requested.connect(export)
