@@ -741,3 +741,21 @@ def test_the_export_dialog_grows_to_hold_what_it_wrote(qapp, qtbot, tmp_path):
     assert (dialog.format.height(), dialog.path.height()) == before
     status = dialog.status
     assert "Wrote" in status.text() and status.height() >= status.heightForWidth(status.width())
+
+
+def test_f1_lists_the_shortcuts_and_ctrl_1_2_switch_chat_and_text(make_window, qtbot):
+    from PySide6.QtGui import QShortcut
+
+    from desktop_app.gui import shortcuts
+
+    window = make_window()
+    bound = {s.key().toString() for s in window.findChildren(QShortcut)}
+    assert {"Ctrl+1", "Ctrl+2", "Ctrl+,", "F1", "Ctrl+N", "Esc"} <= bound
+    box = shortcuts.show_shortcuts(window)
+    assert box.isVisible() and "Ctrl+Shift+B" in box.text() and "rate the selected token" in box.text()
+    box.close()
+    by_keys = {s.key().toString(): s for s in window.findChildren(QShortcut)}
+    by_keys["Ctrl+2"].activated.emit()
+    assert window.mode == "text"
+    by_keys["Ctrl+1"].activated.emit()
+    assert window.mode == "chat"

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QProgressBar, QSplit
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings, recommended_sampling, same_again_reason
-from desktop_app.gui import conversation_actions, db_checkpoint, view_toolbar
+from desktop_app.gui import conversation_actions, db_checkpoint, shortcuts, view_toolbar
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.context_meter import ContextMeter
@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(keys), self, self.text_mode.ctrl_enter)
         QShortcut(QKeySequence("Escape"), self, self.stop)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_conversation)
+        shortcuts.bind(self)
         wire_explain(self)
         self.text_mode.connect()
 

@@ -1,0 +1,44 @@
+"""The window's keyboard shortcuts, listed where a person looks for them (F1)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QMessageBox
+
+# (keys, what they do): the list F1 shows; the keys bound in main_window and view_toolbar
+SHORTCUTS = (
+    ("Enter / Ctrl+Enter", "send the prompt (Shift+Enter: a new line); in Text mode Ctrl+Enter continues"),
+    ("Esc", "stop the answer or continuation"),
+    ("Ctrl+N", "a new conversation"),
+    ("Ctrl+1 / Ctrl+2", "Chat / Text"),
+    ("Ctrl+,", "sampling settings"),
+    ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
+    ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
+    ("+ / - / 0", "rate the selected token good / bad / clear"),
+    ("Ctrl+Enter", "save a better answer (in its box)"),
+    ("F1", "this list"),
+)
+
+
+def shortcuts_html() -> str:
+    rows = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS)
+    return f"<table>{rows}</table>"
+
+
+def bind(window) -> None:
+    """Chat/Text, settings and the list itself (the others are bound where their actions live)."""
+    for keys, action in (("Ctrl+1", lambda: window.set_mode("chat")), ("Ctrl+2", lambda: window.set_mode("text")),
+                         ("Ctrl+,", lambda: window.popover.popup_above(window.settings_button)),
+                         ("F1", lambda: show_shortcuts(window))):
+        QShortcut(QKeySequence(keys), window, action)
+
+
+def show_shortcuts(window) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", shortcuts_html(), QMessageBox.StandardButton.Close,
+                      window)
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setWindowModality(Qt.WindowModality.NonModal)  # the window stays usable while it is read
+    window.shortcuts_box = box
+    box.show()
+    return box
