@@ -103,7 +103,10 @@ def test_exports_from_the_text_view(window, qtbot, tmp_path):
     panel, tools = window.text_view.summary_panel, window.text_view.analysis_tools
     assert panel.export_button.isEnabled()
     assert [a.text() for a in panel.export_button.menu().actions()] == [
-        "Heatmap as PNG\u2026", "Tokens as JSON\u2026", "Summary as CSV\u2026"]
+        "Text as a file\u2026", "Heatmap as PNG\u2026", "Tokens as JSON\u2026", "Summary as CSV\u2026"]
+    saved = tools.export("txt", str(tmp_path / "story.md"))  # the text itself, as it is on screen
+    assert saved.read_text(encoding="utf-8") == window.text_view.editor.toPlainText() == LONG
+    assert saved.name in window.text_view.status.text()
     png = tools.export("png", str(tmp_path / "heat.png"))
     image = QImage(str(png))
     assert image.width() == max(400, window.text_view.heatmap.width()) and image.height() > 200

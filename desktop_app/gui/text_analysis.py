@@ -24,7 +24,7 @@ from desktop_app.gui import save_folder
 from desktop_app.gui.tasks import Task
 
 HEATMAP_MAX_TOKENS = 20_000
-FILTERS = {"png": "PNG image (*.png)", "json": "JSON (*.json)", "csv": "CSV (*.csv)"}
+FILTERS = {"txt": "Text (*.txt *.md)", "png": "PNG image (*.png)", "json": "JSON (*.json)", "csv": "CSV (*.csv)"}
 
 
 def heatmap_records(records) -> list:
@@ -72,23 +72,35 @@ class AnalysisTools(QObject):
 
     # ------------------------------------------------------------ exports
     def export(self, kind: str, path: str | None = None) -> Path | None:
-        """Write what is shown: "png" (the heatmap, at the heatmap's width and colours),
+        """Write what is shown: "txt" (the text itself), "png" (the heatmap, at the heatmap's width and colours),
         "json" (every token's record and the summary) or "csv" (the summary). Asks for a
         file name unless ``path`` is given; says in the status line where it went, and
         ``exported`` gives the path. Returns it, or None when nothing was written yet (the
         JSON export, on the store lane) or when it failed (said in words)."""
-        if self.shown is None:
+        if self.shown is None and kind != "txt":  # the text itself needs no analysis
             return None
         if path is None:
             path = self._ask_path(kind)
             if not path:
                 return None
+        if kind == "txt":
+            return self._save_text(path)
         scored, summary = self.shown
         if kind == "json":
             self._export_json(path, scored, summary)
             return None
         try:
             written = self._write(kind, path, scored, summary)
+        except UserFacingError as exc:
+            self.view.controller.error.emit(str(exc))
+            return None
+        self._written(written)
+        return written
+
+    def _save_text(self, path: str) -> Path | None:
+        """The text as shown (the main text, or the branch on screen) into a file of its own."""
+        try:
+            written = text_export.write_text_atomically(path, self.view.editor.toPlainText())
         except UserFacingError as exc:
             self.view.controller.error.emit(str(exc))
             return None

@@ -98,7 +98,7 @@ class Histogram(QWidget):
 
 
 WIDE_SUMMARY_PX = 620  # narrower: the histograms go under the bar (at 800 px their titles were cut)
-EXPORTS = (("png", "Heatmap as PNG\u2026"), ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
+EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
 
 
 class SummaryPanel(QWidget):
@@ -179,7 +179,7 @@ class SummaryPanel(QWidget):
         self.export_button = QToolButton()
         self.export_button.setText("Export \u25be")
         self.export_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")  # the ▾ says it
-        self.export_button.setToolTip("Save the heatmap as PNG, every token's figures as JSON, this summary as CSV")
+        self.export_button.setToolTip("Save the text itself, the heatmap as PNG, every token's figures as JSON, this summary as CSV")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
         for kind, label in EXPORTS:
