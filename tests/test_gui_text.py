@@ -143,6 +143,8 @@ def test_ctrl_enter_streams_a_continuation_into_a_new_branch(text_window, qtbot)
 def test_esc_stops_the_continuation_and_keeps_what_came(text_window, qtbot):
     window = text_window(max_new_tokens=100)
     analysed(qtbot, window, TEXT)
+    window.activateWindow()  # Esc is the window's shortcut: it acts in the active window only
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     stopped = []
 
     def stop_after_first(batch):

@@ -333,7 +333,8 @@ class TaskManager(QObject):
         self.model.shutdown(5.0)
         self.store.shutdown(10.0, cancel=False)
         self.training.shutdown(training_timeout_s)
-        self.files.shutdown(1.0)  # a read only: nothing is lost if it is cut short
+        # a read only, but one outliving its window (a GGUF header: seconds) emits into freed objects
+        self.files.shutdown(10.0)
 
 
 class Throttle(QObject):
