@@ -90,6 +90,7 @@ def test_last_run_report_survives_a_restart_an_interrupted_run_and_is_reopened_f
     QApplication.processEvents()
     assert panel.result_box.isVisibleTo(panel), "the newest finished run is reported after a restart"
     assert "0.270" in panel.result_body.text() and "2.120" in panel.result_body.text()
+    assert "was interrupted" in panel.result_body.text()  # and the run that never ended is named
     panel.result_box.hide()  # as when a new run starts
     history = panel.history
     history.select(adapter)

@@ -529,11 +529,16 @@ class FineTunePanel(QScrollArea):
         # a cancelled run changed nothing and an interrupted one ("running" after a crash) said
         # nothing: the newest run that finished is the one worth reporting
         finished = [r for r in runs if r["status"] not in ("running", "cancelled")]
-        if runs and runs[0]["status"] == "running" and not self.controller.running:
-            # the newest run never ended: the app was closed or killed while it trained
-            self._show_result("running", f"run {runs[0]['id']}", None, None)
-        elif finished:
+        interrupted = runs[0] if runs and runs[0]["status"] == "running" and not self.controller.running else None
+        if finished:
             self.show_run(finished[0])
+        elif interrupted:
+            self._show_result("running", f"run {interrupted['id']}", None, None)
+        if finished and interrupted:  # the newest run never ended: the app closed or was killed while it trained
+            self.result_body.setText(f"Run {interrupted['id']} was interrupted (the app closed while it trained) and "
+                                     f"changed nothing. This is run {finished[0]['id']}'s report.<br>"
+                                     + self.result_body.text())
+            self.result_body.show()
 
     def show_run(self, run: dict) -> None:
         """A stored run's report (its metrics keep the gate's numbers and re-asks)."""
