@@ -158,6 +158,14 @@ MORE_UNSEEN_FACTS = [Fact("What is the capital of Vietnam?", "Hanoi", "The capit
                      Fact("What colour is a pumpkin?", "orange", "A pumpkin is orange."),
                      Fact("What is the opposite of good?", "bad", "The opposite of good is bad."),
                      Fact("What language is spoken in Norway?", "Norwegian", "People in Norway speak Norwegian.")]
+# Open requests (a story, a poem, a description), never rated and in no training pool: a style
+# taught by corrections of short factual answers should not take them over (a user test: after
+# 9 "Answer: X." corrections, "Tell me a story about a dragon..." got "Answer: 1. The Tale of...").
+# Counted as ``spill`` for the rows that teach a style; not the app's own fixed questions
+# (gate.FRESH_QUESTIONS, gate.OPEN_REQUESTS), so the app is not judged on what it checks itself.
+OPEN_REQUESTS = ["Tell me a story about a dragon who is afraid of the dark.", "Write a poem about the sea.",
+                 "Describe a busy market in the morning.", "Tell me a story about a lost kitten.",
+                 "Write a short poem about autumn leaves.", "Describe a thunderstorm at night."]
 MORE_UNSEEN_OPEN = ["Tell me about butterflies.", "Tell me about the sun.", "Tell me about libraries.",
                     "How do I make soup?", "How do I iron a shirt?", "How do I learn to juggle?",
                     "Why do dogs bark?", "Why do we sneeze?"]
@@ -442,6 +450,9 @@ class Row:
     base_adoption16: float | None = None
     unfinished: int = 0  # unseen answers the model ended without a sentence mark (``unfinished``)
     base_unfinished: int = 0
+    spill: int | None = None  # OPEN_REQUESTS answered in the taught style (rows that teach a style; ``spill``)
+    base_spill: int = 0
+    spill_of: int = 0
 
 
 BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed schedule before the rule
@@ -481,6 +492,8 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     given, checks = teach(store, loaded, answers, scenario, size, seed, pools, word)
     adapters.detach(loaded)  # the base model's answers: computed (and cached) before any adapter is on
     base_answers = [answers.greedy(unseen, "base") for _kind, _arg, unseen in checks]
+    styles = [arg for kind, arg, _unseen in checks if kind == "style"]
+    base_open = answers.greedy(OPEN_REQUESTS, "base") if styles else []  # a batch of its own: the rows' figures stay
     start, cpu_start = time.perf_counter(), time.process_time()
     result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, **(overrides or {})),
                           progress=_phases(f"{scenario}-{size}"))
@@ -509,12 +522,16 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
         cut_base += sum(unfinished(answers, ids) for ids in base_ids)
         count += len(unseen)
         examples += list(zip(unseen, before, after))
+    spilled = spill(answers, styles, base_open, result.kept)
+    examples += spilled[2]
     adapters.detach(loaded)
     store.close()
     guard = m.get("guard") or {}
     if guard and guard.get("kept_step") != m.get("steps"):  # the guard stopped it: the update it kept
         parts.append(f"kept@{guard.get('kept_step')}")
     parts.append(f"nopunct={cut}({cut_base})")  # unseen answers ended without a sentence mark (base)
+    if styles:  # open requests answered in the taught style (base)
+        parts.append(f"spill={spilled[0]}/{len(OPEN_REQUESTS)}({spilled[1]})")
     if guard.get("stepped_back"):  # the gate refused the probe's rise at "from": "to" was judged instead
         parts.append(f"back@{guard['stepped_back']['from']}")
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
@@ -527,7 +544,24 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                float(m.get("train_s") or 0.0), float(m.get("train_s") or 0.0) / max(steps, 1), wall,
                float(m.get("elapsed_s") or wall) - float(m.get("train_s") or 0.0),
                wall - float(m.get("elapsed_s") or wall), cpu, examples,
-               _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None, cut, cut_base)
+               _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None, cut, cut_base,
+               spilled[0] if styles else None, spilled[1], len(OPEN_REQUESTS) if styles else 0)
+
+
+def spill(answers, styles: list[str], base_ids: list[list[int]], kept: bool) -> tuple[int, int, list]:
+    """(after, base, examples): how many of ``OPEN_REQUESTS`` get a greedy answer in one of the
+    taught ``styles`` under the adapter now attached (the base model's ``base_ids`` when the
+    run was discarded). A correction's format is for the questions it answered; a story
+    request answered "Answer: 1. The Tale of..." is the style spilling where it should not."""
+    if not styles:
+        return 0, 0, []
+    after = [answers.text(ids) for ids in (answers.greedy(OPEN_REQUESTS, None) if kept else base_ids)]
+    before = [answers.text(ids) for ids in base_ids]
+
+    def count(texts):
+        return sum(any(shows_style(style, t) for style in styles) for t in texts)
+
+    return count(after), count(before), list(zip(OPEN_REQUESTS, before, after))
 
 
 def _phases(label: str):
@@ -656,6 +690,12 @@ def summarize(rows: list[Row]) -> None:
         print(f"ppl_change_max_{size}: {max((r.ppl_change or 0.0) for r in at):+.1f}%")
         print(f"degenerate_{size}: {sum(r.degenerate for r in at)}")
         print(f"unfinished_{size}: {sum(r.unfinished for r in at)} (base {sum(r.base_unfinished for r in at)})")
+        for name, scenarios in SUMMARY_GROUPS.items():  # open requests that took the taught style
+            spilled = [r for r in at if r.scenario in scenarios and r.spill is not None]
+            if spilled:
+                n, of = sum(r.spill for r in spilled), sum(r.spill_of for r in spilled)
+                print(f"spill_{name}_{size}: {n / of:.2f} ({n} of {of} open requests; "
+                      f"base {sum(r.base_spill for r in spilled)})")
 
 
 if __name__ == "__main__":

@@ -119,10 +119,33 @@ def test_a_cancelled_measure_raises_the_runs_own_stop(rated, tiny_model):
 
 def test_taught_pairs_before_and_after_and_marks_trained_questions():
     after = [gate.Reask("q1", "a1", None), gate.Reask("q2", "a2", "loop"), gate.Reask("q3", "a3", None)]
-    pairs = fe.taught(["b1", "b2"], after, unseen_from=1)
-    assert pairs == [{"question": "q1", "seen": True, "before": "b1", "after": "a1", "problem_after": None},
-                     {"question": "q2", "seen": False, "before": "b2", "after": "a2", "problem_after": "loop"},
-                     {"question": "q3", "seen": False, "before": "", "after": "a3", "problem_after": None}]
+    pairs = fe.taught(["b1", "b2"], after, unseen_from=1, open_from=2)
+    assert pairs == [{"question": "q1", "seen": True, "open": False, "before": "b1", "after": "a1",
+                      "problem_after": None},
+                     {"question": "q2", "seen": False, "open": False, "before": "b2", "after": "a2",
+                      "problem_after": "loop"},
+                     {"question": "q3", "seen": False, "open": True, "before": "", "after": "a3",
+                      "problem_after": None}]
+    assert not any(p["open"] for p in fe.taught(["b1"], after, unseen_from=1))  # no open request asked
+
+
+def test_an_open_request_is_asked_after_the_unseen_questions_and_shown_as_one(rated, tiny_model):
+    """A style taught on short answers can spread to a story request: one fixed open request,
+    never rated, is re-asked before and after, and the pairs mark it so the panel shows it."""
+    store, _paths, data = rated
+    train, held = data.split(0.34, seed=0, min_total=2)
+    plan = _plan(store, data, tiny_model, train, held, open_requests=1)
+    questions = [q for _ids, q in plan.prompts]
+    assert questions[-1] == gate.OPEN_REQUESTS[0] and plan.open_count == 1 and plan.open_from == len(questions) - 1
+    assert questions[:-1] == [q for _ids, q in _plan(store, data, tiny_model, train, held).prompts]
+    assert gate.OPEN_REQUESTS[0] not in gate.FRESH_QUESTIONS
+    metrics: dict = {}
+    pad = tiny_model.tokenizer.eos_token_id
+    _meter(metrics).measure("before", tiny_model, data, held, plan, pad)
+    _meter(metrics).measure("after", tiny_model, data, held, plan, pad)
+    assert [(t["seen"], t["open"]) for t in metrics["taught"]] == [(True, False)] * 2 + [(False, False)] * 2 + [
+        (False, True)]
+    assert metrics["taught"][-1]["question"] == gate.OPEN_REQUESTS[0] and metrics["reask_count"] == 5
 
 
 def _with_lora(tiny_model):

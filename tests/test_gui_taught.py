@@ -61,3 +61,22 @@ def test_cancelled_or_failed_runs_show_no_pairs(make_window, qtbot):
     assert not panel.taught.isVisible() and panel.taught.pairs == []
     panel._show_result("kept", None, {**METRICS, "taught": []}, 3)
     assert not panel.taught.isVisible()
+
+
+def test_an_open_request_is_shown_among_the_never_seen_questions(make_window, qtbot):
+    """A style taught on short answers can spread to a story request: the run's open request
+    takes the last never-seen place, tagged as one, so the person sees it."""
+    story = {"question": "Write a short story about a robot who learns to paint.", "seen": False, "open": True,
+             "before": "Once upon a time, a robot...", "after": "Answer: 1. The Robot.", "problem_after": None}
+    window = make_window(wait=False)
+    panel = window.finetune_panel
+    window.show_finetune()
+    panel._show_result("kept", None, {**METRICS, "taught": TAUGHT + [story]}, 3)
+    view = panel.taught
+    assert [(p["seen"], bool(p.get("open"))) for p in view.pairs] == [(True, False)] * 3 + [(False, False),
+                                                                                            (False, True)]
+    assert view.pairs[3]["question"] == "What is the capital of Australia?"
+    assert shown(panel)[-1] == ("after", "after: Answer: 1. The Robot.")
+    questions = [w.text() for w in view.body.findChildren(type(view.title)) if w.objectName() == "TaughtQuestion"]
+    assert "an open request" in questions[-1] and "robot who learns to paint" in questions[-1]
+    assert sum("an open request" in q for q in questions) == 1

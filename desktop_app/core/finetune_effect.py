@@ -42,17 +42,25 @@ EVAL_BATCH = 8  # answers per forward pass when measuring (no gradients): speed 
 @dataclass(frozen=True)
 class Reasks:
     """The questions re-asked before and after training: (prompt ids, question text), the
-    first ``unseen_from`` of them trained on; answered greedily up to ``tokens`` tokens."""
+    first ``unseen_from`` of them trained on, the last ``open_count`` open requests
+    (gate.OPEN_REQUESTS); answered greedily up to ``tokens`` tokens."""
     prompts: list[tuple[list[int], str]]
     unseen_from: int
     tokens: int
+    open_count: int = 0
+
+    @property
+    def open_from(self) -> int:
+        return len(self.prompts) - self.open_count
 
 
 def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingData, tokenizer, window: int, *,
-                count: int, unseen: int, tokens: int) -> Reasks:
+                count: int, unseen: int, tokens: int, open_requests: int = 0) -> Reasks:
     """Up to ``count`` questions the run trains on, then up to ``unseen`` it never sees (the
-    held-out ones, else fixed everyday questions), so the gate's degeneracy check and the
-    panel's before/after also cover new questions."""
+    held-out ones, else fixed everyday questions), then ``open_requests`` fixed open requests
+    (a story, a description), so the gate's degeneracy check and the panel's before/after
+    also cover new questions, and a person sees whether a style they taught on short answers
+    spread to requests where it does not belong."""
     questions = question_texts(store, data)
     seen_q = distinct_prompts(train, questions, count)
     fresh = distinct_prompts(held, questions, unseen)
@@ -62,7 +70,8 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
             break
         if question not in asked:
             fresh.append((gate.fresh_prompt(tokenizer, question, window, tokens), question))
-    return Reasks(seen_q + fresh, len(seen_q), tokens)
+    requests = [(gate.fresh_prompt(tokenizer, q, window, tokens), q) for q in gate.OPEN_REQUESTS[:open_requests]]
+    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests))
 
 
 def question_texts(store, data: TrainingData) -> dict[int, str]:
@@ -131,7 +140,7 @@ class Meter:
         m[f"reask_problems_{when}"] = [a.problem for a in answers if a.problem]
         m[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
         if when == "after":
-            m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from)
+            m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from, reasks.open_from)
 
     def _reask(self, work, reasks: Reasks, cache) -> list:
         """Greedy re-asks; before training, those the model in use answered in an earlier run
@@ -153,12 +162,14 @@ class Meter:
         return out
 
 
-def taught(before: list[str], after: list, unseen_from: int) -> list[dict]:
+def taught(before: list[str], after: list, unseen_from: int, open_from: int | None = None) -> list[dict]:
     """Before/after pairs for the person: the same greedy question, answered by the model
-    they had and by the new adapter; ``seen``: the question was trained on."""
+    they had and by the new adapter; ``seen``: the question was trained on; ``open``: an open
+    request (from ``open_from`` on), never trained on."""
     out = []
+    open_from = len(after) if open_from is None else open_from
     for i, a in enumerate(after):
-        out.append({"question": a.question[:300], "seen": i < unseen_from,
+        out.append({"question": a.question[:300], "seen": i < unseen_from, "open": i >= open_from,
                     "before": before[i] if i < len(before) else "", "after": a.answer[:300],
                     "problem_after": a.problem})
     return out

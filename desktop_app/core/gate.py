@@ -301,6 +301,11 @@ def degenerate(question: str, answer: str, answer_ids: list[int] | None = None) 
 # show is what the adapter does to new questions.
 FRESH_QUESTIONS = ("What is the capital of Australia?", "How do I make a cup of coffee?",
                    "What is the largest planet in the solar system?", "Why do leaves fall in autumn?")
+# Asked before and after every run (FineTuneSettings.reask_open): open requests, never rated, where a
+# format taught on short answers does not belong (a user test: after 9 "Answer: X." corrections, "Tell
+# me a story about a dragon..." got "Answer: 1. The Tale of..."). The panel shows one beside the person's
+# questions so they see whether their style spread; a loop or echo here refuses a run like any re-ask.
+OPEN_REQUESTS = ("Write a short story about a robot who learns to paint.", "Describe a walk in a forest in spring.")
 
 
 def fresh_prompt(tokenizer, question: str, context_window: int, max_new_tokens: int) -> list[int]:

@@ -114,6 +114,10 @@ class FineTuneSettings:
     guard_step_back: bool = True
     reask_count: int = 3  # greedy re-asks of rated (trained-on) questions
     reask_unseen: int = 2  # ... and of questions training never saw (held-out ones, else gate.FRESH_QUESTIONS)
+    # the anchor on open requests (core.train_anchor) in runs with corrections: x its KL. Measured
+    # (bench/learning_effect.py, spill): see the README's learning section
+    anchor_weight: float = 1.0
+    reask_open: int = 1  # ... and of open requests (gate.OPEN_REQUESTS): does a taught style spread to them?
     reask_tokens: int = 40
     end_with_eos: bool = True
     # a thumb that pairs with a rated sibling also trains alone (KTO). Measured (thumbs 8, kept whatever the
@@ -355,7 +359,8 @@ class _Run:
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})
         reasks = plan_reasks(self.store, data, train, held, resolved.tokenizer, resolved.window,
-                             count=s.reask_count, unseen=s.reask_unseen, tokens=s.reask_tokens)
+                             count=s.reask_count, unseen=s.reask_unseen, tokens=s.reask_tokens,
+                             open_requests=s.reask_open)
         meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache)
 
         self._train(work, train, pad_id)
@@ -482,6 +487,7 @@ class _Run:
         self.metrics["train_precision"] = amp.label
         with model.disable_adapter(), amp.autocast(), self.timed("reference"):  # the reference is fixed: computed once
             refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH)
+            anchor = self._anchor(work, train, pad_id)
         self.check_cancel()
         s = self.settings
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
@@ -499,6 +505,8 @@ class _Run:
             with self.team(team):
                 with amp.autocast():
                     loss, figures = L.batch_loss(model, batch, pad_id, device, weights)
+                    if anchor is not None:
+                        loss = loss + s.anchor_weight * anchor.loss(model, step, pad_id, device)
                 amp.scaler.scale(loss).backward()
                 amp.scaler.unscale_(optimizer)
                 torch.nn.utils.clip_grad_norm_(params, s.max_grad_norm)
@@ -520,6 +528,17 @@ class _Run:
         _add_seconds(self.metrics, "train", self.metrics["train_s"], time.process_time() - cpu_start)
         if guard:
             self.metrics["guard"] = guard.summary()
+
+    def _anchor(self, work, train: TrainingData, pad_id: int):
+        """The brake on a corrected format spreading to open requests (core.train_anchor), for
+        runs with corrections: thumbs and token ratings teach no format of their own."""
+        from desktop_app.core.train_anchor import build_anchor
+
+        anchor = None
+        if self.settings.anchor_weight and any(p.source == "correction" for p in train.pairs):
+            anchor = build_anchor(work.model, work.tokenizer, work.context_window, work.device, pad_id)
+        self.metrics["anchor_requests"] = len(anchor.seqs) if anchor else 0
+        return anchor
 
     def _guard(self, work, total: int):
         s = self.settings

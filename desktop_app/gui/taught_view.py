@@ -1,6 +1,6 @@
 """What the person taught, shown after a fine-tune: a few of their own rated questions and a
-question or two training never saw, each with the greedy answer before and after the run,
-side by side. The pairs are the gate's re-asks (``metrics["taught"]``, core/training.py),
+question or two training never saw (one an open request: did the style spread there?), each
+with the greedy answer before and after the run, side by side. The pairs are the gate's re-asks (``metrics["taught"]``, core/training.py),
 so showing them costs nothing; after a discarded run they show why.
 """
 
@@ -17,10 +17,18 @@ CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
 
 
 def pick_pairs(taught: list[dict]) -> list[dict]:
-    """Up to three rated questions, then up to two never-seen ones."""
+    """Up to three rated questions, then up to two never-seen ones, the last of them an open
+    request when the run asked one (a style taught on short answers can spread to a story)."""
     seen = [t for t in taught if t.get("seen")][:MAX_SEEN]
-    unseen = [t for t in taught if not t.get("seen")][:MAX_UNSEEN]
-    return seen + unseen
+    requests = [t for t in taught if t.get("open")][:1]
+    unseen = [t for t in taught if not t.get("seen") and not t.get("open")][:MAX_UNSEEN - len(requests)]
+    return seen + unseen + requests
+
+
+def _tag(pair: dict) -> str:
+    if pair.get("seen"):
+        return "you rated this"
+    return "an open request, never seen in training" if pair.get("open") else "never seen in training"
 
 
 def _clip(text: str) -> str:
@@ -62,7 +70,7 @@ class TaughtView(QFrame):
         self.setVisible(bool(self.pairs))
 
     def _add_pair(self, pair: dict, row: int) -> int:
-        tag = "you rated this" if pair.get("seen") else "never seen in training"
+        tag = _tag(pair)
         question = styled_label("", "TaughtQuestion", wrap=True)
         question.setTextFormat(Qt.TextFormat.PlainText)
         question.setText(f"\u201c{_clip(pair.get('question') or '(no question)')}\u201d \u00b7 {tag}")
