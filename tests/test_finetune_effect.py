@@ -51,6 +51,21 @@ def test_reasks_take_trained_questions_then_held_out_then_everyday_ones(rated, t
     assert [q for _ids, q in everyday.prompts][1:] == list(gate.FRESH_QUESTIONS[:3]) and everyday.unseen_from == 1
 
 
+def test_canaries_follow_the_unseen_questions_and_a_held_out_sibling_of_a_trained_question_is_not_new(
+        rated, tiny_model):
+    store, _paths, data = rated
+    train, held = data.split(0.34, seed=0, min_total=2)
+    plan = _plan(store, data, tiny_model, train, held, canaries=2, open_requests=1)
+    questions = [q for _ids, q in plan.prompts]
+    assert questions[3:] == [gate.FRESH_QUESTIONS[0], *gate.CANARY_QUESTIONS[:2], gate.OPEN_REQUESTS[0]]
+    assert plan.unseen_from == 2 and plan.open_from == 6 == len(questions) - 1
+    # the held-out part answers a question training has too: the unseen places go to everyday questions
+    sibling = TrainingData([train.unpaired[0]], [], [])
+    plan = _plan(store, data, tiny_model, train, sibling, unseen=1)
+    assert [q for _ids, q in plan.prompts][2:] == [gate.FRESH_QUESTIONS[0]]
+    assert not set(gate.CANARY_QUESTIONS) & (set(gate.FRESH_QUESTIONS) | set(gate.OPEN_REQUESTS))
+
+
 def test_question_texts_are_the_prompts_each_rated_answer_replied_to(rated):
     store, _paths, data = rated
     assert sorted(fe.question_texts(store, data).values()) == sorted(QUESTIONS)

@@ -368,6 +368,37 @@ def test_guard_steps_back_to_half_the_updates_when_the_answers_degenerated(tiny_
     assert guard.summary()["stepped_back"] == {"from": 6, "to": 2, "probe_rise": 0.04, "degenerate": True}
 
 
+def test_guard_steps_back_to_the_latest_checkpoint_where_the_degenerate_answers_are_clean(tiny_model_dir):
+    """For degenerate re-asks the run steps back to the latest kept checkpoint where those
+    re-asks, asked again under its weights, no longer degenerate; with none, the kept weights
+    stay and nothing is stepped back."""
+    import torch
+
+    guard, lora = _guard_on_a_lora(tiny_model_dir, total=12, checks=6)
+    at = {}
+    for step in (2, 4, 6, 8, 10, 12):
+        with torch.no_grad():
+            lora[1].add_(1e-3 * step)
+        assert guard.passes(step)
+        at[step] = lora[1].detach().clone()
+    asked = []
+
+    def clean_up_to(last_clean):
+        def clean():
+            step = next(s for s, w in at.items() if torch.equal(w, lora[1]))  # the weights put back
+            asked.append(step)
+            return step <= last_clean
+        return clean
+
+    assert guard.step_back_clean(clean_up_to(0)) is None
+    assert asked == [10, 8, 6, 4, 2] and torch.equal(lora[1], at[12]) and guard.kept_step == 12
+    assert "stepped_back" not in guard.summary()
+    asked.clear()
+    assert guard.step_back_clean(clean_up_to(8)) == 8
+    assert asked == [10, 8] and torch.equal(lora[1], at[8]) and guard.kept_step == 8
+    assert guard.summary()["stepped_back"] == {"from": 12, "to": 8, "degenerate": True}
+
+
 def test_a_run_refused_for_the_probe_alone_is_judged_again_at_an_earlier_checkpoint(tmp_path, tiny_model):
     """The same ratings trained twice the same way: once with a loose perplexity limit (the
     probe's rise r is measured), once with the limit at r / 3. The second run is refused for
@@ -413,3 +444,17 @@ def test_a_run_past_the_guard_keeps_the_untrained_adapter_and_is_discarded(env, 
     assert guard["kept_step"] == 0 and [s for s, _p in guard["checks"]] == [4]
     assert result.metrics["steps"] == 4
     assert not result.kept and "margin did not move" in result.reason
+
+
+def test_a_short_answer_naming_the_questions_own_subject_counts_against_a_re_ask():
+    """"The capital of Switzerland is Switzerland." is no loop or echo by degenerate() (the
+    benchmarks' judge), but the gate's re-asks count it."""
+    q = "What is the capital of Switzerland?"
+    assert gate.degenerate(q, "The capital of Switzerland is Switzerland.") is None
+    assert gate.reask_problem(q, "The capital of Switzerland is Switzerland.") == "restates"
+    assert gate.reask_problem("What is the capital of Denmark?", "Denmark is the capital of Denmark.") == "echo"
+    assert gate.restates("What is the capital of Denmark?", "Denmark is the capital of Denmark.")
+    for fine in ("The capital of Switzerland is Bern.", "Bern.", "The capital of Mexico is Mexico City.",
+                 "Switzerland's capital is Bern, a city in the middle of Switzerland and home to many bears and "
+                 "bridges over its river, in Switzerland"):
+        assert gate.reask_problem(q if "Mexico" not in fine else "What is the capital of Mexico?", fine) is None, fine

@@ -55,21 +55,26 @@ class Reasks:
 
 
 def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingData, tokenizer, window: int, *,
-                count: int, unseen: int, tokens: int, open_requests: int = 0) -> Reasks:
+                count: int, unseen: int, tokens: int, open_requests: int = 0, canaries: int = 0) -> Reasks:
     """Up to ``count`` questions the run trains on, then up to ``unseen`` it never sees (the
     held-out ones, else fixed everyday questions), then ``open_requests`` fixed open requests
     (a story, a description), so the gate's degeneracy check and the panel's before/after
     also cover new questions, and a person sees whether a style they taught on short answers
-    spread to requests where it does not belong."""
+    spread to requests where it does not belong. ``canaries``: fixed open questions
+    (gate.CANARY_QUESTIONS) after the unseen ones, where loops show first."""
     questions = question_texts(store, data)
     seen_q = distinct_prompts(train, questions, count)
-    fresh = distinct_prompts(held, questions, unseen)
+    trained = {tuple(ids) for ids, _q in distinct_prompts(train, questions, len(train))}
+    # a held-out answer to a question training has too (a sibling kept apart) is no new question
+    fresh = [(ids, q) for ids, q in distinct_prompts(held, questions, len(held)) if tuple(ids) not in trained][:unseen]
     asked = {q for _ids, q in seen_q + fresh}
     for question in gate.FRESH_QUESTIONS:
         if len(fresh) >= unseen:
             break
         if question not in asked:
             fresh.append((gate.fresh_prompt(tokenizer, question, window, tokens), question))
+    fresh += [(gate.fresh_prompt(tokenizer, q, window, tokens), q) for q in gate.CANARY_QUESTIONS[:canaries]
+              if q not in asked]
     requests = [(gate.fresh_prompt(tokenizer, q, window, tokens), q) for q in gate.OPEN_REQUESTS[:open_requests]]
     return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests))
 

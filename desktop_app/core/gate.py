@@ -226,6 +226,23 @@ class PerplexityGuard:
         self._put_back(self.kept)
         return step
 
+    def step_back_clean(self, clean) -> int | None:
+        """Once the gate found re-asks that degenerated at the kept checkpoint: the latest earlier
+        checkpoint kept (passing checks, and the weights between them) where ``clean()`` (the
+        re-asks that degenerated, asked again under the weights put back) says they no longer do.
+        None: none is, and the kept weights are back. Answers degenerate as the adapter moves
+        further, so the latest clean one keeps the most of what the run learned: half the
+        updates (``step_back(degenerate=True)``) gave up more than needed or not enough."""
+        kept_step, kept = self.kept_step, self.kept
+        for step in sorted((s for s in self.passed if 0 < s < kept_step), reverse=True):
+            self._put_back(self.passed[step])
+            if clean():
+                self.stepped_back = {"from": kept_step, "to": step, "degenerate": True}
+                self.kept_step, self.kept = step, self.passed[step]
+                return step
+        self._put_back(kept)
+        return None
+
     def _put_back(self, weights: dict) -> None:
         with torch.no_grad():
             for name, p in self._trainable():
@@ -296,6 +313,25 @@ def degenerate(question: str, answer: str, answer_ids: list[int] | None = None) 
     return None
 
 
+def restates(question: str, answer: str) -> bool:
+    """A short answer that ends on a word of the question it already used: "The capital of
+    Switzerland is Switzerland.", "Denmark is the capital of Denmark." Not a loop or an echo
+    by ``degenerate`` (half its word triples are new), yet it answers nothing. Measured: a
+    short-answer style learned from 4 thumbs gave it on 4 of 16 capitals where the base model
+    named the city. The re-asks count it (``reask``); ``degenerate`` does not, so the
+    benchmarks' judge stays as it was."""
+    a = _words(answer)
+    if not a or len(a) > 12:
+        return False
+    last = a[-1]
+    return len(last) > 3 and last in set(_words(question)) and last in a[:-1]
+
+
+def reask_problem(question: str, answer: str, answer_ids: list[int] | None = None) -> str | None:
+    """What the gate counts against a re-asked answer: ``degenerate``'s reasons, or "restates"."""
+    return degenerate(question, answer, answer_ids) or ("restates" if restates(question, answer) else None)
+
+
 # Asked before and after training when the person's own held-out questions are too few:
 # everyday questions of both kinds (a short fact, an open "how"), never rated, so what they
 # show is what the adapter does to new questions.
@@ -305,6 +341,15 @@ FRESH_QUESTIONS = ("What is the capital of Australia?", "How do I make a cup of 
 # format taught on short answers does not belong (a user test: after 9 "Answer: X." corrections, "Tell
 # me a story about a dragon..." got "Answer: 1. The Tale of..."). The panel shows one beside the person's
 # questions so they see whether their style spread; a loop or echo here refuses a run like any re-ask.
+# Asked before and after every run (FineTuneSettings.reask_canaries): everyday open questions of the
+# kinds where a small adapter's answers turn into loops first (measured, bench/learning_effect.py: 8
+# token ratings, "Tell me about butterflies." -> "*Awkward*" over and over; "Tell me about cats." looped
+# under the same adapter), and short facts where a learned short answer names the question's own subject
+# ("The capital of Switzerland is Switzerland.": ``restates``). The facts have one-word subjects: a
+# correct answer restating a longer question reads as an echo ("The capital of the Netherlands is
+# Amsterdam." to the base model too), and a correct short answer must not refuse a run.
+CANARY_QUESTIONS = ("Tell me about cats.", "Tell me about the desert.", "What is the capital of Switzerland?",
+                    "What is the capital of Croatia?")
 OPEN_REQUESTS = ("Write a short story about a robot who learns to paint.", "Describe a walk in a forest in spring.")
 
 
@@ -351,7 +396,7 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
         for stop in stops:
             if stop and stop in text:
                 text = text[:text.index(stop)]
-        answers.append(Reask(question, text, degenerate(question, text, row)))
+        answers.append(Reask(question, text, reask_problem(question, text, row)))
     return answers
 
 

@@ -117,6 +117,7 @@ class FineTuneSettings:
     # the anchor on open requests (core.train_anchor) in runs with corrections: x its KL. Measured
     # (bench/learning_effect.py, spill): see the README's learning section
     anchor_weight: float = 1.0
+    reask_canaries: int = 4  # ... and of fixed everyday questions (gate.CANARY_QUESTIONS): loops and restated subjects
     reask_open: int = 1  # ... and of open requests (gate.OPEN_REQUESTS): does a taught style spread to them?
     reask_tokens: int = 40
     end_with_eos: bool = True
@@ -360,7 +361,7 @@ class _Run:
                              "gate_margin_on": "heldout" if len(held) else "all"})
         reasks = plan_reasks(self.store, data, train, held, resolved.tokenizer, resolved.window,
                              count=s.reask_count, unseen=s.reask_unseen, tokens=s.reask_tokens,
-                             open_requests=s.reask_open)
+                             open_requests=s.reask_open, canaries=s.reask_canaries)
         meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache)
 
         self._train(work, train, pad_id)
@@ -378,13 +379,13 @@ class _Run:
         self.say("evaluating", "Measuring the new adapter")
         meter.measure("after", work, data, held, reasks, pad_id)
         self.check_cancel()
-        if self._step_back():
+        if self._step_back(work, reasks):
             self.say("evaluating", "General text got worse: measuring an earlier checkpoint")
             meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
         return self._decide(work, resolved, parent)
 
-    def _step_back(self) -> bool:
+    def _step_back(self, work, reasks) -> bool:
         """When the gate would refuse the run for harm alone (the margin rose), put back one of
         the guard's earlier checkpoints, to be measured and judged once more, rather than the
         person losing every rating of the run: for the probe's perplexity the one expected
@@ -392,15 +393,36 @@ class _Run:
         rises less than the probe for some styles); for degenerate re-asks the latest at or
         under half the updates kept. Answers degenerate as the adapter moves further (measured,
         bench/finetune_vs_trl.py --labels short, seed 0: 8 thumbs down, no thumb up: 2 of 5
-        re-asks looped at update 12 of 14, the run discarded)."""
+        re-asks looped at update 12 of 14, the run discarded). For degenerate re-asks alone, the
+        latest kept checkpoint where those re-asks no longer degenerate (``_clean_check``)."""
         m, s, guard = self.metrics, self.settings, self.guard
         failed = set(gate.judge(m, s.max_ppl_rise).failed)
         if guard is None or not s.guard_step_back or not failed or "margin" in failed:
             return False
-        rise = m["probe_ppl_after"] / m["probe_ppl_before"] - 1 if "perplexity" in failed else 0.0
-        step = guard.step_back(rise, s.max_ppl_rise, degenerate="degenerate" in failed)
+        clean = self._clean_check(work, reasks) if failed == {"degenerate"} else None
+        if clean is not None:
+            with self.timed("step_back"):
+                step = guard.step_back_clean(clean)
+        else:
+            rise = m["probe_ppl_after"] / m["probe_ppl_before"] - 1 if "perplexity" in failed else 0.0
+            step = guard.step_back(rise, s.max_ppl_rise, degenerate="degenerate" in failed)
         m["guard"] = guard.summary()
         return step is not None
+
+    def _clean_check(self, work, reasks):
+        """A check for ``PerplexityGuard.step_back_clean``: the re-asks that degenerated after
+        training and not before, asked again (a few greedy answers: a second or two). None when
+        there are none to ask."""
+        bad = [prompt for prompt, t in zip(reasks.prompts, self.metrics.get("taught") or [])
+               if t["problem_after"] and gate.reask_problem(t["question"], t["before"]) is None]
+        if not bad:
+            return None
+
+        def clean() -> bool:
+            self.check_cancel()
+            return not any(a.problem for a in gate.reask(work, bad, reasks.tokens, self.cancel))
+
+        return clean
 
     def _with_lora(self, resolved: ResolvedModel):
         """A LoadedModel of the training copy with a fresh LoRA adapter on it."""
