@@ -51,6 +51,12 @@ the first 8 (comparable with earlier runs), and ``adoption16_*`` lines give all 
 sentence's final mark ("The capital of Russia is Moscow", "A tomato is a red"), after
 training (the base model's count in brackets); ``unfinished_N`` sums them per size. The
 adoption does not see this side effect of learning to stop.
+
+Rows that teach a style (the corrections and ``mix``) also have ``spill=N/6(M)``: of six open
+requests never rated (``OPEN_REQUESTS``: a story, a poem, a description), how many greedy
+answers took the taught style (the base model's count in brackets); ``spill_<group>_N`` sums
+them per size (``spill_corrections_8: 0.17 (4 of 24 open requests; base 0)``). A format taught
+on short factual answers does not belong in a story.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def test_runs_with_corrections_train_the_anchor_and_others_do_not(tmp_path, tiny
             store.set_correction(mid, "Answer: blue.")
         else:
             store.rate_message(mid, 1 if i % 2 else -1)
-    settings = FineTuneSettings(max_steps=3, min_steps=3, epochs=1, lr=3e-3, reask_count=1, reask_unseen=1,
+    settings = FineTuneSettings(max_steps=3, min_steps=3, epochs=1, lr=3e-3, reask_count=1, reask_unseen=1, anchor_weight=1.0,
                                 reask_open=0, reask_tokens=4, heldout_fraction=0.0, rescore=False, guard_ppl_rise=0)
     result = run_finetune(store, tiny_model, paths, settings)
     assert result.status in ("kept", "discarded"), result.reason

@@ -114,9 +114,10 @@ class FineTuneSettings:
     guard_step_back: bool = True
     reask_count: int = 3  # greedy re-asks of rated (trained-on) questions
     reask_unseen: int = 2  # ... and of questions training never saw (held-out ones, else gate.FRESH_QUESTIONS)
-    # the anchor on open requests (core.train_anchor) in runs with corrections: x its KL. Measured
-    # (bench/learning_effect.py, spill): see the README's learning section
-    anchor_weight: float = 1.0
+    # the anchor on open requests (core.train_anchor) in runs with corrections: x its KL. Off: measured
+    # (bench/learning_effect.py --unseen 16) at 1.0, 4 "Answer:" corrections: spill 0 of 6 open requests, but
+    # adoption 0.88 (1.00 without), and a mix of 4 was discarded (held-out margin 0.743 -> 0.729)
+    anchor_weight: float = 0.0
     reask_canaries: int = 4  # ... and of fixed everyday questions (gate.CANARY_QUESTIONS): loops and restated subjects
     reask_open: int = 1  # ... and of open requests (gate.OPEN_REQUESTS): does a taught style spread to them?
     reask_tokens: int = 40
