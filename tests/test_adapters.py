@@ -147,6 +147,7 @@ def test_cli_adapters_and_finetune_json(env, tiny_model_dir, capsys, tmp_path):
     assert taught[0] == {**taught[0], "question": "Hello, how are you?", "seen": True}
     assert [t["seen"] for t in taught[1:]] and not any(t["seen"] for t in taught[1:])
     assert all(isinstance(t["before"], str) and isinstance(t["after"], str) for t in taught)
+    assert [t["open"] for t in taught].count(True) == 1 and taught[-1]["open"]  # an open request, last
     if out["kept"]:
         assert store.active_adapter(loaded.model_id)["id"] == out["adapter_id"]
         assert main(["generate", "hi", "--max-new-tokens", "3", "--json", *common]) == 0
