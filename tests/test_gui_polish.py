@@ -773,3 +773,11 @@ def test_combo_boxes_draw_a_drop_down_arrow_from_a_real_file(dark):
     assert arrow, "a styled drop-down needs its own arrow or the box looks like a text field"
     path = Path(arrow.group(1))
     assert path.is_file() and ("dark" in path.name) == dark
+
+
+def test_the_finetune_panel_counts_after_the_load_instead_of_saying_nothing_to_learn(make_window, qtbot):
+    window = make_window(wait=False)
+    assert "Nothing to learn" not in window.finetune_panel.ready_label.text(), "the ratings are not counted yet"
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        pass
+    qtbot.waitUntil(lambda: "Nothing to learn" in window.finetune_panel.ready_label.text(), timeout=WAIT_MS)
