@@ -446,15 +446,20 @@ def test_a_run_past_the_guard_keeps_the_untrained_adapter_and_is_discarded(env, 
     assert not result.kept and "margin did not move" in result.reason
 
 
-def test_a_short_answer_naming_the_questions_own_subject_counts_against_a_re_ask():
+def test_a_short_answer_naming_the_questions_own_subject_is_noted_but_refuses_no_run():
     """"The capital of Switzerland is Switzerland." is no loop or echo by degenerate() (the
-    benchmarks' judge), but the gate's re-asks count it."""
+    gate's and the benchmarks' judge): the re-asks note it (a run steps back when an earlier
+    checkpoint is clean of it), the verdict does not count it."""
     q = "What is the capital of Switzerland?"
     assert gate.degenerate(q, "The capital of Switzerland is Switzerland.") is None
-    assert gate.reask_problem(q, "The capital of Switzerland is Switzerland.") == "restates"
-    assert gate.reask_problem("What is the capital of Denmark?", "Denmark is the capital of Denmark.") == "echo"
+    assert gate.restates(q, "The capital of Switzerland is Switzerland.")
     assert gate.restates("What is the capital of Denmark?", "Denmark is the capital of Denmark.")
-    for fine in ("The capital of Switzerland is Bern.", "Bern.", "The capital of Mexico is Mexico City.",
-                 "Switzerland's capital is Bern, a city in the middle of Switzerland and home to many bears and "
-                 "bridges over its river, in Switzerland"):
-        assert gate.reask_problem(q if "Mexico" not in fine else "What is the capital of Mexico?", fine) is None, fine
+    for fine, question in (("The capital of Switzerland is Bern.", q), ("Bern.", q),
+                           ("The capital of Mexico is Mexico City.", "What is the capital of Mexico?"),
+                           ("Switzerland's capital is Bern, a city in the middle of Switzerland and home to many "
+                            "bears and bridges over its river, in Switzerland", q)):
+        assert not gate.restates(question, fine), fine
+    ok = {"gate_margin_on": "all", "margin_all_before": 0.0, "margin_all_after": 0.1, "probe_ppl_before": 10.0,
+          "probe_ppl_after": 10.1, "reask_degenerate_before": 0, "reask_degenerate_after": 0,
+          "reask_restates_before": 0, "reask_restates_after": 2}
+    assert gate.judge(ok).kept

@@ -143,6 +143,7 @@ class Meter:
         m["reask_count"] = len(answers)
         m[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
         m[f"reask_problems_{when}"] = [a.problem for a in answers if a.problem]
+        m[f"reask_restates_{when}"] = sum(a.restates for a in answers)
         m[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
         if when == "after":
             m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from, reasks.open_from)
@@ -158,7 +159,8 @@ class Meter:
         out = []
         for (ids, question), key in zip(prompts, keys):
             hit = found.get(key)
-            answer = gate.Reask(question, hit[0], hit[1]) if hit is not None else next(fresh, None)
+            answer = (gate.Reask(question, hit[0], hit[1], gate.restates(question, hit[0])) if hit is not None
+                      else next(fresh, None))
             if answer is None:  # cancelled meanwhile
                 break
             if cache:

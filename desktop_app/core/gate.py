@@ -318,18 +318,17 @@ def restates(question: str, answer: str) -> bool:
     Switzerland is Switzerland.", "Denmark is the capital of Denmark." Not a loop or an echo
     by ``degenerate`` (half its word triples are new), yet it answers nothing. Measured: a
     short-answer style learned from 4 thumbs gave it on 4 of 16 capitals where the base model
-    named the city. The re-asks count it (``reask``); ``degenerate`` does not, so the
-    benchmarks' judge stays as it was."""
+    named the city. The re-asks note it (``Reask.restates``): a run steps back to the latest
+    checkpoint where such answers are gone, when there is one, but is not refused for it (it
+    is a wrong fact, not a broken answer: measured, 4 picky thumbs: every kept checkpoint
+    from 8 to 22 restated two capitals, and the run refused for it had shown the taught
+    preference in all 16 new answers with none degenerate). ``degenerate`` (the gate's and the
+    benchmarks' judge) does not count it."""
     a = _words(answer)
     if not a or len(a) > 12:
         return False
     last = a[-1]
     return len(last) > 3 and last in set(_words(question)) and last in a[:-1]
-
-
-def reask_problem(question: str, answer: str, answer_ids: list[int] | None = None) -> str | None:
-    """What the gate counts against a re-asked answer: ``degenerate``'s reasons, or "restates"."""
-    return degenerate(question, answer, answer_ids) or ("restates" if restates(question, answer) else None)
 
 
 # Asked before and after training when the person's own held-out questions are too few:
@@ -364,7 +363,8 @@ def fresh_prompt(tokenizer, question: str, context_window: int, max_new_tokens: 
 class Reask:
     question: str
     answer: str
-    problem: str | None
+    problem: str | None  # degenerate(): what the gate refuses a run for
+    restates: bool = False  # restates(): what makes a run step back when an earlier checkpoint is clean
 
 
 def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, cancel=None) -> list[Reask]:
@@ -396,7 +396,7 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
         for stop in stops:
             if stop and stop in text:
                 text = text[:text.index(stop)]
-        answers.append(Reask(question, text, reask_problem(question, text, row)))
+        answers.append(Reask(question, text, degenerate(question, text, row), restates(question, text)))
     return answers
 
 

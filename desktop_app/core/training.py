@@ -403,12 +403,15 @@ class _Run:
         latest kept checkpoint where those re-asks no longer degenerate (``_clean_check``)."""
         m, s, guard = self.metrics, self.settings, self.guard
         failed = set(gate.judge(m, s.max_ppl_rise).failed)
-        if guard is None or not s.guard_step_back or not failed or "margin" in failed:
+        restated = m.get("reask_restates_after", 0) > m.get("reask_restates_before", 0)
+        if guard is None or not s.guard_step_back or not (failed or restated) or "margin" in failed:
             return False
-        clean = self._clean_check(work, reasks) if failed == {"degenerate"} else None
+        clean = self._clean_check(work, reasks) if failed <= {"degenerate"} else None
         if clean is not None:
             with self.timed("step_back"):
                 step = guard.step_back_clean(clean)
+        elif not failed:  # restated answers and nothing to ask again: the run stands as it is
+            return False
         else:
             rise = m["probe_ppl_after"] / m["probe_ppl_before"] - 1 if "perplexity" in failed else 0.0
             step = guard.step_back(rise, s.max_ppl_rise, degenerate="degenerate" in failed)
@@ -416,17 +419,20 @@ class _Run:
         return step is not None
 
     def _clean_check(self, work, reasks):
-        """A check for ``PerplexityGuard.step_back_clean``: the re-asks that degenerated after
-        training and not before, asked again (a few greedy answers: a second or two). None when
-        there are none to ask."""
+        """A check for ``PerplexityGuard.step_back_clean``: the re-asks that degenerated or
+        restated their question (``gate.restates``) after training and not before, asked again
+        (a few greedy answers: a second or two). None when there are none to ask."""
+        def wrong(question, answer, problem=None) -> bool:
+            return bool(problem or gate.degenerate(question, answer) or gate.restates(question, answer))
+
         bad = [prompt for prompt, t in zip(reasks.prompts, self.metrics.get("taught") or [])
-               if t["problem_after"] and gate.reask_problem(t["question"], t["before"]) is None]
+               if wrong(t["question"], t["after"], t["problem_after"]) and not wrong(t["question"], t["before"])]
         if not bad:
             return None
 
         def clean() -> bool:
             self.check_cancel()
-            return not any(a.problem for a in gate.reask(work, bad, reasks.tokens, self.cancel))
+            return not any(a.problem or a.restates for a in gate.reask(work, bad, reasks.tokens, self.cancel))
 
         return clean
 
