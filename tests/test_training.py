@@ -456,6 +456,9 @@ def test_a_short_answer_naming_the_questions_own_subject_is_noted_but_refuses_no
     assert gate.restates("What is the capital of Denmark?", "Denmark is the capital of Denmark.")
     for fine, question in (("The capital of Switzerland is Bern.", q), ("Bern.", q),
                            ("The capital of Mexico is Mexico City.", "What is the capital of Mexico?"),
+                           ("The capital of Australia is Canberra, capital of the Commonwealth of Australia.",
+                            "What is the capital of Australia?"),
+                           ("What is the capital of Switzerland", q),
                            ("Switzerland's capital is Bern, a city in the middle of Switzerland and home to many "
                             "bears and bridges over its river, in Switzerland", q)):
         assert not gate.restates(question, fine), fine

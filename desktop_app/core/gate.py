@@ -313,8 +313,11 @@ def degenerate(question: str, answer: str, answer_ids: list[int] | None = None) 
     return None
 
 
+_LINKS = {"is", "are", "was", "a", "an", "the", "it", "its", "has", "have"}
+
+
 def restates(question: str, answer: str) -> bool:
-    """A short answer that ends on a word of the question it already used: "The capital of
+    """A short answer made of the question's own words, ending on one of them: "The capital of
     Switzerland is Switzerland.", "Denmark is the capital of Denmark." Not a loop or an echo
     by ``degenerate`` (half its word triples are new), yet it answers nothing. Measured: a
     short-answer style learned from 4 thumbs gave it on 4 of 16 capitals where the base model
@@ -324,11 +327,12 @@ def restates(question: str, answer: str) -> bool:
     from 8 to 22 restated two capitals, and the run refused for it had shown the taught
     preference in all 16 new answers with none degenerate). ``degenerate`` (the gate's and the
     benchmarks' judge) does not count it."""
-    a = _words(answer)
-    if not a or len(a) > 12:
+    a, q = _words(answer), set(_words(question))
+    if not 3 <= len(a) <= 12 or " ".join(a) == " ".join(_words(question)):
         return False
-    last = a[-1]
-    return len(last) > 3 and last in set(_words(question)) and last in a[:-1]
+    # every word the question's own (or a link word): it adds nothing ("The capital of Australia is
+    # Canberra, capital of the Commonwealth of Australia." names the city: not this)
+    return set(a) <= q | _LINKS and a[-1] in q and len(a[-1]) > 3
 
 
 # Asked before and after training when the person's own held-out questions are too few:
