@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from desktop_app.core import adapters, lean_decode
+from desktop_app.core import adapters, bf16_gemv, lean_decode
 from desktop_app.core.fast_decode import PlainSteps
 from desktop_app.core.generation import SamplingSettings, generate
 from desktop_app.core.models import open_model
@@ -154,7 +154,7 @@ def test_fast_and_compact_use_their_kernels_on_fused_weights(folder, session_pat
             adapters.attach(loaded, adapter, 1)
         plan = lean_decode.plan_for(loaded)
         fused = plan.layers[0][1]
-        assert (fused.int8 if precision == "compact" else fused.packed) is not None
+        assert (fused.int8 if precision == "compact" else (fused.packed, fused.blocked)[bf16_gemv.library() is not None]) is not None
         assert (fused.lora is not None) == bool(adapter)
         if adapter:  # PEFT keeps a 16-bit model's adapter in float32 and adds its delta there
             assert fused.lora[0].dtype == torch.float32
