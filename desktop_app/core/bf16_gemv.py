@@ -25,7 +25,6 @@ links the libgomp torch itself loaded (same soname), so it is torch's own thread
 from __future__ import annotations
 
 import ctypes
-import functools
 import hashlib
 import logging
 import os
@@ -188,7 +187,6 @@ def _compiler() -> str | None:
     return os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
 
 
-@functools.lru_cache(maxsize=None)
 def _library_path() -> Path:
     from desktop_app.core.paths import AppPaths
 
