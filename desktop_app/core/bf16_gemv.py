@@ -122,8 +122,8 @@ class Blocked:
 
     def __call__(self, x: torch.Tensor, threads: int | None = None) -> torch.Tensor:
         """W x (+ bias) for one row, on the calling thread's team (torch.get_num_threads())."""
-        if not x.is_contiguous():
-            x = x.contiguous()
+        if x.dtype != torch.bfloat16 or not x.is_contiguous():
+            x = x.to(torch.bfloat16).contiguous()
         y = torch.empty(1, self.blocks * ROWS, dtype=torch.bfloat16)
         w, b = self.args
         self.fn(w, x.data_ptr(), b, y.data_ptr(), self.pairs, self.blocks, threads or torch.get_num_threads())
