@@ -162,7 +162,8 @@ def library(build: bool = True):
                 lib = _open(path if path.exists() else _build(path))
                 why = None if _works(lib) else "its self-check gave a wrong product"
             except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
-                why = f"it could not be built or loaded ({str(exc).strip().splitlines()[-1][:200]})"
+                last = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+                why = f"it could not be built or loaded ({last[:200]})"
         if why:
             log.info("bf16 matrix-vector kernel not used (oneDNN's product instead): %s", why)
             lib = None
