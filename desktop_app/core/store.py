@@ -135,6 +135,22 @@ class Store(StoreFile):
                 self._insert_records(conn, message_id, "generated", None, encoded, stamp, _precision_of(records))
             return message_id
 
+    def update_answer(self, message_id, text, *, settings: dict, records: list[TokenRecord],
+                      model_id=None, adapter_id=None) -> None:
+        """Rewrite an answer's text, settings, author and generated records in one
+        transaction (core/drafts.py: the streaming answer's row, written again as it grows)."""
+        encoded = store_codec.encode(records)
+        stamp = now()
+        with self.transaction() as conn:
+            row = self._require_message(conn, message_id)
+            if row["role"] != "assistant":
+                raise StoreError(f"Message {message_id} is a {row['role']} message, not an answer.")
+            conn.execute("UPDATE messages SET text = ?, settings = ?, model_id = ?, adapter_id = ? WHERE id = ?",
+                         (text, _dumps(settings), model_id, adapter_id, message_id))
+            # rescorings were of the old text: they go with it
+            conn.execute("DELETE FROM token_records WHERE message_id = ?", (message_id,))
+            self._insert_records(conn, message_id, "generated", None, encoded, stamp, _precision_of(records))
+
     def _insert_records(self, conn, message_id, kind, adapter_id, encoded, stamp, precision=None):
         conn.execute(
             "INSERT INTO token_records (message_id, kind, adapter_id, n, ids, logprobs, ranks, entropies, texts, "
