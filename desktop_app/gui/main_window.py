@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QProgressBar, QSplit
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings, recommended_sampling, same_again_reason
-from desktop_app.gui import conversation_actions, db_checkpoint, shortcuts, view_toolbar
+from desktop_app.gui import conversation_actions, db_checkpoint, focus_order, shortcuts, view_toolbar
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.context_meter import ContextMeter
@@ -282,6 +282,10 @@ class MainWindow(QMainWindow):
         if (event.type() == QEvent.Type.ActivationChange and self.isActiveWindow()
                 and self.writer.model_id is not None):
             self.writer.recount()  # ratings made meanwhile elsewhere (gpt2-desk rate / correct) count too
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        """Tab and Shift+Tab follow gui/focus_order.py: the newest answer comes right after the prompt."""
+        return focus_order.step(self, forward) or super().focusNextPrevChild(forward)
 
     def closeEvent(self, event) -> None:
         from desktop_app.gui.quit_guard import confirm_quit_during_finetune

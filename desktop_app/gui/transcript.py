@@ -143,6 +143,7 @@ class MessageCard(QFrame):
         button.setObjectName("FlatTool")
         button.setText(text)
         button.setToolTip(tip)
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # the export menu and arrows are Tab stops everywhere
         return button
 
     @property
