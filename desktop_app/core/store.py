@@ -412,6 +412,36 @@ class Store(StoreFile):
         row = self._one("SELECT * FROM adapters WHERE base_model = ? AND active = 1", (base_model,))
         return None if row is None else self._adapter(row)
 
+    def rename_adapter(self, adapter_id, name: str | None) -> None:
+        """The person's name for an adapter (None or blank: none; it is shown by number)."""
+        name = (name or "").strip() or None
+        with self.transaction() as conn:
+            if conn.execute("UPDATE adapters SET name = ? WHERE id = ?", (name, adapter_id)).rowcount == 0:
+                raise StoreError(f"There is no adapter {adapter_id} in {self.path}.")
+
+    def restore_adapter(self, row: dict, children=()) -> None:
+        """Put back a deleted adapter's row under its own id (ids are never reused, so it is
+        free), inactive, with the links its deletion cleared: its run's, and ``children``'s."""
+        with self.transaction() as conn:
+            parent = row.get("parent_id")
+            if parent is not None and conn.execute("SELECT 1 FROM adapters WHERE id = ?", (parent,)).fetchone() is None:
+                parent = None
+            run = row.get("run_id")
+            if run is not None and conn.execute("SELECT 1 FROM finetune_runs WHERE id = ?", (run,)).fetchone() is None:
+                run = None
+            conn.execute("INSERT INTO adapters (id, path, base_model, parent_id, run_id, settings, metrics, active, "
+                         "created, name) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                         (row["id"], str(row["path"]), row["base_model"], parent, run, _dumps(row.get("settings")),
+                          _dumps(row.get("metrics")), row["created"], row.get("name")))
+            if run is not None:
+                conn.execute("UPDATE finetune_runs SET adapter_id = ? WHERE id = ? AND adapter_id IS NULL",
+                             (row["id"], run))
+            for child in children:
+                conn.execute("UPDATE adapters SET parent_id = ? WHERE id = ? AND parent_id IS NULL", (row["id"], child))
+
+    def child_adapters(self, adapter_id) -> list[int]:
+        return [r[0] for r in self._rows("SELECT id FROM adapters WHERE parent_id = ? ORDER BY id", (adapter_id,))]
+
     def delete_adapter(self, adapter_id) -> str:
         """Remove an adapter's row and its "rescored" token records; returns its path (the
         caller deletes the files). Refused with StoreError while it is the active adapter.

@@ -180,7 +180,13 @@ class ChatController(QObject):
     @property
     def adapter_label(self) -> str:
         adapter = getattr(self.loaded, "adapter_id", None)
-        return "base" if adapter is None else f"adapter {adapter}"
+        if adapter is None:
+            return "base"
+        try:
+            name = self.store.get_adapter(adapter).get("name")
+        except UserFacingError:  # deleted meanwhile: its number is all there is
+            name = None
+        return f"adapter {adapter} \u201c{name}\u201d" if name else f"adapter {adapter}"
 
     # ------------------------------------------------------------ adapters
     def sync_adapter(self) -> None:
