@@ -70,3 +70,21 @@ def test_the_bundled_conversion_is_shared_across_data_folders(tmp_path, monkeypa
     user_file = tmp_path / "mine.gguf"
     user_file.write_bytes(b"GGUF")
     assert converted_folder_for(user_file, one).parent == one.converted_models_dir, "the user's own stay put"
+
+
+def test_a_bar_on_a_pipe_is_one_line_not_redraws(capsys):
+    from desktop_app.cli.common import stderr_bar
+
+    bar = stderr_bar("converting", 100)
+    for _ in range(100):
+        bar.update(1)
+    bar.close()
+    err = capsys.readouterr().err
+    assert err == "converting...\n", "a log file gets one line, not carriage-return redraws"
+
+
+def test_finetune_without_ratings_says_so_before_loading_a_copy(tiny_model_dir, capsys):
+    assert main(["finetune", "--model", str(tiny_model_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "No ratings yet" in err
+    assert "separate copy" not in err, "nothing is loaded when there is nothing to learn from"

@@ -66,6 +66,10 @@ def test_missing_path_and_non_model_folder(tmp_path):
     source = resolve_spec(str(tmp_path / "empty"))
     with pytest.raises(ModelError, match="not a model folder"):
         load_model(source, AppPaths.resolve(tmp_path / "data"))
+    (tmp_path / "peft").mkdir()
+    (tmp_path / "peft" / "adapter_config.json").write_text("{}")
+    with pytest.raises(ModelError, match="holds a LoRA adapter, not a model: bring it in with Adapter history"):
+        load_model(resolve_spec(str(tmp_path / "peft")), AppPaths.resolve(tmp_path / "data"))
 
 
 def test_pickle_only_folder_is_refused_not_loaded(tmp_path, tiny_model_dir):

@@ -759,3 +759,25 @@ def test_f1_lists_the_shortcuts_and_ctrl_1_2_switch_chat_and_text(make_window, q
     assert window.mode == "text"
     by_keys["Ctrl+1"].activated.emit()
     assert window.mode == "chat"
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_combo_boxes_draw_a_drop_down_arrow_from_a_real_file(dark):
+    import re
+    from pathlib import Path
+
+    from desktop_app.gui.theme import style_sheet
+
+    sheet = style_sheet(dark)
+    arrow = re.search(r"QComboBox::down-arrow \{ image: url\(([^)]+)\)", sheet)
+    assert arrow, "a styled drop-down needs its own arrow or the box looks like a text field"
+    path = Path(arrow.group(1))
+    assert path.is_file() and ("dark" in path.name) == dark
+
+
+def test_the_finetune_panel_counts_after_the_load_instead_of_saying_nothing_to_learn(make_window, qtbot):
+    window = make_window(wait=False)
+    assert "Nothing to learn" not in window.finetune_panel.ready_label.text(), "the ratings are not counted yet"
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        pass
+    qtbot.waitUntil(lambda: "Nothing to learn" in window.finetune_panel.ready_label.text(), timeout=WAIT_MS)

@@ -48,6 +48,19 @@ def print_notice(notice: str | None) -> None:
         print(f"note: {notice}", file=sys.stderr)
 
 
+def stderr_bar(desc: str, total, **options):
+    """A tqdm bar on stderr. Where stderr is not a terminal (a log file, a pipe), a bar's
+    carriage-return redraws would fill it with hundreds of characters: one line says what
+    runs instead."""
+    from tqdm import tqdm
+
+    terminal = sys.stderr.isatty()
+    if not terminal and not options.get("disable"):
+        print(f"{desc}...", file=sys.stderr)
+    options["disable"] = options.get("disable", False) or not terminal
+    return tqdm(total=total, desc=desc, file=sys.stderr, leave=False, **options)
+
+
 class TqdmProgress:
     """models.Progress -> one tqdm bar per stage, on stderr."""
 
@@ -56,15 +69,13 @@ class TqdmProgress:
         self.stage = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        from tqdm import tqdm
-
         if total <= 1 and self.bar is None:  # quick steps (a load from safetensors) need no bar
             return
         key = stage.split(" (")[0].split()[0]
         if self.bar is None or key != self.stage:
             if self.bar is not None:
                 self.bar.close()
-            self.bar = tqdm(total=total or None, desc=stage, file=sys.stderr, leave=False, disable=not total)
+            self.bar = stderr_bar(stage, total or None, disable=not total)
             self.stage = key
         self.bar.set_description(stage)
         self.bar.n = done

@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, open_store, print_notice
+from desktop_app.cli.common import CliError, open_store, print_notice, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.logs import quiet_libraries
 
@@ -72,8 +72,6 @@ class _Bar:
         self.quiet, self.bar, self.phase = quiet, None, None
 
     def __call__(self, p) -> None:
-        from tqdm import tqdm
-
         if p.phase != self.phase or (p.phase != "training" and p.message):
             if self.bar is not None and p.phase != "training":
                 self.bar.close()
@@ -83,7 +81,7 @@ class _Bar:
                 print(f"{p.phase}: {p.message}", file=sys.stderr)
         if p.phase == "training" and p.step:
             if self.bar is None:
-                self.bar = tqdm(total=p.total, desc="training", file=sys.stderr, leave=False)
+                self.bar = stderr_bar("training", p.total)
             self.bar.n = p.step
             post = {"loss": f"{p.loss:.4f}"} if p.loss is not None else {}
             if p.kl is not None:

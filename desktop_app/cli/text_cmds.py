@@ -9,7 +9,7 @@ import math
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, load_model_for_cli
+from desktop_app.cli.common import CliError, load_model_for_cli, stderr_bar
 from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, sampling_from_args, write_token
 
@@ -46,14 +46,12 @@ class ScoreBar:
         self.stage = None
 
     def __call__(self, p) -> None:
-        from tqdm import tqdm
-
         if p.stage != self.stage:
             self.close()
             self.bar, self.stage = None, p.stage
         if self.bar is None and p.done < p.total:
             unit, desc = ("char", "reading") if p.stage == "reading" else ("tok", "analysing")
-            self.bar = tqdm(total=p.total, desc=desc, unit=unit, unit_scale=True, file=sys.stderr, leave=False)
+            self.bar = stderr_bar(desc, p.total, unit=unit, unit_scale=True)
         if self.bar is not None:
             self.bar.update(p.done - self.bar.n)  # tqdm redraws at most ten times a second
 

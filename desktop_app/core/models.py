@@ -343,6 +343,9 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_prog
 
 def check_model_folder(folder: Path) -> None:
     if not (folder / "config.json").exists():
+        if (folder / "adapter_config.json").exists():  # an exported fine-tune, chosen where a model goes
+            raise ModelError(f"{folder} holds a LoRA adapter, not a model: bring it in with Adapter history > "
+                             "Import... (or `gpt2-desk adapters import`) while its base model is loaded.")
         raise ModelError(f"{folder} is not a model folder (no config.json).")
     if not any(folder.glob("*.safetensors")):
         pickles = [name for name in PICKLE_WEIGHTS if (folder / name).exists()] + [p.name for p in folder.glob("*.bin")]

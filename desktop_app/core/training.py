@@ -44,6 +44,10 @@ class NothingToTrainError(UserFacingError):
     pass
 
 
+NO_RATINGS = ("No ratings yet: rate an answer (thumbs up or down), a token, or write a better answer, "
+              "then fine-tune.")
+
+
 class TrainingBusyError(UserFacingError):
     pass
 
@@ -274,14 +278,15 @@ class _Run:
 
         s = self.settings
         self.say("preparing", "Reading ratings")
+        if not any(self.store.rating_counts().values()):  # say so before seconds of loading a copy
+            raise NothingToTrainError(NO_RATINGS)
         with self.timed("load"):
             resolved = self._resolve_model()
         with self.timed("data"):
             data = build_training_data(self.store, resolved.tokenizer, resolved.window, end_with_eos=s.end_with_eos,
                                        paired_thumbs_kto=s.paired_thumbs_kto)
         if len(data) == 0:
-            raise NothingToTrainError("No ratings yet: rate an answer (thumbs up or down), a token, or write a "
-                                      "better answer, then fine-tune.")
+            raise NothingToTrainError(NO_RATINGS)
         parent = self.store.active_adapter(resolved.model_id)
         parent_id = parent["id"] if parent else None
         self.before_cache = BeforeCache(self.paths, resolved.model_id, parent_id, resolved.device)

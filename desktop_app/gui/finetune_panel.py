@@ -371,6 +371,8 @@ class FineTunePanel(QScrollArea):
         self.counts: dict = {}
         self._connect_controller(controller)
         self.set_counts({})
+        # counting needs the model's tokenizer: until then "nothing to learn" would be false
+        self.ready_label.setText("Counting your ratings once the model is loaded\u2026")
 
     def _build_header(self, layout) -> None:
         """Title, intro, the four count tiles, the readiness line and the train button."""
