@@ -34,8 +34,7 @@ class AdapterUndo(QObject):
         if deleted.trash is None:  # its files were already gone: nothing to bring back
             return
         self.deleted.append(deleted)
-        self.window.statusBar().showMessage(f"{adapters.label(deleted.row)} deleted: Undo delete brings it back "
-                                            "until you close the app.", 10000)
+        self.window.statusBar().showMessage(f"{adapters.label(deleted.row)} deleted (Undo brings it back)", 10000)
         self._show()
 
     def undo(self) -> None:
