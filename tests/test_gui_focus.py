@@ -54,6 +54,24 @@ def test_the_newest_answer_is_a_few_tabs_from_the_prompt_then_the_right_panel(qt
         assert window.focusWidget() is window.regenerate_button
 
 
+def test_tab_scrolls_an_older_answer_into_view(qtbot, qapp, tiny_model_dir):
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=30) as window:
+        window.resize(900, 600)
+        first = _answered_window(qtbot, window)
+        for text in ("Second", "Third", "Fourth"):
+            with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+                window.prompt.setPlainText(text)
+                window.send()
+        bar = window.transcript.verticalScrollBar()
+        qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0, timeout=WAIT_MS)
+        first = next(c for c in window.transcript.cards if c.role == "assistant")
+        first.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        bar.setValue(bar.maximum())
+        QTest.keyClick(first.view, Qt.Key.Key_Tab)  # to its thumb, far above the bottom
+        assert window.focusWidget() is first.rating.up
+        assert bar.value() < bar.maximum()
+
+
 def _grabs(window, widget) -> tuple[QImage, QImage]:
     """The window before and after ``widget`` takes the focus by Tab."""
     window.prompt.setFocus(Qt.FocusReason.OtherFocusReason)
