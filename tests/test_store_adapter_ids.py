@@ -65,3 +65,24 @@ def test_a_schema_5_file_upgrades_with_its_adapters_and_links_intact(tmp_path):
     assert store.get_run(2)["adapter_id"] is None
     assert store.get_adapter(4)["parent_id"] is None
     store.close()
+
+
+def test_names_are_one_clean_line_and_a_delete_without_files_cannot_be_undone(tmp_path):
+    import pytest
+
+    from desktop_app.core import adapters
+
+    store = Store.open(tmp_path / "s.sqlite3")
+    aid = store.add_adapter(tmp_path / "missing", base_model="gpt2")
+    assert adapters.rename(store, aid, "  two\n lines ")["name"] == "two lines"
+    assert adapters.label(store.get_adapter(aid)) == f"Adapter {aid} \u201ctwo lines\u201d"
+    with pytest.raises(adapters.AdapterError):
+        adapters.rename(store, aid, "x" * (adapters.NAME_CHARS + 1))
+    assert adapters.rename(store, aid, "   ")["name"] is None
+    assert adapters.label(store.get_adapter(aid)) == f"Adapter {aid}"
+    deleted = adapters.delete(store, aid, trash_dir=tmp_path / "trash")
+    assert deleted.trash is None  # its folder was never there
+    with pytest.raises(adapters.AdapterError, match="cannot be brought back"):
+        adapters.undo_delete(store, deleted)
+    assert store.list_adapters() == []
+    store.close()
