@@ -81,6 +81,18 @@ def test_pickle_only_folder_is_refused_not_loaded(tmp_path, tiny_model_dir):
         open_model(str(folder), AppPaths.resolve(tmp_path / "data"))
 
 
+def test_weights_overwritten_with_nan_are_refused_at_load(tmp_path, tiny_model_dir):
+    folder = tmp_path / "nan"
+    shutil.copytree(tiny_model_dir, folder)
+    weights = folder / "model.safetensors"
+    header = 8 + int.from_bytes(weights.read_bytes()[:8], "little")
+    data = bytearray(weights.read_bytes())
+    data[header + 64:header + 4096] = b"\xff" * (4096 - 64)  # the header still reads; the numbers are NaN
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="is damaged: its weights .* hold invalid numbers"):
+        open_model(str(folder), AppPaths.resolve(tmp_path / "data"), precision="exact")
+
+
 @pytest.mark.parametrize("content", [b"", b"GGUF\x03\x00\x00\x00" + b"\x00" * 5, b"PK\x03\x04 a zip file"])
 def test_truncated_or_foreign_gguf_is_a_clear_error(tmp_path, content):
     bad = tmp_path / "broken.gguf"

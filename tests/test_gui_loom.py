@@ -230,3 +230,36 @@ def test_an_edit_of_a_branch_goes_into_it_and_is_kept_before_another_path_shows(
     assert documents.get_document(window.text.store, window.text.document_id)["text"] == TEXT
     # ... which it no longer continues: its thumbs do not train
     assert build_training_data(window.text.store, window.chat.loaded.tokenizer, 128).unpaired == []
+
+
+def test_a_better_continuation_is_written_and_saved_from_the_keyboard(window, qtbot):
+    """Text mode's "Better…" opens chat's better-answer box (what it follows shown, lines
+    wrapped): Ctrl+Enter saves, Tab leaves the text; it was a plain input box that trapped keys."""
+    from PySide6.QtCore import QTimer
+
+    from desktop_app.gui.ratings import CorrectionDialog
+
+    view = window.text_view
+    continue_with(qtbot, window, view.continue_button.click)
+    (a,) = branches(window)
+    seen = {}
+
+    def type_and_save():
+        dialog = QApplication.activeModalWidget()
+        seen["dialog"] = dialog
+        if not isinstance(dialog, CorrectionDialog):
+            dialog.reject()
+            return
+        seen["title"] = dialog.windowTitle()
+        dialog.editor.setPlainText(" and the sea answered.")
+        qtbot.keyClick(dialog.editor, Qt.Key.Key_Tab)
+        seen["tab_left"] = dialog.editor.toPlainText() == " and the sea answered." and not dialog.editor.hasFocus()
+        dialog.editor.setFocus()
+        qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    QTimer.singleShot(200, type_and_save)
+    view.write_better(a)
+    assert isinstance(seen["dialog"], CorrectionDialog) and seen["title"] == "Write a better continuation"
+    assert seen["tab_left"], "Tab moves to the buttons, it types no tab"
+    settle(window)
+    assert tb.branch_ratings(window.text.store, a)["correction"] == " and the sea answered."

@@ -121,6 +121,10 @@ def test_failed_load_says_which_model_stays_and_the_dialog_preselects_it(make_wi
     assert not window.progress.isVisible()
     dialog = window.model_dialog()
     assert dialog.path_radio.isChecked() and dialog.spec() == str(tiny_model_dir.resolve())
+    assert window.error_banner.isVisibleTo(window)
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        window.load_model(str(tiny_model_dir))
+    assert not window.error_banner.isVisibleTo(window), "the failure was about another model"
 
 
 def test_the_model_in_use_names_its_spec():

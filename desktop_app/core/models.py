@@ -409,6 +409,7 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
         except Exception as exc:
             raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
     model.to(torch_device).eval()
+    check_weights_finite(model, folder)
     weights = _compact_weights(model, dtype) if compact else None
     if dtype == torch.bfloat16 and torch_device.type == "cpu":
         from desktop_app.core.fast_decode import pack_cpu_weights
@@ -420,6 +421,19 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
     log.info("loaded %s from %s on %s/%s", source.model_id, folder, torch_device, dtype)
     return LoadedModel(model, tokenizer, source, folder, torch_device, dtype, int(window), weights=weights,
                        precision_note=note)
+
+
+def check_weights_finite(model, folder: Path) -> None:
+    """A file whose header reads but whose numbers were overwritten loads without complaint, and
+    then every answer fails deep in sampling; one pass over the weights (tens of ms) says so at
+    load, while the model in use can still stay."""
+    import torch
+
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if not bool(torch.isfinite(param).all()):
+                raise ModelError(f"The model in {folder} is damaged: its weights ({name}) hold invalid numbers "
+                                 "(NaN or infinity). Copy or download the model again.")
 
 
 def _compact_weights(model, dtype) -> str:

@@ -342,6 +342,7 @@ class MainWindow(QMainWindow):
 
     def _model_loaded(self, loaded) -> None:
         self.progress_label.setText("")
+        self.error_banner.hide()  # an earlier model's failure no longer applies to this one
         self.transcript.empty.status.setText(f"Ready: {loaded.source.display_name}")
         self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
         self.model_label.setToolTip(loaded.describe())

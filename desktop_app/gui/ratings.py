@@ -107,6 +107,21 @@ def underline_hook(token_values: dict):
     return hook
 
 
+ANSWER_WORDS = {"title": "Write a better answer", "before": "Prompt", "save": "Save better answer",
+                "intro": "Edit the model's answer into the one you wanted. A fine-tune learns to prefer your "
+                         "version over the original.", "tail": False}
+CONTINUATION_WORDS = {"title": "Write a better continuation", "before": "It follows", "save": "Save better continuation",
+                      "intro": "Edit the model's continuation into the one you wanted. A fine-tune learns to prefer "
+                               "your version over the model's.", "tail": True}
+
+
+def _shown_part(text: str, words: dict, limit: int = 400) -> str:
+    """A prompt's start, or (for a continuation) the end of the text it follows."""
+    if len(text) <= limit:
+        return text
+    return "\u2026" + text[-limit:] if words["tail"] else text[:limit] + "\u2026"
+
+
 class CorrectionDialog(QDialog):
     """Edit an answer into the answer it should have been.
 
@@ -114,18 +129,19 @@ class CorrectionDialog(QDialog):
         original: the model's answer; editor: the text being edited.
         removed: the person chose "Remove correction"."""
 
-    def __init__(self, question: str, original: str, current: str | None, parent=None):
+    def __init__(self, question: str, original: str, current: str | None, parent=None, *, words: dict | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Write a better answer")
+        words = {**ANSWER_WORDS, **(words or {})}
+        self.setWindowTitle(words["title"])
         self.removed = False
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
-        intro = QLabel("Edit the model's answer into the one you wanted. A fine-tune learns to prefer your "
-                       "version over the original. Ctrl+Enter saves; Tab leaves the text.")
+        intro = QLabel(words["intro"] + " Ctrl+Enter saves; Tab leaves the text.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         if question:
-            q = styled_label(f"<b>Prompt:</b> {_escape(question[:400])}", "Muted", wrap=True)
+            q = styled_label(f"<b>{words['before']}:</b> {_escape(_shown_part(question, words))}", "Muted",
+                             wrap=True)
             layout.addWidget(q)
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("PromptBox")
@@ -134,7 +150,7 @@ class CorrectionDialog(QDialog):
         self.editor.setTabChangesFocus(True)  # keyboard users reach the buttons; an answer rarely needs a tab
         layout.addWidget(self.editor, 1)
         buttons = QDialogButtonBox()
-        self.save_button = buttons.addButton("Save better answer", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = buttons.addButton(words["save"], QDialogButtonBox.ButtonRole.AcceptRole)
         self.save_button.setObjectName("PrimaryButton")
         if current is not None:
             remove = buttons.addButton("Remove correction", QDialogButtonBox.ButtonRole.DestructiveRole)

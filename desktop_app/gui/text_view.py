@@ -9,10 +9,11 @@ window's wiring (tabs, mode, the shared inspector) in gui/text_mode.py.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QPlainTextEdit, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
                                QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from desktop_app.core import documents
+from desktop_app.core import text_branches as tb
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
@@ -381,12 +382,23 @@ class TextView(QWidget):
         if branch_id is None or branch_id not in tree.by_id:
             return
         if text is None:
-            current = tree.ratings(branch_id)["correction"] or tree.by_id[branch_id]["text"]
-            text, ok = QInputDialog.getMultiLineText(self, "A better continuation",
-                                                     "Write the continuation you wanted here:", current)
-            if not ok:
+            text = self._ask_better(branch_id)
+            if text is None:
                 return
         tree.set_correction(branch_id, text)
+
+    def _ask_better(self, branch_id: int) -> str | None:
+        """The better continuation from the same box as chat's better answer; "" removes it."""
+        from desktop_app.gui.ratings import CONTINUATION_WORDS, CorrectionDialog
+
+        tree = self.controller.tree
+        branch = tree.by_id[branch_id]
+        before = tb.prefix_text(tree.main_text, tree.by_id, branch)
+        dialog = CorrectionDialog(before, branch["text"], tree.ratings(branch_id)["correction"], self,
+                                  words=CONTINUATION_WORDS)
+        if not dialog.exec():
+            return None
+        return "" if dialog.removed else dialog.text()
 
     def _busy(self, busy: bool) -> None:
         self.editor.setReadOnly(busy)
