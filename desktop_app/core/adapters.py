@@ -242,7 +242,12 @@ def delete(store, adapter_id: int, trash_dir: Path | None = None) -> DeletedAdap
     if path and trash_dir is not None and Path(path).is_dir():
         Path(trash_dir).mkdir(parents=True, exist_ok=True)
         trash = Path(trash_dir) / f"{Path(path).name}-{uuid.uuid4().hex[:6]}"
-        os.replace(path, trash)
+        try:
+            shutil.move(path, trash)  # a rename; a copy when the folder is on another disk
+        except OSError as exc:  # the row is gone already: the files go too, as without a trash
+            log.warning("could not keep adapter %s's files for undo: %s", adapter_id, exc)
+            shutil.rmtree(path, ignore_errors=True)
+            trash = None
     elif path:
         shutil.rmtree(path, ignore_errors=True)
     return DeletedAdapter(row, children, trash)
@@ -255,11 +260,11 @@ def undo_delete(store, deleted: DeletedAdapter) -> dict:
         raise AdapterError(f"Adapter {deleted.row['id']} cannot be brought back: its files are gone.")
     if path.exists():
         raise AdapterError(f"Adapter {deleted.row['id']} cannot be brought back: {path} is taken.")
-    os.replace(deleted.trash, path)
+    shutil.move(deleted.trash, path)
     try:
         store.restore_adapter(deleted.row, deleted.children)
     except BaseException:
-        os.replace(path, deleted.trash)
+        shutil.move(path, deleted.trash)
         raise
     return store.get_adapter(deleted.row["id"])
 
