@@ -136,3 +136,16 @@ def test_opening_for_editing_reads_a_file_breaks_it_and_stores_it(tmp_path):
         assert len(documents.list_documents(store)) == 1
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("title, stem", [
+    ("The old lighthouse keeper climbed the stairs ev\u2026", "The old lighthouse keeper climbed the"),
+    ("story.md", "story"),
+    ("\u2026", "text"),
+    ("Notes: a/b?c", "Notes a b c"),
+])
+def test_an_export_file_name_ends_at_a_whole_word(title, stem):
+    from desktop_app.core.text_export import file_stem
+
+    assert file_stem(title) == stem
+    assert not file_stem(title).endswith(" ")

@@ -158,6 +158,31 @@ def test_result_card_follows_use_base_model(make_window, tmp_path):
     assert "now in use" not in title and "base model is in use" in title and str(aid) in title
 
 
+def test_another_models_report_is_not_shown_as_a_deleted_adapter(make_window, qtbot, tiny_model_dir, tmp_path):
+    import shutil
+
+    window = make_window()
+    panel, store = window.finetune_panel, window.chat.store
+    model_id = window.chat.loaded.model_id
+    aid = store.add_adapter(tmp_path / "a1", base_model=model_id)
+    store.set_active_adapter(aid, model_id)
+    run_id = store.create_run({}, model_id)
+    store.update_run(run_id, status="kept", adapter_id=aid)
+    panel.refresh_adapters()
+    panel.show_last_run()
+    assert panel.result_title.text() == f"Kept: adapter {aid} is now in use"
+    other = tmp_path / "other-model"
+    shutil.copytree(tiny_model_dir, other)
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        window.load_model(str(other))
+    qtbot.waitUntil(lambda: panel.result_box.isHidden(), timeout=WAIT_MS)
+    assert "deleted" not in panel.result_title.text() or panel.result_box.isHidden()
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        window.load_model(str(tiny_model_dir))
+    qtbot.waitUntil(lambda: not panel.result_box.isHidden(), timeout=WAIT_MS)
+    assert panel.result_title.text() == f"Kept: adapter {aid} is now in use", "its own model shows it again"
+
+
 # ---------------------------------------------------------------- 6. closing during a fine-tune
 
 def answer_box(qtbot, button_text: str, seen: list) -> None:

@@ -93,3 +93,20 @@ def write_analysis_json(path, scored, summary: TextSummary, **about) -> Path:
 
 def write_summary_csv(path, summary: TextSummary) -> Path:
     return write_text_atomically(path, summary_csv(summary))
+
+
+def file_stem(title: str, limit: int = 40) -> str:
+    """A file name's stem from a text's title: letters, digits, spaces, - and _ only, cut at a
+    word's end (an elided title's "…" and half a word make a poor name), "text" for none."""
+    title = title.replace("\u2026", "")
+    for suffix in (".txt", ".md", ".markdown", ".text"):  # a file's own name: not "story md.txt"
+        if title.lower().endswith(suffix):
+            title = title[:-len(suffix)]
+    kept = "".join(ch if ch.isalnum() or ch in " -_" else " " for ch in title)
+    words = kept.split()
+    stem = ""
+    for word in words:
+        if stem and len(stem) + 1 + len(word) > limit:
+            break
+        stem = f"{stem} {word}" if stem else word[:limit]
+    return stem or "text"

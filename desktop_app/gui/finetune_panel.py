@@ -561,6 +561,9 @@ class FineTunePanel(QScrollArea):
             self.show_run(finished[0])
         elif interrupted:
             self._show_result("running", f"run {interrupted['id']}", None, None)
+        else:  # another model's report would name adapters this model does not have
+            self.last_result = None
+            self.result_box.hide()
         if finished and interrupted:  # the newest run never ended: the app closed or was killed while it trained
             self.result_body.setText(f"Run {interrupted['id']} was interrupted (the app closed while it trained) and "
                                      f"changed nothing. This is run {finished[0]['id']}'s report.<br>"

@@ -138,8 +138,8 @@ class AnalysisTools(QObject):
         return measure if measure in ("probability", "rank", "entropy", "surprisal") else "probability"
 
     def _ask_path(self, kind: str) -> str:
-        stem = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in self.view.documents.currentText())
-        name = f"{stem.strip() or 'text'}{'-summary' if kind == 'csv' else ''}.{kind}"
+        stem = text_export.file_stem(self.view.documents.currentText())
+        name = f"{stem}{'-summary' if kind == 'csv' else ''}.{kind}"
         path, _ = QFileDialog.getSaveFileName(self.view, "Export", save_folder.suggested(self.view, name),
                                               FILTERS[kind])
         save_folder.remember(self.view, path)
