@@ -502,6 +502,8 @@ class MainWindow(QMainWindow):
 
     def branch(self, message_id: int, index: int, token_id: int) -> None:
         self.error_banner.hide()
+        if self.inspector.branch_button.hasFocus():  # it hides: focus would fall to the toolbar
+            self.prompt.setFocus()
         self.chat.branch(message_id, index, token_id)
 
     def show_token(self, card: MessageCard, index: int) -> None:
