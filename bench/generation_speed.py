@@ -7,7 +7,9 @@ static cache, records on the device, one copy per token), ``eager-16`` and ``sta
 otherwise), on a CPU ``eager-int8`` and ``static-int8`` (Compact: int8 linear weights,
 core.compact; where the CPU and torch support it), on a CPU ``lean-f32``, ``lean-16`` and
 ``lean-int8`` (the lean decode step, core.lean_decode: the app's default on a CPU; the
-``eager-*`` paths are the model's own forward, the app's path before it), and with ``--compile`` ``compiled-16`` (static-16 with the step compiled by
+``eager-*`` paths are the model's own forward, the app's path before it), where the bf16
+matrix-vector kernel (core.bf16_gemv) is built, ``onednn-16`` (the lean step with oneDNN's
+prepacked products instead: the Fast path before that kernel), and with ``--compile`` ``compiled-16`` (static-16 with the step compiled by
 torch.compile; on CUDA that is CUDA graphs, "reduce-overhead"; on a CPU inductor's C++ with the
 16-bit weights frozen) and, on a CPU, ``compiled-f32`` (static-f32 compiled; weights not frozen,
 so its records match the plain path's). The compile time is printed (paid once per model and
@@ -27,6 +29,8 @@ Prints, per model and path, tokens/s (wall) and tokens per CPU-second of this pr
     max_logprob_diff_compact: Y   the same for Compact (int8 weights)
     max_logprob_diff_lean_f32/bf16/compact: Y   the same tokens through the lean step
     lean_vs_eager_f32/16/int8: X  lean-* / eager-* of the same precision (the lean step's gain)
+    gemv_vs_onednn: X             lean-16 / onednn-16 (the bf16 kernel's gain over oneDNN's products)
+    max_logprob_diff_onednn_bf16: Y   max_logprob_diff_lean_bf16 with oneDNN's products
 With ``--profile``: per model and path, where an answer's CPU time goes, in ms per token:
 the prompt (prefill), the model's decode step, sampling, the records, and the rest of the loop.
     fast_f32_matches_eager: yes|no   static-f32 (and compiled-f32) gave the same ids as eager-f32
@@ -66,6 +70,10 @@ def gpt2_124m(device: str, precision: str):
     loaded.dtype = dtype
     if dtype == torch.bfloat16 and device == "cpu":
         pack_cpu_weights(loaded.model)  # as load_model does for Fast on a CPU
+        if precision == "fast":
+            from desktop_app.core import bf16_gemv
+
+            bf16_gemv.library(build=True)  # as load_model does
     return loaded
 
 
@@ -86,9 +94,39 @@ def path_names(device: str, compile_: bool) -> list[str]:
         names += ["eager-int8", "static-int8"]
     if device == "cpu":
         names += [f"lean-{p.split('-')[1]}" for p in names if p.startswith("eager")]
+        if gemv_kernel() is not None:
+            names.append("onednn-16")
     if compile_:
         names += ["compiled-16"] + (["compiled-f32"] if device == "cpu" else [])
     return names
+
+
+def gemv_kernel():
+    """The bf16 matrix-vector kernel where it builds here (core.bf16_gemv), else None."""
+    from desktop_app.core import bf16_gemv
+
+    return bf16_gemv.library(build=True)
+
+
+def is_lean(path: str) -> bool:
+    return path.startswith(("lean", "onednn"))
+
+
+def step_kind(path: str) -> str:
+    """The generation path a bench path runs on (Generation.path)."""
+    return {"eager": "plain", "compiled": "static", "onednn": "lean"}.get(path.split("-")[0], path.split("-")[0])
+
+
+def which_product(path: str) -> None:
+    """onednn-*: the lean step with oneDNN's products (the kernel turned off); else the default."""
+    import os
+
+    from desktop_app.core import bf16_gemv
+
+    if path.startswith("onednn"):
+        os.environ[bf16_gemv.ENV] = "0"
+    else:
+        os.environ.pop(bf16_gemv.ENV, None)
 
 
 def precision_of(path: str) -> str:
@@ -106,11 +144,11 @@ def time_answer(loaded, prompt, settings, path: str, sync) -> tuple[float, float
     cache, lean-* the lean decode step."""
     from desktop_app.core.generation import generate
 
+    which_product(path)
     sync()
     with Clock() as clock:
-        gen = generate(loaded, prompt, settings, fast=path.startswith(("static", "compiled")),
-                       lean=path.startswith("lean"))
-        assert gen.path == path.split("-")[0].replace("compiled", "static").replace("eager", "plain"), gen.path
+        gen = generate(loaded, prompt, settings, fast=path.startswith(("static", "compiled")), lean=is_lean(path))
+        assert gen.path == step_kind(path), gen.path
         sync()
     return gen.generated / clock.wall, gen.generated / clock.cpu, gen.records
 
@@ -202,6 +240,7 @@ def run_rounds(models: dict, prompt, settings, paths: list[str], rounds: int, sy
                 results[name][0].append(speed)
                 results[name][1].append(float("nan"))
     os.environ.pop(fast_decode.ENV_COMPILE, None)
+    which_product("")
     return results, kept
 
 
@@ -233,6 +272,8 @@ def logprob_diffs(models: dict, prompt, kept: dict, lean: bool = False) -> dict:
             ways = ([] if prec == "exact" else [(prec, lambda: [r.logprob for r in score_ids(loaded, context, ids)])])
             if lean:
                 ways.append((f"lean {prec}", lambda: lean_logprobs(loaded, context, ids)))
+            if lean and prec == "fast" and gemv_kernel() is not None:
+                ways.append(("onednn fast", lambda: lean_logprobs(loaded, context, ids, "onednn")))
             for name, run in ways:
                 gaps = [abs(a.logprob - b) for a, b in zip(reference[what], run())]
                 print(f"    {name} vs float32 on the {what} ({len(gaps)} tokens): max {max(gaps):.4f}, "
@@ -241,16 +282,19 @@ def logprob_diffs(models: dict, prompt, kept: dict, lean: bool = False) -> dict:
     return diffs
 
 
-def lean_logprobs(loaded, context: list[int], ids: list[int]) -> list[float]:
-    """Log-probs of ``ids`` after ``context``, each token through the lean decode step."""
+def lean_logprobs(loaded, context: list[int], ids: list[int], path: str = "lean") -> list[float]:
+    """Log-probs of ``ids`` after ``context``, each token through the lean decode step
+    (``path`` "onednn": with oneDNN's products instead of the bf16 kernel)."""
     from desktop_app.core.lean_decode import lean_steps
 
+    which_product(path)
     with torch.inference_mode():
         steps = lean_steps(loaded, len(context) + len(ids))
         logits, out = steps.prefill(context, 1)[-1], []
         for token in ids:
             out.append(float(torch.log_softmax(logits.float(), -1)[token]))
             logits = steps.step(torch.tensor(token))
+    which_product("")
     return out
 
 
@@ -288,15 +332,17 @@ def profile_paths(models: dict, prompt, settings, paths: list[str], rounds: int)
         for _round in range(rounds):
             for p in paths:
                 spent.clear()
+                which_product(p)
                 start = time.process_time()
                 gen = generation.generate(models[precision_of(p)], prompt, settings,
-                                          fast=p.startswith(("static", "compiled")), lean=p.startswith("lean"))
+                                          fast=p.startswith(("static", "compiled")), lean=is_lean(p))
                 total = time.process_time() - start
                 row = {k: spent[k] / gen.generated * 1e3 for k in parts}
                 row["rest"] = total / gen.generated * 1e3 - sum(row.values())
                 row["total"] = total / gen.generated * 1e3
                 table[p].append(row)
     finally:
+        which_product("")
         for owner, attr, real in originals:
             setattr(owner, attr, real)
     print("  where the CPU time goes, ms per token (median of the rounds):")
@@ -364,7 +410,7 @@ def main() -> int:
         same = all(ids == [r.id for r in kept[p]] for p in paths if precision_of(p) == "exact")
         if args.profile:
             profile_paths(models, prompt, settings, paths, args.rounds)
-        summary[name] = (med, logprob_diffs(models, prompt, kept, any(p.startswith("lean") for p in paths)), same)
+        summary[name] = (med, logprob_diffs(models, prompt, kept, any(is_lean(p) for p in paths)), same)
     if not summary:
         return 1
     return report(summary, args.device)
@@ -396,10 +442,13 @@ def report(summary: dict, device: str) -> int:
         for kind in ("f32", "16", "int8"):
             if f"lean-{kind}" in med and f"eager-{kind}" in med:
                 lines.setdefault(f"lean_vs_eager_{kind}", []).append(med[f"lean-{kind}"][0] / med[f"eager-{kind}"][0])
+        if "lean-16" in med and "onednn-16" in med:  # the bf16 kernel's gain over oneDNN's products
+            lines.setdefault("gemv_vs_onednn", []).append(med["lean-16"][0] / med["onednn-16"][0])
         print(f"{name}: max |log-prob| diff vs float32: " + ", ".join(f"{k} {v:.4f}" for k, v in diffs.items()))
     for prec, line in (("fast", "max_logprob_diff_bf16"), ("compact", "max_logprob_diff_compact"),
                        ("lean exact", "max_logprob_diff_lean_f32"), ("lean fast", "max_logprob_diff_lean_bf16"),
-                       ("lean compact", "max_logprob_diff_lean_compact")):
+                       ("lean compact", "max_logprob_diff_lean_compact"),
+                       ("onednn fast", "max_logprob_diff_onednn_bf16")):
         found = [d[prec] for _m, d, _s in summary.values() if prec in d]
         if found:
             figure(line, max(found), 4)

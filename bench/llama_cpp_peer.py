@@ -108,7 +108,7 @@ def compare(bin_dir: Path, quants: list[str], args) -> int:
     med = gs.print_table(f"bundled SmolLM2-135M, {args.threads} thread(s), {args.tokens} tokens, {args.rounds} rounds "
                          "(app: an answer with full records; llama.cpp: llama-bench -p 0):", results)
     print(load_average())
-    diffs = gs.logprob_diffs(models, prompt, kept, any(p.startswith("lean") for p in paths))
+    diffs = gs.logprob_diffs(models, prompt, kept, any(gs.is_lean(p) for p in paths))
     print("max |log-prob| diff vs float32: " + ", ".join(f"{k} {v:.4f}" for k, v in diffs.items()))
 
     def best(kinds, start=""):

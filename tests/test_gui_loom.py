@@ -152,6 +152,7 @@ def test_an_alternative_in_the_inspector_starts_a_branch(window, qtbot):
     assert branch["kind"] == "alternative" and branch["start"] == offset and branch["parent_id"] is None
     assert branch["tokens"][0][0] == alternative.id and added.startswith(alternative.text)
     assert view.editor.toPlainText() == TEXT[:offset] + added
+    assert inspector.record is None and not inspector.branch_button.isVisible(), "the replaced token is not shown"
 
 
 def test_rating_continuations_counts_and_trains_as_plain_text(window, qtbot):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from desktop_app.core import adapters, lean_decode
+from desktop_app.core import adapters, bf16_gemv, lean_decode
 from desktop_app.core.fast_decode import PlainSteps
 from desktop_app.core.generation import SamplingSettings, generate
 from desktop_app.core.models import open_model
@@ -154,7 +154,7 @@ def test_fast_and_compact_use_their_kernels_on_fused_weights(folder, session_pat
             adapters.attach(loaded, adapter, 1)
         plan = lean_decode.plan_for(loaded)
         fused = plan.layers[0][1]
-        assert (fused.int8 if precision == "compact" else fused.packed) is not None
+        assert (fused.int8 if precision == "compact" else (fused.packed, fused.blocked)[bf16_gemv.library() is not None]) is not None
         assert (fused.lora is not None) == bool(adapter)
         if adapter:  # PEFT keeps a 16-bit model's adapter in float32 and adds its delta there
             assert fused.lora[0].dtype == torch.float32
@@ -231,3 +231,79 @@ def test_lean_step_same_on_the_real_offline_model(bundled_model):
                      SamplingSettings(max_new_tokens=24, seed=4, temperature=0.8)):
         plain, lean = both(bundled_model, ids, settings)
         assert_same(plain, lean)
+
+
+def kernel_or_skip():
+    from desktop_app.core.precision import fast_dtype
+
+    if fast_dtype(torch.device("cpu")) != torch.bfloat16:
+        pytest.skip("this CPU has no native bfloat16: Fast loads as Exact, the bf16 kernel is not used")
+    lib = bf16_gemv.library()
+    if lib is None:
+        pytest.skip("the bf16 matrix-vector kernel does not build or run here (see the log): oneDNN's product answers")
+    return lib
+
+
+@pytest.mark.parametrize("shape", [(130, 96), (64, 64), (3, 2), (200, 770)])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_the_bf16_kernel_is_the_product_rounded_once(shape, with_bias):
+    """W x (+ b) summed in float32 and rounded once to bfloat16, as oneDNN's product: the same
+    numbers within one rounding, on one thread and on two, partial blocks of rows included."""
+    lib = kernel_or_skip()
+    gen = torch.Generator().manual_seed(shape[0])
+    w = torch.randn(*shape, generator=gen).bfloat16()
+    x = torch.randn(1, shape[1], generator=gen).bfloat16()
+    bias = torch.randn(shape[0], generator=gen).bfloat16() if with_bias else None
+    want = x.float() @ w.float().t() + (bias.float() if with_bias else 0)
+    packed = torch.ops.mkldnn._reorder_linear_weight(w, None)
+    onednn = torch.ops.mkldnn._linear_pointwise(x, packed, bias, "none", [], "").float()
+    kernel = bf16_gemv.Blocked(lib, w, bias)
+    for threads in (1, 2):
+        got = kernel(x, threads)
+        assert got.shape == (1, shape[0]) and got.dtype == torch.bfloat16
+        ulp = want.abs() * 2 ** -7 + 1e-6  # one bfloat16 rounding (8 bits of mantissa), with slack for sum order
+        assert ((got.float() - want).abs() <= ulp).all()
+        assert ((got.float() - onednn).abs() <= 2 * ulp).all()
+
+
+@pytest.mark.parametrize("settings", SETTINGS[:2], ids=["greedy", "seeded"])
+def test_the_bf16_kernel_gives_onednns_tokens_and_records_with_an_adapter(folder, session_paths, tmp_path,
+                                                                          monkeypatch, settings):
+    """Fast's lean step on the kernel against the same step on oneDNN's products (the path before
+    it), with a LoRA adapter on top: the same tokens, the records within Fast's tolerance."""
+    kernel_or_skip()
+    loaded = load(folder, session_paths, "fast")
+    adapters.attach(loaded, make_adapter(folder, session_paths, tmp_path / "a", seed=5), 1)
+    ids = prompt_ids(loaded)
+    kernel = generate(loaded, ids, settings, lean=True)
+    fused = lean_decode.plan_for(loaded).layers[0][1]
+    assert fused.blocked is not None and fused.packed is None and fused.lora is not None
+    monkeypatch.setenv(bf16_gemv.ENV, "0")
+    onednn = generate(loaded, ids, settings, lean=True)
+    fused = lean_decode.plan_for(loaded).layers[0][1]
+    assert fused.blocked is None and fused.packed is not None and fused.lora is not None
+    assert kernel.path == onednn.path == "lean" and len(kernel.records) > 5
+    assert [r.id for r in kernel.records] == [r.id for r in onednn.records]
+    for a, b in zip(kernel.records, onednn.records):
+        assert a.precision == b.precision == "bfloat16"
+        assert abs(a.logprob - b.logprob) < TOL_16 and abs(a.entropy - b.entropy) < TOL_16
+        assert max(abs(x.prob - y.prob) for x, y in zip(a.top, b.top)) < TOL_16
+
+
+def test_without_a_compiler_the_bf16_kernel_steps_aside(folder, session_paths, tmp_path, monkeypatch, caplog):
+    """No C compiler (or any failed build): the reason is logged once, and Fast's lean step
+    answers with oneDNN's products."""
+    from desktop_app.core.precision import fast_dtype
+
+    if fast_dtype(torch.device("cpu")) != torch.bfloat16:
+        pytest.skip("this CPU has no native bfloat16: Fast loads as Exact")
+    monkeypatch.setattr(bf16_gemv, "_loaded", [])
+    monkeypatch.setenv("GPT2_DESK_SHARED_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-compiler"))
+    with caplog.at_level("INFO", logger=bf16_gemv.__name__):
+        loaded = load(folder, session_paths, "fast")
+    assert bf16_gemv.library() is None
+    assert any("kernel not used" in r.getMessage() for r in caplog.records)
+    gen = generate(loaded, prompt_ids(loaded), SamplingSettings(max_new_tokens=8, seed=1), lean=True)
+    assert gen.path == "lean" and len(gen.records) == 8
+    assert lean_decode.plan_for(loaded).layers[0][1].packed is not None

@@ -102,6 +102,19 @@ def test_correct_and_history(db, capsys):
     assert [c["id"] for c in json.loads(out)] == [ids["c2"]]
 
 
+def test_history_marks_an_answer_the_window_was_killed_while_writing(db, capsys):
+    from desktop_app.core.drafts import AnswerDraft
+
+    ids = seed(db)
+    with Store.open(db) as s:
+        user = s.get_message(ids["good"])["parent_id"]
+        draft = AnswerDraft(s, ids["c1"], user).write(records(2))
+    code, out, _ = run(capsys, "--db", db, "history", "--conversation", str(ids["c1"]))
+    line = next(x for x in out.splitlines() if x.strip().startswith(str(draft)))
+    assert code == 0 and "[interrupted]" in line
+    assert "interrupted" not in next(x for x in out.splitlines() if x.strip().startswith(str(ids["good"])))
+
+
 def rated_db(db, capsys):
     ids = seed(db)
     for argv in (["rate", str(ids["good"]), "up"], ["rate", str(ids["bad"]), "down"],

@@ -43,7 +43,7 @@ def test_a_version_4_file_gains_branches_and_keeps_its_documents(tmp_path):
     conn.close()
 
     store = Store.open(file)
-    assert store.schema_version == SCHEMA_VERSION == 5
+    assert store.schema_version == SCHEMA_VERSION >= 5
     assert documents.get_document(store, 1)["text"] == "Kept word for word."
     assert store.get_conversation(1)["title"] == "Old chat"
     assert tb.branches(store, 1) == [] and tb.shown_branch(store, 1) is None

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.cli.common import CliError
+from desktop_app.core.drafts import is_interrupted
 
 
 def _open(args):
@@ -85,6 +86,8 @@ def cmd_history(args) -> int:
                     marks.append(f"{len(m['token_ratings'])} token ratings")
                 if m["correction"]:
                     marks.append("corrected")
+                if is_interrupted(m):  # the window was killed while it wrote this (core/drafts.py)
+                    marks.append("interrupted")
                 parent = f" <- {m['parent_id']}" if m["parent_id"] else ""
                 extra = f"  [{', '.join(marks)}]" if marks else ""
                 print(f"  {m['id']:>5}{parent} {m['role']:<9} {_one_line(m['text'])}{extra}")

@@ -21,6 +21,7 @@ import os
 import shutil
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.core.errors import UserFacingError
@@ -203,11 +204,74 @@ def rollback(store, base_model: str, to: int | None = None) -> dict | None:
     return activate(store, parent, base_model)
 
 
-def delete(store, adapter_id: int) -> None:
-    """Remove the adapter's record and its folder (refused for the active adapter)."""
+NAME_CHARS = 60
+TRASH_DIR = ".trash"  # under adapters_dir: deleted adapters a window can still bring back
+
+
+def label(row: dict) -> str:
+    """How an adapter is called: by number (answers name it so) and by its name, if it has one."""
+    name = row.get("name")
+    return f"Adapter {row['id']} \u201c{name}\u201d" if name else f"Adapter {row['id']}"
+
+
+def rename(store, adapter_id: int, name: str | None) -> dict:
+    """Give an adapter a name (one line, at most NAME_CHARS; blank: none)."""
+    text = " ".join((name or "").split())
+    if len(text) > NAME_CHARS:
+        raise AdapterError(f"An adapter name has at most {NAME_CHARS} characters ({len(text)} given).")
+    store.rename_adapter(adapter_id, text or None)
+    return store.get_adapter(adapter_id)
+
+
+@dataclass(frozen=True)
+class DeletedAdapter:
+    """A deleted adapter that ``undo_delete`` can bring back: its row, the adapters that were
+    made after it (their link to it was cleared) and where its folder waits."""
+
+    row: dict
+    children: tuple
+    trash: Path | None
+
+
+def delete(store, adapter_id: int, trash_dir: Path | None = None) -> DeletedAdapter:
+    """Remove the adapter's record and its folder (refused for the active adapter). With
+    ``trash_dir`` the folder is moved there instead, so ``undo_delete`` can put it back."""
+    row, children = store.get_adapter(adapter_id), tuple(store.child_adapters(adapter_id))
     path = store.delete_adapter(adapter_id)
-    if path:
+    trash = None
+    if path and trash_dir is not None and Path(path).is_dir():
+        Path(trash_dir).mkdir(parents=True, exist_ok=True)
+        trash = Path(trash_dir) / f"{Path(path).name}-{uuid.uuid4().hex[:6]}"
+        try:
+            shutil.move(path, trash)  # a rename; a copy when the folder is on another disk
+        except OSError as exc:  # the row is gone already: the files go too, as without a trash
+            log.warning("could not keep adapter %s's files for undo: %s", adapter_id, exc)
+            shutil.rmtree(path, ignore_errors=True)
+            trash = None
+    elif path:
         shutil.rmtree(path, ignore_errors=True)
+    return DeletedAdapter(row, children, trash)
+
+
+def undo_delete(store, deleted: DeletedAdapter) -> dict:
+    """Bring a deleted adapter back: its folder first, then its row (same id, name, links)."""
+    path = Path(deleted.row["path"])
+    if deleted.trash is None or not deleted.trash.is_dir():
+        raise AdapterError(f"Adapter {deleted.row['id']} cannot be brought back: its files are gone.")
+    if path.exists():
+        raise AdapterError(f"Adapter {deleted.row['id']} cannot be brought back: {path} is taken.")
+    shutil.move(deleted.trash, path)
+    try:
+        store.restore_adapter(deleted.row, deleted.children)
+    except BaseException:
+        shutil.move(path, deleted.trash)
+        raise
+    return store.get_adapter(deleted.row["id"])
+
+
+def empty_trash(paths) -> None:
+    """Delete for good what the window's Undo can no longer bring back (its session ended)."""
+    shutil.rmtree(Path(paths.adapters_dir) / TRASH_DIR, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ attaching to a loaded model

@@ -9,9 +9,11 @@ per layer with as few ops as it can, over the loaded model's own weights:
     rotary module computed once;
   - a preallocated key/value cache written by index, and attention of the one query over the
     filled part of it (no mask: every cached position is visible to the newest token);
-  - the precision's own products: float32 ``F.linear`` (Exact), oneDNN's prepacked bfloat16
-    linear (Fast, as fast_decode.pack_cpu_weights), torch's int8 weight kernel (Compact, the
-    layers' core.compact copies concatenated: the same int8 numbers and scales);
+  - the precision's own products: float32 ``F.linear`` (Exact); for Fast the bfloat16
+    matrix-vector kernel of core.bf16_gemv where it was built (no set-up per call, the weights
+    read at memory speed), else oneDNN's prepacked bfloat16 linear (as
+    fast_decode.pack_cpu_weights); torch's int8 weight kernel (Compact, the layers'
+    core.compact copies concatenated: the same int8 numbers and scales);
   - a LoRA adapter (PEFT) adds its deltas inside the step: the fused projection's A matrices
     concatenated, its B matrices block-diagonal (scaled), computed in the adapter's dtype as
     PEFT does. Read from PEFT's state for every answer, so switching or disabling an adapter
@@ -34,9 +36,13 @@ import weakref
 import torch
 import torch.nn.functional as F
 
+from desktop_app.core import bf16_gemv
+
 log = logging.getLogger(__name__)
 
 _plans: "weakref.WeakKeyDictionary[object, Plan]" = weakref.WeakKeyDictionary()
+# a plan made with the other product (bf16_gemv turned off or not yet built): the bench times both
+_other_plans: "weakref.WeakKeyDictionary[object, Plan]" = weakref.WeakKeyDictionary()
 _why_not: "weakref.WeakKeyDictionary[object, str]" = weakref.WeakKeyDictionary()
 LLAMA_ACTS = ("silu", "swish")
 GPT2_ACTS = ("gelu_new", "gelu_pytorch_tanh")
@@ -69,7 +75,7 @@ class Projection:
     """One product over the weights of ``parts`` (one module, or q/k/v or gate/up concatenated),
     in the precision the parts were loaded in, plus a LoRA delta when one is set."""
 
-    def __init__(self, parts: list[tuple[object, str]], dtype: torch.dtype):
+    def __init__(self, parts: list[tuple[object, str]], dtype: torch.dtype, kernel=None):
         # (owner, attribute): PEFT swaps the module itself when it wraps a layer. The owner is held
         # weakly: a plan lives in a WeakKeyDictionary keyed by the model, and lm_head's owner is
         # the model itself, which a strong reference would keep alive after it is replaced
@@ -79,14 +85,18 @@ class Projection:
         biases = [b.bias for b in bases]
         self.bias = None if all(b is None for b in biases) else torch.cat(
             [b if b is not None else torch.zeros(_rows(m).shape[0], dtype=dtype) for b, m in zip(biases, modules)])
-        self.int8 = self.packed = self.weight = None
+        self.int8 = self.packed = self.blocked = self.weight = None
         self.lora = None
         packs = [getattr(b, "_gpt2desk_int8", None) for b in bases]
         if all(p is not None and p.current(b, torch.empty(0, dtype=dtype)) for p, b in zip(packs, bases)):
             self.int8 = _one_or_cat([p.q for p in packs]), _one_or_cat([p.scales for p in packs])
         elif dtype == torch.bfloat16 and all(hasattr(b, "_gpt2desk_packed") for b in bases):
-            self.packed = bases[0]._gpt2desk_packed[1] if len(bases) == 1 else \
-                torch.ops.mkldnn._reorder_linear_weight(torch.cat([_rows(m) for m in modules]).contiguous(), None)
+            rows = _one_or_cat([_rows(m) for m in modules])
+            if kernel is not None and bf16_gemv.fits(rows):  # adds the bias itself, in float32
+                self.blocked, self.bias = bf16_gemv.Blocked(kernel, rows, self.bias), None
+            else:
+                self.packed = bases[0]._gpt2desk_packed[1] if len(bases) == 1 else \
+                    torch.ops.mkldnn._reorder_linear_weight(rows.contiguous(), None)
         else:
             self.weight = _rows(modules[0]) if len(modules) == 1 else _shared_cat(bases)
         self.watch = [b.weight for b in bases]
@@ -101,7 +111,9 @@ class Projection:
                    for m, w, v in zip(self.modules(), self.watch, self.versions))
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        if self.int8 is not None:
+        if self.blocked is not None:  # the step's one row
+            out = self.blocked(x)
+        elif self.int8 is not None:
             out = torch._weight_int8pack_mm(x, *self.int8)
             if self.bias is not None:
                 out = out + self.bias
@@ -178,12 +190,12 @@ class Plan:
 
     arch = ""
 
-    def __init__(self, model, dtype: torch.dtype):
-        self.dtype = dtype
+    def __init__(self, model, dtype: torch.dtype, kernel=None):
+        self.dtype, self.kernel = dtype, kernel
         self.projections: list[Projection] = []
 
     def proj(self, owner, *names: str) -> Projection:
-        p = Projection([(owner, name) for name in names], self.dtype)
+        p = Projection([(owner, name) for name in names], self.dtype, self.kernel)
         self.projections.append(p)
         return p
 
@@ -198,8 +210,8 @@ class Plan:
 class LlamaPlan(Plan):
     arch = "llama"
 
-    def __init__(self, model, dtype):
-        super().__init__(model, dtype)
+    def __init__(self, model, dtype, kernel=None):
+        super().__init__(model, dtype, kernel)
         cfg, inner = model.config, model.model
         _check_llama(cfg)
         self.heads, self.kv_heads = cfg.num_attention_heads, cfg.num_key_value_heads
@@ -236,8 +248,8 @@ class LlamaPlan(Plan):
 class GPT2Plan(Plan):
     arch = "gpt2"
 
-    def __init__(self, model, dtype):
-        super().__init__(model, dtype)
+    def __init__(self, model, dtype, kernel=None):
+        super().__init__(model, dtype, kernel)
         cfg, inner = model.config, model.transformer
         _check_gpt2(cfg)
         self.heads = self.kv_heads = cfg.n_head
@@ -374,10 +386,13 @@ def plan_for(loaded) -> Plan:
     kind = PLANS.get(getattr(base.config, "model_type", ""))
     if kind is None:
         raise Unsupported(f"the {base.config.model_type!r} architecture")
+    kernel = bf16_gemv.library(build=False) if loaded.dtype == torch.bfloat16 else None
     plan = _plans.get(base)
-    if plan is None or plan.stale() or plan.dtype != loaded.dtype:
-        plan = kind(base, loaded.dtype)
-        _plans[base] = plan
+    if plan is not None and plan.kernel is not kernel:  # keep it: the bench switches back and forth
+        plan, _other_plans[base] = _other_plans.get(base), plan
+    if plan is None or plan.stale() or plan.dtype != loaded.dtype or plan.kernel is not kernel:
+        plan = kind(base, loaded.dtype, kernel)
+    _plans[base] = plan
     plan.set_lora()
     return plan
 
@@ -387,6 +402,8 @@ def prepare(loaded) -> bool:
     first answer; False where the lean step does not apply."""
     if loaded.device.type != "cpu":
         return False
+    if loaded.dtype == torch.bfloat16:
+        bf16_gemv.library(build=True)  # once per machine (about a second), then loaded from the cache
     with torch.inference_mode():
         try:
             plan_for(loaded)

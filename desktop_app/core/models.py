@@ -415,6 +415,10 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
         from desktop_app.core.fast_decode import pack_cpu_weights
 
         pack_cpu_weights(model)  # Fast on a CPU: bf16 products on prepacked weights (Compact: its other layers)
+        if weights is None:
+            from desktop_app.core import bf16_gemv
+
+            bf16_gemv.library(build=True)  # the lean step's one-row product: built once per machine (~1 s)
     config = model.config
     window = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024
     progress(f"Loaded {source.display_name}", 1, 1)

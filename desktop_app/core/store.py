@@ -135,6 +135,22 @@ class Store(StoreFile):
                 self._insert_records(conn, message_id, "generated", None, encoded, stamp, _precision_of(records))
             return message_id
 
+    def update_answer(self, message_id, text, *, settings: dict, records: list[TokenRecord],
+                      model_id=None, adapter_id=None) -> None:
+        """Rewrite an answer's text, settings, author and generated records in one
+        transaction (core/drafts.py: the streaming answer's row, written again as it grows)."""
+        encoded = store_codec.encode(records)
+        stamp = now()
+        with self.transaction() as conn:
+            row = self._require_message(conn, message_id)
+            if row["role"] != "assistant":
+                raise StoreError(f"Message {message_id} is a {row['role']} message, not an answer.")
+            conn.execute("UPDATE messages SET text = ?, settings = ?, model_id = ?, adapter_id = ? WHERE id = ?",
+                         (text, _dumps(settings), model_id, adapter_id, message_id))
+            # rescorings were of the old text: they go with it
+            conn.execute("DELETE FROM token_records WHERE message_id = ?", (message_id,))
+            self._insert_records(conn, message_id, "generated", None, encoded, stamp, _precision_of(records))
+
     def _insert_records(self, conn, message_id, kind, adapter_id, encoded, stamp, precision=None):
         conn.execute(
             "INSERT INTO token_records (message_id, kind, adapter_id, n, ids, logprobs, ranks, entropies, texts, "
@@ -395,6 +411,36 @@ class Store(StoreFile):
     def active_adapter(self, base_model) -> dict | None:
         row = self._one("SELECT * FROM adapters WHERE base_model = ? AND active = 1", (base_model,))
         return None if row is None else self._adapter(row)
+
+    def rename_adapter(self, adapter_id, name: str | None) -> None:
+        """The person's name for an adapter (None or blank: none; it is shown by number)."""
+        name = (name or "").strip() or None
+        with self.transaction() as conn:
+            if conn.execute("UPDATE adapters SET name = ? WHERE id = ?", (name, adapter_id)).rowcount == 0:
+                raise StoreError(f"There is no adapter {adapter_id} in {self.path}.")
+
+    def restore_adapter(self, row: dict, children=()) -> None:
+        """Put back a deleted adapter's row under its own id (ids are never reused, so it is
+        free), inactive, with the links its deletion cleared: its run's, and ``children``'s."""
+        with self.transaction() as conn:
+            parent = row.get("parent_id")
+            if parent is not None and conn.execute("SELECT 1 FROM adapters WHERE id = ?", (parent,)).fetchone() is None:
+                parent = None
+            run = row.get("run_id")
+            if run is not None and conn.execute("SELECT 1 FROM finetune_runs WHERE id = ?", (run,)).fetchone() is None:
+                run = None
+            conn.execute("INSERT INTO adapters (id, path, base_model, parent_id, run_id, settings, metrics, active, "
+                         "created, name) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                         (row["id"], str(row["path"]), row["base_model"], parent, run, _dumps(row.get("settings")),
+                          _dumps(row.get("metrics")), row["created"], row.get("name")))
+            if run is not None:
+                conn.execute("UPDATE finetune_runs SET adapter_id = ? WHERE id = ? AND adapter_id IS NULL",
+                             (row["id"], run))
+            for child in children:
+                conn.execute("UPDATE adapters SET parent_id = ? WHERE id = ? AND parent_id IS NULL", (row["id"], child))
+
+    def child_adapters(self, adapter_id) -> list[int]:
+        return [r[0] for r in self._rows("SELECT id FROM adapters WHERE parent_id = ? ORDER BY id", (adapter_id,))]
 
     def delete_adapter(self, adapter_id) -> str:
         """Remove an adapter's row and its "rescored" token records; returns its path (the

@@ -12,9 +12,18 @@ Version 3: the precision of the model weights that made each set of token record
 Version 4: documents (text mode: texts the person writes, pastes or opens).
 Version 5: the tree of continuations of a document (text_branches, see text_branches.py),
 ratings of continuations (text_ratings) and the path a document shows.
+Version 6: adapter ids are never used again (AUTOINCREMENT: older answers name their adapter
+by number, and a deleted adapter's number went to the next one) and adapters have a name.
+The table is rebuilt (SQLite cannot add AUTOINCREMENT in place), with the foreign keys off
+for the step as SQLite's ALTER TABLE guide asks, so the rows that point at adapters keep
+their links; the sequence starts after the highest adapter id anything ever recorded.
 """
 
 from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS: list[list[str]] = [
     # 0 -> 1
@@ -144,6 +153,35 @@ MIGRATIONS: list[list[str]] = [
         "CREATE UNIQUE INDEX text_ratings_target ON text_ratings(branch_id, IFNULL(token_index, -1))",
         "ALTER TABLE documents ADD COLUMN shown_branch_id INTEGER",
     ],
+    # 5 -> 6
+    [
+        """CREATE TABLE adapters_v6 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            path TEXT NOT NULL,
+            base_model TEXT NOT NULL,
+            parent_id INTEGER REFERENCES adapters(id) ON DELETE SET NULL,
+            run_id INTEGER REFERENCES finetune_runs(id) ON DELETE SET NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
+            metrics TEXT NOT NULL DEFAULT '{}',
+            active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+            created TEXT NOT NULL,
+            name TEXT
+        )""",
+        """INSERT INTO adapters_v6 (id, path, base_model, parent_id, run_id, settings, metrics, active, created)
+           SELECT id, path, base_model, parent_id, run_id, settings, metrics, active, created FROM adapters""",
+        "DROP TABLE adapters",
+        "ALTER TABLE adapters_v6 RENAME TO adapters",
+        "CREATE UNIQUE INDEX adapters_one_active ON adapters(base_model) WHERE active = 1",
+        "CREATE INDEX adapters_parent ON adapters(parent_id)",
+        # a deleted adapter's number lives on in answers, runs and rescorings: never hand it out again
+        "DELETE FROM sqlite_sequence WHERE name = 'adapters'",
+        """INSERT INTO sqlite_sequence (name, seq) SELECT 'adapters', MAX(
+               IFNULL((SELECT MAX(id) FROM adapters), 0),
+               IFNULL((SELECT MAX(adapter_id) FROM messages), 0),
+               IFNULL((SELECT MAX(adapter_id) FROM token_records), 0),
+               IFNULL((SELECT MAX(adapter_id) FROM finetune_runs), 0),
+               IFNULL((SELECT MAX(parent_adapter_id) FROM finetune_runs), 0))""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -157,16 +195,33 @@ def migrate(conn, *, target: int = SCHEMA_VERSION) -> int:
     at once migrate it once.
     """
     found = conn.execute("PRAGMA user_version").fetchone()[0]
-    for version in range(found, target):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            current = conn.execute("PRAGMA user_version").fetchone()[0]
-            if current == version:
-                for statement in MIGRATIONS[version]:
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    if found >= target:
+        return found
+    # off for the steps (a table rebuilt must not fire its ON DELETE actions), checked before each commit
+    keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version in range(found, target):
+            _step(conn, version)
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if keys else 'OFF'}")
     return found
+
+
+def _step(conn, version: int) -> None:
+    """One migration step and its version bump in one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        if current == version:
+            for statement in MIGRATIONS[version]:
+                conn.execute(statement)
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:  # never refuse a person's file for it: say so in the log
+                log.warning("after migrating to schema %d, links point nowhere: %s", version + 1,
+                            [tuple(row) for row in broken[:5]])
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

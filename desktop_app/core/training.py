@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
+from desktop_app.core import text_training
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, plan_reasks, rescore_newest
 from desktop_app.core.lazy import lazy_module
@@ -284,7 +285,8 @@ class _Run:
 
         s = self.settings
         self.say("preparing", "Reading ratings")
-        if not any(self.store.rating_counts().values()):  # say so before seconds of loading a copy
+        # say so before seconds of loading a copy (Text mode's ratings count too)
+        if not any(self.store.rating_counts().values()) and not text_training.readiness(self.store)["total"]:
             raise NothingToTrainError(NO_RATINGS)
         with self.timed("load"):
             resolved = self._resolve_model()

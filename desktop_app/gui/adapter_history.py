@@ -4,9 +4,11 @@ roll back to the previous one, delete old ones, export one, import one trained e
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QToolButton, QVBoxLayout)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QInputDialog, QLineEdit, QListWidget,
+                               QListWidgetItem, QMenu, QMessageBox, QPushButton, QToolButton, QVBoxLayout)
 
+from desktop_app.core.adapters import NAME_CHARS, label
 from desktop_app.gui.theme import icon, styled_label
 
 
@@ -49,12 +51,14 @@ class AdapterHistory(QFrame):
     export_requested = Signal(int)
     import_requested = Signal(str)  # a PEFT adapter folder
     report_requested = Signal(int)  # show the report of the run that made this adapter
+    rename_requested = Signal(int, str)  # adapter id, its new name ("" for none)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("AdapterHistory")
         self.ask = True  # confirm deletes (tests turn it off)
         self.choose_folder = None  # tests: a callable returning the folder instead of the file dialog
+        self.ask_name = None  # tests: a callable (adapter id, current name) -> new name or None
         self.rows: list[dict] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -72,6 +76,10 @@ class AdapterHistory(QFrame):
         self.list.setMinimumHeight(60)
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.list.itemDoubleClicked.connect(lambda item: self.activate_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._menu)
+        QShortcut(QKeySequence(Qt.Key.Key_F2), self.list, self.rename_selected,
+                  context=Qt.ShortcutContext.WidgetShortcut)
         layout.addWidget(self.list)
         self.empty = styled_label("No adapters yet. A kept fine-tune appears here; the base model is used "
                                   "until then.", "Muted", wrap=True)
@@ -131,7 +139,7 @@ class AdapterHistory(QFrame):
         self.list.clear()
         active = None
         for row in reversed(self.rows):
-            name = f"Adapter {row['id']}"
+            name = label(row)
             if row.get("active"):
                 name += "   \u25cf in use"
                 active = row
@@ -151,7 +159,7 @@ class AdapterHistory(QFrame):
         self.list.setFixedHeight(rows_shown * (3 * self.list.fontMetrics().lineSpacing() + 12) + 8)
         self.empty.setVisible(not self.rows)
         self.list.setVisible(bool(self.rows))
-        self.using.setText(f"In use: adapter {active['id']}" if active else "In use: the base model")
+        self.using.setText(f"In use: {label(active)}" if active else "In use: the base model")
         self._update_buttons()
 
     def active_id(self) -> int | None:
@@ -193,11 +201,43 @@ class AdapterHistory(QFrame):
         if self.ask:
             buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
             answer = QMessageBox.question(self, "Delete adapter",  # No by default: Enter must not delete
-                                          f"Delete adapter {sel} and its files? This cannot be undone.",
+                                          f"Delete {label(self._row(sel))} and its files? Until you close the "
+                                          "app, Undo in the status bar brings it back.",
                                           buttons, QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.delete_requested.emit(sel)
+
+    def _row(self, adapter_id) -> dict:
+        return next((r for r in self.rows if r["id"] == adapter_id), {"id": adapter_id})
+
+    def _menu(self, pos) -> None:
+        """Right-click on an adapter: rename, use, export, delete (each as its button allows)."""
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        self.list.setCurrentItem(item)
+        menu = QMenu(self)
+        menu.addAction(icon("edit"), "Rename\u2026", self.rename_selected)
+        for button in (self.use_button, self.export_button, self.delete_button):
+            action = menu.addAction(button.icon(), button.text(), button.click)
+            action.setEnabled(button.isEnabled())
+        menu.popup(self.list.viewport().mapToGlobal(pos))
+
+    def rename_selected(self) -> None:
+        sel = self.selected_id()
+        if sel is None:
+            return
+        current = self._row(sel).get("name") or ""
+        if self.ask_name is not None:
+            name = self.ask_name(sel, current)
+        else:
+            name, ok = QInputDialog.getText(self, "Rename adapter", f"A name for adapter {sel} (answers still "
+                                            f"show its number; at most {NAME_CHARS} characters):",
+                                            QLineEdit.EchoMode.Normal, current)
+            name = name if ok else None
+        if name is not None and name.strip() != current:
+            self.rename_requested.emit(sel, name.strip())
 
     def _export(self) -> None:
         sel = self.selected_id()

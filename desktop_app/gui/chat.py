@@ -10,12 +10,14 @@ conversations) is written by the store lane (gui/tasks.py has the whole picture)
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from enum import Enum
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core import session
+from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
@@ -68,6 +70,9 @@ class ChatController(QObject):
     state_changed = Signal(object)  # ChatState
     adapter_changed = Signal(object)  # the adapter id now on the chat model (None: base)
     prompt_not_saved = Signal(str)  # the text of a prompt the store refused (to give it back)
+    draft_saved = Signal(int, int)  # the streaming answer's row id, tokens kept in it so far
+
+    draft_interval_s = DRAFT_INTERVAL_S  # how often the streaming answer is written (a kill loses less)
 
     def __init__(self, store, paths, tasks: TaskManager, device: str = "auto", parent=None):
         super().__init__(parent)
@@ -85,6 +90,10 @@ class ChatController(QObject):
         self.settings = SamplingSettings()
         self.system = ""
         self.score_cache: dict = {}
+        self.draft: AnswerDraft | None = None  # the streaming answer's row (core/drafts.py)
+        self._streamed: list[TokenRecord] = []
+        self._draft_writing = False
+        self._draft_at = 0.0
         tasks.model.changed.connect(self._refresh_state)
         tasks.store.changed.connect(self._refresh_state)
 
@@ -171,7 +180,13 @@ class ChatController(QObject):
     @property
     def adapter_label(self) -> str:
         adapter = getattr(self.loaded, "adapter_id", None)
-        return "base" if adapter is None else f"adapter {adapter}"
+        if adapter is None:
+            return "base"
+        try:
+            name = self.store.get_adapter(adapter).get("name")
+        except UserFacingError:  # deleted meanwhile: its number is all there is
+            name = None
+        return f"adapter {adapter} \u201c{name}\u201d" if name else f"adapter {adapter}"
 
     # ------------------------------------------------------------ adapters
     def sync_adapter(self) -> None:
@@ -209,8 +224,15 @@ class ChatController(QObject):
         self.reload()
 
     def reload(self) -> None:
-        self.messages = self.store.messages(self.conversation_id) if self.conversation_id else []
+        self.messages = self._stored_messages()
         self.thread_changed.emit()
+
+    def _stored_messages(self) -> list[dict]:
+        """The conversation's messages, less the answer streaming now (its card shows it)."""
+        if not self.conversation_id:
+            return []
+        writing = self.draft.message_id if self.draft is not None else None
+        return [m for m in self.store.messages(self.conversation_id) if m["id"] != writing]
 
     def new_conversation(self) -> None:
         """An empty conversation on screen. Its row is written with its first prompt (on the
@@ -342,7 +364,22 @@ class ChatController(QObject):
         (what streamed so far is kept)."""
         self.lane.cancel_all("answer")
 
-    def _start_answer(self, user_id: int, prefix_ids: list[int], branched_at) -> None:
+    def regenerate_answer(self, message: dict) -> bool:
+        """A new sibling of this answer (e.g. one that was interrupted)."""
+        if self.generating or message["parent_id"] is None:
+            return False
+        self._start_answer(message["parent_id"], [], None)
+        return True
+
+    def continue_answer(self, message: dict) -> bool:
+        """An interrupted answer goes on from its last token, in its own row."""
+        if self.generating or message["parent_id"] is None:
+            return False
+        prefix = [r.id for r in self.records(message["id"])]
+        self._start_answer(message["parent_id"], prefix, None, continues=message["id"])
+        return True
+
+    def _start_answer(self, user_id: int, prefix_ids: list[int], branched_at, continues: int | None = None) -> None:
         if self.loaded is None and not self.loading:
             self.error.emit(NO_MODEL_WORDS)
             return
@@ -356,6 +393,8 @@ class ChatController(QObject):
             loaded = self.loaded  # the model in use when the answer starts (a load may come first)
             if loaded is None:
                 raise ModelError(NO_MODEL_WORDS)
+            report(AnswerDraft(store, user["conversation_id"], user_id, model_id=loaded.model_id,
+                               adapter_id=loaded.adapter_id, message_id=continues))
             return session.answer_prompt(store, loaded, user_id, settings, system=system, prefix_ids=prefix_ids,
                                          branched_at=branched_at, cancel=cancel, on_token=report,
                                          on_notice=lambda text: report(Notice(text)))
@@ -369,28 +408,57 @@ class ChatController(QObject):
     def _answer_progress(self, item) -> None:
         if isinstance(item, TokenRecord):
             self.throttle.push(item)
+            self._streamed.append(item)
+            self._write_draft()
+        elif isinstance(item, AnswerDraft):  # the answer starts: its row, written as it grows
+            self.draft, self._streamed, self._draft_at = item, [], time.monotonic()
         else:
             self.notice.emit(item.text)
+
+    def _write_draft(self) -> None:
+        """Every ``draft_interval_s``, what has streamed goes to the store lane (one write at
+        a time; the model lane decodes on meanwhile), so a kill loses about that much."""
+        draft = self.draft
+        if draft is None or self._draft_writing or time.monotonic() - self._draft_at < self.draft_interval_s:
+            return
+        self._draft_writing, records = True, list(self._streamed)
+
+        def written(message_id) -> None:
+            self._draft_writing, self._draft_at = False, time.monotonic()
+            if message_id is not None:
+                self.draft_saved.emit(message_id, len(records))
+
+        def failed(error) -> None:  # the answer goes on; its end is stored as before
+            self._draft_writing = False
+            log.warning("the streaming answer's draft was not written: %s", error)
+
+        self.tasks.store.submit(Task(lambda _report, _cancel: draft.write(records), "save draft",
+                                     on_success=written, on_failure=failed))
 
     def _answered(self, user: dict, answer: session.Answer) -> None:
         """Streamed: store it (on the store lane); the answer is finished once it is stored."""
         self.throttle.flush()
         g = answer.generation
-        if not g.records:
+        draft = self.draft or AnswerDraft(self.store, user["conversation_id"], user["id"])
+        if not g.records and draft.message_id is None:
+            self.draft = None
             self._answer_ended({"message_id": None, "finish_reason": g.finish_reason})
             return
-        store = self.store
 
-        def save(_report, _cancel):
-            return session.save_answer(store, user["conversation_id"], user["id"], answer)
+        def save(_report, _cancel):  # after any draft write still queued: the lane keeps the order
+            return draft.finish(answer)
 
         self.tasks.store.submit(Task(save, "save answer", on_success=lambda mid: self._answer_saved(mid, answer),
                                      on_failure=self._answer_failed))
 
-    def _answer_saved(self, message_id: int, answer: session.Answer) -> None:
+    def _answer_saved(self, message_id: int | None, answer: session.Answer) -> None:
+        self.draft = None
+        if message_id is None:
+            self._answer_ended({"message_id": None, "finish_reason": answer.generation.finish_reason})
+            return
         message = self.store.get_message(message_id)
         self.choice[message["parent_id"]] = message_id
-        self.messages = self.store.messages(self.conversation_id) if self.conversation_id else []
+        self.messages = self._stored_messages()
         g = answer.generation
         self._answer_ended({"message_id": message_id, "finish_reason": g.finish_reason,
                             "tokens_per_s": g.tokens_per_s, "tokens": len(g.records)})
@@ -403,6 +471,9 @@ class ChatController(QObject):
 
     def _answer_failed(self, error) -> None:
         self.throttle.flush()
+        draft, self.draft = self.draft, None
+        if draft is not None:  # a draft this answer began goes with it; an interrupted one it continued stays
+            self.tasks.store.submit(Task(lambda _report, _cancel: draft.discard(), "discard draft"))
         self._refresh_state()
         self.error.emit(str(error))
         self.answer_finished.emit(None)

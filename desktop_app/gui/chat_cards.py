@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog
 
+from desktop_app.core.drafts import is_interrupted
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label
@@ -111,11 +112,23 @@ class ChatCards:
         card.sibling_step.connect(lambda c, d: w.chat.step_sibling(c.message, d))
         card.export_requested.connect(self.export_card)
         card.edit_requested.connect(w.message_editor.begin)
+        if role == "assistant" and is_interrupted(message):
+            card.show_interrupted()
+            card.resume_requested.connect(self._resume)
         if role == "assistant":
             card.rating = CardRating(card, w.writer)
             card.rating.compare_requested.connect(w.finetune_side.open_compare)
             card.rating.token_rated.connect(self._card_token_rated)
         return w.transcript.add_card(card)
+
+    def _resume(self, card: MessageCard, how: str) -> None:
+        """Continue or regenerate an interrupted answer."""
+        w = self.window
+        w.error_banner.hide()
+        started = (w.chat.continue_answer(card.message) if how == "continue"
+                   else w.chat.regenerate_answer(card.message))
+        if started and how == "regenerate":
+            w.warn_if_same_again()
 
     # ------------------------------------------------------------ colours
     def set_measure(self, measure: str) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
+from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
@@ -247,7 +248,7 @@ class CompareView(QFrame):
                 item.setEnabled(False)
                 item.setToolTip(f"This answer was not scored under adapter {parent}")
         self.baseline_combo.blockSignals(False)
-        self.after_label.setText(f"adapter {active['id']} (active)" if active else "no adapter active")
+        self.after_label.setText(f"{adapter_label(active)} (active)" if active else "no adapter active")
         self.refresh()
 
     # ------------------------------------------------------------ data

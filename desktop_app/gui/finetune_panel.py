@@ -13,12 +13,14 @@ import logging
 import math
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
+from desktop_app.core import adapters
 from desktop_app.core.training import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
@@ -115,6 +117,7 @@ class FineTuneController(QObject):
     error = Signal(str)  # an adapter choice that could not be made
     running_changed = Signal(bool)
     adapters_changed = Signal()
+    adapter_deleted = Signal(object)  # core.adapters.DeletedAdapter: what Undo can bring back
 
     def __init__(self, store, paths, chat, tasks: TaskManager, parent=None):
         super().__init__(parent)
@@ -172,21 +175,42 @@ class FineTuneController(QObject):
             return None
         from desktop_app.core import session
 
-        model_id, store = loaded.model_id, self.store
+        model_id, store, trash = loaded.model_id, self.store, Path(self.paths.adapters_dir) / adapters.TRASH_DIR
 
         def work(_report, _cancel):
-            session.change_adapter(store, kind, model_id, adapter_id)
-            return kind
+            if kind == "delete":  # its files wait in the trash: Undo in the status bar, for this session
+                return adapters.delete(store, adapter_id, trash_dir=trash)
+            return session.change_adapter(store, kind, model_id, adapter_id)
 
-        def done(_kind):
+        def done(result):
             self.chat.sync_adapter()
+            if isinstance(result, adapters.DeletedAdapter):
+                self.adapter_deleted.emit(result)
+
+        return self._adapter_task(work, f"adapter {kind}", done)
+
+    def rename_adapter(self, adapter_id: int, name: str) -> Task:
+        store = self.store
+        return self._adapter_task(lambda _r, _c: adapters.rename(store, adapter_id, name), "adapter rename",
+                                  lambda _row: self.chat.adapter_changed.emit(self.chat.loaded.adapter_id
+                                                                              if self.chat.loaded else None))
+
+    def undo_delete(self, deleted) -> Task:
+        store = self.store
+        return self._adapter_task(lambda _r, _c: adapters.undo_delete(store, deleted), "adapter undo delete")
+
+    def _adapter_task(self, work, name: str, done=None) -> Task:
+        """A change of the adapter history on the store lane; the history follows either way."""
+        def succeeded(result):
+            if done is not None:
+                done(result)
             self.adapters_changed.emit()
 
         def failed(error):
             self.error.emit(str(error))
             self.adapters_changed.emit()
 
-        return self.tasks.store.submit(Task(work, f"adapter {kind}", "adapter", on_success=done, on_failure=failed))
+        return self.tasks.store.submit(Task(work, name, "adapter", on_success=succeeded, on_failure=failed))
 
     def list_adapters(self) -> list[dict]:
         from desktop_app.core.adapters import list_adapters
@@ -440,6 +464,7 @@ class FineTunePanel(QScrollArea):
         h.deactivate_requested.connect(lambda: c.adapter_action("deactivate"))
         h.rollback_requested.connect(lambda: c.adapter_action("rollback"))
         h.delete_requested.connect(lambda aid: c.adapter_action("delete", aid))
+        h.rename_requested.connect(c.rename_adapter)
         h.report_requested.connect(self.show_adapter_report)
         adapter_export.attach(h, c)  # Export... and Import... (issue 14)
 

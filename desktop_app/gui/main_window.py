@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QProgressBar, QSplit
 
 from desktop_app import APP_NAME
 from desktop_app.core.generation import SamplingSettings, recommended_sampling, same_again_reason
-from desktop_app.gui import conversation_actions, db_checkpoint, shortcuts, view_toolbar
+from desktop_app.gui import conversation_actions, db_checkpoint, focus_order, shortcuts, view_toolbar
+from desktop_app.gui.adapter_undo import AdapterUndo
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.context_meter import ContextMeter
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
         for widget in (self.finetune_side.label, self.progress_label, self.progress, self.speed_label, self.model_label,
                        self.adapter_label):
             bar.addPermanentWidget(widget)
+        self.adapter_undo = AdapterUndo(self)  # "Undo delete" of an adapter, for this session
 
     def _build_prompt_area(self) -> QFrame:
         area = PromptArea()
@@ -283,6 +285,10 @@ class MainWindow(QMainWindow):
                 and self.writer.model_id is not None):
             self.writer.recount()  # ratings made meanwhile elsewhere (gpt2-desk rate / correct) count too
 
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        """Tab and Shift+Tab follow gui/focus_order.py: the newest answer comes right after the prompt."""
+        return focus_order.step(self, forward) or super().focusNextPrevChild(forward)
+
     def closeEvent(self, event) -> None:
         from desktop_app.gui.quit_guard import confirm_quit_during_finetune
 
@@ -295,6 +301,7 @@ class MainWindow(QMainWindow):
         self.text_mode.close()
         self.chat.shutdown()
         self.tasks.shutdown(training_timeout_s=60.0)  # every rating asked for is written before the window goes
+        self.adapter_undo.close()  # after the store lane: a delete or undo it was given is done
         super().closeEvent(event)
 
     # ------------------------------------------------------------ model
@@ -495,6 +502,8 @@ class MainWindow(QMainWindow):
 
     def branch(self, message_id: int, index: int, token_id: int) -> None:
         self.error_banner.hide()
+        if self.inspector.branch_button.hasFocus():  # it hides: focus would fall to the toolbar
+            self.prompt.setFocus()
         self.chat.branch(message_id, index, token_id)
 
     def show_token(self, card: MessageCard, index: int) -> None:

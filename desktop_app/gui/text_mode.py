@@ -176,6 +176,10 @@ class TextMode:
 
     def _branch_from(self, index: int, alternative) -> None:
         self.window.error_banner.hide()
+        # the chosen token is replaced by the branch: its details no longer describe the text, and
+        # focus (on the button that now hides) would fall to the toolbar
+        self.window.inspector.clear()
+        self.view.heatmap.setFocus()
         self.view.continue_with(index, alternative)
 
     def token_hovered(self, index: int, record) -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QSizePolicy, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
+                               QToolButton, QVBoxLayout, QWidget)
 
+from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, TokenView
 
@@ -62,6 +63,7 @@ class MessageCard(QFrame):
     sibling_step = Signal(object, int)  # card, -1 / +1
     export_requested = Signal(object, str)  # card, "png" | "json"
     edit_requested = Signal(object)  # card (one of the person's own messages)
+    resume_requested = Signal(object, str)  # card, "continue" | "regenerate" (an interrupted answer)
 
     def __init__(self, role: str, message: dict | None = None, *, title: str = "", measure: str = "probability",
                  parent=None):
@@ -141,6 +143,7 @@ class MessageCard(QFrame):
         button.setObjectName("FlatTool")
         button.setText(text)
         button.setToolTip(tip)
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # the export menu and arrows are Tab stops everywhere
         return button
 
     @property
@@ -158,6 +161,22 @@ class MessageCard(QFrame):
         self.sibling_label.setText(f"{position}/{count}")
         self.prev_button.setEnabled(position > 1)
         self.next_button.setEnabled(position < count)
+
+    def show_interrupted(self) -> None:
+        """An answer the app closed on while writing it: say so, offer Continue and Regenerate."""
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.interrupted_label = styled_label(f"This answer was {INTERRUPTED_WORDS}.", "Muted", wrap=True)
+        row.addWidget(self.interrupted_label, 1)
+        self.continue_button = QPushButton("Continue")
+        self.continue_button.setToolTip("Go on writing this answer from its last token")
+        self.continue_button.clicked.connect(lambda: self.resume_requested.emit(self, "continue"))
+        self.regenerate_button = QPushButton("Regenerate")
+        self.regenerate_button.setToolTip("Write a new answer to this prompt (this one stays, as a sibling)")
+        self.regenerate_button.clicked.connect(lambda: self.resume_requested.emit(self, "regenerate"))
+        row.addWidget(self.continue_button)
+        row.addWidget(self.regenerate_button)
+        self.layout().insertLayout(2, row)  # between the heatmap and the ratings
 
     def set_meta(self, text: str) -> None:
         self.meta.setText(text)
@@ -184,6 +203,8 @@ def answer_author(message: dict | None, loaded) -> tuple[str, str]:
 def answer_meta(message: dict | None, records) -> str:
     settings = (message or {}).get("settings") or {}
     parts = [tokens_words(len(records))]
+    if is_interrupted(message):
+        parts.append(INTERRUPTED_WORDS)
     reason = settings.get("finish_reason")
     if reason in FINISH_WORDS and reason not in ("eos", "stop"):
         parts.append(FINISH_WORDS[reason])

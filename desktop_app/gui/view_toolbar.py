@@ -7,6 +7,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSizePolicy, QToolBar, QWidget
 
+from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
 
 # window attribute, words, icon, shortcut
@@ -37,6 +38,8 @@ def build_view_toolbar(window) -> QToolBar:
     bar.addAction(window.panel_actions["conversations"])
     bar.addWidget(spacer)
     bar.addAction(window.panel_actions["side_tabs"])
+    # a toolbar takes its buttons out of the Tab order: keyboard users reach the toggles too
+    make_tab_stop(*(bar.widgetForAction(a) for a in window.panel_actions.values()))
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
     window.panel_fitter = PanelFitter(window)
     return bar

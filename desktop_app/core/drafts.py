@@ -1,0 +1,76 @@
+"""The answer that streams now, kept in the store as a draft row so a kill loses little.
+
+The window writes the draft every ``DRAFT_INTERVAL_S`` through its store lane (the one
+writer) while the model lane goes on decoding; the finished answer then rewrites the same
+row without the mark. A row still marked at the next start was cut off by the app closing
+(a crash, kill -9, a power cut): the window shows it as interrupted, with Continue (the
+same row goes on from its last token) and Regenerate.
+
+All of one draft's writes run on one thread (the store lane), in order, so
+``message_id`` set by the first write is seen by the next and by ``finish``.
+"""
+
+from __future__ import annotations
+
+from desktop_app.core.records import TokenRecord, joined_text
+
+DRAFT_KEY = "draft"  # in a message's settings: written while it streamed, never finished
+DRAFT_INTERVAL_S = 1.0  # at most one draft write a second: a kill loses about a second of text
+INTERRUPTED_WORDS = "interrupted (the app closed while it wrote this)"
+
+
+def is_interrupted(message: dict | None) -> bool:
+    """Whether a stored answer is a draft whose writing never finished."""
+    return bool(message and (message.get("settings") or {}).get(DRAFT_KEY))
+
+
+class AnswerDraft:
+    """One streaming answer's row in the store.
+
+    Attributes:
+        store, conversation_id, user_id: where the answer goes (under the prompt ``user_id``).
+        message_id: the row, once the first write made it (or the interrupted answer that
+            ``Continue`` goes on with).
+        model_id, adapter_id: who writes it (recorded on the draft row).
+    """
+
+    def __init__(self, store, conversation_id: int, user_id: int, *, model_id=None, adapter_id=None,
+                 message_id: int | None = None):
+        self.store, self.conversation_id, self.user_id = store, conversation_id, user_id
+        self.model_id, self.adapter_id = model_id, adapter_id
+        self.message_id = message_id
+
+    def write(self, records: list[TokenRecord]) -> int | None:
+        """Store what has streamed so far (marked as a draft); returns the row's id."""
+        if not records:
+            return self.message_id
+        self._store(joined_text(records), {DRAFT_KEY: True}, records, self.model_id, self.adapter_id)
+        return self.message_id
+
+    def finish(self, answer) -> int | None:
+        """The finished answer (a core.session.Answer) in the draft's row, unmarked; None
+        (and no row) when it has no token to keep."""
+        g = answer.generation
+        if not g.records:
+            self.discard()
+            return None
+        self._store(g.text, answer.stored_settings(), g.records, answer.model_id, answer.adapter_id)
+        return self.message_id
+
+    def discard(self) -> None:
+        """Remove a draft this answer began (an interrupted answer it continued stays)."""
+        if self.message_id is not None and self._began_here:
+            self.store.delete_message(self.message_id)
+            self.message_id = None
+
+    _began_here = False
+
+    def _store(self, text: str, settings: dict, records, model_id, adapter_id) -> None:
+        if self.message_id is None:
+            self.message_id = self.store.add_message(self.conversation_id, "assistant", text, parent_id=self.user_id,
+                                                     model_id=model_id, adapter_id=adapter_id, settings=settings,
+                                                     records=records)
+            self._began_here = True
+        else:
+            self.store.update_answer(self.message_id, text, settings=settings, records=records, model_id=model_id,
+                                     adapter_id=adapter_id)

@@ -1,0 +1,56 @@
+"""Undo of an adapter's deletion, for the rest of the session: a button in the status bar
+while there is a deleted adapter to bring back (the newest first). The files wait in the
+adapters' trash folder (core.adapters.TRASH_DIR) and are deleted for good when the window
+closes, or at the next start after a crash."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QPushButton
+
+from desktop_app.core import adapters
+
+
+class AdapterUndo(QObject):
+    """The status bar's "Undo delete" button of a MainWindow.
+
+    Attributes:
+        deleted: DeletedAdapters that can come back, oldest first.
+        button: shown while ``deleted`` is not empty."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window, self.controller = window, window.finetune
+        self.deleted: list[adapters.DeletedAdapter] = []
+        adapters.empty_trash(window.paths)  # a killed session's deletions cannot be undone any more
+        self.button = QPushButton("Undo delete")
+        self.button.setObjectName("SmallButton")
+        self.button.hide()
+        self.button.clicked.connect(self.undo)
+        window.statusBar().addPermanentWidget(self.button)
+        self.controller.adapter_deleted.connect(self._deleted)
+
+    def _deleted(self, deleted: adapters.DeletedAdapter) -> None:
+        if deleted.trash is None:  # its files were already gone: nothing to bring back
+            return
+        self.deleted.append(deleted)
+        self.window.statusBar().showMessage(f"{adapters.label(deleted.row)} deleted (Undo brings it back)", 10000)
+        self._show()
+
+    def undo(self) -> None:
+        if not self.deleted:
+            return
+        deleted = self.deleted.pop()
+        self.controller.undo_delete(deleted)
+        self.window.statusBar().showMessage(f"{adapters.label(deleted.row)} is back.", 5000)
+        self._show()
+
+    def _show(self) -> None:
+        self.button.setVisible(bool(self.deleted))
+        if self.deleted:
+            self.button.setToolTip(f"Bring back {adapters.label(self.deleted[-1].row)} (until you close the app)")
+
+    def close(self) -> None:
+        """The session ends: what was deleted goes for good."""
+        self.deleted.clear()
+        adapters.empty_trash(self.window.paths)

@@ -1,0 +1,80 @@
+"""The Tab order of the window (user test 2, finding 13): from the prompt box, the answer just
+shown is a few Tabs away, then the right-hand panel.
+
+    prompt -> Send, Stop, Regenerate -> the newest answer (its text, thumbs, "Write a better
+    answer", Continue / Regenerate when interrupted, the sibling arrows, its export button)
+    -> the model and Settings buttons -> the right panel's tabs and what they hold -> the
+    rest (toolbar, conversations, colours, older cards) in Qt's order -> the prompt again.
+
+Qt's own order is the order widgets were made, so answer cards (made last) came after
+everything else, about 8 Tabs from the prompt. Rewiring Qt's chain with setTabOrder each time
+a card comes and goes left older cards in odd places (and can split the chain into loops), so
+the window asks ``step`` instead whenever Tab or Shift+Tab moves the focus.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+
+def card_stops(card) -> list[QWidget]:
+    """A card's Tab stops in the order a person reads it (the text first, its export last)."""
+    rating = getattr(card, "rating", None)
+    stops = [card.view]
+    if rating is not None:
+        stops += [rating.up, rating.down, rating.correct_button]
+    stops += [getattr(card, "continue_button", None), getattr(card, "regenerate_button", None),
+              card.prev_button, card.next_button, card.export_button, card.edit_button]
+    return [w for w in stops if w is not None]
+
+
+def _qt_chain(window) -> list[QWidget]:
+    """Every widget Tab may stop at, in Qt's own order (the order they were made)."""
+    chain, widget = [], window.nextInFocusChain()
+    while widget is not None and widget is not window and len(chain) < 10_000:
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.focusProxy() is None:  # proxies: their proxy is a stop
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    return chain
+
+
+def ring(window) -> list[QWidget]:
+    """The whole Tab order, as in the module docstring."""
+    chain = _qt_chain(window)
+    latest = next((c for c in reversed(window.transcript.cards) if c.role == "assistant"), None)
+    first = [window.prompt, window.send_button, window.stop_button, window.regenerate_button]
+    first += card_stops(latest) if latest is not None else []
+    first += [window.model_button, window.settings_button, window.side_tabs.tabBar()]
+    first += [w for w in chain if window.side_tabs.isAncestorOf(w) and w not in first]
+    head = set(first)
+    return first + [w for w in chain if w not in head]
+
+
+def _reachable(widget: QWidget) -> bool:
+    return widget.isVisible() and widget.isEnabled() and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+
+
+def step(window, forward: bool) -> bool:
+    """Move the focus to the next (or previous) stop of ``ring``; False when the focus is
+    somewhere the ring does not know (Qt's own order then applies)."""
+    stops = ring(window)
+    focus = window.focusWidget()
+    while focus is not None and focus not in stops:  # a part of a stop (a viewport, a line in a box)
+        focus = focus.parentWidget()
+    if focus is None:
+        return False
+    at = stops.index(focus)
+    for offset in range(1, len(stops) + 1):
+        candidate = stops[(at + offset if forward else at - offset) % len(stops)]
+        if _reachable(candidate):
+            reason = Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+            candidate.setFocus(reason)
+            return True
+    return False
+
+
+def make_tab_stop(*widgets: QWidget) -> None:
+    """Buttons Qt leaves out of the Tab order (a toolbar's) become stops."""
+    for widget in widgets:
+        widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
