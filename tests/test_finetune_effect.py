@@ -134,12 +134,12 @@ def test_a_cancelled_measure_raises_the_runs_own_stop(rated, tiny_model):
 
 def test_taught_pairs_before_and_after_and_marks_trained_questions():
     after = [gate.Reask("q1", "a1", None), gate.Reask("q2", "a2", "loop"), gate.Reask("q3", "a3", None)]
-    pairs = fe.taught(["b1", "b2"], after, unseen_from=1, open_from=2)
-    assert pairs == [{"question": "q1", "seen": True, "open": False, "before": "b1", "after": "a1",
+    pairs = fe.taught(["b1", "b2"], after, unseen_from=1, open_from=2, held_count=1)
+    assert pairs == [{"question": "q1", "seen": True, "open": False, "held": False, "before": "b1", "after": "a1",
                       "problem_after": None},
-                     {"question": "q2", "seen": False, "open": False, "before": "b2", "after": "a2",
+                     {"question": "q2", "seen": False, "open": False, "held": True, "before": "b2", "after": "a2",
                       "problem_after": "loop"},
-                     {"question": "q3", "seen": False, "open": True, "before": "", "after": "a3",
+                     {"question": "q3", "seen": False, "open": True, "held": False, "before": "", "after": "a3",
                       "problem_after": None}]
     assert not any(p["open"] for p in fe.taught(["b1"], after, unseen_from=1))  # no open request asked
 
@@ -161,6 +161,11 @@ def test_an_open_request_is_asked_after_the_unseen_questions_and_shown_as_one(ra
     assert [(t["seen"], t["open"]) for t in metrics["taught"]] == [(True, False)] * 2 + [(False, False)] * 2 + [
         (False, True)]
     assert metrics["taught"][-1]["question"] == gate.OPEN_REQUESTS[0] and metrics["reask_count"] == 5
+    # a held-out question the person rated is said to be theirs, held out, not "never seen"
+    held_questions = {q for _ids, q in fe.distinct_prompts(held, fe.question_texts(store, data), len(held))}
+    assert plan.held_count >= 1
+    assert [t["held"] for t in metrics["taught"]] == [t["question"] in held_questions and not t["seen"]
+                                                     for t in metrics["taught"]]
 
 
 def _with_lora(tiny_model):

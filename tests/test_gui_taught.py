@@ -80,3 +80,10 @@ def test_an_open_request_is_shown_among_the_never_seen_questions(make_window, qt
     questions = [w.text() for w in view.body.findChildren(type(view.title)) if w.objectName() == "TaughtQuestion"]
     assert "an open request" in questions[-1] and "robot who learns to paint" in questions[-1]
     assert sum("an open request" in q for q in questions) == 1
+
+
+def test_a_rated_question_held_out_to_judge_the_run_is_not_called_never_seen():
+    from desktop_app.gui.taught_view import _tag
+
+    assert _tag({"seen": False, "held": True, "open": False}) == "you rated this; kept out of training to test the result"
+    assert _tag({"seen": False, "held": False, "open": False}) == "never seen in training"

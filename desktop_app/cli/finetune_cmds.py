@@ -139,7 +139,8 @@ def _print_taught(taught: list[dict]) -> None:
     if taught:
         print("  greedy answers before -> after:")
     for t in taught:
-        tag = "rated" if t.get("seen") else "open request, never seen" if t.get("open") else "never seen"
+        tag = ("rated" if t.get("seen") else "rated, held out to test" if t.get("held")
+               else "open request, never seen" if t.get("open") else "never seen")
         print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
         print(f"      before: {_one_line(t.get('before'), 100)}")
         print(f"      after:  {_one_line(t.get('after'), 100)}")

@@ -48,6 +48,7 @@ class Reasks:
     unseen_from: int
     tokens: int
     open_count: int = 0
+    held_count: int = 0  # the first unseen ones the person rated, held out to judge the run
 
     @property
     def open_from(self) -> int:
@@ -67,6 +68,7 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
     trained = {tuple(ids) for ids, _q in distinct_prompts(train, questions, len(train))}
     # a held-out answer to a question training has too (a sibling kept apart) is no new question
     fresh = [(ids, q) for ids, q in distinct_prompts(held, questions, len(held)) if tuple(ids) not in trained][:unseen]
+    held_count = len(fresh)
     asked = {q for _ids, q in seen_q + fresh}
     for question in gate.FRESH_QUESTIONS:
         if len(fresh) >= unseen:
@@ -76,7 +78,7 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
     fresh += [(gate.fresh_prompt(tokenizer, q, window, tokens), q) for q in gate.CANARY_QUESTIONS[:canaries]
               if q not in asked]
     requests = [(gate.fresh_prompt(tokenizer, q, window, tokens), q) for q in gate.OPEN_REQUESTS[:open_requests]]
-    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests))
+    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count)
 
 
 def question_texts(store, data: TrainingData) -> dict[int, str]:
@@ -146,7 +148,8 @@ class Meter:
         m[f"reask_restates_{when}"] = sum(a.restates for a in answers)
         m[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
         if when == "after":
-            m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from, reasks.open_from)
+            m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from, reasks.open_from,
+                                 reasks.held_count)
 
     def _reask(self, work, reasks: Reasks, cache) -> list:
         """Greedy re-asks; before training, those the model in use answered in an earlier run
@@ -169,14 +172,17 @@ class Meter:
         return out
 
 
-def taught(before: list[str], after: list, unseen_from: int, open_from: int | None = None) -> list[dict]:
+def taught(before: list[str], after: list, unseen_from: int, open_from: int | None = None,
+           held_count: int = 0) -> list[dict]:
     """Before/after pairs for the person: the same greedy question, answered by the model
-    they had and by the new adapter; ``seen``: the question was trained on; ``open``: an open
-    request (from ``open_from`` on), never trained on."""
+    they had and by the new adapter; ``seen``: the question was trained on; ``held``: the
+    person rated it, but it was kept out of training to judge the run (the ``held_count``
+    after ``unseen_from``); ``open``: an open request (from ``open_from`` on), never trained on."""
     out = []
     open_from = len(after) if open_from is None else open_from
     for i, a in enumerate(after):
         out.append({"question": a.question[:300], "seen": i < unseen_from, "open": i >= open_from,
+                    "held": unseen_from <= i < unseen_from + held_count,
                     "before": before[i] if i < len(before) else "", "after": a.answer[:300],
                     "problem_after": a.problem})
     return out

@@ -28,6 +28,8 @@ def pick_pairs(taught: list[dict]) -> list[dict]:
 def _tag(pair: dict) -> str:
     if pair.get("seen"):
         return "you rated this"
+    if pair.get("held"):
+        return "you rated this; kept out of training to test the result"
     return "an open request, never seen in training" if pair.get("open") else "never seen in training"
 
 
