@@ -88,3 +88,21 @@ def test_finetune_without_ratings_says_so_before_loading_a_copy(tiny_model_dir, 
     err = capsys.readouterr().err
     assert "No ratings yet" in err
     assert "separate copy" not in err, "nothing is loaded when there is nothing to learn from"
+
+
+def test_chat_takes_help_and_quit_as_commands_not_prompts(tiny_model_dir, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/help\n/quit\nnever asked\n"))
+    assert main(["chat", "--model", str(tiny_model_dir), "--max-new-tokens", "3", "--seed", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "Model:" not in captured.out, "neither line went to the model"
+    assert captured.err.count("/quit or Ctrl+D quits") == 2  # the banner, then /help
+
+
+def test_finetune_help_explains_every_option(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["finetune", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for option in ("--lora-r R LoRA rank", "--beta B how far", "--seed N the seed"):
+        assert option in text

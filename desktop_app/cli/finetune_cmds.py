@@ -22,10 +22,13 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     ft.add_argument("--max-steps", type=int, default=None, metavar="N", help="at most this many updates (200)")
     ft.add_argument("--batch-size", type=int, default=None, metavar="N",
                     help="ratings per update (default: about 0.8 x the square root of their number)")
-    ft.add_argument("--lora-r", type=int, default=None, metavar="R")
-    ft.add_argument("--beta", type=float, default=None, metavar="B")
+    ft.add_argument("--lora-r", type=int, default=None, metavar="R",
+                    help="LoRA rank: how many directions the adapter may change per layer (8)")
+    ft.add_argument("--beta", type=float, default=None, metavar="B",
+                    help="how far the preference losses (KTO, DPO) may pull from the model you have (0.1)")
     ft.add_argument("--heldout", type=float, default=None, metavar="F", help="fraction of conversations held out")
-    ft.add_argument("--seed", type=int, default=None)
+    ft.add_argument("--seed", type=int, default=None, metavar="N",
+                    help="the seed of the held-out split and the batch order (0): the same seed, the same run")
     ft.add_argument("--json", action="store_true", help="print one JSON object with the run's result")
     ft.set_defaults(func=cmd_finetune)
 

@@ -145,13 +145,17 @@ def save_exchange(args, answer) -> int | None:
         return session.save_answer(store, conversation_id, user_id, answer)
 
 
+QUIT_COMMANDS = ("/quit", "/exit", "/q", "/bye")
+CHAT_KEYS = "An empty line, /quit or Ctrl+D quits; Ctrl+C stops an answer; /help shows this."
+
+
 def cmd_chat(args) -> int:
     from desktop_app.core import session
     from desktop_app.core.prompts import Turn
 
     settings = sampling_from_args(args)
     loaded = load_model_for_cli(args)
-    print(f"Chatting with {loaded.describe()}. Empty line or Ctrl+D quits; Ctrl+C stops an answer.", file=sys.stderr)
+    print(f"Chatting with {loaded.describe()}. {CHAT_KEYS}", file=sys.stderr)
     turns: list[Turn] = []
     while True:
         try:
@@ -159,8 +163,12 @@ def cmd_chat(args) -> int:
         except EOFError:
             print()
             return 0
-        if not line.strip():
+        command = line.strip().lower()
+        if not command or command in QUIT_COMMANDS:
             return 0
+        if command in ("/help", "/?"):  # a terminal user tries these: not a question for the model
+            print(CHAT_KEYS, file=sys.stderr)
+            continue
         turns.append(Turn("user", line))
         cancel = threading.Event()
         answer = session.prepare_answer(loaded, turns, settings, system=args.system, cancel=cancel)
