@@ -98,6 +98,7 @@ def test_correct_and_history(db, capsys):
     assert conv["messages"][-1]["correction"] == "Hello! How can I help?"
     code, out, _ = run(capsys, "--db", db, "history", "--conversation", str(ids["c1"]))
     assert "+1" in out and "What is 2+2?" in out
+    assert run(capsys, "--db", db, "history", str(ids["c1"]))[1] == out, "`history ID` is --conversation ID"
     code, out, _ = run(capsys, "--db", db, "history", "--search", "hi", "--json")
     assert [c["id"] for c in json.loads(out)] == [ids["c2"]]
 

@@ -72,6 +72,8 @@ def _one_line(text: str, width: int = 70) -> str:
 
 def cmd_history(args) -> int:
     with _open(args) as store:
+        if args.conversation is None:  # `history 3` is what a terminal user types first
+            args.conversation = args.conversation_id
         if args.conversation is not None:
             conv = _conversation_detail(store, args.conversation)
             if args.json:
@@ -188,6 +190,7 @@ def register(subparsers, common) -> None:
 
     p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one")
     p.add_argument("--conversation", type=int, metavar="ID", help="show this conversation's messages")
+    p.add_argument("conversation_id", type=int, nargs="?", metavar="ID", help="the same as --conversation ID")
     p.add_argument("--search", metavar="TEXT", help="only conversations whose title or messages contain TEXT")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_history)
