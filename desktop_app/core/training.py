@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
-from desktop_app.core import text_training
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, plan_reasks, rescore_newest
 from desktop_app.core.lazy import lazy_module
@@ -285,8 +284,7 @@ class _Run:
 
         s = self.settings
         self.say("preparing", "Reading ratings")
-        # say so before seconds of loading a copy (Text mode's ratings count too)
-        if not any(self.store.rating_counts().values()) and not text_training.readiness(self.store)["total"]:
+        if not readiness(self.store)["ready"]:  # the GUI button's count: say so before seconds of loading a copy
             raise NothingToTrainError(NO_RATINGS)
         with self.timed("load"):
             resolved = self._resolve_model()
