@@ -325,6 +325,19 @@ def _guard_on_a_lora(tiny_model_dir, total: int, checks: int):
     return guard, [p for n, p in model.named_parameters() if p.requires_grad]
 
 
+def _pass_checks(guard, lora, steps) -> dict:
+    """Move the LoRA a little before each step's check, which must pass; the weights at each."""
+    import torch
+
+    at = {}
+    for step in steps:
+        with torch.no_grad():
+            lora[1].add_(1e-3 * step)
+        assert guard.passes(step)
+        at[step] = [p.detach().clone() for p in lora]
+    return at
+
+
 def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny_model_dir):
     """When the gate finds the probe over its limit at the kept checkpoint, step_back puts back
     the latest earlier passing check at or under kept * aim * limit / probe rise (the probe's
@@ -332,12 +345,7 @@ def test_guard_steps_back_to_the_checkpoint_expected_under_the_probes_limit(tiny
     import torch
 
     guard, lora = _guard_on_a_lora(tiny_model_dir, total=8, checks=4)
-    at = {}
-    for step in (2, 4, 6, 8):
-        with torch.no_grad():
-            lora[1].add_(1e-3 * step)
-        assert guard.passes(step)
-        at[step] = [p.detach().clone() for p in lora]
+    at = _pass_checks(guard, lora, (2, 4, 6, 8))
     assert guard.kept_step == 8
     assert guard.step_back(probe_rise=0.5, limit=0.05) is None  # bound 0.64: no update that early
     assert guard.kept_step == 8 and all(torch.equal(p, k) for p, k in zip(lora, at[8]))
@@ -353,12 +361,7 @@ def test_guard_steps_back_to_half_the_updates_when_the_answers_degenerated(tiny_
     import torch
 
     guard, lora = _guard_on_a_lora(tiny_model_dir, total=12, checks=6)
-    at = {}
-    for step in (2, 4, 6, 8, 10, 12):
-        with torch.no_grad():
-            lora[1].add_(1e-3 * step)
-        assert guard.passes(step)
-        at[step] = [p.detach().clone() for p in lora]
+    at = _pass_checks(guard, lora, (2, 4, 6, 8, 10, 12))
     assert guard.step_back(0.0, 0.05) is None and guard.kept_step == 12  # nothing failed: no bound
     assert guard.step_back(0.0, 0.05, degenerate=True) == 6  # 12 / 2
     assert all(torch.equal(p, k) for p, k in zip(lora, at[6]))
@@ -375,12 +378,7 @@ def test_guard_steps_back_to_the_latest_checkpoint_where_the_degenerate_answers_
     import torch
 
     guard, lora = _guard_on_a_lora(tiny_model_dir, total=12, checks=6)
-    at = {}
-    for step in (2, 4, 6, 8, 10, 12):
-        with torch.no_grad():
-            lora[1].add_(1e-3 * step)
-        assert guard.passes(step)
-        at[step] = lora[1].detach().clone()
+    at = {step: weights[1] for step, weights in _pass_checks(guard, lora, (2, 4, 6, 8, 10, 12)).items()}
     asked = []
 
     def clean_up_to(last_clean):
