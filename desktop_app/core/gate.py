@@ -340,10 +340,6 @@ def restates(question: str, answer: str) -> bool:
 # show is what the adapter does to new questions.
 FRESH_QUESTIONS = ("What is the capital of Australia?", "How do I make a cup of coffee?",
                    "What is the largest planet in the solar system?", "Why do leaves fall in autumn?")
-# Asked before and after every run (FineTuneSettings.reask_open): open requests, never rated, where a
-# format taught on short answers does not belong (a user test: after 9 "Answer: X." corrections, "Tell
-# me a story about a dragon..." got "Answer: 1. The Tale of..."). The panel shows one beside the person's
-# questions so they see whether their style spread; a loop or echo here refuses a run like any re-ask.
 # Asked before and after every run (FineTuneSettings.reask_canaries): everyday open questions of the
 # kinds where a small adapter's answers turn into loops first (measured, bench/learning_effect.py: 8
 # token ratings, "Tell me about butterflies." -> "*Awkward*" over and over; "Tell me about cats." looped
@@ -353,6 +349,10 @@ FRESH_QUESTIONS = ("What is the capital of Australia?", "How do I make a cup of 
 # Amsterdam." to the base model too), and a correct short answer must not refuse a run.
 CANARY_QUESTIONS = ("Tell me about cats.", "Tell me about the desert.", "What is the capital of Switzerland?",
                     "What is the capital of Croatia?")
+# Asked before and after every run (FineTuneSettings.reask_open): open requests, never rated, where a
+# format taught on short answers does not belong (a user test: after 9 "Answer: X." corrections, "Tell
+# me a story about a dragon..." got "Answer: 1. The Tale of..."). The panel shows one beside the person's
+# questions so they see whether their style spread; a loop or echo here refuses a run like any re-ask.
 OPEN_REQUESTS = ("Write a short story about a robot who learns to paint.", "Describe a walk in a forest in spring.")
 
 
