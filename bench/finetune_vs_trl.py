@@ -160,7 +160,9 @@ def ours(store, paths, loaded, exact, held, pad: int, seed: int, base_ppl: float
             "bf16": "bfloat16" in m.get("train_precision", ""), "teams": m.get("teams"),
             "kept_step": guard.get("kept_step"), "guard_s": guard.get("cpu_seconds" if args.clock == "cpu" else "seconds", 0.0),
             "reference_s": spent.get("reference", 0.0), "before": before, "after": after, "reason": result.reason,
-            "ppl": ppl, "degenerate": bad, "degenerate_rated": bad_rated, "wall_s": (m.get("phase_s") or {}).get("train", 0.0)}
+            "ppl": ppl, "degenerate": bad, "degenerate_rated": bad_rated, "wall_s": (m.get("phase_s") or {}).get("train", 0.0),
+            "grad_norms": m.get("grad_norms") or [], "weights": (sched["desirable_weight"], sched["undesirable_weight"]),
+            "guard": {k: guard.get(k) for k in ("ppl_before", "checks", "stepped_back") if guard.get(k)}}
 
 
 def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path, exact, base_ppl: float, args) -> dict:
@@ -246,7 +248,8 @@ def one_seed(seed: int, args, loaded, exact, base_ppl: float, tmp: Path) -> tupl
     tok = exact.tokenizer
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
     mine = build_training_data(store, exact.tokenizer, exact.context_window)
-    train, gate_held = mine.split(FineTuneSettings().heldout_fraction, seed)  # as run_finetune splits
+    s = FineTuneSettings(**args.overrides)
+    train, gate_held = mine.split(s.heldout_fraction, seed, max_items=s.heldout_max)  # as run_finetune splits
     args.split = (f"trained on {len(train)} (liked {train.counts()['thumbs_up']}), gate held out {len(gate_held)} "
                   f"(liked {gate_held.counts()['thumbs_up']})")
     a = ours(store, paths, loaded, exact, held, pad, seed, base_ppl, args)
@@ -272,6 +275,11 @@ def report(seed: int, a: dict, b: dict, args) -> None:
           f"{args.base_degenerate_rated}), gain after {a['kept_step'] or a['steps']} "
           f"updates {'n/a' if at is None else f'{at:+.4f}'}", flush=True)
     print(f"    trl's gain by update: {b['curve']}", flush=True)
+    norms = a["grad_norms"]
+    if norms:
+        print(f"    ours: lr {a['lr']:g}, KTO weights {a['weights']}, gradient norm by update {norms} "
+              f"(clipped at {args.max_grad_norm}: {sum(n > args.max_grad_norm for n in norms)} of {len(norms)}); guard {a['guard']}",
+              flush=True)
     if a["status"] != "kept":
         print(f"    ours discarded: {a['reason']}", flush=True)
 
@@ -295,6 +303,9 @@ def main() -> int:
     for item in args.set:
         name, _, value = item.partition("=")
         args.overrides[name] = json.loads(value)
+    from desktop_app.core.training import FineTuneSettings
+
+    args.max_grad_norm = args.overrides.get("max_grad_norm", FineTuneSettings().max_grad_norm)
 
     from transformers.utils import logging as hf_logging
 

@@ -101,6 +101,8 @@ class FineTuneSettings:
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
     undesirable_weight: float | None = None
     max_grad_norm: float = 1.0
+    # the learning rate falls linearly from the schedule's to this fraction of it at the last update
+    lr_end: float = 0.1
     max_ppl_rise: float = 0.05
     # training stops (keeping the last checkpoint under it) once the guard text's perplexity rises more
     # than this (gate.PerplexityGuard). Half the gate's limit: the gate reads a different text, which rose
@@ -528,7 +530,7 @@ class _Run:
                                 s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
-        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / max(total, 1))
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - (1.0 - s.lr_end) * k / max(total, 1))
         batches = _batch_order(train, sched.batch_size, s.seed)
         guard = self.guard = self._guard(work, total)
         train_start, cpu_start = time.perf_counter(), time.process_time()
@@ -543,12 +545,13 @@ class _Run:
                         loss = loss + s.anchor_weight * anchor.loss(model, step, pad_id, device)
                 amp.scaler.scale(loss).backward()
                 amp.scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(params, s.max_grad_norm)
+                norm = torch.nn.utils.clip_grad_norm_(params, s.max_grad_norm)
                 amp.scaler.step(optimizer)
                 amp.scaler.update()
                 scheduler.step()
                 optimizer.zero_grad(set_to_none=True)
             self.chooser.record(team, time.perf_counter() - step_start, _tokens(batch))
+            self.metrics.setdefault("grad_norms", []).append(round(float(norm), 4))  # before clipping
             teams = self.metrics.setdefault("teams", {})
             teams[str(team)] = teams.get(str(team), 0) + 1
             per_step = (time.perf_counter() - train_start) / step
