@@ -69,12 +69,26 @@ def test_batches_grow_with_data_and_hand_set_figures_win():
 
 
 def test_kto_weights_balance_liked_and_disliked():
-    assert kto_weights(2, 6) == (3.0, 1.0)
+    assert kto_weights(3, 9) == (3.0, 1.0)
     assert kto_weights(9, 3) == (1.0, 3.0)
-    assert kto_weights(1, 40) == (4.0, 1.0)  # capped
+    assert kto_weights(5, 40) == (4.0, 1.0)  # capped
     assert kto_weights(5, 0) == (1.0, 1.0)
-    s = plan(8, liked=2, disliked=6)
-    assert s.desirable_weight * 2 == pytest.approx(s.undesirable_weight * 6)
+    assert kto_weights(4, 4) == (1.0, 1.0)  # the learning bench's thumbs: a liked and a disliked sibling each
+    s = plan(12, liked=3, disliked=9)
+    assert s.desirable_weight * 3 == pytest.approx(s.undesirable_weight * 9)
+
+
+def test_a_lone_liked_or_disliked_answer_is_not_made_to_count_as_four():
+    """The rarer kind is up-weighted at most as many times as it has examples: one liked
+    answer among five disliked keeps weight 1 (at 4x the bench's run looped and was discarded),
+    two get at most 2."""
+    assert kto_weights(1, 5) == (1.0, 1.0)
+    assert kto_weights(7, 1) == (1.0, 1.0)
+    assert kto_weights(2, 6) == (2.0, 1.0)
+    assert kto_weights(1, 40) == (1.0, 1.0)
+    s = plan(6, liked=1, disliked=5)
+    assert (s.desirable_weight, s.undesirable_weight) == (1.0, 1.0)
+    assert plan(6, liked=1, disliked=5, desirable_weight=4.0).desirable_weight == 4.0  # a hand-set weight wins
 
 
 def test_a_run_trains_with_the_planned_schedule(tmp_path, tiny_model):
@@ -90,6 +104,8 @@ def test_a_run_trains_with_the_planned_schedule(tmp_path, tiny_model):
     sched = result.metrics["schedule"]
     assert (sched["updates"], sched["batch_size"], sched["lr"]) == (expected.updates, expected.batch_size, expected.lr)
     assert sched["updates"] > fixed_batch8_updates(3)
+    # two liked, one disliked: the lone disliked answer keeps weight 1 (kto_weights), as the run used
+    assert (sched["desirable_weight"], sched["undesirable_weight"]) == (1.0, 1.0)
     steps = [p for p in seen if p.phase == "training" and p.step]
     assert steps[-1].step == steps[-1].total == expected.updates == result.metrics["steps"]
     taught = result.metrics["taught"]
