@@ -78,13 +78,14 @@ def test_kto_weights_balance_liked_and_disliked():
     assert s.desirable_weight * 3 == pytest.approx(s.undesirable_weight * 9)
 
 
-def test_a_lone_liked_or_disliked_answer_is_not_made_to_count_as_four():
-    """The rarer kind is up-weighted at most as many times as it has examples: one liked
+def test_a_lone_liked_answer_is_not_made_to_count_as_four():
+    """Liked answers are up-weighted at most as many times as there are of them: one liked
     answer among five disliked keeps weight 1 (at 4x the bench's run looped and was discarded),
-    two get at most 2."""
+    two get at most 2; a lone disliked answer is still balanced (the picky person's 4 thumbs)."""
     assert kto_weights(1, 5) == (1.0, 1.0)
-    assert kto_weights(7, 1) == (1.0, 1.0)
     assert kto_weights(2, 6) == (2.0, 1.0)
+    assert kto_weights(2, 1) == (1.0, 2.0)
+    assert kto_weights(7, 1) == (1.0, 4.0)
     assert kto_weights(1, 40) == (1.0, 1.0)
     s = plan(6, liked=1, disliked=5)
     assert (s.desirable_weight, s.undesirable_weight) == (1.0, 1.0)
@@ -104,8 +105,8 @@ def test_a_run_trains_with_the_planned_schedule(tmp_path, tiny_model):
     sched = result.metrics["schedule"]
     assert (sched["updates"], sched["batch_size"], sched["lr"]) == (expected.updates, expected.batch_size, expected.lr)
     assert sched["updates"] > fixed_batch8_updates(3)
-    # two liked, one disliked: the lone disliked answer keeps weight 1 (kto_weights), as the run used
-    assert (sched["desirable_weight"], sched["undesirable_weight"]) == (1.0, 1.0)
+    # two liked, one disliked: the disliked answer balances them (x2), as the run used
+    assert (sched["desirable_weight"], sched["undesirable_weight"]) == (1.0, 2.0)
     steps = [p for p in seen if p.phase == "training" and p.step]
     assert steps[-1].step == steps[-1].total == expected.updates == result.metrics["steps"]
     taught = result.metrics["taught"]

@@ -25,14 +25,18 @@ number of updates, not the objectives, held learning back. So the schedule follo
 - learning rate: ``5e-4`` (LoRA wants far more than full fine-tuning's 1e-6; DESIGN.md),
   scaled by ``sqrt(B / 8)`` above batch 8 (the square-root rule for larger batches).
 - KTO's class weights: TRL recommends ``w_D * n_D / (w_U * n_U)`` in [1, 4/3]; the rarer of
-  liked and disliked thumbs is up-weighted to make it 1, at most 4x, and at most as many
-  times as it has examples: a single liked answer is not made to count as four. Measured
-  (bench/finetune_vs_trl.py --labels short, 8 ratings, seed 2: 1 liked and 5 disliked trained
-  on): at 4x the one liked answer was pulled so hard that 2 of the gate's 10 re-asks looped
-  after 24 updates and the run was discarded (held-out gain 0, against TRL's +0.62); at 1x it
-  was kept (+0.32, stepped back to update 14 for a degenerate re-ask). Two liked of six at 2x
-  or 1x gave the same gain (+0.437 / +0.440). Balanced thumbs (the learning bench's thumbs and
-  mix rows: a liked and a disliked sibling per question) get 1 and 1 either way.
+  liked and disliked thumbs is up-weighted to make it 1, at most 4x; liked answers at most as
+  many times as there are of them: a single liked answer is not made to count as four.
+  Up-weighting a liked answer pulls its own likelihood up harder (and its end term with it),
+  and one answer fitted hard is copied: measured (bench/finetune_vs_trl.py --labels short, 8
+  ratings, seed 2: 1 liked and 5 disliked trained on), at 4x 2 of the gate's 10 re-asks looped
+  after 24 updates and the run was discarded (held-out gain 0, TRL +0.62); at 1x it was kept
+  (+0.32, stepped back to update 14 for a degenerate re-ask). Two liked of six at 2x or 1x
+  gave the same gain (+0.437 / +0.440). A lone *disliked* answer is still up-weighted: pushing
+  one answer down copies nothing, and the picky person's 4 thumbs (2 liked, 1 disliked trained
+  on) lost with it at 1x (1.00 -> 0.94 of 16 new answers short, 1 degenerate of 16, against 0
+  at 2x; bench/learning_effect.py). Balanced thumbs (the thumbs and mix rows of that bench: a
+  liked and a disliked sibling per question) get 1 and 1 under every rule.
 
 Explicit settings (``epochs``, ``batch_size``, ``lr``: the CLI's options, the panel's Advanced
 box) replace the rule's choice for that figure.
@@ -85,11 +89,12 @@ def auto_lr(batch_size: int) -> float:
 
 def kto_weights(liked: int, disliked: int, cap: float = 4.0) -> tuple[float, float]:
     """(desirable, undesirable) weights that balance liked and disliked thumbs (TRL's advice),
-    the rarer kind's weight at most ``cap`` and at most its own count (see the module docstring)."""
+    the rarer kind's weight at most ``cap``, the liked ones' at most their count (see the module
+    docstring)."""
     if liked and disliked:
         if liked < disliked:
             return max(1.0, min(cap, disliked / liked, liked)), 1.0
-        return 1.0, max(1.0, min(cap, liked / disliked, disliked))
+        return 1.0, min(cap, liked / disliked)
     return 1.0, 1.0
 
 
