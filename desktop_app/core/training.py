@@ -122,6 +122,11 @@ class FineTuneSettings:
     # (bench/learning_effect.py --unseen 16) at 1.0, 4 "Answer:" corrections: spill 0 of 6 open requests, but
     # adoption 0.88 (1.00 without), and a mix of 4 was discarded (held-out margin 0.743 -> 0.729)
     anchor_weight: float = 0.0
+    anchor_tokens: int = 4  # the reference's first greedy answer tokens the anchor holds (train_anchor.ANCHOR_TOKENS)
+    anchor_per_update: int = 2  # anchor requests per update, in turn
+    # the anchor holds only the corrections' first tokens (train_anchor.format_tokens) from rising on the
+    # open requests, at the first answer position, instead of the whole distribution at anchor_tokens positions
+    anchor_format: bool = False
     reask_canaries: int = 4  # ... and of fixed everyday questions (gate.CANARY_QUESTIONS): loops and restated subjects
     reask_open: int = 1  # ... and of open requests (gate.OPEN_REQUESTS): does a taught style spread to them?
     reask_tokens: int = 40
@@ -566,11 +571,13 @@ class _Run:
     def _anchor(self, work, train: TrainingData, pad_id: int):
         """The brake on a corrected format spreading to open requests (core.train_anchor), for
         runs with corrections: thumbs and token ratings teach no format of their own."""
-        from desktop_app.core.train_anchor import build_anchor
+        from desktop_app.core.train_anchor import build_anchor, format_tokens
 
-        anchor = None
-        if self.settings.anchor_weight and any(p.source == "correction" for p in train.pairs):
-            anchor = build_anchor(work.model, work.tokenizer, work.context_window, work.device, pad_id)
+        s, anchor = self.settings, None
+        if s.anchor_weight and any(p.source == "correction" for p in train.pairs):
+            anchor = build_anchor(work.model, work.tokenizer, work.context_window, work.device, pad_id,
+                                  tokens=s.anchor_tokens, per_update=s.anchor_per_update,
+                                  format_ids=format_tokens(train.pairs) if s.anchor_format else None)
         self.metrics["anchor_requests"] = len(anchor.seqs) if anchor else 0
         return anchor
 
