@@ -125,7 +125,10 @@ class FineTuneSettings:
     anchor_tokens: int = 4  # the reference's first greedy answer tokens the anchor holds (train_anchor.ANCHOR_TOKENS)
     anchor_per_update: int = 2  # anchor requests per update, in turn
     # the anchor holds only the corrections' first tokens (train_anchor.format_tokens) from rising on the
-    # open requests, at the first answer position, instead of the whole distribution at anchor_tokens positions
+    # open requests, at the first answer position, instead of the whole distribution at anchor_tokens positions.
+    # Off: measured (bench/learning_effect.py --unseen 16, anchor_weight 1): "Answer:" x 4 spill 4/6 -> 0/6 but
+    # adoption 1.00 -> 0.75; mix x 4 spill 0/6 and no echo, but "Answer:" in 0.19 of the 16 new factual
+    # answers (0.94 without), the same at anchor_weight 0.25: it stops the format on the person's kind too
     anchor_format: bool = False
     reask_canaries: int = 4  # ... and of fixed everyday questions (gate.CANARY_QUESTIONS): loops and restated subjects
     reask_open: int = 1  # ... and of open requests (gate.OPEN_REQUESTS): does a taught style spread to them?
