@@ -427,20 +427,27 @@ class _Run:
         return step is not None
 
     def _clean_check(self, work, reasks):
-        """A check for ``PerplexityGuard.step_back_clean``: the re-asks that degenerated or
-        restated their question (``gate.restates``) after training and not before, asked again
-        (a few greedy answers: a second or two). None when there are none to ask."""
+        """A check for ``PerplexityGuard.step_back_clean``: all the re-asks asked again, in the
+        one batch the gate asks them in, and none degenerates or restates its question
+        (``gate.restates``) where it did not before training. None when none did after training.
+        Asked in the gate's own batch, not only the ones that went wrong: a greedy answer can
+        change with the batch it is decoded in, and a checkpoint where two looping canaries
+        were clean asked alone looped again when the gate measured it (bench/learning_effect.py,
+        ALL CAPS x 8: discarded after a step back that the gate's batch then refused)."""
         def wrong(question, answer, problem=None) -> bool:
             return bool(problem or gate.degenerate(question, answer) or gate.restates(question, answer))
 
-        bad = [prompt for prompt, t in zip(reasks.prompts, self.metrics.get("taught") or [])
-               if wrong(t["question"], t["after"], t["problem_after"]) and not wrong(t["question"], t["before"])]
-        if not bad:
+        taught = self.metrics.get("taught") or []
+        befores = [t["before"] for t in taught]
+        if not any(wrong(t["question"], t["after"], t["problem_after"]) and not wrong(t["question"], t["before"])
+                   for t in taught):
             return None
 
         def clean() -> bool:
             self.check_cancel()
-            return not any(a.problem or a.restates for a in gate.reask(work, bad, reasks.tokens, self.cancel))
+            answers = gate.reask(work, reasks.prompts, reasks.tokens, self.cancel)
+            return not any((a.problem or a.restates) and not wrong(a.question, before)
+                           for a, before in zip(answers, befores))
 
         return clean
 
