@@ -94,3 +94,42 @@ def test_runs_with_corrections_train_the_anchor_and_others_do_not(tmp_path, tiny
     assert result.status in ("kept", "discarded"), result.reason
     assert result.metrics["anchor_requests"] == (len(A.ANCHOR_REQUESTS) if correct else 0)
     store.close()
+
+
+def test_the_format_anchor_holds_only_the_corrections_opening_and_only_above_its_floor(peft_tiny, tiny_model):
+    """anchor_format: the corrections' first token may not rise on an open request (beyond
+    FORMAT_FLOOR); the rest of the first position's distribution is free."""
+    from desktop_app.core.train_data import Pair
+
+    pad = tiny_model.tokenizer.eos_token_id
+    opened = Pair([1, 2], [7, 8, 9], [5, 8], "correction", 1, None, 1)
+    same_start = Pair([1, 2], [5, 3], [5, 4], "correction", 2, None, 2)
+    siblings = Pair([1, 2], [6, 3], [5, 4], "siblings", 3, 4, 3)
+    assert A.format_tokens([opened, same_start, siblings]) == [7]
+    with peft_tiny.disable_adapter():
+        assert A.build_anchor(peft_tiny, tiny_model.tokenizer, tiny_model.context_window, "cpu", pad,
+                              format_ids=[]) is None
+        anchor = A.build_anchor(peft_tiny, tiny_model.tokenizer, tiny_model.context_window, "cpu", pad,
+                                tokens=3, per_update=6, format_ids=[7])
+    assert all(len(answer) == 1 for _p, answer in anchor.seqs)  # only the first answer position
+    assert float(anchor.loss(peft_tiny, 0, pad, "cpu").detach()) == 0.0
+    rose = _raise_token_logit(peft_tiny, 7)  # the opening made the likeliest first token everywhere: held
+    try:
+        assert float(anchor.loss(peft_tiny, 0, pad, "cpu").detach()) > 0.5
+    finally:
+        rose.remove()
+    another = _raise_token_logit(peft_tiny, 9)  # another token rising is not the format's business
+    try:
+        assert float(anchor.loss(peft_tiny, 0, pad, "cpu").detach()) == 0.0
+    finally:
+        another.remove()
+
+
+def _raise_token_logit(model, token: int, by: float = 30.0):
+    """A forward hook on the LM head adding ``by`` to one token's logit everywhere."""
+    def hook(_module, _inputs, output):
+        output = output.clone()
+        output[..., token] += by
+        return output
+
+    return model.get_output_embeddings().register_forward_hook(hook)

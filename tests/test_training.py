@@ -464,3 +464,32 @@ def test_a_short_answer_naming_the_questions_own_subject_is_noted_but_refuses_no
           "probe_ppl_after": 10.1, "reask_degenerate_before": 0, "reask_degenerate_after": 0,
           "reask_restates_before": 0, "reask_restates_after": 2}
     assert gate.judge(ok).kept
+
+
+def test_the_clean_check_asks_every_re_ask_in_the_gates_batch_and_refuses_any_new_problem(tiny_model):
+    """A greedy answer can change with its batch: the check for a clean checkpoint asks the
+    re-asks as the gate does (all, one batch), and an answer that went wrong where it was fine
+    before refuses the checkpoint; with nothing gone wrong since training there is no check."""
+    import threading
+
+    from desktop_app.core.finetune_effect import Reasks
+    from desktop_app.core.training import _Run
+
+    questions = ["Tell me about cats.", "Tell me about the desert.", "What is the capital of Croatia?"]
+    prompts = [(gate.fresh_prompt(tiny_model.tokenizer, q, tiny_model.context_window, 8), q) for q in questions]
+    reasks = Reasks(prompts, unseen_from=0, tokens=8)
+    answers = gate.reask(tiny_model, prompts, 8)
+    assert [a.question for a in answers] == questions
+    fine = "A fine answer about something else entirely."
+    run = _Run(None, tiny_model, None, FineTuneSettings(), lambda _p: None, threading.Event(), "cpu")
+
+    def taught(before: list[str]) -> list[dict]:  # the first re-ask went wrong after training
+        after = ["loop loop loop loop loop loop loop loop"] + [a.answer for a in answers[1:]]
+        return [{"question": q, "before": b, "after": a, "problem_after": None}
+                for q, b, a in zip(questions, before, after)]
+
+    run.metrics["taught"] = taught([fine] * 3)
+    assert any(a.problem for a in answers)  # the random tiny model loops: the checkpoint is not clean
+    assert run._clean_check(tiny_model, reasks)() is False
+    run.metrics["taught"] = taught(["loop loop loop loop loop loop loop loop"] + [fine] * 2)
+    assert run._clean_check(tiny_model, reasks) is None  # wrong before as after: nothing to step back for

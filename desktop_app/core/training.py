@@ -124,6 +124,14 @@ class FineTuneSettings:
     # (bench/learning_effect.py --unseen 16) at 1.0, 4 "Answer:" corrections: spill 0 of 6 open requests, but
     # adoption 0.88 (1.00 without), and a mix of 4 was discarded (held-out margin 0.743 -> 0.729)
     anchor_weight: float = 0.0
+    anchor_tokens: int = 4  # the reference's first greedy answer tokens the anchor holds (train_anchor.ANCHOR_TOKENS)
+    anchor_per_update: int = 2  # anchor requests per update, in turn
+    # the anchor holds only the corrections' first tokens (train_anchor.format_tokens) from rising on the
+    # open requests, at the first answer position, instead of the whole distribution at anchor_tokens positions.
+    # Off: measured (bench/learning_effect.py --unseen 16, anchor_weight 1): "Answer:" x 4 spill 4/6 -> 0/6 but
+    # adoption 1.00 -> 0.75; mix x 4 spill 0/6 and no echo, but "Answer:" in 0.19 of the 16 new factual
+    # answers (0.94 without), the same at anchor_weight 0.25: it stops the format on the person's kind too
+    anchor_format: bool = False
     reask_canaries: int = 4  # ... and of fixed everyday questions (gate.CANARY_QUESTIONS): loops and restated subjects
     reask_open: int = 1  # ... and of open requests (gate.OPEN_REQUESTS): does a taught style spread to them?
     reask_tokens: int = 40
@@ -421,20 +429,27 @@ class _Run:
         return step is not None
 
     def _clean_check(self, work, reasks):
-        """A check for ``PerplexityGuard.step_back_clean``: the re-asks that degenerated or
-        restated their question (``gate.restates``) after training and not before, asked again
-        (a few greedy answers: a second or two). None when there are none to ask."""
+        """A check for ``PerplexityGuard.step_back_clean``: all the re-asks asked again, in the
+        one batch the gate asks them in, and none degenerates or restates its question
+        (``gate.restates``) where it did not before training. None when none did after training.
+        Asked in the gate's own batch, not only the ones that went wrong: a greedy answer can
+        change with the batch it is decoded in, and a checkpoint where two looping canaries
+        were clean asked alone looped again when the gate measured it (bench/learning_effect.py,
+        ALL CAPS x 8: discarded after a step back that the gate's batch then refused)."""
         def wrong(question, answer, problem=None) -> bool:
             return bool(problem or gate.degenerate(question, answer) or gate.restates(question, answer))
 
-        bad = [prompt for prompt, t in zip(reasks.prompts, self.metrics.get("taught") or [])
-               if wrong(t["question"], t["after"], t["problem_after"]) and not wrong(t["question"], t["before"])]
-        if not bad:
+        taught = self.metrics.get("taught") or []
+        befores = [t["before"] for t in taught]
+        if not any(wrong(t["question"], t["after"], t["problem_after"]) and not wrong(t["question"], t["before"])
+                   for t in taught):
             return None
 
         def clean() -> bool:
             self.check_cancel()
-            return not any(a.problem or a.restates for a in gate.reask(work, bad, reasks.tokens, self.cancel))
+            answers = gate.reask(work, reasks.prompts, reasks.tokens, self.cancel)
+            return not any((a.problem or a.restates) and not wrong(a.question, before)
+                           for a, before in zip(answers, befores))
 
         return clean
 
@@ -569,11 +584,13 @@ class _Run:
     def _anchor(self, work, train: TrainingData, pad_id: int):
         """The brake on a corrected format spreading to open requests (core.train_anchor), for
         runs with corrections: thumbs and token ratings teach no format of their own."""
-        from desktop_app.core.train_anchor import build_anchor
+        from desktop_app.core.train_anchor import build_anchor, format_tokens
 
-        anchor = None
-        if self.settings.anchor_weight and any(p.source == "correction" for p in train.pairs):
-            anchor = build_anchor(work.model, work.tokenizer, work.context_window, work.device, pad_id)
+        s, anchor = self.settings, None
+        if s.anchor_weight and any(p.source == "correction" for p in train.pairs):
+            anchor = build_anchor(work.model, work.tokenizer, work.context_window, work.device, pad_id,
+                                  tokens=s.anchor_tokens, per_update=s.anchor_per_update,
+                                  format_ids=format_tokens(train.pairs) if s.anchor_format else None)
         self.metrics["anchor_requests"] = len(anchor.seqs) if anchor else 0
         return anchor
 
