@@ -264,24 +264,45 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, 
     return ScoredText(ids, prefix, records, key, stopped)
 
 
-def _fitted_answer(store, loaded: LoadedModel, message_id: int) -> tuple[list[int], list[int]]:
-    """The prompt ids generation used for a stored answer and the answer's ids, cut to the window."""
-    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message
+def _answer_to_score(store, loaded: LoadedModel, message_id: int) -> tuple[list[int], list[int], bool]:
+    """The prompt ids generation used for a stored answer, the answer's ids (with the
+    end-of-text token when the model ended it: train_data.scored_answer_ids) cut to the
+    window, and whether the end token is there."""
+    from desktop_app.core.train_data import scored_answer_ids
 
-    prompt_ids, message = prompt_for_message(store, loaded.tokenizer, message_id, loaded.context_window)
-    return fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
+    return scored_answer_ids(store, loaded.tokenizer, message_id, loaded.context_window)
+
+
+def score_answer(loaded: LoadedModel, prompt_ids: list[int], ids: list[int], ended: bool) -> list:
+    """Teacher-forced records of an answer; its end-of-text token (``ended``: the last id)
+    gets an empty text, so the records' text is still the answer's text (``split_end``)."""
+    from desktop_app.core.scoring import score_ids
+
+    records = score_ids(loaded, prompt_ids, ids)
+    if ended and records:
+        records[-1] = replace(records[-1], text="")
+    return records
+
+
+def split_end(records: list, tokenizer) -> tuple[list, TokenRecord | None]:
+    """A re-scored answer's token records and, apart, the record of the end-of-text token
+    that ended it (None when the answer was cut, or for records stored before the end was
+    scored): the token that tells whether the model learned where to stop."""
+    eos = getattr(tokenizer, "eos_token_id", None)
+    if records and records[-1].id == eos and records[-1].text == "":
+        return list(records[:-1]), records[-1]
+    return list(records), None
 
 
 def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int) -> tuple[list, list]:
     """A stored answer scored after its prompt by the base model and by the adapter the
-    model wears: (before, after). The model must wear an adapter."""
-    from desktop_app.core.scoring import score_ids
-
-    prompt_ids, ids = _fitted_answer(store, loaded, message_id)
+    model wears: (before, after), its end token included (``split_end``). The model must
+    wear an adapter."""
+    prompt_ids, ids, ended = _answer_to_score(store, loaded, message_id)
     with loaded.lock:
-        after = score_ids(loaded, prompt_ids, ids)
+        after = score_answer(loaded, prompt_ids, ids, ended)
         with loaded.model.disable_adapter():
-            before = score_ids(loaded, prompt_ids, ids)
+            before = score_answer(loaded, prompt_ids, ids, ended)
     return before, after
 
 
@@ -320,23 +341,22 @@ def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id:
 
 def rescore_and_store(store, loaded: LoadedModel, message_id: int, adapter_id: int) -> bool:
     """Score a stored answer under the adapter the model wears and keep it for the compare
-    view; the base model scores it only when no base scoring is stored yet (fine-tuning
-    re-scores after every kept run, the base model's scores do not change). False, and
-    nothing stored, for an answer with no prompt before it or no tokens."""
-    from desktop_app.core.scoring import score_ids
-
+    view; the base model scores it only when no base scoring of these tokens is stored yet
+    (fine-tuning re-scores after every kept run, the base model's scores do not change).
+    False, and nothing stored, for an answer with no prompt before it or no tokens."""
     try:
-        prompt_ids, ids = _fitted_answer(store, loaded, message_id)
+        prompt_ids, ids, ended = _answer_to_score(store, loaded, message_id)
     except ValueError:  # no prompt before it: nothing to score after
         return False
     if not ids:
         return False
     before = None
     with loaded.lock:
-        after = score_ids(loaded, prompt_ids, ids)
-        if not store.token_records(message_id, adapter_id=None, kind="rescored"):
+        after = score_answer(loaded, prompt_ids, ids, ended)
+        stored = store.token_records(message_id, adapter_id=None, kind="rescored")
+        if [r.id for r in stored] != ids:  # none yet, or stored before its end token was scored
             with loaded.model.disable_adapter():
-                before = score_ids(loaded, prompt_ids, ids)
+                before = score_answer(loaded, prompt_ids, ids, ended)
     store_rescored(store, message_id, adapter_id, before, after)
     return True
 
@@ -345,7 +365,8 @@ def store_rescored(store, message_id: int, adapter_id: int, before: list | None,
     """Keep both scorings for the compare view (the base model's only once; ``before`` may be
     None when a base scoring is already stored)."""
     store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored")
-    if not store.token_records(message_id, adapter_id=None, kind="rescored"):
+    if before is not None and [r.id for r in store.token_records(message_id, adapter_id=None, kind="rescored")] != [
+            r.id for r in before]:
         store.set_token_records(message_id, before, adapter_id=None, kind="rescored")
 
 

@@ -158,6 +158,18 @@ def fit(prompt_ids: list[int], completion: list[int], window: int) -> tuple[list
     return prompt_ids, completion[:room]
 
 
+def scored_answer_ids(store, tokenizer, message_id: int, context_window: int) -> tuple[list[int], list[int], bool]:
+    """What re-scoring an answer for the compare view reads: the prompt ids generation used,
+    the answer's ids and, when the model ended the answer itself, the end-of-text token
+    after them (what thumbs for short answers teach: ``ended_by_itself``), all cut to the
+    window; and whether that end token is in the ids (a cut can drop it)."""
+    prompt_ids, message = prompt_for_message(store, tokenizer, message_id, context_window)
+    ids = generated_ids(store, message, tokenizer)
+    end = eos_suffix(tokenizer, ended_by_itself(message, ids))
+    prompt_ids, fitted = fit(prompt_ids, ids + end, context_window)
+    return prompt_ids, fitted, bool(end) and len(fitted) == len(ids) + 1
+
+
 def eos_suffix(tokenizer, end_with_eos: bool) -> list[int]:
     eos = getattr(tokenizer, "eos_token_id", None)
     return [int(eos)] if end_with_eos and isinstance(eos, int) else []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import logging
 import math
+from dataclasses import replace
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLay
 
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
+from desktop_app.core.session import split_end
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
 from desktop_app.gui.tasks import Task
@@ -30,6 +32,7 @@ from desktop_app.gui.theme import styled_label
 log = logging.getLogger(__name__)
 
 NICE_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+END_CELL = " \u23ce end"  # the end-of-text token's cell: the model stopped the answer there
 
 
 def deltas(before, after) -> list[float]:
@@ -46,14 +49,40 @@ def nice_scale(values: list[float]) -> float:
     return next((s for s in NICE_SCALES if p95 <= s), NICE_SCALES[-1])
 
 
-def compare_tooltip(before, after, delta: float) -> str:
+def compare_tooltip(before, after, delta: float, *, end: bool = False) -> str:
+    """The change of one token; ``end``: the end-of-text token that ended the answer."""
     word = "more" if delta > 0 else "less"
     ratio = math.exp(abs(delta))
     how = "unchanged" if abs(delta) < 0.005 else f"{ratio:.2f}\u00d7 {word} likely"
-    return (f"<div style='white-space:pre'><b><code>{html.escape(token_label(after.text))}</code></b><br>"
+    name = ("<b>the end of the answer</b> (the model stopped here: what thumbs for short answers teach)" if end
+            else f"<b><code>{html.escape(token_label(after.text))}</code></b>")
+    return (f"<div style='white-space:pre'>{name}<br>"
             f"before {before.prob * 100:.2f}% &rarr; after {after.prob * 100:.2f}%<br>"
             f"change in log-prob <b>{delta:+.3f}</b> ({how})<br>"
             f"rank {before.rank} &rarr; {after.rank}</div>")
+
+
+def summary_words(before, after, ended: bool) -> str:
+    """The whole answer's change (its end token included when ``ended``: it is the last
+    record) and how many tokens rose and fell, in words."""
+    values = deltas(before, after)
+    total_before = sum(r.logprob for r in before)
+    total_after = sum(r.logprob for r in after)
+    change = total_after - total_before
+    tokens = values[:-1] if ended else values
+    up, down = sum(1 for d in tokens if d > 0.01), sum(1 for d in tokens if d < -0.01)
+    word = "more" if change > 0 else "less"
+    per_token = math.exp(min(abs(change) / len(values), 50))
+    whole = "The whole answer, its end included," if ended else "The whole answer"
+    text = (f"{whole} became <b>{word} likely</b>: log-probability {total_before:.1f} \u2192 {total_after:.1f} "
+            f"({change:+.1f} nats; on average each token {per_token:.2f}\u00d7 {word} likely). "
+            f"{up} of {len(tokens)} tokens rose, {down} fell.")
+    if ended:
+        b, a = before[-1], after[-1]
+        moved = "rose" if a.logprob > b.logprob else "fell"
+        text += (f" The end of the answer (\u201c{END_CELL.strip()}\u201d: stopping here) {moved}: "
+                 f"{b.prob * 100:.1f}% \u2192 {a.prob * 100:.1f}%.")
+    return text
 
 
 class DivergingBar(QWidget):
@@ -100,6 +129,7 @@ class CompareView(QFrame):
         self.before: list = []
         self.after: list = []
         self.values: list[float] = []
+        self.ended = False  # the last of before/after is the end-of-text token that ended the answer
         self.scale = 1.0
         self.task: Task | None = None
         self.token_ratings: dict[int, int] = {}
@@ -361,7 +391,7 @@ class CompareView(QFrame):
             self.task = None
 
     def _show_note(self, text: str, message: dict | None = None) -> None:
-        self.before, self.after, self.values = [], [], []
+        self.before, self.after, self.values, self.ended = [], [], [], False
         self.view.set_records([], prefix=(message or {}).get("text", ""))
         self.summary.setText(text)
         self.movers.setText("")
@@ -369,10 +399,19 @@ class CompareView(QFrame):
 
     # ------------------------------------------------------------ drawing
     def set_data(self, before, after) -> None:
+        """Show two scorings of one answer; the end-of-text token that ended it (scored with
+        both, core.session.split_end) shows as a last "end" cell and counts in the whole."""
+        tokenizer = getattr(self.chat.loaded, "tokenizer", None)
+        before, end_before = split_end(before, tokenizer)
+        after, end_after = split_end(after, tokenizer)
         n = min(len(before), len(after))
         if any(b.id != a.id for b, a in zip(before[:n], after[:n])):
             log.warning("compare: the token ids differ between the two scorings of %s", self.message_id)
         self.before, self.after = list(before[:n]), list(after[:n])
+        self.ended = end_before is not None and end_after is not None and n == len(before) == len(after)
+        if self.ended:
+            self.before.append(replace(end_before, text=END_CELL))
+            self.after.append(replace(end_after, text=END_CELL))
         self.values = deltas(self.before, self.after)
         self.scale = nice_scale(self.values)
         self._legend()
@@ -391,7 +430,8 @@ class CompareView(QFrame):
 
     def _tooltip(self, index, record, fmt) -> None:
         if 0 <= index < len(self.values):
-            fmt.setToolTip(compare_tooltip(self.before[index], self.after[index], self.values[index]))
+            end = self.ended and index == len(self.values) - 1
+            fmt.setToolTip(compare_tooltip(self.before[index], self.after[index], self.values[index], end=end))
         if self.token_ratings:
             underline_hook(self.token_ratings)(index, record, fmt)
 
@@ -425,16 +465,7 @@ class CompareView(QFrame):
         if not v:
             self.summary.setText("The answer has no tokens.")
             return
-        total_before = sum(r.logprob for r in self.before)
-        total_after = sum(r.logprob for r in self.after)
-        up = sum(1 for d in v if d > 0.01)
-        down = sum(1 for d in v if d < -0.01)
-        change = total_after - total_before
-        direction = "more" if change > 0 else "less"
-        self.summary.setText(
-            f"The whole answer became <b>{direction} likely</b>: log-probability {total_before:.1f} \u2192 "
-            f"{total_after:.1f} ({change:+.1f} nats, {math.exp(min(abs(change) / len(v), 50)):.2f}\u00d7 per token "
-            f"on average). {up} of {len(v)} tokens rose, {down} fell.")
+        self.summary.setText(summary_words(self.before, self.after, self.ended))
         order = sorted(range(len(v)), key=lambda i: v[i])
         fell = [i for i in order[:4] if v[i] < -0.01]
         rose = [i for i in reversed(order[-4:]) if v[i] > 0.01]

@@ -1,0 +1,77 @@
+"""What the third new-user test found, on real widgets (pytest-qt, offscreen, the tiny random
+GPT-2 with a random LoRA) and the real SQLite store."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from test_gui import WAIT_MS, make_window, spans  # noqa: E402,F401
+
+
+def wear_random_lora(window, qtbot, folder):
+    from tiny_model import random_lora
+
+    store, loaded = window.chat.store, window.chat.loaded
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out
+        random_lora(loaded.folder).save_pretrained(folder, safe_serialization=True)
+    adapter = store.add_adapter(folder, base_model=loaded.model_id)
+    store.set_active_adapter(adapter, loaded.model_id)
+    with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
+        window.chat.sync_adapter()
+    return adapter
+
+
+def stored_answer(window, text=" The moon is a rock.", finish_reason="eos", rating=None):
+    store, loaded = window.chat.store, window.chat.loaded
+    conv = store.create_conversation("moon")
+    user = store.add_message(conv, "user", "Tell me about the moon.")
+    mid = store.add_message(conv, "assistant", text, parent_id=user, model_id=loaded.model_id,
+                            settings={"finish_reason": finish_reason, "max_new_tokens": 24})
+    if rating is not None:
+        store.rate_message(mid, rating)
+    return mid
+
+
+# ---------------------------------------------------------------- 6. compare shows the end of the answer
+
+def test_compare_shows_the_end_token_and_counts_it_in_the_whole_answer(make_window, qtbot, tmp_path):
+    from desktop_app.core import session
+    from desktop_app.core.palette import diverging_color
+    from desktop_app.gui.compare_view import END_CELL
+
+    window = make_window()
+    wear_random_lora(window, qtbot, tmp_path / "adapter")
+    mid = stored_answer(window)
+    view = window.open_compare(mid).view
+    qtbot.waitUntil(lambda: view.message_id == mid and len(view.values) > 0, timeout=WAIT_MS)
+    before, after = session.score_with_and_without_adapter(window.chat.store, window.chat.loaded, mid)
+    assert view.ended and view.after[-1].text == END_CELL and len(view.values) == len(after)
+    found = spans(view.view)
+    tooltip, bg, text = found[len(after) - 1]
+    assert text.strip() == END_CELL.strip() and "end of the answer" in tooltip
+    assert bg.getRgb()[:3] == diverging_color(after[-1].logprob - before[-1].logprob, view.scale)
+    summary = view.summary.text()
+    total_after = sum(r.logprob for r in after)
+    assert f"\u2192 {total_after:.1f}" in summary, "the whole answer's figure counts its end"
+    assert "its end included" in summary and f"{after[-1].prob * 100:.1f}%" in summary
+    assert f"of {len(after) - 1} tokens rose" in summary, "the end is not counted as a token of the text"
+
+
+def test_compare_of_an_answer_cut_at_its_budget_has_no_end_cell(make_window, qtbot, tmp_path):
+    from desktop_app.gui.compare_view import END_CELL
+
+    window = make_window()
+    wear_random_lora(window, qtbot, tmp_path / "adapter")
+    mid = stored_answer(window, finish_reason="length")
+    view = window.open_compare(mid).view
+    qtbot.waitUntil(lambda: view.message_id == mid and len(view.values) > 0, timeout=WAIT_MS)
+    assert not view.ended and all(r.text != END_CELL for r in view.after)
+    assert "end included" not in view.summary.text()

@@ -1,0 +1,72 @@
+"""What the third new-user test found and this stop fixed (usertest3 findings 6-8 and lows):
+core parts on the tiny random GPT-2 and a real SQLite store, window parts on real widgets."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import pytest
+
+from desktop_app.core import session
+from desktop_app.core.store import Store
+
+ANSWER = " The moon is a rock."
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "db.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def with_lora(tiny_model, tiny_model_dir):
+    """The tiny model wearing a random LoRA (it visibly moves every probability)."""
+    from tiny_model import random_lora
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out
+        return dataclasses.replace(tiny_model, model=random_lora(tiny_model_dir).eval())
+
+
+def answer(store, model_id, finish_reason="eos", text=ANSWER):
+    conv = store.create_conversation("moon")
+    user = store.add_message(conv, "user", "Tell me about the moon.")
+    return store.add_message(conv, "assistant", text, parent_id=user, model_id=model_id,
+                             settings={"finish_reason": finish_reason, "max_new_tokens": 24})
+
+
+# ---------------------------------------------------------------- 6. compare shows and scores the end token
+
+def test_an_answer_the_model_ended_is_scored_with_its_end_token(store, with_lora):
+    from desktop_app.core.train_data import answer_ids
+
+    tokenizer = with_lora.tokenizer
+    ended, cut = answer(store, with_lora.model_id), answer(store, with_lora.model_id, "length")
+    before, after = session.score_with_and_without_adapter(store, with_lora, ended)
+    ids = answer_ids(tokenizer, ANSWER)
+    for records in (before, after):
+        assert [r.id for r in records] == ids + [tokenizer.eos_token_id], "the end token is scored too"
+        assert "".join(r.text for r in records) == ANSWER, "its record adds no text"
+        tokens, end = session.split_end(records, tokenizer)
+        assert [r.id for r in tokens] == ids and end is records[-1]
+    assert abs(after[-1].logprob - before[-1].logprob) > 1e-4, "the adapter moves the end token's probability"
+    before_cut, after_cut = session.score_with_and_without_adapter(store, with_lora, cut)
+    assert [r.id for r in after_cut] == ids, "an answer cut at its budget has no end to score"
+    assert session.split_end(after_cut, tokenizer)[1] is None
+
+
+def test_rescoring_stores_the_end_token_and_replaces_a_base_scoring_without_it(store, with_lora):
+    tokenizer = with_lora.tokenizer
+    mid = answer(store, with_lora.model_id)
+    adapter = store.add_adapter("/a1", base_model=with_lora.model_id)
+    before, _after = session.score_with_and_without_adapter(store, with_lora, mid)
+    store.set_token_records(mid, before[:-1], adapter_id=None, kind="rescored")  # as stored before this fix
+    assert session.rescore_and_store(store, with_lora, mid, adapter)
+    for adapter_id in (None, adapter):
+        records = store.token_records(mid, adapter_id=adapter_id, kind="rescored")
+        assert session.split_end(records, tokenizer)[1] is not None, adapter_id
+    assert [r.logprob for r in store.token_records(mid, adapter_id=None, kind="rescored")] == pytest.approx(
+        [r.logprob for r in before], abs=1e-4)
