@@ -75,3 +75,61 @@ def test_compare_of_an_answer_cut_at_its_budget_has_no_end_cell(make_window, qtb
     qtbot.waitUntil(lambda: view.message_id == mid and len(view.values) > 0, timeout=WAIT_MS)
     assert not view.ended and all(r.text != END_CELL for r in view.after)
     assert "end included" not in view.summary.text()
+
+
+# ---------------------------------------------------------------- 7. the picker: what the run learned from first
+
+def test_compare_opens_on_what_the_run_learned_from_and_marks_later_ratings(make_window, qtbot, tmp_path):
+    from desktop_app.core import text_branches as tb
+    from desktop_app.core.documents import create_document
+
+    window = make_window()
+    store, loaded = window.chat.store, window.chat.loaded
+    learned = stored_answer(window, rating=1)
+    run = store.create_run({}, loaded.model_id)
+    later = stored_answer(window, " A later one.", rating=-1)
+    document = create_document(store, "The lighthouse keeper")
+    branch = tb.add_branch(store, document, None, 21, " slept.", model_id=loaded.model_id)
+    tb.rate_branch(store, branch, -1)  # the newest of all: the old picker opened on it
+    adapter = wear_random_lora(window, qtbot, tmp_path / "adapter")
+    store._conn().execute("UPDATE adapters SET run_id = ? WHERE id = ?", (run, adapter))
+    view = window.open_compare(None).view
+    combo = view.answer_combo
+    assert view.message_id == learned, "it opens on a rating the run learned from"
+    labels = [combo.itemText(i) for i in range(combo.count())]
+    at_later, at_branch = combo.findData(later), combo.findData(-branch)
+    assert combo.findData(learned) < at_later and combo.findData(learned) < at_branch
+    assert f"rated after run {run}" in labels[at_later] and f"rated after run {run}" in labels[at_branch]
+    assert f"rated after run {run}" not in labels[combo.findData(learned)]
+    assert "" in labels[:at_later], "a separator stands between the two groups"
+    combo.setCurrentIndex(at_later)
+    assert "did not learn from it" in view.expect_label.text() and "expect" not in view.expect_label.text()
+    qtbot.waitUntil(lambda: view.task is None, timeout=WAIT_MS)
+
+
+def test_compare_scoring_shows_progress_and_cancel_drops_it(make_window, qtbot, tmp_path):
+    import threading
+
+    from desktop_app.gui.tasks import Task
+
+    window = make_window()
+    store = window.chat.store
+    adapter = wear_random_lora(window, qtbot, tmp_path / "adapter")
+    mid = stored_answer(window, rating=1)
+    gate = threading.Event()
+    window.chat.lane.submit(Task(lambda _r, _c: gate.wait(30), "busy", "busy"))  # the model is busy elsewhere
+    view = window.open_compare(mid).view
+    box = view.scoring
+    assert box.isVisible() and box.cancel_button.isVisible()
+    assert "Waiting for the model" in box.label.text()
+    qtbot.mouseClick(box.cancel_button, Qt.MouseButton.LeftButton)
+    assert not box.isVisible() and "cancelled" in view.summary.text()
+    gate.set()
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)  # its callbacks ran (handshake)
+    assert window.tasks.store.wait(10)
+    QApplication.processEvents()
+    assert view.values == [], "nothing shows after Cancel"
+    assert store.token_records(mid, adapter_id=adapter, kind="rescored") == [], "the cancelled scoring never ran"
+    view.refresh()  # picked again: scored this time
+    qtbot.waitUntil(lambda: len(view.values) > 0, timeout=WAIT_MS)
+    assert not box.isVisible(), "the progress row goes once the colours show"

@@ -70,3 +70,41 @@ def test_rescoring_stores_the_end_token_and_replaces_a_base_scoring_without_it(s
         assert session.split_end(records, tokenizer)[1] is not None, adapter_id
     assert [r.logprob for r in store.token_records(mid, adapter_id=None, kind="rescored")] == pytest.approx(
         [r.logprob for r in before], abs=1e-4)
+
+
+# ---------------------------------------------------------------- 7. compare: what the run learned from; progress, cancel
+
+def test_rated_after_run_names_what_the_run_did_not_learn_from(store):
+    from desktop_app.core import text_branches as tb
+    from desktop_app.core.documents import create_document
+    from desktop_app.core.train_data import rated_after_run
+
+    early, late, corrected = (answer(store, "m") for _ in range(3))
+    store.rate_message(early, 1)
+    document = create_document(store, "The lighthouse keeper")
+    early_branch = tb.add_branch(store, document, None, 21, " climbed.", model_id="m")
+    tb.rate_branch(store, early_branch, 1)
+    run = store.create_run({}, "m")
+    store.rate_message(late, -1)
+    store.set_correction(corrected, "A better answer.")
+    late_branch = tb.add_branch(store, document, None, 21, " slept.", model_id="m")
+    tb.rate_branch(store, late_branch, -1)
+    assert rated_after_run(store, run) == ({late, corrected}, {late_branch})
+
+
+def test_compare_scoring_reports_each_pass_and_stops_between_them(store, with_lora):
+    import threading
+
+    mid = answer(store, with_lora.model_id)
+    seen = []
+    session.score_with_and_without_adapter(store, with_lora, mid, progress=seen.append)
+    assert [(p.done, p.total) for p in seen] == [(0, 2), (1, 2), (2, 2)]
+    assert [p.under for p in seen[:2]] == ["the adapter", "the base model"]
+    cancel = threading.Event()
+
+    def stop_after_first(p):
+        if p.done == 1:
+            cancel.set()
+
+    with pytest.raises(session.CompareCancelled):
+        session.score_with_and_without_adapter(store, with_lora, mid, cancel=cancel, progress=stop_after_first)

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from desktop_app.core.errors import UserFacingError
 from desktop_app.core.generation import Generation, SamplingSettings
 from desktop_app.core.models import LoadedModel, ModelSource, Progress, load_model, resolve_spec
 from desktop_app.core.prompts import Turn, build_prompt
@@ -294,16 +295,53 @@ def split_end(records: list, tokenizer) -> tuple[list, TokenRecord | None]:
     return list(records), None
 
 
-def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int) -> tuple[list, list]:
-    """A stored answer scored after its prompt by the base model and by the adapter the
-    model wears: (before, after), its end token included (``split_end``). The model must
-    wear an adapter."""
-    prompt_ids, ids, ended = _answer_to_score(store, loaded, message_id)
+@dataclass(frozen=True)
+class ComparePass:
+    """Progress of scoring one text under both models: pass ``done`` of ``total`` begins,
+    under ``under`` ("the adapter" or "the base model"); ``done == total``: finished."""
+
+    done: int
+    total: int
+    under: str
+
+
+class CompareCancelled(UserFacingError):
+    """Cancel was pressed, or another answer picked: the scoring stopped between passes."""
+
+    def __init__(self, message: str = "The scoring was cancelled."):
+        super().__init__(message)
+
+
+def _score_both(loaded: LoadedModel, prompt_ids: list[int], ids: list[int], ended: bool,
+                cancel: threading.Event | None, progress) -> tuple[list, list]:
+    """(base model's records, adapter's records), telling ``progress`` each pass and stopping
+    between them once ``cancel`` is set (nothing half-scored comes back)."""
+    report = progress or _ignore
+
+    def check() -> None:
+        if cancel is not None and cancel.is_set():
+            raise CompareCancelled()
+
     with loaded.lock:
+        report(ComparePass(0, 2, "the adapter"))
+        check()
         after = score_answer(loaded, prompt_ids, ids, ended)
+        report(ComparePass(1, 2, "the base model"))
+        check()
         with loaded.model.disable_adapter():
             before = score_answer(loaded, prompt_ids, ids, ended)
+    report(ComparePass(2, 2, "the base model"))
     return before, after
+
+
+def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int, *,
+                                   cancel: threading.Event | None = None, progress=None) -> tuple[list, list]:
+    """A stored answer scored after its prompt by the base model and by the adapter the
+    model wears: (before, after), its end token included (``split_end``). The model must
+    wear an adapter. ``progress`` hears a ComparePass before each pass; ``cancel`` stops it
+    between passes (CompareCancelled)."""
+    prompt_ids, ids, ended = _answer_to_score(store, loaded, message_id)
+    return _score_both(loaded, prompt_ids, ids, ended, cancel, progress)
 
 
 def rated_text_branches(store) -> list[dict]:
@@ -315,14 +353,14 @@ def rated_text_branches(store) -> list[dict]:
     return [dict(b, thumbs=rated.ratings[b["id"]]["thumbs"], prompt=rated.prompt(b)) for b in rated.rated]
 
 
-def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id: int) -> tuple[list, list]:
+def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id: int, *,
+                                          cancel: threading.Event | None = None, progress=None) -> tuple[list, list]:
     """A Text mode continuation scored after the text before it, as its fine-tune examples
     see it (plain text, cut to the window), by the base model and by the adapter the model
-    wears: (before, after). The model must wear an adapter."""
+    wears: (before, after). The model must wear an adapter. ``cancel``, ``progress``: as
+    for ``score_with_and_without_adapter``."""
     from desktop_app.core import text_branches as tb
     from desktop_app.core.documents import get_document
-    from desktop_app.core.errors import UserFacingError
-    from desktop_app.core.scoring import score_ids
     from desktop_app.core.text_training import completion_ids, fit_text, plain_ids
 
     branch = tb.get_branch(store, branch_id)
@@ -332,11 +370,7 @@ def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id:
                                loaded.context_window)
     if not prompt_ids or not ids:
         raise UserFacingError("This continuation has no tokens to compare, or no text before it to follow.")
-    with loaded.lock:
-        after = score_ids(loaded, prompt_ids, ids)
-        with loaded.model.disable_adapter():
-            before = score_ids(loaded, prompt_ids, ids)
-    return before, after
+    return _score_both(loaded, prompt_ids, ids, False, cancel, progress)
 
 
 def rescore_and_store(store, loaded: LoadedModel, message_id: int, adapter_id: int) -> bool:

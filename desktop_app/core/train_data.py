@@ -334,6 +334,18 @@ def rated_message_ids(store) -> list[int]:
     return out
 
 
+def rated_after_run(store, run_id: int) -> tuple[set[int], set[int]]:
+    """The answers (message ids) and Text continuations (branch ids) rated or given a better
+    text after run ``run_id`` started: what that run did not learn from (a run reads the
+    ratings when it starts: ``since_last_run``'s rule)."""
+    started = store.get_run(run_id)["started"]
+    answers = store._rows("SELECT message_id FROM ratings WHERE created > ? "
+                          "UNION SELECT message_id FROM corrections WHERE created > ?", (started, started))
+    branches = store._rows("SELECT branch_id FROM text_ratings WHERE created > ? UNION SELECT id FROM text_branches "
+                           "WHERE correction IS NOT NULL AND created > ?", (started, started))
+    return {r[0] for r in answers}, {r[0] for r in branches}
+
+
 def readiness(store) -> dict:
     """Counts of usable examples, without a tokenizer (fast: for the GUI's button)."""
     from desktop_app.core.exchange import dpo_examples, kto_examples
