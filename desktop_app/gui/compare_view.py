@@ -437,7 +437,7 @@ class CompareView(QFrame):
         then off) on its lane: ``ask(done, failed, progress)`` queues it. Its progress shows
         with a Cancel; a result shows only while it is still the one asked for."""
         self.cancel()
-        self._show_note(f"Scoring this {what} under both models\u2026", message)
+        self._show_note("", message)  # the progress row above says what happens
         asked: dict = {}  # this request's task: a later request's must not be forgotten
 
         def current() -> bool:
@@ -549,6 +549,11 @@ class CompareView(QFrame):
         self.expect_label.setText(" ".join(words))
         self.expect_label.setVisible(bool(words))
 
+    def _chip_label(self, index: int) -> str:
+        if self.ended and index == len(self.after) - 1:
+            return END_CELL.strip()
+        return token_label(self.after[index].text)
+
     def colours(self) -> list[tuple[int, int, int]]:
         return [diverging_color(v, self.scale) for v in self.values]
 
@@ -568,7 +573,7 @@ class CompareView(QFrame):
                 rgb = diverging_color(v[i], self.scale)
                 fg = "#%02x%02x%02x" % text_color_on(rgb)
                 out.append(f"<span style='background:#%02x%02x%02x; color:{fg};'>&nbsp;"
-                           f"{html.escape(token_label(self.after[i].text))}&nbsp;</span> {v[i]:+.2f}" % rgb)
+                           f"{html.escape(self._chip_label(i))}&nbsp;</span> {v[i]:+.2f}" % rgb)
             return " &nbsp; ".join(out) or "none"
 
         self.movers.setText(f"<table cellspacing='0' cellpadding='3'><tr><td>Rose most</td><td>{chips(rose)}</td></tr>"
