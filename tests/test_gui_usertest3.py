@@ -133,3 +133,17 @@ def test_compare_scoring_shows_progress_and_cancel_drops_it(make_window, qtbot, 
     view.refresh()  # picked again: scored this time
     qtbot.waitUntil(lambda: len(view.values) > 0, timeout=WAIT_MS)
     assert not box.isVisible(), "the progress row goes once the colours show"
+
+
+# ---------------------------------------------------------------- 8. min-p in Settings
+
+def test_settings_show_min_p_with_the_recommended_default_and_answers_use_it(make_window, qtbot):
+    from desktop_app.core.generation import RECOMMENDED_SAMPLING
+
+    window = make_window()
+    popover = window.popover
+    assert RECOMMENDED_SAMPLING["min_p"] > 0 and popover.min_p.value() == pytest.approx(RECOMMENDED_SAMPLING["min_p"])
+    popover.min_p.setValue(0.25)
+    assert window.chat.settings.min_p == pytest.approx(0.25), "the chat uses what Settings show"
+    popover.min_p.setValue(0)
+    assert popover.min_p.text() == "off" and window.chat.settings.min_p == 0

@@ -108,3 +108,60 @@ def test_compare_scoring_reports_each_pass_and_stops_between_them(store, with_lo
 
     with pytest.raises(session.CompareCancelled):
         session.score_with_and_without_adapter(store, with_lora, mid, cancel=cancel, progress=stop_after_first)
+
+
+# ---------------------------------------------------------------- 8. a new user's first answer: min-p cuts the tail
+
+def first_token_logits():
+    """The first user test's first-token distribution for "What is the capital of France?":
+    "The" 17.1%, "L" 13.3%, "La" 10.4%, ..., "Est" 3.82% (rank 7), a long flat tail after."""
+    import torch
+
+    head = [0.171, 0.133, 0.104, 0.07, 0.05, 0.045, 0.0382]
+    tail = (1 - sum(head)) / 400
+    return torch.tensor(head + [tail] * 400).log()
+
+
+def test_the_recommended_settings_never_draw_a_3_8_percent_first_token():
+    from desktop_app.core.generation import SamplingSettings, recommended_sampling, sampling_probs
+
+    est = 6
+    old = SamplingSettings(temperature=0.6, repetition_penalty=1.1)  # the defaults the user test had
+    assert sampling_probs(first_token_logits(), old)[est] > 0.01, "the old defaults could draw it"
+    probs = sampling_probs(first_token_logits(), recommended_sampling())
+    assert probs[est] == 0 and probs[6:].sum() == 0, "min-p drops the 3.8% token and the tail"
+    assert (probs[:3] > 0.1).all(), "the three likely starts stay open: answers still vary"
+
+
+def test_min_p_keeps_tokens_at_least_that_share_of_the_most_likely():
+    import torch
+
+    from desktop_app.core.generation import SamplingSettings, sampling_scores
+
+    logits = torch.tensor([0.5, 0.2, 0.1, 0.09, 0.11]).log()
+    kept = torch.isfinite(sampling_scores(logits, SamplingSettings(temperature=1.0, top_k=0, top_p=1.0, min_p=0.2)))
+    assert kept.tolist() == [True, True, True, False, True]  # 0.09 < 0.2 x 0.5 <= 0.1
+
+
+def test_explain_names_min_p_and_uses_it():
+    from desktop_app.core import explain as ex
+    from desktop_app.core.generation import recommended_sampling
+
+    facts = ex.sampler_facts(first_token_logits(), 6, recommended_sampling())
+    assert not facts.kept and facts.used_prob == 0.0 and abs(facts.raw_prob - 0.0382) < 1e-4
+    assert "min-p 0.1" in facts.how
+
+
+def test_cli_takes_min_p_and_refuses_a_bad_one():
+    import argparse
+
+    from desktop_app.cli.common import CliError
+    from desktop_app.cli.model_cmds import add_sampling_options, sampling_from_args
+    from desktop_app.core.generation import RECOMMENDED_SAMPLING
+
+    parser = argparse.ArgumentParser()
+    add_sampling_options(parser)
+    assert sampling_from_args(parser.parse_args([])).min_p == RECOMMENDED_SAMPLING["min_p"]
+    assert sampling_from_args(parser.parse_args(["--min-p", "0"])).min_p == 0
+    with pytest.raises(CliError, match="--min-p"):
+        sampling_from_args(parser.parse_args(["--min-p", "1.5"]))

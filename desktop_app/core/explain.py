@@ -450,6 +450,7 @@ class SamplerFacts:
     settings_known: bool = True
     forced: bool = False
     repetition_penalty: float = 1.0  # 1.0: off
+    min_p: float = 0.0  # 0.0: off
 
     @property
     def how(self) -> str:
@@ -458,6 +459,8 @@ class SamplerFacts:
             words = "greedy"
         else:
             words = f"temperature {self.temperature:g}, top-k {self.top_k}, top-p {self.top_p:g}"
+        if self.min_p and not self.greedy:
+            words += f", min-p {self.min_p:g}"
         if self.repetition_penalty != 1.0:
             words += f", repetition penalty {self.repetition_penalty:g}"
         return words
@@ -489,7 +492,7 @@ def sampler_facts(logits: torch.Tensor, token_id: int, settings: SamplingSetting
                         kept=bool(kept[token_id]), kept_size=int(kept.sum()), mass95_size=mass,
                         temperature=settings.temperature, top_k=settings.top_k, top_p=settings.top_p,
                         greedy=settings.is_greedy, settings_known=settings_known, forced=forced,
-                        repetition_penalty=settings.repetition_penalty)
+                        repetition_penalty=settings.repetition_penalty, min_p=settings.min_p)
 
 
 # ------------------------------------------------------------------ all three
