@@ -13,8 +13,10 @@ prints per setting:
 
 The first setting is the old default (temperature 0.8, no repetition penalty); a
 candidate is written ``T/R`` or ``T/R/M`` (temperature / repetition penalty / min-p).
-``first_tail`` is the share of answers whose first token the model gave less than 10%:
-the first user test's Spanish ramble began with a 3.8% token. Same questions, seeds and
+``first_tail`` is the share of answers whose first token the model gave less than 10%;
+``off_start`` the share whose first token was less than a quarter as likely as the model's
+first choice there, and ``tail_draws`` how many such tokens an answer holds on average: the
+third user test's Spanish ramble began with a 3.8% token where the first choice had 17.1%. Same questions, seeds and
 model for every setting, one process, so the shares compare side by side. Pin it to one
 core on a shared machine:
 
@@ -78,7 +80,7 @@ def measure(loaded, setting: tuple[float, float], seeds: int, max_new_tokens: in
     from desktop_app.core.prompts import Turn, build_prompt
 
     temperature, penalty, min_p = setting
-    bad = at_limit = tokens = n = tail = 0
+    bad = at_limit = tokens = n = tail = off_start = tail_draws = 0
     right = checked = 0
     for question, expected in QUESTIONS:
         prompt = build_prompt(loaded.tokenizer, [Turn("user", question)], context_window=loaded.context_window,
@@ -90,6 +92,9 @@ def measure(loaded, setting: tuple[float, float], seeds: int, max_new_tokens: in
             gen = generate(loaded, prompt.ids, settings)
             n += 1
             tail += bool(gen.records) and gen.records[0].prob < 0.10
+            off = [r.top and r.prob < 0.25 * r.top[0].prob for r in gen.records]
+            off_start += bool(off) and bool(off[0])
+            tail_draws += sum(map(bool, off))
             bad += degenerate(question, gen.text, [r.id for r in gen.records]) is not None
             at_limit += gen.finish_reason == "length"
             tokens += len(gen.records)
@@ -98,7 +103,7 @@ def measure(loaded, setting: tuple[float, float], seeds: int, max_new_tokens: in
                 checked += 1
                 right += verdict
     return {"degenerate": bad / n, "correct": right / max(1, checked), "at_limit": at_limit / n, "tokens": tokens / n,
-            "first_tail": tail / n}
+            "first_tail": tail / n, "off_start": off_start / n, "tail_draws": tail_draws / n}
 
 
 def main() -> None:
@@ -122,7 +127,8 @@ def main() -> None:
         setting = parse_setting(text)
         r = measure(loaded, setting, args.seeds, args.max_new_tokens)
         print(f"T {setting[0]:.2f} penalty {setting[1]:.2f} min-p {setting[2]:.2f}: degenerate "
-              f"{r['degenerate']:.2f} · correct {r['correct']:.2f} · first_tail {r['first_tail']:.2f} · at_limit "
+              f"{r['degenerate']:.2f} · correct {r['correct']:.2f} · first_tail {r['first_tail']:.2f} · off_start "
+              f"{r['off_start']:.2f} · tail_draws {r['tail_draws']:.2f} · at_limit "
               f"{r['at_limit']:.2f} · tokens {r['tokens']:.1f}", flush=True)
     print(_common.load_average())
 

@@ -165,3 +165,33 @@ def test_cli_takes_min_p_and_refuses_a_bad_one():
     assert sampling_from_args(parser.parse_args(["--min-p", "0"])).min_p == 0
     with pytest.raises(CliError, match="--min-p"):
         sampling_from_args(parser.parse_args(["--min-p", "1.5"]))
+
+
+# ---------------------------------------------------------------- LOW 11: Explain's figure vs the inspector's
+
+def explanation(recorded, now, precision="bfloat16", written_with=None, explained_with=None):
+    from desktop_app.core import explain as ex
+    from desktop_app.core.generation import recommended_sampling
+
+    context = ex.TokenContext(ids=[1, 2, 3], prompt_len=2, settings=recommended_sampling(), recorded_prob=recorded,
+                              written_with_adapter=written_with, written_precision=precision)
+    facts = ex.SamplerFacts(token_id=3, raw_prob=now, used_prob=now, kept=True, kept_size=5, mass95_size=9,
+                            temperature=0.6, top_k=50, top_p=0.95, greedy=False)
+    return ex.Explanation(context, " celestial", None, None, None, facts, explained_with, precision)
+
+
+def test_explain_says_why_its_probability_differs_from_the_inspectors():
+    rounding = explanation(0.3048, 0.288).recorded_note
+    assert "30.48%" in rounding and "inspector" in rounding and "round differently" in rounding
+    assert "Exact" in rounding, "it names the way to one figure"
+    assert explanation(0.3048, 0.3046).recorded_note is None, "agreeing figures need no words"
+    assert "changed since" in explanation(0.3048, 0.288, precision="float32").recorded_note
+    assert "adapter has changed" in explanation(0.3048, 0.288, written_with=1).recorded_note
+
+
+def test_the_cli_no_longer_blames_a_changed_model_for_rounding():
+    from desktop_app.cli.explain_cmds import sampler_lines
+
+    result = explanation(0.3048, 0.288)
+    text = "\n".join(sampler_lines(result.sampler, result.recorded_note))
+    assert "round differently" in text and "has changed since" not in text
