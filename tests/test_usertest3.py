@@ -195,3 +195,40 @@ def test_the_cli_no_longer_blames_a_changed_model_for_rounding():
     result = explanation(0.3048, 0.288)
     text = "\n".join(sampler_lines(result.sampler, result.recorded_note))
     assert "round differently" in text and "has changed since" not in text
+
+
+# ---------------------------------------------------------------- LOW 11: "what led here" hears Cancel at every layer
+
+@pytest.mark.parametrize("kind", ["gpt2", "llama", "gpt2+lora"])
+def test_attribution_logits_through_the_body_and_a_2d_head_equal_the_models(kind, tiny_model_dir, tmp_path):
+    """The attribution reads the output layer on [B, d] (its [B, 1, d] backward copied the
+    weight per path point for seconds, unhearing Cancel): the same logits and gradients."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from desktop_app.core import explain as ex
+    from tiny_model import build_tiny_llama, random_lora
+
+    if kind == "llama":
+        model = AutoModelForCausalLM.from_pretrained(build_tiny_llama(tmp_path / "llama", tiny_model_dir))
+    elif kind == "gpt2+lora":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = random_lora(tiny_model_dir)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    model.eval()
+    ids = torch.tensor([5, 9, 17, 30, 2, 44, 8])
+    embed = model.get_input_embeddings()
+    path = ex._Path(model, embed(ids).detach(), embed(torch.zeros_like(ids)).detach(), 5, 8, 3, None, None)
+    mask = torch.tensor([[0, 1, 1, 1, 1, 1, 1]]).expand(3, -1)
+    results = []
+    for whole in (True, False):
+        points = (path.baseline + torch.tensor([0.2, 0.5, 1.0])[:, None, None] * (path.inputs - path.baseline))
+        points.requires_grad_(True)
+        logits = path._logits(points, mask, whole=whole)
+        (grad,) = torch.autograd.grad(logits[:, 8].sum(), points)
+        results.append((logits.detach(), grad))
+    (whole_logits, whole_grad), (flat_logits, flat_grad) = results
+    assert flat_logits.shape == (3, model.config.vocab_size)
+    assert torch.allclose(flat_logits, whole_logits, atol=1e-5) and torch.allclose(flat_grad, whole_grad, atol=1e-5)

@@ -345,12 +345,25 @@ class _Path:
     def _objective(self, alphas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         path = (self.baseline + alphas[:, None, None] * (self.inputs - self.baseline)).requires_grad_(True)
         mask = None if self.mask is None else self.mask.expand(len(alphas), -1)
-        keep = self.inputs.shape[0] - self.predict_at
-        logits = self.model(inputs_embeds=path, attention_mask=mask, logits_to_keep=keep).logits[:, 0]
+        logits = self._logits(path, mask)
         logprobs = torch.log_softmax(logits.float(), dim=-1)
         values = logprobs[:, self.target] - logprobs[:, self.other]
         (grads,) = torch.autograd.grad(values.sum(), path)
         return values.detach(), grads.float()
+
+    def _logits(self, path: torch.Tensor, mask, *, whole: bool = False) -> torch.Tensor:
+        """[B, V] at ``predict_at``: the model's body, then its output layer on a 2-D [B, d]
+        input (for the layouts the lens knows, whose logits are just that; ``whole``: through
+        the whole model, as before, for bench/explain.py). Through the whole model the output layer got [B, 1, d], whose bfloat16 backward
+        on a CPU copied the 49k x 576 weight once per path point (4 s a batch on the bundled
+        model, during which Cancel could not be heard)."""
+        base = _base_model(self.model)
+        body = getattr(base, "base_model", None)
+        if whole or getattr(base.config, "model_type", None) not in LENS_LAYOUTS or body is None or body is base:
+            keep = self.inputs.shape[0] - self.predict_at
+            return self.model(inputs_embeds=path, attention_mask=mask, logits_to_keep=keep).logits[:, 0]
+        hidden = body(inputs_embeds=path, attention_mask=mask).last_hidden_state  # after the final norm
+        return base.get_output_embeddings()(hidden[:, self.predict_at])
 
     def estimate(self) -> tuple[torch.Tensor, list[tuple[float, float, float]]]:
         """Per-token contributions, and (error, a, b) for every interval."""
