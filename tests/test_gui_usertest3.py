@@ -147,3 +147,26 @@ def test_settings_show_min_p_with_the_recommended_default_and_answers_use_it(mak
     assert window.chat.settings.min_p == pytest.approx(0.25), "the chat uses what Settings show"
     popover.min_p.setValue(0)
     assert popover.min_p.text() == "off" and window.chat.settings.min_p == 0
+
+
+# ---------------------------------------------------------------- LOW 13: the first window fits the screen
+
+def test_the_first_window_takes_at_most_85_percent_of_the_screen_centred(qapp):
+    from PySide6.QtCore import QRect, QSize
+
+    from desktop_app.gui.responsive import first_geometry
+
+    small = QRect(0, 0, 1280, 800)
+    rect = first_geometry(small, QSize(640, 480))
+    assert rect.height() <= 0.85 * 800 and rect.width() <= 0.85 * 1280, "the status bar stays on the screen"
+    assert rect.center() == small.center()
+    big = QRect(100, 30, 1920, 1050)
+    assert first_geometry(big, QSize(640, 480)).size() == QSize(1280, 800), "a big screen gets the usual size"
+    assert first_geometry(QRect(0, 0, 700, 500), QSize(640, 480)).size() == QSize(640, 480), "never below the minimum"
+
+
+def test_a_new_windows_first_size_comes_from_its_screen(make_window):
+    window = make_window()
+    free = window.screen().availableGeometry()
+    assert window.height() <= 0.85 * free.height(), "not as tall as the screen: the status bar stays on it"
+    assert window.width() <= free.width()
