@@ -402,8 +402,8 @@ def test_meter_words():
     from desktop_app.gui.context_meter import meter_words
 
     assert meter_words(1500, 2048, 0, 0)[0].endswith("the first token takes longer")
-    assert meter_words(10, 2048, 1, 0)[0].endswith("the 1 oldest turn no longer fits and will be left out")
-    assert meter_words(10, 2048, 3, 0)[0].endswith("the 3 oldest turns no longer fit and will be left out")
+    assert meter_words(10, 2048, 1, 0)[0].startswith("The 1 oldest turn no longer fits and will be left out")
+    assert meter_words(10, 2048, 3, 0)[0].startswith("The 3 oldest turns no longer fit and will be left out")
     # the count is what was typed, not what is left after the cut
     assert meter_words(2000, 2048, 0, 500)[0].startswith("2,500 tokens: 500 more than the 2,048-token context")
 

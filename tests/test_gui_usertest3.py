@@ -170,3 +170,13 @@ def test_a_new_windows_first_size_comes_from_its_screen(make_window):
     free = window.screen().availableGeometry()
     assert window.height() <= 0.85 * free.height(), "not as tall as the screen: the status bar stays on it"
     assert window.width() <= free.width()
+
+
+# ---------------------------------------------------------------- LOW 12: the meter after an over-long prompt
+
+def test_the_meter_says_the_small_count_is_what_is_left_after_the_cut():
+    from desktop_app.gui.context_meter import meter_words
+
+    text, kind = meter_words(30, 8192, 2, 0)
+    assert kind == "warn"
+    assert text == "The 2 oldest turns no longer fit and will be left out \u00b7 the rest fills 30 / 8,192 tokens of context"
