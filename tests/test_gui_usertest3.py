@@ -166,7 +166,8 @@ def test_the_first_window_takes_at_most_85_percent_of_the_screen_centred(qapp):
 
 
 def test_a_new_windows_first_size_comes_from_its_screen(make_window):
-    window = make_window()
+    window = make_window()  # (the fixture gives every test window 1280x800)
+    window._first_size()  # what a first start without a saved geometry does
     free = window.screen().availableGeometry()
     assert window.height() <= 0.85 * free.height(), "not as tall as the screen: the status bar stays on it"
     assert window.width() <= free.width()
@@ -180,3 +181,35 @@ def test_the_meter_says_the_small_count_is_what_is_left_after_the_cut():
     text, kind = meter_words(30, 8192, 2, 0)
     assert kind == "warn"
     assert text == "The 2 oldest turns no longer fit and will be left out \u00b7 the rest fills 30 / 8,192 tokens of context"
+
+
+# ---------------------------------------------------------------- LOW 14: a cut answer says so in a narrow header
+
+def test_a_narrow_answer_header_keeps_the_cut_mark_in_short_words(qapp):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from desktop_app.gui.transcript import fitted_meta
+
+    metrics = QFontMetrics(QFont())
+    line = "128 tokens \u00b7 reached the token limit \u00b7 7.8 tok/s"
+    room = metrics.horizontalAdvance("128 tokens \u00b7 token limit") + 2
+    assert fitted_meta(line, metrics, room) == "128 tokens \u00b7 token limit", "it used to show '128 tokens' only"
+    assert fitted_meta(line, metrics, 10_000) == line
+
+
+def test_the_status_bar_names_the_phase_the_panel_shows(make_window):
+    from desktop_app.core.training import TrainProgress
+
+    window = make_window()
+    side = window.finetune_side
+    side._progress(TrainProgress("training", step=0, total=26, message="Computing reference log-probabilities"))
+    assert side.label.text() == "fine-tuning \u00b7 computing reference log-probabilities", "it said 'training'"
+    side._progress(TrainProgress("training", step=3, total=26, message="Training"))
+    assert side.label.text() == "fine-tuning \u00b7 step 3/26"
+
+
+def test_the_ready_line_says_a_new_run_learns_from_all_ratings_again():
+    from desktop_app.gui.finetune_panel import news_words
+
+    words = news_words({"last_run": 1, "new_since_run": 4, "total": 17})
+    assert "4 ratings or better answers new since run 1" in words and "learns from all of them" in words
