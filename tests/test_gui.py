@@ -42,7 +42,8 @@ def make_window(qtbot, qapp, tiny_model_dir):
         qtbot.addWidget(window)
         window.popover.max_new.setValue(max_new_tokens)
         window.popover.seed.setValue(7)
-        window.resize(1280, 800)  # one size on every machine (a first start fits the screen: offscreen's is 800x800)
+        if window.settings.value("geometry") is None:  # one first size on every machine (a first start fits
+            window.resize(1280, 800)  # the window to the screen: offscreen's is 800x800)
         window.show()
         if wait:
             with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
