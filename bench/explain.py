@@ -14,6 +14,7 @@ bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window ru
     QT_QPA_PLATFORM=offscreen python bench/explain.py --ui    # event-loop gap while a worker explains
     python bench/explain.py --stall [--bundled-tokens 230] [--precision auto]
     python bench/explain.py --head [--lora] [--bundled-tokens 58] [--precision fast]
+    python bench/explain.py --rounding [--rounding-tokens 30]    # written vs scored probability, Fast and Exact
 
 --head: one batch of the attribution's passes with the logits through the whole model (as
 before) and through the model's body and a 2-D output layer (as now), interleaved:
@@ -179,6 +180,34 @@ def head(args) -> None:
           f"{whole:.2f} s, body + 2-D output layer {flat:.2f} s; head_ratio {flat / whole:.2f}")
 
 
+def rounding(args) -> None:
+    """How far a token's probability as written (token by token) is from the same token
+    scored later (the whole text at once) and from Explain's pass, per precision: why
+    Explain's figure can differ from the inspector's under Fast."""
+    from desktop_app.core import explain as ex
+    from desktop_app.core.generation import SamplingSettings, generate
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.prompts import Turn, build_prompt
+    from desktop_app.core.scoring import score_ids
+
+    for precision in ("fast", "exact"):
+        loaded = open_model("bundled", AppPaths.resolve().ensure(), device=args.device, precision=precision)
+        prompt = build_prompt(loaded.tokenizer, [Turn("user", "Tell me about the moon.")],
+                              context_window=loaded.context_window, max_new_tokens=args.rounding_tokens)
+        gen = generate(loaded, prompt.ids, SamplingSettings(max_new_tokens=args.rounding_tokens, temperature=0.6,
+                                                            seed=3, stop_sequences=prompt.stop_sequences))
+        ids = [r.id for r in gen.records]
+        scored = score_ids(loaded, prompt.ids, ids)
+        gaps = [abs(a.prob - b.prob) * 100 for a, b in zip(gen.records, scored)]
+        worst = max(range(len(gaps)), key=gaps.__getitem__)
+        with torch.inference_mode():
+            explained = float(torch.softmax(ex.final_logits(loaded, prompt.ids + ids[:worst]).float(), -1)[ids[worst]])
+        print(f"{loaded.precision}: {len(ids)} tokens, written vs scored: mean {statistics.mean(gaps):.2f} points, "
+              f"max {gaps[worst]:.2f} at {gen.records[worst].text!r} (written {gen.records[worst].prob * 100:.2f}%, "
+              f"scored {scored[worst].prob * 100:.2f}%, Explain's pass {explained * 100:.2f}%)")
+
+
 def ui_gap(args) -> None:
     """The longest wait of a 5 ms timer on the GUI thread while a worker explains a token."""
     import os
@@ -233,7 +262,12 @@ def main() -> None:
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--head", action="store_true", help="only one batch of passes, whole model vs 2-D head")
     parser.add_argument("--lora", action="store_true", help="--head with a LoRA adapter on, as after a fine-tune")
+    parser.add_argument("--rounding", action="store_true", help="only written vs scored probabilities per precision")
+    parser.add_argument("--rounding-tokens", type=int, default=30)
     args = parser.parse_args()
+    if args.rounding:
+        rounding(args)
+        return
     if args.head:
         head(args)
         return
