@@ -13,6 +13,13 @@ bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window ru
     python bench/explain.py [--tokens 1000] [--steps 16] [--rounds 3] [--bundled] [--bundled-tokens 100]
     QT_QPA_PLATFORM=offscreen python bench/explain.py --ui    # event-loop gap while a worker explains
     python bench/explain.py --stall [--bundled-tokens 230] [--precision auto]
+    python bench/explain.py --head [--lora] [--bundled-tokens 58] [--precision fast]
+    python bench/explain.py --rounding [--rounding-tokens 30]    # written vs scored probability, Fast and Exact
+
+--head: one batch of the attribution's passes with the logits through the whole model (as
+before) and through the model's body and a 2-D output layer (as now), interleaved:
+`head_ratio` (now / before). The whole model's [B, 1, d] output layer copied its weight for
+every path point in the bfloat16 backward on a CPU, and Cancel waited for that.
 
 --stall: the attribution on the bundled model with and without the refinement's stall rule
 (core.explain.IG_STALL_ROUNDS), in one process on one context: passes and CPU-seconds of each,
@@ -130,6 +137,77 @@ def stall(args) -> None:
           f"contributions apart (relative L2): {float((a - b).norm() / b.norm()):.5f}")
 
 
+def head(args) -> None:
+    """One batch of attribution passes (forward and backward, 8 path points) on the bundled
+    model, its logits through the whole model (as before) and through the body plus a 2-D
+    output layer (core.explain._Path._logits), interleaved in one process; with the largest
+    gap between two cancel checks of each (what Cancel waits for at most)."""
+    from desktop_app.core import explain as ex
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    loaded = open_model("bundled", AppPaths.resolve().ensure(), device=args.device, precision=args.precision)
+    if args.lora:  # as with a fine-tuned adapter in use (PEFT wraps the model)
+        import dataclasses
+        import warnings
+
+        from peft import LoraConfig, get_peft_model
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wrapped = get_peft_model(loaded.model, LoraConfig(r=8, target_modules="all-linear")).eval()
+        loaded = dataclasses.replace(loaded, model=wrapped)
+    text = (Path(__file__).resolve().parents[1] / "resources" / "probe.txt").read_text()
+    ids = list(loaded.tokenizer(text)["input_ids"])[:args.bundled_tokens + 1]
+    embed = loaded.model.get_input_embeddings()
+    ids_t = torch.tensor(ids[:-1], device=loaded.device)
+    inputs = embed(ids_t).detach()
+    blank = embed(torch.full_like(ids_t, ex.baseline_token(loaded.tokenizer))).detach()
+    path = ex._Path(loaded.model, inputs, blank, len(ids) - 2, ids[-1], 0, None, None)
+    alphas = torch.linspace(0, 1, 8, dtype=inputs.dtype, device=loaded.device)
+    times = {"whole": [], "2d": []}
+    with torch.enable_grad(), ex._stoppable_layers(loaded.model, __import__("threading").Event()):
+        for _ in range(args.rounds):
+            for name in times:
+                def objective(whole=name == "whole"):
+                    path_in = (path.baseline + alphas[:, None, None] * (path.inputs - path.baseline)).requires_grad_()
+                    values = torch.log_softmax(path._logits(path_in, None, whole=whole).float(), -1)[:, ids[-1]]
+                    torch.autograd.grad(values.sum(), path_in)
+                times[name].append(timed(objective)[0] / 1000)
+    whole, flat = (statistics.median(times[k]) for k in ("whole", "2d"))
+    print(f"bundled SmolLM2-135M ({loaded.precision}{', a LoRA adapter on' if args.lora else ''}), "
+          f"{len(ids) - 1}-token context, 8 path points: whole model "
+          f"{whole:.2f} s, body + 2-D output layer {flat:.2f} s; head_ratio {flat / whole:.2f}")
+
+
+def rounding(args) -> None:
+    """How far a token's probability as written (token by token) is from the same token
+    scored later (the whole text at once) and from Explain's pass, per precision: why
+    Explain's figure can differ from the inspector's under Fast."""
+    from desktop_app.core import explain as ex
+    from desktop_app.core.generation import SamplingSettings, generate
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.prompts import Turn, build_prompt
+    from desktop_app.core.scoring import score_ids
+
+    for precision in ("fast", "exact"):
+        loaded = open_model("bundled", AppPaths.resolve().ensure(), device=args.device, precision=precision)
+        prompt = build_prompt(loaded.tokenizer, [Turn("user", "Tell me about the moon.")],
+                              context_window=loaded.context_window, max_new_tokens=args.rounding_tokens)
+        gen = generate(loaded, prompt.ids, SamplingSettings(max_new_tokens=args.rounding_tokens, temperature=0.6,
+                                                            seed=3, stop_sequences=prompt.stop_sequences))
+        ids = [r.id for r in gen.records]
+        scored = score_ids(loaded, prompt.ids, ids)
+        gaps = [abs(a.prob - b.prob) * 100 for a, b in zip(gen.records, scored)]
+        worst = max(range(len(gaps)), key=gaps.__getitem__)
+        with torch.inference_mode():
+            explained = float(torch.softmax(ex.final_logits(loaded, prompt.ids + ids[:worst]).float(), -1)[ids[worst]])
+        print(f"{loaded.precision}: {len(ids)} tokens, written vs scored: mean {statistics.mean(gaps):.2f} points, "
+              f"max {gaps[worst]:.2f} at {gen.records[worst].text!r} (written {gen.records[worst].prob * 100:.2f}%, "
+              f"scored {scored[worst].prob * 100:.2f}%, Explain's pass {explained * 100:.2f}%)")
+
+
 def ui_gap(args) -> None:
     """The longest wait of a 5 ms timer on the GUI thread while a worker explains a token."""
     import os
@@ -182,7 +260,17 @@ def main() -> None:
     parser.add_argument("--ui-tokens", type=int, default=200)
     parser.add_argument("--stall", action="store_true", help="only the refinement's stall rule, before/after")
     parser.add_argument("--precision", default="auto")
+    parser.add_argument("--head", action="store_true", help="only one batch of passes, whole model vs 2-D head")
+    parser.add_argument("--lora", action="store_true", help="--head with a LoRA adapter on, as after a fine-tune")
+    parser.add_argument("--rounding", action="store_true", help="only written vs scored probabilities per precision")
+    parser.add_argument("--rounding-tokens", type=int, default=30)
     args = parser.parse_args()
+    if args.rounding:
+        rounding(args)
+        return
+    if args.head:
+        head(args)
+        return
     if args.stall:
         stall(args)
         return

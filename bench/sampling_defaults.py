@@ -12,7 +12,11 @@ prints per setting:
 - ``tokens``: the mean answer length.
 
 The first setting is the old default (temperature 0.8, no repetition penalty); a
-candidate is written ``T/R`` (temperature / repetition penalty). Same questions, seeds and
+candidate is written ``T/R`` or ``T/R/M`` (temperature / repetition penalty / min-p).
+``first_tail`` is the share of answers whose first token the model gave less than 10%;
+``off_start`` the share whose first token was less than a quarter as likely as the model's
+first choice there, and ``tail_draws`` how many such tokens an answer holds on average: the
+third user test's Spanish ramble began with a 3.8% token where the first choice had 17.1%. Same questions, seeds and
 model for every setting, one process, so the shares compare side by side. Pin it to one
 core on a shared machine:
 
@@ -64,9 +68,10 @@ def correct(question: str, expected: tuple[str, ...], answer: str) -> bool | Non
     return any(re.search(rf"\b{re.escape(word)}", text) for word in expected)
 
 
-def parse_setting(text: str) -> tuple[float, float]:
-    temperature, _, penalty = text.partition("/")
-    return float(temperature), float(penalty or 1.0)
+def parse_setting(text: str) -> tuple[float, float, float]:
+    parts = text.split("/")
+    temperature, penalty, min_p = parts + ["1.0", "0"][len(parts) - 1:]
+    return float(temperature), float(penalty), float(min_p)
 
 
 def measure(loaded, setting: tuple[float, float], seeds: int, max_new_tokens: int) -> dict:
@@ -74,17 +79,22 @@ def measure(loaded, setting: tuple[float, float], seeds: int, max_new_tokens: in
     from desktop_app.core.generation import SamplingSettings, generate
     from desktop_app.core.prompts import Turn, build_prompt
 
-    temperature, penalty = setting
-    bad = at_limit = tokens = n = 0
+    temperature, penalty, min_p = setting
+    bad = at_limit = tokens = n = tail = off_start = tail_draws = 0
     right = checked = 0
     for question, expected in QUESTIONS:
         prompt = build_prompt(loaded.tokenizer, [Turn("user", question)], context_window=loaded.context_window,
                               max_new_tokens=max_new_tokens)
         for seed in range(seeds):
             settings = SamplingSettings(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed,
-                                        repetition_penalty=penalty, stop_sequences=prompt.stop_sequences)
+                                        repetition_penalty=penalty, min_p=min_p,
+                                        stop_sequences=prompt.stop_sequences)
             gen = generate(loaded, prompt.ids, settings)
             n += 1
+            tail += bool(gen.records) and gen.records[0].prob < 0.10
+            off = [r.top and r.prob < 0.25 * r.top[0].prob for r in gen.records]
+            off_start += bool(off) and bool(off[0])
+            tail_draws += sum(map(bool, off))
             bad += degenerate(question, gen.text, [r.id for r in gen.records]) is not None
             at_limit += gen.finish_reason == "length"
             tokens += len(gen.records)
@@ -92,13 +102,14 @@ def measure(loaded, setting: tuple[float, float], seeds: int, max_new_tokens: in
             if verdict is not None:
                 checked += 1
                 right += verdict
-    return {"degenerate": bad / n, "correct": right / max(1, checked), "at_limit": at_limit / n, "tokens": tokens / n}
+    return {"degenerate": bad / n, "correct": right / max(1, checked), "at_limit": at_limit / n, "tokens": tokens / n,
+            "first_tail": tail / n, "off_start": off_start / n, "tail_draws": tail_draws / n}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--settings", default="0.8/1.0,0.7/1.1,0.6/1.1,0.7/1.2,0.5/1.15",
-                        help="temperature/penalty pairs, the old default first (default: %(default)s)")
+    parser.add_argument("--settings", default="0.6/1.1/0,0.6/1.1/0.05,0.6/1.1/0.1,0.7/1.1/0.1",
+                        help="temperature/penalty[/min-p] settings, the old default first (default: %(default)s)")
     parser.add_argument("--seeds", type=int, default=2, help="answers per question and setting")
     parser.add_argument("--max-new-tokens", type=int, default=96)
     _common.add_cache_dir(parser)
@@ -115,8 +126,10 @@ def main() -> None:
     for text in args.settings.split(","):
         setting = parse_setting(text)
         r = measure(loaded, setting, args.seeds, args.max_new_tokens)
-        print(f"T {setting[0]:.2f} penalty {setting[1]:.2f}: degenerate {r['degenerate']:.2f} · correct "
-              f"{r['correct']:.2f} · at_limit {r['at_limit']:.2f} · tokens {r['tokens']:.1f}", flush=True)
+        print(f"T {setting[0]:.2f} penalty {setting[1]:.2f} min-p {setting[2]:.2f}: degenerate "
+              f"{r['degenerate']:.2f} · correct {r['correct']:.2f} · first_tail {r['first_tail']:.2f} · off_start "
+              f"{r['off_start']:.2f} · tail_draws {r['tail_draws']:.2f} · at_limit "
+              f"{r['at_limit']:.2f} · tokens {r['tokens']:.1f}", flush=True)
     print(_common.load_average())
 
 

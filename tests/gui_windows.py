@@ -11,6 +11,13 @@ from desktop_app.core.store import Store
 WAIT_MS = 30_000
 
 
+def same_first_size(window) -> None:
+    """One first size on every machine: a first start (no saved geometry) fits the window to
+    its screen, and offscreen's is 800x800; the tests were written for 1280x800."""
+    if window.settings.value("geometry") is None:
+        window.resize(1280, 800)
+
+
 @contextmanager
 def opened_window(qtbot, qapp, model_dir, *, max_new: int, seed: int | None = None):
     from desktop_app.gui.main_window import MainWindow
@@ -24,6 +31,7 @@ def opened_window(qtbot, qapp, model_dir, *, max_new: int, seed: int | None = No
     window.popover.max_new.setValue(max_new)
     if seed is not None:
         window.popover.seed.setValue(seed)
+    same_first_size(window)
     window.show()
     with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
         pass

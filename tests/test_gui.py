@@ -20,6 +20,7 @@ from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core import session as session_module  # noqa: E402
 from desktop_app.core.generation import Generation  # noqa: E402
 from desktop_app.gui.token_view import TOKEN_INDEX, tooltip_html  # noqa: E402
+from gui_windows import same_first_size  # noqa: E402
 
 WAIT_MS = 30_000
 
@@ -42,6 +43,7 @@ def make_window(qtbot, qapp, tiny_model_dir):
         qtbot.addWidget(window)
         window.popover.max_new.setValue(max_new_tokens)
         window.popover.seed.setValue(7)
+        same_first_size(window)
         window.show()
         if wait:
             with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):

@@ -16,6 +16,7 @@ import pytest
 
 from desktop_app.core import adapters, gate
 from desktop_app.core.models import open_model
+from desktop_app.core.session import split_end
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.training import FineTuneSettings, run_finetune
@@ -56,9 +57,12 @@ def test_kept_run_activates_adapter_and_rescores(env, tiny_model):
     assert steps[0].kl is not None
     for rating in store.ratings():  # per-token before/after for every rated answer
         mid = rating["message_id"]
-        after = store.token_records(mid, adapter_id=result.adapter_id, kind="rescored")
-        before = store.token_records(mid, adapter_id=None, kind="rescored")
+        after, end_after = split_end(store.token_records(mid, adapter_id=result.adapter_id, kind="rescored"),
+                                     tiny_model.tokenizer)
+        before, end_before = split_end(store.token_records(mid, adapter_id=None, kind="rescored"), tiny_model.tokenizer)
         generated = store.token_records(mid)
+        ended = store.get_message(mid)["settings"]["finish_reason"] in ("eos", "stop")
+        assert (end_after is not None) == (end_before is not None) == ended, "the end token when the model ended"
         assert [r.id for r in after] == [r.id for r in before] == [r.id for r in generated]
         assert [round(r.logprob, 3) for r in before] == [round(r.logprob, 3) for r in generated]
     # a second run records the first adapter as its parent

@@ -106,7 +106,7 @@ def report_lines(result, model_id: str, colour: bool) -> list[str]:
     if result.precision_note:
         lines.append(f"note: {result.precision_note}")
     lines += [""] + lens_lines(result, colour) + [""] + attribution_lines(result.attribution, colour)
-    return lines + [""] + sampler_lines(result.sampler, c.recorded_prob)
+    return lines + [""] + sampler_lines(result.sampler, result.recorded_note)
 
 
 def lens_lines(result, colour: bool) -> list[str]:
@@ -146,7 +146,7 @@ def attribution_lines(a, colour: bool) -> list[str]:
     return lines
 
 
-def sampler_lines(s, recorded_prob) -> list[str]:
+def sampler_lines(s, recorded_note: str | None) -> list[str]:
     how = s.how.replace("greedy", "greedy (always the most likely token)", 1)
     lines = [f"The sampler: {how}" + ("" if s.settings_known else " (not stored with this answer: the defaults)")]
     if s.forced:
@@ -155,6 +155,6 @@ def sampler_lines(s, recorded_prob) -> list[str]:
     lines.append(f"  probability {s.raw_prob * 100:.2f}% under the model, {s.used_prob * 100:.2f}% as sampled; "
                  f"{kept} the kept set of {s.kept_size:,} tokens; 95% of the model's probability lies in "
                  f"{s.mass95_size:,} tokens")
-    if recorded_prob is not None and abs(recorded_prob - s.raw_prob) > 1e-4:
-        lines.append(f"  (when written: {recorded_prob * 100:.2f}%; the model or its adapter has changed since)")
+    if recorded_note:
+        lines.append(f"  ({recorded_note})")
     return lines

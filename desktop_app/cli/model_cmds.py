@@ -58,6 +58,9 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top-p", type=float, default=0.95, metavar="P",
                         help="draw only from the likeliest tokens that hold P of the probability (default "
                              "%(default)s)")
+    parser.add_argument("--min-p", type=float, default=RECOMMENDED_SAMPLING["min_p"], metavar="M",
+                        help="drop tokens less than M times as likely as the most likely one (0 is off; "
+                             "default %(default)s)")
     parser.add_argument("--repetition-penalty", type=float, default=RECOMMENDED_SAMPLING["repetition_penalty"],
                         metavar="R", help="a token already in the answer is made less likely to be drawn again "
                                           "(HF-style; 1 is off; default %(default)s)")
@@ -77,11 +80,14 @@ def sampling_from_args(args):
         raise CliError("--top-k must be 0 (off) or more")
     if not 0 < args.top_p <= 1:
         raise CliError("--top-p must be in (0, 1]")
+    if not 0 <= args.min_p < 1:
+        raise CliError("--min-p must be from 0 (off) to below 1")
     if not 1 <= args.repetition_penalty <= 10:
         raise CliError("--repetition-penalty must be from 1 (off) to 10")
     return SamplingSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_k=args.top_k,
                             top_p=args.top_p, seed=args.seed, greedy=args.greedy, alternatives=args.alternatives,
-                            stop_sequences=tuple(args.stop), repetition_penalty=args.repetition_penalty)
+                            stop_sequences=tuple(args.stop), repetition_penalty=args.repetition_penalty,
+                            min_p=args.min_p)
 
 
 # ---------------------------------------------------------------- rendering

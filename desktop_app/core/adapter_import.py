@@ -218,8 +218,8 @@ def rescore_rated(store, loaded, model, adapter_id: int, cancel=None) -> int:
     import torch
 
     from desktop_app.core.models import LoadedModel
-    from desktop_app.core.scoring import score_ids
-    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message, rated_message_ids
+    from desktop_app.core.session import score_answer
+    from desktop_app.core.train_data import rated_message_ids, scored_answer_ids
 
     tokenizer = loaded.training_tokenizer()
     work = LoadedModel(model, tokenizer, loaded.source, loaded.folder, loaded.device, torch.float32,
@@ -229,16 +229,17 @@ def rescore_rated(store, loaded, model, adapter_id: int, cancel=None) -> int:
         if cancel is not None and cancel.is_set():
             break
         try:
-            prompt_ids, message = prompt_for_message(store, tokenizer, mid, loaded.context_window)
+            prompt_ids, ids, ended = scored_answer_ids(store, tokenizer, mid, loaded.context_window)
         except ValueError:
             continue
-        prompt_ids, ids = fit(prompt_ids, generated_ids(store, message, tokenizer), loaded.context_window)
         if not ids:
             continue
-        store.set_token_records(mid, score_ids(work, prompt_ids, ids), adapter_id=adapter_id, kind="rescored")
-        if not store.token_records(mid, adapter_id=None, kind="rescored"):
+        store.set_token_records(mid, score_answer(work, prompt_ids, ids, ended), adapter_id=adapter_id,
+                                kind="rescored")
+        if [r.id for r in store.token_records(mid, adapter_id=None, kind="rescored")] != ids:
             with model.disable_adapter():
-                store.set_token_records(mid, score_ids(work, prompt_ids, ids), adapter_id=None, kind="rescored")
+                store.set_token_records(mid, score_answer(work, prompt_ids, ids, ended), adapter_id=None,
+                                        kind="rescored")
         done += 1
     return done
 

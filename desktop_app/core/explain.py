@@ -44,6 +44,9 @@ IG_TOKENS_PER_BATCH = 1024  # path points per forward pass x context length: bou
 IG_STALL_ROUNDS = 3
 IG_STALL_CHANGE = 1e-3
 MASS = 0.95
+# weights whose sums round by the order they are done in, enough to move a probability by
+# points (bfloat16: 8 bits of mantissa), so a token scored later differs from its record
+ROUNDING_PRECISIONS = ("bfloat16", "float16", "int8")
 
 
 class ExplainError(UserFacingError):
@@ -342,12 +345,25 @@ class _Path:
     def _objective(self, alphas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         path = (self.baseline + alphas[:, None, None] * (self.inputs - self.baseline)).requires_grad_(True)
         mask = None if self.mask is None else self.mask.expand(len(alphas), -1)
-        keep = self.inputs.shape[0] - self.predict_at
-        logits = self.model(inputs_embeds=path, attention_mask=mask, logits_to_keep=keep).logits[:, 0]
+        logits = self._logits(path, mask)
         logprobs = torch.log_softmax(logits.float(), dim=-1)
         values = logprobs[:, self.target] - logprobs[:, self.other]
         (grads,) = torch.autograd.grad(values.sum(), path)
         return values.detach(), grads.float()
+
+    def _logits(self, path: torch.Tensor, mask, *, whole: bool = False) -> torch.Tensor:
+        """[B, V] at ``predict_at``: the model's body, then its output layer on a 2-D [B, d]
+        input (for the layouts the lens knows, whose logits are just that; ``whole``: through
+        the whole model, as before, for bench/explain.py). Through the whole model the output layer got [B, 1, d], whose bfloat16 backward
+        on a CPU copied the 49k x 576 weight once per path point (4 s a batch on the bundled
+        model, during which Cancel could not be heard)."""
+        base = _base_model(self.model)
+        body = getattr(base, "base_model", None)
+        if whole or getattr(base.config, "model_type", None) not in LENS_LAYOUTS or body is None or body is base:
+            keep = self.inputs.shape[0] - self.predict_at
+            return self.model(inputs_embeds=path, attention_mask=mask, logits_to_keep=keep).logits[:, 0]
+        hidden = body(inputs_embeds=path, attention_mask=mask).last_hidden_state  # after the final norm
+        return base.get_output_embeddings()(hidden[:, self.predict_at])
 
     def estimate(self) -> tuple[torch.Tensor, list[tuple[float, float, float]]]:
         """Per-token contributions, and (error, a, b) for every interval."""
@@ -450,6 +466,7 @@ class SamplerFacts:
     settings_known: bool = True
     forced: bool = False
     repetition_penalty: float = 1.0  # 1.0: off
+    min_p: float = 0.0  # 0.0: off
 
     @property
     def how(self) -> str:
@@ -458,6 +475,8 @@ class SamplerFacts:
             words = "greedy"
         else:
             words = f"temperature {self.temperature:g}, top-k {self.top_k}, top-p {self.top_p:g}"
+        if self.min_p and not self.greedy:
+            words += f", min-p {self.min_p:g}"
         if self.repetition_penalty != 1.0:
             words += f", repetition penalty {self.repetition_penalty:g}"
         return words
@@ -489,7 +508,7 @@ def sampler_facts(logits: torch.Tensor, token_id: int, settings: SamplingSetting
                         kept=bool(kept[token_id]), kept_size=int(kept.sum()), mass95_size=mass,
                         temperature=settings.temperature, top_k=settings.top_k, top_p=settings.top_p,
                         greedy=settings.is_greedy, settings_known=settings_known, forced=forced,
-                        repetition_penalty=settings.repetition_penalty)
+                        repetition_penalty=settings.repetition_penalty, min_p=settings.min_p)
 
 
 # ------------------------------------------------------------------ all three
@@ -516,6 +535,28 @@ class Explanation:
             return None
         return (f"Written with {label(written)} weights; explained with {label(self.precision)} weights (the "
                 "precision loaded now): the figures can differ a little from the answer's.")
+
+    @property
+    def recorded_note(self) -> str | None:
+        """Why the probability here differs from the one stored when the answer was written
+        (what the inspector shows), or None when they agree. With 16-bit weights it is rounding:
+        writing goes token by token, this reads the whole text at once, and bfloat16 rounds the
+        two sums differently (measured on the bundled model: up to 4.8 points, 1.2 on average;
+        float32 agrees exactly)."""
+        from desktop_app.core.precision import label
+
+        c, now = self.context, self.sampler.raw_prob
+        if c.recorded_prob is None or abs(c.recorded_prob - now) < 5e-4:
+            return None
+        written = f"When written: {c.recorded_prob * 100:.2f}% (the figure the answer and the inspector show)"
+        if c.written_with_adapter != self.adapter_id:
+            return f"{written}; the adapter has changed since."
+        if self.precision_note:
+            return f"{written}; other weights wrote it."
+        if self.precision in ROUNDING_PRECISIONS:
+            return (f"{written}. The same {label(self.precision)} weights round differently when they read the "
+                    "whole text at once than when they write it token by token; Exact precision gives one figure.")
+        return f"{written}; the model has changed since."
 
     def to_json(self) -> dict:
         c = self.context

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from desktop_app.core.errors import UserFacingError
 from desktop_app.core.generation import Generation, SamplingSettings
 from desktop_app.core.models import LoadedModel, ModelSource, Progress, load_model, resolve_spec
 from desktop_app.core.prompts import Turn, build_prompt
@@ -264,25 +265,83 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, 
     return ScoredText(ids, prefix, records, key, stopped)
 
 
-def _fitted_answer(store, loaded: LoadedModel, message_id: int) -> tuple[list[int], list[int]]:
-    """The prompt ids generation used for a stored answer and the answer's ids, cut to the window."""
-    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message
+def _answer_to_score(store, loaded: LoadedModel, message_id: int) -> tuple[list[int], list[int], bool]:
+    """The prompt ids generation used for a stored answer, the answer's ids (with the
+    end-of-text token when the model ended it: train_data.scored_answer_ids) cut to the
+    window, and whether the end token is there."""
+    from desktop_app.core.train_data import scored_answer_ids
 
-    prompt_ids, message = prompt_for_message(store, loaded.tokenizer, message_id, loaded.context_window)
-    return fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
+    return scored_answer_ids(store, loaded.tokenizer, message_id, loaded.context_window)
 
 
-def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int) -> tuple[list, list]:
-    """A stored answer scored after its prompt by the base model and by the adapter the
-    model wears: (before, after). The model must wear an adapter."""
+def score_answer(loaded: LoadedModel, prompt_ids: list[int], ids: list[int], ended: bool) -> list:
+    """Teacher-forced records of an answer; its end-of-text token (``ended``: the last id)
+    gets an empty text, so the records' text is still the answer's text (``split_end``)."""
     from desktop_app.core.scoring import score_ids
 
-    prompt_ids, ids = _fitted_answer(store, loaded, message_id)
+    records = score_ids(loaded, prompt_ids, ids)
+    if ended and records:
+        records[-1] = replace(records[-1], text="")
+    return records
+
+
+def split_end(records: list, tokenizer) -> tuple[list, TokenRecord | None]:
+    """A re-scored answer's token records and, apart, the record of the end-of-text token
+    that ended it (None when the answer was cut, or for records stored before the end was
+    scored): the token that tells whether the model learned where to stop."""
+    eos = getattr(tokenizer, "eos_token_id", None)
+    if records and records[-1].id == eos and records[-1].text == "":
+        return list(records[:-1]), records[-1]
+    return list(records), None
+
+
+@dataclass(frozen=True)
+class ComparePass:
+    """Progress of scoring one text under both models: pass ``done`` of ``total`` begins,
+    under ``under`` ("the adapter" or "the base model"); ``done == total``: finished."""
+
+    done: int
+    total: int
+    under: str
+
+
+class CompareCancelled(UserFacingError):
+    """Cancel was pressed, or another answer picked: the scoring stopped between passes."""
+
+    def __init__(self, message: str = "The scoring was cancelled."):
+        super().__init__(message)
+
+
+def _score_both(loaded: LoadedModel, prompt_ids: list[int], ids: list[int], ended: bool,
+                cancel: threading.Event | None, progress) -> tuple[list, list]:
+    """(base model's records, adapter's records), telling ``progress`` each pass and stopping
+    between them once ``cancel`` is set (nothing half-scored comes back)."""
+    report = progress or _ignore
+
+    def check() -> None:
+        if cancel is not None and cancel.is_set():
+            raise CompareCancelled()
+
     with loaded.lock:
-        after = score_ids(loaded, prompt_ids, ids)
+        report(ComparePass(0, 2, "the adapter"))
+        check()
+        after = score_answer(loaded, prompt_ids, ids, ended)
+        report(ComparePass(1, 2, "the base model"))
+        check()
         with loaded.model.disable_adapter():
-            before = score_ids(loaded, prompt_ids, ids)
+            before = score_answer(loaded, prompt_ids, ids, ended)
+    report(ComparePass(2, 2, "the base model"))
     return before, after
+
+
+def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int, *,
+                                   cancel: threading.Event | None = None, progress=None) -> tuple[list, list]:
+    """A stored answer scored after its prompt by the base model and by the adapter the
+    model wears: (before, after), its end token included (``split_end``). The model must
+    wear an adapter. ``progress`` hears a ComparePass before each pass; ``cancel`` stops it
+    between passes (CompareCancelled)."""
+    prompt_ids, ids, ended = _answer_to_score(store, loaded, message_id)
+    return _score_both(loaded, prompt_ids, ids, ended, cancel, progress)
 
 
 def rated_text_branches(store) -> list[dict]:
@@ -294,14 +353,14 @@ def rated_text_branches(store) -> list[dict]:
     return [dict(b, thumbs=rated.ratings[b["id"]]["thumbs"], prompt=rated.prompt(b)) for b in rated.rated]
 
 
-def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id: int) -> tuple[list, list]:
+def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id: int, *,
+                                          cancel: threading.Event | None = None, progress=None) -> tuple[list, list]:
     """A Text mode continuation scored after the text before it, as its fine-tune examples
     see it (plain text, cut to the window), by the base model and by the adapter the model
-    wears: (before, after). The model must wear an adapter."""
+    wears: (before, after). The model must wear an adapter. ``cancel``, ``progress``: as
+    for ``score_with_and_without_adapter``."""
     from desktop_app.core import text_branches as tb
     from desktop_app.core.documents import get_document
-    from desktop_app.core.errors import UserFacingError
-    from desktop_app.core.scoring import score_ids
     from desktop_app.core.text_training import completion_ids, fit_text, plain_ids
 
     branch = tb.get_branch(store, branch_id)
@@ -311,32 +370,27 @@ def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id:
                                loaded.context_window)
     if not prompt_ids or not ids:
         raise UserFacingError("This continuation has no tokens to compare, or no text before it to follow.")
-    with loaded.lock:
-        after = score_ids(loaded, prompt_ids, ids)
-        with loaded.model.disable_adapter():
-            before = score_ids(loaded, prompt_ids, ids)
-    return before, after
+    return _score_both(loaded, prompt_ids, ids, False, cancel, progress)
 
 
 def rescore_and_store(store, loaded: LoadedModel, message_id: int, adapter_id: int) -> bool:
     """Score a stored answer under the adapter the model wears and keep it for the compare
-    view; the base model scores it only when no base scoring is stored yet (fine-tuning
-    re-scores after every kept run, the base model's scores do not change). False, and
-    nothing stored, for an answer with no prompt before it or no tokens."""
-    from desktop_app.core.scoring import score_ids
-
+    view; the base model scores it only when no base scoring of these tokens is stored yet
+    (fine-tuning re-scores after every kept run, the base model's scores do not change).
+    False, and nothing stored, for an answer with no prompt before it or no tokens."""
     try:
-        prompt_ids, ids = _fitted_answer(store, loaded, message_id)
+        prompt_ids, ids, ended = _answer_to_score(store, loaded, message_id)
     except ValueError:  # no prompt before it: nothing to score after
         return False
     if not ids:
         return False
     before = None
     with loaded.lock:
-        after = score_ids(loaded, prompt_ids, ids)
-        if not store.token_records(message_id, adapter_id=None, kind="rescored"):
+        after = score_answer(loaded, prompt_ids, ids, ended)
+        stored = store.token_records(message_id, adapter_id=None, kind="rescored")
+        if [r.id for r in stored] != ids:  # none yet, or stored before its end token was scored
             with loaded.model.disable_adapter():
-                before = score_ids(loaded, prompt_ids, ids)
+                before = score_answer(loaded, prompt_ids, ids, ended)
     store_rescored(store, message_id, adapter_id, before, after)
     return True
 
@@ -345,7 +399,8 @@ def store_rescored(store, message_id: int, adapter_id: int, before: list | None,
     """Keep both scorings for the compare view (the base model's only once; ``before`` may be
     None when a base scoring is already stored)."""
     store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored")
-    if not store.token_records(message_id, adapter_id=None, kind="rescored"):
+    if before is not None and [r.id for r in store.token_records(message_id, adapter_id=None, kind="rescored")] != [
+            r.id for r in before]:
         store.set_token_records(message_id, before, adapter_id=None, kind="rescored")
 
 

@@ -158,6 +158,18 @@ def fit(prompt_ids: list[int], completion: list[int], window: int) -> tuple[list
     return prompt_ids, completion[:room]
 
 
+def scored_answer_ids(store, tokenizer, message_id: int, context_window: int) -> tuple[list[int], list[int], bool]:
+    """What re-scoring an answer for the compare view reads: the prompt ids generation used,
+    the answer's ids and, when the model ended the answer itself, the end-of-text token
+    after them (what thumbs for short answers teach: ``ended_by_itself``), all cut to the
+    window; and whether that end token is in the ids (a cut can drop it)."""
+    prompt_ids, message = prompt_for_message(store, tokenizer, message_id, context_window)
+    ids = generated_ids(store, message, tokenizer)
+    end = eos_suffix(tokenizer, ended_by_itself(message, ids))
+    prompt_ids, fitted = fit(prompt_ids, ids + end, context_window)
+    return prompt_ids, fitted, bool(end) and len(fitted) == len(ids) + 1
+
+
 def eos_suffix(tokenizer, end_with_eos: bool) -> list[int]:
     eos = getattr(tokenizer, "eos_token_id", None)
     return [int(eos)] if end_with_eos and isinstance(eos, int) else []
@@ -320,6 +332,18 @@ def rated_message_ids(store) -> list[int]:
         except Exception:  # deleted meanwhile
             continue
     return out
+
+
+def rated_after_run(store, run_id: int) -> tuple[set[int], set[int]]:
+    """The answers (message ids) and Text continuations (branch ids) rated or given a better
+    text after run ``run_id`` started: what that run did not learn from (a run reads the
+    ratings when it starts: ``since_last_run``'s rule)."""
+    started = store.get_run(run_id)["started"]
+    answers = store._rows("SELECT message_id FROM ratings WHERE created > ? "
+                          "UNION SELECT message_id FROM corrections WHERE created > ?", (started, started))
+    branches = store._rows("SELECT branch_id FROM text_ratings WHERE created > ? UNION SELECT id FROM text_branches "
+                           "WHERE correction IS NOT NULL AND created > ?", (started, started))
+    return {r[0] for r in answers}, {r[0] for r in branches}
 
 
 def readiness(store) -> dict:

@@ -387,7 +387,7 @@ class _Run:
         # after the steps, which do not touch it (the new adapter is switched off meanwhile), so
         # that it runs on the thread team the steps found faster: on a busy machine a team of
         # all cores made this phase minutes long; and a cancelled run never pays for it
-        self.say("evaluating", "Measuring the model you have now")
+        self.say("evaluating", "Measuring your current model, to compare the result with")
         with self._previous(model, parent):
             meter.measure("before", work, data, held, reasks, pad_id)
         self.check_cancel()

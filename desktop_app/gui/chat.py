@@ -515,14 +515,16 @@ class ChatController(QObject):
             raise UserFacingError("The adapter changed meanwhile.")
         return loaded
 
-    def score_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure) -> Task:
+    def score_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure, on_progress=None) -> Task:
         """Score a stored answer with the chat model, adapter ``adapter_id`` on and then off,
         on the model lane; the two scorings are stored (store lane) for next time, then handed over.
-        ``on_success((before, after))`` / ``on_failure(TaskError)`` run on the GUI thread."""
+        ``on_success((before, after))`` / ``on_failure(TaskError)`` / ``on_progress(ComparePass)``
+        run on the GUI thread (a ComparePass before each pass; none while it waits for the lane)."""
         store = self.store
 
-        def work(_report, _cancel):
-            return session.score_with_and_without_adapter(store, self._model_with(adapter_id), message_id)
+        def work(report, cancel):
+            return session.score_with_and_without_adapter(store, self._model_with(adapter_id), message_id,
+                                                          cancel=cancel, progress=report)
 
         def scored(result):  # stored first (store lane), then shown: what is shown is kept
             before, after = result
@@ -530,18 +532,21 @@ class ChatController(QObject):
                 lambda _r, _c: session.store_rescored(store, message_id, adapter_id, before, after),
                 "store compare scoring", on_success=lambda _none: on_success(result), on_failure=on_failure))
 
-        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure))
+        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure,
+                                     on_progress=on_progress))
 
-    def score_branch_for_compare(self, branch_id: int, adapter_id: int, on_success, on_failure) -> Task:
+    def score_branch_for_compare(self, branch_id: int, adapter_id: int, on_success, on_failure,
+                                 on_progress=None) -> Task:
         """Score a Text mode continuation like ``score_for_compare`` (model lane), not stored:
         a continuation is short, and its text can still be edited."""
         store = self.store
 
-        def work(_report, _cancel):
-            return session.score_branch_with_and_without_adapter(store, self._model_with(adapter_id), branch_id)
+        def work(report, cancel):
+            return session.score_branch_with_and_without_adapter(store, self._model_with(adapter_id), branch_id,
+                                                                 cancel=cancel, progress=report)
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
-                                     on_failure=on_failure))
+                                     on_failure=on_failure, on_progress=on_progress))
 
     def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled,
                       on_progress=None) -> Task:

@@ -14,22 +14,27 @@ from __future__ import annotations
 import html
 import logging
 import math
+from dataclasses import replace
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
-from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
+from desktop_app.core.session import split_end
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
-from desktop_app.gui.tasks import Task
+from desktop_app.gui.tasks import Task, TaskState
 from desktop_app.gui.theme import styled_label
 
 log = logging.getLogger(__name__)
 
 NICE_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+LATER_TIP = ("Rated after run {run} started, so that run did not learn from it: its colours show how the "
+             "fine-tune spilled over to it")
+END_CELL = " \u23ce end"  # the end-of-text token's cell: the model stopped the answer there
 
 
 def deltas(before, after) -> list[float]:
@@ -46,14 +51,40 @@ def nice_scale(values: list[float]) -> float:
     return next((s for s in NICE_SCALES if p95 <= s), NICE_SCALES[-1])
 
 
-def compare_tooltip(before, after, delta: float) -> str:
+def compare_tooltip(before, after, delta: float, *, end: bool = False) -> str:
+    """The change of one token; ``end``: the end-of-text token that ended the answer."""
     word = "more" if delta > 0 else "less"
     ratio = math.exp(abs(delta))
     how = "unchanged" if abs(delta) < 0.005 else f"{ratio:.2f}\u00d7 {word} likely"
-    return (f"<div style='white-space:pre'><b><code>{html.escape(token_label(after.text))}</code></b><br>"
+    name = ("<b>the end of the answer</b> (the model stopped here: what thumbs for short answers teach)" if end
+            else f"<b><code>{html.escape(token_label(after.text))}</code></b>")
+    return (f"<div style='white-space:pre'>{name}<br>"
             f"before {before.prob * 100:.2f}% &rarr; after {after.prob * 100:.2f}%<br>"
             f"change in log-prob <b>{delta:+.3f}</b> ({how})<br>"
             f"rank {before.rank} &rarr; {after.rank}</div>")
+
+
+def summary_words(before, after, ended: bool) -> str:
+    """The whole answer's change (its end token included when ``ended``: it is the last
+    record) and how many tokens rose and fell, in words."""
+    values = deltas(before, after)
+    total_before = sum(r.logprob for r in before)
+    total_after = sum(r.logprob for r in after)
+    change = total_after - total_before
+    tokens = values[:-1] if ended else values
+    up, down = sum(1 for d in tokens if d > 0.01), sum(1 for d in tokens if d < -0.01)
+    word = "more" if change > 0 else "less"
+    per_token = math.exp(min(abs(change) / len(values), 50))
+    whole = "The whole answer, its end included," if ended else "The whole answer"
+    text = (f"{whole} became <b>{word} likely</b>: log-probability {total_before:.1f} \u2192 {total_after:.1f} "
+            f"({change:+.1f} nats; on average each token {per_token:.2f}\u00d7 {word} likely). "
+            f"{up} of {len(tokens)} tokens rose, {down} fell.")
+    if ended:
+        b, a = before[-1], after[-1]
+        moved = "rose" if a.logprob > b.logprob else "fell"
+        text += (f" The end of the answer (\u201c{END_CELL.strip()}\u201d: stopping here) {moved}: "
+                 f"{b.prob * 100:.1f}% \u2192 {a.prob * 100:.1f}%.")
+    return text
 
 
 class DivergingBar(QWidget):
@@ -74,6 +105,58 @@ class DivergingBar(QWidget):
         painter.setPen(QColor(0, 0, 0, 40))
         painter.drawRoundedRect(rect, 3, 3)
         painter.end()
+
+
+class ScoringProgress(QWidget):
+    """While the chat model scores an answer for the view: which pass runs (or that it waits
+    for the model's other work), the seconds so far, a bar and Cancel."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.what = "answer"
+        self.words = ""
+        self.clock = QElapsedTimer()
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self._tick)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(120)
+        self.bar.setMaximumHeight(8)
+        self.label = styled_label("", "Muted", wrap=True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop scoring this answer (it stops after the pass under way)")
+        for w in (self.bar, self.label):
+            row.addWidget(w)
+        row.addWidget(self.cancel_button)
+        row.setStretch(1, 1)
+        self.hide()
+
+    def start(self, what: str, waiting: bool) -> None:
+        self.what = what
+        self.bar.setRange(0, 0)  # busy until the first pass begins
+        self.words = ("Waiting for the model to finish its current work" if waiting
+                      else f"Scoring this {what} under both models")
+        self.clock.start()
+        self.ticker.start()
+        self._tick()
+        self.show()
+
+    def show_pass(self, item) -> None:
+        """A core.session.ComparePass: pass ``done + 1`` of ``total`` begins."""
+        self.bar.setRange(0, item.total)
+        self.bar.setValue(item.done)
+        self.words = f"Scoring under {item.under}: pass {min(item.done + 1, item.total)} of {item.total}"
+        self._tick()
+
+    def _tick(self) -> None:
+        self.label.setText(f"{self.words}\u2026 {self.clock.elapsed() // 1000} s")
+
+    def finish(self) -> None:
+        self.ticker.stop()
+        self.hide()
 
 
 class CompareView(QFrame):
@@ -100,10 +183,13 @@ class CompareView(QFrame):
         self.before: list = []
         self.after: list = []
         self.values: list[float] = []
+        self.ended = False  # the last of before/after is the end-of-text token that ended the answer
         self.scale = 1.0
         self.task: Task | None = None
         self.token_ratings: dict[int, int] = {}
         self.branches: dict[int, dict] = {}  # the rated Text continuations listed, by branch id
+        self.trained_by_run: int | None = None  # the run that made the active adapter (None: imported, or none)
+        self.later_keys: set[int] = set()  # the listed answers (and -branch ids) rated after that run
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
@@ -116,6 +202,9 @@ class CompareView(QFrame):
         self.expect_label = QLabel()
         self.expect_label.setWordWrap(True)
         layout.addWidget(self.expect_label)
+        self.scoring = ScoringProgress(self)
+        self.scoring.cancel_button.clicked.connect(self._cancel_pressed)
+        layout.addWidget(self.scoring)
         layout.addWidget(self._build_answer_area(), 1)
         self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
         self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -197,14 +286,47 @@ class CompareView(QFrame):
         return self.store.active_adapter(self.model_id) if self.model_id else None
 
     def reload_answers(self, select: int | None = None) -> None:
-        from desktop_app.core.train_data import rated_message_ids
-
+        """List the rated answers and Text continuations: first those the active adapter's run
+        learned from (rated before it started), then, apart and marked, those rated after it;
+        open on ``select``, else the one shown, else the newest the run learned from."""
         current = select if select is not None else self.message_id
         self.answer_combo.blockSignals(True)
         self.answer_combo.clear()
+        choices = self._choices(current)
+        learned = [c for c in choices if not c[2]]
+        for data, label, _later in learned:
+            self.answer_combo.addItem(label, data)
+        later = [c for c in choices if c[2]]
+        self.later_keys = {c[0] for c in later}
+        if later:
+            run = self.trained_by_run
+            if learned:
+                self.answer_combo.insertSeparator(self.answer_combo.count())
+            for data, label, _later in later:
+                self.answer_combo.addItem(f"{label}  \u00b7 rated after run {run}", data)
+                self.answer_combo.setItemData(self.answer_combo.count() - 1, LATER_TIP.format(run=run),
+                                              Qt.ItemDataRole.ToolTipRole)
+        at = self.answer_combo.findData(current) if current is not None else -1
+        if at < 0:
+            at = self.answer_combo.findData(learned[-1][0]) if learned else self.answer_combo.count() - 1
+        self.answer_combo.setCurrentIndex(max(0, at))
+        self.answer_combo.blockSignals(False)
+        self._answer_changed()
+
+    def _choices(self, current: int | None) -> list[tuple[int, str, bool]]:
+        """(data, label, rated after the active adapter's run) of each answer (its message id)
+        and Text continuation (minus its branch id, as in the training data's groups)."""
+        from desktop_app.core.session import rated_text_branches
+        from desktop_app.core.train_data import rated_after_run, rated_message_ids
+
+        active = self.active()
+        self.trained_by_run = active.get("run_id") if active else None
+        later_answers, later_branches = (rated_after_run(self.store, self.trained_by_run) if self.trained_by_run
+                                         else (set(), set()))
         ids = rated_message_ids(self.store)
         if current is not None and current > 0 and current not in ids:
             ids.append(current)
+        out = []
         for mid in ids:
             try:
                 m = self.store.get_message(mid)
@@ -212,23 +334,13 @@ class CompareView(QFrame):
                 continue
             rating = {1: "\u25b2 ", -1: "\u25bc "}.get(self.store.message_rating(mid), "")
             words = " ".join(m["text"].split())
-            self.answer_combo.addItem(f"{rating}#{mid}  {words[:60]}", mid)
-        self._add_branches()
-        at = self.answer_combo.findData(current) if current is not None else -1
-        self.answer_combo.setCurrentIndex(at if at >= 0 else max(0, self.answer_combo.count() - 1))
-        self.answer_combo.blockSignals(False)
-        self._answer_changed()
-
-    def _add_branches(self) -> None:
-        """The Text mode's rated continuations (a fine-tune learns from them too), after the
-        answers; their data is minus the branch id, as in the training data's groups."""
-        from desktop_app.core.session import rated_text_branches
-
+            out.append((mid, f"{rating}#{mid}  {words[:60]}", mid in later_answers))
         self.branches = {b["id"]: b for b in rated_text_branches(self.store)}
         for branch in self.branches.values():
             rating = {1: "\u25b2 ", -1: "\u25bc "}.get(branch["thumbs"], "")
             words = " ".join(branch["text"].split())
-            self.answer_combo.addItem(f"{rating}Text: \u2026{words[:56]}", -branch["id"])
+            out.append((-branch["id"], f"{rating}Text: \u2026{words[:56]}", branch["id"] in later_branches))
+        return out
 
     def show_message(self, message_id: int) -> None:
         self.reload_answers(select=message_id)
@@ -287,7 +399,7 @@ class CompareView(QFrame):
             self._show_note("This answer has not been scored under both models yet; it will be after the next "
                             "kept fine-tune.", m)
             return
-        self._score(mid, active["id"])
+        self._score("answer", m, lambda *calls: self.chat.score_for_compare(mid, active["id"], *calls))
 
     def _refresh_branch(self, branch_id: int, active: dict | None) -> None:
         """A rated Text continuation: scored now under the base model and the active adapter
@@ -307,21 +419,8 @@ class CompareView(QFrame):
         if loaded is None or loaded.adapter_id != active["id"] or self.baseline_combo.currentData() is not None:
             self._show_note("A Text continuation is compared with the base model, under the adapter in use.", message)
             return
-        self._show_note("Scoring this continuation under both models\u2026")
-        asked: dict = {}
-
-        def done(result, key=-branch_id):
-            if self.task is asked["task"]:
-                self.task = None
-            if key == self.message_id:
-                self.set_data(*result)
-
-        def failed(error):
-            if self.task is asked["task"]:
-                self.task = None
-                self._show_note(f"This continuation could not be scored: {error}", message)
-
-        self.task = asked["task"] = self.chat.score_branch_for_compare(branch_id, active["id"], done, failed)
+        self._score("continuation", message, lambda *calls: self.chat.score_branch_for_compare(
+            branch_id, active["id"], *calls))
 
     def _branch_expectation(self, branch: dict) -> None:
         self.token_ratings = {}
@@ -331,37 +430,53 @@ class CompareView(QFrame):
                  -1: "You disliked this continuation, so expect <b style='color:#2166ac'>blue</b> (less likely)."}
         text = words.get(thumbs) or ("You wrote a better continuation for it, so expect "
                                      "<b style='color:#2166ac'>blue</b> (less likely)." if branch["correction"] else "")
-        self.expect_label.setText(text)
-        self.expect_label.setVisible(bool(text))
+        self._say_expectation([text] if text else [], -branch["id"])
 
-    def _score(self, mid: int, adapter_id: int) -> None:
-        """Have the chat model score the answer (adapter on, then off) on its lane."""
-        self._show_note("Scoring this answer under both models\u2026")
+    def _score(self, what: str, message: dict | None, ask) -> None:
+        """Have the chat model score the shown ``what`` ("answer" or "continuation"; adapter on,
+        then off) on its lane: ``ask(done, failed, progress)`` queues it. Its progress shows
+        with a Cancel; a result shows only while it is still the one asked for."""
         self.cancel()
-
+        self._show_note("", message)  # the progress row above says what happens
         asked: dict = {}  # this request's task: a later request's must not be forgotten
 
-        def done(result, m=mid):
-            if self.task is asked["task"]:
+        def current() -> bool:
+            return self.task is not None and self.task is asked.get("task")
+
+        def done(result):
+            if current():
                 self.task = None
-            if m == self.message_id:
+                self.scoring.finish()
                 self.set_data(*result)
 
         def failed(error):
-            if self.task is asked["task"]:
+            if current():
                 self.task = None
-                self._show_note(f"This answer could not be scored: {error}")
+                self.scoring.finish()
+                self._show_note(f"This {what} could not be scored: {error}", message)
 
-        self.task = asked["task"] = self.chat.score_for_compare(mid, adapter_id, done, failed)
+        def progress(item):
+            if current():
+                self.scoring.show_pass(item)
+
+        self.task = asked["task"] = ask(done, failed, progress)
+        self.scoring.start(what, waiting=self.task.state is TaskState.WAITING and self.chat.lane.running is not None)
+
+    def _cancel_pressed(self) -> None:
+        """Cancel by the progress bar: the scoring stops (between its passes), the note says how to start over."""
+        what = self.scoring.what
+        self.cancel()
+        self._show_note(f"Scoring cancelled. Pick the {what} again to score it.")
 
     def cancel(self) -> None:
-        """Drop the scoring asked for (the answer changed, or the dialog closed)."""
+        """Drop the scoring asked for (the answer changed, the dialog closed, or Cancel)."""
         if self.task is not None:
             self.chat.cancel_task(self.task)
             self.task = None
+        self.scoring.finish()
 
     def _show_note(self, text: str, message: dict | None = None) -> None:
-        self.before, self.after, self.values = [], [], []
+        self.before, self.after, self.values, self.ended = [], [], [], False
         self.view.set_records([], prefix=(message or {}).get("text", ""))
         self.summary.setText(text)
         self.movers.setText("")
@@ -369,10 +484,19 @@ class CompareView(QFrame):
 
     # ------------------------------------------------------------ drawing
     def set_data(self, before, after) -> None:
+        """Show two scorings of one answer; the end-of-text token that ended it (scored with
+        both, core.session.split_end) shows as a last "end" cell and counts in the whole."""
+        tokenizer = getattr(self.chat.loaded, "tokenizer", None)
+        before, end_before = split_end(before, tokenizer)
+        after, end_after = split_end(after, tokenizer)
         n = min(len(before), len(after))
         if any(b.id != a.id for b, a in zip(before[:n], after[:n])):
             log.warning("compare: the token ids differ between the two scorings of %s", self.message_id)
         self.before, self.after = list(before[:n]), list(after[:n])
+        self.ended = end_before is not None and end_after is not None and n == len(before) == len(after)
+        if self.ended:
+            self.before.append(replace(end_before, text=END_CELL))
+            self.after.append(replace(end_after, text=END_CELL))
         self.values = deltas(self.before, self.after)
         self.scale = nice_scale(self.values)
         self._legend()
@@ -391,7 +515,8 @@ class CompareView(QFrame):
 
     def _tooltip(self, index, record, fmt) -> None:
         if 0 <= index < len(self.values):
-            fmt.setToolTip(compare_tooltip(self.before[index], self.after[index], self.values[index]))
+            end = self.ended and index == len(self.values) - 1
+            fmt.setToolTip(compare_tooltip(self.before[index], self.after[index], self.values[index], end=end))
         if self.token_ratings:
             underline_hook(self.token_ratings)(index, record, fmt)
 
@@ -414,8 +539,20 @@ class CompareView(QFrame):
                          "<b style='color:#2166ac'>blue</b> (less likely).")
         if self.token_ratings:
             words.append("Tokens you rated are underlined (solid: good, dashed: bad).")
+        self._say_expectation(words, mid)
+
+    def _say_expectation(self, words: list[str], key: int) -> None:
+        """Show what to expect; for a rating given after the run, that the run did not learn from it."""
+        if key in self.later_keys and words:
+            words = [f"You rated this after run {self.trained_by_run} started, so that run did not learn from it: "
+                     "its colours show how the fine-tune spilled over to it, not what you taught."]
         self.expect_label.setText(" ".join(words))
         self.expect_label.setVisible(bool(words))
+
+    def _chip_label(self, index: int) -> str:
+        if self.ended and index == len(self.after) - 1:
+            return END_CELL.strip()
+        return token_label(self.after[index].text)
 
     def colours(self) -> list[tuple[int, int, int]]:
         return [diverging_color(v, self.scale) for v in self.values]
@@ -425,16 +562,7 @@ class CompareView(QFrame):
         if not v:
             self.summary.setText("The answer has no tokens.")
             return
-        total_before = sum(r.logprob for r in self.before)
-        total_after = sum(r.logprob for r in self.after)
-        up = sum(1 for d in v if d > 0.01)
-        down = sum(1 for d in v if d < -0.01)
-        change = total_after - total_before
-        direction = "more" if change > 0 else "less"
-        self.summary.setText(
-            f"The whole answer became <b>{direction} likely</b>: log-probability {total_before:.1f} \u2192 "
-            f"{total_after:.1f} ({change:+.1f} nats, {math.exp(min(abs(change) / len(v), 50)):.2f}\u00d7 per token "
-            f"on average). {up} of {len(v)} tokens rose, {down} fell.")
+        self.summary.setText(summary_words(self.before, self.after, self.ended))
         order = sorted(range(len(v)), key=lambda i: v[i])
         fell = [i for i in order[:4] if v[i] < -0.01]
         rose = [i for i in reversed(order[-4:]) if v[i] > 0.01]
@@ -445,7 +573,7 @@ class CompareView(QFrame):
                 rgb = diverging_color(v[i], self.scale)
                 fg = "#%02x%02x%02x" % text_color_on(rgb)
                 out.append(f"<span style='background:#%02x%02x%02x; color:{fg};'>&nbsp;"
-                           f"{html.escape(token_label(self.after[i].text))}&nbsp;</span> {v[i]:+.2f}" % rgb)
+                           f"{html.escape(self._chip_label(i))}&nbsp;</span> {v[i]:+.2f}" % rgb)
             return " &nbsp; ".join(out) or "none"
 
         self.movers.setText(f"<table cellspacing='0' cellpadding='3'><tr><td>Rose most</td><td>{chips(rose)}</td></tr>"

@@ -20,9 +20,9 @@ def meter_words(used: int, window: int, dropped: int, cut: int) -> tuple[str, st
     if cut:
         return (f"{used + cut:,} tokens: {cut:,} more than the {window:,}-token context \u00b7 the middle of the prompt "
                 "will be left out", "warn")
-    if dropped:
-        return (f"{text} \u00b7 the {dropped} oldest turn{'s' if dropped != 1 else ''} no longer "
-                f"fit{'s' if dropped == 1 else ''} and will be left out", "warn")
+    if dropped:  # what is left out first: after one long turn, "30 / 8,192" alone read as a contradiction
+        return (f"The {dropped} oldest turn{'s' if dropped != 1 else ''} no longer fit{'s' if dropped == 1 else ''} "
+                f"and will be left out \u00b7 the rest fills {used:,} / {window:,} tokens of context", "warn")
     if used >= LONG_CONTEXT:
         return f"{text} \u00b7 a long context: the first token takes longer", "info"
     return text, "info"

@@ -392,6 +392,8 @@ class ExplainView(QFrame):
         context = result.context
         if context.written_with_adapter != result.adapter_id:
             lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
+        if result.recorded_note:
+            lines.append(html.escape(result.recorded_note))
         lines.append(precision_line(result))
         self.sampler.setText("<br>".join(lines))
 

@@ -95,7 +95,8 @@ def news_words(counts: dict) -> str:
         return ""
     if not new:
         return f" Run {run} already learned from all of them: rate more to teach something new."
-    return f" {new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new since run {run}."
+    return (f" {new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new since run {run}; "
+            "a new run learns from all of them, old and new.")
 
 
 class FineTuneController(QObject):

@@ -77,8 +77,8 @@ class FineTuneSide:
     def _progress(self, p) -> None:
         if p.phase == "training" and p.step:
             self.label.setText(f"fine-tuning · step {p.step}/{p.total}")
-        else:
-            self.label.setText(f"fine-tuning · {p.phase}")
+        else:  # the panel's words, so the two never name different phases
+            self.label.setText(f"fine-tuning · {(p.message or p.phase)[:1].lower()}{(p.message or p.phase)[1:]}")
 
     def _finished(self, result) -> None:
         words = {"kept": f"Fine-tune kept: adapter {result.adapter_id} is switched in.",

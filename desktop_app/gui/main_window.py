@@ -7,7 +7,7 @@ import logging
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
+from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from desktop_app import APP_NAME
@@ -25,6 +25,7 @@ from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import PromptArea
+from desktop_app.gui.responsive import FIRST_SIZE, first_geometry
 from desktop_app.gui.ratings import RatingWriter
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
@@ -233,7 +234,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            self._first_size()
         view_toolbar.restore_panels(self, s)
         splitter = s.value("splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
@@ -250,6 +251,15 @@ class MainWindow(QMainWindow):
         self.popover.enter_sends.setChecked(s.value("enter_sends", "true") in (True, "true"))
         self._settings_changed()
         self.text_mode.restore(s)
+
+    def _first_size(self) -> None:
+        """The first start: 1280x800 where the screen has room, else 85% of it, centred."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(FIRST_SIZE)
+            return
+        least = self.minimumSizeHint().expandedTo(self.minimumSize())
+        self.setGeometry(first_geometry(screen.availableGeometry(), least))
 
     def save_state(self) -> None:
         s = self.settings

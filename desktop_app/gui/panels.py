@@ -245,6 +245,10 @@ class SettingsPopover(QFrame):
         self.top_k = QSpinBox(minimum=0, maximum=100000)
         self.top_k.setSpecialValueText("off")
         self.top_p = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
+        self.min_p = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
+        self.min_p.setSpecialValueText("off")
+        self.min_p.setToolTip("Drops every token less than this share as likely as the most likely one, so a "
+                              "rare word cannot start an answer off course (0.00: off)")
         self.repetition = QDoubleSpinBox(minimum=1.0, maximum=3.0, singleStep=0.05, decimals=2)
         self.repetition.setSpecialValueText("off")
         self.repetition.setToolTip("Makes a token already in the answer less likely to be drawn again (1.00: off). "
@@ -264,6 +268,7 @@ class SettingsPopover(QFrame):
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
         form.addRow("Top-p", self.top_p)
+        form.addRow("Min-p", self.min_p)
         form.addRow("Repetition penalty", self.repetition)
         form.addRow("Max new tokens", self.max_new)
         form.addRow("Seed", self.seed)
@@ -274,7 +279,7 @@ class SettingsPopover(QFrame):
         form.addRow("", self.enter_sends)
         self.setMinimumWidth(340)
         self.set_settings(recommended_sampling(), "")
-        for w in (self.temperature, self.top_p, self.repetition):
+        for w in (self.temperature, self.top_p, self.min_p, self.repetition):
             w.valueChanged.connect(self.changed)
         for w in (self.top_k, self.max_new, self.seed, self.alternatives):
             w.valueChanged.connect(self.changed)
@@ -286,6 +291,7 @@ class SettingsPopover(QFrame):
         self.temperature.setValue(s.temperature)
         self.top_k.setValue(s.top_k)
         self.top_p.setValue(s.top_p)
+        self.min_p.setValue(s.min_p)
         self.repetition.setValue(s.repetition_penalty)
         self.max_new.setValue(s.max_new_tokens)
         self.seed.setValue(-1 if s.seed is None else s.seed)
@@ -298,7 +304,7 @@ class SettingsPopover(QFrame):
                                 top_k=self.top_k.value(), top_p=self.top_p.value(),
                                 seed=None if self.seed.value() < 0 else self.seed.value(),
                                 greedy=self.greedy.isChecked(), alternatives=self.alternatives.value(),
-                                repetition_penalty=self.repetition.value())
+                                repetition_penalty=self.repetition.value(), min_p=self.min_p.value())
 
     def system_text(self) -> str:
         return self.system.toPlainText().strip()

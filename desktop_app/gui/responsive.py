@@ -5,8 +5,22 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QRect, QSize
 from PySide6.QtWidgets import QWidget
+
+FIRST_SIZE = QSize(1280, 800)  # the window's size at its first start, where the screen has room
+SCREEN_SHARE = 0.85  # at most this share of the screen's free area: the title bar and the status bar stay on it
+
+
+def first_geometry(available: QRect, least: QSize, wanted: QSize = FIRST_SIZE) -> QRect:
+    """Where the window opens the first time: ``wanted``, cut to 85% of the screen's free
+    area (``available``: without panels and docks) but not below ``least`` (the window's
+    minimum), centred. At exactly the screen's size the title bar pushed the status bar off it."""
+    width = max(least.width(), min(wanted.width(), int(available.width() * SCREEN_SHARE)))
+    height = max(least.height(), min(wanted.height(), int(available.height() * SCREEN_SHARE)))
+    rect = QRect(0, 0, width, height)
+    rect.moveCenter(available.center())
+    return rect
 
 
 class Compactor(QObject):

@@ -22,14 +22,20 @@ FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the to
 SEPARATOR = " \u00b7 "
 
 
+# shorter words for a part that does not fit: a cut answer says so even beside the ‹ 2/3 › arrows
+SHORT_WORDS = {"reached the token limit": "token limit", "filled the context window": "context full"}
+
+
 def fitted_meta(text: str, metrics, width: int) -> str:
     """The most of a "a · b · c" line that fits ``width``: whole parts are dropped from the end
-    (never "branched at to\u2026"); only a first part too long on its own is cut."""
+    (never "branched at to\u2026"), each count tried with the short words (SHORT_WORDS) before
+    a part goes; only a first part too long on its own is cut."""
     parts = text.split(SEPARATOR)
+    short = [SHORT_WORDS.get(part, part) for part in parts]
     for count in range(len(parts), 0, -1):
-        line = SEPARATOR.join(parts[:count])
-        if metrics.horizontalAdvance(line) <= width:
-            return line
+        for line in (SEPARATOR.join(parts[:count]), SEPARATOR.join(short[:count])):
+            if metrics.horizontalAdvance(line) <= width:
+                return line
     return metrics.elidedText(parts[0], Qt.TextElideMode.ElideRight, width)
 
 
