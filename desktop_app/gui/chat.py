@@ -548,14 +548,25 @@ class ChatController(QObject):
         """Why token ``index`` of a stored answer (core.explain), on the model lane with the
         model as it is now; ``on_progress`` hears the lens and sampler first, then the
         attribution's progress. Asking for an answer cancels it; so does choosing another token."""
+        from desktop_app.core.explain import context_for_message
+
         store = self.store
+        return self._explain(lambda loaded: context_for_message(store, loaded, message_id, index), on_success,
+                             on_failure, on_cancelled, on_progress)
 
+    def explain_text_token(self, make_context, on_success, on_failure, on_cancelled, on_progress=None) -> Task:
+        """Why a token of a Text mode text: like ``explain_token``, with the TokenContext that
+        ``make_context(loaded)`` gives (core.explain.context_for_text)."""
+        return self._explain(make_context, on_success, on_failure, on_cancelled, on_progress)
+
+    def _explain(self, make_context, on_success, on_failure, on_cancelled, on_progress) -> Task:
         def work(report, cancel):
-            from desktop_app.core.explain import explain_message_token
+            from desktop_app.core.explain import explain
 
-            if self.loaded is None:
+            loaded = self.loaded
+            if loaded is None:
                 raise ModelError(NO_MODEL_WORDS)
-            return explain_message_token(store, self.loaded, message_id, index, cancel=cancel, report=report)
+            return explain(loaded, make_context(loaded), cancel=cancel, report=report)
 
         return self.lane.submit(Task(work, "explain token", "explain", on_success=on_success, on_progress=on_progress,
                                      on_failure=on_failure, on_cancelled=on_cancelled))
