@@ -20,6 +20,9 @@ FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the to
 
 
 SEPARATOR = " \u00b7 "
+# words of the meta line that say the answer is not whole: kept in view before the author's adapter
+NOT_WHOLE = {FINISH_WORDS["length"], FINISH_WORDS["context"]}  # (an interrupted one has its own row)
+META_KEEP_PX = 260  # at most this much of the header held for them
 
 
 def fitted_meta(text: str, metrics, width: int) -> str:
@@ -181,6 +184,11 @@ class MessageCard(QFrame):
     def set_meta(self, text: str) -> None:
         self.meta.setText(text)
         self.meta.setToolTip(text)
+        # "128 tokens · reached the token limit" stays readable: the author's label gives way first
+        parts = text.split(SEPARATOR)
+        keep = parts[:2] if len(parts) > 1 and parts[1] in NOT_WHOLE else []
+        width = self.meta.fontMetrics().horizontalAdvance(SEPARATOR.join(keep)) + 4 if keep else 20
+        self.meta.setMinimumWidth(min(META_KEEP_PX, width))
 
 
 def answer_author(message: dict | None, loaded) -> tuple[str, str]:
