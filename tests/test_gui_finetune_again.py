@@ -95,11 +95,19 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
         if p.phase == "training" and p.step >= 1 and panel.cancel_button.isEnabled():
             qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
 
+    shown = []  # (the panel's phase line, the status bar's) at every report, as the person sees them
     window.finetune.progress.connect(cancel_early)
+    window.finetune.progress.connect(lambda _p: shown.append((panel.phase_label.text(),
+                                                               window.finetune_side.label.text())))
     answer_question(qtbot, "Train again", seen)
     with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS) as done:
         qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     assert done.args[0].status == "cancelled"
+    # one name per phase, the same in both places ("fine-tuning · training" beside "Computing reference...")
+    assert ("Getting ready: scoring your ratings with the model as it is\u2026", "fine-tuning · getting ready") in shown
+    for line, status in [pair for pair in shown if not pair[0].startswith("Cancel")]:
+        name = status.removeprefix("fine-tuning · ")
+        assert line.lower().startswith(name.replace("step ", "training: step ").split("/")[0]), (line, status)
     QApplication.processEvents()
     assert "Cancelled" in panel.result_title.text()
     body = panel.result_body.text()

@@ -31,8 +31,31 @@ from desktop_app.gui.tasks import Task, TaskManager
 
 log = logging.getLogger(__name__)
 
-PHASE_WORDS = {"preparing": "Preparing", "training": "Training", "evaluating": "Checking the result",
+PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
+# the run's own steps, in the words of what they are for (the phase name goes before them)
+STEP_WORDS = {"Reading ratings": "reading your ratings",
+              "Loading a separate copy of the model for training": "loading a separate copy of the model to train",
+              "Computing reference log-probabilities": "scoring your ratings with the model as it is",
+              "Measuring the model you have now": "measuring the model you have now on held-out ratings and "
+                                                  "general text",
+              "Measuring the new adapter": "measuring the new adapter the same way"}
+
+
+def phase_name(p) -> str:
+    """One name per phase, the same in the panel and the status bar. Scoring the ratings with
+    the model as it is (the reference) comes before the first step: it is getting ready."""
+    if p.phase == "training" and not p.step and p.message in STEP_WORDS:
+        return PHASE_WORDS["preparing"]
+    return PHASE_WORDS.get(p.phase, p.phase.title())
+
+
+def phase_line(p) -> str:
+    """The panel's line for a report without a step count: "Getting ready: scoring your ratings…"."""
+    name, step = phase_name(p), STEP_WORDS.get(p.message)
+    if step:
+        return f"{name}: {step}\u2026"
+    return f"{p.message}\u2026" if p.message else f"{name}\u2026"
 
 
 def eta_words(seconds: float | None) -> str:
@@ -640,7 +663,7 @@ class FineTunePanel(QScrollArea):
             self.result_box.hide()
             self.progress_box.show()
             self.curve.show()
-            self.phase_label.setText("Preparing\u2026")
+            self.phase_label.setText(f"{PHASE_WORDS['preparing']}\u2026")
             self.bar.setRange(0, 0)
             self.eta_label.setText("")
         self._update()
@@ -675,7 +698,7 @@ class FineTunePanel(QScrollArea):
 
     def on_progress(self, p) -> None:
         self.run_started = time.monotonic() - p.elapsed_s  # the run's own clock, kept in step
-        phase = PHASE_WORDS.get(p.phase, p.phase.title())
+        phase = phase_name(p)
         counting = not (p.phase == "training" and p.step) and not (p.phase == "rescoring" and p.total)
         if counting and not self.elapsed_timer.isActive():
             self.elapsed_timer.start()
@@ -698,7 +721,7 @@ class FineTunePanel(QScrollArea):
         else:
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)
-            self.phase_label.setText(f"{p.message or phase}\u2026" if p.message else phase + "\u2026")
+            self.phase_label.setText(phase_line(p))
             self._show_elapsed()
 
     def on_finished(self, result) -> None:

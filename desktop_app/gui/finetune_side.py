@@ -10,7 +10,7 @@ stays about the window as a whole.
 from __future__ import annotations
 
 from desktop_app.gui import view_toolbar
-from desktop_app.gui.finetune_panel import FineTunePanel
+from desktop_app.gui.finetune_panel import FineTunePanel, phase_name
 from desktop_app.gui.theme import styled_label
 
 
@@ -78,7 +78,7 @@ class FineTuneSide:
         if p.phase == "training" and p.step:
             self.label.setText(f"fine-tuning · step {p.step}/{p.total}")
         else:
-            self.label.setText(f"fine-tuning · {p.phase}")
+            self.label.setText(f"fine-tuning · {phase_name(p).lower()}")  # the panel's name for it
 
     def _finished(self, result) -> None:
         words = {"kept": f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
