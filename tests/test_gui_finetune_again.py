@@ -92,7 +92,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
                                         reask_tokens=4))
 
     def cancel_early(p):
-        if p.phase == "training" and p.step >= 1 and panel.cancel_button.isEnabled():
+        if p.phase == "training" and p.step >= 1 and panel.phase_label.text() != "Cancelling\u2026":
             qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
 
     shown = []  # (the panel's phase line, the status bar's) at every report, as the person sees them

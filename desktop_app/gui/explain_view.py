@@ -278,8 +278,16 @@ class ExplainView(QFrame):
             return
         self.ticket += 1
         self.result = self.partial = None
+        # the bar and Cancel show at once, and take the focus the button had (disabled, it
+        # would pass it on down the window: to the "+" of the conversation list)
+        self.bar.setRange(0, 0)
+        self.progress_text.setText("")
+        self.progress_box.show()
+        self.details.show()
+        for w in (self.lens_caption, self.grid, self.contrib_caption, self.contributors, self.toggle, self.sampler):
+            w.hide()
+        self._focus_from((self.button,), self.cancel_button)
         self.button.setEnabled(False)
-        self.details.hide()
         self._say("Reading the layers\u2026")
         if self.in_text:
             self.text_requested.emit(self.index)
@@ -307,10 +315,16 @@ class ExplainView(QFrame):
         self.ticket += 1  # what the stopped run still sends is ignored
         self._stopped("Cancelled: the attribution was not finished. Explain this token again to start over.")
 
+    def _focus_from(self, widgets, to) -> None:
+        """Before ``widgets`` hide or disable: the focus one of them has goes to ``to``."""
+        if any(w.hasFocus() for w in widgets):
+            to.setFocus()
+
     def _stopped(self, message: str) -> None:
         self.stopper = None
         self.button.setVisible(True)
         self.button.setEnabled(True)
+        self._focus_from((self.cancel_button,), self.button)
         self.progress_box.hide()
         self._say(message)
         if self.partial is not None:
@@ -327,8 +341,11 @@ class ExplainView(QFrame):
             return
         if getattr(item, "attribution", 0) is None:
             self.partial = item
+            self._focus_from((self.button,), self.cancel_button)
             self.button.hide()  # Cancel (by the bar) is what there is to press now
             self._say("")
+            for w in (self.lens_caption, self.contrib_caption, self.sampler):
+                w.show()
             self._show_lens(item)
             self._show_sampler(item)
             self.contrib_caption.setText("Working out which earlier tokens led here\u2026")
@@ -350,13 +367,14 @@ class ExplainView(QFrame):
         if ticket != self.ticket:
             return  # an answer for a token no longer shown
         self.stopper, self.result = None, result
+        for w in (self.lens_caption, self.contrib_caption, self.sampler, self.contributors, self.toggle):
+            w.show()
+        self._focus_from((self.button, self.cancel_button), self.toggle)  # the next thing to do with it
         self.button.hide()
         self._say("")
         self.progress_box.hide()
         self._show_lens(result)
         self._show_attribution(result.attribution, result.context.in_text)
-        self.contributors.show()
-        self.toggle.show()
         self._show_sampler(result)
         if not self.details.isVisible():
             self.details.show()

@@ -587,6 +587,8 @@ class FineTunePanel(QScrollArea):
         loaded = self.controller.chat.loaded is not None
         total = int(self.counts.get("total", 0) or 0)
         self.train_button.setEnabled(not running and loaded and total > 0)
+        if not running and self.cancel_button.hasFocus() and self.train_button.isEnabled():
+            self.train_button.setFocus()  # Cancel hides as the run ends: its focus goes back, not down the panel
         self.train_button.setText("Fine-tuning\u2026" if running else "Fine-tune on my ratings")
         if not loaded:
             self.train_button.setToolTip("Load a model first")
@@ -658,7 +660,10 @@ class FineTunePanel(QScrollArea):
         if nothing_new(self.counts) and not self.confirm_same_ratings():
             return False
         self.curve.clear()
+        focused = self.train_button.hasFocus()  # it disables itself: the focus goes to Cancel, not "Advanced"
         started = self.controller.start(self.settings())
+        if started and focused:
+            self.cancel_button.setFocus()
         if started:
             self.result_box.hide()
             self.progress_box.show()
@@ -688,9 +693,8 @@ class FineTunePanel(QScrollArea):
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def cancel(self) -> None:
-        self.controller.cancel()
+        self.controller.cancel()  # (a second press changes nothing: the button stays, and keeps the focus)
         self.phase_label.setText("Cancelling\u2026")
-        self.cancel_button.setEnabled(False)
 
     def _show_elapsed(self) -> None:
         if self.run_started is not None:
