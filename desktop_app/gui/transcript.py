@@ -164,6 +164,7 @@ class MessageCard(QFrame):
         self.sibling_label.setText(f"{position}/{count}")
         self.prev_button.setEnabled(position > 1)
         self.next_button.setEnabled(position < count)
+        self._fit_meta()
 
     def show_interrupted(self) -> None:
         """An answer the app closed on while writing it: say so, offer Continue and Regenerate."""
@@ -187,8 +188,27 @@ class MessageCard(QFrame):
         # "128 tokens · reached the token limit" stays readable: the author's label gives way first
         parts = text.split(SEPARATOR)
         keep = parts[:2] if len(parts) > 1 and parts[1] in NOT_WHOLE else []
-        width = self.meta.fontMetrics().horizontalAdvance(SEPARATOR.join(keep)) + 4 if keep else 20
-        self.meta.setMinimumWidth(min(META_KEEP_PX, width))
+        self.meta_wanted = self.meta.fontMetrics().horizontalAdvance(SEPARATOR.join(keep)) + 4 if keep else 20
+        self._fit_meta()
+
+    def _fit_meta(self) -> None:
+        """The meta line's least width: what it wants kept in view, as far as the header has room
+        beside its buttons and the author's shortest label (a narrow chat must not overflow)."""
+        header = self.layout().itemAt(0).layout()
+        others = sum(header.itemAt(i).sizeHint().width() + header.spacing() for i in range(header.count())
+                     if header.itemAt(i).widget() not in (self.meta, self.role_label)
+                     and not (header.itemAt(i).widget() and header.itemAt(i).widget().isHidden()))
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        # the transcript's own width, not the card's (which this minimum would widen)
+        width = area.viewport().width() - 2 * ROOMY_MARGINS[0] if area is not None else self.width()
+        room = width - 28 - others - self.role_label.minimumWidth() - 24
+        self.meta.setMinimumWidth(max(20, min(META_KEEP_PX, getattr(self, "meta_wanted", 20), room)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_meta()
 
 
 def answer_author(message: dict | None, loaded) -> tuple[str, str]:
@@ -336,3 +356,5 @@ class TranscriptView(QScrollArea):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.empty.fit_height(self.viewport().height())
+        for card in self.cards:  # their headers' least widths follow the transcript's width
+            card._fit_meta()
