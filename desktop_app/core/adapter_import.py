@@ -255,7 +255,8 @@ def import_adapter(store, paths, loaded, folder, *, any_base: bool = False, prog
     report("Loading the adapter onto a copy of the model", 0, 0)
     model = load_with_adapter(loaded, folder)
     metrics, verdict = judge_imported(store, loaded, model, report, cancel or threading.Event())
-    reason = verdict.reason if verdict.reasons else "your ratings moved the right way and general text is unharmed"
+    reason = verdict.reason if verdict.reasons else ("your ratings moved the right way and general text reads as "
+                                                     "fluently as before")
     metrics.update({"imported": True, "gate_advice": "keep" if verdict.kept else "discard", "gate_reason": reason})
     settings = {"imported_from": str(folder), "lora_r": config.get("r"), "lora_alpha": config.get("lora_alpha"),
                 "target_modules": config.get("target_modules"), "trained_for": config.get("base_model_name_or_path")}

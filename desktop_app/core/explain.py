@@ -130,6 +130,7 @@ class TokenContext:
     written_with_adapter: int | None = None
     recorded_prob: float | None = None  # the probability stored when the answer was written
     written_precision: str | None = None  # the weights that wrote it (core.precision names; None: not recorded)
+    in_text: bool = False  # a token of a Text mode text (no message): everything before it is "the text"
 
     @property
     def position(self) -> int:
@@ -616,6 +617,27 @@ def explain_message_token(store, loaded: LoadedModel, message_id: int, index: in
                           report: Callable[[object], None] | None = None) -> Explanation:
     return explain(loaded, context_for_message(store, loaded, message_id, index), vs=vs, steps=steps, cancel=cancel,
                    report=report)
+
+
+def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: SamplingSettings, *,
+                     by_model: bool, recorded_prob: float | None = None, scored_with_adapter: int | None = None,
+                     written_precision: str | None = None) -> TokenContext:
+    """Token ``index`` of an analysed Text mode text, whose ``ids`` are the analysis's (its
+    records start at the second token: record ``index`` is ``ids[index + 1]``), after the text
+    before it as far as the analysis's window read it (core.scoring.window_plan). ``by_model``:
+    a continuation wrote it (sampled with ``settings``, which a continuation does not store:
+    the ones now); else the person did."""
+    from desktop_app.core.scoring import window_plan
+
+    position = index + 1
+    if not 0 < position < len(ids):
+        raise ExplainError(f"The text has {max(0, len(ids) - 1)} scored tokens; there is no token {index}.")
+    # the text before it as the analysis read it: a long text is scored window by window
+    begin = next(w.begin for w in window_plan(len(ids), 1, loaded.context_window) if w.start <= position < w.stop)
+    seen = ids[begin:position + 1]
+    return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=False,
+                        forced=not by_model, written_with_adapter=scored_with_adapter, recorded_prob=recorded_prob,
+                        written_precision=written_precision, in_text=True)
 
 
 def segments_in_texts(pieces: list[str], scores: list[float], texts: list[str]

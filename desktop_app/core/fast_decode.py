@@ -58,10 +58,11 @@ class PrefillCancelled(Exception):
     """Stop was pressed while the prompt was being read."""
 
 
-def prefill_in_chunks(model, ids: list[int], keep: int, device, cancel=None):
+def prefill_in_chunks(model, ids: list[int], keep: int, device, cancel=None, progress=None):
     """(logits of the last ``keep`` positions, the cache) after reading ``ids``; a long prompt
     is read PREFILL_CHUNK tokens at a time, so Stop is honoured between chunks (an 8,000-token
     paste takes over a minute on a CPU) and no pass holds more than a chunk's activations.
+    ``progress(read, total)`` hears after every chunk but the last how many tokens are read.
     Raises PrefillCancelled when ``cancel`` is set between chunks."""
     tail = max(keep, min(len(ids), PREFILL_CHUNK))  # the last pass gives every logit asked for
     cache = None
@@ -71,6 +72,8 @@ def prefill_in_chunks(model, ids: list[int], keep: int, device, cancel=None):
         chunk = ids[start:min(start + PREFILL_CHUNK, len(ids) - tail)]
         cache = model(input_ids=torch.tensor([chunk], device=device), cache=cache, use_cache=True,
                       logits_to_keep=1).cache
+        if progress is not None:
+            progress(start + len(chunk), len(ids))
     if cancel is not None and cancel.is_set():
         raise PrefillCancelled()
     out = model(input_ids=torch.tensor([ids[len(ids) - tail:]], device=device), cache=cache, use_cache=True,
@@ -86,8 +89,8 @@ class PlainSteps:
         self.device = loaded.device
         self.cache = None
 
-    def prefill(self, ids: list[int], keep: int, cancel=None) -> torch.Tensor:
-        logits, self.cache = prefill_in_chunks(self.model, ids, keep, self.device, cancel)
+    def prefill(self, ids: list[int], keep: int, cancel=None, progress=None) -> torch.Tensor:
+        logits, self.cache = prefill_in_chunks(self.model, ids, keep, self.device, cancel, progress)
         return logits
 
     def step(self, token: torch.Tensor) -> torch.Tensor:
@@ -116,7 +119,7 @@ class StaticSteps(PlainSteps):
         else:
             self.cache = StaticCache(config=self.model.config, max_cache_len=length)
 
-    def prefill(self, ids: list[int], keep: int, cancel=None) -> torch.Tensor:
+    def prefill(self, ids: list[int], keep: int, cancel=None, progress=None) -> torch.Tensor:
         # one pass: a static cache (and a captured graph) expects its positions from the start
         out = self.model(input_ids=torch.tensor([ids], device=self.device), cache=self.cache, use_cache=True,
                          logits_to_keep=keep)

@@ -431,7 +431,8 @@ class Verdict:
 
     @property
     def reason(self) -> str:
-        return "; ".join(self.reasons) if self.reasons else "held-out ratings moved the right way and general text is unharmed"
+        return "; ".join(self.reasons) if self.reasons else ("held-out ratings moved the right way and general text "
+                                                             "reads as fluently as before")
 
 
 def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:

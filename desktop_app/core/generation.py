@@ -240,6 +240,7 @@ class Generation:
         self.fast = fast
         self.lean = lean
         self.path: str | None = None
+        self.on_reading = None  # (read, total) while a long prompt is read, chunk by chunk (core.fast_decode)
         self._seen = None  # the answer's tokens, while a repetition penalty is on
 
     @property
@@ -329,7 +330,7 @@ class Generation:
         from desktop_app.core.fast_decode import PrefillCancelled
 
         try:
-            return steps.prefill(context, len(self.prefix_ids) + 1, self.cancel)
+            return steps.prefill(context, len(self.prefix_ids) + 1, self.cancel, self.on_reading)
         except PrefillCancelled:
             self.finish_reason = "cancelled"
             return None

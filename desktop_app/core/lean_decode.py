@@ -350,10 +350,10 @@ class LeanSteps:
         self.cache = Cache(plan, len(plan.layers), max(1, needed))
         self.pos = 0
 
-    def prefill(self, ids: list[int], keep: int, cancel=None) -> torch.Tensor:
+    def prefill(self, ids: list[int], keep: int, cancel=None, progress=None) -> torch.Tensor:
         from desktop_app.core.fast_decode import prefill_in_chunks
 
-        logits, cache = prefill_in_chunks(self.model, ids, keep, self.device, cancel)
+        logits, cache = prefill_in_chunks(self.model, ids, keep, self.device, cancel, progress)
         self.pos = self.cache.fill(cache)
         return logits
 

@@ -17,9 +17,11 @@ exactly the ones generation sampled (tests/test_training_data.py checks the boun
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from desktop_app.core import text_training
 from desktop_app.core.prompts import Turn, answer_ids, build_prompt
@@ -369,11 +371,33 @@ def readiness(store) -> dict:
 def since_last_run(store) -> dict:
     """What the newest finished (kept or discarded) run did not see: ``last_run`` (its id, or
     None when no run finished) and ``new_since_run``, the ratings and better answers given or
-    changed after it started. A run reads the ratings when it starts, so anything later is new."""
-    row = store._one("SELECT id, started FROM finetune_runs WHERE status IN ('kept', 'discarded') "
+    changed after it started. A run reads the ratings when it starts, so anything later is new.
+    Also how that run used them and how long it took (``last_run_trained``, ``last_run_heldout``:
+    examples learned from and kept aside to test the result; ``last_run_seconds``), so a panel
+    can say what a second click on the same ratings would cost; None where it did not record it."""
+    row = store._one("SELECT id, started, finished, metrics FROM finetune_runs WHERE status IN ('kept', 'discarded') "
                      "ORDER BY id DESC LIMIT 1")
     if row is None:
         return {"last_run": None, "new_since_run": None}
+    return {**_run_new_count(store, row), **_run_use(row)}
+
+
+def _run_use(row) -> dict:
+    """A finished run row's examples (trained on, held out) and its length in seconds."""
+    try:
+        metrics = json.loads(row["metrics"] or "{}")
+    except ValueError:
+        metrics = {}
+    try:
+        seconds = (datetime.fromisoformat(row["finished"]) - datetime.fromisoformat(row["started"])).total_seconds()
+    except (TypeError, ValueError):
+        seconds = None
+    return {"last_run_trained": metrics.get("train_size"), "last_run_heldout": metrics.get("heldout_size"),
+            "last_run_seconds": seconds}
+
+
+def _run_new_count(store, row) -> dict:
+    """The ratings and better answers given or changed after the run row started."""
     started = row["started"]
     new = store._one("SELECT (SELECT COUNT(*) FROM ratings WHERE created > ?) "
                      "+ (SELECT COUNT(*) FROM corrections WHERE created > ?) "

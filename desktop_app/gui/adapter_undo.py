@@ -5,7 +5,7 @@ closes, or at the next start after a crash."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QPushButton
 
 from desktop_app.core import adapters
@@ -29,6 +29,8 @@ class AdapterUndo(QObject):
         self.button.clicked.connect(self.undo)
         window.statusBar().addPermanentWidget(self.button)
         self.controller.adapter_deleted.connect(self._deleted)
+        self.refocus = False  # Undo had the focus: it goes to the history once the adapter is back in it
+        self.controller.adapters_changed.connect(lambda: QTimer.singleShot(0, self._focus_history))
 
     def _deleted(self, deleted: adapters.DeletedAdapter) -> None:
         if deleted.trash is None:  # its files were already gone: nothing to bring back
@@ -41,9 +43,18 @@ class AdapterUndo(QObject):
         if not self.deleted:
             return
         deleted = self.deleted.pop()
+        # the button hides: its focus goes to the history the adapter comes back in, not down the window
+        self.refocus = self.button.hasFocus() and not self.deleted
+        self.window.show_finetune()
         self.controller.undo_delete(deleted)
         self.window.statusBar().showMessage(f"{adapters.label(deleted.row)} is back.", 5000)
         self._show()
+
+    def _focus_history(self) -> None:
+        history = self.window.finetune_panel.history
+        if self.refocus and history.list.isVisible():
+            self.refocus = False
+            history.list.setFocus()
 
     def _show(self) -> None:
         self.button.setVisible(bool(self.deleted))

@@ -21,7 +21,7 @@ from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
-from desktop_app.gui.tasks import LoadProgress, Notice, Task, TaskManager, TaskState, Throttle
+from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class ChatController(QObject):
     thread_changed = Signal()
     stream_started = Signal(object)  # the user message being answered
     tokens = Signal(list)  # a batch of TokenRecords of the streaming answer
+    prompt_reading = Signal(int, int)  # before the first token: prompt tokens read, of how many
     answer_finished = Signal(object)  # result dict, or None when nothing was kept
     prompt_scored = Signal(int, str, list)  # message id, unscored prefix text, records
     state_changed = Signal(object)  # ChatState
@@ -397,7 +398,8 @@ class ChatController(QObject):
                                adapter_id=loaded.adapter_id, message_id=continues))
             return session.answer_prompt(store, loaded, user_id, settings, system=system, prefix_ids=prefix_ids,
                                          branched_at=branched_at, cancel=cancel, on_token=report,
-                                         on_notice=lambda text: report(Notice(text)))
+                                         on_notice=lambda text: report(Notice(text)),
+                                         on_reading=lambda read, total: report(PromptReading(read, total)))
 
         cancelled = {"message_id": None, "finish_reason": "cancelled"}
         self.lane.cancel_all("explain")  # minutes on a CPU: the answer the person asked for goes first
@@ -412,6 +414,8 @@ class ChatController(QObject):
             self._write_draft()
         elif isinstance(item, AnswerDraft):  # the answer starts: its row, written as it grows
             self.draft, self._streamed, self._draft_at = item, [], time.monotonic()
+        elif isinstance(item, PromptReading):
+            self.prompt_reading.emit(item.read, item.total)
         else:
             self.notice.emit(item.text)
 
@@ -553,14 +557,25 @@ class ChatController(QObject):
         """Why token ``index`` of a stored answer (core.explain), on the model lane with the
         model as it is now; ``on_progress`` hears the lens and sampler first, then the
         attribution's progress. Asking for an answer cancels it; so does choosing another token."""
+        from desktop_app.core.explain import context_for_message
+
         store = self.store
+        return self._explain(lambda loaded: context_for_message(store, loaded, message_id, index), on_success,
+                             on_failure, on_cancelled, on_progress)
 
+    def explain_text_token(self, make_context, on_success, on_failure, on_cancelled, on_progress=None) -> Task:
+        """Why a token of a Text mode text: like ``explain_token``, with the TokenContext that
+        ``make_context(loaded)`` gives (core.explain.context_for_text)."""
+        return self._explain(make_context, on_success, on_failure, on_cancelled, on_progress)
+
+    def _explain(self, make_context, on_success, on_failure, on_cancelled, on_progress) -> Task:
         def work(report, cancel):
-            from desktop_app.core.explain import explain_message_token
+            from desktop_app.core.explain import explain
 
-            if self.loaded is None:
+            loaded = self.loaded
+            if loaded is None:
                 raise ModelError(NO_MODEL_WORDS)
-            return explain_message_token(store, self.loaded, message_id, index, cancel=cancel, report=report)
+            return explain(loaded, make_context(loaded), cancel=cancel, report=report)
 
         return self.lane.submit(Task(work, "explain token", "explain", on_success=on_success, on_progress=on_progress,
                                      on_failure=on_failure, on_cancelled=on_cancelled))

@@ -36,6 +36,7 @@ class ChatCards:
     def connect(self) -> None:
         w, c = self.window, self.window.chat
         c.tokens.connect(self.tokens)
+        c.prompt_reading.connect(self.reading)
         c.prompt_scored.connect(self.prompt_scored)
         w.legend.score_prompts_changed.connect(self.score_prompts_toggled)
         w.inspector.token_rated.connect(self._inspector_rated)
@@ -170,6 +171,13 @@ class ChatCards:
         self.streaming = self.make_card("assistant", None)
         self.streaming.set_meta("writing\u2026")
         self.window.transcript.scroll_to_bottom()
+
+    def reading(self, read: int, total: int) -> None:
+        """Before the first token: a long prompt takes minutes to read on a CPU; say so, and how far."""
+        card = self.streaming
+        if card is not None and not card.records:
+            done = f": {read:,} of {total:,} tokens" if read else f" ({total:,} tokens)"
+            card.set_meta(f"reading your prompt{done}\u2026")
 
     def tokens(self, batch: list) -> None:
         if self.streaming is not None:

@@ -54,9 +54,12 @@ class ContextMeter(QObject):
                 self.label.hide()  # the prompt was sent: its warning no longer applies
             return  # counted again once the model lane's tasks are done (its changed signal)
         turns = [Turn(m["role"], m["text"]) for m in self.chat.thread() if m["role"] in ("user", "assistant")]
-        if turns and turns[-1].role == "user":
-            turns = turns[:-1]  # an unanswered prompt is answered again (regenerate): count it once, as the draft
         draft = self.prompt.toPlainText().strip()
+        if turns and turns[-1].role == "user":
+            # an unanswered prompt (stopped before its first token) is what Regenerate sends: it
+            # stays on screen, so it is counted (once, as the draft) unless a new draft is typed
+            unanswered = turns.pop()
+            draft = draft or unanswered.text
         turns.append(Turn("user", draft))
         try:
             built = build_prompt(loaded.tokenizer, turns, system=self.chat.system or None,

@@ -172,6 +172,7 @@ class ExplainView(QFrame):
     shown, a cancelled run still ending) is ignored."""
 
     requested = Signal(int, int)  # message id, token index
+    text_requested = Signal(int)  # token index of the Text mode heatmap
     overlay_toggled = Signal(bool)  # show the attribution over the transcript
     cleared = Signal()  # a new token (or none): any running work and overlay should go
 
@@ -180,6 +181,7 @@ class ExplainView(QFrame):
         self.setObjectName("ExplainView")
         self.message_id: int | None = None
         self.index = -1
+        self.in_text = False  # the token is one of the Text mode's heatmap, not of an answer
         self.ticket = 0
         self.result = None  # the whole explanation, once the attribution is in
         self.partial = None  # the lens and sampler, while the attribution runs
@@ -249,6 +251,8 @@ class ExplainView(QFrame):
         self.stop()
         self.ticket += 1
         self.message_id, self.index, self.result, self.partial = message_id, index, None, None
+        self.in_text = False
+        self.toggle.setText("Show it over the conversation")
         self.toggle.blockSignals(True)
         self.toggle.setChecked(False)
         self.toggle.blockSignals(False)
@@ -258,15 +262,37 @@ class ExplainView(QFrame):
         self._say(HINT if message_id is not None else "Explanations are for the tokens of a finished answer.")
         self.cleared.emit()
 
+    def show_text_token(self, index: int, ready: bool) -> None:
+        """A token of the Text mode's heatmap; ``ready``: the text is analysed as shown and no
+        continuation is being written (the explanation reads the text as the heatmap shows it)."""
+        self.show_token(None, index)
+        self.in_text = ready
+        self.toggle.setText("Show it over the text")
+        self.button.setVisible(ready)
+        self._say(HINT.replace("a long conversation", "a long text") if ready else
+                  "Explanations are for a finished text: once the continuation ends and the colours are back, "
+                  "click the token again.")
+
     def ask(self) -> None:
-        if self.message_id is None:
+        if self.message_id is None and not self.in_text:
             return
         self.ticket += 1
         self.result = self.partial = None
+        # the bar and Cancel show at once, and take the focus the button had (disabled, it
+        # would pass it on down the window: to the "+" of the conversation list)
+        self.bar.setRange(0, 0)
+        self.progress_text.setText("")
+        self.progress_box.show()
+        self.details.show()
+        for w in (self.lens_caption, self.grid, self.contrib_caption, self.contributors, self.toggle, self.sampler):
+            w.hide()
+        self._focus_from((self.button,), self.cancel_button)
         self.button.setEnabled(False)
-        self.details.hide()
         self._say("Reading the layers\u2026")
-        self.requested.emit(self.message_id, self.index)
+        if self.in_text:
+            self.text_requested.emit(self.index)
+        else:
+            self.requested.emit(self.message_id, self.index)
 
     def _say(self, text: str) -> None:
         """The status line; an empty one takes no room."""
@@ -289,10 +315,16 @@ class ExplainView(QFrame):
         self.ticket += 1  # what the stopped run still sends is ignored
         self._stopped("Cancelled: the attribution was not finished. Explain this token again to start over.")
 
+    def _focus_from(self, widgets, to) -> None:
+        """Before ``widgets`` hide or disable: the focus one of them has goes to ``to``."""
+        if any(w.hasFocus() for w in widgets):
+            to.setFocus()
+
     def _stopped(self, message: str) -> None:
         self.stopper = None
         self.button.setVisible(True)
         self.button.setEnabled(True)
+        self._focus_from((self.cancel_button,), self.button)
         self.progress_box.hide()
         self._say(message)
         if self.partial is not None:
@@ -309,8 +341,11 @@ class ExplainView(QFrame):
             return
         if getattr(item, "attribution", 0) is None:
             self.partial = item
+            self._focus_from((self.button,), self.cancel_button)
             self.button.hide()  # Cancel (by the bar) is what there is to press now
             self._say("")
+            for w in (self.lens_caption, self.contrib_caption, self.sampler):
+                w.show()
             self._show_lens(item)
             self._show_sampler(item)
             self.contrib_caption.setText("Working out which earlier tokens led here\u2026")
@@ -332,13 +367,14 @@ class ExplainView(QFrame):
         if ticket != self.ticket:
             return  # an answer for a token no longer shown
         self.stopper, self.result = None, result
+        for w in (self.lens_caption, self.contrib_caption, self.sampler, self.contributors, self.toggle):
+            w.show()
+        self._focus_from((self.button, self.cancel_button), self.toggle)  # the next thing to do with it
         self.button.hide()
         self._say("")
         self.progress_box.hide()
         self._show_lens(result)
-        self._show_attribution(result.attribution)
-        self.contributors.show()
-        self.toggle.show()
+        self._show_attribution(result.attribution, result.context.in_text)
         self._show_sampler(result)
         if not self.details.isVisible():
             self.details.show()
@@ -365,14 +401,14 @@ class ExplainView(QFrame):
         self.lens_caption.setText(f"Layer by layer (each layer read through the output layer): the chosen "
                                   f"token (bold) is {where}.")
 
-    def _show_attribution(self, a) -> None:
+    def _show_attribution(self, a, in_text: bool = False) -> None:
         scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
         self.contrib_caption.setText(
             f"What led to \u201c{token_label(a.target_text)}\u201d rather than \u201c{token_label(a.other_text)}"
             f"\u201d (log-prob difference {a.difference:+.2f}; {_completeness(a)}):")
         rows = []
         for i in a.top(TOP_CONTRIBUTORS):
-            where = "prompt" if i < a.prompt_len else f"answer {i - a.prompt_len + 1}"
+            where = ("text before" if in_text else "prompt") if i < a.prompt_len else f"answer {i - a.prompt_len + 1}"
             rows.append(f"{_chip(f'{a.scores[i]:+.2f}', diverging_color(a.scores[i], scale))} "
                         f"\u201c{html.escape(token_label(a.token_texts[i]))}\u201d "
                         f"<span style='color:{colors(is_dark())['muted']}'>{where}</span>")
@@ -382,13 +418,15 @@ class ExplainView(QFrame):
         s = result.sampler
         how = s.how
         if not s.settings_known:
-            how += " (not stored with this answer: the defaults)"
+            how += (" (a continuation does not store them: the settings now)" if result.context.in_text
+                    else " (not stored with this answer: the defaults)")
         kept = "inside" if s.kept else "<b>outside</b>"
         lines = [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
                  f"{kept} the {s.kept_size:,} tokens kept. 95% of the model's probability lies in "
                  f"{s.mass95_size:,} tokens."]
         if s.forced:
-            lines.append("This token was chosen by you (a branch), not sampled.")
+            lines.append("You wrote this token; the model did not sample it." if result.context.in_text
+                         else "This token was chosen by you (a branch), not sampled.")
         context = result.context
         if context.written_with_adapter != result.adapter_id:
             lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
@@ -477,12 +515,31 @@ def clear_attribution(transcript) -> None:
 def start_explain(chat, view: ExplainView, message_id: int, index: int) -> None:
     """Explain on the model lane (the one place this feature touches the task manager); the
     view hears its parts as they come and can stop it while it waits or runs."""
+    _start(chat, view, lambda *handlers, **progress: chat.explain_token(message_id, index, *handlers, **progress))
+
+
+def start_text_explain(chat, view: ExplainView, make_context) -> None:
+    """Explain a Text mode token: ``make_context(loaded)`` gives its core.explain.TokenContext."""
+    _start(chat, view, lambda *handlers, **progress: chat.explain_text_token(make_context, *handlers, **progress))
+
+
+def _start(chat, view: ExplainView, submit) -> None:
     ticket = view.ticket
-    task = chat.explain_token(message_id, index, lambda result: view.show_result(ticket, result),
-                              lambda error: view.failed(ticket, str(error)),
-                              lambda _task: view.failed(ticket, "The explanation was stopped."),
-                              on_progress=lambda item: view.show_part(ticket, item))
+    task = submit(lambda result: view.show_result(ticket, result), lambda error: view.failed(ticket, str(error)),
+                  lambda _task: view.failed(ticket, "The explanation was stopped."),
+                  on_progress=lambda item: view.show_part(ticket, item))
     view.running(lambda: chat.cancel_task(task))
+
+
+def text_overlay(result, index: int) -> Overlay:
+    """The attribution over the Text mode heatmap, whose token ``index`` it explains: the
+    scores are of the tokens before it (as many as fitted the window), the last one first
+    before ``index``; the text's first token (not on the heatmap) shows nothing."""
+    scores = result.attribution.scores
+    scale = max((abs(s) for s in scores), default=1.0) or 1.0
+    shown = {index - len(scores) + j: score for j, score in enumerate(scores) if index - len(scores) + j >= 0}
+    return Overlay(colours={i: diverging_color(s, scale) for i, s in shown.items()},
+                   tips={i: _tip(s) for i, s in shown.items()})
 
 
 def wire_explain(window) -> None:

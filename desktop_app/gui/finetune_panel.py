@@ -18,7 +18,8 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from desktop_app.core import adapters
 from desktop_app.core.training import FineTuneSettings
@@ -30,8 +31,31 @@ from desktop_app.gui.tasks import Task, TaskManager
 
 log = logging.getLogger(__name__)
 
-PHASE_WORDS = {"preparing": "Preparing", "training": "Training", "evaluating": "Checking the result",
+PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
+# the run's own steps, in the words of what they are for (the phase name goes before them)
+STEP_WORDS = {"Reading ratings": "reading your ratings",
+              "Loading a separate copy of the model for training": "loading a separate copy of the model to train",
+              "Computing reference log-probabilities": "scoring your ratings with the model as it is",
+              "Measuring your current model, to compare the result with":
+                  "measuring your current model on held-out ratings and general text, to compare the result with",
+              "Measuring the new adapter": "measuring the new adapter the same way"}
+
+
+def phase_name(p) -> str:
+    """One name per phase, the same in the panel and the status bar. Scoring the ratings with
+    the model as it is (the reference) comes before the first step: it is getting ready."""
+    if p.phase == "training" and not p.step and p.message in STEP_WORDS:
+        return PHASE_WORDS["preparing"]
+    return PHASE_WORDS.get(p.phase, p.phase.title())
+
+
+def phase_line(p) -> str:
+    """The panel's line for a report without a step count: "Getting ready: scoring your ratings…"."""
+    name, step = phase_name(p), STEP_WORDS.get(p.message)
+    if step:
+        return f"{name}: {step}\u2026"
+    return f"{p.message}\u2026" if p.message else f"{name}\u2026"
 
 
 def eta_words(seconds: float | None) -> str:
@@ -62,12 +86,14 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
         rise = (p1 / p0 - 1) * 100
         lines.append(f"General-text perplexity: <b>{p0:.2f} \u2192 {p1:.2f}</b> ({rise:+.1f}%) "
                      "<span style='color:@muted'>(on a fixed probe text; lower is better)</span>")
+        # perplexity reads fluency, not truth: a fine-tune can keep it and still get facts wrong
+        lines.append(f"{fluency_words(rise)} <b>Facts are not checked</b>: read the new answers.")
     bad = m.get("reask_degenerate_after")
     if bad:
         lines.append(f"{bad} of {m.get('reask_count', 0)} re-asked answers degenerated.")
     if status == "kept":
         title = f"Kept: adapter {adapter_id} is now in use"
-        body = "It learned from your ratings and general text is unharmed."
+        body = "It learned from your ratings."
     elif status == "discarded":
         title = "Discarded: your model is unchanged"
         arrow = "\u2192"
@@ -88,15 +114,45 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
     return title, "<br>".join([body] + lines if body else lines)
 
 
+def fluency_words(rise_percent: float) -> str:
+    """What the probe's perplexity change says, and only that: how fluently general text reads."""
+    how = ("as fluently as before" if rise_percent <= 1 else "a little less fluently" if rise_percent <= 5
+           else "less fluently")
+    return f"General text reads {how}."
+
+
 def news_words(counts: dict) -> str:
     """What the last finished run did not see yet (a run reads the ratings when it starts)."""
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return ""
     if not new:
-        return f" Run {run} already learned from all of them: rate more to teach something new."
+        return f" {used_words(counts)}: rate more to teach something new."
     return (f" {new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new since run {run}; "
             "a new run learns from all of them, old and new.")
+
+
+def used_words(counts: dict) -> str:
+    """How the last finished run used the ratings there are now: the held-out ones tested it,
+    they did not teach it ("Run 1 used all of them: 9 to learn from, 4 to test the result")."""
+    run, trained, held = counts.get("last_run"), counts.get("last_run_trained"), counts.get("last_run_heldout")
+    if trained is None or held is None:
+        return f"Run {run} already used all of them"
+    if not held:
+        return f"Run {run} learned from all of them"
+    return f"Run {run} used all of them: {trained} to learn from, {held} to test the result"
+
+
+def duration_words(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return ""
+    seconds = int(round(seconds))
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
+
+
+def nothing_new(counts: dict) -> bool:
+    """A finished run has already seen every rating there is: another would train on the same."""
+    return counts.get("last_run") is not None and counts.get("new_since_run") == 0
 
 
 class FineTuneController(QObject):
@@ -380,7 +436,8 @@ class FineTunePanel(QScrollArea):
         title = styled_label("FINE-TUNE ON YOUR RATINGS", "PanelTitle")
         layout.addWidget(title)
         self.intro = styled_label("Teaches the model a small adapter from your ratings. It is kept only if it "
-                                  "helps and leaves general text unharmed.", "Muted", wrap=True)
+                                  "helps on your ratings and general text reads as fluently as before.", "Muted",
+                                  wrap=True)
         layout.addWidget(self.intro)
         grid = QGridLayout()
         grid.setSpacing(6)
@@ -531,11 +588,16 @@ class FineTunePanel(QScrollArea):
         loaded = self.controller.chat.loaded is not None
         total = int(self.counts.get("total", 0) or 0)
         self.train_button.setEnabled(not running and loaded and total > 0)
+        if not running and self.cancel_button.hasFocus() and self.train_button.isEnabled():
+            self.train_button.setFocus()  # Cancel hides as the run ends: its focus goes back, not down the panel
         self.train_button.setText("Fine-tuning\u2026" if running else "Fine-tune on my ratings")
         if not loaded:
             self.train_button.setToolTip("Load a model first")
         elif not total:
             self.train_button.setToolTip("Rate something first")
+        elif nothing_new(self.counts):
+            self.train_button.setToolTip(f"{used_words(self.counts)}: rate more to teach something new "
+                                         "(a click asks before training on the same ones again)")
         else:
             self.train_button.setToolTip("Train an adapter on your ratings in the background; chatting goes on")
         self.cancel_button.setVisible(running)
@@ -549,8 +611,10 @@ class FineTunePanel(QScrollArea):
         if getattr(self, "last_result", None) and self.last_result[0] == "kept" and not self.result_box.isHidden():
             self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
 
-    def show_last_run(self) -> None:
-        """After a start: the result of the newest run, so a restart still says what happened."""
+    def show_last_run(self, cancelled: bool = False, cancelled_run: int | None = None) -> None:
+        """After a start: the result of the newest run, so a restart still says what happened.
+        ``cancelled``: a run (``cancelled_run``, if it got an id) was just cancelled; the card
+        says so above the report of the run before, which still holds."""
         loaded = self.controller.chat.loaded
         runs = [r for r in self.controller.store.list_runs()
                 if loaded is None or r.get("base_model") == loaded.model_id]
@@ -558,22 +622,28 @@ class FineTunePanel(QScrollArea):
         # nothing: the newest run that finished is the one worth reporting
         finished = [r for r in runs if r["status"] not in ("running", "cancelled")]
         interrupted = runs[0] if runs and runs[0]["status"] == "running" and not self.controller.running else None
-        if finished:
+        which = "The new run" if cancelled_run is None else f"Run {cancelled_run}"
+        if finished and cancelled:
+            self.show_run(finished[0], note=("Cancelled: nothing changed",
+                                             f"{which} was cancelled; the model you chat with stays as it was. "
+                                             f"This is run {finished[0]['id']}'s report:"))
+        elif finished and interrupted:  # the newest run never ended: the app closed or was killed while it trained
+            self.show_run(finished[0], note=(None, f"Run {interrupted['id']} was interrupted (the app closed while "
+                                                   f"it trained) and changed nothing. This is run "
+                                                   f"{finished[0]['id']}'s report."))
+        elif finished:
             self.show_run(finished[0])
+        elif cancelled:
+            self._show_result("cancelled", None, None, None)
         elif interrupted:
             self._show_result("running", f"run {interrupted['id']}", None, None)
         else:  # another model's report would name adapters this model does not have
             self.last_result = None
             self.result_box.hide()
-        if finished and interrupted:  # the newest run never ended: the app closed or was killed while it trained
-            self.result_body.setText(f"Run {interrupted['id']} was interrupted (the app closed while it trained) and "
-                                     f"changed nothing. This is run {finished[0]['id']}'s report.<br>"
-                                     + self.result_body.text())
-            self.result_body.show()
 
-    def show_run(self, run: dict) -> None:
+    def show_run(self, run: dict, note: tuple[str | None, str] | None = None) -> None:
         """A stored run's report (its metrics keep the gate's numbers and re-asks)."""
-        self._show_result(run["status"], run.get("reason"), run.get("metrics"), run.get("adapter_id"))
+        self._show_result(run["status"], run.get("reason"), run.get("metrics"), run.get("adapter_id"), note)
 
     def show_adapter_report(self, adapter_id: int) -> None:
         """The report of the run that made ``adapter_id`` (an imported one: its own judgement)."""
@@ -588,22 +658,44 @@ class FineTunePanel(QScrollArea):
 
     # ------------------------------------------------------------ actions
     def start(self) -> bool:
+        if nothing_new(self.counts) and not self.confirm_same_ratings():
+            return False
         self.curve.clear()
+        focused = self.train_button.hasFocus()  # it disables itself: the focus goes to Cancel, not "Advanced"
         started = self.controller.start(self.settings())
+        if started and focused:
+            self.cancel_button.setFocus()
         if started:
             self.result_box.hide()
             self.progress_box.show()
             self.curve.show()
-            self.phase_label.setText("Preparing\u2026")
+            self.phase_label.setText(f"{PHASE_WORDS['preparing']}\u2026")
             self.bar.setRange(0, 0)
             self.eta_label.setText("")
         self._update()
         return started
 
+    def confirm_same_ratings(self) -> bool:
+        """Nothing is new since the last run: ask before minutes of training on the same ratings."""
+        c = self.counts
+        total, run = int(c.get("total", 0) or 0), c.get("last_run")
+        box = QMessageBox(QMessageBox.Icon.Question, "Fine-tune again?",
+                          f"Nothing is new since run {run}. Train again on the same {total} "
+                          f"example{'s' if total != 1 else ''}?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window())
+        box.setObjectName("SameRatingsQuestion")
+        took = duration_words(c.get("last_run_seconds"))
+        box.setInformativeText(f"{used_words(c)}" + (f", and it took {took}" if took else "")
+                               + ". A new run takes about as long. To teach something new, rate more answers "
+                               "or write better ones first.")
+        box.button(QMessageBox.StandardButton.Yes).setText("Train again")
+        box.button(QMessageBox.StandardButton.No).setText("Not now")
+        box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter must not start minutes of work
+        return box.exec() == QMessageBox.StandardButton.Yes
+
     def cancel(self) -> None:
-        self.controller.cancel()
+        self.controller.cancel()  # (a second press changes nothing: the button stays, and keeps the focus)
         self.phase_label.setText("Cancelling\u2026")
-        self.cancel_button.setEnabled(False)
 
     def _show_elapsed(self) -> None:
         if self.run_started is not None:
@@ -611,7 +703,7 @@ class FineTunePanel(QScrollArea):
 
     def on_progress(self, p) -> None:
         self.run_started = time.monotonic() - p.elapsed_s  # the run's own clock, kept in step
-        phase = PHASE_WORDS.get(p.phase, p.phase.title())
+        phase = phase_name(p)
         counting = not (p.phase == "training" and p.step) and not (p.phase == "rescoring" and p.total)
         if counting and not self.elapsed_timer.isActive():
             self.elapsed_timer.start()
@@ -634,13 +726,16 @@ class FineTunePanel(QScrollArea):
         else:
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)
-            self.phase_label.setText(f"{p.message or phase}\u2026" if p.message else phase + "\u2026")
+            self.phase_label.setText(phase_line(p))
             self._show_elapsed()
 
     def on_finished(self, result) -> None:
         self.elapsed_timer.stop()
         self.progress_box.hide()
-        self._show_result(result.status, result.reason, result.metrics, result.adapter_id)
+        if result.status == "cancelled":  # it changed nothing: the report of the run before stays readable
+            self.show_last_run(cancelled=True, cancelled_run=result.run_id)
+        else:
+            self._show_result(result.status, result.reason, result.metrics, result.adapter_id)
         self.refresh_adapters()
         self._update()
 
@@ -650,9 +745,11 @@ class FineTunePanel(QScrollArea):
         self._show_result("failed", message, {}, None)
         self._update()
 
-    def _show_result(self, status, reason, metrics, adapter_id) -> None:
+    def _show_result(self, status, reason, metrics, adapter_id, note: tuple[str | None, str] | None = None) -> None:
+        """The card of one run. ``note``: (a title instead of the run's, or None; a line above
+        the report), e.g. a later run that was cancelled; kept when the history redraws it."""
         title, body = describe_run(status, reason, metrics, adapter_id)
-        self.last_result = (status, reason, metrics, adapter_id)
+        self.last_result = (status, reason, metrics, adapter_id, note)
         active = self.history.active_id()
         now = "the base model" if active is None else f"adapter {active}"
         gone = status == "kept" and adapter_id not in {row["id"] for row in self.history.rows}
@@ -660,6 +757,10 @@ class FineTunePanel(QScrollArea):
             title = f"Kept, but that adapter has been deleted since; {now} is in use now"
         elif status == "kept" and active != adapter_id:
             title = f"Kept as adapter {adapter_id}; {now} is in use now"
+        if note is not None:
+            headline, line = note
+            body = "<br>".join(x for x in (line, f"<b>{title}</b>" if headline else "", body) if x)
+            title = headline or title
         self.result_title.setText(title)
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(body))

@@ -10,7 +10,7 @@ stays about the window as a whole.
 from __future__ import annotations
 
 from desktop_app.gui import view_toolbar
-from desktop_app.gui.finetune_panel import FineTunePanel
+from desktop_app.gui.finetune_panel import FineTunePanel, phase_name
 from desktop_app.gui.theme import styled_label
 
 
@@ -77,8 +77,8 @@ class FineTuneSide:
     def _progress(self, p) -> None:
         if p.phase == "training" and p.step:
             self.label.setText(f"fine-tuning · step {p.step}/{p.total}")
-        else:  # the panel's words, so the two never name different phases
-            self.label.setText(f"fine-tuning · {(p.message or p.phase)[:1].lower()}{(p.message or p.phase)[1:]}")
+        else:
+            self.label.setText(f"fine-tuning · {phase_name(p).lower()}")  # the panel's name for it
 
     def _finished(self, result) -> None:
         words = {"kept": f"Fine-tune kept: adapter {result.adapter_id} is switched in.",

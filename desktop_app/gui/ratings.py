@@ -277,6 +277,9 @@ class CardRating(QObject):
         b.setCheckable(True)
         b.setToolTip(tip)
         b.setCursor(Qt.CursorShape.PointingHandCursor)
+        # a click focuses it (a tool button would leave the focus to the transcript around it),
+        # so Space then acts on the thumb just pressed
+        b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         return b
 
     @property

@@ -72,6 +72,14 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class PromptReading:
+    """An answer's model is reading its prompt: ``read`` of ``total`` tokens (before the first token)."""
+
+    read: int
+    total: int
+
+
+@dataclass(frozen=True)
 class TaskError:
     """A task that failed, in words for a person (the traceback is in the log)."""
 

@@ -11,10 +11,15 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTabWidget
 
 from desktop_app.gui.text_controller import TextController
+from desktop_app.gui.text_explain import TextExplainer
 from desktop_app.gui.text_view import TextView
 from desktop_app.gui.token_view import token_label
 
-TEXT_TOKEN_HINT = "A token of your text, as the model predicted it from the text before."
+# whose token it is, first: the figures are the model's prediction either way
+TEXT_TOKEN_HINTS = {True: "The model wrote this token (a continuation); the figures are its prediction from the "
+                          "text before. Rate it, or pick an alternative and continue from there as a new branch.",
+                    False: "You wrote this token; the figures say how the model predicted it from the text before. "
+                           "Pick an alternative to continue from there as a new branch."}
 
 
 class TextMode:
@@ -52,6 +57,7 @@ class TextMode:
         self.controller.tree.rated.connect(lambda _id: w.writer.recount())  # the Fine-tune tab counts them
         self.controller.tree.rated.connect(lambda _id: self.underline_rated())
         self.controller.analysed.connect(lambda _scored, _summary: self.underline_rated())
+        self.explainer = TextExplainer(self)  # "Why this token?" for the heatmap's tokens
 
     # ------------------------------------------------------------ the mode
     @property
@@ -121,9 +127,8 @@ class TextMode:
         w.inspector.allow_text_actions(branch=not self.controller.continuing, rate=target is not None)
         if target is not None:
             w.inspector.set_token_rating(self.controller.tree.ratings(target[0])["tokens"].get(target[1]))
-        w.inspector.hint.setText(TEXT_TOKEN_HINT + (" A continuation wrote it: rate it, or pick an alternative "
-                                                    "and continue from there as a new branch." if target else
-                                                    " Pick an alternative to continue from there as a new branch."))
+        w.inspector.hint.setText(TEXT_TOKEN_HINTS[target is not None])
+        self.explainer.show(index)
 
     def rated_token(self, index: int) -> tuple[int, int] | None:
         """(branch id, token index in that branch) of heatmap token ``index`` when a

@@ -20,6 +20,9 @@ FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the to
 
 
 SEPARATOR = " \u00b7 "
+# words of the meta line that say the answer is not whole: kept in view before the author's adapter
+NOT_WHOLE = {FINISH_WORDS["length"], FINISH_WORDS["context"]}  # (an interrupted one has its own row)
+META_KEEP_PX = 260  # at most this much of the header held for them
 
 
 # shorter words for a part that does not fit: a cut answer says so even beside the ‹ 2/3 › arrows
@@ -167,6 +170,7 @@ class MessageCard(QFrame):
         self.sibling_label.setText(f"{position}/{count}")
         self.prev_button.setEnabled(position > 1)
         self.next_button.setEnabled(position < count)
+        self._fit_meta()
 
     def show_interrupted(self) -> None:
         """An answer the app closed on while writing it: say so, offer Continue and Regenerate."""
@@ -187,6 +191,30 @@ class MessageCard(QFrame):
     def set_meta(self, text: str) -> None:
         self.meta.setText(text)
         self.meta.setToolTip(text)
+        # "128 tokens · reached the token limit" stays readable: the author's label gives way first
+        parts = text.split(SEPARATOR)
+        keep = parts[:2] if len(parts) > 1 and parts[1] in NOT_WHOLE else []
+        self.meta_wanted = self.meta.fontMetrics().horizontalAdvance(SEPARATOR.join(keep)) + 4 if keep else 20
+        self._fit_meta()
+
+    def _fit_meta(self) -> None:
+        """The meta line's least width: what it wants kept in view, as far as the header has room
+        beside its buttons and the author's shortest label (a narrow chat must not overflow)."""
+        header = self.layout().itemAt(0).layout()
+        others = sum(header.itemAt(i).sizeHint().width() + header.spacing() for i in range(header.count())
+                     if header.itemAt(i).widget() not in (self.meta, self.role_label)
+                     and not (header.itemAt(i).widget() and header.itemAt(i).widget().isHidden()))
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        # the transcript's own width, not the card's (which this minimum would widen)
+        width = area.viewport().width() - 2 * ROOMY_MARGINS[0] if area is not None else self.width()
+        room = width - 28 - others - self.role_label.minimumWidth() - 24
+        self.meta.setMinimumWidth(max(20, min(META_KEEP_PX, getattr(self, "meta_wanted", 20), room)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_meta()
 
 
 def answer_author(message: dict | None, loaded) -> tuple[str, str]:
@@ -334,3 +362,5 @@ class TranscriptView(QScrollArea):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.empty.fit_height(self.viewport().height())
+        for card in self.cards:  # their headers' least widths follow the transcript's width
+            card._fit_meta()

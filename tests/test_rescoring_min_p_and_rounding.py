@@ -1,5 +1,5 @@
-"""What the third new-user test found and this stop fixed (usertest3 findings 6-8 and lows):
-core parts on the tiny random GPT-2 and a real SQLite store, window parts on real widgets."""
+"""Re-scoring with the end token, the compare scoring's passes, min-p sampling and Explain's
+rounding note: on the tiny random GPT-2 and a real SQLite store."""
 
 from __future__ import annotations
 

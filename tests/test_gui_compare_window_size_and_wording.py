@@ -1,4 +1,5 @@
-"""What the third new-user test found, on real widgets (pytest-qt, offscreen, the tiny random
+"""The compare view's end cell, picker and progress, min-p in Settings, the first window's size
+and the fine-tune wording, on real widgets (pytest-qt, offscreen, the tiny random
 GPT-2 with a random LoRA) and the real SQLite store."""
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ def test_the_status_bar_names_the_phase_the_panel_shows(make_window):
     window = make_window()
     side = window.finetune_side
     side._progress(TrainProgress("training", step=0, total=26, message="Computing reference log-probabilities"))
-    assert side.label.text() == "fine-tuning \u00b7 computing reference log-probabilities", "it said 'training'"
+    assert side.label.text() == "fine-tuning \u00b7 getting ready", "it said 'training'"
     side._progress(TrainProgress("training", step=3, total=26, message="Training"))
     assert side.label.text() == "fine-tuning \u00b7 step 3/26"
 

@@ -1,0 +1,76 @@
+"""Why this token? in Text mode: the inspector's explanation (gui/explain_view.py) for a token
+of the analysed text, a continuation's or the writer's own, and its attribution over the
+heatmap. The explanation reads the text as its analysis did (the same token ids), so it is
+offered only while the heatmap shows that analysis and no continuation is being written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from desktop_app.gui.explain_view import start_text_explain, text_overlay
+
+CHANGED = ("The text changed since this token was shown (or a continuation is being written): click the token "
+           "again once the colours are back.")
+
+
+class TextExplainer:
+    """Wires the inspector's ExplainView to a TextMode.
+
+    Attributes:
+        mode: the TextMode (its controller's analysis, its view's heatmap, the window).
+        view: the inspector's ExplainView, shared with the chat.
+        index: the heatmap token shown in the inspector, or -1.
+    """
+
+    def __init__(self, mode):
+        self.mode = mode
+        self.view = mode.window.inspector.explain
+        self.index = -1
+        self.view.text_requested.connect(self.explain)
+        self.view.overlay_toggled.connect(self._toggled)
+        self.view.cleared.connect(self._clear_overlay)
+
+    def scored_shown(self, index: int):
+        """The analysis the heatmap shows, when token ``index`` is its record and nothing is
+        being written; else None."""
+        controller, heatmap = self.mode.controller, self.mode.view.heatmap
+        scored = controller.scored
+        if controller.continuing or scored is None or not 0 <= index < len(heatmap.records):
+            return None
+        if index >= len(scored.records) or heatmap.records[index] is not scored.records[index]:
+            return None
+        return scored if self.mode.view.offset_of(index) is not None else None
+
+    def show(self, index: int) -> None:
+        """Token ``index`` is shown in the inspector: Explain is offered when its text is finished."""
+        self.index = index
+        self.view.show_text_token(index, self.scored_shown(index) is not None)
+
+    def explain(self, index: int) -> None:
+        from desktop_app.core.explain import context_for_text
+
+        chat, scored = self.mode.window.chat, self.scored_shown(index)
+        if chat.loaded is None or scored is None:
+            self.view.failed(self.view.ticket, "No model is loaded yet." if chat.loaded is None else CHANGED)
+            return
+        record, ids, settings = scored.records[index], list(scored.ids), replace(chat.settings)
+        by_model = self.mode.rated_token(index) is not None  # a continuation wrote it
+        adapter = scored.model_key[2] if scored.model_key else None
+
+        def make_context(loaded):
+            return context_for_text(loaded, ids, index, settings, by_model=by_model, recorded_prob=record.prob,
+                                    scored_with_adapter=adapter, written_precision=record.precision)
+
+        start_text_explain(chat, self.view, make_context)
+
+    def _toggled(self, on: bool) -> None:
+        self._clear_overlay()
+        result = self.view.result
+        if on and self.view.in_text and result is not None and result.attribution is not None:
+            self.mode.view.heatmap.set_overlay(text_overlay(result, self.index))
+
+    def _clear_overlay(self) -> None:
+        heatmap = self.mode.view.heatmap
+        if heatmap.overlay is not None:
+            heatmap.set_overlay(None)

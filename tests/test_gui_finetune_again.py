@@ -1,0 +1,129 @@
+"""A second fine-tune on the same ratings (pytest-qt, offscreen, the tiny random GPT-2, the real
+SQLite store): the panel says how the last run used them (learned from / held out to test),
+asks before training on them again, and a cancelled run leaves the last report readable; the
+report says what its perplexity check measures (fluency, not facts)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.core.training import FineTuneSettings  # noqa: E402
+from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
+
+TRAIN_MS = 120_000
+METRICS = {"margin_before": 0.605, "margin_after": 0.938, "probe_ppl_before": 28.06, "probe_ppl_after": 27.98,
+           "gate_margin_on": "heldout", "heldout_size": 1, "train_size": 2}
+
+
+def rated_and_trained(qtbot, window, tmp_path, minutes=13, seconds=41):
+    """Three rated answers in two conversations, then a kept run (as a fine-tune stores it) that
+    learned from 2 and held 1 out, and took ``minutes:seconds``."""
+    store = window.chat.store
+    for text in ("Hello", "Hi"):
+        store.rate_message(ask(qtbot, window, text)["message_id"], 1)
+    window.new_conversation()
+    store.rate_message(ask(qtbot, window, "Why?")["message_id"], -1)
+    model_id = window.chat.loaded.model_id
+    run = store.create_run({}, model_id)
+    folder = tmp_path / "adapter-1"
+    folder.mkdir()
+    adapter = store.add_adapter(folder, base_model=model_id, run_id=run, metrics=METRICS)
+    started = datetime.fromisoformat(store.get_run(run)["started"])
+    store.update_run(run, status="kept", metrics=METRICS, adapter_id=adapter,
+                     finished=(started + timedelta(minutes=minutes, seconds=seconds)).isoformat())
+    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
+        window.writer.recount()
+    QApplication.processEvents()
+    return run, adapter
+
+
+def answer_question(qtbot, button_text: str, seen: list) -> None:
+    """Click a button of the modal question once it is up (it blocks the click that opened it)."""
+    def click():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(50, click)
+            return
+        seen.append((box.text(), box.informativeText()))
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(50, click)
+
+
+def test_ready_line_says_how_the_last_run_used_the_ratings(make_window, qtbot, tmp_path):
+    window = make_window(max_new_tokens=6)
+    run, _adapter = rated_and_trained(qtbot, window, tmp_path)
+    text = window.finetune_panel.ready_label.text()
+    assert "3 examples ready" in text
+    # the report holds one of them out "to test the result": the line above it must agree
+    assert f"Run {run} used all of them: 2 to learn from, 1 to test the result" in text
+    assert "learned from all of them" not in text
+
+
+def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_report(make_window, qtbot,
+                                                                                      tmp_path):
+    window = make_window(max_new_tokens=6)
+    store = window.chat.store
+    run, adapter = rated_and_trained(qtbot, window, tmp_path)
+    panel = window.finetune_panel
+    window.show_finetune()
+    panel.show_last_run()
+    assert "0.938" in panel.result_body.text()
+    assert "same ones again" in panel.train_button.toolTip()
+    # "Not now": nothing starts, nothing is stored
+    seen = []
+    answer_question(qtbot, "Not now", seen)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    question, detail = seen[0]
+    assert f"Nothing is new since run {run}" in question and "the same 3 examples" in question
+    assert "took 13 min 41 s" in detail and "2 to learn from, 1 to test the result" in detail
+    assert not window.finetune.running and len(store.list_runs()) == 1
+    assert panel.result_box.isVisibleTo(panel) and "0.938" in panel.result_body.text()
+
+    # "Train again" starts it; a cancel then leaves run 1's report on the card, not only "Cancelled"
+    panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,
+                                        reask_tokens=4))
+
+    def cancel_early(p):
+        if p.phase == "training" and p.step >= 1 and panel.phase_label.text() != "Cancelling\u2026":
+            qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+
+    shown = []  # (the panel's phase line, the status bar's) at every report, as the person sees them
+    window.finetune.progress.connect(cancel_early)
+    window.finetune.progress.connect(lambda _p: shown.append((panel.phase_label.text(),
+                                                               window.finetune_side.label.text())))
+    answer_question(qtbot, "Train again", seen)
+    with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS) as done:
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    assert done.args[0].status == "cancelled"
+    # one name per phase, the same in both places ("fine-tuning · training" beside "Computing reference...")
+    assert ("Getting ready: scoring your ratings with the model as it is\u2026", "fine-tuning · getting ready") in shown
+    for line, status in [pair for pair in shown if not pair[0].startswith("Cancel")]:
+        name = status.removeprefix("fine-tuning · ")
+        assert line.lower().startswith(name.replace("step ", "training: step ").split("/")[0]), (line, status)
+    QApplication.processEvents()
+    assert "Cancelled" in panel.result_title.text()
+    body = panel.result_body.text()
+    assert f"Run {done.args[0].run_id} was cancelled" in body and f"run {run}'s report" in body
+    assert "0.605" in body and "0.938" in body, "the last run's report is still there"
+    assert f"Kept as adapter {adapter}" in body, "which run the report is about"
+    window.finetune.adapters_changed.emit()  # the history redraws the card: the note stays
+    QApplication.processEvents()
+    assert "Cancelled" in panel.result_title.text() and "was cancelled" in panel.result_body.text()
+
+
+def test_the_report_says_perplexity_reads_fluency_not_facts():
+    from desktop_app.gui.finetune_panel import describe_run
+
+    _title, body = describe_run("kept", None, METRICS, 1)
+    assert "unharmed" not in body
+    assert "General text reads as fluently as before" in body and "Facts are not checked" in body
+    _title, body = describe_run("discarded", "perplexity rose", {**METRICS, "probe_ppl_after": 33.0}, None)
+    assert "reads less fluently" in body
