@@ -150,6 +150,26 @@ def test_settings_show_min_p_with_the_recommended_default_and_answers_use_it(mak
     assert popover.min_p.text() == "off" and window.chat.settings.min_p == 0
 
 
+@pytest.mark.parametrize("saved_min_p, shown", [(None, "recommended"), (0.0, 0.0), (0.3, 0.3)])
+def test_settings_saved_before_min_p_existed_take_the_recommended_one(make_window, saved_min_p, shown):
+    import json
+
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.gui.main_window import open_settings
+
+    saved = {"temperature": 0.9, "repetition_penalty": 1.1}
+    if saved_min_p is not None:
+        saved["min_p"] = saved_min_p
+    open_settings(AppPaths.resolve().ensure()).setValue("sampling", json.dumps(saved))
+    window = make_window(wait=False)
+    if shown == "recommended":
+        from desktop_app.core.generation import RECOMMENDED_SAMPLING
+
+        shown = RECOMMENDED_SAMPLING["min_p"]
+    assert window.popover.temperature.value() == pytest.approx(0.9), "the person's own choice stays theirs"
+    assert window.chat.settings.min_p == pytest.approx(shown), "a missing min-p is no choice; a saved 0 is"
+
+
 # ---------------------------------------------------------------- LOW 13: the first window fits the screen
 
 def test_the_first_window_takes_at_most_85_percent_of_the_screen_centred(qapp):

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QMainWindow, QProgr
                                QVBoxLayout, QWidget)
 
 from desktop_app import APP_NAME
-from desktop_app.core.generation import SamplingSettings, recommended_sampling, same_again_reason
+from desktop_app.core.generation import (RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling,
+                                         same_again_reason)
 from desktop_app.gui import conversation_actions, db_checkpoint, focus_order, shortcuts, view_toolbar
 from desktop_app.gui.adapter_undo import AdapterUndo
 from desktop_app.gui.chat import ChatController, ChatState
@@ -38,6 +39,13 @@ log = logging.getLogger(__name__)
 def open_settings(paths) -> QSettings:
     """Window state lives next to the data (so --data-dir and tests isolate it too)."""
     return QSettings(str(paths.data_dir / "gui-settings.ini"), QSettings.Format.IniFormat)
+
+
+
+def saved_sampling(saved: dict) -> SamplingSettings:
+    """A person's saved settings; min-p saved before it existed was never their choice, so it
+    takes the recommended value (an explicit 0, "off", stays off)."""
+    return SamplingSettings.from_dict({"min_p": RECOMMENDED_SAMPLING["min_p"], **saved})
 
 
 class MainWindow(QMainWindow):
@@ -244,7 +252,7 @@ class MainWindow(QMainWindow):
         self.legend.score_prompts.setChecked(s.value("score_prompts", "false") in (True, "true"))
         try:
             saved = json.loads(s.value("sampling", "{}"))  # a person's own choice stays theirs
-            sampling = SamplingSettings.from_dict(saved) if saved else recommended_sampling()
+            sampling = saved_sampling(saved) if saved else recommended_sampling()
         except (TypeError, ValueError):
             sampling = recommended_sampling()
         self.popover.set_settings(sampling, s.value("system", "") or "")
