@@ -62,11 +62,7 @@ def eta_words(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds):
         return ""
     seconds = max(0, int(round(seconds)))
-    if seconds < 1:
-        return "almost done"
-    if seconds < 60:
-        return f"about {seconds} s left"
-    return f"about {seconds // 60} min {seconds % 60:02d} s left"
+    return "almost done" if seconds < 1 else f"about {duration_words(seconds)} left"
 
 
 def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None) -> tuple[str, str]:
