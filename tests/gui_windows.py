@@ -46,3 +46,20 @@ def opened_window(qtbot, qapp, model_dir, *, max_new: int, seed: int | None = No
 def text_opened(qtbot, window) -> None:
     """Wait while the Text tab opens a text (read and made on the store lane)."""
     qtbot.waitUntil(lambda: not window.text.opening, timeout=WAIT_MS)
+
+
+def answer_modal(button_text: str, seen: list) -> None:
+    """Click a button of the modal question once it is up (it blocks the click that opened it),
+    noting its (text, informative text) in ``seen``."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def click():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(50, click)
+            return
+        seen.append((box.text(), box.informativeText()))
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(50, click)

@@ -11,10 +11,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.training import FineTuneSettings  # noqa: E402
+from gui_windows import answer_modal  # noqa: E402
 from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
 
 TRAIN_MS = 120_000
@@ -44,19 +45,6 @@ def rated_and_trained(qtbot, window, tmp_path, minutes=13, seconds=41):
     return run, adapter
 
 
-def answer_question(qtbot, button_text: str, seen: list) -> None:
-    """Click a button of the modal question once it is up (it blocks the click that opened it)."""
-    def click():
-        box = QApplication.activeModalWidget()
-        if box is None:
-            QTimer.singleShot(50, click)
-            return
-        seen.append((box.text(), box.informativeText()))
-        next(b for b in box.buttons() if b.text() == button_text).click()
-
-    QTimer.singleShot(50, click)
-
-
 def test_ready_line_says_how_the_last_run_used_the_ratings(make_window, qtbot, tmp_path):
     window = make_window(max_new_tokens=6)
     run, _adapter = rated_and_trained(qtbot, window, tmp_path)
@@ -79,7 +67,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     assert "same ones again" in panel.train_button.toolTip()
     # "Not now": nothing starts, nothing is stored
     seen = []
-    answer_question(qtbot, "Not now", seen)
+    answer_modal("Not now", seen)
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     question, detail = seen[0]
     assert f"Nothing is new since run {run}" in question and "the same 3 examples" in question
@@ -99,7 +87,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     window.finetune.progress.connect(cancel_early)
     window.finetune.progress.connect(lambda _p: shown.append((panel.phase_label.text(),
                                                                window.finetune_side.label.text())))
-    answer_question(qtbot, "Train again", seen)
+    answer_modal("Train again", seen)
     with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS) as done:
         qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     assert done.args[0].status == "cancelled"

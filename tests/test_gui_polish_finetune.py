@@ -11,6 +11,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from gui_windows import answer_modal  # noqa: E402
 from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
 
 
@@ -30,22 +31,6 @@ def fits_in(widget, scroll) -> bool:
 
     left = widget.mapTo(scroll.viewport(), QPoint(0, 0)).x()
     return left >= 0 and left + widget.width() <= scroll.viewport().width()
-
-
-def answer_box(qtbot, button_text: str, seen: list) -> None:
-    """Click a button of the modal question once it is up (it blocks the caller)."""
-    from PySide6.QtCore import QTimer
-
-    def click():
-        box = QApplication.activeModalWidget()
-        if box is None:
-            QTimer.singleShot(50, click)
-            return
-        seen.append(box.text())
-        button = next(b for b in box.buttons() if b.text() == button_text)
-        button.click()
-
-    QTimer.singleShot(50, click)
 
 
 def inside(widget, container) -> bool:
@@ -161,11 +146,11 @@ def test_closing_during_a_finetune_asks_then_stops_cleanly(make_window, qtbot):
                           check_params_cb=lambda p: p.phase == "training" and p.step >= 1):
         assert panel.start()
     seen: list = []
-    answer_box(qtbot, "Keep running", seen)
+    answer_modal("Keep running", seen)
     window.close()
-    assert seen == ["A fine-tune is running: stop it and quit?"]
+    assert [text for text, _ in seen] == ["A fine-tune is running: stop it and quit?"]
     assert window.isVisible() and window.finetune.running, "'Keep running' keeps the window and the run"
-    answer_box(qtbot, "Stop and quit", seen)
+    answer_modal("Stop and quit", seen)
     window.close()
     assert len(seen) == 2 and not window.isVisible()
     assert not window.tasks.training._thread.is_alive(), "the run ended before the window went"
