@@ -336,15 +336,21 @@ def rated_message_ids(store) -> list[int]:
     return out
 
 
+# what a run did not learn from: ratings and better texts given or changed after it started (a
+# run reads them when it starts); the rated answers' message ids, then the Text continuations' ids
+_ANSWERS_AFTER = ("SELECT message_id FROM ratings WHERE created > ?",
+                  "SELECT message_id FROM corrections WHERE created > ?")
+_BRANCHES_AFTER = ("SELECT branch_id FROM text_ratings WHERE created > ?",
+                   "SELECT id FROM text_branches WHERE correction IS NOT NULL AND created > ?")
+
+
 def rated_after_run(store, run_id: int) -> tuple[set[int], set[int]]:
     """The answers (message ids) and Text continuations (branch ids) rated or given a better
     text after run ``run_id`` started: what that run did not learn from (a run reads the
     ratings when it starts: ``since_last_run``'s rule)."""
     started = store.get_run(run_id)["started"]
-    answers = store._rows("SELECT message_id FROM ratings WHERE created > ? "
-                          "UNION SELECT message_id FROM corrections WHERE created > ?", (started, started))
-    branches = store._rows("SELECT branch_id FROM text_ratings WHERE created > ? UNION SELECT id FROM text_branches "
-                           "WHERE correction IS NOT NULL AND created > ?", (started, started))
+    answers, branches = (store._rows(" UNION ".join(queries), (started,) * len(queries))
+                         for queries in (_ANSWERS_AFTER, _BRANCHES_AFTER))
     return {r[0] for r in answers}, {r[0] for r in branches}
 
 
@@ -399,9 +405,7 @@ def _run_use(row) -> dict:
 def _run_new_count(store, row) -> dict:
     """The ratings and better answers given or changed after the run row started."""
     started = row["started"]
-    new = store._one("SELECT (SELECT COUNT(*) FROM ratings WHERE created > ?) "
-                     "+ (SELECT COUNT(*) FROM corrections WHERE created > ?) "
-                     "+ (SELECT COUNT(*) FROM text_ratings WHERE created > ?) "
-                     "+ (SELECT COUNT(*) FROM text_branches WHERE correction IS NOT NULL AND created > ?)",
-                     (started,) * 4)[0]
+    queries = _ANSWERS_AFTER + _BRANCHES_AFTER
+    new = store._one("SELECT " + " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in queries),
+                     (started,) * len(queries))[0]
     return {"last_run": row["id"], "new_since_run": int(new)}
