@@ -263,7 +263,7 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
 
 
 def test_nothing_to_train_and_describe_run():
-    from desktop_app.gui.finetune_panel import describe_run, eta_words
+    from desktop_app.gui.finetune_words import describe_run, eta_words
 
     title, body = describe_run("discarded", "the held-out margin did not move the right way (0.1 -> 0.05)",
                                {"margin_before": 0.1, "margin_after": 0.05, "heldout_size": 2,
@@ -277,7 +277,7 @@ def test_nothing_to_train_and_describe_run():
 def test_loss_curve_follows_a_live_light_dark_switch(qapp, qtbot):
     from PySide6.QtGui import QColor
 
-    from desktop_app.gui.finetune_panel import LossCurve
+    from desktop_app.gui.finetune_widgets import LossCurve
     from desktop_app.gui.theme import apply_theme, colors
 
     apply_theme(qapp, False)

@@ -108,7 +108,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
 
 
 def test_the_report_says_perplexity_reads_fluency_not_facts():
-    from desktop_app.gui.finetune_panel import describe_run
+    from desktop_app.gui.finetune_words import describe_run
 
     _title, body = describe_run("kept", None, METRICS, 1)
     assert "unharmed" not in body

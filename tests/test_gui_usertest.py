@@ -173,7 +173,7 @@ def _bottom_ticks(curve):
 
 
 def test_loss_chart_labels_whole_steps_before_and_during_a_run(qapp):
-    from desktop_app.gui.finetune_panel import LossCurve
+    from desktop_app.gui.finetune_widgets import LossCurve
 
     curve = LossCurve()
     curve.resize(300, 125)

@@ -10,145 +10,26 @@ the chat controller, on the model lane, between answers.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QMessageBox,
+                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core import adapters
 from desktop_app.core.training import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
+from desktop_app.gui.finetune_widgets import CountTile, LossCurve
+from desktop_app.gui.finetune_words import (PHASE_WORDS, describe_run, duration_words, eta_words, news_words,
+                                            nothing_new, phase_line, phase_name, used_words)
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tasks import Task, TaskManager
 
 log = logging.getLogger(__name__)
-
-PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
-               "rescoring": "Re-scoring rated answers"}
-# the run's own steps, in the words of what they are for (the phase name goes before them)
-STEP_WORDS = {"Reading ratings": "reading your ratings",
-              "Loading a separate copy of the model for training": "loading a separate copy of the model to train",
-              "Computing reference log-probabilities": "scoring your ratings with the model as it is",
-              "Measuring your current model, to compare the result with":
-                  "measuring your current model on held-out ratings and general text, to compare the result with",
-              "Measuring the new adapter": "measuring the new adapter the same way"}
-
-
-def phase_name(p) -> str:
-    """One name per phase, the same in the panel and the status bar. Scoring the ratings with
-    the model as it is (the reference) comes before the first step: it is getting ready."""
-    if p.phase == "training" and not p.step and p.message in STEP_WORDS:
-        return PHASE_WORDS["preparing"]
-    return PHASE_WORDS.get(p.phase, p.phase.title())
-
-
-def phase_line(p) -> str:
-    """The panel's line for a report without a step count: "Getting ready: scoring your ratings…"."""
-    name, step = phase_name(p), STEP_WORDS.get(p.message)
-    if step:
-        return f"{name}: {step}\u2026"
-    return f"{p.message}\u2026" if p.message else f"{name}\u2026"
-
-
-def eta_words(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return ""
-    seconds = max(0, int(round(seconds)))
-    return "almost done" if seconds < 1 else f"about {duration_words(seconds)} left"
-
-
-def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None) -> tuple[str, str]:
-    """(title, body) in words a person understands, with the gate's numbers."""
-    m = metrics or {}
-    lines = []
-    b, a = m.get("margin_before"), m.get("margin_after")
-    if b is not None and a is not None:
-        held = m.get("heldout_size") or 0
-        where = (f"on {held} held-out rating{'s' if held != 1 else ''}" if m.get("gate_margin_on") == "heldout" and held
-                 else "on your ratings (too few to hold some back)")
-        verb = "rose" if a > b else "did not rise"
-        lines.append(f"Preference margin {where} {verb}: <b>{b:.3f} \u2192 {a:.3f}</b> "
-                     "<span style='color:@muted'>(how much more the model prefers what you liked; higher is better)</span>")
-    p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
-    if p0 and p1 and math.isfinite(p1):
-        rise = (p1 / p0 - 1) * 100
-        lines.append(f"General-text perplexity: <b>{p0:.2f} \u2192 {p1:.2f}</b> ({rise:+.1f}%) "
-                     "<span style='color:@muted'>(on a fixed probe text; lower is better)</span>")
-        # perplexity reads fluency, not truth: a fine-tune can keep it and still get facts wrong
-        lines.append(f"{fluency_words(rise)} <b>Facts are not checked</b>: read the new answers.")
-    bad = m.get("reask_degenerate_after")
-    if bad:
-        lines.append(f"{bad} of {m.get('reask_count', 0)} re-asked answers degenerated.")
-    if status == "kept":
-        title = f"Kept: adapter {adapter_id} is now in use"
-        body = "It learned from your ratings."
-    elif status == "discarded":
-        title = "Discarded: your model is unchanged"
-        arrow = "\u2192"
-        body = f"<b>Why:</b> {reason.replace('->', arrow)}." if reason else ""
-    elif status == "cancelled":
-        title = "Cancelled: nothing changed"
-        body = "The model you chat with stays as it was."
-        lines = []
-    elif status == "running":
-        title = "Interrupted: nothing changed"
-        body = (f"The fine-tune ({reason or 'the last run'}) stopped when the app was closed while it trained. "
-                "The model you chat with is as it was; Fine-tune starts it again.")
-        lines = []
-    else:
-        title = "The fine-tune failed"
-        body = f"{reason}" if reason else ""
-        lines = []
-    return title, "<br>".join([body] + lines if body else lines)
-
-
-def fluency_words(rise_percent: float) -> str:
-    """What the probe's perplexity change says, and only that: how fluently general text reads."""
-    how = ("as fluently as before" if rise_percent <= 1 else "a little less fluently" if rise_percent <= 5
-           else "less fluently")
-    return f"General text reads {how}."
-
-
-def news_words(counts: dict) -> str:
-    """What the last finished run did not see yet (a run reads the ratings when it starts)."""
-    run, new = counts.get("last_run"), counts.get("new_since_run")
-    if run is None or new is None:
-        return ""
-    if not new:
-        return f" {used_words(counts)}: rate more to teach something new."
-    return (f" {new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new since run {run}; "
-            "a new run learns from all of them, old and new.")
-
-
-def used_words(counts: dict) -> str:
-    """How the last finished run used the ratings there are now: the held-out ones tested it,
-    they did not teach it ("Run 1 used all of them: 9 to learn from, 4 to test the result")."""
-    run, trained, held = counts.get("last_run"), counts.get("last_run_trained"), counts.get("last_run_heldout")
-    if trained is None or held is None:
-        return f"Run {run} already used all of them"
-    if not held:
-        return f"Run {run} learned from all of them"
-    return f"Run {run} used all of them: {trained} to learn from, {held} to test the result"
-
-
-def duration_words(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        return ""
-    seconds = int(round(seconds))
-    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
-
-
-def nothing_new(counts: dict) -> bool:
-    """A finished run has already seen every rating there is: another would train on the same."""
-    return counts.get("last_run") is not None and counts.get("new_since_run") == 0
 
 
 class FineTuneController(QObject):
@@ -270,119 +151,6 @@ class FineTuneController(QObject):
 
         loaded = self.chat.loaded
         return list_adapters(self.store, loaded.model_id) if loaded is not None else []
-
-
-class CountTile(QFrame):
-    def __init__(self, caption: str, icon_name: str | None = None, parent=None):
-        super().__init__(parent)
-        self.setObjectName("CountTile")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(0)
-        top = QHBoxLayout()
-        top.setSpacing(4)
-        self.number = styled_label("0", "CountNumber")
-        top.addWidget(self.number)
-        top.addStretch(1)
-        if icon_name:
-            pic = QLabel()
-            pic.setPixmap(icon(icon_name, colors(is_dark())["muted"]).pixmap(16, 16))
-            top.addWidget(pic)
-        layout.addLayout(top)
-        label = styled_label(caption, "Muted")
-        layout.addWidget(label)
-
-    def set_value(self, n: int) -> None:
-        self.number.setText(str(n))
-
-
-class LossCurve(QWidget):
-    """The live loss curve (pyqtgraph), one point per optimizer step.
-
-    Attributes:
-        steps, losses: the points drawn so far.
-        plot, curve: the pyqtgraph plot and its line."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        import pyqtgraph as pg
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.plot = pg.PlotWidget(axisItems={"bottom": _step_axis()})
-        self.plot.setFixedHeight(125)
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        item = self.plot.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.15)
-        for name in ("left", "bottom"):
-            item.getAxis(name).enableAutoSIPrefix(False)
-        self.curve = self.plot.plot([], [], symbol="o", symbolSize=5, symbolPen=None, fillLevel=None)
-        self.plot.viewport().installEventFilter(self)  # the wheel scrolls the panel, not the fixed chart
-        self.restyle()
-        layout.addWidget(self.plot)
-        self.steps: list[int] = []
-        self.losses: list[float] = []
-        self.plot.setXRange(1, 10, padding=0.06)  # before the first step: whole steps, not 0.2 / 0.4 / ...
-
-    def restyle(self) -> None:
-        """Colours from the current light or dark palette (again when the system switches)."""
-        import pyqtgraph as pg
-
-        c = colors(is_dark())
-        self.plot.setBackground(c["card"])
-        item = self.plot.getPlotItem()
-        for name in ("left", "bottom"):
-            axis = item.getAxis(name)
-            axis.setPen(pg.mkPen(c["border"]))
-            axis.setTextPen(pg.mkPen(c["muted"]))
-        item.setLabel("bottom", "step", color=c["muted"])
-        item.setLabel("left", "loss", color=c["muted"])
-        accent = QColor(c["accent"])
-        self.curve.setPen(pg.mkPen(accent, width=2))
-        self.curve.setSymbolBrush(accent)
-
-    def changeEvent(self, event) -> None:
-        if event.type() == QEvent.Type.PaletteChange:
-            self.restyle()
-        super().changeEvent(event)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.Wheel:
-            area = self.parentWidget()
-            while area is not None and not isinstance(area, QScrollArea):
-                area = area.parentWidget()
-            if area is not None:
-                QApplication.sendEvent(area.verticalScrollBar(), event)
-            return True
-        return super().eventFilter(watched, event)
-
-    def clear(self) -> None:
-        self.steps, self.losses = [], []
-        self.curve.setData([], [])
-        self.plot.setXRange(1, 10, padding=0.06)
-
-    def add(self, step: int, loss: float, total: int | None = None) -> None:
-        if not math.isfinite(loss):
-            return
-        self.steps.append(step)
-        self.losses.append(loss)
-        self.curve.setData(self.steps, self.losses)
-        if total:
-            self.plot.setXRange(1, max(total, 2), padding=0.06)
-
-
-def _step_axis():
-    """A bottom axis that labels whole steps only (a run has no step 2.5)."""
-    import pyqtgraph as pg
-
-    class StepAxis(pg.AxisItem):
-        def tickValues(self, minVal, maxVal, size):
-            return [(max(spacing, 1.0), [v for v in values if float(v).is_integer()])
-                    for spacing, values in super().tickValues(minVal, maxVal, size)]
-
-    return StepAxis("bottom")
 
 
 class FineTunePanel(QScrollArea):

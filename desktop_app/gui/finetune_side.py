@@ -10,7 +10,8 @@ stays about the window as a whole.
 from __future__ import annotations
 
 from desktop_app.gui import view_toolbar
-from desktop_app.gui.finetune_panel import FineTunePanel, phase_name
+from desktop_app.gui.finetune_panel import FineTunePanel
+from desktop_app.gui.finetune_words import phase_name
 from desktop_app.gui.theme import styled_label
 
 

@@ -1,0 +1,124 @@
+"""The fine-tune panel's two small widgets: a count tile and the live loss curve."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+
+
+class CountTile(QFrame):
+    def __init__(self, caption: str, icon_name: str | None = None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("CountTile")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(0)
+        top = QHBoxLayout()
+        top.setSpacing(4)
+        self.number = styled_label("0", "CountNumber")
+        top.addWidget(self.number)
+        top.addStretch(1)
+        if icon_name:
+            pic = QLabel()
+            pic.setPixmap(icon(icon_name, colors(is_dark())["muted"]).pixmap(16, 16))
+            top.addWidget(pic)
+        layout.addLayout(top)
+        label = styled_label(caption, "Muted")
+        layout.addWidget(label)
+
+    def set_value(self, n: int) -> None:
+        self.number.setText(str(n))
+
+
+class LossCurve(QWidget):
+    """The live loss curve (pyqtgraph), one point per optimizer step.
+
+    Attributes:
+        steps, losses: the points drawn so far.
+        plot, curve: the pyqtgraph plot and its line."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        import pyqtgraph as pg
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.plot = pg.PlotWidget(axisItems={"bottom": _step_axis()})
+        self.plot.setFixedHeight(125)
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        item = self.plot.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.15)
+        for name in ("left", "bottom"):
+            item.getAxis(name).enableAutoSIPrefix(False)
+        self.curve = self.plot.plot([], [], symbol="o", symbolSize=5, symbolPen=None, fillLevel=None)
+        self.plot.viewport().installEventFilter(self)  # the wheel scrolls the panel, not the fixed chart
+        self.restyle()
+        layout.addWidget(self.plot)
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.plot.setXRange(1, 10, padding=0.06)  # before the first step: whole steps, not 0.2 / 0.4 / ...
+
+    def restyle(self) -> None:
+        """Colours from the current light or dark palette (again when the system switches)."""
+        import pyqtgraph as pg
+
+        c = colors(is_dark())
+        self.plot.setBackground(c["card"])
+        item = self.plot.getPlotItem()
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(c["border"]))
+            axis.setTextPen(pg.mkPen(c["muted"]))
+        item.setLabel("bottom", "step", color=c["muted"])
+        item.setLabel("left", "loss", color=c["muted"])
+        accent = QColor(c["accent"])
+        self.curve.setPen(pg.mkPen(accent, width=2))
+        self.curve.setSymbolBrush(accent)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.restyle()
+        super().changeEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Wheel:
+            area = self.parentWidget()
+            while area is not None and not isinstance(area, QScrollArea):
+                area = area.parentWidget()
+            if area is not None:
+                QApplication.sendEvent(area.verticalScrollBar(), event)
+            return True
+        return super().eventFilter(watched, event)
+
+    def clear(self) -> None:
+        self.steps, self.losses = [], []
+        self.curve.setData([], [])
+        self.plot.setXRange(1, 10, padding=0.06)
+
+    def add(self, step: int, loss: float, total: int | None = None) -> None:
+        if not math.isfinite(loss):
+            return
+        self.steps.append(step)
+        self.losses.append(loss)
+        self.curve.setData(self.steps, self.losses)
+        if total:
+            self.plot.setXRange(1, max(total, 2), padding=0.06)
+
+
+def _step_axis():
+    """A bottom axis that labels whole steps only (a run has no step 2.5)."""
+    import pyqtgraph as pg
+
+    class StepAxis(pg.AxisItem):
+        def tickValues(self, minVal, maxVal, size):
+            return [(max(spacing, 1.0), [v for v in values if float(v).is_integer()])
+                    for spacing, values in super().tickValues(minVal, maxVal, size)]
+
+    return StepAxis("bottom")
