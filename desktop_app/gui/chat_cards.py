@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.drafts import is_interrupted
+from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label
@@ -254,6 +255,9 @@ class ChatCards:
                 export.answer_json(card.message, card.records, path, w.legend.measure())
         except OSError as exc:
             w.show_error(f"The export failed: {exc}")
+            return None
+        except UserFacingError as exc:  # e.g. too tall for a PNG
+            w.show_error(str(exc))
             return None
         w.statusBar().showMessage(f"Saved {path}", 5000)
         return path

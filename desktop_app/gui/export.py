@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QImage, QPainter
-
 from desktop_app.core.records import joined_text
+from desktop_app.gui import heatmap_legend
+from desktop_app.gui.text_export import MARGIN, document_image
 
 
-def heatmap_png(view, path, width: int = 820, background: str | None = None) -> Path:
-    """Lay the view's document out at ``width`` px and save it as a PNG."""
+def heatmap_png(view, path, width: int = 820) -> Path:
+    """Lay the view's document out at ``width`` px and save it as a PNG: dark text on white
+    whatever the window's theme (the view's own background is transparent), with the key of
+    its colours below it (the measure's, or the attribution's while one is shown over it)."""
     doc = view.document().clone()
     doc.setTextWidth(width)
-    margin = 16
-    size = doc.size()
-    image = QImage(int(size.width()) + 2 * margin, int(size.height()) + 2 * margin, QImage.Format.Format_ARGB32)
-    image.fill(QColor(background) if background else view.palette().base().color())
-    painter = QPainter(image)
-    painter.translate(margin, margin)
-    doc.drawContents(painter, QRectF(0, 0, size.width(), size.height()))
-    painter.end()
+    key = heatmap_legend.key_for(view.measure, attribution=view.overlay is not None)
+    image = document_image(doc, math.ceil(doc.size().width()) + 2 * MARGIN, key, view.font())
     path = Path(path)
     if not image.save(str(path), "PNG"):
         raise OSError(f"Could not write {path}.")

@@ -1,7 +1,7 @@
 """The heatmap of an analysed text as a PNG: the chat's TokenView, laid out at a given width
-and painted into an image (dark text on white, whatever the window's theme). Used by the
-Text view's Export menu and by ``gpt2-desk analyse --export-png`` (which starts Qt
-offscreen for it)."""
+and painted into an image (dark text on white, whatever the window's theme) above the key of
+its colours (``heatmap_legend``). Used by the Text view's Export menu and by
+``gpt2-desk analyse --export-png`` (which starts Qt offscreen for it)."""
 
 from __future__ import annotations
 
@@ -26,25 +26,39 @@ def _application():
 
 
 def heatmap_image(records, prefix: str = "", *, width: int = 900, measure: str = "probability"):
-    """A QImage ``width`` pixels wide of the coloured tokens (the unscored prefix first)."""
+    """A QImage ``width`` pixels wide of the coloured tokens (the unscored prefix first), with
+    the key of the colours below them."""
     _application()
-    from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QImage, QPainter, QPalette
-
+    from desktop_app.gui import heatmap_legend
     from desktop_app.gui.token_view import TokenView
 
     view = TokenView(measure=measure, lazy_tooltips=True)
     view.setLineWrapMode(TokenView.LineWrapMode.FixedPixelWidth)  # not the (unshown) widget's width
     view.setLineWrapColumnOrWidth(width - 2 * MARGIN)
     view.set_records(records, prefix=prefix)
-    document = view.document()
-    height = math.ceil(document.size().height()) + 2 * MARGIN
-    if height > MAX_HEIGHT:
+    try:
+        return document_image(view.document(), width, heatmap_legend.key_for(measure), view.font())
+    finally:
         view.deleteLater()
+
+
+def document_image(document, width: int, key, font):
+    """``document`` (laid out ``width - 2 * MARGIN`` wide) painted dark on white into a QImage
+    ``width`` pixels wide, with ``key`` (a heatmap_legend.Key, or None) below it."""
+    from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QImage, QPainter, QPalette
+
+    from desktop_app.gui import heatmap_legend
+
+    text_h = math.ceil(document.size().height())
+    height = text_h + heatmap_legend.key_height(key, font, width - 2 * MARGIN) + 2 * MARGIN
+    if height > MAX_HEIGHT:
         raise UserFacingError(f"The heatmap would be {height:,} pixels tall, more than a PNG here can hold: "
                               "export it wider, or export the tokens as JSON instead.")
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
+    painter.setFont(font)
+    heatmap_legend.paint_key(painter, key, MARGIN, MARGIN + text_h, width - 2 * MARGIN, QColor("black"))
     painter.translate(MARGIN, MARGIN)
     context = QAbstractTextDocumentLayout.PaintContext()
     palette = QPalette()
@@ -52,7 +66,6 @@ def heatmap_image(records, prefix: str = "", *, width: int = 900, measure: str =
     context.palette = palette
     document.documentLayout().draw(painter, context)
     painter.end()
-    view.deleteLater()
     return image
 
 
