@@ -85,6 +85,47 @@ def test_the_text_tab_keeps_its_editor_and_heatmap_in_a_short_window(make_window
     assert view.summary_panel.probabilities.isVisible(), "tall again: the histograms come back"
 
 
+def test_at_800x600_the_text_tab_gives_the_heatmap_its_share_and_no_empty_status_row(make_window):
+    window = make_window()
+    window.notice_banner.show_message(OFFLINE_NOTICE, "info")
+    window.set_mode("text")
+    view = window.text_view
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 800 and hint.height() <= 600, "the window fits 800x600"
+    for width, height in ((800, 600), (1280, 800), (800, 600)):  # narrow, wide, narrow again
+        window.resize(width, height)
+        settle()
+        view.status.setText("")
+        settle()
+        bar_bottom = view.documents.parentWidget().geometry().bottom()
+        assert view.editor.mapTo(view, QPoint(0, 0)).y() - bar_bottom <= 2, "an empty status row took height"
+        # the branches sit under the heatmap at 800: they must not take the heatmap's lines (it kept two)
+        line = view.heatmap.fontMetrics().lineSpacing()
+        assert view.heatmap_scroll.height() >= max(view.editor.height(), 5 * line), (width, height)
+        view.status.setText("analysing\u2026")
+        settle()
+        assert visible_in(view.status, view), "the status words still show when there are some"
+
+
+def test_at_800x600_a_hovered_tokens_figures_are_not_cut_by_the_models_name(make_window):
+    window = make_window()
+    window.set_mode("text")
+    window.model_label.setText("SmolLM2-135M-Instruct (bundled, offline) \u00b7 cpu \u00b7 Fast (bfloat16)")
+    message = "token 25: \u201c\u2423illuminate\u201d  p=22.40%  rank 1  entropy 3.27"
+    bar = window.statusBar()
+    for width in (800, 1280):
+        window.resize(width, 600)
+        settle()
+        bar.showMessage(message)
+        settle()
+        permanent = [w for w in (window.finetune_side.label, window.progress_label, window.progress,
+                                 window.speed_label, window.model_label, window.adapter_label) if w.isVisible()]
+        room = min(w.geometry().left() for w in permanent)
+        assert bar.fontMetrics().horizontalAdvance(message) + 8 <= room, (width, room)
+    assert window.model_label.width() >= window.model_label.sizeHint().width(), "wide: the whole name shows"
+    assert window.model_label.text().endswith("Fast (bfloat16)"), "the label keeps its whole text (and tooltip)"
+
+
 def longest_block(editor) -> int:
     block, longest = editor.document().begin(), 0
     while block.isValid():

@@ -26,14 +26,15 @@ from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import PromptArea
-from desktop_app.gui.responsive import FIRST_SIZE, first_geometry
+from desktop_app.gui.responsive import FIRST_SIZE, MessageRoom, first_geometry
 from desktop_app.gui.ratings import RatingWriter
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
 from desktop_app.gui.theme import icon
-from desktop_app.gui.transcript import MessageCard, TranscriptView
+from desktop_app.gui.transcript import ElidedLabel, MessageCard, TranscriptView
 
 log = logging.getLogger(__name__)
+STATUS_MESSAGE_ROOM = 480  # the status bar's px kept for a hovered token's figures ("token 25: ... entropy 3.27")
 
 
 def open_settings(paths) -> QSettings:
@@ -152,7 +153,9 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
-        self.model_label = QLabel("No model")
+        self.model_label = ElidedLabel("No model")  # its tooltip says all (model, device, precision)
+        self.model_label.setMinimumWidth(120)
+        MessageRoom(bar, self.model_label, STATUS_MESSAGE_ROOM)
         self.model_label_before = "No model"
         self.adapter_label = QLabel("base")
         self.speed_label = QLabel("")

@@ -62,3 +62,19 @@ class Compactor(QObject):
 
 def elided(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+class MessageRoom(QObject):
+    """Keeps ``room`` pixels of a status bar for its passing messages (a hovered token's
+    figures): ``label``, a permanent widget that shortens itself (transcript.ElidedLabel),
+    gets at most the rest. At 800 px the model's name took the room and cut them."""
+
+    def __init__(self, bar: QWidget, label: QWidget, room: int):
+        super().__init__(bar)
+        self.bar, self.label, self.room = bar, label, room
+        bar.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.bar and event.type() == QEvent.Type.Resize:
+            self.label.setMaximumWidth(max(self.label.minimumWidth(), self.bar.width() - self.room))
+        return False

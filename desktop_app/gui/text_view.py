@@ -26,6 +26,7 @@ from desktop_app.gui.token_view import TokenView
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
 BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
+EDITOR_MIN_HEIGHT = 60  # about three lines
 SHORT_HEIGHT = 440  # below this (800x600 with a notice; not without one) the summary drops its histograms
 
 
@@ -53,6 +54,15 @@ class TextEditor(QPlainTextEdit):
             return
         self.insertPlainText(text)
         self.long_lines_broken.emit(broken)
+
+
+class StatusWords(QLabel):
+    """The Text tab's status words ("analysing…"): hidden while they say nothing, so under a
+    narrow bar, where they have a row of their own, an empty one takes no height."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
 
 
 class TextView(QWidget):
@@ -87,7 +97,7 @@ class TextView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_bar())
-        self.status_line = QVBoxLayout()  # a narrow bar's status words go here, under it (empty: no height)
+        self.status_line = QVBoxLayout()  # a narrow bar's status words go here, under it
         self.status_line.setContentsMargins(12, 0, 12, 0)
         layout.addLayout(self.status_line)
         self.editor = TextEditor()
@@ -140,8 +150,9 @@ class TextView(QWidget):
         self.new_button.setToolTip("A new, empty text")
         self.open_button = QPushButton(icon("open"), "Open\u2026")
         self.open_button.setToolTip("Open a .txt or .md file as a new text")
-        self.status = QLabel("")
+        self.status = StatusWords("")
         self.status.setObjectName("Muted")
+        self.status.hide()
         self.stop_button = QPushButton(icon("stop"), "Stop")
         self.stop_button.setToolTip("Stop the continuation (Esc)")
         self.continue_button = QPushButton(icon("send", "#ffffff"), "Continue")
@@ -176,6 +187,18 @@ class TextView(QWidget):
             total = self.lower.height() if narrow else self.lower.width()
             self.lower.setSizes([max(1, total - (BRANCHES_MIN_HEIGHT if narrow else 220)),
                                  BRANCHES_MIN_HEIGHT if narrow else 260])
+            self._balance_editor(narrow)
+
+    def _balance_editor(self, narrow: bool) -> None:
+        """The editor and the heatmap share their height 2 : 3 whichever way the branches go:
+        under the heatmap they come out of its share (at 800x600 it had kept two lines, the
+        editor six)."""
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return
+        below = BRANCHES_MIN_HEIGHT + self.lower.handleWidth() if narrow else 0
+        editor = max(EDITOR_MIN_HEIGHT, round((total - below) * 2 / 5))
+        self.splitter.setSizes([editor, max(1, total - editor)])
 
     def _compact_bar(self, compact: bool) -> None:
         for button, text in self.bar_labels.items():
