@@ -236,3 +236,54 @@ def test_cancel_keeps_the_grid_and_leaves_the_section_usable(window, qtbot):
     qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)  # usable: ask again, it finishes
     qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)
     assert view.contributors.isVisible() and view.button.isHidden()
+
+
+def _off(result, precision: str):
+    """The same explanation as if ``precision`` had made it and its contributions did not add
+    up (three times their size, and one nat more on the first token), as a bfloat16 path can
+    leave them."""
+    from dataclasses import replace
+
+    a = result.attribution
+    scores = [3 * s for s in a.scores]
+    scores[0] += 1.0
+    return replace(result, precision=precision, attribution=replace(a, scores=scores))
+
+
+def test_a_ranking_that_does_not_add_up_on_fast_weights_is_called_doubtful(window, qtbot):
+    card, view = _explain(qtbot, window, 3)
+    assert not view.exact_button.isVisible()  # it adds up: nothing to doubt
+    fine = view.result
+    view.show_result(view.ticket, _off(fine, "float32"))
+    assert "read them loosely" in view.contrib_caption.text() and not view.exact_button.isVisible()  # Exact: no offer
+    doubtful = _off(fine, "bfloat16")
+    view.show_result(view.ticket, doubtful)
+    caption = view.contrib_caption.text()
+    gap = f"{doubtful.attribution.gap * 100:.0f}%"
+    assert not doubtful.attribution.complete and "doubtful" in caption and "Fast (bfloat16)" in caption and gap in caption
+    assert view.exact_button.isVisible()
+
+
+def test_one_click_reloads_with_exact_weights_and_explains_the_token_again(window, qtbot):
+    card, view = _explain(qtbot, window, 3)
+    view.show_result(view.ticket, _off(view.result, "bfloat16"))
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(view.exact_button, Qt.MouseButton.LeftButton)
+        assert "Exact weights" in view.status.text() and not view.details.isVisible()
+    assert window.chat.loaded.precision == "float32" and window.settings.value("precision") == "exact"
+    qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)  # asked again, by itself
+    result = view.result
+    assert (result.context.message_id, result.context.index) == (card.message_id, 3)
+    assert result.precision == "float32" and result.attribution.complete
+    assert not view.exact_button.isVisible() and "within" in view.contrib_caption.text()
+
+
+def test_another_token_chosen_while_exact_loads_is_not_explained_by_itself(window, qtbot):
+    card, view = _explain(qtbot, window, 3)
+    view.show_result(view.ticket, _off(view.result, "bfloat16"))
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(view.exact_button, Qt.MouseButton.LeftButton)
+        window.show_token(card, 2)  # the person moved on
+    QApplication.processEvents()
+    assert view.pending_exact is None and view.result is None and not window.chat.lane.find("explain")
+    assert view.button.isVisible() and view.button.isEnabled()

@@ -81,3 +81,21 @@ def test_no_explain_while_a_continuation_is_written(text_window, qtbot):
         qtbot.waitUntil(lambda: window.text.continuing, timeout=WAIT_MS)
         click_heatmap(qtbot, window, 1)
         assert not view.button.isVisible() and "finished text" in view.status.text()
+
+
+def test_a_doubtful_text_token_is_explained_again_once_the_text_is_read_with_exact_weights(text_window, qtbot):
+    from test_gui_explain import _off
+
+    window = text_window()
+    window.resize(1280, 800)
+    analysed(qtbot, window, TEXT)
+    click_heatmap(qtbot, window, 3)
+    view = window.inspector.explain
+    off = _off(explained(qtbot, view), "bfloat16")
+    view.show_result(view.ticket, off)
+    assert not off.attribution.complete and view.exact_button.isVisible()
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):  # the text's colours from the new weights
+        qtbot.mouseClick(view.exact_button, Qt.MouseButton.LeftButton)
+    assert window.chat.loaded.precision == "float32"
+    qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)  # asked again, by itself
+    assert view.result.context.in_text and view.result.precision == "float32" and not view.exact_button.isVisible()

@@ -232,3 +232,19 @@ def test_attribution_logits_through_the_body_and_a_2d_head_equal_the_models(kind
     (whole_logits, whole_grad), (flat_logits, flat_grad) = results
     assert flat_logits.shape == (3, model.config.vocab_size)
     assert torch.allclose(flat_logits, whole_logits, atol=1e-5) and torch.allclose(flat_grad, whole_grad, atol=1e-5)
+
+
+def test_a_text_tokens_explanation_speaks_of_its_analysis_not_of_writing_it():
+    from dataclasses import replace
+
+    pytest.importorskip("PySide6")
+    from desktop_app.gui.explain_view import precision_line
+
+    typed = explanation(0.0172, 0.021)
+    typed = replace(typed, context=replace(typed.context, in_text=True, forced=True))
+    note = typed.recorded_note
+    assert note.startswith("When the text was analysed: 1.72%") and "heatmap" in note and "write it" not in note
+    assert "Exact" in note and "round" in note
+    assert precision_line(typed) == "Explained with the weights that analysed the text: Fast (bfloat16)."
+    other = replace(typed, precision="float32")
+    assert other.precision_note.startswith("Analysed with Fast (bfloat16) weights") and "heatmap's" in other.precision_note

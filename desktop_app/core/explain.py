@@ -534,8 +534,9 @@ class Explanation:
         written = self.context.written_precision
         if written is None or self.precision is None or written == self.precision:
             return None
-        return (f"Written with {label(written)} weights; explained with {label(self.precision)} weights (the "
-                "precision loaded now): the figures can differ a little from the answer's.")
+        made, whose = ("Analysed", "the heatmap's") if self.context.in_text else ("Written", "the answer's")
+        return (f"{made} with {label(written)} weights; explained with {label(self.precision)} weights (the "
+                f"precision loaded now): the figures can differ a little from {whose}.")
 
     @property
     def recorded_note(self) -> str | None:
@@ -549,14 +550,20 @@ class Explanation:
         c, now = self.context, self.sampler.raw_prob
         if c.recorded_prob is None or abs(c.recorded_prob - now) < 5e-4:
             return None
-        written = f"When written: {c.recorded_prob * 100:.2f}% (the figure the answer and the inspector show)"
+        if c.in_text:  # a text's token was scored by its analysis, whoever wrote it (the person, often)
+            written = f"When the text was analysed: {c.recorded_prob * 100:.2f}% (the figure the heatmap and the " \
+                      "inspector show)"
+        else:
+            written = f"When written: {c.recorded_prob * 100:.2f}% (the figure the answer and the inspector show)"
         if c.written_with_adapter != self.adapter_id:
             return f"{written}; the adapter has changed since."
         if self.precision_note:
-            return f"{written}; other weights wrote it."
+            return f"{written}; other weights {'analysed' if c.in_text else 'wrote'} it."
         if self.precision in ROUNDING_PRECISIONS:
-            return (f"{written}. The same {label(self.precision)} weights round differently when they read the "
-                    "whole text at once than when they write it token by token; Exact precision gives one figure.")
+            how = ("differently for each way the text is read (the analysis reads it in windows, this reads what "
+                   "comes before this token)" if c.in_text else
+                   "differently when they read the whole text at once than when they write it token by token")
+            return f"{written}. The same {label(self.precision)} weights round {how}; Exact precision gives one figure."
         return f"{written}; the model has changed since."
 
     def to_json(self) -> dict:

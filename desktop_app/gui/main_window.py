@@ -348,6 +348,16 @@ class MainWindow(QMainWindow):
             self.settings.setValue("precision", self.chat.precision)
             self.load_model(dialog.spec())
 
+    def reload_with_precision(self, precision: str) -> None:
+        """The model in use again, with other weights (core.precision: exact, fast, ...), as
+        the model dialog would load it; the choice is kept for the next start."""
+        from desktop_app.gui.model_dialog import spec_in_use
+
+        loaded = self.chat.loaded
+        self.chat.precision = precision
+        self.settings.setValue("precision", precision)
+        self.load_model(spec_in_use(loaded.source) if loaded is not None else self.model_spec)
+
     def use_model(self, loaded) -> None:
         """Put an already loaded model (a LoadedModel) in use, as a finished load does."""
         self.chat.use_model(loaded)
