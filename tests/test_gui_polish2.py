@@ -126,6 +126,19 @@ def test_at_800x600_a_hovered_tokens_figures_are_not_cut_by_the_models_name(make
     assert window.model_label.text().endswith("Fast (bfloat16)"), "the label keeps its whole text (and tooltip)"
 
 
+def test_the_legend_bar_shortens_when_chat_brings_back_score_my_prompts(make_window):
+    window = make_window()
+    window.set_mode("text")  # no "Score my prompts" here: the full bar fits
+    window.resize(1024, 700)
+    settle()
+    window.set_mode("chat")  # it comes back without a resize
+    settle()
+    legend = window.legend
+    shown = [w for w in (legend.colour_by, legend.combo, legend.low, legend.high, legend.score_prompts) if w.isVisible()]
+    for w in shown:  # "Colour by" read "Colour b", "Score my prompts" "Score my prompt"
+        assert w.width() >= w.sizeHint().width(), (type(w).__name__, w.width(), w.sizeHint().width())
+
+
 def longest_block(editor) -> int:
     block, longest = editor.document().begin(), 0
     while block.isValid():

@@ -38,7 +38,9 @@ class Compactor(QObject):
         bar.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.bar and event.type() == QEvent.Type.Resize:
+        # a part shown or hidden (Chat's "Score my prompts" after Text) changes what the full
+        # form needs without a resize: the bar's layout asks again, and so does this
+        if watched is self.bar and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
             self.update()
         return False
 
