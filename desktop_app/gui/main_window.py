@@ -35,6 +35,8 @@ from desktop_app.gui.transcript import MessageCard, TranscriptView
 
 log = logging.getLogger(__name__)
 
+QUIT_WAIT_S = 20.0  # the most closing waits for a fine-tune to stop (app.run_app ends the process after it)
+
 
 def open_settings(paths) -> QSettings:
     """Window state lives next to the data (so --data-dir and tests isolate it too)."""
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         self.paths = paths
         self.settings = open_settings(paths)
         self.tasks = TaskManager(self)
+        self.unfinished_lanes: list[str] = []  # lanes whose thread outlived closing (see closeEvent)
         self.chat = ChatController(store, paths, self.tasks, device, self)
         self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self.tasks.store, self)
@@ -318,7 +321,9 @@ class MainWindow(QMainWindow):
         self.finetune.cancel()
         self.text_mode.close()
         self.chat.shutdown()
-        self.tasks.shutdown(training_timeout_s=60.0)  # every rating asked for is written before the window goes
+        # every rating asked for is written before the window goes; a cancelled fine-tune ends
+        # within one transformer block (core.cancel_hooks), so its wait is seconds at most
+        self.unfinished_lanes = self.tasks.shutdown(training_timeout_s=QUIT_WAIT_S)
         self.adapter_undo.close()  # after the store lane: a delete or undo it was given is done
         super().closeEvent(event)
 
