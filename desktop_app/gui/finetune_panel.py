@@ -177,6 +177,7 @@ class FineTuneController(QObject):
         self.store, self.paths, self.chat, self.tasks = store, paths, chat, tasks
         self.task: Task | None = None
         self.settings = FineTuneSettings()
+        self.expected_model_id: str | None = None  # until a model loads: the one the last session used
 
     @property
     def running(self) -> bool:
@@ -269,7 +270,8 @@ class FineTuneController(QObject):
         from desktop_app.core.adapters import list_adapters
 
         loaded = self.chat.loaded
-        return list_adapters(self.store, loaded.model_id) if loaded is not None else []
+        model_id = loaded.model_id if loaded is not None else self.expected_model_id
+        return list_adapters(self.store, model_id) if model_id is not None else []
 
 
 class CountTile(QFrame):
@@ -424,8 +426,7 @@ class FineTunePanel(QScrollArea):
         self.counts: dict = {}
         self._connect_controller(controller)
         self.set_counts({})
-        # counting needs the model's tokenizer: until then "nothing to learn" would be false
-        self.ready_label.setText("Counting your ratings once the model is loaded\u2026")
+        self.ready_label.setText("Counting your ratings\u2026")  # the window asks at once (no model needed)
 
     def _build_header(self, layout) -> None:
         """Title, intro, the four count tiles, the readiness line and the train button."""
@@ -598,12 +599,12 @@ class FineTunePanel(QScrollArea):
             self.train_button.setToolTip("Train an adapter on your ratings in the background; chatting goes on")
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
-        self.history.set_busy(running)
+        self.history.set_busy(running or not loaded)  # its choices act on the loaded model
         for w in (self.epochs, self.max_steps, self.lr, self.heldout):
             w.setEnabled(not running)
 
     def refresh_adapters(self) -> None:
-        self.history.set_adapters(self.controller.list_adapters())
+        self.history.set_adapters(self.controller.list_adapters(), loading=self.controller.chat.loaded is None)
         if getattr(self, "last_result", None) and self.last_result[0] == "kept" and not self.result_box.isHidden():
             self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
 

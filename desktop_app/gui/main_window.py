@@ -98,8 +98,16 @@ class MainWindow(QMainWindow):
         else:
             self.chat.thread_changed.emit()
         self._update_buttons()
+        self._before_model()
         if autoload:
             self.load_model(self.model_spec)
+
+    def _before_model(self) -> None:
+        """The ratings and the adapter history are on disk: shown at once, not after the
+        seconds a model takes to load (the adapters of the model the last session used)."""
+        self.finetune.expected_model_id = self.settings.value("model_id") or None
+        self.finetune_side.panel.refresh_adapters()
+        self.writer.recount()
 
     # ------------------------------------------------------------ building
     def _build(self) -> None:
@@ -376,6 +384,7 @@ class MainWindow(QMainWindow):
         self.finetune_side.model_loaded()
         if self.model_spec is not None:
             self.settings.setValue("model_spec", self.model_spec)
+        self.settings.setValue("model_id", loaded.model_id)  # its adapters are listed at the next start
         self._busy(self.tasks.model.busy)
         self._update_buttons()
         if self.legend.score_prompts.isChecked():
