@@ -41,3 +41,25 @@ def test_without_a_remembered_model_the_history_says_it_is_loading(make_window, 
     window = make_window(spec=str(tmp_path / "no-model-here"), wait=False)
     history = window.finetune_panel.history
     assert history.list.count() == 0 and history.empty.text() != EMPTY and "loaded" in history.empty.text()
+
+
+def test_a_context_notice_goes_with_its_conversation(make_window, qtbot):
+    """F11: the tiny model's context is 128 tokens; a longer prompt is cut in its middle and
+    the banner says so, in that conversation only."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(max_new_tokens=4)
+    window.prompt.setPlainText("The lighthouse keeper climbed the stairs every night and lit the lamp. " * 12)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.send()
+    banner = window.notice_banner
+    assert banner.isVisible() and "left out to fit the context window" in banner.label.text()
+    first = window.chat.conversation_id
+    qtbot.keyClick(window.prompt, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+    assert window.chat.conversation_id != first and not banner.isVisible()
+    window.chat.notice.emit("A notice about no answer")  # not an answer's: it stays when a conversation opens
+    window.open_conversation(first)
+    QApplication.processEvents()
+    assert banner.isVisible() and banner.label.text() == "A notice about no answer"

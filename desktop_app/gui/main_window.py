@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.settings = open_settings(paths)
         self.tasks = TaskManager(self)
         self.unfinished_lanes: list[str] = []  # lanes whose thread outlived closing (see closeEvent)
+        self.notice_conversation: int | None = None  # the conversation the banner's answer notice is about
         self.chat = ChatController(store, paths, self.tasks, device, self)
         self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self.tasks.store, self)
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
         c.model_progress.connect(self._model_progress)
         c.model_loaded.connect(self._model_loaded)
         c.model_failed.connect(self._model_failed)
-        c.notice.connect(lambda text: self.notice_banner.show_message(text, "info"))
+        c.notice.connect(self._notice)
         # why this model (offline: the bundled one): once closed, not again at every start
         c.model_notice.connect(lambda text: self.notice_banner.show_unless_dismissed(
             text, self.settings, "dismissed_model_notice"))
@@ -451,8 +452,20 @@ class MainWindow(QMainWindow):
             self.prompt.setFocus()
 
     # ------------------------------------------------------------ transcript
+    def _notice(self, text: str) -> None:
+        """An answer's notice ("the 4 oldest turns were left out ...") is about its conversation:
+        it goes when another one is opened (render_thread); other notices stay until closed."""
+        self.notice_conversation = self.chat.conversation_id if self.chat.generating else None
+        self.notice_banner.show_message(text, "info")
+
+    def _drop_other_conversations_notice(self) -> None:
+        if self.notice_conversation is not None and self.notice_conversation != self.chat.conversation_id:
+            self.notice_banner.hide()
+            self.notice_conversation = None
+
     def render_thread(self) -> None:
         """The title, the cards (gui/chat_cards.py) and the buttons for the branch on screen."""
+        self._drop_other_conversations_notice()
         self._show_title()
         self.cards.render()
         self._update_buttons()
