@@ -63,3 +63,66 @@ def test_a_context_notice_goes_with_its_conversation(make_window, qtbot):
     window.open_conversation(first)
     QApplication.processEvents()
     assert banner.isVisible() and banner.label.text() == "A notice about no answer"
+
+
+def test_a_sibling_header_keeps_its_author_and_count_when_narrow(make_window, qtbot):
+    """F6: with "‹ 2/2 ›" in the header, the model's name is elided first; "base model" (or
+    "adapter N") and the token count stay painted."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.gui.transcript import fitted_author, fitted_meta
+    from test_gui import answer_cards, ask
+
+    window = make_window(max_new_tokens=6)
+    ask(qtbot, window, "Why is the sky blue?")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        qtbot.mouseClick(window.regenerate_button, Qt.MouseButton.LeftButton)
+    card = answer_cards(window)[-1]
+    card.role_label.setText("SmolLM2-135M-Instruct \u00b7 base model")  # a real model's long name
+    window.resize(1088, 680)  # the default size: the chat column between both side panels
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: card.width() <= window.transcript.viewport().width(), timeout=5000)
+    QApplication.processEvents()
+    author, meta = card.role_label, card.meta
+
+    def painted():
+        QApplication.processEvents()
+        return (fitted_author(author.text(), author.fontMetrics(), author.contentsRect().width()),
+                fitted_meta(meta.text(), meta.fontMetrics(), meta.contentsRect().width()))
+
+    who, count = painted()  # "6 tokens · reached the token limit" keeps its room (usertest 4): the name goes
+    assert card.sibling_label.isVisible() and who == "base model" and count == "6 tokens \u00b7 token limit"
+    card.set_meta("6 tokens")  # an answer that ended by itself, as the user's did
+    who, count = painted()
+    assert who != author.text(), "narrow enough to need eliding"
+    assert who.endswith("\u2026 \u00b7 base model") and who.startswith("SmolLM2"), who
+    assert count == "6 tokens"
+    assert card.export_button.isVisible() and card.next_button.isVisible()
+
+
+def test_esc_while_the_prompt_is_read_says_stopping_at_once(make_window, qtbot, monkeypatch):
+    """F8: the card says "stopping…" as Esc is pressed, and the reading progress that still
+    arrives before the pass ends does not write over it."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.core import fast_decode
+
+    monkeypatch.setattr(fast_decode, "PREFILL_CHUNK", 8)  # the tiny model's prompt takes several passes
+    window = make_window(max_new_tokens=4)
+    said = []
+
+    def read(done, _total):
+        card = window.cards.streaming
+        if done == 8:
+            qtbot.keyClick(window.prompt, Qt.Key.Key_Escape)
+            said.append(card.meta.text())
+        elif done > 8 and card is not None:
+            said.append(card.meta.text())
+
+    window.chat.prompt_reading.connect(read)
+    window.prompt.setPlainText("The lighthouse keeper climbed the stairs every night and lit the lamp. " * 2)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as done:
+        window.send()
+    assert done.args[0]["finish_reason"] == "cancelled"
+    assert said and set(said) == {"stopping\u2026"}, said

@@ -531,6 +531,8 @@ class MainWindow(QMainWindow):
             return
         if self.message_editor.cancel():
             return
+        if self.chat.generating:
+            self.cards.stopping()
         self.chat.stop()
         self.text_mode.stop()
 
