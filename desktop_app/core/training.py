@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
+from desktop_app.core.cancel_hooks import cancellable
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, plan_reasks, rescore_newest
 from desktop_app.core.lazy import lazy_module
@@ -371,6 +372,12 @@ class _Run:
         torch.manual_seed(s.seed)
         train, held = data.split(s.heldout_fraction, s.seed, max_items=s.heldout_max)
         work = self._with_lora(resolved)
+        with cancellable(work.model, self.check_cancel):  # a cancel reaches inside every phase's passes
+            return self._phases(work, data, train, held, resolved, parent)
+
+    def _phases(self, work, data: TrainingData, train: TrainingData, held: TrainingData, resolved: ResolvedModel,
+                parent: dict | None) -> RunResult:
+        s = self.settings
         model, pad_id = work.model, resolved.pad_id
         self.metrics.update({"train_size": len(train), "heldout_size": len(held),
                              **{f"data_{k}": v for k, v in data.counts().items()},
@@ -493,6 +500,8 @@ class _Run:
             try:
                 with self.timed("rescore"):
                     rescore_newest(self.store, work, adapter_id, s.rescore_limit, self.cancel, self._say_rescoring)
+            except Cancelled:  # the adapter is kept either way; the GUI can re-score later
+                log.info("re-scoring after run %s was cancelled", self.run_id)
             except Exception:  # the adapter is kept either way; the GUI can re-score later
                 log.exception("re-scoring after run %s failed", self.run_id)
         self.say("rescoring", "Done: the new adapter is active")

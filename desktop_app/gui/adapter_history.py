@@ -36,6 +36,10 @@ def adapter_line(row: dict) -> str:
     return " \u00b7 ".join(p for p in first if p) + ("\n" + " \u00b7 ".join(second) if second else "")
 
 
+EMPTY = "No adapters yet. A kept fine-tune appears here; the base model is used until then."
+LOADING = "The adapter history appears once the model has loaded\u2026"
+
+
 class AdapterHistory(QFrame):
     """The adapters of the chat model, newest first, with use / base / roll back / delete.
 
@@ -81,8 +85,7 @@ class AdapterHistory(QFrame):
         QShortcut(QKeySequence(Qt.Key.Key_F2), self.list, self.rename_selected,
                   context=Qt.ShortcutContext.WidgetShortcut)
         layout.addWidget(self.list)
-        self.empty = styled_label("No adapters yet. A kept fine-tune appears here; the base model is used "
-                                  "until then.", "Muted", wrap=True)
+        self.empty = styled_label(EMPTY, "Muted", wrap=True)
         layout.addWidget(self.empty)
         self._build_buttons(layout)
         self.busy = False
@@ -132,8 +135,10 @@ class AdapterHistory(QFrame):
         self.report_button.clicked.connect(lambda: self.selected_id() is not None
                                            and self.report_requested.emit(self.selected_id()))
 
-    def set_adapters(self, rows: list[dict]) -> None:
-        """``rows``: adapters.list_adapters(...) (oldest first); shown newest first."""
+    def set_adapters(self, rows: list[dict], loading: bool = False) -> None:
+        """``rows``: adapters.list_adapters(...) (oldest first); shown newest first. ``loading``:
+        no model yet, so an empty list may only mean its adapters are not known yet."""
+        self.empty.setText(LOADING if loading and not rows else EMPTY)
         selected = self.selected_id()
         self.rows = list(rows)
         self.list.clear()

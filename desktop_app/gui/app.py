@@ -137,7 +137,23 @@ def run_app(args) -> int:
     window.show()
     code = _exec(app)
     store.close()
+    if window.unfinished_lanes:
+        _exit_now(window.unfinished_lanes, code)
     return code
+
+
+def _exit_now(lanes: list[str], code: int) -> None:
+    """A lane's thread still runs after closing waited for it (a pass of torch that does not
+    return): the interpreter's shutdown would abort in torch's threads ("terminate called
+    without an active exception"), so the process ends here. Its fine-tune stays "running" in
+    the database and the next start records it as interrupted."""
+    import logging
+
+    logging.getLogger(__name__).warning("quitting while the %s lane still runs", ", ".join(lanes))
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _exec(app) -> int:

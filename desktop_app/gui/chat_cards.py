@@ -173,10 +173,18 @@ class ChatCards:
         self.streaming.set_meta("writing\u2026")
         self.window.transcript.scroll_to_bottom()
 
+    def stopping(self) -> None:
+        """Esc: said at once on the answer's card, since reading a long prompt stops only after
+        its current pass (seconds on a CPU)."""
+        card = self.streaming
+        if card is not None:
+            card.stopping = True
+            card.set_meta("stopping\u2026")
+
     def reading(self, read: int, total: int) -> None:
         """Before the first token: a long prompt takes minutes to read on a CPU; say so, and how far."""
         card = self.streaming
-        if card is not None and not card.records:
+        if card is not None and not card.records and not getattr(card, "stopping", False):
             done = f": {read:,} of {total:,} tokens" if read else f" ({total:,} tokens)"
             card.set_meta(f"reading your prompt{done}\u2026")
 

@@ -14,12 +14,17 @@ log = logging.getLogger(__name__)
 LONG_CONTEXT = 1024  # tokens the model reads before its first token: on a CPU that takes a while
 
 
-def meter_words(used: int, window: int, dropped: int, cut: int) -> tuple[str, str]:
-    """(text, kind) for the meter; kind "warn" when something will not reach the model."""
+def meter_words(used: int, window: int, dropped: int, cut: int, answer: int = 0) -> tuple[str, str]:
+    """(text, kind) for the meter; kind "warn" when something will not reach the model.
+    ``answer``: the tokens kept free for the answer (core.prompts.build_prompt's budget)."""
     text = f"{used:,} / {window:,} tokens of context"
-    if cut:
-        return (f"{used + cut:,} tokens: {cut:,} more than the {window:,}-token context \u00b7 the middle of the prompt "
-                "will be left out", "warn")
+    if cut:  # what the excess is over: "8,086 tokens: 22 more than the 8,192-token context" read as a bug
+        total = used + cut
+        over = max(total + answer - window, cut if not answer else 1)
+        kept_free = f" with {answer:,} kept for the answer" if answer else ""
+        earlier = f"the {dropped} earlier turn{'s' if dropped != 1 else ''} and " if dropped else ""
+        return (f"{total:,} tokens: {over:,} too many for the {window:,}-token context{kept_free} \u00b7 "
+                f"{earlier}the middle of the prompt will be left out", "warn")
     if dropped:  # what is left out first: after one long turn, "30 / 8,192" alone read as a contradiction
         return (f"The {dropped} oldest turn{'s' if dropped != 1 else ''} no longer fit{'s' if dropped == 1 else ''} "
                 f"and will be left out \u00b7 the rest fills {used:,} / {window:,} tokens of context", "warn")
@@ -55,11 +60,12 @@ class ContextMeter(QObject):
             return  # counted again once the model lane's tasks are done (its changed signal)
         turns = [Turn(m["role"], m["text"]) for m in self.chat.thread() if m["role"] in ("user", "assistant")]
         draft = self.prompt.toPlainText().strip()
+        unanswered = None
         if turns and turns[-1].role == "user":
             # an unanswered prompt (stopped before its first token) is what Regenerate sends: it
             # stays on screen, so it is counted (once, as the draft) unless a new draft is typed
-            unanswered = turns.pop()
-            draft = draft or unanswered.text
+            unanswered = turns.pop().text if not draft else None
+            draft = draft or unanswered
         turns.append(Turn("user", draft))
         try:
             built = build_prompt(loaded.tokenizer, turns, system=self.chat.system or None,
@@ -68,7 +74,10 @@ class ContextMeter(QObject):
         except Exception as exc:  # noqa: BLE001 - e.g. system text too long: sending says it in full
             self.show(f"{exc}", "warn")
             return
-        text, kind = meter_words(len(built.ids), loaded.context_window, built.dropped_turns, built.truncated_tokens)
+        text, kind = meter_words(len(built.ids), loaded.context_window, built.dropped_turns, built.truncated_tokens,
+                                 built.max_new_tokens)
+        if unanswered is not None:  # the box is empty: a red line under it read as an error about nothing
+            text, kind = f"Regenerate sends the prompt above: {text[0].lower()}{text[1:]}", "info"
         self.show(text, kind)
 
     def show(self, text: str, kind: str) -> None:

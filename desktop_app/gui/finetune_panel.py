@@ -58,6 +58,7 @@ class FineTuneController(QObject):
         self.store, self.paths, self.chat, self.tasks = store, paths, chat, tasks
         self.task: Task | None = None
         self.settings = FineTuneSettings()
+        self.expected_model_id: str | None = None  # until a model loads: the one the last session used
 
     @property
     def running(self) -> bool:
@@ -150,7 +151,8 @@ class FineTuneController(QObject):
         from desktop_app.core.adapters import list_adapters
 
         loaded = self.chat.loaded
-        return list_adapters(self.store, loaded.model_id) if loaded is not None else []
+        model_id = loaded.model_id if loaded is not None else self.expected_model_id
+        return list_adapters(self.store, model_id) if model_id is not None else []
 
 
 class FineTunePanel(QScrollArea):
@@ -192,8 +194,7 @@ class FineTunePanel(QScrollArea):
         self.counts: dict = {}
         self._connect_controller(controller)
         self.set_counts({})
-        # counting needs the model's tokenizer: until then "nothing to learn" would be false
-        self.ready_label.setText("Counting your ratings once the model is loaded\u2026")
+        self.ready_label.setText("Counting your ratings\u2026")  # the window asks at once (no model needed)
 
     def _build_header(self, layout) -> None:
         """Title, intro, the four count tiles, the readiness line and the train button."""
@@ -366,12 +367,12 @@ class FineTunePanel(QScrollArea):
             self.train_button.setToolTip("Train an adapter on your ratings in the background; chatting goes on")
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
-        self.history.set_busy(running)
+        self.history.set_busy(running or not loaded)  # its choices act on the loaded model
         for w in (self.epochs, self.max_steps, self.lr, self.heldout):
             w.setEnabled(not running)
 
     def refresh_adapters(self) -> None:
-        self.history.set_adapters(self.controller.list_adapters())
+        self.history.set_adapters(self.controller.list_adapters(), loading=self.controller.chat.loaded is None)
         if getattr(self, "last_result", None) and self.last_result[0] == "kept" and not self.result_box.isHidden():
             self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
 
@@ -385,19 +386,23 @@ class FineTunePanel(QScrollArea):
         # a cancelled run changed nothing and an interrupted one ("running" after a crash) said
         # nothing: the newest run that finished is the one worth reporting
         finished = [r for r in runs if r["status"] not in ("running", "cancelled")]
-        interrupted = runs[0] if runs and runs[0]["status"] == "running" and not self.controller.running else None
+        # the newest run never ended ("running" after a crash) or was stopped by a quit ("cancelled")
+        interrupted = runs[0] if runs and not self.controller.running and (
+            runs[0]["status"] == "running" or (runs[0]["status"] == "cancelled" and not cancelled)) else None
         which = "The new run" if cancelled_run is None else f"Run {cancelled_run}"
         if finished and cancelled:
             self.show_run(finished[0], note=("Cancelled: nothing changed",
                                              f"{which} was cancelled; the model you chat with stays as it was. "
                                              f"This is run {finished[0]['id']}'s report:"))
         elif finished and interrupted:  # the newest run never ended: the app closed or was killed while it trained
-            self.show_run(finished[0], note=(None, f"Run {interrupted['id']} was interrupted (the app closed while "
-                                                   f"it trained) and changed nothing. This is run "
+            self.show_run(finished[0], note=(None, f"Run {interrupted['id']} was stopped before it finished; the "
+                                                   f"model you chat with stayed as it was. This is run "
                                                    f"{finished[0]['id']}'s report."))
         elif finished:
             self.show_run(finished[0])
         elif cancelled:
+            self._show_result("cancelled", None, None, None)
+        elif interrupted and interrupted["status"] == "cancelled":
             self._show_result("cancelled", None, None, None)
         elif interrupted:
             self._show_result("running", f"run {interrupted['id']}", None, None)

@@ -36,6 +36,8 @@ from desktop_app.gui.transcript import ElidedLabel, MessageCard, TranscriptView
 log = logging.getLogger(__name__)
 STATUS_MESSAGE_ROOM = 480  # the status bar's px kept for a hovered token's figures ("token 25: ... entropy 3.27")
 
+QUIT_WAIT_S = 20.0  # the most closing waits for a fine-tune to stop (app.run_app ends the process after it)
+
 
 def open_settings(paths) -> QSettings:
     """Window state lives next to the data (so --data-dir and tests isolate it too)."""
@@ -75,6 +77,8 @@ class MainWindow(QMainWindow):
         self.paths = paths
         self.settings = open_settings(paths)
         self.tasks = TaskManager(self)
+        self.unfinished_lanes: list[str] = []  # lanes whose thread outlived closing (see closeEvent)
+        self.notice_conversation: int | None = None  # the conversation the banner's answer notice is about
         self.chat = ChatController(store, paths, self.tasks, device, self)
         self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self.tasks.store, self)
@@ -96,8 +100,16 @@ class MainWindow(QMainWindow):
         else:
             self.chat.thread_changed.emit()
         self._update_buttons()
+        self._before_model()
         if autoload:
             self.load_model(self.model_spec)
+
+    def _before_model(self) -> None:
+        """The ratings and the adapter history are on disk: shown at once, not after the
+        seconds a model takes to load (the adapters of the model the last session used)."""
+        self.finetune.expected_model_id = self.settings.value("model_id") or None
+        self.finetune_side.panel.refresh_adapters()
+        self.writer.recount()
 
     # ------------------------------------------------------------ building
     def _build(self) -> None:
@@ -193,7 +205,7 @@ class MainWindow(QMainWindow):
         c.model_progress.connect(self._model_progress)
         c.model_loaded.connect(self._model_loaded)
         c.model_failed.connect(self._model_failed)
-        c.notice.connect(lambda text: self.notice_banner.show_message(text, "info"))
+        c.notice.connect(self._notice)
         # why this model (offline: the bundled one): once closed, not again at every start
         c.model_notice.connect(lambda text: self.notice_banner.show_unless_dismissed(
             text, self.settings, "dismissed_model_notice"))
@@ -321,7 +333,9 @@ class MainWindow(QMainWindow):
         self.finetune.cancel()
         self.text_mode.close()
         self.chat.shutdown()
-        self.tasks.shutdown(training_timeout_s=60.0)  # every rating asked for is written before the window goes
+        # every rating asked for is written before the window goes; a cancelled fine-tune ends
+        # within one transformer block (core.cancel_hooks), so its wait is seconds at most
+        self.unfinished_lanes = self.tasks.shutdown(training_timeout_s=QUIT_WAIT_S)
         self.adapter_undo.close()  # after the store lane: a delete or undo it was given is done
         super().closeEvent(event)
 
@@ -384,6 +398,7 @@ class MainWindow(QMainWindow):
         self.finetune_side.model_loaded()
         if self.model_spec is not None:
             self.settings.setValue("model_spec", self.model_spec)
+        self.settings.setValue("model_id", loaded.model_id)  # its adapters are listed at the next start
         self._busy(self.tasks.model.busy)
         self._update_buttons()
         if self.legend.score_prompts.isChecked():
@@ -450,8 +465,20 @@ class MainWindow(QMainWindow):
             self.prompt.setFocus()
 
     # ------------------------------------------------------------ transcript
+    def _notice(self, text: str) -> None:
+        """An answer's notice ("the 4 oldest turns were left out ...") is about its conversation:
+        it goes when another one is opened (render_thread); other notices stay until closed."""
+        self.notice_conversation = self.chat.conversation_id if self.chat.generating else None
+        self.notice_banner.show_message(text, "info")
+
+    def _drop_other_conversations_notice(self) -> None:
+        if self.notice_conversation is not None and self.notice_conversation != self.chat.conversation_id:
+            self.notice_banner.hide()
+            self.notice_conversation = None
+
     def render_thread(self) -> None:
         """The title, the cards (gui/chat_cards.py) and the buttons for the branch on screen."""
+        self._drop_other_conversations_notice()
         self._show_title()
         self.cards.render()
         self._update_buttons()
@@ -517,6 +544,8 @@ class MainWindow(QMainWindow):
             return
         if self.message_editor.cancel():
             return
+        if self.chat.generating:
+            self.cards.stopping()
         self.chat.stop()
         self.text_mode.stop()
 

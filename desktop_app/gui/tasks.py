@@ -304,6 +304,11 @@ class Lane(QObject):
         self._queue.put(None)
         self._thread.join(timeout_s)
 
+    @property
+    def alive(self) -> bool:
+        """Its thread still runs (a ``shutdown`` that timed out)."""
+        return self._thread.is_alive()
+
 
 # ---------------------------------------------------------------- the manager
 
@@ -335,14 +340,16 @@ class TaskManager(QObject):
             self._busy = self.model.busy
             self.busy_changed.emit(self._busy)
 
-    def shutdown(self, training_timeout_s: float = 15.0) -> None:
-        """Cancel model and training work; write everything the store lane was given."""
+    def shutdown(self, training_timeout_s: float = 15.0) -> list[str]:
+        """Cancel model and training work; write everything the store lane was given. Returns
+        the names of the lanes whose thread still runs after its wait (none, normally)."""
         self.training.cancel_all()
         self.model.shutdown(5.0)
         self.store.shutdown(10.0, cancel=False)
         self.training.shutdown(training_timeout_s)
         # a read only, but one outliving its window (a GGUF header: seconds) emits into freed objects
         self.files.shutdown(10.0)
+        return [lane.name for lane in (self.model, self.store, self.training, self.files) if lane.alive]
 
 
 class Throttle(QObject):

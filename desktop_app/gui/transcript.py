@@ -58,6 +58,41 @@ class ElidedLabel(QLabel):
         painter.end()
 
 
+def fitted_author(text: str, metrics, width: int) -> str:
+    """"model · adapter 1" in ``width``: the model's name is elided first and the last part
+    (which adapter, or "base model") stays, so siblings from the base model and an adapter
+    stay told apart in a narrow chat; only when that part alone does not fit is it cut."""
+    if metrics.horizontalAdvance(text) <= width or SEPARATOR not in text:
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    model, which = text.rsplit(SEPARATOR, 1)
+    tail = SEPARATOR + which
+    head = metrics.elidedText(model, Qt.TextElideMode.ElideRight, width - metrics.horizontalAdvance(tail))
+    if len(head) >= AUTHOR_HEAD_CHARS:
+        return head + tail
+    return metrics.elidedText(which, Qt.TextElideMode.ElideRight, width)
+
+
+AUTHOR_HEAD_CHARS = 4  # fewer characters of the model's name say nothing: "which" alone then
+
+
+class AuthorLabel(QLabel):
+    """An answer's author, "model · adapter N": gives way by eliding the model's name; its
+    minimum width holds the adapter part. text() keeps the whole line (its tooltip says more)."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        which = text.rsplit(SEPARATOR, 1)[-1]
+        self.setMinimumWidth(min(self.fontMetrics().horizontalAdvance(which) + 4, self.sizeHint().width()))
+
+    def paintEvent(self, _event) -> None:
+        rect = self.contentsRect()
+        shown = fitted_author(self.text(), self.fontMetrics(), rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(),
+                                  shown, self.foregroundRole())
+        painter.end()
+
+
 class MessageCard(QFrame):
     """One message of the shown thread: header (role, meta, siblings, actions), its heatmap,
     and a footer that ratings fill.
@@ -96,10 +131,10 @@ class MessageCard(QFrame):
         """Role and meta labels, the action buttons, the sibling arrows and edit / export."""
         header = QHBoxLayout()
         header.setSpacing(6)
-        # "model · adapter": drops the adapter, then elides, before the header's buttons give way
-        self.role_label = ElidedLabel(title or ("You" if role == "user" else "Assistant"))
+        # "model · adapter": the model's name is elided, the adapter stays, before the header's buttons give way
+        self.role_label = AuthorLabel()
         self.role_label.setObjectName("CardRole")
-        self.role_label.setMinimumWidth(min(60, self.role_label.sizeHint().width()))
+        self.role_label.setText(title or ("You" if role == "user" else "Assistant"))
         header.addWidget(self.role_label)
         self.meta = ElidedLabel()
         self.meta.setObjectName("CardMeta")
@@ -191,10 +226,11 @@ class MessageCard(QFrame):
     def set_meta(self, text: str) -> None:
         self.meta.setText(text)
         self.meta.setToolTip(text)
-        # "128 tokens · reached the token limit" stays readable: the author's label gives way first
+        # "128 tokens · reached the token limit" stays readable, and so do "6 tokens" and "reading your
+        # prompt: 6,144 of 8,064 tokens…": the model's name in the author's label gives way first
         parts = text.split(SEPARATOR)
-        keep = parts[:2] if len(parts) > 1 and parts[1] in NOT_WHOLE else []
-        self.meta_wanted = self.meta.fontMetrics().horizontalAdvance(SEPARATOR.join(keep)) + 4 if keep else 20
+        keep = parts[:2] if len(parts) > 1 and parts[1] in NOT_WHOLE else parts[:1]
+        self.meta_wanted = self.meta.fontMetrics().horizontalAdvance(SEPARATOR.join(keep)) + 4
         self._fit_meta()
 
     def _fit_meta(self) -> None:
