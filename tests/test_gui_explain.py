@@ -267,9 +267,12 @@ def test_a_ranking_that_does_not_add_up_on_fast_weights_is_called_doubtful(windo
 def test_one_click_reloads_with_exact_weights_and_explains_the_token_again(window, qtbot):
     card, view = _explain(qtbot, window, 3)
     view.show_result(view.ticket, _off(view.result, "bfloat16"))
+    window.activateWindow()
+    view.exact_button.setFocus()
     with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
         qtbot.mouseClick(view.exact_button, Qt.MouseButton.LeftButton)
         assert "Exact weights" in view.status.text() and not view.details.isVisible()
+        assert view.button.hasFocus(), "the focus stays in the section, not down the window"
     assert window.chat.loaded.precision == "float32" and window.settings.value("precision") == "exact"
     qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)  # asked again, by itself
     result = view.result
