@@ -61,6 +61,10 @@ def _doubtful_words(a, precision: str) -> str:
             "on Exact weights (float32) they add up")
 
 
+def _tokens(n: int) -> str:
+    return "1 token" if n == 1 else f"{n:,} tokens"
+
+
 def _hex(rgb) -> str:
     return "#%02x%02x%02x" % tuple(rgb)
 
@@ -482,8 +486,8 @@ class ExplainView(QFrame):
                     else " (not stored with this answer: the defaults)")
         kept = "inside" if s.kept else "<b>outside</b>"
         lines = [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
-                 f"{kept} the {s.kept_size:,} tokens kept. 95% of the model's probability lies in "
-                 f"{s.mass95_size:,} tokens."]
+                 f"{kept} the {_tokens(s.kept_size)} kept. 95% of the model's probability lies in "
+                 f"{_tokens(s.mass95_size)}."]
         if s.forced:
             lines.append("You wrote this token; the model did not sample it." if result.context.in_text
                          else "This token was chosen by you (a branch), not sampled.")

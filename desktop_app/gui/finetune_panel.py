@@ -529,7 +529,8 @@ class FineTunePanel(QScrollArea):
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(body))
         self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None)
-        self.result_box.setProperty("kind", status)
+        # a note with its own title (a later run cancelled) is not this run's verdict: no green or red
+        self.result_box.setProperty("kind", status if note is None or note[0] is None else "note")
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)
         # compare is about this card's adapter: only while that adapter is in use

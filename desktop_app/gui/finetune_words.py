@@ -12,7 +12,8 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
               "Loading a separate copy of the model for training": "loading a separate copy of the model to train",
               "Computing reference log-probabilities": "scoring your ratings with the model as it is",
               "Measuring your current model, to compare the result with":
-                  "measuring your current model on held-out ratings and general text, to compare the result with",
+                  # (not "... to compare the result with…": its ending read as words cut off)
+                  "measuring your current model on held-out ratings and general text, for comparison",
               "Measuring the new adapter": "measuring the new adapter the same way"}
 
 
@@ -58,6 +59,9 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
                      "<span style='color:@muted'>(on a fixed probe text; lower is better)</span>")
         # perplexity reads fluency, not truth: a fine-tune can keep it and still get facts wrong
         lines.append(f"{fluency_words(rise)} <b>Facts are not checked</b>: read the new answers.")
+    stopped = stopped_words(m)
+    if stopped:
+        lines.append(stopped)
     bad = m.get("reask_degenerate_after")
     if bad:
         lines.append(f"{bad} of {m.get('reask_count', 0)} re-asked answers degenerated.")
@@ -82,6 +86,19 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
         body = f"{reason}" if reason else ""
         lines = []
     return title, "<br>".join([body] + lines if body else lines)
+
+
+def stopped_words(metrics: dict) -> str:
+    """Why a run ended before its planned steps: its guard read a text between steps and
+    stopped once that text read less fluently, keeping an earlier step's weights."""
+    planned, made = (metrics.get("schedule") or {}).get("updates"), metrics.get("steps")
+    guard = metrics.get("guard") or {}
+    if not guard or not planned or not made or made >= planned:
+        return ""
+    kept = guard.get("kept_step")
+    keeps = f", and kept the weights of step {kept}" if kept else ""
+    return (f"Training stopped after step {made} of {planned}: a check between steps found general text "
+            f"beginning to read less fluently, so it stopped there{keeps}. This is on purpose, not a fault.")
 
 
 def fluency_words(rise_percent: float) -> str:
