@@ -108,6 +108,28 @@ def fluency_words(rise_percent: float) -> str:
     return f"General text reads {how}."
 
 
+def ready_words(counts: dict) -> str:
+    """What the examples are, so "12 examples" after 6 corrections reads right: "12 examples
+    ready: 6 better answers (each paired with the answer it replaces), 6 thumbs. A thumbs-down
+    on an answer you also corrected is used twice: as the thumb and in its pair."."""
+    total = int(counts.get("total", 0) or 0)
+    corrections, pairs = int(counts.get("corrections", 0) or 0), int(counts.get("pairs", 0) or 0)
+    thumbs = int(counts.get("thumbs_up", 0) or 0) + int(counts.get("thumbs_down", 0) or 0)
+    tokens, siblings = int(counts.get("token_ratings", 0) or 0), pairs - corrections
+    parts = [f"{corrections} better answer{'s' if corrections != 1 else ''} (each paired with the answer it replaces)"
+             if corrections else "",
+             f"{siblings} preference pair{'s' if siblings != 1 else ''} of rated answers to one question"
+             if siblings > 0 else "",
+             f"{thumbs} thumb{'s' if thumbs != 1 else ''}" if thumbs else "",
+             f"{tokens} rated token{'s' if tokens != 1 else ''}" if tokens else ""]
+    line = f"<b>{total} example{'s' if total != 1 else ''} ready</b>: " + ", ".join(p for p in parts if p) + "."
+    twice = int(counts.get("thumbs_on_corrected", 0) or 0)
+    if twice:
+        line += (f" {'A thumb' if twice == 1 else f'{twice} thumbs'} on answers you also corrected "
+                 f"{'is' if twice == 1 else 'are'} used twice: as the thumb and in the pair.")
+    return line
+
+
 def news_words(counts: dict) -> str:
     """What the last finished run did not see yet (a run reads the ratings when it starts)."""
     run, new = counts.get("last_run"), counts.get("new_since_run")
