@@ -264,12 +264,26 @@ def test_a_ranking_that_does_not_add_up_on_fast_weights_is_called_doubtful(windo
     assert view.exact_button.isVisible()
 
 
+def test_the_sampler_says_one_token_not_one_tokens(window, qtbot):
+    from dataclasses import replace
+
+    card, view = _explain(qtbot, window, 3)
+    result = view.result
+    view._show_sampler(replace(result, sampler=replace(result.sampler, kept_size=1, mass95_size=1)))
+    assert "the 1 token kept" in view.sampler.text() and "lies in 1 token." in view.sampler.text()
+    view._show_sampler(replace(result, sampler=replace(result.sampler, kept_size=1200, mass95_size=3)))
+    assert "the 1,200 tokens kept" in view.sampler.text() and "lies in 3 tokens." in view.sampler.text()
+
+
 def test_one_click_reloads_with_exact_weights_and_explains_the_token_again(window, qtbot):
     card, view = _explain(qtbot, window, 3)
     view.show_result(view.ticket, _off(view.result, "bfloat16"))
+    window.activateWindow()
+    view.exact_button.setFocus()
     with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
         qtbot.mouseClick(view.exact_button, Qt.MouseButton.LeftButton)
         assert "Exact weights" in view.status.text() and not view.details.isVisible()
+        assert view.button.hasFocus(), "the focus stays in the section, not down the window"
     assert window.chat.loaded.precision == "float32" and window.settings.value("precision") == "exact"
     qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)  # asked again, by itself
     result = view.result

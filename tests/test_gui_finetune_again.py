@@ -102,6 +102,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     assert f"Run {done.args[0].run_id} was cancelled" in body and f"run {run}'s report" in body
     assert "0.605" in body and "0.938" in body, "the last run's report is still there"
     assert f"Kept as adapter {adapter}" in body, "which run the report is about"
+    assert panel.result_box.property("kind") == "note", "a cancelled run's card is not the kept run's green"
     window.finetune.adapters_changed.emit()  # the history redraws the card: the note stays
     QApplication.processEvents()
     assert "Cancelled" in panel.result_title.text() and "was cancelled" in panel.result_body.text()
@@ -115,3 +116,13 @@ def test_the_report_says_perplexity_reads_fluency_not_facts():
     assert "General text reads as fluently as before" in body and "Facts are not checked" in body
     _title, body = describe_run("discarded", "perplexity rose", {**METRICS, "probe_ppl_after": 33.0}, None)
     assert "reads less fluently" in body
+
+
+def test_the_report_says_why_a_run_stopped_before_its_planned_steps():
+    from desktop_app.gui.finetune_words import describe_run
+
+    early = {**METRICS, "steps": 12, "schedule": {"updates": 27}, "guard": {"kept_step": 10, "checks": [(12, 30.9)]}}
+    _title, body = describe_run("kept", None, early, 1)
+    assert "stopped after step 12 of 27" in body and "step 10" in body and "not a fault" in body
+    _title, body = describe_run("kept", None, {**early, "steps": 27}, 1)
+    assert "stopped after" not in body, "all planned steps ran: nothing to explain"

@@ -247,3 +247,26 @@ def test_at_800x600_the_text_bar_drops_words_rather_than_cutting_them(text_windo
     for _ in range(3):
         QApplication.processEvents()
     assert view.continue_button.text() == "Continue", "wide again: the words come back"
+
+
+def test_the_heatmap_follows_a_continuation_to_its_end_like_the_editor(text_window, qtbot):
+    window = text_window(max_new_tokens=24)
+    window.resize(1088, 680)  # the default size of a first start on a 1280x800 screen
+    view = window.text_view
+    analysed(qtbot, window, TEXT * 6)  # longer than the heatmap shows
+    bar = view.heatmap_scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=WAIT_MS)
+    bar.setValue(0)  # the start of the text in view, as after an analysis
+    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
+        qtbot.keyClick(view.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.text.continuing and view.status.text() == "", timeout=WAIT_MS)  # analysed again
+    for _ in range(3):
+        QApplication.processEvents()
+    assert bar.maximum() > 0 and bar.value() == bar.maximum(), "the new tokens, not the text's start, are in view"
+    bar.setValue(0)  # scrolled up afterwards: it stays where the person put it
+    view.heatmap.set_records(view.heatmap.records, prefix=view.heatmap.prefix)
+    for _ in range(3):
+        QApplication.processEvents()
+    view.analyse_now(save=False)
+    qtbot.waitUntil(lambda: view.status.text() == "", timeout=WAIT_MS)
+    assert bar.value() < bar.maximum()

@@ -5,6 +5,8 @@ their own kernels on the fused weights; anything unknown falls back to the plain
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -197,6 +199,23 @@ def test_exact_fused_weights_are_shared_with_the_model(llama_dir, session_paths)
     assert attention.q_proj.weight.data_ptr() == fused.data_ptr()
     assert attention.v_proj.weight.data_ptr() == fused[-attention.v_proj.weight.shape[0]:].data_ptr()
     assert_same(before, generate(loaded, prompt_ids(loaded), SamplingSettings(max_new_tokens=10, seed=2), lean=False))
+
+
+def test_exact_fused_weights_made_in_inference_mode_still_take_gradients(llama_dir, session_paths):
+    """The plan is made under inference mode (the load's prepare, an answer); the layers' weights
+    it turns into views must stay normal tensors, or "Why this token?" cannot go backward."""
+    from desktop_app.core.explain import integrated_gradients
+
+    loaded = load(llama_dir, session_paths)
+    assert lean_decode.prepare(loaded)  # under inference mode, as the load does it
+    q_proj = loaded.model.model.layers[0].self_attn.q_proj
+    plan = lean_decode.plan_for(loaded)
+    assert q_proj.weight.data_ptr() == plan.layers[0][1].weight.data_ptr()  # shared, as before
+    assert not q_proj.weight.is_inference()
+    ids = prompt_ids(loaded)
+    result = integrated_gradients(loaded, ids[:-1], ids[-1], (ids[-1] + 1) % len(loaded.tokenizer), steps=2,
+                                  max_steps=2)
+    assert len(result.scores) == len(ids) - 1 and all(math.isfinite(s) for s in result.scores)
 
 
 def test_the_app_makes_the_fused_weights_when_the_model_loads(llama_dir, session_paths):

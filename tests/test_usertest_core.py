@@ -140,3 +140,27 @@ def test_same_again_reason_names_greedy_and_a_fixed_seed():
     assert "temperature 0" in same_again_reason(SamplingSettings(temperature=0.0))
     assert "Greedy" in same_again_reason(SamplingSettings(greedy=True, seed=3))
     assert "fixed seed (3)" in same_again_reason(SamplingSettings(temperature=0.7, seed=3))
+
+
+# ---------------------------------------------------------------- usertest5 F2: "12 examples" after 6 corrections
+
+def test_readiness_says_how_many_thumbs_sit_on_corrected_answers(store):
+    pytest.importorskip("PySide6")
+    from desktop_app.gui.finetune_words import ready_words
+
+    corrected = [_answer(store, f"Wrong {i}.") for i in range(3)]
+    liked = _answer(store, "Paris.")
+    for mid in corrected:
+        store.rate_message(mid, -1)
+        store.set_correction(mid, "Answer: Paris.")
+    store.rate_message(liked, 1)
+    counts = readiness(store)
+    assert counts["total"] == 7 and counts["corrections"] == 3 and counts["thumbs_on_corrected"] == 3
+    line = ready_words(counts)
+    assert line.startswith("<b>7 examples ready</b>: 3 better answers (each paired with the answer it replaces), "
+                           "4 thumbs.")
+    assert "3 thumbs on answers you also corrected are used twice" in line
+    store.clear_rating(corrected[0])
+    store.clear_rating(corrected[1])
+    line = ready_words(readiness(store))
+    assert "A thumb on answers you also corrected is used twice" in line and line.startswith("<b>5 examples")

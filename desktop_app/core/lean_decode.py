@@ -148,8 +148,12 @@ class Projection:
 def _shared_cat(bases: list) -> torch.Tensor:
     """The Linear layers' weights as one [sum of outs, in] matrix; in float32 each layer's weight
     then becomes a view of it (same values, one copy in memory: 280 MB less for SmolLM2), so the
-    model's own forward (the prompt, scoring) and the lean step read the same numbers."""
-    fused = torch.cat([b.weight.detach() for b in bases])
+    model's own forward (the prompt, scoring) and the lean step read the same numbers. Made as a
+    normal tensor even when the plan is made under inference mode (at load, or at an answer):
+    the layers' weights must stay usable for gradients ("Why this token?" at Exact failed with
+    "Inference tensors cannot be saved for backward")."""
+    with torch.inference_mode(False), torch.no_grad():
+        fused = torch.cat([b.weight.detach() for b in bases])
     if fused.dtype == torch.float32 and all(type(b) is torch.nn.Linear for b in bases):
         row = 0
         for b in bases:

@@ -367,6 +367,9 @@ def readiness(store) -> dict:
               "corrections": sum(1 for e in dpo if e["source"] == "correction"),
               "pairs": len(dpo)}
     counts["total"] = len(kto) + len(dpo) + token_ratings
+    # a thumb on an answer that also has a better answer trains twice: as the thumb and in the pair
+    corrected = {e["rejected_message_id"] for e in dpo if e["source"] == "correction"}
+    counts["thumbs_on_corrected"] = sum(1 for e in kto if e["message_id"] in corrected)
     for key, value in text_training.readiness(store).items():  # text mode's ratings count alike
         counts[key] += value
     counts["ready"] = counts["total"] > 0

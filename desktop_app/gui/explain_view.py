@@ -56,9 +56,13 @@ def doubtful(result) -> bool:
 def _doubtful_words(a, precision: str) -> str:
     from desktop_app.core.precision import label
 
-    return (f"<b>this ranking is doubtful</b>: on {label(precision)} weights the contributions add up only within "
-            f"{a.gap * 100:.0f}% of the difference after {a.steps} steps, so their sizes and order may be wrong. "
-            "Exact weights (float32) make them add up")
+    return (f"<b>This ranking is doubtful</b>: on {label(precision)} weights the contributions add up only within "
+            f"{a.gap * 100:.0f}% of the difference after {a.steps} steps, so their sizes and order may be wrong; "
+            "on Exact weights (float32) they add up")
+
+
+def _tokens(n: int) -> str:
+    return "1 token" if n == 1 else f"{n:,} tokens"
 
 
 def _hex(rgb) -> str:
@@ -306,6 +310,7 @@ class ExplainView(QFrame):
     def ask(self) -> None:
         if self.message_id is None and not self.in_text:
             return
+        self.pending_exact = None  # asked now: nothing waits for the Exact weights any more
         self.ticket += 1
         self.result = self.partial = None
         # the bar and Cancel show at once, and take the focus the button had (disabled, it
@@ -329,10 +334,10 @@ class ExplainView(QFrame):
         """One click: the window reloads the model with Exact weights (``exact_requested``) and
         this token is explained again once it is loaded (``resume_exact``)."""
         self.pending_exact = (self.message_id, self.index, self.in_text)
-        self._focus_from((self.exact_button,), self.button)
+        self.button.setVisible(True)  # a click meanwhile asks at once (it waits for the load on the model lane)
+        self.button.setEnabled(True)
+        self._focus_from((self.exact_button,), self.button)  # before it hides: not down the window, to a "+"
         self.details.hide()
-        self.button.setVisible(True)
-        self.button.setEnabled(False)
         self.cleared.emit()  # the doubtful attribution leaves the transcript too
         self._say("Loading the model with Exact weights (float32); this token is explained again once it is in\u2026")
         self.exact_requested.emit()
@@ -341,8 +346,6 @@ class ExplainView(QFrame):
         """Exact weights are in: explain the token again (False: nothing was waiting for them)."""
         if self.pending_exact is None or self.pending_exact != (self.message_id, self.index, self.in_text):
             return False
-        self.pending_exact = None
-        self.button.setEnabled(True)
         self.ask()
         return True
 
@@ -350,7 +353,6 @@ class ExplainView(QFrame):
         """The reload did not happen: the model in use stays, and so can the question."""
         if self.pending_exact is not None:
             self.pending_exact = None
-            self.button.setEnabled(True)
             self._say("The model could not be reloaded with Exact weights; it stays as it was.")
 
     def _say(self, text: str) -> None:
@@ -465,8 +467,8 @@ class ExplainView(QFrame):
         unsure = self.result is not None and doubtful(self.result)
         self.contrib_caption.setText(
             f"What led to \u201c{html.escape(token_label(a.target_text))}\u201d rather than "
-            f"\u201c{html.escape(token_label(a.other_text))}\u201d (log-prob difference {a.difference:+.2f}; "
-            f"{_doubtful_words(a, precision) if unsure else html.escape(_completeness(a))}):")
+            f"\u201c{html.escape(token_label(a.other_text))}\u201d (log-prob difference {a.difference:+.2f}"
+            + (f"). {_doubtful_words(a, precision)}:" if unsure else f"; {html.escape(_completeness(a))}):"))
         self.exact_button.setVisible(unsure)
         rows = []
         for i in a.top(TOP_CONTRIBUTORS):
@@ -484,8 +486,8 @@ class ExplainView(QFrame):
                     else " (not stored with this answer: the defaults)")
         kept = "inside" if s.kept else "<b>outside</b>"
         lines = [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
-                 f"{kept} the {s.kept_size:,} tokens kept. 95% of the model's probability lies in "
-                 f"{s.mass95_size:,} tokens."]
+                 f"{kept} the {_tokens(s.kept_size)} kept. 95% of the model's probability lies in "
+                 f"{_tokens(s.mass95_size)}."]
         if s.forced:
             lines.append("You wrote this token; the model did not sample it." if result.context.in_text
                          else "This token was chosen by you (a branch), not sampled.")

@@ -24,7 +24,7 @@ from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.finetune_words import (PHASE_WORDS, describe_run, duration_words, eta_words, news_words,
-                                            nothing_new, phase_line, phase_name, used_words)
+                                            nothing_new, phase_line, phase_name, ready_words, used_words)
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tasks import Task, TaskManager
@@ -339,10 +339,7 @@ class FineTunePanel(QScrollArea):
             tile.set_value(int(counts.get(key, 0) or 0))
         total = int(counts.get("total", 0) or 0)
         if total:
-            pairs = counts.get("pairs", 0)
-            extra = f", {pairs} as preference pair{'s' if pairs != 1 else ''}" if pairs else ""
-            self.ready_label.setText(f"<b>{total} example{'s' if total != 1 else ''} ready</b>{extra}."
-                                     + news_words(counts))
+            self.ready_label.setText(ready_words(counts) + news_words(counts))
         else:
             self.ready_label.setText("Nothing to learn from yet: rate an answer with \u25b2/\u25bc, right-click a "
                                      "token, or write a better answer.")
@@ -534,7 +531,8 @@ class FineTunePanel(QScrollArea):
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(body))
         self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None)
-        self.result_box.setProperty("kind", status)
+        # a note with its own title (a later run cancelled) is not this run's verdict: no green or red
+        self.result_box.setProperty("kind", status if note is None or note[0] is None else "note")
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)
         # compare is about this card's adapter: only while that adapter is in use

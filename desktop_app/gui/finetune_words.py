@@ -12,7 +12,8 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
               "Loading a separate copy of the model for training": "loading a separate copy of the model to train",
               "Computing reference log-probabilities": "scoring your ratings with the model as it is",
               "Measuring your current model, to compare the result with":
-                  "measuring your current model on held-out ratings and general text, to compare the result with",
+                  # (not "... to compare the result with…": its ending read as words cut off)
+                  "measuring your current model on held-out ratings and general text, for comparison",
               "Measuring the new adapter": "measuring the new adapter the same way"}
 
 
@@ -58,6 +59,9 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
                      "<span style='color:@muted'>(on a fixed probe text; lower is better)</span>")
         # perplexity reads fluency, not truth: a fine-tune can keep it and still get facts wrong
         lines.append(f"{fluency_words(rise)} <b>Facts are not checked</b>: read the new answers.")
+    stopped = stopped_words(m)
+    if stopped:
+        lines.append(stopped)
     bad = m.get("reask_degenerate_after")
     if bad:
         lines.append(f"{bad} of {m.get('reask_count', 0)} re-asked answers degenerated.")
@@ -84,11 +88,46 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
     return title, "<br>".join([body] + lines if body else lines)
 
 
+def stopped_words(metrics: dict) -> str:
+    """Why a run ended before its planned steps: its guard read a text between steps and
+    stopped once that text read less fluently, keeping an earlier step's weights."""
+    planned, made = (metrics.get("schedule") or {}).get("updates"), metrics.get("steps")
+    guard = metrics.get("guard") or {}
+    if not guard or not planned or not made or made >= planned:
+        return ""
+    kept = guard.get("kept_step")
+    keeps = f", and kept the weights of step {kept}" if kept else ""
+    return (f"Training stopped after step {made} of {planned}: a check between steps found general text "
+            f"beginning to read less fluently, so it stopped there{keeps}. This is on purpose, not a fault.")
+
+
 def fluency_words(rise_percent: float) -> str:
     """What the probe's perplexity change says, and only that: how fluently general text reads."""
     how = ("as fluently as before" if rise_percent <= 1 else "a little less fluently" if rise_percent <= 5
            else "less fluently")
     return f"General text reads {how}."
+
+
+def ready_words(counts: dict) -> str:
+    """What the examples are, so "12 examples" after 6 corrections reads right: "12 examples
+    ready: 6 better answers (each paired with the answer it replaces), 6 thumbs. A thumbs-down
+    on an answer you also corrected is used twice: as the thumb and in its pair."."""
+    total = int(counts.get("total", 0) or 0)
+    corrections, pairs = int(counts.get("corrections", 0) or 0), int(counts.get("pairs", 0) or 0)
+    thumbs = int(counts.get("thumbs_up", 0) or 0) + int(counts.get("thumbs_down", 0) or 0)
+    tokens, siblings = int(counts.get("token_ratings", 0) or 0), pairs - corrections
+    parts = [f"{corrections} better answer{'s' if corrections != 1 else ''} (each paired with the answer it replaces)"
+             if corrections else "",
+             f"{siblings} preference pair{'s' if siblings != 1 else ''} of rated answers to one question"
+             if siblings > 0 else "",
+             f"{thumbs} thumb{'s' if thumbs != 1 else ''}" if thumbs else "",
+             f"{tokens} rated token{'s' if tokens != 1 else ''}" if tokens else ""]
+    line = f"<b>{total} example{'s' if total != 1 else ''} ready</b>: " + ", ".join(p for p in parts if p) + "."
+    twice = int(counts.get("thumbs_on_corrected", 0) or 0)
+    if twice:
+        line += (f" {'A thumb' if twice == 1 else f'{twice} thumbs'} on answers you also corrected "
+                 f"{'is' if twice == 1 else 'are'} used twice: as the thumb and in the pair.")
+    return line
 
 
 def news_words(counts: dict) -> str:

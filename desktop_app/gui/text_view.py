@@ -116,6 +116,10 @@ class TextView(QWidget):
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
         self.heatmap_scroll = scroll
+        self.follow_stream = False  # a continuation streams in and the heatmap keeps its end in view
+        bar = scroll.verticalScrollBar()
+        bar.rangeChanged.connect(self._heatmap_grew)
+        bar.valueChanged.connect(self._heatmap_scrolled)
         self.branch_panel = BranchPanel(self.controller.tree)
         self.regenerate_button = self.branch_panel.regenerate_button  # it acts on the continuation shown
         self.branch_panel.setMinimumWidth(120)
@@ -291,6 +295,7 @@ class TextView(QWidget):
 
     def _show_document(self, document: dict) -> None:
         self.timer.stop()
+        self.follow_stream = False
         self._set_editor_text(document["shown_text"])
         self.refresh_documents()
         self.heatmap.set_records([], prefix="")
@@ -307,6 +312,7 @@ class TextView(QWidget):
     # ------------------------------------------------------------ analysing
     def _edited(self) -> None:
         if not self._loading:
+            self.follow_stream = False
             self.status.setText("edited\u2026")
             self.timer.start()
 
@@ -369,7 +375,21 @@ class TextView(QWidget):
             return None
         return len(view.prefix) + sum(len(r.text) for r in view.records[:index])
 
+    def _heatmap_grew(self, _low: int, high: int) -> None:
+        if self.follow_stream:  # also for the last tokens and the colours of the analysis after them
+            self.heatmap_scroll.verticalScrollBar().setValue(high)
+
+    def _heatmap_scrolled(self, value: int) -> None:
+        """Scrolled up while a continuation streams: the person reads; scrolled back to the end:
+        the heatmap follows it again."""
+        if self.follow_stream or self.controller.continuing:
+            self.follow_stream = value >= self.heatmap_scroll.verticalScrollBar().maximum() - 4
+
     def _stream_started(self, plan) -> None:
+        # the editor shows the end, where the new tokens come: so does the heatmap (it showed the
+        # start of a long text while the editor showed its end)
+        self.follow_stream = True
+        self.heatmap_scroll.verticalScrollBar().setValue(self.heatmap_scroll.verticalScrollBar().maximum())
         self.status.setText("writing\u2026")
         self._set_editor_text(plan.prefix)  # what followed the cursor stays in its branch
         view, at, keep = self.heatmap, len(self.heatmap.prefix), 0
