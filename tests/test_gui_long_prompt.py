@@ -31,10 +31,10 @@ def test_the_card_says_the_prompt_is_being_read_and_how_far(make_window, qtbot, 
     with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
         window.send()
     read, total, line = seen[0]
-    assert read == 0 and total > 24 and line == f"reading your prompt ({total:,} tokens)\u2026"
+    assert read == 0 and total > 24 and line == f"reading {total:,} tokens\u2026"
     reads = [r for r, _t, _line in seen[1:]]
     assert reads[0] == 8 and reads == sorted(set(reads)) and reads[-1] < total, "how far, chunk by chunk"
-    assert len(seen) >= 3 and seen[1][2] == f"reading your prompt: 8 of {total:,} tokens\u2026"
+    assert len(seen) >= 3 and seen[1][2] == f"reading: 8 of {total:,} tokens\u2026"
     card = window.cards.streaming or [c for c in window.transcript.cards if c.role == "assistant"][-1]
     assert "reading" not in card.meta.text(), "the first token replaces it"
 

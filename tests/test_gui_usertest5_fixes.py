@@ -126,3 +126,54 @@ def test_esc_while_the_prompt_is_read_says_stopping_at_once(make_window, qtbot, 
         window.send()
     assert done.args[0]["finish_reason"] == "cancelled"
     assert said and set(said) == {"stopping\u2026"}, said
+
+
+def test_the_model_notice_is_not_replaced_by_a_notice_about_no_answer(make_window):
+    """F1: the fallback notice names the model used first, and "The answer starts as soon as
+    the model has loaded." goes to the status bar instead of replacing it."""
+    from desktop_app.core.models import BUNDLED_NAME, resolve_spec
+
+    window = make_window()
+    text = resolve_spec(None, probe=lambda: False).notice  # offline, and the default model is not cached here
+    assert text.startswith(f"The bundled offline model {BUNDLED_NAME} is used")
+    window.chat.model_notice.emit(text)
+    window.chat.notice.emit("The answer starts as soon as the model has loaded.")
+    assert window.notice_banner.isVisible() and window.notice_banner.label.text() == text
+    assert window.statusBar().currentMessage() == "The answer starts as soon as the model has loaded."
+
+
+def test_ctrl_3_opens_the_fine_tune_tab_on_its_button_and_compare_is_a_tab_stop(make_window, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.gui import focus_order
+    from test_gui import answer_cards, ask
+
+    window = make_window()
+    ask(qtbot, window, "Hello there")
+    card = answer_cards(window)[-1]
+    qtbot.keyClick(card.rating.up, Qt.Key.Key_Space)
+    window.writer.wait()
+    QApplication.processEvents()
+    window.prompt.setFocus()
+    qtbot.keyClick(window.prompt, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+    panel = window.finetune_panel
+    assert window.side_tabs.currentWidget() is panel
+    assert QApplication.focusWidget() is panel.train_button and panel.train_button.isEnabled()
+    stops = focus_order.card_stops(card)
+    assert stops.index(card.rating.compare_button) == stops.index(card.rating.up) - 1
+
+
+def test_tab_into_the_fine_tune_panel_lands_on_a_control_with_a_ring(make_window, qtbot):
+    """The panel's scroll area was the first stop after the tab bar: focused, with no ring."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractButton, QApplication
+
+    window = make_window()
+    window.finetune_side.show()
+    window.side_tabs.tabBar().setFocus()
+    qtbot.keyClick(window.side_tabs.tabBar(), Qt.Key.Key_Tab)
+    focused = QApplication.focusWidget()
+    assert focused is not window.finetune_panel and isinstance(focused, QAbstractButton), focused
+    assert window.finetune_panel.isAncestorOf(focused)

@@ -1,17 +1,18 @@
 """A cancel that reaches inside a forward or backward pass of a model.
 
-A fine-tune checks its cancel between steps, but its long phases are made of passes the
-loop does not see: the reference log-probabilities, the guard's checks, the measurements
-before and after, the re-asks and the re-scoring. On a busy machine one of them took over a
-minute, so closing the window waited that long (and a process that quit before it ended
-aborted in torch's threads). With ``cancellable`` every transformer block checks the event
-before it runs, and every trainable weight as its gradient arrives, so a cancel ends the
-run within one block's work, whatever phase it is in.
+Work that loops over passes checks its cancel between them, but one pass over a long context,
+or a phase made of passes its loop does not see, can take a minute on a busy CPU. A fine-tune's
+long phases are such (the reference log-probabilities, the guard's checks, the measurements
+before and after, the re-asks, the re-scoring): closing the window during one waited a minute,
+and a process that quit before it ended aborted in torch's threads. ``stoppable`` checks as
+every transformer block starts, and as the gradient reaches every block's output in a backward
+pass, so a cancel ends the work within one block's time, whatever phase it is in.
 """
 
 from __future__ import annotations
 
 import contextlib
+from typing import Callable
 
 
 def blocks(model) -> list:
@@ -24,15 +25,25 @@ def blocks(model) -> list:
 
 
 @contextlib.contextmanager
-def cancellable(model, check_cancel):
-    """Inside, the next block's forward and the next trainable weight's gradient first call
-    ``check_cancel()``, which raises once the run is cancelled. The hooks go when the block ends."""
-    def check(*_args):
-        check_cancel()
+def stoppable(layers, check: Callable[[], None]):
+    """Inside, ``check()`` (which raises once the work is cancelled) runs before each of
+    ``layers`` runs and as the gradient of its output arrives. The hooks go when the block ends."""
+    import torch
 
-    handles = [block.register_forward_pre_hook(check) for block in blocks(model)]
-    # a weight's hook returns None: its gradient is kept as it is
-    handles += [p.register_hook(check) for p in model.parameters() if p.requires_grad]
+    def stop_backward(grad):
+        check()
+        return grad
+
+    def before(_module, _args):
+        check()
+
+    def after(_module, _args, output):
+        hidden = output[0] if isinstance(output, tuple) else output
+        if isinstance(hidden, torch.Tensor) and hidden.requires_grad:
+            hidden.register_hook(stop_backward)
+
+    handles = [layer.register_forward_pre_hook(before) for layer in layers]
+    handles += [layer.register_forward_hook(after) for layer in layers]
     try:
         yield
     finally:

@@ -13,7 +13,6 @@ sampling settings it was written with, so old answers are explained with their s
 from __future__ import annotations
 
 import bisect
-import contextlib
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from typing import Callable
 
 import torch
 
+from desktop_app.core.cancel_hooks import stoppable
 from desktop_app.core.decoding import IncrementalDecoder, token_texts
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.generation import SamplingSettings, penalise_repeats, sampling_scores
@@ -87,32 +87,15 @@ class ExplainProgress:
         return self.elapsed / self.done * max(0, self.total - self.done)
 
 
-@contextlib.contextmanager
 def _stoppable_layers(model, cancel: threading.Event | None):
     """Checks ``cancel`` as every decoder block starts, forwards and backwards, so a pass over
     a long context stops within a layer's time, not a whole batch's (the blocks of a model the
     lens knows; others stop between batches only)."""
     try:
-        blocks = lens_parts(model)[0] if cancel is not None else []
+        layers = lens_parts(model)[0] if cancel is not None else []
     except ExplainError:
-        blocks = []
-
-    def stop_backward(grad):
-        _check(cancel)
-        return grad
-
-    def forward(_module, _args, output):
-        _check(cancel)
-        hidden = output[0] if isinstance(output, tuple) else output
-        if isinstance(hidden, torch.Tensor) and hidden.requires_grad:
-            hidden.register_hook(stop_backward)
-
-    handles = [block.register_forward_hook(forward) for block in blocks]
-    try:
-        yield
-    finally:
-        for handle in handles:
-            handle.remove()
+        layers = []
+    return stoppable(layers, lambda: _check(cancel))
 
 
 # ------------------------------------------------------------------ the token and its context

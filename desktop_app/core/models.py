@@ -243,8 +243,9 @@ def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable)
         return ModelSource("hub", repo_id, repo_id, name)
     if default:
         fallback = resolve_spec(BUNDLED_SPEC)
-        notice = (f"{repo_id} is not in the local cache and the model hub cannot be reached, "
-                  f"so the bundled offline model {BUNDLED_NAME} is used.")
+        # what is used first: a notice cut to two lines in a narrow window keeps that part
+        notice = (f"The bundled offline model {BUNDLED_NAME} is used: {repo_id} is not in the local cache "
+                  "and the model hub cannot be reached.")
         return ModelSource(fallback.kind, fallback.model_id, fallback.location, fallback.display_name, notice)
     raise ModelError(f"'{repo_id}' is not in the local cache, no folder has that name, "
                      "and the model hub cannot be reached (offline).")

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
-from desktop_app.core.cancel_hooks import cancellable
+from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, plan_reasks, rescore_newest
 from desktop_app.core.lazy import lazy_module
@@ -372,7 +372,7 @@ class _Run:
         torch.manual_seed(s.seed)
         train, held = data.split(s.heldout_fraction, s.seed, max_items=s.heldout_max)
         work = self._with_lora(resolved)
-        with cancellable(work.model, self.check_cancel):  # a cancel reaches inside every phase's passes
+        with stoppable(blocks(work.model), self.check_cancel):  # a cancel reaches inside every phase's passes
             return self._phases(work, data, train, held, resolved, parent)
 
     def _phases(self, work, data: TrainingData, train: TrainingData, held: TrainingData, resolved: ResolvedModel,

@@ -185,8 +185,10 @@ class ChatCards:
         """Before the first token: a long prompt takes minutes to read on a CPU; say so, and how far."""
         card = self.streaming
         if card is not None and not card.records and not getattr(card, "stopping", False):
-            done = f": {read:,} of {total:,} tokens" if read else f" ({total:,} tokens)"
-            card.set_meta(f"reading your prompt{done}\u2026")
+            # short: the header shares its line with the author and five buttons (1088 px: ~220 px)
+            card.set_meta(f"reading: {read:,} of {total:,} tokens\u2026" if read else f"reading {total:,} tokens\u2026")
+            card.meta.setToolTip(f"The model is reading your prompt ({read:,} of {total:,} tokens); the answer "
+                                 "starts once it has read all of it.")
 
     def tokens(self, batch: list) -> None:
         if self.streaming is not None:

@@ -383,23 +383,19 @@ class FineTunePanel(QScrollArea):
         # a cancelled run changed nothing and an interrupted one ("running" after a crash) said
         # nothing: the newest run that finished is the one worth reporting
         finished = [r for r in runs if r["status"] not in ("running", "cancelled")]
-        # the newest run never ended ("running" after a crash) or was stopped by a quit ("cancelled")
-        interrupted = runs[0] if runs and not self.controller.running and (
-            runs[0]["status"] == "running" or (runs[0]["status"] == "cancelled" and not cancelled)) else None
+        interrupted = runs[0] if runs and runs[0]["status"] == "running" and not self.controller.running else None
         which = "The new run" if cancelled_run is None else f"Run {cancelled_run}"
         if finished and cancelled:
             self.show_run(finished[0], note=("Cancelled: nothing changed",
                                              f"{which} was cancelled; the model you chat with stays as it was. "
                                              f"This is run {finished[0]['id']}'s report:"))
         elif finished and interrupted:  # the newest run never ended: the app closed or was killed while it trained
-            self.show_run(finished[0], note=(None, f"Run {interrupted['id']} was stopped before it finished; the "
+            self.show_run(finished[0], note=(None, f"Run {interrupted['id']} was interrupted when the app closed; the "
                                                    f"model you chat with stayed as it was. This is run "
                                                    f"{finished[0]['id']}'s report."))
         elif finished:
             self.show_run(finished[0])
         elif cancelled:
-            self._show_result("cancelled", None, None, None)
-        elif interrupted and interrupted["status"] == "cancelled":
             self._show_result("cancelled", None, None, None)
         elif interrupted:
             self._show_result("running", f"run {interrupted['id']}", None, None)

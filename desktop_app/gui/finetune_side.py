@@ -9,6 +9,8 @@ stays about the window as a whole.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.finetune_panel import FineTunePanel
 from desktop_app.gui.finetune_words import phase_name
@@ -30,6 +32,9 @@ class FineTuneSide:
         self.window = window
         self.controller = controller
         self.panel = FineTunePanel(controller)
+        # a scroll area draws no focus ring: Tab went to it first and seemed lost (usertest 5);
+        # focus_order.step scrolls the stop it moves to into view instead
+        self.panel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.label = styled_label("", "TrainStatus")
         self.label.hide()
         self.compare_dialog = None

@@ -1,7 +1,7 @@
 """The Tab order of the window (user test 2, finding 13): from the prompt box, the answer just
 shown is a few Tabs away, then the right-hand panel.
 
-    prompt -> Send, Stop, Regenerate -> the newest answer (its text, thumbs, "Write a better
+    prompt -> Send, Stop, Regenerate -> the newest answer (its text, Compare, thumbs, "Write a better
     answer", Continue / Regenerate when interrupted, the sibling arrows, its export button)
     -> the model and Settings buttons -> the right panel's tabs and what they hold -> the
     rest (toolbar, conversations, colours, older cards) in Qt's order -> the prompt again.
@@ -15,7 +15,7 @@ the window asks ``step`` instead whenever Tab or Shift+Tab moves the focus.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 
 def card_stops(card) -> list[QWidget]:
@@ -23,7 +23,7 @@ def card_stops(card) -> list[QWidget]:
     rating = getattr(card, "rating", None)
     stops = [card.view]
     if rating is not None:
-        stops += [rating.up, rating.down, rating.correct_button]
+        stops += [rating.compare_button, rating.up, rating.down, rating.correct_button]  # left to right
     stops += [getattr(card, "continue_button", None), getattr(card, "regenerate_button", None),
               card.prev_button, card.next_button, card.export_button, card.edit_button]
     return [w for w in stops if w is not None]
@@ -70,8 +70,19 @@ def step(window, forward: bool) -> bool:
         if _reachable(candidate):
             reason = Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
             candidate.setFocus(reason)
+            _scroll_into_view(candidate)
             return True
     return False
+
+
+def _scroll_into_view(widget: QWidget) -> None:
+    """A stop inside a scroll area (the Fine-tune panel) is scrolled into view, as Qt's own Tab does."""
+    area = widget.parentWidget()
+    while area is not None and not (isinstance(area, QScrollArea) and area.widget() is not None
+                                    and area.widget().isAncestorOf(widget)):
+        area = area.parentWidget()
+    if area is not None:
+        area.ensureWidgetVisible(widget)
 
 
 def make_tab_stop(*widgets: QWidget) -> None:

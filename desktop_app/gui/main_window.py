@@ -468,8 +468,13 @@ class MainWindow(QMainWindow):
     def _notice(self, text: str) -> None:
         """An answer's notice ("the 4 oldest turns were left out ...") is about its conversation:
         it goes when another one is opened (render_thread); other notices stay until closed."""
+        banner = self.notice_banner
+        if not self.chat.generating and banner.isVisible() and banner.remembered is not None \
+                and banner.label.text() == banner.remembered[2]:
+            self.statusBar().showMessage(text, 10_000)  # the model notice stays to be read to its end
+            return
         self.notice_conversation = self.chat.conversation_id if self.chat.generating else None
-        self.notice_banner.show_message(text, "info")
+        banner.show_message(text, "info")
 
     def _drop_other_conversations_notice(self) -> None:
         if self.notice_conversation is not None and self.notice_conversation != self.chat.conversation_id:

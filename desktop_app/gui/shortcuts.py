@@ -12,6 +12,7 @@ SHORTCUTS = (
     ("Esc", "stop the answer or continuation"),
     ("Ctrl+N", "a new conversation"),
     ("Ctrl+1 / Ctrl+2", "Chat / Text"),
+    ("Ctrl+3", "the Fine-tune tab, on its button (Space starts a run)"),
     ("Ctrl+,", "sampling settings"),
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
@@ -29,9 +30,20 @@ def shortcuts_html() -> str:
 def bind(window) -> None:
     """Chat/Text, settings and the list itself (the others are bound where their actions live)."""
     for keys, action in (("Ctrl+1", lambda: window.set_mode("chat")), ("Ctrl+2", lambda: window.set_mode("text")),
+                         ("Ctrl+3", lambda: open_finetune(window)),
                          ("Ctrl+,", lambda: window.popover.popup_above(window.settings_button)),
                          ("F1", lambda: show_shortcuts(window))):
         QShortcut(QKeySequence(keys), window, action)
+
+
+def open_finetune(window) -> None:
+    """The Fine-tune tab in front, the focus on "Fine-tune on my ratings" (or the tab itself
+    while that button is off), so Space starts a run: it took about nine Tabs from an answer."""
+    window.finetune_side.show()
+    button = window.finetune_panel.train_button
+    target = button if button.isEnabled() else window.side_tabs.tabBar()
+    target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    window.finetune_panel.ensureWidgetVisible(button)
 
 
 def show_shortcuts(window) -> QMessageBox:

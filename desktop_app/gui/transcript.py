@@ -79,10 +79,14 @@ class AuthorLabel(QLabel):
     """An answer's author, "model · adapter N": gives way by eliding the model's name; its
     minimum width holds the adapter part. text() keeps the whole line (its tooltip says more)."""
 
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        which = text.rsplit(SEPARATOR, 1)[-1]
-        self.setMinimumWidth(min(self.fontMetrics().horizontalAdvance(which) + 4, self.sizeHint().width()))
+    def minimumSizeHint(self):
+        """The adapter part ("adapter 1", "base model") whole, in the font it is painted in
+        (the style sheet's bold arrives after the text is set)."""
+        hint = super().minimumSizeHint()
+        which = self.text().rsplit(SEPARATOR, 1)[-1]
+        width = self.fontMetrics().horizontalAdvance(which) + self.contentsMargins().left() + self.contentsMargins().right() + 2
+        hint.setWidth(min(width, self.sizeHint().width()))
+        return hint
 
     def paintEvent(self, _event) -> None:
         rect = self.contentsRect()
@@ -231,6 +235,8 @@ class MessageCard(QFrame):
         parts = text.split(SEPARATOR)
         keep = parts[:2] if len(parts) > 1 and parts[1] in NOT_WHOLE else parts[:1]
         self.meta_wanted = self.meta.fontMetrics().horizontalAdvance(SEPARATOR.join(keep)) + 4
+        # room it would leave empty goes to the author's label (the model's name), not to a gap
+        self.meta.setMaximumWidth(self.meta.fontMetrics().horizontalAdvance(text) + 8)
         self._fit_meta()
 
     def _fit_meta(self) -> None:
@@ -245,7 +251,7 @@ class MessageCard(QFrame):
             area = area.parentWidget()
         # the transcript's own width, not the card's (which this minimum would widen)
         width = area.viewport().width() - 2 * ROOMY_MARGINS[0] if area is not None else self.width()
-        room = width - 28 - others - self.role_label.minimumWidth() - 24
+        room = width - 28 - others - self.role_label.minimumSizeHint().width() - 24
         self.meta.setMinimumWidth(max(20, min(META_KEEP_PX, getattr(self, "meta_wanted", 20), room)))
 
     def resizeEvent(self, event) -> None:
