@@ -30,8 +30,9 @@ of the answers (4 of 8), so the held-out margin weighs liked and disliked alike 
 
 Per seed it prints ``seed N: ours X (steps, s) trl Y (steps, s)``, where our budget went
 (reference, guard checks), our train/gate split, both sides' probe perplexity change and
-degenerate greedy answers (to the held-out and the rated questions), and TRL's gain every 4
-updates (and at the update we kept); then ``margin_gain_ours`` / ``_trl`` (each seed), their
+degenerate greedy answers (to the held-out and the rated questions), and both sides' gain every 4
+updates (TRL's also at the update we kept; ours as the steps left it, before the guard or the gate
+stepped back; each side's measuring time left out of its budget); then ``margin_gain_ours`` / ``_trl`` (each seed), their
 means, ``gain_ours_minus_trl_mean`` (target >= 0) and ``time_ratio`` (our seconds / TRL's
 on the budget's clock: ~1 by construction; TRL overshoots by up to one step).
 """
@@ -134,6 +135,40 @@ def degenerate_answers(model, exact, questions: list[str]) -> int:
     return sum(a.problem is not None for a in gate.reask(asker, prompts, REASK_TOKENS))
 
 
+class OurCurve:
+    """Inside: the held-out margin of our training copy every CURVE_EVERY updates, read where the
+    guard looks after each update (so only with the guard on); its CPU and wall seconds are kept
+    apart (``cpu``, ``wall``) and taken out of our budget, as TRL's curve is out of its."""
+
+    def __init__(self, held, pad: int):
+        self.held, self.pad = held, pad
+        self.curve: dict[int, float] = {}
+        self.cpu = self.wall = 0.0
+
+    def __enter__(self):
+        from desktop_app.core import gate
+
+        self.original = original = gate.PerplexityGuard.after_update
+        curve = self
+
+        def after_update(guard, step):
+            going_on = original(guard, step)
+            if step % CURVE_EVERY == 0:
+                cpu, wall = time.process_time(), time.perf_counter()
+                curve.curve[step] = gate.margin(guard.model, curve.held, curve.pad, "cpu")
+                curve.cpu += time.process_time() - cpu
+                curve.wall += time.perf_counter() - wall
+            return going_on
+
+        gate.PerplexityGuard.after_update = after_update
+        return self
+
+    def __exit__(self, *exc):
+        from desktop_app.core import gate
+
+        gate.PerplexityGuard.after_update = self.original
+
+
 def ours(store, paths, loaded, exact, held, pad: int, seed: int, base_ppl: float, args) -> dict:
     """One default run (``--set`` overrides); the held-out margin with the adapter it leaves active (if any)."""
     from desktop_app.core import adapters, gate
@@ -141,7 +176,8 @@ def ours(store, paths, loaded, exact, held, pad: int, seed: int, base_ppl: float
 
     before = gate.margin(exact.model, held, pad, "cpu")
     settings = FineTuneSettings(**{"seed": seed, "rescore": False, **args.overrides})
-    result = run_finetune(store, loaded, paths, settings)
+    with OurCurve(held, pad) as watch:
+        result = run_finetune(store, loaded, paths, settings)
     m = result.metrics
     after, ppl, bad, bad_rated = before, 0.0, args.base_degenerate, args.base_degenerate_rated
     if result.kept:  # by id: the store keys adapters by the chat model's id, not by this folder copy's
@@ -155,7 +191,9 @@ def ours(store, paths, loaded, exact, held, pad: int, seed: int, base_ppl: float
     spent = m.get("phase_cpu_s" if args.clock == "cpu" else "phase_s") or {}
     guard = m.get("guard") or {}
     sched = m["schedule"]
-    return {"gain": after - before, "seconds": spent.get("train", 0.0) + spent.get("reference", 0.0),
+    measuring = watch.cpu if args.clock == "cpu" else watch.wall
+    return {"gain": after - before, "seconds": spent.get("train", 0.0) + spent.get("reference", 0.0) - measuring,
+            "curve": {k: round(v - before, 3) for k, v in sorted(watch.curve.items())},
             "steps": m["steps"], "batch": sched["batch_size"], "lr": sched["lr"], "status": result.status,
             "bf16": "bfloat16" in m.get("train_precision", ""), "teams": m.get("teams"),
             "kept_step": guard.get("kept_step"), "guard_s": guard.get("cpu_seconds" if args.clock == "cpu" else "seconds", 0.0),
@@ -274,7 +312,8 @@ def report(seed: int, a: dict, b: dict, args) -> None:
           f"new, {b['degenerate_rated']}/{len(args.rated)} rated (base {args.base_degenerate}, "
           f"{args.base_degenerate_rated}), gain after {a['kept_step'] or a['steps']} "
           f"updates {'n/a' if at is None else f'{at:+.4f}'}", flush=True)
-    print(f"    trl's gain by update: {b['curve']}", flush=True)
+    print(f"    trl's gain by update: {b['curve']}  |  ours (before the guard or the gate stepped back): "
+          f"{a['curve']}", flush=True)
     norms = a["grad_norms"]
     if norms:
         print(f"    ours: lr {a['lr']:g}, KTO weights {a['weights']}, gradient norm by update {norms} "
