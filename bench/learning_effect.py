@@ -459,6 +459,8 @@ class Row:
     spill: int | None = None  # OPEN_REQUESTS answered in the taught style (rows that teach a style; ``spill``)
     base_spill: int = 0
     spill_of: int = 0
+    reason: str = ""  # the gate's verdict, in its words
+    reasks: list = field(default_factory=list)  # the gate's own re-asks (metrics["taught"]): what it judged
 
 
 BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed schedule before the rule
@@ -551,7 +553,8 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                float(m.get("elapsed_s") or wall) - float(m.get("train_s") or 0.0),
                wall - float(m.get("elapsed_s") or wall), cpu, examples,
                _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None, cut, cut_base,
-               spilled[0] if styles else None, spilled[1], len(OPEN_REQUESTS) if styles else 0)
+               spilled[0] if styles else None, spilled[1], len(OPEN_REQUESTS) if styles else 0,
+               result.reason, m.get("taught") or [])
 
 
 def spill(answers, styles: list[str], base_ids: list[list[int]], kept: bool) -> tuple[int, int, list]:
@@ -597,6 +600,18 @@ def print_row(r: Row) -> None:
           f"| {_f(r.ppl_change, '+.1f')}% | {r.degenerate}/{r.unseen} | {r.steps:>3} | {r.batch:>2} | {r.lr:.0e} "
           f"| {r.per_step_s:5.2f} | {r.train_s:6.1f} | {r.other_s:5.1f} | {r.rescore_s:5.1f} | {r.wall_s:6.1f} | {r.cpu_s:6.1f} |",
           flush=True)
+
+
+def print_examples(r: Row) -> None:
+    """The unseen answers before/after, then what the gate judged by: its verdict and its own
+    re-asks (the checkpoint it kept; a problem the gate saw after training is marked)."""
+    for q, b, a in r.examples:
+        print(f"    {q!r}\n      before: {b[:120]!r}\n      after:  {a[:120]!r}")
+    print(f"    gate: {r.reason}")
+    for t in r.reasks:
+        kind = "seen" if t.get("seen") else "open" if t.get("open") else "held" if t.get("held") else "unseen"
+        mark = f" [{t['problem_after']}]" if t.get("problem_after") else ""
+        print(f"    re-ask ({kind}) {t['question'][:60]!r}: {t['before'][:70]!r} -> {t['after'][:70]!r}{mark}")
 
 
 HEADER = ("| scenario | size | given | result    | adoption (base) | parts              | margin before -> after (on) "
@@ -669,8 +684,7 @@ def main() -> int:
             rows.append(row)
             print_row(row)
             if args.examples:
-                for q, b, a in row.examples:
-                    print(f"    {q!r}\n      before: {b[:120]!r}\n      after:  {a[:120]!r}")
+                print_examples(row)
     print(f"load after: {os.getloadavg()[0]:.1f}")
     summarize(rows)
     return 0

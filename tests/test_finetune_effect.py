@@ -66,6 +66,25 @@ def test_canaries_follow_the_unseen_questions_and_a_held_out_sibling_of_a_traine
     assert not set(gate.CANARY_QUESTIONS) & (set(gate.FRESH_QUESTIONS) | set(gate.OPEN_REQUESTS))
 
 
+def test_a_run_asks_every_canary_among_them_a_why_question_and_a_capital_the_model_describes(rated, tiny_model):
+    """The canaries a run asks by default are all of them, and they cover the kinds of new
+    question the bench saw go wrong while the others stayed clean: a "why" question (a taught
+    "Answer:" made one an echo) and a country whose capital the base model does not name (a
+    short-answer style made one "Denmark is the capital of Denmark.")."""
+    from desktop_app.core.training import FineTuneSettings
+
+    store, _paths, data = rated
+    train, held = data.split(0.34, seed=0, min_total=2)
+    canaries = FineTuneSettings().reask_canaries
+    plan = _plan(store, data, tiny_model, train, held, canaries=canaries, open_requests=1)
+    asked = [q for _ids, q in plan.prompts]
+    assert canaries == len(gate.CANARY_QUESTIONS) and asked[4:-1] == list(gate.CANARY_QUESTIONS)
+    why = next(q for q in gate.CANARY_QUESTIONS if q.startswith("Why "))
+    assert gate.degenerate(why, f'Answer: to answer the question "{why}"') == "echo"
+    assert gate.restates("What is the capital of Estonia?", "Estonia is the capital of Estonia.")
+    assert gate.degenerate("What is the capital of Estonia?", "The capital of Estonia is Tallinn.") is None
+
+
 def test_question_texts_are_the_prompts_each_rated_answer_replied_to(rated):
     store, _paths, data = rated
     assert sorted(fe.question_texts(store, data).values()) == sorted(QUESTIONS)

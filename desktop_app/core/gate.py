@@ -347,8 +347,14 @@ FRESH_QUESTIONS = ("What is the capital of Australia?", "How do I make a cup of 
 # ("The capital of Switzerland is Switzerland.": ``restates``). The facts have one-word subjects: a
 # correct answer restating a longer question reads as an echo ("The capital of the Netherlands is
 # Amsterdam." to the base model too), and a correct short answer must not refuse a run.
+# The last two are the kinds the others missed (bench/learning_effect.py --unseen 16): a "why" question,
+# whose base answer opens "The answer to this question..." and which a taught "Answer:" turned into an
+# echo (a mix of 4: 'Answer: to answer the question "Why do dogs bark?"'), and a country the base model
+# describes instead of naming its capital ("Estonia is a country located in the Baltic region..."), as it
+# does Denmark, which 32 picky thumbs made "Denmark is the capital of Denmark." while the capitals it
+# knows stayed clean.
 CANARY_QUESTIONS = ("Tell me about cats.", "Tell me about the desert.", "What is the capital of Switzerland?",
-                    "What is the capital of Croatia?")
+                    "What is the capital of Croatia?", "Why is the sky blue?", "What is the capital of Estonia?")
 # Asked before and after every run (FineTuneSettings.reask_open): open requests, never rated, where a
 # format taught on short answers does not belong (a user test: after 9 "Answer: X." corrections, "Tell
 # me a story about a dragon..." got "Answer: 1. The Tale of..."). The panel shows one beside the person's
