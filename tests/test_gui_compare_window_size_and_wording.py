@@ -103,6 +103,9 @@ def test_compare_opens_on_what_the_run_learned_from_and_marks_later_ratings(make
     assert f"rated after run {run}" in labels[at_later] and f"rated after run {run}" in labels[at_branch]
     assert f"rated after run {run}" not in labels[combo.findData(learned)]
     assert "" in labels[:at_later], "a separator stands between the two groups"
+    # the marks say what they mean (usertest5 F13: "the \u25bc/\u25b2 markers are not explained")
+    assert "\u25b2 one you liked" in combo.toolTip() and "\u25bc one you disliked" in combo.toolTip()
+    assert "You liked this answer" in combo.itemData(combo.findData(learned), Qt.ItemDataRole.ToolTipRole)
     combo.setCurrentIndex(at_later)
     assert "did not learn from it" in view.expect_label.text() and "expect" not in view.expect_label.text()
     qtbot.waitUntil(lambda: view.task is None, timeout=WAIT_MS)

@@ -32,6 +32,20 @@ from desktop_app.gui.theme import styled_label
 log = logging.getLogger(__name__)
 
 NICE_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+PICKER_TIP = ("The answers you rated: \u25b2 one you liked, \u25bc one you disliked, no mark: rated by its tokens "
+              "or given a better answer. It shows how the model's own answer changed; the better answers you "
+              "wrote are not listed here.")
+
+
+def mark_words(label: str) -> str:
+    """What an answer's mark in the picker means (its tooltip)."""
+    if label.startswith("\u25b2"):
+        return "\u25b2 You liked this answer: expect it to have become more likely (red)."
+    if label.startswith("\u25bc"):
+        return "\u25bc You disliked this answer: expect it to have become less likely (blue)."
+    return "Rated by its tokens, or given a better answer."
+
+
 LATER_TIP = ("Rated after run {run} started, so that run did not learn from it: its colours show how the "
              "fine-tune spilled over to it")
 END_CELL = " \u23ce end"  # the end-of-text token's cell: the model stopped the answer there
@@ -216,6 +230,7 @@ class CompareView(QFrame):
         pick.setVerticalSpacing(6)
         pick.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.answer_combo = QComboBox()
+        self.answer_combo.setToolTip(PICKER_TIP)
         self.answer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.answer_combo.setMinimumContentsLength(16)
         self.answer_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # the row's width
@@ -296,6 +311,7 @@ class CompareView(QFrame):
         learned = [c for c in choices if not c[2]]
         for data, label, _later in learned:
             self.answer_combo.addItem(label, data)
+            self.answer_combo.setItemData(self.answer_combo.count() - 1, mark_words(label), Qt.ItemDataRole.ToolTipRole)
         later = [c for c in choices if c[2]]
         self.later_keys = {c[0] for c in later}
         if later:
