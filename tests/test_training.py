@@ -214,6 +214,10 @@ def test_judge_rules():
     refused = gate.judge({**small, "margin_all_after": -1.2})
     assert not refused.kept and "all ratings" in refused.reason
     assert not gate.judge({**small, "margin_heldout_after": -2.1}).kept
+    # ... and a held-out margin that fell by at most 1% of its size reads as not moved, only then
+    assert gate.judge({**small, "margin_heldout_after": -2.01}).kept
+    assert not gate.judge({**small, "margin_heldout_after": -2.01, "margin_all_after": -1.2}).kept
+    assert not gate.judge({**ok, "margin_heldout_after": -2.01}).kept
 
 
 def test_degenerate_answers():
@@ -399,6 +403,28 @@ def test_guard_steps_back_to_the_latest_checkpoint_where_the_degenerate_answers_
     assert guard.step_back_clean(clean_up_to(8)) == 8
     assert asked == [10, 8] and torch.equal(lora[1], at[8]) and guard.kept_step == 8
     assert guard.summary()["stepped_back"] == {"from": 12, "to": 8, "degenerate": True}
+
+
+def test_a_step_back_for_a_restated_fact_gives_up_at_most_half_the_run(tiny_model_dir):
+    """``floor``: checkpoints before it are not tried (a restated fact is not worth more than half
+    of what a run learned); with none clean from the floor up, the kept weights stay."""
+    import torch
+
+    guard, lora = _guard_on_a_lora(tiny_model_dir, total=12, checks=6)
+    at = {step: weights[1] for step, weights in _pass_checks(guard, lora, (2, 4, 6, 8, 10, 12)).items()}
+    asked = []
+
+    def clean_up_to(last_clean):
+        def clean():
+            step = next(s for s, w in at.items() if torch.equal(w, lora[1]))
+            asked.append(step)
+            return step <= last_clean
+        return clean
+
+    assert guard.step_back_clean(clean_up_to(2), floor=6) is None
+    assert asked == [10, 8, 6] and torch.equal(lora[1], at[12]) and guard.kept_step == 12
+    asked.clear()
+    assert guard.step_back_clean(clean_up_to(6), floor=6) == 6 and asked == [10, 8, 6]
 
 
 def test_a_run_refused_for_the_probe_alone_is_judged_again_at_an_earlier_checkpoint(tmp_path, tiny_model):

@@ -226,15 +226,16 @@ class PerplexityGuard:
         self._put_back(self.kept)
         return step
 
-    def step_back_clean(self, clean) -> int | None:
+    def step_back_clean(self, clean, floor: int = 0) -> int | None:
         """Once the gate found re-asks that degenerated at the kept checkpoint: the latest earlier
         checkpoint kept (passing checks, and the weights between them) where ``clean()`` (the
         re-asks that degenerated, asked again under the weights put back) says they no longer do.
         None: none is, and the kept weights are back. Answers degenerate as the adapter moves
         further, so the latest clean one keeps the most of what the run learned: half the
-        updates (``step_back(degenerate=True)``) gave up more than needed or not enough."""
+        updates (``step_back(degenerate=True)``) gave up more than needed or not enough.
+        ``floor``: no checkpoint before it is tried (see ``_Run._step_back``: a restated fact)."""
         kept_step, kept = self.kept_step, self.kept
-        for step in sorted((s for s in self.passed if 0 < s < kept_step), reverse=True):
+        for step in sorted((s for s in self.passed if max(0, floor - 1) < s < kept_step), reverse=True):
             self._put_back(self.passed[step])
             if clean():
                 self.stepped_back = {"from": kept_step, "to": step, "degenerate": True}
@@ -413,6 +414,10 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
 # ------------------------------------------------------------------ the decision
 
 SMALL_HELDOUT = 3  # held-out items up to which judge() also asks the all-ratings margin to rise
+# ... and up to which a held-out margin that fell by at most this share of its size reads as "not moved":
+# one item's margin moves by chance (bench/learning_effect.py --unseen 16, a mix of 4: its one held-out
+# token rating 1.758 -> 1.748 discarded a run whose all-ratings margin rose, ppl +2.1%, 0 degenerate)
+SMALL_HELDOUT_NOISE = 0.01
 
 
 def all_ratings_margin_needed(heldout_size: int) -> bool:
@@ -453,16 +458,19 @@ def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
     saw (held-out and fixed everyday ones): an adapter that wrecks new answers is discarded
     however few the ratings. What can slip through is an adapter that learned the rated
     answers but transfers little: harmless by those two checks, undone by one rollback, and
-    better kept than throwing away the person's only few ratings.
+    better kept than throwing away the person's only few ratings. For the same reason a small
+    held-out set's margin that fell by at most ``SMALL_HELDOUT_NOISE`` of its size counts as
+    not moved, not as moved the wrong way: the all-ratings margin then decides.
     """
     reasons, failed = [], []
     on = metrics.get("gate_margin_on", "heldout")
+    small = on == "heldout" and all_ratings_margin_needed(metrics.get("heldout_size") or 0)
     before, after = metrics.get(f"margin_{on}_before"), metrics.get(f"margin_{on}_after")
-    if before is None or after is None or not after > before:
+    if not _moved_right(before, after, SMALL_HELDOUT_NOISE if small else 0.0):
         label = "held-out" if on == "heldout" else "rated"
         reasons.append(f"the {label} margin did not move the right way ({_fmt(before)} -> {_fmt(after)})")
         failed.append("margin")
-    elif on == "heldout" and all_ratings_margin_needed(metrics.get("heldout_size") or 0):
+    elif small:  # the all-ratings margin must rise strictly: the adapter learned what it was shown
         b_all, a_all = metrics.get("margin_all_before"), metrics.get("margin_all_after")
         if b_all is None or a_all is None or not a_all > b_all:
             reasons.append(f"the margin over all ratings did not move the right way ({_fmt(b_all)} -> {_fmt(a_all)})")
@@ -480,6 +488,13 @@ def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
                        f"before training {bad0} did")
         failed.append("degenerate")
     return Verdict(not reasons, reasons, failed)
+
+
+def _moved_right(before, after, noise: float) -> bool:
+    """The margin rose, or (a small held-out set, ``noise`` > 0) fell by at most ``noise`` of its size."""
+    if before is None or after is None:
+        return False
+    return after > before or before - after <= noise * abs(before)
 
 
 def _fmt(value) -> str:
