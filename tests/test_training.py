@@ -218,6 +218,7 @@ def test_judge_rules():
     assert gate.judge({**small, "margin_heldout_after": -2.01}).kept
     assert not gate.judge({**small, "margin_heldout_after": -2.01, "margin_all_after": -1.2}).kept
     assert not gate.judge({**ok, "margin_heldout_after": -2.01}).kept
+    assert not gate.judge({**ok, "margin_heldout_after": -2.0}).kept  # not moved, outside a small set
 
 
 def test_degenerate_answers():

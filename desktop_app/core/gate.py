@@ -494,7 +494,7 @@ def _moved_right(before, after, noise: float) -> bool:
     """The margin rose, or (a small held-out set, ``noise`` > 0) fell by at most ``noise`` of its size."""
     if before is None or after is None:
         return False
-    return after > before or before - after <= noise * abs(before)
+    return after > before or (noise > 0 and before - after <= noise * abs(before))
 
 
 def _fmt(value) -> str:
