@@ -9,25 +9,13 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
 import torch
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
-from desktop_app.core.paths import AppPaths
-from desktop_app.core.store import Store
 from desktop_app.core.training import FineTuneSettings, run_finetune
-from test_training_data import rate_three_answers
+from test_training import env  # noqa: F401  the store with three rated answers the training tests use
 
 FAST = dict(max_steps=6, min_steps=6, lr=3e-3, reask_count=2, reask_tokens=12, heldout_fraction=0.0)
-
-
-@pytest.fixture
-def env(tmp_path, tiny_model):
-    paths = AppPaths.resolve(tmp_path / "data").ensure()
-    store = Store.open(paths.db_path)
-    rate_three_answers(store, tiny_model, first_seed=10)
-    yield store, paths
-    store.close()
 
 
 class WorkAfterCancel:
