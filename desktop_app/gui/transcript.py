@@ -49,12 +49,14 @@ def tokens_words(n: int) -> str:
 class ElidedLabel(QLabel):
     """One line that drops its last parts when it does not fit; text() keeps the whole line."""
 
+    fitted = staticmethod(fitted_meta)  # (text, font metrics, width) -> the text painted
+
     def paintEvent(self, _event) -> None:
         rect = self.contentsRect()
-        elided = fitted_meta(self.text(), self.fontMetrics(), rect.width())
+        shown = self.fitted(self.text(), self.fontMetrics(), rect.width())
         painter = QPainter(self)
         self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(),
-                                  elided, self.foregroundRole())
+                                  shown, self.foregroundRole())
         painter.end()
 
 
@@ -75,9 +77,11 @@ def fitted_author(text: str, metrics, width: int) -> str:
 AUTHOR_HEAD_CHARS = 4  # fewer characters of the model's name say nothing: "which" alone then
 
 
-class AuthorLabel(QLabel):
+class AuthorLabel(ElidedLabel):
     """An answer's author, "model · adapter N": gives way by eliding the model's name; its
     minimum width holds the adapter part. text() keeps the whole line (its tooltip says more)."""
+
+    fitted = staticmethod(fitted_author)
 
     def minimumSizeHint(self):
         """The adapter part ("adapter 1", "base model") whole, in the font it is painted in
@@ -87,14 +91,6 @@ class AuthorLabel(QLabel):
         width = self.fontMetrics().horizontalAdvance(which) + self.contentsMargins().left() + self.contentsMargins().right() + 2
         hint.setWidth(min(width, self.sizeHint().width()))
         return hint
-
-    def paintEvent(self, _event) -> None:
-        rect = self.contentsRect()
-        shown = fitted_author(self.text(), self.fontMetrics(), rect.width())
-        painter = QPainter(self)
-        self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(),
-                                  shown, self.foregroundRole())
-        painter.end()
 
 
 class MessageCard(QFrame):
