@@ -78,7 +78,7 @@ def test_picking_a_better_answer_scores_it_before_and_after_and_says_expect_red(
     assert view.pair.isVisibleTo(view) and "The pair you taught" in pair
     assert f"{total_before:.1f} \u2192 {total_after:.1f}" in pair.split("<br>")[1]
     assert f"{theirs[0]:.1f} \u2192 {theirs[1]:.1f}" in pair.split("<br>")[2]
-    assert f"#{mid} it replaces" in pair
+    assert pair.split("<br>")[2].startswith(f"\u25bc The model's answer #{mid}")
     # picked again: shown from what was scored, with nothing asked of the model
     scored(view, mid)
     qtbot.waitUntil(lambda: view.task is None, timeout=WAIT_MS)

@@ -124,5 +124,5 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
              else f"not scored under both models yet: pick \u201c#{answer_id}\u201d above")
     return (f"<b>The pair you taught</b> <span style='color:@muted'>(the whole text's log-probability, base model "
             f"\u2192 {adapter})</span><br>"
-            f"{BETTER_MARK} Your better answer: {mine}<br>"
-            f"\u25bc The model's answer #{answer_id} it replaces: {model}")
+            f"{BETTER_MARK} Your answer: {mine}<br>"
+            f"\u25bc The model's answer #{answer_id}: {model}")
