@@ -2,7 +2,9 @@
 answer than the base model or the previous adapter did: a diverging heatmap. The rated
 continuations of Text mode (which a fine-tune learns from too) are listed after the answers
 and compared with the base model, scored each time they are shown (not stored: a branch's text
-can still change, and there is no stored scoring of it to reuse).
+can still change, and there is no stored scoring of it to reuse). The better answers (and
+continuations) the person wrote are listed under the ones they replace and scored the same way
+when picked, kept while the window lives: they are what the person taught, expected to rise.
 
 The records come from the store (a kept fine-tune re-scores every rated answer under the new
 adapter and the base model); an answer without them is scored here on a worker thread with
