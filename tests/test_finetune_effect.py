@@ -154,13 +154,23 @@ def test_a_cancelled_measure_raises_the_runs_own_stop(rated, tiny_model):
 def test_taught_pairs_before_and_after_and_marks_trained_questions():
     after = [gate.Reask("q1", "a1", None), gate.Reask("q2", "a2", "loop"), gate.Reask("q3", "a3", None)]
     pairs = fe.taught(["b1", "b2"], after, unseen_from=1, open_from=2, held_count=1)
+    plain = {"restates_before": False, "restates_after": False}
     assert pairs == [{"question": "q1", "seen": True, "open": False, "held": False, "before": "b1", "after": "a1",
-                      "problem_after": None},
+                      "problem_after": None, **plain},
                      {"question": "q2", "seen": False, "open": False, "held": True, "before": "b2", "after": "a2",
-                      "problem_after": "loop"},
+                      "problem_after": "loop", **plain},
                      {"question": "q3", "seen": False, "open": True, "held": False, "before": "", "after": "a3",
-                      "problem_after": None}]
+                      "problem_after": None, **plain}]
     assert not any(p["open"] for p in fe.taught(["b1"], after, unseen_from=1))  # no open request asked
+
+
+def test_taught_pairs_mark_an_answer_that_only_repeats_its_question():
+    question = "What is the capital of Switzerland?"
+    after = [gate.Reask(question, "The capital of Switzerland is Switzerland.", None, True)]
+    pair, = fe.taught(["Switzerland is a country.", ""], after, unseen_from=0)
+    assert pair["restates_after"] and not pair["restates_before"]
+    pair, = fe.taught(["The capital of Switzerland is Switzerland."], after, unseen_from=0)
+    assert pair["restates_before"], "it did so before the run too"
 
 
 def test_an_open_request_is_asked_after_the_unseen_questions_and_shown_as_one(rated, tiny_model):

@@ -126,3 +126,41 @@ def test_the_report_says_why_a_run_stopped_before_its_planned_steps():
     assert "stopped after step 12 of 27" in body and "step 10" in body and "not a fault" in body
     _title, body = describe_run("kept", None, {**early, "steps": 27}, 1)
     assert "stopped after" not in body, "all planned steps ran: nothing to explain"
+
+
+RESTATED = [{"question": "What is the capital of Switzerland?", "seen": False, "held": False, "open": False,
+             "before": "Bern.", "after": " The capital of Switzerland is Switzerland.", "problem_after": None,
+             "restates_before": False, "restates_after": True},
+            {"question": "What is the capital of Croatia?", "seen": False, "held": False, "open": False,
+             "before": "Croatia is the capital of Croatia.", "after": "Croatia is the capital of Croatia.",
+             "problem_after": None, "restates_before": True, "restates_after": True},
+            {"question": "Tell me about cats.", "seen": False, "held": False, "open": False, "before": "Cats purr.",
+             "after": "Cats are small.", "problem_after": None, "restates_before": False, "restates_after": False}]
+
+
+def test_the_report_names_the_questions_answered_by_repeating_them():
+    from desktop_app.gui.finetune_words import describe_run, restated_words
+
+    _title, body = describe_run("kept", None, {**METRICS, "taught": RESTATED, "reask_restates_after": 2}, 1)
+    assert "2 everyday questions asked after training were answered by repeating the question" in body
+    assert ("\u201cWhat is the capital of Switzerland?\u201d \u2192 \u201cThe capital of Switzerland is "
+            "Switzerland.\u201d") in body and "capital of Croatia?" in body and "cats" not in body
+    assert "1 of them did so before the run too" in body
+    one = restated_words({"taught": [RESTATED[0] | {"seen": True}]})
+    assert one.startswith("<b>1 question asked after training was answered"), "a question the person rated"
+    assert restated_words({"reask_restates_after": 1}).startswith("<b>1 question asked"), "an older run: the count"
+    assert restated_words({"taught": RESTATED[2:], "reask_restates_after": 0}) == ""
+    assert "repeating" not in describe_run("kept", None, METRICS, 1)[1]
+
+
+def test_the_panel_shows_the_restated_questions_of_a_kept_run(make_window, qtbot, tmp_path):
+    window = make_window(max_new_tokens=6)
+    store = window.chat.store
+    run, adapter = rated_and_trained(qtbot, window, tmp_path)
+    store.update_run(run, metrics={**METRICS, "taught": RESTATED, "reask_restates_after": 2})
+    panel = window.finetune_panel
+    window.show_finetune()
+    panel.show_last_run()
+    body = panel.result_body.text()
+    assert "Kept" in panel.result_title.text() and "answered by repeating the question" in body
+    assert "The capital of Switzerland is Switzerland." in body

@@ -177,14 +177,17 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
     """Before/after pairs for the person: the same greedy question, answered by the model
     they had and by the new adapter; ``seen``: the question was trained on; ``held``: the
     person rated it, but it was kept out of training to judge the run (the ``held_count``
-    after ``unseen_from``); ``open``: an open request (from ``open_from`` on), never trained on."""
+    after ``unseen_from``); ``open``: an open request (from ``open_from`` on), never trained on;
+    ``restates_before``/``restates_after``: the answer only repeats the question (``gate.restates``),
+    which the panel names, since a run is not refused for it."""
     out = []
     open_from = len(after) if open_from is None else open_from
     for i, a in enumerate(after):
+        was = before[i] if i < len(before) else ""
         out.append({"question": a.question[:300], "seen": i < unseen_from, "open": i >= open_from,
                     "held": unseen_from <= i < unseen_from + held_count,
-                    "before": before[i] if i < len(before) else "", "after": a.answer[:300],
-                    "problem_after": a.problem})
+                    "before": was, "after": a.answer[:300], "problem_after": a.problem,
+                    "restates_before": bool(was) and gate.restates(a.question, was), "restates_after": a.restates})
     return out
 
 

@@ -350,6 +350,25 @@ def score_with_and_without_adapter(store, loaded: LoadedModel, message_id: int, 
     return _score_both(loaded, prompt_ids, ids, ended, cancel, progress)
 
 
+def score_correction_with_and_without_adapter(store, loaded: LoadedModel, message_id: int, *,
+                                              cancel: threading.Event | None = None,
+                                              progress=None) -> tuple[list, list]:
+    """The better answer the person wrote for stored answer ``message_id`` (its correction),
+    scored after that answer's prompt as its fine-tune pair sees it (its end-of-text token
+    included: ``train_data.scored_correction_ids``) by the base model and by the adapter the
+    model wears: (before, after). ``cancel``, ``progress``: as for
+    ``score_with_and_without_adapter``."""
+    from desktop_app.core.train_data import scored_correction_ids
+
+    try:
+        prompt_ids, ids, ended = scored_correction_ids(store, loaded.tokenizer, message_id, loaded.context_window)
+    except ValueError as exc:
+        raise UserFacingError(f"There is no better answer to compare: {exc}.") from exc
+    if not ids:
+        raise UserFacingError("This better answer has no tokens to compare.")
+    return _score_both(loaded, prompt_ids, ids, ended, cancel, progress)
+
+
 def rated_text_branches(store) -> list[dict]:
     """The Text mode's rated continuations (what a fine-tune learns from beside the rated
     answers), oldest first, each with ``thumbs`` (1, -1 or None) and ``prompt`` (the text before it)."""
@@ -360,20 +379,25 @@ def rated_text_branches(store) -> list[dict]:
 
 
 def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id: int, *,
-                                          cancel: threading.Event | None = None, progress=None) -> tuple[list, list]:
+                                          cancel: threading.Event | None = None, progress=None,
+                                          better: bool = False) -> tuple[list, list]:
     """A Text mode continuation scored after the text before it, as its fine-tune examples
     see it (plain text, cut to the window), by the base model and by the adapter the model
-    wears: (before, after). The model must wear an adapter. ``cancel``, ``progress``: as
-    for ``score_with_and_without_adapter``."""
+    wears: (before, after); ``better``: the better continuation the person wrote for it
+    instead (its correction, as its pair trains it). The model must wear an adapter.
+    ``cancel``, ``progress``: as for ``score_with_and_without_adapter``."""
     from desktop_app.core import text_branches as tb
     from desktop_app.core.documents import get_document
+    from desktop_app.core.prompts import encode
     from desktop_app.core.text_training import completion_ids, fit_text, plain_ids
 
     branch = tb.get_branch(store, branch_id)
     by_id = {b["id"]: b for b in tb.branches(store, branch["document_id"])}
     before_text = tb.prefix_text(get_document(store, branch["document_id"])["text"], by_id, by_id[branch_id])
-    prompt_ids, ids = fit_text(plain_ids(loaded.tokenizer, before_text), completion_ids(loaded.tokenizer, branch),
-                               loaded.context_window)
+    if better and not branch.get("correction"):
+        raise UserFacingError("This continuation has no better continuation to compare.")
+    completion = encode(loaded.tokenizer, branch["correction"]) if better else completion_ids(loaded.tokenizer, branch)
+    prompt_ids, ids = fit_text(plain_ids(loaded.tokenizer, before_text), completion, loaded.context_window)
     if not prompt_ids or not ids:
         raise UserFacingError("This continuation has no tokens to compare, or no text before it to follow.")
     return _score_both(loaded, prompt_ids, ids, False, cancel, progress)

@@ -172,6 +172,29 @@ def scored_answer_ids(store, tokenizer, message_id: int, context_window: int) ->
     return prompt_ids, fitted, bool(end) and len(fitted) == len(ids) + 1
 
 
+def scored_correction_ids(store, tokenizer, message_id: int, context_window: int) -> tuple[list[int], list[int], bool]:
+    """What the compare view scores of the better answer the person wrote for answer
+    ``message_id`` (its correction): the prompt ids of the answer it replaces and the
+    correction's ids as its pair trains them, the end-of-text token after them (the person
+    wrote it whole: it ends where they ended it), cut to the window; and whether the end
+    token is in the ids. ValueError when the answer has no correction (or no prompt)."""
+    text = store.correction(message_id)
+    if text is None:
+        raise ValueError(f"answer {message_id} has no better answer")
+    prompt_ids, _message = prompt_for_message(store, tokenizer, message_id, context_window)
+    ids = answer_ids(tokenizer, text)
+    end = eos_suffix(tokenizer, True)
+    prompt_ids, fitted = fit(prompt_ids, ids + end, context_window)
+    return prompt_ids, fitted, bool(end) and len(fitted) == len(ids) + 1
+
+
+def corrections_after_run(store, run_id: int) -> set[int]:
+    """The answers (message ids) whose better answer was written or changed after run
+    ``run_id`` started: that run did not learn from those better answers."""
+    started = store.get_run(run_id)["started"]
+    return {c["message_id"] for c in store.corrections() if c["created"] > started}
+
+
 def eos_suffix(tokenizer, end_with_eos: bool) -> list[int]:
     eos = getattr(tokenizer, "eos_token_id", None)
     return [int(eos)] if end_with_eos and isinstance(eos, int) else []

@@ -540,14 +540,28 @@ class ChatController(QObject):
                                      on_progress=on_progress))
 
     def score_branch_for_compare(self, branch_id: int, adapter_id: int, on_success, on_failure,
-                                 on_progress=None) -> Task:
-        """Score a Text mode continuation like ``score_for_compare`` (model lane), not stored:
-        a continuation is short, and its text can still be edited."""
+                                 on_progress=None, *, better: bool = False) -> Task:
+        """Score a Text mode continuation (``better``: the better one the person wrote for it)
+        like ``score_for_compare`` (model lane), not stored: a continuation is short, and its
+        text can still be edited."""
         store = self.store
 
         def work(report, cancel):
             return session.score_branch_with_and_without_adapter(store, self._model_with(adapter_id), branch_id,
-                                                                 cancel=cancel, progress=report)
+                                                                 cancel=cancel, progress=report, better=better)
+
+        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
+                                     on_failure=on_failure, on_progress=on_progress))
+
+    def score_correction_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure,
+                                     on_progress=None) -> Task:
+        """Score the better answer the person wrote for stored answer ``message_id`` like
+        ``score_for_compare`` (model lane), not stored: it is short, and it can be rewritten."""
+        store = self.store
+
+        def work(report, cancel):
+            return session.score_correction_with_and_without_adapter(store, self._model_with(adapter_id), message_id,
+                                                                     cancel=cancel, progress=report)
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
                                      on_failure=on_failure, on_progress=on_progress))

@@ -2,7 +2,9 @@
 answer than the base model or the previous adapter did: a diverging heatmap. The rated
 continuations of Text mode (which a fine-tune learns from too) are listed after the answers
 and compared with the base model, scored each time they are shown (not stored: a branch's text
-can still change, and there is no stored scoring of it to reuse).
+can still change, and there is no stored scoring of it to reuse). The better answers (and
+continuations) the person wrote are listed under the ones they replace and scored the same way
+when picked, kept while the window lives: they are what the person taught, expected to rise.
 
 The records come from the store (a kept fine-tune re-scores every rated answer under the new
 adapter and the base model); an answer without them is scored here on a worker thread with
@@ -24,45 +26,15 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLay
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
 from desktop_app.core.session import split_end
+from desktop_app.gui.compare_words import (BETTER_MARK, END_CELL, LATER_TIP, PICKER_TIP,
+                                           better_expectation, better_key, better_label, better_of, deltas,
+                                           mark_words, nice_scale, pair_words, summary_words, totals)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
 from desktop_app.gui.tasks import Task, TaskState
-from desktop_app.gui.theme import styled_label
+from desktop_app.gui.theme import colors, is_dark, styled_label
 
 log = logging.getLogger(__name__)
-
-NICE_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-PICKER_TIP = ("The answers you rated: \u25b2 one you liked, \u25bc one you disliked, no mark: rated by its tokens "
-              "or given a better answer. It shows how the model's own answer changed; the better answers you "
-              "wrote are not listed here.")
-
-
-def mark_words(label: str) -> str:
-    """What an answer's mark in the picker means (its tooltip)."""
-    if label.startswith("\u25b2"):
-        return "\u25b2 You liked this answer: expect it to have become more likely (red)."
-    if label.startswith("\u25bc"):
-        return "\u25bc You disliked this answer: expect it to have become less likely (blue)."
-    return "Rated by its tokens, or given a better answer."
-
-
-LATER_TIP = ("Rated after run {run} started, so that run did not learn from it: its colours show how the "
-             "fine-tune spilled over to it")
-END_CELL = " \u23ce end"  # the end-of-text token's cell: the model stopped the answer there
-
-
-def deltas(before, after) -> list[float]:
-    """after.logprob - before.logprob per token (the same tokens in both)."""
-    return [a.logprob - b.logprob for b, a in zip(before, after)]
-
-
-def nice_scale(values: list[float]) -> float:
-    """The colour scale: the 95th percentile of |change|, rounded up to a round number."""
-    mags = sorted(abs(v) for v in values if math.isfinite(v))
-    if not mags:
-        return 1.0
-    p95 = mags[min(len(mags) - 1, int(0.95 * len(mags)))]
-    return next((s for s in NICE_SCALES if p95 <= s), NICE_SCALES[-1])
 
 
 def compare_tooltip(before, after, delta: float, *, end: bool = False) -> str:
@@ -76,29 +48,6 @@ def compare_tooltip(before, after, delta: float, *, end: bool = False) -> str:
             f"before {before.prob * 100:.2f}% &rarr; after {after.prob * 100:.2f}%<br>"
             f"change in log-prob <b>{delta:+.3f}</b> ({how})<br>"
             f"rank {before.rank} &rarr; {after.rank}</div>")
-
-
-def summary_words(before, after, ended: bool) -> str:
-    """The whole answer's change (its end token included when ``ended``: it is the last
-    record) and how many tokens rose and fell, in words."""
-    values = deltas(before, after)
-    total_before = sum(r.logprob for r in before)
-    total_after = sum(r.logprob for r in after)
-    change = total_after - total_before
-    tokens = values[:-1] if ended else values
-    up, down = sum(1 for d in tokens if d > 0.01), sum(1 for d in tokens if d < -0.01)
-    word = "more" if change > 0 else "less"
-    per_token = math.exp(min(abs(change) / len(values), 50))
-    whole = "The whole answer, its end included," if ended else "The whole answer"
-    text = (f"{whole} became <b>{word} likely</b>: log-probability {total_before:.1f} \u2192 {total_after:.1f} "
-            f"({change:+.1f} nats; on average each token {per_token:.2f}\u00d7 {word} likely). "
-            f"{up} of {len(tokens)} tokens rose, {down} fell.")
-    if ended:
-        b, a = before[-1], after[-1]
-        moved = "rose" if a.logprob > b.logprob else "fell"
-        text += (f" The end of the answer (\u201c{END_CELL.strip()}\u201d: stopping here) {moved}: "
-                 f"{b.prob * 100:.1f}% \u2192 {a.prob * 100:.1f}%.")
-    return text
 
 
 class DivergingBar(QWidget):
@@ -202,6 +151,9 @@ class CompareView(QFrame):
         self.task: Task | None = None
         self.token_ratings: dict[int, int] = {}
         self.branches: dict[int, dict] = {}  # the rated Text continuations listed, by branch id
+        self.corrections: dict[int, str] = {}  # the better answers the person wrote, by the answer's message id
+        # better texts scored here, by (picker key, adapter id, text): not stored (a text can be rewritten)
+        self.better_scores: dict[tuple, tuple[list, list]] = {}
         self.trained_by_run: int | None = None  # the run that made the active adapter (None: imported, or none)
         self.later_keys: set[int] = set()  # the listed answers (and -branch ids) rated after that run
         layout = QVBoxLayout(self)
@@ -283,6 +235,12 @@ class CompareView(QFrame):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         hl.addWidget(self.summary)
+        self.pair = QLabel()  # a better answer beside the model's answer it replaces: one rose, one fell
+        self.pair.setObjectName("ComparePair")
+        self.pair.setWordWrap(True)
+        self.pair.setTextFormat(Qt.TextFormat.RichText)
+        self.pair.hide()
+        hl.addWidget(self.pair)
         self.movers = QLabel()
         self.movers.setWordWrap(True)
         self.movers.setTextFormat(Qt.TextFormat.RichText)
@@ -331,17 +289,20 @@ class CompareView(QFrame):
 
     def _choices(self, current: int | None) -> list[tuple[int, str, bool]]:
         """(data, label, rated after the active adapter's run) of each answer (its message id)
-        and Text continuation (minus its branch id, as in the training data's groups)."""
+        and Text continuation (minus its branch id, as in the training data's groups), each
+        followed by the better text the person wrote for it, if any (``better_key``)."""
         from desktop_app.core.session import rated_text_branches
-        from desktop_app.core.train_data import rated_after_run, rated_message_ids
+        from desktop_app.core.train_data import corrections_after_run, rated_after_run, rated_message_ids
 
         active = self.active()
         self.trained_by_run = active.get("run_id") if active else None
         later_answers, later_branches = (rated_after_run(self.store, self.trained_by_run) if self.trained_by_run
                                          else (set(), set()))
+        later_better = corrections_after_run(self.store, self.trained_by_run) if self.trained_by_run else set()
         ids = rated_message_ids(self.store)
-        if current is not None and current > 0 and current not in ids:
+        if isinstance(current, int) and current > 0 and current not in ids:
             ids.append(current)
+        self.corrections = {c["message_id"]: c["text"] for c in self.store.corrections()}
         out = []
         for mid in ids:
             try:
@@ -351,11 +312,16 @@ class CompareView(QFrame):
             rating = {1: "\u25b2 ", -1: "\u25bc "}.get(self.store.message_rating(mid), "")
             words = " ".join(m["text"].split())
             out.append((mid, f"{rating}#{mid}  {words[:60]}", mid in later_answers))
+            if mid in self.corrections:  # right under the answer it replaces: the pair taught
+                out.append((better_key(mid), better_label(mid, self.corrections[mid]), mid in later_better))
         self.branches = {b["id"]: b for b in rated_text_branches(self.store)}
         for branch in self.branches.values():
             rating = {1: "\u25b2 ", -1: "\u25bc "}.get(branch["thumbs"], "")
             words = " ".join(branch["text"].split())
-            out.append((-branch["id"], f"{rating}Text: \u2026{words[:56]}", branch["id"] in later_branches))
+            later = branch["id"] in later_branches
+            out.append((-branch["id"], f"{rating}Text: \u2026{words[:56]}", later))
+            if branch["correction"]:
+                out.append((better_key(-branch["id"]), better_label(-branch["id"], branch["correction"]), later))
         return out
 
     def show_message(self, message_id: int) -> None:
@@ -370,11 +336,13 @@ class CompareView(QFrame):
         parent = active.get("parent_id") if active else None
         if parent is not None:
             self.baseline_combo.addItem(f"previous adapter {parent}", parent)
-            if self.message_id is not None and not self.store.token_records(self.message_id, adapter_id=parent,
-                                                                            kind="rescored"):
+            written = better_of(self.message_id) is not None
+            if written or (self.message_id is not None and not self.store.token_records(
+                    self.message_id, adapter_id=parent, kind="rescored")):
                 item = self.baseline_combo.model().item(1)
                 item.setEnabled(False)
-                item.setToolTip(f"This answer was not scored under adapter {parent}")
+                item.setToolTip("A text you wrote is compared with the base model" if written
+                                else f"This answer was not scored under adapter {parent}")
         self.baseline_combo.blockSignals(False)
         self.after_label.setText(f"{adapter_label(active)} (active)" if active else "no adapter active")
         self.refresh()
@@ -386,6 +354,9 @@ class CompareView(QFrame):
         baseline = self.baseline_combo.currentData()
         if mid is None:
             self._show_note("No rated answers yet: rate an answer, fine-tune, then compare here.")
+            return
+        if better_of(mid) is not None:
+            self._refresh_better(better_of(mid), active)
             return
         if mid < 0:
             self._refresh_branch(-mid, active)
@@ -438,6 +409,54 @@ class CompareView(QFrame):
         self._score("continuation", message, lambda *calls: self.chat.score_branch_for_compare(
             branch_id, active["id"], *calls))
 
+    def _refresh_better(self, key: int, active: dict | None) -> None:
+        """The better text the person wrote for answer ``key`` (or continuation ``-key``):
+        scored now under the base model and the active adapter, kept in ``better_scores``
+        while the window lives (not stored: the person can rewrite it)."""
+        text = self._better_text(key)
+        if text is None:
+            self._show_note("That better answer is gone.")
+            return
+        self.token_ratings = {}
+        self.view.set_marks({})
+        self._say_expectation([better_expectation(continuation=key < 0)], better_key(key))
+        self.prompt_label.setText(self._better_prompt(key))
+        message = {"text": text}
+        if active is None:
+            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
+                            "or switch one on in the adapter history.", message)
+            return
+        loaded = self.chat.loaded
+        if loaded is None or loaded.adapter_id != active["id"] or self.baseline_combo.currentData() is not None:
+            self._show_note("A text you wrote is compared with the base model, under the adapter in use.", message)
+            return
+        cache_key = (key, active["id"], text)
+        if cache_key in self.better_scores:
+            self.set_data(*self.better_scores[cache_key])
+            return
+
+        def ask(*calls):
+            if key > 0:
+                return self.chat.score_correction_for_compare(key, active["id"], *calls)
+            return self.chat.score_branch_for_compare(-key, active["id"], *calls, better=True)
+
+        self._score("better answer" if key > 0 else "better continuation", message, ask, keep=cache_key)
+
+    def _better_text(self, key: int) -> str | None:
+        if key > 0:
+            return self.corrections.get(key)
+        return (self.branches.get(-key) or {}).get("correction")
+
+    def _better_prompt(self, key: int) -> str:
+        if key < 0:
+            return f"After the text: \u201c\u2026{' '.join(self.branches[-key]['prompt'].split())[-200:]}\u201d"
+        try:
+            thread = self.store.thread(key)
+        except Exception:  # noqa: BLE001 - deleted meanwhile
+            return ""
+        question = next((x["text"] for x in reversed(thread[:-1]) if x["role"] == "user"), "")
+        return f"Prompt: \u201c{' '.join(question.split())[:200]}\u201d"
+
     def _branch_expectation(self, branch: dict) -> None:
         self.token_ratings = {}
         self.view.set_marks({})
@@ -446,12 +465,15 @@ class CompareView(QFrame):
                  -1: "You disliked this continuation, so expect <b style='color:#2166ac'>blue</b> (less likely)."}
         text = words.get(thumbs) or ("You wrote a better continuation for it, so expect "
                                      "<b style='color:#2166ac'>blue</b> (less likely)." if branch["correction"] else "")
+        if branch["correction"]:
+            text += f" Your better continuation is listed under it ({BETTER_MARK}): expect it to rise."
         self._say_expectation([text] if text else [], -branch["id"])
 
-    def _score(self, what: str, message: dict | None, ask) -> None:
-        """Have the chat model score the shown ``what`` ("answer" or "continuation"; adapter on,
-        then off) on its lane: ``ask(done, failed, progress)`` queues it. Its progress shows
-        with a Cancel; a result shows only while it is still the one asked for."""
+    def _score(self, what: str, message: dict | None, ask, keep: tuple | None = None) -> None:
+        """Have the chat model score the shown ``what`` ("answer", "continuation", "better
+        answer"; adapter on, then off) on its lane: ``ask(done, failed, progress)`` queues it.
+        Its progress shows with a Cancel; a result shows only while it is still the one asked
+        for; ``keep``: the key it is kept under in ``better_scores``."""
         self.cancel()
         self._show_note("", message)  # the progress row above says what happens
         asked: dict = {}  # this request's task: a later request's must not be forgotten
@@ -460,6 +482,8 @@ class CompareView(QFrame):
             return self.task is not None and self.task is asked.get("task")
 
         def done(result):
+            if keep is not None:
+                self.better_scores[keep] = result
             if current():
                 self.task = None
                 self.scoring.finish()
@@ -496,6 +520,7 @@ class CompareView(QFrame):
         self.view.set_records([], prefix=(message or {}).get("text", ""))
         self.summary.setText(text)
         self.movers.setText("")
+        self._show_pair()
         self._legend()
 
     # ------------------------------------------------------------ drawing
@@ -553,6 +578,8 @@ class CompareView(QFrame):
         elif thumbs == -1 or correction:
             words.append("You " + ("disliked" if thumbs == -1 else "corrected") + " this answer, so expect "
                          "<b style='color:#2166ac'>blue</b> (less likely).")
+        if correction:
+            words.append(f"The better answer you wrote is listed under it ({BETTER_MARK}): expect it to rise.")
         if self.token_ratings:
             words.append("Tokens you rated are underlined (solid: good, dashed: bad).")
         self._say_expectation(words, mid)
@@ -570,6 +597,24 @@ class CompareView(QFrame):
             return END_CELL.strip()
         return token_label(self.after[index].text)
 
+    def _show_pair(self) -> None:
+        """Beside an answer the person corrected, or their better answer for it: how each of
+        the two moved, one line each (a text not scored yet says how to score it)."""
+        key = better_of(self.message_id)
+        answer = key if key is not None else self.message_id
+        active = self.active()
+        if not isinstance(answer, int) or answer <= 0 or answer not in self.corrections or active is None:
+            self.pair.hide()
+            return
+        found = self.better_scores.get((answer, active["id"], self.corrections[answer]))
+        yours = totals(*found) if found else None
+        before = self.store.token_records(answer, adapter_id=None, kind="rescored")
+        after = self.store.token_records(answer, adapter_id=active["id"], kind="rescored")
+        theirs = totals(before, after) if before and after and len(before) == len(after) else None
+        text = pair_words(answer, yours, theirs, adapter_label(active))
+        self.pair.setText(text.replace("@muted", colors(is_dark())["muted"]))
+        self.pair.show()
+
     def colours(self) -> list[tuple[int, int, int]]:
         return [diverging_color(v, self.scale) for v in self.values]
 
@@ -578,7 +623,10 @@ class CompareView(QFrame):
         if not v:
             self.summary.setText("The answer has no tokens.")
             return
-        self.summary.setText(summary_words(self.before, self.after, self.ended))
+        key = better_of(self.message_id)
+        whole = "The whole answer" if key is None else "Your whole answer" if key > 0 else "Your whole continuation"
+        self.summary.setText(summary_words(self.before, self.after, self.ended, whole))
+        self._show_pair()
         order = sorted(range(len(v)), key=lambda i: v[i])
         fell = [i for i in order[:4] if v[i] < -0.01]
         rose = [i for i in reversed(order[-4:]) if v[i] > 0.01]

@@ -3,6 +3,7 @@ what the ratings there are add to the last run. The panel, the status bar and te
 
 from __future__ import annotations
 
+import html
 import math
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
@@ -65,6 +66,9 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
     bad = m.get("reask_degenerate_after")
     if bad:
         lines.append(f"{bad} of {m.get('reask_count', 0)} re-asked answers degenerated.")
+    restated = restated_words(m)
+    if restated:
+        lines.append(restated)
     if status == "kept":
         title = f"Kept: adapter {adapter_id} is now in use"
         body = "It learned from your ratings."
@@ -86,6 +90,30 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
         body = f"{reason}" if reason else ""
         lines = []
     return title, "<br>".join([body] + lines if body else lines)
+
+
+def restated_words(metrics: dict) -> str:
+    """The re-asked questions the new model answered by repeating the question's own words
+    ("The capital of Switzerland is Switzerland.": ``gate.restates``), named: a run is not
+    refused for them, so the person reads it here. Runs recorded before the answers were
+    marked give the count alone."""
+    taught = [t for t in metrics.get("taught") or [] if t.get("restates_after")]
+    count = len(taught) or int(metrics.get("reask_restates_after") or 0)
+    if not count:
+        return ""
+    everyday = bool(taught) and all(not (t.get("seen") or t.get("held")) for t in taught)
+    kind = "everyday question" if everyday else "question"
+    were = "was" if count == 1 else "were"
+    head = (f"<b>{count} {kind}{'s' if count != 1 else ''} asked after training {were} answered by repeating "
+            f"the question</b>")
+    if not taught:
+        return head + ": read the new answers before relying on them."
+    pairs = "; ".join(f"\u201c{html.escape(t['question'])}\u201d \u2192 \u201c{html.escape(t['after'].strip())}\u201d"
+                      for t in taught)
+    already = sum(1 for t in taught if t.get("restates_before"))
+    before = ("" if not already else " (it did so before the run too)" if count == 1
+              else f" ({already} of them did so before the run too)")
+    return f"{head}: {pairs}{before}. A repeated question is no answer: read the new answers before relying on them."
 
 
 def stopped_words(metrics: dict) -> str:

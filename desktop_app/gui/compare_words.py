@@ -1,0 +1,128 @@
+"""The compare view's words and figures, free of Qt (tests read them without widgets): what
+the picker's marks mean, the whole answer's change, and the pair a better answer makes with
+the model's answer it replaces.
+
+The picker's items carry a key: a message id (an answer), minus a branch id (a Text mode
+continuation), or ``better_key`` of either (the better text the person wrote for it)."""
+
+from __future__ import annotations
+
+import math
+
+RED, BLUE = "#b2182b", "#2166ac"  # the diverging palette's ends: more likely, less likely
+BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
+PICKER_TIP = ("The answers you rated and the better ones you wrote: \u25b2 one you liked, \u25bc one you disliked, "
+              f"{BETTER_MARK} a better answer you wrote (listed under the answer it replaces), no mark: rated by "
+              "its tokens. Your own better answers should become more likely, the answers you disliked less likely.")
+LATER_TIP = ("Rated after run {run} started, so that run did not learn from it: its colours show how the "
+             "fine-tune spilled over to it")
+END_CELL = " \u23ce end"  # the end-of-text token's cell: the model stopped the answer there
+BETTER = "better:"
+
+
+def better_key(key: int) -> str:
+    """The picker's key of the better text written for answer ``key`` (or continuation ``-key``)."""
+    return f"{BETTER}{key}"
+
+
+def better_of(data) -> int | None:
+    """The answer (message id) or continuation (minus its branch id) whose better text the
+    picker key ``data`` names; None for any other key."""
+    if isinstance(data, str) and data.startswith(BETTER):
+        return int(data[len(BETTER):])
+    return None
+
+
+def better_label(key: int, text: str) -> str:
+    """The picker's line for a better text the person wrote (``key``: as ``better_of`` gives)."""
+    words = " ".join(text.split())
+    if key < 0:
+        return f"{BETTER_MARK} your continuation: \u2026{words[:48]}"
+    return f"{BETTER_MARK} your answer for #{key}  {words[:48]}"
+
+
+def mark_words(label: str) -> str:
+    """What an item's mark in the picker means (its tooltip)."""
+    if label.startswith("\u25b2"):
+        return "\u25b2 You liked this answer: expect it to have become more likely (red)."
+    if label.startswith("\u25bc"):
+        return "\u25bc You disliked this answer: expect it to have become less likely (blue)."
+    if label.startswith(BETTER_MARK):
+        return (f"{BETTER_MARK} You wrote this better answer: expect it to have become more likely (red), "
+                "and the model's answer above it less likely.")
+    return "Rated by its tokens, or given a better answer."
+
+
+def better_expectation(continuation: bool) -> str:
+    what = "continuation" if continuation else "answer"
+    return (f"You wrote this {what}, so expect it to become <b style='color:{RED}'>more likely (red)</b>: "
+            f"it is what you taught, in place of the model's {what} you disliked.")
+
+
+def deltas(before, after) -> list[float]:
+    """after.logprob - before.logprob per token (the same tokens in both)."""
+    return [a.logprob - b.logprob for b, a in zip(before, after)]
+
+
+NICE_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def nice_scale(values: list[float]) -> float:
+    """The colour scale: the 95th percentile of |change|, rounded up to a round number."""
+    mags = sorted(abs(v) for v in values if math.isfinite(v))
+    if not mags:
+        return 1.0
+    p95 = mags[min(len(mags) - 1, int(0.95 * len(mags)))]
+    return next((s for s in NICE_SCALES if p95 <= s), NICE_SCALES[-1])
+
+
+def summary_words(before, after, ended: bool, whole: str = "The whole answer") -> str:
+    """The whole text's change (its end token included when ``ended``: it is the last
+    record) and how many tokens rose and fell, in words; ``whole`` names the text."""
+    values = deltas(before, after)
+    total_before = sum(r.logprob for r in before)
+    total_after = sum(r.logprob for r in after)
+    change = total_after - total_before
+    tokens = values[:-1] if ended else values
+    up, down = sum(1 for d in tokens if d > 0.01), sum(1 for d in tokens if d < -0.01)
+    word = "more" if change > 0 else "less"
+    per_token = math.exp(min(abs(change) / len(values), 50))
+    whole = f"{whole}, its end included," if ended else whole
+    text = (f"{whole} became <b>{word} likely</b>: log-probability {total_before:.1f} \u2192 {total_after:.1f} "
+            f"({change:+.1f} nats; on average each token {per_token:.2f}\u00d7 {word} likely). "
+            f"{up} of {len(tokens)} tokens rose, {down} fell.")
+    if ended:
+        b, a = before[-1], after[-1]
+        moved = "rose" if a.logprob > b.logprob else "fell"
+        text += (f" The end of the answer (\u201c{END_CELL.strip()}\u201d: stopping here) {moved}: "
+                 f"{b.prob * 100:.1f}% \u2192 {a.prob * 100:.1f}%.")
+    return text
+
+
+def totals(before, after) -> tuple[float, float]:
+    """The whole text's log-probability under each model (every scored token, its end included)."""
+    return sum(r.logprob for r in before), sum(r.logprob for r in after)
+
+
+def change_words(total_before: float, total_after: float) -> str:
+    """"−14.2 → −9.8: +4.4 nats, more likely", the change coloured as the heatmap colours it."""
+    change = total_after - total_before
+    word, colour = ("more", RED) if change > 0 else ("less", BLUE)
+    return (f"{total_before:.1f} \u2192 {total_after:.1f}: "
+            f"<b style='color:{colour}'>{change:+.1f} nats, {word} likely</b>")
+
+
+def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[float, float] | None,
+               adapter: str) -> str:
+    """The pair a better answer makes with the model's answer ``answer_id`` it replaces: one
+    line each, the whole text's log-probability under the base model and under ``adapter``
+    (``yours``/``theirs``: those two totals, or None when not scored yet). Taught well, the
+    person's answer rose and the model's fell."""
+    mine = (change_words(*yours) if yours is not None
+            else f"not scored yet: pick \u201c{BETTER_MARK} your answer for #{answer_id}\u201d above")
+    model = (change_words(*theirs) if theirs is not None
+             else f"not scored under both models yet: pick \u201c#{answer_id}\u201d above")
+    return (f"<b>The pair you taught</b> <span style='color:@muted'>(the whole text's log-probability, base model "
+            f"\u2192 {adapter})</span><br>"
+            f"{BETTER_MARK} Your answer: {mine}<br>"
+            f"\u25bc The model's answer #{answer_id}: {model}")
