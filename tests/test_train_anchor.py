@@ -64,8 +64,8 @@ def test_the_anchor_requests_are_neither_re_asked_nor_benchmarked():
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "bench" / "learning_effect.py"
-    spec = importlib.util.spec_from_file_location("learning_effect_bench", path)
+    path = Path(__file__).resolve().parents[1] / "bench" / "learning_scenarios.py"  # the bench's questions
+    spec = importlib.util.spec_from_file_location("learning_scenarios_bench", path)
     bench = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = bench  # its dataclasses look their module up
     try:

@@ -504,7 +504,7 @@ def test_the_clean_check_asks_every_re_ask_in_the_gates_batch_and_refuses_any_ne
     import threading
 
     from desktop_app.core.finetune_effect import Reasks
-    from desktop_app.core.training import _Run
+    from desktop_app.core.train_verdict import clean_check
 
     questions = ["Tell me about cats.", "Tell me about the desert.", "What is the capital of Croatia?"]
     prompts = [(gate.fresh_prompt(tiny_model.tokenizer, q, tiny_model.context_window, 8), q) for q in questions]
@@ -512,15 +512,13 @@ def test_the_clean_check_asks_every_re_ask_in_the_gates_batch_and_refuses_any_ne
     answers = gate.reask(tiny_model, prompts, 8)
     assert [a.question for a in answers] == questions
     fine = "A fine answer about something else entirely."
-    run = _Run(None, tiny_model, None, FineTuneSettings(), lambda _p: None, threading.Event(), "cpu")
 
     def taught(before: list[str]) -> list[dict]:  # the first re-ask went wrong after training
         after = ["loop loop loop loop loop loop loop loop"] + [a.answer for a in answers[1:]]
         return [{"question": q, "before": b, "after": a, "problem_after": None}
                 for q, b, a in zip(questions, before, after)]
 
-    run.metrics["taught"] = taught([fine] * 3)
     assert any(a.problem for a in answers)  # the random tiny model loops: the checkpoint is not clean
-    assert run._clean_check(tiny_model, reasks)() is False
-    run.metrics["taught"] = taught(["loop loop loop loop loop loop loop loop"] + [fine] * 2)
-    assert run._clean_check(tiny_model, reasks) is None  # wrong before as after: nothing to step back for
+    assert clean_check(tiny_model, reasks, taught([fine] * 3), threading.Event())() is False
+    looped_before = taught(["loop loop loop loop loop loop loop loop"] + [fine] * 2)  # wrong before as after:
+    assert clean_check(tiny_model, reasks, looped_before, threading.Event()) is None  # nothing to step back for

@@ -233,7 +233,7 @@ class PerplexityGuard:
         None: none is, and the kept weights are back. Answers degenerate as the adapter moves
         further, so the latest clean one keeps the most of what the run learned: half the
         updates (``step_back(degenerate=True)``) gave up more than needed or not enough.
-        ``floor``: no checkpoint before it is tried (see ``_Run._step_back``: a restated fact)."""
+        ``floor``: no checkpoint before it is tried (see ``train_verdict.step_back``: a restated fact)."""
         kept_step, kept = self.kept_step, self.kept
         for step in sorted((s for s in self.passed if max(0, floor - 1) < s < kept_step), reverse=True):
             self._put_back(self.passed[step])

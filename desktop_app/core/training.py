@@ -12,7 +12,8 @@ Objectives (train_losses.py): KTO on thumbs, DPO + a likelihood term on pairs
 reference is the base model (the adapter disabled). Each run trains a fresh adapter on all
 ratings; the adapter active before the run is recorded as its parent and is what the gate
 compares against. What the run measures before and after, the questions it re-asks and the
-re-scoring for the compare view are finetune_effect.py's.
+re-scoring for the compare view are finetune_effect.py's; the verdict on those measurements (a
+step back to an earlier checkpoint, then keep or discard) is train_verdict.py's.
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ import random
 import threading
 import time
 import weakref
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
 from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, plan_reasks, rescore_newest
+from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, plan_reasks
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap
 from desktop_app.core.train_data import TrainingData, build_training_data, readiness
+from desktop_app.core.train_verdict import Cancelled, RunResult, decide, previous, step_back
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 
@@ -165,20 +167,6 @@ class TrainProgress:
     eta_s: float | None = None
     elapsed_s: float = 0.0
     message: str = ""
-
-
-@dataclass
-class RunResult:
-    run_id: int | None
-    kept: bool
-    adapter_id: int | None
-    reason: str
-    metrics: dict = field(default_factory=dict)
-    status: str = "discarded"  # "kept" | "discarded" | "cancelled" | "failed"
-
-
-class Cancelled(Exception):
-    pass
 
 
 @dataclass
@@ -395,72 +383,18 @@ class _Run:
         # that it runs on the thread team the steps found faster: on a busy machine a team of
         # all cores made this phase minutes long; and a cancelled run never pays for it
         self.say("evaluating", "Measuring your current model, to compare the result with")
-        with self._previous(model, parent):
+        with previous(model, parent):
             meter.measure("before", work, data, held, reasks, pad_id)
         self.check_cancel()
 
         self.say("evaluating", "Measuring the new adapter")
         meter.measure("after", work, data, held, reasks, pad_id)
         self.check_cancel()
-        if self._step_back(work, reasks):
+        if step_back(self, work, reasks):
             self.say("evaluating", "General text got worse: measuring an earlier checkpoint")
             meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
-        return self._decide(work, resolved, parent)
-
-    def _step_back(self, work, reasks) -> bool:
-        """When the gate would refuse the run for harm alone (the margin rose), put back one of
-        the guard's earlier checkpoints, to be measured and judged once more, rather than the
-        person losing every rating of the run: for the probe's perplexity the one expected
-        under the limit (gate.PerplexityGuard.step_back: the guard reads its own text, which
-        rises less than the probe for some styles); for degenerate re-asks the latest at or
-        under half the updates kept. Answers degenerate as the adapter moves further (measured,
-        bench/finetune_vs_trl.py --labels short, seed 0: 8 thumbs down, no thumb up: 2 of 5
-        re-asks looped at update 12 of 14, the run discarded). For degenerate re-asks alone, the
-        latest kept checkpoint where those re-asks no longer degenerate (``_clean_check``)."""
-        m, s, guard = self.metrics, self.settings, self.guard
-        failed = set(gate.judge(m, s.max_ppl_rise).failed)
-        restated = m.get("reask_restates_after", 0) > m.get("reask_restates_before", 0)
-        if guard is None or not s.guard_step_back or not (failed or restated) or "margin" in failed:
-            return False
-        clean = self._clean_check(work, reasks) if failed <= {"degenerate"} else None
-        if clean is not None:
-            with self.timed("step_back"):
-                # a restated fact alone (gate.restates: the run is not refused for it) is worth at most half
-                # of what the run learned: thumbs x 4 stepped back from 12 to 2 for it, keeping nothing taught
-                step = guard.step_back_clean(clean, floor=0 if failed else guard.kept_step // 2)
-        elif not failed:  # restated answers and nothing to ask again: the run stands as it is
-            return False
-        else:
-            rise = m["probe_ppl_after"] / m["probe_ppl_before"] - 1 if "perplexity" in failed else 0.0
-            step = guard.step_back(rise, s.max_ppl_rise, degenerate="degenerate" in failed)
-        m["guard"] = guard.summary()
-        return step is not None
-
-    def _clean_check(self, work, reasks):
-        """A check for ``PerplexityGuard.step_back_clean``: all the re-asks asked again, in the
-        one batch the gate asks them in, and none degenerates or restates its question
-        (``gate.restates``) where it did not before training. None when none did after training.
-        Asked in the gate's own batch, not only the ones that went wrong: a greedy answer can
-        change with the batch it is decoded in, and a checkpoint where two looping canaries
-        were clean asked alone looped again when the gate measured it (bench/learning_effect.py,
-        ALL CAPS x 8: discarded after a step back that the gate's batch then refused)."""
-        def wrong(question, answer, problem=None) -> bool:
-            return bool(problem or gate.degenerate(question, answer) or gate.restates(question, answer))
-
-        taught = self.metrics.get("taught") or []
-        befores = [t["before"] for t in taught]
-        if not any(wrong(t["question"], t["after"], t["problem_after"]) and not wrong(t["question"], t["before"])
-                   for t in taught):
-            return None
-
-        def clean() -> bool:
-            self.check_cancel()
-            answers = gate.reask(work, reasks.prompts, reasks.tokens, self.cancel)
-            return not any((a.problem or a.restates) and not wrong(a.question, before)
-                           for a, before in zip(answers, befores))
-
-        return clean
+        return decide(self, work, resolved.model_id, parent)
 
     def _with_lora(self, resolved: ResolvedModel):
         """A LoadedModel of the training copy with a fresh LoRA adapter on it."""
@@ -480,60 +414,6 @@ class _Run:
         model.eval()  # no dropout anywhere; gradients still flow to the LoRA weights
         return LoadedModel(model, resolved.tokenizer, resolved.source, resolved.folder, resolved.device,
                            torch.float32, resolved.window)
-
-    def _decide(self, work, resolved: ResolvedModel, parent: dict | None) -> RunResult:
-        """The gate's verdict: discard, or save, activate and re-score."""
-        m, s = self.metrics, self.settings
-        verdict = gate.judge(m, s.max_ppl_rise)
-        m["margin_before"] = m[f"margin_{m['gate_margin_on']}_before"]
-        m["margin_after"] = m[f"margin_{m['gate_margin_on']}_after"]
-        m["elapsed_s"] = round(time.perf_counter() - self.started, 2)
-        if not verdict.kept:
-            self.store.update_run(self.run_id, status="discarded", reason=verdict.reason, metrics=m)
-            self.say("evaluating", f"Discarded: {verdict.reason}")
-            return RunResult(self.run_id, False, None, verdict.reason, m, "discarded")
-        with self.timed("save"):
-            adapter_id = adapter_store.save_adapter(
-                self.store, work.model, self.paths, base_model=resolved.model_id, run_id=self.run_id,
-                parent_id=parent["id"] if parent else None, settings=s.to_dict(), metrics=m)
-            self.store.set_active_adapter(adapter_id, resolved.model_id)
-            self.store.update_run(self.run_id, status="kept", reason=verdict.reason, metrics=m, adapter_id=adapter_id)
-        if s.rescore:
-            try:
-                with self.timed("rescore"):
-                    rescore_newest(self.store, work, adapter_id, s.rescore_limit, self.cancel, self._say_rescoring)
-            except Cancelled:  # the adapter is kept either way; the GUI can re-score later
-                log.info("re-scoring after run %s was cancelled", self.run_id)
-            except Exception:  # the adapter is kept either way; the GUI can re-score later
-                log.exception("re-scoring after run %s failed", self.run_id)
-        self.say("rescoring", "Done: the new adapter is active")
-        return RunResult(self.run_id, True, adapter_id, verdict.reason, m, "kept")
-
-    def _say_rescoring(self, n: int, total: int) -> None:
-        self.say("rescoring", f"Re-scoring rated answers ({n} of {total})", step=n, total=total)
-
-    @contextlib.contextmanager
-    def _previous(self, model, parent):
-        """Inside: ``model`` behaves as the model the person uses now."""
-        if parent is None:
-            with model.disable_adapter():
-                yield
-            return
-        try:
-            model.load_adapter(parent["path"], adapter_name="previous", is_trainable=False)
-        except Exception as exc:
-            log.warning("previous adapter %s cannot be loaded (%s): comparing with the base model", parent["id"], exc)
-            with model.disable_adapter():
-                yield
-            return
-        model.set_adapter("previous")
-        try:
-            yield
-        finally:
-            model.set_adapter("default")
-            model.delete_adapter("previous")
-            for name, p in model.named_parameters():
-                p.requires_grad_(".default." in name and "lora_" in name)
 
     # -------------------------------------------------------------- training
     def _train(self, work, train: TrainingData, pad_id: int) -> None:

@@ -1,0 +1,167 @@
+"""A fine-tune's verdict, once its steps are done and measured (core.training runs them).
+
+``previous`` makes the training copy behave as the model the person uses now, for the
+"before" measurements. ``step_back``: when the gate would refuse the run for harm alone, one
+of the perplexity guard's earlier checkpoints is put back, to be measured and judged once
+more. ``decide``: the gate's verdict (gate.py); the adapter is discarded, or saved, made
+active and its newest rated answers re-scored.
+
+``run`` below is the run in progress (``core.training._Run``): its metrics, settings, guard,
+store row, progress reports, timing and cancel event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from desktop_app.core import adapters as adapter_store
+from desktop_app.core.finetune_effect import rescore_newest
+from desktop_app.core.lazy import lazy_module
+
+gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    run_id: int | None
+    kept: bool
+    adapter_id: int | None
+    reason: str
+    metrics: dict = field(default_factory=dict)
+    status: str = "discarded"  # "kept" | "discarded" | "cancelled" | "failed"
+
+
+class Cancelled(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def previous(model, parent: dict | None):
+    """Inside: ``model`` behaves as the model the person uses now."""
+    if parent is None:
+        with model.disable_adapter():
+            yield
+        return
+    try:
+        model.load_adapter(parent["path"], adapter_name="previous", is_trainable=False)
+    except Exception as exc:
+        log.warning("previous adapter %s cannot be loaded (%s): comparing with the base model", parent["id"], exc)
+        with model.disable_adapter():
+            yield
+        return
+    model.set_adapter("previous")
+    try:
+        yield
+    finally:
+        model.set_adapter("default")
+        model.delete_adapter("previous")
+        for name, p in model.named_parameters():
+            p.requires_grad_(".default." in name and "lora_" in name)
+
+
+def step_back(run, work, reasks) -> bool:
+    """When the gate would refuse the run for harm alone (the margin rose), put back one of
+    the guard's earlier checkpoints, to be measured and judged once more, rather than the
+    person losing every rating of the run: for the probe's perplexity the one expected
+    under the limit (gate.PerplexityGuard.step_back: the guard reads its own text, which
+    rises less than the probe for some styles); for degenerate re-asks the latest at or
+    under half the updates kept. Answers degenerate as the adapter moves further (measured,
+    bench/finetune_vs_trl.py --labels short, seed 0: 8 thumbs down, no thumb up: 2 of 5
+    re-asks looped at update 12 of 14, the run discarded). For degenerate re-asks alone, the
+    latest kept checkpoint where those re-asks no longer degenerate (``clean_check``)."""
+    m, s, guard = run.metrics, run.settings, run.guard
+    failed = set(gate.judge(m, s.max_ppl_rise).failed)
+    restated = m.get("reask_restates_after", 0) > m.get("reask_restates_before", 0)
+    if guard is None or not s.guard_step_back or not (failed or restated) or "margin" in failed:
+        return False
+    clean = clean_check(work, reasks, m.get("taught") or [], run.cancel) if failed <= {"degenerate"} else None
+    if clean is not None:
+        with run.timed("step_back"):
+            # a restated fact alone (gate.restates: the run is not refused for it) is worth at most half
+            # of what the run learned: thumbs x 4 stepped back from 12 to 2 for it, keeping nothing taught
+            step = guard.step_back_clean(clean, floor=0 if failed else guard.kept_step // 2)
+    elif not failed:  # restated answers and nothing to ask again: the run stands as it is
+        return False
+    else:
+        rise = m["probe_ppl_after"] / m["probe_ppl_before"] - 1 if "perplexity" in failed else 0.0
+        step = guard.step_back(rise, s.max_ppl_rise, degenerate="degenerate" in failed)
+    m["guard"] = guard.summary()
+    return step is not None
+
+
+def clean_check(work, reasks, taught: list[dict], cancel: threading.Event) -> Callable[[], bool] | None:
+    """A check for ``PerplexityGuard.step_back_clean``: all the re-asks asked again, in the
+    one batch the gate asks them in, and none degenerates or restates its question
+    (``gate.restates``) where it did not before training. None when none did after training
+    (``taught``: the run's before/after re-asks, ``metrics["taught"]``).
+    Asked in the gate's own batch, not only the ones that went wrong: a greedy answer can
+    change with the batch it is decoded in, and a checkpoint where two looping canaries
+    were clean asked alone looped again when the gate measured it (bench/learning_effect.py,
+    ALL CAPS x 8: discarded after a step back that the gate's batch then refused)."""
+    def wrong(question, answer, problem=None) -> bool:
+        return bool(problem or gate.degenerate(question, answer) or gate.restates(question, answer))
+
+    befores = [t["before"] for t in taught]
+    if not any(wrong(t["question"], t["after"], t["problem_after"]) and not wrong(t["question"], t["before"])
+               for t in taught):
+        return None
+
+    def clean() -> bool:
+        if cancel.is_set():
+            raise Cancelled()
+        answers = gate.reask(work, reasks.prompts, reasks.tokens, cancel)
+        return not any((a.problem or a.restates) and not wrong(a.question, before)
+                       for a, before in zip(answers, befores))
+
+    return clean
+
+
+def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
+    """The gate's verdict: discard, or save, activate and re-score."""
+    m, s = run.metrics, run.settings
+    verdict = gate.judge(m, s.max_ppl_rise)
+    m["margin_before"] = m[f"margin_{m['gate_margin_on']}_before"]
+    m["margin_after"] = m[f"margin_{m['gate_margin_on']}_after"]
+    m["elapsed_s"] = round(time.perf_counter() - run.started, 2)
+    if not verdict.kept:
+        run.store.update_run(run.run_id, status="discarded", reason=verdict.reason, metrics=m)
+        run.say("evaluating", f"Discarded: {verdict.reason}")
+        return RunResult(run.run_id, False, None, verdict.reason, m, "discarded")
+    adapter_id = _keep(run, work, model_id, parent, verdict.reason)
+    if s.rescore:
+        _rescore(run, work, adapter_id)
+    run.say("rescoring", "Done: the new adapter is active")
+    return RunResult(run.run_id, True, adapter_id, verdict.reason, m, "kept")
+
+
+def _keep(run, work, model_id: str, parent: dict | None, reason: str) -> int:
+    """Saves the adapter, makes it the active one and records the run as kept: its id."""
+    m = run.metrics
+    with run.timed("save"):
+        adapter_id = adapter_store.save_adapter(
+            run.store, work.model, run.paths, base_model=model_id, run_id=run.run_id,
+            parent_id=parent["id"] if parent else None, settings=run.settings.to_dict(), metrics=m)
+        run.store.set_active_adapter(adapter_id, model_id)
+        run.store.update_run(run.run_id, status="kept", reason=reason, metrics=m, adapter_id=adapter_id)
+    return adapter_id
+
+
+def _rescore(run, work, adapter_id: int) -> None:
+    """The newest rated answers under the kept adapter, for the compare view."""
+    def say_rescoring(n: int, total: int) -> None:
+        run.say("rescoring", f"Re-scoring rated answers ({n} of {total})", step=n, total=total)
+
+    try:
+        with run.timed("rescore"):
+            rescore_newest(run.store, work, adapter_id, run.settings.rescore_limit, run.cancel, say_rescoring)
+    except Cancelled:  # the adapter is kept either way; the GUI can re-score later
+        log.info("re-scoring after run %s was cancelled", run.run_id)
+    except Exception:  # the adapter is kept either way; the GUI can re-score later
+        log.exception("re-scoring after run %s failed", run.run_id)
