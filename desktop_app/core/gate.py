@@ -336,6 +336,64 @@ def restates(question: str, answer: str) -> bool:
     return set(a) <= q | _LINKS and a[-1] in q and len(a[-1]) > 3
 
 
+# A short factual question: a name, a number or a date answers it ("What is the capital of...",
+# "How many legs..."); not "how do I", "why", "tell me about", whose answers say it many ways.
+_FACT_OPENERS = ("what", "who", "when", "where", "which", "how many", "how much", "how old", "how far",
+                 "how long", "how tall", "how big")
+# words that open or join an answer without naming anything, even capitalised at a sentence's start
+_NAMELESS = _LINKS | {"answer", "yes", "no", "not", "this", "that", "there", "in", "of", "on", "at", "to", "and",
+                      "or", "by", "for", "with", "from", "as", "i", "you", "we", "they", "he", "she", "my",
+                      "your", "our", "their", "his", "her", "be", "been", "were", "do", "does", "did", "so",
+                      "well", "sure", "ok", "okay", "however", "actually", "also", "about", "around"}
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+FACT_ANSWER_WORDS = 15  # a first sentence longer than this is an explanation, not a short fact
+
+
+def _key(word: str) -> str:
+    w = word.lower()
+    return _NUMBER_WORDS.get(w, w[:-1] if len(w) > 3 and w.endswith("s") else w)
+
+
+def _names(question: str, text: str, whole: bool = False) -> set[str]:
+    """The names and numbers in ``text``'s first sentence (``whole``: in all of it) the question
+    does not have itself: capitalised words, digits, number words ("Canberra", "1945", "eight"
+    read as "8"). None from a first sentence too long to be a short fact."""
+    first = text if whole else _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    if not whole and len(_words(first)) > FACT_ANSWER_WORDS:
+        return set()
+    asked = {_key(w) for w in _words(question)}
+    found = {_key(w) for w in _WORD.findall(first)
+             if (w[0].isupper() or w.isdigit() or w.lower() in _NUMBER_WORDS) and w.lower() not in _NAMELESS}
+    return found - asked
+
+
+def drops_answer(question: str, before: str, after: str, right: bool = False) -> bool:
+    """The answer to a short factual question is gone: ``before`` named something (a name, a
+    number: "The capital of Australia is Canberra.") and ``after`` names none of it ("The answer
+    to your question lies in the continent of Australia.", a user test: kept as "learned", the
+    damage seen only in the before/after cards). The format may change ("Answer: Canberra.",
+    "Canberra.", "eight" for "8"); open and how-to questions, and answers whose first sentence is
+    longer than a short fact, are not judged (their words vary with no fact lost).
+    ``right``: ``before`` is the person's own answer (a correction, a liked answer), so an after
+    naming something else lost it too ("Answer: Jupiter." taught, Neptune said). Otherwise
+    ``before`` is the model's own earlier answer, perhaps wrong or no answer at all ("Estonia is
+    a country in the Baltic region" -> "The capital of Estonia is Tallinn."): only an ``after``
+    that names nothing of its own dropped it. ``degenerate`` is unchanged by it: the gate does
+    not refuse a run for it (FineTuneSettings.step_back_dropped)."""
+    q = " ".join(_words(question))
+    if not (q.startswith(_FACT_OPENERS) and len(q.split()) <= 12):
+        return False
+    wanted = _names(question, before)
+    if not wanted:
+        return False
+    if wanted & {_key(w) for w in _words(after)}:
+        return False
+    return right or not _names(question, after, whole=True)
+
+
 # Asked before and after training when the person's own held-out questions are too few:
 # everyday questions of both kinds (a short fact, an open "how"), never rated, so what they
 # show is what the adapter does to new questions.
