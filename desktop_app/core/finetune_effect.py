@@ -199,7 +199,7 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
     ``restates_before``/``restates_after``: the answer only repeats the question (``gate.restates``),
     which the panel names, since a run is not refused for it; ``right``: the person's own answer
     to a rated question (``rights``, by position), else None; ``dropped_before``/``dropped_after``:
-    the answer lost the fact (``dropped``)."""
+    the answer lost the fact (``dropped``); ``checked``: the pair can be held to one."""
     out = []
     open_from = len(after) if open_from is None else open_from
     for i, a in enumerate(after):
@@ -209,9 +209,19 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
                     "before": was, "after": a.answer[:300], "problem_after": a.problem,
                     "restates_before": bool(was) and gate.restates(a.question, was), "restates_after": a.restates,
                     "right": rights[i] if i < len(rights) else None})
+        out[-1]["checked"] = checked(out[-1])
         out[-1]["dropped_before"] = bool(out[-1]["right"]) and dropped(out[-1], was)
         out[-1]["dropped_after"] = dropped(out[-1], a.answer)
     return out
+
+
+def checked(pair: dict) -> bool:
+    """A pair's answers can be held to a fact (``dropped``): a short factual question whose
+    reference (the person's answer, else for a new question the model's before) names one."""
+    if pair.get("open"):
+        return False
+    reference = pair.get("right") or ("" if pair.get("seen") or pair.get("held") else pair.get("before"))
+    return bool(reference) and gate.names_a_fact(pair["question"], reference)
 
 
 def dropped(pair: dict, answer: str) -> bool:

@@ -370,6 +370,13 @@ def _names(question: str, text: str, whole: bool = False) -> set[str]:
     return found - asked
 
 
+def names_a_fact(question: str, answer: str) -> bool:
+    """``answer`` names something that answers the short factual ``question``: what
+    ``drops_answer`` can judge ("How do I..." and long explanations it leaves alone)."""
+    q = " ".join(_words(question))
+    return q.startswith(_FACT_OPENERS) and len(q.split()) <= 12 and bool(_names(question, answer))
+
+
 def drops_answer(question: str, before: str, after: str, right: bool = False) -> bool:
     """The answer to a short factual question is gone: ``before`` named something (a name, a
     number: "The capital of Australia is Canberra.") and ``after`` names none of it ("The answer
@@ -383,12 +390,9 @@ def drops_answer(question: str, before: str, after: str, right: bool = False) ->
     a country in the Baltic region" -> "The capital of Estonia is Tallinn."): only an ``after``
     that names nothing of its own dropped it. ``degenerate`` is unchanged by it: the gate does
     not refuse a run for it (FineTuneSettings.step_back_dropped)."""
-    q = " ".join(_words(question))
-    if not (q.startswith(_FACT_OPENERS) and len(q.split()) <= 12):
+    if not names_a_fact(question, before):
         return False
     wanted = _names(question, before)
-    if not wanted:
-        return False
     if wanted & {_key(w) for w in _words(after)}:
         return False
     return right or not _names(question, after, whole=True)
