@@ -107,9 +107,11 @@ def reask_words(metrics: dict) -> str:
     parts = [p for p in parts if p]
     if not parts:
         return ""
-    warn = (" A lost answer or a repeated question is no answer: read the new answers before relying on them."
+    warn = ("<br>Read the new answers before relying on them."
             if lost or restated or metrics.get("reask_restates_after") else "")
-    return "<b>Asked again after training:</b> " + "; ".join(parts) + "." + warn
+    if len(parts) == 1:
+        return f"<b>Asked again after training:</b> {parts[0]}.{warn}"
+    return "<b>Asked again after training:</b>" + "".join(f"<br>\u2022 {p[:1].upper()}{p[1:]}." for p in parts) + warn
 
 
 def _rated_words(rated: list[dict]) -> str:
