@@ -155,7 +155,8 @@ def test_taught_pairs_before_and_after_and_marks_trained_questions():
     after = [gate.Reask("q1", "a1", None), gate.Reask("q2", "a2", "loop"), gate.Reask("q3", "a3", None)]
     pairs = fe.taught(["b1", "b2"], after, unseen_from=1, open_from=2, held_count=1)
     plain = {"restates_before": False, "restates_after": False, "right": None, "dropped_before": False,
-             "dropped_after": False, "checked": False}
+             "dropped_after": False, "checked": False,
+             "changed_after": False}
     assert pairs == [{"question": "q1", "seen": True, "open": False, "held": False, "before": "b1", "after": "a1",
                       "problem_after": None, **plain},
                      {"question": "q2", "seen": False, "open": False, "held": True, "before": "b2", "after": "a2",
@@ -202,6 +203,10 @@ def test_a_rated_question_is_held_to_the_persons_answer_and_a_new_one_to_the_ans
     assert pairs[0]["dropped_before"], "the model named the wrong planet before the run too"
     assert not any(p["dropped_before"] for p in pairs[1:])
     assert [p["checked"] for p in pairs] == [True, False, True, True], "only disliked: nothing to hold it to"
+    assert not any(p["changed_after"] for p in pairs)
+    sydney, = fe.taught(before[2:3], [gate.Reask(after[2].question, "The capital of Australia is Sydney.", None)],
+                        unseen_from=0)
+    assert sydney["changed_after"] and not sydney["dropped_after"], "a name, but another one: shown, not lost"
 
 
 def test_an_open_request_is_asked_after_the_unseen_questions_and_shown_as_one(rated, tiny_model):

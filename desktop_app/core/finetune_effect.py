@@ -199,7 +199,8 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
     ``restates_before``/``restates_after``: the answer only repeats the question (``gate.restates``),
     which the panel names, since a run is not refused for it; ``right``: the person's own answer
     to a rated question (``rights``, by position), else None; ``dropped_before``/``dropped_after``:
-    the answer lost the fact (``dropped``); ``checked``: the pair can be held to one."""
+    the answer lost the fact (``dropped``); ``changed_after``: a new question's answer names
+    something else (``changed``); ``checked``: the pair can be held to one."""
     out = []
     open_from = len(after) if open_from is None else open_from
     for i, a in enumerate(after):
@@ -212,6 +213,7 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
         out[-1]["checked"] = checked(out[-1])
         out[-1]["dropped_before"] = bool(out[-1]["right"]) and dropped(out[-1], was)
         out[-1]["dropped_after"] = dropped(out[-1], a.answer)
+        out[-1]["changed_after"] = changed(out[-1], a.answer)
     return out
 
 
@@ -222,6 +224,14 @@ def checked(pair: dict) -> bool:
         return False
     reference = pair.get("right") or ("" if pair.get("seen") or pair.get("held") else pair.get("before"))
     return bool(reference) and gate.names_a_fact(pair["question"], reference)
+
+
+def changed(pair: dict, answer: str) -> bool:
+    """A new question's ``answer`` names something else than the model's answer before the run
+    (gate.changes_answer); rated questions are held to the person's answer instead (``dropped``)."""
+    if pair.get("open") or pair.get("seen") or pair.get("held") or not answer or not pair.get("before"):
+        return False
+    return gate.changes_answer(pair["question"], pair["before"], answer)
 
 
 def dropped(pair: dict, answer: str) -> bool:

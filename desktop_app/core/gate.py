@@ -398,6 +398,15 @@ def drops_answer(question: str, before: str, after: str, right: bool = False) ->
     return right or not _names(question, after, whole=True)
 
 
+def changes_answer(question: str, before: str, after: str) -> bool:
+    """A new question's answer names something else now ("Canberra" -> "Sydney"; "Estonia is a
+    country in the Baltic region" -> "Tallinn"): which one is right is not known here (the model's
+    own answer before may be the wrong one), so the report shows both for the person to judge;
+    no gate rule reads it. ``drops_answer`` is the case where the new answer names nothing."""
+    return (names_a_fact(question, before) and not drops_answer(question, before, after)
+            and not _names(question, before) & {_key(w) for w in _words(after)})
+
+
 # Asked before and after training when the person's own held-out questions are too few:
 # everyday questions of both kinds (a short fact, an open "how"), never rated, so what they
 # show is what the adapter does to new questions.

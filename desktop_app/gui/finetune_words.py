@@ -103,12 +103,13 @@ def reask_words(metrics: dict) -> str:
     new = [t for t in taught if t.get("checked") and not (t.get("seen") or t.get("held") or t.get("open"))]
     restated = [t for t in taught if t.get("restates_after")]
     lost = [t for t in taught if t.get("dropped_after") and not t.get("restates_after")]
-    parts = [_rated_words(rated), _lost_words(new, lost), _restated_words(restated, metrics)]
+    changed = [t for t in new if t.get("changed_after") and not t.get("restates_after")]
+    parts = [_rated_words(rated), _lost_words(new, lost), _changed_words(changed), _restated_words(restated, metrics)]
     parts = [p for p in parts if p]
     if not parts:
         return ""
     warn = ("<br>Read the new answers before relying on them."
-            if lost or restated or metrics.get("reask_restates_after") else "")
+            if lost or changed or restated or metrics.get("reask_restates_after") else "")
     if len(parts) == 1:
         return f"<b>Asked again after training:</b> {parts[0]}.{warn}"
     return "<b>Asked again after training:</b>" + "".join(f"<br>\u2022 {p[:1].upper()}{p[1:]}." for p in parts) + warn
@@ -136,6 +137,15 @@ def _lost_words(new: list[dict], lost: list[dict]) -> str:
     head = f"<b>{len(lost_new)} of {len(new)} new factual question{'s' if len(new) != 1 else ''} lost {what}</b>"
     return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
                                    for t in lost_new)
+
+
+def _changed_words(changed: list[dict]) -> str:
+    if not changed:
+        return ""
+    head = (f"{len(changed)} new question{'s' if len(changed) != 1 else ''} now name{'s' if len(changed) == 1 else ''} "
+            "something else (which one is right is not checked)")
+    return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
+                                   for t in changed)
 
 
 def _restated_words(restated: list[dict], metrics: dict) -> str:
