@@ -524,6 +524,12 @@ def test_an_answer_that_lost_its_fact_is_told_from_one_that_changed_its_format()
     assert gate.changes_answer(AUSTRALIA, canberra, "The capital of Australia is Sydney.")
     assert not gate.changes_answer(AUSTRALIA, canberra, "Answer: Canberra.")
     assert not gate.changes_answer(AUSTRALIA, canberra, "The answer lies in the continent of Australia.")
+    # from the bench logs: a name in a long first sentence is no short fact; an accent is no other name
+    flamingo = "A flamingo is a type of animal that belongs to the order Carnivora."
+    assert not gate.drops_answer("What colour is a flamingo?", flamingo, "Answer: red.")
+    assert not gate.changes_answer("What is the capital of Colombia?", "The capital of Colombia is Bogotá.",
+                                   "The capital of Colombia is Bogota.")
+    assert gate.drops_answer("What is the capital of Peru?", "The capital of Peru is Lima.", "Answer: Peru.")
     long = ("The Mona Lisa was painted over many years by the Italian artist Leonardo da Vinci, who also "
             "worked as an engineer.")
     assert not gate.drops_answer("Who painted the Mona Lisa?", long, "It is a painting.")

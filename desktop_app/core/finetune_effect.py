@@ -223,7 +223,7 @@ def checked(pair: dict) -> bool:
     if pair.get("open"):
         return False
     reference = pair.get("right") or ("" if pair.get("seen") or pair.get("held") else pair.get("before"))
-    return bool(reference) and gate.names_a_fact(pair["question"], reference)
+    return bool(reference) and gate.names_a_fact(pair["question"], reference, right=bool(pair.get("right")))
 
 
 def changed(pair: dict, answer: str) -> bool:

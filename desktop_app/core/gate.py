@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -349,20 +350,25 @@ _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-FACT_ANSWER_WORDS = 15  # a first sentence longer than this is an explanation, not a short fact
+# a first sentence longer than this is an explanation, not a short fact: the person's own answer, the
+# model's. Shorter for the model's: measured on the notes' bench logs (410 distinct before/after pairs),
+# "A flamingo is a type of animal that belongs to the order Carnivora." (13 words: a name, but no
+# answer) read as dropped when a later answer said "Answer: red."; every short fact there had <= 9
+FACT_ANSWER_WORDS = 15
+MODEL_FACT_WORDS = 10
 
 
 def _key(word: str) -> str:
-    w = word.lower()
+    w = unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode() or word.lower()  # Bogotá
     return _NUMBER_WORDS.get(w, w[:-1] if len(w) > 3 and w.endswith("s") else w)
 
 
-def _names(question: str, text: str, whole: bool = False) -> set[str]:
+def _names(question: str, text: str, whole: bool = False, limit: int = FACT_ANSWER_WORDS) -> set[str]:
     """The names and numbers in ``text``'s first sentence (``whole``: in all of it) the question
     does not have itself: capitalised words, digits, number words ("Canberra", "1945", "eight"
-    read as "8"). None from a first sentence too long to be a short fact."""
+    read as "8"). None from a first sentence longer than ``limit`` words: no short fact."""
     first = text if whole else _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
-    if not whole and len(_words(first)) > FACT_ANSWER_WORDS:
+    if not whole and len(_words(first)) > limit:
         return set()
     asked = {_key(w) for w in _words(question)}
     found = {_key(w) for w in _WORD.findall(first)
@@ -370,11 +376,13 @@ def _names(question: str, text: str, whole: bool = False) -> set[str]:
     return found - asked
 
 
-def names_a_fact(question: str, answer: str) -> bool:
+def names_a_fact(question: str, answer: str, right: bool = False) -> bool:
     """``answer`` names something that answers the short factual ``question``: what
-    ``drops_answer`` can judge ("How do I..." and long explanations it leaves alone)."""
+    ``drops_answer`` can judge ("How do I..." and long explanations it leaves alone);
+    ``right``: the person's own answer, else the model's (held to a shorter first sentence)."""
     q = " ".join(_words(question))
-    return q.startswith(_FACT_OPENERS) and len(q.split()) <= 12 and bool(_names(question, answer))
+    limit = FACT_ANSWER_WORDS if right else MODEL_FACT_WORDS
+    return q.startswith(_FACT_OPENERS) and len(q.split()) <= 12 and bool(_names(question, answer, limit=limit))
 
 
 def drops_answer(question: str, before: str, after: str, right: bool = False) -> bool:
@@ -390,7 +398,7 @@ def drops_answer(question: str, before: str, after: str, right: bool = False) ->
     a country in the Baltic region" -> "The capital of Estonia is Tallinn."): only an ``after``
     that names nothing of its own dropped it. ``degenerate`` is unchanged by it: the gate does
     not refuse a run for it (FineTuneSettings.step_back_dropped)."""
-    if not names_a_fact(question, before):
+    if not names_a_fact(question, before, right):
         return False
     wanted = _names(question, before)
     if wanted & {_key(w) for w in _words(after)}:
