@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -350,8 +350,8 @@ _NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-# a first sentence longer than this is an explanation, not a short fact: the person's own answer, the
-# model's. Shorter for the model's: measured on the notes' bench logs (410 distinct before/after pairs),
+# a first sentence longer than this is an explanation, not a short fact: for the person's own answer,
+# for the model's. Shorter for the model's: on the before/after pairs of earlier bench logs (410 distinct),
 # "A flamingo is a type of animal that belongs to the order Carnivora." (13 words: a name, but no
 # answer) read as dropped when a later answer said "Answer: red."; every short fact there had <= 9
 FACT_ANSWER_WORDS = 15
@@ -394,9 +394,9 @@ def drops_answer(question: str, before: str, after: str, right: bool = False) ->
     longer than a short fact, are not judged (their words vary with no fact lost).
     ``right``: ``before`` is the person's own answer (a correction, a liked answer), so an after
     naming something else lost it too ("Answer: Jupiter." taught, Neptune said). Otherwise
-    ``before`` is the model's own earlier answer, perhaps wrong or no answer at all ("Estonia is
-    a country in the Baltic region" -> "The capital of Estonia is Tallinn."): only an ``after``
-    that names nothing of its own dropped it. ``degenerate`` is unchanged by it: the gate does
+    ``before`` is the model's own earlier answer, perhaps wrong or no answer at all ("Denmark is
+    a Scandinavian country located in Northern Europe." -> "The capital of Denmark is
+    Copenhagen."): only an ``after`` that names nothing of its own dropped it. ``degenerate`` is unchanged by it: the gate does
     not refuse a run for it (FineTuneSettings.step_back_dropped)."""
     if not names_a_fact(question, before, right):
         return False
@@ -407,8 +407,8 @@ def drops_answer(question: str, before: str, after: str, right: bool = False) ->
 
 
 def changes_answer(question: str, before: str, after: str) -> bool:
-    """A new question's answer names something else now ("Canberra" -> "Sydney"; "Estonia is a
-    country in the Baltic region" -> "Tallinn"): which one is right is not known here (the model's
+    """A new question's answer names something else now ("Canberra" -> "Sydney"; "Denmark is a
+    Scandinavian country..." -> "Copenhagen"): which one is right is not known here (the model's
     own answer before may be the wrong one), so the report shows both for the person to judge;
     no gate rule reads it. ``drops_answer`` is the case where the new answer names nothing."""
     return (names_a_fact(question, before) and not drops_answer(question, before, after)
