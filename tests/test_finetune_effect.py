@@ -14,7 +14,7 @@ from desktop_app.core import finetune_effect as fe
 from desktop_app.core import gate
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.core.train_data import TrainingData, build_training_data
+from desktop_app.core.train_data import Pair, TrainingData, build_training_data
 from test_training_data import add_answer
 
 QUESTIONS = ["Hello there", "Name a colour", "What is two and two?"]
@@ -154,7 +154,9 @@ def test_a_cancelled_measure_raises_the_runs_own_stop(rated, tiny_model):
 def test_taught_pairs_before_and_after_and_marks_trained_questions():
     after = [gate.Reask("q1", "a1", None), gate.Reask("q2", "a2", "loop"), gate.Reask("q3", "a3", None)]
     pairs = fe.taught(["b1", "b2"], after, unseen_from=1, open_from=2, held_count=1)
-    plain = {"restates_before": False, "restates_after": False}
+    plain = {"restates_before": False, "restates_after": False, "right": None, "dropped_before": False,
+             "dropped_after": False, "checked": False,
+             "changed_after": False}
     assert pairs == [{"question": "q1", "seen": True, "open": False, "held": False, "before": "b1", "after": "a1",
                       "problem_after": None, **plain},
                      {"question": "q2", "seen": False, "open": False, "held": True, "before": "b2", "after": "a2",
@@ -171,6 +173,40 @@ def test_taught_pairs_mark_an_answer_that_only_repeats_its_question():
     assert pair["restates_after"] and not pair["restates_before"]
     pair, = fe.taught(["The capital of Switzerland is Switzerland."], after, unseen_from=0)
     assert pair["restates_before"], "it did so before the run too"
+
+
+def test_a_rated_question_is_held_to_the_persons_answer_and_a_new_one_to_the_answer_before(rated, tiny_model):
+    """A liked answer or a correction is what a rated question's new answer must still name; a
+    question only disliked has none; everyday questions are held to the model's own answer."""
+    store, _paths, data = rated
+    train, held = data.split(0.34, seed=0, min_total=2)
+    plan = _plan(store, data, tiny_model, train, held)
+    questions = [q for _ids, q in plan.prompts]
+    liked = {q: r for q, r in zip(questions, plan.rights)}
+    assert liked["Name a colour"] and liked["Name a colour"] in store.thread(
+        next(e.message_id for e in data.unpaired if e.label))[-1]["text"]
+    assert liked["Hello there"] is None and liked[gate.FRESH_QUESTIONS[0]] is None
+    tok = tiny_model.tokenizer
+    pair = Pair(list(train.unpaired[0].prompt_ids), tok.encode("Answer: Jupiter."), tok.encode("Neptune."),
+                "correction", 1, 2, 1)
+    assert list(fe.right_answers(TrainingData([], [pair], []), tok).values()) == ["Answer: Jupiter."]
+
+    planet = "What is the largest planet in the solar system?"
+    after = [gate.Reask(planet, "The largest planet is Neptune.", None),
+             gate.Reask(planet, "The largest planet is Neptune.", None),
+             gate.Reask("What is the capital of Australia?",
+                        "The answer to your question lies in the continent of Australia.", None),
+             gate.Reask("What is the capital of Australia?", "Answer: Canberra.", None)]
+    before = ["Neptune.", "Jupiter.", "The capital of Australia is Canberra.", "The capital of Australia is Canberra."]
+    pairs = fe.taught(before, after, unseen_from=2, rights=("Answer: Jupiter.", None))
+    assert [p["dropped_after"] for p in pairs] == [True, False, True, False]
+    assert pairs[0]["dropped_before"], "the model named the wrong planet before the run too"
+    assert not any(p["dropped_before"] for p in pairs[1:])
+    assert [p["checked"] for p in pairs] == [True, False, True, True], "only disliked: nothing to hold it to"
+    assert not any(p["changed_after"] for p in pairs)
+    sydney, = fe.taught(before[2:3], [gate.Reask(after[2].question, "The capital of Australia is Sydney.", None)],
+                        unseen_from=0)
+    assert sydney["changed_after"] and not sydney["dropped_after"], "a name, but another one: shown, not lost"
 
 
 def test_an_open_request_is_asked_after_the_unseen_questions_and_shown_as_one(rated, tiny_model):

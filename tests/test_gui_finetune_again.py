@@ -139,18 +139,68 @@ RESTATED = [{"question": "What is the capital of Switzerland?", "seen": False, "
 
 
 def test_the_report_names_the_questions_answered_by_repeating_them():
-    from desktop_app.gui.finetune_words import describe_run, restated_words
+    from desktop_app.gui.finetune_words import describe_run, reask_words
 
     _title, body = describe_run("kept", None, {**METRICS, "taught": RESTATED, "reask_restates_after": 2}, 1)
-    assert "2 everyday questions asked after training were answered by repeating the question" in body
+    assert body.startswith("<b>Asked again after training:</b> <b>2 everyday questions were answered by repeating "
+                           "the question</b>")
     assert ("\u201cWhat is the capital of Switzerland?\u201d \u2192 \u201cThe capital of Switzerland is "
             "Switzerland.\u201d") in body and "capital of Croatia?" in body and "cats" not in body
     assert "1 of them did so before the run too" in body
-    one = restated_words({"taught": [RESTATED[0] | {"seen": True}]})
-    assert one.startswith("<b>1 question asked after training was answered"), "a question the person rated"
-    assert restated_words({"reask_restates_after": 1}).startswith("<b>1 question asked"), "an older run: the count"
-    assert restated_words({"taught": RESTATED[2:], "reask_restates_after": 0}) == ""
+    one = reask_words({"taught": [RESTATED[0] | {"seen": True}]})
+    assert "<b>1 question was answered by repeating" in one, "a question the person rated"
+    assert "<b>1 question was answered" in reask_words({"reask_restates_after": 1}), "an older run: the count"
+    assert reask_words({"taught": RESTATED[2:], "reask_restates_after": 0}) == ""
     assert "repeating" not in describe_run("kept", None, METRICS, 1)[1]
+
+
+# a user test's run: 8 "Answer: X." corrections, kept; a new question lost its answer, a rated one
+# was garbled but kept its fact, one taught fact the model still gets wrong
+USERTEST = [{"question": "What is the capital of France?", "seen": True, "held": False, "open": False,
+             "before": "The capital of France is Paris.", "after": "Answer: Paris.", "right": "Answer: Paris.",
+             "checked": True, "dropped_before": False, "dropped_after": False},
+            {"question": "How many legs does a spider have?", "seen": True, "held": False, "open": False,
+             "before": "A spider has eight legs.", "after": "No, no, no. A spider has eight legs.",
+             "right": "Answer: 8.", "checked": True, "dropped_before": False, "dropped_after": False},
+            {"question": "What is the largest planet in the solar system?", "seen": True, "held": False,
+             "open": False, "before": "Neptune.", "after": "The largest planet is Neptune.",
+             "right": "Answer: Jupiter.", "checked": True, "dropped_before": True, "dropped_after": True},
+            {"question": "What is the capital of Australia?", "seen": False, "held": False, "open": False,
+             "before": "The capital of Australia is Canberra.",
+             "after": "The answer to your question lies in the continent of Australia.", "right": None,
+             "checked": True, "dropped_before": False, "dropped_after": True},
+            {"question": "What is the capital of Croatia?", "seen": False, "held": False, "open": False,
+             "before": "The capital of Croatia is Zagreb.", "after": "Answer: Zagreb.", "right": None,
+             "checked": True, "dropped_before": False, "dropped_after": False},
+            {"question": "Why is the sky blue?", "seen": False, "held": False, "open": False,
+             "before": "The answer to this question is...", "after": "Answer: blue.", "right": None,
+             "checked": False, "dropped_before": False, "dropped_after": False}]
+
+
+def test_the_report_opens_with_the_questions_that_lost_their_answer():
+    from desktop_app.gui.finetune_words import describe_run, reask_words
+
+    title, body = describe_run("kept", None, {**METRICS, "taught": USERTEST}, 1)
+    assert title.startswith("Kept") and "It learned from your ratings" not in body
+    head = body[:body.index("Preference margin")]
+    assert head.startswith("<b>Asked again after training:</b><br>\u2022 2 of 3 rated questions give your answer")
+    assert "\u2192 \u201cThe largest planet is Neptune.\u201d misses your \u201cAnswer: Jupiter.\u201d" in head
+    assert ("<b>1 of 2 new factual questions lost its answer</b>: \u201cWhat is the capital of Australia?\u201d "
+            "\u2192 \u201cThe answer to your question lies in the continent of Australia.\u201d (before: "
+            "\u201cThe capital of Australia is Canberra.\u201d)") in head
+    assert "sky" not in head and "Read the new answers before relying on them" in head
+    fine = [t | {"dropped_after": False} for t in USERTEST]
+    assert reask_words({"taught": fine}) == ("<b>Asked again after training:</b><br>\u2022 3 of 3 rated questions "
+                                             "give your answer.<br>\u2022 None of 2 new factual questions lost its "
+                                             "answer.")
+    sydney = [t | {"changed_after": t["question"].endswith("Croatia?"), "after": "The capital is Split."}
+              for t in fine]
+    assert ("\u2022 1 new question now names something else (which one is right is not checked): "
+            "\u201cWhat is the capital of Croatia?\u201d \u2192 \u201cThe capital is Split.\u201d (before: "
+            "\u201cThe capital of Croatia is Zagreb.\u201d).") in reask_words({"taught": sydney})
+    _title, body = describe_run("discarded", "perplexity rose", {**METRICS, "taught": USERTEST}, None)
+    assert body.startswith("<b>Why:</b> perplexity rose.<br><b>Asked again")
+    assert describe_run("kept", None, METRICS, 1)[1].startswith("It learned from your ratings."), "an older run"
 
 
 def test_the_panel_shows_the_restated_questions_of_a_kept_run(make_window, qtbot, tmp_path):

@@ -87,3 +87,17 @@ def test_a_rated_question_held_out_to_judge_the_run_is_not_called_never_seen():
 
     assert _tag({"seen": False, "held": True, "open": False}) == "you rated this; kept out of training to test the result"
     assert _tag({"seen": False, "held": False, "open": False}) == "never seen in training"
+
+
+def test_a_lost_answer_gets_a_card_and_says_so():
+    """A run asks more new questions than there are cards: the ones the report names come first."""
+    from desktop_app.gui.taught_view import MAX_UNSEEN, _tag, pick_pairs
+
+    fine = [{"question": f"New question {i}?", "seen": False, "open": False} for i in range(MAX_UNSEEN)]
+    lost = {"question": "What is the capital of Australia?", "seen": False, "open": False, "dropped_after": True}
+    rated = [{"question": "Q?", "seen": True}, {"question": "Planet?", "seen": True, "dropped_after": True,
+                                                 "right": "Answer: Jupiter."}]
+    picked = pick_pairs(rated + fine + [lost])
+    assert picked[0]["question"] == "Planet?" and lost in picked
+    assert _tag(lost) == "never seen in training \u00b7 lost its answer"
+    assert _tag(rated[1]) == "you rated this \u00b7 misses your answer"

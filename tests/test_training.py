@@ -497,6 +497,71 @@ def test_a_short_answer_naming_the_questions_own_subject_is_noted_but_refuses_no
     assert gate.judge(ok).kept
 
 
+AUSTRALIA = "What is the capital of Australia?"
+SPIDER = "How many legs does a spider have?"
+PLANET = "What is the largest planet in the solar system?"
+
+
+def test_an_answer_that_lost_its_fact_is_told_from_one_that_changed_its_format():
+    """From a user test (8 "Answer: X." corrections, the run kept): a new question's answer
+    named nothing any more, a rated one was garbled but kept its fact. Bench re-asks: a taught
+    short answer dropped the capital the base model named ("Answer: Croatia."), while a country
+    the base model described got its capital named ("Answer: Tallinn."): that is no loss."""
+    canberra = "The capital of Australia is Canberra."
+    assert gate.drops_answer(AUSTRALIA, canberra, "The answer to your question lies in the continent of Australia.")
+    assert gate.drops_answer("What is the capital of Croatia?", "The capital of Croatia is Zagreb.", "Answer: Croatia.")
+    for kept in ("Answer: Canberra.", "Canberra.", "canberra",
+                 "The answer to your question lies in the capital of Australia, which is Canberra."):
+        assert not gate.drops_answer(AUSTRALIA, canberra, kept), kept
+    assert not gate.drops_answer(SPIDER, "A spider has eight legs.", "No, no, no. A spider has eight legs.")
+    assert not gate.drops_answer("What is the capital of Estonia?",
+                                 "Estonia is a country located in the Baltic region of Northern Europe.",
+                                 "Answer: Tallinn."), "the model's own answer before named no capital"
+    # open, how-to and why questions, and a first sentence too long for a short fact: not judged
+    assert not gate.drops_answer("How do I make a cup of coffee?", "Boil water and add Nescafe.", "Use a press.")
+    assert not gate.drops_answer("Why is the sky blue?", "Because of Rayleigh scattering.", "Answer: blue.")
+    assert not gate.drops_answer("Tell me about cats.", "Cats are Felidae.", "Dogs are nice.")
+    assert gate.changes_answer(AUSTRALIA, canberra, "The capital of Australia is Sydney.")
+    assert not gate.changes_answer(AUSTRALIA, canberra, "Answer: Canberra.")
+    assert not gate.changes_answer(AUSTRALIA, canberra, "The answer lies in the continent of Australia.")
+    # from the bench logs: a name in a long first sentence is no short fact; an accent is no other name
+    flamingo = "A flamingo is a type of animal that belongs to the order Carnivora."
+    assert not gate.drops_answer("What colour is a flamingo?", flamingo, "Answer: red.")
+    assert not gate.changes_answer("What is the capital of Colombia?", "The capital of Colombia is Bogotá.",
+                                   "The capital of Colombia is Bogota.")
+    assert gate.drops_answer("What is the capital of Peru?", "The capital of Peru is Lima.", "Answer: Peru.")
+    long = ("The Mona Lisa was painted over many years by the Italian artist Leonardo da Vinci, who also "
+            "worked as an engineer.")
+    assert not gate.drops_answer("Who painted the Mona Lisa?", long, "It is a painting.")
+
+
+def test_a_rated_question_is_held_to_the_persons_own_answer():
+    """The person's correction decides what is right: a wrong fact the model says after the
+    run is a lost answer, and "eight" says "Answer: 8."."""
+    assert gate.drops_answer(PLANET, "Answer: Jupiter.", "The largest planet in the solar system is Neptune.",
+                             right=True)
+    assert not gate.drops_answer(PLANET, "Answer: Jupiter.", "The largest planet in the solar system is Neptune.")
+    assert not gate.drops_answer(PLANET, "Answer: Jupiter.", "It is Jupiter, a gas giant.", right=True)
+    assert not gate.drops_answer(SPIDER, "Answer: 8.", "A spider has eight legs.", right=True)
+    assert gate.drops_answer(SPIDER, "Answer: 8.", "A spider has many legs.", right=True)
+
+
+def test_a_lost_answer_asks_for_a_clean_checkpoint_only_with_its_setting(tiny_model):
+    import threading
+
+    from desktop_app.core.finetune_effect import Reasks
+    from desktop_app.core.train_verdict import clean_check
+    from desktop_app.core.training import FineTuneSettings
+
+    prompts = [(gate.fresh_prompt(tiny_model.tokenizer, AUSTRALIA, tiny_model.context_window, 8), AUSTRALIA)]
+    lost = [{"question": AUSTRALIA, "seen": False, "before": "The capital of Australia is Canberra.",
+             "after": "The answer lies in the continent of Australia.", "problem_after": None}]
+    reasks = Reasks(prompts, unseen_from=0, tokens=8)
+    assert clean_check(tiny_model, reasks, lost, threading.Event()) is None
+    assert callable(clean_check(tiny_model, reasks, lost, threading.Event(), with_dropped=True))
+    assert FineTuneSettings().step_back_dropped is False, "not measured: off"
+
+
 def test_the_clean_check_asks_every_re_ask_in_the_gates_batch_and_refuses_any_new_problem(tiny_model):
     """A greedy answer can change with its batch: the check for a clean checkpoint asks the
     re-asks as the gate does (all, one batch), and an answer that went wrong where it was fine

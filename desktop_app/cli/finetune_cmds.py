@@ -147,6 +147,9 @@ def _print_taught(taught: list[dict]) -> None:
         print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
         print(f"      before: {_one_line(t.get('before'), 100)}")
         print(f"      after:  {_one_line(t.get('after'), 100)}")
+        if t.get("dropped_after"):
+            what = f"your answer: {_one_line(t['right'], 60)}" if t.get("right") else "the answer before"
+            print(f"      (lost its answer: it names nothing of {what})")
 
 
 def _one_line(text: str | None, width: int) -> str:

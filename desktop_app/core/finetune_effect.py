@@ -49,6 +49,9 @@ class Reasks:
     tokens: int
     open_count: int = 0
     held_count: int = 0  # the first unseen ones the person rated, held out to judge the run
+    # per prompt, the person's own answer to it (a correction, a liked answer), else None: what a
+    # rated question's new answer is held to (gate.drops_answer)
+    rights: tuple = ()
 
     @property
     def open_from(self) -> int:
@@ -78,7 +81,20 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
     fresh += [(gate.fresh_prompt(tokenizer, q, window, tokens), q) for q in gate.CANARY_QUESTIONS[:canaries]
               if q not in asked]
     requests = [(gate.fresh_prompt(tokenizer, q, window, tokens), q) for q in gate.OPEN_REQUESTS[:open_requests]]
-    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count)
+    known = right_answers(train, tokenizer) | right_answers(held, tokenizer)
+    rights = tuple(known.get(tuple(ids)) for ids, _q in seen_q + fresh)
+    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count, rights)
+
+
+def right_answers(part: TrainingData, tokenizer) -> dict[tuple, str]:
+    """The person's own answer to each prompt of ``part``, by prompt ids: a pair's chosen answer
+    (their correction, the sibling they preferred), else an answer they liked. A prompt only
+    disliked has none: a thumbs-down says what is wrong, not what is right."""
+    out = {}
+    for ids, answer in [(p.prompt_ids, p.chosen_ids) for p in part.pairs] + [
+            (e.prompt_ids, e.completion_ids) for e in part.unpaired if e.label]:
+        out.setdefault(tuple(ids), tokenizer.decode(answer, skip_special_tokens=True).strip()[:300])
+    return out
 
 
 def question_texts(store, data: TrainingData) -> dict[int, str]:
@@ -149,7 +165,9 @@ class Meter:
         m[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
         if when == "after":
             m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from, reasks.open_from,
-                                 reasks.held_count)
+                                 reasks.held_count, reasks.rights)
+            m["reask_dropped_before"] = sum(t["dropped_before"] for t in m["taught"])
+            m["reask_dropped_after"] = sum(t["dropped_after"] for t in m["taught"])
 
     def _reask(self, work, reasks: Reasks, cache) -> list:
         """Greedy re-asks; before training, those the model in use answered in an earlier run
@@ -173,13 +191,16 @@ class Meter:
 
 
 def taught(before: list[str], after: list, unseen_from: int, open_from: int | None = None,
-           held_count: int = 0) -> list[dict]:
+           held_count: int = 0, rights: tuple = ()) -> list[dict]:
     """Before/after pairs for the person: the same greedy question, answered by the model
     they had and by the new adapter; ``seen``: the question was trained on; ``held``: the
     person rated it, but it was kept out of training to judge the run (the ``held_count``
     after ``unseen_from``); ``open``: an open request (from ``open_from`` on), never trained on;
     ``restates_before``/``restates_after``: the answer only repeats the question (``gate.restates``),
-    which the panel names, since a run is not refused for it."""
+    which the panel names, since a run is not refused for it; ``right``: the person's own answer
+    to a rated question (``rights``, by position), else None; ``dropped_before``/``dropped_after``:
+    the answer lost the fact (``dropped``); ``changed_after``: a new question's answer names
+    something else (``changed``); ``checked``: the pair can be held to one."""
     out = []
     open_from = len(after) if open_from is None else open_from
     for i, a in enumerate(after):
@@ -187,8 +208,44 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
         out.append({"question": a.question[:300], "seen": i < unseen_from, "open": i >= open_from,
                     "held": unseen_from <= i < unseen_from + held_count,
                     "before": was, "after": a.answer[:300], "problem_after": a.problem,
-                    "restates_before": bool(was) and gate.restates(a.question, was), "restates_after": a.restates})
+                    "restates_before": bool(was) and gate.restates(a.question, was), "restates_after": a.restates,
+                    "right": rights[i] if i < len(rights) else None})
+        out[-1]["checked"] = checked(out[-1])
+        out[-1]["dropped_before"] = bool(out[-1]["right"]) and dropped(out[-1], was)
+        out[-1]["dropped_after"] = dropped(out[-1], a.answer)
+        out[-1]["changed_after"] = changed(out[-1], a.answer)
     return out
+
+
+def checked(pair: dict) -> bool:
+    """A pair's answers can be held to a fact (``dropped``): a short factual question whose
+    reference (the person's answer, else for a new question the model's before) names one."""
+    if pair.get("open"):
+        return False
+    reference = pair.get("right") or ("" if pair.get("seen") or pair.get("held") else pair.get("before"))
+    return bool(reference) and gate.names_a_fact(pair["question"], reference, right=bool(pair.get("right")))
+
+
+def changed(pair: dict, answer: str) -> bool:
+    """A new question's ``answer`` names something else than the model's answer before the run
+    (gate.changes_answer); rated questions are held to the person's answer instead (``dropped``)."""
+    if pair.get("open") or pair.get("seen") or pair.get("held") or not answer or not pair.get("before"):
+        return False
+    return gate.changes_answer(pair["question"], pair["before"], answer)
+
+
+def dropped(pair: dict, answer: str) -> bool:
+    """``answer`` to a before/after pair's question (``taught``) lost its fact (gate.drops_answer):
+    a rated question's against the person's own answer, whatever the model said before; a new
+    question's against the model's answer before the run. A rated question with no answer of
+    the person's (only disliked) and an open request are not judged."""
+    if pair.get("open") or not answer:
+        return False
+    if pair.get("right"):
+        return gate.drops_answer(pair["question"], pair["right"], answer, right=True)
+    if pair.get("seen") or pair.get("held"):
+        return False
+    return bool(pair.get("before")) and gate.drops_answer(pair["question"], pair["before"], answer)
 
 
 class BeforeCache:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
-from desktop_app.core.finetune_effect import rescore_newest
+from desktop_app.core.finetune_effect import dropped, rescore_newest
 from desktop_app.core.lazy import lazy_module
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
@@ -78,13 +78,15 @@ def step_back(run, work, reasks) -> bool:
     latest kept checkpoint where those re-asks no longer degenerate (``clean_check``)."""
     m, s, guard = run.metrics, run.settings, run.guard
     failed = set(gate.judge(m, s.max_ppl_rise).failed)
-    restated = m.get("reask_restates_after", 0) > m.get("reask_restates_before", 0)
+    restated = m.get("reask_restates_after", 0) > m.get("reask_restates_before", 0) or (
+        s.step_back_dropped and m.get("reask_dropped_after", 0) > m.get("reask_dropped_before", 0))
     if guard is None or not s.guard_step_back or not (failed or restated) or "margin" in failed:
         return False
-    clean = clean_check(work, reasks, m.get("taught") or [], run.cancel) if failed <= {"degenerate"} else None
+    clean = (clean_check(work, reasks, m.get("taught") or [], run.cancel, s.step_back_dropped)
+             if failed <= {"degenerate"} else None)
     if clean is not None:
         with run.timed("step_back"):
-            # a restated fact alone (gate.restates: the run is not refused for it) is worth at most half
+            # a restated (or, with step_back_dropped, a dropped) fact alone (gate.restates: the run is not refused for it) is worth at most half
             # of what the run learned: thumbs x 4 stepped back from 12 to 2 for it, keeping nothing taught
             step = guard.step_back_clean(clean, floor=0 if failed else guard.kept_step // 2)
     elif not failed:  # restated answers and nothing to ask again: the run stands as it is
@@ -96,29 +98,30 @@ def step_back(run, work, reasks) -> bool:
     return step is not None
 
 
-def clean_check(work, reasks, taught: list[dict], cancel: threading.Event) -> Callable[[], bool] | None:
+def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
+                with_dropped: bool = False) -> Callable[[], bool] | None:
     """A check for ``PerplexityGuard.step_back_clean``: all the re-asks asked again, in the
     one batch the gate asks them in, and none degenerates or restates its question
-    (``gate.restates``) where it did not before training. None when none did after training
-    (``taught``: the run's before/after re-asks, ``metrics["taught"]``).
+    (``gate.restates``) where it did not before training; ``with_dropped`` (the setting
+    step_back_dropped): nor lost its fact (finetune_effect.dropped). None when none did after
+    training (``taught``: the run's before/after re-asks, ``metrics["taught"]``).
     Asked in the gate's own batch, not only the ones that went wrong: a greedy answer can
     change with the batch it is decoded in, and a checkpoint where two looping canaries
     were clean asked alone looped again when the gate measured it (bench/learning_effect.py,
     ALL CAPS x 8: discarded after a step back that the gate's batch then refused)."""
-    def wrong(question, answer, problem=None) -> bool:
-        return bool(problem or gate.degenerate(question, answer) or gate.restates(question, answer))
+    def wrong(pair, answer, problem=None) -> bool:
+        question = pair["question"]
+        return bool(problem or gate.degenerate(question, answer) or gate.restates(question, answer)
+                    or (with_dropped and dropped(pair, answer)))
 
-    befores = [t["before"] for t in taught]
-    if not any(wrong(t["question"], t["after"], t["problem_after"]) and not wrong(t["question"], t["before"])
-               for t in taught):
+    if not any(wrong(t, t["after"], t["problem_after"]) and not wrong(t, t["before"]) for t in taught):
         return None
 
     def clean() -> bool:
         if cancel.is_set():
             raise Cancelled()
         answers = gate.reask(work, reasks.prompts, reasks.tokens, cancel)
-        return not any((a.problem or a.restates) and not wrong(a.question, before)
-                       for a, before in zip(answers, befores))
+        return not any(wrong(t, a.answer, a.problem) and not wrong(t, t["before"]) for a, t in zip(answers, taught))
 
     return clean
 

@@ -121,6 +121,10 @@ class FineTuneSettings:
     # step_back: when the gate refuses the run for the probe alone, the guard's earlier checkpoint expected
     # under the limit is measured and judged once more
     guard_step_back: bool = True
+    # a re-ask that lost its fact (finetune_effect.dropped: "Canberra" -> "...lies in the continent of Australia")
+    # steps back like a restated one (train_verdict.clean_check). Off: not measured yet (bench/learning_effect.py
+    # --scenarios answer,thumbs on vs off); the report names such answers either way
+    step_back_dropped: bool = False
     reask_count: int = 3  # greedy re-asks of rated (trained-on) questions
     reask_unseen: int = 2  # ... and of questions training never saw (held-out ones, else gate.FRESH_QUESTIONS)
     # the anchor on open requests (core.train_anchor) in runs with corrections: x its KL. Off: measured

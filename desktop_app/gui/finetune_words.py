@@ -66,16 +66,15 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
     bad = m.get("reask_degenerate_after")
     if bad:
         lines.append(f"{bad} of {m.get('reask_count', 0)} re-asked answers degenerated.")
-    restated = restated_words(m)
-    if restated:
-        lines.append(restated)
     if status == "kept":
         title = f"Kept: adapter {adapter_id} is now in use"
-        body = "It learned from your ratings."
+        # what the re-asked questions show comes first: a lost or repeated answer must not be missed
+        body = reask_words(m) or "It learned from your ratings."
     elif status == "discarded":
         title = "Discarded: your model is unchanged"
         arrow = "\u2192"
-        body = f"<b>Why:</b> {reason.replace('->', arrow)}." if reason else ""
+        why = f"<b>Why:</b> {reason.replace('->', arrow)}." if reason else ""
+        body = "<br>".join(x for x in (why, reask_words(m)) if x)
     elif status == "cancelled":
         title = "Cancelled: nothing changed"
         body = "The model you chat with stays as it was."
@@ -89,31 +88,89 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
         title = "The fine-tune failed"
         body = f"{reason}" if reason else ""
         lines = []
-    return title, "<br>".join([body] + lines if body else lines)
+    return title, "<br>".join(x for x in [body, *lines] if x)
 
 
-def restated_words(metrics: dict) -> str:
-    """The re-asked questions the new model answered by repeating the question's own words
-    ("The capital of Switzerland is Switzerland.": ``gate.restates``), named: a run is not
-    refused for them, so the person reads it here. Runs recorded before the answers were
-    marked give the count alone."""
-    taught = [t for t in metrics.get("taught") or [] if t.get("restates_after")]
-    count = len(taught) or int(metrics.get("reask_restates_after") or 0)
+def reask_words(metrics: dict) -> str:
+    """One paragraph on the questions asked again after training, for the top of the report:
+    whether the rated ones still give the person's answer, which new ones lost the answer they
+    had (``gate.drops_answer``: "Canberra" -> "...lies in the continent of Australia"), which
+    were answered by repeating the question (``gate.restates``). A run is not refused for
+    these, so the person reads them here, not in the cards below. Runs recorded before the
+    answers were marked give the restated count alone; "" when there is nothing to say."""
+    taught = metrics.get("taught") or []
+    rated = [t for t in taught if t.get("checked") and (t.get("seen") or t.get("held"))]
+    new = [t for t in taught if t.get("checked") and not (t.get("seen") or t.get("held") or t.get("open"))]
+    restated = [t for t in taught if t.get("restates_after")]
+    lost = [t for t in taught if t.get("dropped_after") and not t.get("restates_after")]
+    changed = [t for t in new if t.get("changed_after") and not t.get("restates_after")]
+    parts = [_rated_words(rated), _lost_words(new, lost), _changed_words(changed), _restated_words(restated, metrics)]
+    parts = [p for p in parts if p]
+    if not parts:
+        return ""
+    warn = ("<br>Read the new answers before relying on them."
+            if lost or changed or restated or metrics.get("reask_restates_after") else "")
+    if len(parts) == 1:
+        return f"<b>Asked again after training:</b> {parts[0]}.{warn}"
+    return "<b>Asked again after training:</b>" + "".join(f"<br>\u2022 {p[:1].upper()}{p[1:]}." for p in parts) + warn
+
+
+def _rated_words(rated: list[dict]) -> str:
+    if not rated:
+        return ""
+    kept = [t for t in rated if not t.get("dropped_after")]
+    line = f"{len(kept)} of {len(rated)} rated question{'s' if len(rated) != 1 else ''} give your answer"
+    missed = [t for t in rated if t.get("dropped_after")]
+    if not missed:
+        return line
+    return line + " (" + ", ".join(
+        f"{_pair(t)} misses your \u201c{html.escape(_short(t.get('right')))}\u201d" for t in missed) + ")"
+
+
+def _lost_words(new: list[dict], lost: list[dict]) -> str:
+    lost_new = [t for t in lost if not (t.get("seen") or t.get("held"))]
+    if not new:
+        return ""
+    if not lost_new:
+        return f"none of {len(new)} new factual question{'s' if len(new) != 1 else ''} lost its answer"
+    what = "its answer" if len(lost_new) == 1 else "their answers"
+    head = f"<b>{len(lost_new)} of {len(new)} new factual question{'s' if len(new) != 1 else ''} lost {what}</b>"
+    return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
+                                   for t in lost_new)
+
+
+def _changed_words(changed: list[dict]) -> str:
+    if not changed:
+        return ""
+    head = (f"{len(changed)} new question{'s' if len(changed) != 1 else ''} now name{'s' if len(changed) == 1 else ''} "
+            "something else (which one is right is not checked)")
+    return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
+                                   for t in changed)
+
+
+def _restated_words(restated: list[dict], metrics: dict) -> str:
+    count = len(restated) or int(metrics.get("reask_restates_after") or 0)
     if not count:
         return ""
-    everyday = bool(taught) and all(not (t.get("seen") or t.get("held")) for t in taught)
+    everyday = bool(restated) and all(not (t.get("seen") or t.get("held")) for t in restated)
     kind = "everyday question" if everyday else "question"
-    were = "was" if count == 1 else "were"
-    head = (f"<b>{count} {kind}{'s' if count != 1 else ''} asked after training {were} answered by repeating "
+    head = (f"<b>{count} {kind}{'s' if count != 1 else ''} {'was' if count == 1 else 'were'} answered by repeating "
             f"the question</b>")
-    if not taught:
-        return head + ": read the new answers before relying on them."
-    pairs = "; ".join(f"\u201c{html.escape(t['question'])}\u201d \u2192 \u201c{html.escape(t['after'].strip())}\u201d"
-                      for t in taught)
-    already = sum(1 for t in taught if t.get("restates_before"))
+    if not restated:
+        return head
+    already = sum(1 for t in restated if t.get("restates_before"))
     before = ("" if not already else " (it did so before the run too)" if count == 1
               else f" ({already} of them did so before the run too)")
-    return f"{head}: {pairs}{before}. A repeated question is no answer: read the new answers before relying on them."
+    return f"{head}: " + ", ".join(_pair(t) for t in restated) + before
+
+
+def _pair(t: dict) -> str:
+    return f"\u201c{html.escape(t['question'])}\u201d \u2192 \u201c{html.escape(_short(t.get('after')))}\u201d"
+
+
+def _short(text: str | None, limit: int = 90) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
 def stopped_words(metrics: dict) -> str:

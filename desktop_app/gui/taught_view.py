@@ -19,13 +19,26 @@ CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
 def pick_pairs(taught: list[dict]) -> list[dict]:
     """Up to three rated questions, then up to two never-seen ones, the last of them an open
     request when the run asked one (a style taught on short answers can spread to a story)."""
-    seen = [t for t in taught if t.get("seen")][:MAX_SEEN]
+    seen = sorted((t for t in taught if t.get("seen")), key=_fine)[:MAX_SEEN]
     requests = [t for t in taught if t.get("open")][:1]
-    unseen = [t for t in taught if not t.get("seen") and not t.get("open")][:MAX_UNSEEN - len(requests)]
-    return seen + unseen + requests
+    unseen = sorted((t for t in taught if not t.get("seen") and not t.get("open")), key=_fine)
+    return seen + unseen[:MAX_UNSEEN - len(requests)] + requests
+
+
+def _fine(pair: dict) -> bool:
+    """Sorts the answers the report names (lost, repeating the question) before the rest, so
+    the cards show them: a run asks more questions than there are cards."""
+    return not (pair.get("dropped_after") or pair.get("restates_after"))
 
 
 def _tag(pair: dict) -> str:
+    if pair.get("dropped_after"):
+        lost = "misses your answer" if pair.get("right") else "lost its answer"
+        return f"{_tag_of_kind(pair)} \u00b7 {lost}"
+    return _tag_of_kind(pair)
+
+
+def _tag_of_kind(pair: dict) -> str:
     if pair.get("seen"):
         return "you rated this"
     if pair.get("held"):
