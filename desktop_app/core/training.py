@@ -99,6 +99,10 @@ class FineTuneSettings:
     # a larger batch (6 answers). Re-measure on a quiet machine, --ratings 8 and 100, before switching.
     precision: str = "exact"
     token_weight: float = 1.0
+    # token ratings: x the KL to the reference at the unrated positions of token-rated answers, and the
+    # disliked token's term (train_losses.LossWeights.token_target)
+    token_keep_weight: float = 0.0
+    token_target: str = "unlikelihood"
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
     undesirable_weight: float | None = None
     max_grad_norm: float = 1.0
@@ -548,12 +552,13 @@ class _Run:
         amp = _Precision(device, self.precision)
         self.metrics["train_precision"] = amp.label
         with model.disable_adapter(), amp.autocast(), self.timed("reference"):  # the reference is fixed: computed once
-            refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH)
+            refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH, token_top=self._token_top())
             anchor = self._anchor(work, train, pad_id)
         self.check_cancel()
         s = self.settings
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
-                                s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark)
+                                s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark,
+                                s.token_keep_weight, s.token_target)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - (1.0 - s.lr_end) * k / max(total, 1))
@@ -591,6 +596,13 @@ class _Run:
         _add_seconds(self.metrics, "train", self.metrics["train_s"], time.process_time() - cpu_start)
         if guard:
             self.metrics["guard"] = guard.summary()
+
+    def _token_top(self) -> int:
+        """Columns of the token-rated answers' reference distributions, 0 when no term reads them."""
+        from desktop_app.core.train_losses import TOKEN_TOP
+
+        s = self.settings
+        return TOKEN_TOP if s.token_keep_weight > 0 or s.token_target != "unlikelihood" else 0
 
     def _anchor(self, work, train: TrainingData, pad_id: int):
         """The brake on a corrected format spreading to open requests (core.train_anchor), for
