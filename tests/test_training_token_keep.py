@@ -4,6 +4,7 @@ token as well while the answer's other positions stay nearer the reference."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import pytest
@@ -113,3 +114,28 @@ def test_an_unknown_token_target_is_refused(tiny_model):
     batch = L.Batch.select(data, refs, [("t", 0)], "cpu")
     with pytest.raises(ValueError, match="token_target"):
         L._token_rated_loss(model, batch, pad, "cpu", L.LossWeights(token_target="forget"))
+
+
+def test_a_token_only_run_trains_with_the_distillation_target_at_twice_the_rate(tmp_path, tiny_model):
+    """The default settings end to end: the reference distributions are computed, the steps
+    train the "distill" target, and the token-only run gets ``token_lr_scale`` x the rule's rate."""
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+    from desktop_app.core.train_schedule import plan
+    from desktop_app.core.training import FineTuneSettings, run_finetune
+
+    from test_training_data import add_answer
+
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    for i, q in enumerate(["Hello there", "Numbers please", "Name a colour"]):
+        _c, _u, mid, _p = add_answer(store, tiny_model, q, seed=i, max_new_tokens=10)
+        store.rate_token(mid, 1, -1)
+    settings = FineTuneSettings(heldout_fraction=0.0, reask_count=1, reask_unseen=1, reask_tokens=8, rescore=False,
+                                max_steps=4)
+    assert settings.token_target == "distill" and settings.token_lr_scale == 2.0
+    result = run_finetune(store, tiny_model, paths, settings)
+    store.close()
+    assert result.status in ("kept", "discarded"), result.reason
+    assert result.metrics["schedule"]["lr"] == pytest.approx(2 * plan(3, max_steps=4).lr)
+    assert result.metrics["steps"] == 4 and math.isfinite(result.metrics["final_loss"])

@@ -99,10 +99,19 @@ class FineTuneSettings:
     # a larger batch (6 answers). Re-measure on a quiet machine, --ratings 8 and 100, before switching.
     precision: str = "exact"
     token_weight: float = 1.0
-    # token ratings: x the KL to the reference at the unrated positions of token-rated answers, and the
-    # disliked token's term (train_losses.LossWeights.token_target)
+    # the disliked token's term (train_losses._token_rated_loss): "distill", the reference's distribution there
+    # without the token, renormalised (= unlikelihood that also holds the rest of that position where it was);
+    # "unlikelihood" -log(1 - p) alone; "both". Measured (bench/learning_effect.py --unseen 16, "that" rated
+    # down, one core): x 8 unlikelihood discarded (a re-ask looped; held-out margin 0.87 -> 7.22), distill kept,
+    # 0.88 of 16 new answers without the word, probe +0.8%; x 100 unlikelihood kept@2 (stepped back for a
+    # looping re-ask) 0.50 with 1 of 16 new answers looping, distill kept@10 1.00, +3.5%, 0 degenerate;
+    # x 4 unlikelihood 0.88 (+3.0%), distill 0.62 (+0.8%), 0.75 with token_lr_scale 2 (+1.2%)
+    token_target: str = "distill"
+    # x the KL to the reference at the unrated answer positions of token-rated answers. Off: measured with
+    # distill at 1.0 it held too hard: x 4 0.25 of new answers (distill alone 0.62), x 8 0.75 (0.88)
     token_keep_weight: float = 0.0
-    token_target: str = "unlikelihood"
+    # the learning rate of token-only runs, x the schedule's (train_schedule.py)
+    token_lr_scale: float = 2.0
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
     undesirable_weight: float | None = None
     max_grad_norm: float = 1.0
@@ -630,7 +639,8 @@ class _Run:
         s, counts = self.settings, train.counts()
         sched = plan(len(train), liked=counts["thumbs_up"], disliked=counts["thumbs_down"], epochs=s.epochs,
                      batch_size=s.batch_size, lr=s.lr, min_steps=s.min_steps, max_steps=s.max_steps,
-                     desirable_weight=s.desirable_weight, undesirable_weight=s.undesirable_weight)
+                     desirable_weight=s.desirable_weight, undesirable_weight=s.undesirable_weight,
+                     tokens=len(train.tokens), token_lr_scale=s.token_lr_scale)
         self.metrics["schedule"] = sched.to_dict()
         return sched
 
