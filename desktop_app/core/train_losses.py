@@ -422,47 +422,46 @@ def _token_rated_loss(model, batch: Batch, pad_id, device, w: LossWeights | None
     -> 7.22 and a re-ask looped). The two reference terms say "this word less, everything else
     as before"."""
     w = w or LossWeights()
-    tokens = batch.tokens
-    keep, distill = w.token_keep_weight > 0, w.token_target in ("distill", "both")
     if w.token_target not in TOKEN_TARGETS:
         raise ValueError(f"token_target is one of {TOKEN_TARGETS}, not {w.token_target!r}")
+    tokens, keep, distill = batch.tokens, w.token_keep_weight > 0, w.token_target in ("distill", "both")
     seqs = pad_batch([(t.prompt_ids, t.completion_ids) for t in tokens], pad_id, device)
+    rated = _rated_positions(tokens)
     if not (keep or distill):
         logps, _mask = per_token_logps(model, seqs)
-        return token_loss(logps, _rated_positions(tokens))[0]
+        return token_loss(logps, rated)[0]
     if batch.ref_tokens is None:
         raise ValueError("the token term's reference terms need the references' token distributions (token_top)")
     full = answer_logsoftmax(model, seqs)
-    own = torch.zeros(full.shape[:2], device=full.device)
-    for row, t in enumerate(tokens):
-        own[row, _answer_columns(t)] = full[row, _answer_columns(t)].gather(
-            1, torch.tensor(t.completion_ids, device=full.device)[:, None]).squeeze(1)
-    rated = _rated_positions(tokens)
-    if w.token_target == "distill":  # liked tokens keep their likelihood term; disliked go to the target
-        plain = [r for r in rated if r[2] > 0]
-    else:
-        plain = rated
+    # with "distill" a liked token keeps its likelihood term and a disliked one goes to the target
+    plain = [r for r in rated if r[2] > 0] if w.token_target == "distill" else rated
+    own = full.gather(2, seqs["input_ids"][:, 1:, None]).squeeze(-1)  # the log-prob of each next token
     total = token_loss(own, plain)[0] * len(plain) if plain else full.new_zeros(())
-    count = len(plain)
-    keep_kl, keep_count = full.new_zeros(()), 0
-    for row, (t, ref) in enumerate(zip(tokens, batch.ref_tokens)):
+    distilled, n_distilled, held, n_held = _reference_terms(full, tokens, batch.ref_tokens, distill, keep)
+    loss = (total + distilled) / max(len(plain) + n_distilled, 1)
+    return loss + w.token_keep_weight * held / n_held if n_held else loss
+
+
+def _reference_terms(full: torch.Tensor, tokens, refs, distill: bool, keep: bool):
+    """(sum of the distillation KL at the disliked positions, their count, sum of the KL to the
+    reference at the unrated positions, their count)."""
+    distilled, n_distilled, held, n_held = full.new_zeros(()), 0, full.new_zeros(()), 0
+    for row, (t, ref) in enumerate(zip(tokens, refs)):
         policy = full[row, _answer_columns(t)].gather(1, ref.ids)  # [answer tokens, k]
         disliked = torch.tensor([t.ratings.get(i, 0) < 0 for i in range(len(t.completion_ids))], device=full.device)
         unrated = torch.tensor([i not in t.ratings for i in range(len(t.completion_ids))], device=full.device)
-        if keep and bool(unrated.any()):
-            keep_kl = keep_kl + _bucket_kl(ref.logps[unrated], policy[unrated]).sum()
-            keep_count += int(unrated.sum())
         if distill and bool(disliked.any()):
-            total = total + _bucket_kl(ref.logps[disliked], policy[disliked], drop_first=True).sum()
-            count += int(disliked.sum())
-    loss = total / max(count, 1)
-    if keep and keep_count:
-        loss = loss + w.token_keep_weight * keep_kl / keep_count
-    return loss
+            distilled = distilled + _bucket_kl(ref.logps[disliked], policy[disliked], drop_first=True).sum()
+            n_distilled += int(disliked.sum())
+        if keep and bool(unrated.any()):
+            held = held + _bucket_kl(ref.logps[unrated], policy[unrated]).sum()
+            n_held += int(unrated.sum())
+    return distilled, n_distilled, held, n_held
 
 
 def _rated_positions(tokens) -> list[tuple[int, int, int]]:
-    return [(row, len(t.prompt_ids) + index - 1, value) for row, t in enumerate(tokens) for index, value in t.ratings.items()]
+    return [(row, len(t.prompt_ids) + index - 1, value)
+            for row, t in enumerate(tokens) for index, value in t.ratings.items()]
 
 
 def _bucket_kl(ref: torch.Tensor, policy: torch.Tensor, drop_first: bool = False) -> torch.Tensor:
