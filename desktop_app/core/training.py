@@ -102,15 +102,17 @@ class FineTuneSettings:
     # the disliked token's term (train_losses._token_rated_loss): "distill", the reference's distribution there
     # without the token, renormalised (= unlikelihood that also holds the rest of that position where it was);
     # "unlikelihood" -log(1 - p) alone; "both". Measured (bench/learning_effect.py --unseen 16, "that" rated
-    # down, one core): x 8 unlikelihood discarded (a re-ask looped; held-out margin 0.87 -> 7.22), distill kept,
-    # 0.88 of 16 new answers without the word, probe +0.8%; x 100 unlikelihood kept@2 (stepped back for a
-    # looping re-ask) 0.50 with 1 of 16 new answers looping, distill kept@10 1.00, +3.5%, 0 degenerate;
-    # x 4 unlikelihood 0.88 (+3.0%), distill 0.62 (+0.8%), 0.75 with token_lr_scale 2 (+1.2%)
+    # down, one core; adoption of the first 8 new answers, 16 in brackets): unlikelihood x 4 0.88 (0.88) probe
+    # +3.0%; x 8 discarded (a re-ask looped, held-out margin 0.87 -> 7.22); x 100 kept@2 (stepped back for a
+    # looping re-ask) 0.50, 1 of 16 new answers looping. distill with token_lr_scale 2: x 4 0.75 (0.81) +1.2%;
+    # x 8 kept 1.00 (0.94) +1.8%; x 100 kept@4 1.00 (1.00) +2.3%, 0 degenerate. Distill at the rule's rate:
+    # x 4 0.62 (0.75), x 8 0.88 (0.88), x 100 1.00. The mix of 8: 1.00 either way, probe +3.2% (was +3.7%)
     token_target: str = "distill"
     # x the KL to the reference at the unrated answer positions of token-rated answers. Off: measured with
-    # distill at 1.0 it held too hard: x 4 0.25 of new answers (distill alone 0.62), x 8 0.75 (0.88)
+    # distill at the rule's rate at 1.0 it held too hard: x 4 0.25 of new answers (distill alone 0.62), x 8 0.75
+    # (0.88); keep alone with unlikelihood x 8: 0.88, kept
     token_keep_weight: float = 0.0
-    # the learning rate of token-only runs, x the schedule's (train_schedule.py)
+    # the learning rate of token-only runs, x the schedule's (train_schedule.py; the numbers above)
     token_lr_scale: float = 2.0
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
     undesirable_weight: float | None = None
