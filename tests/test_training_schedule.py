@@ -68,6 +68,17 @@ def test_batches_grow_with_data_and_hand_set_figures_win():
     assert plan(6, min_steps=50).updates == 50 and plan(800, max_steps=30).updates == 30
 
 
+def test_token_only_runs_get_the_token_learning_rate():
+    """Every example a token-rated answer: the rule's rate x ``token_lr_scale``; a run with other
+    kinds of ratings too, or a hand-set rate, is left as it was."""
+    for n in (1, 6, 80):
+        plain = plan(n)
+        assert plan(n, tokens=n, token_lr_scale=2.0).lr == pytest.approx(2 * plain.lr)
+        assert plan(n, tokens=n - 1, token_lr_scale=2.0).lr == plain.lr
+    assert plan(6, tokens=6, token_lr_scale=2.0, lr=1e-4).lr == 1e-4
+    assert plan(6, tokens=6).lr == plan(6).lr  # the scale is the caller's (FineTuneSettings.token_lr_scale)
+
+
 def test_kto_weights_balance_liked_and_disliked():
     assert kto_weights(3, 9) == (3.0, 1.0)
     assert kto_weights(9, 3) == (1.0, 3.0)

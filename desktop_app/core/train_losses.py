@@ -193,6 +193,7 @@ class References:
     kl: torch.Tensor  # [len(data.unpaired)]: prompt i with answer i - 1 (KTO's mismatched pairs, as TRL)
     chosen: torch.Tensor  # [len(data.pairs)]
     rejected: torch.Tensor  # [len(data.pairs)]
+    tokens: list | None = None  # per token-rated answer, its TokenReference (None: not computed)
 
 
 def kl_sequences(data) -> list[tuple[list[int], list[int]]]:
@@ -201,8 +202,9 @@ def kl_sequences(data) -> list[tuple[list[int], list[int]]]:
 
 
 @torch.no_grad()
-def reference_logps(model, data, pad_id: int, device, batch_size: int = 8) -> References:
-    """Under ``model`` as it is (the caller disables the adapter)."""
+def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token_top: int = 0) -> References:
+    """Under ``model`` as it is (the caller disables the adapter). ``token_top`` > 0: the
+    token-rated answers' reference distributions too (``token_references``)."""
     groups = [[(e.prompt_ids, e.completion_ids) for e in data.unpaired], kl_sequences(data),
               [(p.prompt_ids, p.chosen_ids) for p in data.pairs], [(p.prompt_ids, p.rejected_ids) for p in data.pairs]]
     values = distinct_sequence_logps(model, [s for g in groups for s in g], pad_id, device, batch_size=batch_size)
@@ -210,7 +212,60 @@ def reference_logps(model, data, pad_id: int, device, batch_size: int = 8) -> Re
     for g in groups:
         parts.append(values[start:start + len(g)])
         start += len(g)
-    return References(*parts)
+    tokens = token_references(model, data.tokens, pad_id, device, token_top, batch_size) if token_top else None
+    return References(*parts, tokens=tokens)
+
+
+@dataclass
+class TokenReference:
+    """The reference's next-token distribution at each answer position of a token-rated
+    answer, kept sparse: column 0 is the answer's own token there (the one a rating rates),
+    columns 1.. the reference's likeliest others; the mass of the rest of the vocabulary is
+    one bucket (1 - the columns' sum). A full [answer, vocabulary] table would be ~10 MB per
+    answer at a 50k vocabulary; ``TOKEN_TOP`` columns hold nearly all of the mass where the
+    model is confident, and KL over (columns, rest) is a lower bound of the full KL that is
+    exact on the columns."""
+    ids: torch.Tensor  # [answer tokens, k] long
+    logps: torch.Tensor  # [answer tokens, k]: the reference's log-probabilities of ``ids``
+
+
+TOKEN_TOP = 64
+
+
+@torch.no_grad()
+def token_references(model, tokens, pad_id: int, device, top: int = TOKEN_TOP,
+                     batch_size: int = 8) -> list[TokenReference]:
+    out = []
+    for start in range(0, len(tokens), max(1, batch_size)):
+        chunk = tokens[start:start + batch_size]
+        batch = pad_batch([(t.prompt_ids, t.completion_ids) for t in chunk], pad_id, device)
+        logps = answer_logsoftmax(model, batch)
+        for row, t in enumerate(chunk):
+            cols = _answer_columns(t)
+            lp = logps[row, cols]  # [answer tokens, vocab]
+            own = torch.tensor(t.completion_ids, device=lp.device)
+            boosted = lp.scatter(1, own[:, None], float("inf"))  # the answer's own token always column 0
+            ids = boosted.topk(min(top, lp.shape[1]), dim=-1).indices
+            out.append(TokenReference(ids, lp.gather(1, ids)))
+    return out
+
+
+def answer_logsoftmax(model, batch: dict) -> torch.Tensor:
+    """[B, T-1, V] log-softmax, ``[b, t]`` predicting ``input_ids[b, t+1]`` (``per_token_logps``'s
+    layout); rows before the earliest answer position are not computed (zeros)."""
+    ids, attention = batch["input_ids"], batch["attention_mask"]
+    rows, width = ids.shape
+    first = max(min(batch["prompt_lens"]) - 1, 0)
+    logits = model(input_ids=ids, attention_mask=attention, use_cache=False, logits_to_keep=width - first).logits
+    logps = F.log_softmax(logits[:, :-1].float(), dim=-1)
+    if first:
+        logps = torch.cat([logps.new_zeros((rows, first, logps.shape[-1])), logps], dim=1)
+    return logps
+
+
+def _answer_columns(t) -> torch.Tensor:
+    """The positions (in ``answer_logsoftmax``'s layout) predicting each of ``t``'s answer tokens."""
+    return torch.arange(len(t.prompt_ids) - 1, len(t.prompt_ids) - 1 + len(t.completion_ids))
 
 
 @dataclass
@@ -224,6 +279,7 @@ class Batch:
     ref_chosen: torch.Tensor | None = None
     ref_rejected: torch.Tensor | None = None
     tokens: list = field(default_factory=list)
+    ref_tokens: list | None = None  # TokenReference per token-rated answer, when the references have them
 
     def __len__(self) -> int:
         return len(self.unpaired) + len(self.pairs) + len(self.tokens)
@@ -233,11 +289,13 @@ class Batch:
         """``picks``: ("u" | "p" | "t", index into that kind of ``data``)."""
         ui = [i for k, i in picks if k == "u"]
         pi = [i for k, i in picks if k == "p"]
+        ti = [i for k, i in picks if k == "t"]
         u_idx, p_idx = torch.tensor(ui, device=device, dtype=torch.long), torch.tensor(pi, device=device, dtype=torch.long)
         return cls([data.unpaired[i] for i in ui], [data.unpaired[i - 1].completion_ids for i in ui],
                    refs.unpaired[u_idx] if ui else None, refs.kl[u_idx] if ui else None,
                    [data.pairs[i] for i in pi], refs.chosen[p_idx] if pi else None,
-                   refs.rejected[p_idx] if pi else None, [data.tokens[i] for k, i in picks if k == "t"])
+                   refs.rejected[p_idx] if pi else None, [data.tokens[i] for i in ti],
+                   [refs.tokens[i] for i in ti] if refs.tokens is not None else None)
 
 
 @dataclass(frozen=True)
@@ -253,7 +311,14 @@ class LossWeights:
     # the end term covers the sentence's final mark with the end token, and only answers that end after one
     # (end_nll); False: the end token alone, of every liked answer the model ended
     end_mark: bool = False
+    # token ratings: x KL(reference || model) at the unrated answer positions of token-rated answers (0: off)
+    token_keep_weight: float = 0.0
+    # the disliked token's term: "unlikelihood" -log(1 - p); "distill" KL(target || model) with the target the
+    # reference's distribution without the disliked token, renormalised; "both" the sum
+    token_target: str = "unlikelihood"
 
+
+TOKEN_TARGETS = ("unlikelihood", "distill", "both")
 
 FIGURES = ("kl", "reward_chosen", "reward_rejected", "reward_margin")
 
@@ -272,7 +337,7 @@ def batch_loss(model, batch: Batch, pad_id: int, device, w: LossWeights) -> tupl
         for key, value in f.items():
             figures.setdefault(key, value)
     if batch.tokens:
-        loss = _token_rated_loss(model, batch.tokens, pad_id, device)
+        loss = _token_rated_loss(model, batch, pad_id, device, w)
         parts.append(w.token_weight * loss * len(batch.tokens) / n)
     figures = {k: v for k, v in figures.items() if k in FIGURES}
     if "reward_margin" not in figures and "reward_chosen" in figures and "reward_rejected" in figures:
@@ -347,8 +412,77 @@ def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     return loss, figures
 
 
-def _token_rated_loss(model, tokens, pad_id, device) -> torch.Tensor:
-    logps, _mask = per_token_logps(model, pad_batch([(t.prompt_ids, t.completion_ids) for t in tokens], pad_id, device))
-    positions = [(row, len(t.prompt_ids) + index - 1, value)
-                 for row, t in enumerate(tokens) for index, value in t.ratings.items()]
-    return token_loss(logps, positions)[0]
+def _token_rated_loss(model, batch: Batch, pad_id, device, w: LossWeights | None = None) -> torch.Tensor:
+    """The token term of ``batch.tokens``: ``token_loss`` at the rated positions (unlikelihood
+    for a disliked token), or with ``w.token_target`` "distill" the reference's distribution
+    without the disliked token as the target there; plus ``w.token_keep_weight`` x the KL to
+    the reference at the answers' unrated positions. Unlikelihood alone says only "less of
+    this token": nothing holds the rest of the distribution, and the adapter drifts wherever
+    lowering the token is cheapest (bench/learning_effect.py, tokens x 8: held-out margin 0.87
+    -> 7.22 and a re-ask looped). The two reference terms say "this word less, everything else
+    as before"."""
+    w = w or LossWeights()
+    if w.token_target not in TOKEN_TARGETS:
+        raise ValueError(f"token_target is one of {TOKEN_TARGETS}, not {w.token_target!r}")
+    tokens, keep, distill = batch.tokens, w.token_keep_weight > 0, w.token_target in ("distill", "both")
+    seqs = pad_batch([(t.prompt_ids, t.completion_ids) for t in tokens], pad_id, device)
+    rated = _rated_positions(tokens)
+    if not (keep or distill):
+        logps, _mask = per_token_logps(model, seqs)
+        return token_loss(logps, rated)[0]
+    if batch.ref_tokens is None:
+        raise ValueError("the token term's reference terms need the references' token distributions (token_top)")
+    full = answer_logsoftmax(model, seqs)
+    # with "distill" a liked token keeps its likelihood term and a disliked one goes to the target
+    plain = [r for r in rated if r[2] > 0] if w.token_target == "distill" else rated
+    own = full.gather(2, seqs["input_ids"][:, 1:, None]).squeeze(-1)  # the log-prob of each next token
+    total = token_loss(own, plain)[0] * len(plain) if plain else full.new_zeros(())
+    distilled, n_distilled, held, n_held = _reference_terms(full, tokens, batch.ref_tokens, distill, keep)
+    loss = (total + distilled) / max(len(plain) + n_distilled, 1)
+    return loss + w.token_keep_weight * held / n_held if n_held else loss
+
+
+def _reference_terms(full: torch.Tensor, tokens, refs, distill: bool, keep: bool):
+    """(sum of the distillation KL at the disliked positions, their count, sum of the KL to the
+    reference at the unrated positions, their count)."""
+    distilled, n_distilled, held, n_held = full.new_zeros(()), 0, full.new_zeros(()), 0
+    for row, (t, ref) in enumerate(zip(tokens, refs)):
+        policy = full[row, _answer_columns(t)].gather(1, ref.ids)  # [answer tokens, k]
+        disliked = torch.tensor([t.ratings.get(i, 0) < 0 for i in range(len(t.completion_ids))], device=full.device)
+        unrated = torch.tensor([i not in t.ratings for i in range(len(t.completion_ids))], device=full.device)
+        if distill and bool(disliked.any()):
+            distilled = distilled + _bucket_kl(ref.logps[disliked], policy[disliked], drop_first=True).sum()
+            n_distilled += int(disliked.sum())
+        if keep and bool(unrated.any()):
+            held = held + _bucket_kl(ref.logps[unrated], policy[unrated]).sum()
+            n_held += int(unrated.sum())
+    return distilled, n_distilled, held, n_held
+
+
+def _rated_positions(tokens) -> list[tuple[int, int, int]]:
+    return [(row, len(t.prompt_ids) + index - 1, value)
+            for row, t in enumerate(tokens) for index, value in t.ratings.items()]
+
+
+def _bucket_kl(ref: torch.Tensor, policy: torch.Tensor, drop_first: bool = False) -> torch.Tensor:
+    """Per position, KL(target || policy) over the buckets (each column, the rest of the
+    vocabulary); ``ref`` and ``policy``: [positions, k] log-probabilities of the same ids. The
+    target is the reference; with ``drop_first`` the reference without column 0 (the answer's
+    own token: the disliked one), renormalised over the other columns and the rest, and the
+    policy's mass on that token belongs to no bucket of the target (pushing it down)."""
+    if drop_first:
+        ref_cols, pol_cols = ref[:, 1:], policy[:, 1:]
+        norm = torch.log1p(-ref[:, 0].exp().clamp(max=1 - 1e-6))  # log(1 - p_ref(disliked))
+        target = ref_cols - norm[:, None]
+        ref_rest = _log_rest(ref) - norm
+        pol_rest = _log_rest(policy)
+    else:
+        target, pol_cols = ref, policy
+        ref_rest, pol_rest = _log_rest(ref), _log_rest(policy)
+    cols = (target.exp() * (target - pol_cols)).sum(-1)
+    return cols + ref_rest.exp() * (ref_rest - pol_rest)
+
+
+def _log_rest(logps: torch.Tensor) -> torch.Tensor:
+    """log of the mass outside the columns, 1 - sum(exp(columns)), kept off log(0)."""
+    return torch.log((1 - logps.exp().sum(-1)).clamp(min=1e-8))

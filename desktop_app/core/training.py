@@ -101,6 +101,21 @@ class FineTuneSettings:
     # a larger batch (6 answers). Re-measure on a quiet machine, --ratings 8 and 100, before switching.
     precision: str = "exact"
     token_weight: float = 1.0
+    # the disliked token's term (train_losses._token_rated_loss): "distill", the reference's distribution there
+    # without the token, renormalised (= unlikelihood that also holds the rest of that position where it was);
+    # "unlikelihood" -log(1 - p) alone; "both". Measured (bench/learning_effect.py --unseen 16, "that" rated
+    # down, one core; adoption of the first 8 new answers, 16 in brackets): unlikelihood x 4 0.88 (0.88) probe
+    # +3.0%; x 8 discarded (a re-ask looped, held-out margin 0.87 -> 7.22); x 100 kept@2 (stepped back for a
+    # looping re-ask) 0.50, 1 of 16 new answers looping. distill with token_lr_scale 2: x 4 0.75 (0.81) +1.2%;
+    # x 8 kept 1.00 (0.94) +1.8%; x 100 kept@4 1.00 (1.00) +2.3%, 0 degenerate. Distill at the rule's rate:
+    # x 4 0.62 (0.75), x 8 0.88 (0.88), x 100 1.00. The mix of 8: 1.00 either way, probe +3.2% (was +3.7%)
+    token_target: str = "distill"
+    # x the KL to the reference at the unrated answer positions of token-rated answers. Off: measured with
+    # distill at the rule's rate at 1.0 it held too hard: x 4 0.25 of new answers (distill alone 0.62), x 8 0.75
+    # (0.88); keep alone with unlikelihood x 8: 0.88, kept
+    token_keep_weight: float = 0.0
+    # the learning rate of token-only runs, x the schedule's (train_schedule.py; the numbers above)
+    token_lr_scale: float = 2.0
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
     undesirable_weight: float | None = None
     max_grad_norm: float = 1.0
@@ -432,12 +447,13 @@ class _Run:
         amp = _Precision(device, self.precision)
         self.metrics["train_precision"] = amp.label
         with model.disable_adapter(), amp.autocast(), self.timed("reference"):  # the reference is fixed: computed once
-            refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH)
+            refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH, token_top=self._token_top())
             anchor = self._anchor(work, train, pad_id)
         self.check_cancel()
         s = self.settings
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
-                                s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark)
+                                s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark,
+                                s.token_keep_weight, s.token_target)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - (1.0 - s.lr_end) * k / max(total, 1))
@@ -476,6 +492,13 @@ class _Run:
         if guard:
             self.metrics["guard"] = guard.summary()
 
+    def _token_top(self) -> int:
+        """Columns of the token-rated answers' reference distributions, 0 when no term reads them."""
+        from desktop_app.core.train_losses import TOKEN_TOP
+
+        s = self.settings
+        return TOKEN_TOP if s.token_keep_weight > 0 or s.token_target != "unlikelihood" else 0
+
     def _anchor(self, work, train: TrainingData, pad_id: int):
         """The brake on a corrected format spreading to open requests (core.train_anchor), for
         runs with corrections: thumbs and token ratings teach no format of their own."""
@@ -502,7 +525,8 @@ class _Run:
         s, counts = self.settings, train.counts()
         sched = plan(len(train), liked=counts["thumbs_up"], disliked=counts["thumbs_down"], epochs=s.epochs,
                      batch_size=s.batch_size, lr=s.lr, min_steps=s.min_steps, max_steps=s.max_steps,
-                     desirable_weight=s.desirable_weight, undesirable_weight=s.undesirable_weight)
+                     desirable_weight=s.desirable_weight, undesirable_weight=s.undesirable_weight,
+                     tokens=len(train.tokens), token_lr_scale=s.token_lr_scale)
         self.metrics["schedule"] = sched.to_dict()
         return sched
 
