@@ -13,6 +13,7 @@ from desktop_app.core.models import open_model
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.prompts import Turn, build_prompt
 from desktop_app.core.store import Store
+from desktop_app.core.train_data import build_training_data
 from desktop_app.core.training import FineTuneSettings, run_finetune
 from test_training_data import add_answer
 
@@ -91,5 +92,8 @@ def test_the_bench_person_can_ask_every_rated_question_in_one_conversation(tmp_p
             assert len(conversations) >= 3
             assert all(len([m for m in store.thread(mid) if m["role"] == "user"]) == 1 for mid in rated)
         texts[one] = sorted(store.get_message(mid)["text"] for mid in rated)
+        # the question-alone views exist only for later turns: asked apart, the data is as without them
+        data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window, alone_views=True)
+        assert (data.counts()["alone_views"] > 0) == one
         store.close()
     assert texts[True] == texts[False]

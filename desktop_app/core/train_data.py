@@ -330,7 +330,7 @@ class _Answers:
 FOLLOW_UP_STARTS = ("and", "but", "also", "or", "so", "then", "now", "no", "yes", "ok", "okay", "what about",
                     "how about", "what else", "why not", "are you sure", "thanks", "thank you", "same", "instead")
 BACK_REFERENCES = {"it", "its", "it's", "that", "this", "these", "those", "them", "they", "their", "he", "she",
-                   "him", "her", "his", "there", "above", "previous", "same", "again", "else", "former", "latter"}
+                   "him", "her", "his", "above", "previous", "same", "again", "else", "former", "latter"}
 
 
 def stands_alone(question: str) -> bool:
