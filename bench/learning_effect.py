@@ -53,6 +53,12 @@ sentence's final mark ("The capital of Russia is Moscow", "A tomato is a red"), 
 training (the base model's count in brackets); ``unfinished_N`` sums them per size. The
 adoption does not see this side effect of learning to stop.
 
+``--one-conversation``: the simulated person asks a scenario's rated questions in ONE
+conversation, one after another (``learning_scenarios.Chats``), as people ask (a user test's 8
+corrections were made in one chat); without it each has a conversation of its own. The texts
+rated are the same either way; the unseen questions are asked alone, as new conversations.
+So the table then shows whether what was taught in a long conversation carries to new ones.
+
 Rows that teach a style (the corrections and ``mix``) also have ``spill=N/6(M)``: of six open
 requests never rated (``OPEN_REQUESTS``: a story, a poem, a description), how many greedy
 answers took the taught style (the base model's count in brackets); ``spill_<group>_N`` sums
