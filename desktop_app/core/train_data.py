@@ -80,7 +80,8 @@ class TrainingData:
 
     def counts(self) -> dict:
         """What the person rated (a rating's question-alone view is not counted again)."""
-        unpaired, pairs, tokens = ([e for e in part if not e.alone] for part in (self.unpaired, self.pairs, self.tokens))
+        unpaired, pairs, tokens = ([e for e in part if not e.alone]
+                                   for part in (self.unpaired, self.pairs, self.tokens))
         return {"thumbs_up": sum(e.label for e in unpaired),
                 "thumbs_down": sum(not e.label for e in unpaired),
                 "pairs": len(pairs),
