@@ -93,3 +93,24 @@ def test_training_visits_the_two_views_in_turn(store, tiny_model):
     seen = [("p", alone) in b for b in passes]
     assert seen == [False, True, False, True]
     assert [("p", in_place) in b for b in passes] == [True, False, True, False]
+
+
+def test_a_run_with_alone_views_trains_and_counts_ratings_not_views(tmp_path, tiny_model):
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.training import FineTuneSettings, run_finetune
+
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    for i in range(2):
+        _c, first, later = two_turns(store, tiny_model, f"What is the capital of country {i}?")
+        store.set_correction(later, f"Answer: City {i}.")
+        store.rate_message(first, 1)
+    settings = FineTuneSettings(alone_views=True, max_steps=4, min_steps=4, reask_count=1, reask_tokens=4,
+                                reask_unseen=0, reask_canaries=0, reask_open=0, heldout_fraction=0.0,
+                                guard_ppl_rise=0.0, rescore=False)
+    result = run_finetune(store, tiny_model, paths, settings)
+    m = result.metrics
+    assert m["steps"] == 4
+    assert m["data_alone_views"] == 2 and m["data_corrections"] == 2 and m["data_thumbs_up"] == 2
+    assert m["train_size"] == 4 and m["schedule"]["examples"] == 4  # the ratings, not the 6 examples
+    store.close()

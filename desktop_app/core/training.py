@@ -371,7 +371,7 @@ class _Run:
                 parent: dict | None) -> RunResult:
         s = self.settings
         model, pad_id = work.model, resolved.pad_id
-        self.metrics.update({"train_size": len(train), "heldout_size": len(held),
+        self.metrics.update({"train_size": train.rated(), "heldout_size": held.rated(),  # ratings, not views
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})
         reasks = plan_reasks(self.store, data, train, held, resolved.tokenizer, resolved.window,
