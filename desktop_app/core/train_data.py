@@ -79,9 +79,11 @@ class TrainingData:
         return len(self.unpaired) + len(self.pairs) + len(self.tokens)
 
     def counts(self) -> dict:
-        """What the person rated (a rating's question-alone view is not counted again)."""
+        """What the person rated (a rating's question-alone view is not counted again), and
+        ``alone_views`` when there are any (a run's metrics and the model card list these)."""
         unpaired, pairs, tokens = ([e for e in part if not e.alone]
                                    for part in (self.unpaired, self.pairs, self.tokens))
+        views = len(self) - self.rated()
         return {"thumbs_up": sum(e.label for e in unpaired),
                 "thumbs_down": sum(not e.label for e in unpaired),
                 "pairs": len(pairs),
@@ -89,7 +91,7 @@ class TrainingData:
                 "sibling_pairs": sum(p.source == "siblings" for p in pairs),
                 "token_ratings": sum(len(t.ratings) for t in tokens),
                 "token_rated_answers": len(tokens),
-                "alone_views": len(self) - self.rated()}
+                **({"alone_views": views} if views else {})}
 
     def rated(self) -> int:
         """Examples without the question-alone views: one per rating, what the schedule sizes."""
