@@ -53,6 +53,12 @@ sentence's final mark ("The capital of Russia is Moscow", "A tomato is a red"), 
 training (the base model's count in brackets); ``unfinished_N`` sums them per size. The
 adoption does not see this side effect of learning to stop.
 
+``--one-conversation``: the simulated person asks a scenario's rated questions in ONE
+conversation, one after another (``learning_scenarios.Chats``), as people ask (a user test's 8
+corrections were made in one chat); without it each has a conversation of its own. The texts
+rated are the same either way; the unseen questions are asked alone, as new conversations.
+So the table then shows whether what was taught in a long conversation carries to new ones.
+
 Rows that teach a style (the corrections and ``mix``) also have ``spill=N/6(M)``: of six open
 requests never rated (``OPEN_REQUESTS``: a story, a poem, a description), how many greedy
 answers took the taught style (the base model's count in brackets); ``spill_<group>_N`` sums
@@ -228,7 +234,7 @@ BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed sched
 
 
 def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools: dict, word: str,
-            workdir: Path, overrides: dict | None = None) -> Row:
+            workdir: Path, overrides: dict | None = None, one_conversation: bool = False) -> Row:
     from desktop_app.core import adapters, gate
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
@@ -236,7 +242,7 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
 
     paths = AppPaths.resolve(workdir / f"{scenario}-{size}-{seed}").ensure()
     store = Store.open(paths.db_path)
-    given, checks = teach(store, loaded, answers, scenario, size, seed, pools, word)
+    given, checks = teach(store, loaded, answers, scenario, size, seed, pools, word, one_conversation)
     adapters.detach(loaded)  # the base model's answers: computed (and cached) before any adapter is on
     base_answers = [answers.greedy(unseen, "base") for _kind, _arg, unseen in checks]
     styles = [arg for kind, arg, _unseen in checks if kind == "style"]
@@ -374,6 +380,9 @@ def parse_args():
     parser.add_argument("--examples", action="store_true", help="print the unseen answers before/after per run")
     parser.add_argument("--baseline", action="store_true",
                         help="the earlier fixed schedule (3 epochs at batch 8, lr 3e-4) instead of the defaults")
+    parser.add_argument("--one-conversation", action="store_true",
+                        help="the person asks a scenario's rated questions in one conversation, one after another "
+                             "(as people do), not each in its own; the unseen questions are still asked alone")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a FineTuneSettings field (repeatable), e.g. --set lr=1e-3")
     args = parser.parse_args()
@@ -407,14 +416,16 @@ def main() -> int:
     pools = question_pools(n_unseen)
     workdir = Path(tempfile.mkdtemp(prefix="learning-effect-"))
     print(f"model {loaded.describe()}; settings {args.overrides or 'defaults'}; seed {args.seed}; "
-          f"unseen questions per kind {n_unseen}; cache {cache}; "
+          f"unseen questions per kind {n_unseen}; rated questions "
+          f"{'in one conversation' if args.one_conversation else 'each in its own conversation'}; cache {cache}; "
           f"load: {os.getloadavg()[0]:.1f} (1-min average, {os.cpu_count()} cores)")
     print(HEADER)
     print("|" + "---|" * (HEADER.count("|") - 1))
     rows: list[Row] = []
     for size in args.sizes:
         for scenario in args.scenarios:
-            row = run_one(loaded, answers, scenario, size, args.seed, pools, args.word, workdir, args.overrides)
+            row = run_one(loaded, answers, scenario, size, args.seed, pools, args.word, workdir, args.overrides,
+                          args.one_conversation)
             rows.append(row)
             print_row(row)
             if args.examples:

@@ -158,15 +158,43 @@ class Person:
     checks: list[tuple[str, object]] = field(default_factory=list)  # (kind, arg) per preference taught
 
 
+class Chats:
+    """Where the simulated person asks the next question: each in a conversation of its own
+    (``one`` False: how the bench always asked), or all in ONE conversation, each question
+    after the answer shown last (``--one-conversation``: how people ask; a user test's 8
+    questions in one chat). The answers are the base model's to the question alone (the
+    cache), so both ways rate the same texts and only the conversation around them differs."""
+
+    def __init__(self, one: bool = False):
+        self.one = one
+        self.conv: int | None = None
+        self.last: int | None = None  # the answer the next question follows
+
+    def ask(self, store, question: str) -> tuple[int, int]:
+        if self.one and self.conv is not None:
+            return self.conv, store.add_message(self.conv, "user", question, parent_id=self.last)
+        conv = store.create_conversation(question[:30])
+        if self.one:
+            self.conv = conv
+        return conv, store.add_message(conv, "user", question)
+
+    def shown(self, mid: int) -> None:
+        self.last = mid  # the latest answer (a regenerated sibling replaces the one shown)
+
+
+CHATS = Chats()  # set by ``teach``
+
+
 def _answer(store, loaded, answers, question: str, ids: list[int], conv=None, user=None,
             records: bool = False) -> tuple[int, int, int]:
     from desktop_app.core.scoring import score_ids
 
-    conv = conv or store.create_conversation(question[:30])
-    user = user or store.add_message(conv, "user", question)
+    if user is None:
+        conv, user = CHATS.ask(store, question)
     recs = score_ids(loaded, answers.prompt_ids(question), ids) if records and ids else None
     mid = store.add_message(conv, "assistant", answers.text(ids), parent_id=user, model_id=loaded.model_id,
                             records=recs, settings=answers.settings(ids))
+    CHATS.shown(mid)
     return conv, user, mid
 
 
@@ -244,10 +272,13 @@ def teach_tokens(store, loaded, answers, n: int, seed: int, pool: list[str], wor
     for start in range(0, len(questions), 8):
         chunk = questions[start:start + 8]
         for q, samples in zip(chunk, answers.sampled(chunk, 3, seed)):
+            conv, user = None, None
             for ids in samples:
                 if word_count(word, answers.text(ids)) == 0:
                     continue
-                _c, _u, mid = _answer(store, loaded, answers, q, ids, records=True)
+                if not CHATS.one:  # each answer in a conversation of its own, as always
+                    conv, user = None, None
+                conv, user, mid = _answer(store, loaded, answers, q, ids, conv, user, records=True)
                 for index, record in enumerate(store.token_records(mid)):
                     if record.text.strip().lower() == word.lower() and given < n:
                         store.rate_token(mid, index, -1)
@@ -258,8 +289,12 @@ def teach_tokens(store, loaded, answers, n: int, seed: int, pool: list[str], wor
 
 
 
-def teach(store, loaded, answers, scenario: str, size: int, seed: int, pools: dict, word: str):
-    """The simulated person rates: (ratings given, [(check kind, its argument, unseen questions)])."""
+def teach(store, loaded, answers, scenario: str, size: int, seed: int, pools: dict, word: str,
+          one_conversation: bool = False):
+    """The simulated person rates: (ratings given, [(check kind, its argument, unseen questions)]).
+    ``one_conversation``: every question in one conversation (``Chats``), else each in its own."""
+    global CHATS
+    CHATS = Chats(one_conversation)
     checks: list[tuple[str, object, list[str]]] = []
     if scenario in STYLES:
         given = teach_style(store, loaded, answers, scenario, size, seed, pools["facts"])

@@ -13,6 +13,7 @@ from desktop_app.core.models import open_model
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.prompts import Turn, build_prompt
 from desktop_app.core.store import Store
+from desktop_app.core.train_data import build_training_data
 from desktop_app.core.training import FineTuneSettings, run_finetune
 from test_training_data import add_answer
 
@@ -60,3 +61,39 @@ def test_eight_corrections_in_one_format_show_in_new_answers(bundled_model_dir, 
     # the panel's before/after pairs include questions training never saw
     assert any(not t["seen"] for t in m["taught"]) and any(t["seen"] for t in m["taught"])
     store.close()
+
+
+def test_the_bench_person_can_ask_every_rated_question_in_one_conversation(tmp_path, tiny_model):
+    """``--one-conversation``: the simulated person's questions follow one another in one
+    conversation (each after the answer shown last: the latest sibling), as people ask; without
+    it each question has a conversation of its own. The texts rated are the same either way."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import learning_effect
+    import learning_scenarios
+
+    answers = learning_effect.Answers(tiny_model, tmp_path, max_new_tokens=6)
+    pools = learning_scenarios.question_pools(4)
+    texts = {}
+    for one in (False, True):
+        store = Store.open(tmp_path / f"{one}.sqlite3")
+        learning_scenarios.teach(store, tiny_model, answers, "mix", 6, 0, pools, "the", one)
+        conversations = store.list_conversations()
+        rated = [r["message_id"] for r in store.ratings()] + [c["message_id"] for c in store.corrections()]
+        assert rated
+        if one:
+            assert len(conversations) == 1
+            last = max(rated)
+            users = [m for m in store.thread(last) if m["role"] == "user"]
+            assert len(users) >= 3  # the last rated answer follows the earlier questions in its thread
+        else:
+            assert len(conversations) >= 3
+            assert all(len([m for m in store.thread(mid) if m["role"] == "user"]) == 1 for mid in rated)
+        texts[one] = sorted(store.get_message(mid)["text"] for mid in rated)
+        # the question-alone views exist only for later turns: asked apart, the data is as without them
+        data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window, alone_views=True)
+        assert (data.counts().get("alone_views", 0) > 0) == one
+        store.close()
+    assert texts[True] == texts[False]

@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import random
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from desktop_app.core import text_training
@@ -40,6 +41,7 @@ class Unpaired:
     group: int  # conversation id: held-out splits never cut a conversation in two
     ends: bool = False  # the completion ends with the end-of-text token: the model ended this answer itself
     end_mark: bool = False  # ... and the token before it ends a sentence (".", "!", "?"): see ends_with_mark
+    alone: bool = False  # the question-alone view of a later turn's rating (add_alone_views)
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Pair:
     group: int
     chosen_ends: bool = False  # a sibling the model ended itself: chosen ends with its end-of-text token
     chosen_end_mark: bool = False  # ... after a sentence's final mark
+    alone: bool = False  # the question-alone view of a later turn's rating (add_alone_views)
 
 
 @dataclass
@@ -62,6 +65,7 @@ class TokenRated:
     ratings: dict[int, int]  # index into completion_ids -> +1 / -1
     message_id: int
     group: int
+    alone: bool = False  # the question-alone view of a later turn's rating (add_alone_views)
 
 
 @dataclass
@@ -75,18 +79,28 @@ class TrainingData:
         return len(self.unpaired) + len(self.pairs) + len(self.tokens)
 
     def counts(self) -> dict:
-        return {"thumbs_up": sum(e.label for e in self.unpaired),
-                "thumbs_down": sum(not e.label for e in self.unpaired),
-                "pairs": len(self.pairs),
-                "corrections": sum(p.source == "correction" for p in self.pairs),
-                "sibling_pairs": sum(p.source == "siblings" for p in self.pairs),
-                "token_ratings": sum(len(t.ratings) for t in self.tokens),
-                "token_rated_answers": len(self.tokens)}
+        """What the person rated (a rating's question-alone view is not counted again), and
+        ``alone_views`` when there are any (a run's metrics and the model card list these)."""
+        unpaired, pairs, tokens = ([e for e in part if not e.alone]
+                                   for part in (self.unpaired, self.pairs, self.tokens))
+        views = len(self) - self.rated()
+        return {"thumbs_up": sum(e.label for e in unpaired),
+                "thumbs_down": sum(not e.label for e in unpaired),
+                "pairs": len(pairs),
+                "corrections": sum(p.source == "correction" for p in pairs),
+                "sibling_pairs": sum(p.source == "siblings" for p in pairs),
+                "token_ratings": sum(len(t.ratings) for t in tokens),
+                "token_rated_answers": len(tokens),
+                **({"alone_views": views} if views else {})}
+
+    def rated(self) -> int:
+        """Examples without the question-alone views: one per rating, what the schedule sizes."""
+        return sum(not e.alone for e in (*self.unpaired, *self.pairs, *self.tokens))
 
     def _group_sizes(self) -> dict[int, int]:
         sizes: dict[int, int] = {}
         for e in (*self.unpaired, *self.pairs, *self.tokens):
-            sizes[e.group] = sizes.get(e.group, 0) + 1
+            sizes[e.group] = sizes.get(e.group, 0) + (not e.alone)
         return sizes
 
     def groups(self) -> list[int]:
@@ -124,8 +138,10 @@ class TrainingData:
 
 # ------------------------------------------------------------------ formatting
 
-def prompt_for_message(store, tokenizer, message_id: int, context_window: int) -> tuple[list[int], dict]:
-    """The prompt ids generation used for this answer, and the message row."""
+def prompt_for_message(store, tokenizer, message_id: int, context_window: int,
+                       alone: bool = False) -> tuple[list[int], dict]:
+    """The prompt ids generation used for this answer, and the message row. ``alone``: the
+    prompt of its question asked on its own, in a new conversation (``add_alone_views``)."""
     thread = store.thread(message_id)
     message = thread[-1]
     settings = message.get("settings") or {}
@@ -138,6 +154,8 @@ def prompt_for_message(store, tokenizer, message_id: int, context_window: int) -
             turns.append(Turn(m["role"], m["text"]))
     if not turns or turns[-1].role != "user":
         raise ValueError(f"message {message_id} does not answer a user prompt")
+    if alone:
+        turns = turns[-1:]
     budget = int(settings.get("max_new_tokens") or DEFAULT_ANSWER_BUDGET)
     prompt = build_prompt(tokenizer, turns, system=system, context_window=context_window, max_new_tokens=budget)
     return prompt.ids, message
@@ -235,13 +253,16 @@ def ends_with_mark(tokenizer, ids: list[int]) -> bool:
 # ------------------------------------------------------------------ building
 
 def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: bool = True,
-                        paired_thumbs_kto: bool = True) -> TrainingData:
+                        paired_thumbs_kto: bool = True, alone_views: bool = False) -> TrainingData:
     """Every usable rating in the store as examples (see the module docstring).
 
     ``end_with_eos`` appends the end-of-text token to whole answers so the model also learns
     where a liked answer (or a correction) stops: to corrections, and to answers the model
     ended itself (``ended_by_itself``), not to answers cut at the token budget; token
     ratings never include it.
+
+    ``alone_views``: a rating of a later turn also trains with its question asked alone
+    (``add_alone_views``).
 
     Examples hold at most ``TRAINING_WINDOW`` tokens, whatever the model's window: a rated
     answer to a pasted 8,000-token text would otherwise need the logits of every position at
@@ -258,6 +279,8 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
                                                for m in (p.chosen_message_id, p.rejected_message_id)}
     _add_thumbs(data, store, answers, eos, context_window, paired)
     _add_token_ratings(data, store, answers, context_window)
+    if alone_views:
+        add_alone_views(data, answers)
     text_training.add_text_examples(data, store, tokenizer, context_window)  # text mode: plain text, no template
     for reason in data.skipped:
         log.info("training data: skipped: %s", reason)
@@ -276,6 +299,75 @@ class _Answers:
             prompt_ids, message = prompt_for_message(self.store, self.tokenizer, message_id, self.window)
             self.cache[message_id] = (prompt_ids, message, generated_ids(self.store, message, self.tokenizer))
         return self.cache[message_id]
+
+    def alone(self, message_id: int) -> list[int] | None:
+        """The prompt of the answer's question asked alone, when that differs from its prompt
+        in the conversation and the question reads as complete on its own (``stands_alone``)."""
+        in_thread, _message, _ids = self(message_id)
+        question = next((m["text"] for m in reversed(self.store.thread(message_id)[:-1]) if m["role"] == "user"), "")
+        if not stands_alone(question):
+            return None
+        ids, _message = prompt_for_message(self.store, self.tokenizer, message_id, self.window, alone=True)
+        return ids if ids != in_thread else None
+
+
+# The question-alone view. A rating of the 4th answer in a conversation trained only in the
+# context of the 3 questions and answers before it, and people ask their next questions in new
+# conversations: a user test's 8 "Answer: X." corrections made in one conversation were learnt
+# there (the 4th, "Answer: Jupiter.", rose to -0.9 nats in its place) but not one of 4 new
+# questions asked in a new conversation, nor the rated question itself asked anew, took the
+# format; only the 1st turn's (no history) did. So a later turn's rating also trains with its
+# question as the first message of a conversation (the system text kept), beside the view in
+# place; the two share the rating's conversation (group), so a held-out split keeps both apart.
+#
+# A follow-up does not stand alone: "and of Italy?" or "make it shorter" asked first is
+# another question, and training "Answer: Rome." on it teaches an answer to text that means
+# nothing without the turn before. Such questions get no alone view (``stands_alone``): they
+# start with a word that continues ("and", "what about") or refer back ("it", "that", "the
+# same"). The rule is crude on purpose and errs towards leaving a view out: a complete
+# question it misses still trains in place, as before; a follow-up it let through would
+# teach nonsense. A view adds no rating: the schedule counts ratings (``TrainingData.rated``)
+# and training visits the two views of a rating in turn (training._batch_order), each at
+# half the visits, so a run costs what it did.
+
+FOLLOW_UP_STARTS = ("and", "but", "also", "or", "so", "then", "now", "no", "yes", "ok", "okay", "what about",
+                    "how about", "what else", "why not", "are you sure", "thanks", "thank you", "same", "instead")
+BACK_REFERENCES = {"it", "its", "it's", "that", "this", "these", "those", "them", "they", "their", "he", "she",
+                   "him", "her", "his", "above", "previous", "same", "again", "else", "former", "latter"}
+
+
+def stands_alone(question: str) -> bool:
+    """Does the question read as complete as the first message of a conversation? Not when it
+    is shorter than three words ("why?"), starts like a follow-up ("and of Italy?", "what
+    about Spain?") or refers back ("make it shorter", "is that right?"); see the note above
+    ``add_alone_views``."""
+    words = re.findall(r"[a-z0-9']+", question.lower())
+    if len(words) < 3:  # "why?", "go on", "in French?": hardly a question of its own
+        return False
+    start = " ".join(words[:3])
+    if any(start == s or start.startswith(s + " ") for s in FOLLOW_UP_STARTS):
+        return False
+    return not BACK_REFERENCES.intersection(words)
+
+
+def add_alone_views(data: TrainingData, answer: "_Answers") -> None:
+    """Append to each list of ``data`` the question-alone view of its examples whose
+    question follows earlier turns (see the note above): the same completion and labels,
+    the prompt of the question asked alone, ``alone`` set. After the in-place views, so the
+    gate's re-asks of rated questions (the first distinct prompts) are asked as before."""
+    for part in (data.pairs, data.unpaired, data.tokens):
+        views = []
+        for e in part:
+            mid = e.rejected_message_id if isinstance(e, Pair) else e.message_id
+            if mid < 0 or e.alone:
+                continue
+            try:
+                prompt = answer.alone(mid)
+            except ValueError:
+                continue
+            if prompt is not None:
+                views.append(replace(e, prompt_ids=prompt, alone=True))
+        part.extend(views)
 
 
 def _add_thumbs(data: TrainingData, store, answer, eos: list[int], window: int, paired: set[int]) -> None:

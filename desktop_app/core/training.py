@@ -161,6 +161,10 @@ class FineTuneSettings:
     # a thumb that pairs with a rated sibling also trains alone (KTO). Measured (thumbs 8, kept whatever the
     # gate said): pairs only 0.50 adoption at probe perplexity +8.8%, both 0.62 at +7.3%; a setting to try
     paired_thumbs_kto: bool = True
+    # a rating of a later turn in a conversation also trains with its question asked alone
+    # (train_data.add_alone_views), the two views visited in turn: people ask new questions in new
+    # conversations (usertest6: 8 corrections in one chat carried to none). Measurement: see the README
+    alone_views: bool = False
     rescore: bool = True
     rescore_limit: int = 8  # newest rated answers re-scored after a kept run; the compare view does the rest on demand
 
@@ -308,7 +312,7 @@ class _Run:
             resolved = self._resolve_model()
         with self.timed("data"):
             data = build_training_data(self.store, resolved.tokenizer, resolved.window, end_with_eos=s.end_with_eos,
-                                       paired_thumbs_kto=s.paired_thumbs_kto)
+                                       paired_thumbs_kto=s.paired_thumbs_kto, alone_views=s.alone_views)
         if len(data) == 0:
             raise NothingToTrainError(NO_RATINGS)
         parent = self.store.active_adapter(resolved.model_id)
@@ -386,7 +390,7 @@ class _Run:
                 parent: dict | None) -> RunResult:
         s = self.settings
         model, pad_id = work.model, resolved.pad_id
-        self.metrics.update({"train_size": len(train), "heldout_size": len(held),
+        self.metrics.update({"train_size": train.rated(), "heldout_size": held.rated(),  # ratings, not views
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})
         reasks = plan_reasks(self.store, data, train, held, resolved.tokenizer, resolved.window,
@@ -523,7 +527,7 @@ class _Run:
         from desktop_app.core.train_schedule import plan
 
         s, counts = self.settings, train.counts()
-        sched = plan(len(train), liked=counts["thumbs_up"], disliked=counts["thumbs_down"], epochs=s.epochs,
+        sched = plan(train.rated(), liked=counts["thumbs_up"], disliked=counts["thumbs_down"], epochs=s.epochs,
                      batch_size=s.batch_size, lr=s.lr, min_steps=s.min_steps, max_steps=s.max_steps,
                      desirable_weight=s.desirable_weight, undesirable_weight=s.undesirable_weight,
                      tokens=len(train.tokens), token_lr_scale=s.token_lr_scale)
@@ -570,19 +574,39 @@ def _follow_chat_precision(precision: str, chat) -> str:
 
 
 def _batch_order(train: TrainingData, batch_size: int, seed: int):
-    """Endless batches of ("u" | "p" | "t", index): every example once per shuffled pass, a
-    batch running on into the next pass rather than coming out short."""
+    """Endless batches of ("u" | "p" | "t", index): every rating once per shuffled pass, a
+    batch running on into the next pass rather than coming out short. A rating with a
+    question-alone view (train_data.add_alone_views) is visited in its two views in turn:
+    in place in even passes, alone in odd ones, each at half the visits."""
     items = ([("u", i) for i in range(len(train.unpaired))] + [("p", i) for i in range(len(train.pairs))]
              + [("t", i) for i in range(len(train.tokens))])
+    views = _alone_views(train)
+    items = [item for item in items if item not in views.values()]
     rng = random.Random(seed)
     order: list = []
+    passes = 0
     while True:
         if len(order) < batch_size:
             fresh = list(items)
             rng.shuffle(fresh)
-            order += fresh
+            order += [views.get(item, item) if passes % 2 else item for item in fresh]
+            passes += 1
         batch, order = order[:batch_size], order[batch_size:]
         yield batch
+
+
+def _alone_views(train: TrainingData) -> dict:
+    """{(kind, index of an example in place): (kind, index of its question-alone view)}."""
+    out = {}
+    for kind, part in (("u", train.unpaired), ("p", train.pairs), ("t", train.tokens)):
+        in_place = {_rating_key(e): i for i, e in enumerate(part) if not e.alone}
+        out.update({(kind, in_place[_rating_key(e)]): (kind, i) for i, e in enumerate(part)
+                    if e.alone and _rating_key(e) in in_place})
+    return out
+
+
+def _rating_key(e) -> tuple:
+    return tuple(getattr(e, name, None) for name in ("rejected_message_id", "chosen_message_id", "message_id"))
 
 
 class _Precision:
