@@ -140,6 +140,14 @@ class FineTuneSettings:
     # a thumb that pairs with a rated sibling also trains alone (KTO). Measured (thumbs 8, kept whatever the
     # gate said): pairs only 0.50 adoption at probe perplexity +8.8%, both 0.62 at +7.3%; a setting to try
     paired_thumbs_kto: bool = True
+    # unlikelihood on the model's own repeats (core.train_loops): every loop_every updates the adapter answers
+    # loop_questions everyday questions greedily (loop_tokens each); the tokens completing a repeated
+    # loop_ngram-gram get -log(1 - p), x loop_weight, in the updates until the next look. 0: off
+    loop_weight: float = 0.0
+    loop_every: int = 4
+    loop_questions: int = 4
+    loop_tokens: int = 40
+    loop_ngram: int = 4
     rescore: bool = True
     rescore_limit: int = 8  # newest rated answers re-scored after a kept run; the compare view does the rest on demand
 
@@ -552,6 +560,7 @@ class _Run:
             anchor = self._anchor(work, train, pad_id)
         self.check_cancel()
         s = self.settings
+        loops = self._loops(work, pad_id)
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
                                 s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark)
         params = [p for p in model.parameters() if p.requires_grad]
@@ -563,12 +572,18 @@ class _Run:
         for step in range(1, total + 1):
             self.check_cancel()
             batch = L.Batch.select(train, refs, next(batches), device)
+            if loops and loops.due(step):
+                with self.timed("loops"):
+                    loops.look(model, device)
             team, step_start = self.chooser.team(), time.perf_counter()
             with self.team(team):
                 with amp.autocast():
                     loss, figures = L.batch_loss(model, batch, pad_id, device, weights)
                     if anchor is not None:
                         loss = loss + s.anchor_weight * anchor.loss(model, step, pad_id, device)
+                    repeats = loops.loss(model, device) if loops else None
+                    if repeats is not None:
+                        loss = loss + s.loop_weight * repeats
                 amp.scaler.scale(loss).backward()
                 amp.scaler.unscale_(optimizer)
                 norm = torch.nn.utils.clip_grad_norm_(params, s.max_grad_norm)
@@ -591,6 +606,8 @@ class _Run:
         _add_seconds(self.metrics, "train", self.metrics["train_s"], time.process_time() - cpu_start)
         if guard:
             self.metrics["guard"] = guard.summary()
+        if loops:
+            self.metrics.update(loops.summary())
 
     def _anchor(self, work, train: TrainingData, pad_id: int):
         """The brake on a corrected format spreading to open requests (core.train_anchor), for
@@ -604,6 +621,16 @@ class _Run:
                                   format_ids=format_tokens(train.pairs) if s.anchor_format else None)
         self.metrics["anchor_requests"] = len(anchor.seqs) if anchor else 0
         return anchor
+
+    def _loops(self, work, pad_id: int):
+        """The unlikelihood term on the adapter's own repeats (core.train_loops), when on."""
+        from desktop_app.core.train_loops import build_loop_penalty
+
+        s = self.settings
+        if not s.loop_weight:
+            return None
+        return build_loop_penalty(work.tokenizer, work.context_window, pad_id, every=s.loop_every,
+                                  per_look=s.loop_questions, tokens=s.loop_tokens, n=s.loop_ngram)
 
     def _guard(self, work, total: int):
         s = self.settings
