@@ -68,6 +68,7 @@ class LoopPenalty:
     looks: int = 0
     found: int = 0  # loop tokens found over all looks
     penalised: int = 0  # loop tokens summed over the updates that penalised them
+    history: list = field(default_factory=list)  # loop tokens found at each look, in order
 
     def due(self, step: int) -> bool:
         """Look before updates every, 2 * every, ...: the first updates cannot have made a loop yet
@@ -94,6 +95,7 @@ class LoopPenalty:
             # per_token_logps' column len(prompt) + i - 1 holds the log-probability of answer token i
             self.positions += [(row, len(prompt) + i - 1) for i in repeats]
         self.found += len(self.positions)
+        self.history.append(len(self.positions))
         return len(self.positions)
 
     def loss(self, model, device) -> torch.Tensor | None:
@@ -105,7 +107,8 @@ class LoopPenalty:
         return loop_loss(logps, self.positions)
 
     def summary(self) -> dict:
-        return {"loop_looks": self.looks, "loop_tokens_found": self.found, "loop_tokens_penalised": self.penalised}
+        return {"loop_looks": self.looks, "loop_tokens_found": self.found, "loop_tokens_penalised": self.penalised,
+                "loop_tokens_per_look": self.history}
 
 
 def build_loop_penalty(tokenizer, context_window: int, pad_id: int, *, every: int, per_look: int, tokens: int,
