@@ -94,3 +94,10 @@ def test_a_run_with_the_term_looks_and_reports(tmp_path, tiny_model):
     assert m["loop_tokens_penalised"] <= 3 * m["loop_tokens_found"]
     assert "loops" in m["phase_cpu_s"]
     store.close()
+
+
+def test_only_loops_keeps_answers_the_gate_calls_a_loop():
+    """loop_only_loops: an answer with a repeat or two is left alone, a loop is penalised."""
+    assert gate.looping([5, 6, 7, 8] * 5)
+    assert not gate.looping([1, 2, 3, 4, 9, 1, 2, 3, 4] + list(range(10, 30)))  # one repeated phrase
+    assert gate.degenerate("Tell me about cats.", "CATS CATS CATS", [7] * 9) == "loop"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from desktop_app.core import gate
 from desktop_app.core import train_losses as L
 
 # Everyday open questions and requests of the kinds where a small adapter's answers loop first
@@ -63,6 +64,7 @@ class LoopPenalty:
     per_look: int = 4
     tokens: int = 40
     n: int = 4
+    only_loops: bool = False  # penalise only answers the gate would call a loop (gate.looping), not every repeat
     seqs: list[tuple[list[int], list[int]]] = field(default_factory=list)  # (prompt, answer) with loop tokens
     positions: list[tuple[int, int]] = field(default_factory=list)  # (row in seqs, column in per-token logps)
     looks: int = 0
@@ -88,7 +90,7 @@ class LoopPenalty:
         self.seqs, self.positions = [], []
         for prompt, answer in zip(chosen, answers):
             repeats = repeat_positions(answer, self.n)
-            if not repeats:
+            if not repeats or (self.only_loops and not gate.looping(answer)):
                 continue
             row = len(self.seqs)
             self.seqs.append((prompt, answer))
@@ -112,11 +114,10 @@ class LoopPenalty:
 
 
 def build_loop_penalty(tokenizer, context_window: int, pad_id: int, *, every: int, per_look: int, tokens: int,
-                       n: int) -> LoopPenalty:
-    from desktop_app.core.gate import fresh_prompt
-
-    prompts = [fresh_prompt(tokenizer, q, context_window, tokens) for q in LOOP_QUESTIONS]
-    return LoopPenalty(prompts, tokenizer.eos_token_id, pad_id, every=every, per_look=per_look, tokens=tokens, n=n)
+                       n: int, only_loops: bool = False) -> LoopPenalty:
+    prompts = [gate.fresh_prompt(tokenizer, q, context_window, tokens) for q in LOOP_QUESTIONS]
+    return LoopPenalty(prompts, tokenizer.eos_token_id, pad_id, every=every, per_look=per_look, tokens=tokens, n=n,
+                       only_loops=only_loops)
 
 
 def _greedy(model, prompts: list[list[int]], tokens: int, eos_id: int | None, pad_id: int, device) -> list[list[int]]:
