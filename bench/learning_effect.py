@@ -287,6 +287,10 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
         parts.append(f"spill={spilled[0]}/{len(OPEN_REQUESTS)}({spilled[1]})")
     if guard.get("stepped_back"):  # the gate refused the probe's rise at "from": "to" was judged instead
         parts.append(f"back@{guard['stepped_back']['from']}")
+    if m.get("loop_looks"):  # the repeats term (loop_weight): loop tokens found over its looks, penalised, CPU-s
+        parts.append(f"loops={m['loop_tokens_found']}/{m['loop_looks']}looks,pen={m['loop_tokens_penalised']},"
+                     f"{(m.get('phase_cpu_s') or {}).get('loops', 0):.0f}cpu-s,"
+                     f"per-look={'/'.join(map(str, m.get('loop_tokens_per_look') or []))}")
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
     steps = int(m.get("steps") or 0)
     sched = m.get("schedule") or {}

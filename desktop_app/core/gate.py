@@ -306,13 +306,15 @@ def degenerate(question: str, answer: str, answer_ids: list[int] | None = None) 
             tri_q = set(_ngrams(q, 3))
             if sum(t in tri_q for t in tri_a) / len(tri_a) >= 0.6:
                 return "echo"
-    ids = answer_ids if answer_ids is not None else a
+    return "loop" if looping(answer_ids if answer_ids is not None else a) else None
+
+
+def looping(ids) -> bool:
+    """Fewer than half of the 4-grams distinct, or 8 tokens or more of at most two kinds."""
     grams = _ngrams(ids, 4)
     if len(grams) >= 8 and len(set(grams)) / len(grams) < 0.5:
-        return "loop"
-    if len(ids) >= 8 and len(set(ids)) <= 2:
-        return "loop"
-    return None
+        return True
+    return len(ids) >= 8 and len(set(ids)) <= 2
 
 
 _LINKS = {"is", "are", "was", "a", "an", "the", "it", "its", "has", "have"}
