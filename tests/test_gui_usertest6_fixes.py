@@ -1,0 +1,37 @@
+"""Usertest 6 findings in the window: a focused checkbox shows its tick (F5); ..."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from test_gui import WAIT_MS, make_window  # noqa: E402,F401
+
+
+def _focused_box_image(qtbot, qapp, checked: bool):
+    from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    box = QCheckBox("Greedy")
+    QVBoxLayout(host).addWidget(box)
+    box.setChecked(checked)
+    host.show()
+    host.activateWindow()
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus, timeout=WAIT_MS)
+    return box.grab().toImage()
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_a_focused_checkbox_shows_whether_it_is_ticked(qtbot, qapp, dark):
+    """F5: the focus ring made Qt draw the indicator itself, with no tick: ticked and
+    unticked looked the same while the box had the keyboard."""
+    from desktop_app.gui.theme import apply_theme
+
+    apply_theme(qapp, dark=dark)
+    try:
+        assert _focused_box_image(qtbot, qapp, True) != _focused_box_image(qtbot, qapp, False)
+    finally:
+        apply_theme(qapp, dark=False)
