@@ -35,3 +35,23 @@ def test_a_focused_checkbox_shows_whether_it_is_ticked(qtbot, qapp, dark):
         assert _focused_box_image(qtbot, qapp, True) != _focused_box_image(qtbot, qapp, False)
     finally:
         apply_theme(qapp, dark=False)
+
+
+def test_a_text_mode_error_stays_on_the_text_tab(make_window, qtbot, tmp_path):
+    """F4: a file too large to open is the text's error, not the conversation's: leaving the
+    Text tab takes its red banner away; a window-wide error stays."""
+    from desktop_app.core.documents import MAX_FILE_BYTES
+
+    window = make_window(mode="text")
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"a" * (MAX_FILE_BYTES + 1))
+    assert window.text_mode.view.open_file(str(big))
+    banner = window.error_banner
+    qtbot.waitUntil(banner.isVisible, timeout=WAIT_MS)
+    assert "larger than" in banner.label.text()
+    window.text_mode.set_mode("chat")
+    assert not banner.isVisible()
+    window.show_error("No model is loaded: choose one with the model button.")
+    window.text_mode.set_mode("text")
+    window.text_mode.set_mode("chat")
+    assert banner.isVisible()
