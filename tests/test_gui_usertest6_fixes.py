@@ -55,3 +55,50 @@ def test_a_text_mode_error_stays_on_the_text_tab(make_window, qtbot, tmp_path):
     window.text_mode.set_mode("text")
     window.text_mode.set_mode("chat")
     assert banner.isVisible()
+
+
+def test_a_second_copy_on_the_same_data_asks_and_can_quit(qtbot, qapp, tmp_path):
+    """F8: the first copy holds the data folder's lock; the second is told, and quits unless
+    the person opens it anyway."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop_app.gui.instance_lock import take_data_lock
+
+    first = take_data_lock(tmp_path)
+    assert first is not None and first.isLocked()
+    seen = []
+
+    def answer(label):
+        box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+        seen.append(box.text())
+        next(b for b in box.buttons() if b.text() == label).click()
+
+    QTimer.singleShot(0, lambda: answer("Quit"))
+    assert take_data_lock(tmp_path) is None
+    assert "already running on this data folder" in seen[0] and str(tmp_path) in seen[0]
+    QTimer.singleShot(0, lambda: answer("Open anyway"))
+    second = take_data_lock(tmp_path)
+    assert second is not None and not second.isLocked() and first.isLocked()
+    first.unlock()
+
+
+def test_a_lock_left_by_a_killed_copy_does_not_block(tmp_path):
+    """F8: a copy killed without unlocking leaves its lock file; its process is gone, so the
+    next start takes the lock without asking."""
+    import subprocess
+    import sys
+
+    from desktop_app.gui.instance_lock import LOCK_NAME, take_data_lock
+
+    script = ("import sys, time\nfrom PySide6.QtCore import QLockFile\n"
+              f"lock = QLockFile({str(tmp_path / LOCK_NAME)!r}); assert lock.tryLock(0)\n"
+              "print('locked', flush=True); time.sleep(60)\n")
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "locked"
+    child.kill()
+    child.wait()
+    assert (tmp_path / LOCK_NAME).exists()
+    lock = take_data_lock(tmp_path, ask=True)  # no box may open: nothing would answer it
+    assert lock is not None and lock.isLocked()
+    lock.unlock()
