@@ -102,3 +102,34 @@ def test_a_lock_left_by_a_killed_copy_does_not_block(tmp_path):
     lock = take_data_lock(tmp_path, ask=True)  # no box may open: nothing would answer it
     assert lock is not None and lock.isLocked()
     lock.unlock()
+
+
+def test_an_exception_in_a_slot_is_shown_and_logged(make_window, qtbot, caplog):
+    """Usertest 6: a button whose slot raised did nothing visible. The hook shows a short line
+    in the error banner and logs the whole traceback."""
+    import logging
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop_app.gui.slot_errors import SlotErrors
+
+    window = make_window(wait=False)
+    button = QPushButton("Compare", window)
+
+    def broken():
+        raise ImportError("cannot import name 'corrections_after_run'")
+
+    button.clicked.connect(broken)
+    button.show()
+    guard = SlotErrors(window)
+    try:
+        with caplog.at_level(logging.ERROR, logger="desktop_app.gui.slot_errors"):
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    finally:
+        guard.uninstall()
+    banner = window.error_banner
+    assert banner.isVisible() and "ImportError: cannot import name" in banner.label.text()
+    assert "gpt2-desk.log" in banner.label.text()
+    assert window.statusBar().currentMessage().startswith("Something went wrong")
+    assert any(r.exc_info and "in broken" in caplog.text for r in caplog.records)

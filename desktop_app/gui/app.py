@@ -142,8 +142,12 @@ def run_app(args) -> int:
             return 1
         print(f"saved {screenshot}")
         return 0
+    from desktop_app.gui.slot_errors import SlotErrors
+
+    slot_errors = SlotErrors(window)
     window.show()
     code = _exec(app)
+    slot_errors.uninstall()
     store.close()
     if lock is not None and lock.isLocked():
         lock.unlock()
