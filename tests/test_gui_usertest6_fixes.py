@@ -133,3 +133,43 @@ def test_an_exception_in_a_slot_is_shown_and_logged(make_window, qtbot, caplog):
     assert "gpt2-desk.log" in banner.label.text()
     assert window.statusBar().currentMessage().startswith("Something went wrong")
     assert any(r.exc_info and "in broken" in caplog.text for r in caplog.records)
+
+
+def _show_every_panel(window):
+    """As the person does with Ctrl+B / Ctrl+Shift+B: shown although the window folded them."""
+    for action in window.panel_actions.values():
+        if not action.isChecked():
+            action.trigger()
+
+
+@pytest.mark.parametrize("width", [800, 640])
+def test_cards_fit_a_narrow_chat_with_both_panels_shown(make_window, qtbot, width):
+    """F3: at 800 px with the conversation list (and 640 with the side panel) shown, the cards
+    kept a minimum width wider than the chat and were cut off on the right, with their export
+    button. Now their buttons take a row of their own and every card fits."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QApplication
+
+    from test_gui import ask
+
+    window = make_window(max_new_tokens=6)
+    ask(qtbot, window, "What is the largest planet in the solar system?")
+    window.resize(width, 600)
+    QApplication.processEvents()
+    _show_every_panel(window)
+    qtbot.waitUntil(lambda: window.side_tabs.isVisible() and window.conversations.isVisible(), timeout=WAIT_MS)
+    transcript = window.transcript
+    viewport = transcript.viewport()
+
+    def right_edge(widget):
+        return widget.mapTo(viewport, QPoint(widget.width(), 0)).x()
+
+    def fits():
+        QApplication.processEvents()
+        answer = transcript.cards[-1]
+        return (transcript.widget().width() <= viewport.width() and answer.export_button.isVisible()
+                and all(right_edge(card) <= viewport.width() for card in transcript.cards)
+                and right_edge(answer.export_button) <= viewport.width())
+
+    qtbot.waitUntil(fits, timeout=WAIT_MS)
+    assert viewport.width() < 420  # the chat is narrow here: the case the finding was about
