@@ -173,3 +173,49 @@ def test_cards_fit_a_narrow_chat_with_both_panels_shown(make_window, qtbot, widt
 
     qtbot.waitUntil(fits, timeout=WAIT_MS)
     assert viewport.width() < 420  # the chat is narrow here: the case the finding was about
+
+
+def _answer_box(label, seen):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+    seen.append(box.text())
+    next(b for b in box.buttons() if b.text().replace("&", "") == label).click()
+
+
+def test_deleting_a_conversation_a_running_fine_tune_learns_from_warns(make_window, qtbot):
+    """F6: the delete question says that the running fine-tune learns from this conversation's
+    ratings (and defaults to No); after the delete, the adapter buttons stay off during the run."""
+    from PySide6.QtCore import Qt, QTimer
+
+    from desktop_app.core.training import FineTuneSettings
+    from test_gui import answer_cards, ask
+    from test_gui_finetune import FAST, TRAIN_MS
+
+    window = make_window(max_new_tokens=8)
+    ask(qtbot, window, "What is the capital of France?")
+    qtbot.mouseClick(answer_cards(window)[-1].rating.up, Qt.MouseButton.LeftButton)
+    rated = window.chat.conversation_id
+    window.new_conversation()
+    ask(qtbot, window, "Tell me a joke")
+    plain = window.chat.conversation_id
+    panel = window.finetune_panel
+    qtbot.waitUntil(panel.train_button.isEnabled, timeout=WAIT_MS)
+    panel.set_settings(FineTuneSettings(**{**FAST, "max_steps": 400, "min_steps": 400}))
+    with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+        assert window.finetune.running
+        seen = []
+        QTimer.singleShot(0, lambda: _answer_box("No", seen))
+        window.conversations._confirm_delete(rated, "What is the capital of France?")
+        assert "fine-tune is running and learning from this conversation's 1 rated answer" in seen[0]
+        QTimer.singleShot(0, lambda: _answer_box("Yes", seen))
+        window.conversations._confirm_delete(plain, "Tell me a joke")
+        assert "fine-tune" not in seen[1]  # nothing rated there: the plain question
+        listed = lambda: {c["id"] for c in window.chat.store.list_conversations()}  # noqa: E731
+        qtbot.waitUntil(lambda: plain not in listed(), timeout=WAIT_MS)
+        assert rated in listed()
+        history = panel.history
+        assert not (history.base_button.isEnabled() or history.rollback_button.isEnabled()
+                    or history.use_button.isEnabled() or history.delete_button.isEnabled())
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)

@@ -78,3 +78,21 @@ def add_export_button(window, toolbar) -> QToolButton:
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     toolbar.insertWidget(toolbar.actions()[1], button)  # beside the conversations toggle
     return button
+
+
+def rated_in(store, conversation_id: int) -> int:
+    """How many answers of a conversation carry a rating or a better answer."""
+    answers = [m["id"] for m in store.messages(conversation_id) if m["role"] == "assistant"]
+    return sum(1 for mid in answers if store.ratings(mid) or store.correction(mid))
+
+
+def delete_warning(window, conversation_id: int) -> str:
+    """What deleting a conversation does to a fine-tune that is running now ("" when nothing)."""
+    if not window.finetune.running:
+        return ""
+    rated = rated_in(window.chat.store, conversation_id)
+    if not rated:
+        return ""
+    answers = f"{rated} rated answer{'s' if rated != 1 else ''}"
+    return (f"A fine-tune is running and learning from this conversation's {answers}. Deleting does not stop "
+            "that run, and what it has read it keeps; later runs will not have these ratings.")

@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self.conversations.new_requested.connect(self.new_conversation)
         self.conversations.rename_requested.connect(c.rename)
         self.conversations.delete_requested.connect(c.delete)
+        self.conversations.delete_warning = lambda cid: conversation_actions.delete_warning(self, cid)
         self.conversations.export_requested.connect(
             lambda cid, kind: conversation_actions.export_conversation(self, cid, kind))
         self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
