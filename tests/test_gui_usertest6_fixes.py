@@ -219,3 +219,25 @@ def test_deleting_a_conversation_a_running_fine_tune_learns_from_warns(make_wind
         assert not (history.base_button.isEnabled() or history.rollback_button.isEnabled()
                     or history.use_button.isEnabled() or history.delete_button.isEnabled())
         qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+
+
+def test_the_heatmap_gets_most_of_the_text_tab_at_the_default_size(make_window, qtbot):
+    """F1: at the default window (1088x680) the heatmap had four or five lines: the editor took
+    2/5 of the height and the summary kept its histograms. Now the heatmap has twice the
+    editor's height, the histograms give theirs, and a closed notice's height goes to it."""
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(mode="text", wait=False)
+    window.resize(1088, 680)
+    view = window.text_mode.view
+    window.text_mode.set_mode("text")
+    qtbot.waitUntil(lambda: view.lower.orientation().name == "Vertical", timeout=WAIT_MS)
+    QApplication.processEvents()
+    assert view.heatmap_scroll.height() >= 1.8 * view.editor.height()
+    assert view.summary_panel.probabilities.isHidden()
+    editor_before, heatmap_before = view.editor.height(), view.heatmap_scroll.height()
+    window.notice_banner.show_message("A notice", "info")
+    QApplication.processEvents()
+    window.notice_banner.hide()
+    qtbot.waitUntil(lambda: view.heatmap_scroll.height() >= heatmap_before, timeout=WAIT_MS)
+    assert view.editor.height() <= editor_before + 2
