@@ -139,6 +139,8 @@ class TextView(QWidget):
         self.splitter.setStretchFactor(0, 0)  # height the window gains (a notice closed) goes to the heatmap
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([170, 330])
+        self.editor_dragged = False  # the person set the editor's height: resizes keep it
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "editor_dragged", True))
         layout.addWidget(self.splitter, 1)
         self.summary_panel = SummaryPanel()
         layout.addWidget(self.summary_panel)
@@ -197,6 +199,15 @@ class TextView(QWidget):
             self.lower.setSizes([max(1, total - (BRANCHES_MIN_HEIGHT if narrow else 220)),
                                  BRANCHES_MIN_HEIGHT if narrow else 260])
             self._balance_editor(narrow)
+        elif not self.editor_dragged:
+            self._balance_editor(narrow)  # the window's height changed: the heatmap keeps its share
+
+    def showEvent(self, event) -> None:
+        """The tab's first showing: its last resize came while hidden, before the summary had
+        its height, so the shares are set again once it is laid out."""
+        super().showEvent(event)
+        if not self.editor_dragged:
+            QTimer.singleShot(0, lambda: self._balance_editor(self.width() < NARROW_WIDTH))
 
     def _balance_editor(self, narrow: bool) -> None:
         """The editor and the heatmap share their height 1 : 2 whichever way the branches go:
