@@ -240,3 +240,15 @@ def test_the_heatmap_gets_most_of_the_text_tab_at_the_default_size(make_window, 
     qtbot.waitUntil(lambda: view.heatmap_scroll.height() > heatmap_before, timeout=WAIT_MS)
     assert view.heatmap_scroll.height() >= 1.8 * view.editor.height()
 
+
+
+def test_the_pair_box_says_when_its_run_did_not_learn_it_and_when_it_is_being_scored():
+    """Usertest 6: "The pair you taught" stood over a pair written after the run, and "pick #22
+    above" over answer #22 while #22 was picked and being scored."""
+    from desktop_app.gui.compare_words import pair_words
+
+    taught = pair_words(22, None, None, "adapter 1")
+    assert "The pair you taught" in taught and "pick \u201c#22\u201d above" in taught
+    later = pair_words(22, None, None, "adapter 1", later_run=1, answer_shown=True)
+    assert "The pair you taught" not in later and "after run 1 started (that run did not learn it)" in later
+    assert "pick \u201c#22\u201d" not in later and "being scored under both models" in later

@@ -611,7 +611,9 @@ class CompareView(QFrame):
         before = self.store.token_records(answer, adapter_id=None, kind="rescored")
         after = self.store.token_records(answer, adapter_id=active["id"], kind="rescored")
         theirs = totals(before, after) if before and after and len(before) == len(after) else None
-        text = pair_words(answer, yours, theirs, adapter_label(active))
+        later = better_key(answer) in self.later_keys or answer in self.later_keys
+        text = pair_words(answer, yours, theirs, adapter_label(active),
+                          later_run=self.trained_by_run if later else None, answer_shown=self.message_id == answer)
         self.pair.setText(text.replace("@muted", colors(is_dark())["muted"]))
         self.pair.show()
 
