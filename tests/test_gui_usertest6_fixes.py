@@ -252,3 +252,21 @@ def test_the_pair_box_says_when_its_run_did_not_learn_it_and_when_it_is_being_sc
     later = pair_words(22, None, None, "adapter 1", later_run=1, answer_shown=True)
     assert "The pair you taught" not in later and "after run 1 started (that run did not learn it)" in later
     assert "pick \u201c#22\u201d" not in later and "being scored under both models" in later
+
+
+def test_the_status_bar_names_the_adapter_that_loads_with_the_model(make_window, qtbot, tmp_path):
+    """Usertest 6: while the model loaded, the status bar's corner said "base" although the
+    last session's adapter loads with it; a model that fails to load leaves "base"."""
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+    from desktop_app.gui.main_window import open_settings
+
+    paths = AppPaths.resolve().ensure()
+    with Store.open(paths.db_path) as store:
+        adapter = store.add_adapter(str(tmp_path / "adapter"), base_model="m-test")
+        store.set_active_adapter(adapter, "m-test")
+    open_settings(paths).setValue("model_id", "m-test")
+    window = make_window(spec=str(tmp_path / "no-model-here"), wait=False)
+    assert window.adapter_label.text() == f"adapter {adapter}"
+    qtbot.waitUntil(lambda: window.error_banner.isVisible(), timeout=WAIT_MS)  # the model is not there
+    assert window.adapter_label.text() == "base"
