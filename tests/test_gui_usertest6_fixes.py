@@ -270,3 +270,18 @@ def test_the_status_bar_names_the_adapter_that_loads_with_the_model(make_window,
     assert window.adapter_label.text() == f"adapter {adapter}"
     qtbot.waitUntil(lambda: window.error_banner.isVisible(), timeout=WAIT_MS)  # the model is not there
     assert window.adapter_label.text() == "base"
+
+
+def test_a_run_stopped_before_this_start_is_mentioned_above_the_last_report(make_window):
+    """Usertest 6: after "Stop and quit" during run 2, the next start showed run 1's report as
+    if nothing had happened (and later "Run 3 was cancelled" named a run never seen)."""
+    window = make_window()
+    store, panel = window.chat.store, window.finetune_panel
+    model_id = window.chat.loaded.model_id
+    first = store.create_run({}, model_id)
+    store.update_run(first, status="discarded", reason="It did not help enough.")
+    second = store.create_run({}, model_id)
+    store.update_run(second, status="cancelled")
+    panel.show_last_run()
+    body = panel.result_body.text()
+    assert f"Run {second} was stopped before it finished" in body and f"run {first}'s report" in body
