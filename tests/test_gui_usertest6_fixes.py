@@ -285,3 +285,22 @@ def test_a_run_stopped_before_this_start_is_mentioned_above_the_last_report(make
     panel.show_last_run()
     body = panel.result_body.text()
     assert f"Run {second} was stopped before it finished" in body and f"run {first}'s report" in body
+
+
+def test_a_conversation_export_keeps_the_persons_better_answers_and_ratings():
+    """Usertest 6 (F12): the Markdown and JSON exports had question and answer only: the
+    person's better answer ("Answer: 7.") was lost."""
+    import json
+
+    from desktop_app.gui import conversation_export as cx
+
+    thread = [{"id": 1, "parent_id": None, "role": "user", "text": "How many days are in a week?"},
+              {"id": 2, "parent_id": 1, "role": "assistant", "text": "A day is a finite being.",
+               "model_id": "m/SmolLM2", "adapter_id": 1}]
+    corrections, ratings = {2: "Answer: 7."}, {2: -1}
+    text = cx.conversation_markdown("Days", thread, corrections=corrections, ratings=ratings)
+    assert "### Your better answer\n\nAnswer: 7." in text and "You rated this answer bad" in text
+    data = json.loads(cx.conversation_json({"id": 5, "title": "Days"}, thread, [1, 2], ratings, corrections))
+    answer = data["messages"][1]
+    assert answer["better_answer"] == "Answer: 7." and answer["rating"] == -1
+    assert data["messages"][0]["better_answer"] is None

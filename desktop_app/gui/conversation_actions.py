@@ -35,10 +35,13 @@ def conversation_text(window, conversation_id: int, kind: str) -> str:
     conversation = store.get_conversation(conversation_id)
     messages = store.messages(conversation_id)
     thread = chat.thread() if conversation_id == chat.conversation_id else cx.newest_branch(messages)
+    answers = [m["id"] for m in messages if m["role"] == "assistant"]
+    ratings = {mid: store.message_rating(mid) for mid in answers}
+    corrections = {mid: text for mid in answers if (text := store.correction(mid))}
     if kind == "markdown":
-        return cx.conversation_markdown(conversation["title"], thread, cx.sibling_positions(messages, thread))
-    ratings = {m["id"]: store.message_rating(m["id"]) for m in messages if m["role"] == "assistant"}
-    return cx.conversation_json(conversation, messages, [m["id"] for m in thread], ratings)
+        return cx.conversation_markdown(conversation["title"], thread, cx.sibling_positions(messages, thread),
+                                        corrections, ratings)
+    return cx.conversation_json(conversation, messages, [m["id"] for m in thread], ratings, corrections)
 
 
 def export_conversation(window, conversation_id: int | None, kind: str, path: str | None = None) -> str | None:
