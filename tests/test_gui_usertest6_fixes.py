@@ -304,3 +304,26 @@ def test_a_conversation_export_keeps_the_persons_better_answers_and_ratings():
     answer = data["messages"][1]
     assert answer["better_answer"] == "Answer: 7." and answer["rating"] == -1
     assert data["messages"][0]["better_answer"] is None
+
+
+def test_the_export_dialog_grows_instead_of_squashing_its_fields(make_window, qtbot, tmp_path):
+    """Usertest 6: while exporting, the progress bar and status squeezed the disabled Format and
+    Save-as fields so their text was cut at the bottom."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.gui.adapter_export import ExportDialog
+
+    window = make_window(wait=False)
+    store = window.chat.store
+    adapter = store.add_adapter(str(tmp_path / "adapter"), base_model="m-test")
+    dialog = ExportDialog(store, window.paths, adapter, window.finetune.tasks.training, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QApplication.processEvents()
+    dialog._set_running(True)
+    dialog.status.setText("Exporting\u2026")
+    qtbot.waitUntil(lambda: dialog.height() >= dialog.layout().minimumSize().height(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dialog.format.height() >= dialog.format.minimumSizeHint().height()
+                    and dialog.path.height() >= dialog.path.minimumSizeHint().height(), timeout=5000)
+    assert dialog.width() >= 440
+    dialog._set_running(False)
