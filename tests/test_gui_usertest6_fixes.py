@@ -1,4 +1,9 @@
-"""Usertest 6 findings in the window: a focused checkbox shows its tick (F5); ..."""
+"""Usertest 6 findings in the window: a focused checkbox shows its tick (F5); a Text-mode error
+stays on its tab (F4); one copy of the app per data folder (F8); an exception in a slot is shown;
+cards fit a narrow chat (F3); deleting a conversation a running fine-tune learns from warns (F6);
+the heatmap's share of the Text tab (F1); and the smaller items (compare pair words, the adapter
+in the status bar while loading, a run stopped before this start, exports with better answers,
+the export dialog's height)."""
 
 from __future__ import annotations
 
