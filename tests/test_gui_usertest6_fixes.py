@@ -332,3 +332,29 @@ def test_the_export_dialog_grows_instead_of_squashing_its_fields(make_window, qt
                     and dialog.path.height() >= dialog.path.minimumSizeHint().height(), timeout=5000)
     assert dialog.width() >= 440
     dialog._set_running(False)
+
+
+def test_a_drop_down_list_opens_tall_enough_for_its_items(qtbot, qapp):
+    """F9: the export dialog's format list (four items) opened 3.5 rows tall with a scroll
+    arrow (a dialog away from the screen's top; Fusion's popup over the box). It shows on a real
+    display (QT_QPA_PLATFORM=xcb); offscreen the popup had its height either way."""
+    from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout
+
+    from desktop_app.gui.theme import apply_theme
+
+    apply_theme(qapp, dark=False)
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    box = QComboBox()
+    QFormLayout(dialog).addRow("Format", box)
+    box.addItems(["GGUF file, f16 (llama.cpp, LM Studio, Ollama)", "GGUF file, q8_0 (half the size)",
+                  "Merged model folder (transformers)", "Adapter folder (PEFT, small)"])
+    dialog.resize(480, 200)
+    dialog.move(400, 280)
+    dialog.show()
+    box.showPopup()
+    view = box.view()
+    # the popup settles its geometry after it shows (seen on X11; offscreen it is right at once)
+    qtbot.waitUntil(lambda: view.isVisible() and view.viewport().height() >= 3.9 * view.sizeHintForRow(0),
+                    timeout=5000)
+    box.hidePopup()
