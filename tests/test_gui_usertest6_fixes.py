@@ -358,3 +358,24 @@ def test_a_drop_down_list_opens_tall_enough_for_its_items(qtbot, qapp):
     qtbot.waitUntil(lambda: view.isVisible() and view.viewport().height() >= 3.9 * view.sizeHintForRow(0),
                     timeout=5000)
     box.hidePopup()
+
+
+def test_compare_says_which_token_a_risen_one_took_the_place_of():
+    """F7: Compare showed "Barcelona +0.97" but not that "Madrid" had been the base model's
+    first choice there."""
+    import math
+
+    from desktop_app.core.records import Alternative, TokenRecord
+    from desktop_app.gui.compare_words import displaced_words
+    from desktop_app.gui.token_view import token_label
+
+    def record(prob, top):
+        return TokenRecord(id=1, text=" Barcelona", logprob=math.log(prob), rank=1, entropy=1.0,
+                           top=tuple(Alternative(i, text, p) for i, (text, p) in enumerate(top)))
+
+    before = record(0.14, [(" Madrid", 0.41), (" Barcelona", 0.14)])
+    after = record(0.37, [(" Barcelona", 0.37), (" Madrid", 0.29)])
+    words = displaced_words(before, after, token_label)
+    assert "took the place of \u201c\u2423Madrid\u201d" in words or "took the place of \u201cMadrid\u201d" in words
+    assert "before" in words and "41%" in words and "\u2192 after" in words and "37%" in words
+    assert displaced_words(after, after, token_label) == ""  # it was the first choice already

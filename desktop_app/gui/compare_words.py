@@ -131,3 +131,23 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
             f"\u2192 {adapter})</span><br>"
             f"{BETTER_MARK} Your answer: {mine}<br>"
             f"\u25bc The model's answer #{answer_id}: {model}")
+
+
+def top_words(record, label, count: int = 2) -> str:
+    """"Madrid 41% · Barcelona 14%": a position's most likely tokens under one model, the
+    chosen one among them (its own share when it is not in the list)."""
+    shown = [(label(a.text), a.prob) for a in record.top[:count]]
+    chosen = label(record.text)
+    if chosen not in (text for text, _ in shown):
+        shown.append((chosen, math.exp(record.logprob)))
+    return " \u00b7 ".join(f"{text} {prob * 100:.0f}%" for text, prob in shown)
+
+
+def displaced_words(before, after, label) -> str:
+    """What a token that rose took the place of: "“Barcelona”: before Madrid 41% · Barcelona
+    14% → after Barcelona 37% · Madrid 29%"; "" when the base model's first choice was this
+    token already or the scores keep no alternatives."""
+    if not before.top or not after.top or before.top[0].text == before.text:
+        return ""
+    return (f"\u201c{label(after.text)}\u201d took the place of \u201c{label(before.top[0].text)}\u201d: "
+            f"before {top_words(before, label)} \u2192 after {top_words(after, label)}")
