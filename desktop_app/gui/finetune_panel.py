@@ -400,7 +400,7 @@ class FineTunePanel(QScrollArea):
                                                    f"stayed as it was. This is run {finished[0]['id']}'s report."))
         elif finished:
             self.show_run(finished[0])
-        elif cancelled or stopped:
+        elif cancelled:  # (a run stopped before this start, with no report before it: nothing to say)
             self._show_result("cancelled", None, None, None)
         elif interrupted:
             self._show_result("running", f"run {interrupted['id']}", None, None)
