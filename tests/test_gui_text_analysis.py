@@ -199,8 +199,9 @@ def test_the_histogram_titles_keep_room_at_800_and_sit_beside_the_bar_when_wide(
     analysed(qtbot, window, "The lamp was lit at dusk, as every evening.")
     panel = window.text_view.summary_panel
     window.notice_banner.hide()  # with the notice the tab is short and drops them (test_gui_polish2)
-    window.resize(800, 600)
-    qtbot.waitUntil(lambda: window.width() == 800 and panel.wide is False, timeout=WAIT_MS)
+    window.resize(800, 800)  # 800 px wide; tall enough to keep the histograms (below 560 px the tab drops them)
+    qtbot.waitUntil(lambda: window.width() == 800 and panel.wide is False
+                    and not panel.probabilities.isHidden(), timeout=WAIT_MS)
     QApplication.processEvents()
     for histogram in (panel.probabilities, panel.entropies):
         assert histogram.width() >= histogram.title_width()  # "entropy (nats)" was cut to "entropy (" here

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout)
+                               QLayout, QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout)
 
 from desktop_app.gui.theme import styled_label
 from desktop_app.gui.tasks import Lane, Task
@@ -28,11 +28,13 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.store, self.paths, self.adapter_id, self.lane = store, paths, adapter_id, lane
         self.setWindowTitle(f"Export adapter {adapter_id}")
-        self.setMinimumWidth(480)
         self.task: Task | None = None
         self.result = None
         self.stages: list[str] = []  # what the running export reported, in order
         layout = QVBoxLayout(self)
+        # the dialog grows with its rows (the progress bar, the status): a minimum width set on the
+        # dialog itself had stopped the layout from setting its height, and the fields were squashed
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(styled_label("Use your model in other tools. A GGUF file or a merged folder holds the "
                                       "base model with this adapter folded in.", "Muted", wrap=True))
         form = QFormLayout()
@@ -42,6 +44,7 @@ class ExportDialog(QDialog):
         self.format.currentIndexChanged.connect(lambda _i: self._suggest_path())
         form.addRow("Format", self.format)
         self.path = QLineEdit()
+        self.path.setMinimumWidth(320)  # a path is long: the dialog is about 480 px wide
         choose = QPushButton("Choose\u2026")
         choose.clicked.connect(self._choose)
         row = QHBoxLayout()
@@ -115,6 +118,14 @@ class ExportDialog(QDialog):
         self.format.setEnabled(not running)
         self.path.setEnabled(not running)
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setText("Cancel" if running else "Close")
+        QTimer.singleShot(0, self._grow)
+
+    def _grow(self) -> None:
+        """The bar and the status came in: the dialog takes the height they need rather than
+        squashing the Format and Save-as fields (their text was cut at the bottom)."""
+        wanted = self.sizeHint().height()
+        if self.height() < wanted:
+            self.resize(self.width(), wanted)
 
     def _progress(self, payload) -> None:
         stage, done, total = payload

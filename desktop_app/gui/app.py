@@ -105,6 +105,14 @@ def run_app(args) -> int:
     app = make_app(dark=dark)
     from desktop_app.core.errors import UserFacingError
 
+    lock = None
+    if not screenshot and getattr(args, "paths", None) is not None:
+        from desktop_app.gui.instance_lock import take_data_lock
+
+        lock = take_data_lock(args.paths.data_dir)
+        if lock is None:
+            return 1
+
     try:
         store = open_store_interactive(args.db, ask=not screenshot)
     except UserFacingError as exc:
@@ -134,9 +142,15 @@ def run_app(args) -> int:
             return 1
         print(f"saved {screenshot}")
         return 0
+    from desktop_app.gui.slot_errors import SlotErrors
+
+    slot_errors = SlotErrors(window)
     window.show()
     code = _exec(app)
+    slot_errors.uninstall()
     store.close()
+    if lock is not None and lock.isLocked():
+        lock.unlock()
     if window.unfinished_lanes:
         _exit_now(window.unfinished_lanes, code)
     return code

@@ -28,7 +28,8 @@ from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
 from desktop_app.core.session import split_end
 from desktop_app.gui.compare_words import (BETTER_MARK, END_CELL, LATER_TIP, PICKER_TIP,
                                            better_expectation, better_key, better_label, better_of, deltas,
-                                           mark_words, nice_scale, pair_words, summary_words, totals)
+                                           displaced_words, mark_words, nice_scale, pair_words, summary_words,
+                                           totals)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
 from desktop_app.gui.tasks import Task, TaskState
@@ -611,7 +612,9 @@ class CompareView(QFrame):
         before = self.store.token_records(answer, adapter_id=None, kind="rescored")
         after = self.store.token_records(answer, adapter_id=active["id"], kind="rescored")
         theirs = totals(before, after) if before and after and len(before) == len(after) else None
-        text = pair_words(answer, yours, theirs, adapter_label(active))
+        later = better_key(answer) in self.later_keys or answer in self.later_keys
+        text = pair_words(answer, yours, theirs, adapter_label(active),
+                          later_run=self.trained_by_run if later else None, answer_shown=self.message_id == answer)
         self.pair.setText(text.replace("@muted", colors(is_dark())["muted"]))
         self.pair.show()
 
@@ -640,8 +643,11 @@ class CompareView(QFrame):
                            f"{html.escape(self._chip_label(i))}&nbsp;</span> {v[i]:+.2f}" % rgb)
             return " &nbsp; ".join(out) or "none"
 
+        # a token that rose may have pushed out the base model's first choice (a wrong fact taught)
+        displaced = next((w for i in rose if (w := displaced_words(self.before[i], self.after[i], token_label))), "")
         self.movers.setText(f"<table cellspacing='0' cellpadding='3'><tr><td>Rose most</td><td>{chips(rose)}</td></tr>"
-                            f"<tr><td>Fell most</td><td>{chips(fell)}</td></tr></table>")
+                            f"<tr><td>Fell most</td><td>{chips(fell)}</td></tr></table>"
+                            + (f"<div>{html.escape(displaced)}</div>" if displaced else ""))
 
 
 class CompareDialog(QDialog):

@@ -113,16 +113,41 @@ def change_words(total_before: float, total_after: float) -> str:
 
 
 def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[float, float] | None,
-               adapter: str) -> str:
+               adapter: str, *, later_run: int | None = None, answer_shown: bool = False) -> str:
     """The pair a better answer makes with the model's answer ``answer_id`` it replaces: one
     line each, the whole text's log-probability under the base model and under ``adapter``
     (``yours``/``theirs``: those two totals, or None when not scored yet). Taught well, the
-    person's answer rose and the model's fell."""
+    person's answer rose and the model's fell. ``later_run``: the adapter's run, when the pair
+    was written after it started (that run did not learn it); ``answer_shown``: the model's
+    answer is the one picked, its scores on their way."""
     mine = (change_words(*yours) if yours is not None
             else f"not scored yet: pick \u201c{BETTER_MARK} your answer for #{answer_id}\u201d above")
-    model = (change_words(*theirs) if theirs is not None
-             else f"not scored under both models yet: pick \u201c#{answer_id}\u201d above")
-    return (f"<b>The pair you taught</b> <span style='color:@muted'>(the whole text's log-probability, base model "
+    waiting = ("being scored under both models\u2026" if answer_shown
+               else f"not scored under both models yet: pick \u201c#{answer_id}\u201d above")
+    model = change_words(*theirs) if theirs is not None else waiting
+    title = ("The pair you taught" if later_run is None
+             else f"Your pair, written after run {later_run} started (that run did not learn it)")
+    return (f"<b>{title}</b> <span style='color:@muted'>(the whole text's log-probability, base model "
             f"\u2192 {adapter})</span><br>"
             f"{BETTER_MARK} Your answer: {mine}<br>"
             f"\u25bc The model's answer #{answer_id}: {model}")
+
+
+def top_words(record, label, count: int = 2) -> str:
+    """"Madrid 41% · Barcelona 14%": a position's most likely tokens under one model, the
+    chosen one among them (its own share when it is not in the list)."""
+    shown = [(label(a.text), a.prob) for a in record.top[:count]]
+    chosen = label(record.text)
+    if chosen not in (text for text, _ in shown):
+        shown.append((chosen, math.exp(record.logprob)))
+    return " \u00b7 ".join(f"{text} {prob * 100:.0f}%" for text, prob in shown)
+
+
+def displaced_words(before, after, label) -> str:
+    """What a token that rose took the place of: "“Barcelona”: before Madrid 41% · Barcelona
+    14% → after Barcelona 37% · Madrid 29%"; "" when the base model's first choice was this
+    token already or the scores keep no alternatives."""
+    if not before.top or not after.top or before.top[0].text == before.text:
+        return ""
+    return (f"\u201c{label(after.text)}\u201d took the place of \u201c{label(before.top[0].text)}\u201d: "
+            f"before {top_words(before, label)} \u2192 after {top_words(after, label)}")

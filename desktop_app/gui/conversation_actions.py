@@ -35,10 +35,13 @@ def conversation_text(window, conversation_id: int, kind: str) -> str:
     conversation = store.get_conversation(conversation_id)
     messages = store.messages(conversation_id)
     thread = chat.thread() if conversation_id == chat.conversation_id else cx.newest_branch(messages)
+    answers = [m["id"] for m in messages if m["role"] == "assistant"]
+    ratings = {mid: store.message_rating(mid) for mid in answers}
+    corrections = {mid: text for mid in answers if (text := store.correction(mid))}
     if kind == "markdown":
-        return cx.conversation_markdown(conversation["title"], thread, cx.sibling_positions(messages, thread))
-    ratings = {m["id"]: store.message_rating(m["id"]) for m in messages if m["role"] == "assistant"}
-    return cx.conversation_json(conversation, messages, [m["id"] for m in thread], ratings)
+        return cx.conversation_markdown(conversation["title"], thread, cx.sibling_positions(messages, thread),
+                                        corrections, ratings)
+    return cx.conversation_json(conversation, messages, [m["id"] for m in thread], ratings, corrections)
 
 
 def export_conversation(window, conversation_id: int | None, kind: str, path: str | None = None) -> str | None:
@@ -78,3 +81,21 @@ def add_export_button(window, toolbar) -> QToolButton:
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     toolbar.insertWidget(toolbar.actions()[1], button)  # beside the conversations toggle
     return button
+
+
+def rated_in(store, conversation_id: int) -> int:
+    """How many answers of a conversation carry a rating or a better answer."""
+    answers = [m["id"] for m in store.messages(conversation_id) if m["role"] == "assistant"]
+    return sum(1 for mid in answers if store.ratings(mid) or store.correction(mid))
+
+
+def delete_warning(window, conversation_id: int) -> str:
+    """What deleting a conversation does to a fine-tune that is running now ("" when nothing)."""
+    if not window.finetune.running:
+        return ""
+    rated = rated_in(window.chat.store, conversation_id)
+    if not rated:
+        return ""
+    answers = f"{rated} rated answer{'s' if rated != 1 else ''}"
+    return (f"A fine-tune is running and learning from this conversation's {answers}. Deleting does not stop "
+            "that run, and what it has read it keeps; later runs will not have these ratings.")

@@ -29,8 +29,10 @@ def answer_markdown(message: dict, prompt: dict | None = None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def conversation_markdown(title: str, thread: list[dict], siblings: dict | None = None) -> str:
-    """The branch on screen, one section per message; ``siblings``: message id -> (position, count)."""
+def conversation_markdown(title: str, thread: list[dict], siblings: dict | None = None,
+                          corrections: dict | None = None, ratings: dict | None = None) -> str:
+    """The branch on screen, one section per message; ``siblings``: message id -> (position, count);
+    ``corrections``: answer id -> the better answer the person wrote; ``ratings``: id -> +1/-1."""
     lines = [f"# {title}", ""]
     for message in thread:
         heading = f"## {author(message)}"
@@ -38,19 +40,27 @@ def conversation_markdown(title: str, thread: list[dict], siblings: dict | None 
         if at and at[1] > 1:
             heading += f" \u2014 {'answer' if message['role'] == 'assistant' else 'version'} {at[0]} of {at[1]}"
         lines += [heading, "", message["text"].strip(), ""]
+        rating = (ratings or {}).get(message["id"])
+        if rating in (1, -1):
+            lines += [f"*You rated this answer {'good' if rating == 1 else 'bad'}.*", ""]
+        better = (corrections or {}).get(message["id"])
+        if better:
+            lines += ["### Your better answer", "", better.strip(), ""]
     return "\n".join(lines)
 
 
 def conversation_json(conversation: dict, messages: list[dict], shown_ids: list[int],
-                      ratings: dict | None = None) -> str:
+                      ratings: dict | None = None, corrections: dict | None = None) -> str:
     """The whole conversation, every branch (``parent_id`` links them); ``shown`` marks the branch
-    on screen; ``ratings``: message id -> +1/-1."""
+    on screen; ``ratings``: message id -> +1/-1; ``corrections``: answer id -> the person's
+    better answer (``better_answer``, null where none)."""
     keep = ("id", "parent_id", "role", "text", "model_id", "adapter_id", "settings", "created")
     out = {"format": "gpt2-desk conversation", "version": FORMAT_VERSION,
            "id": conversation["id"], "title": conversation["title"],
            "created": str(conversation.get("created", "")), "updated": str(conversation.get("updated", "")),
            "messages": [dict({k: m.get(k) for k in keep}, shown=m["id"] in shown_ids,
-                             rating=(ratings or {}).get(m["id"])) for m in messages]}
+                             rating=(ratings or {}).get(m["id"]),
+                             better_answer=(corrections or {}).get(m["id"])) for m in messages]}
     return json.dumps(out, ensure_ascii=False, indent=2, default=str)
 
 

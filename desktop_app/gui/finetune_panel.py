@@ -384,6 +384,7 @@ class FineTunePanel(QScrollArea):
         # nothing: the newest run that finished is the one worth reporting
         finished = [r for r in runs if r["status"] not in ("running", "cancelled")]
         interrupted = runs[0] if runs and runs[0]["status"] == "running" and not self.controller.running else None
+        stopped = runs[0] if runs and runs[0]["status"] == "cancelled" and not cancelled else None
         which = "The new run" if cancelled_run is None else f"Run {cancelled_run}"
         if finished and cancelled:
             self.show_run(finished[0], note=("Cancelled: nothing changed",
@@ -393,9 +394,13 @@ class FineTunePanel(QScrollArea):
             self.show_run(finished[0], note=(None, f"Run {interrupted['id']} was interrupted when the app closed; the "
                                                    f"model you chat with stayed as it was. This is run "
                                                    f"{finished[0]['id']}'s report."))
+        elif finished and stopped:  # after a restart: cancelled, or stopped by quitting, before this start
+            self.show_run(finished[0], note=(None, f"Run {stopped['id']} was stopped before it finished (cancelled, "
+                                                   "or the app was closed while it ran); the model you chat with "
+                                                   f"stayed as it was. This is run {finished[0]['id']}'s report."))
         elif finished:
             self.show_run(finished[0])
-        elif cancelled:
+        elif cancelled:  # (a run stopped before this start, with no report before it: nothing to say)
             self._show_result("cancelled", None, None, None)
         elif interrupted:
             self._show_result("running", f"run {interrupted['id']}", None, None)

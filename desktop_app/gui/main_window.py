@@ -110,6 +110,10 @@ class MainWindow(QMainWindow):
         self.finetune.expected_model_id = self.settings.value("model_id") or None
         self.finetune_side.panel.refresh_adapters()
         self.writer.recount()
+        active = self.finetune_side.panel.history.active_id()
+        if active is not None and self.chat.loaded is None:  # not "base" while the adapter loads with it
+            self.adapter_label.setText(f"adapter {active}")
+            self.adapter_label.setToolTip("Loads with the model")
 
     # ------------------------------------------------------------ building
     def _build(self) -> None:
@@ -226,6 +230,7 @@ class MainWindow(QMainWindow):
         self.conversations.new_requested.connect(self.new_conversation)
         self.conversations.rename_requested.connect(c.rename)
         self.conversations.delete_requested.connect(c.delete)
+        self.conversations.delete_warning = lambda cid: conversation_actions.delete_warning(self, cid)
         self.conversations.export_requested.connect(
             lambda cid, kind: conversation_actions.export_conversation(self, cid, kind))
         self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
@@ -392,6 +397,7 @@ class MainWindow(QMainWindow):
         self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
         self.model_label.setToolTip(loaded.describe())
         self.adapter_label.setText(self.chat.adapter_label)
+        self.adapter_label.setToolTip("")
         self.prompt_area.set_model_name(loaded.source.display_name)
         self.writer.model_id = loaded.model_id
         self.writer.recount()
@@ -412,6 +418,8 @@ class MainWindow(QMainWindow):
         self.model_label.setText("No model" if self.chat.loaded is None else self.model_label_before)
         self.transcript.empty.status.setText("The model could not be loaded.")
         self.show_error(f"The model could not be loaded. {message}")
+        if self.chat.loaded is None:
+            self.adapter_label.setText("base")  # what loads next says its own
         self._update_buttons()
 
     # ------------------------------------------------------------ status

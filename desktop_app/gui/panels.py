@@ -35,6 +35,8 @@ class ConversationPanel(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("SidePanel")
+        # conversation id -> a warning to add before deleting it ("" for none); the window sets it
+        self.delete_warning = lambda _cid: ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 12, 10, 10)
         layout.setSpacing(8)
@@ -116,8 +118,12 @@ class ConversationPanel(QFrame):
         menu.exec(self.list.mapToGlobal(pos))
 
     def _confirm_delete(self, cid: int, title: str) -> None:
+        warning = self.delete_warning(cid)
+        no = QMessageBox.StandardButton.No
         answer = QMessageBox.question(self, "Delete conversation",
-                                      f"Delete \u201c{title}\u201d with all its answers and ratings?")
+                                      f"Delete \u201c{title}\u201d with all its answers and ratings?"
+                                      + (f"\n\n{warning}" if warning else ""),
+                                      QMessageBox.StandardButton.Yes | no, no if warning else QMessageBox.StandardButton.Yes)
         if answer == QMessageBox.StandardButton.Yes:
             self.delete_requested.emit(cid)
 

@@ -268,6 +268,7 @@ class CardRating(QObject):
         self.token_summary = styled_label("", "Muted", wrap=True)  # wraps in a narrow window
         row.addWidget(self.token_summary, 1)
         column.addLayout(row)
+        card.stacking_rows.append(row)  # in a narrow chat the hint goes under the button
         card.footer_layout.addWidget(self.footer)
 
     def _thumb(self, name: str, tip: str) -> QToolButton:

@@ -44,11 +44,12 @@ class TextMode:
         self.tabs.addTab(self.view, "Text")
         self.decided = False
         self.underlined: dict[int, int] = {}  # heatmap index -> the rating underlined on it
+        self.said: dict[str, str] = {}  # banner name -> what Text mode last put in it
 
     def connect(self) -> None:
         w = self.window
-        self.controller.error.connect(w.show_error)
-        self.view.notice.connect(lambda text: w.notice_banner.show_message(text, "info"))
+        self.controller.error.connect(self._error)
+        self.view.notice.connect(self._notice)
         self.view.token_clicked.connect(self.show_token)
         self.view.token_hovered.connect(self.token_hovered)
         self.tabs.currentChanged.connect(self._changed)
@@ -74,10 +75,29 @@ class TextMode:
         # has no prompts to score
         w.inspector.clear()
         w.legend.score_prompts.setVisible(self.mode != "text")
+        if self.mode != "text":
+            self._take_back_banners()
         if self.mode == "text":
             if self.controller.document_id is None and not self.controller.opening:
                 self.view.open_document()  # the newest text, or a new empty one
             self.view.editor.setFocus()
+
+    def _error(self, message: str) -> None:
+        self.said["error_banner"] = message
+        self.window.show_error(message)
+
+    def _notice(self, text: str) -> None:
+        self.said["notice_banner"] = text
+        self.window.notice_banner.show_message(text, "info")
+
+    def _take_back_banners(self) -> None:
+        """What Text mode said about its text (a file too large to open, ...) is not about the
+        conversation: leaving the tab hides it."""
+        for name, text in self.said.items():
+            banner = getattr(self.window, name)
+            if banner.isVisible() and banner.label.text() == text:
+                banner.hide()
+        self.said.clear()
 
     def restore(self, settings) -> None:
         if settings.value("mode") == "text":

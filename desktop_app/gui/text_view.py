@@ -27,7 +27,10 @@ RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
 BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
 EDITOR_MIN_HEIGHT = 60  # about three lines
-SHORT_HEIGHT = 440  # below this (800x600 with a notice; not without one) the summary drops its histograms
+# below this the summary drops its histograms: at the default window (1088x680, about 490 px for
+# the tab) they had kept the heatmap, the point of Text mode, to four or five lines
+SHORT_HEIGHT = 560
+EDITOR_SHARE = 1 / 3  # of the height the editor and the heatmap share; the heatmap gets the rest
 
 
 def broken_lines_notice(count: int) -> str:
@@ -133,7 +136,11 @@ class TextView(QWidget):
         self.splitter.addWidget(self.editor)
         self.splitter.addWidget(self.lower)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([200, 300])
+        self.splitter.setStretchFactor(0, 0)  # height the window gains (a notice closed) goes to the heatmap
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 330])
+        self.editor_dragged = False  # the person set the editor's height: resizes keep it
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "editor_dragged", True))
         layout.addWidget(self.splitter, 1)
         self.summary_panel = SummaryPanel()
         layout.addWidget(self.summary_panel)
@@ -192,16 +199,25 @@ class TextView(QWidget):
             self.lower.setSizes([max(1, total - (BRANCHES_MIN_HEIGHT if narrow else 220)),
                                  BRANCHES_MIN_HEIGHT if narrow else 260])
             self._balance_editor(narrow)
+        elif not self.editor_dragged:
+            self._balance_editor(narrow)  # the window's height changed: the heatmap keeps its share
+
+    def showEvent(self, event) -> None:
+        """The tab's first showing: its last resize came while hidden, before the summary had
+        its height, so the shares are set again once it is laid out."""
+        super().showEvent(event)
+        if not self.editor_dragged:
+            QTimer.singleShot(0, lambda: self._balance_editor(self.width() < NARROW_WIDTH))
 
     def _balance_editor(self, narrow: bool) -> None:
-        """The editor and the heatmap share their height 2 : 3 whichever way the branches go:
+        """The editor and the heatmap share their height 1 : 2 whichever way the branches go:
         under the heatmap they come out of its share (at 800x600 it had kept two lines, the
         editor six)."""
         total = sum(self.splitter.sizes())
         if total <= 0:
             return
         below = BRANCHES_MIN_HEIGHT + self.lower.handleWidth() if narrow else 0
-        editor = max(EDITOR_MIN_HEIGHT, round((total - below) * 2 / 5))
+        editor = max(EDITOR_MIN_HEIGHT, round((total - below) * EDITOR_SHARE))
         self.splitter.setSizes([editor, max(1, total - editor)])
 
     def _compact_bar(self, compact: bool) -> None:

@@ -77,7 +77,8 @@ def style_sheet(dark: bool) -> str:
         log.info("no style sheet at %s; using the plain palette", path)
         return ""
     chevron = RESOURCES_DIR / "icons" / f"chevron-down-{'dark' if dark else 'light'}.svg"
-    text = text.replace("@chevron", chevron.as_posix())
+    check = RESOURCES_DIR / "icons" / f"check-{'dark' if dark else 'light'}.svg"
+    text = text.replace("@chevron", chevron.as_posix()).replace("@checkmark", check.as_posix())
     # longest names first so @accent_hover is not eaten by @accent
     for name, value in sorted(colors(dark).items(), key=lambda kv: -len(kv[0])):
         text = text.replace("@" + name, value)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
+from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted
@@ -119,6 +119,7 @@ class MessageCard(QFrame):
         outer.setContentsMargins(14, 10, 14, 10)
         outer.setSpacing(6)
         outer.addLayout(self._build_header(role, title))
+        outer.addLayout(self.tools_row)
         self.view = TokenView(self, measure=measure if role == "assistant" else PLAIN)
         self.view.token_clicked.connect(lambda i: self.token_clicked.emit(self, i))
         self.view.token_hovered.connect(lambda i: self.token_hovered.emit(self, i))
@@ -128,7 +129,8 @@ class MessageCard(QFrame):
         outer.addLayout(self.footer_layout)
 
     def _build_header(self, role: str, title: str) -> QHBoxLayout:
-        """Role and meta labels, the action buttons, the sibling arrows and edit / export."""
+        """Role and meta labels, then the card's tools: the action buttons, the sibling arrows
+        and edit / export (``tools``, moved to a row of their own in a narrow chat)."""
         header = QHBoxLayout()
         header.setSpacing(6)
         # "model · adapter": the model's name is elided, the adapter stays, before the header's buttons give way
@@ -142,11 +144,19 @@ class MessageCard(QFrame):
         self.meta.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.meta.setMinimumWidth(20)
         header.addWidget(self.meta, 1)
+        self.tools = QWidget(self)
+        tools = QHBoxLayout(self.tools)
+        tools.setContentsMargins(0, 0, 0, 0)
+        tools.setSpacing(6)
         self.actions_layout = QHBoxLayout()  # part 2 puts rating buttons here
         self.actions_layout.setSpacing(2)
-        header.addLayout(self.actions_layout)
-        self._add_sibling_arrows(header)
-        self._add_message_buttons(header, role)
+        tools.addLayout(self.actions_layout)
+        self._add_sibling_arrows(tools)
+        self._add_message_buttons(tools, role)
+        header.addWidget(self.tools)
+        self.tools_row = QHBoxLayout()  # the tools when the header has no room for them (empty: no height)
+        self.tools_row.setContentsMargins(0, 0, 0, 0)
+        self.stacking_rows: list[QBoxLayout] = []  # rows (the footer's) that stack in a narrow card too
         return header
 
     def _add_sibling_arrows(self, header: QHBoxLayout) -> None:
@@ -221,7 +231,7 @@ class MessageCard(QFrame):
         self.regenerate_button.clicked.connect(lambda: self.resume_requested.emit(self, "regenerate"))
         row.addWidget(self.continue_button)
         row.addWidget(self.regenerate_button)
-        self.layout().insertLayout(2, row)  # between the heatmap and the ratings
+        self.layout().insertLayout(self.layout().indexOf(self.view) + 1, row)  # between the heatmap and the ratings
 
     def set_meta(self, text: str) -> None:
         self.meta.setText(text)
@@ -237,18 +247,40 @@ class MessageCard(QFrame):
 
     def _fit_meta(self) -> None:
         """The meta line's least width: what it wants kept in view, as far as the header has room
-        beside its buttons and the author's shortest label (a narrow chat must not overflow)."""
-        header = self.layout().itemAt(0).layout()
-        others = sum(header.itemAt(i).sizeHint().width() + header.spacing() for i in range(header.count())
-                     if header.itemAt(i).widget() not in (self.meta, self.role_label)
-                     and not (header.itemAt(i).widget() and header.itemAt(i).widget().isHidden()))
+        beside its buttons and the author's shortest label (a narrow chat must not overflow).
+        Where even the buttons do not fit beside the author, they move to a row of their own."""
+        width = self._room()
+        author = self.role_label.minimumSizeHint().width()
+        tools = self.tools.sizeHint().width() + 6
+        wanted = min(META_KEEP_PX, getattr(self, "meta_wanted", 20))
+        self._place_tools(beside=width - 28 - author - 6 - min(wanted, 60) - tools >= 0)
+        beside = tools if self.tools_row.count() == 0 else 0
+        room = width - 28 - author - 6 - beside - 24
+        self.meta.setMinimumWidth(max(20, min(wanted, room)))
+
+    def _room(self) -> int:
+        """The transcript's width for a card: its own, not the card's (which minimums would widen)."""
         area = self.parentWidget()
         while area is not None and not isinstance(area, QScrollArea):
             area = area.parentWidget()
-        # the transcript's own width, not the card's (which this minimum would widen)
-        width = area.viewport().width() - 2 * ROOMY_MARGINS[0] if area is not None else self.width()
-        room = width - 28 - others - self.role_label.minimumSizeHint().width() - 24
-        self.meta.setMinimumWidth(max(20, min(META_KEEP_PX, getattr(self, "meta_wanted", 20), room)))
+        if area is None:
+            return self.width()
+        margins = area.widget().layout().contentsMargins() if area.widget() and area.widget().layout() else None
+        sides = margins.left() + margins.right() if margins is not None else 2 * ROOMY_MARGINS[0]
+        return area.viewport().width() - sides
+
+    def _place_tools(self, beside: bool) -> None:
+        direction = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
+        for row in self.stacking_rows:
+            if row.direction() != direction:
+                row.setDirection(direction)
+        header = self.layout().itemAt(0).layout()
+        if beside and self.tools_row.count():
+            self.tools_row.takeAt(0)
+            header.addWidget(self.tools)
+        elif not beside and not self.tools_row.count():
+            header.removeWidget(self.tools)
+            self.tools_row.addWidget(self.tools, 0, Qt.AlignmentFlag.AlignLeft)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -335,6 +367,10 @@ class EmptyState(QFrame):
         self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()))
 
 
+ROOMY_SIDE_PX, NARROW_SIDE_PX = 24, 8  # the transcript's side margins; a narrow chat keeps its width for the cards
+NARROW_TRANSCRIPT_PX = 480
+
+
 class TranscriptView(QScrollArea):
     """A vertical list of MessageCards that keeps to the bottom while an answer streams.
 
@@ -351,7 +387,7 @@ class TranscriptView(QScrollArea):
         inner = QWidget()
         inner.setObjectName("TranscriptInner")
         self.layout_ = QVBoxLayout(inner)
-        self.layout_.setContentsMargins(24, 16, 24, 24)
+        self.layout_.setContentsMargins(ROOMY_SIDE_PX, 16, ROOMY_SIDE_PX, 24)
         self.layout_.setSpacing(12)
         self.empty = EmptyState()
         self.layout_.addWidget(self.empty)
@@ -400,5 +436,7 @@ class TranscriptView(QScrollArea):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.empty.fit_height(self.viewport().height())
+        side = NARROW_SIDE_PX if self.viewport().width() < NARROW_TRANSCRIPT_PX else ROOMY_SIDE_PX
+        self.layout_.setContentsMargins(side, 16, side, 24)
         for card in self.cards:  # their headers' least widths follow the transcript's width
             card._fit_meta()

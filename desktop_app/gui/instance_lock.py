@@ -1,0 +1,54 @@
+"""One copy of the app per data folder: two copies would write the same database, adapters and
+settings at once. A lock file in the data folder holds the running copy's process id; a lock
+left by a copy that was killed is stale (its process is gone) and is taken over silently."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile
+from PySide6.QtWidgets import QMessageBox
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "gpt2-desk.lock"
+
+
+def already_running_words(data_dir: Path, pid: int | None) -> str:
+    who = f" (process {pid})" if pid else ""
+    return (f"GPT-2 Desk is already running on this data folder{who}:\n{data_dir}\n\n"
+            "Switch to that window instead: two copies writing the same conversations, ratings and "
+            "fine-tunes can overwrite each other's work. If no other copy is open, \u201cOpen anyway\u201d "
+            "starts this one.")
+
+
+def holder_pid(lock: QLockFile) -> int | None:
+    info = lock.getLockInfo()  # PySide6: (pid, host, app), or with a leading "ok" flag
+    pid = info[-3] if isinstance(info, tuple) and len(info) >= 3 else 0
+    return pid if isinstance(pid, int) and pid > 0 else None
+
+
+def take_data_lock(data_dir: Path, *, ask: bool = True) -> QLockFile | None:
+    """The lock (keep it for the app's life), or None when the person chose to quit. Opened
+    anyway (or not asked), this copy runs without holding it: the other copy's lock stays."""
+    lock = QLockFile(str(Path(data_dir) / LOCK_NAME))
+    lock.setStaleLockTime(0)  # a running copy's lock never ages out; a dead process's is stale
+    if lock.tryLock(0):
+        return lock
+    pid = holder_pid(lock)
+    log.warning("another copy (process %s) holds the lock on %s", pid, data_dir)
+    if not ask or open_anyway(data_dir, pid):
+        return lock
+    return None
+
+
+def open_anyway(data_dir: Path, pid: int | None) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Warning, "GPT-2 Desk is already running",
+                      already_running_words(data_dir, pid))
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    anyway = box.addButton("Open anyway", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(quit_button)
+    box.setEscapeButton(quit_button)
+    box.exec()
+    return box.clickedButton() is anyway
