@@ -399,16 +399,23 @@ class CompareView(QFrame):
         self._branch_expectation(branch)
         self.prompt_label.setText(f"After the text: \u201c\u2026{' '.join(branch['prompt'].split())[-200:]}\u201d")
         message = {"text": branch["text"]}
-        if active is None:
-            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
-                            "or switch one on in the adapter history.", message)
-            return
-        loaded = self.chat.loaded
-        if loaded is None or loaded.adapter_id != active["id"] or self.baseline_combo.currentData() is not None:
-            self._show_note("A Text continuation is compared with the base model, under the adapter in use.", message)
+        if not self._scorable_under(active, message, "A Text continuation"):
             return
         self._score("continuation", message, lambda *calls: self.chat.score_branch_for_compare(
             branch_id, active["id"], *calls))
+
+    def _scorable_under(self, active: dict | None, message: dict, what: str) -> bool:
+        """Whether ``what`` (a text with no stored scores) can be scored now: only against the
+        base model under the adapter in use; otherwise says why, showing ``message`` plain."""
+        if active is None:
+            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
+                            "or switch one on in the adapter history.", message)
+            return False
+        loaded = self.chat.loaded
+        if loaded is None or loaded.adapter_id != active["id"] or self.baseline_combo.currentData() is not None:
+            self._show_note(f"{what} is compared with the base model, under the adapter in use.", message)
+            return False
+        return True
 
     def _refresh_better(self, key: int, active: dict | None) -> None:
         """The better text the person wrote for answer ``key`` (or continuation ``-key``):
@@ -423,13 +430,7 @@ class CompareView(QFrame):
         self._say_expectation([better_expectation(continuation=key < 0)], better_key(key))
         self.prompt_label.setText(self._better_prompt(key))
         message = {"text": text}
-        if active is None:
-            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
-                            "or switch one on in the adapter history.", message)
-            return
-        loaded = self.chat.loaded
-        if loaded is None or loaded.adapter_id != active["id"] or self.baseline_combo.currentData() is not None:
-            self._show_note("A text you wrote is compared with the base model, under the adapter in use.", message)
+        if not self._scorable_under(active, message, "A text you wrote"):
             return
         cache_key = (key, active["id"], text)
         if cache_key in self.better_scores:
