@@ -114,3 +114,11 @@ def test_a_run_with_alone_views_trains_and_counts_ratings_not_views(tmp_path, ti
     assert m["data_alone_views"] == 2 and m["data_corrections"] == 2 and m["data_thumbs_up"] == 2
     assert m["train_size"] == 4 and m["schedule"]["examples"] == 4  # the ratings, not the 6 examples
     store.close()
+
+
+def test_a_token_rated_later_answer_trains_in_place_only(store, tiny_model):
+    _conv, _first, later = two_turns(store, tiny_model, "What is the capital of Italy?", second_text=None)
+    assert store.token_records(later)  # a generated answer: its tokens can be rated
+    store.rate_token(later, 0, -1)
+    data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window, alone_views=True)
+    assert [t.alone for t in data.tokens] == [False] and data.tokens[0].message_id == later

@@ -354,8 +354,11 @@ def add_alone_views(data: TrainingData, answer: "_Answers") -> None:
     """Append to each list of ``data`` the question-alone view of its examples whose
     question follows earlier turns (see the note above): the same completion and labels,
     the prompt of the question asked alone, ``alone`` set. After the in-place views, so the
-    gate's re-asks of rated questions (the first distinct prompts) are asked as before."""
-    for part in (data.pairs, data.unpaired, data.tokens):
+    gate's re-asks of rated questions (the first distinct prompts) are asked as before.
+    Token ratings get none: a disliked word is taught in place as well as alone (measured,
+    bench/learning_effect.py --one-conversation, tokens x 8: 1.00 of new answers either way),
+    and with the alone views one new answer of 16 looped ("you'll need a few ingredients" x 3)."""
+    for part in (data.pairs, data.unpaired):
         views = []
         for e in part:
             mid = e.rejected_message_id if isinstance(e, Pair) else e.message_id
