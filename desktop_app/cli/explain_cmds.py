@@ -138,6 +138,8 @@ def attribution_lines(a, colour: bool) -> list[str]:
              + ("" if a.complete else " (over 5%: raise --steps)")]
     for i in a.top(TOP_CONTRIBUTORS):
         where = "prompt" if i < a.prompt_len else f"answer {i - a.prompt_len}"
+        if a.hidden(i):  # not in the conversation the person sees
+            where += ", chat template" if a.source(i) == "template" else ", system text"
         cell = paint(f"{a.scores[i]:+.3f}", diverging_color(a.scores[i], scale), colour)
         lines.append(f"  {cell}  \u201c{shown(a.token_texts[i], 24)}\u201d  ({where}, position {i})")
     if colour:

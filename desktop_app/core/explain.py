@@ -25,6 +25,8 @@ from desktop_app.core.decoding import IncrementalDecoder, token_texts
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.generation import SamplingSettings, penalise_repeats, sampling_scores
 from desktop_app.core.models import LoadedModel
+from desktop_app.core.prompt_sources import CONVERSATION, prompt_sources
+from desktop_app.core.prompts import Turn
 
 # model_type -> (decoder blocks, final norm) inside the causal-LM model; the unembedding is
 # always the model's output embeddings (lm_head). These are the layouts this was tested on.
@@ -114,6 +116,8 @@ class TokenContext:
     recorded_prob: float | None = None  # the probability stored when the answer was written
     written_precision: str | None = None  # the weights that wrote it (core.precision names; None: not recorded)
     in_text: bool = False  # a token of a Text mode text (no message): everything before it is "the text"
+    # per prompt token: core.prompt_sources' CONVERSATION, SYSTEM or TEMPLATE (None: not known)
+    prompt_sources: tuple[str, ...] | None = None
 
     @property
     def position(self) -> int:
@@ -148,11 +152,28 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
     branched_at = stored.get("branched_at")
     records = store.token_records(message_id)
     recorded = records[index].prob if index < len(records) and records[index].id == answer[index] else None
+    turns, system = _thread_turns(store, message_id)
+    sources = prompt_sources(loaded.tokenizer, turns, system, piece_texts(loaded.tokenizer, prompt_ids))
     return TokenContext(ids=list(prompt_ids) + answer[:index + 1], prompt_len=len(prompt_ids),
                         settings=SamplingSettings.from_dict(stored), settings_known="temperature" in stored,
                         forced=branched_at is not None and index <= int(branched_at), message_id=message_id,
                         written_with_adapter=message.get("adapter_id"), recorded_prob=recorded,
-                        written_precision=next((r.precision for r in records if r.precision), None))
+                        written_precision=next((r.precision for r in records if r.precision), None),
+                        prompt_sources=None if sources is None else tuple(sources))
+
+
+def _thread_turns(store, message_id: int) -> tuple[list[Turn], str | None]:
+    """The turns and system text the answer's prompt was made of (as train_data.prompt_for_message
+    reads them), to tell the person's words from the chat template around them."""
+    thread = store.thread(message_id)
+    system = (thread[-1].get("settings") or {}).get("system")
+    turns = []
+    for m in thread[:-1]:
+        if m["role"] == "system":
+            system = m["text"] if system is None else system
+        else:
+            turns.append(Turn(m["role"], m["text"]))
+    return turns, system
 
 
 # ------------------------------------------------------------------ the logit lens
@@ -259,6 +280,7 @@ class Attribution:
     baseline_difference: float
     steps: int
     prompt_len: int = 0
+    sources: tuple[str, ...] | None = None  # per prompt token, as TokenContext.prompt_sources
 
     @property
     def total(self) -> float:
@@ -277,9 +299,27 @@ class Attribution:
     def complete(self) -> bool:
         return self.gap <= IG_TOLERANCE or abs(self.total - self.expected) <= IG_ABS_TOLERANCE
 
-    def top(self, n: int = 5) -> list[int]:
-        """Indices of the n tokens with the largest contributions (either sign)."""
-        return sorted(range(len(self.scores)), key=lambda i: -abs(self.scores[i]))[:n]
+    def top(self, n: int = 5, *, shown_only: bool = False) -> list[int]:
+        """Indices of the n tokens with the largest contributions (either sign); ``shown_only``:
+        among the tokens the person can see (not the chat template or the system text)."""
+        indices = [i for i in range(len(self.scores)) if not shown_only or not self.hidden(i)]
+        return sorted(indices, key=lambda i: -abs(self.scores[i]))[:n]
+
+    def source(self, i: int) -> str | None:
+        """Where token ``i`` came from: core.prompt_sources' CONVERSATION, SYSTEM or TEMPLATE for
+        a prompt token, "answer" for one of the answer's own; None where that is not known."""
+        if i >= self.prompt_len:
+            return "answer"
+        return None if self.sources is None else self.sources[i]
+
+    def hidden(self, i: int) -> bool:
+        """Token ``i`` is one the chat does not show (the template, the settings' system text)."""
+        return self.source(i) not in (None, "answer", CONVERSATION)
+
+    def hidden_share(self) -> float:
+        """The part of the contributions' total size (either sign) on hidden tokens."""
+        size = sum(abs(s) for s in self.scores)
+        return sum(abs(s) for i, s in enumerate(self.scores) if self.hidden(i)) / size if size else 0.0
 
     def to_json(self) -> dict:
         return {"target": {"id": self.target_id, "text": self.target_text},
@@ -287,8 +327,8 @@ class Attribution:
                 "difference": self.difference, "baseline_difference": self.baseline_difference,
                 "sum": self.total, "gap": self.gap, "complete": self.complete, "steps": self.steps,
                 "prompt_tokens": self.prompt_len,
-                "tokens": [{"id": i, "text": t, "score": s}
-                           for i, t, s in zip(self.token_ids, self.token_texts, self.scores)]}
+                "tokens": [{"id": i, "text": t, "score": s, "source": self.source(n)}
+                           for n, (i, t, s) in enumerate(zip(self.token_ids, self.token_texts, self.scores))]}
 
 
 @dataclass
@@ -595,11 +635,8 @@ def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None
         report(first)
     attribution = integrated_gradients(loaded, seen, chosen, other, steps=steps, max_steps=max_steps, cancel=cancel,
                                        progress=report)
-    return replace(first, attribution=_with_prompt_len(attribution, context.prompt_len))
-
-
-def _with_prompt_len(attribution: Attribution, prompt_len: int) -> Attribution:
-    return replace(attribution, prompt_len=prompt_len)
+    return replace(first, attribution=replace(attribution, prompt_len=context.prompt_len,
+                                              sources=context.prompt_sources))
 
 
 def explain_message_token(store, loaded: LoadedModel, message_id: int, index: int, *, vs: int | None = None,

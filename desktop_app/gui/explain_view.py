@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QProgress
                                QSizePolicy, QToolTip, QVBoxLayout, QWidget)
 
 from desktop_app.core.palette import diverging_color, sequential_color, text_color_on
+from desktop_app.core.precision import label
+from desktop_app.gui import explain_words as words
 from desktop_app.gui.theme import colors, is_dark, styled_label
 from desktop_app.gui.token_view import Overlay, token_label
 
@@ -54,8 +56,6 @@ def doubtful(result) -> bool:
 
 
 def _doubtful_words(a, precision: str) -> str:
-    from desktop_app.core.precision import label
-
     return (f"<b>This ranking is doubtful</b>: on {label(precision)} weights the contributions add up only within "
             f"{a.gap * 100:.0f}% of the difference after {a.steps} steps, so their sizes and order may be wrong; "
             "on Exact weights (float32) they add up")
@@ -198,6 +198,7 @@ class ExplainView(QFrame):
     overlay_toggled = Signal(bool)  # show the attribution over the transcript
     cleared = Signal()  # a new token (or none): any running work and overlay should go
     exact_requested = Signal()  # reload the model with Exact weights, then explain this token again
+    back_requested = Signal(str)  # reload the model with the precision it had before "Exact weights" (a choice)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -210,6 +211,7 @@ class ExplainView(QFrame):
         self.partial = None  # the lens and sampler, while the attribution runs
         self.stopper = None  # stops the computation under way
         self.pending_exact = None  # (message id, index, in text): asked again once Exact weights are loaded
+        self.switched_from = None  # (precision choice, its label) the app ran on before "Exact weights"
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(6)
@@ -241,20 +243,46 @@ class ExplainView(QFrame):
                                      "up, and explain this token again. Answers may be slower on this computer; "
                                      "Model\u2026 switches back.")
         self.exact_button.clicked.connect(self._ask_exact)
+        self.precision_choice = "auto"  # the window's precision choice now (core.precision), to go back to
         layout.addWidget(self.exact_button)
         self.exact_button.hide()
+        self.hidden_note = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.hidden_note)
         self.contributors = QLabel()
         self.contributors.setTextFormat(Qt.TextFormat.RichText)
         self.contributors.setWordWrap(True)
         layout.addWidget(self.contributors)
+        self.shown_only = QCheckBox(words.ranking_caption(False, 0))
+        self.shown_only.setToolTip("Rank only the tokens of your messages and the answers, leaving out the chat "
+                                   "template and system text the model reads but the chat does not show")
+        self.shown_only.toggled.connect(self._rerank)
+        layout.addWidget(self.shown_only)
         self.toggle = QCheckBox("Show it over the conversation")
         self.toggle.setToolTip("Colour every earlier token by how much it pushed towards this token (orange) "
                                "or towards the alternative (blue)")
         self.toggle.toggled.connect(self.overlay_toggled)
+        self.toggle.toggled.connect(self._show_overlay_note)
         layout.addWidget(self.toggle)
+        self.overlay_note = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.overlay_note)
+        layout.addWidget(self._build_back_row())
         self.sampler = styled_label("", "Muted", wrap=True)
         self.sampler.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.sampler)
+
+    def _build_back_row(self) -> QWidget:
+        """After "Explain again with Exact weights": the app runs on Exact now; one click goes back."""
+        self.back_box = QWidget()
+        box = QVBoxLayout(self.back_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        self.back_note = styled_label("", "Muted", wrap=True)
+        box.addWidget(self.back_note)
+        self.back_button = QPushButton("Back to Fast weights")
+        self.back_button.clicked.connect(self._ask_back)
+        box.addWidget(self.back_button)
+        self.back_box.hide()
+        return self.back_box
 
     def _build_progress(self) -> QWidget:
         """The attribution's bar (passes done of at most how many), its words and Cancel."""
@@ -320,7 +348,7 @@ class ExplainView(QFrame):
         self.progress_box.show()
         self.details.show()
         for w in (self.lens_caption, self.grid, self.contrib_caption, self.exact_button, self.contributors,
-                  self.toggle, self.sampler):
+                  self.toggle, self.sampler, self.hidden_note, self.shown_only, self.overlay_note, self.back_box):
             w.hide()
         self._focus_from((self.button,), self.cancel_button)
         self.button.setEnabled(False)
@@ -334,13 +362,32 @@ class ExplainView(QFrame):
         """One click: the window reloads the model with Exact weights (``exact_requested``) and
         this token is explained again once it is loaded (``resume_exact``)."""
         self.pending_exact = (self.message_id, self.index, self.in_text)
+        if self.switched_from is None and self.result is not None:
+            self.switched_from = (self.precision_choice, label(self.result.precision))
         self.button.setVisible(True)  # a click meanwhile asks at once (it waits for the load on the model lane)
         self.button.setEnabled(True)
         self._focus_from((self.exact_button,), self.button)  # before it hides: not down the window, to a "+"
         self.details.hide()
         self.cleared.emit()  # the doubtful attribution leaves the transcript too
-        self._say("Loading the model with Exact weights (float32); this token is explained again once it is in\u2026")
+        self._say(words.exact_switch_words(self.switched_from[1] if self.switched_from else "Fast (bfloat16)"))
         self.exact_requested.emit()
+
+    def _ask_back(self) -> None:
+        """Reload with the weights the app ran on before the switch to Exact."""
+        if self.switched_from is None:
+            return
+        choice, was = self.switched_from
+        self.switched_from = None
+        self._focus_from((self.back_button,), self.toggle)
+        self.back_box.hide()
+        self._say(f"Loading the model with {was} weights again; the explanation above was made with Exact weights.")
+        self.back_requested.emit(choice)
+
+    def precision_loaded(self, precision: str | None) -> None:
+        """A model finished loading: once it is not on Exact weights, there is nothing to go back from."""
+        if precision != "float32":
+            self.switched_from = None
+            self.back_box.hide()
 
     def resume_exact(self) -> bool:
         """Exact weights are in: explain the token again (False: nothing was waiting for them)."""
@@ -351,6 +398,7 @@ class ExplainView(QFrame):
 
     def exact_failed(self) -> None:
         """The reload did not happen: the model in use stays, and so can the question."""
+        self.switched_from = None
         if self.pending_exact is not None:
             self.pending_exact = None
             self._say("The model could not be reloaded with Exact weights; it stays as it was.")
@@ -437,6 +485,7 @@ class ExplainView(QFrame):
         self._show_lens(result)
         self._show_attribution(result.attribution, result.context.in_text, result.precision)
         self._show_sampler(result)
+        self._show_back(result)
         if not self.details.isVisible():
             self.details.show()
             QTimer.singleShot(0, self._scroll_into_view)
@@ -470,13 +519,51 @@ class ExplainView(QFrame):
             f"\u201c{html.escape(token_label(a.other_text))}\u201d (log-prob difference {a.difference:+.2f}"
             + (f"). {_doubtful_words(a, precision)}:" if unsure else f"; {html.escape(_completeness(a))}):"))
         self.exact_button.setVisible(unsure)
+        note = None if in_text else words.hidden_note(a)
+        self.hidden_note.setText(note or "")
+        self.hidden_note.setVisible(note is not None)
+        self.shown_only.setVisible(note is not None or self.shown_only.isChecked())
+        self._show_ranking(a, in_text, scale)
+        self._show_overlay_note()
+
+    def _show_ranking(self, a, in_text: bool, scale: float) -> None:
+        """The top contributors, each with where it stands (hidden template tokens say so)."""
+        shown_only = self.shown_only.isChecked() and not in_text
+        top = a.top(TOP_CONTRIBUTORS, shown_only=shown_only)
+        left_out = len([i for i in a.top(TOP_CONTRIBUTORS) if i not in top]) if shown_only else 0
+        self.shown_only.setText(words.ranking_caption(shown_only, left_out))
+        muted = colors(is_dark())['muted']
         rows = []
-        for i in a.top(TOP_CONTRIBUTORS):
-            where = ("text before" if in_text else "prompt") if i < a.prompt_len else f"answer {i - a.prompt_len + 1}"
+        for i in top:
+            where = words.where_words(a, i, in_text)
             rows.append(f"{_chip(f'{a.scores[i]:+.2f}', diverging_color(a.scores[i], scale))} "
                         f"\u201c{html.escape(token_label(a.token_texts[i]))}\u201d "
-                        f"<span style='color:{colors(is_dark())['muted']}'>{where}</span>")
+                        f"<span style='color:{muted}'>{'<i>' if a.hidden(i) else ''}{html.escape(where)}"
+                        f"{'</i>' if a.hidden(i) else ''}</span>")
         self.contributors.setText("<br>".join(rows))
+
+    def _rerank(self, _on: bool = False) -> None:
+        if self.result is not None and self.result.attribution is not None:
+            a = self.result.attribution
+            self._show_ranking(a, self.result.context.in_text, max((abs(s) for s in a.scores), default=1.0) or 1.0)
+
+    def _show_overlay_note(self, _on: bool = False) -> None:
+        """Under the toggle, while it is on: the weight the colours over the chat cannot show."""
+        result = self.result
+        note = None
+        if self.toggle.isChecked() and result is not None and result.attribution is not None \
+                and not result.context.in_text:
+            note = words.overlay_note(result.attribution)
+        self.overlay_note.setText(note or "")
+        self.overlay_note.setVisible(note is not None)
+
+    def _show_back(self, result) -> None:
+        back = self.switched_from is not None and result.precision == "float32"
+        if back:
+            was = self.switched_from[1]
+            self.back_note.setText(words.exact_now_words(was))
+            self.back_button.setText(f"Back to {was.split(' ')[0]} weights")
+        self.back_box.setVisible(back)
 
     def _show_sampler(self, result) -> None:
         s = result.sampler
@@ -502,8 +589,6 @@ class ExplainView(QFrame):
 
 def precision_line(result) -> str:
     """Which weights the explanation used, and whether they wrote the answer."""
-    from desktop_app.core.precision import label
-
     if result.precision_note:
         return result.precision_note
     if result.context.written_precision is None:
@@ -636,11 +721,15 @@ def wire_exact(window, view: ExplainView) -> None:
     def reload() -> None:
         window.reload_with_precision("exact")
 
-    def loaded(_loaded) -> None:
+    def loaded(model) -> None:
+        view.precision_choice = window.chat.precision
+        view.precision_loaded(model.precision)
         if view.pending_exact is not None and not view.pending_exact[2]:
             view.resume_exact()
 
+    view.precision_choice = window.chat.precision
     view.exact_requested.connect(reload)
+    view.back_requested.connect(window.reload_with_precision)
     window.chat.model_loaded.connect(loaded)
     window.chat.model_failed.connect(lambda _message: view.exact_failed())
     window.text_mode.controller.analysed.connect(
