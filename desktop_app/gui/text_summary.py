@@ -210,8 +210,7 @@ class SummaryPanel(QWidget):
         if progress.stage == "scoring" and progress.done >= progress.total:
             self.hide_progress()
             return
-        reading = progress.stage == "reading"
-        self.progress.setFormat("Reading the text %p%" if reading else "Analysing %v / %m tokens")
+        self.progress.setFormat(progress_format(progress))
         self.progress.setRange(0, max(1, progress.total))
         self.progress.setValue(progress.done)
         self.progress_row.show()
@@ -234,6 +233,14 @@ class SummaryPanel(QWidget):
         self.probabilities.set_counts(summary.probability_histogram)
         self.entropies.set_counts(summary.entropy_histogram)
         self.figures.setText(figures_text(summary))
+
+
+def progress_format(progress) -> str:
+    """The bar's words: the text being read (tokenized), then analysed; the percentage is of the
+    work (a long pass counts its layers), not of tokens finished."""
+    if progress.stage == "reading":
+        return "Reading the text %p%"
+    return f"Analysing {progress.total:,} tokens %p%"
 
 
 def figures_text(summary: TextSummary) -> str:
