@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLay
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
 from desktop_app.core.session import split_end
-from desktop_app.gui.compare_words import (BETTER_MARK, END_CELL, LATER_TIP, PICKER_TIP,
+from desktop_app.gui.compare_words import (BETTER_MARK, END_CELL, LATER_TIP, PICKER_TIP, baseline_choice,
                                            better_expectation, better_key, better_label, better_of, deltas,
                                            displaced_words, mark_words, nice_scale, pair_words, summary_words,
                                            totals)
@@ -336,14 +336,15 @@ class CompareView(QFrame):
         self.baseline_combo.addItem("base model", None)
         parent = active.get("parent_id") if active else None
         if parent is not None:
-            self.baseline_combo.addItem(f"previous adapter {parent}", parent)
             written = better_of(self.message_id) is not None
-            if written or (self.message_id is not None and not self.store.token_records(
-                    self.message_id, adapter_id=parent, kind="rescored")):
+            scored = self.message_id is None or bool(self.store.token_records(
+                self.message_id, adapter_id=parent, kind="rescored"))
+            words, why_not = baseline_choice(parent, written, scored)
+            self.baseline_combo.addItem(words, parent)
+            if why_not is not None:
                 item = self.baseline_combo.model().item(1)
                 item.setEnabled(False)
-                item.setToolTip("A text you wrote is compared with the base model" if written
-                                else f"This answer was not scored under adapter {parent}")
+                item.setToolTip(why_not)
         self.baseline_combo.blockSignals(False)
         self.after_label.setText(f"{adapter_label(active)} (active)" if active else "no adapter active")
         self.refresh()

@@ -151,3 +151,16 @@ def displaced_words(before, after, label) -> str:
         return ""
     return (f"\u201c{label(after.text)}\u201d took the place of \u201c{label(before.top[0].text)}\u201d: "
             f"before {top_words(before, label)} \u2192 after {top_words(after, label)}")
+
+
+def baseline_choice(parent: int, written: bool, scored: bool) -> tuple[str, str | None]:
+    """The "Before" list's entry for the adapter the one in use was trained on: its words, and
+    why it cannot be chosen (None: it can). The reason is in the words, not only in a tooltip:
+    a greyed entry that Down and Return skip looked like a list that did not work (usertest 6)."""
+    if written:
+        return f"previous adapter {parent} (not for a text you wrote)", \
+            "A text you wrote is compared with the base model"
+    if not scored:
+        return f"previous adapter {parent} (this answer was not scored under it)", \
+            f"This answer was not scored under adapter {parent}"
+    return f"previous adapter {parent}", None
