@@ -17,7 +17,7 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label
-from desktop_app.gui.transcript import MessageCard, answer_author, answer_meta, tokens_words
+from desktop_app.gui.transcript import STOPPED_WORDS, MessageCard, answer_author, answer_meta, tokens_words, was_stopped
 
 
 class ChatCards:
@@ -97,6 +97,8 @@ class ChatCards:
             if card.role == "user" and card.message is not None:  # edited prompts are siblings too
                 card.set_siblings(*chat.sibling_position(card.message))
             if card.role == "assistant" and card.message is not None:
+                if was_stopped(card.message) and not is_interrupted(card.message):
+                    card.show_interrupted(STOPPED_WORDS)  # the card it streamed into, stopped
                 card.set_meta(answer_meta(card.message, card.records))
                 card.set_siblings(*chat.sibling_position(card.message))
                 rating = getattr(card, "rating", None)
@@ -114,9 +116,11 @@ class ChatCards:
         card.sibling_step.connect(lambda c, d: w.chat.step_sibling(c.message, d))
         card.export_requested.connect(self.export_card)
         card.edit_requested.connect(w.message_editor.begin)
+        card.resume_requested.connect(self._resume)
         if role == "assistant" and is_interrupted(message):
             card.show_interrupted()
-            card.resume_requested.connect(self._resume)
+        elif role == "assistant" and was_stopped(message):
+            card.show_interrupted(STOPPED_WORDS)
         if role == "assistant":
             card.rating = CardRating(card, w.writer)
             card.rating.compare_requested.connect(w.finetune_side.open_compare)
@@ -124,7 +128,7 @@ class ChatCards:
         return w.transcript.add_card(card)
 
     def _resume(self, card: MessageCard, how: str) -> None:
-        """Continue or regenerate an interrupted answer."""
+        """Continue or regenerate an interrupted or stopped answer."""
         w = self.window
         w.error_banner.hide()
         started = (w.chat.continue_answer(card.message) if how == "continue"

@@ -191,6 +191,16 @@ def _escape(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
+def thumb_tip(thumb: int, value: int | None) -> str:
+    """A thumb's tooltip for the answer's rating now: "click again to clear" only once it is set."""
+    word = "good" if thumb == 1 else "bad"
+    if value == thumb:
+        return f"You rated this answer {word}: click again to clear"
+    if value is not None:
+        return f"Rate this answer {word} instead"
+    return f"Rate this answer {word}"
+
+
 class CardRating(QObject):
     """The rating controls of one answer card: thumbs in the header, token ratings on the
     heatmap (context menu and keys), and the correction in the footer.
@@ -216,8 +226,8 @@ class CardRating(QObject):
         self.tokens: dict[int, int] = {}
         self.correction: str | None = None
         self._hooked: dict[int, int] = {}
-        self.up = self._thumb("thumb-up", "Good answer (click again to clear)")
-        self.down = self._thumb("thumb-down", "Bad answer (click again to clear)")
+        self.up = self._thumb("thumb-up", thumb_tip(1, None))
+        self.down = self._thumb("thumb-down", thumb_tip(-1, None))
         self.up.setProperty("rating", "up")
         self.down.setProperty("rating", "down")
         self.up.clicked.connect(lambda: self.set_thumb(1))
@@ -312,6 +322,8 @@ class CardRating(QObject):
     def _show(self) -> None:
         self.up.setChecked(self.value == 1)
         self.down.setChecked(self.value == -1)
+        self.up.setToolTip(thumb_tip(1, self.value))
+        self.down.setToolTip(thumb_tip(-1, self.value))
         for b in (self.up, self.down):
             b.style().unpolish(b)
             b.style().polish(b)

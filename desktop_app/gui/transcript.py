@@ -21,7 +21,8 @@ FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the to
 
 SEPARATOR = " \u00b7 "
 # words of the meta line that say the answer is not whole: kept in view before the author's adapter
-NOT_WHOLE = {FINISH_WORDS["length"], FINISH_WORDS["context"]}  # (an interrupted one has its own row)
+NOT_WHOLE = {FINISH_WORDS["length"], FINISH_WORDS["context"], FINISH_WORDS["cancelled"]}  # (and a row of its own)
+STOPPED_WORDS = "You stopped this answer before it ended."
 META_KEEP_PX = 260  # at most this much of the header held for them
 
 
@@ -217,11 +218,14 @@ class MessageCard(QFrame):
         self.next_button.setEnabled(position < count)
         self._fit_meta()
 
-    def show_interrupted(self) -> None:
-        """An answer the app closed on while writing it: say so, offer Continue and Regenerate."""
+    def show_interrupted(self, words: str = f"This answer was {INTERRUPTED_WORDS}.") -> None:
+        """An answer the app closed on while writing it, or one the person stopped: say so, offer
+        Continue and Regenerate (once)."""
+        if getattr(self, "interrupted_label", None) is not None:
+            return
         row = QHBoxLayout()
         row.setSpacing(8)
-        self.interrupted_label = styled_label(f"This answer was {INTERRUPTED_WORDS}.", "Muted", wrap=True)
+        self.interrupted_label = styled_label(words, "Muted", wrap=True)
         row.addWidget(self.interrupted_label, 1)
         self.continue_button = QPushButton("Continue")
         self.continue_button.setToolTip("Go on writing this answer from its last token")
@@ -302,6 +306,11 @@ def answer_author(message: dict | None, loaded) -> tuple[str, str]:
     short = full.split(" (")[0]  # "SmolLM2-135M-Instruct (bundled, offline)": the name is enough here
     which = "base model" if adapter is None else f"adapter {adapter}"
     return f"{short} \u00b7 {which}", f"Written by {full}, {'the ' if adapter is None else ''}{which}"
+
+
+def was_stopped(message: dict | None) -> bool:
+    """A stored answer the person stopped (Stop or Esc) before it ended."""
+    return bool(message) and (message.get("settings") or {}).get("finish_reason") == "cancelled"
 
 
 def answer_meta(message: dict | None, records) -> str:

@@ -1,0 +1,55 @@
+"""Usertest 6, small items on an answer card: the thumbs' tooltips said "click again to clear"
+on an answer not rated yet; an answer the person stopped said "stopped" only in a tooltip (the
+header elided it) and had no Continue. Real widgets, the tiny model."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from test_gui import WAIT_MS, make_window  # noqa: E402,F401
+
+
+def _answer_card(window):
+    return [c for c in window.transcript.cards if c.role == "assistant"][-1]
+
+
+def test_the_thumbs_say_click_again_to_clear_only_once_rated(make_window, qtbot):
+    window = make_window()
+    window.prompt.setPlainText("Hello there")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.send()
+    rating = _answer_card(window).rating
+    assert rating.up.toolTip() == "Rate this answer good" and "clear" not in rating.down.toolTip()
+    qtbot.mouseClick(rating.up, Qt.MouseButton.LeftButton)
+    assert rating.up.toolTip() == "You rated this answer good: click again to clear"
+    assert rating.down.toolTip() == "Rate this answer bad instead"
+    qtbot.mouseClick(rating.up, Qt.MouseButton.LeftButton)
+    assert rating.up.toolTip() == "Rate this answer good"
+
+
+def test_a_stopped_answer_says_so_in_view_and_offers_continue(make_window, qtbot):
+    from desktop_app.gui.transcript import STOPPED_WORDS
+
+    window = make_window(max_new_tokens=60)
+    window.chat.tokens.connect(lambda _batch: window.chat.generating and window.stop())  # Stop at the first token
+    window.prompt.setPlainText("Hello there")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as blocker:
+        window.send()
+    assert blocker.args[0]["finish_reason"] == "cancelled"
+    qtbot.waitUntil(lambda: _answer_card(window).message is not None, timeout=WAIT_MS)
+    card = _answer_card(window)
+    assert card.interrupted_label.text() == STOPPED_WORDS
+    qtbot.waitUntil(card.continue_button.isVisible, timeout=5000)  # shown once the layout takes it in
+    assert "stopped" in card.meta.text() and card.meta.minimumWidth() >= card.meta.fontMetrics().horizontalAdvance(
+        card.meta.text().split(" \u00b7 ")[0] + " \u00b7 stopped")
+    window.chat.tokens.disconnect()
+    stopped_len = len(card.records)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        qtbot.mouseClick(card.continue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _answer_card(window).message is not None, timeout=WAIT_MS)
+    card = _answer_card(window)
+    assert len(card.records) > stopped_len and getattr(card, "interrupted_label", None) is None
