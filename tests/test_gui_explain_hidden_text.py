@@ -89,7 +89,8 @@ def test_hidden_template_tokens_are_named_and_can_be_left_out_of_the_ranking(win
     assert view.shown_only.isChecked()
     ranked = view.contributors.text()
     assert "hidden" not in ranked and ranked.count("<br>") == 4
-    assert "5 hidden tokens" in view.shown_only.text()
+    assert "Left out of the ranking below: 5 hidden tokens" in view.hidden_note.text()
+    assert view.shown_only.text() == "Only what the chat shows"
     for i in heavy.top(5, shown_only=True):
         assert not heavy.hidden(i)
     qtbot.mouseClick(view.shown_only, Qt.MouseButton.LeftButton)
@@ -117,6 +118,7 @@ def test_exact_weights_say_the_chat_switches_too_and_one_click_goes_back(window,
         qtbot.mouseClick(view.exact_button, Qt.MouseButton.LeftButton)
         said = view.status.text()
         assert "chat answers with Exact weights too" in said and "Back to Fast" in said and "Precision" in said
+    assert "the chat runs on them too now" in view.status.text()  # asked again at once: reading the layers
     qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)
     assert view.result.precision == "float32"
     assert view.back_box.isVisible() and view.back_button.text() == "Back to Fast weights"

@@ -58,7 +58,7 @@ def doubtful(result) -> bool:
 def _doubtful_words(a, precision: str) -> str:
     return (f"<b>This ranking is doubtful</b>: on {label(precision)} weights the contributions add up only within "
             f"{a.gap * 100:.0f}% of the difference after {a.steps} steps, so their sizes and order may be wrong; "
-            "on Exact weights (float32) they add up")
+            "Exact weights (float32) make them add up. As they stand")
 
 
 def _tokens(n: int) -> str:
@@ -240,19 +240,21 @@ class ExplainView(QFrame):
         layout.addWidget(self._build_progress())
         self.exact_button = QPushButton("Explain again with Exact weights")
         self.exact_button.setToolTip("Reload the model with float32 (Exact) weights, on which the contributions add "
-                                     "up, and explain this token again. Answers may be slower on this computer; "
-                                     "Model\u2026 switches back.")
+                                     "up, and explain this token again. The chat then answers with Exact weights too "
+                                     "(slower on this computer) until you go back: a button here, or Model\u2026 "
+                                     "\u203a Precision.")
         self.exact_button.clicked.connect(self._ask_exact)
         self.precision_choice = "auto"  # the window's precision choice now (core.precision), to go back to
         layout.addWidget(self.exact_button)
         self.exact_button.hide()
+        layout.addWidget(self._build_back_row())  # where the Exact button was: the way back from it
         self.hidden_note = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.hidden_note)
         self.contributors = QLabel()
         self.contributors.setTextFormat(Qt.TextFormat.RichText)
         self.contributors.setWordWrap(True)
         layout.addWidget(self.contributors)
-        self.shown_only = QCheckBox(words.ranking_caption(False, 0))
+        self.shown_only = QCheckBox(words.SHOWN_ONLY_WORDS)
         self.shown_only.setToolTip("Rank only the tokens of your messages and the answers, leaving out the chat "
                                    "template and system text the model reads but the chat does not show")
         self.shown_only.toggled.connect(self._rerank)
@@ -265,7 +267,6 @@ class ExplainView(QFrame):
         layout.addWidget(self.toggle)
         self.overlay_note = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.overlay_note)
-        layout.addWidget(self._build_back_row())
         self.sampler = styled_label("", "Muted", wrap=True)
         self.sampler.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.sampler)
@@ -352,7 +353,7 @@ class ExplainView(QFrame):
             w.hide()
         self._focus_from((self.button,), self.cancel_button)
         self.button.setEnabled(False)
-        self._say("Reading the layers\u2026")
+        self._say(words.reading_words(self.switched_from[1] if self.switched_from else None))
         if self.in_text:
             self.text_requested.emit(self.index)
         else:
@@ -519,19 +520,20 @@ class ExplainView(QFrame):
             f"\u201c{html.escape(token_label(a.other_text))}\u201d (log-prob difference {a.difference:+.2f}"
             + (f"). {_doubtful_words(a, precision)}:" if unsure else f"; {html.escape(_completeness(a))}):"))
         self.exact_button.setVisible(unsure)
-        note = None if in_text else words.hidden_note(a)
-        self.hidden_note.setText(note or "")
-        self.hidden_note.setVisible(note is not None)
-        self.shown_only.setVisible(note is not None or self.shown_only.isChecked())
+        self.shown_only.setVisible(not in_text and (a.hidden_share() >= words.HIDDEN_NOTE_MIN
+                                                    or self.shown_only.isChecked()))
         self._show_ranking(a, in_text, scale)
         self._show_overlay_note()
 
     def _show_ranking(self, a, in_text: bool, scale: float) -> None:
-        """The top contributors, each with where it stands (hidden template tokens say so)."""
+        """The top contributors, each with where it stands (hidden template tokens say so), and
+        above them how much weight hidden text took."""
         shown_only = self.shown_only.isChecked() and not in_text
         top = a.top(TOP_CONTRIBUTORS, shown_only=shown_only)
-        left_out = len([i for i in a.top(TOP_CONTRIBUTORS) if i not in top]) if shown_only else 0
-        self.shown_only.setText(words.ranking_caption(shown_only, left_out))
+        left_out = len([i for i in a.top(TOP_CONTRIBUTORS) if i not in top]) if shown_only else None
+        note = None if in_text else words.hidden_note(a, left_out)
+        self.hidden_note.setText(note or "")
+        self.hidden_note.setVisible(note is not None)
         muted = colors(is_dark())['muted']
         rows = []
         for i in top:

@@ -30,14 +30,18 @@ def hidden_kinds(a) -> str:
     return " and ".join(names) or "hidden text"
 
 
-def hidden_note(a) -> str | None:
-    """What the ranking says about hidden text, or None when none took weight."""
+def hidden_note(a, left_out: int | None = None) -> str | None:
+    """What the ranking says about hidden text, or None when none took weight; ``left_out``:
+    the ranking shows only what the chat shows, and left out this many of its top tokens."""
     share = a.hidden_share()
     if share < HIDDEN_NOTE_MIN:
         return None
-    return (f"{share * 100:.0f}% of the weight is on text the chat does not show: {hidden_kinds(a)} "
-            "(the role markers, line breaks and default instructions the model reads around your messages). "
-            "Those tokens are marked \u201chidden\u201d below.")
+    note = (f"{share * 100:.0f}% of the weight is on text the chat does not show: {hidden_kinds(a)} "
+            "(the role markers, line breaks and default instructions the model reads around your messages). ")
+    if left_out is None:
+        return note + "Those tokens are marked \u201chidden\u201d below."
+    return note + (f"Left out of the ranking below: {left_out} hidden token{'s' if left_out != 1 else ''} "
+                   "of the top ones." if left_out else "None of them was among the top ones.")
 
 
 def overlay_note(a) -> str | None:
@@ -49,12 +53,7 @@ def overlay_note(a) -> str | None:
             "which has no place on screen.")
 
 
-def ranking_caption(shown_only: bool, hidden_left_out: int) -> str:
-    """The tick box's words and what it did."""
-    if shown_only and hidden_left_out:
-        return f"Only what the chat shows ({hidden_left_out} hidden token{'s' if hidden_left_out != 1 else ''} " \
-               "in the top ones left out)"
-    return "Only what the chat shows"
+SHOWN_ONLY_WORDS = "Only what the chat shows"  # the tick box (short: a tick box's words do not wrap)
 
 
 def exact_switch_words(fast_label: str) -> str:
@@ -68,3 +67,12 @@ def exact_now_words(fast_label: str) -> str:
     """Once explained at Exact: the app runs on Exact now, and how to go back."""
     return (f"The chat now runs on Exact weights (float32), switched for this explanation. "
             f"\u201cBack to {fast_label.split(' ')[0]}\u201d reloads the model with {fast_label} weights.")
+
+
+def reading_words(switched_from: str | None) -> str:
+    """While the layers are read; ``switched_from``: the weights the app ran on before it
+    switched to Exact for an explanation (the chat runs on Exact meanwhile)."""
+    if switched_from is None:
+        return "Reading the layers\u2026"
+    return (f"Reading the layers with Exact weights (the chat runs on them too now; the way back to "
+            f"{switched_from.split(' ')[0]} comes with the result)\u2026")
