@@ -114,6 +114,7 @@ def test_exact_weights_say_the_chat_switches_too_and_one_click_goes_back(window,
     before = window.settings.value("precision", "auto") or "auto"
     assert not view.back_box.isVisible()
     view.show_result(view.ticket, _off(view.result, "bfloat16"))
+    view.toggle.setChecked(True)  # the doubtful colours over the chat: they go while Exact loads
     with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
         qtbot.mouseClick(view.exact_button, Qt.MouseButton.LeftButton)
         said = view.status.text()
@@ -123,6 +124,7 @@ def test_exact_weights_say_the_chat_switches_too_and_one_click_goes_back(window,
     assert view.result.precision == "float32"
     assert view.back_box.isVisible() and view.back_button.text() == "Back to Fast weights"
     assert "now runs on Exact weights" in view.back_note.text()
+    assert view.toggle.isChecked() and card.view.overlay is not None  # the Exact colours, over the chat again
     with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
         qtbot.mouseClick(view.back_button, Qt.MouseButton.LeftButton)
         assert "Fast (bfloat16) weights again" in view.status.text()

@@ -487,6 +487,8 @@ class ExplainView(QFrame):
         self._show_attribution(result.attribution, result.context.in_text, result.precision)
         self._show_sampler(result)
         self._show_back(result)
+        if self.toggle.isChecked():  # still ticked from the run before (Exact weights): paint this one
+            self.overlay_toggled.emit(True)
         if not self.details.isVisible():
             self.details.show()
             QTimer.singleShot(0, self._scroll_into_view)
