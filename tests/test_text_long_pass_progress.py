@@ -75,3 +75,32 @@ def test_the_text_tab_bar_moves_through_a_long_pass_and_names_the_tokens(qtbot, 
         assert all(fmt == f"Analysing {total:,} tokens %p%" for fmt, _v, _m in running)
         values = [v for _f, v, _m in running]
         assert values == sorted(values) and not panel.progress_row.isVisible()
+
+
+def test_cancel_inside_the_first_pass_says_not_analysed(qtbot, qapp, tiny_model_dir, monkeypatch):
+    """Cancel now stops a pass at its next layer: stopped before any window ended, the summary
+    says "Not analysed yet." (not "Too short to analyse", as an empty summary would)."""
+    from gui_windows import opened_window, text_opened
+
+    monkeypatch.setattr(scoring, "LAYER_PROGRESS_MIN", 16)
+    release, real = threading.Event(), scoring._score_window
+
+    def held(*args, **kwargs):  # the first pass waits until Cancel was pressed
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "_score_window", held)
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=6) as window:
+        window.set_mode("text")
+        text_opened(qtbot, window)
+        view = window.text_view
+        with qtbot.waitSignal(window.text.analysis_stopped, timeout=30_000) as blocker:
+            view.editor.setPlainText(LONG)
+            qtbot.waitUntil(lambda: view.status.text() == "analysing\u2026",
+                            timeout=30_000)
+            view.summary_panel.cancel_button.click()
+            release.set()
+        partial, _summary = blocker.args
+        assert partial.records == [] and len(partial.ids) > 100
+        assert view.summary_panel.figures.text() == "Not analysed yet."
+        assert view.status.text() == f"stopped: 0 of {len(partial.ids) - 1:,} tokens analysed"

@@ -64,7 +64,8 @@ class AnalysisTools(QObject):
         self.shown = (scored, summary)
         self.view.summary_panel.hide_progress()
         self.view.heatmap.set_records(heatmap_records(scored.records), prefix=scored.unscored_prefix)
-        self.view.summary_panel.set_summary(summary)
+        # stopped inside the first pass: "not analysed", not the "too short" of an empty summary
+        self.view.summary_panel.set_summary(summary if scored.records else None)
         if scored.ids:
             self.view.status.setText(f"stopped: {len(scored.records):,} of {len(scored.ids) - 1:,} tokens analysed")
         else:
