@@ -79,7 +79,7 @@ def test_kto_is_unchanged_by_default_and_both_adds_the_distillation(tiny_model):
     with torch.no_grad():
         kto, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights())
         both, figures = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(disliked_target="both",
-                                                                             disliked_distill_weight=0.5))
+                                                                             disliked_ref_weight=0.5))
         distill, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(disliked_target="distill"))
         seqs = L.pad_batch([(e.prompt_ids, e.completion_ids) for e in batch.unpaired], pad, "cpu")
         per_row = L.disliked_distillation(L.answer_logsoftmax(model, seqs), batch.unpaired, batch.ref_disliked)
@@ -88,6 +88,25 @@ def test_kto_is_unchanged_by_default_and_both_adds_the_distillation(tiny_model):
     # in KTO's place: the liked row's KTO term (0.5) and each disliked row's distillation, over the 3 rows
     assert float(distill) == pytest.approx((0.5 + float(per_row.sum())) / 3, rel=1e-4)
     assert "reward_rejected" in figures
+
+
+def test_hold_reads_only_the_positions_where_the_answer_said_the_references_likeliest_token():
+    torch.manual_seed(0)
+    vocab = 12
+    e = Unpaired([1, 2], [3, 4], False, 0, 0)
+    model = torch.randn(1, 3, vocab).log_softmax(-1)  # [row, positions, vocabulary]: columns 1 and 2 predict 3, 4
+    ref = torch.randn(2, vocab)
+    ref[0, 3], ref[1, 4] = 9.0, -9.0  # the answer's first token is the reference's likeliest, its second is not
+    ref = ref.log_softmax(-1)
+    ids = torch.stack([torch.cat([torch.tensor([t]), torch.tensor([v for v in range(vocab) if v != t][:5])])
+                       for t in (3, 4)])
+    refs = [L.TokenReference(ids, ref.gather(1, ids))]
+    held = L.disliked_distillation(model, [e], refs, hold=True)
+    policy = model[0, 1:3].gather(1, ids)
+    assert float(held[0]) == pytest.approx(float(L._bucket_kl(refs[0].logps[:1], policy[:1])[0]), rel=1e-5)
+    at_reference = torch.cat([model[:, :1], ref[None]], dim=1)
+    assert float(L.disliked_distillation(at_reference, [e], refs, hold=True)[0]) == pytest.approx(0.0, abs=1e-6)
+    assert float(held[0]) > 0.01
 
 
 def _train(tiny_model, weights: L.LossWeights, steps: int = 10):
@@ -124,6 +143,7 @@ def test_an_unknown_disliked_target_and_missing_references_are_refused(tiny_mode
     with model.disable_adapter():
         plain = L.reference_logps(model, data, pad, "cpu")  # no disliked_top: no targets
     batch = L.Batch.select(data, plain, [("u", 0)], "cpu")
+    assert L.DISLIKED_TARGETS == ("kto", "distill", "both", "hold")
     with pytest.raises(ValueError, match="disliked_target"):
         L.batch_loss(model, batch, pad, "cpu", L.LossWeights(disliked_target="forget"))
     with pytest.raises(ValueError, match="disliked_top"):

@@ -332,13 +332,15 @@ class LossWeights:
     # a disliked thumb's term: "kto" KTO's undesirable term (TRL's); "distill" instead, at each answer position
     # KL(target || model), the target the reference's distribution there without the answer's token, renormalised
     # (the token ratings' "distill": less of what was said, the rest where the reference put it; bounded where
-    # KTO's push down is not); "both" KTO's term plus ``disliked_distill_weight`` x the distillation
+    # KTO's push down is not); "both" KTO's term plus ``disliked_ref_weight`` x the distillation; "hold" KTO's term
+    # plus ``disliked_ref_weight`` x KL(reference || model) at the positions where the answer's token is the
+    # reference's likeliest (what any answer would say there is held; KTO pushes down what this answer chose)
     disliked_target: str = "kto"
-    disliked_distill_weight: float = 1.0
+    disliked_ref_weight: float = 1.0
 
 
 TOKEN_TARGETS = ("unlikelihood", "distill", "both")
-DISLIKED_TARGETS = ("kto", "distill", "both")
+DISLIKED_TARGETS = ("kto", "distill", "both", "hold")
 
 FIGURES = ("kl", "reward_chosen", "reward_rejected", "reward_margin")
 
@@ -394,14 +396,14 @@ def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
         loss, figures = kto_loss(token_logps.sum(-1)[kto_rows], batch.ref_unpaired[kto_rows], labels[kto_rows], kl,
                                  w.beta, w.desirable_weight, w.undesirable_weight)
     if distill:
-        per_row = disliked_distillation(full, es, batch.ref_disliked)
+        per_row = disliked_distillation(full, es, batch.ref_disliked, hold=w.disliked_target == "hold")
         if w.disliked_target == "distill":  # in KTO's place: each row's term, weighted as KTO's, over all rows
             liked = int(kto_rows.sum())
             loss = (loss * liked + w.undesirable_weight * per_row.sum()) / len(es)
             figures["reward_rejected"] = float(w.beta * (token_logps.sum(-1) - batch.ref_unpaired)[~labels.bool()]
                                                .detach().mean())
         else:
-            loss = loss + w.disliked_distill_weight * per_row.mean()
+            loss = loss + w.disliked_ref_weight * per_row.mean()
         figures["distill_disliked"] = float(per_row.detach().mean())
     if w.liked_sft_weight and bool(labels.any()):
         liked = labels.bool()
@@ -414,18 +416,24 @@ def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     return loss, figures
 
 
-def disliked_distillation(full: torch.Tensor, examples, refs) -> torch.Tensor:
+def disliked_distillation(full: torch.Tensor, examples, refs, hold: bool = False) -> torch.Tensor:
     """Per disliked answer of ``examples`` (``refs`` has its TokenReference; None for a liked
     one), the mean over its answer positions of KL(target || model) with the target the
     reference's distribution without the answer's token (``_bucket_kl``'s drop_first); at the
     end-of-text token of an answer the model ended itself, the reference as it is (a person who
-    dislikes an answer has not said "go on past its end": dropping the end token there taught
-    answers that never end). ``full``: ``answer_logsoftmax`` of the examples' batch."""
+    dislikes an answer has not said "go on past its end"). ``full``: ``answer_logsoftmax`` of
+    the examples' batch. ``hold``: instead the mean of KL(reference || model) over the positions
+    where the answer's token is the reference's likeliest (0 for an answer with none)."""
     out = []
     for row, (e, ref) in enumerate(zip(examples, refs)):
         if ref is None:
             continue
         policy = full[row, _answer_columns(e)].gather(1, ref.ids)
+        if hold:
+            greedy = ref.logps[:, 0] >= ref.logps[:, 1:].max(dim=1).values
+            out.append(_bucket_kl(ref.logps[greedy], policy[greedy]).mean() if bool(greedy.any())
+                       else full.new_zeros(()))
+            continue
         n = len(e.completion_ids) - (1 if e.ends else 0)
         terms = _bucket_kl(ref.logps[:n], policy[:n], drop_first=True)
         if e.ends:

@@ -116,9 +116,10 @@ class FineTuneSettings:
     token_keep_weight: float = 0.0
     # a disliked thumb's term (train_losses.LossWeights.disliked_target): "kto" KTO's undesirable term, as TRL;
     # "distill" the reference's distribution without the answer's tokens as the target instead; "both" KTO's term
-    # plus disliked_distill_weight x the distillation. Not measured yet
+    # plus disliked_ref_weight x the distillation; "hold" KTO's term plus disliked_ref_weight x the KL to the
+    # reference where the answer's token is the reference's likeliest. Not measured yet
     disliked_target: str = "kto"
-    disliked_distill_weight: float = 1.0
+    disliked_ref_weight: float = 1.0
     # the learning rate of token-only runs, x the schedule's (train_schedule.py; the numbers above)
     token_lr_scale: float = 2.0
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
@@ -481,7 +482,7 @@ class _Run:
         loops = self._loops(work, pad_id)
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
                                 s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark,
-                                s.token_keep_weight, s.token_target, s.disliked_target, s.disliked_distill_weight)
+                                s.token_keep_weight, s.token_target, s.disliked_target, s.disliked_ref_weight)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - (1.0 - s.lr_end) * k / max(total, 1))
