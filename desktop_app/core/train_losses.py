@@ -194,6 +194,8 @@ class References:
     chosen: torch.Tensor  # [len(data.pairs)]
     rejected: torch.Tensor  # [len(data.pairs)]
     tokens: list | None = None  # per token-rated answer, its TokenReference (None: not computed)
+    # per thumb, the disliked answers' TokenReference (None for a liked one; the list None: not computed)
+    disliked: list | None = None
 
 
 def kl_sequences(data) -> list[tuple[list[int], list[int]]]:
@@ -202,9 +204,11 @@ def kl_sequences(data) -> list[tuple[list[int], list[int]]]:
 
 
 @torch.no_grad()
-def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token_top: int = 0) -> References:
+def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token_top: int = 0,
+                    disliked_top: int = 0) -> References:
     """Under ``model`` as it is (the caller disables the adapter). ``token_top`` > 0: the
-    token-rated answers' reference distributions too (``token_references``)."""
+    token-rated answers' reference distributions too (``token_references``); ``disliked_top``
+    > 0: the disliked thumbs' (the "distill" target of ``LossWeights.disliked_target``)."""
     groups = [[(e.prompt_ids, e.completion_ids) for e in data.unpaired], kl_sequences(data),
               [(p.prompt_ids, p.chosen_ids) for p in data.pairs], [(p.prompt_ids, p.rejected_ids) for p in data.pairs]]
     values = distinct_sequence_logps(model, [s for g in groups for s in g], pad_id, device, batch_size=batch_size)
@@ -213,7 +217,14 @@ def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token
         parts.append(values[start:start + len(g)])
         start += len(g)
     tokens = token_references(model, data.tokens, pad_id, device, token_top, batch_size) if token_top else None
-    return References(*parts, tokens=tokens)
+    disliked = None
+    if disliked_top:
+        rows = [i for i, e in enumerate(data.unpaired) if not e.label]
+        found = token_references(model, [data.unpaired[i] for i in rows], pad_id, device, disliked_top, batch_size)
+        disliked = [None] * len(data.unpaired)
+        for i, ref in zip(rows, found):
+            disliked[i] = ref
+    return References(*parts, tokens=tokens, disliked=disliked)
 
 
 @dataclass
@@ -280,6 +291,7 @@ class Batch:
     ref_rejected: torch.Tensor | None = None
     tokens: list = field(default_factory=list)
     ref_tokens: list | None = None  # TokenReference per token-rated answer, when the references have them
+    ref_disliked: list | None = None  # per thumb of ``unpaired``, a disliked answer's TokenReference (else None)
 
     def __len__(self) -> int:
         return len(self.unpaired) + len(self.pairs) + len(self.tokens)
@@ -295,7 +307,8 @@ class Batch:
                    refs.unpaired[u_idx] if ui else None, refs.kl[u_idx] if ui else None,
                    [data.pairs[i] for i in pi], refs.chosen[p_idx] if pi else None,
                    refs.rejected[p_idx] if pi else None, [data.tokens[i] for i in ti],
-                   [refs.tokens[i] for i in ti] if refs.tokens is not None else None)
+                   [refs.tokens[i] for i in ti] if refs.tokens is not None else None,
+                   [refs.disliked[i] for i in ui] if refs.disliked is not None else None)
 
 
 @dataclass(frozen=True)
@@ -316,9 +329,18 @@ class LossWeights:
     # the disliked token's term: "unlikelihood" -log(1 - p); "distill" KL(target || model) with the target the
     # reference's distribution without the disliked token, renormalised; "both" the sum
     token_target: str = "unlikelihood"
+    # a disliked thumb's term: "kto" KTO's undesirable term (TRL's); "distill" instead, at each answer position
+    # KL(target || model), the target the reference's distribution there without the answer's token, renormalised
+    # (the token ratings' "distill": less of what was said, the rest where the reference put it; bounded where
+    # KTO's push down is not); "both" KTO's term plus ``disliked_ref_weight`` x the distillation; "hold" KTO's term
+    # plus ``disliked_ref_weight`` x KL(reference || model) at the positions where the answer's token is the
+    # reference's likeliest (what any answer would say there is held; KTO pushes down what this answer chose)
+    disliked_target: str = "kto"
+    disliked_ref_weight: float = 1.0
 
 
 TOKEN_TARGETS = ("unlikelihood", "distill", "both")
+DISLIKED_TARGETS = ("kto", "distill", "both", "hold")
 
 FIGURES = ("kl", "reward_chosen", "reward_rejected", "reward_margin")
 
@@ -347,16 +369,42 @@ def batch_loss(model, batch: Batch, pad_id: int, device, w: LossWeights) -> tupl
 
 def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     """KTO, plus (``liked_sft_weight``) the mean negative log-likelihood of the liked answers'
-    tokens: what the likelihood term does for corrections in DPO, for a thumbs-up."""
+    tokens: what the likelihood term does for corrections in DPO, for a thumbs-up; and
+    (``disliked_target``) the distillation term of the disliked answers, beside or instead of
+    KTO's undesirable term."""
+    if w.disliked_target not in DISLIKED_TARGETS:
+        raise ValueError(f"disliked_target is one of {DISLIKED_TARGETS}, not {w.disliked_target!r}")
     es = batch.unpaired
-    token_logps, mask = per_token_logps(model, pad_batch([(e.prompt_ids, e.completion_ids) for e in es],
-                                                         pad_id, device))
-    with torch.no_grad():
-        kl_logps = sequence_logps(model, [(e.prompt_ids, c) for e, c in zip(es, batch.kl_completions)], pad_id, device)
-    kl = kto_kl(kl_logps, batch.ref_kl)
     labels = torch.tensor([e.label for e in es], device=device)
-    loss, figures = kto_loss(token_logps.sum(-1), batch.ref_unpaired, labels, kl, w.beta, w.desirable_weight,
-                             w.undesirable_weight)
+    seqs = pad_batch([(e.prompt_ids, e.completion_ids) for e in es], pad_id, device)
+    distill = w.disliked_target != "kto" and not bool(labels.all())
+    if distill:
+        if batch.ref_disliked is None:
+            raise ValueError("the disliked answers' distillation needs their reference distributions (disliked_top)")
+        full = answer_logsoftmax(model, seqs)
+        mask = seqs["completion_mask"][:, 1:]
+        token_logps = full.gather(2, seqs["input_ids"][:, 1:, None]).squeeze(-1) * mask
+    else:
+        token_logps, mask = per_token_logps(model, seqs)
+    kto_rows = labels.bool() if w.disliked_target == "distill" else torch.ones_like(labels, dtype=torch.bool)
+    loss, figures = token_logps.new_zeros(()), {}
+    if bool(kto_rows.any()):
+        with torch.no_grad():
+            kl_logps = sequence_logps(model, [(e.prompt_ids, c) for e, c in zip(es, batch.kl_completions)], pad_id,
+                                      device)
+        kl = kto_kl(kl_logps, batch.ref_kl)
+        loss, figures = kto_loss(token_logps.sum(-1)[kto_rows], batch.ref_unpaired[kto_rows], labels[kto_rows], kl,
+                                 w.beta, w.desirable_weight, w.undesirable_weight)
+    if distill:
+        per_row = disliked_distillation(full, es, batch.ref_disliked, hold=w.disliked_target == "hold")
+        if w.disliked_target == "distill":  # in KTO's place: each row's term, weighted as KTO's, over all rows
+            liked = int(kto_rows.sum())
+            loss = (loss * liked + w.undesirable_weight * per_row.sum()) / len(es)
+            figures["reward_rejected"] = float(w.beta * (token_logps.sum(-1) - batch.ref_unpaired)[~labels.bool()]
+                                               .detach().mean())
+        else:
+            loss = loss + w.disliked_ref_weight * per_row.mean()
+        figures["distill_disliked"] = float(per_row.detach().mean())
     if w.liked_sft_weight and bool(labels.any()):
         liked = labels.bool()
         nll = -token_logps[liked][mask[liked].bool()].mean()
@@ -366,6 +414,32 @@ def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     if w.end_weight and ends:
         loss = loss + w.end_weight * end_nll(token_logps, ends, w.end_mark)
     return loss, figures
+
+
+def disliked_distillation(full: torch.Tensor, examples, refs, hold: bool = False) -> torch.Tensor:
+    """Per disliked answer of ``examples`` (``refs`` has its TokenReference; None for a liked
+    one), the mean over its answer positions of KL(target || model) with the target the
+    reference's distribution without the answer's token (``_bucket_kl``'s drop_first); at the
+    end-of-text token of an answer the model ended itself, the reference as it is (a person who
+    dislikes an answer has not said "go on past its end"). ``full``: ``answer_logsoftmax`` of
+    the examples' batch. ``hold``: instead the mean of KL(reference || model) over the positions
+    where the answer's token is the reference's likeliest (0 for an answer with none)."""
+    out = []
+    for row, (e, ref) in enumerate(zip(examples, refs)):
+        if ref is None:
+            continue
+        policy = full[row, _answer_columns(e)].gather(1, ref.ids)
+        if hold:
+            greedy = ref.logps[:, 0] >= ref.logps[:, 1:].max(dim=1).values
+            out.append(_bucket_kl(ref.logps[greedy], policy[greedy]).mean() if bool(greedy.any())
+                       else full.new_zeros(()))
+            continue
+        n = len(e.completion_ids) - (1 if e.ends else 0)
+        terms = _bucket_kl(ref.logps[:n], policy[:n], drop_first=True)
+        if e.ends:
+            terms = torch.cat([terms, _bucket_kl(ref.logps[n:], policy[n:])])
+        out.append(terms.mean())
+    return torch.stack(out) if out else full.new_zeros((0,))
 
 
 def end_nll(token_logps: torch.Tensor, rows: list[tuple[int, list[int], list[int], bool]],

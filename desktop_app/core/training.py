@@ -114,6 +114,15 @@ class FineTuneSettings:
     # distill at the rule's rate at 1.0 it held too hard: x 4 0.25 of new answers (distill alone 0.62), x 8 0.75
     # (0.88); keep alone with unlikelihood x 8: 0.88, kept
     token_keep_weight: float = 0.0
+    # a disliked thumb's term (train_losses.LossWeights.disliked_target): "kto" KTO's undesirable term, as TRL;
+    # "distill" the reference's distribution without the answer's tokens as the target instead; "both" KTO's term
+    # plus disliked_ref_weight x the distillation; "hold" KTO's term plus disliked_ref_weight x the KL to the
+    # reference where the answer's token is the reference's likeliest. Kept "kto": measured (bench/finetune_vs_trl.py
+    # --labels short, seed 0: 6 disliked answers, the gate holding out one liked) KTO +0.169 (kept 4: at 8 it had
+    # collapsed into loops); "distill" and "both" stop learning at +0.14 / +0.2 without a loop, but lower the liked
+    # held-out answer too and were discarded; "hold" kept at +0.03: the margin is won at the base's likeliest words
+    disliked_target: str = "kto"
+    disliked_ref_weight: float = 1.0
     # the learning rate of token-only runs, x the schedule's (train_schedule.py; the numbers above)
     token_lr_scale: float = 2.0
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
@@ -467,15 +476,16 @@ class _Run:
         self.say("training", "Computing reference log-probabilities", step=0, total=total)
         amp = _Precision(device, self.precision)
         self.metrics["train_precision"] = amp.label
+        s = self.settings
         with model.disable_adapter(), amp.autocast(), self.timed("reference"):  # the reference is fixed: computed once
-            refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH, token_top=self._token_top())
+            refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH, token_top=self._token_top(),
+                                     disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0)
             anchor = self._anchor(work, train, pad_id)
         self.check_cancel()
-        s = self.settings
         loops = self._loops(work, pad_id)
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
                                 s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark,
-                                s.token_keep_weight, s.token_target)
+                                s.token_keep_weight, s.token_target, s.disliked_target, s.disliked_ref_weight)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - (1.0 - s.lr_end) * k / max(total, 1))
