@@ -8,7 +8,8 @@
 - Token ratings -> ``TokenRated``: the answer's ids with +1/-1 at the rated positions only.
 
 The prompt is formatted exactly as generation formats it (``prompts.build_prompt`` over the
-message's thread, with the system text and answer budget it was generated with) and the
+message's thread, with the system text and answer budget it was generated with; a run keeps
+only the last exchange before the rated question, ``recent_turns``) and the
 answer ids are the ids the model produced (the stored generated records), else the answer
 text tokenized on its own (``prompts.answer_ids``), as generation appends it. So position
 ``len(prompt_ids) + i - 1`` of the logits predicts answer token ``i``: the loss positions are
