@@ -53,6 +53,10 @@ sentence's final mark ("The capital of Russia is Moscow", "A tomato is a red"), 
 training (the base model's count in brackets); ``unfinished_N`` sums them per size. The
 adoption does not see this side effect of learning to stop.
 
+With ``--examples`` each run also prints a ``cost:`` line: its CPU seconds per phase (the updates,
+the reference pass, the gate's margins, probe and re-asks before and after, re-scoring) and its
+training examples' prompt tokens (mean, max), where a run's time goes.
+
 ``--one-conversation``: the simulated person asks a scenario's rated questions in ONE
 conversation, one after another (``learning_scenarios.Chats``), as people ask (a user test's 8
 corrections were made in one chat); without it each has a conversation of its own. The texts
