@@ -53,6 +53,10 @@ sentence's final mark ("The capital of Russia is Moscow", "A tomato is a red"), 
 training (the base model's count in brackets); ``unfinished_N`` sums them per size. The
 adoption does not see this side effect of learning to stop.
 
+With ``--examples`` each run also prints a ``cost:`` line: its CPU seconds per phase (the updates,
+the reference pass, the gate's margins, probe and re-asks before and after, re-scoring) and its
+training examples' prompt tokens (mean, max), where a run's time goes.
+
 ``--one-conversation``: the simulated person asks a scenario's rated questions in ONE
 conversation, one after another (``learning_scenarios.Chats``), as people ask (a user test's 8
 corrections were made in one chat); without it each has a conversation of its own. The texts
@@ -227,6 +231,7 @@ class Row:
     spill_of: int = 0
     reason: str = ""  # the gate's verdict, in its words
     reasks: list = field(default_factory=list)  # the gate's own re-asks (metrics["taught"]): what it judged
+    cost: str = ""  # where the run's CPU seconds went (phases) and its examples' prompt lengths (``cost_line``)
 
 
 BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed schedule before the rule
@@ -247,6 +252,7 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     base_answers = [answers.greedy(unseen, "base") for _kind, _arg, unseen in checks]
     styles = [arg for kind, arg, _unseen in checks if kind == "style"]
     base_open = answers.greedy(OPEN_REQUESTS, "base") if styles else []  # a batch of its own: the rows' figures stay
+    prompts = prompt_lengths(store, loaded, FineTuneSettings(**(overrides or {})))
     start, cpu_start = time.perf_counter(), time.process_time()
     result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, **(overrides or {})),
                           progress=_phases(f"{scenario}-{size}"))
@@ -303,7 +309,26 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                wall - float(m.get("elapsed_s") or wall), cpu, examples,
                _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None, cut, cut_base,
                spilled[0] if styles else None, spilled[1], len(OPEN_REQUESTS) if styles else 0,
-               result.reason, m.get("taught") or [])
+               result.reason, m.get("taught") or [], cost_line(m, prompts))
+
+
+def prompt_lengths(store, loaded, settings) -> list[int]:
+    """Prompt tokens of every training example the run will build (views included)."""
+    from desktop_app.core.train_data import build_training_data
+
+    data = build_training_data(store, loaded.training_tokenizer(), loaded.context_window,
+                               end_with_eos=settings.end_with_eos, alone_views=settings.alone_views,
+                               history=settings.history_exchanges)
+    return [len(e.prompt_ids) for e in (*data.pairs, *data.unpaired, *data.tokens)]
+
+
+def cost_line(m: dict, prompts: list[int]) -> str:
+    """CPU seconds per phase of the run (train, reference, the gate's before/after measures,
+    its re-asks, re-scoring) and the training examples' prompt tokens: where a run's time goes."""
+    phases = " ".join(f"{k}={v:.0f}" for k, v in sorted((m.get("phase_cpu_s") or {}).items(), key=lambda kv: -kv[1]))
+    lengths = (f"prompt tokens mean {sum(prompts) / len(prompts):.0f}, max {max(prompts)}, {len(prompts)} examples"
+               if prompts else "no examples")
+    return f"cpu-s {phases}; {lengths}"
 
 
 def spill(answers, styles: list[str], base_ids: list[list[int]], kept: bool) -> tuple[int, int, list]:
@@ -357,6 +382,7 @@ def print_examples(r: Row) -> None:
     for q, b, a in r.examples:
         print(f"    {q!r}\n      before: {b[:120]!r}\n      after:  {a[:120]!r}")
     print(f"    gate: {r.reason}")
+    print(f"    cost: {r.cost}")
     for t in r.reasks:
         kind = "seen" if t.get("seen") else "open" if t.get("open") else "held" if t.get("held") else "unseen"
         mark = f" [{t['problem_after']}]" if t.get("problem_after") else ""

@@ -95,5 +95,8 @@ def test_the_bench_person_can_ask_every_rated_question_in_one_conversation(tmp_p
         # the question-alone views exist only for later turns: asked apart, the data is as without them
         data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window, alone_views=True)
         assert (data.counts().get("alone_views", 0) > 0) == one
+        # a prompt's history cut to the last exchange: asked apart there is none, the data is the same
+        short = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window, alone_views=True, history=1)
+        assert (short == data) != one
         store.close()
     assert texts[True] == texts[False]

@@ -8,7 +8,8 @@
 - Token ratings -> ``TokenRated``: the answer's ids with +1/-1 at the rated positions only.
 
 The prompt is formatted exactly as generation formats it (``prompts.build_prompt`` over the
-message's thread, with the system text and answer budget it was generated with) and the
+message's thread, with the system text and answer budget it was generated with; a run keeps
+only the last exchange before the rated question, ``recent_turns``) and the
 answer ids are the ids the model produced (the stored generated records), else the answer
 text tokenized on its own (``prompts.answer_ids``), as generation appends it. So position
 ``len(prompt_ids) + i - 1`` of the logits predicts answer token ``i``: the loss positions are
@@ -139,9 +140,10 @@ class TrainingData:
 # ------------------------------------------------------------------ formatting
 
 def prompt_for_message(store, tokenizer, message_id: int, context_window: int,
-                       alone: bool = False) -> tuple[list[int], dict]:
+                       alone: bool = False, history: int | None = None) -> tuple[list[int], dict]:
     """The prompt ids generation used for this answer, and the message row. ``alone``: the
-    prompt of its question asked on its own, in a new conversation (``add_alone_views``)."""
+    prompt of its question asked on its own, in a new conversation (``add_alone_views``).
+    ``history``: keep only that many exchanges before the question (``recent_turns``)."""
     thread = store.thread(message_id)
     message = thread[-1]
     settings = message.get("settings") or {}
@@ -154,11 +156,30 @@ def prompt_for_message(store, tokenizer, message_id: int, context_window: int,
             turns.append(Turn(m["role"], m["text"]))
     if not turns or turns[-1].role != "user":
         raise ValueError(f"message {message_id} does not answer a user prompt")
-    if alone:
-        turns = turns[-1:]
+    if alone or history is not None:
+        turns = recent_turns(turns, 0 if alone else history)
     budget = int(settings.get("max_new_tokens") or DEFAULT_ANSWER_BUDGET)
     prompt = build_prompt(tokenizer, turns, system=system, context_window=context_window, max_new_tokens=budget)
     return prompt.ids, message
+
+
+# A training prompt's history. The prompt of a rating made in the 8th turn of a chat held the 7
+# exchanges before it (~600 tokens against ~40 for a question asked alone), and every phase of a
+# run reads every prompt: the reference pass, each update, the gate's margins before and after,
+# its re-asks of rated questions. 8 "Answer: X." corrections made in one chat cost 371 CPU-s,
+# the same made apart 109. What a rating teaches is the answer to its question; the turns just
+# before it are what a follow-up ("and of Italy?") needs to mean anything, older ones only make
+# the prompt long. So a run's examples keep the last ``FineTuneSettings.history_exchanges``
+# question-and-answer exchanges before the rated question (the system text always), whatever
+# generation saw: the answer ids and loss positions are unchanged, only older turns go. A
+# conversation of one question has no history: its examples are the same either way. The
+# compare view still scores an answer in its whole conversation (``scored_answer_ids``).
+
+def recent_turns(turns: list[Turn], exchanges: int) -> list[Turn]:
+    """``turns`` (ending with the question) from the ``exchanges``-th user turn before the
+    question on: the question and up to ``exchanges`` exchanges before it, whole."""
+    users = [i for i, t in enumerate(turns) if t.role == "user"]
+    return turns[users[-(exchanges + 1)]:] if len(users) > exchanges else list(turns)
 
 
 def generated_ids(store, message: dict, tokenizer) -> list[int]:
@@ -253,7 +274,8 @@ def ends_with_mark(tokenizer, ids: list[int]) -> bool:
 # ------------------------------------------------------------------ building
 
 def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: bool = True,
-                        paired_thumbs_kto: bool = True, alone_views: bool = False) -> TrainingData:
+                        paired_thumbs_kto: bool = True, alone_views: bool = False,
+                        history: int | None = None) -> TrainingData:
     """Every usable rating in the store as examples (see the module docstring).
 
     ``end_with_eos`` appends the end-of-text token to whole answers so the model also learns
@@ -264,6 +286,9 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
     ``alone_views``: a rating of a later turn also trains with its question asked alone
     (``add_alone_views``).
 
+    ``history``: a prompt keeps at most that many exchanges before the rated question
+    (``recent_turns``; None: the whole conversation, as generation saw it).
+
     Examples hold at most ``TRAINING_WINDOW`` tokens, whatever the model's window: a rated
     answer to a pasted 8,000-token text would otherwise need the logits of every position at
     once (8,192 x 49,152 floats for SmolLM2, 1.6 GB, several times over for the reference
@@ -272,7 +297,7 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
     """
     context_window = min(context_window, TRAINING_WINDOW)
     data = TrainingData()
-    answers = _Answers(store, tokenizer, context_window)
+    answers = _Answers(store, tokenizer, context_window, history)
     eos = eos_suffix(tokenizer, end_with_eos)
     _add_pairs(data, store, answers, tokenizer, eos, context_window)
     paired = set() if paired_thumbs_kto else {m for p in data.pairs if p.source == "siblings"
@@ -290,13 +315,14 @@ def build_training_data(store, tokenizer, context_window: int, *, end_with_eos: 
 class _Answers:
     """(prompt ids, message row, answer ids) of a message, each worked out once."""
 
-    def __init__(self, store, tokenizer, context_window: int):
-        self.store, self.tokenizer, self.window = store, tokenizer, context_window
+    def __init__(self, store, tokenizer, context_window: int, history: int | None = None):
+        self.store, self.tokenizer, self.window, self.history = store, tokenizer, context_window, history
         self.cache: dict[int, tuple[list[int], dict, list[int]]] = {}
 
     def __call__(self, message_id: int):
         if message_id not in self.cache:
-            prompt_ids, message = prompt_for_message(self.store, self.tokenizer, message_id, self.window)
+            prompt_ids, message = prompt_for_message(self.store, self.tokenizer, message_id, self.window,
+                                                     history=self.history)
             self.cache[message_id] = (prompt_ids, message, generated_ids(self.store, message, self.tokenizer))
         return self.cache[message_id]
 

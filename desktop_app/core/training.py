@@ -178,6 +178,13 @@ class FineTuneSettings:
     # +2.7%, spill 4/6 (the table's level), 371 CPU-s; thumbs x 8 0.88 -> 1.00, ppl +2.3% both. Token ratings get
     # none (1.00 either way, 1/16 looped with). Ratings asked each in a conversation of their own: no change
     alone_views: bool = True
+    # earlier exchanges a training prompt keeps before the rated question (train_data.recent_turns;
+    # None: the whole conversation, as generation saw it). Measured (bench/learning_effect.py --one-conversation
+    # --unseen 16 --sizes 8, one thread): "Answer:" corrections 353 -> 163 CPU-s, 1.00 [1.00] both, spill 4/6
+    # both; token ratings 290 -> 163 CPU-s, 1.00 [0.94] -> 0.88 [0.88]; thumbs 1.00 [0.88] -> 0.88 [0.81], 169 ->
+    # 202 CPU-s (63 of them a step back for a restated canary; the updates 89 -> 77). Ratings asked each in a
+    # conversation of their own have no history: no change (README "A training prompt keeps the last exchange")
+    history_exchanges: int | None = 1
     # unlikelihood on the model's own repeats (core.train_loops): every loop_every updates the adapter answers
     # loop_questions everyday questions greedily (loop_tokens each); the tokens completing a repeated
     # loop_ngram-gram get -log(1 - p), x loop_weight, in the updates until the next look. Off: measured
@@ -338,7 +345,8 @@ class _Run:
             resolved = self._resolve_model()
         with self.timed("data"):
             data = build_training_data(self.store, resolved.tokenizer, resolved.window, end_with_eos=s.end_with_eos,
-                                       paired_thumbs_kto=s.paired_thumbs_kto, alone_views=s.alone_views)
+                                       paired_thumbs_kto=s.paired_thumbs_kto, alone_views=s.alone_views,
+                                       history=s.history_exchanges)
         if len(data) == 0:
             raise NothingToTrainError(NO_RATINGS)
         parent = self.store.active_adapter(resolved.model_id)
