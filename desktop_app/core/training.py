@@ -182,6 +182,9 @@ class FineTuneSettings:
     loop_tokens: int = 40
     loop_ngram: int = 4
     loop_only_loops: bool = False  # only answers gate.looping calls a loop are penalised (not measured yet)
+    # the term waits until a look finds an answer gate.looping calls a loop, then penalises every repeat
+    # (train_loops.LoopPenalty.wait_for_loop): runs whose looks never loop train as without it, bar the looks' cost
+    loop_wait: bool = False
     rescore: bool = True
     rescore_limit: int = 8  # newest rated answers re-scored after a kept run; the compare view does the rest on demand
 
@@ -487,7 +490,7 @@ class _Run:
             batch = L.Batch.select(train, refs, next(batches), device)
             if loops and loops.due(step):
                 with self.timed("loops"):
-                    loops.look(model, device)
+                    loops.look(model, device, step)
             team, step_start = self.chooser.team(), time.perf_counter()
             with self.team(team):
                 with amp.autocast():
@@ -551,7 +554,7 @@ class _Run:
             return None
         return build_loop_penalty(work.tokenizer, work.context_window, pad_id, every=s.loop_every,
                                   per_look=s.loop_questions, tokens=s.loop_tokens, n=s.loop_ngram,
-                                  only_loops=s.loop_only_loops)
+                                  only_loops=s.loop_only_loops, wait_for_loop=s.loop_wait)
 
     def _guard(self, work, total: int):
         s = self.settings
