@@ -186,7 +186,8 @@ class FineTuneSettings:
     # (train_loops.LoopPenalty.wait_for_loop): runs whose looks never loop train as without it, bar the looks' cost.
     # Off: measured (bench/learning_effect.py --unseen 16, weight 2, a look of 8 questions every 4 updates) ALL CAPS
     # x 4 and x 8 came out as without it (kept@6 0.00; discarded for two looping re-asks), armed at update 12; token
-    # ratings x 4 armed at 8 and kept@16 at probe +3.6% (+1.2% without); +50-60 CPU-s of looks a run
+    # ratings x 4 armed at 8 and kept@16 at probe +3.6% (+1.2% without); +24-94 CPU-s of looks a run. At weight 4
+    # every 2 updates ALL CAPS x 8 armed at 12 and was still discarded (one looping re-ask)
     loop_wait: bool = False
     rescore: bool = True
     rescore_limit: int = 8  # newest rated answers re-scored after a kept run; the compare view does the rest on demand
