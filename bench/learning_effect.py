@@ -297,6 +297,8 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
         parts.append(f"loops={m['loop_tokens_found']}/{m['loop_looks']}looks,pen={m['loop_tokens_penalised']},"
                      f"{(m.get('phase_cpu_s') or {}).get('loops', 0):.0f}cpu-s,"
                      f"per-look={'/'.join(map(str, m.get('loop_tokens_per_look') or []))}")
+        if "loop_armed_at" in m:  # loop_wait: the update before which a look first found a loop, or never
+            parts.append("armed@" + str(m["loop_armed_at"]) if m["loop_armed_at"] is not None else "never-armed")
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
     steps = int(m.get("steps") or 0)
     sched = m.get("schedule") or {}

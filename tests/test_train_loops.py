@@ -101,3 +101,44 @@ def test_only_loops_keeps_answers_the_gate_calls_a_loop():
     assert gate.looping([5, 6, 7, 8] * 5)
     assert not gate.looping([1, 2, 3, 4, 9, 1, 2, 3, 4] + list(range(10, 30)))  # one repeated phrase
     assert gate.degenerate("Tell me about cats.", "CATS CATS CATS", [7] * 9) == "loop"
+
+
+def test_a_waiting_term_arms_at_the_first_real_loop_then_presses_on_every_repeat():
+    """loop_wait: answers with a repeat or two arm nothing and give no term; the first look with an
+    answer gate.looping calls a loop arms it, and from then on every repeat is penalised."""
+    loops = T.LoopPenalty([[1, 2]], None, 0, n=2, wait_for_loop=True)
+    repeat_once = [5, 6, 7, 5, 6, 8, 9, 10, 11]  # "5 6" twice: a repeat, not a loop
+    assert T.repeat_positions(repeat_once, 2) and not gate.looping(repeat_once)
+    assert loops.take([[1, 2]], [repeat_once], step=4) == 0
+    assert loops.armed_at is None and not loops.positions
+    assert loops.loss(None, "cpu") is None  # no term: the update is the one without it
+    loop = [5, 6, 7, 8] * 5
+    assert loops.take([[1, 2], [3, 4]], [repeat_once, loop], step=8) > 0
+    assert loops.armed_at == 8
+    assert {row for row, _col in loops.positions} == {0, 1}  # the ordinary repeat too, once armed
+    assert loops.take([[1, 2]], [repeat_once], step=12) > 0 and loops.armed_at == 8
+    summary = loops.summary()
+    assert summary["loop_armed_at"] == 8 and summary["loop_tokens_per_look"][0] == 0
+
+
+def test_a_run_whose_looks_never_loop_trains_as_without_the_term(tmp_path, tiny_model):
+    """Answers of 6 tokens cannot be a loop to gate.looping: the waiting term never arms, and the run's
+    updates are the ones it makes without the term, to the last digit."""
+    def run(name: str, **loop) -> dict:
+        paths = AppPaths.resolve(tmp_path / name).ensure()
+        store = Store.open(paths.db_path)
+        for i, q in enumerate(["Name a colour", "What is two and two?", "Say hello"]):
+            _c, _u, mid, _p = add_answer(store, tiny_model, q, seed=i, max_new_tokens=6)
+            store.rate_message(mid, 1 if i % 2 else -1)
+        settings = FineTuneSettings(max_steps=4, min_steps=4, epochs=1, lr=3e-3, reask_count=1, reask_unseen=1,
+                                    reask_open=0, reask_canaries=0, reask_tokens=4, heldout_fraction=0.0,
+                                    rescore=False, guard_ppl_rise=0, **loop)
+        metrics = run_finetune(store, tiny_model, paths, settings).metrics
+        store.close()
+        return metrics
+
+    plain = run("plain")
+    waiting = run("waiting", loop_weight=2.0, loop_wait=True, loop_every=2, loop_questions=2, loop_tokens=6)
+    assert waiting["loop_looks"] == 2 and waiting["loop_armed_at"] is None
+    assert waiting["loop_tokens_penalised"] == 0
+    assert waiting["grad_norms"] == plain["grad_norms"] and waiting["final_loss"] == plain["final_loss"]

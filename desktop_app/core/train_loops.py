@@ -65,6 +65,10 @@ class LoopPenalty:
     tokens: int = 40
     n: int = 4
     only_loops: bool = False  # penalise only answers the gate would call a loop (gate.looping), not every repeat
+    # the term stays off until a look finds an answer the gate would call a loop (gate.looping); from then on
+    # every repeat is penalised. A run whose looks never loop trains exactly as without the term
+    wait_for_loop: bool = False
+    armed_at: int | None = None  # the update before which a look first found a loop (wait_for_loop)
     seqs: list[tuple[list[int], list[int]]] = field(default_factory=list)  # (prompt, answer) with loop tokens
     positions: list[tuple[int, int]] = field(default_factory=list)  # (row in seqs, column in per-token logps)
     looks: int = 0
@@ -78,17 +82,30 @@ class LoopPenalty:
         updates (measured on the bundled model, one thread: 4 questions x 40 tokens ~6 CPU-s)."""
         return step % max(1, self.every) == 0
 
+    @property
+    def armed(self) -> bool:
+        return not self.wait_for_loop or self.armed_at is not None
+
     @torch.no_grad()
-    def look(self, model, device) -> int:
-        """Greedy answers of the current weights to the next ``per_look`` questions; keeps those
-        with loop tokens for ``loss``. Returns the loop tokens found."""
+    def look(self, model, device, step: int = 0) -> int:
+        """Greedy answers of the current weights to the next ``per_look`` questions, kept by
+        ``take``. Returns the loop tokens kept."""
         count = min(self.per_look, len(self.prompts))
         start = self.looks * count
         chosen = [self.prompts[(start + i) % len(self.prompts)] for i in range(count)]
         self.looks += 1
-        answers = _greedy(model, chosen, self.tokens, self.eos_id, self.pad_id, device)
+        return self.take(chosen, _greedy(model, chosen, self.tokens, self.eos_id, self.pad_id, device), step)
+
+    def take(self, prompts: list[list[int]], answers: list[list[int]], step: int = 0) -> int:
+        """The latest look's answers: those with loop tokens are kept for ``loss`` (once armed:
+        ``wait_for_loop`` arms the term at the first look with an answer gate.looping calls a loop)."""
         self.seqs, self.positions = [], []
-        for prompt, answer in zip(chosen, answers):
+        if not self.armed and any(gate.looping(a) for a in answers):
+            self.armed_at = step
+        if not self.armed:
+            self.history.append(0)
+            return 0
+        for prompt, answer in zip(prompts, answers):
             repeats = repeat_positions(answer, self.n)
             if not repeats or (self.only_loops and not gate.looping(answer)):
                 continue
@@ -109,15 +126,18 @@ class LoopPenalty:
         return loop_loss(logps, self.positions)
 
     def summary(self) -> dict:
-        return {"loop_looks": self.looks, "loop_tokens_found": self.found, "loop_tokens_penalised": self.penalised,
-                "loop_tokens_per_look": self.history}
+        out = {"loop_looks": self.looks, "loop_tokens_found": self.found, "loop_tokens_penalised": self.penalised,
+               "loop_tokens_per_look": self.history}
+        if self.wait_for_loop:
+            out["loop_armed_at"] = self.armed_at  # None: no look found a loop, the term never ran
+        return out
 
 
 def build_loop_penalty(tokenizer, context_window: int, pad_id: int, *, every: int, per_look: int, tokens: int,
-                       n: int, only_loops: bool = False) -> LoopPenalty:
+                       n: int, only_loops: bool = False, wait_for_loop: bool = False) -> LoopPenalty:
     prompts = [gate.fresh_prompt(tokenizer, q, context_window, tokens) for q in LOOP_QUESTIONS]
     return LoopPenalty(prompts, tokenizer.eos_token_id, pad_id, every=every, per_look=per_look, tokens=tokens, n=n,
-                       only_loops=only_loops)
+                       only_loops=only_loops, wait_for_loop=wait_for_loop)
 
 
 def _greedy(model, prompts: list[list[int]], tokens: int, eos_id: int | None, pad_id: int, device) -> list[list[int]]:

@@ -198,6 +198,13 @@ class FineTuneSettings:
     loop_tokens: int = 40
     loop_ngram: int = 4
     loop_only_loops: bool = False  # only answers gate.looping calls a loop are penalised (not measured yet)
+    # the term waits until a look finds an answer gate.looping calls a loop, then penalises every repeat
+    # (train_loops.LoopPenalty.wait_for_loop): runs whose looks never loop train as without it, bar the looks' cost.
+    # Off: measured (bench/learning_effect.py --unseen 16, weight 2, a look of 8 questions every 4 updates) ALL CAPS
+    # x 4 and x 8 came out as without it (kept@6 0.00; discarded for two looping re-asks), armed at update 12; token
+    # ratings x 4 armed at 8 and kept@16 at probe +3.6% (+1.2% without); +24-94 CPU-s of looks a run. At weight 4
+    # every 2 updates ALL CAPS x 8 armed at 12 and was still discarded (one looping re-ask)
+    loop_wait: bool = False
     rescore: bool = True
     rescore_limit: int = 8  # newest rated answers re-scored after a kept run; the compare view does the rest on demand
 
@@ -505,7 +512,7 @@ class _Run:
             batch = L.Batch.select(train, refs, next(batches), device)
             if loops and loops.due(step):
                 with self.timed("loops"):
-                    loops.look(model, device)
+                    loops.look(model, device, step)
             team, step_start = self.chooser.team(), time.perf_counter()
             with self.team(team):
                 with amp.autocast():
@@ -569,7 +576,7 @@ class _Run:
             return None
         return build_loop_penalty(work.tokenizer, work.context_window, pad_id, every=s.loop_every,
                                   per_look=s.loop_questions, tokens=s.loop_tokens, n=s.loop_ngram,
-                                  only_loops=s.loop_only_loops)
+                                  only_loops=s.loop_only_loops, wait_for_loop=s.loop_wait)
 
     def _guard(self, work, total: int):
         s = self.settings
