@@ -311,3 +311,33 @@ def test_reference_logps_compute_each_distinct_sequence_once_with_the_same_value
     assert got == pytest.approx(alone, abs=1e-4)
     means = L.distinct_sequence_logps(base, seqs, pad, "cpu", batch_size=3, reduce="mean").tolist()
     assert means == pytest.approx([a / len(c) for a, (_p, c) in zip(alone, seqs)], abs=1e-4)
+
+
+def test_length_normalised_dpo_divides_each_answers_log_ratio_by_its_length(tiny_model_dir):
+    """``pair_norm_beta`` > 0: DPO on each answer's log-ratio per token, with that beta; a long
+    rejected answer no longer weighs by its length (the summed form with the same beta differs)."""
+    from peft import LoraConfig, get_peft_model
+
+    from desktop_app.core.train_data import Pair, TrainingData
+
+    base, tok = _base_tiny(tiny_model_dir)
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    enc = [(tok(p)["input_ids"], tok(a)["input_ids"]) for p, a in zip(PROMPTS, ANSWERS)]
+    long_rejected = enc[3][1] * 4  # the rambling answer a correction replaces is long
+    data = TrainingData(pairs=[Pair(enc[0][0], enc[0][1], long_rejected, "correction", 1, None, 1),
+                               Pair(enc[2][0], enc[2][1], enc[1][1], "correction", 3, None, 2)])
+    with model.disable_adapter():
+        refs = L.reference_logps(model, data, tok.pad_token_id, "cpu")
+    batch = L.Batch.select(data, refs, [("p", 0), ("p", 1)], "cpu")
+    pad = tok.pad_token_id
+    with torch.no_grad():
+        normed, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sft_weight=0.0, pair_norm_beta=0.5))
+        summed, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sft_weight=0.0, beta=0.5))
+        chosen = L.sequence_logps(model, [(p.prompt_ids, p.chosen_ids) for p in data.pairs], pad, "cpu")
+        rejected = L.sequence_logps(model, [(p.prompt_ids, p.rejected_ids) for p in data.pairs], pad, "cpu")
+    n_chosen = torch.tensor([len(p.chosen_ids) for p in data.pairs], dtype=torch.float32)
+    n_rejected = torch.tensor([len(p.rejected_ids) for p in data.pairs], dtype=torch.float32)
+    margin = (chosen - refs.chosen) / n_chosen - (rejected - refs.rejected) / n_rejected
+    expected = -torch.nn.functional.logsigmoid(0.5 * margin).mean()
+    assert float(normed) == pytest.approx(float(expected), abs=1e-5)
+    assert abs(float(normed) - float(summed)) > 1e-3

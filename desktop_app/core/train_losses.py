@@ -148,13 +148,20 @@ def kto_loss(logps: torch.Tensor, ref_logps: torch.Tensor, labels: torch.Tensor,
 
 def dpo_loss(chosen_logps, rejected_logps, ref_chosen_logps, ref_rejected_logps, beta: float,
              chosen_token_logps: torch.Tensor | None = None, chosen_mask: torch.Tensor | None = None,
-             sft_weight: float = 1.0) -> tuple[torch.Tensor, dict]:
+             sft_weight: float = 1.0, lengths: tuple[torch.Tensor, torch.Tensor] | None = None
+             ) -> tuple[torch.Tensor, dict]:
     """DPO's sigmoid loss plus, when ``sft_weight`` > 0, the mean negative log-likelihood of the
     chosen answers' tokens: TRL's ``loss_type=["sigmoid", "sft"]``, ``loss_weights=[1, sft_weight]``.
     The likelihood term is what keeps DPO on few examples from degenerating (DESIGN.md).
-    ``chosen_mask`` may weigh rows (0 leaves a row's tokens out of the likelihood term)."""
+    ``chosen_mask`` may weigh rows (0 leaves a row's tokens out of the likelihood term).
+    ``lengths``: (chosen, rejected) token counts; each answer's log-ratio is divided by its own
+    (length-normalised DPO, as LN-DPO / SimPO's average log-probability), so a long rejected
+    answer does not make the margin large, and saturate the sigmoid, by its length alone."""
     chosen_logratios = chosen_logps - ref_chosen_logps
     rejected_logratios = rejected_logps - ref_rejected_logps
+    if lengths is not None:
+        chosen_logratios = chosen_logratios / lengths[0].clamp(min=1)
+        rejected_logratios = rejected_logratios / lengths[1].clamp(min=1)
     loss = -F.logsigmoid(beta * (chosen_logratios - rejected_logratios)).mean()
     figures = {"reward_chosen": float(beta * chosen_logratios.detach().mean()),
                "reward_rejected": float(beta * rejected_logratios.detach().mean())}
@@ -337,6 +344,9 @@ class LossWeights:
     # reference's likeliest (what any answer would say there is held; KTO pushes down what this answer chose)
     disliked_target: str = "kto"
     disliked_ref_weight: float = 1.0
+    # pairs: 0 DPO on summed log-ratios with ``beta`` (TRL's); > 0 length-normalised DPO, each answer's log-ratio
+    # divided by its token count, with this beta in place of ``beta``
+    pair_norm_beta: float = 0.0
 
 
 TOKEN_TARGETS = ("unlikelihood", "distill", "both")
@@ -475,10 +485,14 @@ def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     nothing (bench/finetune_time.py --compare prints the padded tokens per step)."""
     ps = batch.pairs
     chosen, chosen_mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.chosen_ids) for p in ps], pad_id, device))
-    rejected, _mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.rejected_ids) for p in ps], pad_id, device))
+    rejected, rejected_mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.rejected_ids) for p in ps], pad_id,
+                                                               device))
     rows = torch.tensor([w.sibling_sft_weight if p.source == "siblings" else 1.0 for p in ps], device=chosen.device)
-    loss, figures = dpo_loss(chosen.sum(-1), rejected.sum(-1), batch.ref_chosen, batch.ref_rejected, w.beta, chosen,
-                             chosen_mask * rows[:, None], w.sft_weight)
+    norm = w.pair_norm_beta > 0
+    lengths = (chosen_mask.sum(-1), rejected_mask.sum(-1)) if norm else None
+    loss, figures = dpo_loss(chosen.sum(-1), rejected.sum(-1), batch.ref_chosen, batch.ref_rejected,
+                             w.pair_norm_beta if norm else w.beta, chosen, chosen_mask * rows[:, None], w.sft_weight,
+                             lengths)
     ends = [(row, p.prompt_ids, p.chosen_ids, p.chosen_end_mark) for row, p in enumerate(ps)
             if p.source == "siblings" and p.chosen_ends]
     if w.end_weight and ends:

@@ -74,6 +74,8 @@ class FineTuneSettings:
     heldout_max: int | None = 16
     seed: int = 0
     sft_weight: float = 1.0  # likelihood term on chosen answers of pairs
+    # pairs: 0 DPO on summed log-ratios (TRL's); > 0 length-normalised DPO with this beta (train_losses.dpo_loss)
+    pair_norm_beta: float = 0.0
     # a likelihood term on liked answers beside KTO: off, as measured (bench/learning_effect.py, thumbs 8:
     # probe perplexity +10.0% with it, +6.7% without, the margin no better); kept as a setting to try
     liked_sft_weight: float = 0.0
@@ -500,7 +502,8 @@ class _Run:
         loops = self._loops(work, pad_id)
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
                                 s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark,
-                                s.token_keep_weight, s.token_target, s.disliked_target, s.disliked_ref_weight)
+                                s.token_keep_weight, s.token_target, s.disliked_target, s.disliked_ref_weight,
+                                pair_norm_beta=s.pair_norm_beta)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - (1.0 - s.lr_end) * k / max(total, 1))
