@@ -74,7 +74,9 @@ class FineTuneSettings:
     heldout_max: int | None = 16
     seed: int = 0
     sft_weight: float = 1.0  # likelihood term on chosen answers of pairs
-    # pairs: 0 DPO on summed log-ratios (TRL's); > 0 length-normalised DPO with this beta (train_losses.dpo_loss)
+    # pairs: 0 DPO on summed log-ratios (TRL's); > 0 length-normalised DPO with this beta (train_losses.dpo_loss).
+    # Off: ALL CAPS x 8 stays discarded with it (beta 1, 1 with sft_weight 0.3, 2.5 with 0.3: 1-2 of 12 re-asks
+    # loop; its DPO part still saturates, 0.10 by update 8, and the caps sentences are memorised as before)
     pair_norm_beta: float = 0.0
     # a likelihood term on liked answers beside KTO: off, as measured (bench/learning_effect.py, thumbs 8:
     # probe perplexity +10.0% with it, +6.7% without, the margin no better); kept as a setting to try
