@@ -100,6 +100,7 @@ def spans(view):
 def test_send_streams_one_coloured_span_per_token(make_window, qtbot):
     window = make_window()
     assert window.focusWidget() is window.prompt  # a person who starts typing types a question
+    assert window.windowTitle() == "GPT-2 Desk"  # the product's name, not the folders' "gpt2-desk"
     streamed, cards = [], []
     window.chat.tokens.connect(lambda batch: (streamed.extend(batch), cards.append(window.streaming_card)))
     result = ask(qtbot, window, "Hello, how are you?", via_keys=True)
@@ -117,6 +118,7 @@ def test_send_streams_one_coloured_span_per_token(make_window, qtbot):
         assert bg is not None and bg.getRgb()[:3] == color_for(record, "probability")
     assert "tokens" in card.meta.text()
     assert window.prompt.toPlainText() == ""
+    assert window.windowTitle() == "Hello, how are you? \u2014 GPT-2 Desk"
     assert "tokens/s" in window.speed_label.text()
     assert "cpu" in window.model_label.text() and window.adapter_label.text() == "base"
 

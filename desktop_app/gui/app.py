@@ -70,13 +70,13 @@ def screenshot_size(text: str | None) -> tuple[int, int]:
 def make_app(argv=None, dark: bool | None = None):
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app import APP_NAME
+    from desktop_app import APP_NAME, APP_TITLE
     from desktop_app.gui.theme import apply_theme, icon
 
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationDisplayName(APP_TITLE)
     app.setDesktopFileName(APP_NAME)
     apply_theme(app, dark)
     app.setWindowIcon(icon("app"))

@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from desktop_app import APP_NAME
+from desktop_app import APP_TITLE
 from desktop_app.core.generation import (RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling,
                                          same_again_reason)
 from desktop_app.gui import conversation_actions, db_checkpoint, focus_order, shortcuts, view_toolbar
@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.writer = RatingWriter(store, self.tasks.store, self)
         self.finetune = FineTuneController(store, paths, self.chat, self.tasks, self)
         self.model_spec = model_spec if model_spec is not None else (self.settings.value("model_spec") or None)
-        self.setWindowTitle(APP_NAME)
+        self.setWindowTitle(APP_TITLE)
         self.setWindowIcon(icon("app"))
         self._build()
         self._connect()
@@ -511,7 +511,7 @@ class MainWindow(QMainWindow):
                 title = self.chat.store.get_conversation(self.chat.conversation_id)["title"]
             except Exception:  # noqa: BLE001 - deleted meanwhile
                 title = None
-        self.setWindowTitle(f"{title} \u2014 {APP_NAME}" if title else APP_NAME)
+        self.setWindowTitle(f"{title} \u2014 {APP_TITLE}" if title else APP_TITLE)
 
     def set_measure(self, measure: str) -> None:
         self.text_view.set_measure(measure)

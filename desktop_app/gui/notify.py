@@ -9,7 +9,7 @@ import logging
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from desktop_app import APP_NAME
+from desktop_app import APP_TITLE
 from desktop_app.gui.theme import icon
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Notifier(QObject):
         if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
             if self.tray is None:
                 self.tray = QSystemTrayIcon(icon("app"), self)
-                self.tray.setToolTip(APP_NAME)
+                self.tray.setToolTip(APP_TITLE)
                 self.tray.messageClicked.connect(self._bring_to_front)
             self.tray.show()
             self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 8000)
