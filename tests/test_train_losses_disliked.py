@@ -5,25 +5,17 @@ of (or beside) KTO's undesirable term, whose push down has no floor."""
 from __future__ import annotations
 
 import math
-import warnings
 
 import pytest
 import torch
 
 from desktop_app.core import train_losses as L
 from desktop_app.core.train_data import TrainingData, Unpaired
-
-LORA = dict(r=4, lora_alpha=8, target_modules="all-linear", lora_dropout=0.0, task_type="CAUSAL_LM")
+from tiny_model import fresh_lora
 
 
 def _peft(tiny_model):
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    base = AutoModelForCausalLM.from_pretrained(tiny_model.folder, dtype=torch.float32)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out
-        return get_peft_model(base, LoraConfig(**LORA)).eval()
+    return fresh_lora(tiny_model.folder).eval()
 
 
 def _data(tok, liked: bool = False) -> TrainingData:

@@ -67,15 +67,28 @@ def build_tiny_llama(folder: Path, gpt2_folder: Path, *, seed: int = 0) -> Path:
     return folder
 
 
-def random_lora(model_dir, seed: int = 1, std: float = 0.5):
-    """A PEFT LoRA (rank 4 on every linear layer) over the model in ``model_dir``, its B
-    matrices drawn at random so the adapter visibly changes the model (a fresh LoRA does not)."""
+def fresh_lora(model_dir):
+    """A PEFT LoRA (rank 4 on every linear layer, no dropout) over the model in ``model_dir``,
+    as a fine-tune starts it: B is zero, so the adapter changes nothing yet."""
+    import warnings
+
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
     base = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
-    model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", task_type="CAUSAL_LM"))
+    config = LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", lora_dropout=0.0, task_type="CAUSAL_LM")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out
+        return get_peft_model(base, config)
+
+
+def random_lora(model_dir, seed: int = 1, std: float = 0.5):
+    """``fresh_lora`` with its B matrices drawn at random, so the adapter visibly changes the
+    model (a fresh LoRA does not)."""
+    import torch
+
+    model = fresh_lora(model_dir)
     torch.manual_seed(seed)
     with torch.no_grad():
         for name, p in model.named_parameters():

@@ -26,7 +26,7 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.core.generation import SamplingSettings, penalise_repeats, sampling_scores
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.prompt_sources import CONVERSATION, prompt_sources
-from desktop_app.core.prompts import Turn
+from desktop_app.core.prompts import thread_turns
 
 # model_type -> (decoder blocks, final norm) inside the causal-LM model; the unembedding is
 # always the model's output embeddings (lm_head). These are the layouts this was tested on.
@@ -152,7 +152,7 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
     branched_at = stored.get("branched_at")
     records = store.token_records(message_id)
     recorded = records[index].prob if index < len(records) and records[index].id == answer[index] else None
-    turns, system = _thread_turns(store, message_id)
+    turns, system = thread_turns(store.thread(message_id))  # as the answer's prompt was made
     sources = prompt_sources(loaded.tokenizer, turns, system, piece_texts(loaded.tokenizer, prompt_ids))
     return TokenContext(ids=list(prompt_ids) + answer[:index + 1], prompt_len=len(prompt_ids),
                         settings=SamplingSettings.from_dict(stored), settings_known="temperature" in stored,
@@ -160,20 +160,6 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
                         written_with_adapter=message.get("adapter_id"), recorded_prob=recorded,
                         written_precision=next((r.precision for r in records if r.precision), None),
                         prompt_sources=None if sources is None else tuple(sources))
-
-
-def _thread_turns(store, message_id: int) -> tuple[list[Turn], str | None]:
-    """The turns and system text the answer's prompt was made of (as train_data.prompt_for_message
-    reads them), to tell the person's words from the chat template around them."""
-    thread = store.thread(message_id)
-    system = (thread[-1].get("settings") or {}).get("system")
-    turns = []
-    for m in thread[:-1]:
-        if m["role"] == "system":
-            system = m["text"] if system is None else system
-        else:
-            turns.append(Turn(m["role"], m["text"]))
-    return turns, system
 
 
 # ------------------------------------------------------------------ the logit lens

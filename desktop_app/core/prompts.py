@@ -42,6 +42,19 @@ class PromptInput:
         return "; ".join(parts).capitalize() + "." if parts else None
 
 
+def thread_turns(thread: list[dict]) -> tuple[list[Turn], str | None]:
+    """The turns before a thread's last message (the answer) and the system text its prompt
+    was built with: the answer's own settings name it, else a system message of the thread."""
+    system = (thread[-1].get("settings") or {}).get("system")
+    turns = []
+    for m in thread[:-1]:
+        if m["role"] == "system":
+            system = m["text"] if system is None else system
+        else:
+            turns.append(Turn(m["role"], m["text"]))
+    return turns, system
+
+
 def has_chat_template(tokenizer) -> bool:
     return bool(getattr(tokenizer, "chat_template", None))
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from desktop_app.core import text_training
-from desktop_app.core.prompts import Turn, answer_ids, build_prompt
+from desktop_app.core.prompts import Turn, answer_ids, build_prompt, thread_turns
 
 log = logging.getLogger(__name__)
 
@@ -147,13 +147,7 @@ def prompt_for_message(store, tokenizer, message_id: int, context_window: int,
     thread = store.thread(message_id)
     message = thread[-1]
     settings = message.get("settings") or {}
-    system = settings.get("system")
-    turns = []
-    for m in thread[:-1]:
-        if m["role"] == "system":
-            system = m["text"] if system is None else system
-        else:
-            turns.append(Turn(m["role"], m["text"]))
+    turns, system = thread_turns(thread)
     if not turns or turns[-1].role != "user":
         raise ValueError(f"message {message_id} does not answer a user prompt")
     if alone or history is not None:
