@@ -122,6 +122,7 @@ def test_compare_scoring_shows_progress_and_cancel_drops_it(make_window, qtbot, 
     mid = stored_answer(window, rating=1)
     gate = threading.Event()
     window.chat.lane.submit(Task(lambda _r, _c: gate.wait(30), "busy", "busy"))  # the model is busy elsewhere
+    qtbot.waitUntil(lambda: window.chat.lane.running is not None, timeout=10000)  # the lane took it (a loaded machine may wait)
     view = window.open_compare(mid).view
     box = view.scoring
     assert box.isVisible() and box.cancel_button.isVisible()
