@@ -2,9 +2,10 @@
 
 - margin: the mean log-probability margin of liked over disliked text. Every rated item
   gives a signed figure and the margin is their mean: a liked answer +(mean token log-prob),
-  a disliked one -(mean token log-prob), a pair (chosen - rejected), a liked token +log p,
-  a disliked token -log p. It rises when liked text becomes likelier and disliked text less
-  likely, so "moved the right way" means after > before.
+  a disliked one -(mean token log-prob), a pair (chosen - rejected, summed log-probs over the
+  two answers' mean length), a liked token +log p, a disliked token -log p. A thumbed answer
+  that is half of a pair counts once, through the pair. It rises when liked text becomes
+  likelier and disliked text less likely, so "moved the right way" means after > before.
 - probe perplexity: of a few paragraphs of plain general English (resources/probe.txt),
   which a personal fine-tune must not make much worse.
 - re-asks: greedy answers to a few rated prompts; an answer that echoes the question,
@@ -48,19 +49,7 @@ def probe_text() -> str:
 @torch.no_grad()
 def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) -> float | None:
     """The signed mean described in the module docstring; None when ``data`` is empty."""
-    items: list[float] = []
-    seqs, signs = [], []
-    for e in data.unpaired:
-        seqs.append((e.prompt_ids, e.completion_ids))
-        signs.append(1.0 if e.label else -1.0)
-    for p in data.pairs:
-        seqs += [(p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids)]
-        signs += [1.0, -1.0]
-    means = distinct_sequence_logps(model, seqs, pad_id, device, batch_size=batch_size, reduce="mean").tolist()
-    n_unpaired = len(data.unpaired)
-    items += [s * m for s, m in zip(signs[:n_unpaired], means[:n_unpaired])]
-    pair_means = means[n_unpaired:]
-    items += [pair_means[i] - pair_means[i + 1] for i in range(0, len(pair_means), 2)]
+    items = _answer_items(model, data, pad_id, device, batch_size)
     for start in range(0, len(data.tokens), batch_size):
         chunk = data.tokens[start:start + batch_size]
         batch = pad_batch([(t.prompt_ids, t.completion_ids) for t in chunk], pad_id, device)
@@ -69,6 +58,30 @@ def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) 
             for index, value in t.ratings.items():
                 items.append(value * float(logps[row, len(t.prompt_ids) + index - 1]))
     return sum(items) / len(items) if items else None
+
+
+# Why a pair is judged by its summed difference and its thumbs not again on their own: two
+# siblings often share an opening ("The answer to this classic question is 4. A cat has four
+# legs." liked, a long ramble with the same opening disliked). A run that learns to drop the
+# opening makes it less likely in both; per-token means charge that to the short liked answer
+# more than to the long one, and a held-out set of one such question read as "moved the wrong
+# way" while the re-asks had come out short (bench/learning_effect.py --seed 1, thumbs x 8).
+# Summed, the shared opening cancels; over the pair's mean length it stays on the per-token
+# scale of the other items.
+def _answer_items(model, data: TrainingData, pad_id: int, device, batch_size: int) -> list[float]:
+    """The thumbs' and pairs' signed figures (see the module docstring)."""
+    in_pairs = {m for p in data.pairs for m in (p.chosen_message_id, p.rejected_message_id)}
+    lone = [e for e in data.unpaired if e.message_id not in in_pairs]
+    seqs = [(e.prompt_ids, e.completion_ids) for e in lone]
+    for p in data.pairs:
+        seqs += [(p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids)]
+    means = distinct_sequence_logps(model, seqs, pad_id, device, batch_size=batch_size, reduce="mean").tolist()
+    items = [(1.0 if e.label else -1.0) * m for e, m in zip(lone, means)]
+    for i, p in enumerate(data.pairs):
+        chosen, rejected = means[len(lone) + 2 * i], means[len(lone) + 2 * i + 1]
+        n_c, n_r = len(p.chosen_ids), len(p.rejected_ids)
+        items.append((chosen * n_c - rejected * n_r) / ((n_c + n_r) / 2))
+    return items
 
 
 # ------------------------------------------------------------------ probe
