@@ -1,8 +1,8 @@
 """The app's answers against llama.cpp on this machine: the bundled SmolLM2-135M, the same
 thread count, generating the same number of tokens, rounds interleaved in one run.
 
-llama.cpp is not a dependency of the app: build it yourself (CPU only; see the README's
-Benchmarks) and pass its ``bin`` folder. The model goes to llama.cpp the way a person would
+llama.cpp is not a dependency of the app: build it yourself (CPU only; see docs/measurements.md's
+llama.cpp section) and pass its ``bin`` folder. The model goes to llama.cpp the way a person would
 take it there: the app's own GGUF export (core.gguf_export, F16), then ``llama-quantize`` for
 F32 (from F16, lossless) and the quantized types (from F32). llama.cpp runs as
 ``llama-bench -p 0 -n TOKENS -t THREADS -r 1`` (generation only, no prompt); the app's paths
@@ -90,7 +90,7 @@ def main() -> int:
     missing = [tool for tool in ("llama-bench", "llama-quantize") if not (args.llama_cpp / tool).is_file()]
     unknown = [q for q in args.quants.split(",") if q not in QUANT_TYPES]
     if missing or unknown:
-        print(f"no {', '.join(missing)} in {args.llama_cpp} (build llama.cpp first; see the README's Benchmarks)"
+        print(f"no {', '.join(missing)} in {args.llama_cpp} (build llama.cpp first; see docs/measurements.md)"
               if missing else f"unknown --quants {', '.join(unknown)}; choose from {', '.join(QUANT_TYPES)}")
         return 2
     return compare(args.llama_cpp, args.quants.split(","), args)

@@ -187,7 +187,7 @@ class FineTuneSettings:
     # --unseen 16 --sizes 8, one thread): "Answer:" corrections 353 -> 163 CPU-s, 1.00 [1.00] both, spill 4/6
     # both; token ratings 290 -> 163 CPU-s, 1.00 [0.94] -> 0.88 [0.88]; thumbs 1.00 [0.88] -> 0.88 [0.81], 169 ->
     # 202 CPU-s (63 of them a step back for a restated canary; the updates 89 -> 77). Ratings asked each in a
-    # conversation of their own have no history: no change (README "A training prompt keeps the last exchange")
+    # conversation of their own have no history: no change (docs/measurements.md "A training prompt keeps the last exchange")
     history_exchanges: int | None = 1
     # unlikelihood on the model's own repeats (core.train_loops): every loop_every updates the adapter answers
     # loop_questions everyday questions greedily (loop_tokens each); the tokens completing a repeated
