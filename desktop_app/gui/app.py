@@ -90,15 +90,7 @@ def make_app(argv=None, dark: bool | None = None):
 
 def run_app(args) -> int:
     screenshot = getattr(args, "screenshot", None)
-    if screenshot and not os.environ.get("QT_QPA_PLATFORM"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    try:
-        from desktop_app.core.logs import quiet_libraries
-
-        quiet_libraries()
-    except Exception:  # pragma: no cover
-        pass
+    _prepare_environment(offscreen=bool(screenshot))
     dark = True if getattr(args, "dark", False) else None
     if screenshot and dark is None:
         dark = False  # screenshots are reproducible: light unless --dark
@@ -118,30 +110,56 @@ def run_app(args) -> int:
     except UserFacingError as exc:
         print(f"gpt2-desk: {exc}", file=sys.stderr)
         return 2
+    window = _main_window(store, args, autoload=not screenshot)
+    if screenshot:
+        return _run_screenshot(app, window, store, args)
+    return _run_window(app, window, store, lock)
+
+
+def _prepare_environment(offscreen: bool) -> None:
+    if offscreen and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        from desktop_app.core.logs import quiet_libraries
+
+        quiet_libraries()
+    except Exception:  # pragma: no cover
+        pass
+
+
+def _main_window(store, args, autoload: bool):
     from desktop_app.gui.main_window import MainWindow
 
     window = MainWindow(store, args.paths, model_spec=getattr(args, "model", None),
-                        device=getattr(args, "device", "auto") or "auto", autoload=not screenshot,
+                        device=getattr(args, "device", "auto") or "auto", autoload=autoload,
                         precision=None if getattr(args, "precision", "auto") == "auto" else args.precision)
     from desktop_app.core.memory import settle_heap
 
     settle_heap()  # what start-up imported and built lives as long as the app
-    if screenshot:
-        from desktop_app.gui.screenshot import ScreenshotRun
+    return window
 
-        run = ScreenshotRun(window, Path(screenshot), prompt=getattr(args, "screenshot_prompt", None),
-                            rate=getattr(args, "screenshot_rate", None), view=getattr(args, "screenshot_view", None))
-        window.resize(*screenshot_size(getattr(args, "screenshot_size", None)))
-        window.show()
-        run.start()  # opens the model once it listens
-        _exec(app)
-        window.close()
-        store.close()
-        if run.error:
-            print(f"gpt2-desk: {run.error}", file=sys.stderr)
-            return 1
-        print(f"saved {screenshot}")
-        return 0
+
+def _run_screenshot(app, window, store, args) -> int:
+    from desktop_app.gui.screenshot import ScreenshotRun
+
+    screenshot = Path(args.screenshot)
+    run = ScreenshotRun(window, screenshot, prompt=getattr(args, "screenshot_prompt", None),
+                        rate=getattr(args, "screenshot_rate", None), view=getattr(args, "screenshot_view", None))
+    window.resize(*screenshot_size(getattr(args, "screenshot_size", None)))
+    window.show()
+    run.start()  # opens the model once it listens
+    _exec(app)
+    window.close()
+    store.close()
+    if run.error:
+        print(f"gpt2-desk: {run.error}", file=sys.stderr)
+        return 1
+    print(f"saved {screenshot}")
+    return 0
+
+
+def _run_window(app, window, store, lock) -> int:
     from desktop_app.gui.slot_errors import SlotErrors
 
     slot_errors = SlotErrors(window)
