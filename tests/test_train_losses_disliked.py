@@ -161,3 +161,35 @@ def test_a_thumbs_run_trains_with_the_distillation_target(tmp_path, tiny_model):
     store.close()
     assert result.status in ("kept", "discarded"), result.reason
     assert result.metrics["steps"] == 4 and math.isfinite(result.metrics["final_loss"])
+
+
+@pytest.mark.parametrize("target", L.DISLIKED_TARGETS)
+def test_each_target_adds_the_liked_terms_as_kto_does_and_hold_adds_its_kl_to_ktos_term(tiny_model, target):
+    """The liked answers' likelihood and end terms are the same on every target's path, and
+    "hold" is KTO's loss plus ``disliked_ref_weight`` x the held positions' KL."""
+    model, pad = _peft(tiny_model), tiny_model.tokenizer.eos_token_id
+    data = _data(tiny_model.tokenizer, liked=True)
+    batch = L.Batch.select(data, _refs(model, data, pad), [("u", 0), ("u", 1), ("u", 2)], "cpu")
+    torch.manual_seed(0)
+    with torch.no_grad():  # the adapter away from the reference, so that every term is non-zero
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.05)
+    extras = {"liked_sft_weight": 0.7, "end_weight": 1.3}
+
+    def loss(t, **kw):
+        return L.batch_loss(model, batch, pad, "cpu", L.LossWeights(disliked_target=t, disliked_ref_weight=0.4, **kw))
+
+    with torch.no_grad():
+        kto_plain, _f = loss("kto")
+        kto_extras, _f = loss("kto", **extras)
+        plain, _f = loss(target)
+        with_extras, _f = loss(target, **extras)
+        seqs = L.pad_batch([(e.prompt_ids, e.completion_ids) for e in batch.unpaired], pad, "cpu")
+        held = L.disliked_distillation(L.answer_logsoftmax(model, seqs), batch.unpaired, batch.ref_disliked, hold=True)
+    added = float(kto_extras) - float(kto_plain)
+    assert added > 0.1  # the liked answer's likelihood and end terms count
+    assert float(with_extras) - float(plain) == pytest.approx(added, rel=1e-4)
+    if target == "hold":
+        assert float(held.mean()) > 0.0
+        assert float(plain) == pytest.approx(float(kto_plain) + 0.4 * float(held.mean()), rel=1e-4)

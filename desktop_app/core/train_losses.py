@@ -380,41 +380,18 @@ def batch_loss(model, batch: Batch, pad_id: int, device, w: LossWeights) -> tupl
 def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     """KTO, plus (``liked_sft_weight``) the mean negative log-likelihood of the liked answers'
     tokens: what the likelihood term does for corrections in DPO, for a thumbs-up; and
-    (``disliked_target``) the distillation term of the disliked answers, beside or instead of
-    KTO's undesirable term."""
+    (``end_weight``) the end-of-text term. A ``disliked_target`` other than "kto" (none learned
+    as much as KTO: README) goes through ``_disliked_variant_loss``."""
     if w.disliked_target not in DISLIKED_TARGETS:
         raise ValueError(f"disliked_target is one of {DISLIKED_TARGETS}, not {w.disliked_target!r}")
     es = batch.unpaired
     labels = torch.tensor([e.label for e in es], device=device)
     seqs = pad_batch([(e.prompt_ids, e.completion_ids) for e in es], pad_id, device)
-    distill = w.disliked_target != "kto" and not bool(labels.all())
-    if distill:
-        if batch.ref_disliked is None:
-            raise ValueError("the disliked answers' distillation needs their reference distributions (disliked_top)")
-        full = answer_logsoftmax(model, seqs)
-        mask = seqs["completion_mask"][:, 1:]
-        token_logps = full.gather(2, seqs["input_ids"][:, 1:, None]).squeeze(-1) * mask
+    if w.disliked_target != "kto" and not bool(labels.all()):
+        token_logps, mask, loss, figures = _disliked_variant_loss(model, batch, seqs, labels, pad_id, device, w)
     else:
         token_logps, mask = per_token_logps(model, seqs)
-    kto_rows = labels.bool() if w.disliked_target == "distill" else torch.ones_like(labels, dtype=torch.bool)
-    loss, figures = token_logps.new_zeros(()), {}
-    if bool(kto_rows.any()):
-        with torch.no_grad():
-            kl_logps = sequence_logps(model, [(e.prompt_ids, c) for e, c in zip(es, batch.kl_completions)], pad_id,
-                                      device)
-        kl = kto_kl(kl_logps, batch.ref_kl)
-        loss, figures = kto_loss(token_logps.sum(-1)[kto_rows], batch.ref_unpaired[kto_rows], labels[kto_rows], kl,
-                                 w.beta, w.desirable_weight, w.undesirable_weight)
-    if distill:
-        per_row = disliked_distillation(full, es, batch.ref_disliked, hold=w.disliked_target == "hold")
-        if w.disliked_target == "distill":  # in KTO's place: each row's term, weighted as KTO's, over all rows
-            liked = int(kto_rows.sum())
-            loss = (loss * liked + w.undesirable_weight * per_row.sum()) / len(es)
-            figures["reward_rejected"] = float(w.beta * (token_logps.sum(-1) - batch.ref_unpaired)[~labels.bool()]
-                                               .detach().mean())
-        else:
-            loss = loss + w.disliked_ref_weight * per_row.mean()
-        figures["distill_disliked"] = float(per_row.detach().mean())
+        loss, figures = _kto_term(model, batch, token_logps, labels, pad_id, device, w)
     if w.liked_sft_weight and bool(labels.any()):
         liked = labels.bool()
         nll = -token_logps[liked][mask[liked].bool()].mean()
@@ -424,6 +401,47 @@ def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     if w.end_weight and ends:
         loss = loss + w.end_weight * end_nll(token_logps, ends, w.end_mark)
     return loss, figures
+
+
+def _kto_term(model, batch: Batch, token_logps, labels, pad_id, device, w: LossWeights, rows=None):
+    """KTO over the thumbs of ``rows`` (a boolean mask over ``batch.unpaired``; None: all of
+    them), its reference point estimated from every thumb's mismatched pair."""
+    with torch.no_grad():
+        kl_logps = sequence_logps(model, [(e.prompt_ids, c) for e, c in zip(batch.unpaired, batch.kl_completions)],
+                                  pad_id, device)
+    kl = kto_kl(kl_logps, batch.ref_kl)
+    logps, ref = token_logps.sum(-1), batch.ref_unpaired
+    if rows is not None:
+        logps, ref, labels = logps[rows], ref[rows], labels[rows]
+    return kto_loss(logps, ref, labels, kl, w.beta, w.desirable_weight, w.undesirable_weight)
+
+
+def _disliked_variant_loss(model, batch: Batch, seqs, labels, pad_id, device, w: LossWeights):
+    """The alternatives to KTO's undesirable term for a batch with a disliked thumb
+    (``LossWeights.disliked_target``): "distill" in its place, "both" and "hold" beside it.
+    Returns the answers' token log-probabilities and mask (the liked terms read them), the
+    loss and its figures."""
+    if batch.ref_disliked is None:
+        raise ValueError("the disliked answers' distillation needs their reference distributions (disliked_top)")
+    full = answer_logsoftmax(model, seqs)
+    mask = seqs["completion_mask"][:, 1:]
+    token_logps = full.gather(2, seqs["input_ids"][:, 1:, None]).squeeze(-1) * mask
+    in_place = w.disliked_target == "distill"
+    loss, figures = token_logps.new_zeros(()), {}
+    if not in_place:
+        loss, figures = _kto_term(model, batch, token_logps, labels, pad_id, device, w)
+    elif bool(labels.any()):
+        loss, figures = _kto_term(model, batch, token_logps, labels, pad_id, device, w, rows=labels.bool())
+    per_row = disliked_distillation(full, batch.unpaired, batch.ref_disliked, hold=w.disliked_target == "hold")
+    if in_place:  # each row's term, weighted as KTO's, over all rows
+        liked = int(labels.bool().sum())
+        loss = (loss * liked + w.undesirable_weight * per_row.sum()) / len(batch.unpaired)
+        figures["reward_rejected"] = float(w.beta * (token_logps.sum(-1) - batch.ref_unpaired)[~labels.bool()]
+                                           .detach().mean())
+    else:
+        loss = loss + w.disliked_ref_weight * per_row.mean()
+    figures["distill_disliked"] = float(per_row.detach().mean())
+    return token_logps, mask, loss, figures
 
 
 def disliked_distillation(full: torch.Tensor, examples, refs, hold: bool = False) -> torch.Tensor:
