@@ -238,7 +238,7 @@ def test_a_text_tokens_explanation_speaks_of_its_analysis_not_of_writing_it():
     from dataclasses import replace
 
     pytest.importorskip("PySide6")
-    from desktop_app.gui.explain_view import precision_line
+    from desktop_app.gui.explain_words import precision_line
 
     typed = explanation(0.0172, 0.021)
     typed = replace(typed, context=replace(typed.context, in_text=True, forced=True))

@@ -10,9 +10,7 @@ many, the time left at most) and a Cancel. Choosing another token stops it too.
 
 from __future__ import annotations
 
-import bisect
 import html
-import math
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
@@ -22,47 +20,11 @@ from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QProgress
 from desktop_app.core.palette import diverging_color, sequential_color, text_color_on
 from desktop_app.core.precision import label
 from desktop_app.gui import explain_words as words
+from desktop_app.gui.explain_overlays import clear_attribution, show_attribution
 from desktop_app.gui.theme import colors, is_dark, styled_label
-from desktop_app.gui.token_view import Overlay, token_label
+from desktop_app.gui.token_view import token_label
 
 TOP_CONTRIBUTORS = 5
-HINT = ("The layer grid and the sampler show in a moment; which earlier tokens led here follows, one "
-        "gradient pass at a time (on a CPU, a minute or more for a long conversation). You can cancel it.")
-
-
-def time_left_words(seconds: float | None) -> str:
-    """The attribution's time left at most, in round figures."""
-    if seconds is None:
-        return "timing the first passes\u2026"
-    if seconds < 60:
-        return f"at most about {max(5, 5 * math.ceil(seconds / 5))} s left"
-    return f"at most about {math.ceil(seconds / 60)} min left"
-
-
-def _completeness(a) -> str:
-    if a.complete:
-        return f"the contributions add up within {a.gap * 100:.1f}%"
-    return f"the contributions add up only within {a.gap * 100:.0f}% after {a.steps} steps: read them loosely"
-
-
-def doubtful(result) -> bool:
-    """The ranking cannot be trusted: its contributions do not add up, on 16-bit or int8
-    weights, whose rounding the path's small steps drown in (bundled model, " France" in "The
-    capital of France is Paris.": 48% off on Fast after 128 steps, 2% on Exact after 64)."""
-    from desktop_app.core.explain import ROUNDING_PRECISIONS
-
-    a = result.attribution
-    return a is not None and not a.complete and result.precision in ROUNDING_PRECISIONS
-
-
-def _doubtful_words(a, precision: str) -> str:
-    return (f"<b>This ranking is doubtful</b>: on {label(precision)} weights the contributions add up only within "
-            f"{a.gap * 100:.0f}% of the difference after {a.steps} steps, so their sizes and order may be wrong; "
-            "Exact weights (float32) make them add up. As they stand")
-
-
-def _tokens(n: int) -> str:
-    return "1 token" if n == 1 else f"{n:,} tokens"
 
 
 def _hex(rgb) -> str:
@@ -322,7 +284,7 @@ class ExplainView(QFrame):
         self.details.hide()
         self.button.setVisible(message_id is not None)
         self.button.setEnabled(True)
-        self._say(HINT if message_id is not None else "Explanations are for the tokens of a finished answer.")
+        self._say(words.HINT if message_id is not None else "Explanations are for the tokens of a finished answer.")
         self.cleared.emit()
 
     def show_text_token(self, index: int, ready: bool) -> None:
@@ -332,7 +294,7 @@ class ExplainView(QFrame):
         self.in_text = ready
         self.toggle.setText("Show it over the text")
         self.button.setVisible(ready)
-        self._say(HINT.replace("a long conversation", "a long text") if ready else
+        self._say(words.HINT.replace("a long conversation", "a long text") if ready else
                   "Explanations are for a finished text: once the continuation ends and the colours are back, "
                   "click the token again.")
 
@@ -462,7 +424,7 @@ class ExplainView(QFrame):
             self.contributors.hide()
             self.toggle.hide()
             self.bar.setRange(0, 0)  # until the first batch of passes says how many
-            self.progress_text.setText(time_left_words(None))
+            self.progress_text.setText(words.time_left_words(None))
             self.progress_box.show()
             self.details.show()
             QTimer.singleShot(0, self._scroll_into_view)
@@ -470,7 +432,7 @@ class ExplainView(QFrame):
             self.bar.setRange(0, item.total)
             self.bar.setValue(item.done)
             self.progress_text.setText(f"{item.done} of at most {item.total} passes \u00b7 "
-                                       f"{time_left_words(item.seconds_left)} (it stops early once the "
+                                       f"{words.time_left_words(item.seconds_left)} (it stops early once the "
                                        "contributions add up)")
 
     def show_result(self, ticket: int, result) -> None:
@@ -516,11 +478,11 @@ class ExplainView(QFrame):
 
     def _show_attribution(self, a, in_text: bool = False, precision: str | None = None) -> None:
         scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
-        unsure = self.result is not None and doubtful(self.result)
+        unsure = self.result is not None and words.doubtful(self.result)
         self.contrib_caption.setText(
             f"What led to \u201c{html.escape(token_label(a.target_text))}\u201d rather than "
             f"\u201c{html.escape(token_label(a.other_text))}\u201d (log-prob difference {a.difference:+.2f}"
-            + (f"). {_doubtful_words(a, precision)}:" if unsure else f"; {html.escape(_completeness(a))}):"))
+            + (f"). {words.doubtful_words(a, precision)}:" if unsure else f"; {html.escape(words.completeness_words(a))}):"))
         self.exact_button.setVisible(unsure)
         self.shown_only.setVisible(not in_text and (a.hidden_share() >= words.HIDDEN_NOTE_MIN
                                                     or self.shown_only.isChecked()))
@@ -570,99 +532,7 @@ class ExplainView(QFrame):
         self.back_box.setVisible(back)
 
     def _show_sampler(self, result) -> None:
-        s = result.sampler
-        how = s.how
-        if not s.settings_known:
-            how += (" (a continuation does not store them: the settings now)" if result.context.in_text
-                    else " (not stored with this answer: the defaults)")
-        kept = "inside" if s.kept else "<b>outside</b>"
-        lines = [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
-                 f"{kept} the {_tokens(s.kept_size)} kept. 95% of the model's probability lies in "
-                 f"{_tokens(s.mass95_size)}."]
-        if s.forced:
-            lines.append("You wrote this token; the model did not sample it." if result.context.in_text
-                         else "This token was chosen by you (a branch), not sampled.")
-        context = result.context
-        if context.written_with_adapter != result.adapter_id:
-            lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
-        if result.recorded_note:
-            lines.append(html.escape(result.recorded_note))
-        lines.append(precision_line(result))
-        self.sampler.setText("<br>".join(lines))
-
-
-def precision_line(result) -> str:
-    """Which weights the explanation used, and whether they wrote the answer."""
-    if result.precision_note:
-        return result.precision_note
-    if result.context.written_precision is None:
-        return f"Explained with {label(result.precision)} weights (the answer's were not recorded)."
-    if result.context.in_text:  # the text's analysis scored it; the person may have typed it
-        return f"Explained with the weights that analysed the text: {label(result.precision)}."
-    return f"Explained with the weights that wrote it: {label(result.precision)}."
-
-
-# ------------------------------------------------------------------ the transcript heatmap
-
-def card_overlays(cards, selected, result) -> dict:
-    """card -> Overlay: the attribution of every earlier token on the cards that show it."""
-    from desktop_app.core.explain import segments_in_texts
-
-    a = result.attribution
-    scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
-    earlier = cards[:cards.index(selected)] if selected in cards else []
-    texts = [_card_text(card) for card in earlier]
-    found = segments_in_texts(a.token_texts[:a.prompt_len], a.scores[:a.prompt_len], texts)
-    overlays = {}
-    for card, text, segments in zip(earlier, texts, found):
-        if segments is not None:
-            overlays[card] = _overlay_from_segments(card, text, segments, scale)
-    own = {i: a.scores[a.prompt_len + i] for i in range(result.context.index)}
-    overlays[selected] = Overlay(colours={i: diverging_color(s, scale) for i, s in own.items()},
-                                 tips={i: _tip(s) for i, s in own.items()})
-    return overlays
-
-
-def _card_text(card) -> str:
-    return "".join(r.text for r in card.records) if card.records else card.view.prefix
-
-
-def _tip(score: float) -> str:
-    return f"contribution {score:+.3f} (towards the explained token when positive)"
-
-
-def _overlay_from_segments(card, text, segments, scale) -> Overlay:
-    if not card.records:  # a prompt shown as plain text: colour its pieces
-        pieces, at = [], 0
-        for start, end, score in segments:
-            if start > at:
-                pieces.append((text[at:start], None, None))
-            pieces.append((text[start:end], diverging_color(score, scale), _tip(score)))
-            at = end
-        if at < len(text):
-            pieces.append((text[at:], None, None))
-        return Overlay(prefix_pieces=pieces)
-    ends, total = [], 0
-    for record in card.records:
-        total += len(record.text)
-        ends.append(total)
-    sums: dict[int, float] = {}
-    for start, _end, score in segments:  # a piece counts for the token its first character is in
-        index = min(bisect.bisect_right(ends, start), len(ends) - 1)
-        sums[index] = sums.get(index, 0.0) + score
-    return Overlay(colours={i: diverging_color(s, scale) for i, s in sums.items()},
-                   tips={i: _tip(s) for i, s in sums.items()})
-
-
-def show_attribution(transcript, selected, result) -> None:
-    for card, overlay in card_overlays(transcript.cards, selected, result).items():
-        card.view.set_overlay(overlay)
-
-
-def clear_attribution(transcript) -> None:
-    for card in transcript.cards:
-        if card.view.overlay is not None:
-            card.view.set_overlay(None)
+        self.sampler.setText(words.sampler_words(result))
 
 
 # ------------------------------------------------------------------ wiring
@@ -684,17 +554,6 @@ def _start(chat, view: ExplainView, submit) -> None:
                   lambda _task: view.failed(ticket, "The explanation was stopped."),
                   on_progress=lambda item: view.show_part(ticket, item))
     view.running(lambda: chat.cancel_task(task))
-
-
-def text_overlay(result, index: int) -> Overlay:
-    """The attribution over the Text mode heatmap, whose token ``index`` it explains: the
-    scores are of the tokens before it (as many as fitted the window), the last one first
-    before ``index``; the text's first token (not on the heatmap) shows nothing."""
-    scores = result.attribution.scores
-    scale = max((abs(s) for s in scores), default=1.0) or 1.0
-    shown = {index - len(scores) + j: score for j, score in enumerate(scores) if index - len(scores) + j >= 0}
-    return Overlay(colours={i: diverging_color(s, scale) for i, s in shown.items()},
-                   tips={i: _tip(s) for i, s in shown.items()})
 
 
 def wire_explain(window) -> None:

@@ -1,10 +1,16 @@
 """The words of "Why this token?" that carry logic: where each ranked token came from (the
 conversation, or text the chat does not show: the chat template, the settings' system text),
-how much of the weight went to that hidden text, and what switching to Exact weights changes.
-Free of Qt (an import-linter contract holds it), so tests read them without widgets."""
+how much of the weight went to that hidden text, and what switching to Exact weights changes;
+the attribution's time left, whether its ranking can be trusted, which weights explained the
+token, and what the sampler did with it. Free of Qt (an import-linter contract holds it), so
+tests read them without widgets."""
 
 from __future__ import annotations
 
+import html
+import math
+
+from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 
 TEMPLATE_WORDS = "chat template, hidden"
@@ -76,3 +82,82 @@ def reading_words(switched_from: str | None) -> str:
         return "Reading the layers\u2026"
     return (f"Reading the layers with Exact weights (the chat runs on them too now; the way back to "
             f"{switched_from.split(' ')[0]} comes with the result)\u2026")
+
+
+HINT = ("The layer grid and the sampler show in a moment; which earlier tokens led here follows, one "
+        "gradient pass at a time (on a CPU, a minute or more for a long conversation). You can cancel it.")
+
+
+def time_left_words(seconds: float | None) -> str:
+    """The attribution's time left at most, in round figures."""
+    if seconds is None:
+        return "timing the first passes\u2026"
+    if seconds < 60:
+        return f"at most about {max(5, 5 * math.ceil(seconds / 5))} s left"
+    return f"at most about {math.ceil(seconds / 60)} min left"
+
+
+def completeness_words(a) -> str:
+    if a.complete:
+        return f"the contributions add up within {a.gap * 100:.1f}%"
+    return f"the contributions add up only within {a.gap * 100:.0f}% after {a.steps} steps: read them loosely"
+
+
+def doubtful(result) -> bool:
+    """The ranking cannot be trusted: its contributions do not add up, on 16-bit or int8
+    weights, whose rounding the path's small steps drown in (bundled model, " France" in "The
+    capital of France is Paris.": 48% off on Fast after 128 steps, 2% on Exact after 64)."""
+    from desktop_app.core.explain import ROUNDING_PRECISIONS
+
+    a = result.attribution
+    return a is not None and not a.complete and result.precision in ROUNDING_PRECISIONS
+
+
+def doubtful_words(a, precision: str) -> str:
+    return (f"<b>This ranking is doubtful</b>: on {label(precision)} weights the contributions add up only within "
+            f"{a.gap * 100:.0f}% of the difference after {a.steps} steps, so their sizes and order may be wrong; "
+            "Exact weights (float32) make them add up. As they stand")
+
+
+def tokens_words(n: int) -> str:
+    return "1 token" if n == 1 else f"{n:,} tokens"
+
+
+def precision_line(result) -> str:
+    """Which weights the explanation used, and whether they wrote the answer."""
+    if result.precision_note:
+        return result.precision_note
+    if result.context.written_precision is None:
+        return f"Explained with {label(result.precision)} weights (the answer's were not recorded)."
+    if result.context.in_text:  # the text's analysis scored it; the person may have typed it
+        return f"Explained with the weights that analysed the text: {label(result.precision)}."
+    return f"Explained with the weights that wrote it: {label(result.precision)}."
+
+
+def sampler_words(result) -> str:
+    """What the sampler did with the token, as rich text: its settings, the token's probability
+    before and after them, and what the explanation knows of how the answer was written."""
+    s = result.sampler
+    how = s.how
+    if not s.settings_known:
+        how += (" (a continuation does not store them: the settings now)" if result.context.in_text
+                else " (not stored with this answer: the defaults)")
+    kept = "inside" if s.kept else "<b>outside</b>"
+    lines = [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
+             f"{kept} the {tokens_words(s.kept_size)} kept. 95% of the model's probability lies in "
+             f"{tokens_words(s.mass95_size)}."]
+    if s.forced:
+        lines.append("You wrote this token; the model did not sample it." if result.context.in_text
+                     else "This token was chosen by you (a branch), not sampled.")
+    context = result.context
+    if context.written_with_adapter != result.adapter_id:
+        lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
+    if result.recorded_note:
+        lines.append(html.escape(result.recorded_note))
+    lines.append(precision_line(result))
+    return "<br>".join(lines)
+
+
+def contribution_tip(score: float) -> str:
+    """The tooltip of a token coloured by its contribution."""
+    return f"contribution {score:+.3f} (towards the explained token when positive)"
