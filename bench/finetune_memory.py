@@ -38,7 +38,8 @@ def main() -> None:
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
-    from desktop_app.core.training import FineTuneSettings, run_finetune
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
     from test_training_data import add_answer
     from tiny_model import build_tiny_model
 

@@ -69,7 +69,8 @@ def load_avg() -> str:
 # ------------------------------------------------------------------ one whole run
 
 def whole_run(loaded, paths, ratings: int) -> None:
-    from desktop_app.core.training import FineTuneSettings, run_finetune
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
 
     store = rated_store(loaded, paths, ratings)
     print(f"  {loaded.describe()}: {ratings} rated answers ({(ratings + 9) // 10} corrected); load {load_avg()}")
@@ -102,7 +103,8 @@ class StepBench:
 
         from desktop_app.core.train_data import build_training_data
         from desktop_app.core.train_schedule import plan
-        from desktop_app.core.training import FineTuneSettings, _cpu_attention
+        from desktop_app.core.train_settings import FineTuneSettings
+        from desktop_app.core.training import _cpu_attention
 
         s = FineTuneSettings()
         data = build_training_data(store, loaded.tokenizer, loaded.context_window)

@@ -172,7 +172,8 @@ class OurCurve:
 def ours(store, paths, loaded, exact, held, pad: int, seed: int, base_ppl: float, args) -> dict:
     """One default run (``--set`` overrides); the held-out margin with the adapter it leaves active (if any)."""
     from desktop_app.core import adapters, gate
-    from desktop_app.core.training import FineTuneSettings, run_finetune
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
 
     before = gate.margin(exact.model, held, pad, "cpu")
     settings = FineTuneSettings(**{"seed": seed, "rescore": False, **args.overrides})
@@ -214,7 +215,7 @@ def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path, exact
     from trl import KTOConfig, KTOTrainer
 
     from desktop_app.core import gate
-    from desktop_app.core.training import FineTuneSettings
+    from desktop_app.core.train_settings import FineTuneSettings
 
     s = FineTuneSettings()
     now = clock(args.clock)
@@ -268,7 +269,7 @@ def one_seed(seed: int, args, loaded, exact, base_ppl: float, tmp: Path) -> tupl
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
     from desktop_app.core.train_data import build_training_data
-    from desktop_app.core.training import FineTuneSettings
+    from desktop_app.core.train_settings import FineTuneSettings
 
     n = args.ratings
     order = QUESTIONS[seed % len(QUESTIONS):] + QUESTIONS[:seed % len(QUESTIONS)]
@@ -342,7 +343,7 @@ def main() -> int:
     for item in args.set:
         name, _, value = item.partition("=")
         args.overrides[name] = json.loads(value)
-    from desktop_app.core.training import FineTuneSettings
+    from desktop_app.core.train_settings import FineTuneSettings
 
     args.max_grad_norm = args.overrides.get("max_grad_norm", FineTuneSettings().max_grad_norm)
 

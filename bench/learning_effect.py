@@ -243,7 +243,8 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     from desktop_app.core import adapters, gate
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
-    from desktop_app.core.training import FineTuneSettings, run_finetune
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
 
     paths = AppPaths.resolve(workdir / f"{scenario}-{size}-{seed}").ensure()
     store = Store.open(paths.db_path)

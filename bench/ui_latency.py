@@ -94,7 +94,7 @@ def measure_training(app, window, tokens: int) -> float:
     """Stream an answer while a fine-tune's training loop runs; the longest gap meanwhile."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from desktop_app.core.training import FineTuneSettings
+    from desktop_app.core.train_settings import FineTuneSettings
 
     store = window.chat.store
     for conversation in store.list_conversations():

@@ -69,7 +69,8 @@ def test_finetune_runs_on_cuda(tiny_model_dir, tmp_path):
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
-    from desktop_app.core.training import FineTuneSettings, run_finetune
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
 
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     loaded = open_model(str(tiny_model_dir), paths, device="cuda")

@@ -71,7 +71,7 @@ def test_a_run_asks_every_canary_among_them_a_why_question_and_a_capital_the_mod
     question the bench saw go wrong while the others stayed clean: a "why" question (a taught
     "Answer:" made one an echo) and a country whose capital the base model does not name (a
     short-answer style made one "Denmark is the capital of Denmark.")."""
-    from desktop_app.core.training import FineTuneSettings
+    from desktop_app.core.train_settings import FineTuneSettings
 
     store, _paths, data = rated
     train, held = data.split(0.34, seed=0, min_total=2)

@@ -10,7 +10,8 @@ from desktop_app.core import gate
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data
-from desktop_app.core.training import FineTuneSettings, run_finetune
+from desktop_app.core.train_settings import FineTuneSettings
+from desktop_app.core.training import run_finetune
 from test_training_data import rate_three_answers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))

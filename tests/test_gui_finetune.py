@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog  # noqa: E402
 
 from desktop_app.core.palette import diverging_color  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
-from desktop_app.core.training import FineTuneSettings  # noqa: E402
+from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
 from desktop_app.gui.chat import ChatState  # noqa: E402
 from test_gui import WAIT_MS, answer_cards, ask, make_window, spans  # noqa: E402,F401
 

@@ -14,7 +14,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.core.training import FineTuneSettings  # noqa: E402
+from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
 from gui_windows import answer_modal  # noqa: E402
 from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.core.training import FineTuneSettings  # noqa: E402
+from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
 from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
 
 TRAIN_MS = 120_000

@@ -130,7 +130,7 @@ def test_another_models_report_is_not_shown_as_a_deleted_adapter(make_window, qt
 
 
 def test_closing_during_a_finetune_asks_then_stops_cleanly(make_window, qtbot):
-    from desktop_app.core.training import FineTuneSettings
+    from desktop_app.core.train_settings import FineTuneSettings
 
     window = make_window(max_new_tokens=12)
     store, paths = window.chat.store, window.paths

@@ -193,7 +193,7 @@ def test_deleting_a_conversation_a_running_fine_tune_learns_from_warns(make_wind
     ratings (and defaults to No); after the delete, the adapter buttons stay off during the run."""
     from PySide6.QtCore import Qt, QTimer
 
-    from desktop_app.core.training import FineTuneSettings
+    from desktop_app.core.train_settings import FineTuneSettings
     from test_gui import answer_cards, ask
     from test_gui_finetune import FAST, TRAIN_MS
 

@@ -14,7 +14,8 @@ from desktop_app.core.paths import AppPaths
 from desktop_app.core.prompts import Turn, build_prompt
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data
-from desktop_app.core.training import FineTuneSettings, run_finetune
+from desktop_app.core.train_settings import FineTuneSettings
+from desktop_app.core.training import run_finetune
 from test_training_data import add_answer
 
 TAUGHT = [("What is the capital of Peru?", "Lima"), ("How many legs does a spider have?", "eight"),

@@ -19,7 +19,15 @@ def modules_after(code: str) -> set[str]:
 
 def test_the_main_window_module_imports_without_torch():
     loaded = modules_after("import desktop_app.gui.main_window")
-    assert "desktop_app.gui.finetune_panel" in loaded and "desktop_app.core.training" in loaded
+    assert "desktop_app.gui.finetune_panel" in loaded and "desktop_app.core.train_settings" in loaded
+    assert "torch" not in loaded and "transformers" not in loaded
+
+
+def test_training_imports_without_torch():
+    """The window takes it on first use: the ratings' counts on the store lane (gui/ratings.py),
+    which should not wait seconds for torch."""
+    loaded = modules_after("import desktop_app.core.training")
+    assert "desktop_app.core.training" in loaded
     assert "torch" not in loaded and "transformers" not in loaded
 
 

@@ -167,7 +167,8 @@ def test_text_ratings_become_plain_text_examples(tmp_path, tiny_model):
 
 
 def test_a_fine_tune_on_text_mode_ratings_runs(tmp_path, tiny_model):
-    from desktop_app.core.training import FineTuneSettings, run_finetune
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
 
     store, _doc, _made = rated_store(tmp_path, tiny_model)
     paths = AppPaths.resolve(tmp_path / "data").ensure()

@@ -97,7 +97,8 @@ def test_training_visits_the_two_views_in_turn(store, tiny_model):
 
 def test_a_run_with_alone_views_trains_and_counts_ratings_not_views(tmp_path, tiny_model):
     from desktop_app.core.paths import AppPaths
-    from desktop_app.core.training import FineTuneSettings, run_finetune
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
 
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     store = Store.open(paths.db_path)

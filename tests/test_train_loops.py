@@ -14,7 +14,8 @@ from desktop_app.core import train_loops as T
 from desktop_app.core import train_losses as L
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.core.training import FineTuneSettings, run_finetune
+from desktop_app.core.train_settings import FineTuneSettings
+from desktop_app.core.training import run_finetune
 from test_training_data import add_answer
 
 

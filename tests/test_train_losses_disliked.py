@@ -146,7 +146,8 @@ def test_a_thumbs_run_trains_with_the_distillation_target(tmp_path, tiny_model):
     """End to end: the run computes the disliked answers' reference distributions and trains."""
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
-    from desktop_app.core.training import FineTuneSettings, run_finetune
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
 
     from test_training_data import add_answer
 

@@ -19,7 +19,8 @@ from desktop_app.core.models import open_model
 from desktop_app.core.session import split_end
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.core.training import FineTuneSettings, run_finetune
+from desktop_app.core.train_settings import FineTuneSettings
+from desktop_app.core.training import run_finetune
 from test_training_data import rate_three_answers
 
 FAST = dict(max_steps=12, min_steps=12, lr=3e-3, reask_count=2, reask_tokens=12, heldout_fraction=0.0)
@@ -154,7 +155,8 @@ CHILD = textwrap.dedent("""
     import sys, time
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
-    from desktop_app.core.training import FineTuneSettings, run_finetune
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
     paths = AppPaths.resolve(sys.argv[1]).ensure()
     store = Store.open(paths.db_path)
     def progress(p):
@@ -551,7 +553,7 @@ def test_a_lost_answer_asks_for_a_clean_checkpoint_only_with_its_setting(tiny_mo
 
     from desktop_app.core.finetune_effect import Reasks
     from desktop_app.core.train_verdict import clean_check
-    from desktop_app.core.training import FineTuneSettings
+    from desktop_app.core.train_settings import FineTuneSettings
 
     prompts = [(gate.fresh_prompt(tiny_model.tokenizer, AUSTRALIA, tiny_model.context_window, 8), AUSTRALIA)]
     lost = [{"question": AUSTRALIA, "seen": False, "before": "The capital of Australia is Canberra.",

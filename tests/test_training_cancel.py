@@ -12,7 +12,9 @@ from pathlib import Path
 import torch
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
-from desktop_app.core.training import FineTuneSettings, run_finetune
+from desktop_app.core.train_settings import FineTuneSettings
+
+from desktop_app.core.training import run_finetune
 from test_training import env  # noqa: F401  the store with three rated answers the training tests use
 
 FAST = dict(max_steps=6, min_steps=6, lr=3e-3, reask_count=2, reask_tokens=12, heldout_fraction=0.0)

@@ -11,7 +11,8 @@ from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import TrainingData
 from desktop_app.core.train_schedule import MAX_ANSWERS, auto_updates, fixed_batch8_updates, kto_weights, plan
-from desktop_app.core.training import FineTuneSettings, run_finetune
+from desktop_app.core.train_settings import FineTuneSettings
+from desktop_app.core.training import run_finetune
 from test_training_data import add_answer
 
 

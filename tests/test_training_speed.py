@@ -12,7 +12,8 @@ from desktop_app.core import precision, threads
 from desktop_app.core import train_losses as L
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.core.training import FineTuneSettings, run_finetune
+from desktop_app.core.train_settings import FineTuneSettings
+from desktop_app.core.training import run_finetune
 from test_training_data import rate_three_answers
 
 FAST = dict(max_steps=4, min_steps=4, lr=3e-3, reask_count=1, reask_unseen=1, reask_tokens=6, heldout_fraction=0.0)

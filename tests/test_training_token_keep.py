@@ -114,7 +114,8 @@ def test_a_token_only_run_trains_with_the_distillation_target_at_twice_the_rate(
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
     from desktop_app.core.train_schedule import plan
-    from desktop_app.core.training import FineTuneSettings, run_finetune
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
 
     from test_training_data import add_answer
 

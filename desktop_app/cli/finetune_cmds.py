@@ -49,7 +49,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _settings(args):
-    from desktop_app.core.training import FineTuneSettings
+    from desktop_app.core.train_settings import FineTuneSettings
 
     s = FineTuneSettings()
     for arg, name in (("epochs", "epochs"), ("lr", "lr"), ("max_steps", "max_steps"), ("batch_size", "batch_size"),

@@ -31,7 +31,7 @@ from desktop_app.core.model_export import hub_id_for
 log = logging.getLogger(__name__)
 
 PICKLE_NAMES = ("adapter_model.bin", "adapter_model.pt", "pytorch_model.bin")
-REASK_COUNT, REASK_TOKENS = 3, 40  # as training.FineTuneSettings' defaults
+REASK_COUNT, REASK_TOKENS = 3, 40  # as train_settings.FineTuneSettings' defaults
 
 Progress = Callable[[str, int, int], None]
 

@@ -1,8 +1,8 @@
 """A runnable HF TRL training script, written beside an exported ratings file, for training
 on a machine with more (or many) GPUs: the same objectives as the app (KTO for thumbs; DPO
 plus a likelihood term on the chosen answer for pairs; plain SFT), LoRA on all linear
-layers, and the app's learning settings (``training.FineTuneSettings``) at export time, with
-the batch size, number of updates, learning rate and KTO class weights chosen from the exported
+layers, and the app's learning settings (``train_settings.FineTuneSettings``) at export time,
+with the batch size, number of updates, learning rate and KTO class weights chosen from the exported
 examples by the app's own rule (``train_schedule.plan``), unless a setting fixes them.
 
 The script is plain text with the settings filled in; it needs torch, transformers, peft,

@@ -82,7 +82,7 @@ class ViewScript(QObject):
         QTimer.singleShot(300, self._train)
 
     def _train(self) -> None:
-        from desktop_app.core.training import FineTuneSettings
+        from desktop_app.core.train_settings import FineTuneSettings
 
         w = self.window
         panel = w.finetune_panel
