@@ -381,7 +381,7 @@ def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     """KTO, plus (``liked_sft_weight``) the mean negative log-likelihood of the liked answers'
     tokens: what the likelihood term does for corrections in DPO, for a thumbs-up; and
     (``end_weight``) the end-of-text term. A ``disliked_target`` other than "kto" (none learned
-    as much as KTO: README) goes through ``_disliked_variant_loss``."""
+    as much as KTO: docs/measurements.md) goes through ``_disliked_variant_loss``."""
     if w.disliked_target not in DISLIKED_TARGETS:
         raise ValueError(f"disliked_target is one of {DISLIKED_TARGETS}, not {w.disliked_target!r}")
     es = batch.unpaired
