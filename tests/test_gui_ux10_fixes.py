@@ -35,3 +35,50 @@ def test_the_end_of_an_answer_did_not_take_its_own_place():
     words = displaced_words(before, after, token_label)
     assert "<|im_end|>" not in words
     assert "took the place of" in words and words.count(token_label(END_CELL)) == 3
+
+
+# run 1 of the walk: two rated questions (one re-asked in its conversation and on its own), three
+# new ones, two of which name another capital now
+WALK = [{"question": "What is the capital of France?", "seen": True, "before": "The capital of France is Paris.",
+         "after": "The capital of France is Paris.", "right": "The capital of France is Paris.", "checked": True},
+        {"question": "Who wrote Romeo and Juliet?", "seen": True, "before": "The play Romeo and Juliet by William "
+         "Shakespeare is often attributed…", "after": "The play of Romeo and Juliet is written by William Shakespeare.",
+         "right": "The play of Romeo and Juliet is written by William Shakespeare.", "checked": True},
+        {"question": "Who wrote Romeo and Juliet?", "seen": True, "before": "The story of Romeo and Juliet by William "
+         "Shakespeare is attributed to the 17th-century…", "after": "The play of Romeo and Juliet is written by "
+         "William Shakespeare.", "right": "The play of Romeo and Juliet is written by William Shakespeare.",
+         "checked": True},
+        {"question": "What is the capital of Australia?", "before": "The capital of Australia is Canberra.",
+         "after": "The capital of Australia is Sydney.", "checked": True, "changed_after": True},
+        {"question": "What is the capital of Switzerland?", "before": "The capital of Switzerland is Lier.",
+         "after": "The capital of Switzerland is Bern.", "checked": True, "changed_after": True},
+        {"question": "What is the capital of Croatia?", "before": "The capital of Croatia is Zagreb.",
+         "after": "The capital of Croatia is Zagreb.", "checked": True}]
+
+
+def test_the_report_does_not_say_no_answer_was_lost_above_a_changed_one():
+    """The report said "None of 3 new factual questions lost its answer" and, on the next line,
+    "2 new questions now name something else: … Sydney (before: … Canberra)"; and "3 of 3 rated
+    questions" for two (one asked twice)."""
+    from desktop_app.gui.finetune_words import reask_words
+
+    words = reask_words({"taught": WALK})
+    assert "lost its answer" not in words and "kept" not in words
+    assert "2 of 3 new factual questions now name something else" in words and "Sydney" in words
+    assert "2 of 2 rated questions give your answer" in words
+    unchanged = [t | {"changed_after": False} for t in WALK]
+    assert "The 3 new factual questions kept their answers." in reask_words({"taught": unchanged})
+
+
+def test_the_before_after_cards_show_a_rated_question_once(make_window, qtbot):
+    """The same rated question stood twice among the cards, with two different "before" answers
+    (asked in its conversation and on its own), both "you rated this"."""
+    window = make_window(wait=False)
+    panel = window.finetune_panel
+    window.show_finetune()
+    metrics = {"margin_before": 0.02, "margin_after": 1.76, "probe_ppl_before": 28.06, "probe_ppl_after": 28.11,
+               "gate_margin_on": "all", "taught": WALK}
+    panel._show_result("kept", None, metrics, 1)
+    questions = [p["question"] for p in panel.taught.pairs]
+    assert questions.count("Who wrote Romeo and Juliet?") == 1
+    assert questions[:2] == ["What is the capital of France?", "Who wrote Romeo and Juliet?"]
