@@ -82,3 +82,30 @@ def test_the_before_after_cards_show_a_rated_question_once(make_window, qtbot):
     questions = [p["question"] for p in panel.taught.pairs]
     assert questions.count("Who wrote Romeo and Juliet?") == 1
     assert questions[:2] == ["What is the capital of France?", "Who wrote Romeo and Juliet?"]
+
+
+def test_an_answer_still_being_written_cannot_be_exported_empty(make_window, qtbot, monkeypatch, tmp_path):
+    """⤓ on an answer still reading its prompt offered "Tokens as JSON…", which wrote
+    {"message_id": null, "tokens": []}. It is off until the answer is stored, and says why."""
+    from PySide6.QtCore import Qt
+
+    import desktop_app.core.session as session_module
+    from test_gui import SlowGeneration, answer_cards
+
+    monkeypatch.setattr(session_module, "Generation", SlowGeneration)
+    window = make_window(max_new_tokens=60)
+    window.prompt.setPlainText("Tell me a long story")
+    with qtbot.waitSignal(window.chat.tokens, timeout=WAIT_MS):
+        qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+    card = window.streaming_card
+    assert card is not None and card.message is None
+    assert not card.export_button.isEnabled() and "still being written" in card.export_button.toolTip()
+    assert window.cards.export_card(card, "json", str(tmp_path / "early.json")) is None
+    assert not (tmp_path / "early.json").exists()
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        qtbot.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
+    card = answer_cards(window)[-1]
+    qtbot.waitUntil(lambda: card.message is not None, timeout=WAIT_MS)
+    assert card.export_button.isEnabled() and card.export_button.toolTip() == "Copy or export this answer"
+    assert window.cards.export_card(card, "json", str(tmp_path / "done.json"))
+    assert '"tokens": []' not in (tmp_path / "done.json").read_text()
