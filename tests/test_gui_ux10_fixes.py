@@ -109,3 +109,19 @@ def test_an_answer_still_being_written_cannot_be_exported_empty(make_window, qtb
     assert card.export_button.isEnabled() and card.export_button.toolTip() == "Copy or export this answer"
     assert window.cards.export_card(card, "json", str(tmp_path / "done.json"))
     assert '"tokens": []' not in (tmp_path / "done.json").read_text()
+
+
+def test_the_keyboard_shortcuts_are_one_click_away(make_window, qtbot):
+    """With no menu bar and no help button, F1 was the only way to the shortcuts, and nothing
+    on screen said so: the toolbar has a "?" whose tooltip names F1 and which opens the list."""
+    from PySide6.QtCore import Qt
+
+    window = make_window(wait=False)
+    button = window.view_toolbar.widgetForAction(window.help_action)
+    assert button is not None and button.isVisible() and "F1" in button.toolTip()
+    assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    box = window.shortcuts_box
+    qtbot.waitUntil(box.isVisible, timeout=WAIT_MS)
+    assert "Ctrl+3" in box.text() and "F1" in box.text()
+    box.close()

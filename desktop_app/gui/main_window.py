@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.view_toolbar = view_toolbar.build_view_toolbar(self)
         conversation_actions.add_export_button(self, self.view_toolbar)
+        self.help_action = shortcuts.add_help_button(self, self.view_toolbar)
         self.popover = SettingsPopover(self)
         self._build_status_bar()
 
