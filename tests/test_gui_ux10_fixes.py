@@ -125,3 +125,29 @@ def test_the_keyboard_shortcuts_are_one_click_away(make_window, qtbot):
     qtbot.waitUntil(box.isVisible, timeout=WAIT_MS)
     assert "Ctrl+3" in box.text() and "F1" in box.text()
     box.close()
+
+
+def test_dialog_buttons_carry_words_not_coloured_balls(qtbot, qapp):
+    """Yes / No / Cancel / Close came with green and red balls and a red cross: Fusion puts
+    icons on dialog buttons where the platform theme asks for them (X11 without a desktop's
+    icon theme). The offscreen platform does not ask, so a style that does stands in for it."""
+    from PySide6.QtWidgets import QDialogButtonBox, QProxyStyle, QStyle
+
+    from desktop_app.gui.theme import apply_theme, style_sheet
+
+    hint = QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons
+
+    class AsksForIcons(QProxyStyle):
+        def styleHint(self, which, option=None, widget=None, data=None):
+            return 1 if which == hint else super().styleHint(which, option, widget, data)
+
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Yes | QDialogButtonBox.StandardButton.No)
+    qtbot.addWidget(buttons)
+    try:
+        qapp.setStyleSheet("")
+        qapp.setStyle(AsksForIcons("Fusion"))
+        assert buttons.style().styleHint(hint, None, buttons) == 1
+        qapp.setStyleSheet(style_sheet(False))
+        assert buttons.style().styleHint(hint, None, buttons) == 0
+    finally:
+        apply_theme(qapp, dark=False)
