@@ -151,3 +151,40 @@ def test_dialog_buttons_carry_words_not_coloured_balls(qtbot, qapp):
         assert buttons.style().styleHint(hint, None, buttons) == 0
     finally:
         apply_theme(qapp, dark=False)
+
+
+def test_a_cancelled_fine_tune_says_cancelling_in_the_status_bar_too(make_window, qtbot):
+    """After Cancel the panel said "Cancelled…" while the status bar said "fine-tuning · checking
+    whether it helps" (the run's last report) or the next step: it says "cancelling" from the
+    press on, and so does the panel, until the run ends."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.core.training import FineTuneSettings
+    from test_gui_finetune import FAST, TRAIN_MS, rate_some_answers
+
+    window = make_window(max_new_tokens=16)
+    rate_some_answers(qtbot, window)
+    panel = window.finetune_panel
+    qtbot.waitUntil(panel.train_button.isEnabled, timeout=WAIT_MS)
+    panel.set_settings(FineTuneSettings(**{**FAST, "max_steps": 40, "min_steps": 40}))
+    window.show_finetune()
+    label, shown = window.finetune_side.label, []
+    window.finetune.progress.connect(lambda _p: shown.append((label.text(), panel.phase_label.text())))
+    with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS) as done:
+        with qtbot.waitSignal(window.finetune.progress, timeout=TRAIN_MS,
+                              check_params_cb=lambda p: p.phase == "training" and p.step >= 1):
+            qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+        assert label.text() == "fine-tuning \u00b7 cancelling\u2026"
+        assert panel.phase_label.text() == "Cancelling\u2026"
+        shown.clear()
+    assert done.args[0].status == "cancelled"
+    assert shown and all(text == ("fine-tuning \u00b7 cancelling\u2026", "Cancelling\u2026") for text in shown), shown
+
+
+def test_the_last_report_of_a_cancelled_run_reads_as_cancelling():
+    from desktop_app.core.training import TrainProgress
+    from desktop_app.gui.finetune_words import phase_line, phase_name
+
+    last = TrainProgress(phase="evaluating", message="Cancelled")
+    assert phase_name(last) == "Cancelling" and phase_line(last) == "Cancelling\u2026"

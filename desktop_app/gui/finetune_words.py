@@ -18,9 +18,17 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
               "Measuring the new adapter": "measuring the new adapter the same way"}
 
 
+CANCELLING = "Cancelling"
+CANCELLED_MESSAGE = "Cancelled"  # core.training's last report of a cancelled run (phase "evaluating")
+
+
 def phase_name(p) -> str:
     """One name per phase, the same in the panel and the status bar. Scoring the ratings with
-    the model as it is (the reference) comes before the first step: it is getting ready."""
+    the model as it is (the reference) comes before the first step: it is getting ready. A
+    cancelled run's last report is no check of anything: the status bar said "checking
+    whether it helps" under the panel's "Cancelled…"."""
+    if p.message == CANCELLED_MESSAGE:
+        return CANCELLING
     if p.phase == "training" and not p.step and p.message in STEP_WORDS:
         return PHASE_WORDS["preparing"]
     return PHASE_WORDS.get(p.phase, p.phase.title())
@@ -29,6 +37,8 @@ def phase_name(p) -> str:
 def phase_line(p) -> str:
     """The panel's line for a report without a step count: "Getting ready: scoring your ratings…"."""
     name, step = phase_name(p), STEP_WORDS.get(p.message)
+    if name == CANCELLING:
+        return f"{name}\u2026"
     if step:
         return f"{name}: {step}\u2026"
     return f"{p.message}\u2026" if p.message else f"{name}\u2026"
