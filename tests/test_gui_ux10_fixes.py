@@ -82,6 +82,10 @@ def test_the_before_after_cards_show_a_rated_question_once(make_window, qtbot):
     questions = [p["question"] for p in panel.taught.pairs]
     assert questions.count("Who wrote Romeo and Juliet?") == 1
     assert questions[:2] == ["What is the capital of France?", "Who wrote Romeo and Juliet?"]
+    # a new question the report names as changed gets a card before one that kept its answer
+    croatia_first = WALK[:3] + WALK[5:] + WALK[3:5]
+    panel._show_result("kept", None, {**metrics, "taught": croatia_first}, 1)
+    assert [p["question"] for p in panel.taught.pairs][2] == "What is the capital of Australia?"
 
 
 def test_an_answer_still_being_written_cannot_be_exported_empty(make_window, qtbot, monkeypatch, tmp_path):

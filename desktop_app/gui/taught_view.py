@@ -36,9 +36,9 @@ def _one_per_question(pairs: list[dict]) -> list[dict]:
 
 
 def _fine(pair: dict) -> bool:
-    """Sorts the answers the report names (lost, repeating the question) before the rest, so
+    """Sorts the answers the report names (lost, changed, repeating the question) before the rest, so
     the cards show them: a run asks more questions than there are cards."""
-    return not (pair.get("dropped_after") or pair.get("restates_after"))
+    return not (pair.get("dropped_after") or pair.get("restates_after") or pair.get("changed_after"))
 
 
 def _tag(pair: dict) -> str:
