@@ -192,3 +192,32 @@ def test_the_last_report_of_a_cancelled_run_reads_as_cancelling():
 
     last = TrainProgress(phase="evaluating", message="Cancelled")
     assert phase_name(last) == "Cancelling" and phase_line(last) == "Cancelling\u2026"
+
+
+def test_undo_delete_brings_the_adapters_re_scored_answers_back(qtbot, qapp, tiny_model_dir):
+    """Deleting an adapter dropped its re-scored answers with it, and Undo brought back only the
+    adapter: Compare then said "not scored under both models yet" for answers it had shown."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.core import adapters
+    from gui_windows import opened_window
+    from test_gui_adapter_edits import _history_change, _two_adapters
+
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
+        _first, second = _two_adapters(window, tiny_model_dir)
+        store, history = window.chat.store, window.finetune_panel.history
+        window.set_mode("chat")
+        with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as answered:
+            window.prompt.setPlainText("Hi")
+            window.send()
+        message = answered.args[0]["message_id"]
+        records = store.token_records(message)
+        store.set_token_records(message, records, adapter_id=second, kind="rescored")
+        history.ask = False
+        history.select(second)
+        _history_change(qtbot, window, lambda: qtbot.mouseClick(history.delete_button, Qt.MouseButton.LeftButton))
+        assert store.token_records(message, adapter_id=second, kind="rescored") == []
+        _history_change(qtbot, window, lambda: qtbot.mouseClick(window.adapter_undo.button, Qt.MouseButton.LeftButton))
+        assert store.token_records(message, adapter_id=second, kind="rescored") == records
+        # a deletion with no way back keeps nothing of them
+        assert adapters.delete(store, second).rescored == ()
