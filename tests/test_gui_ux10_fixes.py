@@ -221,3 +221,35 @@ def test_undo_delete_brings_the_adapters_re_scored_answers_back(qtbot, qapp, tin
         assert store.token_records(message, adapter_id=second, kind="rescored") == records
         # a deletion with no way back keeps nothing of them
         assert adapters.delete(store, second).rescored == ()
+
+
+def test_use_base_model_leaves_the_focus_on_the_adapter_history(make_window, qtbot, tiny_model_dir):
+    """"Use base model" turns itself off, and Qt gave the keyboard to the next button down the
+    window: "Import…" (Space then opened a file dialog). The history list gets it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.core import adapters
+    from tiny_model import random_lora
+
+    window = make_window(max_new_tokens=6)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    store, base = window.chat.store, window.chat.loaded.model_id
+    first = adapters.save_adapter(store, random_lora(tiny_model_dir, 1), window.paths, base_model=base,
+                                  run_id=None, parent_id=None, settings={}, metrics={})
+    panel = window.finetune_panel
+    panel.refresh_adapters()
+    history = panel.history
+    history.select(first)
+    window.show_finetune()
+    with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(history.use_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: history.base_button.isEnabled(), timeout=WAIT_MS)
+    history.base_button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(history.base_button.hasFocus, timeout=2000)
+    with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
+        QTest.keyClick(history.base_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not history.base_button.isEnabled(), timeout=WAIT_MS)
+    assert QApplication.focusWidget() is history.list, QApplication.focusWidget()
