@@ -253,3 +253,28 @@ def test_use_base_model_leaves_the_focus_on_the_adapter_history(make_window, qtb
         QTest.keyClick(history.base_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: not history.base_button.isEnabled(), timeout=WAIT_MS)
     assert QApplication.focusWidget() is history.list, QApplication.focusWidget()
+
+
+def test_regenerate_passes_the_keyboard_to_stop_then_to_the_prompt(make_window, qtbot, monkeypatch):
+    """Regenerate turns itself off while it answers; the keyboard went to the settings button
+    beside it (Space then opened the settings). It goes to Stop, and to the prompt box after."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    import desktop_app.core.session as session_module
+    from test_gui import SlowGeneration, ask
+
+    window = make_window(max_new_tokens=30)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    ask(qtbot, window)
+    monkeypatch.setattr(session_module, "Generation", SlowGeneration)
+    window.regenerate_button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(window.regenerate_button.hasFocus, timeout=2000)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        with qtbot.waitSignal(window.chat.tokens, timeout=WAIT_MS):
+            QTest.keyClick(window.regenerate_button, Qt.Key.Key_Space)
+        assert QApplication.focusWidget() is window.stop_button
+    qtbot.waitUntil(lambda: not window.stop_button.isEnabled(), timeout=WAIT_MS)
+    assert QApplication.focusWidget() is window.prompt
