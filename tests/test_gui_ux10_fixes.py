@@ -180,7 +180,7 @@ def test_a_cancelled_fine_tune_says_cancelling_in_the_status_bar_too(make_window
             qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
         qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
         assert label.text() == "fine-tuning \u00b7 cancelling\u2026"
-        assert panel.phase_label.text() == "Cancelling\u2026"
+        assert panel.phase_label.text() == "Cancelling\u2026" and panel.eta_label.text() == ""
         shown.clear()
     assert done.args[0].status == "cancelled"
     assert shown and all(text == ("fine-tuning \u00b7 cancelling\u2026", "Cancelling\u2026") for text in shown), shown

@@ -468,6 +468,7 @@ class FineTunePanel(QScrollArea):
     def cancel(self) -> None:
         self.controller.cancel()  # (a second press changes nothing: the button stays, and keeps the focus)
         self.phase_label.setText("Cancelling\u2026")
+        self.eta_label.setText("")  # "about 5 min left" is no longer what happens
 
     def _show_elapsed(self) -> None:
         if self.run_started is not None:
