@@ -278,3 +278,20 @@ def test_regenerate_passes_the_keyboard_to_stop_then_to_the_prompt(make_window, 
         assert QApplication.focusWidget() is window.stop_button
     qtbot.waitUntil(lambda: not window.stop_button.isEnabled(), timeout=WAIT_MS)
     assert QApplication.focusWidget() is window.prompt
+
+
+def test_the_window_title_names_the_text_in_text_mode(make_window, qtbot):
+    """Over the Text tab the title still named the chat's conversation."""
+    from gui_windows import text_opened
+    from test_gui import ask
+
+    window = make_window(max_new_tokens=4)
+    ask(qtbot, window, "What is the capital of France?")
+    assert window.windowTitle().startswith("What is the capital of France?")
+    window.set_mode("text")
+    text_opened(qtbot, window)
+    window.text_view.editor.setPlainText("The old lighthouse keeper climbed the stairs.")
+    qtbot.waitUntil(lambda: "lighthouse" in window.windowTitle(), timeout=WAIT_MS)
+    assert "France" not in window.windowTitle()
+    window.set_mode("chat")
+    assert window.windowTitle().startswith("What is the capital of France?")

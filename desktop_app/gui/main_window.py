@@ -511,8 +511,11 @@ class MainWindow(QMainWindow):
         return self.cards.selected
 
     def _show_title(self) -> None:
+        """The conversation's title, or in Text mode the text's (the chat's sat over a text)."""
         title = None
-        if self.chat.conversation_id is not None:
+        if self.mode == "text":
+            title = self.text_view.documents.currentText() or None
+        elif self.chat.conversation_id is not None:
             try:
                 title = self.chat.store.get_conversation(self.chat.conversation_id)["title"]
             except Exception:  # noqa: BLE001 - deleted meanwhile
