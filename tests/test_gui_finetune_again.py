@@ -191,11 +191,11 @@ def test_the_report_opens_with_the_questions_that_lost_their_answer():
     assert "sky" not in head and "Read the new answers before relying on them" in head
     fine = [t | {"dropped_after": False} for t in USERTEST]
     assert reask_words({"taught": fine}) == ("<b>Asked again after training:</b><br>\u2022 3 of 3 rated questions "
-                                             "give your answer.<br>\u2022 None of 2 new factual questions lost its "
-                                             "answer.")
+                                             "give your answer.<br>\u2022 The 2 new factual questions kept their "
+                                             "answers.")
     sydney = [t | {"changed_after": t["question"].endswith("Croatia?"), "after": "The capital is Split."}
               for t in fine]
-    assert ("\u2022 1 new question now names something else (which one is right is not checked): "
+    assert ("\u2022 1 of 2 new factual questions now names something else (which one is right is not checked): "
             "\u201cWhat is the capital of Croatia?\u201d \u2192 \u201cThe capital is Split.\u201d (before: "
             "\u201cThe capital of Croatia is Zagreb.\u201d).") in reask_words({"taught": sydney})
     _title, body = describe_run("discarded", "perplexity rose", {**METRICS, "taught": USERTEST}, None)

@@ -163,4 +163,4 @@ def test_readiness_says_how_many_thumbs_sit_on_corrected_answers(store):
     store.clear_rating(corrected[0])
     store.clear_rating(corrected[1])
     line = ready_words(readiness(store))
-    assert "A thumb on answers you also corrected is used twice" in line and line.startswith("<b>5 examples")
+    assert "A thumb on an answer you also corrected is used twice" in line and line.startswith("<b>5 examples")

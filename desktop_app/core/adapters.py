@@ -231,12 +231,14 @@ class DeletedAdapter:
     row: dict
     children: tuple
     trash: Path | None
+    rescored: tuple = ()  # its re-scored answers: Compare showed them "not scored yet" after an undo
 
 
 def delete(store, adapter_id: int, trash_dir: Path | None = None) -> DeletedAdapter:
     """Remove the adapter's record and its folder (refused for the active adapter). With
     ``trash_dir`` the folder is moved there instead, so ``undo_delete`` can put it back."""
     row, children = store.get_adapter(adapter_id), tuple(store.child_adapters(adapter_id))
+    rescored = tuple(store.rescored_sets(adapter_id)) if trash_dir is not None else ()
     path = store.delete_adapter(adapter_id)
     trash = None
     if path and trash_dir is not None and Path(path).is_dir():
@@ -250,7 +252,7 @@ def delete(store, adapter_id: int, trash_dir: Path | None = None) -> DeletedAdap
             trash = None
     elif path:
         shutil.rmtree(path, ignore_errors=True)
-    return DeletedAdapter(row, children, trash)
+    return DeletedAdapter(row, children, trash, rescored if trash is not None else ())
 
 
 def undo_delete(store, deleted: DeletedAdapter) -> dict:
@@ -262,7 +264,7 @@ def undo_delete(store, deleted: DeletedAdapter) -> dict:
         raise AdapterError(f"Adapter {deleted.row['id']} cannot be brought back: {path} is taken.")
     shutil.move(deleted.trash, path)
     try:
-        store.restore_adapter(deleted.row, deleted.children)
+        store.restore_adapter(deleted.row, deleted.children, deleted.rescored)
     except BaseException:
         shutil.move(path, deleted.trash)
         raise

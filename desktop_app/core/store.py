@@ -419,9 +419,16 @@ class Store(StoreFile):
             if conn.execute("UPDATE adapters SET name = ? WHERE id = ?", (name, adapter_id)).rowcount == 0:
                 raise StoreError(f"There is no adapter {adapter_id} in {self.path}.")
 
-    def restore_adapter(self, row: dict, children=()) -> None:
+    def rescored_sets(self, adapter_id) -> list[dict]:
+        """The "rescored" token record rows of an adapter, whole (what ``delete_adapter``
+        removes and ``restore_adapter`` can put back)."""
+        return [dict(r) for r in self._rows("SELECT * FROM token_records WHERE kind = 'rescored' AND adapter_id = ?",
+                                            (adapter_id,))]
+
+    def restore_adapter(self, row: dict, children=(), rescored=()) -> None:
         """Put back a deleted adapter's row under its own id (ids are never reused, so it is
-        free), inactive, with the links its deletion cleared: its run's, and ``children``'s."""
+        free), inactive, with the links its deletion cleared: its run's, and ``children``'s;
+        and its ``rescored`` record rows (``rescored_sets``) of messages that still exist."""
         with self.transaction() as conn:
             parent = row.get("parent_id")
             if parent is not None and conn.execute("SELECT 1 FROM adapters WHERE id = ?", (parent,)).fetchone() is None:
@@ -438,6 +445,15 @@ class Store(StoreFile):
                              (row["id"], run))
             for child in children:
                 conn.execute("UPDATE adapters SET parent_id = ? WHERE id = ? AND parent_id IS NULL", (row["id"], child))
+            self._restore_rescored(conn, rescored)
+
+    @staticmethod
+    def _restore_rescored(conn, rescored) -> None:
+        for record in rescored:
+            columns = list(record)
+            conn.execute(f"INSERT OR IGNORE INTO token_records ({', '.join(columns)}) "
+                         f"SELECT {', '.join('?' * len(columns))} WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?)",
+                         (*record.values(), record["message_id"]))
 
     def child_adapters(self, adapter_id) -> list[int]:
         return [r[0] for r in self._rows("SELECT id FROM adapters WHERE parent_id = ? ORDER BY id", (adapter_id,))]

@@ -184,6 +184,16 @@ class AdapterHistory(QFrame):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
+        buttons = (self.use_button, self.base_button, self.rollback_button, self.delete_button, self.export_button,
+                   self.import_button, self.report_button)
+        focused = next((b for b in buttons if b.hasFocus()), None)
+        self._set_enabled()
+        # a button that turns itself off (Use base model, Use selected) passed the keyboard to
+        # the next one down the window ("Import…", where Space opens a file dialog): the list instead
+        if focused is not None and not focused.isEnabled() and self.list.isVisible():
+            self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _set_enabled(self) -> None:
         sel, active = self.selected_id(), self.active_id()
         row = next((r for r in self.rows if r["id"] == sel), None)
         self.use_button.setEnabled(not self.busy and row is not None and sel != active and row.get("present", True))

@@ -17,7 +17,8 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label
-from desktop_app.gui.transcript import STOPPED_WORDS, MessageCard, answer_author, answer_meta, tokens_words, was_stopped
+from desktop_app.gui.transcript import (STOPPED_WORDS, WRITING_TIP, MessageCard, answer_author, answer_meta,
+                                       tokens_words, was_stopped)
 
 
 class ChatCards:
@@ -59,6 +60,7 @@ class ChatCards:
                 and cards[keep] is streaming and thread[keep]["role"] == "assistant"
                 and len(thread[keep]["text"]) == len("".join(r.text for r in streaming.records))):
             streaming.message = thread[keep]  # the answer it streamed is now stored
+            streaming.set_exportable(True)
             self.streaming = None
             keep += 1
         for card in cards[keep:]:
@@ -175,6 +177,7 @@ class ChatCards:
             self.window.transcript.remove_card(cards[-1])
         self.streaming = self.make_card("assistant", None)
         self.streaming.set_meta("writing\u2026")
+        self.streaming.set_exportable(False)
         self.window.transcript.scroll_to_bottom()
 
     def stopping(self) -> None:
@@ -253,6 +256,9 @@ class ChatCards:
     # ------------------------------------------------------------ exports
     def export_card(self, card: MessageCard, kind: str, path: str | None = None) -> str | None:
         w = self.window
+        if card.message is None:  # still being written: an export would be an empty file
+            w.statusBar().showMessage(WRITING_TIP, 5000)
+            return None
         if kind.startswith("copy"):
             return conversation_actions.copy_answer(w, card, kind)
         if path is None:

@@ -136,8 +136,10 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
 def top_words(record, label, count: int = 2) -> str:
     """"Madrid 41% · Barcelona 14%": a position's most likely tokens under one model, the
     chosen one among them (its own share when it is not in the list)."""
-    shown = [(label(a.text), a.prob) for a in record.top[:count]]
     chosen = label(record.text)
+    # the chosen token among the alternatives goes by its own label: the end of an answer is
+    # "⏎ end" in the view, not the tokenizer's "<|im_end|>"
+    shown = [(chosen if a.id == record.id else label(a.text), a.prob) for a in record.top[:count]]
     if chosen not in (text for text, _ in shown):
         shown.append((chosen, math.exp(record.logprob)))
     return " \u00b7 ".join(f"{text} {prob * 100:.0f}%" for text, prob in shown)
@@ -147,10 +149,15 @@ def displaced_words(before, after, label) -> str:
     """What a token that rose took the place of: "“Barcelona”: before Madrid 41% · Barcelona
     14% → after Barcelona 37% · Madrid 29%"; "" when the base model's first choice was this
     token already or the scores keep no alternatives."""
-    if not before.top or not after.top or before.top[0].text == before.text:
+    if not before.top or not after.top or _first_choice(before):
         return ""
     return (f"\u201c{label(after.text)}\u201d took the place of \u201c{label(before.top[0].text)}\u201d: "
             f"before {top_words(before, label)} \u2192 after {top_words(after, label)}")
+
+
+def _first_choice(record) -> bool:
+    """The model's likeliest token was the one chosen (by id: the end cell's text is not the token's)."""
+    return record.top[0].id == record.id or record.top[0].text == record.text
 
 
 def baseline_choice(parent: int, written: bool, scored: bool) -> tuple[str, str | None]:

@@ -50,6 +50,7 @@ class FineTuneController(QObject):
     failed = Signal(str)
     error = Signal(str)  # an adapter choice that could not be made
     running_changed = Signal(bool)
+    cancel_asked = Signal()  # a Cancel the running fine-tune has yet to hear (it stops within a block)
     adapters_changed = Signal()
     adapter_deleted = Signal(object)  # core.adapters.DeletedAdapter: what Undo can bring back
 
@@ -57,6 +58,7 @@ class FineTuneController(QObject):
         super().__init__(parent)
         self.store, self.paths, self.chat, self.tasks = store, paths, chat, tasks
         self.task: Task | None = None
+        self.cancel_pending = False  # Cancel pressed; the run has not ended yet
         self.settings = FineTuneSettings()
         self.expected_model_id: str | None = None  # until a model loads: the one the last session used
 
@@ -78,6 +80,7 @@ class FineTuneController(QObject):
 
         self.task = Task(work, "fine-tune", on_progress=self.progress.emit, on_success=self._finished,
                          on_failure=self._failed)
+        self.cancel_pending = False
         self.running_changed.emit(True)
         self.started.emit()
         self.tasks.training.submit(self.task)
@@ -86,6 +89,8 @@ class FineTuneController(QObject):
     def cancel(self) -> None:
         if self.task is not None:
             self.tasks.training.cancel(self.task)
+            self.cancel_pending = True
+            self.cancel_asked.emit()
 
     def _finished(self, result) -> None:
         self.task = None
@@ -463,6 +468,7 @@ class FineTunePanel(QScrollArea):
     def cancel(self) -> None:
         self.controller.cancel()  # (a second press changes nothing: the button stays, and keeps the focus)
         self.phase_label.setText("Cancelling\u2026")
+        self.eta_label.setText("")  # "about 5 min left" is no longer what happens
 
     def _show_elapsed(self) -> None:
         if self.run_started is not None:
@@ -470,6 +476,8 @@ class FineTunePanel(QScrollArea):
 
     def on_progress(self, p) -> None:
         self.run_started = time.monotonic() - p.elapsed_s  # the run's own clock, kept in step
+        if self.controller.cancel_pending:  # "Cancelling…" stays until the run ends (a step came after it)
+            return
         phase = phase_name(p)
         counting = not (p.phase == "training" and p.step) and not (p.phase == "rescoring" and p.total)
         if counting and not self.elapsed_timer.isActive():

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.finetune_panel import FineTunePanel
-from desktop_app.gui.finetune_words import phase_name
+from desktop_app.gui.finetune_words import CANCELLING, phase_name
 from desktop_app.gui.theme import styled_label
 
 
@@ -50,6 +50,7 @@ class FineTuneSide:
         run.finished.connect(self._finished)
         run.failed.connect(self._failed)
         run.running_changed.connect(self._running)
+        run.cancel_asked.connect(self._cancelling)
         self.panel.compare_requested.connect(lambda: self.open_compare(None))
 
     # ------------------------------------------------------------ the Fine-tune tab
@@ -80,7 +81,13 @@ class FineTuneSide:
         if running:
             self.label.setText("fine-tuning…")
 
+    def _cancelling(self) -> None:
+        """Said at once; the steps and phases still reported until the run hears it are not."""
+        self.label.setText(f"fine-tuning \u00b7 {CANCELLING.lower()}\u2026")
+
     def _progress(self, p) -> None:
+        if self.controller.cancel_pending:
+            return
         if p.phase == "training" and p.step:
             self.label.setText(f"fine-tuning · step {p.step}/{p.total}")
         else:

@@ -18,9 +18,17 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
               "Measuring the new adapter": "measuring the new adapter the same way"}
 
 
+CANCELLING = "Cancelling"
+CANCELLED_MESSAGE = "Cancelled"  # core.training's last report of a cancelled run (phase "evaluating")
+
+
 def phase_name(p) -> str:
     """One name per phase, the same in the panel and the status bar. Scoring the ratings with
-    the model as it is (the reference) comes before the first step: it is getting ready."""
+    the model as it is (the reference) comes before the first step: it is getting ready. A
+    cancelled run's last report is no check of anything: the status bar said "checking
+    whether it helps" under the panel's "Cancelled…"."""
+    if p.message == CANCELLED_MESSAGE:
+        return CANCELLING
     if p.phase == "training" and not p.step and p.message in STEP_WORDS:
         return PHASE_WORDS["preparing"]
     return PHASE_WORDS.get(p.phase, p.phase.title())
@@ -29,6 +37,8 @@ def phase_name(p) -> str:
 def phase_line(p) -> str:
     """The panel's line for a report without a step count: "Getting ready: scoring your ratings…"."""
     name, step = phase_name(p), STEP_WORDS.get(p.message)
+    if name == CANCELLING:
+        return f"{name}\u2026"
     if step:
         return f"{name}: {step}\u2026"
     return f"{p.message}\u2026" if p.message else f"{name}\u2026"
@@ -104,7 +114,8 @@ def reask_words(metrics: dict) -> str:
     restated = [t for t in taught if t.get("restates_after")]
     lost = [t for t in taught if t.get("dropped_after") and not t.get("restates_after")]
     changed = [t for t in new if t.get("changed_after") and not t.get("restates_after")]
-    parts = [_rated_words(rated), _lost_words(new, lost), _changed_words(changed), _restated_words(restated, metrics)]
+    parts = [_rated_words(rated), _lost_words(new, lost, changed), _changed_words(changed, new),
+             _restated_words(restated, metrics)]
     parts = [p for p in parts if p]
     if not parts:
         return ""
@@ -116,34 +127,40 @@ def reask_words(metrics: dict) -> str:
 
 
 def _rated_words(rated: list[dict]) -> str:
+    """Counted by question: a rated question is re-asked in its conversation and on its own
+    (two pairs, one question to the person); it gives the answer when every asking does."""
     if not rated:
         return ""
-    kept = [t for t in rated if not t.get("dropped_after")]
-    line = f"{len(kept)} of {len(rated)} rated question{'s' if len(rated) != 1 else ''} give your answer"
-    missed = [t for t in rated if t.get("dropped_after")]
+    missed = list({t["question"]: t for t in rated if t.get("dropped_after")}.values())
+    questions = {t["question"] for t in rated}
+    kept = questions - {t["question"] for t in missed}
+    line = f"{len(kept)} of {len(questions)} rated question{'s' if len(questions) != 1 else ''} give your answer"
     if not missed:
         return line
     return line + " (" + ", ".join(
         f"{_pair(t)} misses your \u201c{html.escape(_short(t.get('right')))}\u201d" for t in missed) + ")"
 
 
-def _lost_words(new: list[dict], lost: list[dict]) -> str:
+def _lost_words(new: list[dict], lost: list[dict], changed: list[dict]) -> str:
+    """``changed``: new questions that name something else now; with none lost, the changed
+    line says it alone ("none lost its answer" above "Canberra -> Sydney" read as a contradiction)."""
     lost_new = [t for t in lost if not (t.get("seen") or t.get("held"))]
-    if not new:
+    if not new or (not lost_new and changed):
         return ""
     if not lost_new:
-        return f"none of {len(new)} new factual question{'s' if len(new) != 1 else ''} lost its answer"
+        return ("the new factual question kept its answer" if len(new) == 1
+                else f"the {len(new)} new factual questions kept their answers")
     what = "its answer" if len(lost_new) == 1 else "their answers"
     head = f"<b>{len(lost_new)} of {len(new)} new factual question{'s' if len(new) != 1 else ''} lost {what}</b>"
     return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
                                    for t in lost_new)
 
 
-def _changed_words(changed: list[dict]) -> str:
+def _changed_words(changed: list[dict], new: list[dict]) -> str:
     if not changed:
         return ""
-    head = (f"{len(changed)} new question{'s' if len(changed) != 1 else ''} now name{'s' if len(changed) == 1 else ''} "
-            "something else (which one is right is not checked)")
+    head = (f"{len(changed)} of {len(new)} new factual question{'s' if len(new) != 1 else ''} now "
+            f"name{'s' if len(changed) == 1 else ''} something else (which one is right is not checked)")
     return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
                                    for t in changed)
 
@@ -210,7 +227,7 @@ def ready_words(counts: dict) -> str:
     line = f"<b>{total} example{'s' if total != 1 else ''} ready</b>: " + ", ".join(p for p in parts if p) + "."
     twice = int(counts.get("thumbs_on_corrected", 0) or 0)
     if twice:
-        line += (f" {'A thumb' if twice == 1 else f'{twice} thumbs'} on answers you also corrected "
+        line += (f" {'A thumb on an answer' if twice == 1 else f'{twice} thumbs on answers'} you also corrected "
                  f"{'is' if twice == 1 else 'are'} used twice: as the thumb and in the pair.")
     return line
 

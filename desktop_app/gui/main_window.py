@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.view_toolbar = view_toolbar.build_view_toolbar(self)
         conversation_actions.add_export_button(self, self.view_toolbar)
+        self.help_action = shortcuts.add_help_button(self, self.view_toolbar)
         self.popover = SettingsPopover(self)
         self._build_status_bar()
 
@@ -440,6 +441,7 @@ class MainWindow(QMainWindow):
         """The buttons follow the chat state (and whether there is something to send)."""
         state = self.chat.state
         generating = state is ChatState.ANSWERING
+        focused = next((b for b in (self.send_button, self.regenerate_button, self.stop_button) if b.hasFocus()), None)
         has_text = bool(self.prompt.toPlainText().strip())
         self.send_button.setEnabled(not generating and has_text and state is not ChatState.NO_MODEL)
         self.stop_button.setEnabled(generating)
@@ -447,6 +449,10 @@ class MainWindow(QMainWindow):
         self.regenerate_button.setEnabled(not generating and has_prompt and self.chat.loaded is not None)
         self.conversations.setEnabled(not generating)
         self.model_button.setEnabled(state not in (ChatState.ANSWERING, ChatState.LOADING))
+        if focused is not None and not focused.isEnabled():
+            # Qt passed the keyboard on to a neighbour (the settings button after Regenerate):
+            # Stop while the answer runs (Space stops it), then the prompt box
+            (self.stop_button if generating else self.prompt).setFocus(Qt.FocusReason.OtherFocusReason)
         for card in self.transcript.cards:
             for b in (card.prev_button, card.next_button):
                 b.setProperty("blocked", generating)
@@ -505,8 +511,11 @@ class MainWindow(QMainWindow):
         return self.cards.selected
 
     def _show_title(self) -> None:
+        """The conversation's title, or in Text mode the text's (the chat's sat over a text)."""
         title = None
-        if self.chat.conversation_id is not None:
+        if self.mode == "text":
+            title = self.text_view.documents.currentText() or None
+        elif self.chat.conversation_id is not None:
             try:
                 title = self.chat.store.get_conversation(self.chat.conversation_id)["title"]
             except Exception:  # noqa: BLE001 - deleted meanwhile

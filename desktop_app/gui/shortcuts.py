@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMessageBox, QToolBar
+
+from desktop_app.gui.focus_order import make_tab_stop
+from desktop_app.gui.theme import icon
+
+HELP_TIP = "Keyboard shortcuts (F1)"
 
 # (keys, what they do): the list F1 shows; the keys bound in main_window and view_toolbar
 SHORTCUTS = (
@@ -34,6 +39,18 @@ def bind(window) -> None:
                          ("Ctrl+,", lambda: window.popover.popup_above(window.settings_button)),
                          ("F1", lambda: show_shortcuts(window))):
         QShortcut(QKeySequence(keys), window, action)
+
+
+def add_help_button(window, toolbar: QToolBar) -> QAction:
+    """A "?" in the toolbar, beside the panel toggle: with no menu bar, F1 was the only way to
+    the list, and nothing on screen named it (ux10). F1 stays bound in ``bind``, not here (two
+    bindings of one key make Qt run neither)."""
+    action = QAction(icon("help"), "Keyboard shortcuts", window)
+    action.setToolTip(HELP_TIP)
+    action.triggered.connect(lambda: show_shortcuts(window))
+    toolbar.insertAction(window.panel_actions["side_tabs"], action)
+    make_tab_stop(toolbar.widgetForAction(action))
+    return action
 
 
 def open_finetune(window) -> None:

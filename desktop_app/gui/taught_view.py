@@ -19,16 +19,26 @@ CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
 def pick_pairs(taught: list[dict]) -> list[dict]:
     """Up to three rated questions, then up to two never-seen ones, the last of them an open
     request when the run asked one (a style taught on short answers can spread to a story)."""
-    seen = sorted((t for t in taught if t.get("seen")), key=_fine)[:MAX_SEEN]
+    seen = _one_per_question(sorted((t for t in taught if t.get("seen")), key=_fine))[:MAX_SEEN]
     requests = [t for t in taught if t.get("open")][:1]
     unseen = sorted((t for t in taught if not t.get("seen") and not t.get("open")), key=_fine)
     return seen + unseen[:MAX_UNSEEN - len(requests)] + requests
 
 
+def _one_per_question(pairs: list[dict]) -> list[dict]:
+    """A rated question is re-asked in its conversation and on its own; two cards with the
+    same question and different "before" answers read as a mistake (ux10), so the first one
+    (a lost answer sorts first) stands for both."""
+    shown: dict[str, dict] = {}
+    for pair in pairs:
+        shown.setdefault(pair.get("question", ""), pair)
+    return list(shown.values())
+
+
 def _fine(pair: dict) -> bool:
-    """Sorts the answers the report names (lost, repeating the question) before the rest, so
+    """Sorts the answers the report names (lost, changed, repeating the question) before the rest, so
     the cards show them: a run asks more questions than there are cards."""
-    return not (pair.get("dropped_after") or pair.get("restates_after"))
+    return not (pair.get("dropped_after") or pair.get("restates_after") or pair.get("changed_after"))
 
 
 def _tag(pair: dict) -> str:

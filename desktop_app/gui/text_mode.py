@@ -53,6 +53,8 @@ class TextMode:
         self.view.token_clicked.connect(self.show_token)
         self.view.token_hovered.connect(self.token_hovered)
         self.tabs.currentChanged.connect(self._changed)
+        self.tabs.currentChanged.connect(lambda _i: w._show_title())
+        self.view.documents.currentIndexChanged.connect(lambda _i: w._show_title())
         w.inspector.text_branch_requested.connect(self._branch_from)
         w.inspector.text_token_rated.connect(self.rate_token)
         self.controller.tree.rated.connect(lambda _id: w.writer.recount())  # the Fine-tune tab counts them

@@ -23,6 +23,8 @@ SEPARATOR = " \u00b7 "
 # words of the meta line that say the answer is not whole: kept in view before the author's adapter
 NOT_WHOLE = {FINISH_WORDS["length"], FINISH_WORDS["context"], FINISH_WORDS["cancelled"]}  # (and a row of its own)
 STOPPED_WORDS = "You stopped this answer before it ended."
+EXPORT_TIP = "Copy or export this answer"
+WRITING_TIP = "The answer is still being written: copy or export it once it is done"
 META_KEEP_PX = 260  # at most this much of the header held for them
 
 
@@ -181,7 +183,7 @@ class MessageCard(QFrame):
             self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self))
             header.addWidget(self.edit_button)
         if role == "assistant":
-            self.export_button = self._tool("", "Copy or export this answer")
+            self.export_button = self._tool("", EXPORT_TIP)
             self.export_button.setIcon(icon("export"))
             menu = QMenu(self.export_button)
             menu.addAction(icon("copy"), "Copy text", lambda: self.export_requested.emit(self, "copy-text"))
@@ -192,6 +194,13 @@ class MessageCard(QFrame):
             self.export_button.setMenu(menu)
             self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
             header.addWidget(self.export_button)
+
+    def set_exportable(self, on: bool) -> None:
+        """An answer still being read or written has nothing to copy or export yet (its JSON
+        came out empty: no tokens, no message id)."""
+        if self.export_button is not None:
+            self.export_button.setEnabled(on)
+            self.export_button.setToolTip(EXPORT_TIP if on else WRITING_TIP)
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
