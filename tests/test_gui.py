@@ -488,4 +488,8 @@ def test_compact_precision_is_kept_shown_and_stored(make_window, qtbot):
     assert {r.precision for r in window.chat.store.token_records(card.message_id)} == {"int8"}
     dialog = window.model_dialog()
     assert dialog.precision() == "compact"  # the dialog opens on the precision in use
+    from desktop_app.gui.model_dialog import LOOKING
+
+    # its listing runs on the files lane: let it end here, not in the next test's window
+    qtbot.waitUntil(lambda: dialog.local.count() and dialog.local.item(0).text() != LOOKING, timeout=60_000)
     dialog.deleteLater()

@@ -122,3 +122,27 @@ def test_a_dialog_deleted_before_its_list_came_is_left_alone(local_models, qtbot
     finally:
         hold.set()
         lane.shutdown()
+
+
+@pytest.mark.parametrize("first", ["general.architecture", "general.name"])
+def test_gguf_architecture_reads_the_header_and_falls_back_to_the_reader(tmp_path, first):
+    """The listing reads the architecture from the first key-value pairs; a file whose pairs
+    start otherwise (here a name, then a number) gets gguf's whole reader and the same answer."""
+    from gguf import GGUFWriter
+
+    from desktop_app.core.models import describe_local, gguf_architecture
+
+    path = tmp_path / "m.gguf"
+    writer = GGUFWriter(str(path), arch="qwen2")  # writes the architecture first
+    if first != "general.architecture":
+        architecture = writer.kv_data[0].pop("general.architecture")
+        writer.add_name("a model")
+        writer.add_uint32("some.count", 3)
+        writer.kv_data[0]["general.architecture"] = architecture
+    writer.add_tensor("w", __import__("numpy").zeros((2, 2), dtype="float32"))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    assert gguf_architecture(path) == "qwen2"
+    assert describe_local(path) == ("qwen2", path.stat().st_size)

@@ -473,14 +473,34 @@ class LocalModel:
         return f"{mb / 1024:.1f} GB" if mb >= 1024 else f"{mb:.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
 
 
+def gguf_architecture(location: Path) -> str:
+    """``general.architecture`` from a GGUF file's first key-value pairs, read as plain bytes.
+    GGUFReader maps the whole file and builds an array per tensor: far more than a listing needs,
+    and on the files lane's thread it crashed the process once under the tests. Writers put the
+    architecture first; a file that does not gets the whole reader."""
+    import struct
+
+    from gguf import GGUFValueType
+
+    with open(location, "rb") as handle:
+        magic, _version, _tensors, count = struct.unpack("<4sIQQ", handle.read(24))
+        for _ in range(min(count, 8) if magic == b"GGUF" else 0):
+            key = handle.read(struct.unpack("<Q", handle.read(8))[0]).decode("utf-8", "replace")
+            if struct.unpack("<I", handle.read(4))[0] != GGUFValueType.STRING:
+                break  # other value types vary in size: leave them to the reader
+            value = handle.read(struct.unpack("<Q", handle.read(8))[0]).decode("utf-8", "replace")
+            if key == "general.architecture":
+                return value
+    from gguf import GGUFReader
+
+    return str(GGUFReader(str(location)).fields["general.architecture"].contents())
+
+
 def describe_local(location: Path) -> tuple[str, int]:
     """(architecture, weight bytes) of a model folder or .gguf file; ("", 0) when unreadable."""
     try:
         if location.is_file():
-            from gguf import GGUFReader
-
-            arch = GGUFReader(str(location)).fields["general.architecture"].contents()
-            return str(arch), location.stat().st_size
+            return gguf_architecture(location), location.stat().st_size
         config = json.loads((location / "config.json").read_text(encoding="utf-8"))
         return str(config.get("model_type", "")), sum(f.stat().st_size for f in location.glob("*.safetensors"))
     except Exception as exc:  # a broken entry is still listed, without the details
