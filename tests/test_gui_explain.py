@@ -301,3 +301,18 @@ def test_another_token_chosen_while_exact_loads_is_not_explained_by_itself(windo
     QApplication.processEvents()
     assert view.pending_exact is None and view.result is None and not window.chat.lane.find("explain")
     assert view.button.isVisible() and view.button.isEnabled()
+
+
+def test_a_token_the_person_put_there_gets_no_sampler_settings(window, qtbot):
+    """A branch's (or a written text's) token was never sampled: the paragraph says so and gives
+    the model's own probability, not temperature or the kept set of a sampling that did not happen."""
+    from dataclasses import replace
+
+    card, view = _explain(qtbot, window, 3)
+    result = view.result
+    view._show_sampler(replace(result, sampler=replace(result.sampler, forced=True, raw_prob=0.289)))
+    text = view.sampler.text()
+    assert "chosen by you (a branch), not sampled" in text and "The model gave it 28.9%." in text
+    assert "temperature" not in text and "kept" not in text and "as sampled" not in text
+    view._show_sampler(replace(result, sampler=replace(result.sampler, forced=False)))
+    assert "temperature" in view.sampler.text() and "as sampled" in view.sampler.text()

@@ -138,17 +138,13 @@ def sampler_words(result) -> str:
     """What the sampler did with the token, as rich text: its settings, the token's probability
     before and after them, and what the explanation knows of how the answer was written."""
     s = result.sampler
-    how = s.how
-    if not s.settings_known:
-        how += (" (a continuation does not store them: the settings now)" if result.context.in_text
-                else " (not stored with this answer: the defaults)")
-    kept = "inside" if s.kept else "<b>outside</b>"
-    lines = [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
-             f"{kept} the {tokens_words(s.kept_size)} kept. 95% of the model's probability lies in "
-             f"{tokens_words(s.mass95_size)}."]
-    if s.forced:
-        lines.append("You wrote this token; the model did not sample it." if result.context.in_text
-                     else "This token was chosen by you (a branch), not sampled.")
+    spread = f"95% of the model's probability lies in {tokens_words(s.mass95_size)}."
+    if s.forced:  # no sampling happened: its settings would describe nothing
+        who = ("You wrote this token; the model did not sample it." if result.context.in_text
+               else "This token was chosen by you (a branch), not sampled.")
+        lines = [who, f"The model gave it {s.raw_prob * 100:.1f}%. {spread}"]
+    else:
+        lines = _sampled_lines(result, spread)
     context = result.context
     if context.written_with_adapter != result.adapter_id:
         lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
@@ -156,6 +152,17 @@ def sampler_words(result) -> str:
         lines.append(html.escape(result.recorded_note))
     lines.append(precision_line(result))
     return "<br>".join(lines)
+
+
+def _sampled_lines(result, spread: str) -> list[str]:
+    s = result.sampler
+    how = s.how
+    if not s.settings_known:
+        how += (" (a continuation does not store them: the settings now)" if result.context.in_text
+                else " (not stored with this answer: the defaults)")
+    kept = "inside" if s.kept else "<b>outside</b>"
+    return [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
+            f"{kept} the {tokens_words(s.kept_size)} kept. {spread}"]
 
 
 def contribution_tip(score: float) -> str:
