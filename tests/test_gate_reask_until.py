@@ -104,8 +104,10 @@ def test_the_clean_check_gives_the_whole_batchs_verdict_for_fewer_passes(ending_
     try:
         empty_now = clean_check(ending_model, reasks, taught([fine, fine], whole), threading.Event())
         assert empty_now() is False and len(calls) == 1
+        assert empty_now.answers[1] == whole[1] and len(empty_now.answers[0].answer) < len(whole[0].answer)
         calls.clear()
         empty_before = clean_check(ending_model, reasks, taught([fine, ""], whole), threading.Event())
         assert empty_before() is (whole[0].problem is None) and len(calls) == TOKENS
+        assert empty_before.answers == whole  # what the measure after a step back takes (Meter.reasked)
     finally:
         handle.remove()

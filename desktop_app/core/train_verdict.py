@@ -66,7 +66,7 @@ def previous(model, parent: dict | None):
             p.requires_grad_(".default." in name and "lora_" in name)
 
 
-def step_back(run, work, reasks) -> bool:
+def step_back(run, work, reasks, meter=None) -> bool:
     """When the gate would refuse the run for harm alone (the margin rose), put back one of
     the guard's earlier checkpoints, to be measured and judged once more, rather than the
     person losing every rating of the run: for the probe's perplexity the one expected
@@ -75,7 +75,9 @@ def step_back(run, work, reasks) -> bool:
     under half the updates kept. Answers degenerate as the adapter moves further (measured,
     bench/finetune_vs_trl.py --labels short, seed 0: 8 thumbs down, no thumb up: 2 of 5
     re-asks looped at update 12 of 14, the run discarded). For degenerate re-asks alone, the
-    latest kept checkpoint where those re-asks no longer degenerate (``clean_check``)."""
+    latest kept checkpoint where those re-asks no longer degenerate (``clean_check``); its
+    re-asks, asked in the gate's batch under the weights now back, go to ``meter``
+    (finetune_effect.Meter.reasked) for the measure that follows: the same greedy answers."""
     m, s, guard = run.metrics, run.settings, run.guard
     failed = set(gate.judge(m, s.max_ppl_rise).failed)
     restated = m.get("reask_restates_after", 0) > m.get("reask_restates_before", 0) or (
@@ -89,6 +91,8 @@ def step_back(run, work, reasks) -> bool:
             # a restated (or, with step_back_dropped, a dropped) fact alone (gate.restates: the run is not refused for it) is worth at most half
             # of what the run learned: thumbs x 4 stepped back from 12 to 2 for it, keeping nothing taught
             step = guard.step_back_clean(clean, floor=0 if failed else guard.kept_step // 2)
+        if step is not None and meter is not None:
+            meter.reasked = clean.answers
     elif not failed:  # restated answers and nothing to ask again: the run stands as it is
         return False
     else:
@@ -108,7 +112,8 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
     Asked in the gate's own batch, not only the ones that went wrong: a greedy answer can
     change with the batch it is decoded in, and a checkpoint where two looping canaries
     were clean asked alone looped again when the gate measured it (bench/learning_effect.py,
-    ALL CAPS x 8: discarded after a step back that the gate's batch then refused)."""
+    ALL CAPS x 8: discarded after a step back that the gate's batch then refused).
+    ``clean.answers``: the re-asks of its last call (cut short where it answered False)."""
     def wrong(pair, answer, problem=None) -> bool:
         question = pair["question"]
         return bool(problem or gate.degenerate(question, answer) or gate.restates(question, answer)
@@ -128,9 +133,10 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
         # decoding stops at the first answer that ended wrong: a restated fact ends in a few tokens where the
         # batch's other answers run to the limit (measured, thumbs x 8 in one conversation: the step back over
         # 4 checkpoints cost 63 CPU-s of a 202 CPU-s run, and found none clean)
-        answers = gate.reask(work, reasks.prompts, reasks.tokens, cancel, until=settles)
+        answers = clean.answers = gate.reask(work, reasks.prompts, reasks.tokens, cancel, until=settles)
         return not any(wrong(t, a.answer, a.problem) and w for a, t, w in zip(answers, taught, watched))
 
+    clean.answers = None
     return clean
 
 
