@@ -131,8 +131,9 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
         if cancel.is_set():
             raise Cancelled()
         # decoding stops at the first answer that ended wrong: a restated fact ends in a few tokens where the
-        # batch's other answers run to the limit (measured, thumbs x 8 in one conversation: the step back over
-        # 4 checkpoints cost 63 CPU-s of a 202 CPU-s run, and found none clean)
+        # batch's other answers run to the limit (measured, bench/learning_effect.py --one-conversation, thumbs
+        # x 8: 4 checkpoints tried, none clean, 63 -> 27 CPU-s: three stopped after "The sky is blue." at 6 tokens,
+        # the fourth's wrong answer was a loop, which shows only at the limit; thumbs x 4 apart 39 -> 9)
         answers = clean.answers = gate.reask(work, reasks.prompts, reasks.tokens, cancel, until=settles)
         return not any(wrong(t, a.answer, a.problem) and w for a, t, w in zip(answers, taught, watched))
 
