@@ -260,3 +260,24 @@ def test_rescoring_reports_each_stored_answer_and_stops_early_on_cancel(rated, t
     cancel, seen = threading.Event(), []
     fe.rescore_newest(store, work, adapter_id, 8, cancel, lambda n, of: (seen.append((n, of)), cancel.set()))
     assert seen == [(1, 3)]  # the first one stored, then the cancel stopped it
+
+
+def test_re_asks_a_step_back_already_asked_are_taken_once_not_asked_again(rated, tiny_model, monkeypatch):
+    """A step back's clean check asked the gate's batch under the weights now in place
+    (train_verdict.step_back): the measure that follows takes those answers, the next asks."""
+    store, _paths, data = rated
+    plan = _plan(store, data, tiny_model, data, data.split(0.0)[1])
+    pad = tiny_model.tokenizer.eos_token_id
+    asked = gate.reask(tiny_model, plan.prompts, plan.tokens)
+    metrics: dict = {}
+    meter = _meter(metrics)
+    meter.measure("before", tiny_model, data, data.split(0.0)[1], plan, pad)
+    calls = []
+    real = gate.reask
+    monkeypatch.setattr(gate, "reask", lambda *a, **k: calls.append(1) or real(*a, **k))
+    meter.reasked = [gate.Reask(a.question, "taken as asked", None) for a in asked]
+    meter.measure("after", tiny_model, data, data.split(0.0)[1], plan, pad)
+    assert calls == [] and metrics["reask_answers_after"] == ["taken as asked"] * len(asked)
+    assert meter.reasked is None
+    meter.measure("after", tiny_model, data, data.split(0.0)[1], plan, pad)
+    assert calls == [1] and metrics["reask_answers_after"] == [a.answer[:300] for a in asked]

@@ -130,12 +130,15 @@ class Meter:
     """Measures the model a run has in hand into the run's ``metrics``. ``timed(phase)``
     counts a body's seconds in the run's metrics (and runs it on the run's thread team);
     ``check_cancel()`` raises the run's own exception once ``cancel`` is set; ``cache``: what
-    the model in use gave in earlier runs, used and filled when measuring "before"."""
+    the model in use gave in earlier runs, used and filled when measuring "before"; ``reasked``:
+    the re-asks already asked under the weights in place (a step back's clean check,
+    train_verdict.step_back), taken by the next measure instead of asking them again."""
     metrics: dict
     timed: Callable[[str], ContextManager]
     check_cancel: Callable[[], None]
     cancel: threading.Event
     cache: BeforeCache | None = None
+    reasked: list | None = None
 
     def measure(self, when: str, work, data, held, reasks: Reasks, pad_id) -> None:
         import torch
@@ -153,7 +156,8 @@ class Meter:
                 probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
             m[f"probe_ppl_{when}"] = probe
         with self.timed(f"{when}_reask"):
-            answers = self._reask(work, reasks, cache)
+            answers = self.reasked if self.reasked is not None else self._reask(work, reasks, cache)
+            self.reasked = None
         if cache:
             cache.put("probe", probe)
             cache.save()

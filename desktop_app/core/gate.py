@@ -21,6 +21,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import torch
 
@@ -472,13 +473,23 @@ class Reask:
     restates: bool = False  # restates(): what makes a run step back when an earlier checkpoint is clean
 
 
-def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, cancel=None) -> list[Reask]:
+def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, cancel=None,
+          until: Callable[[int, Reask], bool] | None = None) -> list[Reask]:
     """Greedy answers to ``(prompt_ids, question)`` under ``loaded``'s current weights.
 
     All prompts go through ``generate`` as one left-padded batch: on a CPU, decoding five
     answers together costs little more than one, where one by one it was the largest part
     of a small run's time. Each answer is cut at the end-of-text token and at the first
-    stop sequence, as the chat cuts it."""
+    stop sequence, as the chat cuts it.
+
+    ``until(i, answer)``: called once for each answer that has ended (its end-of-text token
+    came) while the others go on; True stops decoding there, and the answers still going are
+    returned cut short. For a caller whose verdict one finished answer settles: the answers
+    that ended are those of the whole batch, token for token (a row's greedy tokens do not
+    depend on when the batch stops), and a step back's search for a clean checkpoint stopped
+    after a few tokens where a short restated answer ended (``train_verdict.clean_check``)."""
+    from transformers import StoppingCriteriaList
+
     from desktop_app.core.prompts import stop_sequences_for
 
     if not prompts or (cancel is not None and cancel.is_set()):
@@ -489,20 +500,44 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     width = max(len(ids) for ids, _q in prompts)
     batch = torch.tensor([[pad] * (width - len(ids)) + list(ids) for ids, _q in prompts], device=loaded.device)
     mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids, _q in prompts], device=loaded.device)
+    stops = stop_sequences_for(tok)
+    settled = [] if until is None or eos is None else [
+        _Settled(lambda i, row: until(i, _answer(tok, prompts[i][1], row, eos, stops)), width, eos)]
     with loaded.lock, torch.inference_mode():
         out = loaded.model.generate(input_ids=batch, attention_mask=mask, max_new_tokens=max_new_tokens,
-                                    do_sample=False, pad_token_id=pad, eos_token_id=eos)
-    stops = stop_sequences_for(tok)
-    answers = []
-    for (ids, question), row in zip(prompts, out[:, width:].tolist()):
-        if eos is not None and eos in row:
-            row = row[:row.index(eos)]
-        text = tok.decode(row, skip_special_tokens=True)
-        for stop in stops:
-            if stop and stop in text:
-                text = text[:text.index(stop)]
-        answers.append(Reask(question, text, degenerate(question, text, row), restates(question, text)))
-    return answers
+                                    do_sample=False, pad_token_id=pad, eos_token_id=eos,
+                                    stopping_criteria=StoppingCriteriaList(settled))
+    return [_answer(tok, question, row, eos, stops) for (_ids, question), row in zip(prompts, out[:, width:].tolist())]
+
+
+def _answer(tok, question: str, row: list[int], eos: int | None, stops) -> Reask:
+    """A generated row as the chat shows it: cut at end-of-text and the first stop sequence."""
+    if eos is not None and eos in row:
+        row = row[:row.index(eos)]
+    text = tok.decode(row, skip_special_tokens=True)
+    for stop in stops:
+        if stop and stop in text:
+            text = text[:text.index(stop)]
+    return Reask(question, text, degenerate(question, text, row), restates(question, text))
+
+
+class _Settled:
+    """A stopping criterion for ``reask(until=)``: each row whose end-of-text token just came
+    goes to ``settles(i, generated_ids)``; once one is True, every row stops. Only the
+    end-of-text token ends a row here: an answer cut at a stop sequence (models without a chat
+    template) may still change as its text goes on, so it waits for the batch's end."""
+
+    def __init__(self, settles: Callable[[int, list[int]], bool], width: int, eos: int):
+        self.settles, self.width, self.eos = settles, width, eos
+        self.ended: set[int] = set()
+
+    def __call__(self, input_ids: torch.LongTensor, scores=None, **kwargs) -> torch.BoolTensor:
+        done = False
+        for i in (input_ids[:, -1] == self.eos).nonzero().flatten().tolist():
+            if i not in self.ended:
+                self.ended.add(i)
+                done = done or self.settles(i, input_ids[i, self.width:].tolist())
+        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
 
 
 # ------------------------------------------------------------------ the decision

@@ -66,7 +66,7 @@ def previous(model, parent: dict | None):
             p.requires_grad_(".default." in name and "lora_" in name)
 
 
-def step_back(run, work, reasks) -> bool:
+def step_back(run, work, reasks, meter=None) -> bool:
     """When the gate would refuse the run for harm alone (the margin rose), put back one of
     the guard's earlier checkpoints, to be measured and judged once more, rather than the
     person losing every rating of the run: for the probe's perplexity the one expected
@@ -75,7 +75,9 @@ def step_back(run, work, reasks) -> bool:
     under half the updates kept. Answers degenerate as the adapter moves further (measured,
     bench/finetune_vs_trl.py --labels short, seed 0: 8 thumbs down, no thumb up: 2 of 5
     re-asks looped at update 12 of 14, the run discarded). For degenerate re-asks alone, the
-    latest kept checkpoint where those re-asks no longer degenerate (``clean_check``)."""
+    latest kept checkpoint where those re-asks no longer degenerate (``clean_check``); its
+    re-asks, asked in the gate's batch under the weights now back, go to ``meter``
+    (finetune_effect.Meter.reasked) for the measure that follows: the same greedy answers."""
     m, s, guard = run.metrics, run.settings, run.guard
     failed = set(gate.judge(m, s.max_ppl_rise).failed)
     restated = m.get("reask_restates_after", 0) > m.get("reask_restates_before", 0) or (
@@ -89,6 +91,8 @@ def step_back(run, work, reasks) -> bool:
             # a restated (or, with step_back_dropped, a dropped) fact alone (gate.restates: the run is not refused for it) is worth at most half
             # of what the run learned: thumbs x 4 stepped back from 12 to 2 for it, keeping nothing taught
             step = guard.step_back_clean(clean, floor=0 if failed else guard.kept_step // 2)
+        if step is not None and meter is not None:
+            meter.reasked = clean.answers
     elif not failed:  # restated answers and nothing to ask again: the run stands as it is
         return False
     else:
@@ -108,7 +112,8 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
     Asked in the gate's own batch, not only the ones that went wrong: a greedy answer can
     change with the batch it is decoded in, and a checkpoint where two looping canaries
     were clean asked alone looped again when the gate measured it (bench/learning_effect.py,
-    ALL CAPS x 8: discarded after a step back that the gate's batch then refused)."""
+    ALL CAPS x 8: discarded after a step back that the gate's batch then refused).
+    ``clean.answers``: the re-asks of its last call (cut short where it answered False)."""
     def wrong(pair, answer, problem=None) -> bool:
         question = pair["question"]
         return bool(problem or gate.degenerate(question, answer) or gate.restates(question, answer)
@@ -117,12 +122,22 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
     if not any(wrong(t, t["after"], t["problem_after"]) and not wrong(t, t["before"]) for t in taught):
         return None
 
+    watched = [not wrong(t, t["before"]) for t in taught]  # a re-ask wrong before training as well never refuses
+
+    def settles(i: int, answer) -> bool:  # one ended answer gone wrong refuses the checkpoint, whatever the rest say
+        return i < len(watched) and watched[i] and wrong(taught[i], answer.answer, answer.problem)
+
     def clean() -> bool:
         if cancel.is_set():
             raise Cancelled()
-        answers = gate.reask(work, reasks.prompts, reasks.tokens, cancel)
-        return not any(wrong(t, a.answer, a.problem) and not wrong(t, t["before"]) for a, t in zip(answers, taught))
+        # decoding stops at the first answer that ended wrong: a restated fact ends in a few tokens where the
+        # batch's other answers run to the limit (measured, bench/learning_effect.py --one-conversation, thumbs
+        # x 8: 4 checkpoints tried, none clean, 63 -> 27 CPU-s: three stopped after "The sky is blue." at 6 tokens,
+        # the fourth's wrong answer was a loop, which shows only at the limit; thumbs x 4 apart 39 -> 9)
+        answers = clean.answers = gate.reask(work, reasks.prompts, reasks.tokens, cancel, until=settles)
+        return not any(wrong(t, a.answer, a.problem) and w for a, t, w in zip(answers, taught, watched))
 
+    clean.answers = None
     return clean
 
 

@@ -293,7 +293,7 @@ class _Run:
         self.say("evaluating", "Measuring the new adapter")
         meter.measure("after", work, data, held, reasks, pad_id)
         self.check_cancel()
-        if step_back(self, work, reasks):
+        if step_back(self, work, reasks, meter):
             self.say("evaluating", "General text got worse: measuring an earlier checkpoint")
             meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
