@@ -295,3 +295,18 @@ def test_the_window_title_names_the_text_in_text_mode(make_window, qtbot):
     assert "France" not in window.windowTitle()
     window.set_mode("chat")
     assert window.windowTitle().startswith("What is the capital of France?")
+
+
+def test_ctrl_q_quits_the_window_and_is_listed(make_window, qtbot):
+    """With no menu bar there was no key to quit: Ctrl+Q closes the window the way its close
+    button does (the fine-tune guard included), and F1's list names it."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.gui.shortcuts import shortcuts_html
+
+    window = make_window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert "Ctrl+Q" in shortcuts_html()

@@ -24,6 +24,7 @@ SHORTCUTS = (
     ("+ / - / 0", "rate the selected token good / bad / clear"),
     ("Ctrl+Enter", "save a better answer (in its box)"),
     ("F1", "this list"),
+    ("Ctrl+Q", "quit (asks first while a fine-tune runs)"),
 )
 
 
@@ -37,7 +38,7 @@ def bind(window) -> None:
     for keys, action in (("Ctrl+1", lambda: window.set_mode("chat")), ("Ctrl+2", lambda: window.set_mode("text")),
                          ("Ctrl+3", lambda: open_finetune(window)),
                          ("Ctrl+,", lambda: window.popover.popup_above(window.settings_button)),
-                         ("F1", lambda: show_shortcuts(window))):
+                         ("F1", lambda: show_shortcuts(window)), ("Ctrl+Q", window.close)):
         QShortcut(QKeySequence(keys), window, action)
 
 
