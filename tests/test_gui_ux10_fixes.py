@@ -310,3 +310,19 @@ def test_ctrl_q_quits_the_window_and_is_listed(make_window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
     assert "Ctrl+Q" in shortcuts_html()
+
+
+def test_a_prompt_typed_while_the_model_loads_keeps_the_model_notice(make_window, tmp_path):
+    """F15: on a first start the person typed while the model loaded; the prompt being saved
+    counts as answering, and "The answer starts as soon as the model has loaded." replaced
+    the notice saying why this model is used. With no model yet, that notice stays."""
+    from desktop_app.gui.chat import ChatState
+
+    window = make_window(spec=str(tmp_path / "no-model-here"), wait=False)
+    text = "The bundled offline model is used: the default model is not in the local cache."
+    window.chat.model_notice.emit(text)
+    window.chat.state = ChatState.ANSWERING  # as while the typed prompt is written
+    assert window.chat.generating and window.chat.loaded is None
+    window.chat.notice.emit("The answer starts as soon as the model has loaded.")
+    assert window.notice_banner.isVisible() and window.notice_banner.label.text() == text
+    assert window.statusBar().currentMessage() == "The answer starts as soon as the model has loaded."

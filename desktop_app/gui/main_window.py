@@ -483,7 +483,9 @@ class MainWindow(QMainWindow):
         """An answer's notice ("the 4 oldest turns were left out ...") is about its conversation:
         it goes when another one is opened (render_thread); other notices stay until closed."""
         banner = self.notice_banner
-        if not self.chat.generating and banner.isVisible() and banner.remembered is not None \
+        # no model yet (a prompt typed while it loads counts as answering): why this model comes first
+        model_first = not self.chat.generating or self.chat.loaded is None
+        if model_first and banner.isVisible() and banner.remembered is not None \
                 and banner.label.text() == banner.remembered[2]:
             self.statusBar().showMessage(text, 10_000)  # the model notice stays to be read to its end
             return
