@@ -35,6 +35,13 @@ updates (TRL's also at the update we kept; ours as the steps left it, before the
 stepped back; each side's measuring time left out of its budget); then ``margin_gain_ours`` / ``_trl`` (each seed), their
 means, ``gain_ours_minus_trl_mean`` (target >= 0) and ``time_ratio`` (our seconds / TRL's
 on the budget's clock: ~1 by construction; TRL overshoots by up to one step).
+
+Those raw figures credit TRL with every adapter it ends with, where ours is what the app's gate
+leaves the person (a degenerate re-ask discards it or steps back to an earlier checkpoint). So,
+beside them, TRL's final adapter is also judged by the same gate (``gate_verdict``: the gate's
+split, margins, probe and re-asks, after training and outside its budget): ``trl gated`` per seed
+(its verdict and reason; a discarded adapter's gain is 0: the person keeps their model), then
+``margin_gain_trl_gated`` (each seed), its mean and ``gain_ours_minus_gated_trl_mean``.
 """
 
 from __future__ import annotations
@@ -260,9 +267,51 @@ def trl(store, folder, held, pad: int, seed: int, budget: dict, tmp: Path, exact
         bad = degenerate_answers(trainer.model, exact, args.unseen)
         bad_rated = degenerate_answers(trainer.model, exact, args.rated)
     at = watch.curve.get(budget["steps"])
-    return {"gain": after - before, "seconds": seconds, "steps": trainer.state.global_step, "before": before,
+    verdict = gate_verdict(store, trainer.model, exact, FineTuneSettings(**{"seed": seed, **args.overrides}))
+    return {"gain": after - before, "gate": verdict, "gated_gain": gated_gain(after - before, verdict), "seconds": seconds, "steps": trainer.state.global_step, "before": before,
             "after": after, "ppl": ppl, "degenerate": bad, "degenerate_rated": bad_rated, "gain_at_our_steps": None if at is None else at - before,
             "curve": {k: round(v - before, 3) for k, v in sorted(watch.curve.items())}}
+
+
+def gate_verdict(store, model, exact, settings) -> dict:
+    """The app's gate (gate.judge, on the figures core.training measures for it with
+    finetune_effect.Meter) on ``model``'s active adapter, trained on ``store``'s ratings: the
+    same split, margins, probe and re-asks as our run's verdict, "before" with the adapter
+    switched off. Our run's step back has no counterpart: it puts back one of our guard's
+    checkpoints, which TRL's run has none of; so the verdict keeps or discards the final adapter.
+    Its CPU seconds (``cpu_s``) are spent after training, outside any budget."""
+    import contextlib
+    import threading
+    from types import SimpleNamespace
+
+    from desktop_app.core import gate
+    from desktop_app.core.finetune_effect import Meter, plan_reasks
+    from desktop_app.core.train_data import build_training_data
+
+    cpu = time.process_time()
+    s, tok, window = settings, exact.tokenizer, exact.context_window
+    data = build_training_data(store, tok, window, end_with_eos=s.end_with_eos, paired_thumbs_kto=s.paired_thumbs_kto,
+                               alone_views=s.alone_views, history=s.history_exchanges)  # as core.training reads them
+    train, held = data.split(s.heldout_fraction, s.seed, max_items=s.heldout_max)
+    reasks = plan_reasks(store, data, train, held, tok, window, count=s.reask_count, unseen=s.reask_unseen,
+                         tokens=s.reask_tokens, open_requests=s.reask_open, canaries=s.reask_canaries)
+    m = {"train_size": train.rated(), "heldout_size": held.rated(), "gate_margin_on": "heldout" if len(held) else "all"}
+    work = SimpleNamespace(model=model, tokenizer=tok, device=exact.device, context_window=window,
+                           lock=threading.Lock())
+    meter = Meter(m, lambda _phase: contextlib.nullcontext(), lambda: None, threading.Event())
+    pad = tok.pad_token_id if tok.pad_token_id is not None else (tok.eos_token_id or 0)
+    model.eval()
+    with model.disable_adapter():
+        meter.measure("before", work, data, held, reasks, pad)
+    meter.measure("after", work, data, held, reasks, pad)
+    verdict = gate.judge(m, s.max_ppl_rise)
+    return {"kept": verdict.kept, "reason": verdict.reason, "cpu_s": time.process_time() - cpu,
+            "degenerate": (m["reask_degenerate_before"], m["reask_degenerate_after"], m["reask_count"])}
+
+
+def gated_gain(gain: float, verdict: dict) -> float:
+    """What the person gets from a run the gate judged: its gain if kept, else 0 (they keep their model)."""
+    return gain if verdict["kept"] else 0.0
 
 
 def one_seed(seed: int, args, loaded, exact, base_ppl: float, tmp: Path) -> tuple[dict, dict]:
@@ -322,6 +371,11 @@ def report(seed: int, a: dict, b: dict, args) -> None:
               flush=True)
     if a["status"] != "kept":
         print(f"    ours discarded: {a['reason']}", flush=True)
+    v = b["gate"]
+    bad0, bad1, asked = v["degenerate"]
+    print(f"    trl gated: {'kept' if v['kept'] else 'discarded'} ({v['reason']}; re-asks degenerate {bad0} -> {bad1} "
+          f"of {asked}), gain {b['gated_gain']:+.4f}, gate {v['cpu_s']:.1f} s (after training, not in the budget)",
+          flush=True)
 
 
 def main() -> int:
@@ -376,6 +430,11 @@ def main() -> int:
     print(f"margin_gain_ours_mean: {statistics.mean(gains_ours):.4f}")
     print(f"margin_gain_trl_mean: {statistics.mean(gains_trl):.4f}")
     print(f"gain_ours_minus_trl_mean: {statistics.mean(gains_ours) - statistics.mean(gains_trl):+.4f}")
+    gated = [b["gated_gain"] for _a, b in results]  # TRL's adapter as the app's gate would leave the person
+    print(f"margin_gain_trl_gated: {' '.join(f'{g:+.4f}' for g in gated)}  "
+          f"(kept {sum(b['gate']['kept'] for _a, b in results)} of {len(results)})")
+    print(f"margin_gain_trl_gated_mean: {statistics.mean(gated):.4f}")
+    print(f"gain_ours_minus_gated_trl_mean: {statistics.mean(gains_ours) - statistics.mean(gated):+.4f}")
     print(f"probe_ppl_ours_mean: {statistics.mean(a['ppl'] for a, _b in results):+.4f}")
     for key, what in (("degenerate", "held-out"), ("degenerate_rated", "rated")):
         print(f"{key}_ours: {sum(a[key] for a, _b in results)}  {key}_trl: {sum(b[key] for _a, b in results)}  "
