@@ -233,3 +233,29 @@ def test_the_finetune_panel_counts_after_the_load_instead_of_saying_nothing_to_l
     with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
         pass
     qtbot.waitUntil(lambda: "Nothing to learn" in window.finetune_panel.ready_label.text(), timeout=WAIT_MS)
+
+
+def test_a_window_no_one_can_answer_stops_its_finetune_without_asking(make_window, qtbot):
+    """--screenshot timed out mid-run and hung: closing asked "stop it and quit?" of no one.
+    With ask_before_quit off the run is cancelled and the window closes at once."""
+    from desktop_app.core.train_settings import FineTuneSettings
+
+    window = make_window(max_new_tokens=12)
+    mid = ask(qtbot, window, "Hello")["message_id"]
+    window.chat.store.rate_message(mid, 1)
+    window.writer.recount()
+    window.writer.wait()
+    QApplication.processEvents()
+    panel = window.finetune_panel
+    panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,
+                                        reask_tokens=8))
+    with qtbot.waitSignal(window.finetune.progress, timeout=WAIT_MS,
+                          check_params_cb=lambda p: p.phase == "training" and p.step >= 1):
+        assert panel.start()
+    seen: list = []
+    answer_modal("Keep running", seen)  # would keep the window open, had it been asked
+    window.ask_before_quit = False
+    window.close()
+    assert seen == [] and not window.isVisible()
+    assert not window.tasks.training._thread.is_alive(), "the run ended before the window went"
+    assert window.chat.store.list_runs()[0]["status"] == "cancelled"

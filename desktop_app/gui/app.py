@@ -150,6 +150,7 @@ def _run_screenshot(app, window, store, args) -> int:
     window.show()
     run.start()  # opens the model once it listens
     _exec(app)
+    window.ask_before_quit = False  # timed out mid-fine-tune: no one is there to answer
     window.close()
     store.close()
     if run.error:

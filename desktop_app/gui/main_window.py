@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.settings = open_settings(paths)
         self.tasks = TaskManager(self)
         self.unfinished_lanes: list[str] = []  # lanes whose thread outlived closing (see closeEvent)
+        self.ask_before_quit = True  # off where no one can answer (--screenshot): a run is just stopped
         self.notice_conversation: int | None = None  # the conversation the banner's answer notice is about
         self.chat = ChatController(store, paths, self.tasks, device, self)
         self.chat.precision = precision or str(self.settings.value("precision") or "auto")
@@ -331,7 +332,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         from desktop_app.gui.quit_guard import confirm_quit_during_finetune
 
-        if not confirm_quit_during_finetune(self, self.finetune):
+        if self.ask_before_quit and not confirm_quit_during_finetune(self, self.finetune):
             event.ignore()
             return
         self.save_state()
