@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QTabWidget
 
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
+from desktop_app.gui.text_token_menu import TextTokenMenu
 from desktop_app.gui.text_view import TextView
 from desktop_app.gui.token_view import token_label
 
@@ -61,6 +62,7 @@ class TextMode:
         self.controller.tree.rated.connect(lambda _id: self.underline_rated())
         self.controller.analysed.connect(lambda _scored, _summary: self.underline_rated())
         self.explainer = TextExplainer(self)  # "Why this token?" for the heatmap's tokens
+        self.token_menu = TextTokenMenu(self)  # right-click rates a continuation's token, as in chat
 
     # ------------------------------------------------------------ the mode
     @property

@@ -1,0 +1,61 @@
+"""ux11: Text mode as a new person met it (pytest-qt, offscreen, tiny random GPT-2)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtGui import QTextCursor  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.core import text_branches as tb  # noqa: E402
+from desktop_app.gui.text_token_menu import YOURS  # noqa: E402
+from gui_windows import opened_window  # noqa: E402
+
+WAIT_MS = 30_000
+TEXT = "A story about a lighthouse keeper who counted the waves every night."
+
+
+@pytest.fixture
+def window(qtbot, qapp, tiny_model_dir):
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8, seed=5) as window:
+        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+            window.text_view.editor.setPlainText(TEXT)
+            window.text_view.editor.moveCursor(QTextCursor.MoveOperation.End)
+        yield window
+
+
+def _menu_at(window, index):
+    heatmap = window.text_view.heatmap
+    point = heatmap.span_rect(index).center()
+    assert heatmap.index_at(point) == index
+    menu = window.text_mode.token_menu
+    menu.show(point)
+    return {a.text().split("\t")[0]: a for a in menu.last.actions() if a.text()}
+
+
+def test_right_click_on_a_continuations_token_rates_it_as_in_chat(window, qtbot):
+    view = window.text_view
+    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
+        view.continue_button.click()
+    window.chat.tasks.store.wait()
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+        view.analyse_now(save=False)
+    records = view.heatmap.records
+    written = next(i for i in range(len(records)) if (view.offset_of(i) or 0) >= len(TEXT) and records[i].text)
+    yours = next(i for i in range(len(records)) if (view.offset_of(i) or 0) < len(TEXT) and records[i].text.strip())
+    actions = _menu_at(window, yours)
+    assert YOURS in actions and not actions[YOURS].isEnabled() and "Copy" in actions
+    actions = _menu_at(window, written)
+    bad = next(a for text, a in actions.items() if text.endswith("is bad"))
+    bad.trigger()
+    window.chat.tasks.store.wait()
+    QApplication.processEvents()
+    (branch,) = tb.branches(window.text.store, window.text.document_id)
+    owner, token = window.text_mode.rated_token(written)
+    assert owner == branch["id"] and tb.branch_ratings(window.text.store, owner)["tokens"] == {token: -1}
+    assert window.inspector.bad_button.isChecked()
+    actions = _menu_at(window, written)
+    assert next(a for text, a in actions.items() if text.endswith("is bad")).isChecked()
+    assert actions["Clear the token's rating"].isEnabled()
