@@ -87,3 +87,35 @@ def test_exported_files_are_readable_like_the_folder_and_the_note_names_the_base
     mode = stat.S_IMODE((result.path / "adapter_model.safetensors").stat().st_mode)
     assert mode & 0o044 == 0o044, oct(mode)
     assert str(tiny_model_dir) in result.notes[0] and "BASE" not in result.notes[0]
+
+
+def test_generate_into_a_conversation_answers_with_the_conversation_as_context(tmp_path, tiny_model_dir,
+                                                                               tiny_model, capsys):
+    import json
+
+    from desktop_app.core import session
+    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.prompts import Turn
+
+    db = str(tmp_path / "c.sqlite3")
+    with Store.open(db) as store:
+        cid = store.create_conversation("Greeting")
+        first = store.add_message(cid, "user", "Hello, how are you?")
+        store.add_message(cid, "assistant", "I am fine, thank you. How can I help?", parent_id=first)
+    prompt, greedy = "What is the capital of France?", SamplingSettings(max_new_tokens=8, greedy=True)
+    argv = ["--db", db, "--model", str(tiny_model_dir), "--precision", "exact", "generate", prompt, "--greedy",
+            "--repetition-penalty", "1", "--max-new-tokens", "8", "--json", "--conversation", str(cid)]
+    assert main(argv) == 2 and "--save" in capsys.readouterr().err  # it would not be added anywhere
+    assert main(argv + ["--save"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    with Store.open(db) as store:
+        question = store.get_message(result["message_id"])["parent_id"]
+        in_context = session.answer_prompt(store, tiny_model, question, greedy).generation.records
+    alone = session.prepare_answer(tiny_model, [Turn("user", prompt)], greedy).run().generation.records
+
+    def figures(records):  # the tiny model writes the same characters either way; its figures differ
+        return [(r["id"], round(r["logprob"], 4)) if isinstance(r, dict) else (r.id, round(r.logprob, 4))
+                for r in records]
+
+    assert figures(in_context) != figures(alone), "the test needs figures that depend on the context"
+    assert figures(result["tokens"]) == figures(in_context)

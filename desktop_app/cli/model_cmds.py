@@ -120,8 +120,9 @@ def cmd_generate(args) -> int:
     settings = sampling_from_args(args)
     if not args.prompt.strip():
         raise CliError("The prompt is empty: give the question or text to answer.")
+    turns = _conversation_so_far(args) + [Turn("user", args.prompt)]
     loaded = load_model_for_cli(args)
-    answer = session.prepare_answer(loaded, [Turn("user", args.prompt)], settings, system=args.system)
+    answer = session.prepare_answer(loaded, turns, settings, system=args.system)
     print_notice(answer.notice)
     answer.run(on_token=None if args.json else write_token)
     generation = answer.generation
@@ -141,6 +142,21 @@ def cmd_generate(args) -> int:
             summary += f" saved as message {message_id}"
         print(summary, file=sys.stderr)
     return 0
+
+
+def _conversation_so_far(args) -> list:
+    """With --conversation, the turns the prompt follows (save_exchange stores it after the
+    newest message): the answer reads them, as the window's does."""
+    from desktop_app.core import session
+
+    if args.conversation is None:
+        return []
+    if not args.save:
+        raise CliError("--conversation adds the prompt and answer to a conversation: add --save.")
+    with open_store(args) as store:
+        store.get_conversation(args.conversation)  # one clear line for an unknown id
+        messages = store.messages(args.conversation)
+        return session.turns_to(store, messages[-1]["id"]) if messages else []
 
 
 def save_exchange(args, answer) -> int | None:
