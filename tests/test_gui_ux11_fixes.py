@@ -59,3 +59,24 @@ def test_right_click_on_a_continuations_token_rates_it_as_in_chat(window, qtbot)
     actions = _menu_at(window, written)
     assert next(a for text, a in actions.items() if text.endswith("is bad")).isChecked()
     assert actions["Clear the token's rating"].isEnabled()
+
+
+def test_the_export_dialog_forgets_the_last_result_when_the_choice_changes(qtbot, qapp, tmp_path, tiny_model_dir):
+    from desktop_app.core import model_export
+    from desktop_app.gui.adapter_export import ExportDialog
+    from test_model_export import _setup
+
+    paths, store, _loaded, aid = _setup(tmp_path, tiny_model_dir)
+    dialog = ExportDialog(store, paths, aid, lane=None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.path.setText(str(tmp_path / "first-peft"))
+    dialog.format.setCurrentIndex(next(i for i in range(dialog.format.count())
+                                       if dialog.format.itemData(i)[0] == "peft"))
+    dialog.path.setText(str(tmp_path / "first-peft"))
+    dialog._set_running(True)
+    dialog._finished(model_export.export_adapter(store, aid, "peft", tmp_path / "first-peft", paths))
+    assert dialog.status.text().startswith("Wrote ") and dialog.bar.isVisible()
+    dialog.format.setCurrentIndex(0)  # another format: nothing is written yet
+    assert dialog.status.text() == "" and not dialog.bar.isVisible()
+    store.close()
