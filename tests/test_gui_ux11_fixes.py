@@ -80,3 +80,21 @@ def test_the_export_dialog_forgets_the_last_result_when_the_choice_changes(qtbot
     dialog.format.setCurrentIndex(0)  # another format: nothing is written yet
     assert dialog.status.text() == "" and not dialog.bar.isVisible()
     store.close()
+
+
+def test_a_new_adapter_recolours_the_text_it_changes(window, qtbot, tiny_model_dir):
+    """A kept fine-tune switched the model under the Text tab, and the heatmap kept the old
+    model's figures ("strong" 73.68% before and after a run that learned to avoid it)."""
+    from desktop_app.core import adapters
+    from tiny_model import random_lora
+
+    before = [round(r.prob, 6) for r in window.text_view.heatmap.records]
+    store, loaded = window.chat.store, window.chat.loaded
+    aid = adapters.save_adapter(store, random_lora(tiny_model_dir, 3, std=0.5), window.paths,
+                                base_model=loaded.model_id, run_id=None, parent_id=None, settings={}, metrics={})
+    adapters.activate(store, aid, loaded.model_id)
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS) as blocker:
+        window.chat.sync_adapter()
+    assert window.chat.loaded.adapter_id == aid
+    after = [round(r.prob, 6) for r in blocker.args[0].records]
+    assert len(after) == len(before) and after != before

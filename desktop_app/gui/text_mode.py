@@ -44,6 +44,7 @@ class TextMode:
         self.tabs.addTab(chat_page, "Chat")
         self.tabs.addTab(self.view, "Text")
         self.decided = False
+        self.adapter_id = None  # the adapter on the model the text was analysed with
         self.underlined: dict[int, int] = {}  # heatmap index -> the rating underlined on it
         self.said: dict[str, str] = {}  # banner name -> what Text mode last put in it
 
@@ -124,8 +125,16 @@ class TextMode:
     # ------------------------------------------------------------ the model
     def model_loaded(self, loaded) -> None:
         self._mode_for(loaded)
+        self.adapter_id = loaded.adapter_id
         if self.controller.document_id is not None:
             self.view.analyse_now(save=False)  # the text's colours come from this model
+
+    def adapter_changed(self, adapter_id) -> None:
+        """A kept fine-tune (or another adapter chosen) changes the model: the heatmap showed
+        the old one's figures under a status bar naming the new adapter."""
+        changed, self.adapter_id = adapter_id != self.adapter_id, adapter_id
+        if changed and self.controller.document_id is not None and not self.controller.continuing:
+            self.view.analyse_now(save=False)
 
     def _mode_for(self, loaded) -> None:
         """A model without a chat template (GPT-2) continues text rather than answering: the
