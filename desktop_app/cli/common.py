@@ -38,6 +38,10 @@ def finish_common_options(args: argparse.Namespace) -> None:
     args.paths = AppPaths.resolve(args.data_dir).ensure()
     if args.db is None:
         args.db = str(args.paths.db_path)
+    elif not Path(args.db).expanduser().parent.is_dir():
+        # a mistyped --db would otherwise become a new, empty database ("no conversations")
+        raise CliError(f"There is no folder {Path(args.db).expanduser().parent} for --db: check the path "
+                       "(a new database is made only in a folder that exists).")
     args.db = str(Path(args.db).expanduser())
     configure_logging(args.paths.log_dir)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

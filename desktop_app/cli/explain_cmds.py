@@ -16,7 +16,7 @@ TOP_CONTRIBUTORS = 8
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser("explain", parents=[common],
                               help="why a token of an answer: layer by layer, which earlier tokens, the sampler")
-    p.add_argument("message_id", type=int, metavar="MESSAGE_ID")
+    p.add_argument("message_id", type=int, metavar="MESSAGE_ID", help="the answer's id (see `history ID`)")
     p.add_argument("--token", type=int, required=True, metavar="I", help="the token's index in the answer (0-based)")
     p.add_argument("--vs", metavar="TOKEN", help="compare with this token (its text, or #ID); default: the runner-up")
     p.add_argument("--steps", type=int, default=16, metavar="N",

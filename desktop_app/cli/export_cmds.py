@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import TqdmProgress, load_model_for_cli, open_store
+from desktop_app.cli.common import CliError, TqdmProgress, load_model_for_cli, open_store
 from desktop_app.core.logs import quiet_libraries
 
 
@@ -16,18 +16,20 @@ def register_adapter_actions(sub, common) -> None:
 
     ex = sub.add_parser("export", parents=[common],
                         help="write an adapter as a PEFT folder, a merged model folder, or a GGUF file")
-    ex.add_argument("id", type=int)
-    ex.add_argument("--format", required=True, choices=FORMATS)
-    ex.add_argument("--quant", choices=QUANTS, default="f16", help="GGUF weights: f16 (default) or q8_0")
+    ex.add_argument("id", type=int, metavar="ID", help="the adapter's id (see `adapters list`)")
+    ex.add_argument("--format", required=True, choices=FORMATS,
+                    help="peft: the adapter alone (small); merged: base + adapter as a transformers folder; "
+                         "gguf: one file for llama.cpp, Ollama, LM Studio")
+    ex.add_argument("--quant", choices=QUANTS, default=None, help="GGUF weights: f16 (default) or q8_0")
     ex.add_argument("--out", required=True, metavar="PATH", help="a new folder (peft, merged) or FILE.gguf")
-    ex.add_argument("--json", action="store_true")
+    ex.add_argument("--json", action="store_true", help="print one JSON object with what was written")
     im = sub.add_parser("import", parents=[common],
                         help="add a PEFT LoRA adapter trained elsewhere for --model; the gate judges it")
-    im.add_argument("path", metavar="FOLDER")
+    im.add_argument("path", metavar="FOLDER", help="the folder PEFT wrote (adapter_config.json, adapter_model.safetensors)")
     im.add_argument("--activate", action="store_true", help="use it from now on (whatever the gate says)")
     im.add_argument("--any-base", action="store_true",
                     help="accept it though its config names another base model (the shapes must still fit)")
-    im.add_argument("--json", action="store_true")
+    im.add_argument("--json", action="store_true", help="print one JSON object with the gate's result")
 
 
 def _run_cancellable(fn):
@@ -42,10 +44,13 @@ def _run_cancellable(fn):
 def cmd_adapter_export(args) -> int:
     from desktop_app.core.model_export import export_adapter
 
+    if args.quant and args.format != "gguf":
+        raise CliError(f"--quant sets a GGUF file's weights; a {args.format} export keeps the model's own "
+                       "precision: leave --quant out, or use --format gguf.")
     quiet_libraries()
     with open_store(args) as store:
         result = _run_cancellable(lambda cancel: export_adapter(
-            store, args.id, args.format, args.out, args.paths, quant=args.quant, progress=TqdmProgress(),
+            store, args.id, args.format, args.out, args.paths, quant=args.quant or "f16", progress=TqdmProgress(),
             cancel=cancel))
     if args.json:
         print(json.dumps({"format": result.format, "path": str(result.path), "bytes": result.bytes,

@@ -14,7 +14,7 @@ from desktop_app.core.records import TokenRecord
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     gen = subparsers.add_parser("generate", parents=[common], help="answer a prompt, with every token's probability")
-    gen.add_argument("prompt", metavar="PROMPT")
+    gen.add_argument("prompt", metavar="PROMPT", help="the question or text to answer (quote it)")
     add_sampling_options(gen)
     gen.add_argument("--json", action="store_true", help="print one JSON object instead of coloured text")
     gen.add_argument("--system", help="system text placed before the conversation")
@@ -30,16 +30,17 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     chat.set_defaults(func=cmd_chat)
 
     score = subparsers.add_parser("score", parents=[common], help="the probability of every token of a given text")
-    score.add_argument("text", metavar="TEXT")
+    score.add_argument("text", metavar="TEXT", help="the text to score (quote it; \"$(cat FILE)\" for a file)")
     score.add_argument("--prompt", help="score TEXT as the answer to this prompt, formatted as generate formats it")
     score.add_argument("--system", help="system text (with --prompt)")
-    score.add_argument("--alternatives", type=int, default=10, metavar="K")
-    score.add_argument("--json", action="store_true")
+    score.add_argument("--alternatives", type=int, default=10, metavar="K",
+                       help="likeliest other tokens kept per position (default 10)")
+    score.add_argument("--json", action="store_true", help="print one JSON object with every token's numbers")
     score.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     score.set_defaults(func=cmd_score)
 
     models = subparsers.add_parser("models", parents=[common], help="models available on this machine")
-    models.add_argument("--json", action="store_true")
+    models.add_argument("--json", action="store_true", help="print JSON")
     models.add_argument("--prepare", action="store_true", help="also convert/download the default model now")
     models.set_defaults(func=cmd_models)
 
@@ -65,7 +66,8 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
                         metavar="R", help="a token already in the answer is made less likely to be drawn again "
                                           "(HF-style; 1 is off; default %(default)s)")
     parser.add_argument("--greedy", action="store_true", help="always the likeliest token (as --temperature 0)")
-    parser.add_argument("--alternatives", type=int, default=10, metavar="K", help="alternatives kept per token")
+    parser.add_argument("--alternatives", type=int, default=10, metavar="K",
+                        help="likeliest other tokens kept per token (default 10)")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT", help="extra stop sequence")
 
 
@@ -118,8 +120,9 @@ def cmd_generate(args) -> int:
     settings = sampling_from_args(args)
     if not args.prompt.strip():
         raise CliError("The prompt is empty: give the question or text to answer.")
+    turns = _conversation_so_far(args) + [Turn("user", args.prompt)]
     loaded = load_model_for_cli(args)
-    answer = session.prepare_answer(loaded, [Turn("user", args.prompt)], settings, system=args.system)
+    answer = session.prepare_answer(loaded, turns, settings, system=args.system)
     print_notice(answer.notice)
     answer.run(on_token=None if args.json else write_token)
     generation = answer.generation
@@ -139,6 +142,21 @@ def cmd_generate(args) -> int:
             summary += f" saved as message {message_id}"
         print(summary, file=sys.stderr)
     return 0
+
+
+def _conversation_so_far(args) -> list:
+    """With --conversation, the turns the prompt follows (save_exchange stores it after the
+    newest message): the answer reads them, as the window's does."""
+    from desktop_app.core import session
+
+    if args.conversation is None:
+        return []
+    if not args.save:
+        raise CliError("--conversation adds the prompt and answer to a conversation: add --save.")
+    with open_store(args) as store:
+        store.get_conversation(args.conversation)  # one clear line for an unknown id
+        messages = store.messages(args.conversation)
+        return session.turns_to(store, messages[-1]["id"]) if messages else []
 
 
 def save_exchange(args, answer) -> int | None:

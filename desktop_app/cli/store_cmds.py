@@ -177,15 +177,15 @@ def cmd_import(args) -> int:
 
 def register(subparsers, common) -> None:
     p = subparsers.add_parser("rate", parents=[common], help="thumbs up/down on an answer or one of its tokens")
-    p.add_argument("message_id", metavar="MESSAGE_ID")
-    p.add_argument("value", choices=["up", "down", "clear"])
+    p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`generate --save` prints it; `history ID`)")
+    p.add_argument("value", choices=["up", "down", "clear"], help="good, bad, or remove the rating")
     p.add_argument("--token", type=int, metavar="INDEX", help="rate this token (0-based) instead of the whole message")
     p.add_argument("--note", metavar="TEXT", help="why")
     p.set_defaults(func=cmd_rate)
 
     p = subparsers.add_parser("correct", parents=[common], help="store a better text for an answer")
-    p.add_argument("message_id", metavar="MESSAGE_ID")
-    p.add_argument("text", metavar="TEXT")
+    p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`generate --save` prints it; `history ID`)")
+    p.add_argument("text", metavar="TEXT", help="the answer it should have given")
     p.set_defaults(func=cmd_correct)
 
     p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one")
@@ -196,7 +196,9 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=cmd_history)
 
     p = subparsers.add_parser("export", parents=[common], help="ratings as TRL training data (JSON Lines)")
-    p.add_argument("--format", required=True, choices=["kto", "dpo", "sft"])
+    p.add_argument("--format", required=True, choices=["kto", "dpo", "sft"],
+                   help="kto: thumbs; dpo: pairs (a corrected or a better-rated answer against the worse one); "
+                        "sft: the liked and corrected answers")
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
     p.add_argument("--text", action="store_true",
                    help="the ratings of text-mode continuations, in TRL's standard format (plain prompt and "
@@ -206,5 +208,5 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser("import", parents=[common], help="read TRL JSON Lines (kto, dpo, sft) as new conversations")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="a .jsonl file in TRL's kto, dpo or sft field names")
     p.set_defaults(func=cmd_import)

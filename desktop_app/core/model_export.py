@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -122,6 +123,8 @@ def _written_atomically(out: Path):
         yield staging
         if out.exists():  # appeared while we worked
             raise ExportError(f"{out} appeared while exporting; nothing was replaced.")
+        if staging.is_dir():
+            _open_like_folder(staging)
         os.replace(staging, out)
     except BaseException:
         if staging.is_dir():
@@ -129,6 +132,15 @@ def _written_atomically(out: Path):
         else:
             staging.unlink(missing_ok=True)
         raise
+
+
+def _open_like_folder(folder: Path) -> None:
+    """safetensors writes its files owner-only (0600); an export is for other programs and
+    users (Ollama's service, a container), so its files get the folder's (the umask's) read bits."""
+    readable = stat.S_IMODE(folder.stat().st_mode) & 0o666
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(stat.S_IMODE(path.stat().st_mode) | readable & 0o444)
 
 
 def _disk_full(exc: OSError, out: Path) -> ExportError:
@@ -223,7 +235,8 @@ def _export_peft(row: dict, out: Path, report: Progress) -> ExportResult:
             (staging / CONFIG_FILE).write_text(json.dumps(config, indent=2, sort_keys=True))
         (staging / "README.md").write_text(model_card(row, "peft"), encoding="utf-8")
         report("Writing the adapter", 1, 1)
-    note = "Load with PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(BASE), folder)."
+    base = config.get("base_model_name_or_path") or "BASE"
+    note = f"Load with PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained({base!r}), {str(out)!r})."
     return ExportResult("peft", out, _size(out), [note])
 
 

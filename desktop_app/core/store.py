@@ -255,7 +255,9 @@ class Store(StoreFile):
     def _rate(self, message_id, token_index, value, note) -> int:
         value = _check_value(value)
         with self.transaction() as conn:
-            self._require_message(conn, message_id)
+            row = self._require_message(conn, message_id)
+            if row["role"] != "assistant":  # training reads only answers' ratings: this one would be ignored
+                raise StoreError(f"Message {message_id} is a {row['role']} message; only answers can be rated.")
             if token_index is not None:
                 row = conn.execute("SELECT n FROM token_records WHERE message_id = ? AND kind = 'generated'",
                                    (message_id,)).fetchone()

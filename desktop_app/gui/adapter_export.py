@@ -64,6 +64,9 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self._close_or_cancel)
         layout.addWidget(self.buttons)
         self._suggest_path()
+        # the last export's "Wrote ..." and full bar would read as the new choice's result
+        self.format.currentIndexChanged.connect(lambda _i: self._forget_result())
+        self.path.textChanged.connect(lambda _t: self._forget_result())
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # the path can be copied
 
     def _say(self, text: str) -> None:
@@ -73,6 +76,11 @@ class ExportDialog(QDialog):
         needed = max(self.layout().totalHeightForWidth(self.width()), self.minimumSizeHint().height())
         if needed > self.height():
             self.resize(self.width(), needed)
+
+    def _forget_result(self) -> None:
+        if self.task is None:
+            self.status.clear()
+            self.bar.hide()
 
     def choice(self) -> tuple[str, str | None]:
         return self.format.currentData()

@@ -599,9 +599,10 @@ class MainWindow(QMainWindow):
         return self.cards.export_card(card, kind, path)
 
     # ------------------------------------------------------------ fine-tuning (gui/finetune_side.py)
-    def _adapter_changed(self, _adapter_id) -> None:
+    def _adapter_changed(self, adapter_id) -> None:
         self.adapter_label.setText(self.chat.adapter_label)
         self.finetune_side.adapter_changed()
+        self.text_mode.adapter_changed(adapter_id)
 
     def show_finetune(self) -> None:
         self.finetune_side.show()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QTabWidget
 
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
+from desktop_app.gui.text_token_menu import TextTokenMenu
 from desktop_app.gui.text_view import TextView
 from desktop_app.gui.token_view import token_label
 
@@ -43,6 +44,7 @@ class TextMode:
         self.tabs.addTab(chat_page, "Chat")
         self.tabs.addTab(self.view, "Text")
         self.decided = False
+        self.adapter_id = None  # the adapter on the model the text was analysed with
         self.underlined: dict[int, int] = {}  # heatmap index -> the rating underlined on it
         self.said: dict[str, str] = {}  # banner name -> what Text mode last put in it
 
@@ -61,6 +63,7 @@ class TextMode:
         self.controller.tree.rated.connect(lambda _id: self.underline_rated())
         self.controller.analysed.connect(lambda _scored, _summary: self.underline_rated())
         self.explainer = TextExplainer(self)  # "Why this token?" for the heatmap's tokens
+        self.token_menu = TextTokenMenu(self)  # right-click rates a continuation's token, as in chat
 
     # ------------------------------------------------------------ the mode
     @property
@@ -122,8 +125,16 @@ class TextMode:
     # ------------------------------------------------------------ the model
     def model_loaded(self, loaded) -> None:
         self._mode_for(loaded)
+        self.adapter_id = loaded.adapter_id
         if self.controller.document_id is not None:
             self.view.analyse_now(save=False)  # the text's colours come from this model
+
+    def adapter_changed(self, adapter_id) -> None:
+        """A kept fine-tune (or another adapter chosen) changes the model: the heatmap showed
+        the old one's figures under a status bar naming the new adapter."""
+        changed, self.adapter_id = adapter_id != self.adapter_id, adapter_id
+        if changed and self.controller.document_id is not None and not self.controller.continuing:
+            self.view.analyse_now(save=False)
 
     def _mode_for(self, loaded) -> None:
         """A model without a chat template (GPT-2) continues text rather than answering: the
