@@ -43,6 +43,19 @@ def opened_window(qtbot, qapp, model_dir, *, max_new: int, seed: int | None = No
         store.close()
 
 
+@contextmanager
+def window_with_text(qtbot, qapp, model_dir, text: str):
+    """The window (tiny model, 8 new tokens, seed 5) with ``text`` typed in the Text tab and
+    analysed, the cursor at its end."""
+    from PySide6.QtGui import QTextCursor
+
+    with opened_window(qtbot, qapp, model_dir, max_new=8, seed=5) as window:
+        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+            window.text_view.editor.setPlainText(text)
+            window.text_view.editor.moveCursor(QTextCursor.MoveOperation.End)
+        yield window
+
+
 def text_opened(qtbot, window) -> None:
     """Wait while the Text tab opens a text (read and made on the store lane)."""
     qtbot.waitUntil(lambda: not window.text.opening, timeout=WAIT_MS)

@@ -16,7 +16,7 @@ from desktop_app.core import documents  # noqa: E402
 from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.core.train_data import build_training_data  # noqa: E402
 from desktop_app.gui.text_tree_panel import MAIN  # noqa: E402
-from gui_windows import opened_window  # noqa: E402
+from gui_windows import window_with_text  # noqa: E402
 
 WAIT_MS = 30_000
 TEXT = "A story about a lighthouse keeper who counted the waves every night."
@@ -24,10 +24,7 @@ TEXT = "A story about a lighthouse keeper who counted the waves every night."
 
 @pytest.fixture
 def window(qtbot, qapp, tiny_model_dir):
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8, seed=5) as window:
-        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
-            window.text_view.editor.setPlainText(TEXT)
-            window.text_view.editor.moveCursor(QTextCursor.MoveOperation.End)
+    with window_with_text(qtbot, qapp, tiny_model_dir, TEXT) as window:
         yield window
 
 

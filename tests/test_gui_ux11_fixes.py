@@ -6,12 +6,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.gui.text_token_menu import YOURS  # noqa: E402
-from gui_windows import opened_window  # noqa: E402
+from gui_windows import window_with_text  # noqa: E402
 
 WAIT_MS = 30_000
 TEXT = "A story about a lighthouse keeper who counted the waves every night."
@@ -19,10 +18,7 @@ TEXT = "A story about a lighthouse keeper who counted the waves every night."
 
 @pytest.fixture
 def window(qtbot, qapp, tiny_model_dir):
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8, seed=5) as window:
-        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
-            window.text_view.editor.setPlainText(TEXT)
-            window.text_view.editor.moveCursor(QTextCursor.MoveOperation.End)
+    with window_with_text(qtbot, qapp, tiny_model_dir, TEXT) as window:
         yield window
 
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, Q
                                QPushButton, QToolButton, QVBoxLayout)
 
 from desktop_app.gui.theme import icon, styled_label
-from desktop_app.gui.token_view import token_label
+from desktop_app.gui.token_view import finish_token_menu, token_label
 from desktop_app.gui.tasks import Lane, Task
 
 log = logging.getLogger(__name__)
@@ -424,12 +424,7 @@ class CardRating(QObject):
             bad.triggered.connect(lambda: self.rate_token(index, -1))
             clear.triggered.connect(lambda: self.rate_token(index, None))
             menu.addSeparator()
-        copy = menu.addAction("Copy")
-        copy.setEnabled(view.textCursor().hasSelection())
-        copy.triggered.connect(view.copy)
-        menu.addAction("Select all", view.selectAll)
-        menu.popup(view.viewport().mapToGlobal(pos))
-        self._last_menu = menu
+        self._last_menu = finish_token_menu(menu, view, pos)
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.KeyPress and self.message_id is not None:

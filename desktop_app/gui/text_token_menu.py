@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 
 from desktop_app.gui.theme import icon
-from desktop_app.gui.token_view import token_label
+from desktop_app.gui.token_view import finish_token_menu, token_label
 
 YOURS = "You wrote this token: only the model's tokens can be rated"
 
@@ -35,12 +35,7 @@ class TextTokenMenu:
             heatmap.select_token(index)
             self._rating_actions(menu, index)
             menu.addSeparator()
-        copy = menu.addAction("Copy")
-        copy.setEnabled(heatmap.textCursor().hasSelection())
-        copy.triggered.connect(heatmap.copy)
-        menu.addAction("Select all", heatmap.selectAll)
-        menu.popup(heatmap.viewport().mapToGlobal(pos))
-        self.last = menu
+        self.last = finish_token_menu(menu, heatmap, pos)
 
     def _rating_actions(self, menu: QMenu, index: int) -> None:
         mode = self.mode

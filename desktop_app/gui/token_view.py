@@ -427,3 +427,15 @@ def legend_stops(measure: str) -> list[tuple[str, tuple[int, int, int]]]:
 
 __all__ = ["TokenView", "Overlay", "tooltip_html", "token_label", "shown_text", "TOKEN_INDEX", "PLAIN", "legend_stops",
            "rank_bucket"]
+
+
+def finish_token_menu(menu, view, pos):
+    """Copy and Select all under a token menu's own actions, then the menu at ``pos`` of ``view``
+    (a chat answer or the Text heatmap). Returns the menu (tests read it)."""
+    copy = menu.addAction("Copy")
+    copy.setEnabled(view.textCursor().hasSelection())
+    copy.triggered.connect(view.copy)
+    menu.addAction("Select all", view.selectAll)
+    menu.popup(view.viewport().mapToGlobal(pos))
+    return menu
+
