@@ -9,6 +9,7 @@ from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 
 WAIT_MS = 30_000
+STORY = "A story about a lighthouse keeper who counted the waves every night."  # the Text tests' text
 
 
 def same_first_size(window) -> None:

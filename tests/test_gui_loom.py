@@ -16,10 +16,9 @@ from desktop_app.core import documents  # noqa: E402
 from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.core.train_data import build_training_data  # noqa: E402
 from desktop_app.gui.text_tree_panel import MAIN  # noqa: E402
-from gui_windows import window_with_text  # noqa: E402
+from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
 
-WAIT_MS = 30_000
-TEXT = "A story about a lighthouse keeper who counted the waves every night."
+TEXT = STORY
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.gui.text_token_menu import YOURS  # noqa: E402
-from gui_windows import window_with_text  # noqa: E402
+from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
 
-WAIT_MS = 30_000
-TEXT = "A story about a lighthouse keeper who counted the waves every night."
+TEXT = STORY
 
 
 @pytest.fixture
