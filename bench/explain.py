@@ -272,9 +272,11 @@ def widen(args) -> None:
     widened = ex.float32_arithmetic
     modes = (("exact", exact, widened), ("bfloat16", fast, lambda loaded: nullcontext()), ("widened", fast, widened))
     totals = {name: [0, 0, 0.0] for name, _, _ in modes}  # complete, top-3 as Exact's, CPU-s
+    count = 0
     for text in WIDEN_TEXTS:
         ids = list(fast.tokenizer(text)["input_ids"])
-        for at in (3, len(ids) // 2, len(ids) - 2):
+        for at in sorted({3, len(ids) // 2, len(ids) - 2}):
+            count += 1
             seen, target = ids[:at], ids[at]
             other = ex.runner_up(ex.final_logits(exact, seen), target)
             tops = {}
@@ -292,7 +294,6 @@ def widen(args) -> None:
                 totals[name][2] += cpu
                 print(f"{text[:24]!r} token {at} {name:9s} gap {result.gap * 100:7.1f}%  {result.steps:3d} steps  "
                       f"{cpu:5.2f} CPU-s  top {tops[name]}")
-    count = len(WIDEN_TEXTS) * 3
     for name, (complete, same, cpu) in totals.items():
         print(f"{name}: complete {complete} of {count}, top three as Exact's {same} of {count}, {cpu:.1f} CPU-s")
     print(f"widen_cpu_ratio: {totals['widened'][2] / totals['bfloat16'][2]:.2f}")
