@@ -15,6 +15,7 @@ bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window ru
     python bench/explain.py --stall [--bundled-tokens 230] [--precision auto]
     python bench/explain.py --head [--lora] [--bundled-tokens 58] [--precision fast]
     python bench/explain.py --rounding [--rounding-tokens 30]    # written vs scored probability, Fast and Exact
+    python bench/explain.py --widen    # Fast's attribution in bfloat16 arithmetic vs widened to float32, vs Exact
 
 --head: one batch of the attribution's passes with the logits through the whole model (as
 before) and through the model's body and a 2-D output layer (as now), interleaved:
@@ -25,6 +26,12 @@ every path point in the bfloat16 backward on a CPU, and Cancel waited for that.
 (core.explain.IG_STALL_ROUNDS), in one process on one context: passes and CPU-seconds of each,
 `stall_cpu_ratio` (with / without), and how far apart the two results are (relative L2 of the
 contributions, the top five of each). Also the lens's CPU-seconds: the first part the window shows.
+
+--widen: on the bundled model, for tokens of WIDEN_TEXTS, the attribution on Fast weights in their own
+bfloat16 arithmetic (as before core.explain.float32_arithmetic), the same weights widened to float32
+(as now) and on Exact weights, one after the other in one process: each one's gap, whether it
+is complete (within 5%), whether its top three tokens are Exact's, and CPU seconds;
+`widen_cpu_ratio` (widened / bfloat16).
 """
 
 from __future__ import annotations
@@ -247,6 +254,50 @@ def ui_gap(args) -> None:
     print(f"event_loop_gap_explain: {max(gaps) * 1000:.0f} ms over {len(gaps)} ticks "
           f"({args.ui_tokens}-token context, GPT-2 124M shape; target < 50 ms)")
 
+WIDEN_TEXTS = ("The capital of France is Paris.",
+               "Water boils at 100 degrees Celsius at sea level, which is why pasta cooks fast.",
+               "She opened the door and saw that the garden was covered in snow.")
+
+
+def widen(args) -> None:
+    from contextlib import nullcontext
+
+    from desktop_app.core import explain as ex
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    paths = AppPaths.resolve().ensure()
+    fast = open_model("bundled", paths, device=args.device, precision="fast")
+    exact = open_model("bundled", paths, device=args.device, precision="exact")
+    widened = ex.float32_arithmetic
+    modes = (("exact", exact, widened), ("bfloat16", fast, lambda loaded: nullcontext()), ("widened", fast, widened))
+    totals = {name: [0, 0, 0.0] for name, _, _ in modes}  # complete, top-3 as Exact's, CPU-s
+    count = 0
+    for text in WIDEN_TEXTS:
+        ids = list(fast.tokenizer(text)["input_ids"])
+        for at in sorted({3, len(ids) // 2, len(ids) - 2}):
+            count += 1
+            seen, target = ids[:at], ids[at]
+            other = ex.runner_up(ex.final_logits(exact, seen), target)
+            tops = {}
+            for name, loaded, arithmetic in modes:
+                ex.float32_arithmetic = arithmetic
+                try:
+                    cpu = time.process_time()
+                    result = ex.integrated_gradients(loaded, seen, target, other)
+                    cpu = time.process_time() - cpu
+                finally:
+                    ex.float32_arithmetic = widened
+                tops[name] = result.top(3)
+                totals[name][0] += result.complete
+                totals[name][1] += tops[name] == tops["exact"]
+                totals[name][2] += cpu
+                print(f"{text[:24]!r} token {at} {name:9s} gap {result.gap * 100:7.1f}%  {result.steps:3d} steps  "
+                      f"{cpu:5.2f} CPU-s  top {tops[name]}")
+    for name, (complete, same, cpu) in totals.items():
+        print(f"{name}: complete {complete} of {count}, top three as Exact's {same} of {count}, {cpu:.1f} CPU-s")
+    print(f"widen_cpu_ratio: {totals['widened'][2] / totals['bfloat16'][2]:.2f}")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -264,7 +315,11 @@ def main() -> None:
     parser.add_argument("--lora", action="store_true", help="--head with a LoRA adapter on, as after a fine-tune")
     parser.add_argument("--rounding", action="store_true", help="only written vs scored probabilities per precision")
     parser.add_argument("--rounding-tokens", type=int, default=30)
+    parser.add_argument("--widen", action="store_true", help="only Fast's attribution in bfloat16 vs widened")
     args = parser.parse_args()
+    if args.widen:
+        widen(args)
+        return
     if args.rounding:
         rounding(args)
         return

@@ -121,6 +121,29 @@ def test_attribution_is_complete_within_five_percent(tiny_model):
     assert any(abs(s) > 1e-6 for s in result.scores)
 
 
+def test_fast_weights_are_differentiated_in_float32_and_given_back_bit_for_bit(tmp_path, tiny_model_dir):
+    fast = open_model(str(tiny_model_dir), AppPaths.resolve(tmp_path / "fast").ensure(), device="cpu", precision="fast")
+    if fast.precision not in ex.WIDENED_PRECISIONS:
+        pytest.skip(f"Fast loads as {fast.precision} on this machine")
+    twin = open_model(str(tiny_model_dir), AppPaths.resolve(tmp_path / "exact").ensure(), device="cpu",
+                      precision="exact")
+    with torch.no_grad():  # the very 16-bit weights, held in float32
+        for name, tensor in twin.model.state_dict().items():
+            tensor.copy_(fast.model.state_dict()[name].float())
+    ids = _ids(fast)
+    seen, chosen = ids[:-1], ids[-1]
+    other = ex.runner_up(ex.final_logits(twin, seen), chosen)
+    weights = {name: t.clone() for name, t in fast.model.state_dict().items()}
+    answer = generate(fast, ids[:8], SamplingSettings(temperature=0.0, max_new_tokens=6)).text
+    widened = ex.integrated_gradients(fast, seen, chosen, other)
+    reference = ex.integrated_gradients(twin, seen, chosen, other)
+    assert widened.steps == reference.steps and widened.complete
+    assert torch.allclose(torch.tensor(widened.scores), torch.tensor(reference.scores), atol=1e-5, rtol=1e-4)
+    after = fast.model.state_dict()
+    assert all(after[name].dtype == t.dtype and torch.equal(after[name], t) for name, t in weights.items())
+    assert generate(fast, ids[:8], SamplingSettings(temperature=0.0, max_new_tokens=6)).text == answer
+
+
 def test_steps_are_added_where_the_path_is_rough_until_complete(tiny_model):
     ids = _ids(tiny_model, "User: Hello, how are you?\nAssistant: I am fine")
     seen, chosen = ids[:-1], ids[-1]

@@ -10,8 +10,6 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-SCREENSHOT_TIMEOUT_MS = 15 * 60 * 1000
-
 
 def open_store_interactive(db_path, *, ask: bool = True):
     """Open the store; on a corrupt or newer file, offer to move it aside (never overwrite)."""

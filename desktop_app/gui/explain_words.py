@@ -104,9 +104,9 @@ def completeness_words(a) -> str:
 
 
 def doubtful(result) -> bool:
-    """The ranking cannot be trusted: its contributions do not add up, on 16-bit or int8
-    weights, whose rounding the path's small steps drown in (bundled model, " France" in "The
-    capital of France is Paris.": 48% off on Fast after 128 steps, 2% on Exact after 64)."""
+    """The ranking cannot be trusted: its contributions do not add up, on rounded weights
+    (Compact's int8 ones, whose rounding the path's small steps drown in; Fast's 16-bit weights
+    are differentiated widened to float32, core.explain.float32_arithmetic, and rarely get here)."""
     from desktop_app.core.explain import ROUNDING_PRECISIONS
 
     a = result.attribution

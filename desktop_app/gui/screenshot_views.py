@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QPoint, QTimer
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class ViewScript(QObject):
         if result.status != "kept":
             log.warning("screenshot fine-tune %s: %s", result.status, result.reason)
         if self.view == "finetune":
+            QTimer.singleShot(500, self._scroll_to_pairs)
             QTimer.singleShot(1500, lambda: self.run._save())
             return
         if not result.kept:
@@ -106,6 +107,12 @@ class ViewScript(QObject):
             QTimer.singleShot(200, lambda: self.run._save())
             return
         self._wait_switch(result.adapter_id, 0)
+
+    def _scroll_to_pairs(self) -> None:
+        """The report's end and its answers before and after in view: the change is the picture."""
+        panel = self.window.finetune_panel
+        top = panel.taught.mapTo(panel.widget(), QPoint(0, 0)).y()
+        panel.verticalScrollBar().setValue(max(0, top - panel.viewport().height() // 4))
 
     def _wait_switch(self, adapter_id: int, tries: int) -> None:
         w = self.window
