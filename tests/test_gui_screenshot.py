@@ -78,6 +78,22 @@ def test_screenshot_reports_a_model_error(qapp, tmp_path, capsys):
     assert out.exists()  # the window, error banner included, is still saved
 
 
+def test_a_screenshot_whose_work_outlives_closing_ends_as_the_window_does(qapp, tmp_path, capsys, monkeypatch):
+    """A lane still running after closing (an explanation on a busy machine when the time ran
+    out) aborted the interpreter's exit in torch's threads; the run now ends like the window."""
+    from desktop_app.gui import app as app_module
+    from desktop_app.gui.tasks import TaskManager
+
+    shutdown = TaskManager.shutdown
+    monkeypatch.setattr(TaskManager, "shutdown", lambda self, **kw: shutdown(self, **kw) + ["model"])
+    ended = []
+    monkeypatch.setattr(app_module, "_exit_now", lambda lanes, code: ended.append((lanes, code)))
+    out = tmp_path / "err.png"
+    assert app_module.run_app(_args(tmp_path, str(tmp_path / "missing-model"), out)) == 1
+    assert ended == [(["model"], 1)]
+    assert "No such model folder" in capsys.readouterr().err and out.exists()  # said and saved first
+
+
 @pytest.mark.slow
 @pytest.mark.xvfb
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed")

@@ -151,11 +151,15 @@ def _run_screenshot(app, window, store, args) -> int:
     window.ask_before_quit = False  # timed out mid-fine-tune: no one is there to answer
     window.close()
     store.close()
+    code = 0
     if run.error:
         print(f"gpt2-desk: {run.error}", file=sys.stderr)
-        return 1
-    print(f"saved {screenshot}")
-    return 0
+        code = 1
+    else:
+        print(f"saved {screenshot}")
+    if window.unfinished_lanes:  # timed out mid-explain on a busy machine: end as the window does
+        _exit_now(window.unfinished_lanes, code)
+    return code
 
 
 def _run_window(app, window, store, lock) -> int:
