@@ -47,6 +47,15 @@ def finish_common_options(args: argparse.Namespace) -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+def reask_line(m: dict) -> str:
+    """The gate's re-asks, read for a person; an import into a database without rated questions
+    asks none (not "0 -> 0 of 0")."""
+    if not m.get("reask_count"):
+        return "  re-asks: none (no rated questions to ask again)"
+    return (f"  re-asked questions answered with an echo or a loop: {m.get('reask_degenerate_before')} -> "
+            f"{m.get('reask_degenerate_after')} of {m['reask_count']}")
+
+
 def print_notice(notice: str | None) -> None:
     if notice:
         print(f"note: {notice}", file=sys.stderr)

@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, TqdmProgress, load_model_for_cli, open_store
+from desktop_app.cli.common import CliError, TqdmProgress, load_model_for_cli, open_store, reask_line
 from desktop_app.core.logs import quiet_libraries
 
 
@@ -85,7 +85,7 @@ def cmd_adapter_import(args) -> int:
     if m.get("margin_before") is not None:
         print(f"  margin (your ratings): {m['margin_before']:.4f} -> {m['margin_after']:.4f}")
     print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
-    print(f"  re-asks degenerate: {m['reask_degenerate_before']} -> {m['reask_degenerate_after']} of {m['reask_count']}")
+    print(reask_line(m))
     print(f"adapter {result.adapter_id} is active" if args.activate else
           f"use it with: gpt2-desk adapters activate {result.adapter_id}")
     return 0

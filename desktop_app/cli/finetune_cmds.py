@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, open_store, print_notice, stderr_bar
+from desktop_app.cli.common import CliError, open_store, print_notice, reask_line, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.logs import quiet_libraries
 
@@ -127,8 +127,7 @@ def cmd_finetune(args) -> int:
     if "margin_before" in m:
         print(f"  margin ({m.get('gate_margin_on')}): {m['margin_before']:.4f} -> {m['margin_after']:.4f}")
         print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
-        print(f"  re-asks degenerate: {m.get('reask_degenerate_before')} -> {m.get('reask_degenerate_after')} "
-              f"of {m.get('reask_count')}")
+        print(reask_line(m))
     sched = m.get("schedule")
     if sched:
         print(f"  schedule: {sched['updates']} updates at batch {sched['batch_size']}, lr {sched['lr']:.0e} "
@@ -163,6 +162,28 @@ def _has_figures(m: dict) -> bool:
                ("margin_before", "margin_after", "probe_ppl_before", "probe_ppl_after"))
 
 
+ADAPTERS_KEY = ("* = the active adapter (generate, score, chat and the window use it).\n"
+                "MARGIN: how much likelier your liked answers are than the disliked ones (higher is better);\n"
+                "PERPLEXITY: on a fixed general text (lower is better); both before -> after the run.")
+
+
+def adapters_table(rows: list[dict], with_model: bool = False) -> list[str]:
+    """The adapters in columns under a header (ADAPTERS_KEY reads the mark and the figures)."""
+    table = [("", "ID", "RUN", "PARENT", "CREATED", "MARGIN", "PERPLEXITY", "MODEL" if with_model else "")]
+    for r in rows:
+        m = r.get("metrics") or {}
+        figures = ((f"{m['margin_before']:.3f} -> {m['margin_after']:.3f}",
+                    f"{m['probe_ppl_before']:.2f} -> {m['probe_ppl_after']:.2f}") if _has_figures(m) else ("-", "-"))
+        last = (r["base_model"] if with_model else "") + ("" if r["present"] else "  (folder missing)")
+        table.append(("*" if r["active"] else "", str(r["id"]), str(r["run_id"] or "-"), str(r["parent_id"] or "-"),
+                      r["created"][:19].replace("T", " "), *figures, last))
+    widths = [max(len(row[i]) for row in table) for i in range(7)]
+    right = {1, 2, 3}  # the numbers
+    lines = [" ".join(f"{cell:>{w}}" if i in right else f"{cell:<{w}}" for i, (cell, w) in
+                      enumerate(zip(row[:7], widths))) + "  " + row[7] for row in table]
+    return [line.rstrip() for line in lines]
+
+
 def cmd_adapters(args) -> int:
     from desktop_app.core import adapters, session
     from desktop_app.core.models import resolve_spec
@@ -179,14 +200,9 @@ def cmd_adapters(args) -> int:
                 return 0
             if not rows:
                 print("no adapters" + ("" if base is None else f" for {base}"))
-            for r in rows:
-                m = r.get("metrics") or {}
-                mark = "*" if r["active"] else " "
-                extra = "" if r["present"] else "  (folder missing)"
-                figures = (f"margin {m['margin_before']:.3f}->{m['margin_after']:.3f}  "
-                           f"ppl {m['probe_ppl_before']:.2f}->{m['probe_ppl_after']:.2f}") if _has_figures(m) else ""
-                print(f"{mark}{r['id']:>4}  run {r['run_id'] or '-':>3}  parent {r['parent_id'] or '-':>3}  "
-                      f"{r['created'][:19].replace('T', ' ')}  {figures}{extra}")
+            else:
+                print("\n".join(adapters_table(rows, with_model=base is None)))
+                print(ADAPTERS_KEY, file=sys.stderr)  # a pipe gets the table alone
             return 0
         if action == "activate":
             row = session.change_adapter(store, "activate", adapter_id=args.id)

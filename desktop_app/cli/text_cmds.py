@@ -143,6 +143,8 @@ def cmd_continue(args) -> int:
                                            on_token=None if args.json else write_token)
     except KeyboardInterrupt:
         cancel.set()
+        if args.json:  # main prints the JSON a script expects
+            raise
         print(" [stopped]", file=sys.stderr)
         return 130
     if args.json:

@@ -1,0 +1,111 @@
+"""cli12: the command-line findings left by ux11 (F11, F12, F14, F17): real commands through the
+CLI's entry point, real SQLite, the tiny model."""
+
+from __future__ import annotations
+
+import json
+
+from desktop_app.cli import build_parser, main
+from desktop_app.core import adapters, model_export
+from desktop_app.core.store import Store
+from test_ux11_fixes import _parsers
+
+
+def _json_commands() -> set[str]:
+    """Every command that takes --json ("analyze" is "analyse"'s alias: one parser, one entry)."""
+    seen, names = set(), set()
+    for name, parser in _parsers(build_parser()):
+        if id(parser) not in seen and any("--json" in action.option_strings for action in parser._actions):
+            seen.add(id(parser))
+            names.add(name.removeprefix("gpt2-desk "))
+    return names
+
+
+def _failing_commands(tmp_path, tiny_model_dir) -> dict[str, list[str]]:
+    """For each --json command, a command line that fails (a bad value, an unknown id, a missing file)."""
+    missing = str(tmp_path / "no-such-file.txt")
+    model = ["--model", str(tiny_model_dir)]
+    corrupt = tmp_path / "corrupt.sqlite3"
+    corrupt.write_bytes(b"this is not a database" * 100)
+    return {
+        "generate": ["generate", "   ", "--json"],
+        "score": ["score", "The cat", "--json", "--model", str(tmp_path / "no-such-model")],
+        "models": ["models", "--json", "--prepare", "--model", str(tmp_path / "no-such-model")],
+        "finetune": ["finetune", "--json", "--epochs", "0"],
+        "adapters list": ["--db", str(corrupt), "adapters", "list", "--json"],
+        "adapters export": ["adapters", "export", "99", "--format", "peft", "--out", str(tmp_path / "x"), "--json"],
+        "adapters import": ["adapters", "import", missing, "--json", *model],
+        "history": ["history", "99", "--json"],
+        "analyse": ["analyse", missing, "--json"],
+        "continue": ["continue", missing, "--json"],
+        "explain": ["explain", "99", "--token", "0", "--json"],
+    }
+
+
+def test_every_json_command_that_fails_prints_one_json_object_with_the_error(tmp_path, tiny_model_dir, capsys):
+    failing = _failing_commands(tmp_path, tiny_model_dir)
+    assert set(failing) == _json_commands(), "each command that takes --json has a failing case here"
+    for command, argv in failing.items():
+        code = main(argv)
+        out, err = capsys.readouterr()
+        assert code != 0, command
+        result = json.loads(out)  # one object, nothing else on stdout
+        assert result["exit_code"] == code and result["error"], command
+        assert result["error"] in err, f"{command}: the person reads the same sentence on stderr"
+
+
+def test_a_usage_error_under_json_is_json_too(capsys):
+    code = main(["generate", "--json"])  # the prompt is missing
+    out, err = capsys.readouterr()
+    assert code == 2 and "usage:" in err
+    result = json.loads(out)
+    assert "PROMPT" in result["error"] and result["exit_code"] == 2
+    assert main(["history", "99", "--db-typo", "x"]) == 2  # without --json: stderr only, as before
+    assert capsys.readouterr().out == ""
+
+
+def _adapter(tmp_path, tiny_model_dir):
+    from test_model_export import _setup
+
+    paths, store, _loaded, aid = _setup(tmp_path, tiny_model_dir)
+    return paths, store, aid, ["--data-dir", str(paths.data_dir), "--model", str(tiny_model_dir)]
+
+
+def test_adapters_list_has_a_header_and_says_what_the_mark_means(tmp_path, tiny_model_dir, capsys):
+    paths, store, aid, common = _adapter(tmp_path, tiny_model_dir)
+    adapters.activate(store, aid)
+    store.close()
+    assert main(["adapters", "list", *common]) == 0
+    out, err = capsys.readouterr()
+    header, row = out.splitlines()[:2]
+    assert header.split() == ["ID", "RUN", "PARENT", "CREATED", "MARGIN", "PERPLEXITY"]
+    assert row.startswith("*") and row.index("-1.250 -> -0.500") == header.index("MARGIN"), "columns line up"
+    assert row.index("40.00 -> 40.50") == header.index("PERPLEXITY")
+    assert "* = the active adapter" in err and "MARGIN:" in err and "PERPLEXITY:" in err
+    assert main(["adapters", "list", "--all", *common]) == 0
+    header, row = capsys.readouterr().out.splitlines()[:2]
+    assert header.split()[-1] == "MODEL" and row.rstrip().endswith(str(tiny_model_dir)), "--all names the model"
+
+
+def test_a_merged_exports_progress_names_steps_not_done(tmp_path, tiny_model_dir, capsys):
+    paths, store, aid, common = _adapter(tmp_path, tiny_model_dir)
+    store.close()
+    assert main(["adapters", "export", str(aid), "--format", "merged", "--out", str(tmp_path / "m"), *common]) == 0
+    stages = [line for line in capsys.readouterr().err.splitlines() if line.endswith("...")]
+    assert stages == ["Merging the adapter into the base model...", "Writing the merged model..."]
+    reported = []
+    with Store.open(paths.db_path) as again:
+        model_export.export_adapter(again, aid, "merged", tmp_path / "m2", paths,
+                                    progress=lambda stage, done, total: reported.append((stage, done, total)))
+    assert reported[-1] == ("Writing the merged model", 3, 3), "the window's bar ends on a step too"
+
+
+def test_importing_into_a_database_without_ratings_says_no_reasks_not_0_of_0(tmp_path, tiny_model_dir, capsys):
+    paths, store, aid, common = _adapter(tmp_path, tiny_model_dir)
+    peft = model_export.export_adapter(store, aid, "peft", tmp_path / "peft", paths).path
+    store.close()
+    assert main(["adapters", "import", str(peft), *common]) == 0
+    out, err = capsys.readouterr()
+    assert "of 0" not in out and "re-asks: none (no rated questions to ask again)" in out
+    assert "re-asks were checked" not in out and "only general text was checked" in out
+    assert "Measured..." not in err
