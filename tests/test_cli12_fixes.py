@@ -91,8 +91,10 @@ def test_a_merged_exports_progress_names_steps_not_done(tmp_path, tiny_model_dir
     paths, store, aid, common = _adapter(tmp_path, tiny_model_dir)
     store.close()
     assert main(["adapters", "export", str(aid), "--format", "merged", "--out", str(tmp_path / "m"), *common]) == 0
-    stages = [line for line in capsys.readouterr().err.splitlines() if line.endswith("...")]
+    out, err = capsys.readouterr()
+    stages = [line for line in err.splitlines() if line.endswith("...")]
     assert stages == ["Merging the adapter into the base model...", "Writing the merged model..."]
+    assert f"from_pretrained({str(tmp_path / 'm')!r})" in out, "the note names the folder, not 'folder'"
     reported = []
     with Store.open(paths.db_path) as again:
         model_export.export_adapter(again, aid, "merged", tmp_path / "m2", paths,
@@ -109,3 +111,71 @@ def test_importing_into_a_database_without_ratings_says_no_reasks_not_0_of_0(tmp
     assert "of 0" not in out and "re-asks: none (no rated questions to ask again)" in out
     assert "re-asks were checked" not in out and "only general text was checked" in out
     assert "Measured..." not in err
+
+
+# ---------------------------------------------------------------- found walking the CLI as a new person
+
+def test_a_file_given_as_data_dir_is_one_sentence_not_a_traceback(tmp_path, capsys):
+    a_file = tmp_path / "essay.txt"
+    a_file.write_text("not a folder")
+    assert main(["--data-dir", str(a_file), "history"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "unexpected error" not in err
+    assert err.count("\n") == 1 and "give --data-dir" in err and a_file.read_text() == "not a folder"
+
+
+def test_scoring_an_empty_text_is_refused(tiny_model_dir, capsys):
+    assert main(["score", "", "--model", str(tiny_model_dir)]) == 2
+    captured = capsys.readouterr()
+    assert "The text is empty" in captured.err and "index\ttoken" not in captured.out
+
+
+def test_ctrl_c_during_generate_save_says_nothing_was_saved(tmp_path, tiny_model_dir, capsys, monkeypatch):
+    from desktop_app.cli import model_cmds
+
+    written = []
+
+    def write_then_ctrl_c(record, stream=None):  # Ctrl+C lands while the answer streams
+        written.append(record)
+        if len(written) == 3:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(model_cmds, "write_token", write_then_ctrl_c)
+    db = str(tmp_path / "g.sqlite3")
+    argv = ["--db", db, "--model", str(tiny_model_dir), "generate", "Hi", "--save", "--max-new-tokens", "20"]
+    assert main(argv) == 130
+    out, err = capsys.readouterr()
+    assert out.endswith("\n"), "the message does not run on after the answer's last word"
+    assert "interrupted: nothing was saved" in err
+    with Store.open(db) as store:
+        assert store.list_conversations() == []
+
+
+def test_history_lines_up_its_columns_and_counts_in_words(tmp_path, capsys):
+    db = str(tmp_path / "h.sqlite3")
+    with Store.open(db) as store:
+        cid = store.create_conversation("Q")
+        question = store.add_message(cid, "user", "What is the capital of France?")
+        answer = store.add_message(cid, "assistant", "Paris.", parent_id=question)
+        store.rate_token(answer, 0, 1)
+    assert main(["--db", db, "history", str(cid)]) == 0
+    title, *lines = capsys.readouterr().out.splitlines()
+    assert "T" not in title.split("updated ")[1] and "." not in title.split("updated ")[1], "to the second"
+    assert lines[0].index("user") == lines[1].index("assistant"), "the role column lines up"
+    assert "[1 token rating]" in lines[1]
+
+
+def test_finetune_shows_both_margins_the_gate_read(tmp_path, tiny_model_dir, capsys):
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+    from test_training_data import add_answer
+
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    loaded = open_model(str(tiny_model_dir), paths, device="cpu")
+    with Store.open(paths.db_path) as store:
+        for i, question in enumerate(["Hi", "What is 2+2?", "Name a colour.", "Tell me a joke."]):
+            _c, _u, mid, _p = add_answer(store, loaded, question, seed=i, max_new_tokens=6)
+            store.rate_message(mid, 1 if i % 2 else -1)
+    common = ["--data-dir", str(paths.data_dir), "--model", str(tiny_model_dir), "--device", "cpu"]
+    assert main(["finetune", "--max-steps", "2", "--heldout", "0.25", *common]) == 0
+    out = capsys.readouterr().out
+    assert "margin (held-out ratings):" in out and "margin (all ratings):" in out, out

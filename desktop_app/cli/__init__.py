@@ -77,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into `head`
         sys.stdout = open(os.devnull, "w")
         return 0
-    except KeyboardInterrupt:
-        return _fail("interrupted", 130, wants_json)
+    except KeyboardInterrupt as exc:  # a command may say what Ctrl+C left undone
+        return _fail(f"interrupted: {exc}" if str(exc) else "interrupted", 130, wants_json)
     except Exception as exc:  # a person gets one line; the traceback goes to the log
         from desktop_app.core.errors import UserFacingError
 

@@ -35,7 +35,7 @@ def finish_common_options(args: argparse.Namespace) -> None:
     for name, default in COMMON_DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, default)
-    args.paths = AppPaths.resolve(args.data_dir).ensure()
+    args.paths = _data_folder(args.data_dir)
     if args.db is None:
         args.db = str(args.paths.db_path)
     elif not Path(args.db).expanduser().parent.is_dir():
@@ -54,6 +54,16 @@ def reask_line(m: dict) -> str:
         return "  re-asks: none (no rated questions to ask again)"
     return (f"  re-asked questions answered with an echo or a loop: {m.get('reask_degenerate_before')} -> "
             f"{m.get('reask_degenerate_after')} of {m['reask_count']}")
+
+
+def _data_folder(data_dir: str | None) -> AppPaths:
+    try:
+        return AppPaths.resolve(data_dir).ensure()
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise CliError(f"The data folder {exc.filename} cannot be made: a file of that name (or one on its path) "
+                       "is in the way; give --data-dir (or GPT2_DESK_DATA_DIR) a folder.") from None
+    except OSError as exc:
+        raise CliError(f"The data folder {exc.filename} cannot be made: {exc.strerror}.") from None
 
 
 def print_notice(notice: str | None) -> None:

@@ -125,7 +125,8 @@ def cmd_finetune(args) -> int:
     print(f"run {result.run_id}: {verdict} (adapter {result.adapter_id})" if result.kept else
           f"run {result.run_id}: {verdict}: {result.reason}")
     if "margin_before" in m:
-        print(f"  margin ({m.get('gate_margin_on')}): {m['margin_before']:.4f} -> {m['margin_after']:.4f}")
+        for label, key in _margins(m):
+            print(f"  margin ({label}): {m[key + '_before']:.4f} -> {m[key + '_after']:.4f}")
         print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
         print(reask_line(m))
     sched = m.get("schedule")
@@ -134,6 +135,16 @@ def cmd_finetune(args) -> int:
               f"({sched['epochs']} passes over {sched['examples']} examples, {sched['rule']})")
     _print_taught(m.get("taught") or [])
     return 0
+
+
+def _margins(m: dict) -> list[tuple[str, str]]:
+    """The margins the gate read: the held-out one, and the one over all ratings that it also
+    asks to rise with few held out (a verdict may name either)."""
+    shown = [("held-out ratings" if m.get("gate_margin_on") == "heldout" else "all ratings", "margin")]
+    if m.get("gate_margin_on") == "heldout" and isinstance(m.get("margin_all_before"), (int, float)) \
+            and isinstance(m.get("margin_all_after"), (int, float)):
+        shown.append(("all ratings", "margin_all"))
+    return shown
 
 
 def _print_taught(taught: list[dict]) -> None:
@@ -179,7 +190,7 @@ def adapters_table(rows: list[dict], with_model: bool = False) -> list[str]:
                       r["created"][:19].replace("T", " "), *figures, last))
     widths = [max(len(row[i]) for row in table) for i in range(7)]
     right = {1, 2, 3}  # the numbers
-    lines = [" ".join(f"{cell:>{w}}" if i in right else f"{cell:<{w}}" for i, (cell, w) in
+    lines = ["  ".join(f"{cell:>{w}}" if i in right else f"{cell:<{w}}" for i, (cell, w) in
                       enumerate(zip(row[:7], widths))) + "  " + row[7] for row in table]
     return [line.rstrip() for line in lines]
 

@@ -65,6 +65,15 @@ def _conversation_detail(store, conversation_id) -> dict:
     return conv
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
+
+
+def _when(stamp: str) -> str:
+    """A stored time (UTC, ISO) as the listing shows it: to the second."""
+    return stamp[:19].replace("T", " ")
+
+
 def _one_line(text: str, width: int = 70) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
@@ -79,20 +88,21 @@ def cmd_history(args) -> int:
             if args.json:
                 print(json.dumps(conv, ensure_ascii=False, indent=2))
                 return 0
-            print(f"conversation {conv['id']}: {conv['title']} (updated {conv['updated']})")
+            print(f"conversation {conv['id']}: {conv['title']} (updated {_when(conv['updated'])})")
+            width = max((len(f"<- {m['parent_id']}") for m in conv["messages"] if m["parent_id"]), default=0)
             for m in conv["messages"]:
                 marks = []
                 if m["rating"] is not None:
                     marks.append("+1" if m["rating"] > 0 else "-1")
                 if m["token_ratings"]:
-                    marks.append(f"{len(m['token_ratings'])} token ratings")
+                    marks.append(_count(len(m["token_ratings"]), "token rating"))
                 if m["correction"]:
                     marks.append("corrected")
                 if is_interrupted(m):  # the window was killed while it wrote this (core/drafts.py)
                     marks.append("interrupted")
-                parent = f" <- {m['parent_id']}" if m["parent_id"] else ""
+                parent = f"<- {m['parent_id']}" if m["parent_id"] else ""
                 extra = f"  [{', '.join(marks)}]" if marks else ""
-                print(f"  {m['id']:>5}{parent} {m['role']:<9} {_one_line(m['text'])}{extra}")
+                print(f"  {m['id']:>5} {parent:<{width}} {m['role']:<9} {_one_line(m['text'])}{extra}")
             return 0
         conversations = store.list_conversations(args.search)
         if args.json:
@@ -101,7 +111,7 @@ def cmd_history(args) -> int:
         if not conversations:
             print("no conversations")
         for c in conversations:
-            print(f"{c['id']:>5}  {c['updated'][:19].replace('T', ' ')}  {c['message_count']:>3} messages  {c['title']}")
+            print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
     return 0
 
 
@@ -119,7 +129,7 @@ def cmd_export(args) -> int:
         # one file holds one format: TRL (datasets) cannot mix conversational turns and plain strings
         examples = text_examples if args.text else build_examples(store, args.format)
     if text_examples and not args.text:
-        print(f"{len(text_examples)} text-mode {args.format} examples are not included: export them with --text",
+        print(f"{_count(len(text_examples), f'text-mode {args.format} example')} not included: export them with --text",
               file=sys.stderr)
     if args.out:
         out = Path(args.out).expanduser()
@@ -127,12 +137,12 @@ def cmd_export(args) -> int:
         with open(tmp, "w", encoding="utf-8") as fh:
             n = write_jsonl(examples, fh)
         tmp.replace(out)
-        print(f"wrote {n} {args.format} examples to {out}", file=sys.stderr)
+        print(f"wrote {_count(n, f'{args.format} example')} to {out}", file=sys.stderr)
         if script is not None:
             _write_trl_script(args, script, out)
     else:
         n = write_jsonl(examples, sys.stdout)
-        print(f"wrote {n} {args.format} examples", file=sys.stderr)
+        print(f"wrote {_count(n, f'{args.format} example')}", file=sys.stderr)
     return 0
 
 
@@ -171,7 +181,7 @@ def cmd_import(args) -> int:
     examples = read_jsonl(args.file)
     with _open(args) as store:
         ids = import_examples(store, examples, source=Path(args.file).name)
-    print(f"imported {len(ids)} examples into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing")
+    print(f"imported {_count(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing")
     return 0
 
 
