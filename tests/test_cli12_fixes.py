@@ -179,3 +179,16 @@ def test_finetune_shows_both_margins_the_gate_read(tmp_path, tiny_model_dir, cap
     assert main(["finetune", "--max-steps", "2", "--heldout", "0.25", *common]) == 0
     out = capsys.readouterr().out
     assert "margin (held-out ratings):" in out and "margin (all ratings):" in out, out
+
+
+def test_a_missing_export_folder_is_refused_before_the_analysis_and_before_any_export(tmp_path, tiny_model_dir,
+                                                                                       capsys):
+    essay = tmp_path / "essay.txt"
+    essay.write_text("The old lighthouse stood at the edge of the cliff for more than a hundred years.")
+    written = tmp_path / "t.json"
+    code = main(["analyse", str(essay), "--model", str(tiny_model_dir), "--export-json", str(written),
+                 "--export-png", str(tmp_path / "no-such-folder" / "h.png")])
+    err = capsys.readouterr().err
+    assert code == 2 and "There is no folder" in err and "--export-png" in err
+    assert not written.exists(), "no export half done under a message that says nothing was"
+    assert "analysing" not in err

@@ -8,6 +8,7 @@ import json
 import math
 import sys
 import threading
+from pathlib import Path
 
 from desktop_app.cli.common import CliError, load_model_for_cli, stderr_bar
 from desktop_app.cli import model_cmds
@@ -71,6 +72,7 @@ def cmd_analyse(args) -> int:
 
     if args.width < 100:
         raise CliError("--width must be at least 100 pixels")
+    _check_export_folders(args)
     text = _read(args.file)
     if len(text.strip()) == 0:
         raise CliError(f"{args.file} is empty: there is nothing to analyse")
@@ -93,6 +95,16 @@ def cmd_analyse(args) -> int:
     else:
         print(summary_text(summary))
     return 0
+
+
+def _check_export_folders(args) -> None:
+    """Before the analysis (minutes for a long text): a mistyped folder would otherwise fail after
+    it, with the exports before it already written."""
+    for option in ("export_json", "export_csv", "export_png"):
+        target = getattr(args, option)
+        if target and not Path(target).expanduser().parent.is_dir():
+            raise CliError(f"There is no folder {Path(target).expanduser().parent} for --{option.replace('_', '-')}: "
+                           "create it first, or pick another path.")
 
 
 def _exports(args, scored, summary, about: dict) -> None:
