@@ -192,3 +192,20 @@ def test_a_missing_export_folder_is_refused_before_the_analysis_and_before_any_e
     assert code == 2 and "There is no folder" in err and "--export-png" in err
     assert not written.exists(), "no export half done under a message that says nothing was"
     assert "analysing" not in err
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(tmp_path, capsys):
+    import sqlite3
+
+    theirs = tmp_path / "places.sqlite"
+    with sqlite3.connect(theirs) as conn:
+        conn.execute("CREATE TABLE bookmarks (url TEXT)")
+        conn.execute("INSERT INTO bookmarks VALUES ('https://example.org')")
+    conn.close()
+    before = theirs.read_bytes()
+    assert main(["--db", str(theirs), "history", "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert "another program's SQLite database (tables: bookmarks)" in err
+    assert json.loads(out)["exit_code"] == 2
+    assert theirs.read_bytes() == before, "gpt2-desk's tables were not written into it"
+    assert main(["--db", str(tmp_path / "new.sqlite3"), "history"]) == 0, "a new file still starts a database"
