@@ -8,7 +8,7 @@ import json
 from desktop_app.cli import build_parser, main
 from desktop_app.core import adapters, model_export
 from desktop_app.core.store import Store
-from test_ux11_fixes import _parsers
+from test_ux11_fixes import _parsers, _saved_answer
 
 
 def _json_commands() -> set[str]:
@@ -209,3 +209,23 @@ def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(tmp_path, ca
     assert json.loads(out)["exit_code"] == 2
     assert theirs.read_bytes() == before, "gpt2-desk's tables were not written into it"
     assert main(["--db", str(tmp_path / "new.sqlite3"), "history"]) == 0, "a new file still starts a database"
+
+
+def test_a_database_another_program_is_writing_is_busy_not_an_unexpected_error(tmp_path, capsys, monkeypatch):
+    import sqlite3
+
+    from desktop_app.core import store_file
+
+    db = str(tmp_path / "busy.sqlite3")
+    _question, answer = _saved_answer(db)
+    monkeypatch.setattr(store_file, "BUSY_TIMEOUT_MS", 50)  # the store waits this long for the lock
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN EXCLUSIVE")  # e.g. the window, in the middle of a write
+    try:
+        code = main(["--db", db, "rate", str(answer), "up"])
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    err = capsys.readouterr().err
+    assert code == 2 and "is busy" in err and "unexpected" not in err
+    assert main(["--db", db, "rate", str(answer), "up"]) == 0, "once it is free, the same command works"

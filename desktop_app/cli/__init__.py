@@ -84,8 +84,17 @@ def main(argv: list[str] | None = None) -> int:
 
         if isinstance(exc, UserFacingError):
             return _fail(str(exc), 2, wants_json)
+        if _database_busy(exc):  # after the store's 30 s wait for the lock
+            return _fail(f"The database {args.db} is busy: another program (the window, another command) is "
+                         "writing to it. Try again when it is done.", 2, wants_json)
         log.exception("unexpected error")
         return _fail(f"unexpected error: {exc} (details in the log file)", 1, wants_json)
+
+
+def _database_busy(exc: Exception) -> bool:
+    import sqlite3
+
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
 def _asks_for_json(argv: list[str]) -> bool:
