@@ -111,6 +111,12 @@ def test_importing_into_a_database_without_ratings_says_no_reasks_not_0_of_0(tmp
     assert "of 0" not in out and "re-asks: none (no rated questions to ask again)" in out
     assert "re-asks were checked" not in out and "only general text was checked" in out
     assert "Measured..." not in err
+    with Store.open(paths.db_path) as store:
+        store.rename_adapter(aid, "shorter answers")
+    assert main(["adapters", "list", *common]) == 0
+    header, mine, imported = capsys.readouterr().out.splitlines()[:3]
+    assert header.split()[-1] == "NAME" and mine.rstrip().endswith("shorter answers"), "the window's name shows"
+    assert imported.split()[1] == "imported", "an imported adapter's RUN says where it came from"
 
 
 # ---------------------------------------------------------------- found walking the CLI as a new person
@@ -209,6 +215,16 @@ def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(tmp_path, ca
     assert json.loads(out)["exit_code"] == 2
     assert theirs.read_bytes() == before, "gpt2-desk's tables were not written into it"
     assert main(["--db", str(tmp_path / "new.sqlite3"), "history"]) == 0, "a new file still starts a database"
+
+
+def test_ids_too_large_for_the_database_are_refused_as_usage(tmp_path, capsys):
+    huge = "9" * 20
+    for argv in (["history", huge], ["rate", huge, "up"], ["adapters", "activate", huge, "--json"],
+                 ["explain", "1", "--token", huge]):
+        assert main(argv) == 2, argv
+        out, err = capsys.readouterr()
+        assert "too large" in err and "unexpected" not in err, argv
+        assert ("--json" not in argv and out == "") or json.loads(out)["exit_code"] == 2
 
 
 def test_a_database_another_program_is_writing_is_busy_not_an_unexpected_error(tmp_path, capsys, monkeypatch):

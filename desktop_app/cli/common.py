@@ -17,6 +17,18 @@ class CliError(Exception):
     """A usage problem; printed as one line."""
 
 
+def record_id(text: str) -> int:
+    """argparse's type for an id or index kept in the database: a whole number SQLite can hold
+    (a longer one would end in "unexpected error: Python int too large")."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if abs(value) >= 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is too large to be an id or an index")
+    return value
+
+
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS so a value given before the command is not overwritten by the sub-parser's default.
     group = parser.add_argument_group("common options")

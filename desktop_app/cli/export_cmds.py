@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, TqdmProgress, load_model_for_cli, open_store, reask_line
+from desktop_app.cli.common import CliError, TqdmProgress, load_model_for_cli, open_store, reask_line, record_id
 from desktop_app.core.logs import quiet_libraries
 
 
@@ -16,7 +16,7 @@ def register_adapter_actions(sub, common) -> None:
 
     ex = sub.add_parser("export", parents=[common],
                         help="write an adapter as a PEFT folder, a merged model folder, or a GGUF file")
-    ex.add_argument("id", type=int, metavar="ID", help="the adapter's id (see `adapters list`)")
+    ex.add_argument("id", type=record_id, metavar="ID", help="the adapter's id (see `adapters list`)")
     ex.add_argument("--format", required=True, choices=FORMATS,
                     help="peft: the adapter alone (small); merged: base + adapter as a transformers folder; "
                          "gguf: one file for llama.cpp, Ollama, LM Studio")

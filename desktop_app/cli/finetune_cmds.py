@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, open_store, print_notice, reask_line, stderr_bar
+from desktop_app.cli.common import CliError, open_store, print_notice, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.logs import quiet_libraries
 
@@ -38,12 +38,12 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     ls.add_argument("--all", action="store_true", help="the adapters of every model, not only --model's")
     ls.add_argument("--json", action="store_true", help="print JSON")
     act = sub.add_parser("activate", parents=[common], help="use this adapter from now on")
-    act.add_argument("id", type=int, metavar="ID", help="the adapter's id (see `adapters list`)")
+    act.add_argument("id", type=record_id, metavar="ID", help="the adapter's id (see `adapters list`)")
     sub.add_parser("deactivate", parents=[common], help="use the base model of --model")
     rb = sub.add_parser("rollback", parents=[common], help="back to the active adapter's parent (or ID)")
-    rb.add_argument("id", type=int, nargs="?", metavar="ID", help="roll back to this adapter instead")
+    rb.add_argument("id", type=record_id, nargs="?", metavar="ID", help="roll back to this adapter instead")
     rm = sub.add_parser("delete", parents=[common], help="delete an adapter (not the active one)")
-    rm.add_argument("id", type=int, metavar="ID", help="the adapter's id (see `adapters list`)")
+    rm.add_argument("id", type=record_id, metavar="ID", help="the adapter's id (see `adapters list`)")
     register_adapter_actions(sub, common)
     ad.set_defaults(func=cmd_adapters, adapters_command=None)
 
@@ -179,20 +179,23 @@ ADAPTERS_KEY = ("* = the active adapter (generate, score, chat and the window us
 
 
 def adapters_table(rows: list[dict], with_model: bool = False) -> list[str]:
-    """The adapters in columns under a header (ADAPTERS_KEY reads the mark and the figures)."""
-    table = [("", "ID", "RUN", "PARENT", "CREATED", "MARGIN", "PERPLEXITY", "MODEL" if with_model else "")]
+    """The adapters in columns under a header (ADAPTERS_KEY reads the mark and the figures); a NAME
+    column when one has a name (the window's adapter history names them), MODEL with --all."""
+    named = any(r.get("name") for r in rows)
+    table = [["", "ID", "RUN", "PARENT", "CREATED", "MARGIN", "PERPLEXITY"] + ["NAME"] * named + ["MODEL"] * with_model]
     for r in rows:
         m = r.get("metrics") or {}
-        figures = ((f"{m['margin_before']:.3f} -> {m['margin_after']:.3f}",
-                    f"{m['probe_ppl_before']:.2f} -> {m['probe_ppl_after']:.2f}") if _has_figures(m) else ("-", "-"))
-        last = (r["base_model"] if with_model else "") + ("" if r["present"] else "  (folder missing)")
-        table.append(("*" if r["active"] else "", str(r["id"]), str(r["run_id"] or "-"), str(r["parent_id"] or "-"),
-                      r["created"][:19].replace("T", " "), *figures, last))
-    widths = [max(len(row[i]) for row in table) for i in range(7)]
-    right = {1, 2, 3}  # the numbers
-    lines = ["  ".join(f"{cell:>{w}}" if i in right else f"{cell:<{w}}" for i, (cell, w) in
-                      enumerate(zip(row[:7], widths))) + "  " + row[7] for row in table]
-    return [line.rstrip() for line in lines]
+        figures = ([f"{m['margin_before']:.3f} -> {m['margin_after']:.3f}",
+                    f"{m['probe_ppl_before']:.2f} -> {m['probe_ppl_after']:.2f}"] if _has_figures(m) else ["-", "-"])
+        run = str(r["run_id"]) if r["run_id"] else "imported" if (r.get("settings") or {}).get("imported_from") else "-"
+        row = ["*" if r["active"] else "", str(r["id"]), run, str(r["parent_id"] or "-"),
+               r["created"][:19].replace("T", " "), *figures] + [r.get("name") or ""] * named + [r["base_model"]] * with_model
+        row[-1] += "" if r["present"] else "  (folder missing)"
+        table.append(row)
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    right = {1, 3}  # the ids (RUN may say "imported")
+    return ["  ".join(f"{cell:>{w}}" if i in right else f"{cell:<{w}}" for i, (cell, w) in
+                      enumerate(zip(row, widths))).rstrip() for row in table]
 
 
 def cmd_adapters(args) -> int:

@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, load_model_for_cli, open_store, print_notice
+from desktop_app.cli.common import CliError, load_model_for_cli, open_store, print_notice, record_id
 from desktop_app.core.palette import color_for, text_color_on
 from desktop_app.core.records import TokenRecord
 
@@ -19,7 +19,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     gen.add_argument("--json", action="store_true", help="print one JSON object instead of coloured text")
     gen.add_argument("--system", help="system text placed before the conversation")
     gen.add_argument("--save", action="store_true", help="keep the prompt and answer in the database")
-    gen.add_argument("--conversation", type=int, help="with --save: add to this conversation")
+    gen.add_argument("--conversation", type=record_id, help="with --save: add to this conversation")
     gen.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     gen.set_defaults(func=cmd_generate)
 

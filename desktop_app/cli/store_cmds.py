@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from desktop_app.cli.common import CliError
+from desktop_app.cli.common import CliError, record_id
 from desktop_app.core.drafts import is_interrupted
 
 
@@ -21,6 +21,8 @@ def _message_id(text: str) -> int:
         value = int(text)
     except ValueError:
         raise CliError(f"a message id is a number, not {text!r}") from None
+    if abs(value) >= 2**63:
+        raise CliError(f"{text} is too large to be a message id")
     return value
 
 
@@ -189,7 +191,7 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("rate", parents=[common], help="thumbs up/down on an answer or one of its tokens")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`generate --save` prints it; `history ID`)")
     p.add_argument("value", choices=["up", "down", "clear"], help="good, bad, or remove the rating")
-    p.add_argument("--token", type=int, metavar="INDEX", help="rate this token (0-based) instead of the whole message")
+    p.add_argument("--token", type=record_id, metavar="INDEX", help="rate this token (0-based) instead of the whole message")
     p.add_argument("--note", metavar="TEXT", help="why")
     p.set_defaults(func=cmd_rate)
 
@@ -199,8 +201,8 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=cmd_correct)
 
     p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one")
-    p.add_argument("--conversation", type=int, metavar="ID", help="show this conversation's messages")
-    p.add_argument("conversation_id", type=int, nargs="?", metavar="ID", help="the same as --conversation ID")
+    p.add_argument("--conversation", type=record_id, metavar="ID", help="show this conversation's messages")
+    p.add_argument("conversation_id", type=record_id, nargs="?", metavar="ID", help="the same as --conversation ID")
     p.add_argument("--search", metavar="TEXT", help="only conversations whose title or messages contain TEXT")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_history)
