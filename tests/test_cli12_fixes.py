@@ -168,6 +168,8 @@ def test_history_lines_up_its_columns_and_counts_in_words(tmp_path, capsys):
     assert "T" not in title.split("updated ")[1] and "." not in title.split("updated ")[1], "to the second"
     assert lines[0].index("user") == lines[1].index("assistant"), "the role column lines up"
     assert "[1 token rating]" in lines[1]
+    assert main(["--db", db, "history", str(cid), "--search", "Paris"]) == 2, "not silently ignored"
+    assert "--search finds conversations" in capsys.readouterr().err
 
 
 def test_finetune_shows_both_margins_the_gate_read(tmp_path, tiny_model_dir, capsys):
@@ -198,6 +200,8 @@ def test_a_missing_export_folder_is_refused_before_the_analysis_and_before_any_e
     assert code == 2 and "There is no folder" in err and "--export-png" in err
     assert not written.exists(), "no export half done under a message that says nothing was"
     assert "analysing" not in err
+    assert main(["analyse", str(essay), "--model", str(tiny_model_dir), "--export-png", str(tmp_path / "h.jpg")]) == 2
+    assert "ending in .png" in capsys.readouterr().err and not (tmp_path / "h.jpg").exists()
 
 
 def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(tmp_path, capsys):

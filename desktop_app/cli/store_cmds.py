@@ -85,6 +85,9 @@ def cmd_history(args) -> int:
     with _open(args) as store:
         if args.conversation is None:  # `history 3` is what a terminal user types first
             args.conversation = args.conversation_id
+        if args.conversation is not None and args.search:
+            raise CliError("--search finds conversations: leave out the conversation's id to search, or --search "
+                           "to see that conversation.")
         if args.conversation is not None:
             conv = _conversation_detail(store, args.conversation)
             if args.json:

@@ -100,6 +100,8 @@ def cmd_analyse(args) -> int:
 def _check_export_folders(args) -> None:
     """Before the analysis (minutes for a long text): a mistyped folder would otherwise fail after
     it, with the exports before it already written."""
+    if args.export_png and Path(args.export_png).suffix.lower() != ".png":
+        raise CliError(f"--export-png writes a PNG picture: give a name ending in .png, not {Path(args.export_png).name}.")
     for option in ("export_json", "export_csv", "export_png"):
         target = getattr(args, option)
         if target and not Path(target).expanduser().parent.is_dir():
