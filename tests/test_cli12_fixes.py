@@ -102,6 +102,16 @@ def test_a_merged_exports_progress_names_steps_not_done(tmp_path, tiny_model_dir
     assert reported[-1] == ("Writing the merged model", 3, 3), "the window's bar ends on a step too"
 
 
+def test_a_gguf_exports_merge_is_said_not_a_silent_pause(tmp_path, tiny_model_dir, capsys):
+    paths, store, aid, common = _adapter(tmp_path, tiny_model_dir)
+    store.close()
+    out = tmp_path / "m.gguf"
+    assert main(["adapters", "export", str(aid), "--format", "gguf", "--out", str(out), *common]) == 0
+    stages = [line for line in capsys.readouterr().err.splitlines() if line.endswith("...")]
+    assert stages == ["Merging the adapter into the base model...", "Packing tensors (f16)...",
+                      "Writing the GGUF file..."]
+
+
 def test_importing_into_a_database_without_ratings_says_no_reasks_not_0_of_0(tmp_path, tiny_model_dir, capsys):
     paths, store, aid, common = _adapter(tmp_path, tiny_model_dir)
     peft = model_export.export_adapter(store, aid, "peft", tmp_path / "peft", paths).path

@@ -102,9 +102,13 @@ class TqdmProgress:
     def __init__(self):
         self.bar = None
         self.stage = None
+        self.said = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if total <= 1 and self.bar is None:  # quick steps (a load from safetensors) need no bar
+            if total == 0 and stage != self.said:  # a step of unknown length (a merge): one line says it runs
+                print(f"{stage}...", file=sys.stderr)
+                self.said = stage
             return
         key = stage.split(" (")[0].split()[0]
         if self.bar is None or key != self.stage:
