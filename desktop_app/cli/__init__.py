@@ -7,6 +7,7 @@ Each command group lives in its own module exposing ``register(subparsers, commo
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -18,11 +19,23 @@ from desktop_app.cli.common import CliError, add_common_options, finish_common_o
 log = logging.getLogger(__name__)
 
 
+class UsageError(Exception):
+    """argparse refused the command line; main reports it (as JSON too, under --json)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, except that a usage error comes back to main instead of exiting,
+    so a script that asked for --json still gets JSON. Sub-parsers are of this class too."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        raise UsageError(f"{self.prog}: error: {message}")
+
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     add_common_options(common)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gpt2-desk",
         description="Run GPT-2 locally, see every token's probability, rate answers, fine-tune on your ratings.",
         parents=[common],
@@ -46,8 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    wants_json = _asks_for_json(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        return _fail(str(exc), 2, wants_json, prefix="")
     try:
         finish_common_options(args)
         if args.command is None:
@@ -56,20 +73,38 @@ def main(argv: list[str] | None = None) -> int:
             return launch_gui(args)
         return int(args.func(args) or 0)
     except CliError as exc:
-        print(f"gpt2-desk: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc), 2, wants_json)
     except BrokenPipeError:  # e.g. piped into `head`
         sys.stdout = open(os.devnull, "w")
         return 0
-    except KeyboardInterrupt:
-        print("gpt2-desk: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # a command may say what Ctrl+C left undone
+        return _fail(f"interrupted: {exc}" if str(exc) else "interrupted", 130, wants_json)
     except Exception as exc:  # a person gets one line; the traceback goes to the log
         from desktop_app.core.errors import UserFacingError
 
         if isinstance(exc, UserFacingError):
-            print(f"gpt2-desk: {exc}", file=sys.stderr)
-            return 2
+            return _fail(str(exc), 2, wants_json)
+        if _database_busy(exc):  # after the store's 30 s wait for the lock
+            return _fail(f"The database {args.db} is busy: another program (the window, another command) is "
+                         "writing to it. Try again when it is done.", 2, wants_json)
         log.exception("unexpected error")
-        print(f"gpt2-desk: unexpected error: {exc} (details in the log file)", file=sys.stderr)
-        return 1
+        return _fail(f"unexpected error: {exc} (details in the log file)", 1, wants_json)
+
+
+def _database_busy(exc: Exception) -> bool:
+    import sqlite3
+
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def _asks_for_json(argv: list[str]) -> bool:
+    options = argv[:argv.index("--")] if "--" in argv else argv
+    return "--json" in options
+
+
+def _fail(message: str, code: int, wants_json: bool, prefix: str = "gpt2-desk: ") -> int:
+    """One line on stderr; under --json also one JSON object on stdout, as a script reads it."""
+    print(f"{prefix}{message}", file=sys.stderr)
+    if wants_json:
+        print(json.dumps({"error": message, "exit_code": code}, ensure_ascii=False), flush=True)
+    return code

@@ -17,6 +17,18 @@ class CliError(Exception):
     """A usage problem; printed as one line."""
 
 
+def record_id(text: str) -> int:
+    """argparse's type for an id or index kept in the database: a whole number SQLite can hold
+    (a longer one would end in "unexpected error: Python int too large")."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if abs(value) >= 2**63:
+        raise argparse.ArgumentTypeError(f"{text} is too large to be an id or an index")
+    return value
+
+
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     # SUPPRESS so a value given before the command is not overwritten by the sub-parser's default.
     group = parser.add_argument_group("common options")
@@ -35,7 +47,7 @@ def finish_common_options(args: argparse.Namespace) -> None:
     for name, default in COMMON_DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, default)
-    args.paths = AppPaths.resolve(args.data_dir).ensure()
+    args.paths = _data_folder(args.data_dir)
     if args.db is None:
         args.db = str(args.paths.db_path)
     elif not Path(args.db).expanduser().parent.is_dir():
@@ -45,6 +57,25 @@ def finish_common_options(args: argparse.Namespace) -> None:
     args.db = str(Path(args.db).expanduser())
     configure_logging(args.paths.log_dir)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def reask_line(m: dict) -> str:
+    """The gate's re-asks, read for a person; an import into a database without rated questions
+    asks none (not "0 -> 0 of 0")."""
+    if not m.get("reask_count"):
+        return "  re-asks: none (no rated questions to ask again)"
+    return (f"  re-asked questions answered with an echo or a loop: {m.get('reask_degenerate_before')} -> "
+            f"{m.get('reask_degenerate_after')} of {m['reask_count']}")
+
+
+def _data_folder(data_dir: str | None) -> AppPaths:
+    try:
+        return AppPaths.resolve(data_dir).ensure()
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise CliError(f"The data folder {exc.filename} cannot be made: a file of that name (or one on its path) "
+                       "is in the way; give --data-dir (or GPT2_DESK_DATA_DIR) a folder.") from None
+    except OSError as exc:
+        raise CliError(f"The data folder {exc.filename} cannot be made: {exc.strerror}.") from None
 
 
 def print_notice(notice: str | None) -> None:
@@ -71,9 +102,13 @@ class TqdmProgress:
     def __init__(self):
         self.bar = None
         self.stage = None
+        self.said = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if total <= 1 and self.bar is None:  # quick steps (a load from safetensors) need no bar
+            if total == 0 and stage != self.said:  # a step of unknown length (a merge): one line says it runs
+                print(f"{stage}...", file=sys.stderr)
+                self.said = stage
             return
         key = stage.split(" (")[0].split()[0]
         if self.bar is None or key != self.stage:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from desktop_app.cli.common import CliError, load_model_for_cli, open_store
+from desktop_app.cli.common import CliError, load_model_for_cli, open_store, record_id
 from desktop_app.core.palette import diverging_color, sequential_color, text_color_on, visible_whitespace
 
 CELL = 10  # characters per grid cell
@@ -16,8 +16,8 @@ TOP_CONTRIBUTORS = 8
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser("explain", parents=[common],
                               help="why a token of an answer: layer by layer, which earlier tokens, the sampler")
-    p.add_argument("message_id", type=int, metavar="MESSAGE_ID", help="the answer's id (see `history ID`)")
-    p.add_argument("--token", type=int, required=True, metavar="I", help="the token's index in the answer (0-based)")
+    p.add_argument("message_id", type=record_id, metavar="MESSAGE_ID", help="the answer's id (see `history ID`)")
+    p.add_argument("--token", type=record_id, required=True, metavar="I", help="the token's index in the answer (0-based)")
     p.add_argument("--vs", metavar="TOKEN", help="compare with this token (its text, or #ID); default: the runner-up")
     p.add_argument("--steps", type=int, default=16, metavar="N",
                    help="integrated-gradients steps to start with (doubled until the sums agree within 5%%)")

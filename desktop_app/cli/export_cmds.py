@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, TqdmProgress, load_model_for_cli, open_store
+from desktop_app.cli.common import CliError, TqdmProgress, load_model_for_cli, open_store, reask_line, record_id
 from desktop_app.core.logs import quiet_libraries
 
 
@@ -16,7 +16,7 @@ def register_adapter_actions(sub, common) -> None:
 
     ex = sub.add_parser("export", parents=[common],
                         help="write an adapter as a PEFT folder, a merged model folder, or a GGUF file")
-    ex.add_argument("id", type=int, metavar="ID", help="the adapter's id (see `adapters list`)")
+    ex.add_argument("id", type=record_id, metavar="ID", help="the adapter's id (see `adapters list`)")
     ex.add_argument("--format", required=True, choices=FORMATS,
                     help="peft: the adapter alone (small); merged: base + adapter as a transformers folder; "
                          "gguf: one file for llama.cpp, Ollama, LM Studio")
@@ -85,7 +85,7 @@ def cmd_adapter_import(args) -> int:
     if m.get("margin_before") is not None:
         print(f"  margin (your ratings): {m['margin_before']:.4f} -> {m['margin_after']:.4f}")
     print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
-    print(f"  re-asks degenerate: {m['reask_degenerate_before']} -> {m['reask_degenerate_after']} of {m['reask_count']}")
+    print(reask_line(m))
     print(f"adapter {result.adapter_id} is active" if args.activate else
           f"use it with: gpt2-desk adapters activate {result.adapter_id}")
     return 0

@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, open_store, print_notice, stderr_bar
+from desktop_app.cli.common import CliError, open_store, print_notice, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.logs import quiet_libraries
 
@@ -38,12 +38,12 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     ls.add_argument("--all", action="store_true", help="the adapters of every model, not only --model's")
     ls.add_argument("--json", action="store_true", help="print JSON")
     act = sub.add_parser("activate", parents=[common], help="use this adapter from now on")
-    act.add_argument("id", type=int, metavar="ID", help="the adapter's id (see `adapters list`)")
+    act.add_argument("id", type=record_id, metavar="ID", help="the adapter's id (see `adapters list`)")
     sub.add_parser("deactivate", parents=[common], help="use the base model of --model")
     rb = sub.add_parser("rollback", parents=[common], help="back to the active adapter's parent (or ID)")
-    rb.add_argument("id", type=int, nargs="?", metavar="ID", help="roll back to this adapter instead")
+    rb.add_argument("id", type=record_id, nargs="?", metavar="ID", help="roll back to this adapter instead")
     rm = sub.add_parser("delete", parents=[common], help="delete an adapter (not the active one)")
-    rm.add_argument("id", type=int, metavar="ID", help="the adapter's id (see `adapters list`)")
+    rm.add_argument("id", type=record_id, metavar="ID", help="the adapter's id (see `adapters list`)")
     register_adapter_actions(sub, common)
     ad.set_defaults(func=cmd_adapters, adapters_command=None)
 
@@ -125,16 +125,26 @@ def cmd_finetune(args) -> int:
     print(f"run {result.run_id}: {verdict} (adapter {result.adapter_id})" if result.kept else
           f"run {result.run_id}: {verdict}: {result.reason}")
     if "margin_before" in m:
-        print(f"  margin ({m.get('gate_margin_on')}): {m['margin_before']:.4f} -> {m['margin_after']:.4f}")
+        for label, key in _margins(m):
+            print(f"  margin ({label}): {m[key + '_before']:.4f} -> {m[key + '_after']:.4f}")
         print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
-        print(f"  re-asks degenerate: {m.get('reask_degenerate_before')} -> {m.get('reask_degenerate_after')} "
-              f"of {m.get('reask_count')}")
+        print(reask_line(m))
     sched = m.get("schedule")
     if sched:
         print(f"  schedule: {sched['updates']} updates at batch {sched['batch_size']}, lr {sched['lr']:.0e} "
               f"({sched['epochs']} passes over {sched['examples']} examples, {sched['rule']})")
     _print_taught(m.get("taught") or [])
     return 0
+
+
+def _margins(m: dict) -> list[tuple[str, str]]:
+    """The margins the gate read: the held-out one, and the one over all ratings that it also
+    asks to rise with few held out (a verdict may name either)."""
+    shown = [("held-out ratings" if m.get("gate_margin_on") == "heldout" else "all ratings", "margin")]
+    if m.get("gate_margin_on") == "heldout" and isinstance(m.get("margin_all_before"), (int, float)) \
+            and isinstance(m.get("margin_all_after"), (int, float)):
+        shown.append(("all ratings", "margin_all"))
+    return shown
 
 
 def _print_taught(taught: list[dict]) -> None:
@@ -163,6 +173,31 @@ def _has_figures(m: dict) -> bool:
                ("margin_before", "margin_after", "probe_ppl_before", "probe_ppl_after"))
 
 
+ADAPTERS_KEY = ("* = the active adapter (generate, score, chat and the window use it).\n"
+                "MARGIN: how much likelier your liked answers are than the disliked ones (higher is better);\n"
+                "PERPLEXITY: on a fixed general text (lower is better); both before -> after the run.")
+
+
+def adapters_table(rows: list[dict], with_model: bool = False) -> list[str]:
+    """The adapters in columns under a header (ADAPTERS_KEY reads the mark and the figures); a NAME
+    column when one has a name (the window's adapter history names them), MODEL with --all."""
+    named = any(r.get("name") for r in rows)
+    table = [["", "ID", "RUN", "PARENT", "CREATED", "MARGIN", "PERPLEXITY"] + ["NAME"] * named + ["MODEL"] * with_model]
+    for r in rows:
+        m = r.get("metrics") or {}
+        figures = ([f"{m['margin_before']:.3f} -> {m['margin_after']:.3f}",
+                    f"{m['probe_ppl_before']:.2f} -> {m['probe_ppl_after']:.2f}"] if _has_figures(m) else ["-", "-"])
+        run = str(r["run_id"]) if r["run_id"] else "imported" if (r.get("settings") or {}).get("imported_from") else "-"
+        row = ["*" if r["active"] else "", str(r["id"]), run, str(r["parent_id"] or "-"),
+               r["created"][:19].replace("T", " "), *figures] + [r.get("name") or ""] * named + [r["base_model"]] * with_model
+        row[-1] += "" if r["present"] else "  (folder missing)"
+        table.append(row)
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    right = {1, 3}  # the ids (RUN may say "imported")
+    return ["  ".join(f"{cell:>{w}}" if i in right else f"{cell:<{w}}" for i, (cell, w) in
+                      enumerate(zip(row, widths))).rstrip() for row in table]
+
+
 def cmd_adapters(args) -> int:
     from desktop_app.core import adapters, session
     from desktop_app.core.models import resolve_spec
@@ -179,14 +214,9 @@ def cmd_adapters(args) -> int:
                 return 0
             if not rows:
                 print("no adapters" + ("" if base is None else f" for {base}"))
-            for r in rows:
-                m = r.get("metrics") or {}
-                mark = "*" if r["active"] else " "
-                extra = "" if r["present"] else "  (folder missing)"
-                figures = (f"margin {m['margin_before']:.3f}->{m['margin_after']:.3f}  "
-                           f"ppl {m['probe_ppl_before']:.2f}->{m['probe_ppl_after']:.2f}") if _has_figures(m) else ""
-                print(f"{mark}{r['id']:>4}  run {r['run_id'] or '-':>3}  parent {r['parent_id'] or '-':>3}  "
-                      f"{r['created'][:19].replace('T', ' ')}  {figures}{extra}")
+            else:
+                print("\n".join(adapters_table(rows, with_model=base is None)))
+                print(ADAPTERS_KEY, file=sys.stderr)  # a pipe gets the table alone
             return 0
         if action == "activate":
             row = session.change_adapter(store, "activate", adapter_id=args.id)

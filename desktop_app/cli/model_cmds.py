@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, load_model_for_cli, open_store, print_notice
+from desktop_app.cli.common import CliError, load_model_for_cli, open_store, print_notice, record_id
 from desktop_app.core.palette import color_for, text_color_on
 from desktop_app.core.records import TokenRecord
 
@@ -19,7 +19,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     gen.add_argument("--json", action="store_true", help="print one JSON object instead of coloured text")
     gen.add_argument("--system", help="system text placed before the conversation")
     gen.add_argument("--save", action="store_true", help="keep the prompt and answer in the database")
-    gen.add_argument("--conversation", type=int, help="with --save: add to this conversation")
+    gen.add_argument("--conversation", type=record_id, help="with --save: add to this conversation")
     gen.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     gen.set_defaults(func=cmd_generate)
 
@@ -124,7 +124,12 @@ def cmd_generate(args) -> int:
     loaded = load_model_for_cli(args)
     answer = session.prepare_answer(loaded, turns, settings, system=args.system)
     print_notice(answer.notice)
-    answer.run(on_token=None if args.json else write_token)
+    try:
+        answer.run(on_token=None if args.json else write_token)
+    except KeyboardInterrupt:
+        if not args.json:
+            print()  # main's line starts on its own line, not after the answer's last word
+        raise KeyboardInterrupt("nothing was saved" if args.save else "") from None
     generation = answer.generation
     message_id = save_exchange(args, answer) if args.save else None
     if args.json:
@@ -212,6 +217,8 @@ def cmd_score(args) -> int:
     from desktop_app.core.prompts import Turn, answer_ids, build_prompt
     from desktop_app.core.scoring import score_ids
 
+    if not args.text:
+        raise CliError("The text is empty: give the text to score (quote it).")
     loaded = load_model_for_cli(args)
     if args.prompt is not None:
         prompt = build_prompt(loaded.tokenizer, [Turn("user", args.prompt)], system=args.system,

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from desktop_app.cli.common import CliError
+from desktop_app.cli.common import CliError, record_id
 from desktop_app.core.drafts import is_interrupted
 
 
@@ -21,6 +21,8 @@ def _message_id(text: str) -> int:
         value = int(text)
     except ValueError:
         raise CliError(f"a message id is a number, not {text!r}") from None
+    if abs(value) >= 2**63:
+        raise CliError(f"{text} is too large to be a message id")
     return value
 
 
@@ -65,6 +67,15 @@ def _conversation_detail(store, conversation_id) -> dict:
     return conv
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" + ("" if n == 1 else "s")
+
+
+def _when(stamp: str) -> str:
+    """A stored time (UTC, ISO) as the listing shows it: to the second."""
+    return stamp[:19].replace("T", " ")
+
+
 def _one_line(text: str, width: int = 70) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
@@ -74,25 +85,29 @@ def cmd_history(args) -> int:
     with _open(args) as store:
         if args.conversation is None:  # `history 3` is what a terminal user types first
             args.conversation = args.conversation_id
+        if args.conversation is not None and args.search:
+            raise CliError("--search finds conversations: leave out the conversation's id to search, or --search "
+                           "to see that conversation.")
         if args.conversation is not None:
             conv = _conversation_detail(store, args.conversation)
             if args.json:
                 print(json.dumps(conv, ensure_ascii=False, indent=2))
                 return 0
-            print(f"conversation {conv['id']}: {conv['title']} (updated {conv['updated']})")
+            print(f"conversation {conv['id']}: {conv['title']} (updated {_when(conv['updated'])})")
+            width = max((len(f"<- {m['parent_id']}") for m in conv["messages"] if m["parent_id"]), default=0)
             for m in conv["messages"]:
                 marks = []
                 if m["rating"] is not None:
                     marks.append("+1" if m["rating"] > 0 else "-1")
                 if m["token_ratings"]:
-                    marks.append(f"{len(m['token_ratings'])} token ratings")
+                    marks.append(_count(len(m["token_ratings"]), "token rating"))
                 if m["correction"]:
                     marks.append("corrected")
                 if is_interrupted(m):  # the window was killed while it wrote this (core/drafts.py)
                     marks.append("interrupted")
-                parent = f" <- {m['parent_id']}" if m["parent_id"] else ""
+                parent = f"<- {m['parent_id']}" if m["parent_id"] else ""
                 extra = f"  [{', '.join(marks)}]" if marks else ""
-                print(f"  {m['id']:>5}{parent} {m['role']:<9} {_one_line(m['text'])}{extra}")
+                print(f"  {m['id']:>5} {parent:<{width}} {m['role']:<9} {_one_line(m['text'])}{extra}")
             return 0
         conversations = store.list_conversations(args.search)
         if args.json:
@@ -101,7 +116,7 @@ def cmd_history(args) -> int:
         if not conversations:
             print("no conversations")
         for c in conversations:
-            print(f"{c['id']:>5}  {c['updated'][:19].replace('T', ' ')}  {c['message_count']:>3} messages  {c['title']}")
+            print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
     return 0
 
 
@@ -119,7 +134,7 @@ def cmd_export(args) -> int:
         # one file holds one format: TRL (datasets) cannot mix conversational turns and plain strings
         examples = text_examples if args.text else build_examples(store, args.format)
     if text_examples and not args.text:
-        print(f"{len(text_examples)} text-mode {args.format} examples are not included: export them with --text",
+        print(f"{_count(len(text_examples), f'text-mode {args.format} example')} not included: export them with --text",
               file=sys.stderr)
     if args.out:
         out = Path(args.out).expanduser()
@@ -127,12 +142,12 @@ def cmd_export(args) -> int:
         with open(tmp, "w", encoding="utf-8") as fh:
             n = write_jsonl(examples, fh)
         tmp.replace(out)
-        print(f"wrote {n} {args.format} examples to {out}", file=sys.stderr)
+        print(f"wrote {_count(n, f'{args.format} example')} to {out}", file=sys.stderr)
         if script is not None:
             _write_trl_script(args, script, out)
     else:
         n = write_jsonl(examples, sys.stdout)
-        print(f"wrote {n} {args.format} examples", file=sys.stderr)
+        print(f"wrote {_count(n, f'{args.format} example')}", file=sys.stderr)
     return 0
 
 
@@ -171,7 +186,7 @@ def cmd_import(args) -> int:
     examples = read_jsonl(args.file)
     with _open(args) as store:
         ids = import_examples(store, examples, source=Path(args.file).name)
-    print(f"imported {len(ids)} examples into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing")
+    print(f"imported {_count(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing")
     return 0
 
 
@@ -179,7 +194,7 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("rate", parents=[common], help="thumbs up/down on an answer or one of its tokens")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`generate --save` prints it; `history ID`)")
     p.add_argument("value", choices=["up", "down", "clear"], help="good, bad, or remove the rating")
-    p.add_argument("--token", type=int, metavar="INDEX", help="rate this token (0-based) instead of the whole message")
+    p.add_argument("--token", type=record_id, metavar="INDEX", help="rate this token (0-based) instead of the whole message")
     p.add_argument("--note", metavar="TEXT", help="why")
     p.set_defaults(func=cmd_rate)
 
@@ -189,8 +204,8 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=cmd_correct)
 
     p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one")
-    p.add_argument("--conversation", type=int, metavar="ID", help="show this conversation's messages")
-    p.add_argument("conversation_id", type=int, nargs="?", metavar="ID", help="the same as --conversation ID")
+    p.add_argument("--conversation", type=record_id, metavar="ID", help="show this conversation's messages")
+    p.add_argument("conversation_id", type=record_id, nargs="?", metavar="ID", help="the same as --conversation ID")
     p.add_argument("--search", metavar="TEXT", help="only conversations whose title or messages contain TEXT")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_history)

@@ -8,6 +8,7 @@ import json
 import math
 import sys
 import threading
+from pathlib import Path
 
 from desktop_app.cli.common import CliError, load_model_for_cli, stderr_bar
 from desktop_app.cli import model_cmds
@@ -71,6 +72,7 @@ def cmd_analyse(args) -> int:
 
     if args.width < 100:
         raise CliError("--width must be at least 100 pixels")
+    _check_export_folders(args)
     text = _read(args.file)
     if len(text.strip()) == 0:
         raise CliError(f"{args.file} is empty: there is nothing to analyse")
@@ -93,6 +95,18 @@ def cmd_analyse(args) -> int:
     else:
         print(summary_text(summary))
     return 0
+
+
+def _check_export_folders(args) -> None:
+    """Before the analysis (minutes for a long text): a mistyped folder would otherwise fail after
+    it, with the exports before it already written."""
+    if args.export_png and Path(args.export_png).suffix.lower() != ".png":
+        raise CliError(f"--export-png writes a PNG picture: give a name ending in .png, not {Path(args.export_png).name}.")
+    for option in ("export_json", "export_csv", "export_png"):
+        target = getattr(args, option)
+        if target and not Path(target).expanduser().parent.is_dir():
+            raise CliError(f"There is no folder {Path(target).expanduser().parent} for --{option.replace('_', '-')}: "
+                           "create it first, or pick another path.")
 
 
 def _exports(args, scored, summary, about: dict) -> None:
@@ -143,6 +157,8 @@ def cmd_continue(args) -> int:
                                            on_token=None if args.json else write_token)
     except KeyboardInterrupt:
         cancel.set()
+        if args.json:  # main prints the JSON a script expects
+            raise
         print(" [stopped]", file=sys.stderr)
         return 130
     if args.json:

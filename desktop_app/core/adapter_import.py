@@ -187,9 +187,10 @@ def judge_imported(store, loaded, model, report: Progress, cancel) -> tuple[dict
     verdict = gate.judge(metrics)
     if not len(data):
         verdict.reasons = [r for r in verdict.reasons if "margin" not in r] + [
-            "there are no ratings to judge it by (only general text and re-asks were checked)"]
+            "there are no ratings to judge it by (only general text "
+            + ("and re-asks were checked)" if prompts else "was checked)")]
         verdict.kept = False
-    report("Measured", 2, 2)
+    report("Measuring the imported adapter", 2, 2)  # the bar fills under the step it measured
     return metrics, verdict
 
 

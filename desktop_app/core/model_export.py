@@ -258,8 +258,8 @@ def _export_merged(row: dict, out: Path, folder: Path, report: Progress, cancel)
             pass
         (staging / "README.md").write_text(model_card(row, "merged"), encoding="utf-8")
         report("Writing the merged model", 2, 3)
-    report("Done", 3, 3)
-    return ExportResult("merged", out, _size(out), ["Load with AutoModelForCausalLM.from_pretrained(folder)."])
+    report("Writing the merged model", 3, 3)  # the bar fills under the step it measured
+    return ExportResult("merged", out, _size(out), [f"Load with AutoModelForCausalLM.from_pretrained({str(out)!r})."])
 
 
 def pre_tokenizer_for(model_id: str, config) -> tuple[str, str | None]:

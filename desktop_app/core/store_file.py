@@ -56,6 +56,15 @@ class CorruptDatabaseError(StoreError):
         super().__init__(f"{self.plain} Move it aside to start a fresh one.{extra}")
 
 
+class ForeignDatabaseError(StoreError):
+    """An SQLite file another program made: not damaged, and not to be moved aside or written."""
+
+    def __init__(self, path, tables: list[str]):
+        self.path = Path(path)
+        super().__init__(f"The file {self.path} is another program's SQLite database (tables: {', '.join(tables)}), "
+                         "not a gpt2-desk one. Nothing was changed; choose another file for gpt2-desk's data.")
+
+
 class NewerDatabaseError(StoreError):
     def __init__(self, path, found: int, supported: int = SCHEMA_VERSION):
         self.path = Path(path)
@@ -163,10 +172,16 @@ class StoreFile:
             if found > SCHEMA_VERSION:
                 raise NewerDatabaseError(self.path, found)
             result = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+            # schema 0 is an empty file (step 0 creates the tables with the version bump): tables
+            # there are another program's, which the migration would write into
+            theirs = [] if found else [row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 4")]
         except sqlite3.DatabaseError as exc:
             raise CorruptDatabaseError(self.path, str(exc)) from exc
         if result != ["ok"]:
             raise CorruptDatabaseError(self.path, "; ".join(result)[:300])
+        if theirs:
+            raise ForeignDatabaseError(self.path, theirs)
 
     @staticmethod
     def move_aside(path) -> Path:
