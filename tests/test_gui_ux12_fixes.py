@@ -1,0 +1,55 @@
+"""ux12: the GUI findings left from ux10 and ux11 (pytest-qt, offscreen, tiny random GPT-2)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.core import adapters  # noqa: E402
+from gui_windows import WAIT_MS  # noqa: E402
+from test_gui import ask, make_window  # noqa: E402,F401
+from tiny_model import random_lora  # noqa: E402
+
+
+def _settle(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: not window.chat.lane.tasks and not window.chat.tasks.store.tasks, timeout=WAIT_MS)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def test_undo_delete_keeps_the_chat_where_it_was(make_window, qtbot, tiny_model_dir):
+    """ux10 F14: Undo delete of an adapter scrolled the chat back to the top of the conversation:
+    the button hid with the focus, and Qt passed it on to a card at the top of the chat."""
+    window = make_window()
+    window.resize(1024, 600)
+    for question in ("First question", "Second question", "Third question", "Fourth question"):
+        ask(qtbot, window, question)
+    store, base = window.chat.store, window.chat.loaded.model_id
+    aid = adapters.save_adapter(store, random_lora(tiny_model_dir, 1), window.paths, base_model=base,
+                                run_id=None, parent_id=None, settings={}, metrics={})
+    window.finetune_panel.refresh_adapters()
+    _settle(qtbot, window)
+    bar = window.transcript.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum())
+    _settle(qtbot, window)
+    at = bar.value()
+    history = window.finetune_panel.history
+    history.ask = False
+    history.select(aid)
+    with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
+        history.delete_button.click()
+    _settle(qtbot, window)
+    assert bar.value() == at
+    with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
+        window.activateWindow()
+        window.adapter_undo.button.setFocus()
+        assert window.adapter_undo.button.hasFocus()  # as after a click on it
+        qtbot.mouseClick(window.adapter_undo.button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, window)
+    assert bar.value() == at
+    assert window.finetune_panel.history.list.hasFocus()
