@@ -53,3 +53,36 @@ def test_undo_delete_keeps_the_chat_where_it_was(make_window, qtbot, tiny_model_
     _settle(qtbot, window)
     assert bar.value() == at
     assert window.finetune_panel.history.list.hasFocus()
+
+
+def test_the_regenerate_line_goes_while_that_prompt_is_read(make_window, qtbot, monkeypatch):
+    """ux10 F16: "Regenerate sends the prompt above: …" stayed under the box while Regenerate
+    had that very prompt read again."""
+    from desktop_app.core import fast_decode
+    from test_gui_long_prompt import PROMPT
+
+    monkeypatch.setattr(fast_decode, "PREFILL_CHUNK", 8)  # the prompt is read in several passes
+    window = make_window(max_new_tokens=4)
+    meter = window.context_meter.label
+    window.prompt.setPlainText(PROMPT)
+    stop_once = [True]
+
+    def stop_first_read(read, _total):
+        if read == 8 and stop_once[0]:
+            stop_once[0] = False
+            window.stop()
+
+    window.chat.prompt_reading.connect(stop_first_read)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.send()
+    qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
+    window.context_meter.refresh()  # what its timer does once the model lane is free
+    assert meter.isVisible() and meter.text().startswith("Regenerate sends the prompt above")
+    shown_while_read = []
+    window.chat.prompt_reading.connect(lambda read, _total: shown_while_read.append(meter.isVisible()))
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.regenerate_button.click()
+    assert shown_while_read and not any(shown_while_read)
+    qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
+    window.context_meter.refresh()
+    assert meter.isVisible() and not meter.text().startswith("Regenerate"), "answered: the meter counts again"
