@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from desktop_app.core import adapters  # noqa: E402
 from gui_windows import WAIT_MS  # noqa: E402
@@ -86,3 +86,32 @@ def test_the_regenerate_line_goes_while_that_prompt_is_read(make_window, qtbot, 
     qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
     window.context_meter.refresh()
     assert meter.isVisible() and not meter.text().startswith("Regenerate"), "answered: the meter counts again"
+
+
+def _message_room(bar) -> int:
+    """The px QStatusBar paints a passing message in: up to its first permanent widget shown."""
+    shown = [w for w in bar.findChildren(QWidget) if w.parent() is bar and w.isVisible() and w.x() > 0]
+    return min((w.x() for w in shown), default=bar.width()) - 8
+
+
+@pytest.mark.parametrize("width", [1280, 1024, 800])
+def test_a_hovered_tokens_figures_are_not_cut_by_the_fine_tune_label(make_window, qtbot, width):
+    """ux10 F13: during a fine-tune the status bar read "token 22: “␣night” p=29.35% rank 1
+    entropy 3." The model's name gave way to the room kept for the figures, the other labels not."""
+    window = make_window(max_new_tokens=8)
+    ask(qtbot, window)
+    window.resize(width, 600)
+    window.finetune_side.label.setText("fine-tuning \u00b7 checking whether it helps")  # the longest phase
+    window.finetune_side.label.show()
+    window.speed_label.setText("6.6 tokens/s")
+    window.model_label.setText("SmolLM2-135M-Instruct (bundled, offline) \u00b7 cpu \u00b7 Fast (bfloat16)")
+    window.adapter_label.setText("adapter 1")
+    card = next(c for c in window.transcript.cards if c.role == "assistant")
+    window.cards._token_hovered(card, 0)
+    for _ in range(3):
+        QApplication.processEvents()
+    bar = window.statusBar()
+    message = bar.currentMessage()
+    assert message.startswith("token 1:") and "entropy" in message
+    assert bar.fontMetrics().horizontalAdvance(message) <= _message_room(bar)
+    assert window.finetune_side.label.isVisible() and window.model_label.isVisible()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtWidgets import QWidget
 
 FIRST_SIZE = QSize(1280, 800)  # the window's size at its first start, where the screen has room
@@ -68,15 +68,34 @@ def elided(text: str, limit: int = 28) -> str:
 
 class MessageRoom(QObject):
     """Keeps ``room`` pixels of a status bar for its passing messages (a hovered token's
-    figures): ``label``, a permanent widget that shortens itself (transcript.ElidedLabel),
-    gets at most the rest. At 800 px the model's name took the room and cut them."""
+    figures). ``giving``: permanent labels that shorten themselves (transcript.ElidedLabel), in
+    the order they give way; each gets at most what the room and the bar's other permanent
+    widgets leave. At 800 px the model's name took the room; at 1024 px during a fine-tune the
+    run's label, which did not give way, cut the figures ("entropy 3.")."""
 
-    def __init__(self, bar: QWidget, label: QWidget, room: int):
+    GAP = 10  # px the bar puts around each permanent widget (its frame and spacing)
+
+    def __init__(self, bar: QWidget, room: int, giving: tuple[QWidget, ...]):
         super().__init__(bar)
-        self.bar, self.label, self.room = bar, label, room
+        self.bar, self.room, self.giving = bar, room, giving
         bar.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.bar and event.type() == QEvent.Type.Resize:
-            self.label.setMaximumWidth(max(self.label.minimumWidth(), self.bar.width() - self.room))
+        # a permanent widget shown, hidden or given a longer text asks the bar's layout again
+        if watched is self.bar and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self.fit()
         return False
+
+    def fit(self) -> None:
+        shown = [w for w in self.bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                 if w.isVisible() or (w in self.giving and not w.isHidden())]
+        fixed = sum(w.sizeHint().width() + self.GAP for w in shown if w not in self.giving)
+        free = self.bar.width() - self.room - fixed
+        giving = [w for w in self.giving if w in shown]
+        for i, label in enumerate(giving):
+            later = sum(w.sizeHint().width() + self.GAP for w in giving[i + 1:])
+            width = min(label.sizeHint().width(), free - later - self.GAP)
+            width = max(label.minimumWidth(), width)
+            if label.maximumWidth() != width:
+                label.setMaximumWidth(width)
+            free -= width + self.GAP
