@@ -115,3 +115,32 @@ def test_a_hovered_tokens_figures_are_not_cut_by_the_fine_tune_label(make_window
     assert message.startswith("token 1:") and "entropy" in message
     assert bar.fontMetrics().horizontalAdvance(message) <= _message_room(bar)
     assert window.finetune_side.label.isVisible() and window.model_label.isVisible()
+
+
+def _fits(bar) -> bool:
+    shown = [w for w in bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly) if w.isVisible()]
+    return all(w.geometry().right() <= bar.width() and w.width() >= min(w.sizeHint().width(), 90) for w in shown)
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1024, 640)])
+def test_the_legend_keeps_what_its_colours_mean_in_a_narrow_window(make_window, qtbot, size):
+    """ux10 F17: at 800 and 1024 px the legend dropped "Colour by", "0%" and "100%" and said
+    "Prompts" for "Score my prompts", all at once, though only "Colour by" did not fit."""
+    window = make_window(max_new_tokens=4)
+    window.resize(*size)
+    for _ in range(3):
+        QApplication.processEvents()
+    legend = window.legend
+    assert (legend.low.text(), legend.high.text()) == ("0%", "100%")
+    assert legend.low.isVisible() and legend.high.isVisible(), "what the colours mean"
+    assert legend.score_prompts.isVisible() and legend.score_prompts.text() == "Score my prompts"
+    assert _fits(legend)
+    if size[0] > 800:
+        return
+    from desktop_app.gui import view_toolbar
+
+    view_toolbar.reveal(window, "conversations")  # the chat narrower still: the shortest form
+    for _ in range(3):
+        QApplication.processEvents()
+    assert legend.width() < 300 and legend.score_prompts.text() == "Prompts"
+    assert not legend.low.isVisible() and legend.score_prompts.geometry().right() <= legend.width()

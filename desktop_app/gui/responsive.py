@@ -62,6 +62,33 @@ class Compactor(QObject):
         self.apply(compact)
 
 
+class Stepper(QObject):
+    """Calls ``apply(step)`` with the fewest of ``steps`` steps that let ``bar``'s parts fit
+    (0: the full form; each step shortens one more thing, the least needed first), where
+    Compactor's one step dropped everything at once though only one word did not fit.
+    ``need(step)``: the width the bar asks for at that step, worked out from its parts' size
+    hints, so no step is tried on screen (a part shown and hidden to measure it asked the
+    layout again, and again)."""
+
+    def __init__(self, bar: QWidget, steps: int, need: Callable[[int], int], apply: Callable[[int], None]):
+        super().__init__(bar)
+        self.bar, self.steps, self.need, self.apply = bar, steps, need, apply
+        self.step = 0
+        bar.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.bar and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self.update()
+        return False
+
+    def update(self) -> None:
+        width = self.bar.width()
+        step = next((s for s in range(self.steps) if self.need(s) <= width), self.steps)
+        if step != self.step:
+            self.step = step
+            self.apply(step)
+
+
 def elided(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
