@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget  # noqa: E402
 
 from desktop_app.core import adapters  # noqa: E402
 from gui_windows import WAIT_MS  # noqa: E402
@@ -144,3 +144,38 @@ def test_the_legend_keeps_what_its_colours_mean_in_a_narrow_window(make_window, 
         QApplication.processEvents()
     assert legend.width() < 300 and legend.score_prompts.text() == "Prompts"
     assert not legend.low.isVisible() and legend.score_prompts.geometry().right() <= legend.width()
+
+
+def test_enter_after_an_export_does_not_export_again(qtbot, qapp, tmp_path, tiny_model_dir):
+    """ux11 F13: after an export, Export was still the default button: Enter ran the same export
+    again, which then failed with "… already exists" under the first one's "Wrote …"."""
+    from PySide6.QtTest import QTest
+
+    from desktop_app.core import model_export
+    from desktop_app.gui.adapter_export import ExportDialog
+    from test_model_export import _setup
+
+    paths, store, _loaded, aid = _setup(tmp_path, tiny_model_dir)
+    dialog = ExportDialog(store, paths, aid, lane=None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    dialog.format.setCurrentIndex(next(i for i in range(dialog.format.count())
+                                       if dialog.format.itemData(i)[0] == "peft"))
+    dialog.path.setText(str(tmp_path / "first-peft"))
+    dialog._set_running(True)
+    dialog._finished(model_export.export_adapter(store, aid, "peft", tmp_path / "first-peft", paths))
+    close = dialog.buttons.button(QDialogButtonBox.StandardButton.Close)
+    assert dialog.focusWidget() is close and close.isDefault()
+    assert not dialog.export_button.isEnabled(), "the same export again would only find its own folder"
+    pressed = []
+    dialog.export_button.clicked.connect(lambda: pressed.append(True))
+    dialog.path.setFocus()  # Enter in the field, where it was typed
+    closed = []
+    dialog.rejected.connect(lambda: closed.append(True))
+    QTest.keyClick(dialog.path, Qt.Key.Key_Return)
+    assert not pressed and dialog.status.text().startswith("Wrote ")
+    assert closed and not dialog.isVisible(), "Enter closes it: done"
+    dialog.path.setText(str(tmp_path / "second-peft"))  # another place: Export is the way again
+    assert dialog.export_button.isEnabled() and dialog.export_button.isDefault()
+    store.close()
