@@ -179,3 +179,44 @@ def test_enter_after_an_export_does_not_export_again(qtbot, qapp, tmp_path, tiny
     dialog.path.setText(str(tmp_path / "second-peft"))  # another place: Export is the way again
     assert dialog.export_button.isEnabled() and dialog.export_button.isDefault()
     store.close()
+
+
+@pytest.fixture
+def text_window(qtbot, qapp, tiny_model_dir, monkeypatch):
+    import desktop_app.core.generation as generation_module
+    from gui_windows import STORY, window_with_text
+    from test_gui import SlowGeneration
+
+    monkeypatch.setattr(generation_module, "Generation", SlowGeneration)  # Stop comes before the end
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        window.popover.max_new.setValue(60)
+        yield window
+
+
+def test_text_mode_says_a_continuation_was_stopped(text_window, qtbot):
+    """ux11 F15: Esc during a continuation kept what came, and nothing said it was stopped: the
+    "stopped" went with the analysis that followed, and the branch simply ended."""
+    from desktop_app.gui.text_view import STOPPED_CONTINUATION
+
+    window = text_window
+    view, text = window.text_view, window.text
+    with qtbot.waitSignal(text.continued, timeout=WAIT_MS) as ended:
+        with qtbot.waitSignal(text.tokens, timeout=WAIT_MS):
+            view.continue_button.click()
+        text.stop()
+    assert ended.args[1] == "cancelled" and ended.args[0]
+    with qtbot.waitSignal(text.analysed, timeout=WAIT_MS):  # the text with the new branch, coloured
+        pass
+    QApplication.processEvents()
+    assert view.status.isVisible() and view.status.text() == STOPPED_CONTINUATION
+    view.editor.insertPlainText(" And then")  # an edit: the words were about the text before it
+    assert view.status.text() != STOPPED_CONTINUATION
+
+
+def test_the_text_csv_export_says_where_it_saved(text_window, tmp_path):
+    """ux11 F16: Export › Summary as CSV said "exported summary.csv", not where."""
+    window = text_window
+    path = window.text_view.analysis_tools.export("csv", str(tmp_path / "summary.csv"))
+    assert path == tmp_path / "summary.csv" and path.exists()
+    assert window.statusBar().currentMessage() == f"Saved {path}"
+    assert window.text_view.status.toolTip() == str(path)
