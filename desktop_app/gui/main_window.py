@@ -186,8 +186,8 @@ class MainWindow(QMainWindow):
                        self.adapter_label):
             bar.addPermanentWidget(widget)
         # a hovered token's figures keep their room; the model's name gives way first, then the run's label
-        MessageRoom(bar, bar.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 16,
-                    (self.model_label, self.finetune_side.label))
+        self.message_room = MessageRoom(bar, bar.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 16,
+                                        (self.model_label, self.finetune_side.label))
         self.adapter_undo = AdapterUndo(self)  # "Undo delete" of an adapter, for this session
 
     def _build_prompt_area(self) -> QFrame:
