@@ -114,8 +114,10 @@ class MessageRoom(QObject):
         return False
 
     def fit(self) -> None:
+        # not hidden, rather than visible: a fit while the window is not shown (every child reports
+        # isVisible() False then) must count the same widgets as one on screen
         shown = [w for w in self.bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
-                 if w.isVisible() or (w in self.giving and not w.isHidden())]
+                 if not w.isHidden()]
         fixed = sum(w.sizeHint().width() + self.GAP for w in shown if w not in self.giving)
         free = self.bar.width() - self.room - fixed
         giving = [w for w in self.giving if w in shown]
