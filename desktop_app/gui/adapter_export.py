@@ -60,6 +60,7 @@ class ExportDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.setObjectName("PrimaryButton")
+        self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start)
         self.buttons.rejected.connect(self._close_or_cancel)
         layout.addWidget(self.buttons)
@@ -81,6 +82,8 @@ class ExportDialog(QDialog):
         if self.task is None:
             self.status.clear()
             self.bar.hide()
+            self.export_button.setEnabled(True)
+            self.export_button.setDefault(True)
 
     def choice(self) -> tuple[str, str | None]:
         return self.format.currentData()
@@ -151,6 +154,12 @@ class ExportDialog(QDialog):
         lines = [f"Wrote {result.path} ({result.bytes / 2**20:.1f} MB)."]
         lines += [f"Also wrote {p.name}." for p in result.extra_files] + list(result.notes)
         self._say("\n".join(lines))
+        # done: Enter closes the dialog. Export again would only find its own file ("… already
+        # exists"); another format or place turns it back on (_forget_result)
+        self.export_button.setEnabled(False)
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setDefault(True)
+        close.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _failed(self, error) -> None:
         self.task = None

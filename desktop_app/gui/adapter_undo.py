@@ -5,7 +5,7 @@ closes, or at the next start after a crash."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QPushButton
 
 from desktop_app.core import adapters
@@ -28,9 +28,9 @@ class AdapterUndo(QObject):
         self.button.hide()
         self.button.clicked.connect(self.undo)
         window.statusBar().addPermanentWidget(self.button)
-        self.controller.adapter_deleted.connect(self._deleted)
         self.refocus = False  # Undo had the focus: it goes to the history once the adapter is back in it
-        self.controller.adapters_changed.connect(lambda: QTimer.singleShot(0, self._focus_history))
+        self.controller.adapters_changed.connect(lambda: QTimer.singleShot(0, self._refocus))
+        self.controller.adapter_deleted.connect(self._deleted)
 
     def _deleted(self, deleted: adapters.DeletedAdapter) -> None:
         if deleted.trash is None:  # its files were already gone: nothing to bring back
@@ -43,18 +43,28 @@ class AdapterUndo(QObject):
         if not self.deleted:
             return
         deleted = self.deleted.pop()
-        # the button hides: its focus goes to the history the adapter comes back in, not down the window
-        self.refocus = self.button.hasFocus() and not self.deleted
         self.window.show_finetune()
+        self.refocus = self.button.hasFocus() and not self.deleted
+        if self.refocus:
+            # the button hides: Qt would hand its focus to the next widget in the window's chain, a
+            # card at the top of the chat, and scroll the chat there. The history gets it (the
+            # prompt until the adapter is back in the list: a history of none hides its list)
+            self._focus_history()
         self.controller.undo_delete(deleted)
         self.window.statusBar().showMessage(f"{adapters.label(deleted.row)} is back.", 5000)
         self._show()
 
     def _focus_history(self) -> None:
         history = self.window.finetune_panel.history
-        if self.refocus and history.list.isVisible():
+        if history.list.isVisible():
             self.refocus = False
-            history.list.setFocus()
+            history.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.refocus:
+            self.window.prompt.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _refocus(self) -> None:
+        if self.refocus:
+            self._focus_history()
 
     def _show(self) -> None:
         self.button.setVisible(bool(self.deleted))

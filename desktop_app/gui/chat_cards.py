@@ -16,7 +16,7 @@ from desktop_app.core.drafts import is_interrupted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.ratings import CardRating
-from desktop_app.gui.token_view import token_label
+from desktop_app.gui.token_view import token_label, token_status_words
 from desktop_app.gui.transcript import (STOPPED_WORDS, WRITING_TIP, MessageCard, answer_author, answer_meta,
                                        tokens_words, was_stopped)
 
@@ -233,9 +233,7 @@ class ChatCards:
         if index < 0:
             bar.clearMessage()
             return
-        r = card.records[index]
-        bar.showMessage(f"token {index + 1}: \u201c{token_label(r.text)}\u201d  p={r.prob * 100:.2f}%  "
-                        f"rank {r.rank}  entropy {r.entropy:.2f}")
+        bar.showMessage(token_status_words(index, card.records[index]))
 
     def _inspector_rated(self, message_id: int, index: int, value) -> None:
         card = self.selected

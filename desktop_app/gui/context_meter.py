@@ -46,8 +46,16 @@ class ContextMeter(QObject):
         prompt.textChanged.connect(self.timer.start)
         chat.thread_changed.connect(self.timer.start)
         chat.model_loaded.connect(lambda _m: self.timer.start())
-        chat.lane.changed.connect(lambda: chat.lane.tasks or self.timer.start())  # counted once the lane is free
+        chat.lane.changed.connect(self._lane_changed)
         self.label.hide()
+
+    def _lane_changed(self) -> None:
+        """Counted once the lane is free. An answer started with the box empty (Regenerate) reads
+        the prompt the meter spoke of: its line goes at once, not at the next count."""
+        if not self.chat.lane.tasks:
+            self.timer.start()
+        elif self.chat.lane.find("answer") and not self.prompt.toPlainText().strip():
+            self.label.hide()
 
     def refresh(self) -> None:
         loaded = self.chat.loaded

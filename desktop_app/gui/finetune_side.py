@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.finetune_panel import FineTunePanel
 from desktop_app.gui.finetune_words import CANCELLING, phase_name
-from desktop_app.gui.theme import styled_label
+from desktop_app.gui.transcript import ElidedLabel
 
 
 class FineTuneSide:
@@ -35,7 +35,9 @@ class FineTuneSide:
         # a scroll area draws no focus ring: Tab went to it first and seemed lost (usertest 5);
         # focus_order.step scrolls the stop it moves to into view instead
         self.panel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.label = styled_label("", "TrainStatus")
+        self.label = ElidedLabel("")  # "fine-tuning · checking whether it helps" drops its phase in a narrow bar
+        self.label.setObjectName("TrainStatus")
+        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("fine-tuning\u2026") + 12)
         self.label.hide()
         self.compare_dialog = None
 

@@ -31,10 +31,10 @@ from desktop_app.gui.ratings import RatingWriter
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
 from desktop_app.gui.theme import icon
+from desktop_app.gui.token_view import STATUS_SAMPLE
 from desktop_app.gui.transcript import ElidedLabel, MessageCard, TranscriptView
 
 log = logging.getLogger(__name__)
-STATUS_MESSAGE_ROOM = 480  # the status bar's px kept for a hovered token's figures ("token 25: ... entropy 3.27")
 
 QUIT_WAIT_S = 20.0  # the most closing waits for a fine-tune to stop (app.run_app ends the process after it)
 
@@ -173,7 +173,6 @@ class MainWindow(QMainWindow):
         bar.setSizeGripEnabled(False)
         self.model_label = ElidedLabel("No model")  # its tooltip says all (model, device, precision)
         self.model_label.setMinimumWidth(120)
-        MessageRoom(bar, self.model_label, STATUS_MESSAGE_ROOM)
         self.model_label_before = "No model"
         self.adapter_label = QLabel("base")
         self.speed_label = QLabel("")
@@ -186,6 +185,9 @@ class MainWindow(QMainWindow):
         for widget in (self.finetune_side.label, self.progress_label, self.progress, self.speed_label, self.model_label,
                        self.adapter_label):
             bar.addPermanentWidget(widget)
+        # a hovered token's figures keep their room; the model's name gives way first, then the run's label
+        self.message_room = MessageRoom(bar, bar.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 16,
+                                        (self.model_label, self.finetune_side.label))
         self.adapter_undo = AdapterUndo(self)  # "Undo delete" of an adapter, for this session
 
     def _build_prompt_area(self) -> QFrame:

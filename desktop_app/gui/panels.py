@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
 from desktop_app.core.palette import MEASURES
-from desktop_app.gui.responsive import Compactor
+from desktop_app.gui.responsive import Stepper
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, legend_stops
 
@@ -163,6 +163,9 @@ class GradientBar(QWidget):
         painter.end()
 
 
+LEGEND_STEPS = 4  # the legend's shorter forms (LegendBar._shorten)
+
+
 class LegendBar(QFrame):
     """Colour measure choice, the palette legend, and prompt scoring."""
 
@@ -200,15 +203,37 @@ class LegendBar(QFrame):
         self.combo.setMinimumWidth(90)
         self.score_prompts.setMinimumWidth(24)
         self._changed(emit=False)
-        self.compactor = Compactor(self, self._compact)
+        self.compactor = Stepper(self, LEGEND_STEPS, self._width_at, self._shorten)
 
-    def _compact(self, compact: bool) -> None:
-        """Narrow: no "Colour by", no end labels (the bar's tooltip still names them)."""
-        self.colour_by.setVisible(not compact)
+    @staticmethod
+    def _prompts_words(step: int) -> str:
+        return ("Score my prompts", "Score prompts", "Prompts")[max(0, min(step - 1, 2))]
+
+    def _shorten(self, step: int) -> None:
+        """A narrow window takes first "Colour by" (the list names the measure), then words of
+        "Score my prompts", and last the end labels, which say what the colours mean (the bar's
+        tooltip still names them)."""
+        self.colour_by.setVisible(step < 1)
+        self.score_prompts.setText(self._prompts_words(step))
         plain = self.measure() == PLAIN
         for w in (self.low, self.high):
-            w.setVisible(not compact and not plain)
-        self.score_prompts.setText("Prompts" if compact else "Score my prompts")
+            w.setVisible(step < LEGEND_STEPS and not plain)
+
+    def _parts_width(self, step: int) -> int:
+        """The px of the parts the steps change, as shown at ``step`` (each with its spacing)."""
+        gap = self.layout().spacing()
+        width = self.colour_by.sizeHint().width() + gap if step < 1 else 0
+        if self.measure() != PLAIN and step < LEGEND_STEPS:
+            width += self.low.sizeHint().width() + self.high.sizeHint().width() + 2 * gap
+        box = self.score_prompts
+        if not box.isHidden():  # (Text mode hides it)
+            metrics = box.fontMetrics()
+            width += box.sizeHint().width() - metrics.horizontalAdvance(box.text())
+            width += metrics.horizontalAdvance(self._prompts_words(step))
+        return width
+
+    def _width_at(self, step: int) -> int:
+        return self.sizeHint().width() - self._parts_width(self.compactor.step) + self._parts_width(step)
 
     def measure(self) -> str:
         return self.combo.currentData()
@@ -221,7 +246,7 @@ class LegendBar(QFrame):
     def _changed(self, emit: bool = True) -> None:
         measure = self.measure()
         plain = measure == PLAIN
-        compact = getattr(self, "compactor", None) is not None and self.compactor.compact
+        compact = getattr(self, "compactor", None) is not None and self.compactor.step >= LEGEND_STEPS
         for w in (self.low, self.high):
             w.setVisible(not plain and not compact)
         self.bar.setVisible(not plain)

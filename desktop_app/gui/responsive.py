@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtWidgets import QWidget
 
 FIRST_SIZE = QSize(1280, 800)  # the window's size at its first start, where the screen has room
@@ -62,21 +62,69 @@ class Compactor(QObject):
         self.apply(compact)
 
 
+class Stepper(QObject):
+    """Calls ``apply(step)`` with the fewest of ``steps`` steps that let ``bar``'s parts fit
+    (0: the full form; each step shortens one more thing, the least needed first), where
+    Compactor's one step dropped everything at once though only one word did not fit.
+    ``need(step)``: the width the bar asks for at that step, worked out from its parts' size
+    hints, so no step is tried on screen (a part shown and hidden to measure it asked the
+    layout again, and again)."""
+
+    def __init__(self, bar: QWidget, steps: int, need: Callable[[int], int], apply: Callable[[int], None]):
+        super().__init__(bar)
+        self.bar, self.steps, self.need, self.apply = bar, steps, need, apply
+        self.step = 0
+        bar.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.bar and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self.update()
+        return False
+
+    def update(self) -> None:
+        width = self.bar.width()
+        step = next((s for s in range(self.steps) if self.need(s) <= width), self.steps)
+        if step != self.step:
+            self.step = step
+            self.apply(step)
+
+
 def elided(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 class MessageRoom(QObject):
     """Keeps ``room`` pixels of a status bar for its passing messages (a hovered token's
-    figures): ``label``, a permanent widget that shortens itself (transcript.ElidedLabel),
-    gets at most the rest. At 800 px the model's name took the room and cut them."""
+    figures). ``giving``: permanent labels that shorten themselves (transcript.ElidedLabel), in
+    the order they give way; each gets at most what the room and the bar's other permanent
+    widgets leave. At 800 px the model's name took the room; at 1024 px during a fine-tune the
+    run's label, which did not give way, cut the figures ("entropy 3.")."""
 
-    def __init__(self, bar: QWidget, label: QWidget, room: int):
+    GAP = 10  # px the bar puts around each permanent widget (its frame and spacing)
+
+    def __init__(self, bar: QWidget, room: int, giving: tuple[QWidget, ...]):
         super().__init__(bar)
-        self.bar, self.label, self.room = bar, label, room
+        self.bar, self.room, self.giving = bar, room, giving
         bar.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.bar and event.type() == QEvent.Type.Resize:
-            self.label.setMaximumWidth(max(self.label.minimumWidth(), self.bar.width() - self.room))
+        # a permanent widget shown, hidden or given a longer text asks the bar's layout again
+        if watched is self.bar and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self.fit()
         return False
+
+    def fit(self) -> None:
+        # not hidden, rather than visible: a fit while the window is not shown (every child reports
+        # isVisible() False then) must count the same widgets as one on screen
+        shown = [w for w in self.bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                 if not w.isHidden()]
+        fixed = sum(w.sizeHint().width() + self.GAP for w in shown if w not in self.giving)
+        free = self.bar.width() - self.room - fixed
+        giving = [w for w in self.giving if w in shown]
+        for i, label in enumerate(giving):
+            later = sum(w.sizeHint().width() + self.GAP for w in giving[i + 1:])
+            width = min(label.sizeHint().width(), free - later - self.GAP)
+            width = max(label.minimumWidth(), width)
+            if label.maximumWidth() != width:
+                label.setMaximumWidth(width)
+            free -= width + self.GAP

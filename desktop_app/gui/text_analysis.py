@@ -123,7 +123,13 @@ class AnalysisTools(QObject):
             "export text analysis", "export", on_success=self._written, on_failure=failed))
 
     def _written(self, path: Path) -> None:
+        """Where it went: the file's name here, its whole path in the tooltip and the status bar
+        (as the chat's exports say it); "exported summary.csv" alone left the folder a guess."""
         self.view.status.setText(f"exported {path.name}")
+        self.view.status.setToolTip(str(path))
+        status_bar = getattr(self.view.window(), "statusBar", None)
+        if status_bar is not None:
+            status_bar().showMessage(f"Saved {path}", 8000)
         self.exported.emit(path)
 
     def _write(self, kind: str, path: str, scored, summary) -> Path:

@@ -14,7 +14,7 @@ from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
 from desktop_app.gui.text_token_menu import TextTokenMenu
 from desktop_app.gui.text_view import TextView
-from desktop_app.gui.token_view import token_label
+from desktop_app.gui.token_view import token_status_words
 
 # whose token it is, first: the figures are the model's prediction either way
 TEXT_TOKEN_HINTS = {True: "The model wrote this token (a continuation); the figures are its prediction from the "
@@ -225,5 +225,4 @@ class TextMode:
         if record is None:
             bar.clearMessage()
             return
-        bar.showMessage(f"token {index + 1}: \u201c{token_label(record.text)}\u201d  p={record.prob * 100:.2f}%  "
-                        f"rank {record.rank}  entropy {record.entropy:.2f}")
+        bar.showMessage(token_status_words(index, record))

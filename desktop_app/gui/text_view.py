@@ -59,12 +59,17 @@ class TextEditor(QPlainTextEdit):
         self.long_lines_broken.emit(broken)
 
 
+STOPPED_CONTINUATION = "You stopped this continuation before it ended."  # as the chat's STOPPED_WORDS
+STOPPED_EMPTY = "Stopped before the first token; nothing was kept."
+
+
 class StatusWords(QLabel):
     """The Text tab's status words ("analysing…"): hidden while they say nothing, so under a
     narrow bar, where they have a row of their own, an empty one takes no height."""
 
     def setText(self, text: str) -> None:
         super().setText(text)
+        self.setToolTip("")  # (an export's sets the file's path)
         self.setVisible(bool(text))
 
 
@@ -162,6 +167,7 @@ class TextView(QWidget):
         self.open_button = QPushButton(icon("open"), "Open\u2026")
         self.open_button.setToolTip("Open a .txt or .md file as a new text")
         self.status = StatusWords("")
+        self.stop_note = None  # (words, the branch shown) after a continuation was stopped
         self.status.setObjectName("Muted")
         self.status.hide()
         self.stop_button = QPushButton(icon("stop"), "Stop")
@@ -329,6 +335,7 @@ class TextView(QWidget):
     def _edited(self) -> None:
         if not self._loading:
             self.follow_stream = False
+            self.stop_note = None
             self.status.setText("edited\u2026")
             self.timer.start()
 
@@ -356,7 +363,7 @@ class TextView(QWidget):
 
         self.heatmap.set_records(heatmap_records(scored.records), prefix=scored.unscored_prefix)
         self.summary_panel.set_summary(summary)
-        self.status.setText("")
+        self.status.setText(self._stop_words())
 
     def set_measure(self, measure: str) -> None:
         self.heatmap.set_measure(measure)
@@ -405,6 +412,7 @@ class TextView(QWidget):
         # the editor shows the end, where the new tokens come: so does the heatmap (it showed the
         # start of a long text while the editor showed its end)
         self.follow_stream = True
+        self.stop_note = None
         self.heatmap_scroll.verticalScrollBar().setValue(self.heatmap_scroll.verticalScrollBar().maximum())
         self.status.setText("writing\u2026")
         self._set_editor_text(plan.prefix)  # what followed the cursor stays in its branch
@@ -420,9 +428,20 @@ class TextView(QWidget):
             self.status.setText("writing\u2026 (the text after the cursor stays in its branch)")
 
     def _continued(self, text: str, reason: str) -> None:
-        self.status.setText({"cancelled": "stopped", "error": ""}.get(reason, ""))
+        # a stopped continuation is said until the text changes or another branch shows: the
+        # analysis that follows it had put its "" over a bare "stopped"
+        stopped = reason == "cancelled"
+        self.stop_note = ((STOPPED_CONTINUATION if text else STOPPED_EMPTY), self.controller.tree.shown) if stopped \
+            else None
+        self.status.setText(self._stop_words() if stopped else "")
         if not text:
             self._show_path(self.controller.tree.shown_text())
+
+    def _stop_words(self) -> str:
+        """What the status says once the shown text is analysed: that its continuation was stopped."""
+        if self.stop_note is None or self.stop_note[1] != self.controller.tree.shown:
+            return ""
+        return self.stop_note[0]
 
     def _show_path(self, text: str) -> None:
         """A path of the tree is shown (a new continuation, a click in the tree, make main)."""

@@ -46,6 +46,16 @@ def token_label(text: str) -> str:
     return text.replace(" ", "\u2423").replace("\n", "\u21b5").replace("\t", "\u2192")
 
 
+def token_status_words(index: int, record: TokenRecord) -> str:
+    """A hovered token's figures, for the status bar (chat and Text alike)."""
+    return (f"token {index + 1}: \u201c{token_label(record.text)}\u201d  p={record.prob * 100:.2f}%  "
+            f"rank {record.rank}  entropy {record.entropy:.2f}")
+
+
+# as wide as most tokens' figures: the status bar keeps this much room for them (main_window)
+STATUS_SAMPLE = "token 125: \u201c\u2423lighthouse\u201d  p=29.35%  rank 12  entropy 3.37"
+
+
 def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
     rows = "".join(
         f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"
