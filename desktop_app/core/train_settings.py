@@ -163,6 +163,13 @@ class FineTuneSettings:
     # ratings x 4 armed at 8 and kept@16 at probe +3.6% (+1.2% without); +24-94 CPU-s of looks a run. At weight 4
     # every 2 updates ALL CAPS x 8 armed at 12 and was still discarded (one looping re-ask)
     loop_wait: bool = False
+    # corrections mostly in capitals (core.case_practice.in_capitals): this many questions the base model makes up
+    # in the manner of the rated ones, and the rated ones, get the base's first answer sentence upper-cased as
+    # extra targets, x case_practice_weight (a likelihood term, case_practice_per_update texts an update, in turn),
+    # so the adapter learns to spell in capitals from more than the person's few sentences. 0: off
+    case_practice: int = 0
+    case_practice_weight: float = 1.0
+    case_practice_per_update: int = 4
     rescore: bool = True
     rescore_limit: int = 8  # newest rated answers re-scored after a kept run; the compare view does the rest on demand
 
