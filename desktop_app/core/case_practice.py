@@ -83,7 +83,6 @@ def build_case_practice(model, tokenizer, window: int, device, pad_id: int, ques
     questions in the manner of ``questions`` (the rated ones), then the base's first answer
     sentence to each of them and to ``questions``, upper-cased. None when nothing is left."""
     from desktop_app.core import gate
-    from desktop_app.core.prompts import answer_ids
 
     rated = list(dict.fromkeys(q.strip() for q in questions if q.strip()))
     banned = {q.lower() for q in (*rated, *exclude, *gate.FRESH_QUESTIONS, *gate.CANARY_QUESTIONS,
@@ -95,15 +94,26 @@ def build_case_practice(model, tokenizer, window: int, device, pad_id: int, ques
         return None
     prompts = [gate.fresh_prompt(tokenizer, q, window, ANSWER_TOKENS) for q in asked]
     answers = _greedy(model, prompts, ANSWER_TOKENS, pad_id, device, tokenizer.eos_token_id)
+    texts = [tokenizer.decode(ids, skip_special_tokens=True) for ids in answers]
+    practice = practice_rows(tokenizer, list(zip(asked, prompts, texts)), eos_suffix, per_update)
+    return practice if len(practice) else None
+
+
+def practice_rows(tokenizer, answered: list[tuple[str, list[int], str]], eos_suffix: list[int],
+                  per_update: int = PER_UPDATE) -> CasePractice:
+    """(question, prompt ids, the base's answer) -> practice texts: the answer's first sentence
+    upper-cased; answers cut before any sentence ended, or without letters, are left out."""
+    from desktop_app.core.prompts import answer_ids
+
     seqs, texts = [], []
-    for q, prompt, ids in zip(asked, prompts, answers):
-        sentence = first_sentence(tokenizer.decode(ids, skip_special_tokens=True))
-        if not sentence or not any(c.isalpha() for c in sentence):
+    for question, prompt, answer in answered:
+        sentence = first_sentence(answer)
+        if not any(c.isalpha() for c in sentence):
             continue
         upper = sentence.upper()
         seqs.append((prompt, answer_ids(tokenizer, upper) + list(eos_suffix)))
-        texts.append((q, upper))
-    return CasePractice(seqs, texts, per_update) if seqs else None
+        texts.append((question, upper))
+    return CasePractice(seqs, texts, per_update)
 
 
 def first_sentence(text: str) -> str:
