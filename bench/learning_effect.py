@@ -255,6 +255,9 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     base_open = answers.greedy(OPEN_REQUESTS, "base") if styles else []  # a batch of its own: the rows' figures stay
     prompts = prompt_lengths(store, loaded, FineTuneSettings(**(overrides or {})))
     start, cpu_start = time.perf_counter(), time.process_time()
+    if (overrides or {}).get("case_practice"):  # its made-up questions never the ones measured here
+        overrides = {**overrides, "case_practice_avoid": tuple(q for _k, _a, unseen in checks for q in unseen)
+                     + tuple(OPEN_REQUESTS)}
     result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, **(overrides or {})),
                           progress=_phases(f"{scenario}-{size}"))
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start

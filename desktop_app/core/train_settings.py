@@ -170,6 +170,9 @@ class FineTuneSettings:
     case_practice: int = 0
     case_practice_weight: float = 1.0
     case_practice_per_update: int = 4
+    # questions the made-up ones must not be (a benchmark's never-rated questions: training on them would hide
+    # whether the style reaches new questions); the gate's own are always left out
+    case_practice_avoid: tuple[str, ...] = ()
     rescore: bool = True
     rescore_limit: int = 8  # newest rated answers re-scored after a kept run; the compare view does the rest on demand
 

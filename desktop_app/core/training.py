@@ -426,7 +426,8 @@ class _Run:
                 practice = build_case_practice(work.model, work.tokenizer, work.context_window, work.device, pad_id,
                                                rated, made_up=s.case_practice,
                                                eos_suffix=eos_suffix(work.tokenizer, s.end_with_eos), seed=s.seed,
-                                               per_update=s.case_practice_per_update)
+                                               per_update=s.case_practice_per_update,
+                                               exclude=tuple(s.case_practice_avoid))
         self.metrics["case_practice_rows"] = len(practice) if practice else 0
         if practice:
             self.metrics["case_practice_texts"] = [f"{q} -> {a}" for q, a in practice.texts]
