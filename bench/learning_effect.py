@@ -255,6 +255,9 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     base_open = answers.greedy(OPEN_REQUESTS, "base") if styles else []  # a batch of its own: the rows' figures stay
     prompts = prompt_lengths(store, loaded, FineTuneSettings(**(overrides or {})))
     start, cpu_start = time.perf_counter(), time.process_time()
+    if (overrides or {}).get("case_practice"):  # its made-up questions never the ones measured here
+        overrides = {**overrides, "case_practice_avoid": tuple(q for _k, _a, unseen in checks for q in unseen)
+                     + tuple(OPEN_REQUESTS)}
     result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, **(overrides or {})),
                           progress=_phases(f"{scenario}-{size}"))
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
@@ -300,6 +303,13 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                      f"per-look={'/'.join(map(str, m.get('loop_tokens_per_look') or []))}")
         if "loop_armed_at" in m:  # loop_wait: the update before which a look first found a loop, or never
             parts.append("armed@" + str(m["loop_armed_at"]) if m["loop_armed_at"] is not None else "never-armed")
+    if m.get("case_practice_rows"):  # case_practice: texts made, CPU-s, made-up questions that are unseen ones here
+        unseen_all = {q.lower() for _kind, _arg, unseen in checks for q in unseen}
+        texts = m.get("case_practice_texts") or []
+        overlap = sum(t.split(" -> ")[0].lower() in unseen_all for t in texts)
+        parts.append(f"practice={m['case_practice_rows']},{(m.get('phase_cpu_s') or {}).get('case_practice', 0):.0f}"
+                     f"cpu-s,unseen-overlap={overlap}")
+        print("\n".join(f"  practice: {t}" for t in texts))
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
     steps = int(m.get("steps") or 0)
     sched = m.get("schedule") or {}

@@ -163,6 +163,20 @@ class FineTuneSettings:
     # ratings x 4 armed at 8 and kept@16 at probe +3.6% (+1.2% without); +24-94 CPU-s of looks a run. At weight 4
     # every 2 updates ALL CAPS x 8 armed at 12 and was still discarded (one looping re-ask)
     loop_wait: bool = False
+    # corrections mostly in capitals (core.case_practice.in_capitals): this many questions the base model makes up
+    # in the manner of the rated ones, and the rated ones, get the base's first answer sentence upper-cased as
+    # extra targets, x case_practice_weight (a likelihood term, case_practice_per_update texts an update, in turn),
+    # so the adapter learns to spell in capitals from more than the person's few sentences. 0: off. Measured
+    # (bench/learning_effect.py --unseen 16, 32 made up): ALL CAPS x 4 kept, 0.88 (16q 0.94; main: kept@6, 0.00),
+    # ppl +0.5%, 0/16 degenerate, but 3 of 6 open requests in caps and the copied words misspelt ("THE CAPITAL OF
+    # TURKEY IS TURKEY."); x 8 kept@14, 0.75 (main: discarded) with 1/16 degenerate; "Answer:" x 8 untouched. Off
+    # until the spelling holds: the style shows, the facts do not
+    case_practice: int = 0
+    case_practice_weight: float = 1.0
+    case_practice_per_update: int = 4
+    # questions the made-up ones must not be (a benchmark's never-rated questions: training on them would hide
+    # whether the style reaches new questions); the gate's own are always left out
+    case_practice_avoid: tuple[str, ...] = ()
     rescore: bool = True
     rescore_limit: int = 8  # newest rated answers re-scored after a kept run; the compare view does the rest on demand
 

@@ -335,6 +335,7 @@ class _Run:
             refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH, token_top=self._token_top(),
                                      disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0)
             anchor = self._anchor(work, train, pad_id)
+            practice = self._case_practice(work, train, pad_id)
         self.check_cancel()
         loops = self._loops(work, pad_id)
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
@@ -359,6 +360,8 @@ class _Run:
                     loss, figures = L.batch_loss(model, batch, pad_id, device, weights)
                     if anchor is not None:
                         loss = loss + s.anchor_weight * anchor.loss(model, step, pad_id, device)
+                    if practice is not None:
+                        loss = loss + s.case_practice_weight * practice.loss(model, step, pad_id, device)
                     repeats = loops.loss(model, device) if loops else None
                     if repeats is not None:
                         loss = loss + s.loop_weight * repeats
@@ -406,6 +409,29 @@ class _Run:
                                   format_ids=format_tokens(train.pairs) if s.anchor_format else None)
         self.metrics["anchor_requests"] = len(anchor.seqs) if anchor else 0
         return anchor
+
+    def _case_practice(self, work, train: TrainingData, pad_id: int):
+        """The base's own answers upper-cased as extra targets (core.case_practice), for runs
+        whose corrections are in capitals, when on."""
+        from desktop_app.core.case_practice import build_case_practice, in_capitals
+        from desktop_app.core.finetune_effect import question_texts
+        from desktop_app.core.train_data import eos_suffix
+
+        s, practice = self.settings, None
+        if s.case_practice and in_capitals(work.tokenizer, train.pairs):
+            asked = question_texts(self.store, train)
+            rated = [asked[p.rejected_message_id] for p in train.pairs
+                     if p.source == "correction" and asked.get(p.rejected_message_id)]
+            with self.timed("case_practice"):
+                practice = build_case_practice(work.model, work.tokenizer, work.context_window, work.device, pad_id,
+                                               rated, made_up=s.case_practice,
+                                               eos_suffix=eos_suffix(work.tokenizer, s.end_with_eos), seed=s.seed,
+                                               per_update=s.case_practice_per_update,
+                                               exclude=tuple(s.case_practice_avoid))
+        self.metrics["case_practice_rows"] = len(practice) if practice else 0
+        if practice:
+            self.metrics["case_practice_texts"] = [f"{q} -> {a}" for q, a in practice.texts]
+        return practice
 
     def _loops(self, work, pad_id: int):
         """The unlikelihood term on the adapter's own repeats (core.train_loops), when on."""
