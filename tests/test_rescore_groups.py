@@ -93,15 +93,15 @@ def test_one_conversation_is_one_group_and_its_records_are_each_answers_own(chat
 
 
 def test_margins_read_a_shared_prompt_once_with_the_same_figures(tiny_chat_model, tiny_model):
-    """gate.margin's answers continue from their prompt's cache (train_losses.prompt_shared_logps):
-    the figures of reading each (prompt, answer) whole."""
+    """gate.margin's answers continue from their prompt's cache (train_losses.prompt_shared_logps),
+    prompts of several lengths left-padded together: the figures of reading each (prompt, answer) whole."""
     from desktop_app.core.train_losses import distinct_sequence_logps, prompt_shared_logps
 
     for loaded in (tiny_chat_model, tiny_model):
         ids = loaded.tokenizer("alpha beta gamma delta epsilon zeta eta theta iota kappa")["input_ids"]
         seqs = [(ids[:6], ids[6:9]), (ids[:6], ids[3:4]), (ids[:4], ids[4:10]), (ids[:6], ids[6:9]), (ids[:5], [])]
-        for reduce in ("sum", "mean"):
-            shared = prompt_shared_logps(loaded.model, seqs, 0, loaded.device, reduce=reduce)
+        for reduce, batch in (("sum", 8), ("mean", 8), ("sum", 2)):  # 2: prompts and answers in several batches
+            shared = prompt_shared_logps(loaded.model, seqs, 0, loaded.device, reduce=reduce, batch_size=batch)
             whole = distinct_sequence_logps(loaded.model, seqs, 0, loaded.device, reduce=reduce)
             assert shared.tolist() == pytest.approx(whole.tolist(), abs=1e-4)
             assert shared[0] != shared[1]
