@@ -296,13 +296,15 @@ def rescore_newest(store, work, adapter_id: int, limit: int, cancel: threading.E
     """Per-token records of the newest rated answers under the new adapter (and the base
     model where no record of it exists), for the compare view. Only the newest ``limit``:
     the compare view scores any other answer when it is opened, so a person with a hundred
-    ratings does not wait for all of them here. ``progress(n, of)`` after each one stored."""
-    from desktop_app.core.session import rescore_and_store
+    ratings does not wait for all of them here. The answers of one conversation are read in
+    one pass per model (session.rescore_groups). ``progress(n, of)`` after each group stored."""
+    from desktop_app.core.session import rescore_group_and_store, rescore_groups
 
     mids = rated_message_ids(store)[-limit:]
-    for n, mid in enumerate(mids, 1):
+    done = 0
+    for group in rescore_groups(store, work, mids):  # the answers of one conversation read together
         if cancel.is_set():  # a kept run's re-scoring is not undone by cancel; it just stops early
             return
-        if not rescore_and_store(store, work, mid, adapter_id):
-            continue
-        progress(n, len(mids))
+        rescore_group_and_store(store, work, group, adapter_id)
+        done += len(group)
+        progress(done, len(mids))

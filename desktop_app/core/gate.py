@@ -27,7 +27,7 @@ import torch
 
 from desktop_app.core.paths import RESOURCES_DIR
 from desktop_app.core.train_data import TrainingData
-from desktop_app.core.train_losses import distinct_sequence_logps, pad_batch, per_token_logps
+from desktop_app.core.train_losses import pad_batch, per_token_logps, prompt_shared_logps
 
 PROBE_PATH = RESOURCES_DIR / "probe.txt"
 GUARD_PATH = RESOURCES_DIR / "guard.txt"
@@ -76,7 +76,7 @@ def _answer_items(model, data: TrainingData, pad_id: int, device, batch_size: in
     seqs = [(e.prompt_ids, e.completion_ids) for e in lone]
     for p in data.pairs:
         seqs += [(p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids)]
-    means = distinct_sequence_logps(model, seqs, pad_id, device, batch_size=batch_size, reduce="mean").tolist()
+    means = prompt_shared_logps(model, seqs, pad_id, device, batch_size=batch_size, reduce="mean").tolist()
     items = [(1.0 if e.label else -1.0) * m for e, m in zip(lone, means)]
     for i, p in enumerate(data.pairs):
         chosen, rejected = means[len(lone) + 2 * i], means[len(lone) + 2 * i + 1]

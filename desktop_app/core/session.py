@@ -285,10 +285,7 @@ def score_answer(loaded: LoadedModel, prompt_ids: list[int], ids: list[int], end
     gets an empty text, so the records' text is still the answer's text (``split_end``)."""
     from desktop_app.core.scoring import score_ids
 
-    records = score_ids(loaded, prompt_ids, ids)
-    if ended and records:
-        records[-1] = replace(records[-1], text="")
-    return records
+    return _end_text(score_ids(loaded, prompt_ids, ids), ended)
 
 
 def split_end(records: list, tokenizer) -> tuple[list, TokenRecord | None]:
@@ -423,6 +420,78 @@ def rescore_and_store(store, loaded: LoadedModel, message_id: int, adapter_id: i
                 before = score_answer(loaded, prompt_ids, ids, ended)
     store_rescored(store, message_id, adapter_id, before, after)
     return True
+
+
+@dataclass(frozen=True)
+class ToScore:
+    """A stored answer as re-scoring reads it (``_answer_to_score``)."""
+    message_id: int
+    prompt_ids: list
+    ids: list
+    ended: bool
+
+    @property
+    def full(self) -> list:
+        return list(self.prompt_ids) + list(self.ids)
+
+
+def rescore_groups(store, loaded: LoadedModel, message_ids: list[int]) -> list[list[ToScore]]:
+    """``message_ids``' answers (those with a prompt and tokens) grouped by the text they lie
+    in: each group's answers are prefixes of its first one's prompt and answer (the answers of
+    one conversation, its last one first), so ``rescore_group_and_store`` reads the
+    conversation once for all of them. An answer whose text is no other's prefix (another
+    conversation, or one whose earlier answers tokenize differently in the later prompts)
+    is a group of its own."""
+    items = []
+    for mid in message_ids:
+        try:
+            prompt_ids, ids, ended = _answer_to_score(store, loaded, mid)
+        except ValueError:  # no prompt before it: nothing to score after
+            continue
+        if ids:
+            items.append(ToScore(mid, prompt_ids, ids, ended))
+    groups: list[list[ToScore]] = []
+    for item in sorted(items, key=lambda i: -len(i.full)):
+        full = item.full
+        host = next((g for g in groups if g[0].full[:len(full)] == full), None)
+        if host is None:
+            groups.append([item])
+        else:
+            host.append(item)
+    return groups
+
+
+def rescore_group_and_store(store, loaded: LoadedModel, group: list[ToScore], adapter_id: int) -> None:
+    """``rescore_and_store`` for each answer of a group (``rescore_groups``), the group's text
+    read once under the adapter and once under the base model (for the answers with no base
+    scoring stored yet) instead of once per answer; answer by answer where that cannot be
+    (``scoring.score_spans``: a text longer than the window)."""
+    from desktop_app.core.scoring import score_spans
+
+    full = group[0].full
+    spans = [(len(i.prompt_ids), len(i.prompt_ids) + len(i.ids)) for i in group]
+    with loaded.lock:
+        after = score_spans(loaded, full, spans) if len(group) > 1 else None
+        if after is None:
+            for item in group:
+                rescore_and_store(store, loaded, item.message_id, adapter_id)
+            return
+        unscored = [k for k, i in enumerate(group) if [r.id for r in store.token_records(
+            i.message_id, adapter_id=None, kind="rescored")] != i.ids]
+        before = {}
+        if unscored:
+            with loaded.model.disable_adapter():
+                before = dict(zip(unscored, score_spans(loaded, full, [spans[k] for k in unscored])))
+    for k, item in enumerate(group):
+        base = _end_text(before[k], item.ended) if k in before else None
+        store_rescored(store, item.message_id, adapter_id, base, _end_text(after[k], item.ended))
+
+
+def _end_text(records: list, ended: bool) -> list:
+    """``score_answer``'s records: the end-of-text token (``ended``: the last id) with an empty text."""
+    if ended and records:
+        records[-1] = replace(records[-1], text="")
+    return records
 
 
 def store_rescored(store, message_id: int, adapter_id: int, before: list | None, after: list) -> None:
