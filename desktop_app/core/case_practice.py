@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import torch
 
+from desktop_app.core.train_anchor import greedy_answers
 from desktop_app.core.train_losses import pad_batch
 
 CAPS_SHARE = 0.8  # a correction "in capitals": this share of its letters upper-case (and >= 3 letters)
@@ -93,7 +94,7 @@ def build_case_practice(model, tokenizer, window: int, device, pad_id: int, ques
     if not asked:
         return None
     prompts = [gate.fresh_prompt(tokenizer, q, window, ANSWER_TOKENS) for q in asked]
-    answers = _greedy(model, prompts, ANSWER_TOKENS, pad_id, device, tokenizer.eos_token_id)
+    answers = greedy_answers(model, prompts, ANSWER_TOKENS, pad_id, device, tokenizer.eos_token_id)
     texts = [tokenizer.decode(ids, skip_special_tokens=True) for ids in answers]
     practice = practice_rows(tokenizer, list(zip(asked, prompts, texts)), eos_suffix, per_update)
     return practice if len(practice) else None
@@ -145,12 +146,3 @@ def make_up_questions(model, tokenizer, device, pad_id: int, rated: list[str], c
         if len(out) >= count:
             break
     return out[:count]
-
-
-def _greedy(model, prompts: list[list[int]], tokens: int, pad_id: int, device, eos) -> list[list[int]]:
-    width = max(len(p) for p in prompts)
-    ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in prompts], device=device)
-    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
-    out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, do_sample=False,
-                         pad_token_id=pad_id, eos_token_id=eos)
-    return [row[:row.index(eos)] if eos is not None and eos in row else row for row in out[:, width:].tolist()]

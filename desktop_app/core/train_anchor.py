@@ -102,7 +102,7 @@ def build_anchor(model, tokenizer, window: int, device, pad_id: int, requests=AN
     if format_ids:
         tokens = 1  # only the first answer position is held
     prompts = [gate.fresh_prompt(tokenizer, q, window, tokens) for q in requests]
-    answers = _greedy(model, prompts, tokens, pad_id, device, tokenizer.eos_token_id)
+    answers = greedy_answers(model, prompts, tokens, pad_id, device, tokenizer.eos_token_id)
     seqs = [(p, a) for p, a in zip(prompts, answers) if a]
     if not seqs:
         return None
@@ -110,7 +110,8 @@ def build_anchor(model, tokenizer, window: int, device, pad_id: int, requests=AN
     return Anchor(seqs, ref, per_update, list(format_ids) if format_ids else None)
 
 
-def _greedy(model, prompts: list[list[int]], tokens: int, pad_id: int, device, eos) -> list[list[int]]:
+def greedy_answers(model, prompts: list[list[int]], tokens: int, pad_id: int, device, eos) -> list[list[int]]:
+    """``model``'s greedy answer to each prompt (left-padded into one batch), cut at ``eos``."""
     width = max(len(p) for p in prompts)
     ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in prompts], device=device)
     mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)

@@ -23,7 +23,29 @@ def first_geometry(available: QRect, least: QSize, wanted: QSize = FIRST_SIZE) -
     return rect
 
 
-class Compactor(QObject):
+class _BarWatcher(QObject):
+    """Calls ``update()`` whenever ``bar`` is resized or its layout asks again, once ``watch()``
+    was called (by a subclass, after it set what ``update`` reads)."""
+
+    def __init__(self, bar: QWidget):
+        super().__init__(bar)
+        self.bar = bar
+
+    def watch(self) -> None:
+        self.bar.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        # a part shown or hidden (Chat's "Score my prompts" after Text) changes what the full
+        # form needs without a resize: the bar's layout asks again, and so does this
+        if watched is self.bar and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self.update()
+        return False
+
+    def update(self) -> None:
+        raise NotImplementedError
+
+
+class Compactor(_BarWatcher):
     """Calls ``apply(compact)`` when ``bar``'s width crosses what its full form asks for.
 
     The bar's parts get small explicit minimum widths, so a narrow window may squeeze it;
@@ -32,17 +54,10 @@ class Compactor(QObject):
 
     def __init__(self, bar: QWidget, apply: Callable[[bool], None]):
         super().__init__(bar)
-        self.bar, self.apply = bar, apply
+        self.apply = apply
         self.compact = False
         self.full_width = 0
-        bar.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        # a part shown or hidden (Chat's "Score my prompts" after Text) changes what the full
-        # form needs without a resize: the bar's layout asks again, and so does this
-        if watched is self.bar and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
-            self.update()
-        return False
+        self.watch()
 
     def update(self) -> None:
         width = self.bar.width()
@@ -62,7 +77,7 @@ class Compactor(QObject):
         self.apply(compact)
 
 
-class Stepper(QObject):
+class Stepper(_BarWatcher):
     """Calls ``apply(step)`` with the fewest of ``steps`` steps that let ``bar``'s parts fit
     (0: the full form; each step shortens one more thing, the least needed first), where
     Compactor's one step dropped everything at once though only one word did not fit.
@@ -72,14 +87,9 @@ class Stepper(QObject):
 
     def __init__(self, bar: QWidget, steps: int, need: Callable[[int], int], apply: Callable[[int], None]):
         super().__init__(bar)
-        self.bar, self.steps, self.need, self.apply = bar, steps, need, apply
+        self.steps, self.need, self.apply = steps, need, apply
         self.step = 0
-        bar.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.bar and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
-            self.update()
-        return False
+        self.watch()
 
     def update(self) -> None:
         width = self.bar.width()
