@@ -119,6 +119,7 @@ def test_importing_into_a_database_without_ratings_says_no_reasks_not_0_of_0(tmp
     assert main(["adapters", "import", str(peft), *common]) == 0
     out, err = capsys.readouterr()
     assert "of 0" not in out and "re-asks: none (no rated questions to ask again)" in out
+    assert "Re-scoring" not in err, "nothing rated, nothing to re-score"
     assert "re-asks were checked" not in out and "only general text was checked" in out
     assert "Measured..." not in err
     with Store.open(paths.db_path) as store:

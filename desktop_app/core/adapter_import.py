@@ -269,7 +269,10 @@ def import_adapter(store, paths, loaded, folder, *, any_base: bool = False, prog
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
-    report("Re-scoring your rated answers for the compare view", 0, 0)
-    rescore_rated(store, loaded, model, adapter_id, cancel)
+    from desktop_app.core.train_data import rated_message_ids
+
+    if rated_message_ids(store):  # nothing rated: no step to announce
+        report("Re-scoring your rated answers for the compare view", 0, 0)
+        rescore_rated(store, loaded, model, adapter_id, cancel)
     log.info("imported adapter %s from %s: %s", adapter_id, folder, reason)
     return ImportResult(adapter_id, verdict.kept, reason, metrics)
