@@ -260,3 +260,13 @@ def test_a_database_another_program_is_writing_is_busy_not_an_unexpected_error(t
     err = capsys.readouterr().err
     assert code == 2 and "is busy" in err and "unexpected" not in err
     assert main(["--db", db, "rate", str(answer), "up"]) == 0, "once it is free, the same command works"
+
+
+def test_an_export_with_nothing_rated_says_what_would_fill_it(tmp_path, capsys):
+    common = ["--data-dir", str(tmp_path / "data")]
+    for extra, why in (([], "no chat ratings make kto examples: rate answers"),
+                       (["--text"], "no Text-mode ratings make kto examples: rate a continuation")):
+        out = tmp_path / f"e{len(extra)}.jsonl"
+        assert main(["export", "--format", "kto", *extra, "--out", str(out), *common]) == 0
+        err = capsys.readouterr().err
+        assert why in err and "wrote 0 kto examples" in err and out.read_text() == ""

@@ -136,6 +136,8 @@ def cmd_export(args) -> int:
     if text_examples and not args.text:
         print(f"{_count(len(text_examples), f'text-mode {args.format} example')} not included: export them with --text",
               file=sys.stderr)
+    if not examples:
+        print(_nothing_to_export(args), file=sys.stderr)
     if args.out:
         out = Path(args.out).expanduser()
         tmp = out.with_name(out.name + ".tmp")
@@ -149,6 +151,14 @@ def cmd_export(args) -> int:
         n = write_jsonl(examples, sys.stdout)
         print(f"wrote {_count(n, f'{args.format} example')}", file=sys.stderr)
     return 0
+
+
+def _nothing_to_export(args) -> str:
+    """Why the file is empty, and what would fill it (a bare "wrote 0" read like a failure)."""
+    if args.text:
+        return (f"no Text-mode ratings make {args.format} examples: rate a continuation's tokens or branches in "
+                "Text mode first")
+    return f"no chat ratings make {args.format} examples: rate answers (thumbs, tokens, a better answer) first"
 
 
 def _script_path(args) -> Path | None:
