@@ -219,7 +219,7 @@ def rescore_rated(store, loaded, model, adapter_id: int, cancel=None) -> int:
     import torch
 
     from desktop_app.core.models import LoadedModel
-    from desktop_app.core.session import score_answer
+    from desktop_app.core.session import base_scored, score_answer
     from desktop_app.core.train_data import rated_message_ids, scored_answer_ids
 
     tokenizer = loaded.training_tokenizer()
@@ -237,7 +237,7 @@ def rescore_rated(store, loaded, model, adapter_id: int, cancel=None) -> int:
             continue
         store.set_token_records(mid, score_answer(work, prompt_ids, ids, ended), adapter_id=adapter_id,
                                 kind="rescored")
-        if [r.id for r in store.token_records(mid, adapter_id=None, kind="rescored")] != ids:
+        if not base_scored(store, mid, ids):
             with model.disable_adapter():
                 store.set_token_records(mid, score_answer(work, prompt_ids, ids, ended), adapter_id=None,
                                         kind="rescored")

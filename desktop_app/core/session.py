@@ -411,15 +411,24 @@ def rescore_and_store(store, loaded: LoadedModel, message_id: int, adapter_id: i
         return False
     if not ids:
         return False
+    _rescore_one(store, loaded, ToScore(message_id, prompt_ids, ids, ended), adapter_id)
+    return True
+
+
+def _rescore_one(store, loaded: LoadedModel, item: "ToScore", adapter_id: int) -> None:
     before = None
     with loaded.lock:
-        after = score_answer(loaded, prompt_ids, ids, ended)
-        stored = store.token_records(message_id, adapter_id=None, kind="rescored")
-        if [r.id for r in stored] != ids:  # none yet, or stored before its end token was scored
+        after = score_answer(loaded, item.prompt_ids, item.ids, item.ended)
+        if not base_scored(store, item.message_id, item.ids):
             with loaded.model.disable_adapter():
-                before = score_answer(loaded, prompt_ids, ids, ended)
-    store_rescored(store, message_id, adapter_id, before, after)
-    return True
+                before = score_answer(loaded, item.prompt_ids, item.ids, item.ended)
+    store_rescored(store, item.message_id, adapter_id, before, after)
+
+
+def base_scored(store, message_id: int, ids: list[int]) -> bool:
+    """The base model's scoring of exactly these tokens is stored (none yet, or one stored
+    before the answer's end token was scored, is not)."""
+    return [r.id for r in store.token_records(message_id, adapter_id=None, kind="rescored")] == list(ids)
 
 
 @dataclass(frozen=True)
@@ -474,10 +483,9 @@ def rescore_group_and_store(store, loaded: LoadedModel, group: list[ToScore], ad
         after = score_spans(loaded, full, spans) if len(group) > 1 else None
         if after is None:
             for item in group:
-                rescore_and_store(store, loaded, item.message_id, adapter_id)
+                _rescore_one(store, loaded, item, adapter_id)
             return
-        unscored = [k for k, i in enumerate(group) if [r.id for r in store.token_records(
-            i.message_id, adapter_id=None, kind="rescored")] != i.ids]
+        unscored = [k for k, i in enumerate(group) if not base_scored(store, i.message_id, i.ids)]
         before = {}
         if unscored:
             with loaded.model.disable_adapter():
@@ -498,8 +506,7 @@ def store_rescored(store, message_id: int, adapter_id: int, before: list | None,
     """Keep both scorings for the compare view (the base model's only once; ``before`` may be
     None when a base scoring is already stored)."""
     store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored")
-    if before is not None and [r.id for r in store.token_records(message_id, adapter_id=None, kind="rescored")] != [
-            r.id for r in before]:
+    if before is not None and not base_scored(store, message_id, [r.id for r in before]):
         store.set_token_records(message_id, before, adapter_id=None, kind="rescored")
 
 
