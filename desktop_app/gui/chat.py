@@ -571,7 +571,7 @@ class ChatController(QObject):
         """Why token ``index`` of a stored answer (core.explain), on the model lane with the
         model as it is now; ``on_progress`` hears the lens and sampler first, then the
         attribution's progress. Asking for an answer cancels it; so does choosing another token."""
-        from desktop_app.core.explain import context_for_message
+        from desktop_app.core.token_context import context_for_message
 
         store = self.store
         return self._explain(lambda loaded: context_for_message(store, loaded, message_id, index), on_success,
@@ -579,7 +579,7 @@ class ChatController(QObject):
 
     def explain_text_token(self, make_context, on_success, on_failure, on_cancelled, on_progress=None) -> Task:
         """Why a token of a Text mode text: like ``explain_token``, with the TokenContext that
-        ``make_context(loaded)`` gives (core.explain.context_for_text)."""
+        ``make_context(loaded)`` gives (core.token_context.context_for_text)."""
         return self._explain(make_context, on_success, on_failure, on_cancelled, on_progress)
 
     def _explain(self, make_context, on_success, on_failure, on_cancelled, on_progress) -> Task:
