@@ -21,6 +21,7 @@ from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
+from desktop_app.gui.conversation_export import newest_branch
 from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
 
 log = logging.getLogger(__name__)
@@ -270,17 +271,7 @@ class ChatController(QObject):
 
     def thread(self) -> list[dict]:
         """The branch on screen: from the root, the chosen (default: newest) child each step."""
-        path, parent, seen = [], None, set()
-        while True:
-            kids = self.children(parent)
-            if not kids:
-                return path
-            chosen = next((k for k in kids if k["id"] == self.choice.get(parent)), kids[-1])
-            if chosen["id"] in seen:  # pragma: no cover - defensive against bad data
-                return path
-            seen.add(chosen["id"])
-            path.append(chosen)
-            parent = chosen["id"]
+        return newest_branch(self.messages, self.choice)
 
     def sibling_position(self, message: dict) -> tuple[int, int]:
         kids = self.children(message["parent_id"])
