@@ -23,12 +23,12 @@ before) and through the model's body and a 2-D output layer (as now), interleave
 every path point in the bfloat16 backward on a CPU, and Cancel waited for that.
 
 --stall: the attribution on the bundled model with and without the refinement's stall rule
-(core.explain.IG_STALL_ROUNDS), in one process on one context: passes and CPU-seconds of each,
+(core.attribution.IG_STALL_ROUNDS), in one process on one context: passes and CPU-seconds of each,
 `stall_cpu_ratio` (with / without), and how far apart the two results are (relative L2 of the
 contributions, the top five of each). Also the lens's CPU-seconds: the first part the window shows.
 
 --widen: on the bundled model, for tokens of WIDEN_TEXTS, the attribution on Fast weights in their own
-bfloat16 arithmetic (as before core.explain.float32_arithmetic), the same weights widened to float32
+bfloat16 arithmetic (as before core.attribution.float32_arithmetic), the same weights widened to float32
 (as now) and on Exact weights, one after the other in one process: each one's gap, whether it
 is complete (within 5%), whether its top three tokens are Exact's, and CPU seconds;
 `widen_cpu_ratio` (widened / bfloat16).
@@ -78,7 +78,8 @@ def forward_backward(loaded, ids: list[int]) -> None:
 
 
 def ratios(args) -> None:
-    from desktop_app.core import explain as ex
+    from desktop_app.core.attribution import integrated_gradients
+    from desktop_app.core.lens import logit_lens
 
     loaded = gpt2_124m(args.device)
     ids = torch.randint(0, 50257, (args.tokens + 1,), generator=torch.Generator().manual_seed(1)).tolist()
@@ -88,10 +89,10 @@ def ratios(args) -> None:
         with torch.inference_mode():
             plain.append(timed(lambda: loaded.model(input_ids=torch.tensor([seen]), logits_to_keep=1))[0])
         passes.append(timed(lambda: forward_backward(loaded, seen))[0])
-        lens.append(timed(lambda: ex.logit_lens(loaded, seen, chosen))[0])
+        lens.append(timed(lambda: logit_lens(loaded, seen, chosen))[0])
     forward_ms, fb_ms, lens_ms = (statistics.median(x) for x in (plain, passes, lens))
-    attribution_ms, result = timed(lambda: ex.integrated_gradients(loaded, seen, chosen, 0, steps=args.steps,
-                                                                   max_steps=args.steps))
+    attribution_ms, result = timed(lambda: integrated_gradients(loaded, seen, chosen, 0, steps=args.steps,
+                                                                max_steps=args.steps))
     print(f"context: {args.tokens} tokens, GPT-2 124M shape, {args.device}")
     print(f"forward_ms: {forward_ms:.0f}  forward_backward_ms: {fb_ms:.0f}  lens_ms: {lens_ms:.0f}  "
           f"attribution_ms: {attribution_ms:.0f} ({result.steps} steps, gap {result.gap * 100:.1f}%)")
@@ -102,14 +103,16 @@ def ratios(args) -> None:
 def bundled(args) -> None:
     from desktop_app.core import explain as ex
     from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.lens import logit_lens
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
+    from desktop_app.core.token_context import TokenContext
 
     loaded = open_model("bundled", AppPaths.resolve().ensure(), device=args.device)
     text = (Path(__file__).resolve().parents[1] / "resources" / "probe.txt").read_text()
     ids = list(loaded.tokenizer(text)["input_ids"])[:args.bundled_tokens + 1]
-    context = ex.TokenContext(ids=ids, prompt_len=len(ids) - 1, settings=SamplingSettings())
-    lens_ms, _ = timed(lambda: ex.logit_lens(loaded, ids[:-1], ids[-1]))
+    context = TokenContext(ids=ids, prompt_len=len(ids) - 1, settings=SamplingSettings())
+    lens_ms, _ = timed(lambda: logit_lens(loaded, ids[:-1], ids[-1]))
     total_ms, result = timed(lambda: ex.explain(loaded, context))
     a = result.attribution
     print(f"bundled SmolLM2-135M, {len(ids) - 1}-token context, {args.device}: lens {lens_ms / 1000:.2f} s; "
@@ -117,7 +120,9 @@ def bundled(args) -> None:
 
 
 def stall(args) -> None:
-    from desktop_app.core import explain as ex
+    from desktop_app.core import attribution
+    from desktop_app.core.explain import runner_up
+    from desktop_app.core.lens import logit_lens
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
 
@@ -126,19 +131,19 @@ def stall(args) -> None:
     ids = list(loaded.tokenizer(text)["input_ids"])[:args.bundled_tokens + 1]
     seen, chosen = ids[:-1], ids[-1]
     start = time.process_time()
-    _lens, logits = ex.logit_lens(loaded, seen, chosen)
+    _lens, logits = logit_lens(loaded, seen, chosen)
     lens_s = time.process_time() - start
     print(f"bundled SmolLM2-135M ({loaded.precision}), {len(seen)}-token context: "
           f"lens {lens_s:.2f} CPU-s (shown first)")
-    other, runs, kept = ex.runner_up(logits, chosen), {}, ex.IG_STALL_ROUNDS
+    other, runs, kept = runner_up(logits, chosen), {}, attribution.IG_STALL_ROUNDS
     for name, rounds in (("with", kept), ("without", 10**9)):
-        ex.IG_STALL_ROUNDS = rounds
+        attribution.IG_STALL_ROUNDS = rounds
         start = time.process_time()
-        result = ex.integrated_gradients(loaded, seen, chosen, other)
+        result = attribution.integrated_gradients(loaded, seen, chosen, other)
         runs[name] = (time.process_time() - start, result)
         print(f"{name} the stall rule: {result.steps + 1} passes, {runs[name][0]:.1f} CPU-s, "
               f"gap {result.gap * 100:.1f}%, top five {result.top(5)}")
-    ex.IG_STALL_ROUNDS = kept
+    attribution.IG_STALL_ROUNDS = kept
     a, b = (torch.tensor(r.scores) for _t, r in runs.values())
     print(f"stall_cpu_ratio: {runs['with'][0] / runs['without'][0]:.2f}  "
           f"contributions apart (relative L2): {float((a - b).norm() / b.norm()):.5f}")
@@ -147,9 +152,10 @@ def stall(args) -> None:
 def head(args) -> None:
     """One batch of attribution passes (forward and backward, 8 path points) on the bundled
     model, its logits through the whole model (as before) and through the body plus a 2-D
-    output layer (core.explain._Path._logits), interleaved in one process; with the largest
+    output layer (core.attribution._Path._logits), interleaved in one process; with the largest
     gap between two cancel checks of each (what Cancel waits for at most)."""
-    from desktop_app.core import explain as ex
+    from desktop_app.core.attribution import _Path, baseline_token
+    from desktop_app.core.lens import stoppable_blocks
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
 
@@ -169,11 +175,11 @@ def head(args) -> None:
     embed = loaded.model.get_input_embeddings()
     ids_t = torch.tensor(ids[:-1], device=loaded.device)
     inputs = embed(ids_t).detach()
-    blank = embed(torch.full_like(ids_t, ex.baseline_token(loaded.tokenizer))).detach()
-    path = ex._Path(loaded.model, inputs, blank, len(ids) - 2, ids[-1], 0, None, None)
+    blank = embed(torch.full_like(ids_t, baseline_token(loaded.tokenizer))).detach()
+    path = _Path(loaded.model, inputs, blank, len(ids) - 2, ids[-1], 0, None, None)
     alphas = torch.linspace(0, 1, 8, dtype=inputs.dtype, device=loaded.device)
     times = {"whole": [], "2d": []}
-    with torch.enable_grad(), ex._stoppable_layers(loaded.model, __import__("threading").Event()):
+    with torch.enable_grad(), stoppable_blocks(loaded.model, __import__("threading").Event()):
         for _ in range(args.rounds):
             for name in times:
                 def objective(whole=name == "whole"):
@@ -191,8 +197,8 @@ def rounding(args) -> None:
     """How far a token's probability as written (token by token) is from the same token
     scored later (the whole text at once) and from Explain's pass, per precision: why
     Explain's figure can differ from the inspector's under Fast."""
-    from desktop_app.core import explain as ex
     from desktop_app.core.generation import SamplingSettings, generate
+    from desktop_app.core.lens import final_logits
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.prompts import Turn, build_prompt
@@ -209,7 +215,7 @@ def rounding(args) -> None:
         gaps = [abs(a.prob - b.prob) * 100 for a, b in zip(gen.records, scored)]
         worst = max(range(len(gaps)), key=gaps.__getitem__)
         with torch.inference_mode():
-            explained = float(torch.softmax(ex.final_logits(loaded, prompt.ids + ids[:worst]).float(), -1)[ids[worst]])
+            explained = float(torch.softmax(final_logits(loaded, prompt.ids + ids[:worst]).float(), -1)[ids[worst]])
         print(f"{loaded.precision}: {len(ids)} tokens, written vs scored: mean {statistics.mean(gaps):.2f} points, "
               f"max {gaps[worst]:.2f} at {gen.records[worst].text!r} (written {gen.records[worst].prob * 100:.2f}%, "
               f"scored {scored[worst].prob * 100:.2f}%, Explain's pass {explained * 100:.2f}%)")
@@ -225,12 +231,13 @@ def ui_gap(args) -> None:
 
     from desktop_app.core import explain as ex
     from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.token_context import TokenContext
     from desktop_app.gui.tasks import Lane, Task
 
     app = QApplication.instance() or QApplication([])
     loaded = gpt2_124m("cpu")
     ids = torch.randint(0, 50257, (args.ui_tokens + 1,), generator=torch.Generator().manual_seed(2)).tolist()
-    context = ex.TokenContext(ids=ids, prompt_len=len(ids) - 1, settings=SamplingSettings())
+    context = TokenContext(ids=ids, prompt_len=len(ids) - 1, settings=SamplingSettings())
     gaps, last = [], [time.perf_counter()]
 
     def tick() -> None:
@@ -262,14 +269,16 @@ WIDEN_TEXTS = ("The capital of France is Paris.",
 def widen(args) -> None:
     from contextlib import nullcontext
 
-    from desktop_app.core import explain as ex
+    from desktop_app.core import attribution
+    from desktop_app.core.explain import runner_up
+    from desktop_app.core.lens import final_logits
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
 
     paths = AppPaths.resolve().ensure()
     fast = open_model("bundled", paths, device=args.device, precision="fast")
     exact = open_model("bundled", paths, device=args.device, precision="exact")
-    widened = ex.float32_arithmetic
+    widened = attribution.float32_arithmetic
     modes = (("exact", exact, widened), ("bfloat16", fast, lambda loaded: nullcontext()), ("widened", fast, widened))
     totals = {name: [0, 0, 0.0] for name, _, _ in modes}  # complete, top-3 as Exact's, CPU-s
     count = 0
@@ -278,16 +287,16 @@ def widen(args) -> None:
         for at in sorted({3, len(ids) // 2, len(ids) - 2}):
             count += 1
             seen, target = ids[:at], ids[at]
-            other = ex.runner_up(ex.final_logits(exact, seen), target)
+            other = runner_up(final_logits(exact, seen), target)
             tops = {}
             for name, loaded, arithmetic in modes:
-                ex.float32_arithmetic = arithmetic
+                attribution.float32_arithmetic = arithmetic
                 try:
                     cpu = time.process_time()
-                    result = ex.integrated_gradients(loaded, seen, target, other)
+                    result = attribution.integrated_gradients(loaded, seen, target, other)
                     cpu = time.process_time() - cpu
                 finally:
-                    ex.float32_arithmetic = widened
+                    attribution.float32_arithmetic = widened
                 tops[name] = result.top(3)
                 totals[name][0] += result.complete
                 totals[name][1] += tops[name] == tops["exact"]

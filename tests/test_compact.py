@@ -194,6 +194,7 @@ def test_an_explanation_under_compact_uses_the_int8_weights_and_says_so(tiny_lla
 
     from desktop_app.core import explain as ex
     from desktop_app.core.store import Store
+    from desktop_app.core.token_context import context_for_message
 
     small = open_model(str(tiny_llama_dir), session_paths, device="cpu", precision="compact")
     layer = next(m for m in small.model.modules() if hasattr(m, "_gpt2desk_int8"))
@@ -226,12 +227,12 @@ def test_an_explanation_under_compact_uses_the_int8_weights_and_says_so(tiny_lla
     user = store.add_message(conversation, "user", "Hello, how are you today?")
     mid = store.add_message(conversation, "assistant", run.text, parent_id=user, model_id=small.model_id,
                             settings=settings.to_dict(), records=run.records)
-    context = ex.context_for_message(store, small, mid, 2)
+    context = context_for_message(store, small, mid, 2)
     result = ex.explain(small, context, steps=2, max_steps=2)
     assert entered, "the attribution's gradient passes ran inside int8_with_gradients"
     assert context.written_precision == "int8" and result.precision == "int8" and result.precision_note is None
     exact = open_model(str(tiny_llama_dir), session_paths, device="cpu", precision="exact")
-    other = ex.explain(exact, ex.context_for_message(store, exact, mid, 2), steps=2, max_steps=2)
+    other = ex.explain(exact, context_for_message(store, exact, mid, 2), steps=2, max_steps=2)
     assert other.precision == "float32" and "Compact (int8 weights)" in other.precision_note
     assert "Exact (float32)" in other.precision_note
     store.close()

@@ -9,12 +9,17 @@ import threading
 import pytest
 import torch
 
-from desktop_app.core import adapters, explain as ex
+from desktop_app.core import adapters, attribution, explain as ex
+from desktop_app.core.explain_errors import ExplainCancelled, ExplainError
 from desktop_app.core.generation import SamplingSettings, generate, sample_next, sampling_probs
+from desktop_app.core.lens import final_logits, lens_parts, logit_lens
 from desktop_app.core.models import open_model
 from desktop_app.core.paths import AppPaths
+from desktop_app.core.sampler_facts import sampler_facts
 from desktop_app.core.scoring import score_ids
 from desktop_app.core.store import Store
+from desktop_app.core.text_pieces import piece_texts, segments_in_texts
+from desktop_app.core.token_context import TokenContext, context_for_message
 
 TEXT = "User: What is the capital of France?\nAssistant: The capital of France is Paris."
 
@@ -61,9 +66,9 @@ def test_lens_last_layer_is_the_models_own_distribution(which, request):
     loaded = request.getfixturevalue(which)
     ids = _ids(loaded)
     records = score_ids(loaded, ids[:1], ids[1:], alternatives=10)
-    layers = len(ex.lens_parts(loaded.model)[0])
+    layers = len(lens_parts(loaded.model)[0])
     for position in (3, len(ids) // 2, len(ids) - 1):
-        lens, logits = ex.logit_lens(loaded, ids[:position], ids[position])
+        lens, logits = logit_lens(loaded, ids[:position], ids[position])
         record = records[position - 1]
         assert len(lens.probs) == layers + 1 and lens.layer_names[0] == "embeddings"
         assert lens.token_ids[0] == ids[position]
@@ -79,9 +84,9 @@ def test_lens_last_layer_is_the_models_own_distribution(which, request):
 
 def test_lens_says_why_it_is_not_available_and_the_rest_still_works(tiny_neox):
     ids = _ids(tiny_neox)
-    with pytest.raises(ex.ExplainError, match="not available for 'gpt_neox'.*gpt2, llama"):
-        ex.lens_parts(tiny_neox.model)
-    context = ex.TokenContext(ids=ids[:12], prompt_len=6, settings=SamplingSettings())
+    with pytest.raises(ExplainError, match="not available for 'gpt_neox'.*gpt2, llama"):
+        lens_parts(tiny_neox.model)
+    context = TokenContext(ids=ids[:12], prompt_len=6, settings=SamplingSettings())
     result = ex.explain(tiny_neox, context)
     assert result.lens is None and "gpt_neox" in result.lens_error
     assert result.attribution.complete and len(result.attribution.scores) == 11
@@ -93,15 +98,15 @@ def test_lens_and_attribution_use_the_active_adapter(tmp_path, tiny_model_dir):
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     loaded = open_model(str(tiny_model_dir), paths, device="cpu", precision="exact")
     ids = _ids(loaded)[:10]
-    base_lens, _ = ex.logit_lens(loaded, ids[:-1], ids[-1])
+    base_lens, _ = logit_lens(loaded, ids[:-1], ids[-1])
     peft = random_lora(tiny_model_dir)
     peft.save_pretrained(tmp_path / "adapter", safe_serialization=True)
     adapters.attach(loaded, tmp_path / "adapter", 7)
-    lens, logits = ex.logit_lens(loaded, ids[:-1], ids[-1])
+    lens, logits = logit_lens(loaded, ids[:-1], ids[-1])
     adapted = score_ids(loaded, ids[:-1], ids[-1:])[0]
     assert abs(lens.probs[-1][0] - adapted.prob) < 1e-5
     assert abs(lens.probs[-1][0] - base_lens.probs[-1][0]) > 1e-4  # the adapter changed it: it was on
-    result = ex.explain(loaded, ex.TokenContext(ids=ids, prompt_len=4, settings=SamplingSettings()))
+    result = ex.explain(loaded, TokenContext(ids=ids, prompt_len=4, settings=SamplingSettings()))
     assert result.adapter_id == 7 and result.attribution.complete
 
 
@@ -110,9 +115,9 @@ def test_lens_and_attribution_use_the_active_adapter(tmp_path, tiny_model_dir):
 def test_attribution_is_complete_within_five_percent(tiny_model):
     ids = _ids(tiny_model)
     seen, chosen = ids[:-1], ids[-1]
-    logits = ex.final_logits(tiny_model, seen)
+    logits = final_logits(tiny_model, seen)
     other = ex.runner_up(logits, chosen)
-    result = ex.integrated_gradients(tiny_model, seen, chosen, other)
+    result = attribution.integrated_gradients(tiny_model, seen, chosen, other)
     logprobs = torch.log_softmax(logits.float(), -1)
     assert abs(result.difference - float(logprobs[chosen] - logprobs[other])) < 1e-4
     assert len(result.scores) == len(seen) and result.token_ids == seen
@@ -123,7 +128,7 @@ def test_attribution_is_complete_within_five_percent(tiny_model):
 
 def test_fast_weights_are_differentiated_in_float32_and_given_back_bit_for_bit(tmp_path, tiny_model_dir):
     fast = open_model(str(tiny_model_dir), AppPaths.resolve(tmp_path / "fast").ensure(), device="cpu", precision="fast")
-    if fast.precision not in ex.WIDENED_PRECISIONS:
+    if fast.precision not in attribution.WIDENED_PRECISIONS:
         pytest.skip(f"Fast loads as {fast.precision} on this machine")
     twin = open_model(str(tiny_model_dir), AppPaths.resolve(tmp_path / "exact").ensure(), device="cpu",
                       precision="exact")
@@ -132,11 +137,11 @@ def test_fast_weights_are_differentiated_in_float32_and_given_back_bit_for_bit(t
             tensor.copy_(fast.model.state_dict()[name].float())
     ids = _ids(fast)
     seen, chosen = ids[:-1], ids[-1]
-    other = ex.runner_up(ex.final_logits(twin, seen), chosen)
+    other = ex.runner_up(final_logits(twin, seen), chosen)
     weights = {name: t.clone() for name, t in fast.model.state_dict().items()}
     answer = generate(fast, ids[:8], SamplingSettings(temperature=0.0, max_new_tokens=6)).text
-    widened = ex.integrated_gradients(fast, seen, chosen, other)
-    reference = ex.integrated_gradients(twin, seen, chosen, other)
+    widened = attribution.integrated_gradients(fast, seen, chosen, other)
+    reference = attribution.integrated_gradients(twin, seen, chosen, other)
     assert widened.steps == reference.steps and widened.complete
     assert torch.allclose(torch.tensor(widened.scores), torch.tensor(reference.scores), atol=1e-5, rtol=1e-4)
     after = fast.model.state_dict()
@@ -147,9 +152,9 @@ def test_fast_weights_are_differentiated_in_float32_and_given_back_bit_for_bit(t
 def test_steps_are_added_where_the_path_is_rough_until_complete(tiny_model):
     ids = _ids(tiny_model, "User: Hello, how are you?\nAssistant: I am fine")
     seen, chosen = ids[:-1], ids[-1]
-    other = ex.runner_up(ex.final_logits(tiny_model, seen), chosen)
-    coarse = ex.integrated_gradients(tiny_model, seen, chosen, other, steps=1, max_steps=1)
-    adaptive = ex.integrated_gradients(tiny_model, seen, chosen, other, steps=1)
+    other = ex.runner_up(final_logits(tiny_model, seen), chosen)
+    coarse = attribution.integrated_gradients(tiny_model, seen, chosen, other, steps=1, max_steps=1)
+    adaptive = attribution.integrated_gradients(tiny_model, seen, chosen, other, steps=1)
     assert coarse.steps == 1 and not coarse.complete  # one step is too coarse on this model and text
     assert adaptive.complete and adaptive.steps > 1 and adaptive.gap < coarse.gap
 
@@ -158,13 +163,13 @@ def test_tokens_that_cannot_influence_get_exactly_zero(tiny_model):
     ids = _ids(tiny_model)[:20]
     at = 12  # predicting ids[13] from position 12: positions 13.. come after it
     chosen = ids[at + 1]
-    other = ex.runner_up(ex.final_logits(tiny_model, ids[:at + 1]), chosen)
-    result = ex.integrated_gradients(tiny_model, ids, chosen, other, predict_at=at)
+    other = ex.runner_up(final_logits(tiny_model, ids[:at + 1]), chosen)
+    result = attribution.integrated_gradients(tiny_model, ids, chosen, other, predict_at=at)
     assert all(s == 0.0 for s in result.scores[at + 1:])
     assert any(s != 0.0 for s in result.scores[:at + 1]) and result.complete
     mask = [1] * (at + 1)
     mask[5] = 0  # masked out: nothing attends to it
-    masked = ex.integrated_gradients(tiny_model, ids[:at + 1], chosen, other, attention_mask=mask)
+    masked = attribution.integrated_gradients(tiny_model, ids[:at + 1], chosen, other, attention_mask=mask)
     assert masked.scores[5] == 0.0 and masked.scores[4] != 0.0
 
 
@@ -172,25 +177,25 @@ def test_cancel_stops_the_attribution(tiny_model):
     ids = _ids(tiny_model)
     cancel = threading.Event()
     cancel.set()
-    with pytest.raises(ex.ExplainCancelled):
-        ex.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, cancel=cancel)
+    with pytest.raises(ExplainCancelled):
+        attribution.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, cancel=cancel)
 
 
 def test_the_lens_and_sampler_are_reported_before_the_attribution_then_its_progress(tiny_model):
     ids = _ids(tiny_model)
-    context = ex.TokenContext(ids=ids, prompt_len=4, settings=SamplingSettings())
+    context = TokenContext(ids=ids, prompt_len=4, settings=SamplingSettings())
     heard = []
     result = ex.explain(tiny_model, context, steps=8, max_steps=32, report=heard.append)
     first, progress = heard[0], heard[1:]
     assert isinstance(first, ex.Explanation) and first.attribution is None and first.lens is not None
     assert first.lens.probs == result.lens.probs and first.sampler == result.sampler
-    assert progress and all(isinstance(p, ex.ExplainProgress) for p in progress)
+    assert progress and all(isinstance(p, attribution.ExplainProgress) for p in progress)
     assert all(p.total == 33 for p in progress)  # 32 intervals at most: 33 points
     done = [p.done for p in progress]
     assert done == sorted(done) and done[0] >= 1 and done[-1] == result.attribution.steps + 1 <= 33
     assert progress[-1].seconds_left is not None and progress[-1].seconds_left >= 0
-    assert ex.ExplainProgress(0, 33, 0.0).seconds_left is None
-    assert ex.ExplainProgress(3, 33, 1.5).seconds_left == pytest.approx(15.0)
+    assert attribution.ExplainProgress(0, 33, 0.0).seconds_left is None
+    assert attribution.ExplainProgress(3, 33, 1.5).seconds_left == pytest.approx(15.0)
 
 
 @pytest.mark.parametrize("which", ["tiny_model", "tiny_llama"])
@@ -199,25 +204,25 @@ def test_cancel_stops_the_attribution_inside_a_pass(which, request):
     cancel stops it at the next block: the pass never reaches the last one."""
     loaded = request.getfixturevalue(which)
     ids = _ids(loaded)
-    blocks = ex.lens_parts(loaded.model)[0]
+    blocks = lens_parts(loaded.model)[0]
     cancel, seen = threading.Event(), []
     first = blocks[0].register_forward_hook(lambda *_a: cancel.set())
     last = blocks[-1].register_forward_hook(lambda *_a: seen.append("last block ran"))
     try:
-        with pytest.raises(ex.ExplainCancelled):
-            ex.integrated_gradients(loaded, ids[:-1], ids[-1], 0, cancel=cancel)
+        with pytest.raises(ExplainCancelled):
+            attribution.integrated_gradients(loaded, ids[:-1], ids[-1], 0, cancel=cancel)
     finally:
         first.remove()
         last.remove()
     assert seen == []
     assert not any(b._forward_hooks for b in blocks)  # the stop checks are taken off again
     cancel.clear()  # the model still explains afterwards
-    assert ex.integrated_gradients(loaded, ids[:-1], ids[-1], 0, steps=4, max_steps=4).steps == 4
+    assert attribution.integrated_gradients(loaded, ids[:-1], ids[-1], 0, steps=4, max_steps=4).steps == 4
 
 
 def test_cancel_during_the_backward_pass(tiny_model):
     ids = _ids(tiny_model)
-    blocks = ex.lens_parts(tiny_model.model)[0]
+    blocks = lens_parts(tiny_model.model)[0]
     cancel = threading.Event()
 
     def arm(_module, _args, output):  # set once the backward pass reaches the last block
@@ -227,8 +232,8 @@ def test_cancel_during_the_backward_pass(tiny_model):
 
     handle = blocks[-1].register_forward_hook(arm)
     try:
-        with pytest.raises(ex.ExplainCancelled):
-            ex.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, steps=1, max_steps=1, cancel=cancel)
+        with pytest.raises(ExplainCancelled):
+            attribution.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, steps=1, max_steps=1, cancel=cancel)
     finally:
         handle.remove()
 
@@ -237,11 +242,11 @@ def test_refinement_stops_once_more_passes_change_nothing(tiny_model, monkeypatc
     """Never complete (tolerances 0): without the stall rule it refines up to max_steps; with
     it, it stops once rounds stop moving the contributions, and what it shows is the same."""
     ids = _ids(tiny_model)
-    monkeypatch.setattr(ex, "IG_TOLERANCE", 0.0)
-    monkeypatch.setattr(ex, "IG_ABS_TOLERANCE", 0.0)
-    stopped = ex.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, steps=8, max_steps=96)
-    monkeypatch.setattr(ex, "IG_STALL_ROUNDS", 10**9)
-    full = ex.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, steps=8, max_steps=96)
+    monkeypatch.setattr(attribution, "IG_TOLERANCE", 0.0)
+    monkeypatch.setattr(attribution, "IG_ABS_TOLERANCE", 0.0)
+    stopped = attribution.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, steps=8, max_steps=96)
+    monkeypatch.setattr(attribution, "IG_STALL_ROUNDS", 10**9)
+    full = attribution.integrated_gradients(tiny_model, ids[:-1], ids[-1], 0, steps=8, max_steps=96)
     assert full.steps == 96 and stopped.steps < 96
     a, b = torch.tensor(stopped.scores), torch.tensor(full.scores)
     assert float((a - b).norm()) <= 0.01 * float(b.norm())
@@ -255,21 +260,21 @@ def test_sampler_facts_on_hand_checkable_logits():
     logits = torch.tensor([math.log(p) for p in raw])
     settings = SamplingSettings(temperature=1.0, top_k=4, top_p=0.8)
     # top-k keeps 4 (mass .96): .5208 .2604 .125 .0938; top-p .8: mass before the 4th is .906 -> dropped
-    third = ex.sampler_facts(logits, 2, settings)
+    third = sampler_facts(logits, 2, settings)
     assert third.kept and third.kept_size == 3 and third.mass95_size == 4
     assert abs(third.raw_prob - 0.12) < 1e-6 and abs(third.used_prob - 0.12 / 0.87) < 1e-6
-    fourth = ex.sampler_facts(logits, 3, settings)
+    fourth = sampler_facts(logits, 3, settings)
     assert not fourth.kept and fourth.used_prob == 0.0 and abs(fourth.raw_prob - 0.09) < 1e-6
-    greedy = ex.sampler_facts(logits, 0, SamplingSettings(greedy=True))
+    greedy = sampler_facts(logits, 0, SamplingSettings(greedy=True))
     assert greedy.kept and greedy.kept_size == 1 and greedy.used_prob == 1.0
-    assert not ex.sampler_facts(logits, 1, SamplingSettings(temperature=0)).kept
+    assert not sampler_facts(logits, 1, SamplingSettings(temperature=0)).kept
     assert third.how == "temperature 1, top-k 4, top-p 0.8" and greedy.how == "greedy"
 
 
 def test_the_sampler_words_name_a_repetition_penalty():
     logits = torch.tensor([2.0, 1.0, 0.5])
     settings = SamplingSettings(temperature=0.6, top_k=50, top_p=0.95, repetition_penalty=1.1)
-    facts = ex.sampler_facts(logits, 1, settings, answer_before=[0])
+    facts = sampler_facts(logits, 1, settings, answer_before=[0])
     assert facts.repetition_penalty == 1.1
     assert facts.how == "temperature 0.6, top-k 50, top-p 0.95, repetition penalty 1.1"
 
@@ -283,7 +288,7 @@ def test_sampler_facts_agree_with_sample_next():
     drawn = torch.bincount(torch.tensor([sample_next(logits, settings, generator) for _ in range(3000)]),
                            minlength=50).float() / 3000
     for token in range(50):
-        facts = ex.sampler_facts(logits, token, settings)
+        facts = sampler_facts(logits, token, settings)
         assert abs(facts.used_prob - float(used[token])) < 1e-7
         if not facts.kept:
             assert drawn[token] == 0  # the sampler never picks outside the kept set
@@ -310,7 +315,7 @@ def test_stored_answer_is_explained_with_its_own_settings(tmp_path, tiny_model):
     run = generate(tiny_model, prompt.ids, settings)
     mid = _answer(store, tiny_model, settings.to_dict(), run.records, run.text)
     for index in (0, len(run.records) - 1):
-        context = ex.context_for_message(store, tiny_model, mid, index)
+        context = context_for_message(store, tiny_model, mid, index)
         assert context.ids == prompt.ids + [r.id for r in run.records[:index + 1]]
         assert context.settings.top_k == 5 and context.settings_known and not context.forced
         result = ex.explain(tiny_model, context)
@@ -318,24 +323,24 @@ def test_stored_answer_is_explained_with_its_own_settings(tmp_path, tiny_model):
         assert result.sampler.kept and result.sampler.kept_size <= 5  # it was sampled from that set
         assert result.sampler.top_k == 5 and result.attribution.prompt_len == len(prompt.ids)
     old = _answer(store, tiny_model, {}, None, "Paris is")  # an answer stored with no settings
-    context = ex.context_for_message(store, tiny_model, old, 1)
+    context = context_for_message(store, tiny_model, old, 1)
     assert not context.settings_known and context.settings.top_k == SamplingSettings().top_k
     branched = _answer(store, tiny_model, settings.to_dict() | {"branched_at": 1}, None, "Paris is big")
-    assert [ex.context_for_message(store, tiny_model, branched, i).forced for i in range(3)] == [True, True, False]
-    with pytest.raises(ex.ExplainError, match="there is no token 99"):
-        ex.context_for_message(store, tiny_model, mid, 99)
-    with pytest.raises(ex.ExplainError, match="only answer tokens"):
-        ex.context_for_message(store, tiny_model, store.get_message(mid)["parent_id"], 0)
+    assert [context_for_message(store, tiny_model, branched, i).forced for i in range(3)] == [True, True, False]
+    with pytest.raises(ExplainError, match="there is no token 99"):
+        context_for_message(store, tiny_model, mid, 99)
+    with pytest.raises(ExplainError, match="only answer tokens"):
+        context_for_message(store, tiny_model, store.get_message(mid)["parent_id"], 0)
     store.close()
 
 
 def test_scores_land_on_the_transcripts_messages(tiny_model):
     pieces = ["User", ":", " Hel", "lo", ",", " you", "\n", "Assistant", ":", " Hi", " there", "\n", "User", ": no"]
     scores = [float(i) for i in range(len(pieces))]
-    found = ex.segments_in_texts(pieces, scores, ["Hello, you ", "  Hi there", "gone", "no"])
+    found = segments_in_texts(pieces, scores, ["Hello, you ", "  Hi there", "gone", "no"])
     assert found[0] == [(0, 3, 2.0), (3, 5, 3.0), (5, 6, 4.0), (6, 10, 5.0)]  # " Hel" clipped to "Hel"
     assert found[1] == [(2, 4, 9.0), (4, 10, 10.0)]  # offsets in the card's own text (two leading spaces)
     assert found[2] is None  # not in the context
     assert found[3] == [(0, 2, 13.0)]
     ids = _ids(tiny_model, "Emoji 😀🎉 and café")
-    assert "".join(ex.piece_texts(tiny_model.tokenizer, ids)) == tiny_model.tokenizer.decode(ids)
+    assert "".join(piece_texts(tiny_model.tokenizer, ids)) == tiny_model.tokenizer.decode(ids)

@@ -175,7 +175,7 @@ def _gate_the_attribution(window):
 
     import torch
 
-    from desktop_app.core.explain import lens_parts
+    from desktop_app.core.lens import lens_parts
 
     gate = threading.Event()
     block = lens_parts(window.chat.loaded.model)[0][0]
@@ -188,9 +188,9 @@ def _gate_the_attribution(window):
 
 
 def test_the_layer_grid_shows_before_the_attribution_and_the_bar_advances(window, qtbot, monkeypatch):
-    from desktop_app.core import explain as ex
+    from desktop_app.core import attribution
 
-    monkeypatch.setattr(ex, "IG_TOKENS_PER_BATCH", 1)  # one pass per batch: a report after each
+    monkeypatch.setattr(attribution, "IG_TOKENS_PER_BATCH", 1)  # one pass per batch: a report after each
     card = _answer(window)
     window.show_token(card, 3)
     view = window.inspector.explain

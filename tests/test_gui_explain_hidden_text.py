@@ -20,7 +20,7 @@ from desktop_app.core.prompts import Turn, build_prompt  # noqa: E402
 
 
 def _sources(tokenizer, turns, system=None, **fit):
-    from desktop_app.core.explain import piece_texts
+    from desktop_app.core.text_pieces import piece_texts
 
     prompt = build_prompt(tokenizer, turns, system=system, **fit)
     pieces = piece_texts(tokenizer, prompt.ids)

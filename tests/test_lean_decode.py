@@ -204,7 +204,7 @@ def test_exact_fused_weights_are_shared_with_the_model(llama_dir, session_paths)
 def test_exact_fused_weights_made_in_inference_mode_still_take_gradients(llama_dir, session_paths):
     """The plan is made under inference mode (the load's prepare, an answer); the layers' weights
     it turns into views must stay normal tensors, or "Why this token?" cannot go backward."""
-    from desktop_app.core.explain import integrated_gradients
+    from desktop_app.core.attribution import integrated_gradients
 
     loaded = load(llama_dir, session_paths)
     assert lean_decode.prepare(loaded)  # under inference mode, as the load does it

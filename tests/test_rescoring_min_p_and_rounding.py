@@ -144,10 +144,10 @@ def test_min_p_keeps_tokens_at_least_that_share_of_the_most_likely():
 
 
 def test_explain_names_min_p_and_uses_it():
-    from desktop_app.core import explain as ex
     from desktop_app.core.generation import recommended_sampling
+    from desktop_app.core.sampler_facts import sampler_facts
 
-    facts = ex.sampler_facts(first_token_logits(), 6, recommended_sampling())
+    facts = sampler_facts(first_token_logits(), 6, recommended_sampling())
     assert not facts.kept and facts.used_prob == 0.0 and abs(facts.raw_prob - 0.0382) < 1e-4
     assert "min-p 0.1" in facts.how
 
@@ -170,14 +170,16 @@ def test_cli_takes_min_p_and_refuses_a_bad_one():
 # ---------------------------------------------------------------- LOW 11: Explain's figure vs the inspector's
 
 def explanation(recorded, now, precision="bfloat16", written_with=None, explained_with=None):
-    from desktop_app.core import explain as ex
+    from desktop_app.core.explain import Explanation
     from desktop_app.core.generation import recommended_sampling
+    from desktop_app.core.sampler_facts import SamplerFacts
+    from desktop_app.core.token_context import TokenContext
 
-    context = ex.TokenContext(ids=[1, 2, 3], prompt_len=2, settings=recommended_sampling(), recorded_prob=recorded,
-                              written_with_adapter=written_with, written_precision=precision)
-    facts = ex.SamplerFacts(token_id=3, raw_prob=now, used_prob=now, kept=True, kept_size=5, mass95_size=9,
-                            temperature=0.6, top_k=50, top_p=0.95, greedy=False)
-    return ex.Explanation(context, " celestial", None, None, None, facts, explained_with, precision)
+    context = TokenContext(ids=[1, 2, 3], prompt_len=2, settings=recommended_sampling(), recorded_prob=recorded,
+                           written_with_adapter=written_with, written_precision=precision)
+    facts = SamplerFacts(token_id=3, raw_prob=now, used_prob=now, kept=True, kept_size=5, mass95_size=9,
+                         temperature=0.6, top_k=50, top_p=0.95, greedy=False)
+    return Explanation(context, " celestial", None, None, None, facts, explained_with, precision)
 
 
 def test_explain_says_why_its_probability_differs_from_the_inspectors():
@@ -206,7 +208,7 @@ def test_attribution_logits_through_the_body_and_a_2d_head_equal_the_models(kind
     import torch
     from transformers import AutoModelForCausalLM
 
-    from desktop_app.core import explain as ex
+    from desktop_app.core.attribution import _Path
     from tiny_model import build_tiny_llama, random_lora
 
     if kind == "llama":
@@ -220,7 +222,7 @@ def test_attribution_logits_through_the_body_and_a_2d_head_equal_the_models(kind
     model.eval()
     ids = torch.tensor([5, 9, 17, 30, 2, 44, 8])
     embed = model.get_input_embeddings()
-    path = ex._Path(model, embed(ids).detach(), embed(torch.zeros_like(ids)).detach(), 5, 8, 3, None, None)
+    path = _Path(model, embed(ids).detach(), embed(torch.zeros_like(ids)).detach(), 5, 8, 3, None, None)
     mask = torch.tensor([[0, 1, 1, 1, 1, 1, 1]]).expand(3, -1)
     results = []
     for whole in (True, False):

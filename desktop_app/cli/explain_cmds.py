@@ -53,7 +53,8 @@ def token_id_for(tokenizer, text: str) -> int:
 
 
 def cmd_explain(args) -> int:
-    from desktop_app.core.explain import context_for_message, explain
+    from desktop_app.core.explain import explain
+    from desktop_app.core.token_context import context_for_message
 
     if args.steps < 1:
         raise CliError("--steps must be at least 1")

@@ -20,14 +20,13 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import torch
 
 from desktop_app.core.paths import RESOURCES_DIR
 from desktop_app.core.train_data import TrainingData
-from desktop_app.core.train_losses import pad_batch, per_token_logps, prompt_shared_logps
+from desktop_app.core.train_losses import left_pad, pad_batch, per_token_logps, prompt_shared_logps
 
 PROBE_PATH = RESOURCES_DIR / "probe.txt"
 GUARD_PATH = RESOURCES_DIR / "guard.txt"
@@ -497,9 +496,8 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     tok = loaded.tokenizer
     eos = tok.eos_token_id
     pad = tok.pad_token_id if tok.pad_token_id is not None else (eos if eos is not None else 0)
-    width = max(len(ids) for ids, _q in prompts)
-    batch = torch.tensor([[pad] * (width - len(ids)) + list(ids) for ids, _q in prompts], device=loaded.device)
-    mask = torch.tensor([[0] * (width - len(ids)) + [1] * len(ids) for ids, _q in prompts], device=loaded.device)
+    batch, mask = left_pad([ids for ids, _q in prompts], pad, loaded.device)
+    width = batch.shape[1]
     stops = stop_sequences_for(tok)
     settled = [] if until is None or eos is None else [
         _Settled(lambda i, row: until(i, _answer(tok, prompts[i][1], row, eos, stops)), width, eos)]

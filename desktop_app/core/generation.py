@@ -283,12 +283,7 @@ class Generation:
             if logits is None:
                 return
             if self.prefix_ids:
-                texts = [decoder.push(t) for t in self.prefix_ids]
-                forced = records_from_logits(logits[:-1], torch.tensor(self.prefix_ids), texts,
-                                             token_texts(loaded.tokenizer), settings.alternatives, loaded.precision)
-                for record in forced:
-                    held.add(record, decoder.pending)
-                yield from self._release(held.ready())
+                yield from self._force_prefix(logits[:-1], decoder, held)
             next_logits = logits[-1]
             self._seen = self._seen_mask(next_logits)
             team.restart()
@@ -311,6 +306,19 @@ class Generation:
                 team.tick()  # between tokens: the team may change here, never inside one
         if not held.stopped:
             yield from self._release(held.drain(decoder.flush()))
+
+    def _force_prefix(self, logits, decoder: IncrementalDecoder, held: _Holdback) -> Iterator[TokenRecord]:
+        """The records of the prefix a branch put there, from the prompt pass's ``logits`` over it,
+        held back at a stop sequence like sampled tokens."""
+        import torch
+
+        loaded = self.loaded
+        texts = [decoder.push(t) for t in self.prefix_ids]
+        forced = records_from_logits(logits, torch.tensor(self.prefix_ids), texts, token_texts(loaded.tokenizer),
+                                     self.settings.alternatives, loaded.precision)
+        for record in forced:
+            held.add(record, decoder.pending)
+        yield from self._release(held.ready())
 
     def _steps(self, needed: int):
         """The model calls of this answer: the static path, the lean step, or the plain loop."""

@@ -21,7 +21,7 @@ _MARK_RE = re.compile("\u2063GPT2DESK(\\d+)\u2063")
 
 
 def prompt_sources(tokenizer, turns: list[Turn], system: str | None, pieces: list[str]) -> list[str] | None:
-    """The source of each prompt token whose text is ``pieces`` (core.explain.piece_texts of the
+    """The source of each prompt token whose text is ``pieces`` (core.text_pieces.piece_texts of the
     prompt ids), for a prompt ``core.prompts.build_prompt`` made from ``turns`` (the oldest may
     have been left out to fit) and ``system``; None when the pieces are not such a prompt."""
     joined = "".join(pieces)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from desktop_app.core.train_losses import pad_batch
+from desktop_app.core.train_losses import left_pad, pad_batch
 
 ANCHOR_REQUESTS = ("Tell me about the stars.", "Why do we laugh?", "Write a short poem about the rain.",
                    "Describe your favourite meal.", "How do I plan a picnic?", "Tell me a story about a brave mouse.")
@@ -112,12 +112,10 @@ def build_anchor(model, tokenizer, window: int, device, pad_id: int, requests=AN
 
 def greedy_answers(model, prompts: list[list[int]], tokens: int, pad_id: int, device, eos) -> list[list[int]]:
     """``model``'s greedy answer to each prompt (left-padded into one batch), cut at ``eos``."""
-    width = max(len(p) for p in prompts)
-    ids = torch.tensor([[pad_id] * (width - len(p)) + p for p in prompts], device=device)
-    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
+    ids, mask = left_pad(prompts, pad_id, device)
     out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, do_sample=False,
                          pad_token_id=pad_id, eos_token_id=eos)
     answers = []
-    for row in out[:, width:].tolist():
+    for row in out[:, ids.shape[1]:].tolist():
         answers.append(row[:row.index(eos)] if eos is not None and eos in row else row)
     return answers

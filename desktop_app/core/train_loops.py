@@ -23,6 +23,7 @@ import torch
 
 from desktop_app.core import gate
 from desktop_app.core import train_losses as L
+from desktop_app.core.train_anchor import greedy_answers
 
 # Everyday open questions and requests of the kinds where a small adapter's answers loop first
 # (measured through the gate's canaries: "Tell me about ..." and descriptions), and a few short facts;
@@ -94,7 +95,7 @@ class LoopPenalty:
         start = self.looks * count
         chosen = [self.prompts[(start + i) % len(self.prompts)] for i in range(count)]
         self.looks += 1
-        return self.take(chosen, _greedy(model, chosen, self.tokens, self.eos_id, self.pad_id, device), step)
+        return self.take(chosen, greedy_answers(model, chosen, self.tokens, self.pad_id, device, self.eos_id), step)
 
     def take(self, prompts: list[list[int]], answers: list[list[int]], step: int = 0) -> int:
         """The latest look's answers: those with loop tokens are kept for ``loss`` (once armed:
@@ -138,19 +139,3 @@ def build_loop_penalty(tokenizer, context_window: int, pad_id: int, *, every: in
     prompts = [gate.fresh_prompt(tokenizer, q, context_window, tokens) for q in LOOP_QUESTIONS]
     return LoopPenalty(prompts, tokenizer.eos_token_id, pad_id, every=every, per_look=per_look, tokens=tokens, n=n,
                        only_loops=only_loops, wait_for_loop=wait_for_loop)
-
-
-def _greedy(model, prompts: list[list[int]], tokens: int, eos_id: int | None, pad_id: int, device) -> list[list[int]]:
-    """Greedy answer ids (cut at the end-of-text token) to the prompts, one left-padded batch,
-    as the gate's re-asks decode them."""
-    width = max(len(p) for p in prompts)
-    ids = torch.tensor([[pad_id] * (width - len(p)) + list(p) for p in prompts], device=device)
-    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
-    out = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, do_sample=False,
-                         pad_token_id=pad_id, eos_token_id=eos_id)
-    answers = []
-    for row in out[:, width:].tolist():
-        if eos_id is not None and eos_id in row:
-            row = row[:row.index(eos_id)]
-        answers.append(row)
-    return answers

@@ -39,6 +39,15 @@ def pad_batch(seqs: list[tuple[list[int], list[int]]], pad_id: int, device) -> d
             "completion_mask": completion.to(device), "prompt_lens": [len(p) for p, _ in seqs]}
 
 
+def left_pad(prompts, pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """(``input_ids``, ``attention_mask``) of ``prompts`` as one left-padded batch: every prompt
+    ends in the last column, where a next-token read or generation goes on."""
+    width = max(len(p) for p in prompts)
+    ids = torch.tensor([[pad_id] * (width - len(p)) + list(p) for p in prompts], device=device)
+    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
+    return ids, mask
+
+
 def per_token_logps(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
     """(logps, mask), both [B, T-1]: ``logps[b, t]`` is log p(input_ids[b, t+1] | ids[b, :t+1]),
     zero where ``mask`` (the shifted completion mask) is 0.
@@ -161,9 +170,7 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
 def _read_prompts(model, prompts: list[tuple], pad_id: int, device):
     """(attention mask, the logits predicting each prompt's first answer token, the cache) of
     ``prompts`` read as one left-padded batch."""
-    width = max(len(p) for p in prompts)
-    ids = torch.tensor([[pad_id] * (width - len(p)) + list(p) for p in prompts], device=device)
-    mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts], device=device)
+    ids, mask = left_pad(prompts, pad_id, device)
     out = model(input_ids=ids, attention_mask=mask, position_ids=(mask.cumsum(-1) - 1).clamp(min=0),
                 use_cache=True, logits_to_keep=1)
     return mask, out.logits[:, -1].float(), out.cache

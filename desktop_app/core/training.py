@@ -320,8 +320,6 @@ class _Run:
 
     # -------------------------------------------------------------- training
     def _train(self, work, train: TrainingData, pad_id: int) -> None:
-        import torch
-
         from desktop_app.core import train_losses as L
 
         model, device = work.model, work.device
@@ -331,57 +329,57 @@ class _Run:
         amp = _Precision(device, self.precision)
         self.metrics["train_precision"] = amp.label
         s = self.settings
-        with model.disable_adapter(), amp.autocast(), self.timed("reference"):  # the reference is fixed: computed once
-            refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH, token_top=self._token_top(),
-                                     disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0)
-            anchor = self._anchor(work, train, pad_id)
-            practice = self._case_practice(work, train, pad_id)
+        refs, anchor, practice = self._references(work, train, pad_id, amp)
         self.check_cancel()
-        loops = self._loops(work, pad_id)
-        weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
-                                s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark,
-                                s.token_keep_weight, s.token_target, s.disliked_target, s.disliked_ref_weight,
-                                pair_norm_beta=s.pair_norm_beta)
+        terms = _ExtraTerms(s, anchor, practice, self._loops(work, pad_id))
+        weights = self._loss_weights(sched)
         params = [p for p in model.parameters() if p.requires_grad]
-        optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
-        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - (1.0 - s.lr_end) * k / max(total, 1))
+        optimizer, scheduler = _optimizer(params, sched.lr, s.lr_end, total)
         batches = _batch_order(train, sched.batch_size, s.seed)
         guard = self.guard = self._guard(work, total)
         train_start, cpu_start = time.perf_counter(), time.process_time()
         for step in range(1, total + 1):
             self.check_cancel()
             batch = L.Batch.select(train, refs, next(batches), device)
-            if loops and loops.due(step):
+            if terms.loops and terms.loops.due(step):
                 with self.timed("loops"):
-                    loops.look(model, device, step)
+                    terms.loops.look(model, device, step)
             team, step_start = self.chooser.team(), time.perf_counter()
             with self.team(team):
                 with amp.autocast():
                     loss, figures = L.batch_loss(model, batch, pad_id, device, weights)
-                    if anchor is not None:
-                        loss = loss + s.anchor_weight * anchor.loss(model, step, pad_id, device)
-                    if practice is not None:
-                        loss = loss + s.case_practice_weight * practice.loss(model, step, pad_id, device)
-                    repeats = loops.loss(model, device) if loops else None
-                    if repeats is not None:
-                        loss = loss + s.loop_weight * repeats
-                amp.scaler.scale(loss).backward()
-                amp.scaler.unscale_(optimizer)
-                norm = torch.nn.utils.clip_grad_norm_(params, s.max_grad_norm)
-                amp.scaler.step(optimizer)
-                amp.scaler.update()
-                scheduler.step()
-                optimizer.zero_grad(set_to_none=True)
+                    loss = terms.added_to(loss, model, step, pad_id, device)
+                norm = _update(amp, loss, optimizer, scheduler, params, s.max_grad_norm)
             self.chooser.record(team, time.perf_counter() - step_start, _tokens(batch))
-            self.metrics.setdefault("grad_norms", []).append(round(float(norm), 4))  # before clipping
-            teams = self.metrics.setdefault("teams", {})
-            teams[str(team)] = teams.get(str(team), 0) + 1
-            per_step = (time.perf_counter() - train_start) / step
-            self.metrics["final_loss"] = float(loss.detach())
-            self.say("training", f"Step {step} of {total}", step=step, total=total, loss=float(loss.detach()),
-                     eta_s=per_step * (total - step), **figures)
+            self._record_step(step, total, team, norm, loss, figures, train_start)
             if guard and not guard.after_update(step):
                 break
+        self._record_run(step, train_start, cpu_start, guard, terms.loops)
+
+    def _references(self, work, train: TrainingData, pad_id: int, amp):
+        """What the steps compare with, read once with the adapter off (the reference is fixed):
+        the ratings' log-probabilities, the anchor's and the case practice's."""
+        from desktop_app.core import train_losses as L
+
+        s = self.settings
+        with work.model.disable_adapter(), amp.autocast(), self.timed("reference"):
+            refs = L.reference_logps(work.model, train, pad_id, work.device, EVAL_BATCH, token_top=self._token_top(),
+                                     disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0)
+            anchor = self._anchor(work, train, pad_id)
+            practice = self._case_practice(work, train, pad_id)
+        return refs, anchor, practice
+
+    def _loss_weights(self, sched):
+        from desktop_app.core.train_losses import LossWeights
+
+        s = self.settings
+        return LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
+                           s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark,
+                           s.token_keep_weight, s.token_target, s.disliked_target, s.disliked_ref_weight,
+                           pair_norm_beta=s.pair_norm_beta)
+
+    def _record_run(self, step: int, train_start: float, cpu_start: float, guard, loops) -> None:
+        """The run's figures once its updates end."""
         self.metrics["steps"] = step  # updates made (the guard may have put back the weights of an earlier one)
         self.metrics["train_s"] = round(time.perf_counter() - train_start, 2)
         _add_seconds(self.metrics, "train", self.metrics["train_s"], time.process_time() - cpu_start)
@@ -389,6 +387,16 @@ class _Run:
             self.metrics["guard"] = guard.summary()
         if loops:
             self.metrics.update(loops.summary())
+
+    def _record_step(self, step: int, total: int, team, norm, loss, figures: dict, train_start: float) -> None:
+        """The update's figures in the metrics, and its progress for the person."""
+        self.metrics.setdefault("grad_norms", []).append(round(float(norm), 4))  # before clipping
+        teams = self.metrics.setdefault("teams", {})
+        teams[str(team)] = teams.get(str(team), 0) + 1
+        per_step = (time.perf_counter() - train_start) / step
+        self.metrics["final_loss"] = float(loss.detach())
+        self.say("training", f"Step {step} of {total}", step=step, total=total, loss=float(loss.detach()),
+                 eta_s=per_step * (total - step), **figures)
 
     def _token_top(self) -> int:
         """Columns of the token-rated answers' reference distributions, 0 when no term reads them."""
@@ -480,6 +488,53 @@ def _cpu_attention(model, device) -> None:
         model.set_attn_implementation("eager")
     except (AttributeError, ValueError) as exc:  # a model without the choice keeps its own
         log.info("training copy keeps its attention implementation: %s", exc)
+
+
+@dataclass
+class _ExtraTerms:
+    """The terms a step adds to the ratings' loss, each None when it is off: the anchor on open
+    requests, the case practice, and the unlikelihood on the model's own loops."""
+
+    settings: FineTuneSettings
+    anchor: object = None
+    practice: object = None
+    loops: object = None
+
+    def added_to(self, loss, model, step: int, pad_id: int, device):
+        """``loss`` with each term that is on added in turn, by its weight."""
+        s = self.settings
+        if self.anchor is not None:
+            loss = loss + s.anchor_weight * self.anchor.loss(model, step, pad_id, device)
+        if self.practice is not None:
+            loss = loss + s.case_practice_weight * self.practice.loss(model, step, pad_id, device)
+        repeats = self.loops.loss(model, device) if self.loops else None
+        if repeats is not None:
+            loss = loss + s.loop_weight * repeats
+        return loss
+
+
+def _optimizer(params, lr: float, lr_end: float, updates: int):
+    """AdamW with no weight decay, its rate falling linearly to ``lr_end`` x ``lr`` at the last update."""
+    import torch
+
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - (1.0 - lr_end) * k / max(updates, 1))
+    return optimizer, scheduler
+
+
+def _update(amp, loss, optimizer, scheduler, params, max_grad_norm: float):
+    """One optimizer update from ``loss`` (scaled where float16 needs it); returns the gradient
+    norm before clipping."""
+    import torch
+
+    amp.scaler.scale(loss).backward()
+    amp.scaler.unscale_(optimizer)
+    norm = torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
+    amp.scaler.step(optimizer)
+    amp.scaler.update()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    return norm
 
 
 def _tokens(batch) -> int:

@@ -21,6 +21,7 @@ from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
+from desktop_app.gui.conversation_export import newest_branch
 from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
 
 log = logging.getLogger(__name__)
@@ -270,17 +271,7 @@ class ChatController(QObject):
 
     def thread(self) -> list[dict]:
         """The branch on screen: from the root, the chosen (default: newest) child each step."""
-        path, parent, seen = [], None, set()
-        while True:
-            kids = self.children(parent)
-            if not kids:
-                return path
-            chosen = next((k for k in kids if k["id"] == self.choice.get(parent)), kids[-1])
-            if chosen["id"] in seen:  # pragma: no cover - defensive against bad data
-                return path
-            seen.add(chosen["id"])
-            path.append(chosen)
-            parent = chosen["id"]
+        return newest_branch(self.messages, self.choice)
 
     def sibling_position(self, message: dict) -> tuple[int, int]:
         kids = self.children(message["parent_id"])
@@ -571,7 +562,7 @@ class ChatController(QObject):
         """Why token ``index`` of a stored answer (core.explain), on the model lane with the
         model as it is now; ``on_progress`` hears the lens and sampler first, then the
         attribution's progress. Asking for an answer cancels it; so does choosing another token."""
-        from desktop_app.core.explain import context_for_message
+        from desktop_app.core.token_context import context_for_message
 
         store = self.store
         return self._explain(lambda loaded: context_for_message(store, loaded, message_id, index), on_success,
@@ -579,7 +570,7 @@ class ChatController(QObject):
 
     def explain_text_token(self, make_context, on_success, on_failure, on_cancelled, on_progress=None) -> Task:
         """Why a token of a Text mode text: like ``explain_token``, with the TokenContext that
-        ``make_context(loaded)`` gives (core.explain.context_for_text)."""
+        ``make_context(loaded)`` gives (core.token_context.context_for_text)."""
         return self._explain(make_context, on_success, on_failure, on_cancelled, on_progress)
 
     def _explain(self, make_context, on_success, on_failure, on_cancelled, on_progress) -> Task:

@@ -14,7 +14,7 @@ from desktop_app.gui.token_view import Overlay
 
 def card_overlays(cards, selected, result) -> dict:
     """card -> Overlay: the attribution of every earlier token on the cards that show it."""
-    from desktop_app.core.explain import segments_in_texts
+    from desktop_app.core.text_pieces import segments_in_texts
 
     a = result.attribution
     scale = max((abs(s) for s in a.scores), default=1.0) or 1.0

@@ -544,7 +544,7 @@ def start_explain(chat, view: ExplainView, message_id: int, index: int) -> None:
 
 
 def start_text_explain(chat, view: ExplainView, make_context) -> None:
-    """Explain a Text mode token: ``make_context(loaded)`` gives its core.explain.TokenContext."""
+    """Explain a Text mode token: ``make_context(loaded)`` gives its core.token_context.TokenContext."""
     _start(chat, view, lambda *handlers, **progress: chat.explain_text_token(make_context, *handlers, **progress))
 
 

@@ -54,6 +54,14 @@ def eta_words(seconds: float | None) -> str:
 def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None) -> tuple[str, str]:
     """(title, body) in words a person understands, with the gate's numbers."""
     m = metrics or {}
+    title, body = _outcome_words(status, reason, m, adapter_id)
+    lines = _figure_lines(m) if status in ("kept", "discarded") else []  # nothing changed: no figures
+    return title, "<br>".join(x for x in [body, *lines] if x)
+
+
+def _figure_lines(m: dict) -> list[str]:
+    """The gate's figures, a line each: the preference margin, the probe's perplexity, an early
+    stop, degenerate re-asks."""
     lines = []
     b, a = m.get("margin_before"), m.get("margin_after")
     if b is not None and a is not None:
@@ -76,29 +84,25 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
     bad = m.get("reask_degenerate_after")
     if bad:
         lines.append(f"{bad} of {m.get('reask_count', 0)} re-asked answers degenerated.")
+    return lines
+
+
+def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tuple[str, str]:
+    """(title, the body's first paragraph) for how the run ended."""
     if status == "kept":
-        title = f"Kept: adapter {adapter_id} is now in use"
         # what the re-asked questions show comes first: a lost or repeated answer must not be missed
-        body = reask_words(m) or "It learned from your ratings."
-    elif status == "discarded":
-        title = "Discarded: your model is unchanged"
+        return f"Kept: adapter {adapter_id} is now in use", reask_words(m) or "It learned from your ratings."
+    if status == "discarded":
         arrow = "\u2192"
         why = f"<b>Why:</b> {reason.replace('->', arrow)}." if reason else ""
-        body = "<br>".join(x for x in (why, reask_words(m)) if x)
-    elif status == "cancelled":
-        title = "Cancelled: nothing changed"
-        body = "The model you chat with stays as it was."
-        lines = []
-    elif status == "running":
-        title = "Interrupted: nothing changed"
-        body = (f"The fine-tune ({reason or 'the last run'}) stopped when the app was closed while it trained. "
-                "The model you chat with is as it was; Fine-tune starts it again.")
-        lines = []
-    else:
-        title = "The fine-tune failed"
-        body = f"{reason}" if reason else ""
-        lines = []
-    return title, "<br>".join(x for x in [body, *lines] if x)
+        return "Discarded: your model is unchanged", "<br>".join(x for x in (why, reask_words(m)) if x)
+    if status == "cancelled":
+        return "Cancelled: nothing changed", "The model you chat with stays as it was."
+    if status == "running":
+        return "Interrupted: nothing changed", (
+            f"The fine-tune ({reason or 'the last run'}) stopped when the app was closed while it trained. "
+            "The model you chat with is as it was; Fine-tune starts it again.")
+    return "The fine-tune failed", f"{reason}" if reason else ""
 
 
 def reask_words(metrics: dict) -> str:

@@ -132,6 +132,16 @@ class MainWindow(QMainWindow):
         self.error_banner = Banner(max_lines=4)  # an error says what to do: more of it shows
         self.transcript = TranscriptView()
         self.cards = ChatCards(self)  # the transcript's cards and their wiring
+        self.splitter = self._build_splitter(self._build_centre())
+        self.setCentralWidget(self.splitter)
+        self.view_toolbar = view_toolbar.build_view_toolbar(self)
+        conversation_actions.add_export_button(self, self.view_toolbar)
+        self.help_action = shortcuts.add_help_button(self, self.view_toolbar)
+        self.popover = SettingsPopover(self)
+        self._build_status_bar()
+
+    def _build_centre(self) -> QWidget:
+        """The middle column: the legend, the banners, and the Chat and Text tabs."""
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
@@ -152,21 +162,20 @@ class MainWindow(QMainWindow):
         self.text_mode = TextMode(self, chat_page)  # the Text tab and its wiring (gui/text_mode.py)
         self.text, self.text_view, self.mode_tabs = self.text_mode.controller, self.text_mode.view, self.text_mode.tabs
         column.addWidget(self.mode_tabs, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.conversations)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.side_tabs)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([220, 720, 340])
-        self.splitter.setChildrenCollapsible(False)
+        return centre
+
+    def _build_splitter(self, centre: QWidget) -> QSplitter:
+        """The conversations, the middle column and the side tabs, side by side."""
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.conversations)
+        splitter.addWidget(centre)
+        splitter.addWidget(self.side_tabs)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([220, 720, 340])
+        splitter.setChildrenCollapsible(False)
         self.conversations.setMinimumWidth(185)  # the panel title fits
         self.side_tabs.setMinimumWidth(280)  # the fine-tune panel (and its scroll bar) fits; the window still fits 800 px
-        self.setCentralWidget(self.splitter)
-        self.view_toolbar = view_toolbar.build_view_toolbar(self)
-        conversation_actions.add_export_button(self, self.view_toolbar)
-        self.help_action = shortcuts.add_help_button(self, self.view_toolbar)
-        self.popover = SettingsPopover(self)
-        self._build_status_bar()
+        return splitter
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -269,9 +269,13 @@ class SettingsPopover(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent, Qt.WindowType.Popup)
         self.setObjectName("Popover")
-        form = QFormLayout(self)
-        form.setContentsMargins(14, 12, 14, 12)
-        form.setVerticalSpacing(8)
+        self._make_fields()
+        self._lay_out()
+        self.setMinimumWidth(340)
+        self.set_settings(recommended_sampling(), "")
+        self._connect_changes()
+
+    def _make_fields(self) -> None:
         self.temperature = QDoubleSpinBox(minimum=0.0, maximum=3.0, singleStep=0.05, decimals=2)
         self.top_k = QSpinBox(minimum=0, maximum=100000)
         self.top_k.setSpecialValueText("off")
@@ -295,6 +299,11 @@ class SettingsPopover(QFrame):
         self.enter_sends = QCheckBox("Enter sends (Shift+Enter: new line)")
         self.enter_sends.setToolTip("Off: Enter starts a new line and Ctrl+Enter sends")
         self.enter_sends.setChecked(True)
+
+    def _lay_out(self) -> None:
+        form = QFormLayout(self)
+        form.setContentsMargins(14, 12, 14, 12)
+        form.setVerticalSpacing(8)
         form.addRow(QLabel("<b>Sampling</b>"))
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
@@ -308,8 +317,9 @@ class SettingsPopover(QFrame):
         form.addRow("System text", self.system)
         form.addRow(QLabel("<b>Keys</b>"))
         form.addRow("", self.enter_sends)
-        self.setMinimumWidth(340)
-        self.set_settings(recommended_sampling(), "")
+
+    def _connect_changes(self) -> None:
+        """Every field says ``changed`` when the person changes it."""
         for w in (self.temperature, self.top_p, self.min_p, self.repetition):
             w.valueChanged.connect(self.changed)
         for w in (self.top_k, self.max_new, self.seed, self.alternatives):

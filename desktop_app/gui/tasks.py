@@ -27,7 +27,7 @@ every decoder block of their passes: core.cancel_hooks).
 Results travel as typed objects through Qt signals queued into the GUI thread: a
 ``TokenRecord`` per streamed token, ``LoadProgress``, ``Notice``, ``TrainProgress``,
 ``core.scoring.ScoreProgress`` (a text read, then scored window by window),
-``core.explain.ExplainProgress`` (after the explanation's lens-and-sampler part), and a
+``core.attribution.ExplainProgress`` (after the explanation's lens-and-sampler part), and a
 ``TaskError`` on failure. Every callback runs on the GUI thread.
 """
 

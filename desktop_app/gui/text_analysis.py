@@ -90,18 +90,16 @@ class AnalysisTools(QObject):
         if kind == "json":
             self._export_json(path, scored, summary)
             return None
-        try:
-            written = self._write(kind, path, scored, summary)
-        except UserFacingError as exc:
-            self.view.controller.error.emit(str(exc))
-            return None
-        self._written(written)
-        return written
+        return self._reported(lambda: self._write(kind, path, scored, summary))
 
     def _save_text(self, path: str) -> Path | None:
         """The text as shown (the main text, or the branch on screen) into a file of its own."""
+        return self._reported(lambda: text_export.write_text_atomically(path, self.view.editor.toPlainText()))
+
+    def _reported(self, write) -> Path | None:
+        """``write()``'s file, said in the status line; None when it failed (said in words)."""
         try:
-            written = text_export.write_text_atomically(path, self.view.editor.toPlainText())
+            written = write()
         except UserFacingError as exc:
             self.view.controller.error.emit(str(exc))
             return None

@@ -49,7 +49,7 @@ class TextExplainer:
         self.view.show_text_token(index, self.scored_shown(index) is not None)
 
     def explain(self, index: int) -> None:
-        from desktop_app.core.explain import context_for_text
+        from desktop_app.core.token_context import context_for_text
 
         chat, scored = self.mode.window.chat, self.scored_shown(index)
         if chat.loaded is None or scored is None:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPla
 
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
-from desktop_app.core.errors import UserFacingError
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_controller import TextController
@@ -112,22 +111,7 @@ class TextView(QWidget):
         self.editor.setObjectName("TextEditor")
         self.editor.setPlaceholderText("Write or paste a text, or open a .txt / .md file. It is analysed as you "
                                        "write; Ctrl+Enter lets the model continue it, Esc stops.")
-        self.heatmap = TokenView(lazy_tooltips=True)  # a long text's heatmap lays out faster
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumHeight(40)  # a short window keeps room for the branches under it
-        holder = QWidget()  # the heatmap keeps the editor's margins
-        holder_layout = QVBoxLayout(holder)
-        holder_layout.setContentsMargins(12, 8, 12, 8)
-        holder_layout.addWidget(self.heatmap)
-        holder_layout.addStretch(1)
-        scroll.setWidget(holder)
-        self.heatmap_scroll = scroll
-        self.follow_stream = False  # a continuation streams in and the heatmap keeps its end in view
-        bar = scroll.verticalScrollBar()
-        bar.rangeChanged.connect(self._heatmap_grew)
-        bar.valueChanged.connect(self._heatmap_scrolled)
+        scroll = self._build_heatmap_scroll()
         self.branch_panel = BranchPanel(self.controller.tree)
         self.regenerate_button = self.branch_panel.regenerate_button  # it acts on the continuation shown
         self.branch_panel.setMinimumWidth(120)
@@ -149,6 +133,26 @@ class TextView(QWidget):
         layout.addWidget(self.splitter, 1)
         self.summary_panel = SummaryPanel()
         layout.addWidget(self.summary_panel)
+
+    def _build_heatmap_scroll(self) -> QScrollArea:
+        """The heatmap in a scroll area that can follow a streaming continuation's end."""
+        self.heatmap = TokenView(lazy_tooltips=True)  # a long text's heatmap lays out faster
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumHeight(40)  # a short window keeps room for the branches under it
+        holder = QWidget()  # the heatmap keeps the editor's margins
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(12, 8, 12, 8)
+        holder_layout.addWidget(self.heatmap)
+        holder_layout.addStretch(1)
+        scroll.setWidget(holder)
+        self.heatmap_scroll = scroll
+        self.follow_stream = False  # a continuation streams in and the heatmap keeps its end in view
+        bar = scroll.verticalScrollBar()
+        bar.rangeChanged.connect(self._heatmap_grew)
+        bar.valueChanged.connect(self._heatmap_scrolled)
+        return scroll
 
     def _build_bar(self) -> QWidget:
         bar = QWidget()

@@ -1,0 +1,278 @@
+"""Integrated gradients: which earlier tokens pushed a token ahead of an alternative, each
+one's share of the difference in log-probability, computed in float32 arithmetic."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from desktop_app.core.decoding import token_texts
+from desktop_app.core.explain_errors import ExplainError, check_cancel
+from desktop_app.core.lens import LENS_LAYOUTS, base_model, stoppable_blocks
+from desktop_app.core.models import LoadedModel
+from desktop_app.core.prompt_sources import CONVERSATION
+from desktop_app.core.text_pieces import piece_texts
+
+IG_STEPS = 16
+IG_MAX_STEPS = 128
+IG_TOLERANCE = 0.05  # contributions must sum to the difference within 5%
+IG_ABS_TOLERANCE = 0.01  # nats: a near-zero difference is judged absolutely
+IG_TOKENS_PER_BATCH = 1024  # path points per forward pass x context length: bounds memory
+# Refinement stops early once IG_STALL_ROUNDS rounds in a row moved no contribution by more than
+# IG_STALL_CHANGE of their size: on 16-bit weights the gap can stay put (rounding noise, not the
+# path), and further points change nothing shown (bundled model, 230 tokens: 52 of 129 passes)
+IG_STALL_ROUNDS = 3
+IG_STALL_CHANGE = 1e-3
+
+
+@dataclass(frozen=True)
+class ExplainProgress:
+    """The attribution under way: ``done`` points of the path computed (one forward-and-backward
+    pass over the context each, several per batch), of at most ``total``: it usually ends
+    sooner, once the contributions add up. ``elapsed`` seconds since its first pass began."""
+
+    done: int
+    total: int
+    elapsed: float
+
+    @property
+    def seconds_left(self) -> float | None:
+        """At most this long still, at the pace so far (None before the first batch ended)."""
+        if self.done <= 0 or self.elapsed <= 0:
+            return None
+        return self.elapsed / self.done * max(0, self.total - self.done)
+
+
+WIDENED_PRECISIONS = ("bfloat16", "float16")
+
+
+@contextmanager
+def float32_arithmetic(loaded: LoadedModel):
+    """Inside, a model with 16-bit weights (Fast) computes in float32 on those very weights,
+    widened: every bfloat16 and float16 value is exactly a float32, so it is the same model,
+    without 16-bit rounding in its sums. The attribution needs that: its path's small steps
+    drowned in bfloat16 rounding, and on Fast the contributions added up only within tens of
+    percent (the bundled model, " France" in "The capital of France is Paris.": 48% off after
+    128 steps) where float32 gets within 5%. Widened in place under the caller's hold of the
+    model's lock, and narrowed back after, which gives every weight back bit for bit; the
+    prepacked copies decoding uses are separate and untouched. Compact's int8 weights stay."""
+    if loaded.precision not in WIDENED_PRECISIONS:
+        yield
+        return
+    widened = []
+    try:
+        for tensor in itertools.chain(loaded.model.parameters(), loaded.model.buffers()):
+            if tensor.dtype in (torch.bfloat16, torch.float16):
+                widened.append((tensor, tensor.dtype))
+                tensor.data = tensor.data.float()
+        yield
+    finally:
+        for tensor, dtype in widened:
+            tensor.data = tensor.data.to(dtype)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Per context token: its share of logp(target) - logp(other) against a baseline input where
+    every token is the blank token (``baseline_token``). Completeness: the shares sum to
+    ``difference - baseline_difference``; a token equal to the blank one gets exactly zero."""
+
+    token_ids: list[int]
+    token_texts: list[str]
+    scores: list[float]
+    target_id: int
+    other_id: int
+    target_text: str
+    other_text: str
+    difference: float
+    baseline_difference: float
+    steps: int
+    prompt_len: int = 0
+    sources: tuple[str, ...] | None = None  # per prompt token, as TokenContext.prompt_sources
+
+    @property
+    def total(self) -> float:
+        return sum(self.scores)
+
+    @property
+    def expected(self) -> float:
+        return self.difference - self.baseline_difference
+
+    @property
+    def gap(self) -> float:
+        """|sum of contributions - expected| relative to |expected|."""
+        return abs(self.total - self.expected) / max(abs(self.expected), 1e-9)
+
+    @property
+    def complete(self) -> bool:
+        return self.gap <= IG_TOLERANCE or abs(self.total - self.expected) <= IG_ABS_TOLERANCE
+
+    def top(self, n: int = 5, *, shown_only: bool = False) -> list[int]:
+        """Indices of the n tokens with the largest contributions (either sign); ``shown_only``:
+        among the tokens the person can see (not the chat template or the system text)."""
+        indices = [i for i in range(len(self.scores)) if not shown_only or not self.hidden(i)]
+        return sorted(indices, key=lambda i: -abs(self.scores[i]))[:n]
+
+    def source(self, i: int) -> str | None:
+        """Where token ``i`` came from: core.prompt_sources' CONVERSATION, SYSTEM or TEMPLATE for
+        a prompt token, "answer" for one of the answer's own; None where that is not known."""
+        if i >= self.prompt_len:
+            return "answer"
+        return None if self.sources is None else self.sources[i]
+
+    def hidden(self, i: int) -> bool:
+        """Token ``i`` is one the chat does not show (the template, the settings' system text)."""
+        return self.source(i) not in (None, "answer", CONVERSATION)
+
+    def hidden_share(self) -> float:
+        """The part of the contributions' total size (either sign) on hidden tokens."""
+        size = sum(abs(s) for s in self.scores)
+        return sum(abs(s) for i, s in enumerate(self.scores) if self.hidden(i)) / size if size else 0.0
+
+    def to_json(self) -> dict:
+        return {"target": {"id": self.target_id, "text": self.target_text},
+                "other": {"id": self.other_id, "text": self.other_text},
+                "difference": self.difference, "baseline_difference": self.baseline_difference,
+                "sum": self.total, "gap": self.gap, "complete": self.complete, "steps": self.steps,
+                "prompt_tokens": self.prompt_len,
+                "tokens": [{"id": i, "text": t, "score": s, "source": self.source(n)}
+                           for n, (i, t, s) in enumerate(zip(self.token_ids, self.token_texts, self.scores))]}
+
+
+@dataclass
+class _Path:
+    """Points on the straight path from the baseline to the input: at each alpha, the objective
+    and each token's contribution density ((input - baseline) . gradient). Between two points
+    the trapezoid of the densities must add up to the objective's own change there, so every
+    interval carries its own error and refinement goes where the path is rough."""
+
+    model: object
+    inputs: torch.Tensor  # [T, d]
+    baseline: torch.Tensor
+    predict_at: int
+    target: int
+    other: int
+    mask: torch.Tensor | None
+    cancel: threading.Event | None
+    progress: Callable[[ExplainProgress], None] | None = None
+    most: int = 0  # the points it may take in all (for the progress)
+    points: dict = field(default_factory=dict)  # alpha -> (objective, densities [T])
+    started: float = field(default_factory=time.monotonic)
+
+    def add(self, alphas: list[float]) -> None:
+        per_batch = max(1, IG_TOKENS_PER_BATCH // self.inputs.shape[0])
+        delta = (self.inputs - self.baseline).float()
+        for start in range(0, len(alphas), per_batch):
+            check_cancel(self.cancel)
+            chunk = alphas[start:start + per_batch]
+            values, grads = self._objective(torch.tensor(chunk, device=self.inputs.device, dtype=self.inputs.dtype))
+            if not torch.isfinite(grads).all():
+                raise ExplainError("The attribution overflowed on this model (a gradient is not finite).")
+            densities = (grads * delta).sum(-1)  # [B, T]
+            for alpha, value, density in zip(chunk, values.tolist(), densities):
+                self.points[alpha] = (value, density)
+            if self.progress is not None:
+                self.progress(ExplainProgress(len(self.points), self.most, time.monotonic() - self.started))
+
+    def _objective(self, alphas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        path = (self.baseline + alphas[:, None, None] * (self.inputs - self.baseline)).requires_grad_(True)
+        mask = None if self.mask is None else self.mask.expand(len(alphas), -1)
+        logits = self._logits(path, mask)
+        logprobs = torch.log_softmax(logits.float(), dim=-1)
+        values = logprobs[:, self.target] - logprobs[:, self.other]
+        (grads,) = torch.autograd.grad(values.sum(), path)
+        return values.detach(), grads.float()
+
+    def _logits(self, path: torch.Tensor, mask, *, whole: bool = False) -> torch.Tensor:
+        """[B, V] at ``predict_at``: the model's body, then its output layer on a 2-D [B, d]
+        input (for the layouts the lens knows, whose logits are just that; ``whole``: through
+        the whole model, as before, for bench/explain.py). Through the whole model the output layer got [B, 1, d], whose bfloat16 backward
+        on a CPU copied the 49k x 576 weight once per path point (4 s a batch on the bundled
+        model, during which Cancel could not be heard)."""
+        base = base_model(self.model)
+        body = getattr(base, "base_model", None)
+        if whole or getattr(base.config, "model_type", None) not in LENS_LAYOUTS or body is None or body is base:
+            keep = self.inputs.shape[0] - self.predict_at
+            return self.model(inputs_embeds=path, attention_mask=mask, logits_to_keep=keep).logits[:, 0]
+        hidden = body(inputs_embeds=path, attention_mask=mask).last_hidden_state  # after the final norm
+        return base.get_output_embeddings()(hidden[:, self.predict_at])
+
+    def estimate(self) -> tuple[torch.Tensor, list[tuple[float, float, float]]]:
+        """Per-token contributions, and (error, a, b) for every interval."""
+        alphas = sorted(self.points)
+        scores = torch.zeros_like(self.points[alphas[0]][1])
+        errors = []
+        for a, b in zip(alphas, alphas[1:]):
+            (fa, da), (fb, db) = self.points[a], self.points[b]
+            part = (b - a) / 2 * (da + db)
+            scores += part
+            errors.append((abs(float(part.sum()) - (fb - fa)), a, b))
+        return scores, errors
+
+
+def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other: int, *,
+                         predict_at: int | None = None, attention_mask: list[int] | None = None,
+                         steps: int = IG_STEPS, max_steps: int = IG_MAX_STEPS,
+                         cancel: threading.Event | None = None,
+                         progress: Callable[[ExplainProgress], None] | None = None) -> Attribution:
+    """Attribution of logp(target) - logp(other), predicted at position ``predict_at`` (default:
+    after the last token), to each input token's embedding: ``steps`` even steps, then more
+    points in the roughest intervals until the contributions sum to the difference within 5%
+    (or ``max_steps`` intervals). ``progress`` hears after every batch of passes; ``cancel``
+    is checked at every layer."""
+    model = loaded.model
+    predict_at = len(ids) - 1 if predict_at is None else predict_at
+    from desktop_app.core.compact import int8_with_gradients
+
+    with loaded.lock, float32_arithmetic(loaded), torch.enable_grad(), int8_with_gradients(), \
+            stoppable_blocks(model, cancel):
+        ids_t = torch.tensor(ids, device=loaded.device)  # Compact: the int8 weights, as answered
+        embed = model.get_input_embeddings()
+        inputs = embed(ids_t).detach()
+        blank = torch.full_like(ids_t, baseline_token(loaded.tokenizer))
+        mask = None if attention_mask is None else torch.tensor([attention_mask], device=loaded.device)
+        path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel, progress,
+                     max(max_steps, steps) + 1)
+        path.add([k / max(1, steps) for k in range(max(1, steps) + 1)])
+        refine = max(1, min(8, IG_TOKENS_PER_BATCH // len(ids)))
+        previous, still = None, 0
+        while True:
+            scores, errors = path.estimate()
+            still = still + 1 if previous is not None and _barely_moved(previous, scores) else 0
+            previous = scores
+            result = _attribution(loaded, ids, target, other, scores, path.points, len(errors))
+            room = max_steps - len(errors)
+            if result.complete or room <= 0 or still >= IG_STALL_ROUNDS:
+                return result
+            worst = sorted(errors, reverse=True)[:min(refine, room)]
+            path.add([(a + b) / 2 for _error, a, b in worst])
+
+
+def _barely_moved(before: torch.Tensor, after: torch.Tensor) -> bool:
+    return float((after - before).norm()) <= IG_STALL_CHANGE * float(before.norm())
+
+
+def baseline_token(tokenizer) -> int:
+    """The token every position holds at the baseline: the padding (else end-of-text) token,
+    an input that says nothing. Not the all-zero embedding: a model that normalises its input
+    (Llama's RMSNorm) jumps at zero, and its gradient there is not even finite."""
+    for name in ("pad_token_id", "eos_token_id", "bos_token_id"):
+        value = getattr(tokenizer, name, None)
+        if isinstance(value, int):
+            return value
+    return 0
+
+
+def _attribution(loaded, ids, target, other, scores, points, intervals) -> Attribution:
+    table = token_texts(loaded.tokenizer)
+    ends = {0.0: points[0.0][0], 1.0: points[1.0][0]}
+    return Attribution(token_ids=list(ids), token_texts=piece_texts(loaded.tokenizer, ids), scores=scores.tolist(),
+                       target_id=target, other_id=other, target_text=table.text(target),
+                       other_text=table.text(other), difference=ends[1.0], baseline_difference=ends[0.0],
+                       steps=intervals)

@@ -1,0 +1,94 @@
+"""The token to explain and what the model saw before it: an answer's token with the prompt
+generation made, or a Text mode token after the text the analysis read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_app.core.explain_errors import ExplainError
+from desktop_app.core.generation import SamplingSettings
+from desktop_app.core.models import LoadedModel
+from desktop_app.core.prompt_sources import prompt_sources
+from desktop_app.core.prompts import thread_turns
+from desktop_app.core.text_pieces import piece_texts
+
+
+@dataclass(frozen=True)
+class TokenContext:
+    """``ids`` ends with the explained token; everything before it is what the model saw."""
+
+    ids: list[int]
+    prompt_len: int
+    settings: SamplingSettings
+    settings_known: bool = True  # False: the message stored no sampling settings (defaults shown)
+    forced: bool = False  # put there by a branch (the person's choice), not sampled
+    message_id: int | None = None
+    written_with_adapter: int | None = None
+    recorded_prob: float | None = None  # the probability stored when the answer was written
+    written_precision: str | None = None  # the weights that wrote it (core.precision names; None: not recorded)
+    in_text: bool = False  # a token of a Text mode text (no message): everything before it is "the text"
+    # per prompt token: core.prompt_sources' CONVERSATION, SYSTEM or TEMPLATE (None: not known)
+    prompt_sources: tuple[str, ...] | None = None
+
+    @property
+    def position(self) -> int:
+        return len(self.ids) - 1
+
+    @property
+    def index(self) -> int:
+        return self.position - self.prompt_len
+
+    @property
+    def chosen(self) -> int:
+        return self.ids[-1]
+
+
+def context_for_message(store, loaded: LoadedModel, message_id: int, index: int) -> TokenContext:
+    """Token ``index`` (0-based) of an assistant message, with the prompt generation used."""
+    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message
+
+    message = store.get_message(message_id)
+    if message["role"] != "assistant":
+        raise ExplainError(f"Message {message_id} is a {message['role']} message; only answer tokens can be "
+                           "explained.")
+    try:
+        prompt_ids, message = prompt_for_message(store, loaded.tokenizer, message_id, loaded.context_window)
+    except ValueError as exc:
+        raise ExplainError(f"Message {message_id} cannot be explained: {exc}.") from exc
+    prompt_ids, answer = fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
+    if not 0 <= index < len(answer):
+        raise ExplainError(f"Message {message_id} has {len(answer)} tokens (0 to {len(answer) - 1}); "
+                           f"there is no token {index}.")
+    stored = message.get("settings") or {}
+    branched_at = stored.get("branched_at")
+    records = store.token_records(message_id)
+    recorded = records[index].prob if index < len(records) and records[index].id == answer[index] else None
+    turns, system = thread_turns(store.thread(message_id))  # as the answer's prompt was made
+    sources = prompt_sources(loaded.tokenizer, turns, system, piece_texts(loaded.tokenizer, prompt_ids))
+    return TokenContext(ids=list(prompt_ids) + answer[:index + 1], prompt_len=len(prompt_ids),
+                        settings=SamplingSettings.from_dict(stored), settings_known="temperature" in stored,
+                        forced=branched_at is not None and index <= int(branched_at), message_id=message_id,
+                        written_with_adapter=message.get("adapter_id"), recorded_prob=recorded,
+                        written_precision=next((r.precision for r in records if r.precision), None),
+                        prompt_sources=None if sources is None else tuple(sources))
+
+
+def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: SamplingSettings, *,
+                     by_model: bool, recorded_prob: float | None = None, scored_with_adapter: int | None = None,
+                     written_precision: str | None = None) -> TokenContext:
+    """Token ``index`` of an analysed Text mode text, whose ``ids`` are the analysis's (its
+    records start at the second token: record ``index`` is ``ids[index + 1]``), after the text
+    before it as far as the analysis's window read it (core.scoring.window_plan). ``by_model``:
+    a continuation wrote it (sampled with ``settings``, which a continuation does not store:
+    the ones now); else the person did."""
+    from desktop_app.core.scoring import window_plan
+
+    position = index + 1
+    if not 0 < position < len(ids):
+        raise ExplainError(f"The text has {max(0, len(ids) - 1)} scored tokens; there is no token {index}.")
+    # the text before it as the analysis read it: a long text is scored window by window
+    begin = next(w.begin for w in window_plan(len(ids), 1, loaded.context_window) if w.start <= position < w.stop)
+    seen = ids[begin:position + 1]
+    return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=False,
+                        forced=not by_model, written_with_adapter=scored_with_adapter, recorded_prob=recorded_prob,
+                        written_precision=written_precision, in_text=True)
