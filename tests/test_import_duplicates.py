@@ -41,14 +41,14 @@ def test_the_same_file_twice_adds_nothing_the_second_time(db, capsys, tmp_path):
     first = _counts(db)
     code, out, _ = run(capsys, "--db", db, "import", file)
     assert code == 0
-    assert "imported nothing; 3 conversations already here (the same messages and ratings), skipped" in out
+    assert "imported nothing; 3 examples already here (the same messages and ratings), skipped" in out
     assert _counts(db) == first == (3, {"thumbs_up": 2, "thumbs_down": 2, "token_ratings": 0, "corrections": 0})
 
 
 def test_only_the_new_examples_of_a_longer_file_come_in(db, capsys, tmp_path):
     run(capsys, "--db", db, "import", _write(tmp_path / "a.jsonl", EXAMPLES[:2]))
     code, out, _ = run(capsys, "--db", db, "import", _write(tmp_path / "b.jsonl", EXAMPLES))
-    assert code == 0 and out.startswith("imported 1 example into") and "2 conversations already here" in out
+    assert code == 0 and out.startswith("imported 1 example into") and "2 examples already here" in out
     assert _counts(db)[0] == 3
 
 
@@ -63,7 +63,7 @@ def test_a_file_that_holds_an_example_twice_brings_both_then_none(db, capsys, tm
     file = _write(tmp_path / "twice.jsonl", [EXAMPLES[0], EXAMPLES[0]])
     assert run(capsys, "--db", db, "import", file)[1].startswith("imported 2 examples")
     code, out, _ = run(capsys, "--db", db, "import", file)
-    assert "imported nothing; 2 conversations already here" in out
+    assert "imported nothing; 2 examples already here" in out
     assert _counts(db)[0] == 2
 
 

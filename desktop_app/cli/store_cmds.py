@@ -199,7 +199,7 @@ def cmd_import(args) -> int:
     ids = done.conversation_ids
     said = f"imported {_count(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing"
     if done.already_here:
-        said += (f"; {_count(done.already_here, 'conversation')} already here (the same messages and ratings), "
+        said += (f"; {_count(done.already_here, 'example')} already here (the same messages and ratings), "
                  "skipped")
     print(said)
     return 0
