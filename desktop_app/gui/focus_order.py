@@ -4,7 +4,8 @@ shown is a few Tabs away, then the right-hand panel.
     prompt -> Send, Stop, Regenerate -> the newest answer (its text, Compare, thumbs, "Write a better
     answer", Continue / Regenerate when interrupted, the sibling arrows, its export button)
     -> the model and Settings buttons -> the right panel's tabs and what they hold -> the
-    rest (toolbar, conversations, colours, older cards) in Qt's order -> the prompt again.
+    rest (toolbar, conversations, colours, older cards as they are read) in the window's widget
+    order -> the prompt again.
 
 Qt's own order is the order widgets were made, so answer cards (made last) came after
 everything else, about 8 Tabs from the prompt. Rewiring Qt's chain with setTabOrder each time
