@@ -195,8 +195,13 @@ def cmd_import(args) -> int:
 
     examples = read_jsonl(args.file)
     with _open(args) as store:
-        ids = import_examples(store, examples, source=Path(args.file).name)
-    print(f"imported {_count(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing")
+        done = import_examples(store, examples, source=Path(args.file).name)
+    ids = done.conversation_ids
+    said = f"imported {_count(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing"
+    if done.already_here:
+        said += (f"; {_count(done.already_here, 'example')} already here (the same messages and ratings), "
+                 "skipped")
+    print(said)
     return 0
 
 
@@ -232,6 +237,8 @@ def register(subparsers, common) -> None:
                    help="also write a TRL training script beside --out (python or accelerate launch)")
     p.set_defaults(func=cmd_export)
 
-    p = subparsers.add_parser("import", parents=[common], help="read TRL JSON Lines (kto, dpo, sft) as new conversations")
+    p = subparsers.add_parser("import", parents=[common],
+                              help="read TRL JSON Lines (kto, dpo, sft) as new conversations (one already here, "
+                                   "with the same messages and ratings, is skipped)")
     p.add_argument("file", metavar="FILE", help="a .jsonl file in TRL's kto, dpo or sft field names")
     p.set_defaults(func=cmd_import)

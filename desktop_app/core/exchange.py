@@ -14,13 +14,15 @@ one-item list ``[{"role": "assistant", "content": ...}]``.
 ``build_examples(store, fmt, with_ids=True)`` adds bookkeeping keys for the training code
 (``source``, message ids, ``token_ratings``); the exported files carry only TRL's fields.
 ``import_examples`` reads these formats back (also the standard non-conversational form
-with plain strings, and ``{"messages": [...]}``), one new conversation per example.
+with plain strings, and ``{"messages": [...]}``), one new conversation per example the store
+does not hold yet (``new_examples``: the same prompt, answers and ratings).
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.store import ROLES, Store, StoreError
@@ -232,33 +234,86 @@ def read_jsonl(path) -> list[dict]:
     return out
 
 
-def import_examples(store: Store, examples: list[dict], *, source: str | None = None) -> list[int]:
-    """One new conversation per parsed example, all in one transaction; returns their ids.
+@dataclass
+class Imported:
+    """What an import did: the conversations it made, and how many examples it left out because
+    the store already held them (``already_here``)."""
+
+    conversation_ids: list[int] = field(default_factory=list)
+    already_here: int = 0
+
+
+def _key(prompt: list[dict], *answers) -> tuple:
+    """An example as the duplicate rule compares it: its prompt turns and its rated answers (a text
+    and its rating, or a chosen and a rejected text)."""
+    return (tuple((t["role"], t["content"]) for t in prompt), *answers)
+
+
+def _example_key(ex: dict) -> tuple:
+    if ex["kind"] == "dpo":
+        return _key(ex["prompt"], "pair", ex["chosen"], ex["rejected"])
+    return _key(ex["prompt"], "one", ex["completion"], 1 if ex.get("label", True) else -1)
+
+
+def _stored_keys(store: Store) -> Counter:
+    """How many times the store already holds each example: every rated or corrected answer as a kto
+    export writes it (an sft example is a liked one), every preference pair as a dpo export writes it."""
+    keys: Counter = Counter()
+    for ex in kto_examples(store):
+        keys[_key(ex["prompt"], "one", ex["completion"][0]["content"], 1 if ex["label"] else -1)] += 1
+    for ex in dpo_examples(store):
+        keys[_key(ex["prompt"], "pair", ex["chosen"][0]["content"], ex["rejected"][0]["content"])] += 1
+    return keys
+
+
+def new_examples(store: Store, examples: list[dict]) -> tuple[list[dict], int]:
+    """The examples the store does not hold yet, and how many it does. The rule for a duplicate: the
+    same prompt turns and the same answers with the same ratings (what a fine-tune learns from), as
+    after importing the same file twice or reading back this store's own export. Each stored copy
+    accounts for one example, so a file that holds an example twice brings both into an empty store."""
+    stored = _stored_keys(store)
+    fresh = []
+    for ex in examples:
+        key = _example_key(ex)
+        if stored[key] > 0:
+            stored[key] -= 1
+        else:
+            fresh.append(ex)
+    return fresh, len(examples) - len(fresh)
+
+
+def import_examples(store: Store, examples: list[dict], *, source: str | None = None) -> Imported:
+    """One new conversation per parsed example the store does not hold yet (``new_examples``: a second
+    import would double their ratings for the next fine-tune), all in one transaction.
 
     kto: the answer rated +1/-1 by its label; sft: the answer rated +1;
     dpo: two sibling answers, chosen rated +1 and rejected rated -1.
     """
     settings = {"imported_from": source} if source else {"imported": True}
-    ids = []
     with store.transaction():
-        for ex in examples:
-            first_user = next((t["content"] for t in ex["prompt"] if t["role"] == "user"), "")
-            title = " ".join(first_user.split())[:60] or "Imported example"
-            conv = store.create_conversation(title)
-            parent = None
-            for turn in ex["prompt"]:
-                parent = store.add_message(conv, turn["role"], turn["content"], parent_id=parent, settings=settings)
-            if ex["kind"] == "dpo":
-                good = store.add_message(conv, "assistant", ex["chosen"], parent_id=parent, settings=settings)
-                bad = store.add_message(conv, "assistant", ex["rejected"], parent_id=parent, settings=settings)
-                store.rate_message(good, 1)
-                store.rate_message(bad, -1)
-            else:
-                answer = store.add_message(conv, "assistant", ex["completion"], parent_id=parent, settings=settings)
-                store.rate_message(answer, 1 if ex.get("label", True) else -1)
-            ids.append(conv)
-    return ids
+        fresh, already_here = new_examples(store, examples)
+        done = Imported(already_here=already_here)
+        for ex in fresh:
+            done.conversation_ids.append(_import_one(store, ex, settings))
+    return done
 
 
-def import_jsonl(store: Store, path) -> list[int]:
+def _import_one(store: Store, ex: dict, settings: dict) -> int:
+    first_user = next((t["content"] for t in ex["prompt"] if t["role"] == "user"), "")
+    conv = store.create_conversation(" ".join(first_user.split())[:60] or "Imported example")
+    parent = None
+    for turn in ex["prompt"]:
+        parent = store.add_message(conv, turn["role"], turn["content"], parent_id=parent, settings=settings)
+    if ex["kind"] == "dpo":
+        good = store.add_message(conv, "assistant", ex["chosen"], parent_id=parent, settings=settings)
+        bad = store.add_message(conv, "assistant", ex["rejected"], parent_id=parent, settings=settings)
+        store.rate_message(good, 1)
+        store.rate_message(bad, -1)
+    else:
+        answer = store.add_message(conv, "assistant", ex["completion"], parent_id=parent, settings=settings)
+        store.rate_message(answer, 1 if ex.get("label", True) else -1)
+    return conv
+
+
+def import_jsonl(store: Store, path) -> Imported:
     return import_examples(store, read_jsonl(path), source=Path(path).name)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QFrame, QGridLayout, QHBoxLayout, QInputDialog, QLineEdit, QListWidget,
-                               QListWidgetItem, QMenu, QMessageBox, QPushButton, QToolButton, QVBoxLayout)
+from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QInputDialog, QLineEdit,
+                               QListWidget, QListWidgetItem, QMenu, QMessageBox, QPushButton, QToolButton, QVBoxLayout)
 
 from desktop_app.core.adapters import NAME_CHARS, label
 from desktop_app.gui.theme import icon, styled_label
@@ -46,7 +46,9 @@ class AdapterHistory(QFrame):
     Attributes:
         rows: the adapters shown (dicts from core.adapters.list_adapters).
         busy: a fine-tune runs (the buttons wait).
-        ask: whether a delete is confirmed first (tests turn it off)."""
+        ask: whether a delete is confirmed first (tests turn it off).
+        focus_elsewhere: called when the keyboard was on the list or its buttons and the list
+            hid (the last adapter deleted): the window puts it where a person types."""
 
     activate_requested = Signal(int)
     deactivate_requested = Signal()
@@ -63,6 +65,7 @@ class AdapterHistory(QFrame):
         self.ask = True  # confirm deletes (tests turn it off)
         self.choose_folder = None  # tests: a callable returning the folder instead of the file dialog
         self.ask_name = None  # tests: a callable (adapter id, current name) -> new name or None
+        self.focus_elsewhere = None
         self.rows: list[dict] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -138,6 +141,7 @@ class AdapterHistory(QFrame):
     def set_adapters(self, rows: list[dict], loading: bool = False) -> None:
         """``rows``: adapters.list_adapters(...) (oldest first); shown newest first. ``loading``:
         no model yet, so an empty list may only mean its adapters are not known yet."""
+        had_focus = self._focus_on_selection()
         self.empty.setText(LOADING if loading and not rows else EMPTY)
         selected = self.selected_id()
         self.rows = list(rows)
@@ -166,6 +170,16 @@ class AdapterHistory(QFrame):
         self.list.setVisible(bool(self.rows))
         self.using.setText(f"In use: {label(active)}" if active else "In use: the base model")
         self._update_buttons()
+        if had_focus and not self.rows and self.focus_elsewhere is not None:
+            # the list hid with the keyboard in it: Qt passed it on to "Import…", where Space opens a file dialog
+            self.focus_elsewhere()
+
+    def _focus_on_selection(self) -> bool:
+        """The keyboard is on the list or on a button that acts on the selected adapter."""
+        focus = QApplication.focusWidget()
+        selection = (self.list, self.use_button, self.base_button, self.rollback_button, self.delete_button,
+                     self.export_button, self.report_button)
+        return focus is not None and (any(focus is w for w in selection) or self.list.isAncestorOf(focus))
 
     def active_id(self) -> int | None:
         return next((r["id"] for r in self.rows if r.get("active")), None)

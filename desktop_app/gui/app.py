@@ -12,17 +12,14 @@ log = logging.getLogger(__name__)
 
 
 def open_store_interactive(db_path, *, ask: bool = True):
-    """Open the store; on a corrupt or newer file, offer to move it aside (never overwrite)."""
+    """Open the store; on a corrupt file, offer to move it aside (never overwrite); any other refusal
+    (a newer version's file, another program's database) is said in a dialog, then raised."""
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop_app.core.store import CorruptDatabaseError, NewerDatabaseError, Store
+    from desktop_app.core.store import CorruptDatabaseError, Store, StoreError
 
     try:
         return Store.open(db_path)
-    except NewerDatabaseError as exc:
-        if ask:
-            QMessageBox.critical(None, "gpt2-desk", str(exc))
-        raise
     except CorruptDatabaseError as exc:
         if not ask:
             raise
@@ -33,6 +30,10 @@ def open_store_interactive(db_path, *, ask: bool = True):
         backup = Store.move_aside(db_path)
         QMessageBox.information(None, "gpt2-desk", moved_aside_words(backup))
         return Store.open(db_path)
+    except StoreError as exc:
+        if ask:  # a window started from a menu has no terminal for stderr
+            QMessageBox.critical(None, "gpt2-desk: the database cannot be opened", str(exc))
+        raise
 
 
 def corrupt_database_box(exc):

@@ -54,6 +54,7 @@ class FineTuneSide:
         run.running_changed.connect(self._running)
         run.cancel_asked.connect(self._cancelling)
         self.panel.compare_requested.connect(lambda: self.open_compare(None))
+        self.panel.history.focus_elsewhere = w.focus_typing  # the last adapter deleted: its list hides
 
     # ------------------------------------------------------------ the Fine-tune tab
     def show(self) -> None:

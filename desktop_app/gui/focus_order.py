@@ -4,7 +4,8 @@ shown is a few Tabs away, then the right-hand panel.
     prompt -> Send, Stop, Regenerate -> the newest answer (its text, Compare, thumbs, "Write a better
     answer", Continue / Regenerate when interrupted, the sibling arrows, its export button)
     -> the model and Settings buttons -> the right panel's tabs and what they hold -> the
-    rest (toolbar, conversations, colours, older cards) in Qt's order -> the prompt again.
+    rest (toolbar, conversations, colours, older cards as they are read) in the window's widget
+    order -> the prompt again.
 
 Qt's own order is the order widgets were made, so answer cards (made last) came after
 everything else, about 8 Tabs from the prompt. Rewiring Qt's chain with setTabOrder each time
@@ -30,18 +31,38 @@ def card_stops(card) -> list[QWidget]:
 
 
 def _qt_chain(window) -> list[QWidget]:
-    """Every widget Tab may stop at, in Qt's own order (the order they were made)."""
-    chain, widget = [], window.nextInFocusChain()
-    while widget is not None and widget is not window and len(chain) < 10_000:
-        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.focusProxy() is None:  # proxies: their proxy is a stop
-            chain.append(widget)
-        widget = widget.nextInFocusChain()
-    return chain
+    """Every widget Tab may stop at, in Qt's own order: the window's widgets as they were made and
+    placed, depth first (a popup's are its own window's).
+
+    Not by walking ``nextInFocusChain()``: PySide keeps the widget that call returns as a child of
+    the widget it was asked of (its return-value heuristic), so a walk chained every widget to the
+    one before it, and when one of those went (a panel's rows rebuilt), the Python side of every
+    Qt-made widget after it went too: the status bar's, whose MessageRoom then stopped making room
+    for a hovered token's figures (ux10 F13 after an adapter's Delete and Undo, in a real window)."""
+    return [w for w in window.findChildren(QWidget)
+            if w.window() is window and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and w.focusProxy() is None]  # proxies: their proxy is a stop
+
+
+def _cards_as_read(window, chain: list[QWidget]) -> list[QWidget]:
+    """``chain`` with each card's stops in ``card_stops`` order, where its first stop was (the
+    tree lists a card's buttons in the order they were made: "Write a better answer" before the
+    thumbs)."""
+    card_of = {id(w): card for card in window.transcript.cards for w in card_stops(card)}
+    out, placed = [], set()
+    for widget in chain:
+        card = card_of.get(id(widget))
+        if card is None:
+            out.append(widget)
+        elif id(card) not in placed:
+            placed.add(id(card))
+            out += card_stops(card)
+    return out
 
 
 def ring(window) -> list[QWidget]:
     """The whole Tab order, as in the module docstring."""
-    chain = _qt_chain(window)
+    chain = _cards_as_read(window, _qt_chain(window))
     latest = next((c for c in reversed(window.transcript.cards) if c.role == "assistant"), None)
     first = [window.prompt, window.send_button, window.stop_button, window.regenerate_button]
     first += card_stops(latest) if latest is not None else []

@@ -26,7 +26,7 @@ from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import PromptArea
-from desktop_app.gui.responsive import FIRST_SIZE, MessageRoom, first_geometry
+from desktop_app.gui.responsive import FIRST_SIZE, MessageRoom, elided, first_geometry
 from desktop_app.gui.ratings import RatingWriter
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
@@ -37,6 +37,13 @@ from desktop_app.gui.transcript import ElidedLabel, MessageCard, TranscriptView
 log = logging.getLogger(__name__)
 
 QUIT_WAIT_S = 20.0  # the most closing waits for a fine-tune to stop (app.run_app ends the process after it)
+
+
+def model_name(spec: str | None) -> str:
+    """A model being loaded, in the status bar: a folder's or file's name, a hub id's last part."""
+    if not spec or spec == "bundled":
+        return f"the {spec or 'default'} model"
+    return elided(spec.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or spec, 40)
 
 
 def open_settings(paths) -> QSettings:
@@ -182,7 +189,6 @@ class MainWindow(QMainWindow):
         bar.setSizeGripEnabled(False)
         self.model_label = ElidedLabel("No model")  # its tooltip says all (model, device, precision)
         self.model_label.setMinimumWidth(120)
-        self.model_label_before = "No model"
         self.adapter_label = QLabel("base")
         self.speed_label = QLabel("")
         self.progress = QProgressBar()
@@ -328,7 +334,11 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:  # a person who starts typing types into the prompt (or the text)
             self._shown_once = True
-            (self.text_view.editor if self.mode == "text" else self.prompt).setFocus()
+            self.focus_typing()
+
+    def focus_typing(self) -> None:
+        """The keyboard to where a person types: the prompt, or the text in Text mode."""
+        (self.text_view.editor if self.mode == "text" else self.prompt).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -361,8 +371,10 @@ class MainWindow(QMainWindow):
     def load_model(self, spec: str | None) -> None:
         """Open a model (spec as --model takes it) in the window, in the background."""
         self.model_spec = spec
-        self.model_label_before = self.model_label.text()  # shown again if this load fails
-        self.model_label.setText(f"Loading {spec or 'the default model'}\u2026")
+        # the loading words stand whole beside the bar (the load's stages follow them); the model's own
+        # label waits meanwhile, so the bar does not say it twice, cut the second time ("Loading the default mo…")
+        self.model_label.hide()
+        self.progress_label.setText(f"Loading {model_name(spec)}\u2026")
         self.chat.load_model(spec)
         self._update_buttons()
 
@@ -409,6 +421,7 @@ class MainWindow(QMainWindow):
         self.transcript.empty.status.setText(f"Ready: {loaded.source.display_name}")
         self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
         self.model_label.setToolTip(loaded.describe())
+        self.model_label.show()
         self.adapter_label.setText(self.chat.adapter_label)
         self.adapter_label.setToolTip("")
         self.prompt_area.set_model_name(loaded.source.display_name)
@@ -427,8 +440,8 @@ class MainWindow(QMainWindow):
     def _model_failed(self, message: str) -> None:
         self.progress_label.setText("")
         self.progress.hide()
-        # the model in use (if any) stays in use: say so, not "Loading ..."
-        self.model_label.setText("No model" if self.chat.loaded is None else self.model_label_before)
+        # the model in use (if any) stays in use: its label says so again, not "Loading ..."
+        self.model_label.show()
         self.transcript.empty.status.setText("The model could not be loaded.")
         self.show_error(f"The model could not be loaded. {message}")
         if self.chat.loaded is None:
