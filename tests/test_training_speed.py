@@ -217,3 +217,50 @@ def test_the_training_copy_uses_plain_attention_on_a_cpu(tiny_model_dir):
         plain = model(input_ids=ids).logits
     assert model.config._attn_implementation == "eager"
     assert torch.allclose(fused, plain, atol=1e-5)
+
+
+@pytest.mark.parametrize("arch", ["gpt2", "llama"])
+@pytest.mark.parametrize("attention", ["eager", "sdpa"])
+def test_a_pair_read_in_one_pass_gives_the_two_passes_figures_and_gradients(tiny_model_dir, tmp_path, arch,
+                                                                           attention):
+    """packed_pair_logps (prompt, chosen, rejected in one row, the prompt read once) gives the
+    log-probabilities, masks and LoRA gradients of reading (prompt, chosen) and (prompt, rejected)
+    apart, prompts and answers of several lengths in one batch; and the reference it packs alike."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from desktop_app.core.train_data import Pair, TrainingData
+    from test_training_losses import ANSWERS, LORA, PROMPTS, _base_tiny, _perturb
+    from tiny_model import build_tiny_llama
+
+    base, tok = _base_tiny(tiny_model_dir)
+    if arch == "llama":
+        base = AutoModelForCausalLM.from_pretrained(build_tiny_llama(tmp_path / "llama", tiny_model_dir),
+                                                    dtype=torch.float32)
+    base.set_attn_implementation(attention)
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    pad = tok.pad_token_id
+    enc = [tok(p)["input_ids"] for p in PROMPTS]
+    data = TrainingData(pairs=[Pair(enc[i], tok(ANSWERS[i])["input_ids"][: 2 + i], tok(ANSWERS[-1 - i] * (i + 1))
+                                    ["input_ids"], "correction", i, None, i) for i in range(4)])
+    seqs = [(p.prompt_ids, p.chosen_ids, p.rejected_ids) for p in data.pairs]
+    with torch.no_grad():
+        (chosen, chosen_mask), (rejected, rejected_mask) = L.packed_pair_logps(model, seqs, pad, "cpu")
+        for (got, got_mask), side in (((chosen, chosen_mask), 1), ((rejected, rejected_mask), 2)):
+            want, want_mask = L.per_token_logps(model, L.pad_batch([(s[0], s[side]) for s in seqs], pad, "cpu"))
+            assert torch.equal(got_mask, want_mask)
+            assert got.tolist() == [pytest.approx(row, abs=1e-5) for row in want.tolist()]
+        with model.disable_adapter():
+            packed, apart = (L.reference_logps(model, data, pad, "cpu", 3, packed=flag) for flag in (True, False))
+    assert packed.chosen.tolist() == pytest.approx(apart.chosen.tolist(), abs=1e-4)
+    assert packed.rejected.tolist() == pytest.approx(apart.rejected.tolist(), abs=1e-4)
+    batch = L.Batch.select(data, apart, [("p", i) for i in range(4)], "cpu")
+    grads = []
+    for flag in (True, False):
+        loss, _figures = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(pair_packed=flag))
+        loss.backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+        model.zero_grad()
+    assert grads[0].keys() == grads[1].keys() and grads[0]
+    for name, grad in grads[0].items():
+        assert torch.allclose(grad, grads[1][name], atol=1e-5, rtol=1e-4), name

@@ -333,7 +333,8 @@ class _Run:
         s = self.settings
         with model.disable_adapter(), amp.autocast(), self.timed("reference"):  # the reference is fixed: computed once
             refs = L.reference_logps(model, train, pad_id, device, EVAL_BATCH, token_top=self._token_top(),
-                                     disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0)
+                                     disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0,
+                                     packed=s.pair_packing)
             anchor = self._anchor(work, train, pad_id)
             practice = self._case_practice(work, train, pad_id)
         self.check_cancel()
@@ -341,7 +342,7 @@ class _Run:
         weights = L.LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
                                 s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark,
                                 s.token_keep_weight, s.token_target, s.disliked_target, s.disliked_ref_weight,
-                                pair_norm_beta=s.pair_norm_beta)
+                                pair_norm_beta=s.pair_norm_beta, pair_packed=s.pair_packing)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=sched.lr, weight_decay=0.0)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - (1.0 - s.lr_end) * k / max(total, 1))
@@ -484,7 +485,7 @@ def _cpu_attention(model, device) -> None:
 
 def _tokens(batch) -> int:
     """Tokens a step puts through the model: its measure of work (the thread team's speed)."""
-    pairs = sum(2 * len(p.prompt_ids) + len(p.chosen_ids) + len(p.rejected_ids) for p in batch.pairs)
+    pairs = sum(len(p.prompt_ids) + len(p.chosen_ids) + len(p.rejected_ids) for p in batch.pairs)  # packed
     unpaired = sum(2 * (len(e.prompt_ids) + len(e.completion_ids)) for e in batch.unpaired)  # and KTO's KL pass
     return pairs + unpaired + sum(len(t.prompt_ids) + len(t.completion_ids) for t in batch.tokens)
 
