@@ -264,3 +264,33 @@ def test_a_pair_read_in_one_pass_gives_the_two_passes_figures_and_gradients(tiny
     assert grads[0].keys() == grads[1].keys() and grads[0]
     for name, grad in grads[0].items():
         assert torch.allclose(grad, grads[1][name], atol=1e-5, rtol=1e-4), name
+
+
+def test_the_reference_sums_give_the_margin_of_reading_the_examples_again(tiny_model_dir):
+    """The "before" margin of a run with no adapter in use, over the examples it trained on, comes
+    from the reference's sums (gate.margin_from_sums): the figure gate.margin reads from the model;
+    None where a sum is missing or there are token ratings (margin reads those itself)."""
+    from desktop_app.core import gate
+    from desktop_app.core.train_data import Pair, TokenRated, TrainingData, Unpaired
+    from desktop_app.core.training import _reference_sums
+    from test_training_losses import ANSWERS, PROMPTS, _base_tiny
+
+    model, tok = _base_tiny(tiny_model_dir)
+    enc = [tok(p)["input_ids"] for p in PROMPTS]
+    ans = [tok(a)["input_ids"] for a in ANSWERS]
+    data = TrainingData(unpaired=[Unpaired(enc[0], ans[0], True, 1, 0), Unpaired(enc[1], ans[1][:3], False, 2, 1),
+                                  Unpaired(enc[2], ans[2], True, 10, 2)],
+                        pairs=[Pair(enc[2], ans[2], ans[3] * 2, "siblings", 11, 10, 2),
+                               Pair(enc[3], ans[0][:2], ans[1], "correction", 12, None, 3)])
+    pad = tok.pad_token_id
+    with torch.no_grad():
+        refs = L.reference_logps(model, data, pad, "cpu", 2, packed=True)
+        read = gate.margin(model, data, pad, "cpu", 2)
+    sums = _reference_sums(data, refs)
+    assert gate.margin_from_sums(data, sums) == pytest.approx(read, abs=1e-4)
+    fewer = TrainingData(unpaired=data.unpaired[:2], pairs=data.pairs[1:])
+    assert gate.margin_from_sums(fewer, sums) == pytest.approx(gate.margin(model, fewer, pad, "cpu"), abs=1e-4)
+    missing = TrainingData(unpaired=[Unpaired(enc[3], ans[3], True, 20, 4)])
+    assert gate.margin_from_sums(missing, sums) is None
+    rated = TrainingData(pairs=data.pairs, tokens=[TokenRated(enc[0], ans[0], {0: 1}, 1, 0)])
+    assert gate.margin_from_sums(rated, sums) is None

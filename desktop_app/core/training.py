@@ -278,8 +278,10 @@ class _Run:
                              open_requests=s.reask_open, canaries=s.reask_canaries)
         meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache)
 
-        self._train(work, train, pad_id)
+        reference = self._train(work, train, pad_id)
         self.check_cancel()
+        if parent is None and reference.exact:  # "before" is the reference: its margins on these are known
+            meter.reference_sums = reference.sums
 
         # "before": what the person has now (the active adapter, else the base model). Measured
         # after the steps, which do not touch it (the new adapter is switched off meanwhile), so
@@ -319,7 +321,7 @@ class _Run:
                            torch.float32, resolved.window)
 
     # -------------------------------------------------------------- training
-    def _train(self, work, train: TrainingData, pad_id: int) -> None:
+    def _train(self, work, train: TrainingData, pad_id: int) -> "_KnownReference":
         import torch
 
         from desktop_app.core import train_losses as L
@@ -390,6 +392,7 @@ class _Run:
             self.metrics["guard"] = guard.summary()
         if loops:
             self.metrics.update(loops.summary())
+        return _KnownReference(_reference_sums(train, refs), amp.dtype is None)
 
     def _token_top(self) -> int:
         """Columns of the token-rated answers' reference distributions, 0 when no term reads them."""
@@ -462,6 +465,22 @@ class _Run:
                      tokens=len(train.tokens), token_lr_scale=s.token_lr_scale)
         self.metrics["schedule"] = sched.to_dict()
         return sched
+
+@dataclass
+class _KnownReference:
+    sums: dict  # (prompt ids, answer ids) -> the reference's summed log-probability
+    exact: bool  # read in float32, as the measuring passes read (no autocast)
+
+
+def _reference_sums(train: TrainingData, refs) -> dict:
+    sums = {}
+    for e, value in zip(train.unpaired, refs.unpaired.tolist()):
+        sums[tuple(e.prompt_ids), tuple(e.completion_ids)] = value
+    for p, chosen, rejected in zip(train.pairs, refs.chosen.tolist(), refs.rejected.tolist()):
+        sums[tuple(p.prompt_ids), tuple(p.chosen_ids)] = chosen
+        sums[tuple(p.prompt_ids), tuple(p.rejected_ids)] = rejected
+    return sums
+
 
 def _add_seconds(metrics: dict, phase: str, wall: float, cpu: float) -> None:
     for key, spent in (("phase_s", wall), ("phase_cpu_s", cpu)):
