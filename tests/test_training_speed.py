@@ -239,6 +239,7 @@ def test_a_pair_read_in_one_pass_gives_the_two_passes_figures_and_gradients(tiny
                                                     dtype=torch.float32)
     base.set_attn_implementation(attention)
     model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    assert L.packs_pairs(model)  # else batch_loss would compare the two passes with themselves
     pad = tok.pad_token_id
     enc = [tok(p)["input_ids"] for p in PROMPTS]
     data = TrainingData(pairs=[Pair(enc[i], tok(ANSWERS[i])["input_ids"][: 2 + i], tok(ANSWERS[-1 - i] * (i + 1))

@@ -89,13 +89,25 @@ def sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int | None =
     return out[0] if len(out) == 1 else torch.cat(out)
 
 
-def pack_pairs(seqs: list[tuple[list[int], list[int], list[int]]], pad_id: int, device) -> dict:
+PACKED_ATTENTION = ("eager", "sdpa")  # the implementations that take a 4D mask as given
+
+
+def packs_pairs(model) -> bool:
+    """Whether ``model``'s attention reads ``pack_pairs``'s 4D mask (eager: additive, SDPA: boolean);
+    others (flash attention) keep the two passes."""
+    return getattr(model.config, "_attn_implementation", None) in PACKED_ATTENTION
+
+
+def pack_pairs(seqs: list[tuple[list[int], list[int], list[int]]], pad_id: int, device,
+               additive: bool = True) -> dict:
     """Each (prompt, chosen, rejected) as ONE right-padded row: the prompt, then the chosen
     answer, then the rejected one. A 4D additive mask [B, 1, T, T] lets each answer see the
     prompt and its own earlier tokens only, and the rejected answer's position ids restart
     where the prompt ends, so every token reads exactly what it reads in its own sequence:
     the prompt is read once for both answers (in a conversation it is most of a pair's
-    tokens) and its activations carry both answers' gradients."""
+    tokens) and its activations carry both answers' gradients. ``additive``: the mask as eager
+    attention adds it (0 / the float minimum), else boolean (True: attend), as SDPA takes it on
+    any device and precision."""
     width = max(len(p) + len(c) + len(r) for p, c, r in seqs)
     ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
     positions = torch.zeros((len(seqs), width), dtype=torch.long)
@@ -107,8 +119,8 @@ def pack_pairs(seqs: list[tuple[list[int], list[int], list[int]]], pad_id: int, 
         positions[row, :n] = torch.cat([torch.arange(n_p + n_c), torch.arange(n_p, n_p + len(r))])
         allowed[row, :n, :n] = causal[:n, :n]
         allowed[row, n_p + n_c:n, n_p:n_p + n_c] = False  # the rejected answer does not see the chosen one
-    dtype = torch.float32
-    mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
+    mask = (torch.zeros(allowed.shape).masked_fill(~allowed, torch.finfo(torch.float32).min) if additive
+            else allowed)[:, None]
     return {"input_ids": ids.to(device), "attention_mask": mask.to(device), "position_ids": positions.to(device),
             "lengths": [(len(p), len(c), len(r)) for p, c, r in seqs]}
 
@@ -119,7 +131,7 @@ def packed_pair_logps(model, seqs: list[tuple[list[int], list[int], list[int]]],
     each in ``per_token_logps``'s layout for a batch of (prompt, that answer) padded to its own
     longest, from one pass over ``pack_pairs``'s rows. The same figures as two
     ``per_token_logps`` passes to float rounding (tests/test_training_speed.py)."""
-    batch = pack_pairs(seqs, pad_id, device)
+    batch = pack_pairs(seqs, pad_id, device, additive=model.config._attn_implementation == "eager")
     ids, lengths = batch["input_ids"], batch["lengths"]
     first = max(min(n_p for n_p, _c, _r in lengths) - 1, 0)
     logits = model(input_ids=ids, attention_mask=batch["attention_mask"], position_ids=batch["position_ids"],
@@ -363,6 +375,7 @@ def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token
     ``packed``: the pairs read as the steps read them with ``LossWeights.pair_packed``, the
     prompt once for both answers (``packed_pair_sums``)."""
     groups = [[(e.prompt_ids, e.completion_ids) for e in data.unpaired], kl_sequences(data)]
+    packed = packed and packs_pairs(model)
     if not packed:
         groups += [[(p.prompt_ids, p.chosen_ids) for p in data.pairs],
                    [(p.prompt_ids, p.rejected_ids) for p in data.pairs]]
@@ -656,7 +669,7 @@ def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     nothing (bench/finetune_time.py --compare prints the padded tokens per step). With
     ``w.pair_packed`` both go through one pass, the prompt read once (``packed_pair_logps``)."""
     ps = batch.pairs
-    if w.pair_packed:
+    if w.pair_packed and packs_pairs(model):
         (chosen, chosen_mask), (rejected, rejected_mask) = packed_pair_logps(
             model, [(p.prompt_ids, p.chosen_ids, p.rejected_ids) for p in ps], pad_id, device)
     else:
