@@ -217,3 +217,81 @@ def test_the_training_copy_uses_plain_attention_on_a_cpu(tiny_model_dir):
         plain = model(input_ids=ids).logits
     assert model.config._attn_implementation == "eager"
     assert torch.allclose(fused, plain, atol=1e-5)
+
+
+@pytest.mark.parametrize("arch", ["gpt2", "llama"])
+@pytest.mark.parametrize("attention", ["eager", "sdpa"])
+def test_a_pair_read_in_one_pass_gives_the_two_passes_figures_and_gradients(tiny_model_dir, tmp_path, arch,
+                                                                           attention):
+    """packed_pair_logps (prompt, chosen, rejected in one row, the prompt read once) gives the
+    log-probabilities, masks and LoRA gradients of reading (prompt, chosen) and (prompt, rejected)
+    apart, prompts and answers of several lengths in one batch; and the reference it packs alike."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from desktop_app.core.train_data import Pair, TrainingData
+    from test_training_losses import ANSWERS, LORA, PROMPTS, _base_tiny, _perturb
+    from tiny_model import build_tiny_llama
+
+    base, tok = _base_tiny(tiny_model_dir)
+    if arch == "llama":
+        base = AutoModelForCausalLM.from_pretrained(build_tiny_llama(tmp_path / "llama", tiny_model_dir),
+                                                    dtype=torch.float32)
+    base.set_attn_implementation(attention)
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
+    assert L.packs_pairs(model)  # else batch_loss would compare the two passes with themselves
+    pad = tok.pad_token_id
+    enc = [tok(p)["input_ids"] for p in PROMPTS]
+    data = TrainingData(pairs=[Pair(enc[i], tok(ANSWERS[i])["input_ids"][: 2 + i], tok(ANSWERS[-1 - i] * (i + 1))
+                                    ["input_ids"], "correction", i, None, i) for i in range(4)])
+    seqs = [(p.prompt_ids, p.chosen_ids, p.rejected_ids) for p in data.pairs]
+    with torch.no_grad():
+        (chosen, chosen_mask), (rejected, rejected_mask) = L.packed_pair_logps(model, seqs, pad, "cpu")
+        for (got, got_mask), side in (((chosen, chosen_mask), 1), ((rejected, rejected_mask), 2)):
+            want, want_mask = L.per_token_logps(model, L.pad_batch([(s[0], s[side]) for s in seqs], pad, "cpu"))
+            assert torch.equal(got_mask, want_mask)
+            assert got.tolist() == [pytest.approx(row, abs=1e-5) for row in want.tolist()]
+        with model.disable_adapter():
+            packed, apart = (L.reference_logps(model, data, pad, "cpu", 3, packed=flag) for flag in (True, False))
+    assert packed.chosen.tolist() == pytest.approx(apart.chosen.tolist(), abs=1e-4)
+    assert packed.rejected.tolist() == pytest.approx(apart.rejected.tolist(), abs=1e-4)
+    batch = L.Batch.select(data, apart, [("p", i) for i in range(4)], "cpu")
+    grads = []
+    for flag in (True, False):
+        loss, _figures = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(pair_packed=flag))
+        loss.backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+        model.zero_grad()
+    assert grads[0].keys() == grads[1].keys() and grads[0]
+    for name, grad in grads[0].items():
+        assert torch.allclose(grad, grads[1][name], atol=1e-5, rtol=1e-4), name
+
+
+def test_the_reference_sums_give_the_margin_of_reading_the_examples_again(tiny_model_dir):
+    """The "before" margin of a run with no adapter in use, over the examples it trained on, comes
+    from the reference's sums (gate.margin_from_sums): the figure gate.margin reads from the model;
+    None where a sum is missing or there are token ratings (margin reads those itself)."""
+    from desktop_app.core import gate
+    from desktop_app.core.train_data import Pair, TokenRated, TrainingData, Unpaired
+    from desktop_app.core.training import _reference_sums
+    from test_training_losses import ANSWERS, PROMPTS, _base_tiny
+
+    model, tok = _base_tiny(tiny_model_dir)
+    enc = [tok(p)["input_ids"] for p in PROMPTS]
+    ans = [tok(a)["input_ids"] for a in ANSWERS]
+    data = TrainingData(unpaired=[Unpaired(enc[0], ans[0], True, 1, 0), Unpaired(enc[1], ans[1][:3], False, 2, 1),
+                                  Unpaired(enc[2], ans[2], True, 10, 2)],
+                        pairs=[Pair(enc[2], ans[2], ans[3] * 2, "siblings", 11, 10, 2),
+                               Pair(enc[3], ans[0][:2], ans[1], "correction", 12, None, 3)])
+    pad = tok.pad_token_id
+    with torch.no_grad():
+        refs = L.reference_logps(model, data, pad, "cpu", 2, packed=True)
+        read = gate.margin(model, data, pad, "cpu", 2)
+    sums = _reference_sums(data, refs)
+    assert gate.margin_from_sums(data, sums) == pytest.approx(read, abs=1e-4)
+    fewer = TrainingData(unpaired=data.unpaired[:2], pairs=data.pairs[1:])
+    assert gate.margin_from_sums(fewer, sums) == pytest.approx(gate.margin(model, fewer, pad, "cpu"), abs=1e-4)
+    missing = TrainingData(unpaired=[Unpaired(enc[3], ans[3], True, 20, 4)])
+    assert gate.margin_from_sums(missing, sums) is None
+    rated = TrainingData(pairs=data.pairs, tokens=[TokenRated(enc[0], ans[0], {0: 1}, 1, 0)])
+    assert gate.margin_from_sums(rated, sums) is None

@@ -139,6 +139,10 @@ class Meter:
     cancel: threading.Event
     cache: BeforeCache | None = None
     reasked: list | None = None
+    # the training references' summed answer log-probabilities, (prompt, answer) -> sum, when the model
+    # measured "before" is the reference (no adapter in use) read in the same precision: its margins over
+    # the examples trained on are already known (gate.margin_from_sums)
+    reference_sums: dict | None = None
 
     def measure(self, when: str, work, data, held, reasks: Reasks, pad_id) -> None:
         import torch
@@ -147,8 +151,8 @@ class Meter:
         cache = self.cache if when == "before" else None
         with torch.no_grad(), self.timed(f"{when}_margins"):
             needed = gate.all_ratings_margin_needed(len(held))  # else None: judge() does not read it
-            m[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, device, EVAL_BATCH) if needed else None
-            m[f"margin_heldout_{when}"] = gate.margin(work.model, held, pad_id, device, EVAL_BATCH) if len(held) else None
+            m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id) if needed else None
+            m[f"margin_heldout_{when}"] = self._margin(when, work, held, pad_id) if len(held) else None
         self.check_cancel()
         with torch.no_grad(), self.timed(f"{when}_probe"):
             probe = cache.get("probe") if cache else None
@@ -172,6 +176,11 @@ class Meter:
                                  reasks.held_count, reasks.rights)
             m["reask_dropped_before"] = sum(t["dropped_before"] for t in m["taught"])
             m["reask_dropped_after"] = sum(t["dropped_after"] for t in m["taught"])
+
+    def _margin(self, when: str, work, part, pad_id) -> float | None:
+        known = (gate.margin_from_sums(part, self.reference_sums)
+                 if when == "before" and self.reference_sums is not None else None)
+        return known if known is not None else gate.margin(work.model, part, pad_id, work.device, EVAL_BATCH)
 
     def _reask(self, work, reasks: Reasks, cache) -> list:
         """Greedy re-asks; before training, those the model in use answered in an earlier run

@@ -60,6 +60,24 @@ def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) 
     return sum(items) / len(items) if items else None
 
 
+def margin_from_sums(data: TrainingData, sums: dict[tuple, float]) -> float | None:
+    """``margin``'s figure from answers' summed log-probabilities known already (``sums``:
+    (prompt ids, answer ids) as tuples -> sum, e.g. the reference's, when the model measured is
+    the reference); None when ``data`` is empty, has token ratings or an answer ``sums`` lacks."""
+    in_pairs = {m for p in data.pairs for m in (p.chosen_message_id, p.rejected_message_id)}
+    lone = [e for e in data.unpaired if e.message_id not in in_pairs]
+    needed = [(e.prompt_ids, e.completion_ids) for e in lone]
+    needed += [s for p in data.pairs for s in ((p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids))]
+    known = [sums.get((tuple(p), tuple(c))) for p, c in needed]
+    if data.tokens or not needed or any(v is None for v in known):
+        return None
+    items = [(1.0 if e.label else -1.0) * v / max(len(e.completion_ids), 1) for e, v in zip(lone, known)]
+    for i, p in enumerate(data.pairs):
+        chosen, rejected = known[len(lone) + 2 * i], known[len(lone) + 2 * i + 1]
+        items.append((chosen - rejected) / ((len(p.chosen_ids) + len(p.rejected_ids)) / 2))
+    return sum(items) / len(items)
+
+
 # Why a pair is judged by its summed difference and its thumbs not again on their own: two
 # siblings often share an opening ("The answer to this classic question is 4. A cat has four
 # legs." liked, a long ramble with the same opening disliked). A run that learns to drop the

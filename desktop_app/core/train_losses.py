@@ -98,6 +98,92 @@ def sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int | None =
     return out[0] if len(out) == 1 else torch.cat(out)
 
 
+PACKED_ATTENTION = ("eager", "sdpa")  # the implementations that take a 4D mask as given
+
+
+def packs_pairs(model) -> bool:
+    """Whether ``model``'s attention reads ``pack_pairs``'s 4D mask (eager: additive, SDPA: boolean);
+    others (flash attention) keep the two passes."""
+    return getattr(model.config, "_attn_implementation", None) in PACKED_ATTENTION
+
+
+def pack_pairs(seqs: list[tuple[list[int], list[int], list[int]]], pad_id: int, device,
+               additive: bool = True) -> dict:
+    """Each (prompt, chosen, rejected) as ONE right-padded row: the prompt, then the chosen
+    answer, then the rejected one. A 4D additive mask [B, 1, T, T] lets each answer see the
+    prompt and its own earlier tokens only, and the rejected answer's position ids restart
+    where the prompt ends, so every token reads exactly what it reads in its own sequence:
+    the prompt is read once for both answers (in a conversation it is most of a pair's
+    tokens) and its activations carry both answers' gradients. ``additive``: the mask as eager
+    attention adds it (0 / the float minimum), else boolean (True: attend), as SDPA takes it on
+    any device and precision."""
+    width = max(len(p) + len(c) + len(r) for p, c, r in seqs)
+    ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
+    positions = torch.zeros((len(seqs), width), dtype=torch.long)
+    allowed = torch.eye(width, dtype=torch.bool).repeat(len(seqs), 1, 1)  # padding sees itself: no empty row
+    causal = torch.ones((width, width), dtype=torch.bool).tril()
+    for row, (p, c, r) in enumerate(seqs):
+        n_p, n_c, n = len(p), len(c), len(p) + len(c) + len(r)
+        ids[row, :n] = torch.tensor(list(p) + list(c) + list(r))
+        positions[row, :n] = torch.cat([torch.arange(n_p + n_c), torch.arange(n_p, n_p + len(r))])
+        allowed[row, :n, :n] = causal[:n, :n]
+        allowed[row, n_p + n_c:n, n_p:n_p + n_c] = False  # the rejected answer does not see the chosen one
+    mask = (torch.zeros(allowed.shape).masked_fill(~allowed, torch.finfo(torch.float32).min) if additive
+            else allowed)[:, None]
+    return {"input_ids": ids.to(device), "attention_mask": mask.to(device), "position_ids": positions.to(device),
+            "lengths": [(len(p), len(c), len(r)) for p, c, r in seqs]}
+
+
+def packed_pair_logps(model, seqs: list[tuple[list[int], list[int], list[int]]], pad_id: int, device
+                      ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+    """((chosen logps, mask), (rejected logps, mask)) of ``seqs`` ((prompt, chosen, rejected)),
+    each in ``per_token_logps``'s layout for a batch of (prompt, that answer) padded to its own
+    longest, from one pass over ``pack_pairs``'s rows. The same figures as two
+    ``per_token_logps`` passes to float rounding (tests/test_training_speed.py)."""
+    batch = pack_pairs(seqs, pad_id, device, additive=model.config._attn_implementation == "eager")
+    ids, lengths = batch["input_ids"], batch["lengths"]
+    first = max(min(n_p for n_p, _c, _r in lengths) - 1, 0)
+    logits = model(input_ids=ids, attention_mask=batch["attention_mask"], position_ids=batch["position_ids"],
+                   use_cache=False, logits_to_keep=ids.shape[1] - first).logits
+    picks = {"chosen": ([], [], [], []), "rejected": ([], [], [], [])}  # rows, packed columns, out columns, targets
+    for row, (n_p, n_c, n_r) in enumerate(lengths):
+        for side, start, n in (("chosen", n_p, n_c), ("rejected", n_p + n_c, n_r)):
+            rows, cols, outs, targets = picks[side]
+            for j in range(n):  # answer token j is predicted by the prompt's last token, then by token j - 1
+                rows.append(row)
+                cols.append((n_p - 1 if j == 0 else start + j - 1) - first)
+                outs.append(n_p - 1 + j)
+                targets.append(int(ids[row, start + j]))
+    out = []
+    for side, (rows, cols, outs, targets) in picks.items():
+        width = max(n_p + (n_c if side == "chosen" else n_r) for n_p, n_c, n_r in lengths) - 1
+        logps = logits.new_zeros((len(lengths), width), dtype=torch.float32)
+        mask = torch.zeros((len(lengths), width), dtype=torch.long, device=logits.device)
+        if rows:
+            r, o = torch.tensor(rows, device=logits.device), torch.tensor(outs, device=logits.device)
+            picked = logits[r, torch.tensor(cols, device=logits.device)].float()
+            nll = F.cross_entropy(picked, torch.tensor(targets, device=logits.device), reduction="none")
+            logps = logps.index_put((r, o), -nll)
+            mask[r, o] = 1
+        out.append((logps, mask))
+    return out[0], out[1]
+
+
+@torch.no_grad()
+def packed_pair_sums(model, seqs: list[tuple[list[int], list[int], list[int]]], pad_id: int, device,
+                     batch_size: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
+    """(chosen, rejected) summed answer log-probabilities of ``seqs`` ((prompt, chosen,
+    rejected)) by ``packed_pair_logps``, in batches of similar packed length."""
+    chosen, rejected = torch.zeros(len(seqs), device=device), torch.zeros(len(seqs), device=device)
+    order = sorted(range(len(seqs)), key=lambda i: sum(len(part) for part in seqs[i]))
+    for start in range(0, len(order), max(1, batch_size)):
+        chunk = order[start:start + max(1, batch_size)]
+        (c, _cm), (r, _rm) = packed_pair_logps(model, [seqs[i] for i in chunk], pad_id, device)
+        rows = torch.tensor(chunk, device=device)
+        chosen[rows], rejected[rows] = c.sum(-1).to(chosen.dtype), r.sum(-1).to(rejected.dtype)
+    return chosen, rejected
+
+
 @torch.no_grad()
 def distinct_sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8,
                             reduce: str = "sum") -> torch.Tensor:
@@ -289,17 +375,25 @@ def kl_sequences(data) -> list[tuple[list[int], list[int]]]:
 
 @torch.no_grad()
 def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token_top: int = 0,
-                    disliked_top: int = 0) -> References:
+                    disliked_top: int = 0, packed: bool = False) -> References:
     """Under ``model`` as it is (the caller disables the adapter). ``token_top`` > 0: the
     token-rated answers' reference distributions too (``token_references``); ``disliked_top``
-    > 0: the disliked thumbs' (the "distill" target of ``LossWeights.disliked_target``)."""
-    groups = [[(e.prompt_ids, e.completion_ids) for e in data.unpaired], kl_sequences(data),
-              [(p.prompt_ids, p.chosen_ids) for p in data.pairs], [(p.prompt_ids, p.rejected_ids) for p in data.pairs]]
+    > 0: the disliked thumbs' (the "distill" target of ``LossWeights.disliked_target``).
+    ``packed``: the pairs read as the steps read them with ``LossWeights.pair_packed``, the
+    prompt once for both answers (``packed_pair_sums``)."""
+    groups = [[(e.prompt_ids, e.completion_ids) for e in data.unpaired], kl_sequences(data)]
+    packed = packed and packs_pairs(model)
+    if not packed:
+        groups += [[(p.prompt_ids, p.chosen_ids) for p in data.pairs],
+                   [(p.prompt_ids, p.rejected_ids) for p in data.pairs]]
     values = distinct_sequence_logps(model, [s for g in groups for s in g], pad_id, device, batch_size=batch_size)
     parts, start = [], 0
     for g in groups:
         parts.append(values[start:start + len(g)])
         start += len(g)
+    if packed:
+        parts += list(packed_pair_sums(model, [(p.prompt_ids, p.chosen_ids, p.rejected_ids) for p in data.pairs],
+                                       pad_id, device, batch_size))
     tokens = token_references(model, data.tokens, pad_id, device, token_top, batch_size) if token_top else None
     disliked = None
     if disliked_top:
@@ -424,6 +518,8 @@ class LossWeights:
     # pairs: 0 DPO on summed log-ratios with ``beta`` (TRL's); > 0 length-normalised DPO, each answer's log-ratio
     # divided by its token count, with this beta in place of ``beta``
     pair_norm_beta: float = 0.0
+    # pairs: chosen and rejected in one pass, their shared prompt read once (packed_pair_logps); False: two passes
+    pair_packed: bool = True
 
 
 TOKEN_TARGETS = ("unlikelihood", "distill", "both")
@@ -577,11 +673,17 @@ def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     """Chosen and rejected answers go through the model as two batches, each padded only to
     its own longest: a short correction ("Answer: Paris.") padded to the length of the
     rambling answer it replaces would be mostly padding, computed and back-propagated for
-    nothing (bench/finetune_time.py --compare prints the padded tokens per step)."""
+    nothing (bench/finetune_time.py --compare prints the padded tokens per step). With
+    ``w.pair_packed`` both go through one pass, the prompt read once (``packed_pair_logps``)."""
     ps = batch.pairs
-    chosen, chosen_mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.chosen_ids) for p in ps], pad_id, device))
-    rejected, rejected_mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.rejected_ids) for p in ps], pad_id,
+    if w.pair_packed and packs_pairs(model):
+        (chosen, chosen_mask), (rejected, rejected_mask) = packed_pair_logps(
+            model, [(p.prompt_ids, p.chosen_ids, p.rejected_ids) for p in ps], pad_id, device)
+    else:
+        chosen, chosen_mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.chosen_ids) for p in ps], pad_id,
                                                                device))
+        rejected, rejected_mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.rejected_ids) for p in ps],
+                                                                   pad_id, device))
     rows = torch.tensor([w.sibling_sft_weight if p.source == "siblings" else 1.0 for p in ps], device=chosen.device)
     norm = w.pair_norm_beta > 0
     lengths = (chosen_mask.sum(-1), rejected_mask.sum(-1)) if norm else None

@@ -32,6 +32,9 @@ class FineTuneSettings:
     # Off: ALL CAPS x 8 stays discarded with it (beta 1, 1 with sft_weight 0.3, 2.5 with 0.3: 1-2 of 12 re-asks
     # loop; its DPO part still saturates, 0.10 by update 8, and the caps sentences are memorised as before)
     pair_norm_beta: float = 0.0
+    # a pair's chosen and rejected answers in one pass, the prompt they share read once (train_losses.packed_pair_logps;
+    # the same figures to float rounding). False: each answer read with its own copy of the prompt
+    pair_packing: bool = True
     # a likelihood term on liked answers beside KTO: off, as measured (bench/learning_effect.py, thumbs 8:
     # probe perplexity +10.0% with it, +6.7% without, the margin no better); kept as a setting to try
     liked_sft_weight: float = 0.0

@@ -278,8 +278,10 @@ class _Run:
                              open_requests=s.reask_open, canaries=s.reask_canaries)
         meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache)
 
-        self._train(work, train, pad_id)
+        reference = self._train(work, train, pad_id)
         self.check_cancel()
+        if parent is None and reference.exact:  # "before" is the reference: its margins on these are known
+            meter.reference_sums = reference.sums
 
         # "before": what the person has now (the active adapter, else the base model). Measured
         # after the steps, which do not touch it (the new adapter is switched off meanwhile), so
@@ -319,7 +321,7 @@ class _Run:
                            torch.float32, resolved.window)
 
     # -------------------------------------------------------------- training
-    def _train(self, work, train: TrainingData, pad_id: int) -> None:
+    def _train(self, work, train: TrainingData, pad_id: int) -> "_KnownReference":
         from desktop_app.core import train_losses as L
 
         model, device = work.model, work.device
@@ -355,6 +357,7 @@ class _Run:
             if guard and not guard.after_update(step):
                 break
         self._record_run(step, train_start, cpu_start, guard, terms.loops)
+        return _KnownReference(_reference_sums(train, refs), amp.dtype is None)
 
     def _references(self, work, train: TrainingData, pad_id: int, amp):
         """What the steps compare with, read once with the adapter off (the reference is fixed):
@@ -364,7 +367,8 @@ class _Run:
         s = self.settings
         with work.model.disable_adapter(), amp.autocast(), self.timed("reference"):
             refs = L.reference_logps(work.model, train, pad_id, work.device, EVAL_BATCH, token_top=self._token_top(),
-                                     disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0)
+                                     disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0,
+                                     packed=s.pair_packing)
             anchor = self._anchor(work, train, pad_id)
             practice = self._case_practice(work, train, pad_id)
         return refs, anchor, practice
@@ -376,7 +380,7 @@ class _Run:
         return LossWeights(s.beta, s.sft_weight, s.token_weight, sched.desirable_weight, sched.undesirable_weight,
                            s.liked_sft_weight, s.sibling_sft_weight, s.end_weight, s.end_mark,
                            s.token_keep_weight, s.token_target, s.disliked_target, s.disliked_ref_weight,
-                           pair_norm_beta=s.pair_norm_beta)
+                           pair_norm_beta=s.pair_norm_beta, pair_packed=s.pair_packing)
 
     def _record_run(self, step: int, train_start: float, cpu_start: float, guard, loops) -> None:
         """The run's figures once its updates end."""
@@ -470,6 +474,26 @@ class _Run:
         self.metrics["schedule"] = sched.to_dict()
         return sched
 
+
+@dataclass
+class _KnownReference:
+    """The reference's summed log-probabilities of the trained answers: the 'before' margins
+    of a run with no adapter in use, when read as the measuring passes read."""
+
+    sums: dict  # (prompt ids, answer ids) -> the reference's summed log-probability
+    exact: bool  # read in float32, as the measuring passes read (no autocast)
+
+
+def _reference_sums(train: TrainingData, refs) -> dict:
+    sums = {}
+    for e, value in zip(train.unpaired, refs.unpaired.tolist()):
+        sums[tuple(e.prompt_ids), tuple(e.completion_ids)] = value
+    for p, chosen, rejected in zip(train.pairs, refs.chosen.tolist(), refs.rejected.tolist()):
+        sums[tuple(p.prompt_ids), tuple(p.chosen_ids)] = chosen
+        sums[tuple(p.prompt_ids), tuple(p.rejected_ids)] = rejected
+    return sums
+
+
 def _add_seconds(metrics: dict, phase: str, wall: float, cpu: float) -> None:
     for key, spent in (("phase_s", wall), ("phase_cpu_s", cpu)):
         figures = metrics.setdefault(key, {})
@@ -539,7 +563,7 @@ def _update(amp, loss, optimizer, scheduler, params, max_grad_norm: float):
 
 def _tokens(batch) -> int:
     """Tokens a step puts through the model: its measure of work (the thread team's speed)."""
-    pairs = sum(2 * len(p.prompt_ids) + len(p.chosen_ids) + len(p.rejected_ids) for p in batch.pairs)
+    pairs = sum(len(p.prompt_ids) + len(p.chosen_ids) + len(p.rejected_ids) for p in batch.pairs)  # packed
     unpaired = sum(2 * (len(e.prompt_ids) + len(e.completion_ids)) for e in batch.unpaired)  # and KTO's KL pass
     return pairs + unpaired + sum(len(t.prompt_ids) + len(t.completion_ids) for t in batch.tokens)
 
