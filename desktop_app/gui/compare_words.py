@@ -53,10 +53,26 @@ def mark_words(label: str) -> str:
     return "Rated by its tokens, or given a better answer."
 
 
-def better_expectation(continuation: bool) -> str:
+def better_expectation(continuation: bool, thumbs: int | None = None) -> str:
+    """What to expect of a better text the person wrote; ``thumbs``: their thumb on the
+    model's text it replaces (1 up, -1 down, None none): the words follow it, as a liked
+    answer that was also corrected trains both ways (usertest 7)."""
     what = "continuation" if continuation else "answer"
-    return (f"You wrote this {what}, so expect it to become <b style='color:{RED}'>more likely (red)</b>: "
-            f"it is what you taught, in place of the model's {what} you disliked.")
+    head = f"You wrote this {what}, so expect it to become <b style='color:{RED}'>more likely (red)</b>: "
+    if thumbs == 1:
+        return head + (f"it is what you taught, preferred over the model's {what}, which you had liked. "
+                       f"Both signals were used: your thumbs-up on the model's {what}, and the pair that "
+                       f"prefers yours.")
+    if thumbs == -1:
+        return head + f"it is what you taught, in place of the model's {what} you disliked."
+    return head + f"it is what you taught, in place of the model's {what} you corrected."
+
+
+def liked_and_corrected_words(what: str = "answer") -> str:
+    """The model's text the person both liked and corrected: the two signals pull apart."""
+    return (f"You liked this {what} and also wrote a better one for it. Both signals were used: the thumbs-up "
+            f"pushes it <b style='color:{RED}'>up</b>, the pair with your better {what} pushes it "
+            f"<b style='color:{BLUE}'>down</b> against yours, so it may move either way.")
 
 
 def deltas(before, after) -> list[float]:

@@ -1,0 +1,80 @@
+"""Usertest 7's findings, fixed and tested with real widgets (pytest-qt, offscreen), the tiny
+random GPT-2 (with a random LoRA where a fine-tune is needed) and the real SQLite store:
+compare's words follow the ratings given (F2) and the Fine-tune tab warns when a liked answer
+was also corrected; the report's Compare opens on what its run learned from (F13); a token
+that only ties is not said to have taken another's place (F14)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from test_gui import WAIT_MS, make_window  # noqa: E402,F401
+from test_gui_compare_window_size_and_wording import stored_answer, wear_random_lora  # noqa: E402
+
+BETTER = " The moon is a rock that circles the Earth."
+
+
+# ---------------------------------------------------------------- F2: liked and corrected
+
+def test_compare_does_not_say_disliked_for_an_answer_the_person_liked_and_corrected(make_window, qtbot, tmp_path):
+    from desktop_app.gui.compare_words import better_key
+
+    window = make_window()
+    wear_random_lora(window, qtbot, tmp_path / "adapter")
+    mid = stored_answer(window, rating=1)
+    window.chat.store.set_correction(mid, BETTER)
+    view = window.open_compare(mid).view
+    qtbot.waitUntil(lambda: len(view.values) > 0 and view.task is None, timeout=WAIT_MS)
+    words = view.expect_label.text()
+    assert "You liked this answer and also wrote a better one" in words and "Both signals were used" in words
+    view.answer_combo.setCurrentIndex(view.answer_combo.findData(better_key(mid)))
+    words = view.expect_label.text()
+    assert "disliked" not in words
+    assert "preferred over the model's answer, which you had liked" in words and "Both signals were used" in words
+    view.cancel()
+
+
+def test_compare_says_corrected_not_disliked_when_there_is_no_thumb(make_window, qtbot, tmp_path):
+    from desktop_app.gui.compare_words import better_expectation
+
+    assert "you disliked" in better_expectation(False, -1)
+    assert "you corrected" in better_expectation(False, None) and "disliked" not in better_expectation(False, None)
+    assert "which you had liked" in better_expectation(True, 1) and "continuation" in better_expectation(True, 1)
+
+
+def test_the_finetune_tab_warns_when_a_liked_answer_was_also_corrected(make_window, qtbot):
+    window = make_window()
+    store = window.chat.store
+    mid = stored_answer(window, rating=1)
+    store.set_correction(mid, BETTER)
+    window.writer.recount()
+    label = window.finetune_panel.ready_label
+    qtbot.waitUntil(lambda: "Mixed signals" in label.text(), timeout=WAIT_MS)
+    assert "An answer you liked also has a better answer you wrote" in label.text()
+    store.rate_message(mid, -1)  # disliked and corrected: the two agree, no notice
+    window.writer.recount()
+    qtbot.waitUntil(lambda: "example" in label.text() and "Mixed signals" not in label.text(), timeout=WAIT_MS)
+
+
+# ---------------------------------------------------------------- F13: the report's Compare
+
+def test_compare_from_the_report_opens_on_what_the_run_learned_from(make_window, qtbot, tmp_path):
+    window = make_window()
+    store, loaded = window.chat.store, window.chat.loaded
+    learned = stored_answer(window, rating=1)
+    run = store.create_run({}, loaded.model_id)
+    later = stored_answer(window, " A later one.", rating=-1)
+    adapter = wear_random_lora(window, qtbot, tmp_path / "adapter")
+    store._conn().execute("UPDATE adapters SET run_id = ? WHERE id = ?", (run, adapter))
+    window.open_conversation(store.get_message(later)["conversation_id"])
+    qtbot.waitUntil(lambda: any(c.message_id == later for c in window.transcript.cards), timeout=WAIT_MS)
+    window.cards.selected = next(c for c in window.transcript.cards if c.message_id == later)  # as a click does
+    window.finetune_panel.compare_button.click()
+    view = window.compare_dialog.view
+    assert view.message_id == learned, "the report's Compare opens on what its run learned from"
+    view.cancel()
+    # from the answer's own card it still opens on that answer
+    assert window.open_compare(later).view.message_id == later
+    window.compare_dialog.view.cancel()
