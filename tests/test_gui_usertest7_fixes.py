@@ -78,3 +78,29 @@ def test_compare_from_the_report_opens_on_what_the_run_learned_from(make_window,
     # from the answer's own card it still opens on that answer
     assert window.open_compare(later).view.message_id == later
     window.compare_dialog.view.cancel()
+
+
+# ---------------------------------------------------------------- F8: a thumb while the answer is written
+
+@pytest.mark.parametrize("thumb", [1, -1])
+def test_a_thumb_given_before_the_answer_has_an_id_is_stored_with_it(make_window, qtbot, thumb):
+    from test_gui import ask
+
+    window = make_window()
+    clicked = []
+
+    def click_now(_user):  # the card streams, with no message id yet (as while a long prompt is read)
+        rating = window.cards.streaming.rating
+        assert rating.message_id is None and rating.up.isEnabled()
+        (rating.up if thumb == 1 else rating.down).click()
+        clicked.append(window.statusBar().currentMessage())
+
+    window.chat.stream_started.connect(click_now)
+    result = ask(qtbot, window)
+    assert clicked and "stored with the answer once it is written" in clicked[0], "the click is not silent"
+    mid = result["message_id"] if isinstance(result, dict) and "message_id" in result else None
+    card = [c for c in window.transcript.cards if c.role == "assistant"][-1]
+    mid = mid or card.message_id
+    window.writer.wait()
+    qtbot.waitUntil(lambda: window.chat.store.message_rating(mid) == thumb, timeout=WAIT_MS)
+    assert card.rating.value == thumb and (card.rating.up if thumb == 1 else card.rating.down).isChecked()
