@@ -104,3 +104,26 @@ def test_a_thumb_given_before_the_answer_has_an_id_is_stored_with_it(make_window
     window.writer.wait()
     qtbot.waitUntil(lambda: window.chat.store.message_rating(mid) == thumb, timeout=WAIT_MS)
     assert card.rating.value == thumb and (card.rating.up if thumb == 1 else card.rating.down).isChecked()
+
+
+# ---------------------------------------------------------------- F14: a tie is not "took the place of"
+
+def test_compare_words_a_tie_as_a_tie_and_a_lead_as_a_lead():
+    import math
+
+    from desktop_app.core.records import Alternative, TokenRecord
+    from desktop_app.gui.compare_words import displaced_words
+    from desktop_app.gui.token_view import token_label
+
+    def record(prob, top):
+        return TokenRecord(id=2, text=" stumbled", logprob=math.log(prob), rank=1, entropy=1.0,
+                           top=tuple(Alternative(i, text, p) for i, text, p in top))
+
+    before = record(0.12, [(1, " discovered", 0.16), (2, " stumbled", 0.12)])
+    tie = displaced_words(before, record(0.181, [(2, " stumbled", 0.181), (1, " discovered", 0.178)]), token_label)
+    assert "is now as likely as \u201c\u2423discovered\u201d" in tie or "is now as likely as \u201cdiscovered\u201d" in tie
+    assert "took the place of" not in tie
+    lead = displaced_words(before, record(0.30, [(2, " stumbled", 0.30), (1, " discovered", 0.10)]), token_label)
+    assert "took the place of" in lead
+    behind = displaced_words(before, record(0.14, [(1, " discovered", 0.15), (2, " stumbled", 0.14)]), token_label)
+    assert "came closer to" in behind and "took the place of" not in behind

@@ -162,13 +162,25 @@ def top_words(record, label, count: int = 2) -> str:
 
 
 def displaced_words(before, after, label) -> str:
-    """What a token that rose took the place of: "“Barcelona”: before Madrid 41% · Barcelona
-    14% → after Barcelona 37% · Madrid 29%"; "" when the base model's first choice was this
+    """What a token that rose took the place of: "“Barcelona” took the place of “Madrid”: before
+    Madrid 41% · Barcelona 14% → after Barcelona 37% · Madrid 29%" (or is now as likely as it,
+    or came closer to it, as the percentages read); "" when the base model's first choice was this
     token already or the scores keep no alternatives."""
     if not before.top or not after.top or _first_choice(before):
         return ""
-    return (f"\u201c{label(after.text)}\u201d took the place of \u201c{label(before.top[0].text)}\u201d: "
+    return (f"\u201c{label(after.text)}\u201d {_overtook(before, after)} \u201c{label(before.top[0].text)}\u201d: "
             f"before {top_words(before, label)} \u2192 after {top_words(after, label)}")
+
+
+def _overtook(before, after) -> str:
+    """How the risen token now stands to the base model's first choice, as the shown percentages
+    read: both at 18% is a tie, not "took the place of" (usertest 7)."""
+    old = before.top[0].text
+    theirs = next((a.prob for a in after.top if a.text == old), 0.0)  # out of the top: about 0%
+    mine, theirs = round(math.exp(after.logprob) * 100), round(theirs * 100)
+    if mine > theirs:
+        return "took the place of"
+    return "is now as likely as" if mine == theirs else "came closer to"
 
 
 def _first_choice(record) -> bool:
