@@ -10,6 +10,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtCore import Qt  # noqa: E402
+
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
 from test_gui_compare_window_size_and_wording import stored_answer, wear_random_lora  # noqa: E402
 
@@ -127,3 +129,33 @@ def test_compare_words_a_tie_as_a_tie_and_a_lead_as_a_lead():
     assert "took the place of" in lead
     behind = displaced_words(before, record(0.14, [(1, " discovered", 0.15), (2, " stumbled", 0.14)]), token_label)
     assert "came closer to" in behind and "took the place of" not in behind
+
+
+# ---------------------------------------------------------------- F17: the quit question names both
+
+def test_quitting_during_a_finetune_and_an_answer_names_both(make_window, qtbot):
+    from gui_windows import answer_modal
+    from test_gui_polish_finetune import _window_in_a_long_finetune
+
+    window = _window_in_a_long_finetune(make_window, qtbot)
+    window.popover.max_new.setValue(200)
+    seen: list = []
+
+    def close_while_writing(_batch):
+        if not seen and window.chat.generating:
+            answer_modal("Keep running", seen)
+            window.close()
+
+    window.chat.tokens.connect(close_while_writing)
+    window.prompt.setFocus()
+    qtbot.keyClicks(window.prompt, "Tell me a long story")
+    qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT_MS)
+    question, informative = seen[0]
+    assert question == "A fine-tune is running and an answer is being written: stop both and quit?"
+    assert "The answer written so far is kept" in informative
+    assert window.isVisible() and window.finetune.running
+    answer_modal("Stop and quit", seen)
+    window.close()
+    assert len(seen) == 2 and not window.isVisible()
+    assert not window.tasks.training._thread.is_alive(), "the run ended before the window went"
