@@ -159,3 +159,32 @@ def test_quitting_during_a_finetune_and_an_answer_names_both(make_window, qtbot)
     window.close()
     assert len(seen) == 2 and not window.isVisible()
     assert not window.tasks.training._thread.is_alive(), "the run ended before the window went"
+
+
+# ---------------------------------------------------------------- F15: the Markdown export, whole and marked
+
+def test_the_markdown_export_has_the_whole_first_question_and_marks_a_stopped_answer(make_window, qtbot, tmp_path):
+    from desktop_app.core.drafts import DRAFT_KEY
+    from desktop_app.core.session import short_title
+    from desktop_app.gui import conversation_actions
+
+    window = make_window()
+    store, loaded = window.chat.store, window.chat.loaded
+    question = "Write a long story about a dragon who loves books and reads them aloud."
+    conv = store.create_conversation(short_title(question))
+    assert store.get_conversation(conv)["title"].endswith("\u2026"), "the list's title is cut"
+    user = store.add_message(conv, "user", question)
+    stopped = store.add_message(conv, "assistant", "Once upon a time, a dragon stumbled upon a", parent_id=user,
+                                model_id=loaded.model_id, settings={"finish_reason": "cancelled"})
+    again = store.add_message(conv, "user", "Go on.", parent_id=stopped)
+    store.add_message(conv, "assistant", "The dragon", parent_id=again, model_id=loaded.model_id,
+                      settings={DRAFT_KEY: True})
+    path = conversation_actions.export_conversation(window, conv, "markdown", str(tmp_path / "conv.md"))
+    text = (tmp_path / "conv.md").read_text(encoding="utf-8") if path else ""
+    assert text.startswith(f"# {question}\n")
+    assert "stumbled upon a\n\n*(You stopped this answer before it ended.)*" in text
+    assert "The dragon\n\n*(This answer was interrupted: the app closed while it was being written.)*" in text
+    renamed = store.create_conversation("My dragon\u2026")  # a title the person gave stays as given
+    store.add_message(renamed, "user", question)
+    conversation_actions.export_conversation(window, renamed, "markdown", str(tmp_path / "renamed.md"))
+    assert (tmp_path / "renamed.md").read_text(encoding="utf-8").startswith("# My dragon\u2026\n")
