@@ -635,7 +635,8 @@ class CompareView(QFrame):
         theirs = totals(before, after) if before and after and len(before) == len(after) else None
         later = better_key(answer) in self.later_keys or answer in self.later_keys
         text = pair_words(answer, yours, theirs, adapter_label(active),
-                          later_run=self.trained_by_run if later else None, answer_shown=self.message_id == answer)
+                          later_run=self.trained_by_run if later else None, answer_shown=self.message_id == answer,
+                          liked=self._thumbs_of(answer) == 1)
         self.pair.setText(text.replace("@muted", colors(is_dark())["muted"]))
         self.pair.show()
 

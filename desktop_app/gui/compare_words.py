@@ -129,24 +129,27 @@ def change_words(total_before: float, total_after: float) -> str:
 
 
 def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[float, float] | None,
-               adapter: str, *, later_run: int | None = None, answer_shown: bool = False) -> str:
+               adapter: str, *, later_run: int | None = None, answer_shown: bool = False,
+               liked: bool = False) -> str:
     """The pair a better answer makes with the model's answer ``answer_id`` it replaces: one
     line each, the whole text's log-probability under the base model and under ``adapter``
     (``yours``/``theirs``: those two totals, or None when not scored yet). Taught well, the
     person's answer rose and the model's fell. ``later_run``: the adapter's run, when the pair
     was written after it started (that run did not learn it); ``answer_shown``: the model's
-    answer is the one picked, its scores on their way."""
+    answer is the one picked, its scores on their way; ``liked``: the person gave the model's
+    answer a thumbs-up (its mark is ▲, not ▼)."""
     mine = (change_words(*yours) if yours is not None
             else f"not scored yet: pick \u201c{BETTER_MARK} your answer for #{answer_id}\u201d above")
     waiting = ("being scored under both models\u2026" if answer_shown
                else f"not scored under both models yet: pick \u201c#{answer_id}\u201d above")
     model = change_words(*theirs) if theirs is not None else waiting
+    mark = "\u25b2" if liked else "\u25bc"
     title = ("The pair you taught" if later_run is None
              else f"Your pair, written after run {later_run} started (that run did not learn it)")
     return (f"<b>{title}</b> <span style='color:@muted'>(the whole text's log-probability, base model "
             f"\u2192 {adapter})</span><br>"
             f"{BETTER_MARK} Your answer: {mine}<br>"
-            f"\u25bc The model's answer #{answer_id}: {model}")
+            f"{mark} The model's answer #{answer_id}: {model}")
 
 
 def top_words(record, label, count: int = 2) -> str:
