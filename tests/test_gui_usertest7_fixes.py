@@ -189,3 +189,35 @@ def test_the_markdown_export_has_the_whole_first_question_and_marks_a_stopped_an
     store.add_message(renamed, "user", question)
     conversation_actions.export_conversation(window, renamed, "markdown", str(tmp_path / "renamed.md"))
     assert (tmp_path / "renamed.md").read_text(encoding="utf-8").startswith("# My dragon\u2026\n")
+
+
+# ---------------------------------------------------------------- F11: a saved better continuation shows
+
+@pytest.fixture
+def text_window(qtbot, qapp, tiny_model_dir):
+    from gui_windows import STORY, window_with_text
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        yield window
+
+
+def test_a_saved_better_continuation_shows_on_its_button_and_in_the_outline(text_window, qtbot):
+    from test_gui_loom import branches, continue_with, settle
+
+    window = text_window
+    view = window.text_view
+    continue_with(qtbot, window, view.continue_button.click)
+    (branch,) = branches(window)
+    panel = view.branch_panel
+    assert panel.better_button.text() == "Better\u2026"
+    view.write_better(branch, " and the sea answered.")
+    settle(window)
+    qtbot.waitUntil(lambda: "Edit better" in panel.better_button.text(), timeout=WAIT_MS)
+    assert "and the sea answered." in panel.better_button.toolTip()
+    assert panel.item_for(branch).text(0).endswith("\u270e"), "its branch is marked in the outline"
+    panel.refresh()  # drawn again (another branch shown, the text reopened): the mark stays
+    assert panel.item_for(branch).text(0).endswith("\u270e")
+    view.write_better(branch, "")  # removed: the marks go
+    settle(window)
+    qtbot.waitUntil(lambda: panel.better_button.text() == "Better\u2026", timeout=WAIT_MS)
+    assert not panel.item_for(branch).text(0).endswith("\u270e")
