@@ -212,7 +212,7 @@ def test_a_saved_better_continuation_shows_on_its_button_and_in_the_outline(text
     assert panel.better_button.text() == "Better\u2026"
     view.write_better(branch, " and the sea answered.")
     settle(window)
-    qtbot.waitUntil(lambda: "Edit better" in panel.better_button.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.better_button.text() == "\u270e Edit\u2026", timeout=WAIT_MS)
     assert "and the sea answered." in panel.better_button.toolTip()
     assert panel.item_for(branch).text(0).endswith("\u270e"), "its branch is marked in the outline"
     panel.refresh()  # drawn again (another branch shown, the text reopened): the mark stays

@@ -24,7 +24,7 @@ def _probability(branch: dict) -> str:
 
 
 BETTER_TIP = "Write a better continuation: fine-tuning prefers it to the model's"
-BETTER_SAVED_WORDS = "\u270e Edit better\u2026"
+BETTER_SAVED_WORDS = "\u270e Edit\u2026"  # short: the panel is narrow (the tooltip says more)
 
 
 def _outline_label(branch: dict, correction: str | None) -> str:
