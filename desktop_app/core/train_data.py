@@ -508,6 +508,8 @@ def readiness(store) -> dict:
     # a thumb on an answer that also has a better answer trains twice: as the thumb and in the pair
     corrected = {e["rejected_message_id"] for e in dpo if e["source"] == "correction"}
     counts["thumbs_on_corrected"] = sum(1 for e in kto if e["message_id"] in corrected)
+    # a thumbs-up there conflicts with its pair: one says "more likely", the other "less than yours"
+    counts["liked_and_corrected"] = sum(1 for e in kto if e["message_id"] in corrected and e["label"])
     for key, value in text_training.readiness(store).items():  # text mode's ratings count alike
         counts[key] += value
     counts["ready"] = counts["total"] > 0

@@ -28,8 +28,8 @@ from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
 from desktop_app.core.session import split_end
 from desktop_app.gui.compare_words import (BETTER_MARK, END_CELL, LATER_TIP, PICKER_TIP, baseline_choice,
                                            better_expectation, better_key, better_label, better_of, deltas,
-                                           displaced_words, mark_words, nice_scale, pair_words, summary_words,
-                                           totals)
+                                           displaced_words, liked_and_corrected_words, mark_words, nice_scale,
+                                           pair_words, summary_words, totals)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
 from desktop_app.gui.tasks import Task, TaskState
@@ -259,15 +259,19 @@ class CompareView(QFrame):
     def active(self) -> dict | None:
         return self.store.active_adapter(self.model_id) if self.model_id else None
 
-    def reload_answers(self, select: int | None = None) -> None:
+    def reload_answers(self, select: int | None = None, learned_only: bool = False) -> None:
         """List the rated answers and Text continuations: first those the active adapter's run
         learned from (rated before it started), then, apart and marked, those rated after it;
-        open on ``select``, else the one shown, else the newest the run learned from."""
+        open on ``select``, else the one shown, else the newest the run learned from.
+        ``learned_only``: open on ``select`` only when the run learned from it (the run's
+        report asks for what that run taught, not for the conversation that happens to be open)."""
         current = select if select is not None else self.message_id
         self.answer_combo.blockSignals(True)
         self.answer_combo.clear()
         choices = self._choices(current)
         learned = [c for c in choices if not c[2]]
+        if learned_only and current not in {c[0] for c in learned if c[0] in self.rated_keys}:
+            current = None
         for data, label, _later in learned:
             self.answer_combo.addItem(label, data)
             self.answer_combo.setItemData(self.answer_combo.count() - 1, mark_words(label), Qt.ItemDataRole.ToolTipRole)
@@ -301,7 +305,8 @@ class CompareView(QFrame):
                                          else (set(), set()))
         later_better = corrections_after_run(self.store, self.trained_by_run) if self.trained_by_run else set()
         ids = rated_message_ids(self.store)
-        if isinstance(current, int) and current > 0 and current not in ids:
+        unrated = current if isinstance(current, int) and current > 0 and current not in ids else None
+        if unrated is not None:
             ids.append(current)
         self.corrections = {c["message_id"]: c["text"] for c in self.store.corrections()}
         out = []
@@ -323,6 +328,7 @@ class CompareView(QFrame):
             out.append((-branch["id"], f"{rating}Text: \u2026{words[:56]}", later))
             if branch["correction"]:
                 out.append((better_key(-branch["id"]), better_label(-branch["id"], branch["correction"]), later))
+        self.rated_keys = {c[0] for c in out} - {unrated}
         return out
 
     def show_message(self, message_id: int) -> None:
@@ -428,7 +434,7 @@ class CompareView(QFrame):
             return
         self.token_ratings = {}
         self.view.set_marks({})
-        self._say_expectation([better_expectation(continuation=key < 0)], better_key(key))
+        self._say_expectation([better_expectation(key < 0, self._thumbs_of(key))], better_key(key))
         self.prompt_label.setText(self._better_prompt(key))
         message = {"text": text}
         if not self._scorable_under(active, message, "A text you wrote"):
@@ -444,6 +450,15 @@ class CompareView(QFrame):
             return self.chat.score_branch_for_compare(-key, active["id"], *calls, better=True)
 
         self._score("better answer" if key > 0 else "better continuation", message, ask, keep=cache_key)
+
+    def _thumbs_of(self, key: int) -> int | None:
+        """The thumb on answer ``key`` (or continuation ``-key``): 1, -1 or None."""
+        if key < 0:
+            return (self.branches.get(-key) or {}).get("thumbs")
+        try:
+            return self.store.message_rating(key)
+        except Exception:  # noqa: BLE001 - deleted meanwhile
+            return None
 
     def _better_text(self, key: int) -> str | None:
         if key > 0:
@@ -468,6 +483,8 @@ class CompareView(QFrame):
                  -1: "You disliked this continuation, so expect <b style='color:#2166ac'>blue</b> (less likely)."}
         text = words.get(thumbs) or ("You wrote a better continuation for it, so expect "
                                      "<b style='color:#2166ac'>blue</b> (less likely)." if branch["correction"] else "")
+        if thumbs == 1 and branch["correction"]:
+            text = liked_and_corrected_words("continuation")
         if branch["correction"]:
             text += f" Your better continuation is listed under it ({BETTER_MARK}): expect it to rise."
         self._say_expectation([text] if text else [], -branch["id"])
@@ -576,7 +593,9 @@ class CompareView(QFrame):
         self.view.set_marks({i: (GOOD_UNDERLINE if v > 0 else BAD_UNDERLINE, v < 0)
                              for i, v in self.token_ratings.items()})
         words = []
-        if thumbs == 1:
+        if thumbs == 1 and correction:
+            words.append(liked_and_corrected_words())
+        elif thumbs == 1:
             words.append("You liked this answer, so expect <b style='color:#b2182b'>red</b> (more likely).")
         elif thumbs == -1 or correction:
             words.append("You " + ("disliked" if thumbs == -1 else "corrected") + " this answer, so expect "
@@ -616,7 +635,8 @@ class CompareView(QFrame):
         theirs = totals(before, after) if before and after and len(before) == len(after) else None
         later = better_key(answer) in self.later_keys or answer in self.later_keys
         text = pair_words(answer, yours, theirs, adapter_label(active),
-                          later_run=self.trained_by_run if later else None, answer_shown=self.message_id == answer)
+                          later_run=self.trained_by_run if later else None, answer_shown=self.message_id == answer,
+                          liked=self._thumbs_of(answer) == 1)
         self.pair.setText(text.replace("@muted", colors(is_dark())["muted"]))
         self.pair.show()
 

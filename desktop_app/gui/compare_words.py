@@ -53,10 +53,26 @@ def mark_words(label: str) -> str:
     return "Rated by its tokens, or given a better answer."
 
 
-def better_expectation(continuation: bool) -> str:
+def better_expectation(continuation: bool, thumbs: int | None = None) -> str:
+    """What to expect of a better text the person wrote; ``thumbs``: their thumb on the
+    model's text it replaces (1 up, -1 down, None none): the words follow it, as a liked
+    answer that was also corrected trains both ways (usertest 7)."""
     what = "continuation" if continuation else "answer"
-    return (f"You wrote this {what}, so expect it to become <b style='color:{RED}'>more likely (red)</b>: "
-            f"it is what you taught, in place of the model's {what} you disliked.")
+    head = f"You wrote this {what}, so expect it to become <b style='color:{RED}'>more likely (red)</b>: "
+    if thumbs == 1:
+        return head + (f"it is what you taught, preferred over the model's {what}, which you had liked. "
+                       f"Both signals were used: your thumbs-up on the model's {what}, and the pair that "
+                       f"prefers yours.")
+    if thumbs == -1:
+        return head + f"it is what you taught, in place of the model's {what} you disliked."
+    return head + f"it is what you taught, in place of the model's {what} you corrected."
+
+
+def liked_and_corrected_words(what: str = "answer") -> str:
+    """The model's text the person both liked and corrected: the two signals pull apart."""
+    return (f"You liked this {what} and also wrote a better one for it. Both signals were used: the thumbs-up "
+            f"pushes it <b style='color:{RED}'>up</b>, the pair with your better {what} pushes it "
+            f"<b style='color:{BLUE}'>down</b> against yours, so it may move either way.")
 
 
 def deltas(before, after) -> list[float]:
@@ -113,24 +129,27 @@ def change_words(total_before: float, total_after: float) -> str:
 
 
 def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[float, float] | None,
-               adapter: str, *, later_run: int | None = None, answer_shown: bool = False) -> str:
+               adapter: str, *, later_run: int | None = None, answer_shown: bool = False,
+               liked: bool = False) -> str:
     """The pair a better answer makes with the model's answer ``answer_id`` it replaces: one
     line each, the whole text's log-probability under the base model and under ``adapter``
     (``yours``/``theirs``: those two totals, or None when not scored yet). Taught well, the
     person's answer rose and the model's fell. ``later_run``: the adapter's run, when the pair
     was written after it started (that run did not learn it); ``answer_shown``: the model's
-    answer is the one picked, its scores on their way."""
+    answer is the one picked, its scores on their way; ``liked``: the person gave the model's
+    answer a thumbs-up (its mark is ▲, not ▼)."""
     mine = (change_words(*yours) if yours is not None
             else f"not scored yet: pick \u201c{BETTER_MARK} your answer for #{answer_id}\u201d above")
     waiting = ("being scored under both models\u2026" if answer_shown
                else f"not scored under both models yet: pick \u201c#{answer_id}\u201d above")
     model = change_words(*theirs) if theirs is not None else waiting
+    mark = "\u25b2" if liked else "\u25bc"
     title = ("The pair you taught" if later_run is None
              else f"Your pair, written after run {later_run} started (that run did not learn it)")
     return (f"<b>{title}</b> <span style='color:@muted'>(the whole text's log-probability, base model "
             f"\u2192 {adapter})</span><br>"
             f"{BETTER_MARK} Your answer: {mine}<br>"
-            f"\u25bc The model's answer #{answer_id}: {model}")
+            f"{mark} The model's answer #{answer_id}: {model}")
 
 
 def top_words(record, label, count: int = 2) -> str:
@@ -146,13 +165,25 @@ def top_words(record, label, count: int = 2) -> str:
 
 
 def displaced_words(before, after, label) -> str:
-    """What a token that rose took the place of: "“Barcelona”: before Madrid 41% · Barcelona
-    14% → after Barcelona 37% · Madrid 29%"; "" when the base model's first choice was this
+    """What a token that rose took the place of: "“Barcelona” took the place of “Madrid”: before
+    Madrid 41% · Barcelona 14% → after Barcelona 37% · Madrid 29%" (or is now as likely as it,
+    or came closer to it, as the percentages read); "" when the base model's first choice was this
     token already or the scores keep no alternatives."""
     if not before.top or not after.top or _first_choice(before):
         return ""
-    return (f"\u201c{label(after.text)}\u201d took the place of \u201c{label(before.top[0].text)}\u201d: "
+    return (f"\u201c{label(after.text)}\u201d {_overtook(before, after)} \u201c{label(before.top[0].text)}\u201d: "
             f"before {top_words(before, label)} \u2192 after {top_words(after, label)}")
+
+
+def _overtook(before, after) -> str:
+    """How the risen token now stands to the base model's first choice, as the shown percentages
+    read: both at 18% is a tie, not "took the place of" (usertest 7)."""
+    old = before.top[0].text
+    theirs = next((a.prob for a in after.top if a.text == old), 0.0)  # out of the top: about 0%
+    mine, theirs = round(math.exp(after.logprob) * 100), round(theirs * 100)
+    if mine > theirs:
+        return "took the place of"
+    return "is now as likely as" if mine == theirs else "came closer to"
 
 
 def _first_choice(record) -> bool:

@@ -7,7 +7,33 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from desktop_app.core.drafts import is_interrupted
+
 FORMAT_VERSION = 1
+# an answer that is not whole says so in the file, as its card does
+NOT_WHOLE_NOTES = {"cancelled": "You stopped this answer before it ended.",
+                   "length": "This answer was cut at the token limit.",
+                   "context": "This answer was cut when it filled the context window."}
+INTERRUPTED_NOTE = "This answer was interrupted: the app closed while it was being written."
+
+
+def ending_note(message: dict) -> str:
+    """Why an answer is not whole ("" when it ended by itself, and for a prompt)."""
+    if message.get("role") != "assistant":
+        return ""
+    if is_interrupted(message):
+        return INTERRUPTED_NOTE
+    return NOT_WHOLE_NOTES.get((message.get("settings") or {}).get("finish_reason"), "")
+
+
+def full_title(title: str, thread: list[dict]) -> str:
+    """The conversation's title, whole: a title cut from the first question for the list
+    ("…loves boo…") is that question in full, on one line; a title the person gave stays."""
+    first = next((m["text"] for m in thread if m["role"] == "user"), "")
+    line = " ".join(first.split())
+    if title.endswith("\u2026") and line.startswith(title[:-1].rstrip()):
+        return line
+    return title
 
 
 def author(message: dict) -> str:
@@ -25,6 +51,8 @@ def answer_markdown(message: dict, prompt: dict | None = None) -> str:
     if prompt is not None:
         parts.append("\n".join("> " + line for line in prompt["text"].splitlines() or [""]))
     parts.append(message["text"].strip())
+    if ending_note(message):
+        parts.append(f"*({ending_note(message)})*")
     parts.append(f"*\u2014 {author(message)}*")
     return "\n\n".join(parts) + "\n"
 
@@ -33,13 +61,15 @@ def conversation_markdown(title: str, thread: list[dict], siblings: dict | None 
                           corrections: dict | None = None, ratings: dict | None = None) -> str:
     """The branch on screen, one section per message; ``siblings``: message id -> (position, count);
     ``corrections``: answer id -> the better answer the person wrote; ``ratings``: id -> +1/-1."""
-    lines = [f"# {title}", ""]
+    lines = [f"# {full_title(title, thread)}", ""]
     for message in thread:
         heading = f"## {author(message)}"
         at = (siblings or {}).get(message["id"])
         if at and at[1] > 1:
             heading += f" \u2014 {'answer' if message['role'] == 'assistant' else 'version'} {at[0]} of {at[1]}"
         lines += [heading, "", message["text"].strip(), ""]
+        if ending_note(message):
+            lines += [f"*({ending_note(message)})*", ""]
         rating = (ratings or {}).get(message["id"])
         if rating in (1, -1):
             lines += [f"*You rated this answer {'good' if rating == 1 else 'bad'}.*", ""]

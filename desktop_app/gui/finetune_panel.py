@@ -23,8 +23,9 @@ from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
-from desktop_app.gui.finetune_words import (PHASE_WORDS, describe_run, duration_words, eta_words, news_words,
-                                            nothing_new, phase_line, phase_name, ready_words, used_words)
+from desktop_app.gui.finetune_words import (PHASE_WORDS, conflict_words, describe_run, duration_words, eta_words,
+                                            news_words, nothing_new, phase_line, phase_name, ready_words,
+                                            used_words)
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tasks import Task, TaskManager
@@ -344,7 +345,7 @@ class FineTunePanel(QScrollArea):
             tile.set_value(int(counts.get(key, 0) or 0))
         total = int(counts.get("total", 0) or 0)
         if total:
-            self.ready_label.setText(ready_words(counts) + news_words(counts))
+            self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts))
         else:
             self.ready_label.setText("Nothing to learn from yet: rate an answer with \u25b2/\u25bc, right-click a "
                                      "token, or write a better answer.")

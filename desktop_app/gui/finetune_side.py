@@ -53,7 +53,7 @@ class FineTuneSide:
         run.failed.connect(self._failed)
         run.running_changed.connect(self._running)
         run.cancel_asked.connect(self._cancelling)
-        self.panel.compare_requested.connect(lambda: self.open_compare(None))
+        self.panel.compare_requested.connect(lambda: self.open_compare(None, learned_only=True))
         self.panel.history.focus_elsewhere = w.focus_typing  # the last adapter deleted: its list hides
 
     # ------------------------------------------------------------ the Fine-tune tab
@@ -115,8 +115,10 @@ class FineTuneSide:
             if rating is not None:
                 rating.set_compare_available(on)
 
-    def open_compare(self, message_id: int | None = None):
-        """The compare window over the chat, on ``message_id`` (else the selected answer)."""
+    def open_compare(self, message_id: int | None = None, learned_only: bool = False):
+        """The compare window over the chat, on ``message_id`` (else the selected answer);
+        ``learned_only`` (the run's report): on it only when the active adapter's run learned
+        from it, else on an answer that run learned from."""
         from desktop_app.gui.compare_view import CompareDialog
 
         w = self.window
@@ -124,7 +126,7 @@ class FineTuneSide:
             self.compare_dialog = CompareDialog(w.chat.store, w.chat, w)
         if message_id is None and w.selected_card is not None and w.selected_card.role == "assistant":
             message_id = w.selected_card.message_id
-        self.compare_dialog.view.reload_answers(select=message_id)
+        self.compare_dialog.view.reload_answers(select=message_id, learned_only=learned_only)
         self.compare_dialog.fit_over(w.splitter.widget(1))  # over the chat, beside the panels
         self.compare_dialog.show()
         self.compare_dialog.raise_()

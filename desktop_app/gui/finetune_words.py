@@ -236,6 +236,19 @@ def ready_words(counts: dict) -> str:
     return line
 
 
+def conflict_words(counts: dict) -> str:
+    """A notice for answers with both a thumbs-up and a better answer: the two pull apart
+    (usertest 7: a liked answer was pushed far down by its pair, and nothing had said so)."""
+    liked = int(counts.get("liked_and_corrected", 0) or 0)
+    if not liked:
+        return ""
+    which = "An answer you liked also has" if liked == 1 else f"{liked} answers you liked also have"
+    return (f"<br><b>Mixed signals:</b> {which} a better answer you wrote. The thumbs-up teaches "
+            f"{'it' if liked == 1 else 'them'} as good, the better answer teaches yours as preferred over "
+            f"{'it' if liked == 1 else 'them'}; both are used. If your answer should replace "
+            f"{'it' if liked == 1 else 'them'}, take the thumbs-up away.")
+
+
 def news_words(counts: dict) -> str:
     """What the last finished run did not see yet (a run reads the ratings when it starts)."""
     run, new = counts.get("last_run"), counts.get("new_since_run")

@@ -353,7 +353,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         from desktop_app.gui.quit_guard import confirm_quit_during_finetune
 
-        if self.ask_before_quit and not confirm_quit_during_finetune(self, self.finetune):
+        writing = ("answer" if self.chat.generating else
+                   "continuation" if self.text_mode.controller.continuing else None)
+        if self.ask_before_quit and not confirm_quit_during_finetune(self, self.finetune, writing):
             event.ignore()
             return
         self.save_state()

@@ -201,6 +201,11 @@ def thumb_tip(thumb: int, value: int | None) -> str:
     return f"Rate this answer {word}"
 
 
+PENDING_WORDS = {1: "Rated good: stored with the answer once it is written.",
+                 -1: "Rated bad: stored with the answer once it is written.",
+                 None: "Rating cleared."}
+
+
 class CardRating(QObject):
     """The rating controls of one answer card: thumbs in the header, token ratings on the
     heatmap (context menu and keys), and the correction in the footer.
@@ -211,6 +216,8 @@ class CardRating(QObject):
         value: the thumbs shown (+1, -1, None).
         tokens: token index -> +1 / -1, the token ratings shown.
         correction: the better answer shown, or None.
+        pending: a thumb given while the answer was still being written (no id yet), stored
+            once it has one: a click there was silently lost (usertest 7).
         shown_id: the message id these controls were last refreshed for (kept by the window).
         _hooked: the token ratings the heatmap was last drawn with.
     """
@@ -225,6 +232,7 @@ class CardRating(QObject):
         self.value: int | None = None
         self.tokens: dict[int, int] = {}
         self.correction: str | None = None
+        self.pending: int | None = None
         self._hooked: dict[int, int] = {}
         self.up = self._thumb("thumb-up", thumb_tip(1, None))
         self.down = self._thumb("thumb-down", thumb_tip(-1, None))
@@ -301,12 +309,10 @@ class CardRating(QObject):
     def refresh(self) -> None:
         """Re-read this answer's ratings and correction from the store (fast SQL reads)."""
         mid = self.message_id
-        enabled = mid is not None
-        for w in (self.up, self.down, self.correct_button):
-            w.setEnabled(enabled)
-        self.footer.setVisible(enabled)
-        if mid is None:
-            self.value, self.tokens, self.correction = None, {}, None
+        self.correct_button.setEnabled(mid is not None)
+        self.footer.setVisible(mid is not None)
+        if mid is None:  # being written: a thumb given now is kept for it (``pending``)
+            self.value, self.tokens, self.correction = self.pending, {}, None
         else:
             store = self.writer.store
             try:
@@ -317,7 +323,15 @@ class CardRating(QObject):
                 rows = []
             self.value = next((r["value"] for r in rows if r["token_index"] is None), None)
             self.tokens = {r["token_index"]: r["value"] for r in rows if r["token_index"] is not None}
+            self._store_pending(mid)
         self._show()
+
+    def _store_pending(self, mid: int) -> None:
+        """The thumb given while the answer was being written, stored now that it has an id."""
+        pending, self.pending = self.pending, None
+        if pending is not None and self.value is None:
+            self.value = pending
+            self.writer.rate_message(mid, pending)
 
     def _show(self) -> None:
         self.up.setChecked(self.value == 1)
@@ -360,12 +374,19 @@ class CardRating(QObject):
     def set_thumb(self, value: int) -> None:
         """Toggle: the same thumb again clears it."""
         mid = self.message_id
-        if mid is None:
-            return
         new = None if self.value == value else value
         self.value = new
         self._show()  # at once; the write follows on the writer thread
+        if mid is None:  # still being written (a long prompt read first): kept, stored with the answer
+            self.pending = new
+            self._say(PENDING_WORDS[new])
+            return
         self.writer.rate_message(mid, new)
+
+    def _say(self, words: str) -> None:
+        window = self.card.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(words, 6000)
 
     def rate_token(self, index: int, value: int | None) -> None:
         mid = self.message_id

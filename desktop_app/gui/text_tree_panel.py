@@ -23,6 +23,14 @@ def _probability(branch: dict) -> str:
     return "" if branch["mean_prob"] is None else f"{branch['mean_prob'] * 100:.0f}%"
 
 
+BETTER_TIP = "Write a better continuation: fine-tuning prefers it to the model's"
+BETTER_SAVED_WORDS = "\u270e Edit\u2026"  # short: the panel is narrow (the tooltip says more)
+
+
+def _outline_label(branch: dict, correction: str | None) -> str:
+    """A branch's line in the outline; ✎ when the person wrote a better continuation for it."""
+    return tb.label(branch) + ("  \u270e" if correction else "")
+
 class BranchPanel(QWidget):
     """The tree of a BranchTree, and the rating buttons of the continuation shown.
 
@@ -78,7 +86,7 @@ class BranchPanel(QWidget):
         self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
         self.regenerate_button.setToolTip("Another continuation in place of the one shown (a sibling branch)")
         self.better_button = QPushButton("Better\u2026")
-        self.better_button.setToolTip("Write a better continuation: fine-tuning prefers it to the model's")
+        self.better_button.setToolTip(BETTER_TIP)
         self.better_button.clicked.connect(lambda: self.better_requested.emit(self.tree.shown))
         for button in (self.regenerate_button, self.better_button):
             button.setMinimumWidth(ICON_ONLY_WIDTH)
@@ -110,7 +118,7 @@ class BranchPanel(QWidget):
 
     def _add_children(self, item: QTreeWidgetItem, parent: int | None) -> None:
         for branch in self.tree.children(parent):
-            child = QTreeWidgetItem([tb.label(branch), _probability(branch)])
+            child = QTreeWidgetItem([_outline_label(branch, branch.get("correction")), _probability(branch)])
             child.setData(0, Qt.ItemDataRole.UserRole, branch["id"])
             child.setToolTip(0, branch["text"][:400])
             child.setToolTip(1, "mean probability of the tokens the model wrote")
@@ -171,9 +179,20 @@ class BranchPanel(QWidget):
         rated = bid is not None and self.tree.by_id.get(bid, {}).get("kind") in ("continuation", "alternative")
         for button in (self.up_button, self.down_button, self.better_button):
             button.setEnabled(rated)
-        thumbs = self.tree.ratings(bid)["thumbs"] if rated else None
-        self.up_button.setChecked(thumbs == 1)
-        self.down_button.setChecked(thumbs == -1)
+        ratings = self.tree.ratings(bid) if rated else {"thumbs": None, "correction": None}
+        self.up_button.setChecked(ratings["thumbs"] == 1)
+        self.down_button.setChecked(ratings["thumbs"] == -1)
+        self._show_better(bid if rated else None, ratings["correction"])
+
+    def _show_better(self, branch_id: int | None, correction: str | None) -> None:
+        """A saved better continuation shows: "Edit better…" with it in the tooltip, and ✎ on its
+        branch in the outline (usertest 7: only the Fine-tune counter moved)."""
+        self.better_button.setText(BETTER_SAVED_WORDS if correction else "Better\u2026")
+        self.better_button.setToolTip(f"Your better continuation: \u201c{correction[:300]}\u201d (click to edit it)"
+                                      if correction else BETTER_TIP)
+        item = self.item_for(branch_id) if branch_id is not None else None
+        if item is not None:
+            item.setText(0, _outline_label(self.tree.by_id[branch_id], correction))
 
     def rate(self, value: int) -> None:
         bid = self.tree.shown
