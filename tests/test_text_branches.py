@@ -16,8 +16,8 @@ from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
 from desktop_app.core import text_training
 from desktop_app.core.generation import SamplingSettings
-from desktop_app.core.prompts import plain_text_start
 from desktop_app.core.paths import AppPaths
+from desktop_app.core.prompts import plain_text_start
 from desktop_app.core.store import Store, StoreError
 from desktop_app.core.store_schema import SCHEMA_VERSION, migrate
 from desktop_app.core.train_data import build_training_data, readiness
