@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from desktop_app.core.generation import Generation, SamplingSettings, generate
-from desktop_app.core.prompts import Turn, answer_ids, build_prompt
+from desktop_app.core.prompts import Turn, answer_ids, build_prompt, plain_text_start
 from desktop_app.core.records import TokenRecord, joined_text
 from desktop_app.core.scoring import score_ids, score_text
 
@@ -79,14 +79,17 @@ def test_text_longer_than_the_window_is_scored_with_a_sliding_window(tiny_model)
     assert len(ids) > 3 * window and len(records) == len(ids) - 1
     assert [r.id for r in records] == ids[1:]
     assert tiny_model.tokenizer.decode(ids[:1]) + joined_text(records) == text
+    # the text is read after the start token (prompts.plain_text_start): the windows plan over both
+    full = plain_text_start(tiny_model.tokenizer) + ids
+    s = len(full) - len(ids)
     # the first window: one pass, as for a short text
-    head = score_ids(tiny_model, ids[:1], ids[1:window])
-    assert [r.logprob for r in records[:window - 1]] == pytest.approx([r.logprob for r in head], abs=1e-4)
+    head = score_ids(tiny_model, full[:s + 1], ids[1:window - s])
+    assert [r.logprob for r in records[:window - 1 - s]] == pytest.approx([r.logprob for r in head], abs=1e-4)
     # later tokens: each from the half window (at least) of text before it
     stride = window // 2
-    start = window + stride  # the third pass predicts positions [start, start + stride)
-    later = score_ids(tiny_model, ids[start + stride - window:start], ids[start:start + stride])
-    got = records[start - 1:start - 1 + stride]
+    start = window + stride  # the third pass predicts positions [start, start + stride) of ``full``
+    later = score_ids(tiny_model, full[start + stride - window:start], full[start:start + stride])
+    got = records[start - s - 1:start - s - 1 + stride]
     assert [r.logprob for r in got] == pytest.approx([r.logprob for r in later], abs=1e-4)
     assert [r.rank for r in got] == [r.rank for r in later]
 

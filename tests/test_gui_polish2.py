@@ -200,6 +200,7 @@ def test_the_compare_view_lists_and_compares_a_rated_text_continuation(make_wind
     from desktop_app.core import documents
     from desktop_app.core import text_branches as tb
     from desktop_app.core.palette import diverging_color
+    from desktop_app.core.prompts import plain_text_start
     from desktop_app.core.scoring import score_ids
 
     window = make_window()
@@ -222,7 +223,7 @@ def test_the_compare_view_lists_and_compares_a_rated_text_continuation(make_wind
     qtbot.waitUntil(lambda: len(view.values) > 0, timeout=WAIT_MS)
     assert "liked this continuation" in view.expect_label.text()
     assert "lighthouse keeper" in view.prompt_label.text()
-    prompt_ids = loaded.tokenizer(before_text)["input_ids"]
+    prompt_ids = plain_text_start(loaded.tokenizer) + loaded.tokenizer(before_text)["input_ids"]  # as training reads it
     ids = loaded.tokenizer(" every evening to light the lamp.")["input_ids"]
     with loaded.lock:
         after = score_ids(loaded, prompt_ids, ids)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.palette import diverging_color  # noqa: E402
+from desktop_app.core.prompts import plain_text_start  # noqa: E402
 from test_gui_text import TEXT, WAIT_MS, analysed, text_window  # noqa: E402,F401
 
 
@@ -53,7 +54,9 @@ def test_a_finished_continuation_token_is_explained_and_painted_over_the_heatmap
     assert window.inspector.hint.text().startswith("The model wrote this token")
     result = explained(qtbot, view)
     seen = result.context.ids  # the text before it, as far as the analysis's window read it
-    assert result.context.in_text and seen == list(scored.ids[index + 2 - len(seen):index + 2]) and len(seen) > 8
+    read = plain_text_start(window.chat.loaded.tokenizer) + list(scored.ids)  # after its start token
+    at = index + 1 + len(read) - len(scored.ids)
+    assert result.context.in_text and seen == read[at + 1 - len(seen):at + 1] and len(seen) > 8
     assert not result.context.forced, "a continuation sampled it"
     assert abs(result.lens.probs[-1][0] - scored.records[index].prob) < 1e-4, "the analysis's own figure"
     assert "text before" in view.contributors.text() and "prompt" not in view.contributors.text()
@@ -63,7 +66,8 @@ def test_a_finished_continuation_token_is_explained_and_painted_over_the_heatmap
     a = result.attribution
     scale = max(abs(s) for s in a.scores)
     assert heatmap.overlay.colours[index - 1] == diverging_color(a.scores[-1], scale)
-    assert index not in heatmap.overlay.colours and min(heatmap.overlay.colours) == index - len(a.scores)
+    # the start token and the text's first token are not on the heatmap
+    assert index not in heatmap.overlay.colours and min(heatmap.overlay.colours) == max(0, index - len(a.scores))
     click_heatmap(qtbot, window, 2)  # another token: the overlay goes; a typed token is the writer's
     assert heatmap.overlay is None and view.button.isVisible()
     assert window.inspector.hint.text().startswith("You wrote this token")

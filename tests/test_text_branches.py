@@ -17,6 +17,7 @@ from desktop_app.core import text_branches as tb
 from desktop_app.core import text_training
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.paths import AppPaths
+from desktop_app.core.prompts import plain_text_start
 from desktop_app.core.store import Store, StoreError
 from desktop_app.core.store_schema import SCHEMA_VERSION, migrate
 from desktop_app.core.train_data import build_training_data, readiness
@@ -140,7 +141,9 @@ def test_text_ratings_become_plain_text_examples(tmp_path, tiny_model):
     store, doc, (good, bad, tokens) = rated_store(tmp_path, tiny_model)
     tok = tiny_model.tokenizer
     data = build_training_data(store, tok, tiny_model.context_window)
-    prompt = tok(MAIN, add_special_tokens=False)["input_ids"]  # the text as is: no template, no turns
+    # the text as is (no template, no turns), after the start token plain text is read after
+    prompt = plain_text_start(tok) + tok(MAIN, add_special_tokens=False)["input_ids"]
+    assert prompt[0] == tok.convert_tokens_to_ids("<|endoftext|>")
     assert {e.message_id for e in data.unpaired} == {-good, -bad}
     assert all(e.prompt_ids == prompt and e.group == -doc for e in (*data.unpaired, *data.pairs, *data.tokens))
     liked = next(e for e in data.unpaired if e.message_id == -good)

@@ -69,7 +69,7 @@ def test_the_text_tab_bar_moves_through_a_long_pass_and_names_the_tokens(qtbot, 
         with qtbot.waitSignal(window.text.analysed, timeout=30_000) as blocker:
             window.text_view.editor.setPlainText(LONG)
         total = len(blocker.args[0].records)
-        windows = len(scoring.window_plan(total + 1, 1, window.chat.loaded.context_window))
+        windows = len(scoring.window_plan(total + 2, 2, window.chat.loaded.context_window))  # after the start token
         running = [s for s in shown if s[1] < s[2]]
         assert len(running) > windows  # it moved inside the passes, not only between them
         assert all(fmt == f"Analysing {total:,} tokens %p%" for fmt, _v, _m in running)

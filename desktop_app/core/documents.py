@@ -216,22 +216,20 @@ def delete_document(store, document_id: int) -> None:
 def continuation(loaded, text: str, settings, *, cancel: threading.Event | None = None, then_ids=()):
     """A Generation that continues ``text`` from its end, ready to stream. No chat template
     and no transcript stops: the model just writes on. Only the end of a long text that
-    fits the window (with room for the new tokens) is given to the model. An empty text
-    starts from the model's start-of-text token, or is refused in words when it has none.
+    fits the window (with room for the new tokens) is given to the model, after the start
+    token plain text is read after when it all fits (``text_training.plain_ids``, as the
+    analysis scores it and training reads it). An empty text starts from that token alone
+    (or the end-of-text token), or is refused in words when the model has neither.
     ``then_ids``: tokens forced after the text first (an alternative the person chose),
     scored and part of the continuation's records and text."""
     from desktop_app.core.generation import Generation
-    from desktop_app.core.prompts import encode
+    from desktop_app.core.text_training import plain_ids
 
-    ids = encode(loaded.tokenizer, text) if text else []
-    if not ids:
-        start = getattr(loaded.tokenizer, "bos_token_id", None)
-        start = start if start is not None else getattr(loaded.tokenizer, "eos_token_id", None)
-        if start is None:
-            raise UserFacingError("This model has no start-of-text token: write a few words first, then continue.")
-        ids = [int(start)]
     new = max(1, min(settings.max_new_tokens, loaded.context_window - 1))
     room = loaded.context_window - new
+    ids = plain_ids(loaded.tokenizer, text)
+    if not ids:
+        raise UserFacingError("This model has no start-of-text token: write a few words first, then continue.")
     run = replace(settings, max_new_tokens=new)
     return Generation(loaded, ids[-room:], run, cancel=cancel, stop_sequences=(), prefix_ids=[int(i) for i in then_ids])
 

@@ -14,6 +14,7 @@ USER_PREFIX = "User: "
 ASSISTANT_PREFIX = "Assistant:"
 TRANSCRIPT_STOPS = ("\nUser:", "\nAssistant:")
 MIN_ANSWER_BUDGET = 16
+END_OF_TEXT = "<|endoftext|>"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,25 @@ def render(tokenizer, turns: list[Turn], system: str | None = None) -> str:
 def encode(tokenizer, text: str) -> list[int]:
     # the template already holds every special token it wants
     return list(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def plain_text_start(tokenizer) -> list[int]:
+    """The token plain text (no chat template) is read after, as a list of one id or none:
+    the tokenizer's ``<|endoftext|>`` when its vocabulary has it (GPT-2 read its training
+    documents after it; SmolLM2 has it too), else its start-of-text token, else nothing.
+    Without such a token the model predicts a text's second token from its first alone, with
+    nothing to attend to but it: on SmolLM2-135M " upon" after "Once" ranked ~1050, after
+    "<|endoftext|>Once" 25 (GLTR reads text after <|endoftext|> too). A chat model's start
+    token (SmolLM2's ``<|im_start|>``) opens a chat turn, so ``<|endoftext|>`` comes first."""
+    for token, known in ((END_OF_TEXT, None), (getattr(tokenizer, "bos_token", None),
+                                                 getattr(tokenizer, "bos_token_id", None))):
+        if not token:
+            continue
+        token_id = known if known is not None else tokenizer.convert_tokens_to_ids(token)
+        # a token the vocabulary lacks comes back as the unknown token's id (or None)
+        if isinstance(token_id, int) and tokenizer.convert_ids_to_tokens(token_id) == token:
+            return [token_id]
+    return []
 
 
 def stop_sequences_for(tokenizer) -> tuple[str, ...]:

@@ -226,16 +226,23 @@ def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel
                progress: Callable[[ScoreProgress], None] | None = None,
                previous: tuple[list[int], list[TokenRecord]] | None = None,
                detailed: int | None = None) -> tuple[list[int], list[TokenRecord]]:
-    """Score a whole text: every token but the first (which nothing predicts).
+    """Score a whole text: every token but the first, each read after the text before it
+    and the start token plain text is read after (``prompts.plain_text_start``: the first
+    token itself is not scored, its prediction would be the start token's alone).
 
     Returns (all token ids, records for ids[1:]; fewer when ``cancel`` stopped it).
     ``previous``: (ids, records) of an earlier ``score_text`` by the same model (see score_ids)."""
+    from desktop_app.core.prompts import plain_text_start
+
     ids = encode_long(loaded.tokenizer, text, cancel=cancel, progress=progress)
     if ids is None:  # cancelled while reading
         return [], []
     if len(ids) < 2:
         return ids, []
-    return ids, score_ids(loaded, ids[:1], ids[1:], alternatives, cancel=cancel, progress=progress,
+    start = plain_text_start(loaded.tokenizer)
+    if previous is not None:
+        previous = (start + list(previous[0]), previous[1])
+    return ids, score_ids(loaded, start + ids[:1], ids[1:], alternatives, cancel=cancel, progress=progress,
                           previous=previous, detailed=detailed)
 
 

@@ -72,15 +72,16 @@ class _Rated:
 
 
 def plain_ids(tokenizer, text: str) -> list[int]:
-    """A prompt as plain text: tokenized as is, no template; empty -> the start token."""
-    from desktop_app.core.prompts import encode
+    """A prompt as plain text: tokenized as is, no template, after the start token plain
+    text is read after (``prompts.plain_text_start``; the end-of-text token for an empty
+    text when there is none; [] when there is neither)."""
+    from desktop_app.core.prompts import encode, plain_text_start
 
-    ids = encode(tokenizer, text) if text else []
-    if not ids:
-        start = getattr(tokenizer, "bos_token_id", None)
-        start = start if start is not None else getattr(tokenizer, "eos_token_id", None)
-        ids = [int(start)] if start is not None else []
-    return ids
+    start = plain_text_start(tokenizer)
+    if not start and not text:
+        eos = getattr(tokenizer, "eos_token_id", None)
+        start = [int(eos)] if eos is not None else []
+    return start + (encode(tokenizer, text) if text else [])
 
 
 def completion_ids(tokenizer, branch: dict) -> list[int]:

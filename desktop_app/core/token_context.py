@@ -9,7 +9,7 @@ from desktop_app.core.explain_errors import ExplainError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.prompt_sources import prompt_sources
-from desktop_app.core.prompts import thread_turns
+from desktop_app.core.prompts import plain_text_start, thread_turns
 from desktop_app.core.text_pieces import piece_texts
 
 
@@ -80,15 +80,18 @@ def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: 
     records start at the second token: record ``index`` is ``ids[index + 1]``), after the text
     before it as far as the analysis's window read it (core.scoring.window_plan). ``by_model``:
     a continuation wrote it (sampled with ``settings``, which a continuation does not store:
-    the ones now); else the person did."""
+    the ones now); else the person did. The analysis read the text after the start token
+    plain text is read after (core.scoring.score_text), so this reads it so too."""
     from desktop_app.core.scoring import window_plan
 
-    position = index + 1
-    if not 0 < position < len(ids):
+    if not 0 <= index < len(ids) - 1:
         raise ExplainError(f"The text has {max(0, len(ids) - 1)} scored tokens; there is no token {index}.")
+    full = plain_text_start(loaded.tokenizer) + list(ids)
+    first = len(full) - len(ids) + 1
+    position = index + first
     # the text before it as the analysis read it: a long text is scored window by window
-    begin = next(w.begin for w in window_plan(len(ids), 1, loaded.context_window) if w.start <= position < w.stop)
-    seen = ids[begin:position + 1]
+    begin = next(w.begin for w in window_plan(len(full), first, loaded.context_window) if w.start <= position < w.stop)
+    seen = full[begin:position + 1]
     return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=False,
                         forced=not by_model, written_with_adapter=scored_with_adapter, recorded_prob=recorded_prob,
                         written_precision=written_precision, in_text=True)
