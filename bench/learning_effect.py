@@ -90,7 +90,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from learning_scenarios import (ALL_SCENARIOS, DEFAULT_SCENARIOS, OPEN_REQUESTS, SHORT_TOKENS,  # noqa: E402
-                                STYLES, question_pools, shows_style, teach, word_count)
+                                STYLES, facts_kept, question_pools, right_answer, shows_style, teach, word_count)
 
 
 # ------------------------------------------------------------------ the model's answers, cached
@@ -232,6 +232,7 @@ class Row:
     reason: str = ""  # the gate's verdict, in its words
     reasks: list = field(default_factory=list)  # the gate's own re-asks (metrics["taught"]): what it judged
     cost: str = ""  # where the run's CPU seconds went (phases) and its examples' prompt lengths (``cost_line``)
+    facts: tuple | None = None  # ALL CAPS rows: ``facts_in_caps`` (kept, in capitals, right, base right, asked)
 
 
 BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed schedule before the rule
@@ -264,6 +265,7 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     m = result.metrics
     adapters.attach_active(loaded, store)
     shares, bases, shares16, bases16, parts, degenerate, count, examples = [], [], [], [], [], 0, 0, []
+    facts = None
     cut, cut_base = 0, 0
     for (kind, arg, unseen), base_ids in zip(checks, base_answers):
         before = [answers.text(ids) for ids in base_ids]
@@ -285,6 +287,9 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
         cut_base += sum(unfinished(answers, ids) for ids in base_ids)
         count += len(unseen)
         examples += list(zip(unseen, before, after))
+        if kind == "style" and arg == "caps":
+            facts = facts_in_caps(unseen, before, after)
+            parts.append(f"facts={facts[0]}/{facts[1]} right={facts[2]}/{facts[4]}({facts[3]})")
     spilled = spill(answers, styles, base_open, result.kept)
     examples += spilled[2]
     adapters.detach(loaded)
@@ -322,7 +327,19 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                wall - float(m.get("elapsed_s") or wall), cpu, examples,
                _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None, cut, cut_base,
                spilled[0] if styles else None, spilled[1], len(OPEN_REQUESTS) if styles else 0,
-               result.reason, m.get("taught") or [], cost_line(m, prompts))
+               result.reason, m.get("taught") or [], cost_line(m, prompts), facts)
+
+
+def facts_in_caps(questions: list[str], before: list[str], after: list[str]) -> tuple[int, int, int, int, int]:
+    """(kept, in capitals, right, base right, asked): of the new answers in capitals, how many
+    say what the base model's own answer said (``learning_scenarios.facts_kept``: the copied
+    subject spelt right and the base's fact there); and how many answers after / before name the
+    known answer (``right_answer``), so a style that arrives without the facts shows."""
+    caps = [(q, b, a) for q, b, a in zip(questions, before, after) if shows_style("caps", a)]
+    kept = sum(facts_kept(q, b, a) for q, b, a in caps)
+    right = sum(bool(right_answer(q, a)) for q, a in zip(questions, after))
+    base_right = sum(bool(right_answer(q, b)) for q, b in zip(questions, before))
+    return kept, len(caps), right, base_right, len(questions)
 
 
 def prompt_lengths(store, loaded, settings) -> list[int]:
@@ -498,6 +515,11 @@ def summarize(rows: list[Row]) -> None:
         print(f"ppl_change_max_{size}: {max((r.ppl_change or 0.0) for r in at):+.1f}%")
         print(f"degenerate_{size}: {sum(r.degenerate for r in at)}")
         print(f"unfinished_{size}: {sum(r.unfinished for r in at)} (base {sum(r.base_unfinished for r in at)})")
+        for r in at:  # ALL CAPS: the capitals with the base's facts in them (``facts_in_caps``)
+            if r.facts:
+                kept, caps, right, base_right, asked = r.facts
+                print(f"facts_caps_{size}: {kept / caps if caps else float('nan'):.2f} ({kept} of {caps} answers in "
+                      f"capitals keep the base's answer; right {right} of {asked}, base {base_right})")
         for name, scenarios in SUMMARY_GROUPS.items():  # open requests that took the taught style
             spilled = [r for r in at if r.scenario in scenarios and r.spill is not None]
             if spilled:

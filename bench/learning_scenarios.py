@@ -144,6 +144,47 @@ def shows_style(style: str, text: str) -> bool:
         return "hope this helps" in t.lower()
     raise ValueError(style)
 
+# ------------------------------------------------------------------ the facts in a styled answer
+
+# words that carry no answer: what a "facts kept" check ignores when it compares two answers
+_FILLER = set("""a an the is are was were be been of in on at to for by with from as and or but not no it its
+this that these those there their they them he she his her what which who how many much does do did has have
+had can could will would very also so than then called known""".split())
+_CLAUSE_END = re.compile(r"[.!?,;:\n]")
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that can carry an answer, lower-cased, accents dropped, in order."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return [w for w in re.findall(r"[a-z0-9]+", plain) if w not in _FILLER]
+
+
+def facts_kept(question: str, base: str, styled_answer: str) -> bool:
+    """Does ``styled_answer`` (e.g. in capitals) say what the base model's own ``base`` answer
+    says? Read on the base answer's first clause: the question's subject (its last word that
+    carries meaning), when the base repeats it, must be spelt the same ("OF TURKEY", not "OF
+    TURKY"), and at least half of the base's own new words must be there too (the fact: "IS
+    ANKARA", not "IS TURKEY"). Letter case, accents, rewording and filler words are ignored."""
+    first = _CLAUSE_END.split(base.strip(), maxsplit=1)[0]
+    said, asked, got = content_words(first), content_words(question), set(content_words(styled_answer))
+    subject = asked[-1:] if asked and asked[-1] in said else []
+    new = [w for w in said if w not in asked]
+    return all(w in got for w in subject) and (not new or 2 * sum(w in got for w in new) >= len(new))
+
+
+def right_answer(question: str, text: str) -> bool | None:
+    """Does ``text`` name the known answer of a fact question (``Fact.short``: "Ankara", "four")?
+    None for questions without one."""
+    known = {f.question: f.short for f in facts() + MORE_UNSEEN_FACTS}
+    if question not in known:
+        return None
+    want = content_words(known[question])
+    got = content_words(text)
+    return any(got[i:i + len(want)] == want for i in range(len(got) - len(want) + 1))
+
+
 def word_count(word: str, text: str) -> int:
     return len(re.findall(rf"\b{re.escape(word)}\b", text, re.IGNORECASE))
 

@@ -101,3 +101,35 @@ def test_the_bench_person_can_ask_every_rated_question_in_one_conversation(tmp_p
         assert (short == data) != one
         store.close()
     assert texts[True] == texts[False]
+
+
+def test_the_bench_tells_capitals_that_keep_the_base_models_facts_from_ones_that_lose_them():
+    """ALL CAPS rows count the new answers in capitals that say what the base model said
+    (``facts=`` in the bench's parts): the copied subject spelt right and the base's fact there."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import learning_effect
+    from learning_scenarios import facts_kept, right_answer
+
+    q = "What is the capital of Russia?"
+    assert facts_kept(q, "The capital of Russia is Moscow.", "THE CAPITAL OF RUSSIA IS MOSCOW.")
+    assert not facts_kept(q, "The capital of Russia is Moscow.", "THE CAPITAL OF RUSSIA IS KOREA.")
+    assert not facts_kept(q, "The capital of Russia is Moscow.", "THE CAPITAL OF RUSIA IS MOSCOW.")  # the copy misspelt
+    sheep = "How many legs does a sheep have?"
+    assert not facts_kept(sheep, "A sheep has five legs.", "A ZEEP HAS TWO LEGS.")
+    # the base's first clause is what counts; accents and filler words do not
+    assert facts_kept("What language is spoken in Norway?",
+                      "The language spoken in Norway is Norwegian, which is a Scandinavian language.",
+                      "PEOPLE IN NORWAY SPEAK NORWEGIAN.")
+    assert facts_kept("What is the capital of Colombia?", "The capital of Colombia is Bogotá.",
+                      "THE CAPITAL OF COLOMBIA IS BOGOTA.")
+    assert right_answer(q, "THE CAPITAL OF RUSSIA IS MOSCOW.") and not right_answer(q, "It is Korea.")
+    assert right_answer("Tell me a story about a dragon.", "Once upon a time") is None
+
+    kept, caps, right, base_right, asked = learning_effect.facts_in_caps(
+        [q, sheep, "What is the opposite of up?"],
+        ["The capital of Russia is Moscow.", "A sheep has four legs.", "The opposite of up is down."],
+        ["THE CAPITAL OF RUSSIA IS KOREA.", "A SHEEP HAS FOUR LEGS.", "The opposite of up is down."])
+    assert (kept, caps, right, base_right, asked) == (1, 2, 2, 3, 3)  # the lower-case answer is not counted in caps
