@@ -68,6 +68,12 @@ requests never rated (``OPEN_REQUESTS``: a story, a poem, a description), how ma
 answers took the taught style (the base model's count in brackets); ``spill_<group>_N`` sums
 them per size (``spill_corrections_8: 0.17 (4 of 24 open requests; base 0)``). A format taught
 on short factual answers does not belong in a story.
+
+ALL CAPS rows also have ``facts=K/C right=R/N(B)``: of the C new answers in capitals, K say what
+the base model's own answer said (``learning_scenarios.facts_kept``: the question's subject spelt
+right and the base's fact there, "THE CAPITAL OF RUSSIA IS MOSCOW.", not "... IS KOREA."); R of
+the N unseen fact answers name the known answer (B: the base model's); summed as ``facts_caps_N``.
+The adoption counts the capitals only, whatever they say.
 """
 
 from __future__ import annotations
