@@ -93,8 +93,6 @@ class FineTuneSide:
             return
         if p.phase == "training" and p.step:
             self.label.setText(f"fine-tuning · step {p.step}/{p.total}")
-        elif p.total:  # a phase's count of its work
-            self.label.setText(f"fine-tuning · {phase_name(p).lower()} {p.step}/{p.total}")
         else:
             self.label.setText(f"fine-tuning · {phase_name(p).lower()}")  # the panel's name for it
 
