@@ -155,6 +155,10 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     window.finetune.progress.connect(  # after the panel's own slot: what the panel shows
         lambda p: p.phase == "training" and p.step and bars.append(
             (panel.bar.value(), panel.bar.maximum(), panel.eta_label.text(), panel.phase_label.text())))
+    counted = []  # the measuring phase's counts (core.work_meter): a determinate bar, not a bouncing one
+    window.finetune.progress.connect(
+        lambda p: p.phase == "evaluating" and p.total and counted.append(
+            (p.step, p.total, panel.bar.value(), panel.bar.maximum(), panel.phase_label.text())))
     # chatting goes on while training runs
     while_training = {}
 
@@ -179,6 +183,9 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     assert [b[:2] for b in bars] == [(i, 12) for i in range(1, 13)]
     assert "left" in bars[0][2] or "almost" in bars[0][2]
     assert bars[-1][3] == "Training: step 12 of 12" and not panel.progress_box.isVisible()
+    assert counted and all((value, most) == (step, total) for step, total, value, most, _line in counted)
+    lines = [c[-1] for c in counted]
+    assert any(x.startswith("Checking whether it helps: measuring the new adapter: re-asking") for x in lines), lines
     assert "Kept" in panel.result_title.text() and "Preference margin" in panel.result_body.text()
     assert "perplexity" in panel.result_body.text()
     # the new adapter is switched in on the chat model and shown in the status bar

@@ -271,3 +271,19 @@ def test_card_shows_the_schedule_the_run_used_not_none():
     card = model_export.model_card(row, "peft")
     assert "None" not in card
     assert "updates=24, batch_size=2, lr=5e-04, epochs=8.0 (auto schedule)" in card and "lora_r=8" in card
+
+
+def test_gguf_export_progress_follows_the_work_tensor_by_tensor(gpt2_env, tmp_path):
+    paths, store, _loaded, aid = gpt2_env
+    seen = []
+    model_export.export_adapter(store, aid, "gguf", tmp_path / "p.gguf", paths,
+                                progress=lambda stage, done, total: seen.append((stage, done, total)))
+    stages = [s for s, _d, _t in seen]
+    assert stages.index("Loading the base model") < stages.index("Adding the adapter") < stages.index(
+        "Merging the adapter into the base model") < stages.index("Packing tensors (f16)")
+    counted = [(s, d / t) for s, d, t in seen if t and s in ("Packing tensors (f16)", "Writing the GGUF file")]
+    fractions = [f for _s, f in counted]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    writing = [f for s, f in counted if s == "Writing the GGUF file"]
+    assert len({f for f in writing if 0.5 < f < 1.0}) >= 10, "the file is written tensor by tensor, each counted"
+    assert stages[-1] == "Checking the written file"

@@ -24,6 +24,7 @@ from typing import Callable
 
 import torch
 
+from desktop_app.core import work_meter
 from desktop_app.core.paths import RESOURCES_DIR
 from desktop_app.core.train_data import TrainingData
 from desktop_app.core.train_losses import left_pad, pad_batch, per_token_logps, prompt_shared_logps
@@ -112,7 +113,9 @@ def probe_perplexity(model, tokenizer, device, context_window: int, text: str | 
     ids = list(tokenizer(text, add_special_tokens=False)["input_ids"])
     chunk = max(8, min(chunk, context_window))
     total_nll, count = 0.0, 0
-    for start in range(0, len(ids) - 1, chunk):
+    starts = range(0, len(ids) - 1, chunk)
+    for done, start in enumerate(starts):
+        work_meter.advance("reading general text, part", done + 1, len(starts))
         piece = ids[start:start + chunk]
         if len(piece) < 2:
             break
@@ -519,6 +522,8 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     stops = stop_sequences_for(tok)
     settled = [] if until is None or eos is None else [
         _Settled(lambda i, row: until(i, _answer(tok, prompts[i][1], row, eos, stops)), width, eos)]
+    settled.append(_TokenCount(f"re-asking {len(prompts)} question{'s' if len(prompts) != 1 else ''}, "
+                               "token {done} of at most {total}", width, max_new_tokens))
     with loaded.lock, torch.inference_mode():
         out = loaded.model.generate(input_ids=batch, attention_mask=mask, max_new_tokens=max_new_tokens,
                                     do_sample=False, pad_token_id=pad, eos_token_id=eos,
@@ -535,6 +540,18 @@ def _answer(tok, question: str, row: list[int], eos: int | None, stops) -> Reask
         if stop and stop in text:
             text = text[:text.index(stop)]
     return Reask(question, text, degenerate(question, text, row), restates(question, text))
+
+
+class _TokenCount:
+    """A stopping criterion that stops nothing: it counts the tokens decoded (work_meter)."""
+
+    def __init__(self, what: str, width: int, most: int):
+        self.what, self.width, self.most = what, width, most
+        work_meter.advance(what, 0, most)
+
+    def __call__(self, input_ids, scores, **kwargs):
+        work_meter.advance(self.what, input_ids.shape[1] - self.width, self.most)
+        return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
 
 
 class _Settled:

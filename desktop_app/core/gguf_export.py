@@ -106,7 +106,8 @@ def _tensor_type(name: str, data, quant: str):
     return gguf.GGMLQuantizationType.Q8_0 if quant == "q8_0" else gguf.GGMLQuantizationType.F16
 
 
-def _add_tensor(writer, name: str, data, quant: str) -> None:
+def _add_tensor(writer, name: str, data, quant: str):
+    """``data`` packed in its GGUF type, announced to ``writer``; returned for writing."""
     import gguf
 
     qtype = _tensor_type(name, data, quant)
@@ -115,7 +116,8 @@ def _add_tensor(writer, name: str, data, quant: str) -> None:
     except gguf.QuantError:  # a row length Q8_0 cannot hold (not a multiple of 32)
         qtype = gguf.GGMLQuantizationType.F16
         packed = gguf.quants.quantize(data, qtype)
-    writer.add_tensor(name, packed, raw_dtype=qtype)
+    writer.add_tensor_info(name, packed.shape, packed.dtype, packed.nbytes, raw_dtype=qtype)
+    return packed
 
 
 def _hparams(writer, config, arch: str) -> None:
@@ -201,19 +203,42 @@ def write_gguf(model, tokenizer, tokenizer_folder: Path, out: Path, *, quant: st
         writer.add_file_type(gguf.LlamaFileType.MOSTLY_Q8_0 if quant == "q8_0" else gguf.LlamaFileType.MOSTLY_F16)
         _vocab(writer, tokenizer, tokenizer_folder, model.config.vocab_size, pre_tokenizer)
         writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
-        items = list(_tensors(model, arch))
-        for done, (tensor_name, data) in enumerate(items):
-            if cancel is not None and cancel.is_set():
-                raise ExportCancelled()
-            report(f"Packing tensors ({quant})", done, len(items))
-            _add_tensor(writer, tensor_name, data, quant)
-        report("Writing the GGUF file", 0, 1)
-        writer.write_header_to_file()
-        writer.write_kv_data_to_file()
-        writer.write_tensors_to_file()
+        packed = _packed(writer, list(_tensors(model, arch)), quant, report, cancel)
+        _write(writer, packed, report, cancel)
     finally:
         writer.close()
-    return GGUFInfo(arch, quant, len(items), pre_tokenizer)
+    return GGUFInfo(arch, quant, len(packed), pre_tokenizer)
+
+
+# Packing and writing share one count, 2 per tensor, so that the bar moves once across the
+# whole file: packing fills its first half, writing tensor by tensor its second.
+def _packed(writer, items: list, quant: str, report: Progress, cancel) -> list:
+    """Each tensor in its GGUF type, announced to ``writer`` (its data is written by ``_write``)."""
+    out = []
+    for done, (tensor_name, data) in enumerate(items):
+        _stop_if(cancel)
+        report(f"Packing tensors ({quant})", done, 2 * len(items))
+        out.append(_add_tensor(writer, tensor_name, data, quant))
+    return out
+
+
+def _write(writer, packed: list, report: Progress, cancel) -> None:
+    """The header, then the tensors one by one, each let go once written."""
+    total = 2 * len(packed)
+    report("Writing the GGUF file", len(packed), total)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_ti_data_to_file()
+    for done in range(len(packed)):
+        _stop_if(cancel)
+        writer.write_tensor_data(packed[done])
+        packed[done] = None
+        report("Writing the GGUF file", len(packed) + done + 1, total)
+
+
+def _stop_if(cancel) -> None:
+    if cancel is not None and cancel.is_set():
+        raise ExportCancelled()
 
 
 def check_written(path: Path) -> dict:

@@ -82,20 +82,27 @@ def base_folder(model_id: str, paths, progress: Progress | None = None) -> Path:
     return folder
 
 
-def load_merged(folder: Path, adapter_path: Path):
-    """The base model in float32 with the adapter's LoRA weights folded into it."""
+def load_merged(folder: Path, adapter_path: Path, progress: Progress | None = None):
+    """The base model in float32 with the adapter's LoRA weights folded into it; ``progress``
+    hears its three steps (loading, adding the adapter, merging)."""
     import warnings
 
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
+    report = progress or (lambda *a: None)
+    report("Loading the base model", 0, 3)
     base = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, use_safetensors=True,
                                                 trust_remote_code=False)
+    report("Adding the adapter", 1, 3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out
         model = PeftModel.from_pretrained(base, str(adapter_path), is_trainable=False)
-    return model.merge_and_unload().eval()
+    report("Merging the adapter into the base model", 2, 3)
+    merged = model.merge_and_unload().eval()
+    report("Merging the adapter into the base model", 3, 3)
+    return merged
 
 
 # ------------------------------------------------------------------ safe writing
@@ -296,13 +303,13 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
         _check_target(modelfile_path)
     _check_space(out, int((2.0 if quant == "f16" else 1.07) * _param_count(folder)))
     pre, pre_note = pre_tokenizer_for(row["base_model"], config)
-    report("Merging the adapter into the base model", 0, 0)
-    model = load_merged(folder, Path(row["path"]))
+    model = load_merged(folder, Path(row["path"]), report)
     tokenizer = AutoTokenizer.from_pretrained(folder)
     _stop_if(cancel)
     with _written_atomically(out) as staging:
         info = gguf_export.write_gguf(model, tokenizer, folder, staging, quant=quant, name=f"gpt2-desk adapter {row['id']}",
                                       pre_tokenizer=pre, progress=report, cancel=cancel)
+        report("Checking the written file", 0, 0)
         gguf_export.check_written(staging)
     notes, extra = [n for n in (pre_note,) if n], []
     if info.architecture == "llama":

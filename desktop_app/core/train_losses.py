@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
+from desktop_app.core import work_meter
+
 IGNORE = -100
 
 
@@ -213,6 +215,7 @@ def distinct_sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int
         chunk = order[start:start + batch_size]
         out = sequence_logps(model, [distinct[i] for i in chunk], pad_id, device, reduce=reduce)
         values[torch.tensor(chunk, device=device)] = out.to(values.dtype)
+        work_meter.advance("scoring your ratings", start + len(chunk), len(order))
     return values[torch.tensor(where, device=device)]
 
 
@@ -241,6 +244,7 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
     found: dict[tuple, float] = {(p, ()): 0.0 for p in answers}  # an empty answer: nothing to read
     prompts = sorted(answers, key=len)
     step = max(1, batch_size)
+    read, of = 0, sum(1 for p in answers for c in answers[p] if c)
     for start in range(0, len(prompts), step):
         chunk = prompts[start:start + step]
         mask, first, cache = _read_prompts(model, chunk, pad_id, device)
@@ -250,6 +254,8 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
             sums = _continued_logps(model, part, chunk, mask, first, cache, pad_id, device)
             for (b, c), total in zip(part, sums):
                 found[chunk[b], c] = total / (1 if reduce == "sum" else max(len(c), 1))
+            read += len(part)
+            work_meter.advance("scoring rated answers", read, of)
     return torch.tensor([found[tuple(p), tuple(c)] for p, c in seqs], device=device)
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
+from desktop_app.core import work_meter
 from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, plan_reasks
@@ -151,6 +152,19 @@ class _Run:
 
     def say(self, phase, message="", **fields) -> None:
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
+
+    def counting(self, phase: str, stage: str = ""):
+        """The counts of the work inside (core.work_meter) as reports of ``phase``: "measuring
+        the new adapter: re-asking 12 questions, token 40 of at most 64", with the time left
+        at that count's pace so far, so that no phase of minutes shows only a clock."""
+        pace = _Pace()
+
+        def heard(what: str, done: int, total: int) -> None:
+            eta = pace.left(what, done, total)
+            if eta is not False:
+                line = work_meter.words(what, done, total)
+                self.say(phase, f"{stage}: {line}" if stage else line, step=done, total=total, eta_s=eta)
+        return work_meter.listening(heard)
 
     def check_cancel(self) -> None:
         if self.cancel.is_set():
@@ -288,16 +302,18 @@ class _Run:
         # that it runs on the thread team the steps found faster: on a busy machine a team of
         # all cores made this phase minutes long; and a cancelled run never pays for it
         self.say("evaluating", "Measuring your current model, to compare the result with")
-        with previous(model, parent):
+        with previous(model, parent), self.counting("evaluating", "measuring your current model"):
             meter.measure("before", work, data, held, reasks, pad_id)
         self.check_cancel()
 
         self.say("evaluating", "Measuring the new adapter")
-        meter.measure("after", work, data, held, reasks, pad_id)
+        with self.counting("evaluating", "measuring the new adapter"):
+            meter.measure("after", work, data, held, reasks, pad_id)
         self.check_cancel()
         if step_back(self, work, reasks, meter):
             self.say("evaluating", "General text got worse: measuring an earlier checkpoint")
-            meter.measure("after", work, data, held, reasks, pad_id)
+            with self.counting("evaluating", "measuring an earlier checkpoint"):
+                meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
         return decide(self, work, resolved.model_id, parent)
 
@@ -365,7 +381,7 @@ class _Run:
         from desktop_app.core import train_losses as L
 
         s = self.settings
-        with work.model.disable_adapter(), amp.autocast(), self.timed("reference"):
+        with work.model.disable_adapter(), amp.autocast(), self.timed("reference"), self.counting("preparing"):
             refs = L.reference_logps(work.model, train, pad_id, work.device, EVAL_BATCH, token_top=self._token_top(),
                                      disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0,
                                      packed=s.pair_packing)
@@ -492,6 +508,26 @@ def _reference_sums(train: TrainingData, refs) -> dict:
         sums[tuple(p.prompt_ids), tuple(p.chosen_ids)] = chosen
         sums[tuple(p.prompt_ids), tuple(p.rejected_ids)] = rejected
     return sums
+
+
+class _Pace:
+    """Time left for a count (``_Run.counting``) at its pace so far; a count's clock starts
+    when the count before it last moved. ``left`` is False for a report too soon after the
+    last one (a re-ask counts every token; the panel needs a few a second)."""
+    EVERY_S = 0.25
+
+    def __init__(self):
+        self.what, self.since = None, time.perf_counter()
+        self.last = self.since - self.EVERY_S
+
+    def left(self, what: str, done: int, total: int) -> float | None | bool:
+        now = time.perf_counter()
+        if what != self.what:
+            self.what, self.since = what, self.last if self.what is not None else self.since
+        elif now - self.last < self.EVERY_S and 0 < done < total:
+            return False
+        self.last = now
+        return (now - self.since) / done * (total - done) if done else None
 
 
 def _add_seconds(metrics: dict, phase: str, wall: float, cpu: float) -> None:

@@ -23,8 +23,8 @@ from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
-from desktop_app.gui.finetune_words import (PHASE_WORDS, conflict_words, describe_run, duration_words, eta_words,
-                                            news_words, nothing_new, phase_line, phase_name, ready_words,
+from desktop_app.gui.finetune_words import (PHASE_WORDS, conflict_words, counted_line, describe_run, duration_words,
+                                            eta_words, news_words, nothing_new, phase_line, phase_name, ready_words,
                                             used_words)
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -480,7 +480,8 @@ class FineTunePanel(QScrollArea):
         if self.controller.cancel_pending:  # "Cancelling…" stays until the run ends (a step came after it)
             return
         phase = phase_name(p)
-        counting = not (p.phase == "training" and p.step) and not (p.phase == "rescoring" and p.total)
+        counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
+        counting = not (p.phase == "training" and p.step) and not counted
         if counting and not self.elapsed_timer.isActive():
             self.elapsed_timer.start()
         elif not counting:
@@ -494,11 +495,11 @@ class FineTunePanel(QScrollArea):
                                                    if x))
             if p.loss is not None:
                 self.curve.add(p.step, p.loss, p.total)
-        elif p.phase == "rescoring" and p.total:
+        elif counted:
             self.bar.setRange(0, p.total)
             self.bar.setValue(p.step)
-            self.phase_label.setText(p.message or phase)
-            self.eta_label.setText("")
+            self.phase_label.setText(counted_line(p))
+            self.eta_label.setText(eta_words(p.eta_s))
         else:
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)

@@ -44,6 +44,14 @@ def phase_line(p) -> str:
     return f"{p.message}\u2026" if p.message else f"{name}\u2026"
 
 
+def counted_line(p) -> str:
+    """The panel's line for a counted report: "Checking whether it helps: measuring the new
+    adapter: re-asking 12 questions, token 40 of at most 64" (a re-scoring's message is whole)."""
+    if p.phase == "rescoring":
+        return p.message or phase_name(p)
+    return f"{phase_name(p)}: {p.message}"
+
+
 def eta_words(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds):
         return ""

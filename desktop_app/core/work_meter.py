@@ -1,0 +1,44 @@
+"""Counts from inside long loops, for whoever on this thread is listening.
+
+A fine-tune's measuring work (the gate's margins, the probe, the greedy re-asks) runs in
+loops deep in gate.py and train_losses.py; passing a progress callback down through every
+layer would thread it through functions that are also used with no one listening. Instead a
+loop calls ``advance(what, done, total)`` and a caller that wants counts wraps the work in
+``listening(callback)``. Per thread: the chat thread's own passes never reach a fine-tune's
+panel. No listener: ``advance`` does nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Callable
+
+Listener = Callable[[str, int, int], None]  # (what is being done, done, total)
+# ``what`` may place the numbers itself ("token {done} of at most {total}"), else they follow it
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def listening(listener: Listener | None):
+    """``listener`` hears this thread's ``advance`` calls inside the body (the outer one
+    comes back afterwards)."""
+    outer = getattr(_local, "listener", None)
+    _local.listener = listener
+    try:
+        yield
+    finally:
+        _local.listener = outer
+
+
+def advance(what: str, done: int, total: int) -> None:
+    """``done`` of ``total`` pieces of ``what`` (``words`` puts them in words)."""
+    listener = getattr(_local, "listener", None)
+    if listener is not None and total > 0:
+        listener(what, done, total)
+
+
+def words(what: str, done: int, total: int) -> str:
+    """``advance``'s figures in a line: "re-asking 12 questions, token 40 of at most 64"."""
+    return what.format(done=done, total=total) if "{done}" in what else f"{what} {done} of {total}"

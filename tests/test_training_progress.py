@@ -1,0 +1,47 @@
+"""A fine-tune's phases after and before its steps report counts of their work (core.work_meter):
+the gate's re-asks token by token, the probe part by part, the ratings scored batch by batch."""
+
+from __future__ import annotations
+
+from desktop_app.core import training, work_meter
+from desktop_app.core.train_settings import FineTuneSettings
+from desktop_app.core.training import run_finetune
+from test_training import FAST, env  # noqa: F401  (a fixture)
+
+
+def _counts(seen, phase: str, start: str) -> list:
+    return [p for p in seen if p.phase == phase and p.total and p.message.startswith(start)]
+
+
+def _rising(reports) -> bool:
+    steps = [p.step for p in reports]
+    return len(steps) >= 3 and steps == sorted(steps) and len({p.total for p in reports}) == 1
+
+
+def test_measuring_and_scoring_report_rising_counts_with_totals(env, tiny_model, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(training._Pace, "EVERY_S", 0.0)  # every count, however fast the tiny model is
+    store, paths = env
+    seen = []
+    result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=seen.append)
+    assert result.status in ("kept", "discarded"), result.reason
+    for stage in ("measuring your current model", "measuring the new adapter"):
+        reasks = _counts(seen, "evaluating", f"{stage}: re-asking")
+        assert _rising(reasks), [p.message for p in reasks]
+        assert reasks[0].total == FAST["reask_tokens"] and reasks[-1].step <= reasks[-1].total
+        assert "token 1 of at most 12" in " | ".join(p.message for p in reasks)
+        assert _counts(seen, "evaluating", f"{stage}: reading general text, part")
+    timed = [p for p in _counts(seen, "evaluating", "measuring the new adapter: re-asking") if p.step]
+    assert all(p.eta_s is not None and p.eta_s >= 0 for p in timed)
+    scoring = _counts(seen, "preparing", "scoring your ratings")
+    assert scoring and scoring[-1].step == scoring[-1].total
+
+
+def test_counts_reach_only_the_thread_that_listens():
+    heard = []
+    work_meter.advance("nobody listens", 1, 2)
+    with work_meter.listening(lambda *a: heard.append(a)):
+        work_meter.advance("re-asking 3 questions, token {done} of at most {total}", 1, 4)
+    work_meter.advance("after it", 1, 2)
+    assert heard == [("re-asking 3 questions, token {done} of at most {total}", 1, 4)]
+    assert work_meter.words(*heard[0]) == "re-asking 3 questions, token 1 of at most 4"
+    assert work_meter.words("scoring your ratings", 3, 8) == "scoring your ratings 3 of 8"
