@@ -180,7 +180,10 @@ def test_rating_continuations_counts_and_trains_as_plain_text(window, qtbot):
     assert rated["correction"] == " and the sea answered."
     tokenizer = window.chat.loaded.tokenizer
     data = build_training_data(window.text.store, tokenizer, window.chat.loaded.context_window)
-    prompt = tokenizer(TEXT, add_special_tokens=False)["input_ids"]  # the text before, as is
+    from desktop_app.core.prompts import plain_text_start
+
+    # the text before, as is, after the token plain text is read after
+    prompt = plain_text_start(tokenizer) + tokenizer(TEXT, add_special_tokens=False)["input_ids"]
     assert [e.prompt_ids for e in data.unpaired] == [prompt] and data.unpaired[0].label
     assert data.unpaired[0].completion_ids == [t[0] for t in tb.get_branch(window.text.store, a)["tokens"]]
     assert [p.source for p in data.pairs] == ["correction"] and data.tokens[0].ratings == {token: -1}

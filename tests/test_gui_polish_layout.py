@@ -222,3 +222,18 @@ def test_the_export_dialog_grows_to_hold_what_it_wrote(qapp, qtbot, tmp_path):
     assert (dialog.format.height(), dialog.path.height()) == before
     status = dialog.status
     assert "Wrote" in status.text() and status.height() >= status.heightForWidth(status.width())
+
+
+def test_loading_words_give_way_rather_than_widen_the_window(make_window):
+    """The status bar's loading words (a model's name can be long) are elided in a narrow window:
+    they never set the window's least width (the CI saw 532 px while a model loaded)."""
+    window = make_window()
+    window.panel_actions["conversations"].trigger()
+    window.panel_actions["side_tabs"].trigger()
+    window.progress_label.setText("")
+    QApplication.processEvents()
+    least = window.minimumSizeHint().width()
+    window.progress_label.setText("Loading SmolLM2-135M-Instruct-with-a-long-folder-name-copied-here\u2026")
+    QApplication.processEvents()
+    assert window.minimumSizeHint().width() <= least + window.progress_label.least
+    assert window.progress_label.text().startswith("Loading SmolLM2"), "the whole words stay (tooltip, wide windows)"

@@ -652,11 +652,18 @@ def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
     return Verdict(not reasons, reasons, failed)
 
 
+# A rise this small is float rounding, not learning: "before" may come from the reference's
+# sums (read with a pair packed in one row) and "after" from the measuring pass (batched
+# otherwise), and an update at rate 0 must not read as "moved".
+MIN_MARGIN_RISE = 1e-4
+
+
 def _moved_right(before, after, noise: float) -> bool:
-    """The margin rose, or (a small held-out set, ``noise`` > 0) fell by at most ``noise`` of its size."""
+    """The margin rose by more than rounding, or (a small held-out set, ``noise`` > 0) fell by
+    at most ``noise`` of its size."""
     if before is None or after is None:
         return False
-    return after > before or (noise > 0 and before - after <= noise * abs(before))
+    return after - before > MIN_MARGIN_RISE or (noise > 0 and before - after <= noise * abs(before))
 
 
 def _fmt(value) -> str:

@@ -195,7 +195,8 @@ class MainWindow(QMainWindow):
         self.progress.setFixedWidth(140)
         self.progress.setTextVisible(False)
         self.progress.hide()
-        self.progress_label = QLabel("")
+        # the stage words give way (elided) rather than set the window's least width, as the model's label does
+        self.progress_label = ElidedLabel("", least=100)
         # permanent (right-hand) widgets; the left side is for passing messages (hover, saves)
         for widget in (self.finetune_side.label, self.progress_label, self.progress, self.speed_label, self.model_label,
                        self.adapter_label):

@@ -54,6 +54,16 @@ class ElidedLabel(QLabel):
 
     fitted = staticmethod(fitted_meta)  # (text, font metrics, width) -> the text painted
 
+    def __init__(self, text: str = "", parent=None, *, least: int | None = None) -> None:
+        super().__init__(text, parent)
+        self.least = least  # the most width it asks a layout for, at least; None: its whole text
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        if self.least is not None:
+            hint.setWidth(min(hint.width(), self.least))
+        return hint
+
     def paintEvent(self, _event) -> None:
         rect = self.contentsRect()
         shown = self.fitted(self.text(), self.fontMetrics(), rect.width())
