@@ -9,6 +9,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtCore import Qt  # noqa: E402
+
 from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
 
 
@@ -26,3 +28,54 @@ def test_a_start_after_a_kill_opens_the_conversation_the_person_was_in(make_wind
     second = make_window()
     assert second.chat.conversation_id == killed_in
     assert second.chat.thread()[0]["text"] == "The second conversation"
+
+
+# ---------------------------------------------------------------- F10: the histograms in a short Text tab
+
+@pytest.mark.parametrize("size", [(800, 600), (1024, 700), (1088, 680)])
+def test_the_histograms_open_from_a_button_in_a_short_text_tab(make_window, qtbot, size):
+    from test_gui_polish2 import OFFLINE_NOTICE, settle, visible_in
+
+    window = make_window(mode="text")
+    window.notice_banner.show_message(OFFLINE_NOTICE, "info")  # a notice makes the tab shorter still
+    window.set_mode("text")
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+        window.text_view.editor.setPlainText("The lamp was lit at dusk, as every evening, by the keeper.")
+    window.resize(*size)
+    settle()
+    view = window.text_view
+    panel = view.summary_panel
+    assert panel.probabilities.isHidden(), "short: closed, the text keeps its height"
+    assert visible_in(panel.histograms_button, view), "but a button says they are there"
+    qtbot.mouseClick(panel.histograms_button, Qt.MouseButton.LeftButton)
+    settle()
+    for histogram in (panel.probabilities, panel.entropies):
+        assert visible_in(histogram, view), size
+        assert histogram.width() >= histogram.title_width() and histogram.height() >= 64
+    assert view.editor.height() >= 60 and view.heatmap_scroll.height() >= 40, "the text is not crowded out"
+    assert (window.width(), window.height()) == size, "opening them does not grow the window"
+    qtbot.mouseClick(panel.histograms_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert panel.probabilities.isHidden()
+    window.notice_banner.hide()
+    window.resize(1280, 900)
+    settle()
+    assert panel.probabilities.isVisible() and panel.histograms_button.isHidden(), "tall: shown, no button"
+
+
+# ---------------------------------------------------------------- F12: labels that were cut or differed
+
+@pytest.mark.parametrize("width", [800, 1024, 1088, 1280])
+def test_colour_by_shows_in_chat_and_text_alike_at_a_width(make_window, width):
+    from test_gui_polish2 import settle
+
+    window = make_window()
+    window.resize(width, 700)
+    shown = {}
+    for mode in ("chat", "text", "chat"):
+        window.set_mode(mode)
+        settle()
+        shown.setdefault(mode, []).append(window.legend.colour_by.isVisible())
+    assert shown["chat"][0] == shown["text"][0] == shown["chat"][1], (width, shown)
+    if width >= 1280:
+        assert shown["chat"][0], "with room, both tabs say what the list is for"
