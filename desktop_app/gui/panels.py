@@ -225,15 +225,21 @@ class LegendBar(QFrame):
         width = self.colour_by.sizeHint().width() + gap if step < 1 else 0
         if self.measure() != PLAIN and step < LEGEND_STEPS:
             width += self.low.sizeHint().width() + self.high.sizeHint().width() + 2 * gap
-        box = self.score_prompts
-        if not box.isHidden():  # (Text mode hides it)
-            metrics = box.fontMetrics()
-            width += box.sizeHint().width() - metrics.horizontalAdvance(box.text())
-            width += metrics.horizontalAdvance(self._prompts_words(step))
+        if not self.score_prompts.isHidden():  # (Text mode hides it)
+            width += self._prompts_width(step)
         return width
 
+    def _prompts_width(self, step: int) -> int:
+        box = self.score_prompts
+        metrics = box.fontMetrics()
+        return box.sizeHint().width() - metrics.horizontalAdvance(box.text()) + metrics.horizontalAdvance(
+            self._prompts_words(step))
+
     def _width_at(self, step: int) -> int:
-        return self.sizeHint().width() - self._parts_width(self.compactor.step) + self._parts_width(step)
+        # Text mode, which hides "Score my prompts", keeps its room in the sum: both tabs show the
+        # same form at a width (at 1024 px Chat had dropped "Colour by" and Text still showed it)
+        hidden = self._prompts_width(step) + self.layout().spacing() if self.score_prompts.isHidden() else 0
+        return self.sizeHint().width() - self._parts_width(self.compactor.step) + self._parts_width(step) + hidden
 
     def measure(self) -> str:
         return self.combo.currentData()
