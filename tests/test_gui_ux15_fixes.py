@@ -79,3 +79,39 @@ def test_colour_by_shows_in_chat_and_text_alike_at_a_width(make_window, width):
     assert shown["chat"][0] == shown["text"][0] == shown["chat"][1], (width, shown)
     if width >= 1280:
         assert shown["chat"][0], "with room, both tabs say what the list is for"
+
+
+def _header_after_a_second_answer(make_window, qtbot, width):
+    from test_gui_polish2 import settle
+
+    window = make_window()
+    window.resize(width, 700)
+    ask(qtbot, window, "What is the capital of France?")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.chat.regenerate()
+    settle()
+    card = window.transcript.cards[-1]
+    assert card.sibling_label.text() == "2/2"
+    card.role_label.setText("SmolLM2-135M-Instruct \u00b7 base model")  # the bundled model's name
+    card.set_meta("22 tokens")  # an answer that ended by itself: a bare count
+    settle()
+    label = card.role_label
+    return card, label.fitted(label.text(), label.fontMetrics(), label.contentsRect().width())
+
+
+@pytest.mark.parametrize("width", [1024, 1088])
+def test_the_answer_header_keeps_a_readable_model_name_beside_the_sibling_arrows(make_window, qtbot, width):
+    card, shown = _header_after_a_second_answer(make_window, qtbot, width)
+    assert shown.endswith("\u00b7 base model"), shown
+    assert shown.split(" \u00b7 ")[0] in ("SmolLM2-135M-Instruct", "SmolLM2-135M\u2026", "SmolLM2\u2026"), \
+        f"cut between whole pieces of the name, not mid-piece: {shown!r}"
+    assert card.tools.geometry().right() <= card.contentsRect().right(), "the buttons stay in the card"
+
+
+def test_a_cut_answer_still_says_so_beside_the_arrows(make_window, qtbot):
+    from test_gui_polish2 import settle
+
+    card, _shown = _header_after_a_second_answer(make_window, qtbot, 1024)
+    card.set_meta("24 tokens \u00b7 reached the token limit")
+    settle()
+    assert card.meta.width() >= card.meta.fontMetrics().horizontalAdvance("24 tokens"), "the count stays"
