@@ -115,3 +115,35 @@ def test_a_cut_answer_still_says_so_beside_the_arrows(make_window, qtbot):
     card.set_meta("24 tokens \u00b7 reached the token limit")
     settle()
     assert card.meta.width() >= card.meta.fontMetrics().horizontalAdvance("24 tokens"), "the count stays"
+
+
+# ---------------------------------------------------------------- F18: the adapter history's buttons stay put
+
+def test_the_adapter_buttons_stay_put_between_use_and_roll_back(make_window, qtbot, tmp_path):
+    from PySide6.QtWidgets import QScrollArea
+    from test_gui_polish2 import settle
+    from test_gui_ux13_fixes import _adapter
+
+    window = make_window()
+    adapter = _adapter(window, tmp_path, "a1")
+    store, model = window.chat.store, window.chat.loaded.model_id
+    window.show_finetune()
+    panel = window.finetune_side.panel
+    history = panel.history
+    store.set_active_adapter(adapter, model)
+    panel.refresh_adapters()
+    panel._show_result("kept", None, {"margin_before": 0.79, "margin_after": 2.46}, adapter)  # the run's card
+    settle()
+    area = history.parentWidget()
+    while not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    area.verticalScrollBar().setValue(area.verticalScrollBar().maximum())  # where the person clicks them
+    tops = []
+    for active in (adapter, None, adapter, None):  # as after Use selected / Roll back
+        store.set_active_adapter(active, model)
+        panel.refresh_adapters()
+        settle()
+        tops.append((history.use_button.mapTo(window, history.use_button.rect().topLeft()).y(),
+                     history.rollback_button.mapTo(window, history.rollback_button.rect().topLeft()).y()))
+    assert len(set(tops)) == 1, f"the buttons moved: {tops}"
+    assert "base model is in use now" in panel.result_title.text(), "the card still says which is in use"
