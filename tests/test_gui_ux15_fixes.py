@@ -147,3 +147,34 @@ def test_the_adapter_buttons_stay_put_between_use_and_roll_back(make_window, qtb
                      history.rollback_button.mapTo(window, history.rollback_button.rect().topLeft()).y()))
     assert len(set(tops)) == 1, f"the buttons moved: {tops}"
     assert "base model is in use now" in panel.result_title.text(), "the card still says which is in use"
+
+
+BUNDLED_NOTICE = ("The bundled offline model SmolLM2-135M-Instruct is used: openai-community/gpt2 is not in the local "
+                  "cache and the model hub cannot be reached (offline). Choose another model with the chip button.")
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1088, 680), (1280, 770)])
+def test_the_bundled_model_notice_shows_whole_where_the_window_has_the_height(make_window, size):
+    from test_gui_polish2 import settle
+
+    window = make_window()
+    window.notice_banner.show_message(BUNDLED_NOTICE, "info")
+    window.resize(*size)
+    settle()
+    label = window.notice_banner.label
+    assert not label._capped(), f"cut at {size}: {label._elided()!r}"
+    assert label.height() >= label.heightForWidth(label.width()), "its whole height"
+
+
+def test_a_short_window_still_keeps_the_notice_to_two_lines(make_window):
+    from test_gui_polish2 import settle
+
+    window = make_window()
+    window.notice_banner.show_message(BUNDLED_NOTICE * 2, "info")
+    window.resize(800, 600)
+    settle()
+    label = window.notice_banner.label
+    assert label.height() <= 2 * label.fontMetrics().lineSpacing() + 4, "the chat keeps its height"
+    window.resize(1024, 700)
+    settle()
+    assert label.height() > 2 * label.fontMetrics().lineSpacing() + 4, "taller again: more of it shows"
