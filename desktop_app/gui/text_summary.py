@@ -170,9 +170,10 @@ class SummaryPanel(QWidget):
         """A short Text tab keeps the bar and the figures; the histograms give their height to
         the editor and the heatmap until the person opens them with the Histograms button, which
         only a short tab shows (a tall one shows them anyway)."""
-        self.short = short
-        self.histograms_button.setVisible(short)
-        self._show_histograms()
+        if short != self.short or self.histograms_button.isHidden() == short:
+            self.short = short
+            self.histograms_button.setVisible(short)
+            self._show_histograms()
 
     def _show_histograms(self) -> None:
         opened = self.histograms_button.isChecked()
