@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QMessageBox,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
@@ -522,6 +522,21 @@ class FineTunePanel(QScrollArea):
         self._show_result("failed", message, {}, None)
         self._update()
 
+    def _steady_card(self, kept: bool, adapter_id) -> None:
+        """A kept run's card keeps its height whichever adapter is in use: "Use selected" and
+        "Roll back" changed its title's lines and hid its Compare button, and the adapter
+        history's buttons under it moved by 10 px between two clicks."""
+        policy = self.compare_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(kept)
+        self.compare_button.setSizePolicy(policy)
+        label, least = self.result_title, 0
+        if kept and label.width() > 0:
+            longest = f"Kept as adapter {adapter_id}; the base model is in use now"
+            area = QRect(0, 0, label.contentsRect().width(), 10_000)
+            least = max(label.fontMetrics().boundingRect(area, Qt.TextFlag.TextWordWrap, text).height()
+                        for text in (longest, label.text()))
+        label.setMinimumHeight(least)
+
     def _show_result(self, status, reason, metrics, adapter_id, note: tuple[str | None, str] | None = None) -> None:
         """The card of one run. ``note``: (a title instead of the run's, or None; a line above
         the report), e.g. a later run that was cancelled; kept when the history redraws it."""
@@ -548,5 +563,6 @@ class FineTunePanel(QScrollArea):
         self.result_box.style().polish(self.result_box)
         # compare is about this card's adapter: only while that adapter is in use
         self.compare_button.setVisible(status == "kept" and not gone and active == adapter_id)
+        self._steady_card(status == "kept" and not gone, adapter_id)
         self.result_box.show()
         self.last_status = status

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self.paths = paths
         self.settings = open_settings(paths)
+        last = self.settings.value("last_conversation")  # read before anything on screen changes it
         self.tasks = TaskManager(self)
         self.unfinished_lanes: list[str] = []  # lanes whose thread outlived closing (see closeEvent)
         self.ask_before_quit = True  # off where no one can answer (--screenshot): a run is just stopped
@@ -101,7 +102,6 @@ class MainWindow(QMainWindow):
         self.message_editor = MessageEditor(self)
         self._restore()
         self.refresh_conversations()
-        last = self.settings.value("last_conversation")
         ids = [c["id"] for c in self.chat.conversations()]
         if last is not None and int(last) in ids:
             self.open_conversation(int(last))
@@ -237,6 +237,7 @@ class MainWindow(QMainWindow):
         c.prompt_not_saved.connect(self._give_prompt_back)
         c.conversations_changed.connect(self.refresh_conversations)
         c.thread_changed.connect(self.render_thread)
+        c.thread_changed.connect(self._remember_conversation)
         c.stream_started.connect(self._stream_started)
         c.answer_finished.connect(self._answer_finished)
         self.tasks.busy_changed.connect(self._busy)
@@ -320,11 +321,19 @@ class MainWindow(QMainWindow):
         s.setValue("system", self.chat.system)
         s.setValue("mode", self.mode)
         s.setValue("enter_sends", self.prompt.enter_sends)
-        if self.chat.conversation_id is not None:
-            s.setValue("last_conversation", self.chat.conversation_id)
-        else:
-            s.remove("last_conversation")
         s.sync()
+
+    def _remember_conversation(self) -> None:
+        """Written as soon as it changes, not at quit: after a crash or a kill the next start
+        opens the conversation the person was in (the one the answer was being written into)."""
+        shown, stored = self.chat.conversation_id, self.settings.value("last_conversation")
+        if shown == (int(stored) if stored is not None else None):
+            return
+        if shown is None:
+            self.settings.remove("last_conversation")
+        else:
+            self.settings.setValue("last_conversation", shown)
+        self.settings.sync()
 
     def _settings_changed(self) -> None:
         self.chat.settings = self.popover.settings()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
@@ -225,15 +225,21 @@ class LegendBar(QFrame):
         width = self.colour_by.sizeHint().width() + gap if step < 1 else 0
         if self.measure() != PLAIN and step < LEGEND_STEPS:
             width += self.low.sizeHint().width() + self.high.sizeHint().width() + 2 * gap
-        box = self.score_prompts
-        if not box.isHidden():  # (Text mode hides it)
-            metrics = box.fontMetrics()
-            width += box.sizeHint().width() - metrics.horizontalAdvance(box.text())
-            width += metrics.horizontalAdvance(self._prompts_words(step))
+        if not self.score_prompts.isHidden():  # (Text mode hides it)
+            width += self._prompts_width(step)
         return width
 
+    def _prompts_width(self, step: int) -> int:
+        box = self.score_prompts
+        metrics = box.fontMetrics()
+        return box.sizeHint().width() - metrics.horizontalAdvance(box.text()) + metrics.horizontalAdvance(
+            self._prompts_words(step))
+
     def _width_at(self, step: int) -> int:
-        return self.sizeHint().width() - self._parts_width(self.compactor.step) + self._parts_width(step)
+        # Text mode, which hides "Score my prompts", keeps its room in the sum: both tabs show the
+        # same form at a width (at 1024 px Chat had dropped "Colour by" and Text still showed it)
+        hidden = self._prompts_width(step) + self.layout().spacing() if self.score_prompts.isHidden() else 0
+        return self.sizeHint().width() - self._parts_width(self.compactor.step) + self._parts_width(step) + hidden
 
     def measure(self) -> str:
         return self.combo.currentData()
@@ -436,6 +442,9 @@ class ShortLabel(QLabel):
         return best
 
 
+TALL_WINDOW_PX, TALL_WINDOW_LINES = 680, 4  # from this window height a notice may take 4 lines
+
+
 class Banner(QFrame):
     """A dismissible one-line notice (kind "info") or error (kind "error").
 
@@ -449,6 +458,10 @@ class Banner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
         self.label = ShortLabel(max_lines)  # hover or click for a longer one
+        # a window with height to spare shows the whole notice (the bundled model's was cut at
+        # 1024x700 and at 1280x770); a short one keeps it to max_lines, for the chat's sake
+        self.short_lines, self.tall_lines = max_lines, max(max_lines, TALL_WINDOW_LINES)
+        self.watching = None
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
         close = QToolButton()
@@ -467,6 +480,25 @@ class Banner(QFrame):
         self.style().polish(self)
         self.label.setText(text)
         self.show()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.watching is not self.window():
+            self.watching = self.window()
+            self.watching.installEventFilter(self)
+        self._fit_lines()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.watching and event.type() == QEvent.Type.Resize:
+            self._fit_lines()
+        return False
+
+    def _fit_lines(self) -> None:
+        lines = self.tall_lines if self.window().height() >= TALL_WINDOW_PX else self.short_lines
+        if lines != self.label.max_lines:
+            self.label.max_lines = lines
+            self.label.updateGeometry()
+            self.label.update()
 
     def show_unless_dismissed(self, text: str, settings, key: str) -> None:
         """Show ``text`` unless the person closed this very text before (kept in the

@@ -98,6 +98,7 @@ class Histogram(QWidget):
 
 
 WIDE_SUMMARY_PX = 620  # narrower: the histograms go under the bar (at 800 px their titles were cut)
+HISTOGRAMS_CLOSED, HISTOGRAMS_OPEN = "Histograms \u25b8", "Histograms \u25be"
 EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
 
 
@@ -134,6 +135,7 @@ class SummaryPanel(QWidget):
         self.probabilities = Histogram("probability", "0", "1")
         self.entropies = Histogram("entropy (nats)", "0", f"{MAX_ENTROPY_NATS:g}+")
         self.wide: bool | None = None
+        self.short = False
         self._arrange(False)  # narrow until there is room: a wide form never widens the window
 
     def _arrange(self, wide: bool) -> None:
@@ -166,9 +168,18 @@ class SummaryPanel(QWidget):
 
     def set_short(self, short: bool) -> None:
         """A short Text tab keeps the bar and the figures; the histograms give their height to
-        the editor and the heatmap (the bar's tooltip and the exports still say it all)."""
+        the editor and the heatmap until the person opens them with the Histograms button, which
+        only a short tab shows (a tall one shows them anyway)."""
+        if short != self.short or self.histograms_button.isHidden() == short:
+            self.short = short
+            self.histograms_button.setVisible(short)
+            self._show_histograms()
+
+    def _show_histograms(self) -> None:
+        opened = self.histograms_button.isChecked()
+        self.histograms_button.setText(HISTOGRAMS_OPEN if opened else HISTOGRAMS_CLOSED)
         for histogram in (self.probabilities, self.entropies):
-            histogram.setVisible(not short)
+            histogram.setVisible(not self.short or opened)
 
     def _title_row(self, title: QLabel) -> QWidget:
         row = QWidget()
@@ -176,6 +187,13 @@ class SummaryPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
         layout.addStretch(1)
+        self.histograms_button = QToolButton()
+        self.histograms_button.setCheckable(True)
+        self.histograms_button.setToolTip("Show or hide the histograms of probability and entropy "
+                                          "(closed in a short window, so the text keeps its height)")
+        self.histograms_button.toggled.connect(self._show_histograms)
+        self.histograms_button.hide()
+        layout.addWidget(self.histograms_button)
         self.export_button = QToolButton()
         self.export_button.setText("Export \u25be")
         self.export_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")  # the ▾ says it

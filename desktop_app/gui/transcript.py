@@ -6,6 +6,8 @@ and an empty footer row that later features (ratings) fill.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
@@ -20,6 +22,7 @@ FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the to
 
 
 SEPARATOR = " \u00b7 "
+COUNT_ONLY = re.compile(r"[\d,]+ tokens?")  # a meta line's first part that is only a count
 # words of the meta line that say the answer is not whole: kept in view before the author's adapter
 NOT_WHOLE = {FINISH_WORDS["length"], FINISH_WORDS["context"], FINISH_WORDS["cancelled"]}  # (and a row of its own)
 STOPPED_WORDS = "You stopped this answer before it ended."
@@ -81,10 +84,20 @@ def fitted_author(text: str, metrics, width: int) -> str:
         return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
     model, which = text.rsplit(SEPARATOR, 1)
     tail = SEPARATOR + which
-    head = metrics.elidedText(model, Qt.TextElideMode.ElideRight, width - metrics.horizontalAdvance(tail))
+    room = width - metrics.horizontalAdvance(tail)
+    for cut in name_cuts(model):  # "SmolLM2-135M…", then "SmolLM2…": whole pieces of the name first
+        if metrics.horizontalAdvance(cut) <= room:
+            return cut + tail
+    head = metrics.elidedText(model, Qt.TextElideMode.ElideRight, room)
     if len(head) >= AUTHOR_HEAD_CHARS:
         return head + tail
     return metrics.elidedText(which, Qt.TextElideMode.ElideRight, width)
+
+
+def name_cuts(name: str) -> list[str]:
+    """A model's name cut after its dash-separated pieces, longest first, each ending in "…"."""
+    pieces = name.split("-")
+    return ["-".join(pieces[:count]) + "\u2026" for count in range(len(pieces) - 1, 0, -1)]
 
 
 AUTHOR_HEAD_CHARS = 4  # fewer characters of the model's name say nothing: "which" alone then
@@ -95,6 +108,15 @@ class AuthorLabel(ElidedLabel):
     minimum width holds the adapter part. text() keeps the whole line (its tooltip says more)."""
 
     fitted = staticmethod(fitted_author)
+
+    def sensible_width(self) -> int:
+        """The px of its shortest form that still names the model: "SmolLM2\u2026 \u00b7 base model"."""
+        text = self.text()
+        if SEPARATOR in text:
+            model, which = text.rsplit(SEPARATOR, 1)
+            text = (name_cuts(model) or [model])[-1] + SEPARATOR + which
+        margins = self.contentsMargins()
+        return self.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 2
 
     def minimumSizeHint(self):
         """The adapter part ("adapter 1", "base model") whole, in the font it is painted in
@@ -161,6 +183,7 @@ class MessageCard(QFrame):
         tools = QHBoxLayout(self.tools)
         tools.setContentsMargins(0, 0, 0, 0)
         tools.setSpacing(6)
+        tools.addStretch(1)  # width it gets beyond its buttons' goes before them, not between the arrows
         self.actions_layout = QHBoxLayout()  # part 2 puts rating buttons here
         self.actions_layout.setSpacing(2)
         tools.addLayout(self.actions_layout)
@@ -263,23 +286,41 @@ class MessageCard(QFrame):
         # prompt: 6,144 of 8,064 tokens…": the model's name in the author's label gives way first
         parts = text.split(SEPARATOR)
         keep = parts[:2] if len(parts) > 1 and parts[1] in NOT_WHOLE else parts[:1]
-        self.meta_wanted = self.meta.fontMetrics().horizontalAdvance(SEPARATOR.join(keep)) + 4
-        # room it would leave empty goes to the author's label (the model's name), not to a gap
-        self.meta.setMaximumWidth(self.meta.fontMetrics().horizontalAdvance(text) + 8)
+        metrics = self.meta.fontMetrics()  # (the short words count: the painted line tries them too)
+        self.meta_wanted = metrics.horizontalAdvance(SEPARATOR.join(SHORT_WORDS.get(p, p) for p in keep)) + 4
+        self.meta_first = metrics.horizontalAdvance(parts[0]) + 4
+        # a bare count gives way to the model's name; "reading your prompt…" and "stopped" never do
+        self.meta_yields = len(keep) == 1 and COUNT_ONLY.fullmatch(parts[0]) is not None
+        self.meta_full = metrics.horizontalAdvance(text) + 8
         self._fit_meta()
 
     def _fit_meta(self) -> None:
         """The meta line's least width: what it wants kept in view, as far as the header has room
         beside its buttons and the author's shortest label (a narrow chat must not overflow).
-        Where even the buttons do not fit beside the author, they move to a row of their own."""
+        Where even the buttons do not fit beside the author, they move to a row of their own.
+        Room the meta line would leave empty goes to the author's label, not to a gap."""
         width = self._room()
         author = self.role_label.minimumSizeHint().width()
         tools = self.tools.sizeHint().width() + 6
         wanted = min(META_KEEP_PX, getattr(self, "meta_wanted", 20))
         self._place_tools(beside=width - 28 - author - 6 - min(wanted, 60) - tools >= 0)
         beside = tools if self.tools_row.count() == 0 else 0
-        room = width - 28 - author - 6 - beside - 24
-        self.meta.setMinimumWidth(max(20, min(wanted, room)))
+        free = width - 28 - 6 - beside - 24  # for the author and the meta line together
+        least = self._meta_least(free - author, wanted, free - self.role_label.sensible_width())
+        self.meta.setMinimumWidth(least)
+        after_author = free - self.role_label.sizeHint().width()
+        full = getattr(self, "meta_full", 20)
+        self.meta.setMaximumWidth(max(least, after_author) if after_author < least else max(least, full))
+
+    def _meta_least(self, room: int, wanted: int, beside_name: int) -> int:
+        """The meta line's least width given ``room`` (beside the author's least label) and
+        ``beside_name`` (beside its shortest readable one, "SmolLM2… · base model"). At 1024 px
+        with the ‹ 2/2 › arrows the count kept its room and the name read "SmolLM2-1…"."""
+        first = getattr(self, "meta_first", 20)
+        if getattr(self, "meta_yields", False):
+            return first if first <= beside_name else 0
+        # kept parts that cannot fit anyway leave their room to the author, the first part staying
+        return max(20, wanted if wanted <= room else min(first, room))
 
     def _room(self) -> int:
         """The transcript's width for a card: its own, not the card's (which minimums would widen)."""
