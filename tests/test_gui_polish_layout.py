@@ -56,7 +56,7 @@ def test_window_is_usable_at_800x600_with_both_panels_asked_for(make_window, qap
 
 
 def test_side_panels_collapse_by_toolbar_and_shortcut(make_window, qtbot):
-    window = make_window(wait=False)
+    window = make_window()  # loaded: the model's arrival mid-test changed the status bar under the measure (CI)
     actions = window.panel_actions
     assert actions["conversations"].shortcut().toString() == "Ctrl+B"
     assert actions["side_tabs"].shortcut().toString() == "Ctrl+Shift+B"
@@ -69,6 +69,7 @@ def test_side_panels_collapse_by_toolbar_and_shortcut(make_window, qtbot):
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
     qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert not window.side_tabs.isVisible(), "Ctrl+Shift+B hides the token / fine-tune panel"
+    QApplication.processEvents()  # the layouts' requests, then the measure
     assert window.minimumSizeHint().width() < wide - 300
     QApplication.processEvents()  # the window's minimum follows its layout
     window.resize(640, 480)
