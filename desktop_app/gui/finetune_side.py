@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.finetune_panel import FineTunePanel
-from desktop_app.gui.finetune_words import CANCELLING, phase_name
+from desktop_app.gui.finetune_words import CANCELLING, status_words
 from desktop_app.gui.transcript import ElidedLabel
 
 
@@ -91,10 +91,7 @@ class FineTuneSide:
     def _progress(self, p) -> None:
         if self.controller.cancel_pending:
             return
-        if p.phase == "training" and p.step:
-            self.label.setText(f"fine-tuning · step {p.step}/{p.total}")
-        else:
-            self.label.setText(f"fine-tuning · {phase_name(p).lower()}")  # the panel's name for it
+        self.label.setText(status_words(p))  # the panel's name for the phase, its count and time left
 
     def _finished(self, result) -> None:
         words = {"kept": f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
