@@ -176,6 +176,32 @@ def test_a_thumb_on_an_answer_that_fails_before_it_is_stored_is_said_not_kept(ma
                          "to rate a new answer.") and len(text) > len("Your rating (bad)") + 80, "after the error"
 
 
+# ---------------------------------------------------------------- F3: the status bar's count
+
+def test_the_status_bar_shows_a_counted_phase_with_its_count_and_time_left(qapp):
+    from PySide6.QtWidgets import QLabel
+
+    from desktop_app.core.training import TrainProgress
+    from desktop_app.gui.finetune_side import fitted_run
+    from desktop_app.gui.finetune_words import status_words
+
+    checking = TrainProgress("evaluating", step=7, total=12, eta_s=95, message="measuring the new adapter: re-asking")
+    words = status_words(checking)
+    assert words == "fine-tuning \u00b7 checking whether it helps 7/12 \u00b7 1 min 35 s left"
+    assert status_words(TrainProgress("training", step=3, total=8, eta_s=20)) == \
+        "fine-tuning \u00b7 step 3/8 \u00b7 20 s left"
+    assert status_words(TrainProgress("preparing", message="Reading ratings")) == "fine-tuning \u00b7 getting ready"
+    metrics = QLabel().fontMetrics()
+    wide = metrics.horizontalAdvance(words)
+    assert fitted_run(words, metrics, wide) == words
+    narrow = fitted_run(words, metrics, metrics.horizontalAdvance("fine-tuning \u00b7 7/12 \u00b7 1 min 35 s left"))
+    assert narrow == "fine-tuning \u00b7 7/12 \u00b7 1 min 35 s left", "the phase's name goes before the count"
+    assert fitted_run(words, metrics, metrics.horizontalAdvance("7/12 \u00b7 1 min 35 s left ")) == \
+        "7/12 \u00b7 1 min 35 s left"
+    assert fitted_run("fine-tuning \u00b7 getting ready", metrics, metrics.horizontalAdvance("fine-tuning ")) == \
+        "fine-tuning"
+
+
 # ---------------------------------------------------------------- F14: a tie is not "took the place of"
 
 def test_compare_words_a_tie_as_a_tie_and_a_lead_as_a_lead():
