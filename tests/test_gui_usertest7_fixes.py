@@ -148,6 +148,8 @@ def test_a_thumb_on_an_answer_stopped_before_its_first_token_is_said_not_kept(ma
         banner.label.text()
     rows = window.chat.store._conn().execute("SELECT role FROM messages").fetchall()
     assert [r[0] for r in rows] == ["user"], "nothing else was stored"
+    from desktop_app.gui.ratings import unkept_thumb_words
+    assert "the model wrote no token" in unkept_thumb_words(-1, "empty")  # an answer that ended at once
 
 
 def test_a_thumb_on_an_answer_that_fails_before_it_is_stored_is_said_not_kept(make_window, qtbot):
