@@ -52,6 +52,20 @@ def counted_line(p) -> str:
     return f"{phase_name(p)}: {p.message}"
 
 
+def status_words(p) -> str:
+    """The status bar's short form of a report: the phase's name (the panel's), and for a
+    counted one its count and time left as the panel has them: "fine-tuning · checking whether
+    it helps 7/12 · 1 min 35 s left" (the panel's line with them says which count it is)."""
+    left = eta_words(p.eta_s).removeprefix("about ")
+    if p.phase == "training" and p.step:
+        count = f"step {p.step}/{p.total}"
+    elif p.phase != "training" and p.total and phase_name(p) != CANCELLING:
+        count = f"{phase_name(p).lower()} {p.step}/{p.total}"
+    else:
+        return f"fine-tuning \u00b7 {phase_name(p).lower()}"
+    return " \u00b7 ".join(x for x in ("fine-tuning", count, left) if x)
+
+
 def eta_words(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds):
         return ""
