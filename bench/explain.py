@@ -15,6 +15,7 @@ bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window ru
     python bench/explain.py --stall [--bundled-tokens 230] [--precision auto]
     python bench/explain.py --head [--lora] [--bundled-tokens 58] [--precision fast]
     python bench/explain.py --rounding [--rounding-tokens 30]    # written vs scored probability, Fast and Exact
+    python bench/explain.py --early [--early-tokens 112 200]    # first numbers shown, before/after
     python bench/explain.py --widen    # Fast's attribution in bfloat16 arithmetic vs widened to float32, vs Exact
 
 --head: one batch of the attribution's passes with the logits through the whole model (as
@@ -26,6 +27,13 @@ every path point in the bfloat16 backward on a CPU, and Cancel waited for that.
 (core.attribution.IG_STALL_ROUNDS), in one process on one context: passes and CPU-seconds of each,
 `stall_cpu_ratio` (with / without), and how far apart the two results are (relative L2 of the
 contributions, the top five of each). Also the lens's CPU-seconds: the first part the window shows.
+
+--early: on the bundled model, for each context length of --early-tokens (default 112 and 200), the
+attribution as before (the path's 17 even points in batches of up to 1,024 // context tokens, nothing
+to show until the end) and as now (core.attribution.coarse_to_fine: both ends first, the contributions
+so far reported after every batch), one after the other in one process: CPU-seconds to the first report
+and to the end, passes and top five (by size) of every estimate shown against the finished ranking
+before, and how far the two finished results are apart.
 
 --widen: on the bundled model, for tokens of WIDEN_TEXTS, the attribution on Fast weights in their own
 bfloat16 arithmetic (as before core.attribution.float32_arithmetic), the same weights widened to float32
@@ -308,6 +316,52 @@ def widen(args) -> None:
     print(f"widen_cpu_ratio: {totals['widened'][2] / totals['bfloat16'][2]:.2f}")
 
 
+def early(args) -> None:
+    from desktop_app.core import attribution
+    from desktop_app.core.explain import runner_up
+    from desktop_app.core.lens import final_logits
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    loaded = open_model("bundled", AppPaths.resolve().ensure(), device=args.device, precision=args.precision)
+    text = (Path(__file__).resolve().parents[1] / "resources" / "probe.txt").read_text()
+    every = list(loaded.tokenizer(text)["input_ids"])
+    rounds = attribution.coarse_to_fine
+    for count in args.early_tokens:
+        seen, chosen = every[:count], every[count]
+        other = runner_up(final_logits(loaded, seen), chosen)
+        runs = {}
+        for name, order in (("before", lambda steps: [[k / steps for k in range(steps + 1)]]), ("now", rounds)):
+            heard = []
+            attribution.coarse_to_fine = order
+            try:
+                start = time.process_time()
+                result = attribution.integrated_gradients(
+                    loaded, seen, chosen, other, progress=lambda p: heard.append((time.process_time() - start, p)))
+                runs[name] = (time.process_time() - start, result, heard)
+            finally:
+                attribution.coarse_to_fine = rounds
+        finished = runs["before"][1]
+        best = set(finished.top(5))
+        print(f"bundled SmolLM2-135M ({loaded.precision}), {count}-token context, finished top five {finished.top(5)}")
+        for name, (cpu, result, heard) in runs.items():
+            first_cpu, first = heard[0]
+            shown = [(t, p.done, len(best & set(p.estimate.top(5))), p.estimate.gap) for t, p in heard if p.estimate]
+            settled = next((done for n, (_t, done, same, _g) in enumerate(shown)
+                            if all(s == 5 for _t2, _d, s, _g2 in shown[n:])), None)
+            print(f"  {name}: first report after {first.done} passes, {first_cpu:.1f} CPU-s "
+                  f"({'with' if first.estimate else 'without'} numbers); finished after {result.steps + 1} passes, "
+                  f"{cpu:.1f} CPU-s, gap {result.gap * 100:.1f}%")
+            for t, done, same, gap in shown:
+                print(f"    {t:6.1f} CPU-s  {done:3d} passes  top five {same}/5 of the finished  gap {gap * 100:.0f}%")
+            if shown:
+                print(f"  {name}: top five as finished from pass {settled} on; first numbers at "
+                      f"{shown[0][0] / cpu:.2f} of the time to the end")
+        a, b = (torch.tensor(runs[k][1].scores) for k in ("now", "before"))
+        print(f"  now vs before, finished: max |difference| {float((a - b).abs().max()):.2e}, relative L2 "
+              f"{float((a - b).norm() / b.norm()):.2e}, same top five {runs['now'][1].top(5) == finished.top(5)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokens", type=int, default=1000)
@@ -324,8 +378,13 @@ def main() -> None:
     parser.add_argument("--lora", action="store_true", help="--head with a LoRA adapter on, as after a fine-tune")
     parser.add_argument("--rounding", action="store_true", help="only written vs scored probabilities per precision")
     parser.add_argument("--rounding-tokens", type=int, default=30)
+    parser.add_argument("--early", action="store_true", help="only the first numbers shown: before/after")
+    parser.add_argument("--early-tokens", type=int, nargs="+", default=[112, 200])
     parser.add_argument("--widen", action="store_true", help="only Fast's attribution in bfloat16 vs widened")
     args = parser.parse_args()
+    if args.early:
+        early(args)
+        return
     if args.widen:
         widen(args)
         return
