@@ -443,7 +443,9 @@ class ExplainView(QFrame):
     def _show_estimate(self, a) -> None:
         """The figures so far, ranked as the finished ones will be, under words that say how rough they are."""
         self.estimate = a
-        self.contrib_caption.setText(html.escape(words.estimate_words(a)))
+        self.contrib_caption.setText(
+            f"What led to \u201c{html.escape(token_label(a.target_text))}\u201d rather than "
+            f"\u201c{html.escape(token_label(a.other_text))}\u201d, {html.escape(words.estimate_words(a))}")
         self.contributors.show()
         in_text = self.partial is not None and self.partial.context.in_text
         self.shown_only.setVisible(not in_text and (a.hidden_share() >= words.HIDDEN_NOTE_MIN

@@ -106,21 +106,26 @@ def completeness_words(a) -> str:
 
 def estimate_words(a) -> str:
     """Above the ranking while the passes go on: how far the figures so far are from adding up."""
-    return (f"So far, after {a.steps + 1} passes (rough: the contributions add up only within "
-            f"{_percent(a.gap)} yet, and the ranking can still change):" if not a.complete else
-            f"So far, after {a.steps + 1} passes (the contributions add up within {_percent(a.gap)}; "
-            "the passes left refine them):")
+    if a.complete:
+        return (f"so far, after {a.steps + 1} passes (the contributions add up within {a.gap * 100:.1f}%; "
+                "the passes left refine them):")
+    return f"so far, after {a.steps + 1} passes (rough: {_how_far(a)} yet, and the ranking can still change):"
 
 
 def stopped_words(a) -> str:
     """Cancelled with figures on screen: they stay, for what they are worth."""
-    return (f"Stopped after {a.steps + 1} passes: the figures below are the last ones worked out; "
-            + ("the contributions add up within " + _percent(a.gap) + "." if a.complete else
-               f"the contributions add up only within {_percent(a.gap)}: read them loosely."))
+    said = f"Stopped after {a.steps + 1} passes: the figures below are the last ones worked out; "
+    if a.complete:
+        return said + f"the contributions add up within {a.gap * 100:.1f}%."
+    return said + f"{_how_far(a)}: read them loosely."
 
 
-def _percent(gap: float) -> str:
-    return f"{gap * 100:.1f}%" if gap < 0.1 else f"{gap * 100:,.0f}%"
+def _how_far(a) -> str:
+    """An estimate's gap in words: a percentage while it means something (a sum off by
+    hundreds of times a near-zero difference says only that it does not add up)."""
+    if a.gap >= 1:
+        return "the contributions do not add up"
+    return f"the contributions add up only within {a.gap * 100:.0f}%"
 
 
 def doubtful(result) -> bool:
