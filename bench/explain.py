@@ -345,18 +345,16 @@ def early(args) -> None:
         best = set(finished.top(5))
         print(f"bundled SmolLM2-135M ({loaded.precision}), {count}-token context, finished top five {finished.top(5)}")
         for name, (cpu, result, heard) in runs.items():
-            first_cpu, first = heard[0]
-            shown = [(t, p.done, len(best & set(p.estimate.top(5))), p.estimate.gap) for t, p in heard if p.estimate]
-            settled = next((done for n, (_t, done, same, _g) in enumerate(shown)
-                            if all(s == 5 for _t2, _d, s, _g2 in shown[n:])), None)
-            print(f"  {name}: first report after {first.done} passes, {first_cpu:.1f} CPU-s "
-                  f"({'with' if first.estimate else 'without'} numbers); finished after {result.steps + 1} passes, "
-                  f"{cpu:.1f} CPU-s, gap {result.gap * 100:.1f}%")
-            for t, done, same, gap in shown:
+            # before, the window showed no figures until the end (its progress carried none)
+            shown = [(t, p.done, len(best & set(p.estimate.top(5))), p.estimate.gap)
+                     for t, p in heard if p.estimate and name == "now"] or [(cpu, result.steps + 1, 5, result.gap)]
+            settled = next(done for n, (_t, done, _s, _g) in enumerate(shown) if all(x[2] == 5 for x in shown[n:]))
+            print(f"  {name}: first report after {heard[0][1].done} passes, {heard[0][0]:.1f} CPU-s; first figures "
+                  f"after {shown[0][1]} passes, {shown[0][0]:.1f} CPU-s ({shown[0][0] / cpu:.2f} of the time to the "
+                  f"end); finished after {result.steps + 1} passes, {cpu:.1f} CPU-s, gap {result.gap * 100:.1f}%; "
+                  f"top five as finished from pass {settled} on")
+            for t, done, same, gap in shown if name == "now" else ():
                 print(f"    {t:6.1f} CPU-s  {done:3d} passes  top five {same}/5 of the finished  gap {gap * 100:.0f}%")
-            if shown:
-                print(f"  {name}: top five as finished from pass {settled} on; first numbers at "
-                      f"{shown[0][0] / cpu:.2f} of the time to the end")
         a, b = (torch.tensor(runs[k][1].scores) for k in ("now", "before"))
         print(f"  now vs before, finished: max |difference| {float((a - b).abs().max()):.2e}, relative L2 "
               f"{float((a - b).norm() / b.norm()):.2e}, same top five {runs['now'][1].top(5) == finished.top(5)}")

@@ -243,8 +243,9 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
             path.after_batch = _reporter(path, progress, max(max_steps, steps) + 1,
                                          lambda scores: _attribution(loaded, ids, target, other, scores, path.points,
                                                                      len(path.points) - 1))
-        for points in coarse_to_fine(max(1, steps)):
-            path.add(points)
+        ends, *finer = coarse_to_fine(max(1, steps))
+        path.add(ends)  # a batch of its own: the first figures come after two passes
+        path.add([alpha for points in finer for alpha in points])  # coarse first, in full batches
         refine = max(1, min(8, IG_TOKENS_PER_BATCH // len(ids)))
         previous, still = None, 0
         while True:
@@ -262,9 +263,11 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
 def coarse_to_fine(steps: int) -> list[list[float]]:
     """The even path points k / steps in rounds, coarse first: both ends, then the points that
     halve the widest gaps (for 16 steps: 0 and 1, then 1/2, then 1/4 and 3/4, then the eighths,
-    then the sixteenths). After each round the points so far are a coarser path whose
-    contributions are worth showing at once; all rounds together are the same points as one
-    even sweep, so the result is the same."""
+    then the sixteenths). The ends go in a batch of their own, the rest in full batches (smaller
+    ones cost more per point: 0.85 CPU-s a point in twos against 0.75 in nines over 112 tokens
+    of the bundled model); after each batch the points so far are a coarser path whose
+    contributions are shown at once. All rounds together are the points of one even sweep,
+    so the finished result is the same."""
     def level(k: int) -> int:  # trailing zero bits: how coarse a point k / steps is
         return (k & -k).bit_length() if 0 < k < steps else steps.bit_length() + 1
 
