@@ -271,7 +271,7 @@ def test_the_figures_so_far_show_after_the_first_passes_and_stay_on_cancel(windo
         gate.set()
         handle.remove()
     qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
-    assert view.result is None and "Cancelled" in view.status.text()
+    assert view.result is None and "Cancelled" in view.status.text() and "figures so far stay" in view.status.text()
     assert view.contributors.isVisible() and "Stopped after 2 passes" in view.contrib_caption.text()
     assert not view.toggle.isVisible()  # the overlay is for a finished attribution
 

@@ -386,7 +386,8 @@ class ExplainView(QFrame):
         is usable at once; what it had shown (the grid, the sampler) stays."""
         self.stop()
         self.ticket += 1  # what the stopped run still sends is ignored
-        self._stopped("Cancelled: the attribution was not finished. Explain this token again to start over.")
+        kept = " (its figures so far stay below)" if self.estimate is not None else ""
+        self._stopped(f"Cancelled: the attribution was not finished{kept}. Explain this token again to start over.")
 
     def _focus_from(self, widgets, to) -> None:
         """Before ``widgets`` hide or disable: the focus one of them has goes to ``to``."""
