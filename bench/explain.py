@@ -10,7 +10,7 @@ forward-and-backward; target <= steps + 2).
 With --bundled, also the absolute seconds for the lens and the (adaptive) attribution on the
 bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window runs them.
 
-    python bench/explain.py [--tokens 1000] [--steps 16] [--rounds 3] [--bundled] [--bundled-tokens 100]
+    python bench/explain.py [--tokens 1000] [--steps 16] [--rounds 3] [--bundled] [--bundled-tokens 100] [--cpu-clock]
     QT_QPA_PLATFORM=offscreen python bench/explain.py --ui    # event-loop gap while a worker explains
     python bench/explain.py --stall [--bundled-tokens 230] [--precision auto]
     python bench/explain.py --head [--lora] [--bundled-tokens 58] [--precision fast]
@@ -72,10 +72,13 @@ def gpt2_124m(device: str):
     return LoadedModel(model, tokenizer, source, tok_dir, torch.device(device), torch.float32, 1024)
 
 
+CLOCK = time.perf_counter  # --cpu-clock: time.process_time (one thread on a shared machine: wall stretches with load)
+
+
 def timed(fn) -> tuple[float, object]:
-    start = time.perf_counter()
+    start = CLOCK()
     result = fn()
-    return (time.perf_counter() - start) * 1000, result
+    return (CLOCK() - start) * 1000, result
 
 
 def forward_backward(loaded, ids: list[int]) -> None:
@@ -399,7 +402,11 @@ def main() -> None:
     parser.add_argument("--early", action="store_true", help="only the first numbers shown: before/after")
     parser.add_argument("--early-tokens", type=int, nargs="+", default=[112, 200])
     parser.add_argument("--widen", action="store_true", help="only Fast's attribution in bfloat16 vs widened")
+    parser.add_argument("--cpu-clock", action="store_true", help="CPU time rather than wall time (one thread)")
     args = parser.parse_args()
+    if args.cpu_clock:
+        global CLOCK
+        CLOCK = time.process_time
     if args.early:
         early(args)
         return
