@@ -15,7 +15,7 @@ bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window ru
     python bench/explain.py --stall [--bundled-tokens 230] [--precision auto]
     python bench/explain.py --head [--lora] [--bundled-tokens 58] [--precision fast]
     python bench/explain.py --rounding [--rounding-tokens 30]    # written vs scored probability, Fast and Exact
-    python bench/explain.py --early [--early-tokens 112 200]    # first numbers shown, before/after
+    python bench/explain.py --early [--early-tokens 112 200] [--early-max-steps 128]    # first figures, before/after
     python bench/explain.py --widen    # Fast's attribution in bfloat16 arithmetic vs widened to float32, vs Exact
 
 --head: one batch of the attribution's passes with the logits through the whole model (as
@@ -360,7 +360,8 @@ def early(args) -> None:
             try:
                 start = time.process_time()
                 result = attribution.integrated_gradients(
-                    loaded, seen, chosen, other, progress=lambda p: heard.append((time.process_time() - start, p)))
+                    loaded, seen, chosen, other, max_steps=args.early_max_steps,
+                    progress=lambda p: heard.append((time.process_time() - start, p)))
                 runs[name] = (time.process_time() - start, result, heard)
             finally:
                 attribution.coarse_to_fine = rounds
@@ -401,6 +402,7 @@ def main() -> None:
     parser.add_argument("--rounding-tokens", type=int, default=30)
     parser.add_argument("--early", action="store_true", help="only the first numbers shown: before/after")
     parser.add_argument("--early-tokens", type=int, nargs="+", default=[112, 200])
+    parser.add_argument("--early-max-steps", type=int, default=128, help="16: the even sweep only, no refinement")
     parser.add_argument("--widen", action="store_true", help="only Fast's attribution in bfloat16 vs widened")
     parser.add_argument("--cpu-clock", action="store_true", help="CPU time rather than wall time (one thread)")
     args = parser.parse_args()
