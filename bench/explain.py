@@ -113,7 +113,7 @@ def ratios(args) -> None:
     print(f"context: {args.tokens} tokens, GPT-2 124M shape, {args.device}")
     print(f"forward_ms: {forward_ms:.0f}  forward_backward_ms: {fb_ms:.0f}  lens_ms: {lens_ms:.0f}  "
           f"attribution_ms: {attribution_ms:.0f} ({result.steps} steps, gap {result.gap * 100:.1f}%; "
-          f"first figures after {heard[0].done} passes, {heard[0].elapsed * 1000:.0f} ms)")
+          f"first figures after {heard[0].done} passes, {heard[0].elapsed * 1000:.0f} ms wall)")
     print(f"lens_ratio: {lens_ms / forward_ms:.2f} (target <= 1.5)")
     print(f"attribution_ratio: {attribution_ms / fb_ms:.1f} (target <= {args.steps + 2}); as one even sweep "
           f"(before the figures so far were shown): {before_ms / fb_ms:.1f}")
