@@ -84,14 +84,15 @@ def reading_words(switched_from: str | None) -> str:
             f"{switched_from.split(' ')[0]} comes with the result)\u2026")
 
 
-HINT = ("The layer grid and the sampler show in a moment; which earlier tokens led here follows, one "
-        "gradient pass at a time (on a CPU, a minute or more for a long conversation). You can cancel it.")
+HINT = ("The layer grid and the sampler show in a moment; which earlier tokens led here follows: rough "
+        "figures after the first two gradient passes, refined pass by pass (on a CPU, a minute or more to finish for "
+        "a long conversation). You can cancel it and keep the figures so far.")
 
 
 def time_left_words(seconds: float | None) -> str:
     """The attribution's time left at most, in round figures."""
     if seconds is None:
-        return "timing the first passes\u2026"
+        return "the first rough figures come after two passes\u2026"
     if seconds < 60:
         return f"at most about {max(5, 5 * math.ceil(seconds / 5))} s left"
     return f"at most about {math.ceil(seconds / 60)} min left"
@@ -101,6 +102,30 @@ def completeness_words(a) -> str:
     if a.complete:
         return f"the contributions add up within {a.gap * 100:.1f}%"
     return f"the contributions add up only within {a.gap * 100:.0f}% after {a.steps} steps: read them loosely"
+
+
+def estimate_words(a) -> str:
+    """Above the ranking while the passes go on: how far the figures so far are from adding up."""
+    if a.complete:
+        return (f"so far, after {a.steps + 1} passes (the contributions add up within {a.gap * 100:.1f}%; "
+                "the passes left refine them):")
+    return f"so far, after {a.steps + 1} passes (rough: {_how_far(a)} yet, and the ranking can still change):"
+
+
+def stopped_words(a) -> str:
+    """Cancelled with figures on screen: they stay, for what they are worth."""
+    said = f"Stopped after {a.steps + 1} passes: the figures below are the last ones worked out; "
+    if a.complete:
+        return said + f"the contributions add up within {a.gap * 100:.1f}%."
+    return said + f"{_how_far(a)}: read them loosely."
+
+
+def _how_far(a) -> str:
+    """An estimate's gap in words: a percentage while it means something (a sum off by
+    hundreds of times a near-zero difference says only that it does not add up)."""
+    if a.gap >= 1:
+        return "the contributions do not add up"
+    return f"the contributions add up only within {a.gap * 100:.0f}%"
 
 
 def doubtful(result) -> bool:
