@@ -407,3 +407,6 @@ def test_the_words_for_figures_so_far_give_a_percentage_only_where_it_means_some
     assert "add up within 1.0%" in words.estimate_words(done) and "rough" not in words.estimate_words(done)
     assert words.stopped_words(far).startswith("Stopped after 2 passes") and "loosely" in words.stopped_words(far)
     assert "loosely" not in words.stopped_words(done)
+    tiny = made([0.004, 0.0], difference=0.001)  # complete by the absolute tolerance, 300% off relatively
+    assert tiny.complete and "%" not in words.completeness_words(tiny)
+    assert "to within 0.003 nats" in words.completeness_words(tiny)

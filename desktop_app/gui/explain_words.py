@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import math
 
+from desktop_app.core.attribution import IG_TOLERANCE
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 
@@ -100,14 +101,14 @@ def time_left_words(seconds: float | None) -> str:
 
 def completeness_words(a) -> str:
     if a.complete:
-        return f"the contributions add up within {a.gap * 100:.1f}%"
+        return f"the contributions add up {_within(a)}"
     return f"the contributions add up only within {a.gap * 100:.0f}% after {a.steps} steps: read them loosely"
 
 
 def estimate_words(a) -> str:
     """Above the ranking while the passes go on: how far the figures so far are from adding up."""
     if a.complete:
-        return (f"so far, after {a.steps + 1} passes (the contributions add up within {a.gap * 100:.1f}%; "
+        return (f"so far, after {a.steps + 1} passes (the contributions add up {_within(a)}; "
                 "the passes left refine them):")
     return f"so far, after {a.steps + 1} passes (rough: {_how_far(a)} yet, and the ranking can still change):"
 
@@ -116,8 +117,16 @@ def stopped_words(a) -> str:
     """Cancelled with figures on screen: they stay, for what they are worth."""
     said = f"Stopped after {a.steps + 1} passes: the figures below are the last ones worked out; "
     if a.complete:
-        return said + f"the contributions add up within {a.gap * 100:.1f}%."
+        return said + f"the contributions add up {_within(a)}."
     return said + f"{_how_far(a)}: read them loosely."
+
+
+def _within(a) -> str:
+    """How closely a complete attribution adds up: a percentage, or in nats where the difference
+    explained is near zero (a 74% gap of a 0.005-nat difference is a sum right to 0.004 nats)."""
+    if a.gap <= IG_TOLERANCE:
+        return f"within {a.gap * 100:.1f}%"
+    return f"to within {abs(a.total - a.expected):.3f} nats of the change explained"
 
 
 def _how_far(a) -> str:
