@@ -165,6 +165,32 @@ def test_a_run_says_where_its_time_went(env, tiny_model):
         assert {"save", "rescore"} <= set(spent)
 
 
+def test_a_second_run_takes_the_guard_texts_figure_before_training_from_the_first(env, tiny_model, monkeypatch):
+    """The guard's text read under the model before training (the base model: a fresh adapter
+    adds nothing) is the same figure every run: kept with the "before" figures, a second run
+    reads the text only at its checks, and its figure before is the first run's."""
+    from desktop_app.core import gate
+
+    store, paths = env
+    real, reads = gate.probe_perplexity, []
+
+    def counted(model, tokenizer, device, window, text=None, **kw):
+        value = real(model, tokenizer, device, window, text=text, **kw)
+        if text == gate.guard_text():
+            reads.append(value)
+        return value
+
+    monkeypatch.setattr(gate, "probe_perplexity", counted)
+    settings = FineTuneSettings(**FAST, guard_ppl_rise=0.5, guard_checks=2, guard_stretch=1)
+    first = run_finetune(store, tiny_model, paths, settings)
+    checks = len(first.metrics["guard"]["checks"])
+    assert len(reads) == checks + 1 and checks >= 1  # the figure before, then one per check
+    reads.clear()
+    second = run_finetune(store, tiny_model, paths, settings)
+    assert len(reads) == len(second.metrics["guard"]["checks"])  # no read before training
+    assert second.metrics["guard"]["ppl_before"] == first.metrics["guard"]["ppl_before"]
+
+
 def test_pairs_are_scored_without_padding_a_short_answer_to_a_long_one(tiny_model_dir):
     """batch_loss over pairs (chosen and rejected each padded to their own longest) is DPO +
     the likelihood term computed from each answer scored on its own, with no padding at all."""

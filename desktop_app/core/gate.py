@@ -38,6 +38,14 @@ PROBE_FALLBACK = (
 )
 
 
+def guard_text() -> str:
+    """The text PerplexityGuard reads during training (not the gate's probe)."""
+    try:
+        return GUARD_PATH.read_text(encoding="utf-8")
+    except OSError:
+        return PROBE_FALLBACK
+
+
 def probe_text() -> str:
     try:
         return PROBE_PATH.read_text(encoding="utf-8")
@@ -160,14 +168,16 @@ class PerplexityGuard:
     KEEP = 8  # passing checkpoints kept for step_back
 
     def __init__(self, model, tokenizer, device, window: int, max_rise: float, total: int, checks: int,
-                 stretch: int = 1):
+                 stretch: int = 1, before: float | None = None):
+        """``before``: the text's perplexity under the model before training when known (an
+        earlier run's: a fresh adapter starts as the base model), else read here."""
         self.model, self.tokenizer, self.device, self.window = model, tokenizer, device, window
         self.max_rise = max_rise
         self.every = max(1, -(-total // max(1, checks)))  # ceil: about ``checks`` checks in a run
         self.stretch = max(1, stretch)
         self.next_check = self.every
         self.total, self.seconds, self.cpu_seconds = total, 0.0, 0.0
-        self.before = self._ppl()
+        self.before = self._ppl() if before is None else before
         self.kept_step, self.kept = 0, self._weights()
         self.history: list[tuple[int, float]] = []
         self.passed: dict[int, dict] = {}  # step -> adapter weights of the latest passing checks (and between them)
@@ -286,8 +296,7 @@ class PerplexityGuard:
 
     def _ppl(self) -> float:
         start, cpu_start = time.perf_counter(), time.process_time()
-        text = GUARD_PATH.read_text(encoding="utf-8") if GUARD_PATH.exists() else PROBE_FALLBACK
-        ppl = probe_perplexity(self.model, self.tokenizer, self.device, self.window, text=text)
+        ppl = probe_perplexity(self.model, self.tokenizer, self.device, self.window, text=guard_text())
         self.seconds += time.perf_counter() - start
         self.cpu_seconds += time.process_time() - cpu_start
         return ppl
