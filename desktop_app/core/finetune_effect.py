@@ -186,7 +186,7 @@ class Meter:
         """Greedy re-asks; before training, those the model in use answered in an earlier run
         come from ``cache`` (the same weights give the same greedy answer)."""
         prompts, tokens = reasks.prompts, reasks.tokens
-        keys = [f"reask:{tokens}:{_digest(ids)}" for ids, _q in prompts]
+        keys = [f"reask:{tokens}:{digest(ids)}" for ids, _q in prompts]
         found = {k: cache.get(k) for k in keys} if cache else {}
         missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
         fresh = iter(gate.reask(work, missing, tokens, self.cancel))
@@ -272,17 +272,19 @@ class BeforeCache:
 
     def __init__(self, paths, model_id: str, parent_id: int | None, device):
         self.path = paths.cache_dir / self.FILE
-        self.scope = f"{model_id}|{parent_id}|{device}|{_digest(gate.probe_text())}"
+        self.scope = f"{model_id}|{parent_id}|{device}|{digest(gate.probe_text())}"
+        self.base_scope = f"{model_id}|base|{device}"  # the base model's figures, whatever adapter is in use
         try:
             self.table = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.table = {}
 
-    def get(self, key: str):
-        return self.table.get(f"{self.scope}|{key}")
+    def get(self, key: str, base: bool = False):
+        """``base``: a figure of the base model itself (not of the model in use)."""
+        return self.table.get(f"{self.base_scope if base else self.scope}|{key}")
 
-    def put(self, key: str, value) -> None:
-        self.table[f"{self.scope}|{key}"] = value
+    def put(self, key: str, value, base: bool = False) -> None:
+        self.table[f"{self.base_scope if base else self.scope}|{key}"] = value
 
     def save(self) -> None:
         items = list(self.table.items())[-self.LIMIT:]
@@ -294,7 +296,8 @@ class BeforeCache:
             log.info("before-cache not saved: %s", exc)
 
 
-def _digest(value) -> str:
+def digest(value) -> str:
+    """A short key for a cache entry: the first 16 hex digits of the value's JSON's SHA-256."""
     return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
 
 
