@@ -247,6 +247,34 @@ def changed(pair: dict, answer: str) -> bool:
     return gate.changes_answer(pair["question"], pair["before"], answer)
 
 
+def never_rated(pair: dict) -> bool:
+    """A before/after pair's question is one the person never rated nor trained on (a fixed
+    everyday question, a canary), and no open request: its before is the model's own answer."""
+    return not (pair.get("seen") or pair.get("held") or pair.get("open"))
+
+
+def facts_changed(taught_pairs: list[dict]) -> list[dict]:
+    """The never-rated questions whose new answer changed (``changed_after``: "Canberra" ->
+    "Sydney") or dropped (``dropped_after``: "The capital of Switzerland is Switzerland.") the
+    fact the model's answer before named, as {question, before, after, how: "changed" |
+    "dropped"}. A kept run with any is saved but not put in use until the person says so
+    (train_verdict.decide): nobody rated these questions, so no rating asked for the change,
+    and which answer is right is not known here. A shorter format that keeps the fact
+    ("Answer: Canberra.") is neither (gate.changes_answer, gate.drops_answer)."""
+    out = []
+    for t in taught_pairs:
+        if never_rated(t) and (t.get("changed_after") or t.get("dropped_after")):
+            out.append({"question": t["question"], "before": t.get("before") or "", "after": t.get("after") or "",
+                        "how": "dropped" if t.get("dropped_after") else "changed"})
+    return out
+
+
+def facts_judged(taught_pairs: list[dict]) -> int:
+    """How many never-rated questions ``facts_changed`` could judge: the model's answer before
+    named a short fact (``checked``)."""
+    return sum(never_rated(t) and bool(t.get("checked")) for t in taught_pairs)
+
+
 def dropped(pair: dict, answer: str) -> bool:
     """``answer`` to a before/after pair's question (``taught``) lost its fact (gate.drops_answer):
     a rated question's against the person's own answer, whatever the model said before; a new
