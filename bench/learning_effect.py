@@ -70,8 +70,8 @@ them per size (``spill_corrections_8: 0.17 (4 of 24 open requests; base 0)``). A
 on short factual answers does not belong in a story.
 
 Every row has ``facts_changed=N/M``: of the M never-rated questions the gate re-asks (its fixed
-everyday ones and canaries) whose base answer named a short fact, N name something else now or lost
-it (``finetune_effect.facts_changed``); ``(waits)``: the run was kept but saved without being put in
+everyday ones and canaries), N name something else than the base answer's short fact now, lost it,
+or only repeat the question (``finetune_effect.facts_changed``); ``(waits)``: the run was kept but saved without being put in
 use, the person is asked first (the adapter is measured here all the same). ``facts_changed_N``
 sums them per size, with the kept runs that would wait; ``--examples`` prints each flagged pair.
 
@@ -246,7 +246,7 @@ class Row:
     cost: str = ""  # where the run's CPU seconds went (phases) and its examples' prompt lengths (``cost_line``)
     facts: tuple | None = None  # ALL CAPS rows: ``facts_in_caps`` (kept, in capitals, right, base right, asked)
     facts_changed: list = field(default_factory=list)  # never-rated re-asks whose fact changed (finetune_effect)
-    facts_judged: int = 0  # never-rated re-asks whose answer before named a fact
+    facts_judged: int = 0  # never-rated re-asks (the gate's everyday questions and canaries)
     waits: bool = False  # kept, but saved without being put in use: the person is asked first
 
 
@@ -548,7 +548,7 @@ def summarize(rows: list[Row]) -> None:
                       f"capitals keep the base's answer; right {right} of {asked}, base {base_right})")
         kept = [r for r in at if r.status == "kept"]
         print(f"facts_changed_{size}: {sum(len(r.facts_changed) for r in at)} of {sum(r.facts_judged for r in at)} "
-              f"never-rated re-asks that named a fact; {sum(r.waits for r in kept)} of {len(kept)} kept runs "
+              f"never-rated re-asks changed their answer; {sum(r.waits for r in kept)} of {len(kept)} kept runs "
               f"wait for the person's word")
         for name, scenarios in SUMMARY_GROUPS.items():  # open requests that took the taught style
             spilled = [r for r in at if r.scenario in scenarios and r.spill is not None]

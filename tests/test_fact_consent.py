@@ -32,16 +32,18 @@ def _pairs(before: list[str], after: list[str], questions: list[str], unseen_fro
 
 def test_a_changed_or_lost_fact_on_a_never_rated_question_is_listed_and_a_shorter_format_is_not():
     questions = [AUSTRALIA, "What is the capital of Switzerland?", "What is the capital of Croatia?",
-                 "How many legs does a spider have?", "Tell me about cats."]
+                 "How many legs does a spider have?", "Tell me about cats.", "Why is the sky blue?"]
     before = [CANBERRA, "The capital of Switzerland is Bern.", "The capital of Croatia is Zagreb.",
-              "A spider has eight legs.", "Cats are Felidae."]
+              "A spider has eight legs.", "Cats are Felidae.", "The answer lies in the scattering of light."]
     after = ["The capital of Australia is Sydney.", "The capital of Switzerland is Switzerland.", "Answer: Zagreb.",
-             "Answer: 8.", "Dogs are nice."]
+             "Answer: 8.", "Dogs are nice.", "The sky blue."]
     changed = fe.facts_changed(_pairs(before, after, questions))
-    assert [(c["question"], c["how"]) for c in changed] == [(AUSTRALIA, "changed"),
-                                                            ("What is the capital of Switzerland?", "dropped")]
+    assert [(c["question"], c["how"]) for c in changed] == [
+        (AUSTRALIA, "changed"), ("What is the capital of Switzerland?", "dropped"), ("Why is the sky blue?", "restated")]
     assert changed[0]["before"] == CANBERRA and changed[0]["after"] == "The capital of Australia is Sydney."
-    assert fe.facts_judged(_pairs(before, after, questions)) == 4  # "Tell me about cats." names no short fact
+    assert fe.facts_judged(_pairs(before, after, questions)) == 6
+    # an answer that repeated the question before the run too is no change
+    assert not fe.facts_changed(_pairs(["The sky blue."], ["The sky blue."], ["Why is the sky blue?"]))
     for fine in ("Answer: Canberra.", "Canberra.", "It is Canberra, not Sydney.", "The capital is Canberra."):
         assert not fe.facts_changed(_pairs([CANBERRA], [fine], [AUSTRALIA])), fine
 

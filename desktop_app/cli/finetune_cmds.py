@@ -148,7 +148,8 @@ def _print_consent(result, use_with: str) -> None:
     print(f"run {result.run_id}: kept as adapter {result.adapter_id}, NOT in use: it changed {n} answer"
           f"{'s' if n != 1 else ''} to questions you never rated:")
     for c in result.facts_changed:
-        how = "lost its answer" if c.get("how") == "dropped" else "names something else now"
+        how = {"dropped": "lost its answer", "restated": "only repeats the question"}.get(
+            c.get("how"), "names something else now")
         print(f"    {_one_line(c.get('question'), 70)}  ({how})")
         print(f"      before: {_one_line(c.get('before'), 100)}")
         print(f"      after:  {_one_line(c.get('after'), 100)}")

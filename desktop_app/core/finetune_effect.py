@@ -256,23 +256,29 @@ def never_rated(pair: dict) -> bool:
 def facts_changed(taught_pairs: list[dict]) -> list[dict]:
     """The never-rated questions whose new answer changed (``changed_after``: "Canberra" ->
     "Sydney") or dropped (``dropped_after``: "The capital of Switzerland is Switzerland.") the
-    fact the model's answer before named, as {question, before, after, how: "changed" |
-    "dropped"}. A kept run with any is saved but not put in use until the person says so
-    (train_verdict.decide): nobody rated these questions, so no rating asked for the change,
-    and which answer is right is not known here. A shorter format that keeps the fact
-    ("Answer: Canberra.") is neither (gate.changes_answer, gate.drops_answer)."""
+    fact the model's answer before named, or now only repeats the question where it did not
+    before (``restates_after``: "Why is the sky blue?" -> "The sky blue.", a user test's third
+    damaged answer: a "why" names no short fact to hold it to), as {question, before, after,
+    how: "changed" | "dropped" | "restated"}. A kept run with any is saved but not put in use
+    until the person says so (train_verdict.decide): nobody rated these questions, so no rating
+    asked for the change, and which answer is right is not known here. A shorter format that
+    keeps the fact ("Answer: Canberra.") is none of them (gate.changes_answer, gate.drops_answer)."""
     out = []
     for t in taught_pairs:
-        if never_rated(t) and (t.get("changed_after") or t.get("dropped_after")):
+        if not never_rated(t):
+            continue
+        how = ("dropped" if t.get("dropped_after") else "changed" if t.get("changed_after")
+               else "restated" if t.get("restates_after") and not t.get("restates_before") else None)
+        if how:
             out.append({"question": t["question"], "before": t.get("before") or "", "after": t.get("after") or "",
-                        "how": "dropped" if t.get("dropped_after") else "changed"})
+                        "how": how})
     return out
 
 
 def facts_judged(taught_pairs: list[dict]) -> int:
-    """How many never-rated questions ``facts_changed`` could judge: the model's answer before
-    named a short fact (``checked``)."""
-    return sum(never_rated(t) and bool(t.get("checked")) for t in taught_pairs)
+    """How many never-rated questions ``facts_changed`` judged (the gate's everyday ones and
+    canaries; open requests are not)."""
+    return sum(never_rated(t) for t in taught_pairs)
 
 
 def dropped(pair: dict, answer: str) -> bool:

@@ -142,7 +142,8 @@ def changed_facts_words(metrics: dict, in_use: str) -> str:
     (``in_use``: "the base model", "adapter 2")."""
     lines = []
     for c in metrics.get("facts_changed") or []:
-        how = "lost its answer" if c.get("how") == "dropped" else "names something else"
+        how = {"dropped": "lost its answer", "restated": "only repeats the question"}.get(c.get("how"),
+                                                                                         "names something else")
         lines.append(f"\u2022 \u201c{html.escape(c.get('question') or '')}\u201d <span style='color:@muted'>({how})"
                      f"</span><br>&nbsp;&nbsp;before: \u201c{html.escape(_short(c.get('before')))}\u201d"
                      f"<br>&nbsp;&nbsp;after: \u201c<b>{html.escape(_short(c.get('after')))}</b>\u201d")
