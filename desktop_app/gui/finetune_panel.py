@@ -96,7 +96,7 @@ class FineTuneController(QObject):
 
     def _finished(self, result) -> None:
         self.task = None
-        if result.kept and not getattr(result, "needs_consent", False):  # a waiting adapter: the person decides
+        if result.kept and not result.needs_consent:  # a waiting adapter: the person decides
             self.chat.sync_adapter()  # between answers; chatting went on during training
         self.running_changed.emit(False)
         self.finished.emit(result)

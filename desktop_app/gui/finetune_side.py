@@ -97,10 +97,10 @@ class FineTuneSide:
             self.label.setText(f"fine-tuning · {phase_name(p).lower()}")  # the panel's name for it
 
     def _finished(self, result) -> None:
-        n = len(getattr(result, "facts_changed", None) or [])
+        n = len(result.facts_changed)
         waits = (f"Fine-tune saved adapter {result.adapter_id}, not in use: it changed {n} answer"
                  f"{'s' if n != 1 else ''} to questions you never rated. Its report asks you.")
-        words = {"kept": waits if getattr(result, "needs_consent", False) else
+        words = {"kept": waits if result.needs_consent else
                  f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
                  "discarded": "Fine-tune discarded: the model is unchanged.",
                  "cancelled": "Fine-tune cancelled: the model is unchanged."}.get(result.status, result.reason)
