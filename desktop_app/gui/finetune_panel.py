@@ -15,8 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QMessageBox,
-                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from desktop_app.core import adapters
 from desktop_app.core.train_settings import FineTuneSettings
@@ -219,6 +220,7 @@ class FineTunePanel(QScrollArea):
         self.progress_box.hide()
         self.curve.hide()
         self.counts: dict = {}
+        self.last_run_id: int | None = None  # the run whose card shows: what Use it anyway / Keep answer
         self._connect_controller(controller)
         self.set_counts({})
         self.ready_label.setText("Counting your ratings\u2026")  # the window asks at once (no model needed)
@@ -319,7 +321,7 @@ class FineTunePanel(QScrollArea):
         self.consent_box.hide()
 
     def _settle(self, use: bool) -> None:
-        run_id = getattr(self, "last_run_id", None)
+        run_id = self.last_run_id
         if run_id is None:
             return
         self.consent_box.setEnabled(False)  # one answer; the card redraws once it is stored
@@ -328,7 +330,7 @@ class FineTunePanel(QScrollArea):
     def _consent_settled(self, run_id: int, choice: str) -> None:
         """The card of that run follows the answer: in use, or kept in the history only."""
         self.consent_box.setEnabled(True)
-        if getattr(self, "last_run_id", None) != run_id or not self.last_result:
+        if self.last_run_id != run_id or not getattr(self, "last_result", None):
             return
         status, reason, metrics, adapter_id, note = self.last_result
         self.last_result = (status, reason, {**(metrics or {}), "consent": choice}, adapter_id, note)
@@ -434,6 +436,7 @@ class FineTunePanel(QScrollArea):
             w.setEnabled(not running)
 
     def refresh_adapters(self) -> None:
+        self.consent_box.setEnabled(True)  # an answer that could not be stored (its error is shown) may be given again
         self.history.set_adapters(self.controller.list_adapters(), loading=self.controller.chat.loaded is None)
         if getattr(self, "last_result", None) and self.last_result[0] == "kept" and not self.result_box.isHidden():
             self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
@@ -624,7 +627,7 @@ class FineTunePanel(QScrollArea):
         self.consent_text.setText(changed_facts_words(metrics, now).replace("@muted", colors(is_dark())["muted"])
                                   if waiting else "")
         self.consent_text.setVisible(waiting)
-        self.consent_box.setVisible(waiting and getattr(self, "last_run_id", None) is not None)
+        self.consent_box.setVisible(waiting and self.last_run_id is not None)
         # a note with its own title (a later run cancelled) is not this run's verdict: no green or red;
         # an adapter waiting for the person's word is no plain success either
         kind = "waiting" if waiting else status
