@@ -247,6 +247,40 @@ def changed(pair: dict, answer: str) -> bool:
     return gate.changes_answer(pair["question"], pair["before"], answer)
 
 
+def never_rated(pair: dict) -> bool:
+    """A before/after pair's question is one the person never rated nor trained on (a fixed
+    everyday question, a canary), and no open request: its before is the model's own answer."""
+    return not (pair.get("seen") or pair.get("held") or pair.get("open"))
+
+
+def facts_changed(taught_pairs: list[dict]) -> list[dict]:
+    """The never-rated questions whose new answer changed (``changed_after``: "Canberra" ->
+    "Sydney") or dropped (``dropped_after``: "The capital of Switzerland is Switzerland.") the
+    fact the model's answer before named, or now only repeats the question where it did not
+    before (``restates_after``: "Why is the sky blue?" -> "The sky blue.", a user test's third
+    damaged answer: a "why" names no short fact to hold it to), as {question, before, after,
+    how: "changed" | "dropped" | "restated"}. A kept run with any is saved but not put in use
+    until the person says so (train_verdict.decide): nobody rated these questions, so no rating
+    asked for the change, and which answer is right is not known here. A shorter format that
+    keeps the fact ("Answer: Canberra.") is none of them (gate.changes_answer, gate.drops_answer)."""
+    out = []
+    for t in taught_pairs:
+        if not never_rated(t):
+            continue
+        how = ("dropped" if t.get("dropped_after") else "changed" if t.get("changed_after")
+               else "restated" if t.get("restates_after") and not t.get("restates_before") else None)
+        if how:
+            out.append({"question": t["question"], "before": t.get("before") or "", "after": t.get("after") or "",
+                        "how": how})
+    return out
+
+
+def facts_judged(taught_pairs: list[dict]) -> int:
+    """How many never-rated questions ``facts_changed`` judged (the gate's everyday ones and
+    canaries; open requests are not)."""
+    return sum(never_rated(t) for t in taught_pairs)
+
+
 def dropped(pair: dict, answer: str) -> bool:
     """``answer`` to a before/after pair's question (``taught``) lost its fact (gate.drops_answer):
     a rated question's against the person's own answer, whatever the model said before; a new

@@ -74,7 +74,11 @@ def change_adapter(store, action: str, model_id: str | None = None, adapter_id: 
     from desktop_app.core import adapters
 
     if action == "activate":
-        return adapters.activate(store, adapter_id, model_id)
+        row = adapters.activate(store, adapter_id, model_id)
+        from desktop_app.core.train_verdict import note_activated
+
+        note_activated(store, row)  # a run's adapter that waited for the person's word has it now
+        return row
     if action == "deactivate":
         adapters.deactivate(store, model_id)
         return None

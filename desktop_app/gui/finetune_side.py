@@ -114,7 +114,11 @@ class FineTuneSide:
         self.label.setToolTip(words)  # all of it, when a narrow bar shows only the count
 
     def _finished(self, result) -> None:
-        words = {"kept": f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
+        n = len(result.facts_changed)
+        waits = (f"Fine-tune saved adapter {result.adapter_id}, not in use: it changed {n} answer"
+                 f"{'s' if n != 1 else ''} to questions you never rated. Its report asks you.")
+        words = {"kept": waits if result.needs_consent else
+                 f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
                  "discarded": "Fine-tune discarded: the model is unchanged.",
                  "cancelled": "Fine-tune cancelled: the model is unchanged."}.get(result.status, result.reason)
         self.window.statusBar().showMessage(words, 8000)
