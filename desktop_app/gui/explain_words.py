@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import math
 
-from desktop_app.core.attribution import IG_TOLERANCE
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 
@@ -124,6 +123,8 @@ def stopped_words(a) -> str:
 def _within(a) -> str:
     """How closely a complete attribution adds up: a percentage, or in nats where the difference
     explained is near zero (a 74% gap of a 0.005-nat difference is a sum right to 0.004 nats)."""
+    from desktop_app.core.attribution import IG_TOLERANCE  # not at the top: it brings torch to startup
+
     if a.gap <= IG_TOLERANCE:
         return f"within {a.gap * 100:.1f}%"
     return f"to within {abs(a.total - a.expected):.3f} nats of the change explained"
