@@ -27,7 +27,8 @@ import torch
 from desktop_app.core import work_meter
 from desktop_app.core.paths import RESOURCES_DIR
 from desktop_app.core.train_data import TrainingData
-from desktop_app.core.train_losses import left_pad, pad_batch, per_token_logps, prompt_shared_logps
+from desktop_app.core.train_logps import left_pad, pad_batch, per_token_logps
+from desktop_app.core.train_measure import prompt_shared_logps
 
 PROBE_PATH = RESOURCES_DIR / "probe.txt"
 GUARD_PATH = RESOURCES_DIR / "guard.txt"

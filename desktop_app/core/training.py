@@ -7,7 +7,7 @@ adapter as it was unless the new adapter passes the gate (gate.py); then it is r
 made active in the store, and the caller switches the chat model to it
 (``adapters.attach_active``).
 
-Objectives (train_losses.py): KTO on thumbs, DPO + a likelihood term on pairs
+Objectives (train_losses.py, train_objectives.py): KTO on thumbs, DPO + a likelihood term on pairs
 (corrections, liked/disliked siblings), the weighted token term on token ratings; the
 reference is the base model (the adapter disabled). Each run trains a fresh adapter on all
 ratings; the adapter active before the run is recorded as its parent and is what the gate
@@ -378,13 +378,13 @@ class _Run:
     def _references(self, work, train: TrainingData, pad_id: int, amp):
         """What the steps compare with, read once with the adapter off (the reference is fixed):
         the ratings' log-probabilities, the anchor's and the case practice's."""
-        from desktop_app.core import train_losses as L
+        from desktop_app.core.train_references import TOKEN_TOP, reference_logps
 
         s = self.settings
         with work.model.disable_adapter(), amp.autocast(), self.timed("reference"), self.counting("preparing"):
-            refs = L.reference_logps(work.model, train, pad_id, work.device, EVAL_BATCH, token_top=self._token_top(),
-                                     disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0,
-                                     packed=s.pair_packing)
+            refs = reference_logps(work.model, train, pad_id, work.device, EVAL_BATCH, token_top=self._token_top(),
+                                   disliked_top=TOKEN_TOP if s.disliked_target != "kto" else 0,
+                                   packed=s.pair_packing)
             anchor = self._anchor(work, train, pad_id)
             practice = self._case_practice(work, train, pad_id)
         return refs, anchor, practice
@@ -420,7 +420,7 @@ class _Run:
 
     def _token_top(self) -> int:
         """Columns of the token-rated answers' reference distributions, 0 when no term reads them."""
-        from desktop_app.core.train_losses import TOKEN_TOP
+        from desktop_app.core.train_references import TOKEN_TOP
 
         s = self.settings
         return TOKEN_TOP if s.token_keep_weight > 0 or s.token_target != "unlikelihood" else 0
