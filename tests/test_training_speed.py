@@ -277,7 +277,6 @@ def test_the_reference_sums_give_the_margin_of_reading_the_examples_again(tiny_m
     None where a sum is missing or there are token ratings (margin reads those itself)."""
     from desktop_app.core import gate
     from desktop_app.core.train_data import Pair, TokenRated, TrainingData, Unpaired
-    from desktop_app.core.training import _reference_sums
     from test_training_losses import ANSWERS, PROMPTS, _base_tiny
 
     model, tok = _base_tiny(tiny_model_dir)
@@ -291,7 +290,7 @@ def test_the_reference_sums_give_the_margin_of_reading_the_examples_again(tiny_m
     with torch.no_grad():
         refs = reference_logps(model, data, pad, "cpu", 2, packed=True)
         read = gate.margin(model, data, pad, "cpu", 2)
-    sums = _reference_sums(data, refs)
+    sums = gate.reference_sums(data, refs)
     assert gate.margin_from_sums(data, sums) == pytest.approx(read, abs=1e-4)
     fewer = TrainingData(unpaired=data.unpaired[:2], pairs=data.pairs[1:])
     assert gate.margin_from_sums(fewer, sums) == pytest.approx(gate.margin(model, fewer, pad, "cpu"), abs=1e-4)

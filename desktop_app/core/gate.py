@@ -64,13 +64,10 @@ def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) 
 
 def margin_from_sums(data: TrainingData, sums: dict[tuple, float]) -> float | None:
     """``margin``'s figure from answers' summed log-probabilities known already (``sums``:
-    (prompt ids, answer ids) as tuples -> sum, e.g. the reference's, when the model measured is
-    the reference); None when ``data`` is empty, has token ratings or an answer ``sums`` lacks."""
-    in_pairs = {m for p in data.pairs for m in (p.chosen_message_id, p.rejected_message_id)}
-    lone = [e for e in data.unpaired if e.message_id not in in_pairs]
-    needed = [(e.prompt_ids, e.completion_ids) for e in lone]
-    needed += [s for p in data.pairs for s in ((p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids))]
-    known = [sums.get((tuple(p), tuple(c))) for p, c in needed]
+    ``reference_sums``'s keys -> sum, e.g. the reference's, when the model measured is the
+    reference); None when ``data`` is empty, has token ratings or an answer ``sums`` lacks."""
+    lone, needed = _margin_sequences(data)
+    known = [sums.get(_sum_key(p, c)) for p, c in needed]
     if data.tokens or not needed or any(v is None for v in known):
         return None
     items = [(1.0 if e.label else -1.0) * v / max(len(e.completion_ids), 1) for e, v in zip(lone, known)]
@@ -78,6 +75,32 @@ def margin_from_sums(data: TrainingData, sums: dict[tuple, float]) -> float | No
         chosen, rejected = known[len(lone) + 2 * i], known[len(lone) + 2 * i + 1]
         items.append((chosen - rejected) / ((len(p.chosen_ids) + len(p.rejected_ids)) / 2))
     return sum(items) / len(items)
+
+
+def reference_sums(train: TrainingData, refs) -> dict[tuple, float]:
+    """The trained answers' summed log-probabilities under the reference (``refs``:
+    train_references.References of ``train``), keyed as ``margin_from_sums`` reads them."""
+    sums = {}
+    for e, value in zip(train.unpaired, refs.unpaired.tolist()):
+        sums[_sum_key(e.prompt_ids, e.completion_ids)] = value
+    for p, chosen, rejected in zip(train.pairs, refs.chosen.tolist(), refs.rejected.tolist()):
+        sums[_sum_key(p.prompt_ids, p.chosen_ids)] = chosen
+        sums[_sum_key(p.prompt_ids, p.rejected_ids)] = rejected
+    return sums
+
+
+def _sum_key(prompt_ids, answer_ids) -> tuple:
+    return tuple(prompt_ids), tuple(answer_ids)
+
+
+def _margin_sequences(data: TrainingData) -> tuple[list, list[tuple]]:
+    """(the thumbs that are not half of a pair, the (prompt, answer) sequences the margin reads:
+    those thumbs' answers, then each pair's chosen and rejected)."""
+    in_pairs = {m for p in data.pairs for m in (p.chosen_message_id, p.rejected_message_id)}
+    lone = [e for e in data.unpaired if e.message_id not in in_pairs]
+    seqs = [(e.prompt_ids, e.completion_ids) for e in lone]
+    seqs += [s for p in data.pairs for s in ((p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids))]
+    return lone, seqs
 
 
 # Why a pair is judged by its summed difference and its thumbs not again on their own: two
@@ -90,11 +113,7 @@ def margin_from_sums(data: TrainingData, sums: dict[tuple, float]) -> float | No
 # scale of the other items.
 def _answer_items(model, data: TrainingData, pad_id: int, device, batch_size: int) -> list[float]:
     """The thumbs' and pairs' signed figures (see the module docstring)."""
-    in_pairs = {m for p in data.pairs for m in (p.chosen_message_id, p.rejected_message_id)}
-    lone = [e for e in data.unpaired if e.message_id not in in_pairs]
-    seqs = [(e.prompt_ids, e.completion_ids) for e in lone]
-    for p in data.pairs:
-        seqs += [(p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids)]
+    lone, seqs = _margin_sequences(data)
     means = prompt_shared_logps(model, seqs, pad_id, device, batch_size=batch_size, reduce="mean").tolist()
     items = [(1.0 if e.label else -1.0) * m for e, m in zip(lone, means)]
     for i, p in enumerate(data.pairs):

@@ -373,7 +373,7 @@ class _Run:
             if guard and not guard.after_update(step):
                 break
         self._record_run(step, train_start, cpu_start, guard, terms.loops)
-        return _KnownReference(_reference_sums(train, refs), amp.dtype is None)
+        return _KnownReference(gate.reference_sums(train, refs), amp.dtype is None)
 
     def _references(self, work, train: TrainingData, pad_id: int, amp):
         """What the steps compare with, read once with the adapter off (the reference is fixed):
@@ -498,16 +498,6 @@ class _KnownReference:
 
     sums: dict  # (prompt ids, answer ids) -> the reference's summed log-probability
     exact: bool  # read in float32, as the measuring passes read (no autocast)
-
-
-def _reference_sums(train: TrainingData, refs) -> dict:
-    sums = {}
-    for e, value in zip(train.unpaired, refs.unpaired.tolist()):
-        sums[tuple(e.prompt_ids), tuple(e.completion_ids)] = value
-    for p, chosen, rejected in zip(train.pairs, refs.chosen.tolist(), refs.rejected.tolist()):
-        sums[tuple(p.prompt_ids), tuple(p.chosen_ids)] = chosen
-        sums[tuple(p.prompt_ids), tuple(p.rejected_ids)] = rejected
-    return sums
 
 
 class _Pace:
