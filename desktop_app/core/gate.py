@@ -644,32 +644,45 @@ def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
     held-out set's margin that fell by at most ``SMALL_HELDOUT_NOISE`` of its size counts as
     not moved, not as moved the wrong way: the all-ratings margin then decides.
     """
-    reasons, failed = [], []
+    checks = (("margin", _margin_failure(metrics)), ("perplexity", _perplexity_failure(metrics, max_ppl_rise)),
+              ("degenerate", _reask_failure(metrics)))
+    reasons = [reason for _kind, reason in checks if reason]
+    return Verdict(not reasons, reasons, [kind for kind, reason in checks if reason])
+
+
+def _margin_failure(metrics: dict) -> str | None:
+    """Why the margin fails ``judge`` (None: it passes)."""
     on = metrics.get("gate_margin_on", "heldout")
     small = on == "heldout" and all_ratings_margin_needed(metrics.get("heldout_size") or 0)
     before, after = metrics.get(f"margin_{on}_before"), metrics.get(f"margin_{on}_after")
     if not _moved_right(before, after, SMALL_HELDOUT_NOISE if small else 0.0):
         label = "held-out" if on == "heldout" else "rated"
-        reasons.append(f"the {label} margin did not move the right way ({_fmt(before)} -> {_fmt(after)})")
-        failed.append("margin")
-    elif small:  # the all-ratings margin must rise strictly: the adapter learned what it was shown
+        return f"the {label} margin did not move the right way ({_fmt(before)} -> {_fmt(after)})"
+    if small:  # the all-ratings margin must rise strictly: the adapter learned what it was shown
         b_all, a_all = metrics.get("margin_all_before"), metrics.get("margin_all_after")
         if b_all is None or a_all is None or not a_all > b_all:
-            reasons.append(f"the margin over all ratings did not move the right way ({_fmt(b_all)} -> {_fmt(a_all)})")
-            failed.append("margin")
+            return f"the margin over all ratings did not move the right way ({_fmt(b_all)} -> {_fmt(a_all)})"
+    return None
+
+
+def _perplexity_failure(metrics: dict, max_ppl_rise: float) -> str | None:
+    """Why the probe perplexity fails ``judge`` (None: it passes)."""
     p0, p1 = metrics.get("probe_ppl_before"), metrics.get("probe_ppl_after")
     if p0 is None or p1 is None or not math.isfinite(p1) or p1 > p0 * (1 + max_ppl_rise):
         rise = (p1 / p0 - 1) * 100 if p0 and p1 and math.isfinite(p1) else float("inf")
-        reasons.append(f"general-text perplexity rose {rise:.1f}% ({_fmt(p0)} -> {_fmt(p1)}), "
-                       f"more than the {max_ppl_rise * 100:.0f}% allowed")
-        failed.append("perplexity")
+        return (f"general-text perplexity rose {rise:.1f}% ({_fmt(p0)} -> {_fmt(p1)}), "
+                f"more than the {max_ppl_rise * 100:.0f}% allowed")
+    return None
+
+
+def _reask_failure(metrics: dict) -> str | None:
+    """Why the re-asks fail ``judge`` (None: it passes)."""
     bad0, bad1 = metrics.get("reask_degenerate_before", 0), metrics.get("reask_degenerate_after", 0)
     if bad1 > bad0:
         kinds = ", ".join(sorted(set(metrics.get("reask_problems_after", []))))
-        reasons.append(f"{bad1} of {metrics.get('reask_count', 0)} re-asked answers degenerated ({kinds}); "
-                       f"before training {bad0} did")
-        failed.append("degenerate")
-    return Verdict(not reasons, reasons, failed)
+        return (f"{bad1} of {metrics.get('reask_count', 0)} re-asked answers degenerated ({kinds}); "
+                f"before training {bad0} did")
+    return None
 
 
 # A rise this small is float rounding, not learning: "before" may come from the reference's

@@ -283,7 +283,7 @@ class _Run:
     def _phases(self, work, data: TrainingData, train: TrainingData, held: TrainingData, resolved: ResolvedModel,
                 parent: dict | None) -> RunResult:
         s = self.settings
-        model, pad_id = work.model, resolved.pad_id
+        pad_id = resolved.pad_id
         self.metrics.update({"train_size": train.rated(), "heldout_size": held.rated(),  # ratings, not views
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})
@@ -297,12 +297,19 @@ class _Run:
         if parent is None and reference.exact:  # "before" is the reference: its margins on these are known
             meter.reference_sums = reference.sums
 
+        self._measure(meter, work, data, held, reasks, pad_id, parent)
+        return decide(self, work, resolved.model_id, parent)
+
+    def _measure(self, meter: Meter, work, data: TrainingData, held: TrainingData, reasks, pad_id: int,
+                 parent: dict | None) -> None:
+        """The figures the verdict compares: "before" (the model in use), "after" (the new
+        adapter), and "after" again at an earlier checkpoint when general text got worse."""
         # "before": what the person has now (the active adapter, else the base model). Measured
         # after the steps, which do not touch it (the new adapter is switched off meanwhile), so
         # that it runs on the thread team the steps found faster: on a busy machine a team of
         # all cores made this phase minutes long; and a cancelled run never pays for it
         self.say("evaluating", "Measuring your current model, to compare the result with")
-        with previous(model, parent), self.counting("evaluating", "measuring your current model"):
+        with previous(work.model, parent), self.counting("evaluating", "measuring your current model"):
             meter.measure("before", work, data, held, reasks, pad_id)
         self.check_cancel()
 
@@ -315,7 +322,6 @@ class _Run:
             with self.counting("evaluating", "measuring an earlier checkpoint"):
                 meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
-        return decide(self, work, resolved.model_id, parent)
 
     def _with_lora(self, resolved: ResolvedModel):
         """A LoadedModel of the training copy with a fresh LoRA adapter on it."""
