@@ -10,11 +10,12 @@ forward-and-backward; target <= steps + 2).
 With --bundled, also the absolute seconds for the lens and the (adaptive) attribution on the
 bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window runs them.
 
-    python bench/explain.py [--tokens 1000] [--steps 16] [--rounds 3] [--bundled] [--bundled-tokens 100]
+    python bench/explain.py [--tokens 1000] [--steps 16] [--rounds 3] [--bundled] [--bundled-tokens 100] [--cpu-clock]
     QT_QPA_PLATFORM=offscreen python bench/explain.py --ui    # event-loop gap while a worker explains
     python bench/explain.py --stall [--bundled-tokens 230] [--precision auto]
     python bench/explain.py --head [--lora] [--bundled-tokens 58] [--precision fast]
     python bench/explain.py --rounding [--rounding-tokens 30]    # written vs scored probability, Fast and Exact
+    python bench/explain.py --early [--early-tokens 112 200] [--early-max-steps 128]    # first figures, before/after
     python bench/explain.py --widen    # Fast's attribution in bfloat16 arithmetic vs widened to float32, vs Exact
 
 --head: one batch of the attribution's passes with the logits through the whole model (as
@@ -26,6 +27,13 @@ every path point in the bfloat16 backward on a CPU, and Cancel waited for that.
 (core.attribution.IG_STALL_ROUNDS), in one process on one context: passes and CPU-seconds of each,
 `stall_cpu_ratio` (with / without), and how far apart the two results are (relative L2 of the
 contributions, the top five of each). Also the lens's CPU-seconds: the first part the window shows.
+
+--early: on the bundled model, for each context length of --early-tokens (default 112 and 200), the
+attribution as before (the path's 17 even points in batches of up to 1,024 // context tokens, nothing
+to show until the end) and as now (core.attribution.coarse_to_fine: both ends first, the contributions
+so far reported after every batch), one after the other in one process: CPU-seconds to the first report
+and to the end, passes and top five (by size) of every estimate shown against the finished ranking
+before, and how far the two finished results are apart.
 
 --widen: on the bundled model, for tokens of WIDEN_TEXTS, the attribution on Fast weights in their own
 bfloat16 arithmetic (as before core.attribution.float32_arithmetic), the same weights widened to float32
@@ -64,10 +72,13 @@ def gpt2_124m(device: str):
     return LoadedModel(model, tokenizer, source, tok_dir, torch.device(device), torch.float32, 1024)
 
 
+CLOCK = time.perf_counter  # --cpu-clock: time.process_time (one thread on a shared machine: wall stretches with load)
+
+
 def timed(fn) -> tuple[float, object]:
-    start = time.perf_counter()
+    start = CLOCK()
     result = fn()
-    return (time.perf_counter() - start) * 1000, result
+    return (CLOCK() - start) * 1000, result
 
 
 def forward_backward(loaded, ids: list[int]) -> None:
@@ -91,13 +102,33 @@ def ratios(args) -> None:
         passes.append(timed(lambda: forward_backward(loaded, seen))[0])
         lens.append(timed(lambda: logit_lens(loaded, seen, chosen))[0])
     forward_ms, fb_ms, lens_ms = (statistics.median(x) for x in (plain, passes, lens))
+    from desktop_app.core import attribution
+
+    rounds, heard = attribution.coarse_to_fine, []
+    before_ms, _ = timed(lambda: _even_sweep(lambda: integrated_gradients(loaded, seen, chosen, 0, steps=args.steps,
+                                                                          max_steps=args.steps)))
     attribution_ms, result = timed(lambda: integrated_gradients(loaded, seen, chosen, 0, steps=args.steps,
-                                                                max_steps=args.steps))
+                                                                max_steps=args.steps, progress=heard.append))
+    assert attribution.coarse_to_fine is rounds
     print(f"context: {args.tokens} tokens, GPT-2 124M shape, {args.device}")
     print(f"forward_ms: {forward_ms:.0f}  forward_backward_ms: {fb_ms:.0f}  lens_ms: {lens_ms:.0f}  "
-          f"attribution_ms: {attribution_ms:.0f} ({result.steps} steps, gap {result.gap * 100:.1f}%)")
+          f"attribution_ms: {attribution_ms:.0f} ({result.steps} steps, gap {result.gap * 100:.1f}%; "
+          f"first figures after {heard[0].done} passes, {heard[0].elapsed * 1000:.0f} ms wall)")
     print(f"lens_ratio: {lens_ms / forward_ms:.2f} (target <= 1.5)")
-    print(f"attribution_ratio: {attribution_ms / fb_ms:.1f} (target <= {args.steps + 2})")
+    print(f"attribution_ratio: {attribution_ms / fb_ms:.1f} (target <= {args.steps + 2}); as one even sweep "
+          f"(before the figures so far were shown): {before_ms / fb_ms:.1f}")
+
+
+def _even_sweep(run):
+    """``run()`` with the path's points in one even sweep, as before core.attribution.coarse_to_fine."""
+    from desktop_app.core import attribution
+
+    rounds = attribution.coarse_to_fine
+    attribution.coarse_to_fine = lambda steps: [[k / steps for k in range(steps + 1)]]  # one round: batched as before
+    try:
+        return run()
+    finally:
+        attribution.coarse_to_fine = rounds
 
 
 def bundled(args) -> None:
@@ -308,6 +339,51 @@ def widen(args) -> None:
     print(f"widen_cpu_ratio: {totals['widened'][2] / totals['bfloat16'][2]:.2f}")
 
 
+def early(args) -> None:
+    from desktop_app.core import attribution
+    from desktop_app.core.explain import runner_up
+    from desktop_app.core.lens import final_logits
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    loaded = open_model("bundled", AppPaths.resolve().ensure(), device=args.device, precision=args.precision)
+    text = (Path(__file__).resolve().parents[1] / "resources" / "probe.txt").read_text()
+    every = list(loaded.tokenizer(text)["input_ids"])
+    rounds = attribution.coarse_to_fine
+    for count in args.early_tokens:
+        seen, chosen = every[:count], every[count]
+        other = runner_up(final_logits(loaded, seen), chosen)
+        runs = {}
+        for name, order in (("before", lambda steps: [[k / steps for k in range(steps + 1)]]), ("now", rounds)):
+            heard = []
+            attribution.coarse_to_fine = order
+            try:
+                start = time.process_time()
+                result = attribution.integrated_gradients(
+                    loaded, seen, chosen, other, max_steps=args.early_max_steps,
+                    progress=lambda p: heard.append((time.process_time() - start, p)))
+                runs[name] = (time.process_time() - start, result, heard)
+            finally:
+                attribution.coarse_to_fine = rounds
+        finished = runs["before"][1]
+        best = set(finished.top(5))
+        print(f"bundled SmolLM2-135M ({loaded.precision}), {count}-token context, finished top five {finished.top(5)}")
+        for name, (cpu, result, heard) in runs.items():
+            # before, the window showed no figures until the end (its progress carried none)
+            shown = [(t, p.done, len(best & set(p.estimate.top(5))), p.estimate.gap)
+                     for t, p in heard if p.estimate and name == "now"] or [(cpu, result.steps + 1, 5, result.gap)]
+            settled = next(done for n, (_t, done, _s, _g) in enumerate(shown) if all(x[2] == 5 for x in shown[n:]))
+            print(f"  {name}: first report after {heard[0][1].done} passes, {heard[0][0]:.1f} CPU-s; first figures "
+                  f"after {shown[0][1]} passes, {shown[0][0]:.1f} CPU-s ({shown[0][0] / cpu:.2f} of the time to the "
+                  f"end); finished after {result.steps + 1} passes, {cpu:.1f} CPU-s, gap {result.gap * 100:.1f}%; "
+                  f"top five as finished from pass {settled} on")
+            for t, done, same, gap in shown if name == "now" else ():
+                print(f"    {t:6.1f} CPU-s  {done:3d} passes  top five {same}/5 of the finished  gap {gap * 100:.0f}%")
+        a, b = (torch.tensor(runs[k][1].scores) for k in ("now", "before"))
+        print(f"  now vs before, finished: max |difference| {float((a - b).abs().max()):.2e}, relative L2 "
+              f"{float((a - b).norm() / b.norm()):.2e}, same top five {runs['now'][1].top(5) == finished.top(5)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokens", type=int, default=1000)
@@ -324,8 +400,18 @@ def main() -> None:
     parser.add_argument("--lora", action="store_true", help="--head with a LoRA adapter on, as after a fine-tune")
     parser.add_argument("--rounding", action="store_true", help="only written vs scored probabilities per precision")
     parser.add_argument("--rounding-tokens", type=int, default=30)
+    parser.add_argument("--early", action="store_true", help="only the first numbers shown: before/after")
+    parser.add_argument("--early-tokens", type=int, nargs="+", default=[112, 200])
+    parser.add_argument("--early-max-steps", type=int, default=128, help="16: the even sweep only, no refinement")
     parser.add_argument("--widen", action="store_true", help="only Fast's attribution in bfloat16 vs widened")
+    parser.add_argument("--cpu-clock", action="store_true", help="CPU time rather than wall time (one thread)")
     args = parser.parse_args()
+    if args.cpu_clock:
+        global CLOCK
+        CLOCK = time.process_time
+    if args.early:
+        early(args)
+        return
     if args.widen:
         widen(args)
         return

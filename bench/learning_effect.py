@@ -69,6 +69,12 @@ answers took the taught style (the base model's count in brackets); ``spill_<gro
 them per size (``spill_corrections_8: 0.17 (4 of 24 open requests; base 0)``). A format taught
 on short factual answers does not belong in a story.
 
+Every row has ``facts_changed=N/M``: of the M never-rated questions the gate re-asks (its fixed
+everyday ones and canaries), N name something else than the base answer's short fact now, lost it,
+or only repeat the question (``finetune_effect.facts_changed``); ``(waits)``: the run was kept but saved without being put in
+use, the person is asked first (the adapter is measured here all the same). ``facts_changed_N``
+sums them per size, with the kept runs that would wait; ``--examples`` prints each flagged pair.
+
 ALL CAPS rows also have ``facts=K/C right=R/N(B)``: of the C new answers in capitals, K say what
 the base model's own answer said (``learning_scenarios.facts_kept``: the question's subject spelt
 right and the base's fact there, "THE CAPITAL OF RUSSIA IS MOSCOW.", not "... IS KOREA."); R of
@@ -239,6 +245,9 @@ class Row:
     reasks: list = field(default_factory=list)  # the gate's own re-asks (metrics["taught"]): what it judged
     cost: str = ""  # where the run's CPU seconds went (phases) and its examples' prompt lengths (``cost_line``)
     facts: tuple | None = None  # ALL CAPS rows: ``facts_in_caps`` (kept, in capitals, right, base right, asked)
+    facts_changed: list = field(default_factory=list)  # never-rated re-asks whose fact changed (finetune_effect)
+    facts_judged: int = 0  # never-rated re-asks (the gate's everyday questions and canaries)
+    waits: bool = False  # kept, but saved without being put in use: the person is asked first
 
 
 BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed schedule before the rule
@@ -248,6 +257,7 @@ BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed sched
 def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools: dict, word: str,
             workdir: Path, overrides: dict | None = None, one_conversation: bool = False) -> Row:
     from desktop_app.core import adapters, gate
+    from desktop_app.core.finetune_effect import facts_changed, facts_judged
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
     from desktop_app.core.train_settings import FineTuneSettings
@@ -269,7 +279,10 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                           progress=_phases(f"{scenario}-{size}"))
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     m = result.metrics
-    adapters.attach_active(loaded, store)
+    if result.kept:  # the run's adapter, in use or waiting for the person's word (facts_changed): measured alike
+        adapters.switch_to(loaded, store, result.adapter_id)
+    else:
+        adapters.attach_active(loaded, store)
     shares, bases, shares16, bases16, parts, degenerate, count, examples = [], [], [], [], [], 0, 0, []
     facts = None
     cut, cut_base = 0, 0
@@ -306,6 +319,9 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     parts.append(f"nopunct={cut}({cut_base})")  # unseen answers ended without a sentence mark (base)
     if styles:  # open requests answered in the taught style (base)
         parts.append(f"spill={spilled[0]}/{len(OPEN_REQUESTS)}({spilled[1]})")
+    changed = facts_changed(m.get("taught") or [])  # discarded runs too: what a kept one would have asked about
+    parts.append(f"facts_changed={len(changed)}/{facts_judged(m.get('taught') or [])}"
+                 + ("(waits)" if result.needs_consent else ""))
     if guard.get("stepped_back"):  # the gate refused the probe's rise at "from": "to" was judged instead
         parts.append(f"back@{guard['stepped_back']['from']}")
     if m.get("loop_looks"):  # the repeats term (loop_weight): loop tokens found over its looks, penalised, CPU-s
@@ -333,7 +349,8 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                wall - float(m.get("elapsed_s") or wall), cpu, examples,
                _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None, cut, cut_base,
                spilled[0] if styles else None, spilled[1], len(OPEN_REQUESTS) if styles else 0,
-               result.reason, m.get("taught") or [], cost_line(m, prompts), facts)
+               result.reason, m.get("taught") or [], cost_line(m, prompts), facts, changed,
+               facts_judged(m.get("taught") or []), result.needs_consent)
 
 
 def facts_in_caps(questions: list[str], before: list[str], after: list[str]) -> tuple[int, int, int, int, int]:
@@ -423,6 +440,9 @@ def print_examples(r: Row) -> None:
         kind = "seen" if t.get("seen") else "open" if t.get("open") else "held" if t.get("held") else "unseen"
         mark = f" [{t['problem_after']}]" if t.get("problem_after") else ""
         print(f"    re-ask ({kind}) {t['question'][:60]!r}: {t['before'][:70]!r} -> {t['after'][:70]!r}{mark}")
+    for c in r.facts_changed:  # what the person would be asked about before the adapter is used
+        print(f"    fact {c['how']}{' (waits)' if r.waits else ''}: {c['question'][:60]!r}: {c['before'][:90]!r} -> "
+              f"{c['after'][:90]!r}")
 
 
 HEADER = ("| scenario | size | given | result    | adoption (base) | parts              | margin before -> after (on) "
@@ -526,6 +546,10 @@ def summarize(rows: list[Row]) -> None:
                 kept, caps, right, base_right, asked = r.facts
                 print(f"facts_caps_{size}: {kept / caps if caps else float('nan'):.2f} ({kept} of {caps} answers in "
                       f"capitals keep the base's answer; right {right} of {asked}, base {base_right})")
+        kept = [r for r in at if r.status == "kept"]
+        print(f"facts_changed_{size}: {sum(len(r.facts_changed) for r in at)} of {sum(r.facts_judged for r in at)} "
+              f"never-rated re-asks changed their answer; {sum(r.waits for r in kept)} of {len(kept)} kept runs "
+              f"wait for the person's word")
         for name, scenarios in SUMMARY_GROUPS.items():  # open requests that took the taught style
             spilled = [r for r in at if r.scenario in scenarios and r.spill is not None]
             if spilled:

@@ -198,6 +198,50 @@ def test_the_lens_and_sampler_are_reported_before_the_attribution_then_its_progr
     assert attribution.ExplainProgress(3, 33, 1.5).seconds_left == pytest.approx(15.0)
 
 
+@pytest.mark.parametrize("steps", [1, 3, 8, 12, 16])
+def test_the_path_points_come_coarse_to_fine_and_are_the_even_ones(steps):
+    rounds = attribution.coarse_to_fine(steps)
+    assert rounds[0] == [0.0, 1.0]  # both ends first: the first figures need them
+    assert sorted(a for r in rounds for a in r) == [k / steps for k in range(steps + 1)]
+    if steps == 16:
+        assert [len(r) for r in rounds] == [2, 1, 2, 4, 8]
+
+
+def test_figures_so_far_arrive_after_the_first_batch_and_the_finish_is_the_even_sweeps(tiny_model, monkeypatch):
+    """The estimate comes with the first report (two passes: both ends of the path), every
+    later report refines it, and the finished attribution equals the one an even sweep of the
+    same points gives (the order before: nothing to show until the end)."""
+    ids = _ids(tiny_model)
+    seen, chosen = ids[:-1], ids[-1]
+    other = ex.runner_up(final_logits(tiny_model, seen), chosen)
+    monkeypatch.setattr(attribution, "IG_TOKENS_PER_BATCH", 3 * len(seen))  # three points a pass
+    heard = []
+    result = attribution.integrated_gradients(tiny_model, seen, chosen, other, progress=heard.append)
+    first = heard[0]
+    assert first.done == 2 and first.estimate is not None and first.estimate.steps == 1
+    assert first.estimate.difference == pytest.approx(result.difference)
+    assert first.estimate.baseline_difference == pytest.approx(result.baseline_difference)
+    estimates = [p.estimate for p in heard]
+    assert all(e is not None for e in estimates) and [p.done for p in heard][:6] == [2, 5, 8, 11, 14, 17]
+    assert [e.steps for e in estimates] == [p.done - 1 for p in heard] == sorted(p.done - 1 for p in heard)
+    assert estimates[-1].scores == result.scores  # the last figures shown are the finished ones
+    assert first.estimate.scores != result.scores  # rough ones first: the passes after refine them
+    monkeypatch.setattr(attribution, "coarse_to_fine", lambda steps: [[k / steps for k in range(steps + 1)]])
+    swept = attribution.integrated_gradients(tiny_model, seen, chosen, other)
+    assert swept.steps == result.steps
+    assert torch.allclose(torch.tensor(swept.scores), torch.tensor(result.scores), atol=1e-6, rtol=1e-5)
+
+
+def test_explain_reports_the_figures_so_far_with_where_each_token_came_from(tiny_model):
+    ids = _ids(tiny_model)
+    context = TokenContext(ids=ids, prompt_len=4, settings=SamplingSettings())
+    heard = []
+    result = ex.explain(tiny_model, context, report=heard.append)
+    shown = [p.estimate for p in heard[1:] if p.estimate is not None]
+    assert shown and all(e.prompt_len == 4 and e.token_ids == result.attribution.token_ids for e in shown)
+    assert shown[-1].scores == result.attribution.scores
+
+
 @pytest.mark.parametrize("which", ["tiny_model", "tiny_llama"])
 def test_cancel_stops_the_attribution_inside_a_pass(which, request):
     """Set while a pass runs (here from the first decoder block, forward or backward), the
@@ -344,3 +388,25 @@ def test_scores_land_on_the_transcripts_messages(tiny_model):
     assert found[3] == [(0, 2, 13.0)]
     ids = _ids(tiny_model, "Emoji 😀🎉 and café")
     assert "".join(piece_texts(tiny_model.tokenizer, ids)) == tiny_model.tokenizer.decode(ids)
+
+
+def test_the_words_for_figures_so_far_give_a_percentage_only_where_it_means_something():
+    from desktop_app.gui import explain_words as words
+
+    def made(scores, difference=1.0):
+        return attribution.Attribution(token_ids=[1, 2], token_texts=["a", "b"], scores=scores, target_id=3,
+                                       other_id=4, target_text="c", other_text="d", difference=difference,
+                                       baseline_difference=0.0, steps=1)
+
+    far = made([40.0, 20.0], difference=0.1)  # off by hundreds of times a small difference
+    assert "do not add up" in words.estimate_words(far) and "%" not in words.estimate_words(far)
+    assert words.estimate_words(far).startswith("so far, after 2 passes (rough")
+    near = made([0.7, 0.1])
+    assert "within 20%" in words.estimate_words(near) and "can still change" in words.estimate_words(near)
+    done = made([0.6, 0.41])
+    assert "add up within 1.0%" in words.estimate_words(done) and "rough" not in words.estimate_words(done)
+    assert words.stopped_words(far).startswith("Stopped after 2 passes") and "loosely" in words.stopped_words(far)
+    assert "loosely" not in words.stopped_words(done)
+    tiny = made([0.004, 0.0], difference=0.001)  # complete by the absolute tolerance, 300% off relatively
+    assert tiny.complete and "%" not in words.completeness_words(tiny)
+    assert "to within 0.003 nats" in words.completeness_words(tiny)

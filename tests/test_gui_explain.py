@@ -238,6 +238,44 @@ def test_cancel_keeps_the_grid_and_leaves_the_section_usable(window, qtbot):
     assert view.contributors.isVisible() and view.button.isHidden()
 
 
+def test_the_figures_so_far_show_after_the_first_passes_and_stay_on_cancel(window, qtbot):
+    """The first batch of passes (both ends of the path) goes through; the second is held:
+    the ranking is on screen, called rough, before the attribution ends; Cancel keeps it."""
+    import threading
+
+    import torch
+
+    from desktop_app.core.lens import lens_parts
+
+    gate, batches = threading.Event(), []
+
+    def hold_after_the_first(*_args) -> None:
+        if torch.is_grad_enabled():
+            batches.append(1)
+            if len(batches) > 1:
+                gate.wait(30)
+
+    handle = lens_parts(window.chat.loaded.model)[0][0].register_forward_hook(hold_after_the_first)
+    card = _answer(window)
+    window.show_token(card, 3)
+    view = window.inspector.explain
+    try:
+        qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: view.estimate is not None, timeout=WAIT_MS)
+        assert view.result is None and window.chat.lane.find("explain")  # still running
+        assert view.contributors.isVisible() and view.contributors.text().count("<br>") >= 1
+        assert "so far, after 2 passes (" in view.contrib_caption.text()
+        assert "2 of at most" in view.progress_text.text() and "first rough" not in view.progress_text.text()
+        qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
+    finally:
+        gate.set()
+        handle.remove()
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
+    assert view.result is None and "Cancelled" in view.status.text() and "figures so far stay" in view.status.text()
+    assert view.contributors.isVisible() and "Stopped after 2 passes" in view.contrib_caption.text()
+    assert not view.toggle.isVisible()  # the overlay is for a finished attribution
+
+
 def _off(result, precision: str):
     """The same explanation as if ``precision`` had made it and its contributions did not add
     up (three times their size, and one nat more on the first token), as a bfloat16 path can

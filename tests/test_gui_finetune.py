@@ -159,6 +159,10 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     window.finetune.progress.connect(
         lambda p: p.phase == "evaluating" and p.total and counted.append(
             (p.step, p.total, panel.bar.value(), panel.bar.maximum(), panel.phase_label.text())))
+    status = []  # the status bar's short form of the same counts, with the panel's time left
+    window.finetune.progress.connect(
+        lambda p: p.phase == "evaluating" and p.total and status.append(
+            (p.step, p.total, panel.eta_label.text(), window.finetune_side.label.text())))
     # chatting goes on while training runs
     while_training = {}
 
@@ -186,6 +190,9 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     assert counted and all((value, most) == (step, total) for step, total, value, most, _line in counted)
     lines = [c[-1] for c in counted]
     assert any(x.startswith("Checking whether it helps: measuring the new adapter: re-asking") for x in lines), lines
+    for step, total, eta, label in status:  # "fine-tuning · checking whether it helps 7/12 · 20 s left"
+        assert label.startswith(f"fine-tuning \u00b7 checking whether it helps {step}/{total}"), label
+        assert label.endswith(eta.removeprefix("about ")), (label, eta)
     assert "Kept" in panel.result_title.text() and "Preference margin" in panel.result_body.text()
     assert "perplexity" in panel.result_body.text()
     # the new adapter is switched in on the chat model and shown in the status bar

@@ -81,7 +81,7 @@ def test_a_long_text_shows_progress_and_cancel_keeps_the_part_analysed(window, q
     windows_run.hold_after = None
     with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS) as blocker:
         view.analyse_now(save=False)  # goes on from the part analysed
-    plan = scoring.window_plan(len(partial.ids) + 1, 2, window.chat.loaded.context_window)  # after the start token
+    plan = scoring.window_plan(len(partial.ids) + 1, 1, window.chat.loaded.context_window)  # after the start token
     assert ran < len(plan) and windows_run.count == len(plan)  # no window done before is run again
     assert blocker.args[0].records == score_text(window.chat.loaded, LONG)[1]
 

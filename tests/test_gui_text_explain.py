@@ -55,7 +55,7 @@ def test_a_finished_continuation_token_is_explained_and_painted_over_the_heatmap
     result = explained(qtbot, view)
     seen = result.context.ids  # the text before it, as far as the analysis's window read it
     read = plain_text_start(window.chat.loaded.tokenizer) + list(scored.ids)  # after its start token
-    at = index + 1 + len(read) - len(scored.ids)
+    at = index + scored.first + len(read) - len(scored.ids)  # record ``index`` is ids[index + first]
     assert result.context.in_text and seen == read[at + 1 - len(seen):at + 1] and len(seen) > 8
     assert not result.context.forced, "a continuation sampled it"
     assert abs(result.lens.probs[-1][0] - scored.records[index].prob) < 1e-4, "the analysis's own figure"
@@ -66,13 +66,19 @@ def test_a_finished_continuation_token_is_explained_and_painted_over_the_heatmap
     a = result.attribution
     scale = max(abs(s) for s in a.scores)
     assert heatmap.overlay.colours[index - 1] == diverging_color(a.scores[-1], scale)
-    # the start token and the text's first token are not on the heatmap
+    # the start token is not on the heatmap
     assert index not in heatmap.overlay.colours and min(heatmap.overlay.colours) == max(0, index - len(a.scores))
     click_heatmap(qtbot, window, 2)  # another token: the overlay goes; a typed token is the writer's
     assert heatmap.overlay is None and view.button.isVisible()
     assert window.inspector.hint.text().startswith("You wrote this token")
     result = explained(qtbot, view)
     assert result.context.forced and "You wrote this token" in view.sampler.text()
+    click_heatmap(qtbot, window, 0)  # the text's first word: scored, and explained, after the start token
+    result = explained(qtbot, view)
+    assert scored.first == 0 and result.context.ids == read[:2] and result.context.chosen == scored.ids[0]
+    assert abs(result.lens.probs[-1][0] - scored.records[0].prob) < 1e-4, "the analysis's own figure"
+    view.toggle.setChecked(True)
+    assert not heatmap.overlay.colours, "only the start token came before it: nothing on the heatmap"
 
 
 def test_no_explain_while_a_continuation_is_written(text_window, qtbot):

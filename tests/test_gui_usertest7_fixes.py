@@ -109,6 +109,101 @@ def test_a_thumb_given_before_the_answer_has_an_id_is_stored_with_it(make_window
     assert card.rating.value == thumb and (card.rating.up if thumb == 1 else card.rating.down).isChecked()
 
 
+def _model_held(window):
+    """The model's lock taken by a thread of the test's (as a long answer or scoring holds it):
+    the next answer starts, reports its card, then waits for it. Returns the release."""
+    import threading
+
+    taken, release = threading.Event(), threading.Event()
+
+    def hold():
+        with window.chat.loaded.lock:
+            taken.set()
+            release.wait(30)
+
+    threading.Thread(target=hold, daemon=True).start()
+    assert taken.wait(10)
+    return release
+
+
+def test_a_thumb_on_an_answer_stopped_before_its_first_token_is_said_not_kept(make_window, qtbot):
+    """Stop before the first token stores no answer: the thumb given meanwhile has nowhere to go,
+    and the window says so instead of dropping it in silence (usertest 7, F8 rest)."""
+    from test_gui import ask
+
+    window = make_window()
+    release = _model_held(window)
+
+    def rate_then_stop(_user):
+        window.cards.streaming.rating.up.click()
+        window.stop()  # cancels the answer while it waits for the model: no token is written
+        release.set()
+
+    window.chat.stream_started.connect(rate_then_stop)
+    result = ask(qtbot, window)
+    assert result["message_id"] is None and result["finish_reason"] == "cancelled"
+    banner = window.error_banner
+    assert not banner.isHidden() and banner.kind == "info"
+    assert "Your rating (good) was not kept" in banner.label.text() and "stopped before its first token" in \
+        banner.label.text()
+    rows = window.chat.store._conn().execute("SELECT role FROM messages").fetchall()
+    assert [r[0] for r in rows] == ["user"], "nothing else was stored"
+    from desktop_app.gui.ratings import unkept_thumb_words
+    assert "the model wrote no token" in unkept_thumb_words(-1, "empty")  # an answer that ended at once
+
+
+def test_a_thumb_on_an_answer_that_fails_before_it_is_stored_is_said_not_kept(make_window, qtbot):
+    """The answer is written but cannot be stored (its conversation was deleted meanwhile): the
+    error says the thumb given while it was written was not kept either."""
+    from test_gui import WAIT_MS as wait
+
+    window = make_window()
+    release = _model_held(window)
+    store = window.chat.store
+
+    def rate_then_delete(user):
+        window.cards.streaming.rating.down.click()
+        store.delete_conversation(user["conversation_id"])  # the answer will have nowhere to go
+        release.set()
+
+    window.chat.stream_started.connect(rate_then_delete)
+    window.prompt.setPlainText("Hello there")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=wait) as blocker:
+        window.send()
+    assert blocker.args[0] is None  # failed
+    banner = window.error_banner
+    assert not banner.isHidden() and banner.kind == "error"
+    text = banner.label.text()
+    assert text.endswith("Your rating (bad) was not kept: the answer failed before it was stored. Ask again "
+                         "to rate a new answer.") and len(text) > len("Your rating (bad)") + 80, "after the error"
+
+
+# ---------------------------------------------------------------- F3: the status bar's count
+
+def test_the_status_bar_shows_a_counted_phase_with_its_count_and_time_left(qapp):
+    from PySide6.QtWidgets import QLabel
+
+    from desktop_app.core.training import TrainProgress
+    from desktop_app.gui.finetune_side import fitted_run
+    from desktop_app.gui.finetune_words import status_words
+
+    checking = TrainProgress("evaluating", step=7, total=12, eta_s=95, message="measuring the new adapter: re-asking")
+    words = status_words(checking)
+    assert words == "fine-tuning \u00b7 checking whether it helps 7/12 \u00b7 1 min 35 s left"
+    assert status_words(TrainProgress("training", step=3, total=8, eta_s=20)) == \
+        "fine-tuning \u00b7 step 3/8 \u00b7 20 s left"
+    assert status_words(TrainProgress("preparing", message="Reading ratings")) == "fine-tuning \u00b7 getting ready"
+    metrics = QLabel().fontMetrics()
+    wide = metrics.horizontalAdvance(words)
+    assert fitted_run(words, metrics, wide) == words
+    narrow = fitted_run(words, metrics, metrics.horizontalAdvance("fine-tuning \u00b7 7/12 \u00b7 1 min 35 s left"))
+    assert narrow == "fine-tuning \u00b7 7/12 \u00b7 1 min 35 s left", "the phase's name goes before the count"
+    assert fitted_run(words, metrics, metrics.horizontalAdvance("7/12 \u00b7 1 min 35 s left ")) == \
+        "7/12 \u00b7 1 min 35 s left"
+    assert fitted_run("fine-tuning \u00b7 getting ready", metrics, metrics.horizontalAdvance("fine-tuning ")) == \
+        "fine-tuning"
+
+
 # ---------------------------------------------------------------- F14: a tie is not "took the place of"
 
 def test_compare_words_a_tie_as_a_tie_and_a_lead_as_a_lead():

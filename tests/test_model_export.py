@@ -279,6 +279,9 @@ def test_gguf_export_progress_follows_the_work_tensor_by_tensor(gpt2_env, tmp_pa
     model_export.export_adapter(store, aid, "gguf", tmp_path / "p.gguf", paths,
                                 progress=lambda stage, done, total: seen.append((stage, done, total)))
     stages = [s for s, _d, _t in seen]
+    loading = [(d, t) for s, d, t in seen if s == "Loading the base model"]
+    assert loading[0] == (0, 0) and len(loading) > 3, "a busy bar, then the tensors counted as they load"
+    assert [d for d, _t in loading[1:]] == list(range(1, len(loading))) and loading[-1][0] == loading[-1][1]
     assert stages.index("Loading the base model") < stages.index("Adding the adapter") < stages.index(
         "Merging the adapter into the base model") < stages.index("Packing tensors (f16)")
     counted = [(s, d / t) for s, d, t in seen if t and s in ("Packing tensors (f16)", "Writing the GGUF file")]

@@ -1,7 +1,8 @@
 """Plain text (Text mode, `score`, `analyse`) is read after the start token plain text is read
 after (core.prompts.plain_text_start): the analysis, a continuation, the training on Text-mode
-ratings and "Why this token?" all give the model the same ids; a model without such a token
-reads the text as before (its first token is the only context of the second)."""
+ratings and "Why this token?" all give the model the same ids, and the first token is scored
+too (its prediction is the start token's); a model without such a token reads the text as
+before (its first token is unscored, the only context of the second)."""
 
 from __future__ import annotations
 
@@ -23,12 +24,13 @@ TEXT = "The quick brown fox jumps over the lazy dog. The capital of France is Pa
 
 
 def _direct(loaded, context: list[int], ids: list[int]) -> list[tuple[float, int]]:
-    """(log-probability, rank) of ids[1:] with transformers alone, the model reading context + ids."""
+    """(log-probability, rank) of every one of ``ids`` with transformers alone, the model
+    reading context + ids (``context`` not empty)."""
     full = list(context) + list(ids)
     with torch.inference_mode():
         logprobs = torch.log_softmax(loaded.model(input_ids=torch.tensor([full])).logits[0].float(), dim=-1)
     out = []
-    for i in range(len(context) + 1, len(full)):
+    for i in range(len(context), len(full)):
         row = logprobs[i - 1]
         chosen = row[full[i]]
         out.append((float(chosen), int((row > chosen).sum()) + 1))
@@ -38,15 +40,24 @@ def _direct(loaded, context: list[int], ids: list[int]) -> list[tuple[float, int
 def test_the_records_are_the_models_own_after_its_end_of_text_token(tiny_model):
     eot = tiny_model.tokenizer.convert_tokens_to_ids("<|endoftext|>")
     ids, records = score_text(tiny_model, TEXT)
-    assert ids == encode(tiny_model.tokenizer, TEXT) and len(records) == len(ids) - 1
+    assert ids == encode(tiny_model.tokenizer, TEXT) and len(records) == len(ids)  # the first token too
+    assert [r.id for r in records] == ids and records[0].text == "The"
     expected = _direct(tiny_model, [eot], ids)
     assert [r.rank for r in records] == [rank for _lp, rank in expected]
     assert [r.logprob for r in records] == pytest.approx([lp for lp, _rank in expected], abs=1e-4)
-    without = _direct(tiny_model, [], ids)  # what the records were before: a real difference
-    assert max(abs(r.logprob - lp) for r, (lp, _rank) in zip(records, without)) > 1e-3
-    scored = session.score_whole_text(tiny_model, TEXT)  # the shapes the views use are unchanged
-    assert scored.records == records and scored.complete
-    assert scored.unscored_prefix + "".join(r.text for r in records) == TEXT
+    without = _direct(tiny_model, ids[:1], ids[1:])  # the second token on: a real difference
+    assert max(abs(r.logprob - lp) for r, (lp, _rank) in zip(records[1:], without)) > 1e-3
+    scored = session.score_whole_text(tiny_model, TEXT)
+    assert scored.records == records and scored.complete and scored.first == 0 and scored.scorable == len(ids)
+    assert scored.unscored_prefix == "" and "".join(r.text for r in records) == TEXT
+    one = session.score_whole_text(tiny_model, "The")  # a one-token text has its score
+    assert len(one.ids) == 1 and [r.id for r in one.records] == one.ids and one.complete
+
+
+def test_the_first_token_counts_in_the_summary(tiny_model):
+    scored, summary = session.analyse_text(tiny_model, TEXT)
+    assert summary.tokens == len(scored.ids) == len(scored.records)
+    assert sum(summary.bucket_counts) == len(scored.ids)
 
 
 def test_continuing_training_and_explaining_read_the_same_ids(tiny_model):
@@ -63,7 +74,9 @@ def test_continuing_training_and_explaining_read_the_same_ids(tiny_model):
     long = encode(tok, TEXT * 20)  # cut to fit the window: its start is not there, nor the start token
     window_ids = continuation(tiny_model, TEXT * 20, settings).prompt_ids
     assert window_ids == long[-len(window_ids):] and len(window_ids) == tiny_model.context_window - 4
-    context = context_for_text(tiny_model, ids, 0, settings, by_model=False)
+    context = context_for_text(tiny_model, ids, 0, settings, by_model=False)  # the first token: after the start
+    assert context.ids == [eot] + ids[:1] and context.prompt_len == 1 and context.chosen == ids[0]
+    context = context_for_text(tiny_model, ids, 1, settings, by_model=False)
     assert context.ids == [eot] + ids[:2] and context.prompt_len == 2 and context.chosen == ids[1]
 
 
@@ -95,7 +108,13 @@ def test_a_model_without_a_start_token_reads_the_text_as_before(tiny_model, toke
     ids, records = score_text(bare, TEXT)
     assert ids == encode(tok, TEXT)
     assert records == score_ids(bare, ids[:1], ids[1:])  # the first token alone before the second
-    assert [r.rank for r in records] == [rank for _lp, rank in _direct(bare, [], ids)]
+    assert [r.rank for r in records] == [rank for _lp, rank in _direct(bare, ids[:1], ids[1:])]
+    scored = session.score_whole_text(bare, TEXT)  # its first token stays unscored, as before
+    assert scored.first == 1 and scored.complete and scored.records == records
+    assert scored.unscored_prefix + "".join(r.text for r in records) == TEXT and scored.unscored_prefix
+    from desktop_app.core.token_context import context_for_text
+    context = context_for_text(bare, ids, 0, SamplingSettings(), by_model=False)
+    assert context.ids == ids[:2] and context.chosen == ids[1]
     assert plain_ids(tok, TEXT) == ids and plain_ids(tok, "") == []
     assert continuation(bare, TEXT, SamplingSettings(max_new_tokens=4, seed=1)).prompt_ids == ids
     with pytest.raises(UserFacingError, match="no start-of-text token"):

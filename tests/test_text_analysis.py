@@ -29,10 +29,10 @@ def test_the_tiny_models_text_is_read_after_its_end_of_text_token(tiny_model):
 def test_progress_is_reported_after_every_window_of_a_long_text(tiny_model):
     seen: list[ScoreProgress] = []
     ids, records = score_text(tiny_model, LONG, progress=seen.append)
-    plan = window_plan(len(ids) + 1, 2, tiny_model.context_window)  # read after the start token
+    plan = window_plan(len(ids) + 1, 1, tiny_model.context_window)  # read after the start token, all scored
     assert len(plan) > 5 and len(seen) == len(plan)
-    assert [p.done for p in seen] == [w.stop - 2 for w in plan]
-    assert all(p.total == len(ids) - 1 for p in seen) and seen[-1].done == len(records)
+    assert [p.done for p in seen] == [w.stop - 1 for w in plan]
+    assert all(p.total == len(ids) for p in seen) and seen[-1].done == len(records) == len(ids)
 
 
 def test_cancel_stops_between_windows_and_keeps_what_was_scored(tiny_model):
@@ -62,9 +62,9 @@ def test_an_edit_rescored_from_the_first_changed_window_equals_a_full_rescore(ti
     assert incremental.ids == fresh.ids and incremental.unscored_prefix == fresh.unscored_prefix
     assert incremental.records == fresh.records
     start = plain_text_start(tiny_model.tokenizer)
-    kept = reusable_records(start + before.ids, len(before.records), start + fresh.ids, 2, tiny_model.context_window)
-    windows = window_plan(len(fresh.ids) + 1, 2, tiny_model.context_window)
-    assert len(seen) == sum(1 for w in windows if w.start - 2 >= kept)  # only the windows after the edit ran
+    kept = reusable_records(start + before.ids, len(before.records), start + fresh.ids, 1, tiny_model.context_window)
+    windows = window_plan(len(fresh.ids) + 1, 1, tiny_model.context_window)
+    assert len(seen) == sum(1 for w in windows if w.start - 1 >= kept)  # only the windows after the edit ran
     if where == "end":
         assert len(seen) <= 2 and kept > len(fresh.records) * 0.8
     if where == "start":
@@ -84,7 +84,7 @@ def test_a_cancelled_scoring_is_resumed_and_another_models_is_not_reused(tiny_mo
     other = session.ScoredText(partial.ids, partial.unscored_prefix, partial.records, ("another model",))
     again = []
     session.score_whole_text(tiny_model, LONG, previous=other, progress=again.append)
-    assert len(again) == len(window_plan(len(partial.ids) + 1, 2, tiny_model.context_window))
+    assert len(again) == len(window_plan(len(partial.ids) + 1, 1, tiny_model.context_window))
 
 
 def _after(windows: int) -> threading.Event:
@@ -156,4 +156,4 @@ def test_only_the_detailed_tokens_keep_alternatives(tiny_model):
     assert light.records[:100] == full.records[:100]
     seen = []  # scored under another detail: not reused
     session.score_whole_text(tiny_model, LONG, previous=light, progress=seen.append)
-    assert len(seen) == len(window_plan(len(full.ids) + 1, 2, tiny_model.context_window))
+    assert len(seen) == len(window_plan(len(full.ids) + 1, 1, tiny_model.context_window))

@@ -28,6 +28,7 @@ def test_analyse_json_gives_the_summary_and_records_of_core_scoring(tiny_model_d
     scored, summary = session.analyse_text(tiny_model, TEXT)
     assert [TokenRecord.from_json(t) for t in out["tokens"]] == scored.records
     assert out["unscored_prefix"] + "".join(t["text"] for t in out["tokens"]) == TEXT
+    assert out["unscored_prefix"] == "" and TEXT.startswith(out["tokens"][0]["text"])  # the first word is scored
     s = out["summary"]
     assert s["tokens"] == len(scored.records) and out["complete"] is True
     assert [b["count"] for b in s["rank_buckets"]] == list(summary.bucket_counts)

@@ -69,7 +69,7 @@ def test_the_text_tab_bar_moves_through_a_long_pass_and_names_the_tokens(qtbot, 
         with qtbot.waitSignal(window.text.analysed, timeout=30_000) as blocker:
             window.text_view.editor.setPlainText(LONG)
         total = len(blocker.args[0].records)
-        windows = len(scoring.window_plan(total + 2, 2, window.chat.loaded.context_window))  # after the start token
+        windows = len(scoring.window_plan(total + 1, 1, window.chat.loaded.context_window))  # after the start token
         running = [s for s in shown if s[1] < s[2]]
         assert len(running) > windows  # it moved inside the passes, not only between them
         assert all(fmt == f"Analysing {total:,} tokens %p%" for fmt, _v, _m in running)
@@ -103,4 +103,4 @@ def test_cancel_inside_the_first_pass_says_not_analysed(qtbot, qapp, tiny_model_
         partial, _summary = blocker.args
         assert partial.records == [] and len(partial.ids) > 100
         assert view.summary_panel.figures.text() == "Not analysed yet."
-        assert view.status.text() == f"stopped: 0 of {len(partial.ids) - 1:,} tokens analysed"
+        assert view.status.text() == f"stopped: 0 of {len(partial.ids):,} tokens analysed"

@@ -169,6 +169,32 @@ def test_a_run_says_where_its_time_went(env, tiny_model):
         assert {"save", "rescore"} <= set(spent)
 
 
+def test_a_second_run_takes_the_guard_texts_figure_before_training_from_the_first(env, tiny_model, monkeypatch):
+    """The guard's text read under the model before training (the base model: a fresh adapter
+    adds nothing) is the same figure every run: kept with the "before" figures, a second run
+    reads the text only at its checks, and its figure before is the first run's."""
+    from desktop_app.core import gate
+
+    store, paths = env
+    real, reads = gate.probe_perplexity, []
+
+    def counted(model, tokenizer, device, window, text=None, **kw):
+        value = real(model, tokenizer, device, window, text=text, **kw)
+        if text == gate.guard_text():
+            reads.append(value)
+        return value
+
+    monkeypatch.setattr(gate, "probe_perplexity", counted)
+    settings = FineTuneSettings(**FAST, guard_ppl_rise=0.5, guard_checks=2, guard_stretch=1)
+    first = run_finetune(store, tiny_model, paths, settings)
+    checks = len(first.metrics["guard"]["checks"])
+    assert len(reads) == checks + 1 and checks >= 1  # the figure before, then one per check
+    reads.clear()
+    second = run_finetune(store, tiny_model, paths, settings)
+    assert len(reads) == len(second.metrics["guard"]["checks"])  # no read before training
+    assert second.metrics["guard"]["ppl_before"] == first.metrics["guard"]["ppl_before"]
+
+
 def test_pairs_are_scored_without_padding_a_short_answer_to_a_long_one(tiny_model_dir):
     """batch_loss over pairs (chosen and rejected each padded to their own longest) is DPO +
     the likelihood term computed from each answer scored on its own, with no padding at all."""
@@ -298,3 +324,71 @@ def test_the_reference_sums_give_the_margin_of_reading_the_examples_again(tiny_m
     assert gate.margin_from_sums(missing, sums) is None
     rated = TrainingData(pairs=data.pairs, tokens=[TokenRated(enc[0], ans[0], {0: 1}, 1, 0)])
     assert gate.margin_from_sums(rated, sums) is None
+
+
+@pytest.mark.parametrize("arch", ["gpt2", "llama"])
+def test_greedy_rows_answer_as_generate_while_ended_rows_leave_the_batch(tiny_model_dir, tmp_path, arch):
+    """core.greedy_batch (the gate's re-asks): rows that end at different steps leave the batch
+    and the answers are generate's, token for token, whether one row, two or several go on,
+    under a LoRA adapter with eager attention as the training copy has it; ``ended`` hears each
+    row once, when it ends, and True from it stops every row there."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    from desktop_app.core.greedy_batch import greedy_rows
+    from test_training_losses import LORA, PROMPTS, _base_tiny, _perturb
+    from tiny_model import build_tiny_llama
+
+    base, tok = _base_tiny(tiny_model_dir)
+    if arch == "llama":
+        base = AutoModelForCausalLM.from_pretrained(build_tiny_llama(tmp_path / "llama", tiny_model_dir),
+                                                    dtype=torch.float32)
+    base.set_attn_implementation("eager")
+    model = _perturb(get_peft_model(base, LoraConfig(**LORA))).eval()
+    prompts = [tok(p)["input_ids"] for p in PROMPTS] + [tok(PROMPTS[0] + " and more")["input_ids"]]
+    ids, mask = L.left_pad(prompts, tok.pad_token_id, "cpu")
+    tokens = 12
+    with torch.inference_mode():
+        free = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, do_sample=False,
+                              min_new_tokens=tokens, pad_token_id=tok.pad_token_id, eos_token_id=None)
+    rows = free[:, ids.shape[1]:].tolist()
+    # an "end" token that some rows write early and others late or never: rows end at different steps
+    firsts: dict[int, list[int]] = {}  # token -> the step at which each row that writes it first does
+    for row in rows:
+        for token in set(row):
+            firsts.setdefault(token, []).append(row.index(token))
+    eos = max((t for t in firsts if len(firsts[t]) < len(rows)), key=lambda t: len(set(firsts[t])))
+    assert len(set(firsts[eos])) >= 2  # rows end at different steps, and some run to the limit
+
+    def cut(row):
+        return row[:row.index(eos) + 1] if eos in row else row
+
+    with torch.inference_mode():
+        want = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, do_sample=False,
+                              pad_token_id=tok.pad_token_id, eos_token_id=eos)
+    want = [cut(row) for row in want[:, ids.shape[1]:].tolist()]
+    heard, steps = [], []
+    got = greedy_rows(model, ids, mask, tokens, eos, ended=lambda i, row: heard.append((i, list(row))) or False,
+                      stepped=steps.append)
+    assert got == want
+    assert sorted(heard) == sorted((i, row) for i, row in enumerate(want) if row and row[-1] == eos)
+    assert steps == list(range(1, max(map(len, want)) + 1))
+    stopped = greedy_rows(model, ids, mask, tokens, eos, ended=lambda i, row: True)
+    first = min(len(row) for row in want if row[-1] == eos)  # every row stops at the first end
+    assert [len(row) for row in stopped] == [min(len(row), first) for row in want]
+    assert all(row == want_row[:len(row)] for row, want_row in zip(stopped, want))
+    one = greedy_rows(model, ids[:1], mask[:1], tokens, eos)  # a single row: never padded with another
+    assert one[0] == cut(model.generate(input_ids=ids[:1], attention_mask=mask[:1], max_new_tokens=tokens,
+                                        do_sample=False, pad_token_id=tok.pad_token_id,
+                                        eos_token_id=eos)[0, ids.shape[1]:].tolist())
+
+
+def test_a_batch_keeps_two_rows_while_one_goes_on():
+    """A product of one row takes another kernel (other rounding) than several: the last row
+    going keeps a finished companion."""
+    from desktop_app.core.greedy_batch import _kept_rows
+
+    assert _kept_rows([0, 2, 5], 6) == [0, 2, 5]
+    assert _kept_rows([4], 6) == [0, 4]
+    assert _kept_rows([0], 3) == [0, 1]
+    assert _kept_rows([0], 1) == [0]

@@ -116,14 +116,19 @@ def cmd_finetune(args) -> int:
             if bar.bar is not None:
                 bar.bar.close()
     m = result.metrics
+    use_with = f"gpt2-desk adapters activate {result.adapter_id}" if result.needs_consent else None
     if args.json:
         print(json.dumps({"run_id": result.run_id, "kept": result.kept, "adapter_id": result.adapter_id,
-                          "status": result.status, "reason": result.reason, "taught": m.get("taught", []),
-                          "metrics": m}, indent=2))
+                          "status": result.status, "reason": result.reason, "activated": result.activated,
+                          "needs_consent": result.needs_consent, "facts_changed": result.facts_changed,
+                          "use_with": use_with, "taught": m.get("taught", []), "metrics": m}, indent=2))
         return 0
-    verdict = "kept and activated" if result.kept else result.status
-    print(f"run {result.run_id}: {verdict} (adapter {result.adapter_id})" if result.kept else
-          f"run {result.run_id}: {verdict}: {result.reason}")
+    if result.needs_consent:
+        _print_consent(result, use_with)
+    else:
+        verdict = "kept and activated" if result.kept else result.status
+        print(f"run {result.run_id}: {verdict} (adapter {result.adapter_id})" if result.kept else
+              f"run {result.run_id}: {verdict}: {result.reason}")
     if "margin_before" in m:
         for label, key in _margins(m):
             print(f"  margin ({label}): {m[key + '_before']:.4f} -> {m[key + '_after']:.4f}")
@@ -135,6 +140,20 @@ def cmd_finetune(args) -> int:
               f"({sched['epochs']} passes over {sched['examples']} examples, {sched['rule']})")
     _print_taught(m.get("taught") or [])
     return 0
+
+
+def _print_consent(result, use_with: str) -> None:
+    """A kept run saved but not put in use: the answers it changed, and how to use it anyway."""
+    n = len(result.facts_changed)
+    print(f"run {result.run_id}: kept as adapter {result.adapter_id}, NOT in use: it changed {n} answer"
+          f"{'s' if n != 1 else ''} to questions you never rated:")
+    for c in result.facts_changed:
+        how = {"dropped": "lost its answer", "restated": "only repeats the question"}.get(
+            c.get("how"), "names something else now")
+        print(f"    {_one_line(c.get('question'), 70)}  ({how})")
+        print(f"      before: {_one_line(c.get('before'), 100)}")
+        print(f"      after:  {_one_line(c.get('after'), 100)}")
+    print(f"  The model in use is unchanged. Use it anyway with: {use_with}")
 
 
 def _margins(m: dict) -> list[tuple[str, str]]:

@@ -40,6 +40,9 @@ class ExplainProgress:
     done: int
     total: int
     elapsed: float
+    # the contributions so far (the path's points up to now, coarse to fine): shown at once, refined
+    # by the passes after; None when nothing asked for them
+    estimate: Attribution | None = None
 
     @property
     def seconds_left(self) -> float | None:
@@ -160,10 +163,8 @@ class _Path:
     other: int
     mask: torch.Tensor | None
     cancel: threading.Event | None
-    progress: Callable[[ExplainProgress], None] | None = None
-    most: int = 0  # the points it may take in all (for the progress)
+    after_batch: Callable[[], None] | None = None  # told after every batch of passes
     points: dict = field(default_factory=dict)  # alpha -> (objective, densities [T])
-    started: float = field(default_factory=time.monotonic)
 
     def add(self, alphas: list[float]) -> None:
         per_batch = max(1, IG_TOKENS_PER_BATCH // self.inputs.shape[0])
@@ -177,8 +178,8 @@ class _Path:
             densities = (grads * delta).sum(-1)  # [B, T]
             for alpha, value, density in zip(chunk, values.tolist(), densities):
                 self.points[alpha] = (value, density)
-            if self.progress is not None:
-                self.progress(ExplainProgress(len(self.points), self.most, time.monotonic() - self.started))
+            if self.after_batch is not None:
+                self.after_batch()
 
     def _objective(self, alphas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         path = (self.baseline + alphas[:, None, None] * (self.inputs - self.baseline)).requires_grad_(True)
@@ -237,9 +238,14 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
         inputs = embed(ids_t).detach()
         blank = torch.full_like(ids_t, baseline_token(loaded.tokenizer))
         mask = None if attention_mask is None else torch.tensor([attention_mask], device=loaded.device)
-        path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel, progress,
-                     max(max_steps, steps) + 1)
-        path.add([k / max(1, steps) for k in range(max(1, steps) + 1)])
+        path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel)
+        if progress is not None:
+            path.after_batch = _reporter(path, progress, max(max_steps, steps) + 1,
+                                         lambda scores: _attribution(loaded, ids, target, other, scores, path.points,
+                                                                     len(path.points) - 1))
+        ends, *finer = coarse_to_fine(max(1, steps))
+        path.add(ends)  # a batch of its own: the first figures come after two passes
+        path.add([alpha for points in finer for alpha in points])  # coarse first, in full batches
         refine = max(1, min(8, IG_TOKENS_PER_BATCH // len(ids)))
         previous, still = None, 0
         while True:
@@ -252,6 +258,36 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
                 return result
             worst = sorted(errors, reverse=True)[:min(refine, room)]
             path.add([(a + b) / 2 for _error, a, b in worst])
+
+
+def coarse_to_fine(steps: int) -> list[list[float]]:
+    """The even path points k / steps in rounds, coarse first: both ends, then the points that
+    halve the widest gaps (for 16 steps: 0 and 1, then 1/2, then 1/4 and 3/4, then the eighths,
+    then the sixteenths). The ends go in a batch of their own, the rest in full batches (smaller
+    ones cost more per point: 0.85 CPU-s a point in twos against 0.75 in nines over 112 tokens
+    of the bundled model); after each batch the points so far are a coarser path whose
+    contributions are shown at once. All rounds together are the points of one even sweep,
+    so the finished result is the same."""
+    def level(k: int) -> int:  # trailing zero bits: how coarse a point k / steps is
+        return (k & -k).bit_length() if 0 < k < steps else steps.bit_length() + 1
+
+    rounds: dict[int, list[float]] = {}
+    for k in range(steps + 1):
+        rounds.setdefault(level(k), []).append(k / steps)
+    return [rounds[key] for key in sorted(rounds, reverse=True)]
+
+
+def _reporter(path: _Path, progress: Callable[[ExplainProgress], None], most: int,
+              attribution_of: Callable[[torch.Tensor], "Attribution"]) -> Callable[[], None]:
+    """After every batch: the points done of at most ``most``, and the contributions so far
+    (once both ends of the path are in, which the first round computes)."""
+    started = time.monotonic()
+
+    def report() -> None:
+        estimate = attribution_of(path.estimate()[0]) if {0.0, 1.0} <= path.points.keys() else None
+        progress(ExplainProgress(len(path.points), most, time.monotonic() - started, estimate))
+
+    return report
 
 
 def _barely_moved(before: torch.Tensor, after: torch.Tensor) -> bool:

@@ -111,7 +111,8 @@ def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None
 
     ``report`` hears the cheap part first (this Explanation without its attribution: the
     lens and the sampler, one forward pass), then an ExplainProgress after every batch of
-    the attribution's passes."""
+    the attribution's passes, with the contributions so far once the path's two ends are in
+    (the first batch: two passes)."""
     seen, chosen = context.ids[:-1], context.chosen
     check_cancel(cancel)
     try:
@@ -130,7 +131,12 @@ def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None
                         loaded.adapter_id, loaded.precision)
     if report is not None:
         report(first)
+    def placed(attribution: Attribution) -> Attribution:  # where each token came from
+        return replace(attribution, prompt_len=context.prompt_len, sources=context.prompt_sources)
+
+    def progress(item) -> None:
+        report(item if item.estimate is None else replace(item, estimate=placed(item.estimate)))
+
     attribution = integrated_gradients(loaded, seen, chosen, other, steps=steps, max_steps=max_steps, cancel=cancel,
-                                       progress=report)
-    return replace(first, attribution=replace(attribution, prompt_len=context.prompt_len,
-                                              sources=context.prompt_sources))
+                                       progress=None if report is None else progress)
+    return replace(first, attribution=placed(attribution))

@@ -186,7 +186,7 @@ class Meter:
         """Greedy re-asks; before training, those the model in use answered in an earlier run
         come from ``cache`` (the same weights give the same greedy answer)."""
         prompts, tokens = reasks.prompts, reasks.tokens
-        keys = [f"reask:{tokens}:{_digest(ids)}" for ids, _q in prompts]
+        keys = [f"reask:{tokens}:{digest(ids)}" for ids, _q in prompts]
         found = {k: cache.get(k) for k in keys} if cache else {}
         missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
         fresh = iter(gate.reask(work, missing, tokens, self.cancel))
@@ -247,6 +247,40 @@ def changed(pair: dict, answer: str) -> bool:
     return gate.changes_answer(pair["question"], pair["before"], answer)
 
 
+def never_rated(pair: dict) -> bool:
+    """A before/after pair's question is one the person never rated nor trained on (a fixed
+    everyday question, a canary), and no open request: its before is the model's own answer."""
+    return not (pair.get("seen") or pair.get("held") or pair.get("open"))
+
+
+def facts_changed(taught_pairs: list[dict]) -> list[dict]:
+    """The never-rated questions whose new answer changed (``changed_after``: "Canberra" ->
+    "Sydney") or dropped (``dropped_after``: "The capital of Switzerland is Switzerland.") the
+    fact the model's answer before named, or now only repeats the question where it did not
+    before (``restates_after``: "Why is the sky blue?" -> "The sky blue.", a user test's third
+    damaged answer: a "why" names no short fact to hold it to), as {question, before, after,
+    how: "changed" | "dropped" | "restated"}. A kept run with any is saved but not put in use
+    until the person says so (train_verdict.decide): nobody rated these questions, so no rating
+    asked for the change, and which answer is right is not known here. A shorter format that
+    keeps the fact ("Answer: Canberra.") is none of them (gate.changes_answer, gate.drops_answer)."""
+    out = []
+    for t in taught_pairs:
+        if not never_rated(t):
+            continue
+        how = ("dropped" if t.get("dropped_after") else "changed" if t.get("changed_after")
+               else "restated" if t.get("restates_after") and not t.get("restates_before") else None)
+        if how:
+            out.append({"question": t["question"], "before": t.get("before") or "", "after": t.get("after") or "",
+                        "how": how})
+    return out
+
+
+def facts_judged(taught_pairs: list[dict]) -> int:
+    """How many never-rated questions ``facts_changed`` judged (the gate's everyday ones and
+    canaries; open requests are not)."""
+    return sum(never_rated(t) for t in taught_pairs)
+
+
 def dropped(pair: dict, answer: str) -> bool:
     """``answer`` to a before/after pair's question (``taught``) lost its fact (gate.drops_answer):
     a rated question's against the person's own answer, whatever the model said before; a new
@@ -272,17 +306,19 @@ class BeforeCache:
 
     def __init__(self, paths, model_id: str, parent_id: int | None, device):
         self.path = paths.cache_dir / self.FILE
-        self.scope = f"{model_id}|{parent_id}|{device}|{_digest(gate.probe_text())}"
+        self.scope = f"{model_id}|{parent_id}|{device}|{digest(gate.probe_text())}"
+        self.base_scope = f"{model_id}|base|{device}"  # the base model's figures, whatever adapter is in use
         try:
             self.table = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.table = {}
 
-    def get(self, key: str):
-        return self.table.get(f"{self.scope}|{key}")
+    def get(self, key: str, base: bool = False):
+        """``base``: a figure of the base model itself (not of the model in use)."""
+        return self.table.get(f"{self.base_scope if base else self.scope}|{key}")
 
-    def put(self, key: str, value) -> None:
-        self.table[f"{self.scope}|{key}"] = value
+    def put(self, key: str, value, base: bool = False) -> None:
+        self.table[f"{self.base_scope if base else self.scope}|{key}"] = value
 
     def save(self) -> None:
         items = list(self.table.items())[-self.LIMIT:]
@@ -294,7 +330,8 @@ class BeforeCache:
             log.info("before-cache not saved: %s", exc)
 
 
-def _digest(value) -> str:
+def digest(value) -> str:
+    """A short key for a cache entry: the first 16 hex digits of the value's JSON's SHA-256."""
     return hashlib.sha256(json.dumps(value).encode()).hexdigest()[:16]
 
 

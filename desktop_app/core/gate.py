@@ -39,6 +39,14 @@ PROBE_FALLBACK = (
 )
 
 
+def guard_text() -> str:
+    """The text PerplexityGuard reads during training (not the gate's probe)."""
+    try:
+        return GUARD_PATH.read_text(encoding="utf-8")
+    except OSError:
+        return PROBE_FALLBACK
+
+
 def probe_text() -> str:
     try:
         return PROBE_PATH.read_text(encoding="utf-8")
@@ -180,14 +188,16 @@ class PerplexityGuard:
     KEEP = 8  # passing checkpoints kept for step_back
 
     def __init__(self, model, tokenizer, device, window: int, max_rise: float, total: int, checks: int,
-                 stretch: int = 1):
+                 stretch: int = 1, before: float | None = None):
+        """``before``: the text's perplexity under the model before training when known (an
+        earlier run's: a fresh adapter starts as the base model), else read here."""
         self.model, self.tokenizer, self.device, self.window = model, tokenizer, device, window
         self.max_rise = max_rise
         self.every = max(1, -(-total // max(1, checks)))  # ceil: about ``checks`` checks in a run
         self.stretch = max(1, stretch)
         self.next_check = self.every
         self.total, self.seconds, self.cpu_seconds = total, 0.0, 0.0
-        self.before = self._ppl()
+        self.before = self._ppl() if before is None else before
         self.kept_step, self.kept = 0, self._weights()
         self.history: list[tuple[int, float]] = []
         self.passed: dict[int, dict] = {}  # step -> adapter weights of the latest passing checks (and between them)
@@ -306,8 +316,7 @@ class PerplexityGuard:
 
     def _ppl(self) -> float:
         start, cpu_start = time.perf_counter(), time.process_time()
-        text = GUARD_PATH.read_text(encoding="utf-8") if GUARD_PATH.exists() else PROBE_FALLBACK
-        ppl = probe_perplexity(self.model, self.tokenizer, self.device, self.window, text=text)
+        ppl = probe_perplexity(self.model, self.tokenizer, self.device, self.window, text=guard_text())
         self.seconds += time.perf_counter() - start
         self.cpu_seconds += time.process_time() - cpu_start
         return ppl
@@ -517,9 +526,10 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
           until: Callable[[int, Reask], bool] | None = None) -> list[Reask]:
     """Greedy answers to ``(prompt_ids, question)`` under ``loaded``'s current weights.
 
-    All prompts go through ``generate`` as one left-padded batch: on a CPU, decoding five
-    answers together costs little more than one, where one by one it was the largest part
-    of a small run's time. Each answer is cut at the end-of-text token and at the first
+    All prompts are decoded as one left-padded batch (core.greedy_batch: ``generate``'s
+    answers, a row leaving the batch once it ended): on a CPU, decoding five answers
+    together costs little more than one, where one by one it was the largest part of a
+    small run's time. Each answer is cut at the end-of-text token and at the first
     stop sequence, as the chat cuts it.
 
     ``until(i, answer)``: called once for each answer that has ended (its end-of-text token
@@ -528,8 +538,7 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     that ended are those of the whole batch, token for token (a row's greedy tokens do not
     depend on when the batch stops), and a step back's search for a clean checkpoint stopped
     after a few tokens where a short restated answer ended (``train_verdict.clean_check``)."""
-    from transformers import StoppingCriteriaList
-
+    from desktop_app.core.greedy_batch import greedy_rows
     from desktop_app.core.prompts import stop_sequences_for
 
     if not prompts or (cancel is not None and cancel.is_set()):
@@ -538,17 +547,15 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     eos = tok.eos_token_id
     pad = tok.pad_token_id if tok.pad_token_id is not None else (eos if eos is not None else 0)
     batch, mask = left_pad([ids for ids, _q in prompts], pad, loaded.device)
-    width = batch.shape[1]
     stops = stop_sequences_for(tok)
-    settled = [] if until is None or eos is None else [
-        _Settled(lambda i, row: until(i, _answer(tok, prompts[i][1], row, eos, stops)), width, eos)]
-    settled.append(_TokenCount(f"re-asking {len(prompts)} question{'s' if len(prompts) != 1 else ''}, "
-                               "token {done} of at most {total}", width, max_new_tokens))
-    with loaded.lock, torch.inference_mode():
-        out = loaded.model.generate(input_ids=batch, attention_mask=mask, max_new_tokens=max_new_tokens,
-                                    do_sample=False, pad_token_id=pad, eos_token_id=eos,
-                                    stopping_criteria=StoppingCriteriaList(settled))
-    return [_answer(tok, question, row, eos, stops) for (_ids, question), row in zip(prompts, out[:, width:].tolist())]
+    settles = None if until is None or eos is None else (
+        lambda i, row: until(i, _answer(tok, prompts[i][1], row, eos, stops)))
+    what = f"re-asking {len(prompts)} question{'s' if len(prompts) != 1 else ''}, token {{done}} of at most {{total}}"
+    work_meter.advance(what, 0, max_new_tokens)
+    with loaded.lock:
+        rows = greedy_rows(loaded.model, batch, mask, max_new_tokens, eos, ended=settles,
+                           stepped=lambda n: work_meter.advance(what, n, max_new_tokens))
+    return [_answer(tok, question, row, eos, stops) for (_ids, question), row in zip(prompts, rows)]
 
 
 def _answer(tok, question: str, row: list[int], eos: int | None, stops) -> Reask:
@@ -560,37 +567,6 @@ def _answer(tok, question: str, row: list[int], eos: int | None, stops) -> Reask
         if stop and stop in text:
             text = text[:text.index(stop)]
     return Reask(question, text, degenerate(question, text, row), restates(question, text))
-
-
-class _TokenCount:
-    """A stopping criterion that stops nothing: it counts the tokens decoded (work_meter)."""
-
-    def __init__(self, what: str, width: int, most: int):
-        self.what, self.width, self.most = what, width, most
-        work_meter.advance(what, 0, most)
-
-    def __call__(self, input_ids, scores, **kwargs):
-        work_meter.advance(self.what, input_ids.shape[1] - self.width, self.most)
-        return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
-
-
-class _Settled:
-    """A stopping criterion for ``reask(until=)``: each row whose end-of-text token just came
-    goes to ``settles(i, generated_ids)``; once one is True, every row stops. Only the
-    end-of-text token ends a row here: an answer cut at a stop sequence (models without a chat
-    template) may still change as its text goes on, so it waits for the batch's end."""
-
-    def __init__(self, settles: Callable[[int, list[int]], bool], width: int, eos: int):
-        self.settles, self.width, self.eos = settles, width, eos
-        self.ended: set[int] = set()
-
-    def __call__(self, input_ids: torch.LongTensor, scores=None, **kwargs) -> torch.BoolTensor:
-        done = False
-        for i in (input_ids[:, -1] == self.eos).nonzero().flatten().tolist():
-            if i not in self.ended:
-                self.ended.add(i)
-                done = done or self.settles(i, input_ids[i, self.width:].tolist())
-        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
 
 
 # ------------------------------------------------------------------ the decision

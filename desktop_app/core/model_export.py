@@ -84,17 +84,20 @@ def base_folder(model_id: str, paths, progress: Progress | None = None) -> Path:
 
 def load_merged(folder: Path, adapter_path: Path, progress: Progress | None = None):
     """The base model in float32 with the adapter's LoRA weights folded into it; ``progress``
-    hears its three steps (loading, adding the adapter, merging)."""
+    hears its three steps (loading, tensor by tensor; adding the adapter; merging)."""
     import warnings
 
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
+    from desktop_app.core.load_progress import weights_counted
+
     report = progress or (lambda *a: None)
-    report("Loading the base model", 0, 3)
-    base = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, use_safetensors=True,
-                                                trust_remote_code=False)
+    report("Loading the base model", 0, 0)  # reading its config and making its layers: not counted
+    with weights_counted(lambda done, total: report("Loading the base model", done, total)):
+        base = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, use_safetensors=True,
+                                                    trust_remote_code=False)
     report("Adding the adapter", 1, 3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out

@@ -222,27 +222,38 @@ def _score_window(loaded: LoadedModel, full: list[int], w: Window, texts: list[s
     return records
 
 
+def first_scored(tokenizer) -> int:
+    """The index of a plain text's first scored token: 0 when the model has the start token
+    plain text is read after (``prompts.plain_text_start``: the first token is predicted from
+    it), else 1 (nothing predicts the first token)."""
+    from desktop_app.core.prompts import plain_text_start
+
+    return 0 if plain_text_start(tokenizer) else 1
+
+
 def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel: threading.Event | None = None,
                progress: Callable[[ScoreProgress], None] | None = None,
                previous: tuple[list[int], list[TokenRecord]] | None = None,
                detailed: int | None = None) -> tuple[list[int], list[TokenRecord]]:
-    """Score a whole text: every token but the first, each read after the text before it
-    and the start token plain text is read after (``prompts.plain_text_start``: the first
-    token itself is not scored, its prediction would be the start token's alone).
+    """Score a whole text: each token read after the text before it and the start token plain
+    text is read after (``prompts.plain_text_start``), the first token too (its prediction is
+    the start token's); a model without such a token leaves the first token unscored.
 
-    Returns (all token ids, records for ids[1:]; fewer when ``cancel`` stopped it).
-    ``previous``: (ids, records) of an earlier ``score_text`` by the same model (see score_ids)."""
+    Returns (all token ids, records for ids[first_scored(tokenizer):]; fewer when ``cancel``
+    stopped it). ``previous``: (ids, records) of an earlier ``score_text`` by the same model
+    (see score_ids)."""
     from desktop_app.core.prompts import plain_text_start
 
     ids = encode_long(loaded.tokenizer, text, cancel=cancel, progress=progress)
     if ids is None:  # cancelled while reading
         return [], []
-    if len(ids) < 2:
-        return ids, []
     start = plain_text_start(loaded.tokenizer)
+    skip = 0 if start else 1  # without a start token the first token is only read
+    if len(ids) <= skip:
+        return ids, []
     if previous is not None:
         previous = (start + list(previous[0]), previous[1])
-    return ids, score_ids(loaded, start + ids[:1], ids[1:], alternatives, cancel=cancel, progress=progress,
+    return ids, score_ids(loaded, start + ids[:skip], ids[skip:], alternatives, cancel=cancel, progress=progress,
                           previous=previous, detailed=detailed)
 
 

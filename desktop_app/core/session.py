@@ -74,7 +74,11 @@ def change_adapter(store, action: str, model_id: str | None = None, adapter_id: 
     from desktop_app.core import adapters
 
     if action == "activate":
-        return adapters.activate(store, adapter_id, model_id)
+        row = adapters.activate(store, adapter_id, model_id)
+        from desktop_app.core.train_verdict import note_activated
+
+        note_activated(store, row)  # a run's adapter that waited for the person's word has it now
+        return row
     if action == "deactivate":
         adapters.deactivate(store, model_id)
         return None
@@ -222,13 +226,16 @@ class ScoredText:
 
     Attributes:
         ids: all its token ids.
-        unscored_prefix: the start of the text nothing predicts (its first token), exactly
-            as it stands in the text.
-        records: one TokenRecord for every token after the first (only those of the windows
+        unscored_prefix: the start of the text nothing predicts, exactly as it stands in the
+            text: "" when the model reads plain text after a start token (the first token is
+            scored too), else its first token.
+        records: one TokenRecord for each of ``ids[first:]`` (only those of the windows
             done when the scoring was cancelled: see ``complete``).
         model_key: what made the records (``scoring_key``): an earlier scoring is reused
             only under the same key.
         stopped: cancelled before its last window (or while the text was read: no ids).
+        first: the index in ``ids`` of the first record (core.scoring.first_scored: 0, or 1
+            for a model without a start token).
     """
 
     ids: list
@@ -236,10 +243,16 @@ class ScoredText:
     records: list
     model_key: tuple | None = field(default=None, compare=False)
     stopped: bool = field(default=False, compare=False)
+    first: int = 1
+
+    @property
+    def scorable(self) -> int:
+        """How many of its tokens get a record once the scoring is complete."""
+        return max(0, len(self.ids) - self.first)
 
     @property
     def complete(self) -> bool:
-        return not self.stopped and len(self.records) >= len(self.ids) - 1
+        return not self.stopped and len(self.records) >= self.scorable
 
 
 def scoring_key(loaded: LoadedModel, alternatives: int, detailed: int | None = None) -> tuple:
@@ -256,19 +269,20 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, 
     (the result is then not ``complete``); ``progress`` hears a core.scoring.ScoreProgress
     after each window. ``detailed``: only about the first so many tokens keep their
     alternatives (core.scoring.score_ids)."""
-    from desktop_app.core.scoring import score_text
+    from desktop_app.core.scoring import first_scored, score_text
 
     key = scoring_key(loaded, alternatives, detailed)
     reuse = (previous.ids, previous.records) if previous is not None and previous.model_key == key else None
     ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress, previous=reuse,
                               detailed=detailed)
-    stopped = cancel is not None and cancel.is_set() and (len(records) < len(ids) - 1 or (not ids and bool(text)))
+    first = first_scored(loaded.tokenizer)
+    stopped = cancel is not None and cancel.is_set() and (len(records) < len(ids) - first or (not ids and bool(text)))
     joined = joined_text(records)
     if joined and text.endswith(joined):
         prefix = text[: len(text) - len(joined)]
     else:
-        prefix = loaded.tokenizer.decode(ids[:1]) if ids else ""
-    return ScoredText(ids, prefix, records, key, stopped)
+        prefix = loaded.tokenizer.decode(ids[:first]) if ids and first else ""
+    return ScoredText(ids, prefix, records, key, stopped, first)
 
 
 def _answer_to_score(store, loaded: LoadedModel, message_id: int) -> tuple[list[int], list[int], bool]:

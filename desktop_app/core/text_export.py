@@ -42,7 +42,8 @@ def _histogram(counts, top: float) -> list[dict]:
 
 def analysis_json(scored, summary: TextSummary, **about) -> dict:
     """An analysed text: ``about`` (title, model, ...), the summary, the text nothing
-    predicts (its first token) and one record per later token (TokenRecord.to_json: text,
+    predicts ("" when the model reads plain text after a start token, else its first token)
+    and one record per token after it (TokenRecord.to_json: text,
     prob, logprob, rank, entropy, top alternatives)."""
     return dict(about, complete=scored.complete, summary=summary_json(summary),
                 unscored_prefix=scored.unscored_prefix, tokens=[r.to_json() for r in scored.records])

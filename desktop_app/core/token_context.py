@@ -76,18 +76,20 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
 def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: SamplingSettings, *,
                      by_model: bool, recorded_prob: float | None = None, scored_with_adapter: int | None = None,
                      written_precision: str | None = None) -> TokenContext:
-    """Token ``index`` of an analysed Text mode text, whose ``ids`` are the analysis's (its
-    records start at the second token: record ``index`` is ``ids[index + 1]``), after the text
-    before it as far as the analysis's window read it (core.scoring.window_plan). ``by_model``:
-    a continuation wrote it (sampled with ``settings``, which a continuation does not store:
-    the ones now); else the person did. The analysis read the text after the start token
-    plain text is read after (core.scoring.score_text), so this reads it so too."""
-    from desktop_app.core.scoring import window_plan
+    """Token ``index`` of an analysed Text mode text, whose ``ids`` are the analysis's (record
+    ``index`` is ``ids[index + core.scoring.first_scored]``: the first token, or the second for
+    a model without a start token), after the text before it as far as the analysis's window
+    read it (core.scoring.window_plan). ``by_model``: a continuation wrote it (sampled with
+    ``settings``, which a continuation does not store: the ones now); else the person did. The
+    analysis read the text after the start token plain text is read after
+    (core.scoring.score_text), so this reads it so too."""
+    from desktop_app.core.scoring import first_scored, window_plan
 
-    if not 0 <= index < len(ids) - 1:
-        raise ExplainError(f"The text has {max(0, len(ids) - 1)} scored tokens; there is no token {index}.")
+    skip = first_scored(loaded.tokenizer)
+    if not 0 <= index < len(ids) - skip:
+        raise ExplainError(f"The text has {max(0, len(ids) - skip)} scored tokens; there is no token {index}.")
     full = plain_text_start(loaded.tokenizer) + list(ids)
-    first = len(full) - len(ids) + 1
+    first = len(full) - len(ids) + skip
     position = index + first
     # the text before it as the analysis read it: a long text is scored window by window
     begin = next(w.begin for w in window_plan(len(full), first, loaded.context_window) if w.start <= position < w.stop)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
-from desktop_app.core.finetune_effect import dropped, rescore_newest
+from desktop_app.core.finetune_effect import dropped, facts_changed, facts_judged, rescore_newest
 from desktop_app.core.lazy import lazy_module
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
@@ -36,6 +36,18 @@ class RunResult:
     reason: str
     metrics: dict = field(default_factory=dict)
     status: str = "discarded"  # "kept" | "discarded" | "cancelled" | "failed"
+    # a kept run that changed facts on never-rated questions (finetune_effect.facts_changed): saved, not
+    # in use until the person says so (adapters.activate); each {question, before, after, how}
+    facts_changed: list = field(default_factory=list)
+
+    @property
+    def needs_consent(self) -> bool:
+        """Kept and saved, but not in use: the person decides (``facts_changed`` says why)."""
+        return self.kept and bool(self.facts_changed)
+
+    @property
+    def activated(self) -> bool:
+        return self.kept and not self.facts_changed
 
 
 class Cancelled(Exception):
@@ -142,7 +154,11 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
 
 
 def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
-    """The gate's verdict: discard, or save, activate and re-score."""
+    """The gate's verdict: discard, or save, activate and re-score. A kept run whose answers to
+    never-rated questions changed or dropped a fact the model named before (finetune_effect.facts_changed;
+    setting ask_before_changed_facts) is saved and re-scored but not activated: the person decides.
+    A user test: 9 ratings about France, kept and put in use at once, then "What is the capital of
+    Australia?" -> "...is Sydney." (before: Canberra) in the chat."""
     m, s = run.metrics, run.settings
     verdict = gate.judge(m, s.max_ppl_rise)
     m["margin_before"] = m[f"margin_{m['gate_margin_on']}_before"]
@@ -152,21 +168,27 @@ def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
         run.store.update_run(run.run_id, status="discarded", reason=verdict.reason, metrics=m)
         run.say("evaluating", f"Discarded: {verdict.reason}")
         return RunResult(run.run_id, False, None, verdict.reason, m, "discarded")
-    adapter_id = _keep(run, work, model_id, parent, verdict.reason)
+    taught_pairs = m.get("taught") or []
+    changed = facts_changed(taught_pairs) if s.ask_before_changed_facts else []
+    m["facts_changed"], m["facts_judged"], m["activated"] = changed, facts_judged(taught_pairs), not changed
+    adapter_id = _keep(run, work, model_id, parent, verdict.reason, activate=not changed)
     if s.rescore:
         _rescore(run, work, adapter_id)
-    run.say("rescoring", "Done: the new adapter is active")
-    return RunResult(run.run_id, True, adapter_id, verdict.reason, m, "kept")
+    run.say("rescoring", f"Done: adapter {adapter_id} is saved, not in use: it changed {len(changed)} answer"
+            f"{'s' if len(changed) != 1 else ''} to questions you never rated" if changed
+            else "Done: the new adapter is active")
+    return RunResult(run.run_id, True, adapter_id, verdict.reason, m, "kept", changed)
 
 
-def _keep(run, work, model_id: str, parent: dict | None, reason: str) -> int:
-    """Saves the adapter, makes it the active one and records the run as kept: its id."""
+def _keep(run, work, model_id: str, parent: dict | None, reason: str, activate: bool = True) -> int:
+    """Saves the adapter, makes it the active one (``activate``) and records the run as kept: its id."""
     m = run.metrics
     with run.timed("save"):
         adapter_id = adapter_store.save_adapter(
             run.store, work.model, run.paths, base_model=model_id, run_id=run.run_id,
             parent_id=parent["id"] if parent else None, settings=run.settings.to_dict(), metrics=m)
-        run.store.set_active_adapter(adapter_id, model_id)
+        if activate:
+            run.store.set_active_adapter(adapter_id, model_id)
         run.store.update_run(run.run_id, status="kept", reason=reason, metrics=m, adapter_id=adapter_id)
     return adapter_id
 
@@ -183,3 +205,42 @@ def _rescore(run, work, adapter_id: int) -> None:
         log.info("re-scoring after run %s was cancelled", run.run_id)
     except Exception:  # the adapter is kept either way; the GUI can re-score later
         log.exception("re-scoring after run %s failed", run.run_id)
+
+
+# ------------------------------------------------------------------ the person's word on a waiting adapter
+
+CONSENT_USED, CONSENT_DECLINED = "used", "declined"
+
+
+def waiting_for_consent(run: dict, active_id: int | None) -> bool:
+    """A stored run (``store.get_run``) whose kept adapter waits for the person's word: it changed
+    facts on never-rated questions (``decide``), is not in use, and they have not answered yet."""
+    m = run.get("metrics") or {}
+    return (run.get("status") == "kept" and bool(m.get("facts_changed")) and not m.get("consent")
+            and run.get("adapter_id") is not None and run.get("adapter_id") != active_id)
+
+
+def settle_consent(store, run_id: int, use: bool, model_id: str | None = None) -> dict | None:
+    """The person's answer about a run's waiting adapter: ``use`` puts it in use (adapters.activate,
+    which checks its folder and base model), else the model in use stays; either way the answer is
+    written into the run's metrics (``consent``), so the report stops asking. Returns the adapter
+    now in use when ``use``, else None."""
+    run = store.get_run(run_id)
+    if run.get("adapter_id") is None:
+        raise adapter_store.AdapterError(f"Run {run_id} kept no adapter.")
+    row = adapter_store.activate(store, run["adapter_id"], model_id) if use else None
+    metrics = dict(run.get("metrics") or {})
+    metrics["consent"] = CONSENT_USED if use else CONSENT_DECLINED
+    store.update_run(run_id, metrics=metrics)
+    return row
+
+
+def note_activated(store, adapter: dict) -> None:
+    """An adapter put in use by any path (the history's Use, ``adapters activate``): the run that made
+    it, if it waited for the person's word, has it now."""
+    run_id = adapter.get("run_id")
+    if run_id is None:
+        return
+    run = store.get_run(run_id)
+    if waiting_for_consent(run, None):
+        store.update_run(run_id, metrics={**(run.get("metrics") or {}), "consent": CONSENT_USED})

@@ -31,7 +31,7 @@ from desktop_app.core import adapters as adapter_store
 from desktop_app.core import work_meter
 from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, plan_reasks
+from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, digest, plan_reasks
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap
 from desktop_app.core.train_data import TrainingData, build_training_data, readiness
@@ -482,8 +482,15 @@ class _Run:
         s = self.settings
         if not s.guard_ppl_rise:
             return None
-        return gate.PerplexityGuard(work.model, work.tokenizer, work.device, work.context_window, s.guard_ppl_rise,
-                                    total, s.guard_checks, s.guard_stretch)
+        # the text's perplexity before training is the base model's (a fresh adapter adds nothing): an
+        # earlier run's figure, kept with the "before" figures (BeforeCache), saves a read of it
+        cache, key = self.before_cache, f"guard_ppl:{digest(gate.guard_text())}"
+        guard = gate.PerplexityGuard(work.model, work.tokenizer, work.device, work.context_window, s.guard_ppl_rise,
+                                     total, s.guard_checks, s.guard_stretch,
+                                     before=cache.get(key, base=True) if cache else None)
+        if cache:
+            cache.put(key, guard.before, base=True)
+        return guard
 
     def _schedule(self, train: TrainingData):
         from desktop_app.core.train_schedule import plan

@@ -33,6 +33,9 @@ def adapter_line(row: dict) -> str:
     if m.get("probe_ppl_before") and m.get("probe_ppl_after"):
         rise = (m["probe_ppl_after"] / m["probe_ppl_before"] - 1) * 100
         second.append(f"perplexity {rise:+.1f}%")
+    changed = len(m.get("facts_changed") or [])
+    if changed:  # saved without being put in use: the run asked first (train_verdict.decide)
+        second.append(f"changed {changed} never-rated answer{'s' if changed != 1 else ''}")
     return " \u00b7 ".join(p for p in first if p) + ("\n" + " \u00b7 ".join(second) if second else "")
 
 

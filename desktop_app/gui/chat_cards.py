@@ -180,6 +180,11 @@ class ChatCards:
         self.streaming.set_exportable(False)
         self.window.transcript.scroll_to_bottom()
 
+    def unstored_thumb(self) -> int | None:
+        """The thumb given to the answer streaming now while it had no id yet (+1 / -1), or None."""
+        rating = getattr(self.streaming, "rating", None)
+        return None if rating is None or rating.message_id is not None else rating.pending
+
     def stopping(self) -> None:
         """Esc: said at once on the answer's card, since reading a long prompt stops only after
         its current pass (seconds on a CPU)."""

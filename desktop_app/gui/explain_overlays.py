@@ -72,7 +72,7 @@ def clear_attribution(transcript) -> None:
 def text_overlay(result, index: int) -> Overlay:
     """The attribution over the Text mode heatmap, whose token ``index`` it explains: the
     scores are of the tokens before it (as many as fitted the window), the last one first
-    before ``index``; the text's first token (not on the heatmap) shows nothing."""
+    before ``index``; the start token plain text is read after (not on the heatmap) shows nothing."""
     scores = result.attribution.scores
     scale = max((abs(s) for s in scores), default=1.0) or 1.0
     shown = {index - len(scores) + j: score for j, score in enumerate(scores) if index - len(scores) + j >= 0}

@@ -171,6 +171,7 @@ class ExplainView(QFrame):
         self.ticket = 0
         self.result = None  # the whole explanation, once the attribution is in
         self.partial = None  # the lens and sampler, while the attribution runs
+        self.estimate = None  # the attribution's figures so far (core.attribution.ExplainProgress.estimate)
         self.stopper = None  # stops the computation under way
         self.pending_exact = None  # (message id, index, in text): asked again once Exact weights are loaded
         self.switched_from = None  # (precision choice, its label) the app ran on before "Exact weights"
@@ -273,7 +274,7 @@ class ExplainView(QFrame):
         """A new token was selected: whatever ran or showed for the last one goes."""
         self.stop()
         self.ticket += 1
-        self.message_id, self.index, self.result, self.partial = message_id, index, None, None
+        self.message_id, self.index, self.result, self.partial, self.estimate = message_id, index, None, None, None
         self.in_text = False
         self.pending_exact = None  # another token: the person moved on
         self.exact_button.hide()
@@ -303,7 +304,7 @@ class ExplainView(QFrame):
             return
         self.pending_exact = None  # asked now: nothing waits for the Exact weights any more
         self.ticket += 1
-        self.result = self.partial = None
+        self.result = self.partial = self.estimate = None
         # the bar and Cancel show at once, and take the focus the button had (disabled, it
         # would pass it on down the window: to the "+" of the conversation list)
         self.bar.setRange(0, 0)
@@ -385,7 +386,8 @@ class ExplainView(QFrame):
         is usable at once; what it had shown (the grid, the sampler) stays."""
         self.stop()
         self.ticket += 1  # what the stopped run still sends is ignored
-        self._stopped("Cancelled: the attribution was not finished. Explain this token again to start over.")
+        kept = " (its figures so far stay below)" if self.estimate is not None else ""
+        self._stopped(f"Cancelled: the attribution was not finished{kept}. Explain this token again to start over.")
 
     def _focus_from(self, widgets, to) -> None:
         """Before ``widgets`` hide or disable: the focus one of them has goes to ``to``."""
@@ -399,7 +401,9 @@ class ExplainView(QFrame):
         self._focus_from((self.cancel_button,), self.button)
         self.progress_box.hide()
         self._say(message)
-        if self.partial is not None:
+        if self.estimate is not None:  # the figures so far stay, for what they are worth
+            self.contrib_caption.setText(html.escape(words.stopped_words(self.estimate)))
+        elif self.partial is not None:
             self.contrib_caption.setText("Which earlier tokens led here: not worked out.")
 
     def failed(self, ticket: int, message: str) -> None:
@@ -434,11 +438,25 @@ class ExplainView(QFrame):
             self.progress_text.setText(f"{item.done} of at most {item.total} passes \u00b7 "
                                        f"{words.time_left_words(item.seconds_left)} (it stops early once the "
                                        "contributions add up)")
+            if item.estimate is not None:
+                self._show_estimate(item.estimate)
+
+    def _show_estimate(self, a) -> None:
+        """The figures so far, ranked as the finished ones will be, under words that say how rough they are."""
+        self.estimate = a
+        self.contrib_caption.setText(
+            f"What led to \u201c{html.escape(token_label(a.target_text))}\u201d rather than "
+            f"\u201c{html.escape(token_label(a.other_text))}\u201d, {html.escape(words.estimate_words(a))}")
+        self.contributors.show()
+        in_text = self.partial is not None and self.partial.context.in_text
+        self.shown_only.setVisible(not in_text and (a.hidden_share() >= words.HIDDEN_NOTE_MIN
+                                                    or self.shown_only.isChecked()))
+        self._show_ranking(a, in_text, max((abs(s) for s in a.scores), default=1.0) or 1.0)
 
     def show_result(self, ticket: int, result) -> None:
         if ticket != self.ticket:
             return  # an answer for a token no longer shown
-        self.stopper, self.result = None, result
+        self.stopper, self.result, self.estimate = None, result, None
         for w in (self.lens_caption, self.contrib_caption, self.sampler, self.contributors, self.toggle):
             w.show()
         self._focus_from((self.button, self.cancel_button), self.toggle)  # the next thing to do with it
@@ -509,9 +527,10 @@ class ExplainView(QFrame):
         self.contributors.setText("<br>".join(rows))
 
     def _rerank(self, _on: bool = False) -> None:
-        if self.result is not None and self.result.attribution is not None:
-            a = self.result.attribution
-            self._show_ranking(a, self.result.context.in_text, max((abs(s) for s in a.scores), default=1.0) or 1.0)
+        shown = self.result if self.result is not None else self.partial
+        a = self.result.attribution if self.result is not None else self.estimate
+        if shown is not None and a is not None:
+            self._show_ranking(a, shown.context.in_text, max((abs(s) for s in a.scores), default=1.0) or 1.0)
 
     def _show_overlay_note(self, _on: bool = False) -> None:
         """Under the toggle, while it is on: the weight the colours over the chat cannot show."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import math
 
+from desktop_app.core.attribution import IG_TOLERANCE
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 
@@ -84,14 +85,15 @@ def reading_words(switched_from: str | None) -> str:
             f"{switched_from.split(' ')[0]} comes with the result)\u2026")
 
 
-HINT = ("The layer grid and the sampler show in a moment; which earlier tokens led here follows, one "
-        "gradient pass at a time (on a CPU, a minute or more for a long conversation). You can cancel it.")
+HINT = ("The layer grid and the sampler show in a moment; which earlier tokens led here follows: rough "
+        "figures after the first two gradient passes, refined pass by pass (on a CPU, a minute or more to finish for "
+        "a long conversation). You can cancel it and keep the figures so far.")
 
 
 def time_left_words(seconds: float | None) -> str:
     """The attribution's time left at most, in round figures."""
     if seconds is None:
-        return "timing the first passes\u2026"
+        return "the first rough figures come after two passes\u2026"
     if seconds < 60:
         return f"at most about {max(5, 5 * math.ceil(seconds / 5))} s left"
     return f"at most about {math.ceil(seconds / 60)} min left"
@@ -99,8 +101,40 @@ def time_left_words(seconds: float | None) -> str:
 
 def completeness_words(a) -> str:
     if a.complete:
-        return f"the contributions add up within {a.gap * 100:.1f}%"
+        return f"the contributions add up {_within(a)}"
     return f"the contributions add up only within {a.gap * 100:.0f}% after {a.steps} steps: read them loosely"
+
+
+def estimate_words(a) -> str:
+    """Above the ranking while the passes go on: how far the figures so far are from adding up."""
+    if a.complete:
+        return (f"so far, after {a.steps + 1} passes (the contributions add up {_within(a)}; "
+                "the passes left refine them):")
+    return f"so far, after {a.steps + 1} passes (rough: {_how_far(a)} yet, and the ranking can still change):"
+
+
+def stopped_words(a) -> str:
+    """Cancelled with figures on screen: they stay, for what they are worth."""
+    said = f"Stopped after {a.steps + 1} passes: the figures below are the last ones worked out; "
+    if a.complete:
+        return said + f"the contributions add up {_within(a)}."
+    return said + f"{_how_far(a)}: read them loosely."
+
+
+def _within(a) -> str:
+    """How closely a complete attribution adds up: a percentage, or in nats where the difference
+    explained is near zero (a 74% gap of a 0.005-nat difference is a sum right to 0.004 nats)."""
+    if a.gap <= IG_TOLERANCE:
+        return f"within {a.gap * 100:.1f}%"
+    return f"to within {abs(a.total - a.expected):.3f} nats of the change explained"
+
+
+def _how_far(a) -> str:
+    """An estimate's gap in words: a percentage while it means something (a sum off by
+    hundreds of times a near-zero difference says only that it does not add up)."""
+    if a.gap >= 1:
+        return "the contributions do not add up"
+    return f"the contributions add up only within {a.gap * 100:.0f}%"
 
 
 def doubtful(result) -> bool:

@@ -15,8 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QMessageBox,
-                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
+                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from desktop_app.core import adapters
 from desktop_app.core.train_settings import FineTuneSettings
@@ -25,7 +26,7 @@ from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.finetune_words import (PHASE_WORDS, conflict_words, counted_line, describe_run, duration_words,
                                             eta_words, news_words, nothing_new, phase_line, phase_name, ready_words,
-                                            used_words)
+                                            used_words, changed_facts_words, waits_for_consent)
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tasks import Task, TaskManager
@@ -54,6 +55,7 @@ class FineTuneController(QObject):
     cancel_asked = Signal()  # a Cancel the running fine-tune has yet to hear (it stops within a block)
     adapters_changed = Signal()
     adapter_deleted = Signal(object)  # core.adapters.DeletedAdapter: what Undo can bring back
+    consent_settled = Signal(int, str)  # run id, "used" | "declined": the person's word on a waiting adapter
 
     def __init__(self, store, paths, chat, tasks: TaskManager, parent=None):
         super().__init__(parent)
@@ -95,7 +97,7 @@ class FineTuneController(QObject):
 
     def _finished(self, result) -> None:
         self.task = None
-        if result.kept:
+        if result.kept and not result.needs_consent:  # a waiting adapter: the person decides
             self.chat.sync_adapter()  # between answers; chatting went on during training
         self.running_changed.emit(False)
         self.finished.emit(result)
@@ -129,6 +131,26 @@ class FineTuneController(QObject):
                 self.adapter_deleted.emit(result)
 
         return self._adapter_task(work, f"adapter {kind}", done)
+
+    def settle_consent(self, run_id: int, use: bool) -> Task | None:
+        """The person's word on a kept run's adapter that waits (it changed facts on questions they
+        never rated): ``use`` puts it in use, else the model in use stays; written into the run
+        (core.train_verdict.settle_consent) on the store lane, then the chat model follows."""
+        loaded = self.chat.loaded
+        model_id = loaded.model_id if loaded is not None else self.expected_model_id
+        store = self.store
+
+        def work(_report, _cancel):
+            from desktop_app.core.train_verdict import settle_consent
+
+            return settle_consent(store, run_id, use, model_id)
+
+        def done(_row):
+            if use:
+                self.chat.sync_adapter()
+            self.consent_settled.emit(run_id, "used" if use else "declined")
+
+        return self._adapter_task(work, "adapter consent", done)
 
     def rename_adapter(self, adapter_id: int, name: str) -> Task:
         store = self.store
@@ -198,6 +220,7 @@ class FineTunePanel(QScrollArea):
         self.progress_box.hide()
         self.curve.hide()
         self.counts: dict = {}
+        self.last_run_id: int | None = None  # the run whose card shows: what Use it anyway / Keep answer
         self._connect_controller(controller)
         self.set_counts({})
         self.ready_label.setText("Counting your ratings\u2026")  # the window asks at once (no model needed)
@@ -268,6 +291,7 @@ class FineTunePanel(QScrollArea):
         self.result_body.setWordWrap(True)
         self.result_body.setTextFormat(Qt.TextFormat.RichText)
         rl.addWidget(self.result_title)
+        self._build_consent(rl)  # right under the title: the question comes before the figures
         rl.addWidget(self.result_body)
         self.compare_button = QPushButton(icon("compare"), "Compare before / after\u2026")
         self.compare_button.setObjectName("SmallButton")
@@ -280,6 +304,42 @@ class FineTunePanel(QScrollArea):
         layout.addWidget(self.result_box)
         self.result_box.hide()
 
+    def _build_consent(self, layout) -> None:
+        """The two answers to a kept adapter that waits (it changed facts on questions never rated):
+        side by side, or one above the other where the panel is too narrow for both."""
+        self.consent_text = QLabel()  # the answers it changed, before and after, then what the buttons do
+        self.consent_text.setObjectName("ConsentText")
+        self.consent_text.setWordWrap(True)
+        self.consent_text.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.consent_text)
+        self.consent_text.hide()
+        self.consent_box = ConsentButtons()
+        self.use_anyway_button, self.keep_current_button = self.consent_box.use, self.consent_box.keep
+        self.use_anyway_button.clicked.connect(lambda: self._settle(True))
+        self.keep_current_button.clicked.connect(lambda: self._settle(False))
+        layout.addWidget(self.consent_box)
+        self.consent_box.hide()
+
+    def _settle(self, use: bool) -> None:
+        run_id = self.last_run_id
+        if run_id is None:
+            return
+        self.consent_box.setEnabled(False)  # one answer; the card redraws once it is stored
+        self.controller.settle_consent(run_id, use)
+
+    def _consent_settled(self, run_id: int, choice: str) -> None:
+        """The card of that run follows the answer: in use, or kept in the history only."""
+        self.consent_box.setEnabled(True)
+        if self.last_run_id != run_id or not getattr(self, "last_result", None):
+            return
+        status, reason, metrics, adapter_id, note = self.last_result
+        self.last_result = (status, reason, {**(metrics or {}), "consent": choice}, adapter_id, note)
+        self.refresh_adapters()
+        focus = self.compare_button if choice == "used" and self.compare_button.isVisible() else self.train_button
+        if self.consent_box.isHidden() and self.window().focusWidget() in (None, self.use_anyway_button,
+                                                                           self.keep_current_button):
+            focus.setFocus()  # the buttons hid: the keyboard's place moves to what comes next, not to the start
+
     def _connect_controller(self, c: FineTuneController) -> None:
         """The controller's signals drive the panel; the history's buttons drive the controller."""
         c.progress.connect(self.on_progress)
@@ -288,6 +348,7 @@ class FineTunePanel(QScrollArea):
         c.running_changed.connect(lambda _r: self._update())
         c.chat.model_loaded.connect(lambda _loaded: self._update())
         c.adapters_changed.connect(self.refresh_adapters)
+        c.consent_settled.connect(self._consent_settled)
         h = self.history
         h.activate_requested.connect(lambda aid: c.adapter_action("activate", aid))
         h.deactivate_requested.connect(lambda: c.adapter_action("deactivate"))
@@ -375,6 +436,7 @@ class FineTunePanel(QScrollArea):
             w.setEnabled(not running)
 
     def refresh_adapters(self) -> None:
+        self.consent_box.setEnabled(True)  # an answer that could not be stored (its error is shown) may be given again
         self.history.set_adapters(self.controller.list_adapters(), loading=self.controller.chat.loaded is None)
         if getattr(self, "last_result", None) and self.last_result[0] == "kept" and not self.result_box.isHidden():
             self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
@@ -416,6 +478,7 @@ class FineTunePanel(QScrollArea):
 
     def show_run(self, run: dict, note: tuple[str | None, str] | None = None) -> None:
         """A stored run's report (its metrics keep the gate's numbers and re-asks)."""
+        self.last_run_id = run.get("id")
         self._show_result(run["status"], run.get("reason"), run.get("metrics"), run.get("adapter_id"), note)
 
     def show_adapter_report(self, adapter_id: int) -> None:
@@ -426,6 +489,7 @@ class FineTunePanel(QScrollArea):
             run = store.get_run(adapter["run_id"])
             self.show_run({**run, "adapter_id": adapter_id})
         else:
+            self.last_run_id = None
             self._show_result("kept", None, adapter.get("metrics"), adapter_id)
         QTimer.singleShot(0, lambda: self.ensureWidgetVisible(self.result_box))  # above the history, once laid out
 
@@ -512,6 +576,7 @@ class FineTunePanel(QScrollArea):
         if result.status == "cancelled":  # it changed nothing: the report of the run before stays readable
             self.show_last_run(cancelled=True, cancelled_run=result.run_id)
         else:
+            self.last_run_id = result.run_id
             self._show_result(result.status, result.reason, result.metrics, result.adapter_id)
         self.refresh_adapters()
         self._update()
@@ -540,14 +605,15 @@ class FineTunePanel(QScrollArea):
     def _show_result(self, status, reason, metrics, adapter_id, note: tuple[str | None, str] | None = None) -> None:
         """The card of one run. ``note``: (a title instead of the run's, or None; a line above
         the report), e.g. a later run that was cancelled; kept when the history redraws it."""
-        title, body = describe_run(status, reason, metrics, adapter_id)
         self.last_result = (status, reason, metrics, adapter_id, note)
         active = self.history.active_id()
         now = "the base model" if active is None else f"adapter {active}"
         gone = status == "kept" and adapter_id not in {row["id"] for row in self.history.rows}
+        waiting = not gone and waits_for_consent(status, metrics, adapter_id, active)
+        title, body = describe_run(status, reason, metrics, adapter_id, waiting_in_use=now if waiting else None)
         if gone:  # deleted since (the run's row then names no adapter)
             title = f"Kept, but that adapter has been deleted since; {now} is in use now"
-        elif status == "kept" and active != adapter_id:
+        elif status == "kept" and active != adapter_id and not waiting:
             title = f"Kept as adapter {adapter_id}; {now} is in use now"
         if note is not None:
             headline, line = note
@@ -558,7 +624,14 @@ class FineTunePanel(QScrollArea):
         self.result_body.setVisible(bool(body))
         self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None)
         # a note with its own title (a later run cancelled) is not this run's verdict: no green or red
-        self.result_box.setProperty("kind", status if note is None or note[0] is None else "note")
+        self.consent_text.setText(changed_facts_words(metrics, now).replace("@muted", colors(is_dark())["muted"])
+                                  if waiting else "")
+        self.consent_text.setVisible(waiting)
+        self.consent_box.setVisible(waiting and self.last_run_id is not None)
+        # a note with its own title (a later run cancelled) is not this run's verdict: no green or red;
+        # an adapter waiting for the person's word is no plain success either
+        kind = "waiting" if waiting else status
+        self.result_box.setProperty("kind", kind if note is None or note[0] is None else "note")
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)
         # compare is about this card's adapter: only while that adapter is in use
@@ -566,3 +639,37 @@ class FineTunePanel(QScrollArea):
         self._steady_card(status == "kept" and not gone, adapter_id)
         self.result_box.show()
         self.last_status = status
+
+
+class ConsentButtons(QWidget):
+    """"Use it anyway" and "Keep the current model": side by side where both fit whole, else one
+    above the other (the side panel is narrow at 800x600), never cut."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.use = QPushButton("Use it anyway")
+        self.use.setObjectName("SmallButton")
+        self.use.setToolTip("Put the new adapter in use, with the changed answers")
+        self.keep = QPushButton("Keep the current model")
+        self.keep.setObjectName("SmallButton")
+        self.keep.setToolTip("Leave the model in use as it is; the new adapter stays in the history below")
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 4, 0, 0)
+        self.box.setSpacing(6)
+        self.box.addWidget(self.use)
+        self.box.addWidget(self.keep)
+        self.box.addStretch(1)
+        self.setTabOrder(self.use, self.keep)
+        # an explicit minimum width: the side-by-side row's would keep the panel from ever being narrow
+        # enough to put them one above the other (the layout keeps its own minimum height)
+        self.setMinimumWidth(max(self.use.sizeHint().width(), self.keep.sizeHint().width()))
+
+    def _both_fit(self, width: int) -> bool:
+        return self.use.sizeHint().width() + self.keep.sizeHint().width() + self.box.spacing() <= width
+
+    def resizeEvent(self, event) -> None:
+        side = self._both_fit(event.size().width())
+        want = QBoxLayout.Direction.LeftToRight if side else QBoxLayout.Direction.TopToBottom
+        if self.box.direction() != want:
+            self.box.setDirection(want)
+        super().resizeEvent(event)

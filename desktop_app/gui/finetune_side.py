@@ -9,12 +9,29 @@ stays about the window as a whole.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.finetune_panel import FineTunePanel
-from desktop_app.gui.finetune_words import CANCELLING, phase_name
-from desktop_app.gui.transcript import ElidedLabel
+from desktop_app.gui.finetune_words import CANCELLING, status_words
+from desktop_app.gui.transcript import SEPARATOR, ElidedLabel, fitted_meta
+
+
+def fitted_run(text: str, metrics, width: int) -> str:
+    """The status bar's run label in ``width``: a counted one ("fine-tuning · checking whether
+    it helps 7/12 · 1 min 35 s left") gives up the phase's name before its count and time left
+    (the panel has the name), then "fine-tuning", then the time left; else whole parts go from
+    the end (transcript.fitted_meta)."""
+    parts = text.split(SEPARATOR)
+    counted = next((i for i, part in enumerate(parts) if re.search(r"\d+/\d+$", part)), None)
+    if counted is not None:
+        count, left = parts[counted].rsplit(" ", 1)[-1], parts[counted + 1:]
+        for line in (text, SEPARATOR.join(["fine-tuning", count, *left]), SEPARATOR.join([count, *left]), count):
+            if metrics.horizontalAdvance(line) <= width:
+                return line
+    return fitted_meta(text, metrics, width)
 
 
 class FineTuneSide:
@@ -35,7 +52,8 @@ class FineTuneSide:
         # a scroll area draws no focus ring: Tab went to it first and seemed lost (usertest 5);
         # focus_order.step scrolls the stop it moves to into view instead
         self.panel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.label = ElidedLabel("")  # "fine-tuning · checking whether it helps" drops its phase in a narrow bar
+        self.label = ElidedLabel("")  # in a narrow bar, the count and time left stay longest (fitted_run)
+        self.label.fitted = fitted_run
         self.label.setObjectName("TrainStatus")
         self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("fine-tuning\u2026") + 12)
         self.label.hide()
@@ -91,13 +109,16 @@ class FineTuneSide:
     def _progress(self, p) -> None:
         if self.controller.cancel_pending:
             return
-        if p.phase == "training" and p.step:
-            self.label.setText(f"fine-tuning · step {p.step}/{p.total}")
-        else:
-            self.label.setText(f"fine-tuning · {phase_name(p).lower()}")  # the panel's name for it
+        words = status_words(p)  # the panel's name for the phase, its count and time left
+        self.label.setText(words)
+        self.label.setToolTip(words)  # all of it, when a narrow bar shows only the count
 
     def _finished(self, result) -> None:
-        words = {"kept": f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
+        n = len(result.facts_changed)
+        waits = (f"Fine-tune saved adapter {result.adapter_id}, not in use: it changed {n} answer"
+                 f"{'s' if n != 1 else ''} to questions you never rated. Its report asks you.")
+        words = {"kept": waits if result.needs_consent else
+                 f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
                  "discarded": "Fine-tune discarded: the model is unchanged.",
                  "cancelled": "Fine-tune cancelled: the model is unchanged."}.get(result.status, result.reason)
         self.window.statusBar().showMessage(words, 8000)

@@ -52,6 +52,20 @@ def counted_line(p) -> str:
     return f"{phase_name(p)}: {p.message}"
 
 
+def status_words(p) -> str:
+    """The status bar's short form of a report: the phase's name (the panel's), and for a
+    counted one its count and time left as the panel has them: "fine-tuning · checking whether
+    it helps 7/12 · 1 min 35 s left" (the panel's line with them says which count it is)."""
+    left = eta_words(p.eta_s).removeprefix("about ")
+    if p.phase == "training" and p.step:
+        count = f"step {p.step}/{p.total}"
+    elif p.phase != "training" and p.total and phase_name(p) != CANCELLING:
+        count = f"{phase_name(p).lower()} {p.step}/{p.total}"
+    else:
+        return f"fine-tuning \u00b7 {phase_name(p).lower()}"
+    return " \u00b7 ".join(x for x in ("fine-tuning", count, left) if x)
+
+
 def eta_words(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds):
         return ""
@@ -59,17 +73,24 @@ def eta_words(seconds: float | None) -> str:
     return "almost done" if seconds < 1 else f"about {duration_words(seconds)} left"
 
 
-def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None) -> tuple[str, str]:
-    """(title, body) in words a person understands, with the gate's numbers."""
+def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None,
+                 waiting_in_use: str | None = None) -> tuple[str, str]:
+    """(title, body) in words a person understands, with the gate's numbers. ``waiting_in_use``:
+    the adapter waits for the person's word (``waits_for_consent``) and this is what is in use
+    ("the base model", "adapter 2"): the answers it changed come first, then the rest."""
     m = metrics or {}
-    title, body = _outcome_words(status, reason, m, adapter_id)
-    lines = _figure_lines(m) if status in ("kept", "discarded") else []  # nothing changed: no figures
+    if waiting_in_use is not None:  # (the changed answers and the question: ``changed_facts_words``, above it)
+        title, body = waiting_title(adapter_id, m), reask_words(m, new_listed=True)
+    else:
+        title, body = _outcome_words(status, reason, m, adapter_id)
+    lines = _figure_lines(m, facts_checked=waiting_in_use is not None) if status in ("kept", "discarded") else []
     return title, "<br>".join(x for x in [body, *lines] if x)
 
 
-def _figure_lines(m: dict) -> list[str]:
+def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
     """The gate's figures, a line each: the preference margin, the probe's perplexity, an early
-    stop, degenerate re-asks."""
+    stop, degenerate re-asks. ``facts_checked``: the card lists facts the run changed above (a
+    waiting adapter), so it does not say that facts are not checked."""
     lines = []
     b, a = m.get("margin_before"), m.get("margin_after")
     if b is not None and a is not None:
@@ -85,7 +106,8 @@ def _figure_lines(m: dict) -> list[str]:
         lines.append(f"General-text perplexity: <b>{p0:.2f} \u2192 {p1:.2f}</b> ({rise:+.1f}%) "
                      "<span style='color:@muted'>(on a fixed probe text; lower is better)</span>")
         # perplexity reads fluency, not truth: a fine-tune can keep it and still get facts wrong
-        lines.append(f"{fluency_words(rise)} <b>Facts are not checked</b>: read the new answers.")
+        lines.append(fluency_words(rise) if facts_checked else
+                     f"{fluency_words(rise)} <b>Facts are not checked</b>: read the new answers.")
     stopped = stopped_words(m)
     if stopped:
         lines.append(stopped)
@@ -113,19 +135,58 @@ def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tupl
     return "The fine-tune failed", f"{reason}" if reason else ""
 
 
-def reask_words(metrics: dict) -> str:
+def waits_for_consent(status: str, metrics: dict | None, adapter_id, active_id) -> bool:
+    """A kept run's adapter waits for the person's word: it changed facts on questions they never
+    rated (core.train_verdict.decide saved it without putting it in use), it is not in use now and
+    they have not answered yet (``metrics["consent"]``). As train_verdict.waiting_for_consent, on
+    the card's fields."""
+    m = metrics or {}
+    return (status == "kept" and adapter_id is not None and adapter_id != active_id
+            and bool(m.get("facts_changed")) and not m.get("consent"))
+
+
+def waiting_title(adapter_id, metrics: dict) -> str:
+    n = len(metrics.get("facts_changed") or [])
+    return (f"Saved as adapter {adapter_id}, not in use: it changed {n} answer{'s' if n != 1 else ''} "
+            "to questions you never rated")
+
+
+def changed_facts_words(metrics: dict, in_use: str) -> str:
+    """The answers a waiting adapter changed, before and after, and what the two buttons do
+    (``in_use``: "the base model", "adapter 2")."""
+    lines = []
+    for c in metrics.get("facts_changed") or []:
+        how = {"dropped": "lost its answer", "restated": "only repeats the question"}.get(c.get("how"),
+                                                                                         "names something else")
+        lines.append(f"\u2022 \u201c{html.escape(c.get('question') or '')}\u201d <span style='color:@muted'>({how})"
+                     f"</span><br>&nbsp;&nbsp;before: \u201c{html.escape(_short(c.get('before')))}\u201d"
+                     f"<br>&nbsp;&nbsp;after: \u201c<b>{html.escape(_short(c.get('after')))}</b>\u201d")
+    lines.append(f"Which answer is right is not checked. <b>Use it anyway</b> puts the new adapter in use; "
+                 f"<b>Keep the current model</b> leaves {in_use} in use. The new adapter stays in the history "
+                 "below either way.")
+    return "<br>".join(lines)
+
+
+def reask_words(metrics: dict, new_listed: bool = False) -> str:
     """One paragraph on the questions asked again after training, for the top of the report:
     whether the rated ones still give the person's answer, which new ones lost the answer they
     had (``gate.drops_answer``: "Canberra" -> "...lies in the continent of Australia"), which
     were answered by repeating the question (``gate.restates``). A run is not refused for
     these, so the person reads them here, not in the cards below. Runs recorded before the
-    answers were marked give the restated count alone; "" when there is nothing to say."""
+    answers were marked give the restated count alone; "" when there is nothing to say.
+    ``new_listed``: the never-rated questions' changes are listed already (a waiting adapter's
+    card, ``changed_facts_words``): the rated ones and open requests only."""
     taught = metrics.get("taught") or []
     rated = [t for t in taught if t.get("checked") and (t.get("seen") or t.get("held"))]
     new = [t for t in taught if t.get("checked") and not (t.get("seen") or t.get("held") or t.get("open"))]
     restated = [t for t in taught if t.get("restates_after")]
     lost = [t for t in taught if t.get("dropped_after") and not t.get("restates_after")]
     changed = [t for t in new if t.get("changed_after") and not t.get("restates_after")]
+    if new_listed:  # the new questions' changes are listed above (changed_facts_words)
+        new = changed = []
+        lost = [t for t in lost if t.get("seen") or t.get("held")]
+        restated = [t for t in restated if t.get("seen") or t.get("held") or t.get("open")]
+        metrics = {**metrics, "reask_restates_after": len(restated)}
     parts = [_rated_words(rated), _lost_words(new, lost, changed), _changed_words(changed, new),
              _restated_words(restated, metrics)]
     parts = [p for p in parts if p]

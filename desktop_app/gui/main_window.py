@@ -575,10 +575,30 @@ class MainWindow(QMainWindow):
         self._update_buttons()
 
     def _answer_finished(self, result) -> None:
+        """``result``: the stored answer's figures (message_id None: nothing was stored), or
+        None when it failed (its error is already shown)."""
         if result and result.get("tokens_per_s"):
             self.speed_label.setText(f"{result['tokens_per_s']:.1f} tokens/s")
         if result and result.get("message_id") is None and result.get("finish_reason") == "cancelled":
             self.statusBar().showMessage("Stopped before the first token; nothing was kept.", 5000)
+        thumb = self.cards.unstored_thumb() if not result or result.get("message_id") is None else None
+        if thumb is not None:
+            why = "failed" if result is None else "cancelled" if result.get("finish_reason") == "cancelled" \
+                else "empty"
+            self._thumb_not_kept(thumb, why)
+
+    def _thumb_not_kept(self, thumb: int, why: str) -> None:
+        """A thumb given while the answer was written, which then ended with nothing stored:
+        said, not dropped in silence (usertest 7, F8). After an error, under the error."""
+        from desktop_app.gui.ratings import unkept_thumb_words
+
+        words = unkept_thumb_words(thumb, why)
+        log.info("%s", words)
+        banner = self.error_banner
+        if why == "failed" and not banner.isHidden() and banner.kind == "error":
+            banner.show_message(f"{banner.label.text()} {words}", "error")
+        else:
+            banner.show_message(words, "info")
 
     # ------------------------------------------------------------ actions
     def send(self) -> None:

@@ -206,6 +206,18 @@ PENDING_WORDS = {1: "Rated good: stored with the answer once it is written.",
                  None: "Rating cleared."}
 
 
+UNKEPT_WHY = {"failed": "the answer failed before it was stored",
+              "cancelled": "the answer was stopped before its first token, so there is no answer to keep it with",
+              "empty": "the model wrote no token, so there is no answer to keep it with"}
+
+
+def unkept_thumb_words(value: int, why: str) -> str:
+    """Said when an answer rated while it was written ends with nothing stored (``why``: a key
+    of UNKEPT_WHY): the thumb had been promised a place with it (``PENDING_WORDS``)."""
+    word = "good" if value == 1 else "bad"
+    return f"Your rating ({word}) was not kept: {UNKEPT_WHY[why]}. Ask again to rate a new answer."
+
+
 class CardRating(QObject):
     """The rating controls of one answer card: thumbs in the header, token ratings on the
     heatmap (context menu and keys), and the correction in the footer.

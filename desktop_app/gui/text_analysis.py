@@ -67,7 +67,7 @@ class AnalysisTools(QObject):
         # stopped inside the first pass: "not analysed", not the "too short" of an empty summary
         self.view.summary_panel.set_summary(summary if scored.records else None)
         if scored.ids:
-            self.view.status.setText(f"stopped: {len(scored.records):,} of {len(scored.ids) - 1:,} tokens analysed")
+            self.view.status.setText(f"stopped: {len(scored.records):,} of {scored.scorable:,} tokens analysed")
         else:
             self.view.status.setText("stopped while reading the text")
 
