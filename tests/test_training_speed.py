@@ -12,7 +12,7 @@ from desktop_app.core import precision, threads
 from desktop_app.core import train_losses as L
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.core.train_logps import pad_batch, per_token_logps, sequence_logps
+from desktop_app.core.train_logps import left_pad, pad_batch, per_token_logps, sequence_logps
 from desktop_app.core.train_objectives import dpo_loss
 from desktop_app.core.train_packing import packed_pair_logps, packs_pairs
 from desktop_app.core.train_references import reference_logps
@@ -346,7 +346,7 @@ def test_greedy_rows_answer_as_generate_while_ended_rows_leave_the_batch(tiny_mo
     base.set_attn_implementation("eager")
     model = _perturb(get_peft_model(base, LoraConfig(**LORA))).eval()
     prompts = [tok(p)["input_ids"] for p in PROMPTS] + [tok(PROMPTS[0] + " and more")["input_ids"]]
-    ids, mask = L.left_pad(prompts, tok.pad_token_id, "cpu")
+    ids, mask = left_pad(prompts, tok.pad_token_id, "cpu")
     tokens = 12
     with torch.inference_mode():
         free = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, do_sample=False,
