@@ -131,9 +131,9 @@ class StepBench:
                 self.refs[name] = self.references(model)
 
     def references(self, model):
-        from desktop_app.core import train_losses as L
+        from desktop_app.core.train_references import reference_logps
 
-        return L.reference_logps(model, self.train, self.pad, "cpu", 8)
+        return reference_logps(model, self.train, self.pad, "cpu", 8)
 
     @staticmethod
     def autocast(name: str):

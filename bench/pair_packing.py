@@ -43,6 +43,7 @@ def main() -> int:
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
     from desktop_app.core.train_data import build_training_data
+    from desktop_app.core.train_references import reference_logps
     from desktop_app.core.train_settings import FineTuneSettings
     from desktop_app.core.training import _batch_order
 
@@ -72,7 +73,7 @@ def main() -> int:
         for packed in (True, False):
             start = time.process_time()
             with torch.no_grad(), model.disable_adapter():
-                refs = L.reference_logps(model, data, pad, "cpu", 8, packed=packed)
+                refs = reference_logps(model, data, pad, "cpu", 8, packed=packed)
             timings["ref_packed" if packed else "ref_apart"].append(time.process_time() - start)
     losses: dict[bool, list[float]] = {True: [], False: []}
     batches = _batch_order(data, 3, s.seed)

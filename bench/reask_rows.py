@@ -30,7 +30,7 @@ def generate_rows(work, prompts, tokens: int) -> list[list[int]]:
     """The re-asks as ``gate.reask`` decoded them before ``greedy_batch``: one ``generate``."""
     import torch
 
-    from desktop_app.core.train_losses import left_pad
+    from desktop_app.core.train_logps import left_pad
 
     tok = work.tokenizer
     eos = tok.eos_token_id
@@ -44,7 +44,7 @@ def generate_rows(work, prompts, tokens: int) -> list[list[int]]:
 
 def rows_rows(work, prompts, tokens: int) -> list[list[int]]:
     from desktop_app.core.greedy_batch import greedy_rows
-    from desktop_app.core.train_losses import left_pad
+    from desktop_app.core.train_logps import left_pad
 
     tok = work.tokenizer
     eos = tok.eos_token_id

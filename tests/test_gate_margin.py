@@ -8,7 +8,7 @@ import torch
 
 from desktop_app.core import gate
 from desktop_app.core.train_data import Pair, TokenRated, TrainingData, Unpaired
-from desktop_app.core.train_losses import sequence_logps
+from desktop_app.core.train_logps import sequence_logps
 
 
 def _ids(tok, text: str) -> list[int]:

@@ -93,9 +93,9 @@ def test_one_conversation_is_one_group_and_its_records_are_each_answers_own(chat
 
 
 def test_margins_read_a_shared_prompt_once_with_the_same_figures(tiny_chat_model, tiny_model):
-    """gate.margin's answers continue from their prompt's cache (train_losses.prompt_shared_logps),
+    """gate.margin's answers continue from their prompt's cache (train_measure.prompt_shared_logps),
     prompts of several lengths left-padded together: the figures of reading each (prompt, answer) whole."""
-    from desktop_app.core.train_losses import distinct_sequence_logps, prompt_shared_logps
+    from desktop_app.core.train_measure import distinct_sequence_logps, prompt_shared_logps
 
     for loaded in (tiny_chat_model, tiny_model):
         ids = loaded.tokenizer("alpha beta gamma delta epsilon zeta eta theta iota kappa")["input_ids"]

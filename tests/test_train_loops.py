@@ -11,9 +11,9 @@ import torch
 
 from desktop_app.core import gate
 from desktop_app.core import train_loops as T
-from desktop_app.core import train_losses as L
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
+from desktop_app.core.train_logps import pad_batch, per_token_logps
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
 from test_training_data import add_answer
@@ -63,7 +63,7 @@ def test_the_term_lowers_the_repeated_tokens_probability(peft_tiny, tiny_model):
 
     def repeated_logp() -> float:
         with torch.no_grad():
-            logps, _m = L.per_token_logps(peft_tiny, L.pad_batch(loops.seqs, pad, "cpu"))
+            logps, _m = per_token_logps(peft_tiny, pad_batch(loops.seqs, pad, "cpu"))
         return float(sum(logps[r, c] for r, c in loops.positions))
 
     before = repeated_logp()

@@ -11,6 +11,9 @@ import torch
 
 from desktop_app.core import train_losses as L
 from desktop_app.core.train_data import TrainingData, Unpaired
+from desktop_app.core.train_logps import answer_columns, answer_logsoftmax, pad_batch, sequence_logps
+from desktop_app.core.train_references import (TOKEN_TOP, TokenReference, bucket_kl, disliked_distillation,
+                                               reference_logps)
 from tiny_model import fresh_lora
 
 
@@ -34,12 +37,12 @@ def _data(tok, liked: bool = False) -> TrainingData:
 
 def _refs(model, data, pad):
     with model.disable_adapter():
-        return L.reference_logps(model, data, pad, "cpu", disliked_top=L.TOKEN_TOP)
+        return reference_logps(model, data, pad, "cpu", disliked_top=TOKEN_TOP)
 
 
 def _answer_logps(model, data, pad) -> list[float]:
     with torch.no_grad():
-        return L.sequence_logps(model, [(e.prompt_ids, e.completion_ids) for e in data.unpaired], pad, "cpu").tolist()
+        return sequence_logps(model, [(e.prompt_ids, e.completion_ids) for e in data.unpaired], pad, "cpu").tolist()
 
 
 def test_at_the_reference_each_answer_scores_minus_log_one_minus_p_and_zero_at_its_end(tiny_model):
@@ -48,14 +51,14 @@ def test_at_the_reference_each_answer_scores_minus_log_one_minus_p_and_zero_at_i
     refs = _refs(model, data, pad)
     assert refs.disliked[2] is None and refs.disliked[0] is not None  # only the disliked answers have targets
     batch = L.Batch.select(data, refs, [("u", 0), ("u", 1), ("u", 2)], "cpu")
-    seqs = L.pad_batch([(e.prompt_ids, e.completion_ids) for e in batch.unpaired], pad, "cpu")
+    seqs = pad_batch([(e.prompt_ids, e.completion_ids) for e in batch.unpaired], pad, "cpu")
     with torch.no_grad():
-        full = L.answer_logsoftmax(model, seqs)
-        per_row = L.disliked_distillation(full, batch.unpaired, batch.ref_disliked)
+        full = answer_logsoftmax(model, seqs)
+        per_row = disliked_distillation(full, batch.unpaired, batch.ref_disliked)
     assert per_row.shape == (2,)
     for row, e in enumerate(data.unpaired[:2]):
         # a fresh LoRA is the reference: KL(reference without the token || reference) = -log(1 - p(token))
-        cols = L._answer_columns(e)
+        cols = answer_columns(e)
         own = full[row, cols].gather(1, torch.tensor(e.completion_ids)[:, None]).squeeze(1)
         terms = -torch.log1p(-own.exp())
         if e.ends:
@@ -73,8 +76,8 @@ def test_kto_is_unchanged_by_default_and_both_adds_the_distillation(tiny_model):
         both, figures = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(disliked_target="both",
                                                                              disliked_ref_weight=0.5))
         distill, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(disliked_target="distill"))
-        seqs = L.pad_batch([(e.prompt_ids, e.completion_ids) for e in batch.unpaired], pad, "cpu")
-        per_row = L.disliked_distillation(L.answer_logsoftmax(model, seqs), batch.unpaired, batch.ref_disliked)
+        seqs = pad_batch([(e.prompt_ids, e.completion_ids) for e in batch.unpaired], pad, "cpu")
+        per_row = disliked_distillation(answer_logsoftmax(model, seqs), batch.unpaired, batch.ref_disliked)
     assert float(kto) == pytest.approx(0.5, abs=1e-4)  # KTO at the reference: 1 - sigmoid(0) per row
     assert float(both) == pytest.approx(float(kto) + 0.5 * float(per_row.mean()), rel=1e-4)
     # in KTO's place: the liked row's KTO term (0.5) and each disliked row's distillation, over the 3 rows
@@ -92,12 +95,12 @@ def test_hold_reads_only_the_positions_where_the_answer_said_the_references_like
     ref = ref.log_softmax(-1)
     ids = torch.stack([torch.cat([torch.tensor([t]), torch.tensor([v for v in range(vocab) if v != t][:5])])
                        for t in (3, 4)])
-    refs = [L.TokenReference(ids, ref.gather(1, ids))]
-    held = L.disliked_distillation(model, [e], refs, hold=True)
+    refs = [TokenReference(ids, ref.gather(1, ids))]
+    held = disliked_distillation(model, [e], refs, hold=True)
     policy = model[0, 1:3].gather(1, ids)
-    assert float(held[0]) == pytest.approx(float(L._bucket_kl(refs[0].logps[:1], policy[:1])[0]), rel=1e-5)
+    assert float(held[0]) == pytest.approx(float(bucket_kl(refs[0].logps[:1], policy[:1])[0]), rel=1e-5)
     at_reference = torch.cat([model[:, :1], ref[None]], dim=1)
-    assert float(L.disliked_distillation(at_reference, [e], refs, hold=True)[0]) == pytest.approx(0.0, abs=1e-6)
+    assert float(disliked_distillation(at_reference, [e], refs, hold=True)[0]) == pytest.approx(0.0, abs=1e-6)
     assert float(held[0]) > 0.01
 
 
@@ -115,9 +118,9 @@ def _train(tiny_model, weights: L.LossWeights, steps: int = 10):
         loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-    seqs = L.pad_batch([(e.prompt_ids, e.completion_ids) for e in batch.unpaired], pad, "cpu")
+    seqs = pad_batch([(e.prompt_ids, e.completion_ids) for e in batch.unpaired], pad, "cpu")
     with torch.no_grad():
-        off_target = L.disliked_distillation(L.answer_logsoftmax(model, seqs), batch.unpaired, batch.ref_disliked)
+        off_target = disliked_distillation(answer_logsoftmax(model, seqs), batch.unpaired, batch.ref_disliked)
     return before, _answer_logps(model, data, pad), float(off_target.mean())
 
 
@@ -133,7 +136,7 @@ def test_an_unknown_disliked_target_and_missing_references_are_refused(tiny_mode
     model, pad = _peft(tiny_model), tiny_model.tokenizer.eos_token_id
     data = _data(tiny_model.tokenizer)
     with model.disable_adapter():
-        plain = L.reference_logps(model, data, pad, "cpu")  # no disliked_top: no targets
+        plain = reference_logps(model, data, pad, "cpu")  # no disliked_top: no targets
     batch = L.Batch.select(data, plain, [("u", 0)], "cpu")
     assert L.DISLIKED_TARGETS == ("kto", "distill", "both", "hold")
     with pytest.raises(ValueError, match="disliked_target"):
@@ -186,8 +189,8 @@ def test_each_target_adds_the_liked_terms_as_kto_does_and_hold_adds_its_kl_to_kt
         kto_extras, _f = loss("kto", **extras)
         plain, _f = loss(target)
         with_extras, _f = loss(target, **extras)
-        seqs = L.pad_batch([(e.prompt_ids, e.completion_ids) for e in batch.unpaired], pad, "cpu")
-        held = L.disliked_distillation(L.answer_logsoftmax(model, seqs), batch.unpaired, batch.ref_disliked, hold=True)
+        seqs = pad_batch([(e.prompt_ids, e.completion_ids) for e in batch.unpaired], pad, "cpu")
+        held = disliked_distillation(answer_logsoftmax(model, seqs), batch.unpaired, batch.ref_disliked, hold=True)
     added = float(kto_extras) - float(kto_plain)
     assert added > 0.1  # the liked answer's likelihood and end terms count
     assert float(with_extras) - float(plain) == pytest.approx(added, rel=1e-4)

@@ -10,7 +10,7 @@ from desktop_app.core.generation import SamplingSettings, generate
 from desktop_app.core.prompts import Turn, answer_ids, build_prompt
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data
-from desktop_app.core.train_losses import pad_batch, per_token_logps
+from desktop_app.core.train_logps import pad_batch, per_token_logps
 from desktop_app.core.training import NothingToTrainError, run_finetune, training_readiness
 
 
@@ -94,7 +94,7 @@ def test_an_answer_cut_at_its_budget_gets_no_end_of_text(store, tiny_model):
 
 def test_answers_the_model_ended_itself_are_marked_for_the_end_token_term(store, tiny_model):
     """``ends`` / ``chosen_ends`` mark exactly the model's own answers that end with the
-    end-of-text token appended (train_losses.end_nll trains it on liked ones): not an answer
+    end-of-text token appended (train_objectives.end_nll trains it on liked ones): not an answer
     cut at its budget, not a person's correction (its likelihood term already covers its end)."""
     tok = tiny_model.tokenizer
     conv = store.create_conversation("siblings")
@@ -119,7 +119,7 @@ def test_answers_the_model_ended_itself_are_marked_for_the_end_token_term(store,
 
 def test_liked_answers_that_end_after_a_sentence_mark_are_marked_for_the_end_term(store, tiny_model):
     """``end_mark`` / ``chosen_end_mark``: the model ended the answer itself right after ".",
-    "!" or "?" (train_losses.end_nll then trains that mark with the end token); an answer
+    "!" or "?" (train_objectives.end_nll then trains that mark with the end token); an answer
     that stopped after a word ("A tomato is a red") is not marked, nor one cut at its budget."""
     from desktop_app.core.train_data import ends_with_mark
 

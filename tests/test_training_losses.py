@@ -9,6 +9,10 @@ import pytest
 import torch
 
 from desktop_app.core import train_losses as L
+from desktop_app.core.train_logps import pad_batch, per_token_logps, sequence_logps
+from desktop_app.core.train_measure import distinct_sequence_logps
+from desktop_app.core.train_objectives import dpo_loss, kto_kl, kto_loss, token_loss
+from desktop_app.core.train_references import kl_sequences, reference_logps
 
 
 LORA = dict(r=4, lora_alpha=8, target_modules="all-linear", lora_dropout=0.0, task_type="CAUSAL_LM")
@@ -72,14 +76,14 @@ def test_kto_loss_equals_trl(tiny_model_dir, tmp_path):
     seqs, kl_seqs = _split(batch), _split(batch, "KL_")
     pad = tokenizer.pad_token_id
     with torch.no_grad():
-        logps = L.sequence_logps(model, seqs, pad, "cpu")
-        kl_logps = L.sequence_logps(model, kl_seqs, pad, "cpu")
+        logps = sequence_logps(model, seqs, pad, "cpu")
+        kl_logps = sequence_logps(model, kl_seqs, pad, "cpu")
         with model.disable_adapter():
-            ref = L.sequence_logps(model, seqs, pad, "cpu")
-            ref_kl = L.sequence_logps(model, kl_seqs, pad, "cpu")
+            ref = sequence_logps(model, seqs, pad, "cpu")
+            ref_kl = sequence_logps(model, kl_seqs, pad, "cpu")
     assert not torch.allclose(logps, ref)  # the check means something
-    kl = L.kto_kl(kl_logps, ref_kl)
-    ours, figures = L.kto_loss(logps, ref, batch["label"], kl, 0.1, 1.0, 1.3)
+    kl = kto_kl(kl_logps, ref_kl)
+    ours, figures = kto_loss(logps, ref, batch["label"], kl, 0.1, 1.0, 1.3)
     assert float(ours) == pytest.approx(trl_loss, rel=1e-4, abs=1e-6)
     assert set(figures) >= {"kl", "reward_chosen", "reward_rejected"}
 
@@ -106,11 +110,11 @@ def test_dpo_plus_sft_loss_equals_trl(tiny_model_dir, tmp_path):
     k = len(rows) // 2
     pad = tokenizer.pad_token_id
     with torch.no_grad():
-        logps, mask = L.per_token_logps(model, L.pad_batch(rows, pad, "cpu"))
+        logps, mask = per_token_logps(model, pad_batch(rows, pad, "cpu"))
         with model.disable_adapter():
-            ref = L.sequence_logps(model, rows, pad, "cpu")
+            ref = sequence_logps(model, rows, pad, "cpu")
     sums = logps.sum(-1)
-    ours, figures = L.dpo_loss(sums[:k], sums[k:], ref[:k], ref[k:], 0.1, logps[:k], mask[:k], sft_weight=0.7)
+    ours, figures = dpo_loss(sums[:k], sums[k:], ref[:k], ref[k:], 0.1, logps[:k], mask[:k], sft_weight=0.7)
     assert float(ours) == pytest.approx(trl_loss, rel=1e-4, abs=1e-6)
     assert "nll_chosen" in figures and "reward_margin" in figures
 
@@ -119,9 +123,9 @@ def test_per_token_logps_match_a_plain_forward(tiny_model):
     """The logits_to_keep shortcut changes nothing: same numbers as full logits."""
     model = tiny_model.model
     seqs = [([5, 6, 7, 8], [9, 10, 11]), ([5, 6], [12, 13, 14, 15])]
-    batch = L.pad_batch(seqs, 0, "cpu")
+    batch = pad_batch(seqs, 0, "cpu")
     with torch.no_grad():
-        logps, mask = L.per_token_logps(model, batch)
+        logps, mask = per_token_logps(model, batch)
         for row, (p, c) in enumerate(seqs):
             full = torch.log_softmax(model(input_ids=torch.tensor([p + c])).logits[0].float(), -1)
             for i, token in enumerate(c):
@@ -139,7 +143,7 @@ def test_sequence_logps_match_one_example_at_a_time(tiny_model, reduce):
     seqs = [([5, 6, 7, 8], [9, 10, 11]), ([5, 6], [12, 13, 14, 15]), ([20], [21, 22]),
             ([30, 31, 32, 33, 34, 35], [36])]
     with torch.no_grad():
-        got = L.sequence_logps(model, seqs, 0, "cpu", batch_size=2, reduce=reduce)
+        got = sequence_logps(model, seqs, 0, "cpu", batch_size=2, reduce=reduce)
         expected = []
         for p, c in seqs:
             full = torch.log_softmax(model(input_ids=torch.tensor([p + c])).logits[0].float(), -1)
@@ -147,12 +151,12 @@ def test_sequence_logps_match_one_example_at_a_time(tiny_model, reduce):
             expected.append(sum(token_logps) / (len(c) if reduce == "mean" else 1))
     assert got.shape == (len(seqs),)
     assert got.tolist() == pytest.approx(expected, abs=1e-4)
-    assert L.sequence_logps(model, [], 0, "cpu", reduce=reduce).shape == (0,)
+    assert sequence_logps(model, [], 0, "cpu", reduce=reduce).shape == (0,)
 
 
 def test_token_loss_pushes_liked_up_and_disliked_down():
     lp = torch.log(torch.tensor([[0.5, 0.2, 0.9]])).requires_grad_(True)
-    loss, _ = L.token_loss(lp, [(0, 0, 1), (0, 2, -1)])
+    loss, _ = token_loss(lp, [(0, 0, 1), (0, 2, -1)])
     loss.backward()
     expected = (-math.log(0.5) - math.log(1 - 0.9)) / 2
     assert float(loss.detach()) == pytest.approx(expected, rel=1e-5)
@@ -173,15 +177,15 @@ def test_batch_loss_is_kto_plus_the_liked_likelihood(tiny_model_dir):
     enc = [(tok(p)["input_ids"], tok(a)["input_ids"]) for p, a in zip(PROMPTS, ANSWERS)]
     data = TrainingData(unpaired=[Unpaired(p, c, i % 2 == 0, i, i) for i, (p, c) in enumerate(enc)])
     with model.disable_adapter():
-        refs = L.reference_logps(model, data, tok.pad_token_id, "cpu")
+        refs = reference_logps(model, data, tok.pad_token_id, "cpu")
     batch = L.Batch.select(data, refs, [("u", i) for i in range(4)], "cpu")
     with torch.no_grad():
         plain, _f = L.batch_loss(model, batch, tok.pad_token_id, "cpu", L.LossWeights(liked_sft_weight=0.0))
         with_sft, figures = L.batch_loss(model, batch, tok.pad_token_id, "cpu", L.LossWeights(liked_sft_weight=0.5))
-        logps = L.sequence_logps(model, [(e.prompt_ids, e.completion_ids) for e in data.unpaired], tok.pad_token_id, "cpu")
-        kl = L.kto_kl(L.sequence_logps(model, L.kl_sequences(data), tok.pad_token_id, "cpu"), refs.kl)
-        expected, _ = L.kto_loss(logps, refs.unpaired, torch.tensor([True, False, True, False]), kl, 0.1)
-        token_logps, mask = L.per_token_logps(model, L.pad_batch([enc[0], enc[2]], tok.pad_token_id, "cpu"))
+        logps = sequence_logps(model, [(e.prompt_ids, e.completion_ids) for e in data.unpaired], tok.pad_token_id, "cpu")
+        kl = kto_kl(sequence_logps(model, kl_sequences(data), tok.pad_token_id, "cpu"), refs.kl)
+        expected, _ = kto_loss(logps, refs.unpaired, torch.tensor([True, False, True, False]), kl, 0.1)
+        token_logps, mask = per_token_logps(model, pad_batch([enc[0], enc[2]], tok.pad_token_id, "cpu"))
         nll = -token_logps[mask.bool()].mean()
     assert float(plain) == pytest.approx(float(expected), abs=1e-6)
     assert float(with_sft) == pytest.approx(float(expected) + 0.5 * float(nll), abs=1e-5)
@@ -200,14 +204,14 @@ def test_sibling_likelihood_weight_leaves_sibling_rows_out(tiny_model_dir):
     data = TrainingData(pairs=[Pair(enc[0][0], enc[0][1], enc[1][1], "correction", 1, None, 1),
                                Pair(enc[2][0], enc[2][1], enc[3][1], "siblings", 3, 2, 2)])
     with model.disable_adapter():
-        refs = L.reference_logps(model, data, tok.pad_token_id, "cpu")
+        refs = reference_logps(model, data, tok.pad_token_id, "cpu")
     batch = L.Batch.select(data, refs, [("p", 0), ("p", 1)], "cpu")
     pad = tok.pad_token_id
     with torch.no_grad():
         every, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sibling_sft_weight=1.0))
         corrections_only, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sibling_sft_weight=0.0))
         dpo, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sft_weight=0.0))
-        token_logps, mask = L.per_token_logps(model, L.pad_batch([enc[0], (enc[2][0], enc[2][1])], pad, "cpu"))
+        token_logps, mask = per_token_logps(model, pad_batch([enc[0], (enc[2][0], enc[2][1])], pad, "cpu"))
         nll_first = -token_logps[0][mask[0].bool()].mean()
         nll_all = -token_logps[mask.bool()].mean()
     assert float(corrections_only) == pytest.approx(float(dpo) + float(nll_first), abs=1e-5)
@@ -230,13 +234,13 @@ def test_the_end_token_term_adds_the_end_tokens_mean_nll_of_liked_answers_that_e
                                   Unpaired(enc[2][0], enc[2][1], True, 2, 2, ends=False)],
                         pairs=[Pair(enc[3][0], enc[3][1], enc[2][1], "siblings", 3, 4, 3, chosen_ends=True)])
     with model.disable_adapter():
-        refs = L.reference_logps(model, data, tok.pad_token_id, "cpu")
+        refs = reference_logps(model, data, tok.pad_token_id, "cpu")
     pad = tok.pad_token_id
     kto = L.Batch.select(data, refs, [("u", 0), ("u", 1), ("u", 2)], "cpu")
     pair = L.Batch.select(data, refs, [("p", 0)], "cpu")
     with torch.no_grad():
         def end_logp(prompt, answer):
-            logps, _m = L.per_token_logps(model, L.pad_batch([(prompt, answer)], pad, "cpu"))
+            logps, _m = per_token_logps(model, pad_batch([(prompt, answer)], pad, "cpu"))
             return float(logps[0, len(prompt) + len(answer) - 2])
 
         kto_off, _f = L.batch_loss(model, kto, pad, "cpu", L.LossWeights())
@@ -264,11 +268,11 @@ def test_the_end_term_with_marks_trains_the_final_mark_and_the_end_token_of_answ
     data = TrainingData(unpaired=[Unpaired(*enc[0], True, 0, 0, ends=True, end_mark=True),  # "... thank you."
                                   Unpaired(*enc[3], True, 3, 3, ends=True, end_mark=False)])  # " 0123456789"
     with model.disable_adapter():
-        refs = L.reference_logps(model, data, pad, "cpu")
+        refs = reference_logps(model, data, pad, "cpu")
     both = L.Batch.select(data, refs, [("u", 0), ("u", 1)], "cpu")
     plain = L.Batch.select(data, refs, [("u", 1)], "cpu")
     with torch.no_grad():
-        logps, _m = L.per_token_logps(model, L.pad_batch([enc[0]], pad, "cpu"))
+        logps, _m = per_token_logps(model, pad_batch([enc[0]], pad, "cpu"))
         end = len(enc[0][0]) + len(enc[0][1]) - 2
         mark_and_end = float(logps[0, end - 1] + logps[0, end]) / 2
         off, _f = L.batch_loss(model, both, pad, "cpu", L.LossWeights())
@@ -299,17 +303,17 @@ def test_reference_logps_compute_each_distinct_sequence_once_with_the_same_value
     rows = []
     hook = base.register_forward_pre_hook(lambda _m, args, kwargs: rows.append(kwargs["input_ids"].shape[0]),
                                           with_kwargs=True)
-    refs = L.reference_logps(base, data, pad, "cpu", batch_size=2)
+    refs = reference_logps(base, data, pad, "cpu", batch_size=2)
     hook.remove()
-    seqs = ([(e.prompt_ids, e.completion_ids) for e in data.unpaired] + L.kl_sequences(data)
+    seqs = ([(e.prompt_ids, e.completion_ids) for e in data.unpaired] + kl_sequences(data)
             + [(p.prompt_ids, p.chosen_ids) for p in data.pairs] + [(p.prompt_ids, p.rejected_ids) for p in data.pairs])
     distinct = {(tuple(p), tuple(c)) for p, c in seqs}
     assert sum(rows) == len(distinct) < len(seqs)  # 10 sequences, each distinct one through the model once
     with torch.no_grad():
-        alone = [float(L.sequence_logps(base, [s], pad, "cpu")[0]) for s in seqs]
+        alone = [float(sequence_logps(base, [s], pad, "cpu")[0]) for s in seqs]
     got = torch.cat([refs.unpaired, refs.kl, refs.chosen, refs.rejected]).tolist()
     assert got == pytest.approx(alone, abs=1e-4)
-    means = L.distinct_sequence_logps(base, seqs, pad, "cpu", batch_size=3, reduce="mean").tolist()
+    means = distinct_sequence_logps(base, seqs, pad, "cpu", batch_size=3, reduce="mean").tolist()
     assert means == pytest.approx([a / len(c) for a, (_p, c) in zip(alone, seqs)], abs=1e-4)
 
 
@@ -327,14 +331,14 @@ def test_length_normalised_dpo_divides_each_answers_log_ratio_by_its_length(tiny
     data = TrainingData(pairs=[Pair(enc[0][0], enc[0][1], long_rejected, "correction", 1, None, 1),
                                Pair(enc[2][0], enc[2][1], enc[1][1], "correction", 3, None, 2)])
     with model.disable_adapter():
-        refs = L.reference_logps(model, data, tok.pad_token_id, "cpu")
+        refs = reference_logps(model, data, tok.pad_token_id, "cpu")
     batch = L.Batch.select(data, refs, [("p", 0), ("p", 1)], "cpu")
     pad = tok.pad_token_id
     with torch.no_grad():
         normed, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sft_weight=0.0, pair_norm_beta=0.5))
         summed, _f = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sft_weight=0.0, beta=0.5))
-        chosen = L.sequence_logps(model, [(p.prompt_ids, p.chosen_ids) for p in data.pairs], pad, "cpu")
-        rejected = L.sequence_logps(model, [(p.prompt_ids, p.rejected_ids) for p in data.pairs], pad, "cpu")
+        chosen = sequence_logps(model, [(p.prompt_ids, p.chosen_ids) for p in data.pairs], pad, "cpu")
+        rejected = sequence_logps(model, [(p.prompt_ids, p.rejected_ids) for p in data.pairs], pad, "cpu")
     n_chosen = torch.tensor([len(p.chosen_ids) for p in data.pairs], dtype=torch.float32)
     n_rejected = torch.tensor([len(p.rejected_ids) for p in data.pairs], dtype=torch.float32)
     margin = (chosen - refs.chosen) / n_chosen - (rejected - refs.rejected) / n_rejected

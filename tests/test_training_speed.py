@@ -12,6 +12,10 @@ from desktop_app.core import precision, threads
 from desktop_app.core import train_losses as L
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
+from desktop_app.core.train_logps import left_pad, pad_batch, per_token_logps, sequence_logps
+from desktop_app.core.train_objectives import dpo_loss
+from desktop_app.core.train_packing import packed_pair_logps, packs_pairs
+from desktop_app.core.train_references import reference_logps
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
 from test_training_data import rate_three_answers
@@ -207,15 +211,15 @@ def test_pairs_are_scored_without_padding_a_short_answer_to_a_long_one(tiny_mode
     data = TrainingData(pairs=[Pair(enc[i], short, long[i], "correction", i, None, i) for i in range(3)])
     pad = tok.pad_token_id
     with model.disable_adapter():
-        refs = L.reference_logps(model, data, pad, "cpu")
+        refs = reference_logps(model, data, pad, "cpu")
     batch = L.Batch.select(data, refs, [("p", i) for i in range(3)], "cpu")
     with torch.no_grad():
         loss, _figures = L.batch_loss(model, batch, pad, "cpu", L.LossWeights(sft_weight=0.5))
-        one = [L.per_token_logps(model, L.pad_batch([(p.prompt_ids, p.chosen_ids)], pad, "cpu")) for p in data.pairs]
+        one = [per_token_logps(model, pad_batch([(p.prompt_ids, p.chosen_ids)], pad, "cpu")) for p in data.pairs]
         chosen = torch.stack([lp.sum() for lp, _m in one])
-        rejected = torch.cat([L.sequence_logps(model, [(p.prompt_ids, p.rejected_ids)], pad, "cpu") for p in data.pairs])
+        rejected = torch.cat([sequence_logps(model, [(p.prompt_ids, p.rejected_ids)], pad, "cpu") for p in data.pairs])
         nll = -torch.cat([lp[m.bool()] for lp, m in one]).mean()
-        expected, _ = L.dpo_loss(chosen, rejected, refs.chosen, refs.rejected, 0.1)
+        expected, _ = dpo_loss(chosen, rejected, refs.chosen, refs.rejected, 0.1)
     assert float(loss) == pytest.approx(float(expected) + 0.5 * float(nll), abs=1e-5)
 
 
@@ -265,20 +269,20 @@ def test_a_pair_read_in_one_pass_gives_the_two_passes_figures_and_gradients(tiny
                                                     dtype=torch.float32)
     base.set_attn_implementation(attention)
     model = _perturb(get_peft_model(base, LoraConfig(**LORA)))
-    assert L.packs_pairs(model)  # else batch_loss would compare the two passes with themselves
+    assert packs_pairs(model)  # else batch_loss would compare the two passes with themselves
     pad = tok.pad_token_id
     enc = [tok(p)["input_ids"] for p in PROMPTS]
     data = TrainingData(pairs=[Pair(enc[i], tok(ANSWERS[i])["input_ids"][: 2 + i], tok(ANSWERS[-1 - i] * (i + 1))
                                     ["input_ids"], "correction", i, None, i) for i in range(4)])
     seqs = [(p.prompt_ids, p.chosen_ids, p.rejected_ids) for p in data.pairs]
     with torch.no_grad():
-        (chosen, chosen_mask), (rejected, rejected_mask) = L.packed_pair_logps(model, seqs, pad, "cpu")
+        (chosen, chosen_mask), (rejected, rejected_mask) = packed_pair_logps(model, seqs, pad, "cpu")
         for (got, got_mask), side in (((chosen, chosen_mask), 1), ((rejected, rejected_mask), 2)):
-            want, want_mask = L.per_token_logps(model, L.pad_batch([(s[0], s[side]) for s in seqs], pad, "cpu"))
+            want, want_mask = per_token_logps(model, pad_batch([(s[0], s[side]) for s in seqs], pad, "cpu"))
             assert torch.equal(got_mask, want_mask)
             assert got.tolist() == [pytest.approx(row, abs=1e-5) for row in want.tolist()]
         with model.disable_adapter():
-            packed, apart = (L.reference_logps(model, data, pad, "cpu", 3, packed=flag) for flag in (True, False))
+            packed, apart = (reference_logps(model, data, pad, "cpu", 3, packed=flag) for flag in (True, False))
     assert packed.chosen.tolist() == pytest.approx(apart.chosen.tolist(), abs=1e-4)
     assert packed.rejected.tolist() == pytest.approx(apart.rejected.tolist(), abs=1e-4)
     batch = L.Batch.select(data, apart, [("p", i) for i in range(4)], "cpu")
@@ -299,7 +303,6 @@ def test_the_reference_sums_give_the_margin_of_reading_the_examples_again(tiny_m
     None where a sum is missing or there are token ratings (margin reads those itself)."""
     from desktop_app.core import gate
     from desktop_app.core.train_data import Pair, TokenRated, TrainingData, Unpaired
-    from desktop_app.core.training import _reference_sums
     from test_training_losses import ANSWERS, PROMPTS, _base_tiny
 
     model, tok = _base_tiny(tiny_model_dir)
@@ -311,9 +314,9 @@ def test_the_reference_sums_give_the_margin_of_reading_the_examples_again(tiny_m
                                Pair(enc[3], ans[0][:2], ans[1], "correction", 12, None, 3)])
     pad = tok.pad_token_id
     with torch.no_grad():
-        refs = L.reference_logps(model, data, pad, "cpu", 2, packed=True)
+        refs = reference_logps(model, data, pad, "cpu", 2, packed=True)
         read = gate.margin(model, data, pad, "cpu", 2)
-    sums = _reference_sums(data, refs)
+    sums = gate.reference_sums(data, refs)
     assert gate.margin_from_sums(data, sums) == pytest.approx(read, abs=1e-4)
     fewer = TrainingData(unpaired=data.unpaired[:2], pairs=data.pairs[1:])
     assert gate.margin_from_sums(fewer, sums) == pytest.approx(gate.margin(model, fewer, pad, "cpu"), abs=1e-4)
@@ -343,7 +346,7 @@ def test_greedy_rows_answer_as_generate_while_ended_rows_leave_the_batch(tiny_mo
     base.set_attn_implementation("eager")
     model = _perturb(get_peft_model(base, LoraConfig(**LORA))).eval()
     prompts = [tok(p)["input_ids"] for p in PROMPTS] + [tok(PROMPTS[0] + " and more")["input_ids"]]
-    ids, mask = L.left_pad(prompts, tok.pad_token_id, "cpu")
+    ids, mask = left_pad(prompts, tok.pad_token_id, "cpu")
     tokens = 12
     with torch.inference_mode():
         free = model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=tokens, do_sample=False,

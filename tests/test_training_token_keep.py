@@ -11,6 +11,8 @@ import torch
 
 from desktop_app.core import train_losses as L
 from desktop_app.core.train_data import TokenRated, TrainingData
+from desktop_app.core.train_logps import answer_logsoftmax, pad_batch
+from desktop_app.core.train_references import TOKEN_TOP, bucket_kl, reference_logps
 from tiny_model import fresh_lora
 
 
@@ -35,10 +37,10 @@ def _data(tok) -> TrainingData:
 def _measure(model, data, refs, pad):
     """(mean log-prob of the disliked tokens, mean KL(reference || model) at the unrated positions)."""
     with torch.no_grad():
-        full = L.answer_logsoftmax(model, L.pad_batch([(t.prompt_ids, t.completion_ids) for t in data.tokens],
+        full = answer_logsoftmax(model, pad_batch([(t.prompt_ids, t.completion_ids) for t in data.tokens],
                                                       pad, "cpu"))
         with model.disable_adapter():
-            ref = L.answer_logsoftmax(model, L.pad_batch([(t.prompt_ids, t.completion_ids) for t in data.tokens],
+            ref = answer_logsoftmax(model, pad_batch([(t.prompt_ids, t.completion_ids) for t in data.tokens],
                                                          pad, "cpu"))
     rated, kls = [], []
     for row, t in enumerate(data.tokens):
@@ -56,7 +58,7 @@ def _train(tiny_model, weights: L.LossWeights, steps: int = 12):
     model, pad = _peft(tiny_model), tiny_model.tokenizer.eos_token_id
     data = _data(tiny_model.tokenizer)
     with model.disable_adapter():
-        refs = L.reference_logps(model, data, pad, "cpu", token_top=L.TOKEN_TOP)
+        refs = reference_logps(model, data, pad, "cpu", token_top=TOKEN_TOP)
     before = _measure(model, data, refs, pad)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=5e-3, weight_decay=0.0)
@@ -73,9 +75,9 @@ def test_the_reference_terms_are_zero_at_the_reference_and_the_target_drops_the_
     model, pad = _peft(tiny_model), tiny_model.tokenizer.eos_token_id
     data = _data(tiny_model.tokenizer)
     with model.disable_adapter():
-        refs = L.reference_logps(model, data, pad, "cpu", token_top=L.TOKEN_TOP)
+        refs = reference_logps(model, data, pad, "cpu", token_top=TOKEN_TOP)
     ref = refs.tokens[0]
-    assert ref.ids.shape == (len(data.tokens[0].completion_ids), L.TOKEN_TOP)
+    assert ref.ids.shape == (len(data.tokens[0].completion_ids), TOKEN_TOP)
     assert ref.ids[:, 0].tolist() == data.tokens[0].completion_ids  # the answer's own token is column 0
     batch = L.Batch.select(data, refs, [("t", 0), ("t", 1)], "cpu")
     with torch.no_grad():  # a fresh LoRA is the reference: the keep term is 0
@@ -85,10 +87,10 @@ def test_the_reference_terms_are_zero_at_the_reference_and_the_target_drops_the_
     # the distillation target is the reference without the disliked token, renormalised: the KL of the
     # reference itself to it is -log(1 - p(disliked)), and a model that already dropped it scores 0
     p0 = torch.tensor([[0.5, 0.3, 0.1]]).log()  # columns; the rest of the vocabulary 0.1
-    assert float(L._bucket_kl(p0, p0, drop_first=True)) == pytest.approx(-torch.tensor(0.5).log().item(), rel=1e-4)
+    assert float(bucket_kl(p0, p0, drop_first=True)) == pytest.approx(-torch.tensor(0.5).log().item(), rel=1e-4)
     dropped = torch.tensor([[1e-9, 0.6, 0.2]]).log()  # the rest 0.2
-    assert float(L._bucket_kl(p0, dropped, drop_first=True)) == pytest.approx(0.0, abs=1e-5)
-    assert float(L._bucket_kl(p0, p0)) == pytest.approx(0.0, abs=1e-6)
+    assert float(bucket_kl(p0, dropped, drop_first=True)) == pytest.approx(0.0, abs=1e-5)
+    assert float(bucket_kl(p0, p0)) == pytest.approx(0.0, abs=1e-6)
 
 
 def test_keep_and_distill_lower_the_token_and_hold_the_rest_nearer_than_unlikelihood(tiny_model):
@@ -102,7 +104,7 @@ def test_keep_and_distill_lower_the_token_and_hold_the_rest_nearer_than_unlikeli
 def test_an_unknown_token_target_is_refused(tiny_model):
     model, pad = _peft(tiny_model), tiny_model.tokenizer.eos_token_id
     data = _data(tiny_model.tokenizer)
-    refs = L.reference_logps(model, data, pad, "cpu", token_top=4)
+    refs = reference_logps(model, data, pad, "cpu", token_top=4)
     batch = L.Batch.select(data, refs, [("t", 0)], "cpu")
     with pytest.raises(ValueError, match="token_target"):
         L._token_rated_loss(model, batch, pad, "cpu", L.LossWeights(token_target="forget"))

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import torch
 
 from desktop_app.core.train_anchor import greedy_answers
-from desktop_app.core.train_losses import pad_batch
+from desktop_app.core.train_logps import pad_batch
 
 CAPS_SHARE = 0.8  # a correction "in capitals": this share of its letters upper-case (and >= 3 letters)
 MIN_LETTERS = 3

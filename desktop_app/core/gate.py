@@ -27,7 +27,8 @@ import torch
 from desktop_app.core import work_meter
 from desktop_app.core.paths import RESOURCES_DIR
 from desktop_app.core.train_data import TrainingData
-from desktop_app.core.train_losses import left_pad, pad_batch, per_token_logps, prompt_shared_logps
+from desktop_app.core.train_logps import left_pad, pad_batch, per_token_logps
+from desktop_app.core.train_measure import prompt_shared_logps
 
 PROBE_PATH = RESOURCES_DIR / "probe.txt"
 GUARD_PATH = RESOURCES_DIR / "guard.txt"
@@ -71,13 +72,10 @@ def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) 
 
 def margin_from_sums(data: TrainingData, sums: dict[tuple, float]) -> float | None:
     """``margin``'s figure from answers' summed log-probabilities known already (``sums``:
-    (prompt ids, answer ids) as tuples -> sum, e.g. the reference's, when the model measured is
-    the reference); None when ``data`` is empty, has token ratings or an answer ``sums`` lacks."""
-    in_pairs = {m for p in data.pairs for m in (p.chosen_message_id, p.rejected_message_id)}
-    lone = [e for e in data.unpaired if e.message_id not in in_pairs]
-    needed = [(e.prompt_ids, e.completion_ids) for e in lone]
-    needed += [s for p in data.pairs for s in ((p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids))]
-    known = [sums.get((tuple(p), tuple(c))) for p, c in needed]
+    ``reference_sums``'s keys -> sum, e.g. the reference's, when the model measured is the
+    reference); None when ``data`` is empty, has token ratings or an answer ``sums`` lacks."""
+    lone, needed = _margin_sequences(data)
+    known = [sums.get(_sum_key(p, c)) for p, c in needed]
     if data.tokens or not needed or any(v is None for v in known):
         return None
     items = [(1.0 if e.label else -1.0) * v / max(len(e.completion_ids), 1) for e, v in zip(lone, known)]
@@ -85,6 +83,32 @@ def margin_from_sums(data: TrainingData, sums: dict[tuple, float]) -> float | No
         chosen, rejected = known[len(lone) + 2 * i], known[len(lone) + 2 * i + 1]
         items.append((chosen - rejected) / ((len(p.chosen_ids) + len(p.rejected_ids)) / 2))
     return sum(items) / len(items)
+
+
+def reference_sums(train: TrainingData, refs) -> dict[tuple, float]:
+    """The trained answers' summed log-probabilities under the reference (``refs``:
+    train_references.References of ``train``), keyed as ``margin_from_sums`` reads them."""
+    sums = {}
+    for e, value in zip(train.unpaired, refs.unpaired.tolist()):
+        sums[_sum_key(e.prompt_ids, e.completion_ids)] = value
+    for p, chosen, rejected in zip(train.pairs, refs.chosen.tolist(), refs.rejected.tolist()):
+        sums[_sum_key(p.prompt_ids, p.chosen_ids)] = chosen
+        sums[_sum_key(p.prompt_ids, p.rejected_ids)] = rejected
+    return sums
+
+
+def _sum_key(prompt_ids, answer_ids) -> tuple:
+    return tuple(prompt_ids), tuple(answer_ids)
+
+
+def _margin_sequences(data: TrainingData) -> tuple[list, list[tuple]]:
+    """(the thumbs that are not half of a pair, the (prompt, answer) sequences the margin reads:
+    those thumbs' answers, then each pair's chosen and rejected)."""
+    in_pairs = {m for p in data.pairs for m in (p.chosen_message_id, p.rejected_message_id)}
+    lone = [e for e in data.unpaired if e.message_id not in in_pairs]
+    seqs = [(e.prompt_ids, e.completion_ids) for e in lone]
+    seqs += [s for p in data.pairs for s in ((p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids))]
+    return lone, seqs
 
 
 # Why a pair is judged by its summed difference and its thumbs not again on their own: two
@@ -97,11 +121,7 @@ def margin_from_sums(data: TrainingData, sums: dict[tuple, float]) -> float | No
 # scale of the other items.
 def _answer_items(model, data: TrainingData, pad_id: int, device, batch_size: int) -> list[float]:
     """The thumbs' and pairs' signed figures (see the module docstring)."""
-    in_pairs = {m for p in data.pairs for m in (p.chosen_message_id, p.rejected_message_id)}
-    lone = [e for e in data.unpaired if e.message_id not in in_pairs]
-    seqs = [(e.prompt_ids, e.completion_ids) for e in lone]
-    for p in data.pairs:
-        seqs += [(p.prompt_ids, p.chosen_ids), (p.prompt_ids, p.rejected_ids)]
+    lone, seqs = _margin_sequences(data)
     means = prompt_shared_logps(model, seqs, pad_id, device, batch_size=batch_size, reduce="mean").tolist()
     items = [(1.0 if e.label else -1.0) * m for e, m in zip(lone, means)]
     for i, p in enumerate(data.pairs):
@@ -600,32 +620,45 @@ def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
     held-out set's margin that fell by at most ``SMALL_HELDOUT_NOISE`` of its size counts as
     not moved, not as moved the wrong way: the all-ratings margin then decides.
     """
-    reasons, failed = [], []
+    checks = (("margin", _margin_failure(metrics)), ("perplexity", _perplexity_failure(metrics, max_ppl_rise)),
+              ("degenerate", _reask_failure(metrics)))
+    reasons = [reason for _kind, reason in checks if reason]
+    return Verdict(not reasons, reasons, [kind for kind, reason in checks if reason])
+
+
+def _margin_failure(metrics: dict) -> str | None:
+    """Why the margin fails ``judge`` (None: it passes)."""
     on = metrics.get("gate_margin_on", "heldout")
     small = on == "heldout" and all_ratings_margin_needed(metrics.get("heldout_size") or 0)
     before, after = metrics.get(f"margin_{on}_before"), metrics.get(f"margin_{on}_after")
     if not _moved_right(before, after, SMALL_HELDOUT_NOISE if small else 0.0):
         label = "held-out" if on == "heldout" else "rated"
-        reasons.append(f"the {label} margin did not move the right way ({_fmt(before)} -> {_fmt(after)})")
-        failed.append("margin")
-    elif small:  # the all-ratings margin must rise strictly: the adapter learned what it was shown
+        return f"the {label} margin did not move the right way ({_fmt(before)} -> {_fmt(after)})"
+    if small:  # the all-ratings margin must rise strictly: the adapter learned what it was shown
         b_all, a_all = metrics.get("margin_all_before"), metrics.get("margin_all_after")
         if b_all is None or a_all is None or not a_all > b_all:
-            reasons.append(f"the margin over all ratings did not move the right way ({_fmt(b_all)} -> {_fmt(a_all)})")
-            failed.append("margin")
+            return f"the margin over all ratings did not move the right way ({_fmt(b_all)} -> {_fmt(a_all)})"
+    return None
+
+
+def _perplexity_failure(metrics: dict, max_ppl_rise: float) -> str | None:
+    """Why the probe perplexity fails ``judge`` (None: it passes)."""
     p0, p1 = metrics.get("probe_ppl_before"), metrics.get("probe_ppl_after")
     if p0 is None or p1 is None or not math.isfinite(p1) or p1 > p0 * (1 + max_ppl_rise):
         rise = (p1 / p0 - 1) * 100 if p0 and p1 and math.isfinite(p1) else float("inf")
-        reasons.append(f"general-text perplexity rose {rise:.1f}% ({_fmt(p0)} -> {_fmt(p1)}), "
-                       f"more than the {max_ppl_rise * 100:.0f}% allowed")
-        failed.append("perplexity")
+        return (f"general-text perplexity rose {rise:.1f}% ({_fmt(p0)} -> {_fmt(p1)}), "
+                f"more than the {max_ppl_rise * 100:.0f}% allowed")
+    return None
+
+
+def _reask_failure(metrics: dict) -> str | None:
+    """Why the re-asks fail ``judge`` (None: it passes)."""
     bad0, bad1 = metrics.get("reask_degenerate_before", 0), metrics.get("reask_degenerate_after", 0)
     if bad1 > bad0:
         kinds = ", ".join(sorted(set(metrics.get("reask_problems_after", []))))
-        reasons.append(f"{bad1} of {metrics.get('reask_count', 0)} re-asked answers degenerated ({kinds}); "
-                       f"before training {bad0} did")
-        failed.append("degenerate")
-    return Verdict(not reasons, reasons, failed)
+        return (f"{bad1} of {metrics.get('reask_count', 0)} re-asked answers degenerated ({kinds}); "
+                f"before training {bad0} did")
+    return None
 
 
 # A rise this small is float rounding, not learning: "before" may come from the reference's

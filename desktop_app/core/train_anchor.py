@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from desktop_app.core.train_losses import left_pad, pad_batch
+from desktop_app.core.train_logps import left_pad, pad_batch
 
 ANCHOR_REQUESTS = ("Tell me about the stars.", "Why do we laugh?", "Write a short poem about the rain.",
                    "Describe your favourite meal.", "How do I plan a picnic?", "Tell me a story about a brave mouse.")

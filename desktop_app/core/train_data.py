@@ -257,7 +257,7 @@ SENTENCE_MARKS = (".", "!", "?", "\u2026")
 
 def ends_with_mark(tokenizer, ids: list[int]) -> bool:
     """Does the answer's last token end a sentence ("Nairobi." / "late!")? The
-    end-of-text term (train_losses.end_nll) trains that mark with the end token: a liked
+    end-of-text term (train_objectives.end_nll) trains that mark with the end token: a liked
     answer teaches "finish the sentence, then stop", not "stop after any word"."""
     if not ids:
         return False

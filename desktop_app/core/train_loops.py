@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import torch
 
 from desktop_app.core import gate
-from desktop_app.core import train_losses as L
 from desktop_app.core.train_anchor import greedy_answers
+from desktop_app.core.train_logps import pad_batch, per_token_logps
+from desktop_app.core.train_objectives import token_loss
 
 # Everyday open questions and requests of the kinds where a small adapter's answers loop first
 # (measured through the gate's canaries: "Tell me about ..." and descriptions), and a few short facts;
@@ -50,9 +51,9 @@ def repeat_positions(ids: list[int], n: int = 4) -> list[int]:
 
 def loop_loss(logps: torch.Tensor, positions: list[tuple[int, int]]) -> torch.Tensor:
     """Mean ``-log(1 - p)`` of the tokens at ``positions`` ((row, column) into ``logps``,
-    ``train_losses.per_token_logps``'s layout): the unlikelihood term, as the token ratings'
+    ``train_logps.per_token_logps``'s layout): the unlikelihood term, as the token ratings'
     disliked tokens have it."""
-    return L.token_loss(logps, [(row, col, -1) for row, col in positions])[0]
+    return token_loss(logps, [(row, col, -1) for row, col in positions])[0]
 
 
 @dataclass
@@ -122,7 +123,7 @@ class LoopPenalty:
         """The term for one update: None when the latest look found no loop."""
         if not self.positions:
             return None
-        logps, _mask = L.per_token_logps(model, L.pad_batch(self.seqs, self.pad_id, device))
+        logps, _mask = per_token_logps(model, pad_batch(self.seqs, self.pad_id, device))
         self.penalised += len(self.positions)
         return loop_loss(logps, self.positions)
 

@@ -28,12 +28,13 @@ class FineTuneSettings:
     heldout_max: int | None = 16
     seed: int = 0
     sft_weight: float = 1.0  # likelihood term on chosen answers of pairs
-    # pairs: 0 DPO on summed log-ratios (TRL's); > 0 length-normalised DPO with this beta (train_losses.dpo_loss).
+    # pairs: 0 DPO on summed log-ratios (TRL's); > 0 length-normalised DPO with this beta (train_objectives.dpo_loss).
     # Off: ALL CAPS x 8 stays discarded with it (beta 1, 1 with sft_weight 0.3, 2.5 with 0.3: 1-2 of 12 re-asks
     # loop; its DPO part still saturates, 0.10 by update 8, and the caps sentences are memorised as before)
     pair_norm_beta: float = 0.0
-    # a pair's chosen and rejected answers in one pass, the prompt they share read once (train_losses.packed_pair_logps;
-    # the same figures to float rounding). False: each answer read with its own copy of the prompt
+    # a pair's chosen and rejected answers in one pass, the prompt they share read once
+    # (train_packing.packed_pair_logps; the same figures to float rounding). False: each answer read with its own
+    # copy of the prompt
     pair_packing: bool = True
     # a likelihood term on liked answers beside KTO: off, as measured (bench/learning_effect.py, thumbs 8:
     # probe perplexity +10.0% with it, +6.7% without, the margin no better); kept as a setting to try
@@ -44,13 +45,13 @@ class FineTuneSettings:
     # 4 ratings 0.88 adoption at probe +1.5% with 0, 0.62 at +3.0% with 1 (before the guard); 8: 0.50 either way
     sibling_sft_weight: float = 0.0
     # a likelihood term on the end-of-text token of liked answers the model ended itself (thumbs up and
-    # liked siblings; corrections have theirs in the likelihood term): see train_losses.end_nll. Measured
+    # liked siblings; corrections have theirs in the likelihood term): see train_objectives.end_nll. Measured
     # (bench/learning_effect.py --unseen 16, thumbs x 8: the shortest of 3 siblings liked, the longest
     # disliked): 0.62 of new answers short without it (16 questions: 0.62), 1.00 with it (0.94), probe
     # perplexity +1.6% -> +1.0%, held-out margin 0.45 -> 0.56 without, -> 0.72 with; thumbs x 4 0.88 either way
     end_weight: float = 1.0
     # the end term trains the sentence's final mark with the end token, on liked answers that end after one
-    # (train_losses.end_nll). Measured (bench/learning_effect.py --unseen 16): with the end token alone 10 of
+    # (train_objectives.end_nll). Measured (bench/learning_effect.py --unseen 16): with the end token alone 10 of
     # thumbs x 8's 16 new answers stopped without their period ("The capital of Russia is Moscow"), 0 with the
     # mark; adoption 1.00 (16 questions 0.94 -> 1.00), picky x 8 1.00 either way
     end_mark: bool = True

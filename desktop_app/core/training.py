@@ -7,7 +7,7 @@ adapter as it was unless the new adapter passes the gate (gate.py); then it is r
 made active in the store, and the caller switches the chat model to it
 (``adapters.attach_active``).
 
-Objectives (train_losses.py): KTO on thumbs, DPO + a likelihood term on pairs
+Objectives (train_losses.py, train_objectives.py): KTO on thumbs, DPO + a likelihood term on pairs
 (corrections, liked/disliked siblings), the weighted token term on token ratings; the
 reference is the base model (the adapter disabled). Each run trains a fresh adapter on all
 ratings; the adapter active before the run is recorded as its parent and is what the gate
@@ -283,7 +283,7 @@ class _Run:
     def _phases(self, work, data: TrainingData, train: TrainingData, held: TrainingData, resolved: ResolvedModel,
                 parent: dict | None) -> RunResult:
         s = self.settings
-        model, pad_id = work.model, resolved.pad_id
+        pad_id = resolved.pad_id
         self.metrics.update({"train_size": train.rated(), "heldout_size": held.rated(),  # ratings, not views
                              **{f"data_{k}": v for k, v in data.counts().items()},
                              "gate_margin_on": "heldout" if len(held) else "all"})
@@ -297,12 +297,19 @@ class _Run:
         if parent is None and reference.exact:  # "before" is the reference: its margins on these are known
             meter.reference_sums = reference.sums
 
+        self._measure(meter, work, data, held, reasks, pad_id, parent)
+        return decide(self, work, resolved.model_id, parent)
+
+    def _measure(self, meter: Meter, work, data: TrainingData, held: TrainingData, reasks, pad_id: int,
+                 parent: dict | None) -> None:
+        """The figures the verdict compares: "before" (the model in use), "after" (the new
+        adapter), and "after" again at an earlier checkpoint when general text got worse."""
         # "before": what the person has now (the active adapter, else the base model). Measured
         # after the steps, which do not touch it (the new adapter is switched off meanwhile), so
         # that it runs on the thread team the steps found faster: on a busy machine a team of
         # all cores made this phase minutes long; and a cancelled run never pays for it
         self.say("evaluating", "Measuring your current model, to compare the result with")
-        with previous(model, parent), self.counting("evaluating", "measuring your current model"):
+        with previous(work.model, parent), self.counting("evaluating", "measuring your current model"):
             meter.measure("before", work, data, held, reasks, pad_id)
         self.check_cancel()
 
@@ -315,7 +322,6 @@ class _Run:
             with self.counting("evaluating", "measuring an earlier checkpoint"):
                 meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
-        return decide(self, work, resolved.model_id, parent)
 
     def _with_lora(self, resolved: ResolvedModel):
         """A LoadedModel of the training copy with a fresh LoRA adapter on it."""
@@ -373,18 +379,18 @@ class _Run:
             if guard and not guard.after_update(step):
                 break
         self._record_run(step, train_start, cpu_start, guard, terms.loops)
-        return _KnownReference(_reference_sums(train, refs), amp.dtype is None)
+        return _KnownReference(gate.reference_sums(train, refs), amp.dtype is None)
 
     def _references(self, work, train: TrainingData, pad_id: int, amp):
         """What the steps compare with, read once with the adapter off (the reference is fixed):
         the ratings' log-probabilities, the anchor's and the case practice's."""
-        from desktop_app.core import train_losses as L
+        from desktop_app.core.train_references import TOKEN_TOP, reference_logps
 
         s = self.settings
         with work.model.disable_adapter(), amp.autocast(), self.timed("reference"), self.counting("preparing"):
-            refs = L.reference_logps(work.model, train, pad_id, work.device, EVAL_BATCH, token_top=self._token_top(),
-                                     disliked_top=L.TOKEN_TOP if s.disliked_target != "kto" else 0,
-                                     packed=s.pair_packing)
+            refs = reference_logps(work.model, train, pad_id, work.device, EVAL_BATCH, token_top=self._token_top(),
+                                   disliked_top=TOKEN_TOP if s.disliked_target != "kto" else 0,
+                                   packed=s.pair_packing)
             anchor = self._anchor(work, train, pad_id)
             practice = self._case_practice(work, train, pad_id)
         return refs, anchor, practice
@@ -420,7 +426,7 @@ class _Run:
 
     def _token_top(self) -> int:
         """Columns of the token-rated answers' reference distributions, 0 when no term reads them."""
-        from desktop_app.core.train_losses import TOKEN_TOP
+        from desktop_app.core.train_references import TOKEN_TOP
 
         s = self.settings
         return TOKEN_TOP if s.token_keep_weight > 0 or s.token_target != "unlikelihood" else 0
@@ -505,16 +511,6 @@ class _KnownReference:
 
     sums: dict  # (prompt ids, answer ids) -> the reference's summed log-probability
     exact: bool  # read in float32, as the measuring passes read (no autocast)
-
-
-def _reference_sums(train: TrainingData, refs) -> dict:
-    sums = {}
-    for e, value in zip(train.unpaired, refs.unpaired.tolist()):
-        sums[tuple(e.prompt_ids), tuple(e.completion_ids)] = value
-    for p, chosen, rejected in zip(train.pairs, refs.chosen.tolist(), refs.rejected.tolist()):
-        sums[tuple(p.prompt_ids), tuple(p.chosen_ids)] = chosen
-        sums[tuple(p.prompt_ids), tuple(p.rejected_ids)] = rejected
-    return sums
 
 
 class _Pace:

@@ -9,118 +9,34 @@ when picked, kept while the window lives: they are what the person taught, expec
 The records come from the store (a kept fine-tune re-scores every rated answer under the new
 adapter and the base model); an answer without them is scored here on a worker thread with
 the chat model (its adapter on, then off) and the result is stored for next time.
+
+What the view lists and the scorings lined up token by token are compare_data.py's, its words
+compare_words.py's (both free of Qt), its colour bar and scoring row compare_widgets.py's.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import math
-from dataclasses import replace
 
-from PySide6.QtCore import QElapsedTimer, QPoint, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QLinearGradient, QPainter
-from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from desktop_app.core.adapters import label as adapter_label
-from desktop_app.core.palette import DIVERGING, diverging_color, text_color_on
-from desktop_app.core.session import split_end
-from desktop_app.gui.compare_words import (BETTER_MARK, END_CELL, LATER_TIP, PICKER_TIP, baseline_choice,
-                                           better_expectation, better_key, better_label, better_of, deltas,
-                                           displaced_words, liked_and_corrected_words, mark_words, nice_scale,
-                                           pair_words, summary_words, totals)
+from desktop_app.core.palette import diverging_color
+from desktop_app.gui.compare_data import lined_up, picker_choices, question_of
+from desktop_app.gui.compare_widgets import DivergingBar, ScoringProgress
+from desktop_app.gui.compare_words import (END_CELL, LATER_TIP, PICKER_TIP, answer_expectation, baseline_choice,
+                                           better_expectation, better_key, better_of, continuation_expectation,
+                                           deltas, later_expectation, mark_words, movers_words, nice_scale,
+                                           pair_words, prompt_words, summary_words, text_prompt_words,
+                                           token_change_tip, totals)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
 from desktop_app.gui.tasks import Task, TaskState
 from desktop_app.gui.theme import colors, is_dark, styled_label
 
 log = logging.getLogger(__name__)
-
-
-def compare_tooltip(before, after, delta: float, *, end: bool = False) -> str:
-    """The change of one token; ``end``: the end-of-text token that ended the answer."""
-    word = "more" if delta > 0 else "less"
-    ratio = math.exp(abs(delta))
-    how = "unchanged" if abs(delta) < 0.005 else f"{ratio:.2f}\u00d7 {word} likely"
-    name = ("<b>the end of the answer</b> (the model stopped here: what thumbs for short answers teach)" if end
-            else f"<b><code>{html.escape(token_label(after.text))}</code></b>")
-    return (f"<div style='white-space:pre'>{name}<br>"
-            f"before {before.prob * 100:.2f}% &rarr; after {after.prob * 100:.2f}%<br>"
-            f"change in log-prob <b>{delta:+.3f}</b> ({how})<br>"
-            f"rank {before.rank} &rarr; {after.rank}</div>")
-
-
-class DivergingBar(QWidget):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setFixedHeight(12)
-        self.setMinimumWidth(60)
-        self.setMaximumWidth(180)
-
-    def paintEvent(self, _event) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = self.rect().adjusted(0, 1, 0, -1)
-        gradient = QLinearGradient(rect.left(), 0, rect.right(), 0)
-        for i, rgb in enumerate(DIVERGING):
-            gradient.setColorAt(i / (len(DIVERGING) - 1), QColor(*rgb))
-        painter.setBrush(gradient)
-        painter.setPen(QColor(0, 0, 0, 40))
-        painter.drawRoundedRect(rect, 3, 3)
-        painter.end()
-
-
-class ScoringProgress(QWidget):
-    """While the chat model scores an answer for the view: which pass runs (or that it waits
-    for the model's other work), the seconds so far, a bar and Cancel."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.what = "answer"
-        self.words = ""
-        self.clock = QElapsedTimer()
-        self.ticker = QTimer(self)
-        self.ticker.setInterval(1000)
-        self.ticker.timeout.connect(self._tick)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        self.bar = QProgressBar()
-        self.bar.setTextVisible(False)
-        self.bar.setFixedWidth(120)
-        self.bar.setMaximumHeight(8)
-        self.label = styled_label("", "Muted", wrap=True)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop scoring this answer (it stops after the pass under way)")
-        for w in (self.bar, self.label):
-            row.addWidget(w)
-        row.addWidget(self.cancel_button)
-        row.setStretch(1, 1)
-        self.hide()
-
-    def start(self, what: str, waiting: bool) -> None:
-        self.what = what
-        self.bar.setRange(0, 0)  # busy until the first pass begins
-        self.words = ("Waiting for the model to finish its current work" if waiting
-                      else f"Scoring this {what} under both models")
-        self.clock.start()
-        self.ticker.start()
-        self._tick()
-        self.show()
-
-    def show_pass(self, item) -> None:
-        """A core.session.ComparePass: pass ``done + 1`` of ``total`` begins."""
-        self.bar.setRange(0, item.total)
-        self.bar.setValue(item.done)
-        self.words = f"Scoring under {item.under}: pass {min(item.done + 1, item.total)} of {item.total}"
-        self._tick()
-
-    def _tick(self) -> None:
-        self.label.setText(f"{self.words}\u2026 {self.clock.elapsed() // 1000} s")
-
-    def finish(self) -> None:
-        self.ticker.stop()
-        self.hide()
 
 
 class CompareView(QFrame):
@@ -292,44 +208,15 @@ class CompareView(QFrame):
         self.answer_combo.blockSignals(False)
         self._answer_changed()
 
-    def _choices(self, current: int | None) -> list[tuple[int, str, bool]]:
+    def _choices(self, current: int | None) -> list[tuple]:
         """(data, label, rated after the active adapter's run) of each answer (its message id)
         and Text continuation (minus its branch id, as in the training data's groups), each
         followed by the better text the person wrote for it, if any (``better_key``)."""
-        from desktop_app.core.session import rated_text_branches
-        from desktop_app.core.train_data import corrections_after_run, rated_after_run, rated_message_ids
-
         active = self.active()
         self.trained_by_run = active.get("run_id") if active else None
-        later_answers, later_branches = (rated_after_run(self.store, self.trained_by_run) if self.trained_by_run
-                                         else (set(), set()))
-        later_better = corrections_after_run(self.store, self.trained_by_run) if self.trained_by_run else set()
-        ids = rated_message_ids(self.store)
-        unrated = current if isinstance(current, int) and current > 0 and current not in ids else None
-        if unrated is not None:
-            ids.append(current)
-        self.corrections = {c["message_id"]: c["text"] for c in self.store.corrections()}
-        out = []
-        for mid in ids:
-            try:
-                m = self.store.get_message(mid)
-            except Exception:  # noqa: BLE001 - deleted meanwhile
-                continue
-            rating = {1: "\u25b2 ", -1: "\u25bc "}.get(self.store.message_rating(mid), "")
-            words = " ".join(m["text"].split())
-            out.append((mid, f"{rating}#{mid}  {words[:60]}", mid in later_answers))
-            if mid in self.corrections:  # right under the answer it replaces: the pair taught
-                out.append((better_key(mid), better_label(mid, self.corrections[mid]), mid in later_better))
-        self.branches = {b["id"]: b for b in rated_text_branches(self.store)}
-        for branch in self.branches.values():
-            rating = {1: "\u25b2 ", -1: "\u25bc "}.get(branch["thumbs"], "")
-            words = " ".join(branch["text"].split())
-            later = branch["id"] in later_branches
-            out.append((-branch["id"], f"{rating}Text: \u2026{words[:56]}", later))
-            if branch["correction"]:
-                out.append((better_key(-branch["id"]), better_label(-branch["id"], branch["correction"]), later))
-        self.rated_keys = {c[0] for c in out} - {unrated}
-        return out
+        choices = picker_choices(self.store, self.trained_by_run, current)
+        self.corrections, self.branches, self.rated_keys = choices.corrections, choices.branches, choices.rated_keys
+        return choices.items
 
     def show_message(self, message_id: int) -> None:
         self.reload_answers(select=message_id)
@@ -369,15 +256,19 @@ class CompareView(QFrame):
         if mid < 0:
             self._refresh_branch(-mid, active)
             return
+        self._refresh_answer(mid, active, baseline)
+
+    def _refresh_answer(self, mid: int, active: dict | None, baseline: int | None) -> None:
+        """A model's answer: its stored scorings under ``baseline`` and the active adapter, else
+        scored now (against the base model, under the adapter in use)."""
         try:
             m = self.store.get_message(mid)
             thread = self.store.thread(mid)
         except Exception:  # noqa: BLE001
             self._show_note("That answer is gone.")
             return
-        question = next((x["text"] for x in reversed(thread[:-1]) if x["role"] == "user"), "")
         self._expectation(mid)
-        self.prompt_label.setText(f"Prompt: \u201c{' '.join(question.split())[:200]}\u201d")
+        self.prompt_label.setText(prompt_words(question_of(thread)))
         if active is None:
             self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
                             "or switch one on in the adapter history.", m)
@@ -404,7 +295,7 @@ class CompareView(QFrame):
             self._show_note("That continuation is gone.")
             return
         self._branch_expectation(branch)
-        self.prompt_label.setText(f"After the text: \u201c\u2026{' '.join(branch['prompt'].split())[-200:]}\u201d")
+        self.prompt_label.setText(text_prompt_words(branch["prompt"]))
         message = {"text": branch["text"]}
         if not self._scorable_under(active, message, "A Text continuation"):
             return
@@ -467,27 +358,17 @@ class CompareView(QFrame):
 
     def _better_prompt(self, key: int) -> str:
         if key < 0:
-            return f"After the text: \u201c\u2026{' '.join(self.branches[-key]['prompt'].split())[-200:]}\u201d"
+            return text_prompt_words(self.branches[-key]["prompt"])
         try:
             thread = self.store.thread(key)
         except Exception:  # noqa: BLE001 - deleted meanwhile
             return ""
-        question = next((x["text"] for x in reversed(thread[:-1]) if x["role"] == "user"), "")
-        return f"Prompt: \u201c{' '.join(question.split())[:200]}\u201d"
+        return prompt_words(question_of(thread))
 
     def _branch_expectation(self, branch: dict) -> None:
         self.token_ratings = {}
         self.view.set_marks({})
-        thumbs = branch["thumbs"]
-        words = {1: "You liked this continuation, so expect <b style='color:#b2182b'>red</b> (more likely).",
-                 -1: "You disliked this continuation, so expect <b style='color:#2166ac'>blue</b> (less likely)."}
-        text = words.get(thumbs) or ("You wrote a better continuation for it, so expect "
-                                     "<b style='color:#2166ac'>blue</b> (less likely)." if branch["correction"] else "")
-        if thumbs == 1 and branch["correction"]:
-            text = liked_and_corrected_words("continuation")
-        if branch["correction"]:
-            text += f" Your better continuation is listed under it ({BETTER_MARK}): expect it to rise."
-        self._say_expectation([text] if text else [], -branch["id"])
+        self._say_expectation(continuation_expectation(branch["thumbs"], bool(branch["correction"])), -branch["id"])
 
     def _score(self, what: str, message: dict | None, ask, keep: tuple | None = None) -> None:
         """Have the chat model score the shown ``what`` ("answer", "continuation", "better
@@ -547,17 +428,10 @@ class CompareView(QFrame):
     def set_data(self, before, after) -> None:
         """Show two scorings of one answer; the end-of-text token that ended it (scored with
         both, core.session.split_end) shows as a last "end" cell and counts in the whole."""
-        tokenizer = getattr(self.chat.loaded, "tokenizer", None)
-        before, end_before = split_end(before, tokenizer)
-        after, end_after = split_end(after, tokenizer)
-        n = min(len(before), len(after))
-        if any(b.id != a.id for b, a in zip(before[:n], after[:n])):
+        lined = lined_up(before, after, getattr(self.chat.loaded, "tokenizer", None))
+        if lined.ids_differ:
             log.warning("compare: the token ids differ between the two scorings of %s", self.message_id)
-        self.before, self.after = list(before[:n]), list(after[:n])
-        self.ended = end_before is not None and end_after is not None and n == len(before) == len(after)
-        if self.ended:
-            self.before.append(replace(end_before, text=END_CELL))
-            self.after.append(replace(end_after, text=END_CELL))
+        self.before, self.after, self.ended = lined.before, lined.after, lined.ended
         self.values = deltas(self.before, self.after)
         self.scale = nice_scale(self.values)
         self._legend()
@@ -577,7 +451,8 @@ class CompareView(QFrame):
     def _tooltip(self, index, record, fmt) -> None:
         if 0 <= index < len(self.values):
             end = self.ended and index == len(self.values) - 1
-            fmt.setToolTip(compare_tooltip(self.before[index], self.after[index], self.values[index], end=end))
+            fmt.setToolTip(token_change_tip(self.before[index], self.after[index], self.values[index], token_label,
+                                            end=end))
         if self.token_ratings:
             underline_hook(self.token_ratings)(index, record, fmt)
 
@@ -592,25 +467,13 @@ class CompareView(QFrame):
         self.token_ratings = {r["token_index"]: r["value"] for r in rows if r["token_index"] is not None}
         self.view.set_marks({i: (GOOD_UNDERLINE if v > 0 else BAD_UNDERLINE, v < 0)
                              for i, v in self.token_ratings.items()})
-        words = []
-        if thumbs == 1 and correction:
-            words.append(liked_and_corrected_words())
-        elif thumbs == 1:
-            words.append("You liked this answer, so expect <b style='color:#b2182b'>red</b> (more likely).")
-        elif thumbs == -1 or correction:
-            words.append("You " + ("disliked" if thumbs == -1 else "corrected") + " this answer, so expect "
-                         "<b style='color:#2166ac'>blue</b> (less likely).")
-        if correction:
-            words.append(f"The better answer you wrote is listed under it ({BETTER_MARK}): expect it to rise.")
-        if self.token_ratings:
-            words.append("Tokens you rated are underlined (solid: good, dashed: bad).")
+        words = answer_expectation(thumbs, bool(correction), bool(self.token_ratings))
         self._say_expectation(words, mid)
 
     def _say_expectation(self, words: list[str], key: int) -> None:
         """Show what to expect; for a rating given after the run, that the run did not learn from it."""
         if key in self.later_keys and words:
-            words = [f"You rated this after run {self.trained_by_run} started, so that run did not learn from it: "
-                     "its colours show how the fine-tune spilled over to it, not what you taught."]
+            words = [later_expectation(self.trained_by_run)]
         self.expect_label.setText(" ".join(words))
         self.expect_label.setVisible(bool(words))
 
@@ -652,24 +515,7 @@ class CompareView(QFrame):
         whole = "The whole answer" if key is None else "Your whole answer" if key > 0 else "Your whole continuation"
         self.summary.setText(summary_words(self.before, self.after, self.ended, whole))
         self._show_pair()
-        order = sorted(range(len(v)), key=lambda i: v[i])
-        fell = [i for i in order[:4] if v[i] < -0.01]
-        rose = [i for i in reversed(order[-4:]) if v[i] > 0.01]
-
-        def chips(indices):
-            out = []
-            for i in indices:
-                rgb = diverging_color(v[i], self.scale)
-                fg = "#%02x%02x%02x" % text_color_on(rgb)
-                out.append(f"<span style='background:#%02x%02x%02x; color:{fg};'>&nbsp;"
-                           f"{html.escape(self._chip_label(i))}&nbsp;</span> {v[i]:+.2f}" % rgb)
-            return " &nbsp; ".join(out) or "none"
-
-        # a token that rose may have pushed out the base model's first choice (a wrong fact taught)
-        displaced = next((w for i in rose if (w := displaced_words(self.before[i], self.after[i], token_label))), "")
-        self.movers.setText(f"<table cellspacing='0' cellpadding='3'><tr><td>Rose most</td><td>{chips(rose)}</td></tr>"
-                            f"<tr><td>Fell most</td><td>{chips(fell)}</td></tr></table>"
-                            + (f"<div>{html.escape(displaced)}</div>" if displaced else ""))
+        self.movers.setText(movers_words(self.before, self.after, v, self.scale, self._chip_label, token_label))
 
 
 class CompareDialog(QDialog):

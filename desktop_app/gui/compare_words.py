@@ -7,7 +7,10 @@ continuation), or ``better_key`` of either (the better text the person wrote for
 
 from __future__ import annotations
 
+import html
 import math
+
+from desktop_app.core.palette import diverging_color, text_color_on
 
 RED, BLUE = "#b2182b", "#2166ac"  # the diverging palette's ends: more likely, less likely
 BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
@@ -41,6 +44,16 @@ def better_label(key: int, text: str) -> str:
     return f"{BETTER_MARK} your answer for #{key}  {words[:48]}"
 
 
+def prompt_words(question: str) -> str:
+    """The line above an answer: the question it answers."""
+    return f"Prompt: \u201c{' '.join(question.split())[:200]}\u201d"
+
+
+def text_prompt_words(prompt: str) -> str:
+    """The line above a Text continuation: the end of the text it continues."""
+    return f"After the text: \u201c\u2026{' '.join(prompt.split())[-200:]}\u201d"
+
+
 def mark_words(label: str) -> str:
     """What an item's mark in the picker means (its tooltip)."""
     if label.startswith("\u25b2"):
@@ -68,11 +81,63 @@ def better_expectation(continuation: bool, thumbs: int | None = None) -> str:
     return head + f"it is what you taught, in place of the model's {what} you corrected."
 
 
+def answer_expectation(thumbs: int | None, corrected: bool, tokens_rated: bool) -> list[str]:
+    """What to expect of a model's answer the person rated (``thumbs``: 1, -1 or None;
+    ``corrected``: they wrote a better one; ``tokens_rated``: they rated some of its tokens),
+    so the colours can be read against it."""
+    words = []
+    if thumbs == 1 and corrected:
+        words.append(liked_and_corrected_words())
+    elif thumbs == 1:
+        words.append(f"You liked this answer, so expect <b style='color:{RED}'>red</b> (more likely).")
+    elif thumbs == -1 or corrected:
+        words.append("You " + ("disliked" if thumbs == -1 else "corrected") + " this answer, so expect "
+                     f"<b style='color:{BLUE}'>blue</b> (less likely).")
+    if corrected:
+        words.append(f"The better answer you wrote is listed under it ({BETTER_MARK}): expect it to rise.")
+    if tokens_rated:
+        words.append("Tokens you rated are underlined (solid: good, dashed: bad).")
+    return words
+
+
+def continuation_expectation(thumbs: int | None, corrected: bool) -> list[str]:
+    """``answer_expectation`` for a rated Text continuation (no token ratings there)."""
+    words = {1: f"You liked this continuation, so expect <b style='color:{RED}'>red</b> (more likely).",
+             -1: f"You disliked this continuation, so expect <b style='color:{BLUE}'>blue</b> (less likely)."}
+    text = words.get(thumbs) or ("You wrote a better continuation for it, so expect "
+                                 f"<b style='color:{BLUE}'>blue</b> (less likely)." if corrected else "")
+    if thumbs == 1 and corrected:
+        text = liked_and_corrected_words("continuation")
+    if corrected:
+        text += f" Your better continuation is listed under it ({BETTER_MARK}): expect it to rise."
+    return [text] if text else []
+
+
+def later_expectation(run: int | None) -> str:
+    """In place of the expectation, for a text rated after ``run`` started."""
+    return (f"You rated this after run {run} started, so that run did not learn from it: "
+            "its colours show how the fine-tune spilled over to it, not what you taught.")
+
+
 def liked_and_corrected_words(what: str = "answer") -> str:
     """The model's text the person both liked and corrected: the two signals pull apart."""
     return (f"You liked this {what} and also wrote a better one for it. Both signals were used: the thumbs-up "
             f"pushes it <b style='color:{RED}'>up</b>, the pair with your better {what} pushes it "
             f"<b style='color:{BLUE}'>down</b> against yours, so it may move either way.")
+
+
+def token_change_tip(before, after, delta: float, label, *, end: bool = False) -> str:
+    """The change of one token (``label``: a token's text as the view shows it); ``end``: the
+    end-of-text token that ended the answer."""
+    word = "more" if delta > 0 else "less"
+    ratio = math.exp(abs(delta))
+    how = "unchanged" if abs(delta) < 0.005 else f"{ratio:.2f}\u00d7 {word} likely"
+    name = ("<b>the end of the answer</b> (the model stopped here: what thumbs for short answers teach)" if end
+            else f"<b><code>{html.escape(label(after.text))}</code></b>")
+    return (f"<div style='white-space:pre'>{name}<br>"
+            f"before {before.prob * 100:.2f}% &rarr; after {after.prob * 100:.2f}%<br>"
+            f"change in log-prob <b>{delta:+.3f}</b> ({how})<br>"
+            f"rank {before.rank} &rarr; {after.rank}</div>")
 
 
 def deltas(before, after) -> list[float]:
@@ -113,6 +178,30 @@ def summary_words(before, after, ended: bool, whole: str = "The whole answer") -
         text += (f" The end of the answer (\u201c{END_CELL.strip()}\u201d: stopping here) {moved}: "
                  f"{b.prob * 100:.1f}% \u2192 {a.prob * 100:.1f}%.")
     return text
+
+
+def movers_words(before, after, values: list[float], scale: float, chip, label) -> str:
+    """The tokens that rose and fell most, as chips coloured as the heatmap colours them
+    (``chip(i)``: token ``i``'s chip text; ``label``: a token's text as the view shows it), and
+    what the first of the risen that did took the place of (``displaced_words``)."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    fell = [i for i in order[:4] if values[i] < -0.01]
+    rose = [i for i in reversed(order[-4:]) if values[i] > 0.01]
+    # a token that rose may have pushed out the base model's first choice (a wrong fact taught)
+    displaced = next((w for i in rose if (w := displaced_words(before[i], after[i], label))), "")
+    return (f"<table cellspacing='0' cellpadding='3'><tr><td>Rose most</td><td>{_chips(rose, values, scale, chip)}"
+            f"</td></tr><tr><td>Fell most</td><td>{_chips(fell, values, scale, chip)}</td></tr></table>"
+            + (f"<div>{html.escape(displaced)}</div>" if displaced else ""))
+
+
+def _chips(indices: list[int], values: list[float], scale: float, chip) -> str:
+    out = []
+    for i in indices:
+        rgb = diverging_color(values[i], scale)
+        fg = "#%02x%02x%02x" % text_color_on(rgb)
+        out.append(f"<span style='background:#%02x%02x%02x; color:{fg};'>&nbsp;"
+                   f"{html.escape(chip(i))}&nbsp;</span> {values[i]:+.2f}" % rgb)
+    return " &nbsp; ".join(out) or "none"
 
 
 def totals(before, after) -> tuple[float, float]:

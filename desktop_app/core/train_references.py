@@ -1,0 +1,165 @@
+"""The reference (the base model: the adapter disabled), read once before the steps since it
+never changes during a run: every example's summed answer log-probability, and for the terms
+that hold the model to it, its sparse next-token distributions (``TokenReference``) with the
+KL to them (``bucket_kl``): the disliked thumbs' distillation and the token ratings' terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from desktop_app.core.train_logps import answer_columns, answer_logsoftmax, pad_batch
+from desktop_app.core.train_measure import distinct_sequence_logps
+from desktop_app.core.train_packing import packed_pair_sums, packs_pairs
+
+
+@dataclass
+class References:
+    """The reference model's (the base model's: the adapter disabled) answer log-probabilities
+    of every training example, computed once: the reference never changes during a run."""
+    unpaired: torch.Tensor  # [len(data.unpaired)]
+    kl: torch.Tensor  # [len(data.unpaired)]: prompt i with answer i - 1 (KTO's mismatched pairs, as TRL)
+    chosen: torch.Tensor  # [len(data.pairs)]
+    rejected: torch.Tensor  # [len(data.pairs)]
+    tokens: list | None = None  # per token-rated answer, its TokenReference (None: not computed)
+    # per thumb, the disliked answers' TokenReference (None for a liked one; the list None: not computed)
+    disliked: list | None = None
+
+
+def kl_sequences(data) -> list[tuple[list[int], list[int]]]:
+    u = data.unpaired
+    return [(u[i].prompt_ids, u[i - 1].completion_ids) for i in range(len(u))]
+
+
+@torch.no_grad()
+def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token_top: int = 0,
+                    disliked_top: int = 0, packed: bool = False) -> References:
+    """Under ``model`` as it is (the caller disables the adapter). ``token_top`` > 0: the
+    token-rated answers' reference distributions too (``token_references``); ``disliked_top``
+    > 0: the disliked thumbs' (the "distill" target of ``LossWeights.disliked_target``).
+    ``packed``: the pairs read as the steps read them with ``LossWeights.pair_packed``, the
+    prompt once for both answers (``packed_pair_sums``)."""
+    groups = [[(e.prompt_ids, e.completion_ids) for e in data.unpaired], kl_sequences(data)]
+    packed = packed and packs_pairs(model)
+    if not packed:
+        groups += [[(p.prompt_ids, p.chosen_ids) for p in data.pairs],
+                   [(p.prompt_ids, p.rejected_ids) for p in data.pairs]]
+    values = distinct_sequence_logps(model, [s for g in groups for s in g], pad_id, device, batch_size=batch_size)
+    parts, start = [], 0
+    for g in groups:
+        parts.append(values[start:start + len(g)])
+        start += len(g)
+    if packed:
+        parts += list(packed_pair_sums(model, [(p.prompt_ids, p.chosen_ids, p.rejected_ids) for p in data.pairs],
+                                       pad_id, device, batch_size))
+    tokens = token_references(model, data.tokens, pad_id, device, token_top, batch_size) if token_top else None
+    disliked = None
+    if disliked_top:
+        rows = [i for i, e in enumerate(data.unpaired) if not e.label]
+        found = token_references(model, [data.unpaired[i] for i in rows], pad_id, device, disliked_top, batch_size)
+        disliked = [None] * len(data.unpaired)
+        for i, ref in zip(rows, found):
+            disliked[i] = ref
+    return References(*parts, tokens=tokens, disliked=disliked)
+
+
+@dataclass
+class TokenReference:
+    """The reference's next-token distribution at each answer position of a token-rated
+    answer, kept sparse: column 0 is the answer's own token there (the one a rating rates),
+    columns 1.. the reference's likeliest others; the mass of the rest of the vocabulary is
+    one bucket (1 - the columns' sum). A full [answer, vocabulary] table would be ~10 MB per
+    answer at a 50k vocabulary; ``TOKEN_TOP`` columns hold nearly all of the mass where the
+    model is confident, and KL over (columns, rest) is a lower bound of the full KL that is
+    exact on the columns."""
+    ids: torch.Tensor  # [answer tokens, k] long
+    logps: torch.Tensor  # [answer tokens, k]: the reference's log-probabilities of ``ids``
+
+
+TOKEN_TOP = 64
+
+
+@torch.no_grad()
+def token_references(model, tokens, pad_id: int, device, top: int = TOKEN_TOP,
+                     batch_size: int = 8) -> list[TokenReference]:
+    out = []
+    for start in range(0, len(tokens), max(1, batch_size)):
+        chunk = tokens[start:start + batch_size]
+        batch = pad_batch([(t.prompt_ids, t.completion_ids) for t in chunk], pad_id, device)
+        logps = answer_logsoftmax(model, batch)
+        for row, t in enumerate(chunk):
+            cols = answer_columns(t)
+            lp = logps[row, cols]  # [answer tokens, vocab]
+            own = torch.tensor(t.completion_ids, device=lp.device)
+            boosted = lp.scatter(1, own[:, None], float("inf"))  # the answer's own token always column 0
+            ids = boosted.topk(min(top, lp.shape[1]), dim=-1).indices
+            out.append(TokenReference(ids, lp.gather(1, ids)))
+    return out
+
+
+def disliked_distillation(full: torch.Tensor, examples, refs, hold: bool = False) -> torch.Tensor:
+    """Per disliked answer of ``examples`` (``refs`` has its TokenReference; None for a liked
+    one), the mean over its answer positions of KL(target || model) with the target the
+    reference's distribution without the answer's token (``bucket_kl``'s drop_first); at the
+    end-of-text token of an answer the model ended itself, the reference as it is (a person who
+    dislikes an answer has not said "go on past its end"). ``full``: ``answer_logsoftmax`` of
+    the examples' batch. ``hold``: instead the mean of KL(reference || model) over the positions
+    where the answer's token is the reference's likeliest (0 for an answer with none)."""
+    out = []
+    for row, (e, ref) in enumerate(zip(examples, refs)):
+        if ref is None:
+            continue
+        policy = full[row, answer_columns(e)].gather(1, ref.ids)
+        if hold:
+            greedy = ref.logps[:, 0] >= ref.logps[:, 1:].max(dim=1).values
+            out.append(bucket_kl(ref.logps[greedy], policy[greedy]).mean() if bool(greedy.any())
+                       else full.new_zeros(()))
+            continue
+        n = len(e.completion_ids) - (1 if e.ends else 0)
+        terms = bucket_kl(ref.logps[:n], policy[:n], drop_first=True)
+        if e.ends:
+            terms = torch.cat([terms, bucket_kl(ref.logps[n:], policy[n:])])
+        out.append(terms.mean())
+    return torch.stack(out) if out else full.new_zeros((0,))
+
+
+def token_reference_terms(full: torch.Tensor, tokens, refs, distill: bool, keep: bool):
+    """(sum of the distillation KL at the disliked positions, their count, sum of the KL to the
+    reference at the unrated positions, their count)."""
+    distilled, n_distilled, held, n_held = full.new_zeros(()), 0, full.new_zeros(()), 0
+    for row, (t, ref) in enumerate(zip(tokens, refs)):
+        policy = full[row, answer_columns(t)].gather(1, ref.ids)  # [answer tokens, k]
+        disliked = torch.tensor([t.ratings.get(i, 0) < 0 for i in range(len(t.completion_ids))], device=full.device)
+        unrated = torch.tensor([i not in t.ratings for i in range(len(t.completion_ids))], device=full.device)
+        if distill and bool(disliked.any()):
+            distilled = distilled + bucket_kl(ref.logps[disliked], policy[disliked], drop_first=True).sum()
+            n_distilled += int(disliked.sum())
+        if keep and bool(unrated.any()):
+            held = held + bucket_kl(ref.logps[unrated], policy[unrated]).sum()
+            n_held += int(unrated.sum())
+    return distilled, n_distilled, held, n_held
+
+
+def bucket_kl(ref: torch.Tensor, policy: torch.Tensor, drop_first: bool = False) -> torch.Tensor:
+    """Per position, KL(target || policy) over the buckets (each column, the rest of the
+    vocabulary); ``ref`` and ``policy``: [positions, k] log-probabilities of the same ids. The
+    target is the reference; with ``drop_first`` the reference without column 0 (the answer's
+    own token: the disliked one), renormalised over the other columns and the rest, and the
+    policy's mass on that token belongs to no bucket of the target (pushing it down)."""
+    if drop_first:
+        ref_cols, pol_cols = ref[:, 1:], policy[:, 1:]
+        norm = torch.log1p(-ref[:, 0].exp().clamp(max=1 - 1e-6))  # log(1 - p_ref(disliked))
+        target = ref_cols - norm[:, None]
+        ref_rest = _log_rest(ref) - norm
+        pol_rest = _log_rest(policy)
+    else:
+        target, pol_cols = ref, policy
+        ref_rest, pol_rest = _log_rest(ref), _log_rest(policy)
+    cols = (target.exp() * (target - pol_cols)).sum(-1)
+    return cols + ref_rest.exp() * (ref_rest - pol_rest)
+
+
+def _log_rest(logps: torch.Tensor) -> torch.Tensor:
+    """log of the mass outside the columns, 1 - sum(exp(columns)), kept off log(0)."""
+    return torch.log((1 - logps.exp().sum(-1)).clamp(min=1e-8))

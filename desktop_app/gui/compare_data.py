@@ -1,0 +1,106 @@
+"""The compare view's data, free of Qt (tests read it without widgets): what the picker lists,
+and two scorings of one text lined up token by token. The view (compare_view.py) shows them;
+the words are compare_words.py's.
+
+The picker's keys: a message id (an answer), minus a branch id (a Text continuation), or
+``compare_words.better_key`` of either (the better text the person wrote for it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from desktop_app.core.session import split_end
+from desktop_app.gui.compare_words import END_CELL, better_key, better_label
+
+THUMB_MARKS = {1: "\u25b2 ", -1: "\u25bc "}
+
+
+@dataclass
+class PickerChoices:
+    """What the picker lists. ``items``: (key, label, rated after the active adapter's run),
+    each answer and continuation followed by the better text the person wrote for it, if any."""
+
+    items: list[tuple]
+    corrections: dict[int, str]  # the better answers the person wrote, by the answer's message id
+    branches: dict[int, dict]  # the rated Text continuations, by branch id
+    rated_keys: set  # every item's key but an unrated answer's (listed because it was asked for)
+
+
+def picker_choices(store, run_id: int | None, current) -> PickerChoices:
+    """The rated answers and Text continuations; ``run_id``: the run that made the active
+    adapter (None: imported, or none), what "rated after" is judged against; ``current``: the
+    key to open on, listed even when it is an answer with no rating."""
+    from desktop_app.core.session import rated_text_branches
+    from desktop_app.core.train_data import corrections_after_run, rated_after_run, rated_message_ids
+
+    later_answers, later_branches = rated_after_run(store, run_id) if run_id else (set(), set())
+    later_better = corrections_after_run(store, run_id) if run_id else set()
+    ids = rated_message_ids(store)
+    unrated = current if isinstance(current, int) and current > 0 and current not in ids else None
+    if unrated is not None:
+        ids.append(current)
+    corrections = {c["message_id"]: c["text"] for c in store.corrections()}
+    items = _answer_items(store, ids, corrections, later_answers, later_better)
+    branches = {b["id"]: b for b in rated_text_branches(store)}
+    items += _branch_items(branches.values(), later_branches)
+    return PickerChoices(items, corrections, branches, {c[0] for c in items} - {unrated})
+
+
+def _answer_items(store, ids: list[int], corrections: dict[int, str], later: set[int],
+                  later_better: set[int]) -> list[tuple]:
+    out = []
+    for mid in ids:
+        try:
+            m = store.get_message(mid)
+        except Exception:  # noqa: BLE001 - deleted meanwhile
+            continue
+        rating = THUMB_MARKS.get(store.message_rating(mid), "")
+        words = " ".join(m["text"].split())
+        out.append((mid, f"{rating}#{mid}  {words[:60]}", mid in later))
+        if mid in corrections:  # right under the answer it replaces: the pair taught
+            out.append((better_key(mid), better_label(mid, corrections[mid]), mid in later_better))
+    return out
+
+
+def _branch_items(branches, later_branches: set[int]) -> list[tuple]:
+    out = []
+    for branch in branches:
+        rating = THUMB_MARKS.get(branch["thumbs"], "")
+        words = " ".join(branch["text"].split())
+        later = branch["id"] in later_branches
+        out.append((-branch["id"], f"{rating}Text: \u2026{words[:56]}", later))
+        if branch["correction"]:
+            out.append((better_key(-branch["id"]), better_label(-branch["id"], branch["correction"]), later))
+    return out
+
+
+def question_of(thread: list[dict]) -> str:
+    """The question an answer (the last message of ``thread``) answers."""
+    return next((x["text"] for x in reversed(thread[:-1]) if x["role"] == "user"), "")
+
+
+@dataclass
+class Lined:
+    """Two scorings of one text, token by token. ``ended``: the last of each is the end-of-text
+    token that ended the text (shown as an ``END_CELL``); ``ids_differ``: the two scorings' tokens
+    are not the same (shown as they are: a warning in the log)."""
+
+    before: list
+    after: list
+    ended: bool
+    ids_differ: bool
+
+
+def lined_up(before: list, after: list, tokenizer) -> Lined:
+    """``before`` and ``after`` cut to their common length; the end-of-text token that ended
+    the text (scored with both, core.session.split_end) kept as a last cell when both have it."""
+    before, end_before = split_end(before, tokenizer)
+    after, end_after = split_end(after, tokenizer)
+    n = min(len(before), len(after))
+    ids_differ = any(b.id != a.id for b, a in zip(before[:n], after[:n]))
+    lined = Lined(list(before[:n]), list(after[:n]), False, ids_differ)
+    lined.ended = end_before is not None and end_after is not None and n == len(before) == len(after)
+    if lined.ended:
+        lined.before.append(replace(end_before, text=END_CELL))
+        lined.after.append(replace(end_after, text=END_CELL))
+    return lined
