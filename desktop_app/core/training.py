@@ -34,7 +34,7 @@ from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, plan_reasks
 from desktop_app.core.lazy import lazy_module
-from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap
+from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap, trim_heap
 from desktop_app.core.train_data import TrainingData, build_training_data, readiness
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import Cancelled, RunResult, decide, previous, step_back
@@ -121,6 +121,7 @@ def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
         run = _Run(store, model, paths, settings, report, cancel, device)
         result = run.run()
         run.free_training_copy()
+        trim_heap()  # the steps' and the measuring's freed pages, kept by glibc otherwise (core.memory)
         return result
 
 
@@ -378,6 +379,7 @@ class _Run:
             if guard and not guard.after_update(step):
                 break
         self._record_run(step, train_start, cpu_start, guard, terms.loops)
+        trim_heap()  # the steps' freed pages, before the measuring passes take their own
         return _KnownReference(_reference_sums(train, refs), amp.dtype is None)
 
     def _references(self, work, train: TrainingData, pad_id: int, amp):
