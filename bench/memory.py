@@ -8,7 +8,7 @@ bench/learning_effect.py's "answer" scenario rates them, then one fine-tune thro
 For every phase it prints the resident size at its end and its peak (VmHWM, reset at each
 phase's start through /proc/self/clear_refs), then ``peak_rss_mb: N`` for the whole process.
 
-    python bench/memory.py [--fresh-conversion] [--trim] [--scenario answer] [--size 8]
+    python bench/memory.py [--fresh-conversion] [--trim] [--precision exact] [--runs 2] [--set reask_count=0]
 
 --fresh-conversion converts the GGUF again into a new cache folder (the first start's cost);
 --trim calls glibc's malloc_trim(0) at every phase change and prints what it gave back.
@@ -105,6 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh-conversion", action="store_true")
     parser.add_argument("--trim", action="store_true")
+    parser.add_argument("--precision", default="auto", help="the chat model's: auto, exact, fast, compact")
     parser.add_argument("--scenario", default="answer")
     parser.add_argument("--size", type=int, default=8)
     parser.add_argument("--runs", type=int, default=1, help="fine-tunes one after another (what each leaves behind)")
@@ -139,7 +140,7 @@ def main() -> None:
     paths = AppPaths.resolve(work / "data").ensure()
 
     phases.enter("chat model: load bundled" + (" (converting GGUF)" if args.fresh_conversion else ""))
-    loaded = on_lane("model", lambda: open_model("bundled", paths))
+    loaded = on_lane("model", lambda: open_model("bundled", paths, precision=args.precision))
     loaded.training_tokenizer()  # the window makes it while the model loads
     print(f"model: {loaded.describe()}")
 
