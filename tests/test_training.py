@@ -636,3 +636,22 @@ def test_a_run_on_shared_weights_trains_exactly_as_on_a_copy(tmp_path, tiny_mode
     assert all(torch.equal(p, before[n]) for n, p in tiny_model.model.named_parameters())
     assert tiny_model.model.config._attn_implementation == attention
     assert not any("lora" in n for n, _ in tiny_model.model.named_parameters())
+
+
+def test_a_chat_model_wearing_an_adapter_lends_its_base_weights_not_the_adapters(env, tiny_model):
+    store, paths = env
+    result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
+    assert result.kept, result.reason
+    from desktop_app.core.training import _sharing_weights
+
+    adapters.attach_active(tiny_model, store)
+    try:
+        assert tiny_model.adapter_id == result.adapter_id
+        base = {n.replace(".base_layer.", "."): p for n, p in tiny_model.model.get_base_model().named_parameters()
+                if "lora_" not in n}
+        shared = _sharing_weights(tiny_model)
+        mine = dict(shared.named_parameters())
+        assert set(mine) <= set(base) and not any("lora" in n for n in mine)
+        assert all(p.data_ptr() == base[n].data_ptr() for n, p in mine.items())
+    finally:
+        adapters.detach(tiny_model)

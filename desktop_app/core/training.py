@@ -560,8 +560,9 @@ def _sharing_weights(chat):
     if chat.dtype != torch.float32 or chat.weights is not None:
         return None
     source = chat.model.get_base_model() if hasattr(chat.model, "get_base_model") else chat.model
-    tensors = _base_tensors(source)
-    try:
+    try:  # read without the chat model's lock (an answer may be streaming): a switch of adapters
+        # meanwhile can only leave a weight out, and a model with any weight left out is not used
+        tensors = _base_tensors(source)
         with torch.device("meta"):
             model = AutoModelForCausalLM.from_config(copy.deepcopy(source.config), dtype=torch.float32)
         model.load_state_dict(tensors, strict=False, assign=True)
