@@ -172,3 +172,45 @@ def test_core_never_imports_qt():
     pattern = re.compile(r"^\s*(from|import)\s+(PySide6|PyQt5|PyQt6|shiboken6|pyqtgraph|qtpy)", re.M)
     offenders = [p.name for p in core.rglob("*.py") if pattern.search(p.read_text())]
     assert offenders == []
+
+
+def test_a_conversion_leaves_no_model_behind_with_the_collector_paused(tmp_path, bundled_model_dir):
+    """A first start converts the bundled GGUF inside a load, which keeps the collector paused:
+    the dequantized model and the plain one it is saved through are freed by the time the
+    conversion returns (they held ~1 GB for the rest of the session), and the file is the same."""
+    import dataclasses
+    import gc
+    import hashlib
+    import weakref
+
+    from transformers import AutoModelForCausalLM
+
+    from desktop_app.core.models import bundled_gguf_path, convert_gguf
+    from desktop_app.core.paths import AppPaths
+
+    made = []
+    loads, builds = AutoModelForCausalLM.from_pretrained, AutoModelForCausalLM.from_config
+
+    def remembered(real):
+        def make(*args, **kwargs):
+            model = real(*args, **kwargs)
+            made.append(weakref.ref(model))
+            return model
+        return make
+
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    paths = dataclasses.replace(paths, shared_cache_dir=paths.cache_dir)
+    was_enabled = gc.isenabled()
+    try:
+        AutoModelForCausalLM.from_pretrained, AutoModelForCausalLM.from_config = remembered(loads), remembered(builds)
+        gc.disable()
+        folder = convert_gguf(bundled_gguf_path(), paths)
+        assert len(made) == 2 and all(ref() is None for ref in made)
+    finally:
+        AutoModelForCausalLM.from_pretrained, AutoModelForCausalLM.from_config = loads, builds
+        if was_enabled:
+            gc.enable()
+
+    def digest(f):
+        return hashlib.sha256((f / "model.safetensors").read_bytes()).hexdigest()
+    assert digest(folder) == digest(bundled_model_dir)

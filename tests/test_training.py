@@ -101,6 +101,8 @@ def test_training_copy_is_freed_when_the_run_ends(env, tiny_model, monkeypatch, 
 
     from transformers import AutoModelForCausalLM
 
+    from desktop_app.core import training
+
     store, paths = env
     copies = []
     real = AutoModelForCausalLM.from_pretrained
@@ -114,6 +116,7 @@ def test_training_copy_is_freed_when_the_run_ends(env, tiny_model, monkeypatch, 
         return model
 
     monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained", remember)
+    monkeypatch.setattr(training, "_sharing_weights", lambda chat: None)  # the copy, not the chat model's tensors
     cancel = threading.Event()
 
     def progress(p):
@@ -589,3 +592,66 @@ def test_the_clean_check_asks_every_re_ask_in_the_gates_batch_and_refuses_any_ne
     assert clean_check(tiny_model, reasks, taught([fine] * 3), threading.Event())() is False
     looped_before = taught(["loop loop loop loop loop loop loop loop"] + [fine] * 2)  # wrong before as after:
     assert clean_check(tiny_model, reasks, looped_before, threading.Event()) is None  # nothing to step back for
+
+
+def test_a_float32_chat_model_lends_its_weights_to_the_run_rather_than_a_copy(tiny_model):
+    """The run's model has modules of its own (PEFT's layers and the eager attention stay off the
+    chat model) over the chat model's own tensors: no second float32 copy."""
+    from desktop_app.core.training import _sharing_weights
+
+    flags = {n: p.requires_grad for n, p in tiny_model.model.named_parameters()}
+    shared = _sharing_weights(tiny_model)
+    assert shared is not None and shared is not tiny_model.model
+    chat = dict(tiny_model.model.named_parameters(remove_duplicate=False))
+    mine = dict(shared.named_parameters(remove_duplicate=False))
+    assert set(mine) == set(chat)
+    assert all(mine[n].data_ptr() == chat[n].data_ptr() for n in chat)
+    assert not any(p.requires_grad for p in mine.values())
+    assert flags == {n: p.requires_grad for n, p in tiny_model.model.named_parameters()}
+    assert all(a is not b for a, b in zip(shared.modules(), tiny_model.model.modules()))
+
+
+def test_a_run_on_shared_weights_trains_exactly_as_on_a_copy(tmp_path, tiny_model, monkeypatch):
+    """Same losses, gradient norms and margins whether the run reads the chat model's tensors or
+    a copy loaded from its folder; the chat model comes out as it went in."""
+    import torch
+
+    from desktop_app.core import training
+
+    before = {n: p.detach().clone() for n, p in tiny_model.model.named_parameters()}
+    attention = tiny_model.model.config._attn_implementation
+    figures = []
+    for share in (True, False):
+        if not share:
+            monkeypatch.setattr(training, "_sharing_weights", lambda chat: None)
+        paths = AppPaths.resolve(tmp_path / f"data-{share}").ensure()
+        store = Store.open(paths.db_path)
+        rate_three_answers(store, tiny_model, first_seed=10)
+        m = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST)).metrics
+        store.close()
+        assert (m.get("base_weights") == "shared with the chat model") == share
+        figures.append([m[k] for k in ("final_loss", "grad_norms", "margin_before", "margin_after",
+                                       "probe_ppl_before", "probe_ppl_after")])
+    assert figures[0] == figures[1]
+    assert all(torch.equal(p, before[n]) for n, p in tiny_model.model.named_parameters())
+    assert tiny_model.model.config._attn_implementation == attention
+    assert not any("lora" in n for n, _ in tiny_model.model.named_parameters())
+
+
+def test_a_chat_model_wearing_an_adapter_lends_its_base_weights_not_the_adapters(env, tiny_model):
+    store, paths = env
+    result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
+    assert result.kept, result.reason
+    from desktop_app.core.training import _sharing_weights
+
+    adapters.attach_active(tiny_model, store)
+    try:
+        assert tiny_model.adapter_id == result.adapter_id
+        base = {n.replace(".base_layer.", "."): p for n, p in tiny_model.model.get_base_model().named_parameters()
+                if "lora_" not in n}
+        shared = _sharing_weights(tiny_model)
+        mine = dict(shared.named_parameters())
+        assert set(mine) <= set(base) and not any("lora" in n for n in mine)
+        assert all(p.data_ptr() == base[n].data_ptr() for n, p in mine.items())
+    finally:
+        adapters.detach(tiny_model)

@@ -46,6 +46,22 @@ def return_large_allocations_to_os() -> bool:
     return _done
 
 
+def trim_heap() -> bool:
+    """Hand the heap's free pages back to the system now (glibc's malloc_trim): what the
+    threshold above leaves in the heap (blocks under 1 MiB, tens of thousands of them during a
+    fine-tune) and every thread's arena keep their freed pages otherwise. False where there is
+    no glibc."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError) as exc:
+        log.info("malloc_trim unavailable: %s", exc)
+        return False
+    return True
+
+
 def settle_heap() -> None:
     """Keep every object alive now out of later garbage collections (after start-up and
     after a model load: these live as long as the model does)."""

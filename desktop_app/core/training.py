@@ -1,7 +1,8 @@
 """One-click personal fine-tune: ratings -> a LoRA adapter, kept only if it helps.
 
-``run_finetune`` is meant for a worker thread: it trains a separate copy of the base model
-(loaded fresh from ``loaded.folder``), never the chat model, reports ``TrainProgress``
+``run_finetune`` is meant for a worker thread: it trains a separate model (a float32 copy
+loaded fresh from ``loaded.folder``, or, for a float32 chat model, new modules over the chat
+model's own frozen tensors), never the chat model itself, reports ``TrainProgress``
 through a callback, stops within one step when ``cancel`` is set, and leaves the active
 adapter as it was unless the new adapter passes the gate (gate.py); then it is recorded and
 made active in the store, and the caller switches the chat model to it
@@ -33,7 +34,7 @@ from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, digest, plan_reasks
 from desktop_app.core.lazy import lazy_module
-from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap
+from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap, trim_heap
 from desktop_app.core.train_data import TrainingData, build_training_data, readiness
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import Cancelled, RunResult, decide, previous, step_back
@@ -74,7 +75,8 @@ class TrainProgress:
 
 @dataclass
 class ResolvedModel:
-    """The model a run trains: a float32 copy of the base weights, never the chat model."""
+    """The model a run trains: float32 base weights (a copy, or a float32 chat model's own
+    tensors) in modules of its own, never the chat model."""
     tokenizer: object
     base: object  # transformers model, frozen; the LoRA adapter goes on top of it
     device: object
@@ -119,6 +121,7 @@ def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
         run = _Run(store, model, paths, settings, report, cancel, device)
         result = run.run()
         run.free_training_copy()
+        trim_heap()  # the steps' and the measuring's freed pages, kept by glibc otherwise (core.memory)
         return result
 
 
@@ -247,6 +250,9 @@ class _Run:
         tokenizer = AutoTokenizer.from_pretrained(given.folder) if owned else given.training_tokenizer()
         if owned and given.dtype == torch.float32 and given.adapter_id is None:
             base = given.model
+        elif (base := _sharing_weights(given)) is not None:  # a float32 chat model: no second copy
+            self.metrics["base_weights"] = "shared with the chat model"
+            self.copy_ref = weakref.ref(base)
         else:
             # as a chat model load does (core.memory): no collector passes, each a stall of
             # the window, while the copy is built, and its objects set aside afterwards
@@ -379,6 +385,7 @@ class _Run:
             if guard and not guard.after_update(step):
                 break
         self._record_run(step, train_start, cpu_start, guard, terms.loops)
+        trim_heap()  # the steps' freed pages, before the measuring passes take their own
         return _KnownReference(gate.reference_sums(train, refs), amp.dtype is None)
 
     def _references(self, work, train: TrainingData, pad_id: int, amp):
@@ -537,6 +544,64 @@ def _add_seconds(metrics: dict, phase: str, wall: float, cpu: float) -> None:
     for key, spent in (("phase_s", wall), ("phase_cpu_s", cpu)):
         figures = metrics.setdefault(key, {})
         figures[phase] = round(figures.get(phase, 0.0) + spent, 3)
+
+
+def _sharing_weights(chat):
+    """A model of its own for the run (its own modules, so PEFT's layers and the attention
+    setting stay off the chat model) whose weights are the float32 chat model's own tensors:
+    the run would otherwise load a second float32 copy of them (540 MB for the bundled model,
+    bench/memory.py). Sharing is safe because nothing writes to them: the base is frozen, the
+    adapter trains its own tensors, an answer on the model lane meanwhile only reads them, and
+    a chat model replaced during the run keeps its tensors alive until the run ends. None for a
+    16-bit or Compact chat model (the run trains on float32 weights), or where the model does not
+    rebuild from its config: then the run loads its copy as before."""
+    import copy
+
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    if chat.dtype != torch.float32 or chat.weights is not None:
+        return None
+    source = chat.model.get_base_model() if hasattr(chat.model, "get_base_model") else chat.model
+    try:  # read without the chat model's lock (an answer may be streaming): a switch of adapters
+        # meanwhile can only leave a weight out, and a model with any weight left out is not used
+        tensors = _base_tensors(source)
+        with torch.device("meta"):
+            model = AutoModelForCausalLM.from_config(copy.deepcopy(source.config), dtype=torch.float32)
+        model.load_state_dict(tensors, strict=False, assign=True)
+        for name, buffer in source.named_buffers():  # the non-persistent ones too (rotary tables)
+            if name in _own_buffer_names(model):
+                module, _, leaf = name.rpartition(".")
+                model.get_submodule(module)._buffers[leaf] = buffer
+        model.tie_weights()
+    except (RuntimeError, ValueError, KeyError, AttributeError, TypeError) as exc:
+        log.info("the training run loads its own copy: %s", exc)
+        return None
+    left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
+    if left:
+        log.info("the training run loads its own copy: not shared %s", left[:3])
+        return None
+    model.generation_config = copy.deepcopy(source.generation_config)
+    model.requires_grad_(False)  # its own Parameters over the shared storage: the chat model's flags stay
+    return model
+
+
+def _base_tensors(source) -> dict:
+    """{name as in a plain model: the tensor, not copied} of the base weights under any PEFT
+    layers ("q_proj.base_layer.weight" -> "q_proj.weight"; the adapters' own left out)."""
+    import torch
+
+    out = {}
+    for name, tensor in [*source.named_parameters(remove_duplicate=False), *source.named_buffers()]:
+        if "lora_" in name or "modules_to_save" in name:
+            continue
+        out[name.replace(".base_layer.", ".")] = torch.nn.Parameter(tensor.detach(), requires_grad=False) \
+            if isinstance(tensor, torch.nn.Parameter) else tensor
+    return out
+
+
+def _own_buffer_names(model) -> set:
+    return {name for name, _ in model.named_buffers()}
 
 
 def _cpu_attention(model, device) -> None:
