@@ -407,6 +407,11 @@ def test_the_words_for_figures_so_far_give_a_percentage_only_where_it_means_some
     assert "add up within 1.0%" in words.estimate_words(done) and "rough" not in words.estimate_words(done)
     assert words.stopped_words(far).startswith("Stopped after 2 passes") and "loosely" in words.stopped_words(far)
     assert "loosely" not in words.stopped_words(done)
+    start = attribution.Attribution(token_ids=[0, 2], token_texts=["<|endoftext|>", "Once"], scores=[0.1, 0.2],
+                                    target_id=3, other_id=4, target_text="c", other_text="d", difference=1.0,
+                                    baseline_difference=0.0, steps=1, prompt_len=2)
+    assert words.where_words(start, 0, in_text=True) == "start of text, hidden"
+    assert words.where_words(start, 1, in_text=True) == "text before"
     tiny = made([0.004, 0.0], difference=0.001)  # complete by the absolute tolerance, 300% off relatively
     assert tiny.complete and "%" not in words.completeness_words(tiny)
     assert "to within 0.003 nats" in words.completeness_words(tiny)

@@ -12,9 +12,12 @@ import math
 
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
+from desktop_app.core.prompts import END_OF_TEXT
 
 TEMPLATE_WORDS = "chat template, hidden"
 SYSTEM_WORDS = "system text (Settings), not shown in the chat"
+# plain text is read after <|endoftext|> (core.prompts.plain_text_start): a token nobody typed
+START_WORDS = "start of text, hidden"
 HIDDEN_NOTE_MIN = 0.01  # below 1% of the weight on hidden text, nothing is said about it
 
 
@@ -24,7 +27,7 @@ def where_words(a, i: int, in_text: bool = False) -> str:
     if source == "answer":
         return f"answer {i - a.prompt_len + 1}"
     if in_text:
-        return "text before"
+        return START_WORDS if i == 0 and a.token_texts[0] == END_OF_TEXT else "text before"
     return {TEMPLATE: TEMPLATE_WORDS, SYSTEM: SYSTEM_WORDS, CONVERSATION: "conversation"}.get(source, "prompt")
 
 
