@@ -29,7 +29,7 @@ def knew_canberra(loaded, tokens: int) -> None:
     tiny model knows no capitals of its own)."""
     cache = fe.BeforeCache(AppPaths.resolve(), loaded.model_id, None, loaded.device)
     ids = gate.fresh_prompt(loaded.tokenizer, AUSTRALIA, loaded.context_window, tokens)
-    cache.put(f"reask:{tokens}:{fe._digest(ids)}", [CANBERRA, None])
+    cache.put(f"reask:{tokens}:{fe.digest(ids)}", [CANBERRA, None])
     cache.save()
 
 
