@@ -167,6 +167,7 @@ def test_the_cli_says_the_run_waits_and_how_to_use_it_anyway(rated, tiny_model, 
     out = json.loads(capsys.readouterr().out)
     assert out["kept"] and out["needs_consent"] and out["activated"] is False, out["reason"]
     assert [c["question"] for c in out["facts_changed"]] == [AUSTRALIA]
+    assert out["facts_changed"][0]["sure"][0] == "Canberra" and out["facts_unsure"] == []
     assert out["use_with"] == f"gpt2-desk adapters activate {out['adapter_id']}"
     assert store.active_adapter(tiny_model.model_id) is None
     # in words: what changed, and the command that uses it anyway (which answers the question too)
@@ -174,7 +175,7 @@ def test_the_cli_says_the_run_waits_and_how_to_use_it_anyway(rated, tiny_model, 
     text = capsys.readouterr().out
     second = store.list_runs()[0]
     assert f"kept as adapter {second['adapter_id']}, NOT in use: it changed 1 answer" in text
-    assert "before: The capital of Australia is Canberra." in text
+    assert "before: The capital of Australia is Canberra. (the model was " in text and "% sure of Canberra)" in text
     assert f"Use it anyway with: gpt2-desk adapters activate {second['adapter_id']}" in text
     assert main(["adapters", "activate", str(second["adapter_id"]), *common]) == 0
     assert store.active_adapter(tiny_model.model_id)["id"] == second["adapter_id"]

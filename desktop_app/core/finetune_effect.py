@@ -399,6 +399,13 @@ def fact_sureness(work, question: str, answer: str, tokens: int) -> tuple[str, f
     return word, round(float(torch.softmax(logits, -1)[ids[0, -1]]), 4)
 
 
+def sure_words(change: dict) -> str:
+    """" (the model was 65% sure of Canberra)": why a changed fact holds the adapter back, for the
+    card and the CLI; "" where it was not measured (a restated answer, an older run)."""
+    sure = change.get("sure")
+    return f" (the model was {round(sure[1] * 100)}% sure of {sure[0]})" if sure else ""
+
+
 def hold_sure_facts(changed: list[dict], sure_of) -> tuple[list[dict], list[dict]]:
     """``changed`` (``facts_changed``) split into (held, unsure): unsure, the changed or dropped
     facts the model was not sure of before (``sure_of(question, before)`` -> (word, probability)
