@@ -189,8 +189,12 @@ def _sure_facts(run, work, parent: dict | None, flagged: list[dict]) -> tuple[li
     if not any(c["how"] != "restated" for c in flagged):
         return flagged, []
     tokens = run.settings.reask_tokens
-    with previous(work.model, parent):
-        return hold_sure_facts(flagged, lambda q, before: fact_sureness(work, q, before, tokens))
+    try:
+        with previous(work.model, parent):
+            return hold_sure_facts(flagged, lambda q, before: fact_sureness(work, q, before, tokens))
+    except Exception:  # not measured: every flagged fact holds the run back, as before this check
+        log.exception("how sure the model was of the facts run %s changed could not be measured", run.run_id)
+        return flagged, []
 
 
 def _keep(run, work, model_id: str, parent: dict | None, reason: str, activate: bool = True) -> int:
