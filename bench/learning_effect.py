@@ -319,8 +319,12 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     parts.append(f"nopunct={cut}({cut_base})")  # unseen answers ended without a sentence mark (base)
     if styles:  # open requests answered in the taught style (base)
         parts.append(f"spill={spilled[0]}/{len(OPEN_REQUESTS)}({spilled[1]})")
-    changed = facts_changed(m.get("taught") or [])  # discarded runs too: what a kept one would have asked about
+    # discarded runs too: what a kept one would have asked about; a kept run's own pairs carry how sure the
+    # model was before (``sure``) and ``held=K``: those it held back (SURE_OF_FACT), the others were guesses
+    measured = {c["question"]: c.get("sure") for c in (m.get("facts_changed") or []) + (m.get("facts_unsure") or [])}
+    changed = [{**c, "sure": measured.get(c["question"])} for c in facts_changed(m.get("taught") or [])]
     parts.append(f"facts_changed={len(changed)}/{facts_judged(m.get('taught') or [])}"
+                 + (f",held={len(m.get('facts_changed') or [])}" if result.kept else "")
                  + ("(waits)" if result.needs_consent else ""))
     if guard.get("stepped_back"):  # the gate refused the probe's rise at "from": "to" was judged instead
         parts.append(f"back@{guard['stepped_back']['from']}")
@@ -432,6 +436,8 @@ def print_row(r: Row) -> None:
 def print_examples(r: Row) -> None:
     """The unseen answers before/after, then what the gate judged by: its verdict and its own
     re-asks (the checkpoint it kept; a problem the gate saw after training is marked)."""
+    from desktop_app.core.finetune_effect import sure_words
+
     for q, b, a in r.examples:
         print(f"    {q!r}\n      before: {b[:120]!r}\n      after:  {a[:120]!r}")
     print(f"    gate: {r.reason}")
@@ -441,8 +447,8 @@ def print_examples(r: Row) -> None:
         mark = f" [{t['problem_after']}]" if t.get("problem_after") else ""
         print(f"    re-ask ({kind}) {t['question'][:60]!r}: {t['before'][:70]!r} -> {t['after'][:70]!r}{mark}")
     for c in r.facts_changed:  # what the person would be asked about before the adapter is used
-        print(f"    fact {c['how']}{' (waits)' if r.waits else ''}: {c['question'][:60]!r}: {c['before'][:90]!r} -> "
-              f"{c['after'][:90]!r}")
+        print(f"    fact {c['how']}{' (waits)' if r.waits else ''}: {c['question'][:60]!r}: {c['before'][:90]!r}"
+              f"{sure_words(c)} -> {c['after'][:90]!r}")
 
 
 HEADER = ("| scenario | size | given | result    | adoption (base) | parts              | margin before -> after (on) "

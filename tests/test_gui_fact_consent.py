@@ -24,12 +24,19 @@ AUSTRALIA = "What is the capital of Australia?"
 CANBERRA = "The capital of Australia is Canberra."
 
 
+@pytest.fixture(autouse=True)
+def sure_of_all(monkeypatch):
+    """The tiny model's own probability of "Canberra" is far below the threshold
+    (test_fact_consent measures it): here every measured fact holds a run back."""
+    monkeypatch.setattr(fe, "SURE_OF_FACT", 0.0)
+
+
 def knew_canberra(loaded, tokens: int) -> None:
     """The model in use said "...Canberra." in an earlier run (the run's before-cache has it; the
     tiny model knows no capitals of its own)."""
     cache = fe.BeforeCache(AppPaths.resolve(), loaded.model_id, None, loaded.device)
     ids = gate.fresh_prompt(loaded.tokenizer, AUSTRALIA, loaded.context_window, tokens)
-    cache.put(f"reask:{tokens}:{fe._digest(ids)}", [CANBERRA, None])
+    cache.put(f"reask:{tokens}:{fe.digest(ids)}", [CANBERRA, None])
     cache.save()
 
 
@@ -59,6 +66,7 @@ def test_a_waiting_adapter_is_asked_about_and_either_answer_is_kept(make_window,
     assert title == (f"Saved as adapter {result.adapter_id}, not in use: it changed 1 answer to questions you "
                      "never rated")
     assert AUSTRALIA in body and "before: \u201cThe capital of Australia is Canberra.\u201d" in body
+    assert "\u201d (the model was " in body and "% sure of Canberra)" in body  # its own probability, measured
     assert "leaves the base model in use" in body
     assert panel.use_anyway_button.text() == "Use it anyway"
     assert panel.keep_current_button.text() == "Keep the current model"

@@ -9,6 +9,7 @@ import threading
 
 from desktop_app.cli.common import CliError, open_store, print_notice, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
+from desktop_app.core.finetune_effect import sure_words
 from desktop_app.core.logs import quiet_libraries
 
 
@@ -121,6 +122,7 @@ def cmd_finetune(args) -> int:
         print(json.dumps({"run_id": result.run_id, "kept": result.kept, "adapter_id": result.adapter_id,
                           "status": result.status, "reason": result.reason, "activated": result.activated,
                           "needs_consent": result.needs_consent, "facts_changed": result.facts_changed,
+                          "facts_unsure": m.get("facts_unsure", []),
                           "use_with": use_with, "taught": m.get("taught", []), "metrics": m}, indent=2))
         return 0
     if result.needs_consent:
@@ -151,7 +153,7 @@ def _print_consent(result, use_with: str) -> None:
         how = {"dropped": "lost its answer", "restated": "only repeats the question"}.get(
             c.get("how"), "names something else now")
         print(f"    {_one_line(c.get('question'), 70)}  ({how})")
-        print(f"      before: {_one_line(c.get('before'), 100)}")
+        print(f"      before: {_one_line(c.get('before'), 100)}{sure_words(c)}")
         print(f"      after:  {_one_line(c.get('after'), 100)}")
     print(f"  The model in use is unchanged. Use it anyway with: {use_with}")
 

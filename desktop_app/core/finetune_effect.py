@@ -354,3 +354,69 @@ def rescore_newest(store, work, adapter_id: int, limit: int, cancel: threading.E
         rescore_group_and_store(store, work, group, adapter_id)
         done += len(group)
         progress(done, len(mids))
+
+
+# A changed or dropped never-rated fact holds a kept run back (train_verdict.decide) only where the
+# model that answered before was sure of the word it named: the probability of that word's first
+# token, teacher-forced after the question's prompt and the answer's words before it. Measured on the
+# bundled model's greedy answers in float32, as a run's copy (bench/fact_sureness.py, docs/measurements.md):
+# Oslo 0.96, Moscow 0.90, Canberra 0.65, Istanbul 0.60, Zagreb 0.50, "Hoi" (An) 0.45, "100" legs 0.39,
+# "Scandinavian" 0.31; its guesses: "five" legs 0.27, Switzerland -> "Lier" 0.12 (the 16-bit copy says
+# "Bern" there at 0.13: a coin toss; runs moved it in 46 of 90 kept bench runs, 25 times to Bern).
+# Sure is not right (Istanbul, "Hoi"): it says the change is a change of the model's mind, not of a guess.
+SURE_OF_FACT = 0.3
+
+
+def named_word(question: str, answer: str) -> tuple[int, str] | None:
+    """(where it starts, the word) of the first name ``answer``'s first sentence gives that the
+    question does not have (gate._names: "Canberra"); None when it names none."""
+    names = gate._names(question, answer)
+    first = gate._SENTENCE_END.split(answer, maxsplit=1)[0]
+    return next(((m.start(), m.group()) for m in gate._WORD.finditer(first) if gate._key(m.group()) in names), None)
+
+
+def fact_sureness(work, question: str, answer: str, tokens: int) -> tuple[str, float] | None:
+    """(the named word, the probability the model as it is now gave its first token) for the
+    model's own ``answer`` to ``question``: one short forward pass. None: no named word."""
+    import torch
+
+    text = answer.strip()
+    found = named_word(question, text)
+    if found is None:
+        return None
+    start, word = found
+    tok = work.tokenizer
+    prompt = gate.fresh_prompt(tok, question, work.context_window, tokens)
+    lead = "" if tok.decode(prompt[-1:]).endswith((" ", "\n")) else " "  # as generated: " The capital..."
+    enc = tok(lead + text, add_special_tokens=False, return_offsets_mapping=True)
+    at = start + len(lead)
+    index = next((i for i, (a, b) in enumerate(enc["offset_mapping"]) if a <= at < b or a >= at), None)
+    if index is None:
+        return None
+    ids = torch.tensor([prompt + enc["input_ids"][:index + 1]], device=work.device)
+    with torch.inference_mode():
+        logits = work.model(input_ids=ids).logits[0, -2].float()
+    return word, round(float(torch.softmax(logits, -1)[ids[0, -1]]), 4)
+
+
+def sure_words(change: dict) -> str:
+    """" (the model was 65% sure of Canberra)": why a changed fact holds the adapter back, for the
+    card and the CLI; "" where it was not measured (a restated answer, an older run)."""
+    sure = change.get("sure")
+    return f" (the model was {round(sure[1] * 100)}% sure of {sure[0]})" if sure else ""
+
+
+def hold_sure_facts(changed: list[dict], sure_of) -> tuple[list[dict], list[dict]]:
+    """``changed`` (``facts_changed``) split into (held, unsure): unsure, the changed or dropped
+    facts the model was not sure of before (``sure_of(question, before)`` -> (word, probability)
+    or None, below SURE_OF_FACT): a wrong guess moved is no harm to ask about. Each measured pair
+    carries ``sure`` [word, probability]; "restated" answers name no fact and are held as they are."""
+    held, unsure = [], []
+    for c in changed:
+        if c["how"] == "restated":
+            held.append(c)
+            continue
+        sure = sure_of(c["question"], c["before"])
+        pair = {**c, "sure": list(sure) if sure else None}
+        (held if sure is None or sure[1] >= SURE_OF_FACT else unsure).append(pair)
+    return held, unsure

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
-from desktop_app.core.finetune_effect import dropped, facts_changed, facts_judged, rescore_newest
+from desktop_app.core.finetune_effect import (dropped, fact_sureness, facts_changed, facts_judged, hold_sure_facts,
+                                             rescore_newest)
 from desktop_app.core.lazy import lazy_module
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
@@ -169,7 +170,8 @@ def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
         run.say("evaluating", f"Discarded: {verdict.reason}")
         return RunResult(run.run_id, False, None, verdict.reason, m, "discarded")
     taught_pairs = m.get("taught") or []
-    changed = facts_changed(taught_pairs) if s.ask_before_changed_facts else []
+    flagged = facts_changed(taught_pairs) if s.ask_before_changed_facts else []
+    changed, m["facts_unsure"] = _sure_facts(run, work, parent, flagged)
     m["facts_changed"], m["facts_judged"], m["activated"] = changed, facts_judged(taught_pairs), not changed
     adapter_id = _keep(run, work, model_id, parent, verdict.reason, activate=not changed)
     if s.rescore:
@@ -178,6 +180,21 @@ def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
             f"{'s' if len(changed) != 1 else ''} to questions you never rated" if changed
             else "Done: the new adapter is active")
     return RunResult(run.run_id, True, adapter_id, verdict.reason, m, "kept", changed)
+
+
+def _sure_facts(run, work, parent: dict | None, flagged: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(held, unsure): ``flagged`` split by whether the model in use before the run was sure of the
+    fact it named (finetune_effect.hold_sure_facts; its guesses are not held against the run). One
+    short forward pass per flagged pair, under ``previous``: the model that gave the answer."""
+    if not any(c["how"] != "restated" for c in flagged):
+        return flagged, []
+    tokens = run.settings.reask_tokens
+    try:
+        with previous(work.model, parent):
+            return hold_sure_facts(flagged, lambda q, before: fact_sureness(work, q, before, tokens))
+    except Exception:  # not measured: every flagged fact holds the run back, as before this check
+        log.exception("how sure the model was of the facts run %s changed could not be measured", run.run_id)
+        return flagged, []
 
 
 def _keep(run, work, model_id: str, parent: dict | None, reason: str, activate: bool = True) -> int:

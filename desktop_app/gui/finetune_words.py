@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import math
 
+from desktop_app.core.finetune_effect import sure_words
+
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
 # the run's own steps, in the words of what they are for (the phase name goes before them)
@@ -160,6 +162,7 @@ def changed_facts_words(metrics: dict, in_use: str) -> str:
                                                                                          "names something else")
         lines.append(f"\u2022 \u201c{html.escape(c.get('question') or '')}\u201d <span style='color:@muted'>({how})"
                      f"</span><br>&nbsp;&nbsp;before: \u201c{html.escape(_short(c.get('before')))}\u201d"
+                     f"{html.escape(sure_words(c))}"
                      f"<br>&nbsp;&nbsp;after: \u201c<b>{html.escape(_short(c.get('after')))}</b>\u201d")
     lines.append(f"Which answer is right is not checked. <b>Use it anyway</b> puts the new adapter in use; "
                  f"<b>Keep the current model</b> leaves {in_use} in use. The new adapter stays in the history "
