@@ -83,14 +83,14 @@ def print_notice(notice: str | None) -> None:
         print(f"note: {notice}", file=sys.stderr)
 
 
-def stderr_bar(desc: str, total, **options):
+def stderr_bar(desc: str, total, announced: bool = False, **options):
     """A tqdm bar on stderr. Where stderr is not a terminal (a log file, a pipe), a bar's
     carriage-return redraws would fill it with hundreds of characters: one line says what
-    runs instead."""
+    runs instead (unless ``announced``: a busy start said it already)."""
     from tqdm import tqdm
 
     terminal = sys.stderr.isatty()
-    if not terminal and not options.get("disable"):
+    if not terminal and not options.get("disable") and not announced:
         print(f"{desc}...", file=sys.stderr)
     options["disable"] = options.get("disable", False) or not terminal
     return tqdm(total=total, desc=desc, file=sys.stderr, leave=False, **options)
@@ -114,8 +114,9 @@ class TqdmProgress:
         if self.bar is None or key != self.stage:
             if self.bar is not None:
                 self.bar.close()
-            self.bar = stderr_bar(stage, total or None, disable=not total)
-            self.stage = key
+            # a step that starts busy and then counts (the GGUF export's load) is said once
+            self.bar = stderr_bar(stage, total or None, announced=stage == self.said, disable=not total)
+            self.stage, self.said = key, stage
         self.bar.set_description(stage)
         self.bar.n = done
         self.bar.refresh()
