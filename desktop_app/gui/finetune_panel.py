@@ -623,7 +623,6 @@ class FineTunePanel(QScrollArea):
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(body))
         self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None)
-        # a note with its own title (a later run cancelled) is not this run's verdict: no green or red
         self.consent_text.setText(changed_facts_words(metrics, now).replace("@muted", colors(is_dark())["muted"])
                                   if waiting else "")
         self.consent_text.setVisible(waiting)
