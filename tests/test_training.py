@@ -632,7 +632,9 @@ def test_a_run_on_shared_weights_trains_exactly_as_on_a_copy(tmp_path, tiny_mode
         assert (m.get("base_weights") == "shared with the chat model") == share
         figures.append([m[k] for k in ("final_loss", "grad_norms", "margin_before", "margin_after",
                                        "probe_ppl_before", "probe_ppl_after")])
-    assert figures[0] == figures[1]
+    assert figures[0][:2] == figures[1][:2]  # the steps: the same losses and gradient norms, bit for bit
+    # the measuring passes may take another attention kernel on the run's own modules: float rounding
+    assert figures[0][2:] == pytest.approx(figures[1][2:], rel=1e-5)
     assert all(torch.equal(p, before[n]) for n, p in tiny_model.model.named_parameters())
     assert tiny_model.model.config._attn_implementation == attention
     assert not any("lora" in n for n, _ in tiny_model.model.named_parameters())
