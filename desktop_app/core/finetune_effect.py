@@ -367,21 +367,13 @@ def rescore_newest(store, work, adapter_id: int, limit: int, cancel: threading.E
 SURE_OF_FACT = 0.3
 
 
-def named_word(question: str, answer: str) -> tuple[int, str] | None:
-    """(where it starts, the word) of the first name ``answer``'s first sentence gives that the
-    question does not have (gate._names: "Canberra"); None when it names none."""
-    names = gate._names(question, answer)
-    first = gate._SENTENCE_END.split(answer, maxsplit=1)[0]
-    return next(((m.start(), m.group()) for m in gate._WORD.finditer(first) if gate._key(m.group()) in names), None)
-
-
 def fact_sureness(work, question: str, answer: str, tokens: int) -> tuple[str, float] | None:
     """(the named word, the probability the model as it is now gave its first token) for the
     model's own ``answer`` to ``question``: one short forward pass. None: no named word."""
     import torch
 
     text = answer.strip()
-    found = named_word(question, text)
+    found = gate.named_word(question, text)
     if found is None:
         return None
     start, word = found

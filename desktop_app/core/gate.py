@@ -471,6 +471,14 @@ def drops_answer(question: str, before: str, after: str, right: bool = False) ->
     return right or not _names(question, after, whole=True)
 
 
+def named_word(question: str, answer: str) -> tuple[int, str] | None:
+    """(where it starts, the word) of the first name ``answer``'s first sentence gives that the
+    question does not have (``_names``: "Canberra"); None when it names none."""
+    names = _names(question, answer)
+    first = _SENTENCE_END.split(answer, maxsplit=1)[0]
+    return next(((m.start(), m.group()) for m in _WORD.finditer(first) if _key(m.group()) in names), None)
+
+
 def changes_answer(question: str, before: str, after: str) -> bool:
     """A new question's answer names something else now ("Canberra" -> "Sydney"; "Denmark is a
     Scandinavian country..." -> "Copenhagen"): which one is right is not known here (the model's

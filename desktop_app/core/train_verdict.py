@@ -229,12 +229,18 @@ def _rescore(run, work, adapter_id: int) -> None:
 CONSENT_USED, CONSENT_DECLINED = "used", "declined"
 
 
+def waits_for_consent(status: str | None, metrics: dict | None, adapter_id, active_id: int | None) -> bool:
+    """A kept run's adapter waits for the person's word: it changed facts on never-rated questions
+    (``decide`` saved it without putting it in use), it is not in use, and they have not answered
+    yet (``metrics["consent"]``)."""
+    m = metrics or {}
+    return (status == "kept" and bool(m.get("facts_changed")) and not m.get("consent")
+            and adapter_id is not None and adapter_id != active_id)
+
+
 def waiting_for_consent(run: dict, active_id: int | None) -> bool:
-    """A stored run (``store.get_run``) whose kept adapter waits for the person's word: it changed
-    facts on never-rated questions (``decide``), is not in use, and they have not answered yet."""
-    m = run.get("metrics") or {}
-    return (run.get("status") == "kept" and bool(m.get("facts_changed")) and not m.get("consent")
-            and run.get("adapter_id") is not None and run.get("adapter_id") != active_id)
+    """``waits_for_consent`` of a stored run (``store.get_run``)."""
+    return waits_for_consent(run.get("status"), run.get("metrics"), run.get("adapter_id"), active_id)
 
 
 def settle_consent(store, run_id: int, use: bool, model_id: str | None = None) -> dict | None:

@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, 
 
 from desktop_app.core import adapters
 from desktop_app.core.train_settings import FineTuneSettings
+from desktop_app.core.train_verdict import waits_for_consent
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.finetune_words import (PHASE_WORDS, conflict_words, counted_line, describe_run, duration_words,
                                             eta_words, news_words, nothing_new, phase_line, phase_name, ready_words,
-                                            used_words, changed_facts_words, waits_for_consent)
+                                            used_words, changed_facts_words)
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tasks import Task, TaskManager

@@ -78,7 +78,7 @@ def eta_words(seconds: float | None) -> str:
 def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None,
                  waiting_in_use: str | None = None) -> tuple[str, str]:
     """(title, body) in words a person understands, with the gate's numbers. ``waiting_in_use``:
-    the adapter waits for the person's word (``waits_for_consent``) and this is what is in use
+    the adapter waits for the person's word (core.train_verdict.waits_for_consent) and this is what is in use
     ("the base model", "adapter 2"): the answers it changed come first, then the rest."""
     m = metrics or {}
     if waiting_in_use is not None:  # (the changed answers and the question: ``changed_facts_words``, above it)
@@ -135,16 +135,6 @@ def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tupl
             f"The fine-tune ({reason or 'the last run'}) stopped when the app was closed while it trained. "
             "The model you chat with is as it was; Fine-tune starts it again.")
     return "The fine-tune failed", f"{reason}" if reason else ""
-
-
-def waits_for_consent(status: str, metrics: dict | None, adapter_id, active_id) -> bool:
-    """A kept run's adapter waits for the person's word: it changed facts on questions they never
-    rated (core.train_verdict.decide saved it without putting it in use), it is not in use now and
-    they have not answered yet (``metrics["consent"]``). As train_verdict.waiting_for_consent, on
-    the card's fields."""
-    m = metrics or {}
-    return (status == "kept" and adapter_id is not None and adapter_id != active_id
-            and bool(m.get("facts_changed")) and not m.get("consent"))
 
 
 def waiting_title(adapter_id, metrics: dict) -> str:
