@@ -101,7 +101,7 @@ def test_training_copy_is_freed_when_the_run_ends(env, tiny_model, monkeypatch, 
 
     from transformers import AutoModelForCausalLM
 
-    from desktop_app.core import training
+    from desktop_app.core import train_copy
 
     store, paths = env
     copies = []
@@ -116,7 +116,7 @@ def test_training_copy_is_freed_when_the_run_ends(env, tiny_model, monkeypatch, 
         return model
 
     monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained", remember)
-    monkeypatch.setattr(training, "_sharing_weights", lambda chat: None)  # the copy, not the chat model's tensors
+    monkeypatch.setattr(train_copy, "sharing_weights", lambda chat: None)  # the copy, not the chat model's tensors
     cancel = threading.Event()
 
     def progress(p):
@@ -597,10 +597,10 @@ def test_the_clean_check_asks_every_re_ask_in_the_gates_batch_and_refuses_any_ne
 def test_a_float32_chat_model_lends_its_weights_to_the_run_rather_than_a_copy(tiny_model):
     """The run's model has modules of its own (PEFT's layers and the eager attention stay off the
     chat model) over the chat model's own tensors: no second float32 copy."""
-    from desktop_app.core.training import _sharing_weights
+    from desktop_app.core.train_shared_weights import sharing_weights
 
     flags = {n: p.requires_grad for n, p in tiny_model.model.named_parameters()}
-    shared = _sharing_weights(tiny_model)
+    shared = sharing_weights(tiny_model)
     assert shared is not None and shared is not tiny_model.model
     chat = dict(tiny_model.model.named_parameters(remove_duplicate=False))
     mine = dict(shared.named_parameters(remove_duplicate=False))
@@ -616,14 +616,14 @@ def test_a_run_on_shared_weights_trains_exactly_as_on_a_copy(tmp_path, tiny_mode
     a copy loaded from its folder; the chat model comes out as it went in."""
     import torch
 
-    from desktop_app.core import training
+    from desktop_app.core import train_copy
 
     before = {n: p.detach().clone() for n, p in tiny_model.model.named_parameters()}
     attention = tiny_model.model.config._attn_implementation
     figures = []
     for share in (True, False):
         if not share:
-            monkeypatch.setattr(training, "_sharing_weights", lambda chat: None)
+            monkeypatch.setattr(train_copy, "sharing_weights", lambda chat: None)
         paths = AppPaths.resolve(tmp_path / f"data-{share}").ensure()
         store = Store.open(paths.db_path)
         rate_three_answers(store, tiny_model, first_seed=10)
@@ -644,14 +644,14 @@ def test_a_chat_model_wearing_an_adapter_lends_its_base_weights_not_the_adapters
     store, paths = env
     result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
     assert result.kept, result.reason
-    from desktop_app.core.training import _sharing_weights
+    from desktop_app.core.train_shared_weights import sharing_weights
 
     adapters.attach_active(tiny_model, store)
     try:
         assert tiny_model.adapter_id == result.adapter_id
         base = {n.replace(".base_layer.", "."): p for n, p in tiny_model.model.get_base_model().named_parameters()
                 if "lora_" not in n}
-        shared = _sharing_weights(tiny_model)
+        shared = sharing_weights(tiny_model)
         mine = dict(shared.named_parameters())
         assert set(mine) <= set(base) and not any("lora" in n for n in mine)
         assert all(p.data_ptr() == base[n].data_ptr() for n, p in mine.items())
