@@ -183,6 +183,25 @@ class _Run:
     def run(self) -> RunResult:
         import torch
 
+        resolved, data = self._prepare()
+        parent = self.store.active_adapter(resolved.model_id)
+        parent_id = parent["id"] if parent else None
+        self.before_cache = BeforeCache(self.paths, resolved.model_id, parent_id, resolved.device)
+        self.run_id = self.store.create_run(self.settings.to_dict(), resolved.model_id, parent_adapter_id=parent_id)
+        try:
+            return self._run(data, resolved, parent)
+        except Cancelled:
+            return self._cancelled()
+        except BaseException as exc:
+            self.store.update_run(self.run_id, status="failed", reason=f"{type(exc).__name__}: {exc}"[:500],
+                                  metrics=self.metrics)
+            raise
+        finally:
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+
+    def _prepare(self) -> tuple[ResolvedModel, TrainingData]:
+        """The model the run trains and the examples from the ratings (NothingToTrainError: none)."""
         s = self.settings
         self.say("preparing", "Reading ratings")
         if not readiness(self.store)["ready"]:  # the GUI button's count: say so before seconds of loading a copy
@@ -195,24 +214,13 @@ class _Run:
                                        history=s.history_exchanges)
         if len(data) == 0:
             raise NothingToTrainError(NO_RATINGS)
-        parent = self.store.active_adapter(resolved.model_id)
-        parent_id = parent["id"] if parent else None
-        self.before_cache = BeforeCache(self.paths, resolved.model_id, parent_id, resolved.device)
-        self.run_id = self.store.create_run(s.to_dict(), resolved.model_id, parent_adapter_id=parent_id)
-        try:
-            return self._run(data, resolved, parent)
-        except Cancelled:
-            self.metrics["elapsed_s"] = round(time.perf_counter() - self.started, 2)
-            self.store.update_run(self.run_id, status="cancelled", reason="cancelled by the user", metrics=self.metrics)
-            self.say("evaluating", "Cancelled")
-            return RunResult(self.run_id, False, None, "cancelled by the user", self.metrics, "cancelled")
-        except BaseException as exc:
-            self.store.update_run(self.run_id, status="failed", reason=f"{type(exc).__name__}: {exc}"[:500],
-                                  metrics=self.metrics)
-            raise
-        finally:
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
+        return resolved, data
+
+    def _cancelled(self) -> RunResult:
+        self.metrics["elapsed_s"] = round(time.perf_counter() - self.started, 2)
+        self.store.update_run(self.run_id, status="cancelled", reason="cancelled by the user", metrics=self.metrics)
+        self.say("evaluating", "Cancelled")
+        return RunResult(self.run_id, False, None, "cancelled by the user", self.metrics, "cancelled")
 
     def _resolve_model(self) -> ResolvedModel:
         from desktop_app.core.models import LoadedModel
@@ -288,18 +296,22 @@ class _Run:
 
     # -------------------------------------------------------------- training
     def _train(self, work, train: TrainingData, pad_id: int) -> "_KnownReference":
-        from desktop_app.core import train_losses as L
-
-        model, device = work.model, work.device
         sched = self._schedule(train)
-        total = sched.updates
-        self.say("training", "Computing reference log-probabilities", step=0, total=total)
-        amp = steps.Precision(device, self.precision)
+        self.say("training", "Computing reference log-probabilities", step=0, total=sched.updates)
+        amp = steps.Precision(work.device, self.precision)
         self.metrics["train_precision"] = amp.label
-        s = self.settings
         refs, anchor, practice = self._references(work, train, pad_id, amp)
         self.check_cancel()
-        terms = steps.ExtraTerms(s, anchor, practice, self._loops(work, pad_id))
+        terms = steps.ExtraTerms(self.settings, anchor, practice, self._loops(work, pad_id))
+        self._steps(work, train, refs, sched, amp, terms, pad_id)
+        trim_heap()  # the steps' freed pages, before the measuring passes take their own
+        return _KnownReference(gate.reference_sums(train, refs), amp.dtype is None)
+
+    def _steps(self, work, train: TrainingData, refs, sched, amp, terms, pad_id: int) -> None:
+        """The updates: the schedule's, unless the guard ends them sooner."""
+        from desktop_app.core import train_losses as L
+
+        s, model, device, total = self.settings, work.model, work.device, sched.updates
         weights = self._loss_weights(sched)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer, scheduler = steps.optimizer(params, sched.lr, s.lr_end, total)
@@ -323,8 +335,6 @@ class _Run:
             if guard and not guard.after_update(step):
                 break
         self._record_run(step, train_start, cpu_start, guard, terms.loops)
-        trim_heap()  # the steps' freed pages, before the measuring passes take their own
-        return _KnownReference(gate.reference_sums(train, refs), amp.dtype is None)
 
     def _references(self, work, train: TrainingData, pad_id: int, amp):
         """What the steps compare with, read once with the adapter off (the reference is fixed):
