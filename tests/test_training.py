@@ -458,6 +458,34 @@ def test_a_run_refused_for_the_probe_alone_is_judged_again_at_an_earlier_checkpo
     assert tight.kept == gate.judge(tight.metrics, rise / 3).kept
 
 
+def test_the_guards_figure_before_training_is_the_same_at_either_training_precision(tmp_path, tiny_model,
+                                                                                   tiny_model_dir):
+    """The guard's perplexity before training is kept with the "before" figures (BeforeCache)
+    without the training precision in its key: a run at one precision takes the figure a run at
+    the other read. That holds because the guard reads its text in float32, outside the steps'
+    autocast: read afresh under each precision, the figure is the same to the last bit."""
+    import json
+
+    from desktop_app.core.precision import fast_dtype
+
+    if fast_dtype("cpu") is None:
+        pytest.skip("no 16-bit autocast on this CPU: both runs would train in float32")
+    read = {}
+    for precision in ("exact", "auto"):
+        paths = AppPaths.resolve(tmp_path / precision).ensure()  # a cache of its own: the figure read afresh
+        store = Store.open(paths.db_path)
+        rate_three_answers(store, tiny_model, first_seed=10)
+        settings = FineTuneSettings(**{**FAST, "max_steps": 2, "min_steps": 2, "reask_count": 1, "reask_tokens": 4},
+                                    guard_ppl_rise=10.0, guard_checks=1, rescore=False, precision=precision)
+        m = run_finetune(store, str(tiny_model_dir), paths, settings).metrics  # a spec: the setting is kept
+        store.close()
+        cached = json.loads((paths.cache_dir / "finetune-before.json").read_text(encoding="utf-8"))
+        read[m["train_precision"]] = [v for k, v in cached.items() if "|guard_ppl:" in k]
+    assert set(read) == {"float32", "float32 weights, bfloat16 autocast"}
+    (exact,), (mixed,) = read.values()
+    assert exact == mixed
+
+
 def test_the_verdict_says_when_only_the_probe_refused_a_run():
     ok = {"gate_margin_on": "heldout", "heldout_size": 5, "margin_heldout_before": -1.0, "margin_heldout_after": 0.5,
           "probe_ppl_before": 20.0, "probe_ppl_after": 20.5, "reask_degenerate_before": 0,

@@ -438,7 +438,9 @@ class _Run:
         if not s.guard_ppl_rise:
             return None
         # the text's perplexity before training is the base model's (a fresh adapter adds nothing): an
-        # earlier run's figure, kept with the "before" figures (BeforeCache), saves a read of it
+        # earlier run's figure, kept with the "before" figures (BeforeCache), saves a read of it. Not
+        # keyed by the training precision: the guard reads in float32, outside the steps' autocast, so
+        # a run at either precision reads the same figure (tests/test_training.py)
         cache, key = self.before_cache, f"guard_ppl:{digest(gate.guard_text())}"
         guard = gate.PerplexityGuard(work.model, work.tokenizer, work.device, work.context_window, s.guard_ppl_rise,
                                      total, s.guard_checks, s.guard_stretch,
