@@ -104,7 +104,7 @@ class StepBench:
         from desktop_app.core.train_data import build_training_data
         from desktop_app.core.train_schedule import plan
         from desktop_app.core.train_settings import FineTuneSettings
-        from desktop_app.core.training import _cpu_attention
+        from desktop_app.core.train_copy import cpu_attention
 
         s = FineTuneSettings()
         data = build_training_data(store, loaded.tokenizer, loaded.context_window)
@@ -118,7 +118,7 @@ class StepBench:
             base = AutoModelForCausalLM.from_pretrained(loaded.folder, dtype=torch.float32, use_safetensors=True)
             for p in base.parameters():
                 p.requires_grad_(False)
-            _cpu_attention(base, "cpu")  # as the run's training copy
+            cpu_attention(base, "cpu")  # as the run's training copy
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 model = get_peft_model(base, LoraConfig(r=s.lora_r, lora_alpha=s.lora_alpha, target_modules=s.target_modules,
@@ -158,7 +158,7 @@ class StepBench:
 
 def compare_steps(loaded, paths, ratings: int, rounds: int, only_teams=None) -> None:
     from desktop_app.core import threads
-    from desktop_app.core.training import _batch_order
+    from desktop_app.core.train_steps import batch_order
 
     store = rated_store(loaded, paths, ratings)
     with threads.limited(1):  # the setup (two copies, references) on one thread: a busy machine stalls a team
@@ -168,7 +168,7 @@ def compare_steps(loaded, paths, ratings: int, rounds: int, only_teams=None) -> 
     teams = sorted({cores, 1} if not only_teams else set(only_teams), reverse=True)
     print(f"  {ratings} ratings -> {len(bench.train)} training examples, batch {sched.batch_size}, "
           f"{cores} cores; load {load_avg()}")
-    order = _batch_order(bench.train, sched.batch_size, 0)
+    order = batch_order(bench.train, sched.batch_size, 0)
     conditions = [(name, team) for team in teams for name in ("float32", "bf16")]
     wall = {c: [] for c in conditions}
     cpu = {c: [] for c in conditions}

@@ -159,14 +159,14 @@ def main() -> None:
     print(f"ratings given: {given}")
 
     settings = FineTuneSettings(**{k: json.loads(v) for k, v in (s.partition("=")[::2] for s in args.set)})
-    from desktop_app.core import adapters, training
+    from desktop_app.core import adapters, train_steps
 
-    plain_optimizer = training._optimizer
+    plain_optimizer = train_steps.optimizer
 
     def optimizer(*a, **k):  # the steps' phase starts as the optimizer is made, after the reference passes
         phases.enter("training: steps")
         return plain_optimizer(*a, **k)
-    training._optimizer = optimizer
+    train_steps.optimizer = optimizer
     for run in range(1, args.runs + 1):
         print(f"-- fine-tune {run} of {args.runs}")
         result = on_lane("training", lambda: session.fine_tune(store, loaded, paths, settings,

@@ -45,7 +45,7 @@ def main() -> int:
     from desktop_app.core.train_data import build_training_data
     from desktop_app.core.train_references import reference_logps
     from desktop_app.core.train_settings import FineTuneSettings
-    from desktop_app.core.training import _batch_order
+    from desktop_app.core.train_steps import batch_order
 
     torch.set_num_threads(1)
     db = Path(args.store)
@@ -53,7 +53,7 @@ def main() -> int:
     cache = Path(tempfile.gettempdir()) / "gpt2desk-learning-cache"
     loaded = open_model(args.model, AppPaths.resolve(cache / "app").ensure(), device="cpu", precision="exact")
     base = loaded.model
-    base.set_attn_implementation("eager")  # as the training copy on a CPU (training._cpu_attention)
+    base.set_attn_implementation("eager")  # as the training copy on a CPU (train_copy.cpu_attention)
     for p in base.parameters():
         p.requires_grad_(False)
     s = FineTuneSettings()
@@ -76,7 +76,7 @@ def main() -> int:
                 refs = reference_logps(model, data, pad, "cpu", 8, packed=packed)
             timings["ref_packed" if packed else "ref_apart"].append(time.process_time() - start)
     losses: dict[bool, list[float]] = {True: [], False: []}
-    batches = _batch_order(data, 3, s.seed)
+    batches = batch_order(data, 3, s.seed)
     for step in range(args.steps):
         batch = L.Batch.select(data, refs, next(batches), "cpu")
         for packed in (True, False) if step % 2 else (False, True):

@@ -82,7 +82,7 @@ def main() -> int:
     cache = Path(tempfile.gettempdir()) / "gpt2desk-learning-cache"
     loaded = open_model(args.model, AppPaths.resolve(cache / "app").ensure(), device="cpu", precision="exact")
     base = loaded.model
-    base.set_attn_implementation("eager")  # as the training copy on a CPU (training._cpu_attention)
+    base.set_attn_implementation("eager")  # as the training copy on a CPU (train_copy.cpu_attention)
     model = PeftModel.from_pretrained(base, str(adapter))
     model.eval()
     work = LoadedModel(model, loaded.tokenizer, loaded.source, loaded.folder, loaded.device, torch.float32,

@@ -15,7 +15,7 @@ from desktop_app.core import gate
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import note_activated, settle_consent, waiting_for_consent
+from desktop_app.core.train_verdict import RunResult, note_activated, settle_consent, waiting_for_consent
 from desktop_app.core.training import run_finetune
 from test_training import FAST
 from test_training_data import rate_three_answers
@@ -46,6 +46,18 @@ def test_a_changed_or_lost_fact_on_a_never_rated_question_is_listed_and_a_shorte
     assert not fe.facts_changed(_pairs(["The sky blue."], ["The sky blue."], ["Why is the sky blue?"]))
     for fine in ("Answer: Canberra.", "Canberra.", "It is Canberra, not Sydney.", "The capital is Canberra."):
         assert not fe.facts_changed(_pairs([CANBERRA], [fine], [AUSTRALIA])), fine
+
+
+def test_a_results_changed_facts_are_the_ones_its_metrics_keep():
+    """One source: the run's metrics (its stored row, which the fine-tune card reads) hold the
+    changed facts, and the result the CLI and the status bar read says the same from them."""
+    changed = [{"question": AUSTRALIA, "before": CANBERRA, "after": "Sydney.", "how": "changed"}]
+    waiting = RunResult(1, True, 2, "kept", {"facts_changed": changed}, "kept")
+    assert waiting.facts_changed is changed and waiting.needs_consent and not waiting.activated
+    clean = RunResult(1, True, 2, "kept", {"facts_changed": []}, "kept")
+    assert clean.facts_changed == [] and clean.activated and not clean.needs_consent
+    discarded = RunResult(1, False, None, "margin did not move", {}, "discarded")
+    assert discarded.facts_changed == [] and not discarded.needs_consent and not discarded.activated
 
 
 def test_rated_held_out_and_open_questions_are_not_asked_about():
@@ -167,6 +179,7 @@ def test_the_cli_says_the_run_waits_and_how_to_use_it_anyway(rated, tiny_model, 
     out = json.loads(capsys.readouterr().out)
     assert out["kept"] and out["needs_consent"] and out["activated"] is False, out["reason"]
     assert [c["question"] for c in out["facts_changed"]] == [AUSTRALIA]
+    assert out["facts_changed"] == out["metrics"]["facts_changed"]  # one list, said twice
     assert out["facts_changed"][0]["sure"][0] == "Canberra" and out["facts_unsure"] == []
     assert out["use_with"] == f"gpt2-desk adapters activate {out['adapter_id']}"
     assert store.active_adapter(tiny_model.model_id) is None

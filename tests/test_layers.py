@@ -1,8 +1,8 @@
 """The layering of the package (core | gui | cli), checked by import-linter's contracts in
 pyproject.toml: ``desktop_app.core`` imports neither Qt nor a front end, the window does
 not import the command line, the fine-tune panel's and the compare view's words (and the compare
-view's data) import no Qt, and the fine-tune's losses stand on its log-probabilities, never the
-other way. Running it here makes the README's test command (what CI runs) fail on a breach."""
+view's data) import no Qt, and the fine-tune's run stands on its parts (the model it trains,
+the steps, the losses) and its losses on its log-probabilities, never the other way. Running it here makes the README's test command (what CI runs) fail on a breach."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pytest
 from desktop_app.core.prompts import Turn, build_prompt
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data, stands_alone
-from desktop_app.core.training import _batch_order
+from desktop_app.core.train_steps import batch_order
 from test_training_data import add_answer
 
 
@@ -87,7 +87,7 @@ def test_training_visits_the_two_views_in_turn(store, tiny_model):
     data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window, alone_views=True)
     alone = next(i for i, p in enumerate(data.pairs) if p.alone)
     in_place = next(i for i, p in enumerate(data.pairs) if p.rejected_message_id == later and not p.alone)
-    batches = _batch_order(data, 2, seed=0)
+    batches = batch_order(data, 2, seed=0)
     passes = [sorted(next(batches)) for _ in range(4)]  # a pass is one batch of the two ratings
     assert all(len(b) == 2 for b in passes)
     seen = [("p", alone) in b for b in passes]

@@ -101,7 +101,7 @@ def test_training_copy_is_freed_when_the_run_ends(env, tiny_model, monkeypatch, 
 
     from transformers import AutoModelForCausalLM
 
-    from desktop_app.core import training
+    from desktop_app.core import train_copy
 
     store, paths = env
     copies = []
@@ -116,7 +116,7 @@ def test_training_copy_is_freed_when_the_run_ends(env, tiny_model, monkeypatch, 
         return model
 
     monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained", remember)
-    monkeypatch.setattr(training, "_sharing_weights", lambda chat: None)  # the copy, not the chat model's tensors
+    monkeypatch.setattr(train_copy, "sharing_weights", lambda chat: None)  # the copy, not the chat model's tensors
     cancel = threading.Event()
 
     def progress(p):
@@ -458,6 +458,34 @@ def test_a_run_refused_for_the_probe_alone_is_judged_again_at_an_earlier_checkpo
     assert tight.kept == gate.judge(tight.metrics, rise / 3).kept
 
 
+def test_the_guards_figure_before_training_is_the_same_at_either_training_precision(tmp_path, tiny_model,
+                                                                                   tiny_model_dir):
+    """The guard's perplexity before training is kept with the "before" figures (BeforeCache)
+    without the training precision in its key: a run at one precision takes the figure a run at
+    the other read. That holds because the guard reads its text in float32, outside the steps'
+    autocast: read afresh under each precision, the figure is the same to the last bit."""
+    import json
+
+    from desktop_app.core.precision import fast_dtype
+
+    if fast_dtype("cpu") is None:
+        pytest.skip("no 16-bit autocast on this CPU: both runs would train in float32")
+    read = {}
+    for precision in ("exact", "auto"):
+        paths = AppPaths.resolve(tmp_path / precision).ensure()  # a cache of its own: the figure read afresh
+        store = Store.open(paths.db_path)
+        rate_three_answers(store, tiny_model, first_seed=10)
+        settings = FineTuneSettings(**{**FAST, "max_steps": 2, "min_steps": 2, "reask_count": 1, "reask_tokens": 4},
+                                    guard_ppl_rise=10.0, guard_checks=1, rescore=False, precision=precision)
+        m = run_finetune(store, str(tiny_model_dir), paths, settings).metrics  # a spec: the setting is kept
+        store.close()
+        cached = json.loads((paths.cache_dir / "finetune-before.json").read_text(encoding="utf-8"))
+        read[m["train_precision"]] = [v for k, v in cached.items() if "|guard_ppl:" in k]
+    assert set(read) == {"float32", "float32 weights, bfloat16 autocast"}
+    (exact,), (mixed,) = read.values()
+    assert exact == mixed
+
+
 def test_the_verdict_says_when_only_the_probe_refused_a_run():
     ok = {"gate_margin_on": "heldout", "heldout_size": 5, "margin_heldout_before": -1.0, "margin_heldout_after": 0.5,
           "probe_ppl_before": 20.0, "probe_ppl_after": 20.5, "reask_degenerate_before": 0,
@@ -597,10 +625,10 @@ def test_the_clean_check_asks_every_re_ask_in_the_gates_batch_and_refuses_any_ne
 def test_a_float32_chat_model_lends_its_weights_to_the_run_rather_than_a_copy(tiny_model):
     """The run's model has modules of its own (PEFT's layers and the eager attention stay off the
     chat model) over the chat model's own tensors: no second float32 copy."""
-    from desktop_app.core.training import _sharing_weights
+    from desktop_app.core.train_shared_weights import sharing_weights
 
     flags = {n: p.requires_grad for n, p in tiny_model.model.named_parameters()}
-    shared = _sharing_weights(tiny_model)
+    shared = sharing_weights(tiny_model)
     assert shared is not None and shared is not tiny_model.model
     chat = dict(tiny_model.model.named_parameters(remove_duplicate=False))
     mine = dict(shared.named_parameters(remove_duplicate=False))
@@ -616,14 +644,14 @@ def test_a_run_on_shared_weights_trains_exactly_as_on_a_copy(tmp_path, tiny_mode
     a copy loaded from its folder; the chat model comes out as it went in."""
     import torch
 
-    from desktop_app.core import training
+    from desktop_app.core import train_copy
 
     before = {n: p.detach().clone() for n, p in tiny_model.model.named_parameters()}
     attention = tiny_model.model.config._attn_implementation
     figures = []
     for share in (True, False):
         if not share:
-            monkeypatch.setattr(training, "_sharing_weights", lambda chat: None)
+            monkeypatch.setattr(train_copy, "sharing_weights", lambda chat: None)
         paths = AppPaths.resolve(tmp_path / f"data-{share}").ensure()
         store = Store.open(paths.db_path)
         rate_three_answers(store, tiny_model, first_seed=10)
@@ -644,14 +672,14 @@ def test_a_chat_model_wearing_an_adapter_lends_its_base_weights_not_the_adapters
     store, paths = env
     result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
     assert result.kept, result.reason
-    from desktop_app.core.training import _sharing_weights
+    from desktop_app.core.train_shared_weights import sharing_weights
 
     adapters.attach_active(tiny_model, store)
     try:
         assert tiny_model.adapter_id == result.adapter_id
         base = {n.replace(".base_layer.", "."): p for n, p in tiny_model.model.get_base_model().named_parameters()
                 if "lora_" not in n}
-        shared = _sharing_weights(tiny_model)
+        shared = sharing_weights(tiny_model)
         mine = dict(shared.named_parameters())
         assert set(mine) <= set(base) and not any("lora" in n for n in mine)
         assert all(p.data_ptr() == base[n].data_ptr() for n, p in mine.items())

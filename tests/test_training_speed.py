@@ -237,13 +237,13 @@ def test_finetune_command_passes_exact_precision_on(given, expected):
 def test_the_training_copy_uses_plain_attention_on_a_cpu(tiny_model_dir):
     from transformers import AutoModelForCausalLM
 
-    from desktop_app.core.training import _cpu_attention
+    from desktop_app.core.train_copy import cpu_attention
 
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)
     ids = torch.tensor([[1, 2, 3, 4, 5]])
     with torch.no_grad():
         fused = model(input_ids=ids).logits
-        _cpu_attention(model, torch.device("cpu"))
+        cpu_attention(model, torch.device("cpu"))
         plain = model(input_ids=ids).logits
     assert model.config._attn_implementation == "eager"
     assert torch.allclose(fused, plain, atol=1e-5)

@@ -347,7 +347,7 @@ class _Answers:
 # same"). The rule is crude on purpose and errs towards leaving a view out: a complete
 # question it misses still trains in place, as before; a follow-up it let through would
 # teach nonsense. A view adds no rating: the schedule counts ratings (``TrainingData.rated``)
-# and training visits the two views of a rating in turn (training._batch_order), each at
+# and training visits the two views of a rating in turn (train_steps.batch_order), each at
 # half the visits, so a run costs what it did.
 
 FOLLOW_UP_STARTS = ("and", "but", "also", "or", "so", "then", "now", "no", "yes", "ok", "okay", "what about",

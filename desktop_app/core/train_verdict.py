@@ -37,9 +37,13 @@ class RunResult:
     reason: str
     metrics: dict = field(default_factory=dict)
     status: str = "discarded"  # "kept" | "discarded" | "cancelled" | "failed"
-    # a kept run that changed facts on never-rated questions (finetune_effect.facts_changed): saved, not
-    # in use until the person says so (adapters.activate); each {question, before, after, how}
-    facts_changed: list = field(default_factory=list)
+
+    @property
+    def facts_changed(self) -> list:
+        """A kept run that changed facts on never-rated questions (finetune_effect.facts_changed;
+        ``decide`` keeps them in ``metrics``): saved, not in use until the person says so
+        (adapters.activate); each {question, before, after, how, ...}. [] for any other run."""
+        return self.metrics.get("facts_changed") or []
 
     @property
     def needs_consent(self) -> bool:
@@ -179,7 +183,7 @@ def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
     run.say("rescoring", f"Done: adapter {adapter_id} is saved, not in use: it changed {len(changed)} answer"
             f"{'s' if len(changed) != 1 else ''} to questions you never rated" if changed
             else "Done: the new adapter is active")
-    return RunResult(run.run_id, True, adapter_id, verdict.reason, m, "kept", changed)
+    return RunResult(run.run_id, True, adapter_id, verdict.reason, m, "kept")
 
 
 def _sure_facts(run, work, parent: dict | None, flagged: list[dict]) -> tuple[list[dict], list[dict]]:

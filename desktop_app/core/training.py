@@ -1,40 +1,41 @@
 """One-click personal fine-tune: ratings -> a LoRA adapter, kept only if it helps.
 
-``run_finetune`` is meant for a worker thread: it trains a separate model (a float32 copy
-loaded fresh from ``loaded.folder``, or, for a float32 chat model, new modules over the chat
-model's own frozen tensors), never the chat model itself, reports ``TrainProgress``
+``run_finetune`` is meant for a worker thread: it trains a separate model (train_copy.py: a
+float32 copy loaded fresh from ``loaded.folder``, or, for a float32 chat model, new modules over
+the chat model's own frozen tensors), never the chat model itself, reports ``TrainProgress``
 through a callback, stops within one step when ``cancel`` is set, and leaves the active
 adapter as it was unless the new adapter passes the gate (gate.py); then it is recorded and
 made active in the store, and the caller switches the chat model to it
 (``adapters.attach_active``).
 
-Objectives (train_losses.py, train_objectives.py): KTO on thumbs, DPO + a likelihood term on pairs
-(corrections, liked/disliked siblings), the weighted token term on token ratings; the
-reference is the base model (the adapter disabled). Each run trains a fresh adapter on all
-ratings; the adapter active before the run is recorded as its parent and is what the gate
-compares against. What the run measures before and after, the questions it re-asks and the
-re-scoring for the compare view are finetune_effect.py's; the verdict on those measurements (a
-step back to an earlier checkpoint, then keep or discard) is train_verdict.py's.
+Objectives (train_losses.py, train_objectives.py): KTO on thumbs, DPO + a likelihood term on
+pairs (corrections, liked/disliked siblings), the weighted token term on token ratings; the
+reference is the base model (the adapter disabled). The steps' other parts (the batches' order,
+the mixed precision, the optimizer, the added terms) are train_steps.py's. Each run trains a
+fresh adapter on all ratings; the adapter active before the run is recorded as its parent and is
+what the gate compares against. What the run measures before and after, the questions it
+re-asks and the re-scoring for the compare view are finetune_effect.py's; the verdict on those
+measurements (a step back to an earlier checkpoint, then keep or discard) is train_verdict.py's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import random
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
+from desktop_app.core import train_steps as steps
 from desktop_app.core import work_meter
 from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, digest, plan_reasks
 from desktop_app.core.lazy import lazy_module
-from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap, trim_heap
+from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, trim_heap
+from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
 from desktop_app.core.train_data import TrainingData, build_training_data, readiness
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import Cancelled, RunResult, decide, previous, step_back
@@ -71,24 +72,6 @@ class TrainProgress:
     eta_s: float | None = None
     elapsed_s: float = 0.0
     message: str = ""
-
-
-@dataclass
-class ResolvedModel:
-    """The model a run trains: float32 base weights (a copy, or a float32 chat model's own
-    tensors) in modules of its own, never the chat model."""
-    tokenizer: object
-    base: object  # transformers model, frozen; the LoRA adapter goes on top of it
-    device: object
-    window: int
-    model_id: str
-    source: object
-    folder: object
-
-    @property
-    def pad_id(self) -> int:
-        tok = self.tokenizer
-        return tok.pad_token_id if tok.pad_token_id is not None else (tok.eos_token_id or 0)
 
 
 def training_readiness(store, model_id: str | None = None) -> dict:
@@ -200,6 +183,25 @@ class _Run:
     def run(self) -> RunResult:
         import torch
 
+        resolved, data = self._prepare()
+        parent = self.store.active_adapter(resolved.model_id)
+        parent_id = parent["id"] if parent else None
+        self.before_cache = BeforeCache(self.paths, resolved.model_id, parent_id, resolved.device)
+        self.run_id = self.store.create_run(self.settings.to_dict(), resolved.model_id, parent_adapter_id=parent_id)
+        try:
+            return self._run(data, resolved, parent)
+        except Cancelled:
+            return self._cancelled()
+        except BaseException as exc:
+            self.store.update_run(self.run_id, status="failed", reason=f"{type(exc).__name__}: {exc}"[:500],
+                                  metrics=self.metrics)
+            raise
+        finally:
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+
+    def _prepare(self) -> tuple[ResolvedModel, TrainingData]:
+        """The model the run trains and the examples from the ratings (NothingToTrainError: none)."""
         s = self.settings
         self.say("preparing", "Reading ratings")
         if not readiness(self.store)["ready"]:  # the GUI button's count: say so before seconds of loading a copy
@@ -212,61 +214,24 @@ class _Run:
                                        history=s.history_exchanges)
         if len(data) == 0:
             raise NothingToTrainError(NO_RATINGS)
-        parent = self.store.active_adapter(resolved.model_id)
-        parent_id = parent["id"] if parent else None
-        self.before_cache = BeforeCache(self.paths, resolved.model_id, parent_id, resolved.device)
-        self.run_id = self.store.create_run(s.to_dict(), resolved.model_id, parent_adapter_id=parent_id)
-        try:
-            return self._run(data, resolved, parent)
-        except Cancelled:
-            self.metrics["elapsed_s"] = round(time.perf_counter() - self.started, 2)
-            self.store.update_run(self.run_id, status="cancelled", reason="cancelled by the user", metrics=self.metrics)
-            self.say("evaluating", "Cancelled")
-            return RunResult(self.run_id, False, None, "cancelled by the user", self.metrics, "cancelled")
-        except BaseException as exc:
-            self.store.update_run(self.run_id, status="failed", reason=f"{type(exc).__name__}: {exc}"[:500],
-                                  metrics=self.metrics)
-            raise
-        finally:
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
+        return resolved, data
+
+    def _cancelled(self) -> RunResult:
+        self.metrics["elapsed_s"] = round(time.perf_counter() - self.started, 2)
+        self.store.update_run(self.run_id, status="cancelled", reason="cancelled by the user", metrics=self.metrics)
+        self.say("evaluating", "Cancelled")
+        return RunResult(self.run_id, False, None, "cancelled by the user", self.metrics, "cancelled")
 
     def _resolve_model(self) -> ResolvedModel:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from desktop_app.core.models import LoadedModel
 
-        import torch
-
-        from desktop_app.core.models import LoadedModel, open_model
-
-        given = self.model_arg
-        if not isinstance(given, LoadedModel):  # a spec: this model is ours alone, trained in float32
-            given = open_model(given, self.paths, self.device_pref, precision="exact")
-            owned = True
-        else:
-            owned = False
-            self.precision = _follow_chat_precision(self.settings.precision, given)
-        self.say("preparing", "Loading a separate copy of the model for training")
-        # the chat model's tokenizer stays the chat thread's own
-        tokenizer = AutoTokenizer.from_pretrained(given.folder) if owned else given.training_tokenizer()
-        if owned and given.dtype == torch.float32 and given.adapter_id is None:
-            base = given.model
-        elif (base := _sharing_weights(given)) is not None:  # a float32 chat model: no second copy
-            self.metrics["base_weights"] = "shared with the chat model"
-            self.copy_ref = weakref.ref(base)
-        else:
-            # as a chat model load does (core.memory): no collector passes, each a stall of
-            # the window, while the copy is built, and its objects set aside afterwards
-            with collection_paused(settle_after=True):
-                base = AutoModelForCausalLM.from_pretrained(given.folder, dtype=torch.float32,
-                                                            use_safetensors=True, trust_remote_code=False)
-            base.to(given.device)
-            self.copy_ref = weakref.ref(base)
-        base.eval()
-        for p in base.parameters():
-            p.requires_grad_(False)
-        _cpu_attention(base, given.device)
-        return ResolvedModel(tokenizer, base, given.device, given.context_window, given.model_id, given.source,
-                             given.folder)
+        if isinstance(self.model_arg, LoadedModel):  # a spec's run keeps the precision set
+            self.precision = follow_chat_precision(self.settings.precision, self.model_arg)
+        resolved = resolve_model(self.model_arg, self.paths, self.device_pref, lambda line: self.say("preparing", line))
+        if resolved.shared:
+            self.metrics["base_weights"] = SHARED
+        self.copy_ref = resolved.copy_ref
+        return resolved
 
     def free_training_copy(self) -> None:
         """Reference counting frees the copy as the run returns; should a garbage cycle hold
@@ -282,7 +247,7 @@ class _Run:
         s = self.settings
         torch.manual_seed(s.seed)
         train, held = data.split(s.heldout_fraction, s.seed, max_items=s.heldout_max)
-        work = self._with_lora(resolved)
+        work = with_lora(resolved, s)
         with stoppable(blocks(work.model), self.check_cancel):  # a cancel reaches inside every phase's passes
             return self._phases(work, data, train, held, resolved, parent)
 
@@ -329,43 +294,28 @@ class _Run:
                 meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
 
-    def _with_lora(self, resolved: ResolvedModel):
-        """A LoadedModel of the training copy with a fresh LoRA adapter on it."""
-        import warnings
-
-        import torch
-        from peft import LoraConfig, get_peft_model
-
-        from desktop_app.core.models import LoadedModel
-
-        s = self.settings
-        config = LoraConfig(r=s.lora_r, lora_alpha=s.lora_alpha, lora_dropout=s.lora_dropout,
-                            target_modules=s.target_modules, task_type="CAUSAL_LM")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # GPT-2's Conv1D: PEFT notes it sets fan_in_fan_out
-            model = get_peft_model(resolved.base, config)
-        model.eval()  # no dropout anywhere; gradients still flow to the LoRA weights
-        return LoadedModel(model, resolved.tokenizer, resolved.source, resolved.folder, resolved.device,
-                           torch.float32, resolved.window)
-
     # -------------------------------------------------------------- training
     def _train(self, work, train: TrainingData, pad_id: int) -> "_KnownReference":
-        from desktop_app.core import train_losses as L
-
-        model, device = work.model, work.device
         sched = self._schedule(train)
-        total = sched.updates
-        self.say("training", "Computing reference log-probabilities", step=0, total=total)
-        amp = _Precision(device, self.precision)
+        self.say("training", "Computing reference log-probabilities", step=0, total=sched.updates)
+        amp = steps.Precision(work.device, self.precision)
         self.metrics["train_precision"] = amp.label
-        s = self.settings
         refs, anchor, practice = self._references(work, train, pad_id, amp)
         self.check_cancel()
-        terms = _ExtraTerms(s, anchor, practice, self._loops(work, pad_id))
+        terms = steps.ExtraTerms(self.settings, anchor, practice, self._loops(work, pad_id))
+        self._steps(work, train, refs, sched, amp, terms, pad_id)
+        trim_heap()  # the steps' freed pages, before the measuring passes take their own
+        return _KnownReference(gate.reference_sums(train, refs), amp.dtype is None)
+
+    def _steps(self, work, train: TrainingData, refs, sched, amp, terms, pad_id: int) -> None:
+        """The updates: the schedule's, unless the guard ends them sooner."""
+        from desktop_app.core import train_losses as L
+
+        s, model, device, total = self.settings, work.model, work.device, sched.updates
         weights = self._loss_weights(sched)
         params = [p for p in model.parameters() if p.requires_grad]
-        optimizer, scheduler = _optimizer(params, sched.lr, s.lr_end, total)
-        batches = _batch_order(train, sched.batch_size, s.seed)
+        optimizer, scheduler = steps.optimizer(params, sched.lr, s.lr_end, total)
+        batches = steps.batch_order(train, sched.batch_size, s.seed)
         guard = self.guard = self._guard(work, total)
         train_start, cpu_start = time.perf_counter(), time.process_time()
         for step in range(1, total + 1):
@@ -379,14 +329,12 @@ class _Run:
                 with amp.autocast():
                     loss, figures = L.batch_loss(model, batch, pad_id, device, weights)
                     loss = terms.added_to(loss, model, step, pad_id, device)
-                norm = _update(amp, loss, optimizer, scheduler, params, s.max_grad_norm)
-            self.chooser.record(team, time.perf_counter() - step_start, _tokens(batch))
+                norm = steps.update(amp, loss, optimizer, scheduler, params, s.max_grad_norm)
+            self.chooser.record(team, time.perf_counter() - step_start, steps.step_tokens(batch))
             self._record_step(step, total, team, norm, loss, figures, train_start)
             if guard and not guard.after_update(step):
                 break
         self._record_run(step, train_start, cpu_start, guard, terms.loops)
-        trim_heap()  # the steps' freed pages, before the measuring passes take their own
-        return _KnownReference(gate.reference_sums(train, refs), amp.dtype is None)
 
     def _references(self, work, train: TrainingData, pad_id: int, amp):
         """What the steps compare with, read once with the adapter off (the reference is fixed):
@@ -490,7 +438,9 @@ class _Run:
         if not s.guard_ppl_rise:
             return None
         # the text's perplexity before training is the base model's (a fresh adapter adds nothing): an
-        # earlier run's figure, kept with the "before" figures (BeforeCache), saves a read of it
+        # earlier run's figure, kept with the "before" figures (BeforeCache), saves a read of it. Not
+        # keyed by the training precision: the guard reads in float32, outside the steps' autocast, so
+        # a run at either precision reads the same figure (tests/test_training.py)
         cache, key = self.before_cache, f"guard_ppl:{digest(gate.guard_text())}"
         guard = gate.PerplexityGuard(work.model, work.tokenizer, work.device, work.context_window, s.guard_ppl_rise,
                                      total, s.guard_checks, s.guard_stretch,
@@ -544,206 +494,3 @@ def _add_seconds(metrics: dict, phase: str, wall: float, cpu: float) -> None:
     for key, spent in (("phase_s", wall), ("phase_cpu_s", cpu)):
         figures = metrics.setdefault(key, {})
         figures[phase] = round(figures.get(phase, 0.0) + spent, 3)
-
-
-def _sharing_weights(chat):
-    """A model of its own for the run (its own modules, so PEFT's layers and the attention
-    setting stay off the chat model) whose weights are the float32 chat model's own tensors:
-    the run would otherwise load a second float32 copy of them (540 MB for the bundled model,
-    bench/memory.py). Sharing is safe because nothing writes to them: the base is frozen, the
-    adapter trains its own tensors, an answer on the model lane meanwhile only reads them, and
-    a chat model replaced during the run keeps its tensors alive until the run ends. None for a
-    16-bit or Compact chat model (the run trains on float32 weights), or where the model does not
-    rebuild from its config: then the run loads its copy as before."""
-    import copy
-
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    if chat.dtype != torch.float32 or chat.weights is not None:
-        return None
-    source = chat.model.get_base_model() if hasattr(chat.model, "get_base_model") else chat.model
-    try:  # read without the chat model's lock (an answer may be streaming): a switch of adapters
-        # meanwhile can only leave a weight out, and a model with any weight left out is not used
-        tensors = _base_tensors(source)
-        with torch.device("meta"):
-            model = AutoModelForCausalLM.from_config(copy.deepcopy(source.config), dtype=torch.float32)
-        model.load_state_dict(tensors, strict=False, assign=True)
-        for name, buffer in source.named_buffers():  # the non-persistent ones too (rotary tables)
-            if name in _own_buffer_names(model):
-                module, _, leaf = name.rpartition(".")
-                model.get_submodule(module)._buffers[leaf] = buffer
-        model.tie_weights()
-    except (RuntimeError, ValueError, KeyError, AttributeError, TypeError) as exc:
-        log.info("the training run loads its own copy: %s", exc)
-        return None
-    left = [n for n, t in [*model.named_parameters(), *model.named_buffers()] if t.is_meta]
-    if left:
-        log.info("the training run loads its own copy: not shared %s", left[:3])
-        return None
-    model.generation_config = copy.deepcopy(source.generation_config)
-    model.requires_grad_(False)  # its own Parameters over the shared storage: the chat model's flags stay
-    return model
-
-
-def _base_tensors(source) -> dict:
-    """{name as in a plain model: the tensor, not copied} of the base weights under any PEFT
-    layers ("q_proj.base_layer.weight" -> "q_proj.weight"; the adapters' own left out)."""
-    import torch
-
-    out = {}
-    for name, tensor in [*source.named_parameters(remove_duplicate=False), *source.named_buffers()]:
-        if "lora_" in name or "modules_to_save" in name:
-            continue
-        out[name.replace(".base_layer.", ".")] = torch.nn.Parameter(tensor.detach(), requires_grad=False) \
-            if isinstance(tensor, torch.nn.Parameter) else tensor
-    return out
-
-
-def _own_buffer_names(model) -> set:
-    return {name for name, _ in model.named_buffers()}
-
-
-def _cpu_attention(model, device) -> None:
-    """On a CPU the training copy computes attention with plain products ("eager") rather
-    than PyTorch's fused kernel (SDPA): measured on the bundled model, one thread, a step
-    (forward and backward) took 2.17 CPU-s eager and 3.38 SDPA under bfloat16 autocast (the
-    fused kernel's backward is slow in bfloat16 on a CPU), and 3.90 against 4.29 in float32,
-    with the same loss to 5 digits. GPUs keep SDPA."""
-    if getattr(device, "type", str(device)) != "cpu":
-        return
-    try:
-        model.set_attn_implementation("eager")
-    except (AttributeError, ValueError) as exc:  # a model without the choice keeps its own
-        log.info("training copy keeps its attention implementation: %s", exc)
-
-
-@dataclass
-class _ExtraTerms:
-    """The terms a step adds to the ratings' loss, each None when it is off: the anchor on open
-    requests, the case practice, and the unlikelihood on the model's own loops."""
-
-    settings: FineTuneSettings
-    anchor: object = None
-    practice: object = None
-    loops: object = None
-
-    def added_to(self, loss, model, step: int, pad_id: int, device):
-        """``loss`` with each term that is on added in turn, by its weight."""
-        s = self.settings
-        if self.anchor is not None:
-            loss = loss + s.anchor_weight * self.anchor.loss(model, step, pad_id, device)
-        if self.practice is not None:
-            loss = loss + s.case_practice_weight * self.practice.loss(model, step, pad_id, device)
-        repeats = self.loops.loss(model, device) if self.loops else None
-        if repeats is not None:
-            loss = loss + s.loop_weight * repeats
-        return loss
-
-
-def _optimizer(params, lr: float, lr_end: float, updates: int):
-    """AdamW with no weight decay, its rate falling linearly to ``lr_end`` x ``lr`` at the last update."""
-    import torch
-
-    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 1.0 - (1.0 - lr_end) * k / max(updates, 1))
-    return optimizer, scheduler
-
-
-def _update(amp, loss, optimizer, scheduler, params, max_grad_norm: float):
-    """One optimizer update from ``loss`` (scaled where float16 needs it); returns the gradient
-    norm before clipping."""
-    import torch
-
-    amp.scaler.scale(loss).backward()
-    amp.scaler.unscale_(optimizer)
-    norm = torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
-    amp.scaler.step(optimizer)
-    amp.scaler.update()
-    scheduler.step()
-    optimizer.zero_grad(set_to_none=True)
-    return norm
-
-
-def _tokens(batch) -> int:
-    """Tokens a step puts through the model: its measure of work (the thread team's speed)."""
-    pairs = sum(len(p.prompt_ids) + len(p.chosen_ids) + len(p.rejected_ids) for p in batch.pairs)  # packed
-    unpaired = sum(2 * (len(e.prompt_ids) + len(e.completion_ids)) for e in batch.unpaired)  # and KTO's KL pass
-    return pairs + unpaired + sum(len(t.prompt_ids) + len(t.completion_ids) for t in batch.tokens)
-
-
-def _follow_chat_precision(precision: str, chat) -> str:
-    """A person who chose Exact for the chat model (float32 where Fast was possible) gets a
-    float32 fine-tune too; otherwise ``precision`` as set."""
-    import torch
-
-    from desktop_app.core.precision import EXACT, fast_dtype
-
-    if chat.dtype == torch.float32 and fast_dtype(chat.device) is not None:
-        return EXACT
-    return precision
-
-
-def _batch_order(train: TrainingData, batch_size: int, seed: int):
-    """Endless batches of ("u" | "p" | "t", index): every rating once per shuffled pass, a
-    batch running on into the next pass rather than coming out short. A rating with a
-    question-alone view (train_data.add_alone_views) is visited in its two views in turn:
-    in place in even passes, alone in odd ones, each at half the visits."""
-    items = ([("u", i) for i in range(len(train.unpaired))] + [("p", i) for i in range(len(train.pairs))]
-             + [("t", i) for i in range(len(train.tokens))])
-    views = _alone_views(train)
-    items = [item for item in items if item not in views.values()]
-    rng = random.Random(seed)
-    order: list = []
-    passes = 0
-    while True:
-        if len(order) < batch_size:
-            fresh = list(items)
-            rng.shuffle(fresh)
-            order += [views.get(item, item) if passes % 2 else item for item in fresh]
-            passes += 1
-        batch, order = order[:batch_size], order[batch_size:]
-        yield batch
-
-
-def _alone_views(train: TrainingData) -> dict:
-    """{(kind, index of an example in place): (kind, index of its question-alone view)}."""
-    out = {}
-    for kind, part in (("u", train.unpaired), ("p", train.pairs), ("t", train.tokens)):
-        in_place = {_rating_key(e): i for i, e in enumerate(part) if not e.alone}
-        out.update({(kind, in_place[_rating_key(e)]): (kind, i) for i, e in enumerate(part)
-                    if e.alone and _rating_key(e) in in_place})
-    return out
-
-
-def _rating_key(e) -> tuple:
-    return tuple(getattr(e, name, None) for name in ("rejected_message_id", "chosen_message_id", "message_id"))
-
-
-class _Precision:
-    """Mixed precision where the device has fast 16-bit products (core.precision): bfloat16
-    autocast on a CPU with native bfloat16 and on most GPUs, float16 with a loss scaler on
-    older GPUs; float32 throughout with ``exact`` or elsewhere (the scaler a pass-through).
-    The reference log-probabilities are computed under the same autocast as the steps, so a
-    step's log-ratio starts at zero rather than at the rounding difference of two precisions."""
-
-    def __init__(self, device, precision: str = "auto"):
-        import torch
-
-        from desktop_app.core.precision import training_autocast_dtype
-
-        self.device_type = getattr(device, "type", str(device))
-        self.dtype = training_autocast_dtype(device, precision)
-        self.scaler = torch.amp.GradScaler(self.device_type if self.device_type == "cuda" else "cpu",
-                                           enabled=self.dtype == torch.float16)
-
-    @property
-    def label(self) -> str:
-        return "float32" if self.dtype is None else f"float32 weights, {str(self.dtype).replace('torch.', '')} autocast"
-
-    def autocast(self):
-        import torch
-
-        if self.dtype is None:
-            return contextlib.nullcontext()
-        return torch.autocast(self.device_type, dtype=self.dtype)
