@@ -54,3 +54,32 @@ def test_the_better_mark_shows_on_a_branch_whose_line_is_cut(text_window, qtbot)
     settle(window)
     qtbot.waitUntil(lambda: panel.better_button.text() == "Better\u2026", timeout=WAIT_MS)
     assert "\u270e" not in panel.item_for(branch).text(0)
+
+
+# ---------------------------------------------------------------- F14: the sentence's figures name both tokens
+
+def test_the_after_figures_name_the_token_that_was_taken_over():
+    """ux17: in a real window Compare read "“han” is now as likely as “␣t”: before ␣t 0% · … → after
+    han 0% · o 0%": the token named was not among the "after" figures, so the claim could not be read
+    off them. Now they name it: its share where the scores kept it, else below the least kept."""
+    import math
+
+    from desktop_app.core.records import Alternative, TokenRecord
+    from desktop_app.gui.compare_words import displaced_words
+    from desktop_app.gui.token_view import token_label
+
+    def record(prob, top):
+        return TokenRecord(id=2, text=" stumbled", logprob=math.log(prob), rank=1, entropy=1.0,
+                           top=tuple(Alternative(i, text, p) for i, text, p in top))
+
+    before = record(0.12, [(1, " discovered", 0.16), (2, " stumbled", 0.12)])
+    third = displaced_words(before, record(0.30, [(2, " stumbled", 0.30), (3, " found", 0.20),
+                                                  (1, " discovered", 0.10)]), token_label)
+    assert third.endswith(f"after {token_label(' stumbled')} 30% \u00b7 {token_label(' found')} 20% \u00b7 "
+                          f"{token_label(' discovered')} 10%"), third
+    gone = displaced_words(before, record(0.30, [(2, " stumbled", 0.30), (3, " found", 0.20),
+                                                 (4, " saw", 0.034)]), token_label)
+    assert gone.endswith(f"{token_label(' discovered')} <4%"), gone
+    assert "took the place of" in gone
+    shown = displaced_words(before, record(0.30, [(2, " stumbled", 0.30), (1, " discovered", 0.10)]), token_label)
+    assert shown.count(token_label(" discovered")) == 3, "named once in the sentence and once in each list"
