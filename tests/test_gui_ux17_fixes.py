@@ -32,7 +32,7 @@ def painted_outline_text(panel, item) -> str:
 
 def test_the_better_mark_shows_on_a_branch_whose_line_is_cut(text_window, qtbot):
     """ux17: the outline's ✎ came after the branch's first words, so a line the narrow column cut
-    (most continuations at 1280 or 1088 px) lost it; only "✎ Edit…" under the outline was left."""
+    (most continuations in a wide window, where the outline sits beside the heatmap) lost it."""
     from test_gui_loom import branches, continue_with, settle
 
     window = text_window
