@@ -236,9 +236,13 @@ def test_quitting_during_a_finetune_and_an_answer_names_both(make_window, qtbot)
     window = _window_in_a_long_finetune(make_window, qtbot)
     window.popover.max_new.setValue(200)
     seen: list = []
+    asked: list = []
 
     def close_while_writing(_batch):
-        if not seen and window.chat.generating:
+        # once: in a real window (ux17) the question's own event loop delivered the next batch
+        # before the click landed, and a second close() then asked a second time
+        if not asked and window.chat.generating:
+            asked.append(True)
             answer_modal("Keep running", seen)
             window.close()
 
