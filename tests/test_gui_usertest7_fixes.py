@@ -236,9 +236,13 @@ def test_quitting_during_a_finetune_and_an_answer_names_both(make_window, qtbot)
     window = _window_in_a_long_finetune(make_window, qtbot)
     window.popover.max_new.setValue(200)
     seen: list = []
+    asked: list = []
 
     def close_while_writing(_batch):
-        if not seen and window.chat.generating:
+        # once: in a real window (ux17) the question's own event loop delivered the next batch
+        # before the click landed, and a second close() then asked a second time
+        if not asked and window.chat.generating:
+            asked.append(True)
             answer_modal("Keep running", seen)
             window.close()
 
@@ -309,10 +313,10 @@ def test_a_saved_better_continuation_shows_on_its_button_and_in_the_outline(text
     settle(window)
     qtbot.waitUntil(lambda: panel.better_button.text() == "\u270e Edit\u2026", timeout=WAIT_MS)
     assert "and the sea answered." in panel.better_button.toolTip()
-    assert panel.item_for(branch).text(0).endswith("\u270e"), "its branch is marked in the outline"
+    assert panel.item_for(branch).text(0).startswith("\u270e"), "its branch is marked in the outline"
     panel.refresh()  # drawn again (another branch shown, the text reopened): the mark stays
-    assert panel.item_for(branch).text(0).endswith("\u270e")
+    assert panel.item_for(branch).text(0).startswith("\u270e")
     view.write_better(branch, "")  # removed: the marks go
     settle(window)
     qtbot.waitUntil(lambda: panel.better_button.text() == "Better\u2026", timeout=WAIT_MS)
-    assert not panel.item_for(branch).text(0).endswith("\u270e")
+    assert "\u270e" not in panel.item_for(branch).text(0)

@@ -241,27 +241,34 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
             f"{mark} The model's answer #{answer_id}: {model}")
 
 
-def top_words(record, label, count: int = 2) -> str:
+def top_words(record, label, count: int = 2, also=None) -> str:
     """"Madrid 41% · Barcelona 14%": a position's most likely tokens under one model, the
-    chosen one among them (its own share when it is not in the list)."""
+    chosen one among them (its own share when it is not in the list), and ``also`` (an
+    Alternative: the token a sentence names) when it is not: "Madrid 3%", or "Madrid <2%" once
+    it fell out of the alternatives kept (below the least of them)."""
     chosen = label(record.text)
     # the chosen token among the alternatives goes by its own label: the end of an answer is
     # "⏎ end" in the view, not the tokenizer's "<|im_end|>"
-    shown = [(chosen if a.id == record.id else label(a.text), a.prob) for a in record.top[:count]]
+    shown = [(chosen if a.id == record.id else label(a.text), f"{a.prob * 100:.0f}%") for a in record.top[:count]]
     if chosen not in (text for text, _ in shown):
-        shown.append((chosen, math.exp(record.logprob)))
-    return " \u00b7 ".join(f"{text} {prob * 100:.0f}%" for text, prob in shown)
+        shown.append((chosen, f"{math.exp(record.logprob) * 100:.0f}%"))
+    if also is not None and label(also.text) not in (text for text, _ in shown):
+        kept = next((a.prob for a in record.top if a.id == also.id), None)
+        least = math.ceil(min(a.prob for a in record.top) * 100)
+        shown.append((label(also.text), f"{kept * 100:.0f}%" if kept is not None else f"<{max(least, 1)}%"))
+    return " \u00b7 ".join(f"{text} {share}" for text, share in shown)
 
 
 def displaced_words(before, after, label) -> str:
     """What a token that rose took the place of: "“Barcelona” took the place of “Madrid”: before
     Madrid 41% · Barcelona 14% → after Barcelona 37% · Madrid 29%" (or is now as likely as it,
     or came closer to it, as the percentages read); "" when the base model's first choice was this
-    token already or the scores keep no alternatives."""
+    token already or the scores keep no alternatives. The "after" figures name the token it took
+    the place of even when that fell out of the top two (usertest 7: "after han 0% · o 0%")."""
     if not before.top or not after.top or _first_choice(before):
         return ""
     return (f"\u201c{label(after.text)}\u201d {_overtook(before, after)} \u201c{label(before.top[0].text)}\u201d: "
-            f"before {top_words(before, label)} \u2192 after {top_words(after, label)}")
+            f"before {top_words(before, label)} \u2192 after {top_words(after, label, also=before.top[0])}")
 
 
 def _overtook(before, after) -> str:

@@ -28,8 +28,10 @@ BETTER_SAVED_WORDS = "\u270e Edit\u2026"  # short: the panel is narrow (the tool
 
 
 def _outline_label(branch: dict, correction: str | None) -> str:
-    """A branch's line in the outline; ✎ when the person wrote a better continuation for it."""
-    return tb.label(branch) + ("  \u270e" if correction else "")
+    """A branch's line in the outline, led by ✎ when the person wrote a better continuation for it:
+    the narrow column cuts a line's end, so a mark after the words was cut with them."""
+    return ("\u270e " if correction else "") + tb.label(branch)
+
 
 class BranchPanel(QWidget):
     """The tree of a BranchTree, and the rating buttons of the continuation shown.
