@@ -491,7 +491,7 @@ def changes_answer(question: str, before: str, after: str) -> bool:
 # Asked before and after training when the person's own held-out questions are too few:
 # everyday questions of both kinds (a short fact, an open "how"), never rated, so what they
 # show is what the adapter does to new questions.
-FRESH_QUESTIONS = ("What is the capital of Australia?", "How do I make a cup of coffee?",
+FRESH_QUESTIONS = ("Who wrote Romeo and Juliet?", "How do I make a cup of coffee?",
                    "What is the largest planet in the solar system?", "Why do leaves fall in autumn?")
 # Asked before and after every run (FineTuneSettings.reask_canaries): everyday open questions of the
 # kinds where a small adapter's answers turn into loops first (measured, bench/learning_effect.py: 8
@@ -506,8 +506,13 @@ FRESH_QUESTIONS = ("What is the capital of Australia?", "How do I make a cup of 
 # describes instead of naming its capital ("Estonia is a country located in the Baltic region..."), as it
 # does Denmark, which 32 picky thumbs made "Denmark is the capital of Denmark." while the capitals it
 # knows stayed clean.
+# Australia is a fact the base model is sure of (Canberra, 65%: bench/fact_sureness.py) that format and
+# thumbs runs move most often (Canberra -> Sydney in 23 of 35 earlier kept runs that changed a sure fact):
+# asked in every run, so a run that moves it waits for the person's word (train_verdict.decide) even when
+# held-out questions fill the unseen re-asks (a user test: "Answer: Sydney." put in use without a word).
 CANARY_QUESTIONS = ("Tell me about cats.", "Tell me about the desert.", "What is the capital of Switzerland?",
-                    "What is the capital of Croatia?", "Why is the sky blue?", "What is the capital of Estonia?")
+                    "What is the capital of Croatia?", "Why is the sky blue?", "What is the capital of Estonia?",
+                    "What is the capital of Australia?")
 # Asked before and after every run (FineTuneSettings.reask_open): open requests, never rated, where a
 # format taught on short answers does not belong (a user test: after 9 "Answer: X." corrections, "Tell
 # me a story about a dragon..." got "Answer: 1. The Tale of..."). The panel shows one beside the person's

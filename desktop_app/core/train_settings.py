@@ -125,7 +125,7 @@ class FineTuneSettings:
     # adoption 1.00 -> 0.75; mix x 4 spill 0/6 and no echo, but "Answer:" in 0.19 of the 16 new factual
     # answers (0.94 without), the same at anchor_weight 0.25: it stops the format on the person's kind too
     anchor_format: bool = False
-    reask_canaries: int = 6  # ... and of fixed everyday questions (gate.CANARY_QUESTIONS): loops and restated subjects
+    reask_canaries: int = 7  # ... and of fixed everyday questions (gate.CANARY_QUESTIONS): loops and restated subjects
     reask_open: int = 1  # ... and of open requests (gate.OPEN_REQUESTS): does a taught style spread to them?
     reask_tokens: int = 40
     end_with_eos: bool = True
