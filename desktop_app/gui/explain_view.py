@@ -569,10 +569,10 @@ def start_text_explain(chat, view: ExplainView, make_context) -> None:
 
 def _start(chat, view: ExplainView, submit) -> None:
     ticket = view.ticket
-    task = submit(lambda result: view.show_result(ticket, result), lambda error: view.failed(ticket, str(error)),
-                  lambda _task: view.failed(ticket, "The explanation was stopped."),
-                  on_progress=lambda item: view.show_part(ticket, item))
-    view.running(lambda: chat.cancel_task(task))
+    run = submit(lambda result: view.show_result(ticket, result), lambda error: view.failed(ticket, str(error)),
+                 lambda _task: view.failed(ticket, "The explanation was stopped."),
+                 on_progress=lambda item: view.show_part(ticket, item))
+    view.running(run.cancel)
 
 
 def wire_explain(window) -> None:
