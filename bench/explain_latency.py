@@ -18,8 +18,13 @@ Situations:
   scoring    "Score my prompts" ticked on a conversation of --prompts long prompts: their
              scorings are queued on the lane
 
+Each situation runs twice in one process, one after the other under the same load: "before"
+(the request as one ordinary task at the back of the lane, as the window asked for it before
+urgent tasks: ``old_explain``) and "after" (the window's own request: an urgent layers task,
+then the attribution).
+
     QT_QPA_PLATFORM=offscreen python bench/explain_latency.py [--situations idle streaming ...]
-        [--model SPEC] [--stream-tokens 160] [--json out.json]
+        [--model SPEC] [--stream-tokens 160] [--ways before after] [--json out.json]
 """
 
 from __future__ import annotations
@@ -83,6 +88,23 @@ class LaneLog:
         return out
 
 
+def old_explain(chat, make_context, on_success, on_failure, on_cancelled, on_progress):
+    """The request as the window made it before urgent tasks: one task, queued last."""
+    from desktop_app.gui.chat import ExplainRun
+    from desktop_app.gui.tasks import Task
+
+    def work(report, cancel):
+        from desktop_app.core.explain import explain
+
+        loaded = chat.loaded
+        return explain(loaded, make_context(loaded), cancel=cancel, report=report)
+
+    run = ExplainRun(chat.lane)
+    run.task = chat.lane.submit(Task(work, "explain token", "explain", on_success=on_success, on_progress=on_progress,
+                                     on_failure=on_failure, on_cancelled=on_cancelled))
+    return run
+
+
 def wait_until(app, condition, timeout_s: float = WAIT_S) -> None:
     end = time.monotonic() + timeout_s
     while not condition():
@@ -105,7 +127,10 @@ def open_window(app, model: str | None, max_new: int):
     window.popover.max_new.setValue(max_new)
     window.popover.seed.setValue(3)
     window.show()
-    wait_until(app, lambda: window.chat.loaded is not None and not window.chat.lane.busy)
+    wait_until(app, lambda: window.chat.loaded is not None and not window.chat.lane.busy and not window.text.opening)
+    if window.text.document_id is None:  # a continuation goes into the Text tab's open text
+        window.text.open_document()
+        wait_until(app, lambda: window.text.document_id is not None)
     return window, store
 
 
@@ -158,6 +183,7 @@ def situation(name: str, app, window, log: LaneLog, args) -> dict:
         click_explain(app, window, first, index)  # its attribution runs on
         index = max(0, index - 1)
     elif name == "analysing":  # the Text tab's analysis of a long text (after an edit, a load, an adapter switch)
+        window.text.previous = None  # no windows of an earlier run to reuse: the same work each time
         window.text.analyse(LONG_TEXT * args.text_repeats)
         wait_until(app, lambda: window.chat.lane.running is not None)
     elif name == "continuing":  # the Text tab writes a continuation; the chat's tokens can be explained meanwhile
@@ -165,8 +191,9 @@ def situation(name: str, app, window, log: LaneLog, args) -> dict:
         window.text.continue_text("The lighthouse keeper climbed the stairs and")
         wait_until(app, lambda: window.chat.lane.running is not None and window.chat.lane.running.kind == "continue")
     elif name == "scoring":  # "Score my prompts" on a conversation with long prompts
-        for _ in range(args.prompts):
+        while len(answers(window)) < 1 + args.prompts:  # asked once: each way scores the same prompts
             ask(app, window, LONG_PROMPT + "Summarise the notes above in one sentence.")
+        window.chat.score_cache.clear()
         first = answers(window)[0]
         window.legend.score_prompts.setChecked(True)
         wait_until(app, lambda: window.chat.lane.running is not None)
@@ -194,6 +221,7 @@ def main() -> None:
     parser.add_argument("--stream-tokens", type=int, default=160)
     parser.add_argument("--text-repeats", type=int, default=60, help="the analysed text: this many sentences")
     parser.add_argument("--prompts", type=int, default=3, help="long prompts to score (scoring)")
+    parser.add_argument("--ways", nargs="+", default=["before", "after"], choices=["before", "after"])
     parser.add_argument("--json", default=None)
     parser.add_argument("--timeout", type=float, default=WAIT_S, help="seconds to wait for the grid")
     args = parser.parse_args()
@@ -208,13 +236,17 @@ def main() -> None:
     log = LaneLog(window.chat.lane)
     ask(app, window, "What is the capital of France?")
     results = []
+    new_explain = type(window.chat)._explain
     for name in args.situations:
-        result = situation(name, app, window, log, args)
-        results.append(result)
-        print(f"{name}: click -> grid {result['wall_s']} s wall, {result['cpu_s']} CPU-s (process)"
-              f" {result.get('status', '')}", flush=True)
-        for row in result["lane"]:
-            print("    ", row, flush=True)
+        for way in args.ways:
+            window.chat._explain = (new_explain.__get__(window.chat) if way == "after" else
+                                    lambda *a, **k: old_explain(window.chat, *a, **k))
+            result = dict(situation(name, app, window, log, args), way=way)
+            results.append(result)
+            print(f"{name} {way}: click -> grid {result['wall_s']} s wall, {result['cpu_s']} CPU-s (process)"
+                  f" {result.get('status', '')}", flush=True)
+            for row in result["lane"]:
+                print("    ", row, flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
     window.chat.shutdown()

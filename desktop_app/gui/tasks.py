@@ -18,9 +18,13 @@ How the threads work
 - **training** lane: a fine-tune (minutes long; chatting goes on meanwhile on the model lane,
   since training works on its own copy of the model).
 
-Each lane is one Python thread fed from a queue. The model lane hands over in step with
-the GUI thread: a task's callbacks run before the next task starts, so an answer asked for
-during a load streams from the model that load put in use. A task is cancellable while it waits (it is
+Each lane is one Python thread fed from a queue, in the order asked, except for an **urgent**
+task (the inspector's layer grid: a fraction of a second the person waits for): it goes ahead
+of waiting tasks that ``can_wait`` (never a load or an adapter switch), runs inside a running
+one that offers breaks (``Lane.run_urgent``: a continuation or an answer, between two tokens),
+and stops a running ``restartable`` one (a Text analysis), which runs again after it.
+The model lane hands over in step with the GUI thread: a task's callbacks run before the next
+task starts, so an answer asked for during a load streams from the model that load put in use. A task is cancellable while it waits (it is
 dropped at once, never started, and its ``on_cancelled`` runs) and while it runs (its
 ``cancel`` event is set; generation checks it between tokens, training and explaining at
 every decoder block of their passes: core.cancel_hooks).
