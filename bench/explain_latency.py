@@ -64,7 +64,7 @@ class LaneLog:
             fn = task.fn
 
             def timed(report, cancel):
-                row["started"] = self.now()
+                row["restarted" if "started" in row else "started"] = self.now()  # a restartable task runs again
                 try:
                     return fn(report, cancel)
                 finally:
