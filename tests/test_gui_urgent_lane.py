@@ -175,6 +175,8 @@ def test_the_layer_grid_is_read_between_the_tokens_of_a_continuation_being_writt
     (running,) = [t for t in window.chat.lane.tasks if t.state is TaskState.RUNNING]
     assert running.kind == "continue" and view.grid.lens is view.partial.lens
     assert abs(view.partial.lens.probs[-1][0] - card.records[2].prob) < 1e-5
+    # the attribution (minutes) waits its turn, and says behind what
+    assert "Text continuation" in view.progress_text.text()
 
     with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS) as blocker:
         gate.open()

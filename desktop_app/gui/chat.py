@@ -22,7 +22,8 @@ from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
 from desktop_app.gui.conversation_export import newest_branch
-from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
+from desktop_app.gui.tasks import (LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle,
+                                   TurnAhead)
 
 log = logging.getLogger(__name__)
 
@@ -597,10 +598,13 @@ class ChatController(QObject):
             if run.task.cancel.is_set():  # stopped as it ended (an answer asked for, another token)
                 on_cancelled(run.task)
                 return
+            ahead = tuple(t.kind for t in self.lane.tasks if t.state in (TaskState.WAITING, TaskState.RUNNING))
             run.task = self.lane.submit(Task(
                 lambda report, cancel: self._attribute(loaded, first, other, cancel, report), "explain: attribution",
-                "explain", on_success=on_success, on_progress=on_progress, on_failure=on_failure,
-                on_cancelled=on_cancelled, can_wait=True))
+                "explain", on_start=lambda _t: on_progress and on_progress(TurnAhead()), on_success=on_success,
+                on_progress=on_progress, on_failure=on_failure, on_cancelled=on_cancelled, can_wait=True))
+            if ahead and on_progress is not None:  # a continuation, an analysis: it says so meanwhile
+                on_progress(TurnAhead(ahead))
 
         run.task = self.lane.submit(Task(layers, "explain: layers", "explain", on_success=read, on_failure=on_failure,
                                          on_cancelled=on_cancelled, urgent=True))

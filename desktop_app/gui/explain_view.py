@@ -432,6 +432,8 @@ class ExplainView(QFrame):
             self.progress_box.show()
             self.details.show()
             QTimer.singleShot(0, self._scroll_into_view)
+        elif hasattr(item, "before"):  # tasks.TurnAhead: waiting behind other work, or started
+            self.progress_text.setText(words.turn_words(item.before) if item.before else words.time_left_words(None))
         elif hasattr(item, "done"):
             self.bar.setRange(0, item.total)
             self.bar.setValue(item.done)

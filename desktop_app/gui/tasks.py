@@ -84,6 +84,14 @@ class PromptReading:
 
 
 @dataclass(frozen=True)
+class TurnAhead:
+    """A task that was asked for waits behind ``before`` (the kinds of the tasks ahead of it on
+    its lane, oldest first); empty once it has started."""
+
+    before: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TaskError:
     """A task that failed, in words for a person (the traceback is in the log)."""
 
