@@ -24,10 +24,11 @@ of waiting tasks that ``can_wait`` (never a load or an adapter switch), runs ins
 one that offers breaks (``Lane.run_urgent``: a continuation or an answer, between two tokens),
 and stops a running ``restartable`` one (a Text analysis), which runs again after it.
 The model lane hands over in step with the GUI thread: a task's callbacks run before the next
-task starts, so an answer asked for during a load streams from the model that load put in use. A task is cancellable while it waits (it is
-dropped at once, never started, and its ``on_cancelled`` runs) and while it runs (its
-``cancel`` event is set; generation checks it between tokens, training and explaining at
-every decoder block of their passes: core.cancel_hooks).
+task starts, so an answer asked for during a load streams from the model that load put in use.
+A task is cancellable while it waits (it is dropped at once, never started, and its
+``on_cancelled`` runs) and while it runs (its ``cancel`` event is set; generation checks it
+between tokens, training and explaining at every decoder block of their passes:
+core.cancel_hooks).
 Results travel as typed objects through Qt signals queued into the GUI thread: a
 ``TokenRecord`` per streamed token, ``LoadProgress``, ``Notice``, ``TrainProgress``,
 ``core.scoring.ScoreProgress`` (a text read, then scored window by window),
