@@ -582,6 +582,7 @@ class ChatController(QObject):
         waits for, so it goes ahead of background work and runs between an answer's tokens), then
         the attribution (minutes: it waits its turn like other background work)."""
         run = ExplainRun(self.lane)
+        tell = on_progress or (lambda _item: None)
 
         def layers(_report, cancel):
             from desktop_app.core.explain import explain_layers
@@ -593,18 +594,17 @@ class ChatController(QObject):
 
         def read(result) -> None:
             loaded, (first, other) = result
-            if on_progress is not None:
-                on_progress(first)
+            tell(first)
             if run.task.cancel.is_set():  # stopped as it ended (an answer asked for, another token)
                 on_cancelled(run.task)
                 return
             ahead = tuple(t.kind for t in self.lane.tasks if t.state in (TaskState.WAITING, TaskState.RUNNING))
             run.task = self.lane.submit(Task(
                 lambda report, cancel: self._attribute(loaded, first, other, cancel, report), "explain: attribution",
-                "explain", on_start=lambda _t: on_progress and on_progress(TurnAhead()), on_success=on_success,
-                on_progress=on_progress, on_failure=on_failure, on_cancelled=on_cancelled, can_wait=True))
-            if ahead and on_progress is not None:  # a continuation, an analysis: it says so meanwhile
-                on_progress(TurnAhead(ahead))
+                "explain", on_start=lambda _t: tell(TurnAhead()), on_success=on_success, on_progress=on_progress,
+                on_failure=on_failure, on_cancelled=on_cancelled, can_wait=True))
+            if ahead:  # a continuation, an analysis: the line says so meanwhile
+                tell(TurnAhead(ahead))
 
         run.task = self.lane.submit(Task(layers, "explain: layers", "explain", on_success=read, on_failure=on_failure,
                                          on_cancelled=on_cancelled, urgent=True))
