@@ -223,7 +223,8 @@ def test_cancel_keeps_the_grid_and_leaves_the_section_usable(window, qtbot):
     try:
         qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: view.partial is not None, timeout=WAIT_MS)
-        (task,) = window.chat.lane.find("explain")
+        (task,) = window.chat.lane.find("explain")  # the attribution, a task of its own after the grid's
+        qtbot.waitUntil(lambda: task.state.value == "running", timeout=WAIT_MS)  # held at its gate
         qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
         assert task.cancel.is_set()  # the run is told at once; it stops at its next layer
         assert view.button.isVisible() and view.button.isEnabled() and not view.progress_box.isVisible()

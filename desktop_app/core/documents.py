@@ -235,9 +235,11 @@ def continuation(loaded, text: str, settings, *, cancel: threading.Event | None 
 
 
 def continue_text(loaded, text: str, settings, *, cancel: threading.Event | None = None,
-                  on_token: Callable = lambda _r: None, then_ids=()):
-    """Stream a continuation of ``text`` (and ``then_ids``) to ``on_token``; returns the finished Generation."""
+                  on_token: Callable = lambda _r: None, then_ids=(), between: Callable[[], None] | None = None):
+    """Stream a continuation of ``text`` (and ``then_ids``) to ``on_token``; returns the finished Generation.
+    ``between()`` runs between two tokens (Generation.between)."""
     generation = continuation(loaded, text, settings, cancel=cancel, then_ids=then_ids)
+    generation.between = between
     for record in generation:
         on_token(record)
     return generation

@@ -113,6 +113,17 @@ def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None
     lens and the sampler, one forward pass), then an ExplainProgress after every batch of
     the attribution's passes, with the contributions so far once the path's two ends are in
     (the first batch: two passes)."""
+    first, other = explain_layers(loaded, context, vs=vs, cancel=cancel)
+    if report is not None:
+        report(first)
+    return explain_attribution(loaded, first, other, steps=steps, max_steps=max_steps, cancel=cancel, report=report)
+
+
+def explain_layers(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None,
+                   cancel: threading.Event | None = None) -> tuple[Explanation, int]:
+    """The cheap part (one forward pass, a fraction of a second): the Explanation without its
+    attribution, and the token the attribution compares with (``vs``, default the runner-up).
+    It reads the model and changes nothing, so the window runs it between an answer's tokens."""
     seen, chosen = context.ids[:-1], context.chosen
     check_cancel(cancel)
     try:
@@ -129,14 +140,25 @@ def explain(loaded: LoadedModel, context: TokenContext, *, vs: int | None = None
                           forced=context.forced, answer_before=context.ids[context.prompt_len:-1])
     first = Explanation(context, token_texts(loaded.tokenizer).text(chosen), lens, lens_error, None, facts,
                         loaded.adapter_id, loaded.precision)
-    if report is not None:
-        report(first)
+    return first, other
+
+
+def explain_attribution(loaded: LoadedModel, first: Explanation, other: int, *, steps: int = IG_STEPS,
+                        max_steps: int = IG_MAX_STEPS, cancel: threading.Event | None = None,
+                        report: Callable[[object], None] | None = None) -> Explanation:
+    """``first`` (from ``explain_layers`` on this model) with its attribution against ``other``:
+    minutes on a CPU. ``report`` hears an ExplainProgress after every batch of passes."""
+    context = first.context
+    if loaded.adapter_id != first.adapter_id or loaded.precision != first.precision:
+        raise ExplainError("The model changed since the layers were read; explain this token again.")
+
     def placed(attribution: Attribution) -> Attribution:  # where each token came from
         return replace(attribution, prompt_len=context.prompt_len, sources=context.prompt_sources)
 
     def progress(item) -> None:
         report(item if item.estimate is None else replace(item, estimate=placed(item.estimate)))
 
-    attribution = integrated_gradients(loaded, seen, chosen, other, steps=steps, max_steps=max_steps, cancel=cancel,
+    attribution = integrated_gradients(loaded, context.ids[:-1], context.chosen, other, steps=steps,
+                                       max_steps=max_steps, cancel=cancel,
                                        progress=None if report is None else progress)
     return replace(first, attribution=placed(attribution))

@@ -12,7 +12,7 @@ import random
 import threading
 import time
 from dataclasses import asdict, dataclass, fields, replace
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
 from desktop_app.core.models import LoadedModel
@@ -244,6 +244,11 @@ class Generation:
         self.lean = lean
         self.path: str | None = None
         self.on_reading = None  # (read, total) while a long prompt is read, chunk by chunk (core.fast_decode)
+        # called between two tokens, where other short work may use the model (the window's
+        # layer grid for a token the person clicked); its time counts neither in the speed
+        # nor in the thread team's measuring
+        self.between: Callable[[], None] | None = None
+        self._paused_s = 0.0
         self._seen = None  # the answer's tokens, while a repetition penalty is on
 
     @property
@@ -259,7 +264,18 @@ class Generation:
         try:
             yield from self._run()
         finally:
-            self.elapsed_s = time.perf_counter() - start
+            self.elapsed_s = time.perf_counter() - start - self._paused_s
+
+    def _pause(self, team) -> None:
+        """Between two tokens: let ``between`` run (the answer's state is untouched by it)."""
+        if self.between is None:
+            return
+        paused = time.perf_counter()
+        self.between()
+        spent = time.perf_counter() - paused
+        if spent > 1e-3:
+            self._paused_s += spent
+            team.restart()  # the window being timed would count the pause as a token's work
 
     # -- internals
 
@@ -307,6 +323,7 @@ class Generation:
                     break
                 next_logits = steps.step(chosen)
                 team.tick()  # between tokens: the team may change here, never inside one
+                self._pause(team)
         if not held.stopped:
             yield from self._release(held.drain(decoder.flush()))
 

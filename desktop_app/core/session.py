@@ -156,15 +156,18 @@ def turns_to(store, message_id: int) -> list[Turn]:
 def answer_prompt(store, loaded: LoadedModel, user_id: int, settings: SamplingSettings, *,
                   system: str | None = None, prefix_ids=(), branched_at: int | None = None,
                   cancel: threading.Event | None = None, on_token: Callable[[TokenRecord], None] = _ignore,
-                  on_notice: Callable[[str], None] = _ignore, on_reading=None) -> Answer:
+                  on_notice: Callable[[str], None] = _ignore, on_reading=None,
+                  between: Callable[[], None] | None = None) -> Answer:
     """Answer the stored prompt ``user_id`` with its branch of the conversation as context;
     streams to ``on_token``. Store the result with ``save_answer``. ``on_reading(read, total)``
     hears how much of the prompt the model has read before its first token: (0, total) once
-    the prompt is built, then after every chunk of a long one (minutes on a CPU at 8,000 tokens)."""
+    the prompt is built, then after every chunk of a long one (minutes on a CPU at 8,000 tokens).
+    ``between()`` runs between two tokens (Generation.between)."""
     answer = prepare_answer(loaded, turns_to(store, user_id), settings, system=system, prefix_ids=prefix_ids,
                             branched_at=branched_at, cancel=cancel)
     if answer.notice:
         on_notice(answer.notice)
+    answer.generation.between = between
     if on_reading is not None:
         g = answer.generation
         g.on_reading = on_reading

@@ -22,7 +22,8 @@ from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
 from desktop_app.gui.conversation_export import newest_branch
-from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
+from desktop_app.gui.tasks import (LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle,
+                                   TurnAhead)
 
 log = logging.getLogger(__name__)
 
@@ -390,13 +391,15 @@ class ChatController(QObject):
             return session.answer_prompt(store, loaded, user_id, settings, system=system, prefix_ids=prefix_ids,
                                          branched_at=branched_at, cancel=cancel, on_token=report,
                                          on_notice=lambda text: report(Notice(text)),
-                                         on_reading=lambda read, total: report(PromptReading(read, total)))
+                                         on_reading=lambda read, total: report(PromptReading(read, total)),
+                                         between=self.lane.run_urgent)
 
         cancelled = {"message_id": None, "finish_reason": "cancelled"}
         self.lane.cancel_all("explain")  # minutes on a CPU: the answer the person asked for goes first
         self.lane.submit(Task(work, "generate", "answer", on_start=lambda _t: self.stream_started.emit(user),
                               on_progress=self._answer_progress, on_success=lambda a: self._answered(user, a),
-                              on_failure=self._answer_failed, on_cancelled=lambda _t: self._answer_ended(cancelled)))
+                              on_failure=self._answer_failed, on_cancelled=lambda _t: self._answer_ended(cancelled),
+                              can_wait=True))
 
     def _answer_progress(self, item) -> None:
         if isinstance(item, TokenRecord):
@@ -497,7 +500,7 @@ class ChatController(QObject):
             self.prompt_scored.emit(mid, scored.unscored_prefix, list(scored.records))
 
         self.lane.submit(Task(work, "score prompt", "score", on_success=done,
-                              on_failure=lambda error: self.error.emit(str(error))))
+                              on_failure=lambda error: self.error.emit(str(error)), can_wait=True))
 
     def cancel_scoring(self) -> None:
         """Prompt scorings not needed any more (the colouring was switched off)."""
@@ -528,7 +531,7 @@ class ChatController(QObject):
                 "store compare scoring", on_success=lambda _none: on_success(result), on_failure=on_failure))
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure,
-                                     on_progress=on_progress))
+                                     on_progress=on_progress, can_wait=True))
 
     def score_branch_for_compare(self, branch_id: int, adapter_id: int, on_success, on_failure,
                                  on_progress=None, *, better: bool = False) -> Task:
@@ -542,7 +545,7 @@ class ChatController(QObject):
                                                                  cancel=cancel, progress=report, better=better)
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
-                                     on_failure=on_failure, on_progress=on_progress))
+                                     on_failure=on_failure, on_progress=on_progress, can_wait=True))
 
     def score_correction_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure,
                                      on_progress=None) -> Task:
@@ -555,10 +558,10 @@ class ChatController(QObject):
                                                                      cancel=cancel, progress=report)
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
-                                     on_failure=on_failure, on_progress=on_progress))
+                                     on_failure=on_failure, on_progress=on_progress, can_wait=True))
 
     def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled,
-                      on_progress=None) -> Task:
+                      on_progress=None) -> "ExplainRun":
         """Why token ``index`` of a stored answer (core.explain), on the model lane with the
         model as it is now; ``on_progress`` hears the lens and sampler first, then the
         attribution's progress. Asking for an answer cancels it; so does choosing another token."""
@@ -568,24 +571,67 @@ class ChatController(QObject):
         return self._explain(lambda loaded: context_for_message(store, loaded, message_id, index), on_success,
                              on_failure, on_cancelled, on_progress)
 
-    def explain_text_token(self, make_context, on_success, on_failure, on_cancelled, on_progress=None) -> Task:
+    def explain_text_token(self, make_context, on_success, on_failure, on_cancelled,
+                           on_progress=None) -> "ExplainRun":
         """Why a token of a Text mode text: like ``explain_token``, with the TokenContext that
         ``make_context(loaded)`` gives (core.token_context.context_for_text)."""
         return self._explain(make_context, on_success, on_failure, on_cancelled, on_progress)
 
-    def _explain(self, make_context, on_success, on_failure, on_cancelled, on_progress) -> Task:
-        def work(report, cancel):
-            from desktop_app.core.explain import explain
+    def _explain(self, make_context, on_success, on_failure, on_cancelled, on_progress) -> "ExplainRun":
+        """Two tasks: the layer grid and the sampler (``urgent``: a fraction of a second the person
+        waits for, so it goes ahead of background work and runs between an answer's tokens), then
+        the attribution (minutes: it waits its turn like other background work)."""
+        run = ExplainRun(self.lane)
+        tell = on_progress or (lambda _item: None)
+
+        def layers(_report, cancel):
+            from desktop_app.core.explain import explain_layers
 
             loaded = self.loaded
             if loaded is None:
                 raise ModelError(NO_MODEL_WORDS)
-            return explain(loaded, make_context(loaded), cancel=cancel, report=report)
+            return loaded, explain_layers(loaded, make_context(loaded), cancel=cancel)
 
-        return self.lane.submit(Task(work, "explain token", "explain", on_success=on_success, on_progress=on_progress,
-                                     on_failure=on_failure, on_cancelled=on_cancelled))
+        def read(result) -> None:
+            loaded, (first, other) = result
+            tell(first)
+            if run.task.cancel.is_set():  # stopped as it ended (an answer asked for, another token)
+                on_cancelled(run.task)
+                return
+            ahead = tuple(t.kind for t in self.lane.tasks if t.state in (TaskState.WAITING, TaskState.RUNNING))
+            run.task = self.lane.submit(Task(
+                lambda report, cancel: self._attribute(loaded, first, other, cancel, report), "explain: attribution",
+                "explain", on_start=lambda _t: tell(TurnAhead()), on_success=on_success, on_progress=on_progress,
+                on_failure=on_failure, on_cancelled=on_cancelled, can_wait=True))
+            if ahead:  # a continuation, an analysis: the line says so meanwhile
+                tell(TurnAhead(ahead))
+
+        run.task = self.lane.submit(Task(layers, "explain: layers", "explain", on_success=read, on_failure=on_failure,
+                                         on_cancelled=on_cancelled, urgent=True))
+        return run
+
+    def _attribute(self, loaded, first, other, cancel, report):
+        from desktop_app.core.explain import explain_attribution
+        from desktop_app.core.explain_errors import ExplainError
+
+        if self.loaded is not loaded:
+            raise ExplainError("The model changed since the layers were read; explain this token again.")
+        return explain_attribution(loaded, first, other, cancel=cancel, report=report)
 
     def shutdown(self) -> None:
         """Stop the answer and drop the model work that waits (the window joins the lanes)."""
         self.stop()
         self.lane.cancel_all()
+
+
+class ExplainRun:
+    """One "Why this token?" on the model lane: its layers task, then its attribution task;
+    ``cancel`` stops whichever is current (waiting: dropped; running: asked to stop)."""
+
+    def __init__(self, lane):
+        self.lane = lane
+        self.task: Task | None = None
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.lane.cancel(self.task)

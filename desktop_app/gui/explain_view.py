@@ -432,6 +432,8 @@ class ExplainView(QFrame):
             self.progress_box.show()
             self.details.show()
             QTimer.singleShot(0, self._scroll_into_view)
+        elif hasattr(item, "before"):  # tasks.TurnAhead: waiting behind other work, or started
+            self.progress_text.setText(words.turn_words(item.before) if item.before else words.time_left_words(None))
         elif hasattr(item, "done"):
             self.bar.setRange(0, item.total)
             self.bar.setValue(item.done)
@@ -569,10 +571,10 @@ def start_text_explain(chat, view: ExplainView, make_context) -> None:
 
 def _start(chat, view: ExplainView, submit) -> None:
     ticket = view.ticket
-    task = submit(lambda result: view.show_result(ticket, result), lambda error: view.failed(ticket, str(error)),
-                  lambda _task: view.failed(ticket, "The explanation was stopped."),
-                  on_progress=lambda item: view.show_part(ticket, item))
-    view.running(lambda: chat.cancel_task(task))
+    run = submit(lambda result: view.show_result(ticket, result), lambda error: view.failed(ticket, str(error)),
+                 lambda _task: view.failed(ticket, "The explanation was stopped."),
+                 on_progress=lambda item: view.show_part(ticket, item))
+    view.running(run.cancel)
 
 
 def wire_explain(window) -> None:

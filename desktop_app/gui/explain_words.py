@@ -92,6 +92,16 @@ HINT = ("The layer grid and the sampler show in a moment; which earlier tokens l
         "a long conversation). You can cancel it and keep the figures so far.")
 
 
+WORK_NAMES = {"continue": "the Text continuation", "analyse": "the Text analysis", "answer": "the answer",
+              "score": "scoring your prompts", "compare": "the compare scoring"}
+
+
+def turn_words(before: tuple[str, ...]) -> str:
+    """While the attribution waits behind other work on the model (the grid was read in between)."""
+    names = list(dict.fromkeys(WORK_NAMES.get(kind, "other work") for kind in before))
+    return f"starts once {' and '.join(names)} ha{'ve' if len(names) > 1 else 's'} finished\u2026"
+
+
 def time_left_words(seconds: float | None) -> str:
     """The attribution's time left at most, in round figures."""
     if seconds is None:

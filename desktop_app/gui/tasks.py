@@ -18,12 +18,17 @@ How the threads work
 - **training** lane: a fine-tune (minutes long; chatting goes on meanwhile on the model lane,
   since training works on its own copy of the model).
 
-Each lane is one Python thread fed from a queue. The model lane hands over in step with
-the GUI thread: a task's callbacks run before the next task starts, so an answer asked for
-during a load streams from the model that load put in use. A task is cancellable while it waits (it is
-dropped at once, never started, and its ``on_cancelled`` runs) and while it runs (its
-``cancel`` event is set; generation checks it between tokens, training and explaining at
-every decoder block of their passes: core.cancel_hooks).
+Each lane is one Python thread fed from a queue, in the order asked, except for an **urgent**
+task (the inspector's layer grid: a fraction of a second the person waits for): it goes ahead
+of waiting tasks that ``can_wait`` (never a load or an adapter switch), runs inside a running
+one that offers breaks (``Lane.run_urgent``: a continuation or an answer, between two tokens),
+and stops a running ``restartable`` one (a Text analysis), which runs again after it.
+The model lane hands over in step with the GUI thread: a task's callbacks run before the next
+task starts, so an answer asked for during a load streams from the model that load put in use.
+A task is cancellable while it waits (it is dropped at once, never started, and its
+``on_cancelled`` runs) and while it runs (its ``cancel`` event is set; generation checks it
+between tokens, training and explaining at every decoder block of their passes:
+core.cancel_hooks).
 Results travel as typed objects through Qt signals queued into the GUI thread: a
 ``TokenRecord`` per streamed token, ``LoadProgress``, ``Notice``, ``TrainProgress``,
 ``core.scoring.ScoreProgress`` (a text read, then scored window by window),
@@ -35,7 +40,6 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import threading
 import traceback
 from dataclasses import dataclass
@@ -78,6 +82,14 @@ class PromptReading:
 
     read: int
     total: int
+
+
+@dataclass(frozen=True)
+class TurnAhead:
+    """A task that was asked for waits behind ``before`` (the kinds of the tasks ahead of it on
+    its lane, oldest first); empty once it has started."""
+
+    before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,31 +154,49 @@ class Task:
             thread both look at it).
         on_start, on_progress, on_success, on_failure, on_cancelled: callbacks, all run on
             the GUI thread.
+        urgent: a short request the person waits for now (the inspector's layer grid): it goes
+            ahead of the waiting tasks that ``can_wait``, runs inside a running one at its next
+            break (``Lane.run_urgent``: an answer between two tokens), and stops a running
+            ``restartable`` one, which then runs again after it. It never passes a task that
+            cannot wait (a load, an adapter switch: it is about the model they leave).
+        can_wait: background work an urgent task may go ahead of.
+        restartable: stopping it loses nothing but time (a read-only scoring): an urgent task
+            stops it and it runs again from the start; what the stopped run returned is dropped.
     """
 
     def __init__(self, fn: Callable, name: str, kind: str | None = None, *, on_start=None, on_progress=None,
-                 on_success=None, on_failure=None, on_cancelled=None):
+                 on_success=None, on_failure=None, on_cancelled=None, urgent: bool = False, can_wait: bool = False,
+                 restartable: bool = False):
         self.fn, self.name, self.kind = fn, name, kind or name
+        self.urgent, self.can_wait, self.restartable = urgent, can_wait, restartable
         self.cancel = threading.Event()
         self.state = TaskState.WAITING
         self.on_start, self.on_progress = on_start, on_progress
         self.on_success, self.on_failure, self.on_cancelled = on_success, on_failure, on_cancelled
         self.signals = _Signals()
         self.handled = threading.Event()  # its callbacks ran on the GUI thread
+        self.preempted = False  # stopped for an urgent task: it runs again from the start, its result unheard
+        self._announced = False  # ``started`` went out (once, however often it runs)
 
     def __repr__(self) -> str:
         return f"<Task {self.name} {self.state.value}>"
 
-    def execute(self) -> None:  # the lane's thread
-        self.signals.started.emit()
+    def execute(self) -> tuple[bool, object]:  # the lane's thread
+        """Run ``fn``: (True, its value) or (False, a TaskError). The lane hands it on (``finish``)."""
+        if not self._announced:
+            self._announced = True
+            self.signals.started.emit()
         try:
-            result = self.fn(self.signals.progress.emit, self.cancel)
+            return True, self.fn(self.signals.progress.emit, self.cancel)
         except BaseException as exc:  # noqa: BLE001 - every error is shown, never swallowed
+            if self.preempted:  # its cancel was the lane's, not a failure: it runs again
+                return False, TaskError(self.name, "Stopped for an urgent task.")
             if not isinstance(exc, UserFacingError):
                 log.error("%s failed:\n%s", self.name, traceback.format_exc())
-            self.signals.ended.emit(False, TaskError(self.name, describe_error(exc)))
-        else:
-            self.signals.ended.emit(True, result)
+            return False, TaskError(self.name, describe_error(exc))
+
+    def finish(self, ok: bool, value) -> None:  # the lane's thread
+        self.signals.ended.emit(ok, value)
 
 
 # ---------------------------------------------------------------- a lane
@@ -180,8 +210,9 @@ class Lane(QObject):
     Attributes:
         name: "model", "store" or "training" (also the thread's name).
         tasks: the tasks not yet ended, oldest first (the GUI thread's view).
-        _queue: what the thread takes its next task from (None: stop).
-        _lock: guards every Task.state change and ``_unfinished``.
+        _waiting: what the thread takes its next task from, in order; an urgent task is
+            placed ahead of those that can wait (``_place``).
+        _lock: guards every Task.state change, ``_waiting`` and ``_unfinished``.
         _idle: a Condition, notified when ``_unfinished`` drops to 0 (for ``wait``).
     """
 
@@ -191,13 +222,16 @@ class Lane(QObject):
         super().__init__(parent)
         self.name = name
         self.tasks: list[Task] = []
-        self._queue: queue.Queue = queue.Queue()
+        self._waiting: list[Task] = []  # what the thread runs next, in order (urgent ones placed ahead)
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._wake = threading.Condition(self._lock)  # a task was queued, or the lane stops
         self._unfinished = 0
+        self._current: Task | None = None  # the task the thread runs (not one run inside it)
         self._background = background
         self._handshake = handshake
         self._closing = False
+        self._stopping = False
         self._thread = threading.Thread(target=self._loop, name=f"lane-{name}", daemon=True)
         self._thread.start()
 
@@ -209,30 +243,87 @@ class Lane(QObject):
         task.signals.ended.connect(lambda ok, value, t=task: self._ended(t, ok, value), queued)
         with self._lock:
             self._unfinished += 1
+            at = self._place(task)
+            self._waiting.insert(at, task)
+            running = self._current
+            if at == 0 and task.urgent and running is not None and running.restartable and running.can_wait:
+                running.preempted = True
+                running.cancel.set()
+            self._wake.notify()
         self.tasks.append(task)
-        self._queue.put(task)
         self.changed.emit()
         return task
+
+    def _place(self, task: Task) -> int:
+        """Where ``task`` joins the waiting tasks (under the lock): last, or for an urgent one
+        just after the last that cannot wait (or is urgent too: they keep their order)."""
+        if not task.urgent:
+            return len(self._waiting)
+        at = 0
+        for i, other in enumerate(self._waiting):
+            if other.state is not TaskState.CANCELLED and (other.urgent or not other.can_wait):
+                at = i + 1
+        return at
 
     def _loop(self) -> None:  # the lane's thread
         if self._background:
             lower_thread_priority()
         while True:
-            task = self._queue.get()
-            if task is None:
-                return
+            with self._wake:
+                self._wake.wait_for(lambda: self._waiting or self._stopping)
+                if not self._waiting:
+                    return
+                task = self._waiting.pop(0)
+                skip = task.state is TaskState.CANCELLED
+                if not skip:
+                    task.state = TaskState.RUNNING
+                    self._current = task
+            if not skip:
+                ok, value = task.execute()
+                if self._put_back(task):
+                    continue
+                task.finish(ok, value)
+                while self._handshake and not task.handled.wait(0.05) and not self._closing:
+                    pass
+            self._done_one()
+
+    def _put_back(self, task: Task) -> bool:
+        """A task stopped for an urgent one waits again, behind the urgent ones (True), unless
+        it was cancelled meanwhile or the lane stops."""
+        with self._lock:
+            self._current = None
+            if not task.preempted or self._stopping:
+                return False
+            task.preempted = False
+            task.cancel.clear()
+            task.state = TaskState.WAITING
+            at = next((i for i, t in enumerate(self._waiting) if not t.urgent), len(self._waiting))
+            self._waiting.insert(at, task)
+        log.info("%s lane: %s stopped for an urgent task; it runs again after it", self.name, task.name)
+        return True
+
+    def _done_one(self) -> None:
+        with self._lock:
+            self._unfinished -= 1
+            if self._unfinished == 0:
+                self._idle.notify_all()
+
+    def run_urgent(self) -> None:
+        """Called by the running task, on the lane's thread, where it can pause (an answer:
+        between two tokens): the urgent tasks at the head of the queue run now, inside it.
+        They must leave what the running task holds as it was (the inspector's layer grid
+        reads the model and writes nothing)."""
+        while self._waiting and threading.current_thread() is self._thread:  # unlocked peek: cheap per token
             with self._lock:
+                if not self._waiting or not self._waiting[0].urgent:
+                    return
+                task = self._waiting.pop(0)
                 skip = task.state is TaskState.CANCELLED
                 if not skip:
                     task.state = TaskState.RUNNING
             if not skip:
-                task.execute()
-                while self._handshake and not task.handled.wait(0.05) and not self._closing:
-                    pass
-            with self._lock:
-                self._unfinished -= 1
-                if self._unfinished == 0:
-                    self._idle.notify_all()
+                task.finish(*task.execute())
+            self._done_one()
 
     def _started(self, task: Task) -> None:
         if not isValid(self):  # deleted with its window meanwhile (see _ended)
@@ -267,6 +358,7 @@ class Lane(QObject):
             waiting = task.state is TaskState.WAITING
             if waiting:
                 task.state = TaskState.CANCELLED
+            task.preempted = False  # cancelled for good: not run again after an urgent task
         if waiting:
             if task in self.tasks:
                 self.tasks.remove(task)
@@ -302,7 +394,9 @@ class Lane(QObject):
         if cancel:
             self.cancel_all()
         self._closing = True  # the GUI thread waits here: no handshake to wait for
-        self._queue.put(None)
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
         self._thread.join(timeout_s)
 
     @property

@@ -145,9 +145,10 @@ class TextController(QObject):
             return session.analyse_text(loaded, text, previous=self.previous, cancel=cancel, progress=report,
                                         detailed=HEATMAP_MAX_TOKENS)
 
+        # it only reads the model: the inspector's layer grid may stop it and it runs again after
         self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r),
                               on_progress=lambda p: self._analyse_progress(number, p),
-                              on_failure=lambda e: self.error.emit(str(e))))
+                              on_failure=lambda e: self.error.emit(str(e)), can_wait=True, restartable=True))
 
     def _analyse_progress(self, number: int, progress) -> None:
         if number == self.generation:
@@ -201,13 +202,13 @@ class TextController(QObject):
             if loaded is None:
                 raise ModelError(NO_MODEL)
             return documents.continue_text(loaded, plan.prefix, settings, cancel=cancel, on_token=report,
-                                           then_ids=then_ids)
+                                           then_ids=then_ids, between=self.lane.run_urgent)
 
         self.plan = plan
         self.lane.submit(Task(work, "continue text", "continue", on_start=lambda _t: self.stream_started.emit(plan),
                               on_progress=self._progress, on_success=self._continued,
                               on_failure=self._continue_failed,
-                              on_cancelled=lambda _t: self._ended("", "cancelled")))
+                              on_cancelled=lambda _t: self._ended("", "cancelled"), can_wait=True))
         self.busy_changed.emit(True)
         return True
 
