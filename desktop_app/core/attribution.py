@@ -15,6 +15,7 @@ import torch
 from desktop_app.core.decoding import token_texts
 from desktop_app.core.explain_errors import ExplainError, check_cancel
 from desktop_app.core.lens import LENS_LAYOUTS, base_model, stoppable_blocks
+from desktop_app.core.memory import trimmed_after
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.prompt_sources import CONVERSATION
 from desktop_app.core.text_pieces import piece_texts
@@ -231,7 +232,8 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
     predict_at = len(ids) - 1 if predict_at is None else predict_at
     from desktop_app.core.compact import int8_with_gradients
 
-    with loaded.lock, float32_arithmetic(loaded), torch.enable_grad(), int8_with_gradients(), \
+    # trimmed last, after the weights are narrowed back and the passes' buffers freed
+    with trimmed_after(), loaded.lock, float32_arithmetic(loaded), torch.enable_grad(), int8_with_gradients(), \
             stoppable_blocks(model, cancel):
         ids_t = torch.tensor(ids, device=loaded.device)  # Compact: the int8 weights, as answered
         embed = model.get_input_embeddings()

@@ -91,12 +91,16 @@ class Projection:
         if all(p is not None and p.current(b, torch.empty(0, dtype=dtype)) for p, b in zip(packs, bases)):
             self.int8 = _one_or_cat([p.q for p in packs]), _one_or_cat([p.scales for p in packs])
         elif dtype == torch.bfloat16 and all(hasattr(b, "_gpt2desk_packed") for b in bases):
-            rows = _one_or_cat([_rows(m) for m in modules])
-            if kernel is not None and bf16_gemv.fits(rows):  # adds the bias itself, in float32
-                self.blocked, self.bias = bf16_gemv.Blocked(kernel, rows, self.bias), None
+            weights = [_rows(m) for m in modules]
+            if kernel is not None and all(bf16_gemv.fits(w) for w in weights):  # adds the bias itself, in float32
+                # oneDNN's prepacked copies where they are the kernel's layout (no copy of its own)
+                self.blocked = bf16_gemv.Blocked.over_packed(kernel, [(w, b._gpt2desk_packed[1])
+                                                                      for w, b in zip(weights, bases)], self.bias) \
+                    or bf16_gemv.Blocked(kernel, _one_or_cat(weights), self.bias)
+                self.bias = None
             else:
                 self.packed = bases[0]._gpt2desk_packed[1] if len(bases) == 1 else \
-                    torch.ops.mkldnn._reorder_linear_weight(rows.contiguous(), None)
+                    torch.ops.mkldnn._reorder_linear_weight(_one_or_cat(weights).contiguous(), None)
         else:
             self.weight = _rows(modules[0]) if len(modules) == 1 else _shared_cat(bases)
         self.watch = [b.weight for b in bases]
