@@ -11,8 +11,9 @@ per layer with as few ops as it can, over the loaded model's own weights:
     filled part of it (no mask: every cached position is visible to the newest token);
   - the precision's own products: float32 ``F.linear`` (Exact); for Fast the bfloat16
     matrix-vector kernel of core.bf16_gemv where it was built (no set-up per call, the weights
-    read at memory speed), else oneDNN's prepacked bfloat16 linear (as
-    fast_decode.pack_cpu_weights); torch's int8 weight kernel (Compact, the layers'
+    read at memory speed, from oneDNN's prepacked copies the model's own products use where
+    they are laid out as it reads: no copy of its own), else oneDNN's prepacked bfloat16 linear
+    (as fast_decode.pack_cpu_weights); torch's int8 weight kernel (Compact, the layers'
     core.compact copies concatenated: the same int8 numbers and scales);
   - a LoRA adapter (PEFT) adds its deltas inside the step: the fused projection's A matrices
     concatenated, its B matrices block-diagonal (scaled), computed in the adapter's dtype as
