@@ -171,7 +171,8 @@ def main() -> None:
 
     store = Store.open(paths.db_path)
     _conv, user_id = session.add_prompt(store, None, "What is the capital of France?")
-    answer = on_lane("model", lambda: session.answer_prompt(store, loaded, user_id, SamplingSettings(max_new_tokens=48)))
+    chat_settings = SamplingSettings(max_new_tokens=48, seed=0)  # the same answer every run (--explain explains it)
+    answer = on_lane("model", lambda: session.answer_prompt(store, loaded, user_id, chat_settings))
     if args.explain:
         explain_answer(phases, loaded, answer)
     if args.chat_only:
