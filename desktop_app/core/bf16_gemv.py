@@ -163,7 +163,7 @@ class Blocked:
 def packed_memory(packed: torch.Tensor, weight: torch.Tensor) -> int | None:
     """The address of oneDNN's prepacked copy of ``weight`` [out, in] when it is laid out as the
     kernel reads ([out / 32, in / 2, 32, 2], rows padded to a block: what oneDNN chose for
-    bfloat16 on this machine's AVX512-BF16/AMX CPU) and holds exactly ``weight``'s bits; else None.
+    bfloat16 on an AVX512-BF16 and AMX CPU with torch 2.13) and holds exactly ``weight``'s bits; else None.
     Checked on every matrix against the weight itself (a copy of one matrix at a time, freed at once)."""
     ops = torch.ops.mkldnn
     if not (getattr(packed, "is_mkldnn", False) and hasattr(ops, "data_ptr") and hasattr(ops, "_nbytes")):
