@@ -9,9 +9,13 @@ For every phase it prints the resident size at its end and its peak (VmHWM, rese
 phase's start through /proc/self/clear_refs), then ``peak_rss_mb: N`` for the whole process.
 
     python bench/memory.py [--fresh-conversion] [--trim] [--precision exact] [--runs 2] [--set reask_count=0]
+                           [--explain] [--chat-only]
 
 --fresh-conversion converts the GGUF again into a new cache folder (the first start's cost);
 --trim calls glibc's malloc_trim(0) at every phase change and prints what it gave back.
+--explain adds "Why this token?" on the answer's first content token (the lens and the attribution,
+as the window's model lane runs them) after the answer, and a phase after it; --chat-only stops
+before the ratings and the fine-tune.
 Try MALLOC_ARENA_MAX=2 in the environment for the arenas' share.
 """
 
@@ -101,6 +105,22 @@ def on_lane(name: str, work):
     return out["value"]
 
 
+def explain_answer(phases: Phases, loaded, answer) -> None:
+    """"Why this token?" on the answer's second token, then a phase that shows what it left."""
+    from desktop_app.core.explain import explain
+    from desktop_app.core.token_context import TokenContext
+
+    g = answer.generation
+    prompt = list(g.prompt_ids)
+    context = TokenContext(ids=prompt + [r.id for r in g.records[:2]], prompt_len=len(prompt), settings=g.settings)
+    phases.enter("why this token: lens + attribution")
+    result = on_lane("model", lambda: explain(loaded, context))
+    a = result.attribution
+    print(f"explained {result.token_text!r}: steps {a.steps}, gap {a.gap:.4f}, "
+          f"top {[a.token_texts[i] for i in a.top(3)]}, scores[:4] {a.scores[:4]}")
+    phases.enter("after why this token")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fresh-conversion", action="store_true")
@@ -111,6 +131,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="fine-tunes one after another (what each leaves behind)")
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "gpt2desk-learning-cache"),
                         help="bench/learning_effect.py's cache of the base model's sampled answers")
+    parser.add_argument("--explain", action="store_true", help='"Why this token?" after the answer')
+    parser.add_argument("--chat-only", action="store_true", help="no ratings, no fine-tune")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a FineTuneSettings field, e.g. --set reask_count=0")
     args = parser.parse_args()
@@ -149,7 +171,14 @@ def main() -> None:
 
     store = Store.open(paths.db_path)
     _conv, user_id = session.add_prompt(store, None, "What is the capital of France?")
-    on_lane("model", lambda: session.answer_prompt(store, loaded, user_id, SamplingSettings(max_new_tokens=48)))
+    chat_settings = SamplingSettings(max_new_tokens=48, seed=0)  # the same answer every run (--explain explains it)
+    answer = on_lane("model", lambda: session.answer_prompt(store, loaded, user_id, chat_settings))
+    if args.explain:
+        explain_answer(phases, loaded, answer)
+    if args.chat_only:
+        phases.enter(None)
+        print(f"peak_rss_mb: {phases.overall:.0f}")
+        return
 
     phases.enter(f"ratings: {args.scenario} x {args.size}")
     cache = Path(args.cache)

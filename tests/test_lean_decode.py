@@ -285,6 +285,51 @@ def test_the_bf16_kernel_is_the_product_rounded_once(shape, with_bias):
         assert ((got.float() - onednn).abs() <= 2 * ulp).all()
 
 
+def over_packed_or_skip(kernel, projection):
+    parts = [(lean_decode._rows(m), lean_decode._base(m)._gpt2desk_packed[1]) for m in projection.modules()]
+    over = bf16_gemv.Blocked.over_packed(kernel, parts, None)
+    if over is None:
+        pytest.skip("oneDNN packs bfloat16 weights in another layout on this CPU: the kernel keeps a copy")
+    return parts, over
+
+
+def test_the_bf16_kernel_reads_onednns_packed_weights_and_gives_the_same_bits(folder, session_paths):
+    """Where oneDNN's prepacked bfloat16 copies are laid out as the kernel reads (this CPU), the
+    lean step's products read them (no copy of the weights of their own) and give the same bits
+    as the kernel on a copy, for every fused projection and the head, on one thread and two."""
+    kernel = kernel_or_skip()
+    loaded = load(folder, session_paths, "fast")
+    plan = lean_decode.plan_for(loaded)
+    over_packed_or_skip(kernel, plan.layers[0][1])
+    gen = torch.Generator().manual_seed(0)
+    for projection in plan.projections:
+        packs = [lean_decode._base(m)._gpt2desk_packed[1] for m in projection.modules()]
+        assert all(any(kept is pack for kept in projection.blocked.keep) for pack in packs)
+        weights = torch.cat([lean_decode._rows(m) for m in projection.modules()])
+        biases = [lean_decode._base(m).bias for m in projection.modules()]
+        bias = None if biases[0] is None else torch.cat(biases)
+        copy = bf16_gemv.Blocked(kernel, weights, bias)
+        x = torch.randn(1, weights.shape[1], generator=gen).bfloat16()
+        for threads in (1, 2):
+            assert torch.equal(projection.blocked(x, threads), copy(x, threads))
+
+
+def test_a_packed_copy_that_no_longer_holds_the_weight_is_not_read(folder, session_paths):
+    """A weight changed in place after packing (its prepacked copy now stale): the kernel makes a
+    copy of its own from the weight, so the lean step answers with the weight's numbers."""
+    kernel = kernel_or_skip()
+    loaded = load(folder, session_paths, "fast")
+    parts, _over = over_packed_or_skip(kernel, lean_decode.plan_for(loaded).layers[0][1])
+    with torch.no_grad():
+        parts[0][0].mul_(2.0)
+    assert bf16_gemv.Blocked.over_packed(kernel, parts, None) is None
+    fused = lean_decode.plan_for(loaded).layers[0][1]  # made again: the weight changed
+    assert not any(kept.is_mkldnn for kept in fused.blocked.keep)
+    x = torch.randn(1, parts[0][0].shape[1]).bfloat16()
+    weights = torch.cat([w for w, _pack in parts])
+    assert torch.equal(fused.blocked(x), bf16_gemv.Blocked(kernel, weights, None)(x))
+
+
 @pytest.mark.parametrize("settings", SETTINGS[:2], ids=["greedy", "seeded"])
 def test_the_bf16_kernel_gives_onednns_tokens_and_records_with_an_adapter(folder, session_paths, tmp_path,
                                                                           monkeypatch, settings):

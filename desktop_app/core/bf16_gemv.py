@@ -5,12 +5,16 @@ weights stream from memory. oneDNN's prepacked bfloat16 product (fast_decode.pac
 read 8-12 GB/s on one core here against float32's 11-15, and each call cost about 40 µs of
 set-up (a primitive built per call) before it read a weight: 49 calls per GPT-2 token, 121
 per SmolLM2 token. This kernel is a few lines of C with AVX512-BF16 (``vdpbf16ps``) over the
-weights laid out once in blocks of 64 rows (per pair of inputs, the 64 rows' two weights side
-by side, so one broadcast pair of inputs meets 64 rows in four instructions and every block
+weights laid out in blocks of 32 rows (per pair of inputs, the 32 rows' two weights side
+by side, so one broadcast pair of inputs meets 32 rows in two instructions and every block
 is one sequential stream, prefetched ahead), called through ctypes: about 8 µs per call and
 float32's bytes per second on half the bytes (bench/gemv_kernel.py measures it per matrix).
 It sums in float32 and rounds once to bfloat16 (with the bias added in float32), as oneDNN
-does; only the order of the additions differs.
+does; only the order of the additions differs. That layout is the one oneDNN packs bfloat16
+weights in on this kind of CPU, so the kernel reads the prepacked copies the model's own
+products use (``Blocked.over_packed``, checked matrix by matrix) and keeps no copy of its own;
+one call covers several matrices (q/k/v, gate/up) one after the other. Where oneDNN packs
+otherwise it makes its own copy in that layout.
 
 It is an accelerator, never a requirement: without a C compiler, on a CPU without
 AVX512-BF16 (asked through torch at run time), off x86-64 Linux, when the build or its
@@ -40,7 +44,7 @@ import torch
 log = logging.getLogger(__name__)
 
 ENV = "GPT2_DESK_GEMV"  # "0": never use the kernel (today's oneDNN product)
-ROWS = 64  # output rows per block (four registers of 16 float32 sums)
+ROWS = 32  # output rows per block (two registers of 16 float32 sums): oneDNN's own packed layout
 FLAGS = ["-O3", "-shared", "-fPIC", "-fopenmp", "-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512bf16"]
 
 SOURCE = r"""
@@ -49,53 +53,49 @@ SOURCE = r"""
 #include <stdint.h>
 #include <string.h>
 
-#define ROWS 64
+#define ROWS 32
 #define AHEAD 4096 /* bytes prefetched ahead of the stream: measured 1.4x over none on one core */
 
-static void run_blocks(const uint16_t* w, const uint16_t* x, const float* bias, uint16_t* y,
-                       int64_t pairs, int64_t b0, int64_t b1) {
+/* blocks b0..b1 of the matrices ws (segment s holds blocks starts[s]..starts[s+1]) */
+static void run_blocks(const uint16_t* const* ws, const int64_t* starts, const uint16_t* x, const float* bias,
+                       uint16_t* y, int64_t pairs, int64_t b0, int64_t b1) {
+  int s = 0;
   for (int64_t b = b0; b < b1; ++b) {
-    const uint16_t* p = w + b * pairs * ROWS * 2;
-    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+    while (b >= starts[s + 1]) ++s;
+    const uint16_t* p = ws[s] + (b - starts[s]) * pairs * ROWS * 2;
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
     for (int64_t k = 0; k < pairs; ++k, p += ROWS * 2) {
       _mm_prefetch((const char*)p + AHEAD, _MM_HINT_T1);
       _mm_prefetch((const char*)p + AHEAD + 64, _MM_HINT_T1);
-      _mm_prefetch((const char*)p + AHEAD + 128, _MM_HINT_T1);
-      _mm_prefetch((const char*)p + AHEAD + 192, _MM_HINT_T1);
       int32_t pair;
       memcpy(&pair, x + 2 * k, 4);
       const __m512bh xv = (__m512bh)_mm512_set1_epi32(pair);
       a0 = _mm512_dpbf16_ps(a0, (__m512bh)_mm512_loadu_si512(p), xv);
       a1 = _mm512_dpbf16_ps(a1, (__m512bh)_mm512_loadu_si512(p + 32), xv);
-      a2 = _mm512_dpbf16_ps(a2, (__m512bh)_mm512_loadu_si512(p + 64), xv);
-      a3 = _mm512_dpbf16_ps(a3, (__m512bh)_mm512_loadu_si512(p + 96), xv);
     }
     if (bias) {
       const float* bb = bias + b * ROWS;
       a0 = _mm512_add_ps(a0, _mm512_loadu_ps(bb));
       a1 = _mm512_add_ps(a1, _mm512_loadu_ps(bb + 16));
-      a2 = _mm512_add_ps(a2, _mm512_loadu_ps(bb + 32));
-      a3 = _mm512_add_ps(a3, _mm512_loadu_ps(bb + 48));
     }
     uint16_t* out = y + b * ROWS;
     _mm256_storeu_si256((__m256i*)(out), (__m256i)_mm512_cvtneps_pbh(a0));
     _mm256_storeu_si256((__m256i*)(out + 16), (__m256i)_mm512_cvtneps_pbh(a1));
-    _mm256_storeu_si256((__m256i*)(out + 32), (__m256i)_mm512_cvtneps_pbh(a2));
-    _mm256_storeu_si256((__m256i*)(out + 48), (__m256i)_mm512_cvtneps_pbh(a3));
   }
 }
 
-/* y[blocks * 64] = W x (+ bias): W blocked [blocks, pairs, 64, 2], x [2 * pairs], all bfloat16 */
-void gpt2desk_gemv_bf16(const uint16_t* w, const uint16_t* x, const float* bias, uint16_t* y,
-                        int64_t pairs, int64_t blocks, int threads) {
+/* y[blocks * 32] = W x (+ bias), W the segments ws one after the other, each blocked
+   [its blocks, pairs, 32, 2]; starts[nseg] = blocks; x [2 * pairs], all bfloat16 */
+void gpt2desk_gemv_bf16(const uint16_t* const* ws, const int64_t* starts, const uint16_t* x, const float* bias,
+                        uint16_t* y, int64_t pairs, int64_t blocks, int threads) {
   if (threads <= 1 || blocks < 2) {
-    run_blocks(w, x, bias, y, pairs, 0, blocks);
+    run_blocks(ws, starts, x, bias, y, pairs, 0, blocks);
     return;
   }
 #pragma omp parallel num_threads(threads)
   {
     int64_t n = omp_get_num_threads(), i = omp_get_thread_num();
-    run_blocks(w, x, bias, y, pairs, blocks * i / n, blocks * (i + 1) / n);
+    run_blocks(ws, starts, x, bias, y, pairs, blocks * i / n, blocks * (i + 1) / n);
   }
 }
 """
@@ -103,31 +103,82 @@ void gpt2desk_gemv_bf16(const uint16_t* w, const uint16_t* x, const float* bias,
 
 class Blocked:
     """One weight matrix [out, in] (bfloat16) in the kernel's layout, with its bias in float32;
-    called on one row [1, in] it gives [1, out] in bfloat16."""
+    called on one row [1, in] it gives [1, out] in bfloat16. Made as a copy of ``weight``;
+    ``Blocked.over_packed`` reads oneDNN's prepacked copies instead, where they are laid out so."""
 
-    def __init__(self, lib, weight: torch.Tensor, bias: torch.Tensor | None):
-        out, inp = weight.shape
-        self.rows, self.cols = out, inp
-        padded = -(-out // ROWS) * ROWS
-        w = torch.zeros(padded, inp, dtype=torch.bfloat16)
-        w[:out] = weight.detach()
-        self.weight = w.view(padded // ROWS, ROWS, inp // 2, 2).transpose(1, 2).contiguous()
+    def __init__(self, lib, weight: torch.Tensor | None, bias: torch.Tensor | None, *, _segments=None):
+        if _segments is None:
+            out, inp = weight.shape
+            padded = -(-out // ROWS) * ROWS
+            w = torch.zeros(padded, inp, dtype=torch.bfloat16)
+            w[:out] = weight.detach()
+            _segments = [(w.view(padded // ROWS, ROWS, inp // 2, 2).transpose(1, 2).contiguous(), None, out, inp)]
+        self.keep = [seg[0] for seg in _segments]  # the memory the kernel reads stays alive with this object
+        self.rows, self.cols = sum(seg[2] for seg in _segments), _segments[0][3]
+        starts = [0]
+        for _memory, _ptr, out, _inp in _segments:
+            starts.append(starts[-1] + -(-out // ROWS))
+        self.blocks, self.pairs = starts[-1], self.cols // 2
         self.bias = None
         if bias is not None:
-            self.bias = torch.zeros(padded, dtype=torch.float32)
-            self.bias[:out] = bias.detach().float()
-        self.blocks, self.pairs = padded // ROWS, inp // 2
+            self.bias = torch.zeros(self.blocks * ROWS, dtype=torch.float32)
+            self.bias[:self.rows] = bias.detach().float()
+        pointers = [ptr or memory.data_ptr() for memory, ptr, _out, _inp in _segments]
+        self._ws = (ctypes.c_void_p * len(pointers))(*pointers)
+        self._starts = (ctypes.c_int64 * len(starts))(*starts)
         self.fn = lib.gpt2desk_gemv_bf16
-        self.args = (self.weight.data_ptr(), self.bias.data_ptr() if self.bias is not None else None)
+        self.args = (self._ws, self._starts, self.bias.data_ptr() if self.bias is not None else None)
+
+    @classmethod
+    def over_packed(cls, lib, parts: list[tuple[torch.Tensor, torch.Tensor]], bias: torch.Tensor | None):
+        """The product of the [out, in] weights of ``parts`` one after the other (q/k/v, gate/up),
+        read from their oneDNN prepacked copies (fast_decode.pack_cpu_weights) rather than a copy of
+        its own: one copy of the weights fewer in memory (about 290 MB for SmolLM2), the same
+        numbers, since every row is summed in the same order. None where a prepacked copy is not
+        laid out as the kernel reads (oneDNN picks its layout per CPU and shape), holds other
+        numbers than the weight (changed in place since it was packed), or where a matrix but the
+        last has rows that do not fill a block."""
+        segments = []
+        for i, (weight, packed) in enumerate(parts):
+            out, inp = weight.shape
+            if (out % ROWS and i < len(parts) - 1) or not fits(weight):
+                return None
+            memory = packed_memory(packed, weight)
+            if memory is None:
+                return None
+            segments.append((packed, memory, out, inp))
+        return cls(lib, None, bias, _segments=segments)
 
     def __call__(self, x: torch.Tensor, threads: int | None = None) -> torch.Tensor:
         """W x (+ bias) for one row, on the calling thread's team (torch.get_num_threads())."""
         if x.dtype != torch.bfloat16 or not x.is_contiguous():
             x = x.to(torch.bfloat16).contiguous()
         y = torch.empty(1, self.blocks * ROWS, dtype=torch.bfloat16)
-        w, b = self.args
-        self.fn(w, x.data_ptr(), b, y.data_ptr(), self.pairs, self.blocks, threads or torch.get_num_threads())
+        ws, starts, b = self.args
+        self.fn(ws, starts, x.data_ptr(), b, y.data_ptr(), self.pairs, self.blocks,
+                threads or torch.get_num_threads())
         return y[:, :self.rows]
+
+
+def packed_memory(packed: torch.Tensor, weight: torch.Tensor) -> int | None:
+    """The address of oneDNN's prepacked copy of ``weight`` [out, in] when it is laid out as the
+    kernel reads ([out / 32, in / 2, 32, 2], rows padded to a block: what oneDNN chose for
+    bfloat16 on an AVX512-BF16 and AMX CPU with torch 2.13) and holds exactly ``weight``'s bits; else None.
+    Checked on every matrix against the weight itself (a copy of one matrix at a time, freed at once)."""
+    ops = torch.ops.mkldnn
+    if not (getattr(packed, "is_mkldnn", False) and hasattr(ops, "data_ptr") and hasattr(ops, "_nbytes")):
+        return None
+    out, inp = weight.shape
+    blocks = -(-out // ROWS)
+    try:
+        if ops._nbytes(packed) != blocks * ROWS * inp * 2:
+            return None
+        address = ops.data_ptr(packed)
+    except RuntimeError:
+        return None
+    raw = torch.frombuffer((ctypes.c_int16 * (blocks * ROWS * inp)).from_address(address), dtype=torch.int16)
+    laid = raw.view(blocks, inp // 2, ROWS, 2).transpose(1, 2).reshape(blocks * ROWS, inp)[:out]
+    return address if torch.equal(laid, weight.detach().view(torch.int16)) else None
 
 
 def fits(weight: torch.Tensor, x_dtype: torch.dtype = torch.bfloat16) -> bool:
@@ -214,7 +265,7 @@ def _build(path: Path) -> Path:
 
 def _open(path: Path):
     lib = ctypes.CDLL(str(path))
-    lib.gpt2desk_gemv_bf16.argtypes = [ctypes.c_void_p] * 4 + [ctypes.c_int64, ctypes.c_int64, ctypes.c_int]
+    lib.gpt2desk_gemv_bf16.argtypes = [ctypes.c_void_p] * 5 + [ctypes.c_int64, ctypes.c_int64, ctypes.c_int]
     lib.gpt2desk_gemv_bf16.restype = None
     return lib
 

@@ -11,8 +11,9 @@ per layer with as few ops as it can, over the loaded model's own weights:
     filled part of it (no mask: every cached position is visible to the newest token);
   - the precision's own products: float32 ``F.linear`` (Exact); for Fast the bfloat16
     matrix-vector kernel of core.bf16_gemv where it was built (no set-up per call, the weights
-    read at memory speed), else oneDNN's prepacked bfloat16 linear (as
-    fast_decode.pack_cpu_weights); torch's int8 weight kernel (Compact, the layers'
+    read at memory speed, from oneDNN's prepacked copies the model's own products use where
+    they are laid out as it reads: no copy of its own), else oneDNN's prepacked bfloat16 linear
+    (as fast_decode.pack_cpu_weights); torch's int8 weight kernel (Compact, the layers'
     core.compact copies concatenated: the same int8 numbers and scales);
   - a LoRA adapter (PEFT) adds its deltas inside the step: the fused projection's A matrices
     concatenated, its B matrices block-diagonal (scaled), computed in the adapter's dtype as
@@ -91,12 +92,16 @@ class Projection:
         if all(p is not None and p.current(b, torch.empty(0, dtype=dtype)) for p, b in zip(packs, bases)):
             self.int8 = _one_or_cat([p.q for p in packs]), _one_or_cat([p.scales for p in packs])
         elif dtype == torch.bfloat16 and all(hasattr(b, "_gpt2desk_packed") for b in bases):
-            rows = _one_or_cat([_rows(m) for m in modules])
-            if kernel is not None and bf16_gemv.fits(rows):  # adds the bias itself, in float32
-                self.blocked, self.bias = bf16_gemv.Blocked(kernel, rows, self.bias), None
+            weights = [_rows(m) for m in modules]
+            if kernel is not None and all(bf16_gemv.fits(w) for w in weights):  # adds the bias itself, in float32
+                # oneDNN's prepacked copies where they are the kernel's layout (no copy of its own)
+                self.blocked = bf16_gemv.Blocked.over_packed(kernel, [(w, b._gpt2desk_packed[1])
+                                                                      for w, b in zip(weights, bases)], self.bias) \
+                    or bf16_gemv.Blocked(kernel, _one_or_cat(weights), self.bias)
+                self.bias = None
             else:
                 self.packed = bases[0]._gpt2desk_packed[1] if len(bases) == 1 else \
-                    torch.ops.mkldnn._reorder_linear_weight(rows.contiguous(), None)
+                    torch.ops.mkldnn._reorder_linear_weight(_one_or_cat(weights).contiguous(), None)
         else:
             self.weight = _rows(modules[0]) if len(modules) == 1 else _shared_cat(bases)
         self.watch = [b.weight for b in bases]
