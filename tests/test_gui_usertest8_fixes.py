@@ -8,7 +8,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
+from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
 from test_gui_finetune_again import rated_and_trained  # noqa: E402
 
 
@@ -48,3 +48,32 @@ def test_after_a_restart_the_tab_still_counts_what_is_new(make_window, qtbot, tm
     qtbot.waitUntil(lambda: "since run" in again.finetune_panel.ready_label.text(), timeout=WAIT_MS)
     assert _tab_text(again) == "Fine-tune"
     assert "Nothing new since run" in again.finetune_panel.ready_label.text()
+
+
+# ---------------------------------------------------------------- C1: a right-clicked token is shown too
+
+def test_a_right_clicked_answer_token_shows_in_the_inspector(make_window, qtbot):
+    window = make_window(max_new_tokens=6)
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    assert window.inspector.index != 2
+    card.rating._menu(card.view.span_rect(2).center())
+    card.rating._last_menu.close()
+    assert card.view.selected == 2
+    assert window.side_tabs.currentWidget() is window.inspector
+    assert window.inspector.index == 2 and window.inspector.record == card.records[2]
+
+
+def test_a_right_clicked_text_token_shows_in_the_inspector(qtbot, qapp, tiny_model_dir):
+    from gui_windows import STORY, window_with_text
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        view = window.text_view
+        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+            view.analyse_now(save=False)
+        heatmap = view.heatmap
+        index = len(heatmap.records) // 2
+        window.text_mode.token_menu.show(heatmap.span_rect(index).center())
+        window.text_mode.token_menu.last.close()
+        assert heatmap.selected == index
+        assert window.inspector.index == index and window.inspector.record == heatmap.records[index]

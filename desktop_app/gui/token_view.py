@@ -379,8 +379,7 @@ class TokenView(QTextEdit):
             return
         index = self.index_at(point)
         if index >= 0:
-            self.select_token(index)
-            self.token_clicked.emit(index)
+            self.choose_token(index)
 
     def keyPressEvent(self, event) -> None:
         """Keyboard users reach every token: Left/Right (Home/End) move the selection, and the
@@ -389,9 +388,7 @@ class TokenView(QTextEdit):
         if index is None or not self.records or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             super().keyPressEvent(event)
             return
-        index = max(0, min(index, len(self.records) - 1))
-        self.select_token(index)
-        self.token_clicked.emit(index)
+        self.choose_token(max(0, min(index, len(self.records) - 1)))
 
     def _key_target(self, key) -> int | None:
         current = self.selected
@@ -403,6 +400,12 @@ class TokenView(QTextEdit):
         return moves.get(key)
 
     # ------------------------------------------------------------ selection mark
+    def choose_token(self, index: int) -> None:
+        """The person picked token ``index`` (a click, a key, a right-click): marked, and the
+        inspector told, so a token rated from its menu shows its figures as a clicked one does."""
+        self.select_token(index)
+        self.token_clicked.emit(index)
+
     def select_token(self, index: int) -> None:
         self.selected = index
         if not 0 <= index < len(self.starts):
