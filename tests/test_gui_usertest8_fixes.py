@@ -77,3 +77,21 @@ def test_a_right_clicked_text_token_shows_in_the_inspector(qtbot, qapp, tiny_mod
         window.text_mode.token_menu.last.close()
         assert heatmap.selected == index
         assert window.inspector.index == index and window.inspector.record == heatmap.records[index]
+
+
+# ---------------------------------------------------------------- A5: a click picks the token pressed
+
+def test_a_click_picks_the_token_pressed_though_the_card_reflowed_before_the_release(make_window, qtbot):
+    from PySide6.QtCore import Qt
+
+    window = make_window(max_new_tokens=8)
+    ask(qtbot, window)
+    view = answer_cards(window)[-1].view
+    point = view.span_rect(2).center()
+    assert view.index_at(point) == 2
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    view.document().setDocumentMargin(60)  # the card reflows under the pointer (as when the answer ends)
+    QApplication.processEvents()
+    assert view.index_at(point) != 2, "the reflow moved token 2 away from the pointer"
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert view.selected == 2 and window.inspector.index == 2

@@ -141,6 +141,7 @@ class TokenView(QTextEdit):
         self.selected = -1
         self._hovered = -1
         self._press_pos = None
+        self._press_index = -1  # the token under the press: the one a click picks (see mouseReleaseEvent)
         self._block_format = QTextBlockFormat()
         self._block_format.setLineHeight(7, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
         QTextCursor(self.document()).setBlockFormat(self._block_format)  # streamed text too, not only rebuilt
@@ -366,6 +367,7 @@ class TokenView(QTextEdit):
 
     def mousePressEvent(self, event) -> None:
         self._press_pos = event.position().toPoint()
+        self._press_index = self.index_at(self._press_pos)
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:
@@ -377,8 +379,10 @@ class TokenView(QTextEdit):
             return  # a drag selects text
         if self.textCursor().hasSelection():
             return
-        index = self.index_at(point)
-        if index >= 0:
+        # the token pressed, not the one under the release: an answer that ends between the two
+        # reflows its card, and the same point then lies on another token (usertest 8)
+        index = self._press_index
+        if 0 <= index < len(self.records):
             self.choose_token(index)
 
     def keyPressEvent(self, event) -> None:
