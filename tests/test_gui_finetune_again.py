@@ -49,7 +49,7 @@ def test_ready_line_says_how_the_last_run_used_the_ratings(make_window, qtbot, t
     window = make_window(max_new_tokens=6)
     run, _adapter = rated_and_trained(qtbot, window, tmp_path)
     text = window.finetune_panel.ready_label.text()
-    assert "3 examples ready" in text
+    assert "Nothing new since run" in text and "3 examples in all" in text
     # the report holds one of them out "to test the result": the line above it must agree
     assert f"Run {run} used all of them: 2 to learn from, 1 to test the result" in text
     assert "learned from all of them" not in text

@@ -109,7 +109,7 @@ def test_ready_count_says_whether_the_ratings_are_new_since_the_last_run(make_wi
     panel = window.finetune_side.panel
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
         window.writer.recount()
-    assert "1 example ready" in panel.ready_label.text()
+    assert "Nothing new since run" in panel.ready_label.text() and "1 example in all" in panel.ready_label.text()
     assert "already used all of them" in panel.ready_label.text()
     store.rate_message(answer, -1)  # changed its mind after the run
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):

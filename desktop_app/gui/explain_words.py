@@ -50,7 +50,8 @@ def hidden_note(a, left_out: int | None = None) -> str | None:
     if left_out is None:
         return note + "Those tokens are marked \u201chidden\u201d below."
     return note + (f"Left out of the ranking below: {left_out} hidden token{'s' if left_out != 1 else ''} "
-                   "of the top ones." if left_out else "None of them was among the top ones.")
+                   f"of the top ones (untick \u201c{SHOWN_ONLY_WORDS}\u201d to rank them too)."
+                   if left_out else "None of them was among the top ones.")
 
 
 def overlay_note(a) -> str | None:

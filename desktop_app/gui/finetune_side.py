@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.finetune_panel import FineTunePanel
-from desktop_app.gui.finetune_words import CANCELLING, status_words
+from desktop_app.gui.finetune_words import CANCELLING, status_words, tab_count_words
 from desktop_app.gui.transcript import SEPARATOR, ElidedLabel, fitted_meta
 
 
@@ -81,9 +81,7 @@ class FineTuneSide:
         self.window.side_tabs.setCurrentWidget(self.panel)
 
     def _counts_changed(self, counts: dict) -> None:
-        total = int(counts.get("total", 0) or 0)
-        self.window.side_tabs.setTabText(self.window.side_tabs.indexOf(self.panel),
-                                         f"Fine-tune ({total})" if total else "Fine-tune")
+        self.window.side_tabs.setTabText(self.window.side_tabs.indexOf(self.panel), tab_count_words(counts))
 
     def model_loaded(self) -> None:
         self.panel.refresh_adapters()

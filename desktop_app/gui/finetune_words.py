@@ -290,12 +290,35 @@ def ready_words(counts: dict) -> str:
              if siblings > 0 else "",
              f"{thumbs} thumb{'s' if thumbs != 1 else ''}" if thumbs else "",
              f"{tokens} rated token{'s' if tokens != 1 else ''}" if tokens else ""]
-    line = f"<b>{total} example{'s' if total != 1 else ''} ready</b>: " + ", ".join(p for p in parts if p) + "."
+    line = headline_words(counts) + ", ".join(p for p in parts if p) + "."
     twice = int(counts.get("thumbs_on_corrected", 0) or 0)
     if twice:
         line += (f" {'A thumb on an answer' if twice == 1 else f'{twice} thumbs on answers'} you also corrected "
                  f"{'is' if twice == 1 else 'are'} used twice: as the thumb and in the pair.")
     return line
+
+
+def headline_words(counts: dict) -> str:
+    """The line's bold start: after a finished run, what is new since it (usertest 8: "12 examples
+    ready" beside "Run 1 used all of them" read as a contradiction), else what is ready."""
+    total = int(counts.get("total", 0) or 0)
+    examples = f"{total} example{'s' if total != 1 else ''}"
+    run, new = counts.get("last_run"), counts.get("new_since_run")
+    if run is None or new is None:
+        return f"<b>{examples} ready</b>: "
+    what = ("Nothing new" if not new else
+            f"{new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new")
+    return f"<b>{what} since run {run}</b>; {examples} in all: "
+
+
+def tab_count_words(counts: dict) -> str:
+    """The Fine-tune tab's title: after a finished run the count of what is new since it, so a
+    tab that read "Fine-tune (12)" after run 1 used all 12 now reads "Fine-tune"."""
+    total = int(counts.get("total", 0) or 0)
+    run, new = counts.get("last_run"), counts.get("new_since_run")
+    if run is None or new is None:
+        return f"Fine-tune ({total})" if total else "Fine-tune"
+    return f"Fine-tune ({new} new)" if new else "Fine-tune"
 
 
 def conflict_words(counts: dict) -> str:
@@ -318,8 +341,7 @@ def news_words(counts: dict) -> str:
         return ""
     if not new:
         return f" {used_words(counts)}: rate more to teach something new."
-    return (f" {new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new since run {run}; "
-            "a new run learns from all of them, old and new.")
+    return " A new run learns from all of them, old and new."
 
 
 def used_words(counts: dict) -> str:

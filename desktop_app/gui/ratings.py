@@ -442,7 +442,7 @@ class CardRating(QObject):
         index = view.index_at(pos)
         menu = QMenu(view)
         if index >= 0 and self.message_id is not None:
-            view.select_token(index)
+            view.choose_token(index)
             label = token_label(view.records[index].text)[:24]
             current = self.tokens.get(index)
             good = menu.addAction(icon("thumb-up"), f"\u201c{label}\u201d is good\t+")

@@ -32,7 +32,7 @@ class TextTokenMenu:
         index = heatmap.index_at(pos)
         menu = QMenu(heatmap)
         if 0 <= index < len(heatmap.records):
-            heatmap.select_token(index)
+            heatmap.choose_token(index)
             self._rating_actions(menu, index)
             menu.addSeparator()
         self.last = finish_token_menu(menu, heatmap, pos)

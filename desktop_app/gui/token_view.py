@@ -141,6 +141,7 @@ class TokenView(QTextEdit):
         self.selected = -1
         self._hovered = -1
         self._press_pos = None
+        self._press_index = -1  # the token under the press: the one a click picks (see mouseReleaseEvent)
         self._block_format = QTextBlockFormat()
         self._block_format.setLineHeight(7, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
         QTextCursor(self.document()).setBlockFormat(self._block_format)  # streamed text too, not only rebuilt
@@ -366,6 +367,7 @@ class TokenView(QTextEdit):
 
     def mousePressEvent(self, event) -> None:
         self._press_pos = event.position().toPoint()
+        self._press_index = self.index_at(self._press_pos)
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:
@@ -377,10 +379,11 @@ class TokenView(QTextEdit):
             return  # a drag selects text
         if self.textCursor().hasSelection():
             return
-        index = self.index_at(point)
-        if index >= 0:
-            self.select_token(index)
-            self.token_clicked.emit(index)
+        # the token pressed, not the one under the release: an answer that ends between the two
+        # reflows its card, and the same point then lies on another token (usertest 8)
+        index = self._press_index
+        if 0 <= index < len(self.records):
+            self.choose_token(index)
 
     def keyPressEvent(self, event) -> None:
         """Keyboard users reach every token: Left/Right (Home/End) move the selection, and the
@@ -389,9 +392,7 @@ class TokenView(QTextEdit):
         if index is None or not self.records or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             super().keyPressEvent(event)
             return
-        index = max(0, min(index, len(self.records) - 1))
-        self.select_token(index)
-        self.token_clicked.emit(index)
+        self.choose_token(max(0, min(index, len(self.records) - 1)))
 
     def _key_target(self, key) -> int | None:
         current = self.selected
@@ -403,6 +404,12 @@ class TokenView(QTextEdit):
         return moves.get(key)
 
     # ------------------------------------------------------------ selection mark
+    def choose_token(self, index: int) -> None:
+        """The person picked token ``index`` (a click, a key, a right-click): marked, and the
+        inspector told, so a token rated from its menu shows its figures as a clicked one does."""
+        self.select_token(index)
+        self.token_clicked.emit(index)
+
     def select_token(self, index: int) -> None:
         self.selected = index
         if not 0 <= index < len(self.starts):
