@@ -25,13 +25,12 @@ def test_measuring_and_scoring_report_rising_counts_with_totals(env, tiny_model,
     result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=seen.append)
     assert result.status in ("kept", "discarded"), result.reason
     for stage in ("measuring your current model", "measuring the new adapter"):
+        reasks = _counts(seen, "evaluating", f"{stage}: re-asking")
+        assert _rising(reasks), [p.message for p in reasks]
+        assert reasks[0].total == FAST["reask_tokens"] and reasks[-1].step <= reasks[-1].total
+        assert "token 1 of at most 12" in " | ".join(p.message for p in reasks)
         assert _counts(seen, "evaluating", f"{stage}: reading general text, part")
-    # the two models' re-asks in one batch (finetune_effect.Meter.reask_both)
-    reasks = _counts(seen, "evaluating", "comparing answers: re-asking")
-    assert _rising(reasks), [p.message for p in reasks]
-    assert reasks[0].total == FAST["reask_tokens"] and reasks[-1].step <= reasks[-1].total
-    assert "of both models, token 1 of at most 12" in " | ".join(p.message for p in reasks)
-    timed = [p for p in reasks if p.step]
+    timed = [p for p in _counts(seen, "evaluating", "measuring the new adapter: re-asking") if p.step]
     assert all(p.eta_s is not None and p.eta_s >= 0 for p in timed)
     scoring = _counts(seen, "preparing", "scoring your ratings")
     assert scoring and scoring[-1].step == scoring[-1].total

@@ -160,8 +160,8 @@ def test_a_run_says_where_its_time_went(env, tiny_model):
     store, paths = env
     result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
     spent = result.metrics["phase_s"]
-    expected = {"load", "data", "before_margins", "before_probe", "reference", "train", "after_margins",
-                "after_probe", "reask"}  # the two models' re-asks in one batch (finetune_effect.Meter.reask_both)
+    expected = {"load", "data", "before_margins", "before_probe", "before_reask", "reference", "train",
+                "after_margins", "after_probe", "after_reask"}
     assert expected <= set(spent), set(spent)
     assert all(v >= 0 for v in spent.values())
     assert spent["train"] == result.metrics["train_s"]
@@ -383,66 +383,22 @@ def test_greedy_rows_answer_as_generate_while_ended_rows_leave_the_batch(tiny_mo
                                         eos_token_id=eos)[0, ids.shape[1]:].tolist())
 
 
-@pytest.mark.parametrize("arch", ["gpt2", "llama"])
-def test_greedy_rows_of_two_adapters_in_one_batch_answer_as_each_alone(tiny_model_dir, tmp_path, arch):
-    """The "before" and "after" re-asks in one batch (PEFT's mixed-adapter rows): the base model's
-    rows answer as under ``disable_adapter``, the adapter's as under the adapter, token for
-    token, while rows of either end at different steps and leave."""
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM
-
-    from desktop_app.core.greedy_batch import greedy_rows
-    from test_training_losses import LORA, PROMPTS, _base_tiny, _perturb
-    from tiny_model import build_tiny_llama
-
-    base, tok = _base_tiny(tiny_model_dir)
-    if arch == "llama":
-        base = AutoModelForCausalLM.from_pretrained(build_tiny_llama(tmp_path / "llama", tiny_model_dir),
-                                                    dtype=torch.float32)
-    base.set_attn_implementation("eager")
-    model = _perturb(get_peft_model(base, LoraConfig(**LORA))).eval()
-    prompts = [tok(p)["input_ids"] for p in PROMPTS] + [tok(PROMPTS[0] + " and more")["input_ids"]]
-    ids, mask = left_pad(prompts, tok.pad_token_id, "cpu")
-    tokens, n = 12, len(prompts)
-    with model.disable_adapter():
-        free = greedy_rows(model, ids, mask, tokens, None)
-    eos = max({t for row in free for t in row}, key=lambda t: len({row.index(t) for row in free if t in row}))
-    with model.disable_adapter():
-        before = greedy_rows(model, ids, mask, tokens, eos)
-    after = greedy_rows(model, ids, mask, tokens, eos)
-    assert before != after  # the adapter answers otherwise
-    assert len({len(row) for row in before + after}) >= 2  # rows end at different steps
-    both = greedy_rows(model, torch.cat([ids, ids]), torch.cat([mask, mask]), tokens, eos,
-                       adapters=["__base__"] * n + ["default"] * n)
-    assert both[:n] == before
-    assert both[n:] == after
-
-
 def test_a_batch_keeps_two_rows_while_one_goes_on():
     """A product of one row takes another kernel (other rounding) than several: the last row
     going keeps a finished companion."""
     from desktop_app.core.greedy_batch import _kept_rows
 
-    alike = [None] * 6
-    assert _kept_rows([0, 2, 5], alike) == [0, 2, 5]
-    assert _kept_rows([4], alike) == [0, 4]
-    assert _kept_rows([0], alike[:3]) == [0, 1]
-    assert _kept_rows([0], alike[:1]) == [0]
-    # rows of two adapters (a "before" and "after" batch): each keeps its own companion, and one with
-    # none going leaves
-    two = ["__base__"] * 3 + ["default"] * 3
-    assert _kept_rows([1, 4], two) == [0, 1, 3, 4]
-    assert _kept_rows([1, 2, 4], two) == [1, 2, 3, 4]
-    assert _kept_rows([4], two) == [3, 4]
-    assert _kept_rows([0, 1], two) == [0, 1]
+    assert _kept_rows([0, 2, 5], 6) == [0, 2, 5]
+    assert _kept_rows([4], 6) == [0, 4]
+    assert _kept_rows([0], 3) == [0, 1]
+    assert _kept_rows([0], 1) == [0]
 
 
 def test_a_kept_runs_result_is_told_before_its_rescoring_and_a_second_run_asks_the_first_adapter(env, tiny_model):
     """``verdict`` hears a kept run's result once its adapter is saved and in use, before the
     re-scoring for the compare view (which follows, in the same call); the returned result is the
     same but for the re-scoring's seconds. A second run measures the first run's adapter as the
-    model in use: its re-asks, asked in one batch beside the new adapter's (PEFT mixed-adapter
-    rows), are the first run's answers after training, token for token."""
+    model in use: its re-asks are the first run's answers after training."""
     store, paths = env
     told = []
 

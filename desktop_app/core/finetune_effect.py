@@ -144,9 +144,7 @@ class Meter:
     # the examples trained on are already known (gate.margin_from_sums)
     reference_sums: dict | None = None
 
-    def measure(self, when: str, work, data, held, reasks: Reasks, pad_id, *, reask: bool = True) -> None:
-        """``when``'s margins, probe and (``reask``) re-asks into the metrics; without ``reask``
-        they come from ``reask_both``."""
+    def measure(self, when: str, work, data, held, reasks: Reasks, pad_id) -> None:
         import torch
 
         m, device = self.metrics, work.device
@@ -161,49 +159,13 @@ class Meter:
             if probe is None:
                 probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
             m[f"probe_ppl_{when}"] = probe
-        if cache:
-            cache.put("probe", probe)
-        if not reask:
-            return
         with self.timed(f"{when}_reask"):
             answers = self.reasked if self.reasked is not None else self._reask(work, reasks, cache)
             self.reasked = None
         if cache:
+            cache.put("probe", probe)
             cache.save()
         self.check_cancel()
-        self._record(when, answers, reasks)
-
-    def reask_both(self, work, reasks: Reasks, before: str) -> None:
-        """The re-asks of the model in use (``before``: its adapter's name in a mixed-adapter batch,
-        train_verdict.previous_adapter) and of the new adapter, as one batch (greedy_batch: a step
-        reads every weight whatever its rows, so the two cost little more than one); those the
-        model in use answered in an earlier run come from the cache. The same answers, token for
-        token, as asked apart (each adapter's rows compute what they compute alone). A model whose
-        adapters cannot share a batch (PEFT refuses DoRA there) is asked one after the other."""
-        from desktop_app.core.train_verdict import using
-
-        prompts, tokens = reasks.prompts, reasks.tokens
-        with self.timed("reask"):
-            keys, found = self._cached(prompts, tokens, self.cache)
-            missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
-            try:
-                answers = gate.reask(work, missing + prompts, tokens, self.cancel,
-                                     adapters=[before] * len(missing) + ["default"] * len(prompts))
-            except (ValueError, TypeError) as exc:
-                log.info("re-asked one model after the other: %s", exc)
-                with using(work.model, before):
-                    answers = gate.reask(work, missing, tokens, self.cancel)
-                answers += gate.reask(work, prompts, tokens, self.cancel)
-        self.check_cancel()
-        fresh = iter(answers[:len(missing)])
-        was = self._with_cached(prompts, keys, found, fresh, self.cache)
-        if self.cache:
-            self.cache.save()
-        self._record("before", was, reasks)
-        self._record("after", answers[len(missing):], reasks)
-
-    def _record(self, when: str, answers: list, reasks: Reasks) -> None:
-        m = self.metrics
         m["reask_count"] = len(answers)
         m[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
         m[f"reask_problems_{when}"] = [a.problem for a in answers if a.problem]
@@ -224,21 +186,10 @@ class Meter:
         """Greedy re-asks; before training, those the model in use answered in an earlier run
         come from ``cache`` (the same weights give the same greedy answer)."""
         prompts, tokens = reasks.prompts, reasks.tokens
-        keys, found = self._cached(prompts, tokens, cache)
+        keys = [f"reask:{tokens}:{digest(ids)}" for ids, _q in prompts]
+        found = {k: cache.get(k) for k in keys} if cache else {}
         missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
         fresh = iter(gate.reask(work, missing, tokens, self.cancel))
-        return self._with_cached(prompts, keys, found, fresh, cache)
-
-    @staticmethod
-    def _cached(prompts, tokens: int, cache) -> tuple[list[str], dict]:
-        """(each prompt's cache key, {key: [answer, problem]} of those in ``cache``)."""
-        keys = [f"reask:{tokens}:{digest(ids)}" for ids, _q in prompts]
-        return keys, ({k: cache.get(k) for k in keys} if cache else {})
-
-    @staticmethod
-    def _with_cached(prompts, keys: list[str], found: dict, fresh, cache) -> list:
-        """The answers in the order of ``prompts``: from ``found`` where cached, else the next of
-        ``fresh``; each put in ``cache``. Cut short where ``fresh`` ran out (cancelled meanwhile)."""
         out = []
         for (ids, question), key in zip(prompts, keys):
             hit = found.get(key)

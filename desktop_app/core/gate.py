@@ -531,7 +531,7 @@ class Reask:
 
 
 def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, cancel=None,
-          until: Callable[[int, Reask], bool] | None = None, adapters: list[str] | None = None) -> list[Reask]:
+          until: Callable[[int, Reask], bool] | None = None) -> list[Reask]:
     """Greedy answers to ``(prompt_ids, question)`` under ``loaded``'s current weights.
 
     All prompts are decoded as one left-padded batch (core.greedy_batch: ``generate``'s
@@ -545,9 +545,7 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     returned cut short. For a caller whose verdict one finished answer settles: the answers
     that ended are those of the whole batch, token for token (a row's greedy tokens do not
     depend on when the batch stops), and a step back's search for a clean checkpoint stopped
-    after a few tokens where a short restated answer ended (``train_verdict.clean_check``).
-
-    ``adapters``: each prompt's PEFT adapter, for one batch that asks two models (core.greedy_batch)."""
+    after a few tokens where a short restated answer ended (``train_verdict.clean_check``)."""
     from desktop_app.core.greedy_batch import greedy_rows
     from desktop_app.core.prompts import stop_sequences_for
 
@@ -560,13 +558,11 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     stops = stop_sequences_for(tok)
     settles = None if until is None or eos is None else (
         lambda i, row: until(i, _answer(tok, prompts[i][1], row, eos, stops)))
-    asked = len({tuple(ids) for ids, _q in prompts})
-    both = " of both models" if adapters and len(set(adapters)) == 2 else ""
-    what = f"re-asking {asked} question{'s' if asked != 1 else ''}{both}, token {{done}} of at most {{total}}"
+    what = f"re-asking {len(prompts)} question{'s' if len(prompts) != 1 else ''}, token {{done}} of at most {{total}}"
     work_meter.advance(what, 0, max_new_tokens)
     with loaded.lock:
         rows = greedy_rows(loaded.model, batch, mask, max_new_tokens, eos, ended=settles,
-                           stepped=lambda n: work_meter.advance(what, n, max_new_tokens), adapters=adapters)
+                           stepped=lambda n: work_meter.advance(what, n, max_new_tokens))
     return [_answer(tok, question, row, eos, stops) for (_ids, question), row in zip(prompts, rows)]
 
 

@@ -15,13 +15,6 @@ arithmetic in a smaller batch, except that a matrix product of one row takes ano
 (a matrix-vector one) than several rows do, with other rounding (measured: fp32 products of
 2-12 rows gave the same bits per row; one row differed by 1.5e-5). So a batch of two or more
 rows never shrinks below two: a finished row stays as a companion while one other is left.
-
-``adapters``: each row's PEFT adapter (``"__base__"``: the base model), for one batch that
-asks two models the same questions (PEFT's mixed-adapter batches: every layer's product reads
-all rows, each adapter's LoRA product its own rows). A step reads every weight whatever its
-rows, so the "before" and "after" re-asks of a fine-tune decoded together cost little more
-than one of them. Each adapter's rows keep their own companion, so that its LoRA product never
-has one row where it would have had two decoded alone.
 """
 
 from __future__ import annotations
@@ -36,23 +29,18 @@ MIN_ROWS = 2  # a batch of several rows keeps at least two: see the module docst
 @torch.inference_mode()
 def greedy_rows(model, ids: torch.Tensor, mask: torch.Tensor, max_new_tokens: int, eos: int | None,
                 ended: Callable[[int, list[int]], bool] | None = None,
-                stepped: Callable[[int], None] | None = None,
-                adapters: list[str] | None = None) -> list[list[int]]:
+                stepped: Callable[[int], None] | None = None) -> list[list[int]]:
     """Each row's generated tokens (through its end-of-text token, which ends it) for the
     left-padded ``ids``/``mask``. ``ended(i, tokens)`` hears each row as it ends; True stops
     every row there (those still going come back cut short). ``stepped(n)`` after each of the
-    ``n`` tokens decoded. ``adapters``: each row's adapter (see the module docstring); None:
-    the model as it is set."""
+    ``n`` tokens decoded."""
     rows = ids.shape[0]
     out: list[list[int]] = [[] for _ in range(rows)]
     if max_new_tokens <= 0 or rows == 0:
         return out
     positions = (mask.long().cumsum(-1) - 1).masked_fill(mask == 0, 0)
-    groups = adapters or [None] * rows
-    live = list(range(rows))  # the original row of each batch row
-    result = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1,
-                   **_named(groups, live, adapters))
-    cache = result.cache
+    result = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1)
+    cache, live = result.cache, list(range(rows))  # ``live``: the original row of each batch row
     last = positions[:, -1:]
     for n in range(1, max_new_tokens + 1):
         tokens = result.logits[:, -1].to(dtype=torch.float32).argmax(dim=-1)
@@ -69,7 +57,7 @@ def greedy_rows(model, ids: torch.Tensor, mask: torch.Tensor, max_new_tokens: in
             stepped(n)
         if stop or not going or n == max_new_tokens:
             break
-        keep = _kept_rows(going, [groups[row] for row in live])
+        keep = _kept_rows(going, len(live))
         if len(keep) < len(live):
             index = torch.tensor(keep, device=ids.device)
             cache.batch_select_indices(index)
@@ -78,24 +66,14 @@ def greedy_rows(model, ids: torch.Tensor, mask: torch.Tensor, max_new_tokens: in
         mask = torch.cat([mask, mask.new_ones((len(live), 1))], dim=1)
         last = last + 1
         result = model(input_ids=tokens[:, None], attention_mask=mask, position_ids=last, cache=cache,
-                       use_cache=True, **_named(groups, live, adapters))
+                       use_cache=True)
     return out
 
 
-def _named(groups: list, live: list[int], adapters) -> dict:
-    """The forward's ``adapter_names`` for the rows ``live``, when rows have adapters of their own."""
-    return {"adapter_names": [groups[row] for row in live]} if adapters is not None else {}
-
-
-def _kept_rows(going: list[int], groups: list) -> list[int]:
-    """The batch rows to read next: those ``going``, and for each group of rows (``groups``: the
-    group of each batch row, its adapter) with some but fewer than ``MIN_ROWS`` going of a group
-    that had them, finished ones of that group beside them (the first ones). A group with none
-    going leaves the batch."""
-    keep = set(going)
-    for group in dict.fromkeys(groups):
-        members = [b for b, g in enumerate(groups) if g == group]
-        short = MIN_ROWS - sum(b in keep for b in members)
-        if 0 < short < MIN_ROWS and len(members) >= MIN_ROWS:
-            keep.update([b for b in members if b not in keep][:short])
-    return sorted(keep)
+def _kept_rows(going: list[int], batch: int) -> list[int]:
+    """The batch rows to read next: those ``going``, and while fewer than ``MIN_ROWS`` of a
+    batch that had them, finished ones beside them (the first ones)."""
+    if len(going) >= MIN_ROWS or batch < MIN_ROWS:
+        return going
+    extra = [b for b in range(batch) if b not in going][:MIN_ROWS - len(going)]
+    return sorted(going + extra)

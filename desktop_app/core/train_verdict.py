@@ -56,53 +56,28 @@ class Cancelled(Exception):
     pass
 
 
-BASE = "__base__"  # PEFT's name for the base model in a mixed-adapter batch
-
-
 @contextlib.contextmanager
 def previous(model, parent: dict | None):
     """Inside: ``model`` behaves as the model the person uses now."""
-    with previous_adapter(model, parent) as name:
-        with using(model, name):
-            yield
-
-
-@contextlib.contextmanager
-def previous_adapter(model, parent: dict | None):
-    """Inside: the model the person uses now is on ``model`` beside the new adapter, without
-    being in use: yields its name for a mixed-adapter batch (``BASE``: the base model, when no
-    adapter is in use or the parent cannot be loaded); ``using`` puts it in use."""
     if parent is None:
-        yield BASE
+        with model.disable_adapter():
+            yield
         return
     try:
         model.load_adapter(parent["path"], adapter_name="previous", is_trainable=False)
     except Exception as exc:
         log.warning("previous adapter %s cannot be loaded (%s): comparing with the base model", parent["id"], exc)
-        yield BASE
+        with model.disable_adapter():
+            yield
         return
+    model.set_adapter("previous")
     try:
-        yield "previous"
+        yield
     finally:
         model.set_adapter("default")
         model.delete_adapter("previous")
         for name, p in model.named_parameters():
             p.requires_grad_(".default." in name and "lora_" in name)
-
-
-@contextlib.contextmanager
-def using(model, name: str):
-    """Inside: ``model`` answers as its adapter ``name`` (``BASE``: the adapter off); the new
-    adapter ("default") after."""
-    if name == BASE:
-        with model.disable_adapter():
-            yield
-        return
-    model.set_adapter(name)
-    try:
-        yield
-    finally:
-        model.set_adapter("default")
 
 
 def step_back(run, work, reasks, meter=None) -> bool:

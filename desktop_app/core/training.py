@@ -37,7 +37,7 @@ from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import collection_paused, return_large_allocations_to_os, sweep_heap, trim_heap
 from desktop_app.core.train_data import TrainingData, build_training_data, readiness
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import Cancelled, RunResult, decide, previous_adapter, step_back, using
+from desktop_app.core.train_verdict import Cancelled, RunResult, decide, previous, step_back
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 
@@ -320,20 +320,15 @@ class _Run:
         # after the steps, which do not touch it (the new adapter is switched off meanwhile), so
         # that it runs on the thread team the steps found faster: on a busy machine a team of
         # all cores made this phase minutes long; and a cancelled run never pays for it
-        with previous_adapter(work.model, parent) as before:
-            self.say("evaluating", "Measuring your current model, to compare the result with")
-            with using(work.model, before), self.counting("evaluating", "measuring your current model"):
-                meter.measure("before", work, data, held, reasks, pad_id, reask=False)
-            self.check_cancel()
-            self.say("evaluating", "Measuring the new adapter")
-            with self.counting("evaluating", "measuring the new adapter"):
-                meter.measure("after", work, data, held, reasks, pad_id, reask=False)
-            self.check_cancel()
-            # the questions asked again of both models in one batch: a step of it costs little more than one model's
-            self.say("evaluating", "Asking your current model and the new adapter the same questions")
-            with self.counting("evaluating", "comparing answers"):
-                meter.reask_both(work, reasks, before)
-            self.check_cancel()
+        self.say("evaluating", "Measuring your current model, to compare the result with")
+        with previous(work.model, parent), self.counting("evaluating", "measuring your current model"):
+            meter.measure("before", work, data, held, reasks, pad_id)
+        self.check_cancel()
+
+        self.say("evaluating", "Measuring the new adapter")
+        with self.counting("evaluating", "measuring the new adapter"):
+            meter.measure("after", work, data, held, reasks, pad_id)
+        self.check_cancel()
         if step_back(self, work, reasks, meter):
             self.say("evaluating", "General text got worse: measuring an earlier checkpoint")
             with self.counting("evaluating", "measuring an earlier checkpoint"):

@@ -17,9 +17,7 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
               "Measuring your current model, to compare the result with":
                   # (not "... to compare the result with…": its ending read as words cut off)
                   "measuring your current model on held-out ratings and general text, for comparison",
-              "Measuring the new adapter": "measuring the new adapter the same way",
-              "Asking your current model and the new adapter the same questions":
-                  "asking your current model and the new adapter the same questions"}
+              "Measuring the new adapter": "measuring the new adapter the same way"}
 
 
 CANCELLING = "Cancelling"
