@@ -30,10 +30,13 @@ token count one each). Per scenario and size one line: adoption (share of greedy
 unseen questions that show the preference; the base model's share in brackets), the gate's
 margin before -> after (held-out ratings when there are enough, else all), the probe
 perplexity change, degenerate unseen answers, kept or discarded, optimizer steps, batch
-size, learning rate, training seconds per step, and the whole run's wall time (data
+size, learning rate, training seconds per step, and the run's wall time (data
 preparation excluded: the person's rating time is not the app's) and CPU time (with
 OMP_NUM_THREADS=1 this is about the wall time on one idle core, whatever else the machine
-is doing: the figure to compare with the time targets on a shared machine).
+is doing: the figure to compare with the time targets on a shared machine), both until the
+run's result is told (a kept run re-scores its newest rated answers for the compare view after
+that, as the window does: ``run_finetune``'s ``verdict``; the whole run's CPU time with it is in
+the ``cost:`` line).
 
 The simulated people's answers (sampled by the base model) are cached under ``--cache`` so
 a second run, or another part of the table, starts at once. The question sets, the styles and
@@ -231,8 +234,10 @@ class Row:
     per_step_s: float
     wall_s: float
     other_s: float  # the run's time outside the optimizer steps: loading, measuring before/after, saving
-    rescore_s: float  # re-scoring rated answers for the compare view, after a kept run
-    cpu_s: float  # CPU seconds of the run (all threads): what it costs on an idle machine, whatever the load
+    rescore_s: float  # saving and re-scoring rated answers for the compare view, after a kept run's verdict
+    # CPU seconds of the run (all threads) until its result is told (a kept run's re-scoring for the compare view
+    # follows: in the cost line): what the person waits for on an idle machine, whatever the load
+    cpu_s: float
     examples: list = field(default_factory=list)
     adoption16: float | None = None  # with --unseen 16: the share over all 16 unseen questions per kind
     base_adoption16: float | None = None
@@ -275,9 +280,15 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     if (overrides or {}).get("case_practice"):  # its made-up questions never the ones measured here
         overrides = {**overrides, "case_practice_avoid": tuple(q for _k, _a, unseen in checks for q in unseen)
                      + tuple(OPEN_REQUESTS)}
+    told: list = []  # (wall, CPU) when a kept run's result was told, before its re-scoring for the compare view
     result = run_finetune(store, loaded, paths, FineTuneSettings(seed=seed, **(overrides or {})),
-                          progress=_phases(f"{scenario}-{size}"))
+                          progress=_phases(f"{scenario}-{size}"),
+                          verdict=lambda _r: told.append((time.perf_counter() - start,
+                                                          time.process_time() - cpu_start)))
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    total_wall, total_cpu = wall, cpu
+    if told:  # the person's wait: until the result (the re-scoring after it is in the cost line)
+        wall, cpu = told[0]
     m = result.metrics
     if result.kept:  # the run's adapter, in use or waiting for the person's word (facts_changed): measured alike
         adapters.switch_to(loaded, store, result.adapter_id)
@@ -350,10 +361,10 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                int(sched.get("batch_size") or FineTuneSettings().batch_size), float(sched.get("lr") or FineTuneSettings().lr),
                float(m.get("train_s") or 0.0), float(m.get("train_s") or 0.0) / max(steps, 1), wall,
                float(m.get("elapsed_s") or wall) - float(m.get("train_s") or 0.0),
-               wall - float(m.get("elapsed_s") or wall), cpu, examples,
+               total_wall - float(m.get("elapsed_s") or total_wall), cpu, examples,
                _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None, cut, cut_base,
                spilled[0] if styles else None, spilled[1], len(OPEN_REQUESTS) if styles else 0,
-               result.reason, m.get("taught") or [], cost_line(m, prompts), facts, changed,
+               result.reason, m.get("taught") or [], cost_line(m, prompts, total_cpu), facts, changed,
                facts_judged(m.get("taught") or []), result.needs_consent)
 
 
@@ -379,13 +390,15 @@ def prompt_lengths(store, loaded, settings) -> list[int]:
     return [len(e.prompt_ids) for e in (*data.pairs, *data.unpaired, *data.tokens)]
 
 
-def cost_line(m: dict, prompts: list[int]) -> str:
+def cost_line(m: dict, prompts: list[int], total_cpu: float | None = None) -> str:
     """CPU seconds per phase of the run (train, reference, the gate's before/after measures,
-    its re-asks, re-scoring) and the training examples' prompt tokens: where a run's time goes."""
+    its re-asks, re-scoring), the whole run's with the re-scoring after its result was told
+    (``total_cpu``), and the training examples' prompt tokens: where a run's time goes."""
     phases = " ".join(f"{k}={v:.0f}" for k, v in sorted((m.get("phase_cpu_s") or {}).items(), key=lambda kv: -kv[1]))
     lengths = (f"prompt tokens mean {sum(prompts) / len(prompts):.0f}, max {max(prompts)}, {len(prompts)} examples"
                if prompts else "no examples")
-    return f"cpu-s {phases}; {lengths}"
+    whole = f"; {total_cpu:.1f} with the re-scoring after the result" if total_cpu is not None else ""
+    return f"cpu-s {phases}{whole}; {lengths}"
 
 
 def spill(answers, styles: list[str], base_ids: list[list[int]], kept: bool) -> tuple[int, int, list]:

@@ -392,3 +392,31 @@ def test_a_batch_keeps_two_rows_while_one_goes_on():
     assert _kept_rows([4], 6) == [0, 4]
     assert _kept_rows([0], 3) == [0, 1]
     assert _kept_rows([0], 1) == [0]
+
+
+def test_a_kept_runs_result_is_told_before_its_rescoring_and_a_second_run_asks_the_first_adapter(env, tiny_model):
+    """``verdict`` hears a kept run's result once its adapter is saved and in use, before the
+    re-scoring for the compare view (which follows, in the same call); the returned result is the
+    same but for the re-scoring's seconds. A second run measures the first run's adapter as the
+    model in use: its re-asks are the first run's answers after training."""
+    store, paths = env
+    told = []
+
+    def heard(result):
+        rescored = [store.token_records(r["message_id"], adapter_id=result.adapter_id, kind="rescored")
+                    for r in store.ratings()]
+        told.append((result, store.active_adapter(tiny_model.model_id), any(rescored)))
+
+    first = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), verdict=heard)
+    assert first.kept, first.reason
+    (result, active, rescored_then), = told
+    assert active["id"] == result.adapter_id == first.adapter_id and not rescored_then
+    assert all(store.token_records(r["message_id"], adapter_id=first.adapter_id, kind="rescored")
+               for r in store.ratings())
+    assert "rescore" in first.metrics["phase_s"] and "rescore" not in result.metrics["phase_s"]
+    without = {k: v for k, v in first.metrics.items() if k not in ("phase_s", "phase_cpu_s")}
+    assert {k: v for k, v in result.metrics.items() if k not in ("phase_s", "phase_cpu_s")} == without
+    assert first.metrics["reask_answers_after"] != first.metrics["reask_answers_before"]  # the adapter answers otherwise
+    second = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
+    assert store.get_run(second.run_id)["parent_adapter_id"] == first.adapter_id
+    assert second.metrics["reask_answers_before"] == first.metrics["reask_answers_after"]

@@ -13,10 +13,11 @@ store row, progress reports, timing and cancel event.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
@@ -159,7 +160,8 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
 
 
 def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
-    """The gate's verdict: discard, or save, activate and re-score. A kept run whose answers to
+    """The gate's verdict: discard, or save, activate and re-score (the result told to
+    ``run.verdict`` before the re-scoring, which can wait). A kept run whose answers to
     never-rated questions changed or dropped a fact the model named before (finetune_effect.facts_changed;
     setting ask_before_changed_facts) is saved and re-scored but not activated: the person decides.
     A user test: 9 ratings about France, kept and put in use at once, then "What is the capital of
@@ -178,12 +180,17 @@ def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
     changed, m["facts_unsure"] = _sure_facts(run, work, parent, flagged)
     m["facts_changed"], m["facts_judged"], m["activated"] = changed, facts_judged(taught_pairs), not changed
     adapter_id = _keep(run, work, model_id, parent, verdict.reason, activate=not changed)
+    result = RunResult(run.run_id, True, adapter_id, verdict.reason, m, "kept")
     if s.rescore:
+        # the verdict is known and the adapter saved: the person hears it now (``run.verdict``), and the
+        # compare view's re-scoring, which nothing of the verdict waits for, follows; a copy, as the
+        # re-scoring adds its seconds to the metrics on this thread while the person's side reads them
+        run.verdict(replace(result, metrics=copy.deepcopy(m)))
         _rescore(run, work, adapter_id)
     run.say("rescoring", f"Done: adapter {adapter_id} is saved, not in use: it changed {len(changed)} answer"
             f"{'s' if len(changed) != 1 else ''} to questions you never rated" if changed
             else "Done: the new adapter is active")
-    return RunResult(run.run_id, True, adapter_id, verdict.reason, m, "kept")
+    return result
 
 
 def _sure_facts(run, work, parent: dict | None, flagged: list[dict]) -> tuple[list[dict], list[dict]]:

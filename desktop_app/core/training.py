@@ -88,9 +88,14 @@ def training_readiness(store, model_id: str | None = None) -> dict:
 
 def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
                  progress: Callable[[TrainProgress], None] | None = None,
-                 cancel: threading.Event | None = None, *, device: str = "auto") -> RunResult:
+                 cancel: threading.Event | None = None, *, device: str = "auto",
+                 verdict: Callable[[RunResult], None] | None = None) -> RunResult:
     """Train, judge, and keep or discard one adapter. ``model``: a LoadedModel (the chat
-    model; a fresh copy is trained) or a model spec (loaded here)."""
+    model; a fresh copy is trained) or a model spec (loaded here). ``verdict(result)``: a kept
+    run's result as soon as its adapter is saved, before the re-scoring of the newest rated
+    answers for the compare view (seconds), which the run then does: a caller shows the result
+    there rather than after it (the returned result is the same but for the re-scoring's seconds
+    in its metrics)."""
     settings = settings or FineTuneSettings()
     cancel = cancel or threading.Event()
     report = progress or (lambda p: None)
@@ -101,7 +106,7 @@ def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
     with _training_lock(paths), fine_tuning():
         _mark_interrupted_runs(store)
         adapter_store.cleanup_staging(paths)
-        run = _Run(store, model, paths, settings, report, cancel, device)
+        run = _Run(store, model, paths, settings, report, cancel, device, verdict)
         result = run.run()
         run.free_training_copy()
         trim_heap()  # the steps' and the measuring's freed pages, kept by glibc otherwise (core.memory)
@@ -121,9 +126,10 @@ def _mark_interrupted_runs(store) -> None:
 
 
 class _Run:
-    def __init__(self, store, model, paths, settings, report, cancel, device):
+    def __init__(self, store, model, paths, settings, report, cancel, device, verdict=None):
         self.store, self.paths, self.settings = store, paths, settings
         self.report, self.cancel = report, cancel
+        self.verdict = verdict or (lambda result: None)
         self.model_arg, self.device_pref = model, device
         self.started = time.perf_counter()
         self.run_id = None

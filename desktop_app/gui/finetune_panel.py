@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, 
 
 from desktop_app.core import adapters
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import waits_for_consent
+from desktop_app.core.train_verdict import RunResult, waits_for_consent
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
@@ -50,6 +50,7 @@ class FineTuneController(QObject):
     started = Signal()
     progress = Signal(object)  # TrainProgress
     finished = Signal(object)  # RunResult
+    rescored = Signal(object)  # RunResult: a kept run's re-scoring for the compare view ended after its result was told
     failed = Signal(str)
     error = Signal(str)  # an adapter choice that could not be made
     running_changed = Signal(bool)
@@ -80,10 +81,12 @@ class FineTuneController(QObject):
         settings = settings or self.settings
 
         def work(report, cancel):
-            return session.fine_tune(store, loaded, paths, settings, progress=report, cancel=cancel)
+            return session.fine_tune(store, loaded, paths, settings, progress=report, cancel=cancel, verdict=report)
 
-        self.task = Task(work, "fine-tune", on_progress=self.progress.emit, on_success=self._finished,
-                         on_failure=self._failed)
+        task = Task(work, "fine-tune", on_progress=lambda item: self._heard(task, item),
+                    on_success=lambda result: self._ended(task, result),
+                    on_failure=lambda error: self._ended_badly(task, error))
+        self.task = task
         self.cancel_pending = False
         self.running_changed.emit(True)
         self.started.emit()
@@ -95,6 +98,29 @@ class FineTuneController(QObject):
             self.tasks.training.cancel(self.task)
             self.cancel_pending = True
             self.cancel_asked.emit()
+
+    def _heard(self, task: Task, item) -> None:
+        """A report of the run: its progress, or a kept run's result (core.training's ``verdict``),
+        which ends the run for the person: the re-scoring for the compare view that follows on
+        the training lane is not waited for (a next run queues behind it), nor shown."""
+        if task is not self.task:
+            return
+        if isinstance(item, RunResult):
+            self._finished(item)
+        else:
+            self.progress.emit(item)
+
+    def _ended(self, task: Task, result) -> None:
+        if task is self.task:
+            self._finished(result)
+        else:  # its result was told before the re-scoring, now done: a compare view open shows its scorings
+            self.rescored.emit(result)
+
+    def _ended_badly(self, task: Task, error) -> None:
+        if task is self.task:
+            self._failed(error)
+        else:
+            log.warning("re-scoring after a reported run failed: %s", error)
 
     def _finished(self, result) -> None:
         self.task = None

@@ -68,6 +68,7 @@ class FineTuneSide:
         run.error.connect(w.show_error)
         run.progress.connect(self._progress)
         run.finished.connect(self._finished)
+        run.rescored.connect(lambda _result: self.adapter_changed())  # a compare view open shows the new scorings
         run.failed.connect(self._failed)
         run.running_changed.connect(self._running)
         run.cancel_asked.connect(self._cancelling)
