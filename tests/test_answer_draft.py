@@ -200,9 +200,12 @@ def test_an_answer_interrupted_before_its_first_token_shows_a_card_with_regenera
         card = _interrupted_card(window, window.chat.store.get_message(mid))
         assert card.interrupted_label.text() == UNSTARTED_WORDS
         assert card.continue_button.isHidden() and not card.regenerate_button.isHidden()
+        assert card.rating.up.isHidden() and card.rating.down.isHidden()  # an empty answer is not thumbed
         with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as finished:
             qtbot.mouseClick(card.regenerate_button, qtbot_left())
         assert finished.args[0]["message_id"] == mid  # its own row gets the answer: no empty sibling stays
         row = window.chat.store.get_message(mid)
         assert row["text"] and not is_interrupted(row)
         assert [m["id"] for m in window.chat.store.messages(conv)] == [user, mid]
+        shown = window.transcript.cards[-1]
+        assert shown.message_id == mid and not shown.rating.up.isHidden()  # the answer now there can be thumbed

@@ -129,6 +129,8 @@ class ChatCards:
             card.rating = CardRating(card, w.writer)
             card.rating.compare_requested.connect(w.finetune_side.open_compare)
             card.rating.token_rated.connect(self._card_token_rated)
+            card.rating.up.setHidden(is_unstarted(message))  # no answer to thumb yet (a better one can be written)
+            card.rating.down.setHidden(is_unstarted(message))
         return w.transcript.add_card(card)
 
     def _resume(self, card: MessageCard, how: str) -> None:
