@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.drafts import INTERRUPTED_WORDS, AnswerDraft, is_interrupted
+from desktop_app.core.drafts import INTERRUPTED_WORDS, UNSTARTED_WORDS, AnswerDraft, is_interrupted, is_unstarted
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.store import Store
@@ -149,3 +149,63 @@ def qtbot_left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_begin_makes_an_empty_interrupted_row_that_discard_removes(tmp_path):
+    store = Store.open(tmp_path / "d.sqlite3")
+    conv = store.create_conversation("t")
+    user = store.add_message(conv, "user", "a long paste")
+    draft = AnswerDraft(store, conv, user, model_id="m")
+    mid = draft.begin()
+    row = store.get_message(mid)
+    assert is_unstarted(row) and store.token_records(mid) == []
+    assert draft.write(_records(3)) == mid and not is_unstarted(store.get_message(mid))
+    draft.discard()
+    assert [m["id"] for m in store.messages(conv)] == [user]
+    store.close()
+
+
+def test_a_long_prompt_gets_its_answer_row_while_it_is_read(qtbot, qapp, tiny_model_dir, monkeypatch):
+    """Closed while the model still reads a long prompt, the app comes back with an answer card
+    (user test 8, C4): the row is there before the first token, and the finished answer fills it."""
+    from desktop_app.core import fast_decode
+
+    monkeypatch.setattr(fast_decode, "PREFILL_CHUNK", 4)  # the tiny model reads this prompt in chunks
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=5) as window:
+        store = window.chat.store
+        begun = []
+
+        def saved(message_id, tokens):
+            if tokens == 0:
+                begun.append((message_id, dict(store.get_message(message_id))))
+
+        window.chat.draft_saved.connect(saved)
+        with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as finished:
+            window.chat.send("one two three four five six seven eight nine ten eleven twelve thirteen")
+        assert len(begun) == 1
+        mid, row = begun[0]
+        assert is_unstarted(row)
+        assert finished.args[0]["message_id"] == mid
+        assert not is_interrupted(store.get_message(mid))
+
+
+def test_an_answer_interrupted_before_its_first_token_shows_a_card_with_regenerate(qtbot, qapp, tiny_model_dir):
+    paths = AppPaths.resolve().ensure()
+    store = Store.open(paths.db_path)
+    conv = store.create_conversation("long paste")
+    user = store.add_message(conv, "user", "a long paste")
+    mid = AnswerDraft(store, conv, user).begin()
+    store.close()
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=5) as window:
+        card = _interrupted_card(window, window.chat.store.get_message(mid))
+        assert card.interrupted_label.text() == UNSTARTED_WORDS
+        assert card.continue_button.isHidden() and not card.regenerate_button.isHidden()
+        assert card.rating.up.isHidden() and card.rating.down.isHidden()  # an empty answer is not thumbed
+        with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as finished:
+            qtbot.mouseClick(card.regenerate_button, qtbot_left())
+        assert finished.args[0]["message_id"] == mid  # its own row gets the answer: no empty sibling stays
+        row = window.chat.store.get_message(mid)
+        assert row["text"] and not is_interrupted(row)
+        assert [m["id"] for m in window.chat.store.messages(conv)] == [user, mid]
+        shown = window.transcript.cards[-1]
+        assert shown.message_id == mid and not shown.rating.up.isHidden()  # the answer now there can be thumbed

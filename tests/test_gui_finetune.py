@@ -285,7 +285,7 @@ def test_nothing_to_train_and_describe_run():
     assert title.startswith("Discarded") and "held-out" in body and "30.00 \u2192 30.30" in body and "+1.0%" in body
     title, body = describe_run("kept", "ok", {"margin_before": 0.1, "margin_after": 0.5}, 4)
     assert "adapter 4" in title and "0.100 \u2192 0.500" in body
-    assert eta_words(75) == "about 1 min 15 s left" and eta_words(None) == ""
+    assert eta_words(75) == "about 1 min left" and eta_words(None) == ""
 
 
 def test_loss_curve_follows_a_live_light_dark_switch(qapp, qtbot):
@@ -353,3 +353,13 @@ def test_ratings_made_from_the_terminal_count_when_the_window_is_active_again(ma
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS) as counted:
         QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))
     assert counted.args[0]["thumbs_up"] == 1
+
+
+def test_time_left_is_as_rough_as_the_estimate():
+    """usertest 8, A4: "about 4 min 39 s left", then "about 7 min 29 s left" three steps later."""
+    from desktop_app.gui.finetune_words import eta_words, step_eta_words
+
+    assert eta_words(279) == "about 5 min left" and eta_words(449) == "about 7 min left"
+    assert eta_words(42) == "about 40 s left" and eta_words(4) == "a few seconds left"
+    assert eta_words(0.5) == "almost done"
+    assert step_eta_words(None) == "time left: after a few steps" and step_eta_words(95) == "about 2 min left"

@@ -189,17 +189,17 @@ def test_the_status_bar_shows_a_counted_phase_with_its_count_and_time_left(qapp)
 
     checking = TrainProgress("evaluating", step=7, total=12, eta_s=95, message="measuring the new adapter: re-asking")
     words = status_words(checking)
-    assert words == "fine-tuning \u00b7 checking whether it helps 7/12 \u00b7 1 min 35 s left"
+    assert words == "fine-tuning \u00b7 checking whether it helps 7/12 \u00b7 2 min left"
     assert status_words(TrainProgress("training", step=3, total=8, eta_s=20)) == \
         "fine-tuning \u00b7 step 3/8 \u00b7 20 s left"
     assert status_words(TrainProgress("preparing", message="Reading ratings")) == "fine-tuning \u00b7 getting ready"
     metrics = QLabel().fontMetrics()
     wide = metrics.horizontalAdvance(words)
     assert fitted_run(words, metrics, wide) == words
-    narrow = fitted_run(words, metrics, metrics.horizontalAdvance("fine-tuning \u00b7 7/12 \u00b7 1 min 35 s left"))
-    assert narrow == "fine-tuning \u00b7 7/12 \u00b7 1 min 35 s left", "the phase's name goes before the count"
-    assert fitted_run(words, metrics, metrics.horizontalAdvance("7/12 \u00b7 1 min 35 s left ")) == \
-        "7/12 \u00b7 1 min 35 s left"
+    narrow = fitted_run(words, metrics, metrics.horizontalAdvance("fine-tuning \u00b7 7/12 \u00b7 2 min left"))
+    assert narrow == "fine-tuning \u00b7 7/12 \u00b7 2 min left", "the phase's name goes before the count"
+    assert fitted_run(words, metrics, metrics.horizontalAdvance("7/12 \u00b7 2 min left ")) == \
+        "7/12 \u00b7 2 min left"
     assert fitted_run("fine-tuning \u00b7 getting ready", metrics, metrics.horizontalAdvance("fine-tuning ")) == \
         "fine-tuning"
 

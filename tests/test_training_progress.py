@@ -45,3 +45,23 @@ def test_counts_reach_only_the_thread_that_listens():
     assert heard == [("re-asking 3 questions, token {done} of at most {total}", 1, 4)]
     assert work_meter.words(*heard[0]) == "re-asking 3 questions, token 1 of at most 4"
     assert work_meter.words("scoring your ratings", 3, 8) == "scoring your ratings 3 of 8"
+
+
+def test_measuring_counts_from_its_start_and_the_steps_time_left_waits_for_a_pace(env, tiny_model,  # noqa: F811
+                                                                                  monkeypatch):
+    """usertest 8, A4: "measuring your current model…" showed a bar with no count for minutes
+    (the first count came after the first batch of answers was scored), and the time left
+    told after two steps swung by minutes."""
+    monkeypatch.setattr(training._Pace, "EVERY_S", 0.0)
+    store, paths = env
+    seen = []
+    result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=seen.append)
+    assert result.status in ("kept", "discarded"), result.reason
+    start = next(i for i, p in enumerate(seen) if p.message == "Measuring the new adapter")
+    first = seen[start + 1]
+    assert first.total and first.step == 0, first
+    assert first.message.startswith("measuring the new adapter: scoring rated answers 0 of ")
+    steps = [p for p in seen if p.phase == "training" and p.step]
+    early = [p for p in steps if p.step < training.ETA_AFTER_STEPS]
+    assert early and all(p.eta_s is None for p in early)
+    assert all(p.eta_s is not None for p in steps if p.step >= training.ETA_AFTER_STEPS)

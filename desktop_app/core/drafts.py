@@ -17,11 +17,18 @@ from desktop_app.core.records import TokenRecord, joined_text
 DRAFT_KEY = "draft"  # in a message's settings: written while it streamed, never finished
 DRAFT_INTERVAL_S = 1.0  # at most one draft write a second: a kill loses about a second of text
 INTERRUPTED_WORDS = "interrupted (the app closed while it wrote this)"
+UNSTARTED_WORDS = ("This answer was interrupted before its first token: the app closed while the model read "
+                   "your prompt. Regenerate asks again.")
 
 
 def is_interrupted(message: dict | None) -> bool:
     """Whether a stored answer is a draft whose writing never finished."""
     return bool(message and (message.get("settings") or {}).get(DRAFT_KEY))
+
+
+def is_unstarted(message: dict | None) -> bool:
+    """An interrupted answer that never got its first token (AnswerDraft.begin): only Regenerate fits."""
+    return is_interrupted(message) and not message.get("text")
 
 
 class AnswerDraft:
@@ -39,6 +46,13 @@ class AnswerDraft:
         self.store, self.conversation_id, self.user_id = store, conversation_id, user_id
         self.model_id, self.adapter_id = model_id, adapter_id
         self.message_id = message_id
+
+    def begin(self) -> int | None:
+        """An empty draft row while the model still reads a long prompt (minutes on a CPU), so
+        an app closed then comes back with an interrupted answer card, not a bare prompt."""
+        if self.message_id is None:
+            self._store("", {DRAFT_KEY: True}, [], self.model_id, self.adapter_id)
+        return self.message_id
 
     def write(self, records: list[TokenRecord]) -> int | None:
         """Store what has streamed so far (marked as a draft); returns the row's id."""

@@ -56,14 +56,18 @@ def probe_text() -> str:
 
 # ------------------------------------------------------------------ margin
 
+TOKEN_ANSWERS = "scoring answers with rated tokens"  # the margin's count over them (core.work_meter)
+
 @torch.no_grad()
 def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) -> float | None:
     """The signed mean described in the module docstring; None when ``data`` is empty."""
     items = _answer_items(model, data, pad_id, device, batch_size)
+    work_meter.advance(TOKEN_ANSWERS, 0, len(data.tokens))
     for start in range(0, len(data.tokens), batch_size):
         chunk = data.tokens[start:start + batch_size]
         batch = pad_batch([(t.prompt_ids, t.completion_ids) for t in chunk], pad_id, device)
         logps, _mask = per_token_logps(model, batch)
+        work_meter.advance(TOKEN_ANSWERS, start + len(chunk), len(data.tokens))
         for row, t in enumerate(chunk):
             for index, value in t.ratings.items():
                 items.append(value * float(logps[row, len(t.prompt_ids) + index - 1]))

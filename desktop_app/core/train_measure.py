@@ -73,6 +73,7 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
     prompts = sorted(answers, key=len)
     step = max(1, batch_size)
     read, of = 0, sum(1 for p in answers for c in answers[p] if c)
+    work_meter.advance("scoring rated answers", 0, of)  # a count from the start: the first batch can take a minute
     for start in range(0, len(prompts), step):
         chunk = prompts[start:start + step]
         mask, first, cache = _read_prompts(model, chunk, pad_id, device)

@@ -45,6 +45,7 @@ gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, s
 log = logging.getLogger(__name__)
 
 PHASES = ("preparing", "training", "evaluating", "rescoring")
+ETA_AFTER_STEPS = 3  # a training step's time left is told from this step on (the pace of fewer swings by minutes)
 
 
 class NothingToTrainError(UserFacingError):
@@ -381,9 +382,10 @@ class _Run:
         teams = self.metrics.setdefault("teams", {})
         teams[str(team)] = teams.get(str(team), 0) + 1
         per_step = (time.perf_counter() - train_start) / step
+        steady = step >= min(ETA_AFTER_STEPS, total)  # the first steps' pace says little on a busy machine
         self.metrics["final_loss"] = float(loss.detach())
         self.say("training", f"Step {step} of {total}", step=step, total=total, loss=float(loss.detach()),
-                 eta_s=per_step * (total - step), **figures)
+                 eta_s=per_step * (total - step) if steady else None, **figures)
 
     def _token_top(self) -> int:
         """Columns of the token-rated answers' reference distributions, 0 when no term reads them."""

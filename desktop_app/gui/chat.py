@@ -409,9 +409,30 @@ class ChatController(QObject):
         elif isinstance(item, AnswerDraft):  # the answer starts: its row, written as it grows
             self.draft, self._streamed, self._draft_at = item, [], time.monotonic()
         elif isinstance(item, PromptReading):
+            if item.read:  # a long prompt, read chunk by chunk: its answer gets its row now
+                self._begin_draft()
             self.prompt_reading.emit(item.read, item.total)
         else:
             self.notice.emit(item.text)
+
+    def _begin_draft(self) -> None:
+        """The answer's empty row (core/drafts.py AnswerDraft.begin), once, before its first token."""
+        draft = self.draft
+        if draft is None or draft.message_id is not None or self._draft_writing or self._streamed:
+            return
+        self._draft_writing = True
+
+        def written(message_id) -> None:
+            self._draft_writing = False
+            if message_id is not None:
+                self.draft_saved.emit(message_id, 0)
+
+        def failed(error) -> None:  # the answer goes on; its first tokens make the row
+            self._draft_writing = False
+            log.warning("the waiting answer's row was not written: %s", error)
+
+        self.tasks.store.submit(Task(lambda _report, _cancel: draft.begin(), "begin draft",
+                                     on_success=written, on_failure=failed))
 
     def _write_draft(self) -> None:
         """Every ``draft_interval_s``, what has streamed goes to the store lane (one write at
@@ -438,7 +459,7 @@ class ChatController(QObject):
         self.throttle.flush()
         g = answer.generation
         draft = self.draft or AnswerDraft(self.store, user["conversation_id"], user["id"])
-        if not g.records and draft.message_id is None:
+        if not g.records and draft.message_id is None and not self._draft_writing:  # (a row begun is removed below)
             self.draft = None
             self._answer_ended({"message_id": None, "finish_reason": g.finish_reason})
             return

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog
 
-from desktop_app.core.drafts import is_interrupted
+from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.ratings import CardRating
@@ -119,7 +119,9 @@ class ChatCards:
         card.export_requested.connect(self.export_card)
         card.edit_requested.connect(w.message_editor.begin)
         card.resume_requested.connect(self._resume)
-        if role == "assistant" and is_interrupted(message):
+        if role == "assistant" and is_unstarted(message):
+            card.show_interrupted(UNSTARTED_WORDS, can_continue=False)
+        elif role == "assistant" and is_interrupted(message):
             card.show_interrupted()
         elif role == "assistant" and was_stopped(message):
             card.show_interrupted(STOPPED_WORDS)
@@ -127,15 +129,17 @@ class ChatCards:
             card.rating = CardRating(card, w.writer)
             card.rating.compare_requested.connect(w.finetune_side.open_compare)
             card.rating.token_rated.connect(self._card_token_rated)
+            card.rating.up.setHidden(is_unstarted(message))  # no answer to thumb yet (a better one can be written)
+            card.rating.down.setHidden(is_unstarted(message))
         return w.transcript.add_card(card)
 
     def _resume(self, card: MessageCard, how: str) -> None:
         """Continue or regenerate an interrupted or stopped answer."""
         w = self.window
         w.error_banner.hide()
-        started = (w.chat.continue_answer(card.message) if how == "continue"
-                   else w.chat.regenerate_answer(card.message))
-        if started and how == "regenerate":
+        goes_on = how == "continue" or is_unstarted(card.message)  # no token yet: its own row gets the answer
+        started = w.chat.continue_answer(card.message) if goes_on else w.chat.regenerate_answer(card.message)
+        if started and not goes_on:
             w.warn_if_same_again()
 
     # ------------------------------------------------------------ colours

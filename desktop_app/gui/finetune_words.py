@@ -69,10 +69,23 @@ def status_words(p) -> str:
 
 
 def eta_words(seconds: float | None) -> str:
+    """An estimate as rough as it is: whole minutes past a minute, tens of seconds below (on a busy
+    machine the pace of a few steps moves by minutes: "4 min 39 s" then "7 min 29 s", usertest 8)."""
     if seconds is None or not math.isfinite(seconds):
         return ""
-    seconds = max(0, int(round(seconds)))
-    return "almost done" if seconds < 1 else f"about {duration_words(seconds)} left"
+    seconds = max(0.0, seconds)
+    if seconds < 1:
+        return "almost done"
+    if seconds < 10:
+        return "a few seconds left"
+    if seconds < 60:
+        return f"about {max(10, int(round(seconds / 10)) * 10)} s left"
+    return f"about {int(round(seconds / 60))} min left"
+
+
+def step_eta_words(seconds: float | None) -> str:
+    """The time left beside a training step: held until the steps have a pace (core.training.ETA_AFTER_STEPS)."""
+    return eta_words(seconds) or "time left: after a few steps"
 
 
 def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None,

@@ -260,9 +260,10 @@ class MessageCard(QFrame):
         self.next_button.setEnabled(position < count)
         self._fit_meta()
 
-    def show_interrupted(self, words: str = f"This answer was {INTERRUPTED_WORDS}.") -> None:
+    def show_interrupted(self, words: str = f"This answer was {INTERRUPTED_WORDS}.", *,
+                         can_continue: bool = True) -> None:
         """An answer the app closed on while writing it, or one the person stopped: say so, offer
-        Continue and Regenerate (once)."""
+        Continue (when it has a token to go on from) and Regenerate (once)."""
         if getattr(self, "interrupted_label", None) is not None:
             return
         row = QHBoxLayout()
@@ -275,6 +276,7 @@ class MessageCard(QFrame):
         self.regenerate_button = QPushButton("Regenerate")
         self.regenerate_button.setToolTip("Write a new answer to this prompt (this one stays, as a sibling)")
         self.regenerate_button.clicked.connect(lambda: self.resume_requested.emit(self, "regenerate"))
+        self.continue_button.setVisible(can_continue)
         row.addWidget(self.continue_button)
         row.addWidget(self.regenerate_button)
         self.layout().insertLayout(self.layout().indexOf(self.view) + 1, row)  # between the heatmap and the ratings
