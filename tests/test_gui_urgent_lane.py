@@ -16,8 +16,8 @@ pytest.importorskip("PySide6")
 from desktop_app.core import documents  # noqa: E402
 from desktop_app.core.generation import Generation  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
-from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.gui.tasks import Lane, Task, TaskState  # noqa: E402
+from gui_windows import opened_window  # noqa: E402
 
 WAIT_MS = 60_000
 
@@ -101,32 +101,18 @@ def test_a_cancelled_restartable_task_is_not_run_again(qtbot):
 
 @pytest.fixture
 def window(qtbot, qapp, tiny_model_dir):
-    from desktop_app.gui.main_window import MainWindow, open_settings
-    from desktop_app.gui.theme import apply_theme
+    from desktop_app.gui.main_window import open_settings
 
-    apply_theme(qapp, dark=False)
-    paths = AppPaths.resolve().ensure()
-    open_settings(paths).setValue("mode", "chat")
-    store = Store.open(paths.db_path)
-    win = MainWindow(store, paths, model_spec=str(tiny_model_dir), device="cpu")
-    qtbot.addWidget(win)
-    win.popover.max_new.setValue(12)
-    win.popover.seed.setValue(7)
-    win.resize(1280, 800)
-    win.show()
-    with qtbot.waitSignal(win.chat.model_loaded, timeout=WAIT_MS):
-        pass
-    qtbot.waitUntil(lambda: not win.text.opening, timeout=WAIT_MS)
-    if win.text.document_id is None:  # the Text tab opens its text when first shown: a continuation needs one
-        win.text.open_document()
-        qtbot.waitUntil(lambda: win.text.document_id is not None, timeout=WAIT_MS)
-    win.prompt.setPlainText("Hello, how are you?")
-    with qtbot.waitSignal(win.chat.answer_finished, timeout=WAIT_MS):
-        win.send()
-    yield win
-    win.chat.shutdown()
-    win.close()
-    store.close()
+    open_settings(AppPaths.resolve().ensure()).setValue("mode", "chat")  # the tiny model has no chat template
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=12, seed=7) as win:
+        if win.text.document_id is None:  # the Text tab opens its text when first shown: a continuation needs one
+            win.text.open_document()
+            qtbot.waitUntil(lambda: win.text.document_id is not None, timeout=WAIT_MS)
+        win.prompt.setPlainText("Hello, how are you?")
+        with qtbot.waitSignal(win.chat.answer_finished, timeout=WAIT_MS):
+            win.send()
+        yield win
+        win.chat.shutdown()
 
 
 class TokenGate:
