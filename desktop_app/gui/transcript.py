@@ -366,8 +366,24 @@ def answer_author(message: dict | None, loaded) -> tuple[str, str]:
     else:
         full = model_id.split(":", 1)[-1].split("/")[-1] or "Assistant"
     short = full.split(" (")[0]  # "SmolLM2-135M-Instruct (bundled, offline)": the name is enough here
-    which = "base model" if adapter is None else f"adapter {adapter}"
-    return f"{short} \u00b7 {which}", f"Written by {full}, {'the ' if adapter is None else ''}{which}"
+    which = writer_words(adapter)
+    title, tip = f"{short} \u00b7 {which}", f"Written by {full}, {'the ' if adapter is None else ''}{which}"
+    first = ((message or {}).get("settings") or {}).get("prefix_writer")
+    if first is None or (first.get("adapter_id"), first.get("model_id")) == (adapter, model_id):
+        return title, tip
+    # a branch from another writer's answer: its shared tokens are that writer's (usertest 8, C3)
+    before = writer_words(first.get("adapter_id"))
+    if first.get("model_id") != model_id:
+        before = f"{first.get('model_id', '').split('/')[-1]} {before}"
+    shared = int(message["settings"].get("branched_at") or 0)
+    return (f"{short} \u00b7 {before}, continued by {which}",
+            f"The first {tokens_words(shared)} were written by {'the ' if first.get('adapter_id') is None else ''}"
+            f"{before} (shown with its figures); "
+            f"the rest by {full}, {'the ' if adapter is None else ''}{which}")
+
+
+def writer_words(adapter: int | None) -> str:
+    return "base model" if adapter is None else f"adapter {adapter}"
 
 
 def was_stopped(message: dict | None) -> bool:
