@@ -75,3 +75,21 @@ def test_a_branch_from_the_base_models_answer_names_both_writers_and_keeps_their
     title = card.role_label.text()
     assert f"base model, continued by adapter {aid}" in title, title
     assert f"first {index} tokens were written by the base model" in card.role_label.toolTip()
+
+
+def test_a_narrow_window_still_shows_the_models_precision(qtbot, qapp, tiny_model_dir, tmp_path):
+    """Usertest 8: at 826 px the status bar read "SmolLM2-135M-Instruct (bundled, offline) · cpu",
+    its precision cut away, as if it were not known yet; the name's note and pieces go first now."""
+    import shutil
+
+    folder = shutil.copytree(tiny_model_dir, tmp_path / "Tiny-GPT2-Random-Weights-For-Tests (local copy)")
+    with opened_window(qtbot, qapp, folder, max_new=8) as window:
+        window.resize(826, 600)
+        qtbot.waitUntil(lambda: window.width() <= 900, timeout=WAIT_MS)
+        QApplication.processEvents()
+        label, loaded = window.model_label, window.chat.loaded
+        room = label.contentsRect().width()
+        assert label.fontMetrics().horizontalAdvance(label.text()) > room, "the whole line does not fit"
+        shown = label.fitted(label.text(), label.fontMetrics(), room)
+        assert shown.endswith(f"cpu \u00b7 {loaded.precision_label}"), shown
+        assert shown.startswith("Tiny-GPT2"), shown

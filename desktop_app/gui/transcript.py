@@ -94,6 +94,27 @@ def fitted_author(text: str, metrics, width: int) -> str:
     return metrics.elidedText(which, Qt.TextElideMode.ElideRight, width)
 
 
+def fitted_model_line(text: str, metrics, width: int) -> str:
+    """"model (note) · cpu · Fast (bfloat16)" in ``width``: the name's note goes first, then
+    pieces of the name, so the device and the precision stay in a narrow window (usertest 8:
+    "· cpu" with no precision read as if it were not known yet); past that, parts go from the end."""
+    if metrics.horizontalAdvance(text) <= width or SEPARATOR not in text:
+        return fitted_meta(text, metrics, width)
+    name, rest = text.split(SEPARATOR, 1)
+    tail = SEPARATOR + rest
+    bare = name.split(" (")[0]
+    for cut in [bare, *name_cuts(bare)]:
+        if metrics.horizontalAdvance(cut + tail) <= width:
+            return cut + tail
+    return fitted_meta(text, metrics, width)
+
+
+class ModelLabel(ElidedLabel):
+    """The status bar's "model · device · precision": narrowed, it keeps the device and precision."""
+
+    fitted = staticmethod(fitted_model_line)
+
+
 def name_cuts(name: str) -> list[str]:
     """A model's name cut after its dash-separated pieces, longest first, each ending in "…"."""
     pieces = name.split("-")
