@@ -93,3 +93,23 @@ def test_a_narrow_window_still_shows_the_models_precision(qtbot, qapp, tiny_mode
         shown = label.fitted(label.text(), label.fontMetrics(), room)
         assert shown.endswith(f"cpu \u00b7 {loaded.precision_label}"), shown
         assert shown.startswith("Tiny-GPT2"), shown
+
+
+def test_a_text_export_leaves_the_editor_its_room(qtbot, qapp, tiny_model_dir, tmp_path):
+    """Usertest 8: after "exported heat.png" a line of its own under the narrow Text bar pushed
+    the editor down; the window's status bar says where the file went now."""
+    from gui_windows import STORY, window_with_text
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        window.resize(826, 600)
+        qtbot.waitUntil(lambda: window.width() <= 900, timeout=WAIT_MS)
+        QApplication.processEvents()
+        view = window.text_view
+        assert view.status_line.indexOf(view.status) >= 0, "narrow: the tab's status words have a row of their own"
+        editor_top = view.editor.mapTo(window, view.editor.rect().topLeft()).y()
+        path = view.analysis_tools.export("png", str(tmp_path / "heat.png"))
+        QApplication.processEvents()
+        assert path == tmp_path / "heat.png" and path.exists()
+        assert window.statusBar().currentMessage() == f"Saved {path}"
+        assert not view.status.isVisible()
+        assert view.editor.mapTo(window, view.editor.rect().topLeft()).y() == editor_top, "the editor did not move"
