@@ -75,6 +75,10 @@ def test_a_branch_from_the_base_models_answer_names_both_writers_and_keeps_their
     title = card.role_label.text()
     assert f"base model, continued by adapter {aid}" in title, title
     assert f"first {index} tokens were written by the base model" in card.role_label.toolTip()
+    from desktop_app.core.session import written_by_its_writer
+
+    store = window.chat.store  # the compare view reads a message's own records as its writer's only when they are
+    assert written_by_its_writer(store.get_message(first_id)) and not written_by_its_writer(store.get_message(new_id))
 
 
 def test_a_narrow_window_still_shows_the_models_precision(qtbot, qapp, tiny_model_dir, tmp_path):

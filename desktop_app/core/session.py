@@ -114,13 +114,21 @@ class SharedPrefix:
     """
 
     records: tuple[TokenRecord, ...]
-    model_id: str
+    model_id: str | None
     adapter_id: int | None
 
     @classmethod
     def of(cls, message: dict, records, upto: int) -> "SharedPrefix":
         """The first ``upto`` ``records`` of the stored answer ``message``."""
-        return cls(tuple(records[:upto]), message.get("model_id") or "", message.get("adapter_id"))
+        return cls(tuple(records[:upto]), message.get("model_id"), message.get("adapter_id"))
+
+
+def written_by_its_writer(message: dict) -> bool:
+    """Whether all of a stored answer's generated records are its own writer's figures: not a
+    branch whose shared prefix another model or adapter wrote (kept with that writer's figures)."""
+    first = (message.get("settings") or {}).get("prefix_writer")
+    return first is None or (first.get("model_id"), first.get("adapter_id")) == (message.get("model_id"),
+                                                                              message.get("adapter_id"))
 
 
 @dataclass

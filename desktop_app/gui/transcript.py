@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, Q
                                QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted
+from desktop_app.core.session import written_by_its_writer
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, TokenView
 
@@ -389,18 +390,23 @@ def answer_author(message: dict | None, loaded) -> tuple[str, str]:
     short = full.split(" (")[0]  # "SmolLM2-135M-Instruct (bundled, offline)": the name is enough here
     which = writer_words(adapter)
     title, tip = f"{short} \u00b7 {which}", f"Written by {full}, {'the ' if adapter is None else ''}{which}"
-    first = ((message or {}).get("settings") or {}).get("prefix_writer")
-    if first is None or (first.get("adapter_id"), first.get("model_id")) == (adapter, model_id):
+    if message is None or written_by_its_writer(message):
         return title, tip
-    # a branch from another writer's answer: its shared tokens are that writer's (usertest 8, C3)
+    return branch_author(message, short, full)
+
+
+def branch_author(message: dict, short: str, full: str) -> tuple[str, str]:
+    """A branch from another writer's answer: its shared tokens are that writer's, shown with
+    their figures (usertest 8, C3: the card credited them all to the adapter that went on)."""
+    settings, adapter = message["settings"], message.get("adapter_id")
+    first, which = settings["prefix_writer"], writer_words(adapter)
     before = writer_words(first.get("adapter_id"))
-    if first.get("model_id") != model_id:
-        before = f"{first.get('model_id', '').split('/')[-1]} {before}"
-    shared = int(message["settings"].get("branched_at") or 0)
+    if first.get("model_id") != message.get("model_id"):
+        before = f"{(first.get('model_id') or '').split(':', 1)[-1].split('/')[-1]} {before}"
+    shared = tokens_words(int(settings.get("branched_at") or 0))
     return (f"{short} \u00b7 {before}, continued by {which}",
-            f"The first {tokens_words(shared)} were written by {'the ' if first.get('adapter_id') is None else ''}"
-            f"{before} (shown with its figures); "
-            f"the rest by {full}, {'the ' if adapter is None else ''}{which}")
+            f"The first {shared} were written by {'the ' if first.get('adapter_id') is None else ''}{before} "
+            f"(shown with its figures); the rest by {full}, {'the ' if adapter is None else ''}{which}")
 
 
 def writer_words(adapter: int | None) -> str:
