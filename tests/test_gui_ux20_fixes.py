@@ -79,6 +79,10 @@ def test_a_branch_from_the_base_models_answer_names_both_writers_and_keeps_their
 
     store = window.chat.store  # the compare view reads a message's own records as its writer's only when they are
     assert written_by_its_writer(store.get_message(first_id)) and not written_by_its_writer(store.get_message(new_id))
+    from desktop_app.core.token_context import writer_of
+
+    branch = store.get_message(new_id)  # "Why this token?" compares a token's figure with its own writer's
+    assert writer_of(branch, index - 1) is None and writer_of(branch, index) == aid
 
 
 def test_a_narrow_window_still_shows_the_models_precision(qtbot, qapp, tiny_model_dir, tmp_path):
