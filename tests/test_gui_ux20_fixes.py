@@ -73,7 +73,7 @@ def test_a_branch_from_the_base_models_answer_names_both_writers_and_keeps_their
     assert card.message_id == new_id and card.message_id != first_id
     assert [round(r.logprob, 6) for r in card.records[:index]] == [round(r.logprob, 6) for r in original[:index]]
     title = card.role_label.text()
-    assert f"base model, continued by adapter {aid}" in title, title
+    assert f"base model, then adapter {aid}" in title, title
     assert f"first {index} tokens were written by the base model" in card.role_label.toolTip()
     from desktop_app.core.session import written_by_its_writer
 

@@ -404,7 +404,7 @@ def branch_author(message: dict, short: str, full: str) -> tuple[str, str]:
     if first.get("model_id") != message.get("model_id"):
         before = f"{(first.get('model_id') or '').split(':', 1)[-1].split('/')[-1]} {before}"
     shared = tokens_words(int(settings.get("branched_at") or 0))
-    return (f"{short} \u00b7 {before}, continued by {which}",
+    return (f"{short} \u00b7 {before}, then {which}",
             f"The first {shared} were written by {'the ' if first.get('adapter_id') is None else ''}{before} "
             f"(shown with its figures); the rest by {full}, {'the ' if adapter is None else ''}{which}")
 
