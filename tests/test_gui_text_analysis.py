@@ -106,11 +106,11 @@ def test_exports_from_the_text_view(window, qtbot, tmp_path):
         "Text as a file\u2026", "Heatmap as PNG\u2026", "Tokens as JSON\u2026", "Summary as CSV\u2026"]
     saved = tools.export("txt", str(tmp_path / "story.md"))  # the text itself, as it is on screen
     assert saved.read_text(encoding="utf-8") == window.text_view.editor.toPlainText() == LONG
-    assert saved.name in window.text_view.status.text()
+    assert window.statusBar().currentMessage() == f"Saved {saved}"
     png = tools.export("png", str(tmp_path / "heat.png"))
     image = QImage(str(png))
     assert image.width() == max(400, window.text_view.heatmap.width()) and image.height() > 200
-    assert png.name in window.text_view.status.text()
+    assert window.statusBar().currentMessage() == f"Saved {png}"
     with qtbot.waitSignal(tools.exported, timeout=WAIT_MS) as written:  # on the store lane
         assert tools.export("json", str(tmp_path / "t.json")) is None
     data = json.loads(written.args[0].read_text())
@@ -144,11 +144,11 @@ def test_the_json_export_is_written_on_the_store_lane(window, qtbot, tmp_path, m
     window.chat.tasks.store.submit(Task(lambda _r, _c: release.wait(WAIT_MS / 1000), "hold the lane"))
     target = tmp_path / "t.json"
     assert tools.export("json", str(target)) is None  # queued: the GUI thread does not wait
-    assert not target.exists() and "exporting" in window.text_view.status.text()
+    assert not target.exists() and window.statusBar().currentMessage() == "Exporting t.json\u2026"
     with qtbot.waitSignal(tools.exported, timeout=WAIT_MS) as written:
         release.set()
     assert written.args[0] == target and json.loads(target.read_text())["tokens"]
-    assert ran_on == ["lane-store"] and window.text_view.status.text() == "exported t.json"
+    assert ran_on == ["lane-store"] and window.statusBar().currentMessage() == f"Saved {target}"
     with qtbot.waitSignal(window.text.error, timeout=WAIT_MS):
         tools.export("json", str(tmp_path / "no-such-folder" / "t.json"))
     assert "could not be written" in window.error_banner.label.text()

@@ -209,7 +209,9 @@ class Generation:
     """Iterate to stream records; afterwards ``records``, ``text``, ``finish_reason`` hold the result.
 
     ``prefix_ids`` are answer tokens forced before sampling (branching from an alternative):
-    their records are scored, then generation continues after them.
+    their records are scored, then generation continues after them. ``prefix_records``: the
+    figures the first of them were written with (a branch's shared prefix), kept as they were
+    rather than scored again by the model now in use (it may wear another adapter).
 
     Attributes:
         loaded: the LoadedModel it runs on (its lock is held while it streams).
@@ -223,7 +225,7 @@ class Generation:
 
     def __init__(self, loaded: LoadedModel, prompt_ids: list[int], settings: SamplingSettings, *,
                  cancel: threading.Event | None = None, prefix_ids: list[int] | tuple = (),
-                 stop_sequences: tuple[str, ...] | None = None, fast: bool | None = None,
+                 prefix_records: list[TokenRecord] | tuple = (), stop_sequences: tuple[str, ...] | None = None, fast: bool | None = None,
                  lean: bool | None = None):
         """``fast``: the static-cache path (core.fast_decode), same tokens and records; None
         decides as FAST_DECODING says (by default: fast where a compiled step is prepared).
@@ -232,6 +234,7 @@ class Generation:
         self.loaded = loaded
         self.prompt_ids = list(prompt_ids)
         self.prefix_ids = list(prefix_ids)
+        self.prefix_records = list(prefix_records)
         self.settings = settings
         self.cancel = cancel or threading.Event()
         self.stop_sequences = tuple(settings.stop_sequences if stop_sequences is None else stop_sequences)
@@ -336,9 +339,14 @@ class Generation:
         texts = [decoder.push(t) for t in self.prefix_ids]
         forced = records_from_logits(logits, torch.tensor(self.prefix_ids), texts, token_texts(loaded.tokenizer),
                                      self.settings.alternatives, loaded.precision)
-        for record in forced:
-            held.add(record, decoder.pending)
+        for i, record in enumerate(forced):
+            held.add(self._as_written(i, record), decoder.pending)
         yield from self._release(held.ready())
+
+    def _as_written(self, i: int, record: TokenRecord) -> TokenRecord:
+        """The prefix's ``i``-th record with the figures it was first written with, where given."""
+        kept = self.prefix_records[i] if i < len(self.prefix_records) else None
+        return replace(kept, text=record.text) if kept is not None and kept.id == record.id else record
 
     def _steps(self, needed: int):
         """The model calls of this answer: the static path, the lean step, or the plain loop."""

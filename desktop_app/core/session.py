@@ -103,6 +103,34 @@ def fine_tune(store, model, paths, settings=None, *, progress=None, cancel: thre
 
 # ---------------------------------------------------------------- asking and answering
 
+@dataclass(frozen=True)
+class SharedPrefix:
+    """The tokens a branch shares with the answer it branched from, and who wrote them.
+
+    Attributes:
+        records: the first answer's records before the token the person chose, kept with
+            the figures they were written with.
+        model_id, adapter_id: the first answer's writer (adapter None: the base model).
+    """
+
+    records: tuple[TokenRecord, ...]
+    model_id: str | None
+    adapter_id: int | None
+
+    @classmethod
+    def of(cls, message: dict, records, upto: int) -> "SharedPrefix":
+        """The first ``upto`` ``records`` of the stored answer ``message``."""
+        return cls(tuple(records[:upto]), message.get("model_id"), message.get("adapter_id"))
+
+
+def written_by_its_writer(message: dict) -> bool:
+    """Whether all of a stored answer's generated records are its own writer's figures: not a
+    branch whose shared prefix another model or adapter wrote (kept with that writer's figures)."""
+    first = (message.get("settings") or {}).get("prefix_writer")
+    return first is None or (first.get("model_id"), first.get("adapter_id")) == (message.get("model_id"),
+                                                                              message.get("adapter_id"))
+
+
 @dataclass
 class Answer:
     """One answer being made, then made: the generation and what it was made with.
@@ -115,6 +143,7 @@ class Answer:
         system: the system text the prompt began with ("" for none).
         branched_at: for a branch, the index of the token chosen by the person.
         notice: why the prompt was shortened to fit the window, when it was.
+        shared: for a branch, the prefix it shares with its first answer and who wrote it.
     """
 
     generation: Generation
@@ -123,6 +152,7 @@ class Answer:
     system: str = ""
     branched_at: int | None = None
     notice: str | None = None
+    shared: SharedPrefix | None = None
 
     def run(self, on_token: Callable[[TokenRecord], None] | None = None) -> "Answer":
         on_token = on_token or _ignore
@@ -133,21 +163,27 @@ class Answer:
     def stored_settings(self) -> dict:
         """What the message row keeps about how it was made (the same from both front ends)."""
         g = self.generation
-        return dict(g.settings.to_dict(), seed=g.seed, finish_reason=g.finish_reason,
-                    tokens_per_s=round(g.tokens_per_s, 2), branched_at=self.branched_at, system=self.system)
+        stored = dict(g.settings.to_dict(), seed=g.seed, finish_reason=g.finish_reason,
+                      tokens_per_s=round(g.tokens_per_s, 2), branched_at=self.branched_at, system=self.system)
+        if self.shared is not None:  # who wrote the tokens before ``branched_at`` (the card names both)
+            stored["prefix_writer"] = {"model_id": self.shared.model_id, "adapter_id": self.shared.adapter_id}
+        return stored
 
 
 def prepare_answer(loaded: LoadedModel, turns: list[Turn], settings: SamplingSettings, *, system: str | None = None,
-                   prefix_ids=(), branched_at: int | None = None, cancel: threading.Event | None = None) -> Answer:
+                   prefix_ids=(), branched_at: int | None = None, cancel: threading.Event | None = None,
+                   shared: SharedPrefix | None = None) -> Answer:
     """The prompt built from ``turns`` (cut to fit the window), ready to stream. The stop
-    sequences are the chat template's plus the settings' own."""
+    sequences are the chat template's plus the settings' own. ``shared``: a branch's prefix,
+    whose records are kept as written."""
     prompt = build_prompt(loaded.tokenizer, [t for t in turns if t.role in ("user", "assistant")],
                           system=system or None, context_window=loaded.context_window,
                           max_new_tokens=settings.max_new_tokens)
     run = replace(settings, max_new_tokens=prompt.max_new_tokens,
                   stop_sequences=tuple(prompt.stop_sequences) + tuple(settings.stop_sequences))
-    generation = Generation(loaded, prompt.ids, run, cancel=cancel, prefix_ids=list(prefix_ids))
-    return Answer(generation, loaded.model_id, loaded.adapter_id, system or "", branched_at, prompt.notice)
+    generation = Generation(loaded, prompt.ids, run, cancel=cancel, prefix_ids=list(prefix_ids),
+                            prefix_records=shared.records if shared else ())
+    return Answer(generation, loaded.model_id, loaded.adapter_id, system or "", branched_at, prompt.notice, shared)
 
 
 def turns_to(store, message_id: int) -> list[Turn]:
@@ -159,14 +195,15 @@ def answer_prompt(store, loaded: LoadedModel, user_id: int, settings: SamplingSe
                   system: str | None = None, prefix_ids=(), branched_at: int | None = None,
                   cancel: threading.Event | None = None, on_token: Callable[[TokenRecord], None] = _ignore,
                   on_notice: Callable[[str], None] = _ignore, on_reading=None,
-                  between: Callable[[], None] | None = None) -> Answer:
+                  between: Callable[[], None] | None = None, shared: SharedPrefix | None = None) -> Answer:
     """Answer the stored prompt ``user_id`` with its branch of the conversation as context;
     streams to ``on_token``. Store the result with ``save_answer``. ``on_reading(read, total)``
     hears how much of the prompt the model has read before its first token: (0, total) once
     the prompt is built, then after every chunk of a long one (minutes on a CPU at 8,000 tokens).
-    ``between()`` runs between two tokens (Generation.between)."""
+    ``between()`` runs between two tokens (Generation.between). ``shared``: a branch's prefix
+    (SharedPrefix), kept with its first figures and its writer named in the stored settings."""
     answer = prepare_answer(loaded, turns_to(store, user_id), settings, system=system, prefix_ids=prefix_ids,
-                            branched_at=branched_at, cancel=cancel)
+                            branched_at=branched_at, cancel=cancel, shared=shared)
     if answer.notice:
         on_notice(answer.notice)
     answer.generation.between = between

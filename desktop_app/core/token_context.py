@@ -68,7 +68,7 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
     return TokenContext(ids=list(prompt_ids) + answer[:index + 1], prompt_len=len(prompt_ids),
                         settings=SamplingSettings.from_dict(stored), settings_known="temperature" in stored,
                         forced=branched_at is not None and index <= int(branched_at), message_id=message_id,
-                        written_with_adapter=message.get("adapter_id"), recorded_prob=recorded,
+                        written_with_adapter=writer_of(message, index), recorded_prob=recorded,
                         written_precision=next((r.precision for r in records if r.precision), None),
                         prompt_sources=None if sources is None else tuple(sources))
 
@@ -97,3 +97,13 @@ def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: 
     return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=False,
                         forced=not by_model, written_with_adapter=scored_with_adapter, recorded_prob=recorded_prob,
                         written_precision=written_precision, in_text=True)
+
+
+def writer_of(message: dict, index: int) -> int | None:
+    """The adapter whose figures token ``index`` of a stored answer carries: a branch keeps its
+    shared prefix (before ``branched_at``) as the first answer's writer wrote it."""
+    settings = message.get("settings") or {}
+    first = settings.get("prefix_writer")
+    if first is not None and index < int(settings.get("branched_at") or 0):
+        return first.get("adapter_id")
+    return message.get("adapter_id")

@@ -348,8 +348,9 @@ class ChatController(QObject):
         answer = self.store.get_message(message_id)
         if answer["role"] != "assistant" or answer["parent_id"] is None:
             return False
-        prefix = [r.id for r in self.records(message_id)[:index]] + [int(token_id)]
-        self._start_answer(answer["parent_id"], prefix, index)
+        records = self.records(message_id)
+        prefix = [r.id for r in records[:index]] + [int(token_id)]
+        self._start_answer(answer["parent_id"], prefix, index, shared=session.SharedPrefix.of(answer, records, index))
         return True
 
     def stop(self) -> None:
@@ -372,7 +373,8 @@ class ChatController(QObject):
         self._start_answer(message["parent_id"], prefix, None, continues=message["id"])
         return True
 
-    def _start_answer(self, user_id: int, prefix_ids: list[int], branched_at, continues: int | None = None) -> None:
+    def _start_answer(self, user_id: int, prefix_ids: list[int], branched_at, continues: int | None = None,
+                      shared: session.SharedPrefix | None = None) -> None:
         if self.loaded is None and not self.loading:
             self.error.emit(NO_MODEL_WORDS)
             return
@@ -392,7 +394,7 @@ class ChatController(QObject):
                                          branched_at=branched_at, cancel=cancel, on_token=report,
                                          on_notice=lambda text: report(Notice(text)),
                                          on_reading=lambda read, total: report(PromptReading(read, total)),
-                                         between=self.lane.run_urgent)
+                                         between=self.lane.run_urgent, shared=shared)
 
         cancelled = {"message_id": None, "finish_reason": "cancelled"}
         self.lane.cancel_all("explain")  # minutes on a CPU: the answer the person asked for goes first

@@ -99,6 +99,9 @@ class ChatCards:
             if card.role == "user" and card.message is not None:  # edited prompts are siblings too
                 card.set_siblings(*chat.sibling_position(card.message))
             if card.role == "assistant" and card.message is not None:
+                title, author = answer_author(card.message, chat.loaded)  # a streamed card is stored now
+                card.role_label.setText(title)
+                card.role_label.setToolTip(author)
                 if was_stopped(card.message) and not is_interrupted(card.message):
                     card.show_interrupted(STOPPED_WORDS)  # the card it streamed into, stopped
                 card.set_meta(answer_meta(card.message, card.records))

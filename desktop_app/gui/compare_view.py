@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLay
 
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import diverging_color
+from desktop_app.core.session import written_by_its_writer
 from desktop_app.gui.compare_data import lined_up, picker_choices, question_of
 from desktop_app.gui.compare_widgets import DivergingBar, ScoringProgress
 from desktop_app.gui.compare_words import (END_CELL, LATER_TIP, PICKER_TIP, answer_expectation, baseline_choice,
@@ -275,7 +276,8 @@ class CompareView(QFrame):
             return
         after = self.store.token_records(mid, adapter_id=active["id"], kind="rescored")
         before = self.store.token_records(mid, adapter_id=baseline, kind="rescored")
-        if not before and m.get("adapter_id") == baseline and m.get("model_id") == self.model_id:
+        if (not before and m.get("adapter_id") == baseline and m.get("model_id") == self.model_id
+                and written_by_its_writer(m)):
             before = self.store.token_records(mid)  # written by that very model: the same numbers
         if after and before:
             self.set_data(before, after)

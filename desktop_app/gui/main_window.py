@@ -32,7 +32,7 @@ from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
 from desktop_app.gui.theme import icon
 from desktop_app.gui.token_view import STATUS_SAMPLE
-from desktop_app.gui.transcript import ElidedLabel, MessageCard, TranscriptView
+from desktop_app.gui.transcript import ElidedLabel, MessageCard, ModelLabel, TranscriptView
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
-        self.model_label = ElidedLabel("No model")  # its tooltip says all (model, device, precision)
+        self.model_label = ModelLabel("No model")  # its tooltip says all (model, device, precision)
         self.model_label.setMinimumWidth(120)
         self.adapter_label = QLabel("base")
         self.speed_label = QLabel("")

@@ -75,7 +75,7 @@ class AnalysisTools(QObject):
     def export(self, kind: str, path: str | None = None) -> Path | None:
         """Write what is shown: "txt" (the text itself), "png" (the heatmap, at the heatmap's width and colours),
         "json" (every token's record and the summary) or "csv" (the summary). Asks for a
-        file name unless ``path`` is given; says in the status line where it went, and
+        file name unless ``path`` is given; says in the status bar where it went, and
         ``exported`` gives the path. Returns it, or None when nothing was written yet (the
         JSON export, on the store lane) or when it failed (said in words)."""
         if self.shown is None and kind != "txt":  # the text itself needs no analysis
@@ -97,7 +97,7 @@ class AnalysisTools(QObject):
         return self._reported(lambda: text_export.write_text_atomically(path, self.view.editor.toPlainText()))
 
     def _reported(self, write) -> Path | None:
-        """``write()``'s file, said in the status line; None when it failed (said in words)."""
+        """``write()``'s file, said in the status bar; None when it failed (said in words)."""
         try:
             written = write()
         except UserFacingError as exc:
@@ -112,23 +112,30 @@ class AnalysisTools(QObject):
         about = {"title": self.view.documents.currentText(), "model": loaded.model_id if loaded else None}
 
         def failed(error) -> None:
-            self.view.status.setText("")
+            self._say("")
             self.view.controller.error.emit(str(error))
 
-        self.view.status.setText(f"exporting {Path(path).name}\u2026")
+        self._say(f"Exporting {Path(path).name}\u2026")
         return self.view.controller.chat.tasks.store.submit(Task(
             lambda _report, _cancel: text_export.write_analysis_json(path, scored, summary, **about),
             "export text analysis", "export", on_success=self._written, on_failure=failed))
 
     def _written(self, path: Path) -> None:
-        """Where it went: the file's name here, its whole path in the tooltip and the status bar
-        (as the chat's exports say it); "exported summary.csv" alone left the folder a guess."""
-        self.view.status.setText(f"exported {path.name}")
-        self.view.status.setToolTip(str(path))
-        status_bar = getattr(self.view.window(), "statusBar", None)
-        if status_bar is not None:
-            status_bar().showMessage(f"Saved {path}", 8000)
+        """Where it went, its whole path, in the window's status bar (as the chat's exports say
+        it; "exported summary.csv" alone left the folder a guess)."""
+        self._say(f"Saved {path}", 8000)
         self.exported.emit(path)
+
+    def _say(self, words: str, ms: int = 0) -> None:
+        """An export's words in the window's status bar: in the tab's own status line, which a
+        narrow bar puts on a row of its own, they took the editor's room (usertest 8)."""
+        status_bar = getattr(self.view.window(), "statusBar", None)
+        if status_bar is None:  # the view on its own, outside the window
+            self.view.status.setText(words)
+        elif words:
+            status_bar().showMessage(words, ms)
+        else:
+            status_bar().clearMessage()
 
     def _write(self, kind: str, path: str, scored, summary) -> Path:
         if kind == "csv":

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, Q
                                QToolButton, QVBoxLayout, QWidget)
 
 from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted
+from desktop_app.core.session import written_by_its_writer
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, TokenView
 
@@ -92,6 +93,27 @@ def fitted_author(text: str, metrics, width: int) -> str:
     if len(head) >= AUTHOR_HEAD_CHARS:
         return head + tail
     return metrics.elidedText(which, Qt.TextElideMode.ElideRight, width)
+
+
+def fitted_model_line(text: str, metrics, width: int) -> str:
+    """"model (note) · cpu · Fast (bfloat16)" in ``width``: the name's note goes first, then
+    pieces of the name, so the device and the precision stay in a narrow window (usertest 8:
+    "· cpu" with no precision read as if it were not known yet); past that, parts go from the end."""
+    if metrics.horizontalAdvance(text) <= width or SEPARATOR not in text:
+        return fitted_meta(text, metrics, width)
+    name, rest = text.split(SEPARATOR, 1)
+    tail = SEPARATOR + rest
+    bare = name.split(" (")[0]
+    for cut in [bare, *name_cuts(bare)]:
+        if metrics.horizontalAdvance(cut + tail) <= width:
+            return cut + tail
+    return fitted_meta(text, metrics, width)
+
+
+class ModelLabel(ElidedLabel):
+    """The status bar's "model · device · precision": narrowed, it keeps the device and precision."""
+
+    fitted = staticmethod(fitted_model_line)
 
 
 def name_cuts(name: str) -> list[str]:
@@ -366,8 +388,29 @@ def answer_author(message: dict | None, loaded) -> tuple[str, str]:
     else:
         full = model_id.split(":", 1)[-1].split("/")[-1] or "Assistant"
     short = full.split(" (")[0]  # "SmolLM2-135M-Instruct (bundled, offline)": the name is enough here
-    which = "base model" if adapter is None else f"adapter {adapter}"
-    return f"{short} \u00b7 {which}", f"Written by {full}, {'the ' if adapter is None else ''}{which}"
+    which = writer_words(adapter)
+    title, tip = f"{short} \u00b7 {which}", f"Written by {full}, {'the ' if adapter is None else ''}{which}"
+    if message is None or written_by_its_writer(message):
+        return title, tip
+    return branch_author(message, short, full)
+
+
+def branch_author(message: dict, short: str, full: str) -> tuple[str, str]:
+    """A branch from another writer's answer: its shared tokens are that writer's, shown with
+    their figures (usertest 8, C3: the card credited them all to the adapter that went on)."""
+    settings, adapter = message["settings"], message.get("adapter_id")
+    first, which = settings["prefix_writer"], writer_words(adapter)
+    before = writer_words(first.get("adapter_id"))
+    if first.get("model_id") != message.get("model_id"):
+        before = f"{(first.get('model_id') or '').split(':', 1)[-1].split('/')[-1]} {before}"
+    shared = tokens_words(int(settings.get("branched_at") or 0))
+    return (f"{short} \u00b7 {before}, then {which}",
+            f"The first {shared} were written by {'the ' if first.get('adapter_id') is None else ''}{before} "
+            f"(shown with its figures); the rest by {full}, {'the ' if adapter is None else ''}{which}")
+
+
+def writer_words(adapter: int | None) -> str:
+    return "base model" if adapter is None else f"adapter {adapter}"
 
 
 def was_stopped(message: dict | None) -> bool:
