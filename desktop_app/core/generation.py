@@ -225,8 +225,8 @@ class Generation:
 
     def __init__(self, loaded: LoadedModel, prompt_ids: list[int], settings: SamplingSettings, *,
                  cancel: threading.Event | None = None, prefix_ids: list[int] | tuple = (),
-                 prefix_records: list[TokenRecord] | tuple = (), stop_sequences: tuple[str, ...] | None = None, fast: bool | None = None,
-                 lean: bool | None = None):
+                 prefix_records: list[TokenRecord] | tuple = (), stop_sequences: tuple[str, ...] | None = None,
+                 fast: bool | None = None, lean: bool | None = None):
         """``fast``: the static-cache path (core.fast_decode), same tokens and records; None
         decides as FAST_DECODING says (by default: fast where a compiled step is prepared).
         ``lean``: off the fast path, the lean step (core.lean_decode) where it applies; None:

@@ -325,8 +325,6 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_prog
     return target
 
 
-# ---------------------------------------------------------------- loading
-
 def _write_conversion(gguf_path: Path, staging: Path, step: Callable[[int], None]) -> None:
     """The GGUF's model dequantized into float32 safetensors (and its tokenizer) in ``staging``."""
     import torch
@@ -355,6 +353,8 @@ def _write_conversion(gguf_path: Path, staging: Path, step: Callable[[int], None
     tokenizer.save_pretrained(staging)
     (staging / "gpt2desk-source.json").write_text(json.dumps({"gguf": gguf_path.name}))
 
+
+# ---------------------------------------------------------------- loading
 
 def check_model_folder(folder: Path) -> None:
     if not (folder / "config.json").exists():
