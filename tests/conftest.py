@@ -99,3 +99,26 @@ def bundled_model(bundled_model_dir, session_paths):
     from desktop_app.core.models import open_model
 
     return open_model(str(bundled_model_dir), session_paths, device="cpu", precision="exact")
+
+
+@pytest.fixture
+def cli_saved_answer(tiny_model_dir, capsys):
+    """``cli_saved_answer(*options)``: ``gpt2-desk generate --save`` on the tiny model (4 tokens, seed 3,
+    ``options`` added); returns the stored answer's sampling settings, as read back from the store."""
+    import json
+
+    from desktop_app.cli import main
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+
+    def answer(*options: str) -> dict:
+        assert main(["generate", "--model", str(tiny_model_dir), "--device", "cpu", "--json", "--max-new-tokens", "4",
+                     "--seed", "3", *options, "--save", "Hi"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        store = Store.open(AppPaths.resolve().db_path)
+        try:
+            return store.get_message(out["message_id"])["settings"]
+        finally:
+            store.close()
+
+    return answer

@@ -130,3 +130,57 @@ def test_the_command_line_and_the_window_store_the_same_row(make_window, qtbot, 
     assert [r.id for r in store.token_records(gui_id)] == [r.id for r in store.token_records(cli_id)]
     titles = {c["id"]: c["title"] for c in store.list_conversations()}
     assert titles[gui["conversation_id"]] == titles[cli["conversation_id"]] == "Hello there"
+
+
+def test_work_that_outlives_its_closing_window_tells_nobody(make_window, qtbot):
+    """The window closes while each lane has work: the model lane's answer-like task runs and one
+    waits behind it, the training lane's run (a re-scoring after its result was told) is going,
+    and the store lane has a write running and one queued. The writes still happen and the
+    waiting model task never starts, but no callback runs once the lanes shut down (each reads
+    the store, closed right after the window, as the window's own do), and nothing raises."""
+    window = make_window()
+    store, tasks = window.chat.store, window.tasks
+    heard, ran = [], []
+
+    def tell(name):
+        def callback(*_args):
+            heard.append(name)
+            store.list_conversations()  # the closed store raises here
+        return callback
+
+    def task(lane, name, fn):
+        return lane.submit(Task(fn, name, on_start=tell(f"{name} started"), on_progress=tell(f"{name} progress"),
+                                on_success=tell(f"{name} ended"), on_failure=tell(f"{name} failed")))
+
+    def until_cancelled(name):
+        def fn(report, cancel):
+            ran.append(name)
+            cancel.wait(WAIT_MS / 1000)  # the window's closing asks it to stop
+            report(name)
+            return name
+        return fn
+
+    def write(name, after: threading.Event):
+        def fn(_report, _cancel):
+            after.wait(WAIT_MS / 1000)
+            ran.append(name)
+        return fn
+
+    rescoring = task(tasks.training, "rescoring", until_cancelled("rescoring"))
+    answer = task(tasks.model, "answer", until_cancelled("answer"))
+    waiting = task(tasks.model, "waiting", lambda _r, _c: ran.append("waiting"))
+    writes = [task(tasks.store, name, write(name, rescoring.cancel))  # they go on once the closing began
+              for name in ("write", "queued write")]
+    qtbot.waitUntil(lambda: rescoring.state is answer.state is TaskState.RUNNING, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(heard) == 3, timeout=WAIT_MS)  # the three that started said so
+    heard.clear()
+
+    window.close()
+    store.close()
+    qtbot.waitUntil(lambda: all(t.handled.is_set() for t in (rescoring, answer, *writes)), timeout=WAIT_MS)
+    late = tasks.store.submit(Task(lambda _r, _c: ran.append("late"), "late", on_cancelled=tell("late")))
+
+    assert sorted(ran) == ["answer", "queued write", "rescoring", "write"]
+    assert waiting.state is TaskState.CANCELLED and late.state is TaskState.CANCELLED
+    assert heard == []
+    assert not tasks.model.tasks and not tasks.training.tasks and not tasks.store.tasks

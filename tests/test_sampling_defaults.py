@@ -4,16 +4,12 @@ values, and the dataclass's own defaults keep the meaning stored messages were w
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 pytest.importorskip("PySide6")
 
 from test_gui import make_window  # noqa: E402,F401
 from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings  # noqa: E402
-from desktop_app.core.paths import AppPaths  # noqa: E402
-from desktop_app.core.store import Store  # noqa: E402
 
 
 def test_the_recommended_sampling_is_not_the_dataclass_default():
@@ -30,16 +26,7 @@ def test_a_new_window_starts_with_the_recommended_sampling(make_window):
     assert window.popover.temperature.value() == pytest.approx(RECOMMENDED_SAMPLING["temperature"])
 
 
-def test_a_new_cli_answer_is_sampled_and_stored_with_the_recommended_sampling(tiny_model_dir, capsys):
-    from desktop_app.cli import main
-
-    assert main(["generate", "--model", str(tiny_model_dir), "--device", "cpu", "--json", "--max-new-tokens", "4",
-                 "--seed", "3", "--save", "Hi"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    store = Store.open(AppPaths.resolve().db_path)
-    try:
-        stored = store.get_message(out["message_id"])["settings"]
-    finally:
-        store.close()
+def test_a_new_cli_answer_is_sampled_and_stored_with_the_recommended_sampling(cli_saved_answer):
+    stored = cli_saved_answer()
     for key, value in RECOMMENDED_SAMPLING.items():
         assert stored[key] == pytest.approx(value), key

@@ -112,22 +112,11 @@ def test_checkpoint_puts_the_conversations_into_the_database_file_itself(store, 
     after.close()
 
 
-def test_cli_takes_a_repetition_penalty_and_saves_it_with_the_answer(tiny_model_dir, capsys):
-    import json
-
+def test_cli_takes_a_repetition_penalty_and_saves_it_with_the_answer(cli_saved_answer, tiny_model_dir, capsys):
     from desktop_app.cli import main
     from desktop_app.core.generation import RECOMMENDED_SAMPLING
-    from desktop_app.core.paths import AppPaths
 
-    assert main(["generate", "--model", str(tiny_model_dir), "--device", "cpu", "--json", "--max-new-tokens", "4",
-                 "--seed", "3", "--repetition-penalty", "1.3", "--save", "Hi"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    saved = Store.open(AppPaths.resolve().db_path)
-    try:
-        settings = saved.get_message(out["message_id"])["settings"]
-    finally:
-        saved.close()
-    assert settings["repetition_penalty"] == 1.3
+    assert cli_saved_answer("--repetition-penalty", "1.3")["repetition_penalty"] == 1.3
     assert main(["generate", "--model", str(tiny_model_dir), "--repetition-penalty", "0.5", "Hi"]) == 2
     assert "--repetition-penalty" in capsys.readouterr().err
     assert RECOMMENDED_SAMPLING["repetition_penalty"] > 1.0, "a new user's answers get the measured default"

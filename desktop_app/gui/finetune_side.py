@@ -68,7 +68,7 @@ class FineTuneSide:
         run.error.connect(w.show_error)
         run.progress.connect(self._progress)
         run.finished.connect(self._finished)
-        run.rescored.connect(self._rescored)
+        run.rescored.connect(lambda _result: self.adapter_changed())  # a compare view open shows the new scorings
         run.failed.connect(self._failed)
         run.running_changed.connect(self._running)
         run.cancel_asked.connect(self._cancelling)
@@ -88,13 +88,6 @@ class FineTuneSide:
         self.panel.refresh_adapters()
         self.panel.show_last_run()
         self.update_compare_buttons()
-
-    def _rescored(self, _result) -> None:
-        """A kept run's re-scoring ended after its result was told: a compare view open shows the
-        new scorings. Not once the window is closing (it hides first): the store may be closed by
-        the time the lane's queued "ended" arrives."""
-        if self.window.isVisible():
-            self.adapter_changed()
 
     def adapter_changed(self) -> None:
         self.panel.refresh_adapters()

@@ -18,7 +18,7 @@ from desktop_app.gui.adapter_undo import AdapterUndo
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.context_meter import ContextMeter
-from desktop_app.gui.finetune_panel import FineTuneController
+from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_side import FineTuneSide
 from desktop_app.gui.explain_view import wire_explain
 from desktop_app.gui.inspector import InspectorPanel

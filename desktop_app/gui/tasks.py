@@ -34,6 +34,11 @@ Results travel as typed objects through Qt signals queued into the GUI thread: a
 ``core.scoring.ScoreProgress`` (a text read, then scored window by window),
 ``core.attribution.ExplainProgress`` (after the explanation's lens-and-sampler part), and a
 ``TaskError`` on failure. Every callback runs on the GUI thread.
+Once a lane shuts down (the window closes) it is **closed**: no task's callback runs from then
+on, neither for a task still running (a fine-tune's re-scoring; it may finish its work) nor for
+one whose result was still queued for the GUI thread, since the window's widgets and store go
+next; what waits is dropped unstarted, except on the store lane, which writes everything it
+was given (``shutdown(cancel=False)``); and a task submitted to a closed lane never starts.
 """
 
 from __future__ import annotations
@@ -214,6 +219,7 @@ class Lane(QObject):
             placed ahead of those that can wait (``_place``).
         _lock: guards every Task.state change, ``_waiting`` and ``_unfinished``.
         _idle: a Condition, notified when ``_unfinished`` drops to 0 (for ``wait``).
+        closed: set when ``shutdown`` begins: callbacks are dropped, new tasks never start.
     """
 
     changed = Signal()  # a task was added, started, ended or cancelled
@@ -230,16 +236,20 @@ class Lane(QObject):
         self._current: Task | None = None  # the task the thread runs (not one run inside it)
         self._background = background
         self._handshake = handshake
-        self._closing = False
+        self.closed = False  # read by the lane's thread too (the handshake stops waiting)
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name=f"lane-{name}", daemon=True)
         self._thread.start()
 
     def submit(self, task: Task) -> Task:
+        if self.closed:  # its window is closing: nobody would hear it, and the thread may be gone
+            task.state = TaskState.CANCELLED
+            log.info("%s lane is closed: %s dropped", self.name, task.name)
+            return task
         queued = Qt.ConnectionType.QueuedConnection  # emitted on the lane's thread, handled on the GUI's
         task.signals.started.connect(lambda t=task: self._started(t), queued)
         if task.on_progress is not None:
-            task.signals.progress.connect(task.on_progress, queued)
+            task.signals.progress.connect(lambda item, t=task: self._progress(t, item), queued)
         task.signals.ended.connect(lambda ok, value, t=task: self._ended(t, ok, value), queued)
         with self._lock:
             self._unfinished += 1
@@ -283,7 +293,7 @@ class Lane(QObject):
                 if self._put_back(task):
                     continue
                 task.finish(ok, value)
-                while self._handshake and not task.handled.wait(0.05) and not self._closing:
+                while self._handshake and not task.handled.wait(0.05) and not self.closed:
                     pass
             self._done_one()
 
@@ -325,16 +335,26 @@ class Lane(QObject):
                 task.finish(*task.execute())
             self._done_one()
 
+    @property
+    def _listened(self) -> bool:
+        """Callbacks may run: the lane was neither deleted with its window (a file read outlived
+        it) nor closed (the window is closing: its widgets and store go next)."""
+        return isValid(self) and not self.closed
+
     def _started(self, task: Task) -> None:
-        if not isValid(self):  # deleted with its window meanwhile (see _ended)
+        if not self._listened:
             return
         if task.state is TaskState.RUNNING and task.on_start is not None:
             task.on_start(task)
         self.changed.emit()
 
+    def _progress(self, task: Task, item) -> None:
+        if self._listened and task.on_progress is not None:  # an owner going away may drop it meanwhile
+            task.on_progress(item)
+
     def _ended(self, task: Task, ok: bool, value) -> None:
         try:
-            if isValid(self):  # else deleted with its window: a file read outlived it, nobody to tell
+            if isValid(self):
                 self._handle_end(task, ok, value)
         finally:
             task.handled.set()
@@ -344,6 +364,9 @@ class Lane(QObject):
             return
         self.tasks.remove(task)
         task.state = TaskState.DONE
+        if self.closed:
+            log.info("%s lane is closed: the end of %s goes unheard", self.name, task.name)
+            return
         callback = task.on_success if ok else task.on_failure
         if callback is not None:
             callback(value)
@@ -362,6 +385,8 @@ class Lane(QObject):
         if waiting:
             if task in self.tasks:
                 self.tasks.remove(task)
+            if self.closed:  # dropped by ``shutdown``: the window it would tell is going
+                return
             if task.on_cancelled is not None:
                 task.on_cancelled(task)
             self.changed.emit()
@@ -389,11 +414,16 @@ class Lane(QObject):
         with self._idle:
             return self._idle.wait_for(lambda: self._unfinished == 0, timeout_s)
 
+    def close(self) -> None:
+        """No callback runs from now on (the window is closing); see ``shutdown``."""
+        self.closed = True  # also: the GUI thread waits in ``shutdown``, no handshake to wait for
+
     def shutdown(self, timeout_s: float = 5.0, *, cancel: bool = True) -> None:
-        """Stop the thread: first cancel what waits and runs (``cancel``), or let it all run."""
+        """Close the lane and stop its thread: first cancel what waits and runs (``cancel``; what
+        waits never starts), or let it all run (the store lane: every write it was given)."""
+        self.close()
         if cancel:
             self.cancel_all()
-        self._closing = True  # the GUI thread waits here: no handshake to wait for
         with self._wake:
             self._stopping = True
             self._wake.notify()
@@ -436,15 +466,19 @@ class TaskManager(QObject):
             self.busy_changed.emit(self._busy)
 
     def shutdown(self, training_timeout_s: float = 15.0) -> list[str]:
-        """Cancel model and training work; write everything the store lane was given. Returns
-        the names of the lanes whose thread still runs after its wait (none, normally)."""
+        """Cancel model and training work; write everything the store lane was given. Every lane
+        is closed first: no callback runs from now on, whatever ends or was queued meanwhile.
+        Returns the names of the lanes whose thread still runs after its wait (none, normally)."""
+        lanes = (self.model, self.store, self.training, self.files)
+        for lane in lanes:
+            lane.close()
         self.training.cancel_all()
         self.model.shutdown(5.0)
         self.store.shutdown(10.0, cancel=False)
         self.training.shutdown(training_timeout_s)
         # a read only, but one outliving its window (a GGUF header: seconds) emits into freed objects
         self.files.shutdown(10.0)
-        return [lane.name for lane in (self.model, self.store, self.training, self.files) if lane.alive]
+        return [lane.name for lane in lanes if lane.alive]
 
 
 class Throttle(QObject):

@@ -1,0 +1,199 @@
+"""A fine-tune and the adapter history's changes, without widgets: the Fine-tune tab's
+(gui/finetune_panel.py) and the status bar's (gui/finetune_side.py) controller.
+
+``FineTuneController`` runs a fine-tune (core.session.fine_tune) on the task manager's
+training lane. The chat model is never touched by training (a separate copy is trained), so
+chatting goes on meanwhile; a kept adapter is switched in on the chat model by the chat
+controller, on the model lane, between answers. The adapter history's changes (use, stop
+using, roll back, delete, rename, the person's word on a waiting adapter) are written on the
+store lane.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop_app.core import adapters
+from desktop_app.core.train_settings import FineTuneSettings
+from desktop_app.core.train_verdict import RunResult
+from desktop_app.gui.tasks import Task, TaskManager
+
+log = logging.getLogger(__name__)
+
+
+class FineTuneController(QObject):
+    """Fine-tunes and adapter choices, without widgets.
+
+    Attributes:
+        store, paths: the database and the data folders.
+        chat: the ChatController, owner of the chat model (its ``loaded`` is trained from,
+            its ``sync_adapter`` puts a new choice on).
+        tasks: the window's TaskManager (training lane: runs; store lane: adapter choices).
+        task: the fine-tune running now, or None.
+        settings: the FineTuneSettings of the next run.
+    """
+
+    started = Signal()
+    progress = Signal(object)  # TrainProgress
+    finished = Signal(object)  # RunResult
+    rescored = Signal(object)  # RunResult: a kept run's re-scoring for the compare view ended after its result was told
+    failed = Signal(str)
+    error = Signal(str)  # an adapter choice that could not be made
+    running_changed = Signal(bool)
+    cancel_asked = Signal()  # a Cancel the running fine-tune has yet to hear (it stops within a block)
+    adapters_changed = Signal()
+    adapter_deleted = Signal(object)  # core.adapters.DeletedAdapter: what Undo can bring back
+    consent_settled = Signal(int, str)  # run id, "used" | "declined": the person's word on a waiting adapter
+
+    def __init__(self, store, paths, chat, tasks: TaskManager, parent=None):
+        super().__init__(parent)
+        self.store, self.paths, self.chat, self.tasks = store, paths, chat, tasks
+        self.task: Task | None = None
+        self.cancel_pending = False  # Cancel pressed; the run has not ended yet
+        self.settings = FineTuneSettings()
+        self.expected_model_id: str | None = None  # until a model loads: the one the last session used
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None
+
+    def start(self, settings: FineTuneSettings | None = None) -> bool:
+        loaded = self.chat.loaded
+        if self.running or loaded is None:
+            return False
+        from desktop_app.core import session
+
+        store, paths = self.store, self.paths
+        settings = settings or self.settings
+
+        def work(report, cancel):
+            return session.fine_tune(store, loaded, paths, settings, progress=report, cancel=cancel, verdict=report)
+
+        task = Task(work, "fine-tune", on_progress=lambda item: self._heard(task, item),
+                    on_success=lambda result: self._ended(task, result),
+                    on_failure=lambda error: self._ended_badly(task, error))
+        self.task = task
+        self.cancel_pending = False
+        self.running_changed.emit(True)
+        self.started.emit()
+        self.tasks.training.submit(self.task)
+        return True
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.tasks.training.cancel(self.task)
+            self.cancel_pending = True
+            self.cancel_asked.emit()
+
+    def _heard(self, task: Task, item) -> None:
+        """A report of the run: its progress, or a kept run's result (core.training's ``verdict``),
+        which ends the run for the person: the re-scoring for the compare view that follows on
+        the training lane is not waited for (a next run queues behind it), nor shown."""
+        if task is not self.task:
+            return
+        if isinstance(item, RunResult):
+            self._finished(item)
+        else:
+            self.progress.emit(item)
+
+    def _ended(self, task: Task, result) -> None:
+        if task is self.task:
+            self._finished(result)
+        else:  # its result was told before the re-scoring, now done: a compare view open shows its scorings
+            self.rescored.emit(result)
+
+    def _ended_badly(self, task: Task, error) -> None:
+        if task is self.task:
+            self._failed(error)
+        else:
+            log.warning("re-scoring after a reported run failed: %s", error)
+
+    def _finished(self, result) -> None:
+        self.task = None
+        if result.kept and not result.needs_consent:  # a waiting adapter: the person decides
+            self.chat.sync_adapter()  # between answers; chatting went on during training
+        self.running_changed.emit(False)
+        self.finished.emit(result)
+        self.adapters_changed.emit()
+
+    def _failed(self, error) -> None:
+        self.task = None
+        self.running_changed.emit(False)
+        self.failed.emit(str(error))
+        self.adapters_changed.emit()
+
+    # ------------------------------------------------------------ adapter history
+    def adapter_action(self, kind: str, adapter_id: int | None = None) -> Task | None:
+        """"activate" | "deactivate" | "rollback" | "delete": the store change on the store
+        lane, then the chat model follows (attach/detach on the model lane, between answers)."""
+        loaded = self.chat.loaded
+        if loaded is None:
+            return None
+        from desktop_app.core import session
+
+        model_id, store, trash = loaded.model_id, self.store, Path(self.paths.adapters_dir) / adapters.TRASH_DIR
+
+        def work(_report, _cancel):
+            if kind == "delete":  # its files wait in the trash: Undo in the status bar, for this session
+                return adapters.delete(store, adapter_id, trash_dir=trash)
+            return session.change_adapter(store, kind, model_id, adapter_id)
+
+        def done(result):
+            self.chat.sync_adapter()
+            if isinstance(result, adapters.DeletedAdapter):
+                self.adapter_deleted.emit(result)
+
+        return self._adapter_task(work, f"adapter {kind}", done)
+
+    def settle_consent(self, run_id: int, use: bool) -> Task | None:
+        """The person's word on a kept run's adapter that waits (it changed facts on questions they
+        never rated): ``use`` puts it in use, else the model in use stays; written into the run
+        (core.train_verdict.settle_consent) on the store lane, then the chat model follows."""
+        loaded = self.chat.loaded
+        model_id = loaded.model_id if loaded is not None else self.expected_model_id
+        store = self.store
+
+        def work(_report, _cancel):
+            from desktop_app.core.train_verdict import settle_consent
+
+            return settle_consent(store, run_id, use, model_id)
+
+        def done(_row):
+            if use:
+                self.chat.sync_adapter()
+            self.consent_settled.emit(run_id, "used" if use else "declined")
+
+        return self._adapter_task(work, "adapter consent", done)
+
+    def rename_adapter(self, adapter_id: int, name: str) -> Task:
+        store = self.store
+        return self._adapter_task(lambda _r, _c: adapters.rename(store, adapter_id, name), "adapter rename",
+                                  lambda _row: self.chat.adapter_changed.emit(self.chat.loaded.adapter_id
+                                                                              if self.chat.loaded else None))
+
+    def undo_delete(self, deleted) -> Task:
+        store = self.store
+        return self._adapter_task(lambda _r, _c: adapters.undo_delete(store, deleted), "adapter undo delete")
+
+    def _adapter_task(self, work, name: str, done=None) -> Task:
+        """A change of the adapter history on the store lane; the history follows either way."""
+        def succeeded(result):
+            if done is not None:
+                done(result)
+            self.adapters_changed.emit()
+
+        def failed(error):
+            self.error.emit(str(error))
+            self.adapters_changed.emit()
+
+        return self.tasks.store.submit(Task(work, name, "adapter", on_success=succeeded, on_failure=failed))
+
+    def list_adapters(self) -> list[dict]:
+        from desktop_app.core.adapters import list_adapters
+
+        loaded = self.chat.loaded
+        model_id = loaded.model_id if loaded is not None else self.expected_model_id
+        return list_adapters(self.store, model_id) if model_id is not None else []
