@@ -45,3 +45,41 @@ def test_at_the_first_size_the_buttons_keep_their_words_and_the_long_model_name_
     _settle()
     assert window.send_button.text() == "Send" and window.settings_button.text() == "Settings"
 
+
+# ---------------------------------------------------------------- B5: the layer grid's colours fit its values
+
+def _small_model_lens():
+    """A lens like the bundled model's: every probability between 0 and about 10%."""
+    from desktop_app.core.lens import LogitLens
+
+    probs = [[0.001 * (row + 1) * (col + 1) for col in range(3)] for row in range(5)]  # highest 1.5%
+    probs[-1][0] = 0.1043
+    return LogitLens(layer_names=["embeddings"] + [f"layer {i}" for i in range(1, 5)], token_ids=[1, 2, 3],
+                     token_texts=[" French", " the", " a"], probs=probs,
+                     ranks=[[1] * 3 for _ in range(5)], layer_top=[(1, " French", 0.1)] * 5, first_top1=None)
+
+
+def _pixel(image, grid, row, column):
+    x = grid.LABEL_W + column * grid._cell_w() + 3
+    y = grid.HEADER_H + row * grid.row_h() + 2
+    return image.pixelColor(int(x), int(y)).getRgb()[:3]
+
+
+def test_the_layer_grid_spans_its_colours_over_its_own_values_and_has_a_key(qtbot):
+    from desktop_app.core.palette import sequential_color
+    from desktop_app.gui.explain_view import LensGrid
+
+    grid = LensGrid()
+    qtbot.addWidget(grid)
+    grid.resize(300, 10)
+    grid.set_lens(_small_model_lens())
+    grid.show()
+    image = grid.grab().toImage()
+    brightest = _pixel(image, grid, 4, 0)  # 10.43%: the grid's highest
+    assert brightest == sequential_color(1.0), "at 0-100% the 10% cell was as dark as the rest"
+    assert _pixel(image, grid, 0, 0) != brightest
+    assert "10.4%" in grid.key_text() and "0%" in grid.key_text()
+    key_row = grid.height() - grid.KEY_H // 2
+    assert image.pixelColor(grid.LABEL_W + grid.KEY_BAR_W - 2, key_row).getRgb()[:3] != \
+        image.pixelColor(grid.LABEL_W + 3, key_row).getRgb()[:3], "the key's gradient is drawn under the grid"
+
