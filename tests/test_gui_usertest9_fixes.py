@@ -83,3 +83,28 @@ def test_the_layer_grid_spans_its_colours_over_its_own_values_and_has_a_key(qtbo
     assert image.pixelColor(grid.LABEL_W + grid.KEY_BAR_W - 2, key_row).getRgb()[:3] != \
         image.pixelColor(grid.LABEL_W + 3, key_row).getRgb()[:3], "the key's gradient is drawn under the grid"
 
+
+# ---------------------------------------------------------------- B3: ratings given while a run trains
+
+def _recount(qtbot, window) -> None:
+    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
+        window.writer.recount()
+    QApplication.processEvents()
+
+
+def test_ratings_given_during_a_run_are_said_to_go_into_the_next_one(make_window, qtbot):
+    window = make_window(max_new_tokens=6)
+    store, panel = window.chat.store, window.finetune_panel
+    store.rate_message(ask(qtbot, window, "Hello")["message_id"], 1)
+    _recount(qtbot, window)
+    # the panel hears a run start as from the controller (a real run could end before the rating below)
+    window.finetune.running_changed.emit(True)
+    assert "since this run started" not in panel.ready_label.text()
+    for text in ("Hi", "Why?"):
+        store.rate_message(ask(qtbot, window, text)["message_id"], -1)
+    _recount(qtbot, window)
+    text = panel.ready_label.text()
+    assert "3 examples ready" in text
+    assert "<b>2 new since this run started</b> \u2014 they go into the next fine-tune." in text, text
+    window.finetune.running_changed.emit(False)
+    assert "since this run started" not in panel.ready_label.text(), "the run ended: nothing to set apart"
