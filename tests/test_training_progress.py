@@ -65,3 +65,35 @@ def test_measuring_counts_from_its_start_and_the_steps_time_left_waits_for_a_pac
     early = [p for p in steps if p.step < training.ETA_AFTER_STEPS]
     assert early and all(p.eta_s is None for p in early)
     assert all(p.eta_s is not None for p in steps if p.step >= training.ETA_AFTER_STEPS)
+
+
+def test_getting_ready_counts_answers_pairs_and_tokens_from_zero_in_words(tiny_model):
+    """usertest 9, B2: "Getting ready: scoring your ratings 1 of 1 · almost done" for minutes
+    beside "4 examples ready": the 1 was a batch-sized count of answer texts, and the pairs and
+    rated tokens read after it said nothing. Each reading now counts from 0 and names its unit."""
+    import torch
+
+    from desktop_app.core.train_measure import distinct_sequence_logps
+    from desktop_app.core.train_packing import packed_pair_sums
+    from desktop_app.core.train_references import token_references
+
+    model, pad = tiny_model.model, tiny_model.tokenizer.eos_token_id
+    seqs = [([5, 6, 7], [8, 9]), ([5, 6], [10]), ([11, 12], [13, 14, 15])]
+    heard = []
+    with torch.no_grad(), work_meter.listening(lambda *a: heard.append(work_meter.words(*a))):
+        distinct_sequence_logps(model, seqs, pad, "cpu", batch_size=1)
+        packed_pair_sums(model, [(p, c, [20, 21]) for p, c in seqs[:2]], pad, "cpu", batch_size=1)
+        token_references(model, [type("T", (), {"prompt_ids": p, "completion_ids": c})() for p, c in seqs[:2]],
+                         pad, "cpu", top=4, batch_size=1)
+    assert heard[:4] == [f"scoring your ratings: answer text {i} of 3 read" for i in range(4)], heard
+    assert heard[4:6] == [f"scoring your preferred answers against the ones they beat: pair {i} of 2"
+                          for i in range(2)], heard
+    assert heard[6:] == [f"reading the answers you rated token by token: {i} of 2" for i in range(2)], heard
+
+
+def test_the_generating_parts_of_getting_ready_say_what_they_do():
+    from desktop_app.gui.finetune_words import STEP_WORDS, phase_line
+
+    for said in (training.ANSWERING_REQUESTS, training.WRITING_PRACTICE):
+        line = phase_line(training.TrainProgress("training", message=said, step=0))
+        assert line == f"Getting ready: {STEP_WORDS[said]}\u2026", line

@@ -24,6 +24,13 @@ def launch_gui(args) -> int:
             file=sys.stderr,
         )
         return 2
+    if not args.screenshot:  # a screenshot is drawn offscreen, without the xcb plugin
+        from desktop_app.cli.xcb_libs import check_xcb_libraries
+
+        problem = check_xcb_libraries()
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
     from desktop_app.gui.app import run_app
 
     return run_app(args)

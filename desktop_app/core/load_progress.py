@@ -68,3 +68,38 @@ def weights_counted(report: Callable[[int, int], None]):
         yield
     finally:
         set_hook(previous)
+
+
+GGUF_DESC = "Converting and de-quantizing GGUF tensors"  # transformers' GGUF loader's loop over the tensors
+
+
+@contextlib.contextmanager
+def gguf_tensors_counted(report: Callable[[int, int], None]):
+    """Within it, a GGUF ``from_pretrained`` on this thread calls ``report(done, total)`` after
+    each tensor it de-quantizes: the minutes of a first conversion showed a bar frozen at a
+    third (usertest 9). transformers' GGUF loader takes ``tqdm`` as its module's own name,
+    not through ``set_tqdm_hook``: that name is wrapped for the body. Another thread's loop, or
+    a loader without that loop, is left as it was (no count)."""
+    try:
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+    except ImportError:  # pragma: no cover (a transformers without GGUF support)
+        yield
+        return
+    original = getattr(gguf_utils, "tqdm", None)
+    if original is None:
+        yield
+        return
+    me = threading.get_ident()
+
+    def counted(*args, **kwargs):
+        bar = original(*args, **kwargs)
+        items = args[0] if args else kwargs.get("iterable")
+        if threading.get_ident() != me or not str(kwargs.get("desc", "")).startswith(GGUF_DESC) or items is None:
+            return bar
+        return _Counted(bar, len(items) if hasattr(items, "__len__") else 0, report)
+
+    gguf_utils.tqdm = counted
+    try:
+        yield
+    finally:
+        gguf_utils.tqdm = original

@@ -295,19 +295,27 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
+def conversion_stage(gguf_path: Path) -> str:
+    """The load stage of a first conversion, with its one-time hint: on a busy CPU it took
+    minutes, and a bar sat at a third with no word on whether it would happen again."""
+    return f"Converting {gguf_path.name} for this computer (only the first time, a few minutes)"
+
+
 def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_progress) -> Path:
-    """Dequantize a GGUF once into a safetensors folder; later loads read that folder."""
+    """Dequantize a GGUF once into a safetensors folder; later loads read that folder.
+    ``progress``: the tensors de-quantized of all (an unknown count, 0 of 0, while the file's
+    header and tokenizer are read and while the result is written)."""
     target = converted_folder_for(gguf_path, paths)
     if (target / "model.safetensors").exists() or any(target.glob("model*.safetensors")):
         return target
+    stage = conversion_stage(gguf_path)
+    progress(stage, 0, 0)  # before the header check: reading it took half a minute on a busy CPU
     check_gguf_file(gguf_path)
-    stage = f"Converting {gguf_path.name} (once)"
-    progress(stage, 0, 3)
     start = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    _write_conversion(gguf_path, staging, lambda done: progress(stage, done, 3))
+    _write_conversion(gguf_path, staging, lambda done, total: progress(stage, done, total))
     # The dequantized model is garbage now, yet a cycle holds it (transformers' first load in a
     # process leaves a traceback holding its frames) while the load keeps the collector paused,
     # and glibc keeps the freed pages: measured, the process held 1.95 GB after a first start
@@ -320,24 +328,26 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_prog
         shutil.rmtree(staging, ignore_errors=True)  # another process won the race
         if not target.exists():
             raise
-    progress(stage, 3, 3)
     log.info("converted %s in %.1f s", gguf_path, time.perf_counter() - start)
     return target
 
 
-def _write_conversion(gguf_path: Path, staging: Path, step: Callable[[int], None]) -> None:
-    """The GGUF's model dequantized into float32 safetensors (and its tokenizer) in ``staging``."""
+def _write_conversion(gguf_path: Path, staging: Path, step: Callable[[int, int], None]) -> None:
+    """The GGUF's model dequantized into float32 safetensors (and its tokenizer) in ``staging``;
+    ``step(done, total)`` after each tensor de-quantized, ``step(0, 0)`` (no count) around it."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
+    from desktop_app.core.load_progress import gguf_tensors_counted
+
     try:
         tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-        step(1)
-        quantized = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name,
-                                                         dtype=torch.float32)
+        with gguf_tensors_counted(step):
+            quantized = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name,
+                                                             dtype=torch.float32)
     except Exception as exc:
         raise ModelError(f"{gguf_path} could not be converted: {exc}") from exc
-    step(2)
+    step(0, 0)  # writing it out: no count
     # The GGUF-loaded model refuses save_pretrained; its weights go into a plain model, which
     # takes the tensors themselves (assign) rather than a second float32 copy of them
     config = AutoConfig.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)

@@ -50,6 +50,10 @@ def open_model(spec: str | ModelSource | None, paths, device: str = "auto", *, s
     source = spec if isinstance(spec, ModelSource) else resolve_spec(spec)
     if source.notice:
         notice(source.notice)
+    # the first import of PyTorch and transformers took ~25 s on a busy CPU, under "Finding the
+    # model" beside a banner that had found it (usertest 9): said as what it is
+    progress(f"Starting PyTorch to run {source.display_name}", 0, 0)
+    import transformers  # noqa: F401
     loaded = load_model(source, paths, device, progress, precision)
     if loaded.precision_note:  # e.g. Compact asked for where it cannot run
         notice(loaded.precision_note)

@@ -13,6 +13,9 @@ import torch.nn.functional as F
 from desktop_app.core import work_meter
 from desktop_app.core.train_logps import IGNORE, left_pad, sequence_logps
 
+# a thumb's answer, its mismatched twin (KTO) and a pair's two answers are each read once
+SCORING_ANSWERS = "scoring your ratings: answer text {done} of {total} read"
+
 
 @torch.no_grad()
 def distinct_sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8,
@@ -39,11 +42,13 @@ def distinct_sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int
         where.append(index[key])
     order = sorted(range(len(distinct)), key=lambda i: len(distinct[i][0]) + len(distinct[i][1]))
     values = torch.zeros(len(distinct), device=device)
+    work_meter.advance(SCORING_ANSWERS, 0, len(order))  # a count from the start: a batch can take minutes
     for start in range(0, len(order), max(1, batch_size)):
         chunk = order[start:start + batch_size]
         out = sequence_logps(model, [distinct[i] for i in chunk], pad_id, device, reduce=reduce)
         values[torch.tensor(chunk, device=device)] = out.to(values.dtype)
-        work_meter.advance("scoring your ratings", start + len(chunk), len(order))
+        # the count is of the answers read, not of batches ("1 of 1" beside "4 examples ready", usertest 9)
+        work_meter.advance(SCORING_ANSWERS, start + len(chunk), len(order))
     return values[torch.tensor(where, device=device)]
 
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from desktop_app.core import work_meter
+
+SCORING_PAIRS = "scoring your preferred answers against the ones they beat: pair {done} of {total}"
+
 PACKED_ATTENTION = ("eager", "sdpa")  # the implementations that take a 4D mask as given
 
 
@@ -85,6 +89,7 @@ def packed_pair_sums(model, seqs: list[tuple[list[int], list[int], list[int]]], 
     chosen, rejected = torch.zeros(len(seqs), device=device), torch.zeros(len(seqs), device=device)
     order = sorted(range(len(seqs)), key=lambda i: sum(len(part) for part in seqs[i]))
     for start in range(0, len(order), max(1, batch_size)):
+        work_meter.advance(SCORING_PAIRS, start, len(order))
         chunk = order[start:start + max(1, batch_size)]
         (c, _cm), (r, _rm) = packed_pair_logps(model, [seqs[i] for i in chunk], pad_id, device)
         rows = torch.tensor(chunk, device=device)

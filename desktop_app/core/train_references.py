@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 
 from desktop_app.core.train_logps import answer_columns, answer_logsoftmax, pad_batch
+from desktop_app.core import work_meter
 from desktop_app.core.train_measure import distinct_sequence_logps
 from desktop_app.core.train_packing import packed_pair_sums, packs_pairs
 
@@ -78,6 +79,7 @@ class TokenReference:
 
 
 TOKEN_TOP = 64
+READING_TOKENS = "reading the answers you rated token by token: {done} of {total}"
 
 
 @torch.no_grad()
@@ -85,6 +87,7 @@ def token_references(model, tokens, pad_id: int, device, top: int = TOKEN_TOP,
                      batch_size: int = 8) -> list[TokenReference]:
     out = []
     for start in range(0, len(tokens), max(1, batch_size)):
+        work_meter.advance(READING_TOKENS, start, len(tokens))
         chunk = tokens[start:start + batch_size]
         batch = pad_batch([(t.prompt_ids, t.completion_ids) for t in chunk], pad_id, device)
         logps = answer_logsoftmax(model, batch)

@@ -48,6 +48,11 @@ PHASES = ("preparing", "training", "evaluating", "rescoring")
 ETA_AFTER_STEPS = 3  # a training step's time left is told from this step on (the pace of fewer swings by minutes)
 
 
+# the steps of getting ready that generate text, and say so (core is free of the panel's words:
+# gui.finetune_words.STEP_WORDS puts them in a person's words)
+ANSWERING_REQUESTS = "Answering general requests with the model as it is"
+WRITING_PRACTICE = "Writing practice answers in capitals"
+
 class NothingToTrainError(UserFacingError):
     pass
 
@@ -401,6 +406,7 @@ class _Run:
 
         s, anchor = self.settings, None
         if s.anchor_weight and any(p.source == "correction" for p in train.pairs):
+            self.say("training", ANSWERING_REQUESTS, step=0)  # a minute or more of generating, uncounted
             anchor = build_anchor(work.model, work.tokenizer, work.context_window, work.device, pad_id,
                                   tokens=s.anchor_tokens, per_update=s.anchor_per_update,
                                   format_ids=format_tokens(train.pairs) if s.anchor_format else None)
@@ -416,6 +422,7 @@ class _Run:
 
         s, practice = self.settings, None
         if s.case_practice and in_capitals(work.tokenizer, train.pairs):
+            self.say("training", WRITING_PRACTICE, step=0)
             asked = question_texts(self.store, train)
             rated = [asked[p.rejected_message_id] for p in train.pairs
                      if p.source == "correction" and asked.get(p.rejected_message_id)]

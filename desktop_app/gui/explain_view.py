@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
                                QSizePolicy, QToolTip, QVBoxLayout, QWidget)
 
@@ -56,10 +56,16 @@ def scrolling_layout(panel: QWidget) -> QVBoxLayout:
 
 class LensGrid(QWidget):
     """Layers down, tokens across; each cell coloured by the token's probability at that layer
-    (the heatmap's palette); the first layer where the chosen token is the top-1 is outlined."""
+    (the heatmap's palette); the first layer where the chosen token is the top-1 is outlined.
+
+    The colours run from 0 to the grid's highest probability, not to 100%: on a small model the
+    layers' probabilities stay around 0-10%, and a 0-100% scale painted every cell the same
+    dark purple (usertest 9). A key under the grid says what the brightest colour is."""
 
     LABEL_W = 34
     HEADER_H = 18
+    KEY_H = 20
+    KEY_BAR_W = 90
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -69,8 +75,18 @@ class LensGrid(QWidget):
 
     def set_lens(self, lens) -> None:
         self.lens = lens
-        self.setFixedHeight(self.HEADER_H + self.row_h() * len(lens.layer_names) + 2 if lens else 0)
+        self.setFixedHeight(self.HEADER_H + self.row_h() * len(lens.layer_names) + 2 + self.KEY_H if lens else 0)
         self.update()
+
+    def top(self) -> float:
+        """The grid's highest probability: the brightest colour (never 0, so nothing divides by it)."""
+        return max((p for row in self.lens.probs for p in row), default=0.0) or 1.0
+
+    def cell_rgb(self, prob: float) -> tuple[int, int, int]:
+        return sequential_color(min(1.0, prob / self.top()))
+
+    def key_text(self) -> str:
+        return f"0% \u2192 {self.top() * 100:.1f}% (the highest here)"
 
     def row_h(self) -> int:
         return 15 if self.lens is None or len(self.lens.layer_names) <= 16 else 11
@@ -114,7 +130,22 @@ class LensGrid(QWidget):
         self._paint_header(painter, metrics, c)
         for row in range(len(self.lens.layer_names)):
             self._paint_row(painter, metrics, row, c)
+        self._paint_key(painter, metrics, c)
         painter.end()
+
+    def _paint_key(self, painter, metrics, c) -> None:
+        """Under the grid: the palette from 0 to the grid's highest probability, and its figures."""
+        y = self.height() - self.KEY_H + 6
+        bar = QRectF(self.LABEL_W + 1, y, self.KEY_BAR_W, self.KEY_H - 10)
+        gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
+        for i in range(9):
+            gradient.setColorAt(i / 8, QColor(*sequential_color(i / 8)))
+        painter.fillRect(bar, gradient)
+        painter.setPen(QColor(c["muted"]))
+        painter.drawText(QRectF(bar.right() + 6, y - 3, self.width() - bar.right() - 6, self.KEY_H - 4),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         metrics.elidedText(self.key_text(), Qt.TextElideMode.ElideRight,
+                                            int(self.width() - bar.right() - 6)))
 
     def _paint_header(self, painter, metrics, c) -> None:
         w = self._cell_w()
@@ -138,7 +169,7 @@ class LensGrid(QWidget):
                          ("\u25b6 " if first else "") + name)
         for column, prob in enumerate(lens.probs[row]):
             rect = QRectF(self.LABEL_W + column * w + 1, y + 0.5, w - 2, h - 1)
-            rgb = sequential_color(prob)
+            rgb = self.cell_rgb(prob)
             painter.fillRect(rect, QColor(*rgb))
             if h >= 13 and w >= 30:
                 painter.setPen(QColor(*text_color_on(rgb)))
@@ -493,10 +524,11 @@ class ExplainView(QFrame):
             self.lens_caption.setText(result.lens_error)
             return
         self.grid.set_lens(lens)
-        where = ("never the top-1" if lens.first_top1 is None else
-                 f"top-1 from {lens.layer_names[lens.first_top1]} (\u25b6)")
+        where = ("not the most likely token at any layer" if lens.first_top1 is None else
+                 f"the most likely token from {lens.layer_names[lens.first_top1]} on (\u25b6)")
         self.lens_caption.setText(f"Layer by layer (each layer read through the output layer): the chosen "
-                                  f"token (bold) is {where}.")
+                                  f"token (bold) is {where}. Brighter: likelier at that layer, up to "
+                                  f"{self.grid.top() * 100:.1f}%, the grid's highest (the key below).")
 
     def _show_attribution(self, a, in_text: bool = False, precision: str | None = None) -> None:
         scale = max((abs(s) for s in a.scores), default=1.0) or 1.0

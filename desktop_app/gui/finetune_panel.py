@@ -21,8 +21,8 @@ from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.finetune_words import (PHASE_WORDS, conflict_words, counted_line, describe_run, duration_words,
-                                            eta_words, news_words, nothing_new, phase_line, phase_name, ready_words,
-                                            step_eta_words, used_words, changed_facts_words)
+                                            during_run_words, eta_words, news_words, nothing_new, phase_line,
+                                            phase_name, ready_words, step_eta_words, used_words, changed_facts_words)
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 
@@ -64,6 +64,7 @@ class FineTunePanel(QScrollArea):
         self.progress_box.hide()
         self.curve.hide()
         self.counts: dict = {}
+        self.total_at_run_start: int | None = None  # the examples counted when the running fine-tune started
         self.last_run_id: int | None = None  # the run whose card shows: what Use it anyway / Keep answer
         self._connect_controller(controller)
         self.set_counts({})
@@ -189,7 +190,7 @@ class FineTunePanel(QScrollArea):
         c.progress.connect(self.on_progress)
         c.finished.connect(self.on_finished)
         c.failed.connect(self.on_failed)
-        c.running_changed.connect(lambda _r: self._update())
+        c.running_changed.connect(self._run_started_or_ended)
         c.chat.model_loaded.connect(lambda _loaded: self._update())
         c.adapters_changed.connect(self.refresh_adapters)
         c.consent_settled.connect(self._consent_settled)
@@ -250,10 +251,18 @@ class FineTunePanel(QScrollArea):
             tile.set_value(int(counts.get(key, 0) or 0))
         total = int(counts.get("total", 0) or 0)
         if total:
-            self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts))
+            self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts)
+                                     + during_run_words(total, self.total_at_run_start))
         else:
             self.ready_label.setText("Nothing to learn from yet: rate an answer with \u25b2/\u25bc, right-click a "
                                      "token, or write a better answer.")
+        self._update()
+
+    def _run_started_or_ended(self, running: bool) -> None:
+        """A run reads the ratings when it starts: what is counted then is what it trains on."""
+        self.total_at_run_start = int(self.counts.get("total", 0) or 0) if running else None
+        if not running and self.counts:
+            self.set_counts(self.counts)  # "N new since this run started" goes with the run
         self._update()
 
     def _update(self) -> None:

@@ -17,7 +17,11 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
               "Measuring your current model, to compare the result with":
                   # (not "... to compare the result with…": its ending read as words cut off)
                   "measuring your current model on held-out ratings and general text, for comparison",
-              "Measuring the new adapter": "measuring the new adapter the same way"}
+              "Measuring the new adapter": "measuring the new adapter the same way",
+              "Answering general requests with the model as it is":
+                  "answering a few general requests with the model as it is, so the format of your "
+                  "better answers does not spread to every answer (once per run)",
+              "Writing practice answers in capitals": "writing practice answers in capitals, like your better answers"}
 
 
 CANCELLING = "Cancelling"
@@ -355,6 +359,17 @@ def news_words(counts: dict) -> str:
     if not new:
         return f" {used_words(counts)}: rate more to teach something new."
     return " A new run learns from all of them, old and new."
+
+
+def during_run_words(total: int, at_start: int | None) -> str:
+    """While a run trains: the ratings given since it started, which it does not read (it read
+    them when it started): "7 examples ready" beside a run training on 4 read as if all 7 were
+    in it (usertest 9)."""
+    new = total - at_start if at_start is not None else 0
+    if new <= 0:
+        return ""
+    return (f"<br><b>{new} new since this run started</b> \u2014 {'it goes' if new == 1 else 'they go'} "
+            f"into the next fine-tune.")
 
 
 def used_words(counts: dict) -> str:

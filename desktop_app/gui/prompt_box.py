@@ -1,15 +1,17 @@
 """The prompt area under the transcript: the prompt box and its row of buttons (model,
-settings, regenerate, stop, send). In a narrow window the buttons show icons only."""
+settings, regenerate, stop, send). Where the row is narrow the model's name gives way first
+(the status bar names it too), then the words of Settings and Regenerate, then all words."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout
 
-from desktop_app.gui.responsive import Compactor, elided
+from desktop_app.gui.responsive import Ladder, elided
 from desktop_app.gui.theme import icon, styled_label
 
 ICON_ONLY_WIDTH = 34
+ROW_STEPS = 3  # model icon only; + Settings and Regenerate icons only; every button icons only
 
 
 class PromptBox(QPlainTextEdit):
@@ -79,7 +81,7 @@ class PromptArea(QFrame):
         self.model_button.setMinimumWidth(ICON_ONLY_WIDTH)
         layout.addLayout(self.row)
         self.set_model_name(self.model_name)
-        self.compactor = Compactor(self, self._compact)
+        self.compactor = Ladder(self, ROW_STEPS, self._shorten)
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name
@@ -92,8 +94,9 @@ class PromptArea(QFrame):
         if hasattr(self, "compactor"):
             self.compactor.update()
 
-    def _compact(self, compact: bool) -> None:
-        for button, text in self.buttons.items():
-            button.setText("" if compact else text)
-        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if compact
+    def _shorten(self, step: int) -> None:
+        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if step >= 1
                                              else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for button, text in self.buttons.items():
+            words_go_at = 2 if button in (self.settings_button, self.regenerate_button) else 3
+            button.setText("" if step >= words_go_at else text)

@@ -77,6 +77,50 @@ class Compactor(_BarWatcher):
         self.apply(compact)
 
 
+class Ladder(_BarWatcher):
+    """Compactor in several steps: ``apply(step)`` shortens the bar one step at a time (0: the
+    full form) while it is narrower than what it asks for, remembering at each step the width
+    the step before wanted, and takes a step back once that width is there again. Measured on
+    screen, like Compactor, where a part's short form is not known from its hints (a button's
+    style sheet sets its padding). The prompt row's Compactor dropped every word at once at
+    1280 px because only the long model name did not fit."""
+
+    def __init__(self, bar: QWidget, steps: int, apply: Callable[[int], None]):
+        super().__init__(bar)
+        self.steps, self.apply = steps, apply
+        self.step = 0
+        self.wanted: list[int] = [0] * steps  # what step i's form asked for when it gave way
+        self.watch()
+
+    def update(self) -> None:
+        width = self.bar.width()
+        while self.step < self.steps and width < self.bar.sizeHint().width():
+            self._go(self.step + 1)
+        while self.step > 0 and width >= self.wanted[self.step - 1]:
+            self._apply(self.step - 1)
+            if width < self.bar.sizeHint().width():  # the fuller form grew meanwhile (a longer name)
+                self.wanted[self.step - 1] = self.bar.sizeHint().width()
+                self._apply(self.step)
+                break
+            self.step -= 1
+
+    def _go(self, step: int) -> None:
+        self.wanted[step - 1] = self.bar.sizeHint().width()
+        self.step = step
+        self._apply(step)
+
+    def _apply(self, step: int) -> None:
+        """Applies ``step`` and drops the layouts' cached hints, so the next measure sees it
+        (a button's new text marks only the bar's own layout, not the row layout inside it)."""
+        self.apply(step)
+        layouts = [self.bar.layout()]
+        while layouts:
+            layout = layouts.pop()
+            if layout is not None:
+                layout.invalidate()
+                layouts += [layout.itemAt(i).layout() for i in range(layout.count())]
+
+
 class Stepper(_BarWatcher):
     """Calls ``apply(step)`` with the fewest of ``steps`` steps that let ``bar``'s parts fit
     (0: the full form; each step shortens one more thing, the least needed first), where
