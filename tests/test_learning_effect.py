@@ -55,6 +55,9 @@ def test_eight_corrections_in_one_format_show_in_new_answers(bundled_model_dir, 
     assert m["schedule"]["rule"] == "auto"
     # every planned update, unless the perplexity guard stopped the run (then it kept an earlier one)
     assert m["steps"] == m["schedule"]["updates"] or m["guard"]["kept_step"] < m["steps"] <= m["schedule"]["updates"]
+    if result.needs_consent:  # it moved a fact the base model was sure of: the person says yes
+        assert all(f["question"] for f in result.facts_changed), result.facts_changed
+        adapters.activate(store, result.adapter_id, loaded.model_id)
     assert adapters.attach_active(loaded, store)["id"] == result.adapter_id
     after = [greedy(loaded, q) for q in UNSEEN]
     print({"steps": m["steps"], "schedule": m["schedule"], "train_s": m["train_s"], "after": after})
