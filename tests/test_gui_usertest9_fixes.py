@@ -1,0 +1,123 @@
+"""usertest9's findings (pytest-qt, offscreen, the tiny random GPT-2, the real SQLite store)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
+from gui_windows import answer_modal  # noqa: E402
+from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
+
+TRAIN_MS = 120_000
+LONG_RUN = FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1, reask_tokens=4)
+
+
+def active(qtbot, window):
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
+    return window
+
+
+def keys(*sequence) -> None:
+    """Key presses as the person makes them: each to the widget that has the focus now."""
+    for key in sequence:
+        modifier, key = key if isinstance(key, tuple) else (Qt.KeyboardModifier.NoModifier, key)
+        QTest.keyClick(QApplication.focusWidget(), key, modifier)
+
+
+def rated_window(qtbot, make_window):
+    window = active(qtbot, make_window(max_new_tokens=6))
+    window.chat.store.rate_message(ask(qtbot, window)["message_id"], 1)
+    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
+        window.writer.recount()
+    window.finetune_panel.set_settings(LONG_RUN)
+    return window
+
+
+def cancelled(qtbot, window) -> None:
+    """The run ended (also after a failed assertion: a window closed during a run asks first)."""
+    panel = window.finetune_panel
+    panel.ask_before_cancel = False
+    if window.finetune.running:
+        with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS):
+            panel.cancel()
+
+
+# ---------------------------------------------------------------- A1: a stray key cancelled a fine-tune
+
+def test_typing_after_ctrl3_space_ctrl1_goes_to_the_prompt_and_the_run_goes_on(make_window, qtbot):
+    window = rated_window(qtbot, make_window)
+    CTRL = Qt.KeyboardModifier.ControlModifier
+    try:
+        keys((CTRL, Qt.Key.Key_3))
+        qtbot.waitUntil(window.finetune_panel.train_button.hasFocus, timeout=2000)
+        keys(Qt.Key.Key_Space)
+        assert window.finetune.running
+        assert QApplication.focusWidget() is not window.finetune_panel.cancel_button
+        keys((CTRL, Qt.Key.Key_1))
+        assert QApplication.focusWidget() is window.prompt, "Ctrl+1 is 'Chat': the cursor goes where one types"
+        QTest.keyClicks(QApplication.focusWidget(), "Write a haiku")
+        assert window.finetune.running and not window.finetune.cancel_pending, "a space pressed Cancel"
+        assert window.prompt.toPlainText() == "Write a haiku"
+    finally:
+        cancelled(qtbot, window)
+
+
+def test_a_space_right_after_a_keyboard_start_does_not_cancel(make_window, qtbot):
+    window = rated_window(qtbot, make_window)
+    window.show_finetune()
+    panel = window.finetune_panel
+    panel.train_button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(panel.train_button.hasFocus, timeout=2000)
+    try:
+        keys(Qt.Key.Key_Space)
+        assert window.finetune.running
+        keys(Qt.Key.Key_Space, Qt.Key.Key_A, Qt.Key.Key_Space)
+        assert window.finetune.running and not window.finetune.cancel_pending
+    finally:
+        cancelled(qtbot, window)
+
+
+def test_cancel_of_a_run_with_trained_steps_asks_first_keep_training_is_the_default(make_window, qtbot):
+    window = rated_window(qtbot, make_window)
+    window.show_finetune()
+    panel = window.finetune_panel
+    with qtbot.waitSignal(window.finetune.progress, timeout=TRAIN_MS,
+                          check_params_cb=lambda p: p.phase == "training" and p.step >= 1 and p.loss is not None):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    seen = []
+    answer_modal("Keep training", seen)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    question, detail = seen[0]
+    assert "The run has trained" in question
+    assert "stays as it was" in detail
+    assert window.finetune.running and not window.finetune.cancel_pending
+    box_default = []
+
+    def look_then_cancel():
+        box = QApplication.activeModalWidget()
+        box_default.append(box.defaultButton().text())
+        box_default.append(box.escapeButton().text())
+        next(b for b in box.buttons() if b.text() == "Cancel the run").click()
+
+    from PySide6.QtCore import QTimer
+
+    def when_up():
+        if QApplication.activeModalWidget() is None:
+            QTimer.singleShot(50, when_up)
+        else:
+            look_then_cancel()
+
+    QTimer.singleShot(50, when_up)
+    with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS) as done:
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert box_default == ["Keep training", "Keep training"]
+    assert done.args[0].status == "cancelled"
+
