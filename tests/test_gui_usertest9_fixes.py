@@ -121,3 +121,57 @@ def test_cancel_of_a_run_with_trained_steps_asks_first_keep_training_is_the_defa
     assert box_default == ["Keep training", "Keep training"]
     assert done.args[0].status == "cancelled"
 
+
+# ---------------------------------------------------------------- A2: the inspector while an answer streams
+
+def _inspector_says(window) -> dict:
+    inspector = window.inspector
+    return {"hint": inspector.hint.text(), "explain": inspector.explain.status.text(),
+            "branch": inspector.branch_button.isVisibleTo(inspector),
+            "explain_button": inspector.explain.button.isVisibleTo(inspector)}
+
+
+def test_a_finished_answers_token_says_the_model_is_busy_then_offers_its_actions_when_free(make_window, qtbot):
+    window = make_window(max_new_tokens=8)
+    ask(qtbot, window)
+    first = answer_cards(window)[-1]
+    seen = []
+
+    def click_first(_batch):
+        if not seen:
+            window.show_token(first, 2)
+            seen.append(_inspector_says(window))
+
+    window.chat.tokens.connect(click_first)
+    ask(qtbot, window, "Again?")
+    window.chat.tokens.disconnect(click_first)
+    while_writing = seen[0]
+    assert "busy writing another answer" in while_writing["hint"], while_writing
+    assert "busy writing another answer" in while_writing["explain"], while_writing
+    assert "Prompt tokens" not in while_writing["hint"] and "finished answer" not in while_writing["explain"]
+    assert not while_writing["explain_button"]
+    qtbot.waitUntil(lambda: window.inspector.can_branch, timeout=WAIT_MS)  # no new click
+    now = _inspector_says(window)
+    assert now["branch"] and now["explain_button"] and "Pick another alternative" in now["hint"], now
+    assert window.inspector.index == 2 and window.inspector.message_id == first.message_id
+
+
+def test_a_token_of_the_answer_being_written_says_so_then_offers_its_actions_when_it_ends(make_window, qtbot):
+    window = make_window(max_new_tokens=8)
+    seen = []
+
+    def click_streaming(_batch):
+        card = window.cards.streaming
+        if not seen and card is not None and card.records:
+            window.show_token(card, 0)
+            seen.append(_inspector_says(window))
+
+    window.chat.tokens.connect(click_streaming)
+    ask(qtbot, window)
+    window.chat.tokens.disconnect(click_streaming)
+    assert "still being written" in seen[0]["hint"] and "still being written" in seen[0]["explain"], seen[0]
+    qtbot.waitUntil(lambda: window.inspector.can_branch, timeout=WAIT_MS)
+    card = answer_cards(window)[-1]
+    assert window.inspector.message_id == card.message_id is not None
+    assert _inspector_says(window)["explain_button"]
+

@@ -273,8 +273,9 @@ class ExplainView(QFrame):
         return self.progress_box
 
     # ------------------------------------------------------------ state
-    def show_token(self, message_id: int | None, index: int) -> None:
-        """A new token was selected: whatever ran or showed for the last one goes."""
+    def show_token(self, message_id: int | None, index: int, busy: str | None = None) -> None:
+        """A new token was selected: whatever ran or showed for the last one goes. ``busy``: an
+        answer token with no explanation only while the model writes: said instead of the rule."""
         self.stop()
         self.ticket += 1
         self.message_id, self.index, self.result, self.partial, self.estimate = message_id, index, None, None, None
@@ -288,7 +289,8 @@ class ExplainView(QFrame):
         self.details.hide()
         self.button.setVisible(message_id is not None)
         self.button.setEnabled(True)
-        self._say(words.HINT if message_id is not None else "Explanations are for the tokens of a finished answer.")
+        self._say(words.HINT if message_id is not None
+                  else busy or "Explanations are for the tokens of a finished answer.")
         self.cleared.emit()
 
     def show_text_token(self, index: int, ready: bool) -> None:
