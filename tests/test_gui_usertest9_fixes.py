@@ -175,3 +175,40 @@ def test_a_token_of_the_answer_being_written_says_so_then_offers_its_actions_whe
     assert window.inspector.message_id == card.message_id is not None
     assert _inspector_says(window)["explain_button"]
 
+
+# ---------------------------------------------------------------- A3: a question sent during "Why this token?"
+
+def test_an_explanation_paused_for_a_question_says_so_and_finishes_after_the_answer(make_window, qtbot):
+    from test_gui_explain import _gate_the_attribution
+
+    window = make_window(max_new_tokens=6)
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    window.show_token(card, 2)
+    view = window.inspector.explain
+    gate, handle = _gate_the_attribution(window)
+    said, while_answering = [], []
+    window.chat.state_changed.connect(lambda _s: said.append(view.status.text()))
+    try:
+        qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: view.partial is not None, timeout=WAIT_MS)
+        (task,) = window.chat.lane.find("explain")
+        qtbot.waitUntil(lambda: task.state.value == "running", timeout=WAIT_MS)  # held at its gate
+        window.chat.tokens.connect(lambda _batch: while_answering.append(
+            (view.status.text(), view.contrib_caption.text(), view.button.isVisible() and view.button.isEnabled())))
+        window.prompt.setFocus()
+        qtbot.keyClicks(window.prompt, "And then?")
+        qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+        assert task.cancel.is_set()  # the answer goes first, as before
+    finally:
+        gate.set()
+        handle.remove()
+    # the answer runs after the stopped attribution on the one model lane: at its first tokens, the view has heard
+    qtbot.waitUntil(lambda: bool(while_answering), timeout=WAIT_MS)
+    status, caption, button = while_answering[0]
+    assert "Paused: your question goes first" in status and "starts again by itself when the answer ends" in status
+    assert "not worked out" not in caption and "once the answer ends" in caption
+    assert button  # or a click starts it again now
+    qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)  # by itself, no click
+    assert view.message_id == card.message_id and view.index == 2
+    assert not any("was stopped" in text for text in said)
