@@ -212,3 +212,30 @@ def test_an_explanation_paused_for_a_question_says_so_and_finishes_after_the_ans
     qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)  # by itself, no click
     assert view.message_id == card.message_id and view.index == 2
     assert not any("was stopped" in text for text in said)
+
+
+# ---------------------------------------------------------------- C10: the chosen thumb shows pressed
+
+def _colour_pixels(button, colour: str) -> int:
+    """Pixels of ``colour`` inside the button's border (its ring and frame left out)."""
+    from PySide6.QtGui import QColor
+
+    image, want = button.grab().toImage(), QColor(colour)
+    near = lambda c: abs(c.red() - want.red()) + abs(c.green() - want.green()) + abs(c.blue() - want.blue()) < 60  # noqa: E731
+    return sum(near(image.pixelColor(x, y)) for x in range(5, image.width() - 5) for y in range(5, image.height() - 5))
+
+
+def test_a_rated_answers_thumb_is_filled_in_its_colour(make_window, qtbot):
+    from desktop_app.gui.theme import colors, is_dark
+
+    window = make_window(max_new_tokens=6)
+    ask(qtbot, window)
+    rating = answer_cards(window)[-1].rating
+    bad, good = colors(is_dark())["bad"], colors(is_dark())["good"]
+    assert _colour_pixels(rating.down, bad) == 0 and _colour_pixels(rating.up, good) == 0
+    qtbot.mouseClick(rating.down, Qt.MouseButton.LeftButton)
+    assert rating.down.isChecked()
+    assert _colour_pixels(rating.down, bad) > 25, "the thumb pressed looks like the one not pressed"
+    assert _colour_pixels(rating.up, good) == 0
+    qtbot.mouseClick(rating.up, Qt.MouseButton.LeftButton)
+    assert _colour_pixels(rating.up, good) > 25 and _colour_pixels(rating.down, bad) == 0
