@@ -239,3 +239,47 @@ def test_a_rated_answers_thumb_is_filled_in_its_colour(make_window, qtbot):
     assert _colour_pixels(rating.up, good) == 0
     qtbot.mouseClick(rating.up, Qt.MouseButton.LeftButton)
     assert _colour_pixels(rating.up, good) > 25 and _colour_pixels(rating.down, bad) == 0
+
+
+# ---------------------------------------------------------------- C1: the tooltip's percentage column
+
+def _percent_cells(html_text: str) -> list:
+    """(left, right) of every percentage cell's text, as Qt lays out the tooltip's rich text."""
+    import re
+
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setHtml(html_text)
+    doc.setTextWidth(600)
+    layout, found, block = doc.documentLayout(), [], doc.begin()
+    while block.isValid():
+        if re.fullmatch(r"[\s\u00a0]*\d+\.\d%", block.text()):
+            line = block.layout().lineAt(0).naturalTextRect()
+            left = layout.blockBoundingRect(block).x() + line.x()
+            found.append((round(left), round(left + line.width())))
+        block = block.next()
+    return found
+
+
+def test_the_hover_tooltips_percentages_start_and_end_in_one_column(make_window, qtbot):
+    """The figures of usertest9's screenshot: 10.5% above 6.7%, 5.3%, 3.1%, 2.9%."""
+    from dataclasses import replace
+
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    from desktop_app.core.records import Alternative
+
+    window = make_window(max_new_tokens=6)
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    view, record = card.view, card.records[1]
+    top = [Alternative(record.id + k, f"tok{k}", p) for k, p in enumerate((0.105, 0.067, 0.053, 0.031, 0.029))]
+    view.set_records([*card.records[:1], replace(record, top=top), *card.records[2:]])
+    point = view.span_rect(1).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point)))
+    cells = _percent_cells(QToolTip.text())
+    assert len(cells) == 5, QToolTip.text()
+    assert len(set(cells)) == 1, f"the rows' percentages are not in one column: {cells}"
