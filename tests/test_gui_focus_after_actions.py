@@ -68,6 +68,7 @@ def test_finetune_parks_the_focus_on_its_tab_and_gives_it_back_to_the_button(mak
     def cancel_from_the_keyboard(p):
         if p.phase == "training" and p.step and not pressed:
             pressed.append(p.step)
+            panel.cancel_button.setFocus(Qt.FocusReason.TabFocusReason)  # Tab from the tab to Cancel
             QTest.keyClick(panel.cancel_button, Qt.Key.Key_Space)
             focus["cancelling"] = QApplication.focusWidget()
 
