@@ -234,6 +234,7 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
 
     # cancel leaves the active adapter as it was
     panel.set_settings(FineTuneSettings(**{**FAST, "max_steps": 400, "min_steps": 400}))
+    panel.ask_before_cancel = False  # (its question: test_gui_usertest9_fixes)
     cancel_at = []
 
     def maybe_cancel(p):

@@ -79,6 +79,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,
                                         reask_tokens=4))
 
+    panel.ask_before_cancel = False  # (its question: test_gui_usertest9_fixes)
     def cancel_early(p):
         if p.phase == "training" and p.step >= 1 and panel.phase_label.text() != "Cancelling\u2026":
             qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)

@@ -53,7 +53,7 @@ def test_explain_passes_the_focus_to_cancel_then_to_the_overlay_toggle(make_wind
     assert QApplication.focusWidget() is view.toggle and view.toggle.isVisible()
 
 
-def test_finetune_passes_the_focus_to_cancel_and_back_to_the_button(make_window, qtbot):
+def test_finetune_parks_the_focus_on_its_tab_and_gives_it_back_to_the_button(make_window, qtbot):
     window = active(qtbot, make_window(max_new_tokens=6))
     window.chat.store.rate_message(ask(qtbot, window)["message_id"], 1)
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
@@ -62,11 +62,13 @@ def test_finetune_passes_the_focus_to_cancel_and_back_to_the_button(make_window,
     panel = window.finetune_panel
     panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,
                                         reask_tokens=4))
+    panel.ask_before_cancel = False  # (its question: test_gui_usertest9_fixes)
     pressed, focus = [], {}
 
     def cancel_from_the_keyboard(p):
         if p.phase == "training" and p.step and not pressed:
             pressed.append(p.step)
+            panel.cancel_button.setFocus(Qt.FocusReason.TabFocusReason)  # Tab from the tab to Cancel
             QTest.keyClick(panel.cancel_button, Qt.Key.Key_Space)
             focus["cancelling"] = QApplication.focusWidget()
 
@@ -75,7 +77,7 @@ def test_finetune_passes_the_focus_to_cancel_and_back_to_the_button(make_window,
         press(qtbot, panel.train_button)
         focus["started"] = QApplication.focusWidget()
     assert done.args[0].status == "cancelled"
-    assert focus["started"] is panel.cancel_button, "not '▸ Advanced'"
+    assert focus["started"] is window.side_tabs.tabBar(), "not '▸ Advanced', nor Cancel (usertest9)"
     assert focus["cancelling"] is panel.cancel_button, "still on Cancel while it cancels"
     assert QApplication.focusWidget() is panel.train_button, "back on the button once Cancel hides"
 

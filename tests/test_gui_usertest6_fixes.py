@@ -205,6 +205,7 @@ def test_deleting_a_conversation_a_running_fine_tune_learns_from_warns(make_wind
     ask(qtbot, window, "Tell me a joke")
     plain = window.chat.conversation_id
     panel = window.finetune_panel
+    panel.ask_before_cancel = False  # (its question: test_gui_usertest9_fixes)
     qtbot.waitUntil(panel.train_button.isEnabled, timeout=WAIT_MS)
     panel.set_settings(FineTuneSettings(**{**FAST, "max_steps": 400, "min_steps": 400}))
     with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS):

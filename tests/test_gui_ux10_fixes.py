@@ -171,6 +171,7 @@ def test_a_cancelled_fine_tune_says_cancelling_in_the_status_bar_too(make_window
     panel = window.finetune_panel
     qtbot.waitUntil(panel.train_button.isEnabled, timeout=WAIT_MS)
     panel.set_settings(FineTuneSettings(**{**FAST, "max_steps": 40, "min_steps": 40}))
+    panel.ask_before_cancel = False  # (its question: test_gui_usertest9_fixes)
     window.show_finetune()
     label, shown = window.finetune_side.label, []
     window.finetune.progress.connect(lambda _p: shown.append((label.text(), panel.phase_label.text())))

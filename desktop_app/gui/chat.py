@@ -73,6 +73,7 @@ class ChatController(QObject):
     state_changed = Signal(object)  # ChatState
     adapter_changed = Signal(object)  # the adapter id now on the chat model (None: base)
     prompt_not_saved = Signal(str)  # the text of a prompt the store refused (to give it back)
+    explain_paused = Signal()  # an explanation under way stops for an answer (it runs again after it)
     draft_saved = Signal(int, int)  # the streaming answer's row id, tokens kept in it so far
 
     draft_interval_s = DRAFT_INTERVAL_S  # how often the streaming answer is written (a kill loses less)
@@ -313,7 +314,7 @@ class ChatController(QObject):
         one is created with it), then answer it. Meanwhile the chat is ANSWERING, so nothing
         else is sent and the conversation on screen stays; a refused prompt comes back."""
         store, conversation_id = self.store, self.conversation_id
-        self.lane.cancel_all("explain")  # at once: the answer asked for goes first (as in _start_answer)
+        self._explain_makes_way()  # at once: the answer asked for goes first (as in _start_answer)
 
         def save(_report, _cancel):
             return session.add_prompt(store, conversation_id, text, parent, unique_title=unique_title)
@@ -397,11 +398,18 @@ class ChatController(QObject):
                                          between=self.lane.run_urgent, shared=shared)
 
         cancelled = {"message_id": None, "finish_reason": "cancelled"}
-        self.lane.cancel_all("explain")  # minutes on a CPU: the answer the person asked for goes first
+        self._explain_makes_way()  # minutes on a CPU: the answer the person asked for goes first
         self.lane.submit(Task(work, "generate", "answer", on_start=lambda _t: self.stream_started.emit(user),
                               on_progress=self._answer_progress, on_success=lambda a: self._answered(user, a),
                               on_failure=self._answer_failed, on_cancelled=lambda _t: self._answer_ended(cancelled),
                               can_wait=True))
+
+    def _explain_makes_way(self) -> None:
+        """A "Why this token?" under way stops for the answer asked for; ``explain_paused`` first,
+        so its view starts it again once the answer ends, instead of saying only "stopped" (usertest9)."""
+        if self.lane.find("explain"):
+            self.explain_paused.emit()
+        self.lane.cancel_all("explain")
 
     def _answer_progress(self, item) -> None:
         if isinstance(item, TokenRecord):

@@ -42,6 +42,7 @@ class ChatCards:
         c.prompt_scored.connect(self.prompt_scored)
         w.legend.score_prompts_changed.connect(self.score_prompts_toggled)
         w.inspector.token_rated.connect(self._inspector_rated)
+        c.state_changed.connect(lambda _state: self.refresh_waiting_token())  # another answer ended
 
     # ------------------------------------------------------------ the shown branch
     def render(self) -> None:
@@ -74,6 +75,7 @@ class ChatCards:
                 if w.legend.score_prompts.isChecked():
                     w.chat.score_prompt(message)
         self._refresh_answer_cards()
+        self.refresh_waiting_token()  # the answer streamed into a card is stored now
         w.finetune_side.update_compare_buttons()
         if keep < len(cards) or keep < len(thread):
             w.transcript.scroll_to_bottom()
@@ -223,13 +225,28 @@ class ChatCards:
         self.selected = card
         view_toolbar.reveal(w, "side_tabs")
         w.side_tabs.setCurrentWidget(w.inspector)
-        record = card.records[index]
-        can_branch = card.role == "assistant" and card.message_id is not None and not w.chat.generating
-        w.inspector.show_token(card.message_id, index, record, can_branch=can_branch)
+        self._fill_inspector(card, index)
+
+    def _fill_inspector(self, card: MessageCard, index: int) -> None:
+        w = self.window
+        answer, writing = card.role == "assistant", w.chat.generating
+        can_branch = answer and card.message_id is not None and not writing
+        busy = None if can_branch or not answer or not writing else "this" if card is self.streaming else "another"
+        w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy)
         rating = getattr(card, "rating", None)
         if rating is not None:
             w.inspector.rate_box.setVisible(card.message_id is not None)
             w.inspector.set_token_rating(rating.tokens.get(index))
+
+    def refresh_waiting_token(self) -> None:
+        """A token shown while the model was writing gets its branching and "Why this token?" once
+        the model is free: the panel kept its "not now" until the token was clicked again (usertest9)."""
+        w, card = self.window, self.selected
+        if card is None or not w.inspector.waits_for_model or w.chat.generating:
+            return
+        if card.message_id is None or not 0 <= w.inspector.index < len(card.records):
+            return  # (an answer that ended with nothing stored: its card goes with the next render)
+        self._fill_inspector(card, w.inspector.index)
 
     def deselect(self) -> None:
         """No card's token is picked any more (its mark goes)."""

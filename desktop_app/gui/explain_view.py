@@ -204,6 +204,9 @@ class ExplainView(QFrame):
         self.partial = None  # the lens and sampler, while the attribution runs
         self.estimate = None  # the attribution's figures so far (core.attribution.ExplainProgress.estimate)
         self.stopper = None  # stops the computation under way
+        self.pausing = False  # the run under way was stopped for an answer (pause_for_answer)
+        self.resume_after_answer = False  # ... and runs again once the model is free (resume)
+        self.model_busy = lambda: False  # the window's: an answer is being written
         self.pending_exact = None  # (message id, index, in text): asked again once Exact weights are loaded
         self.switched_from = None  # (precision choice, its label) the app ran on before "Exact weights"
         layout = QVBoxLayout(self)
@@ -304,13 +307,15 @@ class ExplainView(QFrame):
         return self.progress_box
 
     # ------------------------------------------------------------ state
-    def show_token(self, message_id: int | None, index: int) -> None:
-        """A new token was selected: whatever ran or showed for the last one goes."""
+    def show_token(self, message_id: int | None, index: int, busy: str | None = None) -> None:
+        """A new token was selected: whatever ran or showed for the last one goes. ``busy``: an
+        answer token with no explanation only while the model writes: said instead of the rule."""
         self.stop()
         self.ticket += 1
         self.message_id, self.index, self.result, self.partial, self.estimate = message_id, index, None, None, None
         self.in_text = False
         self.pending_exact = None  # another token: the person moved on
+        self.pausing = self.resume_after_answer = False
         self.exact_button.hide()
         self.toggle.setText("Show it over the conversation")
         self.toggle.blockSignals(True)
@@ -319,7 +324,8 @@ class ExplainView(QFrame):
         self.details.hide()
         self.button.setVisible(message_id is not None)
         self.button.setEnabled(True)
-        self._say(words.HINT if message_id is not None else "Explanations are for the tokens of a finished answer.")
+        self._say(words.HINT if message_id is not None
+                  else busy or "Explanations are for the tokens of a finished answer.")
         self.cleared.emit()
 
     def show_text_token(self, index: int, ready: bool) -> None:
@@ -337,6 +343,7 @@ class ExplainView(QFrame):
         if self.message_id is None and not self.in_text:
             return
         self.pending_exact = None  # asked now: nothing waits for the Exact weights any more
+        self.pausing = self.resume_after_answer = False
         self.ticket += 1
         self.result = self.partial = self.estimate = None
         # the bar and Cancel show at once, and take the focus the button had (disabled, it
@@ -415,6 +422,30 @@ class ExplainView(QFrame):
             stopper, self.stopper = self.stopper, None
             stopper()
 
+    def pause_for_answer(self) -> None:
+        """The chat stops the run under way for the person's question (chat._explain_makes_way)."""
+        self.pausing = self.stopper is not None
+
+    def cancelled(self, ticket: int) -> None:
+        """The run was stopped from outside: for an answer, it starts again once the answer ends."""
+        if ticket != self.ticket:
+            return
+        paused, self.pausing = self.pausing, False
+        if not paused:
+            self._stopped("The explanation was stopped.")
+        elif self.model_busy():
+            self.resume_after_answer = True
+            self._stopped(words.PAUSED_FOR_ANSWER)
+            self.contrib_caption.setText("Which earlier tokens led here: worked out once the answer ends.")
+        else:  # the answer already ended (a slow layer held the stop)
+            self.ask()
+
+    def resume(self) -> None:
+        """The model is free again: the explanation paused for an answer starts over."""
+        if self.resume_after_answer and not self.model_busy():
+            self.resume_after_answer = False
+            self.ask()
+
     def cancel(self) -> None:
         """Cancel pressed: the run is told to stop (it does at its next layer) and the section
         is usable at once; what it had shown (the grid, the sampler) stays."""
@@ -441,7 +472,9 @@ class ExplainView(QFrame):
             self.contrib_caption.setText("Which earlier tokens led here: not worked out.")
 
     def failed(self, ticket: int, message: str) -> None:
-        if ticket == self.ticket:
+        if ticket == self.ticket and self.pausing:  # a running attribution stops with an error: stopped for an answer
+            self.cancelled(ticket)
+        elif ticket == self.ticket:
             self._stopped(message)
 
     def show_part(self, ticket: int, item) -> None:
@@ -610,7 +643,7 @@ def start_text_explain(chat, view: ExplainView, make_context) -> None:
 def _start(chat, view: ExplainView, submit) -> None:
     ticket = view.ticket
     run = submit(lambda result: view.show_result(ticket, result), lambda error: view.failed(ticket, str(error)),
-                 lambda _task: view.failed(ticket, "The explanation was stopped."),
+                 lambda _task: view.cancelled(ticket),
                  on_progress=lambda item: view.show_part(ticket, item))
     view.running(run.cancel)
 
@@ -632,6 +665,9 @@ def wire_explain(window) -> None:
 
     view.requested.connect(requested)
     view.overlay_toggled.connect(toggled)
+    view.model_busy = lambda: window.chat.generating
+    window.chat.explain_paused.connect(view.pause_for_answer)
+    window.chat.state_changed.connect(lambda _state: view.resume())
     view.cleared.connect(lambda: clear_attribution(window.transcript))
     wire_exact(window, view)
 

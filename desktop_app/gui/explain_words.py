@@ -88,6 +88,9 @@ def reading_words(switched_from: str | None) -> str:
             f"{switched_from.split(' ')[0]} comes with the result)\u2026")
 
 
+PAUSED_FOR_ANSWER = ("Paused: your question goes first. The explanation starts again by itself when the "
+                     "answer ends.")
+
 HINT = ("The layer grid and the sampler show in a moment; which earlier tokens led here follows: rough "
         "figures after the first two gradient passes, refined pass by pass (on a CPU, a minute or more to finish for "
         "a long conversation). You can cancel it and keep the figures so far.")

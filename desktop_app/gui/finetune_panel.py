@@ -11,8 +11,8 @@ from dataclasses import replace
 
 from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout,
-                               QWidget)
+                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QTabWidget, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import waits_for_consent
@@ -42,6 +42,8 @@ class FineTunePanel(QScrollArea):
     def __init__(self, controller: FineTuneController, parent=None):
         super().__init__(parent)
         self.controller = controller
+        self.parked_on = None  # where a run started from the keyboard left the focus (_park_focus)
+        self.ask_before_cancel = True  # Cancel asks once steps are trained (tests about other things turn it off)
         self.setObjectName("FineTuneScroll")
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -270,8 +272,11 @@ class FineTunePanel(QScrollArea):
         loaded = self.controller.chat.loaded is not None
         total = int(self.counts.get("total", 0) or 0)
         self.train_button.setEnabled(not running and loaded and total > 0)
-        if not running and self.cancel_button.hasFocus() and self.train_button.isEnabled():
+        parked = self.parked_on is not None and self.parked_on.hasFocus()
+        if not running and (self.cancel_button.hasFocus() or parked) and self.train_button.isEnabled():
             self.train_button.setFocus()  # Cancel hides as the run ends: its focus goes back, not down the panel
+        if not running:
+            self.parked_on = None
         self.train_button.setText("Fine-tuning\u2026" if running else "Fine-tune on my ratings")
         if not loaded:
             self.train_button.setToolTip("Load a model first")
@@ -351,10 +356,10 @@ class FineTunePanel(QScrollArea):
         if nothing_new(self.counts) and not self.confirm_same_ratings():
             return False
         self.curve.clear()
-        focused = self.train_button.hasFocus()  # it disables itself: the focus goes to Cancel, not "Advanced"
+        focused = self.train_button.hasFocus()  # it disables itself: the focus must not drift to "Advanced"
         started = self.controller.start(self.settings())
         if started and focused:
-            self.cancel_button.setFocus()
+            self._park_focus()
         if started:
             self.result_box.hide()
             self.progress_box.show()
@@ -383,10 +388,38 @@ class FineTunePanel(QScrollArea):
         box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter must not start minutes of work
         return box.exec() == QMessageBox.StandardButton.Yes
 
+    def _park_focus(self) -> None:
+        """A run started from the keyboard leaves the focus on the Fine-tune tab, where Space and
+        letters do nothing: on Cancel, the first space of a question typed next (after Ctrl+1, or
+        before the person saw where the focus went) cancelled a 20-minute run (usertest9)."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QTabWidget):
+            parent = parent.parentWidget()
+        self.parked_on = parent.tabBar() if parent is not None else self.cancel_button
+        self.parked_on.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def cancel(self) -> None:
+        asks = self.ask_before_cancel and self.curve.steps and not self.controller.cancel_pending
+        if asks and not self.confirm_cancel():
+            return
         self.controller.cancel()  # (a second press changes nothing: the button stays, and keeps the focus)
         self.phase_label.setText("Cancelling\u2026")
         self.eta_label.setText("")  # "about 5 min left" is no longer what happens
+
+    def confirm_cancel(self) -> bool:
+        """Once steps are trained, one stray key or click must not throw them away: ask, with
+        "Keep training" the default and Esc's answer."""
+        done, total = self.curve.steps[-1], self.bar.maximum()
+        box = QMessageBox(QMessageBox.Icon.Question, "Cancel the fine-tune?",
+                          f"The run has trained {done} of {total} steps. Cancel it?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window())
+        box.setObjectName("CancelRunQuestion")
+        box.setInformativeText("Its steps are thrown away; the model you chat with stays as it was.")
+        box.button(QMessageBox.StandardButton.Yes).setText("Cancel the run")
+        box.button(QMessageBox.StandardButton.No).setText("Keep training")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setEscapeButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes and self.controller.running
 
     def _show_elapsed(self) -> None:
         if self.run_started is not None:

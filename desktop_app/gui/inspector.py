@@ -107,6 +107,18 @@ class AlternativesChart(QWidget):
 BRANCH_LABEL = "Continue with this alternative"
 
 
+BUSY_WRITING = {"this": "This answer is still being written", "another": "The model is busy writing another answer"}
+
+
+def busy_branch_words(busy: str) -> str:
+    """``busy``: "this" or "another" (BUSY_WRITING): why an answer token cannot branch yet."""
+    return f"{BUSY_WRITING[busy]}: continuing from an alternative is possible once it ends."
+
+
+def busy_explain_words(busy: str) -> str:
+    return f"{BUSY_WRITING[busy]}: explaining this token is possible once it ends."
+
+
 def _log(p: float) -> float:
     import math
 
@@ -213,14 +225,19 @@ class InspectorPanel(QFrame):
 
     def clear(self) -> None:
         self.message_id, self.index, self.record = None, -1, None
+        self.waits_for_model = False
         self.placeholder.show()
         for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage,
                        self.branch_button, self.hint, self.rate_box, self.explain):
             widget.hide()
         self.explain.show_token(None, -1)
 
-    def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool) -> None:
+    def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool,
+                   busy: str | None = None) -> None:
+        """``busy``: an answer token that cannot branch or be explained only because the model is
+        writing (this answer, or another): what is said instead, until the window shows it again."""
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
+        self.waits_for_model = busy is not None
         self.text_branch = self.text_rate = False
         self.placeholder.hide()
         for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage):
@@ -230,7 +247,7 @@ class InspectorPanel(QFrame):
         self.set_token_rating(None)
         self.hint.setVisible(True)
         self.explain.show()
-        self.explain.show_token(message_id if can_branch else None, index)
+        self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
         self.token_label.setText(token_label(record.text))
         self._paint_swatch()
         self.stat_values["probability"].setText(f"{record.prob * 100:.2f}%")
@@ -248,7 +265,8 @@ class InspectorPanel(QFrame):
         self.branch_button.setEnabled(False)
         self.branch_button.setText(BRANCH_LABEL)  # an alternative picked for an earlier token is not this one's
         self.hint.setText("Pick another alternative above, then continue the answer from it as a new branch."
-                          if can_branch else "Prompt tokens are scored only; branching starts from answer tokens.")
+                          if can_branch else busy_branch_words(busy) if busy
+                          else "Prompt tokens are scored only; branching starts from answer tokens.")
 
     def allow_text_actions(self, *, branch: bool, rate: bool) -> None:
         """Text mode: the shown token (no message) may start a branch from an alternative,

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit,
                                QPushButton, QToolButton, QVBoxLayout)
 
-from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, styled_label
 from desktop_app.gui.token_view import finish_token_menu, token_label
 from desktop_app.gui.tasks import Lane, Task
 
@@ -246,8 +246,8 @@ class CardRating(QObject):
         self.correction: str | None = None
         self.pending: int | None = None
         self._hooked: dict[int, int] = {}
-        self.up = self._thumb("thumb-up", thumb_tip(1, None))
-        self.down = self._thumb("thumb-down", thumb_tip(-1, None))
+        self.up = self._thumb("thumb-up", thumb_tip(1, None), "good")
+        self.down = self._thumb("thumb-down", thumb_tip(-1, None), "bad")
         self.up.setProperty("rating", "up")
         self.down.setProperty("rating", "down")
         self.up.clicked.connect(lambda: self.set_thumb(1))
@@ -301,10 +301,10 @@ class CardRating(QObject):
         card.stacking_rows.append(row)  # in a narrow chat the hint goes under the button
         card.footer_layout.addWidget(self.footer)
 
-    def _thumb(self, name: str, tip: str) -> QToolButton:
+    def _thumb(self, name: str, tip: str, colour: str) -> QToolButton:
         b = QToolButton(self.card)
         b.setObjectName("ThumbButton")
-        b.setIcon(icon(name))
+        b.setIcon(filled_when_checked(name, colors(is_dark())[colour]))  # the chosen thumb shows filled
         b.setCheckable(True)
         b.setToolTip(tip)
         b.setCursor(Qt.CursorShape.PointingHandCursor)

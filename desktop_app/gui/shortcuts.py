@@ -16,7 +16,7 @@ SHORTCUTS = (
     ("Enter / Ctrl+Enter", "send the prompt (Shift+Enter: a new line); in Text mode Ctrl+Enter continues"),
     ("Esc", "stop the answer or continuation"),
     ("Ctrl+N", "a new conversation"),
-    ("Ctrl+1 / Ctrl+2", "Chat / Text"),
+    ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),
     ("Ctrl+3", "the Fine-tune tab, on its button (Space starts a run)"),
     ("Ctrl+,", "sampling settings"),
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
@@ -35,7 +35,7 @@ def shortcuts_html() -> str:
 
 def bind(window) -> None:
     """Chat/Text, settings and the list itself (the others are bound where their actions live)."""
-    for keys, action in (("Ctrl+1", lambda: window.set_mode("chat")), ("Ctrl+2", lambda: window.set_mode("text")),
+    for keys, action in (("Ctrl+1", lambda: open_mode(window, "chat")), ("Ctrl+2", lambda: open_mode(window, "text")),
                          ("Ctrl+3", lambda: open_finetune(window)),
                          ("Ctrl+,", lambda: window.popover.popup_above(window.settings_button)),
                          ("F1", lambda: show_shortcuts(window)), ("Ctrl+Q", window.close)):
@@ -52,6 +52,14 @@ def add_help_button(window, toolbar: QToolBar) -> QAction:
     toolbar.insertAction(window.panel_actions["side_tabs"], action)
     make_tab_stop(toolbar.widgetForAction(action))
     return action
+
+
+def open_mode(window, mode: str) -> None:
+    """Chat or Text in front with the cursor where one types: after Ctrl+3 and Space the focus
+    sat on the fine-tune's Cancel, Ctrl+1 left it there, and the question's first space
+    cancelled a 20-minute run (usertest9)."""
+    window.set_mode(mode)
+    (window.text_view.editor if mode == "text" else window.prompt).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
 
 def open_finetune(window) -> None:

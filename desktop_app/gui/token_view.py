@@ -56,11 +56,17 @@ def token_status_words(index: int, record: TokenRecord) -> str:
 STATUS_SAMPLE = "token 125: \u201c\u2423lighthouse\u201d  p=29.35%  rank 12  entropy 3.37"
 
 
+def percent_cell(prob: float) -> str:
+    """A percentage of one width in a fixed-width font: the alternatives' column starts and ends at
+    one place ("10.5%" above " 6.7%" looked shifted left, usertest9)."""
+    return f"{prob * 100:5.1f}%".replace(" ", "&nbsp;")
+
+
 def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
     rows = "".join(
         f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"
         f"<td><code>{html.escape(token_label(alt.text))}</code></td>"
-        f"<td align='right'>{alt.prob * 100:.1f}%</td></tr>"
+        f"<td align='right'><code>{percent_cell(alt.prob)}</code></td></tr>"
         for alt in record.top[:alternatives])
     return (
         f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
