@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QMessageBox, QProgressBar, QPushButton, QScrollArea, QSpinBox, QTabWidget, QToolButton,
+                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QTabWidget, QToolButton,
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.train_settings import FineTuneSettings
@@ -23,6 +23,7 @@ from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.finetune_words import (PHASE_WORDS, conflict_words, counted_line, describe_run, duration_words,
                                             during_run_words, eta_words, news_words, nothing_new, phase_line,
                                             phase_name, ready_words, step_eta_words, used_words, changed_facts_words)
+from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 
@@ -374,19 +375,13 @@ class FineTunePanel(QScrollArea):
         """Nothing is new since the last run: ask before minutes of training on the same ratings."""
         c = self.counts
         total, run = int(c.get("total", 0) or 0), c.get("last_run")
-        box = QMessageBox(QMessageBox.Icon.Question, "Fine-tune again?",
-                          f"Nothing is new since run {run}. Train again on the same {total} "
-                          f"example{'s' if total != 1 else ''}?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window())
-        box.setObjectName("SameRatingsQuestion")
         took = duration_words(c.get("last_run_seconds"))
-        box.setInformativeText(f"{used_words(c)}" + (f", and it took {took}" if took else "")
-                               + ". A new run takes about as long. To teach something new, rate more answers "
-                               "or write better ones first.")
-        box.button(QMessageBox.StandardButton.Yes).setText("Train again")
-        box.button(QMessageBox.StandardButton.No).setText("Not now")
-        box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter must not start minutes of work
-        return box.exec() == QMessageBox.StandardButton.Yes
+        return ask(self.window(), "SameRatingsQuestion", "Fine-tune again?",
+                   f"Nothing is new since run {run}. Train again on the same {total} "
+                   f"example{'s' if total != 1 else ''}?",
+                   f"{used_words(c)}" + (f", and it took {took}" if took else "")
+                   + ". A new run takes about as long. To teach something new, rate more answers "
+                   "or write better ones first.", "Train again", "Not now")
 
     def _park_focus(self) -> None:
         """A run started from the keyboard leaves the focus on the Fine-tune tab, where Space and
@@ -410,16 +405,10 @@ class FineTunePanel(QScrollArea):
         """Once steps are trained, one stray key or click must not throw them away: ask, with
         "Keep training" the default and Esc's answer."""
         done, total = self.curve.steps[-1], self.bar.maximum()
-        box = QMessageBox(QMessageBox.Icon.Question, "Cancel the fine-tune?",
-                          f"The run has trained {done} of {total} steps. Cancel it?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window())
-        box.setObjectName("CancelRunQuestion")
-        box.setInformativeText("Its steps are thrown away; the model you chat with stays as it was.")
-        box.button(QMessageBox.StandardButton.Yes).setText("Cancel the run")
-        box.button(QMessageBox.StandardButton.No).setText("Keep training")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.setEscapeButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes and self.controller.running
+        return ask(self.window(), "CancelRunQuestion", "Cancel the fine-tune?",
+                   f"The run has trained {done} of {total} steps. Cancel it?",
+                   "Its steps are thrown away; the model you chat with stays as it was.",
+                   "Cancel the run", "Keep training") and self.controller.running
 
     def _show_elapsed(self) -> None:
         if self.run_started is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox
+from desktop_app.gui.question_box import ask
 
 QUESTION = "A fine-tune is running: stop it and quit?"
 BOTH = "A fine-tune is running and {writing}: stop both and quit?"
@@ -25,14 +25,7 @@ def confirm_quit_during_finetune(parent, finetune, writing: str | None = None) -
     if not finetune.running:
         return True
     question, informative = quit_question(writing)
-    box = QMessageBox(QMessageBox.Icon.Question, "Quit", question,
-                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
-    box.setObjectName("QuitDuringFineTune")
-    box.setInformativeText(informative)
-    box.button(QMessageBox.StandardButton.Yes).setText("Stop and quit")
-    box.button(QMessageBox.StandardButton.No).setText("Keep running")
-    box.setDefaultButton(QMessageBox.StandardButton.No)
-    if box.exec() != QMessageBox.StandardButton.Yes:
+    if not ask(parent, "QuitDuringFineTune", "Quit", question, informative, "Stop and quit", "Keep running"):
         return False
     finetune.cancel()
     return True
