@@ -17,13 +17,19 @@ def prompt_ids(loaded, text="Hello 😀, what is the capital of France?"):
                         max_new_tokens=40).ids
 
 
+def close(a, b):
+    """Within TOL, relative where the value is larger than 1: on the 135M model an entropy near 3.5
+    summed over 49k probabilities in another order differs by a few float32 ulps of 3.5 (1.05e-5 seen)."""
+    return abs(a - b) <= TOL * max(1.0, abs(a))
+
+
 def assert_same(plain, fast):
     assert [r.id for r in fast.records] == [r.id for r in plain.records]
     assert [r.text for r in fast.records] == [r.text for r in plain.records]
     assert fast.finish_reason == plain.finish_reason
     for p, f in zip(plain.records, fast.records):
-        assert abs(p.logprob - f.logprob) <= TOL
-        assert abs(p.entropy - f.entropy) <= TOL
+        assert close(p.logprob, f.logprob)
+        assert close(p.entropy, f.entropy)
         assert p.rank == f.rank
         assert [a.id for a in f.top] == [a.id for a in p.top]
         assert [a.text for a in f.top] == [a.text for a in p.top]
