@@ -381,20 +381,39 @@ WRAPPED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFl
 class ShortLabel(QLabel):
     """A wrapped plain-text label that shows at most ``max_lines`` lines, the rest elided
     (the whole text in its tooltip; a click shows it all): a long notice must not take the
-    chat's room in a short window. ``text()`` stays the whole text."""
+    chat's room in a short window. ``text()`` stays the whole text.
+
+    Whether the text is cut, and its cut form, are worked out when the text, the width or the
+    line count change, never while painting: QLabel's size-for-width re-lays selectable text and
+    asks for a paint, so measuring in ``paintEvent`` repainted an idle window ~140 times a second."""
 
     def __init__(self, max_lines: int = 2, parent=None):
         super().__init__(parent)
         self.max_lines, self.expanded = max_lines, False
+        self.cut_text = None  # the elided form painted instead of the text; None: the text fits
         self.setWordWrap(True)
 
     def setText(self, text: str) -> None:
         self.expanded = False
         super().setText(text)
+        self._changed()
+
+    def set_max_lines(self, lines: int) -> None:
+        if lines != self.max_lines:
+            self.max_lines = lines
+            self._changed()
+
+    def _changed(self) -> None:
+        self._measure()
         self.updateGeometry()
+        self.update()
 
     def _capped(self) -> bool:
         return not self.expanded and super().heightForWidth(max(1, self.width())) > self._cap_height()
+
+    def _measure(self) -> None:
+        self.cut_text = self._elided() if self._capped() else None
+        self.setToolTip(self.text() if self.cut_text is not None else "")
 
     def _cap_height(self) -> int:
         margins = self.contentsMargins()
@@ -411,21 +430,22 @@ class ShortLabel(QLabel):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.setToolTip(self.text() if self._capped() else "")
+        if event.size().width() != event.oldSize().width():
+            self._measure()
 
     def mousePressEvent(self, event) -> None:
-        if self._capped() or self.expanded:
+        if self.cut_text is not None or self.expanded:
             self.expanded = not self.expanded
-            self.updateGeometry()
+            self._changed()
         super().mousePressEvent(event)
 
     def paintEvent(self, event) -> None:
-        if not self._capped():
+        if self.cut_text is None:
             super().paintEvent(event)
             return
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(self.contentsRect(), WRAPPED, self._elided())
+        painter.drawText(self.contentsRect(), WRAPPED, self.cut_text)
 
     def _elided(self) -> str:
         """The longest end-elided form of the text that wraps into ``max_lines`` lines."""
@@ -495,10 +515,7 @@ class Banner(QFrame):
 
     def _fit_lines(self) -> None:
         lines = self.tall_lines if self.window().height() >= TALL_WINDOW_PX else self.short_lines
-        if lines != self.label.max_lines:
-            self.label.max_lines = lines
-            self.label.updateGeometry()
-            self.label.update()
+        self.label.set_max_lines(lines)
 
     def show_unless_dismissed(self, text: str, settings, key: str) -> None:
         """Show ``text`` unless the person closed this very text before (kept in the
