@@ -147,7 +147,10 @@ def test_the_legend_at_800_px_with_both_panels_keeps_score_my_prompts_whole(make
     assert box.isVisible() and box.width() >= box.sizeHint().width() and box.geometry().right() <= legend.width()
     assert box.geometry().top() >= legend.combo.geometry().bottom(), "on a row of its own, under the list"
     assert legend.low.isVisible() and legend.high.isVisible(), "what the colours mean stays"
-    window.resize(1280, 800)  # room again: one row
+    window.panel_actions["conversations"].trigger()  # the list hidden: the chat wider, one row again
+    settle()
+    assert box.geometry().top() < legend.combo.geometry().bottom() and box.text() == "Score my prompts"
+    window.resize(1280, 800)  # room for all of it
     settle()
     assert box.geometry().top() < legend.combo.geometry().bottom() and legend.colour_by.isVisible()
 
@@ -207,7 +210,7 @@ def test_hiding_a_panel_yourself_says_it_stays_hidden_and_how_it_comes_back(make
     settle()
     assert not window.conversations.isVisible()
     message = window.statusBar().currentMessage()
-    assert "Ctrl+B" in message and "hidden" in message and "come back by itself" in message, message
+    assert message == "Conversations stay hidden, even in a wider window, until Ctrl+B"
     window.panel_actions["conversations"].trigger()  # Ctrl+B again: back
     settle()
     assert window.conversations.isVisible()

@@ -164,7 +164,7 @@ class GradientBar(QWidget):
         painter.end()
 
 
-LEGEND_STEPS = 3  # the legend's shorter forms (LegendBar._shorten)
+LEGEND_STEPS = 4  # the legend's shorter forms (LegendBar._shorten)
 
 
 class LegendBar(QFrame):
@@ -216,12 +216,12 @@ class LegendBar(QFrame):
         self.compactor = Stepper(self, LEGEND_STEPS, self._width_at, self._shorten)
 
     def _shorten(self, step: int) -> None:
-        """A narrow window moves "Score my prompts" to a row of its own first, words whole (at
-        800 px with both side panels it read "Prompts", usertest 9), then takes "Colour by" (the
-        list names the measure), and last the end labels, which say what the colours mean (the
-        bar's tooltip still names them)."""
-        self._place_prompts(second=step >= 1)
-        self.colour_by.setVisible(step < 2)
+        """A narrow window takes first "Colour by" (the list names the measure); then "Score my
+        prompts" goes whole onto a row of its own, and "Colour by" comes back if the first row has
+        room for it (at 800 px with both side panels it read "Prompts", usertest 9); last the end
+        labels go, which say what the colours mean (the bar's tooltip still names them)."""
+        self._place_prompts(second=step >= 2)
+        self.colour_by.setVisible(step in (0, 2))
         plain = self.measure() == PLAIN
         for w in (self.low, self.high):
             w.setVisible(step < LEGEND_STEPS and not plain)
@@ -239,10 +239,10 @@ class LegendBar(QFrame):
         """The px of the first row's parts the steps change, as shown at ``step`` (each with its
         spacing); ``shown_only``: without "Score my prompts" while Text mode hides it."""
         gap = self.row.spacing()
-        width = self.colour_by.sizeHint().width() + gap if step < 2 else 0
+        width = self.colour_by.sizeHint().width() + gap if step in (0, 2) else 0
         if self.measure() != PLAIN and step < LEGEND_STEPS:
             width += self.low.sizeHint().width() + self.high.sizeHint().width() + 2 * self.scale.spacing()
-        if step < 1 and not (shown_only and self.score_prompts.isHidden()):
+        if step < 2 and not (shown_only and self.score_prompts.isHidden()):
             width += self.score_prompts.sizeHint().width() + gap
         return width
 
@@ -391,7 +391,10 @@ class SettingsPopover(QFrame):
     def popup_above(self, widget: QWidget) -> None:
         self.adjustSize()
         corner = widget.mapToGlobal(QPoint(widget.width(), 0))
-        self.move(corner.x() - self.width(), corner.y() - self.height() - 6)
+        x, y = corner.x() - self.width(), corner.y() - self.height() - 6
+        screen = widget.screen().availableGeometry()  # on the screen: at 800 px with the list folded the
+        x = max(screen.left(), min(x, screen.right() - self.width()))  # button sits left, and so did its top
+        self.move(x, max(screen.top(), y))
         self.opener = widget
         self.show()
 

@@ -58,8 +58,8 @@ HIDDEN_SAY_MS = 10_000
 def hidden_words(attr: str) -> str:
     """What the status bar says when the person hides a panel: it stays hidden, and how it comes back."""
     _attr, words, _icon, keys = next(p for p in PANELS if p[0] == attr)
-    return (f"{words} hidden until you press {QKeySequence(keys).toString()}: "
-            "a panel you hide does not come back by itself when the window widens")
+    stays = "stay" if words.endswith("s") else "stays"
+    return f"{words} {stays} hidden, even in a wider window, until {QKeySequence(keys).toString()}"
 
 
 class PanelFitter(QObject):
