@@ -172,7 +172,11 @@ def test_the_colour_by_list_opens_with_room_around_its_rows(qtbot, qapp):
     row = view.visualRect(view.model().index(0, 0))
     text_height = legend.combo.fontMetrics().height()
     assert row.height() >= text_height + 10, f"a tight list: {row.height()} px rows for {text_height} px text"
-    assert view.viewport().geometry().left() >= 4, "no room inside the popup's edge"
+    assert view.viewport().geometry().left() >= 3, "no room inside the popup's edge"
+    metrics = view.fontMetrics()
+    for i in range(legend.combo.count()):  # and none of them cut ("Rank…LTR)")
+        rect = view.visualRect(view.model().index(i, 0))
+        assert rect.width() - 12 >= metrics.horizontalAdvance(legend.combo.itemText(i)), legend.combo.itemText(i)
     legend.combo.hidePopup()
 
 
