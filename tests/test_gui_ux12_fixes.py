@@ -143,8 +143,10 @@ def test_the_legend_keeps_what_its_colours_mean_in_a_narrow_window(make_window, 
     view_toolbar.reveal(window, "conversations")  # the chat narrower still: the shortest form
     for _ in range(3):
         QApplication.processEvents()
-    assert legend.width() < 300 and legend.score_prompts.text() == "Prompts"
-    assert not legend.low.isVisible() and legend.score_prompts.geometry().right() <= legend.width()
+    # (usertest 9: "Prompts" said nothing; its words now go whole onto a row of their own)
+    assert legend.width() < 300 and legend.score_prompts.text() == "Score my prompts"
+    assert legend.score_prompts.geometry().top() >= legend.combo.geometry().bottom()
+    assert legend.score_prompts.geometry().right() <= legend.width()
 
 
 def test_enter_after_an_export_does_not_export_again(qtbot, qapp, tmp_path, tiny_model_dir):

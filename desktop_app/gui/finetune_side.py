@@ -19,19 +19,29 @@ from desktop_app.gui.finetune_words import CANCELLING, status_words, tab_count_w
 from desktop_app.gui.transcript import SEPARATOR, ElidedLabel, fitted_meta
 
 
-def fitted_run(text: str, metrics, width: int) -> str:
-    """The status bar's run label in ``width``: a counted one ("fine-tuning · checking whether
-    it helps 7/12 · 1 min 35 s left") gives up the phase's name before its count and time left
-    (the panel has the name), then "fine-tuning", then the time left; else whole parts go from
-    the end (transcript.fitted_meta)."""
+def run_forms(text: str) -> list[str]:
+    """The status bar's run label from its longest form to its shortest: a counted one
+    ("fine-tuning · checking whether it helps 7/12 · 1 min 35 s left") gives up the phase's name
+    (the panel has it), then shortens "fine-tuning" to "fine-tune", then drops the time left; the
+    shortest still says what is counted ("fine-tune 7/12": at 800 px a bare "4/22" said nothing,
+    usertest 9). An uncounted one has only its own text."""
     parts = text.split(SEPARATOR)
     counted = next((i for i, part in enumerate(parts) if re.search(r"\d+/\d+$", part)), None)
-    if counted is not None:
-        count, left = parts[counted].rsplit(" ", 1)[-1], parts[counted + 1:]
-        for line in (text, SEPARATOR.join(["fine-tuning", count, *left]), SEPARATOR.join([count, *left]), count):
-            if metrics.horizontalAdvance(line) <= width:
-                return line
-    return fitted_meta(text, metrics, width)
+    if counted is None:
+        return [text]
+    count, left = parts[counted].rsplit(" ", 1)[-1], parts[counted + 1:]
+    short = f"fine-tune {count}"
+    return [text, SEPARATOR.join(["fine-tuning", count, *left]), SEPARATOR.join([short, *left]), short]
+
+
+def fitted_run(text: str, metrics, width: int) -> str:
+    """The longest of ``run_forms`` that fits ``width``; an uncounted label drops whole parts
+    from the end (transcript.fitted_meta)."""
+    forms = run_forms(text)
+    if len(forms) == 1:
+        return fitted_meta(text, metrics, width)
+    return next((line for line in forms if metrics.horizontalAdvance(line) <= width),
+                metrics.elidedText(forms[-1], Qt.TextElideMode.ElideRight, width))
 
 
 class FineTuneSide:
@@ -55,7 +65,8 @@ class FineTuneSide:
         self.label = ElidedLabel("")  # in a narrow bar, the count and time left stay longest (fitted_run)
         self.label.fitted = fitted_run
         self.label.setObjectName("TrainStatus")
-        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("fine-tuning\u2026") + 12)
+        self.least_width = self.label.fontMetrics().horizontalAdvance("fine-tuning\u2026") + 12
+        self.label.setMinimumWidth(self.least_width)
         self.label.hide()
         self.compare_dialog = None
 
@@ -110,7 +121,16 @@ class FineTuneSide:
             return
         words = status_words(p)  # the panel's name for the phase, its count and time left
         self.label.setText(words)
+        self._keep_words(words)
         self.label.setToolTip(words)  # all of it, when a narrow bar shows only the count
+
+    def _keep_words(self, words: str) -> None:
+        """The label's least width holds its shortest form whole, so a narrow bar that gives its
+        room to the token figures or a message still says "fine-tune 4/22"."""
+        margins = self.label.contentsMargins()
+        padding = max(12, margins.left() + margins.right())  # (the style sheet's 6 px a side)
+        least = self.label.fontMetrics().horizontalAdvance(run_forms(words)[-1]) + padding + 2
+        self.label.setMinimumWidth(max(self.least_width, least))
 
     def _finished(self, result) -> None:
         n = len(result.facts_changed)

@@ -132,6 +132,9 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("SideTabs")
         self.side_tabs.setDocumentMode(True)
+        # a document-mode bar draws a base line across the panel; the tabs hide it, so it showed
+        # only past the last tab, a stray grey line above their underline (usertest 9)
+        self.side_tabs.tabBar().setDrawBase(False)
         self.side_tabs.addTab(self.inspector, "Token")  # it scrolls itself in a short window
         self.side_tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
         self.legend = LegendBar()
@@ -202,8 +205,10 @@ class MainWindow(QMainWindow):
                        self.adapter_label):
             bar.addPermanentWidget(widget)
         # a hovered token's figures keep their room; the model's name gives way first, then the run's label
+        # and while a longer message shows ("Saved <file>"), the speed and the stage label step aside
         self.message_room = MessageRoom(bar, bar.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 16,
-                                        (self.model_label, self.finetune_side.label))
+                                        (self.model_label, self.finetune_side.label),
+                                        (self.speed_label, self.progress_label))
         self.adapter_undo = AdapterUndo(self)  # "Undo delete" of an adapter, for this session
 
     def _build_prompt_area(self) -> QFrame:

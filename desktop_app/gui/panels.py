@@ -6,7 +6,8 @@ from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
-                               QMessageBox, QPlainTextEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
 from desktop_app.core.palette import MEASURES
@@ -175,9 +176,14 @@ class LegendBar(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("LegendBar")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(14, 6, 14, 6)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(14, 6, 14, 6)
+        rows.setSpacing(4)
+        layout = self.row = QHBoxLayout()
         layout.setSpacing(8)
+        rows.addLayout(layout)
+        self.second_row = QHBoxLayout()  # "Score my prompts" in a narrow window (empty: no height)
+        rows.addLayout(self.second_row)
         self.colour_by = QLabel("Colour by")
         layout.addWidget(self.colour_by)
         self.combo = QComboBox()
@@ -185,14 +191,18 @@ class LegendBar(QFrame):
             self.combo.addItem(MEASURE_NAMES[key], key)
             self.combo.setItemData(self.combo.count() - 1, MEASURES.get(key, "No colours"),
                                    Qt.ItemDataRole.ToolTipRole)
+        self.combo.setToolTip("What the tokens' colours show")  # (in a narrow window "Colour by" gives way)
         self.combo.currentIndexChanged.connect(lambda _i: self._changed())
         layout.addWidget(self.combo)
         self.low = styled_label("", "Muted")
         self.bar = GradientBar()
         self.high = styled_label("", "Muted")
         layout.addSpacing(6)
+        self.scale = QHBoxLayout()  # "0% ▬ 100%" close together: at 800 px with both side panels
+        self.scale.setSpacing(3)  # the header's 8 px gaps cost the end labels (usertest 9)
         for w in (self.low, self.bar, self.high):
-            layout.addWidget(w)
+            self.scale.addWidget(w)
+        layout.addLayout(self.scale)
         layout.addStretch(1)
         self.score_prompts = QCheckBox("Score my prompts")
         self.score_prompts.setToolTip("Colour your own prompts too, by how the model would have predicted them")
@@ -205,41 +215,42 @@ class LegendBar(QFrame):
         self._changed(emit=False)
         self.compactor = Stepper(self, LEGEND_STEPS, self._width_at, self._shorten)
 
-    @staticmethod
-    def _prompts_words(step: int) -> str:
-        return ("Score my prompts", "Score prompts", "Prompts")[max(0, min(step - 1, 2))]
-
     def _shorten(self, step: int) -> None:
-        """A narrow window takes first "Colour by" (the list names the measure), then words of
-        "Score my prompts", and last the end labels, which say what the colours mean (the bar's
-        tooltip still names them)."""
-        self.colour_by.setVisible(step < 1)
-        self.score_prompts.setText(self._prompts_words(step))
+        """A narrow window takes first "Colour by" (the list names the measure); then "Score my
+        prompts" goes whole onto a row of its own, and "Colour by" comes back if the first row has
+        room for it (at 800 px with both side panels it read "Prompts", usertest 9); last the end
+        labels go, which say what the colours mean (the bar's tooltip still names them)."""
+        self._place_prompts(second=step >= 2)
+        self.colour_by.setVisible(step in (0, 2))
         plain = self.measure() == PLAIN
         for w in (self.low, self.high):
             w.setVisible(step < LEGEND_STEPS and not plain)
 
-    def _parts_width(self, step: int) -> int:
-        """The px of the parts the steps change, as shown at ``step`` (each with its spacing)."""
-        gap = self.layout().spacing()
-        width = self.colour_by.sizeHint().width() + gap if step < 1 else 0
-        if self.measure() != PLAIN and step < LEGEND_STEPS:
-            width += self.low.sizeHint().width() + self.high.sizeHint().width() + 2 * gap
-        if not self.score_prompts.isHidden():  # (Text mode hides it)
-            width += self._prompts_width(step)
-        return width
-
-    def _prompts_width(self, step: int) -> int:
+    def _place_prompts(self, second: bool) -> None:
         box = self.score_prompts
-        metrics = box.fontMetrics()
-        return box.sizeHint().width() - metrics.horizontalAdvance(box.text()) + metrics.horizontalAdvance(
-            self._prompts_words(step))
+        if second and self.second_row.indexOf(box) < 0:
+            self.row.removeWidget(box)
+            self.second_row.addWidget(box, 0, Qt.AlignmentFlag.AlignLeft)
+        elif not second and self.row.indexOf(box) < 0:
+            self.second_row.removeWidget(box)
+            self.row.addWidget(box)
+
+    def _parts_width(self, step: int, shown_only: bool = True) -> int:
+        """The px of the first row's parts the steps change, as shown at ``step`` (each with its
+        spacing); ``shown_only``: without "Score my prompts" while Text mode hides it."""
+        gap = self.row.spacing()
+        width = self.colour_by.sizeHint().width() + gap if step in (0, 2) else 0
+        if self.measure() != PLAIN and step < LEGEND_STEPS:
+            width += self.low.sizeHint().width() + self.high.sizeHint().width() + 2 * self.scale.spacing()
+        if step < 2 and not (shown_only and self.score_prompts.isHidden()):
+            width += self.score_prompts.sizeHint().width() + gap
+        return width
 
     def _width_at(self, step: int) -> int:
         # Text mode, which hides "Score my prompts", keeps its room in the sum: both tabs show the
         # same form at a width (at 1024 px Chat had dropped "Colour by" and Text still showed it)
-        hidden = self._prompts_width(step) + self.layout().spacing() if self.score_prompts.isHidden() else 0
-        return self.sizeHint().width() - self._parts_width(self.compactor.step) + self._parts_width(step) + hidden
+        return (self.sizeHint().width() - self._parts_width(self.compactor.step)
+                + self._parts_width(step, shown_only=False))
 
     def measure(self) -> str:
         return self.combo.currentData()
@@ -267,6 +278,28 @@ class LegendBar(QFrame):
             self.measure_changed.emit(measure)
 
 
+SETTINGS_HINT = "Point at a setting's name for what it does. Changes apply to the next answer."
+# (the form's name, what it does): the sampler's fields in the popover's order (usertest 9: "Min-p"
+# and "Alternatives kept" said nothing to a new user)
+FIELD_TIPS = (
+    ("Temperature", "How adventurous the choice of each next token is: lower picks the likely ones, higher "
+                    "lets less likely ones through (0: always the most likely)"),
+    ("Top-k", "Draw each token from only the k most likely ones (off: from all of them)"),
+    ("Top-p", "Draw each token from the most likely tokens that together make up this share of the "
+              "probability (1.00: all of them)"),
+    ("Min-p", "Drops every token less than this share as likely as the most likely one, so a rare word "
+              "cannot start an answer off course (0.00: off)"),
+    ("Repetition penalty", "Makes a token already in the answer less likely to be drawn again (1.00: off). "
+                           "The colours and probabilities shown stay the model's own."),
+    ("Max new tokens", "The longest answer, in tokens: the model stops here if it has not ended by itself"),
+    ("Seed", "The same seed and settings give the same answer again (random: a different one each time)"),
+    ("Greedy", "Always take the most likely token: the same answer every time"),
+    ("Alternatives kept", "How many of the other likely tokens each token keeps, with their probabilities, for "
+                          "the tooltip and the token inspector"),
+    ("System text", "Instructions placed before the conversation, which the model sees and the chat does not show"),
+)
+
+
 class SettingsPopover(QFrame):
     """Sampling settings and system text, shown as a popup above the Settings button."""
 
@@ -288,12 +321,8 @@ class SettingsPopover(QFrame):
         self.top_p = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
         self.min_p = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
         self.min_p.setSpecialValueText("off")
-        self.min_p.setToolTip("Drops every token less than this share as likely as the most likely one, so a "
-                              "rare word cannot start an answer off course (0.00: off)")
         self.repetition = QDoubleSpinBox(minimum=1.0, maximum=3.0, singleStep=0.05, decimals=2)
         self.repetition.setSpecialValueText("off")
-        self.repetition.setToolTip("Makes a token already in the answer less likely to be drawn again (1.00: off). "
-                                   "The colours and probabilities shown stay the model's own.")
         self.max_new = QSpinBox(minimum=1, maximum=8192)
         self.seed = QSpinBox(minimum=-1, maximum=2**31 - 1)
         self.seed.setSpecialValueText("random")
@@ -311,18 +340,21 @@ class SettingsPopover(QFrame):
         form.setContentsMargins(14, 12, 14, 12)
         form.setVerticalSpacing(8)
         form.addRow(QLabel("<b>Sampling</b>"))
-        form.addRow("Temperature", self.temperature)
-        form.addRow("Top-k", self.top_k)
-        form.addRow("Top-p", self.top_p)
-        form.addRow("Min-p", self.min_p)
-        form.addRow("Repetition penalty", self.repetition)
-        form.addRow("Max new tokens", self.max_new)
-        form.addRow("Seed", self.seed)
-        form.addRow("Greedy", self.greedy)
-        form.addRow("Alternatives kept", self.alternatives)
-        form.addRow("System text", self.system)
+        form.addRow(styled_label(SETTINGS_HINT, "Muted", wrap=True))
+        fields = (self.temperature, self.top_k, self.top_p, self.min_p, self.repetition, self.max_new, self.seed,
+                  self.greedy, self.alternatives, self.system)
+        for (name, tip), field in zip(FIELD_TIPS, fields):
+            label = QLabel(name)
+            label.setToolTip(tip)  # the name is where a person points to ask what it means
+            field.setToolTip(tip)
+            form.addRow(label, field)
         form.addRow(QLabel("<b>Keys</b>"))
         form.addRow("", self.enter_sends)
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("Close the settings (Esc); changes are kept as you make them")
+        self.close_button.clicked.connect(self.hide)
+        form.addRow(self.close_button)
+        form.setAlignment(self.close_button, Qt.AlignmentFlag.AlignRight)
 
     def _connect_changes(self) -> None:
         """Every field says ``changed`` when the person changes it."""
@@ -359,7 +391,10 @@ class SettingsPopover(QFrame):
     def popup_above(self, widget: QWidget) -> None:
         self.adjustSize()
         corner = widget.mapToGlobal(QPoint(widget.width(), 0))
-        self.move(corner.x() - self.width(), corner.y() - self.height() - 6)
+        x, y = corner.x() - self.width(), corner.y() - self.height() - 6
+        screen = widget.screen().availableGeometry()  # on the screen: at 800 px with the list folded the
+        x = max(screen.left(), min(x, screen.right() - self.width()))  # button sits left, and so did its top
+        self.move(x, max(screen.top(), y))
         self.opener = widget
         self.show()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStatusBar, QWidget
 
 FIRST_SIZE = QSize(1280, 800)  # the window's size at its first start, where the screen has room
 SCREEN_SHARE = 0.85  # at most this share of the screen's free area: the title bar and the status bar stay on it
@@ -149,17 +149,22 @@ def elided(text: str, limit: int = 28) -> str:
 
 class MessageRoom(QObject):
     """Keeps ``room`` pixels of a status bar for its passing messages (a hovered token's
-    figures). ``giving``: permanent labels that shorten themselves (transcript.ElidedLabel), in
-    the order they give way; each gets at most what the room and the bar's other permanent
-    widgets leave. At 800 px the model's name took the room; at 1024 px during a fine-tune the
-    run's label, which did not give way, cut the figures ("entropy 3.")."""
+    figures), and more while a longer one is shown ("Saved <file>"), for as long as it shows.
+    ``giving``: permanent labels that shorten themselves (transcript.ElidedLabel), in the order
+    they give way; each gets at most what the room and the bar's other permanent widgets leave,
+    and at least its minimum. ``yielding``: permanent widgets that step aside, in this order,
+    while a message needs more than that (the last answer's speed). At 800 px the model's name
+    took the room; at 1024 px during a fine-tune the run's label, which did not give way, cut the
+    figures ("entropy 3."); at 800 px "Saved <file>" was cut in the file's name (usertest 9)."""
 
     GAP = 10  # px the bar puts around each permanent widget (its frame and spacing)
 
-    def __init__(self, bar: QWidget, room: int, giving: tuple[QWidget, ...]):
+    def __init__(self, bar: QStatusBar, room: int, giving: tuple[QWidget, ...], yielding: tuple[QWidget, ...] = ()):
         super().__init__(bar)
-        self.bar, self.room, self.giving = bar, room, giving
+        self.bar, self.room, self.giving, self.yielding = bar, room, giving, yielding
+        self.aside: list[QWidget] = []  # the yielding widgets this hid for the message shown
         bar.installEventFilter(self)
+        bar.messageChanged.connect(lambda _message: self.fit())
 
     def eventFilter(self, watched, event) -> bool:
         # a permanent widget shown, hidden or given a longer text asks the bar's layout again
@@ -167,13 +172,43 @@ class MessageRoom(QObject):
             self.fit()
         return False
 
-    def fit(self) -> None:
+    def message_room(self) -> int:
+        """The px the message side wants now: the room, or the message shown, if longer."""
+        message = self.bar.currentMessage()
+        return max(self.room, self.bar.fontMetrics().horizontalAdvance(message) + 16 if message else 0)
+
+    def _shown(self) -> list[QWidget]:
         # not hidden, rather than visible: a fit while the window is not shown (every child reports
         # isVisible() False then) must count the same widgets as one on screen
-        shown = [w for w in self.bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
-                 if not w.isHidden()]
+        return [w for w in self.bar.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                if not w.isHidden() or w in self.aside]
+
+    def _make_way(self) -> None:
+        """Steps the yielding widgets aside, as few as the message shown needs, and back after it."""
+        shown = self._shown()
+        least = sum((w.minimumWidth() if w in self.giving else w.sizeHint().width()) + self.GAP for w in shown)
+        message = self.bar.currentMessage()
+        free = self.bar.width() - least
+        need = self.bar.fontMetrics().horizontalAdvance(message) + 16 if message else 0
+        aside = []
+        for w in self.yielding:
+            if free >= need:
+                break
+            if w in shown:
+                aside.append(w)
+                free += w.sizeHint().width() + self.GAP
+        for w in self.yielding:  # only what changes: a hide or show asks the layout (and this) again
+            if w in aside and not w.isHidden():
+                w.hide()
+            elif w not in aside and w in self.aside:
+                w.show()
+        self.aside = aside
+
+    def fit(self) -> None:
+        self._make_way()
+        shown = [w for w in self._shown() if not w.isHidden()]
         fixed = sum(w.sizeHint().width() + self.GAP for w in shown if w not in self.giving)
-        free = self.bar.width() - self.room - fixed
+        free = self.bar.width() - self.message_room() - fixed
         giving = [w for w in self.giving if w in shown]
         for i, label in enumerate(giving):
             later = sum(w.sizeHint().width() + self.GAP for w in giving[i + 1:])

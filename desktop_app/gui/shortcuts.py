@@ -11,9 +11,12 @@ from desktop_app.gui.theme import icon
 
 HELP_TIP = "Keyboard shortcuts (F1)"
 
-# (keys, what they do): the list F1 shows; the keys bound in main_window and view_toolbar
+# (keys, what they do): the list F1 shows; the keys bound in main_window and view_toolbar. A key
+# with more than one meaning says in each row where it has it (usertest 9 read two Ctrl+Enter
+# rows as a duplicate)
 SHORTCUTS = (
-    ("Enter / Ctrl+Enter", "send the prompt (Shift+Enter: a new line); in Text mode Ctrl+Enter continues"),
+    ("Enter / Ctrl+Enter", "in Chat: send the prompt (Shift+Enter: a new line)"),
+    ("Ctrl+Enter", "in Text: the model continues the text from its end"),
     ("Esc", "stop the answer or continuation"),
     ("Ctrl+N", "a new conversation"),
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),
@@ -22,7 +25,7 @@ SHORTCUTS = (
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
     ("+ / - / 0", "rate the selected token good / bad / clear"),
-    ("Ctrl+Enter", "save a better answer (in its box)"),
+    ("Ctrl+Enter", "in a better answer's box: save it"),
     ("F1", "this list"),
     ("Ctrl+Q", "quit (asks first while a fine-tune runs)"),
 )

@@ -122,6 +122,7 @@ def name_cuts(name: str) -> list[str]:
     return ["-".join(pieces[:count]) + "\u2026" for count in range(len(pieces) - 1, 0, -1)]
 
 
+SIBLING_SPACING = 1  # px between ‹, 1/2 and › (the header's 6 between each)
 AUTHOR_HEAD_CHARS = 4  # fewer characters of the model's name say nothing: "which" alone then
 
 
@@ -218,15 +219,20 @@ class MessageCard(QFrame):
         return header
 
     def _add_sibling_arrows(self, header: QHBoxLayout) -> None:
-        """The "‹ 1/2 ›" arrows between answers to the same prompt (hidden until there are siblings)."""
+        """The "‹ 1/2 ›" arrows between answers to the same prompt (hidden until there are siblings),
+        close together: the header's spacing between them took the room the model's name wanted
+        (usertest 9: "SmolLM2-135M…" beside ‹ 2/2 › at 826 px)."""
         self.prev_button = self._tool("\u2039", "Previous answer to this prompt")
         self.sibling_label = styled_label("", "SiblingLabel")
         self.next_button = self._tool("\u203a", "Next answer to this prompt")
         self.prev_button.clicked.connect(lambda: self.sibling_step.emit(self, -1))
         self.next_button.clicked.connect(lambda: self.sibling_step.emit(self, +1))
+        arrows = QHBoxLayout()
+        arrows.setSpacing(SIBLING_SPACING)
         for w in (self.prev_button, self.sibling_label, self.next_button):
-            header.addWidget(w)
+            arrows.addWidget(w)
             w.hide()
+        header.addLayout(arrows)
 
     def _add_message_buttons(self, header: QHBoxLayout, role: str) -> None:
         """Edit on the person's messages; Copy / export menu on answers."""
@@ -334,7 +340,10 @@ class MessageCard(QFrame):
         self.meta.setMinimumWidth(least)
         after_author = free - self.role_label.sizeHint().width()
         full = getattr(self, "meta_full", 20)
-        self.meta.setMaximumWidth(max(least, after_author) if after_author < least else max(least, full))
+        most = max(least, after_author) if after_author < least else max(least, full)
+        self.meta.setMaximumWidth(most)
+        if self.meta.isHidden() != (most == 0):  # a line with no room leaves the header's spacing to the name too
+            self.meta.setVisible(most > 0)
 
     def _meta_least(self, room: int, wanted: int, beside_name: int) -> int:
         """The meta line's least width given ``room`` (beside the author's least label) and

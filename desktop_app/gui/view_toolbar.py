@@ -30,7 +30,8 @@ def build_view_toolbar(window) -> QToolBar:
         action.setCheckable(True)
         action.setChecked(True)
         action.setShortcut(QKeySequence(keys))
-        action.setToolTip(f"Show or hide the {words.lower()} ({QKeySequence(keys).toString()})")
+        action.setToolTip(f"Show or hide the {words.lower()} ({QKeySequence(keys).toString()}). Hidden here, "
+                          "it stays hidden; folded away by a narrow window, it comes back when the window widens.")
         action.toggled.connect(getattr(window, attr).setVisible)
         window.panel_actions[attr] = action
     spacer = QWidget()
@@ -49,6 +50,16 @@ CHAT_WIDTH = 420  # the chat is what the window is for: side panels give way dow
 ROOM_TO_RETURN = 40  # px beyond what a panel needs before a folded one comes back (no flicker at the edge)
 PANEL_WIDTHS = {0: 220, 2: 340}  # splitter index -> the width a panel gets when there is room
 FOLD_ORDER = ("conversations", "side_tabs")  # the list folds first: the inspector answers token clicks
+
+
+HIDDEN_SAY_MS = 10_000
+
+
+def hidden_words(attr: str) -> str:
+    """What the status bar says when the person hides a panel: it stays hidden, and how it comes back."""
+    _attr, words, _icon, keys = next(p for p in PANELS if p[0] == attr)
+    stays = "stay" if words.endswith("s") else "stays"
+    return f"{words} {stays} hidden, even in a wider window, until {QKeySequence(keys).toString()}"
 
 
 class PanelFitter(QObject):
@@ -79,6 +90,10 @@ class PanelFitter(QObject):
     def chose(self, attr: str) -> None:
         """The person showed or hid ``attr`` themselves: theirs from now on."""
         self.folded.discard(attr)
+        if not self.window.panel_actions[attr].isChecked():
+            # the fold that had brought it back when the window widened is off for it now; said,
+            # or the panel seemed to be gone for good (usertest 9)
+            self.window.statusBar().showMessage(hidden_words(attr), HIDDEN_SAY_MS)
         QTimer.singleShot(0, self.fit)
 
     def _dragged(self, _pos: int, _index: int) -> None:
