@@ -91,7 +91,7 @@ def fact_items(facts: list[dict]) -> list[tuple]:
             words = " ".join((fact.get(side) or "").split())
             tip = (f"Never rated: the fine-tune re-asked \u201c{question}\u201d and its answer {fact['how']}. "
                    f"This is the answer {side} the run; pick it to see which tokens moved.")
-            out.append((fact_key(i, side), f"\u2260 {side} the run: {words[:56]}", tip))
+            out.append((fact_key(i, side), f"\u2260 {question[:40]} {side} the run: {words[:40]}", tip))
     return out
 
 

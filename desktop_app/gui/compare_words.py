@@ -16,7 +16,9 @@ RED, BLUE = "#b2182b", "#2166ac"  # the diverging palette's ends: more likely, l
 BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
 PICKER_TIP = ("The answers you rated and the better ones you wrote: \u25b2 one you liked, \u25bc one you disliked, "
               f"{BETTER_MARK} a better answer you wrote (listed under the answer it replaces), no mark: rated by "
-              "its tokens. Your own better answers should become more likely, the answers you disliked less likely.")
+              "its tokens, \u2260 a question you never rated whose fact the last run changed (its answer before "
+              "and after the run). Your own better answers should become more likely, the answers you disliked less "
+              "likely.")
 LATER_TIP = ("Rated after run {run} started, so that run did not learn from it: its colours show how the "
              "fine-tune spilled over to it")
 END_CELL = " \u23ce end"  # the end-of-text token's cell: the model stopped the answer there
@@ -256,8 +258,9 @@ def change_words(total_before: float, total_after: float) -> str:
     log-probabilities and nats after it in small grey type."""
     change = total_after - total_before
     word, colour = ("more", RED) if change > 0 else ("less", BLUE)
-    return (f"<b style='color:{colour}'>{times_words(change)} {word} likely</b> "
-            f"({chance_words(total_before)} \u2192 {chance_words(total_after)}) "
+    was, now = chance_words(total_before), chance_words(total_after)
+    chance = f"({was} \u2192 {now}) " if was != now else ""
+    return (f"<b style='color:{colour}'>{times_words(change)} {word} likely</b> {chance}"
             f"<small style='color:@muted'>{nats_detail(total_before, total_after)}</small>")
 
 
