@@ -150,5 +150,5 @@ def test_pair_words_say_how_to_score_a_side_not_scored_yet():
     text = pair_words(12, None, (-8.0, -11.1), "adapter 3")
     mine, theirs = text.split("<br>")[1:]
     assert "not scored yet" in mine and "your answer for #12" in mine
-    assert "-8.0 \u2192 -11.1" in theirs and "-3.1 nats, less likely" in theirs
-    assert "+4.4 nats, more likely" in pair_words(12, (-14.2, -9.8), None, "adapter 3")
+    assert "22\u00d7 less likely" in theirs and "-8.0 \u2192 -11.1, -3.1 nats" in theirs
+    assert "81\u00d7 more likely" in pair_words(12, (-14.2, -9.8), None, "adapter 3")

@@ -15,12 +15,12 @@ from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
 
 # ---------------------------------------------------------------- 6. the compare view has a visible way back
 
-def test_compare_view_has_a_visible_back_to_chat_button(make_window, qtbot):
+def test_compare_view_has_a_visible_close_button(make_window, qtbot):
     window = make_window()
     dialog = window.open_compare(None)
     QApplication.processEvents()
-    back = dialog.back_button
-    assert back.isVisible() and "Back to chat" in back.text()
+    back = dialog.close_button  # a window: Close (usertest 10 B5), where "Back to chat" said it was a page
+    assert back.isVisible() and back.text() == "Close"
     assert "Esc" in back.toolTip(), "the tooltip tells the keyboard way back too"
     qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible(), "the button closes the compare view"

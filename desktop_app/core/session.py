@@ -426,6 +426,25 @@ def score_correction_with_and_without_adapter(store, loaded: LoadedModel, messag
     return _score_both(loaded, prompt_ids, ids, ended, cancel, progress)
 
 
+def score_reask_with_and_without_adapter(loaded: LoadedModel, question: str, answer: str, max_new_tokens: int, *,
+                                         cancel: threading.Event | None = None,
+                                         progress=None) -> tuple[list, list]:
+    """A fine-tune's re-asked answer (``finetune_effect.taught``: stored with the run as text,
+    a never-rated question's answer before or after the run) scored after the question's prompt
+    as the re-ask built it (``gate.fresh_prompt``) by the base model and by the adapter the
+    model wears: (before, after). No end token: the re-ask may have been cut at its budget.
+    ``cancel``, ``progress``: as for ``score_with_and_without_adapter``."""
+    from desktop_app.core import gate
+
+    tok = loaded.tokenizer
+    prompt_ids = gate.fresh_prompt(tok, question, loaded.context_window, max_new_tokens)
+    lead = "" if tok.decode(prompt_ids[-1:]).endswith((" ", "\n")) else " "  # as generated (fact_sureness)
+    ids = tok(lead + answer.strip(), add_special_tokens=False)["input_ids"] if answer.strip() else []
+    if not prompt_ids or not ids:
+        raise UserFacingError("This answer has no tokens to compare.")
+    return _score_both(loaded, prompt_ids, ids, False, cancel, progress)
+
+
 def rated_text_branches(store) -> list[dict]:
     """The Text mode's rated continuations (what a fine-tune learns from beside the rated
     answers), oldest first, each with ``thumbs`` (1, -1 or None) and ``prompt`` (the text before it)."""

@@ -591,6 +591,18 @@ class ChatController(QObject):
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
                                      on_failure=on_failure, on_progress=on_progress, can_wait=True))
 
+    def score_reask_for_compare(self, question: str, answer: str, max_new_tokens: int, adapter_id: int,
+                                on_success, on_failure, on_progress=None) -> Task:
+        """Score a fine-tune's re-asked answer (stored with its run as text) like
+        ``score_for_compare`` (model lane), not stored: it has no message to store it under."""
+
+        def work(report, cancel):
+            return session.score_reask_with_and_without_adapter(self._model_with(adapter_id), question, answer,
+                                                                max_new_tokens, cancel=cancel, progress=report)
+
+        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
+                                     on_failure=on_failure, on_progress=on_progress, can_wait=True))
+
     def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled,
                       on_progress=None) -> "ExplainRun":
         """Why token ``index`` of a stored answer (core.explain), on the model lane with the

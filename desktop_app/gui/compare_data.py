@@ -2,8 +2,10 @@
 and two scorings of one text lined up token by token. The view (compare_view.py) shows them;
 the words are compare_words.py's.
 
-The picker's keys: a message id (an answer), minus a branch id (a Text continuation), or
-``compare_words.better_key`` of either (the better text the person wrote for it)."""
+The picker's keys: a message id (an answer), minus a branch id (a Text continuation),
+``compare_words.better_key`` of either (the better text the person wrote for it), or
+``fact_key`` (an answer to a never-rated question whose fact the active adapter's run changed:
+its re-asks are stored with the run as text, ``finetune_effect.taught``)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class PickerChoices:
     corrections: dict[int, str]  # the better answers the person wrote, by the answer's message id
     branches: dict[int, dict]  # the rated Text continuations, by branch id
     rated_keys: set  # every item's key but an unrated answer's (listed because it was asked for)
+    facts: list = ()  # the never-rated questions whose fact the run changed (``changed_facts``)
 
 
 def picker_choices(store, run_id: int | None, current) -> PickerChoices:
@@ -43,7 +46,53 @@ def picker_choices(store, run_id: int | None, current) -> PickerChoices:
     items = _answer_items(store, ids, corrections, later_answers, later_better)
     branches = {b["id"]: b for b in rated_text_branches(store)}
     items += _branch_items(branches.values(), later_branches)
-    return PickerChoices(items, corrections, branches, {c[0] for c in items} - {unrated})
+    facts = changed_facts(store, run_id) if run_id else []
+    return PickerChoices(items, corrections, branches, {c[0] for c in items} - {unrated}, facts)
+
+
+FACT = "fact:"
+FACT_SIDES = ("before", "after")
+REASK_TOKENS = 40  # train_settings.reask_tokens, for a run whose settings do not say
+
+
+def fact_key(index: int, side: str) -> str:
+    """The picker's key of changed fact ``index``'s answer ``side`` ("before" / "after" the run)."""
+    return f"{FACT}{index}:{side}"
+
+
+def fact_of(key) -> tuple[int, str] | None:
+    """(index, side) of a ``fact_key``; None for any other key."""
+    if isinstance(key, str) and key.startswith(FACT):
+        index, side = key[len(FACT):].split(":")
+        return int(index), side
+    return None
+
+
+def changed_facts(store, run_id: int) -> list[dict]:
+    """The never-rated questions whose fact run ``run_id`` changed, dropped or turned into a
+    restatement (``finetune_effect.facts_changed`` of the run's stored re-asks), each with the
+    token budget it was re-asked with (``tokens``); [] for a run that stored none."""
+    from desktop_app.core.finetune_effect import facts_changed
+
+    try:
+        run = store.get_run(run_id)
+    except Exception:  # noqa: BLE001 - deleted meanwhile
+        return []
+    tokens = (run.get("settings") or {}).get("reask_tokens") or REASK_TOKENS
+    return [dict(f, tokens=tokens) for f in facts_changed((run.get("metrics") or {}).get("taught") or [])]
+
+
+def fact_items(facts: list[dict]) -> list[tuple]:
+    """(key, label, tooltip) of each changed fact's answer before and after the run."""
+    out = []
+    for i, fact in enumerate(facts):
+        question = " ".join(fact["question"].split())
+        for side in FACT_SIDES:
+            words = " ".join((fact.get(side) or "").split())
+            tip = (f"Never rated: the fine-tune re-asked \u201c{question}\u201d and its answer {fact['how']}. "
+                   f"This is the answer {side} the run; pick it to see which tokens moved.")
+            out.append((fact_key(i, side), f"\u2260 {question[:40]} {side} the run: {words[:40]}", tip))
+    return out
 
 
 def _answer_items(store, ids: list[int], corrections: dict[int, str], later: set[int],

@@ -16,6 +16,7 @@ compare_words.py's (both free of Qt), its colour bar and scoring row compare_wid
 
 from __future__ import annotations
 
+import html
 import logging
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
@@ -25,12 +26,13 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLay
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import diverging_color
 from desktop_app.core.session import written_by_its_writer
-from desktop_app.gui.compare_data import lined_up, picker_choices, question_of
+from desktop_app.gui.compare_data import fact_items, fact_key, fact_of, lined_up, picker_choices, question_of
 from desktop_app.gui.compare_widgets import DivergingBar, ScoringProgress
 from desktop_app.gui.compare_words import (END_CELL, LATER_TIP, PICKER_TIP, answer_expectation, baseline_choice,
-                                           better_expectation, better_key, better_of, continuation_expectation,
+                                           BLUE, RED, better_expectation, better_key, better_of,
+                                           continuation_expectation,
                                            deltas, later_expectation, mark_words, movers_words, nice_scale,
-                                           pair_words, prompt_words, summary_words, text_prompt_words,
+                                           pair_words, prompt_words, summary_words, text_prompt_words, times_words,
                                            token_change_tip, totals)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
@@ -74,6 +76,7 @@ class CompareView(QFrame):
         self.better_scores: dict[tuple, tuple[list, list]] = {}
         self.trained_by_run: int | None = None  # the run that made the active adapter (None: imported, or none)
         self.later_keys: set[int] = set()  # the listed answers (and -branch ids) rated after that run
+        self.facts: list[dict] = []  # the never-rated questions whose fact that run changed (compare_data)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
@@ -202,12 +205,23 @@ class CompareView(QFrame):
                 self.answer_combo.addItem(f"{label}  \u00b7 rated after run {run}", data)
                 self.answer_combo.setItemData(self.answer_combo.count() - 1, LATER_TIP.format(run=run),
                                               Qt.ItemDataRole.ToolTipRole)
+        self._add_fact_items()
         at = self.answer_combo.findData(current) if current is not None else -1
         if at < 0:
             at = self.answer_combo.findData(learned[-1][0]) if learned else self.answer_combo.count() - 1
         self.answer_combo.setCurrentIndex(max(0, at))
         self.answer_combo.blockSignals(False)
         self._answer_changed()
+
+    def _add_fact_items(self) -> None:
+        """The answers to never-rated questions whose fact the run changed, before and after it,
+        apart at the end (usertest 10: "Zagreb \u2192 Zaragoza" could not be opened here)."""
+        items = fact_items(self.facts)
+        if items and self.answer_combo.count():
+            self.answer_combo.insertSeparator(self.answer_combo.count())
+        for data, label, tip in items:
+            self.answer_combo.addItem(label, data)
+            self.answer_combo.setItemData(self.answer_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
 
     def _choices(self, current: int | None) -> list[tuple]:
         """(data, label, rated after the active adapter's run) of each answer (its message id)
@@ -217,6 +231,7 @@ class CompareView(QFrame):
         self.trained_by_run = active.get("run_id") if active else None
         choices = picker_choices(self.store, self.trained_by_run, current)
         self.corrections, self.branches, self.rated_keys = choices.corrections, choices.branches, choices.rated_keys
+        self.facts = list(choices.facts)
         return choices.items
 
     def show_message(self, message_id: int) -> None:
@@ -250,6 +265,9 @@ class CompareView(QFrame):
         baseline = self.baseline_combo.currentData()
         if mid is None:
             self._show_note("No rated answers yet: rate an answer, fine-tune, then compare here.")
+            return
+        if fact_of(mid) is not None:
+            self._refresh_fact(*fact_of(mid), active)
             return
         if better_of(mid) is not None:
             self._refresh_better(better_of(mid), active)
@@ -344,6 +362,34 @@ class CompareView(QFrame):
 
         self._score("better answer" if key > 0 else "better continuation", message, ask, keep=cache_key)
 
+    def _refresh_fact(self, index: int, side: str, active: dict | None) -> None:
+        """An answer to a never-rated question whose fact the run changed, as the run stored it
+        (text): scored now under the base model and the active adapter, kept while the window lives."""
+        if index >= len(self.facts):
+            self._show_note("That answer is gone.")
+            return
+        fact = self.facts[index]
+        self.token_ratings = {}
+        self.view.set_marks({})
+        other = "after" if side == "before" else "before"
+        self.expect_label.setText(
+            f"You never rated this question: the fine-tune asked it again and its answer {fact['how']} "
+            f"(\u201c{html.escape(' '.join(fact.get(other, '').split())[:80])}\u201d {other} the run). "
+            f"This is the answer {side} the run: expect <b style='color:{RED}'>red</b> for the new answer, "
+            f"<b style='color:{BLUE}'>blue</b> for the old one.")
+        self.expect_label.show()
+        self.prompt_label.setText(prompt_words(fact["question"]))
+        text = fact.get(side) or ""
+        message = {"text": text}
+        if not self._scorable_under(active, message, "A re-asked answer"):
+            return
+        cache_key = (fact_key(index, side), active["id"], fact["question"], text)
+        if cache_key in self.better_scores:
+            self.set_data(*self.better_scores[cache_key])
+            return
+        self._score("answer", message, lambda *calls: self.chat.score_reask_for_compare(
+            fact["question"], text, fact["tokens"], active["id"], *calls), keep=cache_key)
+
     def _thumbs_of(self, key: int) -> int | None:
         """The thumb on answer ``key`` (or continuation ``-key``): 1, -1 or None."""
         if key < 0:
@@ -404,6 +450,7 @@ class CompareView(QFrame):
 
         self.task = asked["task"] = ask(done, failed, progress)
         self.scoring.start(what, waiting=self.task.state is TaskState.WAITING and self.chat.lane.running is not None)
+        self._show_pair()  # now it can say "scoring…" of the text picked
 
     def _cancel_pressed(self) -> None:
         """Cancel by the progress bar: the scoring stops (between its passes), the note says how to start over."""
@@ -442,8 +489,16 @@ class CompareView(QFrame):
         self.status.emit("compare shown")
 
     def _legend(self) -> None:
-        self.low_label.setText(f"\u2212{self.scale:g} nats  less likely")
-        self.high_label.setText(f"more likely  +{self.scale:g} nats")
+        """The bar's ends in words (how many times as likely a token at each end became), the
+        nats in a tooltip for those who want them (usertest 10)."""
+        times = times_words(self.scale)
+        self.low_label.setText(f"{times} less likely")
+        self.high_label.setText(f"{times} more likely")
+        tip = (f"A token's colour: how much more (red) or less (blue) likely the model in use makes it than "
+               f"before. The ends are {times} as likely or more: a change of \u00b1{self.scale:g} nats "
+               f"(natural-log units) in its log-probability.")
+        for w in (self.low_label, self.bar, self.high_label):
+            w.setToolTip(tip)
 
     def _colour(self, index, _record):
         if 0 <= index < len(self.values):
@@ -501,7 +556,8 @@ class CompareView(QFrame):
         later = better_key(answer) in self.later_keys or answer in self.later_keys
         text = pair_words(answer, yours, theirs, adapter_label(active),
                           later_run=self.trained_by_run if later else None, answer_shown=self.message_id == answer,
-                          liked=self._thumbs_of(answer) == 1)
+                          liked=self._thumbs_of(answer) == 1,
+                          yours_scoring=self.message_id == better_key(answer) and self.task is not None)
         self.pair.setText(text.replace("@muted", colors(is_dark())["muted"]))
         self.pair.show()
 
@@ -515,13 +571,18 @@ class CompareView(QFrame):
             return
         key = better_of(self.message_id)
         whole = "The whole answer" if key is None else "Your whole answer" if key > 0 else "Your whole continuation"
-        self.summary.setText(summary_words(self.before, self.after, self.ended, whole))
+        muted = colors(is_dark())["muted"]
+        self.summary.setText(summary_words(self.before, self.after, self.ended, whole).replace("@muted", muted))
         self._show_pair()
         self.movers.setText(movers_words(self.before, self.after, v, self.scale, self._chip_label, token_label))
 
 
 class CompareDialog(QDialog):
-    """The compare view in its own window; closing it drops a scoring still waiting."""
+    """The compare view in its own window (usertest 10 B5: it is a window, with its title bar,
+    so its button says Close, not "Back to chat"); closing it drops a scoring still waiting.
+    It is never larger than the screen's free area: what does not fit scrolls inside."""
+
+    TITLE_BAR = 32  # room left above the window for its frame before it is shown (then measured)
 
     def __init__(self, store, chat, parent=None):
         super().__init__(parent)
@@ -530,28 +591,36 @@ class CompareDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addLayout(self._build_back_row())
+        layout.addLayout(self._build_close_row())
         self.view = CompareView(store, chat, self)
-        layout.addWidget(self.view)
+        self.scroll = QScrollArea()  # a small screen: the view scrolls, the window stays on the screen
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.view)
+        layout.addWidget(self.scroll)
         self.resize(820, 560)
 
-    def _build_back_row(self) -> QHBoxLayout:
-        """A visible way back: the view covers the chat, so without it only Esc (unseen) got out."""
+    def _build_close_row(self) -> QHBoxLayout:
+        """A visible Close: without it only Esc (unseen) or the title bar's cross got out."""
         row = QHBoxLayout()
         row.setContentsMargins(12, 8, 12, 0)
-        self.back_button = QPushButton("\u2190 Back to chat")
-        self.back_button.setObjectName("BackToChat")
-        self.back_button.setToolTip("Close the compare view and return to the chat (Esc)")
-        self.back_button.clicked.connect(self.reject)
-        row.addWidget(self.back_button)
         row.addStretch(1)
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("CloseCompare")
+        self.close_button.setToolTip("Close the compare window and return to the chat (Esc)")
+        self.close_button.clicked.connect(self.reject)
+        row.addWidget(self.close_button)
         return row
 
     def fit_over(self, area: QWidget) -> None:
-        """Cover the chat area (``area``) and nothing beside it: the side panels stay in sight."""
-        corner = area.mapToGlobal(QPoint(0, 0))
-        least = self.minimumSizeHint()
-        self.setGeometry(QRect(corner, QSize(max(area.width(), least.width()), max(area.height(), least.height()))))
+        """Cover the chat area (``area``) and nothing beside it, the side panels in sight, within
+        the screen's free area, its title bar included (usertest 10: at 800x600 its bottom was cut)."""
+        screen = area.screen() or self.screen()
+        title = self.frameGeometry().height() - self.geometry().height() if self.isVisible() else 0
+        self.setGeometry(fitted_rect(QRect(area.mapToGlobal(QPoint(0, 0)), area.size()),
+                                     self.view.minimumSizeHint().width(), screen.availableGeometry(),
+                                     max(title, self.TITLE_BAR)))
 
     def done(self, result: int) -> None:
         self.view.cancel()
@@ -560,3 +629,15 @@ class CompareDialog(QDialog):
     def closeEvent(self, event) -> None:
         self.view.cancel()
         super().closeEvent(event)
+
+
+def fitted_rect(area: QRect, least_width: int, free: QRect, title: int) -> QRect:
+    """The compare window's geometry: over ``area`` (the chat, in screen coordinates), at least
+    ``least_width`` wide and 360 high, but never past ``free`` (the screen's free area) with
+    ``title`` pixels of title bar above it; moved back onto the screen where it would leave it."""
+    free = free.adjusted(0, title, 0, 0)
+    size = QSize(min(max(area.width(), least_width), free.width()), min(max(area.height(), 360), free.height()))
+    rect = QRect(area.topLeft(), size)
+    rect.moveLeft(max(free.left(), min(rect.left(), free.right() - size.width() + 1)))
+    rect.moveTop(max(free.top(), min(rect.top(), free.bottom() - size.height() + 1)))
+    return rect

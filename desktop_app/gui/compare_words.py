@@ -16,7 +16,9 @@ RED, BLUE = "#b2182b", "#2166ac"  # the diverging palette's ends: more likely, l
 BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
 PICKER_TIP = ("The answers you rated and the better ones you wrote: \u25b2 one you liked, \u25bc one you disliked, "
               f"{BETTER_MARK} a better answer you wrote (listed under the answer it replaces), no mark: rated by "
-              "its tokens. Your own better answers should become more likely, the answers you disliked less likely.")
+              "its tokens, \u2260 a question you never rated whose fact the last run changed (its answer before "
+              "and after the run). Your own better answers should become more likely, the answers you disliked less "
+              "likely.")
 LATER_TIP = ("Rated after run {run} started, so that run did not learn from it: its colours show how the "
              "fine-tune spilled over to it")
 END_CELL = " \u23ce end"  # the end-of-text token's cell: the model stopped the answer there
@@ -157,27 +159,69 @@ def nice_scale(values: list[float]) -> float:
     return next((s for s in NICE_SCALES if p95 <= s), NICE_SCALES[-1])
 
 
+def times_words(change: float) -> str:
+    """How many times as likely a change of ``change`` nats makes a text, rounded as a person
+    reads it: "1.8\u00d7", "81\u00d7", "about 600,000\u00d7", "over a billion times"."""
+    ratio = math.exp(min(abs(change), 700))
+    if ratio >= 1e9:
+        return "over a billion times"
+    if ratio < 10:
+        return f"{ratio:.1f}\u00d7"
+    digits = len(str(int(ratio))) - 2  # two significant digits: 613,000 reads as 610,000
+    rounded = int(round(ratio, -digits)) if digits > 0 else int(round(ratio))
+    return f"{'about ' if digits > 0 else ''}{rounded:,}\u00d7"
+
+
+def likelihood_words(change: float) -> str:
+    """A change of a text's log-probability (``change`` nats) in words a person reads first:
+    "much more likely (about 600,000\u00d7)", "a little less likely (1.3\u00d7)", "about as likely"."""
+    if abs(change) < 0.05:
+        return "about as likely as before"
+    word = "more" if change > 0 else "less"
+    how = "a little " if abs(change) < 0.7 else "much " if abs(change) >= 2.3 else ""
+    return f"{how}{word} likely ({times_words(change)} {word} likely)"
+
+
+def chance_words(logprob: float) -> str:
+    """The probability a whole text has (``logprob``), as a percentage a person can read."""
+    percent = math.exp(logprob) * 100
+    if percent < 1e-4:
+        return "under 0.0001%"
+    return f"{percent:.0f}%" if percent >= 10 else f"{percent:.2g}%"
+
+
+def nats_detail(total_before: float, total_after: float) -> str:
+    """The figures behind the words, for those who want them: log-probabilities and nats."""
+    return (f"log-probability {total_before:.1f} \u2192 {total_after:.1f}, "
+            f"{total_after - total_before:+.1f} nats")
+
+
 def summary_words(before, after, ended: bool, whole: str = "The whole answer") -> str:
     """The whole text's change (its end token included when ``ended``: it is the last
-    record) and how many tokens rose and fell, in words; ``whole`` names the text."""
+    record) and how many tokens rose and fell, in words first (how many times as likely,
+    the chance of exactly this text before and after), the log-probabilities and nats after
+    them in small grey type (usertest 10: the nats led and were not for a new user)."""
     values = deltas(before, after)
     total_before = sum(r.logprob for r in before)
     total_after = sum(r.logprob for r in after)
     change = total_after - total_before
     tokens = values[:-1] if ended else values
     up, down = sum(1 for d in tokens if d > 0.01), sum(1 for d in tokens if d < -0.01)
-    word = "more" if change > 0 else "less"
     per_token = math.exp(min(abs(change) / len(values), 50))
+    word = "more" if change > 0 else "less"
     whole = f"{whole}, its end included," if ended else whole
-    text = (f"{whole} became <b>{word} likely</b>: log-probability {total_before:.1f} \u2192 {total_after:.1f} "
-            f"({change:+.1f} nats; on average each token {per_token:.2f}\u00d7 {word} likely). "
+    was, now = chance_words(total_before), chance_words(total_after)
+    chance = f"went from {was} to {now}" if was != now else f"is {now} under both"
+    text = (f"{whole} is now <b>{likelihood_words(change)}</b>: the chance the model gives exactly this text "
+            f"{chance}. "
             f"{up} of {len(tokens)} tokens rose, {down} fell.")
     if ended:
         b, a = before[-1], after[-1]
         moved = "rose" if a.logprob > b.logprob else "fell"
         text += (f" The end of the answer (\u201c{END_CELL.strip()}\u201d: stopping here) {moved}: "
                  f"{b.prob * 100:.1f}% \u2192 {a.prob * 100:.1f}%.")
-    return text
+    return (text + f"<br><small style='color:@muted'>In figures: {nats_detail(total_before, total_after)}; "
+            f"on average each token {per_token:.2f}\u00d7 {word} likely.</small>")
 
 
 def movers_words(before, after, values: list[float], scale: float, chip, label) -> str:
@@ -210,24 +254,28 @@ def totals(before, after) -> tuple[float, float]:
 
 
 def change_words(total_before: float, total_after: float) -> str:
-    """"−14.2 → −9.8: +4.4 nats, more likely", the change coloured as the heatmap colours it."""
+    """"81\u00d7 more likely (0.0001% \u2192 0.0055%)", coloured as the heatmap colours it, the
+    log-probabilities and nats after it in small grey type."""
     change = total_after - total_before
     word, colour = ("more", RED) if change > 0 else ("less", BLUE)
-    return (f"{total_before:.1f} \u2192 {total_after:.1f}: "
-            f"<b style='color:{colour}'>{change:+.1f} nats, {word} likely</b>")
+    was, now = chance_words(total_before), chance_words(total_after)
+    chance = f"({was} \u2192 {now}) " if was != now else ""
+    return (f"<b style='color:{colour}'>{times_words(change)} {word} likely</b> {chance}"
+            f"<small style='color:@muted'>{nats_detail(total_before, total_after)}</small>")
 
 
 def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[float, float] | None,
                adapter: str, *, later_run: int | None = None, answer_shown: bool = False,
-               liked: bool = False) -> str:
+               liked: bool = False, yours_scoring: bool = False) -> str:
     """The pair a better answer makes with the model's answer ``answer_id`` it replaces: one
     line each, the whole text's log-probability under the base model and under ``adapter``
     (``yours``/``theirs``: those two totals, or None when not scored yet). Taught well, the
     person's answer rose and the model's fell. ``later_run``: the adapter's run, when the pair
     was written after it started (that run did not learn it); ``answer_shown``: the model's
     answer is the one picked, its scores on their way; ``liked``: the person gave the model's
-    answer a thumbs-up (its mark is ▲, not ▼)."""
-    mine = (change_words(*yours) if yours is not None
+    answer a thumbs-up (its mark is ▲, not ▼); ``yours_scoring``: the person's answer is the one
+    picked and being scored now (usertest 10: "pick … above" was said of the item already picked)."""
+    mine = (change_words(*yours) if yours is not None else "scoring\u2026" if yours_scoring
             else f"not scored yet: pick \u201c{BETTER_MARK} your answer for #{answer_id}\u201d above")
     waiting = ("being scored under both models\u2026" if answer_shown
                else f"not scored under both models yet: pick \u201c#{answer_id}\u201d above")
@@ -235,7 +283,7 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
     mark = "\u25b2" if liked else "\u25bc"
     title = ("The pair you taught" if later_run is None
              else f"Your pair, written after run {later_run} started (that run did not learn it)")
-    return (f"<b>{title}</b> <span style='color:@muted'>(the whole text's log-probability, base model "
+    return (f"<b>{title}</b> <span style='color:@muted'>(how likely the whole text is, base model "
             f"\u2192 {adapter})</span><br>"
             f"{BETTER_MARK} Your answer: {mine}<br>"
             f"{mark} The model's answer #{answer_id}: {model}")
