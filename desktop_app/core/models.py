@@ -254,8 +254,9 @@ def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable)
 
 # ---------------------------------------------------------------- GGUF conversion
 
-def check_gguf_file(path: Path) -> None:
-    """Catch truncated and foreign files before transformers reads them."""
+def check_gguf_file(path: Path):
+    """Catch truncated and foreign files before transformers reads them; returns the file's
+    ``GGUFReader`` (the conversion reads the header through it, not again)."""
     try:
         from gguf import GGUFReader
 
@@ -263,7 +264,7 @@ def check_gguf_file(path: Path) -> None:
             magic = handle.read(4)
         if magic != b"GGUF":
             raise ModelError(f"{path} is not a GGUF file (bad header).")
-        GGUFReader(str(path))
+        return GGUFReader(str(path))
     except ModelError:
         raise
     except Exception as exc:
@@ -310,12 +311,16 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_prog
         return target
     stage = conversion_stage(gguf_path)
     progress(stage, 0, 0)  # before the header check: reading it took half a minute on a busy CPU
-    check_gguf_file(gguf_path)
+    reader = check_gguf_file(gguf_path)
     start = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    _write_conversion(gguf_path, staging, lambda done, total: progress(stage, done, total))
+    from desktop_app.core.gguf_once import read_once
+
+    with read_once(gguf_path, reader):  # the header and metadata read once, not five times
+        _write_conversion(gguf_path, staging, lambda done, total: progress(stage, done, total))
+    del reader  # its arrays map the file: gone before the sweep below
     # The dequantized model is garbage now, yet a cycle holds it (transformers' first load in a
     # process leaves a traceback holding its frames) while the load keeps the collector paused,
     # and glibc keeps the freed pages: measured, the process held 1.95 GB after a first start
