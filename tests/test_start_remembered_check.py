@@ -4,11 +4,18 @@ finiteness check is remembered per file; a file changed after its check is check
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+
 import gguf
+import pytest
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from desktop_app.core import checks_passed
+from desktop_app.core.errors import ModelError
 from desktop_app.core.gguf_export import write_gguf
-from desktop_app.core.models import convert_gguf
+from desktop_app.core.models import convert_gguf, open_model
 from desktop_app.core.paths import AppPaths
 from tiny_model import build_tiny_llama
 
@@ -42,3 +49,77 @@ def test_a_first_conversion_reads_the_gguf_header_once(tmp_path, tiny_model_dir,
     assert AutoTokenizer.from_pretrained(folder)("Hello world").input_ids == \
         AutoTokenizer.from_pretrained(llama)("Hello world").input_ids
     assert gguf.GGUFReader is gguf.gguf_reader.GGUFReader, "the reader is the library's own again afterwards"
+
+
+def _nan_copy(folder):
+    """The weights with a stretch of numbers overwritten: the header still reads, the values are NaN."""
+    weights = folder / "model.safetensors"
+    header = 8 + int.from_bytes(weights.read_bytes()[:8], "little")
+    data = bytearray(weights.read_bytes())
+    data[header + 64:header + 4096] = b"\xff" * (4096 - 64)
+    return bytes(data)
+
+
+def _isfinite_calls(monkeypatch):
+    import torch
+
+    calls = []
+    real = torch.isfinite
+
+    def counted(tensor):
+        calls.append(tuple(tensor.shape))
+        return real(tensor)
+
+    monkeypatch.setattr(torch, "isfinite", counted)
+    return calls
+
+
+def test_a_second_start_does_not_check_the_same_weights_again(tmp_path, tiny_model_dir, monkeypatch):
+    """One pass over every weight at each start (~0.9 CPU-s of the bundled model's start on a
+    busy CPU) for files that had passed it before."""
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, folder)
+    paths = AppPaths.resolve(tmp_path / "data")
+    calls = _isfinite_calls(monkeypatch)
+    open_model(str(folder), paths, device="cpu", precision="exact")
+    first = len(calls)
+    assert first >= 4, "the first load checks every weight"
+    assert (paths.cache_dir / checks_passed.RECORD_NAME).is_file()
+    open_model(str(folder), paths, device="cpu", precision="exact")
+    assert len(calls) == first, "the second load of the same files does not"
+    other = AppPaths.resolve(tmp_path / "other-data")  # another data folder keeps its own record
+    open_model(str(folder), other, device="cpu", precision="exact")
+    assert len(calls) == 2 * first
+
+
+def test_a_file_changed_after_its_check_was_remembered_is_checked_again(tmp_path, tiny_model_dir):
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, folder)
+    paths = AppPaths.resolve(tmp_path / "data")
+    open_model(str(folder), paths, device="cpu", precision="exact")
+    record = paths.cache_dir / checks_passed.RECORD_NAME
+    assert len(json.loads(record.read_text())) == 1, "the passed check is remembered"
+    weights = folder / "model.safetensors"
+    weights.write_bytes(_nan_copy(folder))  # edited in place: same size
+    with pytest.raises(ModelError, match="is damaged: its weights .* hold invalid numbers"):
+        open_model(str(folder), paths, device="cpu", precision="exact")
+    assert len(json.loads(record.read_text())) == 1, "a failed check is not remembered"
+
+
+def test_a_damaged_copy_with_the_same_size_and_time_is_checked_again(tmp_path, tiny_model_dir):
+    """A copy that keeps the time (cp -p, shutil.copy2) and the size of the file it replaces."""
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, folder)
+    paths = AppPaths.resolve(tmp_path / "data")
+    open_model(str(folder), paths, device="cpu", precision="exact")
+    assert (paths.cache_dir / checks_passed.RECORD_NAME).is_file(), "its check was remembered"
+    weights = folder / "model.safetensors"
+    before = weights.stat()
+    damaged = tmp_path / "damaged.safetensors"
+    damaged.write_bytes(_nan_copy(folder))
+    os.utime(damaged, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(damaged, weights)
+    assert (weights.stat().st_size, weights.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    with pytest.raises(ModelError, match="is damaged"):
+        open_model(str(folder), paths, device="cpu", precision="exact")
+
