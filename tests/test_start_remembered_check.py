@@ -28,9 +28,10 @@ def _tiny_gguf(tmp_path, tiny_model_dir):
     return llama, gguf_path
 
 
-def test_a_first_conversion_reads_the_gguf_header_once(tmp_path, tiny_model_dir, monkeypatch):
+def test_a_first_conversion_reads_the_gguf_header_once_and_names_its_parts(tmp_path, tiny_model_dir, monkeypatch):
     """The check, the tokenizer's config, the model's config, its tensors and the saved config
-    each built a reader of the whole file: five on the bundled model, half the conversion."""
+    each built a reader of the whole file: five on the bundled model, half the conversion; the
+    parts before and after the counted tensors showed one unchanging stage."""
     llama, gguf_path = _tiny_gguf(tmp_path, tiny_model_dir)
     built = []
     real_init = gguf.gguf_reader.GGUFReader.__init__
@@ -40,8 +41,14 @@ def test_a_first_conversion_reads_the_gguf_header_once(tmp_path, tiny_model_dir,
         real_init(self, path, *args, **kwargs)
 
     monkeypatch.setattr(gguf.gguf_reader.GGUFReader, "__init__", counted)
-    folder = convert_gguf(gguf_path, AppPaths.resolve(tmp_path / "data").ensure())
+    seen = []
+    folder = convert_gguf(gguf_path, AppPaths.resolve(tmp_path / "data").ensure(),
+                          progress=lambda stage, done, total: seen.append((stage, done, total)))
     assert built == [str(gguf_path)]
+    # the parts without a count (17 of 21 CPU-s on the bundled model) say what they do
+    uncounted = list(dict.fromkeys(stage.rpartition(" \u00b7 ")[2] for stage, _d, total in seen if not total))
+    assert uncounted == ["reading the file", "reading its vocabulary", "reading its layers", "writing the result"]
+    assert {stage.rpartition(" \u00b7 ")[2] for stage, _d, total in seen if total} == {"de-quantizing its tensors"}
     converted = AutoModelForCausalLM.from_pretrained(folder)
     source = AutoModelForCausalLM.from_pretrained(llama)
     for name, tensor in source.state_dict().items():  # the same weights (float16 in the file)

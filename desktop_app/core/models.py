@@ -297,21 +297,23 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
-def conversion_stage(gguf_path: Path) -> str:
+def conversion_stage(gguf_path: Path, part: str = "") -> str:
     """The load stage of a first conversion, with its one-time hint: on a busy CPU it took
-    minutes, and a bar sat at a third with no word on whether it would happen again."""
-    return f"Converting {gguf_path.name} for this computer (only the first time, a few minutes)"
+    minutes, and a bar sat at a third with no word on whether it would happen again. ``part``:
+    what it does now, said where a part without a count takes seconds (17 CPU-s before the
+    first tensor on the bundled model)."""
+    stage = f"Converting {gguf_path.name} for this computer (only the first time, a few minutes)"
+    return f"{stage} \u00b7 {part}" if part else stage
 
 
 def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_progress) -> Path:
     """Dequantize a GGUF once into a safetensors folder; later loads read that folder.
     ``progress``: the tensors de-quantized of all (an unknown count, 0 of 0, while the file's
-    header and tokenizer are read and while the result is written)."""
+    header, vocabulary and layers are read and while the result is written, each part named)."""
     target = converted_folder_for(gguf_path, paths)
     if (target / "model.safetensors").exists() or any(target.glob("model*.safetensors")):
         return target
-    stage = conversion_stage(gguf_path)
-    progress(stage, 0, 0)  # before the header check: reading it took half a minute on a busy CPU
+    progress(conversion_stage(gguf_path, "reading the file"), 0, 0)  # the header check: half a minute on a busy CPU
     reader = check_gguf_file(gguf_path)
     start = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -320,7 +322,8 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_prog
     from desktop_app.core.gguf_once import read_once
 
     with read_once(gguf_path, reader):  # the header and metadata read once, not five times
-        _write_conversion(gguf_path, staging, lambda done, total: progress(stage, done, total))
+        _write_conversion(gguf_path, staging,
+                          lambda part, done, total: progress(conversion_stage(gguf_path, part), done, total))
     del reader  # its arrays map the file: gone before the sweep below
     # The dequantized model is garbage now, yet a cycle holds it (transformers' first load in a
     # process leaves a traceback holding its frames) while the load keeps the collector paused,
@@ -338,22 +341,25 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_prog
     return target
 
 
-def _write_conversion(gguf_path: Path, staging: Path, step: Callable[[int, int], None]) -> None:
+def _write_conversion(gguf_path: Path, staging: Path, step: Callable[[str, int, int], None]) -> None:
     """The GGUF's model dequantized into float32 safetensors (and its tokenizer) in ``staging``;
-    ``step(done, total)`` after each tensor de-quantized, ``step(0, 0)`` (no count) around it."""
+    ``step(part, done, total)`` after each tensor de-quantized, ``step(part, 0, 0)`` (no count)
+    as each part around them starts."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
     from desktop_app.core.load_progress import gguf_tensors_counted
 
     try:
+        step("reading its vocabulary", 0, 0)
         tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-        with gguf_tensors_counted(step):
+        step("reading its layers", 0, 0)
+        with gguf_tensors_counted(lambda done, total: step("de-quantizing its tensors", done, total)):
             quantized = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name,
                                                              dtype=torch.float32)
     except Exception as exc:
         raise ModelError(f"{gguf_path} could not be converted: {exc}") from exc
-    step(0, 0)  # writing it out: no count
+    step("writing the result", 0, 0)  # no count
     # The GGUF-loaded model refuses save_pretrained; its weights go into a plain model, which
     # takes the tensors themselves (assign) rather than a second float32 copy of them
     config = AutoConfig.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
