@@ -100,6 +100,8 @@ total = time.process_time() - start
 print(f"before_tensors {last.get('first_tensor', 0):.3f}")  # the check, tokenizer and configs: no count
 print(f"tensors_done {last.get('tensors', 0):.3f}")
 print(f"conversion {total:.3f}", flush=True)
+import shutil
+shutil.rmtree(paths.data_dir, ignore_errors=True)  # 0.5 GB a round
 """
 
 BARE = "import sys, time\nimport torch, PySide6\nprint(f'imports {time.time() - float(sys.argv[1]):.3f}', flush=True)\n"
