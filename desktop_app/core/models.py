@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from desktop_app.core import checks_passed
 from desktop_app.core.errors import ModelError
 from desktop_app.core.memory import collection_paused, trim_heap
 from desktop_app.core.paths import AppPaths
@@ -254,8 +255,9 @@ def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable)
 
 # ---------------------------------------------------------------- GGUF conversion
 
-def check_gguf_file(path: Path) -> None:
-    """Catch truncated and foreign files before transformers reads them."""
+def check_gguf_file(path: Path):
+    """Catch truncated and foreign files before transformers reads them; returns the file's
+    ``GGUFReader`` (the conversion reads the header through it, not again)."""
     try:
         from gguf import GGUFReader
 
@@ -263,7 +265,7 @@ def check_gguf_file(path: Path) -> None:
             magic = handle.read(4)
         if magic != b"GGUF":
             raise ModelError(f"{path} is not a GGUF file (bad header).")
-        GGUFReader(str(path))
+        return GGUFReader(str(path))
     except ModelError:
         raise
     except Exception as exc:
@@ -295,27 +297,34 @@ def _writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
-def conversion_stage(gguf_path: Path) -> str:
+def conversion_stage(gguf_path: Path, part: str = "") -> str:
     """The load stage of a first conversion, with its one-time hint: on a busy CPU it took
-    minutes, and a bar sat at a third with no word on whether it would happen again."""
-    return f"Converting {gguf_path.name} for this computer (only the first time, a few minutes)"
+    minutes, and a bar sat at a third with no word on whether it would happen again. ``part``:
+    what it does now, said where a part without a count takes seconds (17 CPU-s before the
+    first tensor on the bundled model)."""
+    stage = f"Converting {gguf_path.name} for this computer (only the first time, a few minutes)"
+    return f"{stage} \u00b7 {part}" if part else stage
 
 
 def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_progress) -> Path:
     """Dequantize a GGUF once into a safetensors folder; later loads read that folder.
     ``progress``: the tensors de-quantized of all (an unknown count, 0 of 0, while the file's
-    header and tokenizer are read and while the result is written)."""
+    header, vocabulary and layers are read and while the result is written, each part named)."""
     target = converted_folder_for(gguf_path, paths)
     if (target / "model.safetensors").exists() or any(target.glob("model*.safetensors")):
         return target
-    stage = conversion_stage(gguf_path)
-    progress(stage, 0, 0)  # before the header check: reading it took half a minute on a busy CPU
-    check_gguf_file(gguf_path)
+    progress(conversion_stage(gguf_path, "reading the file"), 0, 0)  # the header check: half a minute on a busy CPU
+    reader = check_gguf_file(gguf_path)
     start = time.perf_counter()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    _write_conversion(gguf_path, staging, lambda done, total: progress(stage, done, total))
+    from desktop_app.core.gguf_once import read_once
+
+    with read_once(gguf_path, reader):  # the header and metadata read once, not five times
+        _write_conversion(gguf_path, staging,
+                          lambda part, done, total: progress(conversion_stage(gguf_path, part), done, total))
+    del reader  # its arrays map the file: gone before the sweep below
     # The dequantized model is garbage now, yet a cycle holds it (transformers' first load in a
     # process leaves a traceback holding its frames) while the load keeps the collector paused,
     # and glibc keeps the freed pages: measured, the process held 1.95 GB after a first start
@@ -332,22 +341,25 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_prog
     return target
 
 
-def _write_conversion(gguf_path: Path, staging: Path, step: Callable[[int, int], None]) -> None:
+def _write_conversion(gguf_path: Path, staging: Path, step: Callable[[str, int, int], None]) -> None:
     """The GGUF's model dequantized into float32 safetensors (and its tokenizer) in ``staging``;
-    ``step(done, total)`` after each tensor de-quantized, ``step(0, 0)`` (no count) around it."""
+    ``step(part, done, total)`` after each tensor de-quantized, ``step(part, 0, 0)`` (no count)
+    as each part around them starts."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
     from desktop_app.core.load_progress import gguf_tensors_counted
 
     try:
+        step("reading its vocabulary", 0, 0)
         tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-        with gguf_tensors_counted(step):
+        step("reading its layers", 0, 0)
+        with gguf_tensors_counted(lambda done, total: step("de-quantizing its tensors", done, total)):
             quantized = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name,
                                                              dtype=torch.float32)
     except Exception as exc:
         raise ModelError(f"{gguf_path} could not be converted: {exc}") from exc
-    step(0, 0)  # writing it out: no count
+    step("writing the result", 0, 0)  # no count
     # The GGUF-loaded model refuses save_pretrained; its weights go into a plain model, which
     # takes the tensors themselves (assign) rather than a second float32 copy of them
     config = AutoConfig.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
@@ -426,15 +438,16 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
             log.warning(note)
         compact = precision == COMPACT and note is None
         progress(f"Loading {source.display_name}", 0, 1)
+        load_dtype = torch.float32 if compact else dtype  # Compact quantizes from the float32 weights
+        finite_key = checks_passed.key(f"finite weights in {load_dtype}", folder.glob("*.safetensors"))  # before reading
         try:
             tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
-            model = AutoModelForCausalLM.from_pretrained(  # Compact quantizes from the float32 weights
-                folder, dtype=torch.float32 if compact else dtype, use_safetensors=True, trust_remote_code=False
-            )
+            model = AutoModelForCausalLM.from_pretrained(folder, dtype=load_dtype, use_safetensors=True,
+                                                         trust_remote_code=False)
         except Exception as exc:
             raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
     model.to(torch_device).eval()
-    check_weights_finite(model, folder)
+    check_weights_finite(model, folder, paths.cache_dir / checks_passed.RECORD_NAME, finite_key)
     weights = _compact_weights(model, dtype) if compact else None
     if dtype == torch.bfloat16 and torch_device.type == "cpu":
         from desktop_app.core.fast_decode import pack_cpu_weights
@@ -452,17 +465,23 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
                        precision_note=note)
 
 
-def check_weights_finite(model, folder: Path) -> None:
+def check_weights_finite(model, folder: Path, record: Path | None = None, check_key: str | None = None) -> None:
     """A file whose header reads but whose numbers were overwritten loads without complaint, and
-    then every answer fails deep in sampling; one pass over the weights (tens of ms) says so at
-    load, while the model in use can still stay."""
+    then every answer fails deep in sampling; one pass over the weights says so at load, while
+    the model in use can still stay. The pass took ~0.9 CPU-s of each start of the bundled model
+    on a busy CPU: once it passed, it is remembered in ``record`` under ``check_key`` (the weight
+    files' paths, sizes and times, taken before they were read) and not made again for them."""
     import torch
 
+    if record is not None and checks_passed.passed(record, check_key):
+        return
     with torch.no_grad():
         for name, param in model.named_parameters():
             if not bool(torch.isfinite(param).all()):
                 raise ModelError(f"The model in {folder} is damaged: its weights ({name}) hold invalid numbers "
                                  "(NaN or infinity). Copy or download the model again.")
+    if record is not None:
+        checks_passed.remember(record, check_key)
 
 
 def _compact_weights(model, dtype) -> str:
