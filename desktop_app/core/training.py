@@ -162,7 +162,7 @@ class _Run:
 
     def counting(self, phase: str, stage: str = "", clock: CheckClock | None = None, **fields):
         """The counts of the work inside (core.work_meter) as reports of ``phase``: "measuring
-        the new adapter: re-asking 12 questions, token 40 of at most 64", with the time left
+        the new adapter: re-asking 12 questions at once: 40 of at most 64 tokens of each answer", with the time left
         at that count's pace so far, so that no phase of minutes shows only a clock; with a
         ``clock``, the time left of the whole measuring (its later parts' estimates added, and
         the part's estimate before its count has a pace)."""

@@ -52,7 +52,8 @@ def phase_line(p) -> str:
 
 def counted_line(p) -> str:
     """The panel's line for a counted report: "Checking whether it helps: measuring the new
-    adapter: re-asking 12 questions, token 40 of at most 64" (a re-scoring's message is whole)."""
+    adapter: re-asking 12 questions at once: 40 of at most 64 tokens of each answer" (a re-scoring's
+    message is whole)."""
     if p.phase == "rescoring":
         return p.message or phase_name(p)
     return f"{phase_name(p)}: {p.message}"
@@ -67,7 +68,7 @@ def status_words(p) -> str:
     if p.phase == "training" and p.step:
         count = f"step {p.step}/{p.total}"
     elif p.phase != "training" and p.total and phase_name(p) != CANCELLING:
-        count = f"{phase_name(p).lower()} {p.step}/{p.total}"
+        count, left = f"{phase_name(p).lower()} {p.step}/{p.total}", count_eta_words(p).removeprefix("about ")
     else:
         return f"fine-tuning \u00b7 {phase_name(p).lower()}"
     return " \u00b7 ".join(x for x in ("fine-tuning", count, left) if x)
