@@ -28,8 +28,8 @@ def test_measuring_and_scoring_report_rising_counts_with_totals(env, tiny_model,
         reasks = _counts(seen, "evaluating", f"{stage}: re-asking")
         assert _rising(reasks), [p.message for p in reasks]
         assert reasks[0].total == FAST["reask_tokens"] and reasks[-1].step <= reasks[-1].total
-        assert "token 1 of at most 12" in " | ".join(p.message for p in reasks)
-        assert _counts(seen, "evaluating", f"{stage}: reading general text, part")
+        assert "1 of at most 12 tokens of each answer" in " | ".join(p.message for p in reasks)
+        assert _counts(seen, "evaluating", f"{stage}: reading general text: ")
     timed = [p for p in _counts(seen, "evaluating", "measuring the new adapter: re-asking") if p.step]
     assert all(p.eta_s is not None and p.eta_s >= 0 for p in timed)
     scoring = _counts(seen, "preparing", "scoring your ratings")
@@ -40,10 +40,10 @@ def test_counts_reach_only_the_thread_that_listens():
     heard = []
     work_meter.advance("nobody listens", 1, 2)
     with work_meter.listening(lambda *a: heard.append(a)):
-        work_meter.advance("re-asking 3 questions, token {done} of at most {total}", 1, 4)
+        work_meter.advance("re-asking 3 questions at once: {done} of at most {total} tokens", 1, 4)
     work_meter.advance("after it", 1, 2)
-    assert heard == [("re-asking 3 questions, token {done} of at most {total}", 1, 4)]
-    assert work_meter.words(*heard[0]) == "re-asking 3 questions, token 1 of at most 4"
+    assert heard == [("re-asking 3 questions at once: {done} of at most {total} tokens", 1, 4)]
+    assert work_meter.words(*heard[0]) == "re-asking 3 questions at once: 1 of at most 4 tokens"
     assert work_meter.words("scoring your ratings", 3, 8) == "scoring your ratings 3 of 8"
 
 
@@ -60,7 +60,7 @@ def test_measuring_counts_from_its_start_and_the_steps_time_left_waits_for_a_pac
     start = next(i for i, p in enumerate(seen) if p.message == "Measuring the new adapter")
     first = seen[start + 1]
     assert first.total and first.step == 0, first
-    assert first.message.startswith("measuring the new adapter: scoring rated answers 0 of ")
+    assert first.message.startswith("measuring the new adapter: scoring 0 of ")
     steps = [p for p in seen if p.phase == "training" and p.step]
     early = [p for p in steps if p.step < training.ETA_AFTER_STEPS]
     assert early and all(p.eta_s is None for p in early)
@@ -85,10 +85,10 @@ def test_getting_ready_counts_answers_pairs_and_tokens_from_zero_in_words(tiny_m
         packed_pair_sums(model, [(p, c, [20, 21]) for p, c in seqs[:2]], pad, "cpu", batch_size=1)
         token_references(model, [type("T", (), {"prompt_ids": p, "completion_ids": c})() for p, c in seqs[:2]],
                          pad, "cpu", top=4, batch_size=1)
-    assert heard[:4] == [f"scoring your ratings: answer text {i} of 3 read" for i in range(4)], heard
-    assert heard[4:6] == [f"scoring your preferred answers against the ones they beat: pair {i} of 2"
+    assert heard[:4] == [f"scoring your ratings: {i} of 3 answer texts read" for i in range(4)], heard
+    assert heard[4:6] == [f"scoring your preferred answers against the ones they beat: {i} of 2 pairs"
                           for i in range(2)], heard
-    assert heard[6:] == [f"reading the answers you rated token by token: {i} of 2" for i in range(2)], heard
+    assert heard[6:] == [f"reading the answers you rated token by token: {i} of 2 answers" for i in range(2)], heard
 
 
 def test_the_generating_parts_of_getting_ready_say_what_they_do():

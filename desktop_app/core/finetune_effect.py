@@ -18,11 +18,13 @@ the run's record: the gate, the panel, ``finetune --json`` and the model card re
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, ContextManager
 
@@ -143,28 +145,35 @@ class Meter:
     # measured "before" is the reference (no adapter in use) read in the same precision: its margins over
     # the examples trained on are already known (gate.margin_from_sums)
     reference_sums: dict | None = None
+    # core.check_time.CheckClock: told what each part of a measuring took, for the time left of the
+    # check after training
+    clock: object | None = None
 
     def measure(self, when: str, work, data, held, reasks: Reasks, pad_id) -> None:
         import torch
 
         m, device = self.metrics, work.device
         cache = self.cache if when == "before" else None
-        with torch.no_grad(), self.timed(f"{when}_margins"):
+        margins_key = f"{len(data)}:{len(held)}"
+        with torch.no_grad(), self.timed(f"{when}_margins"), self._part("margins", margins_key) as fresh:
             needed = gate.all_ratings_margin_needed(len(held))  # else None: judge() does not read it
-            m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id) if needed else None
-            m[f"margin_heldout_{when}"] = self._margin(when, work, held, pad_id) if len(held) else None
+            m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id, fresh) if needed else None
+            m[f"margin_heldout_{when}"] = self._margin(when, work, held, pad_id, fresh) if len(held) else None
         self.check_cancel()
-        with torch.no_grad(), self.timed(f"{when}_probe"):
+        with torch.no_grad(), self.timed(f"{when}_probe"), self._part("probe") as fresh:
             probe = cache.get("probe") if cache else None
             if probe is None:
+                fresh.append(True)
                 probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
             m[f"probe_ppl_{when}"] = probe
-        with self.timed(f"{when}_reask"):
-            answers = self.reasked if self.reasked is not None else self._reask(work, reasks, cache)
+        reask_key = f"{reasks.tokens}:{len(reasks.prompts)}"
+        with self.timed(f"{when}_reask"), self._part("reask", reask_key) as fresh:
+            answers = self.reasked if self.reasked is not None else self._reask(work, reasks, cache, fresh)
             self.reasked = None
         if cache:
             cache.put("probe", probe)
-            cache.save()
+        if self.cache:  # the seconds the parts took (CheckClock), kept whichever model was measured
+            self.cache.save()
         self.check_cancel()
         m["reask_count"] = len(answers)
         m[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
@@ -177,18 +186,33 @@ class Meter:
             m["reask_dropped_before"] = sum(t["dropped_before"] for t in m["taught"])
             m["reask_dropped_after"] = sum(t["dropped_after"] for t in m["taught"])
 
-    def _margin(self, when: str, work, part, pad_id) -> float | None:
+    @contextlib.contextmanager
+    def _part(self, part: str, key: str = ""):
+        """Times a part of a measuring for ``clock``: the body appends True to the list it is given
+        when it computed the part (rather than taking it from a cache or the reference's sums)."""
+        fresh: list = []
+        start = time.perf_counter()
+        yield fresh
+        if self.clock is not None:
+            self.clock.took(part, time.perf_counter() - start, bool(fresh), key)
+
+    def _margin(self, when: str, work, part, pad_id, fresh: list) -> float | None:
         known = (gate.margin_from_sums(part, self.reference_sums)
                  if when == "before" and self.reference_sums is not None else None)
-        return known if known is not None else gate.margin(work.model, part, pad_id, work.device, EVAL_BATCH)
+        if known is not None:
+            return known
+        fresh.append(True)
+        return gate.margin(work.model, part, pad_id, work.device, EVAL_BATCH)
 
-    def _reask(self, work, reasks: Reasks, cache) -> list:
+    def _reask(self, work, reasks: Reasks, cache, fresh: list) -> list:
         """Greedy re-asks; before training, those the model in use answered in an earlier run
         come from ``cache`` (the same weights give the same greedy answer)."""
         prompts, tokens = reasks.prompts, reasks.tokens
         keys = [f"reask:{tokens}:{digest(ids)}" for ids, _q in prompts]
         found = {k: cache.get(k) for k in keys} if cache else {}
         missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
+        if len(missing) == len(prompts):  # all asked now: their seconds are the re-asks' (none cached)
+            fresh.append(True)
         fresh = iter(gate.reask(work, missing, tokens, self.cancel))
         out = []
         for (ids, question), key in zip(prompts, keys):

@@ -56,7 +56,7 @@ def probe_text() -> str:
 
 # ------------------------------------------------------------------ margin
 
-TOKEN_ANSWERS = "scoring answers with rated tokens"  # the margin's count over them (core.work_meter)
+TOKEN_ANSWERS = "scoring {done} of {total} answers with rated tokens"  # the margin's count over them (core.work_meter)
 
 @torch.no_grad()
 def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) -> float | None:
@@ -147,7 +147,7 @@ def probe_perplexity(model, tokenizer, device, context_window: int, text: str | 
     total_nll, count = 0.0, 0
     starts = range(0, len(ids) - 1, chunk)
     for done, start in enumerate(starts):
-        work_meter.advance("reading general text, part", done + 1, len(starts))
+        work_meter.advance("reading general text: {done} of {total} parts", done + 1, len(starts))
         piece = ids[start:start + chunk]
         if len(piece) < 2:
             break
@@ -567,7 +567,9 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     stops = stop_sequences_for(tok)
     settles = None if until is None or eos is None else (
         lambda i, row: until(i, _answer(tok, prompts[i][1], row, eos, stops)))
-    what = f"re-asking {len(prompts)} question{'s' if len(prompts) != 1 else ''}, token {{done}} of at most {{total}}"
+    # all at once, token by token: a count of questions would stand still, then jump
+    what = (f"re-asking {len(prompts)} question{'s' if len(prompts) != 1 else ''} at once: "
+            "{done} of at most {total} tokens of each answer")
     work_meter.advance(what, 0, max_new_tokens)
     with loaded.lock:
         rows = greedy_rows(loaded.model, batch, mask, max_new_tokens, eos, ended=settles,

@@ -14,7 +14,10 @@ from desktop_app.core import work_meter
 from desktop_app.core.train_logps import IGNORE, left_pad, sequence_logps
 
 # a thumb's answer, its mismatched twin (KTO) and a pair's two answers are each read once
-SCORING_ANSWERS = "scoring your ratings: answer text {done} of {total} read"
+# every count says its unit after "{done} of {total}", in every phase (usertest 9, B9: "1 of 1", "0 of 6" and
+# "token 0 of at most 40" followed each other with nothing to tell what was counted)
+SCORING_ANSWERS = "scoring your ratings: {done} of {total} answer texts read"
+SCORING_RATED = "scoring {done} of {total} rated answers"
 
 
 @torch.no_grad()
@@ -78,7 +81,7 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
     prompts = sorted(answers, key=len)
     step = max(1, batch_size)
     read, of = 0, sum(1 for p in answers for c in answers[p] if c)
-    work_meter.advance("scoring rated answers", 0, of)  # a count from the start: the first batch can take a minute
+    work_meter.advance(SCORING_RATED, 0, of)  # a count from the start: the first batch can take a minute
     for start in range(0, len(prompts), step):
         chunk = prompts[start:start + step]
         mask, first, cache = _read_prompts(model, chunk, pad_id, device)
@@ -89,7 +92,7 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
             for (b, c), total in zip(part, sums):
                 found[chunk[b], c] = total / (1 if reduce == "sum" else max(len(c), 1))
             read += len(part)
-            work_meter.advance("scoring rated answers", read, of)
+            work_meter.advance(SCORING_RATED, read, of)
     return torch.tensor([found[tuple(p), tuple(c)] for p, c in seqs], device=device)
 
 

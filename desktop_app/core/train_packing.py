@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from desktop_app.core import work_meter
 
-SCORING_PAIRS = "scoring your preferred answers against the ones they beat: pair {done} of {total}"
+SCORING_PAIRS = "scoring your preferred answers against the ones they beat: {done} of {total} pairs"
 
 PACKED_ATTENTION = ("eager", "sdpa")  # the implementations that take a 4D mask as given
 

@@ -79,7 +79,7 @@ class TokenReference:
 
 
 TOKEN_TOP = 64
-READING_TOKENS = "reading the answers you rated token by token: {done} of {total}"
+READING_TOKENS = "reading the answers you rated token by token: {done} of {total} answers"
 
 
 @torch.no_grad()

@@ -224,7 +224,7 @@ def _keep(run, work, model_id: str, parent: dict | None, reason: str, activate: 
 def _rescore(run, work, adapter_id: int) -> None:
     """The newest rated answers under the kept adapter, for the compare view."""
     def say_rescoring(n: int, total: int) -> None:
-        run.say("rescoring", f"Re-scoring rated answers ({n} of {total})", step=n, total=total)
+        run.say("rescoring", f"Re-scoring for the compare view: {n} of {total} rated answers", step=n, total=total)
 
     try:
         with run.timed("rescore"):

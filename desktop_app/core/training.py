@@ -31,6 +31,7 @@ from desktop_app.core import adapters as adapter_store
 from desktop_app.core import train_steps as steps
 from desktop_app.core import work_meter
 from desktop_app.core.cancel_hooks import blocks, stoppable
+from desktop_app.core.check_time import REASK_TOKEN_PER_UPDATE, CheckClock, part_of
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, digest, plan_reasks
 from desktop_app.core.lazy import lazy_module
@@ -46,6 +47,9 @@ log = logging.getLogger(__name__)
 
 PHASES = ("preparing", "training", "evaluating", "rescoring")
 ETA_AFTER_STEPS = 3  # a training step's time left is told from this step on (the pace of fewer swings by minutes)
+# the model in use is measured ("before") after this many steps: by then the steps tried both thread
+# teams (core.threads.TeamChooser), so it runs on the faster, and the check after training knows its length
+BEFORE_AT_STEP = 2
 
 
 # the steps of getting ready that generate text, and say so (core is free of the panel's words:
@@ -75,9 +79,13 @@ class TrainProgress:
     reward_chosen: float | None = None
     reward_rejected: float | None = None
     reward_margin: float | None = None
-    eta_s: float | None = None
+    eta_s: float | None = None  # a training step's: the steps' time left; a count's: its measuring's time left
     elapsed_s: float = 0.0
     message: str = ""
+    # a training step's: the estimated seconds of the check after the steps (core.check_time), None: not known yet
+    check_s: float | None = None
+    # a count of the measuring of the model in use, done between two steps: the steps go on after it
+    training_follows: bool = False
 
 
 def training_readiness(store, model_id: str | None = None) -> dict:
@@ -143,6 +151,7 @@ class _Run:
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
         self.before_cache: BeforeCache | None = None
         self.guard = None  # gate.PerplexityGuard of the steps, when on
+        self.clock: CheckClock | None = None  # how long the check after the steps takes (core.check_time)
         self.precision = settings.precision
         from desktop_app.core.threads import TeamChooser
 
@@ -151,17 +160,20 @@ class _Run:
     def say(self, phase, message="", **fields) -> None:
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
 
-    def counting(self, phase: str, stage: str = ""):
+    def counting(self, phase: str, stage: str = "", clock: CheckClock | None = None, **fields):
         """The counts of the work inside (core.work_meter) as reports of ``phase``: "measuring
-        the new adapter: re-asking 12 questions, token 40 of at most 64", with the time left
-        at that count's pace so far, so that no phase of minutes shows only a clock."""
+        the new adapter: re-asking 12 questions at once: 40 of at most 64 tokens of each answer", with the time left
+        at that count's pace so far, so that no phase of minutes shows only a clock; with a
+        ``clock``, the time left of the whole measuring (its later parts' estimates added, and
+        the part's estimate before its count has a pace)."""
         pace = _Pace()
 
         def heard(what: str, done: int, total: int) -> None:
             eta = pace.left(what, done, total)
             if eta is not False:
+                eta = clock.left(part_of(what), eta) if clock is not None else eta
                 line = work_meter.words(what, done, total)
-                self.say(phase, f"{stage}: {line}" if stage else line, step=done, total=total, eta_s=eta)
+                self.say(phase, f"{stage}: {line}" if stage else line, step=done, total=total, eta_s=eta, **fields)
         return work_meter.listening(heard)
 
     def check_cancel(self) -> None:
@@ -273,31 +285,23 @@ class _Run:
         reasks = plan_reasks(self.store, data, train, held, resolved.tokenizer, resolved.window,
                              count=s.reask_count, unseen=s.reask_unseen, tokens=s.reask_tokens,
                              open_requests=s.reask_open, canaries=s.reask_canaries)
-        meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache)
+        self.clock = CheckClock(self.before_cache)
+        meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache, clock=self.clock)
+        before = _Before(self, meter, (work, data, held, reasks, pad_id), parent)
 
-        reference = self._train(work, train, pad_id)
+        self._train(work, train, pad_id, before)
         self.check_cancel()
-        if parent is None and reference.exact:  # "before" is the reference: its margins on these are known
-            meter.reference_sums = reference.sums
-
-        self._measure(meter, work, data, held, reasks, pad_id, parent)
+        before.measure()  # when the steps ended before it was due (a run of one step, the guard)
+        self._measure_after(meter, work, data, held, reasks, pad_id)
         return decide(self, work, resolved.model_id, parent)
 
-    def _measure(self, meter: Meter, work, data: TrainingData, held: TrainingData, reasks, pad_id: int,
-                 parent: dict | None) -> None:
-        """The figures the verdict compares: "before" (the model in use), "after" (the new
-        adapter), and "after" again at an earlier checkpoint when general text got worse."""
-        # "before": what the person has now (the active adapter, else the base model). Measured
-        # after the steps, which do not touch it (the new adapter is switched off meanwhile), so
-        # that it runs on the thread team the steps found faster: on a busy machine a team of
-        # all cores made this phase minutes long; and a cancelled run never pays for it
-        self.say("evaluating", "Measuring your current model, to compare the result with")
-        with previous(work.model, parent), self.counting("evaluating", "measuring your current model"):
-            meter.measure("before", work, data, held, reasks, pad_id)
-        self.check_cancel()
-
-        self.say("evaluating", "Measuring the new adapter")
-        with self.counting("evaluating", "measuring the new adapter"):
+    def _measure_after(self, meter: Meter, work, data: TrainingData, held: TrainingData, reasks,
+                       pad_id: int) -> None:
+        """The figures the verdict compares with "before" (measured during the steps, _Before):
+        "after" (the new adapter), and "after" again at an earlier checkpoint when general text
+        got worse. Its time left from its first report: the "before" measuring's parts (CheckClock)."""
+        self.say("evaluating", "Measuring the new adapter", eta_s=self.clock.total())
+        with self.counting("evaluating", "measuring the new adapter", self.clock):
             meter.measure("after", work, data, held, reasks, pad_id)
         self.check_cancel()
         if step_back(self, work, reasks, meter):
@@ -307,7 +311,7 @@ class _Run:
             self.check_cancel()
 
     # -------------------------------------------------------------- training
-    def _train(self, work, train: TrainingData, pad_id: int) -> "_KnownReference":
+    def _train(self, work, train: TrainingData, pad_id: int, before: "_Before") -> None:
         sched = self._schedule(train)
         self.say("training", "Computing reference log-probabilities", step=0, total=sched.updates)
         amp = steps.Precision(work.device, self.precision)
@@ -315,11 +319,11 @@ class _Run:
         refs, anchor, practice = self._references(work, train, pad_id, amp)
         self.check_cancel()
         terms = steps.ExtraTerms(self.settings, anchor, practice, self._loops(work, pad_id))
-        self._steps(work, train, refs, sched, amp, terms, pad_id)
+        before.known_reference(_KnownReference(gate.reference_sums(train, refs), amp.dtype is None))
+        self._steps(work, train, refs, sched, amp, terms, pad_id, before)
         trim_heap()  # the steps' freed pages, before the measuring passes take their own
-        return _KnownReference(gate.reference_sums(train, refs), amp.dtype is None)
 
-    def _steps(self, work, train: TrainingData, refs, sched, amp, terms, pad_id: int) -> None:
+    def _steps(self, work, train: TrainingData, refs, sched, amp, terms, pad_id: int, before: "_Before") -> None:
         """The updates: the schedule's, unless the guard ends them sooner."""
         from desktop_app.core import train_losses as L
 
@@ -343,10 +347,12 @@ class _Run:
                     loss = terms.added_to(loss, model, step, pad_id, device)
                 norm = steps.update(amp, loss, optimizer, scheduler, params, s.max_grad_norm)
             self.chooser.record(team, time.perf_counter() - step_start, steps.step_tokens(batch))
-            self._record_step(step, total, team, norm, loss, figures, train_start)
+            self._record_step(step, total, team, norm, loss, figures, train_start + before.wall)
             if guard and not guard.after_update(step):
                 break
-        self._record_run(step, train_start, cpu_start, guard, terms.loops)
+            if step >= min(BEFORE_AT_STEP, total):
+                before.measure()
+        self._record_run(step, train_start + before.wall, cpu_start + before.cpu, guard, terms.loops)
 
     def _references(self, work, train: TrainingData, pad_id: int, amp):
         """What the steps compare with, read once with the adapter off (the reference is fixed):
@@ -390,7 +396,17 @@ class _Run:
         steady = step >= min(ETA_AFTER_STEPS, total)  # the first steps' pace says little on a busy machine
         self.metrics["final_loss"] = float(loss.detach())
         self.say("training", f"Step {step} of {total}", step=step, total=total, loss=float(loss.detach()),
-                 eta_s=per_step * (total - step) if steady else None, **figures)
+                 eta_s=per_step * (total - step) if steady else None, check_s=self._check_estimate(per_step),
+                 **figures)
+
+    def _check_estimate(self, per_step: float) -> float | None:
+        """The check after the steps, in seconds (core.check_time): what the "before" measuring
+        took, and for a part it took from a cache with no seconds kept, a share of a step's."""
+        if self.clock is None:
+            return None
+        self.clock.guess("reask", self.settings.reask_tokens * per_step * REASK_TOKEN_PER_UPDATE)
+        self.clock.guess("margins", self.metrics.get("phase_s", {}).get("reference"))  # a pass over the ratings too
+        return self.clock.total()
 
     def _token_top(self) -> int:
         """Columns of the token-rated answers' reference distributions, 0 when no term reads them."""
@@ -474,6 +490,39 @@ class _Run:
                      tokens=len(train.tokens), token_lr_scale=s.token_lr_scale)
         self.metrics["schedule"] = sched.to_dict()
         return sched
+
+
+class _Before:
+    """The measuring of the model in use ("before": the active adapter, else the base model),
+    once, between two steps (BEFORE_AT_STEP). The steps do not change that model (the new
+    adapter is switched off while it is measured), so its figures are the same whenever they are
+    read; read during the steps rather than after them: the check after training measures only the
+    new adapter (usertest 9, B9: it measured both, 10 minutes after "about 50 s left"), and what
+    "before" took is that check's estimate. Not before the first step: the steps' first two try
+    both thread teams, and on a busy machine a team of all cores made this measuring minutes long.
+    ``wall``/``cpu``: its seconds, which the steps' pace and time leave out."""
+
+    def __init__(self, run: "_Run", meter: Meter, args: tuple, parent: dict | None):
+        self.run, self.meter, self.args, self.parent = run, meter, args, parent
+        self.done = False
+        self.wall = self.cpu = 0.0
+
+    def known_reference(self, known: "_KnownReference") -> None:
+        if self.parent is None and known.exact:  # "before" is the reference: its margins on these are known
+            self.meter.reference_sums = known.sums
+
+    def measure(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        run, work = self.run, self.args[0]
+        start, cpu_start = time.perf_counter(), time.process_time()
+        run.say("evaluating", "Measuring your current model, to compare the result with", training_follows=True)
+        with previous(work.model, self.parent), run.counting("evaluating", "measuring your current model",
+                                                             run.clock, training_follows=True):
+            self.meter.measure("before", *self.args)
+        self.wall, self.cpu = time.perf_counter() - start, time.process_time() - cpu_start
+        run.check_cancel()
 
 
 @dataclass

@@ -40,5 +40,5 @@ def advance(what: str, done: int, total: int) -> None:
 
 
 def words(what: str, done: int, total: int) -> str:
-    """``advance``'s figures in a line: "re-asking 12 questions, token 40 of at most 64"."""
+    """``advance``'s figures in a line: "re-asking 12 questions at once: 40 of at most 64 tokens of each answer"."""
     return what.format(done=done, total=total) if "{done}" in what else f"{what} {done} of {total}"

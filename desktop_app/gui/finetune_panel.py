@@ -20,9 +20,10 @@ from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
-from desktop_app.gui.finetune_words import (PHASE_WORDS, conflict_words, counted_line, describe_run, duration_words,
-                                            during_run_words, eta_words, news_words, nothing_new, phase_line,
-                                            phase_name, ready_words, step_eta_words, used_words, changed_facts_words)
+from desktop_app.gui.finetune_words import (PHASE_WORDS, changed_facts_words, conflict_words, count_eta_words,
+                                            counted_line, describe_run, duration_words, during_run_words,
+                                            news_words, nothing_new, phase_line, phase_name, ready_words,
+                                            step_eta_words, used_words)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -429,7 +430,7 @@ class FineTunePanel(QScrollArea):
             self.bar.setRange(0, max(1, p.total))
             self.bar.setValue(p.step)
             self.phase_label.setText(f"{phase}: step {p.step} of {p.total}")
-            self.eta_label.setText(" \u00b7 ".join(x for x in (step_eta_words(p.eta_s),
+            self.eta_label.setText(" \u00b7 ".join(x for x in (step_eta_words(p.eta_s, p.check_s),
                                                               f"loss {p.loss:.3f}" if p.loss is not None else "")
                                                    if x))
             if p.loss is not None:
@@ -438,7 +439,7 @@ class FineTunePanel(QScrollArea):
             self.bar.setRange(0, p.total)
             self.bar.setValue(p.step)
             self.phase_label.setText(counted_line(p))
-            self.eta_label.setText(eta_words(p.eta_s))
+            self.eta_label.setText(count_eta_words(p))
         else:
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)

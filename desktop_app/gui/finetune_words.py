@@ -52,7 +52,8 @@ def phase_line(p) -> str:
 
 def counted_line(p) -> str:
     """The panel's line for a counted report: "Checking whether it helps: measuring the new
-    adapter: re-asking 12 questions, token 40 of at most 64" (a re-scoring's message is whole)."""
+    adapter: re-asking 12 questions at once: 40 of at most 64 tokens of each answer" (a re-scoring's
+    message is whole)."""
     if p.phase == "rescoring":
         return p.message or phase_name(p)
     return f"{phase_name(p)}: {p.message}"
@@ -61,15 +62,23 @@ def counted_line(p) -> str:
 def status_words(p) -> str:
     """The status bar's short form of a report: the phase's name (the panel's), and for a
     counted one its count and time left as the panel has them: "fine-tuning · checking whether
-    it helps 7/12 · 1 min 35 s left" (the panel's line with them says which count it is)."""
-    left = eta_words(p.eta_s).removeprefix("about ")
+    it helps 7/12 · 1 min 35 s left" (the panel's line with them says which count it is); a
+    training step's time left is the run's, the check after the steps included."""
+    left = eta_words(run_left(p)).removeprefix("about ")
     if p.phase == "training" and p.step:
         count = f"step {p.step}/{p.total}"
     elif p.phase != "training" and p.total and phase_name(p) != CANCELLING:
-        count = f"{phase_name(p).lower()} {p.step}/{p.total}"
+        count, left = f"{phase_name(p).lower()} {p.step}/{p.total}", count_eta_words(p).removeprefix("about ")
     else:
         return f"fine-tuning \u00b7 {phase_name(p).lower()}"
     return " \u00b7 ".join(x for x in ("fine-tuning", count, left) if x)
+
+
+def run_left(p) -> float | None:
+    """A report's time left: a training step's with the check after the steps added (``check_s``)."""
+    if p.phase == "training" and p.eta_s is not None and getattr(p, "check_s", None):
+        return p.eta_s + p.check_s
+    return p.eta_s
 
 
 def eta_words(seconds: float | None) -> str:
@@ -87,9 +96,32 @@ def eta_words(seconds: float | None) -> str:
     return f"about {int(round(seconds / 60))} min left"
 
 
-def step_eta_words(seconds: float | None) -> str:
-    """The time left beside a training step: held until the steps have a pace (core.training.ETA_AFTER_STEPS)."""
-    return eta_words(seconds) or "time left: after a few steps"
+def rough_length(seconds: float) -> str:
+    """``eta_words``'s rounding as a length: "2 min", "40 s", "a few seconds"."""
+    if seconds < 10:
+        return "a few seconds"
+    return eta_words(seconds).removeprefix("about ").removesuffix(" left")
+
+
+def step_eta_words(seconds: float | None, check_s: float | None = None) -> str:
+    """The time left beside a training step: held until the steps have a pace (core.training.ETA_AFTER_STEPS);
+    the run's whole time left, the check after the steps included and said (usertest 9, B9: "about 50 s left"
+    at the last step, then 10 minutes of checking): "about 4 min left (training, then ~2 min checking
+    whether it helps)"."""
+    if seconds is None or not math.isfinite(seconds):
+        return "time left: after a few steps"
+    if not check_s:
+        return eta_words(seconds)
+    return f"{eta_words(seconds + check_s)} (training, then ~{rough_length(check_s)} checking whether it helps)"
+
+
+def count_eta_words(p) -> str:
+    """The time left beside a count: its measuring's; the measuring of the model in use, done
+    between two steps, says that the steps go on after it."""
+    left = eta_words(p.eta_s)
+    if getattr(p, "training_follows", False):
+        return f"{left} for this, then training goes on" if left else "then training goes on"
+    return left
 
 
 def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None,
