@@ -64,7 +64,7 @@ def test_a_waiting_adapter_is_asked_about_and_either_answer_is_kept(make_window,
     settle(window)
     title, body = panel.result_title.text(), panel.consent_text.text()
     assert title == (f"Saved as adapter {result.adapter_id}, not in use: it changed 1 answer to questions you "
-                     "never rated")
+                     "never rated. Read them before you use it.")
     assert AUSTRALIA in body and "before: \u201cThe capital of Australia is Canberra.\u201d" in body
     assert "\u201d (the model was " in body and "% sure of Canberra)" in body  # its own probability, measured
     assert "leaves the base model in use" in body
@@ -83,10 +83,10 @@ def test_a_waiting_adapter_is_asked_about_and_either_answer_is_kept(make_window,
     panel.ensureWidgetVisible(panel.consent_box)
     assert whole(panel.use_anyway_button) and whole(panel.keep_current_button)
 
-    # the keyboard reaches both: Tab from one to the other, Space answers
-    panel.use_anyway_button.setFocus()
-    qtbot.keyClick(panel.use_anyway_button, Qt.Key.Key_Tab)
-    assert panel.keep_current_button.hasFocus()
+    # the keyboard reaches both: Tab from the first (the safe one) to the other, Space answers
+    panel.keep_current_button.setFocus()
+    qtbot.keyClick(panel.keep_current_button, Qt.Key.Key_Tab)
+    assert panel.use_anyway_button.hasFocus()
     with qtbot.waitSignal(window.finetune.consent_settled, timeout=WAIT_MS) as answered:
         qtbot.keyClick(panel.keep_current_button, Qt.Key.Key_Space)
     assert answered.args == [result.run_id, "declined"]

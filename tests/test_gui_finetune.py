@@ -252,9 +252,10 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     assert window.chat.loaded.adapter_id == result.adapter_id
     assert window.adapter_label.text() == f"adapter {result.adapter_id}"
 
-    # history: roll back (to the base model: the first adapter has no parent), use it again, delete
+    # history: one adapter has nothing to roll back to (usertest 10): the base model, use it again, delete
+    assert not panel.history.rollback_button.isEnabled()
     with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
-        qtbot.mouseClick(panel.history.rollback_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.history.base_button, Qt.MouseButton.LeftButton)
     assert window.chat.loaded.adapter_id is None and window.adapter_label.text() == "base"
     assert store.active_adapter(window.chat.loaded.model_id) is None
     assert panel.history.active_id() is None and "base model" in panel.history.using.text()

@@ -436,3 +436,16 @@ def hold_sure_facts(changed: list[dict], sure_of) -> tuple[list[dict], list[dict
         pair = {**c, "sure": list(sure) if sure else None}
         (held if sure is None or sure[1] >= SURE_OF_FACT else unsure).append(pair)
     return held, unsure
+
+
+def repeated_opening(answer: str | None, longest: int = 4) -> str | None:
+    """The words an answer opens with twice in a row ("Answer: Answer: Paris." -> "Answer:"), else
+    None: a doubled format reads as broken, yet ``gate.degenerate`` passes it (too short for a loop,
+    no words of the question). Named on the card only; what the gate keeps does not read it. One
+    word counts only with its mark ("Answer:", "Yes."): "very very good" is English."""
+    words = (answer or "").split()
+    for n in range(1, longest + 1):
+        same = len(words) >= 2 * n and [w.lower() for w in words[:n]] == [w.lower() for w in words[n:2 * n]]
+        if same and (n > 1 or words[0][-1] in ":.,;!?"):
+            return " ".join(words[:n])
+    return None

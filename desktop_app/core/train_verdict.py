@@ -187,8 +187,9 @@ def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
         # re-scoring adds its seconds to the metrics on this thread while the person's side reads them
         run.verdict(replace(result, metrics=copy.deepcopy(m)))
         _rescore(run, work, adapter_id)
-    run.say("rescoring", f"Done: adapter {adapter_id} is saved, not in use: it changed {len(changed)} answer"
-            f"{'s' if len(changed) != 1 else ''} to questions you never rated" if changed
+    n = len(changed) + len(m["facts_unsure"])  # the guesses it moved too: the card names every one (usertest 10)
+    run.say("rescoring", f"Done: adapter {adapter_id} is saved, not in use: it changed {n} answer"
+            f"{'s' if n != 1 else ''} to questions you never rated" if changed
             else "Done: the new adapter is active")
     return result
 

@@ -33,7 +33,8 @@ def adapter_line(row: dict) -> str:
     if m.get("probe_ppl_before") and m.get("probe_ppl_after"):
         rise = (m["probe_ppl_after"] / m["probe_ppl_before"] - 1) * 100
         second.append(f"perplexity {rise:+.1f}%")
-    changed = len(m.get("facts_changed") or [])
+    # the guesses it moved too (facts_unsure), as the card counts them
+    changed = len(m.get("facts_changed") or []) + len(m.get("facts_unsure") or []) if m.get("facts_changed") else 0
     if changed:  # saved without being put in use: the run asked first (train_verdict.decide)
         second.append(f"changed {changed} never-rated answer{'s' if changed != 1 else ''}")
     return " \u00b7 ".join(p for p in first if p) + ("\n" + " \u00b7 ".join(second) if second else "")
@@ -215,11 +216,22 @@ class AdapterHistory(QFrame):
         row = next((r for r in self.rows if r["id"] == sel), None)
         self.use_button.setEnabled(not self.busy and row is not None and sel != active and row.get("present", True))
         self.base_button.setEnabled(not self.busy and active is not None)
-        self.rollback_button.setEnabled(not self.busy and active is not None)
+        self.rollback_button.setEnabled(not self.busy and active is not None and len(self.rows) > 1)
         self.delete_button.setEnabled(not self.busy and sel is not None and sel != active)
+        self._explain_disabled(sel, active)
         self.export_button.setEnabled(row is not None and row.get("present", True))
         self.import_button.setEnabled(not self.busy)
         self.report_button.setEnabled(row is not None)
+
+    def _explain_disabled(self, sel, active) -> None:
+        """A greyed button says why in its tooltip (usertest 10 had to guess "Use base model" first)."""
+        self.delete_button.setToolTip(
+            "This adapter is in use: switch to another model or the base model first, then delete it"
+            if sel is not None and sel == active else "Delete the selected adapter (not the one in use)")
+        self.rollback_button.setToolTip(
+            "Nothing to roll back to: there is only one adapter (Use base model goes back to the base model)"
+            if active is not None and len(self.rows) <= 1
+            else "Go back to the adapter before the active one (or the base model)")
 
     def _use(self) -> None:
         sel = self.selected_id()

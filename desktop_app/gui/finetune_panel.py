@@ -22,8 +22,8 @@ from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.finetune_words import (PHASE_WORDS, changed_facts_words, conflict_words, count_eta_words,
                                             counted_line, describe_run, duration_words, during_run_words,
-                                            news_words, nothing_new, phase_line, phase_name, ready_words,
-                                            step_eta_words, used_words)
+                                            early_stop_words, news_words, nothing_new, phase_line, phase_name,
+                                            ready_words, step_eta_words, used_words)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -122,6 +122,10 @@ class FineTunePanel(QScrollArea):
         pl.addWidget(self.bar)
         self.eta_label = styled_label("", "Muted", wrap=True)
         pl.addWidget(self.eta_label)
+        self.stop_note = styled_label("", "Muted", wrap=True)  # training ended before its planned steps (_note_stop)
+        pl.addWidget(self.stop_note)
+        self.stop_note.hide()
+        self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
         # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
         self.run_started: float | None = None
         self.elapsed_timer = QTimer(self, interval=1000)
@@ -364,6 +368,8 @@ class FineTunePanel(QScrollArea):
             self._park_focus()
         if started:
             self.result_box.hide()
+            self.trained_to = None
+            self.stop_note.hide()
             self.progress_box.show()
             self.curve.show()
             self.phase_label.setText(f"{PHASE_WORDS['preparing']}\u2026")
@@ -419,6 +425,7 @@ class FineTunePanel(QScrollArea):
         self.run_started = time.monotonic() - p.elapsed_s  # the run's own clock, kept in step
         if self.controller.cancel_pending:  # "Cancelling…" stays until the run ends (a step came after it)
             return
+        self._note_stop(p)
         phase = phase_name(p)
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
         counting = not (p.phase == "training" and p.step) and not counted
@@ -446,6 +453,18 @@ class FineTunePanel(QScrollArea):
             self.phase_label.setText(phase_line(p))
             self._show_elapsed()
 
+    def _note_stop(self, p) -> None:
+        """Training that ends before its planned steps says so at once: only the perplexity guard ends
+        it early (core.training._steps), and the card that said why came ten minutes later (usertest 10)."""
+        if p.phase == "training" and p.step:
+            self.trained_to = (p.step, p.total)
+        elif (p.phase in ("evaluating", "rescoring") and not p.training_follows and self.trained_to
+              and self.stop_note.isHidden()):  # the model in use, measured between two steps, is no stop
+            step, total = self.trained_to
+            if step < total:
+                self.stop_note.setText(early_stop_words(step, total))
+                self.stop_note.show()
+
     def on_finished(self, result) -> None:
         self.elapsed_timer.stop()
         self.progress_box.hide()
@@ -462,6 +481,16 @@ class FineTunePanel(QScrollArea):
         self.progress_box.hide()
         self._show_result("failed", message, {}, None)
         self._update()
+
+    def _place_card(self, first: bool) -> None:
+        """A card that waits for the person's word goes right under the intro, above the count tiles
+        and "Fine-tune on my ratings": the first big button after a run was "train again", not the
+        question (usertest 10). Any other card stays under the progress, where a run reports."""
+        layout = self.widget().layout()
+        anchor = self.intro if first else self.progress_box
+        if layout.indexOf(self.result_box) != layout.indexOf(anchor) + 1:
+            layout.removeWidget(self.result_box)
+            layout.insertWidget(layout.indexOf(anchor) + 1, self.result_box)
 
     def _steady_card(self, kept: bool, adapter_id) -> None:
         """A kept run's card keeps its height whichever adapter is in use: "Use selected" and
@@ -503,6 +532,7 @@ class FineTunePanel(QScrollArea):
                                   if waiting else "")
         self.consent_text.setVisible(waiting)
         self.consent_box.setVisible(waiting and self.last_run_id is not None)
+        self._place_card(first=waiting)
         # a note with its own title (a later run cancelled) is not this run's verdict: no green or red;
         # an adapter waiting for the person's word is no plain success either
         kind = "waiting" if waiting else status
@@ -531,10 +561,13 @@ class ConsentButtons(QWidget):
         self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self.box.setContentsMargins(0, 4, 0, 0)
         self.box.setSpacing(6)
-        self.box.addWidget(self.use)
+        # the safe answer first and default: after a run that taught a wrong fact, "Use it anyway" on the
+        # left read as the way on (usertest 10)
+        self.keep.setDefault(True)
         self.box.addWidget(self.keep)
+        self.box.addWidget(self.use)
         self.box.addStretch(1)
-        self.setTabOrder(self.use, self.keep)
+        self.setTabOrder(self.keep, self.use)
         # an explicit minimum width: the side-by-side row's would keep the panel from ever being narrow
         # enough to put them one above the other (the layout keeps its own minimum height)
         self.setMinimumWidth(max(self.use.sizeHint().width(), self.keep.sizeHint().width()))

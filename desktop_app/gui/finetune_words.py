@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import math
 
-from desktop_app.core.finetune_effect import sure_words
+from desktop_app.core.finetune_effect import repeated_opening, sure_words
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -187,26 +187,50 @@ def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tupl
 
 
 def waiting_title(adapter_id, metrics: dict) -> str:
-    n = len(metrics.get("facts_changed") or [])
+    """Worded by its risk: the run changed facts nobody asked it to change (usertest 10: "it changed
+    1 answer" read as a detail, and the second changed fact was only named after "Use it anyway")."""
+    n = len(all_changed_facts(metrics))
     return (f"Saved as adapter {adapter_id}, not in use: it changed {n} answer{'s' if n != 1 else ''} "
-            "to questions you never rated")
+            "to questions you never rated. Read them before you use it.")
+
+
+def all_changed_facts(metrics: dict) -> list[dict]:
+    """Every never-rated answer the run changed: those that hold it back (``facts_changed``), then
+    the guesses the model was not sure of before (``facts_unsure``, train_verdict._sure_facts),
+    each marked ``unsure``. The card after the decision names them all: so does the question."""
+    return ([*(metrics.get("facts_changed") or []),
+             *({**c, "unsure": True} for c in metrics.get("facts_unsure") or [])])
 
 
 def changed_facts_words(metrics: dict, in_use: str) -> str:
     """The answers a waiting adapter changed, before and after, and what the two buttons do
     (``in_use``: "the base model", "adapter 2")."""
-    lines = []
-    for c in metrics.get("facts_changed") or []:
-        how = {"dropped": "lost its answer", "restated": "only repeats the question"}.get(c.get("how"),
-                                                                                         "names something else")
-        lines.append(f"\u2022 \u201c{html.escape(c.get('question') or '')}\u201d <span style='color:@muted'>({how})"
-                     f"</span><br>&nbsp;&nbsp;before: \u201c{html.escape(_short(c.get('before')))}\u201d"
-                     f"{html.escape(sure_words(c))}"
-                     f"<br>&nbsp;&nbsp;after: \u201c<b>{html.escape(_short(c.get('after')))}</b>\u201d")
-    lines.append(f"Which answer is right is not checked. <b>Use it anyway</b> puts the new adapter in use; "
-                 f"<b>Keep the current model</b> leaves {in_use} in use. The new adapter stays in the history "
-                 "below either way.")
+    lines = [_changed_fact_line(c) for c in all_changed_facts(metrics)]
+    lines.append(f"Which answer is right is not checked. <b>Keep the current model</b> leaves {in_use} in use; "
+                 "<b>Use it anyway</b> puts the new adapter in use, with these answers. The new adapter stays in "
+                 "the history below either way.")
     return "<br>".join(lines)
+
+
+def _changed_fact_line(c: dict) -> str:
+    how = {"dropped": "lost its answer", "restated": "only repeats the question"}.get(c.get("how"),
+                                                                                     "names something else")
+    sure = sure_words(c)
+    if c.get("unsure"):  # a guess moved: named, so the card after the decision tells nothing new
+        word, p = c.get("sure") or (None, None)
+        sure = (f" (the model was not sure of this one before: {round(p * 100)}% sure of {word})" if word
+                else " (the model was not sure of this one before)")
+    return (f"\u2022 \u201c{html.escape(c.get('question') or '')}\u201d <span style='color:@muted'>({how})"
+            f"</span><br>&nbsp;&nbsp;before: \u201c{html.escape(_short(c.get('before')))}\u201d{html.escape(sure)}"
+            f"<br>&nbsp;&nbsp;after: \u201c<b>{html.escape(_short(c.get('after')))}</b>\u201d"
+            f"{broken_words(c.get('after'))}")
+
+
+def broken_words(answer: str | None) -> str:
+    """" · broken: it says “Answer:” twice" for an answer that opens with the same words twice
+    (finetune_effect.repeated_opening), else ""."""
+    twice = repeated_opening(answer)
+    return (f" <b>\u00b7 broken: it says \u201c{html.escape(twice)}\u201d twice</b>" if twice else "")
 
 
 def reask_words(metrics: dict, new_listed: bool = False) -> str:
@@ -297,12 +321,23 @@ def _restated_words(restated: list[dict], metrics: dict) -> str:
 
 
 def _pair(t: dict) -> str:
-    return f"\u201c{html.escape(t['question'])}\u201d \u2192 \u201c{html.escape(_short(t.get('after')))}\u201d"
+    return (f"\u201c{html.escape(t['question'])}\u201d \u2192 \u201c{html.escape(_short(t.get('after')))}\u201d"
+            f"{broken_words(t.get('after'))}")
 
 
 def _short(text: str | None, limit: int = 90) -> str:
+    return clip_at_word(text, limit)
+
+
+def clip_at_word(text: str | None, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters, cut after a whole word with an ellipsis
+    ("the world of art was no" read as a typo, usertest 10); a single overlong word is cut as is."""
     text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "\u2026"
 
 
 def stopped_words(metrics: dict) -> str:
@@ -316,6 +351,13 @@ def stopped_words(metrics: dict) -> str:
     keeps = f", and kept the weights of step {kept}" if kept else ""
     return (f"Training stopped after step {made} of {planned}: a check between steps found general text "
             f"beginning to read less fluently, so it stopped there{keeps}. This is on purpose, not a fault.")
+
+
+def early_stop_words(step: int, total: int) -> str:
+    """The live line when training ends before its planned steps (the perplexity guard stopped it;
+    ``stopped_words`` says the same on the card)."""
+    return (f"Training stopped at step {step} of {total}: general text began to read less fluently, "
+            "so it stopped on purpose. Now checking the result.")
 
 
 def fluency_words(rise_percent: float) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from desktop_app.core.finetune_effect import repeated_opening
+from desktop_app.gui.finetune_words import clip_at_word
 from desktop_app.gui.theme import styled_label
 
 MAX_SEEN = 3
@@ -42,10 +44,12 @@ def _fine(pair: dict) -> bool:
 
 
 def _tag(pair: dict) -> str:
+    twice = repeated_opening(pair.get("after"))
+    broken = f" \u00b7 broken after: it says \u201c{twice}\u201d twice" if twice else ""
     if pair.get("dropped_after"):
         lost = "misses your answer" if pair.get("right") else "lost its answer"
-        return f"{_tag_of_kind(pair)} \u00b7 {lost}"
-    return _tag_of_kind(pair)
+        return f"{_tag_of_kind(pair)} \u00b7 {lost}{broken}"
+    return _tag_of_kind(pair) + broken
 
 
 def _tag_of_kind(pair: dict) -> str:
@@ -57,8 +61,7 @@ def _tag_of_kind(pair: dict) -> str:
 
 
 def _clip(text: str) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= CLIP else text[:CLIP - 1].rstrip() + "\u2026"
+    return clip_at_word(text, CLIP)  # at a whole word: "the world of art was no" read as a typo (usertest 10)
 
 
 class TaughtView(QFrame):
