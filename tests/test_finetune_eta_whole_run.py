@@ -70,7 +70,8 @@ def test_the_check_after_the_steps_tells_its_time_left_from_its_first_report(run
     counts = [p for p in after if p.message.startswith(AFTER) and p.total]
     assert counts and counts[0].step == 0
     assert all(p.eta_s is not None for p in counts), [(p.message, p.eta_s) for p in counts if p.eta_s is None]
-    assert count_eta_words(counts[0]).endswith(" left"), count_eta_words(counts[0])
+    words = count_eta_words(counts[0])  # under a second on the tiny model where the machine is quiet
+    assert words.endswith(" left") or words == "almost done", words
 
 
 def test_the_model_in_use_is_measured_between_two_steps_and_not_again_after_them(run):

@@ -7,6 +7,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 from desktop_app.core import gate
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
@@ -49,7 +51,8 @@ def test_our_curve_reads_the_margin_every_few_updates_and_leaves_the_run_as_it_w
     assert watch.cpu > 0 and watch.wall > 0
     # reading the margin changed nothing the run did
     assert watched.metrics["grad_norms"] == plain.metrics["grad_norms"]
-    assert watched.metrics["margin_all_after"] == plain.metrics["margin_all_after"]
+    # within float32 rounding: the run's thread team is chosen by the load, and a sum's order with it
+    assert watched.metrics["margin_all_after"] == pytest.approx(plain.metrics["margin_all_after"], abs=1e-5)
     # the last reading is the trained adapter's margin, as the gate measured it after the steps
     assert abs(watch.curve[8] - watched.metrics["margin_all_after"]) < 1e-4
 

@@ -86,7 +86,7 @@ def test_cancel_inside_the_first_pass_says_not_analysed(qtbot, qapp, tiny_model_
     release, real = threading.Event(), scoring._score_window
 
     def held(*args, **kwargs):  # the first pass waits until Cancel was pressed
-        release.wait(30)
+        release.wait(90)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(scoring, "_score_window", held)
@@ -94,7 +94,8 @@ def test_cancel_inside_the_first_pass_says_not_analysed(qtbot, qapp, tiny_model_
         window.set_mode("text")
         text_opened(qtbot, window)
         view = window.text_view
-        with qtbot.waitSignal(window.text.analysis_stopped, timeout=30_000) as blocker:
+        # a loaded machine: the wait for "analysing…" below is inside this one
+        with qtbot.waitSignal(window.text.analysis_stopped, timeout=90_000) as blocker:
             view.editor.setPlainText(LONG)
             qtbot.waitUntil(lambda: view.status.text() == "analysing\u2026",
                             timeout=30_000)
