@@ -19,6 +19,12 @@ def same_first_size(window) -> None:
         window.resize(1280, 800)
 
 
+def no_question_at_teardown(window) -> None:
+    """A window the test leaves open is closed without the quit question: a run a failed test left
+    going would otherwise wait for an answer no one gives, and the whole suite with it."""
+    window.ask_before_quit = False
+
+
 @contextmanager
 def opened_window(qtbot, qapp, model_dir, *, max_new: int, seed: int | None = None):
     from desktop_app.gui.main_window import MainWindow
@@ -28,7 +34,7 @@ def opened_window(qtbot, qapp, model_dir, *, max_new: int, seed: int | None = No
     paths = AppPaths.resolve().ensure()
     store = Store.open(paths.db_path)
     window = MainWindow(store, paths, model_spec=str(model_dir), device="cpu")
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=no_question_at_teardown)
     window.popover.max_new.setValue(max_new)
     if seed is not None:
         window.popover.seed.setValue(seed)

@@ -20,7 +20,7 @@ from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core import session as session_module  # noqa: E402
 from desktop_app.core.generation import Generation  # noqa: E402
 from desktop_app.gui.token_view import TOKEN_INDEX, tooltip_html  # noqa: E402
-from gui_windows import same_first_size  # noqa: E402
+from gui_windows import no_question_at_teardown, same_first_size  # noqa: E402
 
 WAIT_MS = 30_000
 
@@ -40,7 +40,7 @@ def make_window(qtbot, qapp, tiny_model_dir):
         store = Store.open(paths.db_path)
         window = MainWindow(store, paths, model_spec=spec, device="cpu")
         made.append((window, store))
-        qtbot.addWidget(window)
+        qtbot.addWidget(window, before_close_func=no_question_at_teardown)
         window.popover.max_new.setValue(max_new_tokens)
         window.popover.seed.setValue(7)
         same_first_size(window)
