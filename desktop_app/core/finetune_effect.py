@@ -155,20 +155,20 @@ class Meter:
         m, device = self.metrics, work.device
         cache = self.cache if when == "before" else None
         margins_key = f"{len(data)}:{len(held)}"
-        with torch.no_grad(), self.timed(f"{when}_margins"), self._part("margins", margins_key) as fresh:
+        with torch.no_grad(), self.timed(f"{when}_margins"), self._part("margins", margins_key) as computed:
             needed = gate.all_ratings_margin_needed(len(held))  # else None: judge() does not read it
-            m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id, fresh) if needed else None
-            m[f"margin_heldout_{when}"] = self._margin(when, work, held, pad_id, fresh) if len(held) else None
+            m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id, computed) if needed else None
+            m[f"margin_heldout_{when}"] = self._margin(when, work, held, pad_id, computed) if len(held) else None
         self.check_cancel()
-        with torch.no_grad(), self.timed(f"{when}_probe"), self._part("probe") as fresh:
+        with torch.no_grad(), self.timed(f"{when}_probe"), self._part("probe") as computed:
             probe = cache.get("probe") if cache else None
             if probe is None:
-                fresh.append(True)
+                computed.append(True)
                 probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
             m[f"probe_ppl_{when}"] = probe
         reask_key = f"{reasks.tokens}:{len(reasks.prompts)}"
-        with self.timed(f"{when}_reask"), self._part("reask", reask_key) as fresh:
-            answers = self.reasked if self.reasked is not None else self._reask(work, reasks, cache, fresh)
+        with self.timed(f"{when}_reask"), self._part("reask", reask_key) as computed:
+            answers = self.reasked if self.reasked is not None else self._reask(work, reasks, cache, computed)
             self.reasked = None
         if cache:
             cache.put("probe", probe)
@@ -190,21 +190,21 @@ class Meter:
     def _part(self, part: str, key: str = ""):
         """Times a part of a measuring for ``clock``: the body appends True to the list it is given
         when it computed the part (rather than taking it from a cache or the reference's sums)."""
-        fresh: list = []
+        computed: list = []
         start = time.perf_counter()
-        yield fresh
+        yield computed
         if self.clock is not None:
-            self.clock.took(part, time.perf_counter() - start, bool(fresh), key)
+            self.clock.took(part, time.perf_counter() - start, bool(computed), key)
 
-    def _margin(self, when: str, work, part, pad_id, fresh: list) -> float | None:
+    def _margin(self, when: str, work, part, pad_id, computed: list) -> float | None:
         known = (gate.margin_from_sums(part, self.reference_sums)
                  if when == "before" and self.reference_sums is not None else None)
         if known is not None:
             return known
-        fresh.append(True)
+        computed.append(True)
         return gate.margin(work.model, part, pad_id, work.device, EVAL_BATCH)
 
-    def _reask(self, work, reasks: Reasks, cache, fresh: list) -> list:
+    def _reask(self, work, reasks: Reasks, cache, computed: list) -> list:
         """Greedy re-asks; before training, those the model in use answered in an earlier run
         come from ``cache`` (the same weights give the same greedy answer)."""
         prompts, tokens = reasks.prompts, reasks.tokens
@@ -212,13 +212,13 @@ class Meter:
         found = {k: cache.get(k) for k in keys} if cache else {}
         missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
         if len(missing) == len(prompts):  # all asked now: their seconds are the re-asks' (none cached)
-            fresh.append(True)
-        fresh = iter(gate.reask(work, missing, tokens, self.cancel))
+            computed.append(True)
+        answered = iter(gate.reask(work, missing, tokens, self.cancel))
         out = []
         for (ids, question), key in zip(prompts, keys):
             hit = found.get(key)
             answer = (gate.Reask(question, hit[0], hit[1], gate.restates(question, hit[0])) if hit is not None
-                      else next(fresh, None))
+                      else next(answered, None))
             if answer is None:  # cancelled meanwhile
                 break
             if cache:
