@@ -9,7 +9,7 @@ import threading
 
 from desktop_app.cli.common import CliError, open_store, print_notice, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
-from desktop_app.core.finetune_effect import sure_words
+from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
 from desktop_app.core.logs import quiet_libraries
 
 
@@ -145,15 +145,15 @@ def cmd_finetune(args) -> int:
 
 
 def _print_consent(result, use_with: str) -> None:
-    """A kept run saved but not put in use: the answers it changed, and how to use it anyway."""
-    n = len(result.facts_changed)
+    """A kept run saved but not put in use: every answer it changed to a never-rated question (the
+    guesses the model was not sure of marked, as the window's card marks them), and how to use it anyway."""
+    changed = all_changed_facts(result.metrics)
+    n = len(changed)
     print(f"run {result.run_id}: kept as adapter {result.adapter_id}, NOT in use: it changed {n} answer"
           f"{'s' if n != 1 else ''} to questions you never rated:")
-    for c in result.facts_changed:
-        how = {"dropped": "lost its answer", "restated": "only repeats the question"}.get(
-            c.get("how"), "names something else now")
-        print(f"    {_one_line(c.get('question'), 70)}  ({how})")
-        print(f"      before: {_one_line(c.get('before'), 100)}{sure_words(c)}")
+    for c in changed:
+        print(f"    {_one_line(c.get('question'), 70)}  ({changed_how_words(c)})")
+        print(f"      before: {_one_line(c.get('before'), 100)}{marked_sure_words(c)}")
         print(f"      after:  {_one_line(c.get('after'), 100)}")
     print(f"  The model in use is unchanged. Use it anyway with: {use_with}")
 

@@ -422,6 +422,32 @@ def sure_words(change: dict) -> str:
     return f" (the model was {round(sure[1] * 100)}% sure of {sure[0]})" if sure else ""
 
 
+def all_changed_facts(metrics: dict) -> list[dict]:
+    """Every never-rated answer a run changed: those that hold it back (``facts_changed``), then
+    the guesses the model was not sure of before (``facts_unsure``, train_verdict._sure_facts),
+    each marked ``unsure``. The window's card and the CLI name them all."""
+    return ([*(metrics.get("facts_changed") or []),
+             *({**c, "unsure": True} for c in metrics.get("facts_unsure") or [])])
+
+
+def changed_how_words(change: dict) -> str:
+    """What happened to a changed fact's answer: "lost its answer", "only repeats the question",
+    "names something else"."""
+    return {"dropped": "lost its answer", "restated": "only repeats the question"}.get(change.get("how"),
+                                                                                       "names something else")
+
+
+def marked_sure_words(change: dict) -> str:
+    """``sure_words``, or for a guess (``unsure``: ``all_changed_facts``) that it was one, so a list
+    of every changed fact tells the two apart: " (the model was not sure of this one before: 12% sure
+    of Lier)"."""
+    if not change.get("unsure"):
+        return sure_words(change)
+    word, p = change.get("sure") or (None, None)
+    return (f" (the model was not sure of this one before: {round(p * 100)}% sure of {word})" if word
+            else " (the model was not sure of this one before)")
+
+
 def hold_sure_facts(changed: list[dict], sure_of) -> tuple[list[dict], list[dict]]:
     """``changed`` (``facts_changed``) split into (held, unsure): unsure, the changed or dropped
     facts the model was not sure of before (``sure_of(question, before)`` -> (word, probability)

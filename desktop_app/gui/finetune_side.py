@@ -13,6 +13,7 @@ import re
 
 from PySide6.QtCore import Qt
 
+from desktop_app.core.finetune_effect import all_changed_facts
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.finetune_panel import FineTunePanel
 from desktop_app.gui.finetune_words import CANCELLING, status_words, tab_count_words
@@ -133,7 +134,7 @@ class FineTuneSide:
         self.label.setMinimumWidth(max(self.least_width, least))
 
     def _finished(self, result) -> None:
-        n = len(result.facts_changed)
+        n = len(all_changed_facts(result.metrics))  # as the card and its title count them
         waits = (f"Fine-tune saved adapter {result.adapter_id}, not in use: it changed {n} answer"
                  f"{'s' if n != 1 else ''} to questions you never rated. Its report asks you.")
         words = {"kept": waits if result.needs_consent else

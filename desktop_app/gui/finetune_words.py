@@ -6,7 +6,8 @@ from __future__ import annotations
 import html
 import math
 
-from desktop_app.core.finetune_effect import repeated_opening, sure_words
+from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
+                                             repeated_opening)
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -194,14 +195,6 @@ def waiting_title(adapter_id, metrics: dict) -> str:
             "to questions you never rated. Read them before you use it.")
 
 
-def all_changed_facts(metrics: dict) -> list[dict]:
-    """Every never-rated answer the run changed: those that hold it back (``facts_changed``), then
-    the guesses the model was not sure of before (``facts_unsure``, train_verdict._sure_facts),
-    each marked ``unsure``. The card after the decision names them all: so does the question."""
-    return ([*(metrics.get("facts_changed") or []),
-             *({**c, "unsure": True} for c in metrics.get("facts_unsure") or [])])
-
-
 def changed_facts_words(metrics: dict, in_use: str) -> str:
     """The answers a waiting adapter changed, before and after, and what the two buttons do
     (``in_use``: "the base model", "adapter 2")."""
@@ -213,17 +206,11 @@ def changed_facts_words(metrics: dict, in_use: str) -> str:
 
 
 def _changed_fact_line(c: dict) -> str:
-    how = {"dropped": "lost its answer", "restated": "only repeats the question"}.get(c.get("how"),
-                                                                                     "names something else")
-    sure = sure_words(c)
-    if c.get("unsure"):  # a guess moved: named, so the card after the decision tells nothing new
-        word, p = c.get("sure") or (None, None)
-        sure = (f" (the model was not sure of this one before: {round(p * 100)}% sure of {word})" if word
-                else " (the model was not sure of this one before)")
-    return (f"\u2022 \u201c{html.escape(c.get('question') or '')}\u201d <span style='color:@muted'>({how})"
-            f"</span><br>&nbsp;&nbsp;before: \u201c{html.escape(_short(c.get('before')))}\u201d{html.escape(sure)}"
-            f"<br>&nbsp;&nbsp;after: \u201c<b>{html.escape(_short(c.get('after')))}</b>\u201d"
-            f"{broken_words(c.get('after'))}")
+    sure = marked_sure_words(c)  # a guess moved is named as one, so the card after the decision tells nothing new
+    return (f"\u2022 \u201c{html.escape(c.get('question') or '')}\u201d <span style='color:@muted'>"
+            f"({changed_how_words(c)})</span><br>&nbsp;&nbsp;before: \u201c{html.escape(_short(c.get('before')))}"
+            f"\u201d{html.escape(sure)}<br>&nbsp;&nbsp;after: \u201c<b>{html.escape(_short(c.get('after')))}</b>"
+            f"\u201d{broken_words(c.get('after'))}")
 
 
 def broken_words(answer: str | None) -> str:
