@@ -366,6 +366,14 @@ class ChatController(QObject):
         self._start_answer(message["parent_id"], [], None)
         return True
 
+    def answer(self, message: dict) -> bool:
+        """An answer to a stored prompt that has none (the app closed before its answer had a row):
+        made as Send makes one, stored under it."""
+        if self.generating or message["role"] != "user" or message["conversation_id"] != self.conversation_id:
+            return False
+        self._start_answer(message["id"], [], None)
+        return True
+
     def continue_answer(self, message: dict) -> bool:
         """An interrupted answer goes on from its last token, in its own row."""
         if self.generating or message["parent_id"] is None:

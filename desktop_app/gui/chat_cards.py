@@ -43,6 +43,7 @@ class ChatCards:
         w.legend.score_prompts_changed.connect(self.score_prompts_toggled)
         w.inspector.token_rated.connect(self._inspector_rated)
         c.state_changed.connect(lambda _state: self.refresh_waiting_token())  # another answer ended
+        c.state_changed.connect(lambda _state: self.mark_unanswered())
 
     # ------------------------------------------------------------ the shown branch
     def render(self) -> None:
@@ -75,6 +76,7 @@ class ChatCards:
                 if w.legend.score_prompts.isChecked():
                     w.chat.score_prompt(message)
         self._refresh_answer_cards()
+        self.mark_unanswered()
         self.refresh_waiting_token()  # the answer streamed into a card is stored now
         w.finetune_side.update_compare_buttons()
         if keep < len(cards) or keep < len(thread):
@@ -124,6 +126,7 @@ class ChatCards:
         card.export_requested.connect(self.export_card)
         card.edit_requested.connect(w.message_editor.begin)
         card.resume_requested.connect(self._resume)
+        card.answer_requested.connect(self._answer)
         if role == "assistant" and is_unstarted(message):
             card.show_interrupted(UNSTARTED_WORDS, can_continue=False)
         elif role == "assistant" and is_interrupted(message):
@@ -146,6 +149,21 @@ class ChatCards:
         started = w.chat.continue_answer(card.message) if goes_on else w.chat.regenerate_answer(card.message)
         if started and not goes_on:
             w.warn_if_same_again()
+
+    def mark_unanswered(self) -> None:
+        """"Answer it" on the last card when it is a stored prompt with no answer and none is being
+        made (one asked for waits for the model, or streams into the card below it)."""
+        chat, cards = self.window.chat, self.window.transcript.cards
+        for card in cards:
+            if card.role != "user":
+                continue
+            card.show_unanswered(card is cards[-1] and card.message is not None and not chat.generating
+                                 and not chat.children(card.message_id))
+
+    def _answer(self, card: MessageCard) -> None:
+        w = self.window
+        w.error_banner.hide()
+        w.chat.answer(card.message)
 
     # ------------------------------------------------------------ colours
     def set_measure(self, measure: str) -> None:
@@ -187,6 +205,7 @@ class ChatCards:
         self.streaming = self.make_card("assistant", None)
         self.streaming.set_meta("writing\u2026")
         self.streaming.set_exportable(False)
+        self.mark_unanswered()
         self.window.transcript.scroll_to_bottom()
 
     def unstored_thumb(self) -> int | None:

@@ -1,8 +1,9 @@
 """The Tab order of the window (user test 2, finding 13): from the prompt box, the answer just
 shown is a few Tabs away, then the right-hand panel.
 
-    prompt -> Send, Stop, Regenerate -> the newest answer (its text, Compare, thumbs, "Write a better
-    answer", Continue / Regenerate when interrupted, the sibling arrows, its export button)
+    prompt -> Send, Stop, Regenerate -> "Answer it" on a last prompt left without an answer -> the
+    newest answer (its text, Compare, thumbs, "Write a better answer", Continue / Regenerate when
+    interrupted, the sibling arrows, its export button)
     -> the model and Settings buttons -> the right panel's tabs and what they hold -> the
     rest (toolbar, conversations, colours, older cards as they are read) in the window's widget
     order -> the prompt again.
@@ -26,6 +27,7 @@ def card_stops(card) -> list[QWidget]:
     if rating is not None:
         stops += [rating.compare_button, rating.up, rating.down, rating.correct_button]  # left to right
     stops += [getattr(card, "continue_button", None), getattr(card, "regenerate_button", None),
+              getattr(card, "answer_button", None),
               card.prev_button, card.next_button, card.export_button, card.edit_button]
     return [w for w in stops if w is not None]
 
@@ -65,6 +67,8 @@ def ring(window) -> list[QWidget]:
     chain = _cards_as_read(window, _qt_chain(window))
     latest = next((c for c in reversed(window.transcript.cards) if c.role == "assistant"), None)
     first = [window.prompt, window.send_button, window.stop_button, window.regenerate_button]
+    unanswered = getattr(window.transcript.cards[-1], "answer_button", None) if window.transcript.cards else None
+    first += [unanswered] if unanswered is not None else []  # "Answer it" on a prompt left without one
     first += card_stops(latest) if latest is not None else []
     first += [window.model_button, window.settings_button, window.side_tabs.tabBar()]
     first += [w for w in chain if window.side_tabs.isAncestorOf(w) and w not in first]

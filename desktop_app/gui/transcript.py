@@ -27,6 +27,7 @@ COUNT_ONLY = re.compile(r"[\d,]+ tokens?")  # a meta line's first part that is o
 # words of the meta line that say the answer is not whole: kept in view before the author's adapter
 NOT_WHOLE = {FINISH_WORDS["length"], FINISH_WORDS["context"], FINISH_WORDS["cancelled"]}  # (and a row of its own)
 STOPPED_WORDS = "You stopped this answer before it ended."
+UNANSWERED_WORDS = "No answer yet: the app closed, or the answer was stopped, before it began."
 EXPORT_TIP = "Copy or export this answer"
 WRITING_TIP = "The answer is still being written: copy or export it once it is done"
 META_KEEP_PX = 260  # at most this much of the header held for them
@@ -166,6 +167,7 @@ class MessageCard(QFrame):
     export_requested = Signal(object, str)  # card, "png" | "json"
     edit_requested = Signal(object)  # card (one of the person's own messages)
     resume_requested = Signal(object, str)  # card, "continue" | "regenerate" (an interrupted answer)
+    answer_requested = Signal(object)  # card (a prompt of the person's with no answer: show_unanswered)
 
     def __init__(self, role: str, message: dict | None = None, *, title: str = "", measure: str = "probability",
                  parent=None):
@@ -308,6 +310,25 @@ class MessageCard(QFrame):
         row.addWidget(self.continue_button)
         row.addWidget(self.regenerate_button)
         self.layout().insertLayout(self.layout().indexOf(self.view) + 1, row)  # between the heatmap and the ratings
+
+    def show_unanswered(self, shown: bool) -> None:
+        """A prompt of the person's that has no answer (the app closed, or the answer was stopped,
+        before the answer's first token): say so and offer "Answer it" (user test: after a restart
+        nothing said how to get the answer). Made when first shown."""
+        if getattr(self, "answer_button", None) is None:
+            if not shown:
+                return
+            row = QHBoxLayout()
+            row.setSpacing(8)
+            self.unanswered_label = styled_label(UNANSWERED_WORDS, "Muted", wrap=True)
+            row.addWidget(self.unanswered_label, 1)
+            self.answer_button = QPushButton("Answer it")
+            self.answer_button.setToolTip("Ask the model for the answer to this prompt, as Send would have")
+            self.answer_button.clicked.connect(lambda: self.answer_requested.emit(self))
+            row.addWidget(self.answer_button)
+            self.layout().insertLayout(self.layout().indexOf(self.view) + 1, row)
+        self.unanswered_label.setVisible(shown)
+        self.answer_button.setVisible(shown)
 
     def set_meta(self, text: str) -> None:
         self.meta.setText(text)
