@@ -185,23 +185,26 @@ def test_the_status_bar_shows_a_counted_phase_with_its_count_and_time_left(qapp)
 
     from desktop_app.core.training import TrainProgress
     from desktop_app.gui.finetune_side import fitted_run
-    from desktop_app.gui.finetune_words import status_words
+    from desktop_app.gui.finetune_words import status_forms, status_words
 
     checking = TrainProgress("evaluating", step=7, total=12, eta_s=95, message="measuring the new adapter: re-asking")
     words = status_words(checking)
-    assert words == "fine-tuning \u00b7 checking whether it helps 7/12 \u00b7 2 min left"
+    assert words == "fine-tuning \u00b7 checking whether it helps 7/12 tokens of re-asked answers \u00b7 2 min left"
     assert status_words(TrainProgress("training", step=3, total=8, eta_s=20)) == \
         "fine-tuning \u00b7 step 3/8 \u00b7 20 s left"
     assert status_words(TrainProgress("preparing", message="Reading ratings")) == "fine-tuning \u00b7 getting ready"
+    forms = status_forms(checking)
     metrics = QLabel().fontMetrics()
     wide = metrics.horizontalAdvance(words)
-    assert fitted_run(words, metrics, wide) == words
-    narrow = fitted_run(words, metrics, metrics.horizontalAdvance("fine-tuning \u00b7 7/12 \u00b7 2 min left"))
-    assert narrow == "fine-tuning \u00b7 7/12 \u00b7 2 min left", "the phase's name goes before the count"
-    assert fitted_run(words, metrics, metrics.horizontalAdvance("fine-tune 7/12 \u00b7 2 min left ")) == \
-        "fine-tune 7/12 \u00b7 2 min left"  # (usertest 9: a bare "7/12" said nothing)
-    assert fitted_run(words, metrics, metrics.horizontalAdvance("fine-tune 7/12 ")) == "fine-tune 7/12"
-    assert fitted_run("fine-tuning \u00b7 getting ready", metrics, metrics.horizontalAdvance("fine-tuning ")) == \
+    assert fitted_run(forms, metrics, wide) == words
+    narrow = fitted_run(forms, metrics, metrics.horizontalAdvance("fine-tune: re-asking questions, token 7/12 \u00b7 "
+                                                                  "2 min left"))
+    assert narrow == "fine-tune: re-asking questions, token 7/12 \u00b7 2 min left", "the phase's name goes first"
+    with_time = "re-asking questions, token 7/12 \u00b7 2 min left"  # (usertest 9: a bare "7/12" said nothing)
+    assert fitted_run(forms, metrics, metrics.horizontalAdvance(with_time + " ")) == with_time
+    assert fitted_run(forms, metrics, metrics.horizontalAdvance("re-asking questions, token 7/12 ")) == \
+        "re-asking questions, token 7/12"  # (usertest 11: "fine-tune 7/12" said neither what nor that it checked)
+    assert fitted_run(["fine-tuning \u00b7 getting ready"], metrics, metrics.horizontalAdvance("fine-tuning ")) == \
         "fine-tuning"
 
 

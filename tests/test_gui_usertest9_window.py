@@ -61,15 +61,18 @@ def test_every_sampling_setting_explains_itself_and_the_popup_has_a_close_button
 # ---------------------------------------------------------------- B7: the status bar at 800x600
 
 def test_the_run_label_keeps_its_words_in_a_narrow_bar(qapp):
+    from desktop_app.core.training import TrainProgress
     from desktop_app.gui.finetune_side import fitted_run
+    from desktop_app.gui.finetune_words import status_forms
 
+    forms = status_forms(TrainProgress("training", step=4, total=22, eta_s=780))
     words = "fine-tuning \u00b7 step 4/22 \u00b7 13 min left"
     metrics = QLabel().fontMetrics()
-    assert fitted_run(words, metrics, metrics.horizontalAdvance(words)) == words
-    narrow = metrics.horizontalAdvance("fine-tune 4/22 ")
-    assert fitted_run(words, metrics, narrow) == "fine-tune 4/22", "a bare '4/22' said nothing"
-    assert fitted_run(words, metrics, metrics.horizontalAdvance("fine-tune 4/22 \u00b7 13 min left")) == \
-        "fine-tune 4/22 \u00b7 13 min left"
+    assert forms[0] == words and fitted_run(forms, metrics, metrics.horizontalAdvance(words)) == words
+    narrow = metrics.horizontalAdvance("training step 4/22 ")
+    assert fitted_run(forms, metrics, narrow) == "training step 4/22", "a bare '4/22' said nothing"
+    assert fitted_run(forms, metrics, metrics.horizontalAdvance("training step 4/22 \u00b7 13 min left")) == \
+        "training step 4/22 \u00b7 13 min left"
 
 
 def _running(window, step: int = 4) -> None:
@@ -93,19 +96,19 @@ def _message_room(window) -> int:
     return min(w.geometry().left() for w in permanent)
 
 
-def test_at_800_px_the_run_label_says_fine_tune_and_a_saved_message_shows_whole(make_window, qtbot):
+def test_at_800_px_the_run_label_says_it_trains_and_a_saved_message_shows_whole(make_window, qtbot):
     window = sized(make_window, 800, 600, max_new_tokens=4)
     window.speed_label.setText("0.7 tokens/s")  # as after an answer
     _running(window)
     shown = _painted_run(window)
-    assert shown.startswith("fine-tun") and "4/22" in shown, f"the narrow bar showed {shown!r}"
+    assert shown.startswith("training step 4/22"), f"the narrow bar showed {shown!r}"
     bar = window.statusBar()
     message = "Saved /home/someone/Documents/The old lighthouse stood at the edge of.png"
     bar.showMessage(message, 5000)
     settle()
     room = _message_room(window)
     assert bar.fontMetrics().horizontalAdvance(message) + 8 <= room, (room, "the run's label painted over it")
-    assert _painted_run(window).startswith("fine-tune 4/22"), "while it shows, the run's label keeps its words"
+    assert _painted_run(window).startswith("training step 4/22"), "while it shows, the run's label keeps its words"
     assert not window.speed_label.isVisible(), "the last answer's speed stepped aside for it"
     bar.clearMessage()
     settle()

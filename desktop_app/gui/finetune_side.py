@@ -9,38 +9,20 @@ stays about the window as a whole.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import Qt
 
 from desktop_app.core.finetune_effect import all_changed_facts
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.finetune_panel import FineTunePanel
-from desktop_app.gui.finetune_words import CANCELLING, status_words, tab_count_words
-from desktop_app.gui.transcript import SEPARATOR, ElidedLabel, fitted_meta
+from desktop_app.gui.finetune_words import CANCELLING, status_forms, tab_count_words
+from desktop_app.gui.transcript import ElidedLabel, fitted_meta
 
 
-def run_forms(text: str) -> list[str]:
-    """The status bar's run label from its longest form to its shortest: a counted one
-    ("fine-tuning · checking whether it helps 7/12 · 1 min 35 s left") gives up the phase's name
-    (the panel has it), then shortens "fine-tuning" to "fine-tune", then drops the time left; the
-    shortest still says what is counted ("fine-tune 7/12": at 800 px a bare "4/22" said nothing,
-    usertest 9). An uncounted one has only its own text."""
-    parts = text.split(SEPARATOR)
-    counted = next((i for i, part in enumerate(parts) if re.search(r"\d+/\d+$", part)), None)
-    if counted is None:
-        return [text]
-    count, left = parts[counted].rsplit(" ", 1)[-1], parts[counted + 1:]
-    short = f"fine-tune {count}"
-    return [text, SEPARATOR.join(["fine-tuning", count, *left]), SEPARATOR.join([short, *left]), short]
-
-
-def fitted_run(text: str, metrics, width: int) -> str:
-    """The longest of ``run_forms`` that fits ``width``; an uncounted label drops whole parts
-    from the end (transcript.fitted_meta)."""
-    forms = run_forms(text)
+def fitted_run(forms: list[str], metrics, width: int) -> str:
+    """The longest of ``forms`` (finetune_words.status_forms) that fits ``width``; a label with one
+    form drops whole parts from the end (transcript.fitted_meta)."""
     if len(forms) == 1:
-        return fitted_meta(text, metrics, width)
+        return fitted_meta(forms[0], metrics, width)
     return next((line for line in forms if metrics.horizontalAdvance(line) <= width),
                 metrics.elidedText(forms[-1], Qt.TextElideMode.ElideRight, width))
 
@@ -53,6 +35,7 @@ class FineTuneSide:
         controller: the FineTuneController (fine-tunes on the training lane).
         panel: the FineTunePanel in the side tabs.
         label: the status bar's "fine-tuning · step n/N" label, shown while a run goes on.
+        forms: the label's forms for the last report, longest first (finetune_words.status_forms).
         compare_dialog: the compare window once opened, else None.
     """
 
@@ -64,7 +47,8 @@ class FineTuneSide:
         # focus_order.step scrolls the stop it moves to into view instead
         self.panel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.label = ElidedLabel("")  # in a narrow bar, the count and time left stay longest (fitted_run)
-        self.label.fitted = fitted_run
+        self.forms: list[str] = []
+        self.label.fitted = self._fitted
         self.label.setObjectName("TrainStatus")
         self.least_width = self.label.fontMetrics().horizontalAdvance("fine-tuning\u2026") + 12
         self.label.setMinimumWidth(self.least_width)
@@ -120,17 +104,22 @@ class FineTuneSide:
     def _progress(self, p) -> None:
         if self.controller.cancel_pending:
             return
-        words = status_words(p)  # the panel's name for the phase, its count and time left
-        self.label.setText(words)
-        self._keep_words(words)
-        self.label.setToolTip(words)  # all of it, when a narrow bar shows only the count
+        self.forms = status_forms(p)  # the panel's name for the phase, what it counts and the time left
+        self.label.setText(self.forms[0])
+        self._keep_words(self.forms[-1])
+        self.label.setToolTip(self.forms[0])  # all of it, when a narrow bar shows a short form
 
-    def _keep_words(self, words: str) -> None:
+    def _fitted(self, text: str, metrics, width: int) -> str:
+        """What the label paints: the longest of the last report's forms that fits (another text,
+        such as "fine-tuning · cancelling…", as transcript.fitted_meta fits it)."""
+        return fitted_run(self.forms if self.forms[:1] == [text] else [text], metrics, width)
+
+    def _keep_words(self, shortest: str) -> None:
         """The label's least width holds its shortest form whole, so a narrow bar that gives its
-        room to the token figures or a message still says "fine-tune 4/22"."""
+        room to the token figures or a message still says "checking 7/12 answers"."""
         margins = self.label.contentsMargins()
         padding = max(12, margins.left() + margins.right())  # (the style sheet's 6 px a side)
-        least = self.label.fontMetrics().horizontalAdvance(run_forms(words)[-1]) + padding + 2
+        least = self.label.fontMetrics().horizontalAdvance(shortest) + padding + 2
         self.label.setMinimumWidth(max(self.least_width, least))
 
     def _finished(self, result) -> None:

@@ -60,19 +60,69 @@ def counted_line(p) -> str:
     return f"{phase_name(p)}: {p.message}"
 
 
+# the status bar's verb for a counted phase (the panel's name is too long for a narrow bar)
+SHORT_DOING = {PHASE_WORDS["evaluating"]: "checking", PHASE_WORDS["preparing"]: "reading",
+               PHASE_WORDS["rescoring"]: "re-scoring"}
+
+
 def status_words(p) -> str:
-    """The status bar's short form of a report: the phase's name (the panel's), and for a
-    counted one its count and time left as the panel has them: "fine-tuning · checking whether
-    it helps 7/12 · 1 min 35 s left" (the panel's line with them says which count it is); a
-    training step's time left is the run's, the check after the steps included."""
-    left = eta_words(run_left(p)).removeprefix("about ")
+    """The status bar's label for a report, whole: the phase's name (the panel's), and for a counted
+    one what it counts, with its time left: "fine-tuning · checking whether it helps 7/12 answers ·
+    1 min left"; a training step's time left is the run's, the check after the steps included."""
+    return status_forms(p)[0]
+
+
+def status_forms(p) -> list[str]:
+    """The status bar's label from its longest form to its shortest, each saying what the run does
+    and what its count counts (usertest 11, B3: "fine-tune 7/12 · 2 min left" said neither that it
+    was checking, not training, nor what 7/12 counted): "... · checking whether it helps 7/12
+    answers · 2 min left", "fine-tune: checking 7/12 answers · 2 min left", "checking 7/12 answers
+    · 2 min left", "checking 7/12 answers"; a step's: "... · step 3/12 · 4 min left", "training step
+    3/12 · 4 min left", "training step 3/12". An uncounted report has one form."""
     if p.phase == "training" and p.step:
+        left = eta_words(run_left(p)).removeprefix("about ")
         count = f"step {p.step}/{p.total}"
-    elif p.phase != "training" and p.total and phase_name(p) != CANCELLING:
-        count, left = f"{phase_name(p).lower()} {p.step}/{p.total}", count_eta_words(p).removeprefix("about ")
-    else:
-        return f"fine-tuning \u00b7 {phase_name(p).lower()}"
-    return " \u00b7 ".join(x for x in ("fine-tuning", count, left) if x)
+        return _joined_forms(["fine-tuning", count, left], [f"training {count}", left])
+    if p.phase != "training" and p.total and phase_name(p) != CANCELLING:
+        counted, short = count_words(p)
+        left = count_eta_words(p).removeprefix("about ")
+        return _joined_forms(["fine-tuning", f"{phase_name(p).lower()} {counted}", left],
+                             [f"fine-tune: {short}", left], [short, short_eta_words(p)])
+    return [f"fine-tuning \u00b7 {phase_name(p).lower()}"]
+
+
+def _joined_forms(*forms: list[str]) -> list[str]:
+    """Each form's parts joined by " · " (empty ones left out), then the last form's first part
+    alone: the narrowest, which keeps what is done and its count."""
+    lines = [" \u00b7 ".join(part for part in form if part) for form in forms] + [forms[-1][0]]
+    return list(dict.fromkeys(lines))
+
+
+# what a count counts, by a word of its line (core.work_meter's ``what``): (the count with its unit
+# after the phase's name, the shortest line that says what is done); {n} "7/12", {doing} SHORT_DOING's
+COUNTED = (("re-asking", "{n} tokens of re-asked answers", "re-asking questions, token {n}"),
+           ("general text", "{n} parts of general text", "{doing} general text {n}"),
+           ("pairs", "{n} answer pairs", "{doing} {n} answer pairs"))
+COUNTED_ANSWERS = ("{n} answers", "{doing} {n} answers")  # the margins' scorings, the reference's
+
+
+def count_words(p) -> tuple[str, str]:
+    """What a counted report counts: (the count with its unit, "7/12 tokens of re-asked answers";
+    the shortest line that says what is done, "re-asking questions, token 7/12")."""
+    line = p.message or ""
+    unit, short = next(((u, s) for word, u, s in COUNTED if word in line), COUNTED_ANSWERS)
+    fields = {"n": f"{p.step}/{p.total}", "doing": SHORT_DOING.get(phase_name(p), phase_name(p).lower())}
+    if phase_name(p) == PHASE_WORDS["rescoring"]:  # its name says what it counts: "re-scoring rated answers 1/3"
+        unit = "{n}"
+    return unit.format(**fields), short.format(**fields)
+
+
+def short_eta_words(p) -> str:
+    """``count_eta_words`` for a narrow bar: "2 min left", "20 s, then training"."""
+    left = eta_words(p.eta_s).removeprefix("about ")
+    if getattr(p, "training_follows", False):
+        return f"{left.removesuffix(' left')}, then training" if left else "then training"
+    return left
 
 
 def run_left(p) -> float | None:
