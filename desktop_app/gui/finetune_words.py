@@ -405,25 +405,50 @@ def fluency_words(rise_percent: float) -> str:
 
 
 def ready_words(counts: dict) -> str:
-    """What the examples are, so "12 examples" after 6 corrections reads right: "12 examples
-    ready: 6 better answers (each paired with the answer it replaces), 6 thumbs. A thumbs-down
-    on an answer you also corrected is used twice: as the thumb and in its pair."."""
-    total = int(counts.get("total", 0) or 0)
-    corrections, pairs = int(counts.get("corrections", 0) or 0), int(counts.get("pairs", 0) or 0)
-    thumbs = int(counts.get("thumbs_up", 0) or 0) + int(counts.get("thumbs_down", 0) or 0)
-    tokens, siblings = int(counts.get("token_ratings", 0) or 0), pairs - corrections
-    parts = [f"{corrections} better answer{'s' if corrections != 1 else ''} (each paired with the answer it replaces)"
-             if corrections else "",
-             f"{siblings} preference pair{'s' if siblings != 1 else ''} of rated answers to one question"
-             if siblings > 0 else "",
-             f"{thumbs} thumb{'s' if thumbs != 1 else ''}" if thumbs else "",
-             f"{tokens} rated token{'s' if tokens != 1 else ''}" if tokens else ""]
-    line = headline_words(counts) + ", ".join(p for p in parts if p) + "."
-    twice = int(counts.get("thumbs_on_corrected", 0) or 0)
+    """What the next fine-tune trains on, at a glance, each kind once so the counts add up to the
+    total: "8 examples ready to train on: 3 better answers you wrote, 3 answers you liked, 1 you
+    disliked and 1 rated token." (usertest 11: "... 3 better answers (each paired with the answer it
+    replaces), 4 thumbs, 1 rated token. 3 thumbs on answers you also corrected are used twice: ..."
+    took three readings). How each kind is used is the line's tooltip (``ready_details``)."""
+    up, down = _count(counts, "thumbs_up"), _count(counts, "thumbs_down")
+    corrections, tokens = _count(counts, "corrections"), _count(counts, "token_ratings")
+    siblings = _count(counts, "pairs") - corrections
+    parts = [_counted(corrections, "better answer", " you wrote"), _counted(up, "answer", " you liked"),
+             (f"{down} you disliked" if up else _counted(down, "answer", " you disliked")) if down else "",
+             _counted(siblings, "pair", " of answers to one question, one liked and one disliked"),
+             _counted(tokens, "rated token")]
+    return headline_words(counts) + _and_list([p for p in parts if p]) + "."
+
+
+def ready_details(counts: dict) -> str:
+    """The ready line's tooltip: how each kind of rating teaches, and what is used twice."""
+    lines = ["How the fine-tune uses them:"]
+    if _count(counts, "corrections"):
+        lines.append("\u2022 A better answer you wrote: the model learns to prefer it over the answer it replaces.")
+    if _count(counts, "pairs") > _count(counts, "corrections"):
+        lines.append("\u2022 Two rated answers to one question: the liked one is preferred over the disliked one.")
+    if _count(counts, "thumbs_up") or _count(counts, "thumbs_down"):
+        lines.append("\u2022 A thumb: a liked answer becomes likelier, a disliked one less likely.")
+    if _count(counts, "token_ratings"):
+        lines.append("\u2022 A rated token: that token, in that answer, becomes likelier or less likely.")
+    twice = _count(counts, "thumbs_on_corrected")
     if twice:
-        line += (f" {'A thumb on an answer' if twice == 1 else f'{twice} thumbs on answers'} you also corrected "
-                 f"{'is' if twice == 1 else 'are'} used twice: as the thumb and in the pair.")
-    return line
+        which = "1 thumb is on an answer" if twice == 1 else f"{twice} thumbs are on answers"
+        lines.append(f"{which} you also corrected: {'that answer teaches' if twice == 1 else 'those answers teach'} "
+                     "twice, as the thumb and in the pair with your better answer.")
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def _count(counts: dict, key: str) -> int:
+    return int(counts.get(key, 0) or 0)
+
+
+def _counted(n: int, noun: str, tail: str = "") -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}{tail}" if n > 0 else ""
+
+
+def _and_list(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def headline_words(counts: dict) -> str:
@@ -433,7 +458,7 @@ def headline_words(counts: dict) -> str:
     examples = f"{total} example{'s' if total != 1 else ''}"
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
-        return f"<b>{examples} ready</b>: "
+        return f"<b>{examples} ready to train on</b>: "
     what = ("Nothing new" if not new else
             f"{new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new")
     return f"<b>{what} since run {run}</b>; {examples} in all: "
