@@ -8,6 +8,7 @@ import math
 
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
+from desktop_app.core.taught_words import rated_count_words, rated_questions, repeats_words, unchecked_words
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -265,9 +266,13 @@ def _changed_fact_line(c: dict) -> str:
 
 def broken_words(answer: str | None) -> str:
     """" · broken: it says “Answer:” twice" for an answer that opens with the same words twice
-    (finetune_effect.repeated_opening), else ""."""
+    (finetune_effect.repeated_opening), " · repeats itself: “tasked with creating a robotic painting”"
+    for one that says a phrase of 5 words or more twice (taught_words.repeated_phrase), else ""."""
     twice = repeated_opening(answer)
-    return (f" <b>\u00b7 broken: it says \u201c{html.escape(twice)}\u201d twice</b>" if twice else "")
+    if twice:
+        return f" <b>\u00b7 broken: it says \u201c{html.escape(twice)}\u201d twice</b>"
+    again = repeats_words(answer)
+    return f" <b>\u00b7 {html.escape(again)}</b>" if again else ""
 
 
 def reask_words(metrics: dict, new_listed: bool = False) -> str:
@@ -280,7 +285,6 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
     ``new_listed``: the never-rated questions' changes are listed already (a waiting adapter's
     card, ``changed_facts_words``): the rated ones and open requests only."""
     taught = metrics.get("taught") or []
-    rated = [t for t in taught if t.get("checked") and (t.get("seen") or t.get("held"))]
     new = [t for t in taught if t.get("checked") and not (t.get("seen") or t.get("held") or t.get("open"))]
     restated = [t for t in taught if t.get("restates_after")]
     lost = [t for t in taught if t.get("dropped_after") and not t.get("restates_after")]
@@ -290,31 +294,46 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
         lost = [t for t in lost if t.get("seen") or t.get("held")]
         restated = [t for t in restated if t.get("seen") or t.get("held") or t.get("open")]
         metrics = {**metrics, "reask_restates_after": len(restated)}
-    parts = [_rated_words(rated), _lost_words(new, lost, changed), _changed_words(changed, new),
-             _restated_words(restated, metrics)]
+    unchecked = html.escape(unchecked_words(taught))
+    listed = lost + changed + restated + (all_changed_facts(metrics) if new_listed else [])
+    named = {t.get("question") for t in listed}  # said above with their pair, label included (_pair)
+    repeating = [t for t in taught if repeats_words(t.get("after")) and t.get("question") not in named]
+    parts = [_rated_words(taught), f"<b>{unchecked}</b>" if unchecked else "", _lost_words(new, lost, changed),
+             _changed_words(changed, new), _restated_words(restated, metrics), _repeating_words(repeating)]
     parts = [p for p in parts if p]
     if not parts:
         return ""
     warn = ("<br>Read the new answers before relying on them."
-            if lost or changed or restated or metrics.get("reask_restates_after") else "")
+            if lost or changed or restated or repeating or metrics.get("reask_restates_after") else "")
     if len(parts) == 1:
         return f"<b>Asked again after training:</b> {parts[0]}.{warn}"
     return "<b>Asked again after training:</b>" + "".join(f"<br>\u2022 {p[:1].upper()}{p[1:]}." for p in parts) + warn
 
 
-def _rated_words(rated: list[dict]) -> str:
-    """Counted by question: a rated question is re-asked in its conversation and on its own
-    (two pairs, one question to the person); it gives the answer when every asking does."""
-    if not rated:
-        return ""
-    missed = list({t["question"]: t for t in rated if t.get("dropped_after")}.values())
-    questions = {t["question"] for t in rated}
-    kept = questions - {t["question"] for t in missed}
-    line = f"{len(kept)} of {len(questions)} rated question{'s' if len(questions) != 1 else ''} give your answer"
-    if not missed:
+def _rated_words(taught: list[dict]) -> str:
+    """Every rated question asked again, counted by question (a rated question is re-asked in its
+    conversation and on its own: two pairs, one question to the person): "3 rated questions: 2 give
+    your answer, 1 misses it (...)"; the ones not checked are said apart
+    (taught_words.unchecked_words)."""
+    line = html.escape(rated_count_words(taught))
+    missed = [t for t in rated_questions(taught) if t.get("checked") and t.get("dropped_after")]
+    if not line or not missed:
         return line
     return line + " (" + ", ".join(
         f"{_pair(t)} misses your \u201c{html.escape(_short(t.get('right')))}\u201d" for t in missed) + ")"
+
+
+def _repeating_words(repeating: list[dict]) -> str:
+    """The new answers that say a phrase twice (usertest 11: the open request's story said "tasked with
+    creating a robotic painting" twice, and the kept run's card said nothing); no gate rule reads it."""
+    if not repeating:
+        return ""
+    n = len(repeating)
+    already = sum(1 for t in repeating if repeats_words(t.get("before")))
+    before = ("" if not already else " (it did so before the run too)" if n == 1
+              else f" ({already} of them did so before the run too)")
+    return (f"<b>{n} new answer{'s' if n != 1 else ''} repeat{'s' if n == 1 else ''} "
+            f"{'itself' if n == 1 else 'themselves'}</b>: " + ", ".join(_pair(t) for t in repeating) + before)
 
 
 def _lost_words(new: list[dict], lost: list[dict], changed: list[dict]) -> str:
