@@ -147,3 +147,8 @@ def test_the_card_names_the_repeating_open_request():
     assert ("<b>1 new answer repeats itself</b>: \u201cWrite a short story about a robot who learns to paint.\u201d"
             in words)
     assert "repeats itself: \u201ctasked with creating a robotic painting\u201d</b>" in words
+    # a rated question is asked twice (in its conversation and on its own): named once
+    egg = next(p for p in usertest_pairs() if p["question"] == EGG)
+    looping = {**egg, "after": "Boil an egg: Boil an egg: Boil an egg: Boil an egg:"}
+    words = reask_words({"taught": [*usertest_pairs(), looping, {**looping, "before": "x"}]})
+    assert "<b>2 new answers repeat themselves</b>" in words and words.count(EGG) == 2  # the unchecked line, the list

@@ -296,8 +296,8 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
         metrics = {**metrics, "reask_restates_after": len(restated)}
     unchecked = html.escape(unchecked_words(taught))
     listed = lost + changed + restated + (all_changed_facts(metrics) if new_listed else [])
-    named = {t.get("question") for t in listed}  # said above with their pair, label included (_pair)
-    repeating = [t for t in taught if repeats_words(t.get("after")) and t.get("question") not in named]
+    named = {t["question"] for t in listed}  # said above with their pair, label included (_pair)
+    repeating = _first_per_question(t for t in taught if repeats_words(t.get("after")) and t["question"] not in named)
     parts = [_rated_words(taught), f"<b>{unchecked}</b>" if unchecked else "", _lost_words(new, lost, changed),
              _changed_words(changed, new), _restated_words(restated, metrics), _repeating_words(repeating)]
     parts = [p for p in parts if p]
@@ -321,6 +321,14 @@ def _rated_words(taught: list[dict]) -> str:
         return line
     return line + " (" + ", ".join(
         f"{_pair(t)} misses your \u201c{html.escape(_short(t.get('right')))}\u201d" for t in missed) + ")"
+
+
+def _first_per_question(pairs) -> list[dict]:
+    """A rated question is asked twice (in its conversation and on its own): its first pair stands for both."""
+    out: dict[str, dict] = {}
+    for t in pairs:
+        out.setdefault(t["question"], t)
+    return list(out.values())
 
 
 def _repeating_words(repeating: list[dict]) -> str:
