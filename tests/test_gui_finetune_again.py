@@ -187,15 +187,15 @@ def test_the_report_opens_with_the_questions_that_lost_their_answer():
     title, body = describe_run("kept", None, {**METRICS, "taught": USERTEST}, 1)
     assert title.startswith("Kept") and "It learned from your ratings" not in body
     head = body[:body.index("Preference margin")]
-    assert head.startswith("<b>Asked again after training:</b><br>\u2022 2 of 3 rated questions give your answer")
+    assert head.startswith("<b>Asked again after training:</b><br>\u2022 3 rated questions: 2 give your answer, 1 misses it")
     assert "\u2192 \u201cThe largest planet is Neptune.\u201d misses your \u201cAnswer: Jupiter.\u201d" in head
     assert ("<b>1 of 2 new factual questions lost its answer</b>: \u201cWhat is the capital of Australia?\u201d "
             "\u2192 \u201cThe answer to your question lies in the continent of Australia.\u201d (before: "
             "\u201cThe capital of Australia is Canberra.\u201d)") in head
     assert "sky" not in head and "Read the new answers before relying on them" in head
     fine = [t | {"dropped_after": False} for t in USERTEST]
-    assert reask_words({"taught": fine}) == ("<b>Asked again after training:</b><br>\u2022 3 of 3 rated questions "
-                                             "give your answer.<br>\u2022 The 2 new factual questions kept their "
+    assert reask_words({"taught": fine}) == ("<b>Asked again after training:</b><br>\u2022 3 rated questions: all "
+                                             "3 give your answer.<br>\u2022 The 2 new factual questions kept their "
                                              "answers.")
     sydney = [t | {"changed_after": t["question"].endswith("Croatia?"), "after": "The capital is Split."}
               for t in fine]

@@ -65,7 +65,7 @@ def test_the_report_does_not_say_no_answer_was_lost_above_a_changed_one():
     words = reask_words({"taught": WALK})
     assert "lost its answer" not in words and "kept" not in words
     assert "2 of 3 new factual questions now name something else" in words and "Sydney" in words
-    assert "2 of 2 rated questions give your answer" in words
+    assert "2 rated questions: all 2 give your answer" in words
     unchanged = [t | {"changed_after": False} for t in WALK]
     assert "The 3 new factual questions kept their answers." in reask_words({"taught": unchanged})
 

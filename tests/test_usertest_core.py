@@ -135,7 +135,7 @@ def test_same_again_reason_names_greedy_and_a_fixed_seed():
 
 def test_readiness_says_how_many_thumbs_sit_on_corrected_answers(store):
     pytest.importorskip("PySide6")
-    from desktop_app.gui.finetune_words import ready_words
+    from desktop_app.gui.finetune_words import ready_details, ready_words
 
     corrected = [_answer(store, f"Wrong {i}.") for i in range(3)]
     liked = _answer(store, "Paris.")
@@ -145,11 +145,12 @@ def test_readiness_says_how_many_thumbs_sit_on_corrected_answers(store):
     store.rate_message(liked, 1)
     counts = readiness(store)
     assert counts["total"] == 7 and counts["corrections"] == 3 and counts["thumbs_on_corrected"] == 3
-    line = ready_words(counts)
-    assert line.startswith("<b>7 examples ready</b>: 3 better answers (each paired with the answer it replaces), "
-                           "4 thumbs.")
-    assert "3 thumbs on answers you also corrected are used twice" in line
+    # each kind once, so the counts add up to the total; what is used twice is in the tooltip (usertest 11)
+    assert ready_words(counts) == ("<b>7 examples ready to train on</b>: 3 better answers you wrote, 1 answer you "
+                                   "liked and 3 you disliked.")
+    assert "3 thumbs are on answers you also corrected: those answers teach twice" in ready_details(counts)
     store.clear_rating(corrected[0])
     store.clear_rating(corrected[1])
-    line = ready_words(readiness(store))
-    assert "A thumb on an answer you also corrected is used twice" in line and line.startswith("<b>5 examples")
+    counts = readiness(store)
+    assert "1 thumb is on an answer you also corrected: that answer teaches twice" in ready_details(counts)
+    assert ready_words(counts).startswith("<b>5 examples")

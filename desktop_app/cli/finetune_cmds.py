@@ -11,6 +11,7 @@ from desktop_app.cli.common import CliError, open_store, print_notice, reask_lin
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
 from desktop_app.core.logs import quiet_libraries
+from desktop_app.core.taught_words import rated_count_words, repeats_words, unchecked_why, unchecked_words
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -123,7 +124,8 @@ def cmd_finetune(args) -> int:
                           "status": result.status, "reason": result.reason, "activated": result.activated,
                           "needs_consent": result.needs_consent, "facts_changed": result.facts_changed,
                           "facts_unsure": m.get("facts_unsure", []),
-                          "use_with": use_with, "taught": m.get("taught", []), "metrics": m}, indent=2))
+                          "use_with": use_with, "taught": _marked(m.get("taught") or []), "metrics": m},
+                         indent=2))
         return 0
     if result.needs_consent:
         _print_consent(result, use_with)
@@ -169,18 +171,47 @@ def _margins(m: dict) -> list[tuple[str, str]]:
 
 
 def _print_taught(taught: list[dict]) -> None:
-    """The greedy answers before and after, for rated questions and never-seen ones."""
-    if taught:
-        print("  greedy answers before -> after:")
+    """The greedy answers before and after, for rated questions and never-seen ones, with what the
+    window's card says of them: how many rated questions give the person's answer, the ones not checked
+    automatically and why, an answer that repeats itself (core.taught_words)."""
+    if not taught:
+        return
+    print("  greedy answers before -> after:")
+    for line in (rated_count_words(taught), unchecked_words(taught)):
+        if line:
+            print(f"    {line}")
     for t in taught:
         tag = ("rated" if t.get("seen") else "rated, held out to test" if t.get("held")
                else "open request, never seen" if t.get("open") else "never seen")
         print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
         print(f"      before: {_one_line(t.get('before'), 100)}")
         print(f"      after:  {_one_line(t.get('after'), 100)}")
-        if t.get("dropped_after"):
-            what = f"your answer: {_one_line(t['right'], 60)}" if t.get("right") else "the answer before"
-            print(f"      (lost its answer: it names nothing of {what})")
+        for note in _pair_notes(t):
+            print(f"      ({note})")
+
+
+def _pair_notes(t: dict) -> list[str]:
+    """What is wrong with a pair's new answer, or why nobody checked it, as the window's card says it."""
+    notes = []
+    if t.get("dropped_after"):
+        what = f"your answer: {_one_line(t['right'], 60)}" if t.get("right") else "the answer before"
+        notes.append(f"lost its answer: it names nothing of {what}")
+    why = unchecked_why(t)
+    if why:
+        yours = f"; compare with your answer: {_one_line(t['right'], 100)}" if t.get("right") else ""
+        notes.append(f"not checked automatically ({why}){yours}")
+    again = repeats_words(t.get("after"))
+    if again:
+        notes.append(f"the new answer {again}")
+    return notes
+
+
+def _marked(taught: list[dict]) -> list[dict]:
+    """``finetune --json``'s pairs with what the card says of them: ``not_checked`` (why a rated
+    question's new answer was not checked automatically, else null) and ``repeats`` ("repeats itself:
+    “...”", else null)."""
+    return [{**t, "not_checked": unchecked_why(t), "repeats": repeats_words(t.get("after")) or None}
+            for t in taught]
 
 
 def _one_line(text: str | None, width: int) -> str:

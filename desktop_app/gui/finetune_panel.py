@@ -23,7 +23,7 @@ from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.finetune_words import (PHASE_WORDS, changed_facts_words, conflict_words, count_eta_words,
                                             counted_line, describe_run, duration_words, during_run_words,
                                             early_stop_words, news_words, nothing_new, phase_line, phase_name,
-                                            ready_words, step_eta_words, used_words)
+                                            ready_details, ready_words, step_eta_words, used_words)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -261,7 +261,9 @@ class FineTunePanel(QScrollArea):
         if total:
             self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts)
                                      + during_run_words(total, self.total_at_run_start))
+            self.ready_label.setToolTip(ready_details(counts))
         else:
+            self.ready_label.setToolTip("")
             self.ready_label.setText("Nothing to learn from yet: rate an answer with \u25b2/\u25bc, right-click a "
                                      "token, or write a better answer.")
         self._update()

@@ -8,6 +8,7 @@ import math
 
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
+from desktop_app.core.taught_words import rated_count_words, rated_questions, repeats_words, unchecked_words
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -265,9 +266,13 @@ def _changed_fact_line(c: dict) -> str:
 
 def broken_words(answer: str | None) -> str:
     """" · broken: it says “Answer:” twice" for an answer that opens with the same words twice
-    (finetune_effect.repeated_opening), else ""."""
+    (finetune_effect.repeated_opening), " · repeats itself: “tasked with creating a robotic painting”"
+    for one that says a phrase of 5 words or more twice (taught_words.repeated_phrase), else ""."""
     twice = repeated_opening(answer)
-    return (f" <b>\u00b7 broken: it says \u201c{html.escape(twice)}\u201d twice</b>" if twice else "")
+    if twice:
+        return f" <b>\u00b7 broken: it says \u201c{html.escape(twice)}\u201d twice</b>"
+    again = repeats_words(answer)
+    return f" <b>\u00b7 {html.escape(again)}</b>" if again else ""
 
 
 def reask_words(metrics: dict, new_listed: bool = False) -> str:
@@ -280,7 +285,6 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
     ``new_listed``: the never-rated questions' changes are listed already (a waiting adapter's
     card, ``changed_facts_words``): the rated ones and open requests only."""
     taught = metrics.get("taught") or []
-    rated = [t for t in taught if t.get("checked") and (t.get("seen") or t.get("held"))]
     new = [t for t in taught if t.get("checked") and not (t.get("seen") or t.get("held") or t.get("open"))]
     restated = [t for t in taught if t.get("restates_after")]
     lost = [t for t in taught if t.get("dropped_after") and not t.get("restates_after")]
@@ -290,31 +294,54 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
         lost = [t for t in lost if t.get("seen") or t.get("held")]
         restated = [t for t in restated if t.get("seen") or t.get("held") or t.get("open")]
         metrics = {**metrics, "reask_restates_after": len(restated)}
-    parts = [_rated_words(rated), _lost_words(new, lost, changed), _changed_words(changed, new),
-             _restated_words(restated, metrics)]
+    unchecked = html.escape(unchecked_words(taught))
+    listed = lost + changed + restated + (all_changed_facts(metrics) if new_listed else [])
+    named = {t["question"] for t in listed}  # said above with their pair, label included (_pair)
+    repeating = _first_per_question(t for t in taught if repeats_words(t.get("after")) and t["question"] not in named)
+    parts = [_rated_words(taught), f"<b>{unchecked}</b>" if unchecked else "", _lost_words(new, lost, changed),
+             _changed_words(changed, new), _restated_words(restated, metrics), _repeating_words(repeating)]
     parts = [p for p in parts if p]
     if not parts:
         return ""
     warn = ("<br>Read the new answers before relying on them."
-            if lost or changed or restated or metrics.get("reask_restates_after") else "")
+            if lost or changed or restated or repeating or metrics.get("reask_restates_after") else "")
     if len(parts) == 1:
         return f"<b>Asked again after training:</b> {parts[0]}.{warn}"
     return "<b>Asked again after training:</b>" + "".join(f"<br>\u2022 {p[:1].upper()}{p[1:]}." for p in parts) + warn
 
 
-def _rated_words(rated: list[dict]) -> str:
-    """Counted by question: a rated question is re-asked in its conversation and on its own
-    (two pairs, one question to the person); it gives the answer when every asking does."""
-    if not rated:
-        return ""
-    missed = list({t["question"]: t for t in rated if t.get("dropped_after")}.values())
-    questions = {t["question"] for t in rated}
-    kept = questions - {t["question"] for t in missed}
-    line = f"{len(kept)} of {len(questions)} rated question{'s' if len(questions) != 1 else ''} give your answer"
-    if not missed:
+def _rated_words(taught: list[dict]) -> str:
+    """Every rated question asked again, counted by question (a rated question is re-asked in its
+    conversation and on its own: two pairs, one question to the person): "3 rated questions: 2 give
+    your answer, 1 misses it (...)"; the ones not checked are said apart
+    (taught_words.unchecked_words)."""
+    line = html.escape(rated_count_words(taught))
+    missed = [t for t in rated_questions(taught) if t.get("checked") and t.get("dropped_after")]
+    if not line or not missed:
         return line
     return line + " (" + ", ".join(
         f"{_pair(t)} misses your \u201c{html.escape(_short(t.get('right')))}\u201d" for t in missed) + ")"
+
+
+def _first_per_question(pairs) -> list[dict]:
+    """A rated question is asked twice (in its conversation and on its own): its first pair stands for both."""
+    out: dict[str, dict] = {}
+    for t in pairs:
+        out.setdefault(t["question"], t)
+    return list(out.values())
+
+
+def _repeating_words(repeating: list[dict]) -> str:
+    """The new answers that say a phrase twice (usertest 11: the open request's story said "tasked with
+    creating a robotic painting" twice, and the kept run's card said nothing); no gate rule reads it."""
+    if not repeating:
+        return ""
+    n = len(repeating)
+    already = sum(1 for t in repeating if repeats_words(t.get("before")))
+    before = ("" if not already else " (it did so before the run too)" if n == 1
+              else f" ({already} of them did so before the run too)")
+    return (f"<b>{n} new answer{'s' if n != 1 else ''} repeat{'s' if n == 1 else ''} "
+            f"{'itself' if n == 1 else 'themselves'}</b>: " + ", ".join(_pair(t) for t in repeating) + before)
 
 
 def _lost_words(new: list[dict], lost: list[dict], changed: list[dict]) -> str:
@@ -405,25 +432,50 @@ def fluency_words(rise_percent: float) -> str:
 
 
 def ready_words(counts: dict) -> str:
-    """What the examples are, so "12 examples" after 6 corrections reads right: "12 examples
-    ready: 6 better answers (each paired with the answer it replaces), 6 thumbs. A thumbs-down
-    on an answer you also corrected is used twice: as the thumb and in its pair."."""
-    total = int(counts.get("total", 0) or 0)
-    corrections, pairs = int(counts.get("corrections", 0) or 0), int(counts.get("pairs", 0) or 0)
-    thumbs = int(counts.get("thumbs_up", 0) or 0) + int(counts.get("thumbs_down", 0) or 0)
-    tokens, siblings = int(counts.get("token_ratings", 0) or 0), pairs - corrections
-    parts = [f"{corrections} better answer{'s' if corrections != 1 else ''} (each paired with the answer it replaces)"
-             if corrections else "",
-             f"{siblings} preference pair{'s' if siblings != 1 else ''} of rated answers to one question"
-             if siblings > 0 else "",
-             f"{thumbs} thumb{'s' if thumbs != 1 else ''}" if thumbs else "",
-             f"{tokens} rated token{'s' if tokens != 1 else ''}" if tokens else ""]
-    line = headline_words(counts) + ", ".join(p for p in parts if p) + "."
-    twice = int(counts.get("thumbs_on_corrected", 0) or 0)
+    """What the next fine-tune trains on, at a glance, each kind once so the counts add up to the
+    total: "8 examples ready to train on: 3 better answers you wrote, 3 answers you liked, 1 you
+    disliked and 1 rated token." (usertest 11: "... 3 better answers (each paired with the answer it
+    replaces), 4 thumbs, 1 rated token. 3 thumbs on answers you also corrected are used twice: ..."
+    took three readings). How each kind is used is the line's tooltip (``ready_details``)."""
+    up, down = _count(counts, "thumbs_up"), _count(counts, "thumbs_down")
+    corrections, tokens = _count(counts, "corrections"), _count(counts, "token_ratings")
+    siblings = _count(counts, "pairs") - corrections
+    parts = [_counted(corrections, "better answer", " you wrote"), _counted(up, "answer", " you liked"),
+             (f"{down} you disliked" if up else _counted(down, "answer", " you disliked")) if down else "",
+             _counted(siblings, "pair", " of answers to one question, one liked and one disliked"),
+             _counted(tokens, "rated token")]
+    return headline_words(counts) + _and_list([p for p in parts if p]) + "."
+
+
+def ready_details(counts: dict) -> str:
+    """The ready line's tooltip: how each kind of rating teaches, and what is used twice."""
+    lines = ["How the fine-tune uses them:"]
+    if _count(counts, "corrections"):
+        lines.append("\u2022 A better answer you wrote: the model learns to prefer it over the answer it replaces.")
+    if _count(counts, "pairs") > _count(counts, "corrections"):
+        lines.append("\u2022 Two rated answers to one question: the liked one is preferred over the disliked one.")
+    if _count(counts, "thumbs_up") or _count(counts, "thumbs_down"):
+        lines.append("\u2022 A thumb: a liked answer becomes likelier, a disliked one less likely.")
+    if _count(counts, "token_ratings"):
+        lines.append("\u2022 A rated token: that token, in that answer, becomes likelier or less likely.")
+    twice = _count(counts, "thumbs_on_corrected")
     if twice:
-        line += (f" {'A thumb on an answer' if twice == 1 else f'{twice} thumbs on answers'} you also corrected "
-                 f"{'is' if twice == 1 else 'are'} used twice: as the thumb and in the pair.")
-    return line
+        which = "1 thumb is on an answer" if twice == 1 else f"{twice} thumbs are on answers"
+        lines.append(f"{which} you also corrected: {'that answer teaches' if twice == 1 else 'those answers teach'} "
+                     "twice, as the thumb and in the pair with your better answer.")
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def _count(counts: dict, key: str) -> int:
+    return int(counts.get(key, 0) or 0)
+
+
+def _counted(n: int, noun: str, tail: str = "") -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}{tail}" if n > 0 else ""
+
+
+def _and_list(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def headline_words(counts: dict) -> str:
@@ -433,7 +485,7 @@ def headline_words(counts: dict) -> str:
     examples = f"{total} example{'s' if total != 1 else ''}"
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
-        return f"<b>{examples} ready</b>: "
+        return f"<b>{examples} ready to train on</b>: "
     what = ("Nothing new" if not new else
             f"{new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new")
     return f"<b>{what} since run {run}</b>; {examples} in all: "

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.finetune_effect import repeated_opening
+from desktop_app.core.taught_words import repeats_words, unchecked_why
 from desktop_app.gui.finetune_words import clip_at_word
 from desktop_app.gui.theme import styled_label
 
@@ -21,9 +22,9 @@ CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
 def pick_pairs(taught: list[dict]) -> list[dict]:
     """Up to three rated questions, then up to two never-seen ones, the last of them an open
     request when the run asked one (a style taught on short answers can spread to a story)."""
-    seen = _one_per_question(sorted((t for t in taught if t.get("seen")), key=_fine))[:MAX_SEEN]
+    seen = _one_per_question(sorted((t for t in taught if t.get("seen")), key=_order))[:MAX_SEEN]
     requests = [t for t in taught if t.get("open")][:1]
-    unseen = sorted((t for t in taught if not t.get("seen") and not t.get("open")), key=_fine)
+    unseen = sorted((t for t in taught if not t.get("seen") and not t.get("open")), key=_order)
     return seen + unseen[:MAX_UNSEEN - len(requests)] + requests
 
 
@@ -37,19 +38,28 @@ def _one_per_question(pairs: list[dict]) -> list[dict]:
     return list(shown.values())
 
 
-def _fine(pair: dict) -> bool:
-    """Sorts the answers the report names (lost, changed, repeating the question) before the rest, so
+def _order(pair: dict) -> int:
+    """Sorts the answers the report names (lost, changed, repeating the question or a phrase) first,
+    then the rated questions nobody checked (the person reads those: usertest 11), then the rest, so
     the cards show them: a run asks more questions than there are cards."""
-    return not (pair.get("dropped_after") or pair.get("restates_after") or pair.get("changed_after"))
+    if (pair.get("dropped_after") or pair.get("restates_after") or pair.get("changed_after")
+            or repeats_words(pair.get("after"))):
+        return 0
+    return 1 if unchecked_why(pair) else 2
 
 
 def _tag(pair: dict) -> str:
     twice = repeated_opening(pair.get("after"))
-    broken = f" \u00b7 broken after: it says \u201c{twice}\u201d twice" if twice else ""
+    again = repeats_words(pair.get("after"))
+    broken = (f" \u00b7 broken after: it says \u201c{twice}\u201d twice" if twice
+              else f" \u00b7 the new answer {again}" if again else "")
+    why = unchecked_why(pair)
+    unchecked = f" \u00b7 not checked automatically ({why}): compare it with yours" if why and pair.get("right") else (
+        f" \u00b7 not checked automatically ({why})" if why else "")
     if pair.get("dropped_after"):
         lost = "misses your answer" if pair.get("right") else "lost its answer"
         return f"{_tag_of_kind(pair)} \u00b7 {lost}{broken}"
-    return _tag_of_kind(pair) + broken
+    return _tag_of_kind(pair) + unchecked + broken
 
 
 def _tag_of_kind(pair: dict) -> str:
@@ -89,8 +99,10 @@ class TaughtView(QFrame):
     def set_pairs(self, taught: list[dict] | None) -> None:
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None:  # out of the view now: a redraw's lookups find the new labels only
+                widget.setParent(None)
+                widget.deleteLater()
         self.pairs = pick_pairs(list(taught or []))
         row = 0
         for pair in self.pairs:
@@ -102,7 +114,11 @@ class TaughtView(QFrame):
         question = styled_label("", "TaughtQuestion", wrap=True)
         question.setTextFormat(Qt.TextFormat.PlainText)
         question.setText(f"\u201c{_clip(pair.get('question') or '(no question)')}\u201d \u00b7 {tag}")
+        question.setProperty("flag", _order(pair) < 2)  # a pair the person should read stands out (style.qss)
         self.grid.addWidget(question, row, 0, 1, 2)
+        if unchecked_why(pair) and pair.get("right"):  # nobody checked it: the person's answer, to compare with
+            row += 1
+            self._add_yours(pair["right"], row)
         for column, (key, caption) in enumerate((("before", "before"), ("after", "after"))):
             text = pair.get(key) or ""
             label = styled_label("", "TaughtAnswer", wrap=True)
@@ -114,6 +130,13 @@ class TaughtView(QFrame):
             label.setMinimumWidth(40)
             self.grid.addWidget(label, row + 1, column)
         return row + 2
+
+    def _add_yours(self, answer: str, row: int) -> None:
+        yours = styled_label("", "TaughtYours", wrap=True)
+        yours.setTextFormat(Qt.TextFormat.PlainText)
+        yours.setText(f"your answer: {_clip(answer)}")
+        yours.setToolTip(answer)
+        self.grid.addWidget(yours, row, 0, 1, 2)
 
     def answer_labels(self) -> list[QLabel]:
         return [w for w in self.body.findChildren(QLabel) if w.objectName() == "TaughtAnswer"]

@@ -1,0 +1,171 @@
+"""What a fine-tune's before/after pairs (``metrics["taught"]``, core.finetune_effect.taught) say, in
+plain words the window's card and the CLI share: how many rated questions were asked again and how
+many give the person's answer, which were not checked automatically and why, and an answer that
+repeats itself. Free of torch (the card reads an old run's pairs at start-up) and of any front end.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)  # "it's" one word: a phrase starts at a word
+
+# ---------------------------------------------------------------- rated questions not checked
+
+# "how" questions answered by a name or a number (gate._FACT_OPENERS; tests/test_card28_taught_words.py
+# keeps the two alike): the rest of "how ..." asks for steps
+_HOW_FACTS = ("many", "much", "old", "far", "long", "tall", "big")
+_FACT_STARTS = ("what", "who", "when", "where", "which")
+
+
+def rated(pair: dict) -> bool:
+    """The person rated the pair's question (trained on it, or held it out to test the run)."""
+    return bool(pair.get("seen") or pair.get("held")) and not pair.get("open")
+
+
+def rated_questions(taught: list[dict]) -> list[dict]:
+    """One pair per rated question: a rated question is re-asked in its conversation and on its own
+    (two pairs, one question to the person); the first one that misses the person's answer stands
+    for both, else the first."""
+    out: dict[str, dict] = {}
+    for pair in taught:
+        if rated(pair):
+            question = pair.get("question") or ""
+            if question not in out or (pair.get("dropped_after") and not out[question].get("dropped_after")):
+                out[question] = pair
+    return list(out.values())
+
+
+def unchecked_why(pair: dict) -> str | None:
+    """Why a rated question's new answer was not held to the person's answer (core.finetune_effect.checked
+    is False), in a few words: "a how-to answer"; None for a pair that was checked, is no rated
+    question, or comes from a run recorded before pairs said whether they were checked."""
+    if not rated(pair) or "checked" not in pair or pair.get("checked"):
+        return None
+    if not pair.get("right"):
+        return "you only disliked its answer: there is no answer of yours to compare with"
+    words = _WORD.findall((pair.get("question") or "").lower())
+    if words[:1] == ["how"] and words[1:2] not in [[w] for w in _HOW_FACTS]:
+        return "a how-to answer"
+    if words[:1] == ["why"]:
+        return "an explanation"
+    if words[:1] and (words[0] in _FACT_STARTS or words[0] == "how"):
+        return "your answer is longer than a short fact"
+    return "an open answer"
+
+
+def unchecked_rated(taught: list[dict]) -> list[dict]:
+    """The rated questions (one pair each) whose new answer nobody checked: the person reads them."""
+    return [p for p in rated_questions(taught) if unchecked_why(p)]
+
+
+def unchecked_words(taught: list[dict]) -> str:
+    """"1 rated question is not checked automatically (a how-to answer): read “How do I boil an egg?”
+    below", else "" (usertest 11: "2 of 2 rated questions give your answer" after 3 were rated, the
+    third a how-to question whose new answer boiled the egg for 1-2 hours)."""
+    pairs = unchecked_rated(taught)
+    if not pairs:
+        return ""
+    reasons = list(dict.fromkeys(unchecked_why(p) for p in pairs))
+    named = [f"\u201c{_short(p.get('question'), 70)}\u201d" for p in pairs]
+    if len(pairs) == 1:
+        return f"1 rated question is not checked automatically ({reasons[0]}): read {named[0]} below"
+    if len(reasons) == 1:
+        why = f" ({'each ' if not reasons[0].startswith('you') else ''}{reasons[0]})"
+        return f"{len(pairs)} rated questions are not checked automatically{why}: read {_and(named)} below"
+    each = [f"{q} ({unchecked_why(p)})" for q, p in zip(named, pairs)]
+    return f"{len(pairs)} rated questions are not checked automatically: read {_and(each)} below"
+
+
+def rated_count_words(taught: list[dict]) -> str:
+    """"3 rated questions: 2 give your answer, 1 misses it" ("all 3 give your answer"), counting every
+    rated question asked again (the ones not checked are named by ``unchecked_words``, the ones that
+    miss it by the caller); "" when none was checked, or for a run recorded before pairs said whether
+    they were checked."""
+    questions = rated_questions(taught)
+    judged = [p for p in questions if p.get("checked")]
+    if not judged:
+        return ""
+    missed = sum(1 for p in judged if p.get("dropped_after"))
+    kept = len(judged) - missed
+    every = "all " if kept == len(questions) > 1 else ""
+    parts = [f"{every}{kept} give{'s' if kept == 1 else ''} your answer" if kept else "",
+             f"{missed} miss{'es' if missed == 1 else ''} it" if missed else ""]
+    return (f"{len(questions)} rated question{'s' if len(questions) != 1 else ''}: "
+            + ", ".join(p for p in parts if p))
+
+
+# ---------------------------------------------------------------- an answer that repeats itself
+
+REPEAT_WORDS = 5  # a phrase this long said twice reads as a loop beginning (usertest 11's "Echo" story)
+REPEAT_SHOWN = 8  # words of the repeated phrase named on the card
+# words that build a sentence without naming anything of its own. A repeated phrase names at least
+# REPEAT_CONTENT other words: "tasked with creating a robotic painting" said twice is a sentence said
+# again; a turn of phrase is English ("you need to heat the water to the boiling point ... You'll need
+# to heat the water to 110", the bundled model's egg answer in usertest 11; "which is a device that
+# helps", its coffee answer). A loop of fewer words than REPEAT_WORDS ("Boil an egg: Boil an egg: ...")
+# needs LOOP_CONTENT.
+_SCAFFOLD = frozenset(
+    "a an the and or but of in on at to for from with by as is are was were be been being it its it's this "
+    "that these those there which who whom what when where how than then so if into onto about also just "
+    "not no do does did can could will would should may might you your you'll i me my we our they their "
+    "them he she his her has have had need needs".split())
+REPEAT_CONTENT = 4
+LOOP_CONTENT = 2
+
+
+def repeated_phrase(answer: str | None, least: int = REPEAT_WORDS) -> str | None:
+    """The longest phrase of ``least`` words or more that ``answer`` says twice, as written the first
+    time ("...had been tasked with creating a robotic painting. Echo was tasked with creating a robotic
+    painting" -> "tasked with creating a robotic painting"), or the unit of a loop ("Boil an egg"), else
+    None. Words compare without case or punctuation; a phrase of mostly scaffold words (``_SCAFFOLD``)
+    does not count. ``gate.looping`` misses such an answer while most of it is new; like
+    ``finetune_effect.repeated_opening`` it is named on the card and by the CLI only: no gate rule reads it."""
+    spans = list(_WORD.finditer(answer or ""))
+    words = [m.group().lower() for m in spans]
+    first: dict[tuple, int] = {}
+    best: tuple[int, int] | None = None  # (words, where the phrase starts)
+    for i in range(len(words) - least + 1):
+        start = first.setdefault(tuple(words[i:i + least]), i)
+        if start == i:
+            continue
+        n = _said_again(words, start, i, least)
+        content = sum(w not in _SCAFFOLD for w in words[start:start + n])
+        if i - start < least and content >= LOOP_CONTENT:  # a loop: its unit says it best
+            return answer[spans[start].start():spans[start + n - 1].end()]
+        if i - start >= least and content >= REPEAT_CONTENT and (best is None or n > best[0]):
+            best = (n, start)
+    if best is None:
+        return None
+    n, start = best
+    return answer[spans[start].start():spans[start + n - 1].end()]
+
+
+def _said_again(words: list[str], start: int, again: int, least: int) -> int:
+    """How many words from ``start`` on are said again from ``again`` on: the whole phrase, not only its
+    first ``least`` words; for a loop of fewer words ("Boil an egg: Boil an egg: ..."), its unit."""
+    if again - start < least:
+        return again - start
+    n = least
+    while start + n < again and again + n < len(words) and words[start + n] == words[again + n]:
+        n += 1
+    return n
+
+
+def repeats_words(answer: str | None) -> str:
+    """"repeats itself: “tasked with creating a robotic painting”", else ""."""
+    phrase = repeated_phrase(answer)
+    if phrase is None:
+        return ""
+    words = phrase.split()
+    shown = " ".join(words[:REPEAT_SHOWN]) + ("\u2026" if len(words) > REPEAT_SHOWN else "")
+    return f"repeats itself: \u201c{shown}\u201d"
+
+
+def _short(text: str | None, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
