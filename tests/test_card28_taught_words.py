@@ -152,3 +152,11 @@ def test_the_card_names_the_repeating_open_request():
     looping = {**egg, "after": "Boil an egg: Boil an egg: Boil an egg: Boil an egg:"}
     words = reask_words({"taught": [*usertest_pairs(), looping, {**looping, "before": "x"}]})
     assert "<b>2 new answers repeat themselves</b>" in words and words.count(EGG) == 2  # the unchecked line, the list
+
+
+def test_a_word_said_four_times_in_a_row_repeats_itself():
+    """Seen on the desert canary after 8 "Answer:" corrections (session 35): too short a phrase for the
+    5-word rule, a stutter to anyone who reads it. Three times is still English."""
+    assert repeated_phrase("Answer: a vast, unforgiving, unforgiving, unforgiving, unforgiving.") == "unforgiving"
+    assert repeated_phrase("Hot. Very dry, very dry, very dry, very dry.") == "Very dry"
+    assert repeated_phrase("Answer: a vast, unforgiving, unforgiving, unforgiving land.") is None

@@ -123,6 +123,10 @@ def repeated_phrase(answer: str | None, least: int = REPEAT_WORDS) -> str | None
     ``finetune_effect.repeated_opening`` it is named on the card and by the CLI only: no gate rule reads it."""
     spans = list(_WORD.finditer(answer or ""))
     words = [m.group().lower() for m in spans]
+    stutter = _stutter(words)
+    if stutter is not None:
+        start, size = stutter
+        return answer[spans[start].start():spans[start + size - 1].end()]
     first: dict[tuple, int] = {}
     best: tuple[int, int] | None = None  # (words, where the phrase starts)
     for i in range(len(words) - least + 1):
@@ -139,6 +143,20 @@ def repeated_phrase(answer: str | None, least: int = REPEAT_WORDS) -> str | None
         return None
     n, start = best
     return answer[spans[start].start():spans[start + n - 1].end()]
+
+
+STUTTER_TIMES = 4  # "a vast, unforgiving, unforgiving, unforgiving, unforgiving." (8 "Answer:" corrections)
+
+
+def _stutter(words: list[str], longest: int = 3) -> tuple[int, int] | None:
+    """(start, size) of a word or run of up to ``longest`` words said STUTTER_TIMES times back to back:
+    too short a phrase for ``repeated_phrase``'s REPEAT_WORDS, broken to anyone who reads it."""
+    for size in range(1, longest + 1):
+        for start in range(len(words) - size * STUTTER_TIMES + 1):
+            unit = words[start:start + size]
+            if all(words[start + k * size:start + (k + 1) * size] == unit for k in range(1, STUTTER_TIMES)):
+                return start, size
+    return None
 
 
 def _said_again(words: list[str], start: int, again: int, least: int) -> int:
