@@ -400,7 +400,7 @@ def test_the_words_for_figures_so_far_give_a_percentage_only_where_it_means_some
 
     far = made([40.0, 20.0], difference=0.1)  # off by hundreds of times a small difference
     assert "do not add up" in words.estimate_words(far) and "%" not in words.estimate_words(far)
-    assert "too rough to show (after 2 steps" in words.estimate_words(far)  # not shown (usertest 11)
+    assert "too rough to show: after 2 steps they do not add up yet" in words.estimate_words(far)  # not shown
     near = made([0.7, 0.1])  # 20% off: shown as rough
     assert words.estimate_settled(near) and "can still change" in words.estimate_words(near, 1, 2)
     assert "the 1 of the top 2 words whose place has settled" in words.estimate_words(near, 1, 2)

@@ -523,17 +523,18 @@ class ExplainView(QFrame):
 
     def _show_rough(self, a) -> None:
         in_text = self.partial is not None and self.partial.context.in_text
+        named = replace(a, target_text=token_label(a.target_text), other_text=token_label(a.other_text))
         self.contrib_caption.setToolTip("")
         self.contributors.setToolTip(words.ROUGH_TIP)
         self.hidden_note.hide()  # its share is of figures not settled yet
         if not words.estimate_settled(a):
-            self.contrib_caption.setText(html.escape(words.estimate_words(a)))
+            self.contrib_caption.setText(html.escape(words.estimate_words(named)))
             self.contributors.hide()
             self.shown_only.hide()
             return
         top = a.top(TOP_CONTRIBUTORS, shown_only=self.shown_only.isChecked() and not in_text)
         settled = words.settled_top(self.previous_estimate, a, top)
-        self.contrib_caption.setText(html.escape(words.estimate_words(a, len(settled), len(top))))
+        self.contrib_caption.setText(html.escape(words.estimate_words(named, len(settled), len(top))))
         self._show_shown_only(a, in_text)
         self.contributors.setText(self._rows(a, settled, in_text, None))
         self.contributors.setVisible(bool(settled))

@@ -158,8 +158,8 @@ def contributions_tip(a) -> str:
     """The technical name and figures behind the plain caption (its tooltip)."""
     return (f"Integrated gradients: each token's share of the log-probability difference "
             f"log p(“{a.target_text}”) − log p(“{a.other_text}”) = {a.difference:+.2f} nats, "
-            f"measured from a blank input (every token the padding token: {a.baseline_difference:+.2f}) over "
-            f"{a.steps} steps; {completeness_words(a)}.")
+            f"counted from a blank input where every token is the padding token (there the difference is "
+            f"{a.baseline_difference:+.2f}), over {a.steps} steps; {completeness_words(a)}.")
 
 
 def completeness_words(a) -> str:
@@ -178,14 +178,21 @@ def estimate_words(a, shown: int = 0, of: int = 0) -> str:
     (``estimate_settled``), then shown greyed; ``shown`` of the ``of`` top words have settled."""
     if not estimate_settled(a):
         return (f"Working out which earlier words led to “{a.target_text}” rather than "
-                f"“{a.other_text}”… The first figures are still too rough to show "
-                f"(after {a.steps + 1} steps {_how_far(a)} yet).")
+                f"“{a.other_text}”… The first figures are still too rough to show: "
+                f"after {a.steps + 1} steps {_off_by(a)}.")
     head = f"Rough estimate, refining\u2026 (after {a.steps + 1} steps) "
     if not shown:
         return head + "The figures nearly add up, but no word has kept its place from one step to the next yet."
     listed = (f"the {shown} of the top {of} words whose place has settled" if shown < of else "the top words")
     return (head + f"Which earlier words led to \u201c{a.target_text}\u201d rather than \u201c{a.other_text}\u201d, "
             f"in log-probability. Listed: {listed}; the figures can still change.")
+
+
+def _off_by(a) -> str:
+    """How far rough figures are from adding up, in plain words."""
+    if a.gap >= 1:
+        return "they do not add up yet"
+    return f"they add up only to within {a.gap * 100:.0f}% of the whole push"
 
 
 def stopped_words(a) -> str:
