@@ -142,3 +142,17 @@ def test_the_finished_figures_say_what_they_mean_and_keep_the_jargon_in_a_toolti
     assert "Integrated gradients" in tip and f"{view.result.attribution.difference:+.2f} nats" in tip
     assert "within" in tip  # the check that the figures add up, for those who want it
     assert view.contributors.toolTip() == tip
+
+
+def test_the_sampler_lines_keep_the_rounding_story_in_their_tooltip(window, qtbot):
+    view = _explained(window, qtbot)
+    result = view.result
+    recorded = result.sampler.raw_prob + 0.05  # the answer's stored figure, 5 points off the one worked out now
+    moved = replace(result, context=replace(result.context, recorded_prob=recorded))
+    assert moved.recorded_note  # there is a story to tell
+    view._show_sampler(moved)
+    shown = view.sampler.text()
+    assert f"When written: {recorded * 100:.2f}%" in shown and "point here for why" in shown
+    assert moved.recorded_note not in shown and "Explained with" not in shown
+    assert moved.recorded_note in view.sampler.toolTip() and "Explained with" in view.sampler.toolTip()
+    assert "temperature" in shown  # what the sampler did stays in sight

@@ -656,6 +656,7 @@ class ExplainView(QFrame):
 
     def _show_sampler(self, result) -> None:
         self.sampler.setText(words.sampler_words(result))
+        self.sampler.setToolTip(words.sampler_tip(result))
 
 
 # ------------------------------------------------------------------ wiring

@@ -269,10 +269,19 @@ def sampler_words(result) -> str:
     context = result.context
     if context.written_with_adapter != result.adapter_id:
         lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
-    if result.recorded_note:
-        lines.append(html.escape(result.recorded_note))
-    lines.append(precision_line(result))
+    if result.recorded_note:  # the why, with its precisions and rounding, is in the tooltip (usertest 11)
+        made = "analysed" if context.in_text else "written"
+        lines.append(f"When {made}: {context.recorded_prob * 100:.2f}%, a little different here "
+                     "(point here for why).")
+    if result.precision_note:
+        lines.append(html.escape(result.precision_note))
     return "<br>".join(lines)
+
+
+def sampler_tip(result) -> str:
+    """The sampler lines' tooltip: why the probability differs from the stored one, and which
+    weights explained the token (usertest 11: in the section they made a wall of jargon)."""
+    return "\n".join(note for note in (result.recorded_note, precision_line(result)) if note)
 
 
 def _sampled_lines(result, spread: str) -> list[str]:
