@@ -113,13 +113,13 @@ def test_rough_figures_show_only_once_they_add_up_greyed_and_where_the_ranking_h
     view.show_part(view.ticket, ExplainProgress(25, 129, 12.0, near))
     moved = near.top(5)[0]  # its sign differs from the estimate before: not settled
     assert far.scores[moved] * near.scores[moved] < 0
-    assert "Rough estimate, refining" in view.contrib_caption.text()
+    assert "still refining" in view.contrib_caption.text()
     nearer = _scaled(finished, 1.1)
     view.show_part(view.ticket, ExplainProgress(33, 129, 15.0, nearer))
     shown = view.contributors.text()
     assert not view.contributors.isHidden() and "\u2248" in shown and "background" not in shown  # grey, no chips
     assert f"\u2248{nearer.scores[moved]:+.1f}" in shown  # held its sign between the last two: listed
-    assert "Rough estimate, refining" in view.contrib_caption.text()
+    assert "still refining" in view.contrib_caption.text()
 
     view.show_part(view.ticket, ExplainProgress(41, 129, 18.0, near))
     flipped = _scaled(finished, 1.05, flip=finished.top(2)[1])  # the second word changes sign

@@ -180,7 +180,7 @@ def estimate_words(a, shown: int = 0, of: int = 0) -> str:
         return (f"Working out which earlier words led to “{a.target_text}” rather than "
                 f"“{a.other_text}”… The first figures are still too rough to show: "
                 f"after {a.steps + 1} steps {_off_by(a)}.")
-    head = f"Rough estimate, refining\u2026 (after {a.steps + 1} steps) "
+    head = f"Rough estimate after {a.steps + 1} steps, still refining\u2026 "
     if not shown:
         return head + "The figures nearly add up, but no word has kept its place from one step to the next yet."
     listed = (f"the {shown} of the top {of} words whose place has settled" if shown < of else "the top words")
