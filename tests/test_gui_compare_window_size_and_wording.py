@@ -45,7 +45,7 @@ def stored_answer(window, text=" The moon is a rock.", finish_reason="eos", rati
 
 def test_compare_shows_the_end_token_and_counts_it_in_the_whole_answer(make_window, qtbot, tmp_path):
     from desktop_app.core import session
-    from desktop_app.core.palette import diverging_color
+    from desktop_app.core.palette import change_color
     from desktop_app.gui.compare_view import END_CELL
 
     window = make_window()
@@ -58,7 +58,7 @@ def test_compare_shows_the_end_token_and_counts_it_in_the_whole_answer(make_wind
     found = spans(view.view)
     tooltip, bg, text = found[len(after) - 1]
     assert text.strip() == END_CELL.strip() and "end of the answer" in tooltip
-    assert bg.getRgb()[:3] == diverging_color(after[-1].logprob - before[-1].logprob, view.scale)
+    assert bg.getRgb()[:3] == change_color(after[-1].logprob - before[-1].logprob, view.scale)
     summary = view.summary.text()
     total_after = sum(r.logprob for r in after)
     assert f"\u2192 {total_after:.1f}" in summary, "the whole answer's figure counts its end"

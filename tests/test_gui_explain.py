@@ -77,7 +77,7 @@ def test_explain_shows_lens_contributors_and_sampler(window, qtbot):
     assert len(result.lens.layer_names) == 3 and view.grid.height() > 3 * view.grid.row_h()
     assert abs(result.lens.probs[-1][0] - card.records[3].prob) < 1e-5
     assert view.contributors.text().count("<br>") == 4  # five contributors
-    assert result.attribution.complete and "within" in view.contrib_caption.text()
+    assert result.attribution.complete and "within" in view.contrib_caption.toolTip()
     assert "temperature" in view.sampler.text() and "tokens kept" in view.sampler.text()
     row, column = view.grid.cell_at(view.grid.LABEL_W + 2, view.grid.HEADER_H + 1)
     assert (row, column) == (0, 0)
@@ -264,16 +264,18 @@ def test_the_figures_so_far_show_after_the_first_passes_and_stay_on_cancel(windo
         qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: view.estimate is not None, timeout=WAIT_MS)
         assert view.result is None and window.chat.lane.find("explain")  # still running
-        assert view.contributors.isVisible() and view.contributors.text().count("<br>") >= 1
-        assert "so far, after 2 passes (" in view.contrib_caption.text()
+        # one estimate: no word's place has held from one to the next yet, so none is listed
+        # (usertest 11: the first figures are often far from the finished ones)
+        assert view.contributors.isHidden() and "after 2 steps" in view.contrib_caption.text()
         assert "2 of at most" in view.progress_text.text() and "first rough" not in view.progress_text.text()
         qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
     finally:
         gate.set()
         handle.remove()
     qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
-    assert view.result is None and "Cancelled" in view.status.text() and "figures so far stay" in view.status.text()
-    assert view.contributors.isVisible() and "Stopped after 2 passes" in view.contrib_caption.text()
+    assert view.result is None and "Cancelled" in view.status.text()
+    assert "figures so far stay" not in view.status.text()  # none was listed: none is said to stay
+    assert "Stopped after 2 steps" in view.contrib_caption.text()
     assert not view.toggle.isVisible()  # the overlay is for a finished attribution
 
 
@@ -328,7 +330,7 @@ def test_one_click_reloads_with_exact_weights_and_explains_the_token_again(windo
     result = view.result
     assert (result.context.message_id, result.context.index) == (card.message_id, 3)
     assert result.precision == "float32" and result.attribution.complete
-    assert not view.exact_button.isVisible() and "within" in view.contrib_caption.text()
+    assert not view.exact_button.isVisible() and "within" in view.contrib_caption.toolTip()
 
 
 def test_another_token_chosen_while_exact_loads_is_not_explained_by_itself(window, qtbot):

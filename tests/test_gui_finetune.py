@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QTextCharFormat  # noqa: E402
 from PySide6.QtWidgets import QDialog  # noqa: E402
 
-from desktop_app.core.palette import diverging_color  # noqa: E402
+from desktop_app.core.palette import change_color  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
 from desktop_app.gui.chat import ChatState  # noqa: E402
@@ -218,7 +218,7 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     assert sorted(found) == list(range(len(after)))
     for i, (b, a) in enumerate(zip(before, after)):
         tooltip, bg, _text = found[i]
-        assert bg.getRgb()[:3] == diverging_color(a.logprob - b.logprob, view.scale)
+        assert bg.getRgb()[:3] == change_color(a.logprob - b.logprob, view.scale)
         assert "before" in tooltip and "after" in tooltip
     assert "tokens rose" in view.summary.text()
     # an answer rated after the run: scored on demand with the chat model, then stored

@@ -199,7 +199,7 @@ def test_the_compare_view_lists_and_compares_a_rated_text_continuation(make_wind
 
     from desktop_app.core import documents
     from desktop_app.core import text_branches as tb
-    from desktop_app.core.palette import diverging_color
+    from desktop_app.core.palette import change_color
     from desktop_app.core.prompts import plain_text_start
     from desktop_app.core.scoring import score_ids
 
@@ -229,5 +229,5 @@ def test_the_compare_view_lists_and_compares_a_rated_text_continuation(make_wind
         after = score_ids(loaded, prompt_ids, ids)
     assert [r.id for r in view.after] == ids and len(view.values) == len(ids)
     assert all(abs(a.logprob - b.logprob) < 1e-3 for a, b in zip(view.after, after)), "scored under the adapter"
-    assert view.colours() == [diverging_color(v, view.scale) for v in view.values]
+    assert view.colours() == [change_color(v, view.scale) for v in view.values]
     assert any(abs(v) > 1e-3 for v in view.values), "the adapter moved some token"

@@ -71,6 +71,18 @@ def diverging_color(delta: float, scale: float = 2.0) -> tuple[int, int, int]:
     return _interpolate(DIVERGING, 0.5 + max(-1.0, min(1.0, delta / scale)) / 2)
 
 
+# The compare view's diverging palette: purple (less likely) .. white .. red (more likely). Not
+# DIVERGING's blue: a token in its darkest blue with white letters read as selected text (usertest 11).
+# The purple side is ColorBrewer's PRGn (colour-blind safe against the red).
+CHANGE_PALETTE = [(118, 42, 131), (153, 112, 171), (231, 212, 232), (247, 247, 247),
+                  (253, 219, 199), (239, 138, 98), (178, 24, 43)]
+
+
+def change_color(delta: float, scale: float = 2.0) -> tuple[int, int, int]:
+    """A change of log-probability -> purple (down) .. white .. red (up), full at +-``scale``."""
+    return _interpolate(CHANGE_PALETTE, 0.5 + max(-1.0, min(1.0, delta / scale)) / 2)
+
+
 def relative_luminance(rgb: tuple[int, int, int]) -> float:
     """WCAG 2 relative luminance of an sRGB colour (0 black .. 1 white)."""
     def linear(channel: int) -> float:

@@ -1,4 +1,4 @@
-"""Compare: per token, how much more (red) or less (blue) likely the active adapter makes an
+"""Compare: per token, how much more (red) or less (purple) likely the active adapter makes an
 answer than the base model or the previous adapter did: a diverging heatmap. The rated
 continuations of Text mode (which a fine-tune learns from too) are listed after the answers
 and compared with the base model, scored each time they are shown (not stored: a branch's text
@@ -24,16 +24,16 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLay
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from desktop_app.core.adapters import label as adapter_label
-from desktop_app.core.palette import diverging_color
+from desktop_app.core.palette import change_color
 from desktop_app.core.session import written_by_its_writer
 from desktop_app.gui.compare_data import fact_items, fact_key, fact_of, lined_up, picker_choices, question_of
 from desktop_app.gui.compare_widgets import DivergingBar, ScoringProgress
 from desktop_app.gui.compare_words import (END_CELL, LATER_TIP, PICKER_TIP, answer_expectation, baseline_choice,
-                                           BLUE, RED, better_expectation, better_key, better_of,
+                                           PURPLE, RED, better_expectation, better_key, better_of,
                                            continuation_expectation,
                                            deltas, later_expectation, mark_words, movers_words, nice_scale,
                                            pair_words, prompt_words, summary_words, text_prompt_words, times_words,
-                                           token_change_tip, totals)
+                                           token_change_tip, totals, whitespace_words)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
 from desktop_app.gui.tasks import Task, TaskState
@@ -376,7 +376,7 @@ class CompareView(QFrame):
             f"You never rated this question: the fine-tune asked it again and its answer {fact['how']} "
             f"(\u201c{html.escape(' '.join(fact.get(other, '').split())[:80])}\u201d {other} the run). "
             f"This is the answer {side} the run: expect <b style='color:{RED}'>red</b> for the new answer, "
-            f"<b style='color:{BLUE}'>blue</b> for the old one.")
+            f"<b style='color:{PURPLE}'>purple</b> for the old one.")
         self.expect_label.show()
         self.prompt_label.setText(prompt_words(fact["question"]))
         text = fact.get(side) or ""
@@ -494,7 +494,7 @@ class CompareView(QFrame):
         times = times_words(self.scale)
         self.low_label.setText(f"{times} less likely")
         self.high_label.setText(f"{times} more likely")
-        tip = (f"A token's colour: how much more (red) or less (blue) likely the model in use makes it than "
+        tip = (f"A token's colour: how much more (red) or less (purple) likely the model in use makes it than "
                f"before. The ends are {times} as likely or more: a change of \u00b1{self.scale:g} nats "
                f"(natural-log units) in its log-probability.")
         for w in (self.low_label, self.bar, self.high_label):
@@ -502,7 +502,7 @@ class CompareView(QFrame):
 
     def _colour(self, index, _record):
         if 0 <= index < len(self.values):
-            return diverging_color(self.values[index], self.scale)
+            return change_color(self.values[index], self.scale)
         return None
 
     def _tooltip(self, index, record, fmt) -> None:
@@ -537,7 +537,7 @@ class CompareView(QFrame):
     def _chip_label(self, index: int) -> str:
         if self.ended and index == len(self.after) - 1:
             return END_CELL.strip()
-        return token_label(self.after[index].text)
+        return whitespace_words(self.after[index].text) or token_label(self.after[index].text)
 
     def _show_pair(self) -> None:
         """Beside an answer the person corrected, or their better answer for it: how each of
@@ -562,7 +562,7 @@ class CompareView(QFrame):
         self.pair.show()
 
     def colours(self) -> list[tuple[int, int, int]]:
-        return [diverging_color(v, self.scale) for v in self.values]
+        return [change_color(v, self.scale) for v in self.values]
 
     def _summarise(self) -> None:
         v = self.values

@@ -7,7 +7,7 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
-from desktop_app.core.palette import DIVERGING
+from desktop_app.core.palette import CHANGE_PALETTE
 from desktop_app.gui.theme import styled_label
 
 
@@ -23,8 +23,8 @@ class DivergingBar(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.rect().adjusted(0, 1, 0, -1)
         gradient = QLinearGradient(rect.left(), 0, rect.right(), 0)
-        for i, rgb in enumerate(DIVERGING):
-            gradient.setColorAt(i / (len(DIVERGING) - 1), QColor(*rgb))
+        for i, rgb in enumerate(CHANGE_PALETTE):
+            gradient.setColorAt(i / (len(CHANGE_PALETTE) - 1), QColor(*rgb))
         painter.setBrush(gradient)
         painter.setPen(QColor(0, 0, 0, 40))
         painter.drawRoundedRect(rect, 3, 3)

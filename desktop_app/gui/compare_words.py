@@ -10,9 +10,9 @@ from __future__ import annotations
 import html
 import math
 
-from desktop_app.core.palette import diverging_color, text_color_on
+from desktop_app.core.palette import change_color, text_color_on
 
-RED, BLUE = "#b2182b", "#2166ac"  # the diverging palette's ends: more likely, less likely
+RED, PURPLE = "#b2182b", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more likely, less likely
 BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
 PICKER_TIP = ("The answers you rated and the better ones you wrote: \u25b2 one you liked, \u25bc one you disliked, "
               f"{BETTER_MARK} a better answer you wrote (listed under the answer it replaces), no mark: rated by "
@@ -23,6 +23,15 @@ LATER_TIP = ("Rated after run {run} started, so that run did not learn from it: 
              "fine-tune spilled over to it")
 END_CELL = " \u23ce end"  # the end-of-text token's cell: the model stopped the answer there
 BETTER = "better:"
+
+
+def whitespace_words(text: str) -> str | None:
+    """A token of whitespace only, said in words for a chip ("(space)", "(2 spaces)", "(line break)"):
+    a lone "\u2423" in a pale chip read as an empty one (usertest 11). None for any other token."""
+    if not text or text.strip():
+        return None
+    kinds = [(text.count("\n"), "line break"), (text.count(" "), "space"), (text.count("\t"), "tab")]
+    return "(" + ", ".join(f"{n} {name}s" if n > 1 else name for n, name in kinds if n) + ")"
 
 
 def better_key(key: int) -> str:
@@ -61,7 +70,7 @@ def mark_words(label: str) -> str:
     if label.startswith("\u25b2"):
         return "\u25b2 You liked this answer: expect it to have become more likely (red)."
     if label.startswith("\u25bc"):
-        return "\u25bc You disliked this answer: expect it to have become less likely (blue)."
+        return "\u25bc You disliked this answer: expect it to have become less likely (purple)."
     if label.startswith(BETTER_MARK):
         return (f"{BETTER_MARK} You wrote this better answer: expect it to have become more likely (red), "
                 "and the model's answer above it less likely.")
@@ -94,7 +103,7 @@ def answer_expectation(thumbs: int | None, corrected: bool, tokens_rated: bool) 
         words.append(f"You liked this answer, so expect <b style='color:{RED}'>red</b> (more likely).")
     elif thumbs == -1 or corrected:
         words.append("You " + ("disliked" if thumbs == -1 else "corrected") + " this answer, so expect "
-                     f"<b style='color:{BLUE}'>blue</b> (less likely).")
+                     f"<b style='color:{PURPLE}'>purple</b> (less likely).")
     if corrected:
         words.append(f"The better answer you wrote is listed under it ({BETTER_MARK}): expect it to rise.")
     if tokens_rated:
@@ -105,9 +114,9 @@ def answer_expectation(thumbs: int | None, corrected: bool, tokens_rated: bool) 
 def continuation_expectation(thumbs: int | None, corrected: bool) -> list[str]:
     """``answer_expectation`` for a rated Text continuation (no token ratings there)."""
     words = {1: f"You liked this continuation, so expect <b style='color:{RED}'>red</b> (more likely).",
-             -1: f"You disliked this continuation, so expect <b style='color:{BLUE}'>blue</b> (less likely)."}
+             -1: f"You disliked this continuation, so expect <b style='color:{PURPLE}'>purple</b> (less likely)."}
     text = words.get(thumbs) or ("You wrote a better continuation for it, so expect "
-                                 f"<b style='color:{BLUE}'>blue</b> (less likely)." if corrected else "")
+                                 f"<b style='color:{PURPLE}'>purple</b> (less likely)." if corrected else "")
     if thumbs == 1 and corrected:
         text = liked_and_corrected_words("continuation")
     if corrected:
@@ -125,7 +134,7 @@ def liked_and_corrected_words(what: str = "answer") -> str:
     """The model's text the person both liked and corrected: the two signals pull apart."""
     return (f"You liked this {what} and also wrote a better one for it. Both signals were used: the thumbs-up "
             f"pushes it <b style='color:{RED}'>up</b>, the pair with your better {what} pushes it "
-            f"<b style='color:{BLUE}'>down</b> against yours, so it may move either way.")
+            f"<b style='color:{PURPLE}'>down</b> against yours, so it may move either way.")
 
 
 def token_change_tip(before, after, delta: float, label, *, end: bool = False) -> str:
@@ -133,7 +142,8 @@ def token_change_tip(before, after, delta: float, label, *, end: bool = False) -
     end-of-text token that ended the answer."""
     word = "more" if delta > 0 else "less"
     ratio = math.exp(abs(delta))
-    how = "unchanged" if abs(delta) < 0.005 else f"{ratio:.2f}\u00d7 {word} likely"
+    times = f"{ratio:.2f}\u00d7" if ratio < 10 else times_words(delta)  # not "485165195.41x"
+    how = "unchanged" if abs(delta) < 0.005 else f"{times} {word} likely"
     name = ("<b>the end of the answer</b> (the model stopped here: what thumbs for short answers teach)" if end
             else f"<b><code>{html.escape(label(after.text))}</code></b>")
     return (f"<div style='white-space:pre'>{name}<br>"
@@ -159,12 +169,15 @@ def nice_scale(values: list[float]) -> float:
     return next((s for s in NICE_SCALES if p95 <= s), NICE_SCALES[-1])
 
 
+MOST_TIMES = 1e6  # beyond it a ratio says nothing a person can use, and "a billion times" alarmed (usertest 11)
+
+
 def times_words(change: float) -> str:
     """How many times as likely a change of ``change`` nats makes a text, rounded as a person
-    reads it: "1.8\u00d7", "81\u00d7", "about 600,000\u00d7", "over a billion times"."""
+    reads it: "1.8\u00d7", "81\u00d7", "about 600,000\u00d7", "over a million times"."""
     ratio = math.exp(min(abs(change), 700))
-    if ratio >= 1e9:
-        return "over a billion times"
+    if ratio >= MOST_TIMES:
+        return "over a million times"
     if ratio < 10:
         return f"{ratio:.1f}\u00d7"
     digits = len(str(int(ratio))) - 2  # two significant digits: 613,000 reads as 610,000
@@ -172,13 +185,18 @@ def times_words(change: float) -> str:
     return f"{'about ' if digits > 0 else ''}{rounded:,}\u00d7"
 
 
-def likelihood_words(change: float) -> str:
+def likelihood_words(change: float, tokens: int = 0) -> str:
     """A change of a text's log-probability (``change`` nats) in words a person reads first:
-    "much more likely (about 600,000\u00d7)", "a little less likely (1.3\u00d7)", "about as likely"."""
+    "much more likely (about 600,000\u00d7)", "a little less likely (1.3\u00d7)", "about as likely".
+    Past a million times, a text of ``tokens`` tokens says how much each token moved on average:
+    the whole text's factor grows with its length and sounded alarming (usertest 11)."""
     if abs(change) < 0.05:
         return "about as likely as before"
     word = "more" if change > 0 else "less"
     how = "a little " if abs(change) < 0.7 else "much " if abs(change) >= 2.3 else ""
+    if tokens > 1 and math.exp(min(abs(change), 700)) >= MOST_TIMES:
+        each = times_words(change / tokens)
+        return f"{how}{word} likely (on average each of its {tokens} tokens {each} {word} likely)"
     return f"{how}{word} likely ({times_words(change)} {word} likely)"
 
 
@@ -211,17 +229,20 @@ def summary_words(before, after, ended: bool, whole: str = "The whole answer") -
     word = "more" if change > 0 else "less"
     whole = f"{whole}, its end included," if ended else whole
     was, now = chance_words(total_before), chance_words(total_after)
-    chance = f"went from {was} to {now}" if was != now else f"is {now} under both"
-    text = (f"{whole} is now <b>{likelihood_words(change)}</b>: the chance the model gives exactly this text "
-            f"{chance}. "
+    tiny = was == now == chance_words(-math.inf)  # a long text: exactly these words are always unlikely
+    chance = ("" if tiny else f" The chance the model gives exactly this text went from {was} to {now}."
+              if was != now else f" The chance the model gives exactly this text stays at about {now}.")
+    text = (f"{whole} is now <b>{likelihood_words(change, len(values))}</b>.{chance} "
             f"{up} of {len(tokens)} tokens rose, {down} fell.")
     if ended:
         b, a = before[-1], after[-1]
         moved = "rose" if a.logprob > b.logprob else "fell"
         text += (f" The end of the answer (\u201c{END_CELL.strip()}\u201d: stopping here) {moved}: "
                  f"{b.prob * 100:.1f}% \u2192 {a.prob * 100:.1f}%.")
+    small = (f"; as for any text this long, the chance of exactly these words is tiny with either model ({now})"
+             if tiny else "")
     return (text + f"<br><small style='color:@muted'>In figures: {nats_detail(total_before, total_after)}; "
-            f"on average each token {per_token:.2f}\u00d7 {word} likely.</small>")
+            f"on average each token {per_token:.2f}\u00d7 {word} likely{small}.</small>")
 
 
 def movers_words(before, after, values: list[float], scale: float, chip, label) -> str:
@@ -241,7 +262,7 @@ def movers_words(before, after, values: list[float], scale: float, chip, label) 
 def _chips(indices: list[int], values: list[float], scale: float, chip) -> str:
     out = []
     for i in indices:
-        rgb = diverging_color(values[i], scale)
+        rgb = change_color(values[i], scale)
         fg = "#%02x%02x%02x" % text_color_on(rgb)
         out.append(f"<span style='background:#%02x%02x%02x; color:{fg};'>&nbsp;"
                    f"{html.escape(chip(i))}&nbsp;</span> {values[i]:+.2f}" % rgb)
@@ -257,7 +278,7 @@ def change_words(total_before: float, total_after: float) -> str:
     """"81\u00d7 more likely (0.0001% \u2192 0.0055%)", coloured as the heatmap colours it, the
     log-probabilities and nats after it in small grey type."""
     change = total_after - total_before
-    word, colour = ("more", RED) if change > 0 else ("less", BLUE)
+    word, colour = ("more", RED) if change > 0 else ("less", PURPLE)
     was, now = chance_words(total_before), chance_words(total_after)
     chance = f"({was} \u2192 {now}) " if was != now else ""
     return (f"<b style='color:{colour}'>{times_words(change)} {word} likely</b> {chance}"

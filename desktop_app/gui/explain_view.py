@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 
+from dataclasses import replace
+
 from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea,
@@ -203,6 +205,7 @@ class ExplainView(QFrame):
         self.result = None  # the whole explanation, once the attribution is in
         self.partial = None  # the lens and sampler, while the attribution runs
         self.estimate = None  # the attribution's figures so far (core.attribution.ExplainProgress.estimate)
+        self.previous_estimate = None  # the ones before them: a word whose place held in both has settled
         self.stopper = None  # stops the computation under way
         self.pausing = False  # the run under way was stopped for an answer (pause_for_answer)
         self.resume_after_answer = False  # ... and runs again once the model is free (resume)
@@ -313,6 +316,7 @@ class ExplainView(QFrame):
         self.stop()
         self.ticket += 1
         self.message_id, self.index, self.result, self.partial, self.estimate = message_id, index, None, None, None
+        self.previous_estimate = None
         self.in_text = False
         self.pending_exact = None  # another token: the person moved on
         self.pausing = self.resume_after_answer = False
@@ -345,7 +349,7 @@ class ExplainView(QFrame):
         self.pending_exact = None  # asked now: nothing waits for the Exact weights any more
         self.pausing = self.resume_after_answer = False
         self.ticket += 1
-        self.result = self.partial = self.estimate = None
+        self.result = self.partial = self.estimate = self.previous_estimate = None
         # the bar and Cancel show at once, and take the focus the button had (disabled, it
         # would pass it on down the window: to the "+" of the conversation list)
         self.bar.setRange(0, 0)
@@ -358,6 +362,7 @@ class ExplainView(QFrame):
         self._focus_from((self.button,), self.cancel_button)
         self.button.setEnabled(False)
         self._say(words.reading_words(self.switched_from[1] if self.switched_from else None))
+        QTimer.singleShot(0, self._scroll_into_view)  # the button sits above the fold, the section below it
         if self.in_text:
             self.text_requested.emit(self.index)
         else:
@@ -451,7 +456,7 @@ class ExplainView(QFrame):
         is usable at once; what it had shown (the grid, the sampler) stays."""
         self.stop()
         self.ticket += 1  # what the stopped run still sends is ignored
-        kept = " (its figures so far stay below)" if self.estimate is not None else ""
+        kept = " (its figures so far stay below)" if not self.contributors.isHidden() and self.estimate is not None else ""
         self._stopped(f"Cancelled: the attribution was not finished{kept}. Explain this token again to start over.")
 
     def _focus_from(self, widgets, to) -> None:
@@ -469,7 +474,7 @@ class ExplainView(QFrame):
         if self.estimate is not None:  # the figures so far stay, for what they are worth
             self.contrib_caption.setText(html.escape(words.stopped_words(self.estimate)))
         elif self.partial is not None:
-            self.contrib_caption.setText("Which earlier tokens led here: not worked out.")
+            self.contrib_caption.setText("Which earlier words led here: not worked out.")
 
     def failed(self, ticket: int, message: str) -> None:
         if ticket == self.ticket and self.pausing:  # a running attribution stops with an error: stopped for an answer
@@ -491,7 +496,7 @@ class ExplainView(QFrame):
                 w.show()
             self._show_lens(item)
             self._show_sampler(item)
-            self.contrib_caption.setText("Working out which earlier tokens led here\u2026")
+            self.contrib_caption.setText("Working out which earlier words led here\u2026")
             self.contributors.hide()
             self.toggle.hide()
             self.bar.setRange(0, 0)  # until the first batch of passes says how many
@@ -504,27 +509,40 @@ class ExplainView(QFrame):
         elif hasattr(item, "done"):
             self.bar.setRange(0, item.total)
             self.bar.setValue(item.done)
-            self.progress_text.setText(f"{item.done} of at most {item.total} passes \u00b7 "
-                                       f"{words.time_left_words(item.seconds_left)} (it stops early once the "
-                                       "contributions add up)")
+            self.progress_text.setText(f"step {item.done} of at most {item.total} \u00b7 "
+                                       f"{words.time_left_words(item.seconds_left)} (it often ends sooner: once "
+                                       "the figures add up)")
             if item.estimate is not None:
                 self._show_estimate(item.estimate)
 
     def _show_estimate(self, a) -> None:
-        """The figures so far, ranked as the finished ones will be, under words that say how rough they are."""
-        self.estimate = a
-        self.contrib_caption.setText(
-            f"What led to \u201c{html.escape(token_label(a.target_text))}\u201d rather than "
-            f"\u201c{html.escape(token_label(a.other_text))}\u201d, {html.escape(words.estimate_words(a))}")
-        self.contributors.show()
+        """The figures so far: none while they are too rough to mean anything, then greyed and
+        rounded, only the words whose place has settled (usertest 11: the first ones misled)."""
+        self.previous_estimate, self.estimate = self.estimate, a
+        self._show_rough(a)
+
+    def _show_rough(self, a) -> None:
         in_text = self.partial is not None and self.partial.context.in_text
+        named = replace(a, target_text=token_label(a.target_text), other_text=token_label(a.other_text))
+        self.contrib_caption.setToolTip("")
+        self.contributors.setToolTip(words.ROUGH_TIP)
+        self.hidden_note.hide()  # its share is of figures not settled yet
+        if not words.estimate_settled(a):
+            self.contrib_caption.setText(html.escape(words.estimate_words(named)))
+            self.contributors.hide()
+            self.shown_only.hide()
+            return
+        top = a.top(TOP_CONTRIBUTORS, shown_only=self.shown_only.isChecked() and not in_text)
+        settled = words.settled_top(self.previous_estimate, a, top)
+        self.contrib_caption.setText(html.escape(words.estimate_words(named, len(settled), len(top))))
         self._show_shown_only(a, in_text)
-        self._show_ranking(a, in_text, max((abs(s) for s in a.scores), default=1.0) or 1.0)
+        self.contributors.setText(self._rows(a, settled, in_text, None))
+        self.contributors.setVisible(bool(settled))
 
     def show_result(self, ticket: int, result) -> None:
         if ticket != self.ticket:
             return  # an answer for a token no longer shown
-        self.stopper, self.result, self.estimate = None, result, None
+        self.stopper, self.result, self.estimate, self.previous_estimate = None, result, None, None
         for w in (self.lens_caption, self.contrib_caption, self.sampler, self.contributors, self.toggle):
             w.show()
         self._focus_from((self.button, self.cancel_button), self.toggle)  # the next thing to do with it
@@ -566,10 +584,15 @@ class ExplainView(QFrame):
     def _show_attribution(self, a, in_text: bool = False, precision: str | None = None) -> None:
         scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
         unsure = self.result is not None and words.doubtful(self.result)
-        self.contrib_caption.setText(
-            f"What led to \u201c{html.escape(token_label(a.target_text))}\u201d rather than "
-            f"\u201c{html.escape(token_label(a.other_text))}\u201d (log-prob difference {a.difference:+.2f}"
-            + (f"). {words.doubtful_words(a, precision)}:" if unsure else f"; {html.escape(words.completeness_words(a))}):"))
+        named = replace(a, target_text=token_label(a.target_text), other_text=token_label(a.other_text))
+        caption = html.escape(words.contributions_caption(named))
+        if unsure:
+            caption += f" {words.doubtful_words(a, precision)}"
+        elif not a.complete:
+            caption += f" {html.escape(words.loose_words(a))}"
+        self.contrib_caption.setText(caption)
+        self.contrib_caption.setToolTip(words.contributions_tip(named))
+        self.contributors.setToolTip(words.contributions_tip(named))
         self.exact_button.setVisible(unsure)
         self._show_shown_only(a, in_text)
         self._show_ranking(a, in_text, scale)
@@ -589,21 +612,29 @@ class ExplainView(QFrame):
         note = None if in_text else words.hidden_note(a, left_out)
         self.hidden_note.setText(note or "")
         self.hidden_note.setVisible(note is not None)
+        self.contributors.setText(self._rows(a, top, in_text, scale))
+
+    def _rows(self, a, top: list[int], in_text: bool, scale: float | None) -> str:
+        """One line per ranked token: its figure (a coloured chip; ``scale`` None: a rough one,
+        grey and rounded), the token and where it stands (hidden template tokens say so)."""
         muted = colors(is_dark())['muted']
         rows = []
         for i in top:
             where = words.where_words(a, i, in_text)
-            rows.append(f"{_chip(f'{a.scores[i]:+.2f}', diverging_color(a.scores[i], scale))} "
-                        f"\u201c{html.escape(token_label(a.token_texts[i]))}\u201d "
+            figure = (f"<span style='color:{muted}'>\u2248{a.scores[i]:+.1f}</span>" if scale is None
+                      else _chip(f'{a.scores[i]:+.2f}', diverging_color(a.scores[i], scale)))
+            token = f"\u201c{html.escape(token_label(a.token_texts[i]))}\u201d"
+            rows.append(f"{figure} {token if scale is not None else f'<span style=color:{muted}>{token}</span>'} "
                         f"<span style='color:{muted}'>{'<i>' if a.hidden(i) else ''}{html.escape(where)}"
                         f"{'</i>' if a.hidden(i) else ''}</span>")
-        self.contributors.setText("<br>".join(rows))
+        return "<br>".join(rows)
 
     def _rerank(self, _on: bool = False) -> None:
-        shown = self.result if self.result is not None else self.partial
-        a = self.result.attribution if self.result is not None else self.estimate
-        if shown is not None and a is not None:
-            self._show_ranking(a, shown.context.in_text, max((abs(s) for s in a.scores), default=1.0) or 1.0)
+        if self.result is not None and self.result.attribution is not None:
+            a = self.result.attribution
+            self._show_ranking(a, self.result.context.in_text, max((abs(s) for s in a.scores), default=1.0) or 1.0)
+        elif self.partial is not None and self.estimate is not None:
+            self._show_rough(self.estimate)
 
     def _show_overlay_note(self, _on: bool = False) -> None:
         """Under the toggle, while it is on: the weight the colours over the chat cannot show."""
@@ -625,6 +656,7 @@ class ExplainView(QFrame):
 
     def _show_sampler(self, result) -> None:
         self.sampler.setText(words.sampler_words(result))
+        self.sampler.setToolTip(words.sampler_tip(result))
 
 
 # ------------------------------------------------------------------ wiring

@@ -164,6 +164,7 @@ class InspectorPanel(QFrame):
         self._build_stats(layout)
         self._build_rating(layout)
         self._build_alternatives(layout)
+        self._place_explain_button(layout)
         layout.addStretch(1)
         self.clear()
 
@@ -222,6 +223,12 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.hint)
         self.explain = ExplainView()
         layout.addWidget(self.explain)
+
+    def _place_explain_button(self, layout) -> None:
+        """"Explain this token" right under the token's figures, where it shows without scrolling
+        (usertest 11: below the alternatives it was under the fold); the section it opens stays below."""
+        layout.insertWidget(layout.indexOf(self.stats_box) + 1, self.explain.button)
+        QWidget.setTabOrder(self.explain.button, self.good_button)
 
     def clear(self) -> None:
         self.message_id, self.index, self.record = None, -1, None

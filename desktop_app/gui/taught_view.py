@@ -14,6 +14,11 @@ from desktop_app.core.taught_words import repeats_words, unchecked_why
 from desktop_app.gui.finetune_words import clip_at_word
 from desktop_app.gui.theme import styled_label
 
+# "Greedy answers" meant nothing to a new user, and the "before" differed from the answer they were
+# given without a word of why (usertest 11, #12)
+GREEDY_WORDS = ("Each answer here is the one the model gives when it always picks its likeliest next word, "
+                "so it can differ from the answer you got in the chat, where the next word is drawn at random "
+                "among the likely ones.")
 MAX_SEEN = 3
 MAX_UNSEEN = 2
 CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
@@ -83,8 +88,11 @@ class TaughtView(QFrame):
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 6, 0, 0)
         self.outer.setSpacing(4)
-        self.title = styled_label("Greedy answers before \u2192 after", "TaughtTitle")
+        self.title = styled_label("The model's answers before \u2192 after", "TaughtTitle")
+        self.title.setToolTip("Greedy decoding: each answer is the model's likeliest token at every step, "
+                              "with no sampling, so a run is compared on the same footing before and after.")
         self.outer.addWidget(self.title)
+        self.outer.addWidget(styled_label(GREEDY_WORDS, "Muted", wrap=True))
         self.body = QWidget()
         self.grid = QGridLayout(self.body)
         self.grid.setContentsMargins(0, 0, 0, 0)
