@@ -10,9 +10,14 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QColor, QImage, QTextCursor  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
 from desktop_app.core import documents  # noqa: E402
 from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.core.records import TokenRecord  # noqa: E402
+from gui_windows import STORY, WAIT_MS, opened_window  # noqa: E402
 
 
 def _record(text: str, logprob: float = -1.0, rank: int = 1) -> TokenRecord:
@@ -54,3 +59,127 @@ def test_the_figures_say_which_text_they_are_about():
     alone = documents.summarize_authored(records, [True] * 3)
     assert figures_text(alone).startswith("The model wrote all 3 tokens")
     assert figures_text(documents.summarize(records)).startswith("3 tokens scored")
+
+
+# ---------------------------------------------------------------- the window
+
+def _continued(qtbot, window) -> str:
+    """Continue the analysed text (Ctrl+Enter) and wait for the analysis of the text with it."""
+    view = window.text_view
+    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS) as blocker:
+        window.text_mode.ctrl_enter()
+    qtbot.waitUntil(lambda: not window.text.continuing and view.status.text() == ""
+                    and window.text.summary.yours is not None and view.offset_of(0) is not None, timeout=WAIT_MS)
+    return blocker.args[0]
+
+
+def _orange_pixels(image: QImage) -> int:
+    from desktop_app.gui.token_view import MODEL_START_COLOUR
+
+    want = QColor(MODEL_START_COLOUR).rgb()
+    return sum(image.pixel(x, y) == want for y in range(0, image.height()) for x in range(0, image.width(), 1))
+
+
+def test_the_models_continuation_is_marked_and_counted_apart(qtbot, qapp, tiny_model_dir, tmp_path):
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8, seed=5) as window:
+        view = window.text_view
+        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS) as blocker:
+            view.editor.setPlainText(STORY)
+        own = blocker.args[1]
+        view.set_editing(False)  # the coloured text: Continue goes on from its end
+        assert own.yours is None and not view.heatmap.model_written, "all the person's: nothing marked"
+        mine = len(view.heatmap.records)
+        added = _continued(qtbot, window)
+        heat = view.heatmap
+        # the tokens after the person's text are the model's, and only those
+        start = next(i for i in range(len(heat.records)) if i in heat.model_written)
+        assert heat.model_written == set(range(start, len(heat.records)))
+        assert "".join(r.text for r in heat.records[start:]) == added and start >= mine - 1
+        formats = [QTextCursor(heat.document()) for _ in range(2)]
+        formats[0].setPosition(heat.starts[start] + 1)
+        formats[1].setPosition(heat.starts[0] + 1)
+        assert formats[0].charFormat().fontItalic() and not formats[1].charFormat().fontItalic()
+        assert heat.model_starts() == [heat.starts[start]], "one bar where the person's text ends"
+        # the editor marks the same text, when the person edits it
+        (mark,) = view.editor.extraSelections()
+        assert (mark.cursor.selectionStart(), mark.cursor.selectionEnd()) == (len(STORY), len(STORY + added))
+        assert mark.format.fontItalic()
+        # the summary: the person's figures, and the continuation's said apart
+        summary = window.text.summary
+        assert summary.yours is not None and summary.model_tokens == len(heat.records) - start
+        words = view.summary_panel.figures.text()
+        assert words.startswith(f"Your text: {summary.yours.tokens:,} tokens")
+        assert f"With the model's continuation ({summary.model_tokens:,} token" in words
+        assert view.summary_panel.bar.shares == summary.yours.bucket_shares
+        # the exported picture marks it too, and says what the mark means
+        path = view.analysis_tools.export("png", str(tmp_path / "heat.png"))
+        image = QImage(str(path))
+        assert _orange_pixels(image) > 0
+        from desktop_app.gui.text_export import heatmap_image
+
+        unmarked = heatmap_image(heat.records, heat.prefix, width=image.width())
+        assert _orange_pixels(unmarked) == 0 and unmarked.height() < image.height(), "the note under the text"
+
+
+def test_the_text_shows_once_and_ctrl_e_edits_it(qtbot, qapp, tiny_model_dir):
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8, seed=5) as window:
+        view = window.text_view
+        assert view.editing, "a new, empty text opens in the editor: there is nothing to colour yet"
+        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+            view.editor.setPlainText(STORY)
+        view.set_editing(False)
+        QApplication.processEvents()
+        assert view.heatmap.isVisible() and not view.editor.isVisible(), "coloured, and only once"
+        window.activateWindow()
+        view.heatmap.setFocus()
+        qtbot.keyClick(view.heatmap, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+        assert view.editor.isVisible() and not view.heatmap.isVisible() and view.edit_button.isChecked()
+        view.editor.moveCursor(QTextCursor.MoveOperation.End)
+        view.editor.insertPlainText(" It rained.")
+        qtbot.keyClick(view.editor, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+        assert view.heatmap.isVisible() and not view.editor.isVisible()
+        assert not view.timer.isActive(), "leaving the editor analyses the edit at once"
+        qtbot.waitUntil(lambda: "".join(r.text for r in view.heatmap.records).endswith(" It rained."),
+                        timeout=WAIT_MS)
+        # Continue from the coloured text goes on from the end, wherever the editor's cursor was
+        view.editor.moveCursor(QTextCursor.MoveOperation.Start)
+        with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
+            window.text_mode.ctrl_enter()
+        (branch,) = tb.branches(window.text.store, window.text.document_id)
+        assert branch["start"] == len(STORY + " It rained.")
+
+
+def test_the_text_tab_hides_the_conversations_and_names_its_buttons(qtbot, qapp, tiny_model_dir):
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8) as window:
+        assert window.mode == "text"
+        QApplication.processEvents()
+        assert not window.conversations.isVisible(), "the chat's conversations are not the Text tab's"
+        assert not window.panel_actions["conversations"].isEnabled()
+        window.set_mode("chat")
+        QApplication.processEvents()
+        assert window.conversations.isVisible() and window.panel_actions["conversations"].isChecked()
+        window.set_mode("text")
+        view = window.text_view
+        window.resize(800, 600)
+        for _ in range(3):
+            QApplication.processEvents()
+        bar = (view.new_button, view.open_button, view.edit_button, view.stop_button, view.continue_button)
+        for button in bar:  # words, or at least a tooltip and a name a screen reader says
+            assert button.toolTip() and button.accessibleName(), button.text()
+        assert view.documents.accessibleName()
+        assert [b.accessibleName() for b in bar] == ["New", "Open", "Edit", "Stop", "Continue"]
+
+
+def test_text_mode_with_a_token_in_the_inspector_fits_800_px(qtbot, qapp, tiny_model_dir):
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8) as window:
+        view = window.text_view
+        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+            view.editor.setPlainText(STORY * 3)
+        view.set_editing(False)
+        view.heatmap.choose_token(3)
+        qtbot.waitUntil(lambda: window.inspector.isVisible(), timeout=WAIT_MS)
+        window.resize(800, 600)
+        for _ in range(5):
+            QApplication.processEvents()
+        assert window.minimumSizeHint().width() <= 800 and window.minimumWidth() <= 800
+        assert window.width() == 800, window.width()
