@@ -168,6 +168,11 @@ def test_the_text_tab_hides_the_conversations_and_names_its_buttons(qtbot, qapp,
             assert button.toolTip() and button.accessibleName(), button.text()
         assert view.documents.accessibleName()
         assert [b.accessibleName() for b in bar] == ["New", "Open", "Edit", "Stop", "Continue"]
+        window.set_mode("chat")  # back in Chat at 800 px: the list folds rather than widen the window
+        for _ in range(3):
+            QApplication.processEvents()
+        assert window.width() == 800 and not window.conversations.isVisible()
+        assert window.minimumSizeHint().width() <= 800
 
 
 def test_text_mode_with_a_token_in_the_inspector_fits_800_px(qtbot, qapp, tiny_model_dir):

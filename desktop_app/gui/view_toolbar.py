@@ -109,10 +109,13 @@ class PanelFitter(QObject):
         handle = self.window.splitter.handleWidth()
         return CHAT_WIDTH + sum(self._panel(a).minimumWidth() + handle for a in shown)
 
-    def fit(self) -> None:
+    def fit(self, refold: bool = False) -> None:
+        """``refold``: fold what does not fit as a narrowing window would (a panel back from a
+        mode that had no use for it)."""
         splitter = self.window.splitter
         total = splitter.width()
-        narrowing = total < self.last_width or not self.last_width  # the first fit too: a window opened small
+        # the first fit too: a window opened small
+        narrowing = refold or total < self.last_width or not self.last_width
         self.last_width = total
         shown = [a for a in FOLD_ORDER if self.window.panel_actions[a].isChecked() and a not in self.not_here]
         self._fitting = True
@@ -123,7 +126,8 @@ class PanelFitter(QObject):
                     shown.remove(attr)
                     self.window.panel_actions[attr].setChecked(False)
             for attr in reversed(FOLD_ORDER):  # the inspector comes back first
-                if attr in self.folded and attr not in self.not_here and self._needs(shown + [attr]) + ROOM_TO_RETURN <= total:
+                if attr in self.folded and attr not in self.not_here \
+                        and self._needs(shown + [attr]) + ROOM_TO_RETURN <= total:
                     self.folded.discard(attr)
                     shown.append(attr)
                     self.window.panel_actions[attr].setChecked(True)
@@ -162,8 +166,12 @@ def set_not_here(window, attr: str, away: bool) -> None:
     fitter = window.panel_fitter
     (fitter.not_here.add if away else fitter.not_here.discard)(attr)
     window.panel_actions[attr].setEnabled(not away)
-    show_as_wished(window, attr)
-    QTimer.singleShot(0, fitter.fit)
+    if away:
+        show_as_wished(window, attr)
+        QTimer.singleShot(0, fitter.fit)
+    else:  # back: folded first if the window has no room for it, so it never widens the window
+        fitter.fit(refold=True)
+        show_as_wished(window, attr)
 
 
 def panel_wishes(window) -> dict[str, bool]:
