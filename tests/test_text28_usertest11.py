@@ -103,7 +103,7 @@ def test_the_models_continuation_is_marked_and_counted_apart(qtbot, qapp, tiny_m
         # the editor marks the same text, when the person edits it
         (mark,) = view.editor.extraSelections()
         assert (mark.cursor.selectionStart(), mark.cursor.selectionEnd()) == (len(STORY), len(STORY + added))
-        assert mark.format.fontItalic()
+        assert mark.format.underlineStyle() == mark.format.underlineStyle().DotLine
         # the summary: the person's figures, and the continuation's said apart
         summary = window.text.summary
         assert summary.yours is not None and summary.model_tokens == len(heat.records) - start

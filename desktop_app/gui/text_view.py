@@ -398,8 +398,9 @@ class TextView(QWidget):
         self.mark_model_text(spans)
 
     def mark_model_text(self, spans) -> None:
-        """The editor shows the model's continuation as the heatmap does: in italics, underlined
-        in the mark's orange (the marks move with the person's edits until the next analysis)."""
+        """The editor underlines the model's continuation in the heatmap mark's orange (dotted;
+        a plain editor draws no italics): the marks move with the person's edits until the
+        next analysis."""
         from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 
         from desktop_app.gui.token_view import MODEL_START_COLOUR
@@ -412,7 +413,6 @@ class TextView(QWidget):
             cursor.setPosition(min(end, self.editor.document().characterCount() - 1), QTextCursor.MoveMode.KeepAnchor)
             mark.cursor = cursor
             fmt = QTextCharFormat()
-            fmt.setFontItalic(True)
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
             fmt.setUnderlineColor(QColor(MODEL_START_COLOUR))
             mark.format = fmt
