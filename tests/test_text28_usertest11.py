@@ -46,6 +46,14 @@ def test_the_summary_of_a_continued_text_keeps_the_persons_own_figures():
         records[:2]).perplexity)
     assert summary.yours.perplexity > summary.perplexity, "the model's own tokens made the text look predictable"
     assert documents.summarize_authored(records, [False] * 4).yours is None, "no continuation: one summary"
+    # the exports say it too: the JSON's and the CSV's figures of the person's own text
+    from desktop_app.core import text_export
+
+    figures = text_export.summary_json(summary)
+    assert figures["model_tokens"] == 2 and figures["your_text"]["tokens"] == 2 and figures["tokens"] == 4
+    rows = {r["label"]: r["value"] for r in text_export.summary_rows(summary) if r["section"] == "figure"}
+    assert rows["your_text_tokens"] == 2 and rows["model_tokens"] == 2 and rows["tokens"] == 4
+    assert "your_text" not in text_export.summary_json(documents.summarize(records))
 
 
 def test_the_figures_say_which_text_they_are_about():
