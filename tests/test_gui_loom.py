@@ -81,6 +81,7 @@ def test_continue_from_the_cursor_keeps_what_followed_in_its_branch(window, qtbo
     view = window.text_view
     first = continue_with(qtbot, window, view.continue_button.click)
     (a,) = branches(window)
+    view.set_editing(True)  # the cursor is the editor's: the coloured text continues from its end
     cursor = view.editor.textCursor()
     inside_a = len(TEXT) + max(1, len(first) // 2)
     cursor.setPosition(inside_a)
@@ -91,6 +92,7 @@ def test_continue_from_the_cursor_keeps_what_followed_in_its_branch(window, qtbo
     assert rows[b]["parent_id"] == a and rows[b]["start"] == inside_a  # it diverges inside ``a``
     assert view.editor.toPlainText() == (TEXT + first)[:inside_a] + later
     assert rows[a]["text"] == first  # the cut text is still there, in its branch
+    view.set_editing(True)
     cursor.setPosition(10)  # inside the main text: a branch off the main text
     view.editor.setTextCursor(cursor)
     early = continue_with(qtbot, window, view.continue_button.click)

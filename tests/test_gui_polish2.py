@@ -63,7 +63,7 @@ def test_a_long_notice_keeps_to_two_lines_and_shows_all_on_request(make_window, 
     assert banner.label.height() > 3 * line, "a click shows the whole notice"
 
 
-def test_the_text_tab_keeps_its_editor_and_heatmap_in_a_short_window(make_window):
+def test_the_text_tab_keeps_its_text_in_a_short_window(make_window):
     window = make_window()
     window.notice_banner.show_message(OFFLINE_NOTICE, "info")
     window.set_mode("text")
@@ -72,7 +72,7 @@ def test_the_text_tab_keeps_its_editor_and_heatmap_in_a_short_window(make_window
         window.resize(width, height)
         settle()
         assert not view.summary_panel.probabilities.isVisible(), "short: the histograms give way"
-        assert view.editor.height() >= 60 and view.heatmap_scroll.height() >= 40, (width, height)
+        assert view.pages.height() >= 60, (width, height)  # the text: coloured, or in the editor
         assert view.branch_panel.height() >= 60, (width, height)
         assert visible_in(view.summary_panel.figures, view), (width, height)
         view.status.setText("analysing\u2026")
@@ -98,10 +98,10 @@ def test_at_800x600_the_text_tab_gives_the_heatmap_its_share_and_no_empty_status
         view.status.setText("")
         settle()
         bar_bottom = view.documents.parentWidget().geometry().bottom()
-        assert view.editor.mapTo(view, QPoint(0, 0)).y() - bar_bottom <= 2, "an empty status row took height"
+        assert view.pages.mapTo(view, QPoint(0, 0)).y() - bar_bottom <= 2, "an empty status row took height"
         # the branches sit under the heatmap at 800: they must not take the heatmap's lines (it kept two)
         line = view.heatmap.fontMetrics().lineSpacing()
-        assert view.heatmap_scroll.height() >= max(view.editor.height(), 5 * line), (width, height)
+        assert view.pages.height() >= 5 * line, (width, height)
         view.status.setText("analysing\u2026")
         settle()
         assert visible_in(view.status, view), "the status words still show when there are some"

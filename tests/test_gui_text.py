@@ -254,6 +254,7 @@ def test_the_heatmap_follows_a_continuation_to_its_end_like_the_editor(text_wind
     window.resize(1088, 680)  # the default size of a first start on a 1280x800 screen
     view = window.text_view
     analysed(qtbot, window, TEXT * 6)  # longer than the heatmap shows
+    view.set_editing(False)  # the coloured text (a new text opens in the editor)
     bar = view.heatmap_scroll.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=WAIT_MS)
     bar.setValue(0)  # the start of the text in view, as after an analysis

@@ -52,7 +52,7 @@ def test_the_histograms_open_from_a_button_in_a_short_text_tab(make_window, qtbo
     for histogram in (panel.probabilities, panel.entropies):
         assert visible_in(histogram, view), size
         assert histogram.width() >= histogram.title_width() and histogram.height() >= 64
-    assert view.editor.height() >= 60 and view.heatmap_scroll.height() >= 40, "the text is not crowded out"
+    assert view.pages.height() >= 60, "the text (coloured, or in the editor) is not crowded out"
     assert (window.width(), window.height()) == size, "opening them does not grow the window"
     qtbot.mouseClick(panel.histograms_button, Qt.MouseButton.LeftButton)
     settle()
@@ -76,7 +76,9 @@ def test_colour_by_shows_in_chat_and_text_alike_at_a_width(make_window, width):
         window.set_mode(mode)
         settle()
         shown.setdefault(mode, []).append(window.legend.colour_by.isVisible())
-    assert shown["chat"][0] == shown["text"][0] == shown["chat"][1], (width, shown)
+    assert shown["chat"][0] == shown["chat"][1], (width, shown)
+    # the Text tab has the conversation list's room too (usertest 11): it says it at least as often
+    assert shown["text"][0] or not shown["chat"][0], (width, shown)
     if width >= 1280:
         assert shown["chat"][0], "with room, both tabs say what the list is for"
 

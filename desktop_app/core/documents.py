@@ -47,6 +47,13 @@ class TextSummary:
     perplexity: float
     probability_histogram: tuple[int, ...]
     entropy_histogram: tuple[int, ...]
+    # the person's own tokens, when a model's continuation is part of the text (None: there is none)
+    yours: "TextSummary | None" = None
+
+    @property
+    def model_tokens(self) -> int:
+        """How many of the scored tokens the model wrote (a continuation)."""
+        return 0 if self.yours is None else self.tokens - self.yours.tokens
 
     @property
     def bucket_shares(self) -> tuple[float, ...]:
@@ -59,6 +66,29 @@ class TextSummary:
 
 def _bin(value: float, top: float) -> int:
     return min(HISTOGRAM_BINS - 1, max(0, int(value / top * HISTOGRAM_BINS)))
+
+
+def written_by_model(prefix: str, records, spans) -> list[bool]:
+    """For each record (after ``prefix``, the text nothing predicts): whether the model wrote
+    it, i.e. whether its first character lies in one of ``spans`` (text_branches.model_spans)."""
+    if not spans:
+        return [False] * len(records)
+    out, at, spans, i = [], len(prefix), sorted(spans), 0
+    for record in records:
+        while i < len(spans) and spans[i][1] <= at:
+            i += 1
+        out.append(i < len(spans) and spans[i][0] <= at < spans[i][1])  # ("": the piece of the next character)
+        at += len(record.text)
+    return out
+
+
+def summarize_authored(records, written) -> TextSummary:
+    """GLTR's figures for the whole text, with ``yours``: those of the tokens the person wrote
+    (``written[i]``: the model wrote record i), when the model wrote any."""
+    whole = summarize(records)
+    if not any(written):
+        return whole
+    return replace(whole, yours=summarize([r for r, by_model in zip(records, written) if not by_model]))
 
 
 def summarize(records) -> TextSummary:

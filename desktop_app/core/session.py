@@ -592,14 +592,17 @@ def store_rescored(store, message_id: int, adapter_id: int, before: list | None,
 # ---------------------------------------------------------------- text mode
 
 def analyse_text(loaded: LoadedModel, text: str, *, previous: ScoredText | None = None,
-                 cancel: threading.Event | None = None, progress=None, detailed: int | None = None):
+                 cancel: threading.Event | None = None, progress=None, detailed: int | None = None,
+                 model_spans=()):
     """A text scored (``score_whole_text``: any length, reusing ``previous``, cancellable,
     with progress, alternatives for the first ``detailed`` tokens) and GLTR's summary of it:
-    (ScoredText, documents.TextSummary)."""
-    from desktop_app.core.documents import summarize
+    (ScoredText, documents.TextSummary). ``model_spans``: the (start, end) characters a model's
+    continuation wrote; the summary then also has the person's own text's (``yours``)."""
+    from desktop_app.core.documents import summarize_authored, written_by_model
 
     scored = score_whole_text(loaded, text, previous=previous, cancel=cancel, progress=progress, detailed=detailed)
-    return scored, summarize(scored.records)
+    written = written_by_model(scored.unscored_prefix, scored.records, model_spans)
+    return scored, summarize_authored(scored.records, written)
 
 
 def continue_text(loaded: LoadedModel, text: str, settings: SamplingSettings, *,

@@ -157,6 +157,29 @@ def segments(main_text: str, by_id: dict, branch_id: int | None) -> list[tuple[i
     return pieces
 
 
+def model_spans(main_text: str, by_id: dict, branch_id: int | None) -> list[tuple[int, int]]:
+    """(start, end) of each stretch of the path's text that a continuation wrote, as the model
+    wrote it: a branch's text up to where the person changed it (what they typed is theirs)."""
+    spans = []
+    for owner, start, end in segments(main_text, by_id, branch_id):
+        if owner is None:
+            continue
+        branch = by_id[owner]
+        written = "".join(t[1] for t in branch["tokens"])
+        kept = _common_length(written, branch["text"][:end - start])
+        if kept:
+            spans.append((start, start + kept))
+    return spans
+
+
+def _common_length(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    for i in range(n):
+        if a[i] != b[i]:
+            return i
+    return n
+
+
 def owner_at(main_text: str, by_id: dict, branch_id: int | None, offset: int) -> int | None:
     """Which branch (None: the main text) wrote the character at ``offset`` of the path."""
     for owner, a, z in segments(main_text, by_id, branch_id):

@@ -21,11 +21,14 @@ CSV_COLUMNS = ("section", "label", "low", "high", "count", "share", "value")
 
 
 def summary_json(summary: TextSummary) -> dict:
-    """The summary's figures as plain JSON values (nan, for an empty text, becomes null)."""
+    """The summary's figures as plain JSON values (nan, for an empty text, becomes null); with a
+    model's continuation in the text, ``model_tokens`` and ``your_text``: the person's own figures."""
     def number(x: float):
         return x if math.isfinite(x) else None
 
-    return {"tokens": summary.tokens,
+    mine = {} if summary.yours is None else {"model_tokens": summary.model_tokens,
+                                            "your_text": summary_json(summary.yours)}
+    return mine | {"tokens": summary.tokens,
             "rank_buckets": [{"label": label, "count": count, "share": share} for label, count, share in
                              zip(summary.bucket_labels, summary.bucket_counts, summary.bucket_shares)],
             "mean_surprisal_bits": number(summary.mean_surprisal_bits),
@@ -63,6 +66,12 @@ def summary_rows(summary: TextSummary) -> list[dict]:
     rows += [{"section": "figure", "label": "tokens", "value": summary.tokens},
              {"section": "figure", "label": "mean_surprisal_bits", "value": summary.mean_surprisal_bits},
              {"section": "figure", "label": "perplexity", "value": summary.perplexity}]
+    if summary.yours is not None:  # the whole text's rows above; the person's own figures and the model's share
+        yours = summary.yours
+        rows += [{"section": "figure", "label": "model_tokens", "value": summary.model_tokens},
+                 {"section": "figure", "label": "your_text_tokens", "value": yours.tokens},
+                 {"section": "figure", "label": "your_text_mean_surprisal_bits", "value": yours.mean_surprisal_bits},
+                 {"section": "figure", "label": "your_text_perplexity", "value": yours.perplexity}]
     return rows
 
 

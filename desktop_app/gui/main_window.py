@@ -353,7 +353,7 @@ class MainWindow(QMainWindow):
 
     def focus_typing(self) -> None:
         """The keyboard to where a person types: the prompt, or the text in Text mode."""
-        (self.text_view.editor if self.mode == "text" else self.prompt).setFocus(Qt.FocusReason.OtherFocusReason)
+        (self.text_view.text_widget() if self.mode == "text" else self.prompt).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -16,7 +16,8 @@ HELP_TIP = "Keyboard shortcuts (F1)"
 # rows as a duplicate)
 SHORTCUTS = (
     ("Enter / Ctrl+Enter", "in Chat: send the prompt (Shift+Enter: a new line)"),
-    ("Ctrl+Enter", "in Text: the model continues the text from its end"),
+    ("Ctrl+Enter", "in Text: the model continues the text from its end (while editing: from the cursor)"),
+    ("Ctrl+E", "in Text: edit the text / show it coloured again"),
     ("Esc", "stop the answer or continuation"),
     ("Ctrl+N", "a new conversation"),
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),
@@ -62,7 +63,7 @@ def open_mode(window, mode: str) -> None:
     sat on the fine-tune's Cancel, Ctrl+1 left it there, and the question's first space
     cancelled a 20-minute run (usertest9)."""
     window.set_mode(mode)
-    (window.text_view.editor if mode == "text" else window.prompt).setFocus(Qt.FocusReason.ShortcutFocusReason)
+    (window.text_view.text_widget() if mode == "text" else window.prompt).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
 
 def open_finetune(window) -> None:

@@ -63,7 +63,7 @@ class AnalysisTools(QObject):
         """Cancelled: show the part analysed (the next analysis goes on from it)."""
         self.shown = (scored, summary)
         self.view.summary_panel.hide_progress()
-        self.view.heatmap.set_records(heatmap_records(scored.records), prefix=scored.unscored_prefix)
+        self.view.show_scored(scored)
         # stopped inside the first pass: "not analysed", not the "too short" of an empty summary
         self.view.summary_panel.set_summary(summary if scored.records else None)
         if scored.ids:
@@ -143,7 +143,8 @@ class AnalysisTools(QObject):
         from desktop_app.gui.text_export import write_heatmap_png
 
         width = max(400, self.view.heatmap.width())
-        return write_heatmap_png(path, scored, width=width, measure=self._measure())[0]
+        return write_heatmap_png(path, scored, width=width, measure=self._measure(),
+                                 model_written=self.view.heatmap.model_written)[0]
 
     def _measure(self) -> str:
         measure = self.view.heatmap.measure

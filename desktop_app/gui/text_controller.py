@@ -136,6 +136,7 @@ class TextController(QObject):
         number = self.generation
         if self.chat.loaded is None and not self.chat.loading:
             return
+        spans = self.model_spans(text)
 
         def work(report, cancel):
             loaded = self.chat.loaded
@@ -143,12 +144,22 @@ class TextController(QObject):
                 raise ModelError(NO_MODEL)
             # summarised here too: a million-token text's summary would hold the window a second
             return session.analyse_text(loaded, text, previous=self.previous, cancel=cancel, progress=report,
-                                        detailed=HEATMAP_MAX_TOKENS)
+                                        detailed=HEATMAP_MAX_TOKENS, model_spans=spans)
 
         # it only reads the model: the inspector's layer grid may stop it and it runs again after
         self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r),
                               on_progress=lambda p: self._analyse_progress(number, p),
                               on_failure=lambda e: self.error.emit(str(e)), can_wait=True, restartable=True))
+
+    def model_spans(self, text: str) -> list[tuple[int, int]]:
+        """The characters of ``text`` a model's continuation wrote (none when ``text`` is not
+        the path the tree shows: the person's edit is not stored yet)."""
+        from desktop_app.core import text_branches as tb
+
+        tree = self.tree
+        if text != tree.shown_text():
+            return []
+        return tb.model_spans(tree.main_text, tree.by_id, tree.shown)
 
     def _analyse_progress(self, number: int, progress) -> None:
         if number == self.generation:

@@ -25,31 +25,41 @@ def _application():
     return app
 
 
-def heatmap_image(records, prefix: str = "", *, width: int = 900, measure: str = "probability"):
+def heatmap_image(records, prefix: str = "", *, width: int = 900, measure: str = "probability", model_written=()):
     """A QImage ``width`` pixels wide of the coloured tokens (the unscored prefix first), with
-    the key of the colours below them."""
+    the key of the colours below them; ``model_written``: the indices of the records a model's
+    continuation wrote, marked as on screen and said under the text."""
     _application()
     from desktop_app.gui import heatmap_legend
-    from desktop_app.gui.token_view import TokenView
+    from desktop_app.gui.token_view import MODEL_WORDS, TokenView
 
     view = TokenView(measure=measure, lazy_tooltips=True)
     view.setLineWrapMode(TokenView.LineWrapMode.FixedPixelWidth)  # not the (unshown) widget's width
     view.setLineWrapColumnOrWidth(width - 2 * MARGIN)
-    view.set_records(records, prefix=prefix)
+    view.set_records(records, prefix=prefix, model_written=model_written)
     try:
-        return document_image(view.document(), width, heatmap_legend.key_for(measure), view.font())
+        return document_image(view.document(), width, heatmap_legend.key_for(measure), view.font(),
+                              model_starts=view.model_starts(), note=MODEL_WORDS if view.model_written else "")
     finally:
         view.deleteLater()
 
 
-def document_image(document, width: int, key, font):
+def document_image(document, width: int, key, font, *, model_starts=(), note: str = ""):
     """``document`` (laid out ``width - 2 * MARGIN`` wide) painted dark on white into a QImage
-    ``width`` pixels wide, with ``key`` (a heatmap_legend.Key, or None) below it."""
-    from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QImage, QPainter, QPalette
+    ``width`` pixels wide, with a bar at each of ``model_starts`` (where a continuation begins),
+    then ``note`` and ``key`` (a heatmap_legend.Key, or None) below it."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFontMetrics, QImage, QPainter, QPalette
 
     from desktop_app.gui import heatmap_legend
+    from desktop_app.gui.token_view import paint_model_starts
 
     text_h = math.ceil(document.size().height())
+    note_rect = QRect()
+    if note:
+        note_rect = QFontMetrics(font).boundingRect(QRect(0, 0, width - 2 * MARGIN, 10_000),
+                                                    int(Qt.TextFlag.TextWordWrap), note)
+        text_h += heatmap_legend.GAP + note_rect.height()
     height = text_h + heatmap_legend.key_height(key, font, width - 2 * MARGIN) + 2 * MARGIN
     if height > MAX_HEIGHT:
         raise UserFacingError(f"The heatmap would be {height:,} pixels tall, more than a PNG here can hold: "
@@ -59,21 +69,28 @@ def document_image(document, width: int, key, font):
     painter = QPainter(image)
     painter.setFont(font)
     heatmap_legend.paint_key(painter, key, MARGIN, MARGIN + text_h, width - 2 * MARGIN, QColor("black"))
+    if note:
+        painter.setPen(QColor("black"))
+        painter.drawText(note_rect.translated(MARGIN, MARGIN + text_h - note_rect.height()),
+                         int(Qt.TextFlag.TextWordWrap), note)
     painter.translate(MARGIN, MARGIN)
     context = QAbstractTextDocumentLayout.PaintContext()
     palette = QPalette()
     palette.setColor(QPalette.ColorRole.Text, QColor("black"))
     context.palette = palette
     document.documentLayout().draw(painter, context)
+    paint_model_starts(painter, document, model_starts)
     painter.end()
     return image
 
 
-def write_heatmap_png(path, scored, *, width: int = 900, measure: str = "probability") -> tuple[Path, tuple[int, int]]:
+def write_heatmap_png(path, scored, *, width: int = 900, measure: str = "probability",
+                      model_written=()) -> tuple[Path, tuple[int, int]]:
     """Draw ``scored`` (a core.session.ScoredText) into a PNG; returns (path, (width, height)).
     Written beside the target and renamed, so a failure leaves no half file."""
     path = Path(path).expanduser()
-    image = heatmap_image(scored.records, scored.unscored_prefix, width=width, measure=measure)
+    image = heatmap_image(scored.records, scored.unscored_prefix, width=width, measure=measure,
+                          model_written=model_written)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.png")
     if not image.save(str(tmp), "PNG"):
         tmp.unlink(missing_ok=True)

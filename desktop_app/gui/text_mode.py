@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget
 
+from desktop_app.gui import view_toolbar
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
 from desktop_app.gui.text_token_menu import TextTokenMenu
@@ -80,12 +81,14 @@ class TextMode:
         # has no prompts to score
         w.inspector.clear()
         w.legend.score_prompts.setVisible(self.mode != "text")
+        # the conversations are the chat's: the Text tab has its own texts (the picker) and branches
+        view_toolbar.set_not_here(w, "conversations", self.mode == "text")
         if self.mode != "text":
             self._take_back_banners()
         if self.mode == "text":
             if self.controller.document_id is None and not self.controller.opening:
                 self.view.open_document()  # the newest text, or a new empty one
-            self.view.editor.setFocus()
+            self.view.text_widget().setFocus()
 
     def _error(self, message: str) -> None:
         self.said["error_banner"] = message

@@ -247,9 +247,10 @@ class SummaryPanel(QWidget):
             self.entropies.set_counts(())
             self.figures.setText("Not analysed yet." if summary is None else "Too short to analyse: write more.")
             return
-        self.bar.set_shares(summary.bucket_shares)
-        self.probabilities.set_counts(summary.probability_histogram)
-        self.entropies.set_counts(summary.entropy_histogram)
+        charted = charted_summary(summary)
+        self.bar.set_shares(charted.bucket_shares)
+        self.probabilities.set_counts(charted.probability_histogram)
+        self.entropies.set_counts(charted.entropy_histogram)
         self.figures.setText(figures_text(summary))
 
 
@@ -261,9 +262,32 @@ def progress_format(progress) -> str:
     return f"Analysing {progress.total:,} tokens %p%"
 
 
+def charted_summary(summary: TextSummary) -> TextSummary:
+    """What the bar and the histograms show: the person's own text when a model's continuation
+    is part of the text (its tokens would make the text look more predictable than it is), the
+    whole text when the model wrote all of it."""
+    yours = summary.yours
+    return yours if yours is not None and yours.tokens else summary
+
+
+def _perplexity(summary: TextSummary) -> str:
+    return f"{summary.perplexity:,.1f}" if math.isfinite(summary.perplexity) else "\u221e"
+
+
 def figures_text(summary: TextSummary) -> str:
-    shares = " · ".join(f"{label} {share * 100:.1f}%" for label, share in zip(summary.bucket_labels,
-                                                                           summary.bucket_shares))
-    perplexity = f"{summary.perplexity:,.1f}" if math.isfinite(summary.perplexity) else "\u221e"
-    return (f"{summary.tokens:,} tokens scored · mean surprisal {summary.mean_surprisal_bits:.2f} bits · "
-            f"perplexity {perplexity}\n{shares}")
+    """The figures, saying which text they are about once a model's continuation is in it."""
+    charted = charted_summary(summary)
+    shares = " · ".join(f"{label} {share * 100:.1f}%" for label, share in zip(charted.bucket_labels,
+                                                                           charted.bucket_shares))
+    if summary.yours is None:
+        return (f"{summary.tokens:,} tokens scored · mean surprisal {summary.mean_surprisal_bits:.2f} bits · "
+                f"perplexity {_perplexity(summary)}\n{shares}")
+    model = f"{summary.model_tokens:,} token{'s' if summary.model_tokens != 1 else ''}"
+    if charted is summary:
+        return (f"The model wrote all {model} (a continuation) · mean surprisal "
+                f"{summary.mean_surprisal_bits:.2f} bits · perplexity {_perplexity(summary)}\n{shares}")
+    yours = summary.yours
+    return (f"Your text: {yours.tokens:,} tokens · mean surprisal {yours.mean_surprisal_bits:.2f} bits · "
+            f"perplexity {_perplexity(yours)}\n{shares}\n"
+            f"With the model's continuation ({model}, in italics): {summary.tokens:,} tokens · "
+            f"perplexity {_perplexity(summary)}")

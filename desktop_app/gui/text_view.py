@@ -1,16 +1,19 @@
 """Text mode's widget: write, paste or open a text; see how predictable each token was
 (GLTR's heatmap and summary); let the model continue it.
 
-``TextView`` is the Text tab: the document bar, the editor, the heatmap (the chat's
-TokenView), the summary. Its logic lives in ``TextController`` (gui/text_controller.py); the
+``TextView`` is the Text tab: the document bar, the text shown once (coloured in the heatmap,
+the chat's TokenView, or plain in the editor while the person edits it: Edit, Ctrl+E), the
+branches, the summary. A model's continuation is marked apart from the person's text (italics
+after an orange bar; the summary gives the person's own figures). Its logic lives in ``TextController`` (gui/text_controller.py); the
 window's wiring (tabs, mode, the shared inspector) in gui/text_mode.py.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTextEdit,
+                               QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
@@ -25,11 +28,12 @@ from desktop_app.gui.token_view import TokenView
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
 BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
-EDITOR_MIN_HEIGHT = 60  # about three lines
 # below this the summary drops its histograms: at the default window (1088x680, about 490 px for
 # the tab) they had kept the heatmap, the point of Text mode, to four or five lines
 SHORT_HEIGHT = 560
-EDITOR_SHARE = 1 / 3  # of the height the editor and the heatmap share; the heatmap gets the rest
+EDIT_KEYS = "Ctrl+E"  # the coloured text <-> the editor
+EDIT_TIP = (f"Edit the text ({EDIT_KEYS}); pressed again, it shows the text coloured by the model's figures. "
+            "The text is shown once: coloured, or as plain text to edit")
 
 
 def broken_lines_notice(count: int) -> str:
@@ -73,13 +77,15 @@ class StatusWords(QLabel):
 
 
 class TextView(QWidget):
-    """The Text tab: a document picker and buttons, the editor, the heatmap beside the
-    branches (the tree of continuations), the summary.
+    """The Text tab: a document picker and buttons, the text (coloured, or in the editor)
+    beside the branches (the tree of continuations), the summary.
 
     Attributes:
         controller: the TextController.
-        editor: where the person writes (read-only while the model continues).
+        editor: where the person writes (read-only while the model continues); shown instead
+            of the heatmap while ``editing``.
         heatmap: a TokenView of the analysed text (and the continuation as it streams).
+        pages: shows the heatmap (in its scroll area) or the editor.
         summary_panel: the GLTR summary.
         branch_panel: the tree of continuations (text_tree_panel.BranchPanel).
         timer: the pause after an edit before it is saved and analysed."""
@@ -109,30 +115,29 @@ class TextView(QWidget):
         layout.addLayout(self.status_line)
         self.editor = TextEditor()
         self.editor.setObjectName("TextEditor")
+        self.editor.setAccessibleName("Text editor")
         self.editor.setPlaceholderText("Write or paste a text, or open a .txt / .md file. It is analysed as you "
-                                       "write; Ctrl+Enter lets the model continue it, Esc stops.")
+                                       f"write; {EDIT_KEYS} shows its colours, Ctrl+Enter lets the model continue "
+                                       "it, Esc stops.")
         scroll = self._build_heatmap_scroll()
+        # the text once: coloured (the heatmap), or plain in the editor while the person edits it
+        self.pages = QStackedWidget()
+        self.pages.addWidget(scroll)
+        self.pages.addWidget(self.editor)
         self.branch_panel = BranchPanel(self.controller.tree)
         self.regenerate_button = self.branch_panel.regenerate_button  # it acts on the continuation shown
         self.branch_panel.setMinimumWidth(120)
-        self.lower = QSplitter(Qt.Orientation.Horizontal)  # the heatmap | the branches
-        self.lower.addWidget(scroll)
+        self.lower = QSplitter(Qt.Orientation.Horizontal)  # the text | the branches
+        self.lower.addWidget(self.pages)
         self.lower.addWidget(self.branch_panel)
         self.lower.setStretchFactor(0, 1)
         self.lower.setSizes([440, 260])
         self.lower.setChildrenCollapsible(False)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.editor)
-        self.splitter.addWidget(self.lower)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 0)  # height the window gains (a notice closed) goes to the heatmap
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([170, 330])
-        self.editor_dragged = False  # the person set the editor's height: resizes keep it
-        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "editor_dragged", True))
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.lower, 1)
         self.summary_panel = SummaryPanel()
         layout.addWidget(self.summary_panel)
+        shortcut = QShortcut(QKeySequence(EDIT_KEYS), self, lambda: self.set_editing(not self.editing))
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _build_heatmap_scroll(self) -> QScrollArea:
         """The heatmap in a scroll area that can follow a streaming continuation's end."""
@@ -166,10 +171,15 @@ class TextView(QWidget):
         self.documents.setMinimumContentsLength(16)
         self.documents.setToolTip("Your texts (kept in the database)")
         row.addWidget(self.documents, 1)
+        self.documents.setAccessibleName("Your texts")
         self.new_button = QPushButton(icon("new"), "New")
         self.new_button.setToolTip("A new, empty text")
         self.open_button = QPushButton(icon("open"), "Open\u2026")
         self.open_button.setToolTip("Open a .txt or .md file as a new text")
+        self.edit_button = QPushButton(icon("edit"), "Edit")
+        self.edit_button.setCheckable(True)
+        self.edit_button.setToolTip(EDIT_TIP)
+        self.edit_button.toggled.connect(self.set_editing)
         self.status = StatusWords("")
         self.stop_note = None  # (words, the branch shown) after a continuation was stopped
         self.status.setObjectName("Muted")
@@ -181,14 +191,17 @@ class TextView(QWidget):
         self.continue_button.setToolTip("Let the model continue the text from the cursor (Ctrl+Enter): a new "
                                         "branch; the text after the cursor stays in its own branch")
         self.status.setMinimumWidth(0)
-        for widget in (self.new_button, self.open_button, self.status, self.stop_button, self.continue_button):
+        for widget in (self.new_button, self.open_button, self.edit_button, self.status, self.stop_button,
+                       self.continue_button):
             if widget is not self.status:
                 widget.setMinimumWidth(ICON_ONLY_WIDTH)  # may squeeze at 800 px rather than widen the window
             row.addWidget(widget)
         self.stop_button.setEnabled(False)
-        # a narrow window drops the buttons' words (the tooltips and shortcuts say what they do)
-        self.bar_labels = {b: b.text() for b in (self.new_button, self.open_button, self.stop_button,
-                                                  self.continue_button)}
+        # a narrow window drops the buttons' words (the tooltips, names and shortcuts say what they do)
+        self.bar_labels = {b: b.text() for b in (self.new_button, self.open_button, self.edit_button,
+                                                  self.stop_button, self.continue_button)}
+        for button, words in self.bar_labels.items():
+            button.setAccessibleName(words.rstrip("\u2026"))
         self.bar_row = row
         self.bar_compactor = Compactor(bar, self._compact_bar)
         return bar
@@ -208,27 +221,32 @@ class TextView(QWidget):
             total = self.lower.height() if narrow else self.lower.width()
             self.lower.setSizes([max(1, total - (BRANCHES_MIN_HEIGHT if narrow else 220)),
                                  BRANCHES_MIN_HEIGHT if narrow else 260])
-            self._balance_editor(narrow)
-        elif not self.editor_dragged:
-            self._balance_editor(narrow)  # the window's height changed: the heatmap keeps its share
 
-    def showEvent(self, event) -> None:
-        """The tab's first showing: its last resize came while hidden, before the summary had
-        its height, so the shares are set again once it is laid out."""
-        super().showEvent(event)
-        if not self.editor_dragged:
-            QTimer.singleShot(0, lambda: self._balance_editor(self.width() < NARROW_WIDTH))
+    # ------------------------------------------------------------ the text, coloured or edited
+    @property
+    def editing(self) -> bool:
+        """Whether the editor shows (else the coloured text, the heatmap)."""
+        return self.pages.currentWidget() is self.editor
 
-    def _balance_editor(self, narrow: bool) -> None:
-        """The editor and the heatmap share their height 1 : 2 whichever way the branches go:
-        under the heatmap they come out of its share (at 800x600 it had kept two lines, the
-        editor six)."""
-        total = sum(self.splitter.sizes())
-        if total <= 0:
+    def set_editing(self, on: bool) -> None:
+        """Show the text in the editor (``on``) or coloured; leaving the editor analyses an edit
+        still waiting for its pause at once."""
+        on = bool(on)
+        if self.edit_button.isChecked() != on:
+            self.edit_button.setChecked(on)  # (comes back here through toggled)
             return
-        below = BRANCHES_MIN_HEIGHT + self.lower.handleWidth() if narrow else 0
-        editor = max(EDITOR_MIN_HEIGHT, round((total - below) * EDITOR_SHARE))
-        self.splitter.setSizes([editor, max(1, total - editor)])
+        if on == self.editing:
+            return
+        had_focus = self.pages.currentWidget().hasFocus() or self.edit_button.hasFocus()
+        self.pages.setCurrentWidget(self.editor if on else self.heatmap_scroll)
+        if not on:
+            self.flush_edit()
+        if had_focus or on:
+            self.text_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def text_widget(self) -> QWidget:
+        """Where the text is on screen: the editor while editing, else the heatmap."""
+        return self.editor if self.editing else self.heatmap
 
     def _compact_bar(self, compact: bool) -> None:
         for button, text in self.bar_labels.items():
@@ -245,7 +263,7 @@ class TextView(QWidget):
         c = self.controller
         c.analysed.connect(self._analysed)
         c.stream_started.connect(self._stream_started)
-        c.tokens.connect(self.heatmap.append_records)
+        c.tokens.connect(lambda records: self.heatmap.append_records(records, by_model=True))
         c.continued.connect(self._continued)
         c.busy_changed.connect(self._busy)
         c.opening_changed.connect(self._opening)
@@ -323,6 +341,7 @@ class TextView(QWidget):
         self.timer.stop()
         self.follow_stream = False
         self._set_editor_text(document["shown_text"])
+        self.set_editing(not document["shown_text"])  # an empty text has nothing to colour: write it
         self.refresh_documents()
         self.heatmap.set_records([], prefix="")
         self.summary_panel.set_summary(None)
@@ -363,20 +382,52 @@ class TextView(QWidget):
             self.summary_panel.set_summary(None)
 
     def _analysed(self, scored, summary) -> None:
-        from desktop_app.gui.text_analysis import heatmap_records
-
-        self.heatmap.set_records(heatmap_records(scored.records), prefix=scored.unscored_prefix)
+        self.show_scored(scored)
         self.summary_panel.set_summary(summary)
         self.status.setText(self._stop_words())
+
+    def show_scored(self, scored) -> None:
+        """The heatmap of a scoring (its first HEATMAP_MAX_TOKENS), the model's tokens marked."""
+        from desktop_app.gui.text_analysis import heatmap_records
+
+        records = heatmap_records(scored.records)
+        spans = self.controller.model_spans(self.editor.toPlainText())
+        written = documents.written_by_model(scored.unscored_prefix, records, spans)
+        self.heatmap.set_records(records, prefix=scored.unscored_prefix,
+                                 model_written=[i for i, by_model in enumerate(written) if by_model])
+        self.mark_model_text(spans)
+
+    def mark_model_text(self, spans) -> None:
+        """The editor underlines the model's continuation in the heatmap mark's orange (dotted;
+        a plain editor draws no italics): the marks move with the person's edits until the
+        next analysis."""
+        from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+
+        from desktop_app.gui.token_view import MODEL_START_COLOUR
+
+        marks = []
+        for start, end in spans:
+            mark = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.editor.document())
+            cursor.setPosition(start)
+            cursor.setPosition(min(end, self.editor.document().characterCount() - 1), QTextCursor.MoveMode.KeepAnchor)
+            mark.cursor = cursor
+            fmt = QTextCharFormat()
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            fmt.setUnderlineColor(QColor(MODEL_START_COLOUR))
+            mark.format = fmt
+            marks.append(mark)
+        self.editor.setExtraSelections(marks)
 
     def set_measure(self, measure: str) -> None:
         self.heatmap.set_measure(measure)
 
     # ------------------------------------------------------------ continuing and branches
     def continue_text(self) -> None:
-        """Continue from the cursor (at the end after opening a text): a new branch."""
+        """Continue from the editor's cursor while editing, else from the end: a new branch."""
         self.flush_edit()
-        self.controller.continue_text(self.editor.toPlainText(), self.editor.textCursor().position())
+        text = self.editor.toPlainText()
+        self.controller.continue_text(text, self.editor.textCursor().position() if self.editing else len(text))
 
     def regenerate(self) -> None:
         self.flush_edit()
@@ -413,8 +464,8 @@ class TextView(QWidget):
             self.follow_stream = value >= self.heatmap_scroll.verticalScrollBar().maximum() - 4
 
     def _stream_started(self, plan) -> None:
-        # the editor shows the end, where the new tokens come: so does the heatmap (it showed the
-        # start of a long text while the editor showed its end)
+        # the new tokens come coloured, at the end of the heatmap, which keeps them in view
+        self.set_editing(False)
         self.follow_stream = True
         self.stop_note = None
         self.heatmap_scroll.verticalScrollBar().setValue(self.heatmap_scroll.verticalScrollBar().maximum())
@@ -427,7 +478,8 @@ class TextView(QWidget):
             at += len(record.text)
             keep += 1
         if keep < len(view.records):  # the colours of the text before; the new tokens follow
-            view.set_records(view.records[:keep], prefix=view.prefix)
+            view.set_records(view.records[:keep], prefix=view.prefix,
+                             model_written=[i for i in view.model_written if i < keep])
         if plan.cut:
             self.status.setText("writing\u2026 (the text after the cursor stays in its branch)")
 
@@ -452,6 +504,7 @@ class TextView(QWidget):
         if self.editor.toPlainText() != text:
             self.timer.stop()
             self._set_editor_text(text)
+        self.mark_model_text(self.controller.model_spans(text))
         self.analyse_now(save=False)
 
     def _update_regenerate(self) -> None:

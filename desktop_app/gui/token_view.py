@@ -113,6 +113,8 @@ class TokenView(QTextEdit):
         measure, colorizer: the colour measure and the function that colours a token.
         format_hook: extra formatting per token (rating underlines, compare tooltips), or None.
         marks: token index -> (colour, dashed): bars drawn under tokens.
+        model_written: indices of the tokens a model's continuation wrote: drawn in italic,
+            with a bar where each stretch of them begins (the person's text ends).
         selected: the clicked token (-1: none); _hovered: the token under the mouse."""
 
     token_clicked = Signal(int)
@@ -144,6 +146,7 @@ class TokenView(QTextEdit):
         self.format_hook: FormatHook | None = None
         self.marks: dict[int, tuple[str, bool]] = {}  # token index -> (colour, dashed): bars under tokens
         self.overlay: Overlay | None = None  # colours shown over the measure's for a while (attribution)
+        self.model_written: set[int] = set()
         self.selected = -1
         self._hovered = -1
         self._press_pos = None
@@ -154,18 +157,23 @@ class TokenView(QTextEdit):
         self._fit_height()
 
     # ------------------------------------------------------------ content
-    def set_records(self, records, prefix: str = "") -> None:
+    def set_records(self, records, prefix: str = "", model_written=()) -> None:
+        """Show ``records`` after ``prefix``; ``model_written``: the indices a model's
+        continuation wrote (marked as the model's)."""
         self.records = list(records)
         self.prefix = prefix
+        self.model_written = set(model_written)
         self._rebuild()
 
-    def append_records(self, records) -> None:
-        """Add streamed tokens at the end in one edit block."""
+    def append_records(self, records, by_model: bool = False) -> None:
+        """Add streamed tokens at the end in one edit block (``by_model``: a continuation's)."""
         records = list(records)
         if not records:
             return
         first = len(self.records)
         self.records.extend(records)
+        if by_model:
+            self.model_written.update(range(first, first + len(records)))
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.beginEditBlock()
@@ -202,8 +210,18 @@ class TokenView(QTextEdit):
     def refresh(self) -> None:
         self._rebuild()
 
+    def model_starts(self) -> list[int]:
+        """Document positions where a stretch of the model's tokens begins."""
+        return [self.starts[i] for i in sorted(self.model_written)
+                if i < len(self.starts) and (i - 1) not in self.model_written]
+
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
+        if self.model_written:
+            painter = QPainter(self.viewport())
+            offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
+            paint_model_starts(painter, self.document(), self.model_starts(), offset)
+            painter.end()
         if not self.marks:
             return
         painter = QPainter(self.viewport())
@@ -269,6 +287,8 @@ class TokenView(QTextEdit):
             fmt.setToolTip(tooltip_html(record))
         if self.overlay is not None and index in self.overlay.tips:
             fmt.setToolTip(self.overlay.tips[index])
+        if index in self.model_written:
+            fmt.setFontItalic(True)
         if self.format_hook:
             self.format_hook(index, record, fmt)
         return fmt
@@ -434,6 +454,36 @@ class TokenView(QTextEdit):
 
     def clear_selection_mark(self) -> None:
         self.select_token(-1)
+
+
+MODEL_START_COLOUR = "#f76707"  # an orange apart from the measures' colours, on light and dark heat alike
+MODEL_WORDS = "In italics, after an orange bar: the model's continuation (the rest you wrote)."
+
+
+def model_start_rects(document, positions) -> list:
+    """A thin upright bar (QRectF, document coordinates) at each of ``positions``: where the
+    person's text ends and a model's continuation begins."""
+    from PySide6.QtCore import QRectF
+
+    rects = []
+    for pos in positions:
+        block = document.findBlock(pos)
+        layout = block.layout()
+        if layout is None or layout.lineCount() == 0:
+            continue
+        line = layout.lineForTextPosition(pos - block.position())
+        if not line.isValid():
+            continue
+        x = line.cursorToX(pos - block.position())
+        x = x[0] if isinstance(x, tuple) else x
+        origin = layout.position()
+        rects.append(QRectF(origin.x() + x - 1.5, origin.y() + line.y() - 1, 3, line.height() + 2))
+    return rects
+
+
+def paint_model_starts(painter: QPainter, document, positions, offset=QPointF(0, 0)) -> None:
+    for rect in model_start_rects(document, positions):
+        painter.fillRect(rect.translated(offset), QColor(MODEL_START_COLOUR))
 
 
 def legend_stops(measure: str) -> list[tuple[str, tuple[int, int, int]]]:

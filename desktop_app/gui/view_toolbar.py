@@ -32,7 +32,7 @@ def build_view_toolbar(window) -> QToolBar:
         action.setShortcut(QKeySequence(keys))
         action.setToolTip(f"Show or hide the {words.lower()} ({QKeySequence(keys).toString()}). Hidden here, "
                           "it stays hidden; folded away by a narrow window, it comes back when the window widens.")
-        action.toggled.connect(getattr(window, attr).setVisible)
+        action.toggled.connect(lambda _on, a=attr: show_as_wished(window, a))
         window.panel_actions[attr] = action
     spacer = QWidget()
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -75,6 +75,7 @@ class PanelFitter(QObject):
         self.window = window
         self.widths = dict(PANEL_WIDTHS)
         self.folded: set[str] = set()  # panels this fitter hid (the person wants them shown)
+        self.not_here: set[str] = set()  # panels the mode in front has no use for (Text: the conversations)
         self.last_width = 0
         self._fitting = False
         window.installEventFilter(self)
@@ -108,12 +109,15 @@ class PanelFitter(QObject):
         handle = self.window.splitter.handleWidth()
         return CHAT_WIDTH + sum(self._panel(a).minimumWidth() + handle for a in shown)
 
-    def fit(self) -> None:
+    def fit(self, refold: bool = False) -> None:
+        """``refold``: fold what does not fit as a narrowing window would (a panel back from a
+        mode that had no use for it)."""
         splitter = self.window.splitter
         total = splitter.width()
-        narrowing = total < self.last_width or not self.last_width  # the first fit too: a window opened small
+        # the first fit too: a window opened small
+        narrowing = refold or total < self.last_width or not self.last_width
         self.last_width = total
-        shown = [a for a in FOLD_ORDER if self.window.panel_actions[a].isChecked()]
+        shown = [a for a in FOLD_ORDER if self.window.panel_actions[a].isChecked() and a not in self.not_here]
         self._fitting = True
         try:
             for attr in FOLD_ORDER if narrowing else ():
@@ -122,7 +126,8 @@ class PanelFitter(QObject):
                     shown.remove(attr)
                     self.window.panel_actions[attr].setChecked(False)
             for attr in reversed(FOLD_ORDER):  # the inspector comes back first
-                if attr in self.folded and self._needs(shown + [attr]) + ROOM_TO_RETURN <= total:
+                if attr in self.folded and attr not in self.not_here \
+                        and self._needs(shown + [attr]) + ROOM_TO_RETURN <= total:
                     self.folded.discard(attr)
                     shown.append(attr)
                     self.window.panel_actions[attr].setChecked(True)
@@ -146,6 +151,27 @@ class PanelFitter(QObject):
                 want -= give
         sizes[1] = max(0, total - handles - sizes[0] - sizes[2])
         return sizes
+
+
+def show_as_wished(window, attr: str) -> None:
+    """``attr`` shows when its toggle is on, unless the mode in front has no use for it."""
+    fitter = getattr(window, "panel_fitter", None)
+    away = fitter is not None and attr in fitter.not_here
+    getattr(window, attr).setVisible(window.panel_actions[attr].isChecked() and not away)
+
+
+def set_not_here(window, attr: str, away: bool) -> None:
+    """The mode in front has no use for ``attr`` (Text mode: the conversation list): it hides,
+    its toggle is off limits, and the person's wish for it is kept for the other mode."""
+    fitter = window.panel_fitter
+    (fitter.not_here.add if away else fitter.not_here.discard)(attr)
+    window.panel_actions[attr].setEnabled(not away)
+    if away:
+        show_as_wished(window, attr)
+        QTimer.singleShot(0, fitter.fit)
+    else:  # back: folded first if the window has no room for it, so it never widens the window
+        fitter.fit(refold=True)
+        show_as_wished(window, attr)
 
 
 def panel_wishes(window) -> dict[str, bool]:
