@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QWidget)
 
 from desktop_app.core.palette import MEASURES, color_for, text_color_on
@@ -149,6 +149,7 @@ class InspectorPanel(QFrame):
         self.text_branch = self.text_rate = False  # text mode's actions (allow_text_actions)
         self.measure = "probability"  # the swatch is coloured as the transcript is
         layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
+        self.scroll = self.findChild(QScrollArea)
         layout.setContentsMargins(14, 12, 14, 12)
         layout.setSpacing(8)
         title = styled_label("TOKEN INSPECTOR", "PanelTitle")
@@ -242,7 +243,11 @@ class InspectorPanel(QFrame):
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool,
                    busy: str | None = None) -> None:
         """``busy``: an answer token that cannot branch or be explained only because the model is
-        writing (this answer, or another): what is said instead, until the window shows it again."""
+        writing (this answer, or another): what is said instead, until the window shows it again.
+        Another token starts at the top of the panel: scrolled down to "Why this token?" for the
+        last one, the panel showed the next one's alternatives without its name (usertest 11)."""
+        if (message_id, index, record) != (self.message_id, self.index, self.record):
+            self.scroll.verticalScrollBar().setValue(0)
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
         self.waits_for_model = busy is not None
         self.text_branch = self.text_rate = False

@@ -1,0 +1,68 @@
+"""Usertest 11, the chat window and the inspector (real widgets, pytest-qt, the tiny random GPT-2):
+the inspector's scroll position for a new token, an invisible alternative, the token meter's
+line, the focus after Continue, the card header's sibling arrows, rated and selected tokens,
+the colour key under an attribution, and the first start's words."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication, QScrollArea  # noqa: E402
+
+from desktop_app.core.records import Alternative, TokenRecord  # noqa: E402
+from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
+
+
+def settle(times: int = 4) -> None:
+    for _ in range(times):
+        QApplication.processEvents()
+
+
+def click_token(qtbot, card, index: int) -> None:
+    qtbot.mouseClick(card.view.viewport(), Qt.MouseButton.LeftButton, pos=card.view.span_rect(index).center())
+
+
+# ---------------------------------------------------------------- #6: a new token starts at the top
+
+def test_another_token_shows_its_name_at_the_top_of_the_inspector(make_window, qtbot):
+    """Scrolled down to "Why this token?" for one token, the next token clicked showed its
+    alternatives without its name, probability or rank (usertest 11, #6)."""
+    window = make_window()
+    window.resize(800, 600)
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    inspector = window.inspector
+    click_token(qtbot, card, 0)
+    settle()
+    scroll = inspector.findChild(QScrollArea)
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() > 0, "at 800x600 the inspector scrolls (the test needs it to)"
+    bar.setValue(bar.maximum())  # down to "Why this token?", as the person scrolled
+    click_token(qtbot, card, 1)
+    settle()
+    assert inspector.index == 1
+    assert bar.value() == 0
+    viewport = scroll.viewport()
+    for widget in (inspector.token_label, inspector.stat_values["probability"], inspector.stat_values["rank"]):
+        top = widget.mapTo(viewport, QPoint(0, 0)).y()
+        assert 0 <= top and top + widget.height() <= viewport.height(), f"{widget.text()!r} is out of view"
+
+
+def test_the_same_token_shown_again_keeps_the_scroll_position(make_window, qtbot):
+    """The panel refreshed for the token already shown (its answer ended) stays where the person
+    scrolled: only another token starts at the top."""
+    window = make_window()
+    window.resize(800, 600)
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    click_token(qtbot, card, 0)
+    settle()
+    bar = window.inspector.findChild(QScrollArea).verticalScrollBar()
+    bar.setValue(bar.maximum())
+    window.cards._fill_inspector(card, 0)  # what refresh_waiting_token does once the model is free
+    assert bar.value() == bar.maximum() > 0
