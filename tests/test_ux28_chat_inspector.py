@@ -66,3 +66,25 @@ def test_the_same_token_shown_again_keeps_the_scroll_position(make_window, qtbot
     bar.setValue(bar.maximum())
     window.cards._fill_inspector(card, 0)  # what refresh_waiting_token does once the model is free
     assert bar.value() == bar.maximum() > 0
+
+
+# ---------------------------------------------------------------- #17: an invisible alternative
+
+def test_a_no_break_space_among_the_alternatives_is_shown_by_a_mark(qtbot):
+    """The bundled model's tenth alternative after "at " was a no-break space: a blank row with a
+    bar and "0.0%" (usertest 11, #17)."""
+    from desktop_app.gui.inspector import InspectorPanel
+
+    top = (Alternative(17, "2", 0.386), Alternative(16, "1", 0.386), Alternative(20, "4", 0.046),
+           Alternative(2, "\u00a0", 0.0004), Alternative(3, "\u200b", 0.0003), Alternative(4, "\r", 0.0002))
+    record = TokenRecord(20, "4", math.log(0.046), 3, 1.5, top)
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    panel.show_token(1, 5, record, can_branch=True)
+    labels = [label for label, _prob, _chosen in panel.chart.rows()]
+    assert labels[:3] == ["2", "1", "4"]
+    for label in labels[3:]:
+        assert label.strip() and label.isprintable(), f"{label!r} paints nothing"
+    assert len(set(labels)) == len(labels), "each invisible token has a mark of its own"
+    panel.pick(3)
+    assert panel.branch_button.text() != "Continue with \u201c\u00a0\u201d"

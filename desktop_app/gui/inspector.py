@@ -63,6 +63,14 @@ class AlternativesChart(QWidget):
             self.update()
             self.picked.emit(row)
 
+    def rows(self) -> list[tuple[str, float, bool]]:
+        """(label, probability, chosen) per row as painted: whitespace and invisible tokens shown
+        by a mark (token_label), the chosen token last when it is not among the alternatives."""
+        rows = [(token_label(a.text), a.prob, a.id == self.chosen_id) for a in self.alternatives]
+        if self.chosen_outside is not None:
+            rows.append((token_label(self.chosen_outside.text), self.chosen_outside.prob, True))
+        return rows
+
     def paintEvent(self, _event) -> None:
         c = colors(is_dark())
         painter = QPainter(self)
@@ -71,9 +79,7 @@ class AlternativesChart(QWidget):
         label_w = min(130, max(70, self.width() * 2 // 5))
         pct_w = metrics.horizontalAdvance("100.0%") + 6
         bar_w = max(20, self.width() - label_w - pct_w - 8)
-        rows = [(a.text, a.prob, a.id == self.chosen_id) for a in self.alternatives]
-        if self.chosen_outside is not None:
-            rows.append((self.chosen_outside.text, self.chosen_outside.prob, True))
+        rows = self.rows()
         top = max((p for _t, p, _c in rows), default=1.0) or 1.0
         for i, (text, prob, chosen) in enumerate(rows):
             y = i * self.ROW + 2
@@ -81,7 +87,7 @@ class AlternativesChart(QWidget):
                 painter.fillRect(QRectF(0, y, self.width(), self.ROW - 2), QColor(c["selection"]))
             font = QFont(self.font())
             font.setBold(chosen)
-            label = QFontMetrics(font).elidedText(token_label(text), Qt.TextElideMode.ElideRight, label_w - 12)
+            label = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, label_w - 12)
             painter.setFont(font)
             painter.setPen(QColor(c["text"]))
             painter.drawText(QRectF(4, y, label_w - 4, self.ROW - 2), Qt.AlignmentFlag.AlignVCenter, label)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import html
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -40,10 +41,30 @@ def shown_text(text: str, coloured: bool) -> str:
 
 
 def token_label(text: str) -> str:
-    """A token's text with whitespace made visible, for tooltips and the inspector."""
+    """A token's text with whitespace made visible, for tooltips and the inspector: a space
+    ␣, a newline ↵, a tab →, any other blank or invisible character a mark of its own
+    (``_invisible_mark``: a no-break space was a blank row among the inspector's alternatives,
+    usertest 11)."""
     if text == "":
         return "(part of a character)"
-    return text.replace(" ", "\u2423").replace("\n", "\u21b5").replace("\t", "\u2192")
+    text = text.replace(" ", "\u2423").replace("\n", "\u21b5").replace("\t", "\u2192")
+    return text if text.isprintable() else "".join(_invisible_mark(ch) for ch in text)
+
+
+def _invisible_mark(ch: str) -> str:
+    """``ch`` itself, or what shows it when it paints nothing: ⍽ for a no-break space (the sign
+    for one), ␣ for another width of space, \\r or \\xNN for a control character, <U+200B> for
+    a zero-width one."""
+    if ch == "\u00a0":
+        return "\u237d"
+    kind = unicodedata.category(ch)
+    if kind == "Zs" or kind in ("Zl", "Zp"):
+        return "\u2423"
+    if kind == "Cc":
+        return "\\r" if ch == "\r" else f"\\x{ord(ch):02x}"
+    if kind == "Cf":
+        return f"<U+{ord(ch):04X}>"
+    return ch
 
 
 def token_status_words(index: int, record: TokenRecord) -> str:
