@@ -88,3 +88,44 @@ def test_a_no_break_space_among_the_alternatives_is_shown_by_a_mark(qtbot):
     assert len(set(labels)) == len(labels), "each invisible token has a mark of its own"
     panel.pick(3)
     assert panel.branch_button.text() != "Continue with \u201c\u00a0\u201d"
+
+
+# ---------------------------------------------------------------- #13: the focus after Continue
+
+def _stopped_answer(qtbot, window):
+    """An answer the person stopped at its first token: its card offers Continue."""
+    stop_first = [True]
+
+    def stop(_batch):
+        if stop_first[0] and window.chat.generating:
+            stop_first[0] = False
+            window.stop()
+
+    window.chat.tokens.connect(stop)
+    window.prompt.setPlainText("Hello there")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.send()
+    qtbot.waitUntil(lambda: answer_cards(window)[-1].message is not None, timeout=WAIT_MS)
+    card = answer_cards(window)[-1]
+    qtbot.waitUntil(card.continue_button.isVisible, timeout=5000)
+    return card
+
+
+@pytest.mark.parametrize("button", ["continue_button", "regenerate_button"])
+def test_after_continue_the_keyboard_is_in_the_prompt_box(make_window, qtbot, button):
+    """After Continue the focus ring was on the "Chat" tab: the person had to click the box before
+    typing (usertest 11, #13). Send leaves it in the prompt box; so do the card's Continue and
+    Regenerate."""
+    window = make_window(max_new_tokens=60)
+    card = _stopped_answer(qtbot, window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    clicked = getattr(card, button)
+    clicked.setFocus()  # a click on a button takes the focus
+    qtbot.waitUntil(clicked.hasFocus, timeout=5000)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        qtbot.mouseClick(clicked, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
+    settle()
+    focused = QApplication.focusWidget()
+    assert focused is window.prompt, f"the focus is on {type(focused).__name__} {getattr(focused, 'text', str)()!r}"

@@ -10,6 +10,7 @@ Text tab, so main_window.py stays about the window as a whole.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted
@@ -149,6 +150,13 @@ class ChatCards:
         started = w.chat.continue_answer(card.message) if goes_on else w.chat.regenerate_answer(card.message)
         if started and not goes_on:
             w.warn_if_same_again()
+        if started:
+            self._focus_prompt()
+
+    def _focus_prompt(self) -> None:
+        """The keyboard goes to the prompt box, as after Send: the clicked button goes with the
+        card's row, and Qt gave the focus to the first Tab stop, the "Chat" tab (usertest 11)."""
+        self.window.prompt.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def mark_unanswered(self) -> None:
         """"Answer it" on the last card when it is a stored prompt with no answer and none is being
@@ -163,7 +171,8 @@ class ChatCards:
     def _answer(self, card: MessageCard) -> None:
         w = self.window
         w.error_banner.hide()
-        w.chat.answer(card.message)
+        if w.chat.answer(card.message):
+            self._focus_prompt()
 
     # ------------------------------------------------------------ colours
     def set_measure(self, measure: str) -> None:
