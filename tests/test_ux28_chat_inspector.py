@@ -129,3 +129,59 @@ def test_after_continue_the_keyboard_is_in_the_prompt_box(make_window, qtbot, bu
     settle()
     focused = QApplication.focusWidget()
     assert focused is window.prompt, f"the focus is on {type(focused).__name__} {getattr(focused, 'text', str)()!r}"
+
+
+# ---------------------------------------------------------------- #8 and #9: the token meter's line
+
+def prompt_top(window) -> int:
+    return window.prompt.mapTo(window, QPoint(0, 0)).y()
+
+
+def transcript_bottom(window) -> int:
+    port = window.transcript.viewport()
+    return port.mapTo(window, QPoint(0, port.height())).y()
+
+
+def test_the_meter_line_keeps_its_room_and_the_chat_does_not_move(make_window, qtbot):
+    """The count under the prompt box came when the model had loaded and went while an answer
+    streamed, each time moving the prompt box and the chat by a line: a click on Continue after
+    a restart landed on empty space (usertest 11, #8)."""
+    window = make_window(wait=False, max_new_tokens=60)
+    window.resize(1280, 800)
+    settle()
+    meter = window.prompt_area.meter
+    assert not meter.isVisible()
+    before = (prompt_top(window), transcript_bottom(window))
+    qtbot.waitUntil(lambda: window.chat.loaded is not None, timeout=WAIT_MS)
+    window.prompt.setPlainText("Hello there")
+    qtbot.waitUntil(lambda: meter.isVisible() and "tokens of context" in meter.text(), timeout=WAIT_MS)
+    settle()
+    assert (prompt_top(window), transcript_bottom(window)) == before, "the count pushed the chat up"
+    while_streaming = []
+    window.chat.tokens.connect(lambda _batch: while_streaming.append(
+        (meter.isVisible(), prompt_top(window), transcript_bottom(window))))
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.send()
+    assert while_streaming and not while_streaming[0][0], "the count goes while the answer streams"
+    assert all(tuple(place) == before for _shown, *place in while_streaming), "the chat moved while it streamed"
+    qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
+    window.context_meter.refresh()
+    settle()
+    assert meter.isVisible() and (prompt_top(window), transcript_bottom(window)) == before
+
+
+def test_the_meter_says_nothing_under_an_empty_box_before_the_first_question(make_window, qtbot):
+    """"30 / 8,192 tokens of context" under an empty box, before anything was typed, counted the
+    system text (usertest 11, #9); under an empty box later it says what it counts."""
+    window = make_window()
+    meter = window.prompt_area.meter
+    window.context_meter.refresh()  # what its timer does once the model has loaded
+    assert not meter.isVisible() or not meter.text()
+    window.prompt.setPlainText("Hello")
+    window.context_meter.refresh()
+    assert meter.isVisible() and meter.text().endswith("tokens of context") and meter.text()[0].isdigit()
+    window.prompt.clear()
+    ask(qtbot, window)
+    qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
+    window.context_meter.refresh()
+    assert meter.isVisible() and meter.text().startswith("The conversation so far: ")

@@ -11,6 +11,7 @@ from desktop_app.core.prompts import Turn, build_prompt
 
 log = logging.getLogger(__name__)
 
+SO_FAR = "The conversation so far: "  # the meter's count under an empty box
 LONG_CONTEXT = 1024  # tokens the model reads before its first token: on a CPU that takes a while
 
 
@@ -68,6 +69,9 @@ class ContextMeter(QObject):
             return  # counted again once the model lane's tasks are done (its changed signal)
         turns = [Turn(m["role"], m["text"]) for m in self.chat.thread() if m["role"] in ("user", "assistant")]
         draft = self.prompt.toPlainText().strip()
+        if not turns and not draft:  # "30 / 8,192 tokens" under an empty box puzzled (the system text)
+            self.label.hide()
+            return
         unanswered = None
         if turns and turns[-1].role == "user":
             # an unanswered prompt (stopped before its first token) is what Regenerate sends: it
@@ -86,6 +90,8 @@ class ContextMeter(QObject):
                                  built.max_new_tokens)
         if unanswered is not None:  # the box is empty: a red line under it read as an error about nothing
             text, kind = f"Regenerate sends the prompt above: {text[0].lower()}{text[1:]}", "info"
+        elif not draft and kind == "info":  # what the count counts before anything is typed
+            text = f"{SO_FAR}{text}"
         self.show(text, kind)
 
     def show(self, text: str, kind: str) -> None:

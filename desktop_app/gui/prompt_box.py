@@ -5,10 +5,10 @@ settings, regenerate, stop, send). Where the row is narrow the model's name give
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout
 
 from desktop_app.gui.responsive import Ladder, elided
-from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.theme import icon
 
 ICON_ONLY_WIDTH = 34
 ROW_STEPS = 3  # model icon only; + Settings and Regenerate icons only; every button icons only
@@ -45,6 +45,39 @@ class PromptBox(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
+class MeterLabel(QLabel):
+    """The token meter's line: it keeps one line's height while empty or hidden, so the prompt
+    box and the chat above it stay put when the count comes and goes (it came when the model
+    had loaded, went while an answer streamed, and each time moved the chat by a line: a click
+    on Continue after a restart landed on empty space, usertest 11). A warning longer than a
+    line still takes the lines it needs."""
+
+    def __init__(self, parent=None):
+        super().__init__("", parent)
+        self.setObjectName("ContextMeter")
+        self.setWordWrap(True)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+
+    def one_line(self) -> int:
+        margins = self.contentsMargins()
+        return self.fontMetrics().lineSpacing() + margins.top() + margins.bottom()
+
+    def heightForWidth(self, width: int) -> int:
+        return max(super().heightForWidth(width), self.one_line())
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setHeight(max(hint.height(), self.one_line()))
+        return hint
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        hint.setHeight(max(hint.height(), self.one_line()))
+        return hint
+
+
 class PromptArea(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -54,7 +87,7 @@ class PromptArea(QFrame):
         layout.setSpacing(8)
         self.prompt = PromptBox()
         layout.addWidget(self.prompt)
-        self.meter = styled_label("", "ContextMeter", wrap=True)  # filled by context_meter.ContextMeter
+        self.meter = MeterLabel()  # filled by context_meter.ContextMeter
         layout.addWidget(self.meter)
         self.row = QHBoxLayout()
         self.row.setSpacing(6)
