@@ -185,3 +185,43 @@ def test_the_meter_says_nothing_under_an_empty_box_before_the_first_question(mak
     qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
     window.context_meter.refresh()
     assert meter.isVisible() and meter.text().startswith("The conversation so far: ")
+
+
+# ---------------------------------------------------------------- #14: the sibling arrows beside the model's name
+
+def painted(label) -> str:
+    return label.fitted(label.text(), label.fontMetrics(), label.contentsRect().width())
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1024, 700), (1280, 800)])
+def test_the_sibling_arrows_leave_the_model_name_in_the_header(make_window, qtbot, size):
+    """A stopped second answer's header read "adapter 1 · 23 tokens · stopped ‹ 2/2 ›": the model's
+    name was gone (usertest 11, #14). It keeps "SmolLM2…" and "stopped"; the count gives way."""
+    window = make_window()
+    window.resize(*size)
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    card.role_label.setText("SmolLM2-135M-Instruct \u00b7 adapter 1")
+    card.set_meta("23 tokens \u00b7 stopped")
+    card.set_siblings(2, 2)
+    settle(6)
+    assert card.prev_button.isVisible() and card.sibling_label.text() == "2/2"
+    assert card.tools_row.count() == 0, "the tools stay in the header row"
+    author = painted(card.role_label)
+    assert author.startswith("SmolLM2") and author.endswith("adapter 1"), author
+    assert painted(card.meta).endswith("stopped"), "the cut mark stays in view"
+    right = card.next_button.mapTo(card, QPoint(card.next_button.width(), 0)).x()
+    assert right <= card.width(), "nothing leaves the card"
+
+
+def test_a_narrow_meta_line_keeps_the_cut_mark_before_the_count(qapp):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from desktop_app.gui.transcript import fitted_meta
+
+    metrics = QFontMetrics(QFont())
+    room = metrics.horizontalAdvance("stopped") + 2
+    assert fitted_meta("23 tokens \u00b7 stopped", metrics, room) == "stopped"
+    assert fitted_meta("23 tokens \u00b7 reached the token limit", metrics,
+                       metrics.horizontalAdvance("token limit") + 2) == "token limit"
+    assert fitted_meta("23 tokens \u00b7 7.8 tok/s", metrics, room + 20) == "23 tokens", "a count alone stays first"

@@ -31,6 +31,7 @@ UNANSWERED_WORDS = "No answer yet: the app closed, or the answer was stopped, be
 EXPORT_TIP = "Copy or export this answer"
 WRITING_TIP = "The answer is still being written: copy or export it once it is done"
 META_KEEP_PX = 260  # at most this much of the header held for them
+HEADER_SLACK = 24  # px of a card's header row its minimum widths leave free (a narrow chat must not overflow)
 
 
 # shorter words for a part that does not fit: a cut answer says so even beside the ‹ 2/3 › arrows
@@ -44,10 +45,21 @@ def fitted_meta(text: str, metrics, width: int) -> str:
     parts = text.split(SEPARATOR)
     short = [SHORT_WORDS.get(part, part) for part in parts]
     for count in range(len(parts), 0, -1):
-        for line in (SEPARATOR.join(parts[:count]), SEPARATOR.join(short[:count])):
+        lines = [SEPARATOR.join(parts[:count]), SEPARATOR.join(short[:count])]
+        if count == 2 and _cut_mark(parts) is not None:
+            lines.append(_cut_mark(parts))  # "stopped" says more than "23 tokens" (usertest 11)
+        for line in lines:
             if metrics.horizontalAdvance(line) <= width:
                 return line
     return metrics.elidedText(parts[0], Qt.TextElideMode.ElideRight, width)
+
+
+def _cut_mark(parts: list[str]) -> str | None:
+    """The short words of a count's "not whole" part ("stopped", "token limit") for a line
+    "23 tokens · stopped ...", else None."""
+    if len(parts) > 1 and COUNT_ONLY.fullmatch(parts[0]) and parts[1] in NOT_WHOLE:
+        return SHORT_WORDS.get(parts[1], parts[1])
+    return None
 
 
 def tokens_words(n: int) -> str:
@@ -124,6 +136,7 @@ def name_cuts(name: str) -> list[str]:
 
 
 SIBLING_SPACING = 1  # px between ‹, 1/2 and › (the header's 6 between each)
+ARROW_PADDING = 10  # px beside an arrow's glyph: its focus ring and padding (the style sheet's 2 + 2 a side), 2 to spare
 AUTHOR_HEAD_CHARS = 4  # fewer characters of the model's name say nothing: "which" alone then
 
 
@@ -234,6 +247,8 @@ class MessageCard(QFrame):
         for w in (self.prev_button, self.sibling_label, self.next_button):
             arrows.addWidget(w)
             w.hide()
+        for arrow in (self.prev_button, self.next_button):  # as wide as the glyph and the focus ring
+            arrow.setFixedWidth(arrow.fontMetrics().horizontalAdvance(arrow.text()) + ARROW_PADDING)
         header.addLayout(arrows)
 
     def _add_message_buttons(self, header: QHBoxLayout, role: str) -> None:
@@ -342,6 +357,8 @@ class MessageCard(QFrame):
         self.meta_first = metrics.horizontalAdvance(parts[0]) + 4
         # a bare count gives way to the model's name; "reading your prompt…" and "stopped" never do
         self.meta_yields = len(keep) == 1 and COUNT_ONLY.fullmatch(parts[0]) is not None
+        mark = _cut_mark(parts)  # what is left of "23 tokens · stopped" where the model's name needs the room
+        self.meta_mark = metrics.horizontalAdvance(mark) + 4 if mark is not None else None
         self.meta_full = metrics.horizontalAdvance(text) + 8
         self._fit_meta()
 
@@ -356,7 +373,7 @@ class MessageCard(QFrame):
         wanted = min(META_KEEP_PX, getattr(self, "meta_wanted", 20))
         self._place_tools(beside=width - 28 - author - 6 - min(wanted, 60) - tools >= 0)
         beside = tools if self.tools_row.count() == 0 else 0
-        free = width - 28 - 6 - beside - 24  # for the author and the meta line together
+        free = width - 28 - 6 - beside - HEADER_SLACK  # for the author and the meta line together
         least = self._meta_least(free - author, wanted, free - self.role_label.sensible_width())
         self.meta.setMinimumWidth(least)
         after_author = free - self.role_label.sizeHint().width()
@@ -373,6 +390,11 @@ class MessageCard(QFrame):
         first = getattr(self, "meta_first", 20)
         if getattr(self, "meta_yields", False):
             return first if first <= beside_name else 0
+        mark, exact = getattr(self, "meta_mark", None), beside_name + HEADER_SLACK  # (the room as laid out)
+        if mark is not None and wanted > exact and mark <= exact:
+            # the count gives way to the model's name, "stopped" stays: beside the ‹ 2/2 › arrows
+            # the header read only "adapter 1 · 23 tokens · stopped" (usertest 11)
+            return mark
         # kept parts that cannot fit anyway leave their room to the author, the first part staying
         return max(20, wanted if wanted <= room else min(first, room))
 
