@@ -146,7 +146,7 @@ def test_hover_shows_tooltip_and_click_opens_inspector(make_window, qtbot):
     assert window.inspector.chart.alternatives == list(record.top)
     covered = sum(a.prob for a in record.top) * 100
     assert f"{covered:.1f}%" in window.inspector.coverage.text()
-    assert view.extraSelections(), "the clicked token is marked"
+    assert view.selected == index and view.token_rects(index), "the clicked token is marked"
     # the keyboard reaches the tokens too: Right/Left/Home/End move the selection, the inspector follows
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_Right)

@@ -225,3 +225,47 @@ def test_a_narrow_meta_line_keeps_the_cut_mark_before_the_count(qapp):
     assert fitted_meta("23 tokens \u00b7 reached the token limit", metrics,
                        metrics.horizontalAdvance("token limit") + 2) == "token limit"
     assert fitted_meta("23 tokens \u00b7 7.8 tok/s", metrics, room + 20) == "23 tokens", "a count alone stays first"
+
+
+# ---------------------------------------------------------------- #15: rated and selected tokens
+
+def _near(pixel, rgb, tolerance: int = 40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip((pixel.red(), pixel.green(), pixel.blue()), rgb))
+
+
+def _count_near(image, rect, rgb) -> int:
+    box = rect.adjusted(-8, -8, 8, 8).toAlignedRect().intersected(image.rect())
+    return sum(_near(image.pixelColor(x, y), rgb) for x in range(box.left(), box.right() + 1)
+               for y in range(box.top(), box.bottom() + 1))
+
+
+def test_a_rated_token_is_clearly_marked_and_a_selected_one_keeps_its_colour(make_window, qtbot):
+    """A token rated bad got a tiny red line under one glyph, and the selection's blue hid the
+    selected token's heat colour (usertest 11, #15)."""
+    from PySide6.QtGui import QColor
+
+    from desktop_app.core.palette import color_for
+    from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE
+
+    window = make_window()
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    view = card.view
+    spaced = [i for i, r in enumerate(card.records) if r.text.startswith(" ") and len(r.text) > 1]
+    bad, good = spaced[0], spaced[-1]
+    card.rating.rate_token(bad, -1)
+    card.rating.rate_token(good, 1)
+    click_token(qtbot, card, bad)
+    settle()
+    image = view.viewport().grab().toImage()
+    for index, colour in ((bad, BAD_UNDERLINE), (good, GOOD_UNDERLINE)):
+        rect = view.token_rects(index)[0]
+        rgb = QColor(colour).getRgb()[:3]
+        marked = _count_near(image, rect, rgb)
+        assert marked >= 2 * (rect.width() + rect.height()), f"token {index}: only {marked} px of its mark"
+    heat = color_for(card.records[bad], window.legend.measure())
+    rect = view.token_rects(bad)[0]
+    inside = image.pixelColor(int(rect.left() + 2), int(rect.center().y()))  # the token's leading space
+    assert _near(inside, heat, 6), f"the selected token shows {inside.name()}, not its colour {heat}"
+    accent = QColor(view.palette().highlight().color()).getRgb()[:3]
+    assert _count_near(image, rect, accent) >= rect.width(), "the selected token is marked (a ring)"

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
@@ -24,6 +24,10 @@ from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, rank_buc
 from desktop_app.core.records import TokenRecord
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
+SELECTION_RING = (3.0, 2.0)  # (px outside the token, line width) of the selected token's ring
+RATING_BOX = (1.0, 2.0)  # the same for a rated token's box, inside the ring
+RATING_BAR = 4.0  # px: the bar under a rated token
+MARKS_MARGIN = 6  # px around the text: a mark on its first or last line is not cut off
 PLAIN = "plain"
 Colorizer = Callable[[int, TokenRecord], "tuple[int, int, int] | None"]
 FormatHook = Callable[[int, TokenRecord, QTextCharFormat], None]
@@ -156,7 +160,7 @@ class TokenView(QTextEdit):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.viewport().setMouseTracking(True)
         self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
-        self.document().setDocumentMargin(2)
+        self.document().setDocumentMargin(MARKS_MARGIN)  # room for the marks around the first and last lines
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
         self.records: list[TokenRecord] = []
         self.prefix = ""
@@ -237,48 +241,70 @@ class TokenView(QTextEdit):
                 if i < len(self.starts) and (i - 1) not in self.model_written]
 
     def paintEvent(self, event) -> None:
+        """The text, then the marks over it: a box and a bar for each rated token (dashed: bad),
+        and a ring around the selected token, whose own colour stays in view (usertest 11: a bad
+        rating was a tiny red line under one glyph, and the selection's blue hid the heat colour)."""
         super().paintEvent(event)
         if self.model_written:
             painter = QPainter(self.viewport())
             offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
             paint_model_starts(painter, self.document(), self.model_starts(), offset)
             painter.end()
-        if not self.marks:
+        selected = 0 <= self.selected < len(self.starts)
+        if not self.marks and not selected:
             return
-        painter = QPainter(self.viewport())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         from desktop_app.gui.theme import colors, is_dark
 
-        halo = QPen(QColor(colors(is_dark())["card"]), 6)
-        halo.setCapStyle(Qt.PenCapStyle.FlatCap)
+        theme = colors(is_dark())
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if selected:  # first: a rated token's bar stays whole over it
+            self._paint_outline(painter, self.selected, QColor(theme["accent"]), QColor(theme["card"]),
+                                SELECTION_RING)
         for index, (colour, dashed) in self.marks.items():
-            if not 0 <= index < len(self.starts):
-                continue
-            pen = QPen(QColor(colour), 3)
-            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            if dashed:
-                pen.setDashPattern([2, 1.3])
-            for x0, x1, y in self._underline_runs(index):
-                for p in (halo, pen):
-                    painter.setPen(p)
-                    painter.drawLine(QPointF(x0, y), QPointF(x1, y))
+            if 0 <= index < len(self.starts):
+                self._paint_rating_mark(painter, index, QColor(colour), dashed, QColor(theme["card"]))
         painter.end()
 
-    def _underline_runs(self, index: int) -> list[tuple[float, float, float]]:
-        """(left, right, y) per visual line a token covers, just under its text."""
-        runs: list[list[float]] = []
+    def _paint_rating_mark(self, painter: QPainter, index: int, colour: QColor, dashed: bool, halo: QColor) -> None:
+        self._paint_outline(painter, index, colour, halo, RATING_BOX, dashed)
+        bar, edge = QPen(colour, RATING_BAR), QPen(halo, RATING_BAR + 3)
+        for pen in (edge, bar):
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        if dashed:
+            bar.setDashPattern([2, 1.3])
+        for rect in self.token_rects(index):
+            y = rect.bottom() + RATING_BOX[0] + RATING_BAR / 2
+            for pen in (edge, bar):
+                painter.setPen(pen)
+                painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+
+    def _paint_outline(self, painter: QPainter, index: int, colour: QColor, halo: QColor, shape, dashed=False) -> None:
+        """A rounded box ``shape`` = (px outside the token, line width) around each line's piece of
+        token ``index``, on a halo of the card's colour that parts it from the neighbours' colours."""
+        outside, width = shape
+        line, edge = QPen(colour, width), QPen(halo, width + 3)
+        if dashed:
+            line.setDashPattern([3, 2])
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for rect in self.token_rects(index):
+            box = rect.adjusted(-outside, -outside, outside, outside)
+            for pen in (edge, line):
+                painter.setPen(pen)
+                painter.drawRoundedRect(box, 3, 3)
+
+    def token_rects(self, index: int) -> list[QRectF]:
+        """The viewport rectangles of token ``index``, one per visual line it covers."""
+        rects: list[QRectF] = []
         cursor = QTextCursor(self.document())
-        text = self.records[index].text if index < len(self.records) else ""
-        lead = len(text) - len(text.lstrip()) if text.strip() else 0  # not under a leading space
-        for pos in range(self.starts[index] + lead, self.ends[index] + 1):
+        for pos in range(self.starts[index], self.ends[index] + 1):
             cursor.setPosition(pos)
-            rect = self.cursorRect(cursor)
-            y = rect.bottom() + 1.5
-            if runs and abs(runs[-1][2] - y) < 1:
-                runs[-1][1] = rect.x()
+            caret = self.cursorRect(cursor)
+            if rects and abs(rects[-1].top() - caret.top()) < 1:
+                rects[-1].setRight(caret.x())
             else:
-                runs.append([rect.x(), rect.x(), y])
-        return [(a, b, y) for a, b, y in runs if b > a]
+                rects.append(QRectF(caret.x(), caret.top(), 0, caret.height()))
+        return [r for r in rects if r.width() > 0]
 
     def _rebuild(self) -> None:
         doc = self.document()
@@ -460,18 +486,9 @@ class TokenView(QTextEdit):
     def select_token(self, index: int) -> None:
         self.selected = index
         if not 0 <= index < len(self.starts):
-            self.setExtraSelections([])
+            self.viewport().update()
             return
-        mark = QTextEdit.ExtraSelection()
-        cursor = QTextCursor(self.document())
-        cursor.setPosition(self.starts[index])
-        cursor.setPosition(self.ends[index], QTextCursor.MoveMode.KeepAnchor)
-        mark.cursor = cursor
-        fmt = QTextCharFormat()
-        fmt.setBackground(self.palette().highlight())
-        fmt.setForeground(self.palette().highlightedText())
-        mark.format = fmt
-        self.setExtraSelections([mark])
+        self.viewport().update()  # the ring is painted (paintEvent): a selection's colours hid the token's own
 
     def clear_selection_mark(self) -> None:
         self.select_token(-1)
