@@ -269,3 +269,40 @@ def test_a_rated_token_is_clearly_marked_and_a_selected_one_keeps_its_colour(mak
     assert _near(inside, heat, 6), f"the selected token shows {inside.name()}, not its colour {heat}"
     accent = QColor(view.palette().highlight().color()).getRgb()[:3]
     assert _count_near(image, rect, accent) >= rect.width(), "the selected token is marked (a ring)"
+
+
+# ---------------------------------------------------------------- #16: the colour key under an attribution
+
+def _key_words(window) -> str:
+    legend = window.legend
+    shown = [w.text() for w in (legend.colour_by, legend.low, legend.high) if w.isVisible()]
+    if legend.combo.isVisible():
+        shown.insert(1, legend.combo.currentText())
+    return " ".join(shown)
+
+
+def test_the_colour_key_describes_the_attribution_while_it_is_painted(make_window, qtbot):
+    """With "Why this token?" painted over the chat, the key still said "Colour by Probability
+    0% … 100%" (usertest 11, #16)."""
+    window = make_window(max_new_tokens=6)
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    assert "Probability" in _key_words(window) and "100%" in _key_words(window)
+    card.view.select_token(3)
+    window.show_token(card, 3)
+    view = window.inspector.explain
+    qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)
+    assert "Probability" in _key_words(window), "nothing painted yet"
+    view.toggle.setChecked(True)  # "Show it over the conversation"
+    assert card.view.overlay is not None
+    words = _key_words(window)
+    assert "Probability" not in words and "100%" not in words, words
+    assert "toward this token" in words and "toward the alternative" in words
+    view.toggle.setChecked(False)  # the measure's colours and key again
+    assert card.view.overlay is None
+    assert _key_words(window).startswith("Colour by Probability") and "100%" in _key_words(window)
+    view.toggle.setChecked(True)
+    assert "toward this token" in _key_words(window)
+    window.cards.clear()  # another conversation: the painted cards go
+    assert "Probability" in _key_words(window)

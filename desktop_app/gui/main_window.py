@@ -262,6 +262,15 @@ class MainWindow(QMainWindow):
         self.conversations.search_changed.connect(lambda _t: self.refresh_conversations())
         self.legend.measure_changed.connect(self.set_measure)
         self.inspector.branch_requested.connect(self.branch)
+        # the colour key says what is painted: "Why this token?"'s attribution, while it is shown
+        self.transcript.overlay_changed.connect(self._follow_overlay)
+        self.text_view.heatmap.overlay_changed.connect(self._follow_overlay)
+        self.mode_tabs.currentChanged.connect(lambda _i: self._follow_overlay())
+
+    def _follow_overlay(self) -> None:
+        shown = (self.text_view.heatmap.overlay is not None if self.mode == "text"
+                 else self.transcript.overlaid())
+        self.legend.show_attribution_key(shown)
 
     def _connect_prompt(self) -> None:
         """The prompt area's buttons, the keyboard shortcuts and "Why this token?"."""

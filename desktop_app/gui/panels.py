@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
-from desktop_app.core.palette import MEASURES
+from desktop_app.core.palette import DIVERGING, MEASURES
 from desktop_app.gui.responsive import Stepper
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, legend_stops
@@ -134,12 +134,14 @@ class GradientBar(QWidget):
         super().__init__(parent)
         self.stops: list = []
         self.discrete = False
+        self.gradient = None
         self.setFixedHeight(12)
         self.setMinimumWidth(60)  # gives way in a narrow window
         self.setMaximumWidth(150)
 
-    def set_stops(self, stops, discrete: bool) -> None:
-        self.stops, self.discrete = stops, discrete
+    def set_stops(self, stops, discrete: bool, gradient=None) -> None:
+        """``gradient``: the colours a continuous bar runs through (None: the heatmap's palette)."""
+        self.stops, self.discrete, self.gradient = stops, discrete, gradient
         self.update()
 
     def paintEvent(self, _event) -> None:
@@ -156,8 +158,9 @@ class GradientBar(QWidget):
             from desktop_app.core.palette import sequential_color
 
             gradient = QLinearGradient(rect.left(), 0, rect.right(), 0)
-            for i in range(9):
-                gradient.setColorAt(i / 8, QColor(*sequential_color(i / 8)))
+            colours = self.gradient or [sequential_color(i / 8) for i in range(9)]
+            for i, rgb in enumerate(colours):
+                gradient.setColorAt(i / (len(colours) - 1), QColor(*rgb))
             painter.setBrush(gradient)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawRoundedRect(rect, 3, 3)
@@ -165,6 +168,11 @@ class GradientBar(QWidget):
 
 
 LEGEND_STEPS = 4  # the legend's shorter forms (LegendBar._shorten)
+# the key while "Why this token?" paints its attribution over the text (gui/explain_overlays.py)
+ATTRIBUTION_KEY = {"title": "Why this token?", "low": "toward the alternative", "high": "toward this token",
+                   "tip": "The earlier tokens are coloured by how much each pushed the model toward the explained "
+                          "token (orange to red) or toward its alternative (blue). Untick \u201cShow it over the "
+                          "conversation\u201d in the inspector for the measure's colours again."}
 
 
 class LegendBar(QFrame):
@@ -212,6 +220,7 @@ class LegendBar(QFrame):
             w.setMinimumWidth(1)  # (0 would mean "no explicit minimum": the text's width)
         self.combo.setMinimumWidth(90)
         self.score_prompts.setMinimumWidth(24)
+        self.attribution_key = False  # the key of "Why this token?"'s colours instead of the measure's
         self._changed(emit=False)
         self.compactor = Stepper(self, LEGEND_STEPS, self._width_at, self._shorten)
 
@@ -252,6 +261,19 @@ class LegendBar(QFrame):
         return (self.sizeHint().width() - self._parts_width(self.compactor.step)
                 + self._parts_width(step, shown_only=False))
 
+    def show_attribution_key(self, on: bool) -> None:
+        """While "Why this token?" paints its attribution over the text, the key says what those
+        colours mean, not the measure's "Probability 0% … 100%" (usertest 11); the measure's
+        list comes back with its key when the attribution is cleared."""
+        if on == self.attribution_key:
+            return
+        self.attribution_key = on
+        self.combo.setVisible(not on)
+        self.colour_by.setText(ATTRIBUTION_KEY["title"] if on else "Colour by")
+        self.colour_by.setToolTip(ATTRIBUTION_KEY["tip"] if on else "")
+        self._changed(emit=False)
+        self.compactor.update()
+
     def measure(self) -> str:
         return self.combo.currentData()
 
@@ -262,12 +284,18 @@ class LegendBar(QFrame):
 
     def _changed(self, emit: bool = True) -> None:
         measure = self.measure()
-        plain = measure == PLAIN
+        plain = measure == PLAIN and not self.attribution_key
         compact = getattr(self, "compactor", None) is not None and self.compactor.step >= LEGEND_STEPS
         for w in (self.low, self.high):
             w.setVisible(not plain and not compact)
         self.bar.setVisible(not plain)
-        if not plain:
+        if self.attribution_key:
+            self.bar.set_stops([(ATTRIBUTION_KEY["low"], DIVERGING[0]), (ATTRIBUTION_KEY["high"], DIVERGING[-1])],
+                               False, gradient=DIVERGING)
+            self.low.setText(ATTRIBUTION_KEY["low"])
+            self.high.setText(ATTRIBUTION_KEY["high"])
+            self.bar.setToolTip(ATTRIBUTION_KEY["tip"])
+        elif not plain:
             stops = legend_stops(measure)
             discrete = measure == "rank"
             self.bar.set_stops(stops, discrete)

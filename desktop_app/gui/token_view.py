@@ -144,6 +144,7 @@ class TokenView(QTextEdit):
 
     token_clicked = Signal(int)
     token_hovered = Signal(int)  # -1 when the pointer leaves the tokens
+    overlay_changed = Signal()  # an overlay (the attribution) was painted or cleared: the colour key follows
 
     def __init__(self, parent=None, measure: str = "probability", *, lazy_tooltips: bool = False):
         super().__init__(parent)
@@ -231,6 +232,7 @@ class TokenView(QTextEdit):
         attribution heatmap); the measure, the format hook and the marks stay as they were."""
         self.overlay = overlay
         self._rebuild()
+        self.overlay_changed.emit()
 
     def refresh(self) -> None:
         self._rebuild()

@@ -545,6 +545,8 @@ class TranscriptView(QScrollArea):
         empty: what shows when there is no card.
         _follow: whether new text scrolls into view (off once the person scrolls up)."""
 
+    overlay_changed = Signal()  # a card's overlay was painted or cleared, or a card that had one went
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("Transcript")
@@ -565,17 +567,21 @@ class TranscriptView(QScrollArea):
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
 
     def clear(self) -> None:
+        painted = self.overlaid()
         for card in self.cards:
             card.setParent(None)
             card.deleteLater()
         self.cards = []
         self.empty.show()
         self._follow = True
+        if painted:
+            self.overlay_changed.emit()
 
     def add_card(self, card: MessageCard) -> MessageCard:
         self.empty.hide()
         self.layout_.insertWidget(self.layout_.count() - 1, card)
         self.cards.append(card)
+        card.view.overlay_changed.connect(self.overlay_changed)
         return card
 
     def remove_card(self, card: MessageCard) -> None:
@@ -583,7 +589,13 @@ class TranscriptView(QScrollArea):
             self.cards.remove(card)
             card.setParent(None)
             card.deleteLater()
+            if card.view.overlay is not None:
+                self.overlay_changed.emit()
         self.empty.setVisible(not self.cards)
+
+    def overlaid(self) -> bool:
+        """Whether a card shows an overlay (the attribution) instead of its measure's colours."""
+        return any(card.view.overlay is not None for card in self.cards)
 
     def scroll_to_bottom(self) -> None:
         self._follow = True
