@@ -306,3 +306,38 @@ def test_the_colour_key_describes_the_attribution_while_it_is_painted(make_windo
     assert "toward this token" in _key_words(window)
     window.cards.clear()  # another conversation: the painted cards go
     assert "Probability" in _key_words(window)
+
+
+# ---------------------------------------------------------------- #9: the first start's banner
+
+def test_the_offline_banner_says_what_is_used_and_how_to_get_gpt2(make_window, qtbot, monkeypatch):
+    """The first-start banner told a GPT-2 user that GPT-2 was missing, with no way to get it
+    (usertest 11, #9): it says what the app uses and offers the model dialog."""
+    from PySide6.QtCore import QTimer
+
+    from desktop_app.core import models
+
+    monkeypatch.setattr(models, "cached_hub_folder", lambda repo: None)
+    notice = models.resolve_spec(None, probe=lambda: False).notice
+    assert notice.startswith("Using the bundled model SmolLM2-135M-Instruct, which works offline")
+    assert "To use GPT-2" in notice and "folder" in notice
+    window = make_window()
+    window.chat.model_notice.emit(notice)
+    banner = window.notice_banner
+    assert banner.isVisible() and banner.label.text() == notice
+    assert banner.action_button.isVisible() and banner.action_button.text() == "Choose a model\u2026"
+    opened = []
+
+    def close_dialog():
+        dialog = QApplication.activeModalWidget()
+        opened.append(dialog.windowTitle() if dialog is not None else None)
+        if dialog is not None:
+            dialog.reject()
+
+    QTimer.singleShot(200, close_dialog)
+    qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton)
+    assert opened == ["Choose a model"]
+    window.chat.notice.emit("The 2 oldest turns were left out to fit the context window.")
+    window.notice_banner.hide()
+    window.notice_banner.show_message("Another notice.", "info")
+    assert not banner.action_button.isVisible(), "the button belongs to the model's notice only"

@@ -58,6 +58,9 @@ def saved_sampling(saved: dict) -> SamplingSettings:
     return SamplingSettings.from_dict({"min_p": RECOMMENDED_SAMPLING["min_p"], **saved})
 
 
+CHOOSE_MODEL = "Choose a model\u2026"  # the model notice's button: the model dialog, as the model button opens it
+
+
 class MainWindow(QMainWindow):
     """The window: it owns the task manager and the controllers, and wires the views to
     them (views never reach into each other).
@@ -237,7 +240,7 @@ class MainWindow(QMainWindow):
         c.notice.connect(self._notice)
         # why this model (offline: the bundled one): once closed, not again at every start
         c.model_notice.connect(lambda text: self.notice_banner.show_unless_dismissed(
-            text, self.settings, "dismissed_model_notice"))
+            text, self.settings, "dismissed_model_notice", (CHOOSE_MODEL, self.choose_model)))
         c.error.connect(self.show_error)
         c.prompt_not_saved.connect(self._give_prompt_back)
         c.conversations_changed.connect(self.refresh_conversations)

@@ -547,6 +547,11 @@ class Banner(QFrame):
         self.watching = None
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
+        self.action_button = QPushButton()  # what the notice offers to do (set_action), hidden without one
+        self.action_button.hide()
+        self.action_button.clicked.connect(lambda: self.action is not None and self.action())
+        self.action = None
+        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
         close = QToolButton()
         close.setObjectName("FlatTool")
         close.setText("\u2715")
@@ -557,7 +562,9 @@ class Banner(QFrame):
         self.remembered = None  # (settings, key, text) of a notice from show_unless_dismissed
         self.hide()
 
-    def show_message(self, text: str, kind: str = "info") -> None:
+    def show_message(self, text: str, kind: str = "info", action=None) -> None:
+        """``action``: (button words, what a click does) for a notice the person can act on, or None."""
+        self.set_action(action)
         self.setProperty("kind", kind)
         self.style().unpolish(self)
         self.style().polish(self)
@@ -580,12 +587,17 @@ class Banner(QFrame):
         lines = self.tall_lines if self.window().height() >= TALL_WINDOW_PX else self.short_lines
         self.label.set_max_lines(lines)
 
-    def show_unless_dismissed(self, text: str, settings, key: str) -> None:
+    def show_unless_dismissed(self, text: str, settings, key: str, action=None) -> None:
         """Show ``text`` unless the person closed this very text before (kept in the
         QSettings ``settings`` under ``key``): a notice that would repeat at every start."""
         self.remembered = (settings, key, text)
         if settings.value(key) != text:
-            self.show_message(text, "info")
+            self.show_message(text, "info", action)
+
+    def set_action(self, action) -> None:
+        self.action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(action is not None)
 
     def _dismiss(self) -> None:
         self.hide()
