@@ -294,8 +294,12 @@ def test_the_colour_key_describes_the_attribution_while_it_is_painted(make_windo
     qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)
     assert "Probability" in _key_words(window), "nothing painted yet"
+    settle()
+    tabs_top = window.mode_tabs.mapTo(window, QPoint(0, 0)).y()
     view.toggle.setChecked(True)  # "Show it over the conversation"
     assert card.view.overlay is not None
+    settle()
+    assert window.mode_tabs.mapTo(window, QPoint(0, 0)).y() == tabs_top, "the key's row kept its height"
     words = _key_words(window)
     assert "Probability" not in words and "100%" not in words, words
     assert "toward this token" in words and "toward the alternative" in words

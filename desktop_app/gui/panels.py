@@ -268,6 +268,8 @@ class LegendBar(QFrame):
         if on == self.attribution_key:
             return
         self.attribution_key = on
+        if on:  # the row keeps the list's height without it: the chat below does not move up
+            self.row.addStrut(self.combo.sizeHint().height())
         self.combo.setVisible(not on)
         self.colour_by.setText(ATTRIBUTION_KEY["title"] if on else "Colour by")
         self.colour_by.setToolTip(ATTRIBUTION_KEY["tip"] if on else "")
