@@ -302,14 +302,27 @@ def test_the_colour_key_describes_the_attribution_while_it_is_painted(make_windo
     assert window.mode_tabs.mapTo(window, QPoint(0, 0)).y() == tabs_top, "the key's row kept its height"
     words = _key_words(window)
     assert "Probability" not in words and "100%" not in words, words
-    assert "toward this token" in words and "toward the alternative" in words
+    assert words.endswith("the alternative this token"), words
     view.toggle.setChecked(False)  # the measure's colours and key again
     assert card.view.overlay is None
     assert _key_words(window).startswith("Colour by Probability") and "100%" in _key_words(window)
     view.toggle.setChecked(True)
-    assert "toward this token" in _key_words(window)
+    assert _key_words(window).endswith("this token")
     window.cards.clear()  # another conversation: the painted cards go
     assert "Probability" in _key_words(window)
+
+
+def test_the_attribution_key_fits_the_legend_row_at_800_px(make_window, qtbot):
+    """Its words leave "Score my prompts" on the legend's row at 800 px: the chat does not move."""
+    window = make_window()
+    window.resize(800, 600)
+    settle(6)
+    tabs_top = window.mode_tabs.mapTo(window, QPoint(0, 0)).y()
+    window.legend.show_attribution_key(True)
+    settle(6)
+    assert window.legend.second_row.count() == 0, "Score my prompts moved to a row of its own"
+    assert window.mode_tabs.mapTo(window, QPoint(0, 0)).y() == tabs_top
+    assert window.legend.low.isVisible() and window.legend.high.isVisible()
 
 
 # ---------------------------------------------------------------- #9: the first start's banner

@@ -169,7 +169,8 @@ class GradientBar(QWidget):
 
 LEGEND_STEPS = 4  # the legend's shorter forms (LegendBar._shorten)
 # the key while "Why this token?" paints its attribution over the text (gui/explain_overlays.py)
-ATTRIBUTION_KEY = {"title": "Why this token?", "low": "toward the alternative", "high": "toward this token",
+# (short end words: at 800 px longer ones pushed "Score my prompts" onto a row of its own, moving the chat)
+ATTRIBUTION_KEY = {"title": "Why this token?", "low": "the alternative", "high": "this token",
                    "tip": "The earlier tokens are coloured by how much each pushed the model toward the explained "
                           "token (orange to red) or toward its alternative (blue). Untick \u201cShow it over the "
                           "conversation\u201d in the inspector for the measure's colours again."}
