@@ -197,6 +197,8 @@ def painted(label) -> str:
 def test_the_sibling_arrows_leave_the_model_name_in_the_header(make_window, qtbot, size):
     """A stopped second answer's header read "adapter 1 · 23 tokens · stopped ‹ 2/2 ›": the model's
     name was gone (usertest 11, #14). It keeps "SmolLM2…" and "stopped"; the count gives way."""
+    from desktop_app.gui.transcript import STOPPED_WORDS
+
     window = make_window()
     window.resize(*size)
     ask(qtbot, window)
@@ -212,6 +214,12 @@ def test_the_sibling_arrows_leave_the_model_name_in_the_header(make_window, qtbo
     assert painted(card.meta).endswith("stopped"), "the cut mark stays in view"
     right = card.next_button.mapTo(card, QPoint(card.next_button.width(), 0)).x()
     assert right <= card.width(), "nothing leaves the card"
+    card.show_interrupted(STOPPED_WORDS)  # "You stopped this answer …" under the text, as the card shows it
+    card.set_meta("23 tokens \u00b7 stopped")
+    settle(6)
+    author = painted(card.role_label)
+    assert author.startswith("SmolLM2") and author.endswith("adapter 1"), author
+    assert painted(card.meta).endswith("stopped") or not card.meta.isVisible()
 
 
 def test_a_narrow_meta_line_keeps_the_cut_mark_before_the_count(qapp):

@@ -391,10 +391,13 @@ class MessageCard(QFrame):
         if getattr(self, "meta_yields", False):
             return first if first <= beside_name else 0
         mark, exact = getattr(self, "meta_mark", None), beside_name + HEADER_SLACK  # (the room as laid out)
-        if mark is not None and wanted > exact and mark <= exact:
-            # the count gives way to the model's name, "stopped" stays: beside the ‹ 2/2 › arrows
-            # the header read only "adapter 1 · 23 tokens · stopped" (usertest 11)
-            return mark
+        if mark is not None and wanted > exact:
+            if mark > beside_name and getattr(self, "interrupted_label", None) is not None:
+                return 0  # "You stopped this answer …" under the text says it whole: the name keeps the room
+            if mark <= exact:
+                # the count gives way to the model's name, "stopped" stays: beside the ‹ 2/2 › arrows
+                # the header read only "adapter 1 · 23 tokens · stopped" (usertest 11)
+                return mark
         # kept parts that cannot fit anyway leave their room to the author, the first part staying
         return max(20, wanted if wanted <= room else min(first, room))
 
