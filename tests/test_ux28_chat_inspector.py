@@ -112,11 +112,15 @@ def _stopped_answer(qtbot, window):
 
 
 @pytest.mark.parametrize("button", ["continue_button", "regenerate_button"])
-def test_after_continue_the_keyboard_is_in_the_prompt_box(make_window, qtbot, button):
+def test_after_continue_the_keyboard_is_in_the_prompt_box(make_window, qtbot, monkeypatch, button):
     """After Continue the focus ring was on the "Chat" tab: the person had to click the box before
     typing (usertest 11, #13). Send leaves it in the prompt box; so do the card's Continue and
     Regenerate."""
-    window = make_window(max_new_tokens=60)
+    from desktop_app.core import session as session_module
+    from test_gui import SlowGeneration
+
+    monkeypatch.setattr(session_module, "Generation", SlowGeneration)  # Stop lands before the answer ends
+    window = make_window(max_new_tokens=20)
     card = _stopped_answer(qtbot, window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
