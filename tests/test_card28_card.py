@@ -37,7 +37,8 @@ def question_labels(panel) -> list:
     return [w for w in panel.taught.body.findChildren(type(panel.taught.title)) if w.objectName() == "TaughtQuestion"]
 
 
-def test_the_card_names_the_unchecked_question_and_shows_its_pair_with_your_answer(make_window, tmp_path):
+def shown_card(make_window, tmp_path):
+    """The Fine-tune tab's panel showing the user test's kept run."""
     window = make_window()
     panel = window.finetune_panel
     window.show_finetune()
@@ -45,6 +46,11 @@ def test_the_card_names_the_unchecked_question_and_shows_its_pair_with_your_answ
     panel.refresh_adapters()
     panel.on_finished(result)
     settle(window)
+    return panel
+
+
+def test_the_card_names_the_unchecked_question_and_shows_its_pair_with_your_answer(make_window, tmp_path):
+    panel = shown_card(make_window, tmp_path)
     body = panel.result_body.text()
     assert "3 rated questions: 2 give your answer" in body and "2 of 2" not in body
     assert ("1 rated question is not checked automatically (a how-to answer): read \u201cHow do I boil an "
@@ -65,13 +71,7 @@ def test_the_card_names_the_unchecked_question_and_shows_its_pair_with_your_answ
 
 
 def test_the_repeating_story_is_labelled_on_the_card(make_window, tmp_path):
-    window = make_window()
-    panel = window.finetune_panel
-    window.show_finetune()
-    result = kept_run(window, tmp_path)
-    panel.refresh_adapters()
-    panel.on_finished(result)
-    settle(window)
+    panel = shown_card(make_window, tmp_path)
     story = next(w for w in question_labels(panel) if STORY in w.text())
     assert story.text().endswith("the new answer repeats itself: \u201ctasked with creating a robotic painting\u201d")
     assert story.property("flag") is True

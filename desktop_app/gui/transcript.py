@@ -311,10 +311,7 @@ class MessageCard(QFrame):
         Continue (when it has a token to go on from) and Regenerate (once)."""
         if getattr(self, "interrupted_label", None) is not None:
             return
-        row = QHBoxLayout()
-        row.setSpacing(8)
-        self.interrupted_label = styled_label(words, "Muted", wrap=True)
-        row.addWidget(self.interrupted_label, 1)
+        row, self.interrupted_label = self._notice_row(words)
         self.continue_button = QPushButton("Continue")
         self.continue_button.setToolTip("Go on writing this answer from its last token")
         self.continue_button.clicked.connect(lambda: self.resume_requested.emit(self, "continue"))
@@ -324,7 +321,16 @@ class MessageCard(QFrame):
         self.continue_button.setVisible(can_continue)
         row.addWidget(self.continue_button)
         row.addWidget(self.regenerate_button)
-        self.layout().insertLayout(self.layout().indexOf(self.view) + 1, row)  # between the heatmap and the ratings
+
+    def _notice_row(self, words: str):
+        """A row under the text, between the heatmap and the ratings: ``words`` muted, and room for
+        its buttons on the right. Returns (the row, its label)."""
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        label = styled_label(words, "Muted", wrap=True)
+        row.addWidget(label, 1)
+        self.layout().insertLayout(self.layout().indexOf(self.view) + 1, row)
+        return row, label
 
     def show_unanswered(self, shown: bool) -> None:
         """A prompt of the person's that has no answer (the app closed, or the answer was stopped,
@@ -333,15 +339,11 @@ class MessageCard(QFrame):
         if getattr(self, "answer_button", None) is None:
             if not shown:
                 return
-            row = QHBoxLayout()
-            row.setSpacing(8)
-            self.unanswered_label = styled_label(UNANSWERED_WORDS, "Muted", wrap=True)
-            row.addWidget(self.unanswered_label, 1)
+            row, self.unanswered_label = self._notice_row(UNANSWERED_WORDS)
             self.answer_button = QPushButton("Answer it")
             self.answer_button.setToolTip("Ask the model for the answer to this prompt, as Send would have")
             self.answer_button.clicked.connect(lambda: self.answer_requested.emit(self))
             row.addWidget(self.answer_button)
-            self.layout().insertLayout(self.layout().indexOf(self.view) + 1, row)
         self.unanswered_label.setVisible(shown)
         self.answer_button.setVisible(shown)
 
