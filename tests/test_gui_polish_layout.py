@@ -74,7 +74,9 @@ def test_side_panels_collapse_by_toolbar_and_shortcut(make_window, qtbot):
     QApplication.processEvents()  # the window's minimum follows its layout
     window.resize(640, 480)
     QApplication.processEvents()
-    assert window.transcript.height() >= 200 and window.width() == 640
+    # 180: the token meter's line under the prompt box keeps its 20 px while empty, so the chat does not
+    # jump when the count comes and goes (usertest 11, #8); 640x480 is under the 800x600 the window is made for
+    assert window.transcript.height() >= 180 and window.width() == 640
     window.save_state()
     window.close()
     again = make_window(wait=False)

@@ -24,6 +24,11 @@ from desktop_app.gui.tasks import Task, TaskManager
 log = logging.getLogger(__name__)
 
 
+# a run cancelled while it waited for the training lane: it never began, so it stored nothing (on a
+# busy machine a Cancel pressed right after Fine-tune lands there; the run was left "running" forever)
+NOT_STARTED = RunResult(None, False, None, "cancelled before it began", {}, "cancelled")
+
+
 class FineTuneController(QObject):
     """Fine-tunes and adapter choices, without widgets.
 
@@ -74,7 +79,8 @@ class FineTuneController(QObject):
 
         task = Task(work, "fine-tune", on_progress=lambda item: self._heard(task, item),
                     on_success=lambda result: self._ended(task, result),
-                    on_failure=lambda error: self._ended_badly(task, error))
+                    on_failure=lambda error: self._ended_badly(task, error),
+                    on_cancelled=lambda _task: self._ended(task, NOT_STARTED))
         self.task = task
         self.cancel_pending = False
         self.running_changed.emit(True)

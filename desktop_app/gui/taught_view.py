@@ -109,6 +109,7 @@ class TaughtView(QFrame):
             item = self.grid.takeAt(0)
             widget = item.widget()
             if widget is not None:  # out of the view now: a redraw's lookups find the new labels only
+                widget.hide()  # first: a label that had the focus hands it on within the window
                 widget.setParent(None)
                 widget.deleteLater()
         self.pairs = pick_pairs(list(taught or []))
