@@ -13,36 +13,24 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.palette import diverging_color  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
-from desktop_app.core.store import Store  # noqa: E402
+from gui_windows import opened_window  # noqa: E402
 
 WAIT_MS = 60_000
 
 
 @pytest.fixture
 def window(qtbot, qapp, tiny_model_dir):
-    from desktop_app.gui.main_window import MainWindow, open_settings
-    from desktop_app.gui.theme import apply_theme
+    """The window on the tiny model with one answer ("Hello, how are you?", 12 tokens, seed 7)."""
+    from desktop_app.gui.main_window import open_settings
 
-    apply_theme(qapp, dark=False)
-    paths = AppPaths.resolve().ensure()
-    open_settings(paths).setValue("mode", "chat")  # the tiny model has no chat template: Text mode otherwise
-    store = Store.open(paths.db_path)
-    win = MainWindow(store, paths, model_spec=str(tiny_model_dir), device="cpu")
-    qtbot.addWidget(win)
-    win.popover.max_new.setValue(12)
-    win.popover.seed.setValue(7)
-    win.resize(1280, 800)
-    win.show()
-    with qtbot.waitSignal(win.chat.model_loaded, timeout=WAIT_MS):
-        pass
-    win.prompt.setPlainText("Hello, how are you?")
-    with qtbot.waitSignal(win.chat.answer_finished, timeout=WAIT_MS):
-        win.send()
-    QApplication.processEvents()
-    yield win
-    win.chat.shutdown()
-    win.close()
-    store.close()
+    open_settings(AppPaths.resolve().ensure()).setValue("mode", "chat")  # the tiny model has no chat template
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=12, seed=7) as win:
+        win.prompt.setPlainText("Hello, how are you?")
+        with qtbot.waitSignal(win.chat.answer_finished, timeout=WAIT_MS):
+            win.send()
+        QApplication.processEvents()
+        yield win
+        win.chat.shutdown()
 
 
 def _answer(win):

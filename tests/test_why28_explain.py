@@ -15,28 +15,9 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QScrollArea  # noqa: E402
 
 from desktop_app.core.attribution import ExplainProgress  # noqa: E402
-from gui_windows import opened_window  # noqa: E402
+from test_gui_explain import _answer, window  # noqa: E402,F401  (the window with one answer)
 
 WAIT_MS = 60_000
-
-
-@pytest.fixture
-def window(qtbot, qapp, tiny_model_dir):
-    from desktop_app.gui.main_window import open_settings
-    from desktop_app.core.paths import AppPaths
-
-    open_settings(AppPaths.resolve().ensure()).setValue("mode", "chat")  # the tiny model has no chat template
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=12, seed=7) as win:
-        win.prompt.setPlainText("Hello, how are you?")
-        with qtbot.waitSignal(win.chat.answer_finished, timeout=WAIT_MS):
-            win.send()
-        QApplication.processEvents()
-        yield win
-        win.chat.shutdown()
-
-
-def _answer(win):
-    return [c for c in win.transcript.cards if c.role == "assistant"][-1]
 
 
 def _pick(win, index: int):
