@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 from desktop_app.core.store import StoreError, now
 
@@ -166,18 +167,10 @@ def model_spans(main_text: str, by_id: dict, branch_id: int | None) -> list[tupl
             continue
         branch = by_id[owner]
         written = "".join(t[1] for t in branch["tokens"])
-        kept = _common_length(written, branch["text"][:end - start])
+        kept = len(os.path.commonprefix([written, branch["text"][:end - start]]))
         if kept:
             spans.append((start, start + kept))
     return spans
-
-
-def _common_length(a: str, b: str) -> int:
-    n = min(len(a), len(b))
-    for i in range(n):
-        if a[i] != b[i]:
-            return i
-    return n
 
 
 def owner_at(main_text: str, by_id: dict, branch_id: int | None, offset: int) -> int | None:
