@@ -177,9 +177,8 @@ def test_the_text_tab_hides_the_conversations_and_names_its_buttons(qtbot, qapp,
         assert view.documents.accessibleName()
         assert [b.accessibleName() for b in bar] == ["New", "Open", "Edit", "Stop", "Continue"]
         window.set_mode("chat")  # back in Chat at 800 px: the list folds rather than widen the window
-        for _ in range(3):
-            QApplication.processEvents()
-        assert window.width() == 800 and not window.conversations.isVisible()
+        # the fold follows the layout's requests, which a loaded machine delivers later (809 px seen in CI)
+        qtbot.waitUntil(lambda: window.width() == 800 and not window.conversations.isVisible(), timeout=5000)
         assert window.minimumSizeHint().width() <= 800
 
 
