@@ -218,7 +218,10 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     assert sorted(found) == list(range(len(after)))
     for i, (b, a) in enumerate(zip(before, after)):
         tooltip, bg, _text = found[i]
-        assert bg.getRgb()[:3] == change_color(a.logprob - b.logprob, view.scale)
+        # the view paints its own values; those match the stored difference up to the
+        # arithmetic of another scoring batch (a CI once saw one colour step between them)
+        assert bg.getRgb()[:3] == change_color(view.values[i], view.scale)
+        assert abs(view.values[i] - (a.logprob - b.logprob)) < 0.02
         assert "before" in tooltip and "after" in tooltip
     assert "tokens rose" in view.summary.text()
     # an answer rated after the run: scored on demand with the chat model, then stored
