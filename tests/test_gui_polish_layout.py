@@ -63,6 +63,7 @@ def test_side_panels_collapse_by_toolbar_and_shortcut(make_window, qtbot):
     toolbar_actions = window.view_toolbar.actions()
     assert actions["conversations"] in toolbar_actions and actions["side_tabs"] in toolbar_actions
     wide = window.minimumSizeHint().width()
+    assert wide <= 640, "shown panels fold away in a narrow window: their minimums are not the window's"
     actions["conversations"].trigger()
     assert not window.conversations.isVisible()
     window.activateWindow()
@@ -70,7 +71,7 @@ def test_side_panels_collapse_by_toolbar_and_shortcut(make_window, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert not window.side_tabs.isVisible(), "Ctrl+Shift+B hides the token / fine-tune panel"
     QApplication.processEvents()  # the layouts' requests, then the measure
-    assert window.minimumSizeHint().width() < wide - 300
+    assert window.minimumSizeHint().width() <= wide
     QApplication.processEvents()  # the window's minimum follows its layout
     window.resize(640, 480)
     QApplication.processEvents()

@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
 
     def _build_splitter(self, centre: QWidget) -> QSplitter:
         """The conversations, the middle column and the side tabs, side by side."""
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = view_toolbar.PanelSplitter(Qt.Orientation.Horizontal)  # its least width: the chat's
         splitter.addWidget(self.conversations)
         splitter.addWidget(centre)
         splitter.addWidget(self.side_tabs)

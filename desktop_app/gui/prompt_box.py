@@ -5,13 +5,30 @@ settings, regenerate, stop, send). Where the row is narrow the model's name give
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout
+from PySide6.QtWidgets import (QAbstractButton, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
+                               QToolButton, QVBoxLayout)
 
 from desktop_app.gui.responsive import Ladder, elided
 from desktop_app.gui.theme import icon
 
 ICON_ONLY_WIDTH = 34
 ROW_STEPS = 3  # model icon only; + Settings and Regenerate icons only; every button icons only
+
+
+def icon_only_width(button: QAbstractButton) -> int:
+    """``button``'s width with its icon alone, the style sheet's padding included: the least the
+    prompt row squeezes it to. ICON_ONLY_WIDTH's 34 px, under the 45 px the style asks for, let the
+    row's least width cut every icon button's edges at the chat's narrowest."""
+    text = button.text()
+    tool = button.toolButtonStyle() if isinstance(button, QToolButton) else None
+    button.setText("")
+    if tool is not None:
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+    width = max(ICON_ONLY_WIDTH, button.sizeHint().width())
+    button.setText(text)
+    if tool is not None:
+        button.setToolButtonStyle(tool)
+    return width
 
 
 class PromptBox(QPlainTextEdit):
@@ -109,9 +126,9 @@ class PromptArea(QFrame):
         self.buttons = {b: b.text() for b in (self.settings_button, self.regenerate_button, self.stop_button,
                                                self.send_button)}
         for b in self.buttons:
-            b.setMinimumWidth(ICON_ONLY_WIDTH)  # a narrow window squeezes them; the Compactor drops the words
+            b.setMinimumWidth(icon_only_width(b))  # a narrow window squeezes them; the Ladder drops the words
             self.row.addWidget(b)
-        self.model_button.setMinimumWidth(ICON_ONLY_WIDTH)
+        self.model_button.setMinimumWidth(icon_only_width(self.model_button))
         layout.addLayout(self.row)
         self.set_model_name(self.model_name)
         self.compactor = Ladder(self, ROW_STEPS, self._shorten)

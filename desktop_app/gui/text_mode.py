@@ -8,7 +8,7 @@ window as a whole.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QTabWidget
+from PySide6.QtWidgets import QSizePolicy, QTabWidget
 
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.text_controller import TextController
@@ -44,6 +44,9 @@ class TextMode:
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(chat_page, "Chat")
         self.tabs.addTab(self.view, "Text")
+        self.policies = {page: page.sizePolicy() for page in (chat_page, self.view)}
+        self._size_by_the_page_in_front()
+        self.tabs.currentChanged.connect(lambda _i: self._size_by_the_page_in_front())
         self.decided = False
         self.adapter_id = None  # the adapter on the model the text was analysed with
         self.underlined: dict[int, int] = {}  # heatmap index -> the rating underlined on it
@@ -74,6 +77,13 @@ class TextMode:
 
     def set_mode(self, mode: str) -> None:
         self.tabs.setCurrentWidget(self.view if mode == "text" else self.tabs.widget(0))
+
+    def _size_by_the_page_in_front(self) -> None:
+        """The tab in front sets the tabs' least size, not the one behind it: a stacked widget
+        counts every page, and the Text tab's (303 px high) kept a 640x480 window 491 px high in Chat."""
+        ignored = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        for page, policy in self.policies.items():
+            page.setSizePolicy(policy if page is self.tabs.currentWidget() else ignored)
 
     def _changed(self, _index: int) -> None:
         w = self.window
@@ -157,6 +167,7 @@ class TextMode:
         """The inspector shows token ``index`` of the analysed text (a click on it)."""
         w = self.window
         w.cards.deselect()  # a chat card's token is not the one shown any more
+        view_toolbar.reveal(w, "side_tabs")  # as a chat token's click does: folded in a narrow window, it shows
         w.side_tabs.setCurrentWidget(w.inspector)
         w.inspector.show_token(None, index, record, can_branch=False)
         target = self.rated_token(index)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import QSizePolicy, QSplitter, QToolBar, QWidget
 
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
@@ -50,6 +50,22 @@ CHAT_WIDTH = 420  # the chat is what the window is for: side panels give way dow
 ROOM_TO_RETURN = 40  # px beyond what a panel needs before a folded one comes back (no flicker at the edge)
 PANEL_WIDTHS = {0: 220, 2: 340}  # splitter index -> the width a panel gets when there is room
 FOLD_ORDER = ("conversations", "side_tabs")  # the list folds first: the inspector answers token clicks
+CHAT_INDEX = 1  # the splitter's middle widget: the chat (or the Text tab)
+
+
+class PanelSplitter(QSplitter):
+    """The window's splitter: its least width is the middle column's alone. The side panels fold
+    away when the window narrows (PanelFitter), so their minimums must not set the window's: with
+    them counted (185 + 280 px beside the chat's) a window manager refused a 1280 px window any size
+    under 795 px, so it could not be tiled to half a 1280 px screen nor made 640 px wide at once."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        middle = self.widget(CHAT_INDEX)
+        if middle is None:
+            return hint
+        least = middle.minimumSizeHint().expandedTo(middle.minimumSize()).width()
+        return QSize(least, hint.height())
 
 
 HIDDEN_SAY_MS = 10_000
@@ -105,9 +121,22 @@ class PanelFitter(QObject):
     def _panel(self, attr: str) -> QWidget:
         return getattr(self.window, attr)
 
-    def _needs(self, shown: list[str]) -> int:
+    def _chat_least(self) -> int:
+        return self.window.splitter.minimumSizeHint().width()
+
+    def _needs(self, shown: list[str], chat: int = CHAT_WIDTH) -> int:
+        """The splitter's width for the ``shown`` panels at their minimum beside ``chat`` px of chat
+        (or what the chat's own parts need, if more)."""
         handle = self.window.splitter.handleWidth()
-        return CHAT_WIDTH + sum(self._panel(a).minimumWidth() + handle for a in shown)
+        return max(chat, self._chat_least()) + sum(self._panel(a).minimumWidth() + handle for a in shown)
+
+    def _make_room(self, shown: list[str]) -> None:
+        """A panel the person showed in a window without room for it widens the window as far as the
+        chat's least width beside it asks, as the layout did while the panels' minimums counted in the
+        splitter's: squeezed instead, a panel was cut off at the window's edge."""
+        lacking = self._needs(shown, chat=0) - self.window.splitter.width()
+        if lacking > 0:
+            self.window.resize(self.window.width() + lacking, self.window.height())
 
     def fit(self, refold: bool = False) -> None:
         """``refold``: fold what does not fit as a narrowing window would (a panel back from a
@@ -134,6 +163,8 @@ class PanelFitter(QObject):
             splitter.setSizes(self._sizes(total, shown))
         finally:
             self._fitting = False
+        if not narrowing:
+            self._make_room(shown)
 
     def _sizes(self, total: int, shown: list[str]) -> list[int]:
         """Each shown panel at its width, then narrowed (inspector side first) for the chat."""
@@ -206,3 +237,4 @@ def reveal(window, attr: str) -> None:
     """Show a hidden panel the person just asked for (a token click wants the inspector)."""
     window.panel_fitter.folded.discard(attr)
     window.panel_actions[attr].setChecked(True)
+    QTimer.singleShot(0, window.panel_fitter.fit)  # its width, and room for it
