@@ -91,7 +91,8 @@ def test_a_rated_question_held_out_to_judge_the_run_is_not_called_never_seen():
 
 def test_a_lost_answer_gets_a_card_and_says_so():
     """A run asks more new questions than there are cards: the ones the report names come first."""
-    from desktop_app.gui.taught_view import MAX_UNSEEN, _tag, pick_pairs
+    from desktop_app.gui.finetune_words import MAX_UNSEEN, pick_pairs
+    from desktop_app.gui.taught_view import _tag
 
     fine = [{"question": f"New question {i}?", "seen": False, "open": False} for i in range(MAX_UNSEEN)]
     lost = {"question": "What is the capital of Australia?", "seen": False, "open": False, "dropped_after": True}

@@ -59,22 +59,37 @@ def unchecked_rated(taught: list[dict]) -> list[dict]:
     return [p for p in rated_questions(taught) if unchecked_why(p)]
 
 
-def unchecked_words(taught: list[dict]) -> str:
+def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
     """"1 rated question is not checked automatically (a how-to answer): read “How do I boil an egg?”
     below", else "" (usertest 11: "2 of 2 rated questions give your answer" after 3 were rated, the
-    third a how-to question whose new answer boiled the egg for 1-2 hours)."""
+    third a how-to question whose new answer boiled the egg for 1-2 hours).
+
+    ``shown``: the pairs printed below the words (the window's card shows a few: gui.finetune_words.
+    pick_pairs), None for every pair (the CLI prints them all). Only a question among them is named;
+    the rest are counted ("; 1 more is not among them"): the card sent the person to read a fourth
+    question it did not show."""
     pairs = unchecked_rated(taught)
     if not pairs:
         return ""
+    below = {p.get("question") for p in (taught if shown is None else shown)}
+    named = [p for p in pairs if p.get("question") in below]
     reasons = list(dict.fromkeys(unchecked_why(p) for p in pairs))
-    named = [f"\u201c{_short(p.get('question'), 70)}\u201d" for p in pairs]
     if len(pairs) == 1:
-        return f"1 rated question is not checked automatically ({reasons[0]}): read {named[0]} below"
-    if len(reasons) == 1:
-        why = f" ({'each ' if not reasons[0].startswith('you') else ''}{reasons[0]})"
-        return f"{len(pairs)} rated questions are not checked automatically{why}: read {_and(named)} below"
-    each = [f"{q} ({unchecked_why(p)})" for q, p in zip(named, pairs)]
-    return f"{len(pairs)} rated questions are not checked automatically: read {_and(each)} below"
+        head = f"1 rated question is not checked automatically ({reasons[0]})"
+    elif len(reasons) == 1:
+        head = (f"{len(pairs)} rated questions are not checked automatically "
+                f"({'each ' if not reasons[0].startswith('you') else ''}{reasons[0]})")
+    else:
+        head = f"{len(pairs)} rated questions are not checked automatically"
+    if not named:
+        return head + (": it is not among the answers below" if len(pairs) == 1
+                       else ": none of them is among the answers below")
+    quoted = [f"\u201c{_short(p.get('question'), 70)}\u201d" for p in named]
+    if len(reasons) > 1:  # each named with its own reason
+        quoted = [f"{q} ({unchecked_why(p)})" for q, p in zip(quoted, named)]
+    rest = len(pairs) - len(named)
+    more = f"; {rest} more {'is' if rest == 1 else 'are'} not among them" if rest else ""
+    return f"{head}: read {_and(quoted)} below{more}"
 
 
 def rated_count_words(taught: list[dict]) -> str:

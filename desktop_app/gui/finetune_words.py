@@ -8,7 +8,8 @@ import math
 
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
-from desktop_app.core.taught_words import rated_count_words, rated_questions, repeats_words, unchecked_words
+from desktop_app.core.taught_words import (rated_count_words, rated_questions, repeats_words, unchecked_why,
+                                           unchecked_words)
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -275,6 +276,42 @@ def broken_words(answer: str | None) -> str:
     return f" <b>\u00b7 {html.escape(again)}</b>" if again else ""
 
 
+# ---------------------------------------------------------------- the pairs the card shows (gui/taught_view.py)
+
+MAX_SEEN = 3
+MAX_UNSEEN = 2
+
+
+def pick_pairs(taught: list[dict]) -> list[dict]:
+    """Up to three rated questions, then up to two never-seen ones, the last of them an open
+    request when the run asked one (a style taught on short answers can spread to a story). Here,
+    Qt-free, so the card's words name only these (``reask_words``)."""
+    seen = _one_per_question(sorted((t for t in taught if t.get("seen")), key=card_rank))[:MAX_SEEN]
+    requests = [t for t in taught if t.get("open")][:1]
+    unseen = sorted((t for t in taught if not t.get("seen") and not t.get("open")), key=card_rank)
+    return seen + unseen[:MAX_UNSEEN - len(requests)] + requests
+
+
+def _one_per_question(pairs: list[dict]) -> list[dict]:
+    """A rated question is re-asked in its conversation and on its own; two cards with the
+    same question and different "before" answers read as a mistake (ux10), so the first one
+    (a lost answer sorts first) stands for both."""
+    shown: dict[str, dict] = {}
+    for pair in pairs:
+        shown.setdefault(pair.get("question", ""), pair)
+    return list(shown.values())
+
+
+def card_rank(pair: dict) -> int:
+    """Sorts the answers the report names (lost, changed, repeating the question or a phrase) first (0),
+    then the rated questions nobody checked (1: the person reads those, usertest 11), then the rest (2),
+    so the cards show them: a run asks more questions than there are cards."""
+    if (pair.get("dropped_after") or pair.get("restates_after") or pair.get("changed_after")
+            or repeats_words(pair.get("after"))):
+        return 0
+    return 1 if unchecked_why(pair) else 2
+
+
 def reask_words(metrics: dict, new_listed: bool = False) -> str:
     """One paragraph on the questions asked again after training, for the top of the report:
     whether the rated ones still give the person's answer, which new ones lost the answer they
@@ -294,7 +331,7 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
         lost = [t for t in lost if t.get("seen") or t.get("held")]
         restated = [t for t in restated if t.get("seen") or t.get("held") or t.get("open")]
         metrics = {**metrics, "reask_restates_after": len(restated)}
-    unchecked = html.escape(unchecked_words(taught))
+    unchecked = html.escape(unchecked_words(taught, shown=pick_pairs(taught)))  # "read … below": the card's
     listed = lost + changed + restated + (all_changed_facts(metrics) if new_listed else [])
     named = {t["question"] for t in listed}  # said above with their pair, label included (_pair)
     repeating = _first_per_question(t for t in taught if repeats_words(t.get("after")) and t["question"] not in named)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.finetune_effect import repeated_opening
 from desktop_app.core.taught_words import repeats_words, unchecked_why
-from desktop_app.gui.finetune_words import clip_at_word
+from desktop_app.gui.finetune_words import card_rank, clip_at_word, pick_pairs
 from desktop_app.gui.theme import styled_label
 
 # "Greedy answers" meant nothing to a new user, and the "before" differed from the answer they were
@@ -19,38 +19,7 @@ from desktop_app.gui.theme import styled_label
 GREEDY_WORDS = ("Each answer here is the one the model gives when it always picks its likeliest next word, "
                 "so it can differ from the answer you got in the chat, where the next word is drawn at random "
                 "among the likely ones.")
-MAX_SEEN = 3
-MAX_UNSEEN = 2
 CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
-
-
-def pick_pairs(taught: list[dict]) -> list[dict]:
-    """Up to three rated questions, then up to two never-seen ones, the last of them an open
-    request when the run asked one (a style taught on short answers can spread to a story)."""
-    seen = _one_per_question(sorted((t for t in taught if t.get("seen")), key=_order))[:MAX_SEEN]
-    requests = [t for t in taught if t.get("open")][:1]
-    unseen = sorted((t for t in taught if not t.get("seen") and not t.get("open")), key=_order)
-    return seen + unseen[:MAX_UNSEEN - len(requests)] + requests
-
-
-def _one_per_question(pairs: list[dict]) -> list[dict]:
-    """A rated question is re-asked in its conversation and on its own; two cards with the
-    same question and different "before" answers read as a mistake (ux10), so the first one
-    (a lost answer sorts first) stands for both."""
-    shown: dict[str, dict] = {}
-    for pair in pairs:
-        shown.setdefault(pair.get("question", ""), pair)
-    return list(shown.values())
-
-
-def _order(pair: dict) -> int:
-    """Sorts the answers the report names (lost, changed, repeating the question or a phrase) first,
-    then the rated questions nobody checked (the person reads those: usertest 11), then the rest, so
-    the cards show them: a run asks more questions than there are cards."""
-    if (pair.get("dropped_after") or pair.get("restates_after") or pair.get("changed_after")
-            or repeats_words(pair.get("after"))):
-        return 0
-    return 1 if unchecked_why(pair) else 2
 
 
 def _tag(pair: dict) -> str:
@@ -123,7 +92,7 @@ class TaughtView(QFrame):
         question = styled_label("", "TaughtQuestion", wrap=True)
         question.setTextFormat(Qt.TextFormat.PlainText)
         question.setText(f"\u201c{_clip(pair.get('question') or '(no question)')}\u201d \u00b7 {tag}")
-        question.setProperty("flag", _order(pair) < 2)  # a pair the person should read stands out (style.qss)
+        question.setProperty("flag", card_rank(pair) < 2)  # a pair the person should read stands out (style.qss)
         self.grid.addWidget(question, row, 0, 1, 2)
         if unchecked_why(pair) and pair.get("right"):  # nobody checked it: the person's answer, to compare with
             row += 1
