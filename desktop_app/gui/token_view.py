@@ -17,16 +17,14 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
 from desktop_app.core.records import TokenRecord
+from desktop_app.gui.token_marks import MarkPainter
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
-SELECTION_RING = (3.0, 2.0)  # (px outside the token, line width) of the selected token's ring
-RATING_BOX = (1.0, 2.0)  # the same for a rated token's box, inside the ring
-RATING_BAR = 4.0  # px: the bar under a rated token
 MARKS_MARGIN = 6  # px around the text: a mark on its first or last line is not cut off
 PLAIN = "plain"
 Colorizer = Callable[[int, TokenRecord], "tuple[int, int, int] | None"]
@@ -163,6 +161,9 @@ class TokenView(QTextEdit):
         self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
         self.document().setDocumentMargin(MARKS_MARGIN)  # room for the marks around the first and last lines
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+        self.mark_painter = MarkPainter(self)  # the marks' rectangles, kept until the layout changes
+        self.document().contentsChanged.connect(self.mark_painter.forget)
+        self.document().documentLayout().documentSizeChanged.connect(self.mark_painter.forget)
         self.records: list[TokenRecord] = []
         self.prefix = ""
         self.starts: list[int] = []  # document position where each token's span starts
@@ -225,6 +226,7 @@ class TokenView(QTextEdit):
     def set_marks(self, marks: dict) -> None:
         """Bars drawn under tokens (e.g. rated ones): index -> (colour, dashed)."""
         self.marks = dict(marks)
+        self.mark_painter.marks_changed()
         self.viewport().update()
 
     def set_overlay(self, overlay: "Overlay | None") -> None:
@@ -245,68 +247,36 @@ class TokenView(QTextEdit):
     def paintEvent(self, event) -> None:
         """The text, then the marks over it: a box and a bar for each rated token (dashed: bad),
         and a ring around the selected token, whose own colour stays in view (usertest 11: a bad
-        rating was a tiny red line under one glyph, and the selection's blue hid the heat colour)."""
+        rating was a tiny red line under one glyph, and the selection's blue hid the heat colour).
+        The marks' rectangles and drawing are kept per layout (gui/token_marks.py)."""
         super().paintEvent(event)
         if self.model_written:
             painter = QPainter(self.viewport())
             offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
             paint_model_starts(painter, self.document(), self.model_starts(), offset)
             painter.end()
-        selected = 0 <= self.selected < len(self.starts)
-        if not self.marks and not selected:
+        if not self.marks and not 0 <= self.selected < len(self.starts):
             return
         from desktop_app.gui.theme import colors, is_dark
 
         theme = colors(is_dark())
         painter = QPainter(self.viewport())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if selected:  # first: a rated token's bar stays whole over it
-            self._paint_outline(painter, self.selected, QColor(theme["accent"]), QColor(theme["card"]),
-                                SELECTION_RING)
-        for index, (colour, dashed) in self.marks.items():
-            if 0 <= index < len(self.starts):
-                self._paint_rating_mark(painter, index, QColor(colour), dashed, QColor(theme["card"]))
+        self.mark_painter.paint(painter, event.rect(), QColor(theme["accent"]), QColor(theme["card"]))
         painter.end()
-
-    def _paint_rating_mark(self, painter: QPainter, index: int, colour: QColor, dashed: bool, halo: QColor) -> None:
-        self._paint_outline(painter, index, colour, halo, RATING_BOX, dashed)
-        bar, edge = QPen(colour, RATING_BAR), QPen(halo, RATING_BAR + 3)
-        for pen in (edge, bar):
-            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-        if dashed:
-            bar.setDashPattern([2, 1.3])
-        for rect in self.token_rects(index):
-            y = rect.bottom() + RATING_BOX[0] + RATING_BAR / 2
-            for pen in (edge, bar):
-                painter.setPen(pen)
-                painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
-
-    def _paint_outline(self, painter: QPainter, index: int, colour: QColor, halo: QColor, shape, dashed=False) -> None:
-        """A rounded box ``shape`` = (px outside the token, line width) around each line's piece of
-        token ``index``, on a halo of the card's colour that parts it from the neighbours' colours."""
-        outside, width = shape
-        line, edge = QPen(colour, width), QPen(halo, width + 3)
-        if dashed:
-            line.setDashPattern([3, 2])
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for rect in self.token_rects(index):
-            box = rect.adjusted(-outside, -outside, outside, outside)
-            for pen in (edge, line):
-                painter.setPen(pen)
-                painter.drawRoundedRect(box, 3, 3)
 
     def token_rects(self, index: int) -> list[QRectF]:
         """The viewport rectangles of token ``index``, one per visual line it covers."""
-        rects: list[QRectF] = []
-        cursor = QTextCursor(self.document())
-        for pos in range(self.starts[index], self.ends[index] + 1):
-            cursor.setPosition(pos)
-            caret = self.cursorRect(cursor)
-            if rects and abs(rects[-1].top() - caret.top()) < 1:
-                rects[-1].setRight(caret.x())
-            else:
-                rects.append(QRectF(caret.x(), caret.top(), 0, caret.height()))
-        return [r for r in rects if r.width() > 0]
+        offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
+        return [r.translated(offset) for r in self.mark_painter.token_rects(index)]
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.mark_painter.forget()  # another width: other line breaks
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.PaletteChange):
+            self.mark_painter.forget()
 
     def _rebuild(self) -> None:
         doc = self.document()
