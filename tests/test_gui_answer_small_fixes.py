@@ -4,6 +4,7 @@ header elided it) and had no Continue. Real widgets, the tiny model."""
 
 from __future__ import annotations
 
+import threading
 import pytest
 
 pytest.importorskip("PySide6")
@@ -31,14 +32,32 @@ def test_the_thumbs_say_click_again_to_clear_only_once_rated(make_window, qtbot)
     assert rating.up.toolTip() == "Rate this answer good"
 
 
-def test_a_stopped_answer_says_so_in_view_and_offers_continue(make_window, qtbot):
+def test_a_stopped_answer_says_so_in_view_and_offers_continue(make_window, qtbot, monkeypatch):
+    from desktop_app.core import generation
     from desktop_app.gui.transcript import STOPPED_WORDS
 
     window = make_window(max_new_tokens=60)
-    window.chat.tokens.connect(lambda _batch: window.chat.generating and window.stop())  # Stop at the first token
+    stopped = threading.Event()
+
+    def stop_at_first_token(_batch):
+        if window.chat.generating:
+            window.stop()
+            stopped.set()
+
+    window.chat.tokens.connect(stop_at_first_token)
+    # the next token waits for the Stop: on a loaded machine the first tokens' signal once
+    # reached the window after all 60 tokens were written (finish_reason "length")
+    real_pause = generation.Generation._pause
+
+    def wait_for_stop(self, team):  # between two tokens, once the first is out
+        stopped.wait(30)
+        real_pause(self, team)
+
+    monkeypatch.setattr(generation.Generation, "_pause", wait_for_stop)
     window.prompt.setPlainText("Hello there")
     with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as blocker:
         window.send()
+    assert stopped.is_set()
     assert blocker.args[0]["finish_reason"] == "cancelled"
     qtbot.waitUntil(lambda: _answer_card(window).message is not None, timeout=WAIT_MS)
     card = _answer_card(window)
