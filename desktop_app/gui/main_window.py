@@ -20,7 +20,7 @@ from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_side import FineTuneSide
-from desktop_app.gui.explain_view import wire_explain
+from desktop_app.gui.explain_wiring import wire_explain
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
