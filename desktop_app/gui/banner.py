@@ -1,11 +1,21 @@
 """The window's banners: a notice or an error over the chat, kept short in a short window (the
-chat keeps its room), whole on request."""
+chat keeps its room) yet whole where the person has something to decide: the first start's
+notice, which says which model is in use and offers "Choose a model\u2026"."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QToolButton
+
+TALL_WINDOW_PX, TALL_WINDOW_LINES = 680, 4  # from this window height a notice may take 4 lines
+# A notice with a button asks the person to choose: it shows whole (up to this many lines) at any
+# window height; at 800x600 the first start's was cut to two lines, mid-sentence, its offer unread.
+ACTION_NOTICE_LINES = 8
+# Narrower than this beside its button, the notice's text wraps every few words: the button goes
+# under the text (at 800x600 the text had 230 px beside "Choose a model\u2026").
+LABEL_ROOM_PX = 320
+
 
 WRAPPED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
 
@@ -94,42 +104,50 @@ class ShortLabel(QLabel):
         return best
 
 
-TALL_WINDOW_PX, TALL_WINDOW_LINES = 680, 4  # from this window height a notice may take 4 lines
-
-
 class Banner(QFrame):
-    """A dismissible one-line notice (kind "info") or error (kind "error").
+    """A dismissible notice (kind "info") or error (kind "error"), with a button when the notice
+    offers something to do (``show_message``'s ``action``).
 
     Attributes:
         kind: the kind shown; label: its text.
-        remembered: (settings, key, text) of a notice that stays dismissed once closed."""
+        remembered: (settings, key, text) of a notice that stays dismissed once closed.
+        action_under: the button sits under the text (a narrow banner), not beside it."""
 
     def __init__(self, parent=None, max_lines: int = 2):
         super().__init__(parent)
         self.setObjectName("Banner")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 6, 6)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(12, 6, 6, 6)
+        self.grid.setColumnStretch(0, 1)
         self.label = ShortLabel(max_lines)  # hover or click for a longer one
         # a window with height to spare shows the whole notice (the bundled model's was cut at
         # 1024x700 and at 1280x770); a short one keeps it to max_lines, for the chat's sake
         self.short_lines, self.tall_lines = max_lines, max(max_lines, TALL_WINDOW_LINES)
         self.watching = None
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.label, 1)
-        self.action_button = QPushButton()  # what the notice offers to do (set_action), hidden without one
+        self.grid.addWidget(self.label, 0, 0)
+        self._build_action()
+        self.close_button = self._build_close()
+        self.grid.addWidget(self.close_button, 0, 2, Qt.AlignmentFlag.AlignTop)
+        self.remembered = None  # (settings, key, text) of a notice from show_unless_dismissed
+        self.hide()
+
+    def _build_action(self) -> None:
+        """What the notice offers to do (set_action), hidden without one; beside the text."""
+        self.action_button = QPushButton()
         self.action_button.hide()
         self.action_button.clicked.connect(lambda: self.action is not None and self.action())
         self.action = None
-        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.action_under = False
+        self.grid.addWidget(self.action_button, 0, 1, Qt.AlignmentFlag.AlignVCenter)
+
+    def _build_close(self) -> QToolButton:
         close = QToolButton()
         close.setObjectName("FlatTool")
         close.setText("\u2715")
         close.setToolTip("Dismiss")
         close.clicked.connect(self._dismiss)
-        self.close_button = close
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.remembered = None  # (settings, key, text) of a notice from show_unless_dismissed
-        self.hide()
+        return close
 
     def show_message(self, text: str, kind: str = "info", action=None) -> None:
         """``action``: (button words, what a click does) for a notice the person can act on, or None."""
@@ -139,22 +157,57 @@ class Banner(QFrame):
         self.style().polish(self)
         self.label.setText(text)
         self.show()
+        self._fit()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.watching is not self.window():
             self.watching = self.window()
             self.watching.installEventFilter(self)
-        self._fit_lines()
+        self._fit()
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.watching and event.type() == QEvent.Type.Resize:
             self._fit_lines()
         return False
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._place_action()
+
+    def _fit(self) -> None:
+        self._place_action()
+        self._fit_lines()
+
     def _fit_lines(self) -> None:
-        lines = self.tall_lines if self.window().height() >= TALL_WINDOW_PX else self.short_lines
+        if self.offers_action:
+            lines = ACTION_NOTICE_LINES
+        else:
+            lines = self.tall_lines if self.window().height() >= TALL_WINDOW_PX else self.short_lines
         self.label.set_max_lines(lines)
+
+    def _place_action(self) -> None:
+        """The button beside the text, or under it (right-aligned) where the text would be squeezed."""
+        under = self.offers_action and self._label_room_beside() < LABEL_ROOM_PX
+        if under == self.action_under:
+            return
+        self.action_under = under
+        self.grid.removeWidget(self.action_button)
+        if under:
+            self.grid.addWidget(self.action_button, 1, 0, 1, 2, Qt.AlignmentFlag.AlignRight)
+        else:
+            self.grid.addWidget(self.action_button, 0, 1, Qt.AlignmentFlag.AlignVCenter)
+
+    def _label_room_beside(self) -> int:
+        """The text's width with the button beside it."""
+        margins, gap = self.grid.contentsMargins(), max(0, self.grid.horizontalSpacing())
+        return (self.width() - margins.left() - margins.right() - self.action_button.sizeHint().width()
+                - self.close_button.sizeHint().width() - 2 * gap)
+
+    @property
+    def offers_action(self) -> bool:
+        return self.action is not None
 
     def show_unless_dismissed(self, text: str, settings, key: str, action=None) -> None:
         """Show ``text`` unless the person closed this very text before (kept in the
