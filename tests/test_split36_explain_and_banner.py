@@ -1,5 +1,8 @@
 """What a person met in the window (session 36), with real widgets:
 
+- "Why this token?": the ranking (which earlier words mattered most) sat under the layer grid,
+  below the fold at 1280x800 on a 30-layer model; it shows without scrolling at 1280x800 and
+  800x600.
 - The first start's notice (which model is in use, "Choose a model…") was cut to two lines at
   800x600; it reads whole there, its button in view.
 """
@@ -10,10 +13,15 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QPoint, QRect  # noqa: E402
+from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from desktop_app.core.paths import AppPaths  # noqa: E402
+from gui_windows import opened_window  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
+
+WAIT_MS = 60_000
+DEEP_LAYERS = 30  # the bundled SmolLM2-135M's: its layer grid is this tall
 
 
 def settle(times: int = 6) -> None:
@@ -30,6 +38,70 @@ def shows_whole(widget, port) -> bool:
 
 def top_in_window(widget) -> int:
     return widget.mapTo(widget.window(), QPoint(0, 0)).y()
+
+
+@pytest.fixture(scope="module")
+def deep_model_dir(tiny_model_dir, tmp_path_factory):
+    """The tiny GPT-2 (its tokenizer, its width) with 30 layers: a layer grid as tall as the bundled model's."""
+    import shutil
+
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    folder = tmp_path_factory.mktemp("deep-gpt2")
+    for path in tiny_model_dir.iterdir():
+        if path.is_file() and path.name not in ("config.json", "model.safetensors"):
+            shutil.copy(path, folder / path.name)
+    config = GPT2Config.from_pretrained(tiny_model_dir)
+    config.n_layer = DEEP_LAYERS
+    torch.manual_seed(0)
+    GPT2LMHeadModel(config).save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+@pytest.fixture
+def deep_window(qtbot, qapp, deep_model_dir):
+    """The window on the 30-layer model with one answer."""
+    from desktop_app.gui.main_window import open_settings
+
+    open_settings(AppPaths.resolve().ensure()).setValue("mode", "chat")  # the tiny model has no chat template
+    with opened_window(qtbot, qapp, deep_model_dir, max_new=12, seed=7) as window:
+        window.prompt.setPlainText("Hello, how are you?")
+        with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+            window.send()
+        settle()
+        yield window
+        window.chat.shutdown()
+
+
+def explain(qtbot, window, index: int = 6):
+    """Click a token of the answer, then "Explain this token", as a person does; wait for the result."""
+    card = [c for c in window.transcript.cards if c.role == "assistant"][-1]
+    index = min(index, len(card.records) - 1)
+    card.view.select_token(index)
+    window.show_token(card, index)
+    view = window.inspector.explain
+    qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)
+    settle()
+    return card, view
+
+
+# ---------------------------------------------------------------- the ranking above the fold
+
+@pytest.mark.parametrize("size", [(1280, 800), (800, 600)])
+def test_the_ranking_shows_above_the_layer_grid_without_scrolling(deep_window, qtbot, size):
+    window = deep_window
+    window.resize(*size)
+    settle()
+    card, view = explain(qtbot, window)
+    assert len(view.result.lens.layer_names) == DEEP_LAYERS + 1 and view.grid.height() > 300, "a tall grid"
+    assert view.contributors.text().count("<br>") == 4, "five earlier words ranked"
+    port = window.inspector.scroll.viewport()
+    for part in (view.contrib_caption, view.contributors, view.toggle):
+        assert shows_whole(part, port), f"{part.text()[:40]!r} is below the fold at {size}"
+    assert top_in_window(view.contributors) < top_in_window(view.grid), "the ranking comes before the grid"
+    assert view.contributors.width() >= 200, f"the rows are squeezed at {size}: {view.contributors.width()} px"
 
 
 # ---------------------------------------------------------------- the first start's notice

@@ -2,7 +2,8 @@
 attribution runs its rough figures show greyed and rounded, only the words whose place has
 settled (usertest 11: the first ones misled); once it ends, the ranking with coloured figures,
 the share hidden text took, "Only what the chat shows" and the toggle that paints it over the
-conversation."""
+conversation. It sits at the top of the section, above the layer grid: at 1280x800 the grid of
+a 30-layer model pushed it below the fold."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""Why this token? The inspector's section that explains the selected answer token: what each
-layer predicted (the layer grid, gui/explain_grid.py), the earlier tokens that led to it (the
-ranking, gui/explain_ranking.py, and on a toggle the same as colours over the transcript) and what
-the sampler did with it. This module keeps the section's course: asked, running, stopped, paused for
+"""Why this token? The inspector's section that explains the selected answer token: the earlier
+tokens that led to it (the ranking, gui/explain_ranking.py, and on a toggle the same as colours
+over the transcript), what each layer predicted (the layer grid, gui/explain_grid.py) and what the
+sampler did with it. This module keeps the section's course: asked, running, stopped, paused for
 an answer, done, asked again with Exact weights; gui/explain_wiring.py connects it to the window.
 
 The layer grid and the sampler show as soon as they are ready (one forward pass); the
@@ -64,14 +64,11 @@ class ExplainView(QFrame):
         self.show_token(None, -1)
 
     def _build_details(self, layout: QVBoxLayout) -> None:
-        """The layer grid, the ranking (the bar and the Exact weights buttons under its caption),
-        then the sampler."""
+        """The ranking first (the bar and the Exact weights buttons under its caption), then the
+        layer grid, then the sampler: the ranking is what a person asked about, and below a
+        30-layer grid it was below the fold at 1280x800."""
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        self.lens_caption = styled_label("", "Muted", wrap=True)
-        layout.addWidget(self.lens_caption)
-        self.grid = LensGrid()
-        layout.addWidget(self.grid)
         self.ranking = Ranking(under_caption=(self._build_progress(), self._build_exact_button(),
                                               self._build_back_row()))
         self.ranking.overlay_toggled.connect(self.overlay_toggled)
@@ -80,6 +77,10 @@ class ExplainView(QFrame):
         r = self.ranking
         self.contrib_caption, self.hidden_note, self.contributors = r.caption, r.hidden_note, r.rows
         self.shown_only, self.toggle, self.overlay_note = r.shown_only, r.toggle, r.overlay_note
+        self.lens_caption = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.lens_caption)
+        self.grid = LensGrid()
+        layout.addWidget(self.grid)
         self.sampler = styled_label("", "Muted", wrap=True)
         self.sampler.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.sampler)
