@@ -1,8 +1,9 @@
-"""What a person met in the window (session 36), with real widgets:
+"""Two things a person met in the window (session 36), with real widgets:
 
 - "Why this token?": the ranking (which earlier words mattered most) sat under the layer grid,
   below the fold at 1280x800 on a 30-layer model; it shows without scrolling at 1280x800 and
-  800x600.
+  800x600. Its colours over the text were a dark blue beside the selected token, read as the
+  text selection; they are colours of their own, which the colour key shows.
 - The first start's notice (which model is in use, "Choose a model…") was cut to two lines at
   800x600; it reads whole there, its button in view.
 """
@@ -14,8 +15,10 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
+from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from desktop_app.core.palette import ATTRIBUTION_PALETTE, attribution_color  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from gui_windows import opened_window  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
@@ -102,6 +105,45 @@ def test_the_ranking_shows_above_the_layer_grid_without_scrolling(deep_window, q
         assert shows_whole(part, port), f"{part.text()[:40]!r} is below the fold at {size}"
     assert top_in_window(view.contributors) < top_in_window(view.grid), "the ranking comes before the grid"
     assert view.contributors.width() >= 200, f"the rows are squeezed at {size}: {view.contributors.width()} px"
+
+
+# ---------------------------------------------------------------- the attribution's own colours
+
+def hue_apart(a: QColor, b: QColor) -> int:
+    d = abs(a.hsvHue() - b.hsvHue()) % 360
+    return min(d, 360 - d)
+
+
+def test_the_attribution_has_colours_of_its_own_and_the_key_shows_them(deep_window, qtbot):
+    from desktop_app.gui.panels import ATTRIBUTION_KEY
+    from desktop_app.gui.theme import DARK, LIGHT
+
+    window = deep_window
+    card, view = explain(qtbot, window)
+    view.toggle.setChecked(True)
+    settle()
+    a = view.result.attribution
+    scale = max(abs(s) for s in a.scores)
+    painted = card.view.overlay.colours
+    assert painted and all(painted[i] == attribution_color(a.scores[a.prompt_len + i], scale) for i in painted)
+    # the text selection's blue (the theme's accent, both themes, and the palette's highlight):
+    # neither end of the attribution's colours, nor its middle tints, is near it in hue
+    selections = [QColor(LIGHT["accent"]), QColor(DARK["accent"]), window.palette().highlight().color()]
+    for push in (-1.0, -0.6, -0.3, 0.3, 0.6, 1.0):
+        colour = QColor(*attribution_color(push * scale, scale))
+        for selection in selections:
+            assert hue_apart(colour, selection) >= 60, f"{colour.name()} reads as the selection's {selection.name()}"
+    # the colour key over the chat says what those colours are, with the same ends
+    legend = window.legend
+    assert legend.attribution_key and legend.bar.isVisible()
+    assert legend.bar.gradient == ATTRIBUTION_PALETTE
+    assert [rgb for _label, rgb in legend.bar.stops] == [ATTRIBUTION_PALETTE[0], ATTRIBUTION_PALETTE[-1]]
+    assert legend.low.text() == ATTRIBUTION_KEY["low"] and legend.high.text() == ATTRIBUTION_KEY["high"]
+    assert "blue" not in ATTRIBUTION_KEY["tip"] and "pink" in ATTRIBUTION_KEY["tip"]
+    bar = legend.bar.grab().toImage()
+    left, right = QColor(bar.pixel(2, bar.height() // 2)), QColor(bar.pixel(bar.width() - 3, bar.height() // 2))
+    assert hue_apart(left, QColor(*ATTRIBUTION_PALETTE[0])) <= 15, f"the key's left end is {left.name()}"
+    assert hue_apart(right, QColor(*ATTRIBUTION_PALETTE[-1])) <= 15, f"the key's right end is {right.name()}"
 
 
 # ---------------------------------------------------------------- the first start's notice

@@ -14,7 +14,7 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
 
-from desktop_app.core.palette import diverging_color, text_color_on
+from desktop_app.core.palette import attribution_color, text_color_on
 from desktop_app.gui import explain_words as words
 from desktop_app.gui.theme import colors, is_dark, styled_label
 from desktop_app.gui.token_view import token_label
@@ -53,7 +53,7 @@ def ranking_rows(a, top: list[int], in_text: bool, scale: float | None) -> str:
 def _row(a, i: int, in_text: bool, scale: float | None, muted: str) -> str:
     rough = scale is None
     figure = (f"<span style='color:{muted}'>\u2248{a.scores[i]:+.1f}</span>" if rough
-              else chip(f"{a.scores[i]:+.2f}", diverging_color(a.scores[i], scale)))
+              else chip(f"{a.scores[i]:+.2f}", attribution_color(a.scores[i], scale)))
     token = f"\u201c{html.escape(token_label(a.token_texts[i]))}\u201d"
     if rough:
         token = f"<span style=color:{muted}>{token}</span>"
@@ -111,7 +111,7 @@ class Ranking(QWidget):
     def _build_toggle(self) -> QCheckBox:
         self.toggle = QCheckBox(OVER_THE_CONVERSATION)
         self.toggle.setToolTip("Colour every earlier token by how much it pushed towards this token (orange) "
-                               "or towards the alternative (blue)")
+                               "or towards the alternative (pink)")
         self.toggle.toggled.connect(self.overlay_toggled)
         self.toggle.toggled.connect(self._show_overlay_note)
         return self.toggle

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
-from desktop_app.core.palette import DIVERGING, MEASURES
+from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES
 from desktop_app.gui.responsive import Stepper
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, legend_stops
@@ -173,7 +173,7 @@ LEGEND_STEPS = 4  # the legend's shorter forms (LegendBar._shorten)
 # (short end words: at 800 px longer ones pushed "Score my prompts" onto a row of its own, moving the chat)
 ATTRIBUTION_KEY = {"title": "Why this token?", "low": "the alternative", "high": "this token",
                    "tip": "The earlier tokens are coloured by how much each pushed the model toward the explained "
-                          "token (orange to red) or toward its alternative (blue). Untick \u201cShow it over the "
+                          "token (orange) or toward its alternative (pink). Untick \u201cShow it over the "
                           "conversation\u201d in the inspector for the measure's colours again."}
 
 
@@ -294,8 +294,8 @@ class LegendBar(QFrame):
             w.setVisible(not plain and not compact)
         self.bar.setVisible(not plain)
         if self.attribution_key:
-            self.bar.set_stops([(ATTRIBUTION_KEY["low"], DIVERGING[0]), (ATTRIBUTION_KEY["high"], DIVERGING[-1])],
-                               False, gradient=DIVERGING)
+            self.bar.set_stops([(ATTRIBUTION_KEY["low"], ATTRIBUTION_PALETTE[0]),
+                                (ATTRIBUTION_KEY["high"], ATTRIBUTION_PALETTE[-1])], False, gradient=ATTRIBUTION_PALETTE)
             self.low.setText(ATTRIBUTION_KEY["low"])
             self.high.setText(ATTRIBUTION_KEY["high"])
             self.bar.setToolTip(ATTRIBUTION_KEY["tip"])
