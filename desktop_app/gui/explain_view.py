@@ -310,30 +310,38 @@ class ExplainView(QFrame):
         if ticket != self.ticket:
             return
         if getattr(item, "attribution", 0) is None:
-            self.partial = item
-            self._focus_from((self.button,), self.cancel_button)
-            self.button.hide()  # Cancel (by the bar) is what there is to press now
-            self._say("")
-            for w in (self.lens_caption, self.sampler):
-                w.show()
-            self._show_lens(item)
-            self._show_sampler(item)
-            self.ranking.working(item.context.in_text)
-            self.bar.setRange(0, 0)  # until the first batch of passes says how many
-            self.progress_text.setText(words.time_left_words(None))
-            self.progress_box.show()
-            self.details.show()
-            QTimer.singleShot(0, self._scroll_into_view)
+            self._show_first_part(item)
         elif hasattr(item, "before"):  # tasks.TurnAhead: waiting behind other work, or started
             self.progress_text.setText(words.turn_words(item.before) if item.before else words.time_left_words(None))
         elif hasattr(item, "done"):
-            self.bar.setRange(0, item.total)
-            self.bar.setValue(item.done)
-            self.progress_text.setText(f"step {item.done} of at most {item.total} \u00b7 "
-                                       f"{words.time_left_words(item.seconds_left)} (it often ends sooner: once "
-                                       "the figures add up)")
-            if item.estimate is not None:
-                self.ranking.show_estimate(item.estimate)
+            self._show_progress(item)
+
+    def _show_first_part(self, partial) -> None:
+        """The layer grid and the sampler are in; the attribution runs."""
+        self.partial = partial
+        self._focus_from((self.button,), self.cancel_button)
+        self.button.hide()  # Cancel (by the bar) is what there is to press now
+        self._say("")
+        for w in (self.lens_caption, self.sampler):
+            w.show()
+        self._show_lens(partial)
+        self._show_sampler(partial)
+        self.ranking.working(partial.context.in_text)
+        self.bar.setRange(0, 0)  # until the first batch of passes says how many
+        self.progress_text.setText(words.time_left_words(None))
+        self.progress_box.show()
+        self.details.show()
+        QTimer.singleShot(0, self._scroll_into_view)
+
+    def _show_progress(self, progress) -> None:
+        """A batch of the attribution's passes is done (core.attribution.ExplainProgress)."""
+        self.bar.setRange(0, progress.total)
+        self.bar.setValue(progress.done)
+        self.progress_text.setText(f"step {progress.done} of at most {progress.total} \u00b7 "
+                                   f"{words.time_left_words(progress.seconds_left)} (it often ends sooner: once "
+                                   "the figures add up)")
+        if progress.estimate is not None:
+            self.ranking.show_estimate(progress.estimate)
 
     def show_result(self, ticket: int, result) -> None:
         if ticket != self.ticket:
