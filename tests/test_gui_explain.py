@@ -11,7 +11,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.core.palette import diverging_color  # noqa: E402
+from desktop_app.core.palette import attribution_color  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from gui_windows import opened_window  # noqa: E402
 
@@ -77,8 +77,8 @@ def test_toggle_paints_the_attribution_over_the_transcript_and_clears_it(window,
     before = [_background(card.view, i) for i in range(len(card.records))]
     view.toggle.setChecked(True)
     scale = max(abs(s) for s in a.scores)
-    for i in range(4):  # the answer so far, in the heatmap's diverging colours
-        assert _background(card.view, i) == diverging_color(a.scores[a.prompt_len + i], scale)
+    for i in range(4):  # the answer so far, in the attribution's colours
+        assert _background(card.view, i) == attribution_color(a.scores[a.prompt_len + i], scale)
     assert _background(card.view, 5) is None  # after the token: nothing to attribute
     prompt_card = [c for c in window.transcript.cards if c.role == "user"][-1]
     pieces = prompt_card.view.overlay.prefix_pieces

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop_app.gui.panels import Banner
+from desktop_app.gui.banner import Banner
 
 LONG = ("The bundled offline model SmolLM2-135M-Instruct is used: openai-community/gpt2 is not in the "
         "local cache and the model hub cannot be reached. ") * 3

@@ -55,11 +55,11 @@ def test_text_on_every_heatmap_colour_reaches_wcag_aa(qapp):
     import re
 
     from desktop_app.cli.model_cmds import ansi_token
-    from desktop_app.core.palette import change_color, contrast_ratio, diverging_color, sequential_color, text_color_on
+    from desktop_app.core.palette import attribution_color, change_color, contrast_ratio, sequential_color, text_color_on
     from desktop_app.gui.token_view import TokenView
 
     backgrounds = [sequential_color(i / 1000) for i in range(1001)]
-    backgrounds += [diverging_color((i - 500) / 250) for i in range(1001)]
+    backgrounds += [attribution_color((i - 500) / 250) for i in range(1001)]
     backgrounds += [change_color((i - 500) / 250) for i in range(1001)]  # the compare view's
     worst = min(contrast_ratio(text_color_on(bg), bg) for bg in backgrounds)
     assert worst >= 4.5, f"worst contrast over the palettes {worst:.2f}:1"

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.core.palette import diverging_color  # noqa: E402
+from desktop_app.core.palette import attribution_color  # noqa: E402
 from desktop_app.core.prompts import plain_text_start  # noqa: E402
 from test_gui_text import TEXT, WAIT_MS, analysed, text_window  # noqa: E402,F401
 
@@ -65,7 +65,7 @@ def test_a_finished_continuation_token_is_explained_and_painted_over_the_heatmap
     view.toggle.setChecked(True)
     a = result.attribution
     scale = max(abs(s) for s in a.scores)
-    assert heatmap.overlay.colours[index - 1] == diverging_color(a.scores[-1], scale)
+    assert heatmap.overlay.colours[index - 1] == attribution_color(a.scores[-1], scale)
     # the start token is not on the heatmap
     assert index not in heatmap.overlay.colours and min(heatmap.overlay.colours) == max(0, index - len(a.scores))
     click_heatmap(qtbot, window, 2)  # another token: the overlay goes; a typed token is the writer's

@@ -7,7 +7,7 @@ import json
 import sys
 
 from desktop_app.cli.common import CliError, load_model_for_cli, open_store, record_id
-from desktop_app.core.palette import diverging_color, sequential_color, text_color_on, visible_whitespace
+from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
 
 CELL = 10  # characters per grid cell
 TOP_CONTRIBUTORS = 8
@@ -141,10 +141,10 @@ def attribution_lines(a, colour: bool) -> list[str]:
         where = "prompt" if i < a.prompt_len else f"answer {i - a.prompt_len}"
         if a.hidden(i):  # not in the conversation the person sees
             where += ", chat template" if a.source(i) == "template" else ", system text"
-        cell = paint(f"{a.scores[i]:+.3f}", diverging_color(a.scores[i], scale), colour)
+        cell = paint(f"{a.scores[i]:+.3f}", attribution_color(a.scores[i], scale), colour)
         lines.append(f"  {cell}  \u201c{shown(a.token_texts[i], 24)}\u201d  ({where}, position {i})")
     if colour:
-        lines.append("  " + "".join(paint(t.replace("\n", "\u21b5"), diverging_color(s, scale), True)
+        lines.append("  " + "".join(paint(t.replace("\n", "\u21b5"), attribution_color(s, scale), True)
                                     for t, s in zip(a.token_texts, a.scores)))
     return lines
 

@@ -13,9 +13,13 @@ VIRIDIS = [
     (68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
     (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43),
 ]
-# diverging blue-white-orange (colour-blind safe) for before/after changes
-DIVERGING = [(33, 102, 172), (103, 169, 207), (209, 229, 240), (247, 247, 247),
-             (253, 219, 199), (239, 138, 98), (178, 24, 43)]
+# "Why this token?": pink (pushed toward the alternative) .. white .. orange (toward this token).
+# Not the blue it had: an earlier token in that dark blue with white letters, beside the selected
+# token, read as selected text (as the compare view's had, usertest 11); nor the compare view's
+# purple and red, nor a viridis hue (later answers keep the heatmap's colours beside it). The ends
+# differ along blue-yellow, which colour-blind eyes keep: ColorBrewer PiYG's pink, PuOr's orange.
+ATTRIBUTION_PALETTE = [(197, 27, 125), (222, 119, 174), (241, 182, 218), (247, 247, 247),
+                       (254, 224, 182), (241, 163, 64), (179, 88, 6)]
 RANK_BUCKETS = ((10, "top 10"), (100, "top 100"), (1000, "top 1000"), (None, "beyond 1000"))
 
 MEASURES = {
@@ -66,13 +70,14 @@ def color_for(record: TokenRecord, measure: str = "probability") -> tuple[int, i
     return sequential_color(confidence(record, measure))
 
 
-def diverging_color(delta: float, scale: float = 2.0) -> tuple[int, int, int]:
-    """delta (e.g. change in log-probability) -> blue (down) .. white .. red (up)."""
-    return _interpolate(DIVERGING, 0.5 + max(-1.0, min(1.0, delta / scale)) / 2)
+def attribution_color(push: float, scale: float = 2.0) -> tuple[int, int, int]:
+    """How much a token pushed toward the explained token -> pink (toward the alternative) ..
+    white .. orange (toward this token), full at +-``scale``."""
+    return _interpolate(ATTRIBUTION_PALETTE, 0.5 + max(-1.0, min(1.0, push / scale)) / 2)
 
 
 # The compare view's diverging palette: purple (less likely) .. white .. red (more likely). Not
-# DIVERGING's blue: a token in its darkest blue with white letters read as selected text (usertest 11).
+# a dark blue: a token in its darkest blue with white letters read as selected text (usertest 11).
 # The purple side is ColorBrewer's PRGn (colour-blind safe against the red).
 CHANGE_PALETTE = [(118, 42, 131), (153, 112, 171), (231, 212, 232), (247, 247, 247),
                   (253, 219, 199), (239, 138, 98), (178, 24, 43)]

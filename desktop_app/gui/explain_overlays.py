@@ -1,13 +1,14 @@
 """Why this token?'s attribution as colours over the text it explains: the chat's cards
 (``card_overlays``, painted and cleared by ``show_attribution`` and ``clear_attribution``) or the
 Text mode's heatmap (``text_overlay``). Each earlier token is coloured by how much it pushed
-towards the explained token (orange) or the alternative (blue)."""
+towards the explained token (orange) or the alternative (pink): colours of their own,
+not the selection's blue (core.palette.ATTRIBUTION_PALETTE)."""
 
 from __future__ import annotations
 
 import bisect
 
-from desktop_app.core.palette import diverging_color
+from desktop_app.core.palette import attribution_color
 from desktop_app.gui.explain_words import contribution_tip
 from desktop_app.gui.token_view import Overlay
 
@@ -26,7 +27,7 @@ def card_overlays(cards, selected, result) -> dict:
         if segments is not None:
             overlays[card] = _overlay_from_segments(card, text, segments, scale)
     own = {i: a.scores[a.prompt_len + i] for i in range(result.context.index)}
-    overlays[selected] = Overlay(colours={i: diverging_color(s, scale) for i, s in own.items()},
+    overlays[selected] = Overlay(colours={i: attribution_color(s, scale) for i, s in own.items()},
                                  tips={i: contribution_tip(s) for i, s in own.items()})
     return overlays
 
@@ -41,7 +42,7 @@ def _overlay_from_segments(card, text, segments, scale) -> Overlay:
         for start, end, score in segments:
             if start > at:
                 pieces.append((text[at:start], None, None))
-            pieces.append((text[start:end], diverging_color(score, scale), contribution_tip(score)))
+            pieces.append((text[start:end], attribution_color(score, scale), contribution_tip(score)))
             at = end
         if at < len(text):
             pieces.append((text[at:], None, None))
@@ -54,7 +55,7 @@ def _overlay_from_segments(card, text, segments, scale) -> Overlay:
     for start, _end, score in segments:  # a piece counts for the token its first character is in
         index = min(bisect.bisect_right(ends, start), len(ends) - 1)
         sums[index] = sums.get(index, 0.0) + score
-    return Overlay(colours={i: diverging_color(s, scale) for i, s in sums.items()},
+    return Overlay(colours={i: attribution_color(s, scale) for i, s in sums.items()},
                    tips={i: contribution_tip(s) for i, s in sums.items()})
 
 
@@ -76,5 +77,5 @@ def text_overlay(result, index: int) -> Overlay:
     scores = result.attribution.scores
     scale = max((abs(s) for s in scores), default=1.0) or 1.0
     shown = {index - len(scores) + j: score for j, score in enumerate(scores) if index - len(scores) + j >= 0}
-    return Overlay(colours={i: diverging_color(s, scale) for i, s in shown.items()},
+    return Overlay(colours={i: attribution_color(s, scale) for i, s in shown.items()},
                    tips={i: contribution_tip(s) for i, s in shown.items()})

@@ -1,7 +1,7 @@
 """The colour key painted under an exported heatmap, so the picture says on its own what its
 colours mean: the measure's name and the same stops as the window's legend bar
 (``token_view.legend_stops``), or, while an attribution is shown over the tokens, what its
-blue and orange mean."""
+pink and orange mean."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QLinearGradient, QPainter
 
-from desktop_app.core.palette import DIVERGING, MEASURES, VIRIDIS
+from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES, VIRIDIS
 from desktop_app.gui.token_view import PLAIN, legend_stops
 
 GAP = 10  # between the heatmap and the key
@@ -31,10 +31,10 @@ class Key:
 def key_for(measure: str, attribution: bool = False) -> Key | None:
     """The key of a heatmap coloured by ``measure`` (None: plain text, nothing to explain)."""
     if attribution:
-        return Key("Colours: how much each earlier token pushed towards the explained token (orange to red) "
-                   "or towards its alternative (blue)",
-                   [("towards the alternative", DIVERGING[0]), ("towards this token", DIVERGING[-1])],
-                   gradient=DIVERGING)
+        return Key("Colours: how much each earlier token pushed towards the explained token (orange) "
+                   "or towards its alternative (pink)",
+                   [("towards the alternative", ATTRIBUTION_PALETTE[0]), ("towards this token", ATTRIBUTION_PALETTE[-1])],
+                   gradient=ATTRIBUTION_PALETTE)
     if measure == PLAIN:
         return None
     stops = legend_stops(measure)

@@ -5,14 +5,32 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
-                               QWidget)
+                               QVBoxLayout, QWidget)
 
 from desktop_app.core.palette import MEASURES, color_for, text_color_on
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
-from desktop_app.gui.explain_view import ExplainView, scrolling_layout
+from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.token_view import token_label
+
+
+def scrolling_layout(panel: QWidget) -> QVBoxLayout:
+    """A vertical layout for ``panel`` that scrolls when its content is taller than the window
+    (the explanation makes the inspector tall); the panel's own background shows through."""
+    outer = QVBoxLayout(panel)
+    outer.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea(panel)
+    scroll.setObjectName("InspectorScroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setStyleSheet("QScrollArea#InspectorScroll, QWidget#InspectorBody { background: transparent; }")
+    body = QWidget()
+    body.setObjectName("InspectorBody")
+    scroll.setWidget(body)
+    outer.addWidget(scroll)
+    return QVBoxLayout(body)
 
 
 class AlternativesChart(QWidget):

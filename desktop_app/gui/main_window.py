@@ -2,63 +2,35 @@
 
 from __future__ import annotations
 
-import json
-import logging
-
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QApplication, QFrame, QLabel, QMainWindow, QProgressBar, QSplitter, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFrame, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app import APP_TITLE
-from desktop_app.core.generation import (RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling,
-                                         same_again_reason)
-from desktop_app.gui import conversation_actions, db_checkpoint, focus_order, shortcuts, view_toolbar
+from desktop_app.core.generation import same_again_reason
+from desktop_app.gui import conversation_actions, db_checkpoint, focus_order, shortcuts, view_toolbar, window_state
 from desktop_app.gui.adapter_undo import AdapterUndo
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
 from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_side import FineTuneSide
-from desktop_app.gui.explain_view import wire_explain
+from desktop_app.gui.explain_wiring import wire_explain
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
-from desktop_app.gui.panels import Banner, ConversationPanel, LegendBar, SettingsPopover
+from desktop_app.gui.panels import ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import PromptArea
-from desktop_app.gui.responsive import FIRST_SIZE, MessageRoom, elided, first_geometry
 from desktop_app.gui.ratings import RatingWriter
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
 from desktop_app.gui.theme import icon
-from desktop_app.gui.token_view import STATUS_SAMPLE
-from desktop_app.gui.transcript import ElidedLabel, MessageCard, ModelLabel, TranscriptView
-
-log = logging.getLogger(__name__)
+from desktop_app.gui.transcript import MessageCard, TranscriptView
+from desktop_app.gui.window_notices import WindowNotices
+from desktop_app.gui.window_state import open_settings
+from desktop_app.gui.window_status import WindowStatus
 
 QUIT_WAIT_S = 20.0  # the most closing waits for a fine-tune to stop (app.run_app ends the process after it)
-
-
-def model_name(spec: str | None) -> str:
-    """A model being loaded, in the status bar: a folder's or file's name, a hub id's last part."""
-    if not spec or spec == "bundled":
-        return f"the {spec or 'default'} model"
-    return elided(spec.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or spec, 40)
-
-
-def open_settings(paths) -> QSettings:
-    """Window state lives next to the data (so --data-dir and tests isolate it too)."""
-    return QSettings(str(paths.data_dir / "gui-settings.ini"), QSettings.Format.IniFormat)
-
-
-
-def saved_sampling(saved: dict) -> SamplingSettings:
-    """A person's saved settings; min-p saved before it existed was never their choice, so it
-    takes the recommended value (an explicit 0, "off", stays off)."""
-    return SamplingSettings.from_dict({"min_p": RECOMMENDED_SAMPLING["min_p"], **saved})
-
-
-CHOOSE_MODEL = "Choose a model\u2026"  # the model notice's button: the model dialog, as the model button opens it
 
 
 class MainWindow(QMainWindow):
@@ -78,6 +50,11 @@ class MainWindow(QMainWindow):
         model_spec: the model asked for last (saved for the next start).
         cards: the transcript's MessageCards and their wiring (gui/chat_cards.py); streaming_card
             and selected_card are its card being written and card whose token the inspector shows.
+        notices: the banners over the chat and when they show (gui/window_notices.py);
+            notice_banner and error_banner are its two banners.
+        status: the status bar's parts (gui/window_status.py): model_label, adapter_label,
+            speed_label, progress, progress_label and message_room are its.
+    Its state between starts is gui/window_state.py's.
     """
 
     def __init__(self, store, paths, *, model_spec: str | None = None, device: str = "auto",
@@ -90,7 +67,6 @@ class MainWindow(QMainWindow):
         self.tasks = TaskManager(self)
         self.unfinished_lanes: list[str] = []  # lanes whose thread outlived closing (see closeEvent)
         self.ask_before_quit = True  # off where no one can answer (--screenshot): a run is just stopped
-        self.notice_conversation: int | None = None  # the conversation the banner's answer notice is about
         self.chat = ChatController(store, paths, self.tasks, device, self)
         self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self.tasks.store, self)
@@ -103,7 +79,7 @@ class MainWindow(QMainWindow):
         self.notifier = Notifier(self)
         self.checkpoints = db_checkpoint.install(self)  # the .sqlite3 file stays a real backup
         self.message_editor = MessageEditor(self)
-        self._restore()
+        window_state.restore(self)
         self.refresh_conversations()
         ids = [c["id"] for c in self.chat.conversations()]
         if last is not None and int(last) in ids:
@@ -122,9 +98,8 @@ class MainWindow(QMainWindow):
         self.finetune_side.panel.refresh_adapters()
         self.writer.recount()
         active = self.finetune_side.panel.history.active_id()
-        if active is not None and self.chat.loaded is None:  # not "base" while the adapter loads with it
-            self.adapter_label.setText(f"adapter {active}")
-            self.adapter_label.setToolTip("Loads with the model")
+        if active is not None and self.chat.loaded is None:
+            self.status.adapter_loads_with_model(active)
 
     # ------------------------------------------------------------ building
     def _build(self) -> None:
@@ -141,8 +116,8 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.inspector, "Token")  # it scrolls itself in a short window
         self.side_tabs.addTab(self.finetune_panel, icon("train"), "Fine-tune")
         self.legend = LegendBar()
-        self.notice_banner = Banner()
-        self.error_banner = Banner(max_lines=4)  # an error says what to do: more of it shows
+        self.notices = WindowNotices(self)  # the banners over the chat and what shows in them
+        self.notice_banner, self.error_banner = self.notices.notice, self.notices.error
         self.transcript = TranscriptView()
         self.cards = ChatCards(self)  # the transcript's cards and their wiring
         self.splitter = self._build_splitter(self._build_centre())
@@ -191,27 +166,10 @@ class MainWindow(QMainWindow):
         return splitter
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        bar.setSizeGripEnabled(False)
-        self.model_label = ModelLabel("No model")  # its tooltip says all (model, device, precision)
-        self.model_label.setMinimumWidth(120)
-        self.adapter_label = QLabel("base")
-        self.speed_label = QLabel("")
-        self.progress = QProgressBar()
-        self.progress.setFixedWidth(140)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
-        # the stage words give way (elided) rather than set the window's least width, as the model's label does
-        self.progress_label = ElidedLabel("", least=100)
-        # permanent (right-hand) widgets; the left side is for passing messages (hover, saves)
-        for widget in (self.finetune_side.label, self.progress_label, self.progress, self.speed_label, self.model_label,
-                       self.adapter_label):
-            bar.addPermanentWidget(widget)
-        # a hovered token's figures keep their room; the model's name gives way first, then the run's label
-        # and while a longer message shows ("Saved <file>"), the speed and the stage label step aside
-        self.message_room = MessageRoom(bar, bar.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 16,
-                                        (self.model_label, self.finetune_side.label),
-                                        (self.speed_label, self.progress_label))
+        self.status = WindowStatus(self.statusBar(), self.finetune_side.label)
+        st = self.status  # its parts by the names other modules and tests use
+        self.model_label, self.adapter_label, self.speed_label = st.model_label, st.adapter_label, st.speed_label
+        self.progress, self.progress_label, self.message_room = st.progress, st.progress_label, st.message_room
         self.adapter_undo = AdapterUndo(self)  # "Undo delete" of an adapter, for this session
 
     def _build_prompt_area(self) -> QFrame:
@@ -237,15 +195,11 @@ class MainWindow(QMainWindow):
         c.model_progress.connect(self._model_progress)
         c.model_loaded.connect(self._model_loaded)
         c.model_failed.connect(self._model_failed)
-        c.notice.connect(self._notice)
-        # why this model (offline: the bundled one): once closed, not again at every start
-        c.model_notice.connect(lambda text: self.notice_banner.show_unless_dismissed(
-            text, self.settings, "dismissed_model_notice", (CHOOSE_MODEL, self.choose_model)))
-        c.error.connect(self.show_error)
+        self.notices.connect(c)  # the notices, the model's notice and errors, to the banners
         c.prompt_not_saved.connect(self._give_prompt_back)
         c.conversations_changed.connect(self.refresh_conversations)
         c.thread_changed.connect(self.render_thread)
-        c.thread_changed.connect(self._remember_conversation)
+        c.thread_changed.connect(lambda: window_state.remember_conversation(self))
         c.stream_started.connect(self._stream_started)
         c.answer_finished.connect(self._answer_finished)
         self.tasks.busy_changed.connect(self._busy)
@@ -281,7 +235,7 @@ class MainWindow(QMainWindow):
         self.stop_button.clicked.connect(self.stop)
         self.regenerate_button.clicked.connect(self.regenerate)
         self.settings_button.clicked.connect(lambda: self.popover.popup_above(self.settings_button))
-        self.popover.changed.connect(self._settings_changed)
+        self.popover.changed.connect(self.use_popover_settings)
         self.model_button.clicked.connect(self.choose_model)
         self.prompt.textChanged.connect(self._update_buttons)
         self.prompt.submitted.connect(self.send)
@@ -293,66 +247,15 @@ class MainWindow(QMainWindow):
         wire_explain(self)
         self.text_mode.connect()
 
-    # ------------------------------------------------------------ persistence
-    def _restore(self) -> None:
-        s = self.settings
-        geometry = s.value("geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self._first_size()
-        view_toolbar.restore_panels(self, s)
-        splitter = s.value("splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
-        view_toolbar.restore_widths(self, s)
-        self.legend.set_measure(s.value("measure", "probability"))
-        self.legend.score_prompts.setChecked(s.value("score_prompts", "false") in (True, "true"))
-        try:
-            saved = json.loads(s.value("sampling", "{}"))  # a person's own choice stays theirs
-            sampling = saved_sampling(saved) if saved else recommended_sampling()
-        except (TypeError, ValueError):
-            sampling = recommended_sampling()
-        self.popover.set_settings(sampling, s.value("system", "") or "")
-        self.popover.enter_sends.setChecked(s.value("enter_sends", "true") in (True, "true"))
-        self._settings_changed()
-        self.text_mode.restore(s)
-
+    # ------------------------------------------------------------ persistence (gui/window_state.py)
     def _first_size(self) -> None:
-        """The first start: 1280x800 where the screen has room, else 85% of it, centred."""
-        screen = self.screen() or QApplication.primaryScreen()
-        if screen is None:
-            self.resize(FIRST_SIZE)
-            return
-        least = self.minimumSizeHint().expandedTo(self.minimumSize())
-        self.setGeometry(first_geometry(screen.availableGeometry(), least))
+        window_state.first_size(self)
 
     def save_state(self) -> None:
-        s = self.settings
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("splitter", self.splitter.saveState())
-        view_toolbar.save_panels(self, s)
-        s.setValue("measure", self.legend.measure())
-        s.setValue("score_prompts", self.legend.score_prompts.isChecked())
-        s.setValue("sampling", json.dumps(self.chat.settings.to_dict()))
-        s.setValue("system", self.chat.system)
-        s.setValue("mode", self.mode)
-        s.setValue("enter_sends", self.prompt.enter_sends)
-        s.sync()
+        window_state.save(self)
 
-    def _remember_conversation(self) -> None:
-        """Written as soon as it changes, not at quit: after a crash or a kill the next start
-        opens the conversation the person was in (the one the answer was being written into)."""
-        shown, stored = self.chat.conversation_id, self.settings.value("last_conversation")
-        if shown == (int(stored) if stored is not None else None):
-            return
-        if shown is None:
-            self.settings.remove("last_conversation")
-        else:
-            self.settings.setValue("last_conversation", shown)
-        self.settings.sync()
-
-    def _settings_changed(self) -> None:
+    def use_popover_settings(self) -> None:
+        """The settings popover's sampling, system text and Enter's meaning, in use from the next answer."""
         self.chat.settings = self.popover.settings()
         self.chat.system = self.popover.system_text()
         self.prompt.set_enter_sends(self.popover.enter_sends.isChecked())
@@ -400,10 +303,7 @@ class MainWindow(QMainWindow):
     def load_model(self, spec: str | None) -> None:
         """Open a model (spec as --model takes it) in the window, in the background."""
         self.model_spec = spec
-        # the loading words stand whole beside the bar (the load's stages follow them); the model's own
-        # label waits meanwhile, so the bar does not say it twice, cut the second time ("Loading the default mo…")
-        self.model_label.hide()
-        self.progress_label.setText(f"Loading {model_name(spec)}\u2026")
+        self.status.loading(spec)
         self.chat.load_model(spec)
         self._update_buttons()
 
@@ -436,23 +336,13 @@ class MainWindow(QMainWindow):
         self.chat.use_model(loaded)
 
     def _model_progress(self, p) -> None:
-        stage, done, total = p.stage, p.done, p.total
-        self.progress.show()
-        self.progress.setRange(0, total if total > 1 else 0)
-        if total > 1:
-            self.progress.setValue(done)
-        self.progress_label.setText(stage + "\u2026")
-        self.transcript.empty.status.setText(stage + "\u2026")
+        self.status.load_stage(p.stage, p.done, p.total)
+        self.transcript.empty.status.setText(p.stage + "\u2026")
 
     def _model_loaded(self, loaded) -> None:
-        self.progress_label.setText("")
+        self.status.model_loaded(loaded, self.chat.adapter_label)
         self.error_banner.hide()  # an earlier model's failure no longer applies to this one
         self.transcript.empty.status.setText(f"Ready: {loaded.source.display_name}")
-        self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
-        self.model_label.setToolTip(loaded.describe())
-        self.model_label.show()
-        self.adapter_label.setText(self.chat.adapter_label)
-        self.adapter_label.setToolTip("")
         self.prompt_area.set_model_name(loaded.source.display_name)
         self.writer.model_id = loaded.model_id
         self.writer.recount()
@@ -467,29 +357,17 @@ class MainWindow(QMainWindow):
         self.text_mode.model_loaded(loaded)
 
     def _model_failed(self, message: str) -> None:
-        self.progress_label.setText("")
-        self.progress.hide()
-        # the model in use (if any) stays in use: its label says so again, not "Loading ..."
-        self.model_label.show()
+        self.status.model_failed(model_in_use=self.chat.loaded is not None)
         self.transcript.empty.status.setText("The model could not be loaded.")
         self.show_error(f"The model could not be loaded. {message}")
-        if self.chat.loaded is None:
-            self.adapter_label.setText("base")  # what loads next says its own
         self._update_buttons()
 
     # ------------------------------------------------------------ status
     def show_error(self, message: str) -> None:
-        log.warning("shown to the user: %s", message)
-        self.error_banner.show_message(message, "error")
-        self.statusBar().showMessage(message.split(". ")[0], 8000)
+        self.notices.show_error(message)
 
     def _busy(self, busy: bool) -> None:
-        if busy:
-            self.progress.show()
-            if not self.chat.loading:
-                self.progress.setRange(0, 0)
-        else:
-            self.progress.hide()
+        self.status.busy(busy, loading=self.chat.loading)
 
     def _update_buttons(self) -> None:
         """The buttons follow the chat state (and whether there is something to send)."""
@@ -533,27 +411,9 @@ class MainWindow(QMainWindow):
             self.prompt.setFocus()
 
     # ------------------------------------------------------------ transcript
-    def _notice(self, text: str) -> None:
-        """An answer's notice ("the 4 oldest turns were left out ...") is about its conversation:
-        it goes when another one is opened (render_thread); other notices stay until closed."""
-        banner = self.notice_banner
-        # no model yet (a prompt typed while it loads counts as answering): why this model comes first
-        model_first = not self.chat.generating or self.chat.loaded is None
-        if model_first and banner.isVisible() and banner.remembered is not None \
-                and banner.label.text() == banner.remembered[2]:
-            self.statusBar().showMessage(text, 10_000)  # the model notice stays to be read to its end
-            return
-        self.notice_conversation = self.chat.conversation_id if self.chat.generating else None
-        banner.show_message(text, "info")
-
-    def _drop_other_conversations_notice(self) -> None:
-        if self.notice_conversation is not None and self.notice_conversation != self.chat.conversation_id:
-            self.notice_banner.hide()
-            self.notice_conversation = None
-
     def render_thread(self) -> None:
         """The title, the cards (gui/chat_cards.py) and the buttons for the branch on screen."""
-        self._drop_other_conversations_notice()
+        self.notices.drop_other_conversations()
         self._show_title()
         self.cards.render()
         self._update_buttons()
@@ -585,37 +445,23 @@ class MainWindow(QMainWindow):
 
     def _stream_started(self, user_message) -> None:
         self.render_thread()
-        if self.notice_banner.label.text().startswith("The answer starts as soon"):
-            self.notice_banner.hide()
+        self.notices.answer_started()
         self.cards.stream_started(user_message)
-        self.speed_label.setText("")
+        self.status.answer_speed(None)
         self._update_buttons()
 
     def _answer_finished(self, result) -> None:
         """``result``: the stored answer's figures (message_id None: nothing was stored), or
         None when it failed (its error is already shown)."""
         if result and result.get("tokens_per_s"):
-            self.speed_label.setText(f"{result['tokens_per_s']:.1f} tokens/s")
+            self.status.answer_speed(result["tokens_per_s"])
         if result and result.get("message_id") is None and result.get("finish_reason") == "cancelled":
             self.statusBar().showMessage("Stopped before the first token; nothing was kept.", 5000)
         thumb = self.cards.unstored_thumb() if not result or result.get("message_id") is None else None
         if thumb is not None:
             why = "failed" if result is None else "cancelled" if result.get("finish_reason") == "cancelled" \
                 else "empty"
-            self._thumb_not_kept(thumb, why)
-
-    def _thumb_not_kept(self, thumb: int, why: str) -> None:
-        """A thumb given while the answer was written, which then ended with nothing stored:
-        said, not dropped in silence (usertest 7, F8). After an error, under the error."""
-        from desktop_app.gui.ratings import unkept_thumb_words
-
-        words = unkept_thumb_words(thumb, why)
-        log.info("%s", words)
-        banner = self.error_banner
-        if why == "failed" and not banner.isHidden() and banner.kind == "error":
-            banner.show_message(f"{banner.label.text()} {words}", "error")
-        else:
-            banner.show_message(words, "info")
+            self.notices.thumb_not_kept(thumb, why)
 
     # ------------------------------------------------------------ actions
     def send(self) -> None:
@@ -673,7 +519,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ fine-tuning (gui/finetune_side.py)
     def _adapter_changed(self, adapter_id) -> None:
-        self.adapter_label.setText(self.chat.adapter_label)
+        self.status.show_adapter(self.chat.adapter_label)
         self.finetune_side.adapter_changed()
         self.text_mode.adapter_changed(adapter_id)
 

@@ -1,8 +1,9 @@
-"""Side and bar widgets of the main window: conversations, legend, settings popover, banners."""
+"""Side and bar widgets of the main window: conversations, legend, settings popover (the banners
+are gui/banner.py's)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
@@ -10,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
-from desktop_app.core.palette import DIVERGING, MEASURES
+from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES
 from desktop_app.gui.responsive import Stepper
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, legend_stops
@@ -172,7 +173,7 @@ LEGEND_STEPS = 4  # the legend's shorter forms (LegendBar._shorten)
 # (short end words: at 800 px longer ones pushed "Score my prompts" onto a row of its own, moving the chat)
 ATTRIBUTION_KEY = {"title": "Why this token?", "low": "the alternative", "high": "this token",
                    "tip": "The earlier tokens are coloured by how much each pushed the model toward the explained "
-                          "token (orange to red) or toward its alternative (blue). Untick \u201cShow it over the "
+                          "token (orange) or toward its alternative (pink). Untick \u201cShow it over the "
                           "conversation\u201d in the inspector for the measure's colours again."}
 
 
@@ -293,8 +294,8 @@ class LegendBar(QFrame):
             w.setVisible(not plain and not compact)
         self.bar.setVisible(not plain)
         if self.attribution_key:
-            self.bar.set_stops([(ATTRIBUTION_KEY["low"], DIVERGING[0]), (ATTRIBUTION_KEY["high"], DIVERGING[-1])],
-                               False, gradient=DIVERGING)
+            self.bar.set_stops([(ATTRIBUTION_KEY["low"], ATTRIBUTION_PALETTE[0]),
+                                (ATTRIBUTION_KEY["high"], ATTRIBUTION_PALETTE[-1])], False, gradient=ATTRIBUTION_PALETTE)
             self.low.setText(ATTRIBUTION_KEY["low"])
             self.high.setText(ATTRIBUTION_KEY["high"])
             self.bar.setToolTip(ATTRIBUTION_KEY["tip"])
@@ -439,175 +440,3 @@ class SettingsPopover(QFrame):
             opener.style().unpolish(opener)
             opener.style().polish(opener)
             opener.update()
-
-
-WRAPPED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
-
-
-class ShortLabel(QLabel):
-    """A wrapped plain-text label that shows at most ``max_lines`` lines, the rest elided
-    (the whole text in its tooltip; a click shows it all): a long notice must not take the
-    chat's room in a short window. ``text()`` stays the whole text.
-
-    Whether the text is cut, and its cut form, are worked out when the text, the width or the
-    line count change, never while painting: QLabel's size-for-width re-lays selectable text and
-    asks for a paint, so measuring in ``paintEvent`` repainted an idle window ~140 times a second."""
-
-    def __init__(self, max_lines: int = 2, parent=None):
-        super().__init__(parent)
-        self.max_lines, self.expanded = max_lines, False
-        self.cut_text = None  # the elided form painted instead of the text; None: the text fits
-        self.setWordWrap(True)
-
-    def setText(self, text: str) -> None:
-        self.expanded = False
-        super().setText(text)
-        self._changed()
-
-    def set_max_lines(self, lines: int) -> None:
-        if lines != self.max_lines:
-            self.max_lines = lines
-            self._changed()
-
-    def _changed(self) -> None:
-        self._measure()
-        self.updateGeometry()
-        self.update()
-
-    def _capped(self) -> bool:
-        return not self.expanded and super().heightForWidth(max(1, self.width())) > self._cap_height()
-
-    def _measure(self) -> None:
-        self.cut_text = self._elided() if self._capped() else None
-        self.setToolTip(self.text() if self.cut_text is not None else "")
-
-    def _cap_height(self) -> int:
-        margins = self.contentsMargins()
-        return self.fontMetrics().lineSpacing() * self.max_lines + margins.top() + margins.bottom()
-
-    def heightForWidth(self, width: int) -> int:
-        full = super().heightForWidth(width)
-        return full if self.expanded else min(full, self._cap_height())
-
-    def minimumSizeHint(self):
-        hint = super().minimumSizeHint()
-        hint.setHeight(min(hint.height(), self._cap_height()) if not self.expanded else hint.height())
-        return hint
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self._measure()
-
-    def mousePressEvent(self, event) -> None:
-        if self.cut_text is not None or self.expanded:
-            self.expanded = not self.expanded
-            self._changed()
-        super().mousePressEvent(event)
-
-    def paintEvent(self, event) -> None:
-        if self.cut_text is None:
-            super().paintEvent(event)
-            return
-        painter = QPainter(self)
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(self.contentsRect(), WRAPPED, self.cut_text)
-
-    def _elided(self) -> str:
-        """The longest end-elided form of the text that wraps into ``max_lines`` lines."""
-        metrics, width = self.fontMetrics(), self.contentsRect().width()
-        text, cap = " ".join(self.text().split()), metrics.lineSpacing() * self.max_lines
-        low, high, best = 1, width * self.max_lines, "\u2026"
-        while low <= high:  # the wrap breaks at words, so the room an elided line may take is searched
-            room = (low + high) // 2
-            candidate = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
-            if metrics.boundingRect(QRect(0, 0, width, 10 * cap), WRAPPED, candidate).height() <= cap:
-                best, low = candidate, room + 1
-            else:
-                high = room - 1
-        return best
-
-
-TALL_WINDOW_PX, TALL_WINDOW_LINES = 680, 4  # from this window height a notice may take 4 lines
-
-
-class Banner(QFrame):
-    """A dismissible one-line notice (kind "info") or error (kind "error").
-
-    Attributes:
-        kind: the kind shown; label: its text.
-        remembered: (settings, key, text) of a notice that stays dismissed once closed."""
-
-    def __init__(self, parent=None, max_lines: int = 2):
-        super().__init__(parent)
-        self.setObjectName("Banner")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(12, 6, 6, 6)
-        self.label = ShortLabel(max_lines)  # hover or click for a longer one
-        # a window with height to spare shows the whole notice (the bundled model's was cut at
-        # 1024x700 and at 1280x770); a short one keeps it to max_lines, for the chat's sake
-        self.short_lines, self.tall_lines = max_lines, max(max_lines, TALL_WINDOW_LINES)
-        self.watching = None
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.label, 1)
-        self.action_button = QPushButton()  # what the notice offers to do (set_action), hidden without one
-        self.action_button.hide()
-        self.action_button.clicked.connect(lambda: self.action is not None and self.action())
-        self.action = None
-        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        close = QToolButton()
-        close.setObjectName("FlatTool")
-        close.setText("\u2715")
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self._dismiss)
-        self.close_button = close
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.remembered = None  # (settings, key, text) of a notice from show_unless_dismissed
-        self.hide()
-
-    def show_message(self, text: str, kind: str = "info", action=None) -> None:
-        """``action``: (button words, what a click does) for a notice the person can act on, or None."""
-        self.set_action(action)
-        self.setProperty("kind", kind)
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.label.setText(text)
-        self.show()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.watching is not self.window():
-            self.watching = self.window()
-            self.watching.installEventFilter(self)
-        self._fit_lines()
-
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.watching and event.type() == QEvent.Type.Resize:
-            self._fit_lines()
-        return False
-
-    def _fit_lines(self) -> None:
-        lines = self.tall_lines if self.window().height() >= TALL_WINDOW_PX else self.short_lines
-        self.label.set_max_lines(lines)
-
-    def show_unless_dismissed(self, text: str, settings, key: str, action=None) -> None:
-        """Show ``text`` unless the person closed this very text before (kept in the
-        QSettings ``settings`` under ``key``): a notice that would repeat at every start."""
-        self.remembered = (settings, key, text)
-        if settings.value(key) != text:
-            self.show_message(text, "info", action)
-
-    def set_action(self, action) -> None:
-        self.action = action[1] if action else None
-        self.action_button.setText(action[0] if action else "")
-        self.action_button.setVisible(action is not None)
-
-    def _dismiss(self) -> None:
-        self.hide()
-        if self.remembered is not None and self.label.text() == self.remembered[2]:
-            settings, key, text = self.remembered
-            settings.setValue(key, text)
-
-    @property
-    def kind(self) -> str:
-        return self.property("kind") or "info"

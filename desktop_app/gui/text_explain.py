@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from desktop_app.gui.explain_overlays import text_overlay
-from desktop_app.gui.explain_view import start_text_explain
+from desktop_app.gui.explain_wiring import start_text_explain
 
 CHANGED = ("The text changed since this token was shown (or a continuation is being written): click the token "
            "again once the colours are back.")

@@ -1,0 +1,232 @@
+"""The window's banners: a notice or an error over the chat, kept short in a short window (the
+chat keeps its room) yet whole where the person has something to decide: the first start's
+notice, which says which model is in use and offers "Choose a model\u2026"."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QToolButton
+
+TALL_WINDOW_PX, TALL_WINDOW_LINES = 680, 4  # from this window height a notice may take 4 lines
+# A notice with a button asks the person to choose: it shows whole (up to this many lines) at any
+# window height; at 800x600 the first start's was cut to two lines, mid-sentence, its offer unread.
+ACTION_NOTICE_LINES = 8
+# Narrower than this beside its button, the notice's text wraps every few words: the button goes
+# under the text (at 800x600 the text had 230 px beside "Choose a model\u2026").
+LABEL_ROOM_PX = 320
+
+
+WRAPPED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+
+
+class ShortLabel(QLabel):
+    """A wrapped plain-text label that shows at most ``max_lines`` lines, the rest elided
+    (the whole text in its tooltip; a click shows it all): a long notice must not take the
+    chat's room in a short window. ``text()`` stays the whole text.
+
+    Whether the text is cut, and its cut form, are worked out when the text, the width or the
+    line count change, never while painting: QLabel's size-for-width re-lays selectable text and
+    asks for a paint, so measuring in ``paintEvent`` repainted an idle window ~140 times a second."""
+
+    def __init__(self, max_lines: int = 2, parent=None):
+        super().__init__(parent)
+        self.max_lines, self.expanded = max_lines, False
+        self.cut_text = None  # the elided form painted instead of the text; None: the text fits
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:
+        self.expanded = False
+        super().setText(text)
+        self._changed()
+
+    def set_max_lines(self, lines: int) -> None:
+        if lines != self.max_lines:
+            self.max_lines = lines
+            self._changed()
+
+    def _changed(self) -> None:
+        self._measure()
+        self.updateGeometry()
+        self.update()
+
+    def _capped(self) -> bool:
+        return not self.expanded and super().heightForWidth(max(1, self.width())) > self._cap_height()
+
+    def _measure(self) -> None:
+        self.cut_text = self._elided() if self._capped() else None
+        self.setToolTip(self.text() if self.cut_text is not None else "")
+
+    def _cap_height(self) -> int:
+        margins = self.contentsMargins()
+        return self.fontMetrics().lineSpacing() * self.max_lines + margins.top() + margins.bottom()
+
+    def heightForWidth(self, width: int) -> int:
+        full = super().heightForWidth(width)
+        return full if self.expanded else min(full, self._cap_height())
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        hint.setHeight(min(hint.height(), self._cap_height()) if not self.expanded else hint.height())
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._measure()
+
+    def mousePressEvent(self, event) -> None:
+        if self.cut_text is not None or self.expanded:
+            self.expanded = not self.expanded
+            self._changed()
+        super().mousePressEvent(event)
+
+    def paintEvent(self, event) -> None:
+        if self.cut_text is None:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), WRAPPED, self.cut_text)
+
+    def _elided(self) -> str:
+        """The longest end-elided form of the text that wraps into ``max_lines`` lines."""
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        text, cap = " ".join(self.text().split()), metrics.lineSpacing() * self.max_lines
+        low, high, best = 1, width * self.max_lines, "\u2026"
+        while low <= high:  # the wrap breaks at words, so the room an elided line may take is searched
+            room = (low + high) // 2
+            candidate = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+            if metrics.boundingRect(QRect(0, 0, width, 10 * cap), WRAPPED, candidate).height() <= cap:
+                best, low = candidate, room + 1
+            else:
+                high = room - 1
+        return best
+
+
+class Banner(QFrame):
+    """A dismissible notice (kind "info") or error (kind "error"), with a button when the notice
+    offers something to do (``show_message``'s ``action``).
+
+    Attributes:
+        kind: the kind shown; label: its text.
+        remembered: (settings, key, text) of a notice that stays dismissed once closed.
+        action_under: the button sits under the text (a narrow banner), not beside it."""
+
+    def __init__(self, parent=None, max_lines: int = 2):
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(12, 6, 6, 6)
+        self.grid.setColumnStretch(0, 1)
+        self.label = ShortLabel(max_lines)  # hover or click for a longer one
+        # a window with height to spare shows the whole notice (the bundled model's was cut at
+        # 1024x700 and at 1280x770); a short one keeps it to max_lines, for the chat's sake
+        self.short_lines, self.tall_lines = max_lines, max(max_lines, TALL_WINDOW_LINES)
+        self.watching = None
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.grid.addWidget(self.label, 0, 0)
+        self._build_action()
+        self.close_button = self._build_close()
+        self.grid.addWidget(self.close_button, 0, 2, Qt.AlignmentFlag.AlignTop)
+        self.remembered = None  # (settings, key, text) of a notice from show_unless_dismissed
+        self.hide()
+
+    def _build_action(self) -> None:
+        """What the notice offers to do (set_action), hidden without one; beside the text."""
+        self.action_button = QPushButton()
+        self.action_button.hide()
+        self.action_button.clicked.connect(lambda: self.action is not None and self.action())
+        self.action = None
+        self.action_under = False
+        self.grid.addWidget(self.action_button, 0, 1, Qt.AlignmentFlag.AlignVCenter)
+
+    def _build_close(self) -> QToolButton:
+        close = QToolButton()
+        close.setObjectName("FlatTool")
+        close.setText("\u2715")
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self._dismiss)
+        return close
+
+    def show_message(self, text: str, kind: str = "info", action=None) -> None:
+        """``action``: (button words, what a click does) for a notice the person can act on, or None."""
+        self.set_action(action)
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.label.setText(text)
+        self.show()
+        self._fit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.watching is not self.window():
+            self.watching = self.window()
+            self.watching.installEventFilter(self)
+        self._fit()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.watching and event.type() == QEvent.Type.Resize:
+            self._fit_lines()
+        return False
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._place_action()
+
+    def _fit(self) -> None:
+        self._place_action()
+        self._fit_lines()
+
+    def _fit_lines(self) -> None:
+        if self.offers_action:
+            lines = ACTION_NOTICE_LINES
+        else:
+            lines = self.tall_lines if self.window().height() >= TALL_WINDOW_PX else self.short_lines
+        self.label.set_max_lines(lines)
+
+    def _place_action(self) -> None:
+        """The button beside the text, or under it (right-aligned) where the text would be squeezed."""
+        under = self.offers_action and self._label_room_beside() < LABEL_ROOM_PX
+        if under == self.action_under:
+            return
+        self.action_under = under
+        self.grid.removeWidget(self.action_button)
+        if under:
+            self.grid.addWidget(self.action_button, 1, 0, 1, 2, Qt.AlignmentFlag.AlignRight)
+        else:
+            self.grid.addWidget(self.action_button, 0, 1, Qt.AlignmentFlag.AlignVCenter)
+
+    def _label_room_beside(self) -> int:
+        """The text's width with the button beside it."""
+        margins, gap = self.grid.contentsMargins(), max(0, self.grid.horizontalSpacing())
+        return (self.width() - margins.left() - margins.right() - self.action_button.sizeHint().width()
+                - self.close_button.sizeHint().width() - 2 * gap)
+
+    @property
+    def offers_action(self) -> bool:
+        return self.action is not None
+
+    def show_unless_dismissed(self, text: str, settings, key: str, action=None) -> None:
+        """Show ``text`` unless the person closed this very text before (kept in the
+        QSettings ``settings`` under ``key``): a notice that would repeat at every start."""
+        self.remembered = (settings, key, text)
+        if settings.value(key) != text:
+            self.show_message(text, "info", action)
+
+    def set_action(self, action) -> None:
+        self.action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(action is not None)
+
+    def _dismiss(self) -> None:
+        self.hide()
+        if self.remembered is not None and self.label.text() == self.remembered[2]:
+            settings, key, text = self.remembered
+            settings.setValue(key, text)
+
+    @property
+    def kind(self) -> str:
+        return self.property("kind") or "info"

@@ -1,0 +1,148 @@
+"""Why this token?'s layer grid: the logit lens as a small coloured grid (layers down, the chosen
+token and its likeliest rivals across), with the words above it that say how to read it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from desktop_app.core.palette import sequential_color, text_color_on
+from desktop_app.gui.theme import colors, is_dark
+from desktop_app.gui.token_view import token_label
+
+
+def lens_words(lens, top: float) -> str:
+    """Above the grid: where the chosen token first leads, and what the brightest colour is
+    (``top``: the grid's highest probability)."""
+    where = ("not the most likely token at any layer" if lens.first_top1 is None else
+             f"the most likely token from {lens.layer_names[lens.first_top1]} on (\u25b6)")
+    return (f"Layer by layer (each layer read through the output layer): the chosen token (bold) is {where}. "
+            f"Brighter: likelier at that layer, up to {top * 100:.1f}%, the grid's highest (the key below).")
+
+
+class LensGrid(QWidget):
+    """Layers down, tokens across; each cell coloured by the token's probability at that layer
+    (the heatmap's palette); the first layer where the chosen token is the top-1 is outlined.
+
+    The colours run from 0 to the grid's highest probability, not to 100%: on a small model the
+    layers' probabilities stay around 0-10%, and a 0-100% scale painted every cell the same
+    dark purple (usertest 9). A key under the grid says what the brightest colour is."""
+
+    LABEL_W = 34
+    HEADER_H = 18
+    KEY_H = 20
+    KEY_BAR_W = 90
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.lens = None
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_lens(self, lens) -> None:
+        self.lens = lens
+        self.setFixedHeight(self.HEADER_H + self.row_h() * len(lens.layer_names) + 2 + self.KEY_H if lens else 0)
+        self.update()
+
+    def top(self) -> float:
+        """The grid's highest probability: the brightest colour (never 0, so nothing divides by it)."""
+        return max((p for row in self.lens.probs for p in row), default=0.0) or 1.0
+
+    def cell_rgb(self, prob: float) -> tuple[int, int, int]:
+        return sequential_color(min(1.0, prob / self.top()))
+
+    def key_text(self) -> str:
+        return f"0% \u2192 {self.top() * 100:.1f}% (the highest here)"
+
+    def row_h(self) -> int:
+        return 15 if self.lens is None or len(self.lens.layer_names) <= 16 else 11
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, self.height())
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int]:
+        if self.lens is None or x < self.LABEL_W or y < self.HEADER_H:
+            return -1, -1
+        column = int((x - self.LABEL_W) // self._cell_w())
+        row = int((y - self.HEADER_H) // self.row_h())
+        ok = 0 <= row < len(self.lens.layer_names) and 0 <= column < len(self.lens.token_ids)
+        return (row, column) if ok else (-1, -1)
+
+    def _cell_w(self) -> float:
+        return max(12.0, (self.width() - self.LABEL_W) / max(1, len(self.lens.token_ids)))
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.lens is not None:
+            row, column = self.cell_at(event.pos().x(), event.pos().y())
+            if row >= 0:
+                lens = self.lens
+                QToolTip.showText(event.globalPos(), f"{lens.layer_names[row]}: \u201c"
+                                  f"{token_label(lens.token_texts[column])}\u201d {lens.probs[row][column] * 100:.2f}%, "
+                                  f"rank {lens.ranks[row][column]:,}", self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    def paintEvent(self, _event) -> None:
+        if self.lens is None:
+            return
+        c = colors(is_dark())
+        painter = QPainter(self)
+        small = QFont(self.font())
+        small.setPointSizeF(max(6.5, self.font().pointSizeF() * 0.8))
+        painter.setFont(small)
+        metrics = QFontMetrics(small)
+        self._paint_header(painter, metrics, c)
+        for row in range(len(self.lens.layer_names)):
+            self._paint_row(painter, metrics, row, c)
+        self._paint_key(painter, metrics, c)
+        painter.end()
+
+    def _paint_key(self, painter, metrics, c) -> None:
+        """Under the grid: the palette from 0 to the grid's highest probability, and its figures."""
+        y = self.height() - self.KEY_H + 6
+        bar = QRectF(self.LABEL_W + 1, y, self.KEY_BAR_W, self.KEY_H - 10)
+        gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)
+        for i in range(9):
+            gradient.setColorAt(i / 8, QColor(*sequential_color(i / 8)))
+        painter.fillRect(bar, gradient)
+        painter.setPen(QColor(c["muted"]))
+        painter.drawText(QRectF(bar.right() + 6, y - 3, self.width() - bar.right() - 6, self.KEY_H - 4),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                         metrics.elidedText(self.key_text(), Qt.TextElideMode.ElideRight,
+                                            int(self.width() - bar.right() - 6)))
+
+    def _paint_header(self, painter, metrics, c) -> None:
+        w = self._cell_w()
+        for column, text in enumerate(self.lens.token_texts):
+            font = QFont(painter.font())
+            font.setBold(column == 0)  # the chosen token
+            painter.setFont(font)
+            label = QFontMetrics(font).elidedText(token_label(text), Qt.TextElideMode.ElideRight, int(w) - 2)
+            painter.setPen(QColor(c["text"] if column == 0 else c["muted"]))
+            painter.drawText(QRectF(self.LABEL_W + column * w, 0, w, self.HEADER_H),
+                             Qt.AlignmentFlag.AlignCenter, label)
+        painter.setFont(QFont(painter.font()))
+
+    def _paint_row(self, painter, metrics, row: int, c) -> None:
+        lens, w, h = self.lens, self._cell_w(), self.row_h()
+        y = self.HEADER_H + row * h
+        first = row == lens.first_top1
+        name = "emb" if row == 0 else lens.layer_names[row].replace("layer ", "")
+        painter.setPen(QColor(c["accent"] if first else c["muted"]))
+        painter.drawText(QRectF(0, y, self.LABEL_W - 4, h), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                         ("\u25b6 " if first else "") + name)
+        for column, prob in enumerate(lens.probs[row]):
+            rect = QRectF(self.LABEL_W + column * w + 1, y + 0.5, w - 2, h - 1)
+            rgb = self.cell_rgb(prob)
+            painter.fillRect(rect, QColor(*rgb))
+            if h >= 13 and w >= 30:
+                painter.setPen(QColor(*text_color_on(rgb)))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{prob * 100:.0f}%" if prob >= 0.01 else "")
+        if first:
+            pen = QPen(QColor(c["accent"]), 2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.LABEL_W + 1, y + 0.5, w - 2, h - 1))

@@ -1,0 +1,238 @@
+"""Why this token?'s ranking: which earlier words mattered most, in words and rows. While the
+attribution runs its rough figures show greyed and rounded, only the words whose place has
+settled (usertest 11: the first ones misled); once it ends, the ranking with coloured figures,
+the share hidden text took, "Only what the chat shows" and the toggle that paints it over the
+conversation. It sits at the top of the section, above the layer grid: at 1280x800 the grid of
+a 30-layer model pushed it below the fold."""
+
+from __future__ import annotations
+
+import html
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
+
+from desktop_app.core.palette import attribution_color, text_color_on
+from desktop_app.gui import explain_words as words
+from desktop_app.gui.theme import colors, is_dark, styled_label
+from desktop_app.gui.token_view import token_label
+
+TOP_CONTRIBUTORS = 5
+OVER_THE_CONVERSATION, OVER_THE_TEXT = "Show it over the conversation", "Show it over the text"
+
+
+def _hex(rgb) -> str:
+    return "#%02x%02x%02x" % tuple(rgb)
+
+
+def chip(text: str, rgb) -> str:
+    """``text`` on a background of ``rgb``, in the letters' colour that reads on it."""
+    return (f"<span style='background:{_hex(rgb)}; color:{_hex(text_color_on(rgb))}'>"
+            f"&nbsp;{html.escape(text)}&nbsp;</span>")
+
+
+def attribution_scale(a) -> float:
+    """The largest contribution's size: the colours' full strength (never 0)."""
+    return max((abs(s) for s in a.scores), default=1.0) or 1.0
+
+
+def with_token_labels(a):
+    """The attribution with its two tokens named as the chat shows them (a space as "␣")."""
+    return replace(a, target_text=token_label(a.target_text), other_text=token_label(a.other_text))
+
+
+def ranking_rows(a, top: list[int], in_text: bool, scale: float | None) -> str:
+    """One line per ranked token: its figure (a coloured chip; ``scale`` None: a rough one,
+    grey and rounded), the token and where it stands (hidden template tokens say so)."""
+    muted = colors(is_dark())["muted"]
+    return "<br>".join(_row(a, i, in_text, scale, muted) for i in top)
+
+
+def _row(a, i: int, in_text: bool, scale: float | None, muted: str) -> str:
+    rough = scale is None
+    figure = (f"<span style='color:{muted}'>\u2248{a.scores[i]:+.1f}</span>" if rough
+              else chip(f"{a.scores[i]:+.2f}", attribution_color(a.scores[i], scale)))
+    token = f"\u201c{html.escape(token_label(a.token_texts[i]))}\u201d"
+    if rough:
+        token = f"<span style=color:{muted}>{token}</span>"
+    where = html.escape(words.where_words(a, i, in_text))
+    if a.hidden(i):
+        where = f"<i>{where}</i>"
+    return f"{figure} {token} <span style='color:{muted}'>{where}</span>"
+
+
+class Ranking(QWidget):
+    """The ranking's parts, top to bottom: its caption, what the view puts under it (the
+    attribution's bar, the Exact weights buttons), the hidden share's note, the rows, "Only
+    what the chat shows", the toggle and, while it is on, the note on what the colours leave out.
+
+    Attributes:
+        estimate, previous_estimate: the running attribution's figures so far and the ones
+            before them (a word whose place held in both has settled); None once it ended.
+        final: the finished attribution shown, or None; in_text: it is of a Text mode token."""
+
+    overlay_toggled = Signal(bool)  # show the attribution over the transcript
+
+    def __init__(self, under_caption=(), parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.estimate = self.previous_estimate = self.final = None
+        self.in_text = False
+        self.caption = styled_label("", "Muted", wrap=True)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)  # "doubtful" in bold
+        layout.addWidget(self.caption)
+        for widget in under_caption:
+            layout.addWidget(widget)
+        self.hidden_note = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.hidden_note)
+        self.rows = QLabel()
+        self.rows.setTextFormat(Qt.TextFormat.RichText)
+        self.rows.setWordWrap(True)
+        layout.addWidget(self.rows)
+        layout.addWidget(self._build_shown_only())
+        layout.addWidget(self._build_toggle())
+        self.overlay_note = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.overlay_note)
+
+    def _build_shown_only(self) -> QCheckBox:
+        self.shown_only = QCheckBox(words.SHOWN_ONLY_WORDS)
+        self.shown_only.setToolTip("Rank only the tokens of your messages and the answers, leaving out the chat "
+                                   "template and system text the model reads but the chat does not show")
+        # on by default (usertest 8: 77% of the weight on template newlines led the ranking and
+        # told a new user nothing); the hidden share is still said above it, and one click shows them
+        self.shown_only.setChecked(True)
+        self.shown_only.toggled.connect(self.rerank)
+        return self.shown_only
+
+    def _build_toggle(self) -> QCheckBox:
+        self.toggle = QCheckBox(OVER_THE_CONVERSATION)
+        self.toggle.setToolTip("Colour every earlier token by how much it pushed towards this token (orange) "
+                               "or towards the alternative (pink)")
+        self.toggle.toggled.connect(self.overlay_toggled)
+        self.toggle.toggled.connect(self._show_overlay_note)
+        return self.toggle
+
+    # ------------------------------------------------------------ a new token, a new run
+    def untick(self, in_text: bool) -> None:
+        """A new token: the toggle off (without painting anything) and named for where it paints."""
+        self.toggle.setText(OVER_THE_TEXT if in_text else OVER_THE_CONVERSATION)
+        self.toggle.blockSignals(True)
+        self.toggle.setChecked(False)
+        self.toggle.blockSignals(False)
+
+    def clear(self) -> None:
+        """Nothing worked out yet: every part hidden, the figures forgotten."""
+        self.estimate = self.previous_estimate = self.final = None
+        self.in_text = False
+        for widget in (self.caption, self.hidden_note, self.rows, self.shown_only, self.toggle, self.overlay_note):
+            widget.hide()
+
+    def working(self, in_text: bool) -> None:
+        """The layer grid is in; the attribution runs."""
+        self.in_text = in_text
+        self.caption.setText("Working out which earlier words led here\u2026")
+        self.caption.show()
+        self.rows.hide()
+        self.toggle.hide()
+
+    def stopped(self, started: bool) -> None:
+        """The run stopped: its figures so far stay, for what they are worth. ``started``: the
+        layer grid had come (else the caption was never shown)."""
+        if self.estimate is not None:
+            self.caption.setText(html.escape(words.stopped_words(self.estimate)))
+        elif started:
+            self.caption.setText("Which earlier words led here: not worked out.")
+
+    def waits_for_answer(self) -> None:
+        self.caption.setText("Which earlier tokens led here: worked out once the answer ends.")
+
+    @property
+    def figures_shown(self) -> bool:
+        """Rough figures of a stopped run are on screen."""
+        return not self.rows.isHidden() and self.estimate is not None
+
+    # ------------------------------------------------------------ the figures
+    def show_estimate(self, a) -> None:
+        """The figures so far: none while they are too rough to mean anything, then greyed and
+        rounded, only the words whose place has settled."""
+        self.previous_estimate, self.estimate = self.estimate, a
+        self._show_rough(a)
+
+    def _show_rough(self, a) -> None:
+        named = with_token_labels(a)
+        self.caption.setToolTip("")
+        self.rows.setToolTip(words.ROUGH_TIP)
+        self.hidden_note.hide()  # its share is of figures not settled yet
+        if not words.estimate_settled(a):
+            self.caption.setText(html.escape(words.estimate_words(named)))
+            self.rows.hide()
+            self.shown_only.hide()
+            return
+        top = a.top(TOP_CONTRIBUTORS, shown_only=self._shown_only())
+        settled = words.settled_top(self.previous_estimate, a, top)
+        self.caption.setText(html.escape(words.estimate_words(named, len(settled), len(top))))
+        self._show_shown_only(a)
+        self.rows.setText(ranking_rows(a, settled, self.in_text, None))
+        self.rows.setVisible(bool(settled))
+
+    def show_final(self, result) -> bool:
+        """The finished attribution of ``result`` (a core.explain.Explanation); True when its
+        figures are doubtful (they do not add up on these weights: Exact weights would help)."""
+        a, self.in_text = result.attribution, result.context.in_text
+        self.estimate = self.previous_estimate = None
+        self.final = a
+        unsure = words.doubtful(result)
+        self._show_caption(a, unsure, result.precision)
+        for widget in (self.caption, self.rows, self.toggle):
+            widget.show()
+        self._show_shown_only(a)
+        self._show_ranking(a)
+        self._show_overlay_note()
+        return unsure
+
+    def _show_caption(self, a, unsure: bool, precision: str | None) -> None:
+        named = with_token_labels(a)
+        caption = html.escape(words.contributions_caption(named))
+        if unsure:
+            caption += f" {words.doubtful_words(a, precision)}"
+        elif not a.complete:
+            caption += f" {html.escape(words.loose_words(a))}"
+        self.caption.setText(caption)
+        self.caption.setToolTip(words.contributions_tip(named))
+        self.rows.setToolTip(words.contributions_tip(named))
+
+    def _shown_only(self) -> bool:
+        return self.shown_only.isChecked() and not self.in_text
+
+    def _show_shown_only(self, a) -> None:
+        """The tick box where hidden text took weight, or where it was unticked (so it can be ticked back)."""
+        self.shown_only.setVisible(not self.in_text and (a.hidden_share() >= words.HIDDEN_NOTE_MIN
+                                                         or not self.shown_only.isChecked()))
+
+    def _show_ranking(self, a) -> None:
+        """The top contributors, and above them how much weight hidden text took."""
+        top = a.top(TOP_CONTRIBUTORS, shown_only=self._shown_only())
+        left_out = len([i for i in a.top(TOP_CONTRIBUTORS) if i not in top]) if self._shown_only() else None
+        note = None if self.in_text else words.hidden_note(a, left_out)
+        self.hidden_note.setText(note or "")
+        self.hidden_note.setVisible(note is not None)
+        self.rows.setText(ranking_rows(a, top, self.in_text, attribution_scale(a)))
+
+    def rerank(self, _on: bool = False) -> None:
+        """"Only what the chat shows" changed: the ranking shown again, finished or rough."""
+        if self.final is not None:
+            self._show_ranking(self.final)
+        elif self.estimate is not None:
+            self._show_rough(self.estimate)
+
+    def _show_overlay_note(self, _on: bool = False) -> None:
+        """Under the toggle, while it is on: the weight the colours over the chat cannot show."""
+        note = None
+        if self.toggle.isChecked() and self.final is not None and not self.in_text:
+            note = words.overlay_note(self.final)
+        self.overlay_note.setText(note or "")
+        self.overlay_note.setVisible(note is not None)

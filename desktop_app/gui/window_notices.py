@@ -1,0 +1,87 @@
+"""What the window says over the chat, and when it goes: the notice banner (the first start's
+notice of the model in use, with its "Choose a model…"; an answer's notice, which goes with its
+conversation; other notices, which stay until closed) and the error banner under it. The
+banners themselves are gui/banner.py's; the window only places them (main_window.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from desktop_app.gui.banner import Banner
+
+log = logging.getLogger(__name__)
+
+CHOOSE_MODEL = "Choose a model\u2026"  # the model notice's button: the model dialog, as the model button opens it
+ANSWER_WAITS = "The answer starts as soon"  # the notice of a prompt sent while the model loads
+
+
+class WindowNotices:
+    """The window's two banners and their rules.
+
+    Attributes:
+        notice, error: the notice banner and the error banner (the window's ``notice_banner``
+            and ``error_banner``).
+        conversation: the conversation the notice banner's answer notice is about, or None."""
+
+    def __init__(self, window):
+        self.window = window
+        self.notice = Banner()
+        self.error = Banner(max_lines=4)  # an error says what to do: more of it shows
+        self.conversation: int | None = None
+
+    def connect(self, chat) -> None:
+        chat.notice.connect(self.show_notice)
+        chat.model_notice.connect(self.show_model_notice)
+        chat.error.connect(self.show_error)
+
+    def show_model_notice(self, text: str) -> None:
+        """Why this model (offline: the bundled one), with the way to another; once closed, not
+        again at every start."""
+        w = self.window
+        self.notice.show_unless_dismissed(text, w.settings, "dismissed_model_notice", (CHOOSE_MODEL, w.choose_model))
+
+    def show_notice(self, text: str) -> None:
+        """An answer's notice ("the 4 oldest turns were left out ...") is about its conversation:
+        it goes when another one is opened (``drop_other_conversations``); other notices stay until closed."""
+        chat = self.window.chat
+        # no model yet (a prompt typed while it loads counts as answering): why this model comes first
+        model_first = not chat.generating or chat.loaded is None
+        if model_first and self._model_notice_shown():
+            self.window.statusBar().showMessage(text, 10_000)  # the model notice stays to be read to its end
+            return
+        self.conversation = chat.conversation_id if chat.generating else None
+        self.notice.show_message(text, "info")
+
+    def _model_notice_shown(self) -> bool:
+        banner = self.notice
+        return (banner.isVisible() and banner.remembered is not None
+                and banner.label.text() == banner.remembered[2])
+
+    def drop_other_conversations(self) -> None:
+        """Another conversation is shown: an answer's notice about the last one goes."""
+        if self.conversation is not None and self.conversation != self.window.chat.conversation_id:
+            self.notice.hide()
+            self.conversation = None
+
+    def answer_started(self) -> None:
+        """The answer a loading model kept waiting has started: the notice that said so goes."""
+        if self.notice.label.text().startswith(ANSWER_WAITS):
+            self.notice.hide()
+
+    def show_error(self, message: str) -> None:
+        log.warning("shown to the user: %s", message)
+        self.error.show_message(message, "error")
+        self.window.statusBar().showMessage(message.split(". ")[0], 8000)
+
+    def thumb_not_kept(self, thumb: int, why: str) -> None:
+        """A thumb given while the answer was written, which then ended with nothing stored:
+        said, not dropped in silence (usertest 7, F8). After an error, under the error."""
+        from desktop_app.gui.ratings import unkept_thumb_words
+
+        words = unkept_thumb_words(thumb, why)
+        log.info("%s", words)
+        banner = self.error
+        if why == "failed" and not banner.isHidden() and banner.kind == "error":
+            banner.show_message(f"{banner.label.text()} {words}", "error")
+        else:
+            banner.show_message(words, "info")

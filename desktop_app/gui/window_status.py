@@ -1,0 +1,98 @@
+"""The window's status bar. Its right side, left to right: the fine-tune's label
+(gui/finetune_side.py), a model's loading (the stage in words, then its bar), the last answer's
+speed, the model in use and the adapter; its left side is for passing messages (a hovered token's
+figures, "Saved <file>"), which the right side's words make room for (``MessageRoom``)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QProgressBar
+
+from desktop_app.gui.responsive import MessageRoom, elided
+from desktop_app.gui.token_view import STATUS_SAMPLE
+from desktop_app.gui.transcript import ElidedLabel, ModelLabel
+
+
+def model_name(spec: str | None) -> str:
+    """A model being loaded, in the status bar: a folder's or file's name, a hub id's last part."""
+    if not spec or spec == "bundled":
+        return f"the {spec or 'default'} model"
+    return elided(spec.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or spec, 40)
+
+
+class WindowStatus:
+    """The status bar's lasting parts, told what happens to the model and the answers.
+
+    Attributes:
+        model_label, adapter_label, speed_label: the model in use (its tooltip says all: model,
+            device, precision), the adapter ("base" for none) and the last answer's tokens/s.
+        progress, progress_label: a load's (or the model lane's) bar and its stage in words.
+        message_room: what gives way to a passing message."""
+
+    def __init__(self, bar, finetune_label):
+        bar.setSizeGripEnabled(False)
+        self.model_label = ModelLabel("No model")
+        self.model_label.setMinimumWidth(120)
+        self.adapter_label = QLabel("base")
+        self.speed_label = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setFixedWidth(140)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        # the stage words give way (elided) rather than set the window's least width, as the model's label does
+        self.progress_label = ElidedLabel("", least=100)
+        for widget in (finetune_label, self.progress_label, self.progress, self.speed_label, self.model_label,
+                       self.adapter_label):
+            bar.addPermanentWidget(widget)
+        # a hovered token's figures keep their room; the model's name gives way first, then the run's label
+        # and while a longer message shows ("Saved <file>"), the speed and the stage label step aside
+        self.message_room = MessageRoom(bar, bar.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 16,
+                                        (self.model_label, finetune_label), (self.speed_label, self.progress_label))
+
+    def loading(self, spec: str | None) -> None:
+        """The loading words stand whole beside the bar (the load's stages follow them); the model's own
+        label waits meanwhile, so the bar does not say it twice, cut the second time ("Loading the default mo…")."""
+        self.model_label.hide()
+        self.progress_label.setText(f"Loading {model_name(spec)}\u2026")
+
+    def load_stage(self, stage: str, done: int, total: int) -> None:
+        self.progress.show()
+        self.progress.setRange(0, total if total > 1 else 0)
+        if total > 1:
+            self.progress.setValue(done)
+        self.progress_label.setText(stage + "\u2026")
+
+    def model_loaded(self, loaded, adapter: str) -> None:
+        self.progress_label.setText("")
+        self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
+        self.model_label.setToolTip(loaded.describe())
+        self.model_label.show()
+        self.show_adapter(adapter)
+
+    def model_failed(self, model_in_use: bool) -> None:
+        """The model in use (if any) stays in use: its label says so again, not "Loading ..."."""
+        self.progress_label.setText("")
+        self.progress.hide()
+        self.model_label.show()
+        if not model_in_use:
+            self.adapter_label.setText("base")  # what loads next says its own
+
+    def show_adapter(self, adapter: str) -> None:
+        self.adapter_label.setText(adapter)
+        self.adapter_label.setToolTip("")
+
+    def adapter_loads_with_model(self, adapter_id: int) -> None:
+        """Before the model is in: the adapter the last session used, not "base" while it loads with it."""
+        self.adapter_label.setText(f"adapter {adapter_id}")
+        self.adapter_label.setToolTip("Loads with the model")
+
+    def busy(self, busy: bool, loading: bool) -> None:
+        """The model lane works (``loading``: a load, whose stages set the bar's range)."""
+        if not busy:
+            self.progress.hide()
+            return
+        self.progress.show()
+        if not loading:
+            self.progress.setRange(0, 0)
+
+    def answer_speed(self, tokens_per_s: float | None) -> None:
+        self.speed_label.setText(f"{tokens_per_s:.1f} tokens/s" if tokens_per_s else "")
