@@ -233,6 +233,11 @@ def test_degenerate_answers():
     assert gate.degenerate(q, "the the the the the the the the the the") == "loop"
     assert gate.degenerate(q, "I like it. I like it. I like it. I like it. I like it.", list(range(4)) * 5) == "loop"
     assert gate.degenerate(q, "Start with simple dishes and cook them often, tasting as you go.") is None
+    # a full sentence answering a long question shares its words, and is no echo (user test 12)
+    planet = "What is the largest planet in our solar system?"
+    assert gate.degenerate(planet, "Jupiter is the largest planet in our solar system.") is None
+    assert gate.degenerate(planet, "The largest planet in our solar system is the largest planet in our solar system?") \
+        == "echo"
 
 
 def test_guard_puts_back_the_last_weights_that_passed(tiny_model_dir):
