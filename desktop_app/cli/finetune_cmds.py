@@ -124,10 +124,16 @@ def cmd_finetune(args) -> int:
                           "status": result.status, "reason": result.reason, "activated": result.activated,
                           "needs_consent": result.needs_consent, "facts_changed": result.facts_changed,
                           "facts_unsure": m.get("facts_unsure", []),
+                          "usable_anyway": result.usable_anyway,
+                          "degenerate_answers": m.get("degenerate_answers", []) if result.usable_anyway else [],
+                          "leave_with": f"gpt2-desk adapters delete {result.adapter_id}" if result.usable_anyway
+                          else None,
                           "use_with": use_with, "taught": _marked(m.get("taught") or []), "metrics": m},
                          indent=2))
         return 0
-    if result.needs_consent:
+    if result.usable_anyway:
+        _print_use_anyway(result, use_with)
+    elif result.needs_consent:
         _print_consent(result, use_with)
     else:
         verdict = "kept and activated" if result.kept else result.status
@@ -158,6 +164,21 @@ def _print_consent(result, use_with: str) -> None:
         print(f"      before: {_one_line(c.get('before'), 100)}{marked_sure_words(c)}")
         print(f"      after:  {_one_line(c.get('after'), 100)}")
     print(f"  The model in use is unchanged. Use it anyway with: {use_with}")
+
+
+def _print_use_anyway(result, use_with: str) -> None:
+    """A run discarded for degenerate re-asks alone: why, the answers that went wrong, and how to use
+    its adapter anyway (saved, not in use) or leave it."""
+    print(f"run {result.run_id}: discarded: {result.reason}")
+    print(f"  Only the re-asked answers failed the check; the adapter it judged is saved as adapter "
+          f"{result.adapter_id}, NOT in use. The answers that went wrong:")
+    for d in result.metrics.get("degenerate_answers") or []:
+        too = " (it did so before training too)" if d.get("before_too") else ""
+        print(f"    {_one_line(d.get('question'), 70)}  ({d.get('problem')}){too}")
+        print(f"      before: {_one_line(d.get('before'), 100)}")
+        print(f"      after:  {_one_line(d.get('after'), 100)}")
+    print(f"  The model in use is unchanged. Use it anyway with: {use_with}")
+    print(f"  Leave it with: gpt2-desk adapters delete {result.adapter_id} (the next fine-tune removes it too)")
 
 
 def _margins(m: dict) -> list[tuple[str, str]]:
@@ -243,6 +264,10 @@ def adapters_table(rows: list[dict], with_model: bool = False) -> list[str]:
         row = ["*" if r["active"] else "", str(r["id"]), run, str(r["parent_id"] or "-"),
                r["created"][:19].replace("T", " "), *figures] + [r.get("name") or ""] * named + [r["base_model"]] * with_model
         row[-1] += "" if r["present"] else "  (folder missing)"
+        if r.get("waiting"):  # a discarded run's, offered to use anyway (finetune said so)
+            row[-1] += f"  (discarded by the check, not used: `adapters activate {r['id']}` uses it anyway)"
+        elif (r.get("metrics") or {}).get("use_anyway"):
+            row[-1] += "  (used over the check)"
         table.append(row)
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     right = {1, 3}  # the ids (RUN may say "imported")
@@ -260,7 +285,7 @@ def cmd_adapters(args) -> int:
     with open_store(args) as store:
         if action == "list":
             base = None if getattr(args, "all", False) else resolve_spec(args.model).model_id
-            rows = adapters.list_adapters(store, base)
+            rows = adapters.list_adapters(store, base, waiting=True)
             if getattr(args, "json", False):
                 print(json.dumps(rows, indent=2, default=str))
                 return 0

@@ -162,10 +162,16 @@ def training_lock(paths, busy_error: type[Exception] = AdapterError):
 
 # ------------------------------------------------------------------ listing and switching
 
-def list_adapters(store, base_model: str | None = None) -> list[dict]:
-    """The store's adapters (oldest first) with ``present``: whether the folder is intact."""
+def list_adapters(store, base_model: str | None = None, waiting: bool = False) -> list[dict]:
+    """The store's adapters (oldest first) with ``present``: whether the folder is intact, and
+    ``waiting``: saved from a run the gate discarded, for the person to use anyway, and not used
+    yet (train_verdict.decide). Those are left out unless ``waiting``: the history lists what was
+    kept or used, and a waiting one is offered on its run's report until used or left."""
     out = []
     for row in store.list_adapters(base_model):
+        row["waiting"] = _waits_over_check(store, row)
+        if row["waiting"] and not waiting:
+            continue
         try:
             check_adapter_folder(Path(row["path"]))
             row["present"] = True
@@ -173,6 +179,18 @@ def list_adapters(store, base_model: str | None = None) -> list[dict]:
             row["present"] = False
         out.append(row)
     return out
+
+
+def _waits_over_check(store, row: dict) -> bool:
+    from desktop_app.core.train_verdict import USE_ANYWAY, waiting_for_consent
+
+    if not (row.get("metrics") or {}).get(USE_ANYWAY) or row.get("run_id") is None:
+        return False
+    try:
+        run = store.get_run(row["run_id"])
+    except Exception:  # noqa: BLE001 (its run deleted: nothing waits on it)
+        return False
+    return run.get("adapter_id") == row["id"] and waiting_for_consent(run, row["id"] if row.get("active") else None)
 
 
 def activate(store, adapter_id: int, base_model: str | None = None) -> dict:

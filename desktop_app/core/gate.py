@@ -295,17 +295,23 @@ class PerplexityGuard:
         self._put_back(self.kept)
         return step
 
-    def step_back_clean(self, clean, floor: int = 0) -> int | None:
+    def step_back_clean(self, clean, floor: int = 0,
+                        trying: Callable[[int, int, int], None] | None = None) -> int | None:
         """Once the gate found re-asks that degenerated at the kept checkpoint: the latest earlier
         checkpoint kept (passing checks, and the weights between them) where ``clean()`` (the
         re-asks that degenerated, asked again under the weights put back) says they no longer do.
         None: none is, and the kept weights are back. Answers degenerate as the adapter moves
         further, so the latest clean one keeps the most of what the run learned: half the
         updates (``step_back(degenerate=True)``) gave up more than needed or not enough.
-        ``floor``: no checkpoint before it is tried (see ``train_verdict.step_back``: a restated fact)."""
+        ``floor``: no checkpoint before it is tried (see ``train_verdict.step_back``: a restated fact).
+        ``trying(step, n, of)``: told before each check, the ``n``th of at most ``of`` (for its progress:
+        each check re-asks every question, up to a minute on a CPU)."""
         kept_step, kept = self.kept_step, self.kept
-        for step in sorted((s for s in self.passed if max(0, floor - 1) < s < kept_step), reverse=True):
+        steps = sorted((s for s in self.passed if max(0, floor - 1) < s < kept_step), reverse=True)
+        for n, step in enumerate(steps, 1):
             self._put_back(self.passed[step])
+            if trying is not None:
+                trying(step, n, len(steps))
             if clean():
                 self.stepped_back = {"from": kept_step, "to": step, "degenerate": True}
                 self.kept_step, self.kept = step, self.passed[step]
@@ -627,6 +633,15 @@ class Verdict:
     def only_perplexity(self) -> bool:
         """Refused for general-text harm alone: an earlier checkpoint may pass (PerplexityGuard.step_back)."""
         return self.failed == ["perplexity"]
+
+    @property
+    def only_degenerate(self) -> bool:
+        """Refused for degenerate re-asks alone: the margin moved the right way and general text
+        kept within the limit, by their figures. Such a run learned what it was taught, and the
+        answer that went wrong can be a weakness the model in use shows too when sampled (a user
+        test: a desert question's answer said its sentence twice, 1 of 13 re-asks, four runs in a
+        row), so the person may use it anyway (train_verdict.decide saves its adapter, not in use)."""
+        return self.failed == ["degenerate"]
 
     @property
     def reason(self) -> str:

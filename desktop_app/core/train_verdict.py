@@ -47,9 +47,15 @@ class RunResult:
         return self.metrics.get("facts_changed") or []
 
     @property
+    def usable_anyway(self) -> bool:
+        """Discarded for degenerate re-asks alone (gate.Verdict.only_degenerate): its adapter is saved,
+        not in use, and the person may use it anyway (``metrics["degenerate_answers"]`` says what they accept)."""
+        return self.status == "discarded" and self.adapter_id is not None and bool(self.metrics.get(USE_ANYWAY))
+
+    @property
     def needs_consent(self) -> bool:
-        """Kept and saved, but not in use: the person decides (``facts_changed`` says why)."""
-        return self.kept and bool(self.facts_changed)
+        """Saved, but not in use: the person decides (``facts_changed`` or ``usable_anyway`` says why)."""
+        return (self.kept and bool(self.facts_changed)) or self.usable_anyway
 
     @property
     def activated(self) -> bool:
@@ -58,6 +64,10 @@ class RunResult:
 
 class Cancelled(Exception):
     pass
+
+
+# metrics key of a discarded run whose adapter was saved for the person to use anyway (``decide``)
+USE_ANYWAY = "use_anyway"
 
 
 @contextlib.contextmanager
@@ -105,10 +115,12 @@ def step_back(run, work, reasks, meter=None) -> bool:
     clean = (clean_check(work, reasks, m.get("taught") or [], run.cancel, s.step_back_dropped)
              if failed <= {"degenerate"} else None)
     if clean is not None:
+        told = _Trying(run, step_back_why(m, failed), m.get("steps") or guard.kept_step)
         with run.timed("step_back"):
             # a restated (or, with step_back_dropped, a dropped) fact alone (gate.restates: the run is not refused for it) is worth at most half
             # of what the run learned: thumbs x 4 stepped back from 12 to 2 for it, keeping nothing taught
-            step = guard.step_back_clean(clean, floor=0 if failed else guard.kept_step // 2)
+            step = guard.step_back_clean(told.counted(clean), floor=0 if failed else guard.kept_step // 2,
+                                         trying=told.trying)
         if step is not None and meter is not None:
             meter.reasked = clean.answers
     elif not failed:  # restated answers and nothing to ask again: the run stands as it is
@@ -118,6 +130,58 @@ def step_back(run, work, reasks, meter=None) -> bool:
         step = guard.step_back(rise, s.max_ppl_rise, degenerate="degenerate" in failed)
     m["guard"] = guard.summary()
     return step is not None
+
+
+_WENT_WRONG = {"loop": "repeated itself", "echo": "repeated the question", "empty": "came out empty"}
+
+
+def step_back_why(m: dict, failed: set) -> str:
+    """Why a run steps back, in a person's words: "an answer repeated itself", "2 answers went wrong",
+    "an answer restated the question" (the re-asks' figures of ``m``, the gate's ``failed`` checks)."""
+    if "degenerate" in failed:
+        n = max(1, m.get("reask_degenerate_after", 0) - m.get("reask_degenerate_before", 0))
+        kinds = set(m.get("reask_problems_after") or [])
+        if n == 1 and len(kinds) == 1:
+            return f"an answer {_WENT_WRONG.get(kinds.pop(), 'went wrong')}"
+        return f"{n} answers went wrong" if n > 1 else "an answer went wrong"
+    if "perplexity" in failed:
+        return "general text read less fluently"
+    return "an answer lost or restated its fact"
+
+
+def trying_words(why: str, step: int, trained: int, n: int, of: int) -> str:
+    """The progress line of a step back's search: "an answer repeated itself, so trying the adapter from
+    step 12 of 26 (checkpoint 1 of at most 3)" (a user test: two minutes of "40 of at most 40 tokens …
+    almost done" while it ran)."""
+    return (f"{why}, so trying the adapter from step {step} of {trained} "
+            f"(checkpoint {n} of at most {of})")
+
+
+class _Trying:
+    """Tells a step back's search as it goes: which checkpoint, then the count of its re-asks."""
+
+    def __init__(self, run, why: str, trained: int):
+        self.run, self.why, self.trained = run, why, trained
+        self.line, self.fields = why, {}
+
+    def trying(self, step: int, n: int, of: int) -> None:
+        self.line = trying_words(self.why, step, self.trained, n, of)
+        self.fields = {"stepping_back": (step, self.trained)}
+        self.run.say("evaluating", self.line, **self.fields)
+
+    def counted(self, clean: Callable[[], bool]) -> Callable[[], bool]:
+        def told() -> bool:
+            with self.run.counting("evaluating", self.line, **self.fields):
+                return clean()
+        return told
+
+
+def measuring_again_words(m: dict) -> str:
+    """The line while an earlier checkpoint is measured again, after a step back (``m["guard"]``)."""
+    back = (m.get("guard") or {}).get("stepped_back") or {}
+    if back.get("to"):
+        return f"measuring the adapter from step {back['to']} of {m.get('steps') or back.get('from')}"
+    return "measuring an earlier checkpoint"
 
 
 def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
@@ -171,10 +235,12 @@ def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
     m["margin_before"] = m[f"margin_{m['gate_margin_on']}_before"]
     m["margin_after"] = m[f"margin_{m['gate_margin_on']}_after"]
     m["elapsed_s"] = round(time.perf_counter() - run.started, 2)
+    drop_unused(run.store)  # an earlier run's adapter left waiting: this run's verdict replaces its offer
     if not verdict.kept:
-        run.store.update_run(run.run_id, status="discarded", reason=verdict.reason, metrics=m)
+        adapter_id = _save_over_check(run, work, model_id, parent) if verdict.only_degenerate else None
+        run.store.update_run(run.run_id, status="discarded", reason=verdict.reason, metrics=m, adapter_id=adapter_id)
         run.say("evaluating", f"Discarded: {verdict.reason}")
-        return RunResult(run.run_id, False, None, verdict.reason, m, "discarded")
+        return RunResult(run.run_id, False, adapter_id, verdict.reason, m, "discarded")
     taught_pairs = m.get("taught") or []
     flagged = facts_changed(taught_pairs) if s.ask_before_changed_facts else []
     changed, m["facts_unsure"] = _sure_facts(run, work, parent, flagged)
@@ -192,6 +258,49 @@ def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
             f"{'s' if n != 1 else ''} to questions you never rated" if changed
             else "Done: the new adapter is active")
     return result
+
+
+def degenerate_answers(taught_pairs: list[dict]) -> list[dict]:
+    """The re-asks that degenerated after training, for the person to read before using a discarded
+    run anyway: {question, before, after, problem, before_too} (``before_too``: the answer before
+    training degenerated as well)."""
+    return [{"question": t["question"], "before": t.get("before") or "", "after": t.get("after") or "",
+             "problem": t["problem_after"],
+             "before_too": bool(t.get("before")) and gate.degenerate(t["question"], t["before"]) is not None}
+            for t in taught_pairs if t.get("problem_after")]
+
+
+def _save_over_check(run, work, model_id: str, parent: dict | None) -> int | None:
+    """A run refused for degenerate re-asks alone: the adapter the gate judged last, saved, not in use,
+    for the person to use anyway (``settle_consent``); None when it cannot be saved (the run is
+    discarded as before)."""
+    m = run.metrics
+    m["degenerate_answers"] = degenerate_answers(m.get("taught") or [])
+    m[USE_ANYWAY] = True
+    try:
+        with run.timed("save"):
+            return adapter_store.save_adapter(
+                run.store, work.model, run.paths, base_model=model_id, run_id=run.run_id,
+                parent_id=parent["id"] if parent else None, settings=run.settings.to_dict(), metrics=m)
+    except Exception:
+        log.exception("the adapter of discarded run %s could not be saved to use anyway", run.run_id)
+        m[USE_ANYWAY] = False
+        return None
+
+
+def drop_unused(store) -> list[int]:
+    """Deletes the adapters of discarded runs nobody used anyway (still waiting: ``waiting_for_consent``),
+    files and rows, so they do not pile up on disk; returns their ids."""
+    dropped = []
+    for run in store.list_runs():
+        if run.get("status") == "discarded" and waiting_for_consent(run, None):
+            try:
+                adapter_store.delete(store, run["adapter_id"])
+            except Exception:  # the active one (used through another path) or gone already: left alone
+                log.warning("adapter %s of discarded run %s was not removed", run["adapter_id"], run["id"], exc_info=True)
+                continue
+            dropped.append(run["adapter_id"])
+    return dropped
 
 
 def _sure_facts(run, work, parent: dict | None, flagged: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -242,12 +351,18 @@ CONSENT_USED, CONSENT_DECLINED = "used", "declined"
 
 
 def waits_for_consent(status: str | None, metrics: dict | None, adapter_id, active_id: int | None) -> bool:
-    """A kept run's adapter waits for the person's word: it changed facts on never-rated questions
-    (``decide`` saved it without putting it in use), it is not in use, and they have not answered
-    yet (``metrics["consent"]``)."""
+    """A run's adapter waits for the person's word: kept, it changed facts on never-rated questions, or
+    discarded for degenerate re-asks alone (``decide`` saved it without putting it in use, either way);
+    it is not in use, and they have not answered yet (``metrics["consent"]``)."""
     m = metrics or {}
-    return (status == "kept" and bool(m.get("facts_changed")) and not m.get("consent")
-            and adapter_id is not None and adapter_id != active_id)
+    asks = (status == "kept" and bool(m.get("facts_changed"))) or (status == "discarded" and bool(m.get(USE_ANYWAY)))
+    return asks and not m.get("consent") and adapter_id is not None and adapter_id != active_id
+
+
+def used_over_check(status: str | None, metrics: dict | None) -> bool:
+    """A discarded run whose adapter the person put in use anyway."""
+    m = metrics or {}
+    return status == "discarded" and bool(m.get(USE_ANYWAY)) and m.get("consent") == CONSENT_USED
 
 
 def waiting_for_consent(run: dict, active_id: int | None) -> bool:
@@ -258,12 +373,15 @@ def waiting_for_consent(run: dict, active_id: int | None) -> bool:
 def settle_consent(store, run_id: int, use: bool, model_id: str | None = None) -> dict | None:
     """The person's answer about a run's waiting adapter: ``use`` puts it in use (adapters.activate,
     which checks its folder and base model), else the model in use stays; either way the answer is
-    written into the run's metrics (``consent``), so the report stops asking. Returns the adapter
+    written into the run's metrics (``consent``), so the report stops asking. A discarded run's
+    adapter not used is deleted, files and row: nothing else would ever use it. Returns the adapter
     now in use when ``use``, else None."""
     run = store.get_run(run_id)
     if run.get("adapter_id") is None:
         raise adapter_store.AdapterError(f"Run {run_id} kept no adapter.")
     row = adapter_store.activate(store, run["adapter_id"], model_id) if use else None
+    if not use and run.get("status") == "discarded":
+        adapter_store.delete(store, run["adapter_id"])
     metrics = dict(run.get("metrics") or {})
     metrics["consent"] = CONSENT_USED if use else CONSENT_DECLINED
     store.update_run(run_id, metrics=metrics)

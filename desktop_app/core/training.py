@@ -39,7 +39,7 @@ from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, 
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
 from desktop_app.core.train_data import TrainingData, build_training_data, readiness
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import Cancelled, RunResult, decide, previous, step_back
+from desktop_app.core.train_verdict import Cancelled, RunResult, decide, measuring_again_words, previous, step_back
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 
@@ -86,6 +86,8 @@ class TrainProgress:
     check_s: float | None = None
     # a count of the measuring of the model in use, done between two steps: the steps go on after it
     training_follows: bool = False
+    # (the step of the checkpoint tried, of the steps trained) while the gate steps back (train_verdict.step_back)
+    stepping_back: tuple[int, int] | None = None
 
 
 def training_readiness(store, model_id: str | None = None) -> dict:
@@ -305,8 +307,9 @@ class _Run:
             meter.measure("after", work, data, held, reasks, pad_id)
         self.check_cancel()
         if step_back(self, work, reasks, meter):
-            self.say("evaluating", "General text got worse: measuring an earlier checkpoint")
-            with self.counting("evaluating", "measuring an earlier checkpoint"):
+            again = measuring_again_words(self.metrics)
+            self.say("evaluating", again[:1].upper() + again[1:])
+            with self.counting("evaluating", again):
                 meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
 

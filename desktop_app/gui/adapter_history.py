@@ -37,6 +37,8 @@ def adapter_line(row: dict) -> str:
     changed = len(m.get("facts_changed") or []) + len(m.get("facts_unsure") or []) if m.get("facts_changed") else 0
     if changed:  # saved without being put in use: the run asked first (train_verdict.decide)
         second.append(f"changed {changed} never-rated answer{'s' if changed != 1 else ''}")
+    if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
+        second.append("used over the check")
     return " \u00b7 ".join(p for p in first if p) + ("\n" + " \u00b7 ".join(second) if second else "")
 
 

@@ -15,15 +15,16 @@ from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, 
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import waits_for_consent
+from desktop_app.core.train_verdict import used_over_check, waits_for_consent
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.finetune_words import (PHASE_WORDS, changed_facts_words, conflict_words, count_eta_words,
-                                            counted_line, describe_run, duration_words, during_run_words,
-                                            early_stop_words, news_words, nothing_new, phase_line, phase_name,
-                                            ready_details, ready_words, step_eta_words, used_words)
+                                            counted_line, degenerate_words, describe_run, duration_words,
+                                            during_run_words, early_stop_words, news_words, nothing_new,
+                                            over_check_title, phase_line, phase_name, ready_details, ready_words,
+                                            step_eta_words, used_words)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -304,7 +305,8 @@ class FineTunePanel(QScrollArea):
     def refresh_adapters(self) -> None:
         self.consent_box.setEnabled(True)  # an answer that could not be stored (its error is shown) may be given again
         self.history.set_adapters(self.controller.list_adapters(), loading=self.controller.chat.loaded is None)
-        if getattr(self, "last_result", None) and self.last_result[0] == "kept" and not self.result_box.isHidden():
+        shown = getattr(self, "last_result", None)
+        if shown and (shown[0] == "kept" or shown[3] is not None) and not self.result_box.isHidden():
             self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
 
     def show_last_run(self, cancelled: bool = False, cancelled_run: int | None = None) -> None:
@@ -517,11 +519,14 @@ class FineTunePanel(QScrollArea):
         now = "the base model" if active is None else f"adapter {active}"
         gone = status == "kept" and adapter_id not in {row["id"] for row in self.history.rows}
         waiting = not gone and waits_for_consent(status, metrics, adapter_id, active)
+        used_anyway = used_over_check(status, metrics) and adapter_id is not None
         title, body = describe_run(status, reason, metrics, adapter_id, waiting_in_use=now if waiting else None)
         if gone:  # deleted since (the run's row then names no adapter)
             title = f"Kept, but that adapter has been deleted since; {now} is in use now"
         elif status == "kept" and active != adapter_id and not waiting:
             title = f"Kept as adapter {adapter_id}; {now} is in use now"
+        elif used_anyway:
+            title = over_check_title(adapter_id, now)
         if note is not None:
             headline, line = note
             body = "<br>".join(x for x in (line, f"<b>{title}</b>" if headline else "", body) if x)
@@ -530,8 +535,10 @@ class FineTunePanel(QScrollArea):
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(body))
         self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None)
-        self.consent_text.setText(changed_facts_words(metrics, now).replace("@muted", colors(is_dark())["muted"])
-                                  if waiting else "")
+        offered = waiting and status == "discarded"  # used anyway, or left (core.train_verdict.decide)
+        question = (degenerate_words if offered else changed_facts_words)(metrics, now) if waiting else ""
+        self.consent_text.setText(question.replace("@muted", colors(is_dark())["muted"]))
+        self.consent_box.set_words(leave=offered)
         self.consent_text.setVisible(waiting)
         self.consent_box.setVisible(waiting and self.last_run_id is not None)
         self._place_card(first=waiting)
@@ -542,7 +549,7 @@ class FineTunePanel(QScrollArea):
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)
         # compare is about this card's adapter: only while that adapter is in use
-        self.compare_button.setVisible(status == "kept" and not gone and active == adapter_id)
+        self.compare_button.setVisible((status == "kept" or used_anyway) and not gone and active == adapter_id)
         self._steady_card(status == "kept" and not gone, adapter_id)
         self.result_box.show()
         self.last_status = status
@@ -556,10 +563,8 @@ class ConsentButtons(QWidget):
         super().__init__(parent)
         self.use = QPushButton("Use it anyway")
         self.use.setObjectName("SmallButton")
-        self.use.setToolTip("Put the new adapter in use, with the changed answers")
         self.keep = QPushButton("Keep the current model")
         self.keep.setObjectName("SmallButton")
-        self.keep.setToolTip("Leave the model in use as it is; the new adapter stays in the history below")
         self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self.box.setContentsMargins(0, 4, 0, 0)
         self.box.setSpacing(6)
@@ -570,6 +575,20 @@ class ConsentButtons(QWidget):
         self.box.addWidget(self.use)
         self.box.addStretch(1)
         self.setTabOrder(self.keep, self.use)
+        self.set_words(leave=False)
+
+    def set_words(self, leave: bool) -> None:
+        """``leave``: the adapter of a run the check discarded (its answers went wrong): "Leave it"
+        deletes it; else a kept one that changed facts: "Keep the current model" keeps it in the history."""
+        if leave:
+            self.keep.setText("Leave it")
+            self.keep.setToolTip("Keep the model in use as it is and delete the discarded adapter")
+            self.use.setToolTip("Put the discarded adapter in use, with the answers shown; it then appears in "
+                                "the adapter history")
+        else:
+            self.keep.setText("Keep the current model")
+            self.keep.setToolTip("Leave the model in use as it is; the new adapter stays in the history below")
+            self.use.setToolTip("Put the new adapter in use, with the changed answers")
         # an explicit minimum width: the side-by-side row's would keep the panel from ever being narrow
         # enough to put them one above the other (the layout keeps its own minimum height)
         self.setMinimumWidth(max(self.use.sizeHint().width(), self.keep.sizeHint().width()))

@@ -128,7 +128,9 @@ class FineTuneSide:
                  f"{'s' if n != 1 else ''} to questions you never rated. Its report asks you.")
         words = {"kept": waits if result.needs_consent else
                  f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
-                 "discarded": "Fine-tune discarded: the model is unchanged.",
+                 "discarded": "Fine-tune discarded: the model is unchanged." + (
+                     " Only re-asked answers failed: its report offers to use it anyway."
+                     if result.usable_anyway else ""),
                  "cancelled": "Fine-tune cancelled: the model is unchanged."}.get(result.status, result.reason)
         self.window.statusBar().showMessage(words, 8000)
 

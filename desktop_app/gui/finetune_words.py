@@ -50,6 +50,8 @@ def phase_line(p) -> str:
         return f"{name}\u2026"
     if step:
         return f"{name}: {step}\u2026"
+    if getattr(p, "stepping_back", None):
+        return f"{name}: {p.message}\u2026"
     return f"{p.message}\u2026" if p.message else f"{name}\u2026"
 
 
@@ -85,6 +87,12 @@ def status_forms(p) -> list[str]:
         left = eta_words(run_left(p)).removeprefix("about ")
         count = f"step {p.step}/{p.total}"
         return _joined_forms(["fine-tuning", count, left], [f"training {count}", left])
+    back = getattr(p, "stepping_back", None)
+    if back and phase_name(p) != CANCELLING:  # the gate tries an earlier checkpoint (usertest 12: a silent "almost done")
+        trying = f"trying step {back[0]} of {back[1]}"
+        left = count_eta_words(p).removeprefix("about ") if p.total else ""
+        return _joined_forms(["fine-tuning", f"an answer went wrong: {trying}", left],
+                             [f"fine-tune: {trying}", left], [f"trying step {back[0]}/{back[1]}", left])
     if p.phase != "training" and p.total and phase_name(p) != CANCELLING:
         counted, short = count_words(p)
         left = count_eta_words(p).removeprefix("about ")
@@ -172,6 +180,8 @@ def count_eta_words(p) -> str:
     """The time left beside a count: its measuring's; the measuring of the model in use, done
     between two steps, says that the steps go on after it."""
     left = eta_words(p.eta_s)
+    if getattr(p, "stepping_back", None) and left:  # more checkpoints may follow: this one's time alone
+        return f"{left} for this checkpoint"
     if getattr(p, "training_follows", False):
         return f"{left} for this, then training goes on" if left else "then training goes on"
     return left
@@ -183,11 +193,12 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
     the adapter waits for the person's word (core.train_verdict.waits_for_consent) and this is what is in use
     ("the base model", "adapter 2"): the answers it changed come first, then the rest."""
     m = metrics or {}
-    if waiting_in_use is not None:  # (the changed answers and the question: ``changed_facts_words``, above it)
+    if waiting_in_use is not None and status == "kept":  # (the changed answers and the question above it)
         title, body = waiting_title(adapter_id, m), reask_words(m, new_listed=True)
-    else:
+    else:  # a discarded run offered to use anyway says why it was discarded (its answers: ``degenerate_words``)
         title, body = _outcome_words(status, reason, m, adapter_id)
-    lines = _figure_lines(m, facts_checked=waiting_in_use is not None) if status in ("kept", "discarded") else []
+    facts_checked = waiting_in_use is not None and status == "kept"
+    lines = _figure_lines(m, facts_checked=facts_checked) if status in ("kept", "discarded") else []
     return title, "<br>".join(x for x in [body, *lines] if x)
 
 
@@ -255,6 +266,33 @@ def changed_facts_words(metrics: dict, in_use: str) -> str:
                  "<b>Use it anyway</b> puts the new adapter in use, with these answers. The new adapter stays in "
                  "the history below either way.")
     return "<br>".join(lines)
+
+
+def degenerate_words(metrics: dict, in_use: str) -> str:
+    """A run discarded for degenerate re-asks alone, offered to use anyway: the answers that went
+    wrong, before and after (core.train_verdict.degenerate_answers), and what the two buttons do."""
+    lines = ["<b>Only the re-asked answers failed the check</b>; the margin rose and general text kept "
+             "within the limit. The answers that went wrong:"]
+    for d in metrics.get("degenerate_answers") or []:
+        too = " <span style='color:@muted'>(it did so before training too)</span>" if d.get("before_too") else ""
+        lines.append(f"\u2022 \u201c{html.escape(d.get('question') or '')}\u201d <span style='color:@muted'>"
+                     f"({html.escape(PROBLEM_WORDS.get(d.get('problem'), d.get('problem') or ''))})</span>{too}"
+                     f"<br>&nbsp;&nbsp;before: \u201c{html.escape(_short(d.get('before')))}\u201d"
+                     f"<br>&nbsp;&nbsp;after: \u201c<b>{html.escape(_short(d.get('after')))}</b>\u201d")
+    lines.append(f"<b>Use it anyway</b> puts this adapter in use, with answers like these; <b>Leave it</b> keeps "
+                 f"{in_use} and deletes the adapter. The next fine-tune deletes it too, if you have not used it.")
+    return "<br>".join(lines)
+
+
+# gate.degenerate's kinds, in a person's words
+PROBLEM_WORDS = {"echo": "repeats the question's words", "loop": "repeats itself", "empty": "empty"}
+
+
+def over_check_title(adapter_id, in_use: str) -> str:
+    """A discarded run's adapter the person used anyway (core.train_verdict.used_over_check)."""
+    if in_use == f"adapter {adapter_id}":
+        return f"Discarded by the check, used anyway: adapter {adapter_id} is in use"
+    return f"Discarded by the check, used anyway as adapter {adapter_id}; {in_use} is in use now"
 
 
 def _changed_fact_line(c: dict) -> str:
