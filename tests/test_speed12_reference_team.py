@@ -1,0 +1,78 @@
+"""The reference pass, which comes before the first step, chooses its thread team by
+measurement as the steps do, and what it found seeds the steps' choice."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.core import threads
+from desktop_app.core.paths import AppPaths
+from desktop_app.core.store import Store
+from desktop_app.core.train_settings import FineTuneSettings
+from desktop_app.core.training import run_finetune
+from test_training_data import add_answer
+
+FAST = dict(max_steps=4, min_steps=4, lr=3e-3, reask_count=1, reask_unseen=1, reask_tokens=6, heldout_fraction=0.0)
+
+
+class BusySecondCore(threads.TeamChooser):
+    """Two cores, the second busy: the work on two threads takes five times as long as on one.
+    Its clock is the work itself (``record``'s seconds are replaced), so the choice it makes
+    does not depend on this machine's load."""
+
+    def __init__(self, cores=None, explore_every=12, teams=None):
+        super().__init__(2, explore_every, teams)
+
+    def record(self, team: int, seconds: float, work: float) -> None:
+        super().record(team, work * (0.05 if team == 2 else 0.01), work)
+
+
+@pytest.fixture
+def sibling_thumbs(tmp_path, tiny_model):
+    """Ten questions, three answers to each (siblings, as "regenerate" stores them), the shortest
+    liked and the longest disliked: twenty thumbs and ten sibling pairs, read in several batches."""
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    for i in range(10):
+        conv, user = None, None
+        mids = []
+        for length in range(3):
+            conv, user, mid, _p = add_answer(store, tiny_model, f"Question number {i}?", conversation=conv,
+                                             parent=user, text=f"Answer {i}" + " and more words" * (length + i % 3),
+                                             finish_reason="stop")
+            mids.append(mid)
+        store.rate_message(mids[0], 1)
+        store.rate_message(mids[-1], -1)
+    yield store, paths
+    store.close()
+
+
+def test_the_reference_pass_tries_both_teams_then_keeps_the_faster_and_tells_the_steps(
+        sibling_thumbs, tiny_model, monkeypatch):
+    store, paths = sibling_thumbs
+    monkeypatch.setattr(threads, "TeamChooser", BusySecondCore)
+    result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
+    used = result.metrics["reference_teams"]
+    # its first batch on both threads, its second on one, every later one on the faster: one thread
+    assert used["2"] == 1 and used["1"] >= 2, used
+    # the steps start on the team the reference pass found faster and do not try the slower for a step
+    assert result.metrics["teams"] == {"1": 4}
+
+
+def test_a_seeded_chooser_starts_on_the_faster_team_and_infers_the_other():
+    measured = threads.TeamChooser(cores=2)
+    for seconds in (5.0, 2.0):  # two threads first, then one: on a busy machine two are the slower
+        measured.record(measured.team(), seconds, 100)
+    steps = threads.TeamChooser(cores=2, explore_every=4)
+    steps.seed(measured)
+    assert steps.team() == 1
+    steps.record(1, 30.0, 1000)  # a step's work is in other units: only the proportion is carried over
+    assert steps.rates == {1: 0.03, 2: pytest.approx(0.075)}
+    picks = [steps.team() for _ in range(3)]
+    for team in picks:
+        steps.record(team, 30.0 if team == 1 else 75.0, 1000)
+    assert picks == [1, 1, 1] and steps.team() == 2  # the 4th choice retries the other, as unseeded
+    unmeasured = threads.TeamChooser(cores=2)
+    unmeasured.seed(threads.TeamChooser(cores=2))  # nothing measured: nothing to start from
+    assert unmeasured.team() == 2 and not unmeasured.relative
+
