@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+import torch
+
 from desktop_app.core import threads
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
+from desktop_app.core.train_data import build_training_data
+from desktop_app.core.train_references import reference_logps
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
 from test_training_data import add_answer
@@ -76,3 +80,25 @@ def test_a_seeded_chooser_starts_on_the_faster_team_and_infers_the_other():
     unmeasured.seed(threads.TeamChooser(cores=2))  # nothing measured: nothing to start from
     assert unmeasured.team() == 2 and not unmeasured.relative
 
+
+def test_in_float32_the_reference_pass_reads_nothing_twice_and_gets_the_same_sums(sibling_thumbs, tiny_model):
+    """A liked and a disliked sibling are two thumbs and a pair, and share their prompt with KTO's
+    mismatched answer: ``exact`` reads each prompt once and each answer once, to float rounding
+    the figures of the reading that packs the pairs again."""
+    store, _paths = sibling_thumbs
+    data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+    assert len(data.pairs) == 10 and len(data.unpaired) == 20
+    model, pad = tiny_model.model, tiny_model.tokenizer.eos_token_id
+    tokens = []
+    handle = model.register_forward_pre_hook(lambda _m, _a, kw: tokens.append(kw["input_ids"].numel()),
+                                             with_kwargs=True)
+    try:
+        plain = reference_logps(model, data, pad, "cpu", 8, packed=True)
+        read_plain, tokens[:] = sum(tokens), []
+        exact = reference_logps(model, data, pad, "cpu", 8, packed=True, exact=True)
+        read_exact = sum(tokens)
+    finally:
+        handle.remove()
+    for name in ("unpaired", "kl", "chosen", "rejected"):
+        assert torch.allclose(getattr(exact, name), getattr(plain, name), atol=1e-4), name
+    assert read_exact < 0.7 * read_plain, (read_exact, read_plain)

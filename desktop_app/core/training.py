@@ -366,7 +366,7 @@ class _Run:
                 refs = reference_logps(work.model, train, pad_id, work.device, EVAL_BATCH,
                                        token_top=self._token_top(),
                                        disliked_top=TOKEN_TOP if s.disliked_target != "kto" else 0,
-                                       packed=s.pair_packing)
+                                       packed=s.pair_packing, exact=amp.dtype is None)
             anchor = self._anchor(work, train, pad_id)
             practice = self._case_practice(work, train, pad_id)
         return refs, anchor, practice
