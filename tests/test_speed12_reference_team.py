@@ -102,3 +102,21 @@ def test_in_float32_the_reference_pass_reads_nothing_twice_and_gets_the_same_sum
     for name in ("unpaired", "kl", "chosen", "rejected"):
         assert torch.allclose(getattr(exact, name), getattr(plain, name), atol=1e-4), name
     assert read_exact < 0.7 * read_plain, (read_exact, read_plain)
+
+
+def test_a_steps_rows_of_very_different_lengths_are_read_in_two_groups_with_the_batchs_figures(tiny_model):
+    from desktop_app.core.train_logps import grouped_token_logps, length_groups, pad_batch, per_token_logps
+
+    assert length_groups([30, 31, 32]) == [[0, 1, 2]]  # little padding: one batch
+    assert length_groups([80, 20, 22, 81, 21]) == [[1, 4, 2], [0, 3]]
+    model, pad = tiny_model.model, tiny_model.tokenizer.eos_token_id
+    seqs = [([5 + i] * (4 + i), [7] * (40 if i % 2 else 3)) for i in range(5)]
+    assert len(length_groups([len(p) + len(c) for p, c in seqs])) == 2
+    grouped, grouped_mask = grouped_token_logps(model, seqs, pad, "cpu")
+    whole, whole_mask = per_token_logps(model, pad_batch(seqs, pad, "cpu"))
+    assert grouped.shape == whole.shape and torch.equal(grouped_mask, whole_mask)
+    assert torch.allclose(grouped, whole, atol=1e-5)
+    lora = [p for p in model.parameters() if p.requires_grad] or list(model.parameters())[:1]
+    first = torch.autograd.grad(grouped.sum(), lora, allow_unused=True)
+    second = torch.autograd.grad(whole.sum(), lora, allow_unused=True)
+    assert all(a is None and b is None or torch.allclose(a, b, atol=1e-4) for a, b in zip(first, second))
