@@ -120,3 +120,14 @@ def test_a_steps_rows_of_very_different_lengths_are_read_in_two_groups_with_the_
     first = torch.autograd.grad(grouped.sum(), lora, allow_unused=True)
     second = torch.autograd.grad(whole.sum(), lora, allow_unused=True)
     assert all(a is None and b is None or torch.allclose(a, b, atol=1e-4) for a, b in zip(first, second))
+
+
+def test_a_steps_pairs_of_very_different_lengths_are_read_in_two_groups_with_the_batchs_figures(tiny_model):
+    from desktop_app.core.train_packing import grouped_pair_logps, packed_pair_logps
+
+    model, pad = tiny_model.model, tiny_model.tokenizer.eos_token_id
+    seqs = [([5 + i] * (4 + i), [7] * (30 if i % 2 else 2), [9] * (3 + 25 * (i % 2))) for i in range(5)]
+    for (grouped, grouped_mask), (whole, whole_mask) in zip(grouped_pair_logps(model, seqs, pad, "cpu"),
+                                                            packed_pair_logps(model, seqs, pad, "cpu")):
+        assert grouped.shape == whole.shape and torch.equal(grouped_mask, whole_mask)
+        assert torch.allclose(grouped, whole, atol=1e-5)

@@ -11,7 +11,7 @@ import torch
 
 from desktop_app.core.train_logps import answer_logsoftmax, grouped_token_logps, pad_batch, per_token_logps
 from desktop_app.core.train_objectives import dpo_loss, end_nll, kto_kl, kto_loss, token_loss
-from desktop_app.core.train_packing import packed_pair_logps, packs_pairs
+from desktop_app.core.train_packing import grouped_pair_logps, packs_pairs
 from desktop_app.core.train_references import References, disliked_distillation, token_reference_terms
 
 
@@ -185,7 +185,7 @@ def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     ``w.pair_packed`` both go through one pass, the prompt read once (``packed_pair_logps``)."""
     ps = batch.pairs
     if w.pair_packed and packs_pairs(model):
-        (chosen, chosen_mask), (rejected, rejected_mask) = packed_pair_logps(
+        (chosen, chosen_mask), (rejected, rejected_mask) = grouped_pair_logps(
             model, [(p.prompt_ids, p.chosen_ids, p.rejected_ids) for p in ps], pad_id, device)
     else:
         chosen, chosen_mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.chosen_ids) for p in ps], pad_id,
