@@ -155,6 +155,7 @@ class TeamChooser:
         self.chosen = 0
         self.next_retry = explore_every
         self.retrying = False
+        self.relative: dict[int, float] = {}  # rates measured on other work (``seed``), in proportion only
 
     def paused(self) -> bool:
         """Other work in this process decides the team now; nothing is measured."""
@@ -187,11 +188,24 @@ class TeamChooser:
             return self.fallback()
         return self._faster()
 
+    def seed(self, other: "TeamChooser") -> None:
+        """Start from what ``other`` measured on other work of the same run (the reference pass
+        before the first step): its faster team is tried first, and once that is measured here
+        the other's rate is taken in ``other``'s proportion rather than tried for a whole step
+        (on a busy machine a step on the collapsed team costs several). The units differ (a
+        no-grad batch's tokens, a step's), the proportion of the two teams hardly; a retry
+        (``explore_every``) corrects it where it does not hold."""
+        if set(other.rates) == set(self.teams) and not self.rates:
+            self.relative = dict(other.rates)
+            self.teams = tuple(sorted(self.teams, key=other.rates.get))
+
     def record(self, team: int, seconds: float, work: float) -> None:
         """``seconds`` that ``work`` took on ``team`` (skipped while paused)."""
         if self.paused() or work <= 0 or seconds <= 0 or team not in self.teams:
             return
         rate = seconds / work
+        for other in set(self.relative).difference(self.rates, [team]):  # seeded: the others in proportion
+            self.rates[other] = rate * self.relative[other] / self.relative[team]
         old = self.rates.get(team)
         if self.retrying:  # fresh news about the other team: it replaces what is known of it
             self.rates[team] = rate
@@ -303,6 +317,36 @@ def answer_team(key: object, measured: bool = True, window: int = 4) -> AnswerTe
     or there is only one candidate team."""
     chooser = decode_chooser(key) if measured and not pinned_decode_team() else None
     return AnswerTeam(chooser if chooser and chooser.teams[0] != chooser.teams[1] else None, window)
+
+
+@contextlib.contextmanager
+def measured_passes(model, chooser: TeamChooser, used: dict | None = None) -> Iterator[None]:
+    """Each forward pass of ``model`` inside runs on ``chooser``'s team for it and is timed for
+    it (its work: the tokens of its ``input_ids``), as the steps are: a long no-grad pass (a
+    fine-tune's reference pass, which comes before the first step) chooses its team batch by
+    batch, so a busy core does not double its cost. ``used``: team -> passes run on it."""
+    scope, now = contextlib.ExitStack(), {}
+
+    def before(_module, args, kwargs):
+        ids = kwargs.get("input_ids", args[0] if args else None)
+        team = chooser.team()
+        scope.enter_context(limited(team))
+        now.update(team=team, work=0 if ids is None else ids.numel(), start=time.perf_counter())
+        if used is not None:
+            used[str(team)] = used.get(str(team), 0) + 1
+
+    def after(_module, _args, _kwargs, _output):
+        chooser.record(now["team"], time.perf_counter() - now["start"], now["work"])
+        scope.close()
+
+    handles = [model.register_forward_pre_hook(before, with_kwargs=True),
+               model.register_forward_hook(after, with_kwargs=True)]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
+        scope.close()  # a pass that raised (a cancel) ends on the team it started with
 
 
 @contextlib.contextmanager

@@ -63,6 +63,40 @@ def per_token_logps(model, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
     return logps, mask
 
 
+def length_groups(lengths: list[int], saves: float = 0.1) -> list[list[int]]:
+    """The rows of a batch (their indices, by ``lengths``) in one group, or in two of similar
+    length where that saves at least ``saves`` of the padded tokens: a step's examples are drawn
+    at random, and one long answer padded the rest of its batch (thumbs x 100: 1.19x their tokens,
+    bench/learning_effect.py). Rows are read independently of one another, so the figures are
+    the batch's to float rounding."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    sizes = [lengths[i] for i in order]
+    whole = len(sizes) * sizes[-1] if sizes else 0
+    best, split = whole, 0
+    for k in range(1, len(sizes)):
+        padded = k * sizes[k - 1] + (len(sizes) - k) * sizes[-1]
+        if padded < best:
+            best, split = padded, k
+    if not split or best > (1 - saves) * whole:
+        return [list(range(len(lengths)))]
+    return [order[:split], order[split:]]
+
+
+def grouped_token_logps(model, seqs: list[tuple[list[int], list[int]]], pad_id: int, device
+                        ) -> tuple[torch.Tensor, torch.Tensor]:
+    """``per_token_logps(model, pad_batch(seqs, ...))``, its rows read in ``length_groups``: the
+    same [B, T-1] layout (zeros past a row's end), with gradients."""
+    groups = length_groups([len(p) + len(c) for p, c in seqs])
+    if len(groups) == 1:
+        return per_token_logps(model, pad_batch(seqs, pad_id, device))
+    width = max(len(p) + len(c) for p, c in seqs) - 1
+    parts = [per_token_logps(model, pad_batch([seqs[i] for i in rows], pad_id, device)) for rows in groups]
+    logps = torch.cat([F.pad(lp, (0, width - lp.shape[1])) for lp, _m in parts])
+    mask = torch.cat([F.pad(m, (0, width - m.shape[1])) for _lp, m in parts])
+    back = torch.argsort(torch.tensor([i for rows in groups for i in rows], device=logps.device))
+    return logps[back], mask[back]
+
+
 def sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int | None = None,
                    reduce: str = "sum") -> torch.Tensor:
     """Answer log-probability of each (prompt, answer), shape [len(seqs)].

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import torch
 
-from desktop_app.core.train_logps import answer_logsoftmax, pad_batch, per_token_logps, sequence_logps
+from desktop_app.core.train_logps import answer_logsoftmax, grouped_token_logps, pad_batch, per_token_logps
 from desktop_app.core.train_objectives import dpo_loss, end_nll, kto_kl, kto_loss, token_loss
-from desktop_app.core.train_packing import packed_pair_logps, packs_pairs
+from desktop_app.core.train_packing import grouped_pair_logps, packs_pairs
 from desktop_app.core.train_references import References, disliked_distillation, token_reference_terms
 
 
@@ -118,11 +118,12 @@ def _unpaired_loss(model, batch: Batch, pad_id, device, w: LossWeights):
         raise ValueError(f"disliked_target is one of {DISLIKED_TARGETS}, not {w.disliked_target!r}")
     es = batch.unpaired
     labels = torch.tensor([e.label for e in es], device=device)
-    seqs = pad_batch([(e.prompt_ids, e.completion_ids) for e in es], pad_id, device)
+    seqs = [(e.prompt_ids, e.completion_ids) for e in es]
     if w.disliked_target != "kto" and not bool(labels.all()):
-        token_logps, mask, loss, figures = _disliked_variant_loss(model, batch, seqs, labels, pad_id, device, w)
+        token_logps, mask, loss, figures = _disliked_variant_loss(model, batch, pad_batch(seqs, pad_id, device), labels,
+                                                                  pad_id, device, w)
     else:
-        token_logps, mask = per_token_logps(model, seqs)
+        token_logps, mask = grouped_token_logps(model, seqs, pad_id, device)
         loss, figures = _kto_term(model, batch, token_logps, labels, pad_id, device, w)
     if w.liked_sft_weight and bool(labels.any()):
         liked = labels.bool()
@@ -139,8 +140,8 @@ def _kto_term(model, batch: Batch, token_logps, labels, pad_id, device, w: LossW
     """KTO over the thumbs of ``rows`` (a boolean mask over ``batch.unpaired``; None: all of
     them), its reference point estimated from every thumb's mismatched pair."""
     with torch.no_grad():
-        kl_logps = sequence_logps(model, [(e.prompt_ids, c) for e, c in zip(batch.unpaired, batch.kl_completions)],
-                                  pad_id, device)
+        mismatched = [(e.prompt_ids, c) for e, c in zip(batch.unpaired, batch.kl_completions)]
+        kl_logps = grouped_token_logps(model, mismatched, pad_id, device)[0].sum(-1)
     kl = kto_kl(kl_logps, batch.ref_kl)
     logps, ref = token_logps.sum(-1), batch.ref_unpaired
     if rows is not None:
@@ -184,7 +185,7 @@ def _pair_loss(model, batch: Batch, pad_id, device, w: LossWeights):
     ``w.pair_packed`` both go through one pass, the prompt read once (``packed_pair_logps``)."""
     ps = batch.pairs
     if w.pair_packed and packs_pairs(model):
-        (chosen, chosen_mask), (rejected, rejected_mask) = packed_pair_logps(
+        (chosen, chosen_mask), (rejected, rejected_mask) = grouped_pair_logps(
             model, [(p.prompt_ids, p.chosen_ids, p.rejected_ids) for p in ps], pad_id, device)
     else:
         chosen, chosen_mask = per_token_logps(model, pad_batch([(p.prompt_ids, p.chosen_ids) for p in ps], pad_id,

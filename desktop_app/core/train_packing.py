@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from desktop_app.core import work_meter
+from desktop_app.core.train_logps import length_groups
 
 SCORING_PAIRS = "scoring your preferred answers against the ones they beat: {done} of {total} pairs"
 
@@ -78,6 +79,27 @@ def packed_pair_logps(model, seqs: list[tuple[list[int], list[int], list[int]]],
             logps = logps.index_put((r, o), -nll)
             mask[r, o] = 1
         out.append((logps, mask))
+    return out[0], out[1]
+
+
+def grouped_pair_logps(model, seqs: list[tuple[list[int], list[int], list[int]]], pad_id: int, device
+                       ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
+    """``packed_pair_logps``, its rows read in ``train_logps.length_groups`` by packed length (a
+    step's pairs are drawn at random: thumbs x 100's packed rows were 1.15x their tokens), in the
+    same layout; rows are read independently, so the figures are the same to float rounding."""
+    groups = length_groups([len(p) + len(c) + len(r) for p, c, r in seqs])
+    if len(groups) == 1:
+        return packed_pair_logps(model, seqs, pad_id, device)
+    parts = [packed_pair_logps(model, [seqs[i] for i in rows], pad_id, device) for rows in groups]
+    back = torch.argsort(torch.tensor([i for rows in groups for i in rows]))
+    out = []
+    for side in (0, 1):  # chosen, rejected: each padded to its own longest, as one packed batch gives it
+        width = max(len(s[0]) + len(s[1 + side]) for s in seqs) - 1
+
+        def joined(k: int) -> torch.Tensor:
+            rows = torch.cat([F.pad(part[side][k], (0, width - part[side][k].shape[1])) for part in parts])
+            return rows[back.to(rows.device)]
+        out.append((joined(0), joined(1)))
     return out[0], out[1]
 
 

@@ -11,7 +11,7 @@ import torch
 
 from desktop_app.core.train_logps import answer_columns, answer_logsoftmax, pad_batch
 from desktop_app.core import work_meter
-from desktop_app.core.train_measure import distinct_sequence_logps
+from desktop_app.core.train_measure import distinct_sequence_logps, prompt_shared_logps
 from desktop_app.core.train_packing import packed_pair_sums, packs_pairs
 
 
@@ -35,25 +35,39 @@ def kl_sequences(data) -> list[tuple[list[int], list[int]]]:
 
 @torch.no_grad()
 def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token_top: int = 0,
-                    disliked_top: int = 0, packed: bool = False) -> References:
+                    disliked_top: int = 0, packed: bool = False, exact: bool = False) -> References:
     """Under ``model`` as it is (the caller disables the adapter). ``token_top`` > 0: the
     token-rated answers' reference distributions too (``token_references``); ``disliked_top``
     > 0: the disliked thumbs' (the "distill" target of ``LossWeights.disliked_target``).
     ``packed``: the pairs read as the steps read them with ``LossWeights.pair_packed``, the
-    prompt once for both answers (``packed_pair_sums``)."""
+    prompt once for both answers (``packed_pair_sums``).
+
+    ``exact``: the passes run in float32, where reading a sequence another way moves its sum by
+    float rounding only (at most 5e-5 nats, thumbs x 100), so nothing is read twice: each distinct
+    prompt once for all its answers (``prompt_shared_logps``: a liked, a disliked and a mismatched
+    answer of one question share their prompt), and a pair whose two answers are read anyway is not
+    read again packed (``_read_loose``). Thumbs x 100 on one thread: 33 CPU-s against 61. Under
+    bfloat16 autocast a packed read and a plain one differ by up to 0.36 nats (0.04 on average),
+    where batch shapes moved nothing: there the pairs are read as the steps read them."""
     groups = [[(e.prompt_ids, e.completion_ids) for e in data.unpaired], kl_sequences(data)]
-    packed = packed and packs_pairs(model)
-    if not packed:
-        groups += [[(p.prompt_ids, p.chosen_ids) for p in data.pairs],
-                   [(p.prompt_ids, p.rejected_ids) for p in data.pairs]]
-    values = distinct_sequence_logps(model, [s for g in groups for s in g], pad_id, device, batch_size=batch_size)
+    pairs, loose = data.pairs, _read_loose(data, groups, packed and packs_pairs(model), exact)
+    groups += [[(pairs[i].prompt_ids, pairs[i].chosen_ids) for i in loose],
+               [(pairs[i].prompt_ids, pairs[i].rejected_ids) for i in loose]]
+    read = prompt_shared_logps if exact else distinct_sequence_logps
+    values = read(model, [s for g in groups for s in g], pad_id, device, batch_size=batch_size)
     parts, start = [], 0
     for g in groups:
         parts.append(values[start:start + len(g)])
         start += len(g)
-    if packed:
-        parts += list(packed_pair_sums(model, [(p.prompt_ids, p.chosen_ids, p.rejected_ids) for p in data.pairs],
-                                       pad_id, device, batch_size))
+    chosen, rejected = values.new_zeros(len(pairs)), values.new_zeros(len(pairs))
+    if loose:
+        chosen[loose], rejected[loose] = parts[2], parts[3]
+    rest = sorted(set(range(len(pairs))).difference(loose))
+    if rest:
+        chosen[rest], rejected[rest] = packed_pair_sums(
+            model, [(pairs[i].prompt_ids, pairs[i].chosen_ids, pairs[i].rejected_ids) for i in rest], pad_id, device,
+            batch_size)
+    parts[2:] = [chosen, rejected]
     tokens = token_references(model, data.tokens, pad_id, device, token_top, batch_size) if token_top else None
     disliked = None
     if disliked_top:
@@ -63,6 +77,21 @@ def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token
         for i, ref in zip(rows, found):
             disliked[i] = ref
     return References(*parts, tokens=tokens, disliked=disliked)
+
+
+def _read_loose(data, groups: list, packed: bool, exact: bool) -> list[int]:
+    """The pairs whose answers are read each on its own (prompt, answer), the others packed
+    (``packed_pair_sums``: the prompt once for both): all of them unless ``packed``; with ``exact``
+    also those whose two answers ``groups`` read anyway. A liked and a disliked sibling are two
+    thumbs and a pair: read packed as well, 100 such thumbs read their 44 pairs' tokens twice, a
+    third of the pass (21 of 61 CPU-s on one thread, bench/learning_effect.py thumbs x 100)."""
+    if not packed:
+        return list(range(len(data.pairs)))
+    if not exact:
+        return []
+    read = {(tuple(p), tuple(c)) for g in groups for p, c in g}
+    return [i for i, p in enumerate(data.pairs)
+            if {(tuple(p.prompt_ids), tuple(p.chosen_ids)), (tuple(p.prompt_ids), tuple(p.rejected_ids))} <= read]
 
 
 @dataclass

@@ -47,8 +47,9 @@ log = logging.getLogger(__name__)
 
 PHASES = ("preparing", "training", "evaluating", "rescoring")
 ETA_AFTER_STEPS = 3  # a training step's time left is told from this step on (the pace of fewer swings by minutes)
-# the model in use is measured ("before") after this many steps: by then the steps tried both thread
-# teams (core.threads.TeamChooser), so it runs on the faster, and the check after training knows its length
+# the model in use is measured ("before") after this many steps: by then the steps know both thread teams'
+# pace (core.threads.TeamChooser, seeded by the reference pass), so it runs on the faster, and the check after
+# training knows its length
 BEFORE_AT_STEP = 2
 
 
@@ -364,12 +365,28 @@ class _Run:
 
         s = self.settings
         with work.model.disable_adapter(), amp.autocast(), self.timed("reference"), self.counting("preparing"):
-            refs = reference_logps(work.model, train, pad_id, work.device, EVAL_BATCH, token_top=self._token_top(),
-                                   disliked_top=TOKEN_TOP if s.disliked_target != "kto" else 0,
-                                   packed=s.pair_packing)
+            with self.measured_passes(work.model):
+                refs = reference_logps(work.model, train, pad_id, work.device, EVAL_BATCH,
+                                       token_top=self._token_top(),
+                                       disliked_top=TOKEN_TOP if s.disliked_target != "kto" else 0,
+                                       packed=s.pair_packing, exact=amp.dtype is None)
             anchor = self._anchor(work, train, pad_id)
             practice = self._case_practice(work, train, pad_id)
         return refs, anchor, practice
+
+    @contextlib.contextmanager
+    def measured_passes(self, model):
+        """The reference pass's batches on the team measured faster for them (core.threads.measured_passes),
+        as the steps choose theirs: it comes before the first step, and on a busy machine the fallback
+        team of all cores doubled its cost (bench/learning_effect.py, thumbs x 100: 156 CPU-s on two
+        threads, 61 on one). What it found seeds the steps' choice, so they need not try the slower team
+        for a step. The teams it used: ``metrics["reference_teams"]``."""
+        from desktop_app.core.threads import TeamChooser, measured_passes
+
+        chooser = TeamChooser(self.chooser.cores)
+        with measured_passes(model, chooser, self.metrics.setdefault("reference_teams", {})):
+            yield
+        self.chooser.seed(chooser)
 
     def _loss_weights(self, sched):
         from desktop_app.core.train_losses import LossWeights
@@ -501,8 +518,9 @@ class _Before:
     adapter is switched off while it is measured), so its figures are the same whenever they are
     read; read during the steps rather than after them: the check after training measures only the
     new adapter (usertest 9, B9: it measured both, 10 minutes after "about 50 s left"), and what
-    "before" took is that check's estimate. Not before the first step: the steps' first two try
-    both thread teams, and on a busy machine a team of all cores made this measuring minutes long.
+    "before" took is that check's estimate. Not before the first step: by then the reference pass and
+    the first step have found the faster thread team, and on a busy machine a team of all cores made
+    this measuring minutes long.
     ``wall``/``cpu``: its seconds, which the steps' pace and time leave out."""
 
     def __init__(self, run: "_Run", meter: Meter, args: tuple, parent: dict | None):
