@@ -62,6 +62,19 @@ class TextEditor(QPlainTextEdit):
         self.long_lines_broken.emit(broken)
 
 
+def forked_notice(tree, source: int, new: int) -> str:
+    """What became of an edit before a continuation (BranchTree.fork), in one line."""
+    ratings = tree.ratings(source)
+    kept = [words for present, words in (
+        (ratings["thumbs"] == 1, "your \U0001f44d"), (ratings["thumbs"] == -1, "your \U0001f44e"),
+        (ratings["tokens"], f"{len(ratings['tokens'])} rated token{'s' if len(ratings['tokens']) != 1 else ''}"),
+        (ratings["correction"], "your better continuation")) if present]
+    rated = f", with {' and '.join(kept)}," if kept else ""
+    return (f"Your edit is a new branch (\u201c{tb.label(tree.by_id[new])}\u201d). The continuation the model "
+            f"wrote after your earlier wording stays in its own branch (\u201c{tb.label(tree.by_id[source])}\u201d)"
+            f"{rated} as it was; in your edit its words are still marked as the model's.")
+
+
 STOPPED_CONTINUATION = "You stopped this continuation before it ended."  # as the chat's STOPPED_WORDS
 STOPPED_EMPTY = "Stopped before the first token; nothing was kept."
 
@@ -271,6 +284,7 @@ class TextView(QWidget):
         self.editor.long_lines_broken.connect(lambda n: self.notice.emit(broken_lines_notice(n)))
         c.saved.connect(lambda _id: self.refresh_documents())
         c.tree.shown_changed.connect(self._show_path)
+        c.tree.forked.connect(lambda source, new: self.notice.emit(forked_notice(c.tree, source, new)))
         c.tree.flush = self.flush_edit
         c.tree.changed.connect(self._update_regenerate)
         self.branch_panel.better_requested.connect(lambda bid: self.write_better(bid))

