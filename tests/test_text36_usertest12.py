@@ -85,3 +85,27 @@ def test_an_edit_of_my_words_before_a_rated_continuation_keeps_it_rated_and_mark
     settle(window)
     assert len(tb.branches(store, window.text.document_id)) == 2 and window.text.tree.shown == new
     assert window.text.model_spans(view.editor.toPlainText()) == [(len(edited) - len(added), len(edited))]
+
+
+def test_the_inspector_forgets_a_token_no_longer_on_screen(window, qtbot):
+    view, inspector = window.text_view, window.inspector
+    added = continued(qtbot, window)
+    last = len(view.heatmap.records) - 1  # a token of the continuation
+    window.text_mode.show_token(last, view.heatmap.records[last])
+    assert inspector.index == last and inspector.token_label.isVisibleTo(inspector)
+    # an analysis of the same text keeps it (its figures are the same token's)
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+        view.analyse_now(save=False)
+    assert inspector.index == last
+    # the main text shown: that token is not on screen any more
+    panel = view.branch_panel
+    panel._clicked(panel.item_for(None))
+    settle(window)
+    assert view.editor.toPlainText() == STORY and not view.editor.toPlainText().endswith(added)
+    assert inspector.index == -1 and inspector.record is None and inspector.placeholder.isVisibleTo(inspector)
+    assert view.heatmap.selected == -1, "nor its ring"
+    # a token of the main text, then a continuation into a new branch: the token before stays
+    qtbot.waitUntil(lambda: view.offset_of(0) is not None, timeout=WAIT_MS)
+    window.text_mode.show_token(1, view.heatmap.records[1])
+    continued(qtbot, window)
+    assert inspector.index == 1 and inspector.record.text == view.heatmap.records[1].text
