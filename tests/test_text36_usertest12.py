@@ -109,3 +109,18 @@ def test_the_inspector_forgets_a_token_no_longer_on_screen(window, qtbot):
     window.text_mode.show_token(1, view.heatmap.records[1])
     continued(qtbot, window)
     assert inspector.index == 1 and inspector.record.text == view.heatmap.records[1].text
+
+
+def test_the_json_export_says_who_wrote_each_token(window, qtbot, tmp_path):
+    import json
+
+    view = window.text_view
+    added = continued(qtbot, window)
+    path = tmp_path / "tokens.json"
+    with qtbot.waitSignal(view.analysis_tools.exported, timeout=WAIT_MS):
+        view.analysis_tools.export("json", str(path))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    by = [t["by"] for t in data["tokens"]]
+    assert set(by) == {"you", "model"} and by == sorted(by, key=lambda b: b == "model"), "the person's, then the model's"
+    assert by.count("model") == data["summary"]["model_tokens"]
+    assert "".join(t["text"] for t in data["tokens"] if t["by"] == "model") == added
