@@ -124,3 +124,20 @@ def test_the_json_export_says_who_wrote_each_token(window, qtbot, tmp_path):
     assert set(by) == {"you", "model"} and by == sorted(by, key=lambda b: b == "model"), "the person's, then the model's"
     assert by.count("model") == data["summary"]["model_tokens"]
     assert "".join(t["text"] for t in data["tokens"] if t["by"] == "model") == added
+
+
+def test_a_continuation_leaves_the_persons_own_figures_as_they_were(tiny_model):
+    """The person's tokens keep their records when a continuation is added: a longer pass's
+    16-bit arithmetic had moved their perplexity (usertest 12: 29.9 -> 30.0)."""
+    from desktop_app.core import session
+    from desktop_app.core.scoring import reusable_records, window_plan
+
+    window = tiny_model.context_window
+    # a text that grew within one window, whose windows end apart: the earlier positions are kept
+    assert window_plan(10, 1, window) != window_plan(30, 1, window)
+    assert reusable_records(list(range(10)), 9, list(range(30)), 1, window) == 9
+    assert reusable_records(list(range(10)), 9, [0, 1, 2, 99] + list(range(4, 30)), 1, window) == 2
+    alone = session.score_whole_text(tiny_model, STORY)
+    grown = session.score_whole_text(tiny_model, STORY + " The sea was calm that night, and he slept.",
+                                     previous=alone)
+    assert grown.records[:len(alone.records)] == alone.records and len(grown.records) > len(alone.records)
