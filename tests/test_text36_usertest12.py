@@ -78,7 +78,7 @@ def test_an_edit_of_my_words_before_a_rated_continuation_keeps_it_rated_and_mark
     assert window.text.summary.model_tokens > 0 and view.heatmap.model_written, "the summary keeps them apart"
     # and it is said, in one line, what happened and where the rating is
     (said,) = notices
-    assert "new branch" in said and "\U0001f44e" in said and "earlier wording" in said
+    assert "new branch" in said and "with your thumbs down" in said and "earlier wording" in said
     # a second edit goes into the new branch, not into another one
     view.editor.setPlainText(edited.replace("counted", "watched"))
     view.flush_edit()

@@ -63,16 +63,20 @@ class TextEditor(QPlainTextEdit):
 
 
 def forked_notice(tree, source: int, new: int) -> str:
-    """What became of an edit before a continuation (BranchTree.fork), in one line."""
-    ratings = tree.ratings(source)
+    """What became of an edit before a continuation (BranchTree.fork), in one sentence (words,
+    not emoji: a display without an emoji font showed a box)."""
+    ratings, tokens = tree.ratings(source), len(tree.ratings(source)["tokens"])
     kept = [words for present, words in (
-        (ratings["thumbs"] == 1, "your \U0001f44d"), (ratings["thumbs"] == -1, "your \U0001f44e"),
-        (ratings["tokens"], f"{len(ratings['tokens'])} rated token{'s' if len(ratings['tokens']) != 1 else ''}"),
+        (ratings["thumbs"] == 1, "your thumbs up"), (ratings["thumbs"] == -1, "your thumbs down"),
+        (tokens, f"{tokens} rated token{'s' if tokens != 1 else ''}"),
         (ratings["correction"], "your better continuation")) if present]
-    rated = f", with {' and '.join(kept)}," if kept else ""
-    return (f"Your edit is a new branch (\u201c{tb.label(tree.by_id[new])}\u201d). The continuation the model "
-            f"wrote after your earlier wording stays in its own branch (\u201c{tb.label(tree.by_id[source])}\u201d)"
-            f"{rated} as it was; in your edit its words are still marked as the model's.")
+    rated = f", with {' and '.join(kept)}" if kept else ""
+
+    def named(branch_id: int) -> str:
+        return f"\u201c{tb.first_words(tb.label(tree.by_id[branch_id]), 28)}\u201d"
+
+    return (f"Your edit is a new branch, {named(new)}. The model wrote its italic words after your earlier wording, "
+            f"so that continuation stays as it was in its own branch, {named(source)}{rated}.")
 
 
 STOPPED_CONTINUATION = "You stopped this continuation before it ended."  # as the chat's STOPPED_WORDS
