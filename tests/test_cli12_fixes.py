@@ -268,6 +268,9 @@ def test_an_export_with_nothing_rated_says_what_would_fill_it(tmp_path, capsys):
     for extra, why in (([], "no chat ratings make kto examples: rate answers"),
                        (["--text"], "no Text-mode ratings make kto examples: rate a continuation")):
         out = tmp_path / f"e{len(extra)}.jsonl"
-        assert main(["export", "--format", "kto", *extra, "--out", str(out), *common]) == 0
-        err = capsys.readouterr().err
-        assert why in err and "wrote 0 kto examples" in err and out.read_text() == ""
+        # an error, and no file: an empty one with exit 0 read as an export that worked (usertest 12)
+        assert main(["export", "--format", "kto", *extra, "--out", str(out), *common]) == 2
+        captured = capsys.readouterr()
+        assert why in captured.err and "nothing was written" in captured.err and not out.exists()
+        assert main(["export", "--format", "kto", *extra, *common]) == 2
+        assert capsys.readouterr().out == "", "nor anything on stdout"

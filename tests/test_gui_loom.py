@@ -74,6 +74,7 @@ def test_continue_again_adds_and_regenerate_makes_a_sibling(window, qtbot):
     assert view.editor.toPlainText() == TEXT + first + second
     with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
         panel._clicked(panel.item_for(None))
+    settle(window)  # the shown path is stored on the store lane (the main text's analysis, all reused, can come first)
     assert view.editor.toPlainText() == TEXT and tb.shown_branch(window.text.store, window.text.document_id) is None
 
 
@@ -226,12 +227,16 @@ def test_an_edit_of_a_branch_goes_into_it_and_is_kept_before_another_path_shows(
     view.editor.setPlainText("Another start. " + view.editor.toPlainText())  # an edit before the branch
     view.flush_edit()
     settle(window)
-    edited = tb.get_branch(window.text.store, a)  # a whole text of its own now: its path is what was typed
+    kept = tb.get_branch(window.text.store, a)  # the rated continuation stays as it was, after TEXT
+    assert (kept["parent_id"], kept["start"], kept["kind"]) == (None, len(TEXT), "continuation")
+    assert kept["text"] == first + " Edited."
+    edited = tb.get_branch(window.text.store, window.text.tree.shown)  # the edit: a branch of its own
     assert (edited["parent_id"], edited["start"], edited["kind"]) == (None, 0, "edited")
     assert edited["text"] == "Another start. " + TEXT + first + " Edited."
     assert documents.get_document(window.text.store, window.text.document_id)["text"] == TEXT
-    # ... which it no longer continues: its thumbs do not train
-    assert build_training_data(window.text.store, window.chat.loaded.tokenizer, 128).unpaired == []
+    # ... and its thumbs still train, on the text it continued
+    assert [e.label for e in build_training_data(window.text.store, window.chat.loaded.tokenizer, 128).unpaired] \
+        == [True]
 
 
 def test_a_better_continuation_is_written_and_saved_from_the_keyboard(window, qtbot):

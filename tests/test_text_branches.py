@@ -208,7 +208,7 @@ def test_export_writes_trl_standard_format(tmp_path, tiny_model):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "train.py").exists() and "d.jsonl" in (tmp_path / "train.py").read_text()
     plain = subprocess.run([sys.executable, "-m", "desktop_app", "--db", str(db), "export", "--format", "kto"],
-                           capture_output=True, text=True)  # the chat's export says what it left out
-    assert plain.returncode == 0 and f"{len(kto)} text-mode kto examples not included" in plain.stderr
+                           capture_output=True, text=True)  # the chat's export (empty) says what it left out
+    assert plain.returncode == 2 and f"{len(kto)} text-mode kto examples not included" in plain.stderr
     trl_data = pytest.importorskip("trl.data_utils")
     assert not any(trl_data.is_conversational(row) for row in rows + dpo)  # TRL reads them as standard

@@ -133,11 +133,12 @@ def cmd_export(args) -> int:
         text_examples = standard_examples(store, args.format)
         # one file holds one format: TRL (datasets) cannot mix conversational turns and plain strings
         examples = text_examples if args.text else build_examples(store, args.format)
-    if text_examples and not args.text:
-        print(f"{_count(len(text_examples), f'text-mode {args.format} example')} not included: export them with --text",
-              file=sys.stderr)
-    if not examples:
-        print(_nothing_to_export(args), file=sys.stderr)
+    left_out = (f"{_count(len(text_examples), f'text-mode {args.format} example')} not included: export them "
+                "with --text") if text_examples and not args.text else ""
+    if not examples:  # an empty file (and exit 0) read as an export that worked (usertest 12)
+        raise CliError(f"{_nothing_to_export(args)}; nothing was written" + (f" ({left_out})" if left_out else ""))
+    if left_out:
+        print(left_out, file=sys.stderr)
     if args.out:
         out = Path(args.out).expanduser()
         tmp = out.with_name(out.name + ".tmp")
@@ -154,7 +155,7 @@ def cmd_export(args) -> int:
 
 
 def _nothing_to_export(args) -> str:
-    """Why the file is empty, and what would fill it (a bare "wrote 0" read like a failure)."""
+    """Why there is nothing to export, and what would fill it."""
     if args.text:
         return (f"no Text-mode ratings make {args.format} examples: rate a continuation's tokens or branches in "
                 "Text mode first")

@@ -97,6 +97,24 @@ def set_branch_text(store, branch_id: int, text: str, *, parent_id: int | None =
                       row["start"] if start is None else start, kind or row["kind"], branch_id))
 
 
+def fork_edit(store, source_id: int, parent_id: int | None, start: int, text: str) -> int:
+    """A person's edit of the text before continuation ``source_id``, as a new "edited" branch
+    (at ``start`` of ``parent_id``'s path; returns its id). The continuation itself stays as
+    it is, with its ratings and the text it continued: a rating judges a continuation after
+    the words it was written for, so moving it under new words would train a pairing nobody
+    rated. The new branch keeps the model's tokens so its words stay marked as the model's;
+    it has no mean probability (the model wrote them after the earlier wording)."""
+    with store.transaction() as conn:
+        source = _require(conn, store, source_id)
+        if parent_id is not None:
+            _require(conn, store, parent_id, source["document_id"])
+        return conn.execute(
+            "INSERT INTO text_branches (document_id, parent_id, start, text, kind, tokens, mean_prob, model_id, "
+            "created) VALUES (?, ?, ?, ?, 'edited', ?, NULL, ?, ?)",
+            (source["document_id"], parent_id, max(0, int(start)), text, source["tokens"], source["model_id"],
+             now())).lastrowid
+
+
 def show_branch(store, document_id: int, branch_id: int | None) -> None:
     """Remember which path the document shows (None: the main text)."""
     with store.transaction() as conn:
@@ -160,17 +178,31 @@ def segments(main_text: str, by_id: dict, branch_id: int | None) -> list[tuple[i
 
 def model_spans(main_text: str, by_id: dict, branch_id: int | None) -> list[tuple[int, int]]:
     """(start, end) of each stretch of the path's text that a continuation wrote, as the model
-    wrote it: a branch's text up to where the person changed it (what they typed is theirs)."""
+    wrote it: a branch's text up to where the person changed it (what they typed is theirs);
+    in an edit of the text before a continuation (``fork_edit``), the continuation's words
+    where they still stand whole, else its end the person left as it was."""
     spans = []
     for owner, start, end in segments(main_text, by_id, branch_id):
         if owner is None:
             continue
         branch = by_id[owner]
-        written = "".join(t[1] for t in branch["tokens"])
-        kept = len(os.path.commonprefix([written, branch["text"][:end - start]]))
+        written, own = "".join(t[1] for t in branch["tokens"]), branch["text"][:end - start]
+        at, kept = (_carried(written, own) if branch.get("kind") == "edited"
+                    else (0, len(os.path.commonprefix([written, own]))))
         if kept:
-            spans.append((start, start + kept))
+            spans.append((start + at, start + at + kept))
     return spans
+
+
+def _carried(written: str, text: str) -> tuple[int, int]:
+    """(where, how long) the continuation ``written`` stands in an edited ``text``."""
+    if not written:
+        return 0, 0
+    at = text.rfind(written)
+    if at >= 0:
+        return at, len(written)
+    kept = len(os.path.commonprefix([written[::-1], text[::-1]]))
+    return len(text) - kept, kept
 
 
 def owner_at(main_text: str, by_id: dict, branch_id: int | None, offset: int) -> int | None:

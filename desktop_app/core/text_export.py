@@ -43,13 +43,17 @@ def _histogram(counts, top: float) -> list[dict]:
     return [{"low": round(i * width, 6), "high": round((i + 1) * width, 6), "count": c} for i, c in enumerate(counts)]
 
 
-def analysis_json(scored, summary: TextSummary, **about) -> dict:
+def analysis_json(scored, summary: TextSummary, written=None, **about) -> dict:
     """An analysed text: ``about`` (title, model, ...), the summary, the text nothing
     predicts ("" when the model reads plain text after a start token, else its first token)
     and one record per token after it (TokenRecord.to_json: text,
-    prob, logprob, rank, entropy, top alternatives)."""
+    prob, logprob, rank, entropy, top alternatives), each with ``by``: "model" for a token a
+    model's continuation wrote (``written[i]``, documents.written_by_model), else "you"."""
+    written = written or [False] * len(scored.records)
     return dict(about, complete=scored.complete, summary=summary_json(summary),
-                unscored_prefix=scored.unscored_prefix, tokens=[r.to_json() for r in scored.records])
+                unscored_prefix=scored.unscored_prefix,
+                tokens=[r.to_json() | {"by": "model" if by_model else "you"}
+                        for r, by_model in zip(scored.records, written)])
 
 
 def summary_rows(summary: TextSummary) -> list[dict]:
@@ -97,8 +101,9 @@ def write_text_atomically(path, text: str) -> Path:
     return path
 
 
-def write_analysis_json(path, scored, summary: TextSummary, **about) -> Path:
-    return write_text_atomically(path, json.dumps(analysis_json(scored, summary, **about), ensure_ascii=False) + "\n")
+def write_analysis_json(path, scored, summary: TextSummary, written=None, **about) -> Path:
+    return write_text_atomically(path, json.dumps(analysis_json(scored, summary, written, **about),
+                                                  ensure_ascii=False) + "\n")
 
 
 def write_summary_csv(path, summary: TextSummary) -> Path:

@@ -108,8 +108,11 @@ class AnalysisTools(QObject):
 
     def _export_json(self, path: str, scored, summary) -> Task:
         """Every token as JSON, built and written on the store lane (what is shown now)."""
+        from desktop_app.core.documents import written_by_model
+
         loaded = self.view.controller.chat.loaded
         about = {"title": self.view.documents.currentText(), "model": loaded.model_id if loaded else None}
+        written = written_by_model(scored.unscored_prefix, scored.records, self.view.controller.shown_spans)
 
         def failed(error) -> None:
             self._say("")
@@ -117,7 +120,7 @@ class AnalysisTools(QObject):
 
         self._say(f"Exporting {Path(path).name}\u2026")
         return self.view.controller.chat.tasks.store.submit(Task(
-            lambda _report, _cancel: text_export.write_analysis_json(path, scored, summary, **about),
+            lambda _report, _cancel: text_export.write_analysis_json(path, scored, summary, written, **about),
             "export text analysis", "export", on_success=self._written, on_failure=failed))
 
     def _written(self, path: Path) -> None:

@@ -32,7 +32,8 @@ class TextController(QObject):
         opening: whether a document is being read or made on the store lane.
         tree: its BranchTree (main text, branches, the path shown).
         plan: where the continuation being written goes (a text_tree.Plan), else None.
-        scored: the last ScoredText shown; summary: its TextSummary.
+        scored: the last ScoredText shown; summary: its TextSummary; shown_spans: the characters
+            a model's continuation wrote in the last scoring shown (complete or stopped).
         previous: the last scoring made (shown, stale or cancelled): the next analysis
             re-runs only the windows from the first token that differs from it.
         generation: a counter: an analysis whose number is not the newest is stale.
@@ -56,6 +57,7 @@ class TextController(QObject):
         self.document_id: int | None = None
         self.scored = None
         self.summary = None
+        self.shown_spans: list[tuple[int, int]] = []  # the model's characters in the last scoring shown
         self.previous = None
         self.generation = 0
         self.throttle = Throttle(parent=self)
@@ -147,7 +149,7 @@ class TextController(QObject):
                                         detailed=HEATMAP_MAX_TOKENS, model_spans=spans)
 
         # it only reads the model: the inspector's layer grid may stop it and it runs again after
-        self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r),
+        self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r, spans),
                               on_progress=lambda p: self._analyse_progress(number, p),
                               on_failure=lambda e: self.error.emit(str(e)), can_wait=True, restartable=True))
 
@@ -165,10 +167,11 @@ class TextController(QObject):
         if number == self.generation:
             self.analyse_progress.emit(progress)
 
-    def _analysed(self, number: int, scored, summary) -> None:
+    def _analysed(self, number: int, scored, summary, spans=()) -> None:
         self.previous = scored  # even a stale or cancelled one: its windows are reused
         if number != self.generation:
             return  # the text changed while this ran
+        self.shown_spans = list(spans)
         if not scored.complete:
             self.analysis_stopped.emit(scored, summary)
             return

@@ -50,6 +50,7 @@ class TextMode:
         self.decided = False
         self.adapter_id = None  # the adapter on the model the text was analysed with
         self.underlined: dict[int, int] = {}  # heatmap index -> the rating underlined on it
+        self.inspected: tuple[str, str] | None = None  # the inspector's token: (the text before it, its text)
         self.said: dict[str, str] = {}  # banner name -> what Text mode last put in it
 
     def connect(self) -> None:
@@ -66,6 +67,11 @@ class TextMode:
         self.controller.tree.rated.connect(lambda _id: w.writer.recount())  # the Fine-tune tab counts them
         self.controller.tree.rated.connect(lambda _id: self.underline_rated())
         self.controller.analysed.connect(lambda _scored, _summary: self.underline_rated())
+        # the inspector forgets a token no longer on screen (usertest 12: another branch's " who" stayed)
+        self.controller.tree.shown_changed.connect(self.forget_token)
+        self.controller.stream_started.connect(lambda plan: self.forget_token(plan.prefix))
+        self.controller.opened.connect(lambda _document: self.forget_token(""))
+        self.controller.analysed.connect(lambda _scored, _summary: self.forget_token())
         self.explainer = TextExplainer(self)  # "Why this token?" for the heatmap's tokens
         self.token_menu = TextTokenMenu(self)  # right-click rates a continuation's token, as in chat
 
@@ -176,6 +182,29 @@ class TextMode:
             w.inspector.set_token_rating(self.controller.tree.ratings(target[0])["tokens"].get(target[1]))
         w.inspector.hint.setText(TEXT_TOKEN_HINTS[target is not None])
         self.explainer.show(index)
+        self.inspected = self._token_in_text(index)
+
+    def _token_in_text(self, index: int) -> tuple[str, str] | None:
+        heatmap = self.view.heatmap
+        if not 0 <= index < len(heatmap.records):
+            return None
+        return heatmap.prefix + "".join(r.text for r in heatmap.records[:index]), heatmap.records[index].text
+
+    def forget_token(self, shown_text: str | None = None) -> None:
+        """The shown text changed to ``shown_text`` (another path, a continuation; None: an analysis
+        the heatmap shows): a Text token in the inspector that is no longer where it was goes,
+        with the heatmap's ring on it."""
+        w = self.window
+        if self.inspected is None or w.inspector.message_id is not None or w.inspector.index < 0:
+            self.inspected = None
+            return
+        before, token = self.inspected
+        if (self._token_in_text(w.inspector.index) == self.inspected if shown_text is None
+                else shown_text.startswith(before + token)):
+            return
+        self.inspected = None
+        w.inspector.clear()
+        self.view.heatmap.clear_selection_mark()
 
     def rated_token(self, index: int) -> tuple[int, int] | None:
         """(branch id, token index in that branch) of heatmap token ``index`` when a

@@ -9,6 +9,7 @@ the text of a path newly shown (the editor shows it).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -52,6 +53,7 @@ class BranchTree(QObject):
     error = Signal(str)
     rated = Signal(int)  # a branch whose ratings changed
     main_edited = Signal()  # the person typed in the main text (the outline's first row follows)
+    forked = Signal(int, int)  # an edit before a continuation: (the continuation, the new branch)
 
     def __init__(self, store, lane, parent=None):
         super().__init__(parent)
@@ -61,6 +63,7 @@ class BranchTree(QObject):
         self.by_id: dict[int, dict] = {}
         self.shown: int | None = None
         self.flush = lambda: None  # the view's: an edit still waiting is kept before the tree changes
+        self._forking: str | None = None  # the latest text while an edit's new branch is being stored
 
     # ------------------------------------------------------------ reading
     def load(self, document: dict) -> str:
@@ -114,9 +117,14 @@ class BranchTree(QObject):
 
     def edited(self, text: str) -> bool:
         """The person changed the shown text. The main text is the document's; a branch's
-        own text changes with it (an edit before its start makes it a whole text of its
-        own, start 0, so its path still shows what was typed). Returns whether the shown
+        own text changes with it. An edit before a continuation's start (the person's own
+        words before what the model wrote) becomes a new "edited" branch (``fork``): the
+        continuation stays as it was, with its ratings. An "edited" branch (the person's)
+        is rewritten in place, hung where the text now differs. Returns whether the shown
         path is a branch (the document row is then left as it is)."""
+        if self._forking is not None:  # the new branch is on its way: its text follows
+            self._forking = text
+            return True
         if self.shown is None:
             if text != self.main_text:
                 self.main_text = text
@@ -128,13 +136,45 @@ class BranchTree(QObject):
             return True
         if text.startswith(prefix):
             change = dict(text=text[len(prefix):])
+        elif branch["kind"] != "edited":
+            self.fork(text)
+            return True
         else:
-            change = dict(text=text, parent_id=None, start=0, kind="edited")
+            parent, start = self._diverges(text)
+            change = dict(text=text[start:], parent_id=parent, start=start)
         self.by_id[self.shown] = {**branch, **change}
         bid = self.shown
         self.lane.submit(Task(lambda _r, _c: tb.set_branch_text(self.store, bid, **change), "save branch", "branch",
                               on_failure=lambda e: self.error.emit(str(e))))
         return True
+
+    def _diverges(self, text: str) -> tuple[int | None, int]:
+        """Where ``text`` leaves the shown path: (the branch it hangs off, the start of the
+        word it first differs in), so the outline's first words are where it changed."""
+        old = self.shown_text()
+        at = len(os.path.commonprefix([old, text]))
+        at = max(text.rfind(c, 0, at) for c in " \n\t") + 1
+        return tb.attach_point(self.by_id, self.shown, at), at
+
+    def fork(self, text: str) -> None:
+        """The person's edit of the text before the shown continuation: a new branch, shown;
+        the continuation and its ratings stay as they were, and ``forked`` says so."""
+        source = self.shown
+        parent, start = self._diverges(text)
+        self._forking = text
+
+        def made(branch_id):
+            if branch_id is not None:
+                self.show(branch_id)  # (an edit typed meanwhile waits in _forking: show saves it there)
+            latest, self._forking = self._forking, None
+            if branch_id is None:
+                return
+            self.forked.emit(source, branch_id)
+            if latest != text:
+                self.edited(latest)
+
+        self._write(lambda s: tb.fork_edit(s, source, parent, start, text[start:]), "edit before a continuation",
+                    then=made, always=True)
 
     def show(self, branch_id: int | None) -> None:
         """Show a path (None: the main text)."""

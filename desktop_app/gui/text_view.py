@@ -62,6 +62,23 @@ class TextEditor(QPlainTextEdit):
         self.long_lines_broken.emit(broken)
 
 
+def forked_notice(tree, source: int, new: int) -> str:
+    """What became of an edit before a continuation (BranchTree.fork), in one sentence (words,
+    not emoji: a display without an emoji font showed a box)."""
+    ratings, tokens = tree.ratings(source), len(tree.ratings(source)["tokens"])
+    kept = [words for present, words in (
+        (ratings["thumbs"] == 1, "your thumbs up"), (ratings["thumbs"] == -1, "your thumbs down"),
+        (tokens, f"{tokens} rated token{'s' if tokens != 1 else ''}"),
+        (ratings["correction"], "your better continuation")) if present]
+    rated = f", with {' and '.join(kept)}" if kept else ""
+
+    def named(branch_id: int) -> str:
+        return f"\u201c{tb.first_words(tb.label(tree.by_id[branch_id]), 28)}\u201d"
+
+    return (f"Your edit is a new branch, {named(new)}. The model wrote its italic words after your earlier wording, "
+            f"so that continuation stays as it was in its own branch, {named(source)}{rated}.")
+
+
 STOPPED_CONTINUATION = "You stopped this continuation before it ended."  # as the chat's STOPPED_WORDS
 STOPPED_EMPTY = "Stopped before the first token; nothing was kept."
 
@@ -271,6 +288,7 @@ class TextView(QWidget):
         self.editor.long_lines_broken.connect(lambda n: self.notice.emit(broken_lines_notice(n)))
         c.saved.connect(lambda _id: self.refresh_documents())
         c.tree.shown_changed.connect(self._show_path)
+        c.tree.forked.connect(lambda source, new: self.notice.emit(forked_notice(c.tree, source, new)))
         c.tree.flush = self.flush_edit
         c.tree.changed.connect(self._update_regenerate)
         self.branch_panel.better_requested.connect(lambda bid: self.write_better(bid))
