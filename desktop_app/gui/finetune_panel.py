@@ -27,6 +27,7 @@ from desktop_app.gui.finetune_words import (PHASE_WORDS, changed_facts_words, co
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+from desktop_app.gui.wheel_guard import wheel_after_click
 
 
 class FineTunePanel(QScrollArea):
@@ -65,6 +66,7 @@ class FineTunePanel(QScrollArea):
         layout.addWidget(self.history)
         layout.addStretch(1)
         self.setWidget(inner)
+        wheel_after_click(inner)  # scrolling the panel past Advanced changed its settings (usertest 12)
         self.progress_box.hide()
         self.curve.hide()
         self.counts: dict = {}
