@@ -415,7 +415,9 @@ class FineTunePanel(QScrollArea):
     def confirm_cancel(self) -> bool:
         """Once steps are trained, one stray key or click must not throw them away: ask, with
         "Keep training" the default and Esc's answer."""
-        done, total = self.curve.steps[-1], self.bar.maximum()
+        # the training steps' count, as the status bar and the loss chart say it: between two steps the
+        # bar counts other work ("2 of 40 steps" was 40 tokens of the re-asked answers, usertest 12)
+        done, total = self.trained_to or (self.curve.steps[-1], self.curve.total or self.curve.steps[-1])
         return ask(self.window(), "CancelRunQuestion", "Cancel the fine-tune?",
                    f"The run has trained {done} of {total} steps. Cancel it?",
                    "Its steps are thrown away; the model you chat with stays as it was.",
