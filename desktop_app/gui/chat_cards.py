@@ -140,8 +140,9 @@ class ChatCards:
             card.rating = CardRating(card, w.writer)
             card.rating.compare_requested.connect(w.finetune_side.open_compare)
             card.rating.token_rated.connect(self._card_token_rated)
-            card.rating.up.setHidden(is_unstarted(message))  # no answer to thumb yet (a better one can be written)
-            card.rating.down.setHidden(is_unstarted(message))
+            for button in (card.rating.up, card.rating.down, card.export_button):  # no answer to thumb or
+                if button is not None:  # export yet: Regenerate is its way on (usertest 12)
+                    button.setHidden(is_unstarted(message))
         return w.transcript.add_card(card)
 
     def _unstarted_words(self, message: dict) -> str:
