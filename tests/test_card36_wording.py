@@ -32,3 +32,29 @@ def test_an_empty_interrupted_answer_offers_only_regenerate(qtbot, qapp, tiny_mo
         offered = [w for w in (card.rating.correct_button, card.rating.token_summary, card.rating.up,
                                card.rating.down, card.export_button) if w is not None and w.isVisible()]
         assert not offered, f"an empty answer offers {[getattr(w, 'text', lambda: w)() for w in offered]}"
+
+
+def test_a_disliked_continuation_is_named_as_one_in_the_ready_line(qtbot, qapp, tiny_model_dir):
+    """A Text-mode thumbs-down on a continuation was counted among the "answers you disliked"."""
+    from desktop_app.core import documents, session
+    from desktop_app.core import text_branches as tb
+    from gui_windows import WAIT_MS
+
+    paths = AppPaths.resolve().ensure()
+    store = Store.open(paths.db_path)
+    conversation, prompt = session.add_prompt(store, None, "What is the capital of Spain?", None)
+    answer = store.add_message(conversation, "assistant", "Lisbon.", parent_id=prompt)
+    store.rate_message(answer, -1)
+    _same, second = session.add_prompt(store, conversation, "And of France?")
+    liked = store.add_message(conversation, "assistant", "Paris.", parent_id=second)
+    store.rate_message(liked, 1)
+    document = documents.create_document(store, "The old lighthouse keeper climbed the stairs.")
+    continuation = tb.add_branch(store, document, None, 45, " He read the letter twice.")
+    tb.rate_branch(store, continuation, -1)
+    store.close()
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
+        panel = window.finetune_panel
+        qtbot.waitUntil(lambda: "ready to train on" in panel.ready_label.text(), timeout=WAIT_MS)
+        text = panel.ready_label.text()
+        assert "3 examples ready to train on</b>: 1 answer you liked, 1 you disliked and 1 continuation you " \
+               "disliked." in text, text
