@@ -58,3 +58,26 @@ def test_a_disliked_continuation_is_named_as_one_in_the_ready_line(qtbot, qapp, 
         text = panel.ready_label.text()
         assert "3 examples ready to train on</b>: 1 answer you liked, 1 you disliked and 1 continuation you " \
                "disliked." in text, text
+
+
+def test_the_meter_says_what_to_do_when_a_long_earlier_prompt_pushes_old_turns_out(qtbot, qapp, tiny_model_dir):
+    """After one very long paste every later question loses the turns before it: the red line said
+    so, and nothing about what to do (the tiny model's context is 128 tokens)."""
+    from desktop_app.core import session
+    from gui_windows import WAIT_MS
+
+    paths = AppPaths.resolve().ensure()
+    open_settings(paths).setValue("mode", "chat")
+    store = Store.open(paths.db_path)
+    conversation, first = session.add_prompt(store, None, "Hello there", None)
+    store.add_message(conversation, "assistant", "Hello!", parent_id=first)
+    long_text = " ".join(f"lighthouse{i}" for i in range(40))
+    _same, long_prompt = session.add_prompt(store, conversation, long_text)
+    store.add_message(conversation, "assistant", "A list.", parent_id=long_prompt)
+    store.close()
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
+        window.chat.open_conversation(conversation)
+        window.prompt.setPlainText("And then?")
+        meter = window.context_meter.label
+        qtbot.waitUntil(lambda: meter.isVisible() and "oldest turn" in meter.text(), timeout=WAIT_MS)
+        assert "-token prompt takes their room: edit it shorter to keep them, or start a new chat" in meter.text()
