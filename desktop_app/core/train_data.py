@@ -512,6 +512,7 @@ def readiness(store) -> dict:
     counts["liked_and_corrected"] = sum(1 for e in kto if e["message_id"] in corrected and e["label"])
     for key, value in text_training.readiness(store).items():  # text mode's ratings count alike
         counts[key] += value
+        counts[f"text_{key}"] = value  # and are named apart: a continuation is no answer (usertest 12)
     counts["ready"] = counts["total"] > 0
     counts.update(since_last_run(store))
     return counts

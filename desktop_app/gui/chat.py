@@ -98,6 +98,10 @@ class ChatController(QObject):
         self._streamed: list[TokenRecord] = []
         self._draft_writing = False
         self._draft_at = 0.0
+        self.answering: int | None = None  # the prompt whose answer is asked for now
+        # prompts whose answer the person stopped (Stop, Esc) before its first token, this session:
+        # their card says so, not "the app closed, or the answer was stopped" (usertest 12)
+        self.stopped_before_start: set[int] = set()
         tasks.model.changed.connect(self._refresh_state)
         tasks.store.changed.connect(self._refresh_state)
 
@@ -357,6 +361,8 @@ class ChatController(QObject):
     def stop(self) -> None:
         """Stop the answer: dropped if it still waits (e.g. for the model), else cut short
         (what streamed so far is kept)."""
+        if self.answering is not None and not self._streamed:
+            self.stopped_before_start.add(self.answering)
         self.lane.cancel_all("answer")
 
     def regenerate_answer(self, message: dict) -> bool:
@@ -391,6 +397,8 @@ class ChatController(QObject):
             self.notice.emit("The answer starts as soon as the model has loaded.")
         user = self.store.get_message(user_id)
         self.choice[user["parent_id"]] = user_id
+        self.answering, self._streamed = user_id, []  # (no token of this answer yet)
+        self.stopped_before_start.discard(user_id)
         store, settings, system = self.store, replace(self.settings), self.system or None
 
         def work(report, cancel):
@@ -501,12 +509,14 @@ class ChatController(QObject):
                             "tokens_per_s": g.tokens_per_s, "tokens": len(g.records)})
 
     def _answer_ended(self, result: dict) -> None:
+        self.answering = None
         self._refresh_state()
         self.answer_finished.emit(result)
         self.thread_changed.emit()
         self.conversations_changed.emit()
 
     def _answer_failed(self, error) -> None:
+        self.answering = None
         self.throttle.flush()
         draft, self.draft = self.draft, None
         if draft is not None:  # a draft this answer began goes with it; an interrupted one it continued stays

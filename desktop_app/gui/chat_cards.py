@@ -18,8 +18,8 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label, token_status_words
-from desktop_app.gui.transcript import (STOPPED_WORDS, WRITING_TIP, MessageCard, answer_author, answer_meta,
-                                       tokens_words, was_stopped)
+from desktop_app.gui.transcript import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, WRITING_TIP, MessageCard,
+                                       answer_author, answer_meta, tokens_words, was_stopped)
 
 
 class ChatCards:
@@ -109,6 +109,8 @@ class ChatCards:
                 card.role_label.setToolTip(author)
                 if was_stopped(card.message) and not is_interrupted(card.message):
                     card.show_interrupted(STOPPED_WORDS)  # the card it streamed into, stopped
+                elif is_unstarted(card.message) and getattr(card, "interrupted_label", None) is not None:
+                    card.interrupted_label.setText(self._unstarted_words(card.message))  # stopped again, no token
                 card.set_meta(answer_meta(card.message, card.records))
                 card.set_siblings(*chat.sibling_position(card.message))
                 rating = getattr(card, "rating", None)
@@ -129,7 +131,7 @@ class ChatCards:
         card.resume_requested.connect(self._resume)
         card.answer_requested.connect(self._answer)
         if role == "assistant" and is_unstarted(message):
-            card.show_interrupted(UNSTARTED_WORDS, can_continue=False)
+            card.show_interrupted(self._unstarted_words(message), can_continue=False)
         elif role == "assistant" and is_interrupted(message):
             card.show_interrupted()
         elif role == "assistant" and was_stopped(message):
@@ -138,9 +140,15 @@ class ChatCards:
             card.rating = CardRating(card, w.writer)
             card.rating.compare_requested.connect(w.finetune_side.open_compare)
             card.rating.token_rated.connect(self._card_token_rated)
-            card.rating.up.setHidden(is_unstarted(message))  # no answer to thumb yet (a better one can be written)
-            card.rating.down.setHidden(is_unstarted(message))
+            for button in (card.rating.up, card.rating.down, card.export_button):  # no answer to thumb or
+                if button is not None:  # export yet: Regenerate is its way on (usertest 12)
+                    button.setHidden(is_unstarted(message))
         return w.transcript.add_card(card)
+
+    def _unstarted_words(self, message: dict) -> str:
+        """An answer with no token yet: the app closed on it, or (this session) the person stopped it."""
+        stopped = message["parent_id"] in self.window.chat.stopped_before_start
+        return STOPPED_UNSTARTED_WORDS if stopped else UNSTARTED_WORDS
 
     def _resume(self, card: MessageCard, how: str) -> None:
         """Continue or regenerate an interrupted or stopped answer."""
@@ -166,7 +174,8 @@ class ChatCards:
             if card.role != "user":
                 continue
             card.show_unanswered(card is cards[-1] and card.message is not None and not chat.generating
-                                 and not chat.children(card.message_id))
+                                 and not chat.children(card.message_id),
+                                 stopped=card.message_id in chat.stopped_before_start)
 
     def _answer(self, card: MessageCard) -> None:
         w = self.window

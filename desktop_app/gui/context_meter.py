@@ -7,7 +7,7 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer
 
-from desktop_app.core.prompts import Turn, build_prompt
+from desktop_app.core.prompts import Turn, build_prompt, encode
 
 log = logging.getLogger(__name__)
 
@@ -15,9 +15,11 @@ SO_FAR = "The conversation so far: "  # the meter's count under an empty box
 LONG_CONTEXT = 1024  # tokens the model reads before its first token: on a CPU that takes a while
 
 
-def meter_words(used: int, window: int, dropped: int, cut: int, answer: int = 0) -> tuple[str, str]:
+def meter_words(used: int, window: int, dropped: int, cut: int, answer: int = 0,
+                long_prompt: int = 0) -> tuple[str, str]:
     """(text, kind) for the meter; kind "warn" when something will not reach the model.
-    ``answer``: the tokens kept free for the answer (core.prompts.build_prompt's budget)."""
+    ``answer``: the tokens kept free for the answer (core.prompts.build_prompt's budget).
+    ``long_prompt``: the tokens of an earlier prompt that fills half the context or more."""
     text = f"{used:,} / {window:,} tokens of context"
     if cut:  # what the excess is over: "8,086 tokens: 22 more than the 8,192-token context" read as a bug
         total = used + cut
@@ -27,8 +29,11 @@ def meter_words(used: int, window: int, dropped: int, cut: int, answer: int = 0)
         return (f"{total:,} tokens: {over:,} too many for the {window:,}-token context{kept_free} \u00b7 "
                 f"{earlier}the middle of the prompt will be left out", "warn")
     if dropped:  # what is left out first: after one long turn, "30 / 8,192" alone read as a contradiction
+        # after one very long paste every later question loses the turns before it: say what to do (usertest 12)
+        hint = (f" \u00b7 a {long_prompt:,}-token prompt takes their room: edit it shorter to keep them, or start "
+                "a new chat" if long_prompt else "")
         return (f"The {dropped} oldest turn{'s' if dropped != 1 else ''} no longer fit{'s' if dropped == 1 else ''} "
-                f"and will be left out \u00b7 the rest fills {used:,} / {window:,} tokens of context", "warn")
+                f"and will be left out \u00b7 the rest fills {used:,} / {window:,} tokens of context{hint}", "warn")
     if used >= LONG_CONTEXT:
         return f"{text} \u00b7 a long context: the first token takes longer", "info"
     return text, "info"
@@ -87,12 +92,21 @@ class ContextMeter(QObject):
             self.show(f"{exc}", "warn")
             return
         text, kind = meter_words(len(built.ids), loaded.context_window, built.dropped_turns, built.truncated_tokens,
-                                 built.max_new_tokens)
+                                 built.max_new_tokens, self._long_prompt(loaded, turns[:-1], built))
         if unanswered is not None:  # the box is empty: a red line under it read as an error about nothing
             text, kind = f"Regenerate sends the prompt above: {text[0].lower()}{text[1:]}", "info"
         elif not draft and kind == "info":  # what the count counts before anything is typed
             text = f"{SO_FAR}{text}"
         self.show(text, kind)
+
+    @staticmethod
+    def _long_prompt(loaded, earlier: list, built) -> int:
+        """The tokens of the longest earlier prompt when old turns are left out and it alone fills half
+        the room or more (it is why they are left out), else 0."""
+        if not built.dropped_turns:
+            return 0
+        longest = max((len(encode(loaded.tokenizer, t.text)) for t in earlier if t.role == "user"), default=0)
+        return longest if longest >= (loaded.context_window - built.max_new_tokens) // 2 else 0
 
     def show(self, text: str, kind: str) -> None:
         self.label.setText(text)

@@ -28,6 +28,7 @@ from desktop_app.gui.finetune_words import (PHASE_WORDS, changed_facts_words, co
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+from desktop_app.gui.wheel_guard import wheel_after_click
 
 
 class FineTunePanel(QScrollArea):
@@ -66,6 +67,7 @@ class FineTunePanel(QScrollArea):
         layout.addWidget(self.history)
         layout.addStretch(1)
         self.setWidget(inner)
+        wheel_after_click(inner)  # scrolling the panel past Advanced changed its settings (usertest 12)
         self.progress_box.hide()
         self.curve.hide()
         self.counts: dict = {}
@@ -415,7 +417,9 @@ class FineTunePanel(QScrollArea):
     def confirm_cancel(self) -> bool:
         """Once steps are trained, one stray key or click must not throw them away: ask, with
         "Keep training" the default and Esc's answer."""
-        done, total = self.curve.steps[-1], self.bar.maximum()
+        # the training steps' count, as the status bar and the loss chart say it: between two steps the
+        # bar counts other work ("2 of 40 steps" was 40 tokens of the re-asked answers, usertest 12)
+        done, total = self.trained_to or (self.curve.steps[-1], self.curve.total or self.curve.steps[-1])
         return ask(self.window(), "CancelRunQuestion", "Cancel the fine-tune?",
                    f"The run has trained {done} of {total} steps. Cancel it?",
                    "Its steps are thrown away; the model you chat with stays as it was.",

@@ -63,6 +63,7 @@ class LossCurve(QWidget):
         layout.addWidget(self.plot)
         self.steps: list[int] = []
         self.losses: list[float] = []
+        self.total: int | None = None  # the run's planned steps, once a step said them
         self.plot.setXRange(1, 10, padding=0.06)  # before the first step: whole steps, not 0.2 / 0.4 / ...
 
     def restyle(self) -> None:
@@ -99,6 +100,8 @@ class LossCurve(QWidget):
 
     def clear(self) -> None:
         self.steps, self.losses = [], []
+        self.total = None  # the run's planned steps, once a step said them
+        self.plot.getAxis("bottom").last = None
         self.curve.setData([], [])
         self.plot.setXRange(1, 10, padding=0.06)
 
@@ -109,16 +112,26 @@ class LossCurve(QWidget):
         self.losses.append(loss)
         self.curve.setData(self.steps, self.losses)
         if total:
+            self.total = total
+            self.plot.getAxis("bottom").last = total
             self.plot.setXRange(1, max(total, 2), padding=0.06)
 
 
 def _step_axis():
-    """A bottom axis that labels whole steps only (a run has no step 2.5)."""
+    """A bottom axis that labels whole steps only (a run has no step 2.5), and ends on the run's last
+    step: "step 1 of 26" beside an axis whose last label was 25 read as another count (usertest 12)."""
     import pyqtgraph as pg
 
     class StepAxis(pg.AxisItem):
+        last = None  # the run's planned steps
+
         def tickValues(self, minVal, maxVal, size):
-            return [(max(spacing, 1.0), [v for v in values if float(v).is_integer()])
-                    for spacing, values in super().tickValues(minVal, maxVal, size)]
+            levels = [(max(spacing, 1.0), [v for v in values if float(v).is_integer()])
+                      for spacing, values in super().tickValues(minVal, maxVal, size)]
+            if not self.last or not levels or not minVal <= self.last <= maxVal:
+                return levels
+            major, values = levels[0]  # its label at the end, in place of a round one too close to it
+            levels[0] = (major, [v for v in values if v <= self.last - major / 2] + [float(self.last)])
+            return [levels[0]] + [(spacing, [v for v in values if v < self.last]) for spacing, values in levels[1:]]
 
     return StepAxis("bottom")

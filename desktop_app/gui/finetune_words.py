@@ -512,14 +512,26 @@ def ready_words(counts: dict) -> str:
     disliked and 1 rated token." (usertest 11: "... 3 better answers (each paired with the answer it
     replaces), 4 thumbs, 1 rated token. 3 thumbs on answers you also corrected are used twice: ..."
     took three readings). How each kind is used is the line's tooltip (``ready_details``)."""
-    up, down = _count(counts, "thumbs_up"), _count(counts, "thumbs_down")
     corrections, tokens = _count(counts, "corrections"), _count(counts, "token_ratings")
     siblings = _count(counts, "pairs") - corrections
-    parts = [_counted(corrections, "better answer", " you wrote"), _counted(up, "answer", " you liked"),
-             (f"{down} you disliked" if up else _counted(down, "answer", " you disliked")) if down else "",
+    texts = _count(counts, "text_corrections")  # Text mode's continuations, named as such (usertest 12:
+    # a thumbs-down on a continuation was counted among the "answers you disliked")
+    parts = [_counted(corrections - texts, "better answer", " you wrote"),
+             _counted(texts, "better continuation", " you wrote"),
+             *_thumbs_words(counts, "answer"), *_thumbs_words(counts, "continuation", "text_"),
              _counted(siblings, "pair", " of answers to one question, one liked and one disliked"),
              _counted(tokens, "rated token")]
     return headline_words(counts) + _and_list([p for p in parts if p]) + "."
+
+
+def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
+    """"3 answers you liked", "1 you disliked": the chat's thumbs (``prefix`` ""), the Text tab's
+    ("text_"): the chat's are the counts less the Text tab's."""
+    up, down = _count(counts, f"{prefix}thumbs_up"), _count(counts, f"{prefix}thumbs_down")
+    if not prefix:
+        up, down = up - _count(counts, "text_thumbs_up"), down - _count(counts, "text_thumbs_down")
+    return [_counted(up, noun, " you liked"),
+            (f"{down} you disliked" if up else _counted(down, noun, " you disliked")) if down else ""]
 
 
 def ready_details(counts: dict) -> str:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QTextCharFormat
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit,
                                QPushButton, QToolButton, QVBoxLayout)
 
+from desktop_app.core.drafts import is_unstarted
 from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, styled_label
 from desktop_app.gui.token_view import finish_token_menu, token_label
 from desktop_app.gui.tasks import Lane, Task
@@ -322,7 +323,6 @@ class CardRating(QObject):
         """Re-read this answer's ratings and correction from the store (fast SQL reads)."""
         mid = self.message_id
         self.correct_button.setEnabled(mid is not None)
-        self.footer.setVisible(mid is not None)
         if mid is None:  # being written: a thumb given now is kept for it (``pending``)
             self.value, self.tokens, self.correction = self.pending, {}, None
         else:
@@ -336,6 +336,9 @@ class CardRating(QObject):
             self.value = next((r["value"] for r in rows if r["token_index"] is None), None)
             self.tokens = {r["token_index"]: r["value"] for r in rows if r["token_index"] is not None}
             self._store_pending(mid)
+        # an answer with no token yet (the app closed, or it was stopped, first) has nothing to better or
+        # to rate token by token: Regenerate is its way on (usertest 12)
+        self.footer.setVisible(mid is not None and (bool(self.correction) or not is_unstarted(self.card.message)))
         self._show()
 
     def _store_pending(self, mid: int) -> None:

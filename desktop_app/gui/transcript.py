@@ -28,6 +28,8 @@ COUNT_ONLY = re.compile(r"[\d,]+ tokens?")  # a meta line's first part that is o
 NOT_WHOLE = {FINISH_WORDS["length"], FINISH_WORDS["context"], FINISH_WORDS["cancelled"]}  # (and a row of its own)
 STOPPED_WORDS = "You stopped this answer before it ended."
 UNANSWERED_WORDS = "No answer yet: the app closed, or the answer was stopped, before it began."
+STOPPED_UNANSWERED_WORDS = "No answer yet: you stopped it before it began."  # (Esc or Stop, this session)
+STOPPED_UNSTARTED_WORDS = "You stopped this answer before its first token. Regenerate asks again."
 EXPORT_TIP = "Copy or export this answer"
 WRITING_TIP = "The answer is still being written: copy or export it once it is done"
 META_KEEP_PX = 260  # at most this much of the header held for them
@@ -332,10 +334,11 @@ class MessageCard(QFrame):
         self.layout().insertLayout(self.layout().indexOf(self.view) + 1, row)
         return row, label
 
-    def show_unanswered(self, shown: bool) -> None:
+    def show_unanswered(self, shown: bool, stopped: bool = False) -> None:
         """A prompt of the person's that has no answer (the app closed, or the answer was stopped,
         before the answer's first token): say so and offer "Answer it" (user test: after a restart
-        nothing said how to get the answer). Made when first shown."""
+        nothing said how to get the answer). Made when first shown. ``stopped``: the person stopped
+        it in this session, which the card says rather than blame the app closing (usertest 12)."""
         if getattr(self, "answer_button", None) is None:
             if not shown:
                 return
@@ -344,6 +347,7 @@ class MessageCard(QFrame):
             self.answer_button.setToolTip("Ask the model for the answer to this prompt, as Send would have")
             self.answer_button.clicked.connect(lambda: self.answer_requested.emit(self))
             row.addWidget(self.answer_button)
+        self.unanswered_label.setText(STOPPED_UNANSWERED_WORDS if stopped else UNANSWERED_WORDS)
         self.unanswered_label.setVisible(shown)
         self.answer_button.setVisible(shown)
 
