@@ -148,7 +148,18 @@ class Ranking(QWidget):
             self.caption.setText("Which earlier words led here: not worked out.")
 
     def waits_for_answer(self) -> None:
-        self.caption.setText("Which earlier tokens led here: worked out once the answer ends.")
+        """Paused for an answer: the figures so far stay, and it goes on from them."""
+        if self.estimate is not None:
+            self.caption.setText(html.escape(words.paused_words(self.estimate)))
+        else:
+            self.caption.setText("Which earlier tokens led here: worked out once the answer ends.")
+
+    def goes_on(self) -> None:
+        """The paused run goes on: the figures so far stay on screen until the next ones come."""
+        if self.estimate is not None:
+            self._show_rough(self.estimate)
+        else:
+            self.caption.setText("Working out which earlier words led here\u2026")
 
     @property
     def figures_shown(self) -> bool:

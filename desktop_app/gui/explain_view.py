@@ -43,6 +43,7 @@ class ExplainView(QFrame):
         self.result = None  # the whole explanation, once the attribution is in
         self.partial = None  # the lens and sampler, while the attribution runs
         self.stopper = None  # stops the computation under way
+        self.go_on = None  # goes on with the attribution paused for an answer (False: it cannot)
         self.pausing = False  # the run under way was stopped for an answer (pause_for_answer)
         self.resume_after_answer = False  # ... and runs again once the model is free (resume)
         self.model_busy = lambda: False  # the window's: an answer is being written
@@ -142,6 +143,7 @@ class ExplainView(QFrame):
         """A new token was selected: whatever ran or showed for the last one goes. ``busy``: an
         answer token with no explanation only while the model writes: said instead of the rule."""
         self.stop()
+        self.go_on = None
         self.ticket += 1
         self.message_id, self.index, self.result, self.partial = message_id, index, None, None
         self.in_text = False
@@ -173,6 +175,7 @@ class ExplainView(QFrame):
             return
         self.pending_exact = None  # asked now: nothing waits for the Exact weights any more
         self.pausing = self.resume_after_answer = False
+        self.go_on = None
         self.ticket += 1
         self.result = self.partial = None
         # the bar and Cancel show at once, and take the focus the button had (disabled, it
@@ -243,9 +246,10 @@ class ExplainView(QFrame):
         self.status.setText(text)
         self.status.setVisible(bool(text))
 
-    def running(self, stop) -> None:
-        """``stop()`` cancels the computation now under way (waiting or running)."""
-        self.stopper = stop
+    def running(self, stop, go_on=None) -> None:
+        """``stop()`` cancels the computation now under way (waiting or running); ``go_on()``
+        starts its attribution again from where a pause for an answer left it (False: it cannot)."""
+        self.stopper, self.go_on = stop, go_on
 
     def stop(self) -> None:
         if self.stopper is not None:
@@ -268,12 +272,30 @@ class ExplainView(QFrame):
             self._stopped(words.PAUSED_FOR_ANSWER)
             self.ranking.waits_for_answer()
         else:  # the answer already ended (a slow layer held the stop)
-            self.ask()
+            self._go_on()
 
     def resume(self) -> None:
-        """The model is free again: the explanation paused for an answer starts over."""
+        """The model is free again: the explanation paused for an answer goes on where it stopped."""
         if self.resume_after_answer and not self.model_busy():
             self.resume_after_answer = False
+            self._go_on()
+
+    def _go_on(self) -> None:
+        """The attribution goes on from its finished steps, the layer grid and the rough figures
+        staying (usertest 12: each answer restarted it from step 2, and once from the grid: 5 min
+        from the click); from the start only where it cannot (the layers were not read yet, or
+        the model changed meanwhile)."""
+        go_on = self.go_on
+        if go_on is None or self.partial is None:
+            self.ask()
+            return
+        self.ticket += 1  # what the paused run still sends is ignored
+        self._focus_from((self.button,), self.cancel_button)
+        self.button.hide()
+        self._say("")
+        self.progress_box.show()
+        self.ranking.goes_on()
+        if not go_on():
             self.ask()
 
     def cancel(self) -> None:

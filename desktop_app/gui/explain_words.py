@@ -88,8 +88,14 @@ def reading_words(switched_from: str | None) -> str:
             f"{switched_from.split(' ')[0]} comes with the result)\u2026")
 
 
-PAUSED_FOR_ANSWER = ("Paused: your question goes first. The explanation starts again by itself when the "
-                     "answer ends.")
+PAUSED_FOR_ANSWER = ("Paused: your question goes first. The explanation goes on by itself from where it "
+                     "stopped when the answer ends.")
+
+
+def paused_words(a) -> str:
+    """Paused for an answer with figures worked out: none of them is lost."""
+    return (f"Paused after {a.steps + 1} steps while your question is answered: they are kept, and it goes on "
+            "from there when the answer ends.")
 
 HINT = ("The layer grid and the sampler show in a moment; which earlier words led here follows, worked out step "
         "by step (on a CPU, a minute or more to finish for a long conversation). Rough figures show, greyed, once "

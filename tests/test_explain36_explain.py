@@ -1,0 +1,95 @@
+"""user test 12, finding 4, with real widgets on the tiny model: "Why this token?" paused for a
+question goes on from its finished steps (it restarted from step 2, and once from the grid)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from test_gui_explain import WAIT_MS, _answer, window  # noqa: E402,F401
+
+HELD_AT = 5  # gradient passes let through before the gate holds the attribution
+
+
+def _gate_after(window, passes: int):
+    """A hook on the model's first block that lets ``passes`` gradient passes through, then holds
+    the next until released: the attribution is caught with that many path points done."""
+    import torch
+
+    from desktop_app.core.lens import lens_parts
+
+    gate, seen = threading.Event(), []
+
+    def hold(*_args) -> None:
+        if torch.is_grad_enabled():
+            seen.append(1)
+            if len(seen) > passes:
+                gate.wait(30)
+
+    return gate, seen, lens_parts(window.chat.loaded.model)[0][0].register_forward_hook(hold)
+
+
+def test_a_question_asked_during_the_explanation_keeps_its_finished_steps(window, qtbot, monkeypatch):
+    from desktop_app.core import attribution
+
+    monkeypatch.setattr(attribution, "IG_TOKENS_PER_BATCH", 1)  # one path point per batch: a report after each
+    card = _answer(window)
+    window.show_token(card, 3)
+    view = window.inspector.explain
+    values, grid_hidden = [], []
+    view.bar.valueChanged.connect(values.append)
+    gate, seen, handle = _gate_after(window, HELD_AT)
+    try:
+        qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(seen) > HELD_AT, timeout=WAIT_MS)  # held with HELD_AT points done
+        qtbot.waitUntil(lambda: view.bar.value() == HELD_AT, timeout=WAIT_MS)  # its report has come
+        first = view.partial
+        assert first is not None
+        window.chat.tokens.connect(lambda _batch: grid_hidden.append((view.grid.isHidden(),
+                                                                      view.contrib_caption.text())))
+        window.prompt.setPlainText("And then?")
+        window.send()
+    finally:
+        gate.set()
+        handle.remove()
+    qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)  # it went on by itself
+    assert grid_hidden and not any(hidden for hidden, _ in grid_hidden)  # the grid stayed during the answer
+    assert f"Paused after {HELD_AT} steps" in grid_hidden[0][1] and "goes on from there" in grid_hidden[0][1]
+    assert view.partial is first  # the layers were not read again
+    after_pause = values[values.index(HELD_AT) + 1:]
+    restarted = [v for v in after_pause if 0 < v < HELD_AT]
+    assert not restarted, f"the steps went back to {restarted} after the pause"
+    assert view.result.attribution.steps + 1 == view.bar.value() and view.index == 3
+
+
+def test_an_attribution_stopped_half_way_goes_on_from_its_points_to_the_same_result(tiny_model):
+    from desktop_app.core import attribution
+    from desktop_app.core.explain import runner_up
+    from desktop_app.core.explain_errors import ExplainCancelled
+    from desktop_app.core.lens import final_logits
+
+    ids = tiny_model.tokenizer("The cat sat on the mat and looked at the door")["input_ids"]
+    seen, chosen = ids[:-1], ids[-1]
+    other = runner_up(final_logits(tiny_model, seen), chosen)
+    whole = attribution.integrated_gradients(tiny_model, seen, chosen, other)
+    points, cancel, reports = {}, threading.Event(), []
+
+    def stop_after_the_first_batch(progress) -> None:
+        reports.append(progress)
+        cancel.set()
+
+    with pytest.raises(ExplainCancelled):
+        attribution.integrated_gradients(tiny_model, seen, chosen, other, cancel=cancel,
+                                         progress=stop_after_the_first_batch, points=points)
+    kept = len(points)
+    assert kept == reports[-1].done >= 2  # the batches finished before the stop are kept
+    resumed = []
+    result = attribution.integrated_gradients(tiny_model, seen, chosen, other, progress=resumed.append, points=points)
+    assert resumed[0].done == kept and resumed[0].kept == kept  # it starts where it stopped
+    assert result.steps == whole.steps and result.complete
+    assert max(abs(a - b) for a, b in zip(result.scores, whole.scores)) < 1e-5
