@@ -93,3 +93,34 @@ def test_an_attribution_stopped_half_way_goes_on_from_its_points_to_the_same_res
     assert resumed[0].done == kept and resumed[0].kept == kept  # it starts where it stopped
     assert result.steps == whole.steps and result.complete
     assert max(abs(a - b) for a, b in zip(result.scores, whole.scores)) < 1e-5
+
+
+TWO_THE = ["<|im_start|>", "user", "\n", "Who", " painted", " the", " Mona", " Lisa", "?", "<|im_end|>", "\n",
+           "It", " is", " attributed", " to", " the", " Italian", " painter"]
+
+
+def _two_the(result):
+    """``result`` with an attribution over TWO_THE whose two " the" rank first and second."""
+    from dataclasses import replace
+
+    from desktop_app.core.prompt_sources import CONVERSATION, TEMPLATE
+
+    scores = [0.01 * (n % 3) for n in range(len(TWO_THE))]
+    scores[5], scores[15] = 0.9, 0.7
+    sources = (TEMPLATE,) * 3 + (CONVERSATION,) * 6 + (TEMPLATE,) * 2
+    a = replace(result.attribution, token_ids=list(range(len(TWO_THE))), token_texts=TWO_THE, scores=scores,
+                prompt_len=len(sources), sources=sources)
+    a = replace(a, baseline_difference=a.difference - sum(scores))  # they add up
+    return replace(result, attribution=a)
+
+
+def test_ranking_rows_of_the_same_word_say_which_one_they_are(window, qtbot):
+    from test_gui_explain import _explain
+
+    card, view = _explain(qtbot, window, 3)
+    view.show_result(view.ticket, _two_the(view.result))
+    rows = view.contributors.text().split("<br>")
+    assert "Who painted <b>the</b> Mona Lisa?" in rows[0]
+    assert "attributed to <b>the</b> Italian" in rows[1]
+    assert rows[0].split("</span>", 1)[1] != rows[1].split("</span>", 1)[1]  # not two rows of just "the"
+

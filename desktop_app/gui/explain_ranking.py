@@ -54,13 +54,24 @@ def _row(a, i: int, in_text: bool, scale: float | None, muted: str) -> str:
     rough = scale is None
     figure = (f"<span style='color:{muted}'>\u2248{a.scores[i]:+.1f}</span>" if rough
               else chip(f"{a.scores[i]:+.2f}", attribution_color(a.scores[i], scale)))
-    token = f"\u201c{html.escape(token_label(a.token_texts[i]))}\u201d"
+    token = in_its_place(a, i)
     if rough:
         token = f"<span style=color:{muted}>{token}</span>"
     where = html.escape(words.where_words(a, i, in_text))
     if a.hidden(i):
         where = f"<i>{where}</i>"
     return f"{figure} {token} <span style='color:{muted}'>{where}</span>"
+
+
+def in_its_place(a, i: int) -> str:
+    """Token ``i`` in bold among the words either side of it (explain_words.neighbourhood), so
+    two rows of one word tell which one they are; a token with nothing to read in it (a line
+    break, a space) by its mark."""
+    before, token, after = words.neighbourhood(a, i)
+    shown = token.strip() or token_label(token)
+    lead = " " if token[:1].isspace() and token.strip() and before else ""
+    return (f"{html.escape(before.lstrip())}{lead}<b>{html.escape(shown)}</b>{html.escape(after.rstrip())}"
+            .replace("\n", " "))
 
 
 class Ranking(QWidget):

@@ -31,6 +31,36 @@ def where_words(a, i: int, in_text: bool = False) -> str:
     return {TEMPLATE: TEMPLATE_WORDS, SYSTEM: SYSTEM_WORDS, CONVERSATION: "conversation"}.get(source, "prompt")
 
 
+NEIGHBOUR_CHARS = 14  # of the text either side of a ranked token, at most
+
+
+def neighbourhood(a, i: int) -> tuple[str, str, str]:
+    """Token ``i`` of attribution ``a`` with the text either side of it, within its own part
+    (its message, the answer, the template) and its line: (before, the token, after), cut to
+    about NEIGHBOUR_CHARS each with "…". Two ranked " the" of one conversation read apart as
+    "…of the Mona…" and "…by the artist…" (usertest 12: two rows said just "the")."""
+    def side(indices, backwards: bool) -> str:
+        text = ""
+        for j in indices:
+            piece = a.token_texts[j]
+            if a.source(j) != a.source(i) or "\n" in piece:
+                break
+            text = piece + text if backwards else text + piece
+            if len(text.strip()) > NEIGHBOUR_CHARS:
+                break
+        return text
+
+    before = side(range(i - 1, -1, -1), True)
+    after = side(range(i + 1, len(a.token_texts)), False)
+    if len(before) > NEIGHBOUR_CHARS:  # whole words: from the first space of the last few characters
+        cut = before[-NEIGHBOUR_CHARS:]
+        before = "\u2026" + (cut[cut.index(" "):] if " " in cut else cut)
+    if len(after) > NEIGHBOUR_CHARS:
+        cut = after[:NEIGHBOUR_CHARS]
+        after = (cut[:cut.rindex(" ")] if cut.rfind(" ") > 0 else cut) + "\u2026"
+    return before, a.token_texts[i], after
+
+
 def hidden_kinds(a) -> str:
     """"the chat template", "the system text" or both, for the hidden tokens of ``a``."""
     kinds = {a.source(i) for i in range(a.prompt_len) if a.hidden(i)}
