@@ -124,3 +124,29 @@ def test_ranking_rows_of_the_same_word_say_which_one_they_are(window, qtbot):
     assert "attributed to <b>the</b> Italian" in rows[1]
     assert rows[0].split("</span>", 1)[1] != rows[1].split("</span>", 1)[1]  # not two rows of just "the"
 
+def test_rate_this_token_bad_under_the_ranking_rates_that_token(window, qtbot):
+    from test_gui_explain import _explain
+
+    card, view = _explain(qtbot, window, 3)
+    store, mid = window.chat.store, card.message_id
+    assert view.next_row.isVisible() and view.rate_bad_button.isEnabled()
+    other = view.result.attribution.other_text
+    assert view.runner_up_button.isVisible() and other.strip() in view.runner_up_button.text()
+    qtbot.mouseClick(view.rate_bad_button, Qt.MouseButton.LeftButton)
+    assert card.rating.tokens.get(3) == -1 and window.inspector.bad_button.isChecked()  # as the token menu rates
+    qtbot.waitUntil(lambda: {r["token_index"]: r["value"] for r in store.ratings(mid)
+                             if r["token_index"] is not None} == {3: -1}, timeout=WAIT_MS)
+    assert not view.rate_bad_button.isEnabled() and "Rated bad" in view.rate_bad_button.text()
+    assert "Sampled at" in view.gist.text() and view.gist.isVisible()  # the sampler's part, by the caption
+
+
+def test_continue_with_the_runner_up_branches_at_that_token(window, qtbot):
+    from test_gui_explain import _explain
+
+    card, view = _explain(qtbot, window, 3)
+    other, mid = view.result.attribution.other_id, card.message_id
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as finished:
+        qtbot.mouseClick(view.runner_up_button, Qt.MouseButton.LeftButton)
+    branch = window.chat.store.get_message(finished.args[0]["message_id"])
+    assert branch["id"] != mid and branch["parent_id"] == window.chat.store.get_message(mid)["parent_id"]
+

@@ -32,6 +32,8 @@ class ExplainView(QFrame):
     cleared = Signal()  # a new token (or none): any running work and overlay should go
     exact_requested = Signal()  # reload the model with Exact weights, then explain this token again
     back_requested = Signal(str)  # reload the model with the precision it had before "Exact weights" (a choice)
+    rate_bad_requested = Signal()  # "Rate this token bad": the token menu's rating (the inspector's own)
+    runner_up_requested = Signal(int)  # "Continue with ... instead": a branch at this token (the inspector's)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -70,10 +72,13 @@ class ExplainView(QFrame):
         30-layer grid it was below the fold at 1280x800."""
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        self.ranking = Ranking(under_caption=(self._build_progress(), self._build_exact_button(),
+        self.gist = styled_label("", "Muted", wrap=True)  # the sampler's part, in one line
+        self.gist.setTextFormat(Qt.TextFormat.RichText)
+        self.ranking = Ranking(under_caption=(self.gist, self._build_progress(), self._build_exact_button(),
                                               self._build_back_row()))
         self.ranking.overlay_toggled.connect(self.overlay_toggled)
         layout.addWidget(self.ranking)
+        layout.addWidget(self._build_next_row())
         # the ranking's parts by the names the section has always had (the window and tests use them)
         r = self.ranking
         self.contrib_caption, self.hidden_note, self.contributors = r.caption, r.hidden_note, r.rows
@@ -85,6 +90,49 @@ class ExplainView(QFrame):
         self.sampler = styled_label("", "Muted", wrap=True)
         self.sampler.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.sampler)
+
+    def _build_next_row(self) -> QWidget:
+        """Under the finished ranking, what a person can do with what it showed: rate the token bad
+        (as the token menu does), or continue the answer with the runner-up it was compared with
+        (a branch at this token, as "Continue with" among the alternatives)."""
+        self.next_row = QWidget()
+        row = QVBoxLayout(self.next_row)  # one above the other: side by side they widened the panel at 800x600
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        self.rate_bad_button = QPushButton("Rate this token bad")
+        self.rate_bad_button.setToolTip("The same rating as the token menu's “bad”: the next fine-tune "
+                                        "learns to make this token less likely here")
+        self.rate_bad_button.clicked.connect(self.rate_bad_requested)
+        row.addWidget(self.rate_bad_button)
+        self.runner_up_button = QPushButton("")
+        self.runner_up_button.setToolTip("A new answer from here, with the alternative this token was compared with "
+                                         "(a branch: this answer stays)")
+        self.runner_up_button.clicked.connect(self._continue_with_runner_up)
+        row.addWidget(self.runner_up_button)
+        self.can_act = lambda: (False, False)  # the inspector's: (may rate, may branch) for the token shown
+        self.next_row.hide()
+        return self.next_row
+
+    def _continue_with_runner_up(self) -> None:
+        if self.result is not None and self.result.attribution is not None:
+            self.runner_up_requested.emit(self.result.attribution.other_id)
+
+    def _show_next(self, result) -> None:
+        from desktop_app.gui.token_view import token_label
+
+        may_rate, may_branch = self.can_act()
+        a = result.attribution
+        self.rate_bad_button.setVisible(may_rate)
+        self.runner_up_button.setVisible(may_branch and a is not None)
+        if a is not None:
+            self.runner_up_button.setText(f"Continue with \u201c{token_label(a.other_text)[:24]}\u201d instead")
+        self.next_row.setVisible(may_rate or (may_branch and a is not None))
+
+    def rated(self, value) -> None:
+        """The token's rating now (the inspector's): rated bad, the button says so."""
+        bad = value == -1
+        self.rate_bad_button.setText("Rated bad \u2713" if bad else "Rate this token bad")
+        self.rate_bad_button.setEnabled(not bad)
 
     def _build_exact_button(self) -> QPushButton:
         """Offered when the figures do not add up on 16-bit weights."""
@@ -150,6 +198,7 @@ class ExplainView(QFrame):
         self.pending_exact = None  # another token: the person moved on
         self.pausing = self.resume_after_answer = False
         self.exact_button.hide()
+        self.next_row.hide()
         self.ranking.clear()
         self.ranking.untick(in_text=False)
         self.details.hide()
@@ -185,7 +234,8 @@ class ExplainView(QFrame):
         self.progress_box.show()
         self.details.show()
         self.ranking.clear()
-        for w in (self.lens_caption, self.grid, self.exact_button, self.sampler, self.back_box):
+        for w in (self.lens_caption, self.grid, self.exact_button, self.sampler, self.back_box, self.gist,
+                  self.next_row):
             w.hide()
         self._focus_from((self.button,), self.cancel_button)
         self.button.setEnabled(False)
@@ -379,6 +429,7 @@ class ExplainView(QFrame):
         self._show_lens(result)
         self._show_sampler(result)
         self._show_back(result)
+        self._show_next(result)
         if self.toggle.isChecked():  # still ticked from the run before (Exact weights): paint this one
             self.overlay_toggled.emit(True)
         if not self.details.isVisible():
@@ -412,5 +463,8 @@ class ExplainView(QFrame):
         self.back_box.setVisible(back)
 
     def _show_sampler(self, result) -> None:
+        gist = words.sampler_gist(result)
+        self.gist.setText(gist or "")
+        self.gist.setVisible(gist is not None)
         self.sampler.setText(words.sampler_words(result))
         self.sampler.setToolTip(words.sampler_tip(result))
