@@ -124,6 +124,7 @@ def test_ranking_rows_of_the_same_word_say_which_one_they_are(window, qtbot):
     assert "attributed to <b>the</b> Italian" in rows[1]
     assert rows[0].split("</span>", 1)[1] != rows[1].split("</span>", 1)[1]  # not two rows of just "the"
 
+
 def test_rate_this_token_bad_under_the_ranking_rates_that_token(window, qtbot):
     from test_gui_explain import _explain
 
@@ -150,3 +151,23 @@ def test_continue_with_the_runner_up_branches_at_that_token(window, qtbot):
     branch = window.chat.store.get_message(finished.args[0]["message_id"])
     assert branch["id"] != mid and branch["parent_id"] == window.chat.store.get_message(mid)["parent_id"]
 
+
+def test_figures_that_miss_on_fast_weights_say_the_first_row_is_sure_when_it_leads_by_more(window, qtbot):
+    from dataclasses import replace
+
+    from test_gui_explain import _explain
+
+    card, view = _explain(qtbot, window, 3)
+    a = view.result.attribution
+    scores = [0.0] * len(a.scores)
+    scores[:5] = [2.0, -0.5, 0.45, 0.4, 0.3]  # the first leads by 1.5, the next ones by 0.05 to 0.1
+    off = replace(a, scores=scores, baseline_difference=a.difference - sum(scores) - 0.2)  # 0.2 nats missing
+    view.shown_only.setChecked(False)
+    view.show_result(view.ticket, replace(view.result, precision="bfloat16", attribution=off))
+    caption = view.contrib_caption.text()
+    assert "doubtful" not in caption and "off by about 0.20" in caption
+    assert "The first row is sure" in caption and "may swap" in caption
+    sure = replace(off, scores=[2.0, -1.5, 1.0, 0.6, 0.3] + scores[5:])
+    sure = replace(sure, baseline_difference=a.difference - sum(sure.scores) - 0.2)
+    view.show_result(view.ticket, replace(view.result, precision="bfloat16", attribution=sure))
+    assert "The order holds" in view.contrib_caption.text()

@@ -94,7 +94,7 @@ class Ranking(QWidget):
         self.estimate = self.previous_estimate = self.final = None
         self.in_text = False
         self.caption = styled_label("", "Muted", wrap=True)
-        self.caption.setTextFormat(Qt.TextFormat.RichText)  # "doubtful" in bold
+        self.caption.setTextFormat(Qt.TextFormat.RichText)  # what holds of figures that do not add up, in bold
         layout.addWidget(self.caption)
         for widget in under_caption:
             layout.addWidget(widget)
@@ -208,6 +208,7 @@ class Ranking(QWidget):
         self.estimate = self.previous_estimate = None
         self.final = a
         unsure = words.doubtful(result)
+        self.final_verdict = (unsure, result.precision)  # the caption again when the rows change
         self._show_caption(a, unsure, result.precision)
         for widget in (self.caption, self.rows, self.toggle):
             widget.show()
@@ -220,7 +221,7 @@ class Ranking(QWidget):
         named = with_token_labels(a)
         caption = html.escape(words.contributions_caption(named))
         if unsure:
-            caption += f" {words.doubtful_words(a, precision)}"
+            caption += f" {words.doubtful_words(a, precision, a.top(TOP_CONTRIBUTORS, shown_only=self._shown_only()))}"
         elif not a.complete:
             caption += f" {html.escape(words.loose_words(a))}"
         self.caption.setText(caption)
@@ -247,6 +248,7 @@ class Ranking(QWidget):
     def rerank(self, _on: bool = False) -> None:
         """"Only what the chat shows" changed: the ranking shown again, finished or rough."""
         if self.final is not None:
+            self._show_caption(self.final, *self.final_verdict)  # what holds is said of the rows shown
             self._show_ranking(self.final)
         elif self.estimate is not None:
             self._show_rough(self.estimate)
