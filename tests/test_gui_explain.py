@@ -289,7 +289,8 @@ def test_a_ranking_that_does_not_add_up_on_fast_weights_is_called_doubtful(windo
     view.show_result(view.ticket, doubtful)
     caption = view.contrib_caption.text()
     gap = f"{doubtful.attribution.gap * 100:.0f}%"
-    assert not doubtful.attribution.complete and "doubtful" in caption and "Fast (bfloat16)" in caption and gap in caption
+    assert not doubtful.attribution.complete and "Fast (bfloat16)" in caption and gap in caption
+    assert "sure" in caption or "order" in caption  # what of the ranking holds (usertest 12)
     assert view.exact_button.isVisible()
 
 

@@ -207,7 +207,7 @@ def test_an_explanation_paused_for_a_question_says_so_and_finishes_after_the_ans
     # the answer runs after the stopped attribution on the one model lane: at its first tokens, the view has heard
     qtbot.waitUntil(lambda: bool(while_answering), timeout=WAIT_MS)
     status, caption, button = while_answering[0]
-    assert "Paused: your question goes first" in status and "starts again by itself when the answer ends" in status
+    assert "Paused: your question goes first" in status and "goes on by itself from where it stopped when the answer ends" in status
     assert "not worked out" not in caption and "once the answer ends" in caption
     assert button  # or a click starts it again now
     qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)  # by itself, no click

@@ -44,13 +44,14 @@ class ExplainProgress:
     # the contributions so far (the path's points up to now, coarse to fine): shown at once, refined
     # by the passes after; None when nothing asked for them
     estimate: Attribution | None = None
+    kept: int = 0  # of ``done``, the points kept from a run paused before this one (not in ``elapsed``)
 
     @property
     def seconds_left(self) -> float | None:
         """At most this long still, at the pace so far (None before the first batch ended)."""
-        if self.done <= 0 or self.elapsed <= 0:
+        if self.done <= self.kept or self.elapsed <= 0:
             return None
-        return self.elapsed / self.done * max(0, self.total - self.done)
+        return self.elapsed / (self.done - self.kept) * max(0, self.total - self.done)
 
 
 WIDENED_PRECISIONS = ("bfloat16", "float16")
@@ -173,6 +174,7 @@ class _Path:
     points: dict = field(default_factory=dict)  # alpha -> (objective, densities [T])
 
     def add(self, alphas: list[float]) -> None:
+        alphas = [alpha for alpha in alphas if alpha not in self.points]  # kept from a paused run
         per_batch = max(1, IG_TOKENS_PER_BATCH // self.inputs.shape[0])
         delta = (self.inputs - self.baseline).float()
         for start in range(0, len(alphas), per_batch):
@@ -227,12 +229,19 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
                          predict_at: int | None = None, attention_mask: list[int] | None = None,
                          steps: int = IG_STEPS, max_steps: int = IG_MAX_STEPS,
                          cancel: threading.Event | None = None,
-                         progress: Callable[[ExplainProgress], None] | None = None) -> Attribution:
+                         progress: Callable[[ExplainProgress], None] | None = None,
+                         points: dict | None = None) -> Attribution:
     """Attribution of logp(target) - logp(other), predicted at position ``predict_at`` (default:
     after the last token), to each input token's embedding: ``steps`` even steps, then more
     points in the roughest intervals until the contributions sum to the difference within 5%
     (or ``max_steps`` intervals). ``progress`` hears after every batch of passes; ``cancel``
-    is checked at every layer."""
+    is checked at every layer.
+
+    ``points``: the path's points done so far, filled in place after every batch, so a run
+    stopped for something else (the chat's answer: the model is shared) keeps them, and one
+    given them again, on the same model, ids, target and other, goes on from there: every point
+    is a function of those alone, and the refinement picks its next points from the ones it has
+    (only the stall rule counts its rounds anew)."""
     model = loaded.model
     predict_at = len(ids) - 1 if predict_at is None else predict_at
     from desktop_app.core.compact import int8_with_gradients
@@ -245,11 +254,14 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
         inputs = embed(ids_t).detach()
         blank = torch.full_like(ids_t, baseline_token(loaded.tokenizer))
         mask = None if attention_mask is None else torch.tensor([attention_mask], device=loaded.device)
-        path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel)
+        path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel,
+                     points=points if points is not None else {})
         if progress is not None:
             path.after_batch = _reporter(path, progress, max(max_steps, steps) + 1,
                                          lambda scores: _attribution(loaded, ids, target, other, scores, path.points,
                                                                      len(path.points) - 1))
+            if path.points:  # going on from a paused run: its figures and steps at once
+                path.after_batch()
         ends, *finer = coarse_to_fine(max(1, steps))
         path.add(ends)  # a batch of its own: the first figures come after two passes
         path.add([alpha for points in finer for alpha in points])  # coarse first, in full batches
@@ -288,11 +300,11 @@ def _reporter(path: _Path, progress: Callable[[ExplainProgress], None], most: in
               attribution_of: Callable[[torch.Tensor], "Attribution"]) -> Callable[[], None]:
     """After every batch: the points done of at most ``most``, and the contributions so far
     (once both ends of the path are in, which the first round computes)."""
-    started = time.monotonic()
+    started, kept = time.monotonic(), len(path.points)
 
     def report() -> None:
         estimate = attribution_of(path.estimate()[0]) if {0.0, 1.0} <= path.points.keys() else None
-        progress(ExplainProgress(len(path.points), most, time.monotonic() - started, estimate))
+        progress(ExplainProgress(len(path.points), most, time.monotonic() - started, estimate, kept))
 
     return report
 

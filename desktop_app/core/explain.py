@@ -145,9 +145,10 @@ def explain_layers(loaded: LoadedModel, context: TokenContext, *, vs: int | None
 
 def explain_attribution(loaded: LoadedModel, first: Explanation, other: int, *, steps: int = IG_STEPS,
                         max_steps: int = IG_MAX_STEPS, cancel: threading.Event | None = None,
-                        report: Callable[[object], None] | None = None) -> Explanation:
+                        report: Callable[[object], None] | None = None, points: dict | None = None) -> Explanation:
     """``first`` (from ``explain_layers`` on this model) with its attribution against ``other``:
-    minutes on a CPU. ``report`` hears an ExplainProgress after every batch of passes."""
+    minutes on a CPU. ``report`` hears an ExplainProgress after every batch of passes.
+    ``points``: the path's points so far, kept across a pause (core.attribution.integrated_gradients)."""
     context = first.context
     if loaded.adapter_id != first.adapter_id or loaded.precision != first.precision:
         raise ExplainError("The model changed since the layers were read; explain this token again.")
@@ -160,5 +161,5 @@ def explain_attribution(loaded: LoadedModel, first: Explanation, other: int, *, 
 
     attribution = integrated_gradients(loaded, context.ids[:-1], context.chosen, other, steps=steps,
                                        max_steps=max_steps, cancel=cancel,
-                                       progress=None if report is None else progress)
+                                       progress=None if report is None else progress, points=points)
     return replace(first, attribution=placed(attribution))

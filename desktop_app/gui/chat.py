@@ -654,30 +654,44 @@ class ChatController(QObject):
             return loaded, explain_layers(loaded, make_context(loaded), cancel=cancel)
 
         def read(result) -> None:
-            loaded, (first, other) = result
-            tell(first)
+            run.loaded, (run.first, run.other) = result
+            tell(run.first)
             if run.task.cancel.is_set():  # stopped as it ended (an answer asked for, another token)
                 on_cancelled(run.task)
                 return
-            ahead = tuple(t.kind for t in self.lane.tasks if t.state in (TaskState.WAITING, TaskState.RUNNING))
-            run.task = self.lane.submit(Task(
-                lambda report, cancel: self._attribute(loaded, first, other, cancel, report), "explain: attribution",
-                "explain", on_start=lambda _t: tell(TurnAhead()), on_success=on_success, on_progress=on_progress,
-                on_failure=on_failure, on_cancelled=on_cancelled, can_wait=True))
-            if ahead:  # a continuation, an analysis: the line says so meanwhile
-                tell(TurnAhead(ahead))
+            self._submit_attribution(run, on_success, on_failure, on_cancelled, on_progress)
 
         run.task = self.lane.submit(Task(layers, "explain: layers", "explain", on_success=read, on_failure=on_failure,
                                          on_cancelled=on_cancelled, urgent=True))
         return run
 
-    def _attribute(self, loaded, first, other, cancel, report):
+    def resume_explain(self, run: "ExplainRun", on_success, on_failure, on_cancelled, on_progress=None) -> bool:
+        """Go on with ``run``'s attribution where it stopped (paused for an answer: its finished
+        path points are kept); False where it cannot: its layers were not read yet, or the
+        model has changed since (another adapter, other weights), so it must start over."""
+        if run.first is None or run.loaded is not self.loaded:
+            return False
+        self._submit_attribution(run, on_success, on_failure, on_cancelled, on_progress)
+        return True
+
+    def _submit_attribution(self, run: "ExplainRun", on_success, on_failure, on_cancelled, on_progress) -> None:
+        tell = on_progress or (lambda _item: None)
+        ahead = tuple(t.kind for t in self.lane.tasks if t.state in (TaskState.WAITING, TaskState.RUNNING))
+        loaded, first, other, points = run.loaded, run.first, run.other, run.points
+        run.task = self.lane.submit(Task(
+            lambda report, cancel: self._attribute(loaded, first, other, cancel, report, points),
+            "explain: attribution", "explain", on_start=lambda _t: tell(TurnAhead()), on_success=on_success,
+            on_progress=on_progress, on_failure=on_failure, on_cancelled=on_cancelled, can_wait=True))
+        if ahead:  # a continuation, an analysis: the line says so meanwhile
+            tell(TurnAhead(ahead))
+
+    def _attribute(self, loaded, first, other, cancel, report, points):
         from desktop_app.core.explain import explain_attribution
         from desktop_app.core.explain_errors import ExplainError
 
         if self.loaded is not loaded:
             raise ExplainError("The model changed since the layers were read; explain this token again.")
-        return explain_attribution(loaded, first, other, cancel=cancel, report=report)
+        return explain_attribution(loaded, first, other, cancel=cancel, report=report, points=points)
 
     def shutdown(self) -> None:
         """Stop the answer and drop the model work that waits (the window joins the lanes)."""
@@ -687,11 +701,15 @@ class ChatController(QObject):
 
 class ExplainRun:
     """One "Why this token?" on the model lane: its layers task, then its attribution task;
-    ``cancel`` stops whichever is current (waiting: dropped; running: asked to stop)."""
+    ``cancel`` stops whichever is current (waiting: dropped; running: asked to stop). Once the
+    layers are read it keeps what the attribution needs to go on after a pause: the model that
+    read them, the first part, the alternative and the path's points done (filled as it runs)."""
 
     def __init__(self, lane):
         self.lane = lane
         self.task: Task | None = None
+        self.loaded = self.first = self.other = None
+        self.points: dict = {}
 
     def cancel(self) -> None:
         if self.task is not None:

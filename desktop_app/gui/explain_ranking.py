@@ -54,13 +54,24 @@ def _row(a, i: int, in_text: bool, scale: float | None, muted: str) -> str:
     rough = scale is None
     figure = (f"<span style='color:{muted}'>\u2248{a.scores[i]:+.1f}</span>" if rough
               else chip(f"{a.scores[i]:+.2f}", attribution_color(a.scores[i], scale)))
-    token = f"\u201c{html.escape(token_label(a.token_texts[i]))}\u201d"
+    token = in_its_place(a, i)
     if rough:
         token = f"<span style=color:{muted}>{token}</span>"
     where = html.escape(words.where_words(a, i, in_text))
     if a.hidden(i):
         where = f"<i>{where}</i>"
     return f"{figure} {token} <span style='color:{muted}'>{where}</span>"
+
+
+def in_its_place(a, i: int) -> str:
+    """Token ``i`` in bold among the words either side of it (explain_words.neighbourhood), so
+    two rows of one word tell which one they are; a token with nothing to read in it (a line
+    break, a space) by its mark."""
+    before, token, after = words.neighbourhood(a, i)
+    shown = token.strip() or token_label(token)
+    lead = " " if token[:1].isspace() and token.strip() and before else ""
+    return (f"{html.escape(before.lstrip())}{lead}<b>{html.escape(shown)}</b>{html.escape(after.rstrip())}"
+            .replace("\n", " "))
 
 
 class Ranking(QWidget):
@@ -83,7 +94,7 @@ class Ranking(QWidget):
         self.estimate = self.previous_estimate = self.final = None
         self.in_text = False
         self.caption = styled_label("", "Muted", wrap=True)
-        self.caption.setTextFormat(Qt.TextFormat.RichText)  # "doubtful" in bold
+        self.caption.setTextFormat(Qt.TextFormat.RichText)  # what holds of figures that do not add up, in bold
         layout.addWidget(self.caption)
         for widget in under_caption:
             layout.addWidget(widget)
@@ -148,7 +159,18 @@ class Ranking(QWidget):
             self.caption.setText("Which earlier words led here: not worked out.")
 
     def waits_for_answer(self) -> None:
-        self.caption.setText("Which earlier tokens led here: worked out once the answer ends.")
+        """Paused for an answer: the figures so far stay, and it goes on from them."""
+        if self.estimate is not None:
+            self.caption.setText(html.escape(words.paused_words(self.estimate)))
+        else:
+            self.caption.setText("Which earlier tokens led here: worked out once the answer ends.")
+
+    def goes_on(self) -> None:
+        """The paused run goes on: the figures so far stay on screen until the next ones come."""
+        if self.estimate is not None:
+            self._show_rough(self.estimate)
+        else:
+            self.caption.setText("Working out which earlier words led here\u2026")
 
     @property
     def figures_shown(self) -> bool:
@@ -186,6 +208,7 @@ class Ranking(QWidget):
         self.estimate = self.previous_estimate = None
         self.final = a
         unsure = words.doubtful(result)
+        self.final_verdict = (unsure, result.precision)  # the caption again when the rows change
         self._show_caption(a, unsure, result.precision)
         for widget in (self.caption, self.rows, self.toggle):
             widget.show()
@@ -198,7 +221,7 @@ class Ranking(QWidget):
         named = with_token_labels(a)
         caption = html.escape(words.contributions_caption(named))
         if unsure:
-            caption += f" {words.doubtful_words(a, precision)}"
+            caption += f" {words.doubtful_words(a, precision, a.top(TOP_CONTRIBUTORS, shown_only=self._shown_only()))}"
         elif not a.complete:
             caption += f" {html.escape(words.loose_words(a))}"
         self.caption.setText(caption)
@@ -225,6 +248,7 @@ class Ranking(QWidget):
     def rerank(self, _on: bool = False) -> None:
         """"Only what the chat shows" changed: the ranking shown again, finished or rough."""
         if self.final is not None:
+            self._show_caption(self.final, *self.final_verdict)  # what holds is said of the rows shown
             self._show_ranking(self.final)
         elif self.estimate is not None:
             self._show_rough(self.estimate)

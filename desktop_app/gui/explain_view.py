@@ -32,6 +32,8 @@ class ExplainView(QFrame):
     cleared = Signal()  # a new token (or none): any running work and overlay should go
     exact_requested = Signal()  # reload the model with Exact weights, then explain this token again
     back_requested = Signal(str)  # reload the model with the precision it had before "Exact weights" (a choice)
+    rate_bad_requested = Signal()  # "Rate this token bad": the token menu's rating (the inspector's own)
+    runner_up_requested = Signal(int)  # "Continue with ... instead": a branch at this token (the inspector's)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -43,6 +45,7 @@ class ExplainView(QFrame):
         self.result = None  # the whole explanation, once the attribution is in
         self.partial = None  # the lens and sampler, while the attribution runs
         self.stopper = None  # stops the computation under way
+        self.go_on = None  # goes on with the attribution paused for an answer (False: it cannot)
         self.pausing = False  # the run under way was stopped for an answer (pause_for_answer)
         self.resume_after_answer = False  # ... and runs again once the model is free (resume)
         self.model_busy = lambda: False  # the window's: an answer is being written
@@ -69,10 +72,13 @@ class ExplainView(QFrame):
         30-layer grid it was below the fold at 1280x800."""
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        self.ranking = Ranking(under_caption=(self._build_progress(), self._build_exact_button(),
+        self.gist = styled_label("", "Muted", wrap=True)  # the sampler's part, in one line
+        self.gist.setTextFormat(Qt.TextFormat.RichText)
+        self.ranking = Ranking(under_caption=(self.gist, self._build_progress(), self._build_exact_button(),
                                               self._build_back_row()))
         self.ranking.overlay_toggled.connect(self.overlay_toggled)
         layout.addWidget(self.ranking)
+        layout.addWidget(self._build_next_row())
         # the ranking's parts by the names the section has always had (the window and tests use them)
         r = self.ranking
         self.contrib_caption, self.hidden_note, self.contributors = r.caption, r.hidden_note, r.rows
@@ -84,6 +90,49 @@ class ExplainView(QFrame):
         self.sampler = styled_label("", "Muted", wrap=True)
         self.sampler.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.sampler)
+
+    def _build_next_row(self) -> QWidget:
+        """Under the finished ranking, what a person can do with what it showed: rate the token bad
+        (as the token menu does), or continue the answer with the runner-up it was compared with
+        (a branch at this token, as "Continue with" among the alternatives)."""
+        self.next_row = QWidget()
+        row = QVBoxLayout(self.next_row)  # one above the other: side by side they widened the panel at 800x600
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        self.rate_bad_button = QPushButton("Rate this token bad")
+        self.rate_bad_button.setToolTip("The same rating as the token menu's “bad”: the next fine-tune "
+                                        "learns to make this token less likely here")
+        self.rate_bad_button.clicked.connect(self.rate_bad_requested)
+        row.addWidget(self.rate_bad_button)
+        self.runner_up_button = QPushButton("")
+        self.runner_up_button.setToolTip("A new answer from here, with the alternative this token was compared with "
+                                         "(a branch: this answer stays)")
+        self.runner_up_button.clicked.connect(self._continue_with_runner_up)
+        row.addWidget(self.runner_up_button)
+        self.can_act = lambda: (False, False)  # the inspector's: (may rate, may branch) for the token shown
+        self.next_row.hide()
+        return self.next_row
+
+    def _continue_with_runner_up(self) -> None:
+        if self.result is not None and self.result.attribution is not None:
+            self.runner_up_requested.emit(self.result.attribution.other_id)
+
+    def _show_next(self, result) -> None:
+        from desktop_app.gui.token_view import token_label
+
+        may_rate, may_branch = self.can_act()
+        a = result.attribution
+        self.rate_bad_button.setVisible(may_rate)
+        self.runner_up_button.setVisible(may_branch and a is not None)
+        if a is not None:
+            self.runner_up_button.setText(f"Continue with \u201c{token_label(a.other_text)[:24]}\u201d instead")
+        self.next_row.setVisible(may_rate or (may_branch and a is not None))
+
+    def rated(self, value) -> None:
+        """The token's rating now (the inspector's): rated bad, the button says so."""
+        bad = value == -1
+        self.rate_bad_button.setText("Rated bad \u2713" if bad else "Rate this token bad")
+        self.rate_bad_button.setEnabled(not bad)
 
     def _build_exact_button(self) -> QPushButton:
         """Offered when the figures do not add up on 16-bit weights."""
@@ -142,12 +191,14 @@ class ExplainView(QFrame):
         """A new token was selected: whatever ran or showed for the last one goes. ``busy``: an
         answer token with no explanation only while the model writes: said instead of the rule."""
         self.stop()
+        self.go_on = None
         self.ticket += 1
         self.message_id, self.index, self.result, self.partial = message_id, index, None, None
         self.in_text = False
         self.pending_exact = None  # another token: the person moved on
         self.pausing = self.resume_after_answer = False
         self.exact_button.hide()
+        self.next_row.hide()
         self.ranking.clear()
         self.ranking.untick(in_text=False)
         self.details.hide()
@@ -173,6 +224,7 @@ class ExplainView(QFrame):
             return
         self.pending_exact = None  # asked now: nothing waits for the Exact weights any more
         self.pausing = self.resume_after_answer = False
+        self.go_on = None
         self.ticket += 1
         self.result = self.partial = None
         # the bar and Cancel show at once, and take the focus the button had (disabled, it
@@ -182,7 +234,8 @@ class ExplainView(QFrame):
         self.progress_box.show()
         self.details.show()
         self.ranking.clear()
-        for w in (self.lens_caption, self.grid, self.exact_button, self.sampler, self.back_box):
+        for w in (self.lens_caption, self.grid, self.exact_button, self.sampler, self.back_box, self.gist,
+                  self.next_row):
             w.hide()
         self._focus_from((self.button,), self.cancel_button)
         self.button.setEnabled(False)
@@ -243,9 +296,10 @@ class ExplainView(QFrame):
         self.status.setText(text)
         self.status.setVisible(bool(text))
 
-    def running(self, stop) -> None:
-        """``stop()`` cancels the computation now under way (waiting or running)."""
-        self.stopper = stop
+    def running(self, stop, go_on=None) -> None:
+        """``stop()`` cancels the computation now under way (waiting or running); ``go_on()``
+        starts its attribution again from where a pause for an answer left it (False: it cannot)."""
+        self.stopper, self.go_on = stop, go_on
 
     def stop(self) -> None:
         if self.stopper is not None:
@@ -268,12 +322,30 @@ class ExplainView(QFrame):
             self._stopped(words.PAUSED_FOR_ANSWER)
             self.ranking.waits_for_answer()
         else:  # the answer already ended (a slow layer held the stop)
-            self.ask()
+            self._go_on()
 
     def resume(self) -> None:
-        """The model is free again: the explanation paused for an answer starts over."""
+        """The model is free again: the explanation paused for an answer goes on where it stopped."""
         if self.resume_after_answer and not self.model_busy():
             self.resume_after_answer = False
+            self._go_on()
+
+    def _go_on(self) -> None:
+        """The attribution goes on from its finished steps, the layer grid and the rough figures
+        staying (usertest 12: each answer restarted it from step 2, and once from the grid: 5 min
+        from the click); from the start only where it cannot (the layers were not read yet, or
+        the model changed meanwhile)."""
+        go_on = self.go_on
+        if go_on is None or self.partial is None:
+            self.ask()
+            return
+        self.ticket += 1  # what the paused run still sends is ignored
+        self._focus_from((self.button,), self.cancel_button)
+        self.button.hide()
+        self._say("")
+        self.progress_box.show()
+        self.ranking.goes_on()
+        if not go_on():
             self.ask()
 
     def cancel(self) -> None:
@@ -357,6 +429,7 @@ class ExplainView(QFrame):
         self._show_lens(result)
         self._show_sampler(result)
         self._show_back(result)
+        self._show_next(result)
         if self.toggle.isChecked():  # still ticked from the run before (Exact weights): paint this one
             self.overlay_toggled.emit(True)
         if not self.details.isVisible():
@@ -390,5 +463,8 @@ class ExplainView(QFrame):
         self.back_box.setVisible(back)
 
     def _show_sampler(self, result) -> None:
+        gist = words.sampler_gist(result)
+        self.gist.setText(gist or "")
+        self.gist.setVisible(gist is not None)
         self.sampler.setText(words.sampler_words(result))
         self.sampler.setToolTip(words.sampler_tip(result))

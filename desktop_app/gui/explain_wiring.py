@@ -21,11 +21,27 @@ def start_text_explain(chat, view: ExplainView, make_context) -> None:
 
 
 def _start(chat, view: ExplainView, submit) -> None:
+    run = submit(*_handlers(view, view.ticket), on_progress=_progress(view, view.ticket))
+    view.running(run.cancel, lambda: _go_on(chat, view, run))
+
+
+def _go_on(chat, view: ExplainView, run) -> bool:
+    """After a pause for an answer: the attribution goes on from the points it had (False: it
+    cannot, and the view asks again from the start)."""
     ticket = view.ticket
-    run = submit(lambda result: view.show_result(ticket, result), lambda error: view.failed(ticket, str(error)),
-                 lambda _task: view.cancelled(ticket),
-                 on_progress=lambda item: view.show_part(ticket, item))
-    view.running(run.cancel)
+    if not chat.resume_explain(run, *_handlers(view, ticket), on_progress=_progress(view, ticket)):
+        return False
+    view.running(run.cancel, lambda: _go_on(chat, view, run))
+    return True
+
+
+def _handlers(view: ExplainView, ticket: int):
+    return (lambda result: view.show_result(ticket, result), lambda error: view.failed(ticket, str(error)),
+            lambda _task: view.cancelled(ticket))
+
+
+def _progress(view: ExplainView, ticket: int):
+    return lambda item: view.show_part(ticket, item)
 
 
 def wire_explain(window) -> None:

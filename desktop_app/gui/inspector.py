@@ -190,6 +190,7 @@ class InspectorPanel(QFrame):
         self._build_rating(layout)
         self._build_alternatives(layout)
         self._place_explain_button(layout)
+        self._wire_explain_actions()
         layout.addStretch(1)
         self.clear()
 
@@ -248,6 +249,22 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.hint)
         self.explain = ExplainView()
         layout.addWidget(self.explain)
+
+    def _wire_explain_actions(self) -> None:
+        """The explanation's "Rate this token bad" and "Continue with ... instead" do what the
+        rating buttons and "Continue with" do here, for the token shown."""
+        self.explain.can_act = lambda: (self.can_branch or self.text_rate, self.can_branch)
+        self.explain.rate_bad_requested.connect(self._rate_bad)
+        self.explain.runner_up_requested.connect(self._branch_with)
+
+    def _rate_bad(self) -> None:
+        if getattr(self, "rating_value", None) != -1:
+            self._rate(-1)
+        self.explain.rated(-1)
+
+    def _branch_with(self, token_id: int) -> None:
+        if self.message_id is not None and self.can_branch:
+            self.branch_requested.emit(self.message_id, self.index, token_id)
 
     def _place_explain_button(self, layout) -> None:
         """"Explain this token" right under the token's figures, where it shows without scrolling
@@ -326,6 +343,7 @@ class InspectorPanel(QFrame):
 
     def set_token_rating(self, value) -> None:
         self.rating_value = value
+        self.explain.rated(value)
         self.good_button.setChecked(value == 1)
         self.bad_button.setChecked(value == -1)
         for b in (self.good_button, self.bad_button):
