@@ -45,7 +45,10 @@ def test_the_welcome_heading_and_ready_line_show_in_a_short_window(make_window):
         assert visible_in(empty.title, port), f"the heading is scrolled or covered at {width}x{height}"
         assert empty.status.text().startswith("Ready"), empty.status.text()
         assert visible_in(empty.status, port), f"'Ready: ...' is clipped at {width}x{height}"
-        assert window.transcript.height() >= 140, f"the chat area is too short at {width}x{height}"
+        # at 640x480 the window is now truly 480 px high (polish36: the Text tab behind no longer
+        # held it at 491), with the notice, the legend and the tabs above the chat
+        least = 130 if height < 500 else 140
+        assert window.transcript.height() >= least, f"the chat area is too short at {width}x{height}"
 
 
 def test_a_long_notice_keeps_to_two_lines_and_shows_all_on_request(make_window, qtbot):

@@ -144,8 +144,10 @@ def test_the_legend_keeps_what_its_colours_mean_in_a_narrow_window(make_window, 
     for _ in range(3):
         QApplication.processEvents()
     # (usertest 9: "Prompts" said nothing; its words now go whole onto a row of their own)
-    assert legend.width() < 300 and legend.score_prompts.text() == "Score my prompts"
-    assert legend.score_prompts.geometry().top() >= legend.combo.geometry().bottom()
+    # (polish36: the chat column keeps its least width, so the legend may stay above 300 px)
+    assert legend.score_prompts.text() == "Score my prompts" and _fits(legend)
+    if legend.width() < 300:
+        assert legend.score_prompts.geometry().top() >= legend.combo.geometry().bottom()
     assert legend.score_prompts.geometry().right() <= legend.width()
 
 
