@@ -47,10 +47,10 @@ def old_view_class():
     """TokenView with main's paint before the cache (commit eed6d8b), kept here to measure against:
     every mark's rectangles from ``cursorRect`` per character, and every mark drawn, at every paint."""
     from PySide6.QtCore import QPointF, QRectF, Qt
-    from PySide6.QtGui import QColor, QPainter, QPen, QTextCursor
+    from PySide6.QtGui import QColor, QPainter, QPen
 
     from desktop_app.gui.theme import colors, is_dark
-    from desktop_app.gui.token_marks import RATING_BAR, RATING_BOX, SELECTION_RING
+    from desktop_app.gui.token_marks import RATING_BAR, RATING_BOX, SELECTION_RING, caret_rects
     from desktop_app.gui.token_view import TokenView, paint_model_starts
 
     class OldTokenView(TokenView):
@@ -101,16 +101,7 @@ def old_view_class():
                     painter.drawRoundedRect(box, 3, 3)
 
         def token_rects(self, index: int) -> list[QRectF]:
-            rects: list[QRectF] = []
-            cursor = QTextCursor(self.document())
-            for pos in range(self.starts[index], self.ends[index] + 1):
-                cursor.setPosition(pos)
-                caret = self.cursorRect(cursor)
-                if rects and abs(rects[-1].top() - caret.top()) < 1:
-                    rects[-1].setRight(caret.x())
-                else:
-                    rects.append(QRectF(caret.x(), caret.top(), 0, caret.height()))
-            return [r for r in rects if r.width() > 0]
+            return caret_rects(self, index)  # on every paint: what main did before the cache
 
     return OldTokenView
 

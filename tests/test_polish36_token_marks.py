@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QRectF  # noqa: E402
-from PySide6.QtGui import QColor, QTextCursor  # noqa: E402
+from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from test_gui import answer_cards, ask, make_window  # noqa: E402,F401
@@ -27,17 +27,10 @@ def _records(n: int):
 
 
 def _fresh_rects(view, index: int) -> list[QRectF]:
-    """Token ``index``'s rectangles worked out now from the layout in place (a caret per character)."""
-    rects: list[QRectF] = []
-    cursor = QTextCursor(view.document())
-    for pos in range(view.starts[index], view.ends[index] + 1):
-        cursor.setPosition(pos)
-        caret = view.cursorRect(cursor)
-        if rects and abs(rects[-1].top() - caret.top()) < 1:
-            rects[-1].setRight(caret.x())
-        else:
-            rects.append(QRectF(caret.x(), caret.top(), 0, caret.height()))
-    return [r for r in rects if r.width() > 0]
+    """Token ``index``'s rectangles worked out now from the layout in place."""
+    from desktop_app.gui.token_marks import caret_rects
+
+    return caret_rects(view, index)
 
 
 def _bar_pixels(image, rect: QRectF, colour: str) -> int:

@@ -51,18 +51,8 @@ class MarkPainter:
         return [QRectF(r) for r in cached]
 
     def _measure(self, index: int) -> list[QRectF]:
-        view = self.view
-        scrolled = _scroll(view)
-        rects: list[QRectF] = []
-        cursor = QTextCursor(view.document())
-        for pos in range(view.starts[index], view.ends[index] + 1):
-            cursor.setPosition(pos)
-            caret = view.cursorRect(cursor)
-            if rects and abs(rects[-1].top() - caret.top()) < 1:
-                rects[-1].setRight(caret.x())
-            else:
-                rects.append(QRectF(caret.x(), caret.top(), 0, caret.height()))
-        return [r.translated(scrolled) for r in rects if r.width() > 0]  # viewport -> document
+        scrolled = _scroll(self.view)
+        return [r.translated(scrolled) for r in caret_rects(self.view, index)]  # viewport -> document
 
     # ------------------------------------------------------------ painting
     def paint(self, painter: QPainter, exposed: QRect, accent: QColor, card: QColor) -> None:
@@ -147,3 +137,18 @@ class MarkPainter:
 
 def _scroll(view) -> QPointF:
     return QPointF(view.horizontalScrollBar().value(), view.verticalScrollBar().value())
+
+
+def caret_rects(view, index: int) -> list[QRectF]:
+    """Token ``index``'s rectangles in ``view``'s viewport, one per line it spans, worked out
+    from the layout in place: a caret per character (what the cache saves doing on every paint)."""
+    rects: list[QRectF] = []
+    cursor = QTextCursor(view.document())
+    for pos in range(view.starts[index], view.ends[index] + 1):
+        cursor.setPosition(pos)
+        caret = view.cursorRect(cursor)
+        if rects and abs(rects[-1].top() - caret.top()) < 1:
+            rects[-1].setRight(caret.x())
+        else:
+            rects.append(QRectF(caret.x(), caret.top(), 0, caret.height()))
+    return [r for r in rects if r.width() > 0]
