@@ -57,7 +57,7 @@ def distinct_sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int
 
 @torch.no_grad()
 def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8,
-                        reduce: str = "sum") -> torch.Tensor:
+                        reduce: str = "sum", counted: str = SCORING_RATED) -> torch.Tensor:
     """``distinct_sequence_logps``'s figures (to float rounding), each distinct prompt read
     once: a batch of prompts (left-padded, shortest first) is read with its keys and values
     kept, and their answers continue from them in batches of their own (answers of similar
@@ -67,7 +67,8 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
     corrections made in one chat read 62 prompt tokens for each answer of 6 or 40. For
     measuring only: the training passes keep their batches (float rounding moves with a
     batch's shapes, and the reference and the steps read alike). A prompt with no tokens goes
-    to ``distinct_sequence_logps``."""
+    to ``distinct_sequence_logps``. ``counted``: the words of its count (the reference pass
+    counts the ratings' answer texts, as ``distinct_sequence_logps`` does)."""
     if reduce not in ("sum", "mean"):
         raise ValueError(f"reduce is 'sum' or 'mean', not {reduce!r}")
     if not seqs:
@@ -81,7 +82,7 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
     prompts = sorted(answers, key=len)
     step = max(1, batch_size)
     read, of = 0, sum(1 for p in answers for c in answers[p] if c)
-    work_meter.advance(SCORING_RATED, 0, of)  # a count from the start: the first batch can take a minute
+    work_meter.advance(counted, 0, of)  # a count from the start: the first batch can take a minute
     for start in range(0, len(prompts), step):
         chunk = prompts[start:start + step]
         mask, first, cache = _read_prompts(model, chunk, pad_id, device)
@@ -92,7 +93,7 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
             for (b, c), total in zip(part, sums):
                 found[chunk[b], c] = total / (1 if reduce == "sum" else max(len(c), 1))
             read += len(part)
-            work_meter.advance(SCORING_RATED, read, of)
+            work_meter.advance(counted, read, of)
     return torch.tensor([found[tuple(p), tuple(c)] for p, c in seqs], device=device)
 
 
