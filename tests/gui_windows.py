@@ -64,8 +64,11 @@ def window_with_text(qtbot, qapp, model_dir, text: str):
 
 
 def text_opened(qtbot, window) -> None:
-    """Wait while the Text tab opens a text (read and made on the store lane)."""
-    qtbot.waitUntil(lambda: not window.text.opening, timeout=WAIT_MS)
+    """Wait while the Text tab opens a text (read and made on the store lane): until one is
+    open, typed words would be replaced by the opened text, and the outline is empty. A window
+    in Chat mode opens none."""
+    qtbot.waitUntil(lambda: not window.text.opening and (window.mode != "text" or window.text.document_id is not None),
+                    timeout=WAIT_MS)
 
 
 def answer_modal(button_text: str, seen: list) -> None:

@@ -10,6 +10,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from gui_windows import text_opened  # noqa: E402
 from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
 
 
@@ -55,6 +56,7 @@ def test_branches_outline_shows_the_start_of_typed_text_before_any_continue(make
     from PySide6.QtGui import QTextCursor
 
     window = make_window(mode="text")
+    text_opened(qtbot, window)  # a loaded CI opened it after the first look (no outline item yet)
     outline = window.text_view.branch_panel
     assert outline.item_for(None).text(0) == "Main text \u00b7 (empty)"
     with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):

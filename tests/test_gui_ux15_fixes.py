@@ -11,6 +11,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
+from gui_windows import text_opened  # noqa: E402
 from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
 
 
@@ -40,7 +41,7 @@ def test_the_histograms_open_from_a_button_in_a_short_text_tab(make_window, qtbo
     window.notice_banner.show_message(OFFLINE_NOTICE, "info")  # a notice makes the tab shorter still
     window.set_mode("text")
     # the text opens on the store lane: typed before it is open, the open text would replace it (seen in CI)
-    qtbot.waitUntil(lambda: window.text.document_id is not None and not window.text.opening, timeout=WAIT_MS)
+    text_opened(qtbot, window)
     with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
         window.text_view.editor.setPlainText("The lamp was lit at dusk, as every evening, by the keeper.")
     window.resize(*size)
