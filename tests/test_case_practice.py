@@ -97,8 +97,7 @@ def _corrected_run(tmp_path, tiny_model, correction: str, **settings):
     return result.metrics
 
 
-def test_a_run_with_ordinary_corrections_trains_exactly_as_without_the_setting(tmp_path, tiny_model, monkeypatch):
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # one team: another sums in another order (a CI differed in the 8th digit)
+def test_a_run_with_ordinary_corrections_trains_exactly_as_without_the_setting(tmp_path, tiny_model, one_thread):
     with_setting = _corrected_run(tmp_path / "on", tiny_model, "The capital of France is Paris.", case_practice=4)
     without = _corrected_run(tmp_path / "off", tiny_model, "The capital of France is Paris.")
     assert with_setting["case_practice_rows"] == 0

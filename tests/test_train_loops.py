@@ -122,10 +122,9 @@ def test_a_waiting_term_arms_at_the_first_real_loop_then_presses_on_every_repeat
     assert summary["loop_armed_at"] == 8 and summary["loop_tokens_per_look"][0] == 0
 
 
-def test_a_run_whose_looks_never_loop_trains_as_without_the_term(tmp_path, tiny_model, monkeypatch):
+def test_a_run_whose_looks_never_loop_trains_as_without_the_term(tmp_path, tiny_model, one_thread):
     """Answers of 6 tokens cannot be a loop to answer_checks.looping: the waiting term never arms, and the run's
     updates are the ones it makes without the term, to the last digit."""
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # one team: another sums in another order (a CI differed in the 8th digit)
     def run(name: str, **loop) -> dict:
         paths = AppPaths.resolve(tmp_path / name).ensure()
         store = Store.open(paths.db_path)

@@ -645,14 +645,10 @@ def test_a_float32_chat_model_lends_its_weights_to_the_run_rather_than_a_copy(ti
     assert all(a is not b for a, b in zip(shared.modules(), tiny_model.model.modules()))
 
 
-def test_a_run_on_shared_weights_trains_exactly_as_on_a_copy(tmp_path, tiny_model, monkeypatch):
+def test_a_run_on_shared_weights_trains_exactly_as_on_a_copy(tmp_path, tiny_model, monkeypatch, one_thread):
     """Same losses, gradient norms and margins whether the run reads the chat model's tensors or
     a copy loaded from its folder; the chat model comes out as it went in."""
     import torch
-
-    # one thread: the reference pass and the steps choose their team by measured speed, and
-    # another team sums in another order (a CI's two runs differed in the 8th digit)
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
 
     from desktop_app.core import train_copy
 
