@@ -1,5 +1,5 @@
 """How sure the base model is of the fact its own greedy answer names, per never-rated question
-the app and the learning bench ask (gate.FRESH_QUESTIONS, gate.CANARY_QUESTIONS, the learning
+the app and the learning bench ask (reasking.FRESH_QUESTIONS, reasking.CANARY_QUESTIONS, the learning
 bench's unseen fact and open questions): finetune_effect.fact_sureness, the figure
 finetune_effect.SURE_OF_FACT is chosen on.
 
@@ -26,8 +26,8 @@ def main() -> int:
     parser.add_argument("--model", default="bundled")
     parser.add_argument("--unseen", type=int, default=16)
     args = parser.parse_args()
+    from desktop_app.core import answer_checks, reasking
     from desktop_app.core import finetune_effect as fe
-    from desktop_app.core import gate
     from desktop_app.core.models import open_model
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.train_settings import FineTuneSettings
@@ -36,14 +36,14 @@ def main() -> int:
     loaded = open_model(args.model, AppPaths.resolve(Path(tempfile.mkdtemp()) / "app").ensure(), device="cpu",
                         precision="exact")  # a run's copy is float32
     pools = question_pools(args.unseen)
-    groups = [("fresh", gate.FRESH_QUESTIONS), ("canary", gate.CANARY_QUESTIONS),
+    groups = [("fresh", reasking.FRESH_QUESTIONS), ("canary", reasking.CANARY_QUESTIONS),
               ("unseen fact", pools["unseen_facts"]), ("unseen open", pools["unseen_open"])]
     tok = loaded.tokenizer
     print(f"model {loaded.describe()}; threshold SURE_OF_FACT={fe.SURE_OF_FACT}")
     for name, questions in groups:
-        prompts = [(gate.fresh_prompt(tok, q, loaded.context_window, tokens), q) for q in questions]
-        for q, answer in zip(questions, (a.answer for a in gate.reask(loaded, prompts, tokens))):
-            sure = fe.fact_sureness(loaded, q, answer, tokens) if gate.names_a_fact(q, answer) else None
+        prompts = [(reasking.fresh_prompt(tok, q, loaded.context_window, tokens), q) for q in questions]
+        for q, answer in zip(questions, (a.answer for a in reasking.reask(loaded, prompts, tokens))):
+            sure = fe.fact_sureness(loaded, q, answer, tokens) if answer_checks.names_a_fact(q, answer) else None
             shown = f"{sure[0]} {sure[1]:.3f}" if sure else "-"
             print(f"{name:12s} | {shown:18s} | {q!r}: {answer[:80]!r}")
     return 0

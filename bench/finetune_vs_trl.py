@@ -135,11 +135,11 @@ def degenerate_answers(model, exact, questions: list[str]) -> int:
     import threading
     from types import SimpleNamespace
 
-    from desktop_app.core import gate
+    from desktop_app.core import reasking
 
-    prompts = [(gate.fresh_prompt(exact.tokenizer, q, exact.context_window, REASK_TOKENS), q) for q in questions]
+    prompts = [(reasking.fresh_prompt(exact.tokenizer, q, exact.context_window, REASK_TOKENS), q) for q in questions]
     asker = SimpleNamespace(model=model, tokenizer=exact.tokenizer, device=exact.device, lock=threading.Lock())
-    return sum(a.problem is not None for a in gate.reask(asker, prompts, REASK_TOKENS))
+    return sum(a.problem is not None for a in reasking.reask(asker, prompts, REASK_TOKENS))
 
 
 class OurCurve:

@@ -261,7 +261,7 @@ BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed sched
 
 def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools: dict, word: str,
             workdir: Path, overrides: dict | None = None, one_conversation: bool = False) -> Row:
-    from desktop_app.core import adapters, gate
+    from desktop_app.core import adapters, answer_checks
     from desktop_app.core.finetune_effect import facts_changed, facts_judged
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
@@ -312,7 +312,8 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
             parts.append(f"16q={share16:.2f}({base16:.2f})")
         if kind == "short":  # a finer figure beside it (not the adoption): tokens after / tokens before
             parts.append(f"len={sum(map(len, after_ids)) / max(1, sum(map(len, base_ids))):.2f}")
-        degenerate += sum(gate.degenerate(q, a, ids) is not None for q, a, ids in zip(unseen, after, after_ids))
+        degenerate += sum(answer_checks.degenerate(q, a, ids) is not None
+                          for q, a, ids in zip(unseen, after, after_ids))
         cut += sum(unfinished(answers, ids) for ids in after_ids)
         cut_base += sum(unfinished(answers, ids) for ids in base_ids)
         count += len(unseen)

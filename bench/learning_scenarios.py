@@ -103,7 +103,7 @@ MORE_UNSEEN_FACTS = [Fact("What is the capital of Vietnam?", "Hanoi", "The capit
 # taught by corrections of short factual answers should not take them over (a user test: after
 # 9 "Answer: X." corrections, "Tell me a story about a dragon..." got "Answer: 1. The Tale of...").
 # Counted as ``spill`` for the rows that teach a style; not the app's own fixed questions
-# (gate.FRESH_QUESTIONS, gate.OPEN_REQUESTS), so the app is not judged on what it checks itself.
+# (reasking.FRESH_QUESTIONS, reasking.OPEN_REQUESTS), so the app is not judged on what it checks itself.
 OPEN_REQUESTS = ["Tell me a story about a dragon who is afraid of the dark.", "Write a poem about the sea.",
                  "Describe a busy market in the morning.", "Tell me a story about a lost kitten.",
                  "Write a short poem about autumn leaves.", "Describe a thunderstorm at night."]

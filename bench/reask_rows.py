@@ -27,7 +27,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def generate_rows(work, prompts, tokens: int) -> list[list[int]]:
-    """The re-asks as ``gate.reask`` decoded them before ``greedy_batch``: one ``generate``."""
+    """The re-asks as ``reasking.reask`` decoded them before ``greedy_batch``: one ``generate``."""
     import torch
 
     from desktop_app.core.train_logps import left_pad

@@ -4,7 +4,7 @@ Asks the bundled SmolLM2-135M-Instruct (the app's own loading, prompt format and
 a fixed set of everyday questions with several seeds, once per candidate setting, and
 prints per setting:
 
-- ``degenerate``: the share of answers core/gate.py's check calls empty, an echo of the
+- ``degenerate``: the share of answers core/answer_checks.py's check calls empty, an echo of the
   question or a loop ("three, three, three, ...");
 - ``correct``: among the questions with an easy check (capitals, small facts), the share of
   answers that contain the expected word;
@@ -89,7 +89,7 @@ def parse_setting(text: str) -> tuple[float, float, float]:
 
 
 def measure(loaded, setting: tuple[float, float], seeds: int, max_new_tokens: int) -> dict:
-    from desktop_app.core.gate import degenerate
+    from desktop_app.core.answer_checks import degenerate
     from desktop_app.core.generation import SamplingSettings, generate
     from desktop_app.core.prompts import Turn, build_prompt
 
@@ -254,7 +254,7 @@ def _grams(words: list[str]) -> list[tuple[str, ...]]:
 
 
 def measure_facts(loaded, candidate: Candidate, facts, seeds: int, max_new_tokens: int) -> dict:
-    from desktop_app.core.gate import degenerate
+    from desktop_app.core.answer_checks import degenerate
 
     wrong = odd = foreign_n = n = first_tail = 0
     examples = []
@@ -276,7 +276,7 @@ def measure_facts(loaded, candidate: Candidate, facts, seeds: int, max_new_token
 
 
 def measure_open(loaded, candidate: Candidate, seeds: int, max_new_tokens: int) -> dict:
-    from desktop_app.core.gate import degenerate
+    from desktop_app.core.answer_checks import degenerate
 
     bad = foreign_n = at_limit = tokens = n = same = pairs = 0
     overlaps = []

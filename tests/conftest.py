@@ -74,6 +74,21 @@ def tiny_model(tiny_model_dir, session_paths):
     return open_model(str(tiny_model_dir), session_paths, device="cpu", precision="exact")
 
 
+@pytest.fixture
+def one_thread(monkeypatch):
+    """Torch and the app's fine-tune on one thread, for a test that compares two runs digit for
+    digit: a run chooses its team by measured speed (core.threads.TeamChooser, at most
+    ``OMP_NUM_THREADS`` threads), and another team sums in another order (a CI's two runs differed
+    in the 8th digit). Torch's own team is put back after the test."""
+    import torch
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def _shared_cache_dir(tmp_path_factory) -> Path:
     # Converting the bundled GGUF takes ~25 s: reuse one conversion per session, and across
     # runs when GPT2_DESK_TEST_CACHE points at a folder (CI sets none: one conversion per run).

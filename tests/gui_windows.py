@@ -51,6 +51,24 @@ def opened_window(qtbot, qapp, model_dir, *, max_new: int, seed: int | None = No
 
 
 @contextmanager
+def answered_window(qtbot, qapp, model_dir, wait_ms: int = 60_000):
+    """The window in Chat mode (the tiny models have no chat template) on ``model_dir`` with one
+    answer: "Hello, how are you?", 12 new tokens, seed 7. Its chat's threads end before it closes."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.gui.main_window import open_settings
+
+    open_settings(AppPaths.resolve().ensure()).setValue("mode", "chat")
+    with opened_window(qtbot, qapp, model_dir, max_new=12, seed=7) as window:
+        window.prompt.setPlainText("Hello, how are you?")
+        with qtbot.waitSignal(window.chat.answer_finished, timeout=wait_ms):
+            window.send()
+        QApplication.processEvents()
+        yield window
+        window.chat.shutdown()
+
+
+@contextmanager
 def window_with_text(qtbot, qapp, model_dir, text: str):
     """The window (tiny model, 8 new tokens, seed 5) with ``text`` typed in the Text tab and
     analysed, the cursor at its end."""

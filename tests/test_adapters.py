@@ -148,7 +148,7 @@ def test_cli_adapters_and_finetune_json(env, tiny_model_dir, capsys, tmp_path):
     assert [t["seen"] for t in taught[1:]] and not any(t["seen"] for t in taught[1:])
     assert all(isinstance(t["before"], str) and isinstance(t["after"], str) for t in taught)
     assert [t["open"] for t in taught].count(True) == 1 and taught[-1]["open"]  # an open request, last
-    # each pair says whether it lost its fact (gate.drops_answer), held to the person's liked answer when rated
+    # each pair says whether it lost its fact (answer_checks.drops_answer), held to the person's liked answer when rated
     assert all(isinstance(t[k], bool) for t in taught for k in ("dropped_after", "changed_after", "checked"))
     assert taught[0]["right"] and {"reask_dropped_before", "reask_dropped_after"} <= set(out["metrics"])
     if out["kept"]:

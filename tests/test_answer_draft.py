@@ -104,6 +104,17 @@ def killed_answer(tiny_model_dir):
     return message, kept, tokens
 
 
+def unstarted_answer() -> tuple[int, int, int]:
+    """(conversation, prompt, answer) in the app's store: a prompt "a long paste" whose answer the
+    app closed on before its first token (the empty row ``AnswerDraft.begin`` makes)."""
+    store = Store.open(AppPaths.resolve().ensure().db_path)
+    conversation = store.create_conversation("long paste")
+    user = store.add_message(conversation, "user", "a long paste")
+    row = AnswerDraft(store, conversation, user).begin()
+    store.close()
+    return conversation, user, row
+
+
 def _interrupted_card(window, message):
     window.chat.open_conversation(message["conversation_id"])
     card = window.transcript.cards[-1]
@@ -190,12 +201,7 @@ def test_a_long_prompt_gets_its_answer_row_while_it_is_read(qtbot, qapp, tiny_mo
 
 
 def test_an_answer_interrupted_before_its_first_token_shows_a_card_with_regenerate(qtbot, qapp, tiny_model_dir):
-    paths = AppPaths.resolve().ensure()
-    store = Store.open(paths.db_path)
-    conv = store.create_conversation("long paste")
-    user = store.add_message(conv, "user", "a long paste")
-    mid = AnswerDraft(store, conv, user).begin()
-    store.close()
+    conv, user, mid = unstarted_answer()
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=5) as window:
         card = _interrupted_card(window, window.chat.store.get_message(mid))
         assert card.interrupted_label.text() == UNSTARTED_WORDS

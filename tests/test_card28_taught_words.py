@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core import gate
+from desktop_app.core import answer_checks, reasking
 from desktop_app.core.finetune_effect import taught
 from desktop_app.core.taught_words import (_HOW_FACTS, rated_count_words, repeated_phrase, repeats_words,
                                            unchecked_why, unchecked_words)
@@ -43,7 +43,7 @@ RIGHTS = ("The capital of France is Paris.", "William Shakespeare wrote Hamlet."
 
 def usertest_pairs() -> list[dict]:
     """The run's before/after pairs as core.finetune_effect.taught makes them (its checks, the gate's)."""
-    after = [gate.Reask(q, a, gate.degenerate(q, a), gate.restates(q, a)) for q, _b, a in ASKED]
+    after = [reasking.Reask(q, a, answer_checks.degenerate(q, a), answer_checks.restates(q, a)) for q, _b, a in ASKED]
     return taught([b for _q, b, _a in ASKED], after, unseen_from=3, open_from=4, rights=RIGHTS)
 
 
@@ -87,7 +87,7 @@ def test_a_rated_question_asked_twice_counts_once_and_a_miss_is_counted():
     ("How do I boil an egg?", None, "you only disliked its answer: there is no answer of yours to compare with"),
 ])
 def test_each_reason_a_rated_question_is_not_checked(question, right, why):
-    after = [gate.Reask(question, "Something.", None)]
+    after = [reasking.Reask(question, "Something.", None)]
     pair = taught(["Before."], after, unseen_from=1, rights=(right,))[0]
     assert not pair["checked"] and unchecked_why(pair) == why
 
@@ -106,7 +106,7 @@ def test_several_unchecked_questions_are_each_named():
 
 def test_how_questions_that_ask_for_a_fact_are_the_gates():
     """The card's "how-to" is every "how" question the gate does not hold to a fact."""
-    assert {f"how {w}" for w in _HOW_FACTS} == {o for o in gate._FACT_OPENERS if o.startswith("how ")}
+    assert {f"how {w}" for w in _HOW_FACTS} == {o for o in answer_checks._FACT_OPENERS if o.startswith("how ")}
 
 
 # ---------------------------------------------------------------- #3 an answer that repeats itself

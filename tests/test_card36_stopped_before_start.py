@@ -14,14 +14,14 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from desktop_app.core.drafts import UNSTARTED_WORDS, AnswerDraft  # noqa: E402
+from desktop_app.core.drafts import UNSTARTED_WORDS  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
-from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.gui.main_window import open_settings  # noqa: E402
 from desktop_app.gui.tasks import Task  # noqa: E402
 from desktop_app.gui.transcript import (STOPPED_UNANSWERED_WORDS, STOPPED_UNSTARTED_WORDS,  # noqa: E402
                                        UNANSWERED_WORDS)
 from gui_windows import WAIT_MS, opened_window  # noqa: E402
+from test_answer_draft import unstarted_answer  # noqa: E402
 
 PROMPT = "What is the capital of Spain?"
 
@@ -78,12 +78,7 @@ def test_esc_before_the_first_token_says_the_person_stopped_it(qtbot, qapp, tiny
 def test_esc_on_a_restarted_unstarted_answer_says_the_person_stopped_it(qtbot, qapp, tiny_model_dir):
     """An answer the app closed on before its first token goes on in its own row (Regenerate);
     stopped again before a token, the row stays empty, and its card no longer blames the app."""
-    paths = AppPaths.resolve().ensure()
-    store = Store.open(paths.db_path)
-    conversation = store.create_conversation("long paste")
-    user = store.add_message(conversation, "user", "a long paste")
-    row = AnswerDraft(store, conversation, user).begin()
-    store.close()
+    conversation, _prompt, row = unstarted_answer()
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=4, seed=3) as window:
         active(qtbot, window)
         window.chat.open_conversation(conversation)

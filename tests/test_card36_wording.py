@@ -6,23 +6,18 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from desktop_app.core.drafts import AnswerDraft  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.gui.main_window import open_settings  # noqa: E402
 from gui_windows import opened_window  # noqa: E402
+from test_answer_draft import unstarted_answer  # noqa: E402
 
 
 def test_an_empty_interrupted_answer_offers_only_regenerate(qtbot, qapp, tiny_model_dir):
     """After a restart, a 0-token interrupted answer offered "Write a better answer…": better than
     nothing. Its card offers Regenerate alone (no thumbs, no better answer, no token hint, no export)."""
-    paths = AppPaths.resolve().ensure()
-    open_settings(paths).setValue("mode", "chat")
-    store = Store.open(paths.db_path)
-    conversation = store.create_conversation("long paste")
-    user = store.add_message(conversation, "user", "a long paste")
-    row = AnswerDraft(store, conversation, user).begin()
-    store.close()
+    open_settings(AppPaths.resolve().ensure()).setValue("mode", "chat")
+    conversation, _prompt, row = unstarted_answer()
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
         window.chat.open_conversation(conversation)
         card = window.transcript.cards[-1]

@@ -10,7 +10,7 @@ from tiny_model import fresh_lora
 from transformers import AutoTokenizer
 
 from desktop_app.core import case_practice as P
-from desktop_app.core import gate
+from desktop_app.core import reasking
 from desktop_app.core.train_data import Pair
 
 
@@ -47,7 +47,7 @@ def test_first_sentence_keeps_its_mark_and_drops_a_cut_answer():
 
 
 def test_practice_texts_are_first_sentences_upper_cased_and_learnable(tok, tiny_model_dir):
-    prompt = gate.fresh_prompt(tok, "What is the capital of Spain?", 256, 8)
+    prompt = reasking.fresh_prompt(tok, "What is the capital of Spain?", 256, 8)
     practice = P.practice_rows(tok, [("What is the capital of Spain?", prompt, " The capital of Spain is Madrid. It is"),
                                      ("Why?", prompt, "Because it"), ("Sum?", prompt, "3 + 4 = 7.")],
                                [tok.eos_token_id])
@@ -70,12 +70,12 @@ def test_practice_texts_are_first_sentences_upper_cased_and_learnable(tok, tiny_
 def test_the_bases_practice_leaves_out_the_gates_own_questions(tok, tiny_model_dir):
     model = fresh_lora(tiny_model_dir).eval()
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-    rated = ["What is the capital of France?", gate.CANARY_QUESTIONS[0]]
+    rated = ["What is the capital of France?", reasking.CANARY_QUESTIONS[0]]
     with model.disable_adapter():
         questions = P.make_up_questions(model, tok, "cpu", pad, rated, 4, seed=0)
         practice = P.build_case_practice(model, tok, 256, "cpu", pad, rated, made_up=4, eos_suffix=[])
     assert len(questions) <= 4 and all(q.endswith("?") for q in questions)
-    assert practice is None or gate.CANARY_QUESTIONS[0] not in [q for q, _a in practice.texts]
+    assert practice is None or reasking.CANARY_QUESTIONS[0] not in [q for q, _a in practice.texts]
 
 
 def _corrected_run(tmp_path, tiny_model, correction: str, **settings):
@@ -97,8 +97,7 @@ def _corrected_run(tmp_path, tiny_model, correction: str, **settings):
     return result.metrics
 
 
-def test_a_run_with_ordinary_corrections_trains_exactly_as_without_the_setting(tmp_path, tiny_model, monkeypatch):
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # one team: another sums in another order (a CI differed in the 8th digit)
+def test_a_run_with_ordinary_corrections_trains_exactly_as_without_the_setting(tmp_path, tiny_model, one_thread):
     with_setting = _corrected_run(tmp_path / "on", tiny_model, "The capital of France is Paris.", case_practice=4)
     without = _corrected_run(tmp_path / "off", tiny_model, "The capital of France is Paris.")
     assert with_setting["case_practice_rows"] == 0

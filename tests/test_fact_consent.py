@@ -11,7 +11,7 @@ import json
 import pytest
 
 from desktop_app.core import finetune_effect as fe
-from desktop_app.core import gate
+from desktop_app.core import answer_checks, reasking
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_settings import FineTuneSettings
@@ -26,7 +26,8 @@ CANBERRA = "The capital of Australia is Canberra."
 
 def _pairs(before: list[str], after: list[str], questions: list[str], unseen_from: int = 0, open_from=None,
            held: int = 0) -> list[dict]:
-    answers = [gate.Reask(q, a, gate.degenerate(q, a), gate.restates(q, a)) for q, a in zip(questions, after)]
+    answers = [reasking.Reask(q, a, answer_checks.degenerate(q, a), answer_checks.restates(q, a))
+               for q, a in zip(questions, after)]
     return fe.taught(before, answers, unseen_from, open_from, held)
 
 
@@ -92,7 +93,7 @@ def _knew_canberra(paths, loaded, tokens: int, problem: str | None = None) -> No
     ``problem``: what the gate read in it (at 40 tokens every answer of the tiny model loops:
     the cached one is marked alike, so the gate compares like with like)."""
     cache = fe.BeforeCache(paths, loaded.model_id, None, loaded.device)
-    ids = gate.fresh_prompt(loaded.tokenizer, AUSTRALIA, loaded.context_window, tokens)
+    ids = reasking.fresh_prompt(loaded.tokenizer, AUSTRALIA, loaded.context_window, tokens)
     cache.put(f"reask:{tokens}:{fe.digest(ids)}", [CANBERRA, problem])
     cache.save()
 
@@ -218,7 +219,7 @@ def test_the_sureness_is_the_named_words_first_token_probability(tiny_model):
 
     tok = tiny_model.tokenizer
     word, sure = fe.fact_sureness(tiny_model, AUSTRALIA, CANBERRA, 40)
-    prompt = gate.fresh_prompt(tok, AUSTRALIA, tiny_model.context_window, 40)
+    prompt = reasking.fresh_prompt(tok, AUSTRALIA, tiny_model.context_window, 40)
     lead = " " if not tok.decode(prompt[-1:]).endswith((" ", "\n")) else ""
     ids = tok(lead + CANBERRA, add_special_tokens=False)["input_ids"]
     at = next(k for k in range(len(ids)) if "C" in tok.decode(ids[:k + 1]))  # the token "Canberra" starts in

@@ -11,7 +11,7 @@ import warnings
 import pytest
 
 from desktop_app.core import finetune_effect as fe
-from desktop_app.core import gate
+from desktop_app.core import answer_checks, gate, reasking
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import Pair, TrainingData, build_training_data
@@ -45,10 +45,10 @@ def test_reasks_take_trained_questions_then_held_out_then_everyday_ones(rated, t
     questions = [q for _ids, q in plan.prompts]
     assert plan.unseen_from == 2 and len(questions) == 4 and plan.tokens == 6
     assert set(questions[:3]) == set(QUESTIONS)  # two trained on, then the held-out one
-    assert questions[3] == gate.FRESH_QUESTIONS[0]
+    assert questions[3] == reasking.FRESH_QUESTIONS[0]
     # nothing held out: the unseen questions are everyday ones, never a trained one twice
     everyday = _plan(store, data, tiny_model, data, data.split(0.0)[1], count=1, unseen=3)
-    assert [q for _ids, q in everyday.prompts][1:] == list(gate.FRESH_QUESTIONS[:3]) and everyday.unseen_from == 1
+    assert [q for _ids, q in everyday.prompts][1:] == list(reasking.FRESH_QUESTIONS[:3]) and everyday.unseen_from == 1
 
 
 def test_canaries_follow_the_unseen_questions_and_a_held_out_sibling_of_a_trained_question_is_not_new(
@@ -57,13 +57,13 @@ def test_canaries_follow_the_unseen_questions_and_a_held_out_sibling_of_a_traine
     train, held = data.split(0.34, seed=0, min_total=2)
     plan = _plan(store, data, tiny_model, train, held, canaries=2, open_requests=1)
     questions = [q for _ids, q in plan.prompts]
-    assert questions[3:] == [gate.FRESH_QUESTIONS[0], *gate.CANARY_QUESTIONS[:2], gate.OPEN_REQUESTS[0]]
+    assert questions[3:] == [reasking.FRESH_QUESTIONS[0], *reasking.CANARY_QUESTIONS[:2], reasking.OPEN_REQUESTS[0]]
     assert plan.unseen_from == 2 and plan.open_from == 6 == len(questions) - 1
     # the held-out part answers a question training has too: the unseen places go to everyday questions
     sibling = TrainingData([train.unpaired[0]], [], [])
     plan = _plan(store, data, tiny_model, train, sibling, unseen=1)
-    assert [q for _ids, q in plan.prompts][2:] == [gate.FRESH_QUESTIONS[0]]
-    assert not set(gate.CANARY_QUESTIONS) & (set(gate.FRESH_QUESTIONS) | set(gate.OPEN_REQUESTS))
+    assert [q for _ids, q in plan.prompts][2:] == [reasking.FRESH_QUESTIONS[0]]
+    assert not set(reasking.CANARY_QUESTIONS) & (set(reasking.FRESH_QUESTIONS) | set(reasking.OPEN_REQUESTS))
 
 
 def test_a_run_asks_every_canary_among_them_a_why_question_and_a_capital_the_model_describes(rated, tiny_model):
@@ -78,11 +78,11 @@ def test_a_run_asks_every_canary_among_them_a_why_question_and_a_capital_the_mod
     canaries = FineTuneSettings().reask_canaries
     plan = _plan(store, data, tiny_model, train, held, canaries=canaries, open_requests=1)
     asked = [q for _ids, q in plan.prompts]
-    assert canaries == len(gate.CANARY_QUESTIONS) and asked[4:-1] == list(gate.CANARY_QUESTIONS)
-    why = next(q for q in gate.CANARY_QUESTIONS if q.startswith("Why "))
-    assert gate.degenerate(why, f'Answer: to answer the question "{why}"') == "echo"
-    assert gate.restates("What is the capital of Estonia?", "Estonia is the capital of Estonia.")
-    assert gate.degenerate("What is the capital of Estonia?", "The capital of Estonia is Tallinn.") is None
+    assert canaries == len(reasking.CANARY_QUESTIONS) and asked[4:-1] == list(reasking.CANARY_QUESTIONS)
+    why = next(q for q in reasking.CANARY_QUESTIONS if q.startswith("Why "))
+    assert answer_checks.degenerate(why, f'Answer: to answer the question "{why}"') == "echo"
+    assert answer_checks.restates("What is the capital of Estonia?", "Estonia is the capital of Estonia.")
+    assert answer_checks.degenerate("What is the capital of Estonia?", "The capital of Estonia is Tallinn.") is None
 
 
 def test_question_texts_are_the_prompts_each_rated_answer_replied_to(rated):
@@ -114,7 +114,8 @@ def test_measure_writes_the_run_record_and_the_cache_answers_the_next_before(rat
     assert [t["seen"] for t in first["taught"]] == [True, True, False, False]
     assert [t["before"] for t in first["taught"]] == first["reask_answers_before"]  # same weights, same answers
     # a new run with the same model in use: its "before" comes from the saved cache, not the model
-    monkeypatch.setattr(gate, "reask", lambda work, missing, *a: pytest.fail("re-asked a cached prompt") if missing else [])
+    monkeypatch.setattr(reasking, "reask",
+                        lambda work, missing, *a: pytest.fail("re-asked a cached prompt") if missing else [])
     monkeypatch.setattr(gate, "probe_perplexity", lambda *a, **k: pytest.fail("measured a cached probe"))
     again: dict = {}
     reread = fe.BeforeCache(paths, tiny_model.model_id, None, tiny_model.device)
@@ -152,7 +153,7 @@ def test_a_cancelled_measure_raises_the_runs_own_stop(rated, tiny_model):
 
 
 def test_taught_pairs_before_and_after_and_marks_trained_questions():
-    after = [gate.Reask("q1", "a1", None), gate.Reask("q2", "a2", "loop"), gate.Reask("q3", "a3", None)]
+    after = [reasking.Reask("q1", "a1", None), reasking.Reask("q2", "a2", "loop"), reasking.Reask("q3", "a3", None)]
     pairs = fe.taught(["b1", "b2"], after, unseen_from=1, open_from=2, held_count=1)
     plain = {"restates_before": False, "restates_after": False, "right": None, "dropped_before": False,
              "dropped_after": False, "checked": False,
@@ -168,7 +169,7 @@ def test_taught_pairs_before_and_after_and_marks_trained_questions():
 
 def test_taught_pairs_mark_an_answer_that_only_repeats_its_question():
     question = "What is the capital of Switzerland?"
-    after = [gate.Reask(question, "The capital of Switzerland is Switzerland.", None, True)]
+    after = [reasking.Reask(question, "The capital of Switzerland is Switzerland.", None, True)]
     pair, = fe.taught(["Switzerland is a country.", ""], after, unseen_from=0)
     assert pair["restates_after"] and not pair["restates_before"]
     pair, = fe.taught(["The capital of Switzerland is Switzerland."], after, unseen_from=0)
@@ -185,18 +186,18 @@ def test_a_rated_question_is_held_to_the_persons_answer_and_a_new_one_to_the_ans
     liked = {q: r for q, r in zip(questions, plan.rights)}
     assert liked["Name a colour"] and liked["Name a colour"] in store.thread(
         next(e.message_id for e in data.unpaired if e.label))[-1]["text"]
-    assert liked["Hello there"] is None and liked[gate.FRESH_QUESTIONS[0]] is None
+    assert liked["Hello there"] is None and liked[reasking.FRESH_QUESTIONS[0]] is None
     tok = tiny_model.tokenizer
     pair = Pair(list(train.unpaired[0].prompt_ids), tok.encode("Answer: Jupiter."), tok.encode("Neptune."),
                 "correction", 1, 2, 1)
     assert list(fe.right_answers(TrainingData([], [pair], []), tok).values()) == ["Answer: Jupiter."]
 
     planet = "What is the largest planet in the solar system?"
-    after = [gate.Reask(planet, "The largest planet is Neptune.", None),
-             gate.Reask(planet, "The largest planet is Neptune.", None),
-             gate.Reask("What is the capital of Australia?",
+    after = [reasking.Reask(planet, "The largest planet is Neptune.", None),
+             reasking.Reask(planet, "The largest planet is Neptune.", None),
+             reasking.Reask("What is the capital of Australia?",
                         "The answer to your question lies in the continent of Australia.", None),
-             gate.Reask("What is the capital of Australia?", "Answer: Canberra.", None)]
+             reasking.Reask("What is the capital of Australia?", "Answer: Canberra.", None)]
     before = ["Neptune.", "Jupiter.", "The capital of Australia is Canberra.", "The capital of Australia is Canberra."]
     pairs = fe.taught(before, after, unseen_from=2, rights=("Answer: Jupiter.", None))
     assert [p["dropped_after"] for p in pairs] == [True, False, True, False]
@@ -204,7 +205,7 @@ def test_a_rated_question_is_held_to_the_persons_answer_and_a_new_one_to_the_ans
     assert not any(p["dropped_before"] for p in pairs[1:])
     assert [p["checked"] for p in pairs] == [True, False, True, True], "only disliked: nothing to hold it to"
     assert not any(p["changed_after"] for p in pairs)
-    sydney, = fe.taught(before[2:3], [gate.Reask(after[2].question, "The capital of Australia is Sydney.", None)],
+    sydney, = fe.taught(before[2:3], [reasking.Reask(after[2].question, "The capital of Australia is Sydney.", None)],
                         unseen_from=0)
     assert sydney["changed_after"] and not sydney["dropped_after"], "a name, but another one: shown, not lost"
 
@@ -216,16 +217,16 @@ def test_an_open_request_is_asked_after_the_unseen_questions_and_shown_as_one(ra
     train, held = data.split(0.34, seed=0, min_total=2)
     plan = _plan(store, data, tiny_model, train, held, open_requests=1)
     questions = [q for _ids, q in plan.prompts]
-    assert questions[-1] == gate.OPEN_REQUESTS[0] and plan.open_count == 1 and plan.open_from == len(questions) - 1
+    assert questions[-1] == reasking.OPEN_REQUESTS[0] and plan.open_count == 1 and plan.open_from == len(questions) - 1
     assert questions[:-1] == [q for _ids, q in _plan(store, data, tiny_model, train, held).prompts]
-    assert gate.OPEN_REQUESTS[0] not in gate.FRESH_QUESTIONS
+    assert reasking.OPEN_REQUESTS[0] not in reasking.FRESH_QUESTIONS
     metrics: dict = {}
     pad = tiny_model.tokenizer.eos_token_id
     _meter(metrics).measure("before", tiny_model, data, held, plan, pad)
     _meter(metrics).measure("after", tiny_model, data, held, plan, pad)
     assert [(t["seen"], t["open"]) for t in metrics["taught"]] == [(True, False)] * 2 + [(False, False)] * 2 + [
         (False, True)]
-    assert metrics["taught"][-1]["question"] == gate.OPEN_REQUESTS[0] and metrics["reask_count"] == 5
+    assert metrics["taught"][-1]["question"] == reasking.OPEN_REQUESTS[0] and metrics["reask_count"] == 5
     # a held-out question the person rated is said to be theirs, held out, not "never seen"
     held_questions = {q for _ids, q in fe.distinct_prompts(held, fe.question_texts(store, data), len(held))}
     assert plan.held_count >= 1
@@ -268,14 +269,14 @@ def test_re_asks_a_step_back_already_asked_are_taken_once_not_asked_again(rated,
     store, _paths, data = rated
     plan = _plan(store, data, tiny_model, data, data.split(0.0)[1])
     pad = tiny_model.tokenizer.eos_token_id
-    asked = gate.reask(tiny_model, plan.prompts, plan.tokens)
+    asked = reasking.reask(tiny_model, plan.prompts, plan.tokens)
     metrics: dict = {}
     meter = _meter(metrics)
     meter.measure("before", tiny_model, data, data.split(0.0)[1], plan, pad)
     calls = []
-    real = gate.reask
-    monkeypatch.setattr(gate, "reask", lambda *a, **k: calls.append(1) or real(*a, **k))
-    meter.reasked = [gate.Reask(a.question, "taken as asked", None) for a in asked]
+    real = reasking.reask
+    monkeypatch.setattr(reasking, "reask", lambda *a, **k: calls.append(1) or real(*a, **k))
+    meter.reasked = [reasking.Reask(a.question, "taken as asked", None) for a in asked]
     meter.measure("after", tiny_model, data, data.split(0.0)[1], plan, pad)
     assert calls == [] and metrics["reask_answers_after"] == ["taken as asked"] * len(asked)
     assert meter.reasked is None

@@ -1,5 +1,5 @@
 """The step back's search for a clean checkpoint stops decoding at the first answer that ended
-wrong (gate.reask(until=), train_verdict.clean_check): the same verdict as the whole batch,
+wrong (reasking.reask(until=), train_verdict.clean_check): the same verdict as the whole batch,
 for fewer forward passes. A tiny model taught to end one question at once (an empty answer,
 degenerate) while the other runs to the token limit."""
 
@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from desktop_app.core import gate
+from desktop_app.core import reasking
 from desktop_app.core.finetune_effect import Reasks
 from desktop_app.core.train_verdict import clean_check
 
@@ -36,7 +36,7 @@ def ending_model(tiny_model_dir, session_paths):
     for _ in range(200):
         loss = 0.0
         for question, target in ((ENDS, eos), (RUNS, colon)):
-            ids = torch.tensor([gate.fresh_prompt(tok, question, loaded.context_window, TOKENS)])
+            ids = torch.tensor([reasking.fresh_prompt(tok, question, loaded.context_window, TOKENS)])
             logits = model(input_ids=ids).logits[0, -1]
             loss = loss + torch.nn.functional.cross_entropy(logits[None], torch.tensor([target]))
         optimizer.zero_grad()
@@ -49,7 +49,7 @@ def ending_model(tiny_model_dir, session_paths):
 
 
 def prompts_for(loaded, questions):
-    return [(gate.fresh_prompt(loaded.tokenizer, q, loaded.context_window, TOKENS), q) for q in questions]
+    return [(reasking.fresh_prompt(loaded.tokenizer, q, loaded.context_window, TOKENS), q) for q in questions]
 
 
 def counted_passes(loaded):
@@ -63,11 +63,11 @@ def test_reask_stops_where_an_ended_answer_settles_it_and_that_answer_is_the_who
     prompts = prompts_for(ending_model, [RUNS, ENDS])
     calls, handle = counted_passes(ending_model)
     try:
-        whole = gate.reask(ending_model, prompts, TOKENS)
+        whole = reasking.reask(ending_model, prompts, TOKENS)
         passes_whole = len(calls)
         calls.clear()
         seen = []
-        stopped = gate.reask(ending_model, prompts, TOKENS, until=lambda i, a: seen.append((i, a.answer)) or True)
+        stopped = reasking.reask(ending_model, prompts, TOKENS, until=lambda i, a: seen.append((i, a.answer)) or True)
         passes_stopped = len(calls)
     finally:
         handle.remove()
@@ -82,8 +82,8 @@ def test_reask_stops_where_an_ended_answer_settles_it_and_that_answer_is_the_who
 def test_reask_runs_to_the_end_when_no_ended_answer_settles_it(ending_model):
     prompts = prompts_for(ending_model, [RUNS, ENDS, RUNS])
     asked = []
-    answers = gate.reask(ending_model, prompts, TOKENS, until=lambda i, a: asked.append(i) or False)
-    assert answers == gate.reask(ending_model, prompts, TOKENS)
+    answers = reasking.reask(ending_model, prompts, TOKENS, until=lambda i, a: asked.append(i) or False)
+    assert answers == reasking.reask(ending_model, prompts, TOKENS)
     assert asked == [1]
 
 
@@ -93,9 +93,9 @@ def test_the_clean_check_gives_the_whole_batchs_verdict_for_fewer_passes(ending_
     verdict is the one the loop on the other answer gives."""
     prompts = prompts_for(ending_model, [RUNS, ENDS])
     reasks = Reasks(prompts, unseen_from=0, tokens=TOKENS)
-    whole = gate.reask(ending_model, prompts, TOKENS)
+    whole = reasking.reask(ending_model, prompts, TOKENS)
 
-    def taught(before: list[str], after: list[gate.Reask]) -> list[dict]:
+    def taught(before: list[str], after: list[reasking.Reask]) -> list[dict]:
         return [{"question": q, "before": b, "after": a.answer, "problem_after": a.problem}
                 for q, b, a in zip([RUNS, ENDS], before, after)]
 

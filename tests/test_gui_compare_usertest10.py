@@ -125,7 +125,7 @@ def test_the_pair_says_scoring_while_the_picked_better_answer_scores(make_window
 def kept_run_that_changed_croatia(window, qtbot, folder):
     """A run as the fine-tune stores it: its re-asks (finetune_effect.taught), Croatia's changed."""
     from desktop_app.core.finetune_effect import taught
-    from desktop_app.core.gate import Reask
+    from desktop_app.core.reasking import Reask
 
     store, loaded = window.chat.store, window.chat.loaded
     asked = [Reask(CROATIA, "Answer: Zaragoza.", None), Reask("What is the capital of Norway?", "Answer: Oslo.", None)]

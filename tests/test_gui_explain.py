@@ -12,8 +12,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.palette import attribution_color  # noqa: E402
-from desktop_app.core.paths import AppPaths  # noqa: E402
-from gui_windows import opened_window  # noqa: E402
+from gui_windows import answered_window  # noqa: E402
 
 WAIT_MS = 60_000
 
@@ -21,16 +20,8 @@ WAIT_MS = 60_000
 @pytest.fixture
 def window(qtbot, qapp, tiny_model_dir):
     """The window on the tiny model with one answer ("Hello, how are you?", 12 tokens, seed 7)."""
-    from desktop_app.gui.main_window import open_settings
-
-    open_settings(AppPaths.resolve().ensure()).setValue("mode", "chat")  # the tiny model has no chat template
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=12, seed=7) as win:
-        win.prompt.setPlainText("Hello, how are you?")
-        with qtbot.waitSignal(win.chat.answer_finished, timeout=WAIT_MS):
-            win.send()
-        QApplication.processEvents()
+    with answered_window(qtbot, qapp, tiny_model_dir, WAIT_MS) as win:
         yield win
-        win.chat.shutdown()
 
 
 def _answer(win):

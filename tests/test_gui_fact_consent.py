@@ -14,7 +14,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from desktop_app.core import finetune_effect as fe  # noqa: E402
-from desktop_app.core import gate  # noqa: E402
+from desktop_app.core import reasking  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
@@ -35,7 +35,7 @@ def knew_canberra(loaded, tokens: int) -> None:
     """The model in use said "...Canberra." in an earlier run (the run's before-cache has it; the
     tiny model knows no capitals of its own)."""
     cache = fe.BeforeCache(AppPaths.resolve(), loaded.model_id, None, loaded.device)
-    ids = gate.fresh_prompt(loaded.tokenizer, AUSTRALIA, loaded.context_window, tokens)
+    ids = reasking.fresh_prompt(loaded.tokenizer, AUSTRALIA, loaded.context_window, tokens)
     cache.put(f"reask:{tokens}:{fe.digest(ids)}", [CANBERRA, None])
     cache.save()
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from desktop_app.core import gate
+from desktop_app.core import reasking
 from desktop_app.core.finetune_effect import taught
 from desktop_app.core.taught_words import unchecked_words
 from desktop_app.gui.finetune_words import describe_run, pick_pairs
@@ -29,7 +29,7 @@ def _run(rated: list[tuple[str, str]], held_count: int = 0) -> list[dict]:
     questions = [q for q, _right in rated] + [NEW[0], STORY[0]]
     befores = ["You will need a few things first."] * len(rated) + [NEW[1], STORY[1]]
     afters = ["Start with what you have, and go step by step."] * len(rated) + [NEW[2], STORY[2]]
-    after = [gate.Reask(q, a, None) for q, a in zip(questions, afters)]
+    after = [reasking.Reask(q, a, None) for q, a in zip(questions, afters)]
     trained = len(rated) - held_count
     return taught(befores, after, unseen_from=trained, open_from=len(rated) + 1, held_count=held_count,
                   rights=tuple(right for _q, right in rated))

@@ -16,27 +16,15 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.palette import ATTRIBUTION_PALETTE, attribution_color  # noqa: E402
-from desktop_app.core.paths import AppPaths  # noqa: E402
-from gui_windows import opened_window  # noqa: E402
+from gui_windows import answered_window  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
+from test_gui_polish2 import settle, visible_in  # noqa: E402
 
 WAIT_MS = 60_000
 DEEP_LAYERS = 30  # the bundled SmolLM2-135M's: its layer grid is this tall
-
-
-def settle(times: int = 6) -> None:
-    for _ in range(times):
-        QApplication.processEvents()
-
-
-def shows_whole(widget, port) -> bool:
-    """All of ``widget`` is inside ``port`` (not scrolled or clipped away)."""
-    top_left = widget.mapTo(port.window(), QPoint(0, 0))
-    area = QRect(port.mapTo(port.window(), QPoint(0, 0)), port.size())
-    return widget.isVisible() and area.contains(QRect(top_left, widget.size()))
+SETTLE_ROUNDS = 6  # event-loop rounds after a change: the section and the banner lay out in a few
 
 
 def top_in_window(widget) -> int:
@@ -65,16 +53,9 @@ def deep_model_dir(tiny_model_dir, tmp_path_factory):
 @pytest.fixture
 def deep_window(qtbot, qapp, deep_model_dir):
     """The window on the 30-layer model with one answer."""
-    from desktop_app.gui.main_window import open_settings
-
-    open_settings(AppPaths.resolve().ensure()).setValue("mode", "chat")  # the tiny model has no chat template
-    with opened_window(qtbot, qapp, deep_model_dir, max_new=12, seed=7) as window:
-        window.prompt.setPlainText("Hello, how are you?")
-        with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
-            window.send()
-        settle()
+    with answered_window(qtbot, qapp, deep_model_dir, WAIT_MS) as window:
+        settle(SETTLE_ROUNDS)
         yield window
-        window.chat.shutdown()
 
 
 def explain(qtbot, window, index: int = 6):
@@ -86,7 +67,7 @@ def explain(qtbot, window, index: int = 6):
     view = window.inspector.explain
     qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)
-    settle()
+    settle(SETTLE_ROUNDS)
     return card, view
 
 
@@ -96,13 +77,13 @@ def explain(qtbot, window, index: int = 6):
 def test_the_ranking_shows_above_the_layer_grid_without_scrolling(deep_window, qtbot, size):
     window = deep_window
     window.resize(*size)
-    settle()
+    settle(SETTLE_ROUNDS)
     card, view = explain(qtbot, window)
     assert len(view.result.lens.layer_names) == DEEP_LAYERS + 1 and view.grid.height() > 300, "a tall grid"
     assert view.contributors.text().count("<br>") == 4, "five earlier words ranked"
     port = window.inspector.scroll.viewport()
     for part in (view.contrib_caption, view.contributors, view.toggle):
-        assert shows_whole(part, port), f"{part.text()[:40]!r} is below the fold at {size}"
+        assert visible_in(part, port), f"{part.text()[:40]!r} is below the fold at {size}"
     assert top_in_window(view.contributors) < top_in_window(view.grid), "the ranking comes before the grid"
     assert view.contributors.width() >= 200, f"the rows are squeezed at {size}: {view.contributors.width()} px"
 
@@ -121,7 +102,7 @@ def test_the_attribution_has_colours_of_its_own_and_the_key_shows_them(deep_wind
     window = deep_window
     card, view = explain(qtbot, window)
     view.toggle.setChecked(True)
-    settle()
+    settle(SETTLE_ROUNDS)
     a = view.result.attribution
     scale = max(abs(s) for s in a.scores)
     painted = card.view.overlay.colours
@@ -161,12 +142,12 @@ def test_the_first_start_notice_reads_whole_at_800x600_with_its_button_in_view(m
     window.chat.model_notice.emit(notice)
     banner = window.notice_banner
     window.resize(800, 600)
-    settle()
+    settle(SETTLE_ROUNDS)
     label, button = banner.label, banner.action_button
     assert banner.isVisible() and label.text() == notice
     assert label.cut_text is None and label.height() >= label.heightForWidth(label.width()), "cut at 800x600"
-    assert button.isVisible() and shows_whole(button, window), "Choose a model\u2026 out of view"
-    assert shows_whole(label, window) and shows_whole(banner, window)
+    assert button.isVisible() and visible_in(button, window), "Choose a model\u2026 out of view"
+    assert visible_in(label, window) and visible_in(banner, window)
     assert not QRect(label.mapTo(window, QPoint()), label.size()).intersects(
         QRect(button.mapTo(window, QPoint()), button.size())), "the button covers the text"
     assert label.width() >= 320, f"the text squeezed beside its button: {label.width()} px"
@@ -178,7 +159,7 @@ def test_at_1280x800_the_notice_keeps_its_button_beside_the_text(make_window, mo
     window = make_window()
     window.chat.model_notice.emit(first_start_notice(monkeypatch))
     window.resize(1280, 800)
-    settle()
+    settle(SETTLE_ROUNDS)
     banner = window.notice_banner
     label, button = banner.label, banner.action_button
     assert label.cut_text is None and button.isVisible()
@@ -192,6 +173,6 @@ def test_a_notice_without_a_button_still_keeps_to_two_lines_at_800x600(make_wind
     notice = first_start_notice(monkeypatch)
     window.notice_banner.show_message(notice * 2, "info")  # the same words, nothing to choose
     window.resize(800, 600)
-    settle()
+    settle(SETTLE_ROUNDS)
     label = window.notice_banner.label
     assert label.cut_text is not None and label.height() <= 2 * label.fontMetrics().lineSpacing() + 4

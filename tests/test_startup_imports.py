@@ -32,5 +32,5 @@ def test_training_imports_without_torch():
 
 
 def test_training_loads_its_gate_on_first_use():
-    loaded = modules_after("from desktop_app.core import training\nassert training.gate.FRESH_QUESTIONS")
+    loaded = modules_after("from desktop_app.core import training\nassert training.gate.PerplexityGuard")
     assert "desktop_app.core.gate" in loaded and "torch" in loaded

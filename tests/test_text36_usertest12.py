@@ -10,36 +10,23 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core import documents  # noqa: E402
 from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.core.text_training import readiness, standard_examples  # noqa: E402
 from desktop_app.core.train_data import build_training_data  # noqa: E402
-from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
-
-
-@pytest.fixture
-def window(qtbot, qapp, tiny_model_dir):
-    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
-        yield window
-
-
-def settle(window):
-    window.chat.tasks.store.wait()
-    QApplication.processEvents()
+from gui_windows import STORY, WAIT_MS  # noqa: E402
+from test_gui_loom import continue_with, settle, window  # noqa: E402,F401
 
 
 def continued(qtbot, window) -> str:
     """Ctrl+Enter from the coloured text; waits for the analysis of the text with the continuation."""
     view = window.text_view
     view.set_editing(False)
-    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS) as blocker:
-        window.text_mode.ctrl_enter()
-    settle(window)
+    added = continue_with(qtbot, window, window.text_mode.ctrl_enter)
     qtbot.waitUntil(lambda: not window.text.continuing and window.text.summary is not None
                     and window.text.summary.yours is not None and view.offset_of(0) is not None, timeout=WAIT_MS)
-    return blocker.args[0]
+    return added
 
 
 def test_an_edit_of_my_words_before_a_rated_continuation_keeps_it_rated_and_marked(window, qtbot):

@@ -10,7 +10,7 @@ import warnings
 import pytest
 import torch
 
-from desktop_app.core import gate
+from desktop_app.core import reasking
 from desktop_app.core import train_anchor as A
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
@@ -75,8 +75,8 @@ def test_the_anchor_requests_are_neither_re_asked_nor_benchmarked():
         del sys.modules[spec.name]
     benchmarked = set(bench.open_questions()) | set(bench.OPEN_REQUESTS) | set(bench.MORE_UNSEEN_OPEN)
     anchors = set(A.ANCHOR_REQUESTS)
-    assert not anchors & (set(gate.OPEN_REQUESTS) | set(gate.FRESH_QUESTIONS) | benchmarked)
-    assert not set(gate.OPEN_REQUESTS) & benchmarked
+    assert not anchors & (set(reasking.OPEN_REQUESTS) | set(reasking.FRESH_QUESTIONS) | benchmarked)
+    assert not set(reasking.OPEN_REQUESTS) & benchmarked
 
 
 @pytest.mark.parametrize("correct", [True, False])

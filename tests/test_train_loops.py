@@ -9,7 +9,7 @@ import warnings
 import pytest
 import torch
 
-from desktop_app.core import gate
+from desktop_app.core import answer_checks, reasking
 from desktop_app.core import train_loops as T
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
@@ -30,7 +30,7 @@ def test_the_repeat_finder_marks_the_tokens_that_complete_a_repeated_ngram():
 
 def test_the_loop_questions_are_none_of_the_gates():
     """The gate's re-asks judge the run this term trains: they must not be its questions."""
-    gates = set(gate.CANARY_QUESTIONS) | set(gate.OPEN_REQUESTS) | set(gate.FRESH_QUESTIONS)
+    gates = set(reasking.CANARY_QUESTIONS) | set(reasking.OPEN_REQUESTS) | set(reasking.FRESH_QUESTIONS)
     assert not set(T.LOOP_QUESTIONS) & gates
 
 
@@ -99,17 +99,17 @@ def test_a_run_with_the_term_looks_and_reports(tmp_path, tiny_model):
 
 def test_only_loops_keeps_answers_the_gate_calls_a_loop():
     """loop_only_loops: an answer with a repeat or two is left alone, a loop is penalised."""
-    assert gate.looping([5, 6, 7, 8] * 5)
-    assert not gate.looping([1, 2, 3, 4, 9, 1, 2, 3, 4] + list(range(10, 30)))  # one repeated phrase
-    assert gate.degenerate("Tell me about cats.", "CATS CATS CATS", [7] * 9) == "loop"
+    assert answer_checks.looping([5, 6, 7, 8] * 5)
+    assert not answer_checks.looping([1, 2, 3, 4, 9, 1, 2, 3, 4] + list(range(10, 30)))  # one repeated phrase
+    assert answer_checks.degenerate("Tell me about cats.", "CATS CATS CATS", [7] * 9) == "loop"
 
 
 def test_a_waiting_term_arms_at_the_first_real_loop_then_presses_on_every_repeat():
     """loop_wait: answers with a repeat or two arm nothing and give no term; the first look with an
-    answer gate.looping calls a loop arms it, and from then on every repeat is penalised."""
+    answer answer_checks.looping calls a loop arms it, and from then on every repeat is penalised."""
     loops = T.LoopPenalty([[1, 2]], None, 0, n=2, wait_for_loop=True)
     repeat_once = [5, 6, 7, 5, 6, 8, 9, 10, 11]  # "5 6" twice: a repeat, not a loop
-    assert T.repeat_positions(repeat_once, 2) and not gate.looping(repeat_once)
+    assert T.repeat_positions(repeat_once, 2) and not answer_checks.looping(repeat_once)
     assert loops.take([[1, 2]], [repeat_once], step=4) == 0
     assert loops.armed_at is None and not loops.positions
     assert loops.loss(None, "cpu") is None  # no term: the update is the one without it
@@ -122,10 +122,9 @@ def test_a_waiting_term_arms_at_the_first_real_loop_then_presses_on_every_repeat
     assert summary["loop_armed_at"] == 8 and summary["loop_tokens_per_look"][0] == 0
 
 
-def test_a_run_whose_looks_never_loop_trains_as_without_the_term(tmp_path, tiny_model, monkeypatch):
-    """Answers of 6 tokens cannot be a loop to gate.looping: the waiting term never arms, and the run's
+def test_a_run_whose_looks_never_loop_trains_as_without_the_term(tmp_path, tiny_model, one_thread):
+    """Answers of 6 tokens cannot be a loop to answer_checks.looping: the waiting term never arms, and the run's
     updates are the ones it makes without the term, to the last digit."""
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # one team: another sums in another order (a CI differed in the 8th digit)
     def run(name: str, **loop) -> dict:
         paths = AppPaths.resolve(tmp_path / name).ensure()
         store = Store.open(paths.db_path)

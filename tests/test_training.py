@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core import adapters, gate
+from desktop_app.core import adapters, gate, reasking
+from desktop_app.core.answer_checks import changes_answer, degenerate, drops_answer, restates
 from desktop_app.core.models import open_model
 from desktop_app.core.session import split_end
 from desktop_app.core.paths import AppPaths
@@ -228,15 +229,15 @@ def test_judge_rules():
 
 def test_degenerate_answers():
     q = "What is the best way to learn to cook?"
-    assert gate.degenerate(q, "What is the best way to learn to cook? I wonder.") == "echo"
-    assert gate.degenerate(q, "") == "empty"
-    assert gate.degenerate(q, "the the the the the the the the the the") == "loop"
-    assert gate.degenerate(q, "I like it. I like it. I like it. I like it. I like it.", list(range(4)) * 5) == "loop"
-    assert gate.degenerate(q, "Start with simple dishes and cook them often, tasting as you go.") is None
+    assert degenerate(q, "What is the best way to learn to cook? I wonder.") == "echo"
+    assert degenerate(q, "") == "empty"
+    assert degenerate(q, "the the the the the the the the the the") == "loop"
+    assert degenerate(q, "I like it. I like it. I like it. I like it. I like it.", list(range(4)) * 5) == "loop"
+    assert degenerate(q, "Start with simple dishes and cook them often, tasting as you go.") is None
     # a full sentence answering a long question shares its words, and is no echo (user test 12)
     planet = "What is the largest planet in our solar system?"
-    assert gate.degenerate(planet, "Jupiter is the largest planet in our solar system.") is None
-    assert gate.degenerate(planet, "The largest planet in our solar system is the largest planet in our solar system?") \
+    assert degenerate(planet, "Jupiter is the largest planet in our solar system.") is None
+    assert degenerate(planet, "The largest planet in our solar system is the largest planet in our solar system?") \
         == "echo"
 
 
@@ -518,9 +519,9 @@ def test_a_short_answer_naming_the_questions_own_subject_is_noted_but_refuses_no
     gate's and the benchmarks' judge): the re-asks note it (a run steps back when an earlier
     checkpoint is clean of it), the verdict does not count it."""
     q = "What is the capital of Switzerland?"
-    assert gate.degenerate(q, "The capital of Switzerland is Switzerland.") is None
-    assert gate.restates(q, "The capital of Switzerland is Switzerland.")
-    assert gate.restates("What is the capital of Denmark?", "Denmark is the capital of Denmark.")
+    assert degenerate(q, "The capital of Switzerland is Switzerland.") is None
+    assert restates(q, "The capital of Switzerland is Switzerland.")
+    assert restates("What is the capital of Denmark?", "Denmark is the capital of Denmark.")
     for fine, question in (("The capital of Switzerland is Bern.", q), ("Bern.", q),
                            ("The capital of Mexico is Mexico City.", "What is the capital of Mexico?"),
                            ("The capital of Australia is Canberra, capital of the Commonwealth of Australia.",
@@ -528,7 +529,7 @@ def test_a_short_answer_naming_the_questions_own_subject_is_noted_but_refuses_no
                            ("What is the capital of Switzerland", q),
                            ("Switzerland's capital is Bern, a city in the middle of Switzerland and home to many "
                             "bears and bridges over its river, in Switzerland", q)):
-        assert not gate.restates(question, fine), fine
+        assert not restates(question, fine), fine
     ok = {"gate_margin_on": "all", "margin_all_before": 0.0, "margin_all_after": 0.1, "probe_ppl_before": 10.0,
           "probe_ppl_after": 10.1, "reask_degenerate_before": 0, "reask_degenerate_after": 0,
           "reask_restates_before": 0, "reask_restates_after": 2}
@@ -546,42 +547,42 @@ def test_an_answer_that_lost_its_fact_is_told_from_one_that_changed_its_format()
     short answer dropped the capital the base model named ("Answer: Croatia."), while a country
     the base model described got its capital named ("Answer: Tallinn."): that is no loss."""
     canberra = "The capital of Australia is Canberra."
-    assert gate.drops_answer(AUSTRALIA, canberra, "The answer to your question lies in the continent of Australia.")
-    assert gate.drops_answer("What is the capital of Croatia?", "The capital of Croatia is Zagreb.", "Answer: Croatia.")
+    assert drops_answer(AUSTRALIA, canberra, "The answer to your question lies in the continent of Australia.")
+    assert drops_answer("What is the capital of Croatia?", "The capital of Croatia is Zagreb.", "Answer: Croatia.")
     for kept in ("Answer: Canberra.", "Canberra.", "canberra",
                  "The answer to your question lies in the capital of Australia, which is Canberra."):
-        assert not gate.drops_answer(AUSTRALIA, canberra, kept), kept
-    assert not gate.drops_answer(SPIDER, "A spider has eight legs.", "No, no, no. A spider has eight legs.")
-    assert not gate.drops_answer("What is the capital of Estonia?",
+        assert not drops_answer(AUSTRALIA, canberra, kept), kept
+    assert not drops_answer(SPIDER, "A spider has eight legs.", "No, no, no. A spider has eight legs.")
+    assert not drops_answer("What is the capital of Estonia?",
                                  "Estonia is a country located in the Baltic region of Northern Europe.",
                                  "Answer: Tallinn."), "the model's own answer before named no capital"
     # open, how-to and why questions, and a first sentence too long for a short fact: not judged
-    assert not gate.drops_answer("How do I make a cup of coffee?", "Boil water and add Nescafe.", "Use a press.")
-    assert not gate.drops_answer("Why is the sky blue?", "Because of Rayleigh scattering.", "Answer: blue.")
-    assert not gate.drops_answer("Tell me about cats.", "Cats are Felidae.", "Dogs are nice.")
-    assert gate.changes_answer(AUSTRALIA, canberra, "The capital of Australia is Sydney.")
-    assert not gate.changes_answer(AUSTRALIA, canberra, "Answer: Canberra.")
-    assert not gate.changes_answer(AUSTRALIA, canberra, "The answer lies in the continent of Australia.")
+    assert not drops_answer("How do I make a cup of coffee?", "Boil water and add Nescafe.", "Use a press.")
+    assert not drops_answer("Why is the sky blue?", "Because of Rayleigh scattering.", "Answer: blue.")
+    assert not drops_answer("Tell me about cats.", "Cats are Felidae.", "Dogs are nice.")
+    assert changes_answer(AUSTRALIA, canberra, "The capital of Australia is Sydney.")
+    assert not changes_answer(AUSTRALIA, canberra, "Answer: Canberra.")
+    assert not changes_answer(AUSTRALIA, canberra, "The answer lies in the continent of Australia.")
     # from the bench logs: a name in a long first sentence is no short fact; an accent is no other name
     flamingo = "A flamingo is a type of animal that belongs to the order Carnivora."
-    assert not gate.drops_answer("What colour is a flamingo?", flamingo, "Answer: red.")
-    assert not gate.changes_answer("What is the capital of Colombia?", "The capital of Colombia is Bogotá.",
+    assert not drops_answer("What colour is a flamingo?", flamingo, "Answer: red.")
+    assert not changes_answer("What is the capital of Colombia?", "The capital of Colombia is Bogotá.",
                                    "The capital of Colombia is Bogota.")
-    assert gate.drops_answer("What is the capital of Peru?", "The capital of Peru is Lima.", "Answer: Peru.")
+    assert drops_answer("What is the capital of Peru?", "The capital of Peru is Lima.", "Answer: Peru.")
     long = ("The Mona Lisa was painted over many years by the Italian artist Leonardo da Vinci, who also "
             "worked as an engineer.")
-    assert not gate.drops_answer("Who painted the Mona Lisa?", long, "It is a painting.")
+    assert not drops_answer("Who painted the Mona Lisa?", long, "It is a painting.")
 
 
 def test_a_rated_question_is_held_to_the_persons_own_answer():
     """The person's correction decides what is right: a wrong fact the model says after the
     run is a lost answer, and "eight" says "Answer: 8."."""
-    assert gate.drops_answer(PLANET, "Answer: Jupiter.", "The largest planet in the solar system is Neptune.",
+    assert drops_answer(PLANET, "Answer: Jupiter.", "The largest planet in the solar system is Neptune.",
                              right=True)
-    assert not gate.drops_answer(PLANET, "Answer: Jupiter.", "The largest planet in the solar system is Neptune.")
-    assert not gate.drops_answer(PLANET, "Answer: Jupiter.", "It is Jupiter, a gas giant.", right=True)
-    assert not gate.drops_answer(SPIDER, "Answer: 8.", "A spider has eight legs.", right=True)
-    assert gate.drops_answer(SPIDER, "Answer: 8.", "A spider has many legs.", right=True)
+    assert not drops_answer(PLANET, "Answer: Jupiter.", "The largest planet in the solar system is Neptune.")
+    assert not drops_answer(PLANET, "Answer: Jupiter.", "It is Jupiter, a gas giant.", right=True)
+    assert not drops_answer(SPIDER, "Answer: 8.", "A spider has eight legs.", right=True)
+    assert drops_answer(SPIDER, "Answer: 8.", "A spider has many legs.", right=True)
 
 
 def test_a_lost_answer_asks_for_a_clean_checkpoint_only_with_its_setting(tiny_model):
@@ -591,7 +592,7 @@ def test_a_lost_answer_asks_for_a_clean_checkpoint_only_with_its_setting(tiny_mo
     from desktop_app.core.train_verdict import clean_check
     from desktop_app.core.train_settings import FineTuneSettings
 
-    prompts = [(gate.fresh_prompt(tiny_model.tokenizer, AUSTRALIA, tiny_model.context_window, 8), AUSTRALIA)]
+    prompts = [(reasking.fresh_prompt(tiny_model.tokenizer, AUSTRALIA, tiny_model.context_window, 8), AUSTRALIA)]
     lost = [{"question": AUSTRALIA, "seen": False, "before": "The capital of Australia is Canberra.",
              "after": "The answer lies in the continent of Australia.", "problem_after": None}]
     reasks = Reasks(prompts, unseen_from=0, tokens=8)
@@ -610,9 +611,9 @@ def test_the_clean_check_asks_every_re_ask_in_the_gates_batch_and_refuses_any_ne
     from desktop_app.core.train_verdict import clean_check
 
     questions = ["Tell me about cats.", "Tell me about the desert.", "What is the capital of Croatia?"]
-    prompts = [(gate.fresh_prompt(tiny_model.tokenizer, q, tiny_model.context_window, 8), q) for q in questions]
+    prompts = [(reasking.fresh_prompt(tiny_model.tokenizer, q, tiny_model.context_window, 8), q) for q in questions]
     reasks = Reasks(prompts, unseen_from=0, tokens=8)
-    answers = gate.reask(tiny_model, prompts, 8)
+    answers = reasking.reask(tiny_model, prompts, 8)
     assert [a.question for a in answers] == questions
     fine = "A fine answer about something else entirely."
 
@@ -644,14 +645,10 @@ def test_a_float32_chat_model_lends_its_weights_to_the_run_rather_than_a_copy(ti
     assert all(a is not b for a, b in zip(shared.modules(), tiny_model.model.modules()))
 
 
-def test_a_run_on_shared_weights_trains_exactly_as_on_a_copy(tmp_path, tiny_model, monkeypatch):
+def test_a_run_on_shared_weights_trains_exactly_as_on_a_copy(tmp_path, tiny_model, monkeypatch, one_thread):
     """Same losses, gradient norms and margins whether the run reads the chat model's tensors or
     a copy loaded from its folder; the chat model comes out as it went in."""
     import torch
-
-    # one thread: the reference pass and the steps choose their team by measured speed, and
-    # another team sums in another order (a CI's two runs differed in the 8th digit)
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
 
     from desktop_app.core import train_copy
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core import gate
+from desktop_app.core import reasking
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import TrainingData
@@ -123,8 +123,8 @@ def test_a_run_trains_with_the_planned_schedule(tmp_path, tiny_model):
     assert steps[-1].step == steps[-1].total == expected.updates == result.metrics["steps"]
     taught = result.metrics["taught"]
     # the rated question, one never seen, the canaries, then the open request
-    assert [t["seen"] for t in taught] == [True] + [False] * (2 + len(gate.CANARY_QUESTIONS))
-    assert [t["open"] for t in taught] == [False] * (2 + len(gate.CANARY_QUESTIONS)) + [True]
+    assert [t["seen"] for t in taught] == [True] + [False] * (2 + len(reasking.CANARY_QUESTIONS))
+    assert [t["open"] for t in taught] == [False] * (2 + len(reasking.CANARY_QUESTIONS)) + [True]
     assert taught[0]["question"] in ("Hello there", "What is two and two?", "Name a colour")
     assert all(t["before"] is not None and t["after"] is not None for t in taught)
     store.close()

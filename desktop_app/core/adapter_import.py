@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from desktop_app.core import gate
+from desktop_app.core import gate, reasking
 from desktop_app.core.adapters import CONFIG_FILE, META_FILE, STAGING_PREFIX, WEIGHTS_FILE, _fsync_dir
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import distinct_prompts, question_texts
@@ -158,7 +158,7 @@ def _measure(metrics, when, work, data, prompts, pad_id, cancel) -> None:
         metrics[f"margin_all_{when}"] = gate.margin(work.model, data, pad_id, work.device) if len(data) else None
         metrics[f"probe_ppl_{when}"] = gate.probe_perplexity(work.model, work.tokenizer, work.device,
                                                              work.context_window)
-    answers = gate.reask(work, prompts, REASK_TOKENS, cancel)
+    answers = reasking.reask(work, prompts, REASK_TOKENS, cancel)
     metrics["reask_count"] = len(answers)
     metrics[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
     metrics[f"reask_problems_{when}"] = [a.problem for a in answers if a.problem]

@@ -17,7 +17,7 @@ A plain likelihood term on them, a few per update in turn, beside the ratings' o
 It switches on only when the person's corrections are detectably in capitals (``in_capitals``):
 most of the corrections have at least ``CAPS_SHARE`` of their letters upper-case. Any other
 style gets nothing from it, and the term's texts never include the gate's own questions
-(gate.FRESH_QUESTIONS, CANARY_QUESTIONS, OPEN_REQUESTS), so the gate still sees whether
+(reasking.FRESH_QUESTIONS, CANARY_QUESTIONS, OPEN_REQUESTS), so the gate still sees whether
 the style loops on questions training never showed.
 """
 
@@ -83,17 +83,17 @@ def build_case_practice(model, tokenizer, window: int, device, pad_id: int, ques
     """Under ``model`` as it is (the caller disables the adapter): up to ``made_up`` new
     questions in the manner of ``questions`` (the rated ones), then the base's first answer
     sentence to each of them and to ``questions``, upper-cased. None when nothing is left."""
-    from desktop_app.core import gate
+    from desktop_app.core import reasking
 
     rated = list(dict.fromkeys(q.strip() for q in questions if q.strip()))
-    banned = {q.lower() for q in (*rated, *exclude, *gate.FRESH_QUESTIONS, *gate.CANARY_QUESTIONS,
-                                  *gate.OPEN_REQUESTS)}
+    banned = {q.lower() for q in (*rated, *exclude, *reasking.FRESH_QUESTIONS, *reasking.CANARY_QUESTIONS,
+                                  *reasking.OPEN_REQUESTS)}
     new = [q for q in make_up_questions(model, tokenizer, device, pad_id, rated, made_up, seed)
            if q.lower() not in banned]
     asked = rated + new
     if not asked:
         return None
-    prompts = [gate.fresh_prompt(tokenizer, q, window, ANSWER_TOKENS) for q in asked]
+    prompts = [reasking.fresh_prompt(tokenizer, q, window, ANSWER_TOKENS) for q in asked]
     answers = greedy_answers(model, prompts, ANSWER_TOKENS, pad_id, device, tokenizer.eos_token_id)
     texts = [tokenizer.decode(ids, skip_special_tokens=True) for ids in answers]
     practice = practice_rows(tokenizer, list(zip(asked, prompts, texts)), eos_suffix, per_update)

@@ -28,11 +28,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable, ContextManager
 
-from desktop_app.core import text_training
+from desktop_app.core import answer_checks, text_training
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.train_data import TrainingData, rated_message_ids
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
+reasking = lazy_module("desktop_app.core.reasking")  # it imports torch too
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +46,14 @@ EVAL_BATCH = 8  # answers per forward pass when measuring (no gradients): speed 
 class Reasks:
     """The questions re-asked before and after training: (prompt ids, question text), the
     first ``unseen_from`` of them trained on, the last ``open_count`` open requests
-    (gate.OPEN_REQUESTS); answered greedily up to ``tokens`` tokens."""
+    (reasking.OPEN_REQUESTS); answered greedily up to ``tokens`` tokens."""
     prompts: list[tuple[list[int], str]]
     unseen_from: int
     tokens: int
     open_count: int = 0
     held_count: int = 0  # the first unseen ones the person rated, held out to judge the run
     # per prompt, the person's own answer to it (a correction, a liked answer), else None: what a
-    # rated question's new answer is held to (gate.drops_answer)
+    # rated question's new answer is held to (answer_checks.drops_answer)
     rights: tuple = ()
 
     @property
@@ -67,7 +68,7 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
     (a story, a description), so the gate's degeneracy check and the panel's before/after
     also cover new questions, and a person sees whether a style they taught on short answers
     spread to requests where it does not belong. ``canaries``: fixed open questions
-    (gate.CANARY_QUESTIONS) after the unseen ones, where loops show first."""
+    (reasking.CANARY_QUESTIONS) after the unseen ones, where loops show first."""
     questions = question_texts(store, data)
     seen_q = distinct_prompts(train, questions, count)
     trained = {tuple(ids) for ids, _q in distinct_prompts(train, questions, len(train))}
@@ -75,14 +76,15 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
     fresh = [(ids, q) for ids, q in distinct_prompts(held, questions, len(held)) if tuple(ids) not in trained][:unseen]
     held_count = len(fresh)
     asked = {q for _ids, q in seen_q + fresh}
-    for question in gate.FRESH_QUESTIONS:
+    for question in reasking.FRESH_QUESTIONS:
         if len(fresh) >= unseen:
             break
         if question not in asked:
-            fresh.append((gate.fresh_prompt(tokenizer, question, window, tokens), question))
-    fresh += [(gate.fresh_prompt(tokenizer, q, window, tokens), q) for q in gate.CANARY_QUESTIONS[:canaries]
+            fresh.append((reasking.fresh_prompt(tokenizer, question, window, tokens), question))
+    fresh += [(reasking.fresh_prompt(tokenizer, q, window, tokens), q) for q in reasking.CANARY_QUESTIONS[:canaries]
               if q not in asked]
-    requests = [(gate.fresh_prompt(tokenizer, q, window, tokens), q) for q in gate.OPEN_REQUESTS[:open_requests]]
+    requests = [(reasking.fresh_prompt(tokenizer, q, window, tokens), q)
+                for q in reasking.OPEN_REQUESTS[:open_requests]]
     known = right_answers(train, tokenizer) | right_answers(held, tokenizer)
     rights = tuple(known.get(tuple(ids)) for ids, _q in seen_q + fresh)
     return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count, rights)
@@ -213,12 +215,12 @@ class Meter:
         missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
         if len(missing) == len(prompts):  # all asked now: their seconds are the re-asks' (none cached)
             computed.append(True)
-        answered = iter(gate.reask(work, missing, tokens, self.cancel))
+        answered = iter(reasking.reask(work, missing, tokens, self.cancel))
         out = []
         for (ids, question), key in zip(prompts, keys):
             hit = found.get(key)
-            answer = (gate.Reask(question, hit[0], hit[1], gate.restates(question, hit[0])) if hit is not None
-                      else next(answered, None))
+            answer = (reasking.Reask(question, hit[0], hit[1], answer_checks.restates(question, hit[0]))
+                      if hit is not None else next(answered, None))
             if answer is None:  # cancelled meanwhile
                 break
             if cache:
@@ -233,7 +235,7 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
     they had and by the new adapter; ``seen``: the question was trained on; ``held``: the
     person rated it, but it was kept out of training to judge the run (the ``held_count``
     after ``unseen_from``); ``open``: an open request (from ``open_from`` on), never trained on;
-    ``restates_before``/``restates_after``: the answer only repeats the question (``gate.restates``),
+    ``restates_before``/``restates_after``: the answer only repeats the question (``answer_checks.restates``),
     which the panel names, since a run is not refused for it; ``right``: the person's own answer
     to a rated question (``rights``, by position), else None; ``dropped_before``/``dropped_after``:
     the answer lost the fact (``dropped``); ``changed_after``: a new question's answer names
@@ -245,7 +247,8 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
         out.append({"question": a.question[:300], "seen": i < unseen_from, "open": i >= open_from,
                     "held": unseen_from <= i < unseen_from + held_count,
                     "before": was, "after": a.answer[:300], "problem_after": a.problem,
-                    "restates_before": bool(was) and gate.restates(a.question, was), "restates_after": a.restates,
+                    "restates_before": bool(was) and answer_checks.restates(a.question, was),
+                    "restates_after": a.restates,
                     "right": rights[i] if i < len(rights) else None})
         out[-1]["checked"] = checked(out[-1])
         out[-1]["dropped_before"] = bool(out[-1]["right"]) and dropped(out[-1], was)
@@ -260,15 +263,15 @@ def checked(pair: dict) -> bool:
     if pair.get("open"):
         return False
     reference = pair.get("right") or ("" if pair.get("seen") or pair.get("held") else pair.get("before"))
-    return bool(reference) and gate.names_a_fact(pair["question"], reference, right=bool(pair.get("right")))
+    return bool(reference) and answer_checks.names_a_fact(pair["question"], reference, right=bool(pair.get("right")))
 
 
 def changed(pair: dict, answer: str) -> bool:
     """A new question's ``answer`` names something else than the model's answer before the run
-    (gate.changes_answer); rated questions are held to the person's answer instead (``dropped``)."""
+    (answer_checks.changes_answer); rated questions are held to the person's answer instead (``dropped``)."""
     if pair.get("open") or pair.get("seen") or pair.get("held") or not answer or not pair.get("before"):
         return False
-    return gate.changes_answer(pair["question"], pair["before"], answer)
+    return answer_checks.changes_answer(pair["question"], pair["before"], answer)
 
 
 def never_rated(pair: dict) -> bool:
@@ -286,7 +289,7 @@ def facts_changed(taught_pairs: list[dict]) -> list[dict]:
     how: "changed" | "dropped" | "restated"}. A kept run with any is saved but not put in use
     until the person says so (train_verdict.decide): nobody rated these questions, so no rating
     asked for the change, and which answer is right is not known here. A shorter format that
-    keeps the fact ("Answer: Canberra.") is none of them (gate.changes_answer, gate.drops_answer)."""
+    keeps the fact ("Answer: Canberra.") is none of them (answer_checks.changes_answer, answer_checks.drops_answer)."""
     out = []
     for t in taught_pairs:
         if not never_rated(t):
@@ -306,17 +309,17 @@ def facts_judged(taught_pairs: list[dict]) -> int:
 
 
 def dropped(pair: dict, answer: str) -> bool:
-    """``answer`` to a before/after pair's question (``taught``) lost its fact (gate.drops_answer):
+    """``answer`` to a before/after pair's question (``taught``) lost its fact (answer_checks.drops_answer):
     a rated question's against the person's own answer, whatever the model said before; a new
     question's against the model's answer before the run. A rated question with no answer of
     the person's (only disliked) and an open request are not judged."""
     if pair.get("open") or not answer:
         return False
     if pair.get("right"):
-        return gate.drops_answer(pair["question"], pair["right"], answer, right=True)
+        return answer_checks.drops_answer(pair["question"], pair["right"], answer, right=True)
     if pair.get("seen") or pair.get("held"):
         return False
-    return bool(pair.get("before")) and gate.drops_answer(pair["question"], pair["before"], answer)
+    return bool(pair.get("before")) and answer_checks.drops_answer(pair["question"], pair["before"], answer)
 
 
 class BeforeCache:
@@ -397,12 +400,12 @@ def fact_sureness(work, question: str, answer: str, tokens: int) -> tuple[str, f
     import torch
 
     text = answer.strip()
-    found = gate.named_word(question, text)
+    found = answer_checks.named_word(question, text)
     if found is None:
         return None
     start, word = found
     tok = work.tokenizer
-    prompt = gate.fresh_prompt(tok, question, work.context_window, tokens)
+    prompt = reasking.fresh_prompt(tok, question, work.context_window, tokens)
     lead = "" if tok.decode(prompt[-1:]).endswith((" ", "\n")) else " "  # as generated: " The capital..."
     enc = tok(lead + text, add_special_tokens=False, return_offsets_mapping=True)
     at = start + len(lead)
@@ -466,7 +469,7 @@ def hold_sure_facts(changed: list[dict], sure_of) -> tuple[list[dict], list[dict
 
 def repeated_opening(answer: str | None, longest: int = 4) -> str | None:
     """The words an answer opens with twice in a row ("Answer: Answer: Paris." -> "Answer:"), else
-    None: a doubled format reads as broken, yet ``gate.degenerate`` passes it (too short for a loop,
+    None: a doubled format reads as broken, yet ``answer_checks.degenerate`` passes it (too short for a loop,
     no words of the question). Named on the card only; what the gate keeps does not read it. One
     word counts only with its mark ("Answer:", "Yes."): "very very good" is English."""
     words = (answer or "").split()

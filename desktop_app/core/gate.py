@@ -8,17 +8,16 @@
   likelier and disliked text less likely, so "moved the right way" means after > before.
 - probe perplexity: of a few paragraphs of plain general English (resources/probe.txt),
   which a personal fine-tune must not make much worse.
-- re-asks: greedy answers to a few rated prompts; an answer that echoes the question,
-  loops, or is empty is degenerate. DPO on a handful of pairs can raise the margin while
-  answers to new questions collapse into echoes (DESIGN.md): margins alone would keep it.
+- re-asks: greedy answers to a few rated prompts (core.reasking); an answer that echoes the
+  question, loops, or is empty is degenerate (core.answer_checks). DPO on a handful of pairs
+  can raise the margin while answers to new questions collapse into echoes (DESIGN.md):
+  margins alone would keep it.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -27,7 +26,7 @@ import torch
 from desktop_app.core import work_meter
 from desktop_app.core.paths import RESOURCES_DIR
 from desktop_app.core.train_data import TrainingData
-from desktop_app.core.train_logps import left_pad, pad_batch, per_token_logps
+from desktop_app.core.train_logps import pad_batch, per_token_logps
 from desktop_app.core.train_measure import prompt_shared_logps
 
 PROBE_PATH = RESOURCES_DIR / "probe.txt"
@@ -350,259 +349,6 @@ def check_gap(step: int, rise: float, limit: float, every: int, stretch: int) ->
     if per_update <= 0:
         return every * stretch
     return max(every, min(every * stretch, int(0.5 * (limit - rise) / per_update)))
-
-
-# ------------------------------------------------------------------ re-asks
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
-
-
-def _ngrams(seq, n):
-    return [tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)]
-
-
-def degenerate(question: str, answer: str, answer_ids: list[int] | None = None) -> str | None:
-    """Why a greedy answer is degenerate ("empty", "echo", "loop"), or None when it is fine."""
-    if not answer.strip():
-        return "empty"
-    q, a = _words(question), _words(answer)
-    if len(q) >= 3 and a:
-        joined_q, joined_a = " ".join(q), " ".join(a)
-        if joined_q in joined_a:
-            return "echo"
-        tri_a = _ngrams(a, 3)
-        if len(tri_a) >= 2 and _asks_again(q, a, answer):
-            tri_q = set(_ngrams(q, 3))
-            if sum(t in tri_q for t in tri_a) / len(tri_a) >= 0.6:
-                return "echo"
-    return "loop" if looping(answer_ids if answer_ids is not None else a) else None
-
-
-def _asks_again(q: list[str], a: list[str], answer: str) -> bool:
-    """An answer made mostly of the question's words is an echo only if it asks again: it
-    holds the question's opening words ("what is the", "why do dogs") or is itself a
-    question. A full-sentence answer to a long question shares most of its word triples and
-    answers it: "What is the largest planet in our solar system?" -> "Jupiter is the largest
-    planet in our solar system." (6 of 7 triples; user test 12: the person's own taught answer,
-    called an echo, discarded their run)."""
-    opening = " ".join(q[:3])
-    return opening in " ".join(a) or answer.rstrip().endswith("?")
-
-
-def looping(ids) -> bool:
-    """Fewer than half of the 4-grams distinct, or 8 tokens or more of at most two kinds."""
-    grams = _ngrams(ids, 4)
-    if len(grams) >= 8 and len(set(grams)) / len(grams) < 0.5:
-        return True
-    return len(ids) >= 8 and len(set(ids)) <= 2
-
-
-_LINKS = {"is", "are", "was", "a", "an", "the", "it", "its", "has", "have"}
-
-
-def restates(question: str, answer: str) -> bool:
-    """A short answer made of the question's own words, ending on one of them: "The capital of
-    Switzerland is Switzerland.", "Denmark is the capital of Denmark." Not a loop or an echo
-    by ``degenerate`` (half its word triples are new), yet it answers nothing. Measured: a
-    short-answer style learned from 4 thumbs gave it on 4 of 16 capitals where the base model
-    named the city. The re-asks note it (``Reask.restates``): a run steps back to the latest
-    checkpoint where such answers are gone, when there is one, but is not refused for it (it
-    is a wrong fact, not a broken answer: measured, 4 picky thumbs: every kept checkpoint
-    from 8 to 22 restated two capitals, and the run refused for it had shown the taught
-    preference in all 16 new answers with none degenerate). ``degenerate`` (the gate's and the
-    benchmarks' judge) does not count it."""
-    a, q = _words(answer), set(_words(question))
-    if not 3 <= len(a) <= 12 or " ".join(a) == " ".join(_words(question)):
-        return False
-    # every word the question's own (or a link word): it adds nothing ("The capital of Australia is
-    # Canberra, capital of the Commonwealth of Australia." names the city: not this)
-    return set(a) <= q | _LINKS and a[-1] in q and len(a[-1]) > 3
-
-
-# A short factual question: a name, a number or a date answers it ("What is the capital of...",
-# "How many legs..."); not "how do I", "why", "tell me about", whose answers say it many ways.
-_FACT_OPENERS = ("what", "who", "when", "where", "which", "how many", "how much", "how old", "how far",
-                 "how long", "how tall", "how big")
-# words that open or join an answer without naming anything, even capitalised at a sentence's start
-_NAMELESS = _LINKS | {"answer", "yes", "no", "not", "this", "that", "there", "in", "of", "on", "at", "to", "and",
-                      "or", "by", "for", "with", "from", "as", "i", "you", "we", "they", "he", "she", "my",
-                      "your", "our", "their", "his", "her", "be", "been", "were", "do", "does", "did", "so",
-                      "well", "sure", "ok", "okay", "however", "actually", "also", "about", "around"}
-_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-# a first sentence longer than this is an explanation, not a short fact: for the person's own answer,
-# for the model's. Shorter for the model's: on the before/after pairs of earlier bench logs (410 distinct),
-# "A flamingo is a type of animal that belongs to the order Carnivora." (13 words: a name, but no
-# answer) read as dropped when a later answer said "Answer: red."; every short fact there had <= 9
-FACT_ANSWER_WORDS = 15
-MODEL_FACT_WORDS = 10
-
-
-def _key(word: str) -> str:
-    w = unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode() or word.lower()  # Bogotá
-    return _NUMBER_WORDS.get(w, w[:-1] if len(w) > 3 and w.endswith("s") else w)
-
-
-def _names(question: str, text: str, whole: bool = False, limit: int = FACT_ANSWER_WORDS) -> set[str]:
-    """The names and numbers in ``text``'s first sentence (``whole``: in all of it) the question
-    does not have itself: capitalised words, digits, number words ("Canberra", "1945", "eight"
-    read as "8"). None from a first sentence longer than ``limit`` words: no short fact."""
-    first = text if whole else _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
-    if not whole and len(_words(first)) > limit:
-        return set()
-    asked = {_key(w) for w in _words(question)}
-    found = {_key(w) for w in _WORD.findall(first)
-             if (w[0].isupper() or w.isdigit() or w.lower() in _NUMBER_WORDS) and w.lower() not in _NAMELESS}
-    return found - asked
-
-
-def names_a_fact(question: str, answer: str, right: bool = False) -> bool:
-    """``answer`` names something that answers the short factual ``question``: what
-    ``drops_answer`` can judge ("How do I..." and long explanations it leaves alone);
-    ``right``: the person's own answer, else the model's (held to a shorter first sentence)."""
-    q = " ".join(_words(question))
-    limit = FACT_ANSWER_WORDS if right else MODEL_FACT_WORDS
-    return q.startswith(_FACT_OPENERS) and len(q.split()) <= 12 and bool(_names(question, answer, limit=limit))
-
-
-def drops_answer(question: str, before: str, after: str, right: bool = False) -> bool:
-    """The answer to a short factual question is gone: ``before`` named something (a name, a
-    number: "The capital of Australia is Canberra.") and ``after`` names none of it ("The answer
-    to your question lies in the continent of Australia.", a user test: kept as "learned", the
-    damage seen only in the before/after cards). The format may change ("Answer: Canberra.",
-    "Canberra.", "eight" for "8"); open and how-to questions, and answers whose first sentence is
-    longer than a short fact, are not judged (their words vary with no fact lost).
-    ``right``: ``before`` is the person's own answer (a correction, a liked answer), so an after
-    naming something else lost it too ("Answer: Jupiter." taught, Neptune said). Otherwise
-    ``before`` is the model's own earlier answer, perhaps wrong or no answer at all ("Denmark is
-    a Scandinavian country located in Northern Europe." -> "The capital of Denmark is
-    Copenhagen."): only an ``after`` that names nothing of its own dropped it. ``degenerate`` is unchanged by it: the gate does
-    not refuse a run for it (FineTuneSettings.step_back_dropped)."""
-    if not names_a_fact(question, before, right):
-        return False
-    wanted = _names(question, before)
-    if wanted & {_key(w) for w in _words(after)}:
-        return False
-    return right or not _names(question, after, whole=True)
-
-
-def named_word(question: str, answer: str) -> tuple[int, str] | None:
-    """(where it starts, the word) of the first name ``answer``'s first sentence gives that the
-    question does not have (``_names``: "Canberra"); None when it names none."""
-    names = _names(question, answer)
-    first = _SENTENCE_END.split(answer, maxsplit=1)[0]
-    return next(((m.start(), m.group()) for m in _WORD.finditer(first) if _key(m.group()) in names), None)
-
-
-def changes_answer(question: str, before: str, after: str) -> bool:
-    """A new question's answer names something else now ("Canberra" -> "Sydney"; "Denmark is a
-    Scandinavian country..." -> "Copenhagen"): which one is right is not known here (the model's
-    own answer before may be the wrong one), so the report shows both for the person to judge;
-    no gate rule reads it. ``drops_answer`` is the case where the new answer names nothing."""
-    return (names_a_fact(question, before) and not drops_answer(question, before, after)
-            and not _names(question, before) & {_key(w) for w in _words(after)})
-
-
-# Asked before and after training when the person's own held-out questions are too few:
-# everyday questions of both kinds (a short fact, an open "how"), never rated, so what they
-# show is what the adapter does to new questions.
-FRESH_QUESTIONS = ("Who wrote Romeo and Juliet?", "How do I make a cup of coffee?",
-                   "What is the largest planet in the solar system?", "Why do leaves fall in autumn?")
-# Asked before and after every run (FineTuneSettings.reask_canaries): everyday open questions of the
-# kinds where a small adapter's answers turn into loops first (measured, bench/learning_effect.py: 8
-# token ratings, "Tell me about butterflies." -> "*Awkward*" over and over; "Tell me about cats." looped
-# under the same adapter), and short facts where a learned short answer names the question's own subject
-# ("The capital of Switzerland is Switzerland.": ``restates``). The facts have one-word subjects: a
-# correct answer restating a longer question reads as an echo ("The capital of the Netherlands is
-# Amsterdam." to the base model too), and a correct short answer must not refuse a run.
-# The last two are the kinds the others missed (bench/learning_effect.py --unseen 16): a "why" question,
-# whose base answer opens "The answer to this question..." and which a taught "Answer:" turned into an
-# echo (a mix of 4: 'Answer: to answer the question "Why do dogs bark?"'), and a country the base model
-# describes instead of naming its capital ("Estonia is a country located in the Baltic region..."), as it
-# does Denmark, which 32 picky thumbs made "Denmark is the capital of Denmark." while the capitals it
-# knows stayed clean.
-# Australia is a fact the base model is sure of (Canberra, 65%: bench/fact_sureness.py) that format and
-# thumbs runs move most often (Canberra -> Sydney in 23 of 35 earlier kept runs that changed a sure fact):
-# asked in every run, so a run that moves it waits for the person's word (train_verdict.decide) even when
-# held-out questions fill the unseen re-asks (a user test: "Answer: Sydney." put in use without a word).
-CANARY_QUESTIONS = ("Tell me about cats.", "Tell me about the desert.", "What is the capital of Switzerland?",
-                    "What is the capital of Croatia?", "Why is the sky blue?", "What is the capital of Estonia?",
-                    "What is the capital of Australia?")
-# Asked before and after every run (FineTuneSettings.reask_open): open requests, never rated, where a
-# format taught on short answers does not belong (a user test: after 9 "Answer: X." corrections, "Tell
-# me a story about a dragon..." got "Answer: 1. The Tale of..."). The panel shows one beside the person's
-# questions so they see whether their style spread; a loop or echo here refuses a run like any re-ask.
-OPEN_REQUESTS = ("Write a short story about a robot who learns to paint.", "Describe a walk in a forest in spring.")
-
-
-def fresh_prompt(tokenizer, question: str, context_window: int, max_new_tokens: int) -> list[int]:
-    from desktop_app.core.prompts import Turn, build_prompt
-
-    return build_prompt(tokenizer, [Turn("user", question)], context_window=context_window,
-                        max_new_tokens=max_new_tokens).ids
-
-
-@dataclass
-class Reask:
-    question: str
-    answer: str
-    problem: str | None  # degenerate(): what the gate refuses a run for
-    restates: bool = False  # restates(): what makes a run step back when an earlier checkpoint is clean
-
-
-def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, cancel=None,
-          until: Callable[[int, Reask], bool] | None = None) -> list[Reask]:
-    """Greedy answers to ``(prompt_ids, question)`` under ``loaded``'s current weights.
-
-    All prompts are decoded as one left-padded batch (core.greedy_batch: ``generate``'s
-    answers, a row leaving the batch once it ended): on a CPU, decoding five answers
-    together costs little more than one, where one by one it was the largest part of a
-    small run's time. Each answer is cut at the end-of-text token and at the first
-    stop sequence, as the chat cuts it.
-
-    ``until(i, answer)``: called once for each answer that has ended (its end-of-text token
-    came) while the others go on; True stops decoding there, and the answers still going are
-    returned cut short. For a caller whose verdict one finished answer settles: the answers
-    that ended are those of the whole batch, token for token (a row's greedy tokens do not
-    depend on when the batch stops), and a step back's search for a clean checkpoint stopped
-    after a few tokens where a short restated answer ended (``train_verdict.clean_check``)."""
-    from desktop_app.core.greedy_batch import greedy_rows
-    from desktop_app.core.prompts import stop_sequences_for
-
-    if not prompts or (cancel is not None and cancel.is_set()):
-        return []
-    tok = loaded.tokenizer
-    eos = tok.eos_token_id
-    pad = tok.pad_token_id if tok.pad_token_id is not None else (eos if eos is not None else 0)
-    batch, mask = left_pad([ids for ids, _q in prompts], pad, loaded.device)
-    stops = stop_sequences_for(tok)
-    settles = None if until is None or eos is None else (
-        lambda i, row: until(i, _answer(tok, prompts[i][1], row, eos, stops)))
-    # all at once, token by token: a count of questions would stand still, then jump
-    what = (f"re-asking {len(prompts)} question{'s' if len(prompts) != 1 else ''} at once: "
-            "{done} of at most {total} tokens of each answer")
-    work_meter.advance(what, 0, max_new_tokens)
-    with loaded.lock:
-        rows = greedy_rows(loaded.model, batch, mask, max_new_tokens, eos, ended=settles,
-                           stepped=lambda n: work_meter.advance(what, n, max_new_tokens))
-    return [_answer(tok, question, row, eos, stops) for (_ids, question), row in zip(prompts, rows)]
-
-
-def _answer(tok, question: str, row: list[int], eos: int | None, stops) -> Reask:
-    """A generated row as the chat shows it: cut at end-of-text and the first stop sequence."""
-    if eos is not None and eos in row:
-        row = row[:row.index(eos)]
-    text = tok.decode(row, skip_special_tokens=True)
-    for stop in stops:
-        if stop and stop in text:
-            text = text[:text.index(stop)]
-    return Reask(question, text, degenerate(question, text, row), restates(question, text))
 
 
 # ------------------------------------------------------------------ the decision

@@ -1,7 +1,7 @@
 """Greedy answers to a batch of prompts, where a row that has ended leaves the batch.
 
 ``generate`` decodes every row of a batch until the last one ends: a finished row goes on
-through the model as padding. The gate's re-asks (gate.reask) are such a batch: 12 questions
+through the model as padding. The gate's re-asks (reasking.reask) are such a batch: 12 questions
 of which a taught "Answer: Paris." ends in a few tokens while a story request runs to the
 token limit. Here each step reads only the rows still going, with their keys and values
 (``Cache.batch_select_indices``), so a step costs what its live rows cost.

@@ -431,13 +431,13 @@ def score_reask_with_and_without_adapter(loaded: LoadedModel, question: str, ans
                                          progress=None) -> tuple[list, list]:
     """A fine-tune's re-asked answer (``finetune_effect.taught``: stored with the run as text,
     a never-rated question's answer before or after the run) scored after the question's prompt
-    as the re-ask built it (``gate.fresh_prompt``) by the base model and by the adapter the
+    as the re-ask built it (``reasking.fresh_prompt``) by the base model and by the adapter the
     model wears: (before, after). No end token: the re-ask may have been cut at its budget.
     ``cancel``, ``progress``: as for ``score_with_and_without_adapter``."""
-    from desktop_app.core import gate
+    from desktop_app.core import reasking
 
     tok = loaded.tokenizer
-    prompt_ids = gate.fresh_prompt(tok, question, loaded.context_window, max_new_tokens)
+    prompt_ids = reasking.fresh_prompt(tok, question, loaded.context_window, max_new_tokens)
     lead = "" if tok.decode(prompt_ids[-1:]).endswith((" ", "\n")) else " "  # as generated (fact_sureness)
     ids = tok(lead + answer.strip(), add_special_tokens=False)["input_ids"] if answer.strip() else []
     if not prompt_ids or not ids:

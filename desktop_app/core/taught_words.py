@@ -12,7 +12,7 @@ _WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)  # "it's" one word: a ph
 
 # ---------------------------------------------------------------- rated questions not checked
 
-# "how" questions answered by a name or a number (gate._FACT_OPENERS; tests/test_card28_taught_words.py
+# "how" questions answered by a name or a number (answer_checks._FACT_OPENERS; tests/test_card28_taught_words.py
 # keeps the two alike): the rest of "how ..." asks for steps
 _HOW_FACTS = ("many", "much", "old", "far", "long", "tall", "big")
 _FACT_STARTS = ("what", "who", "when", "where", "which")
@@ -134,7 +134,7 @@ def repeated_phrase(answer: str | None, least: int = REPEAT_WORDS) -> str | None
     time ("...had been tasked with creating a robotic painting. Echo was tasked with creating a robotic
     painting" -> "tasked with creating a robotic painting"), or the unit of a loop ("Boil an egg"), else
     None. Words compare without case or punctuation; a phrase of mostly scaffold words (``_SCAFFOLD``)
-    does not count. ``gate.looping`` misses such an answer while most of it is new; like
+    does not count. ``answer_checks.looping`` misses such an answer while most of it is new; like
     ``finetune_effect.repeated_opening`` it is named on the card and by the CLI only: no gate rule reads it."""
     spans = list(_WORD.finditer(answer or ""))
     words = [m.group().lower() for m in spans]

@@ -11,7 +11,7 @@ were: the KL divergence from the reference (the model before training) to the mo
 trained, at the positions of the reference's own greedy first tokens. It is zero when
 training starts and grows only where the adapter moves those answers, so it costs nothing
 on questions like the person's and pulls back only the open requests. The requests are
-never rated, are not the gate's re-asks (``gate.OPEN_REQUESTS``: those show the person
+never rated, are not the gate's re-asks (``reasking.OPEN_REQUESTS``: those show the person
 whether the style spread, and training on them would hide it), and not in any benchmark.
 """
 
@@ -95,13 +95,13 @@ def build_anchor(model, tokenizer, window: int, device, pad_id: int, requests=AN
     """Under ``model`` as it is (the caller disables the adapter): each request's greedy first
     ``tokens`` answer tokens and the log-probabilities there. None when there are no requests
     (or ``format_ids`` is given but empty: no correction opens differently)."""
-    from desktop_app.core import gate
+    from desktop_app.core import reasking
 
     if not requests or tokens <= 0 or (format_ids is not None and not format_ids):
         return None
     if format_ids:
         tokens = 1  # only the first answer position is held
-    prompts = [gate.fresh_prompt(tokenizer, q, window, tokens) for q in requests]
+    prompts = [reasking.fresh_prompt(tokenizer, q, window, tokens) for q in requests]
     answers = greedy_answers(model, prompts, tokens, pad_id, device, tokenizer.eos_token_id)
     seqs = [(p, a) for p, a in zip(prompts, answers) if a]
     if not seqs:

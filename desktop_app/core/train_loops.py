@@ -10,7 +10,7 @@ already seen earlier in the same answer is a "loop token", and the updates that 
 the next look, add ``-log(1 - p)`` at those positions (``loss``), which lowers exactly the
 continuations that repeat and nothing else.
 
-The questions are their own set, never the gate's (gate.CANARY_QUESTIONS, OPEN_REQUESTS,
+The questions are their own set, never the gate's (reasking.CANARY_QUESTIONS, OPEN_REQUESTS,
 FRESH_QUESTIONS): the gate's re-asks then stay an independent check of what the run does to
 questions it never trained on, this term included.
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from desktop_app.core import gate
+from desktop_app.core import answer_checks, reasking
 from desktop_app.core.train_anchor import greedy_answers
 from desktop_app.core.train_logps import pad_batch, per_token_logps
 from desktop_app.core.train_objectives import token_loss
@@ -66,8 +66,8 @@ class LoopPenalty:
     per_look: int = 4
     tokens: int = 40
     n: int = 4
-    only_loops: bool = False  # penalise only answers the gate would call a loop (gate.looping), not every repeat
-    # the term stays off until a look finds an answer the gate would call a loop (gate.looping); from then on
+    only_loops: bool = False  # penalise only answers the gate calls a loop (answer_checks.looping), not every repeat
+    # the term stays off until a look finds an answer the gate would call a loop (answer_checks.looping); from then on
     # every repeat is penalised. A run whose looks never loop trains exactly as without the term
     wait_for_loop: bool = False
     armed_at: int | None = None  # the update before which a look first found a loop (wait_for_loop)
@@ -100,16 +100,16 @@ class LoopPenalty:
 
     def take(self, prompts: list[list[int]], answers: list[list[int]], step: int = 0) -> int:
         """The latest look's answers: those with loop tokens are kept for ``loss`` (once armed:
-        ``wait_for_loop`` arms the term at the first look with an answer gate.looping calls a loop)."""
+        ``wait_for_loop`` arms the term at the first look with an answer answer_checks.looping calls a loop)."""
         self.seqs, self.positions = [], []
-        if not self.armed and any(gate.looping(a) for a in answers):
+        if not self.armed and any(answer_checks.looping(a) for a in answers):
             self.armed_at = step
         if not self.armed:
             self.history.append(0)
             return 0
         for prompt, answer in zip(prompts, answers):
             repeats = repeat_positions(answer, self.n)
-            if not repeats or (self.only_loops and not gate.looping(answer)):
+            if not repeats or (self.only_loops and not answer_checks.looping(answer)):
                 continue
             row = len(self.seqs)
             self.seqs.append((prompt, answer))
@@ -137,6 +137,6 @@ class LoopPenalty:
 
 def build_loop_penalty(tokenizer, context_window: int, pad_id: int, *, every: int, per_look: int, tokens: int,
                        n: int, only_loops: bool = False, wait_for_loop: bool = False) -> LoopPenalty:
-    prompts = [gate.fresh_prompt(tokenizer, q, context_window, tokens) for q in LOOP_QUESTIONS]
+    prompts = [reasking.fresh_prompt(tokenizer, q, context_window, tokens) for q in LOOP_QUESTIONS]
     return LoopPenalty(prompts, tokenizer.eos_token_id, pad_id, every=every, per_look=per_look, tokens=tokens, n=n,
                        only_loops=only_loops, wait_for_loop=wait_for_loop)

@@ -112,7 +112,7 @@ class FineTuneSettings:
     # --scenarios answer,thumbs on vs off); the report names such answers either way
     step_back_dropped: bool = False
     reask_count: int = 3  # greedy re-asks of rated (trained-on) questions
-    reask_unseen: int = 2  # ... and of questions training never saw (held-out ones, else gate.FRESH_QUESTIONS)
+    reask_unseen: int = 2  # ... and of questions training never saw (held-out ones, else reasking.FRESH_QUESTIONS)
     # the anchor on open requests (core.train_anchor) in runs with corrections: x its KL. Off: measured
     # (bench/learning_effect.py --unseen 16) at 1.0, 4 "Answer:" corrections: spill 0 of 6 open requests, but
     # adoption 0.88 (1.00 without), and a mix of 4 was discarded (held-out margin 0.743 -> 0.729)
@@ -125,8 +125,8 @@ class FineTuneSettings:
     # adoption 1.00 -> 0.75; mix x 4 spill 0/6 and no echo, but "Answer:" in 0.19 of the 16 new factual
     # answers (0.94 without), the same at anchor_weight 0.25: it stops the format on the person's kind too
     anchor_format: bool = False
-    reask_canaries: int = 7  # ... and of fixed everyday questions (gate.CANARY_QUESTIONS): loops and restated subjects
-    reask_open: int = 1  # ... and of open requests (gate.OPEN_REQUESTS): does a taught style spread to them?
+    reask_canaries: int = 7  # ... and of fixed everyday questions (reasking.CANARY_QUESTIONS): loops, restated subjects
+    reask_open: int = 1  # ... and of open requests (reasking.OPEN_REQUESTS): does a taught style spread to them?
     reask_tokens: int = 40
     end_with_eos: bool = True
     # a thumb that pairs with a rated sibling also trains alone (KTO). Measured (thumbs 8, kept whatever the
@@ -159,8 +159,8 @@ class FineTuneSettings:
     loop_questions: int = 4
     loop_tokens: int = 40
     loop_ngram: int = 4
-    loop_only_loops: bool = False  # only answers gate.looping calls a loop are penalised (not measured yet)
-    # the term waits until a look finds an answer gate.looping calls a loop, then penalises every repeat
+    loop_only_loops: bool = False  # only answers answer_checks.looping calls a loop are penalised (not measured yet)
+    # the term waits until a look finds an answer answer_checks.looping calls a loop, then penalises every repeat
     # (train_loops.LoopPenalty.wait_for_loop): runs whose looks never loop train as without it, bar the looks' cost.
     # Off: measured (bench/learning_effect.py --unseen 16, weight 2, a look of 8 questions every 4 updates) ALL CAPS
     # x 4 and x 8 came out as without it (kept@6 0.00; discarded for two looping re-asks), armed at update 12; token

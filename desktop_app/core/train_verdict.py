@@ -21,11 +21,13 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
+from desktop_app.core import answer_checks
 from desktop_app.core.finetune_effect import (dropped, fact_sureness, facts_changed, facts_judged, hold_sure_facts,
                                              rescore_newest)
 from desktop_app.core.lazy import lazy_module
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
+reasking = lazy_module("desktop_app.core.reasking")  # it imports torch too
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +119,9 @@ def step_back(run, work, reasks, meter=None) -> bool:
     if clean is not None:
         told = _Trying(run, step_back_why(m, failed), m.get("steps") or guard.kept_step)
         with run.timed("step_back"):
-            # a restated (or, with step_back_dropped, a dropped) fact alone (gate.restates: the run is not refused for it) is worth at most half
-            # of what the run learned: thumbs x 4 stepped back from 12 to 2 for it, keeping nothing taught
+            # a restated (or, with step_back_dropped, a dropped) fact alone (answer_checks.restates: the run is not
+            # refused for it) is worth at most half of what the run learned: thumbs x 4 stepped back from 12 to 2
+            # for it, keeping nothing taught
             step = guard.step_back_clean(told.counted(clean), floor=0 if failed else guard.kept_step // 2,
                                          trying=told.trying)
         if step is not None and meter is not None:
@@ -188,7 +191,7 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
                 with_dropped: bool = False) -> Callable[[], bool] | None:
     """A check for ``PerplexityGuard.step_back_clean``: all the re-asks asked again, in the
     one batch the gate asks them in, and none degenerates or restates its question
-    (``gate.restates``) where it did not before training; ``with_dropped`` (the setting
+    (``answer_checks.restates``) where it did not before training; ``with_dropped`` (the setting
     step_back_dropped): nor lost its fact (finetune_effect.dropped). None when none did after
     training (``taught``: the run's before/after re-asks, ``metrics["taught"]``).
     Asked in the gate's own batch, not only the ones that went wrong: a greedy answer can
@@ -198,7 +201,7 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
     ``clean.answers``: the re-asks of its last call (cut short where it answered False)."""
     def wrong(pair, answer, problem=None) -> bool:
         question = pair["question"]
-        return bool(problem or gate.degenerate(question, answer) or gate.restates(question, answer)
+        return bool(problem or answer_checks.degenerate(question, answer) or answer_checks.restates(question, answer)
                     or (with_dropped and dropped(pair, answer)))
 
     if not any(wrong(t, t["after"], t["problem_after"]) and not wrong(t, t["before"]) for t in taught):
@@ -216,7 +219,7 @@ def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,
         # batch's other answers run to the limit (measured, bench/learning_effect.py --one-conversation, thumbs
         # x 8: 4 checkpoints tried, none clean, 63 -> 27 CPU-s: three stopped after "The sky is blue." at 6 tokens,
         # the fourth's wrong answer was a loop, which shows only at the limit; thumbs x 4 apart 39 -> 9)
-        answers = clean.answers = gate.reask(work, reasks.prompts, reasks.tokens, cancel, until=settles)
+        answers = clean.answers = reasking.reask(work, reasks.prompts, reasks.tokens, cancel, until=settles)
         return not any(wrong(t, a.answer, a.problem) and w for a, t, w in zip(answers, taught, watched))
 
     clean.answers = None
@@ -266,7 +269,7 @@ def degenerate_answers(taught_pairs: list[dict]) -> list[dict]:
     training degenerated as well)."""
     return [{"question": t["question"], "before": t.get("before") or "", "after": t.get("after") or "",
              "problem": t["problem_after"],
-             "before_too": bool(t.get("before")) and gate.degenerate(t["question"], t["before"]) is not None}
+             "before_too": bool(t.get("before")) and answer_checks.degenerate(t["question"], t["before"]) is not None}
             for t in taught_pairs if t.get("problem_after")]
 
 

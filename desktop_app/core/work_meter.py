@@ -1,11 +1,11 @@
 """Counts from inside long loops, for whoever on this thread is listening.
 
 A fine-tune's measuring work (the gate's margins, the probe, the greedy re-asks) runs in
-loops deep in gate.py and train_measure.py; passing a progress callback down through every
-layer would thread it through functions that are also used with no one listening. Instead a
-loop calls ``advance(what, done, total)`` and a caller that wants counts wraps the work in
-``listening(callback)``. Per thread: the chat thread's own passes never reach a fine-tune's
-panel. No listener: ``advance`` does nothing.
+loops deep in gate.py, reasking.py and train_measure.py; passing a progress callback down
+through every layer would thread it through functions that are also used with no one
+listening. Instead a loop calls ``advance(what, done, total)`` and a caller that wants
+counts wraps the work in ``listening(callback)``. Per thread: the chat thread's own passes
+never reach a fine-tune's panel. No listener: ``advance`` does nothing.
 """
 
 from __future__ import annotations

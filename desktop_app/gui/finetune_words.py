@@ -284,7 +284,7 @@ def degenerate_words(metrics: dict, in_use: str) -> str:
     return "<br>".join(lines)
 
 
-# gate.degenerate's kinds, in a person's words
+# answer_checks.degenerate's kinds, in a person's words
 PROBLEM_WORDS = {"echo": "repeats the question's words", "loop": "repeats itself", "empty": "empty"}
 
 
@@ -353,8 +353,8 @@ def card_rank(pair: dict) -> int:
 def reask_words(metrics: dict, new_listed: bool = False) -> str:
     """One paragraph on the questions asked again after training, for the top of the report:
     whether the rated ones still give the person's answer, which new ones lost the answer they
-    had (``gate.drops_answer``: "Canberra" -> "...lies in the continent of Australia"), which
-    were answered by repeating the question (``gate.restates``). A run is not refused for
+    had (``answer_checks.drops_answer``: "Canberra" -> "...lies in the continent of Australia"), which
+    were answered by repeating the question (``answer_checks.restates``). A run is not refused for
     these, so the person reads them here, not in the cards below. Runs recorded before the
     answers were marked give the restated count alone; "" when there is nothing to say.
     ``new_listed``: the never-rated questions' changes are listed already (a waiting adapter's
