@@ -17,7 +17,7 @@ from enum import Enum
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core import session
-from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft
+from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft, mark_stopped
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
@@ -414,10 +414,16 @@ class ChatController(QObject):
                                          between=self.lane.run_urgent, shared=shared)
 
         cancelled = {"message_id": None, "finish_reason": "cancelled"}
+
+        def dropped(_task) -> None:  # stopped while it waited: an unstarted answer it would go on with says so
+            if continues is not None:
+                self.tasks.store.submit(Task(lambda _r, _c: mark_stopped(store, continues), "answer stopped"))
+            self._answer_ended(cancelled)
+
         self._explain_makes_way()  # minutes on a CPU: the answer the person asked for goes first
         self.lane.submit(Task(work, "generate", "answer", on_start=lambda _t: self.stream_started.emit(user),
                               on_progress=self._answer_progress, on_success=lambda a: self._answered(user, a),
-                              on_failure=self._answer_failed, on_cancelled=lambda _t: self._answer_ended(cancelled),
+                              on_failure=self._answer_failed, on_cancelled=dropped,
                               can_wait=True))
 
     def _explain_makes_way(self) -> None:
@@ -434,6 +440,8 @@ class ChatController(QObject):
             self._write_draft()
         elif isinstance(item, AnswerDraft):  # the answer starts: its row, written as it grows
             self.draft, self._streamed, self._draft_at = item, [], time.monotonic()
+            if item.message_id is not None:  # an unstarted answer goes on: a stop noted in it no longer holds
+                self.tasks.store.submit(Task(lambda _r, _c: item.reopen(), "answer goes on"))
         elif isinstance(item, PromptReading):
             if item.read:  # a long prompt, read chunk by chunk: its answer gets its row now
                 self._begin_draft()
