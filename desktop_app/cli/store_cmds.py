@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.cli.common import CliError, record_id
-from desktop_app.core.drafts import is_interrupted
+from desktop_app.core.drafts import is_interrupted, stopped_unstarted
 
 
 def _open(args):
@@ -103,7 +103,9 @@ def cmd_history(args) -> int:
                     marks.append(_count(len(m["token_ratings"]), "token rating"))
                 if m["correction"]:
                     marks.append("corrected")
-                if is_interrupted(m):  # the window was killed while it wrote this (core/drafts.py)
+                if stopped_unstarted(m):  # stopped before its first token (core/drafts.py)
+                    marks.append("stopped")
+                elif is_interrupted(m):  # the window was killed while it wrote this (core/drafts.py)
                     marks.append("interrupted")
                 parent = f"<- {m['parent_id']}" if m["parent_id"] else ""
                 extra = f"  [{', '.join(marks)}]" if marks else ""

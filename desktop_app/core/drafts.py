@@ -15,6 +15,7 @@ from __future__ import annotations
 from desktop_app.core.records import TokenRecord, joined_text
 
 DRAFT_KEY = "draft"  # in a message's settings: written while it streamed, never finished
+STOPPED = "cancelled"  # the finish reason of an answer the person stopped (core.generation)
 DRAFT_INTERVAL_S = 1.0  # at most one draft write a second: a kill loses about a second of text
 INTERRUPTED_WORDS = "interrupted (the app closed while it wrote this)"
 UNSTARTED_WORDS = ("This answer was interrupted before its first token: the app closed while the model read "
@@ -29,6 +30,28 @@ def is_interrupted(message: dict | None) -> bool:
 def is_unstarted(message: dict | None) -> bool:
     """An interrupted answer that never got its first token (AnswerDraft.begin): only Regenerate fits."""
     return is_interrupted(message) and not message.get("text")
+
+
+def stopped_unstarted(message: dict | None) -> bool:
+    """An unstarted answer (``is_unstarted``) that went on and that the person stopped (Stop, Esc)
+    again before its first token (``mark_stopped``): not the app closing, after a restart too."""
+    return is_unstarted(message) and (message.get("settings") or {}).get("finish_reason") == STOPPED
+
+
+def mark_stopped(store, message_id: int, stopped: bool = True) -> None:
+    """Say in an unstarted answer's row that the person stopped it before its first token (the
+    finish reason an answer they stop gets, beside the draft mark, which stays: it has no token to
+    keep, only Regenerate fits); ``stopped`` False takes that off again as it goes on, so an app
+    closed then is an interruption again. A row that is not unstarted is left as it is."""
+    message = store.get_message(message_id)
+    if not is_unstarted(message):
+        return
+    settings = {**message["settings"], "finish_reason": STOPPED}
+    if not stopped:
+        settings.pop("finish_reason")
+    if settings != message["settings"]:
+        store.update_answer(message_id, "", settings=settings, records=[], model_id=message.get("model_id"),
+                            adapter_id=message.get("adapter_id"))
 
 
 class AnswerDraft:
@@ -66,10 +89,18 @@ class AnswerDraft:
         (and no row) when it has no token to keep."""
         g = answer.generation
         if not g.records:
+            if self.message_id is not None and not self._began_here and g.finish_reason == STOPPED:
+                mark_stopped(self.store, self.message_id)  # an unstarted answer it went on with, stopped again
             self.discard()
             return None
         self._store(g.text, answer.stored_settings(), g.records, answer.model_id, answer.adapter_id)
         return self.message_id
+
+    def reopen(self) -> None:
+        """An unstarted answer this one goes on with: a stop noted in its row (``mark_stopped``) no
+        longer holds, and an app closed from now on is an interruption again."""
+        if self.message_id is not None and not self._began_here:
+            mark_stopped(self.store, self.message_id, stopped=False)
 
     def discard(self) -> None:
         """Remove a draft this answer began (an interrupted answer it continued stays)."""

@@ -98,21 +98,39 @@ def set_branch_text(store, branch_id: int, text: str, *, parent_id: int | None =
 
 
 def fork_edit(store, source_id: int, parent_id: int | None, start: int, text: str) -> int:
-    """A person's edit of the text before continuation ``source_id``, as a new "edited" branch
-    (at ``start`` of ``parent_id``'s path; returns its id). The continuation itself stays as
-    it is, with its ratings and the text it continued: a rating judges a continuation after
-    the words it was written for, so moving it under new words would train a pairing nobody
-    rated. The new branch keeps the model's tokens so its words stay marked as the model's;
-    it has no mean probability (the model wrote them after the earlier wording)."""
+    """A person's edit of continuation ``source_id``, as a new "edited" branch (at ``start`` of
+    ``parent_id``'s path; returns its id): an edit of the text before it, or of a rated
+    continuation's own words (``parent_id`` is then the continuation, ``start`` where the edit
+    begins). The continuation itself stays as it is, with its ratings and the text it continued:
+    a rating judges a continuation's words after the words it was written for, so moving it under
+    new words, or keeping it on words the model did not write, would train a pairing nobody rated.
+    The new branch keeps the model's tokens (those after ``start``, when it hangs off the
+    continuation) so its words stay marked as the model's; it has no mean probability (the model
+    wrote them after other words)."""
     with store.transaction() as conn:
         source = _require(conn, store, source_id)
         if parent_id is not None:
             _require(conn, store, parent_id, source["document_id"])
+        tokens = json.loads(source["tokens"] or "[]")
+        if parent_id == source_id:
+            tokens = tokens_after(tokens, int(start) - source["start"])
         return conn.execute(
             "INSERT INTO text_branches (document_id, parent_id, start, text, kind, tokens, mean_prob, model_id, "
             "created) VALUES (?, ?, ?, ?, 'edited', ?, NULL, ?, ?)",
-            (source["document_id"], parent_id, max(0, int(start)), text, source["tokens"], source["model_id"],
-             now())).lastrowid
+            (source["document_id"], parent_id, max(0, int(start)), text, json.dumps(tokens, ensure_ascii=False),
+             source["model_id"], now())).lastrowid
+
+
+def tokens_after(tokens, cut: int) -> list[list]:
+    """A branch's stored tokens from character ``cut`` of their text on (a token cut in two keeps
+    its end, under its own id: an edited branch's tokens only mark the model's words)."""
+    out, at = [], 0
+    for token in tokens:
+        end = at + len(token[1])
+        if end > cut:
+            out.append(token if at >= cut else [token[0], token[1][cut - at:], token[2]])
+        at = end
+    return out
 
 
 def show_branch(store, document_id: int, branch_id: int | None) -> None:
@@ -187,22 +205,23 @@ def model_spans(main_text: str, by_id: dict, branch_id: int | None) -> list[tupl
             continue
         branch = by_id[owner]
         written, own = "".join(t[1] for t in branch["tokens"]), branch["text"][:end - start]
-        at, kept = (_carried(written, own) if branch.get("kind") == "edited"
-                    else (0, len(os.path.commonprefix([written, own]))))
-        if kept:
-            spans.append((start + at, start + at + kept))
+        kept = (_carried(written, own) if branch.get("kind") == "edited"
+                else [(0, len(os.path.commonprefix([written, own])))])
+        spans.extend((start + at, start + at + length) for at, length in kept if length)
     return spans
 
 
-def _carried(written: str, text: str) -> tuple[int, int]:
-    """(where, how long) the continuation ``written`` stands in an edited ``text``."""
+def _carried(written: str, text: str) -> list[tuple[int, int]]:
+    """(where, how long) the continuation ``written`` stands in an edited ``text``: whole, else its
+    start and its end that the person left as they were (an edit of its words in between)."""
     if not written:
-        return 0, 0
+        return []
     at = text.rfind(written)
     if at >= 0:
-        return at, len(written)
-    kept = len(os.path.commonprefix([written[::-1], text[::-1]]))
-    return len(text) - kept, kept
+        return [(at, len(written))]
+    head = len(os.path.commonprefix([written, text]))
+    tail = min(len(os.path.commonprefix([written[::-1], text[::-1]])), len(text) - head, len(written) - head)
+    return [(0, head), (len(text) - tail, tail)]
 
 
 def owner_at(main_text: str, by_id: dict, branch_id: int | None, offset: int) -> int | None:

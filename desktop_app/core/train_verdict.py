@@ -383,12 +383,26 @@ def settle_consent(store, run_id: int, use: bool, model_id: str | None = None) -
     if run.get("adapter_id") is None:
         raise adapter_store.AdapterError(f"Run {run_id} kept no adapter.")
     row = adapter_store.activate(store, run["adapter_id"], model_id) if use else None
-    if not use and run.get("status") == "discarded":
-        adapter_store.delete(store, run["adapter_id"])
     metrics = dict(run.get("metrics") or {})
+    if not use and run.get("status") == "discarded":
+        metrics.update(_leave(store, run["adapter_id"]))
     metrics["consent"] = CONSENT_USED if use else CONSENT_DECLINED
     store.update_run(run_id, metrics=metrics)
     return row
+
+
+LEFT_ADAPTER, FILES_LEFT = "left_adapter", "files_left"  # in a run's metrics, after "Leave it"
+
+
+def _leave(store, adapter_id: int) -> dict:
+    """Deletes a discarded run's adapter the person left, row and files, and says what became of
+    it for the run's card: its id (the run's row no longer names it) and, should its folder have
+    outlived the delete (which goes on past an error: adapters.delete), where that folder is."""
+    from pathlib import Path
+
+    folder = Path(store.get_adapter(adapter_id)["path"])
+    adapter_store.delete(store, adapter_id)
+    return {LEFT_ADAPTER: adapter_id, FILES_LEFT: str(folder) if folder.exists() else None}
 
 
 def note_activated(store, adapter: dict) -> None:

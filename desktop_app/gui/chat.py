@@ -2,9 +2,11 @@
 
 It holds the store, the loaded model, the shown thread of branches and the sampling
 settings. Every piece of work on the model (load, answer, score a prompt, score for the
-compare view, switch an adapter) goes through the task manager's model lane, one at a time
-and in order; what it writes (the person's prompts, answers, renamed and deleted
-conversations) is written by the store lane (gui/tasks.py has the whole picture). ``state`` says what the model is doing; the window's buttons follow it.
+compare view, explain a token, switch an adapter) goes through the task manager's model lane,
+one at a time and in order (the reads besides answers are gui/chat_reads.py's); what it writes
+(the person's prompts, answers, renamed and deleted conversations) is written by the store lane
+(gui/tasks.py has the whole picture). ``state`` says what the model is doing; the window's
+buttons follow it.
 """
 
 from __future__ import annotations
@@ -17,18 +19,15 @@ from enum import Enum
 from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core import session
-from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft
+from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft, mark_stopped
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
+from desktop_app.gui.chat_reads import NO_MODEL_WORDS, ModelReads
 from desktop_app.gui.conversation_export import newest_branch
-from desktop_app.gui.tasks import (LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle,
-                                   TurnAhead)
+from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
 
 log = logging.getLogger(__name__)
-
-NO_MODEL_WORDS = "No model is loaded: choose one with the model button."
-
 
 class ChatState(Enum):
     """What the chat model is doing, as the window shows it."""
@@ -40,7 +39,7 @@ class ChatState(Enum):
     SWITCHING = "switching"  # an adapter is being put on (or taken off)
 
 
-class ChatController(QObject):
+class ChatController(ModelReads, QObject):
     """The chat model's owner and the shown conversation.
 
     Attributes:
@@ -414,10 +413,16 @@ class ChatController(QObject):
                                          between=self.lane.run_urgent, shared=shared)
 
         cancelled = {"message_id": None, "finish_reason": "cancelled"}
+
+        def dropped(_task) -> None:  # stopped while it waited: an unstarted answer it would go on with says so
+            if continues is not None:
+                self.tasks.store.submit(Task(lambda _r, _c: mark_stopped(store, continues), "answer stopped"))
+            self._answer_ended(cancelled)
+
         self._explain_makes_way()  # minutes on a CPU: the answer the person asked for goes first
         self.lane.submit(Task(work, "generate", "answer", on_start=lambda _t: self.stream_started.emit(user),
                               on_progress=self._answer_progress, on_success=lambda a: self._answered(user, a),
-                              on_failure=self._answer_failed, on_cancelled=lambda _t: self._answer_ended(cancelled),
+                              on_failure=self._answer_failed, on_cancelled=dropped,
                               can_wait=True))
 
     def _explain_makes_way(self) -> None:
@@ -434,6 +439,8 @@ class ChatController(QObject):
             self._write_draft()
         elif isinstance(item, AnswerDraft):  # the answer starts: its row, written as it grows
             self.draft, self._streamed, self._draft_at = item, [], time.monotonic()
+            if item.message_id is not None:  # an unstarted answer goes on: a stop noted in it no longer holds
+                self.tasks.store.submit(Task(lambda _r, _c: item.reopen(), "answer goes on"))
         elif isinstance(item, PromptReading):
             if item.read:  # a long prompt, read chunk by chunk: its answer gets its row now
                 self._begin_draft()
@@ -526,191 +533,7 @@ class ChatController(QObject):
         self.answer_finished.emit(None)
         self.thread_changed.emit()
 
-    # ------------------------------------------------------------ scoring
-    def score_prompt(self, message: dict) -> None:
-        """Colour a prompt: score it on the model lane (cached per model and adapter)."""
-        if self.loaded is None:
-            return
-        mid = message["id"]
-        key = (mid, self.loaded.model_id, self.loaded.adapter_id)
-        if key in self.score_cache:
-            scored = self.score_cache[key]
-            self.prompt_scored.emit(mid, scored.unscored_prefix, list(scored.records))
-            return
-        text = message["text"]
-
-        def work(_report, _cancel):
-            loaded = self.loaded
-            return (mid, loaded.model_id, loaded.adapter_id), session.score_whole_text(loaded, text)
-
-        def done(result):
-            key, scored = result
-            self.score_cache[key] = scored
-            self.prompt_scored.emit(mid, scored.unscored_prefix, list(scored.records))
-
-        self.lane.submit(Task(work, "score prompt", "score", on_success=done,
-                              on_failure=lambda error: self.error.emit(str(error)), can_wait=True))
-
-    def cancel_scoring(self) -> None:
-        """Prompt scorings not needed any more (the colouring was switched off)."""
-        self.lane.cancel_all("score")
-
-    def _model_with(self, adapter_id: int):
-        """The loaded model, on the model lane, if adapter ``adapter_id`` is still the active one."""
-        loaded = self.loaded
-        if loaded is None or loaded.adapter_id != adapter_id:
-            raise UserFacingError("The adapter changed meanwhile.")
-        return loaded
-
-    def score_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure, on_progress=None) -> Task:
-        """Score a stored answer with the chat model, adapter ``adapter_id`` on and then off,
-        on the model lane; the two scorings are stored (store lane) for next time, then handed over.
-        ``on_success((before, after))`` / ``on_failure(TaskError)`` / ``on_progress(ComparePass)``
-        run on the GUI thread (a ComparePass before each pass; none while it waits for the lane)."""
-        store = self.store
-
-        def work(report, cancel):
-            return session.score_with_and_without_adapter(store, self._model_with(adapter_id), message_id,
-                                                          cancel=cancel, progress=report)
-
-        def scored(result):  # stored first (store lane), then shown: what is shown is kept
-            before, after = result
-            self.tasks.store.submit(Task(
-                lambda _r, _c: session.store_rescored(store, message_id, adapter_id, before, after),
-                "store compare scoring", on_success=lambda _none: on_success(result), on_failure=on_failure))
-
-        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure,
-                                     on_progress=on_progress, can_wait=True))
-
-    def score_branch_for_compare(self, branch_id: int, adapter_id: int, on_success, on_failure,
-                                 on_progress=None, *, better: bool = False) -> Task:
-        """Score a Text mode continuation (``better``: the better one the person wrote for it)
-        like ``score_for_compare`` (model lane), not stored: a continuation is short, and its
-        text can still be edited."""
-        store = self.store
-
-        def work(report, cancel):
-            return session.score_branch_with_and_without_adapter(store, self._model_with(adapter_id), branch_id,
-                                                                 cancel=cancel, progress=report, better=better)
-
-        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
-                                     on_failure=on_failure, on_progress=on_progress, can_wait=True))
-
-    def score_correction_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure,
-                                     on_progress=None) -> Task:
-        """Score the better answer the person wrote for stored answer ``message_id`` like
-        ``score_for_compare`` (model lane), not stored: it is short, and it can be rewritten."""
-        store = self.store
-
-        def work(report, cancel):
-            return session.score_correction_with_and_without_adapter(store, self._model_with(adapter_id), message_id,
-                                                                     cancel=cancel, progress=report)
-
-        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
-                                     on_failure=on_failure, on_progress=on_progress, can_wait=True))
-
-    def score_reask_for_compare(self, question: str, answer: str, max_new_tokens: int, adapter_id: int,
-                                on_success, on_failure, on_progress=None) -> Task:
-        """Score a fine-tune's re-asked answer (stored with its run as text) like
-        ``score_for_compare`` (model lane), not stored: it has no message to store it under."""
-
-        def work(report, cancel):
-            return session.score_reask_with_and_without_adapter(self._model_with(adapter_id), question, answer,
-                                                                max_new_tokens, cancel=cancel, progress=report)
-
-        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
-                                     on_failure=on_failure, on_progress=on_progress, can_wait=True))
-
-    def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled,
-                      on_progress=None) -> "ExplainRun":
-        """Why token ``index`` of a stored answer (core.explain), on the model lane with the
-        model as it is now; ``on_progress`` hears the lens and sampler first, then the
-        attribution's progress. Asking for an answer cancels it; so does choosing another token."""
-        from desktop_app.core.token_context import context_for_message
-
-        store = self.store
-        return self._explain(lambda loaded: context_for_message(store, loaded, message_id, index), on_success,
-                             on_failure, on_cancelled, on_progress)
-
-    def explain_text_token(self, make_context, on_success, on_failure, on_cancelled,
-                           on_progress=None) -> "ExplainRun":
-        """Why a token of a Text mode text: like ``explain_token``, with the TokenContext that
-        ``make_context(loaded)`` gives (core.token_context.context_for_text)."""
-        return self._explain(make_context, on_success, on_failure, on_cancelled, on_progress)
-
-    def _explain(self, make_context, on_success, on_failure, on_cancelled, on_progress) -> "ExplainRun":
-        """Two tasks: the layer grid and the sampler (``urgent``: a fraction of a second the person
-        waits for, so it goes ahead of background work and runs between an answer's tokens), then
-        the attribution (minutes: it waits its turn like other background work)."""
-        run = ExplainRun(self.lane)
-        tell = on_progress or (lambda _item: None)
-
-        def layers(_report, cancel):
-            from desktop_app.core.explain import explain_layers
-
-            loaded = self.loaded
-            if loaded is None:
-                raise ModelError(NO_MODEL_WORDS)
-            return loaded, explain_layers(loaded, make_context(loaded), cancel=cancel)
-
-        def read(result) -> None:
-            run.loaded, (run.first, run.other) = result
-            tell(run.first)
-            if run.task.cancel.is_set():  # stopped as it ended (an answer asked for, another token)
-                on_cancelled(run.task)
-                return
-            self._submit_attribution(run, on_success, on_failure, on_cancelled, on_progress)
-
-        run.task = self.lane.submit(Task(layers, "explain: layers", "explain", on_success=read, on_failure=on_failure,
-                                         on_cancelled=on_cancelled, urgent=True))
-        return run
-
-    def resume_explain(self, run: "ExplainRun", on_success, on_failure, on_cancelled, on_progress=None) -> bool:
-        """Go on with ``run``'s attribution where it stopped (paused for an answer: its finished
-        path points are kept); False where it cannot: its layers were not read yet, or the
-        model has changed since (another adapter, other weights), so it must start over."""
-        if run.first is None or run.loaded is not self.loaded:
-            return False
-        self._submit_attribution(run, on_success, on_failure, on_cancelled, on_progress)
-        return True
-
-    def _submit_attribution(self, run: "ExplainRun", on_success, on_failure, on_cancelled, on_progress) -> None:
-        tell = on_progress or (lambda _item: None)
-        ahead = tuple(t.kind for t in self.lane.tasks if t.state in (TaskState.WAITING, TaskState.RUNNING))
-        loaded, first, other, points = run.loaded, run.first, run.other, run.points
-        run.task = self.lane.submit(Task(
-            lambda report, cancel: self._attribute(loaded, first, other, cancel, report, points),
-            "explain: attribution", "explain", on_start=lambda _t: tell(TurnAhead()), on_success=on_success,
-            on_progress=on_progress, on_failure=on_failure, on_cancelled=on_cancelled, can_wait=True))
-        if ahead:  # a continuation, an analysis: the line says so meanwhile
-            tell(TurnAhead(ahead))
-
-    def _attribute(self, loaded, first, other, cancel, report, points):
-        from desktop_app.core.explain import explain_attribution
-        from desktop_app.core.explain_errors import ExplainError
-
-        if self.loaded is not loaded:
-            raise ExplainError("The model changed since the layers were read; explain this token again.")
-        return explain_attribution(loaded, first, other, cancel=cancel, report=report, points=points)
-
     def shutdown(self) -> None:
         """Stop the answer and drop the model work that waits (the window joins the lanes)."""
         self.stop()
         self.lane.cancel_all()
-
-
-class ExplainRun:
-    """One "Why this token?" on the model lane: its layers task, then its attribution task;
-    ``cancel`` stops whichever is current (waiting: dropped; running: asked to stop). Once the
-    layers are read it keeps what the attribution needs to go on after a pause: the model that
-    read them, the first part, the alternative and the path's points done (filled as it runs)."""
-
-    def __init__(self, lane):
-        self.lane = lane
-        self.task: Task | None = None
-        self.loaded = self.first = self.other = None
-        self.points: dict = {}
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.lane.cancel(self.task)

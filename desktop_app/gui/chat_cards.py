@@ -13,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
-from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted
+from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.ratings import CardRating
@@ -146,8 +146,9 @@ class ChatCards:
         return w.transcript.add_card(card)
 
     def _unstarted_words(self, message: dict) -> str:
-        """An answer with no token yet: the app closed on it, or (this session) the person stopped it."""
-        stopped = message["parent_id"] in self.window.chat.stopped_before_start
+        """An answer with no token yet: the app closed on it, or the person stopped it (this session, or
+        noted in its row: core.drafts.mark_stopped)."""
+        stopped = message["parent_id"] in self.window.chat.stopped_before_start or stopped_unstarted(message)
         return STOPPED_UNSTARTED_WORDS if stopped else UNSTARTED_WORDS
 
     def _resume(self, card: MessageCard, how: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from desktop_app.core.drafts import is_interrupted
+from desktop_app.core.drafts import is_interrupted, stopped_unstarted
 
 FORMAT_VERSION = 1
 # an answer that is not whole says so in the file, as its card does
@@ -21,7 +21,7 @@ def ending_note(message: dict) -> str:
     """Why an answer is not whole ("" when it ended by itself, and for a prompt)."""
     if message.get("role") != "assistant":
         return ""
-    if is_interrupted(message):
+    if is_interrupted(message) and not stopped_unstarted(message):
         return INTERRUPTED_NOTE
     return NOT_WHOLE_NOTES.get((message.get("settings") or {}).get("finish_reason"), "")
 

@@ -43,20 +43,23 @@ def with_token_labels(a):
     return replace(a, target_text=token_label(a.target_text), other_text=token_label(a.other_text))
 
 
-def ranking_rows(a, top: list[int], in_text: bool, scale: float | None) -> str:
+def ranking_rows(a, top: list[int], in_text: bool, scale: float | None, findable=lambda _a, _i: False) -> str:
     """One line per ranked token: its figure (a coloured chip; ``scale`` None: a rough one,
-    grey and rounded), the token and where it stands (hidden template tokens say so)."""
+    grey and rounded), the token and where it stands (hidden template tokens say so); a token
+    ``findable(a, i)`` on screen is a link to it."""
     muted = colors(is_dark())["muted"]
-    return "<br>".join(_row(a, i, in_text, scale, muted) for i in top)
+    return "<br>".join(_row(a, i, in_text, scale, muted, findable(a, i)) for i in top)
 
 
-def _row(a, i: int, in_text: bool, scale: float | None, muted: str) -> str:
+def _row(a, i: int, in_text: bool, scale: float | None, muted: str, findable: bool = False) -> str:
     rough = scale is None
     figure = (f"<span style='color:{muted}'>\u2248{a.scores[i]:+.1f}</span>" if rough
               else chip(f"{a.scores[i]:+.2f}", attribution_color(a.scores[i], scale)))
     token = in_its_place(a, i)
     if rough:
         token = f"<span style=color:{muted}>{token}</span>"
+    if findable:  # a word on screen: a click brings it into view (Ranking.word_clicked)
+        token = f"<a href='{i}' style='color:{muted if rough else colors(is_dark())['text']}'>{token}</a>"
     where = html.escape(words.where_words(a, i, in_text))
     if a.hidden(i):
         where = f"<i>{where}</i>"
@@ -85,6 +88,7 @@ class Ranking(QWidget):
         final: the finished attribution shown, or None; in_text: it is of a Text mode token."""
 
     overlay_toggled = Signal(bool)  # show the attribution over the transcript
+    word_clicked = Signal(int)  # a row's word was clicked: its index in the attribution
 
     def __init__(self, under_caption=(), parent=None):
         super().__init__(parent)
@@ -93,6 +97,7 @@ class Ranking(QWidget):
         layout.setSpacing(6)
         self.estimate = self.previous_estimate = self.final = None
         self.in_text = False
+        self.findable = lambda _a, _i: False  # the section's: whether token i of attribution a has a place on screen
         self.caption = styled_label("", "Muted", wrap=True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)  # what holds of figures that do not add up, in bold
         layout.addWidget(self.caption)
@@ -103,6 +108,9 @@ class Ranking(QWidget):
         self.rows = QLabel()
         self.rows.setTextFormat(Qt.TextFormat.RichText)
         self.rows.setWordWrap(True)
+        self.rows.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                          | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.rows.linkActivated.connect(lambda href: self.word_clicked.emit(int(href)))
         layout.addWidget(self.rows)
         layout.addWidget(self._build_shown_only())
         layout.addWidget(self._build_toggle())
@@ -187,7 +195,7 @@ class Ranking(QWidget):
     def _show_rough(self, a) -> None:
         named = with_token_labels(a)
         self.caption.setToolTip("")
-        self.rows.setToolTip(words.ROUGH_TIP)
+        self.rows.setToolTip(f"{words.ROUGH_TIP} {words.FIND_WORD_TIP}")
         self.hidden_note.hide()  # its share is of figures not settled yet
         if not words.estimate_settled(a):
             self.caption.setText(html.escape(words.estimate_words(named)))
@@ -198,7 +206,7 @@ class Ranking(QWidget):
         settled = words.settled_top(self.previous_estimate, a, top)
         self.caption.setText(html.escape(words.estimate_words(named, len(settled), len(top))))
         self._show_shown_only(a)
-        self.rows.setText(ranking_rows(a, settled, self.in_text, None))
+        self.rows.setText(ranking_rows(a, settled, self.in_text, None, self.findable))
         self.rows.setVisible(bool(settled))
 
     def show_final(self, result) -> bool:
@@ -226,7 +234,7 @@ class Ranking(QWidget):
             caption += f" {html.escape(words.loose_words(a))}"
         self.caption.setText(caption)
         self.caption.setToolTip(words.contributions_tip(named))
-        self.rows.setToolTip(words.contributions_tip(named))
+        self.rows.setToolTip(f"{words.contributions_tip(named)} {words.FIND_WORD_TIP}")
 
     def _shown_only(self) -> bool:
         return self.shown_only.isChecked() and not self.in_text
@@ -243,7 +251,7 @@ class Ranking(QWidget):
         note = None if self.in_text else words.hidden_note(a, left_out)
         self.hidden_note.setText(note or "")
         self.hidden_note.setVisible(note is not None)
-        self.rows.setText(ranking_rows(a, top, self.in_text, attribution_scale(a)))
+        self.rows.setText(ranking_rows(a, top, self.in_text, attribution_scale(a), self.findable))
 
     def rerank(self, _on: bool = False) -> None:
         """"Only what the chat shows" changed: the ranking shown again, finished or rough."""

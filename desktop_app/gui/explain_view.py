@@ -77,6 +77,11 @@ class ExplainView(QFrame):
         self.ranking = Ranking(under_caption=(self.gist, self._build_progress(), self._build_exact_button(),
                                               self._build_back_row()))
         self.ranking.overlay_toggled.connect(self.overlay_toggled)
+        self.ranking.word_clicked.connect(self._find_word)
+        # in_text -> place(a, i): where token i of attribution a stands on screen, (scroll area, TokenView,
+        # start, end) or None; the chat's and the Text tab's wiring say (explain_wiring, text_explain)
+        self.places = {}
+        self.ranking.findable = lambda a, i: self._place(a, i) is not None
         layout.addWidget(self.ranking)
         layout.addWidget(self._build_next_row())
         # the ranking's parts by the names the section has always had (the window and tests use them)
@@ -112,6 +117,19 @@ class ExplainView(QFrame):
         self.can_act = lambda: (False, False)  # the inspector's: (may rate, may branch) for the token shown
         self.next_row.hide()
         return self.next_row
+
+    def _place(self, a, i: int):
+        place = self.places.get(self.in_text)
+        return None if place is None or a.hidden(i) else place(a, i)
+
+    def _find_word(self, i: int) -> None:
+        """A ranked word clicked: brought into view where it stands, and ringed for a moment."""
+        from desktop_app.gui.explain_reveal import push_colour, reveal
+
+        shown = self.ranking.final or self.ranking.estimate
+        found = None if shown is None else self._place(shown, i)
+        if found is not None:
+            reveal(*found, push_colour(shown, i))
 
     def _continue_with_runner_up(self) -> None:
         if self.result is not None and self.result.attribution is not None:

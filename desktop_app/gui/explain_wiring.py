@@ -6,6 +6,7 @@ built; ``wire_exact`` the reload with Exact weights and the way back."""
 from __future__ import annotations
 
 from desktop_app.gui.explain_overlays import clear_attribution, show_attribution
+from desktop_app.gui.explain_reveal import place_in_cards
 from desktop_app.gui.explain_view import ExplainView
 
 
@@ -59,8 +60,14 @@ def wire_explain(window) -> None:
         if on and view.result is not None and window.selected_card in window.transcript.cards:
             show_attribution(window.transcript, window.selected_card, view.result)
 
+    def place(a, i: int):
+        explained = next((c for c in window.transcript.cards if c.message_id == view.message_id), None)
+        found = place_in_cards(window.transcript.cards, explained, a, view.index, i)
+        return None if found is None else (window.transcript, found[0].view, found[1], found[2])
+
     view.requested.connect(requested)
     view.overlay_toggled.connect(toggled)
+    view.places[False] = place  # a ranked word clicked: found on the chat's cards
     view.model_busy = lambda: window.chat.generating
     window.chat.explain_paused.connect(view.pause_for_answer)
     window.chat.state_changed.connect(lambda _state: view.resume())

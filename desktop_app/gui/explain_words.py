@@ -163,6 +163,7 @@ ROUGH_SHOWN_MAX = 0.3
 LOG_ODDS_DOUBLE = math.log(2)  # +0.69 in log-probability: twice the odds
 
 
+FIND_WORD_TIP = "Click a word to see it where it stands, ringed for a moment."
 ROUGH_TIP = ("Rough figures from the steps so far (integrated gradients, not finished): each is how much a "
              "word pushed toward the explained token (+) or toward its alternative (\u2212), in log-probability.")
 

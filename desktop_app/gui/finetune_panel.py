@@ -189,7 +189,8 @@ class FineTunePanel(QScrollArea):
         if self.last_run_id != run_id or not getattr(self, "last_result", None):
             return
         status, reason, metrics, adapter_id, note = self.last_result
-        self.last_result = (status, reason, {**(metrics or {}), "consent": choice}, adapter_id, note)
+        stored = self.controller.store.get_run(run_id).get("metrics") or {}  # with what became of a left adapter
+        self.last_result = (status, reason, {**(metrics or {}), **stored, "consent": choice}, adapter_id, note)
         self.refresh_adapters()
         focus = self.compare_button if choice == "used" and self.compare_button.isVisible() else self.train_button
         if self.consent_box.isHidden() and self.window().focusWidget() in (None, self.use_anyway_button,

@@ -64,6 +64,8 @@ class FineTuneSide:
         run.error.connect(w.show_error)
         run.progress.connect(self._progress)
         run.finished.connect(self._finished)
+        # "its report offers to use it anyway" no longer holds once answered: the card says what became of it
+        run.consent_settled.connect(lambda _run_id, _choice: w.statusBar().clearMessage())
         run.rescored.connect(lambda _result: self.adapter_changed())  # a compare view open shows the new scorings
         run.failed.connect(self._failed)
         run.running_changed.connect(self._running)

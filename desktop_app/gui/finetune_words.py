@@ -240,7 +240,7 @@ def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tupl
     if status == "discarded":
         arrow = "\u2192"
         why = f"<b>Why:</b> {reason.replace('->', arrow)}." if reason else ""
-        return "Discarded: your model is unchanged", "<br>".join(x for x in (why, reask_words(m)) if x)
+        return "Discarded: your model is unchanged", "<br>".join(x for x in (left_words(m), why, reask_words(m)) if x)
     if status == "cancelled":
         return "Cancelled: nothing changed", "The model you chat with stays as it was."
     if status == "running":
@@ -282,6 +282,18 @@ def degenerate_words(metrics: dict, in_use: str) -> str:
     lines.append(f"<b>Use it anyway</b> puts this adapter in use, with answers like these; <b>Leave it</b> keeps "
                  f"{in_use} and deletes the adapter. The next fine-tune deletes it too, if you have not used it.")
     return "<br>".join(lines)
+
+
+def left_words(m: dict) -> str:
+    """After "Leave it" on a discarded run's adapter: what became of it (core.train_verdict.settle_consent
+    deletes it and notes whether its folder went too); "" before, or for any other run."""
+    adapter_id = m.get("left_adapter")
+    if m.get("consent") != "declined" or adapter_id is None:
+        return ""
+    if m.get("files_left"):
+        return (f"<b>You left it:</b> adapter {adapter_id} is out of the history, but its saved files could not be "
+                f"deleted. Delete this folder by hand: {html.escape(m['files_left'])}")
+    return f"<b>You left it:</b> adapter {adapter_id} and its saved files were deleted."
 
 
 # answer_checks.degenerate's kinds, in a person's words

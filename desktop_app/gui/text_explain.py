@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from desktop_app.gui.explain_overlays import text_overlay
+from desktop_app.gui.explain_reveal import place_in_heatmap
 from desktop_app.gui.explain_wiring import start_text_explain
 
 CHANGED = ("The text changed since this token was shown (or a continuation is being written): click the token "
@@ -31,6 +32,7 @@ class TextExplainer:
         self.view.text_requested.connect(self.explain)
         self.view.overlay_toggled.connect(self._toggled)
         self.view.cleared.connect(self._clear_overlay)
+        self.view.places[True] = self._place  # a ranked word clicked: found on the heatmap
 
     def scored_shown(self, index: int):
         """The analysis the heatmap shows, when token ``index`` is its record and nothing is
@@ -64,6 +66,13 @@ class TextExplainer:
                                     scored_with_adapter=adapter, written_precision=record.precision)
 
         start_text_explain(chat, self.view, make_context)
+
+    def _place(self, a, i: int):
+        """Where token ``i`` of the explanation's attribution ``a`` stands on the heatmap, for
+        ExplainView.places: (its scroll area, the heatmap, start, end), or None."""
+        text_view = self.mode.view
+        found = place_in_heatmap(text_view.heatmap, a, self.index, i)
+        return None if found is None or text_view.editing else (text_view.heatmap_scroll, text_view.heatmap, *found)
 
     def _toggled(self, on: bool) -> None:
         self._clear_overlay()

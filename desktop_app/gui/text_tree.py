@@ -53,7 +53,7 @@ class BranchTree(QObject):
     error = Signal(str)
     rated = Signal(int)  # a branch whose ratings changed
     main_edited = Signal()  # the person typed in the main text (the outline's first row follows)
-    forked = Signal(int, int)  # an edit before a continuation: (the continuation, the new branch)
+    forked = Signal(int, int)  # an edit before a continuation or of a rated one: (the continuation, the new branch)
 
     def __init__(self, store, lane, parent=None):
         super().__init__(parent)
@@ -118,10 +118,11 @@ class BranchTree(QObject):
     def edited(self, text: str) -> bool:
         """The person changed the shown text. The main text is the document's; a branch's
         own text changes with it. An edit before a continuation's start (the person's own
-        words before what the model wrote) becomes a new "edited" branch (``fork``): the
-        continuation stays as it was, with its ratings. An "edited" branch (the person's)
-        is rewritten in place, hung where the text now differs. Returns whether the shown
-        path is a branch (the document row is then left as it is)."""
+        words before what the model wrote), or of a rated continuation's own words, becomes a
+        new "edited" branch (``fork``): the continuation stays as it was, with its ratings. An
+        unrated continuation and an "edited" branch (the person's) are rewritten in place, the
+        latter hung where the text now differs. Returns whether the shown path is a branch (the
+        document row is then left as it is)."""
         if self._forking is not None:  # the new branch is on its way: its text follows
             self._forking = text
             return True
@@ -133,6 +134,9 @@ class BranchTree(QObject):
         branch = self.by_id[self.shown]
         prefix = tb.prefix_text(self.main_text, self.by_id, branch)
         if text == prefix + branch["text"]:
+            return True
+        if text.startswith(prefix) and self.is_rated(self.shown):
+            self.fork(text, within=True)  # its rating judged the words the model wrote: they stay, the edit branches off
             return True
         if text.startswith(prefix):
             change = dict(text=text[len(prefix):])
@@ -148,19 +152,27 @@ class BranchTree(QObject):
                               on_failure=lambda e: self.error.emit(str(e))))
         return True
 
-    def _diverges(self, text: str) -> tuple[int | None, int]:
+    def _diverges(self, text: str, least: int = 0) -> tuple[int | None, int]:
         """Where ``text`` leaves the shown path: (the branch it hangs off, the start of the
-        word it first differs in), so the outline's first words are where it changed."""
+        word it first differs in, not before ``least``), so the outline's first words are where it changed."""
         old = self.shown_text()
         at = len(os.path.commonprefix([old, text]))
-        at = max(text.rfind(c, 0, at) for c in " \n\t") + 1
+        at = max(max(text.rfind(c, 0, at) for c in " \n\t") + 1, min(least, at))
         return tb.attach_point(self.by_id, self.shown, at), at
 
-    def fork(self, text: str) -> None:
-        """The person's edit of the text before the shown continuation: a new branch, shown;
-        the continuation and its ratings stay as they were, and ``forked`` says so."""
+    def is_rated(self, branch_id: int) -> bool:
+        """A continuation with a rating of any kind: thumbs, a rated token, a better continuation."""
+        if self.by_id[branch_id]["kind"] not in ("continuation", "alternative"):
+            return False
+        ratings = self.ratings(branch_id)
+        return ratings["thumbs"] is not None or bool(ratings["tokens"]) or bool(ratings["correction"])
+
+    def fork(self, text: str, within: bool = False) -> None:
+        """The person's edit of the text before the shown continuation, or of a rated one's words: a
+        new branch, shown; the continuation and its ratings stay as they were, and ``forked`` says so."""
         source = self.shown
-        parent, start = self._diverges(text)
+        # ``within``: an edit of the continuation's own words, which hangs off it, not before it
+        parent, start = self._diverges(text, self.by_id[source]["start"] if within else 0)
         self._forking = text
 
         def made(branch_id):

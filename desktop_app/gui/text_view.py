@@ -63,8 +63,8 @@ class TextEditor(QPlainTextEdit):
 
 
 def forked_notice(tree, source: int, new: int) -> str:
-    """What became of an edit before a continuation (BranchTree.fork), in one sentence (words,
-    not emoji: a display without an emoji font showed a box)."""
+    """What became of an edit before a continuation, or of a rated one's words (BranchTree.fork), in one
+    sentence (words, not emoji: a display without an emoji font showed a box)."""
     ratings, tokens = tree.ratings(source), len(tree.ratings(source)["tokens"])
     kept = [words for present, words in (
         (ratings["thumbs"] == 1, "your thumbs up"), (ratings["thumbs"] == -1, "your thumbs down"),
@@ -75,6 +75,9 @@ def forked_notice(tree, source: int, new: int) -> str:
     def named(branch_id: int) -> str:
         return f"\u201c{tb.first_words(tb.label(tree.by_id[branch_id]), 28)}\u201d"
 
+    if tree.by_id[new]["start"] >= tree.by_id[source]["start"]:  # an edit of the continuation's own words
+        return (f"Your edit is a new branch, {named(new)}. Your rating is of the words the model wrote, so that "
+                f"continuation stays as it was in its own branch, {named(source)}{rated}.")
     return (f"Your edit is a new branch, {named(new)}. The model wrote its italic words after your earlier wording, "
             f"so that continuation stays as it was in its own branch, {named(source)}{rated}.")
 

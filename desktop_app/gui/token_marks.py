@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QTextCursor
 
 SELECTION_RING = (3.0, 2.0)  # (px outside the token, line width) of the selected token's ring
 RATING_BOX = (1.0, 2.0)  # the same for a rated token's box, inside the ring
+FLASH_RING = (4.0, 3.0)  # the same for a word the ranking points at, for a moment (TokenView.flash)
 RATING_BAR = 4.0  # px: the bar under a rated token
 LAYER_FROM = 16  # marks: fewer are drawn at each paint (a layer per lightly rated answer costs memory for little)
 LAYER_MAX_PIXELS = 4_000_000  # a bigger view (a long text's heatmap) draws its marks where a paint needs them
@@ -119,6 +120,11 @@ class MarkPainter:
                 painter.setPen(pen)
                 painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
 
+    def paint_flash(self, painter: QPainter, rects, colour: QColor, card: QColor) -> None:
+        """The brief ring around a word the attribution's ranking pointed at (TokenView.flash)."""
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._outline(painter, rects, colour, card, FLASH_RING)
+
     @staticmethod
     def _outline(painter: QPainter, rects, colour: QColor, halo: QColor, shape, dashed=False) -> None:
         """A rounded box ``shape`` = (px outside the token, line width) around each line's piece of
@@ -142,9 +148,14 @@ def _scroll(view) -> QPointF:
 def caret_rects(view, index: int) -> list[QRectF]:
     """Token ``index``'s rectangles in ``view``'s viewport, one per line it spans, worked out
     from the layout in place: a caret per character (what the cache saves doing on every paint)."""
+    return span_rects(view, view.starts[index], view.ends[index])
+
+
+def span_rects(view, start: int, end: int) -> list[QRectF]:
+    """The rectangles of document positions ``start`` to ``end`` in ``view``'s viewport, one per line."""
     rects: list[QRectF] = []
     cursor = QTextCursor(view.document())
-    for pos in range(view.starts[index], view.ends[index] + 1):
+    for pos in range(start, end + 1):
         cursor.setPosition(pos)
         caret = view.cursorRect(cursor)
         if rects and abs(rects[-1].top() - caret.top()) < 1:

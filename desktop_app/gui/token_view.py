@@ -16,13 +16,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
 from desktop_app.core.records import TokenRecord
-from desktop_app.gui.token_marks import MarkPainter
+from desktop_app.gui.token_marks import MarkPainter, span_rects
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
 MARKS_MARGIN = 6  # px around the text: a mark on its first or last line is not cut off
@@ -126,6 +126,9 @@ def _overlay_format(rgb, tip) -> QTextCharFormat:
     return fmt
 
 
+FLASH_MS = 2500  # how long a word the ranking pointed at keeps its ring: long enough to find it after the scroll
+
+
 class TokenView(QTextEdit):
     """Read-only heatmap of one text. ``prefix`` is plain text shown before the records
     (e.g. a prompt's first token, which nothing predicts).
@@ -175,6 +178,10 @@ class TokenView(QTextEdit):
         self.overlay: Overlay | None = None  # colours shown over the measure's for a while (attribution)
         self.model_written: set[int] = set()
         self.selected = -1
+        self.flashed: tuple[int, int, QColor] | None = None  # (start, end, colour): a word pointed at, for a moment
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.timeout.connect(self.end_flash)
         self._hovered = -1
         self._press_pos = None
         self._press_index = -1  # the token under the press: the one a click picks (see mouseReleaseEvent)
@@ -255,14 +262,30 @@ class TokenView(QTextEdit):
             offset = QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
             paint_model_starts(painter, self.document(), self.model_starts(), offset)
             painter.end()
-        if not self.marks and not 0 <= self.selected < len(self.starts):
+        if not self.marks and not 0 <= self.selected < len(self.starts) and self.flashed is None:
             return
         from desktop_app.gui.theme import colors, is_dark
 
         theme = colors(is_dark())
         painter = QPainter(self.viewport())
         self.mark_painter.paint(painter, event.rect(), QColor(theme["accent"]), QColor(theme["card"]))
+        if self.flashed is not None:
+            start, end, colour = self.flashed
+            self.mark_painter.paint_flash(painter, span_rects(self, start, end), colour, QColor(theme["card"]))
         painter.end()
+
+    def flash(self, start: int, end: int, rgb, ms: int = FLASH_MS) -> None:
+        """A ring in ``rgb`` around document positions ``start`` to ``end`` for ``ms``: the word
+        "Why this token?"'s ranking pointed at, found among the others (its colours may be on)."""
+        self.flashed = (start, end, QColor(*rgb))
+        self._flash_timer.start(ms)
+        self.viewport().update()
+
+    def end_flash(self) -> None:
+        self._flash_timer.stop()
+        if self.flashed is not None:
+            self.flashed = None
+            self.viewport().update()
 
     def token_rects(self, index: int) -> list[QRectF]:
         """The viewport rectangles of token ``index``, one per visual line it covers."""

@@ -13,7 +13,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
 
-from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted
+from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted, stopped_unstarted
 from desktop_app.core.session import written_by_its_writer
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.token_view import PLAIN, TokenView
@@ -482,7 +482,7 @@ def was_stopped(message: dict | None) -> bool:
 def answer_meta(message: dict | None, records) -> str:
     settings = (message or {}).get("settings") or {}
     parts = [tokens_words(len(records))]
-    if is_interrupted(message):
+    if is_interrupted(message) and not stopped_unstarted(message):  # (stopped: said by its finish reason)
         parts.append(INTERRUPTED_WORDS)
     reason = settings.get("finish_reason")
     if reason in FINISH_WORDS and reason not in ("eos", "stop"):

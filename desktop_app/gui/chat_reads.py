@@ -1,0 +1,206 @@
+"""What the chat model reads for the window besides answers, on the model lane: a prompt's colours,
+the compare view's scorings (a stored answer, a Text continuation, a better answer or continuation the
+person wrote, a fine-tune's re-asked answer: each with the adapter and without) and "Why this token?"
+(its layer grid first, then its attribution, which an answer pauses and which goes on after it).
+
+``ModelReads`` is a part of ChatController (gui/chat.py), which owns the model and its lane: it uses
+the controller's ``lane``, ``loaded``, ``store``, ``tasks``, ``score_cache`` and its ``prompt_scored``
+and ``error`` signals. None of this writes to the model; a compare scoring of a stored answer is
+stored on the store lane before it is shown.
+"""
+
+from __future__ import annotations
+
+from desktop_app.core import session
+from desktop_app.core.errors import ModelError, UserFacingError
+from desktop_app.gui.tasks import Task, TaskState, TurnAhead
+
+NO_MODEL_WORDS = "No model is loaded: choose one with the model button."
+
+
+class ModelReads:
+    """ChatController's reads on the model lane (see the module docstring)."""
+
+    # ------------------------------------------------------------ scoring
+    def score_prompt(self, message: dict) -> None:
+        """Colour a prompt: score it on the model lane (cached per model and adapter)."""
+        if self.loaded is None:
+            return
+        mid = message["id"]
+        key = (mid, self.loaded.model_id, self.loaded.adapter_id)
+        if key in self.score_cache:
+            scored = self.score_cache[key]
+            self.prompt_scored.emit(mid, scored.unscored_prefix, list(scored.records))
+            return
+        text = message["text"]
+
+        def work(_report, _cancel):
+            loaded = self.loaded
+            return (mid, loaded.model_id, loaded.adapter_id), session.score_whole_text(loaded, text)
+
+        def done(result):
+            key, scored = result
+            self.score_cache[key] = scored
+            self.prompt_scored.emit(mid, scored.unscored_prefix, list(scored.records))
+
+        self.lane.submit(Task(work, "score prompt", "score", on_success=done,
+                              on_failure=lambda error: self.error.emit(str(error)), can_wait=True))
+
+    def cancel_scoring(self) -> None:
+        """Prompt scorings not needed any more (the colouring was switched off)."""
+        self.lane.cancel_all("score")
+
+    def _model_with(self, adapter_id: int):
+        """The loaded model, on the model lane, if adapter ``adapter_id`` is still the active one."""
+        loaded = self.loaded
+        if loaded is None or loaded.adapter_id != adapter_id:
+            raise UserFacingError("The adapter changed meanwhile.")
+        return loaded
+
+    def score_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure, on_progress=None) -> Task:
+        """Score a stored answer with the chat model, adapter ``adapter_id`` on and then off,
+        on the model lane; the two scorings are stored (store lane) for next time, then handed over.
+        ``on_success((before, after))`` / ``on_failure(TaskError)`` / ``on_progress(ComparePass)``
+        run on the GUI thread (a ComparePass before each pass; none while it waits for the lane)."""
+        store = self.store
+
+        def work(report, cancel):
+            return session.score_with_and_without_adapter(store, self._model_with(adapter_id), message_id,
+                                                          cancel=cancel, progress=report)
+
+        def scored(result):  # stored first (store lane), then shown: what is shown is kept
+            before, after = result
+            self.tasks.store.submit(Task(
+                lambda _r, _c: session.store_rescored(store, message_id, adapter_id, before, after),
+                "store compare scoring", on_success=lambda _none: on_success(result), on_failure=on_failure))
+
+        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure,
+                                     on_progress=on_progress, can_wait=True))
+
+    def score_branch_for_compare(self, branch_id: int, adapter_id: int, on_success, on_failure,
+                                 on_progress=None, *, better: bool = False) -> Task:
+        """Score a Text mode continuation (``better``: the better one the person wrote for it)
+        like ``score_for_compare`` (model lane), not stored: a continuation is short, and its
+        text can still be edited."""
+        store = self.store
+
+        def work(report, cancel):
+            return session.score_branch_with_and_without_adapter(store, self._model_with(adapter_id), branch_id,
+                                                                 cancel=cancel, progress=report, better=better)
+
+        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
+                                     on_failure=on_failure, on_progress=on_progress, can_wait=True))
+
+    def score_correction_for_compare(self, message_id: int, adapter_id: int, on_success, on_failure,
+                                     on_progress=None) -> Task:
+        """Score the better answer the person wrote for stored answer ``message_id`` like
+        ``score_for_compare`` (model lane), not stored: it is short, and it can be rewritten."""
+        store = self.store
+
+        def work(report, cancel):
+            return session.score_correction_with_and_without_adapter(store, self._model_with(adapter_id), message_id,
+                                                                     cancel=cancel, progress=report)
+
+        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
+                                     on_failure=on_failure, on_progress=on_progress, can_wait=True))
+
+    def score_reask_for_compare(self, question: str, answer: str, max_new_tokens: int, adapter_id: int,
+                                on_success, on_failure, on_progress=None) -> Task:
+        """Score a fine-tune's re-asked answer (stored with its run as text) like
+        ``score_for_compare`` (model lane), not stored: it has no message to store it under."""
+
+        def work(report, cancel):
+            return session.score_reask_with_and_without_adapter(self._model_with(adapter_id), question, answer,
+                                                                max_new_tokens, cancel=cancel, progress=report)
+
+        return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
+                                     on_failure=on_failure, on_progress=on_progress, can_wait=True))
+
+    def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled,
+                      on_progress=None) -> "ExplainRun":
+        """Why token ``index`` of a stored answer (core.explain), on the model lane with the
+        model as it is now; ``on_progress`` hears the lens and sampler first, then the
+        attribution's progress. Asking for an answer cancels it; so does choosing another token."""
+        from desktop_app.core.token_context import context_for_message
+
+        store = self.store
+        return self._explain(lambda loaded: context_for_message(store, loaded, message_id, index), on_success,
+                             on_failure, on_cancelled, on_progress)
+
+    def explain_text_token(self, make_context, on_success, on_failure, on_cancelled,
+                           on_progress=None) -> "ExplainRun":
+        """Why a token of a Text mode text: like ``explain_token``, with the TokenContext that
+        ``make_context(loaded)`` gives (core.token_context.context_for_text)."""
+        return self._explain(make_context, on_success, on_failure, on_cancelled, on_progress)
+
+    def _explain(self, make_context, on_success, on_failure, on_cancelled, on_progress) -> "ExplainRun":
+        """Two tasks: the layer grid and the sampler (``urgent``: a fraction of a second the person
+        waits for, so it goes ahead of background work and runs between an answer's tokens), then
+        the attribution (minutes: it waits its turn like other background work)."""
+        run = ExplainRun(self.lane)
+        tell = on_progress or (lambda _item: None)
+
+        def layers(_report, cancel):
+            from desktop_app.core.explain import explain_layers
+
+            loaded = self.loaded
+            if loaded is None:
+                raise ModelError(NO_MODEL_WORDS)
+            return loaded, explain_layers(loaded, make_context(loaded), cancel=cancel)
+
+        def read(result) -> None:
+            run.loaded, (run.first, run.other) = result
+            tell(run.first)
+            if run.task.cancel.is_set():  # stopped as it ended (an answer asked for, another token)
+                on_cancelled(run.task)
+                return
+            self._submit_attribution(run, on_success, on_failure, on_cancelled, on_progress)
+
+        run.task = self.lane.submit(Task(layers, "explain: layers", "explain", on_success=read, on_failure=on_failure,
+                                         on_cancelled=on_cancelled, urgent=True))
+        return run
+
+    def resume_explain(self, run: "ExplainRun", on_success, on_failure, on_cancelled, on_progress=None) -> bool:
+        """Go on with ``run``'s attribution where it stopped (paused for an answer: its finished
+        path points are kept); False where it cannot: its layers were not read yet, or the
+        model has changed since (another adapter, other weights), so it must start over."""
+        if run.first is None or run.loaded is not self.loaded:
+            return False
+        self._submit_attribution(run, on_success, on_failure, on_cancelled, on_progress)
+        return True
+
+    def _submit_attribution(self, run: "ExplainRun", on_success, on_failure, on_cancelled, on_progress) -> None:
+        tell = on_progress or (lambda _item: None)
+        ahead = tuple(t.kind for t in self.lane.tasks if t.state in (TaskState.WAITING, TaskState.RUNNING))
+        loaded, first, other, points = run.loaded, run.first, run.other, run.points
+        run.task = self.lane.submit(Task(
+            lambda report, cancel: self._attribute(loaded, first, other, cancel, report, points),
+            "explain: attribution", "explain", on_start=lambda _t: tell(TurnAhead()), on_success=on_success,
+            on_progress=on_progress, on_failure=on_failure, on_cancelled=on_cancelled, can_wait=True))
+        if ahead:  # a continuation, an analysis: the line says so meanwhile
+            tell(TurnAhead(ahead))
+
+    def _attribute(self, loaded, first, other, cancel, report, points):
+        from desktop_app.core.explain import explain_attribution
+        from desktop_app.core.explain_errors import ExplainError
+
+        if self.loaded is not loaded:
+            raise ExplainError("The model changed since the layers were read; explain this token again.")
+        return explain_attribution(loaded, first, other, cancel=cancel, report=report, points=points)
+
+
+class ExplainRun:
+    """One "Why this token?" on the model lane: its layers task, then its attribution task;
+    ``cancel`` stops whichever is current (waiting: dropped; running: asked to stop). Once the
+    layers are read it keeps what the attribution needs to go on after a pause: the model that
+    read them, the first part, the alternative and the path's points done (filled as it runs)."""
+
+    def __init__(self, lane):
+        self.lane = lane
+        self.task: Task | None = None
+        self.loaded = self.first = self.other = None
+        self.points: dict = {}
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.lane.cancel(self.task)
