@@ -253,6 +253,7 @@ class Row:
     facts_changed: list = field(default_factory=list)  # never-rated re-asks whose fact changed (finetune_effect)
     facts_judged: int = 0  # never-rated re-asks (the gate's everyday questions and canaries)
     waits: bool = False  # kept, but saved without being put in use: the person is asked first
+    guard: str = ""  # what the perplexity guard read and kept (``guard_line``)
 
 
 BASELINE = dict(epochs=3, batch_size=8, lr=3e-4, min_steps=8)  # the fixed schedule before the rule
@@ -366,7 +367,24 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
                _mean(shares16) if shares16 else None, _mean(bases16) if bases16 else None, cut, cut_base,
                spilled[0] if styles else None, spilled[1], len(OPEN_REQUESTS) if styles else 0,
                result.reason, m.get("taught") or [], cost_line(m, prompts, total_cpu), facts, changed,
-               facts_judged(m.get("taught") or []), result.needs_consent)
+               facts_judged(m.get("taught") or []), result.needs_consent, guard_line(m))
+
+
+def guard_line(m: dict) -> str:
+    """The schedule and what the perplexity guard read: its text's rise at each check (update:
+    percent over before training), the update kept, a step back and the probe's rise that asked
+    for it; where a short run's guard stopped and why."""
+    sched, guard = m.get("schedule") or {}, m.get("guard") or {}
+    head = (f"schedule {sched.get('updates')} updates at batch {sched.get('batch_size')} of "
+            f"{sched.get('examples')} examples, lr {sched.get('lr', 0):.0e}; ran {m.get('steps')}")
+    if not guard:
+        return head
+    before = guard.get("ppl_before") or 0
+    checks = " ".join(f"{step}:{(ppl / before - 1) * 100:+.2f}%" for step, ppl in guard.get("checks") or []
+                      ) if before else ""
+    back = guard.get("stepped_back")
+    return (f"{head}; guard text ppl {before:.3f}, checks {checks}; kept {guard.get('kept_step')}"
+            + (f"; stepped back {back}" if back else ""))
 
 
 def facts_in_caps(questions: list[str], before: list[str], after: list[str]) -> tuple[int, int, int, int, int]:
@@ -456,6 +474,7 @@ def print_examples(r: Row) -> None:
         print(f"    {q!r}\n      before: {b[:120]!r}\n      after:  {a[:120]!r}")
     print(f"    gate: {r.reason}")
     print(f"    cost: {r.cost}")
+    print(f"    guard: {r.guard}")
     for t in r.reasks:
         kind = "seen" if t.get("seen") else "open" if t.get("open") else "held" if t.get("held") else "unseen"
         mark = f" [{t['problem_after']}]" if t.get("problem_after") else ""

@@ -150,6 +150,8 @@ class Meter:
     # core.check_time.CheckClock: told what each part of a measuring took, for the time left of the
     # check after training
     clock: object | None = None
+    # the tokens the person rated down: their positions in the probe are not read (gate.probe_perplexity)
+    skip: frozenset = frozenset()
 
     def measure(self, when: str, work, data, held, reasks: Reasks, pad_id) -> None:
         import torch
@@ -162,18 +164,19 @@ class Meter:
             m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id, computed) if needed else None
             m[f"margin_heldout_{when}"] = self._margin(when, work, held, pad_id, computed) if len(held) else None
         self.check_cancel()
+        probe_key = "probe" + gate.skip_key(self.skip)
         with torch.no_grad(), self.timed(f"{when}_probe"), self._part("probe") as computed:
-            probe = cache.get("probe") if cache else None
+            probe = cache.get(probe_key) if cache else None
             if probe is None:
                 computed.append(True)
-                probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window)
+                probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window, skip=self.skip)
             m[f"probe_ppl_{when}"] = probe
         reask_key = f"{reasks.tokens}:{len(reasks.prompts)}"
         with self.timed(f"{when}_reask"), self._part("reask", reask_key) as computed:
             answers = self.reasked if self.reasked is not None else self._reask(work, reasks, cache, computed)
             self.reasked = None
         if cache:
-            cache.put("probe", probe)
+            cache.put(probe_key, probe)
         if self.cache:  # the seconds the parts took (CheckClock), kept whichever model was measured
             self.cache.save()
         self.check_cancel()

@@ -136,10 +136,27 @@ def _answer_items(model, data: TrainingData, pad_id: int, device, batch_size: in
 
 # ------------------------------------------------------------------ probe
 
+def rated_down_ids(data: TrainingData) -> frozenset[int]:
+    """The token ids the person rated down in ``data``'s token-rated answers: where such a
+    token stands in the probe or the guard's text, its getting less likely is what was asked
+    for, not harm to general text (``probe_perplexity``'s ``skip``)."""
+    return frozenset(t.completion_ids[i] for t in data.tokens for i, value in t.ratings.items() if value < 0)
+
+
+def skip_key(skip: frozenset[int]) -> str:
+    """A cache key's suffix for a perplexity read without ``skip``'s positions ("" when none)."""
+    return f":skip{','.join(map(str, sorted(skip)))}" if skip else ""
+
+
 @torch.no_grad()
 def probe_perplexity(model, tokenizer, device, context_window: int, text: str | None = None,
-                     chunk: int = 256) -> float:
-    """Perplexity of the probe, read in independent chunks of at most ``chunk`` tokens."""
+                     chunk: int = 256, skip: frozenset[int] = frozenset()) -> float:
+    """Perplexity of the probe, read in independent chunks of at most ``chunk`` tokens, over
+    the positions whose token is not in ``skip`` (``rated_down_ids``). A word rated down
+    becomes less likely wherever it stands, also in these texts: "that" rated down 32 times
+    raised the guard's text +2.7% by update 7, all of it at its 5 "that"s (the other 308
+    tokens: -0.45%; bench/guard_trace.py), and the guard stopped a run for the very thing
+    taught. Left out, the rest of the text still reads any harm done to general English."""
     text = probe_text() if text is None else text
     ids = list(tokenizer(text, add_special_tokens=False)["input_ids"])
     chunk = max(8, min(chunk, context_window))
@@ -152,9 +169,10 @@ def probe_perplexity(model, tokenizer, device, context_window: int, text: str | 
             break
         x = torch.tensor([piece], device=device)
         logits = model(input_ids=x, use_cache=False).logits[0, :-1].float()
-        nll = torch.nn.functional.cross_entropy(logits, x[0, 1:], reduction="sum")
+        read = torch.tensor([token not in skip for token in piece[1:]], device=device)
+        nll = torch.nn.functional.cross_entropy(logits[read], x[0, 1:][read], reduction="sum")
         total_nll += float(nll)
-        count += len(piece) - 1
+        count += int(read.sum())
     return math.exp(total_nll / max(count, 1))
 
 
@@ -191,10 +209,12 @@ class PerplexityGuard:
     KEEP = 8  # passing checkpoints kept for step_back
 
     def __init__(self, model, tokenizer, device, window: int, max_rise: float, total: int, checks: int,
-                 stretch: int = 1, before: float | None = None):
+                 stretch: int = 1, before: float | None = None, skip: frozenset[int] = frozenset()):
         """``before``: the text's perplexity under the model before training when known (an
-        earlier run's: a fresh adapter starts as the base model), else read here."""
+        earlier run's: a fresh adapter starts as the base model), else read here. ``skip``:
+        the tokens rated down, whose positions in the text are not read (``probe_perplexity``)."""
         self.model, self.tokenizer, self.device, self.window = model, tokenizer, device, window
+        self.skip = skip
         self.max_rise = max_rise
         self.every = max(1, -(-total // max(1, checks)))  # ceil: about ``checks`` checks in a run
         self.stretch = max(1, stretch)
@@ -325,7 +345,7 @@ class PerplexityGuard:
 
     def _ppl(self) -> float:
         start, cpu_start = time.perf_counter(), time.process_time()
-        ppl = probe_perplexity(self.model, self.tokenizer, self.device, self.window, text=guard_text())
+        ppl = probe_perplexity(self.model, self.tokenizer, self.device, self.window, text=guard_text(), skip=self.skip)
         self.seconds += time.perf_counter() - start
         self.cpu_seconds += time.process_time() - cpu_start
         return ppl

@@ -154,6 +154,7 @@ class _Run:
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
         self.before_cache: BeforeCache | None = None
         self.guard = None  # gate.PerplexityGuard of the steps, when on
+        self.rated_down: frozenset[int] = frozenset()  # the tokens the person rated down (gate.rated_down_ids)
         self.clock: CheckClock | None = None  # how long the check after the steps takes (core.check_time)
         self.precision = settings.precision
         from desktop_app.core.threads import TeamChooser
@@ -289,7 +290,9 @@ class _Run:
                              count=s.reask_count, unseen=s.reask_unseen, tokens=s.reask_tokens,
                              open_requests=s.reask_open, canaries=s.reask_canaries)
         self.clock = CheckClock(self.before_cache)
-        meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache, clock=self.clock)
+        self.rated_down = gate.rated_down_ids(data)  # their positions in the probe and the guard's text are not read
+        meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache, clock=self.clock,
+                      skip=self.rated_down)
         before = _Before(self, meter, (work, data, held, reasks, pad_id), parent)
 
         self._train(work, train, pad_id, before)
@@ -492,10 +495,10 @@ class _Run:
         # earlier run's figure, kept with the "before" figures (BeforeCache), saves a read of it. Not
         # keyed by the training precision: the guard reads in float32, outside the steps' autocast, so
         # a run at either precision reads the same figure (tests/test_training.py)
-        cache, key = self.before_cache, f"guard_ppl:{digest(gate.guard_text())}"
+        cache, key = self.before_cache, f"guard_ppl:{digest(gate.guard_text())}{gate.skip_key(self.rated_down)}"
         guard = gate.PerplexityGuard(work.model, work.tokenizer, work.device, work.context_window, s.guard_ppl_rise,
                                      total, s.guard_checks, s.guard_stretch,
-                                     before=cache.get(key, base=True) if cache else None)
+                                     before=cache.get(key, base=True) if cache else None, skip=self.rated_down)
         if cache:
             cache.put(key, guard.before, base=True)
         return guard
