@@ -326,6 +326,9 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     adapters.detach(loaded)
     store.close()
     guard = m.get("guard") or {}
+    if guard:  # the guard's checks (update, its text's perplexity) and any step back with its reason
+        print(f"    guard: before={guard.get('ppl_before')} checks={guard.get('checks')} kept@{guard.get('kept_step')} "
+              f"of {m.get('steps')} stepped_back={guard.get('stepped_back')}")
     if guard and guard.get("kept_step") != m.get("steps"):  # the guard stopped it: the update it kept
         parts.append(f"kept@{guard.get('kept_step')}")
     parts.append(f"nopunct={cut}({cut_base})")  # unseen answers ended without a sentence mark (base)
@@ -338,8 +341,9 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     parts.append(f"facts_changed={len(changed)}/{facts_judged(m.get('taught') or [])}"
                  + (f",held={len(m.get('facts_changed') or [])}" if result.kept else "")
                  + ("(waits)" if result.needs_consent else ""))
-    if guard.get("stepped_back"):  # the gate refused the probe's rise at "from": "to" was judged instead
-        parts.append(f"back@{guard['stepped_back']['from']}")
+    if guard.get("stepped_back"):  # stepped back from "from" (to the kept@), and why: probe_rise, degenerate, restated
+        back = guard["stepped_back"]
+        parts.append(f"back@{back['from']}:" + "+".join(k for k in back if k not in ("from", "to")))
     if m.get("loop_looks"):  # the repeats term (loop_weight): loop tokens found over its looks, penalised, CPU-s
         parts.append(f"loops={m['loop_tokens_found']}/{m['loop_looks']}looks,pen={m['loop_tokens_penalised']},"
                      f"{(m.get('phase_cpu_s') or {}).get('loops', 0):.0f}cpu-s,"
