@@ -339,8 +339,9 @@ def run_one(loaded, answers: Answers, scenario: str, size: int, seed: int, pools
     parts.append(f"facts_changed={len(changed)}/{facts_judged(m.get('taught') or [])}"
                  + (f",held={len(m.get('facts_changed') or [])}" if result.kept else "")
                  + ("(waits)" if result.needs_consent else ""))
-    if guard.get("stepped_back"):  # the gate refused the probe's rise at "from": "to" was judged instead
-        parts.append(f"back@{guard['stepped_back']['from']}")
+    if guard.get("stepped_back"):  # stepped back from "from" (to the kept@), and why: probe_rise, degenerate, restated
+        back = guard["stepped_back"]
+        parts.append(f"back@{back['from']}:" + "+".join(k for k in back if k not in ("from", "to")))
     if m.get("loop_looks"):  # the repeats term (loop_weight): loop tokens found over its looks, penalised, CPU-s
         parts.append(f"loops={m['loop_tokens_found']}/{m['loop_looks']}looks,pen={m['loop_tokens_penalised']},"
                      f"{(m.get('phase_cpu_s') or {}).get('loops', 0):.0f}cpu-s,"

@@ -436,7 +436,9 @@ def test_a_step_back_for_a_restated_fact_gives_up_at_most_half_the_run(tiny_mode
     assert guard.step_back_clean(clean_up_to(2), floor=6) is None
     assert asked == [10, 8, 6] and torch.equal(lora[1], at[12]) and guard.kept_step == 12
     asked.clear()
-    assert guard.step_back_clean(clean_up_to(6), floor=6) == 6 and asked == [10, 8, 6]
+    assert guard.step_back_clean(clean_up_to(6), floor=6, why="restated") == 6 and asked == [10, 8, 6]
+    # the summary says it was a restated fact, not a degenerate answer (the run was not refused)
+    assert guard.summary()["stepped_back"] == {"from": 12, "to": 6, "restated": True}
 
 
 def test_a_run_refused_for_the_probe_alone_is_judged_again_at_an_earlier_checkpoint(tmp_path, tiny_model):

@@ -315,7 +315,8 @@ class PerplexityGuard:
         return step
 
     def step_back_clean(self, clean, floor: int = 0,
-                        trying: Callable[[int, int, int], None] | None = None) -> int | None:
+                        trying: Callable[[int, int, int], None] | None = None,
+                        why: str = "degenerate") -> int | None:
         """Once the gate found re-asks that degenerated at the kept checkpoint: the latest earlier
         checkpoint kept (passing checks, and the weights between them) where ``clean()`` (the
         re-asks that degenerated, asked again under the weights put back) says they no longer do.
@@ -324,7 +325,8 @@ class PerplexityGuard:
         updates (``step_back(degenerate=True)``) gave up more than needed or not enough.
         ``floor``: no checkpoint before it is tried (see ``train_verdict.step_back``: a restated fact).
         ``trying(step, n, of)``: told before each check, the ``n``th of at most ``of`` (for its progress:
-        each check re-asks every question, up to a minute on a CPU)."""
+        each check re-asks every question, up to a minute on a CPU). ``why``: the summary's reason for the
+        step back ("degenerate"; "restated" or "dropped" when only a fact went wrong, the run not refused)."""
         kept_step, kept = self.kept_step, self.kept
         steps = sorted((s for s in self.passed if max(0, floor - 1) < s < kept_step), reverse=True)
         for n, step in enumerate(steps, 1):
@@ -332,7 +334,7 @@ class PerplexityGuard:
             if trying is not None:
                 trying(step, n, len(steps))
             if clean():
-                self.stepped_back = {"from": kept_step, "to": step, "degenerate": True}
+                self.stepped_back = {"from": kept_step, "to": step, why: True}
                 self.kept_step, self.kept = step, self.passed[step]
                 return step
         self._put_back(kept)

@@ -123,7 +123,7 @@ def step_back(run, work, reasks, meter=None) -> bool:
             # refused for it) is worth at most half of what the run learned: thumbs x 4 stepped back from 12 to 2
             # for it, keeping nothing taught
             step = guard.step_back_clean(told.counted(clean), floor=0 if failed else guard.kept_step // 2,
-                                         trying=told.trying)
+                                         trying=told.trying, why=_clean_why(m, failed))
         if step is not None and meter is not None:
             meter.reasked = clean.answers
     elif not failed:  # restated answers and nothing to ask again: the run stands as it is
@@ -133,6 +133,15 @@ def step_back(run, work, reasks, meter=None) -> bool:
         step = guard.step_back(rise, s.max_ppl_rise, degenerate="degenerate" in failed)
     m["guard"] = guard.summary()
     return step is not None
+
+
+def _clean_why(m: dict, failed: set) -> str:
+    """The step back's reason in the run's metrics: "degenerate" (the gate refused the run), else the fact
+    that went wrong without refusing it ("restated", "dropped"): bench/learning_effect.py reads the two apart
+    (thumbs x 8 stepped back from 16 to 10 for a looping re-ask, not for the probe)."""
+    if failed:
+        return "degenerate"
+    return "restated" if m.get("reask_restates_after", 0) > m.get("reask_restates_before", 0) else "dropped"
 
 
 _WENT_WRONG = {"loop": "repeated itself", "echo": "repeated the question", "empty": "came out empty"}
