@@ -14,14 +14,11 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from desktop_app.core.drafts import UNSTARTED_WORDS  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.gui.main_window import open_settings  # noqa: E402
 from desktop_app.gui.tasks import Task  # noqa: E402
-from desktop_app.gui.transcript import (STOPPED_UNANSWERED_WORDS, STOPPED_UNSTARTED_WORDS,  # noqa: E402
-                                       UNANSWERED_WORDS)
+from desktop_app.gui.transcript import STOPPED_UNANSWERED_WORDS, UNANSWERED_WORDS  # noqa: E402
 from gui_windows import WAIT_MS, opened_window  # noqa: E402
-from test_answer_draft import unstarted_answer  # noqa: E402
 
 PROMPT = "What is the capital of Spain?"
 
@@ -73,24 +70,3 @@ def test_esc_before_the_first_token_says_the_person_stopped_it(qtbot, qapp, tiny
         card = window.transcript.cards[-1]
         assert card.message_id == prompt_id and card.answer_button.isVisible()
         assert card.unanswered_label.text() == UNANSWERED_WORDS
-
-
-def test_esc_on_a_restarted_unstarted_answer_says_the_person_stopped_it(qtbot, qapp, tiny_model_dir):
-    """An answer the app closed on before its first token goes on in its own row (Regenerate);
-    stopped again before a token, the row stays empty, and its card no longer blames the app."""
-    conversation, _prompt, row = unstarted_answer()
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4, seed=3) as window:
-        active(qtbot, window)
-        window.chat.open_conversation(conversation)
-        card = window.transcript.cards[-1]
-        assert card.message_id == row and card.interrupted_label.text() == UNSTARTED_WORDS
-        release = busy_model_lane(window)
-        try:
-            qtbot.mouseClick(card.regenerate_button, Qt.MouseButton.LeftButton)
-            qtbot.waitUntil(lambda: bool(window.chat.lane.find("answer")), timeout=WAIT_MS)
-            with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
-                esc(window)
-        finally:
-            release.set()
-        qtbot.waitUntil(lambda: window.transcript.cards[-1].message_id == row, timeout=WAIT_MS)
-        assert window.transcript.cards[-1].interrupted_label.text() == STOPPED_UNSTARTED_WORDS

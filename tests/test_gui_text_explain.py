@@ -42,14 +42,20 @@ def explained(qtbot, view):
     return view.result
 
 
+def continued_token_picked(qtbot, window, text: str, size: tuple[int, int]):
+    """The window at ``size`` with ``text`` analysed, continued, and the continuation's first token
+    clicked: (its index, the inspector's explain view)."""
+    window.resize(*size)
+    analysed(qtbot, window, text)
+    index = continued_and_analysed(qtbot, window)
+    click_heatmap(qtbot, window, index)
+    return index, window.inspector.explain
+
+
 def test_a_finished_continuation_token_is_explained_and_painted_over_the_heatmap(text_window, qtbot):
     window = text_window(max_new_tokens=8)
-    window.resize(1280, 800)
-    analysed(qtbot, window, TEXT)
-    index = continued_and_analysed(qtbot, window)
+    index, view = continued_token_picked(qtbot, window, TEXT, (1280, 800))
     scored, heatmap = window.text.scored, window.text_view.heatmap
-    click_heatmap(qtbot, window, index)
-    view = window.inspector.explain
     assert "finished answer" not in view.status.text()
     assert window.inspector.hint.text().startswith("The model wrote this token")
     result = explained(qtbot, view)

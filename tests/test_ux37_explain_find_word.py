@@ -19,8 +19,8 @@ from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.gui.explain_reveal import push_colour  # noqa: E402
 from desktop_app.gui.token_marks import span_rects  # noqa: E402
 from gui_windows import opened_window  # noqa: E402
-from test_gui_text import analysed, text_window  # noqa: E402,F401
-from test_gui_text_explain import click_heatmap, continued_and_analysed, explained  # noqa: E402
+from test_gui_text import text_window  # noqa: E402,F401
+from test_gui_text_explain import continued_token_picked, explained  # noqa: E402
 
 WAIT_MS = 60_000
 # many lines, few tokens: the tiny model's window (128 tokens) holds it whole, with the answer
@@ -106,12 +106,8 @@ def test_a_ranked_prompt_word_is_scrolled_to_and_ringed_in_the_chat(qtbot, qapp,
 
 def test_a_ranked_word_of_a_long_text_is_scrolled_to_and_ringed_on_the_heatmap(text_window, qtbot):
     window = text_window(max_new_tokens=8)
-    window.resize(900, 440)
-    analysed(qtbot, window, LONG_PROMPT)
-    index = continued_and_analysed(qtbot, window)
+    index, view = continued_token_picked(qtbot, window, LONG_PROMPT, (900, 440))
     heatmap, scroll = window.text_view.heatmap, window.text_view.heatmap_scroll
-    click_heatmap(qtbot, window, index)
-    view = window.inspector.explain
     result = explained(qtbot, view)
     a = result.attribution
     rows = linked_rows(view)

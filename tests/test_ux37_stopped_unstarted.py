@@ -17,29 +17,19 @@ from PySide6.QtCore import Qt  # noqa: E402
 from desktop_app.core import session  # noqa: E402
 from desktop_app.core.drafts import (INTERRUPTED_WORDS, UNSTARTED_WORDS, AnswerDraft, is_unstarted,  # noqa: E402
                                      stopped_unstarted)
-from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.generation import SamplingSettings  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.gui.conversation_export import ending_note  # noqa: E402
 from desktop_app.gui.transcript import STOPPED_UNSTARTED_WORDS  # noqa: E402
 from gui_windows import WAIT_MS, opened_window  # noqa: E402
+from test_answer_draft import unstarted_answer  # noqa: E402
 from test_card36_stopped_before_start import active, busy_model_lane, esc  # noqa: E402
 
 
-def unstarted_answer(paths) -> tuple[int, int]:
-    """A conversation whose prompt's answer the app closed on before its first token: (conversation, row)."""
-    store = Store.open(paths.db_path)
-    try:
-        conversation = store.create_conversation("long paste")
-        user = store.add_message(conversation, "user", "a long paste")
-        return conversation, AnswerDraft(store, conversation, user).begin()
-    finally:
-        store.close()
-
-
 def test_a_stopped_unstarted_answer_says_so_after_a_restart(qtbot, qapp, tiny_model_dir):
-    paths = AppPaths.resolve().ensure()
-    conversation, row = unstarted_answer(paths)
+    """Stopped again before a token, the row stays empty and its card no longer blames the app,
+    now and after a restart (this test is also session 36's card36 check of the first half)."""
+    conversation, _prompt, row = unstarted_answer()
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=4, seed=3) as window:
         active(qtbot, window)
         window.chat.open_conversation(conversation)
