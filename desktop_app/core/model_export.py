@@ -210,20 +210,42 @@ def model_card(row: dict, fmt: str, quant: str | None = None) -> str:
               f"{_figure(m.get('probe_ppl_after'), 2)} |",
               f"| degenerate re-asks (of {m.get('reask_count', 'n/a')}) | {m.get('reask_degenerate_before', 'n/a')} "
               f"| {m.get('reask_degenerate_after', 'n/a')} |", ""]
-    settings = _trained_with(row.get("settings") or {}, m.get("schedule") or {})
+    settings = _trained_with(row.get("settings") or {}, m.get("schedule") or {}, _kept_update(m))
     keys = ("lora_r", "lora_alpha", "target_modules", "updates", "batch_size", "lr", "epochs", "beta")
     if any(k in settings for k in keys):
         lines += ["## Training settings", "", ", ".join(f"{k}={settings[k]}" for k in keys if k in settings), ""]
     return "\n".join(lines)
 
 
-def _trained_with(settings: dict, schedule: dict) -> dict:
+def _kept_update(metrics: dict) -> tuple[int, int | None] | None:
+    """The update whose weights were kept and the last one made, where the guard kept an
+    earlier update than the schedule planned (it stopped training or stepped back)."""
+    kept = (metrics.get("guard") or {}).get("kept_step")
+    planned = (metrics.get("schedule") or {}).get("updates")
+    if not isinstance(kept, int) or not isinstance(planned, int) or not 0 < kept < planned:
+        return None
+    made = metrics.get("steps")
+    return kept, made if isinstance(made, int) else None
+
+
+def _trained_with(settings: dict, schedule: dict, kept: tuple[int, int | None] | None = None) -> dict:
     """The settings, with what the run really used where they left it to the schedule rule
-    (None: chosen from the ratings; train_schedule.py): updates, batch size, lr, epochs."""
+    (None: chosen from the ratings; train_schedule.py): updates, batch size, lr, epochs.
+    Where the guard kept an earlier update, the updates and epochs are the kept weights' (a
+    rerun of the planned count would train past what the exported weights saw)."""
     out = {k: v for k, v in settings.items() if v is not None}
     for key in ("updates", "batch_size", "lr", "epochs"):
         if schedule.get(key) is not None:
             out[key] = f"{schedule[key]:.0e}" if key == "lr" else schedule[key]
+    if kept is not None:
+        step, made = kept
+        planned = schedule["updates"]
+        stopped = f"; the guard stopped training at {made}" if made is not None and made < planned else ""
+        out["updates"] = f"{step} (kept update {step} of {planned} planned{stopped})"
+        if isinstance(schedule.get("batch_size"), int) and schedule.get("examples"):
+            out["epochs"] = round(step * schedule["batch_size"] / schedule["examples"], 2)
+        elif isinstance(schedule.get("epochs"), (int, float)):
+            out["epochs"] = round(schedule["epochs"] * step / planned, 2)
     if schedule.get("rule"):
         out["epochs"] = f"{out.get('epochs', 'n/a')} ({schedule['rule']} schedule)"
     return out
@@ -250,7 +272,24 @@ def _export_peft(row: dict, out: Path, report: Progress) -> ExportResult:
     return ExportResult("peft", out, _size(out), [note])
 
 
-def _export_merged(row: dict, out: Path, folder: Path, report: Progress, cancel) -> ExportResult:
+def _sampling_config(staging: Path, sampling) -> None:
+    """The app's sampling in generation_config.json: without it transformers' generate()
+    decodes greedily, and the merged model answers unlike the app."""
+    from transformers import GenerationConfig
+
+    try:
+        config = GenerationConfig.from_pretrained(staging)
+    except OSError:
+        config = GenerationConfig()
+    if sampling.is_greedy:
+        config.update(do_sample=False, repetition_penalty=sampling.repetition_penalty)
+    else:
+        config.update(do_sample=True, temperature=sampling.temperature, top_k=sampling.top_k,
+                      top_p=sampling.top_p, min_p=sampling.min_p, repetition_penalty=sampling.repetition_penalty)
+    config.save_pretrained(staging)
+
+
+def _export_merged(row: dict, out: Path, folder: Path, report: Progress, cancel, sampling) -> ExportResult:
     from transformers import AutoTokenizer, GenerationConfig
 
     _check_space(out, 4 * _param_count(folder))
@@ -266,6 +305,7 @@ def _export_merged(row: dict, out: Path, folder: Path, report: Progress, cancel)
             GenerationConfig.from_pretrained(folder).save_pretrained(staging)
         except OSError:  # no generation_config.json in the base: save_pretrained wrote the model's
             pass
+        _sampling_config(staging, sampling)
         (staging / "README.md").write_text(model_card(row, "merged"), encoding="utf-8")
         report("Writing the merged model", 2, 3)
     report("Writing the merged model", 3, 3)  # the bar fills under the step it measured
@@ -292,7 +332,8 @@ def pre_tokenizer_for(model_id: str, config) -> tuple[str, str | None]:
                        "answers look garbled there, convert the merged export with llama.cpp's converter.")
 
 
-def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progress, cancel) -> ExportResult:
+def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progress, cancel,
+                 sampling) -> ExportResult:
     from transformers import AutoConfig, AutoTokenizer
 
     from desktop_app.core.ollama import modelfile_for
@@ -316,7 +357,7 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
         gguf_export.check_written(staging)
     notes, extra = [n for n in (pre_note,) if n], []
     if info.architecture == "llama":
-        modelfile_path.write_text(modelfile_for(out.name, tokenizer), encoding="utf-8")
+        modelfile_path.write_text(modelfile_for(out.name, tokenizer, sampling), encoding="utf-8")
         extra.append(modelfile_path)
         notes.append(f"Ollama: ollama create my-model -f {modelfile_path.name} (run it in {out.parent}).")
     else:
@@ -330,11 +371,17 @@ def _stop_if(cancel) -> None:
 
 
 def export_adapter(store, adapter_id: int, fmt: str, out, paths, *, quant: str = "f16",
-                   progress: Progress | None = None, cancel: threading.Event | None = None) -> ExportResult:
-    """Export adapter ``adapter_id`` as ``fmt`` to ``out`` (which must not exist yet)."""
+                   progress: Progress | None = None, cancel: threading.Event | None = None,
+                   sampling=None) -> ExportResult:
+    """Export adapter ``adapter_id`` as ``fmt`` to ``out`` (which must not exist yet). ``sampling``
+    (a SamplingSettings; the app's defaults if None) goes into the merged folder's
+    generation_config.json and the GGUF's Ollama Modelfile."""
+    from desktop_app.core.generation import recommended_sampling
+
     if fmt not in FORMATS:
         raise ExportError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
     report = progress or (lambda *a: None)
+    sampling = sampling or recommended_sampling()
     row = store.get_adapter(adapter_id)
     check_adapter_folder(Path(row["path"]))
     out = Path(out).expanduser().absolute()
@@ -346,7 +393,7 @@ def export_adapter(store, adapter_id: int, fmt: str, out, paths, *, quant: str =
             return _export_peft(row, out, report)
         folder = base_folder(row["base_model"], paths, report)
         if fmt == "merged":
-            return _export_merged(row, out, folder, report, cancel)
-        return _export_gguf(row, out, folder, quant, report, cancel)
+            return _export_merged(row, out, folder, report, cancel, sampling)
+        return _export_gguf(row, out, folder, quant, report, cancel, sampling)
     except OSError as exc:
         raise _disk_full(exc, out) from exc

@@ -10,6 +10,7 @@ that the GGUF file carries.
 
 from __future__ import annotations
 
+from desktop_app.core.generation import SamplingSettings, recommended_sampling
 from desktop_app.core.prompts import ASSISTANT_PREFIX, USER_PREFIX, has_chat_template
 
 CHATML_TEMPLATE = """{{- if .System }}<|im_start|>system
@@ -41,13 +42,29 @@ def _quoted(text: str) -> str:
     return '"""' + text.replace('"""', '\\"\\"\\"') + '"""'
 
 
-def modelfile_for(gguf_name: str, tokenizer) -> str:
+def sampling_parameters(sampling: SamplingSettings) -> list[str]:
+    """The app's sampling as PARAMETER lines: without them ``ollama run`` samples at Ollama's
+    own defaults (temperature 0.8, no min-p), and its answers differ from the app's."""
+    temperature = 0 if sampling.is_greedy else sampling.temperature
+    return [f"PARAMETER temperature {temperature:g}", f"PARAMETER top_k {sampling.top_k}",
+            f"PARAMETER top_p {sampling.top_p:g}", f"PARAMETER min_p {sampling.min_p:g}",
+            f"PARAMETER repeat_penalty {sampling.repetition_penalty:g}"]
+
+
+def modelfile_for(gguf_name: str, tokenizer, sampling: SamplingSettings | None = None) -> str:
+    """``sampling``: the settings ``ollama run`` should answer with (the app's defaults if None)."""
     lines = [f"# Ollama: ollama create NAME -f this-file (in this folder), then ollama run NAME",
              f"FROM ./{gguf_name}", ""]
+    lines += _template_lines(tokenizer)
+    lines += ["", "# Sampling as in GPT-2 Desk"] + sampling_parameters(sampling or recommended_sampling())
+    return "\n".join(lines) + "\n"
+
+
+def _template_lines(tokenizer) -> list[str]:
     if not has_chat_template(tokenizer):
-        lines += [f"TEMPLATE {_quoted(TRANSCRIPT_TEMPLATE)}", 'PARAMETER stop "\\nUser:"',
-                  'PARAMETER stop "\\nAssistant:"']
-        return "\n".join(lines) + "\n"
+        return [f"TEMPLATE {_quoted(TRANSCRIPT_TEMPLATE)}", 'PARAMETER stop "\\nUser:"',
+                'PARAMETER stop "\\nAssistant:"']
+    lines = []
     rendered = tokenizer.apply_chat_template([{"role": "user", "content": MARKER}], add_generation_prompt=True,
                                              tokenize=False)
     if f"<|im_start|>user\n{MARKER}<|im_end|>" in rendered:
@@ -58,4 +75,4 @@ def modelfile_for(gguf_name: str, tokenizer) -> str:
         lines.append('PARAMETER stop "<|im_end|>"')
     else:
         lines.append("# This chat template is not ChatML: Ollama chooses a template from the one in the GGUF file.")
-    return "\n".join(lines) + "\n"
+    return lines
