@@ -29,7 +29,9 @@ def test_the_cli_prints_the_count_the_unchecked_question_and_the_repeat(capsys):
 
 def test_finetune_json_marks_the_pairs():
     marked = _marked(usertest_pairs())
-    assert [m["not_checked"] for m in marked] == [None, None, "a how-to answer", None, None]
+    # the card's order: the rated question not known to give the person's answer first (usertest 13)
+    assert [m["not_checked"] for m in marked] == ["a how-to answer", None, None, None, None]
+    assert [m["gives_your_answer"] for m in marked] == [None, True, True, None, None]
     assert [m["repeats"] for m in marked] == [None] * 4 + ["repeats itself: \u201ctasked with creating a robotic "
                                                            "painting\u201d"]
     json.dumps(marked)  # stays JSON

@@ -11,7 +11,8 @@ from desktop_app.cli.common import CliError, open_store, print_notice, reask_lin
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
 from desktop_app.core.logs import quiet_libraries
-from desktop_app.core.taught_words import rated_count_words, repeats_words, unchecked_why, unchecked_words
+from desktop_app.core.taught_words import (gives_yours, rated_count_words, repeats_words, short_first, unchecked_why,
+                                           unchecked_words)
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -201,7 +202,7 @@ def _print_taught(taught: list[dict]) -> None:
     for line in (rated_count_words(taught), unchecked_words(taught)):
         if line:
             print(f"    {line}")
-    for t in taught:
+    for t in short_first(taught):  # the rated questions not known to give the person's answer first, as on the card
         tag = ("rated" if t.get("seen") else "rated, held out to test" if t.get("held")
                else "open request, never seen" if t.get("open") else "never seen")
         print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
@@ -228,11 +229,13 @@ def _pair_notes(t: dict) -> list[str]:
 
 
 def _marked(taught: list[dict]) -> list[dict]:
-    """``finetune --json``'s pairs with what the card says of them: ``not_checked`` (why a rated
-    question's new answer was not checked automatically, else null) and ``repeats`` ("repeats itself:
-    “...”", else null)."""
-    return [{**t, "not_checked": unchecked_why(t), "repeats": repeats_words(t.get("after")) or None}
-            for t in taught]
+    """``finetune --json``'s pairs with what the card says of them, in the card's order (the rated
+    questions not known to give the person's answer first: ``short_first``): ``gives_your_answer``
+    (true, false, or null: not checked or no rated question), ``not_checked`` (why a rated question's
+    new answer was not checked automatically, else null) and ``repeats`` ("repeats itself: “...”",
+    else null)."""
+    return [{**t, "gives_your_answer": gives_yours(t), "not_checked": unchecked_why(t),
+             "repeats": repeats_words(t.get("after")) or None} for t in short_first(taught)]
 
 
 def _one_line(text: str | None, width: int) -> str:

@@ -8,8 +8,8 @@ import math
 
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
-from desktop_app.core.taught_words import (rated_count_words, rated_questions, repeats_words, unchecked_why,
-                                           unchecked_words)
+from desktop_app.core.taught_words import (rated, rated_count_words, rated_questions, repeats_words,
+                                           short_of_yours, unchecked_why, unchecked_words)
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -333,12 +333,15 @@ MAX_UNSEEN = 2
 
 
 def pick_pairs(taught: list[dict]) -> list[dict]:
-    """Up to three rated questions, then up to two never-seen ones, the last of them an open
-    request when the run asked one (a style taught on short answers can spread to a story). Here,
-    Qt-free, so the card's words name only these (``reask_words``)."""
-    seen = _one_per_question(sorted((t for t in taught if t.get("seen")), key=card_rank))[:MAX_SEEN]
+    """Up to three rated questions (trained on or held out), the ones not known to give the person's
+    answer first (``short_of_yours``: usertest 13's card listed three right ones and left out the wrong
+    one), then up to two never-seen ones, the last of them an open request when the run asked one (a
+    style taught on short answers can spread to a story). Here, Qt-free, so the card's words name only
+    these (``reask_words``)."""
+    ranked = sorted((t for t in taught if rated(t)), key=lambda t: (not short_of_yours(t), card_rank(t)))
+    seen = _one_per_question(ranked)[:MAX_SEEN]
     requests = [t for t in taught if t.get("open")][:1]
-    unseen = sorted((t for t in taught if not t.get("seen") and not t.get("open")), key=card_rank)
+    unseen = sorted((t for t in taught if not rated(t) and not t.get("open")), key=card_rank)
     return seen + unseen[:MAX_UNSEEN - len(requests)] + requests
 
 
