@@ -27,6 +27,8 @@ def adapter_line(row: dict) -> str:
         first.append(f"after adapter {row['parent_id']}")
     if m.get("imported"):
         first.append("imported" + ("" if m.get("gate_advice") != "discard" else ", gate advised against"))
+    if m.get("same_as") is not None:  # its weights file is byte-identical to that one's
+        first.append(f"same weights as adapter {m['same_as']}")
     second = []
     if m.get("margin_before") is not None and m.get("margin_after") is not None:
         second.append(f"margin {m['margin_before']:.2f}\u2192{m['margin_after']:.2f}")
