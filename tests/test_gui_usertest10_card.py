@@ -140,9 +140,9 @@ def test_greyed_adapter_buttons_say_why(make_window, tmp_path):
     history.select(only)
     assert not history.delete_button.isEnabled()
     assert "switch to another model or the base model first" in history.delete_button.toolTip()
-    # one adapter, in use: nothing earlier to roll back to (Use base model does that)
+    # one adapter, in use, with no parent: nothing to roll back to (Use base model does that)
     assert history.base_button.isEnabled() and not history.rollback_button.isEnabled()
-    assert "only one adapter" in history.rollback_button.toolTip()
+    assert "was not trained from another adapter" in history.rollback_button.toolTip()
 
 
 def test_before_and_after_boxes_cut_at_a_word_and_look_alike(make_window, tmp_path):

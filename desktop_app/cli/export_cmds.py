@@ -66,7 +66,7 @@ def cmd_adapter_export(args) -> int:
 
 def cmd_adapter_import(args) -> int:
     from desktop_app.core import adapters
-    from desktop_app.core.adapter_import import import_adapter
+    from desktop_app.core.adapter_import import comparison_note, import_adapter
 
     loaded = load_model_for_cli(args)
     with open_store(args) as store:
@@ -82,6 +82,7 @@ def cmd_adapter_import(args) -> int:
         return 0
     advice = "the gate would keep it" if result.advice_keep else "the gate advises against it"
     print(f"imported as adapter {result.adapter_id}: {advice}: {result.reason}")
+    print(f"  {comparison_note(m)}")
     if m.get("margin_before") is not None:
         print(f"  margin (your ratings): {m['margin_before']:.4f} -> {m['margin_after']:.4f}")
     print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")

@@ -12,6 +12,7 @@ keeping it is the person's choice, with the gate's advice beside it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -194,6 +195,44 @@ def judge_imported(store, loaded, model, report: Progress, cancel) -> tuple[dict
     return metrics, verdict
 
 
+def _weights_hash(folder: Path) -> str | None:
+    path = Path(folder) / WEIGHTS_FILE
+    if not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def same_weights_as(store, base_model: str, folder) -> int | None:
+    """The stored adapter whose weights file is byte-identical to ``folder``'s (usertest 13: a
+    person imported their own export, and the gate judged it against itself), or None."""
+    size = (Path(folder) / WEIGHTS_FILE).stat().st_size
+    wanted = None
+    for row in store.list_adapters(base_model):
+        theirs = Path(row["path"]) / WEIGHTS_FILE
+        if not theirs.is_file() or theirs.stat().st_size != size:
+            continue
+        wanted = wanted or _weights_hash(Path(folder))
+        if _weights_hash(theirs.parent) == wanted:
+            return row["id"]
+    return None
+
+
+def comparison_note(metrics: dict) -> str:
+    """What an imported adapter was measured against, and whether it repeats a stored one: a
+    "did not move" beside the very same weights is no judgement of them."""
+    same, against = metrics.get("same_as"), metrics.get("judged_against")
+    whom = f"adapter {against}, the one in use" if against is not None else "the base model, in use"
+    note = f"The gate compared it with {whom} when you imported it."
+    if same is not None:
+        note = (f"It has the same weights as adapter {same} (an identical adapter_model.safetensors). " + note
+                + (" Both are the same, so nothing could move." if same == against else ""))
+    return note
+
+
 # ------------------------------------------------------------------ recording it
 
 def _copy_in(folder: Path, adapters_dir: Path, meta: dict) -> Path:
@@ -253,9 +292,12 @@ def import_adapter(store, paths, loaded, folder, *, any_base: bool = False, prog
     config = read_adapter_config(folder)
     if not any_base:
         check_base_name(config, loaded)
+    same_as = same_weights_as(store, loaded.model_id, folder)
     report("Loading the adapter onto a copy of the model", 0, 0)
     model = load_with_adapter(loaded, folder)
+    in_use = store.active_adapter(loaded.model_id)
     metrics, verdict = judge_imported(store, loaded, model, report, cancel or threading.Event())
+    metrics.update({"same_as": same_as, "judged_against": in_use["id"] if in_use else None})
     reason = verdict.reason if verdict.reasons else ("your ratings moved the right way and general text reads as "
                                                      "fluently as before")
     metrics.update({"imported": True, "gate_advice": "keep" if verdict.kept else "discard", "gate_reason": reason})

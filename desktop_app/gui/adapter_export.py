@@ -203,8 +203,11 @@ def import_adapter_task(controller, folder: str, on_success, on_failure) -> Task
 
 
 def import_message(result) -> str:
+    from desktop_app.core.adapter_import import comparison_note
+
     advice = "The gate would keep it" if result.advice_keep else "The gate advises against it"
     return (f"Imported as adapter {result.adapter_id}. {advice}: {result.reason}. "
+            f"{comparison_note(result.metrics)} "
             "Select it and press \u201cUse selected\u201d to chat with it, or Compare to see what it changes.")
 
 

@@ -27,6 +27,8 @@ def adapter_line(row: dict) -> str:
         first.append(f"after adapter {row['parent_id']}")
     if m.get("imported"):
         first.append("imported" + ("" if m.get("gate_advice") != "discard" else ", gate advised against"))
+    if m.get("same_as") is not None:  # its weights file is byte-identical to that one's
+        first.append(f"same weights as adapter {m['same_as']}")
     second = []
     if m.get("margin_before") is not None and m.get("margin_after") is not None:
         second.append(f"margin {m['margin_before']:.2f}\u2192{m['margin_after']:.2f}")
@@ -111,7 +113,7 @@ class AdapterHistory(QFrame):
         self.base_button = QPushButton(icon("model"), "Use base model")
         self.base_button.setToolTip("Chat with the base model (no adapter); adapters are kept")
         self.rollback_button = QPushButton(icon("history"), "Roll back")
-        self.rollback_button.setToolTip("Go back to the adapter before the active one (or the base model)")
+        self.rollback_button.setToolTip("Go back to the adapter the one in use was trained from")
         self.delete_button = QPushButton(icon("delete"), "Delete")
         self.delete_button.setToolTip("Delete the selected adapter (not the active one)")
         self.export_button = QPushButton(icon("export"), "Export\u2026")
@@ -218,7 +220,7 @@ class AdapterHistory(QFrame):
         row = next((r for r in self.rows if r["id"] == sel), None)
         self.use_button.setEnabled(not self.busy and row is not None and sel != active and row.get("present", True))
         self.base_button.setEnabled(not self.busy and active is not None)
-        self.rollback_button.setEnabled(not self.busy and active is not None and len(self.rows) > 1)
+        self.rollback_button.setEnabled(not self.busy and self._rollback_target() is not None)
         self.delete_button.setEnabled(not self.busy and sel is not None and sel != active)
         self._explain_disabled(sel, active)
         self.export_button.setEnabled(row is not None and row.get("present", True))
@@ -230,10 +232,26 @@ class AdapterHistory(QFrame):
         self.delete_button.setToolTip(
             "This adapter is in use: switch to another model or the base model first, then delete it"
             if sel is not None and sel == active else "Delete the selected adapter (not the one in use)")
-        self.rollback_button.setToolTip(
-            "Nothing to roll back to: there is only one adapter (Use base model goes back to the base model)"
-            if active is not None and len(self.rows) <= 1
-            else "Go back to the adapter before the active one (or the base model)")
+        self.rollback_button.setToolTip(self._rollback_tip(active))
+
+    def _rollback_target(self) -> dict | None:
+        """Roll back means one thing (usertest 13): the adapter the one in use was trained from
+        (its parent), as core.adapters.rollback and the CLI take it. One without a parent (the
+        first run's, an imported one) has nothing to roll back to: "Use base model" does that."""
+        current = self._row(self.active_id()) if self.active_id() is not None else None
+        parent = (current or {}).get("parent_id")
+        row = next((r for r in self.rows if r["id"] == parent), None) if parent is not None else None
+        return row if row is not None and row.get("present", True) else None
+
+    def _rollback_tip(self, active) -> str:
+        rule = "Roll back goes to the adapter the one in use was trained from"
+        target = self._rollback_target()
+        if target is not None:
+            return f"{rule}: {label(target)}"
+        if active is None:
+            return f"{rule}; none is in use"
+        return (f"Nothing to roll back to: {label(self._row(active))} was not trained from another adapter "
+                "(or its files are missing). Use base model goes back to the base model, Use selected to any adapter")
 
     def _use(self) -> None:
         sel = self.selected_id()
