@@ -17,6 +17,27 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from tiny_model import build_tiny_model  # noqa: E402
 
 
+def _patient_waits(factor: int = 4) -> None:
+    """Every qtbot wait gets ``factor`` times its timeout. A wait returns as soon as its
+    condition holds, so this costs nothing on a quiet machine; on a busy CI machine a window
+    that needs 6 s instead of 5 no longer fails the run. No test expects a wait to time out."""
+    import functools
+
+    from pytestqt.qtbot import QtBot
+
+    def patient(wait):
+        @functools.wraps(wait)
+        def waiting(self, *args, timeout: int = 5000, **kwargs):
+            return wait(self, *args, timeout=timeout * factor if timeout > 0 else timeout, **kwargs)
+        return waiting
+
+    for name in ("waitUntil", "waitSignal", "waitSignals", "waitCallback", "waitExposed", "waitActive"):
+        setattr(QtBot, name, patient(getattr(QtBot, name)))
+
+
+_patient_waits()
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``cuda`` run only where a CUDA GPU is (bench/gpu_suite.sh runs them there).
     (The in-process ``run_app`` tests used to be sorted last: gui/app.py's ``_exec`` mends why.)"""

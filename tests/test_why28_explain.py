@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QScrollArea  # noqa: E402
 
 from desktop_app.core.attribution import ExplainProgress  # noqa: E402
+from desktop_app.gui.explain_words import FIND_WORD_TIP  # noqa: E402
 from test_gui_explain import _answer, window  # noqa: E402,F401  (the window with one answer)
 
 WAIT_MS = 60_000
@@ -122,7 +123,7 @@ def test_the_finished_figures_say_what_they_mean_and_keep_the_jargon_in_a_toolti
     tip = view.contrib_caption.toolTip()
     assert "Integrated gradients" in tip and f"{view.result.attribution.difference:+.2f} nats" in tip
     assert "within" in tip  # the check that the figures add up, for those who want it
-    assert view.contributors.toolTip() == tip
+    assert view.contributors.toolTip() == f"{tip} {FIND_WORD_TIP}"  # the ranked words are links
 
 
 def test_the_sampler_lines_keep_the_rounding_story_in_their_tooltip(window, qtbot):
