@@ -20,7 +20,7 @@ from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core import session as session_module  # noqa: E402
 from desktop_app.core.generation import Generation  # noqa: E402
 from desktop_app.gui.token_view import TOKEN_INDEX, tooltip_html  # noqa: E402
-from gui_windows import no_question_at_teardown, same_first_size  # noqa: E402
+from gui_windows import no_question_at_teardown, same_first_size, text_opened  # noqa: E402
 
 WAIT_MS = 30_000
 
@@ -48,6 +48,7 @@ def make_window(qtbot, qapp, tiny_model_dir):
         if wait:
             with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
                 pass
+            text_opened(qtbot, window)  # a Text tab opens its text on the store lane: Open waits for it
         return window
 
     yield make
