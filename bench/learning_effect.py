@@ -95,6 +95,7 @@ import re
 import sys
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,13 +128,15 @@ class Answers:
                             max_new_tokens=self.max_new_tokens).ids
 
     def sampled(self, questions: list[str], n: int, seed: int) -> list[list[list[int]]]:
-        keys = [f"sample:{seed}:{n}:{q}" for q in questions]
-        missing = [q for q, k in zip(questions, keys) if k not in self.table]
-        for start in range(0, len(missing), 8):
-            chunk = missing[start:start + 8]
-            outs = self.generate(chunk, sample=True, copies=n, seed=seed + start)
-            for i, q in enumerate(chunk):
-                self.table[f"sample:{seed}:{n}:{q}"] = outs[i * n:(i + 1) * n]
+        """``n`` sampled answers to each question, drawn per question from a seed of its own:
+        a draw does not depend on which other questions were missing from the cache, on the
+        order they were asked in, or on the padding of a shared batch (it did before session
+        38, so two runs of the same scenario could teach from different answers)."""
+        keys = [f"draw:{seed}:{n}:{q}" for q in questions]
+        missing = [(q, k) for q, k in zip(questions, keys) if k not in self.table]
+        for q, k in missing:
+            self.table[k] = self.generate([q], sample=True, copies=n, seed=question_seed(seed, q))
+        if missing:
             self.save()
         return [self.table[k] for k in keys]
 
@@ -179,7 +182,17 @@ class Answers:
         return self.loaded.tokenizer.decode(ids, skip_special_tokens=True)
 
     def save(self) -> None:
-        self.path.write_text(json.dumps(self.table))
+        """Merged with what another bench process saved meanwhile, and written whole (a reader
+        never sees half a file). Draws are per question, so two writers agree on each entry."""
+        if self.path.exists():
+            self.table = {**json.loads(self.path.read_text()), **self.table}
+        partial = self.path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(self.table))
+        os.replace(partial, self.path)
+
+
+def question_seed(seed: int, question: str) -> int:
+    return seed * 1_000_003 + zlib.crc32(question.encode())
 
 
 # ------------------------------------------------------------------ measuring
