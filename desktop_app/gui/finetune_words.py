@@ -8,8 +8,8 @@ import math
 
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
-from desktop_app.core.taught_words import (new_rated, new_unlearned, rated, rated_count_words, rated_questions, repeats_words,
-                                           short_of_yours, unchecked_why, unchecked_words)
+from desktop_app.core.taught_words import (new_rated, new_unlearned, rated, rated_count_words, rated_questions,
+                                           repeats_words, short_of_yours, unchecked_why, unchecked_words)
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
