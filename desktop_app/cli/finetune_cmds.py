@@ -11,8 +11,8 @@ from desktop_app.cli.common import CliError, open_store, print_notice, reask_lin
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
 from desktop_app.core.logs import quiet_libraries
-from desktop_app.core.taught_words import (gives_yours, rated_count_words, repeats_words, short_first, unchecked_why,
-                                           unchecked_words)
+from desktop_app.core.taught_words import (gives_yours, new_rated, rated_count_words, repeats_words, short_first,
+                                           unchecked_why, unchecked_words)
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -129,7 +129,9 @@ def cmd_finetune(args) -> int:
                           "degenerate_answers": m.get("degenerate_answers", []) if result.usable_anyway else [],
                           "leave_with": f"gpt2-desk adapters delete {result.adapter_id}" if result.usable_anyway
                           else None,
-                          "use_with": use_with, "taught": _marked(m.get("taught") or []), "metrics": m},
+                          "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
+                          "new_since_run": m.get("new_since_run_id"),
+                          "taught": _marked(m.get("taught") or []), "metrics": m},
                          indent=2))
         return 0
     if result.usable_anyway:
@@ -149,7 +151,9 @@ def cmd_finetune(args) -> int:
     if sched:
         print(f"  schedule: {sched['updates']} updates at batch {sched['batch_size']}, lr {sched['lr']:.0e} "
               f"({sched['epochs']} passes over {sched['examples']} examples, {sched['rule']})")
-    _print_taught(m.get("taught") or [])
+    if m.get("started_from_adapter") is not None:
+        print(f"  started from adapter {m['started_from_adapter']} (in use): the answers \"before\" are its")
+    _print_taught(m.get("taught") or [], m.get("new_since_run_id"))
     return 0
 
 
@@ -192,7 +196,7 @@ def _margins(m: dict) -> list[tuple[str, str]]:
     return shown
 
 
-def _print_taught(taught: list[dict]) -> None:
+def _print_taught(taught: list[dict], since_run=None) -> None:
     """The greedy answers before and after, for rated questions and never-seen ones, with what the
     window's card says of them: how many rated questions give the person's answer, the ones not checked
     automatically and why, an answer that repeats itself (core.taught_words)."""
@@ -202,9 +206,11 @@ def _print_taught(taught: list[dict]) -> None:
     for line in (rated_count_words(taught), unchecked_words(taught)):
         if line:
             print(f"    {line}")
-    for t in short_first(taught):  # the rated questions not known to give the person's answer first, as on the card
+    for t in short_first(taught):  # the ones rated since the previous run first, then those not giving yours
         tag = ("rated" if t.get("seen") else "rated, held out to test" if t.get("held")
                else "open request, never seen" if t.get("open") else "never seen")
+        if since_run is not None and new_rated(t):
+            tag = f"new since run {since_run}, {tag}"
         print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
         print(f"      before: {_one_line(t.get('before'), 100)}")
         print(f"      after:  {_one_line(t.get('after'), 100)}")
@@ -229,8 +235,9 @@ def _pair_notes(t: dict) -> list[str]:
 
 
 def _marked(taught: list[dict]) -> list[dict]:
-    """``finetune --json``'s pairs with what the card says of them, in the card's order (the rated
-    questions not known to give the person's answer first: ``short_first``): ``gives_your_answer``
+    """``finetune --json``'s pairs with what the card says of them, in the card's order (the ones rated
+    since the previous run first, marked ``new``, then the rated questions not known to give the
+    person's answer: ``short_first``): ``gives_your_answer``
     (true, false, or null: not checked or no rated question), ``not_checked`` (why a rated question's
     new answer was not checked automatically, else null) and ``repeats`` ("repeats itself: “...”",
     else null)."""

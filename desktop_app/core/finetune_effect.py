@@ -55,25 +55,40 @@ class Reasks:
     # per prompt, the person's own answer to it (a correction, a liked answer), else None: what a
     # rated question's new answer is held to (answer_checks.drops_answer)
     rights: tuple = ()
+    # per prompt, the person rated it or gave a better answer after the previous run started
+    # (train_data.new_since_previous): shown first, marked "new since run N"
+    news: tuple = ()
 
     @property
     def open_from(self) -> int:
         return len(self.prompts) - self.open_count
 
 
+NEW_EXTRA = 2  # re-asks added at most for ratings new since the previous run (each costs a row of the batch)
+
+
 def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingData, tokenizer, window: int, *,
-                count: int, unseen: int, tokens: int, open_requests: int = 0, canaries: int = 0) -> Reasks:
+                count: int, unseen: int, tokens: int, open_requests: int = 0, canaries: int = 0,
+                new: frozenset = frozenset()) -> Reasks:
     """Up to ``count`` questions the run trains on, then up to ``unseen`` it never sees (the
     held-out ones, else fixed everyday questions), then ``open_requests`` fixed open requests
     (a story, a description), so the gate's degeneracy check and the panel's before/after
     also cover new questions, and a person sees whether a style they taught on short answers
     spread to requests where it does not belong. ``canaries``: fixed open questions
-    (reasking.CANARY_QUESTIONS) after the unseen ones, where loops show first."""
+    (reasking.CANARY_QUESTIONS) after the unseen ones, where loops show first.
+
+    ``new``: the message ids rated since the previous run (train_data.new_since_previous). Their
+    questions come first among the rated and the held-out ones, and up to NEW_EXTRA more rated ones
+    are asked for them, so a person sees whether the run learned what they just taught (usertest 13:
+    two fresh corrections were neither re-asked nor shown)."""
     questions = question_texts(store, data)
-    seen_q = distinct_prompts(train, questions, count)
+    new_keys = new_prompt_keys(data, new)
     trained = {tuple(ids) for ids, _q in distinct_prompts(train, questions, len(train))}
+    extra = min(len(trained & new_keys), NEW_EXTRA)
+    seen_q = distinct_prompts(train, questions, count + extra, new)
     # a held-out answer to a question training has too (a sibling kept apart) is no new question
-    fresh = [(ids, q) for ids, q in distinct_prompts(held, questions, len(held)) if tuple(ids) not in trained][:unseen]
+    fresh = [(ids, q) for ids, q in distinct_prompts(held, questions, len(held), new)
+             if tuple(ids) not in trained][:unseen]
     held_count = len(fresh)
     asked = {q for _ids, q in seen_q + fresh}
     for question in reasking.FRESH_QUESTIONS:
@@ -87,7 +102,18 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
                 for q in reasking.OPEN_REQUESTS[:open_requests]]
     known = right_answers(train, tokenizer) | right_answers(held, tokenizer)
     rights = tuple(known.get(tuple(ids)) for ids, _q in seen_q + fresh)
-    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count, rights)
+    news = tuple(tuple(ids) in new_keys for ids, _q in seen_q + fresh)
+    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count, rights, news)
+
+
+def _rated_ids(example) -> set:
+    """The answers an example comes from: a pair's two (a new thumb on either sibling makes it new)."""
+    return {getattr(example, name, None) for name in ("message_id", "rejected_message_id", "chosen_message_id")}
+
+
+def new_prompt_keys(data: TrainingData, new: frozenset) -> set[tuple]:
+    """The prompts (as id tuples) of ``data``'s examples rated since the previous run."""
+    return {tuple(e.prompt_ids) for e in (*data.pairs, *data.unpaired, *data.tokens) if _rated_ids(e) & new}
 
 
 def right_answers(part: TrainingData, tokenizer) -> dict[tuple, str]:
@@ -114,11 +140,14 @@ def question_texts(store, data: TrainingData) -> dict[int, str]:
     return out
 
 
-def distinct_prompts(part: TrainingData, questions: dict[int, str], limit: int) -> list[tuple[list[int], str]]:
-    """Up to ``limit`` different prompts of ``part`` (pairs, then thumbs, then token-rated
-    answers), each with its question from ``questions`` (``question_texts``)."""
+def distinct_prompts(part: TrainingData, questions: dict[int, str], limit: int,
+                     new: frozenset = frozenset()) -> list[tuple[list[int], str]]:
+    """Up to ``limit`` different prompts of ``part`` (those rated since the previous run, ``new``,
+    first; then pairs, then thumbs, then token-rated answers), each with its question from
+    ``questions`` (``question_texts``)."""
     seen, out = set(), []
-    for e in (*part.pairs, *part.unpaired, *part.tokens):
+    examples = (*part.pairs, *part.unpaired, *part.tokens)
+    for e in sorted(examples, key=lambda e: not (_rated_ids(e) & new)):
         mid = getattr(e, "rejected_message_id", None) or e.message_id
         key = tuple(e.prompt_ids)
         if key not in seen and len(out) < limit:
@@ -187,7 +216,7 @@ class Meter:
         m[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
         if when == "after":
             m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from, reasks.open_from,
-                                 reasks.held_count, reasks.rights)
+                                 reasks.held_count, reasks.rights, reasks.news)
             m["reask_dropped_before"] = sum(t["dropped_before"] for t in m["taught"])
             m["reask_dropped_after"] = sum(t["dropped_after"] for t in m["taught"])
 
@@ -233,7 +262,7 @@ class Meter:
 
 
 def taught(before: list[str], after: list, unseen_from: int, open_from: int | None = None,
-           held_count: int = 0, rights: tuple = ()) -> list[dict]:
+           held_count: int = 0, rights: tuple = (), news: tuple = ()) -> list[dict]:
     """Before/after pairs for the person: the same greedy question, answered by the model
     they had and by the new adapter; ``seen``: the question was trained on; ``held``: the
     person rated it, but it was kept out of training to judge the run (the ``held_count``
@@ -242,7 +271,8 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
     which the panel names, since a run is not refused for it; ``right``: the person's own answer
     to a rated question (``rights``, by position), else None; ``dropped_before``/``dropped_after``:
     the answer lost the fact (``dropped``); ``changed_after``: a new question's answer names
-    something else (``changed``); ``checked``: the pair can be held to one."""
+    something else (``changed``); ``checked``: the pair can be held to one; ``new``: the person rated
+    the question since the previous run (``news``, by position)."""
     out = []
     open_from = len(after) if open_from is None else open_from
     for i, a in enumerate(after):
@@ -252,7 +282,8 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
                     "before": was, "after": a.answer[:300], "problem_after": a.problem,
                     "restates_before": bool(was) and answer_checks.restates(a.question, was),
                     "restates_after": a.restates,
-                    "right": rights[i] if i < len(rights) else None})
+                    "right": rights[i] if i < len(rights) else None,
+                    "new": bool(news[i]) if i < len(news) else False})
         out[-1]["checked"] = checked(out[-1])
         out[-1]["dropped_before"] = bool(out[-1]["right"]) and dropped(out[-1], was)
         out[-1]["dropped_after"] = dropped(out[-1], a.answer)

@@ -7,6 +7,7 @@ repeats itself. Free of torch (the card reads an old run's pairs at start-up) an
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)  # "it's" one word: a phrase starts at a word
 
@@ -78,8 +79,45 @@ def short_of_yours(pair: dict) -> bool:
 
 
 def short_first(taught: list[dict]) -> list[dict]:
-    """The pairs, the rated questions ``short_of_yours`` first, each group in its own order."""
-    return sorted(taught, key=lambda pair: not short_of_yours(pair))
+    """The pairs, the questions rated since the previous run first (``new``: usertest 13, the two answers
+    just corrected were not shown), then the rated questions ``short_of_yours``, each group in its own order."""
+    return sorted(taught, key=lambda pair: (not new_rated(pair), not short_of_yours(pair)))
+
+
+def new_rated(pair: dict) -> bool:
+    """The person rated the pair's question since the previous run (core.finetune_effect.taught's ``new``)."""
+    return bool(pair.get("new")) and rated(pair)
+
+
+# ---------------------------------------------------------------- did the new ratings teach anything
+
+NEAR_YOURS = 0.8  # an answer this like the person's (word by word) already gives it: nothing left to move
+
+
+def likeness(answer: str | None, yours: str | None) -> float:
+    """How alike two answers are word by word, 0 to 1 (difflib's ratio over lower-case words)."""
+    return SequenceMatcher(None, _WORD.findall((answer or "").lower()), _WORD.findall((yours or "").lower())).ratio()
+
+
+def moved_toward_yours(pair: dict) -> bool | None:
+    """A rated question's new answer came nearer the person's answer than the old one (or it gives it
+    now, where a short fact is checked), or was near it already; None without an answer of theirs."""
+    right = pair.get("right")
+    if not right:
+        return None
+    if pair.get("checked") and pair.get("dropped_before") and not pair.get("dropped_after"):
+        return True
+    after = likeness(pair.get("after"), right)
+    return after >= NEAR_YOURS or after > likeness(pair.get("before"), right)
+
+
+def new_unlearned(taught: list[dict]) -> bool:
+    """Every question rated since the previous run with an answer of the person's (one pair per question)
+    got a new answer no nearer theirs: what a run read from its own re-asks, for the card's hint that the
+    new ratings may pull against older ones (usertest 13: 2 "no Answer:" corrections against 8 "Answer: X.")."""
+    moved = [moved_toward_yours(p) for p in rated_questions(taught) if new_rated(p)]
+    judged = [m for m in moved if m is not None]
+    return bool(judged) and not any(judged)
 
 
 def unchecked_rated(taught: list[dict]) -> list[dict]:

@@ -492,6 +492,22 @@ def rated_after_run(store, run_id: int) -> tuple[set[int], set[int]]:
     return {r[0] for r in answers}, {r[0] for r in branches}
 
 
+def new_since_previous(store, parent: dict | None) -> tuple[int | None, frozenset[int]]:
+    """The run a new run's ratings are new since: the one that made ``parent`` (the adapter in use,
+    which the new run is compared with), else the newest finished (kept or discarded) run; None when
+    there is none. With it, what was rated or given a better text after that run started, as training
+    data names them: message ids, and a Text continuation's branch id negated (core/text_training.py).
+    A run's card shows these first (usertest 13: the two answers just corrected were not re-asked)."""
+    run_id = parent.get("run_id") if parent else None
+    if run_id is None or store._one("SELECT id FROM finetune_runs WHERE id = ?", (run_id,)) is None:
+        row = store._one("SELECT id FROM finetune_runs WHERE status IN ('kept', 'discarded') ORDER BY id DESC LIMIT 1")
+        run_id = row["id"] if row else None
+    if run_id is None:
+        return None, frozenset()
+    answers, branches = rated_after_run(store, run_id)
+    return run_id, frozenset(answers | {-b for b in branches})
+
+
 def readiness(store) -> dict:
     """Counts of usable examples, without a tokenizer (fast: for the GUI's button)."""
     from desktop_app.core.exchange import dpo_examples, kto_examples

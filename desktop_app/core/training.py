@@ -37,7 +37,7 @@ from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, dig
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, trim_heap
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
-from desktop_app.core.train_data import TrainingData, build_training_data, readiness
+from desktop_app.core.train_data import TrainingData, build_training_data, new_since_previous, readiness
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import Cancelled, RunResult, decide, measuring_again_words, previous, step_back
 
@@ -150,6 +150,7 @@ class _Run:
         self.model_arg, self.device_pref = model, device
         self.started = time.perf_counter()
         self.run_id = None
+        self.since_run, self.new_ids = None, frozenset()  # set as the run starts (new_since_previous)
         self.metrics: dict = {}
         self.copy_ref = None  # weakref to the training copy of the model, once loaded
         self.before_cache: BeforeCache | None = None
@@ -215,6 +216,7 @@ class _Run:
         parent = self.store.active_adapter(resolved.model_id)
         parent_id = parent["id"] if parent else None
         self.before_cache = BeforeCache(self.paths, resolved.model_id, parent_id, resolved.device)
+        self.since_run, self.new_ids = new_since_previous(self.store, parent)
         self.run_id = self.store.create_run(self.settings.to_dict(), resolved.model_id, parent_adapter_id=parent_id)
         try:
             return self._run(data, resolved, parent)
@@ -288,7 +290,10 @@ class _Run:
                              "gate_margin_on": "heldout" if len(held) else "all"})
         reasks = plan_reasks(self.store, data, train, held, resolved.tokenizer, resolved.window,
                              count=s.reask_count, unseen=s.reask_unseen, tokens=s.reask_tokens,
-                             open_requests=s.reask_open, canaries=s.reask_canaries)
+                             open_requests=s.reask_open, canaries=s.reask_canaries, new=self.new_ids)
+        # what the card says of where the run starts and what is new since when (gui.finetune_words)
+        self.metrics.update({"started_from_adapter": parent["id"] if parent else None,
+                             "new_since_run_id": self.since_run if any(reasks.news) else None})
         self.clock = CheckClock(self.before_cache)
         self.rated_down = gate.rated_down_ids(data)  # their positions in the probe and the guard's text are not read
         meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache, clock=self.clock,

@@ -539,7 +539,8 @@ class FineTunePanel(QScrollArea):
         self.result_title.setText(title)
         self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(body))
-        self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None)
+        self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None,
+                              since_run=(metrics or {}).get("new_since_run_id"))
         offered = waiting and status == "discarded"  # used anyway, or left (core.train_verdict.decide)
         question = (degenerate_words if offered else changed_facts_words)(metrics, now) if waiting else ""
         self.consent_text.setText(question.replace("@muted", colors(is_dark())["muted"]))

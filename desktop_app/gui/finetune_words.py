@@ -8,8 +8,8 @@ import math
 
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
-from desktop_app.core.taught_words import (rated, rated_count_words, rated_questions, repeats_words,
-                                           short_of_yours, unchecked_why, unchecked_words)
+from desktop_app.core.taught_words import (new_rated, new_unlearned, rated, rated_count_words, rated_questions,
+                                           repeats_words, short_of_yours, unchecked_why, unchecked_words)
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -202,11 +202,36 @@ def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_
     return title, "<br>".join(x for x in [body, *lines] if x)
 
 
+def started_from_words(m: dict) -> str:
+    """"This run started from adapter 1, the one in use: ..." when an adapter was in use as the run
+    began (usertest 13: its "before" figures were adapter 1's, and nothing on screen said so)."""
+    adapter = m.get("started_from_adapter")
+    if adapter is None:
+        return ""
+    return (f"This run started from adapter {adapter}, the one in use: every “before” below is "
+            f"adapter {adapter}'s. The new adapter learned from all your ratings, old and new.")
+
+
+def against_words(m: dict) -> str:
+    """A discarded run's hint when the answers to the questions rated since the previous run moved no
+    nearer the person's answers (taught_words.new_unlearned): those ratings may pull against older ones."""
+    since = m.get("new_since_run_id")
+    if since is None or not new_unlearned(m.get("taught") or []):
+        return ""
+    return (f"<b>Hint:</b> the answers to your ratings new since run {since} did not move toward your answers: "
+            "they may pull against older ratings that teach something else.")
+
+
+def new_since_words(pair: dict, since_run) -> str:
+    """A card pair's mark: "new since run 1" for a question rated since the previous run, else ""."""
+    return f"new since run {since_run}" if since_run is not None and new_rated(pair) else ""
+
+
 def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
-    """The gate's figures, a line each: the preference margin, the probe's perplexity, an early
-    stop, degenerate re-asks. ``facts_checked``: the card lists facts the run changed above (a
-    waiting adapter), so it does not say that facts are not checked."""
-    lines = []
+    """The gate's figures, a line each: where the run started, the preference margin, the probe's
+    perplexity, an early stop, degenerate re-asks. ``facts_checked``: the card lists facts the run
+    changed above (a waiting adapter), so it does not say that facts are not checked."""
+    lines = [x for x in (started_from_words(m),) if x]
     b, a = m.get("margin_before"), m.get("margin_after")
     if b is not None and a is not None:
         held = m.get("heldout_size") or 0
@@ -240,7 +265,8 @@ def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tupl
     if status == "discarded":
         arrow = "\u2192"
         why = f"<b>Why:</b> {reason.replace('->', arrow)}." if reason else ""
-        return "Discarded: your model is unchanged", "<br>".join(x for x in (left_words(m), why, reask_words(m)) if x)
+        return "Discarded: your model is unchanged", "<br>".join(
+            x for x in (left_words(m), why, against_words(m), reask_words(m)) if x)
     if status == "cancelled":
         return "Cancelled: nothing changed", "The model you chat with stays as it was."
     if status == "running":
@@ -333,12 +359,14 @@ MAX_UNSEEN = 2
 
 
 def pick_pairs(taught: list[dict]) -> list[dict]:
-    """Up to three rated questions (trained on or held out), the ones not known to give the person's
-    answer first (``short_of_yours``: usertest 13's card listed three right ones and left out the wrong
-    one), then up to two never-seen ones, the last of them an open request when the run asked one (a
+    """Up to three rated questions (trained on or held out), those rated since the previous run first
+    (``new_rated``: usertest 13's card left out the two answers just corrected), then the ones not known
+    to give the person's answer (``short_of_yours``: usertest 13's card listed three right ones and left
+    out the wrong one), then up to two never-seen ones, the last of them an open request when the run asked one (a
     style taught on short answers can spread to a story). Here, Qt-free, so the card's words name only
     these (``reask_words``)."""
-    ranked = sorted((t for t in taught if rated(t)), key=lambda t: (not short_of_yours(t), card_rank(t)))
+    ranked = sorted((t for t in taught if rated(t)),
+                    key=lambda t: (not new_rated(t), not short_of_yours(t), card_rank(t)))
     seen = _one_per_question(ranked)[:MAX_SEEN]
     requests = [t for t in taught if t.get("open")][:1]
     unseen = sorted((t for t in taught if not rated(t) and not t.get("open")), key=card_rank)
@@ -623,7 +651,11 @@ def news_words(counts: dict) -> str:
         return ""
     if not new:
         return f" {used_words(counts)}: rate more to teach something new."
-    return " A new run learns from all of them, old and new."
+    adapter = counts.get("active_adapter_id")
+    if adapter is None:
+        return " A new run learns from all of them, old and new."
+    return (f" A new run starts from adapter {adapter}, the one in use (its answers are the “before”), "
+            f"learns from all of them, old and new, and shows your new ones first.")
 
 
 def during_run_words(total: int, at_start: int | None) -> str:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.finetune_effect import repeated_opening
 from desktop_app.core.taught_words import repeats_words, unchecked_why
-from desktop_app.gui.finetune_words import card_rank, clip_at_word, pick_pairs
+from desktop_app.gui.finetune_words import card_rank, clip_at_word, new_since_words, pick_pairs
 from desktop_app.gui.theme import styled_label
 
 # "Greedy answers" meant nothing to a new user, and the "before" differed from the answer they were
@@ -22,7 +22,12 @@ GREEDY_WORDS = ("Each answer here is the one the model gives when it always pick
 CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
 
 
-def _tag(pair: dict) -> str:
+def _tag(pair: dict, since_run=None) -> str:
+    new = new_since_words(pair, since_run)  # the person's latest ratings: did this run learn them? (usertest 13)
+    return f"{new} \u00b7 {_kind_tag(pair)}" if new else _kind_tag(pair)
+
+
+def _kind_tag(pair: dict) -> str:
     twice = repeated_opening(pair.get("after"))
     again = repeats_words(pair.get("after"))
     broken = (f" \u00b7 broken after: it says \u201c{twice}\u201d twice" if twice
@@ -71,9 +76,11 @@ class TaughtView(QFrame):
         self.grid.setColumnStretch(1, 1)
         self.outer.addWidget(self.body)
         self.pairs: list[dict] = []
+        self.since_run = None
         self.hide()
 
-    def set_pairs(self, taught: list[dict] | None) -> None:
+    def set_pairs(self, taught: list[dict] | None, since_run=None) -> None:
+        """``since_run``: the run the questions marked ``new`` were rated after (metrics' ``new_since_run_id``)."""
         while self.grid.count():
             item = self.grid.takeAt(0)
             widget = item.widget()
@@ -82,13 +89,14 @@ class TaughtView(QFrame):
                 widget.setParent(None)
                 widget.deleteLater()
         self.pairs = pick_pairs(list(taught or []))
+        self.since_run = since_run
         row = 0
         for pair in self.pairs:
             row = self._add_pair(pair, row)
         self.setVisible(bool(self.pairs))
 
     def _add_pair(self, pair: dict, row: int) -> int:
-        tag = _tag(pair)
+        tag = _tag(pair, self.since_run)
         question = styled_label("", "TaughtQuestion", wrap=True)
         question.setTextFormat(Qt.TextFormat.PlainText)
         question.setText(f"\u201c{_clip(pair.get('question') or '(no question)')}\u201d \u00b7 {tag}")
