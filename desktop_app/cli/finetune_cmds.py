@@ -10,6 +10,7 @@ import threading
 from desktop_app.cli.common import CliError, open_store, print_notice, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
+from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.taught_words import (gives_yours, new_rated, rated_count_words, repeats_words, short_first,
                                            unchecked_why, unchecked_words)
@@ -131,7 +132,8 @@ def cmd_finetune(args) -> int:
                           else None,
                           "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
                           "new_since_run": m.get("new_since_run_id"),
-                          "taught": _marked(m.get("taught") or []), "metrics": m},
+                          "taught": _marked(m.get("taught") or []),
+                          "format_spill": spill(m.get("taught") or []), "metrics": m},
                          indent=2))
         return 0
     if result.usable_anyway:
@@ -203,7 +205,7 @@ def _print_taught(taught: list[dict], since_run=None) -> None:
     if not taught:
         return
     print("  greedy answers before -> after:")
-    for line in (rated_count_words(taught), unchecked_words(taught)):
+    for line in (rated_count_words(taught), unchecked_words(taught), spill_words(spill(taught))):
         if line:
             print(f"    {line}")
     for t in short_first(taught):  # the ones rated since the previous run first, then those not giving yours

@@ -8,6 +8,7 @@ import math
 
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
+from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.taught_words import (new_rated, new_unlearned, rated, rated_count_words, rated_questions,
                                            repeats_words, short_of_yours, unchecked_why, unchecked_words)
 
@@ -416,13 +417,14 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
     listed = lost + changed + restated + (all_changed_facts(metrics) if new_listed else [])
     named = {t["question"] for t in listed}  # said above with their pair, label included (_pair)
     repeating = _first_per_question(t for t in taught if repeats_words(t.get("after")) and t["question"] not in named)
+    spread = html.escape(spill_words(spill(taught)))  # a taught opening on a story request (usertest 13)
     parts = [_rated_words(taught), f"<b>{unchecked}</b>" if unchecked else "", _lost_words(new, lost, changed),
-             _changed_words(changed, new), _restated_words(restated, metrics), _repeating_words(repeating)]
+             _changed_words(changed, new), _restated_words(restated, metrics), _repeating_words(repeating), spread]
     parts = [p for p in parts if p]
     if not parts:
         return ""
     warn = ("<br>Read the new answers before relying on them."
-            if lost or changed or restated or repeating or metrics.get("reask_restates_after") else "")
+            if lost or changed or restated or repeating or spread or metrics.get("reask_restates_after") else "")
     if len(parts) == 1:
         return f"<b>Asked again after training:</b> {parts[0]}.{warn}"
     return "<b>Asked again after training:</b>" + "".join(f"<br>\u2022 {p[:1].upper()}{p[1:]}." for p in parts) + warn
