@@ -43,3 +43,14 @@ def test_the_card_and_the_cli_say_it(capsys):
     assert "Read the new answers before relying on them." in body
     _print_taught(usertest13_pairs())
     assert "\u201cAnswer:\u201d, the opening of your answers, now also begins" in capsys.readouterr().out
+
+
+def test_a_margin_that_moved_less_than_its_rounding_does_not_read_rose():
+    """newfirst38 saw "Preference margin ... rose: -1.877 -> -1.877" on a card."""
+    from desktop_app.gui.finetune_words import describe_run
+
+    figures = {"margin_before": -1.8771, "margin_after": -1.8769, "probe_ppl_before": 29.1, "probe_ppl_after": 29.2}
+    _title, body = describe_run("discarded", "the held-out margin did not move the right way", figures, 2)
+    assert "barely moved: <b>-1.877 \u2192 -1.877</b>" in body and "rose:" not in body
+    _title, body = describe_run("kept", None, {**figures, "margin_after": -1.2}, 2)
+    assert "rose: <b>-1.877 \u2192 -1.200</b>" in body

@@ -238,7 +238,7 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
         held = m.get("heldout_size") or 0
         where = (f"on {held} held-out rating{'s' if held != 1 else ''}" if m.get("gate_margin_on") == "heldout" and held
                  else "on your ratings (too few to hold some back)")
-        verb = "rose" if a > b else "did not rise"
+        verb = "barely moved" if f"{a:.3f}" == f"{b:.3f}" else "rose" if a > b else "did not rise"  # not "rose: x -> x"
         lines.append(f"Preference margin {where} {verb}: <b>{b:.3f} \u2192 {a:.3f}</b> "
                      "<span style='color:@muted'>(how much more the model prefers what you liked; higher is better)</span>")
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
