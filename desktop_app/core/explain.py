@@ -86,6 +86,25 @@ class Explanation:
             return f"{written}. The same {label(self.precision)} weights round {how}; Exact precision gives one figure."
         return f"{written}; the model has changed since."
 
+    @property
+    def recorded_reason(self) -> str | None:
+        """The why of ``recorded_note`` in a few words, to stand by the figure (usertest 13:
+        5.4% here against the inspector's 5.11% was explained only at the bottom)."""
+        from desktop_app.core.precision import label
+
+        if not self.recorded_note:
+            return None
+        c = self.context
+        if c.written_with_adapter != self.adapter_id:
+            return "the adapter has changed since"
+        if self.precision_note:
+            return f"other weights {'analysed' if c.in_text else 'wrote'} it"
+        if self.precision in ROUNDING_PRECISIONS:
+            how = ("each reading of the text a little differently" if c.in_text else
+                   "a little differently reading the whole text than writing it token by token")
+            return f"{label(self.precision)} weights round {how}"
+        return "the model has changed since"
+
     def to_json(self) -> dict:
         c = self.context
         return {"message_id": c.message_id, "token_index": c.index, "token": {"id": c.chosen, "text": self.token_text},
@@ -136,9 +155,10 @@ def explain_layers(loaded: LoadedModel, context: TokenContext, *, vs: int | None
         raise ExplainError("The alternative to compare with is the chosen token itself; pick another token.")
     if not 0 <= other < logits.shape[-1]:
         raise ExplainError(f"Token id {other} is outside this model's vocabulary (0 to {logits.shape[-1] - 1}).")
+    texts = token_texts(loaded.tokenizer).text
     facts = sampler_facts(logits, chosen, context.settings, settings_known=context.settings_known,
-                          forced=context.forced, answer_before=context.ids[context.prompt_len:-1])
-    first = Explanation(context, token_texts(loaded.tokenizer).text(chosen), lens, lens_error, None, facts,
+                          forced=context.forced, answer_before=context.ids[context.prompt_len:-1], texts=texts)
+    first = Explanation(context, texts(chosen), lens, lens_error, None, facts,
                         loaded.adapter_id, loaded.precision)
     return first, other
 

@@ -141,21 +141,65 @@ def _kept_scores(logits: torch.Tensor, settings: SamplingSettings) -> tuple[torc
     scores = logits.float() / settings.temperature
     ids = None
     if 0 < settings.top_k < scores.shape[-1]:
-        kth = torch.topk(scores, settings.top_k).values[-1]
+        kth = top_k_floor(scores, settings.top_k)
         if scores.device.type == "cpu":
             ids = (scores >= kth).nonzero().view(-1)
             scores = scores[ids]
         else:
             scores = scores.masked_fill(scores < kth, float("-inf"))
-    if settings.min_p > 0:  # p < min_p * p_max, in logits: score < max score + log(min_p); no sync
-        scores = scores.masked_fill(scores < scores.max() + math.log(settings.min_p), float("-inf"))
+    if settings.min_p > 0:
+        scores = drop_below_min_p(scores, settings.min_p)
     if 0 < settings.top_p < 1:
-        sorted_scores, order = torch.sort(scores, descending=True)
-        probs = torch.softmax(sorted_scores, dim=-1)
-        # drop tokens once the mass before them already reaches top_p (the first always stays)
-        remove = (probs.cumsum(-1) - probs) >= settings.top_p
-        scores = scores.scatter(0, order[remove], float("-inf"))
+        scores = drop_past_top_p(scores, settings.top_p)
     return ids, scores
+
+
+def drop_below_min_p(scores: torch.Tensor, min_p: float) -> torch.Tensor:
+    """-inf where p < min_p * p_max; in logits: score < max score + log(min_p) (no host sync)."""
+    return scores.masked_fill(scores < scores.max() + math.log(min_p), float("-inf"))
+
+
+def drop_past_top_p(scores: torch.Tensor, top_p: float) -> torch.Tensor:
+    """-inf for the tokens, most likely first, once the mass before them reaches top_p (the
+    first always stays)."""
+    import torch
+
+    sorted_scores, order = torch.sort(scores, descending=True)
+    probs = torch.softmax(sorted_scores, dim=-1)
+    remove = (probs.cumsum(-1) - probs) >= top_p
+    return scores.scatter(0, order[remove], float("-inf"))
+
+
+def sampling_stages(logits: torch.Tensor, seen: torch.Tensor | None,
+                    settings: SamplingSettings) -> list[tuple[str, torch.Tensor]]:
+    """The scores over the whole vocabulary after each setting that is on, in the order the
+    sampler applies them (``_choose``: the repetition penalty, then ``_kept_scores``), so the
+    explanation can say which setting moved a token (usertest 13). The last equals
+    ``sampling_scores(penalise_repeats(logits, seen, penalty), settings)``; sampled settings only."""
+    stages = []
+    scores = logits.float()
+    if seen is not None and settings.repetition_penalty != 1.0:
+        scores = penalise_repeats(scores, seen, settings.repetition_penalty)
+        stages.append(("repetition penalty", scores))
+    scores = scores / settings.temperature
+    stages.append(("temperature", scores))
+    if 0 < settings.top_k < scores.shape[-1]:
+        scores = scores.masked_fill(scores < top_k_floor(scores, settings.top_k), float("-inf"))
+        stages.append(("top-k", scores))
+    if settings.min_p > 0:
+        scores = drop_below_min_p(scores, settings.min_p)
+        stages.append(("min-p", scores))
+    if 0 < settings.top_p < 1:
+        scores = drop_past_top_p(scores, settings.top_p)
+        stages.append(("top-p", scores))
+    return stages
+
+
+def top_k_floor(scores: torch.Tensor, k: int) -> torch.Tensor:
+    """The k-th highest score: top-k keeps every token at or above it (ties with it too)."""
+    import torch
+
+    return torch.topk(scores, k).values[-1]
 
 
 def sampling_probs(logits: torch.Tensor, settings: SamplingSettings) -> torch.Tensor:

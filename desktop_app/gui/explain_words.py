@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import math
 
+from desktop_app.core.palette import visible_whitespace
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 from desktop_app.core.prompts import END_OF_TEXT
@@ -357,16 +358,68 @@ def sampler_tip(result) -> str:
 def sampler_gist(result) -> str | None:
     """For a sampled token, by the ranking's caption: how sampling changed its chance, which for
     an unlikely token says most (usertest 12: "8.3% under the model, 30.5% as sampled" sat at
-    the bottom, below the grid); None for a token nobody sampled."""
+    the bottom, below the grid), and which setting did it (usertest 13: "the sampler's settings
+    made it 2.3x likelier" at temperature 0.4, which should lower a rank-6 token); None for a
+    token nobody sampled."""
     s = result.sampler
     if s.forced:
         return None
     said = f"Sampled at <b>{s.used_prob * 100:.1f}%</b>, where the model alone gave it {s.raw_prob * 100:.1f}%"
-    if s.raw_prob > 0 and s.used_prob >= 1.5 * s.raw_prob:
-        said += f": the sampler's settings made it {s.used_prob / s.raw_prob:.1f}\u00d7 likelier"
-    if not s.kept:
+    if result.recorded_reason:  # the inspector's figure differs: say why here, not only at the bottom
+        made = "in the analysis" if result.context.in_text else "when written"
+        said += f" ({result.context.recorded_prob * 100:.2f}% {made}: {html.escape(result.recorded_reason)})"
+    moved = movers_words(s, "text" if result.context.in_text else "answer")
+    if moved:
+        said += f": {moved}"
+    if not s.kept and not any(f == 0 for _, f in s.factors()):
         said += " (<b>outside</b> the tokens the settings keep)"
     return said + "."
+
+
+def movers_words(s, whose: str) -> str:
+    """The one or two settings that moved the token most, in plain words, in the order the
+    sampler applies them ("...; temperature 0.4 then made it 0.5x as likely")."""
+    movers = s.movers()
+    if not movers and s.raw_prob > 0 and not 0.8 < s.used_prob / s.raw_prob < 1.25:
+        movers = s.movers(least=1.0, most=1)  # small steps that add up: name the biggest
+    named = {stage for stage, _ in movers}
+    said = [f"{s.setting(stage)}{' then' if said_before else ''} {_moved(s, stage, factor, whose)}"
+            for said_before, (stage, factor) in enumerate((f for f in s.factors() if f[0] in named))]
+    return "; ".join(said)
+
+
+def _moved(s, stage: str, factor: float, whose: str) -> str:
+    if factor == 0:
+        return "left it out"
+    how = f"made it {_times(factor)}\u00d7 {'likelier' if factor >= 1 else 'as likely'}"
+    if stage == "repetition penalty" and factor < 1 and s.repeated:
+        return f"{how}, as the {whose} already had it"
+    if stage == "repetition penalty" and factor > 1 and s.lowered:
+        names = " and ".join(f"“{html.escape(visible_whitespace(text))}” ({p * 100:.0f}%)"
+                             for text, p in s.lowered)
+        return f"{how} by lowering {names}, which the {whose} already had"
+    if stage in ("top-k", "min-p", "top-p") and factor > 1:
+        return f"{how} by dropping less likely tokens"
+    return how
+
+
+def _times(factor: float) -> str:
+    return f"{factor:.2g}" if factor < 0.1 else f"{factor:.0f}" if factor >= 10 else f"{factor:.1f}"
+
+
+def stages_words(s) -> str | None:
+    """Setting by setting, how many times likelier each made the token; they multiply to the
+    change from the model's figure to the sampled one (None: greedy or nothing on)."""
+    factors = s.factors()
+    if s.greedy or not factors:
+        return None
+    steps = ", ".join(f"{s.setting(stage).removeprefix('the ')} \u00d7{_factor(factor)}" for stage, factor in factors)
+    total = s.used_prob / s.raw_prob if s.raw_prob > 0 else 0.0
+    return f"Setting by setting, in the sampler's order: {steps} (together \u00d7{_factor(total)})."
+
+
+def _factor(factor: float) -> str:
+    return "0" if factor == 0 else f"{factor:.2g}" if factor < 0.01 else f"{factor:.2f}"
 
 
 def _sampled_lines(result, spread: str) -> list[str]:
@@ -376,8 +429,10 @@ def _sampled_lines(result, spread: str) -> list[str]:
         how += (" (a continuation does not store them: the settings now)" if result.context.in_text
                 else " (not stored with this answer: the defaults)")
     kept = "inside" if s.kept else "<b>outside</b>"
-    return [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
-            f"{kept} the {tokens_words(s.kept_size)} kept. {spread}"]
+    lines = [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
+             f"{kept} the {tokens_words(s.kept_size)} kept. {spread}"]
+    stages = stages_words(s)
+    return lines + [stages] if stages else lines
 
 
 def contribution_tip(score: float) -> str:
