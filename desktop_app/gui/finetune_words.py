@@ -531,20 +531,48 @@ def ready_words(counts: dict) -> str:
     siblings = _count(counts, "pairs") - corrections
     texts = _count(counts, "text_corrections")  # Text mode's continuations, named as such (usertest 12:
     # a thumbs-down on a continuation was counted among the "answers you disliked")
-    parts = [_counted(corrections - texts, "better answer", " you wrote"),
+    parts = [_better_answers_words(corrections - texts, _count(counts, "disliked_and_corrected")),
              _counted(texts, "better continuation", " you wrote"),
              *_thumbs_words(counts, "answer"), *_thumbs_words(counts, "continuation", "text_"),
              _counted(siblings, "pair", " of answers to one question, one liked and one disliked"),
              _counted(tokens, "rated token")]
-    return headline_words(counts) + _and_list([p for p in parts if p]) + "."
+    return headline_words(counts) + _and_list([p for p in parts if p]) + "." + _dislikes_train_words(counts)
+
+
+def _better_answers_words(written: int, disliked: int) -> str:
+    """"8 better answers you wrote (each for an answer you also disliked)": a thumbs-down on an
+    answer the person corrected goes with its better answer, not among the answers disliked
+    (usertest 13: "8 better answers you wrote and 8 answers you disliked" read as 16 ratings)."""
+    words = _counted(written, "better answer", " you wrote")
+    if not disliked or not words:
+        return words
+    if disliked == written:  # in brackets: ", each for an answer you also disliked and 1 answer you liked" ran on
+        return words + (" (for an answer you also disliked)" if written == 1 else
+                        " (each for an answer you also disliked)")
+    return words + f" ({disliked} for {'an answer' if disliked == 1 else 'answers'} you also disliked)"
+
+
+def _dislikes_train_words(counts: dict) -> str:
+    """The examples a run makes of those ratings, when a thumbs-down on a corrected answer makes
+    them more: it trains twice (in the pair with the better answer, and as a dislike of its own:
+    train_data builds both), so "16 examples" elsewhere (a run's 12 learned from and 4 held out)
+    adds up."""
+    folded = _count(counts, "disliked_and_corrected")
+    if not folded:
+        return ""
+    total = _count(counts, "total")
+    which = "That dislike" if folded == 1 else "Those dislikes"
+    return f" {which} also train{'s' if folded == 1 else ''} on {'its' if folded == 1 else 'their'} own: " \
+           f"{total} example{'s' if total != 1 else ''} in all."
 
 
 def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
     """"3 answers you liked", "1 you disliked": the chat's thumbs (``prefix`` ""), the Text tab's
     ("text_"): the chat's are the counts less the Text tab's."""
     up, down = _count(counts, f"{prefix}thumbs_up"), _count(counts, f"{prefix}thumbs_down")
-    if not prefix:
-        up, down = up - _count(counts, "text_thumbs_up"), down - _count(counts, "text_thumbs_down")
+    if not prefix:  # and less the dislikes named with their better answers (``_better_answers_words``)
+        up, down = (up - _count(counts, "text_thumbs_up"),
+                    down - _count(counts, "text_thumbs_down") - _count(counts, "disliked_and_corrected"))
     return [_counted(up, noun, " you liked"),
             (f"{down} you disliked" if up else _counted(down, noun, " you disliked")) if down else ""]
 
@@ -585,6 +613,9 @@ def headline_words(counts: dict) -> str:
     ready" beside "Run 1 used all of them" read as a contradiction), else what is ready."""
     total = int(counts.get("total", 0) or 0)
     examples = f"{total} example{'s' if total != 1 else ''}"
+    if _count(counts, "disliked_and_corrected"):  # fewer ratings than examples: count what the person gave
+        total = rating_count(counts)
+        examples = f"{total} rating{'s' if total != 1 else ''}"
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return f"<b>{examples} ready to train on</b>: "
@@ -596,11 +627,17 @@ def headline_words(counts: dict) -> str:
 def tab_count_words(counts: dict) -> str:
     """The Fine-tune tab's title: after a finished run the count of what is new since it, so a
     tab that read "Fine-tune (12)" after run 1 used all 12 now reads "Fine-tune"."""
-    total = int(counts.get("total", 0) or 0)
+    total = rating_count(counts)
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return f"Fine-tune ({total})" if total else "Fine-tune"
     return f"Fine-tune ({new} new)" if new else "Fine-tune"
+
+
+def rating_count(counts: dict) -> int:
+    """The ratings as the person counts them: a thumbs-down and a better answer for one answer are
+    one (``readiness``'s ``ratings``; the examples' total where it is not given)."""
+    return _count(counts, "total") - _count(counts, "disliked_and_corrected")
 
 
 def conflict_words(counts: dict) -> str:
