@@ -75,3 +75,40 @@ def test_after_a_run_a_dislike_and_a_better_answer_given_together_are_one_new_ra
     counts = readiness(store)
     assert counts["new_since_run"] == 2
     assert tab_count_words(counts) == "Fine-tune (2 new)"
+
+
+# ---------------------------------------------------------------- 10. the compare view's counts and legend
+
+def _records(logprobs: list[float]):
+    from types import SimpleNamespace
+    import math
+
+    return [SimpleNamespace(logprob=lp, prob=math.exp(lp)) for lp in logprobs]
+
+
+def test_the_compare_summary_counts_the_end_token_in_the_average_and_in_the_rose_and_fell():
+    pytest.importorskip("PySide6")
+    from desktop_app.gui.compare_words import summary_words
+
+    # the user test's disliked France answer: 15 tokens and its end, much less likely after the run
+    before = _records([-1.0] * 16)
+    after = _records([-0.5] * 3 + [-8.0] * 9 + [-1.0] * 3 + [-0.2])
+    text = summary_words(before, after, ended=True)
+    assert "each of its 16 tokens" in text
+    assert "4 of 16 tokens (the end included) rose, 9 fell." in text
+    cut = summary_words(before[:-1], after[:-1], ended=False)  # an answer cut at its budget has no end token
+    assert "each of its 15 tokens" in cut and "3 of 15 tokens rose, 9 fell." in cut
+
+
+def test_the_legend_says_or_more_at_an_end_that_cells_go_past():
+    pytest.importorskip("PySide6")
+    from desktop_app.gui.compare_words import legend_words, nice_scale
+
+    values = [9.37, -15.27] + [0.5] * 40
+    scale = nice_scale(values + [7.5, -7.9])
+    assert scale == 8.0
+    assert legend_words(scale, values) == ("about 3,000\u00d7 less likely, or more",
+                                           "about 3,000\u00d7 more likely, or more")
+    assert legend_words(scale, [7.5, -15.27]) == ("about 3,000\u00d7 less likely, or more",
+                                                  "about 3,000\u00d7 more likely")
+    assert legend_words(1.0, [0.5, -0.9]) == ("2.7\u00d7 less likely", "2.7\u00d7 more likely")
