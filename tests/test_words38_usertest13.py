@@ -8,6 +8,11 @@ import pytest
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data, readiness
 
+try:
+    from test_gui import make_window  # noqa: F401  the real window, for the tests that show it
+except ImportError:  # no Qt here: only the tests of the core and the words run
+    pass
+
 
 @pytest.fixture
 def store(tmp_path):
@@ -112,3 +117,100 @@ def test_the_legend_says_or_more_at_an_end_that_cells_go_past():
     assert legend_words(scale, [7.5, -15.27]) == ("about 3,000\u00d7 less likely, or more",
                                                   "about 3,000\u00d7 more likely")
     assert legend_words(1.0, [0.5, -0.9]) == ("2.7\u00d7 less likely", "2.7\u00d7 more likely")
+
+
+# ---------------------------------------------------------------- 11. a run stopped by closing the app
+
+def test_a_cancelled_run_keeps_the_reason_its_caller_gives(tmp_path, tiny_model):
+    """The window says whether Cancel or its closing stopped a run; a caller that does not say
+    gets the reason every cancelled run had before."""
+    import threading
+
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.train_verdict import CANCELLED, STOPPED_BY_QUIT
+    from desktop_app.core.training import run_finetune
+
+    paths = AppPaths.resolve(tmp_path / "app").ensure()
+    store = Store.open(paths.db_path)
+    _disliked_and_corrected(store, 2)
+    settings = FineTuneSettings(max_steps=4, min_steps=4, heldout_fraction=0.0, reask_count=1, reask_tokens=4)
+    reasons = []
+    for why in (lambda: STOPPED_BY_QUIT, None):
+        cancel = threading.Event()
+
+        def progress(p, cancel=cancel):
+            if p.phase == "training":
+                cancel.set()
+
+        result = run_finetune(store, tiny_model, paths, settings, progress=progress, cancel=cancel,
+                              cancel_reason=why)
+        assert result.status == "cancelled"
+        reasons.append(store.get_run(result.run_id)["reason"])
+    store.close()
+    assert reasons == [STOPPED_BY_QUIT, CANCELLED]
+
+
+def _report_and_stopped_run(store, model_id: str, reason: str | None) -> tuple[int, int]:
+    report = store.create_run({}, model_id)
+    store.update_run(report, status="discarded", reason="It did not help enough.")
+    stopped = store.create_run({}, model_id)
+    store.update_run(stopped, status="cancelled", **({"reason": reason} if reason else {}))
+    return report, stopped
+
+
+def test_the_card_after_a_restart_says_why_the_newest_run_stopped_under_a_title_of_its_own(make_window):
+    from desktop_app.core.train_verdict import CANCELLED_BY_PERSON, STOPPED_BY_QUIT
+
+    window = make_window()
+    store, panel = window.chat.store, window.finetune_panel
+    model_id = window.chat.loaded.model_id
+    report, stopped = _report_and_stopped_run(store, model_id, STOPPED_BY_QUIT)
+    panel.show_last_run()
+    title, body = panel.result_title.text(), panel.result_body.text()
+    assert title == f"Run {stopped} was stopped: nothing changed", title
+    assert f"Run {stopped} was stopped when you closed the app while it ran" in body
+    assert "cancelled, or the app was closed" not in body and f"This is run {report}'s report." in body
+    assert "<b>Discarded" in body, "the report's own verdict is in its body, not the card's title"
+    assert panel.result_box.property("kind") == "note", "no red: the stopped run is no verdict"
+    _report, cancelled = _report_and_stopped_run(store, model_id, CANCELLED_BY_PERSON)
+    panel.show_last_run()
+    assert panel.result_title.text() == f"Run {cancelled} was cancelled: nothing changed"
+    assert f"You cancelled run {cancelled} before it finished" in panel.result_body.text()
+
+
+def test_closing_during_a_finetune_records_it_and_the_question_names_a_pending_undo(make_window, qtbot, tmp_path):
+    from desktop_app.core import adapters
+    from desktop_app.core.train_verdict import STOPPED_BY_QUIT
+    from gui_windows import answer_modal
+    from test_gui_polish_finetune import _window_in_a_long_finetune
+
+    window = _window_in_a_long_finetune(make_window, qtbot)
+    store, paths = window.chat.store, window.paths
+    folder = tmp_path / "old-adapter"
+    folder.mkdir()
+    (folder / "adapter_config.json").write_text("{}")
+    old = store.add_adapter(str(folder), base_model=window.chat.loaded.model_id)
+    deleted = adapters.delete(store, old, trash_dir=paths.adapters_dir / adapters.TRASH_DIR)
+    window.finetune.adapter_deleted.emit(deleted)  # as the history's Delete tells the status bar's Undo
+    assert window.adapter_undo.button.isVisibleTo(window)
+    run_id = store.list_runs()[0]["id"]
+    seen: list = []
+    answer_modal("Stop and quit", seen)
+    window.close()
+    _question, informative = seen[0]
+    assert f"Closing deletes Adapter {old} for good: Undo delete cannot bring it back." in informative
+    assert not window.isVisible()
+    assert store.get_run(run_id)["status"] == "cancelled"
+    assert store.get_run(run_id)["reason"] == STOPPED_BY_QUIT
+
+
+def test_the_quit_question_names_every_adapter_undo_could_bring_back():
+    pytest.importorskip("PySide6")
+    from desktop_app.gui.quit_guard import quit_question
+
+    assert quit_question(None) == ("A fine-tune is running: stop it and quit?",
+                                   "The model you chat with stays as it is; the ratings are kept.")
+    _q, informative = quit_question("answer", ["Adapter 2", "Adapter 3 \u201cshort\u201d"])
+    assert informative.endswith("Closing deletes Adapter 2 and Adapter 3 \u201cshort\u201d for good: Undo delete "
+                                "cannot bring them back.")

@@ -24,7 +24,7 @@ from desktop_app.gui.finetune_words import (PHASE_WORDS, changed_facts_words, co
                                             counted_line, degenerate_words, describe_run, duration_words,
                                             during_run_words, early_stop_words, news_words, nothing_new,
                                             over_check_title, phase_line, phase_name, rating_count, ready_details,
-                                            ready_words, step_eta_words, used_words)
+                                            ready_words, step_eta_words, stopped_run_note, used_words)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -330,13 +330,9 @@ class FineTunePanel(QScrollArea):
                                              f"{which} was cancelled; the model you chat with stays as it was. "
                                              f"This is run {finished[0]['id']}'s report:"))
         elif finished and interrupted:  # the newest run never ended: the app closed or was killed while it trained
-            self.show_run(finished[0], note=(None, f"Run {interrupted['id']} was interrupted when the app closed; the "
-                                                   f"model you chat with stayed as it was. This is run "
-                                                   f"{finished[0]['id']}'s report."))
+            self.show_run(finished[0], note=stopped_run_note(interrupted, finished[0]["id"], interrupted=True))
         elif finished and stopped:  # after a restart: cancelled, or stopped by quitting, before this start
-            self.show_run(finished[0], note=(None, f"Run {stopped['id']} was stopped before it finished (cancelled, "
-                                                   "or the app was closed while it ran); the model you chat with "
-                                                   f"stayed as it was. This is run {finished[0]['id']}'s report."))
+            self.show_run(finished[0], note=stopped_run_note(stopped, finished[0]["id"]))
         elif finished:
             self.show_run(finished[0])
         elif cancelled:  # (a run stopped before this start, with no report before it: nothing to say)

@@ -10,6 +10,7 @@ from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_wor
                                              repeated_opening)
 from desktop_app.core.taught_words import (rated, rated_count_words, rated_questions, repeats_words,
                                            short_of_yours, unchecked_why, unchecked_words)
+from desktop_app.core.train_verdict import CANCELLED_BY_PERSON, STOPPED_BY_QUIT
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -492,6 +493,27 @@ def clip_at_word(text: str | None, limit: int) -> str:
     cut = text[:limit - 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "\u2026"
+
+
+def stopped_run_note(stopped: dict, report_run: int, interrupted: bool = False) -> tuple[str, str]:
+    """The card after a start whose newest run never finished, above the last finished run's
+    report: a title about the stopped run (usertest 13: run 2's red "Discarded" stood over a line
+    about run 3) and why it stopped, as its row says (``core.train_verdict``'s reasons): Cancel,
+    the app closed while it ran, or (``interrupted``: left "running") the app ended mid-run."""
+    run, reason = stopped["id"], stopped.get("reason")
+    kept = f"the model you chat with stayed as it was. This is run {report_run}'s report."
+    if interrupted:
+        return (f"Run {run} was interrupted: nothing changed",
+                f"Run {run} was interrupted when the app closed; {kept}")
+    if reason == STOPPED_BY_QUIT:
+        return (f"Run {run} was stopped: nothing changed",
+                f"Run {run} was stopped when you closed the app while it ran; {kept}")
+    if reason == CANCELLED_BY_PERSON:
+        return (f"Run {run} was cancelled: nothing changed",
+                f"You cancelled run {run} before it finished; {kept}")
+    # a row of before the reasons told the two apart
+    return (f"Run {run} was stopped: nothing changed",
+            f"Run {run} was stopped before it finished (cancelled, or the app was closed while it ran); {kept}")
 
 
 def stopped_words(metrics: dict) -> str:
