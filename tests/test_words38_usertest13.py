@@ -214,3 +214,24 @@ def test_the_quit_question_names_every_adapter_undo_could_bring_back():
     _q, informative = quit_question("answer", ["Adapter 2", "Adapter 3 \u201cshort\u201d"])
     assert informative.endswith("Closing deletes Adapter 2 and Adapter 3 \u201cshort\u201d for good: Undo delete "
                                 "cannot bring them back.")
+
+
+# ---------------------------------------------------------------- 12. the adapter history with no adapters
+
+def test_with_no_adapters_the_history_shows_no_buttons_that_could_do_nothing(make_window, tmp_path):
+    window = make_window()
+    history = window.finetune_panel.history
+    assert not history.rows and not history.empty.isHidden()
+    buttons = (history.use_button, history.rollback_button, history.base_button, history.delete_button,
+               history.report_button, history.export_button)
+    # they were disabled, yet drawn like the panel's other words: "are they enabled?" (usertest 13)
+    assert [b.text() for b in buttons if b.isEnabled()] == [], "nothing to use, roll back, delete, report or export"
+    assert [b.text() for b in buttons if b.isVisibleTo(history)] == []
+    assert history.import_button.isEnabled() and history.import_button.isVisibleTo(history), "Import brings one"
+    store, folder = window.chat.store, tmp_path / "adapter"
+    folder.mkdir()
+    adapter = store.add_adapter(str(folder), base_model=window.chat.loaded.model_id)
+    window.finetune_panel.refresh_adapters()
+    assert [b.text() for b in buttons if b.isVisibleTo(history)] == [b.text() for b in buttons]
+    history.select(adapter)
+    assert history.report_button.isEnabled() and history.delete_button.isEnabled()
