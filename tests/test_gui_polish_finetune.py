@@ -53,10 +53,13 @@ def wheel(widget, dy=-120):
 
 @pytest.mark.parametrize("message,phase", [("Measuring the model before training", "evaluating"),
                                            ("Computing reference log-probabilities", "training")])
-def test_finetune_panel_is_not_clipped_while_it_measures(make_window, message, phase):
+def test_finetune_panel_is_not_clipped_while_it_measures(make_window, message, phase, tmp_path):
     window = make_window()
     window.show_finetune()
     panel = window.finetune_panel
+    # an adapter, so the history's buttons show (with none they are hidden: usertest 13)
+    window.chat.store.add_adapter(str(tmp_path / "adapter"), base_model=window.chat.loaded.model_id)
+    panel.refresh_adapters()
     window.splitter.setSizes([200, 2000, window.side_tabs.minimumWidth()])  # the narrowest dock
     _measuring(panel, message, phase)
     inner = panel.widget()

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gui_windows import text_opened  # noqa: E402
@@ -314,6 +314,7 @@ def test_adapter_history_buttons_fill_every_row(qapp, width):
 
     apply_theme(qapp, dark=False)
     history = AdapterHistory()
+    history.set_adapters([{"id": 1, "active": True, "created": "2026-12-03T03:35:27"}])  # with none they hide
     history.resize(width, 400)
     history.show()
     QApplication.processEvents()
@@ -328,5 +329,6 @@ def test_adapter_history_buttons_fill_every_row(qapp, width):
         for b in row:
             assert b.width() >= b.sizeHint().width(), f"{b.text()} is cut at {width} px"
     imp = history.import_button  # by the title: it adds to the list, it needs no selection
-    assert imp.geometry().bottom() < history.use_button.geometry().top() and imp.width() >= imp.sizeHint().width()
+    assert imp.mapTo(history, imp.rect().bottomLeft()).y() < history.use_button.mapTo(history, QPoint(0, 0)).y()
+    assert imp.width() >= imp.sizeHint().width()
     history.close()

@@ -34,7 +34,10 @@ def test_readiness_counts_what_is_new_since_the_last_finished_run(store):
     assert counts["total"] == 1 and counts["last_run"] == run and counts["new_since_run"] == 0
     store.rate_message(second, -1)
     store.set_correction(second, "The capital of France is Paris.")
-    assert readiness(store)["new_since_run"] == 2, "a thumb and a better answer given after the run started"
+    assert readiness(store)["new_since_run"] == 1, "a thumbs-down and a better answer for one answer: one rating"
+    store.clear_rating(second)
+    store.rate_message(second, 1)
+    assert readiness(store)["new_since_run"] == 2, "a thumbs-up and a better answer pull apart: two ratings"
     cancelled = store.create_run({}, "m")
     store.update_run(cancelled, status="cancelled")
     assert readiness(store)["last_run"] == run, "a cancelled run trained nothing"
@@ -146,11 +149,13 @@ def test_readiness_says_how_many_thumbs_sit_on_corrected_answers(store):
     counts = readiness(store)
     assert counts["total"] == 7 and counts["corrections"] == 3 and counts["thumbs_on_corrected"] == 3
     # each kind once, so the counts add up to the total; what is used twice is in the tooltip (usertest 11)
-    assert ready_words(counts) == ("<b>7 examples ready to train on</b>: 3 better answers you wrote, 1 answer you "
-                                   "liked and 3 you disliked.")
+    # a dislike goes with its better answer (usertest 13: "16 examples" for 8 corrections)
+    assert ready_words(counts) == ("<b>4 ratings ready to train on</b>: 3 better answers you wrote (each for an answer "
+                                   "you also disliked) and 1 answer you liked. Those dislikes also train on their own: "
+                                   "7 examples in all.")
     assert "3 thumbs are on answers you also corrected: those answers teach twice" in ready_details(counts)
     store.clear_rating(corrected[0])
     store.clear_rating(corrected[1])
     counts = readiness(store)
     assert "1 thumb is on an answer you also corrected: that answer teaches twice" in ready_details(counts)
-    assert ready_words(counts).startswith("<b>5 examples")
+    assert ready_words(counts).startswith("<b>4 ratings") and "5 examples in all" in ready_words(counts)

@@ -95,14 +95,15 @@ def change_adapter(store, action: str, model_id: str | None = None, adapter_id: 
 
 
 def fine_tune(store, model, paths, settings=None, *, progress=None, cancel: threading.Event | None = None,
-              device: str = "auto", verdict=None):
+              device: str = "auto", verdict=None, cancel_reason=None):
     """One fine-tune on the store's ratings (core.training.run_finetune): ``model`` is the
     chat model (a copy is trained) or a spec. Returns its RunResult; ``verdict(result)`` hears a
-    kept run's result before the re-scoring for the compare view that follows it."""
+    kept run's result before the re-scoring for the compare view that follows it;
+    ``cancel_reason()`` says why ``cancel`` was set."""
     from desktop_app.core.training import run_finetune
 
     return run_finetune(store, model, paths, settings, progress=progress, cancel=cancel, device=device,
-                        verdict=verdict)
+                        verdict=verdict, cancel_reason=cancel_reason)
 
 
 # ---------------------------------------------------------------- asking and answering

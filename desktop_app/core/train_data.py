@@ -526,6 +526,9 @@ def readiness(store) -> dict:
     counts["thumbs_on_corrected"] = sum(1 for e in kto if e["message_id"] in corrected)
     # a thumbs-up there conflicts with its pair: one says "more likely", the other "less than yours"
     counts["liked_and_corrected"] = sum(1 for e in kto if e["message_id"] in corrected and e["label"])
+    # a thumbs-down there is one gesture with the better answer to the person ("this one is bad, here is
+    # a better one"), though it trains apart too: the tab counts the two once (usertest 13: "16" for 8)
+    counts["disliked_and_corrected"] = counts["thumbs_on_corrected"] - counts["liked_and_corrected"]
     for key, value in text_training.readiness(store).items():  # text mode's ratings count alike
         counts[key] += value
         counts[f"text_{key}"] = value  # and are named apart: a continuation is no answer (usertest 12)
@@ -565,7 +568,13 @@ def _run_use(row) -> dict:
 def _run_new_count(store, row) -> dict:
     """The ratings and better answers given or changed after the run row started."""
     started = row["started"]
-    queries = _ANSWERS_AFTER + _BRANCHES_AFTER
-    new = store._one("SELECT " + " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in queries),
-                     (started,) * len(queries))[0]
+    queries = _ANSWERS_AFTER + _BRANCHES_AFTER + (_DISLIKED_AND_CORRECTED_AFTER,)
+    new = store._one("SELECT " + " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in queries[:-1])
+                     + f" - (SELECT COUNT(*) FROM ({queries[-1]}))", (started,) * (len(queries) + 1))[0]
     return {"last_run": row["id"], "new_since_run": int(new)}
+
+
+# a thumbs-down and a better answer for one answer, both given after a run started: one new rating
+# to the person, as the ready line counts them (``readiness``: ``disliked_and_corrected``)
+_DISLIKED_AND_CORRECTED_AFTER = ("SELECT r.message_id FROM ratings r JOIN corrections c ON c.message_id = r.message_id "
+                                 "WHERE r.token_index IS NULL AND r.value = -1 AND r.created > ? AND c.created > ?")

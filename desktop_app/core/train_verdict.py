@@ -32,6 +32,14 @@ reasking = lazy_module("desktop_app.core.reasking")  # it imports torch too
 log = logging.getLogger(__name__)
 
 
+# Why a run stopped when its cancel was set, as its row keeps it. A caller that knows says which: the
+# window's Cancel or its closing (usertest 13: after a restart the card could only say "cancelled, or
+# the app was closed while it ran", run rows of before this telling the two apart alike).
+CANCELLED = "cancelled by the user"  # a caller that does not say (and every such row of before)
+CANCELLED_BY_PERSON = "cancelled: Cancel was pressed"
+STOPPED_BY_QUIT = "stopped: the app was closed while it ran"
+
+
 @dataclass
 class RunResult:
     run_id: int | None

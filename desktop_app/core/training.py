@@ -39,7 +39,8 @@ from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, 
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
 from desktop_app.core.train_data import TrainingData, build_training_data, new_since_previous, readiness
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import Cancelled, RunResult, decide, measuring_again_words, previous, step_back
+from desktop_app.core.train_verdict import (CANCELLED, Cancelled, RunResult, decide, measuring_again_words, previous,
+                                           step_back)
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 
@@ -106,13 +107,15 @@ def training_readiness(store, model_id: str | None = None) -> dict:
 def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
                  progress: Callable[[TrainProgress], None] | None = None,
                  cancel: threading.Event | None = None, *, device: str = "auto",
-                 verdict: Callable[[RunResult], None] | None = None) -> RunResult:
+                 verdict: Callable[[RunResult], None] | None = None,
+                 cancel_reason: Callable[[], str] | None = None) -> RunResult:
     """Train, judge, and keep or discard one adapter. ``model``: a LoadedModel (the chat
     model; a fresh copy is trained) or a model spec (loaded here). ``verdict(result)``: a kept
     run's result as soon as its adapter is saved, before the re-scoring of the newest rated
     answers for the compare view (seconds), which the run then does: a caller shows the result
     there rather than after it (the returned result is the same but for the re-scoring's seconds
-    in its metrics)."""
+    in its metrics). ``cancel_reason()``: why ``cancel`` was set, read once the run stops
+    (``CANCELLED_BY_PERSON`` or ``STOPPED_BY_QUIT``; the run row's reason); else ``CANCELLED``."""
     settings = settings or FineTuneSettings()
     cancel = cancel or threading.Event()
     report = progress or (lambda p: None)
@@ -124,6 +127,7 @@ def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
         _mark_interrupted_runs(store)
         adapter_store.cleanup_staging(paths)
         run = _Run(store, model, paths, settings, report, cancel, device, verdict)
+        run.cancel_reason = cancel_reason or (lambda: CANCELLED)
         result = run.run()
         run.free_training_copy()
         trim_heap()  # the steps' and the measuring's freed pages, kept by glibc otherwise (core.memory)
@@ -147,6 +151,7 @@ class _Run:
         self.store, self.paths, self.settings = store, paths, settings
         self.report, self.cancel = report, cancel
         self.verdict = verdict or (lambda result: None)
+        self.cancel_reason: Callable[[], str] = lambda: CANCELLED  # why the cancel was set (run_finetune)
         self.model_arg, self.device_pref = model, device
         self.started = time.perf_counter()
         self.run_id = None
@@ -248,9 +253,10 @@ class _Run:
 
     def _cancelled(self) -> RunResult:
         self.metrics["elapsed_s"] = round(time.perf_counter() - self.started, 2)
-        self.store.update_run(self.run_id, status="cancelled", reason="cancelled by the user", metrics=self.metrics)
+        reason = self.cancel_reason()
+        self.store.update_run(self.run_id, status="cancelled", reason=reason, metrics=self.metrics)
         self.say("evaluating", "Cancelled")
-        return RunResult(self.run_id, False, None, "cancelled by the user", self.metrics, "cancelled")
+        return RunResult(self.run_id, False, None, reason, self.metrics, "cancelled")
 
     def _resolve_model(self) -> ResolvedModel:
         from desktop_app.core.models import LoadedModel

@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QInputDialog, QLineEdit,
-                               QListWidget, QListWidgetItem, QMenu, QMessageBox, QPushButton, QToolButton, QVBoxLayout)
+                               QListWidget, QListWidgetItem, QMenu, QMessageBox, QPushButton, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from desktop_app.core.adapters import NAME_CHARS, label
 from desktop_app.gui.theme import icon, styled_label
@@ -106,7 +107,9 @@ class AdapterHistory(QFrame):
         """The buttons two by two and their wiring: Use selected / Roll back, Use base model /
         Delete, and the selected adapter's Report / Export; Import sits by the title (it adds
         to the list and needs no selection), so no row is half full."""
-        grid = QGridLayout()
+        self.buttons = QWidget()  # hidden while there is no adapter: none of them could do anything (usertest 13)
+        grid = QGridLayout(self.buttons)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(6)
         self.use_button = QPushButton(icon("check"), "Use selected")
         self.use_button.setToolTip("Chat with the selected adapter")
@@ -135,7 +138,7 @@ class AdapterHistory(QFrame):
             for i, b in enumerate(row):
                 b.setObjectName("SmallButton")
                 grid.addWidget(b, r, i)
-        layout.addLayout(grid)
+        layout.addWidget(self.buttons)
         self.title_row.addWidget(self.import_button)
         self.use_button.clicked.connect(self._use)
         self.base_button.clicked.connect(self.deactivate_requested)
@@ -176,6 +179,9 @@ class AdapterHistory(QFrame):
         self.list.setFixedHeight(rows_shown * (3 * self.list.fontMetrics().lineSpacing() + 12) + 8)
         self.empty.setVisible(not self.rows)
         self.list.setVisible(bool(self.rows))
+        # with no adapter, six disabled buttons under "No adapters yet" read as usable ("what does Export…
+        # do then?", usertest 13): they show with the first one; Import, by the title, brings one in
+        self.buttons.setVisible(bool(self.rows))
         self.using.setText(f"In use: {label(active)}" if active else "In use: the base model")
         self._update_buttons()
         if had_focus and not self.rows and self.focus_elsewhere is not None:

@@ -71,6 +71,10 @@ class AdapterUndo(QObject):
         if self.deleted:
             self.button.setToolTip(f"Bring back {adapters.label(self.deleted[-1].row)} (until you close the app)")
 
+    def undoable(self) -> list[str]:
+        """The deleted adapters Undo can still bring back, by name ("Adapter 2"), oldest first."""
+        return [adapters.label(d.row) for d in self.deleted]
+
     def close(self) -> None:
         """The session ends: what was deleted goes for good."""
         self.deleted.clear()

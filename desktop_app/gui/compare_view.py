@@ -31,8 +31,9 @@ from desktop_app.gui.compare_widgets import DivergingBar, ScoringProgress
 from desktop_app.gui.compare_words import (END_CELL, LATER_TIP, PICKER_TIP, answer_expectation, baseline_choice,
                                            PURPLE, RED, better_expectation, better_key, better_of,
                                            continuation_expectation,
-                                           deltas, later_expectation, mark_words, movers_words, nice_scale,
-                                           pair_words, prompt_words, summary_words, text_prompt_words, times_words,
+                                           deltas, later_expectation, legend_words, mark_words, movers_words,
+                                           nice_scale, pair_words, prompt_words, summary_words, text_prompt_words,
+                                           times_words,
                                            token_change_tip, totals, whitespace_words)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.token_view import TokenView, token_label
@@ -492,8 +493,9 @@ class CompareView(QFrame):
         """The bar's ends in words (how many times as likely a token at each end became), the
         nats in a tooltip for those who want them (usertest 10)."""
         times = times_words(self.scale)
-        self.low_label.setText(f"{times} less likely")
-        self.high_label.setText(f"{times} more likely")
+        low, high = legend_words(self.scale, self.values)
+        self.low_label.setText(low)
+        self.high_label.setText(high)
         tip = (f"A token's colour: how much more (red) or less (purple) likely the model in use makes it than "
                f"before. The ends are {times} as likely or more: a change of \u00b1{self.scale:g} nats "
                f"(natural-log units) in its log-probability.")

@@ -185,6 +185,16 @@ def times_words(change: float) -> str:
     return f"{'about ' if digits > 0 else ''}{rounded:,}\u00d7"
 
 
+def legend_words(scale: float, values: list[float]) -> tuple[str, str]:
+    """The colour bar's two ends: "about 3,000\u00d7 less likely", and ", or more" after an end
+    that some token's change goes past (its cell shows the end's colour: usertest 13 saw +9.4 and
+    -15.3 nats under a legend that stopped at about 3,000\u00d7, 8 nats)."""
+    times = times_words(scale)
+    low = any(v < -scale for v in values if math.isfinite(v))
+    high = any(v > scale for v in values if math.isfinite(v))
+    return (f"{times} less likely{', or more' if low else ''}", f"{times} more likely{', or more' if high else ''}")
+
+
 def likelihood_words(change: float, tokens: int = 0) -> str:
     """A change of a text's log-probability (``change`` nats) in words a person reads first:
     "much more likely (about 600,000\u00d7)", "a little less likely (1.3\u00d7)", "about as likely".
@@ -223,8 +233,9 @@ def summary_words(before, after, ended: bool, whole: str = "The whole answer") -
     total_before = sum(r.logprob for r in before)
     total_after = sum(r.logprob for r in after)
     change = total_after - total_before
-    tokens = values[:-1] if ended else values
-    up, down = sum(1 for d in tokens if d > 0.01), sum(1 for d in tokens if d < -0.01)
+    # the end token counts in the rose and fell as in the average (usertest 13: "each of its 16 tokens"
+    # beside "3 of 15 tokens rose" in one paragraph); the sentence after says which way it went
+    up, down = sum(1 for d in values if d > 0.01), sum(1 for d in values if d < -0.01)
     per_token = math.exp(min(abs(change) / len(values), 50))
     word = "more" if change > 0 else "less"
     whole = f"{whole}, its end included," if ended else whole
@@ -233,7 +244,7 @@ def summary_words(before, after, ended: bool, whole: str = "The whole answer") -
     chance = ("" if tiny else f" The chance the model gives exactly this text went from {was} to {now}."
               if was != now else f" The chance the model gives exactly this text stays at about {now}.")
     text = (f"{whole} is now <b>{likelihood_words(change, len(values))}</b>.{chance} "
-            f"{up} of {len(tokens)} tokens rose, {down} fell.")
+            f"{up} of {len(values)} tokens{' (the end included)' if ended else ''} rose, {down} fell.")
     if ended:
         b, a = before[-1], after[-1]
         moved = "rose" if a.logprob > b.logprob else "fell"

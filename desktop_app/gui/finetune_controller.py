@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.core import adapters
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import RunResult
+from desktop_app.core.train_verdict import CANCELLED_BY_PERSON, STOPPED_BY_QUIT, RunResult
 from desktop_app.gui.tasks import Task, TaskManager
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class FineTuneController(QObject):
         self.store, self.paths, self.chat, self.tasks = store, paths, chat, tasks
         self.task: Task | None = None
         self.cancel_pending = False  # Cancel pressed; the run has not ended yet
+        self.cancel_reason = CANCELLED_BY_PERSON  # the run row's reason if it is cancelled (STOPPED_BY_QUIT: closing)
         self.settings = FineTuneSettings()
         self.expected_model_id: str | None = None  # until a model loads: the one the last session used
 
@@ -75,7 +76,8 @@ class FineTuneController(QObject):
         settings = settings or self.settings
 
         def work(report, cancel):
-            return session.fine_tune(store, loaded, paths, settings, progress=report, cancel=cancel, verdict=report)
+            return session.fine_tune(store, loaded, paths, settings, progress=report, cancel=cancel, verdict=report,
+                                     cancel_reason=lambda: self.cancel_reason)
 
         task = Task(work, "fine-tune", on_progress=lambda item: self._heard(task, item),
                     on_success=lambda result: self._ended(task, result),
@@ -83,13 +85,18 @@ class FineTuneController(QObject):
                     on_cancelled=lambda _task: self._ended(task, NOT_STARTED))
         self.task = task
         self.cancel_pending = False
+        self.cancel_reason = CANCELLED_BY_PERSON
         self.running_changed.emit(True)
         self.started.emit()
         self.tasks.training.submit(self.task)
         return True
 
-    def cancel(self) -> None:
+    def cancel(self, quitting: bool = False) -> None:
+        """Stop the running fine-tune; ``quitting``: because the window closes, which its run row
+        then says rather than a Cancel (a restart's card tells the two apart)."""
         if self.task is not None:
+            if quitting:  # set before the cancel: the run reads it once it stops
+                self.cancel_reason = STOPPED_BY_QUIT
             self.tasks.training.cancel(self.task)
             self.cancel_pending = True
             self.cancel_asked.emit()

@@ -23,8 +23,8 @@ from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.finetune_words import (PHASE_WORDS, changed_facts_words, conflict_words, count_eta_words,
                                             counted_line, degenerate_words, describe_run, duration_words,
                                             during_run_words, early_stop_words, news_words, nothing_new,
-                                            over_check_title, phase_line, phase_name, ready_details, ready_words,
-                                            step_eta_words, used_words)
+                                            over_check_title, phase_line, phase_name, rating_count, ready_details,
+                                            ready_words, step_eta_words, stopped_run_note, used_words)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -71,7 +71,7 @@ class FineTunePanel(QScrollArea):
         self.progress_box.hide()
         self.curve.hide()
         self.counts: dict = {}
-        self.total_at_run_start: int | None = None  # the examples counted when the running fine-tune started
+        self.total_at_run_start: int | None = None  # the ratings counted when the running fine-tune started
         self.last_run_id: int | None = None  # the run whose card shows: what Use it anyway / Keep answer
         self._connect_controller(controller)
         self.set_counts({})
@@ -264,7 +264,7 @@ class FineTunePanel(QScrollArea):
         total = int(counts.get("total", 0) or 0)
         if total:
             self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts)
-                                     + during_run_words(total, self.total_at_run_start))
+                                     + during_run_words(rating_count(counts), self.total_at_run_start))
             self.ready_label.setToolTip(ready_details(counts))
         else:
             self.ready_label.setToolTip("")
@@ -274,7 +274,7 @@ class FineTunePanel(QScrollArea):
 
     def _run_started_or_ended(self, running: bool) -> None:
         """A run reads the ratings when it starts: what is counted then is what it trains on."""
-        self.total_at_run_start = int(self.counts.get("total", 0) or 0) if running else None
+        self.total_at_run_start = rating_count(self.counts) if running else None
         if not running and self.counts:
             self.set_counts(self.counts)  # "N new since this run started" goes with the run
         self._update()
@@ -330,13 +330,9 @@ class FineTunePanel(QScrollArea):
                                              f"{which} was cancelled; the model you chat with stays as it was. "
                                              f"This is run {finished[0]['id']}'s report:"))
         elif finished and interrupted:  # the newest run never ended: the app closed or was killed while it trained
-            self.show_run(finished[0], note=(None, f"Run {interrupted['id']} was interrupted when the app closed; the "
-                                                   f"model you chat with stayed as it was. This is run "
-                                                   f"{finished[0]['id']}'s report."))
+            self.show_run(finished[0], note=stopped_run_note(interrupted, finished[0]["id"], interrupted=True))
         elif finished and stopped:  # after a restart: cancelled, or stopped by quitting, before this start
-            self.show_run(finished[0], note=(None, f"Run {stopped['id']} was stopped before it finished (cancelled, "
-                                                   "or the app was closed while it ran); the model you chat with "
-                                                   f"stayed as it was. This is run {finished[0]['id']}'s report."))
+            self.show_run(finished[0], note=stopped_run_note(stopped, finished[0]["id"]))
         elif finished:
             self.show_run(finished[0])
         elif cancelled:  # (a run stopped before this start, with no report before it: nothing to say)

@@ -11,6 +11,7 @@ from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_wor
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.taught_words import (new_rated, new_unlearned, rated, rated_count_words, rated_questions,
                                            repeats_words, short_of_yours, unchecked_why, unchecked_words)
+from desktop_app.core.train_verdict import CANCELLED_BY_PERSON, STOPPED_BY_QUIT
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -524,6 +525,27 @@ def clip_at_word(text: str | None, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "\u2026"
 
 
+def stopped_run_note(stopped: dict, report_run: int, interrupted: bool = False) -> tuple[str, str]:
+    """The card after a start whose newest run never finished, above the last finished run's
+    report: a title about the stopped run (usertest 13: run 2's red "Discarded" stood over a line
+    about run 3) and why it stopped, as its row says (``core.train_verdict``'s reasons): Cancel,
+    the app closed while it ran, or (``interrupted``: left "running") the app ended mid-run."""
+    run, reason = stopped["id"], stopped.get("reason")
+    kept = f"the model you chat with stayed as it was. This is run {report_run}'s report."
+    if interrupted:
+        return (f"Run {run} was interrupted: nothing changed",
+                f"Run {run} was interrupted when the app closed; {kept}")
+    if reason == STOPPED_BY_QUIT:
+        return (f"Run {run} was stopped: nothing changed",
+                f"Run {run} was stopped when you closed the app while it ran; {kept}")
+    if reason == CANCELLED_BY_PERSON:
+        return (f"Run {run} was cancelled: nothing changed",
+                f"You cancelled run {run} before it finished; {kept}")
+    # a row of before the reasons told the two apart
+    return (f"Run {run} was stopped: nothing changed",
+            f"Run {run} was stopped before it finished (cancelled, or the app was closed while it ran); {kept}")
+
+
 def stopped_words(metrics: dict) -> str:
     """Why a run ended before its planned steps: its guard read a text between steps and
     stopped once that text read less fluently, keeping an earlier step's weights."""
@@ -561,20 +583,48 @@ def ready_words(counts: dict) -> str:
     siblings = _count(counts, "pairs") - corrections
     texts = _count(counts, "text_corrections")  # Text mode's continuations, named as such (usertest 12:
     # a thumbs-down on a continuation was counted among the "answers you disliked")
-    parts = [_counted(corrections - texts, "better answer", " you wrote"),
+    parts = [_better_answers_words(corrections - texts, _count(counts, "disliked_and_corrected")),
              _counted(texts, "better continuation", " you wrote"),
              *_thumbs_words(counts, "answer"), *_thumbs_words(counts, "continuation", "text_"),
              _counted(siblings, "pair", " of answers to one question, one liked and one disliked"),
              _counted(tokens, "rated token")]
-    return headline_words(counts) + _and_list([p for p in parts if p]) + "."
+    return headline_words(counts) + _and_list([p for p in parts if p]) + "." + _dislikes_train_words(counts)
+
+
+def _better_answers_words(written: int, disliked: int) -> str:
+    """"8 better answers you wrote (each for an answer you also disliked)": a thumbs-down on an
+    answer the person corrected goes with its better answer, not among the answers disliked
+    (usertest 13: "8 better answers you wrote and 8 answers you disliked" read as 16 ratings)."""
+    words = _counted(written, "better answer", " you wrote")
+    if not disliked or not words:
+        return words
+    if disliked == written:  # in brackets: ", each for an answer you also disliked and 1 answer you liked" ran on
+        return words + (" (for an answer you also disliked)" if written == 1 else
+                        " (each for an answer you also disliked)")
+    return words + f" ({disliked} for {'an answer' if disliked == 1 else 'answers'} you also disliked)"
+
+
+def _dislikes_train_words(counts: dict) -> str:
+    """The examples a run makes of those ratings, when a thumbs-down on a corrected answer makes
+    them more: it trains twice (in the pair with the better answer, and as a dislike of its own:
+    train_data builds both), so "16 examples" elsewhere (a run's 12 learned from and 4 held out)
+    adds up."""
+    folded = _count(counts, "disliked_and_corrected")
+    if not folded:
+        return ""
+    total = _count(counts, "total")
+    which = "That dislike" if folded == 1 else "Those dislikes"
+    return f" {which} also train{'s' if folded == 1 else ''} on {'its' if folded == 1 else 'their'} own: " \
+           f"{total} example{'s' if total != 1 else ''} in all."
 
 
 def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
     """"3 answers you liked", "1 you disliked": the chat's thumbs (``prefix`` ""), the Text tab's
     ("text_"): the chat's are the counts less the Text tab's."""
     up, down = _count(counts, f"{prefix}thumbs_up"), _count(counts, f"{prefix}thumbs_down")
-    if not prefix:
-        up, down = up - _count(counts, "text_thumbs_up"), down - _count(counts, "text_thumbs_down")
+    if not prefix:  # and less the dislikes named with their better answers (``_better_answers_words``)
+        up, down = (up - _count(counts, "text_thumbs_up"),
+                    down - _count(counts, "text_thumbs_down") - _count(counts, "disliked_and_corrected"))
     return [_counted(up, noun, " you liked"),
             (f"{down} you disliked" if up else _counted(down, noun, " you disliked")) if down else ""]
 
@@ -615,6 +665,9 @@ def headline_words(counts: dict) -> str:
     ready" beside "Run 1 used all of them" read as a contradiction), else what is ready."""
     total = int(counts.get("total", 0) or 0)
     examples = f"{total} example{'s' if total != 1 else ''}"
+    if _count(counts, "disliked_and_corrected"):  # fewer ratings than examples: count what the person gave
+        total = rating_count(counts)
+        examples = f"{total} rating{'s' if total != 1 else ''}"
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return f"<b>{examples} ready to train on</b>: "
@@ -626,11 +679,17 @@ def headline_words(counts: dict) -> str:
 def tab_count_words(counts: dict) -> str:
     """The Fine-tune tab's title: after a finished run the count of what is new since it, so a
     tab that read "Fine-tune (12)" after run 1 used all 12 now reads "Fine-tune"."""
-    total = int(counts.get("total", 0) or 0)
+    total = rating_count(counts)
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return f"Fine-tune ({total})" if total else "Fine-tune"
     return f"Fine-tune ({new} new)" if new else "Fine-tune"
+
+
+def rating_count(counts: dict) -> int:
+    """The ratings as the person counts them: a thumbs-down and a better answer for one answer are
+    one (``readiness``'s ``ratings``; the examples' total where it is not given)."""
+    return _count(counts, "total") - _count(counts, "disliked_and_corrected")
 
 
 def conflict_words(counts: dict) -> str:

@@ -285,12 +285,13 @@ class MainWindow(QMainWindow):
 
         writing = ("answer" if self.chat.generating else
                    "continuation" if self.text_mode.controller.continuing else None)
-        if self.ask_before_quit and not confirm_quit_during_finetune(self, self.finetune, writing):
+        if self.ask_before_quit and not confirm_quit_during_finetune(self, self.finetune, writing,
+                                                                     self.adapter_undo.undoable()):
             event.ignore()
             return
         self.save_state()
         self.hide()  # gone at once, while a cancelled fine-tune winds down (up to a step) below
-        self.finetune.cancel()
+        self.finetune.cancel(quitting=True)
         self.text_mode.close()
         self.chat.shutdown()
         # every rating asked for is written before the window goes; a cancelled fine-tune ends

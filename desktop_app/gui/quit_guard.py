@@ -10,22 +10,38 @@ KEPT = "The model you chat with stays as it is; the ratings are kept."
 PARTIAL_KEPT = ("The {what} written so far is kept, marked interrupted, and can be continued. " + KEPT)
 
 
-def quit_question(writing: str | None) -> tuple[str, str]:
+def quit_question(writing: str | None, deleted: list[str] | tuple[str, ...] = ()) -> tuple[str, str]:
     """The question and its informative text; ``writing``: "answer" or "continuation" when one is
-    being written too (usertest 7: the dialog named only the fine-tune)."""
+    being written too (usertest 7: the dialog named only the fine-tune); ``deleted``: the adapters
+    the status bar's "Undo delete" could still bring back, which closing deletes for good
+    (usertest 13: the question did not say so)."""
     if writing is None:
-        return QUESTION, KEPT
-    return (BOTH.format(writing=f"an {writing} is being written" if writing == "answer"
-                        else f"a {writing} is being written"), PARTIAL_KEPT.format(what=writing))
+        question, informative = QUESTION, KEPT
+    else:
+        question = BOTH.format(writing=f"an {writing} is being written" if writing == "answer"
+                               else f"a {writing} is being written")
+        informative = PARTIAL_KEPT.format(what=writing)
+    return question, informative + undo_words(deleted)
 
 
-def confirm_quit_during_finetune(parent, finetune, writing: str | None = None) -> bool:
+def undo_words(deleted: list[str] | tuple[str, ...]) -> str:
+    """The sentence after the question: " Closing deletes Adapter 2 for good: Undo delete cannot
+    bring it back."."""
+    if not deleted:
+        return ""
+    names = ", ".join(deleted[:-1]) + " and " + deleted[-1] if len(deleted) > 1 else deleted[0]
+    return f" Closing deletes {names} for good: Undo delete cannot bring {'it' if len(deleted) == 1 else 'them'} back."
+
+
+def confirm_quit_during_finetune(parent, finetune, writing: str | None = None,
+                                 deleted: list[str] | tuple[str, ...] = ()) -> bool:
     """True when the window may close. A running fine-tune is cancelled (the adapter in use
-    stays as it was) only after the person says so; "No" keeps the window and the run."""
+    stays as it was; its run row says the app was closed) only after the person says so; "No"
+    keeps the window and the run."""
     if not finetune.running:
         return True
-    question, informative = quit_question(writing)
+    question, informative = quit_question(writing, deleted)
     if not ask(parent, "QuitDuringFineTune", "Quit", question, informative, "Stop and quit", "Keep running"):
         return False
-    finetune.cancel()
+    finetune.cancel(quitting=True)
     return True
