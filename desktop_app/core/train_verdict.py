@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 CANCELLED = "cancelled by the user"  # a caller that does not say (and every such row of before)
 CANCELLED_BY_PERSON = "cancelled: Cancel was pressed"
 STOPPED_BY_QUIT = "stopped: the app was closed while it ran"
+STOPPED_BY_CTRL_C = "stopped: Ctrl+C in the terminal"  # a KeyboardInterrupt (the CLI) is the person stopping it
 
 
 @dataclass

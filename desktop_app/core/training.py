@@ -39,8 +39,8 @@ from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, 
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
 from desktop_app.core.train_data import TrainingData, build_training_data, new_since_previous, readiness
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import (CANCELLED, Cancelled, RunResult, decide, measuring_again_words, previous,
-                                           step_back)
+from desktop_app.core.train_verdict import (CANCELLED, STOPPED_BY_CTRL_C, Cancelled, RunResult, decide,
+                                           measuring_again_words, previous, step_back)
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 
@@ -227,6 +227,10 @@ class _Run:
             return self._run(data, resolved, parent)
         except Cancelled:
             return self._cancelled()
+        except KeyboardInterrupt:  # Ctrl+C: the person stopped the run, nothing failed (it was "failed")
+            self.cancel_reason = lambda: STOPPED_BY_CTRL_C
+            self._cancelled()
+            raise
         except BaseException as exc:
             self.store.update_run(self.run_id, status="failed", reason=f"{type(exc).__name__}: {exc}"[:500],
                                   metrics=self.metrics)

@@ -11,7 +11,7 @@ from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_wor
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.taught_words import (new_rated, new_unlearned, rated, rated_count_words, rated_questions,
                                            repeats_words, short_of_yours, unchecked_why, unchecked_words)
-from desktop_app.core.train_verdict import CANCELLED_BY_PERSON, STOPPED_BY_QUIT
+from desktop_app.core.train_verdict import CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
@@ -541,6 +541,9 @@ def stopped_run_note(stopped: dict, report_run: int, interrupted: bool = False) 
     if reason == CANCELLED_BY_PERSON:
         return (f"Run {run} was cancelled: nothing changed",
                 f"You cancelled run {run} before it finished; {kept}")
+    if reason == STOPPED_BY_CTRL_C:
+        return (f"Run {run} was cancelled: nothing changed",
+                f"You stopped run {run} with Ctrl+C in the terminal before it finished; {kept}")
     # a row of before the reasons told the two apart
     return (f"Run {run} was stopped: nothing changed",
             f"Run {run} was stopped before it finished (cancelled, or the app was closed while it ran); {kept}")
