@@ -12,7 +12,7 @@ from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, 
 from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
-from desktop_app.core.taught_words import (gives_yours, new_rated, rated_count_words, repeats_words, short_first,
+from desktop_app.core.taught_words import (gives_yours, new_since_words, rated_count_words, repeats_words, short_first,
                                            unchecked_why, unchecked_words)
 
 
@@ -211,8 +211,8 @@ def _print_taught(taught: list[dict], since_run=None) -> None:
     for t in short_first(taught):  # the ones rated since the previous run first, then those not giving yours
         tag = ("rated" if t.get("seen") else "rated, held out to test" if t.get("held")
                else "open request, never seen" if t.get("open") else "never seen")
-        if since_run is not None and new_rated(t):
-            tag = f"new since run {since_run}, {tag}"
+        new = new_since_words(t, since_run)
+        tag = f"{new}, {tag}" if new else tag
         print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
         print(f"      before: {_one_line(t.get('before'), 100)}")
         print(f"      after:  {_one_line(t.get('after'), 100)}")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from desktop_app.core.taught_words import rated
+
 # An opening is a format only up to a mark that closes it within its first words ("Answer:",
 # "Great question!", "Short answer -"): "The capital of Peru is Lima." shares "The" with most
 # answers, which says nothing about a format.
@@ -41,12 +43,14 @@ def spill(taught: list[dict]) -> dict | None:
     """{"opening", "requests": the open requests whose new answer takes it and whose old one did
     not, "asked": how many open requests the run re-asked}, or None when the person's answers share
     no opening or the run asked no open request."""
-    rights = {t.get("question"): t.get("right") for t in taught if (t.get("seen") or t.get("held")) and t.get("right")}
+    # one answer per question: a rated question is re-asked in its conversation and on its own
+    rights = {t.get("question"): t.get("right") for t in taught if rated(t) and t.get("right")}
     start = taught_opening(list(rights.values()))
     requests = [t for t in taught if t.get("open")]
     if start is None or not requests:
         return None
-    spread = [t["question"] for t in requests if _opens_with(t.get("after"), start) and not _opens_with(t.get("before"), start)]
+    spread = [t["question"] for t in requests
+              if _opens_with(t.get("after"), start) and not _opens_with(t.get("before"), start)]
     return {"opening": start, "requests": spread, "asked": len(requests)}
 
 

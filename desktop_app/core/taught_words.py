@@ -84,6 +84,12 @@ def short_first(taught: list[dict]) -> list[dict]:
     return sorted(taught, key=lambda pair: (not new_rated(pair), not short_of_yours(pair)))
 
 
+def new_since_words(pair: dict, since_run) -> str:
+    """A pair's mark on the card and in the CLI: "new since run 1" for a question rated since the
+    previous run, else ""."""
+    return f"new since run {since_run}" if since_run is not None and new_rated(pair) else ""
+
+
 def new_rated(pair: dict) -> bool:
     """The person rated the pair's question since the previous run (core.finetune_effect.taught's ``new``)."""
     return bool(pair.get("new")) and rated(pair)
@@ -155,7 +161,7 @@ def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
         quoted = [f"{q} ({unchecked_why(p)})" for q, p in zip(quoted, named)]
     rest = len(pairs) - len(named)
     more = f"; {rest} more {'is' if rest == 1 else 'are'} not among them" if rest else ""
-    return f"{head}: read {_and(quoted)} below{more}"
+    return f"{head}: read {and_list(quoted)} below{more}"
 
 
 def rated_count_words(taught: list[dict]) -> str:
@@ -266,5 +272,7 @@ def _short(text: str | None, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def and_list(items) -> str:
+    """"a, b and c" ("" for none); the card, the ready line and the quit question say lists so."""
+    items = list(items)
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)

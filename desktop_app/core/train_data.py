@@ -568,9 +568,10 @@ def _run_use(row) -> dict:
 def _run_new_count(store, row) -> dict:
     """The ratings and better answers given or changed after the run row started."""
     started = row["started"]
-    queries = _ANSWERS_AFTER + _BRANCHES_AFTER + (_DISLIKED_AND_CORRECTED_AFTER,)
-    new = store._one("SELECT " + " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in queries[:-1])
-                     + f" - (SELECT COUNT(*) FROM ({queries[-1]}))", (started,) * (len(queries) + 1))[0]
+    added = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _ANSWERS_AFTER + _BRANCHES_AFTER)
+    once = f"(SELECT COUNT(*) FROM ({_DISLIKED_AND_CORRECTED_AFTER}))"  # its two "?" are both ``started``
+    params = (started,) * (len(_ANSWERS_AFTER) + len(_BRANCHES_AFTER) + 2)
+    new = store._one(f"SELECT {added} - {once}", params)[0]
     return {"last_run": row["id"], "new_since_run": int(new)}
 
 

@@ -127,7 +127,8 @@ def run_finetune(store, model, paths, settings: FineTuneSettings | None = None,
         _mark_interrupted_runs(store)
         adapter_store.cleanup_staging(paths)
         run = _Run(store, model, paths, settings, report, cancel, device, verdict)
-        run.cancel_reason = cancel_reason or (lambda: CANCELLED)
+        if cancel_reason is not None:  # else the run's own default, CANCELLED
+            run.cancel_reason = cancel_reason
         result = run.run()
         run.free_training_copy()
         trim_heap()  # the steps' and the measuring's freed pages, kept by glibc otherwise (core.memory)
@@ -228,8 +229,7 @@ class _Run:
         except Cancelled:
             return self._cancelled()
         except KeyboardInterrupt:  # Ctrl+C: the person stopped the run, nothing failed (it was "failed")
-            self.cancel_reason = lambda: STOPPED_BY_CTRL_C
-            self._cancelled()
+            self._cancelled(STOPPED_BY_CTRL_C)
             raise
         except BaseException as exc:
             self.store.update_run(self.run_id, status="failed", reason=f"{type(exc).__name__}: {exc}"[:500],
@@ -255,9 +255,10 @@ class _Run:
             raise NothingToTrainError(NO_RATINGS)
         return resolved, data
 
-    def _cancelled(self) -> RunResult:
+    def _cancelled(self, reason: str | None = None) -> RunResult:
+        """``reason``: why it stopped, where the run itself knows; else the caller's ``cancel_reason()``."""
         self.metrics["elapsed_s"] = round(time.perf_counter() - self.started, 2)
-        reason = self.cancel_reason()
+        reason = reason or self.cancel_reason()
         self.store.update_run(self.run_id, status="cancelled", reason=reason, metrics=self.metrics)
         self.say("evaluating", "Cancelled")
         return RunResult(self.run_id, False, None, reason, self.metrics, "cancelled")

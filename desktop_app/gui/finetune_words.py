@@ -9,8 +9,9 @@ import math
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
-from desktop_app.core.taught_words import (new_rated, new_unlearned, rated, rated_count_words, rated_questions,
-                                           repeats_words, short_of_yours, unchecked_why, unchecked_words)
+from desktop_app.core.taught_words import (and_list, new_rated, new_unlearned, rated, rated_count_words,
+                                           rated_questions, repeats_words, short_of_yours, unchecked_why,
+                                           unchecked_words)
 from desktop_app.core.train_verdict import CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT
 
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
@@ -222,11 +223,6 @@ def against_words(m: dict) -> str:
         return ""
     return (f"<b>Hint:</b> the answers to your ratings new since run {since} did not move toward your answers: "
             "they may pull against older ratings that teach something else.")
-
-
-def new_since_words(pair: dict, since_run) -> str:
-    """A card pair's mark: "new since run 1" for a question rated since the previous run, else ""."""
-    return f"new since run {since_run}" if since_run is not None and new_rated(pair) else ""
 
 
 def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
@@ -591,7 +587,7 @@ def ready_words(counts: dict) -> str:
              *_thumbs_words(counts, "answer"), *_thumbs_words(counts, "continuation", "text_"),
              _counted(siblings, "pair", " of answers to one question, one liked and one disliked"),
              _counted(tokens, "rated token")]
-    return headline_words(counts) + _and_list([p for p in parts if p]) + "." + _dislikes_train_words(counts)
+    return headline_words(counts) + and_list([p for p in parts if p]) + "." + _dislikes_train_words(counts)
 
 
 def _better_answers_words(written: int, disliked: int) -> str:
@@ -657,10 +653,6 @@ def _count(counts: dict, key: str) -> int:
 
 def _counted(n: int, noun: str, tail: str = "") -> str:
     return f"{n} {noun}{'s' if n != 1 else ''}{tail}" if n > 0 else ""
-
-
-def _and_list(items: list[str]) -> str:
-    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def headline_words(counts: dict) -> str:

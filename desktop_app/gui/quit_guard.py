@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from desktop_app.core.taught_words import and_list
 from desktop_app.gui.question_box import ask
 
 QUESTION = "A fine-tune is running: stop it and quit?"
@@ -29,8 +30,8 @@ def undo_words(deleted: list[str] | tuple[str, ...]) -> str:
     bring it back."."""
     if not deleted:
         return ""
-    names = ", ".join(deleted[:-1]) + " and " + deleted[-1] if len(deleted) > 1 else deleted[0]
-    return f" Closing deletes {names} for good: Undo delete cannot bring {'it' if len(deleted) == 1 else 'them'} back."
+    them = "it" if len(deleted) == 1 else "them"
+    return f" Closing deletes {and_list(deleted)} for good: Undo delete cannot bring {them} back."
 
 
 def confirm_quit_during_finetune(parent, finetune, writing: str | None = None,
