@@ -235,7 +235,7 @@ def test_the_status_bar_names_the_phase_the_panel_shows(make_window):
 
 
 def test_the_ready_line_says_a_new_run_learns_from_all_ratings_again():
-    from desktop_app.gui.finetune_words import news_words
+    from desktop_app.gui.ready_words import news_words
 
     words = news_words({"last_run": 1, "new_since_run": 4, "total": 17})
     assert "learns from all of them, old and new" in words

@@ -156,7 +156,7 @@ def test_a_discarded_run_whose_new_ratings_did_not_move_says_they_may_pull_again
 
 
 def test_the_tab_says_a_new_run_starts_from_the_adapter_in_use():
-    from desktop_app.gui.finetune_words import news_words
+    from desktop_app.gui.ready_words import news_words
 
     counts = {"total": 23, "last_run": 1, "new_since_run": 7, "active_adapter_id": 1}
     assert "A new run starts from adapter 1, the one in use" in news_words(counts)

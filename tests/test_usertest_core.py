@@ -138,7 +138,7 @@ def test_same_again_reason_names_greedy_and_a_fixed_seed():
 
 def test_readiness_says_how_many_thumbs_sit_on_corrected_answers(store):
     pytest.importorskip("PySide6")
-    from desktop_app.gui.finetune_words import ready_details, ready_words
+    from desktop_app.gui.ready_words import ready_details, ready_words
 
     corrected = [_answer(store, f"Wrong {i}.") for i in range(3)]
     liked = _answer(store, "Paris.")

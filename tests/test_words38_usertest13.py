@@ -38,7 +38,7 @@ def _disliked_and_corrected(store, n: int) -> list[int]:
 
 def test_a_dislike_on_a_corrected_answer_is_counted_with_its_better_answer(store, tiny_model):
     pytest.importorskip("PySide6")
-    from desktop_app.gui.finetune_words import ready_words, tab_count_words
+    from desktop_app.gui.ready_words import ready_words, tab_count_words
 
     _disliked_and_corrected(store, 8)
     data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
@@ -54,7 +54,7 @@ def test_a_dislike_on_a_corrected_answer_is_counted_with_its_better_answer(store
 
 def test_only_some_dislikes_on_corrected_answers_and_other_thumbs_are_named_apart(store):
     pytest.importorskip("PySide6")
-    from desktop_app.gui.finetune_words import ready_words, tab_count_words
+    from desktop_app.gui.ready_words import ready_words, tab_count_words
 
     answers = _disliked_and_corrected(store, 3)
     store.clear_rating(answers[0])
@@ -71,7 +71,7 @@ def test_only_some_dislikes_on_corrected_answers_and_other_thumbs_are_named_apar
 
 def test_after_a_run_a_dislike_and_a_better_answer_given_together_are_one_new_rating(store):
     pytest.importorskip("PySide6")
-    from desktop_app.gui.finetune_words import tab_count_words
+    from desktop_app.gui.ready_words import tab_count_words
 
     _disliked_and_corrected(store, 1)
     run = store.create_run({}, "m")

@@ -55,7 +55,7 @@ BEFORE_AT_STEP = 2
 
 
 # the steps of getting ready that generate text, and say so (core is free of the panel's words:
-# gui.finetune_words.STEP_WORDS puts them in a person's words)
+# gui.progress_words.STEP_WORDS puts them in a person's words)
 ANSWERING_REQUESTS = "Answering general requests with the model as it is"
 WRITING_PRACTICE = "Writing practice answers in capitals"
 

@@ -20,11 +20,12 @@ from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
-from desktop_app.gui.finetune_words import (PHASE_WORDS, changed_facts_words, conflict_words, count_eta_words,
-                                            counted_line, degenerate_words, describe_run, duration_words,
-                                            during_run_words, early_stop_words, news_words, nothing_new,
-                                            over_check_title, phase_line, phase_name, rating_count, ready_details,
-                                            ready_words, step_eta_words, stopped_run_note, used_words)
+from desktop_app.gui.finetune_words import (changed_facts_words, degenerate_words, describe_run, over_check_title,
+                                            stopped_run_note)
+from desktop_app.gui.progress_words import (PHASE_WORDS, count_eta_words, counted_line, duration_words,
+                                            early_stop_words, phase_line, phase_name, step_eta_words)
+from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, nothing_new, rating_count,
+                                         ready_details, ready_words, used_words)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label

@@ -14,12 +14,13 @@ from PySide6.QtCore import Qt
 from desktop_app.core.finetune_effect import all_changed_facts
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.finetune_panel import FineTunePanel
-from desktop_app.gui.finetune_words import CANCELLING, status_forms, tab_count_words
+from desktop_app.gui.progress_words import CANCELLING, status_forms
+from desktop_app.gui.ready_words import tab_count_words
 from desktop_app.gui.transcript import ElidedLabel, fitted_meta
 
 
 def fitted_run(forms: list[str], metrics, width: int) -> str:
-    """The longest of ``forms`` (finetune_words.status_forms) that fits ``width``; a label with one
+    """The longest of ``forms`` (progress_words.status_forms) that fits ``width``; a label with one
     form drops whole parts from the end (transcript.fitted_meta)."""
     if len(forms) == 1:
         return fitted_meta(forms[0], metrics, width)
@@ -35,7 +36,7 @@ class FineTuneSide:
         controller: the FineTuneController (fine-tunes on the training lane).
         panel: the FineTunePanel in the side tabs.
         label: the status bar's "fine-tuning · step n/N" label, shown while a run goes on.
-        forms: the label's forms for the last report, longest first (finetune_words.status_forms).
+        forms: the label's forms for the last report, longest first (progress_words.status_forms).
         compare_dialog: the compare window once opened, else None.
     """
 

@@ -1,0 +1,195 @@
+"""The fine-tune's words while it runs, free of Qt: the phase of a run, what a counted phase
+counts, the time left (the panel's lines, the status bar's label from its longest form to its
+shortest), and how long the last run took. The panel, the status bar and tests share them."""
+
+from __future__ import annotations
+
+import math
+
+PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
+               "rescoring": "Re-scoring rated answers"}
+# the run's own steps, in the words of what they are for (the phase name goes before them)
+STEP_WORDS = {"Reading ratings": "reading your ratings",
+              "Loading a separate copy of the model for training": "loading a separate copy of the model to train",
+              "Computing reference log-probabilities": "scoring your ratings with the model as it is",
+              "Measuring your current model, to compare the result with":
+                  # (not "... to compare the result with…": its ending read as words cut off)
+                  "measuring your current model on held-out ratings and general text, for comparison",
+              "Measuring the new adapter": "measuring the new adapter the same way",
+              "Answering general requests with the model as it is":
+                  "answering a few general requests with the model as it is, so the format of your "
+                  "better answers does not spread to every answer (once per run)",
+              "Writing practice answers in capitals": "writing practice answers in capitals, like your better answers"}
+
+
+CANCELLING = "Cancelling"
+CANCELLED_MESSAGE = "Cancelled"  # core.training's last report of a cancelled run (phase "evaluating")
+
+
+def phase_name(p) -> str:
+    """One name per phase, the same in the panel and the status bar. Scoring the ratings with
+    the model as it is (the reference) comes before the first step: it is getting ready. A
+    cancelled run's last report is no check of anything: the status bar said "checking
+    whether it helps" under the panel's "Cancelled…"."""
+    if p.message == CANCELLED_MESSAGE:
+        return CANCELLING
+    if p.phase == "training" and not p.step and p.message in STEP_WORDS:
+        return PHASE_WORDS["preparing"]
+    return PHASE_WORDS.get(p.phase, p.phase.title())
+
+
+def phase_line(p) -> str:
+    """The panel's line for a report without a step count: "Getting ready: scoring your ratings…"."""
+    name, step = phase_name(p), STEP_WORDS.get(p.message)
+    if name == CANCELLING:
+        return f"{name}\u2026"
+    if step:
+        return f"{name}: {step}\u2026"
+    if getattr(p, "stepping_back", None):
+        return f"{name}: {p.message}\u2026"
+    return f"{p.message}\u2026" if p.message else f"{name}\u2026"
+
+
+def counted_line(p) -> str:
+    """The panel's line for a counted report: "Checking whether it helps: measuring the new
+    adapter: re-asking 12 questions at once: 40 of at most 64 tokens of each answer" (a re-scoring's
+    message is whole)."""
+    if p.phase == "rescoring":
+        return p.message or phase_name(p)
+    return f"{phase_name(p)}: {p.message}"
+
+
+# the status bar's verb for a counted phase (the panel's name is too long for a narrow bar)
+SHORT_DOING = {PHASE_WORDS["evaluating"]: "checking", PHASE_WORDS["preparing"]: "reading",
+               PHASE_WORDS["rescoring"]: "re-scoring"}
+
+
+def status_words(p) -> str:
+    """The status bar's label for a report, whole: the phase's name (the panel's), and for a counted
+    one what it counts, with its time left: "fine-tuning · checking whether it helps 7/12 answers ·
+    1 min left"; a training step's time left is the run's, the check after the steps included."""
+    return status_forms(p)[0]
+
+
+def status_forms(p) -> list[str]:
+    """The status bar's label from its longest form to its shortest, each saying what the run does
+    and what its count counts (usertest 11, B3: "fine-tune 7/12 · 2 min left" said neither that it
+    was checking, not training, nor what 7/12 counted): "... · checking whether it helps 7/12
+    answers · 2 min left", "fine-tune: checking 7/12 answers · 2 min left", "checking 7/12 answers
+    · 2 min left", "checking 7/12 answers"; a step's: "... · step 3/12 · 4 min left", "training step
+    3/12 · 4 min left", "training step 3/12". An uncounted report has one form."""
+    if p.phase == "training" and p.step:
+        left = eta_words(run_left(p)).removeprefix("about ")
+        count = f"step {p.step}/{p.total}"
+        return _joined_forms(["fine-tuning", count, left], [f"training {count}", left])
+    back = getattr(p, "stepping_back", None)
+    if back and phase_name(p) != CANCELLING:  # the gate tries an earlier checkpoint (usertest 12: a silent "almost done")
+        trying = f"trying step {back[0]} of {back[1]}"
+        left = count_eta_words(p).removeprefix("about ") if p.total else ""
+        return _joined_forms(["fine-tuning", f"an answer went wrong: {trying}", left],
+                             [f"fine-tune: {trying}", left], [f"trying step {back[0]}/{back[1]}", left])
+    if p.phase != "training" and p.total and phase_name(p) != CANCELLING:
+        counted, short = count_words(p)
+        left = count_eta_words(p).removeprefix("about ")
+        return _joined_forms(["fine-tuning", f"{phase_name(p).lower()} {counted}", left],
+                             [f"fine-tune: {short}", left], [short, short_eta_words(p)])
+    return [f"fine-tuning \u00b7 {phase_name(p).lower()}"]
+
+
+def _joined_forms(*forms: list[str]) -> list[str]:
+    """Each form's parts joined by " · " (empty ones left out), then the last form's first part
+    alone: the narrowest, which keeps what is done and its count."""
+    lines = [" \u00b7 ".join(part for part in form if part) for form in forms] + [forms[-1][0]]
+    return list(dict.fromkeys(lines))
+
+
+# what a count counts, by a word of its line (core.work_meter's ``what``): (the count with its unit
+# after the phase's name, the shortest line that says what is done); {n} "7/12", {doing} SHORT_DOING's
+COUNTED = (("re-asking", "{n} tokens of re-asked answers", "re-asking questions, token {n}"),
+           ("general text", "{n} parts of general text", "{doing} general text {n}"),
+           ("pairs", "{n} answer pairs", "{doing} {n} answer pairs"))
+COUNTED_ANSWERS = ("{n} answers", "{doing} {n} answers")  # the margins' scorings, the reference's
+
+
+def count_words(p) -> tuple[str, str]:
+    """What a counted report counts: (the count with its unit, "7/12 tokens of re-asked answers";
+    the shortest line that says what is done, "re-asking questions, token 7/12")."""
+    line = p.message or ""
+    unit, short = next(((u, s) for word, u, s in COUNTED if word in line), COUNTED_ANSWERS)
+    fields = {"n": f"{p.step}/{p.total}", "doing": SHORT_DOING.get(phase_name(p), phase_name(p).lower())}
+    if phase_name(p) == PHASE_WORDS["rescoring"]:  # its name says what it counts: "re-scoring rated answers 1/3"
+        unit = "{n}"
+    return unit.format(**fields), short.format(**fields)
+
+
+def short_eta_words(p) -> str:
+    """``count_eta_words`` for a narrow bar: "2 min left", "20 s, then training"."""
+    left = eta_words(p.eta_s).removeprefix("about ")
+    if getattr(p, "training_follows", False):
+        return f"{left.removesuffix(' left')}, then training" if left else "then training"
+    return left
+
+
+def run_left(p) -> float | None:
+    """A report's time left: a training step's with the check after the steps added (``check_s``)."""
+    if p.phase == "training" and p.eta_s is not None and getattr(p, "check_s", None):
+        return p.eta_s + p.check_s
+    return p.eta_s
+
+
+def eta_words(seconds: float | None) -> str:
+    """An estimate as rough as it is: whole minutes past a minute, tens of seconds below (on a busy
+    machine the pace of a few steps moves by minutes: "4 min 39 s" then "7 min 29 s", usertest 8)."""
+    if seconds is None or not math.isfinite(seconds):
+        return ""
+    seconds = max(0.0, seconds)
+    if seconds < 1:
+        return "almost done"
+    if seconds < 10:
+        return "a few seconds left"
+    if seconds < 60:
+        return f"about {max(10, int(round(seconds / 10)) * 10)} s left"
+    return f"about {int(round(seconds / 60))} min left"
+
+
+def rough_length(seconds: float) -> str:
+    """``eta_words``'s rounding as a length: "2 min", "40 s", "a few seconds"."""
+    if seconds < 10:
+        return "a few seconds"
+    return eta_words(seconds).removeprefix("about ").removesuffix(" left")
+
+
+def step_eta_words(seconds: float | None, check_s: float | None = None) -> str:
+    """The time left beside a training step: held until the steps have a pace (core.training.ETA_AFTER_STEPS);
+    the run's whole time left, the check after the steps included and said (usertest 9, B9: "about 50 s left"
+    at the last step, then 10 minutes of checking): "about 4 min left (training, then ~2 min checking
+    whether it helps)"."""
+    if seconds is None or not math.isfinite(seconds):
+        return "time left: after a few steps"
+    if not check_s:
+        return eta_words(seconds)
+    return f"{eta_words(seconds + check_s)} (training, then ~{rough_length(check_s)} checking whether it helps)"
+
+
+def count_eta_words(p) -> str:
+    """The time left beside a count: its measuring's; the measuring of the model in use, done
+    between two steps, says that the steps go on after it."""
+    left = eta_words(p.eta_s)
+    if getattr(p, "stepping_back", None) and left:  # more checkpoints may follow: this one's time alone
+        return f"{left} for this checkpoint"
+    if getattr(p, "training_follows", False):
+        return f"{left} for this, then training goes on" if left else "then training goes on"
+    return left
+
+
+def early_stop_words(step: int, total: int) -> str:
+    """The live line when training ends before its planned steps (the perplexity guard stopped it;
+    ``finetune_words.stopped_words`` says the same on the card)."""
+    return (f"Training stopped at step {step} of {total}: general text began to read less fluently, "
+            "so it stopped on purpose. Now checking the result.")
+
+def duration_words(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return ""
+    seconds = int(round(seconds))
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"

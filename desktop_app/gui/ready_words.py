@@ -1,0 +1,175 @@
+"""The fine-tune's ready line and counts, free of Qt: what the next run trains on (the ready
+line, its tooltip, the tab's title), what is new since the last finished run and how that run
+used the ratings. The panel, the tab and tests share them (``counts``: core.train_data.readiness
+with the panel's run fields)."""
+
+from __future__ import annotations
+
+from desktop_app.core.taught_words import and_list
+
+def ready_words(counts: dict) -> str:
+    """What the next fine-tune trains on, at a glance, each kind once so the counts add up to the
+    total: "8 examples ready to train on: 3 better answers you wrote, 3 answers you liked, 1 you
+    disliked and 1 rated token." (usertest 11: "... 3 better answers (each paired with the answer it
+    replaces), 4 thumbs, 1 rated token. 3 thumbs on answers you also corrected are used twice: ..."
+    took three readings). How each kind is used is the line's tooltip (``ready_details``)."""
+    corrections, tokens = _count(counts, "corrections"), _count(counts, "token_ratings")
+    siblings = _count(counts, "pairs") - corrections
+    texts = _count(counts, "text_corrections")  # Text mode's continuations, named as such (usertest 12:
+    # a thumbs-down on a continuation was counted among the "answers you disliked")
+    parts = [_better_answers_words(corrections - texts, _count(counts, "disliked_and_corrected")),
+             _counted(texts, "better continuation", " you wrote"),
+             *_thumbs_words(counts, "answer"), *_thumbs_words(counts, "continuation", "text_"),
+             _counted(siblings, "pair", " of answers to one question, one liked and one disliked"),
+             _counted(tokens, "rated token")]
+    return headline_words(counts) + and_list([p for p in parts if p]) + "." + _dislikes_train_words(counts)
+
+
+def _better_answers_words(written: int, disliked: int) -> str:
+    """"8 better answers you wrote (each for an answer you also disliked)": a thumbs-down on an
+    answer the person corrected goes with its better answer, not among the answers disliked
+    (usertest 13: "8 better answers you wrote and 8 answers you disliked" read as 16 ratings)."""
+    words = _counted(written, "better answer", " you wrote")
+    if not disliked or not words:
+        return words
+    if disliked == written:  # in brackets: ", each for an answer you also disliked and 1 answer you liked" ran on
+        return words + (" (for an answer you also disliked)" if written == 1 else
+                        " (each for an answer you also disliked)")
+    return words + f" ({disliked} for {'an answer' if disliked == 1 else 'answers'} you also disliked)"
+
+
+def _dislikes_train_words(counts: dict) -> str:
+    """The examples a run makes of those ratings, when a thumbs-down on a corrected answer makes
+    them more: it trains twice (in the pair with the better answer, and as a dislike of its own:
+    train_data builds both), so "16 examples" elsewhere (a run's 12 learned from and 4 held out)
+    adds up."""
+    folded = _count(counts, "disliked_and_corrected")
+    if not folded:
+        return ""
+    total = _count(counts, "total")
+    which = "That dislike" if folded == 1 else "Those dislikes"
+    return f" {which} also train{'s' if folded == 1 else ''} on {'its' if folded == 1 else 'their'} own: " \
+           f"{total} example{'s' if total != 1 else ''} in all."
+
+
+def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
+    """"3 answers you liked", "1 you disliked": the chat's thumbs (``prefix`` ""), the Text tab's
+    ("text_"): the chat's are the counts less the Text tab's."""
+    up, down = _count(counts, f"{prefix}thumbs_up"), _count(counts, f"{prefix}thumbs_down")
+    if not prefix:  # and less the dislikes named with their better answers (``_better_answers_words``)
+        up, down = (up - _count(counts, "text_thumbs_up"),
+                    down - _count(counts, "text_thumbs_down") - _count(counts, "disliked_and_corrected"))
+    return [_counted(up, noun, " you liked"),
+            (f"{down} you disliked" if up else _counted(down, noun, " you disliked")) if down else ""]
+
+
+def ready_details(counts: dict) -> str:
+    """The ready line's tooltip: how each kind of rating teaches, and what is used twice."""
+    lines = ["How the fine-tune uses them:"]
+    if _count(counts, "corrections"):
+        lines.append("\u2022 A better answer you wrote: the model learns to prefer it over the answer it replaces.")
+    if _count(counts, "pairs") > _count(counts, "corrections"):
+        lines.append("\u2022 Two rated answers to one question: the liked one is preferred over the disliked one.")
+    if _count(counts, "thumbs_up") or _count(counts, "thumbs_down"):
+        lines.append("\u2022 A thumb: a liked answer becomes likelier, a disliked one less likely.")
+    if _count(counts, "token_ratings"):
+        lines.append("\u2022 A rated token: that token, in that answer, becomes likelier or less likely.")
+    twice = _count(counts, "thumbs_on_corrected")
+    if twice:
+        which = "1 thumb is on an answer" if twice == 1 else f"{twice} thumbs are on answers"
+        lines.append(f"{which} you also corrected: {'that answer teaches' if twice == 1 else 'those answers teach'} "
+                     "twice, as the thumb and in the pair with your better answer.")
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def _count(counts: dict, key: str) -> int:
+    return int(counts.get(key, 0) or 0)
+
+
+def _counted(n: int, noun: str, tail: str = "") -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}{tail}" if n > 0 else ""
+
+
+def headline_words(counts: dict) -> str:
+    """The line's bold start: after a finished run, what is new since it (usertest 8: "12 examples
+    ready" beside "Run 1 used all of them" read as a contradiction), else what is ready."""
+    total = int(counts.get("total", 0) or 0)
+    examples = f"{total} example{'s' if total != 1 else ''}"
+    if _count(counts, "disliked_and_corrected"):  # fewer ratings than examples: count what the person gave
+        total = rating_count(counts)
+        examples = f"{total} rating{'s' if total != 1 else ''}"
+    run, new = counts.get("last_run"), counts.get("new_since_run")
+    if run is None or new is None:
+        return f"<b>{examples} ready to train on</b>: "
+    what = ("Nothing new" if not new else
+            f"{new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new")
+    return f"<b>{what} since run {run}</b>; {examples} in all: "
+
+
+def tab_count_words(counts: dict) -> str:
+    """The Fine-tune tab's title: after a finished run the count of what is new since it, so a
+    tab that read "Fine-tune (12)" after run 1 used all 12 now reads "Fine-tune"."""
+    total = rating_count(counts)
+    run, new = counts.get("last_run"), counts.get("new_since_run")
+    if run is None or new is None:
+        return f"Fine-tune ({total})" if total else "Fine-tune"
+    return f"Fine-tune ({new} new)" if new else "Fine-tune"
+
+
+def rating_count(counts: dict) -> int:
+    """The ratings as the person counts them: a thumbs-down and a better answer for one answer are
+    one (``readiness``'s ``ratings``; the examples' total where it is not given)."""
+    return _count(counts, "total") - _count(counts, "disliked_and_corrected")
+
+
+def conflict_words(counts: dict) -> str:
+    """A notice for answers with both a thumbs-up and a better answer: the two pull apart
+    (usertest 7: a liked answer was pushed far down by its pair, and nothing had said so)."""
+    liked = int(counts.get("liked_and_corrected", 0) or 0)
+    if not liked:
+        return ""
+    which = "An answer you liked also has" if liked == 1 else f"{liked} answers you liked also have"
+    return (f"<br><b>Mixed signals:</b> {which} a better answer you wrote. The thumbs-up teaches "
+            f"{'it' if liked == 1 else 'them'} as good, the better answer teaches yours as preferred over "
+            f"{'it' if liked == 1 else 'them'}; both are used. If your answer should replace "
+            f"{'it' if liked == 1 else 'them'}, take the thumbs-up away.")
+
+
+def news_words(counts: dict) -> str:
+    """What the last finished run did not see yet (a run reads the ratings when it starts)."""
+    run, new = counts.get("last_run"), counts.get("new_since_run")
+    if run is None or new is None:
+        return ""
+    if not new:
+        return f" {used_words(counts)}: rate more to teach something new."
+    adapter = counts.get("active_adapter_id")
+    if adapter is None:
+        return " A new run learns from all of them, old and new."
+    return (f" A new run starts from adapter {adapter}, the one in use (its answers are the “before”), "
+            f"learns from all of them, old and new, and shows your new ones first.")
+
+
+def during_run_words(total: int, at_start: int | None) -> str:
+    """While a run trains: the ratings given since it started, which it does not read (it read
+    them when it started): "7 examples ready" beside a run training on 4 read as if all 7 were
+    in it (usertest 9)."""
+    new = total - at_start if at_start is not None else 0
+    if new <= 0:
+        return ""
+    return (f"<br><b>{new} new since this run started</b> \u2014 {'it goes' if new == 1 else 'they go'} "
+            f"into the next fine-tune.")
+
+
+def used_words(counts: dict) -> str:
+    """How the last finished run used the ratings there are now: the held-out ones tested it,
+    they did not teach it ("Run 1 used all of them: 9 to learn from, 4 to test the result")."""
+    run, trained, held = counts.get("last_run"), counts.get("last_run_trained"), counts.get("last_run_heldout")
+    if trained is None or held is None:
+        return f"Run {run} already used all of them"
+    if not held:
+        return f"Run {run} learned from all of them"
+    return f"Run {run} used all of them: {trained} to learn from, {held} to test the result"
+
+def nothing_new(counts: dict) -> bool:
+    """A finished run has already seen every rating there is: another would train on the same."""
+    return counts.get("last_run") is not None and counts.get("new_since_run") == 0
