@@ -147,9 +147,10 @@ def readiness(store) -> dict:
         f"(SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = -1), "
         f"(SELECT COUNT(*) {rated} r.token_index IS NOT NULL), "
         f"(SELECT COUNT(*) FROM text_branches b WHERE {RATED_KINDS} AND b.correction IS NOT NULL)")
-    pairs = row[3] + sum(1 for _ in _Rated(store).sibling_pairs()) if any(row) else 0
+    siblings = sum(1 for _ in _Rated(store).sibling_pairs()) if any(row) else 0
+    pairs = row[3] + siblings
     return {"thumbs_up": row[0], "thumbs_down": row[1], "token_ratings": row[2], "corrections": row[3],
-            "pairs": pairs, "total": row[0] + row[1] + row[2] + pairs}
+            "pairs": pairs, "sibling_pairs": siblings, "total": row[0] + row[1] + row[2] + pairs}
 
 
 def question_for(store, branch_id: int) -> str:

@@ -519,7 +519,8 @@ def readiness(store) -> dict:
               "thumbs_down": sum(1 for e in kto if not e["label"]),
               "token_ratings": token_ratings,
               "corrections": sum(1 for e in dpo if e["source"] == "correction"),
-              "pairs": len(dpo)}
+              "pairs": len(dpo),
+              "sibling_pairs": sum(1 for e in dpo if e["source"] == "siblings")}
     counts["total"] = len(kto) + len(dpo) + token_ratings
     # a thumb on an answer that also has a better answer trains twice: as the thumb and in the pair
     corrected = {e["rejected_message_id"] for e in dpo if e["source"] == "correction"}
@@ -532,6 +533,10 @@ def readiness(store) -> dict:
     for key, value in text_training.readiness(store).items():  # text mode's ratings count alike
         counts[key] += value
         counts[f"text_{key}"] = value  # and are named apart: a continuation is no answer (usertest 12)
+    # the ratings as the person gave them: a liked and a disliked answer to one question also train
+    # as a pair (build_training_data makes the two thumbs and their pair: 3 examples of 2 ratings),
+    # and a thumbs-down with a better answer is one gesture (above)
+    counts["ratings"] = counts["total"] - counts["sibling_pairs"] - counts["disliked_and_corrected"]
     counts["ready"] = counts["total"] > 0
     counts.update(since_last_run(store))
     return counts

@@ -14,15 +14,13 @@ def ready_words(counts: dict) -> str:
     replaces), 4 thumbs, 1 rated token. 3 thumbs on answers you also corrected are used twice: ..."
     took three readings). How each kind is used is the line's tooltip (``ready_details``)."""
     corrections, tokens = _count(counts, "corrections"), _count(counts, "token_ratings")
-    siblings = _count(counts, "pairs") - corrections
     texts = _count(counts, "text_corrections")  # Text mode's continuations, named as such (usertest 12:
     # a thumbs-down on a continuation was counted among the "answers you disliked")
     parts = [_better_answers_words(corrections - texts, _count(counts, "disliked_and_corrected")),
              _counted(texts, "better continuation", " you wrote"),
              *_thumbs_words(counts, "answer"), *_thumbs_words(counts, "continuation", "text_"),
-             _counted(siblings, "pair", " of answers to one question, one liked and one disliked"),
              _counted(tokens, "rated token")]
-    return headline_words(counts) + and_list([p for p in parts if p]) + "." + _dislikes_train_words(counts)
+    return headline_words(counts) + and_list([p for p in parts if p]) + "." + _examples_words(counts)
 
 
 def _better_answers_words(written: int, disliked: int) -> str:
@@ -38,18 +36,41 @@ def _better_answers_words(written: int, disliked: int) -> str:
     return words + f" ({disliked} for {'an answer' if disliked == 1 else 'answers'} you also disliked)"
 
 
+def _examples_words(counts: dict) -> str:
+    """The examples a run makes of those ratings, when it makes more examples than there are
+    ratings (train_data.build_training_data builds each of them), so "16 examples" elsewhere (a
+    run's 12 learned from and 4 held out) adds up: " That dislike also trains on its own. The liked
+    and the disliked answer to the same question also train as a pair: 5 examples in all."."""
+    said = [words for words in (_dislikes_train_words(counts), *_pairs_train_words(counts)) if words]
+    if not said:
+        return ""
+    total = _count(counts, "total")
+    return " " + ". ".join(said) + f": {total} example{'s' if total != 1 else ''} in all."
+
+
 def _dislikes_train_words(counts: dict) -> str:
-    """The examples a run makes of those ratings, when a thumbs-down on a corrected answer makes
-    them more: it trains twice (in the pair with the better answer, and as a dislike of its own:
-    train_data builds both), so "16 examples" elsewhere (a run's 12 learned from and 4 held out)
-    adds up."""
+    """A thumbs-down on a corrected answer trains twice: in the pair with the better answer, and as
+    a dislike of its own."""
     folded = _count(counts, "disliked_and_corrected")
     if not folded:
         return ""
-    total = _count(counts, "total")
     which = "That dislike" if folded == 1 else "Those dislikes"
-    return f" {which} also train{'s' if folded == 1 else ''} on {'its' if folded == 1 else 'their'} own: " \
-           f"{total} example{'s' if total != 1 else ''} in all."
+    return f"{which} also train{'s' if folded == 1 else ''} on {'its' if folded == 1 else 'their'} own"
+
+
+def _pairs_train_words(counts: dict) -> list[str]:
+    """A liked and a disliked answer to the same question (continuations at the same place in the
+    Text tab) train as their two thumbs and as a pair, the liked one preferred: the ready line
+    counted the pair as a third rating beside the two thumbs the person gave."""
+    text = _count(counts, "text_sibling_pairs")
+    said = []
+    for pairs, noun, where in ((_count(counts, "sibling_pairs") - text, "answer", "to the same question"),
+                               (text, "continuation", "at the same place")):
+        if pairs == 1:
+            said.append(f"The liked and the disliked {noun} {where} also train as a pair")
+        elif pairs > 1:
+            said.append(f"Liked and disliked {noun}s {where} also train in pairs ({pairs} pairs)")
+    return said
 
 
 def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
@@ -95,7 +116,7 @@ def headline_words(counts: dict) -> str:
     ready" beside "Run 1 used all of them" read as a contradiction), else what is ready."""
     total = int(counts.get("total", 0) or 0)
     examples = f"{total} example{'s' if total != 1 else ''}"
-    if _count(counts, "disliked_and_corrected"):  # fewer ratings than examples: count what the person gave
+    if rating_count(counts) != total:  # fewer ratings than examples: count what the person gave
         total = rating_count(counts)
         examples = f"{total} rating{'s' if total != 1 else ''}"
     run, new = counts.get("last_run"), counts.get("new_since_run")
@@ -117,9 +138,10 @@ def tab_count_words(counts: dict) -> str:
 
 
 def rating_count(counts: dict) -> int:
-    """The ratings as the person counts them: a thumbs-down and a better answer for one answer are
-    one (``readiness``'s ``ratings``; the examples' total where it is not given)."""
-    return _count(counts, "total") - _count(counts, "disliked_and_corrected")
+    """The ratings as the person counts them (core.train_data.readiness's ``ratings``: a thumbs-down
+    and a better answer for one answer are one, a liked and a disliked answer to one question two,
+    not three with their pair); the examples' total where it is not given."""
+    return _count(counts, "ratings") if "ratings" in counts else _count(counts, "total")
 
 
 def conflict_words(counts: dict) -> str:
