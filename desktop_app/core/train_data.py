@@ -492,24 +492,36 @@ def rated_after_run(store, run_id: int) -> tuple[set[int], set[int]]:
     return {r[0] for r in answers}, {r[0] for r in branches}
 
 
-def new_since_previous(store, parent: dict | None) -> tuple[int | None, frozenset[int]]:
-    """The run a new run's ratings are new since: the one that made ``parent`` (the adapter in use,
-    which the new run is compared with), else the newest finished (kept or discarded) run; None when
-    there is none. With it, what was rated or given a better text after that run started, as training
-    data names them: message ids, and a Text continuation's branch id negated (core/text_training.py).
-    A run's card shows these first (usertest 13: the two answers just corrected were not re-asked)."""
+def previous_run(store, parent: dict | None):
+    """The run row that ratings are "new since", for the run card and the Fine-tune tab alike: the run
+    that made ``parent``, the adapter in use, which a new run starts from and is compared with (a
+    discarded run after it changed nothing the person chats with, so what it read is still new to the
+    model in use: the tab counted since that discarded run while the card said "new since" the run
+    before it); else (the base model in use, or an adapter no run here made) the newest finished (kept or
+    discarded) run; None when there is none."""
     run_id = parent.get("run_id") if parent else None
-    if run_id is None or store._one("SELECT id FROM finetune_runs WHERE id = ?", (run_id,)) is None:
-        row = store._one("SELECT id FROM finetune_runs WHERE status IN ('kept', 'discarded') ORDER BY id DESC LIMIT 1")
-        run_id = row["id"] if row else None
-    if run_id is None:
+    row = store._one(_PREVIOUS_RUN + "WHERE id = ?", (run_id,)) if run_id is not None else None
+    return row or store._one(_PREVIOUS_RUN + "WHERE status IN ('kept', 'discarded') ORDER BY id DESC LIMIT 1")
+
+
+_PREVIOUS_RUN = "SELECT id, started, finished, metrics FROM finetune_runs "
+
+
+def new_since_previous(store, parent: dict | None) -> tuple[int | None, frozenset[int]]:
+    """The run a new run's ratings are new since (``previous_run``; ``parent``: the adapter in use) and
+    what was rated or given a better text after that run started, as training data names them: message
+    ids, and a Text continuation's branch id negated (core/text_training.py). A run's card shows these
+    first (usertest 13: the two answers just corrected were not re-asked)."""
+    row = previous_run(store, parent)
+    if row is None:
         return None, frozenset()
-    answers, branches = rated_after_run(store, run_id)
-    return run_id, frozenset(answers | {-b for b in branches})
+    answers, branches = rated_after_run(store, row["id"])
+    return row["id"], frozenset(answers | {-b for b in branches})
 
 
-def readiness(store) -> dict:
-    """Counts of usable examples, without a tokenizer (fast: for the GUI's button)."""
+def readiness(store, model_id: str | None = None) -> dict:
+    """Counts of usable examples, without a tokenizer (fast: for the GUI's button), and what is new
+    since the previous run of ``model_id`` (``since_last_run``)."""
     from desktop_app.core.exchange import dpo_examples, kto_examples
 
     kto = [e for e in kto_examples(store, with_ids=True) if e["source"] == "rating"]
@@ -538,19 +550,24 @@ def readiness(store) -> dict:
     # and a thumbs-down with a better answer is one gesture (above)
     counts["ratings"] = counts["total"] - counts["sibling_pairs"] - counts["disliked_and_corrected"]
     counts["ready"] = counts["total"] > 0
-    counts.update(since_last_run(store))
+    counts.update(since_last_run(store, model_id))
     return counts
 
 
-def since_last_run(store) -> dict:
-    """What the newest finished (kept or discarded) run did not see: ``last_run`` (its id, or
-    None when no run finished) and ``new_since_run``, the ratings and better answers given or
-    changed after it started. A run reads the ratings when it starts, so anything later is new.
-    Also how that run used them and how long it took (``last_run_trained``, ``last_run_heldout``:
-    examples learned from and kept aside to test the result; ``last_run_seconds``), so a panel
-    can say what a second click on the same ratings would cost; None where it did not record it."""
-    row = store._one("SELECT id, started, finished, metrics FROM finetune_runs WHERE status IN ('kept', 'discarded') "
-                     "ORDER BY id DESC LIMIT 1")
+def since_last_run(store, model_id: str | None = None) -> dict:
+    """What the previous run (``previous_run``: the one that made ``model_id``'s adapter in use, as a
+    new run's card counts it) did not see: ``last_run`` (its id, or None when no run finished) and
+    ``new_since_run``, the ratings and better answers given or changed after it started. A run reads
+    the ratings when it starts, so anything later is new. ``model_id`` None: the model the newest
+    finished run trained. Also how that run used them and how long it took (``last_run_trained``,
+    ``last_run_heldout``: examples learned from and kept aside to test the result;
+    ``last_run_seconds``), so a panel can say what a second click on the same ratings would cost; None
+    where it did not record it."""
+    if model_id is None:
+        newest = store._one("SELECT base_model FROM finetune_runs WHERE status IN ('kept', 'discarded') "
+                            "ORDER BY id DESC LIMIT 1")
+        model_id = newest["base_model"] if newest else None
+    row = previous_run(store, store.active_adapter(model_id) if model_id is not None else None)
     if row is None:
         return {"last_run": None, "new_since_run": None}
     return {**_run_new_count(store, row), **_run_use(row)}

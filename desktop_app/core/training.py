@@ -95,7 +95,7 @@ class TrainProgress:
 def training_readiness(store, model_id: str | None = None) -> dict:
     """Counts of usable examples: thumbs_up, thumbs_down, token_ratings, corrections, pairs,
     total, ready; plus the active adapter id for ``model_id``."""
-    counts = readiness(store)
+    counts = readiness(store, model_id)
     if model_id is not None:
         active = store.active_adapter(model_id)
         counts["active_adapter_id"] = active["id"] if active else None

@@ -1,7 +1,8 @@
 """The fine-tune's ready line and counts, free of Qt: what the next run trains on (the ready
-line, its tooltip, the tab's title), what is new since the last finished run and how that run
-used the ratings. The panel, the tab and tests share them (``counts``: core.train_data.readiness
-with the panel's run fields)."""
+line, its tooltip, the tab's title), what is new since the previous run (core.train_data.previous_run:
+the one that made the adapter in use, as a run's card counts it) and how that run used the ratings.
+The panel, the tab and tests share them (``counts``: core.train_data.readiness with the panel's run
+fields)."""
 
 from __future__ import annotations
 
@@ -158,7 +159,7 @@ def conflict_words(counts: dict) -> str:
 
 
 def news_words(counts: dict) -> str:
-    """What the last finished run did not see yet (a run reads the ratings when it starts)."""
+    """What the previous run did not see yet (a run reads the ratings when it starts)."""
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return ""
