@@ -1,0 +1,101 @@
+"""A button that is off reads as a button that cannot be pressed now, not as grey text (polish 39):
+its words are neither an enabled button's nor a label's colour, it keeps a fill and an edge of its
+own on the panel, light and dark; and where the window turns one off it says why in its tooltip."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from desktop_app.core.palette import contrast_ratio  # noqa: E402
+
+
+@pytest.fixture(params=[False, True], ids=["light", "dark"])
+def themed(request, qapp):
+    from desktop_app.gui.theme import apply_theme
+
+    before = qapp.style().name(), qapp.palette(), qapp.styleSheet(), qapp.property("gpt2desk_dark")
+    apply_theme(qapp, dark=request.param)
+    yield request.param
+    style, palette, sheet, dark = before
+    qapp.setProperty("gpt2desk_dark", dark)
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setStyleSheet(sheet)
+
+
+def rgb(color) -> tuple[int, int, int]:
+    return color.red(), color.green(), color.blue()
+
+
+def words_colour(widget) -> tuple[int, int, int]:
+    """The colour the widget's words are drawn in, as the style sheet set it for its state."""
+    return rgb(widget.palette().color(widget.foregroundRole()))
+
+
+def panel_with(qtbot, *widgets):
+    """The widgets in a row on a side panel (the panel's own background), laid out and polished."""
+    from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+    panel = QWidget()
+    panel.setObjectName("SidePanel")
+    row = QHBoxLayout(panel)
+    row.setContentsMargins(12, 12, 12, 12)
+    for w in widgets:
+        row.addWidget(w)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+def off_buttons():
+    from PySide6.QtWidgets import QPushButton, QToolButton
+
+    plain = QPushButton("Export\u2026")
+    primary = QPushButton("Send")
+    primary.setObjectName("PrimaryButton")
+    tool = QToolButton()
+    tool.setText("Tool")
+    flat = QToolButton()
+    flat.setObjectName("FlatTool")
+    flat.setText("Import\u2026")
+    for b in (plain, primary, tool, flat):
+        b.setEnabled(False)
+    return [plain, primary, tool, flat]
+
+
+def test_an_off_button_is_not_drawn_like_a_label(qtbot, themed):
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    from desktop_app.gui.theme import styled_label
+
+    muted, label, on = styled_label("a muted note", "Muted"), QLabel("a label"), QPushButton("On")
+    offs = off_buttons()
+    panel = panel_with(qtbot, muted, label, on, *offs)
+    image = panel.grab().toImage()
+    background = rgb(image.pixelColor(2, 2))  # the panel's margin: nothing drawn on it
+    for off in offs:
+        name = off.objectName() or type(off).__name__
+        colour = words_colour(off)
+        assert colour not in (words_colour(on), words_colour(muted), words_colour(label)), name
+        box = off.geometry()
+        fill = rgb(image.pixelColor(box.center().x(), box.top() + 3))
+        edge = {rgb(image.pixelColor(x, box.top())) for x in range(box.left() + 6, box.right() - 6)}
+        if off.objectName() != "FlatTool":  # a flat tool has no fill, on or off
+            assert fill != background, f"{name}: an off button's fill is the panel's own"
+        assert edge - {fill, background}, f"{name}: no edge drawn round the off button"
+        assert contrast_ratio(colour, fill) >= 2.5, f"{name}: its words all but vanish"
+        assert contrast_ratio(colour, fill) < contrast_ratio(words_colour(on), fill), f"{name}: not dimmed"
+
+
+def test_an_off_icon_takes_the_off_words_colour(qtbot, themed):
+    from PySide6.QtGui import QIcon
+
+    from desktop_app.gui.theme import colors, icon
+
+    image = icon("export").pixmap(32, 32, QIcon.Mode.Disabled).toImage()
+    drawn = {rgb(image.pixelColor(x, y)) for x in range(32) for y in range(32) if image.pixelColor(x, y).alpha() == 255}
+    off = colors(themed)["off_text"]
+    assert drawn == {tuple(int(off[i:i + 2], 16) for i in (1, 3, 5))}
