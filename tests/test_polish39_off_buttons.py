@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from desktop_app.core.palette import contrast_ratio  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
 
 
 @pytest.fixture(params=[False, True], ids=["light", "dark"])
@@ -99,3 +100,57 @@ def test_an_off_icon_takes_the_off_words_colour(qtbot, themed):
     drawn = {rgb(image.pixelColor(x, y)) for x in range(32) for y in range(32) if image.pixelColor(x, y).alpha() == 255}
     off = colors(themed)["off_text"]
     assert drawn == {tuple(int(off[i:i + 2], 16) for i in (1, 3, 5))}
+
+
+def test_the_prompt_row_says_why_a_button_is_off(qtbot, qapp, make_window):
+    from desktop_app.gui.chat import ChatState
+
+    window = make_window()
+    window.prompt.setPlainText("")
+    assert not window.send_button.isEnabled()
+    assert "Type a prompt first" in window.send_button.toolTip()
+    assert "send a prompt first" in window.regenerate_button.toolTip()
+    assert "Nothing to stop" in window.stop_button.toolTip()
+    window.prompt.setPlainText("Hello there")
+    assert window.send_button.isEnabled()
+    assert window.send_button.toolTip() == "Send (Enter or Ctrl+Enter)"
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=60_000):
+        window.send()
+        assert window.chat.state is ChatState.ANSWERING
+        window.prompt.setPlainText("And another")
+        assert not window.send_button.isEnabled()
+        assert "An answer is being written" in window.send_button.toolTip()
+        assert window.stop_button.isEnabled() and "Esc" in window.stop_button.toolTip()
+    assert window.regenerate_button.isEnabled()
+    assert window.regenerate_button.toolTip().startswith("Another answer")
+    panel = window.finetune_panel
+    assert not panel.train_button.isEnabled() and panel.train_button.toolTip() == "Rate something first"
+
+
+def test_the_adapter_history_says_why_export_is_off(qtbot, qapp):
+    from desktop_app.gui.adapter_history import EXPORT_TIP, AdapterHistory
+
+    history = AdapterHistory()
+    qtbot.addWidget(history)
+    history.set_busy(False)
+    history.set_adapters([{"id": 1, "name": "first run", "present": True, "active": False},
+                          {"id": 2, "name": "gone", "present": False, "active": False}])
+    history.list.setCurrentRow(-1)
+    assert not history.export_button.isEnabled()
+    assert history.export_button.toolTip() == "Select an adapter in the list to export it"
+    history.select(2)
+    assert not history.export_button.isEnabled() and "files are missing" in history.export_button.toolTip()
+    assert "files are missing" in history.use_button.toolTip()
+    history.select(1)
+    assert history.export_button.isEnabled() and history.export_button.toolTip() == EXPORT_TIP
+    history.set_busy(True)
+    assert not history.import_button.isEnabled() and "Load a model first" in history.import_button.toolTip()
+
+
+def test_the_text_summary_says_why_export_is_off(qtbot, qapp):
+    from desktop_app.gui.text_summary import SummaryPanel
+
+    panel = SummaryPanel()
+    qtbot.addWidget(panel)
+    assert not panel.export_button.isEnabled()
+    assert "not analysed" in panel.export_button.toolTip()

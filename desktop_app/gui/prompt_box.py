@@ -4,6 +4,8 @@ settings, regenerate, stop, send). Where the row is narrow the model's name give
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractButton, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
                                QToolButton, QVBoxLayout)
@@ -29,6 +31,38 @@ def icon_only_width(button: QAbstractButton) -> int:
     if tool is not None:
         button.setToolButtonStyle(tool)
     return width
+
+
+@dataclass(frozen=True)
+class ButtonsFacts:
+    """What the row's buttons follow: an answer being written, a model (loaded or on its way),
+    text in the box, a prompt in the conversation to answer again, a model loaded."""
+
+    answering: bool = False
+    model: bool = False
+    has_text: bool = False
+    has_prompt: bool = False
+    loaded: bool = False
+
+
+def send_tip(facts: ButtonsFacts) -> str:
+    if facts.answering:
+        return "An answer is being written: wait for it, or Stop it (Esc), to send another prompt"
+    if not facts.model:
+        return "Choose a model first (the model button on the left)"
+    if not facts.has_text:
+        return "Type a prompt first; then Enter or Ctrl+Enter sends it"
+    return "Send (Enter or Ctrl+Enter)"
+
+
+def regenerate_tip(facts: ButtonsFacts) -> str:
+    if facts.answering:
+        return "An answer is being written: wait for it, or Stop it (Esc), to ask for another"
+    if not facts.loaded:
+        return "Load a model first"
+    if not facts.has_prompt:
+        return "Nothing to answer again yet: send a prompt first"
+    return "Another answer to the last prompt (kept as a sibling)"
 
 
 class PromptBox(QPlainTextEdit):
@@ -117,12 +151,10 @@ class PromptArea(QFrame):
         self.settings_button = QPushButton(icon("settings"), "Settings")
         self.settings_button.setToolTip("Sampling settings and system text")
         self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
-        self.regenerate_button.setToolTip("Another answer to the last prompt (kept as a sibling)")
         self.stop_button = QPushButton(icon("stop"), "Stop")
-        self.stop_button.setToolTip("Stop the answer (Esc)")
         self.send_button = QPushButton(icon("send", "#ffffff"), "Send")
         self.send_button.setObjectName("PrimaryButton")
-        self.send_button.setToolTip("Send (Enter or Ctrl+Enter)")
+        self.explain_buttons(ButtonsFacts())
         self.buttons = {b: b.text() for b in (self.settings_button, self.regenerate_button, self.stop_button,
                                                self.send_button)}
         for b in self.buttons:
@@ -132,6 +164,13 @@ class PromptArea(QFrame):
         layout.addLayout(self.row)
         self.set_model_name(self.model_name)
         self.compactor = Ladder(self, ROW_STEPS, self._shorten)
+
+    def explain_buttons(self, facts: "ButtonsFacts") -> None:
+        """Each button's tooltip, and for one that is off, why (usertest 10 had to guess)."""
+        self.send_button.setToolTip(send_tip(facts))
+        self.regenerate_button.setToolTip(regenerate_tip(facts))
+        self.stop_button.setToolTip("Stop the answer (Esc)" if facts.answering
+                                    else "Nothing to stop: no answer is being written")
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name
