@@ -123,6 +123,8 @@ def test_the_prompt_row_says_why_a_button_is_off(qtbot, qapp, make_window):
         assert window.stop_button.isEnabled() and "Esc" in window.stop_button.toolTip()
     assert window.regenerate_button.isEnabled()
     assert window.regenerate_button.toolTip().startswith("Another answer")
+    rating = window.transcript.cards[-1].rating
+    assert rating.correct_button.isEnabled() and rating.correct_button.toolTip().startswith("Edit this answer")
     panel = window.finetune_panel
     assert not panel.train_button.isEnabled() and panel.train_button.toolTip() == "Rate something first"
 
@@ -154,3 +156,15 @@ def test_the_text_summary_says_why_export_is_off(qtbot, qapp):
     qtbot.addWidget(panel)
     assert not panel.export_button.isEnabled()
     assert "not analysed" in panel.export_button.toolTip()
+
+
+def test_the_better_answer_box_says_why_save_is_off(qtbot, qapp):
+    from desktop_app.gui.ratings import CorrectionDialog
+
+    dialog = CorrectionDialog("What is the capital of France?", "Paris is.", None)
+    qtbot.addWidget(dialog)
+    assert not dialog.save_button.isEnabled() and "Change the text first" in dialog.save_button.toolTip()
+    dialog.editor.setPlainText("   ")
+    assert not dialog.save_button.isEnabled() and dialog.save_button.toolTip() == "Write something first"
+    dialog.editor.setPlainText("The capital of France is Paris.")
+    assert dialog.save_button.isEnabled() and dialog.save_button.toolTip() == ""
