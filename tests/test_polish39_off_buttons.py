@@ -168,3 +168,22 @@ def test_the_better_answer_box_says_why_save_is_off(qtbot, qapp):
     assert not dialog.save_button.isEnabled() and dialog.save_button.toolTip() == "Write something first"
     dialog.editor.setPlainText("The capital of France is Paris.")
     assert dialog.save_button.isEnabled() and dialog.save_button.toolTip() == ""
+
+
+def test_a_tooltip_on_screen_follows_its_button(qtbot, qapp):
+    """An answer that ends under the mouse must not leave "An answer is being written" over Send."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QToolTip
+
+    from desktop_app.gui.prompt_box import ButtonsFacts, PromptArea
+
+    area = PromptArea()
+    qtbot.addWidget(area)
+    area.show()
+    qtbot.waitExposed(area)
+    area.explain_buttons(ButtonsFacts(answering=True, model=True, has_text=True, loaded=True))
+    QToolTip.showText(area.send_button.mapToGlobal(QPoint(5, 5)), area.send_button.toolTip(), area.send_button)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    area.explain_buttons(ButtonsFacts(answering=False, model=True, has_text=True, loaded=True))
+    assert QToolTip.text() == "Send (Enter or Ctrl+Enter)"
+    QToolTip.hideText()

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (QAbstractButton, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QToolButton, QVBoxLayout)
+                               QToolButton, QToolTip, QVBoxLayout)
 
 from desktop_app.gui.responsive import Ladder, elided
 from desktop_app.gui.theme import icon
@@ -63,6 +64,17 @@ def regenerate_tip(facts: ButtonsFacts) -> str:
     if not facts.has_prompt:
         return "Nothing to answer again yet: send a prompt first"
     return "Another answer to the last prompt (kept as a sibling)"
+
+
+def _retip(button: QAbstractButton, tip: str) -> None:
+    """A new tooltip, also on screen if the old one shows: an answer that ended under the mouse
+    left "An answer is being written" over a Send that was on again."""
+    old = button.toolTip()
+    if old == tip:
+        return
+    button.setToolTip(tip)
+    if QToolTip.isVisible() and QToolTip.text() == old:
+        QToolTip.showText(QCursor.pos(), tip, button)
 
 
 class PromptBox(QPlainTextEdit):
@@ -167,10 +179,10 @@ class PromptArea(QFrame):
 
     def explain_buttons(self, facts: "ButtonsFacts") -> None:
         """Each button's tooltip, and for one that is off, why (usertest 10 had to guess)."""
-        self.send_button.setToolTip(send_tip(facts))
-        self.regenerate_button.setToolTip(regenerate_tip(facts))
-        self.stop_button.setToolTip("Stop the answer (Esc)" if facts.answering
-                                    else "Nothing to stop: no answer is being written")
+        _retip(self.send_button, send_tip(facts))
+        _retip(self.regenerate_button, regenerate_tip(facts))
+        _retip(self.stop_button, "Stop the answer (Esc)" if facts.answering
+               else "Nothing to stop: no answer is being written")
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name
