@@ -8,6 +8,7 @@ import sys
 
 from desktop_app.cli.common import CliError, load_model_for_cli, open_store, record_id
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
+from desktop_app.core.sampler_words import STAGES_HEAD, movers_words, stage_steps, together
 
 CELL = 10  # characters per grid cell
 TOP_CONTRIBUTORS = 8
@@ -158,6 +159,25 @@ def sampler_lines(s, recorded_note: str | None) -> list[str]:
     lines.append(f"  probability {s.raw_prob * 100:.2f}% under the model, {s.used_prob * 100:.2f}% as sampled; "
                  f"{kept} the kept set of {s.kept_size:,} tokens; 95% of the model's probability lies in "
                  f"{s.mass95_size:,} tokens")
+    if not s.forced:
+        lines += stage_lines(s)
     if recorded_note:
         lines.append(f"  ({recorded_note})")
+    return lines
+
+
+def stage_lines(s) -> list[str]:
+    """Setting by setting, how many times likelier each made the token, one to a line, then
+    their product and which of them moved it most: the window's words (core.sampler_words)."""
+    steps = stage_steps(s)
+    if not steps:
+        return []
+    width = max(len(name) for name, _ in steps + [("together", "")])
+    lines = [f"  {STAGES_HEAD} (how many times likelier each setting made this token):"]
+    lines += [f"    {name.ljust(width)}  {factor}" for name, factor in steps]
+    lines.append(f"    {'together'.ljust(width)}  {together(s)}  "
+                 f"({s.raw_prob * 100:.2f}% under the model → {s.used_prob * 100:.2f}% as sampled)")
+    moved = movers_words(s, "answer")
+    if moved:
+        lines.append(f"  Moved most by: {moved}.")
     return lines

@@ -47,6 +47,10 @@ def adapter_line(row: dict) -> str:
 
 EMPTY = "No adapters yet. A kept fine-tune appears here; the base model is used until then."
 LOADING = "The adapter history appears once the model has loaded\u2026"
+EXPORT_TIP = ("Save the selected adapter for other tools: GGUF (llama.cpp, LM Studio, Ollama), a merged "
+              "transformers model, or a PEFT folder")
+IMPORT_TIP = ("Add a PEFT adapter trained elsewhere for this model; it is judged like a fine-tune here and you "
+              "choose whether to use it")
 
 
 class AdapterHistory(QFrame):
@@ -112,7 +116,6 @@ class AdapterHistory(QFrame):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(6)
         self.use_button = QPushButton(icon("check"), "Use selected")
-        self.use_button.setToolTip("Chat with the selected adapter")
         self.base_button = QPushButton(icon("model"), "Use base model")
         self.base_button.setToolTip("Chat with the base model (no adapter); adapters are kept")
         self.rollback_button = QPushButton(icon("history"), "Roll back")
@@ -120,15 +123,11 @@ class AdapterHistory(QFrame):
         self.delete_button = QPushButton(icon("delete"), "Delete")
         self.delete_button.setToolTip("Delete the selected adapter (not the active one)")
         self.export_button = QPushButton(icon("export"), "Export\u2026")
-        self.export_button.setToolTip("Save the selected adapter for other tools: GGUF (llama.cpp, LM Studio, "
-                                      "Ollama), a merged transformers model, or a PEFT folder")
         self.import_button = QToolButton()  # by the title, like the conversation list's new-conversation button
         self.import_button.setObjectName("FlatTool")
         self.import_button.setIcon(icon("new"))
         self.import_button.setText("Import\u2026")
         self.import_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.import_button.setToolTip("Add a PEFT adapter trained elsewhere for this model; it is judged like a "
-                                      "fine-tune here and you choose whether to use it")
         self.report_button = QPushButton(icon("compare"), "Report\u2026")
         self.report_button.setToolTip("What the fine-tune that made the selected adapter measured: the margin, "
                                       "the perplexity and the answers before and after")
@@ -229,6 +228,7 @@ class AdapterHistory(QFrame):
         self.rollback_button.setEnabled(not self.busy and self._rollback_target() is not None)
         self.delete_button.setEnabled(not self.busy and sel is not None and sel != active)
         self._explain_disabled(sel, active)
+        self._explain_selection(row, sel, active)
         self.export_button.setEnabled(row is not None and row.get("present", True))
         self.import_button.setEnabled(not self.busy)
         self.report_button.setEnabled(row is not None)
@@ -239,6 +239,20 @@ class AdapterHistory(QFrame):
             "This adapter is in use: switch to another model or the base model first, then delete it"
             if sel is not None and sel == active else "Delete the selected adapter (not the one in use)")
         self.rollback_button.setToolTip(self._rollback_tip(active))
+
+    def _explain_selection(self, row: dict | None, sel, active) -> None:
+        """Export and Use selected act on the selected adapter: off, they say what is missing."""
+        missing = row is not None and not row.get("present", True)
+        self.export_button.setToolTip(
+            "Select an adapter in the list to export it" if row is None
+            else "This adapter's files are missing: there is nothing to export" if missing else EXPORT_TIP)
+        self.use_button.setToolTip(
+            "Load a model first, or wait for the fine-tune to finish" if self.busy
+            else "Select an adapter in the list to chat with it" if row is None
+            else "This adapter's files are missing: it cannot be used" if missing
+            else "The selected adapter is the one in use" if sel == active else "Chat with the selected adapter")
+        self.import_button.setToolTip("Load a model first, or wait for the fine-tune to finish" if self.busy
+                                      else IMPORT_TIP)
 
     def _rollback_target(self) -> dict | None:
         """Roll back means one thing (usertest 13): the adapter the one in use was trained from

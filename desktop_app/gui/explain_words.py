@@ -2,7 +2,8 @@
 conversation, or text the chat does not show: the chat template, the settings' system text),
 how much of the weight went to that hidden text, and what switching to Exact weights changes;
 the attribution's time left, whether its ranking can be trusted, which weights explained the
-token, and what the sampler did with it. Free of Qt (an import-linter contract holds it), so
+token, and what the sampler did with it (the settings' own words, shared with the CLI, are
+core.sampler_words'). Free of Qt (an import-linter contract holds it), so
 tests read them without widgets."""
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from __future__ import annotations
 import html
 import math
 
-from desktop_app.core.palette import visible_whitespace
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 from desktop_app.core.prompts import END_OF_TEXT
+from desktop_app.core.sampler_words import movers_words, stages_words
 
 TEMPLATE_WORDS = "chat template, hidden"
 SYSTEM_WORDS = "system text (Settings), not shown in the chat"
@@ -370,56 +371,10 @@ def sampler_gist(result) -> str | None:
         said += f" ({result.context.recorded_prob * 100:.2f}% {made}: {html.escape(result.recorded_reason)})"
     moved = movers_words(s, "text" if result.context.in_text else "answer")
     if moved:
-        said += f": {moved}"
+        said += f": {html.escape(moved, quote=False)}"  # a token it names may hold "<" or "&"
     if not s.kept and not any(f == 0 for _, f in s.factors()):
         said += " (<b>outside</b> the tokens the settings keep)"
     return said + "."
-
-
-def movers_words(s, whose: str) -> str:
-    """The one or two settings that moved the token most, in plain words, in the order the
-    sampler applies them ("...; temperature 0.4 then made it 0.5x as likely")."""
-    movers = s.movers()
-    if not movers and s.raw_prob > 0 and not 0.8 < s.used_prob / s.raw_prob < 1.25:
-        movers = s.movers(least=1.0, most=1)  # small steps that add up: name the biggest
-    named = {stage for stage, _ in movers}
-    said = [f"{s.setting(stage)}{' then' if said_before else ''} {_moved(s, stage, factor, whose)}"
-            for said_before, (stage, factor) in enumerate((f for f in s.factors() if f[0] in named))]
-    return "; ".join(said)
-
-
-def _moved(s, stage: str, factor: float, whose: str) -> str:
-    if factor == 0:
-        return "left it out"
-    how = f"made it {_times(factor)}\u00d7 {'likelier' if factor >= 1 else 'as likely'}"
-    if stage == "repetition penalty" and factor < 1 and s.repeated:
-        return f"{how}, as the {whose} already had it"
-    if stage == "repetition penalty" and factor > 1 and s.lowered:
-        names = " and ".join(f"“{html.escape(visible_whitespace(text))}” ({p * 100:.0f}%)"
-                             for text, p in s.lowered)
-        return f"{how} by lowering {names}, which the {whose} already had"
-    if stage in ("top-k", "min-p", "top-p") and factor > 1:
-        return f"{how} by dropping less likely tokens"
-    return how
-
-
-def _times(factor: float) -> str:
-    return f"{factor:.2g}" if factor < 0.1 else f"{factor:.0f}" if factor >= 10 else f"{factor:.1f}"
-
-
-def stages_words(s) -> str | None:
-    """Setting by setting, how many times likelier each made the token; they multiply to the
-    change from the model's figure to the sampled one (None: greedy or nothing on)."""
-    factors = s.factors()
-    if s.greedy or not factors:
-        return None
-    steps = ", ".join(f"{s.setting(stage).removeprefix('the ')} \u00d7{_factor(factor)}" for stage, factor in factors)
-    total = s.used_prob / s.raw_prob if s.raw_prob > 0 else 0.0
-    return f"Setting by setting, in the sampler's order: {steps} (together \u00d7{_factor(total)})."
-
-
-def _factor(factor: float) -> str:
-    return "0" if factor == 0 else f"{factor:.2g}" if factor < 0.01 else f"{factor:.2f}"
 
 
 def _sampled_lines(result, spread: str) -> list[str]:

@@ -20,7 +20,7 @@ from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import ConversationPanel, LegendBar, SettingsPopover
-from desktop_app.gui.prompt_box import PromptArea
+from desktop_app.gui.prompt_box import ButtonsFacts, PromptArea
 from desktop_app.gui.ratings import RatingWriter
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
@@ -380,6 +380,9 @@ class MainWindow(QMainWindow):
         self.stop_button.setEnabled(generating)
         has_prompt = any(m["role"] == "user" for m in self.chat.thread())
         self.regenerate_button.setEnabled(not generating and has_prompt and self.chat.loaded is not None)
+        self.prompt_area.explain_buttons(ButtonsFacts(answering=generating, model=state is not ChatState.NO_MODEL,
+                                                      has_text=has_text, has_prompt=has_prompt,
+                                                      loaded=self.chat.loaded is not None))
         self.conversations.setEnabled(not generating)
         self.model_button.setEnabled(state not in (ChatState.ANSWERING, ChatState.LOADING))
         if focused is not None and not focused.isEnabled():

@@ -4,9 +4,12 @@ settings, regenerate, stop, send). Where the row is narrow the model's name give
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (QAbstractButton, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QToolButton, QVBoxLayout)
+                               QToolButton, QToolTip, QVBoxLayout)
 
 from desktop_app.gui.responsive import Ladder, elided
 from desktop_app.gui.theme import icon
@@ -29,6 +32,49 @@ def icon_only_width(button: QAbstractButton) -> int:
     if tool is not None:
         button.setToolButtonStyle(tool)
     return width
+
+
+@dataclass(frozen=True)
+class ButtonsFacts:
+    """What the row's buttons follow: an answer being written, a model (loaded or on its way),
+    text in the box, a prompt in the conversation to answer again, a model loaded."""
+
+    answering: bool = False
+    model: bool = False
+    has_text: bool = False
+    has_prompt: bool = False
+    loaded: bool = False
+
+
+def send_tip(facts: ButtonsFacts) -> str:
+    if facts.answering:
+        return "An answer is being written: wait for it, or Stop it (Esc), to send another prompt"
+    if not facts.model:
+        return "Choose a model first (the model button on the left)"
+    if not facts.has_text:
+        return "Type a prompt first; then Enter or Ctrl+Enter sends it"
+    return "Send (Enter or Ctrl+Enter)"
+
+
+def regenerate_tip(facts: ButtonsFacts) -> str:
+    if facts.answering:
+        return "An answer is being written: wait for it, or Stop it (Esc), to ask for another"
+    if not facts.loaded:
+        return "Load a model first"
+    if not facts.has_prompt:
+        return "Nothing to answer again yet: send a prompt first"
+    return "Another answer to the last prompt (kept as a sibling)"
+
+
+def _retip(button: QAbstractButton, tip: str) -> None:
+    """A new tooltip, also on screen if the old one shows: an answer that ended under the mouse
+    left "An answer is being written" over a Send that was on again."""
+    old = button.toolTip()
+    if old == tip:
+        return
+    button.setToolTip(tip)
+    if QToolTip.isVisible() and QToolTip.text() == old:
+        QToolTip.showText(QCursor.pos(), tip, button)
 
 
 class PromptBox(QPlainTextEdit):
@@ -117,12 +163,10 @@ class PromptArea(QFrame):
         self.settings_button = QPushButton(icon("settings"), "Settings")
         self.settings_button.setToolTip("Sampling settings and system text")
         self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
-        self.regenerate_button.setToolTip("Another answer to the last prompt (kept as a sibling)")
         self.stop_button = QPushButton(icon("stop"), "Stop")
-        self.stop_button.setToolTip("Stop the answer (Esc)")
         self.send_button = QPushButton(icon("send", "#ffffff"), "Send")
         self.send_button.setObjectName("PrimaryButton")
-        self.send_button.setToolTip("Send (Enter or Ctrl+Enter)")
+        self.explain_buttons(ButtonsFacts())
         self.buttons = {b: b.text() for b in (self.settings_button, self.regenerate_button, self.stop_button,
                                                self.send_button)}
         for b in self.buttons:
@@ -132,6 +176,13 @@ class PromptArea(QFrame):
         layout.addLayout(self.row)
         self.set_model_name(self.model_name)
         self.compactor = Ladder(self, ROW_STEPS, self._shorten)
+
+    def explain_buttons(self, facts: "ButtonsFacts") -> None:
+        """Each button's tooltip, and for one that is off, why (usertest 10 had to guess)."""
+        _retip(self.send_button, send_tip(facts))
+        _retip(self.regenerate_button, regenerate_tip(facts))
+        _retip(self.stop_button, "Stop the answer (Esc)" if facts.answering
+               else "Nothing to stop: no answer is being written")
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name

@@ -177,6 +177,9 @@ class CorrectionDialog(QDialog):
     def _check(self) -> None:
         text = self.text()
         self.save_button.setEnabled(bool(text.strip()) and text.strip() != self.original.strip())
+        self.save_button.setToolTip("" if self.save_button.isEnabled() else
+                                    "Write something first" if not text.strip() else
+                                    "Change the text first: the same text again teaches nothing")
 
     def _remove(self) -> None:
         self.removed = True
@@ -293,7 +296,6 @@ class CardRating(QObject):
         row.setSpacing(8)
         self.correct_button = QPushButton(icon("edit"), "Write a better answer\u2026")
         self.correct_button.setObjectName("LinkButton")
-        self.correct_button.setToolTip("Edit this answer into the one you wanted; fine-tuning learns from it")
         self.correct_button.clicked.connect(self.edit_correction)
         row.addWidget(self.correct_button)
         self.token_summary = styled_label("", "Muted", wrap=True)  # wraps in a narrow window
@@ -323,6 +325,9 @@ class CardRating(QObject):
         """Re-read this answer's ratings and correction from the store (fast SQL reads)."""
         mid = self.message_id
         self.correct_button.setEnabled(mid is not None)
+        self.correct_button.setToolTip("Edit this answer into the one you wanted; fine-tuning learns from it"
+                                       if mid is not None else
+                                       "The answer is still being written: a better one can be written once it ends")
         if mid is None:  # being written: a thumb given now is kept for it (``pending``)
             self.value, self.tokens, self.correction = self.pending, {}, None
         else:

@@ -99,6 +99,7 @@ class Histogram(QWidget):
 
 WIDE_SUMMARY_PX = 620  # narrower: the histograms go under the bar (at 800 px their titles were cut)
 HISTOGRAMS_CLOSED, HISTOGRAMS_OPEN = "Histograms \u25b8", "Histograms \u25be"
+EXPORT_TIP = "Save the text itself, the heatmap as PNG, every token's figures as JSON, this summary as CSV"
 EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
 
 
@@ -197,13 +198,13 @@ class SummaryPanel(QWidget):
         self.export_button = QToolButton()
         self.export_button.setText("Export \u25be")
         self.export_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")  # the ▾ says it
-        self.export_button.setToolTip("Save the text itself, the heatmap as PNG, every token's figures as JSON, this summary as CSV")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
         for kind, label in EXPORTS:
             menu.addAction(label, lambda k=kind: self.export_requested.emit(k))
         self.export_button.setMenu(menu)
         self.export_button.setEnabled(False)
+        self.export_button.setToolTip("Nothing to export yet: the text is not analysed")
         layout.addWidget(self.export_button)
         return row
 
@@ -241,6 +242,9 @@ class SummaryPanel(QWidget):
         if summary is None:  # a text just shown or emptied: no analysis of it is on its way yet
             self.hide_progress()
         self.export_button.setEnabled(summary is not None and summary.tokens > 0)
+        self.export_button.setToolTip(EXPORT_TIP if self.export_button.isEnabled()
+                                      else "Nothing to export yet: the text is not analysed" if summary is None
+                                      else "Nothing to export: the text is too short to analyse")
         if summary is None or not summary.tokens:
             self.bar.set_shares(())
             self.probabilities.set_counts(())

@@ -21,6 +21,8 @@ LIGHT = {
     "info_bg": "#e7f0ff", "info_border": "#b6ccf5", "error_bg": "#fdecec", "error_border": "#f1b5b5",
     "scroll": "#c3c8d2", "good": "#2f9e44", "good_bg": "#e6f6ea", "good_border": "#a9dcb5",
     "bad": "#e03131", "bad_bg": "#fdecec",
+    # a button that is off: sunk below the panel, a dashed edge, text paler than a muted label's
+    "off_bg": "#e4e7ec", "off_border": "#b9bfca", "off_text": "#8a91a0",
 }
 DARK = {
     "window": "#1b1e24", "panel": "#22262e", "base": "#15181d", "card": "#262a33", "button": "#2d323c",
@@ -29,6 +31,7 @@ DARK = {
     "info_bg": "#22324f", "info_border": "#34507d", "error_bg": "#4a2426", "error_border": "#7a3a3d",
     "scroll": "#4a5160", "good": "#51cf66", "good_bg": "#1f3a28", "good_border": "#2f6b40",
     "bad": "#ff6b6b", "bad_bg": "#4a2426",
+    "off_bg": "#181b20", "off_border": "#4a5160", "off_text": "#737b8c",
 }
 
 
@@ -64,8 +67,12 @@ def make_palette(dark: bool) -> QPalette:
     p.setColor(role.Mid, QColor(c["border"]))
     p.setColor(role.Dark, QColor(c["border"]))
     p.setColor(role.Light, QColor(c["card"]))
-    for r in (role.WindowText, role.Text, role.ButtonText):
-        p.setColor(QPalette.ColorGroup.Disabled, r, QColor(c["muted"]))
+    disabled = QPalette.ColorGroup.Disabled
+    for r in (role.WindowText, role.Text):
+        p.setColor(disabled, r, QColor(c["muted"]))
+    # a button that is off must not read as a muted label beside it (the style sheet draws its edge)
+    p.setColor(disabled, role.ButtonText, QColor(c["off_text"]))
+    p.setColor(disabled, role.Button, QColor(c["off_bg"]))
     return p
 
 
@@ -114,6 +121,9 @@ def icon(name: str, color: str | None = None) -> QIcon:
         return QIcon()
     result = QIcon()
     _add_svg(result, svg.replace("@color", color or colors(is_dark())["text"]), QIcon.State.Off)
+    # on an off button the icon takes the button's pale text colour: Qt's own greying of a
+    # light icon on the dark theme came out brighter than the words beside it
+    _add_svg(result, svg.replace("@color", colors(is_dark())["off_text"]), QIcon.State.Off, QIcon.Mode.Disabled)
     return result
 
 
@@ -129,7 +139,7 @@ def filled_when_checked(name: str, color: str) -> QIcon:
     return result
 
 
-def _add_svg(result: QIcon, svg: str, state) -> None:
+def _add_svg(result: QIcon, svg: str, state, mode=QIcon.Mode.Normal) -> None:
     from PySide6.QtSvg import QSvgRenderer
 
     renderer = QSvgRenderer(QByteArray(svg.encode()))
@@ -139,7 +149,7 @@ def _add_svg(result: QIcon, svg: str, state) -> None:
         painter = QPainter(pixmap)
         renderer.render(painter)
         painter.end()
-        result.addPixmap(pixmap, QIcon.Mode.Normal, state)
+        result.addPixmap(pixmap, mode, state)
 
 
 def styled_label(text: str, object_name: str, *, wrap: bool = False) -> QLabel:

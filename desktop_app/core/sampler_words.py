@@ -1,0 +1,69 @@
+"""What the sampler did with a token, in the words both front ends use: which settings moved it
+most ("temperature 0.4 then made it 0.8× as likely") and, setting by setting in the sampler's
+order, how many times likelier each made it, multiplying to the change from the model's figure
+to the sampled one. Plain text (the window escapes it for its rich text); reads a
+``core.sampler_facts.SamplerFacts``."""
+
+from __future__ import annotations
+
+from desktop_app.core.palette import visible_whitespace
+
+STAGES_HEAD = "Setting by setting, in the sampler's order"
+
+
+def movers_words(s, whose: str) -> str:
+    """The one or two settings that moved the token most, in plain words, in the order the
+    sampler applies them ("...; temperature 0.4 then made it 0.5x as likely"); ``whose``: "answer"
+    or "text", what the token was written in. Empty when no setting moved it much."""
+    movers = s.movers()
+    if not movers and s.raw_prob > 0 and not 0.8 < s.used_prob / s.raw_prob < 1.25:
+        movers = s.movers(least=1.0, most=1)  # small steps that add up: name the biggest
+    named = {stage for stage, _ in movers}
+    said = [f"{s.setting(stage)}{' then' if said_before else ''} {_moved(s, stage, factor, whose)}"
+            for said_before, (stage, factor) in enumerate((f for f in s.factors() if f[0] in named))]
+    return "; ".join(said)
+
+
+def _moved(s, stage: str, factor: float, whose: str) -> str:
+    if factor == 0:
+        return "left it out"
+    how = f"made it {_times(factor)}\u00d7 {'likelier' if factor >= 1 else 'as likely'}"
+    if stage == "repetition penalty" and factor < 1 and s.repeated:
+        return f"{how}, as the {whose} already had it"
+    if stage == "repetition penalty" and factor > 1 and s.lowered:
+        names = " and ".join(f"\u201c{visible_whitespace(text)}\u201d ({p * 100:.0f}%)" for text, p in s.lowered)
+        return f"{how} by lowering {names}, which the {whose} already had"
+    if stage in ("top-k", "min-p", "top-p") and factor > 1:
+        return f"{how} by dropping less likely tokens"
+    return how
+
+
+def _times(factor: float) -> str:
+    return f"{factor:.2g}" if factor < 0.1 else f"{factor:.0f}" if factor >= 10 else f"{factor:.1f}"
+
+
+def stage_steps(s) -> list[tuple[str, str]]:
+    """Each setting that was on with its factor, in the sampler's order: ("temperature 0.4",
+    "×0.78"); a setting that left the token out says "×0" and ends the list. None for greedy."""
+    if s.greedy:
+        return []
+    return [(s.setting(stage).removeprefix("the "), f"\u00d7{_factor(factor)}") for stage, factor in s.factors()]
+
+
+def together(s) -> str:
+    """The steps' product: the sampled probability over the model's ("×1.30")."""
+    return f"\u00d7{_factor(s.used_prob / s.raw_prob if s.raw_prob > 0 else 0.0)}"
+
+
+def stages_words(s) -> str | None:
+    """Setting by setting, how many times likelier each made the token, in one sentence; they
+    multiply to the change from the model's figure to the sampled one (None: greedy or nothing on)."""
+    steps = stage_steps(s)
+    if not steps:
+        return None
+    listed = ", ".join(f"{name} {factor}" for name, factor in steps)
+    return f"{STAGES_HEAD}: {listed} (together {together(s)})."
+
+
+def _factor(factor: float) -> str:
+    return "0" if factor == 0 else f"{factor:.2g}" if factor < 0.01 else f"{factor:.2f}"
