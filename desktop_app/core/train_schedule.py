@@ -23,7 +23,8 @@ number of updates, not the objectives, held learning back. So the schedule follo
   all 43 cost 700-760 CPU-s (bench/learning_effect.py). A few ratings are far under the cap
   (eight: 24 updates at batch 2, 48 answers; 32: 31 at batch 4), so their schedule is as before.
 - learning rate: ``5e-4`` (LoRA wants far more than full fine-tuning's 1e-6; DESIGN.md),
-  scaled by ``sqrt(B / 8)`` above batch 8 (the square-root rule for larger batches).
+  scaled by ``sqrt(B / 8)`` above batch 8 (the square-root rule for larger batches), falling
+  linearly to ``FineTuneSettings.lr_end`` (half) of it at the last update (the measurements there).
 - token-only runs (every example a token-rated answer) at ``token_lr_scale`` x that rate
   (``FineTuneSettings.token_lr_scale``, 2): with the token term held to the reference
   (train_losses, ``token_target`` "distill") a disliked word learnt at 5e-4 showed in fewer

@@ -90,8 +90,14 @@ class FineTuneSettings:
     desirable_weight: float | None = None  # None: liked and disliked thumbs balanced (TRL's advice)
     undesirable_weight: float | None = None
     max_grad_norm: float = 1.0
-    # the learning rate falls linearly from the schedule's to this fraction of it at the last update
-    lr_end: float = 0.1
+    # the learning rate falls linearly from the schedule's to this fraction of it at the last update. Half, not a
+    # tenth: the late updates at a tenth of the rate learned almost nothing (bench/finetune_vs_trl.py seed 1: +0.19
+    # in its last 8 of 24 updates, where TRL's constant rate kept climbing), and the guard now stops a run that
+    # goes too far. Measured (session 39; finetune_vs_trl --ratings 8 --labels short --seeds 0,1,2; learning_effect
+    # --unseen 16): 0.1 -> 0.5 took ours minus TRL from -0.296 to +0.063 (1.0: +0.155), picky thumbs x 8 from
+    # discarded (a re-ask looped) to kept 1.00, the mix x 4 from 0.79 to 0.96, ALL CAPS x 4 from discarded to kept
+    # 0.50; 1.0 gave the mix x 4 an echo among its 48 new answers, 0.5 none
+    lr_end: float = 0.5
     max_ppl_rise: float = 0.05
     # training stops (keeping the last checkpoint under it) once the guard text's perplexity rises more
     # than this (gate.PerplexityGuard). Half the gate's limit: the gate reads a different text, which rose
