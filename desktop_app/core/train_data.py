@@ -591,13 +591,18 @@ def _run_new_count(store, row) -> dict:
     """The ratings and better answers given or changed after the run row started."""
     started = row["started"]
     added = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _ANSWERS_AFTER + _BRANCHES_AFTER)
-    once = f"(SELECT COUNT(*) FROM ({_DISLIKED_AND_CORRECTED_AFTER}))"  # its two "?" are both ``started``
-    params = (started,) * (len(_ANSWERS_AFTER) + len(_BRANCHES_AFTER) + 2)
-    new = store._one(f"SELECT {added} - {once}", params)[0]
+    once = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _DISLIKED_AND_CORRECTED_AFTER)  # each "?": ``started``
+    params = (started,) * (len(_ANSWERS_AFTER) + len(_BRANCHES_AFTER) + 2 * len(_DISLIKED_AND_CORRECTED_AFTER))
+    new = store._one(f"SELECT {added} - ({once})", params)[0]
     return {"last_run": row["id"], "new_since_run": int(new)}
 
 
-# a thumbs-down and a better answer for one answer, both given after a run started: one new rating
-# to the person, as the ready line counts them (``readiness``: ``disliked_and_corrected``)
-_DISLIKED_AND_CORRECTED_AFTER = ("SELECT r.message_id FROM ratings r JOIN corrections c ON c.message_id = r.message_id "
-                                 "WHERE r.token_index IS NULL AND r.value = -1 AND r.created > ? AND c.created > ?")
+# a thumbs-down and a better answer (or continuation) for one answer (or continuation), both given after a
+# run started: one new rating to the person, as the ready line counts them (``readiness``:
+# ``disliked_and_corrected``); a better continuation has no time of its own, its branch's is the one
+# ``_BRANCHES_AFTER`` counts it by
+_DISLIKED_AND_CORRECTED_AFTER = (
+    "SELECT r.message_id FROM ratings r JOIN corrections c ON c.message_id = r.message_id "
+    "WHERE r.token_index IS NULL AND r.value = -1 AND r.created > ? AND c.created > ?",
+    "SELECT r.branch_id FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id "
+    "WHERE r.token_index IS NULL AND r.value = -1 AND b.correction IS NOT NULL AND r.created > ? AND b.created > ?")

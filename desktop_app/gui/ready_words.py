@@ -17,24 +17,26 @@ def ready_words(counts: dict) -> str:
     corrections, tokens = _count(counts, "corrections"), _count(counts, "token_ratings")
     texts = _count(counts, "text_corrections")  # Text mode's continuations, named as such (usertest 12:
     # a thumbs-down on a continuation was counted among the "answers you disliked")
-    parts = [_better_answers_words(corrections - texts, _count(counts, "disliked_and_corrected")),
-             _counted(texts, "better continuation", " you wrote"),
+    text_disliked = _count(counts, "text_disliked_and_corrected")
+    parts = [_better_words(corrections - texts, _count(counts, "disliked_and_corrected") - text_disliked),
+             _better_words(texts, text_disliked, "continuation"),
              *_thumbs_words(counts, "answer"), *_thumbs_words(counts, "continuation", "text_"),
              _counted(tokens, "rated token")]
     return headline_words(counts) + and_list([p for p in parts if p]) + "." + _examples_words(counts)
 
 
-def _better_answers_words(written: int, disliked: int) -> str:
+def _better_words(written: int, disliked: int, noun: str = "answer") -> str:
     """"8 better answers you wrote (each for an answer you also disliked)": a thumbs-down on an
-    answer the person corrected goes with its better answer, not among the answers disliked
-    (usertest 13: "8 better answers you wrote and 8 answers you disliked" read as 16 ratings)."""
-    words = _counted(written, "better answer", " you wrote")
+    answer (a Text continuation: ``noun``) the person corrected goes with its better one, not among
+    the ones disliked (usertest 13: "8 better answers you wrote and 8 answers you disliked" read as
+    16 ratings)."""
+    words = _counted(written, f"better {noun}", " you wrote")
     if not disliked or not words:
         return words
+    one = ("an " if noun[0] in "aeiou" else "a ") + noun
     if disliked == written:  # in brackets: ", each for an answer you also disliked and 1 answer you liked" ran on
-        return words + (" (for an answer you also disliked)" if written == 1 else
-                        " (each for an answer you also disliked)")
-    return words + f" ({disliked} for {'an answer' if disliked == 1 else 'answers'} you also disliked)"
+        return words + (f" (for {one} you also disliked)" if written == 1 else f" (each for {one} you also disliked)")
+    return words + f" ({disliked} for {one if disliked == 1 else noun + 's'} you also disliked)"
 
 
 def _examples_words(counts: dict) -> str:
@@ -78,9 +80,10 @@ def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
     """"3 answers you liked", "1 you disliked": the chat's thumbs (``prefix`` ""), the Text tab's
     ("text_"): the chat's are the counts less the Text tab's."""
     up, down = _count(counts, f"{prefix}thumbs_up"), _count(counts, f"{prefix}thumbs_down")
-    if not prefix:  # and less the dislikes named with their better answers (``_better_answers_words``)
-        up, down = (up - _count(counts, "text_thumbs_up"),
-                    down - _count(counts, "text_thumbs_down") - _count(counts, "disliked_and_corrected"))
+    down -= _count(counts, f"{prefix}disliked_and_corrected")  # named with their better ones (``_better_words``)
+    if not prefix:
+        up -= _count(counts, "text_thumbs_up")
+        down -= _count(counts, "text_thumbs_down") - _count(counts, "text_disliked_and_corrected")
     return [_counted(up, noun, " you liked"),
             (f"{down} you disliked" if up else _counted(down, noun, " you disliked")) if down else ""]
 
