@@ -25,7 +25,7 @@ from desktop_app.gui.finetune_words import (changed_facts_words, degenerate_word
 from desktop_app.gui.progress_words import (PHASE_WORDS, count_eta_words, counted_line, duration_words,
                                             early_stop_words, phase_line, phase_name, step_eta_words)
 from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, nothing_new, rating_count,
-                                         ready_details, ready_words, used_words)
+                                         ready_details, ready_words, tile_words, used_words)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -260,8 +260,8 @@ class FineTunePanel(QScrollArea):
     # ------------------------------------------------------------ state
     def set_counts(self, counts: dict) -> None:
         self.counts = dict(counts)
-        for key, tile in self.tiles.items():
-            tile.set_value(int(counts.get(key, 0) or 0))
+        for key, (value, note, tip) in tile_words(counts).items():
+            self.tiles[key].set_value(value, note, tip)
         total = int(counts.get("total", 0) or 0)
         if total:
             self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts)

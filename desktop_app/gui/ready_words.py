@@ -88,6 +88,26 @@ def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
             (f"{down} you disliked" if up else _counted(down, noun, " you disliked")) if down else ""]
 
 
+def tile_words(counts: dict) -> dict[str, tuple[int, str, str]]:
+    """The count tiles' numbers, each with a note under its caption and a tooltip, adding up to the
+    ratings the ready line counts (``rating_count``): a thumbs-down on an answer the person also
+    corrected is one rating with its better answer, as the line names it, so the 👎 tile counts the
+    dislikes without one and the better answers' tile says how many were for a disliked answer (a 👎
+    and a better answer on one answer made tiles of 1 and 1 beside "1 rating")."""
+    folded = _count(counts, "disliked_and_corrected")
+    down = _count(counts, "thumbs_down") - folded
+    note = ("" if not folded else "for an answer you disliked" if folded == _count(counts, "corrections") == 1
+            else "each for an answer you disliked" if folded == _count(counts, "corrections")
+            else f"{folded} for {'an answer' if folded == 1 else 'answers'} you disliked")
+    down_tip = ("Answers you disliked and gave no better answer for" + (
+        f"; {folded} disliked {'answer counts' if folded == 1 else 'answers count'} with {'its' if folded == 1 else 'their'} "
+        "better answer, under “better answers”" if folded else ""))
+    return {"thumbs_up": (_count(counts, "thumbs_up"), "", "Answers you liked (👍)"),
+            "thumbs_down": (down, "", down_tip),
+            "token_ratings": (_count(counts, "token_ratings"), "", "Tokens you rated good or bad"),
+            "corrections": (_count(counts, "corrections"), note, "Better answers you wrote")}
+
+
 def ready_details(counts: dict) -> str:
     """The ready line's tooltip: how each kind of rating teaches, and what is used twice."""
     lines = ["How the fine-tune uses them:"]
