@@ -7,6 +7,7 @@ fields)."""
 from __future__ import annotations
 
 from desktop_app.core.taught_words import and_list
+from desktop_app.gui.progress_words import duration_words
 
 def ready_words(counts: dict) -> str:
     """What the next fine-tune trains on, at a glance, each kind once so the counts add up to the
@@ -188,6 +189,8 @@ def news_words(counts: dict) -> str:
         return ""
     if not new:
         return f" {used_words(counts)}: rate more to teach something new."
+    if _newer_run_had_all(counts):
+        return f" Run {counts['newer_run']} already trained on all of them{_newer_fate(counts)}: rate more to teach something new."
     adapter = counts.get("active_adapter_id")
     if adapter is None:
         return " A new run learns from all of them, old and new."
@@ -219,3 +222,62 @@ def used_words(counts: dict) -> str:
 def nothing_new(counts: dict) -> bool:
     """A finished run has already seen every rating there is: another would train on the same."""
     return counts.get("last_run") is not None and counts.get("new_since_run") == 0
+
+
+def retrained_run(counts: dict) -> int | None:
+    """The finished run that already trained on every rating there is, so a click would train on the
+    same again: the previous run (``nothing_new``), or a newer one after it (a run discarded after the
+    adapter in use was made saw what is new since that adapter's run: the tab counts those as new, yet
+    a click would repeat the discarded run); None when a run would learn something new."""
+    if nothing_new(counts):
+        return counts["last_run"]
+    return counts["newer_run"] if _newer_run_had_all(counts) else None
+
+
+def _newer_run_had_all(counts: dict) -> bool:
+    return counts.get("newer_run") is not None and counts.get("new_since_newer") == 0
+
+
+def _newer_fate(counts: dict) -> str:
+    """" and was discarded", or what became of a kept newer run's adapter (not the one in use)."""
+    if counts.get("newer_run_status") == "discarded":
+        return " and was discarded"
+    adapter = counts.get("newer_run_adapter")
+    return f"; its adapter {adapter} is in the history, not in use" if adapter is not None else ""
+
+
+def train_again_tip(counts: dict) -> str:
+    """The train button's tooltip when a click would train on the same ratings again ('' otherwise)."""
+    run = retrained_run(counts)
+    if run is None:
+        return ""
+    said = used_words(counts) if nothing_new(counts) else f"Run {run} already trained on all of them"
+    return f"{said}: rate more to teach something new (a click asks before training on the same ones again)"
+
+
+def same_ratings_words(counts: dict) -> tuple[str, str]:
+    """The question before a run on ratings a finished run already trained on, and its detail."""
+    total = _count(counts, "total")
+    same = f"Train again on the same {total} example{'s' if total != 1 else ''}?"
+    teach = " To teach something new, rate more answers or write better ones first."
+    if nothing_new(counts):
+        took = duration_words(counts.get("last_run_seconds"))
+        return (f"Nothing is new since run {counts['last_run']}. {same}",
+                used_words(counts) + (f", and it took {took}" if took else "") + ". A new run takes about as long." + teach)
+    run, reason = counts["newer_run"], counts.get("newer_run_reason")
+    discarded = counts.get("newer_run_status") == "discarded"
+    question = f"Run {run} already trained on these ratings{_newer_fate(counts)}"
+    question += (f": {reason}. " if discarded and reason else ". ") + same
+    start, active = counts.get("newer_run_from"), counts.get("active_adapter_id")
+    if start == active:
+        outcome = "be discarded again" if discarded else "make the same adapter again"
+        detail = (f"A new run starts from {_start_words(active)} too, on the same ratings: with the same settings "
+                  f"it would most likely {outcome}.")
+    else:
+        detail = f"Run {run} started from {_start_words(start)}; a new run starts from {_start_words(active)}, on the same ratings."
+    took = duration_words(counts.get("newer_run_seconds"))
+    return question, detail + (f" Run {run} took {took}; a new run takes about as long." if took else "") + teach
+
+
+def _start_words(adapter: int | None) -> str:
+    return f"adapter {adapter}" if adapter is not None else "the base model"
