@@ -37,7 +37,7 @@ def test_the_tiles_add_up_to_the_ratings_the_ready_line_counts(make_window, qtbo
     assert tiles(panel) == {"thumbs_up": 0, "thumbs_down": 1, "token_ratings": 0, "corrections": 1}
     assert sum(tiles(panel).values()) == 2
     note = panel.tiles["corrections"].note
-    assert note.isVisibleTo(panel) and note.text() == "for an answer you disliked"
+    assert note.isVisibleTo(panel) and note.text() == "for a disliked answer"
     assert "1 disliked answer counts with its better answer" in panel.tiles["thumbs_down"].toolTip()
     # the dislike taken away: the better answer alone, no note
     store.clear_rating(corrected)

@@ -62,3 +62,20 @@ def test_no_newer_run_and_nothing_new_asks_as_before(store, tmp_path):
     assert same_ratings_words(counts)[0] == f"Nothing is new since run {first}. Train again on the same 1 example?"
     store.rate_message(_answer(store, 2), 1)
     assert retrained_run(readiness(store, "m")) is None
+
+
+def test_the_better_answers_tile_says_how_many_were_for_a_disliked_answer(store):
+    pytest.importorskip("PySide6")
+    from desktop_app.gui.ready_words import rating_count, tile_words
+
+    answers = [_answer(store, i) for i in range(3)]
+    for answer in answers:
+        store.rate_message(answer, -1)
+        store.set_correction(answer, "Better.")
+    store.clear_rating(answers[2])
+    counts = readiness(store)
+    tiles = tile_words(counts)
+    assert tiles["thumbs_down"][0] == 0 and tiles["corrections"][:2] == (3, "2 for disliked answers")
+    assert sum(value for value, _note, _tip in tiles.values()) == rating_count(counts) == 3
+    store.clear_correction(answers[2])
+    assert tile_words(readiness(store))["corrections"][1] == "each for a disliked answer"

@@ -118,7 +118,7 @@ def test_ratings_are_written_and_survive_a_restart(make_window, qtbot, monkeypat
     # the 👎 goes with the better answer written for the same answer: one rating, as the ready line says
     assert panel.tiles["thumbs_down"].number.text() == "0"
     assert panel.tiles["corrections"].number.text() == "1"
-    assert panel.tiles["corrections"].note.text() == "for an answer you disliked"
+    assert panel.tiles["corrections"].note.text() == "for a disliked answer"
     assert panel.train_button.isEnabled()
     assert window.side_tabs.tabText(1).startswith("Fine-tune (")
 

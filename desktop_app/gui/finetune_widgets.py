@@ -33,6 +33,7 @@ class CountTile(QFrame):
         self.note = styled_label("", "Muted", wrap=True)  # how the number is counted, when that needs saying
         self.note.hide()
         layout.addWidget(self.note)
+        layout.addStretch(1)  # a neighbour's note makes the row taller: the caption stays under its number
 
     def set_value(self, n: int, note: str = "", tip: str = "") -> None:
         self.number.setText(str(n))

@@ -97,9 +97,10 @@ def tile_words(counts: dict) -> dict[str, tuple[int, str, str]]:
     and a better answer on one answer made tiles of 1 and 1 beside "1 rating")."""
     folded = _count(counts, "disliked_and_corrected")
     down = _count(counts, "thumbs_down") - folded
-    note = ("" if not folded else "for an answer you disliked" if folded == _count(counts, "corrections") == 1
-            else "each for an answer you disliked" if folded == _count(counts, "corrections")
-            else f"{folded} for {'an answer' if folded == 1 else 'answers'} you disliked")
+    # short enough for one line of a tile in the narrow dock
+    note = ("" if not folded else "for a disliked answer" if folded == _count(counts, "corrections") == 1
+            else "each for a disliked answer" if folded == _count(counts, "corrections")
+            else f"{folded} for {'a disliked answer' if folded == 1 else 'disliked answers'}")
     down_tip = ("Answers you disliked and gave no better answer for" + (
         f"; {folded} disliked {'answer counts' if folded == 1 else 'answers count'} with {'its' if folded == 1 else 'their'} "
         "better answer, under “better answers”" if folded else ""))
