@@ -113,9 +113,12 @@ def test_ratings_are_written_and_survive_a_restart(make_window, qtbot, monkeypat
     assert rating.correction_box.isVisible() and "thank you" in rating.correction_label.text()
     # the counts reach the fine-tune panel
     panel = window.finetune_panel
-    qtbot.waitUntil(lambda: panel.tiles["token_ratings"].number.text() == "2", timeout=5000)
-    assert panel.tiles["thumbs_down"].number.text() == "1"
+    qtbot.waitUntil(lambda: panel.tiles["token_ratings"].number.text() == "2"
+                    and panel.tiles["corrections"].number.text() == "1", timeout=5000)
+    # the 👎 goes with the better answer written for the same answer: one rating, as the ready line says
+    assert panel.tiles["thumbs_down"].number.text() == "0"
     assert panel.tiles["corrections"].number.text() == "1"
+    assert panel.tiles["corrections"].note.text() == "for a disliked answer"
     assert panel.train_button.isEnabled()
     assert window.side_tabs.tabText(1).startswith("Fine-tune (")
 

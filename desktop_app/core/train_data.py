@@ -562,7 +562,7 @@ def since_last_run(store, model_id: str | None = None) -> dict:
     finished run trained. Also how that run used them and how long it took (``last_run_trained``,
     ``last_run_heldout``: examples learned from and kept aside to test the result;
     ``last_run_seconds``), so a panel can say what a second click on the same ratings would cost; None
-    where it did not record it."""
+    where it did not record it. And a newer finished run of the model, if any (``newer_run``)."""
     if model_id is None:
         newest = store._one("SELECT base_model FROM finetune_runs WHERE status IN ('kept', 'discarded') "
                             "ORDER BY id DESC LIMIT 1")
@@ -570,7 +570,25 @@ def since_last_run(store, model_id: str | None = None) -> dict:
     row = previous_run(store, store.active_adapter(model_id) if model_id is not None else None)
     if row is None:
         return {"last_run": None, "new_since_run": None}
-    return {**_run_new_count(store, row), **_run_use(row)}
+    return {**_run_new_count(store, row), **_run_use(row), **newer_run(store, model_id, row["id"])}
+
+
+def newer_run(store, model_id: str | None, previous_id: int) -> dict:
+    """The newest finished run of ``model_id`` after the previous run ``previous_id`` (a discarded run
+    that started from the adapter in use, or a kept one whose adapter the person stepped back from):
+    ``newer_run`` (its id), ``new_since_newer`` (what it did not see: 0 when a new run would train on
+    exactly the ratings it had), ``newer_run_status``, ``newer_run_reason``, ``newer_run_adapter`` (the
+    one it made, if kept), ``newer_run_from`` (the adapter it started from) and ``newer_run_seconds``; {}
+    when the previous run is the newest."""
+    row = store._one("SELECT id, started, finished, metrics, status, reason, adapter_id, parent_adapter_id "
+                     "FROM finetune_runs WHERE base_model = ? AND status IN ('kept', 'discarded') AND id > ? "
+                     "ORDER BY id DESC LIMIT 1", (model_id, previous_id))
+    if row is None:
+        return {}
+    return {"newer_run": row["id"], "new_since_newer": _run_new_count(store, row)["new_since_run"],
+            "newer_run_status": row["status"], "newer_run_reason": row["reason"],
+            "newer_run_adapter": row["adapter_id"], "newer_run_from": row["parent_adapter_id"],
+            "newer_run_seconds": _run_use(row)["last_run_seconds"]}
 
 
 def _run_use(row) -> dict:
@@ -591,13 +609,18 @@ def _run_new_count(store, row) -> dict:
     """The ratings and better answers given or changed after the run row started."""
     started = row["started"]
     added = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _ANSWERS_AFTER + _BRANCHES_AFTER)
-    once = f"(SELECT COUNT(*) FROM ({_DISLIKED_AND_CORRECTED_AFTER}))"  # its two "?" are both ``started``
-    params = (started,) * (len(_ANSWERS_AFTER) + len(_BRANCHES_AFTER) + 2)
-    new = store._one(f"SELECT {added} - {once}", params)[0]
+    once = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _DISLIKED_AND_CORRECTED_AFTER)  # each "?": ``started``
+    params = (started,) * (len(_ANSWERS_AFTER) + len(_BRANCHES_AFTER) + 2 * len(_DISLIKED_AND_CORRECTED_AFTER))
+    new = store._one(f"SELECT {added} - ({once})", params)[0]
     return {"last_run": row["id"], "new_since_run": int(new)}
 
 
-# a thumbs-down and a better answer for one answer, both given after a run started: one new rating
-# to the person, as the ready line counts them (``readiness``: ``disliked_and_corrected``)
-_DISLIKED_AND_CORRECTED_AFTER = ("SELECT r.message_id FROM ratings r JOIN corrections c ON c.message_id = r.message_id "
-                                 "WHERE r.token_index IS NULL AND r.value = -1 AND r.created > ? AND c.created > ?")
+# a thumbs-down and a better answer (or continuation) for one answer (or continuation), both given after a
+# run started: one new rating to the person, as the ready line counts them (``readiness``:
+# ``disliked_and_corrected``); a better continuation has no time of its own, its branch's is the one
+# ``_BRANCHES_AFTER`` counts it by
+_DISLIKED_AND_CORRECTED_AFTER = (
+    "SELECT r.message_id FROM ratings r JOIN corrections c ON c.message_id = r.message_id "
+    "WHERE r.token_index IS NULL AND r.value = -1 AND r.created > ? AND c.created > ?",
+    "SELECT r.branch_id FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id "
+    "WHERE r.token_index IS NULL AND r.value = -1 AND b.correction IS NOT NULL AND r.created > ? AND b.created > ?")

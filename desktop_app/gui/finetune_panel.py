@@ -22,10 +22,10 @@ from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.finetune_words import (changed_facts_words, degenerate_words, describe_run, over_check_title,
                                             stopped_run_note)
-from desktop_app.gui.progress_words import (PHASE_WORDS, count_eta_words, counted_line, duration_words,
+from desktop_app.gui.progress_words import (PHASE_WORDS, count_eta_words, counted_line,
                                             early_stop_words, phase_line, phase_name, step_eta_words)
-from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, nothing_new, rating_count,
-                                         ready_details, ready_words, used_words)
+from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
+                                         ready_words, retrained_run, same_ratings_words, tile_words, train_again_tip)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -260,8 +260,8 @@ class FineTunePanel(QScrollArea):
     # ------------------------------------------------------------ state
     def set_counts(self, counts: dict) -> None:
         self.counts = dict(counts)
-        for key, tile in self.tiles.items():
-            tile.set_value(int(counts.get(key, 0) or 0))
+        for key, (value, note, tip) in tile_words(counts).items():
+            self.tiles[key].set_value(value, note, tip)
         total = int(counts.get("total", 0) or 0)
         if total:
             self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts)
@@ -295,9 +295,8 @@ class FineTunePanel(QScrollArea):
             self.train_button.setToolTip("Load a model first")
         elif not total:
             self.train_button.setToolTip("Rate something first")
-        elif nothing_new(self.counts):
-            self.train_button.setToolTip(f"{used_words(self.counts)}: rate more to teach something new "
-                                         "(a click asks before training on the same ones again)")
+        elif train_again_tip(self.counts):
+            self.train_button.setToolTip(train_again_tip(self.counts))
         else:
             self.train_button.setToolTip("Train an adapter on your ratings in the background; chatting goes on")
         self.cancel_button.setVisible(running)
@@ -363,7 +362,7 @@ class FineTunePanel(QScrollArea):
 
     # ------------------------------------------------------------ actions
     def start(self) -> bool:
-        if nothing_new(self.counts) and not self.confirm_same_ratings():
+        if retrained_run(self.counts) is not None and not self.confirm_same_ratings():
             return False
         self.curve.clear()
         focused = self.train_button.hasFocus()  # it disables itself: the focus must not drift to "Advanced"
@@ -383,16 +382,9 @@ class FineTunePanel(QScrollArea):
         return started
 
     def confirm_same_ratings(self) -> bool:
-        """Nothing is new since the last run: ask before minutes of training on the same ratings."""
-        c = self.counts
-        total, run = int(c.get("total", 0) or 0), c.get("last_run")
-        took = duration_words(c.get("last_run_seconds"))
-        return ask(self.window(), "SameRatingsQuestion", "Fine-tune again?",
-                   f"Nothing is new since run {run}. Train again on the same {total} "
-                   f"example{'s' if total != 1 else ''}?",
-                   f"{used_words(c)}" + (f", and it took {took}" if took else "")
-                   + ". A new run takes about as long. To teach something new, rate more answers "
-                   "or write better ones first.", "Train again", "Not now")
+        """A finished run already trained on these ratings: ask before minutes of training on them again."""
+        question, detail = same_ratings_words(self.counts)
+        return ask(self.window(), "SameRatingsQuestion", "Fine-tune again?", question, detail, "Train again", "Not now")
 
     def _park_focus(self) -> None:
         """A run started from the keyboard leaves the focus on the Fine-tune tab, where Space and

@@ -30,9 +30,16 @@ class CountTile(QFrame):
         layout.addLayout(top)
         label = styled_label(caption, "Muted")
         layout.addWidget(label)
+        self.note = styled_label("", "Muted", wrap=True)  # how the number is counted, when that needs saying
+        self.note.hide()
+        layout.addWidget(self.note)
+        layout.addStretch(1)  # a neighbour's note makes the row taller: the caption stays under its number
 
-    def set_value(self, n: int) -> None:
+    def set_value(self, n: int, note: str = "", tip: str = "") -> None:
         self.number.setText(str(n))
+        self.note.setText(note)
+        self.note.setVisible(bool(note))
+        self.setToolTip(tip)
 
 
 class LossCurve(QWidget):

@@ -7,6 +7,7 @@ fields)."""
 from __future__ import annotations
 
 from desktop_app.core.taught_words import and_list
+from desktop_app.gui.progress_words import duration_words
 
 def ready_words(counts: dict) -> str:
     """What the next fine-tune trains on, at a glance, each kind once so the counts add up to the
@@ -17,24 +18,26 @@ def ready_words(counts: dict) -> str:
     corrections, tokens = _count(counts, "corrections"), _count(counts, "token_ratings")
     texts = _count(counts, "text_corrections")  # Text mode's continuations, named as such (usertest 12:
     # a thumbs-down on a continuation was counted among the "answers you disliked")
-    parts = [_better_answers_words(corrections - texts, _count(counts, "disliked_and_corrected")),
-             _counted(texts, "better continuation", " you wrote"),
+    text_disliked = _count(counts, "text_disliked_and_corrected")
+    parts = [_better_words(corrections - texts, _count(counts, "disliked_and_corrected") - text_disliked),
+             _better_words(texts, text_disliked, "continuation"),
              *_thumbs_words(counts, "answer"), *_thumbs_words(counts, "continuation", "text_"),
              _counted(tokens, "rated token")]
     return headline_words(counts) + and_list([p for p in parts if p]) + "." + _examples_words(counts)
 
 
-def _better_answers_words(written: int, disliked: int) -> str:
+def _better_words(written: int, disliked: int, noun: str = "answer") -> str:
     """"8 better answers you wrote (each for an answer you also disliked)": a thumbs-down on an
-    answer the person corrected goes with its better answer, not among the answers disliked
-    (usertest 13: "8 better answers you wrote and 8 answers you disliked" read as 16 ratings)."""
-    words = _counted(written, "better answer", " you wrote")
+    answer (a Text continuation: ``noun``) the person corrected goes with its better one, not among
+    the ones disliked (usertest 13: "8 better answers you wrote and 8 answers you disliked" read as
+    16 ratings)."""
+    words = _counted(written, f"better {noun}", " you wrote")
     if not disliked or not words:
         return words
+    one = ("an " if noun[0] in "aeiou" else "a ") + noun
     if disliked == written:  # in brackets: ", each for an answer you also disliked and 1 answer you liked" ran on
-        return words + (" (for an answer you also disliked)" if written == 1 else
-                        " (each for an answer you also disliked)")
-    return words + f" ({disliked} for {'an answer' if disliked == 1 else 'answers'} you also disliked)"
+        return words + (f" (for {one} you also disliked)" if written == 1 else f" (each for {one} you also disliked)")
+    return words + f" ({disliked} for {one if disliked == 1 else noun + 's'} you also disliked)"
 
 
 def _examples_words(counts: dict) -> str:
@@ -78,11 +81,33 @@ def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
     """"3 answers you liked", "1 you disliked": the chat's thumbs (``prefix`` ""), the Text tab's
     ("text_"): the chat's are the counts less the Text tab's."""
     up, down = _count(counts, f"{prefix}thumbs_up"), _count(counts, f"{prefix}thumbs_down")
-    if not prefix:  # and less the dislikes named with their better answers (``_better_answers_words``)
-        up, down = (up - _count(counts, "text_thumbs_up"),
-                    down - _count(counts, "text_thumbs_down") - _count(counts, "disliked_and_corrected"))
+    down -= _count(counts, f"{prefix}disliked_and_corrected")  # named with their better ones (``_better_words``)
+    if not prefix:
+        up -= _count(counts, "text_thumbs_up")
+        down -= _count(counts, "text_thumbs_down") - _count(counts, "text_disliked_and_corrected")
     return [_counted(up, noun, " you liked"),
             (f"{down} you disliked" if up else _counted(down, noun, " you disliked")) if down else ""]
+
+
+def tile_words(counts: dict) -> dict[str, tuple[int, str, str]]:
+    """The count tiles' numbers, each with a note under its caption and a tooltip, adding up to the
+    ratings the ready line counts (``rating_count``): a thumbs-down on an answer the person also
+    corrected is one rating with its better answer, as the line names it, so the 👎 tile counts the
+    dislikes without one and the better answers' tile says how many were for a disliked answer (a 👎
+    and a better answer on one answer made tiles of 1 and 1 beside "1 rating")."""
+    folded = _count(counts, "disliked_and_corrected")
+    down = _count(counts, "thumbs_down") - folded
+    # short enough for one line of a tile in the narrow dock
+    note = ("" if not folded else "for a disliked answer" if folded == _count(counts, "corrections") == 1
+            else "each for a disliked answer" if folded == _count(counts, "corrections")
+            else f"{folded} for {'a disliked answer' if folded == 1 else 'disliked answers'}")
+    down_tip = ("Answers you disliked and gave no better answer for" + (
+        f"; {folded} disliked {'answer counts' if folded == 1 else 'answers count'} with {'its' if folded == 1 else 'their'} "
+        "better answer, under “better answers”" if folded else ""))
+    return {"thumbs_up": (_count(counts, "thumbs_up"), "", "Answers you liked (👍)"),
+            "thumbs_down": (down, "", down_tip),
+            "token_ratings": (_count(counts, "token_ratings"), "", "Tokens you rated good or bad"),
+            "corrections": (_count(counts, "corrections"), note, "Better answers you wrote")}
 
 
 def ready_details(counts: dict) -> str:
@@ -165,6 +190,8 @@ def news_words(counts: dict) -> str:
         return ""
     if not new:
         return f" {used_words(counts)}: rate more to teach something new."
+    if _newer_run_had_all(counts):
+        return f" Run {counts['newer_run']} already trained on all of them{_newer_fate(counts)}: rate more to teach something new."
     adapter = counts.get("active_adapter_id")
     if adapter is None:
         return " A new run learns from all of them, old and new."
@@ -196,3 +223,62 @@ def used_words(counts: dict) -> str:
 def nothing_new(counts: dict) -> bool:
     """A finished run has already seen every rating there is: another would train on the same."""
     return counts.get("last_run") is not None and counts.get("new_since_run") == 0
+
+
+def retrained_run(counts: dict) -> int | None:
+    """The finished run that already trained on every rating there is, so a click would train on the
+    same again: the previous run (``nothing_new``), or a newer one after it (a run discarded after the
+    adapter in use was made saw what is new since that adapter's run: the tab counts those as new, yet
+    a click would repeat the discarded run); None when a run would learn something new."""
+    if nothing_new(counts):
+        return counts["last_run"]
+    return counts["newer_run"] if _newer_run_had_all(counts) else None
+
+
+def _newer_run_had_all(counts: dict) -> bool:
+    return counts.get("newer_run") is not None and counts.get("new_since_newer") == 0
+
+
+def _newer_fate(counts: dict) -> str:
+    """" and was discarded", or what became of a kept newer run's adapter (not the one in use)."""
+    if counts.get("newer_run_status") == "discarded":
+        return " and was discarded"
+    adapter = counts.get("newer_run_adapter")
+    return f"; its adapter {adapter} is in the history, not in use" if adapter is not None else ""
+
+
+def train_again_tip(counts: dict) -> str:
+    """The train button's tooltip when a click would train on the same ratings again ('' otherwise)."""
+    run = retrained_run(counts)
+    if run is None:
+        return ""
+    said = used_words(counts) if nothing_new(counts) else f"Run {run} already trained on all of them"
+    return f"{said}: rate more to teach something new (a click asks before training on the same ones again)"
+
+
+def same_ratings_words(counts: dict) -> tuple[str, str]:
+    """The question before a run on ratings a finished run already trained on, and its detail."""
+    total = _count(counts, "total")
+    same = f"Train again on the same {total} example{'s' if total != 1 else ''}?"
+    teach = " To teach something new, rate more answers or write better ones first."
+    if nothing_new(counts):
+        took = duration_words(counts.get("last_run_seconds"))
+        return (f"Nothing is new since run {counts['last_run']}. {same}",
+                used_words(counts) + (f", and it took {took}" if took else "") + ". A new run takes about as long." + teach)
+    run, reason = counts["newer_run"], counts.get("newer_run_reason")
+    discarded = counts.get("newer_run_status") == "discarded"
+    question = f"Run {run} already trained on these ratings{_newer_fate(counts)}"
+    question += (f": {reason}. " if discarded and reason else ". ") + same
+    start, active = counts.get("newer_run_from"), counts.get("active_adapter_id")
+    if start == active:
+        outcome = "be discarded again" if discarded else "make the same adapter again"
+        detail = (f"A new run starts from {_start_words(active)} too, on the same ratings: with the same settings "
+                  f"it would most likely {outcome}.")
+    else:
+        detail = f"Run {run} started from {_start_words(start)}; a new run starts from {_start_words(active)}, on the same ratings."
+    took = duration_words(counts.get("newer_run_seconds"))
+    return question, detail + (f" Run {run} took {took}; a new run takes about as long." if took else "") + teach
+
+
+def _start_words(adapter: int | None) -> str:
+    return f"adapter {adapter}" if adapter is not None else "the base model"
