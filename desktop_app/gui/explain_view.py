@@ -6,7 +6,9 @@ an answer, done, asked again with Exact weights; gui/explain_wiring.py connects 
 
 The layer grid and the sampler show as soon as they are ready (one forward pass); the
 attribution follows with a determinate bar (passes done of at most how many, the time left at
-most) and a Cancel. Choosing another token stops it too.
+most) and a Cancel. Choosing another token stops it too. A finished explanation is kept for
+the session: going back to its token shows it again at once, until the model or its adapter
+changes (usertest 14: clicking another token threw away minutes of work).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from desktop_app.gui import explain_words as words
 from desktop_app.gui.explain_grid import LensGrid, lens_words
 from desktop_app.gui.explain_ranking import Ranking
 from desktop_app.gui.theme import styled_label
+
+REMEMBERED = 32  # finished explanations kept, the oldest dropped first (each holds a layer grid and a few rows)
 
 
 class ExplainView(QFrame):
@@ -51,6 +55,7 @@ class ExplainView(QFrame):
         self.model_busy = lambda: False  # the window's: an answer is being written
         self.pending_exact = None  # (message id, index, in text): asked again once Exact weights are loaded
         self.switched_from = None  # (precision choice, its label) the app ran on before "Exact weights"
+        self.remembered: dict[tuple[int, int], object] = {}  # (message id, index) -> its finished explanation
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(6)
@@ -225,6 +230,22 @@ class ExplainView(QFrame):
         self._say(words.HINT if message_id is not None
                   else busy or "Explanations are for the tokens of a finished answer.")
         self.cleared.emit()
+        done = self.remembered.get((message_id, index)) if message_id is not None else None
+        if done is not None:
+            self.show_result(self.ticket, done)
+
+    def forget(self) -> None:
+        """The model or its adapter changed: the explanations worked out so far no longer hold."""
+        self.remembered.clear()
+
+    def _remember(self, result) -> None:
+        """Keep an answer token's finished explanation (a Text token's text can change under it)."""
+        if self.in_text or self.message_id is None:
+            return
+        self.remembered.pop((self.message_id, self.index), None)
+        self.remembered[(self.message_id, self.index)] = result
+        while len(self.remembered) > REMEMBERED:
+            self.remembered.pop(next(iter(self.remembered)))
 
     def show_text_token(self, index: int, ready: bool) -> None:
         """A token of the Text mode's heatmap; ``ready``: the text is analysed as shown and no
@@ -437,6 +458,7 @@ class ExplainView(QFrame):
         if ticket != self.ticket:
             return  # an answer for a token no longer shown
         self.stopper, self.result = None, result
+        self._remember(result)
         for w in (self.lens_caption, self.sampler):
             w.show()
         self.exact_button.setVisible(self.ranking.show_final(result))
