@@ -54,3 +54,35 @@ def test_an_adapter_switch_forgets_the_explanations(window, qtbot):
         window.chat.sync_adapter()  # the store's choice (the base model) put on again: a switch
     window.show_token(card, 3)
     assert view.result is None and view.button.isVisible() and not view.details.isVisible()
+
+
+def _hold_lane(window):
+    """A real task that keeps the model lane busy until released, so what comes next waits."""
+    import threading
+
+    from desktop_app.gui.tasks import Task
+
+    release = threading.Event()
+    window.chat.lane.submit(Task(lambda _r, _c: release.wait(30), "hold the lane", "hold"))
+    return release
+
+
+def test_an_explanation_stopped_by_another_token_goes_on_when_its_token_is_chosen_again(window, qtbot):
+    card = _answer(window)
+    window.show_token(card, 3)
+    view = window.inspector.explain
+    first = _hold_lane(window)
+    view.ask()  # its layer grid waits behind the first hold, its attribution behind the second
+    second = _hold_lane(window)
+    first.set()
+    qtbot.waitUntil(lambda: view.partial is not None, timeout=WAIT_MS)
+    partial = view.partial
+    window.show_token(card, 1)  # e.g. a right-click to rate another token: the attribution stops
+    assert view.partial is None and view.button.isVisible()
+    window.show_token(card, 3)  # back: the grid and the sampler at once, the attribution going on
+    assert view.partial is partial and view.grid.isVisible() and view.progress_box.isVisible()
+    assert not view.button.isVisible()
+    assert [t.name for t in window.chat.lane.find("explain")] == ["explain: attribution"]
+    second.set()
+    qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)
+    assert view.result.context.index == 3 and view.index == 3
