@@ -40,12 +40,12 @@ def test_the_export_dialog_says_this_app_opens_the_gguf(make_window, qtbot, tmp_
 def test_a_llama_gguf_names_llama_cpp_and_this_app(tmp_path, tiny_model_dir):
     folder = build_tiny_llama(tmp_path / "tiny-llama", tiny_model_dir)
     paths, store, _loaded, aid = _setup(tmp_path, folder)
-    out = tmp_path / "llama.gguf"
+    out = tmp_path / "my llama.gguf"
     try:
         result = model_export.export_adapter(store, aid, "gguf", out, paths, quant="q8_0")
     finally:
         store.close()
-    notes = " ".join(result.notes)
-    assert "ollama create my-model -f llama.Modelfile" in notes
-    assert f"llama-cli -m {out}" in notes and f"llama-server -m {out}" in notes
-    assert f"This app: gpt2-desk --model {out}" in notes
+    notes, path = " ".join(result.notes), shlex.quote(str(out))
+    assert "ollama create my-model -f 'my llama.Modelfile'" in notes
+    assert f"llama-cli -m {path}" in notes and f"llama-server -m {path}" in notes
+    assert f"This app: gpt2-desk --model {path}" in notes

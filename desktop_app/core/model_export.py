@@ -360,7 +360,7 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
     if info.architecture == "llama":
         modelfile_path.write_text(modelfile_for(out.name, tokenizer, sampling), encoding="utf-8")
         extra.append(modelfile_path)
-        notes.append(f"Ollama: ollama create my-model -f {modelfile_path.name} (run it in {out.parent}).")
+        notes.append(f"Ollama: ollama create my-model -f {quote(modelfile_path.name)} (run it in {out.parent}).")
         notes.append(f"llama.cpp: llama-cli -m {quote(str(out))} (or llama-server -m {quote(str(out))}); "
                      "LM Studio and koboldcpp open the file too.")
     else:
