@@ -229,7 +229,8 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=cmd_history)
 
     p = subparsers.add_parser(
-        "export", parents=[common], help="your ratings as TRL training data (JSON Lines); the model itself: adapters export",
+        "export", parents=[common],
+        help="your ratings as TRL training data (JSON Lines); the model itself: adapters export",
         description="Write your ratings as TRL training data (JSON Lines). To take the fine-tuned model itself "
                     "elsewhere (a GGUF file for llama.cpp, LM Studio or Ollama, a merged transformers folder, or "
                     "the adapter alone), use: gpt2-desk adapters export ID --format gguf --out FILE.gguf "
