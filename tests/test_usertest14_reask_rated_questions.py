@@ -2,7 +2,8 @@
 better answer on a later turn of a conversation, that question's question-alone view (a pair, made
 by train_data.add_alone_views) took a re-ask slot of its own, so the same question was re-asked twice
 ("A spider has 8 legs." and the in-place answer) and a liked answer elsewhere in the conversation
-was never re-asked; the card said "2 rated questions" for five ratings."""
+was never re-asked; the card said "2 rated questions" for five ratings. A rating new since the
+previous run comes first, its alone view still last (run 2 of the test re-asked a new one twice)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ TURNS = [("What is the capital of France?", "Lyon, on the Rhone.", "The capital 
          ("What is the chemical symbol for gold?", "The chemical symbol for gold is Au.", None)]
 
 
-def _one_conversation(store, loaded):
-    """Three turns of one conversation: the first two disliked, each with a better answer; the third liked."""
-    conversation, parent = None, None
+def _one_conversation(store, loaded) -> list[int]:
+    """Three turns of one conversation: the first two disliked, each with a better answer; the
+    third liked. The answers' message ids."""
+    conversation, parent, answers = None, None, []
     for question, answer, better in TURNS:
         user = None if parent is None else store.add_message(conversation, "user", question, parent_id=parent)
         conversation, _user, mid, _ids = add_answer(store, loaded, question, text=answer, conversation=conversation,
@@ -28,12 +30,14 @@ def _one_conversation(store, loaded):
         if better:
             store.set_correction(mid, better)
         parent = mid
+        answers.append(mid)
+    return answers
 
 
 def test_rated_reasks_are_distinct_questions_alone_views_last(tmp_path, tiny_model):
     store = Store.open(AppPaths.resolve(tmp_path / "data").ensure().db_path)
     try:
-        _one_conversation(store, tiny_model)
+        answers = _one_conversation(store, tiny_model)
         data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window, alone_views=True)
         assert any(p.alone for p in data.pairs)  # the spider's correction also trains asked alone
         questions = fe.question_texts(store, data)
@@ -44,5 +48,8 @@ def test_rated_reasks_are_distinct_questions_alone_views_last(tmp_path, tiny_mod
         assert [q for _ids, q in plan.prompts] == asked and plan.unseen_from == 3
         assert plan.rights[:2] == ("The capital of France is Paris.", "A spider has eight legs.")
         assert plan.rights[2].startswith("The chemical")  # the liked answer: what its new answer is held to
+        # rated since the previous run: the spider's question first, still once (its alone view comes last)
+        first = [q for _ids, q in fe.distinct_prompts(data, questions, 3, frozenset({answers[1]}))]
+        assert first == [TURNS[1][0], TURNS[0][0], TURNS[2][0]]
     finally:
         store.close()
