@@ -36,7 +36,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     ft.add_argument("--json", action="store_true", help="print one JSON object with the run's result")
     ft.set_defaults(func=cmd_finetune)
 
-    ad = subparsers.add_parser("adapters", parents=[common], help="list, activate, deactivate, roll back or delete adapters")
+    ad = subparsers.add_parser("adapters", parents=[common],
+                               help="list, activate, deactivate, roll back, delete, export (GGUF, merged, PEFT) "
+                                    "or import adapters")
     sub = ad.add_subparsers(dest="adapters_command", metavar="ACTION")
     ls = sub.add_parser("list", parents=[common], help="adapters of --model (all models with --all)")
     ls.add_argument("--all", action="store_true", help="the adapters of every model, not only --model's")

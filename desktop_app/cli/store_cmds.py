@@ -228,7 +228,13 @@ def register(subparsers, common) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_history)
 
-    p = subparsers.add_parser("export", parents=[common], help="ratings as TRL training data (JSON Lines)")
+    p = subparsers.add_parser(
+        "export", parents=[common],
+        help="your ratings as TRL training data (JSON Lines); the model itself: adapters export",
+        description="Write your ratings as TRL training data (JSON Lines). To take the fine-tuned model itself "
+                    "elsewhere (a GGUF file for llama.cpp, LM Studio or Ollama, a merged transformers folder, or "
+                    "the adapter alone), use: gpt2-desk adapters export ID --format gguf --out FILE.gguf "
+                    "(`gpt2-desk adapters list` gives the ID).")
     p.add_argument("--format", required=True, choices=["kto", "dpo", "sft"],
                    help="kto: thumbs; dpo: pairs (a corrected or a better-rated answer against the worse one); "
                         "sft: the liked and corrected answers")

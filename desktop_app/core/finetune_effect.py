@@ -144,10 +144,12 @@ def distinct_prompts(part: TrainingData, questions: dict[int, str], limit: int,
                      new: frozenset = frozenset()) -> list[tuple[list[int], str]]:
     """Up to ``limit`` different prompts of ``part`` (those rated since the previous run, ``new``,
     first; then pairs, then thumbs, then token-rated answers), each with its question from
-    ``questions`` (``question_texts``)."""
+    ``questions`` (``question_texts``). The question-alone views come after all of those, a new
+    rating's too: one asks a rated question again, where its slot could show another rating
+    (usertest 14: five ratings, the spider's question re-asked twice and the liked answer never)."""
     seen, out = set(), []
     examples = (*part.pairs, *part.unpaired, *part.tokens)
-    for e in sorted(examples, key=lambda e: not (_rated_ids(e) & new)):
+    for e in sorted(examples, key=lambda e: (e.alone, not (_rated_ids(e) & new))):
         mid = getattr(e, "rejected_message_id", None) or e.message_id
         key = tuple(e.prompt_ids)
         if key not in seen and len(out) < limit:

@@ -20,6 +20,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from shlex import quote
 from typing import Callable
 
 from desktop_app.core import gguf_export
@@ -359,9 +360,12 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
     if info.architecture == "llama":
         modelfile_path.write_text(modelfile_for(out.name, tokenizer, sampling), encoding="utf-8")
         extra.append(modelfile_path)
-        notes.append(f"Ollama: ollama create my-model -f {modelfile_path.name} (run it in {out.parent}).")
+        notes.append(f"Ollama: ollama create my-model -f {quote(modelfile_path.name)} (run it in {out.parent}).")
+        notes.append(f"llama.cpp: llama-cli -m {quote(str(out))} (or llama-server -m {quote(str(out))}); "
+                     "LM Studio and koboldcpp open the file too.")
     else:
         notes.append(f"A GPT-2 GGUF loads in {GPT2_TOOLS}.")
+    notes.append(f"This app: gpt2-desk --model {quote(str(out))} (its first start converts the file once).")
     return ExportResult("gguf", out, out.stat().st_size, notes, extra)
 
 

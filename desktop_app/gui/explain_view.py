@@ -6,7 +6,10 @@ an answer, done, asked again with Exact weights; gui/explain_wiring.py connects 
 
 The layer grid and the sampler show as soon as they are ready (one forward pass); the
 attribution follows with a determinate bar (passes done of at most how many, the time left at
-most) and a Cancel. Choosing another token stops it too.
+most) and a Cancel. Choosing another token stops it too. A finished explanation is kept for
+the session: going back to its token shows it again at once, until the model or its adapter
+changes; one stopped that way goes on from its finished steps when its token is chosen again
+(usertest 14: right-clicking another token to rate it threw away minutes of work).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from desktop_app.gui import explain_words as words
 from desktop_app.gui.explain_grid import LensGrid, lens_words
 from desktop_app.gui.explain_ranking import Ranking
 from desktop_app.gui.theme import styled_label
+
+REMEMBERED = 32  # finished explanations kept, the oldest dropped first (each holds a layer grid and a few rows)
 
 
 class ExplainView(QFrame):
@@ -51,6 +56,8 @@ class ExplainView(QFrame):
         self.model_busy = lambda: False  # the window's: an answer is being written
         self.pending_exact = None  # (message id, index, in text): asked again once Exact weights are loaded
         self.switched_from = None  # (precision choice, its label) the app ran on before "Exact weights"
+        self.remembered: dict[tuple[int, int], object] = {}  # (message id, index) -> its finished explanation
+        self.set_aside = None  # ((message id, index), first part, go_on, figures so far): stopped by another token
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(6)
@@ -208,6 +215,7 @@ class ExplainView(QFrame):
     def show_token(self, message_id: int | None, index: int, busy: str | None = None) -> None:
         """A new token was selected: whatever ran or showed for the last one goes. ``busy``: an
         answer token with no explanation only while the model writes: said instead of the rule."""
+        self._set_aside()
         self.stop()
         self.go_on = None
         self.ticket += 1
@@ -225,6 +233,43 @@ class ExplainView(QFrame):
         self._say(words.HINT if message_id is not None
                   else busy or "Explanations are for the tokens of a finished answer.")
         self.cleared.emit()
+        done = self.remembered.get((message_id, index)) if message_id is not None else None
+        if done is not None:
+            self.show_result(self.ticket, done)
+        elif self.set_aside is not None and self.set_aside[0] == (message_id, index):
+            self._take_up()
+
+    def forget(self) -> None:
+        """The model or its adapter changed: the explanations worked out so far no longer hold."""
+        self.remembered.clear()
+        self.set_aside = None
+
+    def _set_aside(self) -> None:
+        """Another token is chosen while this answer token's attribution runs: keep what it has
+        (the layer grid, the figures so far, the way to go on) to take it up again on return."""
+        if self.stopper is None or self.go_on is None or self.partial is None or self.message_id is None:
+            return
+        self.set_aside = ((self.message_id, self.index), self.partial, self.go_on, self.ranking.estimate)
+
+    def _take_up(self) -> None:
+        """Back on the token set aside: its grid and figures at once, and the attribution goes on
+        from its finished steps (from the start where the model changed meanwhile)."""
+        _key, partial, go_on, estimate = self.set_aside
+        self.set_aside = None
+        self._show_first_part(partial)
+        if estimate is not None:
+            self.ranking.show_estimate(estimate)
+        self.go_on = go_on
+        self._go_on()
+
+    def _remember(self, result) -> None:
+        """Keep an answer token's finished explanation (a Text token's text can change under it)."""
+        if self.in_text or self.message_id is None:
+            return
+        self.remembered.pop((self.message_id, self.index), None)
+        self.remembered[(self.message_id, self.index)] = result
+        while len(self.remembered) > REMEMBERED:
+            self.remembered.pop(next(iter(self.remembered)))
 
     def show_text_token(self, index: int, ready: bool) -> None:
         """A token of the Text mode's heatmap; ``ready``: the text is analysed as shown and no
@@ -437,6 +482,7 @@ class ExplainView(QFrame):
         if ticket != self.ticket:
             return  # an answer for a token no longer shown
         self.stopper, self.result = None, result
+        self._remember(result)
         for w in (self.lens_caption, self.sampler):
             w.show()
         self.exact_button.setVisible(self.ranking.show_final(result))

@@ -71,6 +71,8 @@ def wire_explain(window) -> None:
     view.model_busy = lambda: window.chat.generating
     window.chat.explain_paused.connect(view.pause_for_answer)
     window.chat.state_changed.connect(lambda _state: view.resume())
+    window.chat.model_loaded.connect(lambda _model: view.forget())  # its figures were of the model before
+    window.chat.adapter_changed.connect(lambda _adapter: view.forget())
     view.cleared.connect(lambda: clear_attribution(window.transcript))
     wire_exact(window, view)
 
