@@ -176,3 +176,19 @@ def test_the_fine_tune_settings_say_a_run_holds_them(make_window, qtbot):
             off_with(field, "A run is training with these settings")
         run.cancel()
     assert panel.epochs.isEnabled() and panel.epochs.toolTip() == ""
+
+
+def test_the_conversation_list_says_why_it_is_off_while_an_answer_is_written(make_window, qtbot):
+    window = make_window(max_new_tokens=6)
+    ask(qtbot, window)
+    panel = window.conversations
+    item = panel.list.item(0)
+    assert panel.isEnabled() and "message(s)" in item.toolTip() and "being written" not in item.toolTip()
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        qtbot.mouseClick(window.regenerate_button, Qt.MouseButton.LeftButton)
+        assert not panel.isEnabled()
+        assert panel.new_button.toolTip().endswith("to start a new conversation")
+        assert panel.list.item(0).toolTip().endswith("wait for it, or Stop it (Esc), to open another conversation")
+    QApplication.processEvents()
+    assert panel.isEnabled() and panel.new_button.toolTip() == off_words.NEW_CONVERSATION_TIP
+    assert "being written" not in panel.list.item(0).toolTip()

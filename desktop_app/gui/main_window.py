@@ -384,7 +384,7 @@ class MainWindow(QMainWindow):
                                                       has_text=has_text, has_prompt=has_prompt,
                                                       loaded=self.chat.loaded is not None,
                                                       loading=state is ChatState.LOADING))
-        self.conversations.setEnabled(not generating)
+        self.conversations.set_answering(generating)
         self.model_button.setEnabled(state not in (ChatState.ANSWERING, ChatState.LOADING))
         if focused is not None and not focused.isEnabled():
             # Qt passed the keyboard on to a neighbour (the settings button after Regenerate):

@@ -212,3 +212,18 @@ def panel_toggle_tip(words: str, keys: str, *, away: bool) -> str:
         return f"Text mode has no {words.lower()} panel: it and its toggle ({keys}) are back in Chat mode"
     return (f"Show or hide the {words.lower()} ({keys}). Hidden here, it stays hidden; folded away by a narrow "
             "window, it comes back when the window widens.")
+
+
+# ------------------------------------------------------------ the conversation list
+
+ANSWERING = "An answer is being written: wait for it, or Stop it (Esc), "
+NEW_CONVERSATION_TIP = "New conversation (Ctrl+N)"
+
+
+def conversation_tips(answering: bool) -> dict[str, str]:
+    """The conversation list's parts (``new``, ``search``, ``list``, ``item``: added under each
+    conversation's own tooltip), off while an answer is written: another would show mid-answer."""
+    if not answering:
+        return {"new": NEW_CONVERSATION_TIP, "search": "", "list": "", "item": ""}
+    return {"new": ANSWERING + "to start a new conversation", "search": ANSWERING + "to search the conversations",
+            "list": ANSWERING + "to open another conversation", "item": ANSWERING + "to open another conversation"}
