@@ -192,3 +192,18 @@ def test_the_conversation_list_says_why_it_is_off_while_an_answer_is_written(mak
     QApplication.processEvents()
     assert panel.isEnabled() and panel.new_button.toolTip() == off_words.NEW_CONVERSATION_TIP
     assert "being written" not in panel.list.item(0).toolTip()
+
+
+def test_a_conversation_tooltip_on_screen_follows_the_list(make_window, qtbot):
+    """An answer that ends under the mouse must not leave "being written" over a conversation one can open."""
+    window = make_window(max_new_tokens=6)
+    ask(qtbot, window)
+    panel = window.conversations
+    panel.set_answering(True)
+    item = panel.list.item(0)
+    viewport = panel.list.viewport()
+    QToolTip.showText(viewport.mapToGlobal(QPoint(5, 5)), item.toolTip(), viewport)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    panel.set_answering(False)
+    assert QToolTip.text() == item.toolTip() and "being written" not in QToolTip.text()
+    QToolTip.hideText()

@@ -15,7 +15,7 @@ from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES
 from desktop_app.gui.off_words import NEW_CONVERSATION_TIP, conversation_tips
 from desktop_app.gui.responsive import Stepper
 from desktop_app.gui.theme import icon, styled_label
-from desktop_app.gui.tips import retip
+from desktop_app.gui.tips import follow, retip
 from desktop_app.gui.token_view import PLAIN, legend_stops
 
 ITEM_TIP = Qt.ItemDataRole.UserRole + 1  # a conversation's own tooltip (the list may add why it is off)
@@ -109,8 +109,9 @@ class ConversationPanel(QFrame):
     def _tip_items(self) -> None:
         why = conversation_tips(self.answering)["item"]
         for i in range(self.list.count()):
-            item = self.list.item(i)
+            item, old = self.list.item(i), self.list.item(i).toolTip()
             item.setToolTip(item.data(ITEM_TIP) + (f"\n\n{why}" if why else ""))
+            follow(old, item.toolTip(), self.list.viewport())
 
     def current_id(self) -> int | None:
         item = self.list.currentItem()

@@ -14,7 +14,12 @@ def retip(widget: QWidget, tip: str) -> None:
     if old == tip:
         return
     widget.setToolTip(tip)
-    if QToolTip.isVisible() and QToolTip.text() == old:
+    follow(old, tip, widget)
+
+
+def follow(old: str, tip: str, widget: QWidget) -> None:
+    """The tooltip on screen, if it is ``old``, becomes ``tip`` (an item's, which ``retip`` cannot set)."""
+    if old != tip and QToolTip.isVisible() and QToolTip.text() == old:
         QToolTip.showText(QCursor.pos(), tip, widget)
 
 
