@@ -11,8 +11,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLayout, QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout)
 
+from desktop_app.gui.off_words import EXPORT_FIELD_TIP, EXPORT_NOW_TIP, EXPORTED_TIP, EXPORTING_TIP
 from desktop_app.gui.theme import styled_label
 from desktop_app.gui.tasks import Lane, Task
+from desktop_app.gui.tips import turn
 
 # (format, quant, words, file name ending: "" for a folder)
 CHOICES = [("gguf", "f16", "GGUF file, f16 (llama.cpp, LM Studio, Ollama)", ".gguf"),
@@ -61,6 +63,7 @@ class ExportDialog(QDialog):
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.setObjectName("PrimaryButton")
         self.export_button.setDefault(True)
+        self.export_button.setToolTip(EXPORT_NOW_TIP)
         self.export_button.clicked.connect(self.start)
         self.buttons.rejected.connect(self._close_or_cancel)
         layout.addWidget(self.buttons)
@@ -82,7 +85,7 @@ class ExportDialog(QDialog):
         if self.task is None:
             self.status.clear()
             self.bar.hide()
-            self.export_button.setEnabled(True)
+            turn(self.export_button, True, EXPORT_NOW_TIP)
             self.export_button.setDefault(True)
 
     def choice(self) -> tuple[str, str | None]:
@@ -125,9 +128,9 @@ class ExportDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         self.bar.setVisible(running or self.bar.isVisible())
-        self.export_button.setEnabled(not running)
-        self.format.setEnabled(not running)
-        self.path.setEnabled(not running)
+        turn(self.export_button, not running, EXPORTING_TIP if running else EXPORT_NOW_TIP)
+        for field in (self.format, self.path):
+            turn(field, not running, EXPORT_FIELD_TIP if running else "")
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setText("Cancel" if running else "Close")
         QTimer.singleShot(0, self._grow)
 
@@ -156,7 +159,7 @@ class ExportDialog(QDialog):
         self._say("\n".join(lines))
         # done: Enter closes the dialog. Export again would only find its own file ("… already
         # exists"); another format or place turns it back on (_forget_result)
-        self.export_button.setEnabled(False)
+        turn(self.export_button, False, EXPORTED_TIP)
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setDefault(True)
         close.setFocus(Qt.FocusReason.OtherFocusReason)

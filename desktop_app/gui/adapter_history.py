@@ -10,7 +10,9 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QGridLayout, Q
                                QWidget)
 
 from desktop_app.core.adapters import NAME_CHARS, label
+from desktop_app.gui.off_words import EXPORT_TIP, HistoryFacts, history_tips  # noqa: F401 (EXPORT_TIP: read here)
 from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.tips import retip
 
 
 def _when(stamp) -> str:
@@ -47,10 +49,6 @@ def adapter_line(row: dict) -> str:
 
 EMPTY = "No adapters yet. A kept fine-tune appears here; the base model is used until then."
 LOADING = "The adapter history appears once the model has loaded\u2026"
-EXPORT_TIP = ("Save the selected adapter for other tools: GGUF (llama.cpp, LM Studio, Ollama), a merged "
-              "transformers model, or a PEFT folder")
-IMPORT_TIP = ("Add a PEFT adapter trained elsewhere for this model; it is judged like a fine-tune here and you "
-              "choose whether to use it")
 
 
 class AdapterHistory(QFrame):
@@ -117,7 +115,6 @@ class AdapterHistory(QFrame):
         grid.setSpacing(6)
         self.use_button = QPushButton(icon("check"), "Use selected")
         self.base_button = QPushButton(icon("model"), "Use base model")
-        self.base_button.setToolTip("Chat with the base model (no adapter); adapters are kept")
         self.rollback_button = QPushButton(icon("history"), "Roll back")
         self.rollback_button.setToolTip("Go back to the adapter the one in use was trained from")
         self.delete_button = QPushButton(icon("delete"), "Delete")
@@ -129,8 +126,6 @@ class AdapterHistory(QFrame):
         self.import_button.setText("Import\u2026")
         self.import_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.report_button = QPushButton(icon("compare"), "Report\u2026")
-        self.report_button.setToolTip("What the fine-tune that made the selected adapter measured: the margin, "
-                                      "the perplexity and the answers before and after")
         rows = ((self.use_button, self.rollback_button), (self.base_button, self.delete_button),
                 (self.report_button, self.export_button))  # the two long ones in one column: it fits 280 px
         for r, row in enumerate(rows):
@@ -227,32 +222,20 @@ class AdapterHistory(QFrame):
         self.base_button.setEnabled(not self.busy and active is not None)
         self.rollback_button.setEnabled(not self.busy and self._rollback_target() is not None)
         self.delete_button.setEnabled(not self.busy and sel is not None and sel != active)
-        self._explain_disabled(sel, active)
-        self._explain_selection(row, sel, active)
         self.export_button.setEnabled(row is not None and row.get("present", True))
         self.import_button.setEnabled(not self.busy)
         self.report_button.setEnabled(row is not None)
+        self._explain(row, sel, active)
 
-    def _explain_disabled(self, sel, active) -> None:
+    def _explain(self, row: dict | None, sel, active) -> None:
         """A greyed button says why in its tooltip (usertest 10 had to guess "Use base model" first)."""
-        self.delete_button.setToolTip(
-            "This adapter is in use: switch to another model or the base model first, then delete it"
-            if sel is not None and sel == active else "Delete the selected adapter (not the one in use)")
-        self.rollback_button.setToolTip(self._rollback_tip(active))
-
-    def _explain_selection(self, row: dict | None, sel, active) -> None:
-        """Export and Use selected act on the selected adapter: off, they say what is missing."""
-        missing = row is not None and not row.get("present", True)
-        self.export_button.setToolTip(
-            "Select an adapter in the list to export it" if row is None
-            else "This adapter's files are missing: there is nothing to export" if missing else EXPORT_TIP)
-        self.use_button.setToolTip(
-            "Load a model first, or wait for the fine-tune to finish" if self.busy
-            else "Select an adapter in the list to chat with it" if row is None
-            else "This adapter's files are missing: it cannot be used" if missing
-            else "The selected adapter is the one in use" if sel == active else "Chat with the selected adapter")
-        self.import_button.setToolTip("Load a model first, or wait for the fine-tune to finish" if self.busy
-                                      else IMPORT_TIP)
+        tips = history_tips(HistoryFacts(busy=self.busy, selected=row is not None,
+                                         missing=row is not None and not row.get("present", True),
+                                         selected_in_use=sel is not None and sel == active,
+                                         adapter_in_use=active is not None))
+        for name, tip in tips.items():
+            retip(getattr(self, f"{name}_button"), tip)
+        retip(self.rollback_button, self._rollback_tip(active))
 
     def _rollback_target(self) -> dict | None:
         """Roll back means one thing (usertest 13): the adapter the one in use was trained from

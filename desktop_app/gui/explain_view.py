@@ -21,7 +21,9 @@ from desktop_app.core.precision import label
 from desktop_app.gui import explain_words as words
 from desktop_app.gui.explain_grid import LensGrid, lens_words
 from desktop_app.gui.explain_ranking import Ranking
+from desktop_app.gui.off_words import EXPLAIN_TIP, EXPLAINING_TIP, RATE_BAD_TIP, RATED_BAD_TIP
 from desktop_app.gui.theme import styled_label
+from desktop_app.gui.tips import turn
 
 REMEMBERED = 32  # finished explanations kept, the oldest dropped first (each holds a layer grid and a few rows)
 
@@ -63,7 +65,7 @@ class ExplainView(QFrame):
         layout.setSpacing(6)
         layout.addWidget(styled_label("WHY THIS TOKEN?", "PanelTitle"))
         self.button = QPushButton("Explain this token")
-        self.button.setToolTip("What each layer predicted, which earlier tokens led here, and what the sampler did")
+        self.button.setToolTip(EXPLAIN_TIP)
         self.button.clicked.connect(self.ask)
         layout.addWidget(self.button)
         self.status = styled_label("", "Muted", wrap=True)
@@ -112,8 +114,7 @@ class ExplainView(QFrame):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
         self.rate_bad_button = QPushButton("Rate this token bad")
-        self.rate_bad_button.setToolTip("The same rating as the token menu's “bad”: the next fine-tune "
-                                        "learns to make this token less likely here")
+        self.rate_bad_button.setToolTip(RATE_BAD_TIP)
         self.rate_bad_button.clicked.connect(self.rate_bad_requested)
         row.addWidget(self.rate_bad_button)
         self.runner_up_button = QPushButton("")
@@ -157,7 +158,7 @@ class ExplainView(QFrame):
         """The token's rating now (the inspector's): rated bad, the button says so."""
         bad = value == -1
         self.rate_bad_button.setText("Rated bad \u2713" if bad else "Rate this token bad")
-        self.rate_bad_button.setEnabled(not bad)
+        turn(self.rate_bad_button, not bad, RATED_BAD_TIP if bad else RATE_BAD_TIP)
 
     def _build_exact_button(self) -> QPushButton:
         """Offered when the figures do not add up on 16-bit weights."""
@@ -229,7 +230,7 @@ class ExplainView(QFrame):
         self.ranking.untick(in_text=False)
         self.details.hide()
         self.button.setVisible(message_id is not None)
-        self.button.setEnabled(True)
+        turn(self.button, True, EXPLAIN_TIP)
         self._say(words.HINT if message_id is not None
                   else busy or "Explanations are for the tokens of a finished answer.")
         self.cleared.emit()
@@ -301,7 +302,7 @@ class ExplainView(QFrame):
                   self.next_row):
             w.hide()
         self._focus_from((self.button,), self.cancel_button)
-        self.button.setEnabled(False)
+        turn(self.button, False, EXPLAINING_TIP)
         self._say(words.reading_words(self.switched_from[1] if self.switched_from else None))
         QTimer.singleShot(0, self._scroll_into_view)  # the button sits above the fold, the section below it
         if self.in_text:
@@ -316,7 +317,7 @@ class ExplainView(QFrame):
         if self.switched_from is None and self.result is not None:
             self.switched_from = (self.precision_choice, label(self.result.precision))
         self.button.setVisible(True)  # a click meanwhile asks at once (it waits for the load on the model lane)
-        self.button.setEnabled(True)
+        turn(self.button, True, EXPLAIN_TIP)
         self._focus_from((self.exact_button,), self.button)  # before it hides: not down the window, to a "+"
         self.details.hide()
         self.cleared.emit()  # the doubtful attribution leaves the transcript too
@@ -427,7 +428,7 @@ class ExplainView(QFrame):
     def _stopped(self, message: str) -> None:
         self.stopper = None
         self.button.setVisible(True)
-        self.button.setEnabled(True)
+        turn(self.button, True, EXPLAIN_TIP)
         self._focus_from((self.cancel_button,), self.button)
         self.progress_box.hide()
         self._say(message)

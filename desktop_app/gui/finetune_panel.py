@@ -20,6 +20,7 @@ from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
+from desktop_app.gui.off_words import TRAINING_SETTING_TIP
 from desktop_app.gui.finetune_words import (changed_facts_words, degenerate_words, describe_run, over_check_title,
                                             stopped_run_note)
 from desktop_app.gui.progress_words import (PHASE_WORDS, count_eta_words, counted_line,
@@ -29,6 +30,7 @@ from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+from desktop_app.gui.tips import turn
 from desktop_app.gui.wheel_guard import wheel_after_click
 
 
@@ -303,7 +305,7 @@ class FineTunePanel(QScrollArea):
         self.cancel_button.setEnabled(running)
         self.history.set_busy(running or not loaded)  # its choices act on the loaded model
         for w in (self.epochs, self.max_steps, self.lr, self.heldout):
-            w.setEnabled(not running)
+            turn(w, not running, TRAINING_SETTING_TIP if running else "")
 
     def refresh_adapters(self) -> None:
         self.consent_box.setEnabled(True)  # an answer that could not be stored (its error is shown) may be given again

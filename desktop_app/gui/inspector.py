@@ -11,7 +11,9 @@ from desktop_app.core.palette import MEASURES, color_for, text_color_on
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.gui.explain_view import ExplainView
+from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+from desktop_app.gui.tips import turn
 from desktop_app.gui.token_view import token_label
 
 
@@ -242,7 +244,7 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.coverage)
         self.branch_button = QPushButton(BRANCH_LABEL)
         self.branch_button.setIcon(icon("branch"))
-        self.branch_button.setEnabled(False)
+        turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
         self.branch_button.clicked.connect(self._branch)
         layout.addWidget(self.branch_button)
         self.hint = styled_label("", "Muted", wrap=True)
@@ -315,7 +317,7 @@ class InspectorPanel(QFrame):
         self.chart.set_data(record.top, record.id, record)
         covered = sum(a.prob for a in record.top)
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
-        self.branch_button.setEnabled(False)
+        turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
         self.branch_button.setText(BRANCH_LABEL)  # an alternative picked for an earlier token is not this one's
         self.hint.setText("Pick another alternative above, then continue the answer from it as a new branch."
                           if can_branch else busy_branch_words(busy) if busy
@@ -373,7 +375,9 @@ class InspectorPanel(QFrame):
     def _picked(self, row: int) -> None:
         alt = self.selected_alternative()
         allowed = self.can_branch or self.text_branch
-        self.branch_button.setEnabled(allowed and alt is not None and alt.id != self.record.id)
+        same = alt is not None and alt.id == self.record.id
+        turn(self.branch_button, allowed and alt is not None and not same,
+             branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
         if alt is not None:
             self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
 

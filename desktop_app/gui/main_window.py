@@ -382,19 +382,16 @@ class MainWindow(QMainWindow):
         self.regenerate_button.setEnabled(not generating and has_prompt and self.chat.loaded is not None)
         self.prompt_area.explain_buttons(ButtonsFacts(answering=generating, model=state is not ChatState.NO_MODEL,
                                                       has_text=has_text, has_prompt=has_prompt,
-                                                      loaded=self.chat.loaded is not None))
-        self.conversations.setEnabled(not generating)
+                                                      loaded=self.chat.loaded is not None,
+                                                      loading=state is ChatState.LOADING))
+        self.conversations.set_answering(generating)
         self.model_button.setEnabled(state not in (ChatState.ANSWERING, ChatState.LOADING))
         if focused is not None and not focused.isEnabled():
             # Qt passed the keyboard on to a neighbour (the settings button after Regenerate):
             # Stop while the answer runs (Space stops it), then the prompt box
             (self.stop_button if generating else self.prompt).setFocus(Qt.FocusReason.OtherFocusReason)
         for card in self.transcript.cards:
-            for b in (card.prev_button, card.next_button):
-                b.setProperty("blocked", generating)
-            if generating:
-                card.prev_button.setEnabled(False)
-                card.next_button.setEnabled(False)
+            card.block_siblings(generating)
 
     # ------------------------------------------------------------ conversations
     def refresh_conversations(self) -> None:

@@ -12,9 +12,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
 from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES
+from desktop_app.gui.off_words import NEW_CONVERSATION_TIP, conversation_tips
 from desktop_app.gui.responsive import Stepper
 from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.tips import follow, retip
 from desktop_app.gui.token_view import PLAIN, legend_stops
+
+ITEM_TIP = Qt.ItemDataRole.UserRole + 1  # a conversation's own tooltip (the list may add why it is off)
 
 MEASURE_NAMES = {"probability": "Probability", "rank": "Rank (GLTR)", "entropy": "Entropy",
                  "surprisal": "Surprisal", PLAIN: "Plain text"}
@@ -49,7 +53,7 @@ class ConversationPanel(QFrame):
         self.new_button = QToolButton()
         self.new_button.setObjectName("FlatTool")
         self.new_button.setIcon(icon("new"))
-        self.new_button.setToolTip("New conversation (Ctrl+N)")
+        self.new_button.setToolTip(NEW_CONVERSATION_TIP)
         self.new_button.clicked.connect(self.new_requested)
         top.addWidget(self.new_button)
         layout.addLayout(top)
@@ -74,6 +78,7 @@ class ConversationPanel(QFrame):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.empty)
         self._filling = False
+        self.answering = False  # an answer being written: the list is off (set_answering)
 
     def set_conversations(self, rows: list[dict], current: int | None) -> None:
         self._filling = True
@@ -82,13 +87,31 @@ class ConversationPanel(QFrame):
             count = row.get("message_count", 0)
             item = QListWidgetItem(row["title"] or "Untitled")
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
-            item.setToolTip(f"{row['title']}\n{count} message(s), updated {str(row.get('updated', ''))[:16].replace('T', ' ')}")
+            item.setData(ITEM_TIP, f"{row['title']}\n{count} message(s), updated {str(row.get('updated', ''))[:16].replace('T', ' ')}")
             self.list.addItem(item)
             if row["id"] == current:
                 self.list.setCurrentItem(item)
         self._filling = False
+        self._tip_items()
         self.empty.setVisible(not rows)
         self.empty.setText("Nothing matches." if self.search.text() else "No conversations yet.")
+
+    def set_answering(self, answering: bool) -> None:
+        """Off while an answer is written, each part saying why (its own tooltip once it ends)."""
+        self.answering = answering
+        self.setEnabled(not answering)
+        tips = conversation_tips(answering)
+        retip(self.new_button, tips["new"])
+        retip(self.search, tips["search"])
+        retip(self.list, tips["list"])
+        self._tip_items()
+
+    def _tip_items(self) -> None:
+        why = conversation_tips(self.answering)["item"]
+        for i in range(self.list.count()):
+            item, old = self.list.item(i), self.list.item(i).toolTip()
+            item.setToolTip(item.data(ITEM_TIP) + (f"\n\n{why}" if why else ""))
+            follow(old, item.toolTip(), self.list.viewport())
 
     def current_id(self) -> int | None:
         item = self.list.currentItem()

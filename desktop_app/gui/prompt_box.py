@@ -4,15 +4,14 @@ settings, regenerate, stop, send). Where the row is narrow the model's name give
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (QAbstractButton, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QToolButton, QToolTip, QVBoxLayout)
+                               QToolButton, QVBoxLayout)
 
+from desktop_app.gui.off_words import ButtonsFacts, model_tip, regenerate_tip, send_tip, stop_tip
 from desktop_app.gui.responsive import Ladder, elided
 from desktop_app.gui.theme import icon
+from desktop_app.gui.tips import retip
 
 ICON_ONLY_WIDTH = 34
 ROW_STEPS = 3  # model icon only; + Settings and Regenerate icons only; every button icons only
@@ -32,49 +31,6 @@ def icon_only_width(button: QAbstractButton) -> int:
     if tool is not None:
         button.setToolButtonStyle(tool)
     return width
-
-
-@dataclass(frozen=True)
-class ButtonsFacts:
-    """What the row's buttons follow: an answer being written, a model (loaded or on its way),
-    text in the box, a prompt in the conversation to answer again, a model loaded."""
-
-    answering: bool = False
-    model: bool = False
-    has_text: bool = False
-    has_prompt: bool = False
-    loaded: bool = False
-
-
-def send_tip(facts: ButtonsFacts) -> str:
-    if facts.answering:
-        return "An answer is being written: wait for it, or Stop it (Esc), to send another prompt"
-    if not facts.model:
-        return "Choose a model first (the model button on the left)"
-    if not facts.has_text:
-        return "Type a prompt first; then Enter or Ctrl+Enter sends it"
-    return "Send (Enter or Ctrl+Enter)"
-
-
-def regenerate_tip(facts: ButtonsFacts) -> str:
-    if facts.answering:
-        return "An answer is being written: wait for it, or Stop it (Esc), to ask for another"
-    if not facts.loaded:
-        return "Load a model first"
-    if not facts.has_prompt:
-        return "Nothing to answer again yet: send a prompt first"
-    return "Another answer to the last prompt (kept as a sibling)"
-
-
-def _retip(button: QAbstractButton, tip: str) -> None:
-    """A new tooltip, also on screen if the old one shows: an answer that ended under the mouse
-    left "An answer is being written" over a Send that was on again."""
-    old = button.toolTip()
-    if old == tip:
-        return
-    button.setToolTip(tip)
-    if QToolTip.isVisible() and QToolTip.text() == old:
-        QToolTip.showText(QCursor.pos(), tip, button)
 
 
 class PromptBox(QPlainTextEdit):
@@ -179,16 +135,16 @@ class PromptArea(QFrame):
 
     def explain_buttons(self, facts: "ButtonsFacts") -> None:
         """Each button's tooltip, and for one that is off, why (usertest 10 had to guess)."""
-        _retip(self.send_button, send_tip(facts))
-        _retip(self.regenerate_button, regenerate_tip(facts))
-        _retip(self.stop_button, "Stop the answer (Esc)" if facts.answering
-               else "Nothing to stop: no answer is being written")
+        retip(self.send_button, send_tip(facts))
+        retip(self.regenerate_button, regenerate_tip(facts))
+        retip(self.stop_button, stop_tip(facts))
+        self.facts = facts
+        retip(self.model_button, model_tip(facts, self.model_name))
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name
         self.model_button.setText(elided(name.split(" (")[0]))  # "(bundled, offline)" is in the tooltip
-        self.model_button.setToolTip(f"Choose the model (in use: {name})" if name != "Model\u2026"
-                                     else "Choose the model")
+        retip(self.model_button, model_tip(self.facts, name))
         self.compactor_refresh()
 
     def compactor_refresh(self) -> None:

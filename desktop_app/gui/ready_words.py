@@ -155,12 +155,14 @@ def headline_words(counts: dict) -> str:
 
 def tab_count_words(counts: dict) -> str:
     """The Fine-tune tab's title: after a finished run the count of what is new since it, so a
-    tab that read "Fine-tune (12)" after run 1 used all 12 now reads "Fine-tune"."""
+    tab that read "Fine-tune (12)" after run 1 used all 12 now reads "Fine-tune". What is new
+    since the run that made the adapter in use is not new when a later run (discarded, or its
+    adapter stepped back from) already trained on all of it: the ready line says that run had them."""
     total = rating_count(counts)
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return f"Fine-tune ({total})" if total else "Fine-tune"
-    return f"Fine-tune ({new} new)" if new else "Fine-tune"
+    return f"Fine-tune ({new} new)" if new and retrained_run(counts) is None else "Fine-tune"
 
 
 def rating_count(counts: dict) -> int:

@@ -11,10 +11,12 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QInputDialog, QMenu, QP
                                QVBoxLayout, QWidget)
 
 from desktop_app.core import text_branches as tb
+from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branch_tip
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_tree import BranchTree
 from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.tips import retip
 
 MAIN = -1  # the main text's item (a branch id is never negative)
 
@@ -44,6 +46,7 @@ class BranchPanel(QWidget):
     def __init__(self, tree: BranchTree, parent=None):
         super().__init__(parent)
         self.tree = tree
+        self.facts = TextFacts()  # the Text view's (set_facts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(4)
@@ -78,15 +81,16 @@ class BranchPanel(QWidget):
         row.setSpacing(4)
         self.up_button = QPushButton(icon("thumb-up"), "")
         self.down_button = QPushButton(icon("thumb-down"), "")
+        self.thumb_tips = {}
         for button, value, words in ((self.up_button, 1, "good"), (self.down_button, -1, "bad")):
             button.setCheckable(True)
             button.setObjectName("RateTokenButton")
             button.setProperty("rating", "up" if value > 0 else "down")  # the style's pressed colours
-            button.setToolTip(f"This continuation is {words}: fine-tuning learns from it (as plain text)")
+            self.thumb_tips[button] = f"This continuation is {words}: fine-tuning learns from it (as plain text)"
             button.clicked.connect(lambda _c=False, v=value: self.rate(v))
             row.addWidget(button)
         self.regenerate_button = QPushButton(icon("regenerate"), "Regenerate")
-        self.regenerate_button.setToolTip("Another continuation in place of the one shown (a sibling branch)")
+        self.regenerate_button.setToolTip(TEXT_REGENERATE_TIP)
         self.better_button = QPushButton("Better\u2026")
         self.better_button.setToolTip(BETTER_TIP)
         self.better_button.clicked.connect(lambda: self.better_requested.emit(self.tree.shown))
@@ -176,6 +180,12 @@ class BranchPanel(QWidget):
         self.tree.rename(branch_id, title)
 
     # ------------------------------------------------------------ rating the continuation shown
+    def set_facts(self, facts: TextFacts) -> None:
+        """The Text view's state: the rating buttons say why they are off (while a continuation is
+        written or a text opened the whole panel is off)."""
+        self.facts = facts
+        self._show_rating()
+
     def _show_rating(self) -> None:
         bid = self.tree.shown
         rated = bid is not None and self.tree.by_id.get(bid, {}).get("kind") in ("continuation", "alternative")
@@ -184,14 +194,17 @@ class BranchPanel(QWidget):
         ratings = self.tree.ratings(bid) if rated else {"thumbs": None, "correction": None}
         self.up_button.setChecked(ratings["thumbs"] == 1)
         self.down_button.setChecked(ratings["thumbs"] == -1)
-        self._show_better(bid if rated else None, ratings["correction"])
+        facts = TextFacts(self.facts.continuing, self.facts.opening, on_continuation=rated)
+        for button, tip in self.thumb_tips.items():
+            retip(button, rate_branch_tip(facts, tip))
+        self._show_better(bid if rated else None, ratings["correction"], facts)
 
-    def _show_better(self, branch_id: int | None, correction: str | None) -> None:
+    def _show_better(self, branch_id: int | None, correction: str | None, facts: TextFacts) -> None:
         """A saved better continuation shows: "Edit better…" with it in the tooltip, and ✎ on its
         branch in the outline (usertest 7: only the Fine-tune counter moved)."""
         self.better_button.setText(BETTER_SAVED_WORDS if correction else "Better\u2026")
-        self.better_button.setToolTip(f"Your better continuation: \u201c{correction[:300]}\u201d (click to edit it)"
-                                      if correction else BETTER_TIP)
+        retip(self.better_button, rate_branch_tip(facts, f"Your better continuation: \u201c{correction[:300]}\u201d "
+                                                         "(click to edit it)" if correction else BETTER_TIP))
         item = self.item_for(branch_id) if branch_id is not None else None
         if item is not None:
             item.setText(0, _outline_label(self.tree.by_id[branch_id], correction))

@@ -17,12 +17,15 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPla
 
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
+from desktop_app.gui.off_words import (CONTINUE_TIP, TextFacts, continue_tip, documents_tip, text_regenerate_tip,
+                                      text_stop_tip)
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_summary import SummaryPanel
 from desktop_app.gui.text_tree_panel import BranchPanel
 from desktop_app.gui.theme import icon
+from desktop_app.gui.tips import turn
 from desktop_app.gui.token_view import TokenView
 
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
@@ -205,18 +208,18 @@ class TextView(QWidget):
         self.status.setObjectName("Muted")
         self.status.hide()
         self.stop_button = QPushButton(icon("stop"), "Stop")
-        self.stop_button.setToolTip("Stop the continuation (Esc)")
         self.continue_button = QPushButton(icon("send", "#ffffff"), "Continue")
         self.continue_button.setObjectName("PrimaryButton")
-        self.continue_button.setToolTip("Let the model continue the text from the cursor (Ctrl+Enter): a new "
-                                        "branch; the text after the cursor stays in its own branch")
+        self.continue_button.setToolTip(CONTINUE_TIP)
         self.status.setMinimumWidth(0)
         for widget in (self.new_button, self.open_button, self.edit_button, self.status, self.stop_button,
                        self.continue_button):
             if widget is not self.status:
                 widget.setMinimumWidth(ICON_ONLY_WIDTH)  # may squeeze at 800 px rather than widen the window
             row.addWidget(widget)
-        self.stop_button.setEnabled(False)
+        self.text_tips = {w: w.toolTip() for w in (self.documents, self.new_button, self.open_button)}
+        self.text_busy = False
+        turn(self.stop_button, False, text_stop_tip(TextFacts()))
         # a narrow window drops the buttons' words (the tooltips, names and shortcuts say what they do)
         self.bar_labels = {b: b.text() for b in (self.new_button, self.open_button, self.edit_button,
                                                   self.stop_button, self.continue_button)}
@@ -528,9 +531,18 @@ class TextView(QWidget):
         self.mark_model_text(self.controller.model_spans(text))
         self.analyse_now(save=False)
 
+    def _text_facts(self) -> TextFacts:
+        """What the bar and the branch buttons follow (``text_busy``: the busy signal's last word;
+        the lane still holds a continuation that just ended)."""
+        opening = self.controller.opening
+        return TextFacts(continuing=self.text_busy and not opening, opening=opening,
+                         on_continuation=self.controller.tree.plan_regenerate() is not None)
+
     def _update_regenerate(self) -> None:
-        self.regenerate_button.setEnabled(not self.controller.continuing
-                                          and self.controller.tree.plan_regenerate() is not None)
+        facts = self._text_facts()
+        turn(self.regenerate_button, not (facts.continuing or facts.opening) and facts.on_continuation,
+             text_regenerate_tip(facts))
+        self.branch_panel.set_facts(facts)
 
     def write_better(self, branch_id: int | None, text: str | None = None) -> None:
         """The person's better continuation for a branch (a dialog unless ``text`` is given)."""
@@ -557,12 +569,14 @@ class TextView(QWidget):
         return "" if dialog.removed else dialog.text()
 
     def _busy(self, busy: bool) -> None:
+        """A continuation being written or a text being opened: the bar's buttons are off, each
+        saying why (the branch panel's too), Stop on only for a continuation."""
+        self.text_busy = busy
         self.editor.setReadOnly(busy)
-        self.continue_button.setEnabled(not busy)
-        self.stop_button.setEnabled(busy)
+        facts = self._text_facts()
+        turn(self.continue_button, not busy, continue_tip(facts))
+        turn(self.stop_button, facts.continuing, text_stop_tip(facts))
         self.branch_panel.setEnabled(not busy)
         self._update_regenerate()
-        for widget in (self.documents, self.new_button, self.open_button):
-            widget.setEnabled(not busy)
-        if self.controller.opening:
-            self.continue_button.setEnabled(False)
+        for widget, tip in self.text_tips.items():
+            turn(widget, not busy, documents_tip(facts, tip))

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, Q
 
 from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted, stopped_unstarted
 from desktop_app.core.session import written_by_its_writer
+from desktop_app.gui.off_words import sibling_tip
 from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.tips import turn
 from desktop_app.gui.token_view import PLAIN, TokenView
 
 FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the token limit",
@@ -239,6 +241,7 @@ class MessageCard(QFrame):
         """The "‹ 1/2 ›" arrows between answers to the same prompt (hidden until there are siblings),
         close together: the header's spacing between them took the room the model's name wanted
         (usertest 9: "SmolLM2-135M…" beside ‹ 2/2 › at 826 px)."""
+        self.siblings, self.siblings_blocked = (1, 1), False  # position, count; an answer being written
         self.prev_button = self._tool("\u2039", "Previous answer to this prompt")
         self.sibling_label = styled_label("", "SiblingLabel")
         self.next_button = self._tool("\u203a", "Next answer to this prompt")
@@ -303,9 +306,22 @@ class MessageCard(QFrame):
         for w in (self.prev_button, self.sibling_label, self.next_button):
             w.setVisible(show)
         self.sibling_label.setText(f"{position}/{count}")
-        self.prev_button.setEnabled(position > 1)
-        self.next_button.setEnabled(position < count)
+        self.siblings = (position, count)
+        self._turn_arrows()
         self._fit_meta()
+
+    def block_siblings(self, blocked: bool) -> None:
+        """While an answer is written the arrows are off (another answer would show mid-stream)."""
+        self.siblings_blocked = blocked
+        for arrow in (self.prev_button, self.next_button):
+            arrow.setProperty("blocked", blocked)
+        self._turn_arrows()
+
+    def _turn_arrows(self) -> None:
+        position, count = self.siblings
+        for arrow, step in ((self.prev_button, -1), (self.next_button, +1)):
+            turn(arrow, not self.siblings_blocked and 1 <= position + step <= count,
+                 sibling_tip(step, position, count, answering=self.siblings_blocked))
 
     def show_interrupted(self, words: str = f"This answer was {INTERRUPTED_WORDS}.", *,
                          can_continue: bool = True) -> None:

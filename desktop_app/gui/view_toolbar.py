@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSizePolicy, QSplitter, QToolBar, QWidget
 
 from desktop_app.gui.focus_order import make_tab_stop
+from desktop_app.gui.off_words import panel_toggle_tip
 from desktop_app.gui.theme import icon
 
 # window attribute, words, icon, shortcut
@@ -30,8 +31,7 @@ def build_view_toolbar(window) -> QToolBar:
         action.setCheckable(True)
         action.setChecked(True)
         action.setShortcut(QKeySequence(keys))
-        action.setToolTip(f"Show or hide the {words.lower()} ({QKeySequence(keys).toString()}). Hidden here, "
-                          "it stays hidden; folded away by a narrow window, it comes back when the window widens.")
+        action.setToolTip(panel_toggle_tip(words, QKeySequence(keys).toString(), away=False))
         action.toggled.connect(lambda _on, a=attr: show_as_wished(window, a))
         window.panel_actions[attr] = action
     spacer = QWidget()
@@ -196,7 +196,10 @@ def set_not_here(window, attr: str, away: bool) -> None:
     its toggle is off limits, and the person's wish for it is kept for the other mode."""
     fitter = window.panel_fitter
     (fitter.not_here.add if away else fitter.not_here.discard)(attr)
-    window.panel_actions[attr].setEnabled(not away)
+    action = window.panel_actions[attr]
+    action.setEnabled(not away)
+    words, keys = next((w, k) for a, w, _icon, k in PANELS if a == attr)
+    action.setToolTip(panel_toggle_tip(words, QKeySequence(keys).toString(), away=away))
     if away:
         show_as_wished(window, attr)
         QTimer.singleShot(0, fitter.fit)
