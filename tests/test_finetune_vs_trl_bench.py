@@ -24,7 +24,7 @@ import finetune_vs_trl as bench  # noqa: E402
 SHORT_CHAT = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
               "{% if add_generation_prompt %}assistant:{% endif %}")
 SETTINGS = dict(max_steps=8, min_steps=8, lr=3e-3, reask_count=1, reask_tokens=6, heldout_fraction=0.0,
-                guard_ppl_rise=10.0, rescore=False)
+                guard_ppl_rise=10.0, rescore=False, guard_step_back=False)  # the margin measured is update 8's
 
 
 def _run(tmp_path, tiny_model, name: str, curve: bool):

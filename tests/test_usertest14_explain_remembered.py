@@ -10,20 +10,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from gui_windows import answered_window  # noqa: E402
-
-WAIT_MS = 60_000
-
-
-@pytest.fixture
-def window(qtbot, qapp, tiny_model_dir):
-    """The window on the tiny model with one answer ("Hello, how are you?", 12 tokens, seed 7)."""
-    with answered_window(qtbot, qapp, tiny_model_dir, WAIT_MS) as win:
-        yield win
-
-
-def _answer(win):
-    return [c for c in win.transcript.cards if c.role == "assistant"][-1]
+from test_gui_explain import WAIT_MS, _answer, window  # noqa: E402,F401  (the window with one answer)
 
 
 def _explained(qtbot, win, index):
