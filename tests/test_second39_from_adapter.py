@@ -43,6 +43,13 @@ def test_a_second_run_that_learned_nothing_over_the_base_is_discarded():
     assert "the rated margin did not move the right way over the base model's (0.93 -> 0.9)" in verdict.reason
 
 
+def test_a_second_run_that_lost_most_of_what_the_adapter_in_use_had_learned_is_discarded():
+    verdict = gate.judge(_second_run(margin_all_after=1.9))  # (1.9 - 0.93) < half of (3.218 - 0.93)
+    assert not verdict.kept
+    assert "kept less than half of what the adapter in use had learned over the base model" in verdict.reason
+    assert gate.judge(_second_run(margin_all_after=2.1)).kept  # more than half of it
+
+
 def test_with_nothing_new_a_second_run_must_beat_the_adapter_in_use():
     verdict = gate.judge(_second_run(margin_new_before=None, margin_new_after=None, new_rated=0))
     assert not verdict.kept and "(3.218 -> 2.682)" in verdict.reason
