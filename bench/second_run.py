@@ -2,11 +2,10 @@
 more of the same kind, and fine-tune again (run 2, which starts from run 1's adapter).
 
 User tests 13 and 14 saw the second run discarded, "the rated margin did not move the right
-way", after minutes of waiting, though nothing but a rating or two had changed. The gate's
-held-out ratings are meant to measure what the run learned on ratings it never trained on;
-run 2 starts from adapter 1, which trained on most of them. This prints, for each run, the
-gate's verdict, the margin it judged and which of the held-out ratings the starting adapter
-had already trained on.
+way", after minutes of waiting, though nothing but a rating or two had changed: run 2 trains a
+fresh adapter on nearly the ratings adapter 1 learned, and its margin was read against adapter
+1's (gate._from_adapter_failure now reads it against the base model, and the new ratings against
+adapter 1). This prints, for each run, the gate's verdict and the figures it judged.
 
     taskset -c 1 env OMP_NUM_THREADS=1 GPT2_DESK_THREADS=1 .venv/bin/python -u bench/second_run.py \
         --scenarios answer,thumbs --first 4 --more 2
@@ -64,8 +63,9 @@ def describe(label: str, result, store, seconds: float) -> None:
     m = result.metrics
     print(f"  {label}: {result.status} ({result.reason}); margin on {m.get('gate_margin_on')}: "
           f"{m.get('margin_before')} -> {m.get('margin_after')}; trained {m.get('train_size')}, held out "
-          f"{m.get('heldout_size')} ({m.get('heldout_trained_by_start', 'n/a')} of them trained by the adapter it "
-          f"started from); started from adapter {m.get('started_from_adapter')}; steps {m.get('steps')}; "
+          f"{m.get('heldout_size')}; started from adapter {m.get('started_from_adapter')}; against the base model "
+          f"{m.get('margin_' + str(m.get('gate_margin_on')) + '_base')}; the {m.get('new_rated')} new: "
+          f"{m.get('margin_new_before')} -> {m.get('margin_new_after')}; steps {m.get('steps')}; "
           f"probe {m.get('probe_ppl_before')} -> {m.get('probe_ppl_after')}; {seconds:.0f} CPU-s")
 
 

@@ -116,6 +116,15 @@ def new_prompt_keys(data: TrainingData, new: frozenset) -> set[tuple]:
     return {tuple(e.prompt_ids) for e in (*data.pairs, *data.unpaired, *data.tokens) if _rated_ids(e) & new}
 
 
+def new_ratings(data: TrainingData, new: frozenset) -> TrainingData:
+    """The examples of ``data`` rated since the previous run (``new``: train_data.new_since_previous),
+    a question-alone view of such a rating included: what the adapter in use never trained on."""
+    def fresh(part: list) -> list:
+        return [e for e in part if _rated_ids(e) & new]
+
+    return TrainingData(fresh(data.unpaired), fresh(data.pairs), fresh(data.tokens))
+
+
 def right_answers(part: TrainingData, tokenizer) -> dict[tuple, str]:
     """The person's own answer to each prompt of ``part``, by prompt ids: a pair's chosen answer
     (their correction, the sibling they preferred), else an answer they liked. A prompt only
@@ -183,6 +192,9 @@ class Meter:
     clock: object | None = None
     # the tokens the person rated down: their positions in the probe are not read (gate.probe_perplexity)
     skip: frozenset = frozenset()
+    # a run that starts from an adapter in use: the ratings new since it (``new_ratings``), whose margin is
+    # measured under it and under the new adapter (gate._from_adapter_failure); None: no adapter in use
+    new: TrainingData | None = None
 
     def measure(self, when: str, work, data, held, reasks: Reasks, pad_id) -> None:
         import torch
@@ -194,6 +206,9 @@ class Meter:
             needed = gate.all_ratings_margin_needed(len(held))  # else None: judge() does not read it
             m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id, computed) if needed else None
             m[f"margin_heldout_{when}"] = self._margin(when, work, held, pad_id, computed) if len(held) else None
+            if self.new is not None:
+                m["new_rated"] = self.new.rated()
+                m[f"margin_new_{when}"] = self._margin(when, work, self.new, pad_id, computed) if len(self.new) else None
         self.check_cancel()
         probe_key = "probe" + gate.skip_key(self.skip)
         with torch.no_grad(), self.timed(f"{when}_probe"), self._part("probe") as computed:
@@ -221,6 +236,20 @@ class Meter:
                                  reasks.held_count, reasks.rights, reasks.news)
             m["reask_dropped_before"] = sum(t["dropped_before"] for t in m["taught"])
             m["reask_dropped_after"] = sum(t["dropped_after"] for t in m["taught"])
+
+    def measure_base(self, work, data, held, pad_id) -> None:
+        """The margins under the base model (``work``'s adapters off), for a run that starts from an
+        adapter in use: the gate reads what the new adapter learned against them, as a first run's
+        "before" (gate._from_adapter_failure)."""
+        import torch
+
+        m = self.metrics
+        with torch.no_grad(), self.timed("base_margins"), self._part("margins", f"base:{len(data)}:{len(held)}"):
+            needed = gate.all_ratings_margin_needed(len(held))
+            m["margin_all_base"] = gate.margin(work.model, data, pad_id, work.device, EVAL_BATCH) if needed else None
+            m["margin_heldout_base"] = (gate.margin(work.model, held, pad_id, work.device, EVAL_BATCH)
+                                        if len(held) else None)
+        self.check_cancel()
 
     @contextlib.contextmanager
     def _part(self, part: str, key: str = ""):

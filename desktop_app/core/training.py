@@ -33,7 +33,7 @@ from desktop_app.core import work_meter
 from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.check_time import REASK_TOKEN_PER_UPDATE, CheckClock, part_of
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, digest, plan_reasks
+from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, digest, new_ratings, plan_reasks
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, trim_heap
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
@@ -308,7 +308,7 @@ class _Run:
         self.clock = CheckClock(self.before_cache)
         self.rated_down = gate.rated_down_ids(data)  # their positions in the probe and the guard's text are not read
         meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache, clock=self.clock,
-                      skip=self.rated_down)
+                      skip=self.rated_down, new=new_ratings(data, self.new_ids) if parent else None)
         before = _Before(self, meter, (work, data, held, reasks, pad_id), parent)
 
         self._train(work, train, pad_id, before)
@@ -561,6 +561,10 @@ class _Before:
         with previous(work.model, self.parent), run.counting("evaluating", "measuring your current model",
                                                              run.clock, training_follows=True):
             self.meter.measure("before", *self.args)
+        if self.parent is not None:  # what a fresh adapter learned reads against these (gate._from_adapter_failure)
+            work, data, held, _reasks, pad_id = self.args
+            with previous(work.model, None):
+                self.meter.measure_base(work, data, held, pad_id)
         self.wall, self.cpu = time.perf_counter() - start, time.process_time() - cpu_start
         run.check_cancel()
 

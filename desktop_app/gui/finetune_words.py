@@ -52,6 +52,23 @@ def against_words(m: dict) -> str:
             "they may pull against older ratings that teach something else.")
 
 
+def from_adapter_words(m: dict) -> str:
+    """For a run that started from an adapter in use, the two figures the gate judged it by
+    (gate._from_adapter_failure): the same margin against the base model, and the margin on the
+    ratings new since that adapter, under it and under the new one."""
+    on, adapter = m.get("gate_margin_on"), m.get("started_from_adapter")
+    base, after = m.get(f"margin_{on}_base"), m.get(f"margin_{on}_after")
+    if adapter is None or base is None or after is None:
+        return ""
+    words = f"Against the base model, the same margin: <b>{base:.3f} \u2192 {after:.3f}</b>"
+    new_before, new_after, n = m.get("margin_new_before"), m.get("margin_new_after"), m.get("new_rated") or 0
+    if new_before is not None and new_after is not None:
+        words += (f"; on your {n} rating{'s' if n != 1 else ''} new since adapter {adapter}: "
+                  f"<b>{new_before:.3f} \u2192 {new_after:.3f}</b>")
+    return (words + " <span style='color:@muted'>(adapter " + str(adapter) + " learned from most of the same "
+            "ratings, so a new run is judged by what it learned over the base model and by your new ratings)</span>")
+
+
 def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
     """The gate's figures, a line each: where the run started, the preference margin, the probe's
     perplexity, an early stop, degenerate re-asks. ``facts_checked``: the card lists facts the run
@@ -65,6 +82,7 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
         verb = "barely moved" if f"{a:.3f}" == f"{b:.3f}" else "rose" if a > b else "did not rise"  # not "rose: x -> x"
         lines.append(f"Preference margin {where} {verb}: <b>{b:.3f} \u2192 {a:.3f}</b> "
                      "<span style='color:@muted'>(how much more the model prefers what you liked; higher is better)</span>")
+    lines += [x for x in (from_adapter_words(m),) if x]
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
     if p0 and p1 and math.isfinite(p1):
         rise = (p1 / p0 - 1) * 100
