@@ -60,7 +60,7 @@ def test_the_reference_pass_tries_both_teams_then_keeps_the_faster_and_tells_the
     # its first batch on both threads, its second on one, every later one on the faster: one thread
     assert used["2"] == 1 and used["1"] >= 2, used
     # the steps start on the team the reference pass found faster and do not try the slower for a step
-    assert result.metrics["teams"] == {"1": 4}
+    assert result.metrics["teams"] == {"1": result.metrics["steps"]} and result.metrics["steps"] >= 3
 
 
 def test_a_seeded_chooser_starts_on_the_faster_team_and_infers_the_other():
