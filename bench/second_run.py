@@ -66,7 +66,8 @@ def describe(label: str, result, store, seconds: float) -> None:
           f"{m.get('heldout_size')}; started from adapter {m.get('started_from_adapter')}; against the base model "
           f"{m.get('margin_' + str(m.get('gate_margin_on')) + '_base')}; the {m.get('new_rated')} new: "
           f"{m.get('margin_new_before')} -> {m.get('margin_new_after')}; steps {m.get('steps')}; "
-          f"probe {m.get('probe_ppl_before')} -> {m.get('probe_ppl_after')}; {seconds:.0f} CPU-s")
+          f"probe {m.get('probe_ppl_before')} -> {m.get('probe_ppl_after')}; guard {m.get('guard')}; "
+          f"step back undone: {m.get('step_back_undone')}; {seconds:.0f} CPU-s")
 
 
 def main() -> int:

@@ -221,7 +221,7 @@ class PerplexityGuard:
         self.next_check = self.every
         self.total, self.seconds, self.cpu_seconds = total, 0.0, 0.0
         self.before = self._ppl() if before is None else before
-        self.kept_step, self.kept = 0, self._weights()
+        self.kept_step, self.kept = 0, self.weights()
         self.history: list[tuple[int, float]] = []
         self.passed: dict[int, dict] = {}  # step -> adapter weights of the latest passing checks (and between them)
         self.stepped_back: dict | None = None
@@ -245,7 +245,7 @@ class PerplexityGuard:
         if self.due(step):
             return self.passes(step)
         if step % self.every == 0:
-            self._remember(step, self._weights())
+            self._remember(step, self.weights())
         return True
 
     def passes(self, step: int) -> bool:
@@ -254,7 +254,7 @@ class PerplexityGuard:
         self.history.append((step, round(ppl, 4)))
         if ppl <= self.before * (1 + self.max_rise):
             self.next_check = step + check_gap(step, ppl / self.before - 1, self.max_rise, self.every, self.stretch)
-            self.kept_step, self.kept = step, self._weights()
+            self.kept_step, self.kept = step, self.weights()
             self._remember(step, self.kept)
             return True
         self._check_back(step)
@@ -268,14 +268,14 @@ class PerplexityGuard:
         crossed between 14 and 16): without this the run would keep update 10, not 14."""
         for step in sorted((s for s in self.passed if self.kept_step < s < failed), reverse=True):
             weights = self.passed.pop(step)
-            self._put_back(weights)
+            self.put_back(weights)
             ppl = self._ppl()
             self.history.append((step, round(ppl, 4)))
             if ppl <= self.before * (1 + self.max_rise):
                 self.kept_step, self.kept = step, weights
                 self._remember(step, weights)
                 return
-        self._put_back(self.kept)
+        self.put_back(self.kept)
 
     def _remember(self, step: int, weights: dict) -> None:
         self.passed[step] = weights
@@ -311,7 +311,7 @@ class PerplexityGuard:
         step = max(earlier)
         self.stepped_back = {"from": self.kept_step, "to": step, **why}
         self.kept_step, self.kept = step, self.passed[step]
-        self._put_back(self.kept)
+        self.put_back(self.kept)
         return step
 
     def step_back_clean(self, clean, floor: int = 0,
@@ -330,17 +330,17 @@ class PerplexityGuard:
         kept_step, kept = self.kept_step, self.kept
         steps = sorted((s for s in self.passed if max(0, floor - 1) < s < kept_step), reverse=True)
         for n, step in enumerate(steps, 1):
-            self._put_back(self.passed[step])
+            self.put_back(self.passed[step])
             if trying is not None:
                 trying(step, n, len(steps))
             if clean():
                 self.stepped_back = {"from": kept_step, "to": step, why: True}
                 self.kept_step, self.kept = step, self.passed[step]
                 return step
-        self._put_back(kept)
+        self.put_back(kept)
         return None
 
-    def _put_back(self, weights: dict) -> None:
+    def put_back(self, weights: dict) -> None:
         with torch.no_grad():
             for name, p in self._trainable():
                 p.copy_(weights[name])
@@ -355,7 +355,7 @@ class PerplexityGuard:
     def _trainable(self):
         return [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
 
-    def _weights(self) -> dict:
+    def weights(self) -> dict:
         return {n: p.detach().clone() for n, p in self._trainable()}
 
 

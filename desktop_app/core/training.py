@@ -21,6 +21,7 @@ measurements (a step back to an earlier checkpoint, then keep or discard) is tra
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import threading
 import time
@@ -326,12 +327,29 @@ class _Run:
         with self.counting("evaluating", "measuring the new adapter", self.clock):
             meter.measure("after", work, data, held, reasks, pad_id)
         self.check_cancel()
+        passed = self.guard is not None and gate.judge(self.metrics, self.settings.max_ppl_rise).kept
+        as_trained = (copy.deepcopy(self.metrics), self.guard.weights()) if passed else None
         if step_back(self, work, reasks, meter):
             again = measuring_again_words(self.metrics)
             self.say("evaluating", again[:1].upper() + again[1:])
             with self.counting("evaluating", again):
                 meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
+            if as_trained is not None:
+                self._undo_refused_step_back(*as_trained)
+
+    def _undo_refused_step_back(self, metrics: dict, weights: dict) -> None:
+        """A run the gate passed steps back only for a restated fact (train_verdict.step_back), which
+        is no reason to refuse it; where the gate refuses the earlier checkpoint, the run stands as it
+        was trained (bench/second_run.py, thumbs: a second run that passed, stepped back for a restated
+        answer to a checkpoint that had lost most of what the adapter in use had learned, was discarded).
+        The restated answer stays on the card either way."""
+        verdict = gate.judge(self.metrics, self.settings.max_ppl_rise)
+        if verdict.kept:
+            return
+        self.metrics.clear()
+        self.metrics.update(metrics, step_back_undone=verdict.reason)
+        self.guard.put_back(weights)
 
     # -------------------------------------------------------------- training
     def _train(self, work, train: TrainingData, pad_id: int, before: "_Before") -> None:
