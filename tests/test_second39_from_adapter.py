@@ -107,3 +107,41 @@ def test_the_card_names_the_figures_a_second_run_was_judged_by():
     assert "on your 1 rating new since adapter 1: <b>0.210 \u2192 1.470</b>" in body
     _title, first = describe_run("kept", None, _second_run(started_from_adapter=None), 2)
     assert "Against the base model" not in first
+
+
+def test_a_step_back_for_a_restated_answer_that_the_gate_refuses_is_undone(tiny_model):
+    """The run passed the gate and stepped back only for a restated answer; the earlier checkpoint
+    lost most of what the adapter in use had learned, so the gate refuses it: the run stands as
+    trained, its weights and figures put back (bench/second_run.py, thumbs: kept at 1.545 where the
+    step back had left 0.933 and a discarded run)."""
+    import copy
+    import threading
+
+    import torch
+
+    from desktop_app.core.training import _Run
+
+    run = _Run(None, tiny_model, None, FineTuneSettings(), None, threading.Event(), "cpu")
+    run.guard = gate.PerplexityGuard(tiny_model.model, tiny_model.tokenizer, "cpu", tiny_model.context_window,
+                                     max_rise=0.05, total=4, checks=2)
+    trained = _second_run(margin_all_after=3.0)
+    weights = run.guard.weights()
+    name, param = next((n, p) for n, p in tiny_model.model.named_parameters() if p.requires_grad)
+    original = param.detach().clone()
+    try:
+        with torch.no_grad():
+            param.add_(1.0)  # the earlier checkpoint's weights, put back by the step back
+        run.metrics = _second_run(margin_all_after=1.5)  # measured again there: refused
+        run._undo_refused_step_back(copy.deepcopy(trained), weights)
+        assert torch.equal(param, original)
+        assert run.metrics["margin_all_after"] == 3.0 and gate.judge(run.metrics).kept
+        assert "kept less than half" in run.metrics["step_back_undone"]
+        # an earlier checkpoint the gate passes stays
+        with torch.no_grad():
+            param.add_(1.0)
+        run.metrics = _second_run(margin_all_after=2.9)
+        run._undo_refused_step_back(copy.deepcopy(trained), weights)
+        assert not torch.equal(param, original) and run.metrics["margin_all_after"] == 2.9
+    finally:
+        with torch.no_grad():
+            param.copy_(original)  # the session's shared tiny model
