@@ -279,10 +279,18 @@ def _rated_words(taught: list[dict]) -> str:
     (taught_words.unchecked_words)."""
     line = html.escape(rated_count_words(taught))
     missed = [t for t in rated_questions(taught) if t.get("checked") and t.get("dropped_after")]
-    if not line or not missed:
-        return line
-    return line + " (" + ", ".join(
-        f"{_pair(t)} misses your \u201c{html.escape(_short(t.get('right')))}\u201d" for t in missed) + ")"
+    if line and missed:
+        line += " (" + ", ".join(
+            f"{_pair(t)} misses your \u201c{html.escape(_short(t.get('right')))}\u201d" for t in missed) + ")"
+    return line + _shown_of_words(taught) if line else line
+
+
+def _shown_of_words(taught: list[dict]) -> str:
+    """"; 3 of them shown below" when the card shows fewer rated questions than the count names
+    (usertest 14: "5 rated questions" over a card of 3, which read as two gone missing)."""
+    shown = sum(1 for t in pick_pairs(taught) if rated(t))
+    total = len(rated_questions(taught))
+    return f"; {shown} of them shown below" if 0 < shown < total else ""
 
 
 def _first_per_question(pairs) -> list[dict]:
