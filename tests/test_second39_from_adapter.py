@@ -121,14 +121,18 @@ def test_a_step_back_for_a_restated_answer_that_the_gate_refuses_is_undone(tiny_
 
     from desktop_app.core.training import _Run
 
-    run = _Run(None, tiny_model, None, FineTuneSettings(), None, threading.Event(), "cpu")
-    run.guard = gate.PerplexityGuard(tiny_model.model, tiny_model.tokenizer, "cpu", tiny_model.context_window,
-                                     max_rise=0.05, total=4, checks=2)
-    trained = _second_run(margin_all_after=3.0)
-    weights = run.guard.weights()
-    name, param = next((n, p) for n, p in tiny_model.model.named_parameters() if p.requires_grad)
+    # the guard keeps the trainable weights: one of the shared tiny model's, whatever earlier tests left
+    flags = {n: p.requires_grad for n, p in tiny_model.model.named_parameters()}
+    name, param = next(iter(tiny_model.model.named_parameters()))
     original = param.detach().clone()
     try:
+        for p in tiny_model.model.parameters():
+            p.requires_grad_(p is param)
+        run = _Run(None, tiny_model, None, FineTuneSettings(), None, threading.Event(), "cpu")
+        run.guard = gate.PerplexityGuard(tiny_model.model, tiny_model.tokenizer, "cpu", tiny_model.context_window,
+                                         max_rise=0.05, total=4, checks=2)
+        trained = _second_run(margin_all_after=3.0)
+        weights = run.guard.weights()
         with torch.no_grad():
             param.add_(1.0)  # the earlier checkpoint's weights, put back by the step back
         run.metrics = _second_run(margin_all_after=1.5)  # measured again there: refused
@@ -145,3 +149,5 @@ def test_a_step_back_for_a_restated_answer_that_the_gate_refuses_is_undone(tiny_
     finally:
         with torch.no_grad():
             param.copy_(original)  # the session's shared tiny model
+        for n, p in tiny_model.model.named_parameters():
+            p.requires_grad_(flags[n])
