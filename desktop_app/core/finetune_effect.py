@@ -113,7 +113,8 @@ def _rated_ids(example) -> set:
 
 def new_prompt_keys(data: TrainingData, new: frozenset) -> set[tuple]:
     """The prompts (as id tuples) of ``data``'s examples rated since the previous run."""
-    return {tuple(e.prompt_ids) for e in (*data.pairs, *data.unpaired, *data.tokens) if _rated_ids(e) & new}
+    fresh = new_ratings(data, new)
+    return {tuple(e.prompt_ids) for e in (*fresh.pairs, *fresh.unpaired, *fresh.tokens)}
 
 
 def new_ratings(data: TrainingData, new: frozenset) -> TrainingData:
