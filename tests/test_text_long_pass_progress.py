@@ -95,11 +95,14 @@ def test_cancel_inside_the_first_pass_says_not_analysed(qtbot, qapp, tiny_model_
         text_opened(qtbot, window)
         view = window.text_view
         # a loaded machine: the wait for "analysing…" below is inside this one
-        with qtbot.waitSignal(window.text.analysis_stopped, timeout=90_000) as blocker:
-            view.editor.setPlainText(LONG)
-            qtbot.waitUntil(lambda: view.status.text() == "analysing\u2026",
-                            timeout=30_000)
-            view.summary_panel.cancel_button.click()
+        try:
+            with qtbot.waitSignal(window.text.analysis_stopped, timeout=120_000) as blocker:
+                view.editor.setPlainText(LONG)
+                qtbot.waitUntil(lambda: view.status.text() == "analysing\u2026",
+                                timeout=90_000)
+                view.summary_panel.cancel_button.click()
+                release.set()
+        finally:  # a failed wait must not leave the held pass blocking the window's close
             release.set()
         partial, _summary = blocker.args
         assert partial.records == [] and len(partial.ids) > 100
