@@ -262,8 +262,8 @@ class FineTunePanel(QScrollArea):
     # ------------------------------------------------------------ state
     def set_counts(self, counts: dict) -> None:
         self.counts = dict(counts)
-        for key, (value, note, tip) in tile_words(counts).items():
-            self.tiles[key].set_value(value, note, tip)
+        for key, (value, note, tip, caption) in tile_words(counts).items():
+            self.tiles[key].set_value(value, note, tip, caption)
         total = int(counts.get("total", 0) or 0)
         if total:
             self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts)
