@@ -479,7 +479,7 @@ def rated_message_ids(store) -> list[int]:
 _ANSWERS_AFTER = ("SELECT message_id FROM ratings WHERE created > ?",
                   "SELECT message_id FROM corrections WHERE created > ?")
 _BRANCHES_AFTER = ("SELECT branch_id FROM text_ratings WHERE created > ?",
-                   "SELECT id FROM text_branches WHERE correction IS NOT NULL AND created > ?")
+                   "SELECT id FROM text_branches WHERE correction IS NOT NULL AND corrected > ?")
 
 
 def rated_after_run(store, run_id: int) -> tuple[set[int], set[int]]:
@@ -617,10 +617,9 @@ def _run_new_count(store, row) -> dict:
 
 # a thumbs-down and a better answer (or continuation) for one answer (or continuation), both given after a
 # run started: one new rating to the person, as the ready line counts them (``readiness``:
-# ``disliked_and_corrected``); a better continuation has no time of its own, its branch's is the one
-# ``_BRANCHES_AFTER`` counts it by
+# ``disliked_and_corrected``)
 _DISLIKED_AND_CORRECTED_AFTER = (
     "SELECT r.message_id FROM ratings r JOIN corrections c ON c.message_id = r.message_id "
     "WHERE r.token_index IS NULL AND r.value = -1 AND r.created > ? AND c.created > ?",
     "SELECT r.branch_id FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id "
-    "WHERE r.token_index IS NULL AND r.value = -1 AND b.correction IS NOT NULL AND r.created > ? AND b.created > ?")
+    "WHERE r.token_index IS NULL AND r.value = -1 AND b.correction IS NOT NULL AND r.created > ? AND b.corrected > ?")
