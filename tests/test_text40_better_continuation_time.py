@@ -45,7 +45,7 @@ def test_a_late_better_continuation_on_an_old_branch_is_new_since_the_previous_r
     counts = readiness(store, model)
     assert (counts["last_run"], counts["new_since_run"]) == (run, 1)
     assert tab_count_words(counts) == "Fine-tune (1 new)"
-    since, new = new_since_previous(store, store.active_adapter(model))
+    since, new = new_since_previous(store, store.active_adapter(model), model)
     assert (since, new) == (run, frozenset({-old}))
     data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
     fresh = new_ratings(data, new)

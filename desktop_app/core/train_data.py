@@ -492,27 +492,29 @@ def rated_after_run(store, run_id: int) -> tuple[set[int], set[int]]:
     return {r[0] for r in answers}, {r[0] for r in branches}
 
 
-def previous_run(store, parent: dict | None):
+def previous_run(store, parent: dict | None, model_id: str):
     """The run row that ratings are "new since", for the run card and the Fine-tune tab alike: the run
     that made ``parent``, the adapter in use, which a new run starts from and is compared with (a
     discarded run after it changed nothing the person chats with, so what it read is still new to the
     model in use: the tab counted since that discarded run while the card said "new since" the run
     before it); else (the base model in use, or an adapter no run here made) the newest finished (kept or
-    discarded) run; None when there is none."""
+    discarded) run of ``model_id``, the model in use (another model's run taught this one nothing: it
+    had counted since any model's newest run); None when there is none."""
     run_id = parent.get("run_id") if parent else None
     row = store._one(_PREVIOUS_RUN + "WHERE id = ?", (run_id,)) if run_id is not None else None
-    return row or store._one(_PREVIOUS_RUN + "WHERE status IN ('kept', 'discarded') ORDER BY id DESC LIMIT 1")
+    return row or store._one(_PREVIOUS_RUN + "WHERE base_model = ? AND status IN ('kept', 'discarded') "
+                             "ORDER BY id DESC LIMIT 1", (model_id,))
 
 
 _PREVIOUS_RUN = "SELECT id, started, finished, metrics FROM finetune_runs "
 
 
-def new_since_previous(store, parent: dict | None) -> tuple[int | None, frozenset[int]]:
-    """The run a new run's ratings are new since (``previous_run``; ``parent``: the adapter in use) and
-    what was rated or given a better text after that run started, as training data names them: message
-    ids, and a Text continuation's branch id negated (core/text_training.py). A run's card shows these
-    first (usertest 13: the two answers just corrected were not re-asked)."""
-    row = previous_run(store, parent)
+def new_since_previous(store, parent: dict | None, model_id: str) -> tuple[int | None, frozenset[int]]:
+    """The run a new run of ``model_id`` has its ratings new since (``previous_run``; ``parent``: the
+    adapter in use) and what was rated or given a better text after that run started, as training data
+    names them: message ids, and a Text continuation's branch id negated (core/text_training.py). A
+    run's card shows these first (usertest 13: the two answers just corrected were not re-asked)."""
+    row = previous_run(store, parent, model_id)
     if row is None:
         return None, frozenset()
     answers, branches = rated_after_run(store, row["id"])
@@ -567,7 +569,7 @@ def since_last_run(store, model_id: str | None = None) -> dict:
         newest = store._one("SELECT base_model FROM finetune_runs WHERE status IN ('kept', 'discarded') "
                             "ORDER BY id DESC LIMIT 1")
         model_id = newest["base_model"] if newest else None
-    row = previous_run(store, store.active_adapter(model_id) if model_id is not None else None)
+    row = previous_run(store, store.active_adapter(model_id), model_id) if model_id is not None else None
     if row is None:
         return {"last_run": None, "new_since_run": None}
     return {**_run_new_count(store, row), **_run_use(row), **newer_run(store, model_id, row["id"])}
