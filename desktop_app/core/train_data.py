@@ -506,7 +506,7 @@ def previous_run(store, parent: dict | None, model_id: str):
                              "ORDER BY id DESC LIMIT 1", (model_id,))
 
 
-_PREVIOUS_RUN = "SELECT id, started, finished, metrics FROM finetune_runs "
+_PREVIOUS_RUN = "SELECT id, started, finished, metrics, settings FROM finetune_runs "
 
 
 def new_since_previous(store, parent: dict | None, model_id: str) -> tuple[int | None, frozenset[int]]:
@@ -563,8 +563,9 @@ def since_last_run(store, model_id: str | None = None) -> dict:
     the ratings when it starts, so anything later is new. ``model_id`` None: the model the newest
     finished run trained. Also how that run used them and how long it took (``last_run_trained``,
     ``last_run_heldout``: examples learned from and kept aside to test the result;
-    ``last_run_seconds``), so a panel can say what a second click on the same ratings would cost; None
-    where it did not record it. And a newer finished run of the model, if any (``newer_run``)."""
+    ``last_run_seconds``; ``last_run_settings``, the settings it ran with), so a panel can say what a
+    second click on the same ratings would cost and whether it would repeat that run; None where it did
+    not record it. And a newer finished run of the model, if any (``newer_run``)."""
     if model_id is None:
         newest = store._one("SELECT base_model FROM finetune_runs WHERE status IN ('kept', 'discarded') "
                             "ORDER BY id DESC LIMIT 1")
@@ -580,31 +581,39 @@ def newer_run(store, model_id: str | None, previous_id: int) -> dict:
     that started from the adapter in use, or a kept one whose adapter the person stepped back from):
     ``newer_run`` (its id), ``new_since_newer`` (what it did not see: 0 when a new run would train on
     exactly the ratings it had), ``newer_run_status``, ``newer_run_reason``, ``newer_run_adapter`` (the
-    one it made, if kept), ``newer_run_from`` (the adapter it started from) and ``newer_run_seconds``; {}
+    one it made, if kept), ``newer_run_from`` (the adapter it started from), ``newer_run_seconds`` and
+    ``newer_run_settings``; {}
     when the previous run is the newest."""
-    row = store._one("SELECT id, started, finished, metrics, status, reason, adapter_id, parent_adapter_id "
-                     "FROM finetune_runs WHERE base_model = ? AND status IN ('kept', 'discarded') AND id > ? "
-                     "ORDER BY id DESC LIMIT 1", (model_id, previous_id))
+    row = store._one("SELECT id, started, finished, metrics, settings, status, reason, adapter_id, "
+                     "parent_adapter_id FROM finetune_runs WHERE base_model = ? AND status IN ('kept', 'discarded') "
+                     "AND id > ? ORDER BY id DESC LIMIT 1", (model_id, previous_id))
     if row is None:
         return {}
+    use = _run_use(row)
     return {"newer_run": row["id"], "new_since_newer": _run_new_count(store, row)["new_since_run"],
             "newer_run_status": row["status"], "newer_run_reason": row["reason"],
             "newer_run_adapter": row["adapter_id"], "newer_run_from": row["parent_adapter_id"],
-            "newer_run_seconds": _run_use(row)["last_run_seconds"]}
+            "newer_run_seconds": use["last_run_seconds"], "newer_run_settings": use["last_run_settings"]}
 
 
 def _run_use(row) -> dict:
-    """A finished run row's examples (trained on, held out) and its length in seconds."""
-    try:
-        metrics = json.loads(row["metrics"] or "{}")
-    except ValueError:
-        metrics = {}
+    """A finished run row's examples (trained on, held out), its length in seconds and the settings it
+    ran with (as recorded: a click with others is no repeat of it)."""
+    metrics, settings = (_json_dict(row[column]) for column in ("metrics", "settings"))
     try:
         seconds = (datetime.fromisoformat(row["finished"]) - datetime.fromisoformat(row["started"])).total_seconds()
     except (TypeError, ValueError):
         seconds = None
     return {"last_run_trained": metrics.get("train_size"), "last_run_heldout": metrics.get("heldout_size"),
-            "last_run_seconds": seconds}
+            "last_run_seconds": seconds, "last_run_settings": settings}
+
+
+def _json_dict(text: str | None) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _run_new_count(store, row) -> dict:

@@ -7,6 +7,7 @@ fields)."""
 from __future__ import annotations
 
 from desktop_app.core.taught_words import and_list
+from desktop_app.core.train_settings import FineTuneSettings, settings_changes
 from desktop_app.gui.progress_words import duration_words
 
 def ready_words(counts: dict) -> str:
@@ -313,13 +314,40 @@ def _newer_fate(counts: dict) -> str:
     return f"; its adapter {adapter} is in the history, not in use" if adapter is not None else ""
 
 
-def train_again_tip(counts: dict) -> str:
-    """The train button's tooltip when a click would train on the same ratings again ('' otherwise)."""
+def train_again_tip(counts: dict, settings: FineTuneSettings | None = None) -> str:
+    """The train button's tooltip when a click would train on the same ratings again ('' otherwise);
+    with other ``settings`` than that run's, that they differ and a click trains with them."""
     run = retrained_run(counts)
     if run is None:
         return ""
     said = used_words(counts) if nothing_new(counts) else f"Run {run} already trained on all of them"
+    changed = changed_settings(counts, settings)
+    if changed:
+        return f"{said}. Your settings differ from run {run}'s ({and_list(changed)}): a click trains on them with yours"
     return f"{said}: rate more to teach something new (a click asks before training on the same ones again)"
+
+
+# the Advanced settings by their labels; another setting by its name
+SETTING_WORDS = {"epochs": "epochs", "max_steps": "at most steps", "lr": "learning rate",
+                 "heldout_fraction": "held out"}
+
+
+def changed_settings(counts: dict, settings: FineTuneSettings | None) -> list[str]:
+    """The settings that differ from those of the run a click would repeat (``retrained_run``), in
+    words; [] when there is no such run or no ``settings`` are given."""
+    run = retrained_run(counts)
+    if run is None or settings is None:
+        return []
+    recorded = counts.get("last_run_settings" if nothing_new(counts) else "newer_run_settings")
+    return [SETTING_WORDS.get(name, name.replace("_", " ")) for name in settings_changes(recorded, settings)]
+
+
+def repeated_run(counts: dict, settings: FineTuneSettings) -> int | None:
+    """The finished run a click with ``settings`` would repeat: it trained on every rating there is
+    (``retrained_run``) with the same settings; None when a run would learn something new, or train
+    otherwise (the question "would most likely be discarded again" was asked after the learning rate
+    had changed)."""
+    return None if changed_settings(counts, settings) else retrained_run(counts)
 
 
 def same_ratings_words(counts: dict) -> tuple[str, str]:
