@@ -79,6 +79,10 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     # "Train again" starts it; a cancel then leaves run 1's report on the card, not only "Cancelled"
     panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,
                                         reask_tokens=4))
+    # as if run 1 had run with these settings: with others a click is no repeat and asks nothing
+    store.update_run(run, settings=panel.settings().to_dict())
+    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
+        window.writer.recount()
 
     panel.ask_before_cancel = False  # (its question: test_gui_usertest9_fixes)
     def cancel_early(p):
@@ -92,7 +96,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     answer_modal("Train again", seen)
     with qtbot.waitSignal(window.finetune.finished, timeout=TRAIN_MS) as done:
         qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    assert done.args[0].status == "cancelled"
+    assert done.args[0].status == "cancelled" and len(seen) == 2, "asked, and trained again"
     # one name per phase, the same in both places ("fine-tuning · training" beside "Computing reference...")
     assert ("Getting ready: scoring your ratings with the model as it is\u2026", "fine-tuning · getting ready") in shown
     for line, status in [pair for pair in shown if not pair[0].startswith("Cancel")]:

@@ -64,7 +64,7 @@ def test_the_new_ratings_are_re_asked_first_within_two_more_re_asks(after_run_on
 
     store, _paths, run_one = after_run_one
     corrected = _correct_two(store, tiny_model)
-    since, new = new_since_previous(store, None)
+    since, new = new_since_previous(store, None, tiny_model.model_id)
     assert since == run_one and corrected <= new
     data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
     train, held = data.split(0.0)

@@ -40,7 +40,7 @@ def test_after_a_discarded_run_the_tab_and_the_card_count_since_the_kept_run_in_
         second = _corrected(store, tiny_model, AFTER_DISCARDED, seed=41)
 
         counts = training_readiness(store, model)
-        since, new = new_since_previous(store, store.active_adapter(model))
+        since, new = new_since_previous(store, store.active_adapter(model), model)
         assert counts["last_run"] == since == kept != discarded
         assert counts["new_since_run"] == len(new) == 2 and new == {first, second}
         assert tab_count_words(counts) == "Fine-tune (2 new)"
@@ -73,6 +73,6 @@ def test_with_the_base_model_in_use_both_count_since_the_newest_finished_run(tmp
         later = _corrected(store, tiny_model, AFTER_DISCARDED, seed=41)
         counts = training_readiness(store, model)
         assert (counts["last_run"], counts["new_since_run"]) == (discarded, 1)
-        assert new_since_previous(store, store.active_adapter(model)) == (discarded, frozenset({later}))
+        assert new_since_previous(store, store.active_adapter(model), model) == (discarded, frozenset({later}))
     finally:
         store.close()

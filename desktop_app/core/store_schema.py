@@ -17,6 +17,9 @@ by number, and a deleted adapter's number went to the next one) and adapters hav
 The table is rebuilt (SQLite cannot add AUTOINCREMENT in place), with the foreign keys off
 for the step as SQLite's ALTER TABLE guide asks, so the rows that point at adapters keep
 their links; the sequence starts after the highest adapter id anything ever recorded.
+Version 7: a continuation's better continuation has a time of its own (text_branches.corrected),
+so one written late on an old branch is new since the previous run, as a better answer is
+(corrections.created). Files from before take the branch's own time, the only one they kept.
 """
 
 from __future__ import annotations
@@ -181,6 +184,11 @@ MIGRATIONS: list[list[str]] = [
                IFNULL((SELECT MAX(adapter_id) FROM token_records), 0),
                IFNULL((SELECT MAX(adapter_id) FROM finetune_runs), 0),
                IFNULL((SELECT MAX(parent_adapter_id) FROM finetune_runs), 0))""",
+    ],
+    # 6 -> 7
+    [
+        "ALTER TABLE text_branches ADD COLUMN corrected TEXT",
+        "UPDATE text_branches SET corrected = created WHERE correction IS NOT NULL",
     ],
 ]
 

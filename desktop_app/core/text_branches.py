@@ -315,8 +315,12 @@ def branch_ratings(store, branch_id: int) -> dict:
 
 
 def set_correction(store, branch_id: int, text: str | None) -> None:
-    """A better continuation written by the person (None or blank: none)."""
+    """A better continuation written by the person (None or blank: none). Its time (``corrected``) is
+    when it was written or last changed: what a fine-tune started before it has not learned."""
+    text = text if text and text.strip() else None
     with store.transaction() as conn:
-        _require(conn, store, branch_id)
-        conn.execute("UPDATE text_branches SET correction = ? WHERE id = ?",
-                     (text if text and text.strip() else None, branch_id))
+        row = _require(conn, store, branch_id)
+        if text == row["correction"]:
+            return  # saved again unchanged: nothing new to learn from
+        conn.execute("UPDATE text_branches SET correction = ?, corrected = ? WHERE id = ?",
+                     (text, now() if text else None, branch_id))

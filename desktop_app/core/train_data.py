@@ -479,7 +479,7 @@ def rated_message_ids(store) -> list[int]:
 _ANSWERS_AFTER = ("SELECT message_id FROM ratings WHERE created > ?",
                   "SELECT message_id FROM corrections WHERE created > ?")
 _BRANCHES_AFTER = ("SELECT branch_id FROM text_ratings WHERE created > ?",
-                   "SELECT id FROM text_branches WHERE correction IS NOT NULL AND created > ?")
+                   "SELECT id FROM text_branches WHERE correction IS NOT NULL AND corrected > ?")
 
 
 def rated_after_run(store, run_id: int) -> tuple[set[int], set[int]]:
@@ -492,27 +492,29 @@ def rated_after_run(store, run_id: int) -> tuple[set[int], set[int]]:
     return {r[0] for r in answers}, {r[0] for r in branches}
 
 
-def previous_run(store, parent: dict | None):
+def previous_run(store, parent: dict | None, model_id: str):
     """The run row that ratings are "new since", for the run card and the Fine-tune tab alike: the run
     that made ``parent``, the adapter in use, which a new run starts from and is compared with (a
     discarded run after it changed nothing the person chats with, so what it read is still new to the
     model in use: the tab counted since that discarded run while the card said "new since" the run
     before it); else (the base model in use, or an adapter no run here made) the newest finished (kept or
-    discarded) run; None when there is none."""
+    discarded) run of ``model_id``, the model in use (another model's run taught this one nothing: it
+    had counted since any model's newest run); None when there is none."""
     run_id = parent.get("run_id") if parent else None
     row = store._one(_PREVIOUS_RUN + "WHERE id = ?", (run_id,)) if run_id is not None else None
-    return row or store._one(_PREVIOUS_RUN + "WHERE status IN ('kept', 'discarded') ORDER BY id DESC LIMIT 1")
+    return row or store._one(_PREVIOUS_RUN + "WHERE base_model = ? AND status IN ('kept', 'discarded') "
+                             "ORDER BY id DESC LIMIT 1", (model_id,))
 
 
-_PREVIOUS_RUN = "SELECT id, started, finished, metrics FROM finetune_runs "
+_PREVIOUS_RUN = "SELECT id, started, finished, metrics, settings FROM finetune_runs "
 
 
-def new_since_previous(store, parent: dict | None) -> tuple[int | None, frozenset[int]]:
-    """The run a new run's ratings are new since (``previous_run``; ``parent``: the adapter in use) and
-    what was rated or given a better text after that run started, as training data names them: message
-    ids, and a Text continuation's branch id negated (core/text_training.py). A run's card shows these
-    first (usertest 13: the two answers just corrected were not re-asked)."""
-    row = previous_run(store, parent)
+def new_since_previous(store, parent: dict | None, model_id: str) -> tuple[int | None, frozenset[int]]:
+    """The run a new run of ``model_id`` has its ratings new since (``previous_run``; ``parent``: the
+    adapter in use) and what was rated or given a better text after that run started, as training data
+    names them: message ids, and a Text continuation's branch id negated (core/text_training.py). A
+    run's card shows these first (usertest 13: the two answers just corrected were not re-asked)."""
+    row = previous_run(store, parent, model_id)
     if row is None:
         return None, frozenset()
     answers, branches = rated_after_run(store, row["id"])
@@ -561,13 +563,14 @@ def since_last_run(store, model_id: str | None = None) -> dict:
     the ratings when it starts, so anything later is new. ``model_id`` None: the model the newest
     finished run trained. Also how that run used them and how long it took (``last_run_trained``,
     ``last_run_heldout``: examples learned from and kept aside to test the result;
-    ``last_run_seconds``), so a panel can say what a second click on the same ratings would cost; None
-    where it did not record it. And a newer finished run of the model, if any (``newer_run``)."""
+    ``last_run_seconds``; ``last_run_settings``, the settings it ran with), so a panel can say what a
+    second click on the same ratings would cost and whether it would repeat that run; None where it did
+    not record it. And a newer finished run of the model, if any (``newer_run``)."""
     if model_id is None:
         newest = store._one("SELECT base_model FROM finetune_runs WHERE status IN ('kept', 'discarded') "
                             "ORDER BY id DESC LIMIT 1")
         model_id = newest["base_model"] if newest else None
-    row = previous_run(store, store.active_adapter(model_id) if model_id is not None else None)
+    row = previous_run(store, store.active_adapter(model_id), model_id) if model_id is not None else None
     if row is None:
         return {"last_run": None, "new_since_run": None}
     return {**_run_new_count(store, row), **_run_use(row), **newer_run(store, model_id, row["id"])}
@@ -578,31 +581,39 @@ def newer_run(store, model_id: str | None, previous_id: int) -> dict:
     that started from the adapter in use, or a kept one whose adapter the person stepped back from):
     ``newer_run`` (its id), ``new_since_newer`` (what it did not see: 0 when a new run would train on
     exactly the ratings it had), ``newer_run_status``, ``newer_run_reason``, ``newer_run_adapter`` (the
-    one it made, if kept), ``newer_run_from`` (the adapter it started from) and ``newer_run_seconds``; {}
+    one it made, if kept), ``newer_run_from`` (the adapter it started from), ``newer_run_seconds`` and
+    ``newer_run_settings``; {}
     when the previous run is the newest."""
-    row = store._one("SELECT id, started, finished, metrics, status, reason, adapter_id, parent_adapter_id "
-                     "FROM finetune_runs WHERE base_model = ? AND status IN ('kept', 'discarded') AND id > ? "
-                     "ORDER BY id DESC LIMIT 1", (model_id, previous_id))
+    row = store._one("SELECT id, started, finished, metrics, settings, status, reason, adapter_id, "
+                     "parent_adapter_id FROM finetune_runs WHERE base_model = ? AND status IN ('kept', 'discarded') "
+                     "AND id > ? ORDER BY id DESC LIMIT 1", (model_id, previous_id))
     if row is None:
         return {}
+    use = _run_use(row)
     return {"newer_run": row["id"], "new_since_newer": _run_new_count(store, row)["new_since_run"],
             "newer_run_status": row["status"], "newer_run_reason": row["reason"],
             "newer_run_adapter": row["adapter_id"], "newer_run_from": row["parent_adapter_id"],
-            "newer_run_seconds": _run_use(row)["last_run_seconds"]}
+            "newer_run_seconds": use["last_run_seconds"], "newer_run_settings": use["last_run_settings"]}
 
 
 def _run_use(row) -> dict:
-    """A finished run row's examples (trained on, held out) and its length in seconds."""
-    try:
-        metrics = json.loads(row["metrics"] or "{}")
-    except ValueError:
-        metrics = {}
+    """A finished run row's examples (trained on, held out), its length in seconds and the settings it
+    ran with (as recorded: a click with others is no repeat of it)."""
+    metrics, settings = (_json_dict(row[column]) for column in ("metrics", "settings"))
     try:
         seconds = (datetime.fromisoformat(row["finished"]) - datetime.fromisoformat(row["started"])).total_seconds()
     except (TypeError, ValueError):
         seconds = None
     return {"last_run_trained": metrics.get("train_size"), "last_run_heldout": metrics.get("heldout_size"),
-            "last_run_seconds": seconds}
+            "last_run_seconds": seconds, "last_run_settings": settings}
+
+
+def _json_dict(text: str | None) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _run_new_count(store, row) -> dict:
@@ -617,10 +628,9 @@ def _run_new_count(store, row) -> dict:
 
 # a thumbs-down and a better answer (or continuation) for one answer (or continuation), both given after a
 # run started: one new rating to the person, as the ready line counts them (``readiness``:
-# ``disliked_and_corrected``); a better continuation has no time of its own, its branch's is the one
-# ``_BRANCHES_AFTER`` counts it by
+# ``disliked_and_corrected``)
 _DISLIKED_AND_CORRECTED_AFTER = (
     "SELECT r.message_id FROM ratings r JOIN corrections c ON c.message_id = r.message_id "
     "WHERE r.token_index IS NULL AND r.value = -1 AND r.created > ? AND c.created > ?",
     "SELECT r.branch_id FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id "
-    "WHERE r.token_index IS NULL AND r.value = -1 AND b.correction IS NOT NULL AND r.created > ? AND b.created > ?")
+    "WHERE r.token_index IS NULL AND r.value = -1 AND b.correction IS NOT NULL AND r.created > ? AND b.corrected > ?")

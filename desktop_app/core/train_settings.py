@@ -6,6 +6,7 @@ back from older runs' rows (``from_dict`` drops the keys a later version no long
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 
 
@@ -200,3 +201,20 @@ class FineTuneSettings:
     def from_dict(cls, data: dict | None) -> "FineTuneSettings":
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in (data or {}).items() if k in known})
+
+
+# settings a run's training does not read: what is done after its verdict (the re-scoring for the
+# compare view, asking before a changed fact is kept)
+AFTER_TRAINING = ("rescore", "rescore_limit", "ask_before_changed_facts")
+
+
+def settings_changes(recorded: dict | None, settings: FineTuneSettings) -> list[str]:
+    """The fields of ``settings`` that differ from a run's ``recorded`` ones (its row's settings; a
+    key a later version added takes its default), in the dataclass's order, leaving out those that
+    shape nothing the run learns (``AFTER_TRAINING``): a run on the same ratings with other settings
+    is no repeat of that run."""
+    def plain(values: FineTuneSettings) -> dict:  # as the row keeps them: a tuple is a JSON list there
+        return json.loads(json.dumps(values.to_dict()))
+
+    before, now = plain(FineTuneSettings.from_dict(recorded)), plain(settings)
+    return [name for name in now if name not in AFTER_TRAINING and now[name] != before[name]]

@@ -223,7 +223,7 @@ class _Run:
         parent = self.store.active_adapter(resolved.model_id)
         parent_id = parent["id"] if parent else None
         self.before_cache = BeforeCache(self.paths, resolved.model_id, parent_id, resolved.device)
-        self.since_run, self.new_ids = new_since_previous(self.store, parent)
+        self.since_run, self.new_ids = new_since_previous(self.store, parent, resolved.model_id)
         self.run_id = self.store.create_run(self.settings.to_dict(), resolved.model_id, parent_adapter_id=parent_id)
         try:
             return self._run(data, resolved, parent)

@@ -26,7 +26,7 @@ from desktop_app.gui.finetune_words import (changed_facts_words, degenerate_word
 from desktop_app.gui.progress_words import (PHASE_WORDS, count_eta_words, counted_line,
                                             early_stop_words, phase_line, phase_name, step_eta_words)
 from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
-                                         ready_words, retrained_run, same_ratings_words, tile_words, train_again_tip)
+                                         ready_words, repeated_run, same_ratings_words, tile_words, train_again_tip)
 from desktop_app.gui.question_box import ask
 from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -79,6 +79,8 @@ class FineTunePanel(QScrollArea):
         self._connect_controller(controller)
         self.set_counts({})
         self.ready_label.setText("Counting your ratings\u2026")  # the window asks at once (no model needed)
+        for box in (self.epochs, self.max_steps, self.lr, self.heldout):  # the train button's tooltip compares them
+            box.valueChanged.connect(lambda _value: self._update())
 
     def _build_header(self, layout) -> None:
         """Title, intro, the four count tiles, the readiness line and the train button."""
@@ -262,8 +264,8 @@ class FineTunePanel(QScrollArea):
     # ------------------------------------------------------------ state
     def set_counts(self, counts: dict) -> None:
         self.counts = dict(counts)
-        for key, (value, note, tip) in tile_words(counts).items():
-            self.tiles[key].set_value(value, note, tip)
+        for key, (value, note, tip, caption) in tile_words(counts).items():
+            self.tiles[key].set_value(value, note, tip, caption)
         total = int(counts.get("total", 0) or 0)
         if total:
             self.ready_label.setText(ready_words(counts) + news_words(counts) + conflict_words(counts)
@@ -297,8 +299,8 @@ class FineTunePanel(QScrollArea):
             self.train_button.setToolTip("Load a model first")
         elif not total:
             self.train_button.setToolTip("Rate something first")
-        elif train_again_tip(self.counts):
-            self.train_button.setToolTip(train_again_tip(self.counts))
+        elif train_again_tip(self.counts, self.settings()):
+            self.train_button.setToolTip(train_again_tip(self.counts, self.settings()))
         else:
             self.train_button.setToolTip("Train an adapter on your ratings in the background; chatting goes on")
         self.cancel_button.setVisible(running)
@@ -364,7 +366,7 @@ class FineTunePanel(QScrollArea):
 
     # ------------------------------------------------------------ actions
     def start(self) -> bool:
-        if retrained_run(self.counts) is not None and not self.confirm_same_ratings():
+        if repeated_run(self.counts, self.settings()) is not None and not self.confirm_same_ratings():
             return False
         self.curve.clear()
         focused = self.train_button.hasFocus()  # it disables itself: the focus must not drift to "Advanced"

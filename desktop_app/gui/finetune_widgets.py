@@ -28,15 +28,18 @@ class CountTile(QFrame):
             pic.setPixmap(icon(icon_name, colors(is_dark())["muted"]).pixmap(16, 16))
             top.addWidget(pic)
         layout.addLayout(top)
-        label = styled_label(caption, "Muted")
-        layout.addWidget(label)
+        self.caption = styled_label(caption, "Muted")
+        layout.addWidget(self.caption)
         self.note = styled_label("", "Muted", wrap=True)  # how the number is counted, when that needs saying
         self.note.hide()
         layout.addWidget(self.note)
         layout.addStretch(1)  # a neighbour's note makes the row taller: the caption stays under its number
 
-    def set_value(self, n: int, note: str = "", tip: str = "") -> None:
+    def set_value(self, n: int, note: str = "", tip: str = "", caption: str = "") -> None:
+        """``caption``: the words under the number, when they change (what the ratings are of)."""
         self.number.setText(str(n))
+        if caption:
+            self.caption.setText(caption)
         self.note.setText(note)
         self.note.setVisible(bool(note))
         self.setToolTip(tip)

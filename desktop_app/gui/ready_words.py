@@ -7,6 +7,7 @@ fields)."""
 from __future__ import annotations
 
 from desktop_app.core.taught_words import and_list
+from desktop_app.core.train_settings import FineTuneSettings, settings_changes
 from desktop_app.gui.progress_words import duration_words
 
 def ready_words(counts: dict) -> str:
@@ -89,44 +90,107 @@ def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
             (f"{down} you disliked" if up else _counted(down, noun, " you disliked")) if down else ""]
 
 
-def tile_words(counts: dict) -> dict[str, tuple[int, str, str]]:
-    """The count tiles' numbers, each with a note under its caption and a tooltip, adding up to the
-    ratings the ready line counts (``rating_count``): a thumbs-down on an answer the person also
-    corrected is one rating with its better answer, as the line names it, so the 👎 tile counts the
-    dislikes without one and the better answers' tile says how many were for a disliked answer (a 👎
-    and a better answer on one answer made tiles of 1 and 1 beside "1 rating")."""
+def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
+    """The count tiles' numbers, each with a note under its caption, a tooltip and the caption, adding
+    up to the ratings the ready line counts (``rating_count``): a thumbs-down on an answer the person
+    also corrected is one rating with its better answer, as the line names it, so the 👎 tile counts
+    the dislikes without one and the better answers' tile says how many were for a disliked answer (a
+    👎 and a better answer on one answer made tiles of 1 and 1 beside "1 rating"). A caption names what
+    the person rated: answers, Text mode's continuations, or "ones" for both (``_tile_noun``; they read
+    "3 good answers" for three liked continuations)."""
     folded = _count(counts, "disliked_and_corrected")
     down = _count(counts, "thumbs_down") - folded
-    # short enough for one line of a tile in the narrow dock
-    note = ("" if not folded else "for a disliked answer" if folded == _count(counts, "corrections") == 1
-            else "each for a disliked answer" if folded == _count(counts, "corrections")
-            else f"{folded} for {'a disliked answer' if folded == 1 else 'disliked answers'}")
-    down_tip = ("Answers you disliked and gave no better answer for" + (
-        f"; {folded} disliked {'answer counts' if folded == 1 else 'answers count'} with {'its' if folded == 1 else 'their'} "
-        "better answer, under “better answers”" if folded else ""))
-    return {"thumbs_up": (_count(counts, "thumbs_up"), "", "Answers you liked (👍)"),
-            "thumbs_down": (down, "", down_tip),
-            "token_ratings": (_count(counts, "token_ratings"), "", "Tokens you rated good or bad"),
-            "corrections": (_count(counts, "corrections"), note, "Better answers you wrote")}
+    up_noun = _tile_noun(counts, "thumbs_up")
+    down_noun = _tile_noun(counts, "thumbs_down", "disliked_and_corrected")
+    better_noun = _tile_noun(counts, "corrections")
+    # a dislike that goes with a better one is of the better ones' kind (a continuation's with a continuation)
+    one, ones = better_noun, _plural(better_noun, 2)
+    # short enough for one line of a tile in the narrow dock: "continuation" took a second one
+    short = "answer" if better_noun == "answer" else "one"
+    note = ("" if not folded else f"for a disliked {short}" if folded == _count(counts, "corrections") == 1
+            else f"each for a disliked {short}" if folded == _count(counts, "corrections")
+            else f"{folded} for {f'a disliked {short}' if folded == 1 else f'disliked {short}s'}")
+    folded_words = (f"; {folded} disliked {one if folded == 1 else ones} {'counts' if folded == 1 else 'count'} with "
+                    f"{'its' if folded == 1 else 'their'} better {one if folded == 1 else ones}, under “better {ones}”"
+                    if folded else "")
+    return {"thumbs_up": (_count(counts, "thumbs_up"), "", f"{_kinds_words(up_noun)} you liked (👍)",
+                          f"good {_plural(up_noun, 2)}"),
+            "thumbs_down": (down, "", f"{_kinds_words(down_noun)} you disliked and gave no better "
+                            f"{'one' if down_noun == 'one' else down_noun} for" + folded_words,
+                            f"bad {_plural(down_noun, 2)}"),
+            "token_ratings": (_count(counts, "token_ratings"), "", "Tokens you rated good or bad", "rated tokens"),
+            "corrections": (_count(counts, "corrections"), note, f"Better {_kinds_words(better_noun).lower()} you wrote",
+                            f"better {_plural(better_noun, 2)}")}
+
+
+def made_noun(counts: dict) -> str:
+    """What the person rated, in one word: "answer" (the chat's, or nothing yet), "continuation"
+    (Text mode's only) or "one" (both kinds)."""
+    text = sum(_count(counts, f"text_{key}") for key in _KINDS)
+    return _noun(sum(_count(counts, key) for key in _KINDS) - text, text, "answer")
+
+
+_KINDS = ("thumbs_up", "thumbs_down", "token_ratings", "corrections")
+
+
+def _tile_noun(counts: dict, key: str, less: str | None = None) -> str:
+    """The noun of one tile's count (``key``, less ``less``): its ratings' kind, else (none) the kind of
+    all the ratings (``made_noun``)."""
+    text = _count(counts, f"text_{key}") - (_count(counts, f"text_{less}") if less else 0)
+    chat = _count(counts, key) - (_count(counts, less) if less else 0) - text
+    return _noun(chat, text, made_noun(counts))
+
+
+def _noun(chat: int, text: int, neither: str) -> str:
+    if chat and text:
+        return "one"
+    return "continuation" if text else "answer" if chat else neither
+
+
+def _kinds_words(noun: str) -> str:
+    """A tooltip's subject: "Answers", "Continuations", or both ("one")."""
+    return "Answers and continuations" if noun == "one" else noun.capitalize() + "s"
+
+
+def _plural(noun: str, n: int) -> str:
+    return noun if n == 1 else noun + "s"
 
 
 def ready_details(counts: dict) -> str:
     """The ready line's tooltip: how each kind of rating teaches, and what is used twice."""
     lines = ["How the fine-tune uses them:"]
-    if _count(counts, "corrections"):
+    text_better = _count(counts, "text_corrections")
+    if _count(counts, "corrections") - text_better:
         lines.append("\u2022 A better answer you wrote: the model learns to prefer it over the answer it replaces.")
-    if _count(counts, "pairs") > _count(counts, "corrections"):
+    if text_better:
+        lines.append("\u2022 A better continuation you wrote: the model learns to prefer it over the continuation "
+                     "it replaces.")
+    text_pairs = _count(counts, "text_sibling_pairs")
+    if _count(counts, "pairs") - _count(counts, "corrections") - text_pairs > 0:
         lines.append("\u2022 Two rated answers to one question: the liked one is preferred over the disliked one.")
-    if _count(counts, "thumbs_up") or _count(counts, "thumbs_down"):
-        lines.append("\u2022 A thumb: a liked answer becomes likelier, a disliked one less likely.")
-    if _count(counts, "token_ratings"):
-        lines.append("\u2022 A rated token: that token, in that answer, becomes likelier or less likely.")
+    if text_pairs:
+        lines.append("\u2022 Two rated continuations at the same place: the liked one is preferred over the disliked one.")
+    thumbs = _either(counts, "thumbs_up", "thumbs_down")
+    if thumbs:
+        lines.append(f"\u2022 A thumb: a liked {thumbs} becomes likelier, a disliked one less likely.")
+    tokens = _either(counts, "token_ratings")
+    if tokens:
+        lines.append(f"\u2022 A rated token: that token, in that {tokens}, becomes likelier or less likely.")
     twice = _count(counts, "thumbs_on_corrected")
     if twice:
         which = "1 thumb is on an answer" if twice == 1 else f"{twice} thumbs are on answers"
         lines.append(f"{which} you also corrected: {'that answer teaches' if twice == 1 else 'those answers teach'} "
                      "twice, as the thumb and in the pair with your better answer.")
     return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def _either(counts: dict, *keys: str) -> str:
+    """"answer", "continuation" or "answer or continuation": what the ratings under ``keys`` are of
+    ("" when there are none)."""
+    text = sum(_count(counts, f"text_{key}") for key in keys)
+    chat = sum(_count(counts, key) for key in keys) - text
+    noun = _noun(chat, text, "")
+    return "answer or continuation" if noun == "one" else noun
 
 
 def _count(counts: dict, key: str) -> int:
@@ -148,8 +212,9 @@ def headline_words(counts: dict) -> str:
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return f"<b>{examples} ready to train on</b>: "
-    what = ("Nothing new" if not new else
-            f"{new} rating{'s' if new != 1 else ''} or better answer{'s' if new != 1 else ''} new")
+    better = {"answer": " or better answer", "continuation": " or better continuation",
+              "one": ", better answer or continuation"}[made_noun(counts)]
+    what = "Nothing new" if not new else f"{new} rating{'s' if new != 1 else ''}{better}{'s' if new != 1 else ''} new"
     return f"<b>{what} since run {run}</b>; {examples} in all: "
 
 
@@ -249,20 +314,48 @@ def _newer_fate(counts: dict) -> str:
     return f"; its adapter {adapter} is in the history, not in use" if adapter is not None else ""
 
 
-def train_again_tip(counts: dict) -> str:
-    """The train button's tooltip when a click would train on the same ratings again ('' otherwise)."""
+def train_again_tip(counts: dict, settings: FineTuneSettings | None = None) -> str:
+    """The train button's tooltip when a click would train on the same ratings again ('' otherwise);
+    with other ``settings`` than that run's, that they differ and a click trains with them."""
     run = retrained_run(counts)
     if run is None:
         return ""
     said = used_words(counts) if nothing_new(counts) else f"Run {run} already trained on all of them"
+    changed = changed_settings(counts, settings)
+    if changed:
+        return f"{said}. Your settings differ from run {run}'s ({and_list(changed)}): a click trains on them with yours"
     return f"{said}: rate more to teach something new (a click asks before training on the same ones again)"
+
+
+# the Advanced settings by their labels; another setting by its name
+SETTING_WORDS = {"epochs": "epochs", "max_steps": "at most steps", "lr": "learning rate",
+                 "heldout_fraction": "held out"}
+
+
+def changed_settings(counts: dict, settings: FineTuneSettings | None) -> list[str]:
+    """The settings that differ from those of the run a click would repeat (``retrained_run``), in
+    words; [] when there is no such run or no ``settings`` are given."""
+    run = retrained_run(counts)
+    if run is None or settings is None:
+        return []
+    recorded = counts.get("last_run_settings" if nothing_new(counts) else "newer_run_settings")
+    return [SETTING_WORDS.get(name, name.replace("_", " ")) for name in settings_changes(recorded, settings)]
+
+
+def repeated_run(counts: dict, settings: FineTuneSettings) -> int | None:
+    """The finished run a click with ``settings`` would repeat: it trained on every rating there is
+    (``retrained_run``) with the same settings; None when a run would learn something new, or train
+    otherwise (the question "would most likely be discarded again" was asked after the learning rate
+    had changed)."""
+    return None if changed_settings(counts, settings) else retrained_run(counts)
 
 
 def same_ratings_words(counts: dict) -> tuple[str, str]:
     """The question before a run on ratings a finished run already trained on, and its detail."""
     total = _count(counts, "total")
     same = f"Train again on the same {total} example{'s' if total != 1 else ''}?"
-    teach = " To teach something new, rate more answers or write better ones first."
+    rated = {"answer": "answers", "continuation": "continuations", "one": "answers or continuations,"}
+    teach = f" To teach something new, rate more {rated[made_noun(counts)]} or write better ones first."
     if nothing_new(counts):
         took = duration_words(counts.get("last_run_seconds"))
         return (f"Nothing is new since run {counts['last_run']}. {same}",

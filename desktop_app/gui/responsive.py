@@ -72,6 +72,19 @@ class Compactor(_BarWatcher):
                 self.full_width = self.bar.sizeHint().width()
                 self.set_compact(True)
 
+    def recheck(self) -> None:
+        """Measures the full form again while the bar is compact: a part that only the full form
+        shows changed (the Text bar's status words, under a compact bar), so the width it was
+        remembered wanting may no longer hold. Its words came back only when the window widened
+        past that width: after a continuation's long "writing…", never at 1280 px."""
+        if not self.compact:
+            return
+        self.set_compact(False)
+        wanted = self.bar.sizeHint().width()
+        if self.bar.width() < wanted:
+            self.full_width = wanted
+            self.set_compact(True)
+
     def set_compact(self, compact: bool) -> None:
         self.compact = compact
         self.apply(compact)

@@ -93,10 +93,13 @@ class StatusWords(QLabel):
     """The Text tab's status words ("analysing…"): hidden while they say nothing, so under a
     narrow bar, where they have a row of their own, an empty one takes no height."""
 
+    said = Signal()  # new words (a compact bar measures its full form again: they belong to it)
+
     def setText(self, text: str) -> None:
         super().setText(text)
         self.setToolTip("")  # (an export's sets the file's path)
         self.setVisible(bool(text))
+        self.said.emit()
 
 
 class TextView(QWidget):
@@ -227,6 +230,7 @@ class TextView(QWidget):
             button.setAccessibleName(words.rstrip("\u2026"))
         self.bar_row = row
         self.bar_compactor = Compactor(bar, self._compact_bar)
+        self.status.said.connect(self.bar_compactor.recheck)
         return bar
 
     def resizeEvent(self, event) -> None:
@@ -281,6 +285,7 @@ class TextView(QWidget):
             self.status_line.addWidget(self.status)
         else:
             self.bar_row.insertWidget(self.bar_row.indexOf(self.stop_button), self.status)
+        self.status.setVisible(bool(self.status.text()))  # moved, it shows later: the bar is measured now
 
     def _connect(self) -> None:
         c = self.controller
