@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QCursor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
@@ -183,6 +183,8 @@ class TokenView(QTextEdit):
         self._flash_timer.setSingleShot(True)
         self._flash_timer.timeout.connect(self.end_flash)
         self._hovered = -1
+        # the text moves under a still pointer (the Text tab's heatmap scrolls itself): no mouse move tells
+        self.verticalScrollBar().valueChanged.connect(lambda _value: self.recheck_hover())
         self._press_pos = None
         self._press_index = -1  # the token under the press: the one a click picks (see mouseReleaseEvent)
         self._block_format = QTextBlockFormat()
@@ -422,16 +424,31 @@ class TokenView(QTextEdit):
 
     def mouseMoveEvent(self, event) -> None:
         super().mouseMoveEvent(event)
-        index = self.index_at(event.position().toPoint())
-        if index != self._hovered:
-            self._hovered = index
-            self.token_hovered.emit(index)
+        self.hover(self.index_at(event.position().toPoint()))
 
     def leaveEvent(self, event) -> None:
         super().leaveEvent(event)
-        if self._hovered != -1:
-            self._hovered = -1
-            self.token_hovered.emit(-1)
+        self.hover(-1)
+
+    def recheck_hover(self) -> None:
+        """The token under the pointer again after the text moved under it with no mouse move (a
+        scroll: usertest 14, the status bar kept a token's figures after the wheel moved it away)."""
+        self.hover(self.pointer_index())
+
+    def pointer_index(self) -> int:
+        """The token under the pointer, found by geometry (Qt's own enter and leave lag behind a
+        scroll); -1 where the pointer is not over the text's shown part."""
+        viewport = self.viewport()
+        pos = viewport.mapFromGlobal(QCursor.pos())
+        if not (self.isVisible() and viewport.rect().contains(pos) and viewport.visibleRegion().contains(pos)):
+            return -1
+        return self.index_at(pos)
+
+    def hover(self, index: int) -> None:
+        """Token ``index`` is under the pointer now (-1: none); ``token_hovered`` tells a change."""
+        if index != self._hovered:
+            self._hovered = index
+            self.token_hovered.emit(index)
 
     def mousePressEvent(self, event) -> None:
         self._press_pos = event.position().toPoint()
