@@ -79,18 +79,44 @@ def token_status_words(index: int, record: TokenRecord) -> str:
 STATUS_SAMPLE = "token 125: \u201c\u2423lighthouse\u201d  p=29.35%  rank 12  entropy 3.37"
 
 
-def percent_cell(prob: float) -> str:
+def percent_cell(text: str, width: int) -> str:
     """A percentage of one width in a fixed-width font: the alternatives' column starts and ends at
     one place ("10.5%" above " 6.7%" looked shifted left, usertest9)."""
-    return f"{prob * 100:5.1f}%".replace(" ", "&nbsp;")
+    return text.rjust(width).replace(" ", "&nbsp;")
+
+
+def ordered_alternatives(record: TokenRecord) -> list:
+    """``record.top`` with the written token first among alternatives of the same probability: its rank
+    counts a tie in its favour, and "rank 1" above " but 26.5%", then "▸ with 26.5%" read as a
+    contradiction (usertest 14); else the model's order, by probability."""
+    return sorted(record.top, key=lambda a: (-a.prob, a.id != record.id))
+
+
+def percent_texts(probs: list[float]) -> tuple[list[str], list[bool]]:
+    """Each probability as a percentage with as many decimals (1 to 3) as tell apart two that differ
+    ("26.49%" and "26.48%", not "26.5%" twice), and whether it ties another as shown (equal to the
+    last decimal: the model found them equally likely, as 16-bit weights often do)."""
+    for decimals in (1, 2, 3):
+        texts = [f"{p * 100:.{decimals}f}%" for p in probs]
+        if not any(t == u and p != q for i, (t, p) in enumerate(zip(texts, probs))
+                   for u, q in zip(texts[i + 1:], probs[i + 1:])):
+            break
+    return texts, [texts.count(t) > 1 for t in texts]
+
+
+TIE = "tie"  # beside alternatives of the same probability as shown
 
 
 def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
+    shown = ordered_alternatives(record)[:alternatives]
+    texts, tied = percent_texts([alt.prob for alt in shown])
+    width = max((len(t) for t in texts), default=0)
     rows = "".join(
         f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"
         f"<td><code>{html.escape(token_label(alt.text))}</code></td>"
-        f"<td align='right'><code>{percent_cell(alt.prob)}</code></td></tr>"
-        for alt in record.top[:alternatives])
+        f"<td align='right'><code>{percent_cell(text, width)}</code></td>"
+        f"<td><code>{'&nbsp;' + TIE if tie else ''}</code></td></tr>"
+        for alt, text, tie in zip(shown, texts, tied))
     return (
         f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
         f"probability {record.prob * 100:.2f}% &nbsp; log-prob {record.logprob:.3f}<br>"
