@@ -106,8 +106,14 @@ def test_lens_and_attribution_use_the_active_adapter(tmp_path, tiny_model_dir):
     adapted = score_ids(loaded, ids[:-1], ids[-1:])[0]
     assert abs(lens.probs[-1][0] - adapted.prob) < 1e-5
     assert abs(lens.probs[-1][0] - base_lens.probs[-1][0]) > 1e-4  # the adapter changed it: it was on
-    result = ex.explain(loaded, TokenContext(ids=ids, prompt_len=4, settings=SamplingSettings()))
+    result = ex.explain(loaded, TokenContext(ids=ids, prompt_len=4, settings=SamplingSettings(),
+                                             written_with_adapter=7))
     assert result.adapter_id == 7 and result.attribution.complete
+    # an answer the base model wrote is explained with the adapter set aside, which is on again after it
+    base = ex.explain(loaded, TokenContext(ids=ids, prompt_len=4, settings=SamplingSettings()))
+    assert (base.adapter_id, base.adapter_on) == (None, 7) and base.attribution.complete
+    assert abs(base.lens.probs[-1][0] - base_lens.probs[-1][0]) < 1e-5
+    assert abs(logit_lens(loaded, ids[:-1], ids[-1])[0].probs[-1][0] - adapted.prob) < 1e-5
 
 
 # ------------------------------------------------------------------ integrated gradients

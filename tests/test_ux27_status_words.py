@@ -24,7 +24,8 @@ from test_gui import make_window  # noqa: E402,F401
 from test_training import FAST  # noqa: E402
 from test_training_data import rate_three_answers  # noqa: E402
 
-SAYS_WHAT = re.compile(r"^(checking|reading|re-scoring|re-asking questions|training step)\b")
+# "measuring": the model in use, measured between two steps (training paused: usertest 14)
+SAYS_WHAT = re.compile(r"^(checking|measuring|reading|re-scoring|re-asking questions|training step)\b")
 UNITS = ("answers", "answer pairs", "general text", "token", "step")
 
 
@@ -67,9 +68,10 @@ def test_every_form_of_a_counted_report_says_what_it_does_and_what_it_counts(rep
             assert not re.search(r"fine-tun\w* \d", line), f"a bare count: {line!r}"
         narrowest = forms[-1]
         assert SAYS_WHAT.match(narrowest) and len(narrowest) <= 34, narrowest
-        if p.phase == "evaluating":  # the check after the steps, and the one between two steps
-            assert "checking whether it helps" in forms[0]
-            assert narrowest.startswith(("checking ", "re-asking questions")), narrowest
+        if p.phase == "evaluating":  # the check after the steps; the one between two steps checks nothing yet
+            assert ("measuring your current model" if p.training_follows else "checking whether it helps") in forms[0]
+            assert narrowest.startswith(("measuring " if p.training_follows else "checking ", "re-asking questions")), \
+                narrowest
         if p.phase == "training":
             assert narrowest == f"training step {count}"
 

@@ -105,6 +105,8 @@ def report_lines(result, model_id: str, colour: bool) -> list[str]:
     if c.written_with_adapter != result.adapter_id:
         written = "the base model" if c.written_with_adapter is None else f"adapter {c.written_with_adapter}"
         lines.append(f"note: it was written with {written}; this explains the model as it is now.")
+    elif getattr(result, "adapter_on", None) != result.adapter_id:
+        lines.append(f"note: the base model wrote it, and explains it: adapter {result.adapter_on} was set aside.")
     if result.precision_note:
         lines.append(f"note: {result.precision_note}")
     lines += [""] + lens_lines(result, colour) + [""] + attribution_lines(result.attribution, colour)

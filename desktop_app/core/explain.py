@@ -2,10 +2,14 @@
 lens), which earlier tokens pushed it ahead of an alternative (integrated gradients), and
 what the sampler did with it (temperature, top-k, top-p as the answer was written).
 
-Everything runs on the model as it is loaded, with its active adapter on: the explanation
-is of the model the person is talking to now, at its precision (under Compact the int8
-weights, the attribution's gradient passes included); when the answer was written at
-another precision, ``Explanation.precision_note`` says so. The stored message gives the context (its
+Everything runs on the model as it is loaded, at its precision (under Compact the int8
+weights, the attribution's gradient passes included; when the answer was written at another
+precision, ``Explanation.precision_note`` says so), with its active adapter on, but for an
+answer the base model wrote: that one is explained with the adapter switched off (PEFT's
+``disable_adapter``, as the compare view scores the base), so the explanation is of the model that
+wrote it (usertest 14: a base answer was explained with adapter 1's weights, said in small print).
+An answer another adapter wrote is explained with the one on now, and ``Explanation.adapter_on``
+lets the words say so. The stored message gives the context (its
 prompt formatted as generation formatted it, and the answer's own token ids) and the
 sampling settings it was written with, so old answers are explained with their settings.
 
@@ -15,6 +19,7 @@ The parts: ``token_context`` (the token and what came before it), ``lens`` (the 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -44,6 +49,7 @@ class Explanation:
     sampler: SamplerFacts
     adapter_id: int | None  # the adapter on the model that explained it
     precision: str | None = None  # the weights that explained it (LoadedModel.precision: int8 under Compact)
+    adapter_on: int | None = None  # the adapter on the chat model then (set aside for a base model's answer)
 
     @property
     def precision_note(self) -> str | None:
@@ -108,7 +114,8 @@ class Explanation:
     def to_json(self) -> dict:
         c = self.context
         return {"message_id": c.message_id, "token_index": c.index, "token": {"id": c.chosen, "text": self.token_text},
-                "adapter_id": self.adapter_id, "written_with_adapter": c.written_with_adapter,
+                "adapter_id": self.adapter_id, "adapter_on": self.adapter_on,
+                "written_with_adapter": c.written_with_adapter,
                 "precision": self.precision, "written_precision": c.written_precision,
                 "recorded_prob": c.recorded_prob, "lens": self.lens.to_json() if self.lens else None,
                 "lens_error": self.lens_error,
@@ -145,11 +152,12 @@ def explain_layers(loaded: LoadedModel, context: TokenContext, *, vs: int | None
     It reads the model and changes nothing, so the window runs it between an answer's tokens."""
     seen, chosen = context.ids[:-1], context.chosen
     check_cancel(cancel)
-    try:
-        lens, logits = logit_lens(loaded, seen, chosen, cancel=cancel)
-        lens_error = None
-    except ExplainError as exc:
-        lens, lens_error, logits = None, str(exc), final_logits(loaded, seen)
+    with as_written(loaded, context):
+        try:
+            lens, logits = logit_lens(loaded, seen, chosen, cancel=cancel)
+            lens_error = None
+        except ExplainError as exc:
+            lens, lens_error, logits = None, str(exc), final_logits(loaded, seen)
     other = runner_up(logits, chosen) if vs is None else vs
     if other == chosen:
         raise ExplainError("The alternative to compare with is the chosen token itself; pick another token.")
@@ -159,8 +167,33 @@ def explain_layers(loaded: LoadedModel, context: TokenContext, *, vs: int | None
     facts = sampler_facts(logits, chosen, context.settings, settings_known=context.settings_known,
                           forced=context.forced, answer_before=context.ids[context.prompt_len:-1], texts=texts)
     first = Explanation(context, texts(chosen), lens, lens_error, None, facts,
-                        loaded.adapter_id, loaded.precision)
+                        explaining_adapter(loaded, context), loaded.precision, adapter_on=loaded.adapter_id)
     return first, other
+
+
+def _base_wrote_it(loaded: LoadedModel, context: TokenContext) -> bool:
+    """An answer the base model wrote, on a model with an adapter on now (a Text mode token is
+    explained as its analysis read it, with the model as it is)."""
+    return (not context.in_text and context.written_with_adapter is None and loaded.adapter_id is not None
+            and hasattr(loaded.model, "disable_adapter"))
+
+
+def explaining_adapter(loaded: LoadedModel, context: TokenContext) -> int | None:
+    """The adapter an explanation of ``context`` reads the model with: none for an answer the base
+    model wrote, else the one on now."""
+    return None if _base_wrote_it(loaded, context) else loaded.adapter_id
+
+
+@contextlib.contextmanager
+def as_written(loaded: LoadedModel, context: TokenContext):
+    """Inside: ``loaded`` reads as ``explaining_adapter`` says: its adapter off for an answer the base
+    model wrote. The model lane is the only one that runs the chat model, and an answer being written
+    reads PEFT's state again at its next token, after this has switched the adapter back on."""
+    if not _base_wrote_it(loaded, context):
+        yield
+        return
+    with loaded.lock, loaded.model.disable_adapter():
+        yield
 
 
 def explain_attribution(loaded: LoadedModel, first: Explanation, other: int, *, steps: int = IG_STEPS,
@@ -170,7 +203,8 @@ def explain_attribution(loaded: LoadedModel, first: Explanation, other: int, *, 
     minutes on a CPU. ``report`` hears an ExplainProgress after every batch of passes.
     ``points``: the path's points so far, kept across a pause (core.attribution.integrated_gradients)."""
     context = first.context
-    if loaded.adapter_id != first.adapter_id or loaded.precision != first.precision:
+    if (loaded.adapter_id != first.adapter_on or explaining_adapter(loaded, context) != first.adapter_id
+            or loaded.precision != first.precision):
         raise ExplainError("The model changed since the layers were read; explain this token again.")
 
     def placed(attribution: Attribution) -> Attribution:  # where each token came from
@@ -179,7 +213,8 @@ def explain_attribution(loaded: LoadedModel, first: Explanation, other: int, *, 
     def progress(item) -> None:
         report(item if item.estimate is None else replace(item, estimate=placed(item.estimate)))
 
-    attribution = integrated_gradients(loaded, context.ids[:-1], context.chosen, other, steps=steps,
-                                       max_steps=max_steps, cancel=cancel,
-                                       progress=None if report is None else progress, points=points)
+    with as_written(loaded, context):
+        attribution = integrated_gradients(loaded, context.ids[:-1], context.chosen, other, steps=steps,
+                                           max_steps=max_steps, cancel=cancel,
+                                           progress=None if report is None else progress, points=points)
     return replace(first, attribution=placed(attribution))

@@ -448,11 +448,13 @@ def score_reask_with_and_without_adapter(loaded: LoadedModel, question: str, ans
 
 def rated_text_branches(store) -> list[dict]:
     """The Text mode's rated continuations (what a fine-tune learns from beside the rated
-    answers), oldest first, each with ``thumbs`` (1, -1 or None) and ``prompt`` (the text before it)."""
+    answers), oldest first, each with ``thumbs`` (1, -1 or None), ``tokens_rated`` (whether any of
+    its tokens is rated) and ``prompt`` (the text before it)."""
     from desktop_app.core.text_training import _Rated
 
     rated = _Rated(store)
-    return [dict(b, thumbs=rated.ratings[b["id"]]["thumbs"], prompt=rated.prompt(b)) for b in rated.rated]
+    return [dict(b, thumbs=rated.ratings[b["id"]]["thumbs"], tokens_rated=bool(rated.ratings[b["id"]]["tokens"]),
+                 prompt=rated.prompt(b)) for b in rated.rated]
 
 
 def score_branch_with_and_without_adapter(store, loaded: LoadedModel, branch_id: int, *,

@@ -32,7 +32,7 @@ from desktop_app.core import adapters as adapter_store
 from desktop_app.core import train_steps as steps
 from desktop_app.core import work_meter
 from desktop_app.core.cancel_hooks import blocks, stoppable
-from desktop_app.core.check_time import REASK_TOKEN_PER_UPDATE, CheckClock, part_of
+from desktop_app.core.check_time import PARTS, REASK_TOKEN_PER_UPDATE, CheckClock, part_of
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, digest, new_ratings, plan_reasks
 from desktop_app.core.lazy import lazy_module
@@ -59,6 +59,9 @@ BEFORE_AT_STEP = 2
 # gui.progress_words.STEP_WORDS puts them in a person's words)
 ANSWERING_REQUESTS = "Answering general requests with the model as it is"
 WRITING_PRACTICE = "Writing practice answers in capitals"
+# the stages of the measuring of the model in use between two steps (_Before), each count's line after one
+MEASURING_IN_USE = "measuring your current model"
+MEASURING_BASE = "measuring the base model too"
 
 class NothingToTrainError(UserFacingError):
     pass
@@ -89,6 +92,9 @@ class TrainProgress:
     check_s: float | None = None
     # a count of the measuring of the model in use, done between two steps: the steps go on after it
     training_follows: bool = False
+    # (this part, of the parts) of that measuring: its margins, the probe, the re-asks, a run from an adapter's
+    # base margins; each part's count starts at 0 again, so the parts say how far the whole measuring is
+    part: tuple[int, int] | None = None
     # (the step of the checkpoint tried, of the steps trained) while the gate steps back (train_verdict.step_back)
     stepping_back: tuple[int, int] | None = None
 
@@ -172,12 +178,14 @@ class _Run:
     def say(self, phase, message="", **fields) -> None:
         self.report(TrainProgress(phase, message=message, elapsed_s=time.perf_counter() - self.started, **fields))
 
-    def counting(self, phase: str, stage: str = "", clock: CheckClock | None = None, **fields):
+    def counting(self, phase: str, stage: str = "", clock: CheckClock | None = None,
+                 part: Callable[[str], tuple[int, int]] | None = None, **fields):
         """The counts of the work inside (core.work_meter) as reports of ``phase``: "measuring
         the new adapter: re-asking 12 questions at once: 40 of at most 64 tokens of each answer", with the time left
         at that count's pace so far, so that no phase of minutes shows only a clock; with a
         ``clock``, the time left of the whole measuring (its later parts' estimates added, and
-        the part's estimate before its count has a pace)."""
+        the part's estimate before its count has a pace). ``part(what)``: which part of the
+        work a count is, (3, 3), in the report's ``part``."""
         pace = _Pace()
 
         def heard(what: str, done: int, total: int) -> None:
@@ -185,7 +193,8 @@ class _Run:
             if eta is not False:
                 eta = clock.left(part_of(what), eta) if clock is not None else eta
                 line = work_meter.words(what, done, total)
-                self.say(phase, f"{stage}: {line}" if stage else line, step=done, total=total, eta_s=eta, **fields)
+                self.say(phase, f"{stage}: {line}" if stage else line, step=done, total=total, eta_s=eta,
+                         part=part(what) if part else None, **fields)
         return work_meter.listening(heard)
 
     def check_cancel(self) -> None:
@@ -314,7 +323,7 @@ class _Run:
 
         self._train(work, train, pad_id, before)
         self.check_cancel()
-        before.measure()  # when the steps ended before it was due (a run of one step, the guard)
+        before.measure(training_follows=False)  # when the steps ended before it was due (the guard stopped them)
         self._measure_after(meter, work, data, held, reasks, pad_id)
         return decide(self, work, resolved.model_id, parent)
 
@@ -392,7 +401,7 @@ class _Run:
             if guard and not guard.after_update(step):
                 break
             if step >= min(BEFORE_AT_STEP, total):
-                before.measure()
+                before.measure(training_follows=step < total)
         self._record_run(step, train_start + before.wall, cpu_start + before.cpu, guard, terms.loops)
 
     def _references(self, work, train: TrainingData, pad_id: int, amp):
@@ -569,19 +578,26 @@ class _Before:
         if self.parent is None and known.exact:  # "before" is the reference: its margins on these are known
             self.meter.reference_sums = known.sums
 
-    def measure(self) -> None:
+    def measure(self, training_follows: bool = True) -> None:
+        """Every part counted and numbered (usertest 14: minutes under one unnumbered line read as a
+        stall; a run from an adapter scored the ratings with the base model with no count at all)."""
         if self.done:
             return
         self.done = True
         run, work = self.run, self.args[0]
         start, cpu_start = time.perf_counter(), time.process_time()
-        run.say("evaluating", "Measuring your current model, to compare the result with", training_follows=True)
-        with previous(work.model, self.parent), run.counting("evaluating", "measuring your current model",
-                                                             run.clock, training_follows=True):
+        parts = len(PARTS) + (self.parent is not None)
+        run.say("evaluating", "Measuring your current model, to compare the result with",
+                training_follows=training_follows)
+        with previous(work.model, self.parent), run.counting(
+                "evaluating", MEASURING_IN_USE, run.clock, training_follows=training_follows,
+                part=lambda what: (PARTS.index(part_of(what)) + 1, parts)):
             self.meter.measure("before", *self.args)
         if self.parent is not None:  # what a fresh adapter learned reads against these (gate._from_adapter_failure)
             work, data, held, _reasks, pad_id = self.args
-            with previous(work.model, None):
+            with previous(work.model, None), run.counting("evaluating", MEASURING_BASE,
+                                                          training_follows=training_follows,
+                                                          part=lambda what: (parts, parts)):
                 self.meter.measure_base(work, data, held, pad_id)
         self.wall, self.cpu = time.perf_counter() - start, time.process_time() - cpu_start
         run.check_cancel()

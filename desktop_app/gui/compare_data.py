@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from desktop_app.core.session import split_end
-from desktop_app.gui.compare_words import END_CELL, better_key, better_label
-
-THUMB_MARKS = {1: "\u25b2 ", -1: "\u25bc "}
+from desktop_app.gui.compare_words import END_CELL, better_key, better_label, rating_marks
 
 
 @dataclass
@@ -43,7 +41,8 @@ def picker_choices(store, run_id: int | None, current) -> PickerChoices:
     if unrated is not None:
         ids.append(current)
     corrections = {c["message_id"]: c["text"] for c in store.corrections()}
-    items = _answer_items(store, ids, corrections, later_answers, later_better)
+    tokens_rated = {r["message_id"] for r in store.ratings() if r["token_index"] is not None}
+    items = _answer_items(store, ids, corrections, later_answers, later_better, tokens_rated)
     branches = {b["id"]: b for b in rated_text_branches(store)}
     items += _branch_items(branches.values(), later_branches)
     facts = changed_facts(store, run_id) if run_id else []
@@ -96,16 +95,16 @@ def fact_items(facts: list[dict]) -> list[tuple]:
 
 
 def _answer_items(store, ids: list[int], corrections: dict[int, str], later: set[int],
-                  later_better: set[int]) -> list[tuple]:
+                  later_better: set[int], tokens_rated: set[int]) -> list[tuple]:
     out = []
     for mid in ids:
         try:
             m = store.get_message(mid)
         except Exception:  # noqa: BLE001 - deleted meanwhile
             continue
-        rating = THUMB_MARKS.get(store.message_rating(mid), "")
+        marks = rating_marks(store.message_rating(mid), mid in tokens_rated)
         words = " ".join(m["text"].split())
-        out.append((mid, f"{rating}#{mid}  {words[:60]}", mid in later))
+        out.append((mid, f"{marks}#{mid}  {words[:60]}", mid in later))
         if mid in corrections:  # right under the answer it replaces: the pair taught
             out.append((better_key(mid), better_label(mid, corrections[mid]), mid in later_better))
     return out
@@ -114,10 +113,10 @@ def _answer_items(store, ids: list[int], corrections: dict[int, str], later: set
 def _branch_items(branches, later_branches: set[int]) -> list[tuple]:
     out = []
     for branch in branches:
-        rating = THUMB_MARKS.get(branch["thumbs"], "")
+        marks = rating_marks(branch["thumbs"], branch.get("tokens_rated", False))
         words = " ".join(branch["text"].split())
         later = branch["id"] in later_branches
-        out.append((-branch["id"], f"{rating}Text: \u2026{words[:56]}", later))
+        out.append((-branch["id"], f"{marks}Text: \u2026{words[:56]}", later))
         if branch["correction"]:
             out.append((better_key(-branch["id"]), better_label(-branch["id"], branch["correction"]), later))
     return out

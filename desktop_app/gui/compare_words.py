@@ -14,9 +14,11 @@ from desktop_app.core.palette import change_color, text_color_on
 
 RED, PURPLE = "#b2182b", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more likely, less likely
 BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
+TOKENS_MARK = "\u25ad"  # ▭: rated token by token (the chat draws a box round each token rated)
 PICKER_TIP = ("The answers you rated and the better ones you wrote: \u25b2 one you liked, \u25bc one you disliked, "
-              f"{BETTER_MARK} a better answer you wrote (listed under the answer it replaces), no mark: rated by "
-              "its tokens, \u2260 a question you never rated whose fact the last run changed (its answer before "
+              f"{TOKENS_MARK} one you rated token by token, "
+              f"{BETTER_MARK} a better answer you wrote (listed under the answer it replaces), no mark: one you "
+              "opened the compare view from, unrated, \u2260 a question you never rated whose fact the last run changed (its answer before "
               "and after the run). Your own better answers should become more likely, the answers you disliked less "
               "likely.")
 LATER_TIP = ("Rated after run {run} started, so that run did not learn from it: its colours show how the "
@@ -65,16 +67,27 @@ def text_prompt_words(prompt: str) -> str:
     return f"After the text: \u201c\u2026{' '.join(prompt.split())[-200:]}\u201d"
 
 
+def rating_marks(thumbs: int | None, tokens_rated: bool) -> str:
+    """An answer's or continuation's marks before its label: its thumb, then whether tokens of it were
+    rated ("\u25bc \u25ad "; usertest 14: an answer with a token rated bad had no mark at all, beside
+    the marked thumbs and better answers)."""
+    return {1: "\u25b2 ", -1: "\u25bc "}.get(thumbs, "") + (f"{TOKENS_MARK} " if tokens_rated else "")
+
+
 def mark_words(label: str) -> str:
-    """What an item's mark in the picker means (its tooltip)."""
-    if label.startswith("\u25b2"):
-        return "\u25b2 You liked this answer: expect it to have become more likely (red)."
-    if label.startswith("\u25bc"):
-        return "\u25bc You disliked this answer: expect it to have become less likely (purple)."
+    """What an item's marks in the picker mean (its tooltip)."""
     if label.startswith(BETTER_MARK):
         return (f"{BETTER_MARK} You wrote this better answer: expect it to have become more likely (red), "
                 "and the model's answer above it less likely.")
-    return "Rated by its tokens, or given a better answer."
+    said = []
+    if label.startswith("\u25b2"):
+        said.append("\u25b2 You liked this answer: expect it to have become more likely (red).")
+    if label.startswith("\u25bc"):
+        said.append("\u25bc You disliked this answer: expect it to have become less likely (purple).")
+    if label.removeprefix("\u25b2 ").removeprefix("\u25bc ").startswith(TOKENS_MARK):
+        said.append(f"{TOKENS_MARK} You rated tokens of it: expect those you marked good to have become more "
+                    "likely (red), those you marked bad less likely (purple); they are marked below.")
+    return " ".join(said) or "Not rated: opened from its answer."
 
 
 def better_expectation(continuation: bool, thumbs: int | None = None) -> str:

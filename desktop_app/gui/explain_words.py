@@ -360,11 +360,11 @@ def sampler_gist(result) -> str | None:
     """For a sampled token, by the ranking's caption: how sampling changed its chance, which for
     an unlikely token says most (usertest 12: "8.3% under the model, 30.5% as sampled" sat at
     the bottom, below the grid), and which setting did it (usertest 13: "the sampler's settings
-    made it 2.3x likelier" at temperature 0.4, which should lower a rank-6 token); None for a
-    token nobody sampled."""
-    s = result.sampler
+    made it 2.3x likelier" at temperature 0.4, which should lower a rank-6 token); after the model
+    that explained it, where that needs saying (``model_words``, alone for a token nobody sampled)."""
+    s, model = result.sampler, model_words(result)
     if s.forced:
-        return None
+        return model
     said = f"Sampled at <b>{s.used_prob * 100:.1f}%</b>, where the model alone gave it {s.raw_prob * 100:.1f}%"
     if result.recorded_reason:  # the inspector's figure differs: say why here, not only at the bottom
         made = "in the analysis" if result.context.in_text else "when written"
@@ -374,7 +374,26 @@ def sampler_gist(result) -> str | None:
         said += f": {html.escape(moved, quote=False)}"  # a token it names may hold "<" or "&"
     if not s.kept and not any(f == 0 for _, f in s.factors()):
         said += " (<b>outside</b> the tokens the settings keep)"
-    return said + "."
+    return f"{model} {said}." if model else said + "."
+
+
+def model_words(result) -> str | None:
+    """Which model explained an answer's token, at the top where the person reads, when that is not
+    simply the one on now (usertest 14: a base answer explained with adapter 1, said in small print):
+    a base model's answer is explained with the adapter set aside (core.explain.as_written); one another
+    adapter wrote is explained with the model on now, which says so plainly. None: the one on now wrote it."""
+    c = result.context
+    if c.in_text:
+        return None
+    on = getattr(result, "adapter_on", None)
+    if result.adapter_id is None and c.written_with_adapter is None and on is not None:
+        return f"Explained with the base model, which wrote this answer (adapter {on}, on for new answers, set aside)."
+    if c.written_with_adapter == result.adapter_id:
+        return None
+    wrote = "the base model" if c.written_with_adapter is None else f"adapter {c.written_with_adapter}"
+    now = "the base model" if result.adapter_id is None else f"adapter {result.adapter_id}"
+    return (f"<b>Explained with {now}, on now; {wrote} wrote this answer</b>, so these are not the figures "
+            "it was written with.")
 
 
 def _sampled_lines(result, spread: str) -> list[str]:

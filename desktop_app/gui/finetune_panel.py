@@ -448,7 +448,7 @@ class FineTunePanel(QScrollArea):
             self.bar.setRange(0, p.total)
             self.bar.setValue(p.step)
             self.phase_label.setText(counted_line(p))
-            self.eta_label.setText(count_eta_words(p))
+            self.eta_label.setText(count_eta_words(p, self.trained_to))
         else:
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)

@@ -14,7 +14,7 @@ from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tips import turn
-from desktop_app.gui.token_view import token_label
+from desktop_app.gui.token_view import TIE, ordered_alternatives, percent_texts, token_label
 
 
 def scrolling_layout(panel: QWidget) -> QVBoxLayout:
@@ -91,17 +91,23 @@ class AlternativesChart(QWidget):
             rows.append((token_label(self.chosen_outside.text), self.chosen_outside.prob, True))
         return rows
 
+    def percents(self) -> list[str]:
+        """Each row's percentage as painted: as many decimals as tell two different ones apart, and
+        "tie" beside equal ones (token_view.percent_texts)."""
+        texts, tied = percent_texts([prob for _label, prob, _chosen in self.rows()])
+        return [f"{TIE} {text}" if tie else text for text, tie in zip(texts, tied)]
+
     def paintEvent(self, _event) -> None:
         c = colors(is_dark())
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = QFontMetrics(self.font())
         label_w = min(130, max(70, self.width() * 2 // 5))
-        pct_w = metrics.horizontalAdvance("100.0%") + 6
+        rows, percents = self.rows(), self.percents()
+        pct_w = max(metrics.horizontalAdvance(t) for t in ["100.0%", *percents]) + 6
         bar_w = max(20, self.width() - label_w - pct_w - 8)
-        rows = self.rows()
         top = max((p for _t, p, _c in rows), default=1.0) or 1.0
-        for i, (text, prob, chosen) in enumerate(rows):
+        for i, ((text, prob, chosen), percent) in enumerate(zip(rows, percents)):
             y = i * self.ROW + 2
             if i == self.current:
                 painter.fillRect(QRectF(0, y, self.width(), self.ROW - 2), QColor(c["selection"]))
@@ -126,7 +132,7 @@ class AlternativesChart(QWidget):
             painter.setPen(QColor(c["muted"]))
             painter.setFont(self.font())
             painter.drawText(QRectF(label_w + bar_w + 4, y, pct_w, self.ROW - 2),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, f"{prob * 100:.1f}%")
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, percent)
         painter.end()
 
 
@@ -314,7 +320,7 @@ class InspectorPanel(QFrame):
         self.stat_values["precision"].setToolTip("The model weights these figures were computed with: Exact "
                                                  "(float32), Fast (16-bit) or Compact (8-bit integer weights)")
         self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
-        self.chart.set_data(record.top, record.id, record)
+        self.chart.set_data(ordered_alternatives(record), record.id, record)
         covered = sum(a.prob for a in record.top)
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
@@ -363,9 +369,9 @@ class InspectorPanel(QFrame):
             self.token_rated.emit(self.message_id, self.index, new)
 
     def selected_alternative(self) -> Alternative | None:
-        if self.record is None or not 0 <= self.chart.current < len(self.record.top):
+        if self.record is None or not 0 <= self.chart.current < len(self.chart.alternatives):
             return None
-        return self.record.top[self.chart.current]
+        return self.chart.alternatives[self.chart.current]
 
     def pick(self, row: int) -> None:
         self.chart.current = row

@@ -22,6 +22,12 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
               "Writing practice answers in capitals": "writing practice answers in capitals, like your better answers"}
 
 
+# the measuring of the model in use between two steps (TrainProgress.training_follows): no check of the result
+# yet, and the loss curve stands still meanwhile (usertest 14: "Checking whether it helps" at step 2 of 24,
+# minutes with the curve still, read as a stall)
+PAUSED = "Training paused"
+PAUSED_DOING = "measuring your current model"
+
 CANCELLING = "Cancelling"
 CANCELLED_MESSAGE = "Cancelled"  # core.training's last report of a cancelled run (phase "evaluating")
 
@@ -33,6 +39,8 @@ def phase_name(p) -> str:
     whether it helps" under the panel's "Cancelled…"."""
     if p.message == CANCELLED_MESSAGE:
         return CANCELLING
+    if getattr(p, "training_follows", False):
+        return PAUSED
     if p.phase == "training" and not p.step and p.message in STEP_WORDS:
         return PHASE_WORDS["preparing"]
     return PHASE_WORDS.get(p.phase, p.phase.title())
@@ -56,12 +64,22 @@ def counted_line(p) -> str:
     message is whole)."""
     if p.phase == "rescoring":
         return p.message or phase_name(p)
-    return f"{phase_name(p)}: {p.message}"
+    return f"{phase_name(p)}: {part_words(p)}"
+
+
+def part_words(p) -> str:
+    """A count's message with the part of its measuring it is: "measuring your current model (part 3 of 3):
+    re-asking 13 questions at once: 2 of at most 40 tokens of each answer"; each part counts from 0 again."""
+    part = getattr(p, "part", None)
+    stage, colon, line = p.message.partition(": ")
+    if not part or not colon:
+        return p.message
+    return f"{stage} (part {part[0]} of {part[1]}): {line}"
 
 
 # the status bar's verb for a counted phase (the panel's name is too long for a narrow bar)
 SHORT_DOING = {PHASE_WORDS["evaluating"]: "checking", PHASE_WORDS["preparing"]: "reading",
-               PHASE_WORDS["rescoring"]: "re-scoring"}
+               PHASE_WORDS["rescoring"]: "re-scoring", PAUSED: "measuring"}
 
 
 def status_words(p) -> str:
@@ -91,8 +109,11 @@ def status_forms(p) -> list[str]:
     if p.phase != "training" and p.total and phase_name(p) != CANCELLING:
         counted, short = count_words(p)
         left = count_eta_words(p).removeprefix("about ")
-        return _joined_forms(["fine-tuning", f"{phase_name(p).lower()} {counted}", left],
+        doing = PAUSED_DOING if phase_name(p) == PAUSED else phase_name(p).lower()
+        return _joined_forms(["fine-tuning", f"{doing} {counted}", left],
                              [f"fine-tune: {short}", left], [short, short_eta_words(p)])
+    if phase_name(p) == PAUSED:
+        return [f"fine-tuning \u00b7 {PAUSED.lower()}: {PAUSED_DOING}"]
     return [f"fine-tuning \u00b7 {phase_name(p).lower()}"]
 
 
@@ -171,14 +192,19 @@ def step_eta_words(seconds: float | None, check_s: float | None = None) -> str:
     return f"{eta_words(seconds + check_s)} (training, then ~{rough_length(check_s)} checking whether it helps)"
 
 
-def count_eta_words(p) -> str:
+def count_eta_words(p, trained_to: tuple[int, int] | None = None) -> str:
     """The time left beside a count: its measuring's; the measuring of the model in use, done
-    between two steps, says that the steps go on after it."""
+    between two steps, says that the steps go on after it, and from which step where ``trained_to``
+    (the step reached, of the steps) is known: "about 2 min left for this, then training goes on
+    from step 3 of 24"."""
     left = eta_words(p.eta_s)
     if getattr(p, "stepping_back", None) and left:  # more checkpoints may follow: this one's time alone
         return f"{left} for this checkpoint"
     if getattr(p, "training_follows", False):
-        return f"{left} for this, then training goes on" if left else "then training goes on"
+        goes_on = "then training goes on"
+        if trained_to and trained_to[0] < trained_to[1]:
+            goes_on += f" from step {trained_to[0] + 1} of {trained_to[1]}"
+        return f"{left} for this, {goes_on}" if left else goes_on
     return left
 
 

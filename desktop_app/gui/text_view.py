@@ -488,9 +488,10 @@ class TextView(QWidget):
 
     def _heatmap_scrolled(self, value: int) -> None:
         """Scrolled up while a continuation streams: the person reads; scrolled back to the end:
-        the heatmap follows it again."""
+        the heatmap follows it again. The text moved under a still pointer: the token under it is another."""
         if self.follow_stream or self.controller.continuing:
             self.follow_stream = value >= self.heatmap_scroll.verticalScrollBar().maximum() - 4
+        self.heatmap.recheck_hover()
 
     def _stream_started(self, plan) -> None:
         # the new tokens come coloured, at the end of the heatmap, which keeps them in view

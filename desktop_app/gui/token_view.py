@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QCursor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
@@ -79,18 +79,44 @@ def token_status_words(index: int, record: TokenRecord) -> str:
 STATUS_SAMPLE = "token 125: \u201c\u2423lighthouse\u201d  p=29.35%  rank 12  entropy 3.37"
 
 
-def percent_cell(prob: float) -> str:
+def percent_cell(text: str, width: int) -> str:
     """A percentage of one width in a fixed-width font: the alternatives' column starts and ends at
     one place ("10.5%" above " 6.7%" looked shifted left, usertest9)."""
-    return f"{prob * 100:5.1f}%".replace(" ", "&nbsp;")
+    return text.rjust(width).replace(" ", "&nbsp;")
+
+
+def ordered_alternatives(record: TokenRecord) -> list:
+    """``record.top`` with the written token first among alternatives of the same probability: its rank
+    counts a tie in its favour, and "rank 1" above " but 26.5%", then "▸ with 26.5%" read as a
+    contradiction (usertest 14); else the model's order, by probability."""
+    return sorted(record.top, key=lambda a: (-a.prob, a.id != record.id))
+
+
+def percent_texts(probs: list[float]) -> tuple[list[str], list[bool]]:
+    """Each probability as a percentage with as many decimals (1 to 3) as tell apart two that differ
+    ("26.49%" and "26.48%", not "26.5%" twice), and whether it ties another as shown (equal to the
+    last decimal: the model found them equally likely, as 16-bit weights often do)."""
+    for decimals in (1, 2, 3):
+        texts = [f"{p * 100:.{decimals}f}%" for p in probs]
+        if not any(t == u and p != q for i, (t, p) in enumerate(zip(texts, probs))
+                   for u, q in zip(texts[i + 1:], probs[i + 1:])):
+            break
+    return texts, [texts.count(t) > 1 for t in texts]
+
+
+TIE = "tie"  # beside alternatives of the same probability as shown
 
 
 def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
+    shown = ordered_alternatives(record)[:alternatives]
+    texts, tied = percent_texts([alt.prob for alt in shown])
+    width = max((len(t) for t in texts), default=0)
     rows = "".join(
         f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"
         f"<td><code>{html.escape(token_label(alt.text))}</code></td>"
-        f"<td align='right'><code>{percent_cell(alt.prob)}</code></td></tr>"
-        for alt in record.top[:alternatives])
+        f"<td align='right'><code>{percent_cell(text, width)}</code></td>"
+        f"<td><code>{'&nbsp;' + TIE if tie else ''}</code></td></tr>"
+        for alt, text, tie in zip(shown, texts, tied))
     return (
         f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
         f"probability {record.prob * 100:.2f}% &nbsp; log-prob {record.logprob:.3f}<br>"
@@ -183,6 +209,8 @@ class TokenView(QTextEdit):
         self._flash_timer.setSingleShot(True)
         self._flash_timer.timeout.connect(self.end_flash)
         self._hovered = -1
+        # the text moves under a still pointer (the Text tab's heatmap scrolls itself): no mouse move tells
+        self.verticalScrollBar().valueChanged.connect(lambda _value: self.recheck_hover())
         self._press_pos = None
         self._press_index = -1  # the token under the press: the one a click picks (see mouseReleaseEvent)
         self._block_format = QTextBlockFormat()
@@ -422,16 +450,31 @@ class TokenView(QTextEdit):
 
     def mouseMoveEvent(self, event) -> None:
         super().mouseMoveEvent(event)
-        index = self.index_at(event.position().toPoint())
-        if index != self._hovered:
-            self._hovered = index
-            self.token_hovered.emit(index)
+        self.hover(self.index_at(event.position().toPoint()))
 
     def leaveEvent(self, event) -> None:
         super().leaveEvent(event)
-        if self._hovered != -1:
-            self._hovered = -1
-            self.token_hovered.emit(-1)
+        self.hover(-1)
+
+    def recheck_hover(self) -> None:
+        """The token under the pointer again after the text moved under it with no mouse move (a
+        scroll: usertest 14, the status bar kept a token's figures after the wheel moved it away)."""
+        self.hover(self.pointer_index())
+
+    def pointer_index(self) -> int:
+        """The token under the pointer, found by geometry (Qt's own enter and leave lag behind a
+        scroll); -1 where the pointer is not over the text's shown part."""
+        viewport = self.viewport()
+        pos = viewport.mapFromGlobal(QCursor.pos())
+        if not (self.isVisible() and viewport.rect().contains(pos) and viewport.visibleRegion().contains(pos)):
+            return -1
+        return self.index_at(pos)
+
+    def hover(self, index: int) -> None:
+        """Token ``index`` is under the pointer now (-1: none); ``token_hovered`` tells a change."""
+        if index != self._hovered:
+            self._hovered = index
+            self.token_hovered.emit(index)
 
     def mousePressEvent(self, event) -> None:
         self._press_pos = event.position().toPoint()

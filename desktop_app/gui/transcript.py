@@ -629,6 +629,11 @@ class TranscriptView(QScrollArea):
     def _scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
         self._follow = value >= bar.maximum() - 8
+        # the cards moved under a still pointer: the token under it, if any, is another; the card left
+        # tells first, so that its "none" does not clear the card now under the pointer
+        under = [(card.view, card.view.pointer_index()) for card in self.cards]
+        for view, index in sorted(under, key=lambda pair: pair[1] >= 0):
+            view.hover(index)
 
     def _range_changed(self, _low: int, high: int) -> None:
         if not self.cards:  # the welcome text reads from its title, not from its end
