@@ -39,8 +39,11 @@ def test_changed_settings_make_a_click_on_a_discarded_runs_ratings_no_repeat(mak
     asked = []
     monkeypatch.setattr(panel, "confirm_same_ratings", lambda: asked.append(True) or False)
     panel.ask_before_cancel = False
+    runs_before = len(store.list_runs())
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     assert not asked and window.finetune.running, "no repeat of run 2: it starts"
+    # its row first: a cancel that reaches the worker before the row is written leaves none (a loaded machine)
+    qtbot.waitUntil(lambda: len(store.list_runs()) > runs_before, timeout=WAIT_MS)
     window.finetune.cancel()
     qtbot.waitUntil(lambda: not window.finetune.running, timeout=WAIT_MS)
     assert store.list_runs()[0]["settings"]["lr"] == 0.001
