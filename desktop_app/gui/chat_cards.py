@@ -35,6 +35,7 @@ class ChatCards:
         self.window = window
         self.streaming: MessageCard | None = None
         self.selected: MessageCard | None = None
+        self._switching_branch = False  # a render now shows another sibling (‹ ›): the view stays
 
     def connect(self) -> None:
         w, c = self.window, self.window.chat
@@ -80,8 +81,19 @@ class ChatCards:
         self.mark_unanswered()
         self.refresh_waiting_token()  # the answer streamed into a card is stored now
         w.finetune_side.update_compare_buttons()
-        if keep < len(cards) or keep < len(thread):
+        if self._switching_branch:
+            w.transcript.hold_position()
+        elif keep < len(cards) or keep < len(thread):
             w.transcript.scroll_to_bottom()
+
+    def _step_sibling(self, card: MessageCard, delta: int) -> None:
+        """‹ ›: the answer shown instead keeps its card's place, its arrows under the mouse; the
+        scroll to the end that follows a new answer took them off the screen (user test 15)."""
+        self._switching_branch = True
+        try:
+            self.window.chat.step_sibling(card.message, delta)
+        finally:
+            self._switching_branch = False
 
     def _remove(self, card: MessageCard) -> None:
         if card is self.selected:
@@ -125,7 +137,7 @@ class ChatCards:
         card.role_label.setToolTip(author)
         card.token_clicked.connect(self.show_token)
         card.token_hovered.connect(self._token_hovered)
-        card.sibling_step.connect(lambda c, d: w.chat.step_sibling(c.message, d))
+        card.sibling_step.connect(self._step_sibling)
         card.export_requested.connect(self.export_card)
         card.edit_requested.connect(w.message_editor.begin)
         card.resume_requested.connect(self._resume)
