@@ -10,16 +10,39 @@ Text tab, so main_window.py stays about the window as a whole.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
+from desktop_app.gui.progress_words import eta_words
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label, token_status_words
 from desktop_app.gui.transcript import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, WRITING_TIP, MessageCard,
                                        answer_author, answer_meta, tokens_words, was_stopped)
+
+
+clock = time.monotonic  # the reading's pace (a test sets its own)
+
+
+def reading_left(tokens_read: int, seconds: float, tokens_left: int) -> float | None:
+    """The seconds left to read a prompt at the pace of the parts read so far (None before one)."""
+    return seconds / tokens_read * tokens_left if tokens_read > 0 and seconds > 0 else None
+
+
+def reading_line(read: int, total: int, left_s: float | None) -> str:
+    """The answer card's line while its prompt is read. Short: the header shares its line with the
+    author and five buttons (1088 px: ~220 px); the time left is said from 10 s on, after
+    " · ", so a narrow header keeps how far and lets it go."""
+    if not read:
+        return f"reading {total:,} tokens\u2026"
+    line = f"reading: {read:,} of {total:,} tokens"
+    if left_s is None or left_s < 10:
+        return line + "\u2026"
+    return f"{line} \u00b7 {eta_words(left_s)}"
 
 
 class ChatCards:
@@ -253,11 +276,17 @@ class ChatCards:
             card.set_meta("stopping\u2026")
 
     def reading(self, read: int, total: int) -> None:
-        """Before the first token: a long prompt takes minutes to read on a CPU; say so, and how far."""
+        """Before the first token: a long prompt takes minutes to read on a CPU; say so, how far,
+        and how long is left at the pace so far (user test 15 watched "reading: 2,560 of 8,064
+        tokens…" with no idea whether that meant seconds or minutes)."""
         card = self.streaming
         if card is not None and not card.records and not getattr(card, "stopping", False):
-            # short: the header shares its line with the author and five buttons (1088 px: ~220 px)
-            card.set_meta(f"reading: {read:,} of {total:,} tokens\u2026" if read else f"reading {total:,} tokens\u2026")
+            now = clock()
+            since = getattr(card, "reading_since", None)
+            if since is None:
+                card.reading_since = since = (now, read)
+            left = reading_left(read - since[1], now - since[0], total - read)
+            card.set_meta(reading_line(read, total, left))
             card.meta.setToolTip(f"The model is reading your prompt ({read:,} of {total:,} tokens); the answer "
                                  "starts once it has read all of it.")
 
