@@ -10,6 +10,9 @@ from pathlib import Path
 from desktop_app.core.logs import configure_logging, quiet_libraries
 from desktop_app.core.paths import AppPaths
 
+# a token's index on the command line counts from 0; the window's status bar and hover say
+# "token 1" for the first (user test 15 read the window's number and would have rated the next token)
+WINDOW_TOKEN_WORDS = "the window's \u201ctoken 5\u201d is --token 4"
 COMMON_DEFAULTS = {"data_dir": None, "db": None, "model": None, "device": "auto", "precision": "auto"}
 
 

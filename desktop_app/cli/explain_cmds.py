@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from desktop_app.cli.common import CliError, load_model_for_cli, open_store, record_id
+from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, load_model_for_cli, open_store, record_id
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
 from desktop_app.core.sampler_words import STAGES_HEAD, movers_words, stage_steps, together
 
@@ -18,7 +18,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser("explain", parents=[common],
                               help="why a token of an answer: layer by layer, which earlier tokens, the sampler")
     p.add_argument("message_id", type=record_id, metavar="MESSAGE_ID", help="the answer's id (see `history ID`)")
-    p.add_argument("--token", type=record_id, required=True, metavar="I", help="the token's index in the answer (0-based)")
+    p.add_argument("--token", type=record_id, required=True, metavar="I",
+                   help=f"the token's index in the answer (0-based: {WINDOW_TOKEN_WORDS})")
     p.add_argument("--vs", metavar="TOKEN", help="compare with this token (its text, or #ID); default: the runner-up")
     p.add_argument("--steps", type=int, default=16, metavar="N",
                    help="integrated-gradients steps to start with (doubled until the sums agree within 5%%)")

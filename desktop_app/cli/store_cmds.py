@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from desktop_app.cli.common import CliError, record_id
+from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, record_id
 from desktop_app.core.drafts import is_interrupted, stopped_unstarted
 
 
@@ -212,7 +212,8 @@ def register(subparsers, common) -> None:
     p = subparsers.add_parser("rate", parents=[common], help="thumbs up/down on an answer or one of its tokens")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`generate --save` prints it; `history ID`)")
     p.add_argument("value", choices=["up", "down", "clear"], help="good, bad, or remove the rating")
-    p.add_argument("--token", type=record_id, metavar="INDEX", help="rate this token (0-based) instead of the whole message")
+    p.add_argument("--token", type=record_id, metavar="INDEX",
+                   help=f"rate this token (0-based: {WINDOW_TOKEN_WORDS}) instead of the whole message")
     p.add_argument("--note", metavar="TEXT", help="why")
     p.set_defaults(func=cmd_rate)
 

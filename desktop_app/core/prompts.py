@@ -34,13 +34,18 @@ class PromptInput:
 
     @property
     def notice(self) -> str | None:
+        """What was left out, in one sentence ("turn(s)" and the reason said twice read clumsily)."""
+        turns, tokens = self.dropped_turns, self.truncated_tokens
         parts = []
-        if self.dropped_turns:
-            parts.append(f"the {self.dropped_turns} oldest turn(s) were left out to fit the context window")
-        if self.truncated_tokens:
-            parts.append(f"{self.truncated_tokens:,} tokens from the middle of the prompt were left out to fit the "
-                         "context window (its start and end were kept)")
-        return "; ".join(parts).capitalize() + "." if parts else None
+        if turns:
+            parts.append("the oldest turn" if turns == 1 else f"the {turns:,} oldest turns")
+        if tokens:
+            parts.append(f"{tokens:,} token{'s' if tokens != 1 else ''} from the middle of your prompt")
+        if not parts:
+            return None
+        verb = "were" if len(parts) > 1 or turns > 1 or tokens > 1 else "was"
+        kept = " (its start and end were kept)" if tokens else ""
+        return f"To fit the context window, {' and '.join(parts)} {verb} left out{kept}."
 
 
 def thread_turns(thread: list[dict]) -> tuple[list[Turn], str | None]:

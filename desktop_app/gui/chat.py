@@ -97,6 +97,7 @@ class ChatController(ModelReads, QObject):
         self._streamed: list[TokenRecord] = []
         self._draft_writing = False
         self._draft_at = 0.0
+        self._finishing: AnswerDraft | None = None  # the draft whose finished answer is being stored
         self.answering: int | None = None  # the prompt whose answer is asked for now
         # prompts whose answer the person stopped (Stop, Esc) before its first token, this session:
         # their card says so, not "the app closed, or the answer was stopped" (usertest 12)
@@ -492,6 +493,7 @@ class ChatController(ModelReads, QObject):
         self.throttle.flush()
         g = answer.generation
         draft = self.draft or AnswerDraft(self.store, user["conversation_id"], user["id"])
+        self._finishing = draft  # its whole answer is on the way to the store: no draft of it at quit
         if not g.records and draft.message_id is None and not self._draft_writing:  # (a row begun is removed below)
             self.draft = None
             self._answer_ended({"message_id": None, "finish_reason": g.finish_reason})
@@ -534,6 +536,18 @@ class ChatController(ModelReads, QObject):
         self.thread_changed.emit()
 
     def shutdown(self) -> None:
-        """Stop the answer and drop the model work that waits (the window joins the lanes)."""
+        """Stop the answer and drop the model work that waits (the window joins the lanes). An
+        answer streaming now keeps every token shown: its own save would come after the lanes
+        are closed, and the last draft can be a second behind (user test 15: "…named Tess."
+        on screen at Ctrl+Q, "…named T" at the next start)."""
+        self._write_last_draft()
         self.stop()
         self.lane.cancel_all()
+
+    def _write_last_draft(self) -> None:
+        draft, records = self.draft, list(self._streamed)
+        if draft is None or draft is self._finishing or not records:
+            return
+        # after any draft write still queued (the lane keeps the order); the window's shutdown
+        # of the lanes writes all the store lane was given
+        self.tasks.store.submit(Task(lambda _report, _cancel: draft.write(records), "save draft at quit"))

@@ -10,16 +10,39 @@ Text tab, so main_window.py stays about the window as a whole.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
+from desktop_app.gui.progress_words import eta_words
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label, token_status_words
 from desktop_app.gui.transcript import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, WRITING_TIP, MessageCard,
                                        answer_author, answer_meta, tokens_words, was_stopped)
+
+
+clock = time.monotonic  # the reading's pace (a test sets its own)
+
+
+def reading_left(tokens_read: int, seconds: float, tokens_left: int) -> float | None:
+    """The seconds left to read a prompt at the pace of the parts read so far (None before one)."""
+    return seconds / tokens_read * tokens_left if tokens_read > 0 and seconds > 0 else None
+
+
+def reading_line(read: int, total: int, left_s: float | None) -> str:
+    """The answer card's line while its prompt is read. Short: the header shares its line with the
+    author and five buttons (1088 px: ~220 px); the time left is said from 10 s on, after
+    " · ", so a narrow header keeps how far and lets it go."""
+    if not read:
+        return f"reading {total:,} tokens\u2026"
+    line = f"reading: {read:,} of {total:,} tokens"
+    if left_s is None or left_s < 10:
+        return line + "\u2026"
+    return f"{line} \u00b7 {eta_words(left_s)}"
 
 
 class ChatCards:
@@ -35,6 +58,7 @@ class ChatCards:
         self.window = window
         self.streaming: MessageCard | None = None
         self.selected: MessageCard | None = None
+        self._switching_branch = False  # a render now shows another sibling (‹ ›): the view stays
 
     def connect(self) -> None:
         w, c = self.window, self.window.chat
@@ -80,8 +104,19 @@ class ChatCards:
         self.mark_unanswered()
         self.refresh_waiting_token()  # the answer streamed into a card is stored now
         w.finetune_side.update_compare_buttons()
-        if keep < len(cards) or keep < len(thread):
+        if self._switching_branch:
+            w.transcript.hold_position()
+        elif keep < len(cards) or keep < len(thread):
             w.transcript.scroll_to_bottom()
+
+    def _step_sibling(self, card: MessageCard, delta: int) -> None:
+        """‹ ›: the answer shown instead keeps its card's place, its arrows under the mouse; the
+        scroll to the end that follows a new answer took them off the screen (user test 15)."""
+        self._switching_branch = True
+        try:
+            self.window.chat.step_sibling(card.message, delta)
+        finally:
+            self._switching_branch = False
 
     def _remove(self, card: MessageCard) -> None:
         if card is self.selected:
@@ -125,7 +160,7 @@ class ChatCards:
         card.role_label.setToolTip(author)
         card.token_clicked.connect(self.show_token)
         card.token_hovered.connect(self._token_hovered)
-        card.sibling_step.connect(lambda c, d: w.chat.step_sibling(c.message, d))
+        card.sibling_step.connect(self._step_sibling)
         card.export_requested.connect(self.export_card)
         card.edit_requested.connect(w.message_editor.begin)
         card.resume_requested.connect(self._resume)
@@ -241,11 +276,17 @@ class ChatCards:
             card.set_meta("stopping\u2026")
 
     def reading(self, read: int, total: int) -> None:
-        """Before the first token: a long prompt takes minutes to read on a CPU; say so, and how far."""
+        """Before the first token: a long prompt takes minutes to read on a CPU; say so, how far,
+        and how long is left at the pace so far (user test 15 watched "reading: 2,560 of 8,064
+        tokens…" with no idea whether that meant seconds or minutes)."""
         card = self.streaming
         if card is not None and not card.records and not getattr(card, "stopping", False):
-            # short: the header shares its line with the author and five buttons (1088 px: ~220 px)
-            card.set_meta(f"reading: {read:,} of {total:,} tokens\u2026" if read else f"reading {total:,} tokens\u2026")
+            now = clock()
+            since = getattr(card, "reading_since", None)
+            if since is None:
+                card.reading_since = since = (now, read)
+            left = reading_left(read - since[1], now - since[0], total - read)
+            card.set_meta(reading_line(read, total, left))
             card.meta.setToolTip(f"The model is reading your prompt ({read:,} of {total:,} tokens); the answer "
                                  "starts once it has read all of it.")
 

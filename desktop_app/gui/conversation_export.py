@@ -101,18 +101,33 @@ def write_text(path: str | Path, text: str) -> Path:
 
 
 def newest_branch(messages: list[dict], choice: dict | None = None) -> list[dict]:
-    """From the root, the chosen (default: newest) child at each step, as the window shows it."""
+    """From the root, the chosen child at each step, as the window shows it. Where nothing was
+    chosen: the child on the way to the newest message, else the newest child. The newest child
+    alone can be a branch tried and left: a conversation opened on it hid every turn written
+    after it on the older one (user test 15)."""
     path, parent, seen = [], None, set()
+    newest = _path_to_newest(messages)
     while True:
         kids = [m for m in messages if m["parent_id"] == parent]
         if not kids:
             return path
-        chosen = next((k for k in kids if k["id"] == (choice or {}).get(parent)), kids[-1])
+        chosen = next((k for k in kids if k["id"] == (choice or {}).get(parent)), None)
+        chosen = chosen or next((k for k in kids if k["id"] in newest), kids[-1])
         if chosen["id"] in seen:
             return path
         seen.add(chosen["id"])
         path.append(chosen)
         parent = chosen["id"]
+
+
+def _path_to_newest(messages: list[dict]) -> set:
+    """The ids from the newest message (the highest id) up to its root."""
+    by_id = {m["id"]: m for m in messages}
+    at, ids = max(by_id, default=None), set()
+    while at in by_id and at not in ids:
+        ids.add(at)
+        at = by_id[at]["parent_id"]
+    return ids
 
 
 def sibling_positions(messages: list[dict], thread: list[dict]) -> dict:

@@ -507,7 +507,10 @@ class MainWindow(QMainWindow):
 
     def branch(self, message_id: int, index: int, token_id: int) -> None:
         self.error_banner.hide()
-        if self.inspector.branch_button.hasFocus():  # it hides: focus would fall to the toolbar
+        # the inspector's token goes with the branch, and the button pressed (its own, or "Continue with
+        # … instead" under "Why this token?") with it: the focus would fall to the toolbar
+        focused = self.focusWidget()
+        if focused is not None and self.inspector.isAncestorOf(focused):
             self.prompt.setFocus()
         self.chat.branch(message_id, index, token_id)
 

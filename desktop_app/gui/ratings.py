@@ -384,7 +384,10 @@ class CardRating(QObject):
             self.correct_button.setText("Write a better answer\u2026")
 
     def set_compare_available(self, available: bool) -> None:
-        self.compare_button.setVisible(available and self.message_id is not None)
+        """On while an adapter is on, for an answer with tokens to compare (not one interrupted
+        before its first: user test 15 opened an empty compare view from one)."""
+        has_tokens = self.message_id is not None and not is_unstarted(self.card.message)
+        self.compare_button.setVisible(available and has_tokens)
 
     def _written(self, message_id: int) -> None:
         if message_id == self.message_id:

@@ -29,6 +29,7 @@ from desktop_app.gui.tips import turn
 from desktop_app.gui.token_view import TokenView
 
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
+PLAIN_PREVIEW_CHARS = 50_000  # an opened text shows this much plain until its colours come (a 5 MB one: its start)
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
 BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
 # below this the summary drops its histograms: at the default window (1088x680, about 490 px for
@@ -372,7 +373,9 @@ class TextView(QWidget):
         self._set_editor_text(document["shown_text"])
         self.set_editing(not document["shown_text"])  # an empty text has nothing to colour: write it
         self.refresh_documents()
-        self.heatmap.set_records([], prefix="")
+        # its words at once, plain, the colours after the analysis (at a start, after the model's load
+        # too: user test 15 looked at an empty box for ~25 s); a long text's first part only
+        self.heatmap.set_records([], prefix=document["shown_text"][:PLAIN_PREVIEW_CHARS])
         self.summary_panel.set_summary(None)
         self.analyse_now(save=False)
         if document.get("broken_lines"):
@@ -501,6 +504,8 @@ class TextView(QWidget):
         self.heatmap_scroll.verticalScrollBar().setValue(self.heatmap_scroll.verticalScrollBar().maximum())
         self.status.setText("writing\u2026")
         self._set_editor_text(plan.prefix)  # what followed the cursor stays in its branch
+        if not self.heatmap.records:  # not analysed yet (its words shown plain): the text the tokens follow
+            self.heatmap.set_records([], prefix=plan.prefix[-PLAIN_PREVIEW_CHARS:])
         view, at, keep = self.heatmap, len(self.heatmap.prefix), 0
         for record in view.records:
             if at + len(record.text) > len(plan.prefix):

@@ -626,6 +626,11 @@ class TranscriptView(QScrollArea):
         self._follow = True
         QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
 
+    def hold_position(self) -> None:
+        """Cards changed below the top of the view: what is on screen stays where it is, even at
+        the end (where the view would follow the new cards down)."""
+        self._follow = False
+
     def _scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
         self._follow = value >= bar.maximum() - 8
