@@ -77,7 +77,7 @@ def test_an_imported_answer_shows_its_text_says_imported_then_gets_scored(qtbot,
         scored(qtbot, window, card)
         assert shown(card) == "Answer: Lima."
         assert "".join(r.text for r in card.records) == "Answer: Lima."
-        assert card.meta.text().endswith("scored by the base model")
+        assert card.meta.text().endswith("scored, not generated") and "the base model" in card.meta.toolTip()
         store = window.chat.store
         mid = card.message_id
         assert store.token_records(mid) == []  # nothing claims a model wrote it

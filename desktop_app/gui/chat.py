@@ -71,6 +71,7 @@ class ChatController(ModelReads, QObject):
     prompt_scored = Signal(int, str, list)  # message id, unscored prefix text, records
     answer_scored = Signal(int, object)  # an answer no model wrote here, scored and kept: id, unwritten.Scoring
     answer_scoring_failed = Signal(int, str)  # its id, why not
+    answer_scoring_progress = Signal(int, object)  # its id, a core.scoring.ScoreProgress
     state_changed = Signal(object)  # ChatState
     adapter_changed = Signal(object)  # the adapter id now on the chat model (None: base)
     prompt_not_saved = Signal(str)  # the text of a prompt the store refused (to give it back)

@@ -50,6 +50,7 @@ class ChatCards:
         c.state_changed.connect(lambda _state: self.score_unwritten())  # a model came, an answer ended
         c.answer_scored.connect(self.answer_scored)
         c.answer_scoring_failed.connect(self.answer_scoring_failed)
+        c.answer_scoring_progress.connect(self.answer_scoring_progress)
 
     # ------------------------------------------------------------ the shown branch
     def render(self) -> None:
@@ -239,6 +240,12 @@ class ChatCards:
             rating = getattr(card, "rating", None)
             if rating is not None:
                 rating.refresh()  # its token ratings' marks, now that there are tokens to mark
+
+    def answer_scoring_progress(self, message_id: int, progress) -> None:
+        card = self._unwritten_card(message_id)
+        if card is not None and card.unwritten.scoring is None:
+            card.unwritten.progress = (progress.done, progress.total)
+            self._set_answer_meta(card)
 
     def answer_scoring_failed(self, message_id: int, why: str) -> None:
         card = self._unwritten_card(message_id)

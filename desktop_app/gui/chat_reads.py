@@ -56,8 +56,8 @@ class ModelReads:
             return False
         self.unwritten_asked.add(mid)
 
-        def work(_report, cancel):
-            return unwritten.score_unwritten(store, self.loaded, mid, cancel=cancel)
+        def work(report, cancel):
+            return unwritten.score_unwritten(store, self.loaded, mid, cancel=cancel, progress=report)
 
         def scored(result) -> None:
             shown, kept = result
@@ -76,6 +76,7 @@ class ModelReads:
 
         task = self.lane.submit(Task(work, "score an answer written elsewhere", UNWRITTEN_KIND, on_success=scored,
                                      on_failure=failed, on_cancelled=lambda _t: self.unwritten_asked.discard(mid),
+                                     on_progress=lambda item: self.answer_scoring_progress.emit(mid, item),
                                      can_wait=True, restartable=True))
         return True
 

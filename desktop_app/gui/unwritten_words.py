@@ -18,6 +18,7 @@ class UnwrittenState:
 
     scoring: object = None
     failed: str | None = None
+    progress: tuple[int, int] | None = None  # tokens scored so far, of how many (a long answer's)
 
 
 def has_writer(message: dict | None) -> bool:
@@ -57,13 +58,15 @@ def unwritten_meta(state: UnwrittenState, text: str, model_loaded: bool) -> tupl
             return NOT_SCORED_WORDS, f"{WHY_PLAIN} It could not be scored: {state.failed}"
         if not model_loaded:
             return UNSCORED_WORDS, f"{WHY_PLAIN} Its tokens get their colours once a model is loaded."
-        return SCORING_WORDS, (f"{WHY_PLAIN} The model in use is scoring it now (in the background); its "
-                               "tokens get their colours once it is done. Meanwhile its text shows plain.")
+        done, total = state.progress or (0, 0)
+        meta = f"{SCORING_WORDS} {100 * done // total}%" if total and done else SCORING_WORDS
+        return meta, (f"{WHY_PLAIN} The model in use is scoring it now (in the background); its tokens get "
+                      "their colours once it is done. Meanwhile its text shows plain.")
     n, by = len(scoring.records), scorer_words(scoring.adapter_id)
     colours = (f"Its colours: how sure {by} was of each token, read after its prompt (scored, not "
                "generated); token ratings on it count for the next fine-tune.")
     if scoring.chars >= len(text):
-        return f"{n:,} token{'' if n == 1 else 's'} \u00b7 scored by {by}", f"{WHY_PLAIN} {colours}"
+        return f"{n:,} token{'' if n == 1 else 's'} \u00b7 scored, not generated", f"{WHY_PLAIN} {colours}"
     of = f" of {scoring.total:,}" if scoring.total else ""
     return (f"first {n:,}{of} tokens scored",
             f"{WHY_PLAIN} {colours} With its prompt it is longer than the model's window: its first {n:,}{of} "
