@@ -127,7 +127,7 @@ def test_an_answer_longer_than_the_window_is_scored_as_far_as_it_goes(qtbot, qap
         assert shown(card) == LONG  # the part past the window stays, plain
         n = len(card.records)
         assert 0 < n < window.chat.loaded.context_window
-        assert card.meta.text().startswith(f"first {n:,} of ") and card.meta.text().endswith(" tokens scored")
+        assert card.meta.text().startswith(f"{n:,} of ") and card.meta.text().endswith(" tokens scored")
         assert "the rest shows as plain text" in card.meta.toolTip()
 
 

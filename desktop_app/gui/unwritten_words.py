@@ -68,6 +68,6 @@ def unwritten_meta(state: UnwrittenState, text: str, model_loaded: bool) -> tupl
     if scoring.chars >= len(text):
         return f"{n:,} token{'' if n == 1 else 's'} \u00b7 scored, not generated", f"{WHY_PLAIN} {colours}"
     of = f" of {scoring.total:,}" if scoring.total else ""
-    return (f"first {n:,}{of} tokens scored",
+    return (f"{n:,}{of} tokens scored" if of else f"first {n:,} tokens scored",
             f"{WHY_PLAIN} {colours} With its prompt it is longer than the model's window: its first {n:,}{of} "
             f"tokens ({scoring.chars:,} of {len(text):,} characters) were scored; the rest shows as plain text.")
