@@ -142,3 +142,17 @@ def test_the_json_export_of_an_imported_answer_keeps_its_text(qtbot, qapp, tiny_
         assert data["text"] == "Answer: Lima." and data["model_id"] is None
         assert data["tokens_are"] == "scored by the base model, not generated"
         assert len(data["tokens"]) == len(card.records)
+
+
+def test_a_token_of_an_imported_answer_is_explained_as_given_not_sampled(tiny_model, tmp_path):
+    from desktop_app.core.token_context import context_for_message
+
+    store = Store.open(tmp_path / "store.sqlite3")
+    try:
+        (conversation,) = exchange.import_examples(store, [exchange.parse_example(KTO, "line 1")]).conversation_ids
+        answer = next(m for m in store.messages(conversation) if m["role"] == "assistant")
+        context = context_for_message(store, tiny_model, answer["id"], 1)
+        assert context.forced and context.unwritten  # nobody sampled it: no sampler story to tell
+    finally:
+        store.close()
+

@@ -27,6 +27,7 @@ class TokenContext:
     recorded_prob: float | None = None  # the probability stored when the answer was written
     written_precision: str | None = None  # the weights that wrote it (core.precision names; None: not recorded)
     in_text: bool = False  # a token of a Text mode text (no message): everything before it is "the text"
+    unwritten: bool = False  # an answer no model wrote here (imported: core/unwritten.py): nobody sampled it
     # per prompt token: core.prompt_sources' CONVERSATION, SYSTEM or TEMPLATE (None: not known)
     prompt_sources: tuple[str, ...] | None = None
 
@@ -67,7 +68,8 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
     sources = prompt_sources(loaded.tokenizer, turns, system, piece_texts(loaded.tokenizer, prompt_ids))
     return TokenContext(ids=list(prompt_ids) + answer[:index + 1], prompt_len=len(prompt_ids),
                         settings=SamplingSettings.from_dict(stored), settings_known="temperature" in stored,
-                        forced=branched_at is not None and index <= int(branched_at), message_id=message_id,
+                        forced=not records or (branched_at is not None and index <= int(branched_at)),
+                        unwritten=not records, message_id=message_id,
                         written_with_adapter=writer_of(message, index), recorded_prob=recorded,
                         written_precision=next((r.precision for r in records if r.precision), None),
                         prompt_sources=None if sources is None else tuple(sources))
