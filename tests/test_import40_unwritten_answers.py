@@ -156,3 +156,40 @@ def test_a_token_of_an_imported_answer_is_explained_as_given_not_sampled(tiny_mo
     finally:
         store.close()
 
+
+
+def test_an_answer_asked_for_goes_ahead_of_an_imported_answers_scoring(qtbot, qapp, tiny_model_dir, tmp_path,
+                                                                       chat_mode):
+    (conversation,) = import_rows(tmp_path, KTO)
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4, seed=3) as window:
+        order = []
+        window.chat.stream_started.connect(lambda _m: order.append("answer"))
+        window.chat.answer_scored.connect(lambda _mid, _s: order.append("scored"))
+        release = threading.Event()
+        window.chat.lane.submit(Task(lambda _r, _c: release.wait(WAIT_MS / 1000), "busy", "busy"))
+        try:
+            window.chat.open_conversation(conversation)  # its scoring waits behind the busy model
+            assert window.chat.lane.find("score answer")
+            window.prompt.setPlainText("And of Chile?")
+            window.send()
+        finally:
+            release.set()
+        with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+            pass
+        card = answer_card(window)
+        scored(qtbot, window, card)
+        assert order == ["answer", "scored"]
+        assert shown(card) == "Answer: Lima." and card.role_label.text() == "Imported answer"
+
+
+def test_a_branch_from_an_imported_answer_names_the_imported_text_not_a_model():
+    from types import SimpleNamespace
+
+    from desktop_app.gui.transcript import answer_author
+
+    loaded = SimpleNamespace(model_id="tiny", adapter_id=None, source=SimpleNamespace(display_name="tiny-gpt2"))
+    branch = {"model_id": "tiny", "adapter_id": None,
+              "settings": {"branched_at": 1, "prefix_writer": {"model_id": None, "adapter_id": None}}}
+    title, tip = answer_author(branch, loaded)
+    assert title == "tiny-gpt2 \u00b7 imported text, then base model"
+    assert tip.startswith("Its first 1 token: the imported answer's")

@@ -484,7 +484,7 @@ def branch_author(message: dict, short: str, full: str) -> tuple[str, str]:
     shared = tokens_words(int(settings.get("branched_at") or 0))
     if not first.get("model_id"):  # a branch from an imported answer: no model wrote its first tokens
         return (f"{short} \u00b7 imported text, then {which}",
-                f"The first {shared} are the imported answer's (shown with its scoring's figures); the rest "
+                f"Its first {shared}: the imported answer's (shown with its scoring's figures); the rest "
                 f"written by {full}, {'the ' if adapter is None else ''}{which}")
     if first.get("model_id") != message.get("model_id"):
         before = f"{(first.get('model_id') or '').split(':', 1)[-1].split('/')[-1]} {before}"
