@@ -27,6 +27,7 @@ class TokenContext:
     recorded_prob: float | None = None  # the probability stored when the answer was written
     written_precision: str | None = None  # the weights that wrote it (core.precision names; None: not recorded)
     in_text: bool = False  # a token of a Text mode text (no message): everything before it is "the text"
+    unwritten: bool = False  # an answer no model wrote here (imported: core/unwritten.py): nobody sampled it
     # per prompt token: core.prompt_sources' CONVERSATION, SYSTEM or TEMPLATE (None: not known)
     prompt_sources: tuple[str, ...] | None = None
 
@@ -62,12 +63,14 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
     stored = message.get("settings") or {}
     branched_at = stored.get("branched_at")
     records = store.token_records(message_id)
+    unwritten = not records and not message.get("model_id")  # imported: no model here sampled its tokens
     recorded = records[index].prob if index < len(records) and records[index].id == answer[index] else None
     turns, system = thread_turns(store.thread(message_id))  # as the answer's prompt was made
     sources = prompt_sources(loaded.tokenizer, turns, system, piece_texts(loaded.tokenizer, prompt_ids))
     return TokenContext(ids=list(prompt_ids) + answer[:index + 1], prompt_len=len(prompt_ids),
                         settings=SamplingSettings.from_dict(stored), settings_known="temperature" in stored,
-                        forced=branched_at is not None and index <= int(branched_at), message_id=message_id,
+                        forced=unwritten or (branched_at is not None and index <= int(branched_at)),
+                        unwritten=unwritten, message_id=message_id,
                         written_with_adapter=writer_of(message, index), recorded_prob=recorded,
                         written_precision=next((r.precision for r in records if r.precision), None),
                         prompt_sources=None if sources is None else tuple(sources))

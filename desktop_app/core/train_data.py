@@ -446,15 +446,17 @@ def _add_token_ratings(data: TrainingData, store, answer, window: int) -> None:
             by_message.setdefault(rating["message_id"], {})[rating["token_index"]] = rating["value"]
     for mid, rated in sorted(by_message.items()):
         records = store.token_records(mid)
-        if not records:
-            data.skipped.append(f"message {mid} has token ratings but no stored tokens")
-            continue
         try:
-            prompt_ids, message, _ids = answer(mid)
+            prompt_ids, message, text_ids = answer(mid)
         except ValueError as exc:
             data.skipped.append(str(exc))
             continue
-        ids = [r.id for r in records]  # token_index counts generated records
+        # token_index counts generated records; an answer no model wrote here has none, and its
+        # index counts its text's tokens, which its card showed scored (core/unwritten.py)
+        ids = [r.id for r in records] if records else text_ids
+        if not ids:
+            data.skipped.append(f"message {mid} has token ratings but no tokens")
+            continue
         p, c = fit(prompt_ids, ids, window)
         kept = {i: v for i, v in rated.items() if i < len(c)}
         if kept:

@@ -18,12 +18,12 @@ from enum import Enum
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core import session
+from desktop_app.core import session, unwritten
 from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft, mark_stopped
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
-from desktop_app.gui.chat_reads import NO_MODEL_WORDS, ModelReads
+from desktop_app.gui.chat_reads import NO_MODEL_WORDS, UNWRITTEN_KIND, ModelReads
 from desktop_app.gui.conversation_export import newest_branch
 from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
 
@@ -69,6 +69,9 @@ class ChatController(ModelReads, QObject):
     prompt_reading = Signal(int, int)  # before the first token: prompt tokens read, of how many
     answer_finished = Signal(object)  # result dict, or None when nothing was kept
     prompt_scored = Signal(int, str, list)  # message id, unscored prefix text, records
+    answer_scored = Signal(int, object)  # an answer no model wrote here, scored and kept: id, unwritten.Scoring
+    answer_scoring_failed = Signal(int, str)  # its id, why not
+    answer_scoring_progress = Signal(int, object)  # its id, a core.scoring.ScoreProgress
     state_changed = Signal(object)  # ChatState
     adapter_changed = Signal(object)  # the adapter id now on the chat model (None: base)
     prompt_not_saved = Signal(str)  # the text of a prompt the store refused (to give it back)
@@ -93,6 +96,7 @@ class ChatController(ModelReads, QObject):
         self.settings = SamplingSettings()
         self.system = ""
         self.score_cache: dict = {}
+        self.unwritten_asked: set[int] = set()  # answers no model wrote here whose scoring is asked for
         self.draft: AnswerDraft | None = None  # the streaming answer's row (core/drafts.py)
         self._streamed: list[TokenRecord] = []
         self._draft_writing = False
@@ -184,6 +188,11 @@ class ChatController(ModelReads, QObject):
         self.lane.cancel_all("answer")  # they were waiting for this model
         self._refresh_state()
         self.model_failed.emit(str(error))
+
+    @property
+    def adapter_id(self) -> int | None:
+        """The adapter the chat model wears (None: the base model, or no model yet)."""
+        return getattr(self.loaded, "adapter_id", None)
 
     @property
     def adapter_label(self) -> str:
@@ -295,6 +304,15 @@ class ChatController(ModelReads, QObject):
     def records(self, message_id: int):
         return self.store.token_records(message_id)
 
+    def shown_records(self, message: dict):
+        """A stored answer's records as its card shows them: those it was written with, else (no
+        model wrote it here) its kept scoring's (core/unwritten.py)."""
+        records = self.records(message["id"])
+        if not unwritten.is_unwritten(message, records):
+            return records
+        scoring = unwritten.stored_scoring(self.store, message, self.adapter_id)
+        return [] if scoring is None else scoring.records
+
     # ------------------------------------------------------------ asking
     def send(self, text: str) -> bool:
         text = text.strip()
@@ -353,7 +371,7 @@ class ChatController(ModelReads, QObject):
         answer = self.store.get_message(message_id)
         if answer["role"] != "assistant" or answer["parent_id"] is None:
             return False
-        records = self.records(message_id)
+        records = self.shown_records(answer)
         prefix = [r.id for r in records[:index]] + [int(token_id)]
         self._start_answer(answer["parent_id"], prefix, index, shared=session.SharedPrefix.of(answer, records, index))
         return True
@@ -395,6 +413,7 @@ class ChatController(ModelReads, QObject):
             return
         if self.loaded is None:
             self.notice.emit("The answer starts as soon as the model has loaded.")
+        self.lane.cancel_all(UNWRITTEN_KIND)  # an imported answer's scoring (a long one: a minute) goes after it
         user = self.store.get_message(user_id)
         self.choice[user["parent_id"]] = user_id
         self.answering, self._streamed = user_id, []  # (no token of this answer yet)

@@ -15,12 +15,14 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from desktop_app.core import unwritten
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.progress_words import eta_words
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label, token_status_words
+from desktop_app.gui.unwritten_words import UnwrittenState, scored_by, unwritten_meta
 from desktop_app.gui.transcript import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, WRITING_TIP, MessageCard,
                                        answer_author, answer_meta, tokens_words, was_stopped)
 
@@ -69,6 +71,10 @@ class ChatCards:
         w.inspector.token_rated.connect(self._inspector_rated)
         c.state_changed.connect(lambda _state: self.refresh_waiting_token())  # another answer ended
         c.state_changed.connect(lambda _state: self.mark_unanswered())
+        c.state_changed.connect(lambda _state: self.score_unwritten())  # a model came, an answer ended
+        c.answer_scored.connect(self.answer_scored)
+        c.answer_scoring_failed.connect(self.answer_scoring_failed)
+        c.answer_scoring_progress.connect(self.answer_scoring_progress)
 
     # ------------------------------------------------------------ the shown branch
     def render(self) -> None:
@@ -95,12 +101,13 @@ class ChatCards:
         for message in thread[keep:]:
             card = self.make_card(message["role"], message)
             if message["role"] == "assistant":
-                card.view.set_records(w.chat.records(message["id"]))
+                self._show_answer(card, message)
             else:
                 card.view.set_records([], prefix=message["text"])
                 if w.legend.score_prompts.isChecked():
                     w.chat.score_prompt(message)
         self._refresh_answer_cards()
+        self.score_unwritten()
         self.mark_unanswered()
         self.refresh_waiting_token()  # the answer streamed into a card is stored now
         w.finetune_side.update_compare_buttons()
@@ -146,7 +153,7 @@ class ChatCards:
                     card.show_interrupted(STOPPED_WORDS)  # the card it streamed into, stopped
                 elif is_unstarted(card.message) and getattr(card, "interrupted_label", None) is not None:
                     card.interrupted_label.setText(self._unstarted_words(card.message))  # stopped again, no token
-                card.set_meta(answer_meta(card.message, card.records))
+                self._set_answer_meta(card)
                 card.set_siblings(*chat.sibling_position(card.message))
                 rating = getattr(card, "rating", None)
                 if rating is not None and rating.shown_id != card.message_id:
@@ -218,6 +225,68 @@ class ChatCards:
         w.error_banner.hide()
         if w.chat.answer(card.message):
             self._focus_prompt()
+
+    # ------------------------------------------------------------ answers no model wrote here
+    def _show_answer(self, card: MessageCard, message: dict) -> None:
+        """A stored answer's tokens; one with none of its own (imported: core/unwritten.py) shows its
+        kept scoring, else its text plain while the model in use scores it."""
+        chat = self.window.chat
+        records = chat.records(message["id"])
+        card.unwritten = None
+        if not unwritten.is_unwritten(message, records):
+            card.view.set_records(records)
+            return
+        card.unwritten = UnwrittenState(unwritten.stored_scoring(chat.store, message, chat.adapter_id))
+        self._show_scoring(card)
+
+    def _show_scoring(self, card: MessageCard) -> None:
+        scoring, text = card.unwritten.scoring, card.message["text"]
+        if scoring is None:
+            card.view.set_records([], prefix=text)
+        else:
+            card.view.set_records(scoring.records, suffix=text[scoring.chars:])
+
+    def _set_answer_meta(self, card: MessageCard) -> None:
+        if getattr(card, "unwritten", None) is None:
+            card.set_meta(answer_meta(card.message, card.records))
+            return
+        meta, tip = unwritten_meta(card.unwritten, card.message["text"], self.window.chat.loaded is not None)
+        card.set_meta(meta)
+        card.meta.setToolTip(tip)
+
+    def score_unwritten(self) -> None:
+        """Ask the model in use to score the shown answers that have no tokens yet (once each)."""
+        chat = self.window.chat
+        for card in self.window.transcript.cards:
+            state = getattr(card, "unwritten", None)
+            if state is not None and state.scoring is None and not state.failed and chat.score_unwritten(card.message):
+                self._set_answer_meta(card)  # "not scored yet" -> "scoring…"
+
+    def _unwritten_card(self, message_id: int) -> MessageCard | None:
+        return next((c for c in self.window.transcript.cards
+                     if c.message_id == message_id and getattr(c, "unwritten", None) is not None), None)
+
+    def answer_scored(self, message_id: int, scoring) -> None:
+        card = self._unwritten_card(message_id)
+        if card is not None and card.unwritten.scoring is None:
+            card.unwritten.scoring = scoring
+            self._show_scoring(card)
+            self._set_answer_meta(card)
+            rating = getattr(card, "rating", None)
+            if rating is not None:
+                rating.refresh()  # its token ratings' marks, now that there are tokens to mark
+
+    def answer_scoring_progress(self, message_id: int, progress) -> None:
+        card = self._unwritten_card(message_id)
+        if card is not None and card.unwritten.scoring is None:
+            card.unwritten.progress = (progress.done, progress.total)
+            self._set_answer_meta(card)
+
+    def answer_scoring_failed(self, message_id: int, why: str) -> None:
+        card = self._unwritten_card(message_id)
+        if card is not None:
+            card.unwritten.failed = why
+            self._set_answer_meta(card)
 
     # ------------------------------------------------------------ colours
     def set_measure(self, measure: str) -> None:
@@ -378,7 +447,7 @@ class ChatCards:
             if kind == "png":
                 export.heatmap_png(card.view, path)
             else:
-                export.answer_json(card.message, card.records, path, w.legend.measure())
+                export.answer_json(card.message, card.records, path, w.legend.measure(), scored_by=scored_by(card))
         except OSError as exc:
             w.show_error(f"The export failed: {exc}")
             return None

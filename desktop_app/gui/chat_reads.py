@@ -11,11 +11,12 @@ stored on the store lane before it is shown.
 
 from __future__ import annotations
 
-from desktop_app.core import session
+from desktop_app.core import session, unwritten
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.gui.tasks import Task, TaskState, TurnAhead
 
 NO_MODEL_WORDS = "No model is loaded: choose one with the model button."
+UNWRITTEN_KIND = "score answer"  # the scoring of an answer no model wrote here (an answer asked for stops it)
 
 
 class ModelReads:
@@ -45,6 +46,39 @@ class ModelReads:
 
         self.lane.submit(Task(work, "score prompt", "score", on_success=done,
                               on_failure=lambda error: self.error.emit(str(error)), can_wait=True))
+
+    def score_unwritten(self, message: dict) -> bool:
+        """Colour an answer no model wrote here (core/unwritten.py): score it on the model lane with
+        the model in use, keep the scoring (store lane), then tell ``answer_scored``. One asking per
+        answer at a time; False when nothing was asked (no model yet, or already asked)."""
+        mid, store = message["id"], self.store
+        if self.loaded is None or mid in self.unwritten_asked:
+            return False
+        self.unwritten_asked.add(mid)
+
+        def work(report, cancel):
+            return unwritten.score_unwritten(store, self.loaded, mid, cancel=cancel, progress=report)
+
+        def scored(result) -> None:
+            shown, kept = result
+            self.tasks.store.submit(Task(
+                lambda _r, _c: unwritten.keep_scoring(store, mid, shown.adapter_id, kept), "store answer scoring",
+                on_success=lambda _none: told(shown), on_failure=failed))
+
+        def told(shown) -> None:
+            self.unwritten_asked.discard(mid)
+            self.answer_scored.emit(mid, shown)
+
+        def failed(error) -> None:
+            self.unwritten_asked.discard(mid)
+            if not task.cancel.is_set():  # (stopped for an answer: asked again once it is shown again)
+                self.answer_scoring_failed.emit(mid, str(error))
+
+        task = self.lane.submit(Task(work, "score an answer written elsewhere", UNWRITTEN_KIND, on_success=scored,
+                                     on_failure=failed, on_cancelled=lambda _t: self.unwritten_asked.discard(mid),
+                                     on_progress=lambda item: self.answer_scoring_progress.emit(mid, item),
+                                     can_wait=True, restartable=True))
+        return True
 
     def cancel_scoring(self) -> None:
         """Prompt scorings not needed any more (the colouring was switched off)."""

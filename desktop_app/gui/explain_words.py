@@ -320,6 +320,8 @@ def precision_line(result) -> str:
     """Which weights the explanation used, and whether they wrote the answer."""
     if result.precision_note:
         return result.precision_note
+    if result.context.unwritten:
+        return f"Explained with {label(result.precision)} weights (no model wrote this answer here)."
     if result.context.written_precision is None:
         return f"Explained with {label(result.precision)} weights (the answer's were not recorded)."
     if result.context.in_text:  # the text's analysis scored it; the person may have typed it
@@ -334,12 +336,13 @@ def sampler_words(result) -> str:
     spread = f"95% of the model's probability lies in {tokens_words(s.mass95_size)}."
     if s.forced:  # no sampling happened: its settings would describe nothing
         who = ("You wrote this token; the model did not sample it." if result.context.in_text
+               else "This answer was imported: no model here sampled this token." if result.context.unwritten
                else "This token was chosen by you (a branch), not sampled.")
         lines = [who, f"The model gave it {s.raw_prob * 100:.1f}%. {spread}"]
     else:
         lines = _sampled_lines(result, spread)
     context = result.context
-    if context.written_with_adapter != result.adapter_id:
+    if context.written_with_adapter != result.adapter_id and not context.unwritten:
         lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
     if result.recorded_note:  # the why, with its precisions and rounding, is in the tooltip (usertest 11)
         made = "analysed" if context.in_text else "written"

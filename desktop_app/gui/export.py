@@ -25,14 +25,20 @@ def heatmap_png(view, path, width: int = 820) -> Path:
     return path
 
 
-def answer_json(message: dict | None, records, path, measure: str = "probability") -> Path:
+def answer_json(message: dict | None, records, path, measure: str = "probability", *,
+                scored_by: str | None = None) -> Path:
+    """An answer's text and token records. ``scored_by``: the records are a scoring of an answer no
+    model wrote here (core/unwritten.py), by that model ("the base model", "adapter 2"), and may
+    cover only the start of its text: the text is the stored one, whole."""
     data = {
         "message_id": (message or {}).get("id"),
         "model_id": (message or {}).get("model_id"),
         "adapter_id": (message or {}).get("adapter_id"),
         "settings": (message or {}).get("settings", {}),
-        "text": joined_text(records),
+        "text": message["text"] if message is not None else joined_text(records),
         "measure": measure,
+        "tokens_are": ("generated" if scored_by is None else f"scored by {scored_by}, not generated" if scored_by
+                       else "none: not generated here, not scored yet"),
         "tokens": [r.to_json() for r in records],
     }
     path = Path(path)

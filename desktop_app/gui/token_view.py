@@ -195,6 +195,7 @@ class TokenView(QTextEdit):
         self.document().documentLayout().documentSizeChanged.connect(self.mark_painter.forget)
         self.records: list[TokenRecord] = []
         self.prefix = ""
+        self.suffix = ""
         self.starts: list[int] = []  # document position where each token's span starts
         self.ends: list[int] = []
         self.measure = measure
@@ -219,11 +220,13 @@ class TokenView(QTextEdit):
         self._fit_height()
 
     # ------------------------------------------------------------ content
-    def set_records(self, records, prefix: str = "", model_written=()) -> None:
+    def set_records(self, records, prefix: str = "", model_written=(), suffix: str = "") -> None:
         """Show ``records`` after ``prefix``; ``model_written``: the indices a model's
-        continuation wrote (marked as the model's)."""
+        continuation wrote (marked as the model's); ``suffix``: plain text after them (the
+        part of a text no scoring reached)."""
         self.records = list(records)
         self.prefix = prefix
+        self.suffix = suffix
         self.model_written = set(model_written)
         self._rebuild()
 
@@ -343,6 +346,8 @@ class TokenView(QTextEdit):
             cursor.insertText(self.prefix, QTextCharFormat())
         for index, record in enumerate(self.records):
             self._insert(cursor, index, record)
+        if self.suffix:
+            cursor.insertText(self.suffix, QTextCharFormat())
         cursor.endEditBlock()
         if 0 <= self.selected < len(self.records):
             self.select_token(self.selected)

@@ -18,6 +18,7 @@ from desktop_app.core.session import written_by_its_writer
 from desktop_app.gui.off_words import sibling_tip
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
+from desktop_app.gui.unwritten_words import has_writer, unwritten_author
 from desktop_app.gui.token_view import PLAIN, TokenView
 
 FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the token limit",
@@ -455,6 +456,8 @@ class MessageCard(QFrame):
 def answer_author(message: dict | None, loaded) -> tuple[str, str]:
     """(short title, full tooltip) naming the model AND the adapter that wrote an answer;
     ``message`` None: the answer streaming now, from ``loaded`` as it is."""
+    if not has_writer(message):  # imported: the model in use did not write it
+        return unwritten_author(message)
     if message is None:
         model_id = getattr(loaded, "model_id", None) or ""
         adapter = getattr(loaded, "adapter_id", None)
@@ -478,9 +481,13 @@ def branch_author(message: dict, short: str, full: str) -> tuple[str, str]:
     settings, adapter = message["settings"], message.get("adapter_id")
     first, which = settings["prefix_writer"], writer_words(adapter)
     before = writer_words(first.get("adapter_id"))
+    shared = tokens_words(int(settings.get("branched_at") or 0))
+    if not first.get("model_id"):  # a branch from an imported answer: no model wrote its first tokens
+        return (f"{short} \u00b7 imported text, then {which}",
+                f"Its first {shared}: the imported answer's (shown with its scoring's figures); the rest "
+                f"written by {full}, {'the ' if adapter is None else ''}{which}")
     if first.get("model_id") != message.get("model_id"):
         before = f"{(first.get('model_id') or '').split(':', 1)[-1].split('/')[-1]} {before}"
-    shared = tokens_words(int(settings.get("branched_at") or 0))
     return (f"{short} \u00b7 {before}, then {which}",
             f"The first {shared} were written by {'the ' if first.get('adapter_id') is None else ''}{before} "
             f"(shown with its figures); the rest by {full}, {'the ' if adapter is None else ''}{which}")
