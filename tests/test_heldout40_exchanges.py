@@ -1,0 +1,84 @@
+"""The held-out split keeps rated exchanges whole, not conversations: 8 ratings made one after
+another in one chat hold some out (they held none, and the gate judged the run on the ratings it
+trained on); siblings and their pairs stay on one side; questions asked each in a conversation of
+their own split exactly as before."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.core.store import Store
+from desktop_app.core.train_data import build_training_data
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "db.sqlite3")
+    yield s
+    s.close()
+
+
+def _ask(store, conv, question, parent=None):
+    return store.add_message(conv, "user", question, parent_id=parent)
+
+
+def _answer(store, conv, user, text, model_id):
+    return store.add_message(conv, "assistant", text, parent_id=user, model_id=model_id,
+                             settings={"max_new_tokens": 12, "finish_reason": "eos"})
+
+
+def _one_chat(store, model_id, n=8):
+    """n questions asked one after another in one conversation, each answer corrected."""
+    conv, parent = store.create_conversation("one chat"), None
+    answers = []
+    for i in range(n):
+        user = _ask(store, conv, f"What is fact number {i}?", parent)
+        parent = _answer(store, conv, user, f"Fact {i} is a long and winding story about it.", model_id)
+        store.set_correction(parent, f"Answer: {i}.")
+        answers.append(parent)
+    return conv, answers
+
+
+def test_ratings_made_in_one_chat_hold_some_out(store, tiny_model):
+    _one_chat(store, tiny_model.model_id)
+    data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+    assert data.rated() == 8
+    train, held = data.split(0.2, seed=0)
+    assert held.rated() == 2 and train.rated() == 6  # it was 0 and 8: one conversation, one group
+    in_place = {e.rejected_message_id for e in held.pairs}
+    assert not in_place & {e.rejected_message_id for e in train.pairs}  # a rating's views on one side
+
+
+def test_sibling_answers_to_one_question_stay_together(store, tiny_model):
+    conv, _answers = _one_chat(store, tiny_model.model_id, n=5)
+    user = _ask(store, conv, "Tell me one thing about cats.")
+    liked = _answer(store, conv, user, "Cats purr.", tiny_model.model_id)
+    disliked = _answer(store, conv, user, "Cats are animals that many people keep at home, and more.",
+                       tiny_model.model_id)
+    store.rate_message(liked, 1)
+    store.rate_message(disliked, -1)
+    data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+    for seed in range(6):
+        train, held = data.split(0.5, seed=seed)
+        sides = [{e.message_id for e in part.unpaired} | {e.rejected_message_id for e in part.pairs}
+                 for part in (train, held)]
+        assert any({liked, disliked} <= side for side in sides) or not any({liked, disliked} & side for side in sides)
+        assert not set(train.groups()) & set(held.groups())
+
+
+def test_questions_asked_apart_split_as_by_conversation(store, tiny_model):
+    """Each question in a conversation of its own (the learning bench's table): the split is the
+    one a split by conversation made, so the table's rows stand."""
+    by_conversation = {}
+    for i in range(10):
+        conv = store.create_conversation(f"q{i}")
+        mid = _answer(store, conv, _ask(store, conv, f"What is fact {i}?"), f"Fact {i} is long.", tiny_model.model_id)
+        store.rate_message(mid, 1 if i % 3 else -1)
+        by_conversation[mid] = conv
+    data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+    train, held = data.split(0.2, seed=0)
+    for e in data.unpaired:  # the same data grouped by conversation, as it was
+        e.group = by_conversation[e.message_id]
+    train_c, held_c = data.split(0.2, seed=0)
+    assert [e.message_id for e in held.unpaired] == [e.message_id for e in held_c.unpaired] != []
+    assert [e.message_id for e in train.unpaired] == [e.message_id for e in train_c.unpaired]
