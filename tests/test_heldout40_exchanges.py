@@ -82,3 +82,19 @@ def test_questions_asked_apart_split_as_by_conversation(store, tiny_model):
     train_c, held_c = data.split(0.2, seed=0)
     assert [e.message_id for e in held.unpaired] == [e.message_id for e in held_c.unpaired] != []
     assert [e.message_id for e in train.unpaired] == [e.message_id for e in train_c.unpaired]
+
+
+def test_a_run_on_one_chat_judges_held_out_and_all_ratings_margins(store, tiny_model, session_paths):
+    """With 2 of 8 ratings held out the gate also asks the margin over all ratings to rise
+    (gate.SMALL_HELDOUT): it must be measured. It was skipped when the held-out set counted its
+    question-alone views (4 examples for 2 ratings), and the run was refused "n/a -> n/a"."""
+    from desktop_app.core.train_settings import FineTuneSettings
+    from desktop_app.core.training import run_finetune
+
+    _one_chat(store, tiny_model.model_id)
+    settings = FineTuneSettings(max_steps=2, batch_size=2, reask_count=1, reask_unseen=0, reask_canaries=0,
+                                reask_open=0, reask_tokens=4, rescore=False, ask_before_changed_facts=False)
+    m = run_finetune(store, tiny_model, session_paths, settings).metrics
+    assert m["heldout_size"] == 2 and m["gate_margin_on"] == "heldout"
+    assert m["margin_all_before"] is not None and m["margin_all_after"] is not None
+    assert "n/a" not in (m.get("gate_reason") or "") + " ".join(str(v) for v in m.values() if isinstance(v, str))
