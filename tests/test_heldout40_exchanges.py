@@ -98,3 +98,16 @@ def test_a_run_on_one_chat_judges_held_out_and_all_ratings_margins(store, tiny_m
     assert m["heldout_size"] == 2 and m["gate_margin_on"] == "heldout"
     assert m["margin_all_before"] is not None and m["margin_all_after"] is not None
     assert "n/a" not in (m.get("gate_reason") or "") + " ".join(str(v) for v in m.values() if isinstance(v, str))
+
+
+def test_a_passing_verdict_names_the_ratings_that_judged_it():
+    from desktop_app.core import gate
+
+    passing = {"margin_heldout_before": 0.1, "margin_heldout_after": 0.9, "margin_all_before": 0.1,
+               "margin_all_after": 0.9, "heldout_size": 5, "probe_ppl_before": 20.0, "probe_ppl_after": 20.1}
+    assert gate.judge({**passing, "gate_margin_on": "heldout"}).reason.startswith("held-out ratings moved")
+    nothing_held = {**passing, "gate_margin_on": "all", "heldout_size": 0, "margin_heldout_before": None,
+                    "margin_heldout_after": None}
+    verdict = gate.judge(nothing_held)
+    assert verdict.kept and "held-out" not in verdict.reason  # the CLI printed "held-out ratings moved" then
+    assert verdict.reason.startswith("your ratings (too few to hold some back) moved the right way")
