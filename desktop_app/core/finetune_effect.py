@@ -204,7 +204,7 @@ class Meter:
         cache = self.cache if when == "before" else None
         margins_key = f"{len(data)}:{len(held)}"
         with torch.no_grad(), self.timed(f"{when}_margins"), self._part("margins", margins_key) as computed:
-            needed = gate.all_ratings_margin_needed(len(held))  # else None: judge() does not read it
+            needed = gate.all_ratings_margin_needed(held.rated())  # else None: judge() does not read it
             m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id, computed) if needed else None
             m[f"margin_heldout_{when}"] = self._margin(when, work, held, pad_id, computed) if len(held) else None
             if self.new is not None:
@@ -246,7 +246,7 @@ class Meter:
 
         m = self.metrics
         with torch.no_grad(), self.timed("base_margins"), self._part("margins", f"base:{len(data)}:{len(held)}"):
-            needed = gate.all_ratings_margin_needed(len(held))
+            needed = gate.all_ratings_margin_needed(held.rated())
             m["margin_all_base"] = gate.margin(work.model, data, pad_id, work.device, EVAL_BATCH) if needed else None
             m["margin_heldout_base"] = (gate.margin(work.model, held, pad_id, work.device, EVAL_BATCH)
                                         if len(held) else None)

@@ -411,10 +411,14 @@ class Verdict:
         row), so the person may use it anyway (train_verdict.decide saves its adapter, not in use)."""
         return self.failed == ["degenerate"]
 
+    margin_on: str = "heldout"  # the ratings whose margin judged the run: "heldout", else "all" (none held out)
+
     @property
     def reason(self) -> str:
-        return "; ".join(self.reasons) if self.reasons else ("held-out ratings moved the right way and general text "
-                                                             "reads as fluently as before")
+        if self.reasons:
+            return "; ".join(self.reasons)
+        rated = "held-out ratings" if self.margin_on == "heldout" else "your ratings (too few to hold some back)"
+        return f"{rated} moved the right way and general text reads as fluently as before"
 
 
 def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
@@ -436,7 +440,8 @@ def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
     checks = (("margin", _margin_failure(metrics)), ("perplexity", _perplexity_failure(metrics, max_ppl_rise)),
               ("degenerate", _reask_failure(metrics)))
     reasons = [reason for _kind, reason in checks if reason]
-    return Verdict(not reasons, reasons, [kind for kind, reason in checks if reason])
+    return Verdict(not reasons, reasons, [kind for kind, reason in checks if reason],
+                   metrics.get("gate_margin_on", "heldout"))
 
 
 def _margin_failure(metrics: dict) -> str | None:

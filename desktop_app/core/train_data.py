@@ -39,7 +39,7 @@ class Unpaired:
     completion_ids: list[int]
     label: bool
     message_id: int
-    group: int  # conversation id: held-out splits never cut a conversation in two
+    group: int  # the rated exchange (rating_group): held-out splits never cut one in two
     ends: bool = False  # the completion ends with the end-of-text token: the model ended this answer itself
     end_mark: bool = False  # ... and the token before it ends a sentence (".", "!", "?"): see ends_with_mark
     alone: bool = False  # the question-alone view of a later turn's rating (add_alone_views)
@@ -109,9 +109,9 @@ class TrainingData:
 
     def split(self, heldout_fraction: float, seed: int = 0, min_total: int = 4,
               max_items: int | None = None) -> tuple["TrainingData", "TrainingData"]:
-        """(train, held-out), split by conversation. Nothing is held out when there are fewer
-        than ``min_total`` examples or only one conversation: the gate then uses all ratings.
-        ``max_items``: the held-out conversations stop once they hold that many examples (the
+        """(train, held-out), split by rated exchange (``rating_group``). Nothing is held out when
+        there are fewer than ``min_total`` examples or only one exchange: the gate then uses all
+        ratings. ``max_items``: the held-out exchanges stop once they hold that many examples (the
         rest train): the gate's margin is measured on them before and after training, a cost
         that grew with the ratings (100 thumbs: 30 held out, 145 s of a 1,153 s run) for a
         mean that 16 items already read clearly. Smaller sets are split as without it."""
@@ -338,7 +338,7 @@ class _Answers:
 # questions asked in a new conversation, nor the rated question itself asked anew, took the
 # format; only the 1st turn's (no history) did. So a later turn's rating also trains with its
 # question as the first message of a conversation (the system text kept), beside the view in
-# place; the two share the rating's conversation (group), so a held-out split keeps both apart.
+# place; the two share the rating's exchange (group), so a held-out split keeps both apart.
 #
 # A follow-up does not stand alone: "and of Italy?" or "make it shorter" asked first is
 # another question, and training "Answer: Rome." on it teaches an answer to text that means
@@ -393,6 +393,17 @@ def add_alone_views(data: TrainingData, answer: "_Answers") -> None:
         part.extend(views)
 
 
+def rating_group(message: dict) -> int:
+    """The exchange a rated answer belongs to, the unit a held-out split keeps whole: its question
+    (the user message it answers), so sibling answers and their pairs stay on one side. Not the
+    conversation: people ask their questions one after another in one chat (user tests), and a
+    chat was one group, so 8 ratings made in it held nothing out and the gate judged the run on
+    the very ratings it trained on. A held-out answer's text is never a training target; a later
+    turn's prompt may hold its question and the model's own answer as context (one exchange of
+    it by default, ``history_exchanges``), not the person's correction."""
+    return message.get("parent_id") or message["id"]
+
+
 def _add_thumbs(data: TrainingData, store, answer, eos: list[int], window: int, paired: set[int]) -> None:
     from desktop_app.core.exchange import kto_examples
 
@@ -409,7 +420,7 @@ def _add_thumbs(data: TrainingData, store, answer, eos: list[int], window: int, 
         p, c = fit(prompt_ids, ids + (eos if ended else []), window)
         if c:
             whole = ended and len(c) == len(ids) + 1
-            data.unpaired.append(Unpaired(p, c, bool(ex["label"]), mid, message["conversation_id"], whole,
+            data.unpaired.append(Unpaired(p, c, bool(ex["label"]), mid, rating_group(message), whole,
                                           whole and ends_with_mark(answer.tokenizer, ids)))
 
 
@@ -435,7 +446,7 @@ def _add_pairs(data: TrainingData, store, answer, tokenizer, eos: list[int], win
         p2, rj = fit(prompt_ids, rejected + (eos if ended_by_itself(message, rejected) else []), window)
         if ch and rj and p == p2 and ch != rj:
             whole = ended and len(ch) == len(chosen)
-            data.pairs.append(Pair(p, ch, rj, ex["source"], rid, ex["chosen_message_id"], message["conversation_id"],
+            data.pairs.append(Pair(p, ch, rj, ex["source"], rid, ex["chosen_message_id"], rating_group(message),
                                    whole, whole and mark))
 
 
@@ -460,7 +471,7 @@ def _add_token_ratings(data: TrainingData, store, answer, window: int) -> None:
         p, c = fit(prompt_ids, ids, window)
         kept = {i: v for i, v in rated.items() if i < len(c)}
         if kept:
-            data.tokens.append(TokenRated(p, c, kept, mid, message["conversation_id"]))
+            data.tokens.append(TokenRated(p, c, kept, mid, rating_group(message)))
 
 
 def rated_message_ids(store) -> list[int]:
