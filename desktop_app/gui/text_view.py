@@ -370,6 +370,7 @@ class TextView(QWidget):
     def _show_document(self, document: dict) -> None:
         self.timer.stop()
         self.follow_stream = False
+        self.hold_layout(False)
         self._set_editor_text(document["shown_text"])
         self.set_editing(not document["shown_text"])  # an empty text has nothing to colour: write it
         self.refresh_documents()
@@ -391,6 +392,7 @@ class TextView(QWidget):
         if not self._loading:
             self.follow_stream = False
             self.stop_note = None
+            self.hold_layout(False)
             self.status.setText("edited\u2026")
             self.timer.start()
 
@@ -496,8 +498,22 @@ class TextView(QWidget):
             self.follow_stream = value >= self.heatmap_scroll.verticalScrollBar().maximum() - 4
         self.heatmap.recheck_hover()
 
+    def hold_layout(self, hold: bool) -> None:
+        """From a continuation's first token until the person changes the text or opens another, the
+        parts around the text keep their room (the summary's figures, the status words' row under a
+        compact bar), so the branches' Regenerate and thumbs row does not move as it ends: user test 15's
+        click on Regenerate, aimed as the continuation ended, landed on empty space."""
+        policy = self.status.sizePolicy()
+        policy.setRetainSizeWhenHidden(hold)
+        self.status.setSizePolicy(policy)
+        if hold:
+            self.summary_panel.hold_room()
+        else:
+            self.summary_panel.release_room()
+
     def _stream_started(self, plan) -> None:
         # the new tokens come coloured, at the end of the heatmap, which keeps them in view
+        self.hold_layout(True)
         self.set_editing(False)
         self.follow_stream = True
         self.stop_note = None
