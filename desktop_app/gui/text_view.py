@@ -20,7 +20,7 @@ from desktop_app.core import text_branches as tb
 from desktop_app.gui.off_words import (CONTINUE_TIP, TextFacts, continue_tip, documents_tip, text_regenerate_tip,
                                       text_stop_tip)
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
-from desktop_app.gui.responsive import Compactor
+from desktop_app.gui.responsive import Ladder
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_summary import SummaryPanel
 from desktop_app.gui.text_tree_panel import BranchPanel
@@ -230,8 +230,9 @@ class TextView(QWidget):
         for button, words in self.bar_labels.items():
             button.setAccessibleName(words.rstrip("\u2026"))
         self.bar_row = row
-        self.bar_compactor = Compactor(bar, self._compact_bar)
-        self.status.said.connect(self.bar_compactor.recheck)
+        # too narrow: first the status words go on a row of their own, then the buttons drop their words
+        self.bar_ladder = Ladder(bar, 2, self._fit_bar)
+        self.status.said.connect(self.bar_ladder.recheck)
         return bar
 
     def resizeEvent(self, event) -> None:
@@ -276,13 +277,17 @@ class TextView(QWidget):
         """Where the text is on screen: the editor while editing, else the heatmap."""
         return self.editor if self.editing else self.heatmap
 
-    def _compact_bar(self, compact: bool) -> None:
+    def _fit_bar(self, step: int) -> None:
+        """The bar at ``step`` of its ladder: 0, everything in it; 1, the status words ("You stopped this
+        continuation before it ended.") on a row under it, the buttons keeping their words (after Esc the
+        bar had gone to bare icons at 1280 px for the note); 2, the buttons' words dropped too."""
+        compact = step >= 2
         for button, text in self.bar_labels.items():
             button.setText("" if compact else text)
         self.bar_row.setContentsMargins(*((8, 6, 8, 6) if compact else (16, 8, 16, 8)))
-        # narrow: "analysing…" goes under the bar, so the text's title keeps the bar's room
-        (self.bar_row if compact else self.status_line).removeWidget(self.status)
-        if compact:
+        under = step >= 1  # the text's title keeps the bar's room
+        (self.bar_row if under else self.status_line).removeWidget(self.status)
+        if under:
             self.status_line.addWidget(self.status)
         else:
             self.bar_row.insertWidget(self.bar_row.indexOf(self.stop_button), self.status)
