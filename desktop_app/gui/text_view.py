@@ -463,10 +463,14 @@ class TextView(QWidget):
 
     # ------------------------------------------------------------ continuing and branches
     def continue_text(self) -> None:
-        """Continue from the editor's cursor while editing, else from the end: a new branch."""
+        """Continue from the editor's cursor while editing, else from the end: a new branch. A cursor
+        with nothing but blanks before it (at the very start, where a click or Ctrl+Home leaves it) has
+        nothing to continue: the text goes on from its end (the model had written from nothing, and the
+        whole text had left the heatmap for the outline's main text)."""
         self.flush_edit()
         text = self.editor.toPlainText()
-        self.controller.continue_text(text, self.editor.textCursor().position() if self.editing else len(text))
+        at = self.editor.textCursor().position() if self.editing else len(text)
+        self.controller.continue_text(text, at if text[:at].strip() else len(text))
 
     def regenerate(self) -> None:
         self.flush_edit()
