@@ -38,6 +38,9 @@ SHORT_HEIGHT = 560
 EDIT_KEYS = "Ctrl+E"  # the coloured text <-> the editor
 EDIT_TIP = (f"Edit the text ({EDIT_KEYS}); pressed again, it shows the text coloured by the model's figures. "
             "The text is shown once: coloured, or as plain text to edit")
+DONE_EDITING = "Done editing"  # the Edit button while the editor shows: how the colours come back
+DONE_EDITING_TIP = (f"Done editing ({EDIT_KEYS}): show the text coloured by the model's figures again; "
+                    "an edit is analysed at once")
 
 
 def broken_lines_notice(count: int) -> str:
@@ -268,10 +271,23 @@ class TextView(QWidget):
             return
         had_focus = self.pages.currentWidget().hasFocus() or self.edit_button.hasFocus()
         self.pages.setCurrentWidget(self.editor if on else self.heatmap_scroll)
+        self._name_edit_button(on)
         if not on:
             self.flush_edit()
         if had_focus or on:
             self.text_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _name_edit_button(self, editing: bool) -> None:
+        """The Edit button says what pressing it does: "Edit", or while editing "Done editing" (it had
+        read "Edit" in the editor, and nothing said how the colours come back); the bar measures again."""
+        words = DONE_EDITING if editing else "Edit"
+        self.bar_labels[self.edit_button] = words
+        self.edit_button.setAccessibleName(words)
+        self.edit_button.setToolTip(DONE_EDITING_TIP if editing else EDIT_TIP)
+        self.edit_button.setIcon(icon("check" if editing else "edit"))
+        if self.bar_ladder.step < 2:
+            self.edit_button.setText(words)
+        self.bar_ladder.recheck()
 
     def text_widget(self) -> QWidget:
         """Where the text is on screen: the editor while editing, else the heatmap."""
