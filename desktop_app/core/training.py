@@ -59,6 +59,9 @@ BEFORE_AT_STEP = 2
 # gui.progress_words.STEP_WORDS puts them in a person's words)
 ANSWERING_REQUESTS = "Answering general requests with the model as it is"
 WRITING_PRACTICE = "Writing practice answers in capitals"
+# said once the ratings are read, until the first step's own report: the first step is the slowest (and a
+# first run reads the guard's general text before it); the last count had stood meanwhile, read as stuck
+FIRST_STEP = "Taking the first training step"
 # the stages of the measuring of the model in use between two steps (_Before), each count's line after one
 MEASURING_IN_USE = "measuring your current model"
 MEASURING_BASE = "measuring the base model too"
@@ -382,6 +385,7 @@ class _Run:
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer, scheduler = steps.optimizer(params, sched.lr, s.lr_end, total)
         batches = steps.batch_order(train, sched.batch_size, s.seed)
+        self.say("training", FIRST_STEP, step=0, total=total)
         guard = self.guard = self._guard(work, total)
         train_start, cpu_start = time.perf_counter(), time.process_time()
         for step in range(1, total + 1):

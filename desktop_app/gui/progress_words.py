@@ -19,7 +19,8 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
               "Answering general requests with the model as it is":
                   "answering a few general requests with the model as it is, so the format of your "
                   "better answers does not spread to every answer (once per run)",
-              "Writing practice answers in capitals": "writing practice answers in capitals, like your better answers"}
+              "Writing practice answers in capitals": "writing practice answers in capitals, like your better answers",
+              "Taking the first training step": "taking the first training step (the slowest)"}
 
 
 # the measuring of the model in use between two steps (TrainProgress.training_follows): no check of the result
@@ -128,7 +129,8 @@ def _joined_forms(*forms: list[str]) -> list[str]:
 # after the phase's name, the shortest line that says what is done); {n} "7/12", {doing} SHORT_DOING's
 COUNTED = (("re-asking", "{n} tokens of re-asked answers", "re-asking questions, token {n}"),
            ("general text", "{n} parts of general text", "{doing} general text {n}"),
-           ("pairs", "{n} answer pairs", "{doing} {n} answer pairs"))
+           ("pairs", "{n} answer pairs", "{doing} {n} answer pairs"),
+           ("token by token", "{n} tokens of rated answers", "{doing} {n} rated tokens"))
 COUNTED_ANSWERS = ("{n} answers", "{doing} {n} answers")  # the margins' scorings, the reference's
 
 

@@ -117,6 +117,16 @@ class Ladder(_BarWatcher):
                 break
             self.step -= 1
 
+    def recheck(self) -> None:
+        """Measures again from the full form: a part that only a fuller form keeps in the bar changed
+        (the Text bar's status words, on a row of their own under it), so the widths remembered may
+        no longer hold."""
+        if self.step == 0:
+            return
+        self.step = 0
+        self._apply(0)
+        self.update()
+
     def _go(self, step: int) -> None:
         self.wanted[step - 1] = self.bar.sizeHint().width()
         self.step = step

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton, QSizePolicy,
                                QToolButton, QWidget)
@@ -99,6 +99,11 @@ class Histogram(QWidget):
 
 WIDE_SUMMARY_PX = 620  # narrower: the histograms go under the bar (at 800 px their titles were cut)
 HISTOGRAMS_CLOSED, HISTOGRAMS_OPEN = "Histograms \u25b8", "Histograms \u25be"
+# the figures' longest form, once a continuation is analysed: the room a streaming one keeps for them
+# (figures of a usual size: a longer text's own figures keep their room once they come)
+CONTINUED_FIGURES = ("Your text: 999 tokens · mean surprisal 9.99 bits · perplexity 99.9\n"
+                     "top 10 99.9% · top 100 99.9% · top 1000 99.9% · beyond 1000 9.9%\n"
+                     "With the model's continuation (128 tokens, in italics): 999 tokens · perplexity 9.9")
 EXPORT_TIP = "Save the text itself, the heatmap as PNG, every token's figures as JSON, this summary as CSV"
 EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
 
@@ -137,6 +142,7 @@ class SummaryPanel(QWidget):
         self.entropies = Histogram("entropy (nats)", "0", f"{MAX_ENTROPY_NATS:g}+")
         self.wide: bool | None = None
         self.short = False
+        self.holding = False  # a continuation streams: the figures keep their room (hold_room)
         self._arrange(False)  # narrow until there is room: a wide form never widens the window
 
     def _arrange(self, wide: bool) -> None:
@@ -166,6 +172,35 @@ class SummaryPanel(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._arrange(event.size().width() >= WIDE_SUMMARY_PX)
+        if self.holding and event.size().width() != event.oldSize().width():
+            self.figures.setMinimumHeight(0)  # another width wraps the figures otherwise: measured again
+            QTimer.singleShot(0, self, lambda: self.holding and self.hold_room(resized=True))  # once laid out
+
+    def hold_room(self, resized: bool = False) -> None:
+        """From a continuation's first token, the figures keep the height of their form with it
+        (a line more: "With the model's continuation …") and do not shrink, so the panel, and the
+        branches' Regenerate and thumbs row above it, stay where they are as it ends and is
+        analysed: the row had moved up under a click aimed at it. Until ``release_room``."""
+        self.holding = True
+        continued = self.summary is not None and self.summary.yours is not None
+        self._keep_room(self.figures.text() if continued else CONTINUED_FIGURES,  # (Regenerate: the same form)
+                        as_tall=not resized)
+
+    def release_room(self) -> None:
+        """The person changed the text or opened another: the figures take their own height."""
+        self.holding = False
+        self.figures.setMinimumHeight(0)
+
+    def _keep_room(self, text: str, as_tall: bool = True) -> None:
+        """The figures at least as tall as ``text`` would be and as their own text needs (``as_tall``:
+        and as they are)."""
+        label = self.figures
+        width = max(1, label.contentsRect().width())
+        wrapped = label.fontMetrics().boundingRect(QRect(0, 0, width, 1 << 20), Qt.TextFlag.TextWordWrap, text)
+        margins = label.contentsMargins()
+        need = max(label.height() if as_tall and label.isVisible() else 0, label.heightForWidth(label.width()),
+                   wrapped.height() + margins.top() + margins.bottom())
+        label.setMinimumHeight(max(label.minimumHeight(), need))
 
     def set_short(self, short: bool) -> None:
         """A short Text tab keeps the bar and the figures; the histograms give their height to
@@ -256,6 +291,8 @@ class SummaryPanel(QWidget):
         self.probabilities.set_counts(charted.probability_histogram)
         self.entropies.set_counts(charted.entropy_histogram)
         self.figures.setText(figures_text(summary))
+        if self.holding:
+            self._keep_room(self.figures.text())
 
 
 def progress_format(progress) -> str:

@@ -20,7 +20,7 @@ from desktop_app.core import text_branches as tb
 from desktop_app.gui.off_words import (CONTINUE_TIP, TextFacts, continue_tip, documents_tip, text_regenerate_tip,
                                       text_stop_tip)
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
-from desktop_app.gui.responsive import Compactor
+from desktop_app.gui.responsive import Ladder
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_summary import SummaryPanel
 from desktop_app.gui.text_tree_panel import BranchPanel
@@ -38,6 +38,9 @@ SHORT_HEIGHT = 560
 EDIT_KEYS = "Ctrl+E"  # the coloured text <-> the editor
 EDIT_TIP = (f"Edit the text ({EDIT_KEYS}); pressed again, it shows the text coloured by the model's figures. "
             "The text is shown once: coloured, or as plain text to edit")
+DONE_EDITING = "Done editing"  # the Edit button while the editor shows: how the colours come back
+DONE_EDITING_TIP = (f"Done editing ({EDIT_KEYS}): show the text coloured by the model's figures again; "
+                    "an edit is analysed at once")
 
 
 def broken_lines_notice(count: int) -> str:
@@ -230,8 +233,9 @@ class TextView(QWidget):
         for button, words in self.bar_labels.items():
             button.setAccessibleName(words.rstrip("\u2026"))
         self.bar_row = row
-        self.bar_compactor = Compactor(bar, self._compact_bar)
-        self.status.said.connect(self.bar_compactor.recheck)
+        # too narrow: first the status words go on a row of their own, then the buttons drop their words
+        self.bar_ladder = Ladder(bar, 2, self._fit_bar)
+        self.status.said.connect(self.bar_ladder.recheck)
         return bar
 
     def resizeEvent(self, event) -> None:
@@ -267,22 +271,39 @@ class TextView(QWidget):
             return
         had_focus = self.pages.currentWidget().hasFocus() or self.edit_button.hasFocus()
         self.pages.setCurrentWidget(self.editor if on else self.heatmap_scroll)
+        self._name_edit_button(on)
         if not on:
             self.flush_edit()
         if had_focus or on:
             self.text_widget().setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _name_edit_button(self, editing: bool) -> None:
+        """The Edit button says what pressing it does: "Edit", or while editing "Done editing" (it had
+        read "Edit" in the editor, and nothing said how the colours come back); the bar measures again."""
+        words = DONE_EDITING if editing else "Edit"
+        self.bar_labels[self.edit_button] = words
+        self.edit_button.setAccessibleName(words)
+        self.edit_button.setToolTip(DONE_EDITING_TIP if editing else EDIT_TIP)
+        self.edit_button.setIcon(icon("check" if editing else "edit"))
+        if self.bar_ladder.step < 2:
+            self.edit_button.setText(words)
+        self.bar_ladder.recheck()
+
     def text_widget(self) -> QWidget:
         """Where the text is on screen: the editor while editing, else the heatmap."""
         return self.editor if self.editing else self.heatmap
 
-    def _compact_bar(self, compact: bool) -> None:
+    def _fit_bar(self, step: int) -> None:
+        """The bar at ``step`` of its ladder: 0, everything in it; 1, the status words ("You stopped this
+        continuation before it ended.") on a row under it, the buttons keeping their words (after Esc the
+        bar had gone to bare icons at 1280 px for the note); 2, the buttons' words dropped too."""
+        compact = step >= 2
         for button, text in self.bar_labels.items():
             button.setText("" if compact else text)
         self.bar_row.setContentsMargins(*((8, 6, 8, 6) if compact else (16, 8, 16, 8)))
-        # narrow: "analysing…" goes under the bar, so the text's title keeps the bar's room
-        (self.bar_row if compact else self.status_line).removeWidget(self.status)
-        if compact:
+        under = step >= 1  # the text's title keeps the bar's room
+        (self.bar_row if under else self.status_line).removeWidget(self.status)
+        if under:
             self.status_line.addWidget(self.status)
         else:
             self.bar_row.insertWidget(self.bar_row.indexOf(self.stop_button), self.status)
@@ -370,6 +391,7 @@ class TextView(QWidget):
     def _show_document(self, document: dict) -> None:
         self.timer.stop()
         self.follow_stream = False
+        self.hold_layout(False)
         self._set_editor_text(document["shown_text"])
         self.set_editing(not document["shown_text"])  # an empty text has nothing to colour: write it
         self.refresh_documents()
@@ -391,6 +413,7 @@ class TextView(QWidget):
         if not self._loading:
             self.follow_stream = False
             self.stop_note = None
+            self.hold_layout(False)
             self.status.setText("edited\u2026")
             self.timer.start()
 
@@ -456,10 +479,14 @@ class TextView(QWidget):
 
     # ------------------------------------------------------------ continuing and branches
     def continue_text(self) -> None:
-        """Continue from the editor's cursor while editing, else from the end: a new branch."""
+        """Continue from the editor's cursor while editing, else from the end: a new branch. A cursor
+        with nothing but blanks before it (at the very start, where a click or Ctrl+Home leaves it) has
+        nothing to continue: the text goes on from its end (the model had written from nothing, and the
+        whole text had left the heatmap for the outline's main text)."""
         self.flush_edit()
         text = self.editor.toPlainText()
-        self.controller.continue_text(text, self.editor.textCursor().position() if self.editing else len(text))
+        at = self.editor.textCursor().position() if self.editing else len(text)
+        self.controller.continue_text(text, at if text[:at].strip() else len(text))
 
     def regenerate(self) -> None:
         self.flush_edit()
@@ -496,8 +523,22 @@ class TextView(QWidget):
             self.follow_stream = value >= self.heatmap_scroll.verticalScrollBar().maximum() - 4
         self.heatmap.recheck_hover()
 
+    def hold_layout(self, hold: bool) -> None:
+        """From a continuation's first token until the person changes the text or opens another, the
+        parts around the text keep their room (the summary's figures, the status words' row under a
+        compact bar), so the branches' Regenerate and thumbs row does not move as it ends: user test 15's
+        click on Regenerate, aimed as the continuation ended, landed on empty space."""
+        policy = self.status.sizePolicy()
+        policy.setRetainSizeWhenHidden(hold)
+        self.status.setSizePolicy(policy)
+        if hold:
+            self.summary_panel.hold_room()
+        else:
+            self.summary_panel.release_room()
+
     def _stream_started(self, plan) -> None:
         # the new tokens come coloured, at the end of the heatmap, which keeps them in view
+        self.hold_layout(True)
         self.set_editing(False)
         self.follow_stream = True
         self.stop_note = None

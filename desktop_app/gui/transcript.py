@@ -575,7 +575,9 @@ class TranscriptView(QScrollArea):
     Attributes:
         cards: the cards shown, top to bottom.
         empty: what shows when there is no card.
-        _follow: whether new text scrolls into view (off once the person scrolls up)."""
+        _follow: whether new text scrolls into view (off once the person scrolls up).
+        room: blank height under the last card, kept while a branch switch ends the chat sooner
+            than the view's place (``hold_position``), so what is on screen does not slide down."""
 
     overlay_changed = Signal()  # a card's overlay was painted or cleared, or a card that had one went
 
@@ -592,9 +594,13 @@ class TranscriptView(QScrollArea):
         self.empty = EmptyState()
         self.layout_.addWidget(self.empty)
         self.layout_.addStretch(1)
+        self.room = QWidget()
+        self.room.setFixedHeight(0)
+        self.layout_.addWidget(self.room)
         self.setWidget(inner)
         self.cards: list[MessageCard] = []
         self._follow = True
+        self._held: int | None = None  # the scroll value a branch switch keeps
         self.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
 
@@ -606,12 +612,13 @@ class TranscriptView(QScrollArea):
         self.cards = []
         self.empty.show()
         self._follow = True
+        self._drop_room()
         if painted:
             self.overlay_changed.emit()
 
     def add_card(self, card: MessageCard) -> MessageCard:
         self.empty.hide()
-        self.layout_.insertWidget(self.layout_.count() - 1, card)
+        self.layout_.insertWidget(self.layout_.count() - 2, card)  # before the stretch and the room
         self.cards.append(card)
         card.view.overlay_changed.connect(self.overlay_changed)
         return card
@@ -631,15 +638,43 @@ class TranscriptView(QScrollArea):
 
     def scroll_to_bottom(self) -> None:
         self._follow = True
+        self._drop_room()  # the end is the last card's, not blank room
         QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
 
     def hold_position(self) -> None:
         """Cards changed below the top of the view: what is on screen stays where it is, even at
-        the end (where the view would follow the new cards down)."""
+        the end (where the view would follow the new cards down), and where the chat now ends
+        sooner than the view's place (‹ › to a branch with fewer turns after it), blank room under
+        the last card keeps it there: the view had slid down to its new end, moving the card under
+        the pointer, and the next click on its arrows missed (user test 15)."""
         self._follow = False
+        self._held = self.verticalScrollBar().value()
+
+    def _drop_room(self) -> None:
+        self._held = None
+        if self.room.height():
+            self.room.setFixedHeight(0)
+
+    def _keep_held(self, high: int) -> bool:
+        """After a branch switch: room enough for the place held, then the place (True: handled)."""
+        held = self._held
+        if held is None:
+            return False
+        if high < held:
+            self.room.setFixedHeight(self.room.height() + held - high)  # the range grows on the next layout
+            return True
+        self._held = None
+        self.verticalScrollBar().setValue(held)
+        return True
 
     def _scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
+        if self._held is not None:
+            if value == bar.maximum() and value < self._held:
+                return  # the range shrank under the place held, which comes back with the room
+            self._held = None  # scrolled: that is the place now
+        if self.room.height() and value <= bar.maximum() - self.room.height():
+            self.room.setFixedHeight(0)  # scrolled up past it: the blank room under the last card goes
         self._follow = value >= bar.maximum() - 8
         # the cards moved under a still pointer: the token under it, if any, is another; the card left
         # tells first, so that its "none" does not clear the card now under the pointer
@@ -650,6 +685,8 @@ class TranscriptView(QScrollArea):
     def _range_changed(self, _low: int, high: int) -> None:
         if not self.cards:  # the welcome text reads from its title, not from its end
             self.verticalScrollBar().setValue(0)
+        elif self._keep_held(high):
+            pass
         elif self._follow:
             self.verticalScrollBar().setValue(high)
 

@@ -1,0 +1,56 @@
+"""After a continuation is stopped (Esc), the Text tab's top bar keeps its buttons' words where
+there is room: the long "You stopped this continuation before it ended." goes on a row of its
+own under the bar and the buttons keep their words; it had turned the bar into bare icons at
+1280 px (user test 15). Only where even the words do not fit do the buttons lose them.
+pytest-qt on the real window, tiny GPT-2, a real store."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.gui.text_view import STOPPED_CONTINUATION  # noqa: E402
+from gui_windows import WAIT_MS  # noqa: E402
+from test_gui_loom import settle, window  # noqa: E402,F401
+
+
+def stop_mid_continuation(window, qtbot) -> None:
+    view = window.text_view
+    window.popover.max_new.setValue(64)
+    stopped = []
+
+    def stop(_records):
+        if not stopped:
+            stopped.append(True)
+            view.stop_button.click()
+
+    window.text.tokens.connect(stop)
+    with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
+        view.continue_button.click()
+    qtbot.waitUntil(lambda: not window.text.continuing and view.status.text() == STOPPED_CONTINUATION,
+                    timeout=WAIT_MS)
+    settle(window)
+    QApplication.processEvents()
+
+
+def test_the_stop_note_leaves_the_buttons_their_words_where_they_fit(window, qtbot):
+    view = window.text_view
+    stop_mid_continuation(window, qtbot)
+    assert view.status.isVisible() and view.status.text() == STOPPED_CONTINUATION
+    assert [b.text() for b in view.bar_labels] == list(view.bar_labels.values()), "the words stay"
+    bar = view.continue_button.parentWidget()
+    assert bar.width() >= bar.sizeHint().width()
+    assert view.status.width() >= view.status.sizeHint().width(), "the note is read whole"
+
+
+def test_a_narrow_tab_still_drops_the_words(window, qtbot):
+    window.resize(800, 560)
+    settle(window)
+    view = window.text_view
+    stop_mid_continuation(window, qtbot)
+    bar = view.continue_button.parentWidget()
+    assert bar.width() >= bar.sizeHint().width(), "nothing in the bar squeezed"
+    assert view.status_line.indexOf(view.status) >= 0 and view.status.isVisible()
