@@ -358,9 +358,19 @@ class MainWindow(QMainWindow):
         self.text_mode.model_loaded(loaded)
 
     def _model_failed(self, message: str) -> None:
-        self.status.model_failed(model_in_use=self.chat.loaded is not None)
-        self.transcript.empty.status.setText("The model could not be loaded.")
-        self.show_error(f"The model could not be loaded. {message}")
+        """The error, and which model still answers: "could not be loaded" alone read as if none
+        were, while the one in use went on answering (usertest16)."""
+        loaded = self.chat.loaded
+        self.status.model_failed(model_in_use=loaded is not None)
+        if loaded is None:
+            self.transcript.empty.status.setText("The model could not be loaded.")
+            self.show_error(f"The model could not be loaded. {message}")
+        else:
+            name = loaded.source.display_name
+            self.transcript.empty.status.setText(f"Ready: {name}")
+            said = message.rstrip()
+            said += "" if said.endswith((".", "!", "?")) else "."
+            self.show_error(f"The model could not be loaded. {said} Still using {name}.")
         self._update_buttons()
 
     # ------------------------------------------------------------ status
