@@ -26,3 +26,24 @@ def test_a_failed_load_says_which_model_still_answers(make_window, qtbot, tmp_pa
     said = window.notices.error.label.text()
     assert "no config.json" in said and said.endswith(f"Still using {name}."), said
     assert window.transcript.empty.status.text() == f"Ready: {name}"
+
+
+def _load(qtbot, window, spec: str) -> None:
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        window.load_model(spec)
+
+
+def test_the_bundled_model_notice_goes_once_another_model_is_loaded(make_window, qtbot, tiny_model_dir, tmp_path):
+    """The first start's "Using the bundled model …" banner stayed after the person loaded a GPT-2
+    folder with the model picker; the same model loaded again (another precision) keeps it."""
+    import shutil
+
+    window = make_window(wait=False)
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        window.chat.model_notice.emit("Using the bundled model: GPT-2 is not on this computer.")  # as its load tells
+    assert window.notice_banner.isVisible()
+    _load(qtbot, window, str(tiny_model_dir))
+    assert window.notice_banner.isVisible(), "the same model again: the notice still applies"
+    other = shutil.copytree(tiny_model_dir, tmp_path / "another-gpt2")
+    _load(qtbot, window, str(other))
+    assert not window.notice_banner.isVisible()

@@ -343,6 +343,7 @@ class MainWindow(QMainWindow):
     def _model_loaded(self, loaded) -> None:
         self.status.model_loaded(loaded, self.chat.adapter_label)
         self.error_banner.hide()  # an earlier model's failure no longer applies to this one
+        self.notices.model_loaded(loaded.model_id)
         self.transcript.empty.status.setText(f"Ready: {loaded.source.display_name}")
         self.prompt_area.set_model_name(loaded.source.display_name)
         self.writer.model_id = loaded.model_id
