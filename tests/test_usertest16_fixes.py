@@ -47,3 +47,17 @@ def test_the_bundled_model_notice_goes_once_another_model_is_loaded(make_window,
     other = shutil.copytree(tiny_model_dir, tmp_path / "another-gpt2")
     _load(qtbot, window, str(other))
     assert not window.notice_banner.isVisible()
+
+
+def test_tab_leaves_the_system_text_for_the_next_setting(make_window, qtbot):
+    """Tab in "System text" typed a tab character: the keyboard could not reach "Enter sends"."""
+    window = make_window()
+    popover = window.popover
+    popover.popup_above(window.settings_button)
+    popover.system.setFocus()
+    qtbot.waitUntil(popover.system.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClicks(popover.system, "Be brief.")
+    qtbot.keyClick(popover.system, Qt.Key.Key_Tab)
+    assert popover.system.toPlainText() == "Be brief."
+    assert popover.enter_sends.hasFocus()
+    popover.hide()

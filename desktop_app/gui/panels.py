@@ -386,6 +386,7 @@ class SettingsPopover(QFrame):
         self.system = QPlainTextEdit()
         self.system.setPlaceholderText("Optional instructions placed before the conversation")
         self.system.setFixedHeight(64)
+        self.system.setTabChangesFocus(True)  # Tab typed a tab here: the keyboard could not leave it (usertest16)
         self.enter_sends = QCheckBox("Enter sends (Shift+Enter: new line)")
         self.enter_sends.setToolTip("Off: Enter starts a new line and Ctrl+Enter sends")
         self.enter_sends.setChecked(True)
