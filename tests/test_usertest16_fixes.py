@@ -49,6 +49,20 @@ def test_the_bundled_model_notice_goes_once_another_model_is_loaded(make_window,
     assert not window.notice_banner.isVisible()
 
 
+def test_ctrl_comma_opens_the_settings_with_the_keys_in_their_first_field(make_window, qtbot):
+    """After Ctrl+, no field had the focus: "0.7" typed went nowhere."""
+    window = make_window()
+    window.activateWindow()
+    window.prompt.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.popover.isVisible, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT_MS)
+    focused = QApplication.focusWidget()
+    qtbot.keyClicks(focused, "0.7")
+    assert window.popover.temperature.value() == pytest.approx(0.7)
+    window.popover.hide()
+
+
 def test_tab_leaves_the_system_text_for_the_next_setting(make_window, qtbot):
     """Tab in "System text" typed a tab character: the keyboard could not reach "Enter sends"."""
     window = make_window()

@@ -453,6 +453,10 @@ class SettingsPopover(QFrame):
         self.move(x, max(screen.top(), y))
         self.opener = widget
         self.show()
+        # the first field takes the keys: after Ctrl+, nothing in the popup had the focus, and what
+        # was typed went nowhere (usertest16)
+        self.temperature.setFocus(Qt.FocusReason.PopupFocusReason)
+        self.temperature.selectAll()
 
     def hideEvent(self, event) -> None:
         super().hideEvent(event)
