@@ -75,3 +75,15 @@ def test_tab_leaves_the_system_text_for_the_next_setting(make_window, qtbot):
     assert popover.system.toPlainText() == "Be brief."
     assert popover.enter_sends.hasFocus()
     popover.hide()
+
+
+def test_renaming_the_open_conversation_renames_the_window(make_window, qtbot):
+    """The list said "Arithmetic", the title bar still "What is 2+2? — GPT-2 Desk"."""
+    from test_gui import ask
+
+    window = make_window()
+    ask(qtbot, window, "What is 2+2?")
+    assert window.windowTitle().startswith("What is 2+2?")
+    with qtbot.waitSignal(window.chat.conversations_changed, timeout=WAIT_MS):
+        window.conversations.rename_requested.emit(window.chat.conversation_id, "Arithmetic")
+    assert window.windowTitle().startswith("Arithmetic \u2014"), window.windowTitle()

@@ -408,6 +408,7 @@ class MainWindow(QMainWindow):
     def refresh_conversations(self) -> None:
         rows = self.chat.conversations(self.conversations.search.text().strip())
         self.conversations.set_conversations(rows, self.chat.conversation_id)
+        self._show_title()  # a renamed conversation: the title bar kept its old name (usertest16)
 
     def open_conversation(self, conversation_id: int | None) -> None:
         if self.chat.generating:
