@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from desktop_app.core import text_training
+from desktop_app.core.decoding import IncrementalDecoder
 from desktop_app.core.prompts import Turn, answer_ids, build_prompt, thread_turns
 
 log = logging.getLogger(__name__)
@@ -179,9 +180,20 @@ def recent_turns(turns: list[Turn], exchanges: int) -> list[Turn]:
 def generated_ids(store, message: dict, tokenizer) -> list[int]:
     """The ids the model wrote for this answer (its generated records), else the text tokenized."""
     records = store.token_records(message["id"])
-    if records and "".join(r.text for r in records) == message["text"]:
+    if records and written_with(tokenizer, records, message["text"]):
         return [r.id for r in records]
     return answer_ids(tokenizer, message["text"])
+
+
+def written_with(tokenizer, records, text: str) -> bool:
+    """Whether ``records`` are this tokenizer's tokens of ``text``: decoded here as generation
+    decoded them, they give the text back. Another model's answer (the bundled model's, rated, then
+    a fine-tune of a GPT-2) holds ids of another vocabulary: past this one's end they stopped the
+    run ("IndexError: index out of range", usertest16), within it they trained other tokens."""
+    if "".join(r.text for r in records) != text or any(not 0 <= r.id < len(tokenizer) for r in records):
+        return False
+    decoder = IncrementalDecoder(tokenizer)
+    return "".join(decoder.push(r.id) for r in records) + decoder.flush() == text
 
 
 def fit(prompt_ids: list[int], completion: list[int], window: int) -> tuple[list[int], list[int]]:
@@ -464,6 +476,9 @@ def _add_token_ratings(data: TrainingData, store, answer, window: int) -> None:
             continue
         # token_index counts generated records; an answer no model wrote here has none, and its
         # index counts its text's tokens, which its card showed scored (core/unwritten.py)
+        if records and not written_with(answer.tokenizer, records, message["text"]):
+            data.skipped.append(f"message {mid}: its token ratings count another model's tokens")
+            continue
         ids = [r.id for r in records] if records else text_ids
         if not ids:
             data.skipped.append(f"message {mid} has token ratings but no tokens")
