@@ -87,3 +87,24 @@ def test_renaming_the_open_conversation_renames_the_window(make_window, qtbot):
     with qtbot.waitSignal(window.chat.conversations_changed, timeout=WAIT_MS):
         window.conversations.rename_requested.emit(window.chat.conversation_id, "Arithmetic")
     assert window.windowTitle().startswith("Arithmetic \u2014"), window.windowTitle()
+
+
+@pytest.mark.parametrize("key", ["F2", "Delete"])
+def test_f2_and_delete_in_the_conversation_list_rename_and_delete(qtbot, monkeypatch, key):
+    """F2 and Delete on the selected conversation did nothing: only the Menu key reached Rename and Delete."""
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from desktop_app.gui.panels import ConversationPanel
+    from desktop_app.gui.shortcuts import shortcuts_html
+
+    panel = ConversationPanel()
+    qtbot.addWidget(panel)
+    panel.set_conversations([{"id": 4, "title": "Arithmetic"}, {"id": 3, "title": "What is 2+2?"}], 3)
+    panel.show()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("Sums", True))
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    signal, args = ((panel.rename_requested, [3, "Sums"]) if key == "F2" else (panel.delete_requested, [3]))
+    with qtbot.waitSignal(signal, timeout=WAIT_MS) as blocker:
+        qtbot.keyClick(panel.list, getattr(Qt.Key, f"Key_{key}"))
+    assert blocker.args == args
+    assert "F2 / Delete" in shortcuts_html()

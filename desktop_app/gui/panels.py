@@ -3,7 +3,7 @@ are gui/banner.py's)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
@@ -73,6 +73,7 @@ class ConversationPanel(QFrame):
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemDoubleClicked.connect(lambda item: self.ask_rename(item.data(Qt.ItemDataRole.UserRole)))
+        self.list.installEventFilter(self)  # F2 renames, Delete deletes (eventFilter)
         layout.addWidget(self.list, 1)
         self.empty = styled_label("No conversations yet.", "Muted")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -120,6 +121,20 @@ class ConversationPanel(QFrame):
     def _current_changed(self, item, _previous) -> None:
         if item is not None and not self._filling:
             self.selected.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def eventFilter(self, watched, event) -> bool:
+        """F2 renames and Delete deletes the selected conversation, as in a file manager: the
+        keyboard reached them only through the Menu key (usertest16)."""
+        if watched is self.list and event.type() == QEvent.Type.KeyPress and not event.modifiers():
+            item = self.list.currentItem()
+            if item is not None and event.key() in (Qt.Key.Key_F2, Qt.Key.Key_Delete):
+                cid = item.data(Qt.ItemDataRole.UserRole)
+                if event.key() == Qt.Key.Key_F2:
+                    self.ask_rename(cid)
+                else:
+                    self._confirm_delete(cid, item.text())
+                return True
+        return super().eventFilter(watched, event)
 
     def ask_rename(self, conversation_id: int) -> None:
         item = next((self.list.item(i) for i in range(self.list.count())

@@ -26,6 +26,7 @@ SHORTCUTS = (
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
     ("+ / - / 0", "rate the selected token good / bad / clear"),
+    ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
     ("Ctrl+Enter", "in a better answer's box: save it"),
     ("F1", "this list"),
     ("Ctrl+Q", "quit (asks first while a fine-tune runs)"),
