@@ -50,7 +50,7 @@ def test_text_mode_tiles_and_tooltips_name_continuations_not_answers(window, qtb
     tb.set_correction(store, window.text.tree.shown, " and the lamp burned all night.")
     counts = recount(qtbot, window)
     assert captions(panel) == {"thumbs_up": "good continuations", "thumbs_down": "bad continuations",
-                               "token_ratings": "rated tokens", "corrections": "better continuations"}
+                               "token_ratings": "rated tokens", "corrections": "better continuation"}
     assert panel.tiles["corrections"].note.text() == "for a disliked one"  # under "better continuations"
     tips = {key: tile.toolTip() for key, tile in panel.tiles.items()}
     assert tips["thumbs_down"] == ("Continuations you disliked and gave no better continuation for; 1 disliked "
@@ -65,8 +65,8 @@ def test_text_mode_tiles_and_tooltips_name_continuations_not_answers(window, qtb
     # a liked answer in the chat: its tile says answers, the better ones' tile still continuations
     liked_chat_answer(store)
     recount(qtbot, window)
-    assert captions(panel)["thumbs_up"] == "good answers" and panel.tiles["thumbs_up"].toolTip() == "Answers you liked (👍)"
-    assert captions(panel)["corrections"] == "better continuations"
+    assert captions(panel)["thumbs_up"] == "good answer" and panel.tiles["thumbs_up"].toolTip() == "Answers you liked (👍)"
+    assert captions(panel)["corrections"] == "better continuation"
     # a better answer too: both kinds under one tile, in a word that fits both
     liked_chat_answer(store, corrected=True)
     counts = recount(qtbot, window)

@@ -108,3 +108,27 @@ def test_f2_and_delete_in_the_conversation_list_rename_and_delete(qtbot, monkeyp
         qtbot.keyClick(panel.list, getattr(Qt.Key, f"Key_{key}"))
     assert blocker.args == args
     assert "F2 / Delete" in shortcuts_html()
+
+
+def test_a_tile_of_one_says_one_answer(tmp_path):
+    """The Fine-tune tab's tiles read "1 good answers", "1 bad answers"."""
+    from desktop_app.core.store import Store
+    from desktop_app.core.train_data import readiness
+    from desktop_app.gui.ready_words import tile_words
+
+    store = Store.open(tmp_path / "db.sqlite3")
+    answers = []
+    for i in range(4):
+        conversation = store.create_conversation(f"q{i}")
+        question = store.add_message(conversation, "user", f"Question {i}?")
+        answers.append(store.add_message(conversation, "assistant", f"Answer {i}.", parent_id=question))
+    store.rate_message(answers[0], 1)
+    store.rate_message(answers[1], -1)
+    store.rate_token(answers[2], 0, -1)
+    store.set_correction(answers[3], "Better.")
+    captions = {key: words[3] for key, words in tile_words(readiness(store)).items()}
+    assert captions == {"thumbs_up": "good answer", "thumbs_down": "bad answer", "token_ratings": "rated token",
+                        "corrections": "better answer"}
+    store.rate_message(answers[2], 1)
+    assert tile_words(readiness(store))["thumbs_up"][::3] == (2, "good answers")
+    store.close()

@@ -113,14 +113,15 @@ def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
     folded_words = (f"; {folded} disliked {one if folded == 1 else ones} {'counts' if folded == 1 else 'count'} with "
                     f"{'its' if folded == 1 else 'their'} better {one if folded == 1 else ones}, under “better {ones}”"
                     if folded else "")
-    return {"thumbs_up": (_count(counts, "thumbs_up"), "", f"{_kinds_words(up_noun)} you liked (👍)",
-                          f"good {_plural(up_noun, 2)}"),
+    # a caption agrees with its number: "1 good answer", "0 / 2 good answers" (it read "1 good answers", usertest16)
+    up, tokens, better = (_count(counts, key) for key in ("thumbs_up", "token_ratings", "corrections"))
+    return {"thumbs_up": (up, "", f"{_kinds_words(up_noun)} you liked (👍)", f"good {_plural(up_noun, up)}"),
             "thumbs_down": (down, "", f"{_kinds_words(down_noun)} you disliked and gave no better "
                             f"{'one' if down_noun == 'one' else down_noun} for" + folded_words,
-                            f"bad {_plural(down_noun, 2)}"),
-            "token_ratings": (_count(counts, "token_ratings"), "", "Tokens you rated good or bad", "rated tokens"),
-            "corrections": (_count(counts, "corrections"), note, f"Better {_kinds_words(better_noun).lower()} you wrote",
-                            f"better {_plural(better_noun, 2)}")}
+                            f"bad {_plural(down_noun, down)}"),
+            "token_ratings": (tokens, "", "Tokens you rated good or bad", f"rated {_plural('token', tokens)}"),
+            "corrections": (better, note, f"Better {_kinds_words(better_noun).lower()} you wrote",
+                            f"better {_plural(better_noun, better)}")}
 
 
 def made_noun(counts: dict) -> str:
