@@ -132,3 +132,23 @@ def test_a_tile_of_one_says_one_answer(tmp_path):
     store.rate_message(answers[2], 1)
     assert tile_words(readiness(store))["thumbs_up"][::3] == (2, "good answers")
     store.close()
+
+
+def test_compare_does_not_call_an_answer_cut_to_the_window_whole(make_window, qtbot, tmp_path):
+    """An answer longer than the model's window is scored up to the window's end: the view showed
+    its start and said "The whole answer is now …"."""
+    from test_gui_compare_window_size_and_wording import stored_answer, wear_random_lora
+
+    window = make_window()
+    wear_random_lora(window, qtbot, tmp_path / "adapter")
+    long_answer = " The moon is a rock that goes round the earth once a month." * 20  # past 128 tokens
+    mid = stored_answer(window, text=long_answer, finish_reason="length", rating=-1)
+    view = window.open_compare(mid).view
+    qtbot.waitUntil(lambda: view.message_id == mid and len(view.values) > 0, timeout=WAIT_MS)
+    summary = view.summary.text()
+    assert "The whole answer" not in summary and "fits the model's window" in summary, summary
+    view.window().close()
+    short = stored_answer(window, rating=-1)
+    view = window.open_compare(short).view
+    qtbot.waitUntil(lambda: view.message_id == short and len(view.values) > 0, timeout=WAIT_MS)
+    assert view.summary.text().startswith("The whole answer"), "an answer scored whole is still called so"

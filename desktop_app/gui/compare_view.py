@@ -32,7 +32,8 @@ from desktop_app.gui.compare_words import (END_CELL, LATER_TIP, PICKER_TIP, answ
                                            PURPLE, RED, better_expectation, better_key, better_of,
                                            continuation_expectation,
                                            deltas, later_expectation, legend_words, mark_words, movers_words,
-                                           nice_scale, pair_words, prompt_words, summary_words, text_prompt_words,
+                                           nice_scale, pair_words, prompt_words, shown_part, summary_words,
+                                           text_prompt_words,
                                            times_words,
                                            token_change_tip, totals, whitespace_words)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
@@ -573,6 +574,9 @@ class CompareView(QFrame):
             return
         key = better_of(self.message_id)
         whole = "The whole answer" if key is None else "Your whole answer" if key > 0 else "Your whole continuation"
+        if key is None and isinstance(self.message_id, int) and self.message_id > 0:  # an answer, not a continuation
+            answer = self.store.get_message(self.message_id)["text"]
+            whole = shown_part("".join(r.text for r in self.after[:len(self.after) - self.ended]), answer) or whole
         muted = colors(is_dark())["muted"]
         self.summary.setText(summary_words(self.before, self.after, self.ended, whole).replace("@muted", muted))
         self._show_pair()

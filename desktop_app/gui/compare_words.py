@@ -237,6 +237,15 @@ def nats_detail(total_before: float, total_after: float) -> str:
             f"{total_after - total_before:+.1f} nats")
 
 
+def shown_part(scored_text: str, answer_text: str) -> str | None:
+    """The subject's words when the scoring holds only the start of the answer (what fits the model's
+    window): "The whole answer" was said of an answer cut at "2 + 2 = 4," (usertest16); None: all of it."""
+    scored = scored_text.rstrip()
+    if not scored or len(scored) >= len(answer_text.rstrip()) or not answer_text.startswith(scored):
+        return None
+    return "The part of the answer that fits the model's window (the rest was not scored)"
+
+
 def summary_words(before, after, ended: bool, whole: str = "The whole answer") -> str:
     """The whole text's change (its end token included when ``ended``: it is the last
     record) and how many tokens rose and fell, in words first (how many times as likely,
