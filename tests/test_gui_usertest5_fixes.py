@@ -54,7 +54,7 @@ def test_a_context_notice_goes_with_its_conversation(make_window, qtbot):
     with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
         window.send()
     banner = window.notice_banner
-    assert banner.isVisible() and "left out to fit the context window" in banner.label.text()
+    assert banner.isVisible() and banner.label.text().startswith("To fit the context window,") and "left out" in banner.label.text()
     first = window.chat.conversation_id
     qtbot.keyClick(window.prompt, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     QApplication.processEvents()

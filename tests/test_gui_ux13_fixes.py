@@ -80,6 +80,8 @@ def test_the_status_bar_still_makes_room_after_an_adapter_delete_and_undo(make_w
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     window.resize(800, 600)
+    for _ in range(3):  # the resize's reflow (and the scroll it brings, which rechecks the hover) first
+        QApplication.processEvents()
     card = next(c for c in window.transcript.cards if c.role == "assistant")
     window.cards._token_hovered(card, 0)
     for _ in range(3):

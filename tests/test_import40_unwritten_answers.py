@@ -172,6 +172,9 @@ def test_an_answer_asked_for_goes_ahead_of_an_imported_answers_scoring(qtbot, qa
             assert window.chat.lane.find("score answer")
             window.prompt.setPlainText("And of Chile?")
             window.send()
+            # the answer's task reaches the model lane after its prompt is saved (the store lane): on a loaded
+            # machine that came after the release, and the waiting scoring ran first
+            qtbot.waitUntil(lambda: bool(window.chat.lane.find("answer")), timeout=WAIT_MS)
         finally:
             release.set()
         with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):

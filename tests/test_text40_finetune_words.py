@@ -49,6 +49,9 @@ def test_text_mode_tiles_and_tooltips_name_continuations_not_answers(window, qtb
     assert tb.branch_ratings(store, window.text.tree.shown)["thumbs"] == -1
     tb.set_correction(store, window.text.tree.shown, " and the lamp burned all night.")
     counts = recount(qtbot, window)
+    # a recount the 👎 started may answer the wait above with counts from before the better continuation
+    qtbot.waitUntil(lambda: panel.tiles["corrections"].note.text() != "", timeout=WAIT_MS)
+    counts = panel.counts
     assert captions(panel) == {"thumbs_up": "good continuations", "thumbs_down": "bad continuations",
                                "token_ratings": "rated tokens", "corrections": "better continuation"}
     assert panel.tiles["corrections"].note.text() == "for a disliked one"  # under "better continuations"

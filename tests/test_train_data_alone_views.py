@@ -48,7 +48,9 @@ def test_a_rated_second_answer_trains_in_place_and_alone_the_first_only_in_place
     assert (in_place.alone, alone.alone) == (False, True)
     assert alone.prompt_ids == alone_prompt(tiny_model, "What is the capital of Italy?")
     assert len(in_place.prompt_ids) > len(alone.prompt_ids)  # the first exchange is in the other view
-    assert (alone.chosen_ids, alone.rejected_ids, alone.group) == (in_place.chosen_ids, in_place.rejected_ids, conv)
+    question = store.get_message(later)["parent_id"]  # the group: the rated exchange (train_data.rating_group)
+    assert store.get_message(question)["conversation_id"] == conv
+    assert (alone.chosen_ids, alone.rejected_ids, alone.group) == (in_place.chosen_ids, in_place.rejected_ids, question)
     assert [e.alone for e in data.unpaired] == [False, True]  # the thumb gets its alone view too
     # views add no rating: the counts, and the schedule sized from them, are those without it
     without = build_training_data(store, tok, window)
@@ -67,17 +69,19 @@ def test_a_follow_up_gets_no_alone_view(store, tiny_model):
     assert stands_alone("Why do cats purr?") and stands_alone("How many legs does a spider have?")
 
 
-def test_the_split_keeps_both_views_of_a_conversation_together(store, tiny_model):
+def test_the_split_keeps_both_views_of_a_rating_together(store, tiny_model):
     for i in range(3):
         _conv, first, later = two_turns(store, tiny_model, f"What is the capital of country {i}?")
         store.set_correction(later, f"Answer: City {i}.")
         store.rate_message(first, 1)
     data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window, alone_views=True)
     assert sum(p.alone for p in data.pairs) == 3
-    train, held = data.split(0.34, seed=0)
-    assert len(held.pairs) == 2 and len(train.pairs) == 4  # one conversation held out, both views
-    for part in (train, held):
-        assert {p.group for p in part.pairs if p.alone} == {p.group for p in part.pairs if not p.alone}
+    for seed in range(4):
+        train, held = data.split(0.34, seed=seed)
+        assert held.rated() == 2 and train.rated() == 4  # 2 of the 6 rated exchanges held out, whole
+        for part in (train, held):  # a correction's view alone goes where its view in place goes
+            assert {p.group for p in part.pairs if p.alone} == {p.group for p in part.pairs if not p.alone}
+        assert not set(train.groups()) & set(held.groups())
 
 
 def test_training_visits_the_two_views_in_turn(store, tiny_model):
