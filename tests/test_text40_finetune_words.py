@@ -8,20 +8,14 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
+from PySide6.QtWidgets import QLabel  # noqa: E402
 
 from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.gui.ready_words import headline_words, same_ratings_words  # noqa: E402
 from gui_windows import WAIT_MS  # noqa: E402
 from test_gui_loom import settle, window  # noqa: E402,F401
+from test_counts39_gui_counts import recount  # noqa: E402
 from test_text36_usertest12 import continued  # noqa: E402
-
-
-def recount(qtbot, window) -> dict:
-    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
-        window.writer.recount()
-    QApplication.processEvents()
-    return window.finetune_panel.counts
 
 
 def captions(panel) -> dict[str, str]:

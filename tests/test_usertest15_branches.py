@@ -41,17 +41,9 @@ def test_a_fork_off_the_newest_path_takes_its_newest_child():
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gui_windows import opened_window  # noqa: E402
-
-
-@pytest.fixture
-def window(qtbot, qapp, tiny_model_dir):
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8, seed=5) as window:
-        window.set_mode("chat")  # the tiny model has no chat template: it opens in Text mode
-        yield window
+from test_gui_ux20_fixes import window  # noqa: E402,F401  (the chat window on the tiny model)
 
 
 def stored_conversation(store, turns: int, fork_at: int) -> tuple[int, int, int]:

@@ -10,15 +10,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.drafts import AnswerDraft  # noqa: E402
-from gui_windows import opened_window  # noqa: E402
-from test_gui_ux20_fixes import wear_adapter  # noqa: E402
-
-
-@pytest.fixture
-def window(qtbot, qapp, tiny_model_dir):
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=8, seed=5) as window:
-        window.set_mode("chat")  # the tiny model has no chat template: it opens in Text mode
-        yield window
+from test_gui_ux20_fixes import wear_adapter, window  # noqa: E402,F401  (window: a fixture)
 
 
 def test_an_unstarted_answer_has_no_compare_button_a_written_one_has(window, qtbot, tiny_model_dir):
