@@ -70,7 +70,9 @@ def test_activate_deactivate_rollback_delete(env, tiny_model_dir):
     assert store.active_adapter(base)["id"] == a3
     assert adapters.rollback(store, base)["id"] == a2  # to the parent
     assert adapters.rollback(store, base, to=a1)["id"] == a1  # to any earlier one
-    assert adapters.rollback(store, base) is None and store.active_adapter(base) is None  # a1 has no parent
+    with pytest.raises(adapters.AdapterError, match="nothing to roll back to"):  # a1 has no parent: as the window
+        adapters.rollback(store, base)
+    assert store.active_adapter(base)["id"] == a1  # refused: nothing changed
     adapters.activate(store, a2, base)
     with pytest.raises(StoreError):
         adapters.delete(store, a2)  # the active one is refused

@@ -46,7 +46,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     act = sub.add_parser("activate", parents=[common], help="use this adapter from now on")
     act.add_argument("id", type=record_id, metavar="ID", help="the adapter's id (see `adapters list`)")
     sub.add_parser("deactivate", parents=[common], help="use the base model of --model")
-    rb = sub.add_parser("rollback", parents=[common], help="back to the active adapter's parent (or ID)")
+    rb = sub.add_parser("rollback", parents=[common], help="back to the adapter the active one was trained from "
+                        "(or ID); one without a parent has nothing to roll back to (deactivate uses the base model)")
     rb.add_argument("id", type=record_id, nargs="?", metavar="ID", help="roll back to this adapter instead")
     rm = sub.add_parser("delete", parents=[common], help="delete an adapter (not the active one)")
     rm.add_argument("id", type=record_id, metavar="ID", help="the adapter's id (see `adapters list`)")
@@ -319,7 +320,7 @@ def cmd_adapters(args) -> int:
         elif action == "rollback":
             base = resolve_spec(args.model).model_id
             row = session.change_adapter(store, "rollback", base, args.id)
-            print(f"adapter {row['id']} is active" if row else f"{base}: using the base model (no adapter)")
+            print(f"adapter {row['id']} is active")
         elif action == "delete":
             session.change_adapter(store, "delete", adapter_id=args.id)
             print(f"adapter {args.id} deleted")

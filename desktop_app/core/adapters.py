@@ -208,8 +208,9 @@ def deactivate(store, base_model: str) -> None:
 
 
 def rollback(store, base_model: str, to: int | None = None) -> dict | None:
-    """Activate ``to`` (any earlier adapter), or the active adapter's parent, or the base
-    model when the active one has no parent. Returns the now-active adapter or None."""
+    """Activate ``to`` (any earlier adapter), or the active adapter's parent. One without a
+    parent (a first run's, an imported one) is refused, as the window's Roll back is greyed for
+    it: going to the base model is ``deactivate``, said by name. Returns the now-active adapter."""
     if to is not None:
         return activate(store, to, base_model)
     current = store.active_adapter(base_model)
@@ -217,8 +218,9 @@ def rollback(store, base_model: str, to: int | None = None) -> dict | None:
         raise AdapterError(f"No adapter is active for {base_model}; there is nothing to roll back.")
     parent = current.get("parent_id")
     if parent is None:
-        deactivate(store, base_model)
-        return None
+        raise AdapterError(f"{label(current)} was not trained from another adapter: there is nothing to roll "
+                           "back to. To use the base model: gpt2-desk adapters deactivate; another adapter: "
+                           "gpt2-desk adapters activate ID.")
     return activate(store, parent, base_model)
 
 

@@ -18,7 +18,7 @@ from enum import Enum
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core import session, unwritten
+from desktop_app.core import adapters, session, unwritten
 from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft, mark_stopped
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
@@ -219,6 +219,22 @@ class ChatController(ModelReads, QObject):
         self.lane.submit(Task(work, "switch adapter", "switch", on_success=self._switched,
                               on_failure=self._switch_failed))
 
+    def notice_outside_adapter_change(self) -> None:
+        """The command line may have rolled back or deleted the adapter this window wears (one
+        database, two front ends): when the store no longer names it, the model follows the store
+        (the base model when none) before the next answer, and the notice says so."""
+        loaded = self.loaded
+        if loaded is None or loaded.adapter_id is None or self.lane.find("switch"):
+            return
+        row = self.store.active_adapter(loaded.model_id)
+        if row is not None and row["id"] == loaded.adapter_id:
+            return
+        worn = f"Adapter {loaded.adapter_id}"
+        now = "the base model" if row is None else adapters.label(row)
+        self.notice.emit(f"{worn} is no longer the one in use for {loaded.source.display_name} (changed outside this "
+                         f"window, e.g. by gpt2-desk adapters): answers now come from {now}.")
+        self.sync_adapter()
+
     def _switched(self, adapter_id) -> None:
         self.score_cache.clear()
         self._refresh_state()
@@ -413,6 +429,7 @@ class ChatController(ModelReads, QObject):
             return
         if self.loaded is None:
             self.notice.emit("The answer starts as soon as the model has loaded.")
+        self.notice_outside_adapter_change()  # its switch goes on the lane before this answer
         self.lane.cancel_all(UNWRITTEN_KIND)  # an imported answer's scoring (a long one: a minute) goes after it
         user = self.store.get_message(user_id)
         self.choice[user["parent_id"]] = user_id

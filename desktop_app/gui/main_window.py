@@ -275,6 +275,8 @@ class MainWindow(QMainWindow):
         if (event.type() == QEvent.Type.ActivationChange and self.isActiveWindow()
                 and self.writer.model_id is not None):
             self.writer.recount()  # ratings made meanwhile elsewhere (gpt2-desk rate / correct) count too
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.chat.notice_outside_adapter_change()
 
     def focusNextPrevChild(self, forward: bool) -> bool:
         """Tab and Shift+Tab follow gui/focus_order.py: the newest answer comes right after the prompt."""
