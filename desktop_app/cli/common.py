@@ -38,7 +38,9 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--data-dir", default=argparse.SUPPRESS, help="keep data, cache and logs in this folder")
     group.add_argument("--db", default=argparse.SUPPRESS, help="the SQLite file (default: in the data folder)")
     group.add_argument("--model", default=argparse.SUPPRESS,
-                       help="hub id, GPT-2 short name, local folder, .gguf file, or 'bundled' (default: gpt2)")
+                       help="hub id, GPT-2 short name, local folder, .gguf file, or 'bundled' (default: gpt2 "
+                            "when it is on this computer or the model hub can be reached, else the bundled "
+                            "model; the window starts on the one it used last)")
     group.add_argument("--device", default=argparse.SUPPRESS, choices=["auto", "cpu", "cuda", "mps"],
                        help="where the model runs (default: auto)")
     group.add_argument("--precision", default=argparse.SUPPRESS, choices=["auto", "exact", "fast", "compact"],

@@ -290,16 +290,28 @@ def adapters_table(rows: list[dict], with_model: bool = False) -> list[str]:
                       enumerate(zip(row, widths))).rstrip() for row in table]
 
 
+def _model_meant(args) -> str:
+    """--model's id; without --model the default one, named on stderr: offline without GPT-2 it is
+    the bundled model (usertest 16 read "default: gpt2" and got the bundled model's adapters)."""
+    from desktop_app.core.models import resolve_spec
+
+    source = resolve_spec(args.model)
+    if args.model is None:
+        print(f"note: no --model given: {source.display_name} (the default model; --model picks another"
+              f"{', --all lists every model' if args.adapters_command in (None, 'list') else ''})",
+              file=sys.stderr)
+    return source.model_id
+
+
 def cmd_adapters(args) -> int:
     from desktop_app.core import adapters, session
-    from desktop_app.core.models import resolve_spec
 
     action = args.adapters_command or "list"
     if action in ("export", "import"):
         return cmd_adapter_export(args) if action == "export" else cmd_adapter_import(args)
     with open_store(args) as store:
         if action == "list":
-            base = None if getattr(args, "all", False) else resolve_spec(args.model).model_id
+            base = None if getattr(args, "all", False) else _model_meant(args)
             rows = adapters.list_adapters(store, base, waiting=True)
             if getattr(args, "json", False):
                 print(json.dumps(rows, indent=2, default=str))
@@ -314,11 +326,11 @@ def cmd_adapters(args) -> int:
             row = session.change_adapter(store, "activate", adapter_id=args.id)
             print(f"adapter {row['id']} is active for {row['base_model']}")
         elif action == "deactivate":
-            base = resolve_spec(args.model).model_id
+            base = _model_meant(args)
             session.change_adapter(store, "deactivate", base)
             print(f"{base}: using the base model (no adapter)")
         elif action == "rollback":
-            base = resolve_spec(args.model).model_id
+            base = _model_meant(args)
             row = session.change_adapter(store, "rollback", base, args.id)
             print(f"adapter {row['id']} is active")
         elif action == "delete":
