@@ -63,6 +63,7 @@ class WindowStatus:
 
     def model_loaded(self, loaded, adapter: str) -> None:
         self.progress_label.setText("")
+        self.speed_label.setText("")  # the last answer's speed was another model's (usertest 16)
         self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
         self.model_label.setToolTip(loaded.describe())
         self.model_label.show()
