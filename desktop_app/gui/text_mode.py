@@ -164,9 +164,9 @@ class TextMode:
         if decided or has_chat_template(loaded.tokenizer) or self.window.settings.value("mode") is not None:
             return
         self.set_mode("text")
-        self.window.notice_banner.show_message(
-            f"{loaded.source.display_name} has no chat template: it continues text rather than answering "
-            "questions, so the window opened in Text mode. Chat is one tab away.", "info")
+        # said as Text mode's own notice: a switch to Chat takes it back (usertest 16 saw it stay there)
+        self._notice(f"{loaded.source.display_name} has no chat template: it continues text rather than answering "
+                     "questions, so the window opened in Text mode. Chat is one tab away.")
 
     # ------------------------------------------------------------ the shared inspector and status bar
     def show_token(self, index: int, record) -> None:
