@@ -22,3 +22,22 @@ def test_the_opened_in_text_mode_banner_goes_with_a_switch_to_chat(qtbot, qapp, 
         assert banner.isVisible() and "opened in Text mode" in banner.label.text()
         window.text_mode.set_mode("chat")
         qtbot.waitUntil(lambda: not banner.isVisible(), timeout=WAIT_MS)
+
+
+def test_settings_take_a_value_past_the_range_to_its_end_and_say_so(qtbot, qapp, tiny_model_dir):
+    from PySide6.QtCore import Qt
+
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
+        popover = window.popover
+        popover.popup_above(window.settings_button)
+        field = popover.temperature
+        assert "From 0.00 to 3.00" in field.toolTip()
+        field.setFocus()
+        field.selectAll()
+        qtbot.keyClicks(field, "9")
+        assert field.text() == "9", "the keystroke is not refused"
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert field.value() == 3.0 and popover.settings().temperature == 3.0
+        assert popover.range_note.isVisible()
+        assert popover.range_note.text() == "Temperature goes from 0.00 to 3.00: 9 became 3.00."
+        popover.hide()

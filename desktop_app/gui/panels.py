@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QHBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
                                QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QToolButton,
                                QVBoxLayout, QWidget)
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
 from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES
 from desktop_app.gui.off_words import NEW_CONVERSATION_TIP, conversation_tips
+from desktop_app.gui.range_fields import ClampedDoubleSpinBox, ClampedSpinBox, Clamps
 from desktop_app.gui.responsive import Stepper
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import follow, retip
@@ -385,19 +386,19 @@ class SettingsPopover(QFrame):
         self._connect_changes()
 
     def _make_fields(self) -> None:
-        self.temperature = QDoubleSpinBox(minimum=0.0, maximum=3.0, singleStep=0.05, decimals=2)
-        self.top_k = QSpinBox(minimum=0, maximum=100000)
+        self.temperature = ClampedDoubleSpinBox(minimum=0.0, maximum=3.0, singleStep=0.05, decimals=2)
+        self.top_k = ClampedSpinBox(minimum=0, maximum=100000)
         self.top_k.setSpecialValueText("off")
-        self.top_p = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
-        self.min_p = QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
+        self.top_p = ClampedDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
+        self.min_p = ClampedDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.01, decimals=2)
         self.min_p.setSpecialValueText("off")
-        self.repetition = QDoubleSpinBox(minimum=1.0, maximum=3.0, singleStep=0.05, decimals=2)
+        self.repetition = ClampedDoubleSpinBox(minimum=1.0, maximum=3.0, singleStep=0.05, decimals=2)
         self.repetition.setSpecialValueText("off")
-        self.max_new = QSpinBox(minimum=1, maximum=8192)
+        self.max_new = ClampedSpinBox(minimum=1, maximum=8192)
         self.seed = QSpinBox(minimum=-1, maximum=2**31 - 1)
         self.seed.setSpecialValueText("random")
         self.greedy = QCheckBox("always pick the most likely token")
-        self.alternatives = QSpinBox(minimum=1, maximum=50)
+        self.alternatives = ClampedSpinBox(minimum=1, maximum=50)
         self.system = QPlainTextEdit()
         self.system.setPlaceholderText("Optional instructions placed before the conversation")
         self.system.setFixedHeight(64)
@@ -412,10 +413,16 @@ class SettingsPopover(QFrame):
         form.setVerticalSpacing(8)
         form.addRow(QLabel("<b>Sampling</b>"))
         form.addRow(styled_label(SETTINGS_HINT, "Muted", wrap=True))
+        self.range_note = styled_label("", "Muted", wrap=True)  # a value past a field's range, set to its end
+        self.range_note.hide()
+        form.addRow(self.range_note)
         fields = (self.temperature, self.top_k, self.top_p, self.min_p, self.repetition, self.max_new, self.seed,
                   self.greedy, self.alternatives, self.system)
         for (name, tip), field in zip(FIELD_TIPS, fields):
             label = QLabel(name)
+            if isinstance(field, Clamps):
+                tip = f"{tip}. From {field.range_words()}"
+                field.on_clamp = lambda typed, kept, name=name, field=field: self._clamped(name, field, typed, kept)
             label.setToolTip(tip)  # the name is where a person points to ask what it means
             field.setToolTip(tip)
             form.addRow(label, field)
@@ -426,6 +433,10 @@ class SettingsPopover(QFrame):
         self.close_button.clicked.connect(self.hide)
         form.addRow(self.close_button)
         form.setAlignment(self.close_button, Qt.AlignmentFlag.AlignRight)
+
+    def _clamped(self, name: str, field, typed: str, kept: str) -> None:
+        self.range_note.setText(f"{name} goes from {field.range_words()}: {typed} became {kept}.")
+        self.range_note.show()
 
     def _connect_changes(self) -> None:
         """Every field says ``changed`` when the person changes it."""
@@ -438,6 +449,7 @@ class SettingsPopover(QFrame):
         self.enter_sends.toggled.connect(self.changed)
 
     def set_settings(self, s: SamplingSettings, system: str) -> None:
+        self.range_note.hide()
         self.temperature.setValue(s.temperature)
         self.top_k.setValue(s.top_k)
         self.top_p.setValue(s.top_p)
