@@ -220,20 +220,30 @@ class ChatController(ModelReads, QObject):
                               on_failure=self._switch_failed))
 
     def notice_outside_adapter_change(self) -> None:
-        """The command line may have rolled back or deleted the adapter this window wears (one
-        database, two front ends): when the store no longer names it, the model follows the store
-        (the base model when none) before the next answer, and the notice says so."""
+        """The command line may have set aside or deleted the adapter this window wears (one
+        database, two front ends): when the store has none in use, or no longer has it, the model
+        follows the store before the next answer, and the notice says so. A kept fine-tune's new
+        adapter (active in the store before the run ends) and the window's own changes (under way
+        on the store lane, then a switch) are followed where they are asked, not here."""
         loaded = self.loaded
-        if loaded is None or loaded.adapter_id is None or self.lane.find("switch"):
+        if (loaded is None or loaded.adapter_id is None or self.lane.find("switch")
+                or self.tasks.store.find("adapter")):
             return
         row = self.store.active_adapter(loaded.model_id)
-        if row is not None and row["id"] == loaded.adapter_id:
+        if row is not None and (row["id"] == loaded.adapter_id or self._still_stored(loaded.adapter_id)):
             return
         worn = f"Adapter {loaded.adapter_id}"
         now = "the base model" if row is None else adapters.label(row)
         self.notice.emit(f"{worn} is no longer the one in use for {loaded.source.display_name} (changed outside this "
                          f"window, e.g. by gpt2-desk adapters): answers now come from {now}.")
         self.sync_adapter()
+
+    def _still_stored(self, adapter_id: int) -> bool:
+        try:
+            self.store.get_adapter(adapter_id)
+        except UserFacingError:
+            return False
+        return True
 
     def _switched(self, adapter_id) -> None:
         self.score_cache.clear()
