@@ -133,11 +133,16 @@ def test_export_formats(db, capsys, tmp_path):
     code, _, err = run(capsys, "--db", db, "export", "--format", "kto", "--out", str(out))
     assert code == 0 and "wrote 4 kto examples" in err
     kto = read_jsonl(out)
-    assert {"prompt": prompt1, "completion": [{"role": "assistant", "content": "4"}], "label": True} in kto
-    assert {"prompt": prompt1, "completion": [{"role": "assistant", "content": "22"}], "label": False} in kto
-    assert {"prompt": prompt2, "completion": [{"role": "assistant", "content": "Hello!"}], "label": True} in kto
-    assert {"prompt": prompt2, "completion": [{"role": "assistant", "content": "Go away"}], "label": False} in kto
-    assert len(kto) == 4 and all(set(x) == {"prompt", "completion", "label"} for x in kto)
+    thread = next(x["thread"] for x in kto if "thread" in x)  # "4" and "22" are sibling answers
+    assert {"prompt": prompt1, "completion": [{"role": "assistant", "content": "4"}], "label": True,
+            "thread": thread} in kto
+    assert {"prompt": prompt1, "completion": [{"role": "assistant", "content": "22"}], "label": False,
+            "thread": thread} in kto
+    assert {"prompt": prompt2, "completion": [{"role": "assistant", "content": "Hello!"}], "label": True,
+            "source": "correction", "corrects": [{"role": "assistant", "content": "Go away"}]} in kto
+    assert {"prompt": prompt2, "completion": [{"role": "assistant", "content": "Go away"}], "label": False,
+            "source": "corrected"} in kto  # no thumbs of its own: the answer "Hello!" corrects
+    assert len(kto) == 4
     code, _, err = run(capsys, "--db", db, "export", "--format", "kto", "--out", str(tmp_path / "no" / "x.jsonl"))
     assert code == 2 and "There is no folder" in err and not (tmp_path / "no").exists()
 
@@ -145,7 +150,7 @@ def test_export_formats(db, capsys, tmp_path):
     dpo = [json.loads(line) for line in stdout.splitlines()]
     assert dpo == [
         {"prompt": prompt2, "chosen": [{"role": "assistant", "content": "Hello!"}],
-         "rejected": [{"role": "assistant", "content": "Go away"}]},
+         "rejected": [{"role": "assistant", "content": "Go away"}], "source": "correction"},
         {"prompt": prompt1, "chosen": [{"role": "assistant", "content": "4"}],
          "rejected": [{"role": "assistant", "content": "22"}]},
     ]
@@ -153,7 +158,8 @@ def test_export_formats(db, capsys, tmp_path):
     code, stdout, _ = run(capsys, "--db", db, "export", "--format", "sft")
     sft = [json.loads(line) for line in stdout.splitlines()]
     assert sft == [{"prompt": prompt1, "completion": [{"role": "assistant", "content": "4"}]},
-                   {"prompt": prompt2, "completion": [{"role": "assistant", "content": "Hello!"}]}]
+                   {"prompt": prompt2, "completion": [{"role": "assistant", "content": "Hello!"}],
+                    "source": "correction", "corrects": [{"role": "assistant", "content": "Go away"}]}]
 
 
 def test_training_examples_carry_ids(db, capsys):
@@ -179,8 +185,8 @@ def test_import_round_trip(db, capsys, tmp_path, fmt):
     assert run(capsys, "--db", other, "export", "--format", fmt, "--out", str(second))[0] == 0
     key = lambda x: json.dumps(x, sort_keys=True)  # noqa: E731
     assert sorted(read_jsonl(first), key=key) == sorted(read_jsonl(second), key=key)
-    with Store.open(other) as s:
-        assert len(s.list_conversations()) == len(read_jsonl(first))
+    with Store.open(other) as s, Store.open(db) as source:  # sibling answers and corrections as they were
+        assert len(s.list_conversations()) == len(source.list_conversations()) == 2
 
 
 def test_import_other_trl_shapes_and_bad_files(db, capsys, tmp_path):

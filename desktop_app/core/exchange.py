@@ -12,7 +12,13 @@ one-item list ``[{"role": "assistant", "content": ...}]``.
 - ``sft`` (prompt, completion): liked answers that have no correction, and corrections.
 
 ``build_examples(store, fmt, with_ids=True)`` adds bookkeeping keys for the training code
-(``source``, message ids, ``token_ratings``); the exported files carry only TRL's fields.
+(``source``, message ids, ``token_ratings``). The exported files carry TRL's fields, and a few more
+that TRL's trainers leave alone, so that an import brings back a correction and not a
+liked answer: ``"source": "correction"`` (with ``"corrects"``, the corrected answer as a one-turn list,
+on kto and sft rows; a dpo row's ``rejected`` is that answer), and ``"source": "corrected"`` on the kto
+row of a corrected answer that has no thumbs (its label false says "corrected", not "disliked").
+The kto rows of an answer with rated siblings (other answers to its question in its conversation) name
+their ``thread``, so that they come back as siblings and their dpo pairs are known as already there.
 ``import_examples`` reads these formats back (also the standard non-conversational form
 with plain strings, and ``{"messages": [...]}``), one new conversation per example the store
 does not hold yet (``new_examples``: the same prompt, answers and ratings).
@@ -76,6 +82,18 @@ class _Snapshot:
         return (m for m in self.messages.values() if m["role"] == "assistant")
 
 
+def _thread_name(message: dict) -> str:
+    return f"{message['conversation_id']}/{message['parent_id']}"
+
+
+def _correction(ex: dict, corrected_text: str | None = None) -> dict:
+    """Mark a row as a correction (of ``corrected_text`` where the row does not hold it)."""
+    ex["source"] = "correction"
+    if corrected_text is not None:
+        ex["corrects"] = _answer(corrected_text)
+    return ex
+
+
 def _meta(ex: dict, with_ids: bool, **meta) -> dict:
     if with_ids:
         ex.update(meta)
@@ -85,17 +103,23 @@ def _meta(ex: dict, with_ids: bool, **meta) -> dict:
 def kto_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
     snap = _Snapshot(store)
     out = []
+    thumbed = Counter(_thread_name(m) for m in snap.answers() if m["id"] in snap.thumbs)
     for m in snap.answers():
         mid = m["id"]
         value = snap.thumbs.get(mid)
         corrected = snap.corrections.get(mid)
         if value is not None or corrected is not None:
-            out.append(_meta({"prompt": snap.prompt(mid), "completion": _answer(m["text"]),
-                              "label": bool(value == 1)}, with_ids, source="rating" if value else "corrected",
+            row = {"prompt": snap.prompt(mid), "completion": _answer(m["text"]), "label": bool(value == 1)}
+            if value is None:
+                row["source"] = "corrected"
+            elif thumbed[_thread_name(m)] > 1:
+                row["thread"] = _thread_name(m)
+            out.append(_meta(row, with_ids, source="rating" if value else "corrected",
                              message_id=mid, token_ratings=dict(snap.token_ratings.get(mid, {}))))
         if corrected is not None:
-            out.append(_meta({"prompt": snap.prompt(mid), "completion": _answer(corrected), "label": True},
-                             with_ids, source="correction", message_id=mid, token_ratings={}))
+            out.append(_meta(_correction({"prompt": snap.prompt(mid), "completion": _answer(corrected),
+                                          "label": True}, m["text"]), with_ids,
+                             source="correction", message_id=mid, token_ratings={}))
     return out
 
 
@@ -106,8 +130,8 @@ def dpo_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
     for m in snap.answers():
         mid = m["id"]
         if mid in snap.corrections:
-            out.append(_meta({"prompt": snap.prompt(mid), "chosen": _answer(snap.corrections[mid]),
-                              "rejected": _answer(m["text"])}, with_ids, source="correction",
+            out.append(_meta(_correction({"prompt": snap.prompt(mid), "chosen": _answer(snap.corrections[mid]),
+                                          "rejected": _answer(m["text"])}), with_ids, source="correction",
                              chosen_message_id=None, rejected_message_id=mid))
         value = snap.thumbs.get(mid)
         if value is not None:
@@ -129,8 +153,9 @@ def sft_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
     for m in snap.answers():
         mid = m["id"]
         if mid in snap.corrections:
-            out.append(_meta({"prompt": snap.prompt(mid), "completion": _answer(snap.corrections[mid])},
-                             with_ids, source="correction", message_id=mid, token_ratings={}))
+            out.append(_meta(_correction({"prompt": snap.prompt(mid),
+                                          "completion": _answer(snap.corrections[mid])}, m["text"]), with_ids,
+                             source="correction", message_id=mid, token_ratings={}))
         elif snap.thumbs.get(mid) == 1:
             out.append(_meta({"prompt": snap.prompt(mid), "completion": _answer(m["text"])}, with_ids,
                              source="rating", message_id=mid,
@@ -184,7 +209,23 @@ def _answer_text(value, where: str, field: str) -> str:
 
 
 def parse_example(data, where: str) -> dict:
-    """Validate one record; returns {"kind", "prompt", and answers} in a normal form."""
+    """Validate one record; returns {"kind", "prompt", and answers} in a normal form, with
+    ``corrects`` (the text of the answer a correction corrects) on a correction's row and
+    ``corrected_only`` on the kto row of a corrected answer without thumbs (see the module docstring)."""
+    ex = _parse_fields(data, where)
+    if data.get("source") == "correction":
+        if ex["kind"] == "dpo":
+            ex["corrects"] = ex["rejected"]
+        elif "corrects" in data:
+            ex["corrects"] = _answer_text(data["corrects"], where, "corrects")
+    elif data.get("source") == "corrected" and ex["kind"] == "kto" and not ex["label"]:
+        ex["corrected_only"] = True
+    if isinstance(data.get("thread"), str):
+        ex["thread"] = data["thread"]
+    return ex
+
+
+def _parse_fields(data, where: str) -> dict:
     if not isinstance(data, dict):
         raise ExchangeError(f"{where}: expected a JSON object.")
     if "messages" in data and "prompt" not in data:
@@ -288,31 +329,76 @@ def import_examples(store: Store, examples: list[dict], *, source: str | None = 
 
     kto: the answer rated +1/-1 by its label; sft: the answer rated +1;
     dpo: two sibling answers, chosen rated +1 and rejected rated -1.
+    A correction's row (``corrects``) brings back the corrected answer with that correction, not a
+    liked answer; the kto row of a corrected answer without thumbs adds nothing of its own. A thumb
+    and a correction of the same answer in one import land on one answer.
     """
     settings = {"imported_from": source} if source else {"imported": True}
     with store.transaction():
         fresh, already_here = new_examples(store, examples)
         done = Imported(already_here=already_here)
+        made = _Made(store, settings)
         for ex in fresh:
-            done.conversation_ids.append(_import_one(store, ex, settings))
+            if ex.get("corrected_only"):
+                continue  # its correction's row brings the answer back
+            if ex.get("corrects") is not None:
+                correction = ex["chosen"] if ex["kind"] == "dpo" else ex["completion"]
+                store.set_correction(made.answer(ex, ex["corrects"], "correction"), correction)
+            elif ex["kind"] == "dpo":
+                good, bad = made.siblings(ex["prompt"], ex["chosen"], ex["rejected"])
+                store.rate_message(good, 1)
+                store.rate_message(bad, -1)
+            else:
+                store.rate_message(made.answer(ex, ex["completion"], "thumbs"),
+                                   1 if ex.get("label", True) else -1)
+        done.conversation_ids.extend(made.conversations)
     return done
 
 
-def _import_one(store: Store, ex: dict, settings: dict) -> int:
-    first_user = next((t["content"] for t in ex["prompt"] if t["role"] == "user"), "")
-    conv = store.create_conversation(" ".join(first_user.split())[:60] or "Imported example")
-    parent = None
-    for turn in ex["prompt"]:
-        parent = store.add_message(conv, turn["role"], turn["content"], parent_id=parent, settings=settings)
-    if ex["kind"] == "dpo":
-        good = store.add_message(conv, "assistant", ex["chosen"], parent_id=parent, settings=settings)
-        bad = store.add_message(conv, "assistant", ex["rejected"], parent_id=parent, settings=settings)
-        store.rate_message(good, 1)
-        store.rate_message(bad, -1)
-    else:
-        answer = store.add_message(conv, "assistant", ex["completion"], parent_id=parent, settings=settings)
-        store.rate_message(answer, 1 if ex.get("label", True) else -1)
-    return conv
+class _Made:
+    """The conversations one import makes: one per example, except that a thumb and a correction of
+    the same answer (same prompt and text) go on one answer when it has no such rating yet, and the
+    answers of one exported ``thread`` become sibling answers again."""
+
+    def __init__(self, store: Store, settings: dict):
+        self.store, self.settings = store, settings
+        self.conversations: list[int] = []
+        self._answers: dict[tuple, list[tuple[int, set]]] = defaultdict(list)
+        self._threads: dict[tuple, tuple[int, int | None]] = {}
+
+    def answer(self, ex: dict, text: str, rating: str) -> int:
+        prompt = ex["prompt"]
+        key = _key(prompt, text)
+        for mid, ratings in self._answers[key]:
+            if rating not in ratings:
+                ratings.add(rating)
+                return mid
+        if "thread" not in ex:
+            conv, parent = self._thread(prompt)
+        else:
+            thread = (ex["thread"], _key(prompt))
+            if thread not in self._threads:
+                self._threads[thread] = self._thread(prompt)
+            conv, parent = self._threads[thread]
+        mid = self.store.add_message(conv, "assistant", text, parent_id=parent, settings=self.settings)
+        self._answers[key].append((mid, {rating}))
+        return mid
+
+    def siblings(self, prompt: list[dict], *texts: str) -> list[int]:
+        conv, parent = self._thread(prompt)
+        return [self.store.add_message(conv, "assistant", text, parent_id=parent, settings=self.settings)
+                for text in texts]
+
+    def _thread(self, prompt: list[dict]) -> tuple[int, int | None]:
+        """A new conversation holding the prompt's turns; it and the last turn's id."""
+        first_user = next((t["content"] for t in prompt if t["role"] == "user"), "")
+        conv = self.store.create_conversation(" ".join(first_user.split())[:60] or "Imported example")
+        parent = None
+        for turn in prompt:
+            parent = self.store.add_message(conv, turn["role"], turn["content"], parent_id=parent,
+                                            settings=self.settings)
+        self.conversations.append(conv)
+        return conv, parent
 
 
 def import_jsonl(store: Store, path) -> Imported:

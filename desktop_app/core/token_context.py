@@ -28,6 +28,9 @@ class TokenContext:
     written_precision: str | None = None  # the weights that wrote it (core.precision names; None: not recorded)
     in_text: bool = False  # a token of a Text mode text (no message): everything before it is "the text"
     unwritten: bool = False  # an answer no model wrote here (imported: core/unwritten.py): nobody sampled it
+    # the model that wrote the answer with another tokenizer's tokens: the explained token is this model's
+    # token at the clicked token's place in the text, which this model did not sample (None: its own tokens)
+    other_writer: str | None = None
     # per prompt token: core.prompt_sources' CONVERSATION, SYSTEM or TEMPLATE (None: not known)
     prompt_sources: tuple[str, ...] | None = None
 
@@ -45,8 +48,12 @@ class TokenContext:
 
 
 def context_for_message(store, loaded: LoadedModel, message_id: int, index: int) -> TokenContext:
-    """Token ``index`` (0-based) of an assistant message, with the prompt generation used."""
-    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message
+    """Token ``index`` (0-based) of an assistant message, with the prompt generation used.
+
+    ``index`` counts the answer's stored tokens, as its card shows them. When another model wrote
+    them (another tokenizer's: ``train_data.written_with``), the text is read in this model's tokens
+    and the token explained is the one at the clicked token's first character (``other_writer``)."""
+    from desktop_app.core.train_data import fit, generated_ids, prompt_for_message, written_with
 
     message = store.get_message(message_id)
     if message["role"] != "assistant":
@@ -57,22 +64,34 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
     except ValueError as exc:
         raise ExplainError(f"Message {message_id} cannot be explained: {exc}.") from exc
     prompt_ids, answer = fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
+    records = store.token_records(message_id)
+    foreign = bool(records) and not written_with(loaded.tokenizer, records, message["text"])
+    if foreign:
+        if not 0 <= index < len(records):
+            raise ExplainError(f"Message {message_id} has {len(records)} tokens (0 to {len(records) - 1}); "
+                               f"there is no token {index}.")
+        index = token_at(piece_texts(loaded.tokenizer, answer), sum(len(r.text) for r in records[:index]))
+        if index is None:
+            raise ExplainError(f"Message {message_id} was written by another model ({message.get('model_id')}); "
+                               "the clicked token lies past what this model's window holds of it.")
     if not 0 <= index < len(answer):
         raise ExplainError(f"Message {message_id} has {len(answer)} tokens (0 to {len(answer) - 1}); "
                            f"there is no token {index}.")
     stored = message.get("settings") or {}
     branched_at = stored.get("branched_at")
-    records = store.token_records(message_id)
     unwritten = not records and not message.get("model_id")  # imported: no model here sampled its tokens
-    recorded = records[index].prob if index < len(records) and records[index].id == answer[index] else None
+    recorded = (records[index].prob if not foreign and index < len(records) and records[index].id == answer[index]
+                else None)
     turns, system = thread_turns(store.thread(message_id))  # as the answer's prompt was made
     sources = prompt_sources(loaded.tokenizer, turns, system, piece_texts(loaded.tokenizer, prompt_ids))
     return TokenContext(ids=list(prompt_ids) + answer[:index + 1], prompt_len=len(prompt_ids),
                         settings=SamplingSettings.from_dict(stored), settings_known="temperature" in stored,
-                        forced=unwritten or (branched_at is not None and index <= int(branched_at)),
-                        unwritten=unwritten, message_id=message_id,
+                        forced=unwritten or foreign or (branched_at is not None and index <= int(branched_at)),
+                        unwritten=unwritten, other_writer=(message.get("model_id") or "another model") if foreign
+                        else None, message_id=message_id,
                         written_with_adapter=writer_of(message, index), recorded_prob=recorded,
-                        written_precision=next((r.precision for r in records if r.precision), None),
+                        written_precision=None if foreign else next((r.precision for r in records if r.precision),
+                                                                    None),
                         prompt_sources=None if sources is None else tuple(sources))
 
 
@@ -100,6 +119,19 @@ def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: 
     return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=False,
                         forced=not by_model, written_with_adapter=scored_with_adapter, recorded_prob=recorded_prob,
                         written_precision=written_precision, in_text=True)
+
+
+def token_at(pieces: list[str], offset: int) -> int | None:
+    """The token whose share of the text (``pieces``: core.text_pieces.piece_texts) holds character
+    ``offset``; a character split over several tokens belongs to the first of them. None: past the end."""
+    end = 0
+    for i, piece in enumerate(pieces):
+        end += len(piece)
+        if offset < end:
+            while i > 0 and pieces[i - 1] == "":  # the earlier pieces of the same character
+                i -= 1
+            return i
+    return None
 
 
 def writer_of(message: dict, index: int) -> int | None:

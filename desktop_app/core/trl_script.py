@@ -55,6 +55,7 @@ BASE_MODEL = __BASE_MODEL__
 DATASET = Path(__file__).with_name(__DATASET__)
 SETTINGS = __SETTINGS__
 TRANSCRIPT_TEMPLATE = __TEMPLATE__
+TRL_FIELDS = ("prompt", "completion", "label", "chosen", "rejected")
 
 
 def parse_args():
@@ -83,6 +84,8 @@ def main():
 
     args = parse_args()
     data = load_dataset("json", data_files=args.data, split="train")
+    # the app's own keys (a correction's "source", a kto row's "thread") are for its import only
+    data = data.select_columns([c for c in TRL_FIELDS if c in data.column_names])
     tokenizer = AutoTokenizer.from_pretrained(args.model)
     if not tokenizer.chat_template:  # GPT-2: the app's plain "User:/Assistant:" transcript
         tokenizer.chat_template = TRANSCRIPT_TEMPLATE

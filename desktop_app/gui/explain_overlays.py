@@ -27,9 +27,22 @@ def card_overlays(cards, selected, result) -> dict:
         if segments is not None:
             overlays[card] = _overlay_from_segments(card, text, segments, scale)
     own = {i: a.scores[a.prompt_len + i] for i in range(result.context.index)}
+    if result.context.other_writer and selected.records:  # the card shows the other model's tokens
+        overlays[selected] = _overlay_from_segments(selected, _card_text(selected),
+                                                    _answer_segments(a, result.context.index), scale)
+        return overlays
     overlays[selected] = Overlay(colours={i: attribution_color(s, scale) for i, s in own.items()},
                                  tips={i: contribution_tip(s) for i, s in own.items()})
     return overlays
+
+
+def _answer_segments(a, count: int) -> list[tuple[int, int, float]]:
+    """(start, end, score) in the answer's text of the first ``count`` answer tokens the model read."""
+    segments, at = [], 0
+    for piece, score in zip(a.token_texts[a.prompt_len:a.prompt_len + count], a.scores[a.prompt_len:]):
+        segments.append((at, at + len(piece), score))
+        at += len(piece)
+    return segments
 
 
 def _card_text(card) -> str:

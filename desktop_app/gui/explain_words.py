@@ -322,11 +322,19 @@ def precision_line(result) -> str:
         return result.precision_note
     if result.context.unwritten:
         return f"Explained with {label(result.precision)} weights (no model wrote this answer here)."
+    if result.context.other_writer:
+        return f"Explained with {label(result.precision)} weights (another model wrote this answer)."
     if result.context.written_precision is None:
         return f"Explained with {label(result.precision)} weights (the answer's were not recorded)."
     if result.context.in_text:  # the text's analysis scored it; the person may have typed it
         return f"Explained with the weights that analysed the text: {label(result.precision)}."
     return f"Explained with the weights that wrote it: {label(result.precision)}."
+
+
+def other_writer_words(context) -> str:
+    """An answer another model wrote, in its own tokens: what the explained token is instead."""
+    return (f"{html.escape(context.other_writer)} wrote this answer, in its own tokens: this explains this "
+            "model's token at the same place in the text, which this model did not sample.")
 
 
 def sampler_words(result) -> str:
@@ -337,12 +345,13 @@ def sampler_words(result) -> str:
     if s.forced:  # no sampling happened: its settings would describe nothing
         who = ("You wrote this token; the model did not sample it." if result.context.in_text
                else "This answer was imported: no model here sampled this token." if result.context.unwritten
+               else other_writer_words(result.context) if result.context.other_writer
                else "This token was chosen by you (a branch), not sampled.")
         lines = [who, f"The model gave it {s.raw_prob * 100:.1f}%. {spread}"]
     else:
         lines = _sampled_lines(result, spread)
     context = result.context
-    if context.written_with_adapter != result.adapter_id and not context.unwritten:
+    if context.written_with_adapter != result.adapter_id and not (context.unwritten or context.other_writer):
         lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
     if result.recorded_note:  # the why, with its precisions and rounding, is in the tooltip (usertest 11)
         made = "analysed" if context.in_text else "written"
