@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QPoint, QRect  # noqa: E402
+from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
@@ -54,13 +54,16 @@ def continued(qtbot, qapp, tiny_model_dir, monkeypatch):
         yield window
 
 
-@pytest.mark.parametrize("inspector", [True, False])
-def test_at_800x560_the_text_keeps_its_height_and_the_thumbs_row_shows(continued, inspector):
+@pytest.mark.parametrize("inspector,dark", [(True, False), (False, False), (True, True)])
+def test_at_800x560_the_text_keeps_its_height_and_the_thumbs_row_shows(continued, qapp, inspector, dark):
+    from desktop_app.gui.theme import apply_theme
+
     window = continued
+    apply_theme(qapp, dark=dark)
     window.panel_actions["side_tabs"].setChecked(inspector)
     window.resize(800, 560)
     settle()
-    shot(window, f"800x560_inspector_{inspector}")
+    shot(window, f"800x560_inspector_{inspector}_dark_{dark}")
     view, banner = window.text_view, window.notice_banner
     line = view.heatmap.fontMetrics().lineSpacing()
     assert banner.isVisible() and banner.action_button.isVisible() and banner.close_button.isVisible()
@@ -73,13 +76,40 @@ def test_at_800x560_the_text_keeps_its_height_and_the_thumbs_row_shows(continued
         assert banner.label.cut_text is not None and banner.label.toolTip() == banner.label.text(), "all of it a hover away"
 
 
-def test_at_1280x800_the_notice_is_whole_and_the_text_tab_unchanged(continued):
+@pytest.mark.parametrize("dark", [False, True])
+def test_at_1280x800_the_notice_is_whole_and_the_text_tab_unchanged(continued, qapp, dark):
+    from desktop_app.gui.theme import apply_theme
+
     window = continued
+    apply_theme(qapp, dark=dark)
     window.resize(1280, 800)
     settle()
-    shot(window, "1280x800")
+    shot(window, f"1280x800_dark_{dark}")
     view, label = window.text_view, window.notice_banner.label
     assert label.cut_text is None and not window.notice_banner.compact, "a tall window shows the whole notice"
     line = view.heatmap.fontMetrics().lineSpacing()
     assert view.pages.height() >= 10 * line, f"the text is {view.pages.height()} px high"
     assert shown_whole(view.branch_panel.up_button, window) and shown_whole(view.summary_panel.figures, window)
+
+
+def test_the_notice_opened_whole_at_800x560_leaves_the_text_its_lines_and_scrolls_the_summary(continued, qtbot):
+    window = continued
+    window.resize(800, 560)
+    settle()
+    qtbot.mouseClick(window.notice_banner.label, Qt.MouseButton.LeftButton)
+    settle()
+    shot(window, "800x560_notice_opened")
+    view, label = window.text_view, window.notice_banner.label
+    assert label.expanded and label.height() >= label.heightForWidth(label.width()), "the person opened it whole"
+    line = view.heatmap.fontMetrics().lineSpacing()
+    assert view.pages.height() >= 4 * line, f"the text is {view.pages.height()} px high"
+    assert shown_whole(view.branch_panel.up_button, window) and shown_whole(view.regenerate_button, window)
+    scroll = view.summary_scroll
+    assert shown_whole(scroll, window), "the summary's foot is cut off"
+    assert shown_whole(view.summary_panel.histograms_button, window), "its title row shows"
+    bar = scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    settle()
+    figures, port = view.summary_panel.figures, scroll.viewport()
+    foot = figures.mapTo(window, QPoint(0, figures.height())).y()
+    assert foot <= port.mapTo(window, QPoint(0, port.height())).y(), "scrolled to its end, the figures' last line shows"
