@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, QRect, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
 from test_split36_explain_and_banner import first_start_notice  # noqa: E402
 
 
@@ -113,3 +114,16 @@ def test_the_notice_opened_whole_at_800x560_leaves_the_text_its_lines_and_scroll
     figures, port = view.summary_panel.figures, scroll.viewport()
     foot = figures.mapTo(window, QPoint(0, figures.height())).y()
     assert foot <= port.mapTo(window, QPoint(0, port.height())).y(), "scrolled to its end, the figures' last line shows"
+
+
+def test_at_800x560_the_chat_keeps_its_room_beside_the_inspector(make_window, monkeypatch):
+    window = make_window()
+    window.chat.model_notice.emit(first_start_notice(monkeypatch))
+    window.panel_actions["side_tabs"].setChecked(True)
+    window.resize(800, 560)
+    settle()
+    shot(window, "800x560_chat")
+    banner = window.notice_banner
+    assert shown_whole(banner.action_button, window) and shown_whole(banner.close_button, window)
+    assert banner.height() <= 3 * banner.label.fontMetrics().lineSpacing() + 24, f"the notice took {banner.height()} px"
+    assert window.transcript.height() >= 200, f"the chat is {window.transcript.height()} px high"
