@@ -127,3 +127,15 @@ def test_at_800x560_the_chat_keeps_its_room_beside_the_inspector(make_window, mo
     assert shown_whole(banner.action_button, window) and shown_whole(banner.close_button, window)
     assert banner.height() <= 3 * banner.label.fontMetrics().lineSpacing() + 24, f"the notice took {banner.height()} px"
     assert window.transcript.height() >= 200, f"the chat is {window.transcript.height()} px high"
+
+
+def test_a_cut_notice_shows_a_pointing_hand_and_a_whole_one_the_text_cursor(make_window, monkeypatch):
+    window = make_window()
+    window.chat.model_notice.emit(first_start_notice(monkeypatch))
+    label = window.notice_banner.label
+    window.resize(800, 560)
+    settle()
+    assert label.cut_text is not None and label.cursor().shape() == Qt.CursorShape.PointingHandCursor
+    window.resize(1280, 800)
+    settle()
+    assert label.cut_text is None and label.cursor().shape() == Qt.CursorShape.IBeamCursor

@@ -60,6 +60,9 @@ class ShortLabel(QLabel):
     def _measure(self) -> None:
         self.cut_text = self._elided() if self._capped() else None
         self.setToolTip(self.text() if self.cut_text is not None else "")
+        # a cut notice opens on a click: the pointer says the "…" is more than a full stop
+        clickable = self.cut_text is not None or self.expanded
+        self.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.IBeamCursor)
 
     def _cap_height(self) -> int:
         margins = self.contentsMargins()
