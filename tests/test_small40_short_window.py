@@ -74,7 +74,8 @@ def test_at_800x560_the_text_keeps_its_height_and_the_thumbs_row_shows(continued
     assert shown_whole(view.branch_panel.up_button, window), "the thumbs row is cut off"
     assert shown_whole(view.regenerate_button, window), "Regenerate is cut off"
     if inspector:
-        assert banner.label.cut_text is not None and banner.label.toolTip() == banner.label.text(), "all of it a hover away"
+        label = banner.label
+        assert label.cut_text is not None and label.toolTip() == label.text(), "all of it a hover away"
 
 
 @pytest.mark.parametrize("dark", [False, True])

@@ -1,6 +1,7 @@
 """The window's banners: a notice or an error over the chat, kept short in a short window (the
-chat keeps its room) yet whole where the person has something to decide: the first start's
-notice, which says which model is in use and offers "Choose a model\u2026"."""
+chat keeps its room) yet whole where the person has something to decide and the window has the
+height: the first start's notice, which says which model is in use and offers "Choose a
+model\u2026" (under 600 px high, two lines beside its button, the whole a hover or a click away)."""
 
 from __future__ import annotations
 
