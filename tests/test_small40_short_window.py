@@ -92,6 +92,9 @@ def test_at_1280x800_the_notice_is_whole_and_the_text_tab_unchanged(continued, q
     line = view.heatmap.fontMetrics().lineSpacing()
     assert view.pages.height() >= 10 * line, f"the text is {view.pages.height()} px high"
     assert shown_whole(view.branch_panel.up_button, window) and shown_whole(view.summary_panel.figures, window)
+    panel = view.summary_panel
+    own = panel.heightForWidth(panel.width())
+    assert view.summary_scroll.height() <= own + 2, f"the summary took {view.summary_scroll.height()} px for {own}"
 
 
 def test_the_notice_opened_whole_at_800x560_leaves_the_text_its_lines_and_scrolls_the_summary(continued, qtbot):

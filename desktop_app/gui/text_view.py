@@ -10,7 +10,7 @@ window's wiring (tabs, mode, the shared inspector) in gui/text_mode.py.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTextEdit,
                                QScrollArea, QSizePolicy, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
@@ -110,6 +110,37 @@ class StatusWords(QLabel):
         self.said.emit()
 
 
+class SummaryScroll(QScrollArea):
+    """A frameless scroll area that asks for its widget's height as that changes: QScrollArea's
+    own hint is the widget's first one, kept (the summary's narrow form, 40 px taller than its wide
+    one, took that much of the text's height at 1280x800)."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setWidget(widget)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        widget.installEventFilter(self)
+
+    def sizeHint(self) -> QSize:
+        widget, frame = self.widget(), 2 * self.frameWidth()
+        hint = widget.sizeHint()
+        if widget.hasHeightForWidth():  # the figures wrap: their height at this width, not at a guessed one
+            hint.setHeight(widget.heightForWidth(max(1, self.viewport().width())))
+        return QSize(hint.width() + frame, hint.height() + frame)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
+
+
 class TextView(QWidget):
     """The Text tab: a document picker and buttons, the text (coloured, or in the editor)
     beside the branches (the tree of continuations), the summary.
@@ -176,11 +207,7 @@ class TextView(QWidget):
     def _build_summary_scroll(self) -> QScrollArea:
         """The summary at its own height where the tab has it, else scrolled: it had been cut off
         at its foot, and the text over it squeezed."""
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.summary_panel)
-        scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        scroll = SummaryScroll(self.summary_panel)
         scroll.setMinimumHeight(SUMMARY_MIN_HEIGHT)
         self.summary_scroll = scroll
         self.summary_panel.histograms_button.toggled.connect(self._summary_room)
