@@ -1,6 +1,7 @@
 """The window's banners: a notice or an error over the chat, kept short in a short window (the
-chat keeps its room) yet whole where the person has something to decide: the first start's
-notice, which says which model is in use and offers "Choose a model\u2026"."""
+chat keeps its room) yet whole where the person has something to decide and the window has the
+height: the first start's notice, which says which model is in use and offers "Choose a
+model\u2026" (under 600 px high, two lines beside its button, the whole a hover or a click away)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ TALL_WINDOW_PX, TALL_WINDOW_LINES = 680, 4  # from this window height a notice m
 # A notice with a button asks the person to choose: it shows whole (up to this many lines) at any
 # window height; at 800x600 the first start's was cut to two lines, mid-sentence, its offer unread.
 ACTION_NOTICE_LINES = 8
+# ...except in a window shorter than this, where the whole notice (six lines beside the inspector
+# at 800x560) left the Text tab's text two lines high: it keeps to two lines there, its button
+# beside them, the whole notice in its tooltip and a click on it away
+COMPACT_WINDOW_PX, COMPACT_LINES = 600, 2
 # Narrower than this beside its button, the notice's text wraps every few words: the button goes
 # under the text (at 800x600 the text had 230 px beside "Choose a model\u2026").
 LABEL_ROOM_PX = 320
@@ -56,6 +61,9 @@ class ShortLabel(QLabel):
     def _measure(self) -> None:
         self.cut_text = self._elided() if self._capped() else None
         self.setToolTip(self.text() if self.cut_text is not None else "")
+        # a cut notice opens on a click: the pointer says the "…" is more than a full stop
+        clickable = self.cut_text is not None or self.expanded
+        self.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.IBeamCursor)
 
     def _cap_height(self) -> int:
         margins = self.contentsMargins()
@@ -168,7 +176,7 @@ class Banner(QFrame):
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.watching and event.type() == QEvent.Type.Resize:
-            self._fit_lines()
+            self._fit()
         return False
 
     def resizeEvent(self, event) -> None:
@@ -182,14 +190,14 @@ class Banner(QFrame):
 
     def _fit_lines(self) -> None:
         if self.offers_action:
-            lines = ACTION_NOTICE_LINES
+            lines = COMPACT_LINES if self.compact else ACTION_NOTICE_LINES
         else:
             lines = self.tall_lines if self.window().height() >= TALL_WINDOW_PX else self.short_lines
         self.label.set_max_lines(lines)
 
     def _place_action(self) -> None:
         """The button beside the text, or under it (right-aligned) where the text would be squeezed."""
-        under = self.offers_action and self._label_room_beside() < LABEL_ROOM_PX
+        under = self.offers_action and not self.compact and self._label_room_beside() < LABEL_ROOM_PX
         if under == self.action_under:
             return
         self.action_under = under
@@ -204,6 +212,11 @@ class Banner(QFrame):
         margins, gap = self.grid.contentsMargins(), max(0, self.grid.horizontalSpacing())
         return (self.width() - margins.left() - margins.right() - self.action_button.sizeHint().width()
                 - self.close_button.sizeHint().width() - 2 * gap)
+
+    @property
+    def compact(self) -> bool:
+        """A short window: a notice with a button keeps to two lines (its button beside them)."""
+        return self.window().height() < COMPACT_WINDOW_PX
 
     @property
     def offers_action(self) -> bool:

@@ -10,10 +10,10 @@ window's wiring (tabs, mode, the shared inspector) in gui/text_mode.py.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTextEdit,
-                               QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+                               QScrollArea, QSizePolicy, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
 
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
@@ -32,6 +32,10 @@ RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 PLAIN_PREVIEW_CHARS = 50_000  # an opened text shows this much plain until its colours come (a 5 MB one: its start)
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
 BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
+# a short tab scrolls the summary rather than squeezing the text under this many lines (at 800x560
+# with the first start's notice the summary's whole height had held the text to two, cut mid-line)
+TEXT_MIN_LINES = 4
+SUMMARY_MIN_HEIGHT = 48  # the summary's title row, the rest scrolled to
 # below this the summary drops its histograms: at the default window (1088x680, about 490 px for
 # the tab) they had kept the heatmap, the point of Text mode, to four or five lines
 SHORT_HEIGHT = 560
@@ -106,6 +110,37 @@ class StatusWords(QLabel):
         self.said.emit()
 
 
+class SummaryScroll(QScrollArea):
+    """A frameless scroll area that asks for its widget's height as that changes: QScrollArea's
+    own hint is the widget's first one, kept (the summary's narrow form, 40 px taller than its wide
+    one, took that much of the text's height at 1280x800)."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setWidget(widget)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        widget.installEventFilter(self)
+
+    def sizeHint(self) -> QSize:
+        widget, frame = self.widget(), 2 * self.frameWidth()
+        hint = widget.sizeHint()
+        if widget.hasHeightForWidth():  # the figures wrap: their height at this width, not at a guessed one
+            hint.setHeight(widget.heightForWidth(max(1, self.viewport().width())))
+        return QSize(hint.width() + frame, hint.height() + frame)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
+
+
 class TextView(QWidget):
     """The Text tab: a document picker and buttons, the text (coloured, or in the editor)
     beside the branches (the tree of continuations), the summary.
@@ -165,9 +200,23 @@ class TextView(QWidget):
         self.lower.setChildrenCollapsible(False)
         layout.addWidget(self.lower, 1)
         self.summary_panel = SummaryPanel()
-        layout.addWidget(self.summary_panel)
+        layout.addWidget(self._build_summary_scroll())
         shortcut = QShortcut(QKeySequence(EDIT_KEYS), self, lambda: self.set_editing(not self.editing))
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _build_summary_scroll(self) -> QScrollArea:
+        """The summary at its own height where the tab has it, else scrolled: it had been cut off
+        at its foot, and the text over it squeezed."""
+        scroll = SummaryScroll(self.summary_panel)
+        scroll.setMinimumHeight(SUMMARY_MIN_HEIGHT)
+        self.summary_scroll = scroll
+        self.summary_panel.histograms_button.toggled.connect(self._summary_room)
+        return scroll
+
+    def _summary_room(self, opened: bool) -> None:
+        """Histograms the person opened show whole, from the text's room: scrolled, they showed a strip."""
+        least = self.summary_panel.minimumSizeHint().height() if opened else SUMMARY_MIN_HEIGHT
+        self.summary_scroll.setMinimumHeight(least)
 
     def _build_heatmap_scroll(self) -> QScrollArea:
         """The heatmap in a scroll area that can follow a streaming continuation's end."""
@@ -175,7 +224,7 @@ class TextView(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumHeight(40)  # a short window keeps room for the branches under it
+        scroll.setMinimumHeight(40)  # TEXT_MIN_LINES once the theme's font is known (resizeEvent)
         holder = QWidget()  # the heatmap keeps the editor's margins
         holder_layout = QVBoxLayout(holder)
         holder_layout.setContentsMargins(12, 8, 12, 8)
@@ -243,6 +292,8 @@ class TextView(QWidget):
         short one shows the summary without its histograms."""
         super().resizeEvent(event)
         self.summary_panel.set_short(self.height() < SHORT_HEIGHT)
+        # a short window keeps room for the branches under the text, the summary scrolls for its lines
+        self.heatmap_scroll.setMinimumHeight(self.heatmap.fontMetrics().lineSpacing() * TEXT_MIN_LINES + 16)
         narrow = self.width() < NARROW_WIDTH
         want = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
         if self.lower.orientation() != want:
