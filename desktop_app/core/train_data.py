@@ -468,18 +468,17 @@ def _add_token_ratings(data: TrainingData, store, answer, window: int) -> None:
         if rating["token_index"] is not None:
             by_message.setdefault(rating["message_id"], {})[rating["token_index"]] = rating["value"]
     for mid, rated in sorted(by_message.items()):
-        records = store.token_records(mid)
         try:
-            prompt_ids, message, text_ids = answer(mid)
+            prompt_ids, message, ids = answer(mid)  # generated_ids: the records' ids where written with them
         except ValueError as exc:
             data.skipped.append(str(exc))
             continue
         # token_index counts generated records; an answer no model wrote here has none, and its
         # index counts its text's tokens, which its card showed scored (core/unwritten.py)
-        if records and not written_with(answer.tokenizer, records, message["text"]):
+        records = store.token_records(mid)
+        if records and ids != [r.id for r in records]:  # generated_ids read the text instead: not this model's
             data.skipped.append(f"message {mid}: its token ratings count another model's tokens")
             continue
-        ids = [r.id for r in records] if records else text_ids
         if not ids:
             data.skipped.append(f"message {mid} has token ratings but no tokens")
             continue
