@@ -83,9 +83,10 @@ def test_cancel_inside_the_first_pass_says_not_analysed(qtbot, qapp, tiny_model_
     from gui_windows import opened_window, text_opened
 
     monkeypatch.setattr(scoring, "LAYER_PROGRESS_MIN", 16)
-    release, real = threading.Event(), scoring._score_window
+    entered, release, real = threading.Event(), threading.Event(), scoring._score_window
 
     def held(*args, **kwargs):  # the first pass waits until Cancel was pressed
+        entered.set()
         release.wait(90)
         return real(*args, **kwargs)
 
@@ -98,8 +99,8 @@ def test_cancel_inside_the_first_pass_says_not_analysed(qtbot, qapp, tiny_model_
         try:
             with qtbot.waitSignal(window.text.analysis_stopped, timeout=120_000) as blocker:
                 view.editor.setPlainText(LONG)
-                qtbot.waitUntil(lambda: view.status.text() == "analysing\u2026",
-                                timeout=90_000)
+                qtbot.waitUntil(entered.is_set, timeout=90_000)  # running: not a cancel of a waiting one
+                assert view.status.text() == "analysing\u2026"
                 view.summary_panel.cancel_button.click()
                 release.set()
         finally:  # a failed wait must not leave the held pass blocking the window's close
@@ -108,3 +109,39 @@ def test_cancel_inside_the_first_pass_says_not_analysed(qtbot, qapp, tiny_model_
         assert partial.records == [] and len(partial.ids) > 100
         assert view.summary_panel.figures.text() == "Not analysed yet."
         assert view.status.text() == f"stopped: 0 of {len(partial.ids):,} tokens analysed"
+
+
+def test_cancel_of_an_analysis_still_waiting_says_stopped(qtbot, qapp, tiny_model_dir):
+    """CI, session 40: on a loaded machine the Cancel came before the lane's thread took the
+    analysis; it was dropped unheard and the tab said "analysing…" for ever."""
+    from gui_windows import opened_window, text_opened
+
+    from desktop_app.gui.tasks import Task
+
+    busy, free = threading.Event(), threading.Event()
+
+    def occupy(_report, _cancel):
+        busy.set()
+        free.wait(90)
+
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=6) as window:
+        window.set_mode("text")
+        text_opened(qtbot, window)
+        view = window.text_view
+        window.chat.lane.submit(Task(occupy, "occupy", "test"))
+        try:
+            qtbot.waitUntil(busy.is_set, timeout=60_000)
+            with qtbot.waitSignal(window.text.analysis_stopped, timeout=60_000) as blocker:
+                view.editor.setPlainText(LONG)
+                qtbot.waitUntil(lambda: view.status.text() == "analysing\u2026", timeout=60_000)
+                assert window.text.lane.find("analyse")[0].state.value == "waiting"
+                view.summary_panel.cancel_button.click()
+        finally:
+            free.set()
+        partial, _summary = blocker.args
+        assert partial.records == [] and partial.stopped
+        assert view.summary_panel.figures.text() == "Not analysed yet."
+        assert view.status.text() == "stopped before any token was analysed"
+        window.chat.lane.wait(60)
+        qtbot.wait(100)
+        assert view.status.text() == "stopped before any token was analysed"  # it stays stopped

@@ -69,7 +69,7 @@ class AnalysisTools(QObject):
         if scored.ids:
             self.view.status.setText(f"stopped: {len(scored.records):,} of {scored.scorable:,} tokens analysed")
         else:
-            self.view.status.setText("stopped while reading the text")
+            self.view.status.setText("stopped before any token was analysed")
 
     # ------------------------------------------------------------ exports
     def export(self, kind: str, path: str | None = None) -> Path | None:

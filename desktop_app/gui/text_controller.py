@@ -133,9 +133,9 @@ class TextController(QObject):
     def analyse(self, text: str) -> None:
         """Score the text on the model lane from its first changed window; an older analysis
         is dropped while it waits and stopped between windows while it runs."""
-        self.lane.cancel_all("analyse")
-        self.generation += 1
+        self.generation += 1  # first: the older one, dropped, is no longer the one to report
         number = self.generation
+        self.lane.cancel_all("analyse")
         if self.chat.loaded is None and not self.chat.loading:
             return
         spans = self.model_spans(text)
@@ -151,7 +151,8 @@ class TextController(QObject):
         # it only reads the model: the inspector's layer grid may stop it and it runs again after
         self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r, spans),
                               on_progress=lambda p: self._analyse_progress(number, p),
-                              on_failure=lambda e: self.error.emit(str(e)), can_wait=True, restartable=True))
+                              on_failure=lambda e: self.error.emit(str(e)),
+                              on_cancelled=lambda _t: self._dropped(number), can_wait=True, restartable=True))
 
     def model_spans(self, text: str) -> list[tuple[int, int]]:
         """The characters of ``text`` a model's continuation wrote (none when ``text`` is not
@@ -177,6 +178,12 @@ class TextController(QObject):
             return
         self.scored, self.summary = scored, summary
         self.analysed.emit(scored, summary)
+
+    def _dropped(self, number: int) -> None:
+        """Cancelled before it began (it waited behind other work, or for a slow thread to take
+        it): said as a stop with nothing analysed, else the tab would say "analysing…" for ever."""
+        if number == self.generation:
+            self.analysis_stopped.emit(session.ScoredText([], "", [], stopped=True), documents.summarize([]))
 
     def drop_analysis(self) -> None:
         """Stop the analysis and show nothing of it (the text was emptied)."""
@@ -256,5 +263,6 @@ class TextController(QObject):
         self.lane.cancel_all("continue")
 
     def shutdown(self) -> None:
+        self.generation += 1  # the view is closing: nothing more to report
         self.lane.cancel_all("analyse")
         self.stop()
