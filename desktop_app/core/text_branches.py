@@ -24,6 +24,7 @@ import math
 import os
 
 from desktop_app.core.store import StoreError, now
+from desktop_app.core.text_pieces import token_at
 
 BRANCH_KINDS = ("continuation", "alternative", "edited", "former")
 FIRST_WORDS = 48  # characters of a branch's text the tree shows
@@ -242,18 +243,18 @@ def attach_point(by_id: dict, branch_id: int | None, offset: int) -> int | None:
     return node
 
 
-def token_at(branch: dict, offset_in_branch: int) -> int | None:
-    """The index of the branch's token that holds character ``offset_in_branch`` of its
-    text, while the text is still what the model wrote (else None)."""
-    tokens = branch["tokens"]
-    if "".join(t[1] for t in tokens) != branch["text"]:
+def still_written(branch: dict) -> bool:
+    """Whether the branch's text is still what the model wrote: its tokens join to it."""
+    return "".join(t[1] for t in branch["tokens"]) == branch["text"]
+
+
+def written_token_at(branch: dict, offset_in_branch: int) -> int | None:
+    """The index of the branch's token that holds character ``offset_in_branch`` of its text
+    (a split character: the token that shows it, where its rating is stored; the rule is
+    core.text_pieces.token_at's), while the text is still what the model wrote (else None)."""
+    if not still_written(branch):
         return None
-    at = 0
-    for i, t in enumerate(tokens):
-        if at <= offset_in_branch < at + len(t[1]):
-            return i
-        at += len(t[1])
-    return None
+    return token_at([t[1] for t in branch["tokens"]], offset_in_branch, first_of_split=False)
 
 
 def first_words(text: str, limit: int = FIRST_WORDS) -> str:

@@ -17,6 +17,33 @@ def piece_texts(tokenizer, ids: list[int]) -> list[str]:
     return pieces
 
 
+def token_at(pieces: list[str], offset: int, *, first_of_split: bool = True) -> int | None:
+    """The index of the token whose share of the text holds character ``offset``.
+
+    ``pieces`` are the tokens' exact shares, joined they are the text (piece_texts, or the
+    texts of TokenRecords): a character split over several tokens sits whole on the token that
+    completes it, and the tokens before it hold "". The rule:
+
+    - a character at a token boundary belongs to the token that starts there (a leading space
+      is its token's first character);
+    - a split character belongs to the first of its tokens, where the model chose it (what
+      "Why this token?" explains); with ``first_of_split=False`` to the one that shows it, the
+      token a click on a chat card or the Text tab's heatmap lands on, which is the token
+      a rating of it was stored on;
+    - None for a negative ``offset`` or one at or past the end of the text.
+    """
+    if offset < 0:
+        return None
+    end = 0
+    for i, piece in enumerate(pieces):
+        end += len(piece)
+        if offset < end:
+            while first_of_split and i > 0 and pieces[i - 1] == "":  # the character's earlier tokens
+                i -= 1
+            return i
+    return None
+
+
 def segments_in_texts(pieces: list[str], scores: list[float], texts: list[str]
                       ) -> list[list[tuple[int, int, float]] | None]:
     """Where the context's scores fall in texts shown elsewhere (the transcript's messages, in

@@ -88,9 +88,8 @@ def completion_ids(tokenizer, branch: dict) -> list[int]:
     """The ids the model wrote (while the text is unchanged), else the text tokenized."""
     from desktop_app.core.prompts import encode
 
-    tokens = branch["tokens"]
-    if tokens and "".join(t[1] for t in tokens) == branch["text"]:
-        return [int(t[0]) for t in tokens]
+    if branch["tokens"] and tb.still_written(branch):
+        return [int(t[0]) for t in branch["tokens"]]
     return encode(tokenizer, branch["text"])
 
 
@@ -128,7 +127,7 @@ def add_text_examples(data, store, tokenizer, window: int) -> None:
             if better and c and better != c:
                 data.pairs.append(Pair(p, better, c, "correction", -b["id"], None, group))
         tokens = {i: v for i, v in rated.ratings[b["id"]]["tokens"].items() if i < len(c)}
-        if tokens and "".join(t[1] for t in b["tokens"]) == b["text"]:
+        if tokens and tb.still_written(b):
             data.tokens.append(TokenRated(p, c, tokens, -b["id"], group))
         elif tokens:
             data.skipped.append(f"text branch {b['id']}: its text was edited after its tokens were rated")

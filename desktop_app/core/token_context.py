@@ -10,7 +10,7 @@ from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.prompt_sources import prompt_sources
 from desktop_app.core.prompts import plain_text_start, thread_turns
-from desktop_app.core.text_pieces import piece_texts
+from desktop_app.core.text_pieces import piece_texts, token_at
 
 
 @dataclass(frozen=True)
@@ -119,19 +119,6 @@ def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: 
     return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=False,
                         forced=not by_model, written_with_adapter=scored_with_adapter, recorded_prob=recorded_prob,
                         written_precision=written_precision, in_text=True)
-
-
-def token_at(pieces: list[str], offset: int) -> int | None:
-    """The token whose share of the text (``pieces``: core.text_pieces.piece_texts) holds character
-    ``offset``; a character split over several tokens belongs to the first of them. None: past the end."""
-    end = 0
-    for i, piece in enumerate(pieces):
-        end += len(piece)
-        if offset < end:
-            while i > 0 and pieces[i - 1] == "":  # the earlier pieces of the same character
-                i -= 1
-            return i
-    return None
 
 
 def writer_of(message: dict, index: int) -> int | None:

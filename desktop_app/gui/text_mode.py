@@ -209,7 +209,7 @@ class TextMode:
     def rated_token(self, index: int) -> tuple[int, int] | None:
         """(branch id, token index in that branch) of heatmap token ``index`` when a
         continuation wrote it (as the model wrote it), else None."""
-        from desktop_app.core.text_branches import token_at
+        from desktop_app.core.text_branches import written_token_at
 
         offset = self.view.offset_of(index)
         if offset is None:
@@ -218,7 +218,7 @@ class TextMode:
         owner, start = tree.owner_at(offset)
         if owner is None:
             return None
-        at = token_at(tree.by_id[owner], offset - start)
+        at = written_token_at(tree.by_id[owner], offset - start)
         return None if at is None else (owner, at)
 
     def rated_values(self) -> dict[int, int]:
@@ -235,7 +235,7 @@ class TextMode:
         for index, record in enumerate(heatmap.records):
             for owner, start, end in pieces:
                 if record.text and start <= at < end:  # (a piece of a character shows nothing)
-                    token = tb.token_at(tree.by_id[owner], at - start)
+                    token = tb.written_token_at(tree.by_id[owner], at - start)
                     if token in rated[owner]:
                         values[index] = rated[owner][token]
             at += len(record.text)
