@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# what a control waiting for a running answer or continuation says, then what it does once it ends
+_WRITING = "{} is being written: wait for it, or Stop it (Esc), "
+ANSWERING = _WRITING.format("An answer")
+WRITING = _WRITING.format("A continuation")
+
 # ------------------------------------------------------------ the chat's prompt row
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class ButtonsFacts:
 
 def send_tip(facts: ButtonsFacts) -> str:
     if facts.answering:
-        return "An answer is being written: wait for it, or Stop it (Esc), to send another prompt"
+        return ANSWERING + "to send another prompt"
     if not facts.model:
         return "Choose a model first (the model button on the left)"
     if not facts.has_text:
@@ -35,7 +40,7 @@ def send_tip(facts: ButtonsFacts) -> str:
 
 def regenerate_tip(facts: ButtonsFacts) -> str:
     if facts.answering:
-        return "An answer is being written: wait for it, or Stop it (Esc), to ask for another"
+        return ANSWERING + "to ask for another"
     if not facts.loaded:
         return "Load a model first"
     if not facts.has_prompt:
@@ -50,7 +55,7 @@ def stop_tip(facts: ButtonsFacts) -> str:
 def model_tip(facts: ButtonsFacts, name: str) -> str:
     """The model button: off while an answer is written or a model loads."""
     if facts.answering:
-        return "An answer is being written: wait for it, or Stop it (Esc), to choose another model"
+        return ANSWERING + "to choose another model"
     if facts.loading:
         return "A model is loading: wait for it to finish, then choose another if you like"
     return f"Choose the model (in use: {name})" if name != "Model\u2026" else "Choose the model"
@@ -73,7 +78,6 @@ CONTINUE_TIP = ("Let the model continue the text from the cursor (Ctrl+Enter): a
                 "cursor stays in its own branch")
 TEXT_STOP_TIP = "Stop the continuation (Esc)"
 TEXT_REGENERATE_TIP = "Another continuation in place of the one shown (a sibling branch)"
-WRITING = "A continuation is being written: wait for it, or Stop it (Esc), "
 OPENING = "A text is being opened: wait a moment, "
 
 
@@ -134,7 +138,7 @@ def sibling_tip(step: int, position: int, count: int, *, answering: bool) -> str
     """``step``: -1 for ‹, +1 for ›; ``position`` of ``count`` answers to this prompt."""
     on = "Previous answer to this prompt" if step < 0 else "Next answer to this prompt"
     if answering:
-        return "An answer is being written: wait for it, or Stop it (Esc), to see this prompt's other answers"
+        return ANSWERING + "to see this prompt's other answers"
     if step < 0 and position <= 1:
         return f"This is the first of {count} answers to this prompt: \u203a shows the next"
     if step > 0 and position >= count:
@@ -216,7 +220,6 @@ def panel_toggle_tip(words: str, keys: str, *, away: bool) -> str:
 
 # ------------------------------------------------------------ the conversation list
 
-ANSWERING = "An answer is being written: wait for it, or Stop it (Esc), "
 NEW_CONVERSATION_TIP = "New conversation (Ctrl+N)"
 
 
