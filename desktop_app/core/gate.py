@@ -221,6 +221,8 @@ class PerplexityGuard:
         self.next_check = self.every
         self.total, self.seconds, self.cpu_seconds = total, 0.0, 0.0
         self.before = self._ppl() if before is None else before
+        # the weights of the last passing check: the model's own once the steps end (a check is due at the
+        # last update, and a failed one puts them back); a copy no one changes in place (put_back reads it)
         self.kept_step, self.kept = 0, self.weights()
         self.history: list[tuple[int, float]] = []
         self.passed: dict[int, dict] = {}  # step -> adapter weights of the latest passing checks (and between them)

@@ -340,7 +340,8 @@ class _Run:
             meter.measure("after", work, data, held, reasks, pad_id)
         self.check_cancel()
         passed = self.guard is not None and gate.judge(self.metrics, self.settings.max_ppl_rise).kept
-        as_trained = (copy.deepcopy(self.metrics), self.guard.weights()) if passed else None
+        # the weights as trained are the guard's kept ones (PerplexityGuard.kept): no second copy of the adapter
+        as_trained = (copy.deepcopy(self.metrics), self.guard.kept) if passed else None
         if step_back(self, work, reasks, meter):
             again = measuring_again_words(self.metrics)
             self.say("evaluating", again[:1].upper() + again[1:])
