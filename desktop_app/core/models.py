@@ -428,46 +428,69 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
     """``precision``: "exact" (float32), "fast" (16-bit where the hardware has it), "compact"
     (int8 linear weights on a CPU) or "auto" (fast where supported); see core.precision."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from desktop_app.core.precision import COMPACT, compact_unsupported, weights_dtype
 
     with collection_paused(settle_after=True):  # see core.memory: no stalls, and the model lives long
         folder = local_folder(source, paths, progress)
         check_model_folder(folder)
         torch_device, _default = pick_device(device)
-        dtype = weights_dtype(torch_device, precision)
-        note = compact_unsupported(torch_device) if precision == COMPACT else None
-        if note:
-            note = f"{note}; loaded {'Fast' if dtype != torch.float32 else 'Exact'} instead."
-            log.warning(note)
-        compact = precision == COMPACT and note is None
+        dtype, compact, note = _weights_precision(torch_device, precision)
         progress(f"Loading {source.display_name}", 0, 1)
         load_dtype = torch.float32 if compact else dtype  # Compact quantizes from the float32 weights
         finite_key = checks_passed.key(f"finite weights in {load_dtype}", folder.glob("*.safetensors"))  # before reading
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
-            model = AutoModelForCausalLM.from_pretrained(folder, dtype=load_dtype, use_safetensors=True,
-                                                         trust_remote_code=False)
-        except Exception as exc:
-            raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
+        tokenizer, model = _read_model_folder(folder, load_dtype)
     model.to(torch_device).eval()
     check_weights_finite(model, folder, paths.cache_dir / checks_passed.RECORD_NAME, finite_key)
     weights = _compact_weights(model, dtype) if compact else None
     if dtype == torch.bfloat16 and torch_device.type == "cpu":
-        from desktop_app.core.fast_decode import pack_cpu_weights
-
-        pack_cpu_weights(model)  # Fast on a CPU: bf16 products on prepacked weights (Compact: its other layers)
-        if weights is None:
-            from desktop_app.core import bf16_gemv
-
-            bf16_gemv.library(build=True)  # the lean step's one-row product: built once per machine (~1 s)
-    config = model.config
-    window = getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024
+        _prepare_cpu_bf16(model, compact=weights is not None)
     progress(f"Loaded {source.display_name}", 1, 1)
     log.info("loaded %s from %s on %s/%s", source.model_id, folder, torch_device, dtype)
-    return LoadedModel(model, tokenizer, source, folder, torch_device, dtype, int(window), weights=weights,
-                       precision_note=note)
+    return LoadedModel(model, tokenizer, source, folder, torch_device, dtype, _context_window(model.config),
+                       weights=weights, precision_note=note)
+
+
+def _weights_precision(torch_device, precision: str) -> tuple:
+    """(the weights' dtype, whether they are made Compact, a note when Compact was asked for and this
+    device cannot: the model then loads Fast or Exact, and the note says which)."""
+    import torch
+
+    from desktop_app.core.precision import COMPACT, compact_unsupported, weights_dtype
+
+    dtype = weights_dtype(torch_device, precision)
+    note = compact_unsupported(torch_device) if precision == COMPACT else None
+    if note:
+        note = f"{note}; loaded {'Fast' if dtype != torch.float32 else 'Exact'} instead."
+        log.warning(note)
+    return dtype, precision == COMPACT and note is None, note
+
+
+def _read_model_folder(folder: Path, dtype) -> tuple:
+    """(tokenizer, model) read from ``folder`` in ``dtype``; a folder transformers cannot read is a ModelError."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, use_safetensors=True,
+                                                     trust_remote_code=False)
+    except Exception as exc:
+        raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
+    return tokenizer, model
+
+
+def _prepare_cpu_bf16(model, *, compact: bool) -> None:
+    """Fast on a CPU: bf16 products on prepacked weights (Compact: its other layers)."""
+    from desktop_app.core.fast_decode import pack_cpu_weights
+
+    pack_cpu_weights(model)
+    if not compact:
+        from desktop_app.core import bf16_gemv
+
+        bf16_gemv.library(build=True)  # the lean step's one-row product: built once per machine (~1 s)
+
+
+def _context_window(config) -> int:
+    """The tokens the model reads at once, as its config names them (1024 where it names none)."""
+    return int(getattr(config, "n_positions", None) or getattr(config, "max_position_embeddings", None) or 1024)
 
 
 def check_weights_finite(model, folder: Path, record: Path | None = None, check_key: str | None = None) -> None:
