@@ -126,26 +126,41 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     texts, tail = _texts(loaded, target_ids)
     full = list(context_ids) + list(target_ids)
     first = len(context_ids)
-    records: list[TokenRecord] = []
-    if previous is not None:
-        old_full, old_records = previous
-        kept = reusable_records(list(old_full), len(old_records), full, first, loaded.context_window)
-        records = [r if r.text == texts[i] else replace(r, text=texts[i]) for i, r in enumerate(old_records[:kept])]
+    records = [] if previous is None else _reused_records(previous, full, first, texts, loaded.context_window)
     plan = [w for w in window_plan(len(full), first, loaded.context_window) if w.stop > first + len(records)]
     with loaded.lock, torch.inference_mode():
         for w in plan:
-            if cancel is not None and cancel.is_set():
-                return records
             k = alternatives if detailed is None or w.start - first < detailed else 0
-            try:
-                with _inside_window(loaded, w, w.start - first, len(target_ids), cancel, progress):
-                    new = _score_window(loaded, full, w, texts[w.start - first:w.stop - first], k)
-            except _Stopped:
+            new = _window_records(loaded, full, w, first, texts, k, cancel, progress)
+            if new is None:  # cancelled: the windows done
                 return records
             records += new[first + len(records) - w.start:]  # (a window begun before: its reused part stays)
             if progress is not None:
                 progress(ScoreProgress(len(records), len(target_ids)))
     return _with_tail(records, texts, tail)
+
+
+def _reused_records(previous: tuple[list[int], list[TokenRecord]], full: list[int], first: int, texts: list[str],
+                    window: int) -> list[TokenRecord]:
+    """The records an earlier scoring (``previous``: its ids and records) shares with this one,
+    with this text's pieces (a token's text can change with what follows it)."""
+    old_full, old_records = previous
+    kept = reusable_records(list(old_full), len(old_records), full, first, window)
+    return [r if r.text == texts[i] else replace(r, text=texts[i]) for i, r in enumerate(old_records[:kept])]
+
+
+def _window_records(loaded: LoadedModel, full: list[int], w: Window, first: int, texts: list[str], alternatives: int,
+                    cancel: threading.Event | None, progress: Callable[[ScoreProgress], None] | None
+                    ) -> list[TokenRecord] | None:
+    """The records of one window's pass over ``full`` (the targets start at ``first``); None when
+    ``cancel`` was set before it or stopped it inside."""
+    if cancel is not None and cancel.is_set():
+        return None
+    try:
+        with _inside_window(loaded, w, w.start - first, len(full) - first, cancel, progress):
+            return _score_window(loaded, full, w, texts[w.start - first:w.stop - first], alternatives)
+    except _Stopped:
+        return None
 
 
 def _with_tail(records: list[TokenRecord], texts: list[str], tail: str) -> list[TokenRecord]:
