@@ -331,16 +331,13 @@ class Generation:
 
         from desktop_app.core.fast_decode import compile_wanted, compiled_step_ready
 
-        loaded, settings = self.loaded, self.settings
+        loaded = self.loaded
         if self.fast is None:
             self.fast = FAST_DECODING if FAST_DECODING is not None else compiled_step_ready(loaded)
         decoder = IncrementalDecoder(loaded.tokenizer)
         held = _Holdback(self.stop_sequences)
-        stop_ids = eos_ids(loaded)
-        generator = torch.Generator(device=loaded.device)
-        generator.manual_seed(self.seed)
         context = self.prompt_ids + self.prefix_ids
-        budget = min(settings.max_new_tokens, loaded.context_window - len(context))
+        budget = min(self.settings.max_new_tokens, loaded.context_window - len(context))
         # the thread team is measured per model, except where a compiled step is guarded on it
         team = answer_team(loaded.model, measured=not compile_wanted(loaded.device))
         with loaded.lock, torch.inference_mode(), team, answering():
@@ -350,29 +347,40 @@ class Generation:
                 return
             if self.prefix_ids:
                 yield from self._force_prefix(logits[:-1], decoder, held)
-            next_logits = logits[-1]
-            self._seen = self._seen_mask(next_logits)
-            team.restart()
-            self.finish_reason = "length" if budget == settings.max_new_tokens else "context"
-            for _ in range(max(0, budget)):
-                if self.cancel.is_set():
-                    self.finish_reason = "cancelled"
-                    break
-                token, chosen, record = self._choose(next_logits, generator, decoder, stop_ids)
-                if record is None:
-                    self.finish_reason = "eos"
-                    break
-                self.generated += 1
-                held.add(record, decoder.pending)
-                yield from self._release(held.ready())
-                if held.stopped:
-                    self.finish_reason = "stop"
-                    break
-                next_logits = steps.step(chosen)
-                team.tick()  # between tokens: the team may change here, never inside one
-                self._pause(team)
+            yield from self._sample(steps, logits[-1], budget, decoder, held, team)
         if not held.stopped:
             yield from self._release(held.drain(decoder.flush()))
+
+    def _sample(self, steps, next_logits, budget: int, decoder: IncrementalDecoder, held: _Holdback,
+                team) -> Iterator[TokenRecord]:
+        """The new tokens, one a step, until the budget is spent, the model ends its text, a stop
+        sequence shows or a cancel comes (``finish_reason`` says which); between two tokens the
+        thread team may change and ``between`` may run, never inside one."""
+        import torch
+
+        generator = torch.Generator(device=self.loaded.device)
+        generator.manual_seed(self.seed)
+        stop_ids = eos_ids(self.loaded)
+        self._seen = self._seen_mask(next_logits)
+        team.restart()
+        self.finish_reason = "length" if budget == self.settings.max_new_tokens else "context"
+        for _ in range(max(0, budget)):
+            if self.cancel.is_set():
+                self.finish_reason = "cancelled"
+                break
+            token, chosen, record = self._choose(next_logits, generator, decoder, stop_ids)
+            if record is None:
+                self.finish_reason = "eos"
+                break
+            self.generated += 1
+            held.add(record, decoder.pending)
+            yield from self._release(held.ready())
+            if held.stopped:
+                self.finish_reason = "stop"
+                break
+            next_logits = steps.step(chosen)
+            team.tick()  # between tokens: the team may change here, never inside one
+            self._pause(team)
 
     def _force_prefix(self, logits, decoder: IncrementalDecoder, held: _Holdback) -> Iterator[TokenRecord]:
         """The records of the prefix a branch put there, from the prompt pass's ``logits`` over it,
