@@ -15,14 +15,12 @@ from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, 
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import used_over_check, waits_for_consent
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
-from desktop_app.gui.finetune_words import (changed_facts_words, degenerate_words, describe_run, over_check_title,
-                                            stopped_run_note)
+from desktop_app.gui.finetune_words import RunCard, changed_facts_words, degenerate_words, run_card, stopped_run_note
 from desktop_app.gui.progress_words import (PHASE_WORDS, count_eta_words, counted_line,
                                             early_stop_words, phase_line, phase_name, step_eta_words)
 from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
@@ -514,44 +512,39 @@ class FineTunePanel(QScrollArea):
         the report), e.g. a later run that was cancelled; kept when the history redraws it."""
         self.last_result = (status, reason, metrics, adapter_id, note)
         active = self.history.active_id()
-        now = "the base model" if active is None else f"adapter {active}"
-        gone = status == "kept" and adapter_id not in {row["id"] for row in self.history.rows}
-        waiting = not gone and waits_for_consent(status, metrics, adapter_id, active)
-        used_anyway = used_over_check(status, metrics) and adapter_id is not None
-        title, body = describe_run(status, reason, metrics, adapter_id, waiting_in_use=now if waiting else None)
-        if gone:  # deleted since (the run's row then names no adapter)
-            title = f"Kept, but that adapter has been deleted since; {now} is in use now"
-        elif status == "kept" and active != adapter_id and not waiting:
-            title = f"Kept as adapter {adapter_id}; {now} is in use now"
-        elif used_anyway:
-            title = over_check_title(adapter_id, now)
-        if note is not None:
-            headline, line = note
-            body = "<br>".join(x for x in (line, f"<b>{title}</b>" if headline else "", body) if x)
-            title = headline or title
-        self.result_title.setText(title)
-        self.result_body.setText(body.replace("@muted", colors(is_dark())["muted"]))
-        self.result_body.setVisible(bool(body))
+        card = run_card(status, reason, metrics, adapter_id, note, active, {row["id"] for row in self.history.rows})
+        self.result_title.setText(card.title)
+        self.result_body.setText(card.body.replace("@muted", colors(is_dark())["muted"]))
+        self.result_body.setVisible(bool(card.body))
         self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None,
                               since_run=(metrics or {}).get("new_since_run_id"))
-        offered = waiting and status == "discarded"  # used anyway, or left (core.train_verdict.decide)
-        question = (degenerate_words if offered else changed_facts_words)(metrics, now) if waiting else ""
-        self.consent_text.setText(question.replace("@muted", colors(is_dark())["muted"]))
-        self.consent_box.set_words(leave=offered)
-        self.consent_text.setVisible(waiting)
-        self.consent_box.setVisible(waiting and self.last_run_id is not None)
-        self._place_card(first=waiting)
+        self._show_consent(status, metrics, card)
+        self._place_card(first=card.waiting)
         # a note with its own title (a later run cancelled) is not this run's verdict: no green or red;
         # an adapter waiting for the person's word is no plain success either
-        kind = "waiting" if waiting else status
-        self.result_box.setProperty("kind", kind if note is None or note[0] is None else "note")
-        self.result_box.style().unpolish(self.result_box)
-        self.result_box.style().polish(self.result_box)
+        kind = "waiting" if card.waiting else status
+        self._style_card(kind if note is None or note[0] is None else "note")
         # compare is about this card's adapter: only while that adapter is in use
-        self.compare_button.setVisible((status == "kept" or used_anyway) and not gone and active == adapter_id)
-        self._steady_card(status == "kept" and not gone, adapter_id)
+        self.compare_button.setVisible((status == "kept" or card.used_anyway) and not card.gone
+                                       and active == adapter_id)
+        self._steady_card(status == "kept" and not card.gone, adapter_id)
         self.result_box.show()
         self.last_status = status
+
+    def _show_consent(self, status, metrics, card: RunCard) -> None:
+        """The question under a saved adapter waiting for the person's word, and its buttons."""
+        offered = card.waiting and status == "discarded"  # used anyway, or left (core.train_verdict.decide)
+        question = (degenerate_words if offered else changed_facts_words)(metrics, card.now) if card.waiting else ""
+        self.consent_text.setText(question.replace("@muted", colors(is_dark())["muted"]))
+        self.consent_box.set_words(leave=offered)
+        self.consent_text.setVisible(card.waiting)
+        self.consent_box.setVisible(card.waiting and self.last_run_id is not None)
+
+    def _style_card(self, kind: str) -> None:
+        """The card's colours follow its ``kind`` (the style sheet's ``kind`` property)."""
+        self.result_box.setProperty("kind", kind)
+        self.result_box.style().unpolish(self.result_box)
+        self.result_box.style().polish(self.result_box)
 
 
 class ConsentButtons(QWidget):

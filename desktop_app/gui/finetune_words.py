@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
@@ -14,7 +15,8 @@ from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.taught_words import (new_rated, new_unlearned, rated, rated_count_words,
                                            rated_questions, repeats_words, short_of_yours, unchecked_why,
                                            unchecked_words)
-from desktop_app.core.train_verdict import CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT
+from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
+                                            waits_for_consent)
 
 
 def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None,
@@ -174,6 +176,40 @@ def over_check_title(adapter_id, in_use: str) -> str:
     if in_use == f"adapter {adapter_id}":
         return f"Discarded by the check, used anyway: adapter {adapter_id} is in use"
     return f"Discarded by the check, used anyway as adapter {adapter_id}; {in_use} is in use now"
+
+
+@dataclass(frozen=True)
+class RunCard:
+    """What one run's card says, from the run and the adapters (no widgets)."""
+
+    title: str
+    body: str
+    now: str  # the model in use, in words
+    gone: bool  # kept, but its adapter was deleted since
+    waiting: bool  # saved, not in use: it waits for the person's word
+    used_anyway: bool  # discarded, and the person chose to use it anyway
+
+
+def run_card(status, reason, metrics, adapter_id, note: tuple[str | None, str] | None, active: int | None,
+             adapters: set[int]) -> RunCard:
+    """The card of a run (``note`` as FineTunePanel._show_result's) while ``active`` is in use (None: the
+    base model) and ``adapters`` are the adapters' ids the history lists."""
+    now = "the base model" if active is None else f"adapter {active}"
+    gone = status == "kept" and adapter_id not in adapters
+    waiting = not gone and waits_for_consent(status, metrics, adapter_id, active)
+    used_anyway = used_over_check(status, metrics) and adapter_id is not None
+    title, body = describe_run(status, reason, metrics, adapter_id, waiting_in_use=now if waiting else None)
+    if gone:  # deleted since (the run's row then names no adapter)
+        title = f"Kept, but that adapter has been deleted since; {now} is in use now"
+    elif status == "kept" and active != adapter_id and not waiting:
+        title = f"Kept as adapter {adapter_id}; {now} is in use now"
+    elif used_anyway:
+        title = over_check_title(adapter_id, now)
+    if note is not None:
+        headline, line = note
+        body = "<br>".join(x for x in (line, f"<b>{title}</b>" if headline else "", body) if x)
+        title = headline or title
+    return RunCard(title, body, now, gone, waiting, used_anyway)
 
 
 def _changed_fact_line(c: dict) -> str:
