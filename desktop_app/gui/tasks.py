@@ -283,12 +283,8 @@ class Lane(QObject):
                 self._wake.wait_for(lambda: self._waiting or self._stopping)
                 if not self._waiting:
                     return
-                task = self._waiting.pop(0)
-                skip = task.state is TaskState.CANCELLED
-                if not skip:
-                    task.state = TaskState.RUNNING
-                    self._current = task
-            if not skip:
+                task = self._current = self._take_first()
+            if task is not None:
                 ok, value = task.execute()
                 if self._put_back(task):
                     continue
@@ -327,13 +323,19 @@ class Lane(QObject):
             with self._lock:
                 if not self._waiting or not self._waiting[0].urgent:
                     return
-                task = self._waiting.pop(0)
-                skip = task.state is TaskState.CANCELLED
-                if not skip:
-                    task.state = TaskState.RUNNING
-            if not skip:
+                task = self._take_first()
+            if task is not None:
                 task.finish(*task.execute())
             self._done_one()
+
+    def _take_first(self) -> Task | None:
+        """The first waiting task, taken off the queue (under the lock) and marked running; None
+        where it was cancelled while it waited: it is dropped and never runs."""
+        task = self._waiting.pop(0)
+        if task.state is TaskState.CANCELLED:
+            return None
+        task.state = TaskState.RUNNING
+        return task
 
     @property
     def _listened(self) -> bool:
