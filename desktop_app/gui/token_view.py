@@ -142,11 +142,17 @@ class Overlay:
     prefix_pieces: list = field(default_factory=list)
 
 
-def _overlay_format(rgb, tip) -> QTextCharFormat:
+def _coloured_format(rgb) -> QTextCharFormat:
+    """A format with ``rgb`` behind the text and a text colour that reads on it (None: plain)."""
     fmt = QTextCharFormat()
     if rgb is not None:
         fmt.setBackground(QColor(*rgb))
         fmt.setForeground(QColor(*text_color_on(rgb)))
+    return fmt
+
+
+def _overlay_format(rgb, tip) -> QTextCharFormat:
+    fmt = _coloured_format(rgb)
     if tip:
         fmt.setToolTip(tip)
     return fmt
@@ -372,11 +378,7 @@ class TokenView(QTextEdit):
         """One shared format per colour (copies of a format share its data until changed)."""
         fmt = self._base_formats.get(rgb)
         if fmt is None:
-            fmt = QTextCharFormat()
-            if rgb is not None:
-                fmt.setBackground(QColor(*rgb))
-                fmt.setForeground(QColor(*text_color_on(rgb)))
-            self._base_formats[rgb] = fmt
+            fmt = self._base_formats[rgb] = _coloured_format(rgb)
         return fmt
 
     def _insert(self, cursor: QTextCursor, index: int, record: TokenRecord) -> None:
