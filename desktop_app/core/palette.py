@@ -111,5 +111,14 @@ def text_color_on(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     return black if contrast_ratio(black, rgb) >= contrast_ratio(white, rgb) else white
 
 
+def css_colours(rgb: tuple[int, int, int]) -> tuple[str, str]:
+    """(background, text colour that reads on it) as CSS hex colours, for rich text and style sheets."""
+    return _hex(rgb), _hex(text_color_on(rgb))
+
+
+def _hex(rgb) -> str:
+    return "#%02x%02x%02x" % tuple(rgb)
+
+
 def visible_whitespace(text: str) -> str:
     return text.replace(" ", "␣").replace("\n", "↵\n").replace("\t", "→")

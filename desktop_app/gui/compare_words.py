@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import math
 
-from desktop_app.core.palette import change_color, text_color_on
+from desktop_app.core.palette import change_color, css_colours
 
 RED, PURPLE = "#b2182b", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more likely, less likely
 BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
@@ -295,10 +295,9 @@ def movers_words(before, after, values: list[float], scale: float, chip, label) 
 def _chips(indices: list[int], values: list[float], scale: float, chip) -> str:
     out = []
     for i in indices:
-        rgb = change_color(values[i], scale)
-        fg = "#%02x%02x%02x" % text_color_on(rgb)
-        out.append(f"<span style='background:#%02x%02x%02x; color:{fg};'>&nbsp;"
-                   f"{html.escape(chip(i))}&nbsp;</span> {values[i]:+.2f}" % rgb)
+        bg, fg = css_colours(change_color(values[i], scale))
+        out.append(f"<span style='background:{bg}; color:{fg};'>&nbsp;"
+                   f"{html.escape(chip(i))}&nbsp;</span> {values[i]:+.2f}")
     return " &nbsp; ".join(out) or "none"
 
 

@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-from desktop_app.core.palette import MEASURES, color_for, text_color_on
+from desktop_app.core.palette import MEASURES, color_for, css_colours
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.gui.explain_view import ExplainView
@@ -343,9 +343,7 @@ class InspectorPanel(QFrame):
             self._paint_swatch()
 
     def _paint_swatch(self) -> None:
-        rgb = color_for(self.record, self.measure)
-        fg = "#%02x%02x%02x" % text_color_on(rgb)
-        bg = "#%02x%02x%02x" % rgb
+        bg, fg = css_colours(color_for(self.record, self.measure))
         self.token_label.setStyleSheet(
             f"background:{bg}; color:{fg}; border-radius:8px; padding:8px 14px; font-size:16pt; font-weight:600;")
 
