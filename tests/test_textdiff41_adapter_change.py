@@ -21,9 +21,9 @@ from tiny_model import fresh_lora, random_lora
 TEXT = "The quick brown fox jumps over the lazy dog. " * 12  # several of the tiny model's 128-token windows
 
 
-def _with_adapter(tmp_path, tiny_model_dir, peft, adapter_id: int = 7):
+def _with_adapter(tmp_path, tiny_model_dir, peft, adapter_id: int = 7, precision: str = "exact"):
     loaded = open_model(str(tiny_model_dir), AppPaths.resolve(tmp_path / "data").ensure(), device="cpu",
-                        precision="exact")
+                        precision=precision)
     peft.save_pretrained(tmp_path / "adapter", safe_serialization=True)
     adapters.attach(loaded, tmp_path / "adapter", adapter_id)
     return loaded
@@ -54,8 +54,9 @@ def test_each_token_changes_by_the_adapters_logprob_minus_the_base_models(tmp_pa
     assert heard[-1].share == pytest.approx(1.0)
 
 
-def test_a_fresh_lora_changes_nothing(tmp_path, tiny_model_dir):
-    loaded = _with_adapter(tmp_path, tiny_model_dir, fresh_lora(tiny_model_dir))
+@pytest.mark.parametrize("precision", ["exact", "fast"])
+def test_a_fresh_lora_changes_nothing(tmp_path, tiny_model_dir, precision):
+    loaded = _with_adapter(tmp_path, tiny_model_dir, fresh_lora(tiny_model_dir), precision=precision)
     change = score_change(loaded, TEXT)
     assert change.complete and change.tokens > 0
     assert all(d == 0.0 for d in change.deltas)

@@ -88,6 +88,13 @@ def test_on_the_text_is_coloured_by_the_change_and_off_by_the_measure_again(wind
     assert mode.panel.isVisible() and "Perplexity" in mode.panel.words.text()
     assert "than under the base model" in mode.panel.words.text() or "as under" in mode.panel.words.text()
     assert "change in log-prob" in heatmap.token_tip(3, heatmap.records[3])
+    # at 800x560 the summary keeps to its headline (the rest in its tooltip), the toggle to its icon
+    window.resize(800, 560)
+    qtbot.waitUntil(lambda: "Rose most" not in mode.panel.words.text(), timeout=WAIT_MS)
+    assert "Perplexity" in mode.panel.words.text() and "Rose most" in mode.panel.words.toolTip()
+    assert mode.toggle.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: "Rose most" in mode.panel.words.text(), timeout=WAIT_MS)
     mode.toggle.click()
     assert [_painted(heatmap, i) for i in range(len(heatmap.records))] == [
         color_for(r, "probability") for r in heatmap.records]

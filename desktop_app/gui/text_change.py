@@ -12,7 +12,7 @@ the edit are reused). Without an adapter the toggle is off and says why.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.core.adapter_change import can_compare
@@ -22,11 +22,12 @@ from desktop_app.gui.compare_words import nice_scale, token_change_tip
 from desktop_app.gui.off_words import change_tip
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
-from desktop_app.gui.theme import colors, is_dark, styled_label
+from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tips import turn
 from desktop_app.gui.token_view import token_label
 
 KIND = "text change"  # the model lane's name for its task
+ICON_ONLY_BELOW = 620  # a narrower summary shows the toggle as its icon (its words took the Export button's room at 800 px)
 
 
 class ChangePanel(QWidget):
@@ -57,6 +58,8 @@ class ChangePanel(QWidget):
         column.addWidget(self.progress_row)
         column.addWidget(self.words)
         self.progress_row.hide()
+        self.said: tuple[str, str | None] = ("", None)
+        self.short = False
         self.hide()
 
     def show_progress(self, progress) -> None:
@@ -71,9 +74,23 @@ class ChangePanel(QWidget):
         self.progress_row.show()
         self.words.setText("")
 
-    def say(self, html: str) -> None:
+    def say(self, html: str, short_html: str | None = None) -> None:
+        """``html``, or in a short tab ``short_html`` with the whole in its tooltip (``set_short``)."""
         self.progress_row.hide()
-        self.words.setText(html.replace("@muted", colors(is_dark())["muted"]))
+        self.said = (html.replace("@muted", colors(is_dark())["muted"]), short_html)
+        self._show_words()
+
+    def set_short(self, short: bool) -> None:
+        """A short Text tab shows the headline only, the rest a tooltip away: at 800x560 the whole
+        summary held the text to three lines."""
+        if short != self.short:
+            self.short = short
+            self._show_words()
+
+    def _show_words(self) -> None:
+        whole, short = self.said
+        self.words.setText(short if self.short and short else whole)
+        self.words.setToolTip(whole if self.short and short else "")
 
 
 class TextChange(QObject):
@@ -102,7 +119,10 @@ class TextChange(QObject):
         self.toggle = QToolButton()
         self.toggle.setText(words.TITLE)
         self.toggle.setCheckable(True)
+        self.toggle.setObjectName("ChangeToggle")  # filled while on (style.qss)
         self.toggle.setAccessibleName(words.TITLE)
+        self.toggle.setIcon(icon("compare"))
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         title_row = view.summary_panel.title_row.layout()
         title_row.insertWidget(title_row.indexOf(view.summary_panel.histograms_button), self.toggle)
         self.panel = ChangePanel()
@@ -116,6 +136,22 @@ class TextChange(QObject):
         self.chat.adapter_changed.connect(lambda _id: self.follow_model())
         self.chat.model_loaded.connect(lambda _loaded: self.follow_model())
         self.follow_model()
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def _fit(self) -> None:
+        """A narrow tab shows the toggle's icon alone (its name in the tooltip and for screen
+        readers), a short one the summary's headline alone."""
+        from desktop_app.gui.text_view import SHORT_HEIGHT
+
+        narrow = self.view.width() < ICON_ONLY_BELOW
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if narrow
+                                       else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.panel.set_short(self.view.height() < SHORT_HEIGHT)
 
     @property
     def on(self) -> bool:
@@ -139,6 +175,7 @@ class TextChange(QObject):
         self.heatmap.tip_for = self._tip if on else None
         if on:
             self.change = None
+            self.view.set_editing(False)  # the colours are the point: the heatmap shows, not the editor
             self.heatmap.refresh()  # plain until the change comes: no colour says what it is not
             self.panel.show()
             self.request()
@@ -237,7 +274,8 @@ class TextChange(QObject):
         self.change = change
         self.scale = nice_scale(list(change.deltas))
         self.view.show_scored(change.adapter)
-        self.panel.say(words.summary_html(change, self._adapter_name()))
+        self.panel.say(words.summary_html(change, self._adapter_name(), token_label),
+                       words.headline_html(change, self._adapter_name()))
         self.key_changed.emit()
 
     def _adapter_name(self) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from desktop_app.core.palette import CHANGE_PALETTE
 from desktop_app.gui.compare_words import (PURPLE, RED, legend_words, likelihood_words, movers_words, nats_detail,
                                            nice_scale)
-from desktop_app.gui.token_view import token_label
 
 TITLE = "Fine-tune's change"
 KEY_TIP = ("Each token is coloured by how much more (red) or less (purple) likely your adapter makes it than the "
@@ -36,26 +35,31 @@ def stopped_words(progress) -> str:
     return STOPPED.format(where=f"in pass {progress.part} of {progress.parts}, under {progress.under}")
 
 
-def summary_html(change, adapter_name: str) -> str:
+def summary_html(change, adapter_name: str, label) -> str:
     """The whole text's change in words first (how many times as likely, coloured as the heatmap
     colours it), the perplexities, how many tokens rose and fell, and the tokens that moved most
-    as chips in their colours; the log-probabilities in small grey type (``@muted``: the theme's)."""
+    as chips in their colours (``label``: a token's text as the heatmap shows it); the
+    log-probabilities in small grey type (``@muted``: the theme's)."""
     values = list(change.deltas)
-    total = change.total_change
-    colour = RED if total > 0 else PURPLE
     figures = change.figures()
     up, down = sum(1 for d in values if d > 0.01), sum(1 for d in values if d < -0.01)
     before, after = change.base.records, change.adapter.records
-    scale = nice_scale(values)
-    movers = movers_words(before, after, values, scale, lambda i: token_label(after[i].text), token_label)
-    likely = likelihood_words(total, len(values))
+    movers = movers_words(before, after, values, nice_scale(values), lambda i: label(after[i].text), label)
+    return (f"{headline_html(change, adapter_name)} {up} of {len(values):,} tokens rose, {down} fell."
+            f"<br><small style='color:@muted'>In figures: "
+            f"{nats_detail(figures['logprob_base'], figures['logprob_adapter'])}.</small>{movers}")
+
+
+def headline_html(change, adapter_name: str) -> str:
+    """The whole text's change and the two perplexities, in two sentences (a short tab's summary)."""
+    total = change.total_change
+    colour = RED if total > 0 else PURPLE
+    likely = likelihood_words(total, change.tokens)
     than = "as under" if likely.startswith("about as likely") else "than under"
     likely = likely.replace(" as before", "")
     return (f"Under {adapter_name} this text is <b style='color:{colour}'>{likely}</b> {than} the base model. "
             f"Perplexity {_perplexity(change.base_perplexity)} (base model) "
-            f"\u2192 {_perplexity(change.adapter_perplexity)} (your adapter); {up} of {len(values):,} tokens rose, "
-            f"{down} fell.<br><small style='color:@muted'>In figures: "
-            f"{nats_detail(figures['logprob_base'], figures['logprob_adapter'])}.</small>{movers}")
+            f"\u2192 {_perplexity(change.adapter_perplexity)} (your adapter).")
 
 
 def _perplexity(value: float) -> str:
