@@ -27,6 +27,9 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("--measure", default="probability", choices=["probability", "rank", "entropy", "surprisal"],
                          help="what the PNG's colours show (default probability)")
     analyse.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
+    analyse.add_argument("--vs-base", action="store_true",
+                         help="what the active adapter changed: the text scored under it and under the base model, "
+                              "per token and in sum (with --json: the figures as JSON)")
     analyse.set_defaults(func=cmd_analyse)
 
     cont = subparsers.add_parser("continue", parents=[common],
@@ -40,18 +43,19 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 
 class ScoreBar:
     """core.scoring.ScoreProgress -> a tqdm bar on stderr per stage (reading a long text,
-    then scoring it), only for texts of several windows."""
+    then scoring it), only for texts of several windows; ``desc``: what the scoring bar says."""
 
-    def __init__(self):
+    def __init__(self, desc: str = "analysing"):
         self.bar = None
         self.stage = None
+        self.desc = desc
 
     def __call__(self, p) -> None:
         if p.stage != self.stage:
             self.close()
             self.bar, self.stage = None, p.stage
         if self.bar is None and p.done < p.total:
-            unit, desc = ("char", "reading") if p.stage == "reading" else ("tok", "analysing")
+            unit, desc = ("char", "reading") if p.stage == "reading" else ("tok", self.desc)
             self.bar = stderr_bar(desc, p.total, unit=unit, unit_scale=True)
         if self.bar is not None:
             self.bar.update(p.done - self.bar.n)  # tqdm redraws at most ten times a second
@@ -70,6 +74,10 @@ def _read(path: str) -> str:
 def cmd_analyse(args) -> int:
     from desktop_app.core import session
 
+    if args.vs_base:
+        from desktop_app.cli.change_cmds import analyse_vs_base
+
+        return analyse_vs_base(args, _read)
     if args.width < 100:
         raise CliError("--width must be at least 100 pixels")
     _check_export_folders(args)

@@ -11,6 +11,7 @@ Nothing here keeps state between calls: the caller owns the ``LoadedModel`` and 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -302,26 +303,31 @@ class ScoredText:
         return not self.stopped and len(self.records) >= self.scorable
 
 
-def scoring_key(loaded: LoadedModel, alternatives: int, detailed: int | None = None) -> tuple:
+def scoring_key(loaded: LoadedModel, alternatives: int, detailed: int | None = None, base: bool = False) -> tuple:
     """The model, adapter, precision and alternatives behind a scoring: records made under
-    another key are not reused."""
-    return (id(loaded.model), loaded.model_id, loaded.adapter_id, loaded.precision, alternatives, detailed)
+    another key are not reused. ``base``: made with the adapter set aside."""
+    adapter = None if base else loaded.adapter_id
+    return (id(loaded.model), loaded.model_id, adapter, loaded.precision, alternatives, detailed)
 
 
 def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, previous: ScoredText | None = None,
-                     cancel: threading.Event | None = None, progress=None, detailed: int | None = None) -> ScoredText:
+                     cancel: threading.Event | None = None, progress=None, detailed: int | None = None,
+                     base: bool = False) -> ScoredText:
     """Score a text (any length). ``previous``: an earlier scoring (of this or another text):
     the windows before the first changed token are reused when the same model made it, so
     an edit re-runs only the windows from the edit on. ``cancel`` stops it between windows
     (the result is then not ``complete``); ``progress`` hears a core.scoring.ScoreProgress
     after each window. ``detailed``: only about the first so many tokens keep their
-    alternatives (core.scoring.score_ids)."""
+    alternatives (core.scoring.score_ids). ``base``: under the base model, the adapter the model
+    wears set aside (PEFT's ``disable_adapter``) for the pass."""
     from desktop_app.core.scoring import first_scored, score_text
 
-    key = scoring_key(loaded, alternatives, detailed)
+    base = base and loaded.adapter_id is not None
+    key = scoring_key(loaded, alternatives, detailed, base)
     reuse = (previous.ids, previous.records) if previous is not None and previous.model_key == key else None
-    ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress, previous=reuse,
-                              detailed=detailed)
+    with _adapter_aside(loaded) if base else contextlib.nullcontext():
+        ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress, previous=reuse,
+                                  detailed=detailed)
     first = first_scored(loaded.tokenizer)
     stopped = cancel is not None and cancel.is_set() and (len(records) < len(ids) - first or (not ids and bool(text)))
     joined = joined_text(records)
@@ -330,6 +336,13 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, 
     else:
         prefix = loaded.tokenizer.decode(ids[:first]) if ids and first else ""
     return ScoredText(ids, prefix, records, key, stopped, first)
+
+
+@contextlib.contextmanager
+def _adapter_aside(loaded: LoadedModel):
+    """Inside: the model reads as its base, under its lock (no switch of adapter meanwhile)."""
+    with loaded.lock, loaded.model.disable_adapter():
+        yield
 
 
 def _answer_to_score(store, loaded: LoadedModel, message_id: int) -> tuple[list[int], list[int], bool]:

@@ -222,12 +222,16 @@ class MainWindow(QMainWindow):
         # the colour key says what is painted: "Why this token?"'s attribution, while it is shown
         self.transcript.overlay_changed.connect(self._follow_overlay)
         self.text_view.heatmap.overlay_changed.connect(self._follow_overlay)
+        self.text_view.change_mode.key_changed.connect(self._follow_overlay)
         self.mode_tabs.currentChanged.connect(lambda _i: self._follow_overlay())
 
     def _follow_overlay(self) -> None:
         shown = (self.text_view.heatmap.overlay is not None if self.mode == "text"
                  else self.transcript.overlaid())
-        self.legend.show_attribution_key(shown)
+        if shown:
+            self.legend.show_attribution_key(True)
+        else:  # the Text tab's colours by the fine-tune's change have their key too
+            self.legend.show_key(self.text_view.change_mode.key() if self.mode == "text" else None)
 
     def _connect_prompt(self) -> None:
         """The prompt area's buttons, the keyboard shortcuts and "Why this token?"."""

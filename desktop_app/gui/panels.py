@@ -261,7 +261,8 @@ class LegendBar(QFrame):
             w.setMinimumWidth(1)  # (0 would mean "no explicit minimum": the text's width)
         self.combo.setMinimumWidth(90)
         self.score_prompts.setMinimumWidth(24)
-        self.attribution_key = False  # the key of "Why this token?"'s colours instead of the measure's
+        self.attribution_key = False  # a key of other colours shown instead of the measure's (``key``)
+        self.key: dict | None = None  # that key: "Why this token?"'s attribution, a fine-tune's change
         self._changed(emit=False)
         self.compactor = Stepper(self, LEGEND_STEPS, self._width_at, self._shorten)
 
@@ -306,14 +307,20 @@ class LegendBar(QFrame):
         """While "Why this token?" paints its attribution over the text, the key says what those
         colours mean, not the measure's "Probability 0% … 100%" (usertest 11); the measure's
         list comes back with its key when the attribution is cleared."""
-        if on == self.attribution_key:
+        self.show_key(dict(ATTRIBUTION_KEY, gradient=ATTRIBUTION_PALETTE) if on else None)
+
+    def show_key(self, key: dict | None) -> None:
+        """The key of colours painted instead of the measure's (``key``: title, low, high, tip and
+        the gradient's colours; None: the measure's list and key again)."""
+        if key == self.key:
             return
-        self.attribution_key = on
+        on = key is not None
+        self.key, self.attribution_key = key, on
         if on:  # the row keeps the list's height without it: the chat below does not move up
             self.row.addStrut(self.combo.sizeHint().height())
         self.combo.setVisible(not on)
-        self.colour_by.setText(ATTRIBUTION_KEY["title"] if on else "Colour by")
-        self.colour_by.setToolTip(ATTRIBUTION_KEY["tip"] if on else "")
+        self.colour_by.setText(key["title"] if on else "Colour by")
+        self.colour_by.setToolTip(key["tip"] if on else "")
         self._changed(emit=False)
         self.compactor.update()
 
@@ -332,12 +339,13 @@ class LegendBar(QFrame):
         for w in (self.low, self.high):
             w.setVisible(not plain and not compact)
         self.bar.setVisible(not plain)
-        if self.attribution_key:
-            self.bar.set_stops([(ATTRIBUTION_KEY["low"], ATTRIBUTION_PALETTE[0]),
-                                (ATTRIBUTION_KEY["high"], ATTRIBUTION_PALETTE[-1])], False, gradient=ATTRIBUTION_PALETTE)
-            self.low.setText(ATTRIBUTION_KEY["low"])
-            self.high.setText(ATTRIBUTION_KEY["high"])
-            self.bar.setToolTip(ATTRIBUTION_KEY["tip"])
+        if self.key is not None:
+            key = self.key
+            self.bar.set_stops([(key["low"], key["gradient"][0]), (key["high"], key["gradient"][-1])], False,
+                               gradient=key["gradient"])
+            self.low.setText(key["low"])
+            self.high.setText(key["high"])
+            self.bar.setToolTip(key["tip"])
         elif not plain:
             stops = legend_stops(measure)
             discrete = measure == "rank"

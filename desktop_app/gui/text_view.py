@@ -389,6 +389,9 @@ class TextView(QWidget):
         from desktop_app.gui.text_analysis import install
 
         self.analysis_tools = install(self)  # progress and Cancel for long texts, exports
+        from desktop_app.gui import text_change
+
+        self.change_mode = text_change.install(self)  # colour by what the adapter changed
 
     # ------------------------------------------------------------ documents
     def refresh_documents(self) -> None:
@@ -526,7 +529,7 @@ class TextView(QWidget):
         self.editor.setExtraSelections(marks)
 
     def set_measure(self, measure: str) -> None:
-        self.heatmap.set_measure(measure)
+        self.change_mode.measure_chosen(measure)  # (while the fine-tune's change colours the text: afterwards)
 
     # ------------------------------------------------------------ continuing and branches
     def continue_text(self) -> None:

@@ -207,6 +207,7 @@ class TokenView(QTextEdit):
         self.measure = measure
         self.colorizer: Colorizer | None = measure_colorizer(measure)
         self.format_hook: FormatHook | None = None
+        self.tip_for = None  # (index, record) -> a token's tooltip in place of its figures' (None: theirs)
         self.marks: dict[int, tuple[str, bool]] = {}  # token index -> (colour, dashed): bars under tokens
         self.overlay: Overlay | None = None  # colours shown over the measure's for a while (attribution)
         self.model_written: set[int] = set()
@@ -365,7 +366,7 @@ class TokenView(QTextEdit):
         fmt = QTextCharFormat(self._base_format(rgb))
         fmt.setProperty(TOKEN_INDEX, index)
         if not self.lazy_tooltips or self.format_hook:  # a hook may add to the tooltip
-            fmt.setToolTip(tooltip_html(record))
+            fmt.setToolTip(self.token_tip(index, record))
         if self.overlay is not None and index in self.overlay.tips:
             fmt.setToolTip(self.overlay.tips[index])
         if index in self.model_written:
@@ -373,6 +374,10 @@ class TokenView(QTextEdit):
         if self.format_hook:
             self.format_hook(index, record, fmt)
         return fmt
+
+    def token_tip(self, index: int, record: TokenRecord) -> str:
+        """A token's tooltip: ``tip_for``'s (a change's before and after), else its figures."""
+        return (self.tip_for(index, record) if self.tip_for else None) or tooltip_html(record)
 
     def _base_format(self, rgb) -> QTextCharFormat:
         """One shared format per colour (copies of a format share its data until changed)."""
@@ -447,7 +452,7 @@ class TokenView(QTextEdit):
             if index >= 0:
                 fmt = QTextCursor(self.document())
                 fmt.setPosition(self.starts[index] + 1)
-                tip = fmt.charFormat().toolTip() or tooltip_html(self.records[index])
+                tip = fmt.charFormat().toolTip() or self.token_tip(index, self.records[index])
                 QToolTip.showText(event.globalPos(), tip, self.viewport())
             else:
                 QToolTip.hideText()

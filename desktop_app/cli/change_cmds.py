@@ -1,0 +1,97 @@
+"""``analyse FILE --vs-base``: what the active adapter changed on a text, from the terminal (the
+Text tab's "Colour by your fine-tune's change"): the text scored under the adapter and under the
+base model, the whole text's change, both perplexities and the tokens that moved most."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+from desktop_app.cli.common import CliError, load_model_for_cli
+
+MOST_TIMES = 1e6  # past it a factor says nothing a person can use: the average per token instead
+
+
+def analyse_vs_base(args, read) -> int:
+    from desktop_app.core.adapter_change import NO_ADAPTER, can_compare, score_change
+
+    for option in ("no_adapter", "export_json", "export_csv", "export_png"):
+        if getattr(args, option):
+            raise CliError(f"--vs-base compares the active adapter with the base model and exports nothing: "
+                           f"leave out --{option.replace('_', '-')}.")
+    text = read(args.file)
+    if not text.strip():
+        raise CliError(f"{args.file} is empty: there is nothing to compare")
+    loaded = load_model_for_cli(args)
+    if not can_compare(loaded):
+        raise CliError(NO_ADAPTER)
+    bars = PassBars()
+    try:
+        change = score_change(loaded, text, progress=bars)
+    finally:
+        bars.close()
+    if not change.tokens:
+        raise CliError(f"{args.file} is one token long: there is nothing to compare after it")
+    figures = dict(change.figures(), file=args.file, model=loaded.model_id)
+    if args.json:
+        json.dump(figures, sys.stdout, ensure_ascii=False)
+        print()
+    else:
+        print(change_text(figures))
+    return 0
+
+
+class PassBars:
+    """core.adapter_change.ChangeProgress -> one stderr bar per pass, named after its model
+    (a long text only, as the analysis's)."""
+
+    def __init__(self):
+        self.bar = None
+
+    def __call__(self, progress) -> None:
+        from desktop_app.cli.text_cmds import ScoreBar
+
+        if progress.scoring is None:  # a pass begins
+            self.close()
+            self.bar = ScoreBar(f"pass {progress.part}/{progress.parts}: {progress.under}")
+        elif self.bar is not None:
+            self.bar(progress.scoring)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def times_words(change: float, tokens: int) -> str:
+    """"2.4× more likely", "about 3,100× less likely"; past a million times the average per token."""
+    word = "more" if change > 0 else "less"
+    ratio = math.exp(min(abs(change), 700))
+    if abs(change) < 0.005:
+        return "about as likely"
+    if ratio >= MOST_TIMES and tokens > 1:
+        each = math.exp(abs(change) / tokens)
+        return f"over a million times {word} likely (on average each token {each:.2f}\u00d7 {word} likely)"
+    return f"{ratio:.2f}\u00d7 {word} likely" if ratio < 10 else f"about {ratio:,.0f}\u00d7 {word} likely"
+
+
+def _mover(m: dict) -> str:
+    return f"{m['text']!r} {m['delta_logprob']:+.2f} ({m['base_prob'] * 100:.1f}% \u2192 {m['adapter_prob'] * 100:.1f}%)"
+
+
+def _perplexity(value) -> str:
+    return "inf" if value is None else f"{value:,.2f}"
+
+
+def change_text(figures: dict) -> str:
+    """The figures in a few lines."""
+    change, tokens = figures["total_change_nats"], figures["tokens"]
+    lines = [f"This text is {times_words(change, tokens)} under your adapter (adapter {figures['adapter_id']}) "
+             f"than under the base model.",
+             f"log-probability {figures['logprob_base']:.1f} \u2192 {figures['logprob_adapter']:.1f} "
+             f"({change:+.2f} nats over {tokens:,} tokens)",
+             f"perplexity {_perplexity(figures['perplexity_base'])} (base model) \u2192 "
+             f"{_perplexity(figures['perplexity_adapter'])} (your adapter)",
+             "Rose most: " + (" · ".join(_mover(m) for m in figures["rose_most"]) or "none"),
+             "Fell most: " + (" · ".join(_mover(m) for m in figures["fell_most"]) or "none")]
+    return "\n".join(lines)

@@ -1,0 +1,312 @@
+"""The Text tab's "Fine-tune's change": the text coloured by how much more (red) or less (purple)
+likely the adapter in use makes each token than the base model (the compare view's colours and
+words, on any text), with a summary of the whole text's change under the heatmap.
+
+Wired in by ``install(view)``. The two passes (``core.adapter_change.score_change``) run on the
+model lane as one Task behind the text's analysis, cancellable (Cancel, an edit, another adapter,
+the toggle off), never on the GUI thread. The heatmap paints the change only on the very records
+the change scored: an analysis of an edited text shows them plain until the change of the new
+text comes (each analysis of the text, with the toggle on, asks for it; a pass's windows before
+the edit are reused). Without an adapter the toggle is off and says why.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from desktop_app.core.adapter_change import can_compare
+from desktop_app.core.palette import change_color
+from desktop_app.gui import text_change_words as words
+from desktop_app.gui.compare_words import nice_scale, token_change_tip
+from desktop_app.gui.off_words import change_tip
+from desktop_app.gui.tasks import Task
+from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
+from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+from desktop_app.gui.tips import turn
+from desktop_app.gui.token_view import token_label
+
+KIND = "text change"  # the model lane's name for its task
+ICON_ONLY_BELOW = 620  # a narrower summary shows the toggle as its icon (its words took the Export button's room at 800 px)
+
+
+class ChangePanel(QWidget):
+    """Above the summary while the change is on: which pass runs (bar, Cancel), then what changed."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("TextChange")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(16, 6, 16, 2)
+        column.setSpacing(4)
+        self.words = styled_label("", "", wrap=True)
+        self.words.setTextFormat(Qt.TextFormat.RichText)
+        self.words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress_row = QWidget()
+        row = QHBoxLayout(self.progress_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setMinimumWidth(60)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop scoring the change: the text's colours go back to the measure's")
+        self.cancel_button.clicked.connect(self.cancel_requested.emit)
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.cancel_button)
+        column.addWidget(self.progress_row)
+        column.addWidget(self.words)
+        self.progress_row.hide()
+        self.said: tuple[str, str | None] = ("", None)
+        self.short = False
+        self.hide()
+
+    def show_progress(self, progress) -> None:
+        """A core ChangeProgress: which pass runs, and how far the whole is."""
+        self.bar.setFormat(f"{words.pass_words(progress)} \u00b7 %p%")
+        self.bar.setValue(round(progress.share * 1000))
+        self.progress_row.show()
+
+    def waiting(self) -> None:
+        self.bar.setFormat("Waiting for the model to finish its other work")
+        self.bar.setValue(0)
+        self.progress_row.show()
+        self.words.setText("")
+
+    def say(self, html: str, short_html: str | None = None) -> None:
+        """``html``, or in a short tab ``short_html`` with the whole in its tooltip (``set_short``)."""
+        self.progress_row.hide()
+        self.said = (html.replace("@muted", colors(is_dark())["muted"]), short_html)
+        self._show_words()
+
+    def set_short(self, short: bool) -> None:
+        """A short Text tab shows the headline only, the rest a tooltip away: at 800x560 the whole
+        summary held the text to three lines."""
+        if short != self.short:
+            self.short = short
+            self._show_words()
+
+    def _show_words(self) -> None:
+        whole, short = self.said
+        self.words.setText(short if self.short and short else whole)
+        self.words.setToolTip(whole if self.short and short else "")
+
+
+class TextChange(QObject):
+    """The toggle, the panel and the change on screen.
+
+    Attributes:
+        view: the TextView; heatmap, controller, chat: its parts.
+        toggle: the summary's checkable "Fine-tune's change" button.
+        panel: the ChangePanel above the summary.
+        change: the core TextChange on screen (None: none yet for this text).
+        previous: the last change made (shown, stale or stopped): each pass reuses its windows.
+        generation: a counter: a result whose number is not the newest is stale.
+        last_progress: the last pass heard of the task under way (what a stop says)."""
+
+    key_changed = Signal()  # the window's legend shows the change's key, or the measure's again
+
+    def __init__(self, view):
+        super().__init__(view)
+        self.view, self.heatmap, self.controller = view, view.heatmap, view.controller
+        self.chat = self.controller.chat
+        self.change = None
+        self.previous = None
+        self.generation = 0
+        self.last_progress = None
+        self.scale = 1.0  # the colour scale's end (nats), from the change shown
+        self.toggle = QToolButton()
+        self.toggle.setText(words.TITLE)
+        self.toggle.setCheckable(True)
+        self.toggle.setObjectName("ChangeToggle")  # filled while on (style.qss)
+        self.toggle.setAccessibleName(words.TITLE)
+        self.toggle.setIcon(icon("compare"))
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        title_row = view.summary_panel.title_row.layout()
+        title_row.insertWidget(title_row.indexOf(view.summary_panel.histograms_button), self.toggle)
+        self.panel = ChangePanel()
+        layout = view.layout()
+        layout.insertWidget(layout.indexOf(view.summary_scroll), self.panel)
+        self.toggle.toggled.connect(self._toggled)
+        self.panel.cancel_requested.connect(self.cancel)
+        self.controller.analysed.connect(self._analysed)  # after the view's own: it showed the analysis
+        self.controller.analysis_stopped.connect(lambda _s, _summary: self.toggle.setChecked(False))
+        self.view.editor.textChanged.connect(self._edited)
+        self.chat.adapter_changed.connect(lambda _id: self.follow_model())
+        self.chat.model_loaded.connect(lambda _loaded: self.follow_model())
+        self.follow_model()
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def _fit(self) -> None:
+        """A narrow tab shows the toggle's icon alone (its name in the tooltip and for screen
+        readers), a short one the summary's headline alone."""
+        from desktop_app.gui.text_view import SHORT_HEIGHT
+
+        narrow = self.view.width() < ICON_ONLY_BELOW
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if narrow
+                                       else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.panel.set_short(self.view.height() < SHORT_HEIGHT)
+
+    @property
+    def on(self) -> bool:
+        return self.toggle.isChecked()
+
+    @property
+    def lane(self):
+        return self.chat.lane
+
+    def follow_model(self) -> None:
+        """On only with an adapter on the model, saying why not; off, the change goes."""
+        loaded = self.chat.loaded
+        possible = can_compare(loaded)
+        turn(self.toggle, possible, change_tip(loaded=loaded is not None, adapter=possible))
+        if not possible:
+            self.toggle.setChecked(False)
+
+    # ------------------------------------------------------------ on and off
+    def _toggled(self, on: bool) -> None:
+        self.heatmap.colorizer = self._colour if on else None  # (set_measure below repaints an off one)
+        self.heatmap.tip_for = self._tip if on else None
+        if on:
+            self.change = None
+            self.view.set_editing(False)  # the colours are the point: the heatmap shows, not the editor
+            self.heatmap.refresh()  # plain until the change comes: no colour says what it is not
+            self.panel.show()
+            self.request()
+        else:
+            self._stop_task()
+            self.panel.hide()
+            self.heatmap.set_measure(self.heatmap.measure)
+        self.key_changed.emit()
+
+    def key(self) -> dict | None:
+        """The legend's key while the change colours the text, else None."""
+        return words.key(self.change) if self.on else None
+
+    def measure_chosen(self, measure: str) -> None:
+        """The window's measure changed (in the Chat tab, which shares the list): it colours the
+        text once the change is turned off."""
+        self.heatmap.measure = measure
+        if not self.on:
+            self.heatmap.set_measure(measure)
+
+    # ------------------------------------------------------------ the task
+    def request(self) -> None:
+        """Score the change of the text shown, behind the work already asked of the model."""
+        text = self.view.editor.toPlainText()
+        self._stop_task()
+        if not text.strip() or not can_compare(self.chat.loaded):
+            self.panel.say("")
+            return
+        number = self.generation
+        previous = self.previous
+        chat = self.chat
+
+        def work(report, cancel):
+            from desktop_app.core.adapter_change import score_change
+
+            loaded = chat.loaded
+            if not can_compare(loaded):
+                return None  # the adapter went while this waited: follow_model turned it off
+            return score_change(loaded, text, previous=previous, cancel=cancel, progress=report,
+                                detailed=HEATMAP_MAX_TOKENS)
+
+        self.last_progress = None
+        self.panel.waiting()
+        self.lane.submit(Task(work, "score the fine-tune's change", KIND,
+                              on_progress=lambda p: self._progress(number, p),
+                              on_success=lambda change: self._done(number, text, change),
+                              on_failure=lambda e: self._failed(number, e),
+                              on_cancelled=lambda _t: self._stopped(number), can_wait=True, restartable=True))
+
+    def _stop_task(self) -> None:
+        """What runs or waits is no longer wanted: its result, stale, is kept only for reuse."""
+        self.generation += 1
+        self.lane.cancel_all(KIND)
+
+    def cancel(self) -> None:
+        """Cancel: the change stops between windows and the toggle goes off, saying where."""
+        self.lane.cancel_all(KIND)
+
+    def _edited(self) -> None:
+        if self.lane.find(KIND):
+            self._stop_task()  # the analysis of the edit asks again, reusing what was scored
+
+    def _progress(self, number: int, progress) -> None:
+        if number == self.generation:
+            self.last_progress = progress
+            self.panel.show_progress(progress)
+
+    def _done(self, number: int, text: str, change) -> None:
+        if change is None:
+            return
+        self.previous = change
+        if number != self.generation or not self.on:
+            return
+        if not change.complete:
+            self._stopped(number)
+            return
+        if text != self.view.editor.toPlainText() or change.adapter_id != getattr(self.chat.loaded, "adapter_id", None):
+            return  # the text's analysis that follows asks again
+        self.show(change)
+
+    def _stopped(self, number: int) -> None:
+        if number != self.generation:
+            return
+        said = words.stopped_words(self.last_progress)
+        self.toggle.setChecked(False)
+        self.view.status.setText(said)
+
+    def _failed(self, number: int, error) -> None:
+        if number == self.generation:
+            self.toggle.setChecked(False)
+            self.controller.error.emit(str(error))
+
+    # ------------------------------------------------------------ on screen
+    def show(self, change) -> None:
+        """The heatmap shows the change's own records, coloured by it; the summary says it."""
+        self.change = change
+        self.scale = nice_scale(list(change.deltas))
+        self.view.show_scored(change.adapter)
+        self.panel.say(words.summary_html(change, self._adapter_name(), token_label),
+                       words.headline_html(change, self._adapter_name()))
+        self.key_changed.emit()
+
+    def _adapter_name(self) -> str:
+        label = self.chat.adapter_label
+        return "your adapter" if label in ("base", "") else f"your adapter ({label})"
+
+    def _analysed(self, scored, _summary) -> None:
+        """The text was analysed again (an edit, another path, another adapter or model): the change
+        on screen if it is of this very text and model, else asked for."""
+        if not self.on:
+            return
+        change = self.change
+        if change is not None and change.adapter.ids == scored.ids and change.adapter.model_key == scored.model_key:
+            self.view.show_scored(change.adapter)
+            return
+        self.change = None
+        self.key_changed.emit()
+        self.request()
+
+    def _colour(self, index: int, record):
+        change = self.change
+        if change is None or index >= change.tokens or record is not change.adapter.records[index]:
+            return None  # not the change's own records: the text shown is not the one it scored
+        return change_color(change.deltas[index], self.scale)
+
+    def _tip(self, index: int, record) -> str | None:
+        change = self.change
+        if change is None or index >= change.tokens or record is not change.adapter.records[index]:
+            return None
+        return token_change_tip(change.base.records[index], record, change.deltas[index], token_label)
+
+
+def install(view) -> TextChange:
+    return TextChange(view)

@@ -1,0 +1,66 @@
+"""The words of the Text tab's "Fine-tune's change" (gui/text_change.py), free of Qt: its colour
+key in the window's legend, which pass runs, the summary of what the adapter changed in the
+text. They are the compare view's words and colours (gui/compare_words.py), said of any text."""
+
+from __future__ import annotations
+
+from desktop_app.core.palette import CHANGE_PALETTE
+from desktop_app.gui.compare_words import (PURPLE, RED, legend_words, likelihood_words, movers_words, nats_detail,
+                                           nice_scale)
+
+TITLE = "Fine-tune's change"
+KEY_TIP = ("Each token is coloured by how much more (red) or less (purple) likely your adapter makes it than the "
+           "base model. Untick \u201cFine-tune's change\u201d under the text for the measure's colours again.")
+STOPPED = "Fine-tune's change stopped ({where}): turn it on again to go on from where it stopped."
+STOPPED_WAITING = "Fine-tune's change stopped before it began."
+
+
+def key(change) -> dict:
+    """The legend's key while the change colours the text (``change``: a core TextChange, or None
+    while it is scored: the ends are then the scale's first guess)."""
+    values = list(change.deltas) if change is not None else []
+    low, high = legend_words(nice_scale(values), values)
+    return {"title": TITLE, "low": low, "high": high, "tip": KEY_TIP, "gradient": CHANGE_PALETTE}
+
+
+def pass_words(progress) -> str:
+    """"Scoring under the base model: pass 2 of 2" (a core ChangeProgress)."""
+    return f"Scoring under {progress.under}: pass {progress.part} of {progress.parts}"
+
+
+def stopped_words(progress) -> str:
+    """What a stop left, by the last pass heard (None: it had not begun)."""
+    if progress is None:
+        return STOPPED_WAITING
+    return STOPPED.format(where=f"in pass {progress.part} of {progress.parts}, under {progress.under}")
+
+
+def summary_html(change, adapter_name: str, label) -> str:
+    """The whole text's change in words first (how many times as likely, coloured as the heatmap
+    colours it), the perplexities, how many tokens rose and fell, and the tokens that moved most
+    as chips in their colours (``label``: a token's text as the heatmap shows it); the
+    log-probabilities in small grey type (``@muted``: the theme's)."""
+    values = list(change.deltas)
+    figures = change.figures()
+    up, down = sum(1 for d in values if d > 0.01), sum(1 for d in values if d < -0.01)
+    before, after = change.base.records, change.adapter.records
+    movers = movers_words(before, after, values, nice_scale(values), lambda i: label(after[i].text), label)
+    return (f"{headline_html(change, adapter_name)} {up} of {len(values):,} tokens rose, {down} fell."
+            f"<br><small style='color:@muted'>In figures: "
+            f"{nats_detail(figures['logprob_base'], figures['logprob_adapter'])}.</small>{movers}")
+
+
+def headline_html(change, adapter_name: str) -> str:
+    """The whole text's change and the two perplexities, in two sentences (a short tab's summary)."""
+    total = change.total_change
+    colour = RED if total > 0 else PURPLE
+    likely = likelihood_words(total, change.tokens)
+    than = "as under" if likely.startswith("about as likely") else "than under"
+    likely = likely.replace(" as before", "")
+    return (f"Under {adapter_name} this text is <b style='color:{colour}'>{likely}</b> {than} the base model. "
+            f"Perplexity {_perplexity(change.base_perplexity)} (base model) "
+            f"\u2192 {_perplexity(change.adapter_perplexity)} (your adapter).")
+
+
+def _perplexity(value: float) -> str:
+    return f"{value:,.1f}" if value == value and value != float("inf") else "\u221e"
