@@ -89,8 +89,9 @@ class _Stopped:
     part: object = None
 
     def fits(self, other: "_Stopped") -> bool:
-        return (self.message_id, self.adapter_id, self.ids) == (other.message_id, other.adapter_id, other.ids) \
-            and self.model() is not None and self.model() is other.model()
+        same_model = self.model() is not None and self.model() is other.model()
+        return same_model and (self.message_id, self.adapter_id, self.ids) == (other.message_id, other.adapter_id,
+                                                                               other.ids)
 
 
 @dataclass
