@@ -67,6 +67,16 @@ def test_a_base_scoring_of_another_model_is_not_this_ones_for_the_compare_view(s
     assert not session.base_scored(store, mid, ids, tiny_model.model_id)
 
 
+def test_a_set_under_an_adapter_that_names_no_model_is_the_adapters_models(store, tiny_model):
+    _c, _u, mid, _p = add_answer(store, tiny_model, "Tell me about the fox.", seed=1)
+    records = store.token_records(mid)
+    adapter = store.add_adapter("/a1", base_model=tiny_model.model_id)
+    store.set_token_records(mid, records, adapter_id=adapter, kind="rescored")  # (a script naming no model)
+    store.set_token_records(mid, records, adapter_id=None, kind="rescored")
+    assert store.token_records(mid, adapter_id=adapter, kind="rescored", model_id=tiny_model.model_id) == records
+    assert store.token_records(mid, adapter_id=None, kind="rescored", model_id=tiny_model.model_id) == []
+
+
 def _schema_7_file(path) -> None:
     """A file as schema 7 left it: an answer scored by adapter 1 of "gpt2" and by the base model (the
     compare view stores the two together), and an imported answer's base scoring alone."""

@@ -200,7 +200,8 @@ class Store(StoreFile):
     def token_records(self, message_id, *, adapter_id=None, kind="generated", model_id=None) -> list[TokenRecord]:
         """The stored records ([] if none). kind "generated": as written (adapter_id and model_id
         are ignored); kind "rescored": under ``adapter_id`` (None = base model) by model ``model_id``
-        (None: by any model, the newest set; a set from before schema 8 may name none)."""
+        (None: by any model, the newest set). A set under an adapter that names no model is taken as
+        the adapter's model's (an adapter is for one model); a base set that names none is no model's."""
         if kind not in RECORD_KINDS:
             raise StoreError(f"Token record kind is one of {', '.join(RECORD_KINDS)}, not {kind!r}.")
         columns = ", ".join(store_codec.COLUMNS + ("precision",))
@@ -208,9 +209,10 @@ class Store(StoreFile):
             row = self._one(f"SELECT {columns} FROM token_records "
                             "WHERE message_id = ? AND kind = 'generated'", (message_id,))
         else:
-            by_model = "" if model_id is None else " AND model_id = ?"
+            by_model = "" if model_id is None else " AND (model_id = ? OR (model_id IS NULL AND adapter_id NOTNULL))"
             row = self._one(f"SELECT {columns} FROM token_records WHERE message_id = ? AND kind = 'rescored' "
-                            f"AND adapter_id IS ?{by_model} ORDER BY created DESC, rowid DESC LIMIT 1",
+                            f"AND adapter_id IS ?{by_model} ORDER BY model_id IS NULL, created DESC, rowid DESC "
+                            "LIMIT 1",
                             (message_id, adapter_id) + (() if model_id is None else (model_id,)))
         if row is None:
             return []
