@@ -254,6 +254,7 @@ class ChatController(ModelReads, QObject):
 
     def _switched(self, adapter_id) -> None:
         self.score_cache.clear()
+        self.unwritten_stopped.forget()  # a stopped scoring under the adapter before starts over: free its cache
         self._refresh_state()
         self.adapter_changed.emit(adapter_id)
 
