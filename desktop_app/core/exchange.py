@@ -23,8 +23,8 @@ An answer's token ratings ride on the rows that hold it: ``token_ratings`` (kto,
 ``chosen_token_ratings`` / ``rejected_token_ratings`` (dpo) and ``corrects_token_ratings`` (an sft
 correction's corrected answer), each a list of ``{"token": index, "value": 1 or -1}``, the index
 counting the answer's tokens as its card does (an answer read back has no records: its index then
-counts the text's tokens as the model in use reads it, core/unwritten.py). ``left_out`` says what a format cannot hold (a dpo export has no row for a
-thumb without an opposite sibling) and why.
+counts the text's tokens as the model in use reads it, core/unwritten.py). ``left_out`` says what a
+format cannot hold (a dpo export has no row for a thumb without an opposite sibling) and why.
 ``import_examples`` reads these formats back (also the standard non-conversational form
 with plain strings, and ``{"messages": [...]}``), one new conversation per example the store
 does not hold yet (``new_examples``: the same prompt, answers and ratings).
