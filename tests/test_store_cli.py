@@ -116,6 +116,9 @@ def test_history_marks_an_answer_the_window_was_killed_while_writing(db, capsys)
     assert "interrupted" not in next(x for x in out.splitlines() if x.strip().startswith(str(ids["good"])))
 
 
+TOKEN_0 = [{"token": 0, "value": 1}]  # "4"'s first token rated up, as an export carries it
+
+
 def rated_db(db, capsys):
     ids = seed(db)
     for argv in (["rate", str(ids["good"]), "up"], ["rate", str(ids["bad"]), "down"],
@@ -135,7 +138,7 @@ def test_export_formats(db, capsys, tmp_path):
     kto = read_jsonl(out)
     thread = next(x["thread"] for x in kto if "thread" in x)  # "4" and "22" are sibling answers
     assert {"prompt": prompt1, "completion": [{"role": "assistant", "content": "4"}], "label": True,
-            "thread": thread} in kto
+            "thread": thread, "token_ratings": TOKEN_0} in kto
     assert {"prompt": prompt1, "completion": [{"role": "assistant", "content": "22"}], "label": False,
             "thread": thread} in kto
     assert {"prompt": prompt2, "completion": [{"role": "assistant", "content": "Hello!"}], "label": True,
@@ -152,12 +155,12 @@ def test_export_formats(db, capsys, tmp_path):
         {"prompt": prompt2, "chosen": [{"role": "assistant", "content": "Hello!"}],
          "rejected": [{"role": "assistant", "content": "Go away"}], "source": "correction"},
         {"prompt": prompt1, "chosen": [{"role": "assistant", "content": "4"}],
-         "rejected": [{"role": "assistant", "content": "22"}]},
+         "rejected": [{"role": "assistant", "content": "22"}], "chosen_token_ratings": TOKEN_0},
     ]
 
     code, stdout, _ = run(capsys, "--db", db, "export", "--format", "sft")
     sft = [json.loads(line) for line in stdout.splitlines()]
-    assert sft == [{"prompt": prompt1, "completion": [{"role": "assistant", "content": "4"}]},
+    assert sft == [{"prompt": prompt1, "completion": [{"role": "assistant", "content": "4"}], "token_ratings": TOKEN_0},
                    {"prompt": prompt2, "completion": [{"role": "assistant", "content": "Hello!"}],
                     "source": "correction", "corrects": [{"role": "assistant", "content": "Go away"}]}]
 
@@ -168,7 +171,7 @@ def test_training_examples_carry_ids(db, capsys):
         kto = exchange.build_examples(s, "kto", with_ids=True)
         dpo = exchange.build_examples(s, "dpo", with_ids=True)
     good = next(x for x in kto if x.get("message_id") == ids["good"])
-    assert good["token_ratings"] == {0: 1} and good["source"] == "rating"
+    assert good["token_ratings"] == TOKEN_0 and good["source"] == "rating"
     assert {(x["source"], x["rejected_message_id"]) for x in dpo} == {("correction", ids["hi"]),
                                                                       ("siblings", ids["bad"])}
 

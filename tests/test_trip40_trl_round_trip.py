@@ -73,7 +73,7 @@ def test_all_three_formats_read_back_give_the_same_training_counts(source, tmp_p
     files = [export(paths, tmp_path, tiny_model_dir, fmt) for fmt in ("kto", "dpo", "sft")]
     after, thumbs, conversations = imported(tmp_path, tiny_model_dir, "fresh", files, loaded)
     assert after == before
-    assert thumbs == sum(1 for r in store.ratings() if r["token_index"] is None)  # 5, not 5 + the corrections
+    assert thumbs == len(store.ratings())  # thumbs and token ratings (left41), not + the corrections
     assert conversations == 5  # the fox's two answers in one, as in the source
 
 

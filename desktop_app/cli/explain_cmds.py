@@ -66,22 +66,34 @@ def cmd_explain(args) -> int:
         if args.model is None:
             args.model = spec_for_model_id(written_by)
         loaded = load_model_for_cli(args)
-        if written_by and written_by != loaded.model_id:
-            raise CliError(f"message {args.message_id} was written by {written_by}, not {loaded.model_id}; "
-                           "leave out --model to explain it with its own model")
+        # another model's answer is explained as the window explains it: at the token of its text as
+        # this model reads it (core.token_context), said in one line (it was refused)
         context = context_for_message(store, loaded, args.message_id, args.token)
     finally:
         store.close()
     vs = token_id_for(loaded.tokenizer, args.vs) if args.vs is not None else None
     result = explain(loaded, context, vs=vs, steps=args.steps)
+    other = written_by if written_by and written_by != loaded.model_id else None
     if args.json:
-        json.dump({"model": loaded.model_id, **result.to_json()}, sys.stdout, ensure_ascii=False)
+        json.dump({"model": loaded.model_id, "written_by": written_by, "asked_token_index": args.token,
+                   **result.to_json()}, sys.stdout, ensure_ascii=False)
         print()
         return 0
     colour = args.color or sys.stdout.isatty()
-    for line in report_lines(result, loaded.model_id, colour):
+    lines = report_lines(result, loaded.model_id, colour)
+    if other is not None:
+        lines.insert(1, other_writer_line(context, other, loaded.model_id, args.token))
+    for line in lines:
         print(line)
     return 0
+
+
+def other_writer_line(context, writer: str, model_id: str, asked: int) -> str:
+    """One line for an answer another model wrote: which token of it this explains, and with what."""
+    if context.other_writer:  # another tokenizer's tokens: this model's token at the same place
+        return (f"note: {writer} wrote this answer in its own tokens; this explains this model's token "
+                f"{context.index}, at the place of its token {asked} in the text (this model did not sample it).")
+    return f"note: {writer} wrote this answer; this explains it with {model_id}, which did not write it."
 
 
 # ---------------------------------------------------------------- rendering
@@ -103,7 +115,7 @@ def report_lines(result, model_id: str, colour: bool) -> list[str]:
     adapter = "base model" if result.adapter_id is None else f"adapter {result.adapter_id}"
     lines = [f"Token {c.index} of message {c.message_id}: \u201c{shown(result.token_text, 40)}\u201d "
              f"({model_id}, {adapter})"]
-    if c.written_with_adapter != result.adapter_id:
+    if c.written_with_adapter != result.adapter_id and not (c.unwritten or c.other_writer):
         written = "the base model" if c.written_with_adapter is None else f"adapter {c.written_with_adapter}"
         lines.append(f"note: it was written with {written}; this explains the model as it is now.")
     elif getattr(result, "adapter_on", None) != result.adapter_id:
@@ -111,7 +123,7 @@ def report_lines(result, model_id: str, colour: bool) -> list[str]:
     if result.precision_note:
         lines.append(f"note: {result.precision_note}")
     lines += [""] + lens_lines(result, colour) + [""] + attribution_lines(result.attribution, colour)
-    return lines + [""] + sampler_lines(result.sampler, result.recorded_note)
+    return lines + [""] + sampler_lines(result.sampler, result.recorded_note, c)
 
 
 def lens_lines(result, colour: bool) -> list[str]:
@@ -153,11 +165,11 @@ def attribution_lines(a, colour: bool) -> list[str]:
     return lines
 
 
-def sampler_lines(s, recorded_note: str | None) -> list[str]:
+def sampler_lines(s, recorded_note: str | None, context=None) -> list[str]:
     how = s.how.replace("greedy", "greedy (always the most likely token)", 1)
     lines = [f"The sampler: {how}" + ("" if s.settings_known else " (not stored with this answer: the defaults)")]
     if s.forced:
-        lines.append("  This token was chosen by a person (a branch), not sampled.")
+        lines.append(f"  {forced_words(context)}")
     kept = "inside" if s.kept else "OUTSIDE"
     lines.append(f"  probability {s.raw_prob * 100:.2f}% under the model, {s.used_prob * 100:.2f}% as sampled; "
                  f"{kept} the kept set of {s.kept_size:,} tokens; 95% of the model's probability lies in "
@@ -167,6 +179,15 @@ def sampler_lines(s, recorded_note: str | None) -> list[str]:
     if recorded_note:
         lines.append(f"  ({recorded_note})")
     return lines
+
+
+def forced_words(context) -> str:
+    """Who put a token there that this model did not sample."""
+    if getattr(context, "unwritten", False):
+        return "This answer was imported: no model here sampled this token."
+    if getattr(context, "other_writer", None):
+        return f"{context.other_writer} wrote this answer, in its own tokens: this model did not sample this token."
+    return "This token was chosen by a person (a branch), not sampled."
 
 
 def stage_lines(s) -> list[str]:

@@ -123,37 +123,53 @@ def cmd_history(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from desktop_app.core.exchange import build_examples, write_jsonl
+    from desktop_app.core.exchange import build_examples, left_out
 
     from desktop_app.core.text_training import standard_examples
 
     if args.out and not Path(args.out).expanduser().parent.is_dir():
         raise CliError(f"There is no folder {Path(args.out).expanduser().parent}: create it first, or pick another "
                        "--out.")
+    if args.json and not args.out:
+        raise CliError("--json needs --out FILE: without it the examples themselves go to standard output")
     script = _script_path(args)
     with _open(args) as store:
         text_examples = standard_examples(store, args.format)
         # one file holds one format: TRL (datasets) cannot mix conversational turns and plain strings
         examples = text_examples if args.text else build_examples(store, args.format)
-    left_out = (f"{_count(len(text_examples), f'text-mode {args.format} example')} not included: export them "
-                "with --text") if text_examples and not args.text else ""
+        dropped = [] if args.text else left_out(store, args.format)
+    text_left = (f"{_count(len(text_examples), f'text-mode {args.format} example')} not included: export them "
+                 "with --text") if text_examples and not args.text else ""
     if not examples:  # an empty file (and exit 0) read as an export that worked (usertest 12)
-        raise CliError(f"{_nothing_to_export(args)}; nothing was written" + (f" ({left_out})" if left_out else ""))
-    if left_out:
-        print(left_out, file=sys.stderr)
-    if args.out:
-        out = Path(args.out).expanduser()
-        tmp = out.with_name(out.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
-            n = write_jsonl(examples, fh)
-        tmp.replace(out)
-        print(f"wrote {_count(n, f'{args.format} example')} to {out}", file=sys.stderr)
-        if script is not None:
-            _write_trl_script(args, script, out)
-    else:
+        raise CliError(f"{_nothing_to_export(args)}; nothing was written" + (f" ({text_left})" if text_left else ""))
+    if text_left:
+        print(text_left, file=sys.stderr)
+    n, out = _write_examples(args, examples, script)
+    for item in dropped:  # a dpo export left unpaired thumbs out without a word
+        print(f"left out {item.words()}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"format": args.format, "path": str(out), "examples": n,
+                          "left_out": [item.to_json() for item in dropped]}, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _write_examples(args, examples: list[dict], script: Path | None) -> tuple[int, Path | None]:
+    """Write to --out (then the TRL script beside it) or to standard output: (how many, where)."""
+    from desktop_app.core.exchange import write_jsonl
+
+    if not args.out:
         n = write_jsonl(examples, sys.stdout)
         print(f"wrote {_count(n, f'{args.format} example')}", file=sys.stderr)
-    return 0
+        return n, None
+    out = Path(args.out).expanduser()
+    tmp = out.with_name(out.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        n = write_jsonl(examples, fh)
+    tmp.replace(out)
+    print(f"wrote {_count(n, f'{args.format} example')} to {out}", file=sys.stderr)
+    if script is not None:
+        _write_trl_script(args, script, out)
+    return n, out
 
 
 def _nothing_to_export(args) -> str:
@@ -245,6 +261,8 @@ def register(subparsers, common) -> None:
                         "completion strings, no chat turns) instead of the chat's conversational format")
     p.add_argument("--trl-script", metavar="SCRIPT.py",
                    help="also write a TRL training script beside --out (python or accelerate launch)")
+    p.add_argument("--json", action="store_true",
+                   help="with --out: print one JSON object with what was written and what was left out, and why")
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser("import", parents=[common],

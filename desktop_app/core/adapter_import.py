@@ -274,12 +274,13 @@ def rescore_rated(store, loaded, model, adapter_id: int, cancel=None) -> int:
             continue
         if not ids:
             continue
+        model_id = loaded.model_id
         store.set_token_records(mid, score_answer(work, prompt_ids, ids, ended), adapter_id=adapter_id,
-                                kind="rescored")
-        if not base_scored(store, mid, ids):
+                                kind="rescored", model_id=model_id)
+        if not base_scored(store, mid, ids, model_id):
             with model.disable_adapter():
                 store.set_token_records(mid, score_answer(work, prompt_ids, ids, ended), adapter_id=None,
-                                        kind="rescored")
+                                        kind="rescored", model_id=model_id)
         done += 1
     return done
 

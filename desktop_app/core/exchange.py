@@ -19,6 +19,12 @@ on kto and sft rows; a dpo row's ``rejected`` is that answer), and ``"source": "
 row of a corrected answer that has no thumbs (its label false says "corrected", not "disliked").
 The kto rows of an answer with rated siblings (other answers to its question in its conversation) name
 their ``thread``, so that they come back as siblings and their dpo pairs are known as already there.
+An answer's token ratings ride on the rows that hold it: ``token_ratings`` (kto, sft),
+``chosen_token_ratings`` / ``rejected_token_ratings`` (dpo) and ``corrects_token_ratings`` (an sft
+correction's corrected answer), each a list of ``{"token": index, "value": 1 or -1}``, the index
+counting the answer's tokens as its card does (an answer read back has no records: its index then
+counts the text's tokens as the model in use reads it, core/unwritten.py). ``left_out`` says what a
+format cannot hold (a dpo export has no row for a thumb without an opposite sibling) and why.
 ``import_examples`` reads these formats back (also the standard non-conversational form
 with plain strings, and ``{"messages": [...]}``), one new conversation per example the store
 does not hold yet (``new_examples``: the same prompt, answers and ratings).
@@ -81,6 +87,11 @@ class _Snapshot:
     def answers(self):
         return (m for m in self.messages.values() if m["role"] == "assistant")
 
+    def rated_tokens(self, message_id) -> list[dict]:
+        """An answer's token ratings as a file carries them: the token's index (as its card counts
+        them) and the rating."""
+        return [{"token": i, "value": v} for i, v in sorted(self.token_ratings.get(message_id, {}).items())]
+
 
 def _thread_name(message: dict) -> str:
     return f"{message['conversation_id']}/{message['parent_id']}"
@@ -100,6 +111,13 @@ def _meta(ex: dict, with_ids: bool, **meta) -> dict:
     return ex
 
 
+def _with_tokens(ex: dict, **rated: list) -> dict:
+    """Add the answers' token ratings (``token_ratings``, or ``chosen_token_ratings`` and
+    ``rejected_token_ratings``) where there are any: keys TRL's trainers leave alone."""
+    ex.update({key: tokens for key, tokens in rated.items() if tokens})
+    return ex
+
+
 def kto_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
     snap = _Snapshot(store)
     out = []
@@ -114,12 +132,12 @@ def kto_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
                 row["source"] = "corrected"
             elif thumbed[_thread_name(m)] > 1:
                 row["thread"] = _thread_name(m)
-            out.append(_meta(row, with_ids, source="rating" if value else "corrected",
-                             message_id=mid, token_ratings=dict(snap.token_ratings.get(mid, {}))))
+            out.append(_meta(_with_tokens(row, token_ratings=snap.rated_tokens(mid)), with_ids,
+                             source="rating" if value else "corrected", message_id=mid))
         if corrected is not None:
             out.append(_meta(_correction({"prompt": snap.prompt(mid), "completion": _answer(corrected),
                                           "label": True}, m["text"]), with_ids,
-                             source="correction", message_id=mid, token_ratings={}))
+                             source="correction", message_id=mid))
     return out
 
 
@@ -130,9 +148,10 @@ def dpo_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
     for m in snap.answers():
         mid = m["id"]
         if mid in snap.corrections:
-            out.append(_meta(_correction({"prompt": snap.prompt(mid), "chosen": _answer(snap.corrections[mid]),
-                                          "rejected": _answer(m["text"])}), with_ids, source="correction",
-                             chosen_message_id=None, rejected_message_id=mid))
+            row = _correction({"prompt": snap.prompt(mid), "chosen": _answer(snap.corrections[mid]),
+                               "rejected": _answer(m["text"])})
+            out.append(_meta(_with_tokens(row, rejected_token_ratings=snap.rated_tokens(mid)), with_ids,
+                             source="correction", chosen_message_id=None, rejected_message_id=mid))
         value = snap.thumbs.get(mid)
         if value is not None:
             groups[(m["conversation_id"], m["parent_id"])][value].append(m)
@@ -141,9 +160,11 @@ def dpo_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
             for bad in by_value[-1]:
                 if good["text"] == bad["text"]:
                     continue
-                out.append(_meta({"prompt": snap.prompt(good["id"]), "chosen": _answer(good["text"]),
-                                  "rejected": _answer(bad["text"])}, with_ids, source="siblings",
-                                 chosen_message_id=good["id"], rejected_message_id=bad["id"]))
+                row = {"prompt": snap.prompt(good["id"]), "chosen": _answer(good["text"]),
+                       "rejected": _answer(bad["text"])}
+                out.append(_meta(_with_tokens(row, chosen_token_ratings=snap.rated_tokens(good["id"]),
+                                              rejected_token_ratings=snap.rated_tokens(bad["id"])), with_ids,
+                                 source="siblings", chosen_message_id=good["id"], rejected_message_id=bad["id"]))
     return out
 
 
@@ -153,13 +174,13 @@ def sft_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
     for m in snap.answers():
         mid = m["id"]
         if mid in snap.corrections:
-            out.append(_meta(_correction({"prompt": snap.prompt(mid),
-                                          "completion": _answer(snap.corrections[mid])}, m["text"]), with_ids,
-                             source="correction", message_id=mid, token_ratings={}))
+            row = _correction({"prompt": snap.prompt(mid), "completion": _answer(snap.corrections[mid])}, m["text"])
+            out.append(_meta(_with_tokens(row, corrects_token_ratings=snap.rated_tokens(mid)), with_ids,
+                             source="correction", message_id=mid))
         elif snap.thumbs.get(mid) == 1:
-            out.append(_meta({"prompt": snap.prompt(mid), "completion": _answer(m["text"])}, with_ids,
-                             source="rating", message_id=mid,
-                             token_ratings=dict(snap.token_ratings.get(mid, {}))))
+            row = {"prompt": snap.prompt(mid), "completion": _answer(m["text"])}
+            out.append(_meta(_with_tokens(row, token_ratings=snap.rated_tokens(mid)), with_ids,
+                             source="rating", message_id=mid))
     return out
 
 
@@ -168,6 +189,63 @@ def build_examples(store: Store, fmt: str, *, with_ids: bool = False) -> list[di
     if fmt not in builders:
         raise ExchangeError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
     return builders[fmt](store, with_ids=with_ids)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Ratings an export of one format leaves out: how many, of what, and why."""
+
+    count: int
+    what: str  # "liked answers", "disliked answers", "token ratings"
+    why: str
+
+    def words(self) -> str:
+        return f"{self.count} {self.what if self.count != 1 else self.what[:-1]}: {self.why}"
+
+    def to_json(self) -> dict:
+        return {"count": self.count, "what": self.what, "why": self.why}
+
+
+_WHY = {
+    ("dpo", 1): "no disliked answer to the same question to pair with",
+    ("dpo", -1): "no liked answer to the same question, and no better answer written, to pair with",
+    ("sft", 1): "corrected: sft holds the better answer instead",
+    ("sft", -1): "sft holds only liked and corrected answers",
+    ("dpo", "tokens"): "on answers in no pair",
+    ("sft", "tokens"): "on answers sft does not hold",
+    ("kto", "tokens"): "on answers with no thumbs and no better answer (a TRL row judges a whole answer)",
+}
+
+
+def left_out(store: Store, fmt: str) -> list[LeftOut]:
+    """What an export of ``fmt`` leaves out of the chat's ratings (thumbs no row of it holds, and the
+    token ratings of answers none of its rows holds), each with why; [] when it holds them all."""
+    snap = _Snapshot(store)
+    thumbs, tokens = _carried(build_examples(store, fmt, with_ids=True), snap)
+    out = []
+    for value, what in ((1, "liked answers"), (-1, "disliked answers")):
+        n = sum(1 for mid, v in snap.thumbs.items() if v == value and mid not in thumbs)
+        if n:
+            out.append(LeftOut(n, what, _WHY[(fmt, value)]))
+    n = sum(len(rated) for mid, rated in snap.token_ratings.items() if mid not in tokens)
+    if n:
+        out.append(LeftOut(n, "token ratings", _WHY[(fmt, "tokens")]))
+    return out
+
+
+def _carried(rows: list[dict], snap: _Snapshot) -> tuple[set[int], set[int]]:
+    """The answers whose thumbs, and those whose token ratings, ``rows`` (with ids) hold."""
+    thumbs, tokens = set(), set()
+    for row in rows:
+        if "message_id" in row:  # kto, sft
+            tokens.add(row["message_id"])
+            if row["source"] == "rating":
+                thumbs.add(row["message_id"])
+        else:  # dpo: a pair of siblings, or a correction against the answer it corrects
+            pair = {row["chosen_message_id"], row["rejected_message_id"]} - {None}
+            tokens |= pair
+            thumbs |= pair if row["source"] == "siblings" else {m for m in pair if snap.thumbs.get(m) == -1}
+    return thumbs, tokens
 
 
 def write_jsonl(examples, fh) -> int:
@@ -222,7 +300,27 @@ def parse_example(data, where: str) -> dict:
         ex["corrected_only"] = True
     if isinstance(data.get("thread"), str):
         ex["thread"] = data["thread"]
+    for key in TOKEN_KEYS:
+        if key in data:
+            ex[key] = _token_ratings(data[key], where, key)
     return ex
+
+
+TOKEN_KEYS = ("token_ratings", "chosen_token_ratings", "rejected_token_ratings", "corrects_token_ratings")
+
+
+def _token_ratings(value, where: str, key: str) -> dict[int, int]:
+    """A row's token ratings: [{"token": index, "value": 1 or -1}] -> {index: value} (other keys ignored)."""
+    if not isinstance(value, list):
+        raise ExchangeError(f"{where}: \"{key}\" must be a list of {{token, value}} objects.")
+    rated = {}
+    for item in value:
+        token = item.get("token") if isinstance(item, dict) else None
+        if isinstance(token, bool) or not isinstance(token, int) or token < 0 or item.get("value") not in (-1, 1):
+            raise ExchangeError(f"{where}: each of \"{key}\" needs a token index (a whole number from 0) and a "
+                                "value of 1 or -1.")
+        rated[token] = item["value"]
+    return rated
 
 
 def _parse_fields(data, where: str) -> dict:
@@ -339,20 +437,32 @@ def import_examples(store: Store, examples: list[dict], *, source: str | None = 
         done = Imported(already_here=already_here)
         made = _Made(store, settings)
         for ex in fresh:
-            if ex.get("corrected_only"):
-                continue  # its correction's row brings the answer back
-            if ex.get("corrects") is not None:
-                correction = ex["chosen"] if ex["kind"] == "dpo" else ex["completion"]
-                store.set_correction(made.answer(ex, ex["corrects"], "correction"), correction)
-            elif ex["kind"] == "dpo":
-                good, bad = made.siblings(ex["prompt"], ex["chosen"], ex["rejected"])
-                store.rate_message(good, 1)
-                store.rate_message(bad, -1)
-            else:
-                store.rate_message(made.answer(ex, ex["completion"], "thumbs"),
-                                   1 if ex.get("label", True) else -1)
+            _import_one(store, made, ex)
         done.conversation_ids.extend(made.conversations)
     return done
+
+
+def _import_one(store: Store, made: "_Made", ex: dict) -> None:
+    if ex.get("corrected_only"):  # its correction's row brings the answer back, unless it carries token ratings
+        if ex.get("token_ratings"):
+            made.rate_tokens(ex["prompt"], ex["completion"], made.answer(ex, ex["completion"], "tokens"),
+                             ex["token_ratings"])
+    elif ex.get("corrects") is not None:
+        correction = ex["chosen"] if ex["kind"] == "dpo" else ex["completion"]
+        corrected = made.answer(ex, ex["corrects"], "correction")
+        store.set_correction(corrected, correction)
+        made.rate_tokens(ex["prompt"], ex["corrects"], corrected,
+                         ex.get("rejected_token_ratings" if ex["kind"] == "dpo" else "corrects_token_ratings"))
+    elif ex["kind"] == "dpo":
+        good, bad = made.siblings(ex["prompt"], ex["chosen"], ex["rejected"])
+        store.rate_message(good, 1)
+        store.rate_message(bad, -1)
+        made.rate_tokens(ex["prompt"], ex["chosen"], good, ex.get("chosen_token_ratings"))
+        made.rate_tokens(ex["prompt"], ex["rejected"], bad, ex.get("rejected_token_ratings"))
+    else:
+        answer = made.answer(ex, ex["completion"], "thumbs")
+        store.rate_message(answer, 1 if ex.get("label", True) else -1)
+        made.rate_tokens(ex["prompt"], ex["completion"], answer, ex.get("token_ratings"))
 
 
 class _Made:
@@ -365,6 +475,17 @@ class _Made:
         self.conversations: list[int] = []
         self._answers: dict[tuple, list[tuple[int, set]]] = defaultdict(list)
         self._threads: dict[tuple, tuple[int, int | None]] = {}
+        self._token_rated: set[tuple] = set()
+
+    def rate_tokens(self, prompt: list[dict], text: str, message_id: int, rated: dict | None) -> None:
+        """An answer's token ratings, once per answer text of a prompt: a liked answer in two dpo
+        pairs comes back twice, and its token ratings would count twice for the fine-tune."""
+        key = _key(prompt, text)
+        if not rated or key in self._token_rated:
+            return
+        self._token_rated.add(key)
+        for index, value in rated.items():
+            self.store.rate_token(message_id, index, value)
 
     def answer(self, ex: dict, text: str, rating: str) -> int:
         prompt = ex["prompt"]

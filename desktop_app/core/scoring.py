@@ -11,7 +11,7 @@ the result is the same as scoring the new text from scratch.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import torch
@@ -31,6 +31,7 @@ class _Stopped(Exception):
     """A cancel heard inside a window's pass: the records of the windows before it stand."""
 
 
+PART_TOKENS = 256  # targets per pass of a scoring in parts: a stop waits for at most one such pass
 ENCODE_PIECE_CHARS = 10_000  # a long text is tokenized in pieces of about this many characters
 
 
@@ -161,6 +162,63 @@ def _window_records(loaded: LoadedModel, full: list[int], w: Window, first: int,
             return _score_window(loaded, full, w, texts[w.start - first:w.stop - first], alternatives)
     except _Stopped:
         return None
+
+
+@dataclass
+class ScoredPart:
+    """How far a scoring in parts (``score_ids_in_parts``) went: its records so far, and the model's
+    key/value cache of the tokens it read for them, which the next pass reads on from."""
+
+    records: list = field(default_factory=list)
+    cache: object = None
+
+
+def score_ids_in_parts(loaded: LoadedModel, context_ids: list[int], target_ids: list[int], done: ScoredPart, *,
+                       size: int | None = None, alternatives: int = 10, cancel: threading.Event | None = None,
+                       progress: Callable[[ScoreProgress], None] | None = None) -> list[TokenRecord]:
+    """``score_ids`` of a text that fits the window, ``size`` targets per pass (default
+    ``PART_TOKENS``): each pass reads
+    only the tokens after those ``done``'s cache holds, and ``done`` grows after it. ``cancel`` is
+    heard between passes: the records so far come back (fewer than the targets) and ``done`` keeps
+    them, so a call with the same ``done`` goes on from there and ends with the records an unbroken
+    run gives (the same passes over the same cache)."""
+    if not context_ids:
+        raise ValueError("the first token has no prediction: give at least one context token")
+    if len(context_ids) + len(target_ids) > loaded.context_window:
+        raise ValueError("a scoring in parts reads one window: cut the text to it first")
+    texts, tail = _texts(loaded, target_ids)
+    full = list(context_ids) + list(target_ids)
+    size = size or PART_TOKENS
+    with loaded.lock, torch.inference_mode():
+        while len(done.records) < len(target_ids):
+            if cancel is not None and cancel.is_set():
+                return list(done.records)
+            _score_part(loaded, full, len(context_ids), done, min(len(target_ids), len(done.records) + size), texts,
+                        alternatives)
+            if progress is not None:
+                progress(ScoreProgress(len(done.records), len(target_ids)))
+    return _with_tail(list(done.records), texts, tail)
+
+
+def _score_part(loaded: LoadedModel, full: list[int], first: int, done: ScoredPart, stop: int, texts: list[str],
+                alternatives: int) -> None:
+    """One pass: the records of targets ``len(done.records)`` to ``stop``. A pass that fails leaves
+    ``done`` empty (its cache may hold part of the pass)."""
+    scored = len(done.records)
+    fed = first + scored - 1 if scored else 0  # the tokens the cache holds
+    try:
+        ids = torch.tensor([full[fed:first + stop - 1]], device=loaded.device)
+        out = loaded.model(input_ids=ids, cache=done.cache, use_cache=True, logits_to_keep=stop - scored)
+        logits, chosen = out.logits[0], torch.tensor(full[first + scored:first + stop])
+        table = token_texts(loaded.tokenizer)
+        for a in range(0, stop - scored, CHUNK):
+            done.records += records_from_logits(logits[a:a + CHUNK], chosen[a:a + CHUNK],
+                                                texts[scored + a:scored + a + CHUNK], table, alternatives,
+                                                loaded.precision)
+        done.cache = out.cache
+    except BaseException:
+        done.records, done.cache = [], None
+        raise
 
 
 def _with_tail(records: list[TokenRecord], texts: list[str], tail: str) -> list[TokenRecord]:

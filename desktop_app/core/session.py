@@ -514,16 +514,17 @@ def _rescore_one(store, loaded: LoadedModel, item: "ToScore", adapter_id: int) -
     before = None
     with loaded.lock:
         after = score_answer(loaded, item.prompt_ids, item.ids, item.ended)
-        if not base_scored(store, item.message_id, item.ids):
+        if not base_scored(store, item.message_id, item.ids, loaded.model_id):
             with loaded.model.disable_adapter():
                 before = score_answer(loaded, item.prompt_ids, item.ids, item.ended)
-    store_rescored(store, item.message_id, adapter_id, before, after)
+    store_rescored(store, item.message_id, adapter_id, before, after, model_id=loaded.model_id)
 
 
-def base_scored(store, message_id: int, ids: list[int]) -> bool:
-    """The base model's scoring of exactly these tokens is stored (none yet, or one stored
+def base_scored(store, message_id: int, ids: list[int], model_id: str | None) -> bool:
+    """Base model ``model_id``'s scoring of exactly these tokens is stored (none yet, or one stored
     before the answer's end token was scored, is not)."""
-    return [r.id for r in store.token_records(message_id, adapter_id=None, kind="rescored")] == list(ids)
+    return [r.id for r in store.token_records(message_id, adapter_id=None, kind="rescored",
+                                              model_id=model_id)] == list(ids)
 
 
 @dataclass(frozen=True)
@@ -580,14 +581,15 @@ def rescore_group_and_store(store, loaded: LoadedModel, group: list[ToScore], ad
             for item in group:
                 _rescore_one(store, loaded, item, adapter_id)
             return
-        unscored = [k for k, i in enumerate(group) if not base_scored(store, i.message_id, i.ids)]
+        unscored = [k for k, i in enumerate(group) if not base_scored(store, i.message_id, i.ids, loaded.model_id)]
         before = {}
         if unscored:
             with loaded.model.disable_adapter():
                 before = dict(zip(unscored, score_spans(loaded, full, [spans[k] for k in unscored])))
     for k, item in enumerate(group):
         base = _end_text(before[k], item.ended) if k in before else None
-        store_rescored(store, item.message_id, adapter_id, base, _end_text(after[k], item.ended))
+        store_rescored(store, item.message_id, adapter_id, base, _end_text(after[k], item.ended),
+                       model_id=loaded.model_id)
 
 
 def _end_text(records: list, ended: bool) -> list:
@@ -597,12 +599,13 @@ def _end_text(records: list, ended: bool) -> list:
     return records
 
 
-def store_rescored(store, message_id: int, adapter_id: int, before: list | None, after: list) -> None:
-    """Keep both scorings for the compare view (the base model's only once; ``before`` may be
-    None when a base scoring is already stored)."""
-    store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored")
-    if before is not None and not base_scored(store, message_id, [r.id for r in before]):
-        store.set_token_records(message_id, before, adapter_id=None, kind="rescored")
+def store_rescored(store, message_id: int, adapter_id: int, before: list | None, after: list, *,
+                   model_id: str) -> None:
+    """Keep both scorings by model ``model_id`` (under the adapter, and without it) for the compare
+    view (the base model's only once; ``before`` may be None when a base scoring is already stored)."""
+    store.set_token_records(message_id, after, adapter_id=adapter_id, kind="rescored", model_id=model_id)
+    if before is not None and not base_scored(store, message_id, [r.id for r in before], model_id):
+        store.set_token_records(message_id, before, adapter_id=None, kind="rescored", model_id=model_id)
 
 
 # ---------------------------------------------------------------- text mode

@@ -151,12 +151,12 @@ class Store(StoreFile):
             conn.execute("DELETE FROM token_records WHERE message_id = ?", (message_id,))
             self._insert_records(conn, message_id, "generated", None, encoded, stamp, _precision_of(records))
 
-    def _insert_records(self, conn, message_id, kind, adapter_id, encoded, stamp, precision=None):
+    def _insert_records(self, conn, message_id, kind, adapter_id, encoded, stamp, precision=None, model_id=None):
         conn.execute(
             "INSERT INTO token_records (message_id, kind, adapter_id, n, ids, logprobs, ranks, entropies, texts, "
-            "top_counts, top_ids, top_probs, top_texts, created, precision) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (message_id, kind, adapter_id, *encoded, stamp, precision))
+            "top_counts, top_ids, top_probs, top_texts, created, precision, model_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (message_id, kind, adapter_id, *encoded, stamp, precision, model_id))
 
     def get_message(self, message_id) -> dict:
         row = self._one("SELECT * FROM messages WHERE id = ?", (message_id,))
@@ -197,9 +197,11 @@ class Store(StoreFile):
                 raise StoreError(f"There is no message {message_id} in {self.path}.")
 
     # ----------------------------------------------------------- token records
-    def token_records(self, message_id, *, adapter_id=None, kind="generated") -> list[TokenRecord]:
-        """The stored records ([] if none). kind "generated": as written (adapter_id is
-        ignored); kind "rescored": under ``adapter_id`` (None = base model)."""
+    def token_records(self, message_id, *, adapter_id=None, kind="generated", model_id=None) -> list[TokenRecord]:
+        """The stored records ([] if none). kind "generated": as written (adapter_id and model_id
+        are ignored); kind "rescored": under ``adapter_id`` (None = base model) by model ``model_id``
+        (None: by any model, the newest set). A set under an adapter that names no model is taken as
+        the adapter's model's (an adapter is for one model); a base set that names none is no model's."""
         if kind not in RECORD_KINDS:
             raise StoreError(f"Token record kind is one of {', '.join(RECORD_KINDS)}, not {kind!r}.")
         columns = ", ".join(store_codec.COLUMNS + ("precision",))
@@ -207,8 +209,11 @@ class Store(StoreFile):
             row = self._one(f"SELECT {columns} FROM token_records "
                             "WHERE message_id = ? AND kind = 'generated'", (message_id,))
         else:
-            row = self._one(f"SELECT {columns} FROM token_records "
-                            "WHERE message_id = ? AND kind = 'rescored' AND adapter_id IS ?", (message_id, adapter_id))
+            by_model = "" if model_id is None else " AND (model_id = ? OR (model_id IS NULL AND adapter_id NOTNULL))"
+            row = self._one(f"SELECT {columns} FROM token_records WHERE message_id = ? AND kind = 'rescored' "
+                            f"AND adapter_id IS ?{by_model} ORDER BY model_id IS NULL, created DESC, rowid DESC "
+                            "LIMIT 1",
+                            (message_id, adapter_id) + (() if model_id is None else (model_id,)))
         if row is None:
             return []
         try:
@@ -217,23 +222,25 @@ class Store(StoreFile):
             raise CorruptDatabaseError(self.path, f"token records of message {message_id}: {exc}") from exc
 
     def record_sets(self, message_id) -> list[dict]:
-        """Which record sets a message has: [{"kind", "adapter_id", "n", "created"}]."""
+        """Which record sets a message has: [{"kind", "adapter_id", "model_id", "n", "created"}]."""
         return [dict(r) for r in self._rows(
-            "SELECT kind, adapter_id, n, created FROM token_records WHERE message_id = ? "
-            "ORDER BY kind, IFNULL(adapter_id, 0)", (message_id,))]
+            "SELECT kind, adapter_id, model_id, n, created FROM token_records WHERE message_id = ? "
+            "ORDER BY kind, IFNULL(adapter_id, 0), IFNULL(model_id, '')", (message_id,))]
 
-    def set_token_records(self, message_id, records, *, adapter_id=None, kind="generated") -> None:
-        """Replace the records of one kind (and adapter, for "rescored") of a message."""
+    def set_token_records(self, message_id, records, *, adapter_id=None, kind="generated", model_id=None) -> None:
+        """Replace the records of one kind (and adapter and model, for "rescored": ``model_id`` the
+        model that scored them, None when not known) of a message."""
         if kind not in RECORD_KINDS:
             raise StoreError(f"Token record kind is one of {', '.join(RECORD_KINDS)}, not {kind!r}.")
         if kind == "generated":
-            adapter_id = None
+            adapter_id = model_id = None  # the message names its writer
         encoded = store_codec.encode(records)
         with self.transaction() as conn:
             self._require_message(conn, message_id)
-            conn.execute("DELETE FROM token_records WHERE message_id = ? AND kind = ? AND adapter_id IS ?",
-                         (message_id, kind, adapter_id))
-            self._insert_records(conn, message_id, kind, adapter_id, encoded, now(), _precision_of(records))
+            conn.execute("DELETE FROM token_records WHERE message_id = ? AND kind = ? AND adapter_id IS ? "
+                         "AND model_id IS ?", (message_id, kind, adapter_id, model_id))
+            self._insert_records(conn, message_id, kind, adapter_id, encoded, now(), _precision_of(records),
+                                 model_id)
 
     def _require_message(self, conn, message_id):
         row = conn.execute("SELECT id, role FROM messages WHERE id = ?", (message_id,)).fetchone()

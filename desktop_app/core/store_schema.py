@@ -20,6 +20,12 @@ their links; the sequence starts after the highest adapter id anything ever reco
 Version 7: a continuation's better continuation has a time of its own (text_branches.corrected),
 so one written late on an old branch is new since the previous run, as a better answer is
 (corrections.created). Files from before take the branch's own time, the only one they kept.
+Version 8: a "rescored" record set names the model that scored it (token_records.model_id), one set
+per message, adapter and model: a base model's scoring (adapter NULL) said nothing of which base model,
+and after a model switch another model's was shown as this one's. Files from before: a set under an
+adapter takes the adapter's base model; a base set that some adapter's set of the same message
+accompanies (the compare view and a kept fine-tune store the two together) takes that adapter's; the
+rest (an imported answer's scoring) stay NULL, a model not recorded, and are scored again when shown.
 """
 
 from __future__ import annotations
@@ -189,6 +195,19 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE text_branches ADD COLUMN corrected TEXT",
         "UPDATE text_branches SET corrected = created WHERE correction IS NOT NULL",
+    ],
+    # 7 -> 8
+    [
+        "ALTER TABLE token_records ADD COLUMN model_id TEXT",
+        """UPDATE token_records SET model_id = (SELECT base_model FROM adapters WHERE adapters.id = adapter_id)
+           WHERE kind = 'rescored' AND adapter_id IS NOT NULL""",
+        """UPDATE token_records SET model_id = (
+               SELECT t.model_id FROM token_records t WHERE t.message_id = token_records.message_id
+               AND t.kind = 'rescored' AND t.model_id IS NOT NULL ORDER BY t.created DESC LIMIT 1)
+           WHERE kind = 'rescored' AND adapter_id IS NULL""",
+        "DROP INDEX token_records_key",
+        "CREATE UNIQUE INDEX token_records_key ON token_records(message_id, kind, IFNULL(adapter_id, 0), "
+        "IFNULL(model_id, ''))",
     ],
 ]
 

@@ -13,12 +13,19 @@ A token's index on such an answer counts the tokens of its text as training toke
 token trained. An answer longer than the model's window with its prompt is scored as far as
 the window goes (``train_data.scored_answer_ids``, as the compare view cuts it); the rest stays
 plain text, and ``Scoring`` says how much was scored.
+
+A long answer takes a minute to score, and an answer the person asks for stops it: it is scored
+in parts (``scoring.score_ids_in_parts``), and ``StoppedScorings`` keeps where a stopped one was,
+so asking again goes on from there rather than from the start (while chatting fast it would
+otherwise never finish). The kept scoring names the model that made it (``model_id``): another
+model's is never shown as this one's.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+import weakref
+from dataclasses import dataclass, field, replace
 
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.records import TokenRecord
@@ -31,12 +38,13 @@ class ScoringStopped(UserFacingError):
 @dataclass(frozen=True)
 class Scoring:
     """An unwritten answer's records as shown: the text's tokens (no end-of-text record),
-    under ``adapter_id`` (None: the base model); ``total``: the answer's tokens, when known
-    (``None`` for a scoring read back from the store); ``chars``: characters of the text scored."""
+    under ``adapter_id`` (None: the base model) of model ``model_id``; ``total``: the answer's tokens,
+    when known (``None`` for a scoring read back from the store); ``chars``: characters of the text scored."""
 
     records: list
     adapter_id: int | None
     total: int | None = None
+    model_id: str | None = None
 
     @property
     def chars(self) -> int:
@@ -55,25 +63,67 @@ def text_tokens(records) -> list[TokenRecord]:
     return records[:-1] if records and records[-1].text == "" else records
 
 
-def stored_scoring(store, message: dict, adapter_id: int | None) -> Scoring | None:
-    """The kept scoring of an unwritten answer: under ``adapter_id`` (the model in use), else
-    under the base model; None when neither is kept, or when what is kept no longer spells the
-    start of the text (the text changed since)."""
+def stored_scoring(store, message: dict, model_id: str | None, adapter_id: int | None) -> Scoring | None:
+    """The kept scoring of an unwritten answer by model ``model_id``: under ``adapter_id`` (the one
+    it wears), else under the base model; None when neither is kept (or no model is named), or when
+    what is kept no longer spells the start of the text (the text changed since)."""
+    if model_id is None:
+        return None
     for adapter in dict.fromkeys((adapter_id, None)):
-        records = text_tokens(store.token_records(message["id"], adapter_id=adapter, kind="rescored"))
+        records = text_tokens(store.token_records(message["id"], adapter_id=adapter, kind="rescored",
+                                                  model_id=model_id))
         if records and message["text"].startswith("".join(r.text for r in records)):
-            return Scoring(records, adapter)
+            return Scoring(records, adapter, model_id=model_id)
     return None
 
 
-def score_unwritten(store, loaded, message_id: int, *, cancel: threading.Event | None = None,
-                    progress=None) -> tuple[Scoring, list[TokenRecord]]:
+@dataclass
+class _Stopped:
+    """Where a stopped scoring was: of which answer, by which model (weights and adapter), of
+    which ids, and the part scored (``scoring.ScoredPart``)."""
+
+    message_id: int
+    model: weakref.ref
+    adapter_id: int | None
+    ids: tuple
+    part: object = None
+
+    def fits(self, other: "_Stopped") -> bool:
+        same_model = self.model() is not None and self.model() is other.model()
+        return same_model and (self.message_id, self.adapter_id, self.ids) == (other.message_id, other.adapter_id,
+                                                                               other.ids)
+
+
+@dataclass
+class StoppedScorings:
+    """The latest scoring an answer asked for stopped, to go on from (``score_unwritten``'s
+    ``stopped``): one only, since it holds the model's key/value cache of the part done (91 MB at
+    half of the bundled model's 8,192-token window, bench/unwritten_parts.py). The model lane's alone."""
+
+    kept: _Stopped | None = field(default=None)
+
+    def resume(self, key: _Stopped) -> _Stopped:
+        """The kept part when it is ``key``'s scoring (the same answer, ids and model), else a fresh one."""
+        from desktop_app.core.scoring import ScoredPart
+
+        if self.kept is not None and self.kept.fits(key):
+            return self.kept
+        key.part = ScoredPart()
+        return key
+
+    def forget(self) -> None:
+        self.kept = None
+
+
+def score_unwritten(store, loaded, message_id: int, *, cancel: threading.Event | None = None, progress=None,
+                    stopped: StoppedScorings | None = None) -> tuple[Scoring, list[TokenRecord]]:
     """Score a stored answer after its prompt with the model as it is (its adapter on, if it
     wears one), cut to the window: (what shows, the records to keep, its end-of-text record
     included when the answer ends within the window). Raises UserFacingError for an answer
-    that answers no prompt, ScoringStopped when ``cancel`` stopped it."""
+    that answers no prompt, ScoringStopped when ``cancel`` stopped it: ``stopped`` then keeps
+    the part done, and a call with it goes on from there."""
     from desktop_app.core.prompts import answer_ids
-    from desktop_app.core.scoring import score_ids
+    from desktop_app.core.scoring import score_ids_in_parts
     from desktop_app.core.train_data import scored_answer_ids
 
     try:
@@ -81,15 +131,21 @@ def score_unwritten(store, loaded, message_id: int, *, cancel: threading.Event |
     except ValueError as exc:
         raise UserFacingError(f"This answer cannot be scored: {exc}.") from exc
     total = len(answer_ids(loaded.tokenizer, store.get_message(message_id)["text"]))
-    records = score_ids(loaded, prompt_ids, ids, cancel=cancel, progress=progress)
+    stopped = stopped if stopped is not None else StoppedScorings()
+    at = stopped.resume(_Stopped(message_id, weakref.ref(loaded.model), loaded.adapter_id,
+                                 tuple(prompt_ids) + tuple(ids)))
+    stopped.forget()  # (a pass that fails leaves it empty; kept again only when stopped)
+    records = score_ids_in_parts(loaded, prompt_ids, ids, at.part, cancel=cancel, progress=progress)
     if len(records) < len(ids):
+        stopped.kept = at
         raise ScoringStopped("The scoring was stopped.")
     if ended:  # the end-of-text token: scored, with no text (as the compare view keeps it)
         records[-1] = replace(records[-1], text="")
     kept = records
-    return Scoring(text_tokens(kept), loaded.adapter_id, total), kept
+    return Scoring(text_tokens(kept), loaded.adapter_id, total, loaded.model_id), kept
 
 
-def keep_scoring(store, message_id: int, adapter_id: int | None, kept: list[TokenRecord]) -> None:
-    """Store a scoring (``score_unwritten``'s second part) for next time (the store lane's work)."""
-    store.set_token_records(message_id, kept, adapter_id=adapter_id, kind="rescored")
+def keep_scoring(store, message_id: int, model_id: str, adapter_id: int | None, kept: list[TokenRecord]) -> None:
+    """Store a scoring (``score_unwritten``'s second part) by model ``model_id`` for next time (the
+    store lane's work)."""
+    store.set_token_records(message_id, kept, adapter_id=adapter_id, kind="rescored", model_id=model_id)

@@ -97,6 +97,7 @@ class ChatController(ModelReads, QObject):
         self.system = ""
         self.score_cache: dict = {}
         self.unwritten_asked: set[int] = set()  # answers no model wrote here whose scoring is asked for
+        self.unwritten_stopped = unwritten.StoppedScorings()  # where a scoring an answer stopped was (model lane)
         self.draft: AnswerDraft | None = None  # the streaming answer's row (core/drafts.py)
         self._streamed: list[TokenRecord] = []
         self._draft_writing = False
@@ -170,6 +171,7 @@ class ChatController(ModelReads, QObject):
         model it built itself). Answers asked for meanwhile start after this."""
         replaced, self.loaded = self.loaded, loaded
         self.score_cache.clear()
+        self.unwritten_stopped.forget()  # (its cache was the replaced model's)
         self._refresh_state()
         self.model_loaded.emit(loaded)
         if replaced is not None and replaced is not loaded:
@@ -188,6 +190,11 @@ class ChatController(ModelReads, QObject):
         self.lane.cancel_all("answer")  # they were waiting for this model
         self._refresh_state()
         self.model_failed.emit(str(error))
+
+    @property
+    def model_id(self) -> str | None:
+        """The chat model's id (None: no model yet)."""
+        return getattr(self.loaded, "model_id", None)
 
     @property
     def adapter_id(self) -> int | None:
@@ -247,6 +254,7 @@ class ChatController(ModelReads, QObject):
 
     def _switched(self, adapter_id) -> None:
         self.score_cache.clear()
+        self.unwritten_stopped.forget()  # a stopped scoring under the adapter before starts over: free its cache
         self._refresh_state()
         self.adapter_changed.emit(adapter_id)
 
@@ -336,7 +344,7 @@ class ChatController(ModelReads, QObject):
         records = self.records(message["id"])
         if not unwritten.is_unwritten(message, records):
             return records
-        scoring = unwritten.stored_scoring(self.store, message, self.adapter_id)
+        scoring = unwritten.stored_scoring(self.store, message, self.model_id, self.adapter_id)
         return [] if scoring is None else scoring.records
 
     # ------------------------------------------------------------ asking
@@ -440,7 +448,6 @@ class ChatController(ModelReads, QObject):
         if self.loaded is None:
             self.notice.emit("The answer starts as soon as the model has loaded.")
         self.notice_outside_adapter_change()  # its switch goes on the lane before this answer
-        self.lane.cancel_all(UNWRITTEN_KIND)  # an imported answer's scoring (a long one: a minute) goes after it
         user = self.store.get_message(user_id)
         self.choice[user["parent_id"]] = user_id
         self.answering, self._streamed = user_id, []  # (no token of this answer yet)
@@ -471,6 +478,9 @@ class ChatController(ModelReads, QObject):
                               on_progress=self._answer_progress, on_success=lambda a: self._answered(user, a),
                               on_failure=self._answer_failed, on_cancelled=dropped,
                               can_wait=True))
+        # an imported answer's scoring (a long one: a minute) goes after it; stopped once the answer is in
+        # the lane, as a scoring dropped earlier was asked again at once (the chat looked idle) and went first
+        self.lane.cancel_all(UNWRITTEN_KIND)
 
     def _explain_makes_way(self) -> None:
         """A "Why this token?" under way stops for the answer asked for; ``explain_paused`` first,

@@ -73,6 +73,8 @@ class ChatCards:
         c.state_changed.connect(lambda _state: self.mark_unanswered())
         c.state_changed.connect(lambda _state: self.score_unwritten())  # a model came, an answer ended
         c.answer_scored.connect(self.answer_scored)
+        c.model_loaded.connect(lambda _loaded: self.rescore_shown())  # another model's scoring is not this one's
+        c.adapter_changed.connect(lambda _adapter: self.rescore_shown())
         c.answer_scoring_failed.connect(self.answer_scoring_failed)
         c.answer_scoring_progress.connect(self.answer_scoring_progress)
 
@@ -236,7 +238,7 @@ class ChatCards:
         if not unwritten.is_unwritten(message, records):
             card.view.set_records(records)
             return
-        card.unwritten = UnwrittenState(unwritten.stored_scoring(chat.store, message, chat.adapter_id))
+        card.unwritten = UnwrittenState(unwritten.stored_scoring(chat.store, message, chat.model_id, chat.adapter_id))
         self._show_scoring(card)
 
     def _show_scoring(self, card: MessageCard) -> None:
@@ -262,19 +264,38 @@ class ChatCards:
             if state is not None and state.scoring is None and not state.failed and chat.score_unwritten(card.message):
                 self._set_answer_meta(card)  # "not scored yet" -> "scoring…"
 
+    def rescore_shown(self) -> None:
+        """The model in use changed: the shown unwritten answers show its kept scoring, else their
+        text plain while it scores them (the scoring they showed was the model before's)."""
+        chat = self.window.chat
+        for card in self.window.transcript.cards:
+            state = getattr(card, "unwritten", None)
+            if state is None or (state.scoring is not None and state.scoring.model_id == chat.model_id
+                                 and state.scoring.adapter_id in (None, chat.adapter_id)):
+                continue
+            card.unwritten = UnwrittenState(unwritten.stored_scoring(chat.store, card.message, chat.model_id,
+                                                                     chat.adapter_id))
+            self._show_scoring(card)
+            self._set_answer_meta(card)
+        self.score_unwritten()
+
     def _unwritten_card(self, message_id: int) -> MessageCard | None:
         return next((c for c in self.window.transcript.cards
                      if c.message_id == message_id and getattr(c, "unwritten", None) is not None), None)
 
     def answer_scored(self, message_id: int, scoring) -> None:
         card = self._unwritten_card(message_id)
-        if card is not None and card.unwritten.scoring is None:
-            card.unwritten.scoring = scoring
-            self._show_scoring(card)
-            self._set_answer_meta(card)
-            rating = getattr(card, "rating", None)
-            if rating is not None:
-                rating.refresh()  # its token ratings' marks, now that there are tokens to mark
+        if card is None or card.unwritten.scoring is not None:
+            return
+        if scoring.model_id != self.window.chat.model_id:  # the model before's, told after a switch
+            self.score_unwritten()
+            return
+        card.unwritten.scoring = scoring
+        self._show_scoring(card)
+        self._set_answer_meta(card)
+        rating = getattr(card, "rating", None)
+        if rating is not None:
+            rating.refresh()  # its token ratings' marks, now that there are tokens to mark
 
     def answer_scoring_progress(self, message_id: int, progress) -> None:
         card = self._unwritten_card(message_id)

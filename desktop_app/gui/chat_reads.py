@@ -56,14 +56,15 @@ class ModelReads:
             return False
         self.unwritten_asked.add(mid)
 
-        def work(report, cancel):
-            return unwritten.score_unwritten(store, self.loaded, mid, cancel=cancel, progress=report)
+        def work(report, cancel):  # (stopped for an answer: goes on from where it was when asked again)
+            return unwritten.score_unwritten(store, self.loaded, mid, cancel=cancel, progress=report,
+                                             stopped=self.unwritten_stopped)
 
         def scored(result) -> None:
             shown, kept = result
             self.tasks.store.submit(Task(
-                lambda _r, _c: unwritten.keep_scoring(store, mid, shown.adapter_id, kept), "store answer scoring",
-                on_success=lambda _none: told(shown), on_failure=failed))
+                lambda _r, _c: unwritten.keep_scoring(store, mid, shown.model_id, shown.adapter_id, kept),
+                "store answer scoring", on_success=lambda _none: told(shown), on_failure=failed))
 
         def told(shown) -> None:
             self.unwritten_asked.discard(mid)
@@ -99,13 +100,14 @@ class ModelReads:
         store = self.store
 
         def work(report, cancel):
-            return session.score_with_and_without_adapter(store, self._model_with(adapter_id), message_id,
-                                                          cancel=cancel, progress=report)
+            loaded = self._model_with(adapter_id)
+            return loaded.model_id, session.score_with_and_without_adapter(store, loaded, message_id, cancel=cancel,
+                                                                           progress=report)
 
-        def scored(result):  # stored first (store lane), then shown: what is shown is kept
-            before, after = result
+        def scored(scoring):  # stored first (store lane), then shown: what is shown is kept
+            model_id, result = scoring
             self.tasks.store.submit(Task(
-                lambda _r, _c: session.store_rescored(store, message_id, adapter_id, before, after),
+                lambda _r, _c: session.store_rescored(store, message_id, adapter_id, *result, model_id=model_id),
                 "store compare scoring", on_success=lambda _none: on_success(result), on_failure=on_failure))
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=scored, on_failure=on_failure,

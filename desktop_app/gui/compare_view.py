@@ -249,7 +249,7 @@ class CompareView(QFrame):
         if parent is not None:
             written = better_of(self.message_id) is not None
             scored = self.message_id is None or bool(self.store.token_records(
-                self.message_id, adapter_id=parent, kind="rescored"))
+                self.message_id, adapter_id=parent, kind="rescored", model_id=active["base_model"]))
             words, why_not = baseline_choice(parent, written, scored)
             self.baseline_combo.addItem(words, parent)
             if why_not is not None:
@@ -294,8 +294,9 @@ class CompareView(QFrame):
             self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
                             "or switch one on in the adapter history.", m)
             return
-        after = self.store.token_records(mid, adapter_id=active["id"], kind="rescored")
-        before = self.store.token_records(mid, adapter_id=baseline, kind="rescored")
+        model = active["base_model"]  # the scorings of the model the adapter is for, never another model's
+        after = self.store.token_records(mid, adapter_id=active["id"], kind="rescored", model_id=model)
+        before = self.store.token_records(mid, adapter_id=baseline, kind="rescored", model_id=model)
         if (not before and m.get("adapter_id") == baseline and m.get("model_id") == self.model_id
                 and written_by_its_writer(m)):
             before = self.store.token_records(mid)  # written by that very model: the same numbers
@@ -553,8 +554,9 @@ class CompareView(QFrame):
             return
         found = self.better_scores.get((answer, active["id"], self.corrections[answer]))
         yours = totals(*found) if found else None
-        before = self.store.token_records(answer, adapter_id=None, kind="rescored")
-        after = self.store.token_records(answer, adapter_id=active["id"], kind="rescored")
+        model = active["base_model"]
+        before = self.store.token_records(answer, adapter_id=None, kind="rescored", model_id=model)
+        after = self.store.token_records(answer, adapter_id=active["id"], kind="rescored", model_id=model)
         theirs = totals(before, after) if before and after and len(before) == len(after) else None
         later = better_key(answer) in self.later_keys or answer in self.later_keys
         text = pair_words(answer, yours, theirs, adapter_label(active),
