@@ -34,3 +34,31 @@ def test_editing_a_message_counts_the_context_up_to_it_not_the_whole_conversatio
     window.message_editor.cancel()
     window.context_meter.refresh()
     assert meter.text().startswith("The conversation so far: ")
+
+
+def counted_after_switch(qtbot, window, switch) -> dict:
+    """The Fine-tune tab's counts once ``switch`` changed the adapter in use and the writes it queued are done."""
+    from PySide6.QtWidgets import QApplication
+
+    with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
+        switch()
+    window.writer.wait(WAIT_MS)
+    QApplication.processEvents()
+    return window.finetune_panel.counts
+
+
+def test_the_ready_line_follows_the_adapter_put_in_use(window, qtbot, tiny_model_dir):
+    # usertest 17: after "Use base model" the tab still said "A new run starts from adapter 1, the one
+    # in use", and counted what is new since the run of an adapter no longer in use
+    from desktop_app.core import adapters
+    from tiny_model import random_lora
+
+    store = window.chat.store
+    aid = adapters.save_adapter(store, random_lora(tiny_model_dir, 1), window.paths,
+                                base_model=window.chat.loaded.model_id, run_id=None, parent_id=None,
+                                settings={}, metrics={})
+    adapters.activate(store, aid)
+    counts = counted_after_switch(qtbot, window, window.chat.sync_adapter)
+    assert counts.get("active_adapter_id") == aid
+    counts = counted_after_switch(qtbot, window, window.finetune_panel.history.base_button.click)
+    assert counts.get("active_adapter_id") is None
