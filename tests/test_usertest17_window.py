@@ -62,3 +62,15 @@ def test_the_ready_line_follows_the_adapter_put_in_use(window, qtbot, tiny_model
     assert counts.get("active_adapter_id") == aid
     counts = counted_after_switch(qtbot, window, window.finetune_panel.history.base_button.click)
     assert counts.get("active_adapter_id") is None
+
+
+def test_dismissing_the_editing_notice_ends_the_edit_and_keeps_the_words(window, qtbot):
+    # usertest 17: × on "Editing your message: sending makes it a new branch …" hid the notice only;
+    # the next Send, notice gone, still replaced the edited message with a branch
+    user = next(c for c in window.transcript.cards if c.role == "user")
+    window.message_editor.begin(user)
+    window.prompt.setPlainText("Hello again, what is new?")
+    assert window.notice_banner.isVisible()
+    window.notice_banner.close_button.click()
+    assert window.message_editor.editing is None
+    assert window.prompt.toPlainText() == "Hello again, what is new?"  # the words typed stay

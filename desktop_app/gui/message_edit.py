@@ -6,22 +6,35 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 
+EDITING_WORDS = "Editing your message: sending makes it a new branch beside the old one (both are kept). Esc cancels."
+
+
 class MessageEditor(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
         self.editing: int | None = None  # the id of the message being edited
+        self.watching = False  # the notice banner's ✕ heard
 
     def begin(self, card) -> None:
         window = self.window
         if window.chat.generating or card.message is None:
             return
+        if not self.watching:
+            window.notice_banner.dismissed.connect(self._dismissed)
+            self.watching = True
         self.editing = card.message_id
         window.prompt.setPlainText(card.message["text"])
         window.prompt.setFocus()
         window.prompt.selectAll()
-        window.notice_banner.show_message("Editing your message: sending makes it a new branch beside the old one "
-                                          "(both are kept). Esc cancels.", "info")
+        window.notice_banner.show_message(EDITING_WORDS, "info")
+
+    def _dismissed(self, text: str) -> None:
+        """✕ on the editing notice ends the edit, the words in the box kept: with the notice gone, a Send
+        that still replaced the message with a branch came unannounced (usertest 17)."""
+        if text == EDITING_WORDS and self.editing is not None:
+            self.editing = None
+            self.window.context_meter.refresh()  # it counted up to the edited message
 
     def cancel(self) -> bool:
         """True when an edit was cancelled (Esc does that before anything else)."""
