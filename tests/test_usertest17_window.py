@@ -74,3 +74,22 @@ def test_dismissing_the_editing_notice_ends_the_edit_and_keeps_the_words(window,
     window.notice_banner.close_button.click()
     assert window.message_editor.editing is None
     assert window.prompt.toPlainText() == "Hello again, what is new?"  # the words typed stay
+
+
+def test_a_prompt_typed_and_not_sent_is_there_at_the_next_start(qtbot, qapp, tiny_model_dir):
+    # usertest 17: a question typed, then Ctrl+Q: the next start had an empty box
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.gui.main_window import open_settings
+    from gui_windows import opened_window
+
+    open_settings(AppPaths.resolve().ensure()).setValue("mode", "chat")
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as first:
+        first.prompt.setPlainText("A question I have not sent yet")
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as again:
+        assert again.prompt.toPlainText() == "A question I have not sent yet"
+        # an edit of a sent message is no draft: it is not kept as a new question
+        again.prompt.clear()
+        again.message_editor.editing = 1
+        again.prompt.setPlainText("Hello, edited")
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as third:
+        assert third.prompt.toPlainText() == ""
