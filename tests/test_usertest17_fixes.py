@@ -43,3 +43,10 @@ def test_a_liked_continuation_with_a_better_one_is_named_as_mixed_signals(tmp_pa
                 in ready_details(counts))
     finally:
         store.close()
+
+
+def test_mixed_signals_on_both_kinds_read_as_english():
+    counts = {"liked_and_corrected": 2, "text_liked_and_corrected": 1}
+    words = conflict_words(counts)
+    assert "2 answers or continuations you liked also have a better one you wrote" in words
+    assert "If yours should replace them" in words

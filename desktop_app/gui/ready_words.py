@@ -264,7 +264,7 @@ def conflict_words(counts: dict) -> str:
     it = "it" if liked == 1 else "them"
     return (f"<br><b>Mixed signals:</b> {which} a better {one} you wrote. The thumbs-up teaches "
             f"{it} as good, the better {one} teaches yours as preferred over {it}; both are used. "
-            f"If your {one} should replace {it}, take the thumbs-up away.")
+            f"If {'yours' if one == 'one' else f'your {one}'} should replace {it}, take the thumbs-up away.")
 
 
 def news_words(counts: dict) -> str:
