@@ -93,3 +93,21 @@ def test_a_prompt_typed_and_not_sent_is_there_at_the_next_start(qtbot, qapp, tin
         again.prompt.setPlainText("Hello, edited")
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as third:
         assert third.prompt.toPlainText() == ""
+
+
+def test_editing_a_message_gives_the_question_typed_before_it_back(window, qtbot):
+    # usertest 17: the pencil put the message in the box over a question typed and not sent; Esc then
+    # cleared the box, and the question was gone
+    user = next(c for c in window.transcript.cards if c.role == "user")
+    window.prompt.setPlainText("My next question, not sent yet")
+    window.message_editor.begin(user)
+    assert window.prompt.toPlainText() == user.message["text"]
+    assert window.message_editor.draft() == "My next question, not sent yet"  # what a quit now keeps
+    window.message_editor.cancel()
+    assert window.prompt.toPlainText() == "My next question, not sent yet"
+    # and after an edit is sent
+    window.message_editor.begin(user)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.prompt.setPlainText("Hello, who are you?")
+        window.send()
+    assert window.prompt.toPlainText() == "My next question, not sent yet"

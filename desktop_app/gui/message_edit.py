@@ -14,6 +14,7 @@ class MessageEditor(QObject):
         super().__init__(window)
         self.window = window
         self.editing: int | None = None  # the id of the message being edited
+        self.held = ""  # what the box held when the edit began: given back when it ends (usertest 17)
         self.watching = False  # the notice banner's ✕ heard
 
     def begin(self, card) -> None:
@@ -23,6 +24,8 @@ class MessageEditor(QObject):
         if not self.watching:
             window.notice_banner.dismissed.connect(self._dismissed)
             self.watching = True
+        if self.editing is None:  # (a second pencil while editing: the box holds the first edit)
+            self.held = window.prompt.toPlainText()
         self.editing = card.message_id
         window.prompt.setPlainText(card.message["text"])
         window.prompt.setFocus()
@@ -36,12 +39,20 @@ class MessageEditor(QObject):
             self.editing = None
             self.window.context_meter.refresh()  # it counted up to the edited message
 
+    def draft(self) -> str:
+        """The question typed and not sent: while editing, the one the edit put aside."""
+        return self.window.prompt.toPlainText() if self.editing is None else self.held
+
+    def _give_back(self) -> None:
+        self.window.prompt.setPlainText(self.held)
+        self.held = ""
+
     def cancel(self) -> bool:
         """True when an edit was cancelled (Esc does that before anything else)."""
         if self.editing is None:
             return False
         self.editing = None
-        self.window.prompt.clear()
+        self._give_back()
         self.window.notice_banner.hide()
         return True
 
@@ -54,5 +65,5 @@ class MessageEditor(QObject):
         self.window.notice_banner.hide()
         if not self.window.chat.resend_edited(message_id, text):
             return False
-        self.window.prompt.clear()
+        self._give_back()
         return True

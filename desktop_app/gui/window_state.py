@@ -87,7 +87,7 @@ def save(window) -> None:
     s.setValue("enter_sends", window.prompt.enter_sends)
     # a question typed and not sent is there at the next start (usertest 17: Ctrl+Q lost it); an edit
     # of a sent message is not: restored without its edit, it would be sent as a new question
-    s.setValue("prompt_draft", window.prompt.toPlainText() if window.message_editor.editing is None else "")
+    s.setValue("prompt_draft", window.message_editor.draft())
     s.sync()
 
 
