@@ -139,21 +139,24 @@ def add_text_examples(data, store, tokenizer, window: int) -> None:
 
 
 def readiness(store) -> dict:
-    """Counts of usable text-mode ratings (the keys train_data.readiness adds them to), a thumbs-down
-    on a continuation with a better one written for it counted as the chat's are
-    (``disliked_and_corrected``: one gesture to the person, two examples in training)."""
+    """Counts of usable text-mode ratings (the keys train_data.readiness adds them to), a thumb on a
+    continuation with a better one written for it counted as the chat's are (``disliked_and_corrected``:
+    one gesture to the person, two examples in training; ``liked_and_corrected``: two that pull apart,
+    which the Fine-tune tab names, usertest 17)."""
     rated = f"FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id WHERE {RATED_KINDS} AND"
     row = store._one(
         f"SELECT (SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = 1), "
         f"(SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = -1), "
         f"(SELECT COUNT(*) {rated} r.token_index IS NOT NULL), "
         f"(SELECT COUNT(*) FROM text_branches b WHERE {RATED_KINDS} AND b.correction IS NOT NULL), "
-        f"(SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = -1 AND b.correction IS NOT NULL)")
+        f"(SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = -1 AND b.correction IS NOT NULL), "
+        f"(SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = 1 AND b.correction IS NOT NULL)")
     siblings = sum(1 for _ in _Rated(store).sibling_pairs()) if any(row) else 0
     pairs = row[3] + siblings
     return {"thumbs_up": row[0], "thumbs_down": row[1], "token_ratings": row[2], "corrections": row[3],
             "pairs": pairs, "sibling_pairs": siblings, "total": row[0] + row[1] + row[2] + pairs,
-            "disliked_and_corrected": row[4]}
+            "disliked_and_corrected": row[4], "liked_and_corrected": row[5],
+            "thumbs_on_corrected": row[4] + row[5]}
 
 
 def question_for(store, branch_id: int) -> str:

@@ -5,7 +5,7 @@ model\u2026" (under 600 px high, two lines beside its button, the whole a hover 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QToolButton
 
@@ -120,6 +120,8 @@ class Banner(QFrame):
         kind: the kind shown; label: its text.
         remembered: (settings, key, text) of a notice that stays dismissed once closed.
         action_under: the button sits under the text (a narrow banner), not beside it."""
+
+    dismissed = Signal(str)  # the text the person closed with ✕
 
     def __init__(self, parent=None, max_lines: int = 2):
         super().__init__(parent)
@@ -236,6 +238,7 @@ class Banner(QFrame):
 
     def _dismiss(self) -> None:
         self.hide()
+        self.dismissed.emit(self.label.text())
         if self.remembered is not None and self.label.text() == self.remembered[2]:
             settings, key, text = self.remembered
             settings.setValue(key, text)

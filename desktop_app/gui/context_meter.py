@@ -44,9 +44,10 @@ class ContextMeter(QObject):
     (the only other user of that tokenizer) is empty: a fast tokenizer must not run on two
     threads at once."""
 
-    def __init__(self, label, chat, prompt, parent=None):
+    def __init__(self, label, chat, prompt, parent=None, *, editing=lambda: None):
         super().__init__(parent or label)
         self.label, self.chat, self.prompt = label, chat, prompt
+        self.editing = editing  # () -> the id of the message the box's text is to replace, or None
         self.timer = QTimer(self, singleShot=True, interval=250)  # counted after typing pauses
         self.timer.timeout.connect(self.refresh)
         prompt.textChanged.connect(self.timer.start)
@@ -72,7 +73,7 @@ class ContextMeter(QObject):
             if not self.prompt.toPlainText().strip():
                 self.label.hide()  # the prompt was sent: its warning no longer applies
             return  # counted again once the model lane's tasks are done (its changed signal)
-        turns = [Turn(m["role"], m["text"]) for m in self.chat.thread() if m["role"] in ("user", "assistant")]
+        turns = [Turn(m["role"], m["text"]) for m in self._before_edited() if m["role"] in ("user", "assistant")]
         draft = self.prompt.toPlainText().strip()
         if not turns and not draft:  # "30 / 8,192 tokens" under an empty box puzzled (the system text)
             self.label.hide()
@@ -98,6 +99,13 @@ class ContextMeter(QObject):
         elif not draft and kind == "info":  # what the count counts before anything is typed
             text = f"{SO_FAR}{text}"
         self.show(text, kind)
+
+    def _before_edited(self) -> list[dict]:
+        """The branch on screen, up to the message being edited: the edited text replaces it and what
+        followed it (usertest 17: the count added it after the answer it replaces)."""
+        thread, edited = self.chat.thread(), self.editing()
+        ids = [m["id"] for m in thread]
+        return thread[:ids.index(edited)] if edited in ids else thread
 
     @staticmethod
     def _long_prompt(loaded, earlier: list, built) -> int:

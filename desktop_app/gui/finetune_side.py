@@ -90,6 +90,9 @@ class FineTuneSide:
 
     def adapter_changed(self) -> None:
         self.panel.refresh_adapters()
+        # what a new run starts from and what is new since its last run follow the adapter in use
+        # (usertest 17: after "Use base model" the tab still said adapter 1 was in use)
+        self.window.writer.recount()
         self.update_compare_buttons()
         if self.compare_dialog is not None and self.compare_dialog.isVisible():
             self.compare_dialog.view.reload_answers()

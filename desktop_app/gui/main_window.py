@@ -178,7 +178,8 @@ class MainWindow(QMainWindow):
         self.prompt, self.model_button, self.settings_button = area.prompt, area.model_button, area.settings_button
         self.regenerate_button, self.stop_button, self.send_button = (area.regenerate_button, area.stop_button,
                                                                        area.send_button)
-        self.context_meter = ContextMeter(area.meter, self.chat, self.prompt)
+        self.context_meter = ContextMeter(area.meter, self.chat, self.prompt,
+                                          editing=lambda: self.message_editor.editing)
         return area
 
     def _connect(self) -> None:

@@ -12,8 +12,8 @@ import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QTextCharFormat
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit,
-                               QPushButton, QToolButton, QVBoxLayout)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox,
+                               QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout)
 
 from desktop_app.core.drafts import is_unstarted
 from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, styled_label
@@ -108,10 +108,11 @@ def underline_hook(token_values: dict):
     return hook
 
 
-ANSWER_WORDS = {"title": "Write a better answer", "before": "Prompt", "save": "Save better answer",
+ANSWER_WORDS = {"title": "Write a better answer", "what": "better answer", "before": "Prompt", "save": "Save better answer",
                 "intro": "Edit the model's answer into the one you wanted. A fine-tune learns to prefer your "
                          "version over the original.", "tail": False}
-CONTINUATION_WORDS = {"title": "Write a better continuation", "before": "It follows", "save": "Save better continuation",
+CONTINUATION_WORDS = {"title": "Write a better continuation", "what": "better continuation", "before": "It follows",
+                      "save": "Save better continuation",
                       "intro": "Edit the model's continuation into the one you wanted. A fine-tune learns to prefer "
                                "your version over the model's.", "tail": True}
 
@@ -134,6 +135,7 @@ class CorrectionDialog(QDialog):
         super().__init__(parent)
         words = {**ANSWER_WORDS, **(words or {})}
         self.setWindowTitle(words["title"])
+        self.what = words["what"]
         self.removed = False
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
@@ -161,6 +163,7 @@ class CorrectionDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.original = original
+        self.start = self.text()  # what the box opened with: a close that would lose more asks first
         self.editor.textChanged.connect(self._check)
         self._check()
         self.editor.installEventFilter(self)  # Ctrl+Enter saves, as it sends elsewhere
@@ -184,6 +187,22 @@ class CorrectionDialog(QDialog):
     def _remove(self) -> None:
         self.removed = True
         self.accept()
+
+    def reject(self) -> None:
+        """Esc, Cancel or the title bar's ✕: with words written since the box opened, asked first
+        (usertest 17: Esc, the usual way out of a box, threw a better answer typed away)."""
+        if self.text().strip() and self.text() != self.start and not self._discard_confirmed():
+            return
+        super().reject()
+
+    def _discard_confirmed(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(),
+                          f"Discard the {self.what} you wrote? It is not saved.", parent=self)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is discard
 
     def text(self) -> str:
         return self.editor.toPlainText()

@@ -153,6 +153,15 @@ def _kinds_words(noun: str) -> str:
     return "Answers and continuations" if noun == "one" else noun.capitalize() + "s"
 
 
+def _a(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
+def _plurals(noun: str) -> str:
+    """"answers", "continuations", "answers or continuations"."""
+    return " or ".join(word + "s" for word in noun.split(" or "))
+
+
 def _plural(noun: str, n: int) -> str:
     return noun if n == 1 else noun + "s"
 
@@ -179,9 +188,12 @@ def ready_details(counts: dict) -> str:
         lines.append(f"\u2022 A rated token: that token, in that {tokens}, becomes likelier or less likely.")
     twice = _count(counts, "thumbs_on_corrected")
     if twice:
-        which = "1 thumb is on an answer" if twice == 1 else f"{twice} thumbs are on answers"
-        lines.append(f"{which} you also corrected: {'that answer teaches' if twice == 1 else 'those answers teach'} "
-                     "twice, as the thumb and in the pair with your better answer.")
+        noun = _either(counts, "thumbs_on_corrected")
+        one = "one" if " or " in noun else noun  # "answer or continuation" once named, then "one"
+        which = f"1 thumb is on {_a(noun)} {noun}" if twice == 1 else f"{twice} thumbs are on {_plurals(noun)}"
+        those = f"that {one} teaches" if twice == 1 else f"those {_plurals(one)} teach"
+        lines.append(f"{which} you also corrected: {those} twice, as the thumb and in the pair with your "
+                     f"better {one}.")
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
@@ -213,9 +225,10 @@ def headline_words(counts: dict) -> str:
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return f"<b>{examples} ready to train on</b>: "
-    better = {"answer": " or better answer", "continuation": " or better continuation",
-              "one": ", better answer or continuation"}[made_noun(counts)]
-    what = "Nothing new" if not new else f"{new} rating{'s' if new != 1 else ''}{better}{'s' if new != 1 else ''} new"
+    s = "s" if new != 1 else ""  # each noun in the plural: "2 ratings, better answer or continuations" (usertest 17)
+    better = {"answer": f" or better answer{s}", "continuation": f" or better continuation{s}",
+              "one": f", better answer{s} or continuation{s}"}[made_noun(counts)]
+    what = "Nothing new" if not new else f"{new} rating{s}{better} new"
     return f"<b>{what} since run {run}</b>; {examples} in all: "
 
 
@@ -244,11 +257,14 @@ def conflict_words(counts: dict) -> str:
     liked = int(counts.get("liked_and_corrected", 0) or 0)
     if not liked:
         return ""
-    which = "An answer you liked also has" if liked == 1 else f"{liked} answers you liked also have"
-    return (f"<br><b>Mixed signals:</b> {which} a better answer you wrote. The thumbs-up teaches "
-            f"{'it' if liked == 1 else 'them'} as good, the better answer teaches yours as preferred over "
-            f"{'it' if liked == 1 else 'them'}; both are used. If your answer should replace "
-            f"{'it' if liked == 1 else 'them'}, take the thumbs-up away.")
+    noun = _either(counts, "liked_and_corrected")  # a Text continuation's two pull apart alike (usertest 17)
+    one = "one" if " or " in noun else noun
+    which = (f"{_a(noun).capitalize()} {noun} you liked also has" if liked == 1
+             else f"{liked} {_plurals(noun)} you liked also have")
+    it = "it" if liked == 1 else "them"
+    return (f"<br><b>Mixed signals:</b> {which} a better {one} you wrote. The thumbs-up teaches "
+            f"{it} as good, the better {one} teaches yours as preferred over {it}; both are used. "
+            f"If {'yours' if one == 'one' else f'your {one}'} should replace {it}, take the thumbs-up away.")
 
 
 def news_words(counts: dict) -> str:

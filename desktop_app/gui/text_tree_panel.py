@@ -29,6 +29,20 @@ BETTER_TIP = "Write a better continuation: fine-tuning prefers it to the model's
 BETTER_SAVED_WORDS = "\u270e Edit\u2026"  # short: the panel is narrow (the tooltip says more)
 
 
+TIP_CHARS = 400  # of a branch's text in its tooltip
+
+
+def _branch_tip(branch: dict, correction: str | None) -> str:
+    """A branch's tooltip: its text (a long one cut, with "…"), then the better continuation
+    the person wrote, which ✎ marks (usertest 17: the mark said nothing and the tooltip did not show it)."""
+    tip = _cut(branch["text"])
+    return tip + f"\n\n\u270e Your better continuation: \u201c{_cut(correction)}\u201d" if correction else tip
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= TIP_CHARS else text[:TIP_CHARS].rstrip() + "\u2026"
+
+
 def _outline_label(branch: dict, correction: str | None) -> str:
     """A branch's line in the outline, led by ✎ when the person wrote a better continuation for it:
     the narrow column cuts a line's end, so a mark after the words was cut with them."""
@@ -126,7 +140,7 @@ class BranchPanel(QWidget):
         for branch in self.tree.children(parent):
             child = QTreeWidgetItem([_outline_label(branch, branch.get("correction")), _probability(branch)])
             child.setData(0, Qt.ItemDataRole.UserRole, branch["id"])
-            child.setToolTip(0, branch["text"][:400])
+            child.setToolTip(0, _branch_tip(branch, branch.get("correction")))
             child.setToolTip(1, "mean probability of the tokens the model wrote")
             child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.addChild(child)
@@ -208,6 +222,7 @@ class BranchPanel(QWidget):
         item = self.item_for(branch_id) if branch_id is not None else None
         if item is not None:
             item.setText(0, _outline_label(self.tree.by_id[branch_id], correction))
+            item.setToolTip(0, _branch_tip(self.tree.by_id[branch_id], correction))
 
     def rate(self, value: int) -> None:
         bid = self.tree.shown
