@@ -13,7 +13,7 @@ from desktop_app.core.finetune_effect import all_changed_facts, changed_how_word
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.taught_words import (gives_yours, new_since_words, rated_count_words, repeats_words, short_first,
-                                           unchecked_why, unchecked_words)
+                                           shown_answer, unchecked_why, unchecked_words)
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -217,8 +217,8 @@ def _print_taught(taught: list[dict], since_run=None) -> None:
         new = new_since_words(t, since_run)
         tag = f"{new}, {tag}" if new else tag
         print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
-        print(f"      before: {_one_line(t.get('before'), 100)}")
-        print(f"      after:  {_one_line(t.get('after'), 100)}")
+        print(f"      before: {_one_line(shown_answer(t, 'before'), 100)}")
+        print(f"      after:  {_one_line(shown_answer(t, 'after'), 100)}")
         for note in _pair_notes(t):
             print(f"      ({note})")
 

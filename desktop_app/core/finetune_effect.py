@@ -231,10 +231,11 @@ class Meter:
         m[f"reask_degenerate_{when}"] = sum(a.problem is not None for a in answers)
         m[f"reask_problems_{when}"] = [a.problem for a in answers if a.problem]
         m[f"reask_restates_{when}"] = sum(a.restates for a in answers)
-        m[f"reask_answers_{when}"] = [a.answer[:300] for a in answers]
+        m[f"reask_answers_{when}"] = [a.answer[:ANSWER_CHARS] for a in answers]
+        m[f"reask_cut_{when}"] = [unfinished(a) for a in answers]
         if when == "after":
             m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from, reasks.open_from,
-                                 reasks.held_count, reasks.rights, reasks.news)
+                                 reasks.held_count, reasks.rights, reasks.news, m.get("reask_cut_before") or ())
             m["reask_dropped_before"] = sum(t["dropped_before"] for t in m["taught"])
             m["reask_dropped_after"] = sum(t["dropped_after"] for t in m["taught"])
 
@@ -276,6 +277,7 @@ class Meter:
         prompts, tokens = reasks.prompts, reasks.tokens
         keys = [f"reask:{tokens}:{digest(ids)}" for ids, _q in prompts]
         found = {k: cache.get(k) for k in keys} if cache else {}
+        found = {k: hit for k, hit in found.items() if hit is not None and len(hit) == 3}  # an older cache's lacks ``cut``
         missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
         if len(missing) == len(prompts):  # all asked now: their seconds are the re-asks' (none cached)
             computed.append(True)
@@ -283,18 +285,26 @@ class Meter:
         out = []
         for (ids, question), key in zip(prompts, keys):
             hit = found.get(key)
-            answer = (reasking.Reask(question, hit[0], hit[1], answer_checks.restates(question, hit[0]))
+            answer = (reasking.Reask(question, hit[0], hit[1], answer_checks.restates(question, hit[0]), hit[2])
                       if hit is not None else next(answered, None))
             if answer is None:  # cancelled meanwhile
                 break
             if cache:
-                cache.put(key, [answer.answer, answer.problem])
+                cache.put(key, [answer.answer, answer.problem, answer.cut])
             out.append(answer)
         return out
 
 
+ANSWER_CHARS = 300  # of a re-ask's answer kept in the run's metrics
+
+
+def unfinished(answer) -> bool:
+    """A re-ask's answer that did not end: stopped at the token limit or kept to ANSWER_CHARS."""
+    return answer.cut or len(answer.answer) > ANSWER_CHARS
+
+
 def taught(before: list[str], after: list, unseen_from: int, open_from: int | None = None,
-           held_count: int = 0, rights: tuple = (), news: tuple = ()) -> list[dict]:
+           held_count: int = 0, rights: tuple = (), news: tuple = (), cut_before: tuple = ()) -> list[dict]:
     """Before/after pairs for the person: the same greedy question, answered by the model
     they had and by the new adapter; ``seen``: the question was trained on; ``held``: the
     person rated it, but it was kept out of training to judge the run (the ``held_count``
@@ -304,14 +314,16 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
     to a rated question (``rights``, by position), else None; ``dropped_before``/``dropped_after``:
     the answer lost the fact (``dropped``); ``changed_after``: a new question's answer names
     something else (``changed``); ``checked``: the pair can be held to one; ``new``: the person rated
-    the question since the previous run (``news``, by position)."""
+    the question since the previous run (``news``, by position); ``cut_before``/``cut_after``: the
+    answer stopped unfinished (``unfinished``; ``cut_before`` by position), shown ending in "…"."""
     out = []
     open_from = len(after) if open_from is None else open_from
     for i, a in enumerate(after):
         was = before[i] if i < len(before) else ""
         out.append({"question": a.question[:300], "seen": i < unseen_from, "open": i >= open_from,
                     "held": unseen_from <= i < unseen_from + held_count,
-                    "before": was, "after": a.answer[:300], "problem_after": a.problem,
+                    "before": was, "after": a.answer[:ANSWER_CHARS], "problem_after": a.problem,
+                    "cut_before": bool(cut_before[i]) if i < len(cut_before) else False, "cut_after": unfinished(a),
                     "restates_before": bool(was) and answer_checks.restates(a.question, was),
                     "restates_after": a.restates,
                     "right": rights[i] if i < len(rights) else None,

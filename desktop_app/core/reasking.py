@@ -57,6 +57,7 @@ class Reask:
     answer: str
     problem: str | None  # degenerate(): what the gate refuses a run for
     restates: bool = False  # restates(): what makes a run step back when an earlier checkpoint is clean
+    cut: bool = False  # it reached the re-ask's token limit unfinished: shown with "…" (it ends mid-word)
 
 
 def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, cancel=None,
@@ -98,11 +99,13 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
 
 
 def _answer(tok, question: str, row: list[int], eos: int | None, stops) -> Reask:
-    """A generated row as the chat shows it: cut at end-of-text and the first stop sequence."""
-    if eos is not None and eos in row:
+    """A generated row as the chat shows it: cut at end-of-text and the first stop sequence;
+    ``cut`` when neither came (the token limit, or the batch stopped early, ended it)."""
+    ended = eos is not None and eos in row
+    if ended:
         row = row[:row.index(eos)]
     text = tok.decode(row, skip_special_tokens=True)
     for stop in stops:
         if stop and stop in text:
-            text = text[:text.index(stop)]
-    return Reask(question, text, degenerate(question, text, row), restates(question, text))
+            text, ended = text[:text.index(stop)], True
+    return Reask(question, text, degenerate(question, text, row), restates(question, text), cut=not ended)

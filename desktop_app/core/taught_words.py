@@ -11,6 +11,14 @@ from difflib import SequenceMatcher
 
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)  # "it's" one word: a phrase starts at a word
 
+def shown_answer(pair: dict, side: str) -> str:
+    """A pair's ``side`` ("before" or "after") answer as the person reads it: ending in "…" where it
+    stopped unfinished at the re-ask's token limit (usertests 10 and 17: "…the world of art was no"
+    read as a typo)."""
+    text = pair.get(side) or ""
+    return text.rstrip() + "\u2026" if text and pair.get(f"cut_{side}") and not text.endswith("\u2026") else text
+
+
 # ---------------------------------------------------------------- rated questions not checked
 
 # "how" questions answered by a name or a number (answer_checks._FACT_OPENERS; tests/test_card28_taught_words.py

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.finetune_effect import repeated_opening
-from desktop_app.core.taught_words import new_since_words, repeats_words, unchecked_why
+from desktop_app.core.taught_words import new_since_words, repeats_words, shown_answer, unchecked_why
 from desktop_app.gui.finetune_words import card_rank, clip_at_word, pick_pairs
 from desktop_app.gui.theme import styled_label
 
@@ -106,7 +106,7 @@ class TaughtView(QFrame):
             row += 1
             self._add_yours(pair["right"], row)
         for column, (key, caption) in enumerate((("before", "before"), ("after", "after"))):
-            text = pair.get(key) or ""
+            text = shown_answer(pair, key)
             label = styled_label("", "TaughtAnswer", wrap=True)
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setText(f"{caption}: {_clip(text) or '(empty)'}")
