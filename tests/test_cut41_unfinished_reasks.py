@@ -64,7 +64,7 @@ def test_the_card_and_the_cli_show_the_ellipsis(qtbot, capsys):
 
 
 def test_a_cached_answer_keeps_whether_it_ended(tiny_model):
-    """The "before" answers come from a cache of earlier runs; one cached before the mark is asked again."""
+    """The "before" answers come from a cache of earlier runs; one cached before the mark stays unmarked."""
     class Cache(dict):
         def put(self, key, value, base=False):
             self[key] = value
@@ -72,10 +72,13 @@ def test_a_cached_answer_keeps_whether_it_ended(tiny_model):
     prompt = reasking.fresh_prompt(tiny_model.tokenizer, "Tell me about cats.", tiny_model.context_window, 3)
     plan = fe.Reasks([(prompt, "Tell me about cats.")], 0, 3)
     key = f"reask:3:{fe.digest(prompt)}"
-    cache = Cache({key: ["an old answer", None]})
     meter = fe.Meter({}, lambda _phase: contextlib.nullcontext(), lambda: None, threading.Event())
+    cache = Cache({key: ["an old answer", None]})
+    old, = meter._reask(tiny_model, plan, cache, [])
+    assert (old.answer, old.cut) == ("an old answer", False)
+    cache = Cache({"another": ["x", None]})  # an empty cache is no cache (falsy)
     fresh, = meter._reask(tiny_model, plan, cache, [])
-    assert fresh.answer != "an old answer" and cache[key] == [fresh.answer, fresh.problem, fresh.cut]
+    assert cache[key] == [fresh.answer, fresh.problem, fresh.cut]
     cache[key] = ["kept", None, True]
     kept, = meter._reask(tiny_model, plan, cache, [])
     assert (kept.answer, kept.cut) == ("kept", True)

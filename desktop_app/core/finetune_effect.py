@@ -277,7 +277,6 @@ class Meter:
         prompts, tokens = reasks.prompts, reasks.tokens
         keys = [f"reask:{tokens}:{digest(ids)}" for ids, _q in prompts]
         found = {k: cache.get(k) for k in keys} if cache else {}
-        found = {k: hit for k, hit in found.items() if hit is not None and len(hit) == 3}  # an older cache's lacks ``cut``
         missing = [p for p, k in zip(prompts, keys) if found.get(k) is None]
         if len(missing) == len(prompts):  # all asked now: their seconds are the re-asks' (none cached)
             computed.append(True)
@@ -285,7 +284,8 @@ class Meter:
         out = []
         for (ids, question), key in zip(prompts, keys):
             hit = found.get(key)
-            answer = (reasking.Reask(question, hit[0], hit[1], answer_checks.restates(question, hit[0]), hit[2])
+            cut = len(hit) > 2 and hit[2] if hit is not None else False  # an older cache's answer: not known, as before
+            answer = (reasking.Reask(question, hit[0], hit[1], answer_checks.restates(question, hit[0]), cut)
                       if hit is not None else next(answered, None))
             if answer is None:  # cancelled meanwhile
                 break
