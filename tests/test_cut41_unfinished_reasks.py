@@ -82,3 +82,47 @@ def test_a_cached_answer_keeps_whether_it_ended(tiny_model):
     cache[key] = ["kept", None, True]
     kept, = meter._reask(tiny_model, plan, cache, [])
     assert (kept.answer, kept.cut) == ("kept", True)
+
+
+# ---------------------------------------------------------------- a rated continuation is no question
+
+STORY = "The keeper climbed the stairs of the lighthouse every evening"
+
+
+def test_a_rated_continuation_is_counted_as_one_not_as_a_rated_question(tmp_path, tiny_model):
+    """Usertest 17: the card said "5 rated questions" where one was a Text-mode continuation."""
+    from desktop_app.core import documents
+    from desktop_app.core import text_branches as tb
+    from desktop_app.core.store import Store
+    from desktop_app.core.taught_words import rated_count_words, unchecked_words
+    from desktop_app.core.train_data import build_training_data
+    from test_training_data import add_answer
+
+    store = Store.open(tmp_path / "db.sqlite3")
+    try:
+        _c, _u, mid, _ids = add_answer(store, tiny_model, "What is the capital of France?", text="Lyon.")
+        store.rate_message(mid, -1)
+        store.set_correction(mid, "The capital of France is Paris.")
+        document = documents.create_document(store, STORY)
+        branch = tb.add_branch(store, document, None, len(STORY), " and fell asleep on the sofa.")
+        tb.rate_branch(store, branch, -1)
+        tb.set_correction(store, branch, " to light the great lamp.")
+        data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+        plan = fe.plan_reasks(store, data, data, data.split(0.0)[1], tiny_model.tokenizer,
+                              tiny_model.context_window, count=3, unseen=0, tokens=6)
+        kinds = {q: text for (_ids, q), text in zip(plan.prompts, plan.texts)}
+        assert kinds == {"What is the capital of France?": False, STORY: True}
+    finally:
+        store.close()
+    answers = [reasking.Reask(q, "x", None) for _ids, q in plan.prompts]
+    pairs = fe.taught(["y"] * len(answers), answers, plan.unseen_from, texts=plan.texts)
+    assert [p["continuation"] for p in pairs] == list(plan.texts)
+    for p in pairs:
+        p["checked"], p["right"] = True, "yours"
+    assert rated_count_words(pairs).startswith("2 rated questions or continuations: all 2 give yours")
+    story = [p for p in pairs if p["continuation"]]
+    assert rated_count_words(story) == "1 rated continuation: 1 gives your continuation"
+    story[0]["checked"] = False
+    assert unchecked_words(story).startswith("1 rated continuation is not checked automatically")
+    chat = [p for p in pairs if not p["continuation"]]
+    assert rated_count_words(chat) == "1 rated question: 1 gives your answer"

@@ -157,7 +157,7 @@ def test_taught_pairs_before_and_after_and_marks_trained_questions():
     pairs = fe.taught(["b1", "b2"], after, unseen_from=1, open_from=2, held_count=1)
     plain = {"restates_before": False, "restates_after": False, "right": None, "dropped_before": False,
              "dropped_after": False, "checked": False, "new": False,
-             "changed_after": False, "cut_before": False, "cut_after": False}
+             "changed_after": False, "cut_before": False, "cut_after": False, "continuation": False}
     assert pairs == [{"question": "q1", "seen": True, "open": False, "held": False, "before": "b1", "after": "a1",
                       "problem_after": None, **plain},
                      {"question": "q2", "seen": False, "open": False, "held": True, "before": "b2", "after": "a2",

@@ -58,6 +58,9 @@ class Reasks:
     # per prompt, the person rated it or gave a better answer after the previous run started
     # (train_data.new_since_previous): shown first, marked "new since run N"
     news: tuple = ()
+    # per prompt, a Text-mode continuation's (the text before it), not a chat question: the card counts
+    # "rated continuations" apart (usertest 17: a rated continuation was counted as a "rated question")
+    texts: tuple = ()
 
     @property
     def open_from(self) -> int:
@@ -103,7 +106,16 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
     known = right_answers(train, tokenizer) | right_answers(held, tokenizer)
     rights = tuple(known.get(tuple(ids)) for ids, _q in seen_q + fresh)
     news = tuple(tuple(ids) in new_keys for ids, _q in seen_q + fresh)
-    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count, rights, news)
+    text_keys = continuation_prompt_keys(data)
+    texts = tuple(tuple(ids) in text_keys for ids, _q in seen_q + fresh)
+    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count, rights, news, texts)
+
+
+def continuation_prompt_keys(data: TrainingData) -> set[tuple]:
+    """The prompts (as id tuples) of ``data``'s Text-mode continuations (negative message ids:
+    core/text_training.py)."""
+    return {tuple(e.prompt_ids) for e in (*data.pairs, *data.unpaired, *data.tokens)
+            if (getattr(e, "rejected_message_id", None) or e.message_id) < 0}
 
 
 def _rated_ids(example) -> set:
@@ -235,7 +247,8 @@ class Meter:
         m[f"reask_cut_{when}"] = [unfinished(a) for a in answers]
         if when == "after":
             m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from, reasks.open_from,
-                                 reasks.held_count, reasks.rights, reasks.news, m.get("reask_cut_before") or ())
+                                 reasks.held_count, reasks.rights, reasks.news, m.get("reask_cut_before") or (),
+                                 reasks.texts)
             m["reask_dropped_before"] = sum(t["dropped_before"] for t in m["taught"])
             m["reask_dropped_after"] = sum(t["dropped_after"] for t in m["taught"])
 
@@ -304,7 +317,8 @@ def unfinished(answer) -> bool:
 
 
 def taught(before: list[str], after: list, unseen_from: int, open_from: int | None = None,
-           held_count: int = 0, rights: tuple = (), news: tuple = (), cut_before: tuple = ()) -> list[dict]:
+           held_count: int = 0, rights: tuple = (), news: tuple = (), cut_before: tuple = (),
+           texts: tuple = ()) -> list[dict]:
     """Before/after pairs for the person: the same greedy question, answered by the model
     they had and by the new adapter; ``seen``: the question was trained on; ``held``: the
     person rated it, but it was kept out of training to judge the run (the ``held_count``
@@ -315,7 +329,8 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
     the answer lost the fact (``dropped``); ``changed_after``: a new question's answer names
     something else (``changed``); ``checked``: the pair can be held to one; ``new``: the person rated
     the question since the previous run (``news``, by position); ``cut_before``/``cut_after``: the
-    answer stopped unfinished (``unfinished``; ``cut_before`` by position), shown ending in "…"."""
+    answer stopped unfinished (``unfinished``; ``cut_before`` by position), shown ending in "…";
+    ``continuation``: the question is the text before a rated Text-mode continuation (``texts``, by position)."""
     out = []
     open_from = len(after) if open_from is None else open_from
     for i, a in enumerate(after):
@@ -324,6 +339,7 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
                     "held": unseen_from <= i < unseen_from + held_count,
                     "before": was, "after": a.answer[:ANSWER_CHARS], "problem_after": a.problem,
                     "cut_before": bool(cut_before[i]) if i < len(cut_before) else False, "cut_after": unfinished(a),
+                    "continuation": bool(texts[i]) if i < len(texts) else False,
                     "restates_before": bool(was) and answer_checks.restates(a.question, was),
                     "restates_after": a.restates,
                     "right": rights[i] if i < len(rights) else None,

@@ -45,6 +45,22 @@ def rated_questions(taught: list[dict]) -> list[dict]:
     return list(out.values())
 
 
+def rated_noun(pairs: list[dict]) -> str:
+    """"rated question(s)", "rated continuation(s)" (Text mode's: usertest 17 read its own continuation
+    counted as a "rated question") or both, by the kinds of ``pairs`` and their number."""
+    s = "s" if len(pairs) != 1 else ""
+    kinds = {bool(p.get("continuation")) for p in pairs}
+    if kinds == {True}:
+        return f"rated continuation{s}"
+    return f"rated question{s} or continuation{s}" if kinds == {True, False} else f"rated question{s}"
+
+
+def yours_noun(pairs: list[dict]) -> str:
+    """What the person gave for ``pairs``: "your answer", "your continuation", or "yours" for both kinds."""
+    kinds = {bool(p.get("continuation")) for p in pairs}
+    return "yours" if len(kinds) > 1 else "your continuation" if kinds == {True} else "your answer"
+
+
 def unchecked_why(pair: dict) -> str | None:
     """Why a rated question's new answer was not held to the person's answer (core.finetune_effect.checked
     is False), in a few words: "a how-to answer"; None for a pair that was checked, is no rated
@@ -154,13 +170,14 @@ def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
     below = {p.get("question") for p in (taught if shown is None else shown)}
     named = [p for p in pairs if p.get("question") in below]
     reasons = list(dict.fromkeys(unchecked_why(p) for p in pairs))
+    noun = rated_noun(pairs)
     if len(pairs) == 1:
-        head = f"1 rated question is not checked automatically ({reasons[0]})"
+        head = f"1 {noun} is not checked automatically ({reasons[0]})"
     elif len(reasons) == 1:
-        head = (f"{len(pairs)} rated questions are not checked automatically "
+        head = (f"{len(pairs)} {noun} are not checked automatically "
                 f"({'each ' if reasons[0].startswith(('a ', 'an ')) else ''}{reasons[0]})")
     else:
-        head = f"{len(pairs)} rated questions are not checked automatically"
+        head = f"{len(pairs)} {noun} are not checked automatically"
     if not named:
         return head + (": it is not among the answers below" if len(pairs) == 1
                        else ": none of them is among the answers below")
@@ -184,10 +201,9 @@ def rated_count_words(taught: list[dict]) -> str:
     missed = sum(1 for p in judged if p.get("dropped_after"))
     kept = len(judged) - missed
     every = "all " if kept == len(questions) > 1 else ""
-    parts = [f"{every}{kept} give{'s' if kept == 1 else ''} your answer" if kept else "",
+    parts = [f"{every}{kept} give{'s' if kept == 1 else ''} {yours_noun(questions)}" if kept else "",
              f"{missed} miss{'es' if missed == 1 else ''} it" if missed else ""]
-    return (f"{len(questions)} rated question{'s' if len(questions) != 1 else ''}: "
-            + ", ".join(p for p in parts if p))
+    return f"{len(questions)} {rated_noun(questions)}: " + ", ".join(p for p in parts if p)
 
 
 # ---------------------------------------------------------------- an answer that repeats itself
