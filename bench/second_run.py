@@ -68,6 +68,8 @@ def describe(label: str, result, store, seconds: float) -> None:
           f"{m.get('margin_new_before')} -> {m.get('margin_new_after')}; steps {m.get('steps')}; "
           f"probe {m.get('probe_ppl_before')} -> {m.get('probe_ppl_after')}; guard {m.get('guard')}; "
           f"step back undone: {m.get('step_back_undone')}; {seconds:.0f} CPU-s")
+    before = {k: v for k, v in (m.get("phase_cpu_s") or {}).items() if k.startswith("before")}
+    print(f"    measuring before, CPU-s: {before} (total {sum(before.values()):.1f})")
 
 
 def main() -> int:

@@ -19,6 +19,7 @@ the run's record: the gate, the panel, ``finetune --json`` and the model card re
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import json
 import logging
@@ -427,6 +428,7 @@ class BeforeCache:
 
     def __init__(self, paths, model_id: str, parent_id: int | None, device):
         self.path = paths.cache_dir / self.FILE
+        self.parent_id = parent_id
         self.scope = f"{model_id}|{parent_id}|{device}|{digest(gate.probe_text())}"
         self.base_scope = f"{model_id}|base|{device}"  # the base model's figures, whatever adapter is in use
         try:
@@ -441,6 +443,13 @@ class BeforeCache:
     def put(self, key: str, value, base: bool = False) -> None:
         self.table[f"{self.base_scope if base else self.scope}|{key}"] = value
 
+    def for_adapter(self, adapter_id: int) -> "BeforeCache":
+        """The same table (one file, saved by either) under the scope of a run starting from ``adapter_id``."""
+        other = copy.copy(self)
+        other.scope = self.scope.replace(f"|{self.parent_id}|", f"|{adapter_id}|", 1)
+        other.parent_id = adapter_id
+        return other
+
     def save(self) -> None:
         items = list(self.table.items())[-self.LIMIT:]
         try:
@@ -449,6 +458,19 @@ class BeforeCache:
             os.replace(tmp, self.path)
         except OSError as exc:  # a cache: losing it costs time, not data
             log.info("before-cache not saved: %s", exc)
+
+
+def remember_after(cache: BeforeCache, adapter_id: int, metrics: dict, reasks: Reasks, skip=frozenset()) -> None:
+    """A saved adapter's "after" figures are the "before" figures of a run that starts from it (the
+    same weights, read the same way): its probe perplexity and its greedy re-asks, kept for that run
+    (a user test's second run spent minutes "measuring your current model", which the first had just
+    measured). The answers as the metrics keep them (ANSWER_CHARS), as the "before" answers are shown."""
+    later = cache.for_adapter(adapter_id)
+    if isinstance(metrics.get("probe_ppl_after"), float):
+        later.put("probe" + gate.skip_key(skip), metrics["probe_ppl_after"])
+    for (ids, _question), pair in zip(reasks.prompts, metrics.get("taught") or []):
+        later.put(f"reask:{reasks.tokens}:{digest(ids)}", [pair["after"], pair["problem_after"], pair["cut_after"]])
+    later.save()
 
 
 def digest(value) -> str:

@@ -34,7 +34,8 @@ from desktop_app.core import work_meter
 from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.check_time import PARTS, REASK_TOKEN_PER_UPDATE, CheckClock, part_of
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.finetune_effect import EVAL_BATCH, BeforeCache, Meter, digest, new_ratings, plan_reasks
+from desktop_app.core.finetune_effect import (EVAL_BATCH, BeforeCache, Meter, digest, new_ratings, plan_reasks,
+                                             remember_after)
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, trim_heap
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
@@ -328,7 +329,10 @@ class _Run:
         self.check_cancel()
         before.measure(training_follows=False)  # when the steps ended before it was due (the guard stopped them)
         self._measure_after(meter, work, data, held, reasks, pad_id)
-        return decide(self, work, resolved.model_id, parent)
+        result = decide(self, work, resolved.model_id, parent)
+        if result.adapter_id is not None and self.before_cache is not None:
+            remember_after(self.before_cache, result.adapter_id, self.metrics, reasks, self.rated_down)
+        return result
 
     def _measure_after(self, meter: Meter, work, data: TrainingData, held: TrainingData, reasks,
                        pad_id: int) -> None:
