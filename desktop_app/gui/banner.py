@@ -98,18 +98,28 @@ class ShortLabel(QLabel):
         painter.drawText(self.contentsRect(), WRAPPED, self.cut_text)
 
     def _elided(self) -> str:
-        """The longest end-elided form of the text that wraps into ``max_lines`` lines."""
-        metrics, width = self.fontMetrics(), self.contentsRect().width()
-        text, cap = " ".join(self.text().split()), metrics.lineSpacing() * self.max_lines
-        low, high, best = 1, width * self.max_lines, "\u2026"
-        while low <= high:  # the wrap breaks at words, so the room an elided line may take is searched
-            room = (low + high) // 2
-            candidate = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
-            if metrics.boundingRect(QRect(0, 0, width, 10 * cap), WRAPPED, candidate).height() <= cap:
-                best, low = candidate, room + 1
+        """The longest form of the text cut after a whole word, with "…", that wraps into
+        ``max_lines`` lines (a cut inside a word, "which wor…", read as a typo); a first word too
+        long for them is cut where it must be."""
+        words = " ".join(self.text().split()).split(" ")
+        low, high, best = 1, len(words), None
+        while low <= high:  # more words never take fewer lines: the most that fit is searched
+            count = (low + high) // 2
+            candidate = " ".join(words[:count]).rstrip(",;:") + "\u2026"
+            if self._fits(candidate):
+                best, low = candidate, count + 1
             else:
-                high = room - 1
-        return best
+                high = count - 1
+        return best if best is not None else self._elided_inside_word(words[0])
+
+    def _fits(self, text: str) -> bool:
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        cap = metrics.lineSpacing() * self.max_lines
+        return metrics.boundingRect(QRect(0, 0, width, 10 * cap), WRAPPED, text).height() <= cap
+
+    def _elided_inside_word(self, word: str) -> str:
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        return metrics.elidedText(word, Qt.TextElideMode.ElideRight, width)  # one word: one line
 
 
 class Banner(QFrame):
