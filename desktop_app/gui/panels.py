@@ -380,6 +380,7 @@ class SettingsPopover(QFrame):
         super().__init__(parent, Qt.WindowType.Popup)
         self.setObjectName("Popover")
         self._make_fields()
+        self.clamped_to = None  # (field, the text it was set to) the range note tells of
         self._lay_out()
         self.setMinimumWidth(340)
         self.set_settings(recommended_sampling(), "")
@@ -443,7 +444,6 @@ class SettingsPopover(QFrame):
     def _note_goes_with_edits(self, field) -> None:
         """The range note tells of one value the person typed: it goes once they type again, or that
         field moves off the end it was set to (it had stayed until the settings were reset)."""
-        self.clamped_to = None
         field.lineEdit().textEdited.connect(lambda _text: self.range_note.hide())
         field.valueChanged.connect(lambda _value: self._hide_note_if_moved(field))
 
