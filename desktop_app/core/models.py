@@ -532,7 +532,7 @@ def open_model(spec: str | None, paths: AppPaths, device: str = "auto",
 @dataclass(frozen=True)
 class LocalModel:
     spec: str
-    kind: str  # "hub-cache" | "converted" | "bundled"
+    kind: str  # "hub-cache" | "converted" | "bundled" | "folder" | "gguf" (a path in use: ``with_model_in_use``)
     name: str
     location: str
     architecture: str = ""  # config.json's model_type, or the GGUF's general.architecture
@@ -614,6 +614,25 @@ def list_local_models(paths: AppPaths) -> list[LocalModel]:
     except ModelError:
         pass
     return found
+
+
+def with_model_in_use(found: list[LocalModel], in_use: str | None) -> list[LocalModel]:
+    """``found`` with the folder or .gguf file the model in use was loaded from first, where no
+    entry holds it already: a model opened from a path of its own is on this computer too."""
+    path = Path(in_use).expanduser() if in_use else None
+    if path is None or not (path.is_dir() or (path.is_file() and path.suffix == ".gguf")):
+        return found
+    if any(_holds(Path(model.location), path) for model in found):
+        return found
+    kind = "gguf" if path.is_file() else "folder"
+    return [LocalModel(in_use, kind, path.name, str(path), *describe_local(path)), *found]
+
+
+def _holds(location: Path, path: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(location.resolve())
+    except OSError:
+        return False
 
 
 def _describe_bundled(gguf_path: Path, paths: AppPaths) -> tuple[str, int]:

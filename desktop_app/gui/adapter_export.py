@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLayout, QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout)
 
+from desktop_app.gui import save_folder
 from desktop_app.gui.off_words import EXPORT_FIELD_TIP, EXPORT_NOW_TIP, EXPORTED_TIP, EXPORTING_TIP
 from desktop_app.gui.theme import styled_label
 from desktop_app.gui.tasks import Lane, Task
@@ -96,7 +97,8 @@ class ExportDialog(QDialog):
 
     def _suggest_path(self) -> None:
         fmt, quant = self.choice()
-        current = Path(self.path.text()).expanduser() if self.path.text() else Path.home()
+        current = (Path(self.path.text()).expanduser() if self.path.text()
+                   else save_folder.start_folder(self.parentWidget(), save_folder.ADAPTERS))
         folder = current.parent if self.path.text() else current
         self.path.setText(str(folder / f"adapter-{self.adapter_id}-{quant or fmt}{self._ending()}"))
 
@@ -122,6 +124,7 @@ class ExportDialog(QDialog):
         self.task = Task(lambda report, cancel: work(lambda *p: report(p), cancel), "export adapter", "export",
                          on_progress=self._progress, on_success=self._finished, on_failure=self._failed,
                          on_cancelled=lambda _t: self._failed("Cancelled before it started."))
+        save_folder.remember(self.parentWidget(), out, save_folder.ADAPTERS)  # the next Import… or Export… opens there
         self._set_running(True)
         self.status.setText("Exporting\u2026" if not self.lane.busy else "Waiting for the fine-tune to finish\u2026")
         self.lane.submit(self.task)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QGridLayout, Q
                                QWidget)
 
 from desktop_app.core.adapters import NAME_CHARS, label
+from desktop_app.gui import save_folder
 from desktop_app.gui.off_words import EXPORT_TIP, HistoryFacts, history_tips  # noqa: F401 (EXPORT_TIP: read here)
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import retip
@@ -312,8 +313,11 @@ class AdapterHistory(QFrame):
             self.export_requested.emit(sel)
 
     def _import(self) -> None:
+        """The folder dialog opens where the last adapter was imported from or exported to."""
+        start = str(save_folder.start_folder(self, save_folder.ADAPTERS))
         folder = (self.choose_folder() if self.choose_folder else
                   QFileDialog.getExistingDirectory(self, "The adapter folder (adapter_config.json, "
-                                                         "adapter_model.safetensors)"))
+                                                         "adapter_model.safetensors)", start))
         if folder:
+            save_folder.remember(self, folder, save_folder.ADAPTERS)
             self.import_requested.emit(folder)

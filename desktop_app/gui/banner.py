@@ -37,6 +37,8 @@ class ShortLabel(QLabel):
     def __init__(self, max_lines: int = 2, parent=None):
         super().__init__(parent)
         self.max_lines, self.expanded = max_lines, False
+        # the lines it may be cut to in a short window: what the window's least height counts of it
+        self.least_lines = max_lines
         self.cut_text = None  # the elided form painted instead of the text; None: the text fits
         self.setWordWrap(True)
 
@@ -66,22 +68,37 @@ class ShortLabel(QLabel):
         self.setCursor(Qt.CursorShape.PointingHandCursor if clickable else Qt.CursorShape.IBeamCursor)
 
     def _cap_height(self) -> int:
+        return self.lines_height(self.max_lines)
+
+    def lines_height(self, lines: int) -> int:
         margins = self.contentsMargins()
-        return self.fontMetrics().lineSpacing() * self.max_lines + margins.top() + margins.bottom()
+        return self.fontMetrics().lineSpacing() * lines + margins.top() + margins.bottom()
+
+    def whole_height(self, lines: int) -> int:
+        """Its height at its width shown up to ``lines`` lines."""
+        return min(super().heightForWidth(max(1, self.width())), self.lines_height(lines))
 
     def heightForWidth(self, width: int) -> int:
         full = super().heightForWidth(width)
         return full if self.expanded else min(full, self._cap_height())
 
     def minimumSizeHint(self):
+        """Shown, the height of its lines at its width, up to ``least_lines`` (all of them once opened):
+        QLabel's own is one line, so the window's least height left out the rest of a notice (or of an
+        error) and an opened one squeezed the Text tab below its least height in a 480 px window."""
         hint = super().minimumSizeHint()
-        hint.setHeight(min(hint.height(), self._cap_height()) if not self.expanded else hint.height())
+        if self.isVisible() and self.width() > 1:
+            hint.setHeight(super().heightForWidth(self.width()) if self.expanded else
+                           self.whole_height(min(self.max_lines, self.least_lines)))
+        elif not self.expanded:
+            hint.setHeight(min(hint.height(), self._cap_height()))
         return hint
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self._measure()
+            self.updateGeometry()  # its least height follows its width
 
     def mousePressEvent(self, event) -> None:
         if self.cut_text is not None or self.expanded:
@@ -98,18 +115,28 @@ class ShortLabel(QLabel):
         painter.drawText(self.contentsRect(), WRAPPED, self.cut_text)
 
     def _elided(self) -> str:
-        """The longest end-elided form of the text that wraps into ``max_lines`` lines."""
-        metrics, width = self.fontMetrics(), self.contentsRect().width()
-        text, cap = " ".join(self.text().split()), metrics.lineSpacing() * self.max_lines
-        low, high, best = 1, width * self.max_lines, "\u2026"
-        while low <= high:  # the wrap breaks at words, so the room an elided line may take is searched
-            room = (low + high) // 2
-            candidate = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
-            if metrics.boundingRect(QRect(0, 0, width, 10 * cap), WRAPPED, candidate).height() <= cap:
-                best, low = candidate, room + 1
+        """The longest form of the text cut after a whole word, with "…", that wraps into
+        ``max_lines`` lines (a cut inside a word, "which wor…", read as a typo); a first word too
+        long for them is cut where it must be."""
+        words = " ".join(self.text().split()).split(" ")
+        low, high, best = 1, len(words), None
+        while low <= high:  # more words never take fewer lines: the most that fit is searched
+            count = (low + high) // 2
+            candidate = " ".join(words[:count]).rstrip(",;:") + "\u2026"
+            if self._fits(candidate):
+                best, low = candidate, count + 1
             else:
-                high = room - 1
-        return best
+                high = count - 1
+        return best if best is not None else self._elided_inside_word(words[0])
+
+    def _fits(self, text: str) -> bool:
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        cap = metrics.lineSpacing() * self.max_lines
+        return metrics.boundingRect(QRect(0, 0, width, 10 * cap), WRAPPED, text).height() <= cap
+
+    def _elided_inside_word(self, word: str) -> str:
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        return metrics.elidedText(word, Qt.TextElideMode.ElideRight, width)  # one word: one line
 
 
 class Banner(QFrame):
@@ -177,7 +204,9 @@ class Banner(QFrame):
         self._fit()
 
     def eventFilter(self, watched, event) -> bool:
-        if watched is self.watching and event.type() == QEvent.Type.Resize:
+        # a resize, or the window's parts asking for other room (Chat and Text need different heights)
+        if (watched is self.watching and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest)
+                and self.isVisible()):  # (showEvent fits a banner that shows again)
             self._fit()
         return False
 
@@ -191,6 +220,7 @@ class Banner(QFrame):
         self._fit_lines()
 
     def _fit_lines(self) -> None:
+        self.label.least_lines = COMPACT_LINES if self.offers_action else self.short_lines
         if self.offers_action:
             lines = COMPACT_LINES if self.compact else ACTION_NOTICE_LINES
         else:
@@ -217,8 +247,18 @@ class Banner(QFrame):
 
     @property
     def compact(self) -> bool:
-        """A short window: a notice with a button keeps to two lines (its button beside them)."""
-        return self.window().height() < COMPACT_WINDOW_PX
+        """A short window, or one without room for the whole notice beside the least height of the
+        rest (the Text tab's needs more than the chat's): a notice with a button keeps to two lines
+        (its button beside them). The window's least height counts those two lines, so a window
+        with the whole notice can always be made short again."""
+        window = self.window()
+        return window.height() < COMPACT_WINDOW_PX or not self._room_for_whole(window)
+
+    def _room_for_whole(self, window) -> bool:
+        label = self.label
+        counted = label.minimumSizeHint().height()
+        whole = label.whole_height(ACTION_NOTICE_LINES)
+        return window.minimumSizeHint().height() - counted + whole <= window.height()
 
     @property
     def offers_action(self) -> bool:

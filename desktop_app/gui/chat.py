@@ -87,6 +87,7 @@ class ChatController(ModelReads, QObject):
         self.tasks = tasks
         self.lane = tasks.model
         self.loaded = None
+        self.unwearable: tuple[str, int] | None = None  # (model, adapter): the store's choice it could not put on
         self.state = ChatState.NO_MODEL
         self.throttle = Throttle(40, self)
         self.throttle.flushed.connect(self.tokens)
@@ -170,6 +171,7 @@ class ChatController(ModelReads, QObject):
         """Put a loaded model in use: what a finished load does (a benchmark may hand in a
         model it built itself). Answers asked for meanwhile start after this."""
         replaced, self.loaded = self.loaded, loaded
+        self._note_unwearable()
         self.score_cache.clear()
         self.unwritten_stopped.forget()  # (its cache was the replaced model's)
         self._refresh_state()
@@ -227,38 +229,46 @@ class ChatController(ModelReads, QObject):
                               on_failure=self._switch_failed))
 
     def notice_outside_adapter_change(self) -> None:
-        """The command line may have set aside or deleted the adapter this window wears (one
-        database, two front ends): when the store has none in use, or no longer has it, the model
-        follows the store before the next answer, and the notice says so. A kept fine-tune's new
-        adapter (active in the store before the run ends) and the window's own changes (under way
-        on the store lane, then a switch) are followed where they are asked, not here."""
+        """The command line may have changed the adapter in use for this model (one database, two
+        front ends): activated another, set it aside or deleted it. When the store's choice is not
+        the one the model wears, the model follows the store before the next answer, and the notice
+        says so. Not followed here: the window's own changes (under way on the store lane, then a
+        switch), a fine-tune's (its kept adapter is active in the store before the run's result
+        comes, which puts it on), a load under way, and an active adapter that could not be put on."""
         loaded = self.loaded
-        if (loaded is None or loaded.adapter_id is None or self.lane.find("switch")
-                or self.tasks.store.find("adapter")):
+        if loaded is None or self._own_adapter_change_under_way():
             return
         row = self.store.active_adapter(loaded.model_id)
-        if row is not None and (row["id"] == loaded.adapter_id or self._still_stored(loaded.adapter_id)):
+        active = row["id"] if row is not None else None
+        if active == loaded.adapter_id or (loaded.model_id, active) == self.unwearable:
             return
-        worn = f"Adapter {loaded.adapter_id}"
+        worn = "The base model" if loaded.adapter_id is None else f"Adapter {loaded.adapter_id}"
         now = "the base model" if row is None else adapters.label(row)
         self.notice.emit(f"{worn} is no longer the one in use for {loaded.source.display_name} (changed outside this "
                          f"window, e.g. by gpt2-desk adapters): answers now come from {now}.")
         self.sync_adapter()
 
-    def _still_stored(self, adapter_id: int) -> bool:
-        try:
-            self.store.get_adapter(adapter_id)
-        except UserFacingError:
-            return False
-        return True
+    def _own_adapter_change_under_way(self) -> bool:
+        return bool(self.lane.find("switch") or self.lane.find("load") or self.tasks.store.find("adapter")
+                    or self.tasks.training.find("fine-tune"))
+
+    def _note_unwearable(self) -> None:
+        """The store's active adapter that the model could not put on (a broken folder: the base model
+        answers, as the log says): not announced as an outside change at every focus."""
+        loaded = self.loaded
+        row = self.store.active_adapter(loaded.model_id) if loaded is not None else None
+        unworn = row is not None and row["id"] != loaded.adapter_id
+        self.unwearable = (loaded.model_id, row["id"]) if unworn else None
 
     def _switched(self, adapter_id) -> None:
+        self._note_unwearable()
         self.score_cache.clear()
         self.unwritten_stopped.forget()  # a stopped scoring under the adapter before starts over: free its cache
         self._refresh_state()
         self.adapter_changed.emit(adapter_id)
 
     def _switch_failed(self, error) -> None:
+        self._note_unwearable()
         self._refresh_state()
         self.error.emit(f"The adapter could not be switched. {error}")
         self.adapter_changed.emit(getattr(self.loaded, "adapter_id", None))

@@ -6,9 +6,9 @@ import math
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
-from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+from desktop_app.gui.theme import colors, icon_label, is_dark, styled_label
 
 
 class CountTile(QFrame):
@@ -24,9 +24,7 @@ class CountTile(QFrame):
         top.addWidget(self.number)
         top.addStretch(1)
         if icon_name:
-            pic = QLabel()
-            pic.setPixmap(icon(icon_name, colors(is_dark())["muted"]).pixmap(16, 16))
-            top.addWidget(pic)
+            top.addWidget(icon_label(icon_name, "muted"))
         layout.addLayout(top)
         self.caption = styled_label(caption, "Muted")
         layout.addWidget(self.caption)

@@ -319,8 +319,9 @@ class MainWindow(QMainWindow):
         from desktop_app.gui.model_dialog import ModelDialog, spec_in_use
 
         loaded = self.chat.loaded
-        return ModelDialog(self.paths, spec_in_use(loaded.source) if loaded is not None else self.model_spec, self,
-                           precision=self.chat.precision, lane=self.tasks.files)
+        in_use = spec_in_use(loaded.source) if loaded is not None else None
+        return ModelDialog(self.paths, in_use or self.model_spec, self, precision=self.chat.precision,
+                           lane=self.tasks.files, in_use=in_use)
 
     def choose_model(self) -> None:
         dialog = self.model_dialog()

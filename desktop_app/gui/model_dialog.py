@@ -3,18 +3,22 @@ a .gguf file, or the bundled offline model. Loading itself runs in the backgroun
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from shiboken6 import isValid
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QGridLayout,
                                QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QRadioButton, QVBoxLayout)
 
-from desktop_app.core.models import BUNDLED_NAME, BUNDLED_SPEC, GPT2_FAMILY, list_local_models
+from desktop_app.core.models import BUNDLED_NAME, BUNDLED_SPEC, GPT2_FAMILY, list_local_models, with_model_in_use
 from desktop_app.core.precision import AUTO, COMPACT, EXACT, FAST
 from desktop_app.gui.theme import styled_label
 
 LOOKING = "Looking for models on this computer\u2026"
-KIND_WORDS = {"hub-cache": "downloaded", "converted": "converted GGUF", "bundled": "bundled, offline"}
+KIND_WORDS = {"hub-cache": "downloaded", "converted": "converted GGUF", "bundled": "bundled, offline",
+              "folder": "folder", "gguf": "GGUF file"}
+IN_USE = "in use"
 
 
 def spec_in_use(source) -> str | None:
@@ -31,10 +35,24 @@ def spec_in_use(source) -> str | None:
     return short or source.model_id
 
 
-def _details(model) -> str:
-    """How it got here, its architecture and its size: "downloaded · gpt2 · 523 MB"."""
-    parts = [KIND_WORDS.get(model.kind, model.kind), model.architecture, model.size_text if model.size_bytes else ""]
+def _details(model, in_use: bool = False) -> str:
+    """How it got here, its architecture and its size: "downloaded · gpt2 · 523 MB" (· in use)."""
+    parts = [KIND_WORDS.get(model.kind, model.kind), model.architecture, model.size_text if model.size_bytes else "",
+             IN_USE if in_use else ""]
     return " \u00b7 ".join(p for p in parts if p)
+
+
+def same_model(spec: str, other: str | None) -> bool:
+    """Two specs of one model: a GPT-2 family name and its hub id, or two spellings of one path."""
+    if other is None:
+        return False
+    a, b = GPT2_FAMILY.get(spec, spec), GPT2_FAMILY.get(other, other)
+    if a == b:
+        return True
+    try:
+        return Path(a).expanduser().resolve() == Path(b).expanduser().resolve() and Path(a).expanduser().exists()
+    except OSError:
+        return False
 
 
 class ModelDialog(QDialog):
@@ -43,8 +61,11 @@ class ModelDialog(QDialog):
 
     local_found = Signal(int)  # the models on this computer are listed (how many)
 
-    def __init__(self, paths, current: str | None = None, parent=None, precision: str = AUTO, lane=None):
+    def __init__(self, paths, current: str | None = None, parent=None, precision: str = AUTO, lane=None,
+                 in_use: str | None = None):
+        """``current``: the spec preselected; ``in_use``: the loaded model's, listed and marked."""
         super().__init__(parent)
+        self.in_use = in_use
         self.setWindowTitle("Choose a model")
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
@@ -68,14 +89,19 @@ class ModelDialog(QDialog):
         self._find_local(paths, lane)
 
     def _find_local(self, paths, lane) -> None:
+        in_use = self.in_use
+
+        def listed():
+            return with_model_in_use(list_local_models(paths), in_use)
+
         if lane is None:
-            self._fill_local(list_local_models(paths))
+            self._fill_local(listed())
             return
         self.local.addItem(LOOKING)
         self.local.setEnabled(False)
         from desktop_app.gui.tasks import Task
 
-        lane.submit(Task(lambda _report, _cancel: list_local_models(paths), "list the models on this computer",
+        lane.submit(Task(lambda _report, _cancel: listed(), "list the models on this computer",
                          "local models", on_success=self._fill_local,
                          on_failure=lambda error: self._fill_local([], str(error))))
 
@@ -85,14 +111,25 @@ class ModelDialog(QDialog):
         self.local.clear()
         self.local.setEnabled(True)
         for model in models:
-            item = QListWidgetItem(f"{model.name}  \u2014  {_details(model)}")
-            item.setData(Qt.ItemDataRole.UserRole, model.spec)
-            item.setToolTip(model.location)
-            self.local.addItem(item)
+            self._add_local(model)
         if not models:
             self.local.addItem(error or "No models found on this computer yet.")
             self.local.setEnabled(False)
         self.local_found.emit(len(models))
+
+    def _add_local(self, model) -> None:
+        """One model's row; the one in use is marked so, in bold, and selected."""
+        in_use = same_model(model.spec, self.in_use)
+        item = QListWidgetItem(f"{model.name}  \u2014  {_details(model, in_use)}")
+        item.setData(Qt.ItemDataRole.UserRole, model.spec)
+        item.setToolTip(model.location + (" (the model in use)" if in_use else ""))
+        if in_use:
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+        self.local.addItem(item)
+        if in_use:
+            self.local.setCurrentItem(item)
 
     def _build_choices(self) -> QGridLayout:
         """One radio button per kind of source: GPT-2 family, a model on this computer, a path, the bundled one."""

@@ -388,6 +388,7 @@ class SettingsPopover(QFrame):
         super().__init__(parent, Qt.WindowType.Popup)
         self.setObjectName("Popover")
         self._make_fields()
+        self.clamped_to = None  # (field, the text it was set to) the range note tells of
         self._lay_out()
         self.setMinimumWidth(340)
         self.set_settings(recommended_sampling(), "")
@@ -431,6 +432,7 @@ class SettingsPopover(QFrame):
             if isinstance(field, Clamps):
                 tip = f"{tip}. From {field.range_words()}"
                 field.on_clamp = lambda typed, kept, name=name, field=field: self._clamped(name, field, typed, kept)
+                self._note_goes_with_edits(field)
             label.setToolTip(tip)  # the name is where a person points to ask what it means
             field.setToolTip(tip)
             form.addRow(label, field)
@@ -445,6 +447,17 @@ class SettingsPopover(QFrame):
     def _clamped(self, name: str, field, typed: str, kept: str) -> None:
         self.range_note.setText(f"{name} goes from {field.range_words()}: {typed} became {kept}.")
         self.range_note.show()
+        self.clamped_to = (field, kept)
+
+    def _note_goes_with_edits(self, field) -> None:
+        """The range note tells of one value the person typed: it goes once they type again, or that
+        field moves off the end it was set to (it had stayed until the settings were reset)."""
+        field.lineEdit().textEdited.connect(lambda _text: self.range_note.hide())
+        field.valueChanged.connect(lambda _value: self._hide_note_if_moved(field))
+
+    def _hide_note_if_moved(self, field) -> None:
+        if self.clamped_to is not None and self.clamped_to[0] is field and field.text() != self.clamped_to[1]:
+            self.range_note.hide()
 
     def _connect_changes(self) -> None:
         """Every field says ``changed`` when the person changes it."""
@@ -480,6 +493,7 @@ class SettingsPopover(QFrame):
         return self.system.toPlainText().strip()
 
     def popup_above(self, widget: QWidget) -> None:
+        self.range_note.hide()  # about a value typed the last time the settings were open
         self.adjustSize()
         corner = widget.mapToGlobal(QPoint(widget.width(), 0))
         x, y = corner.x() - self.width(), corner.y() - self.height() - 6

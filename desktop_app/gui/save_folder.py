@@ -1,6 +1,7 @@
 """Where a "Save as" dialog opens: the folder the person last saved an export to, else their
 Documents folder (else home), never the process's working folder (a source checkout, a
-launcher's folder). Remembered in the window's settings."""
+launcher's folder). Remembered in the window's settings. Adapters keep a folder of their own
+(``ADAPTERS``): where the last one was imported from or exported to."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 
 KEY = "export_dir"
+ADAPTERS = "adapter_dir"  # the adapter history's Import… and Export…
 
 
 def _settings(window):
@@ -16,11 +18,13 @@ def _settings(window):
     return getattr(top, "settings", None)
 
 
-def start_folder(window) -> Path:
+def start_folder(window, key: str = KEY) -> Path:
     settings = _settings(window)
-    last = settings.value(KEY, "") if settings is not None else ""
+    last = settings.value(key, "") if settings is not None else ""
     if last and Path(last).is_dir():
         return Path(last)
+    if key != KEY:  # none of its own yet: where exports go
+        return start_folder(window)
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     if documents and Path(documents).is_dir():
         return Path(documents)
@@ -32,8 +36,9 @@ def suggested(window, name: str) -> str:
     return str(start_folder(window) / name)
 
 
-def remember(window, path) -> None:
-    """The folder of a path the person chose: the next dialog opens there."""
+def remember(window, path, key: str = KEY) -> None:
+    """The folder of a path the person chose (an adapter folder's: the folder holding it): the
+    next dialog opens there."""
     settings = _settings(window)
     if settings is not None and path:
-        settings.setValue(KEY, str(Path(path).parent))
+        settings.setValue(key, str(Path(path).parent))

@@ -35,7 +35,7 @@ BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
 # a short tab scrolls the summary rather than squeezing the text under this many lines (at 800x560
 # with the first start's notice the summary's whole height had held the text to two, cut mid-line)
 TEXT_MIN_LINES = 4
-SUMMARY_MIN_HEIGHT = 48  # the summary's title row, the rest scrolled to
+SUMMARY_MIN_HEIGHT = 48  # the summary's title row, the rest scrolled to (its bar too, once laid out: _summary_least)
 # below this the summary drops its histograms: at the default window (1088x680, about 490 px for
 # the tab) they had kept the heatmap, the point of Text mode, to four or five lines
 SHORT_HEIGHT = 560
@@ -215,8 +215,16 @@ class TextView(QWidget):
 
     def _summary_room(self, opened: bool) -> None:
         """Histograms the person opened show whole, from the text's room: scrolled, they showed a strip."""
-        least = self.summary_panel.minimumSizeHint().height() if opened else SUMMARY_MIN_HEIGHT
+        least = self.summary_panel.minimumSizeHint().height() if opened else self._summary_least()
         self.summary_scroll.setMinimumHeight(least)
+
+    def _summary_least(self) -> int:
+        """The summary's title row and its bar, whole, the figures scrolled to: at its title row's
+        height the bar showed cut in half."""
+        panel = self.summary_panel
+        margins, gap = panel.grid.contentsMargins(), panel.grid.verticalSpacing()
+        return (margins.top() + panel.title_row.sizeHint().height() + gap + panel.bar.sizeHint().height()
+                + margins.bottom())
 
     def _build_heatmap_scroll(self) -> QScrollArea:
         """The heatmap in a scroll area that can follow a streaming continuation's end."""
@@ -293,7 +301,11 @@ class TextView(QWidget):
         super().resizeEvent(event)
         self.summary_panel.set_short(self.height() < SHORT_HEIGHT)
         # a short window keeps room for the branches under the text, the summary scrolls for its lines
-        self.heatmap_scroll.setMinimumHeight(self.heatmap.fontMetrics().lineSpacing() * TEXT_MIN_LINES + 16)
+        # whole lines at the heatmap's pitch, the last without the gap under it (the font's line
+        # alone, 7 px short of the pitch, had kept three)
+        pitch, line = self.heatmap.line_pitch(), self.heatmap.fontMetrics().lineSpacing()
+        self.heatmap_scroll.setMinimumHeight(pitch * (TEXT_MIN_LINES - 1) + line + 16)
+        self._summary_room(self.summary_panel.histograms_button.isChecked())
         narrow = self.width() < NARROW_WIDTH
         want = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
         if self.lower.orientation() != want:

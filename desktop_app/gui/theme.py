@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTabBar
 
 from desktop_app.core.paths import RESOURCES_DIR
 
@@ -102,6 +102,7 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
     app.setStyle("Fusion")
     app.setPalette(make_palette(dark))
     app.setStyleSheet(style_sheet(dark))
+    redraw_icons(app)
     return dark
 
 
@@ -124,19 +125,78 @@ def icon(name: str, color: str | None = None) -> QIcon:
     # on an off button the icon takes the button's pale text colour: Qt's own greying of a
     # light icon on the dark theme came out brighter than the words beside it
     _add_svg(result, svg.replace("@color", colors(is_dark())["off_text"]), QIcon.State.Off, QIcon.Mode.Disabled)
-    return result
+    return _drawn(result, icon, name, color)
 
 
 def filled_when_checked(name: str, color: str) -> QIcon:
     """``icon(name)``, and for a checked button the same shape filled in ``color``: a rated
     answer's thumb showed only a faint tint, and read as not pressed (usertest9)."""
-    result = icon(name)
+    result = QIcon(icon(name))  # a copy: the cached icon stays as it is
     try:
         svg = (RESOURCES_DIR / "icons" / f"{name}.svg").read_text(encoding="utf-8")
     except OSError:
         return result
     _add_svg(result, svg.replace('fill="none"', 'fill="@color"').replace("@color", color), QIcon.State.On)
+    return _drawn(result, filled_when_checked, name, color)
+
+
+# ------------------------------------------------------------ icons after a theme change
+# Icons are drawn in the theme's colours: after a switch to dark while the app runs, icons drawn in
+# the light theme's dark ink stayed on the buttons, dim on the dark panels, until a widget happened
+# to set its icon again. Each drawn icon is remembered by its cache key, with the theme colour it
+# was drawn in (by role, "text" or "muted", so the new theme's is used), and drawn again.
+FOREGROUND_ROLES = ("text", "muted", "accent", "good", "bad", "off_text")
+_DRAWN: dict[int, tuple] = {}  # QIcon.cacheKey() -> (the function that drew it, its name, the role or colour)
+ICON_PROPERTY = "gpt2desk_icon"  # a label showing an icon's pixmap: (name, role, size)
+
+
+def _drawn(result: QIcon, maker, name: str, color: str | None) -> QIcon:
+    theme = colors(is_dark())
+    role = "text" if color is None else next((r for r in FOREGROUND_ROLES if theme[r] == color), color)
+    _DRAWN[result.cacheKey()] = (maker, name, role)
     return result
+
+
+def _again(old: QIcon) -> QIcon | None:
+    """``old`` drawn again in the theme now in use, or None for an icon not drawn here."""
+    made = _DRAWN.get(old.cacheKey())
+    if made is None:
+        return None
+    maker, name, role = made
+    return maker(name, colors(is_dark()).get(role, role))
+
+
+def icon_label(name: str, role: str = "muted", size: int = 16) -> QLabel:
+    """A label showing icon ``name`` in the theme's ``role`` colour, drawn again with the theme."""
+    label = QLabel()
+    label.setProperty(ICON_PROPERTY, [name, role, size])
+    _set_label_icon(label)
+    return label
+
+
+def _set_label_icon(label: QLabel) -> None:
+    name, role, size = label.property(ICON_PROPERTY)
+    label.setPixmap(icon(name, colors(is_dark())[role]).pixmap(int(size), int(size)))
+
+
+def redraw_icons(app: QApplication) -> None:
+    """Every icon on a button, an action, a tab or an icon label, drawn again for the theme now in use."""
+    for widget in app.allWidgets():
+        _redraw_widget(widget)
+
+
+def _redraw_widget(widget) -> None:
+    if isinstance(widget, QAbstractButton) and (new := _again(widget.icon())) is not None:
+        widget.setIcon(new)
+    for action in widget.actions():
+        if (new := _again(action.icon())) is not None:
+            action.setIcon(new)
+    if isinstance(widget, QTabBar):
+        for index in range(widget.count()):
+            if (new := _again(widget.tabIcon(index))) is not None:
+                widget.setTabIcon(index, new)
+    if isinstance(widget, QLabel) and widget.property(ICON_PROPERTY) is not None:
+        _set_label_icon(widget)
 
 
 def _add_svg(result: QIcon, svg: str, state, mode=QIcon.Mode.Normal) -> None:

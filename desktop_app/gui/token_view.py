@@ -26,6 +26,7 @@ from desktop_app.gui.token_marks import MarkPainter, span_rects
 
 TOKEN_INDEX = QTextFormat.Property.UserProperty + 1
 MARKS_MARGIN = 6  # px around the text: a mark on its first or last line is not cut off
+LINE_GAP = 7  # px between lines, for the tokens' marks and rings
 PLAIN = "plain"
 Colorizer = Callable[[int, TokenRecord], "tuple[int, int, int] | None"]
 FormatHook = Callable[[int, TokenRecord, QTextCharFormat], None]
@@ -222,9 +223,13 @@ class TokenView(QTextEdit):
         self._press_pos = None
         self._press_index = -1  # the token under the press: the one a click picks (see mouseReleaseEvent)
         self._block_format = QTextBlockFormat()
-        self._block_format.setLineHeight(7, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
+        self._block_format.setLineHeight(LINE_GAP, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
         QTextCursor(self.document()).setBlockFormat(self._block_format)  # streamed text too, not only rebuilt
         self._fit_height()
+
+    def line_pitch(self) -> int:
+        """From one line of text to the next: the font's line and the gap under it."""
+        return self.fontMetrics().lineSpacing() + LINE_GAP
 
     # ------------------------------------------------------------ content
     def set_records(self, records, prefix: str = "", model_written=(), suffix: str = "") -> None:
