@@ -236,8 +236,8 @@ class ChatController(ModelReads, QObject):
         switch), a fine-tune's (its kept adapter is active in the store before the run's result
         comes, which puts it on), a load under way, and an active adapter that could not be put on."""
         loaded = self.loaded
-        if loaded is None or self._own_adapter_change_under_way():
-            return
+        if loaded is None or self.lane.closed or self._own_adapter_change_under_way():
+            return  # closed: the window has shut down, its store with it (a later activation must not read it)
         row = self.store.active_adapter(loaded.model_id)
         active = row["id"] if row is not None else None
         if active == loaded.adapter_id or (loaded.model_id, active) == self.unwearable:

@@ -27,7 +27,9 @@ from desktop_app.gui.tips import turn
 from desktop_app.gui.token_view import token_label
 
 KIND = "text change"  # the model lane's name for its task
-ICON_ONLY_BELOW = 620  # a narrower summary shows the toggle as its icon (its words took the Export button's room at 800 px)
+# a narrower tab shows the toggle as its icon: its words took the Export button's room in an 800 px window, and
+# squeezed the histograms narrower than their titles in 1024 and 1088 px ones (tests/test_gui_ux15_fixes.py)
+ICON_ONLY_BELOW = 800
 
 
 class ChangePanel(QWidget):
