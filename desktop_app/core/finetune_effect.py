@@ -31,6 +31,7 @@ from typing import Callable, ContextManager
 
 from desktop_app.core import answer_checks, text_training
 from desktop_app.core.lazy import lazy_module
+from desktop_app.core.store_file import StoreError
 from desktop_app.core.train_data import TrainingData, rated_message_ids
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
@@ -122,6 +123,21 @@ def continuation_prompt_keys(data: TrainingData) -> set[tuple]:
 def _rated_ids(example) -> set:
     """The answers an example comes from: a pair's two (a new thumb on either sibling makes it new)."""
     return {getattr(example, name, None) for name in ("message_id", "rejected_message_id", "chosen_message_id")}
+
+
+def heldout_trained_by_parent(store, parent: dict | None, held: TrainingData, new: frozenset) -> bool:
+    """The adapter in use trained on some of this run's held-out ratings: its own run held none out (too
+    few ratings) and a held-out rating is older than it (not in ``new``, train_data.new_since_previous).
+    Its margin there is then no baseline for what it had learned (gate._from_adapter_failure)."""
+    if parent is None or parent.get("run_id") is None or not len(held):
+        return False
+    try:
+        parent_metrics = store.get_run(parent["run_id"]).get("metrics") or {}
+    except StoreError:  # its run was deleted: not known
+        return False
+    if parent_metrics.get("heldout_size") != 0:
+        return False
+    return any(not (_rated_ids(e) & new) for e in (*held.pairs, *held.unpaired, *held.tokens))
 
 
 def new_prompt_keys(data: TrainingData, new: frozenset) -> set[tuple]:

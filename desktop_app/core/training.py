@@ -34,8 +34,8 @@ from desktop_app.core import work_meter
 from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.check_time import PARTS, REASK_TOKEN_PER_UPDATE, CheckClock, part_of
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.finetune_effect import (EVAL_BATCH, BeforeCache, Meter, digest, new_ratings, plan_reasks,
-                                             remember_after)
+from desktop_app.core.finetune_effect import (EVAL_BATCH, BeforeCache, Meter, digest, heldout_trained_by_parent,
+                                             new_ratings, plan_reasks, remember_after)
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, trim_heap
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
@@ -318,7 +318,9 @@ class _Run:
                              open_requests=s.reask_open, canaries=s.reask_canaries, new=self.new_ids)
         # what the card says of where the run starts and what is new since when (gui.finetune_words)
         self.metrics.update({"started_from_adapter": parent["id"] if parent else None,
-                             "new_since_run_id": self.since_run if any(reasks.news) else None})
+                             "new_since_run_id": self.since_run if any(reasks.news) else None,
+                             "heldout_trained_by_parent": heldout_trained_by_parent(self.store, parent, held,
+                                                                                    self.new_ids)})
         self.clock = CheckClock(self.before_cache)
         self.rated_down = gate.rated_down_ids(data)  # their positions in the probe and the guard's text are not read
         meter = Meter(self.metrics, self.timed, self.check_cancel, self.cancel, self.before_cache, clock=self.clock,
