@@ -14,8 +14,9 @@ from gui_windows import WAIT_MS, opened_window
 from tiny_model import random_lora
 
 
-def _use_imported(qtbot, window, tiny_model_dir) -> int:
-    adapter_id = adapters.save_adapter(window.chat.store, random_lora(tiny_model_dir, 2), window.paths,
+def _use_imported(qtbot, window, tiny_model_dir, seed: int = 2) -> int:
+    """A random LoRA adapter saved as imported and put in use from the adapter history: its id."""
+    adapter_id = adapters.save_adapter(window.chat.store, random_lora(tiny_model_dir, seed), window.paths,
                                        base_model=window.chat.loaded.model_id, run_id=None, parent_id=None,
                                        settings={}, metrics={"imported": True})
     window.finetune_panel.refresh_adapters()

@@ -14,11 +14,11 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QTextCursor  # noqa: E402
 
-from desktop_app.core import adapters, scoring  # noqa: E402
+from desktop_app.core import scoring  # noqa: E402
 from desktop_app.core.palette import change_color, color_for  # noqa: E402
 from desktop_app.gui.compare_words import nice_scale  # noqa: E402
 from gui_windows import WAIT_MS, opened_window, text_opened  # noqa: E402
-from tiny_model import random_lora  # noqa: E402
+from test_cli40_outside_adapter import _use_imported  # noqa: E402
 
 LONG = " ".join(f"Sentence {i} tells the model about the weather in town number {i}." for i in range(12))
 
@@ -31,17 +31,9 @@ def window(qtbot, qapp, tiny_model_dir):
         yield w
 
 
+
 def _use_adapter(qtbot, window, tiny_model_dir) -> int:
-    adapter_id = adapters.save_adapter(window.chat.store, random_lora(tiny_model_dir, 3), window.paths,
-                                       base_model=window.chat.loaded.model_id, run_id=None, parent_id=None,
-                                       settings={}, metrics={"imported": True})
-    window.finetune_panel.refresh_adapters()
-    history = window.finetune_panel.history
-    history.select(adapter_id)
-    with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
-        qtbot.mouseClick(history.use_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.chat.loaded.adapter_id == adapter_id, timeout=WAIT_MS)
-    return adapter_id
+    return _use_imported(qtbot, window, tiny_model_dir, seed=3)
 
 
 def _analysed(qtbot, window, text: str):

@@ -444,8 +444,8 @@ class BeforeCache:
 
     def __init__(self, paths, model_id: str, parent_id: int | None, device):
         self.path = paths.cache_dir / self.FILE
-        self.parent_id = parent_id
-        self.scope = f"{model_id}|{parent_id}|{device}|{digest(gate.probe_text())}"
+        self.model_id, self.device = model_id, device
+        self.scope = self._scope(parent_id)
         self.base_scope = f"{model_id}|base|{device}"  # the base model's figures, whatever adapter is in use
         try:
             self.table = json.loads(self.path.read_text(encoding="utf-8"))
@@ -459,11 +459,13 @@ class BeforeCache:
     def put(self, key: str, value, base: bool = False) -> None:
         self.table[f"{self.base_scope if base else self.scope}|{key}"] = value
 
+    def _scope(self, parent_id: int | None) -> str:
+        return f"{self.model_id}|{parent_id}|{self.device}|{digest(gate.probe_text())}"
+
     def for_adapter(self, adapter_id: int) -> "BeforeCache":
         """The same table (one file, saved by either) under the scope of a run starting from ``adapter_id``."""
         other = copy.copy(self)
-        other.scope = self.scope.replace(f"|{self.parent_id}|", f"|{adapter_id}|", 1)
-        other.parent_id = adapter_id
+        other.scope = self._scope(adapter_id)
         return other
 
     def save(self) -> None:
