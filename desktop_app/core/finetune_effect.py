@@ -32,7 +32,7 @@ from typing import Callable, ContextManager
 from desktop_app.core import answer_checks, text_training
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.store_file import StoreError
-from desktop_app.core.train_data import TrainingData, rated_message_ids
+from desktop_app.core.train_data import EarlierSplit, TrainingData, rated_message_ids
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 reasking = lazy_module("desktop_app.core.reasking")  # it imports torch too
@@ -123,6 +123,28 @@ def continuation_prompt_keys(data: TrainingData) -> set[tuple]:
 def _rated_ids(example) -> set:
     """The answers an example comes from: a pair's two (a new thumb on either sibling makes it new)."""
     return {getattr(example, name, None) for name in ("message_id", "rejected_message_id", "chosen_message_id")}
+
+
+def parent_split(store, parent: dict | None) -> EarlierSplit | None:
+    """How the run that made the adapter in use split its ratings, for a run that starts from it to
+    keep (EarlierSplit). None: no adapter in use, or its run is gone or older than the split's record
+    (a random split then, and ``heldout_trained_by_parent`` says where it drew what that adapter saw)."""
+    if parent is None or parent.get("run_id") is None:
+        return None
+    try:
+        metrics = store.get_run(parent["run_id"]).get("metrics") or {}
+    except StoreError:
+        return None
+    trained, held = metrics.get("trained_groups"), metrics.get("heldout_groups")
+    if trained is None or held is None:
+        return None
+    return EarlierSplit(frozenset(trained), frozenset(held))
+
+
+def split_record(train: TrainingData, held: TrainingData, earlier: EarlierSplit | None) -> dict:
+    """What a run keeps of its split in its metrics, for the next run from its adapter (parent_split),
+    and whether it kept its adapter's (the card's words when nothing is held out: gate.all_ratings_words)."""
+    return {"trained_groups": train.groups(), "heldout_groups": held.groups(), "split_kept": earlier is not None}
 
 
 def heldout_trained_by_parent(store, parent: dict | None, held: TrainingData, new: frozenset) -> bool:

@@ -414,13 +414,22 @@ class Verdict:
         return self.failed == ["degenerate"]
 
     margin_on: str = "heldout"  # the ratings whose margin judged the run: "heldout", else "all" (none held out)
+    split_kept: bool = False  # the run kept the split of the adapter it started from (train_data.EarlierSplit)
 
     @property
     def reason(self) -> str:
         if self.reasons:
             return "; ".join(self.reasons)
-        rated = "held-out ratings" if self.margin_on == "heldout" else "your ratings (too few to hold some back)"
+        rated = "held-out ratings" if self.margin_on == "heldout" else all_ratings_words(self.split_kept)
         return f"{rated} moved the right way and general text reads as fluently as before"
+
+
+def all_ratings_words(split_kept: bool) -> str:
+    """What judged a run that held nothing out. A run that kept its adapter's split draws only new
+    questions, and leaves one of them to train: with one new question none is held back."""
+    if split_kept:
+        return "your ratings (too few new questions to hold one back)"
+    return "your ratings (too few to hold some back)"
 
 
 def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
@@ -443,7 +452,7 @@ def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
               ("degenerate", _reask_failure(metrics)))
     reasons = [reason for _kind, reason in checks if reason]
     return Verdict(not reasons, reasons, [kind for kind, reason in checks if reason],
-                   metrics.get("gate_margin_on", "heldout"))
+                   metrics.get("gate_margin_on", "heldout"), bool(metrics.get("split_kept")))
 
 
 def _margin_failure(metrics: dict) -> str | None:

@@ -109,20 +109,25 @@ class TrainingData:
         return sorted({e.group for e in (*self.unpaired, *self.pairs, *self.tokens)})
 
     def split(self, heldout_fraction: float, seed: int = 0, min_total: int = 4,
-              max_items: int | None = None) -> tuple["TrainingData", "TrainingData"]:
+              max_items: int | None = None, earlier: "EarlierSplit | None" = None
+              ) -> tuple["TrainingData", "TrainingData"]:
         """(train, held-out), split by rated exchange (``rating_group``). Nothing is held out when
         there are fewer than ``min_total`` examples or only one exchange: the gate then uses all
         ratings. ``max_items``: the held-out exchanges stop once they hold that many examples (the
         rest train): the gate's margin is measured on them before and after training, a cost
         that grew with the ratings (100 thumbs: 30 held out, 145 s of a 1,153 s run) for a
-        mean that 16 items already read clearly. Smaller sets are split as without it."""
+        mean that 16 items already read clearly. Smaller sets are split as without it.
+        ``earlier``: the split of the run that made the adapter this run starts from (EarlierSplit)."""
         groups = self.groups()
         n_hold = int(round(len(groups) * heldout_fraction)) if heldout_fraction > 0 else 0
         if len(self) < min_total or len(groups) < 2:
             n_hold = 0
         n_hold = min(n_hold, len(groups) - 1)
         rng = random.Random(seed)
-        drawn = rng.sample(groups, n_hold) if n_hold > 0 else []
+        if earlier is not None:
+            drawn = earlier.draw(groups, n_hold, rng)
+        else:
+            drawn = rng.sample(groups, n_hold) if n_hold > 0 else []
         held: set[int] = set()
         sizes = self._group_sizes()
         for group in drawn:  # in the order drawn: a prefix of the same draw as without max_items
@@ -136,6 +141,31 @@ class TrainingData:
                                 [e for e in self.tokens if (e.group in held) == keep])
 
         return part(False), part(True)
+
+
+@dataclass(frozen=True)
+class EarlierSplit:
+    """How the run that made the adapter in use split its ratings (its metrics' ``trained_groups`` and
+    ``heldout_groups``), which a run starting from that adapter keeps: held-out questions stay held out
+    and trained ones stay trained, as a validation set stays fixed across a model's versions. A random
+    split of all the ratings drew held-out questions the adapter in use had trained on, and the gate then
+    read that adapter's margin on them as what it had learned, a margin it had memorised
+    (bench/second_run.py, thumbs 4 + 2: 5.22 in use, 1.58 for the base model, the new run 1.64: refused).
+    Kept this way, every held-out question is one no adapter of the line trained on, so each figure
+    the gate compares there (base, in use, new) reads generalisation."""
+
+    trained: frozenset[int]
+    held: frozenset[int]
+
+    def draw(self, groups: list[int], n_hold: int, rng: random.Random) -> list[int]:
+        """The held-out groups, in order: those held out before first, then new questions drawn up to
+        ``n_hold`` in all, one new question at least left to train (else the run learns nothing new)."""
+        if n_hold <= 0:
+            return []
+        kept = [g for g in groups if g in self.held][:len(groups) - 1]
+        fresh = [g for g in groups if g not in self.held and g not in self.trained]
+        more = max(0, min(n_hold - len(kept), len(fresh) - 1))
+        return kept + (rng.sample(fresh, more) if more else [])
 
 
 # ------------------------------------------------------------------ formatting

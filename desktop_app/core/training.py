@@ -35,7 +35,7 @@ from desktop_app.core.cancel_hooks import blocks, stoppable
 from desktop_app.core.check_time import PARTS, REASK_TOKEN_PER_UPDATE, CheckClock, part_of
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import (EVAL_BATCH, BeforeCache, Meter, digest, heldout_trained_by_parent,
-                                             new_ratings, plan_reasks, remember_after)
+                                             new_ratings, parent_split, plan_reasks, remember_after, split_record)
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, trim_heap
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
@@ -301,7 +301,9 @@ class _Run:
 
         s = self.settings
         torch.manual_seed(s.seed)
-        train, held = data.split(s.heldout_fraction, s.seed, max_items=s.heldout_max)
+        earlier = parent_split(self.store, parent)
+        train, held = data.split(s.heldout_fraction, s.seed, max_items=s.heldout_max, earlier=earlier)
+        self.metrics.update(split_record(train, held, earlier))
         work = with_lora(resolved, s)
         with stoppable(blocks(work.model), self.check_cancel):  # a cancel reaches inside every phase's passes
             return self._phases(work, data, train, held, resolved, parent)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
+from desktop_app.core.gate import all_ratings_words
 from desktop_app.core.taught_words import (new_rated, new_unlearned, rated, rated_count_words,
                                            rated_questions, repeats_words, short_of_yours, unchecked_why,
                                            unchecked_words)
@@ -80,7 +81,7 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
     if b is not None and a is not None:
         held = m.get("heldout_size") or 0
         where = (f"on {held} held-out rating{'s' if held != 1 else ''}" if m.get("gate_margin_on") == "heldout" and held
-                 else "on your ratings (too few to hold some back)")
+                 else "on " + all_ratings_words(bool(m.get("split_kept"))))
         verb = "barely moved" if f"{a:.3f}" == f"{b:.3f}" else "rose" if a > b else "did not rise"  # not "rose: x -> x"
         lines.append(f"Preference margin {where} {verb}: <b>{b:.3f} \u2192 {a:.3f}</b> "
                      "<span style='color:@muted'>(how much more the model prefers what you liked; higher is better)</span>")
