@@ -67,10 +67,14 @@ def test_an_answer_already_on_its_way_to_the_store_is_not_marked_interrupted_at_
     chat.settings = replace(chat.settings, max_new_tokens=6, seed=3)
     with qtbot.waitSignal(chat.model_loaded, timeout=WAIT_MS):
         chat.load_model(str(tiny_model_dir))
+    hold = threading.Event()
+    # the store lane is held from the answer's start, on the window's thread, before its draft's first write
+    # or its save can be queued: held once the draft showed, a 6-token answer could already be saved on a
+    # loaded machine, and its "finishing" state was gone before the test looked (a CI flake)
+    chat.stream_started.connect(
+        lambda _user: tasks.store.submit(Task(lambda _r, _c: hold.wait(30), "hold the store lane")))
     chat.send("Tell me a story")
     qtbot.waitUntil(lambda: chat.draft is not None, timeout=WAIT_MS)  # the answer streams
-    hold = threading.Event()
-    tasks.store.submit(Task(lambda _r, _c: hold.wait(30), "hold the store lane"))  # its save waits behind this
     qtbot.waitUntil(lambda: chat._finishing is not None and chat._finishing is chat.draft, timeout=WAIT_MS)
     chat.shutdown()
     hold.set()
