@@ -16,7 +16,9 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.core.adapter_change import can_compare
+from desktop_app.core.errors import UserFacingError
 from desktop_app.core.palette import change_color
+from desktop_app.gui import heatmap_legend
 from desktop_app.gui import text_change_words as words
 from desktop_app.gui.compare_words import nice_scale, token_change_tip
 from desktop_app.gui.off_words import change_tip
@@ -190,6 +192,17 @@ class TextChange(QObject):
     def key(self) -> dict | None:
         """The legend's key while the change colours the text, else None."""
         return words.key(self.change) if self.on else None
+
+    def export_colours(self):
+        """What an exported heatmap draws while the change is on, as on screen: (the change's own
+        ScoredText, the colourer the heatmap uses, a heatmap_legend.Key saying what the colours
+        mean); None while it is off (the measure's colours). UserFacingError while it is scored."""
+        if not self.on:
+            return None
+        if self.change is None:
+            raise UserFacingError(words.EXPORT_WAITING)
+        caption = words.export_caption(self._adapter_name(), self.scale)
+        return self.change.adapter, self._colour, heatmap_legend.key_from(caption, words.key(self.change))
 
     def measure_chosen(self, measure: str) -> None:
         """The window's measure changed (in the Chat tab, which shares the list): it colours the
