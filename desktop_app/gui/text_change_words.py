@@ -33,7 +33,10 @@ def export_caption(adapter_name: str, scale: float) -> str:
 
 
 def pass_words(progress) -> str:
-    """"Scoring under the base model: pass 2 of 2" (a core ChangeProgress)."""
+    """"Scoring under the base model: pass 2 of 2" (a core ChangeProgress); "Scoring under the
+    base model" when that is the only pass (the text's analysis was the adapter's)."""
+    if progress.parts == 1:
+        return f"Scoring under {progress.under}"
     return f"Scoring under {progress.under}: pass {progress.part} of {progress.parts}"
 
 
@@ -41,6 +44,8 @@ def stopped_words(progress) -> str:
     """What a stop left, by the last pass heard (None: it had not begun)."""
     if progress is None:
         return STOPPED_WAITING
+    if progress.parts == 1:
+        return STOPPED.format(where=f"under {progress.under}")
     return STOPPED.format(where=f"in pass {progress.part} of {progress.parts}, under {progress.under}")
 
 
