@@ -223,7 +223,8 @@ def _adapter_scoring(loaded: LoadedModel, text: str, previous: TextChange | None
 def _is_analysis_of(analysis: ScoredText | None, loaded: LoadedModel, text: str, alternatives: int,
                     detailed: int | None) -> bool:
     """Whether ``analysis`` is a whole scoring of ``text`` under the adapter worn now, kept as asked."""
-    return (analysis is not None and analysis.complete and analysis.model_key == scoring_key(loaded, alternatives, detailed)
+    return (analysis is not None and analysis.complete
+            and analysis.model_key == scoring_key(loaded, alternatives, detailed)
             and analysis.unscored_prefix + joined_text(analysis.records) == text)
 
 
