@@ -10,6 +10,10 @@ Prints:
     change_cpu_s: C            both passes of the change (the adapter's records as the analysis keeps them,
                                the base model's with none)
     change_vs_analysis_ratio: C / A
+    edit_before_cpu_s: B       an edit with the change on, as it was: the analysis, then both passes
+    edit_after_cpu_s: N        as it is: the analysis, then the base model's pass alone (the analysis is
+                               the adapter's pass: both read in the same forward passes, core.score_passes)
+    edit_after_vs_before_ratio: N / B
 
     taskset -c 0 env OMP_NUM_THREADS=1 GPT2_DESK_THREADS=1 python bench/adapter_change.py [--tokens 1000]
         [--rounds 3] [--precision auto|exact|fast|compact]
@@ -84,11 +88,40 @@ def main() -> None:
             change.append(clock.cpu)
             tokens = result.tokens
             assert result.complete and len(scored.records) == result.tokens
+            edits = edit_rounds(loaded, text, args.rounds)
     print(f"bundled SmolLM2-135M ({loaded.precision}), a LoRA adapter on, {tokens} tokens scored, "
           f"{args.rounds} rounds; {load_average()}")
     figure("analysis_cpu_s", median(analysis))
     figure("change_cpu_s", median(change))
     figure("change_vs_analysis_ratio", median(change) / median(analysis))
+    figure("edit_before_cpu_s", median(edits["before"]))
+    figure("edit_after_cpu_s", median(edits["after"]))
+    figure("edit_after_vs_before_ratio", median(edits["after"]) / median(edits["before"]))
+
+
+def edit_rounds(loaded, text: str, rounds: int) -> dict:
+    """Text mode with the change on, a sentence added per edit, as it was (the analysis, then the
+    change's two passes) and as it is (the analysis serves as the adapter's pass), interleaved."""
+    from desktop_app.core.adapter_change import score_change
+    from desktop_app.core.session import analyse_text
+    from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
+
+    chains = {"before": [None, None], "after": [None, None]}  # each way's last analysis and change
+    seconds: dict = {"before": [], "after": []}
+    for i in range(rounds + 1):  # the first edit starts both chains: not counted
+        text += f" One more sentence, number {i}, was added here."
+        for way, chain in chains.items():
+            with Clock() as clock:
+                scored, _ = analyse_text(loaded, text, previous=chain[0], detailed=HEATMAP_MAX_TOKENS)
+                change = score_change(loaded, text, previous=chain[1], detailed=HEATMAP_MAX_TOKENS,
+                                      analysis=scored if way == "after" else None)
+            assert change.complete and (way == "before" or i == 0 or change.adapter is scored)
+            # as Text mode goes on: it was from its analysis; now from the change's adapter pass (the analysis itself
+            # once it serves as that pass), so the next base pass reads the same passes
+            chain[:] = [scored if way == "before" else change.adapter, change]
+            if i:
+                seconds[way].append(clock.cpu)
+    return seconds
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def test_the_picker_lists_a_better_answer_under_the_answer_it_replaces(make_wind
     at = combo.findData(better_key(mid))
     assert at == combo.findData(mid) + 1, "right under the answer it replaces"
     label = combo.itemText(at)
-    assert label.startswith(f"{BETTER_MARK} your answer for #{mid}") and "The moon is a rock that" in label
+    assert label.startswith(f"{BETTER_MARK} your better answer: \u201cThe moon is a rock that") and "#" not in label
     assert "You wrote this better answer" in combo.itemData(at, Qt.ItemDataRole.ToolTipRole)
     assert f"{BETTER_MARK} a better answer you wrote" in combo.toolTip()
     # the disliked answer's own view says where its better answer is
@@ -78,7 +78,7 @@ def test_picking_a_better_answer_scores_it_before_and_after_and_says_expect_red(
     assert view.pair.isVisibleTo(view) and "The pair you taught" in pair
     assert f"{total_before:.1f} \u2192 {total_after:.1f}" in pair.split("<br>")[1]
     assert f"{theirs[0]:.1f} \u2192 {theirs[1]:.1f}" in pair.split("<br>")[2]
-    assert pair.split("<br>")[2].startswith(f"\u25bc The model's answer #{mid}")
+    assert pair.split("<br>")[2].startswith("\u25bc The model's answer:")
     # picked again: shown from what was scored, with nothing asked of the model
     scored(view, mid)
     qtbot.waitUntil(lambda: view.task is None, timeout=WAIT_MS)
@@ -149,6 +149,6 @@ def test_pair_words_say_how_to_score_a_side_not_scored_yet():
 
     text = pair_words(12, None, (-8.0, -11.1), "adapter 3")
     mine, theirs = text.split("<br>")[1:]
-    assert "not scored yet" in mine and "your answer for #12" in mine
+    assert "not scored yet" in mine and "pick \u201c\u270e your better answer\u201d above" in mine and "#12" not in mine
     assert "22\u00d7 less likely" in theirs and "-8.0 \u2192 -11.1, -3.1 nats" in theirs
     assert "81\u00d7 more likely" in pair_words(12, (-14.2, -9.8), None, "adapter 3")

@@ -6,8 +6,10 @@ The compare view shows this only for what the person rated; here the person brin
 (one in the style they taught, or ordinary English) and sees how their fine-tune moved the
 model's view of it. Both passes are ``session.score_whole_text``: any length, window by window,
 cancellable between windows (and inside a long one), with progress, and an edit re-runs only
-the windows from the first changed token (each pass reuses its own earlier scoring, so both
-read the same windows and a token's change is never the arithmetic of two window plans).
+the windows from the first changed token. Both passes read the text in the same forward passes
+(``core.score_passes``), so a token's change is never the arithmetic of two pass plans; the
+text's analysis under the adapter serves as the adapter's pass when the base pass can read its
+passes (the change then costs one pass, not two: ``_adapter_scoring``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from dataclasses import dataclass, field
 
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.models import LoadedModel
-from desktop_app.core.session import ScoredText, score_whole_text
+from desktop_app.core.records import joined_text
+from desktop_app.core.score_passes import same_passes
+from desktop_app.core.session import ScoredText, reusable, score_whole_text, scoring_key
 
 NO_ADAPTER = ("No adapter is active, so there is nothing to compare with the base model: fine-tune it first, "
               "or make one of your adapters active.")
@@ -154,10 +158,13 @@ def can_compare(loaded: LoadedModel | None) -> bool:
 
 def score_change(loaded: LoadedModel, text: str, *, previous: TextChange | None = None,
                  cancel: threading.Event | None = None, progress=None, alternatives: int = 10,
-                 detailed: int | None = None) -> TextChange:
+                 detailed: int | None = None, analysis: ScoredText | None = None) -> TextChange:
     """``text`` scored under the adapter ``loaded`` wears (pass 1) and under its base model
     (pass 2), and their per-token change. ``previous``: an earlier TextChange (of this or another
-    text): each pass reuses its own windows before the first changed token. ``cancel`` stops it
+    text): each pass reuses its windows before the first changed token. ``analysis``: the text's
+    analysis under the adapter (``session.analyse_text``, made with these ``alternatives`` and
+    ``detailed``): it is the adapter's pass when the base pass can read the text in the very
+    passes it was read in (``_adapter_scoring``), and only the base pass runs. ``cancel`` stops it
     between windows: the result is then not ``complete`` (the passes' parts are kept, for reuse).
     ``progress`` hears a ChangeProgress as each pass begins and after each of its windows.
     ``alternatives``/``detailed``: the adapter's records, as the analysis keeps them (the base
@@ -168,17 +175,57 @@ def score_change(loaded: LoadedModel, text: str, *, previous: TextChange | None 
     report = progress or (lambda _p: None)
     adapter_id = loaded.adapter_id
     with loaded.lock:  # an adapter switch waits: both passes read one adapter
-        report(ChangeProgress(1, PASSES[0]))
-        after = score_whole_text(loaded, text, alternatives, cancel=cancel, detailed=detailed,
-                                 previous=previous.adapter if previous is not None else None,
-                                 progress=lambda p: report(ChangeProgress(1, PASSES[0], p)))
-        if not after.complete:
-            return TextChange(after, _nothing(after), adapter_id)
-        report(ChangeProgress(2, PASSES[1]))
-        before = score_whole_text(loaded, text, 0, cancel=cancel, base=True,
-                                  previous=previous.base if previous is not None else None,
-                                  progress=lambda p: report(ChangeProgress(2, PASSES[1], p)))
+        after, base_from = _adapter_scoring(loaded, text, previous, analysis, alternatives, detailed)
+        parts = 1 if after is not None else 2
+        if after is None:
+            report(ChangeProgress(1, PASSES[0]))
+            after = score_whole_text(loaded, text, alternatives, cancel=cancel, detailed=detailed,
+                                     previous=previous.adapter if base_from is not None else None,
+                                     progress=lambda p: report(ChangeProgress(1, PASSES[0], p)))
+            if not after.complete:
+                return TextChange(after, _nothing(after), adapter_id)
+        report(ChangeProgress(parts, PASSES[1], parts=parts))
+        before = score_whole_text(loaded, text, 0, cancel=cancel, base=True, previous=base_from,
+                                  progress=lambda p: report(ChangeProgress(parts, PASSES[1], p, parts)))
     return TextChange(after, before, adapter_id, deltas(after.records, before.records))
+
+
+def _adapter_scoring(loaded: LoadedModel, text: str, previous: TextChange | None, analysis: ScoredText | None,
+                     alternatives: int, detailed: int | None) -> tuple[ScoredText | None, ScoredText | None]:
+    """(the adapter's scoring when ``analysis`` can be it, else None; the scoring the base pass
+    goes on from, None for a fresh one). Either way the two passes read the text in the same
+    passes (``score_passes``): a token's change is the models', never two pass plans' rounding.
+
+    The analysis keeps its records after an edit (``scoring.reusable_records``), so it is made of
+    passes of the lengths its earlier texts had; the base pass reads the same passes when it goes
+    on from the base scoring of the previous change of those texts, or, when the analysis was read
+    whole, from nothing. When neither (the change was off while the text was edited, a stop
+    in a pass), both passes run anew: the base pass cannot read passes over texts that are gone."""
+    from desktop_app.core.scoring import encode_long, planned_text_passes  # torch: not at the window's start
+
+    base_key = scoring_key(loaded, 0, None, base=True)
+    base_previous = previous.base if previous is not None and previous.base.model_key == base_key else None
+    is_analysis = _is_analysis_of(analysis, loaded, text, alternatives, detailed)
+    if is_analysis:
+        for start in (base_previous, None):
+            planned = planned_text_passes(loaded, analysis.ids, reusable(start, base_key))
+            if same_passes(planned, analysis.passes):
+                return analysis, start
+    if base_previous is not None:  # both passes go on from the previous change when they would read alike
+        adapter_key = scoring_key(loaded, alternatives, detailed)
+        ids = analysis.ids if is_analysis else encode_long(loaded.tokenizer, text)
+        if same_passes(planned_text_passes(loaded, ids, reusable(previous.adapter, adapter_key)),
+                       planned_text_passes(loaded, ids, reusable(base_previous, base_key))):
+            return None, base_previous
+    return None, None
+
+
+def _is_analysis_of(analysis: ScoredText | None, loaded: LoadedModel, text: str, alternatives: int,
+                    detailed: int | None) -> bool:
+    """Whether ``analysis`` is a whole scoring of ``text`` under the adapter worn now, kept as asked."""
+    return (analysis is not None and analysis.complete
+            and analysis.model_key == scoring_key(loaded, alternatives, detailed)
+            and analysis.unscored_prefix + joined_text(analysis.records) == text)
 
 
 def _nothing(scored: ScoredText) -> ScoredText:

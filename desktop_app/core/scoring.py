@@ -19,6 +19,7 @@ import torch
 from desktop_app.core.decoding import IncrementalDecoder, records_from_logits, token_texts
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import TokenRecord
+from desktop_app.core.score_passes import Pass, kept_passes
 
 CHUNK = 256  # positions per log_softmax block: bounds memory for long texts x big vocabularies
 # a window predicting at least this many tokens reports its progress layer by layer and hears a
@@ -104,8 +105,8 @@ def reusable_records(old_full: list[int], old_records: int, new_full: list[int],
 
 def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int], alternatives: int = 10, *,
               cancel: threading.Event | None = None, progress: Callable[[ScoreProgress], None] | None = None,
-              previous: tuple[list[int], list[TokenRecord]] | None = None,
-              detailed: int | None = None) -> list[TokenRecord]:
+              previous: tuple | None = None, detailed: int | None = None,
+              passes: list | None = None) -> list[TokenRecord]:
     """Records for ``target_ids`` as they follow ``context_ids``.
 
     Texts are decoded from the start of the target, exactly as generation decodes an answer,
@@ -119,7 +120,11 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     ``detailed``: only the windows that start within the first ``detailed`` targets keep
     ``alternatives``; later records have none (a million-token text's records would
     otherwise be ten million more Python objects, which the cycle collector walks).
+    ``passes``: a list, filled with the score_passes.Pass of each run of records (``previous``
+    may carry its own as a third item: those of the records kept from it).
     """
+    if passes is not None:
+        passes.clear()
     if not target_ids:
         return []
     if not context_ids:
@@ -128,6 +133,8 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     full = list(context_ids) + list(target_ids)
     first = len(context_ids)
     records = [] if previous is None else _reused_records(previous, full, first, texts, loaded.context_window)
+    if passes is not None:
+        passes += kept_passes(previous[2] if previous is not None and len(previous) > 2 else None, len(records))
     plan = [w for w in window_plan(len(full), first, loaded.context_window) if w.stop > first + len(records)]
     with loaded.lock, torch.inference_mode():
         for w in plan:
@@ -136,16 +143,28 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
             if new is None:  # cancelled: the windows done
                 return records
             records += new[first + len(records) - w.start:]  # (a window begun before: its reused part stays)
+            if passes is not None:
+                passes.append(Pass(len(records), w.begin, w.stop))
             if progress is not None:
                 progress(ScoreProgress(len(records), len(target_ids)))
     return _with_tail(records, texts, tail)
 
 
-def _reused_records(previous: tuple[list[int], list[TokenRecord]], full: list[int], first: int, texts: list[str],
+def planned_passes(full: list[int], first: int, window: int, previous: tuple | None = None) -> list[Pass]:
+    """The Passes ``score_ids`` makes for the targets ``full[first:]`` given ``previous`` (as
+    score_ids takes it, with its passes as a third item), without running one: which windows
+    it would keep and which it would read."""
+    kept = 0 if previous is None else reusable_records(list(previous[0]), len(previous[1]), full, first, window)
+    passes = kept_passes(previous[2] if previous is not None and len(previous) > 2 else None, kept)
+    return passes + [Pass(w.stop - first, w.begin, w.stop) for w in window_plan(len(full), first, window)
+                     if w.stop > first + kept]
+
+
+def _reused_records(previous: tuple, full: list[int], first: int, texts: list[str],
                     window: int) -> list[TokenRecord]:
     """The records an earlier scoring (``previous``: its ids and records) shares with this one,
     with this text's pieces (a token's text can change with what follows it)."""
-    old_full, old_records = previous
+    old_full, old_records = previous[:2]
     kept = reusable_records(list(old_full), len(old_records), full, first, window)
     return [r if r.text == texts[i] else replace(r, text=texts[i]) for i, r in enumerate(old_records[:kept])]
 
@@ -322,17 +341,19 @@ def first_scored(tokenizer) -> int:
 
 def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel: threading.Event | None = None,
                progress: Callable[[ScoreProgress], None] | None = None,
-               previous: tuple[list[int], list[TokenRecord]] | None = None,
-               detailed: int | None = None) -> tuple[list[int], list[TokenRecord]]:
+               previous: tuple | None = None, detailed: int | None = None,
+               passes: list | None = None) -> tuple[list[int], list[TokenRecord]]:
     """Score a whole text: each token read after the text before it and the start token plain
     text is read after (``prompts.plain_text_start``), the first token too (its prediction is
     the start token's); a model without such a token leaves the first token unscored.
 
     Returns (all token ids, records for ids[first_scored(tokenizer):]; fewer when ``cancel``
-    stopped it). ``previous``: (ids, records) of an earlier ``score_text`` by the same model
-    (see score_ids)."""
+    stopped it). ``previous``: (ids, records[, passes]) of an earlier ``score_text`` by the same
+    model; ``passes``: filled with the records' passes (see score_ids)."""
     from desktop_app.core.prompts import plain_text_start
 
+    if passes is not None:
+        passes.clear()
     ids = encode_long(loaded.tokenizer, text, cancel=cancel, progress=progress)
     if ids is None:  # cancelled while reading
         return [], []
@@ -341,9 +362,23 @@ def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel
     if len(ids) <= skip:
         return ids, []
     if previous is not None:
-        previous = (start + list(previous[0]), previous[1])
+        previous = (start + list(previous[0]), *previous[1:])
     return ids, score_ids(loaded, start + ids[:skip], ids[skip:], alternatives, cancel=cancel, progress=progress,
-                          previous=previous, detailed=detailed)
+                          previous=previous, detailed=detailed, passes=passes)
+
+
+def planned_text_passes(loaded: LoadedModel, ids: list[int], previous: tuple | None = None) -> list[Pass]:
+    """The Passes ``score_text`` makes for a text of ``ids`` given ``previous`` (as it takes
+    it: ids, records, passes), without running one."""
+    from desktop_app.core.prompts import plain_text_start
+
+    start = plain_text_start(loaded.tokenizer)
+    skip = 0 if start else 1
+    if len(ids) <= skip:
+        return []
+    if previous is not None:
+        previous = (start + list(previous[0]), *previous[1:])
+    return planned_passes(start + list(ids), len(start) + skip, loaded.context_window, previous)
 
 
 def encode_long(tokenizer, text: str, *, cancel: threading.Event | None = None,

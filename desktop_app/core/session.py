@@ -292,6 +292,7 @@ class ScoredText:
     model_key: tuple | None = field(default=None, compare=False)
     stopped: bool = field(default=False, compare=False)
     first: int = 1
+    passes: tuple = field(default=(), compare=False)  # core.score_passes.Pass: which pass made which records
 
     @property
     def scorable(self) -> int:
@@ -324,10 +325,10 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, 
 
     base = base and loaded.adapter_id is not None
     key = scoring_key(loaded, alternatives, detailed, base)
-    reuse = (previous.ids, previous.records) if previous is not None and previous.model_key == key else None
+    passes: list = []
     with _adapter_aside(loaded) if base else contextlib.nullcontext():
-        ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress, previous=reuse,
-                                  detailed=detailed)
+        ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress,
+                                  previous=reusable(previous, key), detailed=detailed, passes=passes)
     first = first_scored(loaded.tokenizer)
     stopped = cancel is not None and cancel.is_set() and (len(records) < len(ids) - first or (not ids and bool(text)))
     joined = joined_text(records)
@@ -335,7 +336,15 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, 
         prefix = text[: len(text) - len(joined)]
     else:
         prefix = loaded.tokenizer.decode(ids[:first]) if ids and first else ""
-    return ScoredText(ids, prefix, records, key, stopped, first)
+    return ScoredText(ids, prefix, records, key, stopped, first, tuple(passes))
+
+
+def reusable(previous: ScoredText | None, key: tuple) -> tuple | None:
+    """What a scoring under ``key`` may keep of ``previous`` (core.scoring.score_text's
+    ``previous``: its ids, records and passes), None when another key made it."""
+    if previous is None or previous.model_key != key:
+        return None
+    return previous.ids, previous.records, previous.passes or None
 
 
 @contextlib.contextmanager

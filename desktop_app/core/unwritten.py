@@ -79,14 +79,15 @@ def stored_scoring(store, message: dict, model_id: str | None, adapter_id: int |
 
 @dataclass
 class _Stopped:
-    """Where a stopped scoring was: of which answer, by which model (weights and adapter), of
-    which ids, and the part scored (``scoring.ScoredPart``)."""
+    """Where a stopped scoring was: of which answer (in which conversation), by which model
+    (weights and adapter), of which ids, and the part scored (``scoring.ScoredPart``)."""
 
     message_id: int
     model: weakref.ref
     adapter_id: int | None
     ids: tuple
     part: object = None
+    conversation_id: int | None = field(default=None, compare=False)
 
     def fits(self, other: "_Stopped") -> bool:
         same_model = self.model() is not None and self.model() is other.model()
@@ -98,7 +99,9 @@ class _Stopped:
 class StoppedScorings:
     """The latest scoring an answer asked for stopped, to go on from (``score_unwritten``'s
     ``stopped``): one only, since it holds the model's key/value cache of the part done (91 MB at
-    half of the bundled model's 8,192-token window, bench/unwritten_parts.py). The model lane's alone."""
+    half of the bundled model's 8,192-token window, bench/unwritten_parts.py). The model lane goes
+    on from it; the window lets it go (``forget``, ``forget_conversation``) once nothing will ask
+    for it soon: its conversation deleted or left for a while, a load, a fine-tune."""
 
     kept: _Stopped | None = field(default=None)
 
@@ -112,7 +115,23 @@ class StoppedScorings:
         return key
 
     def forget(self) -> None:
+        """Let the kept part go (its cache with it): another model or adapter, a load or a fine-tune
+        that wants the memory."""
         self.kept = None
+
+    @property
+    def conversation_id(self) -> int | None:
+        """The conversation of the answer whose scoring is kept (None: none kept)."""
+        kept = self.kept
+        return kept.conversation_id if kept is not None else None
+
+    def forget_conversation(self, conversation_id: int) -> bool:
+        """Let the kept part go when its answer is in ``conversation_id`` (deleted, or left for a
+        while: nothing shows the answer to ask for it again); whether it went."""
+        if self.kept is None or self.kept.conversation_id != conversation_id:
+            return False
+        self.kept = None
+        return True
 
 
 def score_unwritten(store, loaded, message_id: int, *, cancel: threading.Event | None = None, progress=None,
@@ -130,10 +149,11 @@ def score_unwritten(store, loaded, message_id: int, *, cancel: threading.Event |
         prompt_ids, ids, ended = scored_answer_ids(store, loaded.tokenizer, message_id, loaded.context_window)
     except ValueError as exc:
         raise UserFacingError(f"This answer cannot be scored: {exc}.") from exc
-    total = len(answer_ids(loaded.tokenizer, store.get_message(message_id)["text"]))
+    message = store.get_message(message_id)
+    total = len(answer_ids(loaded.tokenizer, message["text"]))
     stopped = stopped if stopped is not None else StoppedScorings()
     at = stopped.resume(_Stopped(message_id, weakref.ref(loaded.model), loaded.adapter_id,
-                                 tuple(prompt_ids) + tuple(ids)))
+                                 tuple(prompt_ids) + tuple(ids), conversation_id=message.get("conversation_id")))
     stopped.forget()  # (a pass that fails leaves it empty; kept again only when stopped)
     records = score_ids_in_parts(loaded, prompt_ids, ids, at.part, cancel=cancel, progress=progress)
     if len(records) < len(ids):

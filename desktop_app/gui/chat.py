@@ -16,7 +16,7 @@ import time
 from dataclasses import replace
 from enum import Enum
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.core import adapters, session, unwritten
 from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft, mark_stopped
@@ -28,6 +28,7 @@ from desktop_app.gui.conversation_export import newest_branch
 from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
 
 log = logging.getLogger(__name__)
+UNSHOWN_RELEASE_MS = 120_000  # a stopped imported answer's scoring is kept this long after its conversation is left
 
 class ChatState(Enum):
     """What the chat model is doing, as the window shows it."""
@@ -99,6 +100,12 @@ class ChatController(ModelReads, QObject):
         self.score_cache: dict = {}
         self.unwritten_asked: set[int] = set()  # answers no model wrote here whose scoring is asked for
         self.unwritten_stopped = unwritten.StoppedScorings()  # where a scoring an answer stopped was (model lane)
+        # its cache (up to ~180 MB) goes once its conversation has been left this long: coming back
+        # sooner goes on from it, as does asking again in the conversation shown
+        self.unshown_release = QTimer(self)
+        self.unshown_release.setSingleShot(True)
+        self.unshown_release.setInterval(UNSHOWN_RELEASE_MS)
+        self.unshown_release.timeout.connect(self._release_unshown)
         self.draft: AnswerDraft | None = None  # the streaming answer's row (core/drafts.py)
         self._streamed: list[TokenRecord] = []
         self._draft_writing = False
@@ -141,6 +148,7 @@ class ChatController(ModelReads, QObject):
     # ------------------------------------------------------------ model
     def load_model(self, spec: str | None) -> Task:
         paths, device, store, precision = self.paths, self.device, self.store, self.precision
+        self.unwritten_stopped.forget()  # the load wants the memory, and the cache is the replaced model's
 
         def work(report, _cancel):
             from desktop_app.core.memory import settle_heap
@@ -280,9 +288,17 @@ class ChatController(ModelReads, QObject):
     def open_conversation(self, conversation_id: int | None) -> None:
         if conversation_id != self.conversation_id:
             self.cancel_scoring()  # the prompts of the conversation left are not shown any more
+            if self.unwritten_stopped.conversation_id not in (None, conversation_id):
+                self.unshown_release.start()
         self.conversation_id = conversation_id
         self.choice = {}
         self.reload()
+
+    def _release_unshown(self) -> None:
+        """A stopped scoring's cache goes when its conversation is still not the one shown."""
+        kept = self.unwritten_stopped.conversation_id
+        if kept is not None and kept != self.conversation_id:
+            self.unwritten_stopped.forget_conversation(kept)
 
     def reload(self) -> None:
         self.messages = self._stored_messages()
@@ -310,6 +326,7 @@ class ChatController(ModelReads, QObject):
         """Off the screen at once; the rows go on the store lane."""
         if conversation_id == self.conversation_id:
             self.open_conversation(None)
+        self.unwritten_stopped.forget_conversation(conversation_id)  # its answer is never asked for again
         store = self.store
         return self._write(lambda: store.delete_conversation(conversation_id), "delete conversation",
                            "The conversation was not deleted.")

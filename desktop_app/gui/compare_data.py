@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from desktop_app.core.session import split_end
-from desktop_app.gui.compare_words import END_CELL, better_key, better_label, rating_marks
+from desktop_app.gui.compare_words import END_CELL, answer_label, better_key, better_label, rating_marks
 
 
 @dataclass
@@ -103,11 +103,17 @@ def _answer_items(store, ids: list[int], corrections: dict[int, str], later: set
         except Exception:  # noqa: BLE001 - deleted meanwhile
             continue
         marks = rating_marks(store.message_rating(mid), mid in tokens_rated)
-        words = " ".join(m["text"].split())
-        out.append((mid, f"{marks}#{mid}  {words[:60]}", mid in later))
+        out.append((mid, f"{marks}{answer_label(m['text'], *_answer_position(store, mid))}", mid in later))
         if mid in corrections:  # right under the answer it replaces: the pair taught
             out.append((better_key(mid), better_label(mid, corrections[mid]), mid in later_better))
     return out
+
+
+def _answer_position(store, message_id: int) -> tuple[int, int]:
+    """Which of the answers to its prompt ``message_id`` is, and how many there are, counted as
+    the chat's arrows count them (by id)."""
+    ids = [m["id"] for m in store.siblings(message_id)]
+    return (ids.index(message_id) + 1, len(ids)) if message_id in ids else (1, 1)
 
 
 def _branch_items(branches, later_branches: set[int]) -> list[tuple]:

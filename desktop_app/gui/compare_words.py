@@ -50,11 +50,24 @@ def better_of(data) -> int | None:
 
 
 def better_label(key: int, text: str) -> str:
-    """The picker's line for a better text the person wrote (``key``: as ``better_of`` gives)."""
+    """The picker's line for a better text the person wrote (``key``: as ``better_of`` gives),
+    right under the answer or continuation it replaces."""
     words = " ".join(text.split())
     if key < 0:
         return f"{BETTER_MARK} your continuation: \u2026{words[:48]}"
-    return f"{BETTER_MARK} your answer for #{key}  {words[:48]}"
+    return f"{BETTER_MARK} your better answer: \u201c{_cut(words, 48)}\u201d"
+
+
+def answer_label(text: str, position: int = 1, count: int = 1) -> str:
+    """The picker's line for a model's answer, in the chat's words: its first words, and where
+    several answer one prompt, which of them as the chat's \u2039 \u203a arrows count it
+    ("answer 2 of 3"); the message's number in the database was shown before, which the chat never shows."""
+    words = f"\u201c{_cut(' '.join(text.split()), 60)}\u201d"
+    return f"{words} (answer {position} of {count})" if count > 1 else words
+
+
+def _cut(words: str, most: int) -> str:
+    return words if len(words) <= most else words[:most].rstrip() + "\u2026"
 
 
 def prompt_words(question: str) -> str:
@@ -329,9 +342,9 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
     answer a thumbs-up (its mark is ▲, not ▼); ``yours_scoring``: the person's answer is the one
     picked and being scored now (usertest 10: "pick … above" was said of the item already picked)."""
     mine = (change_words(*yours) if yours is not None else "scoring\u2026" if yours_scoring
-            else f"not scored yet: pick \u201c{BETTER_MARK} your answer for #{answer_id}\u201d above")
+            else f"not scored yet: pick \u201c{BETTER_MARK} your better answer\u201d above")
     waiting = ("being scored under both models\u2026" if answer_shown
-               else f"not scored under both models yet: pick \u201c#{answer_id}\u201d above")
+               else "not scored under both models yet: pick it above, just over your better answer")
     model = change_words(*theirs) if theirs is not None else waiting
     mark = "\u25b2" if liked else "\u25bc"
     title = ("The pair you taught" if later_run is None
@@ -339,7 +352,7 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
     return (f"<b>{title}</b> <span style='color:@muted'>(how likely the whole text is, base model "
             f"\u2192 {adapter})</span><br>"
             f"{BETTER_MARK} Your answer: {mine}<br>"
-            f"{mark} The model's answer #{answer_id}: {model}")
+            f"{mark} The model's answer: {model}")
 
 
 def top_words(record, label, count: int = 2, also=None) -> str:

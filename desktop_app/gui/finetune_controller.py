@@ -83,6 +83,7 @@ class FineTuneController(QObject):
                     on_success=lambda result: self._ended(task, result),
                     on_failure=lambda error: self._ended_badly(task, error),
                     on_cancelled=lambda _task: self._ended(task, NOT_STARTED))
+        self.chat.unwritten_stopped.forget()  # a stopped answer scoring's cache: the run's copy of the model wants it
         self.task = task
         self.cancel_pending = False
         self.cancel_reason = CANCELLED_BY_PERSON

@@ -43,6 +43,13 @@ def key_for(measure: str, attribution: bool = False) -> Key | None:
     return Key(f"Colours: {MEASURES[measure]}", [stops[0], stops[-1]], gradient=VIRIDIS)
 
 
+def key_from(title: str, legend_key: dict) -> Key:
+    """The key of a heatmap coloured by a colourer of its own (the window's legend's ``key`` dict:
+    its ``low`` and ``high`` words and its ``gradient``), titled ``title``."""
+    palette = legend_key["gradient"]
+    return Key(title, [(legend_key["low"], palette[0]), (legend_key["high"], palette[-1])], gradient=palette)
+
+
 def key_height(key: Key | None, font, width: int) -> int:
     """Pixels the key needs below the heatmap at ``width`` (0 without a key)."""
     if key is None:

@@ -73,7 +73,8 @@ class AnalysisTools(QObject):
 
     # ------------------------------------------------------------ exports
     def export(self, kind: str, path: str | None = None) -> Path | None:
-        """Write what is shown: "txt" (the text itself), "png" (the heatmap, at the heatmap's width and colours),
+        """Write what is shown: "txt" (the text itself), "png" (the heatmap, at the heatmap's width and colours: the
+        measure's, or "Fine-tune's change"'s while it is on, each with its key),
         "json" (every token's record and the summary) or "csv" (the summary). Asks for a
         file name unless ``path`` is given; says in the status bar where it went, and
         ``exported`` gives the path. Returns it, or None when nothing was written yet (the
@@ -146,7 +147,13 @@ class AnalysisTools(QObject):
         from desktop_app.gui.text_export import write_heatmap_png
 
         width = max(400, self.view.heatmap.width())
-        return write_heatmap_png(path, scored, width=width, measure=self._measure(),
+        change = getattr(self.view, "change_mode", None)
+        drawn = change.export_colours() if change is not None else None
+        if drawn is None:  # the measure's colours, as on screen
+            return write_heatmap_png(path, scored, width=width, measure=self._measure(),
+                                     model_written=self.view.heatmap.model_written)[0]
+        changed, colorizer, key = drawn  # "Fine-tune's change" on: its colours and its key, as on screen
+        return write_heatmap_png(path, changed, width=width, colorizer=colorizer, key=key,
                                  model_written=self.view.heatmap.model_written)[0]
 
     def _measure(self) -> str:

@@ -2,8 +2,9 @@
 likely the adapter in use makes each token than the base model (the compare view's colours and
 words, on any text), with a summary of the whole text's change under the heatmap.
 
-Wired in by ``install(view)``. The two passes (``core.adapter_change.score_change``) run on the
-model lane as one Task behind the text's analysis, cancellable (Cancel, an edit, another adapter,
+Wired in by ``install(view)``. The passes (``core.adapter_change.score_change``: the base
+model's, and the adapter's unless the text's analysis serves as it) run on the model lane as one
+Task behind the text's analysis, cancellable (Cancel, an edit, another adapter,
 the toggle off), never on the GUI thread. The heatmap paints the change only on the very records
 the change scored: an analysis of an edited text shows them plain until the change of the new
 text comes (each analysis of the text, with the toggle on, asks for it; a pass's windows before
@@ -16,7 +17,9 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from desktop_app.core.adapter_change import can_compare
+from desktop_app.core.errors import UserFacingError
 from desktop_app.core.palette import change_color
+from desktop_app.gui import heatmap_legend
 from desktop_app.gui import text_change_words as words
 from desktop_app.gui.compare_words import nice_scale, token_change_tip
 from desktop_app.gui.off_words import change_tip
@@ -191,6 +194,17 @@ class TextChange(QObject):
         """The legend's key while the change colours the text, else None."""
         return words.key(self.change) if self.on else None
 
+    def export_colours(self):
+        """What an exported heatmap draws while the change is on, as on screen: (the change's own
+        ScoredText, the colourer the heatmap uses, a heatmap_legend.Key saying what the colours
+        mean); None while it is off (the measure's colours). UserFacingError while it is scored."""
+        if not self.on:
+            return None
+        if self.change is None:
+            raise UserFacingError(words.EXPORT_WAITING)
+        caption = words.export_caption(self._adapter_name(), self.scale)
+        return self.change.adapter, self._colour, heatmap_legend.key_from(caption, words.key(self.change))
+
     def measure_chosen(self, measure: str) -> None:
         """The window's measure changed (in the Chat tab, which shares the list): it colours the
         text once the change is turned off."""
@@ -208,6 +222,7 @@ class TextChange(QObject):
             return
         number = self.generation
         previous = self.previous
+        analysis = self.controller.scored  # the adapter's pass, when the base pass can read it alike
         chat = self.chat
 
         def work(report, cancel):
@@ -217,7 +232,7 @@ class TextChange(QObject):
             if not can_compare(loaded):
                 return None  # the adapter went while this waited: follow_model turned it off
             return score_change(loaded, text, previous=previous, cancel=cancel, progress=report,
-                                detailed=HEATMAP_MAX_TOKENS)
+                                detailed=HEATMAP_MAX_TOKENS, analysis=analysis)
 
         self.last_progress = None
         self.panel.waiting()
@@ -256,6 +271,10 @@ class TextChange(QObject):
             return
         if text != self.view.editor.toPlainText() or change.adapter_id != getattr(self.chat.loaded, "adapter_id", None):
             return  # the text's analysis that follows asks again
+        if change.adapter is not self.controller.scored:
+            # both passes ran anew: the next analysis goes on from the adapter's, so the base pass
+            # after it reads the same passes and the analysis serves as the adapter's pass
+            self.controller.previous = change.adapter
         self.show(change)
 
     def _stopped(self, number: int) -> None:

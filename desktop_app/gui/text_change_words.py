@@ -12,6 +12,8 @@ TITLE = "Fine-tune's change"
 KEY_TIP = ("Each token is coloured by how much more (red) or less (purple) likely your adapter makes it than the "
            "base model. Untick \u201cFine-tune's change\u201d under the text for the measure's colours again.")
 STOPPED = "Fine-tune's change stopped ({where}): turn it on again to go on from where it stopped."
+EXPORT_WAITING = ("Fine-tune's change is still being scored, so its colours are not on screen yet: export once they "
+                  "show, or untick \u201cFine-tune's change\u201d to export the measure's colours.")
 STOPPED_WAITING = "Fine-tune's change stopped before it began."
 
 
@@ -23,8 +25,18 @@ def key(change) -> dict:
     return {"title": TITLE, "low": low, "high": high, "tip": KEY_TIP, "gradient": CHANGE_PALETTE}
 
 
+def export_caption(adapter_name: str, scale: float) -> str:
+    """What an exported picture's colours mean, said under it (the picture travels without the window)."""
+    return (f"Colours: {TITLE}, each token's log-probability under {adapter_name} minus under the base model: "
+            f"red, more likely with the adapter; purple, less likely; white, unchanged; "
+            f"full colour at \u00b1{scale:g} nats.")
+
+
 def pass_words(progress) -> str:
-    """"Scoring under the base model: pass 2 of 2" (a core ChangeProgress)."""
+    """"Scoring under the base model: pass 2 of 2" (a core ChangeProgress); "Scoring under the
+    base model" when that is the only pass (the text's analysis was the adapter's)."""
+    if progress.parts == 1:
+        return f"Scoring under {progress.under}"
     return f"Scoring under {progress.under}: pass {progress.part} of {progress.parts}"
 
 
@@ -32,6 +44,8 @@ def stopped_words(progress) -> str:
     """What a stop left, by the last pass heard (None: it had not begun)."""
     if progress is None:
         return STOPPED_WAITING
+    if progress.parts == 1:
+        return STOPPED.format(where=f"under {progress.under}")
     return STOPPED.format(where=f"in pass {progress.part} of {progress.parts}, under {progress.under}")
 
 

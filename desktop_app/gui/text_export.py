@@ -25,20 +25,27 @@ def _application():
     return app
 
 
-def heatmap_image(records, prefix: str = "", *, width: int = 900, measure: str = "probability", model_written=()):
+def heatmap_image(records, prefix: str = "", *, width: int = 900, measure: str = "probability", model_written=(),
+                  colorizer=None, key=None):
     """A QImage ``width`` pixels wide of the coloured tokens (the unscored prefix first), with
     the key of the colours below them; ``model_written``: the indices of the records a model's
-    continuation wrote, marked as on screen and said under the text."""
+    continuation wrote, marked as on screen and said under the text. ``colorizer`` (index,
+    record) -> rgb colours the tokens in place of ``measure`` (the Text tab's "Fine-tune's
+    change"), and then ``key`` (a heatmap_legend.Key) says what its colours mean."""
     _application()
     from desktop_app.gui import heatmap_legend
     from desktop_app.gui.token_view import MODEL_WORDS, TokenView
 
     view = TokenView(measure=measure, lazy_tooltips=True)
+    if colorizer is not None:
+        view.colorizer = colorizer  # before the records go in: one layout, in these colours
+    else:
+        key = heatmap_legend.key_for(measure)
     view.setLineWrapMode(TokenView.LineWrapMode.FixedPixelWidth)  # not the (unshown) widget's width
     view.setLineWrapColumnOrWidth(width - 2 * MARGIN)
     view.set_records(records, prefix=prefix, model_written=model_written)
     try:
-        return document_image(view.document(), width, heatmap_legend.key_for(measure), view.font(),
+        return document_image(view.document(), width, key, view.font(),
                               model_starts=view.model_starts(), note=MODEL_WORDS if view.model_written else "")
     finally:
         view.deleteLater()
@@ -85,12 +92,13 @@ def document_image(document, width: int, key, font, *, model_starts=(), note: st
 
 
 def write_heatmap_png(path, scored, *, width: int = 900, measure: str = "probability",
-                      model_written=()) -> tuple[Path, tuple[int, int]]:
+                      model_written=(), colorizer=None, key=None) -> tuple[Path, tuple[int, int]]:
     """Draw ``scored`` (a core.session.ScoredText) into a PNG; returns (path, (width, height)).
-    Written beside the target and renamed, so a failure leaves no half file."""
+    Written beside the target and renamed, so a failure leaves no half file. ``colorizer`` and
+    ``key``: as ``heatmap_image``'s."""
     path = Path(path).expanduser()
     image = heatmap_image(scored.records, scored.unscored_prefix, width=width, measure=measure,
-                          model_written=model_written)
+                          model_written=model_written, colorizer=colorizer, key=key)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.png")
     if not image.save(str(tmp), "PNG"):
         tmp.unlink(missing_ok=True)
