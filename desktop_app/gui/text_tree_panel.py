@@ -43,10 +43,15 @@ def _cut(text: str) -> str:
     return text if len(text) <= TIP_CHARS else text[:TIP_CHARS].rstrip() + "\u2026"
 
 
-def _outline_label(branch: dict, correction: str | None) -> str:
-    """A branch's line in the outline, led by ✎ when the person wrote a better continuation for it:
-    the narrow column cuts a line's end, so a mark after the words was cut with them."""
-    return ("\u270e " if correction else "") + tb.label(branch)
+THUMB_MARKS = {1: "\U0001f44d ", -1: "\U0001f44e "}
+
+
+def _outline_label(branch: dict, correction: str | None, thumbs: int | None = None) -> str:
+    """A branch's line in the outline, led by 👍 / 👎 when the person rated it and ✎ when they wrote
+    a better continuation for it (usertest 18: a thumbs showed only on the buttons, for the branch
+    shown, so which continuations were rated could not be read off the outline): the narrow column
+    cuts a line's end, so a mark after the words was cut with them."""
+    return THUMB_MARKS.get(thumbs, "") + ("\u270e " if correction else "") + tb.label(branch)
 
 
 class BranchPanel(QWidget):
@@ -138,7 +143,8 @@ class BranchPanel(QWidget):
 
     def _add_children(self, item: QTreeWidgetItem, parent: int | None) -> None:
         for branch in self.tree.children(parent):
-            child = QTreeWidgetItem([_outline_label(branch, branch.get("correction")), _probability(branch)])
+            child = QTreeWidgetItem([_outline_label(branch, branch.get("correction"), branch.get("thumbs")),
+                                     _probability(branch)])
             child.setData(0, Qt.ItemDataRole.UserRole, branch["id"])
             child.setToolTip(0, _branch_tip(branch, branch.get("correction")))
             child.setToolTip(1, "mean probability of the tokens the model wrote")
@@ -211,18 +217,21 @@ class BranchPanel(QWidget):
         facts = TextFacts(self.facts.continuing, self.facts.opening, on_continuation=rated)
         for button, tip in self.thumb_tips.items():
             retip(button, rate_branch_tip(facts, tip))
-        self._show_better(bid if rated else None, ratings["correction"], facts)
+        self._show_better(bid if rated else None, ratings, facts)
 
-    def _show_better(self, branch_id: int | None, correction: str | None, facts: TextFacts) -> None:
+    def _show_better(self, branch_id: int | None, ratings: dict, facts: TextFacts) -> None:
         """A saved better continuation shows: "Edit better…" with it in the tooltip, and ✎ on its
-        branch in the outline (usertest 7: only the Fine-tune counter moved)."""
+        branch in the outline (usertest 7: only the Fine-tune counter moved), beside its thumbs."""
+        correction = ratings["correction"]
         self.better_button.setText(BETTER_SAVED_WORDS if correction else "Better\u2026")
         retip(self.better_button, rate_branch_tip(facts, f"Your better continuation: \u201c{correction[:300]}\u201d "
                                                          "(click to edit it)" if correction else BETTER_TIP))
         item = self.item_for(branch_id) if branch_id is not None else None
         if item is not None:
-            item.setText(0, _outline_label(self.tree.by_id[branch_id], correction))
-            item.setToolTip(0, _branch_tip(self.tree.by_id[branch_id], correction))
+            branch = self.tree.by_id[branch_id]
+            branch.update(thumbs=ratings["thumbs"], correction=correction)  # as stored: the next refresh shows them
+            item.setText(0, _outline_label(branch, correction, ratings["thumbs"]))
+            item.setToolTip(0, _branch_tip(branch, correction))
 
     def rate(self, value: int) -> None:
         bid = self.tree.shown

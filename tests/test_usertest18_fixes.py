@@ -1,0 +1,48 @@
+"""Usertest 18's findings (a new user's first session in a real window), each fixed and tested
+here with real widgets (pytest-qt, offscreen), the tiny GPT-2 and the real store."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
+
+
+@pytest.fixture
+def text_window(qtbot, qapp, tiny_model_dir):
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        yield window
+
+
+# ---------------------------------------------------------------- F1: the outline shows which continuations were rated
+
+def test_the_outline_marks_a_rated_continuation_also_when_another_is_shown(text_window, qtbot):
+    """usertest 18: 👎 on a continuation, then Regenerate: the outline's two lines read alike, and
+    which one was rated showed only on the thumbs buttons while it was the one shown."""
+    from test_gui_loom import branches, continue_with, settle
+
+    window = text_window
+    view = window.text_view
+    panel = view.branch_panel
+    continue_with(qtbot, window, view.continue_button.click)
+    (first,) = branches(window)
+    panel.down_button.click()
+    settle(window)
+    qtbot.waitUntil(lambda: panel.down_button.isChecked(), timeout=WAIT_MS)
+    assert panel.item_for(first).text(0).startswith("\U0001f44e"), panel.item_for(first).text(0)
+    continue_with(qtbot, window, view.regenerate_button.click)  # a sibling, shown in its place
+    second = max(branches(window))
+    assert panel.tree.shown == second
+    assert panel.item_for(first).text(0).startswith("\U0001f44e"), "the rated line lost its mark"
+    assert not panel.item_for(second).text(0).startswith(("\U0001f44e", "\U0001f44d"))
+    panel.up_button.click()
+    settle(window)
+    qtbot.waitUntil(lambda: panel.item_for(second).text(0).startswith("\U0001f44d"), timeout=WAIT_MS)
+    panel.up_button.click()  # a second click takes the rating back, and its mark
+    settle(window)
+    qtbot.waitUntil(lambda: not panel.item_for(second).text(0).startswith("\U0001f44d"), timeout=WAIT_MS)
+    panel.refresh()  # rebuilt from the tree: the marks are the stored ratings
+    assert panel.item_for(first).text(0).startswith("\U0001f44e")
+    assert not panel.item_for(second).text(0).startswith("\U0001f44d")
