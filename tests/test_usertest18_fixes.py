@@ -46,3 +46,21 @@ def test_the_outline_marks_a_rated_continuation_also_when_another_is_shown(text_
     panel.refresh()  # rebuilt from the tree: the marks are the stored ratings
     assert panel.item_for(first).text(0).startswith("\U0001f44e")
     assert not panel.item_for(second).text(0).startswith("\U0001f44d")
+
+
+# ---------------------------------------------------------------- F2: "Why this token?" before it is asked
+
+def test_why_this_token_says_what_its_button_does_before_anything_is_asked(qtbot, qapp, tiny_model_dir):
+    """usertest 18: a token clicked, nothing asked, and the section read "The layer grid and the
+    sampler show in a moment; …": a new user waited for figures that never came. It names the
+    button that starts them."""
+    from gui_windows import answered_window
+
+    with answered_window(qtbot, qapp, tiny_model_dir) as window:
+        card = [c for c in window.transcript.cards if c.role == "assistant"][-1]
+        window.show_token(card, 3)
+        view = window.inspector.explain
+        said = view.status.text()
+        assert view.button.isVisible() and said.startswith(view.button.text()), said
+        assert "in a moment" not in said
+
