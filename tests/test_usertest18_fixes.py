@@ -64,3 +64,25 @@ def test_why_this_token_says_what_its_button_does_before_anything_is_asked(qtbot
         assert view.button.isVisible() and said.startswith(view.button.text()), said
         assert "in a moment" not in said
 
+
+# ---------------------------------------------------------------- F3: Compare's sentence shows the change it names
+
+def test_the_compare_sentence_shows_a_change_its_whole_percentages_hide():
+    """usertest 18, a real window's Compare: "“␣so” came closer to “␣of”: before ␣of 39% · ␣so 8% →
+    after ␣of 39% · ␣so 8%": the figures read the same, so the claim could not be checked. Where
+    whole percentages are equal on both sides they get a decimal; elsewhere they stay whole."""
+    import math
+
+    from desktop_app.core.records import Alternative, TokenRecord
+    from desktop_app.gui.compare_words import displaced_words
+    from desktop_app.gui.token_view import token_label
+
+    def record(of, so):
+        return TokenRecord(id=2, text=" so", logprob=math.log(so), rank=2, entropy=1.0,
+                           top=(Alternative(1, " of", of), Alternative(2, " so", so)))
+
+    of, so = token_label(" of"), token_label(" so")
+    close = displaced_words(record(0.392, 0.079), record(0.389, 0.081), token_label)
+    assert close.endswith(f"before {of} 39.2% \u00b7 {so} 7.9% \u2192 after {of} 38.9% \u00b7 {so} 8.1%"), close
+    apart = displaced_words(record(0.392, 0.079), record(0.30, 0.20), token_label)
+    assert apart.endswith(f"before {of} 39% \u00b7 {so} 8% \u2192 after {of} 30% \u00b7 {so} 20%"), apart
