@@ -86,3 +86,28 @@ def test_the_compare_sentence_shows_a_change_its_whole_percentages_hide():
     assert close.endswith(f"before {of} 39.2% \u00b7 {so} 7.9% \u2192 after {of} 38.9% \u00b7 {so} 8.1%"), close
     apart = displaced_words(record(0.392, 0.079), record(0.30, 0.20), token_label)
     assert apart.endswith(f"before {of} 39% \u00b7 {so} 8% \u2192 after {of} 30% \u00b7 {so} 20%"), apart
+
+
+# ---------------------------------------------------------------- F4: a discarded run's "Why" in a person's words
+
+def test_a_discarded_runs_why_says_what_the_margin_means_with_the_cards_figures(qtbot, qapp, tiny_model_dir):
+    """usertest 18: the card of a run the gate discarded began "Why: the held-out margin did not move
+    the right way (0.08315 → -0.04502)": jargon, with five-digit figures that the line further down
+    gave as 0.083 → -0.045. The reason is the gate's own (core.gate.judge on the run's figures)."""
+    from desktop_app.core import gate
+    from gui_windows import opened_window
+
+    m = {"gate_margin_on": "heldout", "heldout_size": 2, "margin_heldout_before": 0.08315,
+         "margin_heldout_after": -0.04502, "margin_before": 0.08315, "margin_after": -0.04502,
+         "margin_all_before": 0.5, "margin_all_after": 0.7, "probe_ppl_before": 28.06, "probe_ppl_after": 29.25}
+    verdict = gate.judge(m, 0.05)
+    assert not verdict.kept and verdict.failed == ["margin"], verdict.reason
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
+        panel = window.finetune_panel
+        panel.show_run({"id": None, "status": "discarded", "reason": verdict.reason, "metrics": m, "adapter_id": None})
+        body = panel.result_body.text()
+        why = body.split("<br>")[0]
+        assert why.startswith("<b>Why:</b> on the 2 ratings kept out of training to test it, the model did not "
+                              "come to prefer what you liked more"), why
+        assert "(preference margin 0.083 \u2192 -0.045)" in why and "0.08315" not in body
+        assert "held-out margin" not in why
