@@ -111,3 +111,36 @@ def test_a_discarded_runs_why_says_what_the_margin_means_with_the_cards_figures(
                               "come to prefer what you liked more"), why
         assert "(preference margin 0.083 \u2192 -0.045)" in why and "0.08315" not in body
         assert "held-out margin" not in why
+
+
+# ---------------------------------------------------------------- F5: a liked continuation is no "answer"
+
+def _pair(question: str, right: str, continuation: bool) -> dict:
+    """One of a run's before/after pairs (core.finetune_effect.taught's keys): rated, held out, not checked."""
+    return {"question": question, "seen": False, "open": False, "held": True, "before": "It stands in Paris.",
+            "after": "", "problem_after": None, "cut_before": False, "cut_after": False, "continuation": continuation,
+            "restates_before": False, "restates_after": False, "right": right, "new": False, "checked": False,
+            "dropped_before": False, "dropped_after": False, "changed_after": False}
+
+
+def test_the_cards_pair_of_a_rated_continuation_says_continuation_not_answer(qtbot, qapp, tiny_model_dir):
+    """usertest 18: after a run, the pair of a Text continuation the person liked read "you rated this ·
+    not checked automatically (an open answer): compare it with yours", then "your answer: The tower is
+    a testament to …": the person wrote no answer, and the text before a continuation is no question."""
+    from gui_windows import opened_window
+
+    liked = "The tower is a testament to the ingenuity of French engineering."
+    pairs = [_pair("Locally nicknamed the Iron Lady, it was built for the 1889 World's Fair.", liked, True),
+             _pair("Tell me about cats.", "Cats are small.", False)]
+    m = {"taught": pairs, "margin_before": 0.1, "margin_after": 0.05, "heldout_size": 2, "gate_margin_on": "heldout"}
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
+        panel = window.finetune_panel
+        panel.show_run({"id": None, "status": "discarded", "reason": "perplexity rose", "metrics": m, "adapter_id": None})
+        yours = [w.text() for w in panel.taught.body.findChildren(type(panel.result_body))
+                 if w.objectName() == "TaughtYours"]
+        assert sorted(yours) == ["your answer: Cats are small.", f"your continuation: {liked}"], yours
+        tags = [w.text() for w in panel.taught.body.findChildren(type(panel.result_body))
+                if w.objectName() == "TaughtQuestion"]
+        iron = next(t for t in tags if "Iron Lady" in t)
+        assert "(a continuation of your text): compare it with yours" in iron and "open answer" not in iron
+        assert "(an open answer)" in next(t for t in tags if "cats" in t)
