@@ -150,3 +150,25 @@ def test_the_cards_pair_of_a_rated_continuation_says_continuation_not_answer(qtb
         iron = next(t for t in tags if "Iron Lady" in t)
         assert "(a continuation of your text): compare it with yours" in iron and "open answer" not in iron
         assert "(an open answer)" in next(t for t in tags if "cats" in t)
+
+
+# ---------------------------------------------------------------- F6: a draft survives a kill
+
+def test_the_prompts_draft_is_on_disk_once_typing_pauses(qtbot, qapp, tiny_model_dir):
+    """usertest 18: a question typed, deleted, then the app killed (no quit): the next start brought the
+    deleted question back, and one typed since the last quit would have been lost. The draft is
+    written once typing pauses; a second reader of the settings file sees it without any quit."""
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.gui.window_state import open_settings
+    from gui_windows import opened_window
+
+    def on_disk() -> str:
+        return open_settings(AppPaths.resolve()).value("prompt_draft", "") or ""
+
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
+        window.prompt.setFocus()
+        qtbot.keyClicks(window.prompt, "An unsent question about cats")
+        qtbot.waitUntil(lambda: on_disk() == "An unsent question about cats", timeout=WAIT_MS)
+        window.prompt.clear()  # deleted: a start after a kill must not bring it back
+        qtbot.waitUntil(lambda: on_disk() == "", timeout=WAIT_MS)
+
