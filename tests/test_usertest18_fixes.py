@@ -8,6 +8,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
 
 
 @pytest.fixture
@@ -172,3 +173,41 @@ def test_the_prompts_draft_is_on_disk_once_typing_pauses(qtbot, qapp, tiny_model
         window.prompt.clear()  # deleted: a start after a kill must not bring it back
         qtbot.waitUntil(lambda: on_disk() == "", timeout=WAIT_MS)
 
+
+# ---------------------------------------------------------------- F7: Delete, then Enter, keeps the conversation
+
+def test_delete_then_enter_on_a_conversation_keeps_it_and_the_question_names_its_ratings(make_window, qtbot):
+    """usertest 18: Delete on the conversation list asked "Delete … with all its answers and ratings?"
+    with Yes as its default: Delete then Enter took 7 ratings the Fine-tune tab counted, with no undo.
+    No is the default now (as for an adapter), and the question says the ratings go with it."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from test_gui import answer_cards, ask
+
+    window = make_window(max_new_tokens=6)
+    ask(qtbot, window, "What is the capital of France?")
+    qtbot.mouseClick(answer_cards(window)[-1].rating.up, Qt.MouseButton.LeftButton)
+    cid = window.chat.conversation_id
+    qtbot.waitUntil(lambda: bool(window.chat.store.ratings(answer_cards(window)[-1].message_id)), timeout=WAIT_MS)
+    listing = window.conversations.list
+    listing.setCurrentRow(0)
+    listing.setFocus()
+    seen = []
+
+    def press_enter():
+        box = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()), None)
+        if box is None:
+            QTimer.singleShot(50, press_enter)
+            return
+        seen.append((box.text(), box.defaultButton() is box.button(QMessageBox.StandardButton.No)))
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, press_enter)
+    qtbot.keyClick(listing, Qt.Key.Key_Delete)
+    ((text, no_by_default),) = seen
+    assert no_by_default, "Enter would delete the conversation"
+    assert "Its 1 rated answer goes with it: fine-tuning will no longer learn from it." in text, text
+    window.chat.tasks.store.wait()
+    QApplication.processEvents()
+    assert cid in {c["id"] for c in window.chat.store.list_conversations()}
