@@ -211,3 +211,24 @@ def test_delete_then_enter_on_a_conversation_keeps_it_and_the_question_names_its
     window.chat.tasks.store.wait()
     QApplication.processEvents()
     assert cid in {c["id"] for c in window.chat.store.list_conversations()}
+
+
+# ---------------------------------------------------------------- F8: the history's margin shows its change
+
+def test_the_adapter_historys_margin_shows_a_change_two_decimals_hide(qtbot):
+    """usertest 18: an imported adapter the gate would keep ("your ratings moved the right way") was
+    listed "margin 0.96→0.96". Where two decimals read the same, the line takes a third (or fourth)."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.gui.adapter_history import AdapterHistory
+
+    history = AdapterHistory()
+    qtbot.addWidget(history)
+    rows = [{"id": 1, "created": "2026-12-03T20:17:00", "metrics": {"imported": True, "margin_before": 0.9612,
+                                                                     "margin_after": 0.9634}},
+            {"id": 2, "created": "2026-12-03T20:30:00", "run_id": 4, "metrics": {"margin_before": 0.5,
+                                                                                  "margin_after": 0.7}}]
+    history.set_adapters(rows)
+    lines = {history.list.item(i).data(Qt.ItemDataRole.UserRole): history.list.item(i).text() for i in range(history.list.count())}
+    assert "margin 0.961\u21920.963" in lines[1], lines[1]
+    assert "margin 0.50\u21920.70" in lines[2], lines[2]
