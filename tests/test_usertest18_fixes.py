@@ -232,3 +232,28 @@ def test_the_adapter_historys_margin_shows_a_change_two_decimals_hide(qtbot):
     lines = {history.list.item(i).data(Qt.ItemDataRole.UserRole): history.list.item(i).text() for i in range(history.list.count())}
     assert "margin 0.961\u21920.963" in lines[1], lines[1]
     assert "margin 0.50\u21920.70" in lines[2], lines[2]
+
+
+# ---------------------------------------------------------------- F9: the model dialog's rows show whole
+
+def test_the_model_dialogs_rows_wrap_instead_of_hiding_in_use_under_a_scroll_bar(tmp_path, tiny_model_dir, qtbot):
+    """usertest 18: in the model dialog at its first size the model in use read "SmolLM2-135M-Instruct —
+    bundled, offline · llama · 94 M" over a horizontal scroll bar: its "in use" was out of sight. A long
+    row wraps within the list's width now."""
+    import shutil
+
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.gui.model_dialog import ModelDialog
+
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    long_name = paths.converted_models_dir / "a-model-with-a-rather-long-folder-name-to-show-abc123"
+    shutil.copytree(tiny_model_dir, long_name)
+    dialog = ModelDialog(paths, str(long_name), in_use=str(long_name))
+    qtbot.addWidget(dialog)
+    dialog.resize(560, dialog.sizeHint().height())
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    listing = dialog.local
+    row = next(listing.item(i) for i in range(listing.count()) if "in use" in listing.item(i).text())
+    assert listing.visualItemRect(row).right() <= listing.viewport().width(), "the row runs past the list"
+    assert not listing.horizontalScrollBar().isVisible()
