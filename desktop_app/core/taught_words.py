@@ -69,6 +69,8 @@ def unchecked_why(pair: dict) -> str | None:
         return None
     if not pair.get("right"):
         return "you only disliked its answer: there is no answer of yours to compare with"
+    if pair.get("continuation"):  # the text before it is no question (usertest 18: it read "an open answer")
+        return "a continuation of your text"
     words = _WORD.findall((pair.get("question") or "").lower())
     if words[:1] == ["how"] and words[1:2] not in [[w] for w in _HOW_FACTS]:
         return "a how-to answer"

@@ -150,9 +150,11 @@ def get_branch(store, branch_id: int) -> dict:
 
 
 def branches(store, document_id: int) -> list[dict]:
-    """All branches of a document, oldest first."""
-    return [_row(r) for r in store._rows("SELECT * FROM text_branches WHERE document_id = ? ORDER BY id",
-                                         (document_id,))]
+    """All branches of a document, oldest first, each with its ``thumbs`` (+1 / -1 / None): the
+    outline marks a rated continuation without a read per branch."""
+    return [_row(r) for r in store._rows(
+        "SELECT b.*, (SELECT value FROM text_ratings r WHERE r.branch_id = b.id AND r.token_index IS NULL) "
+        "AS thumbs FROM text_branches b WHERE b.document_id = ? ORDER BY b.id", (document_id,))]
 
 
 def shown_branch(store, document_id: int) -> int | None:

@@ -35,7 +35,7 @@ def adapter_line(row: dict) -> str:
         first.append(f"same weights as adapter {m['same_as']}")
     second = []
     if m.get("margin_before") is not None and m.get("margin_after") is not None:
-        second.append(f"margin {m['margin_before']:.2f}\u2192{m['margin_after']:.2f}")
+        second.append(f"margin {_margins(m['margin_before'], m['margin_after'])}")
     if m.get("probe_ppl_before") and m.get("probe_ppl_after"):
         rise = (m["probe_ppl_after"] / m["probe_ppl_before"] - 1) * 100
         second.append(f"perplexity {rise:+.1f}%")
@@ -46,6 +46,16 @@ def adapter_line(row: dict) -> str:
     if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
         second.append("used over the check")
     return " \u00b7 ".join(p for p in first if p) + ("\n" + " \u00b7 ".join(second) if second else "")
+
+
+def _margins(before: float, after: float) -> str:
+    """"0.50→0.70"; with a third or fourth decimal where two read the same on both sides (usertest 18:
+    an imported adapter the gate would keep, "your ratings moved the right way", listed "margin 0.96→0.96")."""
+    for digits in (2, 3, 4):
+        was, now = f"{before:.{digits}f}", f"{after:.{digits}f}"
+        if was != now:
+            break
+    return f"{was}\u2192{now}"
 
 
 EMPTY = "No adapters yet. A kept fine-tune appears here; the base model is used until then."

@@ -355,21 +355,21 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
             f"{mark} The model's answer: {model}")
 
 
-def top_words(record, label, count: int = 2, also=None) -> str:
+def top_words(record, label, count: int = 2, also=None, digits: int = 0) -> str:
     """"Madrid 41% · Barcelona 14%": a position's most likely tokens under one model, the
     chosen one among them (its own share when it is not in the list), and ``also`` (an
     Alternative: the token a sentence names) when it is not: "Madrid 3%", or "Madrid <2%" once
-    it fell out of the alternatives kept (below the least of them)."""
+    it fell out of the alternatives kept (below the least of them). ``digits``: decimals of a share."""
     chosen = label(record.text)
     # the chosen token among the alternatives goes by its own label: the end of an answer is
     # "⏎ end" in the view, not the tokenizer's "<|im_end|>"
-    shown = [(chosen if a.id == record.id else label(a.text), f"{a.prob * 100:.0f}%") for a in record.top[:count]]
+    shown = [(chosen if a.id == record.id else label(a.text), f"{a.prob * 100:.{digits}f}%") for a in record.top[:count]]
     if chosen not in (text for text, _ in shown):
-        shown.append((chosen, f"{math.exp(record.logprob) * 100:.0f}%"))
+        shown.append((chosen, f"{math.exp(record.logprob) * 100:.{digits}f}%"))
     if also is not None and label(also.text) not in (text for text, _ in shown):
         kept = next((a.prob for a in record.top if a.id == also.id), None)
         least = math.ceil(min(a.prob for a in record.top) * 100)
-        shown.append((label(also.text), f"{kept * 100:.0f}%" if kept is not None else f"<{max(least, 1)}%"))
+        shown.append((label(also.text), f"{kept * 100:.{digits}f}%" if kept is not None else f"<{max(least, 1)}%"))
     return " \u00b7 ".join(f"{text} {share}" for text, share in shown)
 
 
@@ -382,7 +382,18 @@ def displaced_words(before, after, label) -> str:
     if not before.top or not after.top or _first_choice(before):
         return ""
     return (f"\u201c{label(after.text)}\u201d {_overtook(before, after)} \u201c{label(before.top[0].text)}\u201d: "
-            f"before {top_words(before, label)} \u2192 after {top_words(after, label, also=before.top[0])}")
+            f"{_before_after(before, after, label)}")
+
+
+def _before_after(before, after, label) -> str:
+    """"before … → after …" in whole percentages, or with one decimal where whole ones read the
+    same on both sides (usertest 18: "came closer to “␣of”: before ␣of 39% · ␣so 8% → after ␣of 39%
+    · ␣so 8%" named a change its figures did not show)."""
+    for digits in (0, 1):
+        was, now = top_words(before, label, digits=digits), top_words(after, label, also=before.top[0], digits=digits)
+        if was != now:
+            break
+    return f"before {was} \u2192 after {now}"
 
 
 def _overtook(before, after) -> str:

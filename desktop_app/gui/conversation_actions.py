@@ -90,12 +90,15 @@ def rated_in(store, conversation_id: int) -> int:
 
 
 def delete_warning(window, conversation_id: int) -> str:
-    """What deleting a conversation does to a fine-tune that is running now ("" when nothing)."""
-    if not window.finetune.running:
-        return ""
+    """What deleting a conversation does to the fine-tune's ratings ("" when it holds none): to a run
+    going now, or to the next one (usertest 18: the question did not say that the ratings counted in
+    the Fine-tune tab go with it)."""
     rated = rated_in(window.chat.store, conversation_id)
     if not rated:
         return ""
     answers = f"{rated} rated answer{'s' if rated != 1 else ''}"
+    if not window.finetune.running:
+        one = rated == 1
+        return f"Its {answers} go{'es' if one else ''} with it: fine-tuning will no longer learn from {'it' if one else 'them'}."
     return (f"A fine-tune is running and learning from this conversation's {answers}. Deleting does not stop "
             "that run, and what it has read it keeps; later runs will not have these ratings.")

@@ -129,9 +129,11 @@ def paused_words(a) -> str:
     return (f"Paused after {a.steps + 1} steps while your question is answered: they are kept, and it goes on "
             "from there when the answer ends.")
 
-HINT = ("The layer grid and the sampler show in a moment; which earlier words led here follows, worked out step "
-        "by step (on a CPU, a minute or more to finish for a long conversation). Rough figures show, greyed, once "
-        "they have settled; you can cancel and keep them.")
+# shown before anything is asked: it says what the button does, not what is under way (usertest 18: "show
+# in a moment" read as a loading message, and a new user waited for figures nobody had asked for)
+HINT = ("Explain this token shows the layer grid and the sampler within seconds; which earlier words led here "
+        "follows, worked out step by step (on a CPU, a minute or more to finish for a long conversation). Rough "
+        "figures show, greyed, once they have settled; you can cancel and keep them.")
 
 
 WORK_NAMES = {"continue": "the Text continuation", "analyse": "the Text analysis", "answer": "the answer",

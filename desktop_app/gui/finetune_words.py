@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
@@ -109,8 +110,7 @@ def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tupl
         # what the re-asked questions show comes first: a lost or repeated answer must not be missed
         return f"Kept: adapter {adapter_id} is now in use", reask_words(m) or "It learned from your ratings."
     if status == "discarded":
-        arrow = "\u2192"
-        why = f"<b>Why:</b> {reason.replace('->', arrow)}." if reason else ""
+        why = f"<b>Why:</b> {why_words(reason, m)}." if reason else ""
         return "Discarded: your model is unchanged", "<br>".join(
             x for x in (left_words(m), why, against_words(m), reask_words(m)) if x)
     if status == "cancelled":
@@ -120,6 +120,34 @@ def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tupl
             f"The fine-tune ({reason or 'the last run'}) stopped when the app was closed while it trained. "
             "The model you chat with is as it was; Fine-tune starts it again.")
     return "The fine-tune failed", f"{reason}" if reason else ""
+
+
+# the gate's margin reason (core.gate._against_failure): "the held-out margin did not move the right way (b -> a)"
+_MARGIN_REASON = re.compile(r"the (held-out|rated) margin did not move the right way( over the base model's)? "
+                            r"\((\S+) -> (\S+)\)")
+
+
+def why_words(reason: str, m: dict) -> str:
+    """The gate's reason for a discarded run, its margin part in a person's words and with the
+    figures as the card's margin line gives them (usertest 18: "the held-out margin did not move the
+    right way (0.08315 → -0.04502)" led the card, jargon with five digits, and the line below said
+    the same as 0.083 → -0.045)."""
+    def plain(match: re.Match) -> str:
+        held = m.get("heldout_size") or 0
+        where = (f"the {held} rating{'s' if held != 1 else ''} kept out of training to test it"
+                 if match.group(1) == "held-out" and held else "your ratings")
+        than = ", against the base model" if match.group(2) else ""
+        return (f"on {where}, the model did not come to prefer what you liked more{than} "
+                f"(preference margin {_three(match.group(3))} -> {_three(match.group(4))})")
+
+    return _MARGIN_REASON.sub(plain, reason).replace("->", "\u2192")
+
+
+def _three(figure: str) -> str:
+    try:
+        return f"{float(figure):.3f}"
+    except ValueError:  # "n/a"
+        return figure
 
 
 def waiting_title(adapter_id, metrics: dict) -> str:

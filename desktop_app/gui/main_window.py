@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.checkpoints = db_checkpoint.install(self)  # the .sqlite3 file stays a real backup
         self.message_editor = MessageEditor(self)
         window_state.restore(self)
+        window_state.keep_draft_as_typed(self)
         self.refresh_conversations()
         ids = [c["id"] for c in self.chat.conversations()]
         if last is not None and int(last) in ids:

@@ -143,6 +143,11 @@ class ModelDialog(QDialog):
         self.local_radio = QRadioButton("On this computer")
         self.local = QListWidget()
         self.local.setMaximumHeight(120)
+        # a row longer than the list wraps instead of running under a scroll bar: usertest 18 read
+        # "SmolLM2-135M-Instruct — bundled, offline · llama · 94 M", its "in use" out of sight
+        self.local.setWordWrap(True)
+        self.local.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.local.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.path_radio = QRadioButton("Folder or .gguf file")
         self.path = QLineEdit()
         self.path.setPlaceholderText("/path/to/model-folder  or  /path/to/model.gguf")

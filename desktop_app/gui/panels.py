@@ -160,11 +160,11 @@ class ConversationPanel(QFrame):
 
     def _confirm_delete(self, cid: int, title: str) -> None:
         warning = self.delete_warning(cid)
-        no = QMessageBox.StandardButton.No
+        no = QMessageBox.StandardButton.No  # by default, as for an adapter: Enter after Delete must not delete
         answer = QMessageBox.question(self, "Delete conversation",
                                       f"Delete \u201c{title}\u201d with all its answers and ratings?"
                                       + (f"\n\n{warning}" if warning else ""),
-                                      QMessageBox.StandardButton.Yes | no, no if warning else QMessageBox.StandardButton.Yes)
+                                      QMessageBox.StandardButton.Yes | no, no)
         if answer == QMessageBox.StandardButton.Yes:
             self.delete_requested.emit(cid)
 

@@ -104,7 +104,7 @@ class TaughtView(QFrame):
         self.grid.addWidget(question, row, 0, 1, 2)
         if unchecked_why(pair) and pair.get("right"):  # nobody checked it: the person's answer, to compare with
             row += 1
-            self._add_yours(pair["right"], row)
+            self._add_yours(pair["right"], row, pair.get("continuation"))
         for column, (key, caption) in enumerate((("before", "before"), ("after", "after"))):
             text = shown_answer(pair, key)
             label = styled_label("", "TaughtAnswer", wrap=True)
@@ -117,10 +117,12 @@ class TaughtView(QFrame):
             self.grid.addWidget(label, row + 1, column)
         return row + 2
 
-    def _add_yours(self, answer: str, row: int) -> None:
+    def _add_yours(self, answer: str, row: int, continuation: bool = False) -> None:
+        """The person's own answer, or (Text mode) the continuation they liked or wrote: usertest 18 read
+        "your answer:" over a continuation of the Eiffel Tower text, which was no answer to anything."""
         yours = styled_label("", "TaughtYours", wrap=True)
         yours.setTextFormat(Qt.TextFormat.PlainText)
-        yours.setText(f"your answer: {_clip(answer)}")
+        yours.setText(f"{'your continuation' if continuation else 'your answer'}: {_clip(answer)}")
         yours.setToolTip(answer)
         self.grid.addWidget(yours, row, 0, 1, 2)
 

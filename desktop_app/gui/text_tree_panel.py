@@ -7,6 +7,7 @@ continuation). A right click renames, deletes, or makes a branch the main text."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QInputDialog, QMenu, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -15,7 +16,7 @@ from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branc
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_tree import BranchTree
-from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tips import retip
 
 MAIN = -1  # the main text's item (a branch id is never negative)
@@ -47,6 +48,19 @@ def _outline_label(branch: dict, correction: str | None) -> str:
     """A branch's line in the outline, led by ✎ when the person wrote a better continuation for it:
     the narrow column cuts a line's end, so a mark after the words was cut with them."""
     return ("\u270e " if correction else "") + tb.label(branch)
+
+
+THUMBS = Qt.ItemDataRole.UserRole + 1  # an outline line's thumbs (+1 / -1 / None), which its icon shows
+
+
+def _show_thumbs(item: QTreeWidgetItem, thumbs: int | None) -> None:
+    """A rated continuation's line leads with the thumb it was given, in the colours of the buttons
+    under the outline (usertest 18: after 👎 and Regenerate the two lines read alike, and which one
+    was rated showed only on those buttons, for the branch shown). An icon, not an emoji: a machine
+    without an emoji font drew 👍 as an empty box."""
+    item.setData(0, THUMBS, thumbs)
+    name, role = {1: ("thumb-up", "good"), -1: ("thumb-down", "bad")}.get(thumbs, (None, None))
+    item.setIcon(0, icon(name, colors(is_dark())[role]) if name else QIcon())
 
 
 class BranchPanel(QWidget):
@@ -139,6 +153,7 @@ class BranchPanel(QWidget):
     def _add_children(self, item: QTreeWidgetItem, parent: int | None) -> None:
         for branch in self.tree.children(parent):
             child = QTreeWidgetItem([_outline_label(branch, branch.get("correction")), _probability(branch)])
+            _show_thumbs(child, branch.get("thumbs"))
             child.setData(0, Qt.ItemDataRole.UserRole, branch["id"])
             child.setToolTip(0, _branch_tip(branch, branch.get("correction")))
             child.setToolTip(1, "mean probability of the tokens the model wrote")
@@ -211,18 +226,22 @@ class BranchPanel(QWidget):
         facts = TextFacts(self.facts.continuing, self.facts.opening, on_continuation=rated)
         for button, tip in self.thumb_tips.items():
             retip(button, rate_branch_tip(facts, tip))
-        self._show_better(bid if rated else None, ratings["correction"], facts)
+        self._show_better(bid if rated else None, ratings, facts)
 
-    def _show_better(self, branch_id: int | None, correction: str | None, facts: TextFacts) -> None:
+    def _show_better(self, branch_id: int | None, ratings: dict, facts: TextFacts) -> None:
         """A saved better continuation shows: "Edit better…" with it in the tooltip, and ✎ on its
-        branch in the outline (usertest 7: only the Fine-tune counter moved)."""
+        branch in the outline (usertest 7: only the Fine-tune counter moved), beside its thumbs."""
+        correction = ratings["correction"]
         self.better_button.setText(BETTER_SAVED_WORDS if correction else "Better\u2026")
         retip(self.better_button, rate_branch_tip(facts, f"Your better continuation: \u201c{correction[:300]}\u201d "
                                                          "(click to edit it)" if correction else BETTER_TIP))
         item = self.item_for(branch_id) if branch_id is not None else None
         if item is not None:
-            item.setText(0, _outline_label(self.tree.by_id[branch_id], correction))
-            item.setToolTip(0, _branch_tip(self.tree.by_id[branch_id], correction))
+            branch = self.tree.by_id[branch_id]
+            branch.update(thumbs=ratings["thumbs"], correction=correction)  # as stored: the next refresh shows them
+            item.setText(0, _outline_label(branch, correction))
+            _show_thumbs(item, ratings["thumbs"])
+            item.setToolTip(0, _branch_tip(branch, correction))
 
     def rate(self, value: int) -> None:
         bid = self.tree.shown

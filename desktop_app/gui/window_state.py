@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling
@@ -89,6 +89,26 @@ def save(window) -> None:
     # of a sent message is not: restored without its edit, it would be sent as a new question
     s.setValue("prompt_draft", window.message_editor.draft())
     s.sync()
+
+
+DRAFT_PAUSE_MS = 1000  # a draft is written once typing pauses this long
+
+
+def keep_draft_as_typed(window) -> None:
+    """The question typed and not sent is written once typing pauses, not only at quit (usertest 18:
+    the app killed, the next start brought back a question deleted before the kill, and a question
+    typed since the last quit was lost). ``save`` still writes it at quit."""
+    timer = QTimer(window)
+    timer.setSingleShot(True)
+    timer.setInterval(DRAFT_PAUSE_MS)
+    timer.timeout.connect(lambda: _write_draft(window))
+    window.prompt.textChanged.connect(timer.start)
+    window.draft_timer = timer
+
+
+def _write_draft(window) -> None:
+    window.settings.setValue("prompt_draft", window.message_editor.draft())
+    window.settings.sync()  # on disk now: a kill does not wait for QSettings' own write
 
 
 def remember_conversation(window) -> None:
