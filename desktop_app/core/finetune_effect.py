@@ -143,7 +143,7 @@ def parent_split(store, parent: dict | None) -> EarlierSplit | None:
 
 def split_record(train: TrainingData, held: TrainingData, earlier: EarlierSplit | None) -> dict:
     """What a run keeps of its split in its metrics, for the next run from its adapter (parent_split),
-    and whether it kept its adapter's (the card's words when nothing is held out: gate.all_ratings_words)."""
+    and whether it kept its adapter's (the card's words when nothing is held out: taught_words.all_ratings_words)."""
     return {"trained_groups": train.groups(), "heldout_groups": held.groups(), "split_kept": earlier is not None}
 
 

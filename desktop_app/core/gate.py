@@ -25,6 +25,7 @@ import torch
 
 from desktop_app.core import work_meter
 from desktop_app.core.paths import RESOURCES_DIR
+from desktop_app.core.taught_words import all_ratings_words
 from desktop_app.core.train_data import TrainingData
 from desktop_app.core.train_logps import pad_batch, per_token_logps
 from desktop_app.core.train_measure import prompt_shared_logps
@@ -424,12 +425,6 @@ class Verdict:
         return f"{rated} moved the right way and general text reads as fluently as before"
 
 
-def all_ratings_words(split_kept: bool) -> str:
-    """What judged a run that held nothing out. A run that kept its adapter's split draws only new
-    questions, and leaves one of them to train: with one new question none is held back."""
-    if split_kept:
-        return "your ratings (too few new questions to hold one back)"
-    return "your ratings (too few to hold some back)"
 
 
 def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:

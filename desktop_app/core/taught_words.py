@@ -1,7 +1,8 @@
 """What a fine-tune's before/after pairs (``metrics["taught"]``, core.finetune_effect.taught) say, in
 plain words the window's card and the CLI share: how many rated questions were asked again and how
 many give the person's answer, which were not checked automatically and why, and an answer that
-repeats itself. Free of torch (the card reads an old run's pairs at start-up) and of any front end.
+repeats itself, and what judged a run that held nothing out. Free of torch (the card reads an old
+run's pairs at start-up) and of any front end.
 """
 
 from __future__ import annotations
@@ -302,3 +303,11 @@ def and_list(items) -> str:
     """"a, b and c" ("" for none); the card, the ready line and the quit question say lists so."""
     items = list(items)
     return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def all_ratings_words(split_kept: bool) -> str:
+    """What judged a run that held nothing out. A run that kept its adapter's split draws only new
+    questions, and leaves one of them to train: with one new question none is held back."""
+    if split_kept:
+        return "your ratings (too few new questions to hold one back)"
+    return "your ratings (too few to hold some back)"

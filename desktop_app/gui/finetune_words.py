@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
-from desktop_app.core.gate import all_ratings_words
-from desktop_app.core.taught_words import (new_rated, new_unlearned, rated, rated_count_words,
+from desktop_app.core.taught_words import (all_ratings_words, new_rated, new_unlearned, rated, rated_count_words,
                                            rated_questions, repeats_words, short_of_yours, unchecked_why,
                                            unchecked_words)
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
