@@ -195,3 +195,24 @@ def test_text_mode_stores_and_trains_a_split_characters_rating_at_its_first_toke
         assert [t.ratings for t in data.tokens] == [{first: -1}]
     finally:
         store.close()
+
+
+def test_a_broken_sequence_and_the_token_after_it_stay_two_ratings():
+    """A model can write bytes that make no character (a random one does: "\\xe3\\x80" then "W"): the
+    decoder shows "" then "\\ufffdW". "W" began in its own token, so its rating stays there."""
+    layout = CharacterLayout(["tant", "", "\ufffdW", "t"], [b"tant", b"\xe3\x80", b"W", b"t"])
+    assert layout.token_bytes is not None  # read by the bytes, though they are no valid UTF-8
+    assert [layout.trained(i) for i in range(4)] == [0, 1, 2, 3]
+    assert [list(layout.tokens_of(i)) for i in (1, 2)] == [[1], [2]]
+
+
+def test_where_characters_start_agrees_with_pythons_decoder():
+    import random
+
+    from desktop_app.core.text_pieces import _char_starts
+
+    rng = random.Random(42)
+    for _ in range(3000):
+        data = bytes(rng.choice([rng.randrange(256), rng.randrange(0x80, 0xC0), 0xE3, 0xF0, 0x41])
+                     for _ in range(rng.randrange(1, 12)))
+        assert len(_char_starts(data)) == len(data.decode("utf-8", "replace")), data

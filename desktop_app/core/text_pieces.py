@@ -49,9 +49,10 @@ def token_at(pieces: list[str], offset: int, *, first_of_split: bool = True) -> 
 # character, finishes it. The model chose the character where its first byte is; the later tokens
 # only finish its bytes. A rating of the character trained at its last token taught the wrong thing:
 # a "bad" pushed down the byte that completes the character, teaching the model to leave it broken
-# (invalid UTF-8) rather than to avoid it. So a rating of a token trains where the first character
-# it shows began (``CharacterLayout.chosen``), wherever it was clicked (a dot before the character or
-# the character), and it is shown under every token whose rating would train there.
+# (invalid UTF-8) rather than to avoid it. So a rating of a token that begins inside a character (its
+# first byte finishes one begun earlier) trains where that character began (``CharacterLayout.chosen``),
+# wherever it was clicked (a dot before the character or the character), and it is shown under every
+# token whose rating would train there.
 #
 # Where that is needs the tokens' bytes: the bundled model writes "a 😀" as "a", " \xf0\x9f\x98"
 # (shown " ") and "\x80" (shown "😀"), so the emoji began in the token that shows the space; the tiny
@@ -67,17 +68,20 @@ def token_at(pieces: list[str], offset: int, *, first_of_split: bool = True) -> 
 # rating of 本 would read back as one of 日.
 
 class CharacterLayout:
-    """Where a rating of each token of a text trains (``chosen``) and is stored (``stored``).
+    """Where a rating of each token of a text trains (``chosen``: the token itself, or, for a token
+    whose first byte is inside a character begun earlier, the token where it began) and is stored
+    (``stored``).
 
     ``pieces``: the tokens' exact shares of the text (``piece_texts``); ``token_bytes``: their raw
     bytes, when known (``token_bytes``); bytes that do not make the pieces' text are ignored."""
 
     def __init__(self, pieces: list[str], token_bytes: list[bytes] | None = None):
         self.pieces = list(pieces)
-        by_bytes = token_bytes is not None and len(token_bytes) == len(pieces) and (
-            b"".join(token_bytes) == "".join(pieces).encode("utf-8"))
+        starts = _char_starts(b"".join(token_bytes)) if token_bytes is not None else None
+        by_bytes = (starts is not None and len(token_bytes) == len(pieces) and len(starts) == len("".join(pieces))
+                    and b"".join(token_bytes).decode("utf-8", "replace") == "".join(pieces))
         self.token_bytes = list(token_bytes) if by_bytes else None
-        self.chosen = self._by_bytes() if by_bytes else self._by_pieces()
+        self.chosen = self._by_bytes(starts) if by_bytes else self._by_pieces()
 
     def _by_pieces(self) -> list[int]:
         chosen = []
@@ -88,21 +92,17 @@ class CharacterLayout:
             chosen.append(first)
         return chosen
 
-    def _by_bytes(self) -> list[int]:
-        """For each token, the token holding the first byte of the first character it shows; a ""
-        piece holds bytes of the character the next piece shows first (one never finished: itself)."""
+    def _by_bytes(self, char_starts: list[int]) -> list[int]:
+        """A token whose first byte is inside a character begun earlier (it finishes it): the token
+        where that character began; any other token: itself."""
         bounds = [0]
         for b in self.token_bytes:
             bounds.append(bounds[-1] + len(b))
-        chosen, at = [], 0
-        for piece in self.pieces:
-            chosen.append(bisect.bisect_right(bounds, at) - 1 if piece else None)
-            at += len(piece.encode("utf-8"))
-        later = None
-        for i in reversed(range(len(chosen))):
-            if chosen[i] is None:
-                chosen[i] = i if later is None else later
-            later = chosen[i]
+        chosen = []
+        for i in range(len(self.pieces)):
+            at = bisect.bisect_right(char_starts, bounds[i]) - 1  # the character holding the token's first byte
+            inside = self.token_bytes[i] and at >= 0 and char_starts[at] < bounds[i]
+            chosen.append(bisect.bisect_right(bounds, char_starts[at]) - 1 if inside else i)
         return chosen
 
     def tokens_of(self, index: int) -> range:
@@ -123,7 +123,7 @@ class CharacterLayout:
         return self.tokens_of(index).start
 
     def trained(self, index: int) -> int:
-        """Where a rating of token ``index`` trains: where the model chose the first character it shows."""
+        """Where a rating of token ``index`` trains: where the model chose the character it begins in."""
         return self.chosen[index] if 0 <= index < len(self.pieces) else index
 
     def span(self, index: int) -> tuple[int, int] | None:
@@ -140,6 +140,27 @@ class CharacterLayout:
         """Where a rating of the character at ``offset`` of the text is kept (``stored``)."""
         shown = token_at(self.pieces, offset, first_of_split=False)
         return None if shown is None else self.stored(shown)
+
+
+def _char_starts(data: bytes) -> list[int]:
+    """Where each character of ``data`` decoded as UTF-8 with replacement starts: a well-formed
+    sequence is one character, each maximal ill-formed part one U+FFFD (Python's decoder's rule; the
+    layout checks that the count agrees)."""
+    starts, i = [], 0
+    while i < len(data):
+        lead, need, low, high = data[i], 0, 0x80, 0xBF
+        if 0xC2 <= lead <= 0xDF:
+            need = 1
+        elif 0xE0 <= lead <= 0xEF:
+            need, low, high = 2, (0xA0 if lead == 0xE0 else 0x80), (0x9F if lead == 0xED else 0xBF)
+        elif 0xF0 <= lead <= 0xF4:
+            need, low, high = 3, (0x90 if lead == 0xF0 else 0x80), (0x8F if lead == 0xF4 else 0xBF)
+        starts.append(i)
+        j = i + 1
+        while j - i <= need and j < len(data) and (low if j == i + 1 else 0x80) <= data[j] <= (high if j == i + 1 else 0xBF):
+            j += 1
+        i = j
+    return starts
 
 
 def token_bytes(tokenizer, ids: list[int]) -> list[bytes] | None:
