@@ -23,6 +23,7 @@ from desktop_app.core.errors import UserFacingError  # noqa: E402
 from desktop_app.core.records import Alternative, TokenRecord  # noqa: E402
 from desktop_app.core.store import CorruptDatabaseError, NewerDatabaseError, Store, StoreError  # noqa: E402
 from desktop_app.core.store_schema import SCHEMA_VERSION  # noqa: E402
+from desktop_app.core.text_pieces import chosen_token  # noqa: E402
 
 
 def make_records(n, k=5, offset=0):
@@ -138,10 +139,10 @@ def test_ratings_replace_clear_and_validate(store):
     _, user, (a,) = chat(store, answer_records=make_records(4))
     store.rate_message(a, 1, "good")
     store.rate_message(a, -1, "changed my mind")
-    store.rate_token(a, 3, 1)
-    store.rate_token(a, 3, -1)
+    store.rate_token(a, 3, 1)  # "✓", split after "" (token 2): kept on token 2, where it began
+    store.rate_token(a, 2, -1)  # the same character, so the same rating
     rs = store.ratings(a)
-    assert [(r["token_index"], r["value"], r["note"]) for r in rs] == [(None, -1, "changed my mind"), (3, -1, None)]
+    assert [(r["token_index"], r["value"], r["note"]) for r in rs] == [(None, -1, "changed my mind"), (2, -1, None)]
     assert set(rs[0]) == {"id", "message_id", "token_index", "value", "note", "created"}
     assert store.rating_counts() == {"thumbs_up": 0, "thumbs_down": 1, "token_ratings": 1, "corrections": 0}
     with pytest.raises(StoreError, match="4 tokens"):
@@ -152,8 +153,8 @@ def test_ratings_replace_clear_and_validate(store):
         store.rate_message(a, True)
     with pytest.raises(StoreError):
         store.rate_message(12345, 1)
-    assert store.clear_rating(a, 3) is True
-    assert store.clear_rating(a, 3) is False
+    assert store.clear_rating(a, 3) is True  # its character's rating, wherever it is kept
+    assert store.clear_rating(a, 2) is False
     assert store.clear_rating(a) is True
     assert store.ratings() == []
 
@@ -374,7 +375,10 @@ def test_three_threads_write_read_export(tmp_path):
         t.join(60)
     assert not errors, errors
     assert counts["reads"] > 0 and counts["exports"] > 0
-    assert s.rating_counts()["token_ratings"] == n_ratings
+    # one rating per character: a split one ("" then "✓" in make_records) keeps one, on its first token
+    pieces = [r.text for r in make_records(400)]
+    characters = {chosen_token(pieces, i) for i in range(n_ratings // len(answers))}
+    assert s.rating_counts()["token_ratings"] == len(characters) * len(answers) < n_ratings
     s.close()
 
 

@@ -1,5 +1,6 @@
 """core.text_pieces.token_at: which token a character of a text belongs to, for "Why this
-token?" (the first token of a split character) and for Text mode's ratings (the one that shows it)."""
+token?" and for Text mode's ratings (the first token of a split character, where the model chose it:
+session 42 moved ratings there from the token that shows it)."""
 
 from __future__ import annotations
 
@@ -47,9 +48,9 @@ def test_the_rule_holds_for_a_real_tokenizers_split_character(tiny_model):
     assert token_at(pieces, at) == first and token_at(pieces, at, first_of_split=False) == shown
 
 
-def test_a_branch_gives_the_token_that_shows_the_character_until_its_text_is_edited():
+def test_a_branch_gives_the_token_where_the_character_began_until_its_text_is_edited():
     branch = {"tokens": [[1, " Hi", -0.1], [2, "", -0.2], [3, "é", -0.3]], "text": " Hié"}
-    assert [tb.written_token_at(branch, at) for at in range(5)] == [0, 0, 0, 2, None]
+    assert [tb.written_token_at(branch, at) for at in range(5)] == [0, 0, 0, 1, None]
     assert tb.still_written(branch)
     edited = dict(branch, text=" Hié!")
     assert not tb.still_written(edited) and tb.written_token_at(edited, 0) is None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, record_id
 from desktop_app.core.drafts import is_interrupted, stopped_unstarted
+from desktop_app.core.logs import quiet_libraries
 
 
 def _open(args):
@@ -39,9 +40,20 @@ def cmd_rate(args) -> int:
         if args.token is None:
             store.rate_message(mid, value, args.note)
         else:
-            store.rate_token(mid, args.token, value, args.note)
+            rating_id = store.rate_token(mid, args.token, value, args.note)
+            target += _kept_at(store, mid, rating_id, args.token)
         print(f"rated {target} {args.value}")
     return 0
+
+
+def _kept_at(store, message_id: int, rating_id: int, token: int) -> str:
+    """Words for a rating kept on another token than the one named: the first of a split character's
+    tokens (core/text_pieces.py), where the model chose the character; "" when it is the one named."""
+    kept = next(r["token_index"] for r in store.ratings(message_id) if r["id"] == rating_id)
+    if kept == token:
+        return ""
+    return (f" (a character written over tokens {kept}..{token}: the rating is kept on token {kept}, "
+            "where the model chose it)")
 
 
 def cmd_correct(args) -> int:
@@ -122,6 +134,31 @@ def cmd_history(args) -> int:
     return 0
 
 
+def _writers_tokenizers(args):
+    """model id -> the tokenizer of the model that wrote an answer, read once and only for an answer
+    with token ratings (where a split character began needs its tokens' bytes); None where it
+    cannot be read here (the export then places a rating by its tokens' texts)."""
+    from functools import lru_cache
+
+    from desktop_app.core.errors import ModelError
+    from desktop_app.core.model_export import spec_for_model_id
+    from desktop_app.core.models import open_tokenizer
+
+    @lru_cache(maxsize=None)
+    def tokenizer_for(model_id: str | None):
+        if not model_id:
+            return None
+        quiet_libraries()
+        try:
+            return open_tokenizer(spec_for_model_id(model_id), args.paths)
+        except (ModelError, OSError) as exc:
+            print(f"note: the tokenizer of {model_id} could not be read ({exc}): its answers' token ratings "
+                  "are placed by their tokens' texts", file=sys.stderr)
+            return None
+
+    return tokenizer_for
+
+
 def cmd_export(args) -> int:
     from desktop_app.core.exchange import build_examples, left_out
 
@@ -136,7 +173,8 @@ def cmd_export(args) -> int:
     with _open(args) as store:
         text_examples = standard_examples(store, args.format)
         # one file holds one format: TRL (datasets) cannot mix conversational turns and plain strings
-        examples = text_examples if args.text else build_examples(store, args.format)
+        examples = text_examples if args.text else build_examples(store, args.format,
+                                                                  tokenizer_for=_writers_tokenizers(args))
         dropped = [] if args.text else left_out(store, args.format)
     text_left = (f"{_count(len(text_examples), f'text-mode {args.format} example')} not included: export them "
                  "with --text") if text_examples and not args.text else ""
@@ -213,15 +251,47 @@ def cmd_import(args) -> int:
     from desktop_app.core.exchange import import_examples, read_jsonl
 
     examples = read_jsonl(args.file)
+    tokenizer, why = _import_tokenizer(args, examples)
     with _open(args) as store:
-        done = import_examples(store, examples, source=Path(args.file).name)
+        done = import_examples(store, examples, source=Path(args.file).name, tokenizer=tokenizer)
     ids = done.conversation_ids
     said = f"imported {_count(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing"
     if done.already_here:
         said += (f"; {_count(done.already_here, 'example')} already here (the same messages and ratings), "
                  "skipped")
     print(said)
+    _warn_token_placing(done, why)
     return 0
+
+
+def _import_tokenizer(args, examples: list[dict]) -> tuple[object | None, str]:
+    """The tokenizer of the model the imported ratings will train (--model, else the default one),
+    read only when the file's token ratings carry character offsets to place them by; else None and
+    why (said with the ratings placed by their index)."""
+    from desktop_app.core.errors import ModelError
+    from desktop_app.core.exchange import TOKEN_KEYS
+    from desktop_app.core.models import open_tokenizer
+
+    rated = [r for ex in examples for key in TOKEN_KEYS for r in ex.get(key, ())]
+    if not any(r.span for r in rated):
+        return None, "the file gives no character offsets (written before they were exported)"
+    quiet_libraries()
+    try:
+        return open_tokenizer(args.model, args.paths), "they carry no character offsets this model's tokens could find"
+    except ModelError as exc:
+        return None, f"no tokenizer to find their characters with ({exc}; --model names one)"
+
+
+def _warn_token_placing(done, why: str) -> None:
+    """Say which token ratings may sit on another token than the exporter's (stderr)."""
+    if done.tokens_by_index:
+        print(f"warning: {_count(done.tokens_by_index, 'token rating')} placed by the exporter's token index "
+              f"alone, as {why}: right only where the exporter's model split the text into tokens as this "
+              "one does", file=sys.stderr)
+    if done.tokens_merged:
+        print(f"warning: {_count(done.tokens_merged, 'token rating')} fell on a token another rating of the "
+              "same answer had (this model reads their characters as one token): the later one kept",
+              file=sys.stderr)
 
 
 def register(subparsers, common) -> None:

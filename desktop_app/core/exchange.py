@@ -21,9 +21,14 @@ The kto rows of an answer with rated siblings (other answers to its question in 
 their ``thread``, so that they come back as siblings and their dpo pairs are known as already there.
 An answer's token ratings ride on the rows that hold it: ``token_ratings`` (kto, sft),
 ``chosen_token_ratings`` / ``rejected_token_ratings`` (dpo) and ``corrects_token_ratings`` (an sft
-correction's corrected answer), each a list of ``{"token": index, "value": 1 or -1}``, the index
-counting the answer's tokens as its card does (an answer read back has no records: its index then
-counts the text's tokens as the model in use reads it, core/unwritten.py). ``left_out`` says what a
+correction's corrected answer), each a list of ``{"token": index, "value": 1 or -1, "start": s, "end": e}``,
+the index counting the answer's tokens as its card does (an answer read back has no records: its index then
+counts the text's tokens as the model in use reads it, core/unwritten.py; a split character's rating is on
+its first token, core/text_pieces.py) and ``start``/``end`` the characters of the answer's text that token's
+character covers (left out where this store holds no tokens of the answer). An index means nothing to
+another tokenizer, which splits the text elsewhere: an import with a tokenizer puts a rating on its own
+token for the first of those characters that is not a space, and counts those it could place only by the
+index (a file written before the offsets, or no tokenizer given): ``Imported.tokens_by_index``. ``left_out`` says what a
 format cannot hold (a dpo export has no row for a thumb without an opposite sibling) and why.
 ``import_examples`` reads these formats back (also the standard non-conversational form
 with plain strings, and ``{"messages": [...]}``), one new conversation per example the store
@@ -37,7 +42,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop_app.core.prompts import answer_ids
 from desktop_app.core.store import ROLES, Store, StoreError
+from desktop_app.core.text_pieces import CharacterLayout, layout_of, stored_ratings, token_bytes
 
 FORMATS = ("kto", "dpo", "sft")
 
@@ -55,18 +62,26 @@ def _answer(text: str) -> list[dict]:
 
 
 class _Snapshot:
-    """Everything export needs, read in one consistent snapshot."""
+    """Everything export needs, read in one consistent snapshot. ``spans``: the token ratings carry
+    their characters (a file's rows; reading the answers' tokens for them, which the training data's
+    and the Fine-tune tab's counts, built from the same rows with ids, do without)."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, tokenizer_for=None, spans: bool = True):
+        self.store, self.tokenizer_for = store, tokenizer_for
         with store.snapshot() as conn:
             self.messages = {r["id"]: dict(r) for r in conn.execute(
-                "SELECT id, conversation_id, parent_id, role, text FROM messages ORDER BY id")}
+                "SELECT id, conversation_id, parent_id, role, text, model_id FROM messages ORDER BY id")}
             self.thumbs = {r[0]: r[1] for r in conn.execute(
                 "SELECT message_id, value FROM ratings WHERE token_index IS NULL")}
             self.token_ratings: dict[int, dict[int, int]] = defaultdict(dict)
-            for mid, idx, value in conn.execute(
-                    "SELECT message_id, token_index, value FROM ratings WHERE token_index IS NOT NULL"):
-                self.token_ratings[mid][idx] = value
+            rated: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for mid, idx, value in conn.execute("SELECT message_id, token_index, value FROM ratings "
+                                                "WHERE token_index IS NOT NULL ORDER BY created, id"):
+                rated[mid].append((idx, value))
+            self.layouts = {mid: self._layout(mid) if spans else None for mid in rated}
+            for mid, ratings in rated.items():  # a split character's rating where it is kept (text_pieces)
+                layout = self.layouts[mid]
+                self.token_ratings[mid] = dict(ratings) if layout is None else stored_ratings(layout, ratings)
             self.corrections = {r[0]: r[1] for r in conn.execute(
                 "SELECT message_id, text FROM corrections ORDER BY message_id")}
 
@@ -87,10 +102,30 @@ class _Snapshot:
     def answers(self):
         return (m for m in self.messages.values() if m["role"] == "assistant")
 
+    def _layout(self, message_id) -> CharacterLayout | None:
+        """The answer's tokens its ratings' indices count: those the model wrote (with their bytes where
+        ``tokenizer_for`` gives the writer's tokenizer), else (an imported answer) the newest scoring of
+        its text; None when neither reads as its text."""
+        message = self.messages.get(message_id) or {"text": "", "model_id": None}
+        for kind in ("generated", "rescored"):
+            records = self.store.token_records(message_id, kind=kind)
+            if records and message["text"].startswith("".join(r.text for r in records)):  # a scoring may stop early
+                tokenizer = self.tokenizer_for(message["model_id"]) if self.tokenizer_for and kind == "generated" else None
+                in_vocab = tokenizer is not None and all(0 <= r.id < len(tokenizer) for r in records)
+                return CharacterLayout([r.text for r in records],
+                                       token_bytes(tokenizer, [r.id for r in records]) if in_vocab else None)
+        return None
+
     def rated_tokens(self, message_id) -> list[dict]:
         """An answer's token ratings as a file carries them: the token's index (as its card counts
-        them) and the rating."""
-        return [{"token": i, "value": v} for i, v in sorted(self.token_ratings.get(message_id, {}).items())]
+        them), the rating and, where the store holds the answer's tokens, the characters of its text
+        the token's character covers (``start``, ``end``), which another tokenizer can find."""
+        layout = self.layouts.get(message_id)
+        out = []
+        for i, v in sorted(self.token_ratings.get(message_id, {}).items()):
+            span = layout.span(i) if layout is not None else None
+            out.append({"token": i, "value": v, **({"start": span[0], "end": span[1]} if span else {})})
+        return out
 
 
 def _thread_name(message: dict) -> str:
@@ -118,8 +153,8 @@ def _with_tokens(ex: dict, **rated: list) -> dict:
     return ex
 
 
-def kto_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
-    snap = _Snapshot(store)
+def kto_examples(store: Store, *, with_ids: bool = False, tokenizer_for=None) -> list[dict]:
+    snap = _Snapshot(store, tokenizer_for, spans=not with_ids)
     out = []
     thumbed = Counter(_thread_name(m) for m in snap.answers() if m["id"] in snap.thumbs)
     for m in snap.answers():
@@ -141,8 +176,8 @@ def kto_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
     return out
 
 
-def dpo_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
-    snap = _Snapshot(store)
+def dpo_examples(store: Store, *, with_ids: bool = False, tokenizer_for=None) -> list[dict]:
+    snap = _Snapshot(store, tokenizer_for, spans=not with_ids)
     out = []
     groups: dict[tuple, dict[int, list[dict]]] = defaultdict(lambda: {1: [], -1: []})
     for m in snap.answers():
@@ -168,8 +203,8 @@ def dpo_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
     return out
 
 
-def sft_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
-    snap = _Snapshot(store)
+def sft_examples(store: Store, *, with_ids: bool = False, tokenizer_for=None) -> list[dict]:
+    snap = _Snapshot(store, tokenizer_for, spans=not with_ids)
     out = []
     for m in snap.answers():
         mid = m["id"]
@@ -184,11 +219,13 @@ def sft_examples(store: Store, *, with_ids: bool = False) -> list[dict]:
     return out
 
 
-def build_examples(store: Store, fmt: str, *, with_ids: bool = False) -> list[dict]:
+def build_examples(store: Store, fmt: str, *, with_ids: bool = False, tokenizer_for=None) -> list[dict]:
+    """``tokenizer_for``: model id -> its tokenizer or None, to find where a split character's rating
+    began by the tokens' bytes (``_Snapshot._layout``); without it, by the pieces' rule."""
     builders = {"kto": kto_examples, "dpo": dpo_examples, "sft": sft_examples}
     if fmt not in builders:
         raise ExchangeError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
-    return builders[fmt](store, with_ids=with_ids)
+    return builders[fmt](store, with_ids=with_ids, tokenizer_for=tokenizer_for)
 
 
 @dataclass(frozen=True)
@@ -220,7 +257,7 @@ _WHY = {
 def left_out(store: Store, fmt: str) -> list[LeftOut]:
     """What an export of ``fmt`` leaves out of the chat's ratings (thumbs no row of it holds, and the
     token ratings of answers none of its rows holds), each with why; [] when it holds them all."""
-    snap = _Snapshot(store)
+    snap = _Snapshot(store, spans=False)
     thumbs, tokens = _carried(build_examples(store, fmt, with_ids=True), snap)
     out = []
     for value, what in ((1, "liked answers"), (-1, "disliked answers")):
@@ -256,9 +293,9 @@ def write_jsonl(examples, fh) -> int:
     return n
 
 
-def export_jsonl(store: Store, fmt: str, fh) -> int:
+def export_jsonl(store: Store, fmt: str, fh, tokenizer_for=None) -> int:
     """Write the examples of ``fmt`` as JSON Lines to an open text file; returns the count."""
-    return write_jsonl(build_examples(store, fmt), fh)
+    return write_jsonl(build_examples(store, fmt, tokenizer_for=tokenizer_for), fh)
 
 
 # ------------------------------------------------------------------ import
@@ -300,27 +337,52 @@ def parse_example(data, where: str) -> dict:
         ex["corrected_only"] = True
     if isinstance(data.get("thread"), str):
         ex["thread"] = data["thread"]
-    for key in TOKEN_KEYS:
+    for key, answer in _TOKEN_KEY_ANSWERS.items():
         if key in data:
-            ex[key] = _token_ratings(data[key], where, key)
+            ex[key] = _token_ratings(data[key], where, key, ex.get(answer))
     return ex
 
 
 TOKEN_KEYS = ("token_ratings", "chosen_token_ratings", "rejected_token_ratings", "corrects_token_ratings")
+_TOKEN_KEY_ANSWERS = dict(zip(TOKEN_KEYS, ("completion", "chosen", "rejected", "corrects")))  # the text each rates
 
 
-def _token_ratings(value, where: str, key: str) -> dict[int, int]:
-    """A row's token ratings: [{"token": index, "value": 1 or -1}] -> {index: value} (other keys ignored)."""
+@dataclass(frozen=True)
+class FileTokenRating:
+    """A token rating as a file carries it: the exporter's token index, the rating, and the characters
+    of the answer's text the token's character covers (``span``; None in a file written without them)."""
+
+    index: int
+    value: int
+    span: tuple[int, int] | None = None
+
+
+def _token_ratings(value, where: str, key: str, text: str | None) -> list[FileTokenRating]:
+    """A row's token ratings: [{"token": index, "value": 1 or -1, "start": s, "end": e}] (``start`` and
+    ``end`` optional, together; other keys ignored), checked against the answer ``text`` they rate."""
     if not isinstance(value, list):
         raise ExchangeError(f"{where}: \"{key}\" must be a list of {{token, value}} objects.")
-    rated = {}
+    rated = []
     for item in value:
         token = item.get("token") if isinstance(item, dict) else None
         if isinstance(token, bool) or not isinstance(token, int) or token < 0 or item.get("value") not in (-1, 1):
             raise ExchangeError(f"{where}: each of \"{key}\" needs a token index (a whole number from 0) and a "
                                 "value of 1 or -1.")
-        rated[token] = item["value"]
+        rated.append(FileTokenRating(token, item["value"], _span(item, where, key, text)))
     return rated
+
+
+def _span(item: dict, where: str, key: str, text: str | None) -> tuple[int, int] | None:
+    """A file rating's (start, end) in its answer's text, None when it has none."""
+    if "start" not in item and "end" not in item:
+        return None
+    start, end = item.get("start"), item.get("end")
+    whole = all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end))
+    if not whole or not 0 <= start < end or (text is not None and end > len(text)):
+        room = f" (its answer has {len(text)} characters)" if text is not None else ""
+        raise ExchangeError(f"{where}: a token rating of \"{key}\" has \"start\" {start!r} and \"end\" {end!r}: "
+                            f"both are needed, whole numbers with 0 \u2264 start < end \u2264 the answer's length{room}.")
+    return start, end
 
 
 def _parse_fields(data, where: str) -> dict:
@@ -376,10 +438,16 @@ def read_jsonl(path) -> list[dict]:
 @dataclass
 class Imported:
     """What an import did: the conversations it made, and how many examples it left out because
-    the store already held them (``already_here``)."""
+    the store already held them (``already_here``). ``tokens_by_index``: token ratings placed by the
+    exporter's token index alone (a file without character offsets, or no tokenizer to find them
+    with): right only where the exporter's tokenizer split the text as this store's model does.
+    ``tokens_merged``: ratings that fell on a token another rating of the same answer had (this
+    tokenizer holds their characters in one token): the later one kept."""
 
     conversation_ids: list[int] = field(default_factory=list)
     already_here: int = 0
+    tokens_by_index: int = 0
+    tokens_merged: int = 0
 
 
 def _key(prompt: list[dict], *answers) -> tuple:
@@ -398,9 +466,9 @@ def _stored_keys(store: Store) -> Counter:
     """How many times the store already holds each example: every rated or corrected answer as a kto
     export writes it (an sft example is a liked one), every preference pair as a dpo export writes it."""
     keys: Counter = Counter()
-    for ex in kto_examples(store):
+    for ex in kto_examples(store, with_ids=True):  # (with ids: the rows without their ratings' characters)
         keys[_key(ex["prompt"], "one", ex["completion"][0]["content"], 1 if ex["label"] else -1)] += 1
-    for ex in dpo_examples(store):
+    for ex in dpo_examples(store, with_ids=True):
         keys[_key(ex["prompt"], "pair", ex["chosen"][0]["content"], ex["rejected"][0]["content"])] += 1
     return keys
 
@@ -421,7 +489,7 @@ def new_examples(store: Store, examples: list[dict]) -> tuple[list[dict], int]:
     return fresh, len(examples) - len(fresh)
 
 
-def import_examples(store: Store, examples: list[dict], *, source: str | None = None) -> Imported:
+def import_examples(store: Store, examples: list[dict], *, source: str | None = None, tokenizer=None) -> Imported:
     """One new conversation per parsed example the store does not hold yet (``new_examples``: a second
     import would double their ratings for the next fine-tune), all in one transaction.
 
@@ -430,15 +498,20 @@ def import_examples(store: Store, examples: list[dict], *, source: str | None = 
     A correction's row (``corrects``) brings back the corrected answer with that correction, not a
     liked answer; the kto row of a corrected answer without thumbs adds nothing of its own. A thumb
     and a correction of the same answer in one import land on one answer.
+
+    ``tokenizer``: the one the store's model reads an imported answer with (its token ratings count
+    that tokenizer's tokens of its text: core/unwritten.py); a token rating with character offsets is
+    put on its token at ``start``. Without it, or without offsets, a rating keeps the file's index.
     """
     settings = {"imported_from": source} if source else {"imported": True}
     with store.transaction():
         fresh, already_here = new_examples(store, examples)
         done = Imported(already_here=already_here)
-        made = _Made(store, settings)
+        made = _Made(store, settings, tokenizer)
         for ex in fresh:
             _import_one(store, made, ex)
         done.conversation_ids.extend(made.conversations)
+        done.tokens_by_index, done.tokens_merged = made.tokens_by_index, made.tokens_merged
     return done
 
 
@@ -470,22 +543,52 @@ class _Made:
     the same answer (same prompt and text) go on one answer when it has no such rating yet, and the
     answers of one exported ``thread`` become sibling answers again."""
 
-    def __init__(self, store: Store, settings: dict):
-        self.store, self.settings = store, settings
+    def __init__(self, store: Store, settings: dict, tokenizer=None):
+        self.store, self.settings, self.tokenizer = store, settings, tokenizer
+        self.tokens_by_index = self.tokens_merged = 0
         self.conversations: list[int] = []
         self._answers: dict[tuple, list[tuple[int, set]]] = defaultdict(list)
         self._threads: dict[tuple, tuple[int, int | None]] = {}
         self._token_rated: set[tuple] = set()
 
-    def rate_tokens(self, prompt: list[dict], text: str, message_id: int, rated: dict | None) -> None:
+    def rate_tokens(self, prompt: list[dict], text: str, message_id: int, rated: list | None) -> None:
         """An answer's token ratings, once per answer text of a prompt: a liked answer in two dpo
         pairs comes back twice, and its token ratings would count twice for the fine-tune."""
         key = _key(prompt, text)
         if not rated or key in self._token_rated:
             return
         self._token_rated.add(key)
-        for index, value in rated.items():
-            self.store.rate_token(message_id, index, value)
+        layout = self._layout(text)
+        placed: set[int] = set()
+        for rating in rated:
+            index = self._place(rating, text, layout)
+            kept_at = layout.stored(index) if layout is not None else index  # where rate_token keeps it
+            self.tokens_merged += kept_at in placed
+            placed.add(kept_at)
+            self.store.rate_token(message_id, index, rating.value, **({} if layout is None else
+                                  {"pieces": layout.pieces, "token_bytes": layout.token_bytes}))
+
+    def _layout(self, text: str) -> CharacterLayout | None:
+        """The tokens this store's model reads ``text`` as (its ratings' indices count them), None
+        without a tokenizer or where they do not give the text back (offsets would miss)."""
+        if self.tokenizer is None:
+            return None
+        layout = layout_of(self.tokenizer, answer_ids(self.tokenizer, text))
+        return layout if "".join(layout.pieces) == text else None
+
+    def _place(self, rating: FileTokenRating, text: str, layout: CharacterLayout | None) -> int:
+        """This store's token for a file's rating: where the model chose the first character of its
+        span that is not a space (the exporter's token may have begun " 😀": the emoji is what was
+        rated), else the file's index (counted)."""
+        at = None
+        if layout is not None and rating.span is not None:
+            start, end = rating.span
+            words = text[start:end]
+            at = layout.token_of_character(start + (len(words) - len(words.lstrip()) if words.strip() else 0))
+        if at is None:
+            self.tokens_by_index += 1
+            return rating.index
+        return at
 
     def answer(self, ex: dict, text: str, rating: str) -> int:
         prompt = ex["prompt"]

@@ -449,6 +449,27 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
                        weights=weights, precision_note=note)
 
 
+def open_tokenizer(spec: str | None, paths: AppPaths):
+    """The tokenizer alone of the model ``spec`` names (as ``resolve_spec`` reads it), for work that
+    reads text as the model does without running it (an import placing token ratings, an export
+    finding where a character began: core/exchange.py). In seconds or not at all: a ModelError for
+    a model not on this computer (the hub is not asked) or a GGUF file not converted yet (~25 s)."""
+    from transformers import AutoTokenizer
+
+    source = resolve_spec(spec, probe=lambda: False)
+    if source.kind == "gguf":
+        folder = converted_folder_for(Path(source.location), paths)
+        if not _is_converted(folder):
+            raise ModelError(f"{source.display_name} has not been opened on this computer yet (its GGUF file is "
+                             "converted the first time)")
+    else:
+        folder = Path(source.location)
+    try:
+        return AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+    except Exception as exc:
+        raise ModelError(f"Could not read the tokenizer in {folder}: {exc}") from exc
+
+
 def _weights_precision(torch_device, precision: str) -> tuple:
     """(the weights' dtype, whether they are made Compact, a note when Compact was asked for and this
     device cannot: the model then loads Fast or Exact, and the note says which)."""

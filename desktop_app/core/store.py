@@ -22,6 +22,7 @@ from desktop_app.core import store_codec
 from desktop_app.core.records import TokenRecord
 # The errors stay importable from here, where callers have always found them.
 from desktop_app.core.store_file import CorruptDatabaseError, NewerDatabaseError, StoreError, StoreFile  # noqa: F401
+from desktop_app.core.text_pieces import character_tokens
 
 ROLES = ("system", "user", "assistant")
 RUN_STATUSES = ("running", "kept", "discarded", "cancelled", "failed")
@@ -253,13 +254,19 @@ class Store(StoreFile):
         """+1 / -1 on a whole message; replaces an earlier one. Returns the rating id."""
         return self._rate(message_id, None, value, note)
 
-    def rate_token(self, message_id, token_index: int, value: int, note: str | None = None) -> int:
-        """+1 / -1 on one token (index into the message's generated records)."""
+    def rate_token(self, message_id, token_index: int, value: int, note: str | None = None, *,
+                   pieces: list[str] | None = None, token_bytes: list[bytes] | None = None) -> int:
+        """+1 / -1 on one token (index into the message's generated records), that is on its
+        character: a character split over several tokens is rated at the token where the model chose
+        it (core.text_pieces.CharacterLayout), whichever of its tokens ``token_index`` names, and the
+        rating replaces one on any of its tokens. ``pieces``: the tokens' texts the index counts (a
+        card's records); by default the generated records' (none: the index as is); ``token_bytes``:
+        their bytes where the caller has the tokenizer (without them, the pieces' rule)."""
         if isinstance(token_index, bool) or not isinstance(token_index, int) or token_index < 0:
             raise StoreError(f"A token index is a whole number from 0, not {token_index!r}.")
-        return self._rate(message_id, token_index, value, note)
+        return self._rate(message_id, token_index, value, note, (pieces, token_bytes))
 
-    def _rate(self, message_id, token_index, value, note) -> int:
+    def _rate(self, message_id, token_index, value, note, layout=(None, None)) -> int:
         value = _check_value(value)
         with self.transaction() as conn:
             row = self._require_message(conn, message_id)
@@ -270,18 +277,36 @@ class Store(StoreFile):
                                    (message_id,)).fetchone()
                 if row is not None and token_index >= row[0]:
                     raise StoreError(f"Message {message_id} has {row[0]} tokens; there is no token {token_index}.")
-            conn.execute("DELETE FROM ratings WHERE message_id = ? AND token_index IS ?", (message_id, token_index))
+            tokens = self._drop_rating(conn, message_id, token_index, layout)
+            kept_at = None if tokens is None else tokens.start
             cur = conn.execute("INSERT INTO ratings (message_id, token_index, value, note, created) "
-                               "VALUES (?, ?, ?, ?, ?)", (message_id, token_index, value, note, now()))
+                               "VALUES (?, ?, ?, ?, ?)", (message_id, kept_at, value, note, now()))
             return cur.lastrowid
 
-    def clear_rating(self, message_id, token_index: int | None = None) -> bool:
-        """Remove the whole-message rating (or the token's); returns whether there was one."""
+    def _drop_rating(self, conn, message_id, token_index, layout) -> range | None:
+        """Delete the message's thumbs (``token_index`` None), or the ratings of token ``token_index``'s
+        character (all its tokens: one kept on its last token before ratings went to the first);
+        returns that character's tokens."""
+        if token_index is None:
+            conn.execute("DELETE FROM ratings WHERE message_id = ? AND token_index IS NULL", (message_id,))
+            return None
+        pieces, token_bytes = layout
+        if pieces is None:
+            pieces, token_bytes = [r.text for r in self.token_records(message_id)], None
+        tokens = character_tokens(pieces, token_index, token_bytes)
+        conn.execute("DELETE FROM ratings WHERE message_id = ? AND token_index BETWEEN ? AND ?",
+                     (message_id, tokens.start, tokens.stop - 1))
+        return tokens
+
+    def clear_rating(self, message_id, token_index: int | None = None, *, pieces: list[str] | None = None,
+                     token_bytes: list[bytes] | None = None) -> bool:
+        """Remove the whole-message rating (or the token's character's: see ``rate_token``); returns
+        whether there was one."""
         with self.transaction() as conn:
             self._require_message(conn, message_id)
-            cur = conn.execute("DELETE FROM ratings WHERE message_id = ? AND token_index IS ?",
-                               (message_id, token_index))
-            return cur.rowcount > 0
+            before = conn.total_changes
+            self._drop_rating(conn, message_id, token_index, (pieces, token_bytes))
+            return conn.total_changes > before
 
     def ratings(self, message_id=None) -> list[dict]:
         """Keys: id, message_id, token_index (None for the whole message), value, note, created."""

@@ -24,7 +24,7 @@ import math
 import os
 
 from desktop_app.core.store import StoreError, now
-from desktop_app.core.text_pieces import token_at
+from desktop_app.core.text_pieces import CharacterLayout, stored_ratings, token_at
 
 BRANCH_KINDS = ("continuation", "alternative", "edited", "former")
 FIRST_WORDS = 48  # characters of a branch's text the tree shows
@@ -252,11 +252,17 @@ def still_written(branch: dict) -> bool:
 
 def written_token_at(branch: dict, offset_in_branch: int) -> int | None:
     """The index of the branch's token that holds character ``offset_in_branch`` of its text
-    (a split character: the token that shows it, where its rating is stored; the rule is
-    core.text_pieces.token_at's), while the text is still what the model wrote (else None)."""
+    (a split character: its first token, where the model chose it and where a rating of it is
+    kept; the rule is core.text_pieces.token_at's), while the text is still what the model wrote
+    (else None)."""
     if not still_written(branch):
         return None
-    return token_at([t[1] for t in branch["tokens"]], offset_in_branch, first_of_split=False)
+    return token_at(branch_pieces(branch), offset_in_branch)
+
+
+def branch_pieces(branch: dict) -> list[str]:
+    """The texts of the tokens the model wrote for the branch."""
+    return [t[1] for t in branch["tokens"]]
 
 
 def first_words(text: str, limit: int = FIRST_WORDS) -> str:
@@ -296,25 +302,46 @@ def make_main(store, document_id: int, branch_id: int) -> None:
 # ---------------------------------------------------------------- ratings of continuations
 
 def rate_branch(store, branch_id: int, value: int | None, token_index: int | None = None) -> None:
-    """+1 / -1 on a continuation (or one of its tokens); None clears it."""
+    """+1 / -1 on a continuation (or one of its tokens: on its character, kept on the character's
+    first token and replacing a rating of any of its tokens, as ``Store.rate_token``); None clears it."""
     if value is not None and (value not in (1, -1) or isinstance(value, bool)):
         raise StoreError(f"A rating is +1 or -1, not {value!r}.")
     with store.transaction() as conn:
-        row = _require(conn, store, branch_id)
-        if token_index is not None and not 0 <= token_index < len(json.loads(row["tokens"] or "[]")):
+        branch = _row(_require(conn, store, branch_id))
+        if token_index is not None and not 0 <= token_index < len(branch["tokens"]):
             raise StoreError(f"Branch {branch_id} has no token {token_index}.")
-        conn.execute("DELETE FROM text_ratings WHERE branch_id = ? AND token_index IS ?", (branch_id, token_index))
+        if token_index is None:
+            conn.execute("DELETE FROM text_ratings WHERE branch_id = ? AND token_index IS NULL", (branch_id,))
+        else:
+            rated = (CharacterLayout(branch_pieces(branch)).tokens_of(token_index) if still_written(branch)
+                     else range(token_index, token_index + 1))
+            token_index = rated.start
+            conn.execute("DELETE FROM text_ratings WHERE branch_id = ? AND token_index BETWEEN ? AND ?",
+                         (branch_id, rated.start, rated.stop - 1))
         if value is not None:
             conn.execute("INSERT INTO text_ratings (branch_id, token_index, value, created) VALUES (?, ?, ?, ?)",
                          (branch_id, token_index, int(value), now()))
 
 
 def branch_ratings(store, branch_id: int) -> dict:
-    """{"thumbs": +1/-1/None, "tokens": {index: +1/-1}, "correction": text or None}."""
-    rows = store._rows("SELECT token_index, value FROM text_ratings WHERE branch_id = ?", (branch_id,))
+    """{"thumbs": +1/-1/None, "tokens": {index: +1/-1}, "correction": text or None}; a token rating on
+    the first token of its character (``rated_tokens``)."""
+    rows = store._rows("SELECT token_index, value FROM text_ratings WHERE branch_id = ? ORDER BY created, rowid",
+                       (branch_id,))
     thumbs = next((r["value"] for r in rows if r["token_index"] is None), None)
-    tokens = {r["token_index"]: r["value"] for r in rows if r["token_index"] is not None}
-    return {"thumbs": thumbs, "tokens": tokens, "correction": get_branch(store, branch_id)["correction"]}
+    branch = get_branch(store, branch_id)
+    tokens = rated_tokens(branch, [(r["token_index"], r["value"]) for r in rows if r["token_index"] is not None])
+    return {"thumbs": thumbs, "tokens": tokens, "correction": branch["correction"]}
+
+
+def rated_tokens(branch: dict, rated: list[tuple[int, int]]) -> dict[int, int]:
+    """A branch's token ratings (index, value; oldest first) on the first token of their character
+    (by its pieces: the window has no tokenizer here; training reads the bytes too), while its text is
+    what the model wrote: one stored on a character's last token, before ratings went to the first,
+    moves there (core.train_data.on_chosen_tokens says why)."""
+    if not still_written(branch):
+        return dict(rated)
+    return stored_ratings(CharacterLayout(branch_pieces(branch)), rated)
 
 
 def set_correction(store, branch_id: int, text: str | None) -> None:

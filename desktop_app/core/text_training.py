@@ -45,13 +45,14 @@ class _Rated:
                 main = store._one("SELECT text FROM documents WHERE id = ?", (doc,))[0]
                 self.trees[doc] = (main, {b["id"]: b for b in tb.branches(store, doc)})
             self.rated.append(self.trees[doc][1][row["id"]])
-        self.ratings: dict[int, dict] = defaultdict(lambda: {"thumbs": None, "tokens": {}})
+        self.ratings: dict[int, dict] = defaultdict(lambda: {"thumbs": None, "tokens": []})
         for r in store._rows("SELECT r.branch_id, r.token_index, r.value FROM text_ratings r "
-                             f"JOIN text_branches b ON b.id = r.branch_id WHERE {RATED_KINDS}"):
+                             f"JOIN text_branches b ON b.id = r.branch_id WHERE {RATED_KINDS} "
+                             "ORDER BY r.created, r.rowid"):
             if r["token_index"] is None:
                 self.ratings[r["branch_id"]]["thumbs"] = r["value"]
-            else:
-                self.ratings[r["branch_id"]]["tokens"][r["token_index"]] = r["value"]
+            else:  # (index, value), oldest first: add_text_examples moves them to where their character began
+                self.ratings[r["branch_id"]]["tokens"].append((r["token_index"], r["value"]))
 
     def prompt(self, branch: dict) -> str:
         main, by_id = self.trees[branch["document_id"]]
@@ -103,7 +104,7 @@ def fit_text(prompt: list[int], completion: list[int], window: int) -> tuple[lis
 def add_text_examples(data, store, tokenizer, window: int) -> None:
     """Append the text-mode ratings to ``data`` (a train_data.TrainingData)."""
     from desktop_app.core.prompts import encode
-    from desktop_app.core.train_data import Pair, TokenRated, Unpaired
+    from desktop_app.core.train_data import Pair, TokenRated, Unpaired, on_chosen_tokens
 
     rated = _Rated(store)
     ids: dict[int, tuple[list[int], list[int]]] = {}
@@ -126,8 +127,11 @@ def add_text_examples(data, store, tokenizer, window: int) -> None:
             better = encode(tokenizer, b["correction"])[:window - len(p)]
             if better and c and better != c:
                 data.pairs.append(Pair(p, better, c, "correction", -b["id"], None, group))
-        tokens = {i: v for i, v in rated.ratings[b["id"]]["tokens"].items() if i < len(c)}
-        if tokens and tb.still_written(b):
+        written = tb.still_written(b)
+        tokens = rated.ratings[b["id"]]["tokens"]
+        tokens = on_chosen_tokens(tokenizer, completion_ids(tokenizer, b), tokens) if written else dict(tokens)
+        tokens = {i: v for i, v in tokens.items() if i < len(c)}
+        if tokens and written:
             data.tokens.append(TokenRated(p, c, tokens, -b["id"], group))
         elif tokens:
             data.skipped.append(f"text branch {b['id']}: its text was edited after its tokens were rated")

@@ -28,6 +28,7 @@ from datetime import datetime
 from desktop_app.core import text_training
 from desktop_app.core.decoding import IncrementalDecoder
 from desktop_app.core.prompts import Turn, answer_ids, build_prompt, thread_turns
+from desktop_app.core.text_pieces import layout_of, trained_ratings
 
 log = logging.getLogger(__name__)
 
@@ -493,10 +494,10 @@ def _add_pairs(data: TrainingData, store, answer, tokenizer, eos: list[int], win
 
 
 def _add_token_ratings(data: TrainingData, store, answer, window: int) -> None:
-    by_message: dict[int, dict[int, int]] = {}
-    for rating in store.ratings():
+    by_message: dict[int, list[tuple[int, int]]] = {}
+    for rating in sorted(store.ratings(), key=lambda r: (r["created"], r["id"])):  # oldest first: the newest counts
         if rating["token_index"] is not None:
-            by_message.setdefault(rating["message_id"], {})[rating["token_index"]] = rating["value"]
+            by_message.setdefault(rating["message_id"], []).append((rating["token_index"], rating["value"]))
     for mid, rated in sorted(by_message.items()):
         try:
             prompt_ids, message, ids = answer(mid)  # generated_ids: the records' ids where written with them
@@ -513,9 +514,24 @@ def _add_token_ratings(data: TrainingData, store, answer, window: int) -> None:
             data.skipped.append(f"message {mid} has token ratings but no tokens")
             continue
         p, c = fit(prompt_ids, ids, window)
-        kept = {i: v for i, v in rated.items() if i < len(c)}
+        kept = {i: v for i, v in on_chosen_tokens(answer.tokenizer, ids, rated).items() if i < len(c)}
         if kept:
             data.tokens.append(TokenRated(p, c, kept, mid, rating_group(message)))
+
+
+def on_chosen_tokens(tokenizer, ids: list[int], rated: list[tuple[int, int]]) -> dict[int, int]:
+    """Token ratings (index, value; oldest first) at the token where the model chose their character.
+
+    A rating of a character split over several byte-level tokens (an emoji, "é", CJK) was stored on
+    the token the person clicked, the one that shows the character and finishes its bytes, and trained
+    there: a "bad" pushed down the byte that completes the character, teaching the model to leave
+    characters broken (invalid UTF-8) rather than to avoid them. The window, the CLI, Text mode and an
+    import now store it on the character's first token, and every rating, stored then or before, is
+    moved here, when read, to the token holding the character's first byte (core/text_pieces.py). Not
+    rewritten in the database: where a character began needs the tokenizer's bytes (the bundled model's
+    " 😀" began in the token that shows " "), which training has and the store does not; and an older
+    version reading the database still finds each rating on a token of its character."""
+    return trained_ratings(layout_of(tokenizer, ids), rated)
 
 
 def rated_message_ids(store) -> list[int]:

@@ -181,7 +181,7 @@ class ChatCards:
         elif role == "assistant" and was_stopped(message):
             card.show_interrupted(STOPPED_WORDS)
         if role == "assistant":
-            card.rating = CardRating(card, w.writer)
+            card.rating = CardRating(card, w.writer, w.chat.token_bytes)
             card.rating.compare_requested.connect(w.finetune_side.open_compare)
             card.rating.token_rated.connect(self._card_token_rated)
             for button in (card.rating.up, card.rating.down, card.export_button):  # no answer to thumb or
@@ -405,7 +405,7 @@ class ChatCards:
         rating = getattr(card, "rating", None)
         if rating is not None:
             w.inspector.rate_box.setVisible(card.message_id is not None)
-            w.inspector.set_token_rating(rating.tokens.get(index))
+            w.inspector.set_token_rating(rating.token_value(index))
 
     def refresh_waiting_token(self) -> None:
         """A token shown while the model was writing gets its branching and "Why this token?" once
@@ -441,9 +441,10 @@ class ChatCards:
     def _card_token_rated(self, message_id: int, index: int, value) -> None:
         """A token rated on its card: the inspector (when it shows that token) and the status bar follow."""
         inspector = self.window.inspector
-        if inspector.message_id == message_id and inspector.index == index:
-            inspector.set_token_rating(value)
         card = next((c for c in self.window.transcript.cards if c.message_id == message_id), None)
+        if inspector.message_id == message_id and (inspector.index == index or (
+                card is not None and _same_character(card, inspector.index, index))):
+            inspector.set_token_rating(value)
         if card is not None and 0 <= index < len(card.records):
             word = {1: "good", -1: "bad", None: "not rated"}[value]
             self.window.statusBar().showMessage(
@@ -477,3 +478,9 @@ class ChatCards:
             return None
         w.statusBar().showMessage(f"Saved {path}", 5000)
         return path
+
+
+def _same_character(card, a: int, b: int) -> bool:
+    """Whether tokens ``a`` and ``b`` of the card hold one character (a rating of one is the other's)."""
+    layout, n = card.rating.layout(), len(card.records)
+    return 0 <= a < n and 0 <= b < n and layout.stored(a) == layout.stored(b)

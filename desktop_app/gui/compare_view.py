@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLay
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import change_color
 from desktop_app.core.session import written_by_its_writer
+from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_ratings
 from desktop_app.gui.compare_data import fact_items, fact_key, fact_of, lined_up, picker_choices, question_of
 from desktop_app.gui.compare_widgets import DivergingBar, ScoringProgress
 from desktop_app.gui.compare_words import (END_CELL, LATER_TIP, PICKER_TIP, answer_expectation, baseline_choice,
@@ -71,7 +72,8 @@ class CompareView(QFrame):
         self.ended = False  # the last of before/after is the end-of-text token that ended the answer
         self.scale = 1.0
         self.task: Task | None = None
-        self.token_ratings: dict[int, int] = {}
+        self.token_ratings: dict[int, int] = {}  # token index -> +1/-1: the marks over the scoring shown
+        self.rated_rows: list[tuple[int, int]] = []  # the answer's token ratings as stored (index, value), oldest first
         self.branches: dict[int, dict] = {}  # the rated Text continuations listed, by branch id
         self.corrections: dict[int, str] = {}  # the better answers the person wrote, by the answer's message id
         # better texts scored here, by (picker key, adapter id, text): not stored (a text can be rewritten)
@@ -346,7 +348,7 @@ class CompareView(QFrame):
         if text is None:
             self._show_note("That better answer is gone.")
             return
-        self.token_ratings = {}
+        self.token_ratings, self.rated_rows = {}, []
         self.view.set_marks({})
         self._say_expectation([better_expectation(key < 0, self._thumbs_of(key))], better_key(key))
         self.prompt_label.setText(self._better_prompt(key))
@@ -372,7 +374,7 @@ class CompareView(QFrame):
             self._show_note("That answer is gone.")
             return
         fact = self.facts[index]
-        self.token_ratings = {}
+        self.token_ratings, self.rated_rows = {}, []
         self.view.set_marks({})
         other = "after" if side == "before" else "before"
         self.expect_label.setText(
@@ -417,7 +419,7 @@ class CompareView(QFrame):
         return prompt_words(question_of(thread))
 
     def _branch_expectation(self, branch: dict) -> None:
-        self.token_ratings = {}
+        self.token_ratings, self.rated_rows = {}, []
         self.view.set_marks({})
         self._say_expectation(continuation_expectation(branch["thumbs"], bool(branch["correction"])), -branch["id"])
 
@@ -487,6 +489,7 @@ class CompareView(QFrame):
         self.values = deltas(self.before, self.after)
         self.scale = nice_scale(self.values)
         self._legend()
+        self._mark_rated(self.after)
         self.view.set_records(self.after)
         self._summarise()
         self.status.emit("compare shown")
@@ -525,11 +528,19 @@ class CompareView(QFrame):
         except Exception:  # noqa: BLE001
             rows, correction = [], None
         thumbs = next((r["value"] for r in rows if r["token_index"] is None), None)
-        self.token_ratings = {r["token_index"]: r["value"] for r in rows if r["token_index"] is not None}
-        self.view.set_marks({i: (GOOD_UNDERLINE if v > 0 else BAD_UNDERLINE, v < 0)
-                             for i, v in self.token_ratings.items()})
+        self.rated_rows = [(r["token_index"], r["value"]) for r in sorted(rows, key=lambda r: (r["created"], r["id"]))
+                           if r["token_index"] is not None]
+        self._mark_rated([])  # as stored, until the answer's scoring is shown (set_data)
         words = answer_expectation(thumbs, bool(correction), bool(self.token_ratings))
         self._say_expectation(words, mid)
+
+    def _mark_rated(self, records) -> None:
+        """The rated tokens' marks over ``records`` (the scoring shown): a character split over several
+        tokens is marked under all of them, wherever its rating is stored (core.text_pieces)."""
+        layout = CharacterLayout([r.text for r in records], self.chat.token_bytes(records))
+        self.token_ratings = marked_tokens(layout, stored_ratings(layout, self.rated_rows))
+        self.view.set_marks({i: (GOOD_UNDERLINE if v > 0 else BAD_UNDERLINE, v < 0)
+                             for i, v in self.token_ratings.items()})
 
     def _say_expectation(self, words: list[str], key: int) -> None:
         """Show what to expect; for a rating given after the run, that the run did not learn from it."""

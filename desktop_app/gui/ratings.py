@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, Q
                                QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout)
 
 from desktop_app.core.drafts import is_unstarted
+from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_ratings
 from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, styled_label
 from desktop_app.gui.token_view import finish_token_menu, token_label
 from desktop_app.gui.tasks import Lane, Task
@@ -76,10 +77,12 @@ class RatingWriter(QObject):
             return self._submit(message_id, lambda s: s.clear_rating(message_id), "clear rating")
         return self._submit(message_id, lambda s: s.rate_message(message_id, value), "rate answer")
 
-    def rate_token(self, message_id: int, index: int, value: int | None) -> Task:
+    def rate_token(self, message_id: int, index: int, value: int | None, layout: CharacterLayout | None = None) -> Task:
+        """``layout``: the tokens ``index`` counts, as the card shows them (Store.rate_token's pieces and bytes)."""
+        known = {} if layout is None else {"pieces": layout.pieces, "token_bytes": layout.token_bytes}
         if value is None:
-            return self._submit(message_id, lambda s: s.clear_rating(message_id, index), "clear token rating")
-        return self._submit(message_id, lambda s: s.rate_token(message_id, index, value), "rate token")
+            return self._submit(message_id, lambda s: s.clear_rating(message_id, index, **known), "clear token rating")
+        return self._submit(message_id, lambda s: s.rate_token(message_id, index, value, **known), "rate token")
 
     def set_correction(self, message_id: int, text: str | None) -> Task:
         if text is None or not text.strip():
@@ -249,18 +252,22 @@ class CardRating(QObject):
         card: the MessageCard it decorates (its parent).
         writer: the RatingWriter that stores what is rated.
         value: the thumbs shown (+1, -1, None).
-        tokens: token index -> +1 / -1, the token ratings shown.
+        tokens: token index -> +1 / -1, the token ratings shown, each on the first token of its
+            character (core.text_pieces.CharacterLayout: a split character's rating is kept where
+            the model chose it; the mark goes under all its tokens).
+        token_bytes: records -> their tokens' bytes, or None where unknown (the window sets it: the
+            chat model's tokenizer, for records it wrote; without, the pieces' rule).
         correction: the better answer shown, or None.
         pending: a thumb given while the answer was still being written (no id yet), stored
             once it has one: a click there was silently lost (usertest 7).
         shown_id: the message id these controls were last refreshed for (kept by the window).
-        _hooked: the token ratings the heatmap was last drawn with.
+        _hooked: the tokens the heatmap last marked as rated (``marked_tokens``).
     """
 
     compare_requested = Signal(int)  # message id
     token_rated = Signal(int, int, object)  # message id, token index, +1 / -1 / None
 
-    def __init__(self, card, writer: RatingWriter):
+    def __init__(self, card, writer: RatingWriter, token_bytes=None):
         super().__init__(card)
         self.card, self.writer = card, writer
         self.shown_id = card.message_id
@@ -269,6 +276,7 @@ class CardRating(QObject):
         self.correction: str | None = None
         self.pending: int | None = None
         self._hooked: dict[int, int] = {}
+        self.token_bytes = token_bytes or (lambda _records: None)
         self.up = self._thumb("thumb-up", thumb_tip(1, None), "good")
         self.down = self._thumb("thumb-down", thumb_tip(-1, None), "bad")
         self.up.setProperty("rating", "up")
@@ -358,7 +366,9 @@ class CardRating(QObject):
                 log.info("ratings of %s unreadable: %s", mid, exc)
                 rows = []
             self.value = next((r["value"] for r in rows if r["token_index"] is None), None)
-            self.tokens = {r["token_index"]: r["value"] for r in rows if r["token_index"] is not None}
+            rows = sorted(rows, key=lambda r: (r["created"], r["id"]))  # of two on one character the newest counts
+            self.tokens = stored_ratings(self.layout(), [(r["token_index"], r["value"]) for r in rows
+                                                               if r["token_index"] is not None])
             self._store_pending(mid)
         # an answer with no token yet (the app closed, or it was stopped, first) has nothing to better or
         # to rate token by token: Regenerate is its way on (usertest 12)
@@ -383,11 +393,12 @@ class CardRating(QObject):
         self.card.setProperty("rated", {1: "up", -1: "down"}.get(self.value, ""))
         self.card.style().unpolish(self.card)
         self.card.style().polish(self.card)
-        if self.tokens != self._hooked:  # re-drawing the heatmap only when token ratings changed
-            self._hooked = dict(self.tokens)
-            self.card.view.set_format_hook(underline_hook(self._hooked) if self.tokens else None)
+        marked = marked_tokens(self.layout(), self.tokens)  # a split character: the tokens it began in, and itself
+        if marked != self._hooked:  # re-drawing the heatmap only when the marked tokens changed
+            self._hooked = marked
+            self.card.view.set_format_hook(underline_hook(marked) if marked else None)
             self.card.view.set_marks({i: (GOOD_UNDERLINE if v > 0 else BAD_UNDERLINE, v < 0)
-                                      for i, v in self._hooked.items()})
+                                      for i, v in marked.items()})
         good = sum(1 for v in self.tokens.values() if v > 0)
         bad = len(self.tokens) - good
         if self.tokens:
@@ -430,16 +441,28 @@ class CardRating(QObject):
         if hasattr(window, "statusBar"):
             window.statusBar().showMessage(words, 6000)
 
+    def layout(self) -> CharacterLayout:
+        """Where each of the card's tokens was chosen (a split character: where it began)."""
+        records = self.card.records
+        return CharacterLayout([r.text for r in records], self.token_bytes(records))
+
+    def token_value(self, index: int) -> int | None:
+        """The rating of token ``index``'s character (clicked on the character or on a token that began it)."""
+        return self.tokens.get(self.layout().stored(index))
+
     def rate_token(self, index: int, value: int | None) -> None:
+        """Rate token ``index``'s character: kept where the model chose it."""
         mid = self.message_id
         if mid is None or not 0 <= index < len(self.card.records):
             return
+        layout = self.layout()
+        chosen = layout.stored(index)
         if value is None:
-            self.tokens.pop(index, None)
+            self.tokens.pop(chosen, None)
         else:
-            self.tokens[index] = value
+            self.tokens[chosen] = value
         self._show()
-        self.writer.rate_token(mid, index, value)
+        self.writer.rate_token(mid, chosen, value, layout)
         self.token_rated.emit(mid, index, value)
 
     def edit_correction(self) -> None:
@@ -474,7 +497,7 @@ class CardRating(QObject):
         if index >= 0 and self.message_id is not None:
             view.choose_token(index)
             label = token_label(view.records[index].text)[:24]
-            current = self.tokens.get(index)
+            current = self.token_value(index)
             good = menu.addAction(icon("thumb-up"), f"\u201c{label}\u201d is good\t+")
             bad = menu.addAction(icon("thumb-down"), f"\u201c{label}\u201d is bad\t\u2212")
             clear = menu.addAction("Clear the token's rating\t0")

@@ -208,7 +208,8 @@ class TextMode:
 
     def rated_token(self, index: int) -> tuple[int, int] | None:
         """(branch id, token index in that branch) of heatmap token ``index`` when a
-        continuation wrote it (as the model wrote it), else None."""
+        continuation wrote it (as the model wrote it), else None: a split character's first
+        token, where its rating is kept (core.text_pieces.CharacterLayout.stored)."""
         from desktop_app.core.text_branches import written_token_at
 
         offset = self.view.offset_of(index)
@@ -234,8 +235,8 @@ class TextMode:
         values, at = {}, len(heatmap.prefix)
         for index, record in enumerate(heatmap.records):
             for owner, start, end in pieces:
-                if record.text and start <= at < end:  # (a piece of a character shows nothing)
-                    token = tb.written_token_at(tree.by_id[owner], at - start)
+                if start <= at < end:  # a dot (a piece of a character shown later) is marked with it
+                    token = tb.written_token_at(tree.by_id[owner], at - start)  # the character's first token
                     if token in rated[owner]:
                         values[index] = rated[owner][token]
             at += len(record.text)
