@@ -143,6 +143,11 @@ class ModelDialog(QDialog):
         self.local_radio = QRadioButton("On this computer")
         self.local = QListWidget()
         self.local.setMaximumHeight(120)
+        # a long row wraps after a word: it had run past the list, cut mid-word beside a scroll bar
+        # ("bundled, offline · llama · 94 M" at 800x480 and at 1280x800)
+        self.local.setWordWrap(True)
+        self.local.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.local.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.path_radio = QRadioButton("Folder or .gguf file")
         self.path = QLineEdit()
         self.path.setPlaceholderText("/path/to/model-folder  or  /path/to/model.gguf")
