@@ -1,7 +1,7 @@
 """The window's banners: a notice or an error over the chat, kept short in a short window (the
 chat keeps its room) yet whole where the person has something to decide and the window has the
 height: the first start's notice, which says which model is in use and offers "Choose a
-model\u2026" (under 600 px high, two lines beside its button, the whole a hover or a click away)."""
+model\u2026" (under 600 px high, one line beside its link, the whole a hover or a click away)."""
 
 from __future__ import annotations
 
@@ -291,9 +291,9 @@ class Banner(QFrame):
     @property
     def compact(self) -> bool:
         """A short window, or one without room for the whole notice beside the least height of the
-        rest (the Text tab's needs more than the chat's): a notice with a button keeps to two lines
-        (its button beside them). The window's least height counts those two lines, so a window
-        with the whole notice can always be made short again."""
+        rest (the Text tab's needs more than the chat's): a notice with a button keeps to one line
+        (its link beside it). The window's least height counts that form whichever shows, so a
+        window with the whole notice can always be made short again, in one resize."""
         window = self.window()
         return window.height() < COMPACT_WINDOW_PX or not self._room_for_whole(window)
 
