@@ -110,15 +110,6 @@ class StatusWords(QLabel):
         self.setVisible(bool(text))
         self.said.emit()
 
-    def minimumSizeHint(self):
-        """Hidden with its room held (hold_layout), nothing: the held row under a compact bar had
-        kept a 480 px window 14 px taller in Text mode after a continuation; where the tab has the
-        height, the row keeps its room (its size hint)."""
-        hint = super().minimumSizeHint()
-        if self.isHidden():
-            hint.setHeight(0)
-        return hint
-
 
 class SummaryScroll(QScrollArea):
     """A frameless scroll area that asks for its widget's height as that changes: QScrollArea's
