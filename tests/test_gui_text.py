@@ -86,8 +86,9 @@ def test_pasted_text_is_scored_and_summarised_as_core_scoring(text_window, qtbot
     assert summary.perplexity == pytest.approx(want.perplexity, rel=1e-4)
     panel = window.text_view.summary_panel
     assert panel.bar.shares == pytest.approx(want.bucket_shares, rel=1e-4)
-    assert f"{len(expected):,} tokens scored" in panel.figures.text()
-    assert f"perplexity {want.perplexity:,.1f}" in panel.figures.text()
+    shown = panel.figures.text().replace("\u00a0", " ")  # (a figure and its value do not break apart)
+    assert f"{len(expected):,} tokens scored" in shown
+    assert f"perplexity {want.perplexity:,.1f}" in shown
     assert not math.isnan(summary.mean_surprisal_bits)
     # a click shows the token in the same inspector as chat; hover goes to the status bar
     window.show_text_token(3, view.records[3])

@@ -29,9 +29,16 @@ ADAPTER_PROGRESS = "Putting on your fine-tuned adapter"
 
 
 def short_title(text: str) -> str:
-    """A conversation's title from its first prompt: one line, at most TITLE_CHARS."""
+    """A conversation's title from its first prompt: one line, at most TITLE_CHARS, a longer one
+    cut after a whole word with "…" ("… the stairs ev…" read as a typo; a first word longer than
+    the title is cut where it must be)."""
     line = " ".join(text.split())
-    return line if len(line) <= TITLE_CHARS else line[:TITLE_CHARS - 1].rstrip() + "\u2026"
+    if len(line) <= TITLE_CHARS:
+        return line
+    cut = line[:TITLE_CHARS - 1]
+    if line[TITLE_CHARS - 1] != " " and " " in cut:  # the cut falls inside a word: back to its start
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "\u2026"
 
 
 def _ignore(*_args) -> None:

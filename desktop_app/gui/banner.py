@@ -1,7 +1,7 @@
 """The window's banners: a notice or an error over the chat, kept short in a short window (the
 chat keeps its room) yet whole where the person has something to decide and the window has the
 height: the first start's notice, which says which model is in use and offers "Choose a
-model\u2026" (under 600 px high, two lines beside its button, the whole a hover or a click away)."""
+model\u2026" (under 600 px high, one line beside its link, the whole a hover or a click away)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ TALL_WINDOW_PX, TALL_WINDOW_LINES = 680, 4  # from this window height a notice m
 # window height; at 800x600 the first start's was cut to two lines, mid-sentence, its offer unread.
 ACTION_NOTICE_LINES = 8
 # ...except in a window shorter than this, where the whole notice (six lines beside the inspector
-# at 800x560) left the Text tab's text two lines high: it keeps to two lines there, its button
-# beside them, the whole notice in its tooltip and a click on it away
-COMPACT_WINDOW_PX, COMPACT_LINES = 600, 2
+# at 800x560) left the Text tab's text two lines high: it keeps to one line there, its button (a
+# link, no taller than the line) beside it, the whole notice in its tooltip and a click on it away.
+# Two lines and a framed button (44 px, 52 with the gap over it) had kept a 480 px window 509 px
+# high in Text mode.
+COMPACT_WINDOW_PX, COMPACT_LINES = 600, 1
+COMPACT_MARGINS, WHOLE_MARGINS = (12, 1, 4, 1), (12, 6, 6, 6)  # the grid's, as (left, top, right, bottom)
 # Narrower than this beside its button, the notice's text wraps every few words: the button goes
 # under the text (at 800x600 the text had 230 px beside "Choose a model\u2026").
 LABEL_ROOM_PX = 320
@@ -154,7 +157,7 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setObjectName("Banner")
         self.grid = QGridLayout(self)
-        self.grid.setContentsMargins(12, 6, 6, 6)
+        self.grid.setContentsMargins(*WHOLE_MARGINS)
         self.grid.setColumnStretch(0, 1)
         self.label = ShortLabel(max_lines)  # hover or click for a longer one
         # a window with height to spare shows the whole notice (the bundled model's was cut at
@@ -172,6 +175,8 @@ class Banner(QFrame):
     def _build_action(self) -> None:
         """What the notice offers to do (set_action), hidden without one; beside the text."""
         self.action_button = QPushButton()
+        # a link: a framed button was the tallest part of a short window's one-line notice
+        self.action_button.setObjectName("LinkButton")
         self.action_button.hide()
         self.action_button.clicked.connect(lambda: self.action is not None and self.action())
         self.action = None
@@ -221,15 +226,49 @@ class Banner(QFrame):
 
     def _fit_lines(self) -> None:
         self.label.least_lines = COMPACT_LINES if self.offers_action else self.short_lines
+        compact = self.offers_action and self.compact
         if self.offers_action:
-            lines = COMPACT_LINES if self.compact else ACTION_NOTICE_LINES
+            lines = COMPACT_LINES if compact else ACTION_NOTICE_LINES
         else:
             lines = self.tall_lines if self.window().height() >= TALL_WINDOW_PX else self.short_lines
+        self.grid.setContentsMargins(*(COMPACT_MARGINS if compact else WHOLE_MARGINS))
+        # one line beside the link and the close: in their middle, not over them
+        self.grid.setAlignment(self.label, Qt.AlignmentFlag.AlignVCenter if compact else Qt.AlignmentFlag(0))
         self.label.set_max_lines(lines)
+
+    def minimumSizeHint(self):
+        """A notice with a button counts as its short form (one line beside the button) whichever
+        form shows: the whole one's least height (two lines over its button) had kept a window
+        dragged from 700 to 480 px at 529, since the notice shortens only once the window is under
+        600 px, and Qt refused the first resize."""
+        hint = super().minimumSizeHint()
+        if self.offers_action and not self.label.expanded:
+            hint.setHeight(self.compact_height())
+        return hint
+
+    def compact_height(self) -> int:
+        """Its height in its short form: one line, the button and the close beside it."""
+        top, bottom = COMPACT_MARGINS[1], COMPACT_MARGINS[3]
+        row = max(self.label.lines_height(COMPACT_LINES), self.action_button.sizeHint().height(),
+                  self.close_button.sizeHint().height())
+        return row + top + bottom + self._frame_height()
+
+    def whole_height(self) -> int:
+        """Its height showing the whole notice (the button under it where it goes there)."""
+        margins = WHOLE_MARGINS[1] + WHOLE_MARGINS[3]
+        label, button = self.label.whole_height(ACTION_NOTICE_LINES), self.action_button.sizeHint().height()
+        gap = max(0, self.grid.verticalSpacing())
+        row = label + gap + button if self._button_goes_under() else max(label, button)
+        return max(row, self.close_button.sizeHint().height()) + margins + self._frame_height()
+
+    def _frame_height(self) -> int:
+        """The frame's border and padding (the style sheet's), over and under the grid."""
+        margins = self.contentsMargins()  # (a QFrame's frame width is among them)
+        return margins.top() + margins.bottom()
 
     def _place_action(self) -> None:
         """The button beside the text, or under it (right-aligned) where the text would be squeezed."""
-        under = self.offers_action and not self.compact and self._label_room_beside() < LABEL_ROOM_PX
+        under = self.offers_action and not self.compact and self._button_goes_under()
         if under == self.action_under:
             return
         self.action_under = under
@@ -238,6 +277,10 @@ class Banner(QFrame):
             self.grid.addWidget(self.action_button, 1, 0, 1, 2, Qt.AlignmentFlag.AlignRight)
         else:
             self.grid.addWidget(self.action_button, 0, 1, Qt.AlignmentFlag.AlignVCenter)
+
+    def _button_goes_under(self) -> bool:
+        """Shown whole, the button would squeeze the text beside it: it goes under."""
+        return self._label_room_beside() < LABEL_ROOM_PX
 
     def _label_room_beside(self) -> int:
         """The text's width with the button beside it."""
@@ -248,17 +291,15 @@ class Banner(QFrame):
     @property
     def compact(self) -> bool:
         """A short window, or one without room for the whole notice beside the least height of the
-        rest (the Text tab's needs more than the chat's): a notice with a button keeps to two lines
-        (its button beside them). The window's least height counts those two lines, so a window
-        with the whole notice can always be made short again."""
+        rest (the Text tab's needs more than the chat's): a notice with a button keeps to one line
+        (its link beside it). The window's least height counts that form whichever shows, so a
+        window with the whole notice can always be made short again, in one resize."""
         window = self.window()
         return window.height() < COMPACT_WINDOW_PX or not self._room_for_whole(window)
 
     def _room_for_whole(self, window) -> bool:
-        label = self.label
-        counted = label.minimumSizeHint().height()
-        whole = label.whole_height(ACTION_NOTICE_LINES)
-        return window.minimumSizeHint().height() - counted + whole <= window.height()
+        counted = self.minimumSizeHint().height()  # the short form, whichever shows
+        return window.minimumSizeHint().height() - counted + self.whole_height() <= window.height()
 
     @property
     def offers_action(self) -> bool:

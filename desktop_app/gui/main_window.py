@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addWidget(self.legend)
         banners = QVBoxLayout()
-        banners.setContentsMargins(16, 8, 16, 0)
+        banners.setContentsMargins(16, 4, 16, 0)  # (8 over a notice had been 4 px of a 480 px Text tab's)
         banners.setSpacing(6)
         banners.addWidget(self.notice_banner)
         banners.addWidget(self.error_banner)

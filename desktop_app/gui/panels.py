@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
-                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QToolButton,
+                               QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QToolButton,
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
@@ -417,9 +417,34 @@ class SettingsPopover(QFrame):
         self.enter_sends.setChecked(True)
 
     def _lay_out(self) -> None:
-        form = QFormLayout(self)
-        form.setContentsMargins(14, 12, 14, 12)
+        """The fields in a scroll area, Close under it: on a screen shorter than the popover (800x480,
+        or 1280x800 at 150 %) its foot, Close and Enter's meaning among it, had been off the screen."""
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 12)
+        column.setSpacing(8)
+        fields = QWidget()
+        fields.setObjectName("PopoverFields")
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("PopoverScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(fields)
+        column.addWidget(self.scroll, 1)
+        form = QFormLayout(fields)
+        form.setContentsMargins(14, 12, 14, 0)
         form.setVerticalSpacing(8)
+        self._add_fields(form)
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("Close the settings (Esc); changes are kept as you make them")
+        self.close_button.clicked.connect(self.hide)
+        row = QHBoxLayout()
+        row.setContentsMargins(14, 0, 14, 0)
+        row.addStretch(1)
+        row.addWidget(self.close_button)
+        column.addLayout(row)
+
+    def _add_fields(self, form: QFormLayout) -> None:
         form.addRow(QLabel("<b>Sampling</b>"))
         form.addRow(styled_label(SETTINGS_HINT, "Muted", wrap=True))
         self.range_note = styled_label("", "Muted", wrap=True)  # a value past a field's range, set to its end
@@ -438,11 +463,6 @@ class SettingsPopover(QFrame):
             form.addRow(label, field)
         form.addRow(QLabel("<b>Keys</b>"))
         form.addRow("", self.enter_sends)
-        self.close_button = QPushButton("Close")
-        self.close_button.setToolTip("Close the settings (Esc); changes are kept as you make them")
-        self.close_button.clicked.connect(self.hide)
-        form.addRow(self.close_button)
-        form.setAlignment(self.close_button, Qt.AlignmentFlag.AlignRight)
 
     def _clamped(self, name: str, field, typed: str, kept: str) -> None:
         self.range_note.setText(f"{name} goes from {field.range_words()}: {typed} became {kept}.")
@@ -494,11 +514,12 @@ class SettingsPopover(QFrame):
 
     def popup_above(self, widget: QWidget) -> None:
         self.range_note.hide()  # about a value typed the last time the settings were open
-        self.adjustSize()
+        screen = widget.screen().availableGeometry()
+        self.fit_height(screen.height())
         corner = widget.mapToGlobal(QPoint(widget.width(), 0))
         x, y = corner.x() - self.width(), corner.y() - self.height() - 6
-        screen = widget.screen().availableGeometry()  # on the screen: at 800 px with the list folded the
-        x = max(screen.left(), min(x, screen.right() - self.width()))  # button sits left, and so did its top
+        # on the screen: at 800 px with the list folded the button sits left, and so did its top
+        x = max(screen.left(), min(x, screen.right() - self.width()))
         self.move(x, max(screen.top(), y))
         self.opener = widget
         self.show()
@@ -506,6 +527,12 @@ class SettingsPopover(QFrame):
         # was typed went nowhere (usertest16)
         self.temperature.setFocus(Qt.FocusReason.PopupFocusReason)
         self.temperature.selectAll()
+
+    def fit_height(self, room: int) -> None:
+        """Its whole height where ``room`` (the screen's) has it, else ``room``, the fields scrolled."""
+        self.adjustSize()
+        whole = self.sizeHint().height() + self.scroll.widget().sizeHint().height() - self.scroll.sizeHint().height()
+        self.resize(self.width(), min(whole, room))
 
     def hideEvent(self, event) -> None:
         super().hideEvent(event)

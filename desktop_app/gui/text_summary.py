@@ -97,6 +97,7 @@ class Histogram(QWidget):
         painter.end()
 
 
+NO_BREAK = "\u00a0"  # a space a line does not break at
 WIDE_SUMMARY_PX = 620  # narrower: the histograms go under the bar (at 800 px their titles were cut)
 HISTOGRAMS_CLOSED, HISTOGRAMS_OPEN = "Histograms \u25b8", "Histograms \u25be"
 # the figures' longest form, once a continuation is analysed: the room a streaming one keeps for them
@@ -315,14 +316,21 @@ def _perplexity(summary: TextSummary) -> str:
     return f"{summary.perplexity:,.1f}" if math.isfinite(summary.perplexity) else "\u221e"
 
 
+def _whole(figure: str) -> str:
+    """A figure's words and its value, kept on one line."""
+    return figure.replace(" ", NO_BREAK)
+
+
 def figures_text(summary: TextSummary) -> str:
     """The figures, saying which text they are about once a model's continuation is in it."""
     charted = charted_summary(summary)
-    shares = " · ".join(f"{label} {share * 100:.1f}%" for label, share in zip(charted.bucket_labels,
-                                                                           charted.bucket_shares))
+    # a figure's words and its value stay on one line: at 1024x600 "beyond" ended one line and
+    # "1000 0.0%" began the next ("perplexity" / "407.4" narrower)
+    shares = " · ".join(_whole(f"{label} {share * 100:.1f}%") for label, share in zip(charted.bucket_labels,
+                                                                                   charted.bucket_shares))
     if summary.yours is None:
-        return (f"{summary.tokens:,} tokens scored · mean surprisal {summary.mean_surprisal_bits:.2f} bits · "
-                f"perplexity {_perplexity(summary)}\n{shares}")
+        return (f"{summary.tokens:,} tokens scored · {_whole(f'mean surprisal {summary.mean_surprisal_bits:.2f} bits')}"
+                f" · {_whole(f'perplexity {_perplexity(summary)}')}\n{shares}")
     model = f"{summary.model_tokens:,} token{'s' if summary.model_tokens != 1 else ''}"
     if charted is summary:
         return (f"The model wrote all {model} (a continuation) · mean surprisal "

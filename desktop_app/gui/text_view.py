@@ -26,6 +26,7 @@ from desktop_app.gui.text_summary import SummaryPanel
 from desktop_app.gui.text_tree_panel import BranchPanel
 from desktop_app.gui.theme import icon
 from desktop_app.gui.tips import turn
+from desktop_app.gui.title_combo import TitleCombo
 from desktop_app.gui.token_view import TokenView
 
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
@@ -251,7 +252,7 @@ class TextView(QWidget):
         row = QHBoxLayout(bar)
         row.setContentsMargins(16, 8, 16, 8)
         row.setSpacing(6)
-        self.documents = QComboBox()
+        self.documents = TitleCombo()  # a long title cut after a word, not mid-word
         self.documents.setMinimumWidth(40)  # no wider than the chat page needs
         # a long title must not ask for a wider bar (that would drop the buttons' words)
         self.documents.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
