@@ -62,3 +62,71 @@ def test_vs_base_still_refuses_json_and_csv_exports_and_a_bad_png_name(tmp_path,
     assert main(["analyse", str(text), "--vs-base", "--export-png", str(tmp_path / "x.jpg"), *common]) == 2
     assert "ending in .png" in capsys.readouterr().err
     assert not (tmp_path / "x.jpg").exists()
+
+
+# ------------------------------------------------------------------ split characters: one rule everywhere
+
+CAFE_TEXT = "I like café."
+
+
+def _split(layout, character: str) -> tuple[int, int]:
+    """(where a rating of ``character`` is kept by its tokens' bytes, the token that shows it)."""
+    shown = next(i for i, p in enumerate(layout.pieces) if character in p)
+    return layout.stored(shown), shown
+
+
+def test_cli_rate_keeps_a_split_characters_rating_where_the_chat_card_does(tmp_path, tiny_model, capsys):
+    """The tiny tokenizer writes "é" as "...\\xc3" (shown "caf" or so) then "\\xa9" (shown "é"): the
+    pieces show no "" before it, so the pieces' rule kept a rating of "é" on the "é" token; the card,
+    which has the bytes, keeps it on the token where the "é" began. The CLI reads the writer's
+    tokenizer (a folder on this computer) and keeps it there too; the emoji agrees either way."""
+    from test_tokalign42_split_ratings import written_answer
+
+    with Store.open(tmp_path / "db.sqlite3") as store:
+        for text, character in ((CAFE_TEXT, "é"), ("Nice 😀 day", "😀")):
+            mid, layout = written_answer(store, tiny_model, text)
+            kept, shown = _split(layout, character)
+            argv = ["rate", str(mid), "down", "--token", str(shown), "--db", str(store.path),
+                    "--data-dir", str(tmp_path / "data")]
+            assert main(argv) == 0
+            assert [r["token_index"] for r in store.ratings(mid)] == [kept], text
+            assert f"kept on token {kept}" in capsys.readouterr().out
+            assert main(["rate", str(mid), "clear", "--token", str(kept), "--db", str(store.path),
+                         "--data-dir", str(tmp_path / "data")]) == 0
+            assert store.ratings(mid) == [], "clearing either token of the character clears it"
+        mid, layout = written_answer(store, tiny_model, CAFE_TEXT)
+        kept, shown = _split(layout, "é")
+        assert kept == shown - 1 and layout.pieces[kept] != ""  # the case the pieces' rule got wrong
+
+
+def test_text_mode_keeps_and_marks_a_split_characters_rating_by_the_bytes(tmp_path, tiny_model):
+    """A continuation's "é": rated from its token, it is kept where the card keeps it (the token
+    where it began), a click on either of its tokens finds that rating, and training reads it there."""
+    from desktop_app.core import documents
+    from desktop_app.core import text_branches as tb
+    from desktop_app.core.prompts import answer_ids
+    from desktop_app.core.records import TokenRecord
+    from desktop_app.core.text_pieces import layout_of
+    from desktop_app.core.text_training import add_text_examples
+    from desktop_app.core.train_data import TrainingData
+
+    tokenizer = tiny_model.tokenizer
+    ids = answer_ids(tokenizer, CAFE_TEXT)
+    layout = layout_of(tokenizer, ids)
+    kept, shown = _split(layout, "é")
+    with Store.open(tmp_path / "t.sqlite3") as store:
+        doc = documents.create_document(store, "Once")
+        records = [TokenRecord(i, p, -1.0, 1, 1.0) for i, p in zip(ids, layout.pieces)]
+        branch_id = tb.add_branch(store, doc, None, 4, CAFE_TEXT, records=records)
+        branch = tb.get_branch(store, branch_id)
+        at = CAFE_TEXT.index("é")
+        assert tb.written_token_at(branch, at) == shown  # the pieces' rule, without a tokenizer
+        assert tb.written_token_at(branch, at, tokenizer) == kept
+        assert tb.written_token_at(branch, at - 1, tokenizer) == kept  # the token where "é" began: one rating
+        tb.rate_branch(store, branch_id, -1, token_index=shown, tokenizer=tokenizer)
+        assert tb.branch_ratings(store, branch_id, tokenizer)["tokens"] == {kept: -1}
+        tb.rate_branch(store, branch_id, 1, token_index=kept, tokenizer=tokenizer)  # replaces it
+        assert tb.branch_ratings(store, branch_id, tokenizer)["tokens"] == {kept: 1}
+        data = TrainingData()
+        add_text_examples(data, store, tokenizer, tiny_model.context_window)
+        assert [t.ratings for t in data.tokens] == [{kept: 1}]
