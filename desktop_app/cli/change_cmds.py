@@ -1,6 +1,7 @@
 """``analyse FILE --vs-base``: what the active adapter changed on a text, from the terminal (the
 Text tab's "Colour by your fine-tune's change"): the text scored under the adapter and under the
-base model, the whole text's change, both perplexities and the tokens that moved most."""
+base model, the whole text's change, both perplexities and the tokens that moved most; with --export-png, the text drawn in the
+change's colours."""
 
 from __future__ import annotations
 
@@ -16,10 +17,15 @@ MOST_TIMES = 1e6  # past it a factor says nothing a person can use: the average 
 def analyse_vs_base(args, read) -> int:
     from desktop_app.core.adapter_change import NO_ADAPTER, can_compare, score_change
 
-    for option in ("no_adapter", "export_json", "export_csv", "export_png"):
+    from desktop_app.cli.text_cmds import check_png_export
+
+    if args.no_adapter:
+        raise CliError("--vs-base compares the active adapter with the base model: leave out --no-adapter.")
+    for option in ("export_json", "export_csv"):
         if getattr(args, option):
-            raise CliError(f"--vs-base compares the active adapter with the base model and exports nothing: "
+            raise CliError(f"--vs-base exports only the heatmap of the change (--export-png): "
                            f"leave out --{option.replace('_', '-')}.")
+    check_png_export(args)
     text = read(args.file)
     if not text.strip():
         raise CliError(f"{args.file} is empty: there is nothing to compare")
@@ -33,6 +39,8 @@ def analyse_vs_base(args, read) -> int:
         bars.close()
     if not change.tokens:
         raise CliError(f"{args.file} is one token long: there is nothing to compare after it")
+    if args.export_png:
+        _write_change_png(args, change)
     figures = dict(change.figures(), file=args.file, model=loaded.model_id)
     if args.json:
         json.dump(figures, sys.stdout, ensure_ascii=False)
@@ -40,6 +48,31 @@ def analyse_vs_base(args, read) -> int:
     else:
         print(change_text(figures))
     return 0
+
+
+def _write_change_png(args, change) -> None:
+    """The heatmap in the change's colours with its key and caption, as the Text tab exports it
+    while "Fine-tune's change" is on."""
+    from desktop_app.gui.text_export import change_drawing, write_heatmap_png  # Qt only for this export, offscreen
+
+    scored, colorizer, key = change_drawing(change, _adapter_name(args, change.adapter_id))
+    path, size = write_heatmap_png(args.export_png, scored, width=args.width, colorizer=colorizer, key=key)
+    print(f"wrote the heatmap of the change ({size[0]}x{size[1]} px) to {path}", file=sys.stderr)
+
+
+def _adapter_name(args, adapter_id: int) -> str:
+    """"your adapter (Adapter 3 “terse”)", as the Text tab says it; its number alone when the
+    store cannot say its name."""
+    from desktop_app.cli.common import open_store
+    from desktop_app.core.adapters import label
+    from desktop_app.core.errors import UserFacingError
+
+    try:
+        with open_store(args) as store:
+            row = store.get_adapter(adapter_id)
+    except UserFacingError:
+        row = {"id": adapter_id}
+    return f"your adapter ({label(row)})"
 
 
 class PassBars:

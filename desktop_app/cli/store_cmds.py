@@ -32,18 +32,52 @@ def cmd_rate(args) -> int:
     with _open(args) as store:
         store.get_message(mid)  # one clear line for an unknown id
         target = f"token {args.token} of message {mid}" if args.token is not None else f"message {mid}"
+        layout = _answer_layout(args, store, mid) if args.token is not None else {}
         if args.value == "clear":
-            had = store.clear_rating(mid, args.token)
+            had = store.clear_rating(mid, args.token, **layout)
             print(f"cleared the rating of {target}" if had else f"{target} had no rating")
             return 0
         value = 1 if args.value == "up" else -1
         if args.token is None:
             store.rate_message(mid, value, args.note)
         else:
-            rating_id = store.rate_token(mid, args.token, value, args.note)
+            rating_id = store.rate_token(mid, args.token, value, args.note, **layout)
             target += _kept_at(store, mid, rating_id, args.token)
         print(f"rated {target} {args.value}")
     return 0
+
+
+def _answer_layout(args, store, message_id: int) -> dict:
+    """The answer's tokens' texts and bytes (Store.rate_token's ``pieces`` and ``token_bytes``), as the
+    window's card passes them, so a split character's rating is kept on the token the card keeps it
+    on (the bundled model's " 😀" began in the token showing " ", which the texts alone cannot tell);
+    {} (the texts' rule) where no tokenizer of these tokens is on this computer."""
+    from desktop_app.core.text_pieces import token_bytes
+
+    records = store.token_records(message_id)
+    tokenizer = _answer_tokenizer(args, store.get_message(message_id).get("model_id")) if records else None
+    if tokenizer is None or any(not 0 <= r.id < len(tokenizer) for r in records):
+        return {}
+    return {"pieces": [r.text for r in records], "token_bytes": token_bytes(tokenizer, [r.id for r in records])}
+
+
+def _answer_tokenizer(args, writer: str | None):
+    """The tokenizer of the model that wrote the answer, else --model's (or the default model's),
+    read only if it is on this computer and needs no conversion (models.open_tokenizer); None when
+    neither is. One that is not the writer's is used only where its bytes read as the answer's text
+    (core.text_pieces.CharacterLayout checks)."""
+    from desktop_app.core.errors import ModelError
+    from desktop_app.core.model_export import spec_for_model_id
+    from desktop_app.core.models import open_tokenizer
+
+    quiet_libraries()
+    specs = ([spec_for_model_id(writer)] if writer else []) + [args.model]
+    for spec in dict.fromkeys(specs):
+        try:
+            return open_tokenizer(spec, args.paths)
+        except (ModelError, OSError):
+            continue
+    return None
 
 
 def _kept_at(store, message_id: int, rating_id: int, token: int) -> str:

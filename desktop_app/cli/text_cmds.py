@@ -22,14 +22,14 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("--json", action="store_true", help="print the summary and every token's record as JSON")
     analyse.add_argument("--export-json", metavar="OUT.json", help="also write the records and summary here")
     analyse.add_argument("--export-csv", metavar="OUT.csv", help="also write GLTR's summary here as CSV")
-    analyse.add_argument("--export-png", metavar="OUT.png", help="also draw the heatmap into this PNG")
+    analyse.add_argument("--export-png", metavar="OUT.png", help="also draw the heatmap into this PNG (with --vs-base: in the change's colours)")
     analyse.add_argument("--width", type=int, default=900, metavar="PX", help="the PNG's width (default 900)")
     analyse.add_argument("--measure", default="probability", choices=["probability", "rank", "entropy", "surprisal"],
                          help="what the PNG's colours show (default probability)")
     analyse.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     analyse.add_argument("--vs-base", action="store_true",
                          help="what the active adapter changed: the text scored under it and under the base model, "
-                              "per token and in sum (with --json: the figures as JSON)")
+                              "per token and in sum (with --json: the figures as JSON; --export-png draws the change)")
     analyse.set_defaults(func=cmd_analyse)
 
     cont = subparsers.add_parser("continue", parents=[common],
@@ -78,8 +78,6 @@ def cmd_analyse(args) -> int:
         from desktop_app.cli.change_cmds import analyse_vs_base
 
         return analyse_vs_base(args, _read)
-    if args.width < 100:
-        raise CliError("--width must be at least 100 pixels")
     _check_export_folders(args)
     text = _read(args.file)
     if len(text.strip()) == 0:
@@ -105,12 +103,24 @@ def cmd_analyse(args) -> int:
     return 0
 
 
+def check_png_export(args) -> None:
+    """--width and --export-png's name, before the analysis (minutes for a long text)."""
+    if args.width < 100:
+        raise CliError("--width must be at least 100 pixels")
+    if args.export_png and Path(args.export_png).suffix.lower() != ".png":
+        raise CliError(f"--export-png writes a PNG picture: give a name ending in .png, not {Path(args.export_png).name}.")
+    _check_folders(args, ("export_png",))
+
+
 def _check_export_folders(args) -> None:
     """Before the analysis (minutes for a long text): a mistyped folder would otherwise fail after
     it, with the exports before it already written."""
-    if args.export_png and Path(args.export_png).suffix.lower() != ".png":
-        raise CliError(f"--export-png writes a PNG picture: give a name ending in .png, not {Path(args.export_png).name}.")
-    for option in ("export_json", "export_csv", "export_png"):
+    check_png_export(args)
+    _check_folders(args, ("export_json", "export_csv"))
+
+
+def _check_folders(args, options) -> None:
+    for option in options:
         target = getattr(args, option)
         if target and not Path(target).expanduser().parent.is_dir():
             raise CliError(f"There is no folder {Path(target).expanduser().parent} for --{option.replace('_', '-')}: "

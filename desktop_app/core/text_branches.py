@@ -24,7 +24,7 @@ import math
 import os
 
 from desktop_app.core.store import StoreError, now
-from desktop_app.core.text_pieces import CharacterLayout, stored_ratings, token_at
+from desktop_app.core.text_pieces import CharacterLayout, stored_ratings, token_bytes
 
 BRANCH_KINDS = ("continuation", "alternative", "edited", "former")
 FIRST_WORDS = 48  # characters of a branch's text the tree shows
@@ -250,14 +250,24 @@ def still_written(branch: dict) -> bool:
     return "".join(t[1] for t in branch["tokens"]) == branch["text"]
 
 
-def written_token_at(branch: dict, offset_in_branch: int) -> int | None:
-    """The index of the branch's token that holds character ``offset_in_branch`` of its text
-    (a split character: its first token, where the model chose it and where a rating of it is
-    kept; the rule is core.text_pieces.token_at's), while the text is still what the model wrote
-    (else None)."""
+def written_token_at(branch: dict, offset_in_branch: int, tokenizer=None) -> int | None:
+    """The index of the branch's token where a rating of character ``offset_in_branch`` of its text
+    is kept (a split character: its first token, where the model chose it: ``branch_layout``), while
+    the text is still what the model wrote (else None)."""
+    layout = branch_layout(branch, tokenizer)
+    return None if layout is None else layout.token_of_character(offset_in_branch)
+
+
+def branch_layout(branch: dict, tokenizer=None) -> CharacterLayout | None:
+    """Where a rating of each of the branch's tokens is kept and trains (core.text_pieces), by the
+    tokens' bytes where ``tokenizer`` (the loaded model's, the CLI's) reads the branch's token ids as
+    its text, else by its pieces; None once the text is no longer what the model wrote. The bytes
+    matter: the bundled model's " 😀" began in the token showing " ", which the pieces cannot tell."""
     if not still_written(branch):
         return None
-    return token_at(branch_pieces(branch), offset_in_branch)
+    ids = [int(t[0]) for t in branch["tokens"]]
+    known = tokenizer is not None and bool(ids) and all(0 <= i < len(tokenizer) for i in ids)
+    return CharacterLayout(branch_pieces(branch), token_bytes(tokenizer, ids) if known else None)
 
 
 def branch_pieces(branch: dict) -> list[str]:
@@ -301,9 +311,11 @@ def make_main(store, document_id: int, branch_id: int) -> None:
 
 # ---------------------------------------------------------------- ratings of continuations
 
-def rate_branch(store, branch_id: int, value: int | None, token_index: int | None = None) -> None:
+def rate_branch(store, branch_id: int, value: int | None, token_index: int | None = None, *,
+                tokenizer=None) -> None:
     """+1 / -1 on a continuation (or one of its tokens: on its character, kept on the character's
-    first token and replacing a rating of any of its tokens, as ``Store.rate_token``); None clears it."""
+    first token and replacing a rating of any of its tokens, as ``Store.rate_token``; by the tokens'
+    bytes where ``tokenizer`` reads them: ``branch_layout``); None clears it."""
     if value is not None and (value not in (1, -1) or isinstance(value, bool)):
         raise StoreError(f"A rating is +1 or -1, not {value!r}.")
     with store.transaction() as conn:
@@ -313,8 +325,8 @@ def rate_branch(store, branch_id: int, value: int | None, token_index: int | Non
         if token_index is None:
             conn.execute("DELETE FROM text_ratings WHERE branch_id = ? AND token_index IS NULL", (branch_id,))
         else:
-            rated = (CharacterLayout(branch_pieces(branch)).tokens_of(token_index) if still_written(branch)
-                     else range(token_index, token_index + 1))
+            layout = branch_layout(branch, tokenizer)
+            rated = layout.tokens_of(token_index) if layout is not None else range(token_index, token_index + 1)
             token_index = rated.start
             conn.execute("DELETE FROM text_ratings WHERE branch_id = ? AND token_index BETWEEN ? AND ?",
                          (branch_id, rated.start, rated.stop - 1))
@@ -323,25 +335,25 @@ def rate_branch(store, branch_id: int, value: int | None, token_index: int | Non
                          (branch_id, token_index, int(value), now()))
 
 
-def branch_ratings(store, branch_id: int) -> dict:
+def branch_ratings(store, branch_id: int, tokenizer=None) -> dict:
     """{"thumbs": +1/-1/None, "tokens": {index: +1/-1}, "correction": text or None}; a token rating on
     the first token of its character (``rated_tokens``)."""
     rows = store._rows("SELECT token_index, value FROM text_ratings WHERE branch_id = ? ORDER BY created, rowid",
                        (branch_id,))
     thumbs = next((r["value"] for r in rows if r["token_index"] is None), None)
     branch = get_branch(store, branch_id)
-    tokens = rated_tokens(branch, [(r["token_index"], r["value"]) for r in rows if r["token_index"] is not None])
+    tokens = rated_tokens(branch, [(r["token_index"], r["value"]) for r in rows if r["token_index"] is not None],
+                          tokenizer)
     return {"thumbs": thumbs, "tokens": tokens, "correction": branch["correction"]}
 
 
-def rated_tokens(branch: dict, rated: list[tuple[int, int]]) -> dict[int, int]:
+def rated_tokens(branch: dict, rated: list[tuple[int, int]], tokenizer=None) -> dict[int, int]:
     """A branch's token ratings (index, value; oldest first) on the first token of their character
-    (by its pieces: the window has no tokenizer here; training reads the bytes too), while its text is
+    (``branch_layout``: by the bytes with a tokenizer, as training reads them), while its text is
     what the model wrote: one stored on a character's last token, before ratings went to the first,
     moves there (core.train_data.on_chosen_tokens says why)."""
-    if not still_written(branch):
-        return dict(rated)
-    return stored_ratings(CharacterLayout(branch_pieces(branch)), rated)
+    layout = branch_layout(branch, tokenizer)
+    return dict(rated) if layout is None else stored_ratings(layout, rated)
 
 
 def set_correction(store, branch_id: int, text: str | None) -> None:

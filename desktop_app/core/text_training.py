@@ -142,11 +142,12 @@ def add_text_examples(data, store, tokenizer, window: int) -> None:
             data.pairs.append(Pair(p, chosen, rejected, "siblings", -bad["id"], -good["id"], -good["document_id"]))
 
 
-def readiness(store) -> dict:
+def readiness(store, tokenizer=None) -> dict:
     """Counts of usable text-mode ratings (the keys train_data.readiness adds them to), a thumb on a
     continuation with a better one written for it counted as the chat's are (``disliked_and_corrected``:
     one gesture to the person, two examples in training; ``liked_and_corrected``: two that pull apart,
-    which the Fine-tune tab names, usertest 17)."""
+    which the Fine-tune tab names, usertest 17); token ratings as training keeps them
+    (``rated_characters``)."""
     rated = f"FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id WHERE {RATED_KINDS} AND"
     row = store._one(
         f"SELECT (SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = 1), "
@@ -157,10 +158,26 @@ def readiness(store) -> dict:
         f"(SELECT COUNT(*) {rated} r.token_index IS NULL AND r.value = 1 AND b.correction IS NOT NULL)")
     siblings = sum(1 for _ in _Rated(store).sibling_pairs()) if any(row) else 0
     pairs = row[3] + siblings
-    return {"thumbs_up": row[0], "thumbs_down": row[1], "token_ratings": row[2], "corrections": row[3],
-            "pairs": pairs, "sibling_pairs": siblings, "total": row[0] + row[1] + row[2] + pairs,
+    tokens = rated_characters(store, tokenizer) if row[2] else 0
+    return {"thumbs_up": row[0], "thumbs_down": row[1], "token_ratings": tokens, "corrections": row[3],
+            "pairs": pairs, "sibling_pairs": siblings, "total": row[0] + row[1] + tokens + pairs,
             "disliked_and_corrected": row[4], "liked_and_corrected": row[5],
             "thumbs_on_corrected": row[4] + row[5]}
+
+
+def rated_characters(store, tokenizer=None) -> int:
+    """The continuations' token ratings as training keeps them: two on one character (an old
+    database's, on two of its tokens) train as one, so they count one (by the tokens' bytes with
+    ``tokenizer``: text_branches.branch_layout); a continuation edited since counts its ratings."""
+    by_branch: dict[int, set[int]] = defaultdict(set)
+    for r in store._rows(f"SELECT r.branch_id, r.token_index FROM text_ratings r JOIN text_branches b "
+                         f"ON b.id = r.branch_id WHERE {RATED_KINDS} AND r.token_index IS NOT NULL"):
+        by_branch[r["branch_id"]].add(r["token_index"])
+    total = 0
+    for branch_id, indices in by_branch.items():
+        layout = tb.branch_layout(tb.get_branch(store, branch_id), tokenizer) if len(indices) > 1 else None
+        total += len(indices) if layout is None else len({layout.trained(i) for i in indices})
+    return total
 
 
 def question_for(store, branch_id: int) -> str:

@@ -28,7 +28,7 @@ from datetime import datetime
 from desktop_app.core import text_training
 from desktop_app.core.decoding import IncrementalDecoder
 from desktop_app.core.prompts import Turn, answer_ids, build_prompt, thread_turns
-from desktop_app.core.text_pieces import layout_of, trained_ratings
+from desktop_app.core.text_pieces import CharacterLayout, layout_of, token_bytes, trained_ratings
 
 log = logging.getLogger(__name__)
 
@@ -534,6 +534,30 @@ def on_chosen_tokens(tokenizer, ids: list[int], rated: list[tuple[int, int]]) ->
     return trained_ratings(layout_of(tokenizer, ids), rated)
 
 
+def rated_characters(store, tokenizer=None) -> int:
+    """The answers' token ratings as training keeps them: two on one character (an old database's,
+    stored on two of its tokens before a rating went to the character's first) train as one, the newer
+    (``on_chosen_tokens``), so they count one. Where the character began is read from the answer's
+    stored tokens: by their bytes where ``tokenizer`` reads their ids as their texts, else by their
+    texts (which miss a character begun in a token that shows another, as the bundled model's " 😀");
+    an answer with one token rating, or without stored tokens, counts its ratings."""
+    by_message: dict[int, set[int]] = {}
+    for r in store.ratings():
+        if r["token_index"] is not None:
+            by_message.setdefault(r["message_id"], set()).add(r["token_index"])
+    return sum(len(indices) if len(indices) == 1 else _characters(store.token_records(mid), indices, tokenizer)
+               for mid, indices in by_message.items())
+
+
+def _characters(records, indices: set[int], tokenizer) -> int:
+    if not records:
+        return len(indices)
+    ids = [r.id for r in records]
+    known = tokenizer is not None and all(0 <= i < len(tokenizer) for i in ids)
+    layout = CharacterLayout([r.text for r in records], token_bytes(tokenizer, ids) if known else None)
+    return len({layout.trained(i) for i in indices})
+
+
 def rated_message_ids(store) -> list[int]:
     """Answers that carry any rating or a correction (what a kept run re-scores)."""
     ids = {r["message_id"] for r in store.ratings()} | {c["message_id"] for c in store.corrections()}
@@ -594,14 +618,16 @@ def new_since_previous(store, parent: dict | None, model_id: str) -> tuple[int |
     return row["id"], frozenset(answers | {-b for b in branches})
 
 
-def readiness(store, model_id: str | None = None) -> dict:
-    """Counts of usable examples, without a tokenizer (fast: for the GUI's button), and what is new
-    since the previous run of ``model_id`` (``since_last_run``)."""
+def readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
+    """Counts of usable examples, without running a model (fast: for the GUI's button), and what is
+    new since the previous run of ``model_id`` (``since_last_run``). Token ratings count as training
+    keeps them (``rated_characters``); ``tokenizer`` (the loaded model's, optional) tells where a split
+    character began by its bytes."""
     from desktop_app.core.exchange import dpo_examples, kto_examples
 
     kto = [e for e in kto_examples(store, with_ids=True) if e["source"] == "rating"]
     dpo = dpo_examples(store, with_ids=True)
-    token_ratings = sum(1 for r in store.ratings() if r["token_index"] is not None)
+    token_ratings = rated_characters(store, tokenizer)
     counts = {"thumbs_up": sum(1 for e in kto if e["label"]),
               "thumbs_down": sum(1 for e in kto if not e["label"]),
               "token_ratings": token_ratings,
@@ -617,7 +643,7 @@ def readiness(store, model_id: str | None = None) -> dict:
     # a thumbs-down there is one gesture with the better answer to the person ("this one is bad, here is
     # a better one"), though it trains apart too: the tab counts the two once (usertest 13: "16" for 8)
     counts["disliked_and_corrected"] = counts["thumbs_on_corrected"] - counts["liked_and_corrected"]
-    for key, value in text_training.readiness(store).items():  # text mode's ratings count alike
+    for key, value in text_training.readiness(store, tokenizer).items():  # text mode's ratings count alike
         counts[key] += value
         counts[f"text_{key}"] = value  # and are named apart: a continuation is no answer (usertest 12)
     # the ratings as the person gave them: a liked and a disliked answer to one question also train

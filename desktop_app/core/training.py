@@ -103,10 +103,11 @@ class TrainProgress:
     stepping_back: tuple[int, int] | None = None
 
 
-def training_readiness(store, model_id: str | None = None) -> dict:
+def training_readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
     """Counts of usable examples: thumbs_up, thumbs_down, token_ratings, corrections, pairs,
-    total, ready; plus the active adapter id for ``model_id``."""
-    counts = readiness(store, model_id)
+    total, ready; plus the active adapter id for ``model_id``. ``tokenizer``: the loaded model's, where
+    at hand (train_data.readiness)."""
+    counts = readiness(store, model_id, tokenizer)
     if model_id is not None:
         active = store.active_adapter(model_id)
         counts["active_adapter_id"] = active["id"] if active else None

@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         self.notices.model_loaded(loaded.model_id)
         self.transcript.empty.status.setText(f"Ready: {loaded.source.display_name}")
         self.prompt_area.set_model_name(loaded.source.display_name)
-        self.writer.model_id = loaded.model_id
+        self.writer.model_id, self.writer.tokenizer = loaded.model_id, loaded.tokenizer
         self.writer.recount()
         self.finetune_side.model_loaded()
         if self.model_spec is not None:

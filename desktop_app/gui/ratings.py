@@ -47,17 +47,18 @@ class RatingWriter(QObject):
         super().__init__(parent)
         self.store, self.lane = store, lane
         self.model_id: str | None = None
+        self.tokenizer = None  # the loaded model's: the counts find a split character's tokens by their bytes
 
     def _submit(self, message_id: int | None, fn, name: str) -> Task:
         store = self.store
-        model_id = self.model_id
+        model_id, tokenizer = self.model_id, self.tokenizer
 
         def work(_report, _cancel):
             from desktop_app.core.training import training_readiness
 
             if fn is not None:
                 fn(store)
-            return training_readiness(store, model_id)
+            return training_readiness(store, model_id, tokenizer)
 
         def done(counts, mid=message_id):
             if mid is not None:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QToolButto
 from desktop_app.core.adapter_change import can_compare
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.palette import change_color
-from desktop_app.gui import heatmap_legend
 from desktop_app.gui import text_change_words as words
 from desktop_app.gui.compare_words import nice_scale, token_change_tip
 from desktop_app.gui.off_words import change_tip
@@ -202,8 +201,9 @@ class TextChange(QObject):
             return None
         if self.change is None:
             raise UserFacingError(words.EXPORT_WAITING)
-        caption = words.export_caption(self._adapter_name(), self.scale)
-        return self.change.adapter, self._colour, heatmap_legend.key_from(caption, words.key(self.change))
+        from desktop_app.gui.text_export import change_drawing
+
+        return change_drawing(self.change, self._adapter_name())
 
     def measure_chosen(self, measure: str) -> None:
         """The window's measure changed (in the Chat tab, which shares the list): it colours the

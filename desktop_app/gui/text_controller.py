@@ -64,6 +64,7 @@ class TextController(QObject):
         self.throttle.flushed.connect(self.tokens.emit)
         self.tree = BranchTree(store, chat.tasks.store, self)
         self.tree.error.connect(self.error.emit)
+        self.tree.tokenizer = lambda: getattr(self.chat.loaded, "tokenizer", None)
         self.plan: Plan | None = None
         self.opening = False  # a document is being read or made (the view waits, read-only)
 

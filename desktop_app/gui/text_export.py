@@ -91,6 +91,27 @@ def document_image(document, width: int, key, font, *, model_starts=(), note: st
     return image
 
 
+def change_drawing(change, adapter_name: str):
+    """What a heatmap of "Fine-tune's change" (a core.adapter_change.TextChange) draws, in the
+    Text tab's export and ``analyse --vs-base --export-png`` alike: (the adapter's ScoredText, a
+    colourer of its records by their change, a heatmap_legend.Key whose caption says what the
+    colours mean, naming ``adapter_name``, since the picture travels without the window)."""
+    from desktop_app.core.palette import change_color
+    from desktop_app.gui import heatmap_legend, text_change_words
+    from desktop_app.gui.compare_words import nice_scale
+
+    scale = nice_scale(list(change.deltas))
+    records = change.adapter.records
+
+    def colour(index: int, record):
+        if index >= change.tokens or record is not records[index]:
+            return None  # not a record the change scored: plain, no colour says what it is not
+        return change_color(change.deltas[index], scale)
+
+    caption = text_change_words.export_caption(adapter_name, scale)
+    return change.adapter, colour, heatmap_legend.key_from(caption, text_change_words.key(change))
+
+
 def write_heatmap_png(path, scored, *, width: int = 900, measure: str = "probability",
                       model_written=(), colorizer=None, key=None) -> tuple[Path, tuple[int, int]]:
     """Draw ``scored`` (a core.session.ScoredText) into a PNG; returns (path, (width, height)).

@@ -209,17 +209,15 @@ class TextMode:
     def rated_token(self, index: int) -> tuple[int, int] | None:
         """(branch id, token index in that branch) of heatmap token ``index`` when a
         continuation wrote it (as the model wrote it), else None: a split character's first
-        token, where its rating is kept (core.text_pieces.CharacterLayout.stored)."""
-        from desktop_app.core.text_branches import written_token_at
-
+        token, where its rating is kept (core.text_pieces.CharacterLayout.stored, by the loaded
+        model's bytes as the chat card's)."""
         offset = self.view.offset_of(index)
         if offset is None:
             return None
         tree = self.controller.tree
         owner, start = tree.owner_at(offset)
-        if owner is None:
-            return None
-        at = written_token_at(tree.by_id[owner], offset - start)
+        layout = None if owner is None else tree.layout(owner)
+        at = None if layout is None else layout.token_of_character(offset - start)
         return None if at is None else (owner, at)
 
     def rated_values(self) -> dict[int, int]:
@@ -232,11 +230,13 @@ class TextMode:
         if not rated or self.view.offset_of(0) is None:
             return {}
         pieces = [p for p in tb.segments(tree.main_text, tree.by_id, tree.shown) if p[0] in rated]
+        layouts = {owner: tree.layout(owner) for owner in rated}
         values, at = {}, len(heatmap.prefix)
         for index, record in enumerate(heatmap.records):
             for owner, start, end in pieces:
-                if start <= at < end:  # a dot (a piece of a character shown later) is marked with it
-                    token = tb.written_token_at(tree.by_id[owner], at - start)  # the character's first token
+                layout = layouts[owner]
+                if start <= at < end and layout is not None:  # a dot: marked with its character
+                    token = layout.token_of_character(at - start)  # where the character's rating is kept
                     if token in rated[owner]:
                         values[index] = rated[owner][token]
             at += len(record.text)

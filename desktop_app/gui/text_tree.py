@@ -63,6 +63,7 @@ class BranchTree(QObject):
         self.by_id: dict[int, dict] = {}
         self.shown: int | None = None
         self.flush = lambda: None  # the view's: an edit still waiting is kept before the tree changes
+        self.tokenizer = lambda: None  # the loaded model's (the controller's): where a split character began
         self._forking: str | None = None  # the latest text while an edit's new branch is being stored
 
     # ------------------------------------------------------------ reading
@@ -235,15 +236,21 @@ class BranchTree(QObject):
                     then=lambda _r: self.shown_changed.emit(documents.get_document(self.store, doc)["text"]))
 
     def rate(self, branch_id: int, value: int | None, token_index: int | None = None) -> None:
-        self._write(lambda s: tb.rate_branch(s, branch_id, value, token_index), "rate continuation",
-                    then=lambda _r: self.rated.emit(branch_id))
+        tokenizer = self.tokenizer()  # read here: the write runs on the store lane
+        self._write(lambda s: tb.rate_branch(s, branch_id, value, token_index, tokenizer=tokenizer),
+                    "rate continuation", then=lambda _r: self.rated.emit(branch_id))
 
     def set_correction(self, branch_id: int, text: str | None) -> None:
         self._write(lambda s: tb.set_correction(s, branch_id, text), "better continuation",
                     then=lambda _r: self.rated.emit(branch_id))
 
     def ratings(self, branch_id: int) -> dict:
-        return tb.branch_ratings(self.store, branch_id)
+        return tb.branch_ratings(self.store, branch_id, self.tokenizer())
+
+    def layout(self, branch_id: int):
+        """Where a rating of each of the branch's tokens is kept (core text_branches.branch_layout,
+        by the loaded model's bytes where they are its tokens); None once it was edited."""
+        return tb.branch_layout(self.by_id[branch_id], self.tokenizer())
 
     # ------------------------------------------------------------ where continuations go
     def plan_at(self, text: str, offset: int, first: tuple | None = None) -> Plan:
