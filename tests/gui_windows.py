@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
+
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 
@@ -104,3 +106,13 @@ def answer_modal(button_text: str, seen: list) -> None:
         next(b for b in box.buttons() if b.text() == button_text).click()
 
     QTimer.singleShot(50, click)
+
+
+@pytest.fixture(name="window")
+def window_in_text_mode(qtbot, qapp, tiny_model_dir):
+    """The window on the tiny model in Text mode with its text opened, answers of at most 6 tokens: a
+    test module that imports it has it as its ``window`` fixture."""
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=6) as w:
+        w.set_mode("text")
+        text_opened(qtbot, w)
+        yield w

@@ -19,18 +19,10 @@ from PySide6.QtGui import QImage  # noqa: E402
 from desktop_app.core import documents, scoring  # noqa: E402
 from desktop_app.core.records import TokenRecord  # noqa: E402
 from desktop_app.core.scoring import score_text  # noqa: E402
-from gui_windows import opened_window, text_opened  # noqa: E402
+from gui_windows import text_opened, window_in_text_mode  # noqa: E402,F401 (the window fixture)
 
 WAIT_MS = 30_000
 LONG = " ".join(f"Sentence {i} tells the model about the weather in town number {i}." for i in range(40))
-
-
-@pytest.fixture
-def window(qtbot, qapp, tiny_model_dir):
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=6) as w:
-        w.set_mode("text")
-        text_opened(qtbot, w)
-        yield w
 
 
 @pytest.fixture

@@ -17,19 +17,11 @@ from desktop_app.core.palette import CHANGE_PALETTE, VIRIDIS, change_color, colo
 from desktop_app.gui import heatmap_legend, text_change_words  # noqa: E402
 from desktop_app.gui.compare_words import nice_scale  # noqa: E402
 from desktop_app.gui.text_export import MARGIN  # noqa: E402
-from gui_windows import WAIT_MS, opened_window, text_opened  # noqa: E402
+from gui_windows import WAIT_MS, window_in_text_mode  # noqa: E402,F401 (the window fixture)
 from test_cli40_outside_adapter import _use_imported  # noqa: E402
 
 WHITE, BLACK = (255, 255, 255), (0, 0, 0)
 TEXT = " ".join(f"Line {i} says the river near village {i} rose in the night." for i in range(8))
-
-
-@pytest.fixture
-def window(qtbot, qapp, tiny_model_dir):
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=6) as w:
-        w.set_mode("text")
-        text_opened(qtbot, w)
-        yield w
 
 
 def _colours(path, top: int, bottom: int, least: int = 1) -> set:

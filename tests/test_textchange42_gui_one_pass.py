@@ -9,20 +9,12 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from gui_windows import WAIT_MS, opened_window, text_opened  # noqa: E402
+from gui_windows import WAIT_MS, window_in_text_mode  # noqa: E402,F401 (the window fixture)
 from test_cli40_outside_adapter import _use_imported  # noqa: E402
 
 SHORT = "The lighthouse keeper counted the waves every night. " * 2
 GROWN = SHORT + "One night the sea was flat and he counted none."
 EDITED = GROWN + " He slept."
-
-
-@pytest.fixture
-def window(qtbot, qapp, tiny_model_dir):
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=6) as w:
-        w.set_mode("text")
-        text_opened(qtbot, w)
-        yield w
 
 
 def _analysed(qtbot, window, text: str):

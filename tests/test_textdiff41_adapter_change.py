@@ -16,6 +16,7 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.core.models import open_model
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.session import score_whole_text
+from test_cli42_fixes import _active_adapter
 from tiny_model import fresh_lora, random_lora
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 12  # several of the tiny model's 128-token windows
@@ -88,7 +89,6 @@ def test_a_cancel_in_the_second_pass_keeps_its_part_and_the_next_run_finishes_it
 
 def test_cli_vs_base_prints_the_figures_and_refuses_without_an_adapter(tmp_path, tiny_model_dir, capsys):
     from desktop_app.cli import main
-    from desktop_app.core.store import Store
 
     text = tmp_path / "style.txt"
     text.write_text(TEXT, encoding="utf-8")
@@ -97,12 +97,7 @@ def test_cli_vs_base_prints_the_figures_and_refuses_without_an_adapter(tmp_path,
     assert main(["analyse", str(text), "--vs-base", *common]) == 2
     said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("gpt2-desk:")]
     assert said == [f"gpt2-desk: {NO_ADAPTER}"] and NO_ADAPTER.count(".") == 1  # one sentence
-    paths = AppPaths.resolve(data).ensure()
-    loaded = open_model(str(tiny_model_dir), paths, device="cpu", precision="exact")
-    with Store.open(paths.db_path) as store:
-        adapter_id = adapters.save_adapter(store, random_lora(tiny_model_dir), paths, base_model=loaded.model_id,
-                                           run_id=None, parent_id=None, settings={}, metrics={})
-        adapters.activate(store, adapter_id)
+    adapter_id = _active_adapter(data, tiny_model_dir)
     assert main(["analyse", str(text), "--vs-base", "--json", *common]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["adapter_id"] == adapter_id and figures["tokens"] > 128

@@ -17,18 +17,10 @@ from PySide6.QtGui import QTextCursor  # noqa: E402
 from desktop_app.core import scoring  # noqa: E402
 from desktop_app.core.palette import change_color, color_for  # noqa: E402
 from desktop_app.gui.compare_words import nice_scale  # noqa: E402
-from gui_windows import WAIT_MS, opened_window, text_opened  # noqa: E402
+from gui_windows import WAIT_MS, window_in_text_mode  # noqa: E402,F401 (the window fixture)
 from test_cli40_outside_adapter import _use_imported  # noqa: E402
 
 LONG = " ".join(f"Sentence {i} tells the model about the weather in town number {i}." for i in range(12))
-
-
-@pytest.fixture
-def window(qtbot, qapp, tiny_model_dir):
-    with opened_window(qtbot, qapp, tiny_model_dir, max_new=6) as w:
-        w.set_mode("text")
-        text_opened(qtbot, w)
-        yield w
 
 
 
