@@ -10,6 +10,7 @@ from desktop_app.core import finetune_effect as fe
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data
+from test_gui import make_window  # noqa: F401
 from test_training_data import add_answer
 
 pytest.importorskip("PySide6")
@@ -54,3 +55,46 @@ def test_the_cards_pair_of_a_corrected_question_shows_the_better_answer_written(
     view.set_pairs(pairs)
     yours = [w.text() for w in view.body.findChildren(type(view.title)) if w.objectName() == "TaughtYours"]
     assert yours == [f"your answer: {BETTER}"], yours
+
+
+# ---------------------------------------------------------------- 2: "Fine-tune again?" words the gate's reason as the card does
+
+def test_fine_tune_again_words_a_discarded_runs_reason_as_the_card_does(make_window, qtbot, tmp_path):
+    """ux42: the question before training again on the same ratings read "Run 1 already trained on these
+    ratings and was discarded: the held-out margin did not move the right way (0.08315 -> -0.04502)";
+    the card words the same reason with finetune_words.why_words. A real store, a click, the real question."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.core import gate
+    from desktop_app.gui.finetune_words import why_words
+    from gui_windows import answer_modal
+    from test_counts39_gui_counts import recount
+    from test_gui import ask
+
+    m = {"gate_margin_on": "heldout", "heldout_size": 2, "train_size": 3, "margin_heldout_before": 0.08315,
+         "margin_heldout_after": -0.04502, "margin_all_before": 0.5, "margin_all_after": 0.7,
+         "probe_ppl_before": 28.06, "probe_ppl_after": 29.25}
+    verdict = gate.judge(m, 0.05)
+    assert not verdict.kept and "0.08315 -> -0.04502" in verdict.reason
+    window = make_window(max_new_tokens=6)
+    store, panel, model = window.chat.store, window.finetune_panel, window.chat.loaded.model_id
+    store.rate_message(ask(qtbot, window, "Who wrote Hamlet?")["message_id"], 1)
+    kept = store.create_run({}, model)  # run 1 kept, its adapter in use; one more rating; run 2 from it, discarded
+    (tmp_path / "adapter-1").mkdir()
+    adapter = store.add_adapter(tmp_path / "adapter-1", base_model=model, run_id=kept)
+    store.update_run(kept, status="kept", adapter_id=adapter)
+    store.set_active_adapter(adapter, model)
+    store.rate_message(ask(qtbot, window, "Who painted the Mona Lisa?")["message_id"], -1)
+    run = store.create_run({}, model, parent_adapter_id=adapter)
+    store.update_run(run, status="discarded", reason=verdict.reason, metrics=m)
+    recount(qtbot, window)
+    window.show_finetune()
+    seen = []
+    answer_modal("Not now", seen)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    assert seen, "a click asks before training on what run 2 already trained on"
+    asked = seen[0][0]
+    assert f": {why_words(verdict.reason, m)}. Train again" in asked, asked
+    assert "->" not in asked and "0.08315" not in asked
+    assert "the 2 ratings kept out of training to test it" in asked and "(preference margin 0.083 \u2192 -0.045)" in asked
+    assert not window.finetune.running
