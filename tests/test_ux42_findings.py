@@ -98,3 +98,32 @@ def test_fine_tune_again_words_a_discarded_runs_reason_as_the_card_does(make_win
     assert "->" not in asked and "0.08315" not in asked
     assert "the 2 ratings kept out of training to test it" in asked and "(preference margin 0.083 \u2192 -0.045)" in asked
     assert not window.finetune.running
+
+
+# ---------------------------------------------------------------- 3: Continue on an empty text
+
+def test_continue_is_off_on_an_empty_text_and_says_why(qtbot, qapp, tiny_model_dir):
+    """ux42: Continue on an empty text wrote junk from nothing, with no warning. As the tab's other buttons
+    do when they have nothing to work on ("Nothing to export", "Nothing to regenerate"), it is off and its
+    tooltip says why; Ctrl+Enter says so in the status line and writes nothing; typed words turn it on."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.gui.off_words import CONTINUE_TIP, NOTHING_TO_CONTINUE
+    from gui_windows import opened_window
+    from test_gui_loom import branches
+
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4, seed=5) as window:
+        view = window.text_view
+        assert window.mode == "text" and not view.editor.toPlainText()
+        assert not view.continue_button.isEnabled() and view.continue_button.toolTip() == NOTHING_TO_CONTINUE
+        view.editor.setPlainText("   \n ")  # blanks only: still nothing to go on from
+        assert not view.continue_button.isEnabled()
+        view.editor.setFocus()
+        qtbot.keyClick(view.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert view.status.text() == NOTHING_TO_CONTINUE
+        assert not window.text.continuing and not branches(window)
+        view.editor.setPlainText("Once upon a time")
+        assert view.continue_button.isEnabled() and view.continue_button.toolTip() == CONTINUE_TIP
+        view.editor.setPlainText("")
+        assert not view.continue_button.isEnabled() and view.continue_button.toolTip() == NOTHING_TO_CONTINUE
+
