@@ -127,3 +127,43 @@ def test_continue_is_off_on_an_empty_text_and_says_why(qtbot, qapp, tiny_model_d
         view.editor.setPlainText("")
         assert not view.continue_button.isEnabled() and view.continue_button.toolTip() == NOTHING_TO_CONTINUE
 
+
+# ---------------------------------------------------------------- 4: an unsent question stays with its conversation
+
+def test_an_unsent_question_stays_with_its_conversation(make_window, qtbot):
+    """ux42: a question typed in conversation A and not sent stayed in the box after New conversation
+    (or another conversation clicked), one Enter from being sent there. As in a chat app, each
+    conversation keeps its own: the box empties for B, A's comes back with A, and the ones put aside
+    are on disk (settings' prompt_drafts) so a kill loses none."""
+    import json
+
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.gui.window_state import open_settings
+    from test_gui import ask
+
+    window = make_window(max_new_tokens=4)
+    ask(qtbot, window, "Hello")
+    a = window.chat.conversation_id
+    window.prompt.setFocus()
+    qtbot.keyClicks(window.prompt, "A question for A")
+    window.new_conversation()
+    assert window.chat.conversation_id is None and window.prompt.toPlainText() == ""
+    aside = json.loads(open_settings(AppPaths.resolve()).value("prompt_drafts", "") or "{}")
+    assert aside == {str(a): "A question for A"}
+    ask(qtbot, window, "Hi there")  # B: written with its first prompt
+    b = window.chat.conversation_id
+    assert b != a and window.prompt.toPlainText() == ""
+    qtbot.keyClicks(window.prompt, "Half a question for B")
+    window.open_conversation(a)
+    assert window.prompt.toPlainText() == "A question for A"
+    window.open_conversation(b)
+    assert window.prompt.toPlainText() == "Half a question for B"
+    window.prompt.clear()  # B's question deleted: nothing of it comes back
+    window.open_conversation(a)
+    window.open_conversation(b)
+    assert window.prompt.toPlainText() == ""
+    window.new_conversation()  # A's question stays A's, not the new conversation's
+    assert window.prompt.toPlainText() == ""
+    window.open_conversation(a)
+    assert window.prompt.toPlainText() == "A question for A"
+
