@@ -167,3 +167,24 @@ def test_an_unsent_question_stays_with_its_conversation(make_window, qtbot):
     window.open_conversation(a)
     assert window.prompt.toPlainText() == "A question for A"
 
+
+# ---------------------------------------------------------------- 5: an import's "moved the right way" by its size
+
+def test_an_imported_adapters_reason_says_a_tiny_margin_change_barely_moved(qtbot):
+    """ux42: importing an adapter said "The gate would keep it: your ratings moved the right way" over a
+    margin of 0.9612 -> 0.9634. The reason words the move by its size, with the figures the card gives."""
+    from desktop_app.core import gate
+    from desktop_app.core.adapter_import import ImportResult, kept_reason
+    from desktop_app.gui.adapter_export import import_message
+
+    tiny = {"gate_margin_on": "all", "margin_all_before": 0.9612, "margin_all_after": 0.9634,
+            "margin_before": 0.9612, "margin_after": 0.9634, "probe_ppl_before": 28.0, "probe_ppl_after": 28.1}
+    assert gate.judge(tiny).kept  # the gate keeps it: its words must not oversell it
+    said = import_message(ImportResult(3, True, kept_reason(tiny), tiny))
+    assert ("The gate would keep it: your ratings barely moved the right way (preference margin 0.961 \u2192 0.963) "
+            "and general text reads as fluently as before.") in said, said
+    clear = {**tiny, "margin_all_after": 0.7, "margin_all_before": 0.5, "margin_before": 0.5, "margin_after": 0.7}
+    assert kept_reason(clear) == ("your ratings moved the right way (preference margin 0.500 \u2192 0.700) and "
+                                  "general text reads as fluently as before")
+    same3 = {**tiny, "margin_before": 0.96121, "margin_after": 0.96139}  # three decimals alike: a fourth shows it
+    assert "barely moved the right way (preference margin 0.9612 \u2192 0.9614)" in kept_reason(same3)
