@@ -188,3 +188,34 @@ def test_an_imported_adapters_reason_says_a_tiny_margin_change_barely_moved(qtbo
                                   "general text reads as fluently as before")
     same3 = {**tiny, "margin_before": 0.96121, "margin_after": 0.96139}  # three decimals alike: a fourth shows it
     assert "barely moved the right way (preference margin 0.9612 \u2192 0.9614)" in kept_reason(same3)
+
+
+# ---------------------------------------------------------------- 6: the status bar's entropy has its unit
+
+@pytest.mark.parametrize("width", [800, 1280])
+def test_a_hovered_tokens_entropy_in_the_status_bar_says_nats_and_keeps_its_room(make_window, width):
+    """ux42: the status bar's hover line said "entropy 5.30" with no unit, where the inspector says nats.
+    It says nats, and the room the bar keeps for the line (STATUS_SAMPLE) holds it whole beside the model's
+    name at 800 px as at 1280."""
+    import math
+
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.core.records import TokenRecord
+    from desktop_app.gui.token_view import STATUS_SAMPLE, token_status_words
+
+    record = TokenRecord(id=5, text=" lighthouse", logprob=math.log(0.2935), rank=12, entropy=5.3)
+    message = token_status_words(124, record)
+    assert message.endswith("entropy 5.30 nats"), message
+    window = make_window()
+    window.model_label.setText("SmolLM2-135M-Instruct (bundled, offline) \u00b7 cpu \u00b7 Fast (bfloat16)")
+    window.resize(width, 600)
+    QApplication.processEvents()
+    bar = window.statusBar()
+    assert bar.fontMetrics().horizontalAdvance(message) <= bar.fontMetrics().horizontalAdvance(STATUS_SAMPLE)
+    bar.showMessage(message)
+    QApplication.processEvents()
+    permanent = [w for w in (window.finetune_side.label, window.progress_label, window.progress, window.speed_label,
+                             window.model_label, window.adapter_label) if w.isVisible()]
+    room = min(w.geometry().left() for w in permanent)
+    assert bar.fontMetrics().horizontalAdvance(message) + 8 <= room, (width, room)
