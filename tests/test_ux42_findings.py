@@ -219,3 +219,18 @@ def test_a_hovered_tokens_entropy_in_the_status_bar_says_nats_and_keeps_its_room
                              window.model_label, window.adapter_label) if w.isVisible()]
     room = min(w.geometry().left() for w in permanent)
     assert bar.fontMetrics().horizontalAdvance(message) + 8 <= room, (width, room)
+
+
+def test_the_all_ratings_margin_reason_is_worded_too():
+    """ux42: with 1-3 ratings held out the gate also asks the margin over all ratings to rise; its reason,
+    "the margin over all ratings did not move the right way (0.61234 -> 0.60987)", kept its jargon and five
+    digits on the card and in "Fine-tune again?" (both use why_words)."""
+    from desktop_app.core import gate
+    from desktop_app.gui.finetune_words import why_words
+
+    m = {"gate_margin_on": "heldout", "heldout_size": 2, "margin_heldout_before": 0.1, "margin_heldout_after": 0.2,
+         "margin_all_before": 0.61234, "margin_all_after": 0.60987, "probe_ppl_before": 28.0, "probe_ppl_after": 28.1}
+    verdict = gate.judge(m, 0.05)
+    assert verdict.failed == ["margin"] and "margin over all ratings" in verdict.reason, verdict.reason
+    assert why_words(verdict.reason, m) == ("on all your ratings, the model did not come to prefer what you liked more "
+                                            "(preference margin 0.612 \u2192 0.610)")
