@@ -86,7 +86,8 @@ def test_the_card_widget_marks_it_first(qtbot):
     assert questions[0].startswith(f"\u201c{WATER}\u201d \u00b7 you rated this; kept out of training")
     assert f"not checked automatically ({FACT_LATE_WHY}): compare it with yours" in questions[0]
     yours = [w.text() for w in view.body.findChildren(type(view.title)) if w.objectName() == "TaughtYours"]
-    assert yours == ["your answer: Answer: 100 degrees."]
+    # the water pair's first; every rated pair shows the person's answer above it (ux42)
+    assert yours == ["your answer: Answer: 100 degrees.", "your answer: Answer: Paris.", "your answer: Answer: Tokyo."]
 
 
 def test_the_cli_lists_it_first_and_marks_it(capsys):

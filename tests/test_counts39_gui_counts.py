@@ -88,8 +88,9 @@ def test_a_click_that_would_repeat_a_discarded_run_says_so_first(make_window, qt
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     assert seen, "a click asks before training on what run 2 already trained on"
     question, detail = seen[0]
-    assert question == (f"Run {discarded} already trained on these ratings and was discarded: {REASON}. "
-                        "Train again on the same 3 examples?")
+    assert question == (f"Run {discarded} already trained on these ratings and was discarded: on your ratings, the "
+                        "model did not come to prefer what you liked more (preference margin 0.120 \u2192 0.104). "
+                        "Train again on the same 3 examples?")  # the card's words for the reason (ux42)
     assert detail.startswith(f"A new run starts from adapter {adapter} too, on the same ratings: with the same "
                              "settings it would most likely be discarded again.")
     assert f"Run {discarded} took 6 min 05 s; a new run takes about as long." in detail

@@ -680,8 +680,8 @@ def newer_run(store, model_id: str | None, previous_id: int) -> dict:
     that started from the adapter in use, or a kept one whose adapter the person stepped back from):
     ``newer_run`` (its id), ``new_since_newer`` (what it did not see: 0 when a new run would train on
     exactly the ratings it had), ``newer_run_status``, ``newer_run_reason``, ``newer_run_adapter`` (the
-    one it made, if kept), ``newer_run_from`` (the adapter it started from), ``newer_run_seconds`` and
-    ``newer_run_settings``; {}
+    one it made, if kept), ``newer_run_from`` (the adapter it started from), ``newer_run_seconds``,
+    ``newer_run_settings`` and ``newer_run_heldout`` (the ratings it kept out, for its reason's words); {}
     when the previous run is the newest."""
     row = store._one("SELECT id, started, finished, metrics, settings, status, reason, adapter_id, "
                      "parent_adapter_id FROM finetune_runs WHERE base_model = ? AND status IN ('kept', 'discarded') "
@@ -692,7 +692,8 @@ def newer_run(store, model_id: str | None, previous_id: int) -> dict:
     return {"newer_run": row["id"], "new_since_newer": _run_new_count(store, row)["new_since_run"],
             "newer_run_status": row["status"], "newer_run_reason": row["reason"],
             "newer_run_adapter": row["adapter_id"], "newer_run_from": row["parent_adapter_id"],
-            "newer_run_seconds": use["last_run_seconds"], "newer_run_settings": use["last_run_settings"]}
+            "newer_run_seconds": use["last_run_seconds"], "newer_run_settings": use["last_run_settings"],
+            "newer_run_heldout": use["last_run_heldout"]}
 
 
 def _run_use(row) -> dict:

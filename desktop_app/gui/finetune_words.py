@@ -122,8 +122,10 @@ def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tupl
 
 
 # the gate's margin reason (core.gate._against_failure): "the held-out margin did not move the right way (b -> a)"
-_MARGIN_REASON = re.compile(r"the (held-out|rated) margin did not move the right way( over the base model's)? "
-                            r"\((\S+) -> (\S+)\)")
+# or, with 1-3 held out, "the margin over all ratings did not move the right way (b -> a)" (ux42: the common case
+# of a new user's few ratings kept its jargon and five digits)
+_MARGIN_REASON = re.compile(r"the (?:(held-out|rated) margin|margin over all ratings) did not move the right way"
+                            r"( over the base model's)? \((\S+) -> (\S+)\)")
 
 
 def why_words(reason: str, m: dict) -> str:
@@ -134,7 +136,7 @@ def why_words(reason: str, m: dict) -> str:
     def plain(match: re.Match) -> str:
         held = m.get("heldout_size") or 0
         where = (f"the {held} rating{'s' if held != 1 else ''} kept out of training to test it"
-                 if match.group(1) == "held-out" and held else "your ratings")
+                 if match.group(1) == "held-out" and held else "your ratings" if match.group(1) else "all your ratings")
         than = ", against the base model" if match.group(2) else ""
         return (f"on {where}, the model did not come to prefer what you liked more{than} "
                 f"(preference margin {_three(match.group(3))} -> {_three(match.group(4))})")

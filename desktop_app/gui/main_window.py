@@ -21,6 +21,7 @@ from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import ButtonsFacts, PromptArea
+from desktop_app.gui.prompt_drafts import PromptDrafts
 from desktop_app.gui.ratings import RatingWriter
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
@@ -87,6 +88,8 @@ class MainWindow(QMainWindow):
             self.open_conversation(int(last))
         else:
             self.chat.thread_changed.emit()
+        self.prompt_drafts = PromptDrafts(self)  # after the last conversation opened: the box holds its draft
+        self.conversations.delete_requested.connect(self.prompt_drafts.forget)
         self._update_buttons()
         self._before_model()
         if autoload:
@@ -422,14 +425,25 @@ class MainWindow(QMainWindow):
     def open_conversation(self, conversation_id: int | None) -> None:
         if self.chat.generating:
             return
-        if conversation_id != self.chat.conversation_id:
+        drafts = getattr(self, "prompt_drafts", None)  # (none yet while the last conversation opens at start)
+        switching = conversation_id != self.chat.conversation_id
+        if switching:
             self.cards.clear()
+            if drafts:
+                drafts.leave()
         self.chat.open_conversation(conversation_id)
+        if switching and drafts:
+            drafts.arrive()
         self.refresh_conversations()
 
     def new_conversation(self) -> None:
         if not self.chat.generating:
+            switching = self.chat.conversation_id is not None
+            if switching:
+                self.prompt_drafts.leave()
             self.chat.new_conversation()
+            if switching:
+                self.prompt_drafts.arrive()
             self.prompt.setFocus()
 
     # ------------------------------------------------------------ transcript

@@ -72,6 +72,7 @@ class TextFacts:
     continuing: bool = False
     opening: bool = False
     on_continuation: bool = False
+    empty: bool = False  # the text is empty or only blanks: Continue has nothing to go on from
 
 
 CONTINUE_TIP = ("Let the model continue the text from the cursor (Ctrl+Enter): a new branch; the text after the "
@@ -90,8 +91,13 @@ def _busy_words(facts: TextFacts, then: str) -> str | None:
     return None
 
 
+# ux42: Continue on an empty text wrote junk from nothing, with no word of why; the tab's other buttons
+# say "Nothing to …" when they have nothing to work on (export, regenerate, rate)
+NOTHING_TO_CONTINUE = "Nothing to continue: write or paste a text first, and the model goes on from it"
+
+
 def continue_tip(facts: TextFacts) -> str:
-    return _busy_words(facts, "to continue again") or CONTINUE_TIP
+    return _busy_words(facts, "to continue again") or (NOTHING_TO_CONTINUE if facts.empty else CONTINUE_TIP)
 
 
 def text_stop_tip(facts: TextFacts) -> str:

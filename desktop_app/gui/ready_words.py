@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from desktop_app.core.taught_words import and_list
 from desktop_app.core.train_settings import FineTuneSettings, settings_changes
+from desktop_app.gui.finetune_words import why_words
 from desktop_app.gui.progress_words import duration_words
 
 def ready_words(counts: dict) -> str:
@@ -380,6 +381,8 @@ def same_ratings_words(counts: dict) -> tuple[str, str]:
     run, reason = counts["newer_run"], counts.get("newer_run_reason")
     discarded = counts.get("newer_run_status") == "discarded"
     question = f"Run {run} already trained on these ratings{_newer_fate(counts)}"
+    if discarded and reason:  # the card's words, not the gate's "->" and five-digit figures (ux42)
+        reason = why_words(reason, {"heldout_size": counts.get("newer_run_heldout")})
     question += (f": {reason}. " if discarded and reason else ". ") + same
     start, active = counts.get("newer_run_from"), counts.get("active_adapter_id")
     if start == active:

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.finetune_effect import repeated_opening
-from desktop_app.core.taught_words import new_since_words, repeats_words, shown_answer, unchecked_why
+from desktop_app.core.taught_words import new_since_words, rated, repeats_words, shown_answer, unchecked_why
 from desktop_app.gui.finetune_words import card_rank, clip_at_word, pick_pairs
 from desktop_app.gui.theme import styled_label
 
@@ -102,7 +102,9 @@ class TaughtView(QFrame):
         question.setText(f"\u201c{_clip(pair.get('question') or '(no question)')}\u201d \u00b7 {tag}")
         question.setProperty("flag", card_rank(pair) < 2)  # a pair the person should read stands out (style.qss)
         self.grid.addWidget(question, row, 0, 1, 2)
-        if unchecked_why(pair) and pair.get("right"):  # nobody checked it: the person's answer, to compare with
+        # the person's own answer (the better one they wrote, the one they liked) above every rated pair, not
+        # only the unchecked ones: ux42 read "Who wrote Hamlet? · misses your answer" and never saw the answer
+        if rated(pair) and pair.get("right"):
             row += 1
             self._add_yours(pair["right"], row, pair.get("continuation"))
         for column, (key, caption) in enumerate((("before", "before"), ("after", "after"))):

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPla
 
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
-from desktop_app.gui.off_words import (CONTINUE_TIP, TextFacts, continue_tip, documents_tip, text_regenerate_tip,
-                                      text_stop_tip)
+from desktop_app.gui.off_words import (CONTINUE_TIP, NOTHING_TO_CONTINUE, TextFacts, continue_tip, documents_tip,
+                                      text_regenerate_tip, text_stop_tip)
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Ladder
 from desktop_app.gui.text_controller import TextController
@@ -477,6 +477,7 @@ class TextView(QWidget):
 
     # ------------------------------------------------------------ analysing
     def _edited(self) -> None:
+        self._update_continue()  # typed into an empty text, or emptied: Continue follows
         if not self._loading:
             self.follow_stream = False
             self.stop_note = None
@@ -552,6 +553,9 @@ class TextView(QWidget):
         whole text had left the heatmap for the outline's main text)."""
         self.flush_edit()
         text = self.editor.toPlainText()
+        if not text.strip():  # Ctrl+Enter reaches here with the button off: say why in the status line
+            self.status.setText(NOTHING_TO_CONTINUE)
+            return
         at = self.editor.textCursor().position() if self.editing else len(text)
         self.controller.continue_text(text, at if text[:at].strip() else len(text))
 
@@ -655,7 +659,13 @@ class TextView(QWidget):
         the lane still holds a continuation that just ended)."""
         opening = self.controller.opening
         return TextFacts(continuing=self.text_busy and not opening, opening=opening,
-                         on_continuation=self.controller.tree.plan_regenerate() is not None)
+                         on_continuation=self.controller.tree.plan_regenerate() is not None,
+                         empty=not self.editor.toPlainText().strip())
+
+    def _update_continue(self, facts: TextFacts | None = None) -> None:
+        """Continue is off while a continuation is written or a text opened, and on an empty text (ux42)."""
+        facts = facts or self._text_facts()
+        turn(self.continue_button, not self.text_busy and not facts.empty, continue_tip(facts))
 
     def _update_regenerate(self) -> None:
         facts = self._text_facts()
@@ -693,7 +703,7 @@ class TextView(QWidget):
         self.text_busy = busy
         self.editor.setReadOnly(busy)
         facts = self._text_facts()
-        turn(self.continue_button, not busy, continue_tip(facts))
+        self._update_continue(facts)
         turn(self.stop_button, facts.continuing, text_stop_tip(facts))
         self.branch_panel.setEnabled(not busy)
         self._update_regenerate()

@@ -73,11 +73,11 @@ def _invisible_mark(ch: str) -> str:
 def token_status_words(index: int, record: TokenRecord) -> str:
     """A hovered token's figures, for the status bar (chat and Text alike)."""
     return (f"token {index + 1}: \u201c{token_label(record.text)}\u201d  p={record.prob * 100:.2f}%  "
-            f"rank {record.rank}  entropy {record.entropy:.2f}")
+            f"rank {record.rank}  entropy {record.entropy:.2f} nats")  # the inspector's unit (ux42: "5.30" alone)
 
 
 # as wide as most tokens' figures: the status bar keeps this much room for them (main_window)
-STATUS_SAMPLE = "token 125: \u201c\u2423lighthouse\u201d  p=29.35%  rank 12  entropy 3.37"
+STATUS_SAMPLE = "token 125: \u201c\u2423lighthouse\u201d  p=29.35%  rank 12  entropy 3.37 nats"
 
 
 def percent_cell(text: str, width: int) -> str:
