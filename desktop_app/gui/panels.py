@@ -18,6 +18,7 @@ from desktop_app.gui.responsive import Stepper
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import follow, retip
 from desktop_app.gui.token_view import PLAIN, legend_stops
+from desktop_app.gui.wheel_guard import wheel_after_click
 
 ITEM_TIP = Qt.ItemDataRole.UserRole + 1  # a conversation's own tooltip (the list may add why it is off)
 
@@ -435,6 +436,7 @@ class SettingsPopover(QFrame):
         form.setContentsMargins(14, 12, 14, 0)
         form.setVerticalSpacing(8)
         self._add_fields(form)
+        wheel_after_click(fields)  # scrolling the fields past a spin box must not turn it (wheel_guard.py)
         self.close_button = QPushButton("Close")
         self.close_button.setToolTip("Close the settings (Esc); changes are kept as you make them")
         self.close_button.clicked.connect(self.hide)
