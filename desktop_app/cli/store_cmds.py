@@ -52,13 +52,12 @@ def _answer_layout(args, store, message_id: int) -> dict:
     window's card passes them, so a split character's rating is kept on the token the card keeps it
     on (the bundled model's " 😀" began in the token showing " ", which the texts alone cannot tell);
     {} (the texts' rule) where no tokenizer of these tokens is on this computer."""
-    from desktop_app.core.text_pieces import token_bytes
+    from desktop_app.core.text_pieces import own_token_bytes
 
     records = store.token_records(message_id)
     tokenizer = _answer_tokenizer(args, store.get_message(message_id).get("model_id")) if records else None
-    if tokenizer is None or any(not 0 <= r.id < len(tokenizer) for r in records):
-        return {}
-    return {"pieces": [r.text for r in records], "token_bytes": token_bytes(tokenizer, [r.id for r in records])}
+    known = own_token_bytes(tokenizer, [r.id for r in records])
+    return {} if known is None else {"pieces": [r.text for r in records], "token_bytes": known}
 
 
 def _answer_tokenizer(args, writer: str | None):

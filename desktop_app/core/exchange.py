@@ -44,7 +44,7 @@ from pathlib import Path
 
 from desktop_app.core.prompts import answer_ids
 from desktop_app.core.store import ROLES, Store, StoreError
-from desktop_app.core.text_pieces import CharacterLayout, layout_of, stored_ratings, token_bytes
+from desktop_app.core.text_pieces import CharacterLayout, layout_of, records_layout, stored_ratings
 
 FORMATS = ("kto", "dpo", "sft")
 
@@ -111,9 +111,7 @@ class _Snapshot:
             records = self.store.token_records(message_id, kind=kind)
             if records and message["text"].startswith("".join(r.text for r in records)):  # a scoring may stop early
                 tokenizer = self.tokenizer_for(message["model_id"]) if self.tokenizer_for and kind == "generated" else None
-                in_vocab = tokenizer is not None and all(0 <= r.id < len(tokenizer) for r in records)
-                return CharacterLayout([r.text for r in records],
-                                       token_bytes(tokenizer, [r.id for r in records]) if in_vocab else None)
+                return records_layout(records, tokenizer)
         return None
 
     def rated_tokens(self, message_id) -> list[dict]:

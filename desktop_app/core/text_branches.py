@@ -24,7 +24,7 @@ import math
 import os
 
 from desktop_app.core.store import StoreError, now
-from desktop_app.core.text_pieces import CharacterLayout, stored_ratings, token_bytes
+from desktop_app.core.text_pieces import CharacterLayout, own_token_bytes, stored_ratings
 
 BRANCH_KINDS = ("continuation", "alternative", "edited", "former")
 FIRST_WORDS = 48  # characters of a branch's text the tree shows
@@ -265,9 +265,7 @@ def branch_layout(branch: dict, tokenizer=None) -> CharacterLayout | None:
     matter: the bundled model's " 😀" began in the token showing " ", which the pieces cannot tell."""
     if not still_written(branch):
         return None
-    ids = [int(t[0]) for t in branch["tokens"]]
-    known = tokenizer is not None and bool(ids) and all(0 <= i < len(tokenizer) for i in ids)
-    return CharacterLayout(branch_pieces(branch), token_bytes(tokenizer, ids) if known else None)
+    return CharacterLayout(branch_pieces(branch), own_token_bytes(tokenizer, [int(t[0]) for t in branch["tokens"]]))
 
 
 def branch_pieces(branch: dict) -> list[str]:

@@ -169,6 +169,22 @@ def token_bytes(tokenizer, ids: list[int]) -> list[bytes] | None:
     return [texts.token_bytes(int(i)) for i in ids] if texts.byte_level else None
 
 
+def own_token_bytes(tokenizer, ids: list[int]) -> list[bytes] | None:
+    """``token_bytes`` where ``tokenizer`` has every one of ``ids`` (they are its own tokens), else None:
+    no tokenizer at hand, no ids, or another model's tokens (the pieces' rule then). Stored records
+    may come from a model other than the one loaded; CharacterLayout also checks that the bytes make
+    the pieces' text."""
+    if tokenizer is None or not ids or any(not 0 <= int(i) < len(tokenizer) for i in ids):
+        return None
+    return token_bytes(tokenizer, ids)
+
+
+def records_layout(records, tokenizer=None) -> CharacterLayout:
+    """The layout of stored token records (their texts, and their bytes where ``tokenizer`` has
+    their ids: ``own_token_bytes``)."""
+    return CharacterLayout([r.text for r in records], own_token_bytes(tokenizer, [r.id for r in records]))
+
+
 def layout_of(tokenizer, ids: list[int]) -> CharacterLayout:
     """The layout of ``ids`` as ``tokenizer`` reads them (pieces and bytes)."""
     return CharacterLayout(piece_texts(tokenizer, ids), token_bytes(tokenizer, ids))

@@ -28,7 +28,7 @@ from datetime import datetime
 from desktop_app.core import text_training
 from desktop_app.core.decoding import IncrementalDecoder
 from desktop_app.core.prompts import Turn, answer_ids, build_prompt, thread_turns
-from desktop_app.core.text_pieces import CharacterLayout, layout_of, token_bytes, trained_ratings
+from desktop_app.core.text_pieces import layout_of, records_layout, trained_ratings
 
 log = logging.getLogger(__name__)
 
@@ -552,9 +552,7 @@ def rated_characters(store, tokenizer=None) -> int:
 def _characters(records, indices: set[int], tokenizer) -> int:
     if not records:
         return len(indices)
-    ids = [r.id for r in records]
-    known = tokenizer is not None and all(0 <= i < len(tokenizer) for i in ids)
-    layout = CharacterLayout([r.text for r in records], token_bytes(tokenizer, ids) if known else None)
+    layout = records_layout(records, tokenizer)
     return len({layout.trained(i) for i in indices})
 
 

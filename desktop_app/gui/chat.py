@@ -23,7 +23,7 @@ from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft, mark_stopped
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
-from desktop_app.core.text_pieces import token_bytes
+from desktop_app.core.text_pieces import own_token_bytes
 from desktop_app.gui.chat_reads import NO_MODEL_WORDS, UNWRITTEN_KIND, ModelReads
 from desktop_app.gui.conversation_export import newest_branch
 from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
@@ -370,10 +370,7 @@ class ChatController(ModelReads, QObject):
         """The bytes of ``records``' tokens as the model in use reads them, where they are its tokens
         (they decode to their texts: core.text_pieces.CharacterLayout checks), else None: where a
         split character began, for its rating (a read of the tokenizer's tables, no model work)."""
-        tokenizer = getattr(self.loaded, "tokenizer", None)
-        if tokenizer is None or not records or any(not 0 <= r.id < len(tokenizer) for r in records):
-            return None
-        return token_bytes(tokenizer, [r.id for r in records])
+        return own_token_bytes(getattr(self.loaded, "tokenizer", None), [r.id for r in records])
 
     def shown_records(self, message: dict):
         """A stored answer's records as its card shows them: those it was written with, else (no
