@@ -134,7 +134,7 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     first = len(context_ids)
     records = [] if previous is None else _reused_records(previous, full, first, texts, loaded.context_window)
     if passes is not None:
-        passes += kept_passes(previous[2] if previous is not None and len(previous) > 2 else None, len(records))
+        passes += kept_passes(_previous_passes(previous), len(records))
     plan = [w for w in window_plan(len(full), first, loaded.context_window) if w.stop > first + len(records)]
     with loaded.lock, torch.inference_mode():
         for w in plan:
@@ -155,9 +155,15 @@ def planned_passes(full: list[int], first: int, window: int, previous: tuple | N
     score_ids takes it, with its passes as a third item), without running one: which windows
     it would keep and which it would read."""
     kept = 0 if previous is None else reusable_records(list(previous[0]), len(previous[1]), full, first, window)
-    passes = kept_passes(previous[2] if previous is not None and len(previous) > 2 else None, kept)
+    passes = kept_passes(_previous_passes(previous), kept)
     return passes + [Pass(w.stop - first, w.begin, w.stop) for w in window_plan(len(full), first, window)
                      if w.stop > first + kept]
+
+
+def _previous_passes(previous: tuple | None):
+    """The Passes an earlier scoring (``previous``: ids, records[, passes]) says made its records;
+    None when it did not say."""
+    return previous[2] if previous is not None and len(previous) > 2 else None
 
 
 def _reused_records(previous: tuple, full: list[int], first: int, texts: list[str],
@@ -350,35 +356,43 @@ def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel
     Returns (all token ids, records for ids[first_scored(tokenizer):]; fewer when ``cancel``
     stopped it). ``previous``: (ids, records[, passes]) of an earlier ``score_text`` by the same
     model; ``passes``: filled with the records' passes (see score_ids)."""
-    from desktop_app.core.prompts import plain_text_start
-
     if passes is not None:
         passes.clear()
     ids = encode_long(loaded.tokenizer, text, cancel=cancel, progress=progress)
     if ids is None:  # cancelled while reading
         return [], []
-    start = plain_text_start(loaded.tokenizer)
-    skip = 0 if start else 1  # without a start token the first token is only read
-    if len(ids) <= skip:
+    read = _text_read(loaded, ids, previous)
+    if read is None:
         return ids, []
-    if previous is not None:
-        previous = (start + list(previous[0]), *previous[1:])
-    return ids, score_ids(loaded, start + ids[:skip], ids[skip:], alternatives, cancel=cancel, progress=progress,
+    context, targets, previous = read
+    return ids, score_ids(loaded, context, targets, alternatives, cancel=cancel, progress=progress,
                           previous=previous, detailed=detailed, passes=passes)
 
 
 def planned_text_passes(loaded: LoadedModel, ids: list[int], previous: tuple | None = None) -> list[Pass]:
     """The Passes ``score_text`` makes for a text of ``ids`` given ``previous`` (as it takes
     it: ids, records, passes), without running one."""
+    read = _text_read(loaded, ids, previous)
+    if read is None:
+        return []
+    context, targets, previous = read
+    return planned_passes(context + targets, len(context), loaded.context_window, previous)
+
+
+def _text_read(loaded: LoadedModel, ids: list[int], previous: tuple | None) -> tuple | None:
+    """How ``score_text`` reads a text of ``ids``: (the context before its first scored token: the
+    start token plain text is read after, else the text's first token; the scored targets;
+    ``previous`` with that start before its ids), None when no token is scored. One rule for the
+    scoring and for ``planned_text_passes``, which must predict its passes exactly."""
     from desktop_app.core.prompts import plain_text_start
 
     start = plain_text_start(loaded.tokenizer)
-    skip = 0 if start else 1
+    skip = 0 if start else 1  # without a start token the first token is only read
     if len(ids) <= skip:
-        return []
+        return None
     if previous is not None:
         previous = (start + list(previous[0]), *previous[1:])
-    return planned_passes(start + list(ids), len(start) + skip, loaded.context_window, previous)
+    return start + list(ids[:skip]), list(ids[skip:]), previous
 
 
 def encode_long(tokenizer, text: str, *, cancel: threading.Event | None = None,
