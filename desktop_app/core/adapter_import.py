@@ -28,6 +28,7 @@ from desktop_app.core.adapters import CONFIG_FILE, META_FILE, STAGING_PREFIX, WE
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import distinct_prompts, question_texts
 from desktop_app.core.model_export import hub_id_for
+from desktop_app.core.taught_words import margin_figures
 
 log = logging.getLogger(__name__)
 
@@ -300,15 +301,6 @@ def kept_reason(metrics: dict) -> str:
         how = "barely moved the right way" if after - before < BARELY_MOVED else "moved the right way"
         moved = f"{how} (preference margin {margin_figures(before, after)})"
     return f"your ratings {moved} and general text reads as fluently as before"
-
-
-def margin_figures(before: float, after: float) -> str:
-    """"0.961 → 0.963": three decimals, as the run card gives them, more where three read the same."""
-    for digits in (3, 4, 5):
-        was, now = f"{before:.{digits}f}", f"{after:.{digits}f}"
-        if was != now:
-            break
-    return f"{was} → {now}"
 
 
 def import_adapter(store, paths, loaded, folder, *, any_base: bool = False, progress: Progress | None = None,

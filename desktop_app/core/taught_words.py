@@ -311,3 +311,14 @@ def all_ratings_words(split_kept: bool) -> str:
     if split_kept:
         return "your ratings (too few new questions to hold one back)"
     return "your ratings (too few to hold some back)"
+
+
+def margin_figures(before: float, after: float, digits: tuple[int, ...] = (3, 4, 5), arrow: str = " \u2192 ") -> str:
+    """"0.961 → 0.963": the first of ``digits`` decimals (three, as the run card gives them) at which
+    the two figures read differently, more where fewer read the same (usertest 18: "margin 0.96→0.96"
+    for a move the gate kept)."""
+    for places in digits:
+        was, now = f"{before:.{places}f}", f"{after:.{places}f}"
+        if was != now:
+            break
+    return f"{was}{arrow}{now}"

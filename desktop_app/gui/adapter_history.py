@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QGridLayout, Q
                                QWidget)
 
 from desktop_app.core.adapters import NAME_CHARS, label
+from desktop_app.core.taught_words import margin_figures
 from desktop_app.gui import save_folder
 from desktop_app.gui.off_words import EXPORT_TIP, HistoryFacts, history_tips  # noqa: F401 (EXPORT_TIP: read here)
 from desktop_app.gui.theme import icon, styled_label
@@ -35,7 +36,7 @@ def adapter_line(row: dict) -> str:
         first.append(f"same weights as adapter {m['same_as']}")
     second = []
     if m.get("margin_before") is not None and m.get("margin_after") is not None:
-        second.append(f"margin {_margins(m['margin_before'], m['margin_after'])}")
+        second.append("margin " + margin_figures(m["margin_before"], m["margin_after"], (2, 3, 4), arrow="\u2192"))
     if m.get("probe_ppl_before") and m.get("probe_ppl_after"):
         rise = (m["probe_ppl_after"] / m["probe_ppl_before"] - 1) * 100
         second.append(f"perplexity {rise:+.1f}%")
@@ -46,16 +47,6 @@ def adapter_line(row: dict) -> str:
     if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
         second.append("used over the check")
     return " \u00b7 ".join(p for p in first if p) + ("\n" + " \u00b7 ".join(second) if second else "")
-
-
-def _margins(before: float, after: float) -> str:
-    """"0.50→0.70"; with a third or fourth decimal where two read the same on both sides (usertest 18:
-    an imported adapter the gate would keep, "your ratings moved the right way", listed "margin 0.96→0.96")."""
-    for digits in (2, 3, 4):
-        was, now = f"{before:.{digits}f}", f"{after:.{digits}f}"
-        if was != now:
-            break
-    return f"{was}\u2192{now}"
 
 
 EMPTY = "No adapters yet. A kept fine-tune appears here; the base model is used until then."
