@@ -125,16 +125,22 @@ def _rated_ids(example) -> set:
     return {getattr(example, name, None) for name in ("message_id", "rejected_message_id", "chosen_message_id")}
 
 
+def parent_run_metrics(store, parent: dict | None) -> dict | None:
+    """The metrics of the run that made the adapter in use (``parent``); None where not known: no
+    adapter in use, one imported (no run), or its run deleted."""
+    if parent is None or parent.get("run_id") is None:
+        return None
+    try:
+        return store.get_run(parent["run_id"]).get("metrics") or {}
+    except StoreError:
+        return None
+
+
 def parent_split(store, parent: dict | None) -> EarlierSplit | None:
     """How the run that made the adapter in use split its ratings, for a run that starts from it to
     keep (EarlierSplit). None: no adapter in use, or its run is gone or older than the split's record
     (a random split then, and ``heldout_trained_by_parent`` says where it drew what that adapter saw)."""
-    if parent is None or parent.get("run_id") is None:
-        return None
-    try:
-        metrics = store.get_run(parent["run_id"]).get("metrics") or {}
-    except StoreError:
-        return None
+    metrics = parent_run_metrics(store, parent) or {}
     trained, held = metrics.get("trained_groups"), metrics.get("heldout_groups")
     if trained is None or held is None:
         return None
@@ -151,13 +157,8 @@ def heldout_trained_by_parent(store, parent: dict | None, held: TrainingData, ne
     """The adapter in use trained on some of this run's held-out ratings: its own run held none out (too
     few ratings) and a held-out rating is older than it (not in ``new``, train_data.new_since_previous).
     Its margin there is then no baseline for what it had learned (gate._from_adapter_failure)."""
-    if parent is None or parent.get("run_id") is None or not len(held):
-        return False
-    try:
-        parent_metrics = store.get_run(parent["run_id"]).get("metrics") or {}
-    except StoreError:  # its run was deleted: not known
-        return False
-    if parent_metrics.get("heldout_size") != 0:
+    parent_metrics = parent_run_metrics(store, parent) if len(held) else None
+    if parent_metrics is None or parent_metrics.get("heldout_size") != 0:
         return False
     return any(not (_rated_ids(e) & new) for e in (*held.pairs, *held.unpaired, *held.tokens))
 

@@ -425,8 +425,6 @@ class Verdict:
         return f"{rated} moved the right way and general text reads as fluently as before"
 
 
-
-
 def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
     """Kept only if the (held-out, else all-ratings) margin rose, the probe perplexity rose by
     at most ``max_ppl_rise`` and the re-asks are no more degenerate than before.
