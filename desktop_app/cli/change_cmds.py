@@ -1,7 +1,7 @@
 """``analyse FILE --vs-base``: what the active adapter changed on a text, from the terminal (the
 Text tab's "Colour by your fine-tune's change"): the text scored under the adapter and under the
-base model, the whole text's change, both perplexities and the tokens that moved most; with --export-png, the text drawn in the
-change's colours."""
+base model, the whole text's change, both perplexities and the tokens that moved most; with
+--export-png, the text drawn in the change's colours."""
 
 from __future__ import annotations
 

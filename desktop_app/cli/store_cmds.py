@@ -65,18 +65,29 @@ def _answer_tokenizer(args, writer: str | None):
     read only if it is on this computer and needs no conversion (models.open_tokenizer); None when
     neither is. One that is not the writer's is used only where its bytes read as the answer's text
     (core.text_pieces.CharacterLayout checks)."""
-    from desktop_app.core.errors import ModelError
     from desktop_app.core.model_export import spec_for_model_id
+
+    specs = ([spec_for_model_id(writer)] if writer else []) + [args.model]
+    for spec in dict.fromkeys(specs):
+        tokenizer = _tokenizer_here(args, spec)
+        if tokenizer is not None:
+            return tokenizer
+    return None
+
+
+def _tokenizer_here(args, spec: str | None, unread=None):
+    """The tokenizer of the model ``spec`` names, if it is on this computer and needs no conversion
+    (models.open_tokenizer); None else, after ``unread(error)`` where given."""
+    from desktop_app.core.errors import ModelError
     from desktop_app.core.models import open_tokenizer
 
     quiet_libraries()
-    specs = ([spec_for_model_id(writer)] if writer else []) + [args.model]
-    for spec in dict.fromkeys(specs):
-        try:
-            return open_tokenizer(spec, args.paths)
-        except (ModelError, OSError):
-            continue
-    return None
+    try:
+        return open_tokenizer(spec, args.paths)
+    except (ModelError, OSError) as exc:
+        if unread is not None:
+            unread(exc)
+        return None
 
 
 def _kept_at(store, message_id: int, rating_id: int, token: int) -> str:
@@ -173,21 +184,15 @@ def _writers_tokenizers(args):
     cannot be read here (the export then places a rating by its tokens' texts)."""
     from functools import lru_cache
 
-    from desktop_app.core.errors import ModelError
     from desktop_app.core.model_export import spec_for_model_id
-    from desktop_app.core.models import open_tokenizer
 
     @lru_cache(maxsize=None)
     def tokenizer_for(model_id: str | None):
         if not model_id:
             return None
-        quiet_libraries()
-        try:
-            return open_tokenizer(spec_for_model_id(model_id), args.paths)
-        except (ModelError, OSError) as exc:
-            print(f"note: the tokenizer of {model_id} could not be read ({exc}): its answers' token ratings "
-                  "are placed by their tokens' texts", file=sys.stderr)
-            return None
+        return _tokenizer_here(args, spec_for_model_id(model_id), lambda exc: print(
+            f"note: the tokenizer of {model_id} could not be read ({exc}): its answers' token ratings "
+            "are placed by their tokens' texts", file=sys.stderr))
 
     return tokenizer_for
 

@@ -22,7 +22,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("--json", action="store_true", help="print the summary and every token's record as JSON")
     analyse.add_argument("--export-json", metavar="OUT.json", help="also write the records and summary here")
     analyse.add_argument("--export-csv", metavar="OUT.csv", help="also write GLTR's summary here as CSV")
-    analyse.add_argument("--export-png", metavar="OUT.png", help="also draw the heatmap into this PNG (with --vs-base: in the change's colours)")
+    analyse.add_argument("--export-png", metavar="OUT.png",
+                         help="also draw the heatmap into this PNG (with --vs-base: in the change's colours)")
     analyse.add_argument("--width", type=int, default=900, metavar="PX", help="the PNG's width (default 900)")
     analyse.add_argument("--measure", default="probability", choices=["probability", "rank", "entropy", "surprisal"],
                          help="what the PNG's colours show (default probability)")
