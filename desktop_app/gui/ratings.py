@@ -368,8 +368,8 @@ class CardRating(QObject):
                 rows = []
             self.value = next((r["value"] for r in rows if r["token_index"] is None), None)
             rows = sorted(rows, key=lambda r: (r["created"], r["id"]))  # of two on one character the newest counts
-            self.tokens = stored_ratings(self.layout(), [(r["token_index"], r["value"]) for r in rows
-                                                               if r["token_index"] is not None])
+            rated = [(r["token_index"], r["value"]) for r in rows if r["token_index"] is not None]
+            self.tokens = stored_ratings(self.layout(), rated) if rated else {}
             self._store_pending(mid)
         # an answer with no token yet (the app closed, or it was stopped, first) has nothing to better or
         # to rate token by token: Regenerate is its way on (usertest 12)
@@ -394,7 +394,8 @@ class CardRating(QObject):
         self.card.setProperty("rated", {1: "up", -1: "down"}.get(self.value, ""))
         self.card.style().unpolish(self.card)
         self.card.style().polish(self.card)
-        marked = marked_tokens(self.layout(), self.tokens)  # a split character: the tokens it began in, and itself
+        # a split character: the tokens it began in, and itself (a layout reads every token: only where rated)
+        marked = marked_tokens(self.layout(), self.tokens) if self.tokens else {}
         if marked != self._hooked:  # re-drawing the heatmap only when the marked tokens changed
             self._hooked = marked
             self.card.view.set_format_hook(underline_hook(marked) if marked else None)
@@ -449,7 +450,7 @@ class CardRating(QObject):
 
     def token_value(self, index: int) -> int | None:
         """The rating of token ``index``'s character (clicked on the character or on a token that began it)."""
-        return self.tokens.get(self.layout().stored(index))
+        return self.tokens.get(self.layout().stored(index)) if self.tokens else None
 
     def rate_token(self, index: int, value: int | None) -> None:
         """Rate token ``index``'s character: kept where the model chose it."""
