@@ -25,19 +25,10 @@ TEXT = EMOJI_TEXT + " at the café"
 @pytest.fixture(scope="module")
 def bytes_tokenizer_dir(tmp_path_factory):
     """A byte-level tokenizer without merges: "day" is three tokens here, one in the tiny model's."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-    from transformers import GPT2TokenizerFast
+    from tiny_model import byte_level_tokenizer
 
     folder = tmp_path_factory.mktemp("bytes-tokenizer")
-    tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tokenizer.decoder = decoders.ByteLevel()
-    tokenizer.post_processor = processors.ByteLevel(trim_offsets=False)
-    trainer = trainers.BpeTrainer(vocab_size=257, special_tokens=["<|endoftext|>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
-    tokenizer.train_from_iterator(["ab"], trainer=trainer)
-    GPT2TokenizerFast(tokenizer_object=tokenizer, eos_token="<|endoftext|>", bos_token="<|endoftext|>",
-                      unk_token="<|endoftext|>").save_pretrained(folder)
+    byte_level_tokenizer(["ab"], 257).save_pretrained(folder)
     return folder
 
 

@@ -14,21 +14,29 @@ CORPUS = [
 ]
 
 
-def build_tiny_model(folder: Path, *, n_positions: int = 128, seed: int = 0) -> Path:
-    import torch
+def byte_level_tokenizer(corpus: list[str], vocab_size: int):
+    """A GPT-2-style byte-level BPE tokenizer trained on ``corpus`` (built from ``tokenizer_object``:
+    transformers 5 builds an empty one from vocab and merges files)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-    from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
+    from transformers import GPT2TokenizerFast
 
-    folder.mkdir(parents=True, exist_ok=True)
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
     tokenizer.post_processor = processors.ByteLevel(trim_offsets=False)
-    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<|endoftext|>"],
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<|endoftext|>"],
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
-    tokenizer.train_from_iterator(CORPUS * 20, trainer=trainer)
-    fast = GPT2TokenizerFast(tokenizer_object=tokenizer, eos_token="<|endoftext|>", bos_token="<|endoftext|>",
+    tokenizer.train_from_iterator(corpus, trainer=trainer)
+    return GPT2TokenizerFast(tokenizer_object=tokenizer, eos_token="<|endoftext|>", bos_token="<|endoftext|>",
                              unk_token="<|endoftext|>")
+
+
+def build_tiny_model(folder: Path, *, n_positions: int = 128, seed: int = 0) -> Path:
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    folder.mkdir(parents=True, exist_ok=True)
+    fast = byte_level_tokenizer(CORPUS * 20, 400)
     fast.save_pretrained(folder)
     torch.manual_seed(seed)
     config = GPT2Config(vocab_size=len(fast), n_positions=n_positions, n_embd=64, n_layer=2, n_head=2,
