@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QRect, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QIcon, QPainter
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton, QSizePolicy,
                                QToolButton, QWidget)
 
 from desktop_app.core.documents import TextSummary
 from desktop_app.core.palette import MAX_ENTROPY_NATS, RANK_BUCKETS, sequential_color, text_color_on
-from desktop_app.gui.theme import styled_label
+from desktop_app.gui.responsive import Compactor
+from desktop_app.gui.theme import icon, styled_label
 
 
 def bucket_color(index: int) -> QColor:
@@ -154,7 +155,7 @@ class SummaryPanel(QWidget):
         self.wide, grid = wide, self.grid
         span = 1 if wide else 2
         grid.addWidget(self.title_row, 0, 0, 1, span)
-        grid.addWidget(self.bar, 1, 0, 1, span)
+        self._place_bar()
         grid.addWidget(self.figures, 2, 0, 1, span)
         if wide:
             grid.addWidget(self.probabilities, 0, 1, 3, 1)
@@ -163,19 +164,32 @@ class SummaryPanel(QWidget):
             grid.addWidget(self.probabilities, 3, 0)
             grid.addWidget(self.entropies, 3, 1)
         grid.addWidget(self.progress_row, 4, 0, 1, 3 if wide else 2)
-        for column, stretch in enumerate((3, 1, 1) if wide else (1, 1, 0)):
-            grid.setColumnStretch(column, stretch)
+        self._stretch_columns()
         for histogram in (self.probabilities, self.entropies):
             # narrow: room for the title; wide: none asked (a fifth of >= WIDE_SUMMARY_PX is
             # room enough), so the wide form never holds the window wider than the narrow one
             histogram.setMinimumWidth(0 if wide else histogram.title_width())
 
+    def _stretch_columns(self) -> None:
+        """Wide, the histograms' columns take two fifths, when they show: hidden (a short tab), they had
+        kept that room empty beside the title row, the bar and the figures, which wrapped at 1024x640
+        ("perplexity" / "405.1")."""
+        beside = self.wide and not self.probabilities.isHidden()
+        for column, stretch in enumerate((3, 1, 1) if beside else (1, 0, 0) if self.wide else (1, 1, 0)):
+            self.grid.setColumnStretch(column, stretch)
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._arrange(event.size().width() >= WIDE_SUMMARY_PX)
         if self.holding and event.size().width() != event.oldSize().width():
-            self.figures.setMinimumHeight(0)  # another width wraps the figures otherwise: measured again
-            QTimer.singleShot(0, self, lambda: self.holding and self.hold_room(resized=True))  # once laid out
+            # another width wraps the figures otherwise: measured again once laid out, in one step (set to
+            # 0 until then, they let the summary shrink for a pass, and the Regenerate row over it move)
+            QTimer.singleShot(0, self, self._hold_at_this_width)
+
+    def _hold_at_this_width(self) -> None:
+        if self.holding:
+            self.figures.setMinimumHeight(0)
+            self.hold_room(resized=True)
 
     def hold_room(self, resized: bool = False) -> None:
         """From a continuation's first token, the figures keep the height of their form with it
@@ -211,12 +225,36 @@ class SummaryPanel(QWidget):
             self.short = short
             self.histograms_button.setVisible(short)
             self._show_histograms()
+            self._place_bar()
+
+    @property
+    def bar_in_title(self) -> bool:
+        """Whether the bar sits in the title row (a short tab) rather than on a row of its own."""
+        return self.title_row.layout().indexOf(self.bar) >= 0
+
+    def _place_bar(self) -> None:
+        """A short tab puts the bar in the title row, between the title and its buttons: on a row of
+        its own under it, it held the window 26 px taller than an 800x480 screen leaves under a title
+        bar (the Text tab's least height: the title row and the bar whole, the figures scrolled to)."""
+        row = self.title_row.layout()  # the title, the spacer after it, the buttons
+        if self.short and not self.bar_in_title:
+            self.grid.removeWidget(self.bar)
+            row.insertWidget(1, self.bar, 1)
+            row.setStretch(2, 0)  # the spacer: the bar takes the room
+        elif not self.short:
+            if self.bar_in_title:
+                row.removeWidget(self.bar)
+                row.setStretch(1, 1)
+            self.grid.addWidget(self.bar, 1, 0, 1, 1 if self.wide else 2)
+        self.title_compactor.recheck()  # the row's full form is wider with the bar, narrower without
 
     def _show_histograms(self) -> None:
         opened = self.histograms_button.isChecked()
-        self.histograms_button.setText(HISTOGRAMS_OPEN if opened else HISTOGRAMS_CLOSED)
+        words = HISTOGRAMS_OPEN if opened else HISTOGRAMS_CLOSED
+        self.histograms_button.setText(words[-1] if self.title_compactor.compact else words)  # the ▸ or ▾ alone
         for histogram in (self.probabilities, self.entropies):
             histogram.setVisible(not self.short or opened)
+        self._stretch_columns()
 
     def _title_row(self, title: QLabel) -> QWidget:
         row = QWidget()
@@ -242,7 +280,19 @@ class SummaryPanel(QWidget):
         self.export_button.setEnabled(False)
         self.export_button.setToolTip("Nothing to export yet: the text is not analysed")
         layout.addWidget(self.export_button)
+        for button, words in ((self.histograms_button, "Histograms"), (self.export_button, "Export")):
+            button.setAccessibleName(words)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # a narrow row with the bar in it (a short tab) drops the buttons' words for their icons: with
+        # them, 460 px left the bar 47 px
+        self.title_compactor = Compactor(row, self._title_words)
         return row
+
+    def _title_words(self, compact: bool) -> None:
+        self.histograms_button.setIcon(icon("histogram") if compact else QIcon())
+        self.export_button.setIcon(icon("export") if compact else QIcon())
+        self.export_button.setText("\u25be" if compact else "Export \u25be")
+        self._show_histograms()
 
     def _progress_row(self) -> QWidget:
         self.progress_row = QWidget()

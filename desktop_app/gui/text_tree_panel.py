@@ -96,11 +96,19 @@ class BranchPanel(QWidget):
                                 "rename it, delete it or make it the main text")
         layout.addWidget(self.outline, 1)
         layout.addWidget(self._build_rating())
+        self.margins = layout.contentsMargins()
         self.outline.itemClicked.connect(self._clicked)
         self.outline.customContextMenuRequested.connect(self._menu)
         tree.changed.connect(self.refresh)
         tree.rated.connect(lambda _id: self._show_rating())
         tree.main_edited.connect(self._main_edited)
+
+    def set_under(self, under: bool) -> None:
+        """Under the text (a narrow tab): no title (the outline's first row says "Main text"), and 3 px
+        margins above and below, not 6 (a short screen's Text tab: every row's pixels count)."""
+        self.title.setVisible(not under)
+        m = self.margins
+        self.layout().setContentsMargins(m.left(), 3 if under else m.top(), m.right(), 3 if under else m.bottom())
 
     def _build_rating(self) -> QWidget:
         box = QWidget()
