@@ -32,7 +32,7 @@ from desktop_app.gui.token_view import TokenView
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 PLAIN_PREVIEW_CHARS = 50_000  # an opened text shows this much plain until its colours come (a 5 MB one: its start)
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
-BRANCHES_MIN_HEIGHT = 84  # two rows of the outline and the rating buttons
+BRANCHES_MIN_HEIGHT = 78  # two rows of the outline and the rating buttons, under the text
 # a short tab scrolls the summary rather than squeezing the text under this many lines (at 800x560
 # with the first start's notice the summary's whole height had held the text to two, cut mid-line)
 TEXT_MIN_LINES = 4
@@ -176,9 +176,6 @@ class TextView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_bar())
-        self.status_line = QVBoxLayout()  # a narrow bar's status words go here, under it
-        self.status_line.setContentsMargins(12, 0, 12, 0)
-        layout.addLayout(self.status_line)
         self.editor = TextEditor()
         self.editor.setObjectName("TextEditor")
         self.editor.setAccessibleName("Text editor")
@@ -194,7 +191,7 @@ class TextView(QWidget):
         self.regenerate_button = self.branch_panel.regenerate_button  # it acts on the continuation shown
         self.branch_panel.setMinimumWidth(120)
         self.lower = QSplitter(Qt.Orientation.Horizontal)  # the text | the branches
-        self.lower.addWidget(self.pages)
+        self.lower.addWidget(self._build_text_pane())
         self.lower.addWidget(self.branch_panel)
         self.lower.setStretchFactor(0, 1)
         self.lower.setSizes([440, 260])
@@ -204,6 +201,21 @@ class TextView(QWidget):
         layout.addWidget(self._build_summary_scroll())
         shortcut = QShortcut(QKeySequence(EDIT_KEYS), self, lambda: self.set_editing(not self.editing))
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _build_text_pane(self) -> QWidget:
+        """The text, and over it the row a narrow bar's status words go to ("writing…"): the row takes
+        its height from the text's alone (_text_room), so as the words come and go nothing else in the tab
+        moves, the branches' Regenerate row under or beside the text included, and the tab's least
+        height stays the same (held under the bar through a continuation, the row had made it 490 px)."""
+        pane = QWidget()
+        column = QVBoxLayout(pane)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.status_line = QVBoxLayout()
+        self.status_line.setContentsMargins(12, 0, 12, 0)
+        column.addLayout(self.status_line)
+        column.addWidget(self.pages, 1)
+        return pane
 
     def _build_summary_scroll(self) -> QScrollArea:
         """The summary at its own height where the tab has it, else scrolled: it had been cut off
@@ -224,8 +236,8 @@ class TextView(QWidget):
         height the bar showed cut in half."""
         panel = self.summary_panel
         margins, gap = panel.grid.contentsMargins(), panel.grid.verticalSpacing()
-        return (margins.top() + panel.title_row.sizeHint().height() + gap + panel.bar.sizeHint().height()
-                + margins.bottom())
+        bar = 0 if panel.bar_in_title else gap + panel.bar.sizeHint().height()  # a short tab's is in the title row
+        return margins.top() + panel.title_row.sizeHint().height() + bar + margins.bottom()
 
     def _build_heatmap_scroll(self) -> QScrollArea:
         """The heatmap in a scroll area that can follow a streaming continuation's end."""
@@ -250,7 +262,7 @@ class TextView(QWidget):
     def _build_bar(self) -> QWidget:
         bar = QWidget()
         row = QHBoxLayout(bar)
-        row.setContentsMargins(16, 8, 16, 8)
+        row.setContentsMargins(16, 4, 16, 4)  # as at every step of the ladder (_fit_bar)
         row.setSpacing(6)
         self.documents = TitleCombo()  # a long title cut after a word, not mid-word
         self.documents.setMinimumWidth(40)  # no wider than the chat page needs
@@ -303,10 +315,7 @@ class TextView(QWidget):
         super().resizeEvent(event)
         self.summary_panel.set_short(self.height() < SHORT_HEIGHT)
         # a short window keeps room for the branches under the text, the summary scrolls for its lines
-        # whole lines at the heatmap's pitch, the last without the gap under it (the font's line
-        # alone, 7 px short of the pitch, had kept three)
-        pitch, line = self.heatmap.line_pitch(), self.heatmap.fontMetrics().lineSpacing()
-        self.heatmap_scroll.setMinimumHeight(pitch * (TEXT_MIN_LINES - 1) + line + 16)
+        self._text_room()
         self._summary_room(self.summary_panel.histograms_button.isChecked())
         narrow = self.width() < NARROW_WIDTH
         want = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
@@ -314,10 +323,26 @@ class TextView(QWidget):
             self.lower.setOrientation(want)
             # under the heatmap: the outline keeps room for a few rows and its buttons
             self.branch_panel.setMinimumHeight(BRANCHES_MIN_HEIGHT if narrow else 0)
-            self.branch_panel.title.setVisible(not narrow)  # the outline's first row says "Main text"
+            self.branch_panel.set_under(narrow)
             total = self.lower.height() if narrow else self.lower.width()
             self.lower.setSizes([max(1, total - (BRANCHES_MIN_HEIGHT if narrow else 220)),
                                  BRANCHES_MIN_HEIGHT if narrow else 260])
+
+    def _text_room(self) -> None:
+        """The text's least height: TEXT_MIN_LINES whole lines at the heatmap's pitch, the last without
+        the gap under it (the font's line alone, 7 px short of the pitch, had kept three), less the
+        status words' row over it while they show ("writing…", under a compact bar): the row comes out
+        of the text's room, so the tab's least height stays the same with it, and a window at its least
+        height does not grow under the words (nor a maximized one on a short screen lose its status bar)."""
+        pitch, line = self.heatmap.line_pitch(), self.heatmap.fontMetrics().lineSpacing()
+        self.heatmap_scroll.setMinimumHeight(pitch * (TEXT_MIN_LINES - 1) + line + 16 - self._status_row())
+
+    def _status_row(self) -> int:
+        """The height of the status words' row under the bar (0: they are in the bar, or say nothing)."""
+        status = self.status
+        if self.status_line.indexOf(status) < 0 or status.isHidden():
+            return 0
+        return status.sizeHint().height()
 
     # ------------------------------------------------------------ the text, coloured or edited
     @property
@@ -365,7 +390,10 @@ class TextView(QWidget):
         compact = step >= 2
         for button, text in self.bar_labels.items():
             button.setText("" if compact else text)
-        self.bar_row.setContentsMargins(*((8, 6, 8, 6) if compact else (16, 8, 16, 8)))
+        # 4 px above and below at every step: the bar's height never changes with its words (the steps'
+        # 6 and 8 px had moved the Regenerate row 4 px for a pass as a continuation's words came), and
+        # an 800x480 screen's window has the 4 px
+        self.bar_row.setContentsMargins(*((8, 4, 8, 4) if compact else (16, 4, 16, 4)))
         under = step >= 1  # the text's title keeps the bar's room
         (self.bar_row if under else self.status_line).removeWidget(self.status)
         if under:
@@ -373,9 +401,11 @@ class TextView(QWidget):
         else:
             self.bar_row.insertWidget(self.bar_row.indexOf(self.stop_button), self.status)
         self.status.setVisible(bool(self.status.text()))  # moved, it shows later: the bar is measured now
+        self._text_room()
 
     def _connect(self) -> None:
         c = self.controller
+        self.status.said.connect(self._text_room)  # (after the bar's ladder: the words may have changed rows)
         c.analysed.connect(self._analysed)
         c.stream_started.connect(self._stream_started)
         c.tokens.connect(lambda records: self.heatmap.append_records(records, by_model=True))
@@ -598,12 +628,11 @@ class TextView(QWidget):
 
     def hold_layout(self, hold: bool) -> None:
         """From a continuation's first token until the person changes the text or opens another, the
-        parts around the text keep their room (the summary's figures, the status words' row under a
-        compact bar), so the branches' Regenerate and thumbs row does not move as it ends: user test 15's
-        click on Regenerate, aimed as the continuation ended, landed on empty space."""
-        policy = self.status.sizePolicy()
-        policy.setRetainSizeWhenHidden(hold)
-        self.status.setSizePolicy(policy)
+        summary's figures keep their room, so the branches' Regenerate and thumbs row does not move as it
+        ends: user test 15's click on Regenerate, aimed as the continuation ended, landed on empty space.
+        The status words' row under a compact bar is not held: it is over the text, which alone gives it
+        room and gets it back when the words go (_build_text_pane); held empty, it had kept the tab's
+        least height 14 px taller after every continuation (490 px)."""
         if hold:
             self.summary_panel.hold_room()
         else:
@@ -631,6 +660,15 @@ class TextView(QWidget):
                              model_written=[i for i in view.model_written if i < keep])
         if plan.cut:
             self.status.setText("writing\u2026 (the text after the cursor stays in its branch)")
+        self._lay_out_now()
+
+    def _lay_out_now(self) -> None:
+        """The tab's parts take the places the held room gives them now, before the first token, not a
+        few passes of the event loop later: on a busy CPU the first tokens came in between, the summary's
+        held room (a line more) arrived after them and moved the Regenerate row 25 px, and the summary,
+        for a moment shorter than its figures, showed a scroll bar that narrowed and rewrapped them."""
+        self.summary_scroll.updateGeometry()
+        self.layout().activate()
 
     def _continued(self, text: str, reason: str) -> None:
         # a stopped continuation is said until the text changes or another branch shows: the
