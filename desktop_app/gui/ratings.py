@@ -406,7 +406,8 @@ class CardRating(QObject):
         if self.tokens:
             self.token_summary.setText(f"tokens rated: {good} good \u00b7 {bad} bad")
         else:
-            self.token_summary.setText("Right-click a token to rate it (or select it, then + / \u2212)")
+            # the keys stay on one line: at 800 px "\u2212)" had wrapped alone under the rest
+            self.token_summary.setText("Right-click a token to rate it (or select it, then\u00a0+\u00a0/\u00a0\u2212)")
         if self.correction:
             self.correction_label.setText(self.correction)
             self.correction_box.show()
