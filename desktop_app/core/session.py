@@ -633,11 +633,17 @@ def analyse_text(loaded: LoadedModel, text: str, *, previous: ScoredText | None 
     with progress, alternatives for the first ``detailed`` tokens) and GLTR's summary of it:
     (ScoredText, documents.TextSummary). ``model_spans``: the (start, end) characters a model's
     continuation wrote; the summary then also has the person's own text's (``yours``)."""
+    scored = score_whole_text(loaded, text, previous=previous, cancel=cancel, progress=progress, detailed=detailed)
+    return scored, summarize_scored(scored, model_spans)
+
+
+def summarize_scored(scored: ScoredText, model_spans=()):
+    """GLTR's summary of a scoring (documents.TextSummary), with the person's own text's
+    (``yours``) when ``model_spans`` (the characters a model's continuation wrote) are in it."""
     from desktop_app.core.documents import summarize_authored, written_by_model
 
-    scored = score_whole_text(loaded, text, previous=previous, cancel=cancel, progress=progress, detailed=detailed)
     written = written_by_model(scored.unscored_prefix, scored.records, model_spans)
-    return scored, summarize_authored(scored.records, written)
+    return summarize_authored(scored.records, written)
 
 
 def continue_text(loaded: LoadedModel, text: str, settings: SamplingSettings, *,
