@@ -59,3 +59,14 @@ def test_the_cli_asks_for_one_tokenisation_and_no_alternatives(tmp_path, tiny_mo
     assert spy.encoded.count(TEXT) == 1 and spy.alternatives == {0}
     assert figures["tokens"] > 128 and figures["rose_most"] and figures["fell_most"]
     assert figures["total_change_nats"] == pytest.approx(figures["logprob_adapter"] - figures["logprob_base"])
+
+
+def test_a_movers_small_probabilities_keep_two_significant_digits():
+    from desktop_app.cli.change_cmds import change_text, percent
+
+    assert [percent(p) for p in (0.347, 0.01, 0.007, 0.000123, 0.0000004, 0.0)] == [
+        "34.7%", "1.0%", "0.70%", "0.012%", "<0.0001%", "0.0%"]
+    figures = {"total_change_nats": 0.69, "tokens": 3, "adapter_id": 1, "logprob_base": -9.0, "logprob_adapter": -8.3,
+               "perplexity_base": 20.1, "perplexity_adapter": 15.9, "fell_most": [],
+               "rose_most": [{"text": " Arr", "delta_logprob": 0.69, "base_prob": 0.00021, "adapter_prob": 0.00042}]}
+    assert "' Arr' +0.69 (0.021% \u2192 0.042%)" in change_text(figures)
