@@ -312,8 +312,9 @@ class TextChange(QObject):
             self.controller.adopt(change.adapter, summary, spans)  # the view shows it (_analysed: not again)
         else:
             self.view.show_scored(change.adapter)
-        self.panel.say(words.summary_html(change, self._adapter_name(), token_label),
-                       words.headline_html(change, self._adapter_name()))
+        written = self.heatmap.model_written  # (show_scored set them: the change's own records)
+        self.panel.say(words.summary_html(change, self._adapter_name(), token_label, written),
+                       words.headline_html(change, self._adapter_name(), written))
         self.key_changed.emit()
 
     def _adapter_name(self) -> str:
