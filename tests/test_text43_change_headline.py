@@ -67,3 +67,19 @@ def test_in_the_window_a_continued_text_says_the_persons_change_first(window, qt
 
 
 from gui_windows import window_in_text_mode  # noqa: E402,F401 (the window fixture)
+
+
+def test_a_png_of_the_change_suggests_a_name_of_its_own(window, qtbot, tiny_model_dir):
+    from test_cli40_outside_adapter import _use_imported
+    from test_textchange42_gui_one_pass import GROWN, _analysed
+
+    _use_imported(qtbot, window, tiny_model_dir, seed=3)
+    tools, mode = window.text_view.analysis_tools, window.text_view.change_mode
+    _analysed(qtbot, window, GROWN)
+    plain = tools.suggested_name("png")
+    mode.toggle.click()
+    assert plain.endswith(".png") and not plain.endswith("-change.png")
+    assert tools.suggested_name("png") == plain[:-len(".png")] + "-change.png"
+    assert tools.suggested_name("csv").endswith("-summary.csv") and tools.suggested_name("json") == plain[:-3] + "json"
+    mode.toggle.click()
+    assert tools.suggested_name("png") == plain
