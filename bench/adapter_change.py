@@ -14,6 +14,10 @@ Prints:
     edit_after_cpu_s: N        as it is: the analysis, then the base model's pass alone (the analysis is
                                the adapter's pass: both read in the same forward passes, core.score_passes)
     edit_after_vs_before_ratio: N / B
+    cli_before_cpu_s: L        ``analyse --vs-base`` as it was: the adapter's pass with 10 alternatives a token,
+                               then the base model's pass, each tokenising the text
+    cli_after_cpu_s: M         as it is: no alternatives (the terminal prints none), the text tokenised once
+    cli_after_vs_before_ratio: M / L
 
     taskset -c 0 env OMP_NUM_THREADS=1 GPT2_DESK_THREADS=1 python bench/adapter_change.py [--tokens 1000]
         [--rounds 3] [--precision auto|exact|fast|compact]
@@ -88,7 +92,8 @@ def main() -> None:
             change.append(clock.cpu)
             tokens = result.tokens
             assert result.complete and len(scored.records) == result.tokens
-            edits = edit_rounds(loaded, text, args.rounds)
+        edits = edit_rounds(loaded, text, args.rounds)  # (once: each has its rounds)
+        cli = cli_rounds(loaded, text, args.rounds)
     print(f"bundled SmolLM2-135M ({loaded.precision}), a LoRA adapter on, {tokens} tokens scored, "
           f"{args.rounds} rounds; {load_average()}")
     figure("analysis_cpu_s", median(analysis))
@@ -97,6 +102,28 @@ def main() -> None:
     figure("edit_before_cpu_s", median(edits["before"]))
     figure("edit_after_cpu_s", median(edits["after"]))
     figure("edit_after_vs_before_ratio", median(edits["after"]) / median(edits["before"]))
+    figure("cli_before_cpu_s", median(cli["before"]))
+    figure("cli_after_cpu_s", median(cli["after"]))
+    figure("cli_after_vs_before_ratio", median(cli["after"]) / median(cli["before"]))
+
+
+def cli_rounds(loaded, text: str, rounds: int) -> dict:
+    """``analyse --vs-base``'s passes as they were (score_change's two passes for the terminal then: the
+    adapter's with 10 alternatives, each tokenising the text) and as it calls them now, interleaved."""
+    from desktop_app.core.adapter_change import deltas, score_change
+    from desktop_app.core.session import score_whole_text
+
+    seconds: dict = {"before": [], "after": []}
+    for _ in range(rounds):
+        with Clock() as clock:
+            after = score_whole_text(loaded, text, 10)
+            before = score_whole_text(loaded, text, 0, base=True)
+        seconds["before"].append(clock.cpu)
+        with Clock() as clock:
+            change = score_change(loaded, text, alternatives=0)
+        seconds["after"].append(clock.cpu)
+        assert change.deltas == deltas(after.records, before.records)  # the same figures
+    return seconds
 
 
 def edit_rounds(loaded, text: str, rounds: int) -> dict:

@@ -9,7 +9,8 @@ cancellable between windows (and inside a long one), with progress, and an edit 
 the windows from the first changed token. Both passes read the text in the same forward passes
 (``core.score_passes``), so a token's change is never the arithmetic of two pass plans; the
 text's analysis under the adapter serves as the adapter's pass when the base pass can read its
-passes (the change then costs one pass, not two: ``_adapter_scoring``).
+passes (the change then costs one pass, not two: ``_adapter_scoring``). The base pass takes the text's
+token ids from the adapter's (a 5 MB text is not tokenised twice).
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ def score_change(loaded: LoadedModel, text: str, *, previous: TextChange | None 
             if not after.complete:
                 return TextChange(after, _nothing(after), adapter_id)
         report(ChangeProgress(parts, PASSES[1], parts=parts))
-        before = score_whole_text(loaded, text, 0, cancel=cancel, base=True, previous=base_from,
+        before = score_whole_text(loaded, text, 0, cancel=cancel, base=True, previous=base_from, ids=after.ids,
                                   progress=lambda p: report(ChangeProgress(parts, PASSES[1], p, parts)))
     return TextChange(after, before, adapter_id, deltas(after.records, before.records))
 

@@ -348,17 +348,19 @@ def first_scored(tokenizer) -> int:
 def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel: threading.Event | None = None,
                progress: Callable[[ScoreProgress], None] | None = None,
                previous: tuple | None = None, detailed: int | None = None,
-               passes: list | None = None) -> tuple[list[int], list[TokenRecord]]:
+               passes: list | None = None, ids: list[int] | None = None) -> tuple[list[int], list[TokenRecord]]:
     """Score a whole text: each token read after the text before it and the start token plain
     text is read after (``prompts.plain_text_start``), the first token too (its prediction is
     the start token's); a model without such a token leaves the first token unscored.
 
     Returns (all token ids, records for ids[first_scored(tokenizer):]; fewer when ``cancel``
     stopped it). ``previous``: (ids, records[, passes]) of an earlier ``score_text`` by the same
-    model; ``passes``: filled with the records' passes (see score_ids)."""
+    model; ``passes``: filled with the records' passes (see score_ids); ``ids``: the text's ids
+    (``encode_long``'s) when another scoring of it has them, so it is not read again."""
     if passes is not None:
         passes.clear()
-    ids = encode_long(loaded.tokenizer, text, cancel=cancel, progress=progress)
+    if ids is None:
+        ids = encode_long(loaded.tokenizer, text, cancel=cancel, progress=progress)
     if ids is None:  # cancelled while reading
         return [], []
     read = _text_read(loaded, ids, previous)

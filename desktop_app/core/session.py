@@ -320,14 +320,15 @@ def scoring_key(loaded: LoadedModel, alternatives: int, detailed: int | None = N
 
 def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, previous: ScoredText | None = None,
                      cancel: threading.Event | None = None, progress=None, detailed: int | None = None,
-                     base: bool = False) -> ScoredText:
+                     base: bool = False, ids: list[int] | None = None) -> ScoredText:
     """Score a text (any length). ``previous``: an earlier scoring (of this or another text):
     the windows before the first changed token are reused when the same model made it, so
     an edit re-runs only the windows from the edit on. ``cancel`` stops it between windows
     (the result is then not ``complete``); ``progress`` hears a core.scoring.ScoreProgress
     after each window. ``detailed``: only about the first so many tokens keep their
     alternatives (core.scoring.score_ids). ``base``: under the base model, the adapter the model
-    wears set aside (PEFT's ``disable_adapter``) for the pass."""
+    wears set aside (PEFT's ``disable_adapter``) for the pass. ``ids``: the text's ids from another
+    scoring of it (its ScoredText's), not read again."""
     from desktop_app.core.scoring import first_scored, score_text
 
     base = base and loaded.adapter_id is not None
@@ -335,7 +336,7 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, 
     passes: list = []
     with _adapter_aside(loaded) if base else contextlib.nullcontext():
         ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress,
-                                  previous=reusable(previous, key), detailed=detailed, passes=passes)
+                                  previous=reusable(previous, key), detailed=detailed, passes=passes, ids=ids)
     first = first_scored(loaded.tokenizer)
     stopped = cancel is not None and cancel.is_set() and (len(records) < len(ids) - first or (not ids and bool(text)))
     joined = joined_text(records)
@@ -633,11 +634,17 @@ def analyse_text(loaded: LoadedModel, text: str, *, previous: ScoredText | None 
     with progress, alternatives for the first ``detailed`` tokens) and GLTR's summary of it:
     (ScoredText, documents.TextSummary). ``model_spans``: the (start, end) characters a model's
     continuation wrote; the summary then also has the person's own text's (``yours``)."""
+    scored = score_whole_text(loaded, text, previous=previous, cancel=cancel, progress=progress, detailed=detailed)
+    return scored, summarize_scored(scored, model_spans)
+
+
+def summarize_scored(scored: ScoredText, model_spans=()):
+    """GLTR's summary of a scoring (documents.TextSummary), with the person's own text's
+    (``yours``) when ``model_spans`` (the characters a model's continuation wrote) are in it."""
     from desktop_app.core.documents import summarize_authored, written_by_model
 
-    scored = score_whole_text(loaded, text, previous=previous, cancel=cancel, progress=progress, detailed=detailed)
     written = written_by_model(scored.unscored_prefix, scored.records, model_spans)
-    return scored, summarize_authored(scored.records, written)
+    return summarize_authored(scored.records, written)
 
 
 def continue_text(loaded: LoadedModel, text: str, settings: SamplingSettings, *,

@@ -88,6 +88,7 @@ class _Stopped:
     ids: tuple
     part: object = None
     conversation_id: int | None = field(default=None, compare=False)
+    wanted: bool = field(default=True, compare=False)  # False: its conversation went while it ran
 
     def fits(self, other: "_Stopped") -> bool:
         same_model = self.model() is not None and self.model() is other.model()
@@ -101,23 +102,44 @@ class StoppedScorings:
     ``stopped``): one only, since it holds the model's key/value cache of the part done (91 MB at
     half of the bundled model's 8,192-token window, bench/unwritten_parts.py). The model lane goes
     on from it; the window lets it go (``forget``, ``forget_conversation``) once nothing will ask
-    for it soon: its conversation deleted or left for a while, a load, a fine-tune."""
+    for it soon: its conversation deleted or left for a while, a load, a fine-tune. A scoring still
+    running when its conversation is deleted keeps nothing when it stops (``running``: the window
+    asks from its thread while the model lane scores, hence the lock)."""
 
     kept: _Stopped | None = field(default=None)
+    running: _Stopped | None = field(default=None)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def resume(self, key: _Stopped) -> _Stopped:
-        """The kept part when it is ``key``'s scoring (the same answer, ids and model), else a fresh one."""
+        """The kept part when it is ``key``'s scoring (the same answer, ids and model), else a fresh
+        one; either way it is the one running now, and nothing is kept while it runs."""
         from desktop_app.core.scoring import ScoredPart
 
-        if self.kept is not None and self.kept.fits(key):
-            return self.kept
-        key.part = ScoredPart()
-        return key
+        with self.lock:
+            at = self.kept if self.kept is not None and self.kept.fits(key) else key
+            if at is key:
+                key.part = ScoredPart()
+            at.wanted = True
+            self.kept, self.running = None, at  # (a pass that fails leaves nothing kept)
+            return at
+
+    def stopped(self, at: _Stopped) -> None:
+        """The running scoring ``at`` stopped: kept to go on from, unless its conversation went meanwhile."""
+        with self.lock:
+            self.running = None
+            self.kept = at if at.wanted else None
+
+    def ended(self, at: _Stopped) -> None:
+        """The running scoring ``at`` ended (done or failed): nothing to go on from."""
+        with self.lock:
+            if self.running is at:
+                self.running = None
 
     def forget(self) -> None:
         """Let the kept part go (its cache with it): another model or adapter, a load or a fine-tune
         that wants the memory."""
-        self.kept = None
+        with self.lock:
+            self.kept = None
 
     @property
     def conversation_id(self) -> int | None:
@@ -127,11 +149,16 @@ class StoppedScorings:
 
     def forget_conversation(self, conversation_id: int) -> bool:
         """Let the kept part go when its answer is in ``conversation_id`` (deleted, or left for a
-        while: nothing shows the answer to ask for it again); whether it went."""
-        if self.kept is None or self.kept.conversation_id != conversation_id:
-            return False
-        self.kept = None
-        return True
+        while: nothing shows the answer to ask for it again), and a scoring of its answer running now
+        keep nothing when it stops; whether a kept part went."""
+        with self.lock:
+            running = self.running
+            if running is not None and running.conversation_id == conversation_id:
+                running.wanted = False
+            if self.kept is None or self.kept.conversation_id != conversation_id:
+                return False
+            self.kept = None
+            return True
 
 
 def score_unwritten(store, loaded, message_id: int, *, cancel: threading.Event | None = None, progress=None,
@@ -154,11 +181,15 @@ def score_unwritten(store, loaded, message_id: int, *, cancel: threading.Event |
     stopped = stopped if stopped is not None else StoppedScorings()
     at = stopped.resume(_Stopped(message_id, weakref.ref(loaded.model), loaded.adapter_id,
                                  tuple(prompt_ids) + tuple(ids), conversation_id=message.get("conversation_id")))
-    stopped.forget()  # (a pass that fails leaves it empty; kept again only when stopped)
-    records = score_ids_in_parts(loaded, prompt_ids, ids, at.part, cancel=cancel, progress=progress)
+    try:
+        records = score_ids_in_parts(loaded, prompt_ids, ids, at.part, cancel=cancel, progress=progress)
+    except BaseException:
+        stopped.ended(at)
+        raise
     if len(records) < len(ids):
-        stopped.kept = at
+        stopped.stopped(at)  # kept again only when stopped, and only while its conversation is there
         raise ScoringStopped("The scoring was stopped.")
+    stopped.ended(at)
     if ended:  # the end-of-text token: scored, with no text (as the compare view keeps it)
         records[-1] = replace(records[-1], text="")
     kept = records

@@ -287,13 +287,20 @@ class ChatController(ModelReads, QObject):
         return self.store.list_conversations(search or None)
 
     def open_conversation(self, conversation_id: int | None) -> None:
-        if conversation_id != self.conversation_id:
+        left = conversation_id != self.conversation_id
+        if left:
             self.cancel_scoring()  # the prompts of the conversation left are not shown any more
-            if self.unwritten_stopped.conversation_id not in (None, conversation_id):
-                self.unshown_release.start()
         self.conversation_id = conversation_id
+        if left:
+            self.release_unshown_later()
         self.choice = {}
         self.reload()
+
+    def release_unshown_later(self) -> None:
+        """A stopped scoring's cache of a conversation not shown goes after a while (``_release_unshown``):
+        on leaving its conversation, or when a scoring stops after its conversation was left."""
+        if self.unwritten_stopped.conversation_id not in (None, self.conversation_id):
+            self.unshown_release.start()
 
     def _release_unshown(self) -> None:
         """A stopped scoring's cache goes when its conversation is still not the one shown."""

@@ -74,6 +74,7 @@ class ModelReads:
             self.unwritten_asked.discard(mid)
             if not task.cancel.is_set():  # (stopped for an answer: asked again once it is shown again)
                 self.answer_scoring_failed.emit(mid, str(error))
+            self.release_unshown_later()  # stopped after its conversation was left: its cache goes in a while
 
         task = self.lane.submit(Task(work, "score an answer written elsewhere", UNWRITTEN_KIND, on_success=scored,
                                      on_failure=failed, on_cancelled=lambda _t: self.unwritten_asked.discard(mid),

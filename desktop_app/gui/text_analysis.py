@@ -160,9 +160,17 @@ class AnalysisTools(QObject):
         measure = self.view.heatmap.measure
         return measure if measure in ("probability", "rank", "entropy", "surprisal") else "probability"
 
-    def _ask_path(self, kind: str) -> str:
+    def suggested_name(self, kind: str) -> str:
+        """The file name an export of ``kind`` suggests: the text's title, "-summary" for the CSV,
+        "-change" for a PNG drawn in Fine-tune's change's colours (the measure's picture of the same
+        text, exported before, keeps its name)."""
         stem = text_export.file_stem(self.view.documents.currentText())
-        name = f"{stem}{'-summary' if kind == 'csv' else ''}.{kind}"
+        change = getattr(self.view, "change_mode", None)
+        suffix = "-summary" if kind == "csv" else "-change" if kind == "png" and change is not None and change.on else ""
+        return f"{stem}{suffix}.{kind}"
+
+    def _ask_path(self, kind: str) -> str:
+        name = self.suggested_name(kind)
         path, _ = QFileDialog.getSaveFileName(self.view, "Export", save_folder.suggested(self.view, name),
                                               FILTERS[kind])
         save_folder.remember(self.view, path)

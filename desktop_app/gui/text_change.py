@@ -8,7 +8,10 @@ Task behind the text's analysis, cancellable (Cancel, an edit, another adapter,
 the toggle off), never on the GUI thread. The heatmap paints the change only on the very records
 the change scored: an analysis of an edited text shows them plain until the change of the new
 text comes (each analysis of the text, with the toggle on, asks for it; a pass's windows before
-the edit are reused). Without an adapter the toggle is off and says why.
+the edit are reused). Turned on over an analysis the base pass cannot read alike (an edit while it was
+off), the adapter's pass is read anew: meanwhile a line under the summary's figures says so, and once
+shown that pass becomes the text's analysis (``TextController.adopt``), so the summary and the exports
+say the heatmap's figures. Without an adapter the toggle is off and says why.
 """
 
 from __future__ import annotations
@@ -223,22 +226,28 @@ class TextChange(QObject):
         number = self.generation
         previous = self.previous
         analysis = self.controller.scored  # the adapter's pass, when the base pass can read it alike
+        spans = self.controller.model_spans(text)
         chat = self.chat
 
         def work(report, cancel):
             from desktop_app.core.adapter_change import score_change
+            from desktop_app.core.session import summarize_scored
 
             loaded = chat.loaded
             if not can_compare(loaded):
                 return None  # the adapter went while this waited: follow_model turned it off
-            return score_change(loaded, text, previous=previous, cancel=cancel, progress=report,
-                                detailed=HEATMAP_MAX_TOKENS, analysis=analysis)
+            change = score_change(loaded, text, previous=previous, cancel=cancel, progress=report,
+                                  detailed=HEATMAP_MAX_TOKENS, analysis=analysis)
+            # read anew under the adapter: its summary, made here as the analysis makes its own (a long
+            # text's would hold the window), becomes the text's with it (_done)
+            anew = change.complete and change.adapter is not analysis
+            return change, summarize_scored(change.adapter, spans) if anew else None, spans
 
         self.last_progress = None
         self.panel.waiting()
         self.lane.submit(Task(work, "score the fine-tune's change", KIND,
                               on_progress=lambda p: self._progress(number, p),
-                              on_success=lambda change: self._done(number, text, change),
+                              on_success=lambda result: self._done(number, text, result),
                               on_failure=lambda e: self._failed(number, e),
                               on_cancelled=lambda _t: self._stopped(number), can_wait=True, restartable=True))
 
@@ -246,6 +255,7 @@ class TextChange(QObject):
         """What runs or waits is no longer wanted: its result, stale, is kept only for reuse."""
         self.generation += 1
         self.lane.cancel_all(KIND)
+        self.view.summary_panel.set_note("")
 
     def cancel(self) -> None:
         """Cancel: the change stops between windows and the toggle goes off, saying where."""
@@ -258,24 +268,24 @@ class TextChange(QObject):
     def _progress(self, number: int, progress) -> None:
         if number == self.generation:
             self.last_progress = progress
-            self.panel.show_progress(progress)
+            if progress.parts == 2 and progress.part == 1:  # the analysis on screen is not the adapter's pass
+                self.view.summary_panel.set_note(words.REREAD)
+            self.panel.show_progress(progress)  # (last: what its bar's signal does may stop this task)
 
-    def _done(self, number: int, text: str, change) -> None:
-        if change is None:
+    def _done(self, number: int, text: str, result) -> None:
+        if result is None:
             return
+        change, summary, spans = result
         self.previous = change
         if number != self.generation or not self.on:
             return
+        self.view.summary_panel.set_note("")
         if not change.complete:
             self._stopped(number)
             return
         if text != self.view.editor.toPlainText() or change.adapter_id != getattr(self.chat.loaded, "adapter_id", None):
             return  # the text's analysis that follows asks again
-        if change.adapter is not self.controller.scored:
-            # both passes ran anew: the next analysis goes on from the adapter's, so the base pass
-            # after it reads the same passes and the analysis serves as the adapter's pass
-            self.controller.previous = change.adapter
-        self.show(change)
+        self.show(change, summary, spans)
 
     def _stopped(self, number: int) -> None:
         if number != self.generation:
@@ -290,13 +300,21 @@ class TextChange(QObject):
             self.controller.error.emit(str(error))
 
     # ------------------------------------------------------------ on screen
-    def show(self, change) -> None:
-        """The heatmap shows the change's own records, coloured by it; the summary says it."""
+    def show(self, change, summary=None, spans=()) -> None:
+        """The heatmap shows the change's own records, coloured by it; the summary says it.
+        ``summary``: the adapter's pass read anew (not the analysis on screen), with its TextSummary:
+        it becomes the text's analysis, so the summary's figures are the heatmap's records', and the
+        next analysis goes on from it (the base pass after it then reads the same passes, and that
+        analysis serves as the adapter's pass)."""
         self.change = change
         self.scale = nice_scale(list(change.deltas))
-        self.view.show_scored(change.adapter)
-        self.panel.say(words.summary_html(change, self._adapter_name(), token_label),
-                       words.headline_html(change, self._adapter_name()))
+        if summary is not None:
+            self.controller.adopt(change.adapter, summary, spans)  # the view shows it (_analysed: not again)
+        else:
+            self.view.show_scored(change.adapter)
+        written = self.heatmap.model_written  # (show_scored set them: the change's own records)
+        self.panel.say(words.summary_html(change, self._adapter_name(), token_label, written),
+                       words.headline_html(change, self._adapter_name(), written))
         self.key_changed.emit()
 
     def _adapter_name(self) -> str:
@@ -310,7 +328,8 @@ class TextChange(QObject):
             return
         change = self.change
         if change is not None and change.adapter.ids == scored.ids and change.adapter.model_key == scored.model_key:
-            self.view.show_scored(change.adapter)
+            if scored is not change.adapter:  # (the change's own, adopted: the view showed it)
+                self.view.show_scored(change.adapter)
             return
         self.change = None
         self.key_changed.emit()

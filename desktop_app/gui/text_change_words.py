@@ -4,6 +4,8 @@ text. They are the compare view's words and colours (gui/compare_words.py), said
 
 from __future__ import annotations
 
+import math
+
 from desktop_app.core.palette import CHANGE_PALETTE
 from desktop_app.gui.compare_words import (PURPLE, RED, legend_words, likelihood_words, movers_words, nats_detail,
                                            nice_scale)
@@ -15,6 +17,10 @@ STOPPED = "Fine-tune's change stopped ({where}): turn it on again to go on from 
 EXPORT_WAITING = ("Fine-tune's change is still being scored, so its colours are not on screen yet: export once they "
                   "show, or untick \u201cFine-tune's change\u201d to export the measure's colours.")
 STOPPED_WAITING = "Fine-tune's change stopped before it began."
+# the analysis on screen was read in other passes than the base model's can be (an edit while the change
+# was off): the change reads the text anew under the adapter, and the summary takes that reading's figures
+REREAD = ("Fine-tune's change is reading the text again under your adapter: these figures will be that "
+          "reading's, as the heatmap's colours.")
 
 
 def key(change) -> dict:
@@ -49,31 +55,60 @@ def stopped_words(progress) -> str:
     return STOPPED.format(where=f"in pass {progress.part} of {progress.parts}, under {progress.under}")
 
 
-def summary_html(change, adapter_name: str, label) -> str:
+def summary_html(change, adapter_name: str, label, model_written=()) -> str:
     """The whole text's change in words first (how many times as likely, coloured as the heatmap
     colours it), the perplexities, how many tokens rose and fell, and the tokens that moved most
     as chips in their colours (``label``: a token's text as the heatmap shows it); the
-    log-probabilities in small grey type (``@muted``: the theme's)."""
+    log-probabilities in small grey type (``@muted``: the theme's). ``model_written``: the indices of
+    the tokens a model's continuation wrote (``headline_html``)."""
     values = list(change.deltas)
     figures = change.figures()
     up, down = sum(1 for d in values if d > 0.01), sum(1 for d in values if d < -0.01)
     before, after = change.base.records, change.adapter.records
     movers = movers_words(before, after, values, nice_scale(values), lambda i: label(after[i].text), label)
-    return (f"{headline_html(change, adapter_name)} {up} of {len(values):,} tokens rose, {down} fell."
+    return (f"{headline_html(change, adapter_name, model_written)} {up} of {len(values):,} tokens rose, {down} fell."
             f"<br><small style='color:@muted'>In figures: "
             f"{nats_detail(figures['logprob_base'], figures['logprob_adapter'])}.</small>{movers}")
 
 
-def headline_html(change, adapter_name: str) -> str:
-    """The whole text's change and the two perplexities, in two sentences (a short tab's summary)."""
-    total = change.total_change
+def headline_html(change, adapter_name: str, model_written=()) -> str:
+    """The whole text's change and the two perplexities, in two sentences (a short tab's summary).
+    With a model's continuation in the text (``model_written``: its tokens' indices), those of the
+    person's own tokens, then the whole text's change in a third, as GLTR's summary gives "Your text"
+    first: a continuation the model wrote with the adapter on tends to be likelier under it because it
+    wrote it, so the whole text's change is not what the adapter thinks of the person's writing (a
+    145-token story: 320\u00d7 on its own, 1,100\u00d7 with a 128-token continuation)."""
+    written = {i for i in model_written if i < change.tokens}
+    yours = [i for i in range(change.tokens) if i not in written]
+    if not written or not yours:
+        return _headline(change, range(change.tokens), adapter_name, "this text")
+    whole = _likely_html(change.total_change, change.tokens)
+    return (f"{_headline(change, yours, adapter_name, 'your text')} With the model's continuation "
+            f"({len(written):,} tokens, in italics) it is {whole[0]} {whole[1]} the base model.")
+
+
+def _headline(change, indices, adapter_name: str, what: str) -> str:
+    """The change of the tokens at ``indices`` and their two perplexities, in two sentences."""
+    indices = list(indices)
+    likely, than = _likely_html(math.fsum(change.deltas[i] for i in indices), len(indices))
+    base = _mean_perplexity([change.base.records[i] for i in indices])
+    adapter = _mean_perplexity([change.adapter.records[i] for i in indices])
+    return (f"Under {adapter_name} {what} is {likely} {than} the base model. "
+            f"Perplexity {_perplexity(base)} (base model) \u2192 {_perplexity(adapter)} (your adapter).")
+
+
+def _likely_html(total: float, tokens: int) -> tuple[str, str]:
+    """("<b>much more likely (…)</b>", "than under") for a change of ``total`` nats over ``tokens``."""
     colour = RED if total > 0 else PURPLE
-    likely = likelihood_words(total, change.tokens)
+    likely = likelihood_words(total, tokens)
     than = "as under" if likely.startswith("about as likely") else "than under"
-    likely = likely.replace(" as before", "")
-    return (f"Under {adapter_name} this text is <b style='color:{colour}'>{likely}</b> {than} the base model. "
-            f"Perplexity {_perplexity(change.base_perplexity)} (base model) "
-            f"\u2192 {_perplexity(change.adapter_perplexity)} (your adapter).")
+    return f"<b style='color:{colour}'>{likely.replace(' as before', '')}</b>", than
+
+
+def _mean_perplexity(records) -> float:
+    if not records:
+        return math.nan
+    return math.exp(min(-math.fsum(r.logprob for r in records) / len(records), 700.0))
 
 
 def _perplexity(value: float) -> str:

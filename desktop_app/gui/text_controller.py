@@ -180,6 +180,16 @@ class TextController(QObject):
         self.scored, self.summary = scored, summary
         self.analysed.emit(scored, summary)
 
+    def adopt(self, scored, summary, spans=()) -> None:
+        """A whole scoring of the text shown, made by other work (the fine-tune's change read it anew
+        under the adapter, in passes the analysis was not read in), becomes its analysis: the heatmap,
+        the summary and the exports then say one scoring's figures, and the next analysis goes on
+        from it. ``summary``: its TextSummary; ``spans``: the model's characters in it."""
+        self.previous = scored
+        self.shown_spans = list(spans)
+        self.scored, self.summary = scored, summary
+        self.analysed.emit(scored, summary)
+
     def _dropped(self, number: int) -> None:
         """Cancelled before it began (it waited behind other work, or for a slow thread to take
         it): said as a stop with nothing analysed, else the tab would say "analysing…" for ever."""

@@ -127,6 +127,7 @@ class SummaryPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("TextSummary")
         self.summary: TextSummary | None = None
+        self.note = ""  # a line under the figures about them (set_note)
         grid = QGridLayout(self)
         grid.setContentsMargins(16, 8, 16, 8)
         grid.setHorizontalSpacing(16)
@@ -341,7 +342,18 @@ class SummaryPanel(QWidget):
         self.bar.set_shares(charted.bucket_shares)
         self.probabilities.set_counts(charted.probability_histogram)
         self.entropies.set_counts(charted.entropy_histogram)
-        self.figures.setText(figures_text(summary))
+        self._show_figures()
+
+    def set_note(self, note: str) -> None:
+        """A line under the figures saying what is about to change them ("" for none): the
+        fine-tune's change reading the text anew, whose figures the summary then takes."""
+        if note != self.note:
+            self.note = note
+            if self.summary is not None and self.summary.tokens:
+                self._show_figures()
+
+    def _show_figures(self) -> None:
+        self.figures.setText(figures_text(self.summary) + (f"\n{self.note}" if self.note else ""))
         if self.holding:
             self._keep_room(self.figures.text())
 
