@@ -337,9 +337,11 @@ class MessageCard(QFrame):
         self.regenerate_button = QPushButton("Regenerate")
         self.regenerate_button.setToolTip("Write a new answer to this prompt (this one stays, as a sibling)")
         self.regenerate_button.clicked.connect(lambda: self.resume_requested.emit(self, "regenerate"))
-        self.continue_button.setVisible(can_continue)
         row.addWidget(self.continue_button)
         row.addWidget(self.regenerate_button)
+        # hidden only once in the row: setVisible on a widget with no parent yet shows it as a window of its
+        # own, which took the window's activation (Ctrl+N, Ctrl+3 from the prompt then did nothing; usertest 19)
+        self.continue_button.setVisible(can_continue)
 
     def _notice_row(self, words: str):
         """A row under the text, between the heatmap and the ratings: ``words`` muted, and room for
