@@ -23,8 +23,9 @@ from desktop_app.gui.progress_words import eta_words
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label, token_status_words
 from desktop_app.gui.unwritten_words import UnwrittenState, scored_by, unwritten_meta
-from desktop_app.gui.transcript import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, WRITING_TIP, MessageCard,
-                                       answer_author, answer_meta, tokens_words, was_stopped)
+from desktop_app.gui.transcript import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS, WRITING_TIP,
+                                       MessageCard, answer_author, answer_meta, hit_token_limit, tokens_words,
+                                       was_stopped)
 
 
 clock = time.monotonic  # the reading's pace (a test sets its own)
@@ -153,6 +154,8 @@ class ChatCards:
                 card.role_label.setToolTip(author)
                 if was_stopped(card.message) and not is_interrupted(card.message):
                     card.show_interrupted(STOPPED_WORDS)  # the card it streamed into, stopped
+                elif hit_token_limit(card.message) and not is_interrupted(card.message):
+                    card.show_interrupted(TOKEN_LIMIT_WORDS)  # the card it streamed into, cut at Max new tokens
                 elif is_unstarted(card.message) and getattr(card, "interrupted_label", None) is not None:
                     card.interrupted_label.setText(self._unstarted_words(card.message))  # stopped again, no token
                 self._set_answer_meta(card)
@@ -180,6 +183,8 @@ class ChatCards:
             card.show_interrupted()
         elif role == "assistant" and was_stopped(message):
             card.show_interrupted(STOPPED_WORDS)
+        elif role == "assistant" and hit_token_limit(message):
+            card.show_interrupted(TOKEN_LIMIT_WORDS)
         if role == "assistant":
             card.rating = CardRating(card, w.writer, w.chat.token_bytes)
             card.rating.compare_requested.connect(w.finetune_side.open_compare)

@@ -33,6 +33,9 @@ STOPPED_WORDS = "You stopped this answer before it ended."
 UNANSWERED_WORDS = "No answer yet: the app closed, or the answer was stopped, before it began."
 STOPPED_UNANSWERED_WORDS = "No answer yet: you stopped it before it began."  # (Esc or Stop, this session)
 STOPPED_UNSTARTED_WORDS = "You stopped this answer before its first token. Regenerate asks again."
+# an answer cut at Max new tokens ends mid-sentence like a stopped one, and goes on the same way (usertest 19:
+# "… only under specific conditions such as those" with "token limit" in the header and no way on)
+TOKEN_LIMIT_WORDS = "Cut at the token limit (Max new tokens, in Settings)."
 EXPORT_TIP = "Copy or export this answer"
 WRITING_TIP = "The answer is still being written: copy or export it once it is done"
 META_KEEP_PX = 260  # at most this much of the header held for them
@@ -502,6 +505,11 @@ def writer_words(adapter: int | None) -> str:
 def was_stopped(message: dict | None) -> bool:
     """A stored answer the person stopped (Stop or Esc) before it ended."""
     return bool(message) and (message.get("settings") or {}).get("finish_reason") == "cancelled"
+
+
+def hit_token_limit(message: dict | None) -> bool:
+    """A stored answer cut at Max new tokens (not one that filled the context: that cannot go on)."""
+    return bool(message) and (message.get("settings") or {}).get("finish_reason") == "length"
 
 
 def answer_meta(message: dict | None, records) -> str:
