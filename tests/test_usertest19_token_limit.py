@@ -38,3 +38,29 @@ def test_an_answer_cut_at_the_token_limit_offers_continue(make_window, qtbot):
     card = _answer_card(window)
     assert card.message_id == message_id  # the same answer went on, not a new sibling
 
+
+
+def test_continue_on_an_earlier_answer_leaves_the_view_at_that_answer(make_window, qtbot):
+    """Continue on the first of three answers: the turns after it come back when it ends, and the view
+    had followed them to the chat's end, another answer on screen than the one gone on."""
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window(max_new_tokens=5)
+    window.resize(900, 600)
+    answers = [ask(qtbot, window, question) for question in ("Hello there", "And then?", "Why so?")]
+    if answers[0]["finish_reason"] != "length":
+        pytest.skip("the tiny model ended the first answer before the limit")
+    first = next(c for c in window.transcript.cards if c.role == "assistant" and c.message_id == answers[0]["message_id"])
+    qtbot.waitUntil(first.continue_button.isVisible, timeout=5000)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        qtbot.mouseClick(first.continue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.transcript.cards) == 6, timeout=WAIT_MS)
+    card = next(c for c in window.transcript.cards if c.message_id == answers[0]["message_id"])
+    for _ in range(5):
+        QApplication.processEvents()
+    bar = window.transcript.verticalScrollBar()
+    assert bar.value() < bar.maximum()  # not the chat's end
+    viewport = window.transcript.viewport()
+    top = card.view.mapTo(viewport, card.view.rect().topLeft()).y()
+    bottom = card.view.mapTo(viewport, card.view.rect().bottomLeft()).y()
+    assert bottom > 0 and top < viewport.height()  # the answer gone on is on screen

@@ -62,6 +62,7 @@ class ChatCards:
         self.streaming: MessageCard | None = None
         self.selected: MessageCard | None = None
         self._switching_branch = False  # a render now shows another sibling (‹ ›): the view stays
+        self._continued: int | None = None  # an answer Continue goes on with: the view ends at it once it ends
 
     def connect(self) -> None:
         w, c = self.window, self.window.chat
@@ -116,8 +117,23 @@ class ChatCards:
         w.finetune_side.update_compare_buttons()
         if self._switching_branch:
             w.transcript.hold_position()
+        elif self._continued_shown():
+            pass
         elif keep < len(cards) or keep < len(thread):
             w.transcript.scroll_to_bottom()
+
+    def _continued_shown(self) -> bool:
+        """Once an answer that went on (Continue) is stored: the view ends at that answer, not at the chat's
+        end, where the turns after it that came back took the view (usertest 19: Continue on an answer cut at
+        the token limit, mid-conversation, left the person at another answer)."""
+        if self._continued is None or self.window.chat.generating:
+            return False
+        card = next((c for c in self.window.transcript.cards if c.message_id == self._continued), None)
+        self._continued = None
+        if card is None:
+            return False
+        self.window.transcript.show_end_of(card)
+        return True
 
     def _step_sibling(self, card: MessageCard, delta: int) -> None:
         """‹ ›: the answer shown instead keeps its card's place, its arrows under the mouse; the
@@ -206,6 +222,8 @@ class ChatCards:
         w.error_banner.hide()
         goes_on = how == "continue" or is_unstarted(card.message)  # no token yet: its own row gets the answer
         started = w.chat.continue_answer(card.message) if goes_on else w.chat.regenerate_answer(card.message)
+        if started and how == "continue":
+            self._continued = card.message_id
         if started and not goes_on:
             w.warn_if_same_again()
         if started:

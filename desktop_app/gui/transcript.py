@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
@@ -650,6 +650,17 @@ class TranscriptView(QScrollArea):
         self._follow = True
         self._drop_room()  # the end is the last card's, not blank room
         QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
+
+    def show_end_of(self, card) -> None:
+        """The view ends at ``card``'s end, once laid out (an answer gone on mid-conversation), and stays
+        there as the cards below it come back (``_follow`` off)."""
+        self._follow = False
+        self._drop_room()
+
+        def place() -> None:
+            bottom = card.mapTo(self.widget(), QPoint(0, card.height())).y()
+            self.verticalScrollBar().setValue(max(0, bottom + 16 - self.viewport().height()))
+        QTimer.singleShot(0, place)
 
     def hold_position(self) -> None:
         """Cards changed below the top of the view: what is on screen stays where it is, even at
