@@ -354,6 +354,11 @@ class MessageCard(QFrame):
         label = styled_label(words, "Muted", wrap=True)
         row.addWidget(label, 1)
         self.layout().insertLayout(self.layout().indexOf(self.view) + 1, row)
+        # in a narrow chat its buttons go under the words, as the footer's do: beside them the row was wider
+        # than a 640 px window's chat and the card was cut off on the right (usertest 19)
+        self.stacking_rows.append(row)
+        if self.tools_row.count():
+            row.setDirection(QBoxLayout.Direction.TopToBottom)
         return row, label
 
     def show_unanswered(self, shown: bool, stopped: bool = False) -> None:
