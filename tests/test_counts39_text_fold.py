@@ -47,7 +47,7 @@ def test_a_disliked_and_corrected_continuation_is_one_rating_of_two_examples(sto
     assert tab_count_words(counts) == "Fine-tune (2)"
     assert ready_words(counts) == ("<b>2 ratings ready to train on</b>: 1 better continuation you wrote (for a "
                                    "continuation you also disliked) and 1 continuation you disliked. That dislike "
-                                   "also trains on its own: 3 examples in all.")
+                                   "also trains alone, as a continuation to avoid: 3 examples in all.")
 
 
 def test_chat_and_text_dislikes_with_better_ones_are_each_named_with_their_kind(store, tiny_model):
@@ -66,7 +66,7 @@ def test_chat_and_text_dislikes_with_better_ones_are_each_named_with_their_kind(
     assert counts["total"] == len(data) == 4 and counts["ratings"] == 2
     assert ready_words(counts) == ("<b>2 ratings ready to train on</b>: 1 better answer you wrote (for an answer "
                                    "you also disliked) and 1 better continuation you wrote (for a continuation you "
-                                   "also disliked). Those dislikes also train on their own: 4 examples in all.")
+                                   "also disliked). Those 2 dislikes also train alone, as answers or continuations to avoid: 4 examples in all.")
 
 
 def test_after_a_run_a_continuation_disliked_and_corrected_is_one_new_rating(store):

@@ -34,7 +34,8 @@ def test_the_end_of_an_answer_did_not_take_its_own_place():
     before = _record(end_id, END_CELL, 0.30, [(7, " It", 0.50), (end_id, "<|im_end|>", 0.30)])
     words = displaced_words(before, after, token_label)
     assert "<|im_end|>" not in words
-    assert "took the place of" in words and words.count(token_label(END_CELL)) == 3
+    assert "took the place of" in words and words.count(END_CELL.strip()) == 3  # as the view shows it
+    assert "\u2423\u23ce" not in words and "\u23ce\u2423" not in words  # not "␣⏎␣end" (usertest 19)
 
 
 # run 1 of the walk: two rated questions (one re-asked in its conversation and on its own), three

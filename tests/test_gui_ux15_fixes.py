@@ -117,9 +117,15 @@ def test_a_cut_answer_still_says_so_beside_the_arrows(make_window, qtbot):
     from test_gui_polish2 import settle
 
     card, _shown = _header_after_a_second_answer(make_window, qtbot, 1024)
+    from desktop_app.gui.transcript import TOKEN_LIMIT_WORDS
+
     card.set_meta("24 tokens \u00b7 reached the token limit")
     settle()
-    assert card.meta.width() >= card.meta.fontMetrics().horizontalAdvance("24 tokens"), "the count stays"
+    # an answer cut at the limit says so under its text, with Continue (usertest 19): the header's count then
+    # gives the model's name its room, as it does for a stopped answer's row
+    label = getattr(card, "interrupted_label", None)
+    said_below = label is not None and label.isVisible() and label.text() == TOKEN_LIMIT_WORDS
+    assert said_below or card.meta.width() >= card.meta.fontMetrics().horizontalAdvance("24 tokens"), "the count stays"
 
 
 # ---------------------------------------------------------------- F18: the adapter history's buttons stay put

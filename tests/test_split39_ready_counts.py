@@ -57,7 +57,8 @@ def test_a_liked_answer_and_a_disliked_corrected_sibling_are_two_ratings(store, 
     assert counts["total"] == len(data) == 4 and counts["ratings"] == 2
     assert tab_count_words(counts) == "Fine-tune (2)"
     assert ready_words(counts) == ("<b>2 ratings ready to train on</b>: 1 better answer you wrote (for an answer you "
-                                   "also disliked) and 1 answer you liked. That dislike also trains on its own. The "
+                                   "also disliked) and 1 answer you liked. That dislike also trains alone, as an answer to avoid. "
+                                   "The "
                                    "liked and the disliked answer to the same question also train as a pair: "
                                    "4 examples in all.")
 

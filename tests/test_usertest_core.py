@@ -151,7 +151,8 @@ def test_readiness_says_how_many_thumbs_sit_on_corrected_answers(store):
     # each kind once, so the counts add up to the total; what is used twice is in the tooltip (usertest 11)
     # a dislike goes with its better answer (usertest 13: "16 examples" for 8 corrections)
     assert ready_words(counts) == ("<b>4 ratings ready to train on</b>: 3 better answers you wrote (each for an answer "
-                                   "you also disliked) and 1 answer you liked. Those dislikes also train on their own: "
+                                   "you also disliked) and 1 answer you liked. Those 3 dislikes also train alone, as answers to "
+                                   "avoid: "
                                    "7 examples in all.")
     assert "3 thumbs are on answers you also corrected: those answers teach twice" in ready_details(counts)
     store.clear_rating(corrected[0])

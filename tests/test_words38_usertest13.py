@@ -48,7 +48,8 @@ def test_a_dislike_on_a_corrected_answer_is_counted_with_its_better_answer(store
     assert counts["total"] == len(data) == 16 and counts["disliked_and_corrected"] == 8
     assert tab_count_words(counts) == "Fine-tune (8)"
     assert ready_words(counts) == ("<b>8 ratings ready to train on</b>: 8 better answers you wrote (each for an "
-                                   "answer you also disliked). Those dislikes also train on their own: 16 examples "
+                                   "answer you also disliked). Those 8 dislikes also train alone, as answers to avoid: "
+                                   "16 examples "
                                    "in all.")
 
 
@@ -65,8 +66,8 @@ def test_only_some_dislikes_on_corrected_answers_and_other_thumbs_are_named_apar
     assert counts["total"] == 7 and counts["disliked_and_corrected"] == 2
     assert tab_count_words(counts) == "Fine-tune (5)"
     assert ready_words(counts) == ("<b>5 ratings ready to train on</b>: 3 better answers you wrote (2 for answers you "
-                                   "also disliked), 1 answer you liked and 1 you disliked. Those dislikes also train "
-                                   "on their own: 7 examples in all.")
+                                   "also disliked), 1 answer you liked and 1 you disliked. Those 2 dislikes also train "
+                                   "alone, as answers to avoid: 7 examples in all.")
 
 
 def test_after_a_run_a_dislike_and_a_better_answer_given_together_are_one_new_rating(store):

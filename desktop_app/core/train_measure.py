@@ -17,7 +17,9 @@ from desktop_app.core.train_logps import IGNORE, left_pad, sequence_logps
 # every count says its unit after "{done} of {total}", in every phase (usertest 9, B9: "1 of 1", "0 of 6" and
 # "token 0 of at most 40" followed each other with nothing to tell what was counted)
 SCORING_ANSWERS = "scoring your ratings: {done} of {total} answer texts read"
-SCORING_RATED = "scoring {done} of {total} rated answers"
+# the margins count texts too, not the answers the person rated: each pair's two answers, and a later turn's
+# answer once in its conversation and once asked alone ("scoring 15 of 17 rated answers" after 6 rated, usertest 19)
+SCORING_RATED = "scoring your ratings: {done} of {total} answer texts"
 
 
 @torch.no_grad()

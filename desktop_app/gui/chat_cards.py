@@ -23,8 +23,9 @@ from desktop_app.gui.progress_words import eta_words
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label, token_status_words
 from desktop_app.gui.unwritten_words import UnwrittenState, scored_by, unwritten_meta
-from desktop_app.gui.transcript import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, WRITING_TIP, MessageCard,
-                                       answer_author, answer_meta, tokens_words, was_stopped)
+from desktop_app.gui.transcript import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS, WRITING_TIP,
+                                       MessageCard, answer_author, answer_meta, hit_token_limit, tokens_words,
+                                       was_stopped)
 
 
 clock = time.monotonic  # the reading's pace (a test sets its own)
@@ -61,6 +62,7 @@ class ChatCards:
         self.streaming: MessageCard | None = None
         self.selected: MessageCard | None = None
         self._switching_branch = False  # a render now shows another sibling (‹ ›): the view stays
+        self._continued: int | None = None  # an answer Continue goes on with: the view ends at it once it ends
 
     def connect(self) -> None:
         w, c = self.window, self.window.chat
@@ -115,8 +117,23 @@ class ChatCards:
         w.finetune_side.update_compare_buttons()
         if self._switching_branch:
             w.transcript.hold_position()
+        elif self._continued_shown():
+            pass
         elif keep < len(cards) or keep < len(thread):
             w.transcript.scroll_to_bottom()
+
+    def _continued_shown(self) -> bool:
+        """Once an answer that went on (Continue) is stored: the view ends at that answer, not at the chat's
+        end, where the turns after it that came back took the view (usertest 19: Continue on an answer cut at
+        the token limit, mid-conversation, left the person at another answer)."""
+        if self._continued is None or self.window.chat.generating:
+            return False
+        card = next((c for c in self.window.transcript.cards if c.message_id == self._continued), None)
+        self._continued = None
+        if card is None:
+            return False
+        self.window.transcript.show_end_of(card)
+        return True
 
     def _step_sibling(self, card: MessageCard, delta: int) -> None:
         """‹ ›: the answer shown instead keeps its card's place, its arrows under the mouse; the
@@ -153,6 +170,8 @@ class ChatCards:
                 card.role_label.setToolTip(author)
                 if was_stopped(card.message) and not is_interrupted(card.message):
                     card.show_interrupted(STOPPED_WORDS)  # the card it streamed into, stopped
+                elif hit_token_limit(card.message) and not is_interrupted(card.message):
+                    card.show_interrupted(TOKEN_LIMIT_WORDS)  # the card it streamed into, cut at Max new tokens
                 elif is_unstarted(card.message) and getattr(card, "interrupted_label", None) is not None:
                     card.interrupted_label.setText(self._unstarted_words(card.message))  # stopped again, no token
                 self._set_answer_meta(card)
@@ -180,6 +199,8 @@ class ChatCards:
             card.show_interrupted()
         elif role == "assistant" and was_stopped(message):
             card.show_interrupted(STOPPED_WORDS)
+        elif role == "assistant" and hit_token_limit(message):
+            card.show_interrupted(TOKEN_LIMIT_WORDS)
         if role == "assistant":
             card.rating = CardRating(card, w.writer, w.chat.token_bytes)
             card.rating.compare_requested.connect(w.finetune_side.open_compare)
@@ -201,6 +222,8 @@ class ChatCards:
         w.error_banner.hide()
         goes_on = how == "continue" or is_unstarted(card.message)  # no token yet: its own row gets the answer
         started = w.chat.continue_answer(card.message) if goes_on else w.chat.regenerate_answer(card.message)
+        if started and how == "continue":
+            self._continued = card.message_id
         if started and not goes_on:
             w.warn_if_same_again()
         if started:

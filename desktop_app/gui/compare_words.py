@@ -381,8 +381,15 @@ def displaced_words(before, after, label) -> str:
     the place of even when that fell out of the top two (usertest 7: "after han 0% · o 0%")."""
     if not before.top or not after.top or _first_choice(before):
         return ""
+    label = _cell_label(label)
     return (f"\u201c{label(after.text)}\u201d {_overtook(before, after)} \u201c{label(before.top[0].text)}\u201d: "
             f"{_before_after(before, after, label)}")
+
+
+def _cell_label(label):
+    """``label`` for every token but the end cell, which reads as the view shows it ("⏎ end"): through
+    token_label its " ⏎ end" read "“␣⏎␣end” took the place of “␣This”" (usertest 19)."""
+    return lambda text: END_CELL.strip() if text == END_CELL else label(text)
 
 
 def _before_after(before, after, label) -> str:

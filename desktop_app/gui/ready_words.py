@@ -45,7 +45,7 @@ def _better_words(written: int, disliked: int, noun: str = "answer") -> str:
 def _examples_words(counts: dict) -> str:
     """The examples a run makes of those ratings, when it makes more examples than there are
     ratings (train_data.build_training_data builds each of them), so "16 examples" elsewhere (a
-    run's 12 learned from and 4 held out) adds up: " That dislike also trains on its own. The liked
+    run's 12 learned from and 4 held out) adds up: " That dislike also trains alone, as an answer to avoid. The liked
     and the disliked answer to the same question also train as a pair: 5 examples in all."."""
     said = [words for words in (_dislikes_train_words(counts), *_pairs_train_words(counts)) if words]
     if not said:
@@ -60,8 +60,13 @@ def _dislikes_train_words(counts: dict) -> str:
     folded = _count(counts, "disliked_and_corrected")
     if not folded:
         return ""
-    which = "That dislike" if folded == 1 else "Those dislikes"
-    return f"{which} also train{'s' if folded == 1 else ''} on {'its' if folded == 1 else 'their'} own"
+    # "Those dislikes also train on their own: 10 examples in all" left a new person asking what "on their
+    # own" meant, and how 7 ratings made 10 examples (usertest 19): the count and what the extra ones teach
+    text = _count(counts, "text_disliked_and_corrected")
+    noun = _noun(folded - text, text, "answer")
+    if folded == 1:
+        return f"That dislike also trains alone, as {'an' if noun[0] in 'aeiou' else 'a'} {noun} to avoid"
+    return f"Those {folded} dislikes also train alone, as {'answers or continuations' if noun == 'one' else noun + 's'} to avoid"
 
 
 def _pairs_train_words(counts: dict) -> list[str]:

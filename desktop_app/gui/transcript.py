@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
@@ -33,6 +33,9 @@ STOPPED_WORDS = "You stopped this answer before it ended."
 UNANSWERED_WORDS = "No answer yet: the app closed, or the answer was stopped, before it began."
 STOPPED_UNANSWERED_WORDS = "No answer yet: you stopped it before it began."  # (Esc or Stop, this session)
 STOPPED_UNSTARTED_WORDS = "You stopped this answer before its first token. Regenerate asks again."
+# an answer cut at Max new tokens ends mid-sentence like a stopped one, and goes on the same way (usertest 19:
+# "… only under specific conditions such as those" with "token limit" in the header and no way on)
+TOKEN_LIMIT_WORDS = "Cut at the token limit (Max new tokens, in Settings)."
 EXPORT_TIP = "Copy or export this answer"
 WRITING_TIP = "The answer is still being written: copy or export it once it is done"
 META_KEEP_PX = 260  # at most this much of the header held for them
@@ -337,9 +340,11 @@ class MessageCard(QFrame):
         self.regenerate_button = QPushButton("Regenerate")
         self.regenerate_button.setToolTip("Write a new answer to this prompt (this one stays, as a sibling)")
         self.regenerate_button.clicked.connect(lambda: self.resume_requested.emit(self, "regenerate"))
-        self.continue_button.setVisible(can_continue)
         row.addWidget(self.continue_button)
         row.addWidget(self.regenerate_button)
+        # hidden only once in the row: setVisible on a widget with no parent yet shows it as a window of its
+        # own, which took the window's activation (Ctrl+N, Ctrl+3 from the prompt then did nothing; usertest 19)
+        self.continue_button.setVisible(can_continue)
 
     def _notice_row(self, words: str):
         """A row under the text, between the heatmap and the ratings: ``words`` muted, and room for
@@ -349,6 +354,11 @@ class MessageCard(QFrame):
         label = styled_label(words, "Muted", wrap=True)
         row.addWidget(label, 1)
         self.layout().insertLayout(self.layout().indexOf(self.view) + 1, row)
+        # in a narrow chat its buttons go under the words, as the footer's do: beside them the row was wider
+        # than a 640 px window's chat and the card was cut off on the right (usertest 19)
+        self.stacking_rows.append(row)
+        if self.tools_row.count():
+            row.setDirection(QBoxLayout.Direction.TopToBottom)
         return row, label
 
     def show_unanswered(self, shown: bool, stopped: bool = False) -> None:
@@ -502,6 +512,11 @@ def was_stopped(message: dict | None) -> bool:
     return bool(message) and (message.get("settings") or {}).get("finish_reason") == "cancelled"
 
 
+def hit_token_limit(message: dict | None) -> bool:
+    """A stored answer cut at Max new tokens (not one that filled the context: that cannot go on)."""
+    return bool(message) and (message.get("settings") or {}).get("finish_reason") == "length"
+
+
 def answer_meta(message: dict | None, records) -> str:
     settings = (message or {}).get("settings") or {}
     parts = [tokens_words(len(records))]
@@ -640,6 +655,17 @@ class TranscriptView(QScrollArea):
         self._follow = True
         self._drop_room()  # the end is the last card's, not blank room
         QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
+
+    def show_end_of(self, card) -> None:
+        """The view ends at ``card``'s end, once laid out (an answer gone on mid-conversation), and stays
+        there as the cards below it come back (``_follow`` off)."""
+        self._follow = False
+        self._drop_room()
+
+        def place() -> None:
+            bottom = card.mapTo(self.widget(), QPoint(0, card.height())).y()
+            self.verticalScrollBar().setValue(max(0, bottom + 16 - self.viewport().height()))
+        QTimer.singleShot(0, place)
 
     def hold_position(self) -> None:
         """Cards changed below the top of the view: what is on screen stays where it is, even at
