@@ -147,7 +147,8 @@ def test_two_old_ratings_on_one_character_count_as_the_one_that_trains(tmp_path,
     from desktop_app.core.prompts import answer_ids
     from desktop_app.core.records import TokenRecord
     from desktop_app.core.text_pieces import layout_of
-    from desktop_app.core.train_data import build_training_data, readiness
+    from desktop_app.core.train_counts import readiness
+    from desktop_app.core.train_data import build_training_data
     from test_tokalign42_split_ratings import EMOJI_TEXT, split_emoji, written_answer
 
     tokenizer = tiny_model.tokenizer

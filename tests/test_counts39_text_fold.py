@@ -10,7 +10,8 @@ import pytest
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
 from desktop_app.core.store import Store
-from desktop_app.core.train_data import build_training_data, readiness
+from desktop_app.core.train_counts import readiness
+from desktop_app.core.train_data import build_training_data
 
 STORY = "The keeper climbed the stairs of the lighthouse every evening"
 

@@ -114,7 +114,7 @@ def test_a_text_export_leaves_the_editor_its_room(qtbot, qapp, tiny_model_dir, t
         for _ in range(3):  # the panels' fit and the banner's lines follow the new width
             QApplication.processEvents()
         view = window.text_view
-        assert view.status_line.indexOf(view.status) >= 0, "narrow: the tab's status words have a row of their own"
+        assert view.bar.status_line.indexOf(view.status) >= 0, "narrow: the tab's status words have a row of their own"
         editor_top = view.editor.mapTo(window, view.editor.rect().topLeft()).y()
         path = view.analysis_tools.export("png", str(tmp_path / "heat.png"))
         QApplication.processEvents()

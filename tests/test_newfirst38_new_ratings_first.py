@@ -60,7 +60,7 @@ def after_run_one(tmp_path, tiny_model):
 
 
 def test_the_new_ratings_are_re_asked_first_within_two_more_re_asks(after_run_one, tiny_model):
-    from desktop_app.core.train_data import new_since_previous
+    from desktop_app.core.train_counts import new_since_previous
 
     store, _paths, run_one = after_run_one
     corrected = _correct_two(store, tiny_model)

@@ -53,7 +53,7 @@ def test_the_stop_note_leaves_the_buttons_their_words_where_they_fit(window, qtb
     view = window.text_view
     stop_mid_continuation(window, qtbot, monkeypatch)
     assert view.status.isVisible() and view.status.text() == STOPPED_CONTINUATION
-    assert [b.text() for b in view.bar_labels] == list(view.bar_labels.values()), "the words stay"
+    assert [b.text() for b in view.bar.labels] == list(view.bar.labels.values()), "the words stay"
     bar = view.continue_button.parentWidget()
     assert bar.width() >= bar.sizeHint().width()
     assert view.status.width() >= view.status.sizeHint().width(), "the note is read whole"
@@ -66,4 +66,4 @@ def test_a_narrow_tab_still_drops_the_words(window, qtbot, monkeypatch):
     stop_mid_continuation(window, qtbot, monkeypatch)
     bar = view.continue_button.parentWidget()
     assert bar.width() >= bar.sizeHint().width(), "nothing in the bar squeezed"
-    assert view.status_line.indexOf(view.status) >= 0 and view.status.isVisible()
+    assert view.bar.status_line.indexOf(view.status) >= 0 and view.status.isVisible()

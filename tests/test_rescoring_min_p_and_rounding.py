@@ -77,7 +77,7 @@ def test_rescoring_stores_the_end_token_and_replaces_a_base_scoring_without_it(s
 def test_rated_after_run_names_what_the_run_did_not_learn_from(store):
     from desktop_app.core import text_branches as tb
     from desktop_app.core.documents import create_document
-    from desktop_app.core.train_data import rated_after_run
+    from desktop_app.core.train_counts import rated_after_run
 
     early, late, corrected = (answer(store, "m") for _ in range(3))
     store.rate_message(early, 1)

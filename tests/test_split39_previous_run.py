@@ -1,6 +1,6 @@
 """After a kept run and then a discarded one, the Fine-tune tab counted what is new since the
 discarded run while the next run's card marked ratings "new since" the kept run it started from:
-two "previous" runs for one screen. Both now read ``train_data.previous_run``: the run that made the
+two "previous" runs for one screen. Both now read ``train_counts.previous_run``: the run that made the
 adapter in use (a discarded run changed nothing the person chats with). A real store and, for the
 card, a real run on the tiny model."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.core.train_data import new_since_previous, readiness
+from desktop_app.core.train_counts import new_since_previous, readiness
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune, training_readiness
 from desktop_app.gui.ready_words import headline_words, tab_count_words

@@ -10,7 +10,8 @@ import pytest
 
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.core.train_data import build_training_data, readiness
+from desktop_app.core.train_counts import readiness
+from desktop_app.core.train_data import build_training_data
 from desktop_app.gui.ready_words import ready_words, tab_count_words
 from test_training_data import add_answer
 

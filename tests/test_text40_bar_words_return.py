@@ -20,15 +20,15 @@ def test_the_bar_takes_its_words_back_after_a_continuation_from_the_middle(windo
     view = window.text_view
     bar = view.continue_button.parentWidget()
     QApplication.processEvents()
-    assert view.bar_ladder.step == 0 and view.continue_button.text() == "Continue"
+    assert view.bar.ladder.step == 0 and view.continue_button.text() == "Continue"
     view.set_editing(True)
     cursor = view.editor.textCursor()
     cursor.setPosition(len(TEXT) // 2)  # the words after the cursor stay in their branch
     view.editor.setTextCursor(cursor)
     while_writing = []
     window.text.tokens.connect(lambda _records: while_writing.append(
-        (view.status.text(), view.bar_ladder.step, view.continue_button.text(),
-         view.status_line.indexOf(view.status) >= 0)))
+        (view.status.text(), view.bar.ladder.step, view.continue_button.text(),
+         view.bar.status_line.indexOf(view.status) >= 0)))
     continue_with(qtbot, window, view.continue_text)
     status, step, words, under = while_writing[0]
     assert "the text after the cursor stays in its branch" in status
@@ -37,6 +37,6 @@ def test_the_bar_takes_its_words_back_after_a_continuation_from_the_middle(windo
     qtbot.waitUntil(lambda: not window.text.continuing and window.text.summary is not None, timeout=WAIT_MS)
     settle(window)
     assert view.status.text() == ""
-    assert view.bar_ladder.step == 0, "room again: the bar takes its status back without a resize"
-    assert [b.text() for b in view.bar_labels] == list(view.bar_labels.values())
+    assert view.bar.ladder.step == 0, "room again: the bar takes its status back without a resize"
+    assert [b.text() for b in view.bar.labels] == list(view.bar.labels.values())
     assert bar.width() >= bar.sizeHint().width()

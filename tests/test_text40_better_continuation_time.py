@@ -16,7 +16,8 @@ from desktop_app.core.finetune_effect import new_ratings
 from desktop_app.core.store import Store
 from desktop_app.core.store_file import NewerDatabaseError
 from desktop_app.core.store_schema import SCHEMA_VERSION, migrate
-from desktop_app.core.train_data import build_training_data, new_since_previous, readiness
+from desktop_app.core.train_counts import new_since_previous, readiness
+from desktop_app.core.train_data import build_training_data
 
 STORY = "The keeper climbed the stairs of the lighthouse every evening"
 T, LATER = "2025-01-01T00:00:00.000000+00:00", "2025-06-01T00:00:00.000000+00:00"

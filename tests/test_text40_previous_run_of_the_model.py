@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from desktop_app.core.train_data import new_since_previous, readiness  # noqa: E402
+from desktop_app.core.train_counts import new_since_previous, readiness  # noqa: E402
 from test_counts39_gui_counts import recount  # noqa: E402
 from test_gui import ask, make_window  # noqa: E402,F401
 

@@ -20,7 +20,8 @@ from desktop_app.core.paths import AppPaths
 from desktop_app.core.prompts import plain_text_start
 from desktop_app.core.store import Store, StoreError
 from desktop_app.core.store_schema import SCHEMA_VERSION, migrate
-from desktop_app.core.train_data import build_training_data, readiness
+from desktop_app.core.train_counts import readiness
+from desktop_app.core.train_data import build_training_data
 
 MAIN = "Once upon a time there was a small model"
 

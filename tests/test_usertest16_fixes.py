@@ -113,7 +113,7 @@ def test_f2_and_delete_in_the_conversation_list_rename_and_delete(qtbot, monkeyp
 def test_a_tile_of_one_says_one_answer(tmp_path):
     """The Fine-tune tab's tiles read "1 good answers", "1 bad answers"."""
     from desktop_app.core.store import Store
-    from desktop_app.core.train_data import readiness
+    from desktop_app.core.train_counts import readiness
     from desktop_app.gui.ready_words import tile_words
 
     store = Store.open(tmp_path / "db.sqlite3")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from desktop_app.core import text_branches as tb
 from desktop_app.core.documents import create_document
 from desktop_app.core.store import Store
-from desktop_app.core.train_data import readiness
+from desktop_app.core.train_counts import readiness
 from desktop_app.gui.ready_words import conflict_words, headline_words, ready_details
 
 STORY = "The lighthouse keeper climbed the stairs every evening at dusk."

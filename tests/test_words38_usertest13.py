@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.core.store import Store
-from desktop_app.core.train_data import build_training_data, readiness
+from desktop_app.core.train_counts import readiness
+from desktop_app.core.train_data import build_training_data
 
 try:
     from test_gui import make_window  # noqa: F401  the real window, for the tests that show it

@@ -260,7 +260,8 @@ def rescore_rated(store, loaded, model, adapter_id: int, cancel=None) -> int:
 
     from desktop_app.core.models import LoadedModel
     from desktop_app.core.session import base_scored, score_answer
-    from desktop_app.core.train_data import rated_message_ids, scored_answer_ids
+    from desktop_app.core.train_counts import rated_message_ids
+    from desktop_app.core.train_data import scored_answer_ids
 
     tokenizer = loaded.training_tokenizer()
     work = LoadedModel(model, tokenizer, loaded.source, loaded.folder, loaded.device, torch.float32,
@@ -329,7 +330,7 @@ def import_adapter(store, paths, loaded, folder, *, any_base: bool = False, prog
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
-    from desktop_app.core.train_data import rated_message_ids
+    from desktop_app.core.train_counts import rated_message_ids
 
     if rated_message_ids(store):  # nothing rated: no step to announce
         report("Re-scoring your rated answers for the compare view", 0, 0)

@@ -32,7 +32,8 @@ from typing import Callable, ContextManager
 from desktop_app.core import answer_checks, text_training
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.store_file import StoreError
-from desktop_app.core.train_data import EarlierSplit, TrainingData, rated_message_ids
+from desktop_app.core.train_counts import rated_message_ids
+from desktop_app.core.train_data import EarlierSplit, TrainingData
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 reasking = lazy_module("desktop_app.core.reasking")  # it imports torch too
@@ -58,7 +59,7 @@ class Reasks:
     # rated question's new answer is held to (answer_checks.drops_answer)
     rights: tuple = ()
     # per prompt, the person rated it or gave a better answer after the previous run started
-    # (train_data.new_since_previous): shown first, marked "new since run N"
+    # (train_counts.new_since_previous): shown first, marked "new since run N"
     news: tuple = ()
     # per prompt, a Text-mode continuation's (the text before it), not a chat question: the card counts
     # "rated continuations" apart (usertest 17: a rated continuation was counted as a "rated question")
@@ -82,7 +83,7 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
     spread to requests where it does not belong. ``canaries``: fixed open questions
     (reasking.CANARY_QUESTIONS) after the unseen ones, where loops show first.
 
-    ``new``: the message ids rated since the previous run (train_data.new_since_previous). Their
+    ``new``: the message ids rated since the previous run (train_counts.new_since_previous). Their
     questions come first among the rated and the held-out ones, and up to NEW_EXTRA more rated ones
     are asked for them, so a person sees whether the run learned what they just taught (usertest 13:
     two fresh corrections were neither re-asked nor shown)."""
@@ -155,7 +156,7 @@ def split_record(train: TrainingData, held: TrainingData, earlier: EarlierSplit 
 
 def heldout_trained_by_parent(store, parent: dict | None, held: TrainingData, new: frozenset) -> bool:
     """The adapter in use trained on some of this run's held-out ratings: its own run held none out (too
-    few ratings) and a held-out rating is older than it (not in ``new``, train_data.new_since_previous).
+    few ratings) and a held-out rating is older than it (not in ``new``, train_counts.new_since_previous).
     Its margin there is then no baseline for what it had learned (gate._from_adapter_failure)."""
     parent_metrics = parent_run_metrics(store, parent) if len(held) else None
     if parent_metrics is None or parent_metrics.get("heldout_size") != 0:
@@ -170,7 +171,7 @@ def new_prompt_keys(data: TrainingData, new: frozenset) -> set[tuple]:
 
 
 def new_ratings(data: TrainingData, new: frozenset) -> TrainingData:
-    """The examples of ``data`` rated since the previous run (``new``: train_data.new_since_previous),
+    """The examples of ``data`` rated since the previous run (``new``: train_counts.new_since_previous),
     a question-alone view of such a rating included: what the adapter in use never trained on."""
     def fresh(part: list) -> list:
         return [e for e in part if _rated_ids(e) & new]

@@ -21,6 +21,7 @@ from desktop_app.core.generation import Generation, SamplingSettings
 from desktop_app.core.models import LoadedModel, ModelSource, Progress, load_model, resolve_spec
 from desktop_app.core.prompts import Turn, build_prompt
 from desktop_app.core.records import TokenRecord, joined_text
+from desktop_app.core.word_cut import clip_at_word
 
 TITLE_CHARS = 48
 DEFAULT_TITLE = "New conversation"
@@ -31,14 +32,8 @@ ADAPTER_PROGRESS = "Putting on your fine-tuned adapter"
 def short_title(text: str) -> str:
     """A conversation's title from its first prompt: one line, at most TITLE_CHARS, a longer one
     cut after a whole word with "…" ("… the stairs ev…" read as a typo; a first word longer than
-    the title is cut where it must be)."""
-    line = " ".join(text.split())
-    if len(line) <= TITLE_CHARS:
-        return line
-    cut = line[:TITLE_CHARS - 1]
-    if line[TITLE_CHARS - 1] != " " and " " in cut:  # the cut falls inside a word: back to its start
-        cut = cut[:cut.rindex(" ")]
-    return cut.rstrip(" ,;:") + "\u2026"
+    the title is cut where it must be): core/word_cut.py's rule."""
+    return clip_at_word(text, TITLE_CHARS)
 
 
 def _ignore(*_args) -> None:

@@ -39,7 +39,8 @@ from desktop_app.core.finetune_effect import (EVAL_BATCH, BeforeCache, Meter, di
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.memory import return_large_allocations_to_os, sweep_heap, trim_heap
 from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_precision, resolve_model, with_lora
-from desktop_app.core.train_data import TrainingData, build_training_data, new_since_previous, readiness
+from desktop_app.core.train_counts import new_since_previous, readiness
+from desktop_app.core.train_data import TrainingData, build_training_data
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import (CANCELLED, STOPPED_BY_CTRL_C, Cancelled, RunResult, decide,
                                            measuring_again_words, previous, step_back)
@@ -106,7 +107,7 @@ class TrainProgress:
 def training_readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
     """Counts of usable examples: thumbs_up, thumbs_down, token_ratings, corrections, pairs,
     total, ready; plus the active adapter id for ``model_id``. ``tokenizer``: the loaded model's, where
-    at hand (train_data.readiness)."""
+    at hand (train_counts.readiness)."""
     counts = readiness(store, model_id, tokenizer)
     if model_id is not None:
         active = store.active_adapter(model_id)

@@ -32,7 +32,7 @@ def picker_choices(store, run_id: int | None, current) -> PickerChoices:
     adapter (None: imported, or none), what "rated after" is judged against; ``current``: the
     key to open on, listed even when it is an answer with no rating."""
     from desktop_app.core.session import rated_text_branches
-    from desktop_app.core.train_data import corrections_after_run, rated_after_run, rated_message_ids
+    from desktop_app.core.train_counts import corrections_after_run, rated_after_run, rated_message_ids
 
     later_answers, later_branches = rated_after_run(store, run_id) if run_id else (set(), set())
     later_better = corrections_after_run(store, run_id) if run_id else set()

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from desktop_app.core import word_cut
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
@@ -431,13 +432,9 @@ def _short(text: str | None, limit: int = 90) -> str:
 
 def clip_at_word(text: str | None, limit: int) -> str:
     """``text`` on one line, at most ``limit`` characters, cut after a whole word with an ellipsis
-    ("the world of art was no" read as a typo, usertest 10); a single overlong word is cut as is."""
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "\u2026"
+    ("the world of art was no" read as a typo, usertest 10), by core/word_cut.py's rule (the titles'):
+    an answer keeps at least half its room, so a long word past the middle is cut as is."""
+    return word_cut.clip_at_word(text, limit, least=limit // 2, keep_word_at_limit=False)
 
 
 def stopped_run_note(stopped: dict, report_run: int, interrupted: bool = False) -> tuple[str, str]:

@@ -425,26 +425,28 @@ class MainWindow(QMainWindow):
     def open_conversation(self, conversation_id: int | None) -> None:
         if self.chat.generating:
             return
-        drafts = getattr(self, "prompt_drafts", None)  # (none yet while the last conversation opens at start)
-        switching = conversation_id != self.chat.conversation_id
-        if switching:
-            self.cards.clear()
-            if drafts:
-                drafts.leave()
-        self.chat.open_conversation(conversation_id)
-        if switching and drafts:
-            drafts.arrive()
+        if conversation_id != self.chat.conversation_id:
+            self.cards.clear()  # the cards are all of the conversation left
+        self._switch_conversation(conversation_id, lambda: self.chat.open_conversation(conversation_id))
         self.refresh_conversations()
 
     def new_conversation(self) -> None:
         if not self.chat.generating:
-            switching = self.chat.conversation_id is not None
-            if switching:
-                self.prompt_drafts.leave()
-            self.chat.new_conversation()
-            if switching:
-                self.prompt_drafts.arrive()
+            self._switch_conversation(None, self.chat.new_conversation)
             self.prompt.setFocus()
+
+    def _switch_conversation(self, conversation_id: int | None, show) -> None:
+        """The one way the window leaves the conversation shown for ``conversation_id`` (None: a new one):
+        the box's unsent question is put aside for the conversation left, ``show`` puts the other on screen
+        (the chat's ``open_conversation``, which also lets go of what was kept for the one left), and that
+        conversation's own question comes back into the box. Staying on the same conversation moves no draft."""
+        drafts = getattr(self, "prompt_drafts", None)  # (none yet while the last conversation opens at start)
+        switching = conversation_id != self.chat.conversation_id
+        if switching and drafts:
+            drafts.leave()
+        show()
+        if switching and drafts:
+            drafts.arrive()
 
     # ------------------------------------------------------------ transcript
     def render_thread(self) -> None:

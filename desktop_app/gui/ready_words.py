@@ -1,7 +1,7 @@
 """The fine-tune's ready line and counts, free of Qt: what the next run trains on (the ready
-line, its tooltip, the tab's title), what is new since the previous run (core.train_data.previous_run:
+line, its tooltip, the tab's title), what is new since the previous run (core.train_counts.previous_run:
 the one that made the adapter in use, as a run's card counts it) and how that run used the ratings.
-The panel, the tab and tests share them (``counts``: core.train_data.readiness with the panel's run
+The panel, the tab and tests share them (``counts``: core.train_counts.readiness with the panel's run
 fields)."""
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def tab_count_words(counts: dict) -> str:
 
 
 def rating_count(counts: dict) -> int:
-    """The ratings as the person counts them (core.train_data.readiness's ``ratings``: a thumbs-down
+    """The ratings as the person counts them (core.train_counts.readiness's ``ratings``: a thumbs-down
     and a better answer for one answer are one, a liked and a disliked answer to one question two,
     not three with their pair); the examples' total where it is not given."""
     return _count(counts, "ratings") if "ratings" in counts else _count(counts, "total")

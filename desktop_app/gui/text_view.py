@@ -1,7 +1,7 @@
 """Text mode's widget: write, paste or open a text; see how predictable each token was
 (GLTR's heatmap and summary); let the model continue it.
 
-``TextView`` is the Text tab: the document bar, the text shown once (coloured in the heatmap,
+``TextView`` is the Text tab: the document bar (gui/text_bar.py), the text shown once (coloured in the heatmap,
 the chat's TokenView, or plain in the editor while the person edits it: Edit, Ctrl+E), the
 branches, the summary. A model's continuation is marked apart from the person's text (italics
 after an orange bar; the summary gives the person's own figures). Its logic lives in ``TextController`` (gui/text_controller.py); the
@@ -12,21 +12,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTextEdit,
-                               QScrollArea, QSizePolicy, QSplitter, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QPlainTextEdit, QScrollArea, QSizePolicy, QSplitter, QStackedWidget,
+                               QTextEdit, QVBoxLayout, QWidget)
 
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
-from desktop_app.gui.off_words import (CONTINUE_TIP, NOTHING_TO_CONTINUE, TextFacts, continue_tip, documents_tip,
-                                      text_regenerate_tip, text_stop_tip)
-from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
-from desktop_app.gui.responsive import Ladder
+from desktop_app.gui.off_words import NOTHING_TO_CONTINUE, TextFacts, text_regenerate_tip
+from desktop_app.gui.text_bar import EDIT_KEYS, TextBar
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_summary import SummaryPanel
 from desktop_app.gui.text_tree_panel import BranchPanel
-from desktop_app.gui.theme import icon
 from desktop_app.gui.tips import turn
-from desktop_app.gui.title_combo import TitleCombo
 from desktop_app.gui.token_view import TokenView
 
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
@@ -40,12 +36,6 @@ SUMMARY_MIN_HEIGHT = 48  # the summary's title row, the rest scrolled to (its ba
 # below this the summary drops its histograms: at the default window (1088x680, about 490 px for
 # the tab) they had kept the heatmap, the point of Text mode, to four or five lines
 SHORT_HEIGHT = 560
-EDIT_KEYS = "Ctrl+E"  # the coloured text <-> the editor
-EDIT_TIP = (f"Edit the text ({EDIT_KEYS}); pressed again, it shows the text coloured by the model's figures. "
-            "The text is shown once: coloured, or as plain text to edit")
-DONE_EDITING = "Done editing"  # the Edit button while the editor shows: how the colours come back
-DONE_EDITING_TIP = (f"Done editing ({EDIT_KEYS}): show the text coloured by the model's figures again; "
-                    "an edit is analysed at once")
 
 
 def broken_lines_notice(count: int) -> str:
@@ -96,19 +86,6 @@ def forked_notice(tree, source: int, new: int) -> str:
 
 STOPPED_CONTINUATION = "You stopped this continuation before it ended."  # as the chat's STOPPED_WORDS
 STOPPED_EMPTY = "Stopped before the first token; nothing was kept."
-
-
-class StatusWords(QLabel):
-    """The Text tab's status words ("analysing…"): hidden while they say nothing, so under a
-    narrow bar, where they have a row of their own, an empty one takes no height."""
-
-    said = Signal()  # new words (a compact bar measures its full form again: they belong to it)
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setToolTip("")  # (an export's sets the file's path)
-        self.setVisible(bool(text))
-        self.said.emit()
 
 
 class SummaryScroll(QScrollArea):
@@ -211,8 +188,7 @@ class TextView(QWidget):
         column = QVBoxLayout(pane)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        self.status_line = QVBoxLayout()
-        self.status_line.setContentsMargins(12, 0, 12, 0)
+        self.status_line = self.bar.status_line
         column.addLayout(self.status_line)
         column.addWidget(self.pages, 1)
         return pane
@@ -259,54 +235,17 @@ class TextView(QWidget):
         bar.valueChanged.connect(self._heatmap_scrolled)
         return scroll
 
-    def _build_bar(self) -> QWidget:
-        bar = QWidget()
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(16, 4, 16, 4)  # as at every step of the ladder (_fit_bar)
-        row.setSpacing(6)
-        self.documents = TitleCombo()  # a long title cut after a word, not mid-word
-        self.documents.setMinimumWidth(40)  # no wider than the chat page needs
-        # a long title must not ask for a wider bar (that would drop the buttons' words)
-        self.documents.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.documents.setMinimumContentsLength(16)
-        self.documents.setToolTip("Your texts (kept in the database)")
-        row.addWidget(self.documents, 1)
-        self.documents.setAccessibleName("Your texts")
-        self.new_button = QPushButton(icon("new"), "New")
-        self.new_button.setToolTip("A new, empty text")
-        self.open_button = QPushButton(icon("open"), "Open\u2026")
-        self.open_button.setToolTip("Open a .txt or .md file as a new text")
-        self.edit_button = QPushButton(icon("edit"), "Edit")
-        self.edit_button.setCheckable(True)
-        self.edit_button.setToolTip(EDIT_TIP)
+    def _build_bar(self) -> TextBar:
+        """The bar over the text (gui/text_bar.py); its widgets are named on the view too, where the
+        window and the Text tab's tools reach them."""
+        self.bar = bar = TextBar()
+        self.documents, self.status = bar.documents, bar.status
+        self.new_button, self.open_button, self.edit_button = bar.new_button, bar.open_button, bar.edit_button
+        self.stop_button, self.continue_button = bar.stop_button, bar.continue_button
         self.edit_button.toggled.connect(self.set_editing)
-        self.status = StatusWords("")
         self.stop_note = None  # (words, the branch shown) after a continuation was stopped
-        self.status.setObjectName("Muted")
-        self.status.hide()
-        self.stop_button = QPushButton(icon("stop"), "Stop")
-        self.continue_button = QPushButton(icon("send", "#ffffff"), "Continue")
-        self.continue_button.setObjectName("PrimaryButton")
-        self.continue_button.setToolTip(CONTINUE_TIP)
-        self.status.setMinimumWidth(0)
-        for widget in (self.new_button, self.open_button, self.edit_button, self.status, self.stop_button,
-                       self.continue_button):
-            if widget is not self.status:
-                widget.setMinimumWidth(ICON_ONLY_WIDTH)  # may squeeze at 800 px rather than widen the window
-            row.addWidget(widget)
-        self.text_tips = {w: w.toolTip() for w in (self.documents, self.new_button, self.open_button)}
         self.text_busy = False
         self._continue_blank: bool | None = None  # the blankness Continue was last set for
-        turn(self.stop_button, False, text_stop_tip(TextFacts()))
-        # a narrow window drops the buttons' words (the tooltips, names and shortcuts say what they do)
-        self.bar_labels = {b: b.text() for b in (self.new_button, self.open_button, self.edit_button,
-                                                  self.stop_button, self.continue_button)}
-        for button, words in self.bar_labels.items():
-            button.setAccessibleName(words.rstrip("\u2026"))
-        self.bar_row = row
-        # too narrow: first the status words go on a row of their own, then the buttons drop their words
-        self.bar_ladder = Ladder(bar, 2, self._fit_bar)
-        self.status.said.connect(self.bar_ladder.recheck)
         return bar
 
     def resizeEvent(self, event) -> None:
@@ -361,50 +300,19 @@ class TextView(QWidget):
             return
         had_focus = self.pages.currentWidget().hasFocus() or self.edit_button.hasFocus()
         self.pages.setCurrentWidget(self.editor if on else self.heatmap_scroll)
-        self._name_edit_button(on)
+        self.bar.name_edit_button(on)
         if not on:
             self.flush_edit()
         if had_focus or on:
             self.text_widget().setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _name_edit_button(self, editing: bool) -> None:
-        """The Edit button says what pressing it does: "Edit", or while editing "Done editing" (it had
-        read "Edit" in the editor, and nothing said how the colours come back); the bar measures again."""
-        words = DONE_EDITING if editing else "Edit"
-        self.bar_labels[self.edit_button] = words
-        self.edit_button.setAccessibleName(words)
-        self.edit_button.setToolTip(DONE_EDITING_TIP if editing else EDIT_TIP)
-        self.edit_button.setIcon(icon("check" if editing else "edit"))
-        if self.bar_ladder.step < 2:
-            self.edit_button.setText(words)
-        self.bar_ladder.recheck()
-
     def text_widget(self) -> QWidget:
         """Where the text is on screen: the editor while editing, else the heatmap."""
         return self.editor if self.editing else self.heatmap
 
-    def _fit_bar(self, step: int) -> None:
-        """The bar at ``step`` of its ladder: 0, everything in it; 1, the status words ("You stopped this
-        continuation before it ended.") on a row under it, the buttons keeping their words (after Esc the
-        bar had gone to bare icons at 1280 px for the note); 2, the buttons' words dropped too."""
-        compact = step >= 2
-        for button, text in self.bar_labels.items():
-            button.setText("" if compact else text)
-        # 4 px above and below at every step: the bar's height never changes with its words (the steps'
-        # 6 and 8 px had moved the Regenerate row 4 px for a pass as a continuation's words came), and
-        # an 800x480 screen's window has the 4 px
-        self.bar_row.setContentsMargins(*((8, 4, 8, 4) if compact else (16, 4, 16, 4)))
-        under = step >= 1  # the text's title keeps the bar's room
-        (self.bar_row if under else self.status_line).removeWidget(self.status)
-        if under:
-            self.status_line.addWidget(self.status)
-        else:
-            self.bar_row.insertWidget(self.bar_row.indexOf(self.stop_button), self.status)
-        self.status.setVisible(bool(self.status.text()))  # moved, it shows later: the bar is measured now
-        self._text_room()
-
     def _connect(self) -> None:
         c = self.controller
+        self.bar.fitted.connect(self._text_room)
         self.status.said.connect(self._text_room)  # (after the bar's ladder: the words may have changed rows)
         c.analysed.connect(self._analysed)
         c.stream_started.connect(self._stream_started)
@@ -716,7 +624,7 @@ class TextView(QWidget):
         """Continue is off while a continuation is written or a text opened, and on an empty text (ux42)."""
         facts = facts or self._text_facts()
         self._continue_blank = facts.empty
-        turn(self.continue_button, not self.text_busy and not facts.empty, continue_tip(facts))
+        self.bar.turn_continue(self.text_busy, facts)
 
     def _update_regenerate(self) -> None:
         facts = self._text_facts()
@@ -755,8 +663,6 @@ class TextView(QWidget):
         self.editor.setReadOnly(busy)
         facts = self._text_facts()
         self._update_continue(facts)
-        turn(self.stop_button, facts.continuing, text_stop_tip(facts))
+        self.bar.follow(facts, busy)
         self.branch_panel.setEnabled(not busy)
         self._update_regenerate()
-        for widget, tip in self.text_tips.items():
-            turn(widget, not busy, documents_tip(facts, tip))

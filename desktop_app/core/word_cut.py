@@ -1,0 +1,25 @@
+"""Cutting a text short for a title or a line of a card: one line, at most so many characters, cut
+after a whole word with "…" ("… the stairs ev…" and "the world of art was no" read as typos: user tests
+10 and geom42). The one rule behind a conversation's and a text's title (``session.short_title``) and
+the fine-tune card's answers (``gui.finetune_words.clip_at_word``); no Qt."""
+
+from __future__ import annotations
+
+ELLIPSIS = "\u2026"
+TRAILING = " ,;:"  # dropped before the ellipsis: "Hello,…" reads as a cut list
+
+
+def clip_at_word(text: str | None, limit: int, *, least: int = 0, keep_word_at_limit: bool = True) -> str:
+    """``text`` with its runs of white space made one space; if longer than ``limit``, its words up to
+    the last that ends before the ``limit``-th character, then "…" (``limit`` in all).
+
+    ``least``: the kept words must be longer than this, else the text is cut mid-word at ``limit`` - 1
+    characters (0: any whole word; a single overlong word is always cut where it must be).
+    ``keep_word_at_limit``: a word that ends exactly where the ellipsis goes is kept (titles); the
+    fine-tune card has always dropped it for the word before (False), which its clip keeps."""
+    line = " ".join((text or "").split())
+    if len(line) <= limit:
+        return line
+    space = line.rfind(" ", 0, limit if keep_word_at_limit else limit - 1)
+    kept = line[:space] if space > least else line[:limit - 1]
+    return kept.rstrip(TRAILING) + ELLIPSIS

@@ -1,0 +1,149 @@
+"""The Text tab's bar over the text: the picker of the person's texts, New, Open…, Edit, the
+status words ("analysing…"), Stop and Continue. ``TextBar`` builds them, fits them to a narrow
+window (the status words on a row of their own, then the buttons without their words) and turns
+them on and off with the reason in their tooltips; what they do is the view's (gui/text_view.py).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop_app.gui.off_words import CONTINUE_TIP, TextFacts, continue_tip, documents_tip, text_stop_tip
+from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
+from desktop_app.gui.responsive import Ladder
+from desktop_app.gui.theme import icon
+from desktop_app.gui.tips import turn
+from desktop_app.gui.title_combo import TitleCombo
+
+EDIT_KEYS = "Ctrl+E"  # the coloured text <-> the editor
+EDIT_TIP = (f"Edit the text ({EDIT_KEYS}); pressed again, it shows the text coloured by the model's figures. "
+            "The text is shown once: coloured, or as plain text to edit")
+DONE_EDITING = "Done editing"  # the Edit button while the editor shows: how the colours come back
+DONE_EDITING_TIP = (f"Done editing ({EDIT_KEYS}): show the text coloured by the model's figures again; "
+                    "an edit is analysed at once")
+# 4 px above and below at every step: the bar's height never changes with its words (the steps' 6 and
+# 8 px had moved the Regenerate row 4 px for a pass as a continuation's words came), and an 800x480
+# screen's window has the 4 px
+FULL_MARGINS, COMPACT_MARGINS = (16, 4, 16, 4), (8, 4, 8, 4)
+
+
+class StatusWords(QLabel):
+    """The Text tab's status words ("analysing…"): hidden while they say nothing, so under a
+    narrow bar, where they have a row of their own, an empty one takes no height."""
+
+    said = Signal()  # new words (a compact bar measures its full form again: they belong to it)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip("")  # (an export's sets the file's path)
+        self.setVisible(bool(text))
+        self.said.emit()
+
+
+class TextBar(QWidget):
+    """The row of the texts' picker, the buttons and the status words.
+
+    Attributes:
+        documents: the picker of the person's texts (a TitleCombo).
+        new_button, open_button, edit_button, stop_button, continue_button: the buttons.
+        status: the status words (StatusWords).
+        status_line: the row that a narrow bar's status words move to; the view places it over the
+            text, which gives it room (``fitted`` says when it may have changed).
+        labels: each button's words, which a narrow bar drops (its tooltip and name keep them).
+        ladder: the steps to a narrow bar (``_fit``)."""
+
+    fitted = Signal()  # a step of the ladder taken: the status words may have changed rows
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(*FULL_MARGINS)
+        self.row.setSpacing(6)
+        self.status_line = QVBoxLayout()  # a narrow bar's status words go here, under it
+        self.status_line.setContentsMargins(12, 0, 12, 0)
+        self._build_picker()
+        self._build_buttons()
+        # what the view turns off while a continuation is written or a text opened, with their own tooltips
+        self.tips = {w: w.toolTip() for w in (self.documents, self.new_button, self.open_button)}
+        turn(self.stop_button, False, text_stop_tip(TextFacts()))
+        # a narrow window drops the buttons' words (the tooltips, names and shortcuts say what they do)
+        self.labels = {b: b.text() for b in (self.new_button, self.open_button, self.edit_button,
+                                              self.stop_button, self.continue_button)}
+        for button, words in self.labels.items():
+            button.setAccessibleName(words.rstrip("\u2026"))
+        # too narrow: first the status words go on a row of their own, then the buttons drop their words
+        self.ladder = Ladder(self, 2, self._fit)
+        self.status.said.connect(self.ladder.recheck)
+
+    def _build_picker(self) -> None:
+        self.documents = TitleCombo()  # a long title cut after a word, not mid-word
+        self.documents.setMinimumWidth(40)  # no wider than the chat page needs
+        # a long title must not ask for a wider bar (that would drop the buttons' words)
+        self.documents.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.documents.setMinimumContentsLength(16)
+        self.documents.setToolTip("Your texts (kept in the database)")
+        self.row.addWidget(self.documents, 1)
+        self.documents.setAccessibleName("Your texts")
+
+    def _build_buttons(self) -> None:
+        self.new_button = QPushButton(icon("new"), "New")
+        self.new_button.setToolTip("A new, empty text")
+        self.open_button = QPushButton(icon("open"), "Open\u2026")
+        self.open_button.setToolTip("Open a .txt or .md file as a new text")
+        self.edit_button = QPushButton(icon("edit"), "Edit")
+        self.edit_button.setCheckable(True)
+        self.edit_button.setToolTip(EDIT_TIP)
+        self.status = StatusWords("")
+        self.status.setObjectName("Muted")
+        self.status.hide()
+        self.stop_button = QPushButton(icon("stop"), "Stop")
+        self.continue_button = QPushButton(icon("send", "#ffffff"), "Continue")
+        self.continue_button.setObjectName("PrimaryButton")
+        self.continue_button.setToolTip(CONTINUE_TIP)
+        self.status.setMinimumWidth(0)
+        for widget in (self.new_button, self.open_button, self.edit_button, self.status, self.stop_button,
+                       self.continue_button):
+            if widget is not self.status:
+                widget.setMinimumWidth(ICON_ONLY_WIDTH)  # may squeeze at 800 px rather than widen the window
+            self.row.addWidget(widget)
+
+    def name_edit_button(self, editing: bool) -> None:
+        """The Edit button says what pressing it does: "Edit", or while editing "Done editing" (it had
+        read "Edit" in the editor, and nothing said how the colours come back); the bar measures again."""
+        words = DONE_EDITING if editing else "Edit"
+        self.labels[self.edit_button] = words
+        self.edit_button.setAccessibleName(words)
+        self.edit_button.setToolTip(DONE_EDITING_TIP if editing else EDIT_TIP)
+        self.edit_button.setIcon(icon("check" if editing else "edit"))
+        if self.ladder.step < 2:
+            self.edit_button.setText(words)
+        self.ladder.recheck()
+
+    def follow(self, facts: TextFacts, busy: bool) -> None:
+        """A continuation being written or a text being opened (``busy``): the picker, New and Open…
+        are off, each saying why; Stop is on only for a continuation."""
+        turn(self.stop_button, facts.continuing, text_stop_tip(facts))
+        for widget, tip in self.tips.items():
+            turn(widget, not busy, documents_tip(facts, tip))
+
+    def turn_continue(self, busy: bool, facts: TextFacts) -> None:
+        """Continue is off while a continuation is written or a text opened, and on an empty text (ux42)."""
+        turn(self.continue_button, not busy and not facts.empty, continue_tip(facts))
+
+    def _fit(self, step: int) -> None:
+        """The bar at ``step`` of its ladder: 0, everything in it; 1, the status words ("You stopped this
+        continuation before it ended.") on a row under it, the buttons keeping their words (after Esc the
+        bar had gone to bare icons at 1280 px for the note); 2, the buttons' words dropped too."""
+        compact = step >= 2
+        for button, text in self.labels.items():
+            button.setText("" if compact else text)
+        self.row.setContentsMargins(*(COMPACT_MARGINS if compact else FULL_MARGINS))
+        under = step >= 1  # the text's title keeps the bar's room
+        (self.row if under else self.status_line).removeWidget(self.status)
+        if under:
+            self.status_line.addWidget(self.status)
+        else:
+            self.row.insertWidget(self.row.indexOf(self.stop_button), self.status)
+        self.status.setVisible(bool(self.status.text()))  # moved, it shows later: the bar is measured now
+        self.fitted.emit()
