@@ -313,6 +313,19 @@ def all_ratings_words(split_kept: bool) -> str:
     return "your ratings (too few to hold some back)"
 
 
+# a change of the mean per-token margin smaller than this reads as "barely moved", on the run card and in an
+# imported adapter's reason: the gate takes a fall this small on one held-out item for chance
+# (gate.SMALL_HELDOUT_NOISE); ux42 read "your ratings moved the right way" over 0.9612 -> 0.9634
+BARELY_MOVED = 0.01
+
+
+def margin_move(before: float, after: float) -> str:
+    """"barely moved", "rose" or "fell": how a preference margin moved, by its size, in every place that words it."""
+    if abs(after - before) < BARELY_MOVED:
+        return "barely moved"
+    return "rose" if after > before else "fell"
+
+
 def margin_figures(before: float, after: float, digits: tuple[int, ...] = (3, 4, 5), arrow: str = " \u2192 ") -> str:
     """"0.961 → 0.963": the first of ``digits`` decimals (three, as the run card gives them) at which
     the two figures read differently, more where fewer read the same (usertest 18: "margin 0.96→0.96"

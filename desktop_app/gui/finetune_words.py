@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
-from desktop_app.core.taught_words import (all_ratings_words, new_rated, new_unlearned, rated, rated_count_words,
+from desktop_app.core.taught_words import (all_ratings_words, margin_move, new_rated, new_unlearned, rated, rated_count_words,
                                            rated_questions, repeats_words, short_of_yours, unchecked_why,
                                            unchecked_words)
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
@@ -82,7 +82,8 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
         held = m.get("heldout_size") or 0
         where = (f"on {held} held-out rating{'s' if held != 1 else ''}" if m.get("gate_margin_on") == "heldout" and held
                  else "on " + all_ratings_words(bool(m.get("split_kept"))))
-        verb = "barely moved" if f"{a:.3f}" == f"{b:.3f}" else "rose" if a > b else "did not rise"  # not "rose: x -> x"
+        move = margin_move(b, a)  # not "rose: x -> x"
+        verb = "did not rise" if move == "fell" else move
         lines.append(f"Preference margin {where} {verb}: <b>{b:.3f} \u2192 {a:.3f}</b> "
                      "<span style='color:@muted'>(how much more the model prefers what you liked; higher is better)</span>")
     lines += [x for x in (from_adapter_words(m),) if x]
