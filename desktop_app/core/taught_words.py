@@ -184,7 +184,7 @@ def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
     if not named:
         return head + (": it is not among the answers below" if len(pairs) == 1
                        else ": none of them is among the answers below")
-    quoted = [f"\u201c{_short(p.get('question'), 70)}\u201d" for p in named]
+    quoted = [f"\u201c{clip_at_word(p.get('question'), 70)}\u201d" for p in named]
     if len(reasons) > 1:  # each named with its own reason
         quoted = [f"{q} ({unchecked_why(p)})" for q, p in zip(quoted, named)]
     rest = len(pairs) - len(named)
@@ -294,9 +294,16 @@ def repeats_words(answer: str | None) -> str:
     return f"repeats itself: \u201c{shown}\u201d"
 
 
-def _short(text: str | None, limit: int) -> str:
+def clip_at_word(text: str | None, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters, cut after a whole word with an ellipsis
+    ("the world of art was no" read as a typo, usertest 10); a single overlong word is cut as is.
+    The run card's answers, the questions it names, the Text tab's outline."""
     text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "\u2026"
 
 
 def and_list(items) -> str:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
-from desktop_app.core.taught_words import (all_ratings_words, margin_move, new_rated, new_unlearned, rated, rated_count_words,
-                                           rated_questions, repeats_words, short_of_yours, unchecked_why,
-                                           unchecked_words)
+from desktop_app.core.taught_words import (all_ratings_words, clip_at_word, margin_move, new_rated, new_unlearned,
+                                           rated, rated_count_words, rated_questions, repeats_words, short_of_yours,
+                                           unchecked_why, unchecked_words)
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
                                             waits_for_consent)
 
@@ -428,17 +428,6 @@ def _pair(t: dict) -> str:
 
 def _short(text: str | None, limit: int = 90) -> str:
     return clip_at_word(text, limit)
-
-
-def clip_at_word(text: str | None, limit: int) -> str:
-    """``text`` on one line, at most ``limit`` characters, cut after a whole word with an ellipsis
-    ("the world of art was no" read as a typo, usertest 10); a single overlong word is cut as is."""
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "\u2026"
 
 
 def stopped_run_note(stopped: dict, report_run: int, interrupted: bool = False) -> tuple[str, str]:
