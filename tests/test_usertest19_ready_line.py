@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.core.store import Store
-from desktop_app.core.train_data import readiness
+from desktop_app.core.train_counts import readiness
 
 
 @pytest.fixture

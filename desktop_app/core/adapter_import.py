@@ -28,7 +28,7 @@ from desktop_app.core.adapters import CONFIG_FILE, META_FILE, STAGING_PREFIX, WE
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import distinct_prompts, question_texts
 from desktop_app.core.model_export import hub_id_for
-from desktop_app.core.taught_words import margin_figures
+from desktop_app.core.taught_words import margin_figures, margin_move
 
 log = logging.getLogger(__name__)
 
@@ -287,19 +287,14 @@ def rescore_rated(store, loaded, model, adapter_id: int, cancel=None) -> int:
     return done
 
 
-# a change of the mean per-token margin smaller than this reads as "barely moved": the gate takes a fall this
-# small on one held-out item for chance (gate.SMALL_HELDOUT_NOISE); ux42 read "your ratings moved the right way"
-# over 0.9612 -> 0.9634
-BARELY_MOVED = 0.01
-
-
 def kept_reason(metrics: dict) -> str:
     """Why the gate would keep an imported adapter, its margin's move worded by its size, with the figures."""
     before, after = metrics.get("margin_before"), metrics.get("margin_after")
     if before is None or after is None:
         moved = "moved the right way"
     else:
-        how = "barely moved the right way" if after - before < BARELY_MOVED else "moved the right way"
+        # a kept adapter's margin that fell, fell within the gate's chance (gate.SMALL_HELDOUT_NOISE)
+        how = "moved the right way" if margin_move(before, after) == "rose" else "barely moved the right way"
         moved = f"{how} (preference margin {margin_figures(before, after)})"
     return f"your ratings {moved} and general text reads as fluently as before"
 

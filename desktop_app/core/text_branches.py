@@ -24,6 +24,7 @@ import math
 import os
 
 from desktop_app.core.store import StoreError, now
+from desktop_app.core.taught_words import clip_at_word
 from desktop_app.core.text_pieces import CharacterLayout, own_token_bytes, stored_ratings
 
 BRANCH_KINDS = ("continuation", "alternative", "edited", "former")
@@ -274,8 +275,7 @@ def branch_pieces(branch: dict) -> list[str]:
 
 
 def first_words(text: str, limit: int = FIRST_WORDS) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[:limit - 1].rstrip() + "\u2026"
+    return clip_at_word(text, limit)  # after a whole word: "A story about a lightho…" read as a typo
 
 
 def label(branch: dict) -> str:

@@ -165,13 +165,16 @@ def readiness(store, tokenizer=None) -> dict:
             "thumbs_on_corrected": row[4] + row[5]}
 
 
-def rated_characters(store, tokenizer=None) -> int:
+def rated_characters(store, tokenizer=None, after: str | None = None) -> int:
     """The continuations' token ratings as training keeps them: two on one character (an old
     database's, on two of its tokens) train as one, so they count one (by the tokens' bytes with
-    ``tokenizer``: text_branches.branch_layout); a continuation edited since counts its ratings."""
+    ``tokenizer``: text_branches.branch_layout); a continuation edited since counts its ratings.
+    ``after``: only the ratings given after that time (a run's start: what is new since it)."""
     by_branch: dict[int, set[int]] = defaultdict(set)
+    since = "" if after is None else " AND r.created > ?"
     for r in store._rows(f"SELECT r.branch_id, r.token_index FROM text_ratings r JOIN text_branches b "
-                         f"ON b.id = r.branch_id WHERE {RATED_KINDS} AND r.token_index IS NOT NULL"):
+                         f"ON b.id = r.branch_id WHERE {RATED_KINDS} AND r.token_index IS NOT NULL{since}",
+                         () if after is None else (after,)):
         by_branch[r["branch_id"]].add(r["token_index"])
     total = 0
     for branch_id, indices in by_branch.items():

@@ -13,16 +13,17 @@ from desktop_app.core import text_training
 from desktop_app.core.text_pieces import records_layout
 
 
-def rated_characters(store, tokenizer=None) -> int:
+def rated_characters(store, tokenizer=None, after: str | None = None) -> int:
     """The answers' token ratings as training keeps them: two on one character (an old database's,
     stored on two of its tokens before a rating went to the character's first) train as one, the newer
     (``train_data.on_chosen_tokens``), so they count one. Where the character began is read from the answer's
     stored tokens: by their bytes where ``tokenizer`` reads their ids as their texts, else by their
     texts (which miss a character begun in a token that shows another, as the bundled model's " 😀");
-    an answer with one token rating, or without stored tokens, counts its ratings."""
+    an answer with one token rating, or without stored tokens, counts its ratings. ``after``: only
+    the ratings given after that time (a run's start: what is new since it)."""
     by_message: dict[int, set[int]] = {}
     for r in store.ratings():
-        if r["token_index"] is not None:
+        if r["token_index"] is not None and (after is None or r["created"] > after):  # as SQL's "created > ?"
             by_message.setdefault(r["message_id"], set()).add(r["token_index"])
     return sum(len(indices) if len(indices) == 1 else _characters(store.token_records(mid), indices, tokenizer)
                for mid, indices in by_message.items())
@@ -135,11 +136,11 @@ def readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
     # and a thumbs-down with a better answer is one gesture (above)
     counts["ratings"] = counts["total"] - counts["sibling_pairs"] - counts["disliked_and_corrected"]
     counts["ready"] = counts["total"] > 0
-    counts.update(since_last_run(store, model_id))
+    counts.update(since_last_run(store, model_id, tokenizer))
     return counts
 
 
-def since_last_run(store, model_id: str | None = None) -> dict:
+def since_last_run(store, model_id: str | None = None, tokenizer=None) -> dict:
     """What the previous run (``previous_run``: the one that made ``model_id``'s adapter in use, as a
     new run's card counts it) did not see: ``last_run`` (its id, or None when no run finished) and
     ``new_since_run``, the ratings and better answers given or changed after it started. A run reads
@@ -148,7 +149,8 @@ def since_last_run(store, model_id: str | None = None) -> dict:
     ``last_run_heldout``: examples learned from and kept aside to test the result;
     ``last_run_seconds``; ``last_run_settings``, the settings it ran with), so a panel can say what a
     second click on the same ratings would cost and whether it would repeat that run; None where it did
-    not record it. And a newer finished run of the model, if any (``newer_run``)."""
+    not record it. And a newer finished run of the model, if any (``newer_run``). Token ratings count as
+    training keeps them (``rated_characters``, by the bytes with ``tokenizer``), as the tab's total does."""
     if model_id is None:
         newest = store._one("SELECT base_model FROM finetune_runs WHERE status IN ('kept', 'discarded') "
                             "ORDER BY id DESC LIMIT 1")
@@ -156,10 +158,11 @@ def since_last_run(store, model_id: str | None = None) -> dict:
     row = previous_run(store, store.active_adapter(model_id), model_id) if model_id is not None else None
     if row is None:
         return {"last_run": None, "new_since_run": None}
-    return {**_run_new_count(store, row), **_run_use(row), **newer_run(store, model_id, row["id"])}
+    return {**_run_new_count(store, row, tokenizer), **_run_use(row),
+            **newer_run(store, model_id, row["id"], tokenizer)}
 
 
-def newer_run(store, model_id: str | None, previous_id: int) -> dict:
+def newer_run(store, model_id: str | None, previous_id: int, tokenizer=None) -> dict:
     """The newest finished run of ``model_id`` after the previous run ``previous_id`` (a discarded run
     that started from the adapter in use, or a kept one whose adapter the person stepped back from):
     ``newer_run`` (its id), ``new_since_newer`` (what it did not see: 0 when a new run would train on
@@ -173,7 +176,7 @@ def newer_run(store, model_id: str | None, previous_id: int) -> dict:
     if row is None:
         return {}
     use = _run_use(row)
-    return {"newer_run": row["id"], "new_since_newer": _run_new_count(store, row)["new_since_run"],
+    return {"newer_run": row["id"], "new_since_newer": _run_new_count(store, row, tokenizer)["new_since_run"],
             "newer_run_status": row["status"], "newer_run_reason": row["reason"],
             "newer_run_adapter": row["adapter_id"], "newer_run_from": row["parent_adapter_id"],
             "newer_run_seconds": use["last_run_seconds"], "newer_run_settings": use["last_run_settings"],
@@ -200,14 +203,22 @@ def _json_dict(text: str | None) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _run_new_count(store, row) -> dict:
-    """The ratings and better answers given or changed after the run row started."""
+def _run_new_count(store, row, tokenizer=None) -> dict:
+    """The ratings and better answers given or changed after the run row started; token ratings as
+    training keeps them (two on one split character: one)."""
     started = row["started"]
-    added = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _ANSWERS_AFTER + _BRANCHES_AFTER)
+    added = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _WHOLE_AFTER)
     once = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _DISLIKED_AND_CORRECTED_AFTER)  # each "?": ``started``
-    params = (started,) * (len(_ANSWERS_AFTER) + len(_BRANCHES_AFTER) + 2 * len(_DISLIKED_AND_CORRECTED_AFTER))
+    params = (started,) * (len(_WHOLE_AFTER) + 2 * len(_DISLIKED_AND_CORRECTED_AFTER))
     new = store._one(f"SELECT {added} - ({once})", params)[0]
-    return {"last_run": row["id"], "new_since_run": int(new)}
+    tokens = rated_characters(store, tokenizer, started) + text_training.rated_characters(store, tokenizer, started)
+    return {"last_run": row["id"], "new_since_run": int(new) + tokens}
+
+
+# the thumbs and better texts given or changed after a run started (each "?": its start); its token
+# ratings are counted by character (``rated_characters``)
+_WHOLE_AFTER = ("SELECT 1 FROM ratings WHERE token_index IS NULL AND created > ?", _ANSWERS_AFTER[1],
+                "SELECT 1 FROM text_ratings WHERE token_index IS NULL AND created > ?", _BRANCHES_AFTER[1])
 
 
 # a thumbs-down and a better answer (or continuation) for one answer (or continuation), both given after a

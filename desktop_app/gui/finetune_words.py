@@ -10,13 +10,12 @@ import math
 import re
 from dataclasses import dataclass
 
-from desktop_app.core import word_cut
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
-from desktop_app.core.taught_words import (all_ratings_words, new_rated, new_unlearned, rated, rated_count_words,
-                                           rated_questions, repeats_words, short_of_yours, unchecked_why,
-                                           unchecked_words)
+from desktop_app.core.taught_words import (all_ratings_words, clip_at_word, margin_move, new_rated, new_unlearned,
+                                           rated, rated_count_words, rated_questions, repeats_words, short_of_yours,
+                                           unchecked_why, unchecked_words)
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
                                             waits_for_consent)
 
@@ -83,7 +82,8 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
         held = m.get("heldout_size") or 0
         where = (f"on {held} held-out rating{'s' if held != 1 else ''}" if m.get("gate_margin_on") == "heldout" and held
                  else "on " + all_ratings_words(bool(m.get("split_kept"))))
-        verb = "barely moved" if f"{a:.3f}" == f"{b:.3f}" else "rose" if a > b else "did not rise"  # not "rose: x -> x"
+        move = margin_move(b, a)  # not "rose: x -> x"
+        verb = "did not rise" if move == "fell" else move
         lines.append(f"Preference margin {where} {verb}: <b>{b:.3f} \u2192 {a:.3f}</b> "
                      "<span style='color:@muted'>(how much more the model prefers what you liked; higher is better)</span>")
     lines += [x for x in (from_adapter_words(m),) if x]
@@ -428,13 +428,6 @@ def _pair(t: dict) -> str:
 
 def _short(text: str | None, limit: int = 90) -> str:
     return clip_at_word(text, limit)
-
-
-def clip_at_word(text: str | None, limit: int) -> str:
-    """``text`` on one line, at most ``limit`` characters, cut after a whole word with an ellipsis
-    ("the world of art was no" read as a typo, usertest 10), by core/word_cut.py's rule (the titles'):
-    an answer keeps at least half its room, so a long word past the middle is cut as is."""
-    return word_cut.clip_at_word(text, limit, least=limit // 2, keep_word_at_limit=False)
 
 
 def stopped_run_note(stopped: dict, report_run: int, interrupted: bool = False) -> tuple[str, str]:

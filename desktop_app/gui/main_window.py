@@ -89,7 +89,6 @@ class MainWindow(QMainWindow):
         else:
             self.chat.thread_changed.emit()
         self.prompt_drafts = PromptDrafts(self)  # after the last conversation opened: the box holds its draft
-        self.conversations.delete_requested.connect(self.prompt_drafts.forget)
         self._update_buttons()
         self._before_model()
         if autoload:
@@ -217,7 +216,7 @@ class MainWindow(QMainWindow):
         self.conversations.selected.connect(self.open_conversation)
         self.conversations.new_requested.connect(self.new_conversation)
         self.conversations.rename_requested.connect(c.rename)
-        self.conversations.delete_requested.connect(c.delete)
+        self.conversations.delete_requested.connect(self.delete_conversation)
         self.conversations.delete_warning = lambda cid: conversation_actions.delete_warning(self, cid)
         self.conversations.export_requested.connect(
             lambda cid, kind: conversation_actions.export_conversation(self, cid, kind))
@@ -429,6 +428,13 @@ class MainWindow(QMainWindow):
             self.cards.clear()  # the cards are all of the conversation left
         self._switch_conversation(conversation_id, lambda: self.chat.open_conversation(conversation_id))
         self.refresh_conversations()
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Its unsent question goes with it: deleted while shown, the box then holds the question of the
+        conversation shown next, not the deleted one's."""
+        shown = conversation_id == self.chat.conversation_id
+        self.chat.delete(conversation_id)
+        self.prompt_drafts.forget(conversation_id, shown)
 
     def new_conversation(self) -> None:
         if not self.chat.generating:

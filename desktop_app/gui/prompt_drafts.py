@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+from desktop_app.gui.window_state import write_draft
+
 NEW = "new"  # the key of the conversation on screen before its first prompt writes it
 
 
@@ -41,14 +43,20 @@ class PromptDrafts:
         window.prompt.setPlainText(self.others.pop(_key(window.chat.conversation_id), ""))
         self.save()
 
-    def forget(self, conversation_id: int) -> None:
-        """A deleted conversation's question goes with it."""
+    def forget(self, conversation_id: int, shown: bool) -> None:
+        """A deleted conversation's question goes with it. ``shown``: it was on screen, its question in
+        the box (or put aside by an edit): the conversation shown now has its own back instead."""
         self.others.pop(_key(conversation_id), None)
-        self.save()
+        if shown:
+            self.window.message_editor.cancel()
+            self.arrive()
+        else:
+            self.save()
 
     def save(self) -> None:
+        """The ones put aside and the shown one, on disk at once: a kill brings back no deleted question."""
         self.window.settings.setValue("prompt_drafts", json.dumps(self.others))
-        self.window.settings.sync()  # on disk now, as the shown draft is (window_state._write_draft)
+        write_draft(self.window)
 
 
 def _read(text: str) -> dict[str, str]:

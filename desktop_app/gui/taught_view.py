@@ -10,8 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.finetune_effect import repeated_opening
-from desktop_app.core.taught_words import new_since_words, rated, repeats_words, shown_answer, unchecked_why
-from desktop_app.gui.finetune_words import card_rank, clip_at_word, pick_pairs
+from desktop_app.core.taught_words import (clip_at_word, new_since_words, rated, repeats_words, shown_answer,
+                                           unchecked_why)
+from desktop_app.gui.finetune_words import card_rank, pick_pairs
 from desktop_app.gui.theme import styled_label
 
 # "Greedy answers" meant nothing to a new user, and the "before" differed from the answer they were

@@ -101,12 +101,12 @@ def keep_draft_as_typed(window) -> None:
     timer = QTimer(window)
     timer.setSingleShot(True)
     timer.setInterval(DRAFT_PAUSE_MS)
-    timer.timeout.connect(lambda: _write_draft(window))
+    timer.timeout.connect(lambda: write_draft(window))
     window.prompt.textChanged.connect(timer.start)
     window.draft_timer = timer
 
 
-def _write_draft(window) -> None:
+def write_draft(window) -> None:
     window.settings.setValue("prompt_draft", window.message_editor.draft())
     window.settings.sync()  # on disk now: a kill does not wait for QSettings' own write
 
