@@ -141,33 +141,43 @@ def _old_rating(store, table: str, owner: str, owner_id: int, index: int, value:
                      (owner_id, index, value, created))
 
 
-def test_two_old_ratings_on_one_character_count_as_the_one_that_trains(tmp_path, tiny_model):
+def rate_split_characters_twice(store, tiny_model, earlier: str, later: str) -> int:
+    """An old database's ratings of split characters, each rated twice on two of its tokens (the token
+    that shows it at ``earlier``, the one where it began at ``later``): the emoji and the "é" of two
+    answers, the emoji of a Text continuation. Returns the emoji answer's message id."""
     from desktop_app.core import documents
     from desktop_app.core import text_branches as tb
     from desktop_app.core.prompts import answer_ids
     from desktop_app.core.records import TokenRecord
     from desktop_app.core.text_pieces import layout_of
-    from desktop_app.core.train_counts import readiness
-    from desktop_app.core.train_data import build_training_data
     from test_tokalign42_split_ratings import EMOJI_TEXT, split_emoji, written_answer
 
     tokenizer = tiny_model.tokenizer
+    mid, layout = written_answer(store, tiny_model, EMOJI_TEXT)
+    first, shown = split_emoji(layout)
+    _old_rating(store, "ratings", "message_id", mid, shown, -1, earlier)  # the emoji
+    _old_rating(store, "ratings", "message_id", mid, first, 1, later)  # a dot of it
+    cafe, cafe_layout = written_answer(store, tiny_model, CAFE_TEXT)
+    kept, e = _split(cafe_layout, "é")
+    _old_rating(store, "ratings", "message_id", cafe, e, -1, earlier)  # the "é"
+    _old_rating(store, "ratings", "message_id", cafe, kept, 1, later)  # the token where it began
+    doc = documents.create_document(store, "Once")
+    ids = answer_ids(tokenizer, EMOJI_TEXT)
+    pieces = layout_of(tokenizer, ids).pieces
+    branch = tb.add_branch(store, doc, None, 4, EMOJI_TEXT,
+                           records=[TokenRecord(i, p, -1.0, 1, 1.0) for i, p in zip(ids, pieces)])
+    _old_rating(store, "text_ratings", "branch_id", branch, shown, -1, earlier)
+    _old_rating(store, "text_ratings", "branch_id", branch, first, 1, later)
+    return mid
+
+
+def test_two_old_ratings_on_one_character_count_as_the_one_that_trains(tmp_path, tiny_model):
+    from desktop_app.core.train_counts import readiness
+    from desktop_app.core.train_data import build_training_data
+
+    tokenizer = tiny_model.tokenizer
     with Store.open(tmp_path / "db.sqlite3") as store:
-        mid, layout = written_answer(store, tiny_model, EMOJI_TEXT)
-        first, shown = split_emoji(layout)
-        _old_rating(store, "ratings", "message_id", mid, shown, -1, "2026-01-01")  # the emoji
-        _old_rating(store, "ratings", "message_id", mid, first, 1, "2026-02-01")  # a dot of it
-        cafe, cafe_layout = written_answer(store, tiny_model, CAFE_TEXT)
-        kept, e = _split(cafe_layout, "é")
-        _old_rating(store, "ratings", "message_id", cafe, e, -1, "2026-01-01")  # the "é"
-        _old_rating(store, "ratings", "message_id", cafe, kept, 1, "2026-02-01")  # the token where it began
-        doc = documents.create_document(store, "Once")
-        ids = answer_ids(tokenizer, EMOJI_TEXT)
-        pieces = layout_of(tokenizer, ids).pieces
-        branch = tb.add_branch(store, doc, None, 4, EMOJI_TEXT,
-                               records=[TokenRecord(i, p, -1.0, 1, 1.0) for i, p in zip(ids, pieces)])
-        _old_rating(store, "text_ratings", "branch_id", branch, shown, -1, "2026-01-01")
-        _old_rating(store, "text_ratings", "branch_id", branch, first, 1, "2026-02-01")
+        rate_split_characters_twice(store, tiny_model, "2026-01-01", "2026-02-01")
         data = build_training_data(store, tokenizer, tiny_model.context_window)
         trained = sum(len(t.ratings) for t in data.tokens)
         assert len(store.ratings()) == 4 and trained == 3  # one per character

@@ -6,7 +6,7 @@ byte-level tokenizer (tests/tiny_model.byte_level_tokenizer) splits "😀" and "
 from __future__ import annotations
 
 from desktop_app.core.store import Store
-from test_cli42_fixes import CAFE_TEXT, _old_rating, _split
+from test_cli42_fixes import _old_rating, rate_split_characters_twice
 
 
 def _finished_run(store, model_id: str, started: str) -> int:
@@ -18,33 +18,14 @@ def _finished_run(store, model_id: str, started: str) -> int:
 
 
 def test_new_since_the_last_run_counts_a_split_characters_two_ratings_once(tmp_path, tiny_model):
-    from desktop_app.core import documents
-    from desktop_app.core import text_branches as tb
-    from desktop_app.core.prompts import answer_ids
-    from desktop_app.core.records import TokenRecord
-    from desktop_app.core.text_pieces import layout_of
-    from desktop_app.core.train_data import build_training_data
     from desktop_app.core.train_counts import readiness
-    from test_tokalign42_split_ratings import EMOJI_TEXT, split_emoji, written_answer
+    from desktop_app.core.train_data import build_training_data
 
     tokenizer = tiny_model.tokenizer
     with Store.open(tmp_path / "db.sqlite3") as store:
-        mid, layout = written_answer(store, tiny_model, EMOJI_TEXT)
-        first, shown = split_emoji(layout)
+        mid = rate_split_characters_twice(store, tiny_model, "2026-02-01", "2026-03-01")  # after the run
         _old_rating(store, "ratings", "message_id", mid, 0, 1, "2026-01-01")  # before the run: not new
         run = _finished_run(store, tiny_model.model_id, "2026-01-15")
-        _old_rating(store, "ratings", "message_id", mid, shown, -1, "2026-02-01")  # the emoji
-        _old_rating(store, "ratings", "message_id", mid, first, 1, "2026-03-01")  # a dot of it
-        cafe, cafe_layout = written_answer(store, tiny_model, CAFE_TEXT)
-        kept, e = _split(cafe_layout, "é")
-        _old_rating(store, "ratings", "message_id", cafe, e, -1, "2026-02-01")  # the "é"
-        _old_rating(store, "ratings", "message_id", cafe, kept, 1, "2026-03-01")  # the token where it began
-        doc = documents.create_document(store, "Once")
-        ids = answer_ids(tokenizer, EMOJI_TEXT)
-        records = [TokenRecord(i, p, -1.0, 1, 1.0) for i, p in zip(ids, layout_of(tokenizer, ids).pieces)]
-        branch = tb.add_branch(store, doc, None, 4, EMOJI_TEXT, records=records)
-        _old_rating(store, "text_ratings", "branch_id", branch, shown, -1, "2026-02-01")
-        _old_rating(store, "text_ratings", "branch_id", branch, first, 1, "2026-03-01")
         trained = sum(len(t.ratings) for t in build_training_data(store, tokenizer, tiny_model.context_window).tokens)
         assert trained == 4  # the old one, and one per split character
         counts = readiness(store, tiny_model.model_id, tokenizer)
