@@ -60,7 +60,7 @@ def test_measuring_counts_from_its_start_and_the_steps_time_left_waits_for_a_pac
     start = next(i for i, p in enumerate(seen) if p.message == "Measuring the new adapter")
     first = seen[start + 1]
     assert first.total and first.step == 0, first
-    assert first.message.startswith("measuring the new adapter: scoring 0 of ")
+    assert first.message.startswith("measuring the new adapter: scoring your ratings: 0 of ")
     steps = [p for p in seen if p.phase == "training" and p.step]
     early = [p for p in steps if p.step < training.ETA_AFTER_STEPS]
     assert early and all(p.eta_s is None for p in early)
