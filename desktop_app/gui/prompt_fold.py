@@ -5,8 +5,8 @@ and seconds to lay it out). Qt-free: where the fold falls and what its button sa
 
 from __future__ import annotations
 
-FOLD_LINES = 8  # lines a folded prompt shows: a screenful of the chat keeps room for its answer
-FOLD_CHARS = 600  # characters a folded prompt shows at most (a paste with no line breaks wraps into many)
+FOLD_LINES = 6  # lines a folded prompt shows: a screenful of the chat keeps room for its answer
+FOLD_CHARS = 400  # characters a folded prompt shows at most (a paste with no line breaks wraps into many)
 WORTH_FOLDING = 1.5  # a prompt at most this much longer than the folded part is shown whole: no button for 3 lines
 ELLIPSIS = "\u2026"
 
