@@ -246,7 +246,7 @@ def test_the_figures_so_far_show_after_the_first_passes_and_stay_on_cancel(windo
         # one estimate: no word's place has held from one to the next yet, so none is listed
         # (usertest 11: the first figures are often far from the finished ones)
         assert view.contributors.isHidden() and "after 2 steps" in view.contrib_caption.text()
-        assert "2 of at most" in view.progress_text.text() and "first rough" not in view.progress_text.text()
+        assert view.progress_text.text().startswith("Step 2 \u00b7") and "first rough" not in view.progress_text.text()
         qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
     finally:
         gate.set()

@@ -117,7 +117,7 @@ def test_ready_count_says_whether_the_ratings_are_new_since_the_last_run(make_wi
     store.rate_message(answer, -1)  # changed its mind after the run
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
         window.writer.recount()
-    assert "1 rating or better answer new since run" in panel.ready_label.text()
+    assert "1 new rating or better answer since run" in panel.ready_label.text()
 
 
 # ---------------------------------------------------------------- 5. the repetition penalty in Settings

@@ -36,7 +36,7 @@ def test_after_a_run_used_every_rating_the_tab_and_line_say_nothing_is_new(make_
     store.rate_message(ask(qtbot, window, "Again?")["message_id"], 1)
     _recount(qtbot, window)
     assert _tab_text(window) == "Fine-tune (1 new)"
-    assert f"1 rating or better answer new since run {run}" in window.finetune_panel.ready_label.text()
+    assert f"1 new rating or better answer since run {run}" in window.finetune_panel.ready_label.text()
 
 
 def test_after_a_restart_the_tab_still_counts_what_is_new(make_window, qtbot, tmp_path):

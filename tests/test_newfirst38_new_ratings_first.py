@@ -149,7 +149,7 @@ def test_a_discarded_run_whose_new_ratings_did_not_move_says_they_may_pull_again
 
     _title, body = describe_run("discarded", "the held-out margin did not move the right way (2.167 -> 1.894)",
                                 _metrics(moved=False))
-    assert ("the answers to your ratings new since run 1 did not move toward your answers: "
+    assert ("the answers to what you rated since run 1 did not move toward your answers: "
             "they may pull against older ratings") in body
     _title, kept = describe_run("kept", None, _metrics(moved=False), 2)
     assert "pull against" not in kept  # a kept run is not told what would have gone wrong

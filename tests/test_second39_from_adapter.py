@@ -104,7 +104,7 @@ def test_the_card_names_the_figures_a_second_run_was_judged_by():
 
     _title, body = describe_run("kept", None, _second_run(), 2)
     assert "Against the base model, the same margin: <b>0.930 \u2192 2.682</b>" in body
-    assert "on your 1 rating new since adapter 1: <b>0.210 \u2192 1.470</b>" in body
+    assert "on your 1 new rating since adapter 1: <b>0.210 \u2192 1.470</b>" in body
     _title, first = describe_run("kept", None, _second_run(started_from_adapter=None), 2)
     assert "Against the base model" not in first
 

@@ -44,7 +44,7 @@ def test_after_a_discarded_run_the_tab_and_the_card_count_since_the_kept_run_in_
         assert counts["last_run"] == since == kept != discarded
         assert counts["new_since_run"] == len(new) == 2 and new == {first, second}
         assert tab_count_words(counts) == "Fine-tune (2 new)"
-        assert headline_words(counts).startswith("<b>2 ratings or better answers new since run 1</b>")
+        assert headline_words(counts).startswith("<b>2 new ratings or better answers since run 1</b>")
         assert readiness(store)["last_run"] == kept  # no model loaded: the model the runs trained
 
         # the next run starts from the kept run's adapter and marks what the tab counted as new

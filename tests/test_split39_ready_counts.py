@@ -84,7 +84,7 @@ def test_after_a_run_the_two_thumbs_are_two_new_ratings(store):
     _two_answers(store)
     counts = readiness(store)
     assert counts["new_since_run"] == 2 and tab_count_words(counts) == "Fine-tune (2 new)"
-    assert ready_words(counts).startswith("<b>2 ratings or better answers new since run 1</b>; 2 ratings in all: ")
+    assert ready_words(counts).startswith("<b>2 new ratings or better answers since run 1</b>; 2 ratings in all: ")
 
 
 def test_a_run_on_siblings_learns_from_every_example_and_its_card_counts_the_question_once(tmp_path, tiny_model):

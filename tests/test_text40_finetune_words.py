@@ -57,7 +57,7 @@ def test_text_mode_tiles_and_tooltips_name_continuations_not_answers(window, qtb
     assert "A better continuation you wrote" in details and "a liked continuation becomes likelier" in details
     assert "answer" not in details + "".join(tips.values()) + "".join(captions(panel).values())
     counts = {**counts, "last_run": 1, "new_since_run": 1}
-    assert headline_words(counts).startswith("<b>1 rating or better continuation new since run 1</b>")
+    assert headline_words(counts).startswith("<b>1 new rating or better continuation since run 1</b>")
 
     # a liked answer in the chat: its tile says answers, the better ones' tile still continuations
     liked_chat_answer(store)

@@ -23,9 +23,9 @@ def test_new_since_a_run_counts_both_kinds_in_plural_words():
     # usertest 17: "2 ratings, better answer or continuations new since run 1"
     counts = {"total": 3, "ratings": 3, "thumbs_up": 2, "text_thumbs_up": 1, "corrections": 1,
               "last_run": 1, "new_since_run": 2}
-    assert headline_words(counts).startswith("<b>2 ratings, better answers or continuations new since run 1</b>")
+    assert headline_words(counts).startswith("<b>2 new ratings, better answers or continuations since run 1</b>")
     counts["new_since_run"] = 1
-    assert headline_words(counts).startswith("<b>1 rating, better answer or continuation new since run 1</b>")
+    assert headline_words(counts).startswith("<b>1 new rating, better answer or continuation since run 1</b>")
 
 
 def test_a_liked_continuation_with_a_better_one_is_named_as_mixed_signals(tmp_path):

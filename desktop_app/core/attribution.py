@@ -45,13 +45,23 @@ class ExplainProgress:
     # by the passes after; None when nothing asked for them
     estimate: Attribution | None = None
     kept: int = 0  # of ``done``, the points kept from a run paused before this one (not in ``elapsed``)
+    sweep: int = IG_STEPS + 1  # the first even sweep's points: the run checks its figures, and may end, after them
 
     @property
     def seconds_left(self) -> float | None:
         """At most this long still, at the pace so far (None before the first batch ended)."""
+        return self._at_pace(self.total)
+
+    @property
+    def seconds_to_sweep(self) -> float | None:
+        """At least this long still (the first sweep's points left), at the pace so far: a run's time
+        left lies between this and ``seconds_left`` (user test: only the most was said, "18 min")."""
+        return self._at_pace(self.sweep)
+
+    def _at_pace(self, points: int) -> float | None:
         if self.done <= self.kept or self.elapsed <= 0:
             return None
-        return self.elapsed / (self.done - self.kept) * max(0, self.total - self.done)
+        return self.elapsed / (self.done - self.kept) * max(0, points - self.done)
 
 
 WIDENED_PRECISIONS = ("bfloat16", "float16")
@@ -257,7 +267,7 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
         path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel,
                      points=points if points is not None else {})
         if progress is not None:
-            path.after_batch = _reporter(path, progress, max(max_steps, steps) + 1,
+            path.after_batch = _reporter(path, progress, (steps + 1, max(max_steps, steps) + 1),
                                          lambda scores: _attribution(loaded, ids, target, other, scores, path.points,
                                                                      len(path.points) - 1))
             if path.points:  # going on from a paused run: its figures and steps at once
@@ -296,15 +306,16 @@ def coarse_to_fine(steps: int) -> list[list[float]]:
     return [rounds[key] for key in sorted(rounds, reverse=True)]
 
 
-def _reporter(path: _Path, progress: Callable[[ExplainProgress], None], most: int,
+def _reporter(path: _Path, progress: Callable[[ExplainProgress], None], counts: tuple[int, int],
               attribution_of: Callable[[torch.Tensor], "Attribution"]) -> Callable[[], None]:
-    """After every batch: the points done of at most ``most``, and the contributions so far
-    (once both ends of the path are in, which the first round computes)."""
+    """After every batch: the points done (``counts``: of the first sweep's, of at most so many), and
+    the contributions so far (once both ends of the path are in, which the first round computes)."""
     started, kept = time.monotonic(), len(path.points)
+    sweep, most = counts
 
     def report() -> None:
         estimate = attribution_of(path.estimate()[0]) if {0.0, 1.0} <= path.points.keys() else None
-        progress(ExplainProgress(len(path.points), most, time.monotonic() - started, estimate, kept))
+        progress(ExplainProgress(len(path.points), most, time.monotonic() - started, estimate, kept, sweep))
 
     return report
 

@@ -107,7 +107,7 @@ class ChatCards:
             if message["role"] == "assistant":
                 self._show_answer(card, message)
             else:
-                card.view.set_records([], prefix=message["text"])
+                card.show_prompt(prefix=message["text"])
                 if w.legend.score_prompts.isChecked():
                     w.chat.score_prompt(message)
         self._refresh_answer_cards()
@@ -349,7 +349,7 @@ class ChatCards:
                 chat.score_prompt(card.message)
             else:
                 card.view.set_measure("plain")
-                card.view.set_records([], prefix=card.message["text"])
+                card.show_prompt(prefix=card.message["text"])
 
     def prompt_scored(self, message_id: int, prefix: str, records: list) -> None:
         legend = self.window.legend
@@ -358,7 +358,7 @@ class ChatCards:
         for card in self.window.transcript.cards:
             if card.role == "user" and card.message_id == message_id:
                 card.view.set_measure(legend.measure())
-                card.view.set_records(records, prefix=prefix)
+                card.show_prompt(records, prefix)
 
     # ------------------------------------------------------------ the answer streaming
     def stream_started(self, user_message) -> None:

@@ -473,9 +473,7 @@ class ExplainView(QFrame):
         """A batch of the attribution's passes is done (core.attribution.ExplainProgress)."""
         self.bar.setRange(0, progress.total)
         self.bar.setValue(progress.done)
-        self.progress_text.setText(f"step {progress.done} of at most {progress.total} \u00b7 "
-                                   f"{words.time_left_words(progress.seconds_left)} (it often ends sooner: once "
-                                   "the figures add up)")
+        self.progress_text.setText(words.progress_line(progress))
         if progress.estimate is not None:
             self.ranking.show_estimate(progress.estimate)
 

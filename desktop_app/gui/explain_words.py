@@ -131,9 +131,9 @@ def paused_words(a) -> str:
 
 # shown before anything is asked: it says what the button does, not what is under way (usertest 18: "show
 # in a moment" read as a loading message, and a new user waited for figures nobody had asked for)
-HINT = ("Explain this token shows the layer grid and the sampler within seconds; which earlier words led here "
-        "follows, worked out step by step (on a CPU, a minute or more to finish for a long conversation). Rough "
-        "figures show, greyed, once they have settled; you can cancel and keep them.")
+HINT = ("Explain this token shows the layer grid and the sampler within seconds. Which earlier words led here "
+        "takes longer, step by step: on a CPU a minute or more, many minutes for a long conversation (the time "
+        "left shows as it goes). Rough figures show, greyed, once they settle; Cancel keeps them.")
 
 
 WORK_NAMES = {"continue": "the Text continuation", "analyse": "the Text analysis", "answer": "the answer",
@@ -150,9 +150,27 @@ def time_left_words(seconds: float | None) -> str:
     """The attribution's time left at most, in round figures."""
     if seconds is None:
         return "the first rough figures come after two passes\u2026"
-    if seconds < 60:
-        return f"at most about {max(5, 5 * math.ceil(seconds / 5))} s left"
-    return f"at most about {math.ceil(seconds / 60)} min left"
+    return f"at most about {_round_time(seconds)} left"
+
+
+def _round_time(seconds: float) -> str:
+    return f"{max(5, 5 * math.ceil(seconds / 5))} s" if seconds < 60 else f"{math.ceil(seconds / 60)} min"
+
+
+def progress_line(progress) -> str:
+    """The attribution's course (core.attribution.ExplainProgress): its step, and its time left as what it
+    is, a span from the first check of its figures to its last step (user test: "step 16 of at most 129 ·
+    at most about 18 min left (it often ends sooner: once the figures add up)" read as 18 minutes, densely)."""
+    least, most = progress.seconds_to_sweep, progress.seconds_left
+    if most is None:
+        return time_left_words(None)
+    if progress.done >= progress.sweep or least is None or _round_time(least) == _round_time(most):
+        return (f"Step {progress.done} \u00b7 {time_left_words(most)}: it stops once the figures settle "
+                f"({progress.total} steps at most)")
+    low, high = _round_time(least), _round_time(most)
+    span = f"{low.split()[0]}\u2013{high}" if low.split()[1] == high.split()[1] else f"{low} to {high}"
+    return (f"Step {progress.done} \u00b7 {span} left: it stops once the figures settle "
+            f"({progress.sweep} steps at least, {progress.total} at most)")
 
 
 # Figures so far are shown only once their contributions add up within 30%. Further off, they are

@@ -51,7 +51,7 @@ def against_words(m: dict) -> str:
     since = m.get("new_since_run_id")
     if since is None or not new_unlearned(m.get("taught") or []):
         return ""
-    return (f"<b>Hint:</b> the answers to your ratings new since run {since} did not move toward your answers: "
+    return (f"<b>Hint:</b> the answers to what you rated since run {since} did not move toward your answers: "
             "they may pull against older ratings that teach something else.")
 
 
@@ -66,7 +66,7 @@ def from_adapter_words(m: dict) -> str:
     words = f"Against the base model, the same margin: <b>{base:.3f} \u2192 {after:.3f}</b>"
     new_before, new_after, n = m.get("margin_new_before"), m.get("margin_new_after"), m.get("new_rated") or 0
     if new_before is not None and new_after is not None:
-        words += (f"; on your {n} rating{'s' if n != 1 else ''} new since adapter {adapter}: "
+        words += (f"; on your {n} new rating{'s' if n != 1 else ''} since adapter {adapter}: "
                   f"<b>{new_before:.3f} \u2192 {new_after:.3f}</b>")
     return (words + " <span style='color:@muted'>(adapter " + str(adapter) + " learned from most of the same "
             "ratings, so a new run is judged by what it learned over the base model and by your new ratings)</span>")

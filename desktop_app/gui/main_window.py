@@ -451,6 +451,8 @@ class MainWindow(QMainWindow):
         if switching and drafts:
             drafts.leave()
         show()
+        if switching:  # the speed was an answer's of the conversation left
+            self.status.answer_speed(None)
         if switching and drafts:
             drafts.arrive()
 
@@ -498,7 +500,7 @@ class MainWindow(QMainWindow):
         """``result``: the stored answer's figures (message_id None: nothing was stored), or
         None when it failed (its error is already shown)."""
         if result and result.get("tokens_per_s"):
-            self.status.answer_speed(result["tokens_per_s"])
+            self.status.answer_speed(result["tokens_per_s"], result.get("tokens"), self.chat.adapter_id)
         if result and result.get("message_id") is None and result.get("finish_reason") == "cancelled":
             self.statusBar().showMessage("Stopped before the first token; nothing was kept.", 5000)
         thumb = self.cards.unstored_thumb() if not result or result.get("message_id") is None else None
@@ -566,7 +568,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ fine-tuning (gui/finetune_side.py)
     def _adapter_changed(self, adapter_id) -> None:
-        self.status.show_adapter(self.chat.adapter_label)
+        self.status.adapter_now(self.chat.adapter_label, adapter_id)
         self.finetune_side.adapter_changed()
         self.text_mode.adapter_changed(adapter_id)
 

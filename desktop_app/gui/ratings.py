@@ -228,6 +228,15 @@ def thumb_tip(thumb: int, value: int | None) -> str:
     return f"Rate this answer {word}"
 
 
+BETTER_MARK_TIP = "You wrote a better answer for this one (under it): fine-tuning prefers yours. Click to edit it."
+
+
+def card_mark(value: int | None, correction: str | None) -> str:
+    """The answer card's edge (its ``rated`` property): the thumb's colour, else, for an answer the person
+    wrote a better one for, the accent's."""
+    return {1: "up", -1: "down"}.get(value, "corrected" if correction else "")
+
+
 PENDING_WORDS = {1: "Rated good: stored with the answer once it is written.",
                  -1: "Rated bad: stored with the answer once it is written.",
                  None: "Rating cleared."}
@@ -290,7 +299,8 @@ class CardRating(QObject):
         self.compare_button.setToolTip("Compare: how the fine-tune changed each token's probability")
         self.compare_button.clicked.connect(lambda: self.card.message_id and self.compare_requested.emit(self.card.message_id))
         self.compare_button.hide()
-        for b in (self.compare_button, self.up, self.down):
+        self.better_mark = self._better_mark()
+        for b in (self.compare_button, self.better_mark, self.up, self.down):
             card.actions_layout.addWidget(b)
         self._build_footer(card)
         view = card.view
@@ -331,6 +341,23 @@ class CardRating(QObject):
         column.addLayout(row)
         card.stacking_rows.append(row)  # in a narrow chat the hint goes under the button
         card.footer_layout.addWidget(self.footer)
+
+    def _better_mark(self) -> QToolButton:
+        """In the header, beside the thumbs: this answer has a better one of the person's (user test: corrected
+        without a thumb, the card bore no mark of it above its footer, far below on a long answer). A click
+        edits it."""
+        mark = QToolButton(self.card)
+        mark.setObjectName("ThumbButton")
+        mark.setProperty("rating", "better")
+        mark.setIcon(icon("edit"))
+        mark.setCheckable(True)
+        mark.setChecked(True)
+        mark.setToolTip(BETTER_MARK_TIP)
+        mark.setCursor(Qt.CursorShape.PointingHandCursor)
+        mark.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        mark.clicked.connect(lambda: (mark.setChecked(True), self.edit_correction()))
+        mark.hide()
+        return mark
 
     def _thumb(self, name: str, tip: str, colour: str) -> QToolButton:
         b = QToolButton(self.card)
@@ -391,7 +418,7 @@ class CardRating(QObject):
         for b in (self.up, self.down):
             b.style().unpolish(b)
             b.style().polish(b)
-        self.card.setProperty("rated", {1: "up", -1: "down"}.get(self.value, ""))
+        self.card.setProperty("rated", card_mark(self.value, self.correction))
         self.card.style().unpolish(self.card)
         self.card.style().polish(self.card)
         # a split character: the tokens it began in, and itself (a layout reads every token: only where rated)
@@ -408,13 +435,18 @@ class CardRating(QObject):
         else:
             # the keys stay on one line: at 800 px "\u2212)" had wrapped alone under the rest
             self.token_summary.setText("Right-click a token to rate it (or select it, then\u00a0+\u00a0/\u00a0\u2212)")
+        self._show_correction()
+
+    def _show_correction(self) -> None:
         if self.correction:
             self.correction_label.setText(self.correction)
-            self.correction_box.show()
             self.correct_button.setText("Edit your better answer\u2026")
         else:
-            self.correction_box.hide()
             self.correct_button.setText("Write a better answer\u2026")
+        self.correction_box.setVisible(bool(self.correction))
+        if self.better_mark.isVisibleTo(self.card) != bool(self.correction):
+            self.better_mark.setVisible(bool(self.correction))
+            self.card._fit_meta()  # one button more or fewer in the header
 
     def set_compare_available(self, available: bool) -> None:
         """On while an adapter is on, for an answer with tokens to compare (not one interrupted

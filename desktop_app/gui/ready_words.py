@@ -234,7 +234,7 @@ def headline_words(counts: dict) -> str:
     s = "s" if new != 1 else ""  # each noun in the plural: "2 ratings, better answer or continuations" (usertest 17)
     better = {"answer": f" or better answer{s}", "continuation": f" or better continuation{s}",
               "one": f", better answer{s} or continuation{s}"}[made_noun(counts)]
-    what = "Nothing new" if not new else f"{new} rating{s}{better} new"
+    what = "Nothing new" if not new else f"{new} new rating{s}{better}"  # not "1 rating … new since run 1"
     return f"<b>{what} since run {run}</b>; {examples} in all: "
 
 

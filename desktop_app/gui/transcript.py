@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, Q
 from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted, stopped_unstarted
 from desktop_app.core.session import written_by_its_writer
 from desktop_app.gui.off_words import sibling_tip
+from desktop_app.gui.prompt_fold import ELLIPSIS, FOLDED_TIP, SHOW_LESS_WORDS, fold_at, records_within, show_all_words
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
 from desktop_app.gui.unwritten_words import has_writer, unwritten_author
@@ -378,6 +379,50 @@ class MessageCard(QFrame):
         self.unanswered_label.setVisible(shown)
         self.answer_button.setVisible(shown)
 
+    def show_prompt(self, records=(), prefix: str = "") -> None:
+        """The person's prompt: plain ``prefix``, or scored (``records`` after it). A long one shows
+        folded, its first lines and "Show all N lines" (gui/prompt_fold.py), until that is clicked."""
+        self.prompt_parts = (list(records), prefix)
+        self._show_prompt_part()
+
+    def _show_prompt_part(self) -> None:
+        records, prefix = self.prompt_parts
+        text = prefix + "".join(r.text for r in records)
+        cut = fold_at(text)
+        if cut is None or getattr(self, "unfolded", False):
+            self.view.set_records(records, prefix=prefix)
+        else:  # only the shown part is laid out: a 70 KB paste lays out in the time of a short prompt
+            shown = records_within(len(prefix), (len(r.text) for r in records), cut)
+            self.view.set_records(records[:shown], prefix=prefix[:cut], suffix=ELLIPSIS)
+        self._fold_button(text, cut)
+
+    def _fold_button(self, text: str, cut: int | None) -> None:
+        """The button under a long prompt: "Show all N lines", once clicked "Show less"."""
+        button = getattr(self, "fold_button", None)
+        if button is None and cut is None:
+            return
+        if button is None:
+            button = self.fold_button = QPushButton()
+            button.setObjectName("LinkButton")
+            button.setToolTip(FOLDED_TIP)
+            button.clicked.connect(self._toggle_fold)
+            self.layout().insertWidget(self.layout().indexOf(self.view) + 1, button, 0, Qt.AlignmentFlag.AlignLeft)
+        button.setVisible(cut is not None)
+        button.setText(SHOW_LESS_WORDS if getattr(self, "unfolded", False) else show_all_words(text))
+
+    def _toggle_fold(self) -> None:
+        self.unfolded = not getattr(self, "unfolded", False)
+        self._show_prompt_part()
+        area = self._scroll_area()
+        if not self.unfolded and area is not None:  # folded again: its button stays in view, not an answer far below
+            area.ensureWidgetVisible(self.fold_button)
+
+    def _scroll_area(self) -> QScrollArea | None:
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        return area
+
     def set_meta(self, text: str) -> None:
         self.meta.setText(text)
         self.meta.setToolTip(text)
@@ -436,9 +481,7 @@ class MessageCard(QFrame):
 
     def _room(self) -> int:
         """The transcript's width for a card: its own, not the card's (which minimums would widen)."""
-        area = self.parentWidget()
-        while area is not None and not isinstance(area, QScrollArea):
-            area = area.parentWidget()
+        area = self._scroll_area()
         if area is None:
             return self.width()
         margins = area.widget().layout().contentsMargins() if area.widget() and area.widget().layout() else None

@@ -63,7 +63,7 @@ class WindowStatus:
 
     def model_loaded(self, loaded, adapter: str) -> None:
         self.progress_label.setText("")
-        self.speed_label.setText("")  # the last answer's speed was another model's (usertest 16)
+        self.answer_speed(None)  # the last answer's speed was another model's (usertest 16)
         self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
         self.model_label.setToolTip(loaded.describe())
         self.model_label.show()
@@ -95,5 +95,22 @@ class WindowStatus:
         if not loading:
             self.progress.setRange(0, 0)
 
-    def answer_speed(self, tokens_per_s: float | None) -> None:
+    def answer_speed(self, tokens_per_s: float | None, tokens: int | None = None, adapter_id: int | None = None) -> None:
+        """The last answer's speed, said to be its own; None clears it. It goes with what it was true of:
+        another conversation shown, another adapter or model in use (user test: "23.4 tokens/s" stood on
+        after those, read as the speed now)."""
         self.speed_label.setText(f"{tokens_per_s:.1f} tokens/s" if tokens_per_s else "")
+        self.speed_label.setToolTip(speed_tip(tokens_per_s, tokens, self.adapter_label.text()) if tokens_per_s else "")
+        self.speed_adapter = (adapter_id,) if tokens_per_s else None  # (None,): the base model's
+
+    def adapter_now(self, adapter: str, adapter_id: int | None) -> None:
+        """The adapter in use now (its label and id): a speed measured under another one is cleared."""
+        if getattr(self, "speed_adapter", None) not in (None, (adapter_id,)):
+            self.answer_speed(None)
+        self.show_adapter(adapter)
+
+
+def speed_tip(tokens_per_s: float, tokens: int | None, adapter: str) -> str:
+    count = f" ({tokens:,} token{'s' if tokens != 1 else ''})" if tokens else ""
+    return (f"The last answer's speed{count}, with {adapter}: {tokens_per_s:.1f} tokens a second. "
+            "Cleared when another conversation, model or adapter is taken.")
