@@ -54,16 +54,16 @@ def _changed_pixels(before, after, rect) -> int:
     return changed
 
 
-@pytest.mark.parametrize("mark", ["selected", "rated"])
+@pytest.mark.parametrize("mark", ["selected", "rated", "selected and rated"])
 def test_a_marked_token_leaves_its_neighbours_letters_whole(qtbot, qapp, mark):
     from desktop_app.gui.ratings import BAD_UNDERLINE
 
     view = _view(qtbot, qapp)
     before = _image(view)
-    if mark == "selected":
-        view.select_token(1)
-    else:
+    if "rated" in mark:
         view.set_marks({1: (BAD_UNDERLINE, True)})
+    if "selected" in mark:
+        view.select_token(1)
     after = _image(view)
     (marked,) = view.token_rects(1)
     assert _changed_pixels(before, after, marked.adjusted(-4, 0, 4, 0)) > 0, "the mark is drawn at all"

@@ -15,6 +15,8 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTextCu
 
 SELECTION_RING = (3.0, 2.0)  # (px above and below the token, line width) of the selected token's ring
 RATING_BOX = (1.0, 2.0)  # the same for a rated token's box, inside the ring
+# the selected token's ring when it is rated too: its line clear of the box's halo (1 px + 2.5 px above)
+RATED_RING = (5.0, 2.0)
 FLASH_RING = (4.0, 3.0)  # the same for a word the ranking points at, for a moment (TokenView.flash)
 RATING_BAR = 4.0  # px: the bar under a rated token
 LAYER_FROM = 16  # marks: fewer are drawn at each paint (a layer per lightly rated answer costs memory for little)
@@ -58,12 +60,15 @@ class MarkPainter:
     # ------------------------------------------------------------ painting
     def paint(self, painter: QPainter, exposed: QRect, accent: QColor, card: QColor) -> None:
         """The selected token's ring, then the rated tokens' marks over it (a bar stays whole over
-        the ring), within ``exposed`` (viewport coordinates)."""
+        the ring), within ``exposed`` (viewport coordinates). A rated token's box covers the ring's
+        sides (both stand on the token's edges), so a selected rated token's ring stands further
+        above and below, clear of the box's halo (``RATED_RING``)."""
         view = self.view
         offset = -_scroll(view)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if 0 <= view.selected < len(view.starts):
-            self._outline(painter, self._placed(view.selected, offset), accent, card, SELECTION_RING)
+            shape = RATED_RING if view.selected in view.marks else SELECTION_RING
+            self._outline(painter, self._placed(view.selected, offset), accent, card, shape)
         marked = [(i, m) for i, m in view.marks.items() if 0 <= i < len(view.starts)]
         if not marked:
             return
