@@ -155,7 +155,7 @@ def test_a_cancelled_measure_raises_the_runs_own_stop(rated, tiny_model):
 def test_taught_pairs_before_and_after_and_marks_trained_questions():
     after = [reasking.Reask("q1", "a1", None), reasking.Reask("q2", "a2", "loop"), reasking.Reask("q3", "a3", None)]
     pairs = fe.taught(["b1", "b2"], after, unseen_from=1, open_from=2, held_count=1)
-    plain = {"restates_before": False, "restates_after": False, "right": None, "dropped_before": False,
+    plain = {"restates_before": False, "restates_after": False, "right": None, "right_written": None, "dropped_before": False,
              "dropped_after": False, "checked": False, "new": False,
              "changed_after": False, "cut_before": False, "cut_after": False, "continuation": False}
     assert pairs == [{"question": "q1", "seen": True, "open": False, "held": False, "before": "b1", "after": "a1",

@@ -20,6 +20,7 @@ import math
 import sys
 
 from desktop_app.cli.common import CliError, load_model_for_cli
+from desktop_app.core.percent_words import percent
 
 MOST_TIMES = 1e6  # past it a factor says nothing a person can use: the average per token instead
 
@@ -123,17 +124,6 @@ def times_words(change: float, tokens: int) -> str:
 
 def _mover(m: dict) -> str:
     return f"{m['text']!r} {m['delta_logprob']:+.2f} ({percent(m['base_prob'])} \u2192 {percent(m['adapter_prob'])})"
-
-
-def percent(prob: float) -> str:
-    """A probability in per cent, with two significant digits below 1% ("0.012%"): a token the adapter
-    made twice as likely had read "0.0% \u2192 0.0%"."""
-    value = prob * 100
-    if value >= 1 or value == 0:
-        return f"{value:.1f}%"
-    if value < 1e-4:
-        return "<0.0001%"
-    return f"{value:.{1 - math.floor(math.log10(value))}f}%"
 
 
 def _perplexity(value) -> str:

@@ -13,7 +13,7 @@ from desktop_app.core.finetune_effect import all_changed_facts, changed_how_word
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.taught_words import (gives_yours, new_since_words, rated_count_words, repeats_words, short_first,
-                                           shown_answer, unchecked_why, unchecked_words)
+                                           shown_answer, unchecked_why, unchecked_words, yours_label)
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -227,11 +227,11 @@ def _pair_notes(t: dict) -> list[str]:
     """What is wrong with a pair's new answer, or why nobody checked it, as the window's card says it."""
     notes = []
     if t.get("dropped_after"):
-        what = f"your answer: {_one_line(t['right'], 60)}" if t.get("right") else "the answer before"
+        what = f"{yours_label(t)}: {_one_line(t['right'], 60)}" if t.get("right") else "the answer before"
         notes.append(f"lost its answer: it names nothing of {what}")
     why = unchecked_why(t)
     if why:
-        yours = f"; compare with your answer: {_one_line(t['right'], 100)}" if t.get("right") else ""
+        yours = f"; compare with {yours_label(t)}: {_one_line(t['right'], 100)}" if t.get("right") else ""
         notes.append(f"not checked automatically ({why}){yours}")
     again = repeats_words(t.get("after"))
     if again:

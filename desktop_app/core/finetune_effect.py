@@ -64,6 +64,8 @@ class Reasks:
     # per prompt, a Text-mode continuation's (the text before it), not a chat question: the card counts
     # "rated continuations" apart (usertest 17: a rated continuation was counted as a "rated question")
     texts: tuple = ()
+    # per prompt, its ``rights`` answer is one the person wrote (a correction), not a liked answer of the model's
+    written: tuple = ()
 
     @property
     def open_from(self) -> int:
@@ -108,10 +110,13 @@ def plan_reasks(store, data: TrainingData, train: TrainingData, held: TrainingDa
                 for q in reasking.OPEN_REQUESTS[:open_requests]]
     known = right_answers(train, tokenizer) | right_answers(held, tokenizer)
     rights = tuple(known.get(tuple(ids)) for ids, _q in seen_q + fresh)
+    wrote = written_answers(train) | written_answers(held)
+    written = tuple(tuple(ids) in wrote for ids, _q in seen_q + fresh)
     news = tuple(tuple(ids) in new_keys for ids, _q in seen_q + fresh)
     text_keys = continuation_prompt_keys(data)
     texts = tuple(tuple(ids) in text_keys for ids, _q in seen_q + fresh)
-    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count, rights, news, texts)
+    return Reasks(seen_q + fresh + requests, len(seen_q), tokens, len(requests), held_count, rights, news, texts,
+                  written)
 
 
 def continuation_prompt_keys(data: TrainingData) -> set[tuple]:
@@ -184,10 +189,25 @@ def right_answers(part: TrainingData, tokenizer) -> dict[tuple, str]:
     (their correction, the sibling they preferred), else an answer they liked. A prompt only
     disliked has none: a thumbs-down says what is wrong, not what is right."""
     out = {}
-    for ids, answer in [(p.prompt_ids, p.chosen_ids) for p in part.pairs] + [
-            (e.prompt_ids, e.completion_ids) for e in part.unpaired if e.label]:
+    for ids, answer, _written in _right_sources(part):
         out.setdefault(tuple(ids), tokenizer.decode(answer, skip_special_tokens=True).strip()[:300])
     return out
+
+
+def written_answers(part: TrainingData) -> set[tuple]:
+    """The prompts (as id tuples) whose answer in ``right_answers`` the person wrote (a correction),
+    not one of the model's they liked or preferred: the card labels it "your answer" only then
+    (usertest 20: "your answer: Hamlet, a timeless masterpiece…" over the model's own words, liked)."""
+    first: dict[tuple, bool] = {}
+    for ids, _answer, written in _right_sources(part):
+        first.setdefault(tuple(ids), written)
+    return {key for key, written in first.items() if written}
+
+
+def _right_sources(part: TrainingData) -> list[tuple[list[int], list[int], bool]]:
+    """(prompt ids, the person's answer's ids, whether they wrote it), in ``right_answers``' order."""
+    return [(p.prompt_ids, p.chosen_ids, p.source == "correction") for p in part.pairs] + [
+        (e.prompt_ids, e.completion_ids, False) for e in part.unpaired if e.label]
 
 
 def question_texts(store, data: TrainingData) -> dict[int, str]:
@@ -289,7 +309,7 @@ class Meter:
         if when == "after":
             m["taught"] = taught(m.get("reask_answers_before") or [], answers, reasks.unseen_from, reasks.open_from,
                                  reasks.held_count, reasks.rights, reasks.news, m.get("reask_cut_before") or (),
-                                 reasks.texts)
+                                 reasks.texts, reasks.written)
             m["reask_dropped_before"] = sum(t["dropped_before"] for t in m["taught"])
             m["reask_dropped_after"] = sum(t["dropped_after"] for t in m["taught"])
 
@@ -359,14 +379,15 @@ def unfinished(answer) -> bool:
 
 def taught(before: list[str], after: list, unseen_from: int, open_from: int | None = None,
            held_count: int = 0, rights: tuple = (), news: tuple = (), cut_before: tuple = (),
-           texts: tuple = ()) -> list[dict]:
+           texts: tuple = (), written: tuple = ()) -> list[dict]:
     """Before/after pairs for the person: the same greedy question, answered by the model
     they had and by the new adapter; ``seen``: the question was trained on; ``held``: the
     person rated it, but it was kept out of training to judge the run (the ``held_count``
     after ``unseen_from``); ``open``: an open request (from ``open_from`` on), never trained on;
     ``restates_before``/``restates_after``: the answer only repeats the question (``answer_checks.restates``),
     which the panel names, since a run is not refused for it; ``right``: the person's own answer
-    to a rated question (``rights``, by position), else None; ``dropped_before``/``dropped_after``:
+    to a rated question (``rights``, by position), else None; ``right_written``: they wrote it (a correction;
+    ``written``, by position), not liked the model's; ``dropped_before``/``dropped_after``:
     the answer lost the fact (``dropped``); ``changed_after``: a new question's answer names
     something else (``changed``); ``checked``: the pair can be held to one; ``new``: the person rated
     the question since the previous run (``news``, by position); ``cut_before``/``cut_after``: the
@@ -384,6 +405,7 @@ def taught(before: list[str], after: list, unseen_from: int, open_from: int | No
                     "restates_before": bool(was) and answer_checks.restates(a.question, was),
                     "restates_after": a.restates,
                     "right": rights[i] if i < len(rights) else None,
+                    "right_written": bool(written[i]) if i < len(written) else None,
                     "new": bool(news[i]) if i < len(news) else False})
         out[-1]["checked"] = checked(out[-1])
         out[-1]["dropped_before"] = bool(out[-1]["right"]) and dropped(out[-1], was)

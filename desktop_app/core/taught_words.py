@@ -64,6 +64,14 @@ def yours_noun(pairs: list[dict]) -> str:
     return "yours" if len(kinds) > 1 else "your continuation" if kinds == {True} else "your answer"
 
 
+def yours_label(pair: dict) -> str:
+    """What the person's answer above a pair is: "your answer" (or "your continuation") where they wrote
+    it, "the answer you liked" where it is the model's words they liked or preferred (``right_written``
+    False; a run recorded before pairs said so keeps "your answer")."""
+    kind = "continuation" if pair.get("continuation") else "answer"
+    return f"the {kind} you liked" if pair.get("right_written") is False else f"your {kind}"
+
+
 def unchecked_why(pair: dict) -> str | None:
     """Why a rated question's new answer was not held to the person's answer (core.finetune_effect.checked
     is False), in a few words: "a how-to answer"; None for a pair that was checked, is no rated

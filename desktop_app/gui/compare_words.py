@@ -11,6 +11,7 @@ import html
 import math
 
 from desktop_app.core.palette import change_color, css_colours
+from desktop_app.core.percent_words import percent
 
 RED, PURPLE = "#b2182b", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more likely, less likely
 BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
@@ -300,17 +301,22 @@ def movers_words(before, after, values: list[float], scale: float, chip, label) 
     rose = [i for i in reversed(order[-4:]) if values[i] > 0.01]
     # a token that rose may have pushed out the base model's first choice (a wrong fact taught)
     displaced = next((w for i in rose if (w := displaced_words(before[i], after[i], label))), "")
-    return (f"<table cellspacing='0' cellpadding='3'><tr><td>Rose most</td><td>{_chips(rose, values, scale, chip)}"
-            f"</td></tr><tr><td>Fell most</td><td>{_chips(fell, values, scale, chip)}</td></tr></table>"
+    chips = [_chips(indices, before, after, values, scale, chip) for indices in (rose, fell)]
+    return (f"<table cellspacing='0' cellpadding='3'><tr><td>Rose most</td><td>{chips[0]}"
+            f"</td></tr><tr><td>Fell most</td><td>{chips[1]}</td></tr></table>"
             + (f"<div>{html.escape(displaced)}</div>" if displaced else ""))
 
 
-def _chips(indices: list[int], values: list[float], scale: float, chip) -> str:
+def _chips(indices: list[int], before, after, values: list[float], scale: float, chip) -> str:
+    """Each token's chip and how sure the model was of it before and after ("70.0% → 1.1%"), not its
+    log-probability's change: usertest 20 read "Fell most  The -4.14" with nothing saying what -4.14 was
+    (each token's tooltip in the view still gives the change in log-prob)."""
     out = []
     for i in indices:
         bg, fg = css_colours(change_color(values[i], scale))
         out.append(f"<span style='background:{bg}; color:{fg};'>&nbsp;"
-                   f"{html.escape(chip(i))}&nbsp;</span> {values[i]:+.2f}")
+                   f"{html.escape(chip(i))}&nbsp;</span>&nbsp;{percent(before[i].prob)}&nbsp;→&nbsp;"
+                   f"{percent(after[i].prob)}")
     return " &nbsp; ".join(out) or "none"
 
 

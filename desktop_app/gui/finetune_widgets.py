@@ -43,6 +43,9 @@ class CountTile(QFrame):
         self.setToolTip(tip)
 
 
+LOSS_CAPTION = "Loss: how far the model still is from your ratings. It falls as the model learns them."
+
+
 class LossCurve(QWidget):
     """The live loss curve (pyqtgraph), one point per optimizer step.
 
@@ -56,6 +59,11 @@ class LossCurve(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        # what "loss" is, where the chart and the "loss 0.221" beside the time left show it: usertest 20
+        # watched a run's curve fall and had no word for what fell
+        self.caption = styled_label(LOSS_CAPTION, "Muted", wrap=True)
+        layout.addWidget(self.caption)
         self.plot = pg.PlotWidget(axisItems={"bottom": _step_axis()})
         self.plot.setFixedHeight(125)
         self.plot.setMenuEnabled(False)

@@ -35,6 +35,20 @@ def scrolling_layout(panel: QWidget) -> QVBoxLayout:
     return QVBoxLayout(body)
 
 
+# what each of the inspector's figures means, on hover over its name and its value: usertest 20, new to this,
+# met "log-probability -0.015", "entropy 0.10 nats" and "surprisal 0.02 bits" with nothing to say what they were
+STAT_TIPS = {
+    "probability": "How sure the model was of this token: its share of the model's probability for the next token.",
+    "log-probability": "The probability's natural logarithm: 0 is certain, more negative is less expected. "
+                       "A text's figures add up to the whole text's.",
+    "rank": "Where this token stood among every token the model could have written next: 1 is its first choice.",
+    "entropy": "How spread the model's choice was, in nats: near 0, one clear choice; higher, many tokens were "
+               "likely.",
+    "surprisal": "How surprising the token was, in bits: 0 is fully expected; each bit more is half as likely.",
+    "precision": "The model weights these figures were computed with: Exact (float32), Fast (16-bit) or "
+                 "Compact (8-bit integer weights)",
+}
+
 class AlternativesChart(QWidget):
     """Horizontal bars: one row per alternative, the chosen token marked; click picks a row.
 
@@ -203,13 +217,16 @@ class InspectorPanel(QFrame):
         self.clear()
 
     def _build_stats(self, layout) -> None:
-        """The grid of the token's numbers (probability, rank, entropy ...)."""
+        """The grid of the token's numbers (probability, rank, entropy ...), each name and figure with
+        its meaning in plain words on hover (``STAT_TIPS``)."""
         self.stats = QGridLayout()
         self.stats.setHorizontalSpacing(12)
         self.stat_values: dict[str, QLabel] = {}
-        for row, name in enumerate(("probability", "log-probability", "rank", "entropy", "surprisal", "precision")):
+        for row, name in enumerate(STAT_TIPS):
             key = styled_label(name, "Muted")
             value = QLabel()
+            for label in (key, value):
+                label.setToolTip(STAT_TIPS[name])
             value.setAlignment(Qt.AlignmentFlag.AlignRight)
             self.stats.addWidget(key, row, 0)
             self.stats.addWidget(value, row, 1)
@@ -317,8 +334,6 @@ class InspectorPanel(QFrame):
         self.stat_values["entropy"].setText(f"{record.entropy:.2f} nats")
         self.stat_values["surprisal"].setText(f"{record.surprisal_bits:.2f} bits")
         self.stat_values["precision"].setText(precision_label(record.precision))
-        self.stat_values["precision"].setToolTip("The model weights these figures were computed with: Exact "
-                                                 "(float32), Fast (16-bit) or Compact (8-bit integer weights)")
         self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
         self.chart.set_data(ordered_alternatives(record), record.id, record)
         covered = sum(a.prob for a in record.top)

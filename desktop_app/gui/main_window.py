@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
         c.stream_started.connect(self._stream_started)
         c.answer_finished.connect(self._answer_finished)
         self.tasks.busy_changed.connect(self._busy)
+        self.tasks.model.changed.connect(self._lane_work)
         c.state_changed.connect(lambda _state: self._update_buttons())
         c.adapter_changed.connect(self._adapter_changed)
 
@@ -391,6 +392,10 @@ class MainWindow(QMainWindow):
 
     def _busy(self, busy: bool) -> None:
         self.status.busy(busy, loading=self.chat.loading)
+
+    def _lane_work(self) -> None:
+        running = self.tasks.model.running
+        self.status.lane_work(running.kind if running is not None else None, loading=self.chat.loading)
 
     def _update_buttons(self) -> None:
         """The buttons follow the chat state (and whether there is something to send)."""

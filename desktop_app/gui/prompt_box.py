@@ -14,7 +14,11 @@ from desktop_app.gui.theme import icon
 from desktop_app.gui.tips import retip
 
 ICON_ONLY_WIDTH = 34
-ROW_STEPS = 3  # model icon only; + Settings and Regenerate icons only; every button icons only
+ROW_STEPS = 4  # the model button says "Model…"; its icon only; + Settings and Regenerate; every button
+# px between the row's buttons while the model button has words, then with icons alone: 6 px kept "Model…"
+# out of the 526 px the row has at 1280x800 (usertest 20); the icons' row keeps 6, and so its least width
+ROW_SPACING = (4, 6)
+MODEL_WORD = "Model\u2026"  # the model button's word where the model's name does not fit
 
 
 def icon_only_width(button: QAbstractButton) -> int:
@@ -109,11 +113,11 @@ class PromptArea(QFrame):
         self.meter = MeterLabel()  # filled by context_meter.ContextMeter
         layout.addWidget(self.meter)
         self.row = QHBoxLayout()
-        self.row.setSpacing(6)
+        self.row.setSpacing(ROW_SPACING[0])
         self.model_button = QToolButton()
         self.model_button.setIcon(icon("model"))
         self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.model_name = "Model\u2026"
+        self.model_name = MODEL_WORD
         self.row.addWidget(self.model_button)
         self.row.addStretch(1)
         self.settings_button = QPushButton(icon("settings"), "Settings")
@@ -143,17 +147,26 @@ class PromptArea(QFrame):
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name
-        self.model_button.setText(elided(name.split(" (")[0]))  # "(bundled, offline)" is in the tooltip
+        self.model_button.setText(self._model_words(getattr(getattr(self, "compactor", None), "step", 0)))
         retip(self.model_button, model_tip(self.facts, name))
         self.compactor_refresh()
 
+    def _model_words(self, step: int) -> str:
+        """The model's name (its "(bundled, offline)" is in the tooltip), then "Model…" where it does not
+        fit: usertest 20 saw, at 1280x800, the one way to change the model as a bare chip icon."""
+        return elided(self.model_name.split(" (")[0]) if step == 0 else MODEL_WORD
+
     def compactor_refresh(self) -> None:
+        """Measured again from the full form: the widths remembered were the last name's, and a shorter
+        one that fits was left as "Model…"."""
         if hasattr(self, "compactor"):
-            self.compactor.update()
+            self.compactor.recheck() if self.compactor.step else self.compactor.update()
 
     def _shorten(self, step: int) -> None:
-        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if step >= 1
+        self.model_button.setText(self._model_words(step))
+        self.row.setSpacing(ROW_SPACING[step >= 2])
+        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if step >= 2
                                              else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for button, text in self.buttons.items():
-            words_go_at = 2 if button in (self.settings_button, self.regenerate_button) else 3
+            words_go_at = 3 if button in (self.settings_button, self.regenerate_button) else 4
             button.setText("" if step >= words_go_at else text)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.core.finetune_effect import repeated_opening
 from desktop_app.core.taught_words import (clip_at_word, new_since_words, rated, repeats_words, shown_answer,
-                                           unchecked_why)
+                                           unchecked_why, yours_label)
 from desktop_app.gui.finetune_words import card_rank, pick_pairs
 from desktop_app.gui.theme import styled_label
 
@@ -107,7 +107,7 @@ class TaughtView(QFrame):
         # only the unchecked ones: ux42 read "Who wrote Hamlet? · misses your answer" and never saw the answer
         if rated(pair) and pair.get("right"):
             row += 1
-            self._add_yours(pair["right"], row, pair.get("continuation"))
+            self._add_yours(pair, row)
         for column, (key, caption) in enumerate((("before", "before"), ("after", "after"))):
             text = shown_answer(pair, key)
             label = styled_label("", "TaughtAnswer", wrap=True)
@@ -120,12 +120,14 @@ class TaughtView(QFrame):
             self.grid.addWidget(label, row + 1, column)
         return row + 2
 
-    def _add_yours(self, answer: str, row: int, continuation: bool = False) -> None:
+    def _add_yours(self, pair: dict, row: int) -> None:
         """The person's own answer, or (Text mode) the continuation they liked or wrote: usertest 18 read
-        "your answer:" over a continuation of the Eiffel Tower text, which was no answer to anything."""
+        "your answer:" over a continuation of the Eiffel Tower text, which was no answer to anything;
+        usertest 20 over the model's answer they had only liked (``yours_label``)."""
+        answer = pair["right"]
         yours = styled_label("", "TaughtYours", wrap=True)
         yours.setTextFormat(Qt.TextFormat.PlainText)
-        yours.setText(f"{'your continuation' if continuation else 'your answer'}: {_clip(answer)}")
+        yours.setText(f"{yours_label(pair)}: {_clip(answer)}")
         yours.setToolTip(answer)
         self.grid.addWidget(yours, row, 0, 1, 2)
 

@@ -11,10 +11,12 @@ font or style changed) or ``marks_changed``.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QTextCursor
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QTextCursor
 
-SELECTION_RING = (3.0, 2.0)  # (px outside the token, line width) of the selected token's ring
+SELECTION_RING = (3.0, 2.0)  # (px above and below the token, line width) of the selected token's ring
 RATING_BOX = (1.0, 2.0)  # the same for a rated token's box, inside the ring
+# the selected token's ring when it is rated too: its line clear of the box's halo (1 px + 2.5 px above)
+RATED_RING = (5.0, 2.0)
 FLASH_RING = (4.0, 3.0)  # the same for a word the ranking points at, for a moment (TokenView.flash)
 RATING_BAR = 4.0  # px: the bar under a rated token
 LAYER_FROM = 16  # marks: fewer are drawn at each paint (a layer per lightly rated answer costs memory for little)
@@ -58,12 +60,15 @@ class MarkPainter:
     # ------------------------------------------------------------ painting
     def paint(self, painter: QPainter, exposed: QRect, accent: QColor, card: QColor) -> None:
         """The selected token's ring, then the rated tokens' marks over it (a bar stays whole over
-        the ring), within ``exposed`` (viewport coordinates)."""
+        the ring), within ``exposed`` (viewport coordinates). A rated token's box covers the ring's
+        sides (both stand on the token's edges), so a selected rated token's ring stands further
+        above and below, clear of the box's halo (``RATED_RING``)."""
         view = self.view
         offset = -_scroll(view)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if 0 <= view.selected < len(view.starts):
-            self._outline(painter, self._placed(view.selected, offset), accent, card, SELECTION_RING)
+            shape = RATED_RING if view.selected in view.marks else SELECTION_RING
+            self._outline(painter, self._placed(view.selected, offset), accent, card, shape)
         marked = [(i, m) for i, m in view.marks.items() if 0 <= i < len(view.starts)]
         if not marked:
             return
@@ -127,18 +132,43 @@ class MarkPainter:
 
     @staticmethod
     def _outline(painter: QPainter, rects, colour: QColor, halo: QColor, shape, dashed=False) -> None:
-        """A rounded box ``shape`` = (px outside the token, line width) around each line's piece of
-        a token, on a halo of the card's colour that parts it from the neighbours' colours."""
+        """A rounded box ``shape`` = (px above and below the token, line width) around each line's
+        piece of a token, on a halo of the card's colour that parts it from the lines' colours.
+
+        Its sides stand on the token's own edges and its halo stays off the token's row: tokens
+        touch, so a box 3 px wider than the token with a 5 px halo painted over the neighbours'
+        last and first letters ("William" read "Willian", the "." after the token went;
+        usertest 20)."""
         outside, width = shape
         line, edge = QPen(colour, width), QPen(halo, width + 3)
         if dashed:
             line.setDashPattern([3, 2])
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for rect in rects:
-            box = rect.adjusted(-outside, -outside, outside, outside)
-            for pen in (edge, line):
-                painter.setPen(pen)
-                painter.drawRoundedRect(box, 3, 3)
+            box = rect.adjusted(0, -outside, 0, outside)
+            painter.save()
+            painter.setClipPath(_off_the_row(rect, outside + width + 3), _clip_operation(painter))
+            painter.setPen(edge)
+            painter.drawRoundedRect(box, 3, 3)
+            painter.restore()
+            painter.setPen(line)
+            painter.drawRoundedRect(box, 3, 3)
+
+
+def _off_the_row(rect: QRectF, reach: float) -> QPainterPath:
+    """Everything within ``reach`` of ``rect`` except the row it stands on (its top to its bottom,
+    across the whole line): where a mark's halo may paint without covering any token's letters."""
+    around = rect.adjusted(-reach, -reach, reach, reach)
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.OddEvenFill)
+    path.addRect(around)
+    path.addRect(QRectF(around.left(), rect.top(), around.width(), rect.height()))
+    return path
+
+
+def _clip_operation(painter: QPainter) -> Qt.ClipOperation:
+    """Within a clip already set (a paint's exposed part), else in place of none."""
+    return Qt.ClipOperation.IntersectClip if painter.hasClipping() else Qt.ClipOperation.ReplaceClip
 
 
 def _scroll(view) -> QPointF:

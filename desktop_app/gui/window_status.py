@@ -12,6 +12,18 @@ from desktop_app.gui.token_view import STATUS_SAMPLE
 from desktop_app.gui.transcript import ElidedLabel, ModelLabel
 
 
+# the model lane's tasks (their kind) the status bar names while its bar runs; the others show elsewhere
+LANE_WORDS = {
+    "explain": "Explaining a token\u2026",
+    "analyse": "Analysing the text\u2026",
+    "compare": "Scoring for Compare\u2026",
+    "text change": "Scoring the text under both models\u2026",
+    "score": "Scoring your prompt\u2026",
+    "score answer": "Scoring an imported answer\u2026",
+    "switch": "Switching the adapter\u2026",
+}
+
+
 def model_name(spec: str | None) -> str:
     """A model being loaded, in the status bar: a folder's or file's name, a hub id's last part."""
     if not spec or spec == "bundled":
@@ -94,6 +106,14 @@ class WindowStatus:
         self.progress.show()
         if not loading:
             self.progress.setRange(0, 0)
+
+    def lane_work(self, kind: str | None, loading: bool) -> None:
+        """What the model lane's running task does (its ``kind``), in words beside the bar: a bar alone
+        went on for minutes while a token was explained or a text analysed (usertest 20). A load says
+        its own stages; an answer or a continuation shows itself where it is written."""
+        if loading:
+            return
+        self.progress_label.setText(LANE_WORDS.get(kind, ""))
 
     def answer_speed(self, tokens_per_s: float | None, tokens: int | None = None, adapter_id: int | None = None) -> None:
         """The last answer's speed, said to be its own; None clears it. It goes with what it was true of:
