@@ -16,7 +16,7 @@ from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branc
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.text_tree import BranchTree
-from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, styled_label
 from desktop_app.gui.tips import retip
 
 MAIN = -1  # the main text's item (a branch id is never negative)
@@ -115,8 +115,11 @@ class BranchPanel(QWidget):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
-        self.up_button = QPushButton(icon("thumb-up"), "")
-        self.down_button = QPushButton(icon("thumb-down"), "")
+        # the pressed thumb fills in its colour, as an answer's does in the chat (usertest 20: the Text
+        # tab's 👎 kept its outline, only tinted, and read as not pressed)
+        palette = colors(is_dark())
+        self.up_button = QPushButton(filled_when_checked("thumb-up", palette["good"]), "")
+        self.down_button = QPushButton(filled_when_checked("thumb-down", palette["bad"]), "")
         self.thumb_tips = {}
         for button, value, words in ((self.up_button, 1, "good"), (self.down_button, -1, "bad")):
             button.setCheckable(True)
