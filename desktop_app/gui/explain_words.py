@@ -258,7 +258,10 @@ def stopped_words(a) -> str:
     """Cancelled with figures on screen: they stay, for what they are worth."""
     said = f"Stopped after {a.steps + 1} steps: "
     if not estimate_settled(a):
-        return said + "the figures had not settled, so none is shown."
+        # the layer grid above stays: it is worked out whole before the words' figures start (usertest
+        # 20 read "none is shown" as about the grid, which stood on in full)
+        return said + ("the figures for the earlier words had not settled, so no word is listed "
+                       "(what each layer predicted, above, is complete).")
     said += "the figures below are the last ones worked out; "
     if a.complete:
         return said + f"the contributions add up {_within(a)}."
