@@ -99,7 +99,8 @@ class ChatController(ModelReads, QObject):
         self.settings = SamplingSettings()
         self.system = ""
         self.score_cache: dict = {}
-        self.unwritten_asked: set[int] = set()  # answers no model wrote here whose scoring is asked for
+        # answers no model wrote here whose scoring is asked for: id -> (its conversation, the scoring's task)
+        self.unwritten_asked: dict[int, tuple] = {}
         self.unwritten_stopped = unwritten.StoppedScorings()  # where a scoring an answer stopped was (model lane)
         # its cache (up to ~180 MB) goes once its conversation has been left this long: coming back
         # sooner goes on from it, as does asking again in the conversation shown
@@ -335,6 +336,7 @@ class ChatController(ModelReads, QObject):
         if conversation_id == self.conversation_id:
             self.open_conversation(None)
         self.unwritten_stopped.forget_conversation(conversation_id)  # its answer is never asked for again
+        self.drop_scorings_of(conversation_id)  # nor stored: its rows go
         store = self.store
         return self._write(lambda: store.delete_conversation(conversation_id), "delete conversation",
                            "The conversation was not deleted.")
