@@ -1,0 +1,85 @@
+"""The adapter history's rows in words a new person reads (Qt-free): what each adapter did to the
+answers they rated and to ordinary text, with the figures behind those words (the preference margin,
+the general text's perplexity) in the row's tooltip, as the run card gives them."""
+
+from __future__ import annotations
+
+from desktop_app.core.taught_words import margin_figures, margin_move
+
+# how a margin that moved reads in a row (taught_words.margin_move's three ways)
+TAUGHT_WORDS = {"rose": "leans toward the answers you liked", "barely moved": "your ratings barely changed it",
+                "fell": "leans away from the answers you liked"}
+
+
+def _when(stamp) -> str:
+    text = str(stamp or "")[:16].replace("T", " ")
+    return text[5:] if len(text) >= 16 else text
+
+
+def ppl_rise(m: dict) -> float | None:
+    """The general text's perplexity change in percent (None: not measured)."""
+    if not (m.get("probe_ppl_before") and m.get("probe_ppl_after")):
+        return None
+    return (m["probe_ppl_after"] / m["probe_ppl_before"] - 1) * 100
+
+
+def fluency_short(rise: float) -> str:
+    """``finetune_words.fluency_words``' three steps, short enough for a row."""
+    return ("ordinary text reads as before" if rise <= 1 else "ordinary text a little less fluent" if rise <= 5
+            else "ordinary text less fluent")
+
+
+def origin_words(row: dict) -> list[str]:
+    """The first line's parts: when, from which run, on top of which adapter, imported."""
+    m = row.get("metrics") or {}
+    parts = [_when(row.get("created"))]
+    if row.get("run_id") is not None:
+        parts.append(f"run {row['run_id']}")
+    if row.get("parent_id") is not None:
+        parts.append(f"built on adapter {row['parent_id']}")
+    if m.get("imported"):
+        parts.append("imported" + ("" if m.get("gate_advice") != "discard" else "; the check advised against it"))
+    if m.get("same_as") is not None:  # its weights file is byte-identical to that one's
+        parts.append(f"same weights as adapter {m['same_as']}")
+    return [p for p in parts if p]
+
+
+def effect_words(m: dict) -> list[str]:
+    """The second line's parts: what it did to the rated answers and to ordinary text, and why it waits."""
+    parts = []
+    if m.get("margin_before") is not None and m.get("margin_after") is not None:
+        parts.append(TAUGHT_WORDS[margin_move(m["margin_before"], m["margin_after"])])
+    rise = ppl_rise(m)
+    if rise is not None:
+        parts.append(fluency_short(rise))
+    # the guesses it moved too (facts_unsure), as the card counts them
+    changed = len(m.get("facts_changed") or []) + len(m.get("facts_unsure") or []) if m.get("facts_changed") else 0
+    if changed:  # saved without being put in use: the run asked first (train_verdict.decide)
+        parts.append(f"changed {changed} answers to questions you never rated" if changed != 1
+                     else "changed 1 answer to a question you never rated")
+    if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
+        parts.append("used though the check advised against it")
+    return parts
+
+
+def adapter_line(row: dict) -> str:
+    """Two lines: when and from which run; what it did, in words (the figures: ``figures_tip``)."""
+    second = effect_words(row.get("metrics") or {})
+    return " \u00b7 ".join(origin_words(row)) + ("\n" + " \u00b7 ".join(second) if second else "")
+
+
+def figures_tip(row: dict) -> str:
+    """The row's tooltip: the figures behind its words, explained, then where its files are."""
+    m = row.get("metrics") or {}
+    lines = []
+    if m.get("margin_before") is not None and m.get("margin_after") is not None:
+        which = "the ratings kept out of training" if m.get("gate_margin_on") == "heldout" else "your ratings"
+        lines.append(f"Preference margin on {which} (how much likelier the answers you liked are than those you "
+                     f"disliked; higher is better): {margin_figures(m['margin_before'], m['margin_after'])}")
+    rise = ppl_rise(m)
+    if rise is not None:
+        lines.append(f"Perplexity of a fixed general text (lower reads more fluently): "
+                     f"{m['probe_ppl_before']:.2f} \u2192 {m['probe_ppl_after']:.2f} ({rise:+.1f}%)")
+    if row.get("path"):
+        lines.append(f"Files: {row['path']}")
+    return "\n".join(lines)
