@@ -123,7 +123,7 @@ class AdapterHistory(QFrame):
         self.list.clear()
         active = None
         for row in reversed(self.rows):
-            name = label(row)
+            name = label(row, start=True)  # a row begins with it
             if row.get("active"):
                 name += "   \u25cf in use"
                 active = row

@@ -4,6 +4,7 @@ the general text's perplexity) in the row's tooltip, as the run card gives them.
 
 from __future__ import annotations
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.taught_words import margin_figures, margin_move
 
 # how a margin that moved reads in a row (taught_words.margin_move's three ways)
@@ -36,11 +37,11 @@ def origin_words(row: dict) -> list[str]:
     if row.get("run_id") is not None:
         parts.append(f"run {row['run_id']}")
     if row.get("parent_id") is not None:
-        parts.append(f"built on adapter {row['parent_id']}")
+        parts.append(f"built on {adapter_name(row['parent_id'])}")
     if m.get("imported"):
         parts.append("imported" + ("" if m.get("gate_advice") != "discard" else "; the check advised against it"))
     if m.get("same_as") is not None:  # its weights file is byte-identical to that one's
-        parts.append(f"same weights as adapter {m['same_as']}")
+        parts.append(f"same weights as {adapter_name(m['same_as'])}")
     return [p for p in parts if p]
 
 

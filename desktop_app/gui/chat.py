@@ -19,6 +19,7 @@ from enum import Enum
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.core import adapters, session, unwritten
+from desktop_app.core.adapters import BASE_LABEL
 from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft, mark_stopped
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
@@ -215,14 +216,18 @@ class ChatController(ModelReads, QObject):
 
     @property
     def adapter_label(self) -> str:
+        """The status bar's label: "Adapter 3 “terse”" (a label's start), "base" for none (kept that short:
+        a hovered token's figures need the bar's room at 800 px)."""
+        return BASE_LABEL if self.adapter_id is None else self.adapter_words(start=True)
+
+    def adapter_words(self, *, start: bool = False) -> str:
+        """What the chat model wears, named as everywhere (core.adapters.adapter_name), with its name."""
         adapter = getattr(self.loaded, "adapter_id", None)
-        if adapter is None:
-            return "base"
         try:
-            name = self.store.get_adapter(adapter).get("name")
+            name = self.store.get_adapter(adapter).get("name") if adapter is not None else None
         except UserFacingError:  # deleted meanwhile: its number is all there is
             name = None
-        return f"adapter {adapter} \u201c{name}\u201d" if name else f"adapter {adapter}"
+        return adapters.adapter_name(adapter, name, start=start)
 
     # ------------------------------------------------------------ adapters
     def sync_adapter(self) -> None:
@@ -252,7 +257,7 @@ class ChatController(ModelReads, QObject):
         active = row["id"] if row is not None else None
         if active == loaded.adapter_id or (loaded.model_id, active) == self.unwearable:
             return
-        worn = "The base model" if loaded.adapter_id is None else f"Adapter {loaded.adapter_id}"
+        worn = adapters.adapter_name(loaded.adapter_id, start=True)
         now = "the base model" if row is None else adapters.label(row)
         self.notice.emit(f"{worn} is no longer the one in use for {loaded.source.display_name} (changed outside this "
                          f"window, e.g. by gpt2-desk adapters): answers now come from {now}.")

@@ -260,7 +260,7 @@ class CompareView(QFrame):
                 item.setEnabled(False)
                 item.setToolTip(why_not)
         self.baseline_combo.blockSignals(False)
-        self.after_label.setText(f"{adapter_label(active)} (active)" if active else "no adapter active")
+        self.after_label.setText(f"{adapter_label(active, start=True)} (active)" if active else "no adapter active")
         self.refresh()
 
     # ------------------------------------------------------------ data

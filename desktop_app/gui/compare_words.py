@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import math
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.palette import CHANGE_LESS_NAME, CHANGE_MORE_NAME, change_color, css_colours
 
 GREEN, PURPLE = "#1b7837", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more likely, less likely
@@ -428,9 +429,9 @@ def baseline_choice(parent: int, written: bool, scored: bool) -> tuple[str, str 
     why it cannot be chosen (None: it can). The reason is in the words, not only in a tooltip:
     a greyed entry that Down and Return skip looked like a list that did not work (usertest 6)."""
     if written:
-        return f"previous adapter {parent} (not for a text you wrote)", \
+        return f"previous {adapter_name(parent)} (not for a text you wrote)", \
             "A text you wrote is compared with the base model"
     if not scored:
-        return f"previous adapter {parent} (this answer was not scored under it)", \
-            f"This answer was not scored under adapter {parent}"
-    return f"previous adapter {parent}", None
+        return f"previous {adapter_name(parent)} (this answer was not scored under it)", \
+            f"This answer was not scored under {adapter_name(parent)}"
+    return f"previous {adapter_name(parent)}", None
