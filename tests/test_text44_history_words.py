@@ -37,11 +37,13 @@ def test_each_row_says_it_in_words_and_keeps_the_figures_in_its_tooltip(qtbot):
     for item in items.values():
         assert not JARGON.search(item.text()), item.text()
     one, two, three = (items[i].text() for i in (1, 2, 3))
-    assert "your ratings barely changed it" in one and "ordinary text reads as before" in one
+    assert "barely changed by your ratings" in one and "ordinary text as fluent as before" in one
     assert "the check advised against it" in one
-    assert "leans toward the answers you liked" in two and "a little less fluent" in two and "built on adapter 1" in two
-    assert "leans away from the answers you liked" in three and "ordinary text less fluent" in three
+    assert "closer to the answers you liked" in two and "a little less fluent" in two and "built on adapter 1" in two
+    assert "further from the answers you liked" in three and "ordinary text less fluent" in three
     assert "changed 1 answer to a question you never rated" in three and "used though the check" in three
+    assert items[3].toolTip().startswith("Further from the answers you liked \u00b7 ordinary text less fluent \u00b7 "
+                                         "changed 1 answer to a question you never rated")
     tip = items[2].toolTip()
     assert "Preference margin on the ratings kept out of training" in tip and "0.500 \u2192 0.700" in tip
     assert "Perplexity of a fixed general text" in tip and "25.00 \u2192 26.00 (+4.0%)" in tip

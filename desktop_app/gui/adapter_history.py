@@ -140,7 +140,8 @@ class AdapterHistory(QFrame):
             if row["id"] == selected or (selected is None and row.get("active")):
                 self.list.setCurrentItem(item)
         rows_shown = min(max(len(self.rows), 1), 4)
-        self.list.setFixedHeight(rows_shown * (3 * self.list.fontMetrics().lineSpacing() + 12) + 8)
+        lines = max((self.list.item(i).text().count("\n") + 1 for i in range(self.list.count())), default=3)
+        self.list.setFixedHeight(rows_shown * (lines * self.list.fontMetrics().lineSpacing() + 12) + 8)
         self.empty.setVisible(not self.rows)
         self.list.setVisible(bool(self.rows))
         # with no adapter, six disabled buttons under "No adapters yet" read as usable ("what does Export…

@@ -8,8 +8,8 @@ from desktop_app.core.adapters import adapter_name
 from desktop_app.core.taught_words import margin_figures, margin_move
 
 # how a margin that moved reads in a row (taught_words.margin_move's three ways)
-TAUGHT_WORDS = {"rose": "leans toward the answers you liked", "barely moved": "your ratings barely changed it",
-                "fell": "leans away from the answers you liked"}
+TAUGHT_WORDS = {"rose": "closer to the answers you liked", "barely moved": "barely changed by your ratings",
+                "fell": "further from the answers you liked"}
 
 
 def _when(stamp) -> str:
@@ -26,7 +26,7 @@ def ppl_rise(m: dict) -> float | None:
 
 def fluency_short(rise: float) -> str:
     """``finetune_words.fluency_words``' three steps, short enough for a row."""
-    return ("ordinary text reads as before" if rise <= 1 else "ordinary text a little less fluent" if rise <= 5
+    return ("ordinary text as fluent as before" if rise <= 1 else "ordinary text a little less fluent" if rise <= 5
             else "ordinary text less fluent")
 
 
@@ -64,15 +64,21 @@ def effect_words(m: dict) -> list[str]:
 
 
 def adapter_line(row: dict) -> str:
-    """Two lines: when and from which run; what it did, in words (the figures: ``figures_tip``)."""
-    second = effect_words(row.get("metrics") or {})
-    return " \u00b7 ".join(origin_words(row)) + ("\n" + " \u00b7 ".join(second) if second else "")
+    """When and from which run; then what it did, in words (the figures: ``figures_tip``): to the rated
+    answers on a line of its own, the rest on the next (one line cut both at the panel's 340 px)."""
+    effects = effect_words(row.get("metrics") or {})
+    taught = effects[:1] if effects and effects[0] in TAUGHT_WORDS.values() else []
+    rest = effects[len(taught):]
+    lines = [" \u00b7 ".join(origin_words(row)), *taught] + ([" \u00b7 ".join(rest)] if rest else [])
+    return "\n".join(lines)
 
 
 def figures_tip(row: dict) -> str:
-    """The row's tooltip: the figures behind its words, explained, then where its files are."""
+    """The row's tooltip: its words whole (a narrow panel cuts a row), the figures behind them explained,
+    then where its files are."""
     m = row.get("metrics") or {}
-    lines = []
+    effects = effect_words(m)
+    lines = [effects[0][:1].upper() + " \u00b7 ".join(effects)[1:] + "."] if effects else []
     if m.get("margin_before") is not None and m.get("margin_after") is not None:
         which = "the ratings kept out of training" if m.get("gate_margin_on") == "heldout" else "your ratings"
         lines.append(f"Preference margin on {which} (how much likelier the answers you liked are than those you "
