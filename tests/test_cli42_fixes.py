@@ -45,7 +45,7 @@ def test_vs_base_export_png_draws_the_change_colours_and_key(tmp_path, tiny_mode
     assert change.is_file() and "heatmap of the change" in err
     changed, measured = _colours(change), _colours(plain)
     assert changed != measured
-    for end in (CHANGE_PALETTE[0], CHANGE_PALETTE[-1]):  # the key's gradient bar: purple .. red
+    for end in (CHANGE_PALETTE[0], CHANGE_PALETTE[-1]):  # the key's gradient bar: purple .. green
         assert _near(end, changed) and not _near(end, measured)
 
 

@@ -34,8 +34,8 @@ def test_an_adapter_activated_by_the_cli_is_worn_for_the_next_answer(qtbot, qapp
         window.chat.notice.connect(notices.append)
         with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
             window.chat.send("Hello")
-        assert window.chat.loaded.adapter_id == first and window.chat.adapter_label.startswith(f"adapter {first}")
-        assert any(n.startswith("The base model is no longer the one in use") and f"Adapter {first}" in n
+        assert window.chat.loaded.adapter_id == first and window.chat.adapter_label.startswith(f"Adapter {first}")
+        assert any(n.startswith("The base model is no longer the one in use") and f"from adapter {first}" in n
                    for n in notices), notices
         answer = window.chat.store.messages(window.chat.conversation_id)[-1]
         assert answer["adapter_id"] == first, "the answer itself came from the adapter the CLI chose"
@@ -57,9 +57,9 @@ def test_an_adapter_activated_by_the_cli_is_put_on_when_the_window_comes_to_the_
         with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
             QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))  # back from the terminal
         assert window.chat.loaded.adapter_id == second
-        assert any(n.startswith(f"Adapter {first} is no longer the one in use") and f"Adapter {second}" in n
+        assert any(n.startswith(f"Adapter {first} is no longer the one in use") and f"from adapter {second}" in n
                    for n in notices), notices
-        qtbot.waitUntil(lambda: window.notice_banner.isVisible() and f"Adapter {second}" in
+        qtbot.waitUntil(lambda: window.notice_banner.isVisible() and f"adapter {second}" in
                         window.notice_banner.label.text(), timeout=WAIT_MS)
 
 

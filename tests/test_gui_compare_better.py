@@ -67,7 +67,7 @@ def test_picking_a_better_answer_scores_it_before_and_after_and_says_expect_red(
     assert [r.id for r in view.after] == [r.id for r in after], "its end token shows too"
     assert view.ended, "the person wrote it whole: its end is part of what the pair trains"
     assert view.values == pytest.approx([a.logprob - b.logprob for b, a in zip(before, after)], abs=1e-4)
-    assert "You wrote this answer" in view.expect_label.text() and "more likely (red)" in view.expect_label.text()
+    assert "You wrote this answer" in view.expect_label.text() and "more likely (green)" in view.expect_label.text()
     total_before, total_after = totals(before, after)
     summary = view.summary.text()
     assert summary.startswith("Your whole answer") and f"{total_before:.1f} \u2192 {total_after:.1f}" in summary

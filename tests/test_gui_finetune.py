@@ -203,7 +203,7 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     # the new adapter is switched in on the chat model and shown in the status bar
     # (loaded.adapter_id changes on the worker thread; the label follows when its signal
     # reaches the GUI thread, so wait for what the person sees)
-    qtbot.waitUntil(lambda: window.adapter_label.text() == f"adapter {result.adapter_id}", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.adapter_label.text() == f"Adapter {result.adapter_id}", timeout=WAIT_MS)
     assert window.chat.loaded.adapter_id == result.adapter_id and window.chat.state is ChatState.IDLE
     assert store.active_adapter(window.chat.loaded.model_id)["id"] == result.adapter_id
     assert panel.history.active_id() == result.adapter_id
@@ -258,7 +258,7 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     assert "Cancelled" in panel.result_title.text()
     assert store.active_adapter(window.chat.loaded.model_id)["id"] == result.adapter_id
     assert window.chat.loaded.adapter_id == result.adapter_id
-    assert window.adapter_label.text() == f"adapter {result.adapter_id}"
+    assert window.adapter_label.text() == f"Adapter {result.adapter_id}"
 
     # history: one adapter has nothing to roll back to (usertest 10): the base model, use it again, delete
     assert not panel.history.rollback_button.isEnabled()
@@ -270,7 +270,7 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     panel.history.select(result.adapter_id)
     with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
         qtbot.mouseClick(panel.history.use_button, Qt.MouseButton.LeftButton)
-    assert window.adapter_label.text() == f"adapter {result.adapter_id}"
+    assert window.adapter_label.text() == f"Adapter {result.adapter_id}"
     with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
         qtbot.mouseClick(panel.history.base_button, Qt.MouseButton.LeftButton)
     assert window.adapter_label.text() == "base"

@@ -33,7 +33,7 @@ def test_counts_and_adapter_history_show_before_the_model_loads(make_window, qtb
     qtbot.waitUntil(lambda: panel.tiles["thumbs_up"].number.text() == "1", timeout=WAIT_MS)
     assert window.chat.loaded is None
     assert panel.history.list.count() == 1 and panel.history.rows[0]["id"] == adapter
-    assert panel.history.empty.isHidden() and "Adapter 1" in panel.history.using.text()
+    assert panel.history.empty.isHidden() and "In use: adapter 1" in panel.history.using.text()
     assert not panel.history.use_button.isEnabled()  # choices act on a loaded model
 
 

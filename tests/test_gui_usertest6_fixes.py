@@ -275,7 +275,7 @@ def test_the_status_bar_names_the_adapter_that_loads_with_the_model(make_window,
         store.set_active_adapter(adapter, "m-test")
     open_settings(paths).setValue("model_id", "m-test")
     window = make_window(spec=str(tmp_path / "no-model-here"), wait=False)
-    assert window.adapter_label.text() == f"adapter {adapter}"
+    assert window.adapter_label.text() == f"Adapter {adapter}"
     qtbot.waitUntil(lambda: window.error_banner.isVisible(), timeout=WAIT_MS)  # the model is not there
     assert window.adapter_label.text() == "base"
 

@@ -111,7 +111,7 @@ def test_a_hovered_tokens_figures_are_not_cut_by_the_fine_tune_label(make_window
     window.finetune_side.label.setVisible(running)
     window.speed_label.setText("6.6 tokens/s")
     window.model_label.setText("SmolLM2-135M-Instruct (bundled, offline) \u00b7 cpu \u00b7 Fast (bfloat16)")
-    window.adapter_label.setText("adapter 1")
+    window.adapter_label.setText("Adapter 1")
     card = next(c for c in window.transcript.cards if c.role == "assistant")
     window.cards._token_hovered(card, 0)
     for _ in range(3):

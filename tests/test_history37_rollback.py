@@ -40,8 +40,8 @@ def test_parentless_adapters_have_nothing_to_roll_back_to_and_say_so_alike(qtbot
         window.finetune_panel.refresh_adapters()
         _use(qtbot, window, imported)
         assert not history.rollback_button.isEnabled()
-        assert f"Adapter {first} was not trained from another adapter" in alone_tip
-        assert history.rollback_button.toolTip() == alone_tip.replace(f"Adapter {first}", f"Adapter {imported}")
+        assert f"adapter {first} was not trained from another adapter" in alone_tip
+        assert history.rollback_button.toolTip() == alone_tip.replace(f"adapter {first}", f"adapter {imported}")
         assert "Use base model goes back to the base model" in history.rollback_button.toolTip()
         assert window.chat.store.active_adapter(window.chat.loaded.model_id)["id"] == imported
 
@@ -56,7 +56,7 @@ def test_an_adapter_with_a_parent_names_it_and_rolls_back_to_it(qtbot, qapp, tin
         _use(qtbot, window, other)
         _use(qtbot, window, child)
         assert history.rollback_button.isEnabled()
-        assert history.rollback_button.toolTip().endswith(f"trained from: Adapter {first}")
+        assert history.rollback_button.toolTip().endswith(f"trained from: adapter {first}")
         with qtbot.waitSignal(window.chat.adapter_changed, timeout=WAIT_MS):
             qtbot.mouseClick(history.rollback_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: window.chat.loaded.adapter_id == first, timeout=WAIT_MS)

@@ -75,11 +75,11 @@ def test_names_are_one_clean_line_and_a_delete_without_files_cannot_be_undone(tm
     store = Store.open(tmp_path / "s.sqlite3")
     aid = store.add_adapter(tmp_path / "missing", base_model="gpt2")
     assert adapters.rename(store, aid, "  two\n lines ")["name"] == "two lines"
-    assert adapters.label(store.get_adapter(aid)) == f"Adapter {aid} \u201ctwo lines\u201d"
+    assert adapters.label(store.get_adapter(aid), start=True) == f"Adapter {aid} \u201ctwo lines\u201d"
     with pytest.raises(adapters.AdapterError):
         adapters.rename(store, aid, "x" * (adapters.NAME_CHARS + 1))
     assert adapters.rename(store, aid, "   ")["name"] is None
-    assert adapters.label(store.get_adapter(aid)) == f"Adapter {aid}"
+    assert adapters.label(store.get_adapter(aid)) == f"adapter {aid}"
     deleted = adapters.delete(store, aid, trash_dir=tmp_path / "trash")
     assert deleted.trash is None  # its folder was never there
     with pytest.raises(adapters.AdapterError, match="cannot be brought back"):

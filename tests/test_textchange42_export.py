@@ -83,7 +83,7 @@ def test_the_change_key_says_what_the_colours_mean():
     caption = text_change_words.export_caption("your adapter (run 3)", 2.0)
     key = heatmap_legend.key_from(caption, text_change_words.key(None))
     assert "log-probability under your adapter (run 3) minus under the base model" in key.title
-    assert "red, more likely" in key.title and "purple, less likely" in key.title and "\u00b12 nats" in key.title
+    assert "green, more likely" in key.title and "purple, less likely" in key.title and "\u00b12 nats" in key.title
     assert key.gradient == CHANGE_PALETTE and "less likely" in key.stops[0][0] and "more likely" in key.stops[1][0]
 
 

@@ -229,9 +229,10 @@ def test_the_adapter_historys_margin_shows_a_change_two_decimals_hide(qtbot):
             {"id": 2, "created": "2026-12-03T20:30:00", "run_id": 4, "metrics": {"margin_before": 0.5,
                                                                                   "margin_after": 0.7}}]
     history.set_adapters(rows)
-    lines = {history.list.item(i).data(Qt.ItemDataRole.UserRole): history.list.item(i).text() for i in range(history.list.count())}
-    assert "margin 0.961\u21920.963" in lines[1], lines[1]
-    assert "margin 0.50\u21920.70" in lines[2], lines[2]
+    tips = {history.list.item(i).data(Qt.ItemDataRole.UserRole): history.list.item(i).toolTip() for i in range(history.list.count())}
+    # (session 44: the figures went to the row's tooltip, the row says it in words)
+    assert "margin on your ratings" in tips[1] and "0.961 \u2192 0.963" in tips[1], tips[1]
+    assert "0.500 \u2192 0.700" in tips[2], tips[2]
 
 
 # ---------------------------------------------------------------- F9: the model dialog's rows show whole

@@ -201,7 +201,7 @@ def test_closing_during_a_finetune_records_it_and_the_question_names_a_pending_u
     answer_modal("Stop and quit", seen)
     window.close()
     _question, informative = seen[0]
-    assert f"Closing deletes Adapter {old} for good: Undo delete cannot bring it back." in informative
+    assert f"Closing deletes adapter {old} for good: Undo delete cannot bring it back." in informative
     assert not window.isVisible()
     assert store.get_run(run_id)["status"] == "cancelled"
     assert store.get_run(run_id)["reason"] == STOPPED_BY_QUIT
@@ -213,8 +213,8 @@ def test_the_quit_question_names_every_adapter_undo_could_bring_back():
 
     assert quit_question(None) == ("A fine-tune is running: stop it and quit?",
                                    "The model you chat with stays as it is; the ratings are kept.")
-    _q, informative = quit_question("answer", ["Adapter 2", "Adapter 3 \u201cshort\u201d"])
-    assert informative.endswith("Closing deletes Adapter 2 and Adapter 3 \u201cshort\u201d for good: Undo delete "
+    _q, informative = quit_question("answer", ["adapter 2", "adapter 3 \u201cshort\u201d"])
+    assert informative.endswith("Closing deletes adapter 2 and adapter 3 \u201cshort\u201d for good: Undo delete "
                                 "cannot bring them back.")
 
 

@@ -20,6 +20,7 @@ import math
 import sys
 
 from desktop_app.cli.common import CliError, load_model_for_cli
+from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.percent_words import percent
 
 MOST_TIMES = 1e6  # past it a factor says nothing a person can use: the average per token instead
@@ -75,10 +76,9 @@ def _write_change_png(args, change) -> None:
 
 
 def _adapter_name(args, adapter_id: int) -> str:
-    """"your adapter (Adapter 3 “terse”)", as the Text tab says it; its number alone when the
+    """"your adapter (adapter 3 “terse”)", as the Text tab says it; its number alone when the
     store cannot say its name."""
     from desktop_app.cli.common import open_store
-    from desktop_app.core.adapters import label
     from desktop_app.core.errors import UserFacingError
 
     try:
@@ -133,7 +133,7 @@ def _perplexity(value) -> str:
 def change_text(figures: dict) -> str:
     """The figures in a few lines."""
     change, tokens = figures["total_change_nats"], figures["tokens"]
-    lines = [f"This text is {times_words(change, tokens)} under your adapter (adapter {figures['adapter_id']}) "
+    lines = [f"This text is {times_words(change, tokens)} under your adapter ({adapter_name(figures['adapter_id'])}) "
              f"than under the base model.",
              f"log-probability {figures['logprob_base']:.1f} \u2192 {figures['logprob_adapter']:.1f} "
              f"({change:+.2f} nats over {tokens:,} tokens)",

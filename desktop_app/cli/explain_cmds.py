@@ -7,6 +7,7 @@ import json
 import sys
 
 from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, load_model_for_cli, open_store, record_id
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
 from desktop_app.core.sampler_words import STAGES_HEAD, movers_words, stage_steps, together
 
@@ -112,14 +113,14 @@ def shown(text: str, width: int = CELL - 1) -> str:
 
 def report_lines(result, model_id: str, colour: bool) -> list[str]:
     c = result.context
-    adapter = "base model" if result.adapter_id is None else f"adapter {result.adapter_id}"
+    adapter = "base model" if result.adapter_id is None else adapter_name(result.adapter_id)
     lines = [f"Token {c.index} of message {c.message_id}: \u201c{shown(result.token_text, 40)}\u201d "
              f"({model_id}, {adapter})"]
     if c.written_with_adapter != result.adapter_id and not (c.unwritten or c.other_writer):
-        written = "the base model" if c.written_with_adapter is None else f"adapter {c.written_with_adapter}"
+        written = adapter_name(c.written_with_adapter)
         lines.append(f"note: it was written with {written}; this explains the model as it is now.")
     elif getattr(result, "adapter_on", None) != result.adapter_id:
-        lines.append(f"note: the base model wrote it, and explains it: adapter {result.adapter_on} was set aside.")
+        lines.append(f"note: the base model wrote it, and explains it: {adapter_name(result.adapter_on)} was set aside.")
     if result.precision_note:
         lines.append(f"note: {result.precision_note}")
     lines += [""] + lens_lines(result, colour) + [""] + attribution_lines(result.attribution, colour)

@@ -8,6 +8,7 @@ import sys
 import threading
 
 from desktop_app.cli.common import CliError, TqdmProgress, load_model_for_cli, open_store, reask_line, record_id
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.logs import quiet_libraries
 
 
@@ -81,13 +82,13 @@ def cmd_adapter_import(args) -> int:
                           "reason": result.reason, "active": args.activate, "metrics": m}, indent=2, default=str))
         return 0
     advice = "the gate would keep it" if result.advice_keep else "the gate advises against it"
-    print(f"imported as adapter {result.adapter_id}: {advice}: {result.reason}")
+    print(f"imported as {adapter_name(result.adapter_id)}: {advice}: {result.reason}")
     print(f"  {comparison_note(m)}")
     if m.get("margin_before") is not None:
         print(f"  margin (your ratings): {m['margin_before']:.4f} -> {m['margin_after']:.4f}")
     print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
     print(reask_line(m))
-    print(f"adapter {result.adapter_id} is active" if args.activate else
+    print(f"{adapter_name(result.adapter_id, start=True)} is active" if args.activate else
           f"use it with: gpt2-desk adapters activate {result.adapter_id}")
     return 0
 

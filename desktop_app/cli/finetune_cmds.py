@@ -9,6 +9,7 @@ import threading
 
 from desktop_app.cli.common import CliError, open_store, print_notice, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
+from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
@@ -145,7 +146,7 @@ def cmd_finetune(args) -> int:
         _print_consent(result, use_with)
     else:
         verdict = "kept and activated" if result.kept else result.status
-        print(f"run {result.run_id}: {verdict} (adapter {result.adapter_id})" if result.kept else
+        print(f"run {result.run_id}: {verdict} ({adapter_name(result.adapter_id)})" if result.kept else
               f"run {result.run_id}: {verdict}: {result.reason}")
     if "margin_before" in m:
         for label, key in _margins(m):
@@ -157,7 +158,7 @@ def cmd_finetune(args) -> int:
         print(f"  schedule: {sched['updates']} updates at batch {sched['batch_size']}, lr {sched['lr']:.0e} "
               f"({sched['epochs']} passes over {sched['examples']} examples, {sched['rule']})")
     if m.get("started_from_adapter") is not None:
-        print(f"  started from adapter {m['started_from_adapter']} (in use): the answers \"before\" are its")
+        print(f"  started from {adapter_name(m['started_from_adapter'])} (in use): the answers \"before\" are its")
     _print_taught(m.get("taught") or [], m.get("new_since_run_id"))
     return 0
 
@@ -167,7 +168,7 @@ def _print_consent(result, use_with: str) -> None:
     guesses the model was not sure of marked, as the window's card marks them), and how to use it anyway."""
     changed = all_changed_facts(result.metrics)
     n = len(changed)
-    print(f"run {result.run_id}: kept as adapter {result.adapter_id}, NOT in use: it changed {n} answer"
+    print(f"run {result.run_id}: kept as {adapter_name(result.adapter_id)}, NOT in use: it changed {n} answer"
           f"{'s' if n != 1 else ''} to questions you never rated:")
     for c in changed:
         print(f"    {_one_line(c.get('question'), 70)}  ({changed_how_words(c)})")
@@ -324,7 +325,7 @@ def cmd_adapters(args) -> int:
             return 0
         if action == "activate":
             row = session.change_adapter(store, "activate", adapter_id=args.id)
-            print(f"adapter {row['id']} is active for {row['base_model']}")
+            print(f"{label(row, start=True)} is active for {row['base_model']}")
         elif action == "deactivate":
             base = _model_meant(args)
             session.change_adapter(store, "deactivate", base)
@@ -332,8 +333,8 @@ def cmd_adapters(args) -> int:
         elif action == "rollback":
             base = _model_meant(args)
             row = session.change_adapter(store, "rollback", base, args.id)
-            print(f"adapter {row['id']} is active")
+            print(f"{label(row, start=True)} is active")
         elif action == "delete":
             session.change_adapter(store, "delete", adapter_id=args.id)
-            print(f"adapter {args.id} deleted")
+            print(f"{adapter_name(args.id, start=True)} deleted")
     return 0

@@ -218,7 +218,7 @@ def rollback(store, base_model: str, to: int | None = None) -> dict | None:
         raise AdapterError(f"No adapter is active for {base_model}; there is nothing to roll back.")
     parent = current.get("parent_id")
     if parent is None:
-        raise AdapterError(f"{label(current)} was not trained from another adapter: there is nothing to roll "
+        raise AdapterError(f"{label(current, start=True)} was not trained from another adapter: there is nothing to roll "
                            "back to. To use the base model: gpt2-desk adapters deactivate; another adapter: "
                            "gpt2-desk adapters activate ID.")
     return activate(store, parent, base_model)
@@ -228,10 +228,24 @@ NAME_CHARS = 60
 TRASH_DIR = ".trash"  # under adapters_dir: deleted adapters a window can still bring back
 
 
-def label(row: dict) -> str:
-    """How an adapter is called: by number (answers name it so) and by its name, if it has one."""
-    name = row.get("name")
-    return f"Adapter {row['id']} \u201c{name}\u201d" if name else f"Adapter {row['id']}"
+def adapter_name(adapter_id: int | None, name: str | None = None, *, start: bool = False) -> str:
+    """What a model wears, named the one way every view and the CLI name it: "adapter 3", "adapter 3
+    “terse”" with the person's name for it, "the base model" for none. ``start``: it begins a sentence
+    or a label ("Adapter 3 is now in use", the status bar's "Adapter 3"), the only place it takes a
+    capital (the window had said "In use: Adapter 2" beside "Fine-tune kept: adapter 2")."""
+    if adapter_id is None:
+        words = "the base model"
+    else:
+        words = f"adapter {adapter_id} \u201c{name}\u201d" if name else f"adapter {adapter_id}"
+    return words[:1].upper() + words[1:] if start else words
+
+
+BASE_LABEL = "base"  # the status bar's label with no adapter on: as short as that (800 px windows)
+
+
+def label(row: dict, *, start: bool = False) -> str:
+    """An adapter's row named by ``adapter_name``: its number and its name, if it has one."""
+    return adapter_name(row["id"], row.get("name"), start=start)
 
 
 def rename(store, adapter_id: int, name: str | None) -> dict:

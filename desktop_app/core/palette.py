@@ -76,15 +76,18 @@ def attribution_color(push: float, scale: float = 2.0) -> tuple[int, int, int]:
     return _interpolate(ATTRIBUTION_PALETTE, 0.5 + max(-1.0, min(1.0, push / scale)) / 2)
 
 
-# The compare view's diverging palette: purple (less likely) .. white .. red (more likely). Not
-# a dark blue: a token in its darkest blue with white letters read as selected text (usertest 11).
-# The purple side is ColorBrewer's PRGn (colour-blind safe against the red).
+# The change palette (the compare view, the Text tab's "Fine-tune's change", its PNG key): purple
+# (less likely under the adapter) .. white .. green (more likely). ColorBrewer's PRGn, colour-blind
+# safe. Not red for "more likely": red read as bad or wrong, when a rise is what a liked answer
+# should show (usertest, session 44). Not a dark blue: a token in its darkest blue with white
+# letters read as selected text (usertest 11).
 CHANGE_PALETTE = [(118, 42, 131), (153, 112, 171), (231, 212, 232), (247, 247, 247),
-                  (253, 219, 199), (239, 138, 98), (178, 24, 43)]
+                  (217, 240, 211), (90, 174, 97), (27, 120, 55)]
+CHANGE_LESS_NAME, CHANGE_MORE_NAME = "purple", "green"  # the two ends, as the words name them
 
 
 def change_color(delta: float, scale: float = 2.0) -> tuple[int, int, int]:
-    """A change of log-probability -> purple (down) .. white .. red (up), full at +-``scale``."""
+    """A change of log-probability -> purple (down) .. white .. green (up), full at +-``scale``."""
     return _interpolate(CHANGE_PALETTE, 0.5 + max(-1.0, min(1.0, delta / scale)) / 2)
 
 

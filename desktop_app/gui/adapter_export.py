@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLayout, QLineEdit, QMessageBox, QProgressBar, QPushButton, QVBoxLayout)
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.gui import save_folder
 from desktop_app.gui.off_words import EXPORT_FIELD_TIP, EXPORT_NOW_TIP, EXPORTED_TIP, EXPORTING_TIP
 from desktop_app.gui.theme import styled_label
@@ -30,7 +31,7 @@ class ExportDialog(QDialog):
     def __init__(self, store, paths, adapter_id: int, lane: Lane, parent=None):
         super().__init__(parent)
         self.store, self.paths, self.adapter_id, self.lane = store, paths, adapter_id, lane
-        self.setWindowTitle(f"Export adapter {adapter_id}")
+        self.setWindowTitle(f"Export {adapter_name(adapter_id)}")
         self.task: Task | None = None
         self.result = None
         self.stages: list[str] = []  # what the running export reported, in order
@@ -212,7 +213,7 @@ def import_message(result) -> str:
     from desktop_app.core.adapter_import import comparison_note
 
     advice = "The gate would keep it" if result.advice_keep else "The gate advises against it"
-    return (f"Imported as adapter {result.adapter_id}. {advice}: {result.reason}. "
+    return (f"Imported as {adapter_name(result.adapter_id)}. {advice}: {result.reason}. "
             f"{comparison_note(result.metrics)} "
             "Select it and press \u201cUse selected\u201d to chat with it, or Compare to see what it changes.")
 

@@ -10,43 +10,11 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QFrame, QGridLayout, Q
                                QWidget)
 
 from desktop_app.core.adapters import NAME_CHARS, label
-from desktop_app.core.taught_words import margin_figures
 from desktop_app.gui import save_folder
+from desktop_app.gui.adapter_history_words import adapter_line, figures_tip
 from desktop_app.gui.off_words import EXPORT_TIP, HistoryFacts, history_tips  # noqa: F401 (EXPORT_TIP: read here)
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import retip
-
-
-def _when(stamp) -> str:
-    text = str(stamp or "")[:16].replace("T", " ")
-    return text[5:] if len(text) >= 16 else text
-
-
-def adapter_line(row: dict) -> str:
-    """Two lines: when and from which run; what the gate measured."""
-    m = row.get("metrics") or {}
-    first = [_when(row.get("created"))]
-    if row.get("run_id") is not None:
-        first.append(f"run {row['run_id']}")
-    if row.get("parent_id") is not None:
-        first.append(f"after adapter {row['parent_id']}")
-    if m.get("imported"):
-        first.append("imported" + ("" if m.get("gate_advice") != "discard" else ", gate advised against"))
-    if m.get("same_as") is not None:  # its weights file is byte-identical to that one's
-        first.append(f"same weights as adapter {m['same_as']}")
-    second = []
-    if m.get("margin_before") is not None and m.get("margin_after") is not None:
-        second.append("margin " + margin_figures(m["margin_before"], m["margin_after"], (2, 3, 4), arrow="\u2192"))
-    if m.get("probe_ppl_before") and m.get("probe_ppl_after"):
-        rise = (m["probe_ppl_after"] / m["probe_ppl_before"] - 1) * 100
-        second.append(f"perplexity {rise:+.1f}%")
-    # the guesses it moved too (facts_unsure), as the card counts them
-    changed = len(m.get("facts_changed") or []) + len(m.get("facts_unsure") or []) if m.get("facts_changed") else 0
-    if changed:  # saved without being put in use: the run asked first (train_verdict.decide)
-        second.append(f"changed {changed} never-rated answer{'s' if changed != 1 else ''}")
-    if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
-        second.append("used over the check")
-    return " \u00b7 ".join(p for p in first if p) + ("\n" + " \u00b7 ".join(second) if second else "")
 
 
 EMPTY = "No adapters yet. A kept fine-tune appears here; the base model is used until then."
@@ -155,7 +123,7 @@ class AdapterHistory(QFrame):
         self.list.clear()
         active = None
         for row in reversed(self.rows):
-            name = label(row)
+            name = label(row, start=True)  # a row begins with it
             if row.get("active"):
                 name += "   \u25cf in use"
                 active = row
@@ -163,7 +131,7 @@ class AdapterHistory(QFrame):
                 name += "   (files missing)"
             item = QListWidgetItem(f"{name}\n{adapter_line(row)}")
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
-            item.setToolTip(str(row.get("path", "")))
+            item.setToolTip(figures_tip(row))  # the figures behind the row's words, and its folder
             if row.get("active"):
                 font = item.font()
                 font.setBold(True)
@@ -172,7 +140,8 @@ class AdapterHistory(QFrame):
             if row["id"] == selected or (selected is None and row.get("active")):
                 self.list.setCurrentItem(item)
         rows_shown = min(max(len(self.rows), 1), 4)
-        self.list.setFixedHeight(rows_shown * (3 * self.list.fontMetrics().lineSpacing() + 12) + 8)
+        lines = max((self.list.item(i).text().count("\n") + 1 for i in range(self.list.count())), default=3)
+        self.list.setFixedHeight(rows_shown * (lines * self.list.fontMetrics().lineSpacing() + 12) + 8)
         self.empty.setVisible(not self.rows)
         self.list.setVisible(bool(self.rows))
         # with no adapter, six disabled buttons under "No adapters yet" read as usable ("what does Export…

@@ -36,7 +36,7 @@ class AdapterUndo(QObject):
         if deleted.trash is None:  # its files were already gone: nothing to bring back
             return
         self.deleted.append(deleted)
-        self.window.statusBar().showMessage(f"{adapters.label(deleted.row)} deleted (Undo brings it back)", 10000)
+        self.window.statusBar().showMessage(f"{adapters.label(deleted.row, start=True)} deleted (Undo brings it back)", 10000)
         self._show()
 
     def undo(self) -> None:
@@ -51,7 +51,7 @@ class AdapterUndo(QObject):
             # prompt until the adapter is back in the list: a history of none hides its list)
             self._focus_history()
         self.controller.undo_delete(deleted)
-        self.window.statusBar().showMessage(f"{adapters.label(deleted.row)} is back.", 5000)
+        self.window.statusBar().showMessage(f"{adapters.label(deleted.row, start=True)} is back.", 5000)
         self._show()
 
     def _focus_history(self) -> None:

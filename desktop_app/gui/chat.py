@@ -19,6 +19,7 @@ from enum import Enum
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.core import adapters, session, unwritten
+from desktop_app.core.adapters import BASE_LABEL
 from desktop_app.core.drafts import DRAFT_INTERVAL_S, AnswerDraft, mark_stopped
 from desktop_app.core.errors import ModelError, UserFacingError
 from desktop_app.core.generation import SamplingSettings
@@ -99,7 +100,8 @@ class ChatController(ModelReads, QObject):
         self.settings = SamplingSettings()
         self.system = ""
         self.score_cache: dict = {}
-        self.unwritten_asked: set[int] = set()  # answers no model wrote here whose scoring is asked for
+        # answers no model wrote here whose scoring is asked for: id -> (its conversation, the scoring's task)
+        self.unwritten_asked: dict[int, tuple] = {}
         self.unwritten_stopped = unwritten.StoppedScorings()  # where a scoring an answer stopped was (model lane)
         # its cache (up to ~180 MB) goes once its conversation has been left this long: coming back
         # sooner goes on from it, as does asking again in the conversation shown
@@ -214,14 +216,18 @@ class ChatController(ModelReads, QObject):
 
     @property
     def adapter_label(self) -> str:
+        """The status bar's label: "Adapter 3 “terse”" (a label's start), "base" for none (kept that short:
+        a hovered token's figures need the bar's room at 800 px)."""
+        return BASE_LABEL if self.adapter_id is None else self.adapter_words(start=True)
+
+    def adapter_words(self, *, start: bool = False) -> str:
+        """What the chat model wears, named as everywhere (core.adapters.adapter_name), with its name."""
         adapter = getattr(self.loaded, "adapter_id", None)
-        if adapter is None:
-            return "base"
         try:
-            name = self.store.get_adapter(adapter).get("name")
+            name = self.store.get_adapter(adapter).get("name") if adapter is not None else None
         except UserFacingError:  # deleted meanwhile: its number is all there is
             name = None
-        return f"adapter {adapter} \u201c{name}\u201d" if name else f"adapter {adapter}"
+        return adapters.adapter_name(adapter, name, start=start)
 
     # ------------------------------------------------------------ adapters
     def sync_adapter(self) -> None:
@@ -251,7 +257,7 @@ class ChatController(ModelReads, QObject):
         active = row["id"] if row is not None else None
         if active == loaded.adapter_id or (loaded.model_id, active) == self.unwearable:
             return
-        worn = "The base model" if loaded.adapter_id is None else f"Adapter {loaded.adapter_id}"
+        worn = adapters.adapter_name(loaded.adapter_id, start=True)
         now = "the base model" if row is None else adapters.label(row)
         self.notice.emit(f"{worn} is no longer the one in use for {loaded.source.display_name} (changed outside this "
                          f"window, e.g. by gpt2-desk adapters): answers now come from {now}.")
@@ -335,6 +341,7 @@ class ChatController(ModelReads, QObject):
         if conversation_id == self.conversation_id:
             self.open_conversation(None)
         self.unwritten_stopped.forget_conversation(conversation_id)  # its answer is never asked for again
+        self.drop_scorings_of(conversation_id)  # nor stored: its rows go
         store = self.store
         return self._write(lambda: store.delete_conversation(conversation_id), "delete conversation",
                            "The conversation was not deleted.")

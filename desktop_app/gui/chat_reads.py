@@ -54,33 +54,45 @@ class ModelReads:
         mid, store = message["id"], self.store
         if self.loaded is None or mid in self.unwritten_asked:
             return False
-        self.unwritten_asked.add(mid)
+        self.unwritten_asked[mid] = (message.get("conversation_id"), None)  # (its task below)
 
         def work(report, cancel):  # (stopped for an answer: goes on from where it was when asked again)
             return unwritten.score_unwritten(store, self.loaded, mid, cancel=cancel, progress=report,
                                              stopped=self.unwritten_stopped)
 
         def scored(result) -> None:
+            if task.cancel.is_set():  # its conversation was deleted as its last part ended: nothing to keep
+                self.unwritten_asked.pop(mid, None)
+                return
             shown, kept = result
             self.tasks.store.submit(Task(
                 lambda _r, _c: unwritten.keep_scoring(store, mid, shown.model_id, shown.adapter_id, kept),
                 "store answer scoring", on_success=lambda _none: told(shown), on_failure=failed))
 
         def told(shown) -> None:
-            self.unwritten_asked.discard(mid)
+            self.unwritten_asked.pop(mid, None)
             self.answer_scored.emit(mid, shown)
 
         def failed(error) -> None:
-            self.unwritten_asked.discard(mid)
+            self.unwritten_asked.pop(mid, None)
             if not task.cancel.is_set():  # (stopped for an answer: asked again once it is shown again)
                 self.answer_scoring_failed.emit(mid, str(error))
             self.release_unshown_later()  # stopped after its conversation was left: its cache goes in a while
 
         task = self.lane.submit(Task(work, "score an answer written elsewhere", UNWRITTEN_KIND, on_success=scored,
-                                     on_failure=failed, on_cancelled=lambda _t: self.unwritten_asked.discard(mid),
+                                     on_failure=failed, on_cancelled=lambda _t: self.unwritten_asked.pop(mid, None),
                                      on_progress=lambda item: self.answer_scoring_progress.emit(mid, item),
                                      can_wait=True, restartable=True))
+        if mid in self.unwritten_asked:
+            self.unwritten_asked[mid] = (message.get("conversation_id"), task)
         return True
+
+    def drop_scorings_of(self, conversation_id: int) -> None:
+        """A deleted conversation's answers' scorings, waiting or running, stop and store nothing:
+        their rows go on the store lane, and a scoring kept after that would find no answer to keep."""
+        for asked_in, task in list(self.unwritten_asked.values()):
+            if asked_in == conversation_id and task is not None:
+                self.lane.cancel(task)
 
     def cancel_scoring(self) -> None:
         """Prompt scorings not needed any more (the colouring was switched off)."""

@@ -1,4 +1,4 @@
-"""Compare: per token, how much more (red) or less (purple) likely the active adapter makes an
+"""Compare: per token, how much more (green) or less (purple) likely the active adapter makes an
 answer than the base model or the previous adapter did: a diverging heatmap. The rated
 continuations of Text mode (which a fine-tune learns from too) are listed after the answers
 and compared with the base model, scored each time they are shown (not stored: a branch's text
@@ -29,8 +29,8 @@ from desktop_app.core.session import written_by_its_writer
 from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_ratings
 from desktop_app.gui.compare_data import fact_items, fact_key, fact_of, lined_up, picker_choices, question_of
 from desktop_app.gui.compare_widgets import DivergingBar, ScoringProgress
-from desktop_app.gui.compare_words import (END_CELL, LATER_TIP, PICKER_TIP, answer_expectation, baseline_choice,
-                                           PURPLE, RED, better_expectation, better_key, better_of,
+from desktop_app.gui.compare_words import (COLOUR_KEY, END_CELL, GREEN, LATER_TIP, LEGEND_TITLE, PICKER_TIP, PURPLE,
+                                           answer_expectation, baseline_choice, better_expectation, better_key, better_of,
                                            continuation_expectation,
                                            deltas, later_expectation, legend_words, mark_words, movers_words,
                                            nice_scale, pair_words, prompt_words, shown_part, summary_words,
@@ -131,7 +131,8 @@ class CompareView(QFrame):
         self.bar = DivergingBar()
         self.high_label = styled_label("", "Muted")
         legend.setSpacing(6)
-        for w in (self.low_label, self.bar, self.high_label):
+        self.legend_title = styled_label(LEGEND_TITLE, "Muted")  # which model the colours are of
+        for w in (self.legend_title, self.low_label, self.bar, self.high_label):
             legend.addWidget(w)
         legend.addStretch(1)
         return legend
@@ -259,7 +260,7 @@ class CompareView(QFrame):
                 item.setEnabled(False)
                 item.setToolTip(why_not)
         self.baseline_combo.blockSignals(False)
-        self.after_label.setText(f"{adapter_label(active)} (active)" if active else "no adapter active")
+        self.after_label.setText(f"{adapter_label(active, start=True)} (active)" if active else "no adapter active")
         self.refresh()
 
     # ------------------------------------------------------------ data
@@ -380,7 +381,7 @@ class CompareView(QFrame):
         self.expect_label.setText(
             f"You never rated this question: the fine-tune asked it again and its answer {fact['how']} "
             f"(\u201c{html.escape(' '.join(fact.get(other, '').split())[:80])}\u201d {other} the run). "
-            f"This is the answer {side} the run: expect <b style='color:{RED}'>red</b> for the new answer, "
+            f"This is the answer {side} the run: expect <b style='color:{GREEN}'>green</b> for the new answer, "
             f"<b style='color:{PURPLE}'>purple</b> for the old one.")
         self.expect_label.show()
         self.prompt_label.setText(prompt_words(fact["question"]))
@@ -501,10 +502,9 @@ class CompareView(QFrame):
         low, high = legend_words(self.scale, self.values)
         self.low_label.setText(low)
         self.high_label.setText(high)
-        tip = (f"A token's colour: how much more (red) or less (purple) likely the model in use makes it than "
-               f"before. The ends are {times} as likely or more: a change of \u00b1{self.scale:g} nats "
+        tip = (f"{COLOUR_KEY} The ends are {times} as likely or more: a change of \u00b1{self.scale:g} nats "
                f"(natural-log units) in its log-probability.")
-        for w in (self.low_label, self.bar, self.high_label):
+        for w in (self.legend_title, self.low_label, self.bar, self.high_label):
             w.setToolTip(tip)
 
     def _colour(self, index, _record):

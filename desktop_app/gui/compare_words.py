@@ -10,10 +10,15 @@ from __future__ import annotations
 import html
 import math
 
-from desktop_app.core.palette import change_color, css_colours
+from desktop_app.core.adapters import adapter_name
+from desktop_app.core.palette import CHANGE_LESS_NAME, CHANGE_MORE_NAME, change_color, css_colours
 from desktop_app.core.percent_words import percent
 
-RED, PURPLE = "#b2182b", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more likely, less likely
+GREEN, PURPLE = "#1b7837", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more likely, less likely
+# what the change colours mean, in the compare view's legend, the Text tab's key and the exported PNG's caption
+COLOUR_KEY = (f"{CHANGE_MORE_NAME.capitalize()}: more likely under the adapter than before it; "
+              f"{CHANGE_LESS_NAME}: less likely; white: about as likely.")
+LEGEND_TITLE = "Under the adapter:"  # before the colour bar's ends ("20\u00d7 less likely" .. "20\u00d7 more likely")
 BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
 TOKENS_MARK = "\u25ad"  # ▭: rated token by token (the chat draws a box round each token rated)
 PICKER_TIP = ("The answers you rated and the better ones you wrote: \u25b2 one you liked, \u25bc one you disliked, "
@@ -91,16 +96,16 @@ def rating_marks(thumbs: int | None, tokens_rated: bool) -> str:
 def mark_words(label: str) -> str:
     """What an item's marks in the picker mean (its tooltip)."""
     if label.startswith(BETTER_MARK):
-        return (f"{BETTER_MARK} You wrote this better answer: expect it to have become more likely (red), "
+        return (f"{BETTER_MARK} You wrote this better answer: expect it to have become more likely (green), "
                 "and the model's answer above it less likely.")
     said = []
     if label.startswith("\u25b2"):
-        said.append("\u25b2 You liked this answer: expect it to have become more likely (red).")
+        said.append("\u25b2 You liked this answer: expect it to have become more likely (green).")
     if label.startswith("\u25bc"):
         said.append("\u25bc You disliked this answer: expect it to have become less likely (purple).")
     if label.removeprefix("\u25b2 ").removeprefix("\u25bc ").startswith(TOKENS_MARK):
         said.append(f"{TOKENS_MARK} You rated tokens of it: expect those you marked good to have become more "
-                    "likely (red), those you marked bad less likely (purple); they are marked below.")
+                    "likely (green), those you marked bad less likely (purple); they are marked below.")
     return " ".join(said) or "Not rated: opened from its answer."
 
 
@@ -109,7 +114,7 @@ def better_expectation(continuation: bool, thumbs: int | None = None) -> str:
     model's text it replaces (1 up, -1 down, None none): the words follow it, as a liked
     answer that was also corrected trains both ways (usertest 7)."""
     what = "continuation" if continuation else "answer"
-    head = f"You wrote this {what}, so expect it to become <b style='color:{RED}'>more likely (red)</b>: "
+    head = f"You wrote this {what}, so expect it to become <b style='color:{GREEN}'>more likely (green)</b>: "
     if thumbs == 1:
         return head + (f"it is what you taught, preferred over the model's {what}, which you had liked. "
                        f"Both signals were used: your thumbs-up on the model's {what}, and the pair that "
@@ -127,7 +132,7 @@ def answer_expectation(thumbs: int | None, corrected: bool, tokens_rated: bool) 
     if thumbs == 1 and corrected:
         words.append(liked_and_corrected_words())
     elif thumbs == 1:
-        words.append(f"You liked this answer, so expect <b style='color:{RED}'>red</b> (more likely).")
+        words.append(f"You liked this answer, so expect <b style='color:{GREEN}'>green</b> (more likely).")
     elif thumbs == -1 or corrected:
         words.append("You " + ("disliked" if thumbs == -1 else "corrected") + " this answer, so expect "
                      f"<b style='color:{PURPLE}'>purple</b> (less likely).")
@@ -140,7 +145,7 @@ def answer_expectation(thumbs: int | None, corrected: bool, tokens_rated: bool) 
 
 def continuation_expectation(thumbs: int | None, corrected: bool) -> list[str]:
     """``answer_expectation`` for a rated Text continuation (no token ratings there)."""
-    words = {1: f"You liked this continuation, so expect <b style='color:{RED}'>red</b> (more likely).",
+    words = {1: f"You liked this continuation, so expect <b style='color:{GREEN}'>green</b> (more likely).",
              -1: f"You disliked this continuation, so expect <b style='color:{PURPLE}'>purple</b> (less likely)."}
     text = words.get(thumbs) or ("You wrote a better continuation for it, so expect "
                                  f"<b style='color:{PURPLE}'>purple</b> (less likely)." if corrected else "")
@@ -160,7 +165,7 @@ def later_expectation(run: int | None) -> str:
 def liked_and_corrected_words(what: str = "answer") -> str:
     """The model's text the person both liked and corrected: the two signals pull apart."""
     return (f"You liked this {what} and also wrote a better one for it. Both signals were used: the thumbs-up "
-            f"pushes it <b style='color:{RED}'>up</b>, the pair with your better {what} pushes it "
+            f"pushes it <b style='color:{GREEN}'>up</b>, the pair with your better {what} pushes it "
             f"<b style='color:{PURPLE}'>down</b> against yours, so it may move either way.")
 
 
@@ -329,7 +334,7 @@ def change_words(total_before: float, total_after: float) -> str:
     """"81\u00d7 more likely (0.0001% \u2192 0.0055%)", coloured as the heatmap colours it, the
     log-probabilities and nats after it in small grey type."""
     change = total_after - total_before
-    word, colour = ("more", RED) if change > 0 else ("less", PURPLE)
+    word, colour = ("more", GREEN) if change > 0 else ("less", PURPLE)
     was, now = chance_words(total_before), chance_words(total_after)
     chance = f"({was} \u2192 {now}) " if was != now else ""
     return (f"<b style='color:{colour}'>{times_words(change)} {word} likely</b> {chance}"
@@ -430,9 +435,9 @@ def baseline_choice(parent: int, written: bool, scored: bool) -> tuple[str, str 
     why it cannot be chosen (None: it can). The reason is in the words, not only in a tooltip:
     a greyed entry that Down and Return skip looked like a list that did not work (usertest 6)."""
     if written:
-        return f"previous adapter {parent} (not for a text you wrote)", \
+        return f"previous {adapter_name(parent)} (not for a text you wrote)", \
             "A text you wrote is compared with the base model"
     if not scored:
-        return f"previous adapter {parent} (this answer was not scored under it)", \
-            f"This answer was not scored under adapter {parent}"
-    return f"previous adapter {parent}", None
+        return f"previous {adapter_name(parent)} (this answer was not scored under it)", \
+            f"This answer was not scored under {adapter_name(parent)}"
+    return f"previous {adapter_name(parent)}", None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.drafts import is_interrupted, stopped_unstarted
 
 FORMAT_VERSION = 1
@@ -42,7 +43,7 @@ def author(message: dict) -> str:
         return "You"
     model = (message.get("model_id") or "the model").split(":", 1)[-1].split("/")[-1]
     adapter = message.get("adapter_id")
-    return f"{model} ({'base model' if adapter is None else f'adapter {adapter}'})"
+    return f"{model} ({'base model' if adapter is None else adapter_name(adapter)})"
 
 
 def answer_markdown(message: dict, prompt: dict | None = None) -> str:

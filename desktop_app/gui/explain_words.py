@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import math
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 from desktop_app.core.prompts import END_OF_TEXT
@@ -422,11 +423,10 @@ def model_words(result) -> str | None:
         return None
     on = getattr(result, "adapter_on", None)
     if result.adapter_id is None and c.written_with_adapter is None and on is not None:
-        return f"Explained with the base model, which wrote this answer (adapter {on}, on for new answers, set aside)."
+        return f"Explained with the base model, which wrote this answer ({adapter_name(on)}, on for new answers, set aside)."
     if c.written_with_adapter == result.adapter_id:
         return None
-    wrote = "the base model" if c.written_with_adapter is None else f"adapter {c.written_with_adapter}"
-    now = "the base model" if result.adapter_id is None else f"adapter {result.adapter_id}"
+    wrote, now = adapter_name(c.written_with_adapter), adapter_name(result.adapter_id)
     return (f"<b>Explained with {now}, on now; {wrote} wrote this answer</b>, so these are not the figures "
             "it was written with.")
 

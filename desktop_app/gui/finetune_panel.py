@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, 
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QTabWidget, QToolButton,
                                QVBoxLayout, QWidget)
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
@@ -501,7 +502,7 @@ class FineTunePanel(QScrollArea):
         self.compare_button.setSizePolicy(policy)
         label, least = self.result_title, 0
         if kept and label.width() > 0:
-            longest = f"Kept as adapter {adapter_id}; the base model is in use now"
+            longest = f"Kept as {adapter_name(adapter_id)}; {adapter_name(None)} is in use now"
             area = QRect(0, 0, label.contentsRect().width(), 10_000)
             least = max(label.fontMetrics().boundingRect(area, Qt.TextFlag.TextWordWrap, text).height()
                         for text in (longest, label.text()))

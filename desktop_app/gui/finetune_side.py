@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.finetune_effect import all_changed_facts
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.finetune_panel import FineTunePanel
@@ -130,10 +131,10 @@ class FineTuneSide:
 
     def _finished(self, result) -> None:
         n = len(all_changed_facts(result.metrics))  # as the card and its title count them
-        waits = (f"Fine-tune saved adapter {result.adapter_id}, not in use: it changed {n} answer"
+        waits = (f"Fine-tune saved {adapter_name(result.adapter_id)}, not in use: it changed {n} answer"
                  f"{'s' if n != 1 else ''} to questions you never rated. Its report asks you.")
         words = {"kept": waits if result.needs_consent else
-                 f"Fine-tune kept: adapter {result.adapter_id} is switched in.",
+                 f"Fine-tune kept: {adapter_name(result.adapter_id)} is switched in.",
                  "discarded": "Fine-tune discarded: the model is unchanged." + (
                      " Only re-asked answers failed: its report offers to use it anyway."
                      if result.usable_anyway else ""),

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
@@ -41,8 +42,8 @@ def started_from_words(m: dict) -> str:
     adapter = m.get("started_from_adapter")
     if adapter is None:
         return ""
-    return (f"This run started from adapter {adapter}, the one in use: every “before” below is "
-            f"adapter {adapter}'s. The new adapter learned from all your ratings, old and new.")
+    return (f"This run started from {adapter_name(adapter)}, the one in use: every “before” below is "
+            f"{adapter_name(adapter)}'s. The new adapter learned from all your ratings, old and new.")
 
 
 def against_words(m: dict) -> str:
@@ -66,9 +67,9 @@ def from_adapter_words(m: dict) -> str:
     words = f"Against the base model, the same margin: <b>{base:.3f} \u2192 {after:.3f}</b>"
     new_before, new_after, n = m.get("margin_new_before"), m.get("margin_new_after"), m.get("new_rated") or 0
     if new_before is not None and new_after is not None:
-        words += (f"; on your {n} new rating{'s' if n != 1 else ''} since adapter {adapter}: "
+        words += (f"; on your {n} new rating{'s' if n != 1 else ''} since {adapter_name(adapter)}: "
                   f"<b>{new_before:.3f} \u2192 {new_after:.3f}</b>")
-    return (words + " <span style='color:@muted'>(adapter " + str(adapter) + " learned from most of the same "
+    return (words + f" <span style='color:@muted'>({adapter_name(adapter)} learned from most of the same "
             "ratings, so a new run is judged by what it learned over the base model and by your new ratings)</span>")
 
 
@@ -108,7 +109,7 @@ def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tupl
     """(title, the body's first paragraph) for how the run ended."""
     if status == "kept":
         # what the re-asked questions show comes first: a lost or repeated answer must not be missed
-        return f"Kept: adapter {adapter_id} is now in use", reask_words(m) or "It learned from your ratings."
+        return f"Kept: {adapter_name(adapter_id)} is now in use", reask_words(m) or "It learned from your ratings."
     if status == "discarded":
         why = f"<b>Why:</b> {why_words(reason, m)}." if reason else ""
         return "Discarded: your model is unchanged", "<br>".join(
@@ -156,7 +157,7 @@ def waiting_title(adapter_id, metrics: dict) -> str:
     """Worded by its risk: the run changed facts nobody asked it to change (usertest 10: "it changed
     1 answer" read as a detail, and the second changed fact was only named after "Use it anyway")."""
     n = len(all_changed_facts(metrics))
-    return (f"Saved as adapter {adapter_id}, not in use: it changed {n} answer{'s' if n != 1 else ''} "
+    return (f"Saved as {adapter_name(adapter_id)}, not in use: it changed {n} answer{'s' if n != 1 else ''} "
             "to questions you never rated. Read them before you use it.")
 
 
@@ -193,9 +194,9 @@ def left_words(m: dict) -> str:
     if m.get("consent") != "declined" or adapter_id is None:
         return ""
     if m.get("files_left"):
-        return (f"<b>You left it:</b> adapter {adapter_id} is out of the history, but its saved files could not be "
+        return (f"<b>You left it:</b> {adapter_name(adapter_id)} is out of the history, but its saved files could not be "
                 f"deleted. Delete this folder by hand: {html.escape(m['files_left'])}")
-    return f"<b>You left it:</b> adapter {adapter_id} and its saved files were deleted."
+    return f"<b>You left it:</b> {adapter_name(adapter_id)} and its saved files were deleted."
 
 
 # answer_checks.degenerate's kinds, in a person's words
@@ -204,9 +205,9 @@ PROBLEM_WORDS = {"echo": "repeats the question's words", "loop": "repeats itself
 
 def over_check_title(adapter_id, in_use: str) -> str:
     """A discarded run's adapter the person used anyway (core.train_verdict.used_over_check)."""
-    if in_use == f"adapter {adapter_id}":
-        return f"Discarded by the check, used anyway: adapter {adapter_id} is in use"
-    return f"Discarded by the check, used anyway as adapter {adapter_id}; {in_use} is in use now"
+    if in_use == adapter_name(adapter_id):
+        return f"Discarded by the check, used anyway: {in_use} is in use"
+    return f"Discarded by the check, used anyway as {adapter_name(adapter_id)}; {in_use} is in use now"
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def run_card(status, reason, metrics, adapter_id, note: tuple[str | None, str] |
              adapters: set[int]) -> RunCard:
     """The card of a run (``note`` as FineTunePanel._show_result's) while ``active`` is in use (None: the
     base model) and ``adapters`` are the adapters' ids the history lists."""
-    now = "the base model" if active is None else f"adapter {active}"
+    now = adapter_name(active)
     gone = status == "kept" and adapter_id not in adapters
     waiting = not gone and waits_for_consent(status, metrics, adapter_id, active)
     used_anyway = used_over_check(status, metrics) and adapter_id is not None
@@ -233,7 +234,7 @@ def run_card(status, reason, metrics, adapter_id, note: tuple[str | None, str] |
     if gone:  # deleted since (the run's row then names no adapter)
         title = f"Kept, but that adapter has been deleted since; {now} is in use now"
     elif status == "kept" and active != adapter_id and not waiting:
-        title = f"Kept as adapter {adapter_id}; {now} is in use now"
+        title = f"Kept as {adapter_name(adapter_id)}; {now} is in use now"
     elif used_anyway:
         title = over_check_title(adapter_id, now)
     if note is not None:

@@ -14,7 +14,7 @@ from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tips import turn
-from desktop_app.gui.token_view import TIE, ordered_alternatives, percent_texts, token_label
+from desktop_app.gui.token_view import TIE, ordered_alternatives, percent_texts, token_label, token_percent
 
 
 def scrolling_layout(panel: QWidget) -> QVBoxLayout:
@@ -328,7 +328,7 @@ class InspectorPanel(QFrame):
         self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
         self.token_label.setText(token_label(record.text))
         self._paint_swatch()
-        self.stat_values["probability"].setText(f"{record.prob * 100:.2f}%")
+        self.stat_values["probability"].setText(token_percent(record))  # as its row in the chart says it
         self.stat_values["log-probability"].setText(f"{record.logprob:.3f}")
         self.stat_values["rank"].setText(f"{record.rank:,}")
         self.stat_values["entropy"].setText(f"{record.entropy:.2f} nats")

@@ -10,12 +10,13 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop_app import APP_TITLE
+from desktop_app.core.adapters import adapter_name
 from desktop_app.gui.theme import icon
 
 log = logging.getLogger(__name__)
 
 # (title, text) per outcome: the title says what happened, the text what it means
-RUN_WORDS = {"kept": ("Fine-tune kept", "Adapter {adapter} is now in use."),
+RUN_WORDS = {"kept": ("Fine-tune kept", "{adapter} is now in use."),
              "discarded": ("Fine-tune discarded", "It did not help enough; your model is unchanged."),
              "cancelled": ("Fine-tune cancelled", "Your model is unchanged.")}
 
@@ -35,7 +36,7 @@ class Notifier(QObject):
 
     def _run_finished(self, result) -> None:
         title, text = RUN_WORDS.get(result.status, ("Fine-tune finished", result.reason or result.status))
-        self.notify(title, text.format(adapter=result.adapter_id))
+        self.notify(title, text.format(adapter=adapter_name(result.adapter_id, start=True)))
 
     def _answered(self, result) -> None:
         """Only a long answer is worth a notice: a quick one is done before the person looked away."""

@@ -6,6 +6,7 @@ fields)."""
 
 from __future__ import annotations
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.taught_words import and_list
 from desktop_app.core.train_settings import FineTuneSettings, settings_changes
 from desktop_app.gui.finetune_words import why_words
@@ -285,7 +286,7 @@ def news_words(counts: dict) -> str:
     adapter = counts.get("active_adapter_id")
     if adapter is None:
         return " A new run learns from all of them, old and new."
-    return (f" A new run starts from adapter {adapter}, the one in use (its answers are the “before”), "
+    return (f" A new run starts from {adapter_name(adapter)}, the one in use (its answers are the “before”), "
             f"learns from all of them, old and new, and shows your new ones first.")
 
 
@@ -334,7 +335,7 @@ def _newer_fate(counts: dict) -> str:
     if counts.get("newer_run_status") == "discarded":
         return " and was discarded"
     adapter = counts.get("newer_run_adapter")
-    return f"; its adapter {adapter} is in the history, not in use" if adapter is not None else ""
+    return f"; its {adapter_name(adapter)} is in the history, not in use" if adapter is not None else ""
 
 
 def train_again_tip(counts: dict, settings: FineTuneSettings | None = None) -> str:
@@ -401,4 +402,4 @@ def same_ratings_words(counts: dict) -> tuple[str, str]:
 
 
 def _start_words(adapter: int | None) -> str:
-    return f"adapter {adapter}" if adapter is not None else "the base model"
+    return adapter_name(adapter)

@@ -318,8 +318,8 @@ class TextChange(QObject):
         self.key_changed.emit()
 
     def _adapter_name(self) -> str:
-        label = self.chat.adapter_label
-        return "your adapter" if label in ("base", "") else f"your adapter ({label})"
+        chat = self.chat
+        return "your adapter" if chat.adapter_id is None else f"your adapter ({chat.adapter_words()})"
 
     def _analysed(self, scored, _summary) -> None:
         """The text was analysed again (an edit, another path, another adapter or model): the change

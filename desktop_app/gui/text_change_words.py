@@ -7,12 +7,12 @@ from __future__ import annotations
 import math
 
 from desktop_app.core.palette import CHANGE_PALETTE
-from desktop_app.gui.compare_words import (PURPLE, RED, legend_words, likelihood_words, movers_words, nats_detail,
-                                           nice_scale)
+from desktop_app.gui.compare_words import (COLOUR_KEY, GREEN, PURPLE, legend_words, likelihood_words, movers_words,
+                                           nats_detail, nice_scale)
 
 TITLE = "Fine-tune's change"
-KEY_TIP = ("Each token is coloured by how much more (red) or less (purple) likely your adapter makes it than the "
-           "base model. Untick \u201cFine-tune's change\u201d under the text for the measure's colours again.")
+KEY_TIP = (f"Each token's colour: how its likelihood moved under your adapter, against the base model. {COLOUR_KEY} "
+           "Untick \u201cFine-tune's change\u201d under the text for the measure's colours again.")
 STOPPED = "Fine-tune's change stopped ({where}): turn it on again to go on from where it stopped."
 EXPORT_WAITING = ("Fine-tune's change is still being scored, so its colours are not on screen yet: export once they "
                   "show, or untick \u201cFine-tune's change\u201d to export the measure's colours.")
@@ -34,7 +34,7 @@ def key(change) -> dict:
 def export_caption(adapter_name: str, scale: float) -> str:
     """What an exported picture's colours mean, said under it (the picture travels without the window)."""
     return (f"Colours: {TITLE}, each token's log-probability under {adapter_name} minus under the base model: "
-            f"red, more likely with the adapter; purple, less likely; white, unchanged; "
+            f"green, more likely with the adapter; purple, less likely; white, unchanged; "
             f"full colour at \u00b1{scale:g} nats.")
 
 
@@ -99,7 +99,7 @@ def _headline(change, indices, adapter_name: str, what: str) -> str:
 
 def _likely_html(total: float, tokens: int) -> tuple[str, str]:
     """("<b>much more likely (…)</b>", "than under") for a change of ``total`` nats over ``tokens``."""
-    colour = RED if total > 0 else PURPLE
+    colour = GREEN if total > 0 else PURPLE
     likely = likelihood_words(total, tokens)
     than = "as under" if likely.startswith("about as likely") else "than under"
     return f"<b style='color:{colour}'>{likely.replace(' as before', '')}</b>", than

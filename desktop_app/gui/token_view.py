@@ -72,7 +72,7 @@ def _invisible_mark(ch: str) -> str:
 
 def token_status_words(index: int, record: TokenRecord) -> str:
     """A hovered token's figures, for the status bar (chat and Text alike)."""
-    return (f"token {index + 1}: \u201c{token_label(record.text)}\u201d  p={record.prob * 100:.2f}%  "
+    return (f"token {index + 1}: \u201c{token_label(record.text)}\u201d  p={token_percent(record)}  "
             f"rank {record.rank}  entropy {record.entropy:.2f} nats")  # the inspector's unit (ux42: "5.30" alone)
 
 
@@ -108,12 +108,32 @@ def percent_texts(probs: list[float]) -> tuple[list[str], list[bool]]:
 TIE = "tie"  # beside alternatives of the same probability as shown
 
 
+def listed_alternatives(record: TokenRecord) -> list:
+    """The alternatives as the inspector's chart lists them: ``ordered_alternatives``, and the written
+    token last when it is not among them (a TokenRecord has its id, text and prob)."""
+    ordered = ordered_alternatives(record)
+    return ordered if any(a.id == record.id for a in ordered) else [*ordered, record]
+
+
+def listed_percents(record: TokenRecord) -> tuple[list[str], list[bool]]:
+    """``percent_texts`` over ``listed_alternatives``: the figures every view of a token shows."""
+    return percent_texts([alt.prob for alt in listed_alternatives(record)])
+
+
+def token_percent(record: TokenRecord) -> str:
+    """The written token's probability as its row among the alternatives shows it, so the tooltip's
+    first line, the inspector's figure and the status bar say what the rows say (not always two
+    decimals above a row of three: "26.49%" over "26.487%")."""
+    listed = listed_alternatives(record)
+    texts, _tied = percent_texts([alt.prob for alt in listed])
+    return next(text for alt, text in zip(listed, texts) if alt.id == record.id)
+
+
 def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
     # the percentages and ties are read over every alternative kept, as the inspector reads them, then cut:
     # the tooltip's last row "6 1.8%" had no "tie" while the inspector said "6 tie 1.79%, 4 tie 1.79%" (usertest 19)
-    ordered = ordered_alternatives(record)
-    texts, tied = (values[:alternatives] for values in percent_texts([alt.prob for alt in ordered]))
-    shown = ordered[:alternatives]
+    texts, tied = (values[:alternatives] for values in listed_percents(record))
+    shown = ordered_alternatives(record)[:alternatives]
     width = max((len(t) for t in texts), default=0)
     rows = "".join(
         f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"
@@ -123,7 +143,7 @@ def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
         for alt, text, tie in zip(shown, texts, tied))
     return (
         f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
-        f"probability {record.prob * 100:.2f}% &nbsp; log-prob {record.logprob:.3f}<br>"
+        f"probability {token_percent(record)} &nbsp; log-prob {record.logprob:.3f}<br>"
         f"rank {record.rank} &nbsp; entropy {record.entropy:.2f} nats</div>"
         + (f"<table cellspacing='2'>{rows}</table>" if rows else ""))
 

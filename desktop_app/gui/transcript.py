@@ -13,6 +13,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
 
+from desktop_app.core.adapters import adapter_name
 from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted, stopped_unstarted
 from desktop_app.core.session import written_by_its_writer
 from desktop_app.gui.off_words import sibling_tip
@@ -547,7 +548,7 @@ def branch_author(message: dict, short: str, full: str) -> tuple[str, str]:
 
 
 def writer_words(adapter: int | None) -> str:
-    return "base model" if adapter is None else f"adapter {adapter}"
+    return "base model" if adapter is None else adapter_name(adapter)  # ("the" goes where the sentence wants it)
 
 
 def was_stopped(message: dict | None) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop_app.core.adapters import adapter_name
+
 SCORING_WORDS = "not scored yet \u00b7 scoring\u2026"
 UNSCORED_WORDS = "not scored yet"
 NOT_SCORED_WORDS = "not scored"
@@ -38,7 +40,7 @@ def unwritten_author(message: dict) -> tuple[str, str]:
 
 
 def scorer_words(adapter_id: int | None) -> str:
-    return "the base model" if adapter_id is None else f"adapter {adapter_id}"
+    return adapter_name(adapter_id)
 
 
 def scored_by(card) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QProgressBar
 
+from desktop_app.core.adapters import BASE_LABEL, adapter_name
 from desktop_app.gui.responsive import MessageRoom, elided
 from desktop_app.gui.token_view import STATUS_SAMPLE
 from desktop_app.gui.transcript import ElidedLabel, ModelLabel
@@ -36,7 +37,7 @@ class WindowStatus:
 
     Attributes:
         model_label, adapter_label, speed_label: the model in use (its tooltip says all: model,
-            device, precision), the adapter ("base" for none) and the last answer's tokens/s.
+            device, precision), the adapter ("Adapter 3", "base" for none) and the last answer's tokens/s.
         progress, progress_label: a load's (or the model lane's) bar and its stage in words.
         message_room: what gives way to a passing message."""
 
@@ -44,7 +45,7 @@ class WindowStatus:
         bar.setSizeGripEnabled(False)
         self.model_label = ModelLabel("No model")
         self.model_label.setMinimumWidth(120)
-        self.adapter_label = QLabel("base")
+        self.adapter_label = QLabel(BASE_LABEL)
         self.speed_label = QLabel("")
         self.progress = QProgressBar()
         self.progress.setFixedWidth(140)
@@ -87,15 +88,15 @@ class WindowStatus:
         self.progress.hide()
         self.model_label.show()
         if not model_in_use:
-            self.adapter_label.setText("base")  # what loads next says its own
+            self.adapter_label.setText(BASE_LABEL)  # what loads next says its own
 
     def show_adapter(self, adapter: str) -> None:
         self.adapter_label.setText(adapter)
         self.adapter_label.setToolTip("")
 
     def adapter_loads_with_model(self, adapter_id: int) -> None:
-        """Before the model is in: the adapter the last session used, not "base" while it loads with it."""
-        self.adapter_label.setText(f"adapter {adapter_id}")
+        """Before the model is in: the adapter the last session used, not the base model while it loads with it."""
+        self.adapter_label.setText(adapter_name(adapter_id, start=True))
         self.adapter_label.setToolTip("Loads with the model")
 
     def busy(self, busy: bool, loading: bool) -> None:

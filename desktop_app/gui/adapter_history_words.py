@@ -1,0 +1,92 @@
+"""The adapter history's rows in words a new person reads (Qt-free): what each adapter did to the
+answers they rated and to ordinary text, with the figures behind those words (the preference margin,
+the general text's perplexity) in the row's tooltip, as the run card gives them."""
+
+from __future__ import annotations
+
+from desktop_app.core.adapters import adapter_name
+from desktop_app.core.taught_words import margin_figures, margin_move
+
+# how a margin that moved reads in a row (taught_words.margin_move's three ways)
+TAUGHT_WORDS = {"rose": "closer to the answers you liked", "barely moved": "barely changed by your ratings",
+                "fell": "further from the answers you liked"}
+
+
+def _when(stamp) -> str:
+    text = str(stamp or "")[:16].replace("T", " ")
+    return text[5:] if len(text) >= 16 else text
+
+
+def ppl_rise(m: dict) -> float | None:
+    """The general text's perplexity change in percent (None: not measured)."""
+    if not (m.get("probe_ppl_before") and m.get("probe_ppl_after")):
+        return None
+    return (m["probe_ppl_after"] / m["probe_ppl_before"] - 1) * 100
+
+
+def fluency_short(rise: float) -> str:
+    """``finetune_words.fluency_words``' three steps, short enough for a row."""
+    return ("ordinary text as fluent as before" if rise <= 1 else "ordinary text a little less fluent" if rise <= 5
+            else "ordinary text less fluent")
+
+
+def origin_words(row: dict) -> list[str]:
+    """The first line's parts: when, from which run, on top of which adapter, imported."""
+    m = row.get("metrics") or {}
+    parts = [_when(row.get("created"))]
+    if row.get("run_id") is not None:
+        parts.append(f"run {row['run_id']}")
+    if row.get("parent_id") is not None:
+        parts.append(f"built on {adapter_name(row['parent_id'])}")
+    if m.get("imported"):
+        parts.append("imported" + ("" if m.get("gate_advice") != "discard" else "; the check advised against it"))
+    if m.get("same_as") is not None:  # its weights file is byte-identical to that one's
+        parts.append(f"same weights as {adapter_name(m['same_as'])}")
+    return [p for p in parts if p]
+
+
+def effect_words(m: dict) -> list[str]:
+    """The second line's parts: what it did to the rated answers and to ordinary text, and why it waits."""
+    parts = []
+    if m.get("margin_before") is not None and m.get("margin_after") is not None:
+        parts.append(TAUGHT_WORDS[margin_move(m["margin_before"], m["margin_after"])])
+    rise = ppl_rise(m)
+    if rise is not None:
+        parts.append(fluency_short(rise))
+    # the guesses it moved too (facts_unsure), as the card counts them
+    changed = len(m.get("facts_changed") or []) + len(m.get("facts_unsure") or []) if m.get("facts_changed") else 0
+    if changed:  # saved without being put in use: the run asked first (train_verdict.decide)
+        parts.append(f"changed {changed} answers to questions you never rated" if changed != 1
+                     else "changed 1 answer to a question you never rated")
+    if m.get("use_anyway"):  # listed once used: its run was discarded for degenerate re-asks alone
+        parts.append("used though the check advised against it")
+    return parts
+
+
+def adapter_line(row: dict) -> str:
+    """When and from which run; then what it did, in words (the figures: ``figures_tip``): to the rated
+    answers on a line of its own, the rest on the next (one line cut both at the panel's 340 px)."""
+    effects = effect_words(row.get("metrics") or {})
+    taught = effects[:1] if effects and effects[0] in TAUGHT_WORDS.values() else []
+    rest = effects[len(taught):]
+    lines = [" \u00b7 ".join(origin_words(row)), *taught] + ([" \u00b7 ".join(rest)] if rest else [])
+    return "\n".join(lines)
+
+
+def figures_tip(row: dict) -> str:
+    """The row's tooltip: its words whole (a narrow panel cuts a row), the figures behind them explained,
+    then where its files are."""
+    m = row.get("metrics") or {}
+    effects = effect_words(m)
+    lines = [effects[0][:1].upper() + " \u00b7 ".join(effects)[1:] + "."] if effects else []
+    if m.get("margin_before") is not None and m.get("margin_after") is not None:
+        which = "the ratings kept out of training" if m.get("gate_margin_on") == "heldout" else "your ratings"
+        lines.append(f"Preference margin on {which} (how much likelier the answers you liked are than those you "
+                     f"disliked; higher is better): {margin_figures(m['margin_before'], m['margin_after'])}")
+    rise = ppl_rise(m)
+    if rise is not None:
+        lines.append(f"Perplexity of a fixed general text (lower reads more fluently): "
+                     f"{m['probe_ppl_before']:.2f} \u2192 {m['probe_ppl_after']:.2f} ({rise:+.1f}%)")
+    if row.get("path"):
+        lines.append(f"Files: {row['path']}")
+    return "\n".join(lines)
