@@ -14,6 +14,10 @@ from desktop_app.gui.theme import icon
 from desktop_app.gui.tips import retip
 
 ICON_ONLY_WIDTH = 34
+BOX_HEIGHT = 76  # the prompt box: four lines
+SHORT_BOX_LINES = 2  # in a short window (gui/short_window.py): the chat above it has the rest
+MARGINS, SHORT_MARGINS = (16, 10, 16, 10), (16, 4, 16, 4)
+SPACING, SHORT_SPACING = 8, 4
 ROW_STEPS = 3  # model icon only; + Settings and Regenerate icons only; every button icons only
 
 
@@ -43,8 +47,15 @@ class PromptBox(QPlainTextEdit):
         super().__init__(parent)
         self.setObjectName("PromptBox")
         self.setTabChangesFocus(True)
-        self.setFixedHeight(76)
+        self.setFixedHeight(BOX_HEIGHT)
         self.set_enter_sends(True)
+
+    def lines_height(self, lines: int) -> int:
+        """The box's height that shows ``lines`` lines whole: its frame, padding and the document's margins
+        around them."""
+        margins = self.contentsMargins()
+        return (lines * self.fontMetrics().lineSpacing() + margins.top() + margins.bottom()
+                + 2 * round(self.document().documentMargin()))
 
     def set_enter_sends(self, on: bool) -> None:
         self.enter_sends = on
@@ -102,8 +113,9 @@ class PromptArea(QFrame):
         super().__init__(parent)
         self.setObjectName("PromptArea")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 10, 16, 10)
-        layout.setSpacing(8)
+        layout.setContentsMargins(*MARGINS)
+        layout.setSpacing(SPACING)
+        self.short = False
         self.prompt = PromptBox()
         layout.addWidget(self.prompt)
         self.meter = MeterLabel()  # filled by context_meter.ContextMeter
@@ -132,6 +144,25 @@ class PromptArea(QFrame):
         layout.addLayout(self.row)
         self.set_model_name(self.model_name)
         self.compactor = Ladder(self, ROW_STEPS, self._shorten)
+
+    def set_short(self, short: bool) -> None:
+        """A short window's form: a two-line box (it scrolls past them) and tighter margins; 44 px more of
+        an 800x480 screen for the chat above."""
+        self.short = short
+        self.layout().setContentsMargins(*(SHORT_MARGINS if short else MARGINS))
+        self.layout().setSpacing(SHORT_SPACING if short else SPACING)
+        self.prompt.setFixedHeight(self.prompt.lines_height(SHORT_BOX_LINES) if short else BOX_HEIGHT)
+
+    def minimumSizeHint(self):
+        """The short form's least height whichever form shows, as the banner's (gui/banner.py): the window's
+        least height is then the same in a tall window and a short one, so one resize from a tall window to
+        a short screen's height lands there."""
+        hint = super().minimumSizeHint()
+        if not self.short:
+            saved = (BOX_HEIGHT - self.prompt.lines_height(SHORT_BOX_LINES) + sum(MARGINS[1::2])
+                     - sum(SHORT_MARGINS[1::2]) + 2 * (SPACING - SHORT_SPACING))
+            hint.setHeight(hint.height() - saved)
+        return hint
 
     def explain_buttons(self, facts: "ButtonsFacts") -> None:
         """Each button's tooltip, and for one that is off, why (usertest 10 had to guess)."""
