@@ -23,6 +23,7 @@ from desktop_app.gui.panels import ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import ButtonsFacts, PromptArea
 from desktop_app.gui.prompt_drafts import PromptDrafts
 from desktop_app.gui.ratings import RatingWriter
+from desktop_app.gui.short_window import ShortWindow
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
 from desktop_app.gui.theme import icon
@@ -130,11 +131,12 @@ class MainWindow(QMainWindow):
         self.help_action = shortcuts.add_help_button(self, self.view_toolbar)
         self.popover = SettingsPopover(self)
         self._build_status_bar()
+        self.short_window = ShortWindow(self)  # a short window's key in the toolbar, its prompt area compact
 
     def _build_centre(self) -> QWidget:
         """The middle column: the legend, the banners, and the Chat and Text tabs."""
         centre = QWidget()
-        column = QVBoxLayout(centre)
+        column = self.centre_column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.legend)
@@ -350,13 +352,13 @@ class MainWindow(QMainWindow):
 
     def _model_progress(self, p) -> None:
         self.status.load_stage(p.stage, p.done, p.total)
-        self.transcript.empty.status.setText(p.stage + "\u2026")
+        self.transcript.empty.set_status(p.stage + "\u2026")
 
     def _model_loaded(self, loaded) -> None:
         self.status.model_loaded(loaded, self.chat.adapter_label)
         self.error_banner.hide()  # an earlier model's failure no longer applies to this one
         self.notices.model_loaded(loaded.model_id)
-        self.transcript.empty.status.setText(f"Ready: {loaded.source.display_name}")
+        self.transcript.empty.set_status(f"Ready: {loaded.source.display_name}")
         self.prompt_area.set_model_name(loaded.source.display_name)
         self.writer.model_id, self.writer.tokenizer = loaded.model_id, loaded.tokenizer
         self.writer.recount()
@@ -376,11 +378,11 @@ class MainWindow(QMainWindow):
         loaded = self.chat.loaded
         self.status.model_failed(model_in_use=loaded is not None)
         if loaded is None:
-            self.transcript.empty.status.setText("The model could not be loaded.")
+            self.transcript.empty.set_status("The model could not be loaded.")
             self.show_error(f"The model could not be loaded. {message}")
         else:
             name = loaded.source.display_name
-            self.transcript.empty.status.setText(f"Ready: {name}")
+            self.transcript.empty.set_status(f"Ready: {name}")
             said = message.rstrip()
             said += "" if said.endswith((".", "!", "?")) else "."
             self.show_error(f"The model could not be loaded. {said} Still using {name}.")

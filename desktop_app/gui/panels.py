@@ -208,6 +208,7 @@ class GradientBar(QWidget):
         painter.end()
 
 
+ROW_MARGINS, TOOLBAR_MARGINS = (14, 6, 14, 6), (10, 0, 10, 0)  # the key on its row over the chat; in the toolbar
 LEGEND_STEPS = 4  # the legend's shorter forms (LegendBar._shorten)
 # the key while "Why this token?" paints its attribution over the text (gui/explain_overlays.py)
 # (short end words: at 800 px longer ones pushed "Score my prompts" onto a row of its own, moving the chat)
@@ -227,7 +228,7 @@ class LegendBar(QFrame):
         super().__init__(parent)
         self.setObjectName("LegendBar")
         rows = QVBoxLayout(self)
-        rows.setContentsMargins(14, 6, 14, 6)
+        rows.setContentsMargins(*ROW_MARGINS)
         rows.setSpacing(4)
         layout = self.row = QHBoxLayout()
         layout.setSpacing(8)
@@ -266,6 +267,21 @@ class LegendBar(QFrame):
         self.key: dict | None = None  # that key: "Why this token?"'s attribution, a fine-tune's change
         self._changed(emit=False)
         self.compactor = Stepper(self, LEGEND_STEPS, self._width_at, self._shorten)
+
+    def minimumSizeHint(self):
+        """On its row over the chat (a tall window), no least height: the window's least height counts the
+        short form, where the key is in the toolbar (gui/short_window.py), whichever form shows."""
+        hint = super().minimumSizeHint()
+        if not self.property("inToolbar"):
+            hint.setHeight(0)
+        return hint
+
+    def set_in_toolbar(self, on: bool) -> None:
+        """A short window shows the key in the View toolbar (gui/short_window.py): no row's margins, edge or fill."""
+        self.layout().setContentsMargins(*(TOOLBAR_MARGINS if on else ROW_MARGINS))
+        self.setProperty("inToolbar", on)
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def _shorten(self, step: int) -> None:
         """A narrow window takes first "Colour by" (the list names the measure); then "Score my

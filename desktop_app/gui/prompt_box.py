@@ -19,6 +19,10 @@ ROW_STEPS = 4  # the model button says "Model…"; its icon only; + Settings and
 # out of the 526 px the row has at 1280x800 (usertest 20); the icons' row keeps 6, and so its least width
 ROW_SPACING = (4, 6)
 MODEL_WORD = "Model\u2026"  # the model button's word where the model's name does not fit
+BOX_HEIGHT = 76  # the prompt box: four lines
+SHORT_BOX_LINES = 2  # in a short window (gui/short_window.py): the chat above it has the rest
+MARGINS, SHORT_MARGINS = (16, 10, 16, 10), (16, 4, 16, 4)
+SPACING, SHORT_SPACING = 8, 4
 
 
 def icon_only_width(button: QAbstractButton) -> int:
@@ -47,8 +51,15 @@ class PromptBox(QPlainTextEdit):
         super().__init__(parent)
         self.setObjectName("PromptBox")
         self.setTabChangesFocus(True)
-        self.setFixedHeight(76)
+        self.setFixedHeight(BOX_HEIGHT)
         self.set_enter_sends(True)
+
+    def lines_height(self, lines: int) -> int:
+        """The box's height that shows ``lines`` lines whole: its frame, padding and the document's margins
+        around them."""
+        margins = self.contentsMargins()
+        return (lines * self.fontMetrics().lineSpacing() + margins.top() + margins.bottom()
+                + 2 * round(self.document().documentMargin()))
 
     def set_enter_sends(self, on: bool) -> None:
         self.enter_sends = on
@@ -106,8 +117,9 @@ class PromptArea(QFrame):
         super().__init__(parent)
         self.setObjectName("PromptArea")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 10, 16, 10)
-        layout.setSpacing(8)
+        layout.setContentsMargins(*MARGINS)
+        layout.setSpacing(SPACING)
+        self.short = False
         self.prompt = PromptBox()
         layout.addWidget(self.prompt)
         self.meter = MeterLabel()  # filled by context_meter.ContextMeter
@@ -136,6 +148,25 @@ class PromptArea(QFrame):
         layout.addLayout(self.row)
         self.set_model_name(self.model_name)
         self.compactor = Ladder(self, ROW_STEPS, self._shorten)
+
+    def set_short(self, short: bool) -> None:
+        """A short window's form: a two-line box (it scrolls past them) and tighter margins; 44 px more of
+        an 800x480 screen for the chat above."""
+        self.short = short
+        self.layout().setContentsMargins(*(SHORT_MARGINS if short else MARGINS))
+        self.layout().setSpacing(SHORT_SPACING if short else SPACING)
+        self.prompt.setFixedHeight(self.prompt.lines_height(SHORT_BOX_LINES) if short else BOX_HEIGHT)
+
+    def minimumSizeHint(self):
+        """The short form's least height whichever form shows, as the banner's (gui/banner.py): the window's
+        least height is then the same in a tall window and a short one, so one resize from a tall window to
+        a short screen's height lands there."""
+        hint = super().minimumSizeHint()
+        if not self.short:
+            saved = (BOX_HEIGHT - self.prompt.lines_height(SHORT_BOX_LINES) + sum(MARGINS[1::2])
+                     - sum(SHORT_MARGINS[1::2]) + 2 * (SPACING - SHORT_SPACING))
+            hint.setHeight(hint.height() - saved)
+        return hint
 
     def explain_buttons(self, facts: "ButtonsFacts") -> None:
         """Each button's tooltip, and for one that is off, why (usertest 10 had to guess)."""

@@ -6,7 +6,7 @@ them on and off with the reason in their tooltips; what they do is the view's (g
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.gui.off_words import CONTINUE_TIP, TextFacts, continue_tip, documents_tip, text_stop_tip
@@ -119,6 +119,18 @@ class TextBar(QWidget):
         if self.ladder.step < 2:
             self.edit_button.setText(words)
         self.ladder.recheck()
+
+    def sizeHint(self) -> QSize:
+        """With its words, the bar asks for room for the Edit button's longer words ("Done editing") whichever it
+        says: the ladder's choice between words and bare icons then stays as the person goes in and out of the
+        editor. At 1024x600 beside the side panel (683 px) all five buttons had dropped their words while the
+        editor showed and taken them back with the colours, at every click on Edit."""
+        hint = super().sizeHint()
+        words = self.edit_button.text()
+        if words:
+            metrics = self.edit_button.fontMetrics()
+            hint.setWidth(hint.width() + max(0, metrics.horizontalAdvance(DONE_EDITING) - metrics.horizontalAdvance(words)))
+        return hint
 
     def follow(self, facts: TextFacts, busy: bool) -> None:
         """A continuation being written or a text being opened (``busy``): the picker, New and Open…

@@ -179,9 +179,14 @@ class SummaryPanel(QWidget):
         for column, stretch in enumerate((3, 1, 1) if beside else (1, 0, 0) if self.wide else (1, 1, 0)):
             self.grid.setColumnStretch(column, stretch)
 
+    def _wide_fits(self, width: int) -> bool:
+        """The wide form, at ``width``, where its histograms show: with them hidden (a short tab), their two
+        empty columns kept their 16 px gaps, 32 px empty right of the summary's title row and figures."""
+        return width >= WIDE_SUMMARY_PX and not self.probabilities.isHidden()
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._arrange(event.size().width() >= WIDE_SUMMARY_PX)
+        self._arrange(self._wide_fits(event.size().width()))
         if self.holding and event.size().width() != event.oldSize().width():
             # another width wraps the figures otherwise: measured again once laid out, in one step (set to
             # 0 until then, they let the summary shrink for a pass, and the Regenerate row over it move)
@@ -255,6 +260,7 @@ class SummaryPanel(QWidget):
         self.histograms_button.setText(words[-1] if self.title_compactor.compact else words)  # the ▸ or ▾ alone
         for histogram in (self.probabilities, self.entropies):
             histogram.setVisible(not self.short or opened)
+        self._arrange(self._wide_fits(self.width()))
         self._stretch_columns()
 
     def _title_row(self, title: QLabel) -> QWidget:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (QBoxLayout, QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
@@ -579,6 +579,13 @@ def answer_meta(message: dict | None, records) -> str:
 ROOMY_MARGINS = (16, 40, 16, 24)
 TIGHT_MARGINS = (8, 4, 8, 8)
 SHORT_TRANSCRIPT_PX = 360  # below this the welcome text keeps no margin above it
+HOW_TO_ASK = ("Type a prompt below and press <b>Enter</b>. The answer streams in token by token, "
+              "each token coloured by how sure the model was.")
+HOW_TO_LOOK = ("Hover a token for its probability and the alternatives; click it to inspect it and to "
+               "branch the answer from a different choice. Everything stays on this computer.")
+# the welcome's words, fullest first: a short chat shows the fullest that fits whole (at 800x461 the
+# second paragraph's first line showed cut under the edge); the last, none, leaves the title and "Ready"
+BODY_FORMS = (f"{HOW_TO_ASK}<br><br>{HOW_TO_LOOK}", HOW_TO_ASK, "Type a prompt below and press <b>Enter</b>.", "")
 
 
 class EmptyState(QFrame):
@@ -596,32 +603,61 @@ class EmptyState(QFrame):
         self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
-        self.body = QLabel(
-            "Type a prompt below and press <b>Enter</b>. The answer streams in token by token, "
-            "each token coloured by how sure the model was.<br><br>"
-            "Hover a token for its probability and the alternatives; click it to inspect it and to "
-            "branch the answer from a different choice. Everything stays on this computer.")
+        self.body = QLabel(BODY_FORMS[0])
         self.body.setWordWrap(True)
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # centred, a wrapped label took its size hint (about 190 px) whatever the room: between
         # two stretches it takes the room there is, up to a readable 500 px
         self.body.setMinimumWidth(200)
         self.body.setMaximumWidth(500)
-        row = QHBoxLayout()
+        row = self.body_row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.body, 100)
         row.addStretch(1)
         layout.addLayout(row)
         layout.addStretch(1)
+        self.room = QSize(0, 0)  # the viewport's room for it (fit_height), 0: not known yet
 
-    def fit_height(self, height: int) -> None:
-        """A short chat area (800x600 with a notice) drops the roomy top margin."""
+    def set_status(self, text: str) -> None:
+        """The "Ready: …" line; a longer one may leave room for fewer words."""
+        self.status.setText(text)
+        self._fit_words()
+
+    def fit_height(self, height: int, room: QSize | None = None) -> None:
+        """A short chat area (800x600 with a notice) drops the roomy top margin; one shorter than the
+        whole welcome (``room``: the size it has in the transcript) shows fewer of its words, never a line
+        cut at the edge."""
         self.layout().setContentsMargins(*(ROOMY_MARGINS if height >= SHORT_TRANSCRIPT_PX else TIGHT_MARGINS))
+        if room is not None:
+            self.room = room
+        self._fit_words()
+
+    def needed_height(self, width: int, words: str) -> int:
+        """The px the welcome takes at ``width`` with ``words`` under its title and "Ready" line (shown
+        with them: the layout measures, its stretches beside the words included)."""
+        self.body.setMinimumHeight(0)
+        self.body.setText(words)
+        self.body.setVisible(bool(words))
+        self.body_row.invalidate()  # (a label's new text marks only the layout it is in, not the row's)
+        self.layout().invalidate()
+        return self.layout().totalHeightForWidth(width)
+
+    def _fit_words(self) -> None:
+        if not self.room.height():
+            return
+        shown = self.body.text()
+        words = next((w for w in BODY_FORMS if self.needed_height(self.room.width(), w) <= self.room.height()),
+                     BODY_FORMS[-1])
+        self.body.setText(words)
+        self.body.setVisible(bool(words))
+        self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()) if words else 0)
+        if words != shown:
+            self.updateGeometry()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         # a wrapped label's height is guessed for its widest form: narrow, it needs more lines
-        self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()))
+        self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()) if self.body.text() else 0)
 
 
 ROOMY_SIDE_PX, NARROW_SIDE_PX = 24, 8  # the transcript's side margins; a narrow chat keeps its width for the cards
@@ -762,8 +798,10 @@ class TranscriptView(QScrollArea):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.empty.fit_height(self.viewport().height())
         side = NARROW_SIDE_PX if self.viewport().width() < NARROW_TRANSCRIPT_PX else ROOMY_SIDE_PX
         self.layout_.setContentsMargins(side, 16, side, 24)
+        port = self.viewport().size()
+        # its room: the viewport less the margins and the gap to the blank room under it
+        self.empty.fit_height(port.height(), QSize(port.width() - 2 * side, port.height() - 16 - 24 - self.layout_.spacing()))
         for card in self.cards:  # their headers' least widths follow the transcript's width
             card._fit_meta()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QSizePolicy, QSplitter, QToolBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QSplitter, QToolBar, QWidget
 
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.off_words import panel_toggle_tip
@@ -36,6 +36,8 @@ def build_view_toolbar(window) -> QToolBar:
         window.panel_actions[attr] = action
     spacer = QWidget()
     spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    QHBoxLayout(spacer).setContentsMargins(0, 0, 0, 0)
+    window.legend_slot = spacer  # a short window's colour key sits here (gui/short_window.py)
     bar.addAction(window.panel_actions["conversations"])
     bar.addWidget(spacer)
     bar.addAction(window.panel_actions["side_tabs"])
