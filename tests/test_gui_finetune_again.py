@@ -190,7 +190,7 @@ def test_the_report_opens_with_the_questions_that_lost_their_answer():
 
     title, body = describe_run("kept", None, {**METRICS, "taught": USERTEST}, 1)
     assert title.startswith("Kept") and "It learned from your ratings" not in body
-    head = body[:body.index("Preference margin")]
+    head = body[:body.index("How much more the model now prefers")]
     assert head.startswith("<b>Asked again after training:</b><br>\u2022 3 rated questions: 2 give your answer, 1 misses it")
     assert "\u2192 \u201cThe largest planet is Neptune.\u201d misses your \u201cAnswer: Jupiter.\u201d" in head
     assert ("<b>1 of 2 new factual questions lost its answer</b>: \u201cWhat is the capital of Australia?\u201d "

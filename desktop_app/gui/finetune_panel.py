@@ -21,7 +21,8 @@ from desktop_app.gui.adapter_history import AdapterHistory
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
-from desktop_app.gui.finetune_words import RunCard, changed_facts_words, degenerate_words, run_card, stopped_run_note
+from desktop_app.gui.finetune_words import (RunCard, changed_facts_words, degenerate_words, figures_tip, run_card,
+                                          stopped_run_note)
 from desktop_app.gui.progress_words import (PHASE_WORDS, count_eta_words, counted_line,
                                             early_stop_words, phase_line, phase_name, step_eta_words)
 from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
@@ -517,6 +518,7 @@ class FineTunePanel(QScrollArea):
         self.result_title.setText(card.title)
         self.result_body.setText(card.body.replace("@muted", colors(is_dark())["muted"]))
         self.result_body.setVisible(bool(card.body))
+        self.result_body.setToolTip(figures_tip(status, metrics))  # what the figures mean, for who wants them
         self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None,
                               since_run=(metrics or {}).get("new_since_run_id"))
         self._show_consent(status, metrics, card)

@@ -64,12 +64,14 @@ def from_adapter_words(m: dict) -> str:
     base, after = m.get(f"margin_{on}_base"), m.get(f"margin_{on}_after")
     if adapter is None or base is None or after is None:
         return ""
-    words = f"Against the base model, the same margin: <b>{base:.3f} \u2192 {after:.3f}</b>"
+    words = f"Measured from the base model (no adapter), the same preference: <b>{base:.2f} \u2192 {after:.2f}</b>"
+    exact = f"preference margin over the base model {base:.3f} \u2192 {after:.3f}"
     new_before, new_after, n = m.get("margin_new_before"), m.get("margin_new_after"), m.get("new_rated") or 0
     if new_before is not None and new_after is not None:
         words += (f"; on your {n} new rating{'s' if n != 1 else ''} since {adapter_name(adapter)}: "
-                  f"<b>{new_before:.3f} \u2192 {new_after:.3f}</b>")
-    return (words + f" <span style='color:@muted'>({adapter_name(adapter)} learned from most of the same "
+                  f"<b>{new_before:.2f} \u2192 {new_after:.2f}</b>")
+        exact += f", on the new ratings {new_before:.3f} \u2192 {new_after:.3f}"
+    return (words + f" <span style='color:@muted'>({exact}; {adapter_name(adapter)} learned from most of the same "
             "ratings, so a new run is judged by what it learned over the base model and by your new ratings)</span>")
 
 
@@ -81,21 +83,22 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
     b, a = m.get("margin_before"), m.get("margin_after")
     if b is not None and a is not None:
         held = m.get("heldout_size") or 0
-        where = (f"on {held} held-out rating{'s' if held != 1 else ''}" if m.get("gate_margin_on") == "heldout" and held
+        heldout = m.get("gate_margin_on") == "heldout" and held
+        where = (f"on the {held} rating{'s' if held != 1 else ''} kept out of training to test it" if heldout
                  else "on " + all_ratings_words(bool(m.get("split_kept"))))
         move = margin_move(b, a)  # not "rose: x -> x"
         verb = "did not rise" if move == "fell" else move
-        lines.append(f"Preference margin {where} {verb}: <b>{b:.3f} \u2192 {a:.3f}</b> "
-                     "<span style='color:@muted'>(how much more the model prefers what you liked; higher is better)</span>")
+        lines.append(f"{PREFERS_MORE} {where}: {verb}, <b>{b:.2f} \u2192 {a:.2f}</b> "
+                     f"<span style='color:@muted'>(preference margin {b:.3f} \u2192 {a:.3f}; higher is better)</span>")
     lines += [x for x in (from_adapter_words(m),) if x]
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
     if p0 and p1 and math.isfinite(p1):
         rise = (p1 / p0 - 1) * 100
-        lines.append(f"General-text perplexity: <b>{p0:.2f} \u2192 {p1:.2f}</b> ({rise:+.1f}%) "
-                     "<span style='color:@muted'>(on a fixed probe text; lower is better)</span>")
         # perplexity reads fluency, not truth: a fine-tune can keep it and still get facts wrong
-        lines.append(fluency_words(rise) if facts_checked else
-                     f"{fluency_words(rise)} <b>Facts are not checked</b>: read the new answers.")
+        figures = (f" <span style='color:@muted'>(perplexity on a fixed sample text {p0:.2f} \u2192 {p1:.2f}, "
+                   f"{rise:+.1f}%; lower is better)</span>")
+        facts = "" if facts_checked else " <b>Facts are not checked</b>: read the new answers."
+        lines.append(fluency_words(rise).rstrip(".") + figures + "." + facts)
     stopped = stopped_words(m)
     if stopped:
         lines.append(stopped)
@@ -103,6 +106,24 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
     if bad:
         lines.append(f"{bad} of {m.get('reask_count', 0)} re-asked answers degenerated.")
     return lines
+
+
+# the margin line's plain lead (a new user read "Preference margin 0.257 -> 2.480" as jargon)
+PREFERS_MORE = "How much more the model now prefers what you liked over what you didn't,"
+
+# the card's tooltip: what its two measures are, for whoever wants the exact figures' meaning
+FIGURES_TIP = ("<b>Preference margin</b>: how much likelier the model finds the answers you liked than those "
+               "you disliked, as a difference of log-probabilities per token. 0 means no preference; higher is "
+               "better.<br><b>Perplexity</b>: how surprised the model is by a fixed sample "
+               "of ordinary text, as the number of equally likely next tokens it hesitates between. Lower means "
+               "more fluent; a rise of a few percent is hardly noticeable.")
+
+
+def figures_tip(status: str, metrics: dict | None) -> str:
+    """The card's tooltip: ``FIGURES_TIP`` for a run whose card gives the gate's figures, else ""."""
+    m = metrics or {}
+    has = m.get("margin_before") is not None or m.get("probe_ppl_before")
+    return FIGURES_TIP if status in ("kept", "discarded") and has else ""
 
 
 def _outcome_words(status: str, reason: str | None, m: dict, adapter_id) -> tuple[str, str]:
