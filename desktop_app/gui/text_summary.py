@@ -103,7 +103,8 @@ WIDE_SUMMARY_PX = 620  # narrower: the histograms go under the bar (at 800 px th
 HISTOGRAMS_CLOSED, HISTOGRAMS_OPEN = "Histograms \u25b8", "Histograms \u25be"
 # the figures' longest form, once a continuation is analysed: the room a streaming one keeps for them
 # (figures of a usual size: a longer text's own figures keep their room once they come)
-CONTINUED_FIGURES = ("Your text: 999 tokens · mean surprisal 9.99 bits · perplexity 99.9\n"
+CONTINUED_FIGURES = ("Your text: 999 tokens · How surprising the text is to the model: mean surprisal 9.99 bits · "
+                     "perplexity 99.9\n"
                      "top 10 99.9% · top 100 99.9% · top 1000 99.9% · beyond 1000 9.9%\n"
                      "With the model's continuation (128 tokens, in italics): 999 tokens · perplexity 9.9")
 EXPORT_TIP = "Save the text itself, the heatmap as PNG, every token's figures as JSON, this summary as CSV"
@@ -140,6 +141,7 @@ class SummaryPanel(QWidget):
         self.figures = QLabel("Not analysed yet.")
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.figures.setWordWrap(True)
+        self.figures.setToolTip(SURPRISE_TIP)
         self._progress_row()
         self.probabilities = Histogram("probability", "0", "1")
         self.entropies = Histogram("entropy (nats)", "0", f"{MAX_ENTROPY_NATS:g}+")
@@ -389,6 +391,22 @@ def _whole(figure: str) -> str:
     return figure.replace(" ", NO_BREAK)
 
 
+# the figures' plain lead (a new user met "mean surprisal ... bits · perplexity" as jargon); SURPRISE_TIP says the rest
+SURPRISE_LEAD = "How surprising the text is to the model:"
+SURPRISE_TIP = ("<b>How surprising the text is to the model</b><br><b>Surprisal</b>: how unexpected each token was, "
+                "in bits: 1 bit is a coin toss, 10 bits about one chance in a thousand. The mean is over every "
+                "token.<br><b>Perplexity</b>: the same as the number of equally likely tokens the model was choosing "
+                "between on average (2 to the power of the mean surprisal). Lower: the text is more predictable to "
+                "the model.<br><b>top 10 / 100 / 1000</b>: the share of tokens the model ranked that high.")
+
+
+def surprise_words(summary: TextSummary) -> str:
+    """"How surprising the text is to the model: mean surprisal 5.12 bits · perplexity 34.8", each
+    figure's words with its value on one line."""
+    return (f"{SURPRISE_LEAD} {_whole(f'mean surprisal {summary.mean_surprisal_bits:.2f} bits')} · "
+            f"{_whole(f'perplexity {_perplexity(summary)}')}")
+
+
 def figures_text(summary: TextSummary) -> str:
     """The figures, saying which text they are about once a model's continuation is in it."""
     charted = charted_summary(summary)
@@ -397,14 +415,11 @@ def figures_text(summary: TextSummary) -> str:
     shares = " · ".join(_whole(f"{label} {share * 100:.1f}%") for label, share in zip(charted.bucket_labels,
                                                                                    charted.bucket_shares))
     if summary.yours is None:
-        return (f"{summary.tokens:,} tokens scored · {_whole(f'mean surprisal {summary.mean_surprisal_bits:.2f} bits')}"
-                f" · {_whole(f'perplexity {_perplexity(summary)}')}\n{shares}")
+        return f"{summary.tokens:,} tokens scored · {surprise_words(summary)}\n{shares}"
     model = f"{summary.model_tokens:,} token{'s' if summary.model_tokens != 1 else ''}"
     if charted is summary:
-        return (f"The model wrote all {model} (a continuation) · mean surprisal "
-                f"{summary.mean_surprisal_bits:.2f} bits · perplexity {_perplexity(summary)}\n{shares}")
+        return f"The model wrote all {model} (a continuation) · {surprise_words(summary)}\n{shares}"
     yours = summary.yours
-    return (f"Your text: {yours.tokens:,} tokens · mean surprisal {yours.mean_surprisal_bits:.2f} bits · "
-            f"perplexity {_perplexity(yours)}\n{shares}\n"
+    return (f"Your text: {yours.tokens:,} tokens · {surprise_words(yours)}\n{shares}\n"
             f"With the model's continuation ({model}, in italics): {summary.tokens:,} tokens · "
             f"perplexity {_perplexity(summary)}")
