@@ -34,6 +34,22 @@ def label(name: str | None) -> str:
     return f"{LABELS.get(name, name)} ({name})"
 
 
+# what each precision means to a person who does not know "bfloat16" (words45: the status bar's
+# "Fast (bfloat16)" was never explained); ``meaning`` picks one
+MEANINGS = {
+    "Exact": "Exact: every weight is a full 32-bit number, the reference figures; slower than Fast.",
+    "Fast": "Fast: the weights are 16-bit numbers instead of 32-bit, so answers come faster; probabilities "
+            "can differ from Exact by tiny rounding amounts.",
+    "Compact": "Compact: the weights are stored as 8-bit integers to save memory; probabilities differ "
+               "from Exact a little more than Fast's.",
+}
+
+
+def meaning(name: str | None) -> str:
+    """``label``'s precision in plain words ("" for one not recorded or unknown)."""
+    return MEANINGS.get(QUANTIZED.get(name) or LABELS.get(name or ""), "")
+
+
 @functools.lru_cache(maxsize=None)
 def cpu_has_native_bf16() -> bool:
     """True when this CPU runs bfloat16 matrix products natively (AVX512-BF16 or AMX-BF16).

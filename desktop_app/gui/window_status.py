@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QProgressBar
 
 from desktop_app.core.adapters import BASE_LABEL, adapter_name
+from desktop_app.core.precision import meaning
 from desktop_app.gui.responsive import MessageRoom, elided
 from desktop_app.gui.token_view import STATUS_SAMPLE
 from desktop_app.gui.transcript import ElidedLabel, ModelLabel
@@ -78,7 +79,7 @@ class WindowStatus:
         self.progress_label.setText("")
         self.answer_speed(None)  # the last answer's speed was another model's (usertest 16)
         self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
-        self.model_label.setToolTip(loaded.describe())
+        self.model_label.setToolTip("\n".join(x for x in (loaded.describe(), meaning(loaded.precision)) if x))
         self.model_label.show()
         self.show_adapter(adapter)
 
