@@ -14,7 +14,7 @@ from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tips import turn
-from desktop_app.gui.token_view import TIE, ordered_alternatives, percent_texts, token_label, token_percent
+from desktop_app.gui.token_view import MARKS_TIP, TIE, ordered_alternatives, percent_texts, token_label, token_percent
 
 
 def scrolling_layout(panel: QWidget) -> QVBoxLayout:
@@ -207,6 +207,7 @@ class InspectorPanel(QFrame):
         self.token_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.token_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.token_label.setMinimumHeight(48)
+        self.token_label.setToolTip(MARKS_TIP)
         layout.addWidget(self.token_label)
         self._build_stats(layout)
         self._build_rating(layout)
@@ -259,6 +260,7 @@ class InspectorPanel(QFrame):
     def _build_alternatives(self, layout) -> None:
         """The alternatives chart, its coverage line, the branch button with its hint, and "Why this token?"."""
         self.alt_title = styled_label("Alternatives", "PanelTitle")
+        self.alt_title.setToolTip(MARKS_TIP)
         layout.addWidget(self.alt_title)
         self.chart = AlternativesChart()
         self.chart.picked.connect(self._picked)

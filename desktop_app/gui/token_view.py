@@ -43,6 +43,12 @@ def shown_text(text: str, coloured: bool) -> str:
     return text.replace("\t", "\u2192   ").replace("\n", "\u21b5\n")
 
 
+# what token_label's marks mean, on the inspector's token and its alternatives (words45: a new user
+# met "␣" and nothing said it was a space)
+MARKS_TIP = ("\u2423 marks a space at the start of a token (the model reads \u201c\u2423cat\u201d and "
+             "\u201ccat\u201d as different tokens); \u21b5 is a new line, \u2192 a tab.")
+
+
 def token_label(text: str) -> str:
     """A token's text with whitespace made visible, for tooltips and the inspector: a space
     ␣, a newline ↵, a tab →, any other blank or invisible character a mark of its own
