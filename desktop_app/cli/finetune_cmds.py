@@ -15,6 +15,7 @@ from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.taught_words import (gives_yours, new_since_words, rated_count_words, repeats_words, short_first,
                                            shown_answer, unchecked_why, unchecked_words, yours_label)
+from desktop_app.core.train_counts import nothing_new_since
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -114,6 +115,7 @@ def cmd_finetune(args) -> int:
     cancel = threading.Event()
     bar = _Bar(args.json)
     with open_store(args) as store:
+        repeat = nothing_new_since(store, source.model_id)  # read before the run: it counts as a run itself
         try:
             result = session.fine_tune(store, args.model, args.paths, settings, progress=bar, cancel=cancel,
                                        device=args.device)
@@ -135,7 +137,7 @@ def cmd_finetune(args) -> int:
                           "leave_with": f"gpt2-desk adapters delete {result.adapter_id}" if result.usable_anyway
                           else None,
                           "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
-                          "new_since_run": m.get("new_since_run_id"),
+                          "new_since_run": m.get("new_since_run_id"), "nothing_new_since_run": repeat,
                           "taught": _marked(m.get("taught") or []),
                           "format_spill": spill(m.get("taught") or []), "metrics": m},
                          indent=2))
@@ -145,9 +147,7 @@ def cmd_finetune(args) -> int:
     elif result.needs_consent:
         _print_consent(result, use_with)
     else:
-        verdict = "kept and activated" if result.kept else result.status
-        print(f"run {result.run_id}: {verdict} ({adapter_name(result.adapter_id)})" if result.kept else
-              f"run {result.run_id}: {verdict}: {result.reason}")
+        print(verdict_line(result, repeat))
     if "margin_before" in m:
         for label, key in _margins(m):
             print(f"  margin ({label}): {m[key + '_before']:.4f} -> {m[key + '_after']:.4f}")
@@ -161,6 +161,18 @@ def cmd_finetune(args) -> int:
         print(f"  started from {adapter_name(m['started_from_adapter'])} (in use): the answers \"before\" are its")
     _print_taught(m.get("taught") or [], m.get("new_since_run_id"))
     return 0
+
+
+def verdict_line(result, repeat: int | None) -> str:
+    """The run's first line. ``repeat``: the run it repeated with nothing new (train_counts.nothing_new_since):
+    its discard is no failure (usertest words45: "discarded" with the same figures read like one)."""
+    if result.kept:
+        return f"run {result.run_id}: kept and activated ({adapter_name(result.adapter_id)})"
+    if result.status == "discarded" and repeat is not None:
+        return (f"run {result.run_id}: nothing new since run {repeat}: it trained on the same ratings and came out "
+                f"the same, so the model in use stays as it is (the check said: {result.reason}).\n"
+                "  To teach something new, rate or correct more answers first.")
+    return f"run {result.run_id}: {result.status}: {result.reason}"
 
 
 def _print_consent(result, use_with: str) -> None:

@@ -162,6 +162,14 @@ def since_last_run(store, model_id: str | None = None, tokenizer=None) -> dict:
             **newer_run(store, model_id, row["id"], tokenizer)}
 
 
+def nothing_new_since(store, model_id: str | None) -> int | None:
+    """The previous run of ``model_id`` (``since_last_run``) when nothing was rated or corrected after it
+    started: a new run trains on the same ratings, with the same seed, and lands where that run did, so the
+    gate's rule for a run from the adapter in use (beat it, else why switch) discards it. None otherwise."""
+    since = since_last_run(store, model_id)
+    return since["last_run"] if since["last_run"] is not None and since["new_since_run"] == 0 else None
+
+
 def newer_run(store, model_id: str | None, previous_id: int, tokenizer=None) -> dict:
     """The newest finished run of ``model_id`` after the previous run ``previous_id`` (a discarded run
     that started from the adapter in use, or a kept one whose adapter the person stepped back from):
