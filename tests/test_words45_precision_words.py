@@ -21,4 +21,5 @@ def test_the_status_bar_tooltip_explains_the_precision_of_the_model_loaded(qtbot
     status = WindowStatus(bar, QLabel())
     status.model_loaded(tiny_model, "base")
     tip = status.model_label.toolTip()
-    assert tip.startswith(tiny_model.describe()) and meaning(tiny_model.precision) in tip and meaning(tiny_model.precision)
+    words = meaning(tiny_model.precision)
+    assert tip.startswith(tiny_model.describe()) and words and words in tip

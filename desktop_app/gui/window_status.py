@@ -79,7 +79,8 @@ class WindowStatus:
         self.progress_label.setText("")
         self.answer_speed(None)  # the last answer's speed was another model's (usertest 16)
         self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
-        self.model_label.setToolTip("\n".join(x for x in (loaded.describe(), meaning(loaded.precision)) if x))
+        described = (loaded.describe(), meaning(loaded.precision))  # what "Fast (bfloat16)" means, for a new user
+        self.model_label.setToolTip("\n".join(x for x in described if x))
         self.model_label.show()
         self.show_adapter(adapter)
 
