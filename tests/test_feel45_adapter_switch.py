@@ -71,3 +71,14 @@ def test_a_switch_the_store_refuses_says_why(window, qtbot):
     said = window.statusBar().currentMessage()
     assert said.startswith("Could not switch: There is no adapter 999"), said
     assert said.endswith("Still answering with the base model."), said
+
+
+def test_two_quick_switches_confirm_the_last_one_not_a_failure(window, qtbot, tiny_model_dir):
+    aid = saved_adapter(window, tiny_model_dir, {})
+    use = use_selected(window, aid)
+    with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
+        use()
+    window.finetune_panel.history.base_button.click()  # before the first is on the model
+    qtbot.waitUntil(lambda: not window.finetune_side.switching, timeout=WAIT_MS)
+    assert window.statusBar().currentMessage() == "Now answering with the base model (no adapter).", \
+        window.statusBar().currentMessage()

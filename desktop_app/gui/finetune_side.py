@@ -108,16 +108,15 @@ class FineTuneSide:
     def confirm_switch(self, adapter_id) -> None:
         """The model wears ``adapter_id`` now: where a person's switch waited for it, the status bar says
         what answers now, or that the switch failed and why (the corner label alone went unseen)."""
-        if not self.switching:
-            return
-        wanted = self.switching.pop(0)
-        wanted_id = wanted["id"] if wanted is not None else None
-        if wanted_id == adapter_id:
-            words = now_answering(wanted)
-        else:
-            why = getattr(self.window.chat, "switch_error", "") or "it could not be put on the model"
-            words = switch_failed(adapter_name(wanted_id), self.window.chat.adapter_words(), why)
-        self._say_switch(words)
+        wanted = [row["id"] if row is not None else None for row in self.switching]
+        failed = self.window.chat.switch_error  # the switch of the store's latest choice failed
+        if failed and wanted:
+            self._say_switch(switch_failed(adapter_name(wanted[-1]), self.window.chat.adapter_words(), failed))
+            self.switching.clear()
+        elif adapter_id in wanted:  # two quick switches: one put-on may serve both (chat.sync_adapter)
+            last = len(wanted) - 1 - wanted[::-1].index(adapter_id)
+            self._say_switch(now_answering(self.switching[last]))
+            del self.switching[:last + 1]
 
     def _switch_refused(self, why: str) -> None:
         self._say_switch(switch_failed(None, self.window.chat.adapter_words(), why))
