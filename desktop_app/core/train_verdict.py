@@ -197,12 +197,22 @@ class _Trying:
         return told
 
 
+# why the run's last point was set aside, by the keys of the guard's ``stepped_back`` (gate.PerplexityGuard)
+_SET_ASIDE = (("probe_rise", "made general text read less fluently"), ("degenerate", "made an answer go wrong"),
+              ("restated", "restated a fact"), ("dropped", "lost a fact"))
+
+
 def measuring_again_words(m: dict) -> str:
-    """The line while an earlier checkpoint is measured again, after a step back (``m["guard"]``)."""
+    """The line while an earlier checkpoint is measured again, after a step back (``m["guard"]``), saying
+    why (a new user read "measuring the adapter from step 16 of 22" and did not know why step 16):
+    "checking an earlier point of the run (step 16 of 22), since the last one made general text read
+    less fluently"."""
     back = (m.get("guard") or {}).get("stepped_back") or {}
+    why = " and ".join(words for key, words in _SET_ASIDE if back.get(key)) or "changed answers too much"
     if back.get("to"):
-        return f"measuring the adapter from step {back['to']} of {m.get('steps') or back.get('from')}"
-    return "measuring an earlier checkpoint"
+        step = f" (step {back['to']} of {m.get('steps') or back.get('from')})"
+        return f"checking an earlier point of the run{step}, since the last one {why}"
+    return f"checking an earlier point of the run, since the last one {why}"
 
 
 def clean_check(work, reasks, taught: list[dict], cancel: threading.Event,

@@ -354,8 +354,9 @@ class _Run:
         as_trained = (copy.deepcopy(self.metrics), self.guard.kept) if passed else None
         if step_back(self, work, reasks, meter):
             again = measuring_again_words(self.metrics)
-            self.say("evaluating", again[:1].upper() + again[1:])
-            with self.counting("evaluating", again):
+            # its time left: the first measuring's parts, just timed (the clock), as that one's first report took them
+            self.say("evaluating", again[:1].upper() + again[1:], eta_s=self.clock.total())
+            with self.counting("evaluating", again, self.clock):
                 meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
             if as_trained is not None:

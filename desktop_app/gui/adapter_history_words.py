@@ -1,10 +1,11 @@
 """The adapter history's rows in words a new person reads (Qt-free): what each adapter did to the
 answers they rated and to ordinary text, with the figures behind those words (the preference margin,
-the general text's perplexity) in the row's tooltip, as the run card gives them."""
+the general text's perplexity) in the row's tooltip, as the run card gives them; and a switch of
+the adapter in use confirmed in the status bar."""
 
 from __future__ import annotations
 
-from desktop_app.core.adapters import adapter_name
+from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.taught_words import margin_figures, margin_move
 
 # how a margin that moved reads in a row (taught_words.margin_move's three ways)
@@ -90,3 +91,21 @@ def figures_tip(row: dict) -> str:
     if row.get("path"):
         lines.append(f"Files: {row['path']}")
     return "\n".join(lines)
+
+
+def now_answering(row: dict | None) -> str:
+    """A person's switch confirmed where they look, the status bar (a new user saw only its corner label
+    change): "Now answering with adapter 2 (trained on 8 examples from your ratings)."."""
+    if row is None:
+        return "Now answering with the base model (no adapter)."
+    examples = ((row.get("metrics") or {}).get("schedule") or {}).get("examples")
+    trained = f" (trained on {examples} example{'s' if examples != 1 else ''} from your ratings)" if examples else ""
+    return f"Now answering with {label(row)}{trained}."
+
+
+def switch_failed(wanted: str | None, now: str, why: str) -> str:
+    """A switch that did not happen, why, and what answers still: "Could not switch to adapter 2: its
+    files are missing. Still answering with the base model." (``wanted`` None: the store refused it)."""
+    to = f" to {wanted}" if wanted else ""
+    why = " ".join((why or "no reason was given").split()).rstrip(".")
+    return f"Could not switch{to}: {why}. Still answering with {now}."

@@ -91,6 +91,7 @@ class ChatController(ModelReads, QObject):
         self.lane = tasks.model
         self.loaded = None
         self.unwearable: tuple[str, int] | None = None  # (model, adapter): the store's choice it could not put on
+        self.switch_error = ""  # why the last switch of the adapter failed ("" once one succeeds)
         self.state = ChatState.NO_MODEL
         self.throttle = Throttle(40, self)
         self.throttle.flushed.connect(self.tokens)
@@ -276,6 +277,7 @@ class ChatController(ModelReads, QObject):
         self.unwearable = (loaded.model_id, row["id"]) if unworn else None
 
     def _switched(self, adapter_id) -> None:
+        self.switch_error = ""
         self._note_unwearable()
         self.score_cache.clear()
         self.unwritten_stopped.forget()  # a stopped scoring under the adapter before starts over: free its cache
@@ -283,6 +285,7 @@ class ChatController(ModelReads, QObject):
         self.adapter_changed.emit(adapter_id)
 
     def _switch_failed(self, error) -> None:
+        self.switch_error = str(error)  # the status bar's confirmation says why (gui/finetune_side.py)
         self._note_unwearable()
         self._refresh_state()
         self.error.emit(f"The adapter could not be switched. {error}")

@@ -633,13 +633,16 @@ class CompareDialog(QDialog):
         return row
 
     def fit_over(self, area: QWidget) -> None:
-        """Cover the chat area (``area``) and nothing beside it, the side panels in sight, within
-        the screen's free area, its title bar included (usertest 10: at 800x600 its bottom was cut)."""
+        """Beside the main window where the screen has room for it (``beside_rect``), else cover the chat
+        area (``area``) and nothing beside it, the side panels in sight; within the screen's free area
+        either way, its title bar included (usertest 10: at 800x600 its bottom was cut)."""
         screen = area.screen() or self.screen()
-        title = self.frameGeometry().height() - self.geometry().height() if self.isVisible() else 0
-        self.setGeometry(fitted_rect(QRect(area.mapToGlobal(QPoint(0, 0)), area.size()),
-                                     self.view.minimumSizeHint().width(), screen.availableGeometry(),
-                                     max(title, self.TITLE_BAR)))
+        title = max(self.frameGeometry().height() - self.geometry().height() if self.isVisible() else 0,
+                    self.TITLE_BAR)
+        least, free = self.view.minimumSizeHint().width(), screen.availableGeometry()
+        over = fitted_rect(QRect(area.mapToGlobal(QPoint(0, 0)), area.size()), least, free, title)
+        # beside the main window where the screen has room: it covered the window it compares (a new user)
+        self.setGeometry(beside_rect(area.window().frameGeometry(), over.size(), least, free, title) or over)
 
     def done(self, result: int) -> None:
         self.view.cancel()
@@ -660,3 +663,22 @@ def fitted_rect(area: QRect, least_width: int, free: QRect, title: int) -> QRect
     rect.moveLeft(max(free.left(), min(rect.left(), free.right() - size.width() + 1)))
     rect.moveTop(max(free.top(), min(rect.top(), free.bottom() - size.height() + 1)))
     return rect
+
+
+BESIDE_GAP = 8  # between the two windows, room for the frames' borders
+
+
+def beside_rect(window: QRect, size: QSize, least_width: int, free: QRect, title: int) -> QRect | None:
+    """The compare window's geometry beside the main window (its frame, ``window``): right of it, else
+    left, its title bar level with the window's, ``size`` (narrowed to the room, down to ``least_width``)
+    within ``free`` with ``title`` pixels above it; None where the screen has no such room."""
+    free = free.adjusted(0, title, 0, 0)
+    right = free.right() - window.right() - BESIDE_GAP
+    left = window.left() - free.left() - BESIDE_GAP
+    room = max(right, left)
+    if room < least_width or size.height() > free.height():
+        return None
+    width = min(size.width(), room)
+    top = max(free.top(), min(window.top() + title, free.bottom() - size.height() + 1))
+    x = window.right() + 1 + BESIDE_GAP if right >= left else window.left() - BESIDE_GAP - width
+    return QRect(x, top, width, size.height())

@@ -52,6 +52,10 @@ class FineTuneController(QObject):
     adapters_changed = Signal()
     adapter_deleted = Signal(object)  # core.adapters.DeletedAdapter: what Undo can bring back
     consent_settled = Signal(int, str)  # run id, "used" | "declined": the person's word on a waiting adapter
+    # a person's switch (use, base model, roll back): the store's new choice, which the chat model now puts on
+    # (its row, None: the base model), or why the store refused it; the status bar confirms either (FineTuneSide)
+    switch_wanted = Signal(object)
+    switch_refused = Signal(str)
 
     def __init__(self, store, paths, chat, tasks: TaskManager, parent=None):
         super().__init__(parent)
@@ -156,11 +160,14 @@ class FineTuneController(QObject):
             return session.change_adapter(store, kind, model_id, adapter_id)
 
         def done(result):
+            if kind != "delete":
+                self.switch_wanted.emit(result)
             self.chat.sync_adapter()
             if isinstance(result, adapters.DeletedAdapter):
                 self.adapter_deleted.emit(result)
 
-        return self._adapter_task(work, f"adapter {kind}", done)
+        refused = self.switch_refused.emit if kind != "delete" else None
+        return self._adapter_task(work, f"adapter {kind}", done, refused)
 
     def settle_consent(self, run_id: int, use: bool) -> Task | None:
         """The person's word on a kept run's adapter that waits (it changed facts on questions they
@@ -192,8 +199,9 @@ class FineTuneController(QObject):
         store = self.store
         return self._adapter_task(lambda _r, _c: adapters.undo_delete(store, deleted), "adapter undo delete")
 
-    def _adapter_task(self, work, name: str, done=None) -> Task:
-        """A change of the adapter history on the store lane; the history follows either way."""
+    def _adapter_task(self, work, name: str, done=None, refused=None) -> Task:
+        """A change of the adapter history on the store lane; the history follows either way.
+        ``refused(why)``: told the store's refusal after the error banner."""
         def succeeded(result):
             if done is not None:
                 done(result)
@@ -201,6 +209,8 @@ class FineTuneController(QObject):
 
         def failed(error):
             self.error.emit(str(error))
+            if refused is not None:  # after the error's own status-bar line, which it replaces
+                refused(str(error))
             self.adapters_changed.emit()
 
         return self.tasks.store.submit(Task(work, name, "adapter", on_success=succeeded, on_failure=failed))

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.finetune_effect import all_changed_facts
 from desktop_app.gui import view_toolbar
+from desktop_app.gui.adapter_history_words import now_answering, switch_failed
 from desktop_app.gui.finetune_panel import FineTunePanel
 from desktop_app.gui.progress_words import CANCELLING, status_forms
 from desktop_app.gui.ready_words import tab_count_words
@@ -56,6 +57,7 @@ class FineTuneSide:
         self.label.setMinimumWidth(self.least_width)
         self.label.hide()
         self.compare_dialog = None
+        self.switching: list = []  # the store's choice (a row, None: base) a person's switch waits to see put on
 
     def connect(self) -> None:
         """Rating counts and the controller's run to the tab, the status bar and the panel."""
@@ -72,6 +74,8 @@ class FineTuneSide:
         run.failed.connect(self._failed)
         run.running_changed.connect(self._running)
         run.cancel_asked.connect(self._cancelling)
+        run.switch_wanted.connect(lambda row: self.switching.append(row))
+        run.switch_refused.connect(self._switch_refused)
         self.panel.compare_requested.connect(lambda: self.open_compare(None, learned_only=True))
         self.panel.history.focus_elsewhere = w.focus_typing  # the last adapter deleted: its list hides
 
@@ -97,6 +101,29 @@ class FineTuneSide:
         self.update_compare_buttons()
         if self.compare_dialog is not None and self.compare_dialog.isVisible():
             self.compare_dialog.view.reload_answers()
+
+    # ------------------------------------------------------------ a person's switch, confirmed
+    SWITCH_MESSAGE_MS = 6000
+
+    def confirm_switch(self, adapter_id) -> None:
+        """The model wears ``adapter_id`` now: where a person's switch waited for it, the status bar says
+        what answers now, or that the switch failed and why (the corner label alone went unseen)."""
+        wanted = [row["id"] if row is not None else None for row in self.switching]
+        failed = self.window.chat.switch_error  # the switch of the store's latest choice failed
+        if failed and wanted:
+            self._say_switch(switch_failed(adapter_name(wanted[-1]), self.window.chat.adapter_words(), failed))
+            self.switching.clear()
+        elif adapter_id in wanted:  # two quick switches: one put-on may serve both (chat.sync_adapter)
+            last = len(wanted) - 1 - wanted[::-1].index(adapter_id)
+            self._say_switch(now_answering(self.switching[last]))
+            del self.switching[:last + 1]
+
+    def _switch_refused(self, why: str) -> None:
+        self._say_switch(switch_failed(None, self.window.chat.adapter_words(), why))
+
+    def _say_switch(self, words: str) -> None:
+        self.window.statusBar().showMessage(words, self.SWITCH_MESSAGE_MS)
+        self.window.status.flash_adapter()
 
     # ------------------------------------------------------------ a run in the status bar
     def _running(self, running: bool) -> None:

@@ -576,6 +576,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ fine-tuning (gui/finetune_side.py)
     def _adapter_changed(self, adapter_id) -> None:
         self.status.adapter_now(self.chat.adapter_label, adapter_id)
+        self.finetune_side.confirm_switch(adapter_id)
         self.finetune_side.adapter_changed()
         self.text_mode.adapter_changed(adapter_id)
 

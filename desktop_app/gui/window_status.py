@@ -5,6 +5,7 @@ figures, "Saved <file>"), which the right side's words make room for (``MessageR
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar
 
 from desktop_app.core.adapters import BASE_LABEL, adapter_name
@@ -24,6 +25,11 @@ LANE_WORDS = {
     "score answer": "Scoring an imported answer\u2026",
     "switch": "Switching the adapter\u2026",
 }
+
+
+# the adapter label's look for a few seconds after a person's switch (its words alone changed, unseen in a corner)
+FLASH_STYLE = "QLabel { background: palette(highlight); color: palette(highlighted-text); border-radius: 3px; }"
+FLASH_MS = 3000
 
 
 def model_name(spec: str | None) -> str:
@@ -95,6 +101,11 @@ class WindowStatus:
     def show_adapter(self, adapter: str) -> None:
         self.adapter_label.setText(adapter)
         self.adapter_label.setToolTip("")
+
+    def flash_adapter(self) -> None:
+        """The adapter label stands out a moment after a switch, so the eye finds where it is said for good."""
+        self.adapter_label.setStyleSheet(FLASH_STYLE)
+        QTimer.singleShot(FLASH_MS, self.adapter_label, lambda: self.adapter_label.setStyleSheet(""))
 
     def adapter_loads_with_model(self, adapter_id: int) -> None:
         """Before the model is in: the adapter the last session used, not the base model while it loads with it."""
