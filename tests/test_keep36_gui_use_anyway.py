@@ -69,7 +69,7 @@ def test_use_it_anyway_and_leave_it_on_a_run_discarded_for_its_answers(make_wind
     qtbot.waitUntil(lambda: panel.consent_box.isHidden(), timeout=WAIT_MS)
     assert panel.result_title.text() == f"Discarded by the check, used anyway: adapter {result.adapter_id} is in use"
     assert [r["id"] for r in panel.history.rows] == [result.adapter_id]
-    assert "used over the check" in panel.history.list.item(0).text()
+    assert "used though the check advised against it" in panel.history.list.item(0).text()
     assert not panel.compare_button.isHidden()  # the adapter in use can be compared
 
     # back on the base model (whose clean answers the before-cache holds), another such run:
