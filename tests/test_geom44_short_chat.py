@@ -47,6 +47,15 @@ def test_a_tall_window_keeps_the_key_row_and_the_four_line_box_and_comes_back_to
     window.resize(1024, 581)  # 1024x600 under a title bar: roomy
     settle()
     assert window.legend.parentWidget() is not window.legend_slot
+    # moved between parents, a widget is hidden until shown again: the key had gone from both places
+    # (seen at 1088x680 under openbox after a short moment at start)
+    assert window.legend.isVisible() and window.legend.height() > 0, "the key is gone"
+    window.resize(*SHORT_CLIENT)
+    settle()
+    assert window.legend.isVisible() and window.legend.parentWidget() is window.legend_slot, "the key left the toolbar"
+    window.resize(1024, 581)
+    settle()
+    assert window.legend.isVisible(), "the key is gone after a second trip"
     assert window.legend.mapTo(window, window.legend.rect().topLeft()).y() >= window.view_toolbar.height()
     assert window.prompt.height() == 76
     assert window.transcript.height() >= 240, f"the chat is {window.transcript.height()} px high at 1024x581"
