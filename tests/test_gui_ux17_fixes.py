@@ -75,11 +75,12 @@ def test_the_after_figures_name_the_token_that_was_taken_over():
     before = record(0.12, [(1, " discovered", 0.16), (2, " stumbled", 0.12)])
     third = displaced_words(before, record(0.30, [(2, " stumbled", 0.30), (3, " found", 0.20),
                                                   (1, " discovered", 0.10)]), token_label)
-    assert third.endswith(f"after {token_label(' stumbled')} 30% \u00b7 {token_label(' found')} 20% \u00b7 "
-                          f"{token_label(' discovered')} 10%"), third
+    assert third.endswith(f"after \u201c{token_label(' stumbled')}\u201d\u00a030%\u00a0\u00b7 "
+                          f"\u201c{token_label(' found')}\u201d\u00a020%\u00a0\u00b7 "
+                          f"\u201c{token_label(' discovered')}\u201d\u00a010%"), third
     gone = displaced_words(before, record(0.30, [(2, " stumbled", 0.30), (3, " found", 0.20),
                                                  (4, " saw", 0.034)]), token_label)
-    assert gone.endswith(f"{token_label(' discovered')} <4%"), gone
+    assert gone.endswith(f"\u201c{token_label(' discovered')}\u201d\u00a0<4%"), gone
     assert "took the place of" in gone
     shown = displaced_words(before, record(0.30, [(2, " stumbled", 0.30), (1, " discovered", 0.10)]), token_label)
     assert shown.count(token_label(" discovered")) == 3, "named once in the sentence and once in each list"

@@ -88,11 +88,11 @@ def test_the_compare_sentence_shows_a_change_its_whole_percentages_hide():
         return TokenRecord(id=2, text=" so", logprob=math.log(so), rank=2, entropy=1.0,
                            top=(Alternative(1, " of", of), Alternative(2, " so", so)))
 
-    of, so = token_label(" of"), token_label(" so")
+    of, so = f"\u201c{token_label(' of')}\u201d", f"\u201c{token_label(' so')}\u201d"  # quoted, as the sentence quotes them
     close = displaced_words(record(0.392, 0.079), record(0.389, 0.081), token_label)
-    assert close.endswith(f"before {of} 39.2% \u00b7 {so} 7.9% \u2192 after {of} 38.9% \u00b7 {so} 8.1%"), close
+    assert close.endswith(f"before {of}\u00a039.2%\u00a0\u00b7 {so}\u00a07.9% \u2192 after {of}\u00a038.9%\u00a0\u00b7 {so}\u00a08.1%"), close
     apart = displaced_words(record(0.392, 0.079), record(0.30, 0.20), token_label)
-    assert apart.endswith(f"before {of} 39% \u00b7 {so} 8% \u2192 after {of} 30% \u00b7 {so} 20%"), apart
+    assert apart.endswith(f"before {of}\u00a039%\u00a0\u00b7 {so}\u00a08% \u2192 after {of}\u00a030%\u00a0\u00b7 {so}\u00a020%"), apart
 
 
 # ---------------------------------------------------------------- F4: a discarded run's "Why" in a person's words

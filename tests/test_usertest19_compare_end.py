@@ -28,5 +28,5 @@ def test_the_end_that_took_a_place_reads_as_its_chip():
     after = _record(end, END_CELL, 0.94, [(end, "<|im_end|>", 0.94), (newline, "\n", 0.04), (this, " This", 0.001)])
     words = displaced_words(before, after, token_label)
     assert words.startswith("\u201c\u23ce end\u201d took the place of \u201c\u2423This\u201d")
-    assert "before \u2423This 23% \u00b7 \u23ce end 14% \u2192 after \u23ce end 94%" in words
+    assert "before \u201c\u2423This\u201d\u00a023%\u00a0\u00b7 \u201c\u23ce end\u201d\u00a014% \u2192 after \u201c\u23ce end\u201d\u00a094%" in words
     assert "\u2423\u23ce" not in words

@@ -367,9 +367,9 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
 
 
 def top_words(record, label, count: int = 2, also=None, digits: int = 0) -> str:
-    """"Madrid 41% · Barcelona 14%": a position's most likely tokens under one model, the
+    """"“Madrid” 41% · “Barcelona” 14%": a position's most likely tokens under one model, the
     chosen one among them (its own share when it is not in the list), and ``also`` (an
-    Alternative: the token a sentence names) when it is not: "Madrid 3%", or "Madrid <2%" once
+    Alternative: the token a sentence names) when it is not: "“Madrid” 3%", or "“Madrid” <2%" once
     it fell out of the alternatives kept (below the least of them). ``digits``: decimals of a share."""
     chosen = label(record.text)
     # the chosen token among the alternatives goes by its own label: the end of an answer is
@@ -381,12 +381,19 @@ def top_words(record, label, count: int = 2, also=None, digits: int = 0) -> str:
         kept = next((a.prob for a in record.top if a.id == also.id), None)
         least = math.ceil(min(a.prob for a in record.top) * 100)
         shown.append((label(also.text), f"{kept * 100:.{digits}f}%" if kept is not None else f"<{max(least, 1)}%"))
-    return " \u00b7 ".join(f"{text} {share}" for text, share in shown)
+    return "\u00a0\u00b7 ".join(_token_share(text, share) for text, share in shown)
+
+
+def _token_share(text: str, share: str) -> str:
+    """A token quoted as the sentence quotes it, held to its figure by a non-breaking space (as
+    is the "·" after it, by ``top_words``): a bare "." or "," beside its share read as punctuation
+    of the line, and broke from its figure over lines (". 16% · , 13%")."""
+    return f"\u201c{text}\u201d\u00a0{share}"
 
 
 def displaced_words(before, after, label) -> str:
     """What a token that rose took the place of: "“Barcelona” took the place of “Madrid”: before
-    Madrid 41% · Barcelona 14% → after Barcelona 37% · Madrid 29%" (or is now as likely as it,
+    “Madrid” 41% · “Barcelona” 14% → after “Barcelona” 37% · “Madrid” 29%" (or is now as likely as it,
     or came closer to it, as the percentages read); "" when the base model's first choice was this
     token already or the scores keep no alternatives. The "after" figures name the token it took
     the place of even when that fell out of the top two (usertest 7: "after han 0% · o 0%")."""
