@@ -102,6 +102,8 @@ class TrainProgress:
     part: tuple[int, int] | None = None
     # (the step of the checkpoint tried, of the steps trained) while the gate steps back (train_verdict.step_back)
     stepping_back: tuple[int, int] | None = None
+    # the earlier checkpoint a step back put back, measured again for the verdict (not the run's last point)
+    checking_earlier: bool = False
 
 
 def training_readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
@@ -355,8 +357,8 @@ class _Run:
         if step_back(self, work, reasks, meter):
             again = measuring_again_words(self.metrics)
             # its time left: the first measuring's parts, just timed (the clock), as that one's first report took them
-            self.say("evaluating", again[:1].upper() + again[1:], eta_s=self.clock.total())
-            with self.counting("evaluating", again, self.clock):
+            self.say("evaluating", again[:1].upper() + again[1:], eta_s=self.clock.total(), checking_earlier=True)
+            with self.counting("evaluating", again, self.clock, checking_earlier=True):
                 meter.measure("after", work, data, held, reasks, pad_id)
             self.check_cancel()
             if as_trained is not None:

@@ -29,6 +29,9 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
 PAUSED = "Training paused"
 PAUSED_DOING = "measuring your current model"
 
+# a step back's measuring again of an earlier checkpoint, in the status bar (train_verdict.measuring_again_words)
+EARLIER_POINT = "checking an earlier point of the run"
+
 CANCELLING = "Cancelling"
 CANCELLED_MESSAGE = "Cancelled"  # core.training's last report of a cancelled run (phase "evaluating")
 
@@ -107,6 +110,8 @@ def status_forms(p) -> list[str]:
         left = count_eta_words(p).removeprefix("about ") if p.total else ""
         return _joined_forms(["fine-tuning", f"an answer went wrong: {trying}", left],
                              [f"fine-tune: {trying}", left], [f"trying step {back[0]}/{back[1]}", left])
+    if getattr(p, "checking_earlier", False) and phase_name(p) != CANCELLING:
+        return _earlier_forms(p)
     if p.phase != "training" and p.total and phase_name(p) != CANCELLING:
         counted, short = count_words(p)
         left = count_eta_words(p).removeprefix("about ")
@@ -116,6 +121,19 @@ def status_forms(p) -> list[str]:
     if phase_name(p) == PAUSED:
         return [f"fine-tuning \u00b7 {PAUSED.lower()}: {PAUSED_DOING}"]
     return [f"fine-tuning \u00b7 {phase_name(p).lower()}"]
+
+
+def _earlier_forms(p) -> list[str]:
+    """A step back's measuring again of an earlier checkpoint (the panel's line says why): "fine-tuning ·
+    checking an earlier point of the run: 7/12 answers · 1 min left", "earlier point: checking 7/12
+    answers" (a new user saw "checking whether it helps 7/12" start over, and the reason only in the tab)."""
+    if not p.total:
+        return [f"fine-tuning \u00b7 {EARLIER_POINT}"]
+    # the count's words follow the reason, whose own words ("made general text read less fluently") name no count
+    counted, short = count_words(p, p.message.partition(": ")[2])
+    left = count_eta_words(p).removeprefix("about ")
+    return _joined_forms(["fine-tuning", f"{EARLIER_POINT}: {counted}", left],
+                         [f"fine-tune: earlier point: {short}", left], [f"earlier point: {short}", short_eta_words(p)])
 
 
 def _joined_forms(*forms: list[str]) -> list[str]:
@@ -134,10 +152,11 @@ COUNTED = (("re-asking", "{n} tokens of re-asked answers", "re-asking questions,
 COUNTED_ANSWERS = ("{n} answers", "{doing} {n} answers")  # the margins' scorings, the reference's
 
 
-def count_words(p) -> tuple[str, str]:
+def count_words(p, line: str | None = None) -> tuple[str, str]:
     """What a counted report counts: (the count with its unit, "7/12 tokens of re-asked answers";
-    the shortest line that says what is done, "re-asking questions, token 7/12")."""
-    line = p.message or ""
+    the shortest line that says what is done, "re-asking questions, token 7/12"); ``line``: the part
+    of its message that says what it counts, where not the whole."""
+    line = (p.message or "") if line is None else line
     unit, short = next(((u, s) for word, u, s in COUNTED if word in line), COUNTED_ANSWERS)
     fields = {"n": f"{p.step}/{p.total}", "doing": SHORT_DOING.get(phase_name(p), phase_name(p).lower())}
     if phase_name(p) == PHASE_WORDS["rescoring"]:  # its name says what it counts: "re-scoring rated answers 1/3"
