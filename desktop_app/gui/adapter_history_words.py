@@ -103,9 +103,18 @@ def now_answering(row: dict | None) -> str:
     return f"Now answering with {label(row)}{trained}."
 
 
-def switch_failed(wanted: str | None, now: str, why: str) -> str:
+def switch_failed(wanted: str | None, now: str, why: str, path=None) -> str:
     """A switch that did not happen, why, and what answers still: "Could not switch to adapter 2: its
-    files are missing. Still answering with the base model." (``wanted`` None: the store refused it)."""
+    files are missing. Still answering with the base model." (``wanted`` None: the store refused it).
+    ``path``: the database file, left out of the reason (the log keeps the whole error)."""
     to = f" to {wanted}" if wanted else ""
-    why = " ".join((why or "no reason was given").split()).rstrip(".")
+    why = " ".join(without_path(why or "no reason was given", path).split()).rstrip(".")
     return f"Could not switch{to}: {why}. Still answering with {now}."
+
+
+def without_path(why: str, path) -> str:
+    """A store's error without the database file's path: "There is no adapter 9 in /home/…/gpt2desk.db."
+    reads "There is no adapter 9." (a new user met the file's whole path in the status bar)."""
+    for lead in (" in ", " at ", " ") if path else ():
+        why = why.replace(f"{lead}{path}", "")
+    return why

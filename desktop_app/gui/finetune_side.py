@@ -9,6 +9,8 @@ stays about the window as a whole.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt
 
 from desktop_app.core.adapters import adapter_name
@@ -19,6 +21,8 @@ from desktop_app.gui.finetune_panel import FineTunePanel
 from desktop_app.gui.progress_words import CANCELLING, status_forms
 from desktop_app.gui.ready_words import tab_count_words
 from desktop_app.gui.transcript import ElidedLabel, fitted_meta
+
+log = logging.getLogger(__name__)
 
 
 def fitted_run(forms: list[str], metrics, width: int) -> str:
@@ -111,7 +115,7 @@ class FineTuneSide:
         wanted = [row["id"] if row is not None else None for row in self.switching]
         failed = self.window.chat.switch_error  # the switch of the store's latest choice failed
         if failed and wanted:
-            self._say_switch(switch_failed(adapter_name(wanted[-1]), self.window.chat.adapter_words(), failed))
+            self._say_switch(self._failed_words(adapter_name(wanted[-1]), failed))
             self.switching.clear()
         elif adapter_id in wanted:  # two quick switches: one put-on may serve both (chat.sync_adapter)
             last = len(wanted) - 1 - wanted[::-1].index(adapter_id)
@@ -119,7 +123,12 @@ class FineTuneSide:
             del self.switching[:last + 1]
 
     def _switch_refused(self, why: str) -> None:
-        self._say_switch(switch_failed(None, self.window.chat.adapter_words(), why))
+        self._say_switch(self._failed_words(None, why))
+
+    def _failed_words(self, wanted: str | None, why: str) -> str:
+        """The status bar's words for a failed switch, without the database file's path; the log keeps it."""
+        log.warning("Could not switch the adapter: %s", why)
+        return switch_failed(wanted, self.window.chat.adapter_words(), why, self.window.chat.store.path)
 
     def _say_switch(self, words: str) -> None:
         self.window.statusBar().showMessage(words, self.SWITCH_MESSAGE_MS)
