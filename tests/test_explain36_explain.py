@@ -138,7 +138,7 @@ def test_rate_this_token_bad_under_the_ranking_rates_that_token(window, qtbot):
     qtbot.waitUntil(lambda: {r["token_index"]: r["value"] for r in store.ratings(mid)
                              if r["token_index"] is not None} == {3: -1}, timeout=WAIT_MS)
     assert not view.rate_bad_button.isEnabled() and "Rated bad" in view.rate_bad_button.text()
-    assert "Sampled at" in view.gist.text() and view.gist.isVisible()  # the sampler's part, by the caption
+    assert "The model alone gave it" in view.gist.text() and view.gist.isVisible()  # the sampler's part, by the caption
 
 
 def test_continue_with_the_runner_up_branches_at_that_token(window, qtbot):

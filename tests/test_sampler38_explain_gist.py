@@ -30,11 +30,11 @@ def test_the_gist_names_the_setting_that_moved_the_token_and_why(window, qtbot):
     view._show_sampler(replace(result, sampler=facts))
     gist = view.gist.text()
     assert "the sampler's settings" not in gist
-    assert "the repetition penalty 1.1 made it 1.6\u00d7 likelier by lowering" in gist
+    assert "the repetition penalty 1.1 raised that to 8.9% by lowering" in gist  # from the model's 5.4%
     shown = [f"\u201c{html.escape(visible_whitespace(texts(i)))}\u201d" for i in ids[:2]]  # as the chat shows them
     assert all(name in gist for name in shown)  # the tokens it lowered
     assert "which the answer already had" in gist
-    assert "temperature 0.4 then made it 0.8\u00d7 as likely" in gist
+    assert "then temperature 0.4 lowered it to 6.9%" in gist
     lower = view.sampler.text()
     assert "Setting by setting" in lower and "repetition penalty 1.1 \u00d71.64" in lower
     assert "temperature 0.4 \u00d70.78" in lower and "(together \u00d71.30)" in lower
@@ -46,5 +46,5 @@ def test_the_gist_says_by_the_figure_why_the_inspector_shows_another(window, qtb
     recorded = result.sampler.raw_prob + 0.05
     moved = replace(result, context=replace(result.context, recorded_prob=recorded))
     view._show_sampler(moved)
-    assert f"({recorded * 100:.2f}% when written: {moved.recorded_reason})" in view.gist.text()
+    assert f"When written, the model gave it {recorded * 100:.2f}%: {moved.recorded_reason}." in view.gist.text()
     assert moved.recorded_reason not in view.sampler.text()  # the bottom line keeps its short pointer

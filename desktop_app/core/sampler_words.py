@@ -15,19 +15,44 @@ def movers_words(s, whose: str) -> str:
     """The one or two settings that moved the token most, in plain words, in the order the
     sampler applies them ("...; temperature 0.4 then made it 0.5x as likely"); ``whose``: "answer"
     or "text", what the token was written in. Empty when no setting moved it much."""
+    said = [f"{s.setting(stage)}{' then' if said_before else ''} {_moved(s, stage, factor, whose)}"
+            for said_before, (stage, factor) in enumerate(_named(s))]
+    return "; ".join(said)
+
+
+def _named(s) -> list[tuple[str, float]]:
+    """The movers (``SamplerFacts.movers``) with their factors, in the sampler's order."""
     movers = s.movers()
     if not movers and s.raw_prob > 0 and not 0.8 < s.used_prob / s.raw_prob < 1.25:
         movers = s.movers(least=1.0, most=1)  # small steps that add up: name the biggest
     named = {stage for stage, _ in movers}
-    said = [f"{s.setting(stage)}{' then' if said_before else ''} {_moved(s, stage, factor, whose)}"
-            for said_before, (stage, factor) in enumerate((f for f in s.factors() if f[0] in named))]
-    return "; ".join(said)
+    return [f for f in s.factors() if f[0] in named]
 
 
-def _moved(s, stage: str, factor: float, whose: str) -> str:
+def story_words(s, whose: str) -> tuple[str, bool]:
+    """How the settings that moved the token most took the model's figure to the one it was drawn
+    with, figure by figure in the sampler's order ("temperature 0.4 raised that to 96.4%, then top-p
+    0.95 raised it to 100.0% by dropping less likely tokens"), and whether the last figure named is
+    the one it was drawn with (the other settings moved it a little more). ("", False): none moved it
+    much. A reader met "sampled at 100.0%, where the model alone gave it 56.7%: temperature 0.4 made it
+    1.7× likelier", factors that did not multiply to the figures they stood by."""
+    after, said, figure = dict(s.stages), [], None
+    for stage, factor in _named(s):
+        figure = after[stage]
+        said.append(f"{'then ' if said else ''}{s.setting(stage)} "
+                    f"{_moved(s, stage, factor, whose, f'{figure * 100:.1f}%', 'it' if said else 'that')}")
+    return "; ".join(said), figure is not None and f"{figure * 100:.1f}" == f"{s.used_prob * 100:.1f}"
+
+
+def _moved(s, stage: str, factor: float, whose: str, to: str | None = None, that: str = "it") -> str:
+    """What a setting did to the token: "made it 1.6× likelier", or with ``to`` (its figure after the
+    setting) "raised it to 96.4%"."""
     if factor == 0:
-        return "left it out"
-    how = f"made it {_times(factor)}\u00d7 {'likelier' if factor >= 1 else 'as likely'}"
+        return f"left {that} out"
+    if to is None:
+        how = f"made it {_times(factor)}\u00d7 {'likelier' if factor >= 1 else 'as likely'}"
+    else:
+        how = f"{'raised' if factor >= 1 else 'lowered'} {that} to {to}"
     if stage == "repetition penalty" and factor < 1 and s.repeated:
         return f"{how}, as the {whose} already had it"
     if stage == "repetition penalty" and factor > 1 and s.lowered:

@@ -15,7 +15,7 @@ from desktop_app.core.adapters import adapter_name
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 from desktop_app.core.prompts import END_OF_TEXT
-from desktop_app.core.sampler_words import movers_words, stages_words
+from desktop_app.core.sampler_words import stages_words, story_words
 
 TEMPLATE_WORDS = "chat template, hidden"
 SYSTEM_WORDS = "system text (Settings), not shown in the chat"
@@ -401,16 +401,34 @@ def sampler_gist(result) -> str | None:
     s, model = result.sampler, model_words(result)
     if s.forced:
         return model
-    said = f"Sampled at <b>{s.used_prob * 100:.1f}%</b>, where the model alone gave it {s.raw_prob * 100:.1f}%"
-    if result.recorded_reason:  # the inspector's figure differs: say why here, not only at the bottom
-        made = "in the analysis" if result.context.in_text else "when written"
-        said += f" ({result.context.recorded_prob * 100:.2f}% {made}: {html.escape(result.recorded_reason)})"
-    moved = movers_words(s, "text" if result.context.in_text else "answer")
-    if moved:
-        said += f": {html.escape(moved, quote=False)}"  # a token it names may hold "<" or "&"
+    said = f"{_sampled_story(result)}{_recorded_words(result)}"
+    return f"{model} {said}" if model else said
+
+
+def _sampled_story(result) -> str:
+    """One story, figure to figure: the model's own chance, what the settings that moved it most made
+    of it, the chance it was drawn with: "The model alone gave it 56.7%; temperature 0.4 raised that to
+    96.4%; then top-p 0.95 raised it to 100.0% by dropping less likely tokens; it was drawn at 100.0%."."""
+    s = result.sampler
+    steps, ends_there = story_words(s, "text" if result.context.in_text else "answer")
+    said = f"The model alone gave it {s.raw_prob * 100:.1f}%"
+    # a token it names may hold "<" or "&"
+    said += f"; {html.escape(steps, quote=False)}" if steps else "; the sampling settings barely moved that"
+    drawn = f"<b>{s.used_prob * 100:.1f}%</b>"
+    said += f"; it was drawn at {drawn}" if ends_there else f"; the other settings took it to {drawn}, the chance it was drawn with"
     if not s.kept and not any(f == 0 for _, f in s.factors()):
         said += " (<b>outside</b> the tokens the settings keep)"
-    return f"{model} {said}." if model else said + "."
+    return said + "."
+
+
+def _recorded_words(result) -> str:
+    """Where the inspector's figure for the model's chance differs, why, by the story (not only at the
+    bottom): " When written, the model gave it 55.80%: Fast (bfloat16) weights round …"."""
+    if not result.recorded_reason:
+        return ""
+    made = "In the analysis" if result.context.in_text else "When written"
+    return (f" {made}, the model gave it {result.context.recorded_prob * 100:.2f}%: "
+            f"{html.escape(result.recorded_reason)}.")
 
 
 def model_words(result) -> str | None:
