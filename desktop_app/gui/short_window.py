@@ -6,7 +6,7 @@ the notice and a 158 px prompt area."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 
 # Below this window height the secondary parts go compact. Measured from the window itself, which their
 # form does not change, so the switch cannot flicker; a 1024x600 screen's maximized window (about 580 px)
@@ -45,9 +45,15 @@ class ShortWindow(QObject):
             self.fit()
         elif watched is self.window.legend and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
             if self.squeezed_at is None and self._squeezed():
-                self.squeezed_at = self.window.height()
-                self._place_legend(True)
+                # not now: the key's Resize comes from inside its row's layout, which taking the key out of
+                # would pull the item from under (a segfault in QBoxLayout::setGeometry)
+                QTimer.singleShot(0, self, self._move_squeezed_legend)
         return False
+
+    def _move_squeezed_legend(self) -> None:
+        if self.squeezed_at is None and self._squeezed():
+            self.squeezed_at = self.window.height()
+            self._place_legend(True)
 
     def fit(self) -> None:
         height = self.window.height()
