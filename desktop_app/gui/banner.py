@@ -19,6 +19,10 @@ ACTION_NOTICE_LINES = 8
 # Two lines and a framed button (44 px, 52 with the gap over it) had kept a 480 px window 509 px
 # high in Text mode.
 COMPACT_WINDOW_PX, COMPACT_LINES = 600, 1
+# ...or where the whole notice leaves the chat's transcript less than this: at 1024x640 beside both
+# side panels (a 462 px wide chat, the notice six lines) it left 201 px, less than the one line leaves
+# at 1024x600 (258 px); at 800x600 beside the inspector, about 170 px.
+CHAT_KEEPS_PX = 260
 COMPACT_MARGINS, WHOLE_MARGINS = (12, 1, 4, 1), (12, 6, 6, 6)  # the grid's, as (left, top, right, bottom)
 # Narrower than this beside its button, the notice's text wraps every few words: the button goes
 # under the text (at 800x600 the text had 230 px beside "Choose a model\u2026").
@@ -77,9 +81,10 @@ class ShortLabel(QLabel):
         margins = self.contentsMargins()
         return self.fontMetrics().lineSpacing() * lines + margins.top() + margins.bottom()
 
-    def whole_height(self, lines: int) -> int:
-        """Its height at its width shown up to ``lines`` lines."""
-        return min(super().heightForWidth(max(1, self.width())), self.lines_height(lines))
+    def whole_height(self, lines: int, width: int | None = None) -> int:
+        """Its height at its width (or at ``width``) shown up to ``lines`` lines."""
+        width = self.width() if width is None else width
+        return min(super().heightForWidth(max(1, width)), self.lines_height(lines))
 
     def heightForWidth(self, width: int) -> int:
         full = super().heightForWidth(width)
@@ -170,6 +175,9 @@ class Banner(QFrame):
         self.close_button = self._build_close()
         self.grid.addWidget(self.close_button, 0, 2, Qt.AlignmentFlag.AlignTop)
         self.remembered = None  # (settings, key, text) of a notice from show_unless_dismissed
+        # the chat's height beside the notice shown whole, or None where it is not known (set by
+        # the window: gui/window_notices.py); the notice shows whole only where it is CHAT_KEEPS_PX
+        self.chat_beside_whole = None
         self.hide()
 
     def _build_action(self) -> None:
@@ -256,9 +264,10 @@ class Banner(QFrame):
     def whole_height(self) -> int:
         """Its height showing the whole notice (the button under it where it goes there)."""
         margins = WHOLE_MARGINS[1] + WHOLE_MARGINS[3]
-        label, button = self.label.whole_height(ACTION_NOTICE_LINES), self.action_button.sizeHint().height()
-        gap = max(0, self.grid.verticalSpacing())
-        row = label + gap + button if self._button_goes_under() else max(label, button)
+        under = self._button_goes_under()
+        label = self.label.whole_height(ACTION_NOTICE_LINES, self._whole_label_width(under))
+        button, gap = self.action_button.sizeHint().height(), max(0, self.grid.verticalSpacing())
+        row = label + gap + button if under else max(label, button)
         return max(row, self.close_button.sizeHint().height()) + margins + self._frame_height()
 
     def _frame_height(self) -> int:
@@ -283,10 +292,22 @@ class Banner(QFrame):
         return self._label_room_beside() < LABEL_ROOM_PX
 
     def _label_room_beside(self) -> int:
-        """The text's width with the button beside it."""
-        margins, gap = self.grid.contentsMargins(), max(0, self.grid.horizontalSpacing())
-        return (self.width() - margins.left() - margins.right() - self.action_button.sizeHint().width()
+        """The text's width with the button beside it, shown whole."""
+        return self._whole_label_width(under=False)
+
+    def _whole_label_width(self, under: bool) -> int:
+        """The text's width shown whole, its button under it or beside it: from the whole form's
+        margins, not the grid's, so that the one-line form works out the whole one's height right
+        (at its own width, the text beside the link, it was 152 px for 124 at 1024x640)."""
+        left, _top, right, _bottom = WHOLE_MARGINS
+        gap = max(0, self.grid.horizontalSpacing())
+        beside = 0 if under else self.action_button.sizeHint().width()  # (its column's gaps stay under it)
+        return (self.width() - self._frame_width() - left - right - beside
                 - self.close_button.sizeHint().width() - 2 * gap)
+
+    def _frame_width(self) -> int:
+        margins = self.contentsMargins()
+        return margins.left() + margins.right()
 
     @property
     def compact(self) -> bool:
@@ -295,7 +316,13 @@ class Banner(QFrame):
         (its link beside it). The window's least height counts that form whichever shows, so a
         window with the whole notice can always be made short again, in one resize."""
         window = self.window()
-        return window.height() < COMPACT_WINDOW_PX or not self._room_for_whole(window)
+        return (window.height() < COMPACT_WINDOW_PX or not self._room_for_whole(window)
+                or not self._chat_keeps_room())
+
+    def _chat_keeps_room(self) -> bool:
+        """The whole notice leaves the chat a readable height (CHAT_KEEPS_PX), where the window says."""
+        chat = self.chat_beside_whole() if self.chat_beside_whole is not None else None
+        return chat is None or chat >= CHAT_KEEPS_PX
 
     def _room_for_whole(self, window) -> bool:
         counted = self.minimumSizeHint().height()  # the short form, whichever shows

@@ -26,10 +26,23 @@ class WindowNotices:
     def __init__(self, window):
         self.window = window
         self.notice = Banner()
+        self.notice.chat_beside_whole = self.chat_beside_whole_notice
         self.error = Banner(max_lines=4)  # an error says what to do: more of it shows
         self.conversation: int | None = None
         # the model the notice banner's model notice is about: "" until the load that told it ends
         self.notice_model: str | None = None
+
+    def chat_beside_whole_notice(self) -> int | None:
+        """The transcript's height with the notice shown whole, in either tab (None before the
+        window is laid out). Worked out from the Chat | Text tabs' height plus the notice's, which
+        the notice's form does not change (the tabs take what it leaves), less the tab bar and the
+        prompt area, which it does not change either: so the form chosen from it cannot flicker."""
+        w, banner = self.window, self.notice
+        tabs = w.mode_tabs
+        if not banner.isVisible() or not tabs.isVisible():
+            return None
+        column = tabs.height() + banner.height()  # (the tabs are the column's stretching part)
+        return column - banner.whole_height() - tabs.tabBar().height() - w.prompt_area.height()
 
     def connect(self, chat) -> None:
         chat.notice.connect(self.show_notice)
