@@ -23,7 +23,10 @@ def _patient_waits(factor: int = 4) -> None:
     that needs 6 s instead of 5 no longer fails the run. No test expects a wait to time out."""
     import functools
 
-    from pytestqt.qtbot import QtBot
+    try:
+        from pytestqt.qtbot import QtBot
+    except ImportError:  # a machine without Qt (bench/gpu_suite.sh on a GPU box) runs the core tests alone
+        return
 
     def patient(wait):
         @functools.wraps(wait)

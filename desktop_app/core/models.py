@@ -492,7 +492,7 @@ def _read_model_folder(folder: Path, dtype) -> tuple:
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, use_safetensors=True,
-                                                     trust_remote_code=False)
+                                                     trust_remote_code=False, use_kernels=False)
     except Exception as exc:
         raise ModelError(f"Could not load the model in {folder}: {exc}") from exc
     return tokenizer, model
