@@ -56,7 +56,7 @@ def test_cuda_graph_step_matches_plain(cuda_models, monkeypatch):
     plain = generate(exact, ids, settings, fast=False)
     monkeypatch.setenv(fast_decode.ENV_COMPILE, "1")
     took = fast_decode.prepare(exact, len(ids) + 30)
-    assert took > 0 and fast_decode.compiled_forward(exact, fast_decode.cache_length(len(ids) + 30, 128))
+    assert took > 0 and fast_decode.compiled_forward(exact, fast_decode.cache_length(len(ids) + 30, 128)) is not None
     graphed = generate(exact, ids, settings, fast=True)
     assert [r.id for r in graphed.records] == [r.id for r in plain.records]
     for a, b in zip(plain.records, graphed.records):
