@@ -344,6 +344,9 @@ class TextView(QWidget):
         from desktop_app.gui import text_change
 
         self.change_mode = text_change.install(self)  # colour by what the adapter changed
+        from desktop_app.gui import text_surprises
+
+        self.surprises = text_surprises.install(self)  # the most surprising tokens, F3 / Shift+F3
 
     # ------------------------------------------------------------ documents
     def refresh_documents(self) -> None:

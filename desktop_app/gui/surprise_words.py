@@ -1,0 +1,96 @@
+"""The Text tab's Surprises list in words (Qt-free): its orders' names and what they mean, a row's
+cells and its tooltip, the line over the list."""
+
+from __future__ import annotations
+
+import html
+
+from desktop_app.core.palette import visible_whitespace
+from desktop_app.core.percent_words import percent
+from desktop_app.core.surprises import Surprise
+
+TITLE = "Surprises"
+# (order, its name in the picker, what it means): the picker's tooltip says both
+ORDER_NAMES = (
+    ("least_likely", "Least likely",
+     "the tokens the model gave the lowest probability, wherever they are (GLTR's rare tokens)"),
+    ("sure_and_wrong", "Sure of something else",
+     "the tokens that surprised the model most for how sure it was there: its surprisal minus its "
+     "uncertainty (entropy). High where the model was confident of another token: a fact it does not "
+     "know, a twist, a slip in the text. A place where anything could follow ranks low"),
+)
+TOGGLE_TIP = ("List the text's most surprising tokens, least likely first or where the model was sure of "
+              "something else; click one to see it in the text and the inspector (F3 / Shift+F3: the next / "
+              "previous one in the text)")
+NEXT_TIP = "The next surprise in the text, after the selected token (F3)"
+PREVIOUS_TIP = "The previous surprise in the text, before the selected token (Shift+F3)"
+HEADERS = ("Token", "Probability", "Model expected", "Surprisal / uncertainty", "In the text")
+HEADER_TIPS = (
+    "The token, spaces shown as \u2423 and line breaks as \u21b5",
+    "How likely the model found this token where it stands",
+    "The token the model found likeliest there instead, and its probability",
+    "Surprisal: how surprising the token was, in bits (1 bit: as likely as a coin's side). Uncertainty "
+    "(entropy): how unsure the model was before it, in bits (0: it was certain). Surprisal far above "
+    "uncertainty: the model was sure of something else",
+    "The words around it; the token between \u2039 \u203a",
+)
+NOT_ANALYSED = "The text is not analysed yet: its surprises come with its colours."
+FINDING = "Finding the surprises\u2026"
+
+
+def order_tip() -> str:
+    rows = "".join(f"<b>{html.escape(name)}</b>: {html.escape(meaning)}.<br>" for _o, name, meaning in ORDER_NAMES)
+    return f"Which tokens come first:<br>{rows}"
+
+
+def shown_token(text: str) -> str:
+    """A token on one row, in quotes: spaces and line breaks made visible, as the inspector marks them."""
+    return f"\u201c{visible_whitespace(text).replace(chr(10), '')}\u201d"
+
+
+def cells(surprise: Surprise, around: tuple[str, str, str]) -> tuple[str, ...]:
+    """A row's five cells, as HEADERS name them."""
+    expected = surprise.expected
+    guess = f"{shown_token(expected.text)} {percent(expected.prob)}" if expected else "\u2014"
+    before, token, after = around
+    return (shown_token(surprise.text), percent(surprise.prob), guess,
+            f"{surprise.surprisal_bits:.1f} / {surprise.entropy_bits:.1f} bits",
+            f"\u2026{before}\u2039{token}\u203a{after}\u2026")
+
+
+def row_tip(surprise: Surprise) -> str:
+    """A row's tooltip: the figures in a sentence or two."""
+    token = html.escape(shown_token(surprise.text))
+    lines = [f"The model gave {token} {percent(surprise.prob)} here (rank {surprise.rank:,})."]
+    if surprise.expected is not None:
+        lines.append(f"It expected {html.escape(shown_token(surprise.expected.text))} "
+                     f"({percent(surprise.expected.prob)}).")
+    lines.append(f"{sureness(surprise.entropy_bits)} its uncertainty here was {surprise.entropy_bits:.1f} bits, "
+                 f"and this token surprised it by {surprise.surprisal_bits:.1f} bits"
+                 f"{_beyond(surprise.beyond_expectation_bits)}.")
+    lines.append("Click, or Enter, to show it in the text and the inspector.")
+    return "<br>".join(lines)
+
+
+def sureness(entropy_bits: float) -> str:
+    """How sure the model was before the token, in a few words."""
+    if entropy_bits < 1:
+        return "It was nearly certain:"
+    if entropy_bits < 3:
+        return "It was fairly sure:"
+    return "It was unsure:"
+
+
+def _beyond(bits: float) -> str:
+    return f", {bits:.1f} more than it expected to be" if bits > 0 else ""
+
+
+def headline(shown: int, tokens: int, order: str, whole: int | None = None) -> str:
+    """The line over the list: how many of how many tokens, in which order; ``whole``: the text's
+    tokens where the heatmap draws fewer (the list ranks the heatmap's)."""
+    name = dict((o, n) for o, n, _m in ORDER_NAMES)[order].lower()
+    of = f"the first {tokens:,} tokens (the heatmap's; the text has {whole:,})" if whole and whole > tokens \
+        else f"{tokens:,} tokens"
+    if not shown:
+        return f"No token to list among {of}."
+    return f"{shown} of {of}, {name} first \u00b7 F3 / Shift+F3: the next / previous in the text"

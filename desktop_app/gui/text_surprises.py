@@ -1,0 +1,280 @@
+"""The Text tab's "Surprises": the analysed text's most surprising tokens as a list over the summary
+(least likely first, or where the model was sure of something else: core.surprises), each row a click
+(or Enter) away from its place in the heatmap and its figures in the inspector; F3 / Shift+F3 walk
+them in the text's order, with the list open or not.
+
+Wired in by ``install(view)``. The ranking runs on the store lane (core.surprises.find_surprises over
+the heatmap's records, at most HEATMAP_MAX_TOKENS of them), never on the GUI thread; a result whose
+records are no longer the heatmap's (an edit, a continuation, another branch) is dropped and asked
+again while the list shows.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QSizePolicy, QToolButton, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from desktop_app.core import surprises as core
+from desktop_app.gui import surprise_words as words
+from desktop_app.gui.explain_reveal import reveal
+from desktop_app.gui.tasks import Task
+from desktop_app.gui.theme import icon, styled_label
+
+KIND = "text surprises"  # the store lane's name for its task
+# a narrower tab shows the toggle's icon alone, as Fine-tune's change's: at 700 px its words fitted in a 745 px
+# tab (1280x800, both side panels) but turned Histograms and Export to their icons
+ICON_ONLY_BELOW = 800
+LIST_ROWS = 6  # the list's height in rows at most; it scrolls for the rest
+# a narrower list leaves out its surprisal / uncertainty column (the row's tooltip and the inspector say them):
+# at 800x600 the words around the token, which say where it is, had been scrolled off to the right
+FIGURES_COLUMN, NARROW_LIST_PX = 3, 600
+RING_RGB = (230, 73, 128)  # the ring around a surprise found in the heatmap: a pink none of the measures paints
+
+
+class SurprisePanel(QWidget):
+    """Over the summary while Surprises is on: the order, previous / next, the line about the list, the list."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("TextSurprises")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(16, 6, 16, 2)
+        column.setSpacing(4)
+        column.addLayout(self._top_row())
+        self.words = styled_label(words.NOT_ANALYSED, "Muted", wrap=True)
+        column.addWidget(self.words)
+        self.list = self._build_list()
+        column.addWidget(self.list)
+        # its own height and no more: the text takes the rest (growing, it had left a gap over the summary)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.hide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.list.setColumnHidden(FIGURES_COLUMN, event.size().width() < NARROW_LIST_PX)
+
+    def _top_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(styled_label(words.TITLE.upper(), "PanelTitle"))
+        self.order = QComboBox()
+        for order, name, _meaning in words.ORDER_NAMES:
+            self.order.addItem(name, order)
+        self.order.setToolTip(words.order_tip())
+        self.order.setAccessibleName("Order of the surprises")
+        row.addWidget(self.order)
+        row.addStretch(1)
+        self.previous_button, self.next_button = QToolButton(), QToolButton()
+        for button, text, tip in ((self.previous_button, "\u25c0 Previous", words.PREVIOUS_TIP),
+                                  (self.next_button, "Next \u25b6", words.NEXT_TIP)):
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setAccessibleName(text[2:] if text.startswith("\u25c0") else text[:-2])
+            row.addWidget(button)
+        return row
+
+    def _build_list(self) -> QTreeWidget:
+        table = QTreeWidget()
+        table.setRootIsDecorated(False)
+        table.setUniformRowHeights(True)
+        table.setAllColumnsShowFocus(True)
+        table.setColumnCount(len(words.HEADERS))
+        table.setHeaderLabels(list(words.HEADERS))
+        for column, tip in enumerate(words.HEADER_TIPS):
+            table.headerItem().setToolTip(column, tip)
+        table.header().setStretchLastSection(True)
+        table.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        table.setAccessibleName("The most surprising tokens")
+        return table
+
+    def fit_height(self) -> None:
+        """At most LIST_ROWS rows high, fewer for a shorter list: the text keeps the rest."""
+        table = self.list
+        rows = max(1, min(LIST_ROWS, table.topLevelItemCount()))
+        row_height = table.sizeHintForRow(0) if table.topLevelItemCount() else table.fontMetrics().height() + 6
+        height = table.header().sizeHint().height() + rows * row_height + 2 * table.frameWidth() + 2
+        table.setFixedHeight(height)
+
+    def show_rows(self, found: list, records) -> None:
+        """One row per surprise (most surprising first); the row's data is the token's place."""
+        table = self.list
+        table.blockSignals(True)  # filling the list is no choice of the person's: nothing jumps
+        table.clear()
+        for surprise in found:
+            item = QTreeWidgetItem(list(words.cells(surprise, core.context(records, surprise.index))))
+            item.setData(0, Qt.ItemDataRole.UserRole, surprise.index)
+            tip = words.row_tip(surprise)
+            for column in range(len(words.HEADERS)):
+                item.setToolTip(column, tip)
+            for column in (1, 3):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            table.addTopLevelItem(item)
+        for column in range(len(words.HEADERS) - 1):
+            table.resizeColumnToContents(column)
+        table.blockSignals(False)
+        self.fit_height()
+
+    def select_place(self, index: int) -> None:
+        """The row of token ``index`` becomes current (none: no row is), without jumping again."""
+        table = self.list
+        table.blockSignals(True)
+        table.setCurrentItem(None)
+        for row in range(table.topLevelItemCount()):
+            item = table.topLevelItem(row)
+            if item.data(0, Qt.ItemDataRole.UserRole) == index:
+                table.setCurrentItem(item)
+                table.scrollToItem(item)
+                break
+        table.blockSignals(False)
+
+
+class Surprises(QObject):
+    """The toggle in the summary's title row, the panel, the ranking's task and the jumps.
+
+    Attributes:
+        found: the surprises of ``source`` (most surprising first), or None until ranked.
+        source: the heatmap's records list the surprises are of (the heatmap makes a new list per text).
+        order: the order ``found`` is in.
+        pending: a jump asked for (F3: True forward, False back) before the ranking came."""
+
+    def __init__(self, view):
+        super().__init__(view)
+        self.view, self.heatmap = view, view.heatmap
+        self.found: list | None = None
+        self.source, self.source_len, self.order = None, 0, "least_likely"
+        self.pending: bool | None = None
+        self.task: Task | None = None
+        self.toggle = self._build_toggle()
+        self.panel = SurprisePanel()
+        layout = view.layout()
+        layout.insertWidget(layout.indexOf(view.summary_scroll), self.panel)
+        self._connect()
+        view.installEventFilter(self)
+
+    def _build_toggle(self) -> QToolButton:
+        toggle = QToolButton()
+        toggle.setText(words.TITLE)
+        toggle.setCheckable(True)
+        toggle.setObjectName("SurprisesToggle")  # filled while on (style.qss), as Fine-tune's change's
+        toggle.setAccessibleName(words.TITLE)
+        toggle.setIcon(icon("surprise"))
+        toggle.setToolTip(words.TOGGLE_TIP)
+        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        panel = self.view.summary_panel
+        title_row = panel.title_row.layout()
+        title_row.insertWidget(title_row.indexOf(panel.histograms_button), toggle)
+        return toggle
+
+    def _connect(self) -> None:
+        view, panel = self.view, self.panel
+        self.toggle.toggled.connect(self._toggled)
+        panel.order.currentIndexChanged.connect(lambda _i: self._order_chosen())
+        panel.next_button.clicked.connect(lambda: self.jump(forward=True))
+        panel.previous_button.clicked.connect(lambda: self.jump(forward=False))
+        panel.list.currentItemChanged.connect(lambda item, _before: self._row_chosen(item))
+        panel.list.itemClicked.connect(lambda item, _column: self._row_chosen(item))
+        panel.list.itemActivated.connect(lambda item, _column: self._row_chosen(item))
+        view.controller.analysed.connect(lambda _scored, _summary: self._text_changed())
+        view.controller.analysis_stopped.connect(lambda _scored, _summary: self._text_changed())
+        view.heatmap.token_clicked.connect(panel.select_place)
+        for keys, forward in (("F3", True), ("Shift+F3", False)):
+            shortcut = QShortcut(QKeySequence(keys), view, lambda f=forward: self.jump(forward=f))
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            narrow = self.view.width() < ICON_ONLY_BELOW
+            self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if narrow
+                                           else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        return super().eventFilter(watched, event)
+
+    # ------------------------------------------------------------ the ranking
+    def current(self) -> bool:
+        """Whether ``found`` is of the heatmap's records as they are now, in the order chosen."""
+        records = self.heatmap.records
+        return (self.found is not None and self.source is records and self.source_len == len(records)
+                and self.order == self.panel.order.currentData())
+
+    def request(self) -> Task | None:
+        """Rank the heatmap's records on the store lane (one ranking at a time: a newer one replaces it)."""
+        records, order = self.heatmap.records, self.panel.order.currentData()
+        if not records:
+            self.found = None
+            self.panel.words.setText(words.NOT_ANALYSED)
+            self.panel.show_rows([], records)
+            return None
+        if self.task is not None:
+            self.view.controller.chat.tasks.store.cancel(self.task)
+        snapshot = tuple(records)  # the lane reads its own copy; the heatmap's list may grow meanwhile
+        self.panel.words.setText(words.FINDING)
+        self.task = Task(lambda _report, _cancel: core.find_surprises(snapshot, order), "find the text's surprises",
+                         KIND, on_success=lambda found: self._ranked(found, records, len(snapshot), order))
+        self.view.controller.chat.tasks.store.submit(self.task)
+        return self.task
+
+    def _ranked(self, found: list, records, length: int, order: str) -> None:
+        self.task = None
+        if records is not self.heatmap.records or length != len(records):
+            if self.toggle.isChecked() or self.pending is not None:
+                self.request()  # the text changed meanwhile: rank it as it is now
+            return
+        self.found, self.source, self.source_len, self.order = found, records, length, order
+        whole = self._whole_tokens()
+        self.panel.words.setText(words.headline(len(found), length, order, whole))
+        self.panel.show_rows(found, records)
+        self.panel.select_place(self.heatmap.selected)
+        if self.pending is not None:
+            forward, self.pending = self.pending, None
+            self.jump(forward)
+
+    def _whole_tokens(self) -> int | None:
+        shown = getattr(self.view.analysis_tools, "shown", None)
+        return len(shown[0].records) if shown else None
+
+    def _text_changed(self) -> None:
+        self.found = None
+        if self.toggle.isChecked():
+            self.request()
+
+    def _order_chosen(self) -> None:
+        self.found = None
+        self.request()
+
+    def _toggled(self, on: bool) -> None:
+        self.panel.setVisible(on)
+        if on and not self.current():
+            self.request()
+
+    # ------------------------------------------------------------ the jumps
+    def jump(self, forward: bool = True) -> int | None:
+        """To the next (or previous) surprise in the text from the selected token; ranked first if
+        need be (then the jump comes with the ranking). Returns the token's place, None for none yet."""
+        if not self.current():
+            if self.heatmap.records:
+                self.pending = forward
+                self.request()
+            return None
+        place = core.step(core.in_text_order(self.found), self.heatmap.selected, forward)
+        if place is not None:
+            self.show_place(place)
+        return place
+
+    def _row_chosen(self, item) -> None:
+        if item is not None:
+            self.show_place(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def show_place(self, index: int) -> None:
+        """Token ``index`` in view, ringed a moment, selected, in the inspector; its row current."""
+        view, heatmap = self.view, self.heatmap
+        if not 0 <= index < len(heatmap.starts):
+            return
+        view.set_editing(False)
+        reveal(view.heatmap_scroll, heatmap, heatmap.starts[index], heatmap.ends[index], RING_RGB)
+        heatmap.choose_token(index)
+        self.panel.select_place(index)
+
+
+def install(view) -> Surprises:
+    return Surprises(view)
