@@ -57,7 +57,10 @@ def test_the_list_shows_the_cores_ranking_made_off_the_gui_thread(window, qtbot,
     assert len(expected) == surprises.surprise_count(len(records)) > 5
     assert listed(view) == [s.index for s in expected]
     first = view.surprises.panel.list.topLevelItem(0)
-    cells = surprise_words.cells(expected[0], surprises.context(records, expected[0].index))
+    from desktop_app.gui.text_surprises import CONTEXT_AFTER, CONTEXT_BEFORE
+
+    around = surprises.context(records, expected[0].index, before=CONTEXT_BEFORE, after=CONTEXT_AFTER)
+    cells = surprise_words.cells(expected[0], around)
     assert [first.text(c) for c in range(len(cells))] == list(cells)
     assert view.surprises.panel.words.text() == surprise_words.headline(len(expected), len(records), "least_likely")
 
@@ -144,4 +147,11 @@ def test_the_list_takes_its_own_height_and_a_narrow_one_keeps_the_words_around(w
     window.resize(800, 600)
     qtbot.waitUntil(lambda: panel.width() < NARROW_LIST_PX, timeout=WAIT_MS)
     assert panel.list.isColumnHidden(FIGURES_COLUMN) and not panel.list.isColumnHidden(len(surprise_words.HEADERS) - 1)
+    assert panel.list.textElideMode() == Qt.TextElideMode.ElideLeft  # the token and after it stay in a narrow column
+    table, last = panel.list, len(surprise_words.HEADERS) - 1
+    for row in range(table.topLevelItemCount()):  # each row's token shows whole, its opening mark too
+        item = table.topLevelItem(row)
+        shown = table.fontMetrics().elidedText(item.text(last), Qt.TextElideMode.ElideLeft, table.columnWidth(last) - 12)
+        word = view.heatmap.records[item.data(0, Qt.ItemDataRole.UserRole)].text.strip()
+        assert "\u2039" in shown and shown.split("\u2039")[1].split("\u203a")[0].strip() == word, (shown, word)
     assert panel.height() <= panel.sizeHint().height()

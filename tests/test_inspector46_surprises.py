@@ -93,7 +93,7 @@ def test_ties_list_the_earlier_token_first():
 
 def test_context_and_the_row_words(records):
     first = surprises.find_surprises(records, "least_likely", count=1)[0]
-    before, token, after = surprises.context(records, first.index, chars=12)
+    before, token, after = surprises.context(records, first.index, before=12, after=12)
     assert token == records[first.index].text and len(before) <= 12 and len(after) <= 12
     assert (before + token + after) in "".join(r.text for r in records).replace("\n", " ")
     cells = surprise_words.cells(first, (before, token, after))
@@ -115,3 +115,8 @@ def test_row_words_for_a_sure_model():
     assert "nearly certain" in tip and "more than it expected to be" in tip
     assert surprise_words.headline(6, 61, "sure_and_wrong").startswith("6 of 61 tokens, sure of something else first")
     assert "the first 20,000 tokens" in surprise_words.headline(50, 20_000, "least_likely", whole=90_000)
+
+
+def test_the_words_around_keep_a_leading_space_outside_the_marks():
+    assert surprise_words.in_text("the city every", " banana", " year") == "\u2026the city every \u2039banana\u203a year\u2026"
+    assert surprise_words.in_text("end.", "\n", "Next") == "\u2026end.\u2039\n\u203aNext\u2026"

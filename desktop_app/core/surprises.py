@@ -113,19 +113,19 @@ def step(places: Sequence[int], current: int, forward: bool = True) -> int | Non
     return places[at % len(places)]
 
 
-def context(records: Sequence[TokenRecord], index: int, chars: int = 24) -> tuple[str, str, str]:
-    """(before, the token, after): about ``chars`` characters of text on each side of token ``index``,
-    on one line (line breaks as spaces), cut at the nearest token."""
-    before, i = "", index - 1
-    while i >= 0 and len(before) < chars:
-        before = records[i].text + before
+def context(records: Sequence[TokenRecord], index: int, before: int = 24, after: int = 24) -> tuple[str, str, str]:
+    """(text before, the token, text after): at most ``before`` and ``after`` characters of the text on
+    each side of token ``index``, on one line (line breaks as spaces)."""
+    ahead, i = "", index - 1
+    while i >= 0 and len(ahead) < before:
+        ahead = records[i].text + ahead
         i -= 1
-    after, j = "", index + 1
-    while j < len(records) and len(after) < chars:
-        after += records[j].text
+    behind, j = "", index + 1
+    while j < len(records) and len(behind) < after:
+        behind += records[j].text
         j += 1
 
     def one_line(text: str) -> str:
         return " ".join(text.split("\n")).replace("\r", " ")
 
-    return one_line(before[-chars:]), one_line(records[index].text), one_line(after[:chars])
+    return one_line(ahead[-before:] if before else ""), one_line(records[index].text), one_line(behind[:after])

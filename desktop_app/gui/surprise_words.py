@@ -52,10 +52,16 @@ def cells(surprise: Surprise, around: tuple[str, str, str]) -> tuple[str, ...]:
     """A row's five cells, as HEADERS name them."""
     expected = surprise.expected
     guess = f"{shown_token(expected.text)} {percent(expected.prob)}" if expected else "\u2014"
-    before, token, after = around
     return (shown_token(surprise.text), percent(surprise.prob), guess,
-            f"{surprise.surprisal_bits:.1f} / {surprise.entropy_bits:.1f} bits",
-            f"\u2026{before}\u2039{token}\u203a{after}\u2026")
+            f"{surprise.surprisal_bits:.1f} / {surprise.entropy_bits:.1f} bits", in_text(*around))
+
+
+def in_text(before: str, token: str, after: str) -> str:
+    """"…city every ‹banana› year to…": the token's leading space outside its marks, where it reads
+    as the gap between words ("every‹ banana›" read as a typo); a token of spaces alone keeps them."""
+    word = token.lstrip() or token
+    lead = token[:len(token) - len(word)]
+    return f"\u2026{before}{lead}\u2039{word}\u203a{after}\u2026"
 
 
 def row_tip(surprise: Surprise) -> str:
@@ -93,4 +99,5 @@ def headline(shown: int, tokens: int, order: str, whole: int | None = None) -> s
         else f"{tokens:,} tokens"
     if not shown:
         return f"No token to list among {of}."
-    return f"{shown} of {of}, {name} first \u00b7 F3 / Shift+F3: the next / previous in the text"
+    # (the keys are in Previous's and Next's tooltips and the F1 list: here they wrapped the line at 800x600)
+    return f"{shown} of {of}, {name} first"

@@ -20,7 +20,7 @@ from desktop_app.core import surprises as core
 from desktop_app.gui import surprise_words as words
 from desktop_app.gui.explain_reveal import reveal
 from desktop_app.gui.tasks import Task
-from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.theme import styled_label, white_when_checked
 
 KIND = "text surprises"  # the store lane's name for its task
 # a narrower tab shows the toggle's icon alone, as Fine-tune's change's: at 700 px its words fitted in a 745 px
@@ -30,6 +30,9 @@ LIST_ROWS = 6  # the list's height in rows at most; it scrolls for the rest
 # a narrower list leaves out its surprisal / uncertainty column (the row's tooltip and the inspector say them):
 # at 800x600 the words around the token, which say where it is, had been scrolled off to the right
 FIGURES_COLUMN, NARROW_LIST_PX = 3, 600
+# characters of the words around: what led to the token, more; few after it, so a narrow column, cut from the
+# left, still shows the token whole (14 after it had cut its opening mark at 800x600)
+CONTEXT_BEFORE, CONTEXT_AFTER = 28, 9
 RING_RGB = (230, 73, 128)  # the ring around a surprise found in the heatmap: a pink none of the measures paints
 
 
@@ -86,6 +89,9 @@ class SurprisePanel(QWidget):
             table.headerItem().setToolTip(column, tip)
         table.header().setStretchLastSection(True)
         table.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # a narrow column cuts the words around from the left: the token and what follows it stay (cut on the
+        # right, at 800x600 "…The capital of France i" had hidden "‹Rome›" itself)
+        table.setTextElideMode(Qt.TextElideMode.ElideLeft)
         table.setAccessibleName("The most surprising tokens")
         return table
 
@@ -103,7 +109,8 @@ class SurprisePanel(QWidget):
         table.blockSignals(True)  # filling the list is no choice of the person's: nothing jumps
         table.clear()
         for surprise in found:
-            item = QTreeWidgetItem(list(words.cells(surprise, core.context(records, surprise.index))))
+            around = core.context(records, surprise.index, before=CONTEXT_BEFORE, after=CONTEXT_AFTER)
+            item = QTreeWidgetItem(list(words.cells(surprise, around)))
             item.setData(0, Qt.ItemDataRole.UserRole, surprise.index)
             tip = words.row_tip(surprise)
             for column in range(len(words.HEADERS)):
@@ -159,7 +166,7 @@ class Surprises(QObject):
         toggle.setCheckable(True)
         toggle.setObjectName("SurprisesToggle")  # filled while on (style.qss), as Fine-tune's change's
         toggle.setAccessibleName(words.TITLE)
-        toggle.setIcon(icon("surprise"))
+        toggle.setIcon(white_when_checked("surprise"))  # white on its accent fill while on
         toggle.setToolTip(words.TOGGLE_TIP)
         toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         panel = self.view.summary_panel

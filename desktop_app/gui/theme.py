@@ -150,6 +150,19 @@ _DRAWN: dict[int, tuple] = {}  # QIcon.cacheKey() -> (the function that drew it,
 ICON_PROPERTY = "gpt2desk_icon"  # a label showing an icon's pixmap: (name, role, size)
 
 
+def white_when_checked(name: str, color: str | None = None) -> QIcon:
+    """``icon(name)``, and white on a checked button, whose fill is the accent: the text-coloured
+    shape hardly showed on it (the Text tab's Surprises toggle)."""
+    result = QIcon(icon(name, color))
+    try:
+        svg = (RESOURCES_DIR / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    except OSError:
+        return result
+    _add_svg(result, svg.replace("@color", "#ffffff"), QIcon.State.On)
+    _add_svg(result, svg.replace("@color", "#ffffff"), QIcon.State.On, QIcon.Mode.Active)
+    return _drawn(result, white_when_checked, name, color)
+
+
 def _drawn(result: QIcon, maker, name: str, color: str | None) -> QIcon:
     theme = colors(is_dark())
     role = "text" if color is None else next((r for r in FOREGROUND_ROLES if theme[r] == color), color)
