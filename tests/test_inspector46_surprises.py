@@ -120,3 +120,35 @@ def test_row_words_for_a_sure_model():
 def test_the_words_around_keep_a_leading_space_outside_the_marks():
     assert surprise_words.in_text("the city every", " banana", " year") == "\u2026the city every \u2039banana\u203a year\u2026"
     assert surprise_words.in_text("end.", "\n", "Next") == "\u2026end.\u2039\n\u203aNext\u2026"
+
+
+def test_the_cli_lists_the_same_surprises_as_the_core(tiny_model_dir, tmp_path, capsys):
+    import json
+
+    from desktop_app.cli import main
+
+    text_file = tmp_path / "night.txt"
+    text_file.write_text(TEXT, encoding="utf-8")
+    assert main(["analyse", str(text_file), "--model", str(tiny_model_dir), "--device", "cpu", "--precision", "exact",
+                 "--json", "--surprises", "4", "--order", "sure_and_wrong"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    records = [TokenRecord.from_json(r) for r in out["tokens"]]
+    expected = surprises.find_surprises(records, "sure_and_wrong", count=4)
+    assert [s["index"] for s in out["surprises"]] == [s.index for s in expected]
+    assert out["surprises"][0]["expected"]["text"] == expected[0].expected.text
+    assert main(["analyse", str(text_file), "--model", str(tiny_model_dir), "--device", "cpu", "--precision", "exact",
+                 "--surprises", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("3 most surprising tokens of"))
+    listed = surprises.find_surprises(records, "least_likely", count=3)
+    assert [line.split()[1] for line in lines[at + 1:at + 4]] == [str(s.index) for s in listed]
+    assert all("\u2039" in line and "expected" in line for line in lines[at + 1:at + 4])
+
+
+def test_the_cli_refuses_a_count_under_one_in_words(tiny_model_dir, tmp_path, capsys):
+    from desktop_app.cli import main
+
+    text_file = tmp_path / "night.txt"
+    text_file.write_text(TEXT, encoding="utf-8")
+    assert main(["analyse", str(text_file), "--model", str(tiny_model_dir), "--surprises", "0"]) == 2
+    assert "--surprises lists at least 1 token" in capsys.readouterr().err

@@ -28,6 +28,12 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("--measure", default="probability", choices=["probability", "rank", "entropy", "surprisal"],
                          help="what the PNG's colours show (default probability)")
     analyse.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
+    analyse.add_argument("--surprises", type=int, metavar="N",
+                         help="also list the text's N most surprising tokens (the Text tab's Surprises; with --json: "
+                              "a \"surprises\" list)")
+    analyse.add_argument("--order", default="least_likely", choices=["least_likely", "sure_and_wrong"],
+                         help="the surprises' order: least_likely (lowest probability first) or sure_and_wrong "
+                              "(surprisal minus entropy: where the model was sure of another token)")
     analyse.add_argument("--vs-base", action="store_true",
                          help="what the active adapter changed: the text scored under it and under the base model, "
                               "per token and in sum (with --json: the figures as JSON; --export-png draws the change)")
@@ -80,6 +86,8 @@ def cmd_analyse(args) -> int:
 
         return analyse_vs_base(args, _read)
     _check_export_folders(args)
+    if args.surprises is not None and args.surprises < 1:
+        raise CliError("--surprises lists at least 1 token: give a number from 1 up")
     text = _read(args.file)
     if len(text.strip()) == 0:
         raise CliError(f"{args.file} is empty: there is nothing to analyse")
@@ -97,11 +105,48 @@ def cmd_analyse(args) -> int:
     if args.json:
         from desktop_app.core.text_export import analysis_json
 
-        json.dump(analysis_json(scored, summary, **about), sys.stdout, ensure_ascii=False)
+        result = analysis_json(scored, summary, **about)
+        if args.surprises:
+            result["surprises"] = [_surprise_json(s) for s in _surprises(args, scored.records)]
+        json.dump(result, sys.stdout, ensure_ascii=False)
         print()
     else:
         print(summary_text(summary))
+        if args.surprises:
+            print(surprises_text(scored.records, _surprises(args, scored.records), args.order))
     return 0
+
+
+def _surprises(args, records) -> list:
+    from desktop_app.core.surprises import find_surprises
+
+    return find_surprises(records, args.order, count=args.surprises)
+
+
+def _surprise_json(surprise) -> dict:
+    expected = surprise.expected
+    return {"index": surprise.index, "text": surprise.text, "prob": surprise.prob, "rank": surprise.rank,
+            "surprisal_bits": surprise.surprisal_bits, "entropy_bits": surprise.entropy_bits,
+            "expected": {"text": expected.text, "prob": expected.prob} if expected else None}
+
+
+def surprises_text(records, found, order: str) -> str:
+    """The surprises as the Text tab lists them, one a line: the token's place among the scored tokens (the
+    index of its record in ``analyse --json``),
+    the token, its probability, what the model expected, surprisal / uncertainty, the words around."""
+    from desktop_app.core.percent_words import percent
+    from desktop_app.core.surprises import context
+    from desktop_app.gui.surprise_words import in_text  # Qt-free: the tab's "every ‹banana› year"
+
+    heading = "least likely first" if order == "least_likely" else "where the model was sure of something else first"
+    lines = [f"{len(found)} most surprising tokens of {len(records):,}, {heading}:"]
+    for s in found:
+        expected = f"{json.dumps(s.expected.text, ensure_ascii=False)} {percent(s.expected.prob)}" if s.expected else "-"
+        before, token, after = context(records, s.index, before=24, after=16)
+        lines.append(f"  token {s.index:<6} {json.dumps(s.text, ensure_ascii=False):<14} {percent(s.prob):>9}  "
+                     f"expected {expected:<22} {s.surprisal_bits:5.1f} / {s.entropy_bits:4.1f} bits  "
+                     f"{in_text(before, token, after)}")
+    return "\n".join(lines)
 
 
 def check_png_export(args) -> None:
