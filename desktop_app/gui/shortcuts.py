@@ -19,7 +19,7 @@ SHORTCUTS = (
     ("Ctrl+Enter", "in Text: the model continues the text from its end (while editing: from the cursor)"),
     ("Ctrl+E", "in Text: edit the text / show it coloured again"),
     ("Esc", "stop the answer or continuation"),
-    ("Ctrl+N", "a new conversation"),
+    ("Ctrl+N", "a new conversation (in Text: a new text)"),
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),
     ("Ctrl+3", "the Fine-tune tab, on its button (Space starts a run)"),
     ("Ctrl+,", "sampling settings"),
