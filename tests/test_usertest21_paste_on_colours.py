@@ -32,3 +32,15 @@ def test_ctrl_v_on_the_coloured_text_says_how_to_paste_and_changes_nothing(text_
     words = window.notice_banner.label.text()
     assert "Ctrl+E" in words and "New" in words, words
     assert view.editor.toPlainText() == TEXT and not view.editing, "the text is as it was"
+
+
+def test_the_paste_notice_goes_once_the_editor_shows(text_window, qtbot):
+    window = text_window()
+    view = window.text_view
+    analysed(qtbot, window, TEXT)
+    view.set_editing(False)
+    view.heatmap.setFocus()
+    qtbot.keyClick(view.heatmap, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window.notice_banner.isVisible() and "Ctrl+E" in window.notice_banner.label.text()
+    view.set_editing(True)  # Edit, Ctrl+E, or a new empty text
+    assert not window.notice_banner.isVisible(), "its advice was taken: it does not linger over the editor"
