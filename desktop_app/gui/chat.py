@@ -67,6 +67,7 @@ class ChatController(ModelReads, QObject):
     error = Signal(str)  # one line to show (error)
     conversations_changed = Signal()
     thread_changed = Signal()
+    answer_waiting = Signal(int)  # the user message whose answer is asked for and waits for the lane (its model)
     stream_started = Signal(object)  # the user message being answered
     tokens = Signal(list)  # a batch of TokenRecords of the streaming answer
     prompt_reading = Signal(int, int)  # before the first token: prompt tokens read, of how many
@@ -529,6 +530,7 @@ class ChatController(ModelReads, QObject):
                               on_progress=self._answer_progress, on_success=lambda a: self._answered(user, a),
                               on_failure=self._answer_failed, on_cancelled=dropped,
                               can_wait=True))
+        self.answer_waiting.emit(user_id)
         # an imported answer's scoring (a long one: a minute) goes after it; stopped once the answer is in
         # the lane, as a scoring dropped earlier was asked again at once (the chat looked idle) and went first
         self.lane.cancel_all(UNWRITTEN_KIND)

@@ -73,6 +73,7 @@ class ChatCards:
         w.inspector.token_rated.connect(self._inspector_rated)
         c.state_changed.connect(lambda _state: self.refresh_waiting_token())  # another answer ended
         c.state_changed.connect(lambda _state: self.mark_unanswered())
+        c.answer_waiting.connect(lambda _user_id: self.mark_unanswered())
         c.state_changed.connect(lambda _state: self.score_unwritten())  # a model came, an answer ended
         c.answer_scored.connect(self.answer_scored)
         c.model_loaded.connect(lambda _loaded: self.rescore_shown())  # another model's scoring is not this one's
@@ -236,7 +237,8 @@ class ChatCards:
 
     def mark_unanswered(self) -> None:
         """"Answer it" on the last card when it is a stored prompt with no answer and none is being
-        made (one asked for waits for the model, or streams into the card below it)."""
+        made (one asked for waits for the model, or streams into the card below it); the prompt whose
+        answer waits for the model to load says so."""
         chat, cards = self.window.chat, self.window.transcript.cards
         for card in cards:
             if card.role != "user":
@@ -244,6 +246,8 @@ class ChatCards:
             card.show_unanswered(card is cards[-1] and card.message is not None and not chat.generating
                                  and not chat.children(card.message_id),
                                  stopped=card.message_id in chat.stopped_before_start)
+            card.show_waiting(chat.generating and chat.loaded is None and self.streaming is None
+                              and card.message_id is not None and card.message_id == chat.answering)
 
     def _answer(self, card: MessageCard) -> None:
         w = self.window

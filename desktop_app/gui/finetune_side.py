@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from shiboken6 import isValid
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.finetune_effect import all_changed_facts
@@ -44,6 +46,7 @@ class FineTuneSide:
         label: the status bar's "fine-tuning · step n/N" label, shown while a run goes on.
         forms: the label's forms for the last report, longest first (progress_words.status_forms).
         compare_dialog: the compare window once opened, else None.
+        focus_before_compare: the window's widget that had the keyboard when Compare opened (``_focus_back``).
     """
 
     def __init__(self, window, controller):
@@ -61,6 +64,7 @@ class FineTuneSide:
         self.label.setMinimumWidth(self.least_width)
         self.label.hide()
         self.compare_dialog = None
+        self.focus_before_compare = None
         self.switching: list = []  # the store's choice (a row, None: base) a person's switch waits to see put on
 
     def connect(self) -> None:
@@ -199,6 +203,10 @@ class FineTuneSide:
         w = self.window
         if self.compare_dialog is None:
             self.compare_dialog = CompareDialog(w.chat.store, w.chat, w)
+            self.compare_dialog.finished.connect(self._focus_back)
+        focused = QApplication.focusWidget()
+        if focused is not None and w.isAncestorOf(focused):  # not the compare window's own (opened again)
+            self.focus_before_compare = focused
         if message_id is None and w.selected_card is not None and w.selected_card.role == "assistant":
             message_id = w.selected_card.message_id
         self.compare_dialog.view.reload_answers(select=message_id, learned_only=learned_only)
@@ -206,3 +214,15 @@ class FineTuneSide:
         self.compare_dialog.show()
         self.compare_dialog.raise_()
         return self.compare_dialog
+
+    def _focus_back(self) -> None:
+        """Closing Compare gives the keyboard back: to the button that opened it from the keyboard,
+        else to where the person types. A click on an answer's ↗ left it on the transcript, where
+        the next question's letters went nowhere (usertest21)."""
+        w, back = self.window, self.focus_before_compare
+        self.focus_before_compare = None
+        w.activateWindow()
+        if back is None or not isValid(back) or back is w.transcript or not (back.isVisible() and back.isEnabled()):
+            w.focus_typing()
+        else:
+            back.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.text_mode.ctrl_enter)
         QShortcut(QKeySequence("Escape"), self, self.stop)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.new_conversation)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.new_here)
         shortcuts.bind(self)
         wire_explain(self)
         self.text_mode.connect()
@@ -442,6 +442,16 @@ class MainWindow(QMainWindow):
         shown = conversation_id == self.chat.conversation_id
         self.chat.delete(conversation_id)
         self.prompt_drafts.forget(conversation_id, shown)
+
+    def new_here(self) -> None:
+        """Ctrl+N: a new text in Text mode, as its New button does, else a new conversation. In Text mode
+        it made a conversation in the hidden Chat tab and put the keyboard in its prompt: a paste went
+        there unseen, and Enter would have sent it (usertest21)."""
+        if self.mode == "text":
+            self.text_view.new_document()
+            self.focus_typing()  # (the new text's editor takes it once the text opens)
+        else:
+            self.new_conversation()
 
     def new_conversation(self) -> None:
         if not self.chat.generating:

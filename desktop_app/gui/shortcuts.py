@@ -20,7 +20,7 @@ SHORTCUTS = (
     ("Ctrl+E", "in Text: edit the text / show it coloured again"),
     ("F3 / Shift+F3", "in Text: the next / previous surprising token (the Surprises list's)"),
     ("Esc", "stop the answer or continuation"),
-    ("Ctrl+N", "a new conversation"),
+    ("Ctrl+N", "a new conversation (in Text: a new text)"),
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),
     ("Ctrl+3", "the Fine-tune tab, on its button (Space starts a run)"),
     ("Ctrl+,", "sampling settings"),

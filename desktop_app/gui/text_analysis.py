@@ -25,6 +25,10 @@ from desktop_app.gui.tasks import Task
 
 HEATMAP_MAX_TOKENS = 20_000
 FILTERS = {"txt": "Text (*.txt *.md)", "png": "PNG image (*.png)", "json": "JSON (*.json)", "csv": "CSV (*.csv)"}
+# the save dialog's title names what is saved, as the Export menu's item did (it said "Export" for all four;
+# usertest21)
+TITLES = {"txt": "Export the text", "png": "Export the heatmap as PNG", "json": "Export the tokens as JSON",
+          "csv": "Export the summary as CSV"}
 
 
 def heatmap_records(records) -> list:
@@ -171,7 +175,7 @@ class AnalysisTools(QObject):
 
     def _ask_path(self, kind: str) -> str:
         name = self.suggested_name(kind)
-        path, _ = QFileDialog.getSaveFileName(self.view, "Export", save_folder.suggested(self.view, name),
+        path, _ = QFileDialog.getSaveFileName(self.view, TITLES[kind], save_folder.suggested(self.view, name),
                                               FILTERS[kind])
         save_folder.remember(self.view, path)
         return path

@@ -14,7 +14,7 @@ from desktop_app.gui import view_toolbar
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
 from desktop_app.gui.text_token_menu import TextTokenMenu
-from desktop_app.gui.text_view import TextView
+from desktop_app.gui.text_view import PASTE_ON_COLOURS_WORDS, TextView
 from desktop_app.gui.token_view import token_status_words
 
 # whose token it is, first: the figures are the model's prediction either way
@@ -57,6 +57,7 @@ class TextMode:
         w = self.window
         self.controller.error.connect(self._error)
         self.view.notice.connect(self._notice)
+        self.view.edit_button.toggled.connect(lambda on: on and self._drop_paste_notice())
         self.view.token_clicked.connect(self.show_token)
         self.view.token_hovered.connect(self.token_hovered)
         self.tabs.currentChanged.connect(self._changed)
@@ -113,6 +114,12 @@ class TextMode:
     def _notice(self, text: str) -> None:
         self.said["notice_banner"] = text
         self.window.notice_banner.show_message(text, "info")
+
+    def _drop_paste_notice(self) -> None:
+        """Ctrl+V's notice on the coloured text said how to write; once the editor shows, it is done."""
+        banner = self.window.notice_banner
+        if banner.isVisible() and banner.label.text() == PASTE_ON_COLOURS_WORDS:
+            banner.hide()
 
     def _take_back_banners(self) -> None:
         """What Text mode said about its text (a file too large to open, ...) is not about the

@@ -46,6 +46,10 @@ def broken_lines_notice(count: int) -> str:
             "an opened file itself is untouched.")
 
 
+PASTE_ON_COLOURS_WORDS = ("The coloured text takes no paste: Edit (Ctrl+E) opens it for writing, "
+                          "New (Ctrl+N) starts a new text.")
+
+
 class TextEditor(QPlainTextEdit):
     """The Text tab's editor: a paste with a very long line comes in broken into shorter
     lines (documents.break_long_lines), which the editor lays out in milliseconds."""
@@ -229,6 +233,8 @@ class TextView(QWidget):
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
         self.heatmap_scroll = scroll
+        paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self.heatmap, self._paste_on_colours)
+        paste.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.follow_stream = False  # a continuation streams in and the heatmap keeps its end in view
         bar = scroll.verticalScrollBar()
         bar.rangeChanged.connect(self._heatmap_grew)
@@ -305,6 +311,11 @@ class TextView(QWidget):
             self.flush_edit()
         if had_focus or on:
             self.text_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _paste_on_colours(self) -> None:
+        """Ctrl+V on the coloured text, which cannot take it, says where a paste goes; it did nothing
+        visible (usertest21: a paragraph pasted over a coloured text was simply not there)."""
+        self.notice.emit(PASTE_ON_COLOURS_WORDS)
 
     def text_widget(self) -> QWidget:
         """Where the text is on screen: the editor while editing, else the heatmap."""

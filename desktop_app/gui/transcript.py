@@ -34,6 +34,9 @@ NOT_WHOLE = {FINISH_WORDS["length"], FINISH_WORDS["context"], FINISH_WORDS["canc
 STOPPED_WORDS = "You stopped this answer before it ended."
 UNANSWERED_WORDS = "No answer yet: the app closed, or the answer was stopped, before it began."
 STOPPED_UNANSWERED_WORDS = "No answer yet: you stopped it before it began."  # (Esc or Stop, this session)
+# an answer asked for before the model has loaded (the first start: minutes of converting) showed nothing
+# under the question; the status bar's words were far from it (usertest21)
+WAITING_FOR_MODEL_WORDS = "Waiting for the model to load: the answer starts then (the status bar shows how far it is)."
 STOPPED_UNSTARTED_WORDS = "You stopped this answer before its first token. Regenerate asks again."
 # an answer cut at Max new tokens ends mid-sentence like a stopped one, and goes on the same way (usertest 19:
 # "… only under specific conditions such as those" with "token limit" in the header and no way on)
@@ -379,6 +382,14 @@ class MessageCard(QFrame):
         self.unanswered_label.setText(STOPPED_UNANSWERED_WORDS if stopped else UNANSWERED_WORDS)
         self.unanswered_label.setVisible(shown)
         self.answer_button.setVisible(shown)
+
+    def show_waiting(self, shown: bool) -> None:
+        """A prompt whose answer waits for the model to load says so under it (made when first shown)."""
+        if getattr(self, "waiting_label", None) is None:
+            if not shown:
+                return
+            _row, self.waiting_label = self._notice_row(WAITING_FOR_MODEL_WORDS)
+        self.waiting_label.setVisible(shown)
 
     def show_prompt(self, records=(), prefix: str = "") -> None:
         """The person's prompt: plain ``prefix``, or scored (``records`` after it). A long one shows
