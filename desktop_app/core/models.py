@@ -210,8 +210,8 @@ def is_hub_id(spec: str) -> bool:
     return len(parts) == 2 and all(parts) and not spec.startswith((".", "~")) and not Path(spec).exists()
 
 
-FALLBACK_NEXT_STEP = ("To use GPT-2, choose it as the model once online (it downloads once, about 500 MB), "
-                      "or choose a folder that holds a GPT-2 model.")
+FALLBACK_NEXT_STEP = ("To use GPT-2, choose it once you are online (a single download, about 500 MB) "
+                      "or choose a folder that holds it.")
 
 
 def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable) -> ModelSource:
@@ -251,8 +251,9 @@ def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable)
         fallback = resolve_spec(BUNDLED_SPEC)
         # what is used first: a notice cut to two lines in a narrow window keeps that part; then
         # what the person can do (usertest 11: "GPT-2 is missing" with no way to get it)
-        notice = (f"Using the bundled model {BUNDLED_NAME}, which works offline: GPT-2 ({repo_id}) is not on "
-                  f"this computer yet and the model hub cannot be reached. {FALLBACK_NEXT_STEP}")
+        # worded as what works, not as a failure (usertest 21: it read like an error on a first start)
+        notice = (f"Ready with the bundled model {BUNDLED_NAME}, which works offline. GPT-2 ({repo_id}) is "
+                  f"not on this computer yet and the model hub is out of reach. {FALLBACK_NEXT_STEP}")
         return ModelSource(fallback.kind, fallback.model_id, fallback.location, fallback.display_name, notice)
     raise ModelError(f"'{repo_id}' is not in the local cache, no folder has that name, "
                      "and the model hub cannot be reached (offline).")
