@@ -214,7 +214,7 @@ def test_the_meter_says_the_small_count_is_what_is_left_after_the_cut():
 def test_a_narrow_answer_header_keeps_the_cut_mark_in_short_words(qapp):
     from PySide6.QtGui import QFont, QFontMetrics
 
-    from desktop_app.gui.transcript import fitted_meta
+    from desktop_app.gui.elided_labels import fitted_meta
 
     metrics = QFontMetrics(QFont())
     line = "128 tokens \u00b7 reached the token limit \u00b7 7.8 tok/s"
