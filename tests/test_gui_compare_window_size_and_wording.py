@@ -46,7 +46,7 @@ def stored_answer(window, text=" The moon is a rock.", finish_reason="eos", rati
 def test_compare_shows_the_end_token_and_counts_it_in_the_whole_answer(make_window, qtbot, tmp_path):
     from desktop_app.core import session
     from desktop_app.core.palette import change_color
-    from desktop_app.gui.compare_view import END_CELL
+    from desktop_app.gui.compare_words import END_CELL
 
     window = make_window()
     wear_random_lora(window, qtbot, tmp_path / "adapter")
@@ -68,7 +68,7 @@ def test_compare_shows_the_end_token_and_counts_it_in_the_whole_answer(make_wind
 
 
 def test_compare_of_an_answer_cut_at_its_budget_has_no_end_cell(make_window, qtbot, tmp_path):
-    from desktop_app.gui.compare_view import END_CELL
+    from desktop_app.gui.compare_words import END_CELL
 
     window = make_window()
     wear_random_lora(window, qtbot, tmp_path / "adapter")

@@ -194,7 +194,7 @@ class FineTuneSide:
         """The compare window over the chat, on ``message_id`` (else the selected answer);
         ``learned_only`` (the run's report): on it only when the active adapter's run learned
         from it, else on an answer that run learned from."""
-        from desktop_app.gui.compare_view import CompareDialog
+        from desktop_app.gui.compare_dialog import CompareDialog
 
         w = self.window
         if self.compare_dialog is None:
