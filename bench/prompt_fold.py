@@ -27,7 +27,7 @@ def shown_in(transcript, text: str, folded: bool) -> tuple[float, int]:
     """CPU seconds to show ``text`` on a new user card and lay it out, and the card's text's height."""
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.gui.transcript import MessageCard
+    from desktop_app.gui.message_card import MessageCard
 
     start = time.process_time()
     card = MessageCard("user", {"id": 1, "text": text, "role": "user"})

@@ -180,7 +180,7 @@ def synthetic_records(n: int):
 
 
 def measure_layout(app, window, records) -> float:
-    from desktop_app.gui.transcript import MessageCard
+    from desktop_app.gui.message_card import MessageCard
 
     card = window.transcript.add_card(MessageCard("assistant", None, title="bench"))
     app.processEvents()

@@ -17,7 +17,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.gui.main_window import open_settings  # noqa: E402
 from desktop_app.gui.tasks import Task  # noqa: E402
-from desktop_app.gui.transcript import STOPPED_UNANSWERED_WORDS, UNANSWERED_WORDS  # noqa: E402
+from desktop_app.gui.answer_words import STOPPED_UNANSWERED_WORDS, UNANSWERED_WORDS  # noqa: E402
 from gui_windows import WAIT_MS, opened_window  # noqa: E402
 
 PROMPT = "What is the capital of Spain?"

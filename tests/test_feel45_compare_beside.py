@@ -9,7 +9,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QRect, QSize  # noqa: E402
 
-from desktop_app.gui.compare_view import beside_rect  # noqa: E402
+from desktop_app.gui.compare_dialog import beside_rect  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
 
 SCREEN = QRect(0, 0, 1920, 1080)

@@ -11,7 +11,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.gui.transcript import fitted_meta  # noqa: E402
+from desktop_app.gui.elided_labels import fitted_meta  # noqa: E402
 from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
 
 

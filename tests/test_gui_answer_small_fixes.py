@@ -34,7 +34,7 @@ def test_the_thumbs_say_click_again_to_clear_only_once_rated(make_window, qtbot)
 
 def test_a_stopped_answer_says_so_in_view_and_offers_continue(make_window, qtbot, monkeypatch):
     from desktop_app.core import generation
-    from desktop_app.gui.transcript import STOPPED_WORDS, TOKEN_LIMIT_WORDS
+    from desktop_app.gui.answer_words import STOPPED_WORDS, TOKEN_LIMIT_WORDS
 
     window = make_window(max_new_tokens=60)
     stopped = threading.Event()

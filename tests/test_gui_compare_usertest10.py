@@ -32,7 +32,7 @@ def visible_words(rich: str) -> str:
 def test_the_compare_window_stays_within_an_800x600_screen(qapp):
     from PySide6.QtCore import QRect
 
-    from desktop_app.gui.compare_view import fitted_rect
+    from desktop_app.gui.compare_dialog import fitted_rect
 
     free = QRect(0, 0, 800, 600)
     chat = QRect(260, 70, 540, 560)  # the chat area of an 800x600 window, its bottom below the screen

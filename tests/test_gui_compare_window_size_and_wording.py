@@ -46,7 +46,7 @@ def stored_answer(window, text=" The moon is a rock.", finish_reason="eos", rati
 def test_compare_shows_the_end_token_and_counts_it_in_the_whole_answer(make_window, qtbot, tmp_path):
     from desktop_app.core import session
     from desktop_app.core.palette import change_color
-    from desktop_app.gui.compare_view import END_CELL
+    from desktop_app.gui.compare_words import END_CELL
 
     window = make_window()
     wear_random_lora(window, qtbot, tmp_path / "adapter")
@@ -68,7 +68,7 @@ def test_compare_shows_the_end_token_and_counts_it_in_the_whole_answer(make_wind
 
 
 def test_compare_of_an_answer_cut_at_its_budget_has_no_end_cell(make_window, qtbot, tmp_path):
-    from desktop_app.gui.compare_view import END_CELL
+    from desktop_app.gui.compare_words import END_CELL
 
     window = make_window()
     wear_random_lora(window, qtbot, tmp_path / "adapter")
@@ -214,7 +214,7 @@ def test_the_meter_says_the_small_count_is_what_is_left_after_the_cut():
 def test_a_narrow_answer_header_keeps_the_cut_mark_in_short_words(qapp):
     from PySide6.QtGui import QFont, QFontMetrics
 
-    from desktop_app.gui.transcript import fitted_meta
+    from desktop_app.gui.elided_labels import fitted_meta
 
     metrics = QFontMetrics(QFont())
     line = "128 tokens \u00b7 reached the token limit \u00b7 7.8 tok/s"

@@ -114,7 +114,8 @@ def test_meter_words():
 def test_meta_line_drops_whole_parts_and_counts_in_words(qapp):
     from PySide6.QtGui import QFontMetrics, QFont
 
-    from desktop_app.gui.transcript import answer_meta, fitted_meta
+    from desktop_app.gui.answer_words import answer_meta
+    from desktop_app.gui.elided_labels import fitted_meta
 
     metrics = QFontMetrics(QFont())
     line = "12 tokens \u00b7 branched at token 3 \u00b7 25.0 tok/s"

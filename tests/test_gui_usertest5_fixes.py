@@ -71,7 +71,7 @@ def test_a_sibling_header_keeps_its_author_and_count_when_narrow(make_window, qt
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.gui.transcript import fitted_author, fitted_meta
+    from desktop_app.gui.elided_labels import fitted_author, fitted_meta
     from test_gui import answer_cards, ask
 
     window = make_window(max_new_tokens=6)

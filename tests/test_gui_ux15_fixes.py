@@ -117,7 +117,7 @@ def test_a_cut_answer_still_says_so_beside_the_arrows(make_window, qtbot):
     from test_gui_polish2 import settle
 
     card, _shown = _header_after_a_second_answer(make_window, qtbot, 1024)
-    from desktop_app.gui.transcript import TOKEN_LIMIT_WORDS
+    from desktop_app.gui.answer_words import TOKEN_LIMIT_WORDS
 
     card.set_meta("24 tokens \u00b7 reached the token limit")
     settle()

@@ -188,7 +188,7 @@ def test_an_answer_asked_for_goes_ahead_of_an_imported_answers_scoring(qtbot, qa
 def test_a_branch_from_an_imported_answer_names_the_imported_text_not_a_model():
     from types import SimpleNamespace
 
-    from desktop_app.gui.transcript import answer_author
+    from desktop_app.gui.answer_words import answer_author
 
     loaded = SimpleNamespace(model_id="tiny", adapter_id=None, source=SimpleNamespace(display_name="tiny-gpt2"))
     branch = {"model_id": "tiny", "adapter_id": None,

@@ -16,7 +16,7 @@ from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
 
 
 def test_a_stopped_answers_row_leaves_the_window_active_and_its_shortcuts_working(make_window, qtbot):
-    from desktop_app.gui.transcript import STOPPED_WORDS
+    from desktop_app.gui.answer_words import STOPPED_WORDS
 
     window = make_window()
     ask(qtbot, window, "Hello there")

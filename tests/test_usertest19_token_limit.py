@@ -19,7 +19,7 @@ def _answer_card(window):
 
 
 def test_an_answer_cut_at_the_token_limit_offers_continue(make_window, qtbot):
-    from desktop_app.gui.transcript import TOKEN_LIMIT_WORDS
+    from desktop_app.gui.answer_words import TOKEN_LIMIT_WORDS
 
     window = make_window(max_new_tokens=5)
     answer = ask(qtbot, window)

@@ -201,7 +201,7 @@ def painted(label) -> str:
 def test_the_sibling_arrows_leave_the_model_name_in_the_header(make_window, qtbot, size):
     """A stopped second answer's header read "adapter 1 · 23 tokens · stopped ‹ 2/2 ›": the model's
     name was gone (usertest 11, #14). It keeps "SmolLM2…" and "stopped"; the count gives way."""
-    from desktop_app.gui.transcript import STOPPED_WORDS
+    from desktop_app.gui.answer_words import STOPPED_WORDS
 
     window = make_window()
     window.resize(*size)
@@ -229,7 +229,7 @@ def test_the_sibling_arrows_leave_the_model_name_in_the_header(make_window, qtbo
 def test_a_narrow_meta_line_keeps_the_cut_mark_before_the_count(qapp):
     from PySide6.QtGui import QFont, QFontMetrics
 
-    from desktop_app.gui.transcript import fitted_meta
+    from desktop_app.gui.elided_labels import fitted_meta
 
     metrics = QFontMetrics(QFont())
     room = metrics.horizontalAdvance("stopped") + 2

@@ -19,13 +19,13 @@ from desktop_app.core import unwritten
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
+from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS, answer_author,
+                                          answer_meta, hit_token_limit, tokens_words, was_stopped)
+from desktop_app.gui.message_card import WRITING_TIP, MessageCard
 from desktop_app.gui.progress_words import eta_words
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label, token_status_words
 from desktop_app.gui.unwritten_words import UnwrittenState, scored_by, unwritten_meta
-from desktop_app.gui.transcript import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS, WRITING_TIP,
-                                       MessageCard, answer_author, answer_meta, hit_token_limit, tokens_words,
-                                       was_stopped)
 
 
 clock = time.monotonic  # the reading's pace (a test sets its own)

@@ -11,41 +11,39 @@ adapter and the base model); an answer without them is scored here on a worker t
 the chat model (its adapter on, then off) and the result is stored for next time.
 
 What the view lists and the scorings lined up token by token are compare_data.py's, its words
-compare_words.py's (both free of Qt), its colour bar and scoring row compare_widgets.py's.
+compare_words.py's (both free of Qt), its colour bar and scoring row compare_widgets.py's, what it
+shows for the text picked and the scoring it asks for compare_scoring.py's, its window
+compare_dialog.py's.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from desktop_app.core.adapters import label as adapter_label
 from desktop_app.core.palette import change_color
-from desktop_app.core.session import written_by_its_writer
 from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_ratings
-from desktop_app.gui.compare_data import fact_items, fact_key, fact_of, lined_up, picker_choices, question_of
+from desktop_app.gui.compare_data import fact_items, lined_up, picker_choices
+from desktop_app.gui.compare_scoring import CompareScoring
 from desktop_app.gui.compare_widgets import DivergingBar, ScoringProgress
-from desktop_app.gui.compare_words import (COLOUR_KEY, END_CELL, GREEN, LATER_TIP, LEGEND_TITLE, PICKER_TIP, PURPLE,
-                                           answer_expectation, baseline_choice, better_expectation, better_key, better_of,
-                                           continuation_expectation,
-                                           deltas, later_expectation, legend_words, mark_words, movers_words,
-                                           nice_scale, pair_words, prompt_words, shown_part, summary_words,
-                                           text_prompt_words,
-                                           times_words,
-                                           token_change_tip, totals, whitespace_words)
+from desktop_app.gui.compare_words import (COLOUR_KEY, END_CELL, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
+                                           answer_expectation, baseline_choice, better_key, better_of, deltas,
+                                           later_expectation, legend_words, mark_words, movers_words, nice_scale,
+                                           pair_words, shown_part, summary_words, times_words, token_change_tip, totals,
+                                           whitespace_words)
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
-from desktop_app.gui.token_view import TokenView, token_label
-from desktop_app.gui.tasks import Task, TaskState
+from desktop_app.gui.tasks import Task
 from desktop_app.gui.theme import colors, is_dark, styled_label
+from desktop_app.gui.token_view import TokenView, token_label
 
 log = logging.getLogger(__name__)
 
 
-class CompareView(QFrame):
+class CompareView(CompareScoring, QFrame):
     """Pick a rated answer and a baseline; see the change per token.
 
     Attributes:
@@ -263,214 +261,8 @@ class CompareView(QFrame):
         self.after_label.setText(f"{adapter_label(active, start=True)} (active)" if active else "no adapter active")
         self.refresh()
 
-    # ------------------------------------------------------------ data
-    def refresh(self) -> None:
-        self.cancel()  # a scoring asked for another answer or baseline is not wanted now
-        mid, active = self.message_id, self.active()
-        baseline = self.baseline_combo.currentData()
-        if mid is None:
-            self._show_note("No rated answers yet: rate an answer, fine-tune, then compare here.")
-            return
-        if fact_of(mid) is not None:
-            self._refresh_fact(*fact_of(mid), active)
-            return
-        if better_of(mid) is not None:
-            self._refresh_better(better_of(mid), active)
-            return
-        if mid < 0:
-            self._refresh_branch(-mid, active)
-            return
-        self._refresh_answer(mid, active, baseline)
 
-    def _refresh_answer(self, mid: int, active: dict | None, baseline: int | None) -> None:
-        """A model's answer: its stored scorings under ``baseline`` and the active adapter, else
-        scored now (against the base model, under the adapter in use)."""
-        try:
-            m = self.store.get_message(mid)
-            thread = self.store.thread(mid)
-        except Exception:  # noqa: BLE001
-            self._show_note("That answer is gone.")
-            return
-        self._expectation(mid)
-        self.prompt_label.setText(prompt_words(question_of(thread)))
-        if active is None:
-            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
-                            "or switch one on in the adapter history.", m)
-            return
-        model = active["base_model"]  # the scorings of the model the adapter is for, never another model's
-        after = self.store.token_records(mid, adapter_id=active["id"], kind="rescored", model_id=model)
-        before = self.store.token_records(mid, adapter_id=baseline, kind="rescored", model_id=model)
-        if (not before and m.get("adapter_id") == baseline and m.get("model_id") == self.model_id
-                and written_by_its_writer(m)):
-            before = self.store.token_records(mid)  # written by that very model: the same numbers
-        if after and before:
-            self.set_data(before, after)
-            return
-        loaded = self.chat.loaded
-        if loaded is None or loaded.adapter_id != active["id"] or baseline is not None:
-            self._show_note("This answer has not been scored under both models yet; it will be after the next "
-                            "kept fine-tune.", m)
-            return
-        self._score("answer", m, lambda *calls: self.chat.score_for_compare(mid, active["id"], *calls))
-
-    def _refresh_branch(self, branch_id: int, active: dict | None) -> None:
-        """A rated Text continuation: scored now under the base model and the active adapter
-        (the previous adapter only through a kept fine-tune's re-scoring, which covers answers)."""
-        branch = self.branches.get(branch_id)
-        if branch is None:
-            self._show_note("That continuation is gone.")
-            return
-        self._branch_expectation(branch)
-        self.prompt_label.setText(text_prompt_words(branch["prompt"]))
-        message = {"text": branch["text"]}
-        if not self._scorable_under(active, message, "A Text continuation"):
-            return
-        self._score("continuation", message, lambda *calls: self.chat.score_branch_for_compare(
-            branch_id, active["id"], *calls))
-
-    def _scorable_under(self, active: dict | None, message: dict, what: str) -> bool:
-        """Whether ``what`` (a text with no stored scores) can be scored now: only against the
-        base model under the adapter in use; otherwise says why, showing ``message`` plain."""
-        if active is None:
-            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
-                            "or switch one on in the adapter history.", message)
-            return False
-        loaded = self.chat.loaded
-        if loaded is None or loaded.adapter_id != active["id"] or self.baseline_combo.currentData() is not None:
-            self._show_note(f"{what} is compared with the base model, under the adapter in use.", message)
-            return False
-        return True
-
-    def _refresh_better(self, key: int, active: dict | None) -> None:
-        """The better text the person wrote for answer ``key`` (or continuation ``-key``):
-        scored now under the base model and the active adapter, kept in ``better_scores``
-        while the window lives (not stored: the person can rewrite it)."""
-        text = self._better_text(key)
-        if text is None:
-            self._show_note("That better answer is gone.")
-            return
-        self.token_ratings, self.rated_rows = {}, []
-        self.view.set_marks({})
-        self._say_expectation([better_expectation(key < 0, self._thumbs_of(key))], better_key(key))
-        self.prompt_label.setText(self._better_prompt(key))
-        message = {"text": text}
-        if not self._scorable_under(active, message, "A text you wrote"):
-            return
-        cache_key = (key, active["id"], text)
-        if cache_key in self.better_scores:
-            self.set_data(*self.better_scores[cache_key])
-            return
-
-        def ask(*calls):
-            if key > 0:
-                return self.chat.score_correction_for_compare(key, active["id"], *calls)
-            return self.chat.score_branch_for_compare(-key, active["id"], *calls, better=True)
-
-        self._score("better answer" if key > 0 else "better continuation", message, ask, keep=cache_key)
-
-    def _refresh_fact(self, index: int, side: str, active: dict | None) -> None:
-        """An answer to a never-rated question whose fact the run changed, as the run stored it
-        (text): scored now under the base model and the active adapter, kept while the window lives."""
-        if index >= len(self.facts):
-            self._show_note("That answer is gone.")
-            return
-        fact = self.facts[index]
-        self.token_ratings, self.rated_rows = {}, []
-        self.view.set_marks({})
-        other = "after" if side == "before" else "before"
-        self.expect_label.setText(
-            f"You never rated this question: the fine-tune asked it again and its answer {fact['how']} "
-            f"(\u201c{html.escape(' '.join(fact.get(other, '').split())[:80])}\u201d {other} the run). "
-            f"This is the answer {side} the run: expect <b style='color:{GREEN}'>green</b> for the new answer, "
-            f"<b style='color:{PURPLE}'>purple</b> for the old one.")
-        self.expect_label.show()
-        self.prompt_label.setText(prompt_words(fact["question"]))
-        text = fact.get(side) or ""
-        message = {"text": text}
-        if not self._scorable_under(active, message, "A re-asked answer"):
-            return
-        cache_key = (fact_key(index, side), active["id"], fact["question"], text)
-        if cache_key in self.better_scores:
-            self.set_data(*self.better_scores[cache_key])
-            return
-        self._score("answer", message, lambda *calls: self.chat.score_reask_for_compare(
-            fact["question"], text, fact["tokens"], active["id"], *calls), keep=cache_key)
-
-    def _thumbs_of(self, key: int) -> int | None:
-        """The thumb on answer ``key`` (or continuation ``-key``): 1, -1 or None."""
-        if key < 0:
-            return (self.branches.get(-key) or {}).get("thumbs")
-        try:
-            return self.store.message_rating(key)
-        except Exception:  # noqa: BLE001 - deleted meanwhile
-            return None
-
-    def _better_text(self, key: int) -> str | None:
-        if key > 0:
-            return self.corrections.get(key)
-        return (self.branches.get(-key) or {}).get("correction")
-
-    def _better_prompt(self, key: int) -> str:
-        if key < 0:
-            return text_prompt_words(self.branches[-key]["prompt"])
-        try:
-            thread = self.store.thread(key)
-        except Exception:  # noqa: BLE001 - deleted meanwhile
-            return ""
-        return prompt_words(question_of(thread))
-
-    def _branch_expectation(self, branch: dict) -> None:
-        self.token_ratings, self.rated_rows = {}, []
-        self.view.set_marks({})
-        self._say_expectation(continuation_expectation(branch["thumbs"], bool(branch["correction"])), -branch["id"])
-
-    def _score(self, what: str, message: dict | None, ask, keep: tuple | None = None) -> None:
-        """Have the chat model score the shown ``what`` ("answer", "continuation", "better
-        answer"; adapter on, then off) on its lane: ``ask(done, failed, progress)`` queues it.
-        Its progress shows with a Cancel; a result shows only while it is still the one asked
-        for; ``keep``: the key it is kept under in ``better_scores``."""
-        self.cancel()
-        self._show_note("", message)  # the progress row above says what happens
-        asked: dict = {}  # this request's task: a later request's must not be forgotten
-
-        def current() -> bool:
-            return self.task is not None and self.task is asked.get("task")
-
-        def done(result):
-            if keep is not None:
-                self.better_scores[keep] = result
-            if current():
-                self.task = None
-                self.scoring.finish()
-                self.set_data(*result)
-
-        def failed(error):
-            if current():
-                self.task = None
-                self.scoring.finish()
-                self._show_note(f"This {what} could not be scored: {error}", message)
-
-        def progress(item):
-            if current():
-                self.scoring.show_pass(item)
-
-        self.task = asked["task"] = ask(done, failed, progress)
-        self.scoring.start(what, waiting=self.task.state is TaskState.WAITING and self.chat.lane.running is not None)
-        self._show_pair()  # now it can say "scoring…" of the text picked
-
-    def _cancel_pressed(self) -> None:
-        """Cancel by the progress bar: the scoring stops (between its passes), the note says how to start over."""
-        what = self.scoring.what
-        self.cancel()
-        self._show_note(f"Scoring cancelled. Pick the {what} again to score it.")
-
-    def cancel(self) -> None:
-        """Drop the scoring asked for (the answer changed, the dialog closed, or Cancel)."""
-        if self.task is not None:
-            self.chat.cancel_task(self.task)
-            self.task = None
-        self.scoring.finish()
-
+    # ------------------------------------------------------------ drawing
     def _show_note(self, text: str, message: dict | None = None) -> None:
         self.before, self.after, self.values, self.ended = [], [], [], False
         self.view.set_records([], prefix=(message or {}).get("text", ""))
@@ -479,7 +271,6 @@ class CompareView(QFrame):
         self._show_pair()
         self._legend()
 
-    # ------------------------------------------------------------ drawing
     def set_data(self, before, after) -> None:
         """Show two scorings of one answer; the end-of-text token that ended it (scored with
         both, core.session.split_end) shows as a last "end" cell and counts in the whole."""
@@ -594,91 +385,3 @@ class CompareView(QFrame):
         self.summary.setText(summary_words(self.before, self.after, self.ended, whole).replace("@muted", muted))
         self._show_pair()
         self.movers.setText(movers_words(self.before, self.after, v, self.scale, self._chip_label, token_label))
-
-
-class CompareDialog(QDialog):
-    """The compare view in its own window (usertest 10 B5: it is a window, with its title bar,
-    so its button says Close, not "Back to chat"); closing it drops a scoring still waiting.
-    It is never larger than the screen's free area: what does not fit scrolls inside."""
-
-    TITLE_BAR = 32  # room left above the window for its frame before it is shown (then measured)
-
-    def __init__(self, store, chat, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle("Compare: before and after the fine-tune")
-        self.setObjectName("CompareDialog")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(self._build_close_row())
-        self.view = CompareView(store, chat, self)
-        self.scroll = QScrollArea()  # a small screen: the view scrolls, the window stays on the screen
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.view)
-        layout.addWidget(self.scroll)
-        self.resize(820, 560)
-
-    def _build_close_row(self) -> QHBoxLayout:
-        """A visible Close: without it only Esc (unseen) or the title bar's cross got out."""
-        row = QHBoxLayout()
-        row.setContentsMargins(12, 8, 12, 0)
-        row.addStretch(1)
-        self.close_button = QPushButton("Close")
-        self.close_button.setObjectName("CloseCompare")
-        self.close_button.setToolTip("Close the compare window and return to the chat (Esc)")
-        self.close_button.clicked.connect(self.reject)
-        row.addWidget(self.close_button)
-        return row
-
-    def fit_over(self, area: QWidget) -> None:
-        """Beside the main window where the screen has room for it (``beside_rect``), else cover the chat
-        area (``area``) and nothing beside it, the side panels in sight; within the screen's free area
-        either way, its title bar included (usertest 10: at 800x600 its bottom was cut)."""
-        screen = area.screen() or self.screen()
-        title = max(self.frameGeometry().height() - self.geometry().height() if self.isVisible() else 0,
-                    self.TITLE_BAR)
-        least, free = self.view.minimumSizeHint().width(), screen.availableGeometry()
-        over = fitted_rect(QRect(area.mapToGlobal(QPoint(0, 0)), area.size()), least, free, title)
-        # beside the main window where the screen has room: it covered the window it compares (a new user)
-        self.setGeometry(beside_rect(area.window().frameGeometry(), over.size(), least, free, title) or over)
-
-    def done(self, result: int) -> None:
-        self.view.cancel()
-        super().done(result)
-
-    def closeEvent(self, event) -> None:
-        self.view.cancel()
-        super().closeEvent(event)
-
-
-def fitted_rect(area: QRect, least_width: int, free: QRect, title: int) -> QRect:
-    """The compare window's geometry: over ``area`` (the chat, in screen coordinates), at least
-    ``least_width`` wide and 360 high, but never past ``free`` (the screen's free area) with
-    ``title`` pixels of title bar above it; moved back onto the screen where it would leave it."""
-    free = free.adjusted(0, title, 0, 0)
-    size = QSize(min(max(area.width(), least_width), free.width()), min(max(area.height(), 360), free.height()))
-    rect = QRect(area.topLeft(), size)
-    rect.moveLeft(max(free.left(), min(rect.left(), free.right() - size.width() + 1)))
-    rect.moveTop(max(free.top(), min(rect.top(), free.bottom() - size.height() + 1)))
-    return rect
-
-
-BESIDE_GAP = 8  # between the two windows, room for the frames' borders
-
-
-def beside_rect(window: QRect, size: QSize, least_width: int, free: QRect, title: int) -> QRect | None:
-    """The compare window's geometry beside the main window (its frame, ``window``): right of it, else
-    left, its title bar level with the window's, ``size`` (narrowed to the room, down to ``least_width``)
-    within ``free`` with ``title`` pixels above it; None where the screen has no such room."""
-    free = free.adjusted(0, title, 0, 0)
-    right = free.right() - window.right() - BESIDE_GAP
-    left = window.left() - free.left() - BESIDE_GAP
-    room = max(right, left)
-    if room < least_width or size.height() > free.height():
-        return None
-    width = min(size.width(), room)
-    top = max(free.top(), min(window.top() + title, free.bottom() - size.height() + 1))
-    x = window.right() + 1 + BESIDE_GAP if right >= left else window.left() - BESIDE_GAP - width
-    return QRect(x, top, width, size.height())

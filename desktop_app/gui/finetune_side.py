@@ -22,14 +22,14 @@ from desktop_app.gui.adapter_history_words import now_answering, switch_failed
 from desktop_app.gui.finetune_panel import FineTunePanel
 from desktop_app.gui.progress_words import CANCELLING, status_forms
 from desktop_app.gui.ready_words import tab_count_words
-from desktop_app.gui.transcript import ElidedLabel, fitted_meta
+from desktop_app.gui.elided_labels import ElidedLabel, fitted_meta
 
 log = logging.getLogger(__name__)
 
 
 def fitted_run(forms: list[str], metrics, width: int) -> str:
     """The longest of ``forms`` (progress_words.status_forms) that fits ``width``; a label with one
-    form drops whole parts from the end (transcript.fitted_meta)."""
+    form drops whole parts from the end (elided_labels.fitted_meta)."""
     if len(forms) == 1:
         return fitted_meta(forms[0], metrics, width)
     return next((line for line in forms if metrics.horizontalAdvance(line) <= width),
@@ -158,7 +158,7 @@ class FineTuneSide:
 
     def _fitted(self, text: str, metrics, width: int) -> str:
         """What the label paints: the longest of the last report's forms that fits (another text,
-        such as "fine-tuning · cancelling…", as transcript.fitted_meta fits it)."""
+        such as "fine-tuning · cancelling…", as elided_labels.fitted_meta fits it)."""
         return fitted_run(self.forms if self.forms[:1] == [text] else [text], metrics, width)
 
     def _keep_words(self, shortest: str) -> None:
@@ -198,7 +198,7 @@ class FineTuneSide:
         """The compare window over the chat, on ``message_id`` (else the selected answer);
         ``learned_only`` (the run's report): on it only when the active adapter's run learned
         from it, else on an answer that run learned from."""
-        from desktop_app.gui.compare_view import CompareDialog
+        from desktop_app.gui.compare_dialog import CompareDialog
 
         w = self.window
         if self.compare_dialog is None:

@@ -17,6 +17,7 @@ from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_side import FineTuneSide
 from desktop_app.gui.explain_wiring import wire_explain
 from desktop_app.gui.inspector import InspectorPanel
+from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
 from desktop_app.gui.panels import ConversationPanel, LegendBar, SettingsPopover
@@ -27,7 +28,7 @@ from desktop_app.gui.short_window import ShortWindow
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
 from desktop_app.gui.theme import icon
-from desktop_app.gui.transcript import MessageCard, TranscriptView
+from desktop_app.gui.transcript import TranscriptView
 from desktop_app.gui.window_notices import WindowNotices
 from desktop_app.gui.window_state import open_settings
 from desktop_app.gui.window_status import WindowStatus

@@ -1,7 +1,7 @@
 """A long prompt folded on its card: its first lines, then "Show all 1,523 lines" (user test: a
 70 KB paste made one card as tall as the whole transcript, a long scroll past it to every answer,
 and seconds to lay it out). Qt-free: where the fold falls and what its button says; the card
-(gui/transcript.MessageCard.show_prompt) shows the part and the button."""
+(gui/message_card.MessageCard.show_prompt) shows the part and the button."""
 
 from __future__ import annotations
 

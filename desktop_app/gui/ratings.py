@@ -446,7 +446,7 @@ class CardRating(QObject):
         self.correction_box.setVisible(bool(self.correction))
         if self.better_mark.isVisibleTo(self.card) != bool(self.correction):
             self.better_mark.setVisible(bool(self.correction))
-            self.card._fit_meta()  # one button more or fewer in the header
+            self.card.fit_header()  # one button more or fewer in the header
 
     def set_compare_available(self, available: bool) -> None:
         """On while an adapter is on, for an answer with tokens to compare (not one interrupted

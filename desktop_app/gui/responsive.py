@@ -173,7 +173,7 @@ def elided(text: str, limit: int = 28) -> str:
 class MessageRoom(QObject):
     """Keeps ``room`` pixels of a status bar for its passing messages (a hovered token's
     figures), and more while a longer one is shown ("Saved <file>"), for as long as it shows.
-    ``giving``: permanent labels that shorten themselves (transcript.ElidedLabel), in the order
+    ``giving``: permanent labels that shorten themselves (elided_labels.ElidedLabel), in the order
     they give way; each gets at most what the room and the bar's other permanent widgets leave,
     and at least its minimum. ``yielding``: permanent widgets that step aside, in this order,
     while a message needs more than that (the last answer's speed). At 800 px the model's name

@@ -12,7 +12,7 @@ from desktop_app.core.adapters import BASE_LABEL, adapter_name
 from desktop_app.core.precision import meaning
 from desktop_app.gui.responsive import MessageRoom, elided
 from desktop_app.gui.token_view import STATUS_SAMPLE
-from desktop_app.gui.transcript import ElidedLabel, ModelLabel
+from desktop_app.gui.elided_labels import ElidedLabel, ModelLabel
 
 
 # the model lane's tasks (their kind) the status bar names while its bar runs; the others show elsewhere

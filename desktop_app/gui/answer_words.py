@@ -1,0 +1,95 @@
+"""An answer's words on its card, Qt-free: who wrote it (the model and the adapter, and a branch's
+first writer), its meta line ("23 tokens · stopped · 9.1 tok/s") and the notes under a cut answer."""
+
+from __future__ import annotations
+
+from desktop_app.core.adapters import adapter_name
+from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted, stopped_unstarted
+from desktop_app.core.session import written_by_its_writer
+from desktop_app.gui.unwritten_words import has_writer, unwritten_author
+
+FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the token limit",
+                "context": "filled the context window", "cancelled": "stopped"}
+STOPPED_WORDS = "You stopped this answer before it ended."
+UNANSWERED_WORDS = "No answer yet: the app closed, or the answer was stopped, before it began."
+STOPPED_UNANSWERED_WORDS = "No answer yet: you stopped it before it began."  # (Esc or Stop, this session)
+# an answer asked for before the model has loaded (the first start: minutes of converting) showed nothing
+# under the question; the status bar's words were far from it (usertest21)
+WAITING_FOR_MODEL_WORDS = "Waiting for the model to load: the answer starts then (the status bar shows how far it is)."
+STOPPED_UNSTARTED_WORDS = "You stopped this answer before its first token. Regenerate asks again."
+# an answer cut at Max new tokens ends mid-sentence like a stopped one, and goes on the same way (usertest 19:
+# "… only under specific conditions such as those" with "token limit" in the header and no way on)
+TOKEN_LIMIT_WORDS = "Cut at the token limit (Max new tokens, in Settings)."
+
+
+def tokens_words(n: int) -> str:
+    return f"{n} token{'' if n == 1 else 's'}"
+
+
+def answer_author(message: dict | None, loaded) -> tuple[str, str]:
+    """(short title, full tooltip) naming the model AND the adapter that wrote an answer;
+    ``message`` None: the answer streaming now, from ``loaded`` as it is."""
+    if not has_writer(message):  # imported: the model in use did not write it
+        return unwritten_author(message)
+    if message is None:
+        model_id = getattr(loaded, "model_id", None) or ""
+        adapter = getattr(loaded, "adapter_id", None)
+    else:
+        model_id, adapter = message.get("model_id") or "", message.get("adapter_id")
+    if loaded is not None and (not model_id or model_id == loaded.model_id):
+        full = loaded.source.display_name
+    else:
+        full = model_id.split(":", 1)[-1].split("/")[-1] or "Assistant"
+    short = full.split(" (")[0]  # "SmolLM2-135M-Instruct (bundled, offline)": the name is enough here
+    which = writer_words(adapter)
+    title, tip = f"{short} \u00b7 {which}", f"Written by {full}, {'the ' if adapter is None else ''}{which}"
+    if message is None or written_by_its_writer(message):
+        return title, tip
+    return branch_author(message, short, full)
+
+
+def branch_author(message: dict, short: str, full: str) -> tuple[str, str]:
+    """A branch from another writer's answer: its shared tokens are that writer's, shown with
+    their figures (usertest 8, C3: the card credited them all to the adapter that went on)."""
+    settings, adapter = message["settings"], message.get("adapter_id")
+    first, which = settings["prefix_writer"], writer_words(adapter)
+    before = writer_words(first.get("adapter_id"))
+    shared = tokens_words(int(settings.get("branched_at") or 0))
+    if not first.get("model_id"):  # a branch from an imported answer: no model wrote its first tokens
+        return (f"{short} \u00b7 imported text, then {which}",
+                f"Its first {shared}: the imported answer's (shown with its scoring's figures); the rest "
+                f"written by {full}, {'the ' if adapter is None else ''}{which}")
+    if first.get("model_id") != message.get("model_id"):
+        before = f"{(first.get('model_id') or '').split(':', 1)[-1].split('/')[-1]} {before}"
+    return (f"{short} \u00b7 {before}, then {which}",
+            f"The first {shared} were written by {'the ' if first.get('adapter_id') is None else ''}{before} "
+            f"(shown with its figures); the rest by {full}, {'the ' if adapter is None else ''}{which}")
+
+
+def writer_words(adapter: int | None) -> str:
+    return "base model" if adapter is None else adapter_name(adapter)  # ("the" goes where the sentence wants it)
+
+
+def was_stopped(message: dict | None) -> bool:
+    """A stored answer the person stopped (Stop or Esc) before it ended."""
+    return bool(message) and (message.get("settings") or {}).get("finish_reason") == "cancelled"
+
+
+def hit_token_limit(message: dict | None) -> bool:
+    """A stored answer cut at Max new tokens (not one that filled the context: that cannot go on)."""
+    return bool(message) and (message.get("settings") or {}).get("finish_reason") == "length"
+
+
+def answer_meta(message: dict | None, records) -> str:
+    settings = (message or {}).get("settings") or {}
+    parts = [tokens_words(len(records))]
+    if is_interrupted(message) and not stopped_unstarted(message):  # (stopped: said by its finish reason)
+        parts.append(INTERRUPTED_WORDS)
+    reason = settings.get("finish_reason")
+    if reason in FINISH_WORDS and reason not in ("eos", "stop"):
+        parts.append(FINISH_WORDS[reason])
+    if settings.get("branched_at") is not None:
+        parts.append(f"branched at token {settings['branched_at'] + 1}")
+    if settings.get("tokens_per_s"):
+        parts.append(f"{settings['tokens_per_s']:.1f} tok/s")
+    return " \u00b7 ".join(parts)

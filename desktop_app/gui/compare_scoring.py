@@ -1,0 +1,230 @@
+"""What the compare view shows for the text picked, and the scoring it asks for: an answer's stored
+scorings (a kept fine-tune re-scores every rated answer), else the chat model scoring it on its lane;
+a rated Text continuation, a better text the person wrote and a re-asked answer are scored when picked,
+the last two kept while the window lives. Its drawing is compare_view.py's."""
+
+from __future__ import annotations
+
+import html
+
+from desktop_app.core.session import written_by_its_writer
+from desktop_app.gui.compare_data import fact_key, fact_of, question_of
+from desktop_app.gui.compare_words import (GREEN, PURPLE, better_expectation, better_key, better_of,
+                                           continuation_expectation, prompt_words, text_prompt_words)
+from desktop_app.gui.tasks import TaskState
+
+
+class CompareScoring:
+    """CompareView's part that fetches or asks for the two scorings of the text picked (a mixin: its
+    state is the view's, see CompareView's attributes). The view provides the widgets it fills
+    (``view``, ``prompt_label``, ``expect_label``, ``scoring``, ``baseline_combo``) and the drawing it
+    hands the scorings to (``set_data``, ``_show_note``, ``_show_pair``, ``_expectation``,
+    ``_say_expectation``)."""
+
+    def refresh(self) -> None:
+        self.cancel()  # a scoring asked for another answer or baseline is not wanted now
+        mid, active = self.message_id, self.active()
+        baseline = self.baseline_combo.currentData()
+        if mid is None:
+            self._show_note("No rated answers yet: rate an answer, fine-tune, then compare here.")
+            return
+        if fact_of(mid) is not None:
+            self._refresh_fact(*fact_of(mid), active)
+            return
+        if better_of(mid) is not None:
+            self._refresh_better(better_of(mid), active)
+            return
+        if mid < 0:
+            self._refresh_branch(-mid, active)
+            return
+        self._refresh_answer(mid, active, baseline)
+
+    def _refresh_answer(self, mid: int, active: dict | None, baseline: int | None) -> None:
+        """A model's answer: its stored scorings under ``baseline`` and the active adapter, else
+        scored now (against the base model, under the adapter in use)."""
+        try:
+            m = self.store.get_message(mid)
+            thread = self.store.thread(mid)
+        except Exception:  # noqa: BLE001
+            self._show_note("That answer is gone.")
+            return
+        self._expectation(mid)
+        self.prompt_label.setText(prompt_words(question_of(thread)))
+        if active is None:
+            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
+                            "or switch one on in the adapter history.", m)
+            return
+        model = active["base_model"]  # the scorings of the model the adapter is for, never another model's
+        after = self.store.token_records(mid, adapter_id=active["id"], kind="rescored", model_id=model)
+        before = self.store.token_records(mid, adapter_id=baseline, kind="rescored", model_id=model)
+        if (not before and m.get("adapter_id") == baseline and m.get("model_id") == self.model_id
+                and written_by_its_writer(m)):
+            before = self.store.token_records(mid)  # written by that very model: the same numbers
+        if after and before:
+            self.set_data(before, after)
+            return
+        loaded = self.chat.loaded
+        if loaded is None or loaded.adapter_id != active["id"] or baseline is not None:
+            self._show_note("This answer has not been scored under both models yet; it will be after the next "
+                            "kept fine-tune.", m)
+            return
+        self._score("answer", m, lambda *calls: self.chat.score_for_compare(mid, active["id"], *calls))
+
+    def _refresh_branch(self, branch_id: int, active: dict | None) -> None:
+        """A rated Text continuation: scored now under the base model and the active adapter
+        (the previous adapter only through a kept fine-tune's re-scoring, which covers answers)."""
+        branch = self.branches.get(branch_id)
+        if branch is None:
+            self._show_note("That continuation is gone.")
+            return
+        self._branch_expectation(branch)
+        self.prompt_label.setText(text_prompt_words(branch["prompt"]))
+        message = {"text": branch["text"]}
+        if not self._scorable_under(active, message, "A Text continuation"):
+            return
+        self._score("continuation", message, lambda *calls: self.chat.score_branch_for_compare(
+            branch_id, active["id"], *calls))
+
+    def _scorable_under(self, active: dict | None, message: dict, what: str) -> bool:
+        """Whether ``what`` (a text with no stored scores) can be scored now: only against the
+        base model under the adapter in use; otherwise says why, showing ``message`` plain."""
+        if active is None:
+            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
+                            "or switch one on in the adapter history.", message)
+            return False
+        loaded = self.chat.loaded
+        if loaded is None or loaded.adapter_id != active["id"] or self.baseline_combo.currentData() is not None:
+            self._show_note(f"{what} is compared with the base model, under the adapter in use.", message)
+            return False
+        return True
+
+    def _refresh_better(self, key: int, active: dict | None) -> None:
+        """The better text the person wrote for answer ``key`` (or continuation ``-key``):
+        scored now under the base model and the active adapter, kept in ``better_scores``
+        while the window lives (not stored: the person can rewrite it)."""
+        text = self._better_text(key)
+        if text is None:
+            self._show_note("That better answer is gone.")
+            return
+        self.token_ratings, self.rated_rows = {}, []
+        self.view.set_marks({})
+        self._say_expectation([better_expectation(key < 0, self._thumbs_of(key))], better_key(key))
+        self.prompt_label.setText(self._better_prompt(key))
+        message = {"text": text}
+        if not self._scorable_under(active, message, "A text you wrote"):
+            return
+        cache_key = (key, active["id"], text)
+        if cache_key in self.better_scores:
+            self.set_data(*self.better_scores[cache_key])
+            return
+
+        def ask(*calls):
+            if key > 0:
+                return self.chat.score_correction_for_compare(key, active["id"], *calls)
+            return self.chat.score_branch_for_compare(-key, active["id"], *calls, better=True)
+
+        self._score("better answer" if key > 0 else "better continuation", message, ask, keep=cache_key)
+
+    def _refresh_fact(self, index: int, side: str, active: dict | None) -> None:
+        """An answer to a never-rated question whose fact the run changed, as the run stored it
+        (text): scored now under the base model and the active adapter, kept while the window lives."""
+        if index >= len(self.facts):
+            self._show_note("That answer is gone.")
+            return
+        fact = self.facts[index]
+        self.token_ratings, self.rated_rows = {}, []
+        self.view.set_marks({})
+        other = "after" if side == "before" else "before"
+        self.expect_label.setText(
+            f"You never rated this question: the fine-tune asked it again and its answer {fact['how']} "
+            f"(\u201c{html.escape(' '.join(fact.get(other, '').split())[:80])}\u201d {other} the run). "
+            f"This is the answer {side} the run: expect <b style='color:{GREEN}'>green</b> for the new answer, "
+            f"<b style='color:{PURPLE}'>purple</b> for the old one.")
+        self.expect_label.show()
+        self.prompt_label.setText(prompt_words(fact["question"]))
+        text = fact.get(side) or ""
+        message = {"text": text}
+        if not self._scorable_under(active, message, "A re-asked answer"):
+            return
+        cache_key = (fact_key(index, side), active["id"], fact["question"], text)
+        if cache_key in self.better_scores:
+            self.set_data(*self.better_scores[cache_key])
+            return
+        self._score("answer", message, lambda *calls: self.chat.score_reask_for_compare(
+            fact["question"], text, fact["tokens"], active["id"], *calls), keep=cache_key)
+
+    def _thumbs_of(self, key: int) -> int | None:
+        """The thumb on answer ``key`` (or continuation ``-key``): 1, -1 or None."""
+        if key < 0:
+            return (self.branches.get(-key) or {}).get("thumbs")
+        try:
+            return self.store.message_rating(key)
+        except Exception:  # noqa: BLE001 - deleted meanwhile
+            return None
+
+    def _better_text(self, key: int) -> str | None:
+        if key > 0:
+            return self.corrections.get(key)
+        return (self.branches.get(-key) or {}).get("correction")
+
+    def _better_prompt(self, key: int) -> str:
+        if key < 0:
+            return text_prompt_words(self.branches[-key]["prompt"])
+        try:
+            thread = self.store.thread(key)
+        except Exception:  # noqa: BLE001 - deleted meanwhile
+            return ""
+        return prompt_words(question_of(thread))
+
+    def _branch_expectation(self, branch: dict) -> None:
+        self.token_ratings, self.rated_rows = {}, []
+        self.view.set_marks({})
+        self._say_expectation(continuation_expectation(branch["thumbs"], bool(branch["correction"])), -branch["id"])
+
+    def _score(self, what: str, message: dict | None, ask, keep: tuple | None = None) -> None:
+        """Have the chat model score the shown ``what`` ("answer", "continuation", "better
+        answer"; adapter on, then off) on its lane: ``ask(done, failed, progress)`` queues it.
+        Its progress shows with a Cancel; a result shows only while it is still the one asked
+        for; ``keep``: the key it is kept under in ``better_scores``."""
+        self.cancel()
+        self._show_note("", message)  # the progress row above says what happens
+        asked: dict = {}  # this request's task: a later request's must not be forgotten
+
+        def current() -> bool:
+            return self.task is not None and self.task is asked.get("task")
+
+        def done(result):
+            if keep is not None:
+                self.better_scores[keep] = result
+            if current():
+                self.task = None
+                self.scoring.finish()
+                self.set_data(*result)
+
+        def failed(error):
+            if current():
+                self.task = None
+                self.scoring.finish()
+                self._show_note(f"This {what} could not be scored: {error}", message)
+
+        def progress(item):
+            if current():
+                self.scoring.show_pass(item)
+
+        self.task = asked["task"] = ask(done, failed, progress)
+        self.scoring.start(what, waiting=self.task.state is TaskState.WAITING and self.chat.lane.running is not None)
+        self._show_pair()  # now it can say "scoring…" of the text picked
+
+    def _cancel_pressed(self) -> None:
+        """Cancel by the progress bar: the scoring stops (between its passes), the note says how to start over."""
+        what = self.scoring.what
+        self.cancel()
+        self._show_note(f"Scoring cancelled. Pick the {what} again to score it.")
+
+    def cancel(self) -> None:
+        """Drop the scoring asked for (the answer changed, the dialog closed, or Cancel)."""
+        if self.task is not None:
+            self.chat.cancel_task(self.task)
+            self.task = None
+        self.scoring.finish()
+
