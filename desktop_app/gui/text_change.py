@@ -17,7 +17,7 @@ say the heatmap's figures. Without an adapter the toggle is off and says why.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.core.adapter_change import can_compare
 from desktop_app.core.errors import UserFacingError
@@ -27,14 +27,12 @@ from desktop_app.gui.compare_words import nice_scale, token_change_tip
 from desktop_app.gui.off_words import change_tip
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.text_analysis import HEATMAP_MAX_TOKENS
+from desktop_app.gui.text_summary import fit_toggle
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tips import turn
 from desktop_app.gui.token_view import token_label
 
 KIND = "text change"  # the model lane's name for its task
-# a narrower tab shows the toggle as its icon: its words took the Export button's room in an 800 px window, and
-# squeezed the histograms narrower than their titles in 1024 and 1088 px ones (tests/test_gui_ux15_fixes.py)
-ICON_ONLY_BELOW = 800
 
 
 class ChangePanel(QWidget):
@@ -123,15 +121,7 @@ class TextChange(QObject):
         self.generation = 0
         self.last_progress = None
         self.scale = 1.0  # the colour scale's end (nats), from the change shown
-        self.toggle = QToolButton()
-        self.toggle.setText(words.TITLE)
-        self.toggle.setCheckable(True)
-        self.toggle.setObjectName("ChangeToggle")  # filled while on (style.qss)
-        self.toggle.setAccessibleName(words.TITLE)
-        self.toggle.setIcon(icon("compare"))
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        title_row = view.summary_panel.title_row.layout()
-        title_row.insertWidget(title_row.indexOf(view.summary_panel.histograms_button), self.toggle)
+        self.toggle = view.summary_panel.add_toggle(words.TITLE, "ChangeToggle", icon("compare"))
         self.panel = ChangePanel()
         layout = view.layout()
         layout.insertWidget(layout.indexOf(view.summary_scroll), self.panel)
@@ -155,9 +145,7 @@ class TextChange(QObject):
         readers), a short one the summary's headline alone."""
         from desktop_app.gui.text_view import SHORT_HEIGHT
 
-        narrow = self.view.width() < ICON_ONLY_BELOW
-        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if narrow
-                                       else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        fit_toggle(self.toggle, self.view.width())
         self.panel.set_short(self.view.height() < SHORT_HEIGHT)
 
     @property

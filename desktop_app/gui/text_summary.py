@@ -111,6 +111,19 @@ EXPORT_TIP = "Save the text itself, the heatmap as PNG, every token's figures as
 EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
 
 
+# a Text tab narrower than this shows the summary's toggles (Fine-tune's change, Surprises) as their icons: their
+# words took the Export button's room in an 800 px window, and squeezed the histograms narrower than their titles
+# in 1024 and 1088 px ones (tests/test_gui_ux15_fixes.py)
+TOGGLE_ICON_ONLY_BELOW = 800
+
+
+def fit_toggle(toggle: QToolButton, tab_width: int) -> None:
+    """A summary toggle's words beside its icon, or its icon alone in a narrow tab (its name stays in its
+    accessible name, for screen readers)."""
+    toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if tab_width < TOGGLE_ICON_ONLY_BELOW
+                              else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+
+
 class SummaryPanel(QWidget):
     """GLTR's summary of the analysed text, the progress of a long analysis (with Cancel) and
     the Export menu.
@@ -264,6 +277,20 @@ class SummaryPanel(QWidget):
             histogram.setVisible(not self.short or opened)
         self._arrange(self._wide_fits(self.width()))
         self._stretch_columns()
+
+    def add_toggle(self, title: str, object_name: str, toggle_icon: QIcon) -> QToolButton:
+        """A checkable tool in the title row, before Histograms (filled while on: style.qss, by
+        ``object_name``); the tab narrows it to its icon with ``fit_toggle``."""
+        toggle = QToolButton()
+        toggle.setText(title)
+        toggle.setCheckable(True)
+        toggle.setObjectName(object_name)
+        toggle.setAccessibleName(title)
+        toggle.setIcon(toggle_icon)
+        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        row = self.title_row.layout()
+        row.insertWidget(row.indexOf(self.histograms_button), toggle)
+        return toggle
 
     def _title_row(self, title: QLabel) -> QWidget:
         row = QWidget()

@@ -20,12 +20,12 @@ from desktop_app.core import surprises as core
 from desktop_app.gui import surprise_words as words
 from desktop_app.gui.explain_reveal import reveal
 from desktop_app.gui.tasks import Task
+from desktop_app.gui.text_summary import fit_toggle
 from desktop_app.gui.theme import styled_label, white_when_checked
 
 KIND = "text surprises"  # the store lane's name for its task
-# a narrower tab shows the toggle's icon alone, as Fine-tune's change's: at 700 px its words fitted in a 745 px
-# tab (1280x800, both side panels) but turned Histograms and Export to their icons
-ICON_ONLY_BELOW = 800
+# a narrower tab shows the toggle's icon alone, as Fine-tune's change's (text_summary.fit_toggle): at 700 px its
+# words fitted in a 745 px tab (1280x800, both side panels) but turned Histograms and Export to their icons
 LIST_ROWS = 6  # the list's height in rows at most; it scrolls for the rest
 # a narrower list leaves out its surprisal / uncertainty column (the row's tooltip and the inspector say them):
 # at 800x600 the words around the token, which say where it is, had been scrolled off to the right
@@ -161,17 +161,9 @@ class Surprises(QObject):
         view.installEventFilter(self)
 
     def _build_toggle(self) -> QToolButton:
-        toggle = QToolButton()
-        toggle.setText(words.TITLE)
-        toggle.setCheckable(True)
-        toggle.setObjectName("SurprisesToggle")  # filled while on (style.qss), as Fine-tune's change's
-        toggle.setAccessibleName(words.TITLE)
-        toggle.setIcon(white_when_checked("surprise"))  # white on its accent fill while on
+        # white on its accent fill while on
+        toggle = self.view.summary_panel.add_toggle(words.TITLE, "SurprisesToggle", white_when_checked("surprise"))
         toggle.setToolTip(words.TOGGLE_TIP)
-        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        panel = self.view.summary_panel
-        title_row = panel.title_row.layout()
-        title_row.insertWidget(title_row.indexOf(panel.histograms_button), toggle)
         return toggle
 
     def _connect(self) -> None:
@@ -192,9 +184,7 @@ class Surprises(QObject):
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.view and event.type() == QEvent.Type.Resize:
-            narrow = self.view.width() < ICON_ONLY_BELOW
-            self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if narrow
-                                           else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            fit_toggle(self.toggle, self.view.width())
         return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------ the ranking
