@@ -13,6 +13,7 @@ from pathlib import Path
 from desktop_app.cli.common import CliError, load_model_for_cli, stderr_bar
 from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, sampling_from_args, write_token
+from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -34,6 +35,13 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     analyse.add_argument("--order", default="least_likely", choices=["least_likely", "sure_and_wrong"],
                          help="the surprises' order: least_likely (lowest probability first) or sure_and_wrong "
                               "(surprisal minus entropy: where the model was sure of another token)")
+    analyse.add_argument("--recited", action="store_true",
+                         help="also list the passages the model knows by heart: 12 or more tokens nearly all of which "
+                              "were its first choice, each with why (it repeats earlier text, or it was learnt in "
+                              "training; the Text tab's Known by heart; with --json: a \"recited\" list)")
+    analyse.add_argument("--recited-min", type=int, default=MIN_TOKENS, metavar="N",
+                         help=f"with --recited: the shortest passage, in tokens (default {MIN_TOKENS}; 8 finds short "
+                              "quotes, and fluent phrases with them)")
     analyse.add_argument("--vs-base", action="store_true",
                          help="what the active adapter changed: the text scored under it and under the base model, "
                               "per token and in sum (with --json: the figures as JSON; --export-png draws the change)")
@@ -88,6 +96,9 @@ def cmd_analyse(args) -> int:
     _check_export_folders(args)
     if args.surprises is not None and args.surprises < 1:
         raise CliError("--surprises lists at least 1 token: give a number from 1 up")
+    if args.recited_min < 2:
+        raise CliError(f"--recited-min is a passage's least length: give a number of tokens from 2 up "
+                       f"(default {MIN_TOKENS})")
     text = _read(args.file)
     if len(text.strip()) == 0:
         raise CliError(f"{args.file} is empty: there is nothing to analyse")
@@ -108,12 +119,16 @@ def cmd_analyse(args) -> int:
         result = analysis_json(scored, summary, **about)
         if args.surprises:
             result["surprises"] = [_surprise_json(s) for s in _surprises(args, scored.records)]
+        if args.recited:
+            result["recited"] = [_recited_json(s) for s in _recited(args, scored.records, loaded)]
         json.dump(result, sys.stdout, ensure_ascii=False)
         print()
     else:
         print(summary_text(summary))
         if args.surprises:
             print(surprises_text(scored.records, _surprises(args, scored.records), args.order))
+        if args.recited:
+            print(recited_text(scored.records, _recited(args, scored.records, loaded), args.recited_min))
     return 0
 
 
@@ -147,6 +162,42 @@ def surprises_text(records, found, order: str) -> str:
                      f"expected {expected:<22} {s.surprisal_bits:5.1f} / {s.entropy_bits:4.1f} bits  "
                      f"{in_text(before, token, after)}")
     return "\n".join(lines)
+
+
+def _recited(args, records, loaded) -> list:
+    from desktop_app.core.recited import find_recited
+
+    return find_recited(records, min_tokens=args.recited_min, window=loaded.context_window)
+
+
+def _recited_json(span) -> dict:
+    return {"start": span.start, "stop": span.stop, "tokens": span.tokens, "line": span.line,
+            "mean_prob": span.mean_prob, "first_choice_share": span.first_choice_share, "why": span.why,
+            "copied_share": span.copied_share, "earlier": span.earlier, "earlier_line": span.earlier_line,
+            "text": span.text}
+
+
+def recited_text(records, spans, min_tokens: int) -> str:
+    """The passages as the Text tab lists them under Known by heart, one a line: their tokens' places among
+    the scored tokens (``analyse --json``'s records), length, mean probability, first choices, why, words."""
+    from desktop_app.core.percent_words import percent
+    from desktop_app.gui import recited_words  # Qt-free: the tab's words
+
+    passages = "passage" if len(spans) == 1 else "passages"
+    lines = [f"{len(spans)} {passages} the model predicted nearly every token of ({min_tokens} or more tokens, over "
+             f"3 in 4 of them its first choice) among {len(records):,} tokens:"]
+    for span in spans:
+        where = f"tokens {span.start}-{span.stop - 1}"
+        lines.append(f"  {where:<17} {span.tokens:>5} tokens  mean {percent(span.mean_prob):>6}  first choice "
+                     f"{percent(span.first_choice_share):>5}  {_recited_why(span):<32} "
+                     f"{json.dumps(recited_words.passage_words(records, span, 60), ensure_ascii=False)}")
+    return "\n".join(lines)
+
+
+def _recited_why(span) -> str:
+    if span.why == "repeat":
+        return f"repeats line {span.earlier_line} (token {span.earlier})"
+    return "known by heart"
 
 
 def check_png_export(args) -> None:

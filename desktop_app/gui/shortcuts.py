@@ -18,7 +18,7 @@ SHORTCUTS = (
     ("Enter / Ctrl+Enter", "in Chat: send the prompt (Shift+Enter: a new line)"),
     ("Ctrl+Enter", "in Text: the model continues the text from its end (while editing: from the cursor)"),
     ("Ctrl+E", "in Text: edit the text / show it coloured again"),
-    ("F3 / Shift+F3", "in Text: the next / previous surprising token (the Surprises list's)"),
+    ("F3 / Shift+F3", "in Text: the next / previous surprise, or passage known by heart (the Surprises list's)"),
     ("Esc", "stop the answer or continuation"),
     ("Ctrl+N", "a new conversation (in Text: a new text)"),
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),

@@ -8,6 +8,7 @@ import html
 from desktop_app.core.palette import visible_whitespace
 from desktop_app.core.percent_words import percent
 from desktop_app.core.surprises import Surprise
+from desktop_app.gui.recited_words import ORDER_NAME as RECITED_ORDER
 
 TITLE = "Surprises"
 # (order, its name in the picker, what it means): the picker's tooltip says both
@@ -18,12 +19,13 @@ ORDER_NAMES = (
      "the tokens that surprised the model most for how sure it was there: its surprisal minus its "
      "uncertainty (entropy). High where the model was confident of another token: a fact it does not "
      "know, a twist, a slip in the text. A place where anything could follow ranks low"),
+    RECITED_ORDER,  # passages, not tokens: recited_words.py's rows
 )
 TOGGLE_TIP = ("List the text's most surprising tokens, least likely first or where the model was sure of "
-              "something else; click one to see it in the text and the inspector (F3 / Shift+F3: the next / "
-              "previous one in the text)")
-NEXT_TIP = "The next surprise in the text, after the selected token (F3)"
-PREVIOUS_TIP = "The previous surprise in the text, before the selected token (Shift+F3)"
+              "something else, or the passages it knows by heart; click one to see it in the text and the "
+              "inspector (F3 / Shift+F3: the next / previous one in the text)")
+NEXT_TIP = "The next one in the text, after the selected token (F3)"
+PREVIOUS_TIP = "The previous one in the text, before the selected token (Shift+F3)"
 HEADERS = ("Token", "Probability", "Model expected", "Surprisal / uncertainty", "In the text")
 HEADER_TIPS = (
     "The token, spaces shown as \u2423 and line breaks as \u21b5",

@@ -1,10 +1,15 @@
 """The Text tab's "Surprises": the analysed text's most surprising tokens as a list over the summary
 (least likely first, or where the model was sure of something else: core.surprises), each row a click
 (or Enter) away from its place in the heatmap and its figures in the inspector; F3 / Shift+F3 walk
-them in the text's order, with the list open or not.
+them in the text's order, with the list open or not. Its third order, "Known by heart", lists their
+opposite, passages the model predicted nearly every token of, and why (core.recited: it repeats earlier
+text, or it was learnt in training); a row rings its passage in the heatmap. One list, not a second one
+beside it: the tab keeps its least height, and the person finds both where they look for the text's
+oddities.
 
-Wired in by ``install(view)``. The ranking runs on the store lane (core.surprises.find_surprises over
-the heatmap's records, at most HEATMAP_MAX_TOKENS of them), never on the GUI thread; a result whose
+Wired in by ``install(view)``. The ranking runs on the store lane (core.surprises.find_surprises, or
+core.recited.find_recited, over the heatmap's records, at most HEATMAP_MAX_TOKENS of them), never on the
+GUI thread; a result whose
 records are no longer the heatmap's (an edit, a continuation, another branch) is dropped and asked
 again while the list shows.
 """
@@ -16,7 +21,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QSizePolicy, QToolButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from desktop_app.core import recited
 from desktop_app.core import surprises as core
+from desktop_app.gui import recited_words
 from desktop_app.gui import surprise_words as words
 from desktop_app.gui.explain_reveal import reveal
 from desktop_app.gui.tasks import Task
@@ -34,6 +41,8 @@ FIGURES_COLUMN, NARROW_LIST_PX = 3, 600
 # left, still shows the token whole (14 after it had cut its opening mark at 800x600)
 CONTEXT_BEFORE, CONTEXT_AFTER = 28, 9
 RING_RGB = (230, 73, 128)  # the ring around a surprise found in the heatmap: a pink none of the measures paints
+PASSAGE_RING_MS = 6000  # a passage's ring stays longer than a token's: a paragraph takes a while to read
+STOP_ROLE = Qt.ItemDataRole.UserRole + 1  # a row's data: its first token's place (UserRole) and the one after its last
 
 
 class SurprisePanel(QWidget):
@@ -83,17 +92,26 @@ class SurprisePanel(QWidget):
         table.setRootIsDecorated(False)
         table.setUniformRowHeights(True)
         table.setAllColumnsShowFocus(True)
-        table.setColumnCount(len(words.HEADERS))
-        table.setHeaderLabels(list(words.HEADERS))
-        for column, tip in enumerate(words.HEADER_TIPS):
-            table.headerItem().setToolTip(column, tip)
         table.header().setStretchLastSection(True)
         table.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # a narrow column cuts the words around from the left: the token and what follows it stay (cut on the
-        # right, at 800x600 "…The capital of France i" had hidden "‹Rome›" itself)
-        table.setTextElideMode(Qt.TextElideMode.ElideLeft)
-        table.setAccessibleName("The most surprising tokens")
+        self._columns_for(table, passages=False)
         return table
+
+    @staticmethod
+    def _columns_for(table: QTreeWidget, passages: bool) -> None:
+        """The headers of a list of tokens, or of passages (Known by heart; five columns each, the fourth
+        left out when narrow)."""
+        headers, tips = (recited_words.HEADERS, recited_words.HEADER_TIPS) if passages \
+            else (words.HEADERS, words.HEADER_TIPS)
+        table.setColumnCount(len(headers))
+        table.setHeaderLabels(list(headers))
+        for column, tip in enumerate(tips):
+            table.headerItem().setToolTip(column, tip)
+        # a narrow column cuts the words around a token from the left: the token and what follows it stay (cut
+        # on the right, at 800x600 "…The capital of France i" had hidden "‹Rome›" itself); a passage's words
+        # from the right: how it begins says which it is
+        table.setTextElideMode(Qt.TextElideMode.ElideRight if passages else Qt.TextElideMode.ElideLeft)
+        table.setAccessibleName("The passages the model knows by heart" if passages else "The most surprising tokens")
 
     def fit_height(self) -> None:
         """At most LIST_ROWS rows high, fewer for a shorter list: the text keeps the rest."""
@@ -105,32 +123,48 @@ class SurprisePanel(QWidget):
 
     def show_rows(self, found: list, records) -> None:
         """One row per surprise (most surprising first); the row's data is the token's place."""
+        rows = []
+        for surprise in found:
+            around = core.context(records, surprise.index, before=CONTEXT_BEFORE, after=CONTEXT_AFTER)
+            rows.append((words.cells(surprise, around), words.row_tip(surprise), surprise.index, surprise.index + 1))
+        self._fill(rows, passages=False, right_aligned=(1, 3))
+
+    def show_passages(self, spans: list, records) -> None:
+        """One row per passage (Known by heart), in the text's order; the row's data is its tokens' places."""
+        rows = [(recited_words.cells(records, span), recited_words.row_tip(records, span), span.start, span.stop)
+                for span in spans]
+        self._fill(rows, passages=True, right_aligned=(1, 2, 3))
+
+    def _fill(self, rows: list, passages: bool, right_aligned: tuple) -> None:
+        """``rows``: (cells, tooltip, first token's place, the place after the last)."""
         table = self.list
         table.blockSignals(True)  # filling the list is no choice of the person's: nothing jumps
         table.clear()
-        for surprise in found:
-            around = core.context(records, surprise.index, before=CONTEXT_BEFORE, after=CONTEXT_AFTER)
-            item = QTreeWidgetItem(list(words.cells(surprise, around)))
-            item.setData(0, Qt.ItemDataRole.UserRole, surprise.index)
-            tip = words.row_tip(surprise)
-            for column in range(len(words.HEADERS)):
+        self._columns_for(table, passages)
+        for texts, tip, start, stop in rows:
+            item = QTreeWidgetItem(list(texts))
+            item.setData(0, Qt.ItemDataRole.UserRole, start)
+            item.setData(0, STOP_ROLE, stop)
+            for column in range(len(texts)):
                 item.setToolTip(column, tip)
-            for column in (1, 3):
+            for column in right_aligned:
                 item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.addTopLevelItem(item)
-        for column in range(len(words.HEADERS) - 1):
+        for column in range(table.columnCount() - 1):
             table.resizeColumnToContents(column)
+        table.setColumnHidden(FIGURES_COLUMN, self.width() < NARROW_LIST_PX)
         table.blockSignals(False)
         self.fit_height()
 
     def select_place(self, index: int) -> None:
-        """The row of token ``index`` becomes current (none: no row is), without jumping again."""
+        """The row of token ``index`` (a surprise's, or a passage's that holds it) becomes current (none: no
+        row is), without jumping again."""
         table = self.list
         table.blockSignals(True)
         table.setCurrentItem(None)
         for row in range(table.topLevelItemCount()):
             item = table.topLevelItem(row)
-            if item.data(0, Qt.ItemDataRole.UserRole) == index:
+            if item.data(0, Qt.ItemDataRole.UserRole) <= index < item.data(0, STOP_ROLE):
                 table.setCurrentItem(item)
                 table.scrollToItem(item)
                 break
@@ -141,7 +175,8 @@ class Surprises(QObject):
     """The toggle in the summary's title row, the panel, the ranking's task and the jumps.
 
     Attributes:
-        found: the surprises of ``source`` (most surprising first), or None until ranked.
+        found: the surprises of ``source`` (most surprising first), or its passages (Known by heart, in the
+            text's order), or None until ranked.
         source: the heatmap's records list the surprises are of (the heatmap makes a new list per text).
         order: the order ``found`` is in.
         pending: a jump asked for (F3: True forward, False back) before the ranking came."""
@@ -205,9 +240,15 @@ class Surprises(QObject):
         if self.task is not None:
             self.view.controller.chat.tasks.store.cancel(self.task)
         snapshot = tuple(records)  # the lane reads its own copy; the heatmap's list may grow meanwhile
-        self.panel.words.setText(words.FINDING)
-        self.task = Task(lambda _report, _cancel: core.find_surprises(snapshot, order), "find the text's surprises",
-                         KIND, on_success=lambda found: self._ranked(found, records, len(snapshot), order))
+        if order == recited_words.ORDER:
+            window = getattr(self.view.controller.chat.loaded, "context_window", None)
+            self.panel.words.setText(recited_words.FINDING)
+            work, what = (lambda _report, _cancel: recited.find_recited(snapshot, window=window),
+                          "find the passages the model knows by heart")
+        else:
+            self.panel.words.setText(words.FINDING)
+            work, what = lambda _report, _cancel: core.find_surprises(snapshot, order), "find the text's surprises"
+        self.task = Task(work, what, KIND, on_success=lambda found: self._ranked(found, records, len(snapshot), order))
         self.view.controller.chat.tasks.store.submit(self.task)
         return self.task
 
@@ -219,8 +260,12 @@ class Surprises(QObject):
             return
         self.found, self.source, self.source_len, self.order = found, records, length, order
         whole = self._whole_tokens()
-        self.panel.words.setText(words.headline(len(found), length, order, whole))
-        self.panel.show_rows(found, records)
+        if order == recited_words.ORDER:
+            self.panel.words.setText(recited_words.headline(found, length, whole))
+            self.panel.show_passages(found, records)
+        else:
+            self.panel.words.setText(words.headline(len(found), length, order, whole))
+            self.panel.show_rows(found, records)
         self.panel.select_place(self.heatmap.selected)
         if self.pending is not None:
             forward, self.pending = self.pending, None
@@ -253,22 +298,33 @@ class Surprises(QObject):
                 self.pending = forward
                 self.request()
             return None
-        place = core.step(core.in_text_order(self.found), self.heatmap.selected, forward)
-        if place is not None:
+        passages = self.order == recited_words.ORDER
+        places = [span.start for span in self.found] if passages else core.in_text_order(self.found)
+        place = core.step(places, self.heatmap.selected, forward)
+        if place is None:
+            return None
+        if passages:
+            span = recited.span_at(self.found, place)
+            self.show_place(span.start, span.stop)
+        else:
             self.show_place(place)
         return place
 
     def _row_chosen(self, item) -> None:
         if item is not None:
-            self.show_place(item.data(0, Qt.ItemDataRole.UserRole))
+            self.show_place(item.data(0, Qt.ItemDataRole.UserRole), item.data(0, STOP_ROLE))
 
-    def show_place(self, index: int) -> None:
-        """Token ``index`` in view, ringed a moment, selected, in the inspector; its row current."""
+    def show_place(self, index: int, stop: int | None = None) -> None:
+        """Token ``index`` in view, ringed a moment, selected, in the inspector; its row current. ``stop``: a
+        passage, tokens ``index`` to ``stop`` - 1, all ringed (a while longer), its first token selected."""
         view, heatmap = self.view, self.heatmap
-        if not 0 <= index < len(heatmap.starts):
+        stop = index + 1 if stop is None else stop
+        if not 0 <= index < stop <= len(heatmap.starts):
             return
         view.set_editing(False)
-        reveal(view.heatmap_scroll, heatmap, heatmap.starts[index], heatmap.ends[index], RING_RGB)
+        reveal(view.heatmap_scroll, heatmap, heatmap.starts[index], heatmap.ends[stop - 1], RING_RGB)
+        if stop - index > 1:
+            heatmap.flash(heatmap.starts[index], heatmap.ends[stop - 1], RING_RGB, PASSAGE_RING_MS)
         heatmap.choose_token(index)
         self.panel.select_place(index)
 

@@ -1,0 +1,82 @@
+"""The Text tab's "Known by heart" passages in words (Qt-free): the order's name and meaning in the
+Surprises picker, a row's cells and its tooltip, the line over the list; ``analyse --recited`` prints
+the same rows."""
+
+from __future__ import annotations
+
+import html
+from typing import Sequence
+
+from desktop_app.core import recited
+from desktop_app.core.percent_words import percent
+from desktop_app.core.recited import RecitedSpan
+from desktop_app.core.word_cut import ELLIPSIS, clip_at_word
+
+ORDER = "recited"  # the Surprises picker's third order: passages, not tokens
+ORDER_NAME = ("recited", "Known by heart",
+              f"not surprises but their opposite: passages of {recited.MIN_TOKENS} tokens or more where the model "
+              "predicted nearly every token (over 3 in 4 its first choice, their mean probability at least "
+              f"{percent(recited.MIN_MEAN_PROB)}), each with why: it repeats earlier text (the model copies what it "
+              "read), or it occurs nowhere earlier, so the model most likely learnt it in training (a licence, a "
+              "famous quote, boilerplate, common code)")
+HEADERS = ("Why", "Tokens", "Mean probability", "First choice", "Words")
+HEADER_TIPS = (
+    "Repeats earlier text: most of the passage occurs earlier in what the model read, from the line named "
+    "(it copies it). Known by heart: it occurs nowhere earlier, so the model most likely saw it in training",
+    "The passage's length in tokens",
+    "The mean probability the model gave the passage's tokens",
+    "The share of the passage's tokens that were the model's first choice",
+    "The passage's words, on one line",
+)
+FINDING = "Finding the passages the model knows by heart\u2026"
+WORDS_LIMIT = 90  # characters of a passage's words on its row (the column cuts them further when narrow)
+TIP_WORDS_LIMIT = 300
+
+
+def why(span: RecitedSpan) -> str:
+    """The Why cell: "Known by heart", or "Repeats line 12" (where the earlier copy starts)."""
+    return "Known by heart" if span.why == recited.BY_HEART else f"Repeats line {span.earlier_line:,}"
+
+
+def passage_words(records, span: RecitedSpan, limit: int = WORDS_LIMIT) -> str:
+    """The passage's words on one line, cut after a whole word; "…" before them where it starts inside a
+    word (a passage begins where the model's first choices begin: "…etition-penalty")."""
+    inside_word = (span.start > 0 and span.text[:1].isalnum() and records[span.start - 1].text[-1:].isalnum())
+    return (ELLIPSIS if inside_word else "") + clip_at_word(span.text, limit)
+
+
+def cells(records, span: RecitedSpan) -> tuple[str, ...]:
+    """A row's five cells, as HEADERS name them."""
+    return (why(span), f"{span.tokens:,}", percent(span.mean_prob), percent(span.first_choice_share),
+            passage_words(records, span))
+
+
+def row_tip(records, span: RecitedSpan) -> str:
+    """A row's tooltip: what the passage is and why the model could predict it, in a few sentences."""
+    lines = [f"<b>{html.escape(why(span))}</b>: {span.tokens:,} tokens from line {span.line:,} "
+             f"(tokens {span.start:,} to {span.stop - 1:,}), mean probability {percent(span.mean_prob)}, "
+             f"{percent(span.first_choice_share)} of them the model's first choice."]
+    if span.why == recited.REPEAT:
+        lines.append(f"{percent(span.copied_share)} of its tokens continue text that occurs earlier, from line "
+                     f"{span.earlier_line:,} (token {span.earlier:,}): the model copies what it has read.")
+    else:
+        lines.append("It occurs nowhere earlier in what the model read: the model most likely saw it in training "
+                     "(memorised).")
+    lines.append(f"\u201c{html.escape(passage_words(records, span, TIP_WORDS_LIMIT))}\u201d")
+    lines.append("Click, or Enter, to ring it in the text.")
+    return "<br>".join(lines)
+
+
+def headline(spans: Sequence[RecitedSpan], tokens: int, whole: int | None = None) -> str:
+    """The line over the list: how many passages, how many tokens they hold, of each kind."""
+    of = f"the first {tokens:,} tokens (the heatmap's; the text has {whole:,})" if whole and whole > tokens \
+        else f"{tokens:,} tokens"
+    if not spans:
+        return f"No passage the model knows by heart among {of}."
+    by_heart = sum(s.why == recited.BY_HEART for s in spans)
+    repeats = len(spans) - by_heart
+    held = sum(s.tokens for s in spans)
+    kinds = ", ".join(([f"{by_heart} known by heart"] if by_heart else [])
+                      + ([f"{repeats} repeating earlier text"] if repeats else []))
+    passages = "passage" if len(spans) == 1 else "passages"
+    return f"{len(spans)} {passages} ({kinds}): {held:,} of {of}"
