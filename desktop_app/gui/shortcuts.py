@@ -27,7 +27,7 @@ SHORTCUTS = (
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Enter / Space", "press the button that has the focus ring"),
     ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
-    ("+ / - / 0", "rate the selected token good / bad / clear"),
+    ("+ / - / 0", "rate the selected token good / bad / clear (the Menu key: its right-click menu)"),
     ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
     ("Ctrl+Enter", "in a better answer's box: save it"),
     ("F1", "this list"),
