@@ -36,3 +36,21 @@ def test_enter_on_an_adapter_row_uses_it_and_on_the_one_in_use_does_nothing(qtbo
         assert emitted == []
         assert window.chat.loaded.adapter_id == first
         qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
+
+
+def test_the_row_the_buttons_act_on_is_shown_selected(qtbot):
+    """Tab into the list with the base model in use made its first row current (Qt's focus-in) but not
+    selected: "Use selected" came on while no row looked selected."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    from desktop_app.gui.adapter_history import AdapterHistory
+
+    history = AdapterHistory()
+    qtbot.addWidget(history)
+    history.set_adapters([{"id": 1, "active": False, "created": "2026-12-04T13:35:06"},
+                          {"id": 2, "active": False, "created": "2026-12-04T14:35:06"}])
+    assert history.list.currentItem() is None and not history.use_button.isEnabled()
+    history.list.selectionModel().setCurrentIndex(history.list.model().index(0, 0),
+                                                  QItemSelectionModel.SelectionFlag.NoUpdate)  # as focus-in does
+    assert history.use_button.isEnabled()
+    assert history.list.currentItem().isSelected(), "the row Use selected acts on is shown selected"
