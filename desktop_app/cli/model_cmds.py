@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import threading
+from pathlib import Path
 
 from desktop_app.cli.common import CliError, load_model_for_cli, open_store, print_notice, record_id
 from desktop_app.core.palette import color_for, text_color_on
@@ -212,6 +213,26 @@ def cmd_chat(args) -> int:
         turns.append(Turn("assistant", answer.generation.text))
 
 
+FILE_ENDINGS = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv", ".html", ".rst")
+
+
+def file_name_words(text: str) -> str | None:
+    """A note where ``text`` reads as a file's name: `score essay.txt` scored the nine characters
+    "essay.txt", exit code 0, while `analyse essay.txt` reads the file (usertest22). Only a note: a
+    name may be the very text someone means to score."""
+    name = text.strip()
+    if not name or any(c.isspace() for c in name):
+        return None
+    path = Path(name).expanduser()
+    if path.is_file():
+        return (f"scoring the words \u201c{name}\u201d themselves, not the file of that name: for the file's text, "
+                f"`gpt2-desk analyse {name}` (or `gpt2-desk score \"$(cat {name})\"`)")
+    if name.lower().endswith(FILE_ENDINGS):
+        return (f"scoring the words \u201c{name}\u201d themselves (there is no file of that name here); a file's "
+                "text is scored by `gpt2-desk analyse FILE`")
+    return None
+
+
 def cmd_score(args) -> int:
     from desktop_app.core import session
     from desktop_app.core.prompts import Turn, answer_ids, build_prompt
@@ -219,6 +240,7 @@ def cmd_score(args) -> int:
 
     if not args.text:
         raise CliError("The text is empty: give the text to score (quote it).")
+    print_notice(file_name_words(args.text))
     loaded = load_model_for_cli(args)
     if args.prompt is not None:
         prompt = build_prompt(loaded.tokenizer, [Turn("user", args.prompt)], system=args.system,

@@ -29,6 +29,7 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import distinct_prompts, question_texts
 from desktop_app.core.model_export import hub_id_for
 from desktop_app.core.taught_words import margin_figures, margin_move
+from desktop_app.core.weights_files import safetensors_problem
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,15 @@ def read_adapter_config(folder) -> dict:
         if pickles:
             raise AdapterImportError(f"{folder} holds only pickle weights ({', '.join(pickles)}), which can run "
                                      "code when loaded; save the adapter with safe_serialization=True.")
-        raise AdapterImportError(f"{folder} has no {WEIGHTS_FILE}.")
+        if (folder / "config.json").is_file() and any(folder.glob("*.safetensors")):
+            raise AdapterImportError(f"{folder} holds a model, not an adapter: to use it, open it with Model\u2026 (or "
+                                     "--model). An adapter folder holds adapter_config.json and "
+                                     f"{WEIGHTS_FILE}, as PEFT or Adapter history > Export\u2026 write them.")
+        raise AdapterImportError(f"{folder} has no {WEIGHTS_FILE}: an adapter folder holds adapter_config.json and "
+                                 f"{WEIGHTS_FILE}, as PEFT or Adapter history > Export\u2026 write them.")
+    problem = safetensors_problem(folder / WEIGHTS_FILE, "the adapter")
+    if problem:
+        raise AdapterImportError(f"In {folder}, {problem}")
     try:
         config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -426,11 +426,33 @@ def read_jsonl(path) -> list[dict]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ExchangeError(f"{where}: not valid JSON ({exc.msg}).") from None
-        out.append(parse_example(data, where))
+            raise ExchangeError(_one_document(text, path) or f"{where}: not valid JSON ({exc.msg}). {NOTHING_IMPORTED}") from None
+        try:
+            out.append(parse_example(data, where))
+        except ExchangeError as exc:
+            raise ExchangeError(f"{exc} {NOTHING_IMPORTED}") from None
     if not out:
         raise ExchangeError(f"{path} holds no examples.")
     return out
+
+
+NOTHING_IMPORTED = "Nothing was imported."
+LINES_WANTED = ("`import` reads TRL JSON Lines, one example per line, as `gpt2-desk export --format kto|dpo|sft` "
+                "writes them.")
+
+
+def _one_document(text: str, path: Path) -> str | None:
+    """What to say of a file that is one JSON document over several lines rather than JSON Lines, or
+    None when it is not one. The window's own conversation export is one: importing it said "line 1:
+    not valid JSON (Expecting property name enclosed in double quotes)" (usertest22)."""
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(whole, dict) and whole.get("format") == "gpt2-desk conversation":
+        return (f"{path} is a conversation exported from the window (Conversation as JSON), not training data: "
+                f"{LINES_WANTED} {NOTHING_IMPORTED}")
+    return f"{path} holds one JSON document over several lines, not JSON Lines: {LINES_WANTED} {NOTHING_IMPORTED}"
 
 
 @dataclass

@@ -25,6 +25,7 @@ from desktop_app.core import checks_passed
 from desktop_app.core.errors import ModelError
 from desktop_app.core.memory import collection_paused, trim_heap
 from desktop_app.core.paths import AppPaths
+from desktop_app.core.weights_files import config_problem, safetensors_problem
 
 log = logging.getLogger(__name__)
 
@@ -398,6 +399,10 @@ def check_model_folder(folder: Path) -> None:
                 "when loaded; convert them to safetensors first."
             )
         raise ModelError(f"{folder} holds no model weights (*.safetensors).")
+    problems = [config_problem(folder / "config.json")] + [safetensors_problem(p) for p in sorted(folder.glob("*.safetensors"))]
+    problem = next((p for p in problems if p), None)
+    if problem:  # before transformers, whose words for these name neither the file nor what to do
+        raise ModelError(f"In {folder}, {problem}")
 
 
 def pick_device(preference: str = "auto"):

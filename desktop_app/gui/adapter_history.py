@@ -62,12 +62,16 @@ class AdapterHistory(QFrame):
         self.list.setObjectName("AdapterList")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setMinimumHeight(60)
-        self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemDoubleClicked.connect(lambda item: self.activate_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         QShortcut(QKeySequence(Qt.Key.Key_F2), self.list, self.rename_selected,
                   context=Qt.ShortcutContext.WidgetShortcut)
+        # Enter on a row uses it, as a double-click does: from the keyboard it took a Tab to "Use selected"
+        # first, and Enter on the row the person had just picked did nothing (usertest22)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            QShortcut(QKeySequence(key), self.list, self._use_if_allowed, context=Qt.ShortcutContext.WidgetShortcut)
         layout.addWidget(self.list)
         self.empty = styled_label(EMPTY, "Muted", wrap=True)
         layout.addWidget(self.empty)
@@ -226,6 +230,19 @@ class AdapterHistory(QFrame):
             return f"{rule}; none is in use"
         return (f"Nothing to roll back to: {label(self._row(active))} was not trained from another adapter "
                 "(or its files are missing). Use base model goes back to the base model, Use selected to any adapter")
+
+    def _current_changed(self, current, _previous) -> None:
+        """The row the buttons act on is the row shown selected. Tab into a list with no selection (the
+        base model in use) made its first row current without marking it: "Use selected" came on while
+        no row looked selected (usertest22)."""
+        if current is not None and not current.isSelected():
+            current.setSelected(True)
+        self._update_buttons()
+
+    def _use_if_allowed(self) -> None:
+        """As "Use selected", where it may be pressed (not the adapter in use, nor during a switch)."""
+        if self.use_button.isEnabled():
+            self._use()
 
     def _use(self) -> None:
         sel = self.selected_id()

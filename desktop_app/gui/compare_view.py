@@ -29,7 +29,7 @@ from desktop_app.core.palette import change_color
 from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_ratings
 from desktop_app.gui.compare_data import fact_items, lined_up, picker_choices
 from desktop_app.gui.compare_scoring import CompareScoring
-from desktop_app.gui.compare_widgets import DivergingBar, ScoringProgress
+from desktop_app.gui.compare_widgets import DivergingBar, LegendWords, ScoringProgress
 from desktop_app.gui.compare_words import (COLOUR_KEY, END_CELL, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
                                            answer_expectation, baseline_choice, better_key, better_of, deltas,
                                            later_expectation, legend_words, mark_words, movers_words, nice_scale,
@@ -125,11 +125,11 @@ class CompareView(CompareScoring, QFrame):
         """The diverging colour bar with its low / high labels."""
         legend = QHBoxLayout()
         legend.setSpacing(8)
-        self.low_label = styled_label("", "Muted")
+        self.low_label = LegendWords()
         self.bar = DivergingBar()
-        self.high_label = styled_label("", "Muted")
+        self.high_label = LegendWords()
         legend.setSpacing(6)
-        self.legend_title = styled_label(LEGEND_TITLE, "Muted")  # which model the colours are of
+        self.legend_title = LegendWords(LEGEND_TITLE)  # which model the colours are of
         for w in (self.legend_title, self.low_label, self.bar, self.high_label):
             legend.addWidget(w)
         legend.addStretch(1)

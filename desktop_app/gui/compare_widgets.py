@@ -1,11 +1,11 @@
-"""The compare view's small widgets: the diverging colour bar of its legend, and the row that
-shows the chat model scoring a text for the view."""
+"""The compare view's small widgets: the diverging colour bar of its legend and the words at its
+ends, and the row that shows the chat model scoring a text for the view."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, QSize, QTimer
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from desktop_app.core.palette import CHANGE_PALETTE
 from desktop_app.gui.theme import styled_label
@@ -29,6 +29,23 @@ class DivergingBar(QWidget):
         painter.setPen(QColor(0, 0, 0, 40))
         painter.drawRoundedRect(rect, 3, 3)
         painter.end()
+
+
+class LegendWords(QLabel):
+    """Words of the legend's row: on one line where the row has room, wrapped where it has not. In one
+    line only ("about 3,000x less likely, or more"), the row made the view wider than the window the
+    compare opens in beside a 1280 px main window, and the view was cut on the right (usertest22);
+    QLabel's own wrapping asks for two lines of a text that would fit on one."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.setObjectName("Muted")
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.text()) + margins.left() + margins.right() + 1
+        return QSize(width, self.heightForWidth(width))
 
 
 class ScoringProgress(QWidget):

@@ -294,6 +294,11 @@ class MainWindow(QMainWindow):
         """Tab and Shift+Tab follow gui/focus_order.py: the newest answer comes right after the prompt."""
         return focus_order.step(self, forward) or super().focusNextPrevChild(forward)
 
+    def keyPressEvent(self, event) -> None:
+        """Enter on a focused button presses it (shortcuts.press_focused_button)."""
+        if not shortcuts.press_focused_button(self, event):
+            super().keyPressEvent(event)
+
     def closeEvent(self, event) -> None:
         from desktop_app.gui.quit_guard import confirm_quit_during_finetune
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMessageBox, QToolBar
+from PySide6.QtWidgets import QMessageBox, QPushButton, QToolBar, QToolButton
 
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
@@ -22,11 +22,12 @@ SHORTCUTS = (
     ("Esc", "stop the answer or continuation"),
     ("Ctrl+N", "a new conversation (in Text: a new text)"),
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),
-    ("Ctrl+3", "the Fine-tune tab, on its button (Space starts a run)"),
+    ("Ctrl+3", "the Fine-tune tab, on its button (Enter or Space starts a run)"),
     ("Ctrl+,", "sampling settings"),
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
+    ("Enter / Space", "press the button that has the focus ring"),
     ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
-    ("+ / - / 0", "rate the selected token good / bad / clear"),
+    ("+ / - / 0", "rate the selected token good / bad / clear (the Menu key: its right-click menu)"),
     ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
     ("Ctrl+Enter", "in a better answer's box: save it"),
     ("F1", "this list"),
@@ -46,6 +47,22 @@ def bind(window) -> None:
                          ("Ctrl+,", lambda: window.popover.popup_above(window.settings_button)),
                          ("F1", lambda: show_shortcuts(window)), ("Ctrl+Q", window.close)):
         QShortcut(QKeySequence(keys), window, action)
+
+
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def press_focused_button(window, event) -> bool:
+    """Enter presses the focused button, as Space does. Outside a dialog Qt's buttons ignore Enter, so
+    a keyboard user who reached "Fine-tune on my ratings" or "Write a better answer…" with Tab saw
+    its ring and pressed Enter, and nothing happened (usertest22). The key reaches the window only
+    when the focused widget left it unused; a held key presses once. True where a button was pressed."""
+    button = window.focusWidget()
+    if (event.key() not in ENTER_KEYS or event.isAutoRepeat() or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            or not isinstance(button, (QPushButton, QToolButton)) or not button.isEnabled()):
+        return False
+    button.animateClick()  # as Space: a button with a menu opens it
+    return True
 
 
 def add_help_button(window, toolbar: QToolBar) -> QAction:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QCursor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QPainter, QTextBlockFormat, QTextCharFormat, QTextCursor,
+                           QTextFormat)
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
@@ -477,6 +478,17 @@ class TokenView(QTextEdit):
         if right > rect.x():
             rect.setRight(right)
         return rect
+
+    def event(self, event) -> bool:
+        """The Menu key opens the selected token's menu, at the token, as a right-click on it does: Qt
+        put the menu at the text cursor, on no token, with only Copy and Select all (usertest22: a
+        keyboard user told "right-click a token to rate it" pressed the Menu key)."""
+        if (event.type() == QEvent.Type.ContextMenu and event.reason() == QContextMenuEvent.Reason.Keyboard
+                and 0 <= self.selected < len(self.starts)
+                and self.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu):
+            self.customContextMenuRequested.emit(self.span_rect(self.selected).center())
+            return True
+        return super().event(event)
 
     def viewportEvent(self, event) -> bool:
         # Qt's own char-format tooltip rounds to the nearest character boundary, so the right
