@@ -405,14 +405,14 @@ def test_the_words_for_figures_so_far_give_a_percentage_only_where_it_means_some
                                        baseline_difference=0.0, steps=1)
 
     far = made([40.0, 20.0], difference=0.1)  # off by hundreds of times a small difference
-    assert "do not add up" in words.estimate_words(far) and "%" not in words.estimate_words(far)
-    assert "too rough to show: after 2 steps they do not add up yet" in words.estimate_words(far)  # not shown
+    assert "far off" in words.estimate_words(far) and "%" not in words.estimate_words(far)
+    assert "too rough to show: after 2 passes they are still far off" in words.estimate_words(far)  # not shown
     near = made([0.7, 0.1])  # 20% off: shown as rough
     assert words.estimate_settled(near) and "can still change" in words.estimate_words(near, 1, 2)
     assert "the 1 of the top 2 words whose place has settled" in words.estimate_words(near, 1, 2)
     done = made([0.6, 0.41])
     assert "add up within 1.0%" in words.completeness_words(done)
-    assert words.stopped_words(far).startswith("Stopped after 2 steps") and "no word is listed" in words.stopped_words(far)
+    assert words.stopped_words(far).startswith("Stopped after 2 passes") and "no word is listed" in words.stopped_words(far)
     assert "each layer predicted, above, is complete" in words.stopped_words(far)
     loose = made([0.9, 0.1], difference=0.8)  # 25% off: shown, and stopped there it is read loosely
     assert "loosely" in words.stopped_words(loose) and "loosely" not in words.stopped_words(done)

@@ -59,7 +59,7 @@ def test_a_question_asked_during_the_explanation_keeps_its_finished_steps(window
         handle.remove()
     qtbot.waitUntil(lambda: view.result is not None, timeout=WAIT_MS)  # it went on by itself
     assert grid_hidden and not any(hidden for hidden, _ in grid_hidden)  # the grid stayed during the answer
-    assert f"Paused after {HELD_AT} steps" in grid_hidden[0][1] and "goes on from there" in grid_hidden[0][1]
+    assert f"Paused after {HELD_AT} passes" in grid_hidden[0][1] and "goes on from there" in grid_hidden[0][1]
     assert view.partial is first  # the layers were not read again
     after_pause = values[values.index(HELD_AT) + 1:]
     restarted = [v for v in after_pause if 0 < v < HELD_AT]

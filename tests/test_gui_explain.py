@@ -245,8 +245,8 @@ def test_the_figures_so_far_show_after_the_first_passes_and_stay_on_cancel(windo
         assert view.result is None and window.chat.lane.find("explain")  # still running
         # one estimate: no word's place has held from one to the next yet, so none is listed
         # (usertest 11: the first figures are often far from the finished ones)
-        assert view.contributors.isHidden() and "after 2 steps" in view.contrib_caption.text()
-        assert view.progress_text.text().startswith("Step 2 \u00b7") and "first rough" not in view.progress_text.text()
+        assert view.contributors.isHidden() and "after 2 passes" in view.contrib_caption.text()
+        assert "mattered: 2 of " in view.progress_text.text() and "first rough" not in view.progress_text.text()
         qtbot.mouseClick(view.cancel_button, Qt.MouseButton.LeftButton)
     finally:
         gate.set()
@@ -254,7 +254,7 @@ def test_the_figures_so_far_show_after_the_first_passes_and_stay_on_cancel(windo
     qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
     assert view.result is None and "Cancelled" in view.status.text()
     assert "figures so far stay" not in view.status.text()  # none was listed: none is said to stay
-    assert "Stopped after 2 steps" in view.contrib_caption.text()
+    assert "Stopped after 2 passes" in view.contrib_caption.text()
     assert not view.toggle.isVisible()  # the overlay is for a finished attribution
 
 

@@ -15,14 +15,15 @@ from desktop_app.gui.explain_words import HINT, progress_line
 def test_before_the_first_check_the_time_left_is_a_span_and_after_it_a_most():
     early = ExplainProgress(2, 129, 60.0, sweep=17)  # 30 s a step: 7.5 min to step 17, 63.5 min to 129
     assert early.seconds_to_sweep == pytest.approx(450.0) and early.seconds_left == pytest.approx(3810.0)
-    assert progress_line(early) == ("Step 2 \u00b7 8\u201364 min left: it stops once the figures settle "
-                                    "(17 steps at least, 129 at most)")
+    assert progress_line(early) == ("Working out which earlier words mattered: 2 of 17 to 129 passes \u00b7 "
+                                    "8\u201364 min left (it ends once the result holds steady)")
     quick = ExplainProgress(2, 129, 2.0, sweep=17)
-    assert progress_line(quick).startswith("Step 2 \u00b7 15 s to 3 min left:")
+    assert progress_line(quick).endswith("passes \u00b7 15 s to 3 min left (it ends once the result holds steady)")
     late = ExplainProgress(40, 129, 400.0, sweep=17)
-    assert progress_line(late) == ("Step 40 \u00b7 at most about 15 min left: it stops once the figures settle "
-                                   "(129 steps at most)")
-    assert progress_line(ExplainProgress(0, 129, 0.0)) == "the first rough figures come after two passes\u2026"
+    assert progress_line(late) == ("Working out which earlier words mattered: 40 of at most 129 passes \u00b7 "
+                                   "at most about 15 min left (it ends sooner once the result holds steady)")
+    assert progress_line(ExplainProgress(0, 129, 0.0)) == ("Working out which earlier words mattered: the first rough "
+                                                         "result comes after two passes\u2026")
     assert "many minutes for a long conversation" in HINT
 
 

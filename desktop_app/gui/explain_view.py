@@ -204,6 +204,8 @@ class ExplainView(QFrame):
         row.addWidget(self.cancel_button)
         box.addLayout(row)
         self.progress_text = styled_label("", "Muted", wrap=True)
+        for widget in (self.bar, self.progress_text):  # the method's name, for whoever wants it
+            widget.setToolTip(words.PROGRESS_TIP)
         box.addWidget(self.progress_text)
         return self.progress_box
 

@@ -127,7 +127,7 @@ PAUSED_FOR_ANSWER = ("Paused: your question goes first. The explanation goes on 
 
 def paused_words(a) -> str:
     """Paused for an answer with figures worked out: none of them is lost."""
-    return (f"Paused after {a.steps + 1} steps while your question is answered: they are kept, and it goes on "
+    return (f"Paused after {a.steps + 1} passes while your question is answered: they are kept, and it goes on "
             "from there when the answer ends.")
 
 # shown before anything is asked: it says what the button does, not what is under way (usertest 18: "show
@@ -147,10 +147,19 @@ def turn_words(before: tuple[str, ...]) -> str:
     return f"starts once {' and '.join(names)} ha{'ve' if len(names) > 1 else 's'} finished\u2026"
 
 
+# what the running attribution is doing, in a newcomer's words (usertest 21 called "step 2 ... once the
+# figures settle (17 steps at least)" and the method's names jargon): the method itself is PROGRESS_TIP's
+WORKING_WORDS = "Working out which earlier words mattered"
+PROGRESS_TIP = ("How it works (integrated gradients): each pass runs the model forward and back over the text "
+                "with every word faded in part way from a blank input (one point of the path from blank to the "
+                "real text). Added up, the passes give each earlier word's share of the push toward this token. "
+                "It ends once those shares add up to the whole push (within 5%) or stop changing.")
+
+
 def time_left_words(seconds: float | None) -> str:
     """The attribution's time left at most, in round figures."""
     if seconds is None:
-        return "the first rough figures come after two passes\u2026"
+        return f"{WORKING_WORDS}: the first rough result comes after two passes\u2026"
     return f"at most about {_round_time(seconds)} left"
 
 
@@ -166,12 +175,12 @@ def progress_line(progress) -> str:
     if most is None:
         return time_left_words(None)
     if progress.done >= progress.sweep or least is None or _round_time(least) == _round_time(most):
-        return (f"Step {progress.done} \u00b7 {time_left_words(most)}: it stops once the figures settle "
-                f"({progress.total} steps at most)")
+        return (f"{WORKING_WORDS}: {progress.done} of at most {progress.total} passes \u00b7 "
+                f"{time_left_words(most)} (it ends sooner once the result holds steady)")
     low, high = _round_time(least), _round_time(most)
     span = f"{low.split()[0]}\u2013{high}" if low.split()[1] == high.split()[1] else f"{low} to {high}"
-    return (f"Step {progress.done} \u00b7 {span} left: it stops once the figures settle "
-            f"({progress.sweep} steps at least, {progress.total} at most)")
+    return (f"{WORKING_WORDS}: {progress.done} of {progress.sweep} to {progress.total} passes \u00b7 {span} left "
+            "(it ends once the result holds steady)")
 
 
 # Figures so far are shown only once their contributions add up within 30%. Further off, they are
@@ -187,7 +196,7 @@ LOG_ODDS_DOUBLE = math.log(2)  # +0.69 in log-probability: twice the odds
 
 
 FIND_WORD_TIP = "Click a word to see it where it stands, ringed for a moment."
-ROUGH_TIP = ("Rough figures from the steps so far (integrated gradients, not finished): each is how much a "
+ROUGH_TIP = ("Rough figures from the passes so far (integrated gradients, not finished): each is how much a "
              "word pushed toward the explained token (+) or toward its alternative (\u2212), in log-probability.")
 
 
@@ -239,10 +248,10 @@ def estimate_words(a, shown: int = 0, of: int = 0) -> str:
     if not estimate_settled(a):
         return (f"Working out which earlier words led to “{a.target_text}” rather than "
                 f"“{a.other_text}”… The first figures are still too rough to show: "
-                f"after {a.steps + 1} steps {_off_by(a)}.")
-    head = f"Rough estimate after {a.steps + 1} steps, still refining\u2026 "
+                f"after {a.steps + 1} passes {_off_by(a)}.")
+    head = f"Rough result after {a.steps + 1} passes, still refining\u2026 "
     if not shown:
-        return head + "The figures nearly add up, but no word has kept its place from one step to the next yet."
+        return head + "The figures are nearly right, but no word has kept its place from one pass to the next yet."
     listed = (f"the {shown} of the top {of} words whose place has settled" if shown < of else "the top words")
     return (head + f"Which earlier words led to \u201c{a.target_text}\u201d rather than \u201c{a.other_text}\u201d, "
             f"in log-probability. Listed: {listed}; the figures can still change.")
@@ -251,13 +260,13 @@ def estimate_words(a, shown: int = 0, of: int = 0) -> str:
 def _off_by(a) -> str:
     """How far rough figures are from adding up, in plain words."""
     if a.gap >= 1:
-        return "they do not add up yet"
-    return f"they add up only to within {a.gap * 100:.0f}% of the whole push"
+        return "they are still far off"
+    return f"they are still about {a.gap * 100:.0f}% off"
 
 
 def stopped_words(a) -> str:
     """Cancelled with figures on screen: they stay, for what they are worth."""
-    said = f"Stopped after {a.steps + 1} steps: "
+    said = f"Stopped after {a.steps + 1} passes: "
     if not estimate_settled(a):
         # the layer grid above stays: it is worked out whole before the words' figures start (usertest
         # 20 read "none is shown" as about the grid, which stood on in full)

@@ -70,6 +70,12 @@ class FineTuneController(QObject):
     def running(self) -> bool:
         return self.task is not None
 
+    @property
+    def on_processor(self) -> bool:
+        """A run trains on the CPU, beside the window (a run takes the chat model's device: ``device="auto"``)."""
+        loaded = self.chat.loaded
+        return loaded is not None and getattr(loaded.device, "type", "cpu") == "cpu"
+
     def start(self, settings: FineTuneSettings | None = None) -> bool:
         loaded = self.chat.loaded
         if self.running or loaded is None:

@@ -23,7 +23,7 @@ from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
 from desktop_app.gui.finetune_words import (RunCard, changed_facts_words, degenerate_words, figures_tip, run_card,
                                           stopped_run_note)
-from desktop_app.gui.progress_words import (PHASE_WORDS, count_eta_words, counted_line,
+from desktop_app.gui.progress_words import (PHASE_WORDS, SLOW_WINDOW, count_eta_words, counted_line,
                                             early_stop_words, phase_line, phase_name, step_eta_words)
 from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
                                          ready_words, repeated_run, same_ratings_words, tile_words, train_again_tip)
@@ -133,6 +133,8 @@ class FineTunePanel(QScrollArea):
         self.stop_note = styled_label("", "Muted", wrap=True)  # training ended before its planned steps (_note_stop)
         pl.addWidget(self.stop_note)
         self.stop_note.hide()
+        self.slow_note = styled_label(SLOW_WINDOW, "Muted", wrap=True)  # a run on the processor (start)
+        pl.addWidget(self.slow_note)
         self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
         # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
         self.run_started: float | None = None
@@ -377,6 +379,7 @@ class FineTunePanel(QScrollArea):
             self.result_box.hide()
             self.trained_to = None
             self.stop_note.hide()
+            self.slow_note.setVisible(self.controller.on_processor)
             self.progress_box.show()
             self.curve.show()
             self.phase_label.setText(f"{PHASE_WORDS['preparing']}\u2026")

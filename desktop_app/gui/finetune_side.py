@@ -20,7 +20,7 @@ from desktop_app.core.finetune_effect import all_changed_facts
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.adapter_history_words import now_answering, switch_failed
 from desktop_app.gui.finetune_panel import FineTunePanel
-from desktop_app.gui.progress_words import CANCELLING, status_forms
+from desktop_app.gui.progress_words import CANCELLING, SLOW_WINDOW, status_forms
 from desktop_app.gui.ready_words import tab_count_words
 from desktop_app.gui.elided_labels import ElidedLabel, fitted_meta
 
@@ -154,7 +154,8 @@ class FineTuneSide:
         self.forms = status_forms(p)  # the panel's name for the phase, what it counts and the time left
         self.label.setText(self.forms[0])
         self._keep_words(self.forms[-1])
-        self.label.setToolTip(self.forms[0])  # all of it, when a narrow bar shows a short form
+        # all of it, when a narrow bar shows a short form; and why the window may be slow meanwhile
+        self.label.setToolTip(f"{self.forms[0]}\n{SLOW_WINDOW}" if self.controller.on_processor else self.forms[0])
 
     def _fitted(self, text: str, metrics, width: int) -> str:
         """What the label paints: the longest of the last report's forms that fits (another text,

@@ -14,7 +14,8 @@ from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tips import turn
-from desktop_app.gui.token_view import MARKS_TIP, TIE, ordered_alternatives, percent_texts, token_label, token_percent
+from desktop_app.gui.token_view import (MARKS_TIP, TIE, marks_words, ordered_alternatives, percent_texts, token_label,
+                                        token_percent)
 
 
 def scrolling_layout(panel: QWidget) -> QVBoxLayout:
@@ -209,6 +210,10 @@ class InspectorPanel(QFrame):
         self.token_label.setMinimumHeight(48)
         self.token_label.setToolTip(MARKS_TIP)
         layout.addWidget(self.token_label)
+        self.marks_note = styled_label("", "Muted")  # "␣ = a space", when the token or an alternative has one
+        self.marks_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.marks_note.setToolTip(MARKS_TIP)
+        layout.addWidget(self.marks_note)
         self._build_stats(layout)
         self._build_rating(layout)
         self._build_alternatives(layout)
@@ -303,7 +308,7 @@ class InspectorPanel(QFrame):
         self.message_id, self.index, self.record = None, -1, None
         self.waits_for_model = False
         self.placeholder.show()
-        for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage,
+        for widget in (self.token_label, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
                        self.branch_button, self.hint, self.rate_box, self.explain):
             widget.hide()
         self.explain.show_token(None, -1)
@@ -329,6 +334,7 @@ class InspectorPanel(QFrame):
         self.explain.show()
         self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
         self.token_label.setText(token_label(record.text))
+        self._show_marks_note(record)
         self._paint_swatch()
         self.stat_values["probability"].setText(token_percent(record))  # as its row in the chart says it
         self.stat_values["log-probability"].setText(f"{record.logprob:.3f}")
@@ -345,6 +351,12 @@ class InspectorPanel(QFrame):
         self.hint.setText("Pick another alternative above, then continue the answer from it as a new branch."
                           if can_branch else busy_branch_words(busy) if busy
                           else "Prompt tokens are scored only; branching starts from answer tokens.")
+
+    def _show_marks_note(self, record: TokenRecord) -> None:
+        """What the marks on the token and its alternatives stand for, in a short line under the token."""
+        said = marks_words([token_label(t.text) for t in (record, *record.top)])
+        self.marks_note.setText(said)
+        self.marks_note.setVisible(bool(said))
 
     def allow_text_actions(self, *, branch: bool, rate: bool) -> None:
         """Text mode: the shown token (no message) may start a branch from an alternative,

@@ -23,6 +23,11 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
               "Taking the first training step": "taking the first training step (the slowest)"}
 
 
+# said while a run trains on the processor (usertest 21: during a fine-tune on a busy CPU menus opened in 3-5 s
+# and nothing said why; bench/training_lag.py measures the window's lag)
+SLOW_WINDOW = "The window may answer slowly while this trains on the processor (Cancel frees it)."
+
+
 # the measuring of the model in use between two steps (TrainProgress.training_follows): no check of the result
 # yet, and the loss curve stands still meanwhile (usertest 14: "Checking whether it helps" at step 2 of 24,
 # minutes with the curve still, read as a stall)

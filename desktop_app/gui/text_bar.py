@@ -1,6 +1,7 @@
 """The Text tab's bar over the text: the picker of the person's texts, New, Open…, Edit, the
 status words ("analysing…"), Stop and Continue. ``TextBar`` builds them, fits them to a narrow
-window (the status words on a row of their own, then the buttons without their words) and turns
+window (the status words on a row of their own, then the buttons without their words but Edit's and Continue's, then
+without any) and turns
 them on and off with the reason in their tooltips; what they do is the view's (gui/text_view.py).
 """
 
@@ -72,8 +73,13 @@ class TextBar(QWidget):
                                               self.stop_button, self.continue_button)}
         for button, words in self.labels.items():
             button.setAccessibleName(words.rstrip("\u2026"))
-        # too narrow: first the status words go on a row of their own, then the buttons drop their words
-        self.ladder = Ladder(self, 2, self._fit)
+        # the buttons that keep their words a step longer: the main action and the way between the editor
+        # and the colours (usertest 21: at 1024 px beside the side panel all five were bare icons, and
+        # "Done editing" was a bare tick)
+        self.kept = (self.edit_button, self.continue_button)
+        # too narrow: first the status words go on a row of their own, then New, Open… and Stop drop their
+        # words, then Edit and Continue too
+        self.ladder = Ladder(self, 3, self._fit)
         self.status.said.connect(self.ladder.recheck)
 
     def _build_picker(self) -> None:
@@ -116,7 +122,7 @@ class TextBar(QWidget):
         self.edit_button.setAccessibleName(words)
         self.edit_button.setToolTip(DONE_EDITING_TIP if editing else EDIT_TIP)
         self.edit_button.setIcon(icon("check" if editing else "edit"))
-        if self.ladder.step < 2:
+        if self.ladder.step < 3:
             self.edit_button.setText(words)
         self.ladder.recheck()
 
@@ -146,10 +152,11 @@ class TextBar(QWidget):
     def _fit(self, step: int) -> None:
         """The bar at ``step`` of its ladder: 0, everything in it; 1, the status words ("You stopped this
         continuation before it ended.") on a row under it, the buttons keeping their words (after Esc the
-        bar had gone to bare icons at 1280 px for the note); 2, the buttons' words dropped too."""
+        bar had gone to bare icons at 1280 px for the note); 2, only Edit and Continue keep their words;
+        3, none does."""
         compact = step >= 2
         for button, text in self.labels.items():
-            button.setText("" if compact else text)
+            button.setText("" if step >= 3 or (compact and button not in self.kept) else text)
         self.row.setContentsMargins(*(COMPACT_MARGINS if compact else FULL_MARGINS))
         under = step >= 1  # the text's title keeps the bar's room
         (self.row if under else self.status_line).removeWidget(self.status)

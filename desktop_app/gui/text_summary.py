@@ -117,10 +117,10 @@ EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("j
 TOGGLE_ICON_ONLY_BELOW = 800
 
 
-def fit_toggle(toggle: QToolButton, tab_width: int) -> None:
-    """A summary toggle's words beside its icon, or its icon alone in a narrow tab (its name stays in its
-    accessible name, for screen readers)."""
-    toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if tab_width < TOGGLE_ICON_ONLY_BELOW
+def fit_toggle(toggle: QToolButton, tab_width: int, icon_only_below: int = TOGGLE_ICON_ONLY_BELOW) -> None:
+    """A summary toggle's words beside its icon, or its icon alone in a tab narrower than ``icon_only_below``
+    (its name stays in its accessible name, for screen readers)."""
+    toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if tab_width < icon_only_below
                               else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
 

@@ -31,8 +31,10 @@ from desktop_app.gui.text_summary import fit_toggle
 from desktop_app.gui.theme import styled_label, white_when_checked
 
 KIND = "text surprises"  # the store lane's name for its task
-# a narrower tab shows the toggle's icon alone, as Fine-tune's change's (text_summary.fit_toggle): at 700 px its
-# words fitted in a 745 px tab (1280x800, both side panels) but turned Histograms and Export to their icons
+# a narrower tab shows the toggle's icon alone (text_summary.fit_toggle): its one word keeps its room longer than
+# Fine-tune's change's, down to a 1024 px window beside the side panel (683 px), where a new user did not find
+# the bare magnifier (usertest 21); at 800x600 beside the side panel (about 460 px) the icon alone
+SURPRISES_ICON_ONLY_BELOW = 640
 LIST_ROWS = 6  # the list's height in rows at most; it scrolls for the rest
 # a narrower list leaves out its surprisal / uncertainty column (the row's tooltip and the inspector say them):
 # at 800x600 the words around the token, which say where it is, had been scrolled off to the right
@@ -219,7 +221,7 @@ class Surprises(QObject):
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.view and event.type() == QEvent.Type.Resize:
-            fit_toggle(self.toggle, self.view.width())
+            fit_toggle(self.toggle, self.view.width(), SURPRISES_ICON_ONLY_BELOW)
         return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------ the ranking

@@ -50,6 +50,17 @@ MARKS_TIP = ("\u2423 marks a space at the start of a token (the model reads \u20
              "\u201ccat\u201d as different tokens); \u21b5 is a new line, \u2192 a tab.")
 
 
+# the marks in plain words, said where they show (usertest 21: "␣" still puzzled a new user, whose
+# eyes never met MARKS_TIP's tooltip): under the inspector's token, at the foot of a token's tooltip
+MARK_NAMES = (("\u2423", "a space"), ("\u21b5", "a new line"), ("\u2192", "a tab"), ("\u237d", "a no-break space"))
+
+
+def marks_words(labels) -> str:
+    """"␣ = a space · ↵ = a new line" for the marks among ``labels`` (token_label's texts), else ""."""
+    found = [f"{mark} = {name}" for mark, name in MARK_NAMES if any(mark in label for label in labels)]
+    return " \u00b7 ".join(found)
+
+
 def token_label(text: str) -> str:
     """A token's text with whitespace made visible, for tooltips and the inspector: a space
     ␣, a newline ↵, a tab →, any other blank or invisible character a mark of its own
@@ -148,11 +159,13 @@ def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
         f"<td align='right'><code>{percent_cell(text, width)}</code></td>"
         f"<td><code>{'&nbsp;' + TIE if tie else ''}</code></td></tr>"
         for alt, text, tie in zip(shown, texts, tied))
+    marks = marks_words([token_label(t.text) for t in (record, *shown)])
     return (
         f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
         f"probability {token_percent(record)} &nbsp; log-prob {record.logprob:.3f}<br>"
         f"rank {record.rank} &nbsp; entropy {record.entropy:.2f} nats</div>"
-        + (f"<table cellspacing='2'>{rows}</table>" if rows else ""))
+        + (f"<table cellspacing='2'>{rows}</table>" if rows else "")
+        + (f"<div style='color:gray'>{html.escape(marks)}</div>" if marks else ""))
 
 
 def measure_colorizer(measure: str) -> Colorizer | None:
