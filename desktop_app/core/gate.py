@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 import torch
 
@@ -319,7 +319,7 @@ class PerplexityGuard:
 
     def step_back_clean(self, clean, floor: int = 0,
                         trying: Callable[[int, int, int], None] | None = None,
-                        why: str = "degenerate") -> int | None:
+                        why: str = "degenerate", blends: Sequence[float] = ()) -> int | None:
         """Once the gate found re-asks that degenerated at the kept checkpoint: the latest earlier
         checkpoint kept (passing checks, and the weights between them) where ``clean()`` (the
         re-asks that degenerated, asked again under the weights put back) says they no longer do.
@@ -329,19 +329,34 @@ class PerplexityGuard:
         ``floor``: no checkpoint before it is tried (see ``train_verdict.step_back``: a restated fact).
         ``trying(step, n, of)``: told before each check, the ``n``th of at most ``of`` (for its progress:
         each check re-asks every question, up to a minute on a CPU). ``why``: the summary's reason for the
-        step back ("degenerate"; "restated" or "dropped" when only a fact went wrong, the run not refused)."""
+        step back ("degenerate"; "restated" or "dropped" when only a fact went wrong, the run not refused).
+        ``blends``: where no earlier checkpoint is clean, the kept weights with their change to the model
+        scaled by each share in turn (``blended``), tried last, so a run that a checkpoint saves keeps it."""
         kept_step, kept = self.kept_step, self.kept
         steps = sorted((s for s in self.passed if max(0, floor - 1) < s < kept_step), reverse=True)
-        for n, step in enumerate(steps, 1):
-            self.put_back(self.passed[step])
+        tries = [(step, None, self.passed[step]) for step in steps]
+        tries += [(kept_step, share, self.blended(kept, share)) for share in blends]
+        for n, (step, share, weights) in enumerate(tries, 1):
+            self.put_back(weights)
             if trying is not None:
-                trying(step, n, len(steps))
+                trying(step, n, len(tries))
             if clean():
                 self.stepped_back = {"from": kept_step, "to": step, why: True}
-                self.kept_step, self.kept = step, self.passed[step]
+                if share is not None:
+                    self.stepped_back["blend"] = share
+                self.kept_step, self.kept = step, weights
                 return step
         self.put_back(kept)
         return None
+
+    @staticmethod
+    def blended(weights: dict, share: float) -> dict:
+        """The adapter's weights with its change to the model scaled by ``share``: LoRA's change is
+        B @ A, so scaling B alone scales it (WiSE-FT's blend of the base model and the fine-tuned one,
+        on the line between them rather than back along the run's path). Why: a run that loops on one
+        re-ask may have no clean earlier checkpoint and still a clean point on that line
+        (FineTuneSettings.step_back_blend)."""
+        return {name: w * share if "lora_B" in name else w for name, w in weights.items()}
 
     def put_back(self, weights: dict) -> None:
         with torch.no_grad():

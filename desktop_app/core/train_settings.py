@@ -118,6 +118,9 @@ class FineTuneSettings:
     # steps back like a restated one (train_verdict.clean_check). Off: not measured yet (bench/learning_effect.py
     # --scenarios answer,thumbs on vs off); the report names such answers either way
     step_back_dropped: bool = False
+    # where no earlier checkpoint of a looping run is clean, the last one with its change scaled by these
+    # shares is tried, in turn (gate.PerplexityGuard.blended); () turns it off
+    step_back_blend: tuple[float, ...] = (0.75, 0.6, 0.5)
     reask_count: int = 3  # greedy re-asks of rated (trained-on) questions
     reask_unseen: int = 2  # ... and of questions training never saw (held-out ones, else reasking.FRESH_QUESTIONS)
     # the anchor on open requests (core.train_anchor) in runs with corrections: x its KL. Off: measured

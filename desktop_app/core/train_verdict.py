@@ -130,9 +130,11 @@ def step_back(run, work, reasks, meter=None) -> bool:
         with run.timed("step_back"):
             # a restated (or, with step_back_dropped, a dropped) fact alone (answer_checks.restates: the run is not
             # refused for it) is worth at most half of what the run learned: thumbs x 4 stepped back from 12 to 2
-            # for it, keeping nothing taught
+            # for it, keeping nothing taught; blends of the last weights only for a run the gate refused, so a
+            # run kept whole before stays whole
             step = guard.step_back_clean(told.counted(clean), floor=0 if failed else guard.kept_step // 2,
-                                         trying=told.trying, why=_clean_why(m, failed))
+                                         trying=told.trying, why=_clean_why(m, failed),
+                                         blends=tuple(s.step_back_blend) if failed else ())
         if step is not None and meter is not None:
             meter.reasked = clean.answers
     elif not failed:  # restated answers and nothing to ask again: the run stands as it is
@@ -209,6 +211,8 @@ def measuring_again_words(m: dict) -> str:
     less fluently"."""
     back = (m.get("guard") or {}).get("stepped_back") or {}
     why = " and ".join(words for key, words in _SET_ASIDE if back.get(key)) or "changed answers too much"
+    if back.get("blend"):
+        return f"checking the run's adapter at {back['blend']:.0%} of its change, since at full strength it {why}"
     if back.get("to"):
         step = f" (step {back['to']} of {m.get('steps') or back.get('from')})"
         return f"checking an earlier point of the run{step}, since the last one {why}"

@@ -99,9 +99,7 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
                    f"{rise:+.1f}%; lower is better)</span>")
         facts = "" if facts_checked else " <b>Facts are not checked</b>: read the new answers."
         lines.append(fluency_words(rise).rstrip(".") + figures + "." + facts)
-    stopped = stopped_words(m)
-    if stopped:
-        lines.append(stopped)
+    lines += [x for x in (stopped_words(m), softened_words(m)) if x]
     bad = m.get("reask_degenerate_after")
     if bad:
         lines.append(f"{bad} of {m.get('reask_count', 0)} re-asked answers degenerated.")
@@ -474,6 +472,16 @@ def stopped_run_note(stopped: dict, report_run: int, interrupted: bool = False) 
     # a row of before the reasons told the two apart
     return (f"Run {run} was stopped: nothing changed",
             f"Run {run} was stopped before it finished (cancelled, or the app was closed while it ran); {kept}")
+
+
+def softened_words(metrics: dict) -> str:
+    """Why a kept adapter has only part of what its run changed (gate.PerplexityGuard.blended): at full
+    strength an answer went wrong, and no earlier step of the run was clean."""
+    back = (metrics.get("guard") or {}).get("stepped_back") or {}
+    if not back.get("blend"):
+        return ""
+    return (f"At full strength the adapter made an answer go wrong (it repeated itself or lost its question), "
+            f"and no earlier step of the run was clean, so it keeps {back['blend']:.0%} of what the run changed.")
 
 
 def stopped_words(metrics: dict) -> str:
