@@ -111,9 +111,9 @@ def _imported_words(done) -> str:
 
 def add_export_button(window, toolbar) -> QToolButton:
     """A toolbar button: export the open conversation as Markdown or JSON, or import one exported as JSON."""
-    button = QToolButton()
+    button = window.export_button = QToolButton()
     button.setIcon(icon("export"))
-    button.setToolTip("Export this conversation (Markdown or JSON), or import one")
+    button.setToolTip("Export this conversation (Markdown or JSON), or import one (Ctrl+S)")
     menu = QMenu(button)
     window.export_markdown_action = menu.addAction(
         "Conversation as Markdown\u2026", lambda: export_conversation(window, window.chat.conversation_id, "markdown"))
