@@ -24,6 +24,8 @@ def _exported(window, qtbot, tmp_path) -> tuple[str, list[dict]]:
     store.rate_message(answers[0]["id"], -1)
     store.set_correction(answers[0]["id"], "A better answer.")
     store.rate_message(answers[1]["id"], 1)
+    window.chat.choice = {answers[0]["parent_id"]: answers[0]["id"]}  # the older answer on screen, not the newest
+    window.chat.reload()
     path = conversation_actions.export_conversation(window, window.chat.conversation_id, "json",
                                                     str(tmp_path / "chat.json"))
     return path, window.chat.thread()
@@ -42,6 +44,7 @@ def test_import_a_conversation_into_a_fresh_database_and_show_it(make_window, qt
     assert cid is not None and window.chat.conversation_id == cid
     thread = window.chat.thread()
     assert [(m["role"], m["text"]) for m in thread] == [(m["role"], m["text"]) for m in shown]  # the same branch
+    assert store.message_rating(thread[-1]["id"]) == -1, "the branch on screen when exported, not the newest"
     imported = store.messages(cid)
     answers = [m for m in imported if m["role"] == "assistant"]
     assert len(answers) == 2
