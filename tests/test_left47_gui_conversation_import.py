@@ -51,7 +51,7 @@ def test_import_a_conversation_into_a_fresh_database_and_show_it(make_window, qt
     assert [store.message_rating(m["id"]) for m in answers] == [-1, 1]
     assert store.correction(answers[0]["id"]) == "A better answer."
     assert all(store.token_records(m["id"]) == [] and m["model_id"] is None for m in answers)
-    assert "Imported the conversation" in window.statusBar().currentMessage()
+    assert "Imported the conversation: 3 messages, 2 ratings, 1 better answer " in window.statusBar().currentMessage()
     assert [row["id"] for row in store.list_conversations()] == [cid]
 
 

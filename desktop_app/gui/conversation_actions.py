@@ -105,8 +105,9 @@ def _show_branch(window, branch: list[int]) -> None:
 def _imported_words(done) -> str:
     if done.already_here:
         return "This conversation is already here: opened it, nothing imported twice"
-    return (f"Imported the conversation: {done.messages} messages, {done.ratings} ratings, "
-            f"{done.better_answers} better answers (its answers are scored by the model in use when shown)")
+    counts = ", ".join(f"{n} {thing}{'' if n == 1 else 's'}" for n, thing in (
+        (done.messages, "message"), (done.ratings, "rating"), (done.better_answers, "better answer")))
+    return f"Imported the conversation: {counts} (its answers are scored by the model in use when shown)"
 
 
 def add_export_button(window, toolbar) -> QToolButton:
