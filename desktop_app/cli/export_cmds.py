@@ -67,8 +67,9 @@ def cmd_adapter_export(args) -> int:
 
 def cmd_adapter_import(args) -> int:
     from desktop_app.core import adapters
-    from desktop_app.core.adapter_import import comparison_note, import_adapter
+    from desktop_app.core.adapter_import import comparison_note, import_adapter, read_adapter_config
 
+    read_adapter_config(args.path)  # a folder that is not an adapter is said before a minute of loading the model
     loaded = load_model_for_cli(args)
     with open_store(args) as store:
         result = _run_cancellable(lambda cancel: import_adapter(

@@ -286,8 +286,11 @@ def _write_trl_script(args, script: Path, dataset: Path) -> None:
 
 
 def cmd_import(args) -> int:
+    from desktop_app.core.conversation_import import is_conversation_document, read_file_text
     from desktop_app.core.exchange import import_examples, read_jsonl
 
+    if is_conversation_document(read_file_text(args.file)):
+        return _import_conversation(args)
     examples = read_jsonl(args.file)
     tokenizer, why = _import_tokenizer(args, examples)
     with _open(args) as store:
@@ -299,6 +302,22 @@ def cmd_import(args) -> int:
                  "skipped")
     print(said)
     _warn_token_placing(done, why)
+    return 0
+
+
+def _import_conversation(args) -> int:
+    """A conversation the window exported (Conversation as JSON): one new conversation, its branches,
+    thumbs and better answers; its answers scored afresh by the model in use when shown."""
+    from desktop_app.core.conversation_import import import_conversation_file
+
+    with _open(args) as store:
+        done = import_conversation_file(store, args.file)
+    if done.already_here:
+        print(f"imported nothing: conversation {done.conversation_id} already holds this conversation "
+              "(the same messages and ratings)")
+        return 0
+    print(f"imported conversation {done.conversation_id}: {_count(done.messages, 'message')}, "
+          f"{_count(done.ratings, 'rating')}, {_count(done.better_answers, 'better answer')}")
     return 0
 
 
@@ -374,7 +393,8 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser("import", parents=[common],
-                              help="read TRL JSON Lines (kto, dpo, sft) as new conversations (one already here, "
-                                   "with the same messages and ratings, is skipped)")
-    p.add_argument("file", metavar="FILE", help="a .jsonl file in TRL's kto, dpo or sft field names")
+                              help="read TRL JSON Lines (kto, dpo, sft), or a conversation the window exported as JSON, as "
+                                   "new conversations (one already here, with the same messages and ratings, is skipped)")
+    p.add_argument("file", metavar="FILE", help="a .jsonl file in TRL's kto, dpo or sft field names, or a "
+                                                "conversation's .json export (Conversation as JSON)")
     p.set_defaults(func=cmd_import)

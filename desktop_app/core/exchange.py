@@ -42,6 +42,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop_app.core.conversation_import import CONVERSATION_FORMAT, ConversationFileError, read_file_text
 from desktop_app.core.prompts import answer_ids
 from desktop_app.core.store import ROLES, Store, StoreError
 from desktop_app.core.text_pieces import CharacterLayout, layout_of, records_layout, stored_ratings
@@ -413,11 +414,9 @@ def read_jsonl(path) -> list[dict]:
     """Parse and validate a whole file first, so a bad line imports nothing."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ExchangeError(f"There is no file {path}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExchangeError(f"Cannot read {path}: {exc}.") from exc
+        text = read_file_text(path)
+    except ConversationFileError as exc:  # a folder, no file, unreadable: said in words
+        raise ExchangeError(str(exc)) from None
     out = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -449,7 +448,7 @@ def _one_document(text: str, path: Path) -> str | None:
         whole = json.loads(text)
     except json.JSONDecodeError:
         return None
-    if isinstance(whole, dict) and whole.get("format") == "gpt2-desk conversation":
+    if isinstance(whole, dict) and whole.get("format") == CONVERSATION_FORMAT:
         return (f"{path} is a conversation exported from the window (Conversation as JSON), not training data: "
                 f"{LINES_WANTED} {NOTHING_IMPORTED}")
     return f"{path} holds one JSON document over several lines, not JSON Lines: {LINES_WANTED} {NOTHING_IMPORTED}"

@@ -161,9 +161,10 @@ class ExportDialog(QDialog):
         lines = [f"Wrote {result.path} ({result.bytes / 2**20:.1f} MB)."]
         lines += [f"Also wrote {p.name}." for p in result.extra_files] + list(result.notes)
         self._say("\n".join(lines))
-        # done: Enter closes the dialog. Export again would only find its own file ("… already
-        # exists"); another format or place turns it back on (_forget_result)
-        turn(self.export_button, False, EXPORTED_TIP)
+        # done: Enter closes the dialog, and Export stays on for another format (greyed, it read as
+        # "close and reopen to export again": left47); the same place again says it already exists
+        turn(self.export_button, True, EXPORTED_TIP)
+        self.export_button.setDefault(False)
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setDefault(True)
         close.setFocus(Qt.FocusReason.OtherFocusReason)

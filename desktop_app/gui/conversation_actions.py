@@ -7,6 +7,8 @@ import re
 
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton
 
+from desktop_app.core.conversation_import import import_conversation_file
+from desktop_app.core.store import StoreError
 from desktop_app.gui import conversation_export as cx, save_folder
 from desktop_app.gui.theme import icon
 
@@ -67,16 +69,59 @@ def export_conversation(window, conversation_id: int | None, kind: str, path: st
     return str(path)
 
 
+IMPORT_LABEL = "Import conversation\u2026"
+
+
+def import_conversation(window, path: str | None = None) -> int | None:
+    """Read a conversation exported as JSON (asks for the file unless ``path`` is given) into a new
+    conversation and show it on the branch that was on screen. Returns the conversation shown, or None."""
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(window, "Import conversation", str(save_folder.start_folder(window)),
+                                              "Conversation as JSON (*.json)")
+        if not path:
+            return None
+    if window.chat.generating:
+        window.show_error("Wait for the answer to end (or stop it) before importing a conversation.")
+        return None
+    try:
+        done = import_conversation_file(window.chat.store, path)
+    except StoreError as exc:  # a bad or newer file: said, nothing imported
+        window.show_error(str(exc))
+        return None
+    window.open_conversation(done.conversation_id)
+    _show_branch(window, done.shown_branch)
+    window.statusBar().showMessage(_imported_words(done), 6000)
+    return done.conversation_id
+
+
+def _show_branch(window, branch: list[int]) -> None:
+    """The branch the exporter had on screen, rather than the newest one."""
+    if branch and window.chat.conversation_id is not None:
+        parents = {m["id"]: m["parent_id"] for m in window.chat.store.messages(window.chat.conversation_id)}
+        window.chat.choice = {parents[mid]: mid for mid in branch if mid in parents}
+        window.chat.reload()
+
+
+def _imported_words(done) -> str:
+    if done.already_here:
+        return "This conversation is already here: opened it, nothing imported twice"
+    counts = ", ".join(f"{n} {thing}{'' if n == 1 else 's'}" for n, thing in (
+        (done.messages, "message"), (done.ratings, "rating"), (done.better_answers, "better answer")))
+    return f"Imported the conversation: {counts} (its answers are scored by the model in use when shown)"
+
+
 def add_export_button(window, toolbar) -> QToolButton:
-    """A toolbar button: export the open conversation as Markdown or JSON."""
-    button = QToolButton()
+    """A toolbar button: export the open conversation as Markdown or JSON, or import one exported as JSON."""
+    button = window.export_button = QToolButton()
     button.setIcon(icon("export"))
-    button.setToolTip("Export this conversation (Markdown or JSON)")
+    button.setToolTip("Export this conversation (Markdown or JSON), or import one (Ctrl+S)")
     menu = QMenu(button)
-    menu.addAction("Conversation as Markdown\u2026",
-                   lambda: export_conversation(window, window.chat.conversation_id, "markdown"))
-    menu.addAction("Conversation as JSON\u2026",
-                   lambda: export_conversation(window, window.chat.conversation_id, "json"))
+    window.export_markdown_action = menu.addAction(
+        "Conversation as Markdown\u2026", lambda: export_conversation(window, window.chat.conversation_id, "markdown"))
+    window.export_json_action = menu.addAction(
+        "Conversation as JSON\u2026", lambda: export_conversation(window, window.chat.conversation_id, "json"))
+    menu.addSeparator()
+    window.import_conversation_action = menu.addAction(IMPORT_LABEL, lambda: import_conversation(window))
     button.setMenu(menu)
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     toolbar.insertWidget(toolbar.actions()[1], button)  # beside the conversations toggle

@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.conversation_import import CONVERSATION_FORMAT, CONVERSATION_VERSION
 from desktop_app.core.drafts import is_interrupted, stopped_unstarted
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = CONVERSATION_VERSION  # core/conversation_import.py reads it back
 # an answer that is not whole says so in the file, as its card does
 NOT_WHOLE_NOTES = {"cancelled": "You stopped this answer before it ended.",
                    "length": "This answer was cut at the token limit.",
@@ -86,7 +87,7 @@ def conversation_json(conversation: dict, messages: list[dict], shown_ids: list[
     on screen; ``ratings``: message id -> +1/-1; ``corrections``: answer id -> the person's
     better answer (``better_answer``, null where none)."""
     keep = ("id", "parent_id", "role", "text", "model_id", "adapter_id", "settings", "created")
-    out = {"format": "gpt2-desk conversation", "version": FORMAT_VERSION,
+    out = {"format": CONVERSATION_FORMAT, "version": FORMAT_VERSION,
            "id": conversation["id"], "title": conversation["title"],
            "created": str(conversation.get("created", "")), "updated": str(conversation.get("updated", "")),
            "messages": [dict({k: m.get(k) for k in keep}, shown=m["id"] in shown_ids,

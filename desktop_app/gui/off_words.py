@@ -225,7 +225,7 @@ def history_tips(facts: HistoryFacts) -> dict[str, str]:
 TRAINING_SETTING_TIP = "A run is training with these settings: change them once it ends, or Cancel it"
 EXPORT_NOW_TIP = "Write the adapter in the chosen format to the chosen place"
 EXPORTING_TIP = "The export is running: wait for it, or Cancel it"
-EXPORTED_TIP = "Exported: choose another format or place to export again"
+EXPORTED_TIP = "Exported: choose another format or place, then Export again"
 EXPORT_FIELD_TIP = "The export is running with this choice: Cancel it to change it"
 
 

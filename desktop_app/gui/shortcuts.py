@@ -24,6 +24,10 @@ SHORTCUTS = (
     ("Ctrl+1 / Ctrl+2", "Chat / Text, the cursor in its prompt or text"),
     ("Ctrl+3", "the Fine-tune tab, on its button (Enter or Space starts a run)"),
     ("Ctrl+,", "sampling settings"),
+    ("Ctrl+L", "choose a model (the model dialog)"),
+    ("Ctrl+Shift+C", "Compare: the selected answer under the base model and the adapter"),
+    ("Ctrl+H", "the adapter history (the Fine-tune tab, on its list: Enter uses the selected adapter)"),
+    ("Ctrl+S", "export the conversation as Markdown or JSON, or import one (the export menu)"),
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Enter / Space", "press the button that has the focus ring"),
     ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
@@ -45,6 +49,9 @@ def bind(window) -> None:
     for keys, action in (("Ctrl+1", lambda: open_mode(window, "chat")), ("Ctrl+2", lambda: open_mode(window, "text")),
                          ("Ctrl+3", lambda: open_finetune(window)),
                          ("Ctrl+,", lambda: window.popover.popup_above(window.settings_button)),
+                         ("Ctrl+L", lambda: open_model_dialog(window)), ("Ctrl+Shift+C", window.open_compare),
+                         ("Ctrl+H", lambda: open_adapter_history(window)),
+                         ("Ctrl+S", lambda: open_export_menu(window)),
                          ("F1", lambda: show_shortcuts(window)), ("Ctrl+Q", window.close)):
         QShortcut(QKeySequence(keys), window, action)
 
@@ -93,6 +100,32 @@ def open_finetune(window) -> None:
     target = button if button.isEnabled() else window.side_tabs.tabBar()
     target.setFocus(Qt.FocusReason.ShortcutFocusReason)
     window.finetune_panel.ensureWidgetVisible(button)
+
+
+def open_model_dialog(window) -> None:
+    """The model dialog, as the model button opens it; while that button is off (a load or a fine-tune
+    running) the status bar says why, as its tooltip does."""
+    if window.model_button.isEnabled():
+        window.choose_model()
+    else:
+        window.statusBar().showMessage(window.model_button.toolTip(), 6000)
+
+
+def open_adapter_history(window) -> None:
+    """The Fine-tune tab in front, the focus on the adapter history's list (Enter uses the selected
+    adapter, F2 renames it), else on the history while it has no row."""
+    window.finetune_side.show()
+    history = window.finetune_panel.history
+    target = history.list if history.list.count() and history.list.isEnabled() else window.side_tabs.tabBar()
+    target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    window.finetune_panel.ensureWidgetVisible(history)
+
+
+def open_export_menu(window) -> None:
+    """The toolbar's export menu under its button, walked with the arrow keys (not ``showMenu``,
+    which would block until it closes)."""
+    button = window.export_button
+    button.menu().popup(button.mapToGlobal(button.rect().bottomLeft()))
 
 
 def show_shortcuts(window) -> QMessageBox:

@@ -1,0 +1,177 @@
+"""The window's own conversation export ("Conversation as JSON") read back into a store.
+
+The file (gui/conversation_export.conversation_json) holds every message of one conversation with
+``parent_id`` links (its branches), each answer's thumb (``rating``) and the person's better answer
+(``better_answer``). An import makes one new conversation of them, all in one transaction, after the
+whole file has been checked: a bad or newer-format file imports nothing.
+
+Its answers are stored as core/exchange.py stores a TRL file's: text without token records and without
+a writer (``model_id`` None, ``settings`` {"imported_from": the file's name}), so the model in use scores
+them afresh (core/unwritten.py) and another model's figures are never shown as this one's. The writer the
+file names is kept as ``written_by`` in the answer's settings, for the record.
+
+A conversation the store already holds (the same messages, branches, ratings and better answers) is not
+imported twice: its ratings would count twice for the next fine-tune.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop_app.core.store import ROLES, Store, StoreError
+
+CONVERSATION_FORMAT = "gpt2-desk conversation"
+CONVERSATION_VERSION = 1  # the newest version of the file this app writes and reads
+NOTHING_IMPORTED = "Nothing was imported."
+
+
+class ConversationFileError(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportedConversation:
+    """What an import did: the conversation made (or the one already holding it: ``already_here``),
+    the branch on screen when it was exported (its new ids, root first; [] when the file marks none),
+    and the counts."""
+
+    conversation_id: int
+    shown_branch: list[int]
+    messages: int
+    ratings: int
+    better_answers: int
+    already_here: bool = False
+
+
+def read_file_text(path) -> str:
+    """A file's text, or a message in words: no file, a folder, unreadable."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConversationFileError(f"{path} is a folder, not a file: name one exported file in it.")
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConversationFileError(f"There is no file {path}.") from None
+    except PermissionError:
+        raise ConversationFileError(f"Cannot read {path}: permission denied.") from None
+    except UnicodeDecodeError:
+        raise ConversationFileError(f"Cannot read {path}: it is not UTF-8 text.") from None
+    except OSError as exc:
+        raise ConversationFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+
+
+def is_conversation_document(text: str) -> bool:
+    """Whether ``text`` is one JSON object that says it is a conversation export."""
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(whole, dict) and whole.get("format") == CONVERSATION_FORMAT
+
+
+def parse_conversation(text: str, where: str) -> dict:
+    """The file checked whole: {"title", "messages"} with each message's fields, parents before children."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConversationFileError(f"{where} is not valid JSON ({exc.msg}, line {exc.lineno}). {NOTHING_IMPORTED}") from None
+    if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
+        raise ConversationFileError(f"{where} is not a conversation exported from GPT-2 Desk (Conversation as JSON). "
+                                    f"{NOTHING_IMPORTED}")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ConversationFileError(f"{where}: \"version\" should be a whole number from 1, not {version!r}. {NOTHING_IMPORTED}")
+    if version > CONVERSATION_VERSION:
+        raise ConversationFileError(f"{where} was written by a newer GPT-2 Desk (conversation format version {version}; "
+                                    f"this one reads version {CONVERSATION_VERSION}): update the app to import it. "
+                                    f"{NOTHING_IMPORTED}")
+    messages = data.get("messages")
+    if not isinstance(messages, list) or not messages:
+        raise ConversationFileError(f"{where} holds no messages. {NOTHING_IMPORTED}")
+    seen: set = set()
+    checked = [_message(m, n, seen, where) for n, m in enumerate(messages, 1)]
+    title = data.get("title") if isinstance(data.get("title"), str) and data["title"].strip() else "Imported conversation"
+    return {"title": title, "messages": checked}
+
+
+def _message(m, n: int, seen: set, where: str) -> dict:
+    """One message checked; its parent must come earlier in the file (the export writes them by id)."""
+    at = f"{where}, message {n}"
+    if not isinstance(m, dict):
+        raise ConversationFileError(f"{at}: expected a JSON object. {NOTHING_IMPORTED}")
+    if m.get("id") is None or m["id"] in seen:
+        raise ConversationFileError(f"{at}: needs an \"id\" no other message has. {NOTHING_IMPORTED}")
+    if m.get("parent_id") is not None and m["parent_id"] not in seen:
+        raise ConversationFileError(f"{at}: its \"parent_id\" {m['parent_id']!r} is no earlier message's id. "
+                                    f"{NOTHING_IMPORTED}")
+    if m.get("role") not in ROLES or not isinstance(m.get("text"), str):
+        raise ConversationFileError(f"{at}: needs a \"role\" ({', '.join(ROLES)}) and a \"text\". {NOTHING_IMPORTED}")
+    if m.get("rating") not in (None, 1, -1) or isinstance(m.get("rating"), bool):
+        raise ConversationFileError(f"{at}: \"rating\" is 1, -1 or null, not {m['rating']!r}. {NOTHING_IMPORTED}")
+    better = m.get("better_answer")
+    if better is not None and (not isinstance(better, str) or not better.strip() or m["role"] != "assistant"):
+        raise ConversationFileError(f"{at}: \"better_answer\" is an answer's non-empty text or null. {NOTHING_IMPORTED}")
+    if m.get("rating") is not None and m["role"] != "assistant":
+        raise ConversationFileError(f"{at}: only an answer carries a \"rating\". {NOTHING_IMPORTED}")
+    seen.add(m["id"])
+    return {"id": m["id"], "parent_id": m.get("parent_id"), "role": m["role"], "text": m["text"],
+            "model_id": m.get("model_id"), "rating": m.get("rating"), "better_answer": better,
+            "shown": m.get("shown") is True}
+
+
+def _shape(messages: list[dict]) -> tuple:
+    """A conversation as the duplicate rule compares it: each message's place in the tree, role, text,
+    thumb and better answer (ids differ from store to store)."""
+    place = {m["id"]: n for n, m in enumerate(messages)}
+    return tuple((place.get(m["parent_id"]), m["role"], m["text"], m["rating"], m["better_answer"]) for m in messages)
+
+
+def _stored_shape(store: Store, conversation_id: int) -> tuple:
+    messages = [dict(m, rating=store.message_rating(m["id"]) if m["role"] == "assistant" else None,
+                     better_answer=store.correction(m["id"]) if m["role"] == "assistant" else None)
+                for m in store.messages(conversation_id)]
+    return _shape(messages)
+
+
+def _already_here(store: Store, messages: list[dict]) -> int | None:
+    wanted = _shape(messages)
+    for conversation in store.list_conversations():
+        if conversation.get("message_count") == len(messages) and _stored_shape(store, conversation["id"]) == wanted:
+            return conversation["id"]
+    return None
+
+
+def import_conversation(store: Store, parsed: dict, *, source: str) -> ImportedConversation:
+    """One new conversation of ``parse_conversation``'s result, in one transaction."""
+    messages = parsed["messages"]
+    counts = dict(messages=len(messages), ratings=sum(m["rating"] is not None for m in messages),
+                  better_answers=sum(m["better_answer"] is not None for m in messages))
+    with store.transaction():
+        existing = _already_here(store, messages)
+        if existing is not None:
+            return ImportedConversation(existing, [], already_here=True, **counts)
+        conversation = store.create_conversation(parsed["title"])
+        new_ids: dict = {}
+        for m in messages:
+            new_ids[m["id"]] = _add(store, conversation, m, new_ids.get(m["parent_id"]), source)
+    return ImportedConversation(conversation, [new_ids[m["id"]] for m in messages if m["shown"]], **counts)
+
+
+def _add(store: Store, conversation: int, m: dict, parent: int | None, source: str) -> int:
+    settings = {"imported_from": source}
+    if m["role"] == "assistant" and m["model_id"]:
+        settings["written_by"] = m["model_id"]
+    mid = store.add_message(conversation, m["role"], m["text"], parent_id=parent, settings=settings)
+    if m["rating"] is not None:
+        store.rate_message(mid, m["rating"])
+    if m["better_answer"] is not None:
+        store.set_correction(mid, m["better_answer"])
+    return mid
+
+
+def import_conversation_file(store: Store, path) -> ImportedConversation:
+    """Read, check and import one exported conversation; a bad file raises and imports nothing."""
+    path = Path(path)
+    return import_conversation(store, parse_conversation(read_file_text(path), str(path)), source=path.name)
