@@ -27,7 +27,7 @@ SHORTCUTS = (
     ("Ctrl+L", "choose a model (the model dialog)"),
     ("Ctrl+Shift+C", "Compare: the selected answer under the base model and the adapter"),
     ("Ctrl+H", "the adapter history (the Fine-tune tab, on its list: Enter uses the selected adapter)"),
-    ("Ctrl+S", "export the conversation as Markdown or JSON, or import one (the export menu)"),
+    ("Ctrl+S", "export the conversation as Markdown or JSON, or import one (the export menu); in Text, export the text"),
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Enter / Space", "press the button that has the focus ring"),
     ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
@@ -122,10 +122,15 @@ def open_adapter_history(window) -> None:
 
 
 def open_export_menu(window) -> None:
-    """The toolbar's export menu under its button, walked with the arrow keys (not ``showMenu``,
-    which would block until it closes)."""
-    button = window.export_button
-    button.menu().popup(button.mapToGlobal(button.rect().bottomLeft()))
+    """The export menu of what is on screen under its button, walked with the arrow keys (not ``showMenu``,
+    which would block until it closes): on the Text tab the text's own (the text, heatmap, tokens,
+    summary), where a person saving with Ctrl+S means the text; else the conversation's."""
+    text_button = window.text_view.summary_panel.export_button
+    button = text_button if window.mode == "text" and text_button.isEnabled() else window.export_button
+    if button.isVisible():
+        button.menu().popup(button.mapToGlobal(button.rect().bottomLeft()))
+    else:
+        button.menu().popup(window.mapToGlobal(window.rect().center()))
 
 
 def show_shortcuts(window) -> QMessageBox:
