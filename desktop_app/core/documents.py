@@ -142,6 +142,36 @@ def break_long_lines(text: str, longest: int = MAX_LINE_CHARS, piece: int = PIEC
     return ("\n".join(lines) if broken else text), broken
 
 
+# What Qt's plain-text editor keeps of a text (QPlainTextEdit.setPlainText, then toPlainText): "\r\n",
+# a lone "\r", the Unicode line and paragraph separators and the two noncharacters Qt marks frames with
+# (U+FDD0, U+FDD1) each become one "\n", a no-break space a space; every other character stays (checked
+# one by one over the whole Basic Multilingual Plane).
+_EDITOR_FORM = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\ufdd0": "\n", "\ufdd1": "\n",
+                              "\u00a0": " "})
+
+
+def editor_text(text: str) -> str:
+    """``text`` as the Text tab's editor holds it. A text the branches keep must be this, or the
+    editor's text is not the tree's: a continuation with a "\\r" in it (GPT-2 writes "\\r\\n") had lost
+    its model marks, so the summary and Fine-tune's change never said the person's own figures."""
+    return text.replace("\r\n", "\n").translate(_EDITOR_FORM)
+
+
+def editor_records(records) -> list:
+    """Token records whose texts join into ``editor_text`` of theirs, one record each as before: a
+    "\\r" that ends one token and the "\\n" that starts the next make one line break, on the first."""
+    out, after_return = [], False
+    for record in records:
+        text = record.text
+        if after_return and text.startswith("\n"):
+            text = text[1:]
+        if record.text:  # (an unfinished character's piece, "", lies between nothing)
+            after_return = record.text.endswith("\r")
+        text = editor_text(text)
+        out.append(record if text == record.text else replace(record, text=text))
+    return out
+
+
 def _pieces(line: str, piece: int) -> list[str]:
     out, start = [], 0
     while len(line) - start > piece:

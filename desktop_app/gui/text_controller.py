@@ -251,12 +251,15 @@ class TextController(QObject):
     def _continued(self, generation) -> None:
         """A continuation came: it becomes a branch (shown), then ``continued`` says so."""
         self.throttle.flush()
-        text, reason = generation.text, generation.finish_reason or ""
+        # kept as the editor will hold it: a "\r" the editor makes "\n" had left the branch's text not the
+        # editor's, and the continuation unmarked (no "your text" figures, in the summary or the change)
+        text, reason = documents.editor_text(generation.text), generation.finish_reason or ""
         if not text:
             self._ended(text, reason)
             return
         loaded = self.chat.loaded
-        self.tree.add(self.plan, text, generation.records, loaded.model_id if loaded is not None else None,
+        records = documents.editor_records(generation.records)
+        self.tree.add(self.plan, text, records, loaded.model_id if loaded is not None else None,
                       then=lambda _id: self._ended(text, reason))
 
     def _continue_failed(self, error) -> None:
