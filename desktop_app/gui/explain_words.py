@@ -28,7 +28,8 @@ def where_words(a, i: int, in_text: bool = False) -> str:
     """Where token ``i`` of attribution ``a`` stands, for the ranking's grey label."""
     source = a.source(i)
     if source == "answer":
-        return f"answer {i - a.prompt_len + 1}"
+        # "answer 17" read as the 17th answer (usertest23)
+        return f"answer, token {i - a.prompt_len + 1}"
     if in_text:
         return START_WORDS if i == 0 and a.token_texts[0] == END_OF_TEXT else "text before"
     return {TEMPLATE: TEMPLATE_WORDS, SYSTEM: SYSTEM_WORDS, CONVERSATION: "conversation"}.get(source, "prompt")

@@ -275,8 +275,9 @@ class FineTunePanel(QScrollArea):
             self.ready_label.setToolTip(ready_details(counts))
         else:
             self.ready_label.setToolTip("")
-            self.ready_label.setText("Nothing to learn from yet: rate an answer with \u25b2/\u25bc, right-click a "
-                                     "token, or write a better answer.")
+            # the card's thumbs, as it draws them (usertest23: "▲/▼" matched nothing on screen)
+            self.ready_label.setText("Nothing to learn from yet: rate an answer with its thumbs up or down, "
+                                     "right-click a token, or write a better answer.")
         self._update()
 
     def _run_started_or_ended(self, running: bool) -> None:

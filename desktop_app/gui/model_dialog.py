@@ -181,6 +181,9 @@ class ModelDialog(QDialog):
         else:
             self.path_radio.setChecked(True)
             self.path.setText(current)
+        # the keyboard starts on the chosen source: on the first radio while another was checked,
+        # Space switched the choice (usertest23)
+        self.group.checkedButton().setFocus()
 
     def _precision_row(self, precision: str) -> QHBoxLayout:
         self.precision_box = QComboBox()
