@@ -124,7 +124,7 @@ def test_the_window_paints_a_whole_form_that_says_it_is_checking(make_window, re
             QApplication.processEvents()
         painted = _painted(window)
         assert painted in status_forms(p), f"at {width} px the label was cut: {painted!r}"
-        assert side.label.toolTip() == status_forms(p)[0]
+        assert side.label.toolTip().split("\n")[0] == status_forms(p)[0]  # then, on a CPU, SLOW_WINDOW
         shown[name] = painted
     assert shown["answers"].startswith("checking") or "checking whether it helps" in shown["answers"], shown
     assert "re-ask" in shown["reask"] and "step" in shown["step"], shown
