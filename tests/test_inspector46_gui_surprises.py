@@ -142,8 +142,9 @@ def test_the_list_takes_its_own_height_and_a_narrow_one_keeps_the_words_around(w
     panel = view.surprises.panel
     QApplication.processEvents()
     assert panel.width() >= NARROW_LIST_PX and not panel.list.isColumnHidden(FIGURES_COLUMN)
-    # no room left empty under the list (it had taken a gap over the summary from the text)
-    assert panel.height() <= panel.sizeHint().height()
+    # no room left empty under the list (it had taken a gap over the summary from the text), once the layout
+    # has settled: on a busy machine a pass of it can still be queued here (251 px against 165 once, in a full run)
+    qtbot.waitUntil(lambda: panel.height() <= panel.sizeHint().height(), timeout=WAIT_MS)
     window.resize(800, 600)
     qtbot.waitUntil(lambda: panel.width() < NARROW_LIST_PX, timeout=WAIT_MS)
     assert panel.list.isColumnHidden(FIGURES_COLUMN) and not panel.list.isColumnHidden(len(surprise_words.HEADERS) - 1)
