@@ -148,3 +148,11 @@ def test_a_passage_that_begins_with_a_line_break_is_on_the_line_of_its_first_wor
     [span] = recited.find_recited(records)
     assert span.start == 10 and span.text.startswith("\n")
     assert span.line == 2  # the break ends line 1; its words are on line 2
+
+
+def test_a_repeat_on_its_own_line_says_earlier_text_not_its_line():
+    words = list(range(500, 530))
+    one_line = prose(words) + recital(words)  # no line break: the copy starts on the passage's own line
+    (repeat,) = recited.find_recited(one_line)
+    assert repeat.line == repeat.earlier_line == 1
+    assert recited_words.why(repeat) == "Repeats earlier text"

@@ -34,8 +34,12 @@ TIP_WORDS_LIMIT = 300
 
 
 def why(span: RecitedSpan) -> str:
-    """The Why cell: "Known by heart", or "Repeats line 12" (where the earlier copy starts)."""
-    return "Known by heart" if span.why == recited.BY_HEART else f"Repeats line {span.earlier_line:,}"
+    """The Why cell: "Known by heart", or "Repeats line 12" (where the earlier copy starts), or "Repeats
+    earlier text" where that copy starts on the passage's own line ("Repeats line 1" read oddly in a text
+    of one line: usertest23)."""
+    if span.why == recited.BY_HEART:
+        return "Known by heart"
+    return "Repeats earlier text" if span.earlier_line == span.line else f"Repeats line {span.earlier_line:,}"
 
 
 def passage_words(records, span: RecitedSpan, limit: int = WORDS_LIMIT) -> str:
