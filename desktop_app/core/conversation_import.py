@@ -62,13 +62,17 @@ def read_file_text(path) -> str:
         raise ConversationFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
 
 
+def is_conversation(data) -> bool:
+    """Whether parsed JSON ``data`` says it is a conversation export."""
+    return isinstance(data, dict) and data.get("format") == CONVERSATION_FORMAT
+
+
 def is_conversation_document(text: str) -> bool:
     """Whether ``text`` is one JSON object that says it is a conversation export."""
     try:
-        whole = json.loads(text)
+        return is_conversation(json.loads(text))
     except json.JSONDecodeError:
         return False
-    return isinstance(whole, dict) and whole.get("format") == CONVERSATION_FORMAT
 
 
 def parse_conversation(text: str, where: str) -> dict:
@@ -77,7 +81,7 @@ def parse_conversation(text: str, where: str) -> dict:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConversationFileError(f"{where} is not valid JSON ({exc.msg}, line {exc.lineno}). {NOTHING_IMPORTED}") from None
-    if not isinstance(data, dict) or data.get("format") != CONVERSATION_FORMAT:
+    if not is_conversation(data):
         raise ConversationFileError(f"{where} is not a conversation exported from GPT-2 Desk (Conversation as JSON). "
                                     f"{NOTHING_IMPORTED}")
     version = data.get("version")

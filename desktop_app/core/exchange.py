@@ -42,7 +42,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_app.core.conversation_import import CONVERSATION_FORMAT, ConversationFileError, read_file_text
+from desktop_app.core.conversation_import import NOTHING_IMPORTED, ConversationFileError, is_conversation, read_file_text
 from desktop_app.core.prompts import answer_ids
 from desktop_app.core.store import ROLES, Store, StoreError
 from desktop_app.core.text_pieces import CharacterLayout, layout_of, records_layout, stored_ratings
@@ -435,7 +435,6 @@ def read_jsonl(path) -> list[dict]:
     return out
 
 
-NOTHING_IMPORTED = "Nothing was imported."
 LINES_WANTED = ("`import` reads TRL JSON Lines, one example per line, as `gpt2-desk export --format kto|dpo|sft` "
                 "writes them.")
 
@@ -448,7 +447,7 @@ def _one_document(text: str, path: Path) -> str | None:
         whole = json.loads(text)
     except json.JSONDecodeError:
         return None
-    if isinstance(whole, dict) and whole.get("format") == CONVERSATION_FORMAT:
+    if is_conversation(whole):
         return (f"{path} is a conversation exported from the window (Conversation as JSON), not training data: "
                 f"{LINES_WANTED} {NOTHING_IMPORTED}")
     return f"{path} holds one JSON document over several lines, not JSON Lines: {LINES_WANTED} {NOTHING_IMPORTED}"
