@@ -189,15 +189,15 @@ def recited_text(records, spans, min_tokens: int) -> str:
     for span in spans:
         where = f"tokens {span.start}-{span.stop - 1}"
         lines.append(f"  {where:<17} {span.tokens:>5} tokens  mean {percent(span.mean_prob):>6}  first choice "
-                     f"{percent(span.first_choice_share):>5}  {_recited_why(span):<32} "
+                     f"{percent(span.first_choice_share):>5}  {_recited_why(span, recited_words.why(span)):<32} "
                      f"{json.dumps(recited_words.passage_words(records, span, 60), ensure_ascii=False)}")
     return "\n".join(lines)
 
 
-def _recited_why(span) -> str:
-    if span.why == "repeat":
-        return f"repeats line {span.earlier_line} (token {span.earlier})"
-    return "known by heart"
+def _recited_why(span, cell: str) -> str:
+    """The Text tab's Why ``cell`` (``recited_words.why``) in a line's lower case, with the earlier copy's token."""
+    said = cell[0].lower() + cell[1:]
+    return f"{said} (token {span.earlier})" if span.earlier is not None else said
 
 
 def check_png_export(args) -> None:
