@@ -71,10 +71,16 @@ def row_tip(records, span: RecitedSpan) -> str:
     return "<br>".join(lines)
 
 
+def tokens_listed(tokens: int, whole: int | None = None) -> str:
+    """The tokens a list (Surprises' orders, Known by heart) was made of: "341 tokens", or "the first 20,000
+    tokens (the heatmap's; the text has 31,000)" where the heatmap draws fewer than the text holds."""
+    return (f"the first {tokens:,} tokens (the heatmap's; the text has {whole:,})" if whole and whole > tokens
+            else f"{tokens:,} tokens")
+
+
 def headline(spans: Sequence[RecitedSpan], tokens: int, whole: int | None = None) -> str:
     """The line over the list: how many passages, how many tokens they hold, of each kind."""
-    of = f"the first {tokens:,} tokens (the heatmap's; the text has {whole:,})" if whole and whole > tokens \
-        else f"{tokens:,} tokens"
+    of = tokens_listed(tokens, whole)
     if not spans:
         return f"No passage the model knows by heart among {of}."
     by_heart = sum(s.why == recited.BY_HEART for s in spans)

@@ -8,7 +8,7 @@ import html
 from desktop_app.core.palette import visible_whitespace
 from desktop_app.core.percent_words import percent
 from desktop_app.core.surprises import Surprise
-from desktop_app.gui.recited_words import ORDER_NAME as RECITED_ORDER
+from desktop_app.gui.recited_words import ORDER_NAME as RECITED_ORDER, tokens_listed
 
 TITLE = "Surprises"
 # (order, its name in the picker, what it means): the picker's tooltip says both
@@ -97,8 +97,7 @@ def headline(shown: int, tokens: int, order: str, whole: int | None = None) -> s
     """The line over the list: how many of how many tokens, in which order; ``whole``: the text's
     tokens where the heatmap draws fewer (the list ranks the heatmap's)."""
     name = dict((o, n) for o, n, _m in ORDER_NAMES)[order].lower()
-    of = f"the first {tokens:,} tokens (the heatmap's; the text has {whole:,})" if whole and whole > tokens \
-        else f"{tokens:,} tokens"
+    of = tokens_listed(tokens, whole)
     if not shown:
         return f"No token to list among {of}."
     # (the keys are in Previous's and Next's tooltips and the F1 list: here they wrapped the line at 800x600)
