@@ -8,6 +8,7 @@ import re
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton
 
 from desktop_app.core.conversation_import import import_conversation_file
+from desktop_app.core.exchange import conversation_token_ratings
 from desktop_app.core.store import StoreError
 from desktop_app.gui import conversation_export as cx, save_folder
 from desktop_app.gui.theme import icon
@@ -43,7 +44,16 @@ def conversation_text(window, conversation_id: int, kind: str) -> str:
     if kind == "markdown":
         return cx.conversation_markdown(conversation["title"], thread, cx.sibling_positions(messages, thread),
                                         corrections, ratings)
-    return cx.conversation_json(conversation, messages, [m["id"] for m in thread], ratings, corrections)
+    token_ratings = conversation_token_ratings(store, conversation_id, _writers_tokenizer(window))
+    return cx.conversation_json(conversation, messages, [m["id"] for m in thread], ratings, corrections,
+                                token_ratings)
+
+
+def _writers_tokenizer(window):
+    """model id -> the model in use's tokenizer where it wrote the answer (where a split character's rating
+    began, by the tokens' bytes), else None (by the pieces' rule: core/exchange.py)."""
+    loaded = window.chat.loaded
+    return lambda model_id: loaded.tokenizer if loaded is not None and model_id == loaded.model_id else None
 
 
 def export_conversation(window, conversation_id: int | None, kind: str, path: str | None = None) -> str | None:
@@ -84,7 +94,7 @@ def import_conversation(window, path: str | None = None) -> int | None:
         window.show_error("Wait for the answer to end (or stop it) before importing a conversation.")
         return None
     try:
-        done = import_conversation_file(window.chat.store, path)
+        done = import_conversation_file(window.chat.store, path, getattr(window.chat.loaded, "tokenizer", None))
     except StoreError as exc:  # a bad or newer file: said, nothing imported
         window.show_error(str(exc))
         return None
