@@ -9,6 +9,7 @@ from pathlib import Path
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.conversation_import import CONVERSATION_FORMAT, CONVERSATION_VERSION, INTERRUPTED, ending_of
+from desktop_app.core.exchange import conversation_token_ratings
 
 FORMAT_VERSION = CONVERSATION_VERSION  # core/conversation_import.py reads it back
 # an answer that is not whole says so in the file, as its card does
@@ -94,6 +95,25 @@ def conversation_json(conversation: dict, messages: list[dict], shown_ids: list[
                              token_ratings=(token_ratings or {}).get(m["id"], []),
                              ending=ending_of(m)) for m in messages]}
     return json.dumps(out, ensure_ascii=False, indent=2, default=str)
+
+
+def conversation_text(store, conversation_id: int, kind: str, shown_ids: list[int] | None = None,
+                      tokenizer_for=None) -> str:
+    """One conversation as a file's text, "markdown" or "json", read from ``store`` (on the store lane: a
+    long conversation takes a while). ``shown_ids``: the branch on screen (None: the newest, as the list
+    opens it); ``tokenizer_for``: model id -> its tokenizer or None (core/exchange.py)."""
+    conversation = store.get_conversation(conversation_id)
+    messages = store.messages(conversation_id)
+    by_id = {m["id"]: m for m in messages}
+    thread = [by_id[i] for i in shown_ids if i in by_id] if shown_ids is not None else newest_branch(messages)
+    answers = [m["id"] for m in messages if m["role"] == "assistant"]
+    ratings = {mid: store.message_rating(mid) for mid in answers}
+    corrections = {mid: text for mid in answers if (text := store.correction(mid))}
+    if kind == "markdown":
+        return conversation_markdown(conversation["title"], thread, sibling_positions(messages, thread),
+                                     corrections, ratings)
+    return conversation_json(conversation, messages, [m["id"] for m in thread], ratings, corrections,
+                             conversation_token_ratings(store, conversation_id, tokenizer_for))
 
 
 def write_text(path: str | Path, text: str) -> Path:
