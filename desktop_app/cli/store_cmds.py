@@ -286,12 +286,15 @@ def _write_trl_script(args, script: Path, dataset: Path) -> None:
 
 
 def cmd_import(args) -> int:
-    from desktop_app.core.conversation_import import is_conversation_document, read_file_text
-    from desktop_app.core.exchange import import_examples, read_jsonl
+    from desktop_app.core.conversation_import import check_conversation, conversation_data, read_file_text
+    from desktop_app.core.exchange import import_examples, parse_jsonl
 
-    if is_conversation_document(read_file_text(args.file)):
-        return _import_conversation(args)
-    examples = read_jsonl(args.file)
+    # read once: FILE may be a pipe (`import <(…)`, /dev/stdin), which a second read finds empty
+    text = read_file_text(args.file)
+    conversation = conversation_data(text)
+    if conversation is not None:
+        return _import_conversation(args, check_conversation(conversation, str(args.file)))
+    examples = parse_jsonl(text, args.file)
     tokenizer, why = _import_tokenizer(args, examples)
     with _open(args) as store:
         done = import_examples(store, examples, source=Path(args.file).name, tokenizer=tokenizer)
@@ -305,13 +308,12 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _import_conversation(args) -> int:
-    """A conversation the window exported (Conversation as JSON): one new conversation, its branches,
-    thumbs, better answers, token ratings and endings; its answers scored afresh by the model in use
-    when shown."""
-    from desktop_app.core.conversation_import import import_conversation, parse_conversation, read_file_text
+def _import_conversation(args, parsed: dict) -> int:
+    """A conversation the window exported (Conversation as JSON), ``parsed`` (checked whole): one new
+    conversation, its branches, thumbs, better answers, token ratings and endings; its answers scored
+    afresh by the model in use when shown."""
+    from desktop_app.core.conversation_import import import_conversation
 
-    parsed = parse_conversation(read_file_text(args.file), str(args.file))
     tokenizer, why = _placing_tokenizer(args, [r for m in parsed["messages"] for r in m["token_ratings"]])
     with _open(args) as store:
         done = import_conversation(store, parsed, source=Path(args.file).name, tokenizer=tokenizer)

@@ -115,11 +115,6 @@ def conversation_data(text: str) -> dict | None:
     return data if is_conversation(data) else None
 
 
-def is_conversation_document(text: str) -> bool:
-    """Whether ``text`` is one JSON object that says it is a conversation export."""
-    return conversation_data(text) is not None
-
-
 def parse_conversation(text: str, where: str) -> dict:
     """The file checked whole: {"title", "messages"} with each message's fields, parents before children."""
     try:

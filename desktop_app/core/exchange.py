@@ -394,6 +394,12 @@ def read_jsonl(path) -> list[dict]:
         text = read_file_text(path)
     except ConversationFileError as exc:  # a folder, no file, unreadable: said in words
         raise ExchangeError(str(exc)) from None
+    return parse_jsonl(text, path)
+
+
+def parse_jsonl(text: str, path) -> list[dict]:
+    """``read_jsonl`` of a file's ``text`` already read (``path`` names it in messages)."""
+    path = Path(path)
     out = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
