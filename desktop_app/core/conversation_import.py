@@ -210,11 +210,28 @@ def _stored_shape(store: Store, conversation_id: int) -> tuple:
 
 
 def _already_here(store: Store, messages: list[dict]) -> int | None:
+    """The conversation already holding ``messages`` (``_shape``), or None. Only the few with as many
+    messages and as many bytes of text are read whole: reading every conversation of the same length
+    (each with a query per answer for its thumb and better answer) grew with the database."""
     wanted = _shape(messages)
-    for conversation in store.list_conversations():
-        if conversation.get("message_count") == len(messages) and _stored_shape(store, conversation["id"]) == wanted:
-            return conversation["id"]
+    for conversation_id in _same_size(store, len(messages), sum(_utf8_bytes(m["text"]) for m in messages)):
+        if _stored_shape(store, conversation_id) == wanted:
+            return conversation_id
     return None
+
+
+def _utf8_bytes(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _same_size(store: Store, count: int, text_bytes: int) -> list[int]:
+    """The conversations with ``count`` messages whose texts add up to ``text_bytes`` bytes of UTF-8, in
+    one query that reads no text (SQLite stores a str as UTF-8; its LENGTH would stop at a NUL character)."""
+    with store.snapshot() as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT conversation_id FROM messages GROUP BY conversation_id "
+            "HAVING COUNT(*) = ? AND SUM(LENGTH(CAST(text AS BLOB))) = ? ORDER BY conversation_id",
+            (count, text_bytes))]
 
 
 def import_conversation(store: Store, parsed: dict, *, source: str, tokenizer=None) -> ImportedConversation:
