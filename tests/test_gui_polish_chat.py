@@ -190,7 +190,8 @@ def test_export_a_whole_conversation_as_markdown_and_json(make_window, qtbot, tm
         assert "fixed seed (7)" in window.statusBar().currentMessage()  # the same answer again: said why
     ask(qtbot, window, "Second question")
     cid = window.chat.conversation_id
-    md = conversation_actions.export_conversation(window, cid, "markdown", str(tmp_path / "c.md"))
+    with qtbot.waitSignal(window.conversation_files.saved, timeout=WAIT_MS):  # written on the store lane
+        md = conversation_actions.export_conversation(window, cid, "markdown", str(tmp_path / "c.md"))
     text = open(md, encoding="utf-8").read()
     shown = window.chat.thread()
     assert text.startswith("# First question\n")
@@ -198,7 +199,8 @@ def test_export_a_whole_conversation_as_markdown_and_json(make_window, qtbot, tm
         "## You", f"## {shown[1]['model_id'].split('/')[-1]} (base model) \u2014 answer 2 of 2"]
     for m in shown:
         assert m["text"].strip() in text
-    js = conversation_actions.export_conversation(window, cid, "json", str(tmp_path / "c.json"))
+    with qtbot.waitSignal(window.conversation_files.saved, timeout=WAIT_MS):
+        js = conversation_actions.export_conversation(window, cid, "json", str(tmp_path / "c.json"))
     data = json.loads(open(js, encoding="utf-8").read())
     assert data["title"] == "First question" and len(data["messages"]) == 5  # every branch
     assert [m["id"] for m in data["messages"] if m["shown"]] == [m["id"] for m in shown]
@@ -207,7 +209,8 @@ def test_export_a_whole_conversation_as_markdown_and_json(make_window, qtbot, tm
     window.conversations.export_requested.disconnect()
     window.conversations.export_requested.connect(
         lambda c, kind: saved.append(conversation_actions.export_conversation(window, c, kind, str(tmp_path / "x"))))
-    window.conversations.export_requested.emit(cid, "json")  # what the list's context menu asks for
+    with qtbot.waitSignal(window.conversation_files.saved, timeout=WAIT_MS):
+        window.conversations.export_requested.emit(cid, "json")  # what the list's context menu asks for
     assert saved and json.loads(open(saved[0], encoding="utf-8").read())["id"] == cid
 
 

@@ -277,7 +277,8 @@ def test_export_dialog_opens_in_documents_then_where_the_last_export_went(make_w
         return str(target), ""
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_dialog)
-    conversation_actions.export_conversation(window, window.chat.conversation_id, "markdown")
+    with qtbot.waitSignal(window.conversation_files.saved, timeout=WAIT_MS):  # written on the store lane
+        conversation_actions.export_conversation(window, window.chat.conversation_id, "markdown")
     first = Path(asked[0]).parent
     assert first != Path.cwd(), "not the process's working folder"
     assert first.name == "Documents" or first == Path.home()

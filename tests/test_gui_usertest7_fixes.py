@@ -283,14 +283,16 @@ def test_the_markdown_export_has_the_whole_first_question_and_marks_a_stopped_an
     again = store.add_message(conv, "user", "Go on.", parent_id=stopped)
     store.add_message(conv, "assistant", "The dragon", parent_id=again, model_id=loaded.model_id,
                       settings={DRAFT_KEY: True})
-    path = conversation_actions.export_conversation(window, conv, "markdown", str(tmp_path / "conv.md"))
+    with qtbot.waitSignal(window.conversation_files.saved, timeout=WAIT_MS):  # written on the store lane
+        path = conversation_actions.export_conversation(window, conv, "markdown", str(tmp_path / "conv.md"))
     text = (tmp_path / "conv.md").read_text(encoding="utf-8") if path else ""
     assert text.startswith(f"# {question}\n")
     assert "stumbled upon a\n\n*(You stopped this answer before it ended.)*" in text
     assert "The dragon\n\n*(This answer was interrupted: the app closed while it was being written.)*" in text
     renamed = store.create_conversation("My dragon\u2026")  # a title the person gave stays as given
     store.add_message(renamed, "user", question)
-    conversation_actions.export_conversation(window, renamed, "markdown", str(tmp_path / "renamed.md"))
+    with qtbot.waitSignal(window.conversation_files.saved, timeout=WAIT_MS):
+        conversation_actions.export_conversation(window, renamed, "markdown", str(tmp_path / "renamed.md"))
     assert (tmp_path / "renamed.md").read_text(encoding="utf-8").startswith("# My dragon\u2026\n")
 
 

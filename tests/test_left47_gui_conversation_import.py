@@ -26,8 +26,9 @@ def _exported(window, qtbot, tmp_path) -> tuple[str, list[dict]]:
     store.rate_message(answers[1]["id"], 1)
     window.chat.choice = {answers[0]["parent_id"]: answers[0]["id"]}  # the older answer on screen, not the newest
     window.chat.reload()
-    path = conversation_actions.export_conversation(window, window.chat.conversation_id, "json",
-                                                    str(tmp_path / "chat.json"))
+    with qtbot.waitSignal(window.conversation_files.saved, timeout=WAIT_MS):  # written on the store lane
+        path = conversation_actions.export_conversation(window, window.chat.conversation_id, "json",
+                                                        str(tmp_path / "chat.json"))
     return path, window.chat.thread()
 
 
@@ -40,8 +41,10 @@ def test_import_a_conversation_into_a_fresh_database_and_show_it(make_window, qt
     assert store.list_conversations() == []
     action = window.import_conversation_action
     assert action.text() == conversation_actions.IMPORT_LABEL and action in window.export_json_action.parent().actions()
-    cid = conversation_actions.import_conversation(window, path)
-    assert cid is not None and window.chat.conversation_id == cid
+    with qtbot.waitSignal(window.conversation_files.imported, timeout=WAIT_MS) as blocker:  # on the store lane
+        assert conversation_actions.import_conversation(window, path) is not None
+    cid = blocker.args[0].conversation_id
+    assert window.chat.conversation_id == cid
     thread = window.chat.thread()
     assert [(m["role"], m["text"]) for m in thread] == [(m["role"], m["text"]) for m in shown]  # the same branch
     assert store.message_rating(thread[-1]["id"]) == -1, "the branch on screen when exported, not the newest"
@@ -61,6 +64,8 @@ def test_a_newer_file_says_so_and_adds_nothing(make_window, qtbot, tmp_path):
     path.write_text(json.dumps({"format": "gpt2-desk conversation", "version": 99, "title": "x",
                                 "messages": [{"id": 1, "parent_id": None, "role": "user", "text": "Hi"}]}),
                     encoding="utf-8")
-    assert conversation_actions.import_conversation(window, str(path)) is None
+    with qtbot.waitSignal(window.conversation_files.failed, timeout=WAIT_MS) as blocker:
+        assert conversation_actions.import_conversation(window, str(path)) is not None
+    assert "written by a newer GPT-2 Desk" in blocker.args[0]
     assert window.error_banner.isVisibleTo(window)
     assert window.chat.store.list_conversations() == []

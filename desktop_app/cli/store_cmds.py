@@ -286,12 +286,15 @@ def _write_trl_script(args, script: Path, dataset: Path) -> None:
 
 
 def cmd_import(args) -> int:
-    from desktop_app.core.conversation_import import is_conversation_document, read_file_text
-    from desktop_app.core.exchange import import_examples, read_jsonl
+    from desktop_app.core.conversation_import import check_conversation, conversation_data, read_file_text
+    from desktop_app.core.exchange import import_examples, parse_jsonl
 
-    if is_conversation_document(read_file_text(args.file)):
-        return _import_conversation(args)
-    examples = read_jsonl(args.file)
+    # read once: FILE may be a pipe (`import <(…)`, /dev/stdin), which a second read finds empty
+    text = read_file_text(args.file)
+    conversation = conversation_data(text)
+    if conversation is not None:
+        return _import_conversation(args, check_conversation(conversation, str(args.file)))
+    examples = parse_jsonl(text, args.file)
     tokenizer, why = _import_tokenizer(args, examples)
     with _open(args) as store:
         done = import_examples(store, examples, source=Path(args.file).name, tokenizer=tokenizer)
@@ -305,31 +308,40 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _import_conversation(args) -> int:
-    """A conversation the window exported (Conversation as JSON): one new conversation, its branches,
-    thumbs and better answers; its answers scored afresh by the model in use when shown."""
-    from desktop_app.core.conversation_import import import_conversation_file
+def _import_conversation(args, parsed: dict) -> int:
+    """A conversation the window exported (Conversation as JSON), ``parsed`` (checked whole): one new
+    conversation, its branches, thumbs, better answers, token ratings and endings; its answers scored
+    afresh by the model in use when shown."""
+    from desktop_app.core.conversation_import import import_conversation
 
+    tokenizer, why = _placing_tokenizer(args, [r for m in parsed["messages"] for r in m["token_ratings"]])
     with _open(args) as store:
-        done = import_conversation_file(store, args.file)
+        done = import_conversation(store, parsed, source=Path(args.file).name, tokenizer=tokenizer)
     if done.already_here:
         print(f"imported nothing: conversation {done.conversation_id} already holds this conversation "
               "(the same messages and ratings)")
         return 0
+    tokens = f", {_count(done.token_ratings, 'token rating')}" if done.token_ratings else ""
     print(f"imported conversation {done.conversation_id}: {_count(done.messages, 'message')}, "
-          f"{_count(done.ratings, 'rating')}, {_count(done.better_answers, 'better answer')}")
+          f"{_count(done.ratings, 'rating')}, {_count(done.better_answers, 'better answer')}{tokens}")
+    _warn_token_placing(done, why)
     return 0
 
 
 def _import_tokenizer(args, examples: list[dict]) -> tuple[object | None, str]:
-    """The tokenizer of the model the imported ratings will train (--model, else the default one),
-    read only when the file's token ratings carry character offsets to place them by; else None and
-    why (said with the ratings placed by their index)."""
-    from desktop_app.core.errors import ModelError
+    """The tokenizer to place the TRL rows' token ratings with (``_placing_tokenizer``)."""
     from desktop_app.core.exchange import TOKEN_KEYS
+
+    return _placing_tokenizer(args, [r for ex in examples for key in TOKEN_KEYS for r in ex.get(key, ())])
+
+
+def _placing_tokenizer(args, rated: list) -> tuple[object | None, str]:
+    """The tokenizer of the model the imported ratings will train (--model, else the default one),
+    read only when the file's token ratings (``rated``) carry character offsets to place them by; else
+    None and why (said with the ratings placed by their index)."""
+    from desktop_app.core.errors import ModelError
     from desktop_app.core.models import open_tokenizer
 
-    rated = [r for ex in examples for key in TOKEN_KEYS for r in ex.get(key, ())]
     if not any(r.span for r in rated):
         return None, "the file gives no character offsets (written before they were exported)"
     quiet_libraries()

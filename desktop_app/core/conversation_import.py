@@ -10,6 +10,14 @@ a writer (``model_id`` None, ``settings`` {"imported_from": the file's name}), s
 them afresh (core/unwritten.py) and another model's figures are never shown as this one's. The writer the
 file names is kept as ``written_by`` in the answer's settings, for the record.
 
+Version 2 files also carry each answer's token ratings (``token_ratings``, as core/file_token_ratings.py
+reads them: put on the tokens the model in use reads the text as, by their characters where a tokenizer is
+given) and why an answer is not whole (``ending``: "stopped", "token_limit", "context_full" or
+"interrupted", null when it ended by itself), which the import keeps in the answer's settings as the app
+keeps its own answers' (``finish_reason``, the draft mark), so its card, the history and a new export say it
+again. A version 1 file still imports: its answers' endings are read from the ``settings`` it carried, and it
+has no token ratings.
+
 A conversation the store already holds (the same messages, branches, ratings and better answers) is not
 imported twice: its ratings would count twice for the next fine-tune.
 """
@@ -20,11 +28,17 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop_app.core.drafts import DRAFT_KEY, STOPPED, is_interrupted, stopped_unstarted
+from desktop_app.core.file_token_ratings import TokenPlacer, TokenRatingsError, parse_token_ratings
 from desktop_app.core.store import ROLES, Store, StoreError
 
 CONVERSATION_FORMAT = "gpt2-desk conversation"
-CONVERSATION_VERSION = 1  # the newest version of the file this app writes and reads
+# the newest version of the file this app writes and reads (2: token ratings and endings)
+CONVERSATION_VERSION = 2
 NOTHING_IMPORTED = "Nothing was imported."
+# why an answer is not whole, in the file: its finish reason in the store
+ENDINGS = {"stopped": STOPPED, "token_limit": "length", "context_full": "context"}
+INTERRUPTED = "interrupted"  # the app closed while it wrote the answer (core/drafts.py)
 
 
 class ConversationFileError(StoreError):
@@ -35,7 +49,8 @@ class ConversationFileError(StoreError):
 class ImportedConversation:
     """What an import did: the conversation made (or the one already holding it: ``already_here``),
     the branch on screen when it was exported (its new ids, root first; [] when the file marks none),
-    and the counts."""
+    and the counts (``ratings``: thumbs). ``tokens_by_index`` and ``tokens_merged``: token ratings
+    placed by the exporter's index alone, or that fell on a token another had (TokenPlacer)."""
 
     conversation_id: int
     shown_branch: list[int]
@@ -43,6 +58,29 @@ class ImportedConversation:
     ratings: int
     better_answers: int
     already_here: bool = False
+    token_ratings: int = 0
+    tokens_by_index: int = 0
+    tokens_merged: int = 0
+
+
+def ending_of(message: dict) -> str | None:
+    """Why a stored answer is not whole, as the file says it (None: it ended by itself, or a prompt)."""
+    if message.get("role") != "assistant":
+        return None
+    if is_interrupted(message) and not stopped_unstarted(message):
+        return INTERRUPTED
+    reason = (message.get("settings") or {}).get("finish_reason")
+    return next((ending for ending, kept in ENDINGS.items() if kept == reason), None)
+
+
+def ending_settings(ending: str | None, text: str) -> dict:
+    """The settings an imported answer keeps its ``ending`` in, as the app's own answers do."""
+    if ending == INTERRUPTED:
+        return {DRAFT_KEY: True}
+    if ending is None:
+        return {}
+    unstarted = {DRAFT_KEY: True} if ending == "stopped" and not text else {}  # stopped before its first token
+    return {"finish_reason": ENDINGS[ending], **unstarted}
 
 
 def read_file_text(path) -> str:
@@ -67,12 +105,14 @@ def is_conversation(data) -> bool:
     return isinstance(data, dict) and data.get("format") == CONVERSATION_FORMAT
 
 
-def is_conversation_document(text: str) -> bool:
-    """Whether ``text`` is one JSON object that says it is a conversation export."""
+def conversation_data(text: str) -> dict | None:
+    """``text`` parsed, when it is one JSON object that says it is a conversation export; else None (the
+    command line's ``import`` then reads it as TRL JSON Lines, from the same text)."""
     try:
-        return is_conversation(json.loads(text))
+        data = json.loads(text)
     except json.JSONDecodeError:
-        return False
+        return None
+    return data if is_conversation(data) else None
 
 
 def parse_conversation(text: str, where: str) -> dict:
@@ -81,6 +121,11 @@ def parse_conversation(text: str, where: str) -> dict:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConversationFileError(f"{where} is not valid JSON ({exc.msg}, line {exc.lineno}). {NOTHING_IMPORTED}") from None
+    return check_conversation(data, where)
+
+
+def check_conversation(data, where: str) -> dict:
+    """Parsed JSON ``data`` checked whole as ``parse_conversation`` does."""
     if not is_conversation(data):
         raise ConversationFileError(f"{where} is not a conversation exported from GPT-2 Desk (Conversation as JSON). "
                                     f"{NOTHING_IMPORTED}")
@@ -95,12 +140,12 @@ def parse_conversation(text: str, where: str) -> dict:
     if not isinstance(messages, list) or not messages:
         raise ConversationFileError(f"{where} holds no messages. {NOTHING_IMPORTED}")
     seen: set = set()
-    checked = [_message(m, n, seen, where) for n, m in enumerate(messages, 1)]
+    checked = [_message(m, n, seen, where, version) for n, m in enumerate(messages, 1)]
     title = data.get("title") if isinstance(data.get("title"), str) and data["title"].strip() else "Imported conversation"
     return {"title": title, "messages": checked}
 
 
-def _message(m, n: int, seen: set, where: str) -> dict:
+def _message(m, n: int, seen: set, where: str, version: int) -> dict:
     """One message checked; its parent must come earlier in the file (the export writes them by id)."""
     at = f"{where}, message {n}"
     if not isinstance(m, dict):
@@ -122,7 +167,32 @@ def _message(m, n: int, seen: set, where: str) -> dict:
     seen.add(m["id"])
     return {"id": m["id"], "parent_id": m.get("parent_id"), "role": m["role"], "text": m["text"],
             "model_id": m.get("model_id"), "rating": m.get("rating"), "better_answer": better,
-            "shown": m.get("shown") is True}
+            "shown": m.get("shown") is True, "ending": _ending(m, at, version),
+            "token_ratings": _token_ratings(m, at, version)}
+
+
+def _ending(m: dict, at: str, version: int) -> str | None:
+    """Why the answer is not whole: the file's ``ending`` (version 2), or the settings a version 1 file
+    carried (the app's own: a finish reason, the draft mark)."""
+    if version < 2:
+        return ending_of({**m, "settings": m.get("settings") if isinstance(m.get("settings"), dict) else {}})
+    ending = m.get("ending")
+    if ending is not None and (ending not in (*ENDINGS, INTERRUPTED) or m["role"] != "assistant"):
+        raise ConversationFileError(f"{at}: \"ending\" is an answer's {', '.join(map(repr, (*ENDINGS, INTERRUPTED)))} "
+                                    f"or null, not {ending!r}. {NOTHING_IMPORTED}")
+    return ending
+
+
+def _token_ratings(m: dict, at: str, version: int) -> list:
+    """The answer's token ratings (version 2; [] before, and where it has none)."""
+    if version < 2 or m.get("token_ratings") in (None, []):
+        return []
+    if m["role"] != "assistant":
+        raise ConversationFileError(f"{at}: only an answer carries \"token_ratings\". {NOTHING_IMPORTED}")
+    try:
+        return parse_token_ratings(m["token_ratings"], at, "token_ratings", m["text"])
+    except TokenRatingsError as exc:
+        raise ConversationFileError(f"{exc} {NOTHING_IMPORTED}") from None
 
 
 def _shape(messages: list[dict]) -> tuple:
@@ -140,18 +210,39 @@ def _stored_shape(store: Store, conversation_id: int) -> tuple:
 
 
 def _already_here(store: Store, messages: list[dict]) -> int | None:
+    """The conversation already holding ``messages`` (``_shape``), or None. Only the few with as many
+    messages and as many bytes of text are read whole: reading every conversation of the same length
+    (each with a query per answer for its thumb and better answer) grew with the database."""
     wanted = _shape(messages)
-    for conversation in store.list_conversations():
-        if conversation.get("message_count") == len(messages) and _stored_shape(store, conversation["id"]) == wanted:
-            return conversation["id"]
+    for conversation_id in _same_size(store, len(messages), sum(_utf8_bytes(m["text"]) for m in messages)):
+        if _stored_shape(store, conversation_id) == wanted:
+            return conversation_id
     return None
 
 
-def import_conversation(store: Store, parsed: dict, *, source: str) -> ImportedConversation:
-    """One new conversation of ``parse_conversation``'s result, in one transaction."""
+def _utf8_bytes(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _same_size(store: Store, count: int, text_bytes: int) -> list[int]:
+    """The conversations with ``count`` messages whose texts add up to ``text_bytes`` bytes of UTF-8, in
+    one query that reads no text (SQLite stores a str as UTF-8; its LENGTH would stop at a NUL character)."""
+    with store.snapshot() as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT conversation_id FROM messages GROUP BY conversation_id "
+            "HAVING COUNT(*) = ? AND SUM(LENGTH(CAST(text AS BLOB))) = ? ORDER BY conversation_id",
+            (count, text_bytes))]
+
+
+def import_conversation(store: Store, parsed: dict, *, source: str, tokenizer=None) -> ImportedConversation:
+    """One new conversation of ``parse_conversation``'s result, in one transaction. ``tokenizer``: the
+    one the model in use reads an imported answer with, to put a token rating on its token by the
+    characters it rated (without it, by the file's index: TokenPlacer)."""
     messages = parsed["messages"]
     counts = dict(messages=len(messages), ratings=sum(m["rating"] is not None for m in messages),
-                  better_answers=sum(m["better_answer"] is not None for m in messages))
+                  better_answers=sum(m["better_answer"] is not None for m in messages),
+                  token_ratings=sum(len(m["token_ratings"]) for m in messages))
+    placer = TokenPlacer(tokenizer)
     with store.transaction():
         existing = _already_here(store, messages)
         if existing is not None:
@@ -159,12 +250,13 @@ def import_conversation(store: Store, parsed: dict, *, source: str) -> ImportedC
         conversation = store.create_conversation(parsed["title"])
         new_ids: dict = {}
         for m in messages:
-            new_ids[m["id"]] = _add(store, conversation, m, new_ids.get(m["parent_id"]), source)
-    return ImportedConversation(conversation, [new_ids[m["id"]] for m in messages if m["shown"]], **counts)
+            new_ids[m["id"]] = _add(store, conversation, m, new_ids.get(m["parent_id"]), source, placer)
+    return ImportedConversation(conversation, [new_ids[m["id"]] for m in messages if m["shown"]], **counts,
+                                tokens_by_index=placer.by_index, tokens_merged=placer.merged)
 
 
-def _add(store: Store, conversation: int, m: dict, parent: int | None, source: str) -> int:
-    settings = {"imported_from": source}
+def _add(store: Store, conversation: int, m: dict, parent: int | None, source: str, placer: TokenPlacer) -> int:
+    settings = {"imported_from": source, **ending_settings(m["ending"], m["text"])}
     if m["role"] == "assistant" and m["model_id"]:
         settings["written_by"] = m["model_id"]
     mid = store.add_message(conversation, m["role"], m["text"], parent_id=parent, settings=settings)
@@ -172,10 +264,13 @@ def _add(store: Store, conversation: int, m: dict, parent: int | None, source: s
         store.rate_message(mid, m["rating"])
     if m["better_answer"] is not None:
         store.set_correction(mid, m["better_answer"])
+    if m["token_ratings"]:
+        placer.rate(store, mid, m["text"], m["token_ratings"])
     return mid
 
 
-def import_conversation_file(store: Store, path) -> ImportedConversation:
+def import_conversation_file(store: Store, path, tokenizer=None) -> ImportedConversation:
     """Read, check and import one exported conversation; a bad file raises and imports nothing."""
     path = Path(path)
-    return import_conversation(store, parse_conversation(read_file_text(path), str(path)), source=path.name)
+    return import_conversation(store, parse_conversation(read_file_text(path), str(path)), source=path.name,
+                               tokenizer=tokenizer)

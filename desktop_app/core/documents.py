@@ -111,7 +111,9 @@ def summarize(records) -> TextSummary:
 # ---------------------------------------------------------------- files
 
 def read_text_file(path) -> str:
-    """A .txt or .md file as text; a binary or non-UTF-8 file is refused in words."""
+    """A .txt or .md file as text, as the Text tab's editor holds it (``editor_text``: a Windows file's
+    "\r\n" is "\n"), so the window and the command line read, score and continue the same text; a
+    binary or non-UTF-8 file is refused in words."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -122,7 +124,7 @@ def read_text_file(path) -> str:
     if b"\x00" in data:
         raise UserFacingError(f"{path.name} looks like a binary file, not a text: nothing was opened.")
     try:
-        return data.decode("utf-8-sig")
+        return editor_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise UserFacingError(f"{path.name} is not UTF-8 text (byte {exc.start} is not valid UTF-8): "
                               "save it as UTF-8 and open it again. Nothing was opened.") from exc
@@ -203,16 +205,17 @@ def title_for(text: str, fallback: str = DEFAULT_DOCUMENT_TITLE) -> str:
 def create_document(store, text: str = "", title: str | None = None) -> int:
     from desktop_app.core.store import now
 
-    stamp = now()
+    stamp, text = now(), editor_text(text)  # the editor's text, or the tree's offsets and marks miss it
     with store.transaction() as conn:
         return conn.execute("INSERT INTO documents (title, text, created, updated) VALUES (?, ?, ?, ?)",
                             (title or title_for(text), text, stamp, stamp)).lastrowid
 
 
 def save_document(store, document_id: int, text: str, title: str | None = None) -> None:
-    """Keep the document's text (and a new title, when given)."""
+    """Keep the document's text (and a new title, when given), as the editor holds it."""
     from desktop_app.core.store import StoreError, now
 
+    text = editor_text(text)
     with store.transaction() as conn:
         if title is None:
             cur = conn.execute("UPDATE documents SET text = ?, updated = ? WHERE id = ?", (text, now(), document_id))
@@ -245,7 +248,7 @@ def open_for_editing(store, document_id: int | None = None, *, text: str | None 
     if path is not None:
         text, title = read_text_file(path), Path(path).name
     if text is not None:
-        text, broken = break_long_lines(text)
+        text, broken = break_long_lines(editor_text(text))
         if reuse_id is not None:
             save_document(store, reuse_id, text, title or title_for(text))
             document_id = reuse_id

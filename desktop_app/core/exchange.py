@@ -43,9 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.conversation_import import NOTHING_IMPORTED, ConversationFileError, is_conversation, read_file_text
-from desktop_app.core.prompts import answer_ids
+from desktop_app.core.file_token_ratings import TokenPlacer, TokenRatingsError, parse_token_ratings
 from desktop_app.core.store import ROLES, Store, StoreError
-from desktop_app.core.text_pieces import CharacterLayout, layout_of, records_layout, stored_ratings
+from desktop_app.core.text_pieces import CharacterLayout, records_layout, stored_ratings
 
 FORMATS = ("kto", "dpo", "sft")
 
@@ -67,17 +67,22 @@ class _Snapshot:
     their characters (a file's rows; reading the answers' tokens for them, which the training data's
     and the Fine-tune tab's counts, built from the same rows with ids, do without)."""
 
-    def __init__(self, store: Store, tokenizer_for=None, spans: bool = True):
+    def __init__(self, store: Store, tokenizer_for=None, spans: bool = True, conversation_id: int | None = None):
         self.store, self.tokenizer_for = store, tokenizer_for
+        within, of_these, args = "", "1", ()
+        if conversation_id is not None:  # one conversation's (the window's conversation export), else every one
+            within, args = "WHERE conversation_id = ?", (conversation_id,)
+            of_these = f"message_id IN (SELECT id FROM messages {within})"
         with store.snapshot() as conn:
             self.messages = {r["id"]: dict(r) for r in conn.execute(
-                "SELECT id, conversation_id, parent_id, role, text, model_id FROM messages ORDER BY id")}
+                f"SELECT id, conversation_id, parent_id, role, text, model_id FROM messages {within} ORDER BY id", args)}
             self.thumbs = {r[0]: r[1] for r in conn.execute(
-                "SELECT message_id, value FROM ratings WHERE token_index IS NULL")}
+                f"SELECT message_id, value FROM ratings WHERE token_index IS NULL AND {of_these}", args)}
             self.token_ratings: dict[int, dict[int, int]] = defaultdict(dict)
             rated: dict[int, list[tuple[int, int]]] = defaultdict(list)
             for mid, idx, value in conn.execute("SELECT message_id, token_index, value FROM ratings "
-                                                "WHERE token_index IS NOT NULL ORDER BY created, id"):
+                                                f"WHERE token_index IS NOT NULL AND {of_these} ORDER BY created, id",
+                                                args):
                 rated[mid].append((idx, value))
             self.layouts = {mid: self._layout(mid) if spans else None for mid in rated}
             for mid, ratings in rated.items():  # a split character's rating where it is kept (text_pieces)
@@ -125,6 +130,13 @@ class _Snapshot:
             span = layout.span(i) if layout is not None else None
             out.append({"token": i, "value": v, **({"start": span[0], "end": span[1]} if span else {})})
         return out
+
+
+def conversation_token_ratings(store: Store, conversation_id: int, tokenizer_for=None) -> dict[int, list[dict]]:
+    """The token ratings of one conversation's answers as a file carries them (``rated_tokens``):
+    answer id -> its list, for the answers that have any (the window's Conversation as JSON)."""
+    snap = _Snapshot(store, tokenizer_for, conversation_id=conversation_id)
+    return {mid: snap.rated_tokens(mid) for mid in snap.token_ratings if snap.token_ratings[mid]}
 
 
 def _thread_name(message: dict) -> str:
@@ -338,50 +350,15 @@ def parse_example(data, where: str) -> dict:
         ex["thread"] = data["thread"]
     for key, answer in _TOKEN_KEY_ANSWERS.items():
         if key in data:
-            ex[key] = _token_ratings(data[key], where, key, ex.get(answer))
+            try:
+                ex[key] = parse_token_ratings(data[key], where, key, ex.get(answer))
+            except TokenRatingsError as exc:
+                raise ExchangeError(str(exc)) from None
     return ex
 
 
 TOKEN_KEYS = ("token_ratings", "chosen_token_ratings", "rejected_token_ratings", "corrects_token_ratings")
 _TOKEN_KEY_ANSWERS = dict(zip(TOKEN_KEYS, ("completion", "chosen", "rejected", "corrects")))  # the text each rates
-
-
-@dataclass(frozen=True)
-class FileTokenRating:
-    """A token rating as a file carries it: the exporter's token index, the rating, and the characters
-    of the answer's text the token's character covers (``span``; None in a file written without them)."""
-
-    index: int
-    value: int
-    span: tuple[int, int] | None = None
-
-
-def _token_ratings(value, where: str, key: str, text: str | None) -> list[FileTokenRating]:
-    """A row's token ratings: [{"token": index, "value": 1 or -1, "start": s, "end": e}] (``start`` and
-    ``end`` optional, together; other keys ignored), checked against the answer ``text`` they rate."""
-    if not isinstance(value, list):
-        raise ExchangeError(f"{where}: \"{key}\" must be a list of {{token, value}} objects.")
-    rated = []
-    for item in value:
-        token = item.get("token") if isinstance(item, dict) else None
-        if isinstance(token, bool) or not isinstance(token, int) or token < 0 or item.get("value") not in (-1, 1):
-            raise ExchangeError(f"{where}: each of \"{key}\" needs a token index (a whole number from 0) and a "
-                                "value of 1 or -1.")
-        rated.append(FileTokenRating(token, item["value"], _span(item, where, key, text)))
-    return rated
-
-
-def _span(item: dict, where: str, key: str, text: str | None) -> tuple[int, int] | None:
-    """A file rating's (start, end) in its answer's text, None when it has none."""
-    if "start" not in item and "end" not in item:
-        return None
-    start, end = item.get("start"), item.get("end")
-    whole = all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end))
-    if not whole or not 0 <= start < end or (text is not None and end > len(text)):
-        room = f" (its answer has {len(text)} characters)" if text is not None else ""
-        raise ExchangeError(f"{where}: a token rating of \"{key}\" has \"start\" {start!r} and \"end\" {end!r}: "
-                            f"both are needed, whole numbers with 0 \u2264 start < end \u2264 the answer's length{room}.")
-    return start, end
 
 
 def _parse_fields(data, where: str) -> dict:
@@ -417,6 +394,12 @@ def read_jsonl(path) -> list[dict]:
         text = read_file_text(path)
     except ConversationFileError as exc:  # a folder, no file, unreadable: said in words
         raise ExchangeError(str(exc)) from None
+    return parse_jsonl(text, path)
+
+
+def parse_jsonl(text: str, path) -> list[dict]:
+    """``read_jsonl`` of a file's ``text`` already read (``path`` names it in messages)."""
+    path = Path(path)
     out = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -529,7 +512,7 @@ def import_examples(store: Store, examples: list[dict], *, source: str | None = 
         for ex in fresh:
             _import_one(store, made, ex)
         done.conversation_ids.extend(made.conversations)
-        done.tokens_by_index, done.tokens_merged = made.tokens_by_index, made.tokens_merged
+        done.tokens_by_index, done.tokens_merged = made.placer.by_index, made.placer.merged
     return done
 
 
@@ -562,8 +545,8 @@ class _Made:
     answers of one exported ``thread`` become sibling answers again."""
 
     def __init__(self, store: Store, settings: dict, tokenizer=None):
-        self.store, self.settings, self.tokenizer = store, settings, tokenizer
-        self.tokens_by_index = self.tokens_merged = 0
+        self.store, self.settings = store, settings
+        self.placer = TokenPlacer(tokenizer)
         self.conversations: list[int] = []
         self._answers: dict[tuple, list[tuple[int, set]]] = defaultdict(list)
         self._threads: dict[tuple, tuple[int, int | None]] = {}
@@ -576,37 +559,7 @@ class _Made:
         if not rated or key in self._token_rated:
             return
         self._token_rated.add(key)
-        layout = self._layout(text)
-        placed: set[int] = set()
-        for rating in rated:
-            index = self._place(rating, text, layout)
-            kept_at = layout.stored(index) if layout is not None else index  # where rate_token keeps it
-            self.tokens_merged += kept_at in placed
-            placed.add(kept_at)
-            self.store.rate_token(message_id, index, rating.value, **({} if layout is None else
-                                  {"pieces": layout.pieces, "token_bytes": layout.token_bytes}))
-
-    def _layout(self, text: str) -> CharacterLayout | None:
-        """The tokens this store's model reads ``text`` as (its ratings' indices count them), None
-        without a tokenizer or where they do not give the text back (offsets would miss)."""
-        if self.tokenizer is None:
-            return None
-        layout = layout_of(self.tokenizer, answer_ids(self.tokenizer, text))
-        return layout if "".join(layout.pieces) == text else None
-
-    def _place(self, rating: FileTokenRating, text: str, layout: CharacterLayout | None) -> int:
-        """This store's token for a file's rating: where the model chose the first character of its
-        span that is not a space (the exporter's token may have begun " 😀": the emoji is what was
-        rated), else the file's index (counted)."""
-        at = None
-        if layout is not None and rating.span is not None:
-            start, end = rating.span
-            words = text[start:end]
-            at = layout.token_of_character(start + (len(words) - len(words.lstrip()) if words.strip() else 0))
-        if at is None:
-            self.tokens_by_index += 1
-            return rating.index
-        return at
+        self.placer.rate(self.store, message_id, text, rated)
 
     def answer(self, ex: dict, text: str, rating: str) -> int:
         prompt = ex["prompt"]

@@ -99,10 +99,15 @@ class LoadedModel:
         visible stall of the window), so the app makes it while the model loads."""
         with self._spare_lock:  # not self.lock: an answer holds that while it streams
             if self._spare_tokenizer is None:
-                from transformers import AutoTokenizer
-
-                self._spare_tokenizer = AutoTokenizer.from_pretrained(self.folder)
+                self._spare_tokenizer = self.new_tokenizer()
             return self._spare_tokenizer
+
+    def new_tokenizer(self):
+        """A tokenizer of this model of the caller's own, for a thread that neither runs the model nor
+        trains (the window's conversation import placing token ratings on the store lane)."""
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(self.folder)
 
     @property
     def model_id(self) -> str:

@@ -23,6 +23,7 @@ import json
 import math
 import os
 
+from desktop_app.core.documents import editor_records, editor_text
 from desktop_app.core.store import StoreError, now
 from desktop_app.core.taught_words import clip_at_word
 from desktop_app.core.text_pieces import CharacterLayout, own_token_bytes, stored_ratings
@@ -50,10 +51,12 @@ def mean_probability(tokens) -> float | None:
 
 def add_branch(store, document_id: int, parent_id: int | None, start: int, text: str, *, records=(),
                kind: str = "continuation", model_id: str | None = None, title: str | None = None) -> int:
-    """A new branch (see the module docstring); returns its id."""
+    """A new branch (see the module docstring); returns its id. Its text and its tokens' are kept as the
+    Text tab's editor holds them (documents.editor_text: a model's "\r" is "\n"), whoever writes it, so
+    the tree's text is the editor's and a continuation keeps its model marks."""
     if kind not in BRANCH_KINDS:
         raise StoreError(f"A branch is one of {', '.join(BRANCH_KINDS)}, not {kind!r}.")
-    tokens = tokens_of(records)
+    text, tokens = editor_text(text), tokens_of(editor_records(records))
     with store.transaction() as conn:
         if conn.execute("SELECT 1 FROM documents WHERE id = ?", (document_id,)).fetchone() is None:
             raise StoreError(f"There is no document {document_id} in {store.path}.")
@@ -92,6 +95,7 @@ def set_branch_text(store, branch_id: int, text: str, *, parent_id: int | None =
                     kind: str | None = None) -> None:
     """A person's edit of a branch's own text (its tokens no longer match: ratings of its
     tokens are kept but train only while the text is unchanged)."""
+    text = editor_text(text)
     with store.transaction() as conn:
         row = _require(conn, store, branch_id)
         conn.execute("UPDATE text_branches SET text = ?, parent_id = ?, start = ?, kind = ? WHERE id = ?",
@@ -109,6 +113,7 @@ def fork_edit(store, source_id: int, parent_id: int | None, start: int, text: st
     The new branch keeps the model's tokens (those after ``start``, when it hangs off the
     continuation) so its words stay marked as the model's; it has no mean probability (the model
     wrote them after other words)."""
+    text = editor_text(text)
     with store.transaction() as conn:
         source = _require(conn, store, source_id)
         if parent_id is not None:

@@ -25,7 +25,7 @@ from desktop_app.gui.message_card import WRITING_TIP, MessageCard
 from desktop_app.gui.progress_words import eta_words
 from desktop_app.gui.ratings import CardRating
 from desktop_app.gui.token_view import token_label, token_status_words
-from desktop_app.gui.unwritten_words import UnwrittenState, scored_by, unwritten_meta
+from desktop_app.gui.unwritten_words import UnwrittenState, has_writer, scored_by, unwritten_meta
 
 
 clock = time.monotonic  # the reading's pace (a test sets its own)
@@ -197,11 +197,11 @@ class ChatCards:
         if role == "assistant" and is_unstarted(message):
             card.show_interrupted(self._unstarted_words(message), can_continue=False)
         elif role == "assistant" and is_interrupted(message):
-            card.show_interrupted()
+            card.show_interrupted(can_continue=has_writer(message))
         elif role == "assistant" and was_stopped(message):
-            card.show_interrupted(STOPPED_WORDS)
+            card.show_interrupted(STOPPED_WORDS, can_continue=has_writer(message))
         elif role == "assistant" and hit_token_limit(message):
-            card.show_interrupted(TOKEN_LIMIT_WORDS)
+            card.show_interrupted(TOKEN_LIMIT_WORDS, can_continue=has_writer(message))
         if role == "assistant":
             card.rating = CardRating(card, w.writer, w.chat.token_bytes)
             card.rating.compare_requested.connect(w.finetune_side.open_compare)

@@ -1,15 +1,19 @@
-"""Copy an answer (text or Markdown) and export a whole conversation (Markdown or JSON)."""
+"""Copy an answer (text or Markdown), export a whole conversation (Markdown or JSON) and import one
+exported as JSON; the exports and the import run on the store lane (``ConversationFiles``)."""
 
 from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton
 
-from desktop_app.core.conversation_import import import_conversation_file
-from desktop_app.core.store import StoreError
+from desktop_app.core import conversation_import
+from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_export as cx, save_folder
+from desktop_app.gui.tasks import Task
 from desktop_app.gui.theme import icon
 
 log = logging.getLogger(__name__)
@@ -32,22 +36,9 @@ def copy_answer(window, card, kind: str) -> str:
     return text
 
 
-def conversation_text(window, conversation_id: int, kind: str) -> str:
-    chat, store = window.chat, window.chat.store
-    conversation = store.get_conversation(conversation_id)
-    messages = store.messages(conversation_id)
-    thread = chat.thread() if conversation_id == chat.conversation_id else cx.newest_branch(messages)
-    answers = [m["id"] for m in messages if m["role"] == "assistant"]
-    ratings = {mid: store.message_rating(mid) for mid in answers}
-    corrections = {mid: text for mid in answers if (text := store.correction(mid))}
-    if kind == "markdown":
-        return cx.conversation_markdown(conversation["title"], thread, cx.sibling_positions(messages, thread),
-                                        corrections, ratings)
-    return cx.conversation_json(conversation, messages, [m["id"] for m in thread], ratings, corrections)
-
-
 def export_conversation(window, conversation_id: int | None, kind: str, path: str | None = None) -> str | None:
-    """Save one conversation; asks where unless ``path`` is given. Returns the path, or None."""
+    """Save one conversation (on the store lane: ``ConversationFiles.export``); asks where unless ``path`` is
+    given. Returns the path the file goes to (``saved`` says when it is there), or None."""
     if conversation_id is None:
         window.show_error("Open a conversation to export it.")
         return None
@@ -60,38 +51,129 @@ def export_conversation(window, conversation_id: int | None, kind: str, path: st
         if not path:
             return None
         save_folder.remember(window, path)
-    try:
-        cx.write_text(path, conversation_text(window, conversation_id, kind))
-    except OSError as exc:
-        window.show_error(f"The export failed: {exc}")
-        return None
-    window.statusBar().showMessage(f"Saved {path}", 5000)
+    window.conversation_files.export(conversation_id, kind, str(path))
     return str(path)
 
 
 IMPORT_LABEL = "Import conversation\u2026"
 
 
-def import_conversation(window, path: str | None = None) -> int | None:
+def import_conversation(window, path: str | None = None) -> Task | None:
     """Read a conversation exported as JSON (asks for the file unless ``path`` is given) into a new
-    conversation and show it on the branch that was on screen. Returns the conversation shown, or None."""
+    conversation, on the store lane, then show it on the branch that was on screen
+    (``ConversationFiles.import_file``). Returns the import's task, or None where none started."""
     if path is None:
         path, _ = QFileDialog.getOpenFileName(window, "Import conversation", str(save_folder.start_folder(window)),
                                               "Conversation as JSON (*.json)")
         if not path:
             return None
-    if window.chat.generating:
-        window.show_error("Wait for the answer to end (or stop it) before importing a conversation.")
+    return window.conversation_files.import_file(str(path))
+
+
+class ConversationFiles(QObject):
+    """The window's conversation exports and imports. Both run on the store lane (gui/tasks.py: the one
+    writer, which an import needs, and the one reader that sees every write before it), so a long
+    conversation or a big file never freezes the window: the status bar says what runs ("Importing
+    chat.json: 400 messages…"), the menu's Import waits until it ends, and the result or the error, in
+    words, follows.
+
+    Signals (all on the GUI thread): ``saved(path)`` once a file is written, ``imported(done)`` once an
+    import's conversation is shown (core.conversation_import.ImportedConversation), ``failed(words)``.
+    """
+
+    saved = Signal(str)
+    imported = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.importing: Task | None = None
+
+    def export(self, conversation_id: int, kind: str, path: str) -> Task:
+        w = self.window
+        store, tokenizer_for = w.chat.store, _writers_tokenizer(w)
+        shown = [m["id"] for m in w.chat.thread()] if conversation_id == w.chat.conversation_id else None
+
+        def work(_report, _cancel) -> str:
+            text = cx.conversation_text(store, conversation_id, kind, shown, tokenizer_for)
+            try:
+                cx.write_text(path, text)
+            except OSError as exc:
+                raise UserFacingError(f"The export failed: {exc.strerror or exc} ({path}).") from None
+            return path
+
+        w.statusBar().showMessage(f"Exporting the conversation to {Path(path).name}\u2026")
+        return w.tasks.store.submit(Task(work, "export conversation", FILE_TASK, on_success=self._saved,
+                                         on_failure=self._failed))
+
+    def import_file(self, path: str) -> Task | None:
+        w = self.window
+        if self.importing is not None:
+            w.show_error("A conversation is being imported: wait for it to end before importing another.")
+            return None
+        if w.chat.generating:
+            w.show_error("Wait for the answer to end (or stop it) before importing a conversation.")
+            return None
+        store, loaded, name = w.chat.store, w.chat.loaded, Path(path).name
+
+        def work(report, _cancel):
+            parsed = conversation_import.parse_conversation(conversation_import.read_file_text(path), path)
+            report(f"Importing {name}: {len(parsed['messages'])} messages\u2026")
+            return conversation_import.import_conversation(store, parsed, source=name,
+                                                           tokenizer=_placing_tokenizer(loaded, parsed))
+
+        self.importing = w.tasks.store.submit(Task(
+            work, "import conversation", FILE_TASK, on_progress=w.statusBar().showMessage,
+            on_success=self._imported, on_failure=self._import_failed))
+        w.import_conversation_action.setEnabled(False)
+        w.statusBar().showMessage(f"Importing {name}\u2026")
+        return self.importing
+
+    def _saved(self, path: str) -> None:
+        self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        self.saved.emit(path)
+
+    def _failed(self, error) -> None:
+        self.window.statusBar().clearMessage()
+        self.window.show_error(str(error))
+        self.failed.emit(str(error))
+
+    def _import_ended(self) -> None:
+        self.importing = None
+        self.window.import_conversation_action.setEnabled(True)
+
+    def _imported(self, done) -> None:
+        self._import_ended()
+        w = self.window
+        w.open_conversation(done.conversation_id)
+        _show_branch(w, done.shown_branch)
+        w.statusBar().showMessage(_imported_words(done), 6000)
+        self.imported.emit(done)
+
+    def _import_failed(self, error) -> None:  # a bad or newer file: said, nothing imported
+        self._import_ended()
+        self._failed(error)
+
+
+FILE_TASK = "conversation file"  # the store lane's kind of an export's or an import's task
+
+
+def _writers_tokenizer(window):
+    """model id -> the model in use's tokenizer where it wrote the answer (where a split character's rating
+    began, by the tokens' bytes: a read of its tables, which the model lane made), else None (by the
+    pieces' rule: core/exchange.py)."""
+    loaded = window.chat.loaded
+    return lambda model_id: loaded.tokenizer if loaded is not None and model_id == loaded.model_id else None
+
+
+def _placing_tokenizer(loaded, parsed: dict):
+    """Where the file's token ratings name the characters they rated: a tokenizer of the model in use, of
+    this import's own (the store lane must not use the one the model lane encodes with), to put each on its
+    token; else None (each keeps the file's index)."""
+    if loaded is None or not any(r.span for m in parsed["messages"] for r in m["token_ratings"]):
         return None
-    try:
-        done = import_conversation_file(window.chat.store, path)
-    except StoreError as exc:  # a bad or newer file: said, nothing imported
-        window.show_error(str(exc))
-        return None
-    window.open_conversation(done.conversation_id)
-    _show_branch(window, done.shown_branch)
-    window.statusBar().showMessage(_imported_words(done), 6000)
-    return done.conversation_id
+    return loaded.new_tokenizer()
 
 
 def _show_branch(window, branch: list[int]) -> None:
@@ -106,12 +188,14 @@ def _imported_words(done) -> str:
     if done.already_here:
         return "This conversation is already here: opened it, nothing imported twice"
     counts = ", ".join(f"{n} {thing}{'' if n == 1 else 's'}" for n, thing in (
-        (done.messages, "message"), (done.ratings, "rating"), (done.better_answers, "better answer")))
+        (done.messages, "message"), (done.ratings, "rating"), (done.better_answers, "better answer"),
+        (done.token_ratings, "token rating")) if n or thing != "token rating")
     return f"Imported the conversation: {counts} (its answers are scored by the model in use when shown)"
 
 
 def add_export_button(window, toolbar) -> QToolButton:
     """A toolbar button: export the open conversation as Markdown or JSON, or import one exported as JSON."""
+    window.conversation_files = ConversationFiles(window)  # what the menu's entries run
     button = window.export_button = QToolButton()
     button.setIcon(icon("export"))
     button.setToolTip("Export this conversation (Markdown or JSON), or import one (Ctrl+S)")

@@ -8,24 +8,20 @@ import json
 from pathlib import Path
 
 from desktop_app.core.adapters import adapter_name
-from desktop_app.core.conversation_import import CONVERSATION_FORMAT, CONVERSATION_VERSION
-from desktop_app.core.drafts import is_interrupted, stopped_unstarted
+from desktop_app.core.conversation_import import CONVERSATION_FORMAT, CONVERSATION_VERSION, INTERRUPTED, ending_of
+from desktop_app.core.exchange import conversation_token_ratings
 
 FORMAT_VERSION = CONVERSATION_VERSION  # core/conversation_import.py reads it back
 # an answer that is not whole says so in the file, as its card does
-NOT_WHOLE_NOTES = {"cancelled": "You stopped this answer before it ended.",
-                   "length": "This answer was cut at the token limit.",
-                   "context": "This answer was cut when it filled the context window."}
-INTERRUPTED_NOTE = "This answer was interrupted: the app closed while it was being written."
+ENDING_NOTES = {"stopped": "You stopped this answer before it ended.",
+                "token_limit": "This answer was cut at the token limit.",
+                "context_full": "This answer was cut when it filled the context window.",
+                INTERRUPTED: "This answer was interrupted: the app closed while it was being written."}
 
 
 def ending_note(message: dict) -> str:
     """Why an answer is not whole ("" when it ended by itself, and for a prompt)."""
-    if message.get("role") != "assistant":
-        return ""
-    if is_interrupted(message) and not stopped_unstarted(message):
-        return INTERRUPTED_NOTE
-    return NOT_WHOLE_NOTES.get((message.get("settings") or {}).get("finish_reason"), "")
+    return ENDING_NOTES.get(ending_of(message), "")
 
 
 def full_title(title: str, thread: list[dict]) -> str:
@@ -82,18 +78,42 @@ def conversation_markdown(title: str, thread: list[dict], siblings: dict | None 
 
 
 def conversation_json(conversation: dict, messages: list[dict], shown_ids: list[int],
-                      ratings: dict | None = None, corrections: dict | None = None) -> str:
+                      ratings: dict | None = None, corrections: dict | None = None,
+                      token_ratings: dict | None = None) -> str:
     """The whole conversation, every branch (``parent_id`` links them); ``shown`` marks the branch
     on screen; ``ratings``: message id -> +1/-1; ``corrections``: answer id -> the person's
-    better answer (``better_answer``, null where none)."""
+    better answer (``better_answer``, null where none); ``token_ratings``: answer id -> its token
+    ratings as a file carries them (core/exchange.conversation_token_ratings); ``ending``: why an
+    answer is not whole (core/conversation_import.ending_of), null where it ended by itself."""
     keep = ("id", "parent_id", "role", "text", "model_id", "adapter_id", "settings", "created")
     out = {"format": CONVERSATION_FORMAT, "version": FORMAT_VERSION,
            "id": conversation["id"], "title": conversation["title"],
            "created": str(conversation.get("created", "")), "updated": str(conversation.get("updated", "")),
            "messages": [dict({k: m.get(k) for k in keep}, shown=m["id"] in shown_ids,
                              rating=(ratings or {}).get(m["id"]),
-                             better_answer=(corrections or {}).get(m["id"])) for m in messages]}
+                             better_answer=(corrections or {}).get(m["id"]),
+                             token_ratings=(token_ratings or {}).get(m["id"], []),
+                             ending=ending_of(m)) for m in messages]}
     return json.dumps(out, ensure_ascii=False, indent=2, default=str)
+
+
+def conversation_text(store, conversation_id: int, kind: str, shown_ids: list[int] | None = None,
+                      tokenizer_for=None) -> str:
+    """One conversation as a file's text, "markdown" or "json", read from ``store`` (on the store lane: a
+    long conversation takes a while). ``shown_ids``: the branch on screen (None: the newest, as the list
+    opens it); ``tokenizer_for``: model id -> its tokenizer or None (core/exchange.py)."""
+    conversation = store.get_conversation(conversation_id)
+    messages = store.messages(conversation_id)
+    by_id = {m["id"]: m for m in messages}
+    thread = [by_id[i] for i in shown_ids if i in by_id] if shown_ids is not None else newest_branch(messages)
+    answers = [m["id"] for m in messages if m["role"] == "assistant"]
+    ratings = {mid: store.message_rating(mid) for mid in answers}
+    corrections = {mid: text for mid in answers if (text := store.correction(mid))}
+    if kind == "markdown":
+        return conversation_markdown(conversation["title"], thread, sibling_positions(messages, thread),
+                                     corrections, ratings)
+    return conversation_json(conversation, messages, [m["id"] for m in thread], ratings, corrections,
+                             conversation_token_ratings(store, conversation_id, tokenizer_for))
 
 
 def write_text(path: str | Path, text: str) -> Path:

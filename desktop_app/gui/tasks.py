@@ -13,7 +13,8 @@ How the threads work
 - **store** lane: the one writer. The person's prompts (an answer starts once its prompt
   is stored), renamed and deleted conversations, ratings, corrections, adapter choices,
   stored answers and compare scorings are written here, in order; so is the Text view's
-  JSON export, seconds of work on a long text. (The fine-tune writes its own run and
+  JSON export, seconds of work on a long text, and a conversation's export and import
+  (gui/conversation_actions.py: a big file's import is seconds of writes). (The fine-tune writes its own run and
   adapter rows from the training lane.)
 - **training** lane: a fine-tune (minutes long; chatting goes on meanwhile on the model lane,
   since training works on its own copy of the model).
