@@ -75,8 +75,10 @@ def test_the_import_runs_off_the_gui_thread_and_the_window_answers_meanwhile(mak
         return real(*args, **kwargs)
 
     def tick() -> None:  # on the GUI thread, while the import holds
-        if working.is_set() and not gui_ran.is_set():
-            seen["status"] = window.statusBar().currentMessage()
+        # the lane's progress line is a queued signal: a tick can come before it, so wait for it
+        status = window.statusBar().currentMessage()
+        if working.is_set() and not gui_ran.is_set() and "messages" in status:
+            seen["status"] = status
             seen["import enabled"] = window.import_conversation_action.isEnabled()
             gui_ran.set()
 
