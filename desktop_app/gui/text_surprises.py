@@ -29,6 +29,7 @@ from desktop_app.gui.explain_reveal import reveal
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.text_summary import fit_toggle
 from desktop_app.gui.theme import styled_label, white_when_checked
+from desktop_app.gui.tips import turn
 
 KIND = "text surprises"  # the store lane's name for its task
 # a narrower tab shows the toggle's icon alone (text_summary.fit_toggle): its one word keeps its room longer than
@@ -269,6 +270,7 @@ class Surprises(QObject):
             self.panel.words.setText(words.headline(len(found), length, order, whole))
             self.panel.show_rows(found, records)
         self.panel.select_place(self.heatmap.selected)
+        self._jumps_follow()
         if self.pending is not None:
             forward, self.pending = self.pending, None
             self.jump(forward)
@@ -279,11 +281,13 @@ class Surprises(QObject):
 
     def _text_changed(self) -> None:
         self.found = None
+        self._jumps_follow()
         if self.toggle.isChecked():
             self.request()
 
     def _order_chosen(self) -> None:
         self.found = None
+        self._jumps_follow()
         self.request()
 
     def _toggled(self, on: bool) -> None:
@@ -329,6 +333,13 @@ class Surprises(QObject):
             heatmap.flash(heatmap.starts[index], heatmap.ends[stop - 1], RING_RGB, PASSAGE_RING_MS)
         heatmap.choose_token(index)
         self.panel.select_place(index)
+
+    def _jumps_follow(self) -> None:
+        """Previous / next are off over a ranked list that is empty (nothing to go to), on otherwise (not
+        ranked yet: a jump ranks first)."""
+        on = self.found is None or bool(self.found)
+        for button, tip in ((self.panel.previous_button, words.PREVIOUS_TIP), (self.panel.next_button, words.NEXT_TIP)):
+            turn(button, on, tip if on else words.NOTHING_TO_JUMP_TIP)
 
 
 def install(view) -> Surprises:
