@@ -132,10 +132,11 @@ class SurprisePanel(QWidget):
             rows.append((words.cells(surprise, around), words.row_tip(surprise), surprise.index, surprise.index + 1))
         self._fill(rows, passages=False, right_aligned=(1, 3))
 
-    def show_passages(self, spans: list, records) -> None:
-        """One row per passage (Known by heart), in the text's order; the row's data is its tokens' places."""
-        rows = [(recited_words.cells(records, span), recited_words.row_tip(records, span), span.start, span.stop)
-                for span in spans]
+    def show_passages(self, spans: list, records, written=()) -> None:
+        """One row per passage (Known by heart), in the text's order; the row's data is its tokens' places.
+        ``written``: the indices of the tokens a model's continuation wrote (its passages say so)."""
+        rows = [(recited_words.cells(records, span, written), recited_words.row_tip(records, span, written),
+                 span.start, span.stop) for span in spans]
         self._fill(rows, passages=True, right_aligned=(1, 2, 3))
 
     def _fill(self, rows: list, passages: bool, right_aligned: tuple) -> None:
@@ -264,8 +265,9 @@ class Surprises(QObject):
         self.found, self.source, self.source_len, self.order = found, records, length, order
         whole = self._whole_tokens()
         if order == recited_words.ORDER:
-            self.panel.words.setText(recited_words.headline(found, length, whole))
-            self.panel.show_passages(found, records)
+            written = self.heatmap.model_written
+            self.panel.words.setText(recited_words.headline(found, length, whole, written))
+            self.panel.show_passages(found, records, written)
         else:
             self.panel.words.setText(words.headline(len(found), length, order, whole))
             self.panel.show_rows(found, records)
