@@ -97,7 +97,9 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
         # perplexity reads fluency, not truth: a fine-tune can keep it and still get facts wrong
         figures = (f" <span style='color:@muted'>(perplexity on a fixed sample text {p0:.2f} \u2192 {p1:.2f}, "
                    f"{rise:+.1f}%; lower is better)</span>")
-        facts = "" if facts_checked else " <b>Facts are not checked</b>: read the new answers."
+        # what this figure does not measure, not "Facts are not checked": under "the 3 new factual questions
+        # kept their answers" (the re-asks' own check) that read as a contradiction (usertest 24)
+        facts = "" if facts_checked else " <b>It measures fluency, not facts</b>: read the new answers."
         lines.append(fluency_words(rise).rstrip(".") + figures + "." + facts)
     lines += [x for x in (stopped_words(m), softened_words(m)) if x]
     bad = m.get("reask_degenerate_after")
