@@ -175,7 +175,7 @@ def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
 
     ``shown``: the pairs printed below the words (the window's card shows a few: gui.finetune_words.
     pick_pairs), None for every pair (the CLI prints them all). Only a question among them is named;
-    the rest are counted ("; 1 more is not among them"): the card sent the person to read a fourth
+    the rest are counted ("; 1 more is not shown here"): the card sent the person to read a fourth
     question it did not show."""
     pairs = unchecked_rated(taught)
     if not pairs:
@@ -198,7 +198,8 @@ def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
     if len(reasons) > 1:  # each named with its own reason
         quoted = [f"{q} ({unchecked_why(p)})" for q, p in zip(quoted, named)]
     rest = len(pairs) - len(named)
-    more = f"; {rest} more {'is' if rest == 1 else 'are'} not among them" if rest else ""
+    # "not shown here", not "not among them": after three quoted questions "them" read as those three (usertest 24)
+    more = f"; {rest} more {'is' if rest == 1 else 'are'} not shown here" if rest else ""
     return f"{head}: read {and_list(quoted)} below{more}"
 
 
