@@ -168,6 +168,9 @@ def unchecked_rated(taught: list[dict]) -> list[dict]:
     return [p for p in rated_questions(taught) if unchecked_why(p)]
 
 
+NOT_CHECKED = "not checked automatically"  # the words the card's bold count ends with (gui.finetune_words)
+
+
 def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
     """"1 rated question is not checked automatically (a how-to answer): read “How do I boil an egg?”
     below", else "" (usertest 11: "2 of 2 rated questions give your answer" after 3 were rated, the
@@ -185,12 +188,12 @@ def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
     reasons = list(dict.fromkeys(unchecked_why(p) for p in pairs))
     noun = rated_noun(pairs)
     if len(pairs) == 1:
-        head = f"1 {noun} is not checked automatically ({reasons[0]})"
+        head = f"1 {noun} is {NOT_CHECKED} ({reasons[0]})"
     elif len(reasons) == 1:
-        head = (f"{len(pairs)} {noun} are not checked automatically "
+        head = (f"{len(pairs)} {noun} are {NOT_CHECKED} "
                 f"({'each ' if reasons[0].startswith(('a ', 'an ')) else ''}{reasons[0]})")
     else:
-        head = f"{len(pairs)} {noun} are not checked automatically"
+        head = f"{len(pairs)} {noun} are {NOT_CHECKED}"
     if not named:
         return head + (": it is not among the answers below" if len(pairs) == 1
                        else ": none of them is among the answers below")
