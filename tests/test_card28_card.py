@@ -53,7 +53,7 @@ def test_the_card_names_the_unchecked_question_and_shows_its_pair_with_your_answ
     panel = shown_card(make_window, tmp_path)
     body = panel.result_body.text()
     assert "3 rated questions: 2 give your answer" in body and "2 of 2" not in body
-    assert ("1 rated question is not checked automatically (a how-to answer): read \u201cHow do I boil an "
+    assert ("1 rated question is not checked automatically</b> (a how-to answer): read \u201cHow do I boil an "
             "egg?\u201d") in body
     # its pair is among the cards, marked, with the person's answer beside the new one
     egg = next(w for w in question_labels(panel) if EGG in w.text())

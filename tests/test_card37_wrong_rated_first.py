@@ -58,7 +58,7 @@ def test_the_card_shows_the_unchecked_rated_question_first_and_names_it():
     _title, body = describe_run("kept", None, {"taught": pairs}, 1)
     assert "5 rated questions: 4 give your answer" in body
     assert "an open answer" not in body and "not among the answers below" not in body
-    assert (f"1 rated question is not checked automatically ({FACT_LATE_WHY}): read "
+    assert (f"1 rated question is not checked automatically</b> ({FACT_LATE_WHY}): read "
             f"\u201c{WATER}\u201d below") in body
 
 

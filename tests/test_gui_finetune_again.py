@@ -121,7 +121,7 @@ def test_the_report_says_perplexity_reads_fluency_not_facts():
 
     _title, body = describe_run("kept", None, METRICS, 1)
     assert "unharmed" not in body
-    assert "General text reads as fluently as before" in body and "Facts are not checked" in body
+    assert "General text reads as fluently as before" in body and "It measures fluency, not facts" in body
     _title, body = describe_run("discarded", "perplexity rose", {**METRICS, "probe_ppl_after": 33.0}, None)
     assert "reads less fluently" in body
 

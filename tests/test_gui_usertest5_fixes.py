@@ -137,7 +137,7 @@ def test_the_model_notice_is_not_replaced_by_a_notice_about_no_answer(make_windo
 
     window = make_window()
     text = resolve_spec(None, probe=lambda: False).notice  # offline, and the default model is not cached here
-    assert text.startswith(f"Ready with the bundled model {BUNDLED_NAME}")  # what is used first (usertest 11 words)
+    assert text.startswith(f"Using the bundled model {BUNDLED_NAME}")  # what is used first (usertest 11 words)
     window.chat.model_notice.emit(text)
     window.chat.notice.emit("The answer starts as soon as the model has loaded.")
     assert window.notice_banner.isVisible() and window.notice_banner.label.text() == text

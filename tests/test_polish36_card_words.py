@@ -50,13 +50,13 @@ def test_four_unchecked_rated_questions_name_only_the_three_on_the_card():
     assert sorted(named) == sorted(card), "each named question is on the card, and each on the card is named"
     left_out = next(q for q, _r in HOW_TO if q not in card)
     assert left_out not in body, "the fourth question was named though the card does not show it"
-    assert "4 rated questions are not checked automatically (each a how-to answer)" in body
-    assert "below; 1 more is not among them" in body
+    assert "4 rated questions are not checked automatically</b> (each a how-to answer)" in body
+    assert "below; 1 more is not shown here" in body
 
 
 def test_the_cli_prints_every_pair_so_its_words_name_all_four():
     words = unchecked_words(_run(HOW_TO))
-    assert all(q in words for q, _r in HOW_TO) and "not among them" not in words
+    assert all(q in words for q, _r in HOW_TO) and "not shown here" not in words
 
 
 def test_a_held_out_question_takes_a_rated_slot_not_a_never_rated_one():

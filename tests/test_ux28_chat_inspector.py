@@ -348,7 +348,7 @@ def test_the_offline_banner_says_what_is_used_and_how_to_get_gpt2(make_window, q
 
     monkeypatch.setattr(models, "cached_hub_folder", lambda repo: None)
     notice = models.resolve_spec(None, probe=lambda: False).notice
-    assert notice.startswith("Ready with the bundled model SmolLM2-135M-Instruct, which works offline")
+    assert notice.startswith("Using the bundled model SmolLM2-135M-Instruct, which works offline")
     assert "To use GPT-2" in notice and "folder" in notice
     window = make_window()
     window.chat.model_notice.emit(notice)

@@ -257,8 +257,10 @@ def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable)
         fallback = resolve_spec(BUNDLED_SPEC)
         # what is used first: a notice cut to two lines in a narrow window keeps that part; then
         # what the person can do (usertest 11: "GPT-2 is missing" with no way to get it)
-        # worded as what works, not as a failure (usertest 21: it read like an error on a first start)
-        notice = (f"Ready with the bundled model {BUNDLED_NAME}, which works offline. GPT-2 ({repo_id}) is "
+        # worded as what works, not as a failure (usertest 21: it read like an error on a first start);
+        # "Using", not "Ready": the notice shows from the start, while a first start still converts the
+        # model for a minute with Send off (usertest 24: "Ready" over "Converting … a few minutes")
+        notice = (f"Using the bundled model {BUNDLED_NAME}, which works offline. GPT-2 ({repo_id}) is "
                   f"not on this computer yet and the model hub is out of reach. {FALLBACK_NEXT_STEP}")
         return ModelSource(fallback.kind, fallback.model_id, fallback.location, fallback.display_name, notice)
     raise ModelError(f"'{repo_id}' is not in the local cache, no folder has that name, "

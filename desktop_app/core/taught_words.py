@@ -168,6 +168,9 @@ def unchecked_rated(taught: list[dict]) -> list[dict]:
     return [p for p in rated_questions(taught) if unchecked_why(p)]
 
 
+NOT_CHECKED = "not checked automatically"  # the words the card's bold count ends with (gui.finetune_words)
+
+
 def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
     """"1 rated question is not checked automatically (a how-to answer): read “How do I boil an egg?”
     below", else "" (usertest 11: "2 of 2 rated questions give your answer" after 3 were rated, the
@@ -175,7 +178,7 @@ def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
 
     ``shown``: the pairs printed below the words (the window's card shows a few: gui.finetune_words.
     pick_pairs), None for every pair (the CLI prints them all). Only a question among them is named;
-    the rest are counted ("; 1 more is not among them"): the card sent the person to read a fourth
+    the rest are counted ("; 1 more is not shown here"): the card sent the person to read a fourth
     question it did not show."""
     pairs = unchecked_rated(taught)
     if not pairs:
@@ -185,12 +188,12 @@ def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
     reasons = list(dict.fromkeys(unchecked_why(p) for p in pairs))
     noun = rated_noun(pairs)
     if len(pairs) == 1:
-        head = f"1 {noun} is not checked automatically ({reasons[0]})"
+        head = f"1 {noun} is {NOT_CHECKED} ({reasons[0]})"
     elif len(reasons) == 1:
-        head = (f"{len(pairs)} {noun} are not checked automatically "
+        head = (f"{len(pairs)} {noun} are {NOT_CHECKED} "
                 f"({'each ' if reasons[0].startswith(('a ', 'an ')) else ''}{reasons[0]})")
     else:
-        head = f"{len(pairs)} {noun} are not checked automatically"
+        head = f"{len(pairs)} {noun} are {NOT_CHECKED}"
     if not named:
         return head + (": it is not among the answers below" if len(pairs) == 1
                        else ": none of them is among the answers below")
@@ -198,7 +201,8 @@ def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
     if len(reasons) > 1:  # each named with its own reason
         quoted = [f"{q} ({unchecked_why(p)})" for q, p in zip(quoted, named)]
     rest = len(pairs) - len(named)
-    more = f"; {rest} more {'is' if rest == 1 else 'are'} not among them" if rest else ""
+    # "not shown here", not "not among them": after three quoted questions "them" read as those three (usertest 24)
+    more = f"; {rest} more {'is' if rest == 1 else 'are'} not shown here" if rest else ""
     return f"{head}: read {and_list(quoted)} below{more}"
 
 

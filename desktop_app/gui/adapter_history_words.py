@@ -6,16 +6,12 @@ the adapter in use confirmed in the status bar."""
 from __future__ import annotations
 
 from desktop_app.core.adapters import adapter_name, label
+from desktop_app.core.local_time import local_stamp
 from desktop_app.core.taught_words import margin_figures, margin_move
 
 # how a margin that moved reads in a row (taught_words.margin_move's three ways)
 TAUGHT_WORDS = {"rose": "closer to the answers you liked", "barely moved": "barely changed by your ratings",
                 "fell": "further from the answers you liked"}
-
-
-def _when(stamp) -> str:
-    text = str(stamp or "")[:16].replace("T", " ")
-    return text[5:] if len(text) >= 16 else text
 
 
 def ppl_rise(m: dict) -> float | None:
@@ -34,7 +30,7 @@ def fluency_short(rise: float) -> str:
 def origin_words(row: dict) -> list[str]:
     """The first line's parts: when, from which run, on top of which adapter, imported."""
     m = row.get("metrics") or {}
-    parts = [_when(row.get("created"))]
+    parts = [local_stamp(row.get("created"))]
     if row.get("run_id") is not None:
         parts.append(f"run {row['run_id']}")
     if row.get("parent_id") is not None:

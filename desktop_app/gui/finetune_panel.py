@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QScrollArea, QSpinBox, QTabWidget, QToolButton,
                                QVBoxLayout, QWidget)
@@ -32,6 +32,8 @@ from desktop_app.gui.taught_view import TaughtView
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tips import turn
 from desktop_app.gui.wheel_guard import wheel_after_click
+
+REPORT_TOP_MARGIN_PX = 8  # over a report's card shown from its title
 
 
 class FineTunePanel(QScrollArea):
@@ -365,7 +367,16 @@ class FineTunePanel(QScrollArea):
         else:
             self.last_run_id = None
             self._show_result("kept", None, adapter.get("metrics"), adapter_id)
-        QTimer.singleShot(0, lambda: self.ensureWidgetVisible(self.result_box))  # above the history, once laid out
+        QTimer.singleShot(0, self._show_result_top)  # above the history, once laid out
+
+    def _show_result_top(self) -> None:
+        """The report's card in view from its title: a card taller than the panel was centred by
+        ``ensureWidgetVisible``, its title and first lines above the view (usertest 24: Report… opened on the
+        card's middle pairs)."""
+        self.ensureWidgetVisible(self.result_box)
+        top = self.result_box.mapTo(self.widget(), QPoint(0, 0)).y()
+        if self.result_box.height() > self.viewport().height():
+            self.verticalScrollBar().setValue(top - REPORT_TOP_MARGIN_PX)
 
     # ------------------------------------------------------------ actions
     def start(self) -> bool:

@@ -14,9 +14,9 @@ from desktop_app.core.adapters import adapter_name
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
-from desktop_app.core.taught_words import (all_ratings_words, clip_at_word, margin_move, new_rated, new_unlearned,
-                                           rated, rated_count_words, rated_questions, repeats_words, short_of_yours,
-                                           unchecked_why, unchecked_words)
+from desktop_app.core.taught_words import (NOT_CHECKED, all_ratings_words, clip_at_word, margin_move, new_rated,
+                                           new_unlearned, rated, rated_count_words, rated_questions, repeats_words,
+                                           short_of_yours, unchecked_why, unchecked_words)
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
                                             waits_for_consent)
 
@@ -97,7 +97,9 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
         # perplexity reads fluency, not truth: a fine-tune can keep it and still get facts wrong
         figures = (f" <span style='color:@muted'>(perplexity on a fixed sample text {p0:.2f} \u2192 {p1:.2f}, "
                    f"{rise:+.1f}%; lower is better)</span>")
-        facts = "" if facts_checked else " <b>Facts are not checked</b>: read the new answers."
+        # what this figure does not measure, not "Facts are not checked": under "the 3 new factual questions
+        # kept their answers" (the re-asks' own check) that read as a contradiction (usertest 24)
+        facts = "" if facts_checked else " <b>It measures fluency, not facts</b>: read the new answers."
         lines.append(fluency_words(rise).rstrip(".") + figures + "." + facts)
     lines += [x for x in (stopped_words(m), softened_words(m)) if x]
     bad = m.get("reask_degenerate_after")
@@ -347,7 +349,7 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
     named = {t["question"] for t in listed}  # said above with their pair, label included (_pair)
     repeating = _first_per_question(t for t in taught if repeats_words(t.get("after")) and t["question"] not in named)
     spread = html.escape(spill_words(spill(taught)))  # a taught opening on a story request (usertest 13)
-    parts = [_rated_words(taught), f"<b>{unchecked}</b>" if unchecked else "", _lost_words(new, lost, changed),
+    parts = [_rated_words(taught), _bold_head(unchecked), _lost_words(new, lost, changed),
              _changed_words(changed, new), _restated_words(restated, metrics), _repeating_words(repeating), spread]
     parts = [p for p in parts if p]
     if not parts:
@@ -357,6 +359,13 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
     if len(parts) == 1:
         return f"<b>Asked again after training:</b> {parts[0]}.{warn}"
     return "<b>Asked again after training:</b>" + "".join(f"<br>\u2022 {p[:1].upper()}{p[1:]}." for p in parts) + warn
+
+
+def _bold_head(unchecked: str) -> str:
+    """"<b>4 rated questions are not checked automatically</b>: read …": the count in bold, the questions and
+    their reasons plain (usertest 24: the whole of it in bold, seven lines of a narrow panel, read as a wall)."""
+    head, found, rest = unchecked.partition(NOT_CHECKED)
+    return f"<b>{head}{found}</b>{rest}" if found else unchecked
 
 
 def _rated_words(taught: list[dict]) -> str:

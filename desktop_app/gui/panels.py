@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxL
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
+from desktop_app.core.local_time import local_stamp
 from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES
 from desktop_app.gui.off_words import NEW_CONVERSATION_TIP, conversation_tips
 from desktop_app.gui.range_fields import ClampedDoubleSpinBox, ClampedSpinBox, Clamps
@@ -90,7 +91,7 @@ class ConversationPanel(QFrame):
             count = row.get("message_count", 0)
             item = QListWidgetItem(row["title"] or "Untitled")
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
-            item.setData(ITEM_TIP, f"{row['title']}\n{count} message(s), updated {str(row.get('updated', ''))[:16].replace('T', ' ')}")
+            item.setData(ITEM_TIP, f"{row['title']}\n{count} message(s), updated {local_stamp(row.get('updated'))}")
             self.list.addItem(item)
             if row["id"] == current:
                 self.list.setCurrentItem(item)

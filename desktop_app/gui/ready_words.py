@@ -309,7 +309,11 @@ def used_words(counts: dict) -> str:
         return f"Run {run} already used all of them"
     if not held:
         return f"Run {run} learned from all of them"
-    return f"Run {run} used all of them: {trained} to learn from, {held} to test the result"
+    # the figures count examples: where they are not the ratings the line counted ("8 ratings in all ...
+    # 9 examples in all"), "8 to learn from, 1 to test" read as 9 of 8 ratings (usertest 24)
+    examples = _count(counts, "total")
+    unit = f" ({examples} examples)" if rating_count(counts) != examples else ""
+    return f"Run {run} used all of them{unit}: {trained} to learn from, {held} to test the result"
 
 def nothing_new(counts: dict) -> bool:
     """A finished run has already seen every rating there is: another would train on the same."""

@@ -5,7 +5,7 @@ the same rows."""
 from __future__ import annotations
 
 import html
-from typing import Sequence
+from typing import Collection, Sequence
 
 from desktop_app.core import recited
 from desktop_app.core.percent_words import percent
@@ -22,7 +22,8 @@ ORDER_NAME = ("recited", "Known by heart",
 HEADERS = ("Why", "Tokens", "Mean probability", "First choice", "Words")
 HEADER_TIPS = (
     "Repeats earlier text: most of the passage occurs earlier in what the model read, from the line named "
-    "(it copies it). Known by heart: it occurs nowhere earlier, so the model most likely saw it in training",
+    "(it copies it). Known by heart: it occurs nowhere earlier, so the model most likely saw it in training. "
+    "The model's own words: the model wrote it (its continuation), so it finds it likely by construction",
     "The passage's length in tokens",
     "The mean probability the model gave the passage's tokens",
     "The share of the passage's tokens that were the model's first choice",
@@ -33,10 +34,24 @@ WORDS_LIMIT = 90  # characters of a passage's words on its row (the column cuts 
 TIP_WORDS_LIMIT = 300
 
 
-def why(span: RecitedSpan) -> str:
+MODEL_WROTE = "The model's own words"
+MODEL_WROTE_TIP = ("The model wrote it (its continuation, in italics): it picked these words itself, so of course it "
+                   "finds them likely. Not something it learnt by heart")
+
+
+def model_wrote(span: RecitedSpan, written: Collection[int] = ()) -> bool:
+    """Whether most of the passage is the model's continuation (``written``: the heatmap's indices of the
+    tokens a model wrote). Its own sampled words are likely to it by construction: called "known by heart"
+    ("memorised"), the continuation it had just written read as a quote it had learnt (usertest 24)."""
+    return bool(written) and 2 * sum(i in written for i in range(span.start, span.stop)) > span.tokens
+
+
+def why(span: RecitedSpan, written: Collection[int] = ()) -> str:
     """The Why cell: "Known by heart", or "Repeats line 12" (where the earlier copy starts), or "Repeats
     earlier text" where that copy starts on the passage's own line ("Repeats line 1" read oddly in a text
-    of one line: usertest23)."""
+    of one line: usertest23), or MODEL_WROTE for a passage mostly of the model's continuation (``written``)."""
+    if model_wrote(span, written):
+        return MODEL_WROTE
     if span.why == recited.BY_HEART:
         return "Known by heart"
     return "Repeats earlier text" if span.earlier_line == span.line else f"Repeats line {span.earlier_line:,}"
@@ -49,18 +64,20 @@ def passage_words(records, span: RecitedSpan, limit: int = WORDS_LIMIT) -> str:
     return (ELLIPSIS if inside_word else "") + clip_at_word(span.text, limit)
 
 
-def cells(records, span: RecitedSpan) -> tuple[str, ...]:
-    """A row's five cells, as HEADERS name them."""
-    return (why(span), f"{span.tokens:,}", percent(span.mean_prob), percent(span.first_choice_share),
+def cells(records, span: RecitedSpan, written: Collection[int] = ()) -> tuple[str, ...]:
+    """A row's five cells, as HEADERS name them (``written``: the model's tokens, as ``why`` reads them)."""
+    return (why(span, written), f"{span.tokens:,}", percent(span.mean_prob), percent(span.first_choice_share),
             passage_words(records, span))
 
 
-def row_tip(records, span: RecitedSpan) -> str:
+def row_tip(records, span: RecitedSpan, written: Collection[int] = ()) -> str:
     """A row's tooltip: what the passage is and why the model could predict it, in a few sentences."""
-    lines = [f"<b>{html.escape(why(span))}</b>: {span.tokens:,} tokens from line {span.line:,} "
+    lines = [f"<b>{html.escape(why(span, written))}</b>: {span.tokens:,} tokens from line {span.line:,} "
              f"(tokens {span.start:,} to {span.stop - 1:,}), mean probability {percent(span.mean_prob)}, "
              f"{percent(span.first_choice_share)} of them the model's first choice."]
-    if span.why == recited.REPEAT:
+    if model_wrote(span, written):
+        lines.append(html.escape(MODEL_WROTE_TIP) + ".")
+    elif span.why == recited.REPEAT:
         lines.append(f"{percent(span.copied_share)} of its tokens continue text that occurs earlier, from line "
                      f"{span.earlier_line:,} (token {span.earlier:,}): the model copies what it has read.")
     else:
@@ -78,15 +95,19 @@ def tokens_listed(tokens: int, whole: int | None = None) -> str:
             else f"{tokens:,} tokens")
 
 
-def headline(spans: Sequence[RecitedSpan], tokens: int, whole: int | None = None) -> str:
-    """The line over the list: how many passages, how many tokens they hold, of each kind."""
+def headline(spans: Sequence[RecitedSpan], tokens: int, whole: int | None = None,
+             written: Collection[int] = ()) -> str:
+    """The line over the list: how many passages, how many tokens they hold, of each kind (``written``: the
+    model's tokens; a passage mostly of them is counted as the model's own words)."""
     of = tokens_listed(tokens, whole)
     if not spans:
         return f"No passage the model knows by heart among {of}."
-    by_heart = sum(s.why == recited.BY_HEART for s in spans)
-    repeats = len(spans) - by_heart
+    own = sum(model_wrote(s, written) for s in spans)
+    by_heart = sum(s.why == recited.BY_HEART and not model_wrote(s, written) for s in spans)
+    repeats = len(spans) - by_heart - own
     held = sum(s.tokens for s in spans)
     kinds = ", ".join(([f"{by_heart} known by heart"] if by_heart else [])
-                      + ([f"{repeats} repeating earlier text"] if repeats else []))
+                      + ([f"{repeats} repeating earlier text"] if repeats else [])
+                      + ([f"{own} of the model's own words"] if own else []))
     passages = "passage" if len(spans) == 1 else "passages"
     return f"{len(spans)} {passages} ({kinds}): {held:,} of {of}"

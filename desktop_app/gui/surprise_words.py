@@ -26,6 +26,8 @@ TOGGLE_TIP = ("List the text's most surprising tokens, least likely first or whe
               "inspector (F3 / Shift+F3: the next / previous one in the text)")
 NEXT_TIP = "The next one in the text, after the selected token (F3)"
 PREVIOUS_TIP = "The previous one in the text, before the selected token (Shift+F3)"
+# previous / next over an empty list, turned off (usertest 24: they stayed on and did nothing)
+NOTHING_TO_JUMP_TIP = "The list is empty: there is nothing to go to in this text"
 HEADERS = ("Token", "Probability", "Model expected", "Surprisal / uncertainty", "In the text")
 HEADER_TIPS = (
     "The token, spaces shown as \u2423 and line breaks as \u21b5",

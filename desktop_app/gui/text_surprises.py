@@ -29,6 +29,7 @@ from desktop_app.gui.explain_reveal import reveal
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.text_summary import fit_toggle
 from desktop_app.gui.theme import styled_label, white_when_checked
+from desktop_app.gui.tips import turn
 
 KIND = "text surprises"  # the store lane's name for its task
 # a narrower tab shows the toggle's icon alone (text_summary.fit_toggle): its one word keeps its room longer than
@@ -131,10 +132,11 @@ class SurprisePanel(QWidget):
             rows.append((words.cells(surprise, around), words.row_tip(surprise), surprise.index, surprise.index + 1))
         self._fill(rows, passages=False, right_aligned=(1, 3))
 
-    def show_passages(self, spans: list, records) -> None:
-        """One row per passage (Known by heart), in the text's order; the row's data is its tokens' places."""
-        rows = [(recited_words.cells(records, span), recited_words.row_tip(records, span), span.start, span.stop)
-                for span in spans]
+    def show_passages(self, spans: list, records, written=()) -> None:
+        """One row per passage (Known by heart), in the text's order; the row's data is its tokens' places.
+        ``written``: the indices of the tokens a model's continuation wrote (its passages say so)."""
+        rows = [(recited_words.cells(records, span, written), recited_words.row_tip(records, span, written),
+                 span.start, span.stop) for span in spans]
         self._fill(rows, passages=True, right_aligned=(1, 2, 3))
 
     def _fill(self, rows: list, passages: bool, right_aligned: tuple) -> None:
@@ -263,12 +265,14 @@ class Surprises(QObject):
         self.found, self.source, self.source_len, self.order = found, records, length, order
         whole = self._whole_tokens()
         if order == recited_words.ORDER:
-            self.panel.words.setText(recited_words.headline(found, length, whole))
-            self.panel.show_passages(found, records)
+            written = self.heatmap.model_written
+            self.panel.words.setText(recited_words.headline(found, length, whole, written))
+            self.panel.show_passages(found, records, written)
         else:
             self.panel.words.setText(words.headline(len(found), length, order, whole))
             self.panel.show_rows(found, records)
         self.panel.select_place(self.heatmap.selected)
+        self._jumps_follow()
         if self.pending is not None:
             forward, self.pending = self.pending, None
             self.jump(forward)
@@ -279,11 +283,13 @@ class Surprises(QObject):
 
     def _text_changed(self) -> None:
         self.found = None
+        self._jumps_follow()
         if self.toggle.isChecked():
             self.request()
 
     def _order_chosen(self) -> None:
         self.found = None
+        self._jumps_follow()
         self.request()
 
     def _toggled(self, on: bool) -> None:
@@ -329,6 +335,13 @@ class Surprises(QObject):
             heatmap.flash(heatmap.starts[index], heatmap.ends[stop - 1], RING_RGB, PASSAGE_RING_MS)
         heatmap.choose_token(index)
         self.panel.select_place(index)
+
+    def _jumps_follow(self) -> None:
+        """Previous / next are off over a ranked list that is empty (nothing to go to), on otherwise (not
+        ranked yet: a jump ranks first)."""
+        on = self.found is None or bool(self.found)
+        for button, tip in ((self.panel.previous_button, words.PREVIOUS_TIP), (self.panel.next_button, words.NEXT_TIP)):
+            turn(button, on, tip if on else words.NOTHING_TO_JUMP_TIP)
 
 
 def install(view) -> Surprises:

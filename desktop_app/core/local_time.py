@@ -1,0 +1,29 @@
+"""A stored time as a person reads it: the store writes UTC (``store.now``), a person reads their own clock.
+
+"12-04 16:33" (the stored UTC, month first) was hours off a person's clock outside UTC and read as the
+12th of April in most of the world (usertest 24): "Dec 4 16:33", in local time, the year only when it is
+not this year's. Month names are English whatever the locale, as every other word of the app is."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def local_stamp(stamp, now: datetime | None = None) -> str:
+    """``stamp`` (ISO; a time without a zone is the store's UTC) as "Dec 4 16:33" in the local time zone,
+    "Dec 4 2025 16:33" in another year than ``now``'s (default: now); "" for none, the text itself if it
+    is not a time."""
+    text = str(stamp or "")
+    if not text:
+        return ""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    when = when.astimezone()
+    year = "" if when.year == (now or datetime.now().astimezone()).year else f" {when.year}"
+    return f"{MONTHS[when.month - 1]} {when.day}{year} {when:%H:%M}"
