@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QPushButton, QToolBar, QToolButton
 
+from desktop_app.gui.adapter_history import NONE_YET
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
 
@@ -113,12 +114,18 @@ def open_model_dialog(window) -> None:
 
 def open_adapter_history(window) -> None:
     """The Fine-tune tab in front, the focus on the adapter history's list (Enter uses the selected
-    adapter, F2 renames it), else on the history while it has no row."""
+    adapter, F2 renames it). With no adapter yet the status bar says so and how to make one (it only
+    switched tabs: usertest), and the focus goes to "Fine-tune on my ratings" where it can start a run."""
     window.finetune_side.show()
-    history = window.finetune_panel.history
-    target = history.list if history.list.count() and history.list.isEnabled() else window.side_tabs.tabBar()
+    panel = window.finetune_panel
+    history = panel.history
+    if history.list.count() and history.list.isEnabled():
+        target = history.list
+    else:
+        window.statusBar().showMessage(history.empty.text() if history.loading else NONE_YET, 8000)
+        target = panel.train_button if panel.train_button.isEnabled() else window.side_tabs.tabBar()
     target.setFocus(Qt.FocusReason.ShortcutFocusReason)
-    window.finetune_panel.ensureWidgetVisible(history)
+    panel.ensureWidgetVisible(history)
 
 
 def open_export_menu(window) -> None:
