@@ -35,7 +35,7 @@ def test_score_piped_prints_every_token(tiny_model_dir, capsys):
     assert main(["score", "The cat sat on the mat", "--model", str(tiny_model_dir)]) == 0
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    header = lines.index("index\ttoken\tprobability\tlog_probability\trank\tentropy")
+    header = lines.index("index\ttoken\tprobability\tlog_probability\trank\tentropy_bits")
     rows = [line.split("\t") for line in lines[header + 1:] if line]
     assert len(rows) >= 4 and [int(r[0]) for r in rows] == list(range(len(rows)))
     assert all(0.0 <= float(r[2]) <= 1.0 and int(r[4]) >= 1 for r in rows)

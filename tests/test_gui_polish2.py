@@ -114,7 +114,7 @@ def test_at_800x600_a_hovered_tokens_figures_are_not_cut_by_the_models_name(make
     window = make_window()
     window.set_mode("text")
     window.model_label.setText("SmolLM2-135M-Instruct (bundled, offline) \u00b7 cpu \u00b7 Fast (bfloat16)")
-    message = "token 25: \u201c\u2423illuminate\u201d  p=22.40%  rank 1  entropy 3.27 nats"
+    message = "token 25: \u201c\u2423illuminate\u201d  p=22.40%  rank 1  entropy 4.72 bits"
     bar = window.statusBar()
     for width in (800, 1280):
         window.resize(width, 600)

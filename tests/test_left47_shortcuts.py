@@ -39,7 +39,8 @@ def test_keys_reach_the_model_dialog_compare_the_adapter_history_and_the_export_
 
     _press(qtbot, window, Qt.Key.Key_H)
     assert window.side_tabs.currentWidget() is window.finetune_panel
-    assert QApplication.focusWidget() in (window.finetune_panel.history.list, window.side_tabs.tabBar())
+    assert QApplication.focusWidget() in (window.finetune_panel.history.list, window.side_tabs.tabBar(),
+                                          window.finetune_panel.train_button)
 
     _press(qtbot, window, Qt.Key.Key_S)
     menu = window.export_button.menu()

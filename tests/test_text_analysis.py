@@ -115,7 +115,7 @@ def test_json_export_holds_the_scoring_and_csv_export_adds_up(tiny_model, tmp_pa
     assert data["unscored_prefix"] + "".join(t["text"] for t in data["tokens"]) == LONG
     rows = list(csv.DictReader(text_export.write_summary_csv(tmp_path / "s.csv", summary).open()))
     assert list(rows[0]) == list(text_export.CSV_COLUMNS)
-    for section in ("rank_bucket", "probability", "entropy_nats"):
+    for section in ("rank_bucket", "probability", "entropy_bits"):
         part = [r for r in rows if r["section"] == section]
         assert sum(int(r["count"]) for r in part) == summary.tokens == len(scored.records)
         assert sum(float(r["share"]) for r in part) == pytest.approx(1.0)

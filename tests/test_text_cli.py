@@ -34,7 +34,7 @@ def test_analyse_json_gives_the_summary_and_records_of_core_scoring(tiny_model_d
     assert [b["count"] for b in s["rank_buckets"]] == list(summary.bucket_counts)
     assert s["perplexity"] == pytest.approx(summary.perplexity, rel=1e-6)
     assert s["mean_surprisal_bits"] == pytest.approx(summary.mean_surprisal_bits, rel=1e-6)
-    assert sum(b["count"] for b in s["entropy_histogram"]) == s["tokens"]
+    assert sum(b["count"] for b in s["entropy_bits_histogram"]) == s["tokens"]
     assert {"text", "prob", "rank", "entropy"} <= set(out["tokens"][0])
 
 
@@ -51,7 +51,7 @@ def test_analyse_prints_the_summary_and_writes_the_three_exports(tiny_model_dir,
     image = QImage(str(png))
     assert image.width() == 500 and image.height() > 60  # four sentences wrap over several lines
     rows = list(csv.DictReader(table.open()))
-    for section in ("rank_bucket", "probability", "entropy_nats"):
+    for section in ("rank_bucket", "probability", "entropy_bits"):
         part = [r for r in rows if r["section"] == section]
         assert sum(int(r["count"]) for r in part) == tokens
         assert sum(float(r["share"]) for r in part) == pytest.approx(1.0)

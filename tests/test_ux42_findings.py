@@ -193,9 +193,9 @@ def test_an_imported_adapters_reason_says_a_tiny_margin_change_barely_moved(qtbo
 # ---------------------------------------------------------------- 6: the status bar's entropy has its unit
 
 @pytest.mark.parametrize("width", [800, 1280])
-def test_a_hovered_tokens_entropy_in_the_status_bar_says_nats_and_keeps_its_room(make_window, width):
-    """ux42: the status bar's hover line said "entropy 5.30" with no unit, where the inspector says nats.
-    It says nats, and the room the bar keeps for the line (STATUS_SAMPLE) holds it whole beside the model's
+def test_a_hovered_tokens_entropy_in_the_status_bar_says_bits_and_keeps_its_room(make_window, width):
+    """ux42: the status bar's hover line said "entropy 5.30" with no unit. It says bits, as the inspector does,
+    and the room the bar keeps for the line (STATUS_SAMPLE) holds it whole beside the model's
     name at 800 px as at 1280."""
     import math
 
@@ -204,9 +204,9 @@ def test_a_hovered_tokens_entropy_in_the_status_bar_says_nats_and_keeps_its_room
     from desktop_app.core.records import TokenRecord
     from desktop_app.gui.token_view import STATUS_SAMPLE, token_status_words
 
-    record = TokenRecord(id=5, text=" lighthouse", logprob=math.log(0.2935), rank=12, entropy=5.3)
+    record = TokenRecord(id=5, text=" lighthouse", logprob=math.log(0.2935), rank=12, entropy=5.3 * math.log(2))
     message = token_status_words(124, record)
-    assert message.endswith("entropy 5.30 nats"), message
+    assert message.endswith("entropy 5.30 bits"), message
     window = make_window()
     window.model_label.setText("SmolLM2-135M-Instruct (bundled, offline) \u00b7 cpu \u00b7 Fast (bfloat16)")
     window.resize(width, 600)

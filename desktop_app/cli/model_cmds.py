@@ -290,10 +290,10 @@ def _log(p: float) -> float:
 
 def token_table(records) -> str:
     """A plain table (tab separated) of every token: what the colours would have shown."""
-    lines = ["index\ttoken\tprobability\tlog_probability\trank\tentropy"]
+    lines = ["index\ttoken\tprobability\tlog_probability\trank\tentropy_bits"]
     for i, r in enumerate(records):
         token = r.text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-        lines.append(f"{i}\t{token!s}\t{r.prob:.4f}\t{r.logprob:.4f}\t{r.rank}\t{r.entropy:.3f}")
+        lines.append(f"{i}\t{token!s}\t{r.prob:.4f}\t{r.logprob:.4f}\t{r.rank}\t{r.entropy_bits:.3f}")
     return "\n".join(lines)
 
 

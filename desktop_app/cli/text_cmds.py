@@ -13,6 +13,7 @@ from pathlib import Path
 from desktop_app.cli.common import CliError, load_model_for_cli, stderr_bar
 from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, sampling_from_args, write_token
+from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
 from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
 
 
@@ -248,7 +249,7 @@ def summary_text(summary) -> str:
     perplexity = f"{summary.perplexity:,.2f}" if math.isfinite(summary.perplexity) else "inf"
     lines.append(f"mean surprisal {summary.mean_surprisal_bits:.2f} bits per token, perplexity {perplexity}")
     lines.append("probability histogram (0..1):  " + _sparkline(summary.probability_histogram))
-    lines.append("entropy histogram (0..8 nats): " + _sparkline(summary.entropy_histogram))
+    lines.append(f"entropy histogram (0..{MAX_ENTROPY_BITS:g} bits): " + _sparkline(summary.entropy_histogram))
     return "\n".join(lines)
 
 

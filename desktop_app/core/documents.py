@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.palette import MAX_ENTROPY_NATS, RANK_BUCKETS, rank_bucket
+from desktop_app.core.palette import MAX_ENTROPY_BITS, RANK_BUCKETS, rank_bucket
 
 DEFAULT_DOCUMENT_TITLE = "Untitled text"
 TEXT_SUFFIXES = (".txt", ".md")
@@ -37,8 +37,8 @@ class TextSummary:
         mean_surprisal_bits: the mean of -log2 p over the scored tokens.
         perplexity: exp of the mean negative log-likelihood (nats).
         probability_histogram: counts of p in HISTOGRAM_BINS equal bins of [0, 1].
-        entropy_histogram: counts of the entropy in HISTOGRAM_BINS equal bins of
-            [0, MAX_ENTROPY_NATS] (higher values go in the last bin).
+        entropy_histogram: counts of the entropy (bits) in HISTOGRAM_BINS equal bins of
+            [0, MAX_ENTROPY_BITS] (higher values go in the last bin).
     """
 
     tokens: int
@@ -100,7 +100,7 @@ def summarize(records) -> TextSummary:
     for r in records:
         buckets[rank_bucket(r.rank)] += 1
         probs[_bin(r.prob, 1.0)] += 1
-        entropies[_bin(r.entropy, MAX_ENTROPY_NATS)] += 1
+        entropies[_bin(r.entropy_bits, MAX_ENTROPY_BITS)] += 1
         nll -= r.logprob
     n = len(records)
     mean = nll / n if n else math.nan

@@ -25,10 +25,12 @@ RANK_BUCKETS = ((10, "top 10"), (100, "top 100"), (1000, "top 1000"), (None, "be
 MEASURES = {
     "probability": "Probability of the chosen token",
     "rank": "Rank buckets (GLTR: top 10 / 100 / 1000 / beyond)",
-    "entropy": "Entropy of the distribution (uncertainty)",
+    "entropy": "Entropy of the distribution (uncertainty, bits)",
     "surprisal": "Surprisal of the chosen token (bits)",
 }
-MAX_ENTROPY_NATS = 8.0
+# Entropy is shown in bits, like the surprisal beside it (usertest: "0.10 nats" next to "0.02 bits" mixed
+# units); 12 bits (8.3 nats) is the scale's end, about the 8 nats it had, a round figure in bits.
+MAX_ENTROPY_BITS = 12.0
 MAX_SURPRISAL_BITS = 16.0
 
 
@@ -46,7 +48,7 @@ def confidence(record: TokenRecord, measure: str) -> float:
     if measure == "rank":
         return 1.0 - rank_bucket(record.rank) / (len(RANK_BUCKETS) - 1)
     if measure == "entropy":
-        return 1.0 - min(record.entropy / MAX_ENTROPY_NATS, 1.0)
+        return 1.0 - min(record.entropy_bits / MAX_ENTROPY_BITS, 1.0)
     if measure == "surprisal":
         return 1.0 - min(record.surprisal_bits / MAX_SURPRISAL_BITS, 1.0)
     raise ValueError(f"unknown measure {measure!r}; choose from {', '.join(MEASURES)}")

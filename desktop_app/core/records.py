@@ -42,6 +42,11 @@ class TokenRecord:
     def surprisal_bits(self) -> float:
         return -self.logprob / math.log(2)
 
+    @property
+    def entropy_bits(self) -> float:
+        """The entropy in bits, the unit every view shows it in beside the surprisal (stored in nats)."""
+        return self.entropy / math.log(2)
+
     def to_json(self) -> dict:
         return {
             "id": self.id,

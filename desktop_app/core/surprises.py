@@ -61,7 +61,7 @@ def _score(record: TokenRecord, order: str) -> float:
     if order == "least_likely":
         return surprisal
     if order == "sure_and_wrong":
-        return surprisal - record.entropy / LN2
+        return surprisal - record.entropy_bits
     raise ValueError(f"unknown order {order!r}; choose from {', '.join(ORDERS)}")
 
 

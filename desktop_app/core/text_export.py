@@ -15,7 +15,7 @@ from pathlib import Path
 
 from desktop_app.core.documents import HISTOGRAM_BINS, TextSummary
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.palette import MAX_ENTROPY_NATS
+from desktop_app.core.palette import MAX_ENTROPY_BITS
 
 CSV_COLUMNS = ("section", "label", "low", "high", "count", "share", "value")
 
@@ -34,7 +34,7 @@ def summary_json(summary: TextSummary) -> dict:
             "mean_surprisal_bits": number(summary.mean_surprisal_bits),
             "perplexity": number(summary.perplexity),
             "probability_histogram": _histogram(summary.probability_histogram, 1.0),
-            "entropy_histogram": _histogram(summary.entropy_histogram, MAX_ENTROPY_NATS)}
+            "entropy_bits_histogram": _histogram(summary.entropy_histogram, MAX_ENTROPY_BITS)}
 
 
 def _histogram(counts, top: float) -> list[dict]:
@@ -63,7 +63,7 @@ def summary_rows(summary: TextSummary) -> list[dict]:
     rows = [{"section": "rank_bucket", "label": label, "count": count, "share": share(count)}
             for label, count in zip(summary.bucket_labels, summary.bucket_counts)]
     for section, counts, top in (("probability", summary.probability_histogram, 1.0),
-                                 ("entropy_nats", summary.entropy_histogram, MAX_ENTROPY_NATS)):
+                                 ("entropy_bits", summary.entropy_histogram, MAX_ENTROPY_BITS)):
         for b in _histogram(counts, top):
             rows.append({"section": section, "label": f"{b['low']:g}-{b['high']:g}", "low": b["low"],
                          "high": b["high"], "count": b["count"], "share": share(b["count"])})

@@ -17,7 +17,11 @@ from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import retip
 
 
-EMPTY = "No adapters yet. A kept fine-tune appears here; the base model is used until then."
+# how to make one, not only that there is none (usertest: Ctrl+H with none showed the tab and said nothing)
+EMPTY = ("No adapter yet. To make one, rate some answers (thumbs up or down, a token, or a better answer), then "
+         "press “Fine-tune on my ratings” above: a kept fine-tune appears here. Until then the base model "
+         "answers.")
+NONE_YET = "No adapter yet: rate some answers, then press “Fine-tune on my ratings” to make one"
 LOADING = "The adapter history appears once the model has loaded\u2026"
 
 
@@ -121,7 +125,8 @@ class AdapterHistory(QFrame):
         """``rows``: adapters.list_adapters(...) (oldest first); shown newest first. ``loading``:
         no model yet, so an empty list may only mean its adapters are not known yet."""
         had_focus = self._focus_on_selection()
-        self.empty.setText(LOADING if loading and not rows else EMPTY)
+        self.loading = loading and not rows  # the empty list may only mean its adapters are not known yet
+        self.empty.setText(LOADING if self.loading else EMPTY)
         selected = self.selected_id()
         self.rows = list(rows)
         self.list.clear()

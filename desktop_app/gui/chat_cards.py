@@ -63,6 +63,7 @@ class ChatCards:
         self.selected: MessageCard | None = None
         self._switching_branch = False  # a render now shows another sibling (‹ ›): the view stays
         self._continued: int | None = None  # an answer Continue goes on with: the view ends at it once it ends
+        self.opening = False  # the next render shows a conversation just opened (transcript.show_opened)
 
     def connect(self) -> None:
         w, c = self.window, self.window.chat
@@ -118,6 +119,9 @@ class ChatCards:
         w.finetune_side.update_compare_buttons()
         if self._switching_branch:
             w.transcript.hold_position()
+        elif self.opening and thread:
+            self.opening = False
+            w.transcript.show_opened()
         elif self._continued_shown():
             pass
         elif keep < len(cards) or keep < len(thread):

@@ -181,6 +181,7 @@ def _show_branch(window, branch: list[int]) -> None:
     if branch and window.chat.conversation_id is not None:
         parents = {m["id"]: m["parent_id"] for m in window.chat.store.messages(window.chat.conversation_id)}
         window.chat.choice = {parents[mid]: mid for mid in branch if mid in parents}
+        window.cards.opening = True  # still the conversation just imported: shown as one opened
         window.chat.reload()
 
 

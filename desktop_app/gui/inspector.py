@@ -43,8 +43,8 @@ STAT_TIPS = {
     "log-probability": "The probability's natural logarithm: 0 is certain, more negative is less expected. "
                        "A text's figures add up to the whole text's.",
     "rank": "Where this token stood among every token the model could have written next: 1 is its first choice.",
-    "entropy": "How spread the model's choice was, in nats: near 0, one clear choice; higher, many tokens were "
-               "likely.",
+    "entropy": "How spread the model's choice was, in bits, as the surprisal below: near 0, one clear choice; "
+               "higher, many tokens were likely.",
     "surprisal": "How surprising the token was, in bits: 0 is fully expected; each bit more is half as likely.",
     "precision": "The model weights these figures were computed with: Exact (float32), Fast (16-bit) or "
                  "Compact (8-bit integer weights)",
@@ -339,7 +339,7 @@ class InspectorPanel(QFrame):
         self.stat_values["probability"].setText(token_percent(record))  # as its row in the chart says it
         self.stat_values["log-probability"].setText(f"{record.logprob:.3f}")
         self.stat_values["rank"].setText(f"{record.rank:,}")
-        self.stat_values["entropy"].setText(f"{record.entropy:.2f} nats")
+        self.stat_values["entropy"].setText(f"{record.entropy_bits:.2f} bits")
         self.stat_values["surprisal"].setText(f"{record.surprisal_bits:.2f} bits")
         self.stat_values["precision"].setText(precision_label(record.precision))
         self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")

@@ -439,6 +439,7 @@ class MainWindow(QMainWindow):
             return
         if conversation_id != self.chat.conversation_id:
             self.cards.clear()  # the cards are all of the conversation left
+        self.cards.opening = conversation_id is not None
         self._switch_conversation(conversation_id, lambda: self.chat.open_conversation(conversation_id))
         self.refresh_conversations()
 

@@ -14,8 +14,12 @@ from desktop_app.gui.theme import icon
 from desktop_app.gui.tips import retip
 
 ICON_ONLY_WIDTH = 34
-ROW_STEPS = 4  # the model button says "Model…"; its icon only; + Settings and Regenerate; every button
-# px between the row's buttons while the model button has words, then with icons alone: 6 px kept "Model…"
+# the row's steps as it narrows: the model button says "Model…"; the buttons' padding tightens; the model
+# button is its icon only; Settings and Regenerate too; every button. At 1024 px the row (462 px) had lost
+# every word but Stop's and Send's, a few px short of the words (user test): tight, they keep them there.
+TIGHT_FROM, MODEL_ICON_FROM, SOME_ICONS_FROM, ALL_ICONS_FROM = 2, 3, 4, 5
+ROW_STEPS = ALL_ICONS_FROM
+# px between the row's buttons while they have words, then with icons alone: 6 px kept "Model…"
 # out of the 526 px the row has at 1280x800 (usertest 20); the icons' row keeps 6, and so its least width
 ROW_SPACING = (4, 6)
 MODEL_WORD = "Model\u2026"  # the model button's word where the model's name does not fit
@@ -141,8 +145,9 @@ class PromptArea(QFrame):
         self.explain_buttons(ButtonsFacts())
         self.buttons = {b: b.text() for b in (self.settings_button, self.regenerate_button, self.stop_button,
                                                self.send_button)}
-        for b in self.buttons:
+        for b, words in self.buttons.items():
             b.setMinimumWidth(icon_only_width(b))  # a narrow window squeezes them; the Ladder drops the words
+            b.setAccessibleName(words)  # as an icon alone, a screen reader still says what it does
             self.row.addWidget(b)
         self.model_button.setMinimumWidth(icon_only_width(self.model_button))
         layout.addLayout(self.row)
@@ -178,6 +183,7 @@ class PromptArea(QFrame):
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name
+        self.model_button.setAccessibleName(f"Model: {name.split(' (')[0]}")  # as words, icon or "Model…"
         self.model_button.setText(self._model_words(getattr(getattr(self, "compactor", None), "step", 0)))
         retip(self.model_button, model_tip(self.facts, name))
         self.compactor_refresh()
@@ -195,9 +201,22 @@ class PromptArea(QFrame):
 
     def _shorten(self, step: int) -> None:
         self.model_button.setText(self._model_words(step))
-        self.row.setSpacing(ROW_SPACING[step >= 2])
-        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if step >= 2
+        self.row.setSpacing(ROW_SPACING[step >= SOME_ICONS_FROM])
+        self.model_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if step >= MODEL_ICON_FROM
                                              else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for button in (self.model_button, *self.buttons):
+            _set_tight(button, step >= TIGHT_FROM)
         for button, text in self.buttons.items():
-            words_go_at = 3 if button in (self.settings_button, self.regenerate_button) else 4
+            some = button in (self.settings_button, self.regenerate_button)
+            words_go_at = SOME_ICONS_FROM if some else ALL_ICONS_FROM
             button.setText("" if step >= words_go_at else text)
+
+
+def _set_tight(button: QAbstractButton, tight: bool) -> None:
+    """The style sheet's tighter padding for the prompt row's buttons (``tight`` property), applied now:
+    the Ladder measures the row's width right after."""
+    if bool(button.property("tight")) != tight:
+        button.setProperty("tight", tight)
+        button.style().unpolish(button)
+        button.style().polish(button)
+        button.updateGeometry()  # the row's size hint is measured again, not the one it had

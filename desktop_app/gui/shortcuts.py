@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMessageBox, QPushButton, QToolBar, QToolButton
+import math
 
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QPushButton, QTextBrowser, QToolBar, QToolButton,
+                               QVBoxLayout)
+
+from desktop_app.gui.adapter_history import NONE_YET
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
 
@@ -113,12 +117,18 @@ def open_model_dialog(window) -> None:
 
 def open_adapter_history(window) -> None:
     """The Fine-tune tab in front, the focus on the adapter history's list (Enter uses the selected
-    adapter, F2 renames it), else on the history while it has no row."""
+    adapter, F2 renames it). With no adapter yet the status bar says so and how to make one (it only
+    switched tabs: usertest), and the focus goes to "Fine-tune on my ratings" where it can start a run."""
     window.finetune_side.show()
-    history = window.finetune_panel.history
-    target = history.list if history.list.count() and history.list.isEnabled() else window.side_tabs.tabBar()
+    panel = window.finetune_panel
+    history = panel.history
+    if history.list.count() and history.list.isEnabled():
+        target = history.list
+    else:
+        window.statusBar().showMessage(history.empty.text() if history.loading else NONE_YET, 8000)
+        target = panel.train_button if panel.train_button.isEnabled() else window.side_tabs.tabBar()
     target.setFocus(Qt.FocusReason.ShortcutFocusReason)
-    window.finetune_panel.ensureWidgetVisible(history)
+    panel.ensureWidgetVisible(history)
 
 
 def open_export_menu(window) -> None:
@@ -133,11 +143,58 @@ def open_export_menu(window) -> None:
         button.menu().popup(window.mapToGlobal(window.rect().center()))
 
 
-def show_shortcuts(window) -> QMessageBox:
-    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", shortcuts_html(), QMessageBox.StandardButton.Close,
-                      window)
-    box.setTextFormat(Qt.TextFormat.RichText)
-    box.setWindowModality(Qt.WindowModality.NonModal)  # the window stays usable while it is read
+WANTED_WIDTH = 640  # wide enough that most rows take one line; a narrower screen gets less
+SCREEN_EDGE = 16  # px kept free at the screen's edges
+TITLE_BAR = 40  # px the window manager's title bar may add above the dialog (not known before it shows)
+
+
+class ShortcutsDialog(QDialog):
+    """The list of shortcuts (F1): a scrolling text and Close, never taller than the screen. A message box
+    575 px tall was cut at the bottom on an 800x600 screen, its Close button with it (usertest).
+
+    Attributes:
+        browser: the list, read-only, scrolled with the arrow keys and Page Up/Down while it has the focus."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setModal(False)  # the window stays usable while it is read
+        layout = QVBoxLayout(self)
+        self.browser = QTextBrowser()
+        self.browser.setHtml(shortcuts_html())
+        self.browser.setFrameShape(QFrame.Shape.NoFrame)
+        self.browser.setAccessibleName("Keyboard shortcuts")
+        self.browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.browser)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)  # Close and Esc
+        layout.addWidget(self.buttons)
+
+    def text(self) -> str:
+        return shortcuts_html()
+
+    def fit_to(self, available: QRect) -> None:
+        """As wide as WANTED_WIDTH and as tall as the list, within ``available`` (a screen's free area, less
+        its edges and a title bar), centred in it; the list scrolls when the screen is shorter than it."""
+        width = min(WANTED_WIDTH, available.width() - 2 * SCREEN_EDGE)
+        margins = self.layout().contentsMargins()
+        document = self.browser.document()
+        bar = self.browser.verticalScrollBar().sizeHint().width()
+        document.setTextWidth(width - margins.left() - margins.right() - bar)
+        wanted = (math.ceil(document.size().height()) + 2 * self.browser.frameWidth() + self.layout().spacing()
+                  + self.buttons.sizeHint().height() + margins.top() + margins.bottom())
+        height = min(wanted, available.height() - 2 * SCREEN_EDGE - TITLE_BAR)
+        self.resize(width, height)
+        # move() places the frame, title bar included
+        self.move(available.left() + (available.width() - width) // 2,
+                  available.top() + SCREEN_EDGE + (available.height() - 2 * SCREEN_EDGE - TITLE_BAR - height) // 2)
+
+
+def show_shortcuts(window) -> ShortcutsDialog:
+    box = ShortcutsDialog(window)
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    box.fit_to(screen.availableGeometry())
     window.shortcuts_box = box
     box.show()
+    box.browser.setFocus(Qt.FocusReason.ShortcutFocusReason)  # the keys scroll it; Tab reaches Close, Esc closes
     return box

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMenu, QProgres
                                QToolButton, QWidget)
 
 from desktop_app.core.documents import TextSummary
-from desktop_app.core.palette import MAX_ENTROPY_NATS, RANK_BUCKETS, sequential_color, text_color_on
+from desktop_app.core.palette import MAX_ENTROPY_BITS, RANK_BUCKETS, sequential_color, text_color_on
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.theme import icon, styled_label
 
@@ -157,7 +157,7 @@ class SummaryPanel(QWidget):
         self.figures.setToolTip(SURPRISE_TIP)
         self._progress_row()
         self.probabilities = Histogram("probability", "0", "1")
-        self.entropies = Histogram("entropy (nats)", "0", f"{MAX_ENTROPY_NATS:g}+")
+        self.entropies = Histogram("entropy (bits)", "0", f"{MAX_ENTROPY_BITS:g}+")
         self.wide: bool | None = None
         self.short = False
         self.holding = False  # a continuation streams: the figures keep their room (hold_room)

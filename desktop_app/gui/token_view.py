@@ -21,7 +21,7 @@ from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QPainter, QTextBl
                            QTextFormat)
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
-from desktop_app.core.palette import MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
+from desktop_app.core.palette import MAX_ENTROPY_BITS, MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
 from desktop_app.core.records import TokenRecord
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
@@ -91,11 +91,11 @@ def _invisible_mark(ch: str) -> str:
 def token_status_words(index: int, record: TokenRecord) -> str:
     """A hovered token's figures, for the status bar (chat and Text alike)."""
     return (f"token {index + 1}: \u201c{token_label(record.text)}\u201d  p={token_percent(record)}  "
-            f"rank {record.rank}  entropy {record.entropy:.2f} nats")  # the inspector's unit (ux42: "5.30" alone)
+            f"rank {record.rank}  entropy {record.entropy_bits:.2f} bits")  # the inspector's unit (ux42: "5.30" alone)
 
 
 # as wide as most tokens' figures: the status bar keeps this much room for them (main_window)
-STATUS_SAMPLE = "token 125: \u201c\u2423lighthouse\u201d  p=29.35%  rank 12  entropy 3.37 nats"
+STATUS_SAMPLE = "token 125: \u201c\u2423lighthouse\u201d  p=29.35%  rank 12  entropy 4.86 bits"
 
 
 def percent_cell(text: str, width: int) -> str:
@@ -163,7 +163,7 @@ def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
     return (
         f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
         f"probability {token_percent(record)} &nbsp; log-prob {record.logprob:.3f}<br>"
-        f"rank {record.rank} &nbsp; entropy {record.entropy:.2f} nats</div>"
+        f"rank {record.rank} &nbsp; entropy {record.entropy_bits:.2f} bits</div>"
         + (f"<table cellspacing='2'>{rows}</table>" if rows else "")
         + (f"<div style='color:gray'>{html.escape(marks)}</div>" if marks else ""))
 
@@ -640,7 +640,8 @@ def legend_stops(measure: str) -> list[tuple[str, tuple[int, int, int]]]:
     if measure == "rank":  # low (beyond 1000) first, like the other measures: the legend reads left to right
         n = len(RANK_BUCKETS) - 1
         return [(label, sequential_color(1.0 - i / n)) for i, (_limit, label) in reversed(list(enumerate(RANK_BUCKETS)))]
-    labels = {"probability": ("0%", "50%", "100%"), "entropy": ("8+ nats", "4", "0 (sure)"),
+    labels = {"probability": ("0%", "50%", "100%"),
+              "entropy": (f"{MAX_ENTROPY_BITS:g}+ bits", f"{MAX_ENTROPY_BITS / 2:g}", "0 bits (sure)"),
               "surprisal": ("16+ bits", "8", "0 bits")}[measure]
     return [(labels[0], sequential_color(0.0)), (labels[1], sequential_color(0.5)), (labels[2], sequential_color(1.0))]
 

@@ -94,6 +94,16 @@ class EmptyState(QFrame):
         self.body.setMinimumHeight(self.body.heightForWidth(self.body.width()) if self.body.text() else 0)
 
 
+def opened_start(tops: list[int], end: int, height: int, newest_question: int) -> int:
+    """The card an opened conversation shows first: the earliest card from which the rest, to the end,
+    fits in ``height``, but never later than ``newest_question`` (the newest answer is read from the
+    question it answers, even where the two are taller than the view: it goes on below, not above)."""
+    for index, top in enumerate(tops[:newest_question + 1]):
+        if end - top <= height:
+            return index
+    return newest_question
+
+
 ROOMY_SIDE_PX, NARROW_SIDE_PX = 24, 8  # the transcript's side margins; a narrow chat keeps its width for the cards
 NARROW_TRANSCRIPT_PX = 480
 
@@ -130,6 +140,9 @@ class TranscriptView(QScrollArea):
         self.cards: list[MessageCard] = []
         self._follow = True
         self._held: int | None = None  # the scroll value a branch switch keeps
+        self._opening = False  # a conversation just opened: its place is kept as it lays out (show_opened)
+        self._placed: int | None = None  # the scroll value show_opened set last
+        self.verticalScrollBar().actionTriggered.connect(self._person_scrolled)  # wheel, keys, the bar; not setValue
         self.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
 
@@ -181,6 +194,36 @@ class TranscriptView(QScrollArea):
             self.verticalScrollBar().setValue(max(0, bottom + 16 - self.viewport().height()))
         QTimer.singleShot(0, place)
 
+    def show_opened(self) -> None:
+        """A conversation just opened (from the list, at start, imported): the view starts at the top of a
+        card, never inside one, and shows the newest answer from the question it answers (``opened_start``).
+        Scrolled to the end, as it was, the top card was cut mid-way (user test). The place is found again
+        as the cards lay out, until the person scrolls."""
+        self._drop_room()
+        self._opening = True
+        self._placed = None
+        self._follow = False
+        QTimer.singleShot(0, self._place_opened)
+
+    def _place_opened(self) -> None:
+        if not self._opening or not self.cards:
+            return
+        tops = [card.mapTo(self.widget(), QPoint(0, 0)).y() for card in self.cards]
+        margins = self.layout_.contentsMargins()
+        end = tops[-1] + self.cards[-1].height() + margins.bottom()
+        asks = [i for i, card in enumerate(self.cards) if card.role == "user"]
+        first = opened_start(tops, end, self.viewport().height() - margins.top(), asks[-1] if asks else len(tops) - 1)
+        gap = margins.top() if first == 0 else self.layout_.spacing()  # none of the card above shows
+        value = max(0, tops[first] - gap)
+        bar = self.verticalScrollBar()
+        room = max(0, value - (bar.maximum() - self.room.height()))  # blank under the last card: the end comes sooner
+        if room != self.room.height():
+            self.room.setFixedHeight(room)  # the range changes on the next layout, and this runs again
+        elif bar.value() != value:
+            self._placed = value
+            bar.setValue(value)
+            self._follow = False  # (at the end too: growing cards below do not take the view down)
+
     def hold_position(self) -> None:
         """Cards changed below the top of the view: what is on screen stays where it is, even at
         the end (where the view would follow the new cards down), and where the chat now ends
@@ -188,10 +231,15 @@ class TranscriptView(QScrollArea):
         the last card keeps it there: the view had slid down to its new end, moving the card under
         the pointer, and the next click on its arrows missed (user test 15)."""
         self._follow = False
+        self._opening = False
         self._held = self.verticalScrollBar().value()
+
+    def _person_scrolled(self, _action: int) -> None:
+        self._opening = False
 
     def _drop_room(self) -> None:
         self._held = None
+        self._opening = False  # any other place asked for (the end, an answer's end, a place held) replaces it
         if self.room.height():
             self.room.setFixedHeight(0)
 
@@ -209,6 +257,8 @@ class TranscriptView(QScrollArea):
 
     def _scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
+        if self._opening and self._placed is not None and value != self._placed:
+            self._opening = False  # moved since, to a card the keyboard reached: that place stays
         if self._held is not None:
             if value == bar.maximum() and value < self._held:
                 return  # the range shrank under the place held, which comes back with the room
@@ -225,6 +275,8 @@ class TranscriptView(QScrollArea):
     def _range_changed(self, _low: int, high: int) -> None:
         if not self.cards:  # the welcome text reads from its title, not from its end
             self.verticalScrollBar().setValue(0)
+        elif self._opening:
+            self._place_opened()
         elif self._keep_held(high):
             pass
         elif self._follow:

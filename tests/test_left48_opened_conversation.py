@@ -1,0 +1,90 @@
+"""Leftover of the user tests: a conversation opened from the list (or imported) showed scrolled to its end,
+so the top card was cut mid-way. An opened conversation now starts at a card's top: the newest answer
+read from the question it answers, with the whole cards before it that also fit (pytest-qt, the real window)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from test_gui import WAIT_MS, make_window  # noqa: E402,F401
+
+PARAGRAPH = ("The lighthouse keeper climbed the stairs every evening to light the lamp, counting each step "
+             "as his father had done before him. ")
+
+
+def _long_conversation(store, last_paragraphs: int) -> int:
+    conversation = store.create_conversation("A long talk about lighthouses")
+    parent = None
+    for turn in range(4):
+        parent = store.add_message(conversation, "user", f"Question {turn + 1} about the lighthouse?", parent_id=parent)
+        paragraphs = last_paragraphs if turn == 3 else 3 + 2 * turn
+        parent = store.add_message(conversation, "assistant", f"Answer {turn + 1}. " + PARAGRAPH * paragraphs,
+                                   parent_id=parent)
+    return conversation
+
+
+def _places(window):
+    """Each card's (role, top, bottom) in the transcript's viewport, in pixels."""
+    transcript = window.transcript
+    tops = [card.mapTo(transcript.viewport(), card.rect().topLeft()).y() for card in transcript.cards]
+    return [(card.role, top, top + card.height()) for card, top in zip(transcript.cards, tops)]
+
+
+def _shown_as_opened(window) -> bool:
+    """No card cut at the view's top, the newest question's top in view, and the newest answer's."""
+    places = _places(window)
+    height = window.transcript.viewport().height()
+    newest_question = [p for p in places if p[0] == "user"][-1]
+    laid_out = window.transcript.verticalScrollBar().maximum() > 0  # eight cards of text: longer than the view
+    return (len(places) == 8 and laid_out and not any(top < 0 < bottom for _role, top, bottom in places)
+            and 0 <= newest_question[1] < height and places[-1][1] < height)
+
+
+@pytest.mark.parametrize("last_paragraphs", [9, 1])  # the newest answer taller than the view, and short
+def test_a_conversation_opened_from_the_list_starts_at_a_cards_top(make_window, qtbot, last_paragraphs):
+    window = make_window(wait=False)
+    window.resize(1280, 800)
+    conversation = _long_conversation(window.chat.store, last_paragraphs)
+    window.refresh_conversations()
+    window.conversations.selected.emit(conversation)  # as a click on its row
+    qtbot.waitUntil(lambda: _shown_as_opened(window), timeout=WAIT_MS)
+    places = _places(window)
+    if last_paragraphs == 1:  # it all fits below the question: nothing of it is off the view
+        assert places[-1][2] <= window.transcript.viewport().height()
+    assert window.transcript.verticalScrollBar().value() > 0, "a long conversation opens at its newest answer"
+
+
+def test_an_imported_conversation_is_shown_as_one_opened(make_window, qtbot, tmp_path):
+    from desktop_app.gui import conversation_actions
+
+    window = make_window(wait=False)
+    window.resize(1280, 800)
+    store = window.chat.store
+    conversation = _long_conversation(store, 9)
+    path = tmp_path / "talk.json"
+    path.write_text(conversation_actions.conversation_text(window, conversation, "json"), encoding="utf-8")
+    store.delete_conversation(conversation)
+    window.refresh_conversations()
+    assert conversation_actions.import_conversation(window, str(path)) is not None
+    qtbot.waitUntil(lambda: _shown_as_opened(window), timeout=WAIT_MS)
+
+
+def test_once_moved_elsewhere_the_opened_place_is_not_taken_back(make_window, qtbot):
+    """A card the keyboard reached (a scroll by value, not by the bar) keeps its place when the cards lay out
+    again: the opened place is not found again after that."""
+    window = make_window(wait=False)
+    window.resize(1280, 800)
+    conversation = _long_conversation(window.chat.store, 9)
+    window.refresh_conversations()
+    window.conversations.selected.emit(conversation)
+    qtbot.waitUntil(lambda: _shown_as_opened(window), timeout=WAIT_MS)
+    bar = window.transcript.verticalScrollBar()
+    bar.setValue(0)  # as ensureWidgetVisible does for the first card
+    window.resize(1280, 700)  # the range changes
+    qtbot.waitUntil(lambda: window.transcript.viewport().height() < 500, timeout=WAIT_MS)
+    QApplication.processEvents()
+    assert bar.value() == 0
