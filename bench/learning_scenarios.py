@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 STYLES = ("answer", "caps", "prefix", "signoff")
 SHORT_TOKENS = 16
@@ -190,14 +190,6 @@ def word_count(word: str, text: str) -> int:
 
 
 # ------------------------------------------------------------------ simulated people
-
-@dataclass
-class Person:
-    """What one simulated person rated, and how to tell whether an answer took it."""
-    scenario: str
-    unseen: list[str]
-    checks: list[tuple[str, object]] = field(default_factory=list)  # (kind, arg) per preference taught
-
 
 class Chats:
     """Where the simulated person asks the next question: each in a conversation of its own

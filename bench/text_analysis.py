@@ -88,17 +88,6 @@ def interleaved(loaded, ids, sync, rounds: int) -> tuple[float, float]:
     return plain / rounds, ours / rounds
 
 
-def plain_passes(loaded, ids) -> int:
-    """One bare forward pass per window of the same plan (the baseline)."""
-    from desktop_app.core.scoring import window_plan
-
-    plan = window_plan(len(ids), 1, loaded.context_window)
-    with torch.inference_mode():
-        for w in plan:
-            loaded.model(input_ids=torch.tensor([ids[w.begin:w.stop]], device=loaded.device)).logits
-    return len(plan)
-
-
 def layout_ms(records, width: int) -> tuple[float, float]:
     """Median wall and CPU milliseconds (this process) of setting and laying out the heatmap."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

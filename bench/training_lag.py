@@ -30,10 +30,10 @@ import itertools
 import os
 import statistics
 import sys
-import tempfile
 import time
 
-import _common  # noqa: F401  (the repository and tests/ on the path)
+import _common
+from _window import load_model, open_window, stop_finetune
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -171,45 +171,18 @@ def take_turns(probes: Probes, window, variant: str, seconds: float, slot: float
     sys.setswitchinterval(SWITCH_S["a"])
 
 
-def open_window(model: str, ratings: int):
-    from PySide6.QtCore import QEventLoop
-
-    from desktop_app.core.paths import AppPaths
-    from desktop_app.core.store import Store
-    from desktop_app.gui.app import make_app
-    from desktop_app.gui.main_window import MainWindow
+def rated_window(model: str, ratings: int):
+    """The window with ``model`` loaded and ``ratings`` rated answers in its store, counted."""
     from finetune_time import rated_store
 
-    app = make_app(dark=False)
-    paths = AppPaths.resolve(tempfile.mkdtemp(prefix="training-lag-")).ensure()
-    store = Store.open(paths.db_path)
-    window = MainWindow(store, paths, autoload=False)
-    window.resize(1280, 800)
-    window.show()
-    loop = QEventLoop()
-    window.chat.model_loaded.connect(lambda _loaded: loop.quit())
-    window.chat.model_failed.connect(lambda message: (print(message), loop.quit()))
-    window.load_model(model)
-    loop.exec()
-    if window.chat.loaded is None:
+    app, paths, window = open_window("training-lag-")
+    if not load_model(window, model):
         raise SystemExit("the model did not load")
     rated_store(window.chat.loaded, paths, ratings).close()
     window.writer.recount()
     window.writer.wait()
     app.processEvents()
     return app, window
-
-
-def stop_run(window) -> None:
-    from PySide6.QtCore import QEventLoop
-
-    if not window.finetune.running:
-        return
-    ended = QEventLoop()
-    window.finetune.finished.connect(lambda _r: ended.quit())
-    window.finetune.failed.connect(lambda _m: ended.quit())
-    window.finetune.cancel()
-    ended.exec()
 
 
 def report(probes: Probes) -> None:
@@ -235,7 +208,7 @@ def main() -> int:
     if args.variant == "team":
         FORCED["team"] = TEAM["a"]
         force_the_team()
-    app, window = open_window(args.model, args.ratings)
+    app, window = rated_window(args.model, args.ratings)
     print(f"  {window.chat.loaded.describe()}; {threads.usable_cores()} usable cores; variant {args.variant}; "
           f"{_common.load_average()}", flush=True)
     probes = Probes()
@@ -248,7 +221,7 @@ def main() -> int:
     take_turns(probes, window, args.variant, args.seconds, args.slot)
     probes.stop()
     print(f"  the run was at: {window.finetune_panel.phase_label.text()}; {_common.load_average()}", flush=True)
-    stop_run(window)
+    stop_finetune(window)
     report(probes)
     window.chat.shutdown()
     window.close()

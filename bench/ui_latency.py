@@ -21,15 +21,14 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _window import load_model, open_window, stop_finetune
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def gpt2_124m_random():
@@ -147,11 +146,7 @@ def measure_training(app, window, tokens: int) -> float:
     steps_during = state["steps"]
     window.chat.answer_finished.disconnect(finished)
     window.finetune.progress.disconnect(progress)
-    stopped = QEventLoop()
-    window.finetune.finished.connect(lambda _r: stopped.quit())
-    window.finetune.failed.connect(lambda _m: stopped.quit())
-    window.finetune.cancel()
-    stopped.exec()
+    stop_finetune(window)
     gaps = [(b - a, a) for a, b in zip(ticks, ticks[1:])]
     during = max((g for g, a in gaps if state["sent"] <= a <= state["done"]), default=0.0)
     before, before_at = max(((g, a) for g, a in gaps if a < state["sent"]), default=(0.0, start))
@@ -202,27 +197,10 @@ def main() -> int:
     parser.add_argument("--model", help="a model spec loaded by the app's loader (default: random GPT-2 124M)")
     args = parser.parse_args()
 
-    from desktop_app.core.paths import AppPaths
-    from desktop_app.core.store import Store
-    from desktop_app.gui.app import make_app
-    from desktop_app.gui.main_window import MainWindow
-
-    app = make_app(dark=False)
-    paths = AppPaths.resolve(tempfile.mkdtemp(prefix="ui-latency-")).ensure()
-    store = Store.open(paths.db_path)
-    window = MainWindow(store, paths, autoload=False)
-    window.resize(1280, 800)
-    window.show()
+    app, _paths, window = open_window("ui-latency-")
     app.processEvents()
     if args.model:
-        from PySide6.QtCore import QEventLoop
-
-        loop = QEventLoop()
-        window.chat.model_loaded.connect(lambda _l: loop.quit())
-        window.chat.model_failed.connect(lambda message: (print(message), loop.quit()))
-        window.load_model(args.model)
-        loop.exec()
-        if window.chat.loaded is None:
+        if not load_model(window, args.model):
             return 1
         print(f"  model: {window.chat.loaded.describe()}")
     else:
@@ -246,7 +224,7 @@ def main() -> int:
     print(f"  layout rounds: {', '.join(f'{t:.1f}' for t in layouts)} ms")
     window.chat.shutdown()
     window.close()
-    store.close()
+    window.chat.store.close()
     print(f"event_loop_gap_streaming: {max(gaps):.0f} ms")
     if training_gap is not None:
         print(f"event_loop_gap_training: {training_gap:.0f} ms")

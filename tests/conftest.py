@@ -99,6 +99,17 @@ def tiny_model(tiny_model_dir, session_paths):
 
 
 @pytest.fixture
+def store(tmp_path):
+    """An empty store (real SQLite) in the test's tmp folder, closed after the test. A test module
+    that needs another (a patched setting, a store with ratings) defines its own ``store``."""
+    from desktop_app.core.store import Store
+
+    s = Store.open(tmp_path / "db.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
 def one_thread(monkeypatch):
     """Torch and the app's fine-tune on one thread, for a test that compares two runs digit for
     digit: a run chooses its team by measured speed (core.threads.TeamChooser, at most

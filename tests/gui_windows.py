@@ -83,6 +83,46 @@ def window_with_text(qtbot, qapp, model_dir, text: str):
         yield window
 
 
+def ask(qtbot, window, text="Hello there", via_keys=False):
+    """Type ``text`` into the prompt and send it (Send, or Ctrl+Return with ``via_keys``); the
+    finished answer (``answer_finished``'s argument)."""
+    from PySide6.QtCore import Qt
+
+    window.prompt.setFocus()
+    qtbot.keyClicks(window.prompt, text)
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as blocker:
+        if via_keys:
+            qtbot.keyClick(window.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        else:
+            qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def active(qtbot, window):
+    """``window`` made the active window, so keys go to its focus widget; returns it."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
+    return window
+
+
+def press(qtbot, widget) -> None:
+    """Focus ``widget`` from the keyboard and press Space on it, as after a click in a real window."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: widget.hasFocus(), timeout=2000)
+    QTest.keyClick(widget, Qt.Key.Key_Space)
+
+
+def liked_answer_counted(qtbot, window) -> None:
+    """One answer asked for and liked, and the Fine-tune tab's counts read again: what a test of
+    a fine-tune from the window starts from."""
+    window.chat.store.rate_message(ask(qtbot, window)["message_id"], 1)
+    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
+        window.writer.recount()
+
+
 def text_opened(qtbot, window) -> None:
     """Wait while the Text tab opens a text (read and made on the store lane): until one is
     open, typed words would be replaced by the opened text, and the outline is empty. A window
@@ -116,3 +156,11 @@ def window_in_text_mode(qtbot, qapp, tiny_model_dir):
         w.set_mode("text")
         text_opened(qtbot, w)
         yield w
+
+
+@pytest.fixture(name="text_window")
+def window_with_the_story(qtbot, qapp, tiny_model_dir):
+    """The window with STORY typed in the Text tab and analysed: a test module that imports it has
+    it as its ``text_window`` fixture."""
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        yield window

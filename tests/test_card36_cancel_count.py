@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
-from gui_windows import answer_modal  # noqa: E402
-from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
-from test_gui_usertest9_fixes import TRAIN_MS, active, cancelled  # noqa: E402
+from gui_windows import active, answer_modal, liked_answer_counted  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
+from test_gui_usertest9_fixes import TRAIN_MS, cancelled  # noqa: E402
 
 # more steps than the re-asked answers' tokens, so the two counts cannot agree by chance
 STEPS = 30
@@ -29,9 +29,7 @@ def between_two_steps(p) -> bool:
 
 def test_the_cancel_question_counts_the_steps_the_status_bar_and_the_chart_count(make_window, qtbot):
     window = active(qtbot, make_window(max_new_tokens=6))
-    window.chat.store.rate_message(ask(qtbot, window)["message_id"], 1)
-    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
-        window.writer.recount()
+    liked_answer_counted(qtbot, window)
     panel = window.finetune_panel
     panel.set_settings(RUN)
     window.show_finetune()

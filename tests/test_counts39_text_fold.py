@@ -9,18 +9,10 @@ import pytest
 
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
-from desktop_app.core.store import Store
 from desktop_app.core.train_counts import readiness
 from desktop_app.core.train_data import build_training_data
 
 STORY = "The keeper climbed the stairs of the lighthouse every evening"
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def _continuation(store, document: int, text: str, thumbs: int | None, better: str | None = None) -> int:

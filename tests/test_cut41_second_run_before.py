@@ -13,6 +13,7 @@ from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
+from helpers import watch_calls
 from test_training import FAST
 from test_training_data import add_answer, rate_three_answers
 
@@ -42,14 +43,7 @@ def test_a_second_run_reads_its_before_figures_from_the_first_runs_after(tmp_pat
     # the same person's data without the kept figures: measured anew
     fresh = AppPaths.resolve(tmp_path / "b").ensure()
     shutil.copy(paths.db_path, fresh.db_path)
-    asked = []
-    real = reasking.reask
-
-    def counted(loaded, prompts, *args, **kwargs):
-        asked.append(len(prompts))
-        return real(loaded, prompts, *args, **kwargs)
-
-    monkeypatch.setattr(reasking, "reask", counted)
+    asked = watch_calls(monkeypatch, reasking, "reask", lambda _loaded, prompts, *_a, **_k: len(prompts))
     kept = _second_run(paths, tiny_model, asked)
     asked_kept, asked[:] = list(asked), []
     anew = _second_run(fresh, tiny_model, asked)

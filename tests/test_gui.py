@@ -20,7 +20,7 @@ from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core import session as session_module  # noqa: E402
 from desktop_app.core.generation import Generation  # noqa: E402
 from desktop_app.gui.token_view import TOKEN_INDEX, tooltip_html  # noqa: E402
-from gui_windows import no_question_at_teardown, same_first_size, text_opened  # noqa: E402
+from gui_windows import ask, no_question_at_teardown, same_first_size, text_opened  # noqa: E402
 
 WAIT_MS = 30_000
 
@@ -56,17 +56,6 @@ def make_window(qtbot, qapp, tiny_model_dir):
         window.chat.shutdown()
         window.close()
         store.close()
-
-
-def ask(qtbot, window, text="Hello there", via_keys=False):
-    window.prompt.setFocus()
-    qtbot.keyClicks(window.prompt, text)
-    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as blocker:
-        if via_keys:
-            qtbot.keyClick(window.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        else:
-            qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
-    return blocker.args[0]
 
 
 def answer_cards(window):

@@ -13,22 +13,10 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
+from gui_windows import active, liked_answer_counted, press  # noqa: E402
 from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
 
 TRAIN_MS = 120_000
-
-
-def active(qtbot, window):
-    window.activateWindow()
-    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
-    return window
-
-
-def press(qtbot, widget):
-    """Focus ``widget`` from the keyboard and press Space on it."""
-    widget.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.waitUntil(lambda: widget.hasFocus(), timeout=2000)
-    QTest.keyClick(widget, Qt.Key.Key_Space)
 
 
 def test_a_thumb_clicked_keeps_the_focus(make_window, qtbot):
@@ -55,9 +43,7 @@ def test_explain_passes_the_focus_to_cancel_then_to_the_overlay_toggle(make_wind
 
 def test_finetune_parks_the_focus_on_its_tab_and_gives_it_back_to_the_button(make_window, qtbot):
     window = active(qtbot, make_window(max_new_tokens=6))
-    window.chat.store.rate_message(ask(qtbot, window)["message_id"], 1)
-    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
-        window.writer.recount()
+    liked_answer_counted(qtbot, window)
     window.show_finetune()
     panel = window.finetune_panel
     panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,

@@ -11,6 +11,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QPoint, QRect  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from helpers import watch_calls  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
 
 OFFLINE_NOTICE = ("HuggingFaceTB/SmolLM2-360M-Instruct is not in the local cache and the model hub cannot be "
@@ -158,14 +159,8 @@ def test_a_text_opens_off_the_gui_thread_with_a_busy_state(make_window, qtbot, t
     window = make_window()
     window.set_mode("text")
     qtbot.waitUntil(lambda: not window.text.opening, timeout=WAIT_MS)
-    view, threads = window.text_view, []
-    real = documents.open_for_editing
-
-    def recorded(*args, **kwargs):
-        threads.append(threading.current_thread())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(documents, "open_for_editing", recorded)
+    view = window.text_view
+    threads = watch_calls(monkeypatch, documents, "open_for_editing")
     path = tmp_path / "one-line.txt"
     path.write_text("The tide came in over the rocks. " * 10_000, encoding="utf-8")  # 330 kB, one line
     with qtbot.waitSignal(window.text.opened, timeout=WAIT_MS):

@@ -20,6 +20,7 @@ from desktop_app.core import documents, scoring  # noqa: E402
 from desktop_app.core.records import TokenRecord  # noqa: E402
 from desktop_app.core.scoring import score_text  # noqa: E402
 from gui_windows import text_opened, window_in_text_mode  # noqa: E402,F401 (the window fixture)
+from helpers import thread_name, watch_calls  # noqa: E402
 
 WAIT_MS = 30_000
 LONG = " ".join(f"Sentence {i} tells the model about the weather in town number {i}." for i in range(40))
@@ -124,14 +125,8 @@ def test_the_json_export_is_written_on_the_store_lane(window, qtbot, tmp_path, m
     from desktop_app.gui.tasks import Task
 
     analysed(qtbot, window, LONG)
-    tools, ran_on = window.text_view.analysis_tools, []
-    real = text_export.write_analysis_json
-
-    def noted(*args, **kwargs):
-        ran_on.append(threading.current_thread().name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(text_export, "write_analysis_json", noted)
+    tools = window.text_view.analysis_tools
+    ran_on = watch_calls(monkeypatch, text_export, "write_analysis_json", thread_name)
     release = threading.Event()
     window.chat.tasks.store.submit(Task(lambda _r, _c: release.wait(WAIT_MS / 1000), "hold the lane"))
     target = tmp_path / "t.json"

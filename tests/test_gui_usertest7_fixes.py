@@ -12,6 +12,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
+from gui_windows import window_with_the_story  # noqa: E402,F401 (the text_window fixture)
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
 from test_gui_compare_window_size_and_wording import stored_answer, wear_random_lora  # noqa: E402
 
@@ -297,14 +298,6 @@ def test_the_markdown_export_has_the_whole_first_question_and_marks_a_stopped_an
 
 
 # ---------------------------------------------------------------- F11: a saved better continuation shows
-
-@pytest.fixture
-def text_window(qtbot, qapp, tiny_model_dir):
-    from gui_windows import STORY, window_with_text
-
-    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
-        yield window
-
 
 def test_a_saved_better_continuation_shows_on_its_button_and_in_the_outline(text_window, qtbot):
     from test_gui_loom import branches, continue_with, settle

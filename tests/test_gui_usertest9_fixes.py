@@ -11,17 +11,11 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
-from gui_windows import answer_modal  # noqa: E402
+from gui_windows import active, answer_modal, liked_answer_counted  # noqa: E402
 from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
 
 TRAIN_MS = 120_000
 LONG_RUN = FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1, reask_tokens=4)
-
-
-def active(qtbot, window):
-    window.activateWindow()
-    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
-    return window
 
 
 def keys(window, *sequence) -> None:
@@ -34,9 +28,7 @@ def keys(window, *sequence) -> None:
 
 def rated_window(qtbot, make_window):
     window = active(qtbot, make_window(max_new_tokens=6))
-    window.chat.store.rate_message(ask(qtbot, window)["message_id"], 1)
-    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
-        window.writer.recount()
+    liked_answer_counted(qtbot, window)
     window.finetune_panel.set_settings(LONG_RUN)
     return window
 

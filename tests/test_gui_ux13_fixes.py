@@ -8,11 +8,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtCore import QEvent, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
-from gui_windows import WAIT_MS  # noqa: E402
+from gui_windows import WAIT_MS, active, press  # noqa: E402
 from test_gui import ask, make_window  # noqa: E402,F401
 from test_gui_ux12_fixes import _message_room  # noqa: E402
 
@@ -20,19 +19,6 @@ LONG_NAME = "SmolLM2-135M-Instruct (bundled, offline) \u00b7 cpu \u00b7 Fast (bf
 TAUGHT = [{"question": "What is the capital of France?", "before": "Paris.", "after": "The capital is Paris.",
            "seen": True},
           {"question": "What is the capital of Australia?", "before": "Sydney.", "after": "Canberra.", "seen": False}]
-
-
-def _active(qtbot, window):
-    window.activateWindow()
-    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=2000)
-    return window
-
-
-def _press(qtbot, widget) -> None:
-    """Space on ``widget`` with the keyboard on it, as after a click in a real window."""
-    widget.setFocus(Qt.FocusReason.TabFocusReason)
-    qtbot.waitUntil(lambda: widget.hasFocus(), timeout=2000)
-    QTest.keyClick(widget, Qt.Key.Key_Space)
 
 
 def _adapter(window, tmp_path, name: str) -> int:
@@ -48,7 +34,7 @@ def _delete_with_the_keyboard(qtbot, window, adapter: int) -> None:
     window.show_finetune()
     history.select(adapter)
     with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
-        _press(qtbot, history.delete_button)
+        press(qtbot, history.delete_button)
     for _ in range(3):
         QApplication.processEvents()
 
@@ -59,7 +45,7 @@ def test_the_status_bar_still_makes_room_after_an_adapter_delete_and_undo(make_w
     Delete turning itself off moved the focus on; the Tab order's walk of nextInFocusChain() made PySide
     hang every widget's handle on the one before it, so when the fine-tune card's rows were made again
     (the history redraws it), the status bar's handle went with them: MessageRoom.fit() never ran again."""
-    window = _active(qtbot, make_window(max_new_tokens=8))
+    window = active(qtbot, make_window(max_new_tokens=8))
     ask(qtbot, window)
     window.model_label.setText(LONG_NAME)
     window.speed_label.setText("0.8 tokens/s")
@@ -75,7 +61,7 @@ def test_the_status_bar_still_makes_room_after_an_adapter_delete_and_undo(make_w
     undo = window.adapter_undo.button
     qtbot.waitUntil(lambda: undo.isVisible(), timeout=WAIT_MS)
     with qtbot.waitSignal(window.finetune.adapters_changed, timeout=WAIT_MS):
-        _press(qtbot, undo)
+        press(qtbot, undo)
     panel.taught.set_pairs(TAUGHT)  # what refresh_adapters does with a kept run's card shown
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
@@ -96,7 +82,7 @@ def test_the_status_bar_still_makes_room_after_an_adapter_delete_and_undo(make_w
 def test_deleting_the_last_adapter_puts_the_keyboard_in_the_prompt(make_window, qtbot, tmp_path):
     """ux12: the last adapter deleted, its list hid with the keyboard on Delete, and Qt passed the focus on
     to "Import…", where Space opens a file dialog. It goes where a person types instead."""
-    window = _active(qtbot, make_window(max_new_tokens=6))
+    window = active(qtbot, make_window(max_new_tokens=6))
     adapter = _adapter(window, tmp_path, "adapter-1")
     history = window.finetune_panel.history
     window.finetune_panel.refresh_adapters()
@@ -108,7 +94,7 @@ def test_deleting_the_last_adapter_puts_the_keyboard_in_the_prompt(make_window, 
 
 
 def test_deleting_one_of_two_adapters_keeps_the_keyboard_in_the_history(make_window, qtbot, tmp_path):
-    window = _active(qtbot, make_window(max_new_tokens=6))
+    window = active(qtbot, make_window(max_new_tokens=6))
     first = _adapter(window, tmp_path, "adapter-1")
     _adapter(window, tmp_path, "adapter-2")
     history = window.finetune_panel.history

@@ -11,15 +11,8 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QFontMetrics  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from gui_windows import window_with_the_story  # noqa: E402,F401 (the text_window fixture)
 from test_gui import WAIT_MS  # noqa: E402
-
-
-@pytest.fixture
-def text_window(qtbot, qapp, tiny_model_dir):
-    from gui_windows import STORY, window_with_text
-
-    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
-        yield window
 
 
 def painted_outline_text(panel, item) -> str:

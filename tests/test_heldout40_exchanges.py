@@ -5,17 +5,7 @@ their own split exactly as before."""
 
 from __future__ import annotations
 
-import pytest
-
-from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def _ask(store, conv, question, parent=None):

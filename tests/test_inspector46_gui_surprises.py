@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from desktop_app.core import surprises  # noqa: E402
 from desktop_app.gui import surprise_words  # noqa: E402
 from gui_windows import WAIT_MS, window_in_text_mode  # noqa: E402,F401 (the window fixture)
+from helpers import watch_calls  # noqa: E402
 
 TEXT = " ".join(f"Night {i}: the keeper counted {i * 7} waves and wrote a word about the moon." for i in range(12))
 
@@ -39,14 +40,8 @@ def opened_list(qtbot, view) -> None:
 
 def test_the_list_shows_the_cores_ranking_made_off_the_gui_thread(window, qtbot, monkeypatch):
     view = window.text_view
-    threads = []
     real = surprises.find_surprises
-
-    def watched(*args, **kwargs):
-        threads.append(threading.current_thread())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(surprises, "find_surprises", watched)
+    threads = watch_calls(monkeypatch, surprises, "find_surprises")
     analysed(qtbot, window, TEXT)
     assert not view.surprises.panel.isVisible()
     opened_list(qtbot, view)

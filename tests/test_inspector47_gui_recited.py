@@ -23,6 +23,7 @@ from desktop_app.core import recited  # noqa: E402
 from desktop_app.core.records import TokenRecord  # noqa: E402
 from desktop_app.gui import recited_words, surprise_words  # noqa: E402
 from gui_windows import WAIT_MS, window_in_text_mode  # noqa: E402,F401 (the window fixture)
+from helpers import watch_calls  # noqa: E402
 
 TEXT = "The keeper counted the waves every night and wrote a word about the moon in his book."
 WORDS = ("permission is hereby granted free of charge to any person obtaining a copy of this software and "
@@ -70,14 +71,8 @@ def rows(view) -> list[tuple[int, int]]:
 
 def test_the_passages_are_found_off_the_gui_thread_with_their_own_columns(window, qtbot, monkeypatch):
     view = window.text_view
-    threads = []
     real = recited.find_recited
-
-    def watched(*args, **kwargs):
-        threads.append(threading.current_thread())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(recited, "find_recited", watched)
+    threads = watch_calls(monkeypatch, recited, "find_recited")
     analysed(qtbot, window, TEXT)
     chose_recited(qtbot, view)
     assert threads and all(t is not threading.main_thread() for t in threads)

@@ -29,13 +29,6 @@ def other_model(loaded, model_id: str = "folder:/elsewhere/another-gpt2"):
     return dataclasses.replace(loaded, source=dataclasses.replace(loaded.source, model_id=model_id))
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "store.sqlite3")
-    yield s
-    s.close()
-
-
 def imported_answer(store) -> dict:
     (conversation,) = exchange.import_examples(store, [exchange.parse_example(ROW, "line 1")]).conversation_ids
     return next(m for m in store.messages(conversation) if m["role"] == "assistant")

@@ -13,17 +13,16 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
 from desktop_app.gui.progress_words import SLOW_WINDOW  # noqa: E402
-from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
-from test_gui_usertest9_fixes import TRAIN_MS, active, cancelled  # noqa: E402
+from gui_windows import active, liked_answer_counted  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
+from test_gui_usertest9_fixes import TRAIN_MS, cancelled  # noqa: E402
 
 RUN = FineTuneSettings(max_steps=30, min_steps=30, heldout_fraction=0.0, reask_count=1, reask_tokens=4)
 
 
 def test_a_run_on_the_processor_says_the_window_may_be_slow_meanwhile(make_window, qtbot):
     window = active(qtbot, make_window(max_new_tokens=6))
-    window.chat.store.rate_message(ask(qtbot, window)["message_id"], 1)
-    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
-        window.writer.recount()
+    liked_answer_counted(qtbot, window)
     panel, label = window.finetune_panel, window.finetune_side.label
     panel.set_settings(RUN)
     window.show_finetune()

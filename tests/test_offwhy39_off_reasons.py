@@ -18,14 +18,8 @@ from PySide6.QtWidgets import QApplication, QToolTip  # noqa: E402
 
 from desktop_app.core.records import Alternative, TokenRecord  # noqa: E402
 from desktop_app.gui import off_words  # noqa: E402
-from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
+from gui_windows import WAIT_MS, window_with_the_story  # noqa: E402,F401 (the text_window fixture)
 from test_gui import answer_cards, ask, make_window  # noqa: E402,F401
-
-
-@pytest.fixture
-def text_window(qtbot, qapp, tiny_model_dir):
-    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
-        yield window
 
 
 def off_with(widget, words: str) -> None:

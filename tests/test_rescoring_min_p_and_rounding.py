@@ -9,16 +9,8 @@ import warnings
 import pytest
 
 from desktop_app.core import session
-from desktop_app.core.store import Store
 
 ANSWER = " The moon is a rock."
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="module")

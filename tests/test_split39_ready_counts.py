@@ -6,8 +6,6 @@ question", three items for two ratings. The counts come from a real store, the e
 
 from __future__ import annotations
 
-import pytest
-
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_counts import readiness
@@ -16,13 +14,6 @@ from desktop_app.gui.ready_words import ready_words, tab_count_words
 from test_training_data import add_answer
 
 QUESTION = "What is the capital of France?"
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def _two_answers(store, liked_text="Paris.", disliked_text="Lyon, I think.") -> tuple[int, int]:

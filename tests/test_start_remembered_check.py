@@ -17,6 +17,7 @@ from desktop_app.core.errors import ModelError
 from desktop_app.core.gguf_export import write_gguf
 from desktop_app.core.models import convert_gguf, open_model
 from desktop_app.core.paths import AppPaths
+from helpers import watch_calls
 from tiny_model import build_tiny_llama
 
 
@@ -70,15 +71,7 @@ def _nan_copy(folder):
 def _isfinite_calls(monkeypatch):
     import torch
 
-    calls = []
-    real = torch.isfinite
-
-    def counted(tensor):
-        calls.append(tuple(tensor.shape))
-        return real(tensor)
-
-    monkeypatch.setattr(torch, "isfinite", counted)
-    return calls
+    return watch_calls(monkeypatch, torch, "isfinite", lambda tensor: tuple(tensor.shape))
 
 
 def test_a_second_start_does_not_check_the_same_weights_again(tmp_path, tiny_model_dir, monkeypatch):

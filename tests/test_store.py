@@ -35,13 +35,6 @@ def make_records(n, k=5, offset=0):
             for i in range(n)]
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "app.sqlite3")
-    yield s
-    s.close()
-
-
 def chat(store, answer_records=None, answers=("An answer",)):
     conv = store.create_conversation("Test")
     sys_id = store.add_message(conv, "system", "Be brief.")

@@ -23,13 +23,6 @@ STORY = "The keeper climbed the stairs of the lighthouse every evening"
 T, LATER = "2025-01-01T00:00:00.000000+00:00", "2025-06-01T00:00:00.000000+00:00"
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
-
-
 def test_a_late_better_continuation_on_an_old_branch_is_new_since_the_previous_run(store, tiny_model):
     pytest.importorskip("PySide6")
     from desktop_app.gui.ready_words import tab_count_words

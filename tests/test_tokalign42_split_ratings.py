@@ -8,8 +8,6 @@ model's and the bundled model's (SmolLM2, converted once per session as other te
 
 from __future__ import annotations
 
-import pytest
-
 from desktop_app.cli import main
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
@@ -47,13 +45,6 @@ def split_emoji(layout: CharacterLayout) -> tuple[int, int]:
 
 def token_examples(store, loaded):
     return build_training_data(store, loaded.tokenizer, loaded.context_window).tokens
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def test_the_tiny_tokenizer_splits_the_emoji_and_its_last_token_is_a_continuation_byte(tiny_model):

@@ -5,20 +5,11 @@ training visits them in turn."""
 
 from __future__ import annotations
 
-import pytest
-
 from desktop_app.core.prompts import Turn, build_prompt
 from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data, stands_alone
 from desktop_app.core.train_steps import batch_order
 from test_training_data import add_answer
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def two_turns(store, loaded, second: str, *, first_text="Paris is the capital.", second_text="It is Rome."):

@@ -5,22 +5,12 @@ conversation of their own have no history: their examples are the same either wa
 
 from __future__ import annotations
 
-import pytest
-
 from desktop_app.core.prompts import Turn, build_prompt
-from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data, recent_turns
 from test_training_data import add_answer
 
 QUESTIONS = ["What is the capital of France?", "What is the capital of Italy?", "What is the capital of Spain?"]
 ANSWERS = ["Paris is the capital.", "It is Rome.", "Madrid, I think."]
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def one_chat(store, loaded) -> tuple[int, list[int]]:

@@ -8,7 +8,6 @@ import torch
 
 from desktop_app.core.generation import SamplingSettings, generate
 from desktop_app.core.prompts import Turn, answer_ids, build_prompt
-from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data
 from desktop_app.core.train_logps import pad_batch, per_token_logps
 from desktop_app.core.training import NothingToTrainError, run_finetune, training_readiness
@@ -45,13 +44,6 @@ def add_answer(store, loaded, question, *, seed=0, text=None, conversation=None,
     mid = store.add_message(conv, "assistant", text, parent_id=user, model_id=loaded.model_id, records=records,
                             settings=settings)
     return conv, user, mid, prompt.ids
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def test_thumbs_become_unpaired_examples_with_generation_prompt(store, tiny_model):

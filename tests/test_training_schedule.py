@@ -13,6 +13,7 @@ from desktop_app.core.train_data import TrainingData
 from desktop_app.core.train_schedule import MAX_ANSWERS, auto_updates, fixed_batch8_updates, kto_weights, plan
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
+from helpers import watch_calls
 from test_training_data import add_answer
 
 
@@ -151,14 +152,7 @@ def test_a_second_run_reuses_the_before_measurements(tmp_path, tiny_model, monke
     assert cache.exists()
     import desktop_app.core.gate as gate
 
-    calls = []
-    real = gate.probe_perplexity
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(gate, "probe_perplexity", counting)  # the real one, counted
+    calls = watch_calls(monkeypatch, gate, "probe_perplexity")  # the real one, counted
     second = run_finetune(store, tiny_model, paths, settings)
     assert len(calls) == 1  # only after training; before came from the cache
     for key in ("probe_ppl_before", "reask_answers_before"):

@@ -18,6 +18,7 @@ from desktop_app.core.train_packing import packed_pair_logps, packs_pairs
 from desktop_app.core.train_references import reference_logps
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
+from helpers import watch_calls
 from test_training_data import rate_three_answers
 
 FAST = dict(max_steps=4, min_steps=4, lr=3e-3, reask_count=1, reask_unseen=1, reask_tokens=6, heldout_fraction=0.0)
@@ -93,14 +94,7 @@ def test_generation_marks_itself_as_answering(tiny_model):
 
 def test_a_fine_tune_during_an_answer_steps_on_the_smaller_team(env, tiny_model, monkeypatch):
     store, paths = env
-    teams = []
-    real = L.batch_loss
-
-    def noting_the_team(*args, **kwargs):
-        teams.append(torch.get_num_threads())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(L, "batch_loss", noting_the_team)
+    teams = watch_calls(monkeypatch, L, "batch_loss", lambda *_a, **_k: torch.get_num_threads())
     cores = threads.thread_budget()  # the machine's cores, or fewer when OMP_NUM_THREADS asks
 
     def run(answering: bool):

@@ -12,7 +12,6 @@ import pytest
 
 from desktop_app.core.explain_errors import ExplainError
 from desktop_app.core.prompts import answer_ids
-from desktop_app.core.store import Store
 from desktop_app.core.text_pieces import piece_texts
 from desktop_app.core.token_context import context_for_message, token_at
 from test_training_data import add_answer
@@ -25,13 +24,6 @@ class RecordsCard:
 
     def __init__(self, records):
         self.records = records
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def written_elsewhere(store, loaded) -> int:

@@ -10,16 +10,8 @@ import dataclasses
 import pytest
 
 from desktop_app.core.prompts import answer_ids
-from desktop_app.core.store import Store
 from desktop_app.core.train_data import build_training_data
 from test_training_data import add_answer
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def _written_elsewhere(store, loaded, question: str, shift) -> int:

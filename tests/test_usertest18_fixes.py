@@ -7,14 +7,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
+from gui_windows import WAIT_MS, window_with_the_story  # noqa: E402,F401 (the text_window fixture)
 from test_gui import make_window  # noqa: E402,F401
-
-
-@pytest.fixture
-def text_window(qtbot, qapp, tiny_model_dir):
-    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
-        yield window
 
 
 # ---------------------------------------------------------------- F1: the outline shows which continuations were rated

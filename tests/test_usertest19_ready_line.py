@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.store import Store
 from desktop_app.core.train_counts import readiness
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
 
 
 def _walk(store):

@@ -8,13 +8,6 @@ from desktop_app.core.store import Store
 from desktop_app.core.train_counts import readiness
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
-
-
 def _answer(store, text="Paris."):
     conv = store.create_conversation("q")
     user = store.add_message(conv, "user", "What is the capital of France?")

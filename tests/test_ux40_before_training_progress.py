@@ -16,8 +16,9 @@ from PySide6.QtCore import Qt  # noqa: E402
 from desktop_app.core import training  # noqa: E402
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
 from desktop_app.core.training import run_finetune  # noqa: E402
-from test_gui import WAIT_MS, ask, make_window  # noqa: E402,F401
-from test_gui_usertest9_fixes import TRAIN_MS, active, cancelled  # noqa: E402
+from gui_windows import active, liked_answer_counted  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
+from test_gui_usertest9_fixes import TRAIN_MS, cancelled  # noqa: E402
 from test_training import FAST, env  # noqa: E402,F401  (a fixture)
 from test_training_data import add_answer  # noqa: E402
 
@@ -31,9 +32,7 @@ def re_asking_before_training(p) -> bool:
 
 def test_the_panel_says_training_is_paused_which_part_runs_and_where_training_goes_on(make_window, qtbot):
     window = active(qtbot, make_window(max_new_tokens=6))
-    window.chat.store.rate_message(ask(qtbot, window)["message_id"], 1)
-    with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
-        window.writer.recount()
+    liked_answer_counted(qtbot, window)
     panel = window.finetune_panel
     panel.set_settings(RUN)
     window.show_finetune()

@@ -15,13 +15,6 @@ except ImportError:  # no Qt here: only the tests of the core and the words run
     pass
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store.open(tmp_path / "db.sqlite3")
-    yield s
-    s.close()
-
-
 def _disliked_and_corrected(store, n: int) -> list[int]:
     """``n`` answers, each with a thumbs-down and a better answer (the user test's 8 questions)."""
     answers = []

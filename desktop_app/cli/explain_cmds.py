@@ -140,7 +140,7 @@ def lens_lines(result, colour: bool) -> list[str]:
             text = f"{prob * 100:.1f}%" + ("" if rank == 1 else f" #{rank}" if rank < 1000 else " #1k+")
             cells.append(paint(text[:CELL - 1].ljust(CELL - 1), sequential_color(prob), colour) + " ")
         mark = "  \u25c0 first top-1" if row == lens.first_top1 else ""
-        top_id, top_text, top_prob = lens.layer_top[row]
+        _top_id, top_text, top_prob = lens.layer_top[row]
         lines.append(f"{name:<12} " + "".join(cells) + f" {shown(top_text)} {top_prob * 100:.0f}%" + mark)
     if lens.first_top1 is None:
         lines.append("The chosen token is not the top-1 at any layer (it was sampled, not the most likely).")

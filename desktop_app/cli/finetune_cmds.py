@@ -105,17 +105,30 @@ class _Bar:
 
 
 def cmd_finetune(args) -> int:
-    from desktop_app.core import session
     from desktop_app.core.models import resolve_spec
 
     quiet_libraries()
     settings = _settings(args)
     source = resolve_spec(args.model)
     print_notice(source.notice)
+    result, repeat = _run_finetune(args, settings, source.model_id)
+    use_with = f"gpt2-desk adapters activate {result.adapter_id}" if result.needs_consent else None
+    if args.json:
+        print(json.dumps(_json_report(result, repeat, use_with), indent=2))
+    else:
+        _print_report(result, repeat, use_with)
+    return 0
+
+
+def _run_finetune(args, settings, model_id: str):
+    """The run, its progress bar on stderr, Ctrl+C cancelling it: ``(result, repeat)``, ``repeat`` the run
+    it repeats with nothing new (``nothing_new_since``, read before the run: it counts as a run itself)."""
+    from desktop_app.core import session
+
     cancel = threading.Event()
     bar = _Bar(args.json)
     with open_store(args) as store:
-        repeat = nothing_new_since(store, source.model_id)  # read before the run: it counts as a run itself
+        repeat = nothing_new_since(store, model_id)
         try:
             result = session.fine_tune(store, args.model, args.paths, settings, progress=bar, cancel=cancel,
                                        device=args.device)
@@ -125,23 +138,29 @@ def cmd_finetune(args) -> int:
         finally:
             if bar.bar is not None:
                 bar.bar.close()
+    return result, repeat
+
+
+def _json_report(result, repeat: int | None, use_with: str | None) -> dict:
+    """What ``finetune --json`` prints: the verdict, what to do next, and every figure."""
     m = result.metrics
-    use_with = f"gpt2-desk adapters activate {result.adapter_id}" if result.needs_consent else None
-    if args.json:
-        print(json.dumps({"run_id": result.run_id, "kept": result.kept, "adapter_id": result.adapter_id,
-                          "status": result.status, "reason": result.reason, "activated": result.activated,
-                          "needs_consent": result.needs_consent, "facts_changed": result.facts_changed,
-                          "facts_unsure": m.get("facts_unsure", []),
-                          "usable_anyway": result.usable_anyway,
-                          "degenerate_answers": m.get("degenerate_answers", []) if result.usable_anyway else [],
-                          "leave_with": f"gpt2-desk adapters delete {result.adapter_id}" if result.usable_anyway
-                          else None,
-                          "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
-                          "new_since_run": m.get("new_since_run_id"), "nothing_new_since_run": repeat,
-                          "taught": _marked(m.get("taught") or []),
-                          "format_spill": spill(m.get("taught") or []), "metrics": m},
-                         indent=2))
-        return 0
+    return {"run_id": result.run_id, "kept": result.kept, "adapter_id": result.adapter_id,
+            "status": result.status, "reason": result.reason, "activated": result.activated,
+            "needs_consent": result.needs_consent, "facts_changed": result.facts_changed,
+            "facts_unsure": m.get("facts_unsure", []),
+            "usable_anyway": result.usable_anyway,
+            "degenerate_answers": m.get("degenerate_answers", []) if result.usable_anyway else [],
+            "leave_with": f"gpt2-desk adapters delete {result.adapter_id}" if result.usable_anyway
+            else None,
+            "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
+            "new_since_run": m.get("new_since_run_id"), "nothing_new_since_run": repeat,
+            "taught": _marked(m.get("taught") or []),
+            "format_spill": spill(m.get("taught") or []), "metrics": m}
+
+
+def _print_report(result, repeat: int | None, use_with: str | None) -> None:
+    """The run in words: the verdict (or the question it asks), the margins, the schedule, what it taught."""
+    m = result.metrics
     if result.usable_anyway:
         _print_use_anyway(result, use_with)
     elif result.needs_consent:
@@ -160,7 +179,6 @@ def cmd_finetune(args) -> int:
     if m.get("started_from_adapter") is not None:
         print(f"  started from {adapter_name(m['started_from_adapter'])} (in use): the answers \"before\" are its")
     _print_taught(m.get("taught") or [], m.get("new_since_run_id"))
-    return 0
 
 
 def verdict_line(result, repeat: int | None) -> str:

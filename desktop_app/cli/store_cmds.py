@@ -364,6 +364,12 @@ def _warn_token_placing(done, why: str) -> None:
 
 
 def register(subparsers, common) -> None:
+    _register_ratings(subparsers, common)
+    _register_exchange(subparsers, common)
+
+
+def _register_ratings(subparsers, common) -> None:
+    """rate, correct, history: the person's ratings of stored answers, and where to find them."""
     p = subparsers.add_parser("rate", parents=[common], help="thumbs up/down on an answer or one of its tokens")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`generate --save` prints it; `history ID`)")
     p.add_argument("value", choices=["up", "down", "clear"], help="good, bad, or remove the rating")
@@ -384,6 +390,9 @@ def register(subparsers, common) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_history)
 
+
+def _register_exchange(subparsers, common) -> None:
+    """export, import: the ratings out as TRL training data, and TRL data or a conversation back in."""
     p = subparsers.add_parser(
         "export", parents=[common],
         help="your ratings as TRL training data (JSON Lines); the model itself: adapters export",

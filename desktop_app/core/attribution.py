@@ -275,18 +275,25 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
         ends, *finer = coarse_to_fine(max(1, steps))
         path.add(ends)  # a batch of its own: the first figures come after two passes
         path.add([alpha for points in finer for alpha in points])  # coarse first, in full batches
-        refine = max(1, min(8, IG_TOKENS_PER_BATCH // len(ids)))
-        previous, still = None, 0
-        while True:
-            scores, errors = path.estimate()
-            still = still + 1 if previous is not None and _barely_moved(previous, scores) else 0
-            previous = scores
-            result = _attribution(loaded, ids, target, other, scores, path.points, len(errors))
-            room = max_steps - len(errors)
-            if result.complete or room <= 0 or still >= IG_STALL_ROUNDS:
-                return result
-            worst = sorted(errors, reverse=True)[:min(refine, room)]
-            path.add([(a + b) / 2 for _error, a, b in worst])
+        return _refined(path, loaded, ids, target, other, max_steps)
+
+
+def _refined(path: _Path, loaded: LoadedModel, ids: list[int], target: int, other: int,
+             max_steps: int) -> Attribution:
+    """The attribution once the path's even steps are done: more points in the roughest intervals,
+    a batch at a time, until it is complete, ``max_steps`` intervals are spent, or the scores stall."""
+    refine = max(1, min(8, IG_TOKENS_PER_BATCH // len(ids)))
+    previous, still = None, 0
+    while True:
+        scores, errors = path.estimate()
+        still = still + 1 if previous is not None and _barely_moved(previous, scores) else 0
+        previous = scores
+        result = _attribution(loaded, ids, target, other, scores, path.points, len(errors))
+        room = max_steps - len(errors)
+        if result.complete or room <= 0 or still >= IG_STALL_ROUNDS:
+            return result
+        worst = sorted(errors, reverse=True)[:min(refine, room)]
+        path.add([(a + b) / 2 for _error, a, b in worst])
 
 
 def coarse_to_fine(steps: int) -> list[list[float]]:

@@ -18,7 +18,6 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.core.palette import MAX_ENTROPY_BITS, RANK_BUCKETS, rank_bucket
 
 DEFAULT_DOCUMENT_TITLE = "Untitled text"
-TEXT_SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 50 * 1024 * 1024  # more than any text a person means to read here
 HISTOGRAM_BINS = 10
 MAX_LINE_CHARS = 20_000  # a longer line is broken when opened or pasted (about 20 ms a keystroke in Qt's editor)

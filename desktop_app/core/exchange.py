@@ -304,11 +304,6 @@ def write_jsonl(examples, fh) -> int:
     return n
 
 
-def export_jsonl(store: Store, fmt: str, fh, tokenizer_for=None) -> int:
-    """Write the examples of ``fmt`` as JSON Lines to an open text file; returns the count."""
-    return write_jsonl(build_examples(store, fmt, tokenizer_for=tokenizer_for), fh)
-
-
 # ------------------------------------------------------------------ import
 def _turns(value, where: str, *, field: str) -> list[dict]:
     if isinstance(value, str):

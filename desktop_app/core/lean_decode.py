@@ -19,7 +19,8 @@ per layer with as few ops as it can, over the loaded model's own weights:
     concatenated, its B matrices block-diagonal (scaled), computed in the adapter's dtype as
     PEFT does. Read from PEFT's state for every answer, so switching or disabling an adapter
     is seen at the next answer. (Measured against rebuilding merged fused weights per switch:
-    see bench/generation_speed.py's lean paths with --adapter and the README.)
+    see bench/generation_speed.py's lean paths with --adapter, and docs/measurements.md's
+    lean decode step entry, "With a LoRA adapter".)
 
 The prompt (prefill) still runs through the model itself, whose cache is then copied in, so
 the prompt's and a forced prefix's records are the plain path's. The step falls back to the

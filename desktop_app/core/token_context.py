@@ -66,17 +66,7 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
     prompt_ids, answer = fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
     records = store.token_records(message_id)
     foreign = bool(records) and not written_with(loaded.tokenizer, records, message["text"])
-    if foreign:
-        if not 0 <= index < len(records):
-            raise ExplainError(f"Message {message_id} has {len(records)} tokens (0 to {len(records) - 1}); "
-                               f"there is no token {index}.")
-        index = token_at(piece_texts(loaded.tokenizer, answer), sum(len(r.text) for r in records[:index]))
-        if index is None:
-            raise ExplainError(f"Message {message_id} was written by another model ({message.get('model_id')}); "
-                               "the clicked token lies past what this model's window holds of it.")
-    if not 0 <= index < len(answer):
-        raise ExplainError(f"Message {message_id} has {len(answer)} tokens (0 to {len(answer) - 1}); "
-                           f"there is no token {index}.")
+    index = _answer_token(loaded, message_id, message, records, answer, index, foreign)
     stored = message.get("settings") or {}
     branched_at = stored.get("branched_at")
     unwritten = not records and not message.get("model_id")  # imported: no model here sampled its tokens
@@ -93,6 +83,25 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
                         written_precision=None if foreign else next((r.precision for r in records if r.precision),
                                                                     None),
                         prompt_sources=None if sources is None else tuple(sources))
+
+
+def _answer_token(loaded: LoadedModel, message_id: int, message: dict, records: list, answer: list[int],
+                  index: int, foreign: bool) -> int:
+    """The clicked token ``index`` of the stored ``records`` as an index into ``answer``, this model's
+    tokens of the message: the same where this model's tokenizer wrote them, else the token at the
+    clicked one's first character. A token that is not there is an ``ExplainError``."""
+    if foreign:
+        if not 0 <= index < len(records):
+            raise ExplainError(f"Message {message_id} has {len(records)} tokens (0 to {len(records) - 1}); "
+                               f"there is no token {index}.")
+        index = token_at(piece_texts(loaded.tokenizer, answer), sum(len(r.text) for r in records[:index]))
+        if index is None:
+            raise ExplainError(f"Message {message_id} was written by another model ({message.get('model_id')}); "
+                               "the clicked token lies past what this model's window holds of it.")
+    if not 0 <= index < len(answer):
+        raise ExplainError(f"Message {message_id} has {len(answer)} tokens (0 to {len(answer) - 1}); "
+                           f"there is no token {index}.")
+    return index
 
 
 def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: SamplingSettings, *,

@@ -130,5 +130,5 @@ def plan(examples: int, *, liked: int = 0, disliked: int = 0, epochs: int | None
 
 def fixed_batch8_updates(examples: int, epochs: int = 3, min_steps: int = 8, max_steps: int = 200) -> int:
     """What the earlier fixed rule gave (3 epochs at batch 8, at least 8): the comparison the
-    tests and the README make."""
+    tests and docs/features.md's "The training schedule" make."""
     return max(1, min(max_steps, max(min_steps, epochs * math.ceil(max(examples, 1) / 8))))

@@ -1,8 +1,9 @@
 """A fine-tune's settings (``FineTuneSettings``): what ``training.run_finetune`` trains with,
 what the gate asks of the result, and what the run measures and re-asks. The comments keep the
 measurements behind each default and each setting that stays off (bench/learning_effect.py;
-README and docs/measurements.md have the tables). Stored with every run (``to_dict``) and read
-back from older runs' rows (``from_dict`` drops the keys a later version no longer has)."""
+docs/benchmarks.md's "Learning that shows" and docs/measurements.md have the tables). Stored
+with every run (``to_dict``) and read back from older runs' rows (``from_dict`` drops the keys
+a later version no longer has)."""
 
 from __future__ import annotations
 

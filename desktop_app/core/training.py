@@ -49,7 +49,6 @@ gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, s
 
 log = logging.getLogger(__name__)
 
-PHASES = ("preparing", "training", "evaluating", "rescoring")
 ETA_AFTER_STEPS = 3  # a training step's time left is told from this step on (the pace of fewer swings by minutes)
 # the model in use is measured ("before") after this many steps: by then the steps know both thread teams'
 # pace (core.threads.TeamChooser, seeded by the reference pass), so it runs on the faster, and the check after

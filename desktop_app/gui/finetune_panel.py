@@ -547,7 +547,6 @@ class FineTunePanel(QScrollArea):
                                        and active == adapter_id)
         self._steady_card(status == "kept" and not card.gone, adapter_id)
         self.result_box.show()
-        self.last_status = status
 
     def _show_consent(self, status, metrics, card: RunCard) -> None:
         """The question under a saved adapter waiting for the person's word, and its buttons."""

@@ -117,10 +117,6 @@ class ConversationPanel(QFrame):
             item.setToolTip(item.data(ITEM_TIP) + (f"\n\n{why}" if why else ""))
             follow(old, item.toolTip(), self.list.viewport())
 
-    def current_id(self) -> int | None:
-        item = self.list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item else None
-
     def _current_changed(self, item, _previous) -> None:
         if item is not None and not self._filling:
             self.selected.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -547,7 +547,7 @@ class CardRating(QObject):
             menu.addSeparator()
         self._last_menu = finish_token_menu(menu, view, pos)
 
-    def eventFilter(self, obj, event) -> bool:
+    def eventFilter(self, _watched, event) -> bool:
         if event.type() == QEvent.Type.KeyPress and self.message_id is not None:
             index = self.card.view.selected
             if 0 <= index < len(self.card.records):
