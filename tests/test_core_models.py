@@ -21,7 +21,7 @@ def test_gpt2_family_short_names_and_offline_default_falls_back_to_bundled(monke
     source = resolve_spec(None, probe=lambda: False)
     assert source.model_id == "bundled:SmolLM2-135M-Instruct"
     assert source.kind == "gguf" and source.location.endswith(".gguf")
-    assert "out of reach" in source.notice and source.notice.startswith("Ready") and GPT2_FAMILY["gpt2"] in source.notice
+    assert "out of reach" in source.notice and source.notice.startswith("Using the bundled model") and GPT2_FAMILY["gpt2"] in source.notice
 
 
 def test_hub_model_when_the_hub_answers(monkeypatch):
