@@ -32,7 +32,7 @@ def test_measuring_and_scoring_report_rising_counts_with_totals(env, tiny_model,
         assert _counts(seen, "evaluating", f"{stage}: reading general text: ")
     timed = [p for p in _counts(seen, "evaluating", "measuring the new adapter: re-asking") if p.step]
     assert all(p.eta_s is not None and p.eta_s >= 0 for p in timed)
-    scoring = _counts(seen, "preparing", "scoring your ratings")
+    scoring = _counts(seen, "preparing", "scoring the ")
     assert scoring and scoring[-1].step == scoring[-1].total
 
 
@@ -60,7 +60,8 @@ def test_measuring_counts_from_its_start_and_the_steps_time_left_waits_for_a_pac
     start = next(i for i, p in enumerate(seen) if p.message == "Measuring the new adapter")
     first = seen[start + 1]
     assert first.total and first.step == 0, first
-    assert first.message.startswith("measuring the new adapter: scoring your ratings: 0 of ")
+    assert first.message.startswith("measuring the new adapter: scoring the ")
+    assert first.message.endswith(f" answers your examples compare: 0 of {first.total}")
     steps = [p for p in seen if p.phase == "training" and p.step]
     early = [p for p in steps if p.step < training.ETA_AFTER_STEPS]
     assert early and all(p.eta_s is None for p in early)
@@ -85,7 +86,7 @@ def test_getting_ready_counts_answers_pairs_and_tokens_from_zero_in_words(tiny_m
         packed_pair_sums(model, [(p, c, [20, 21]) for p, c in seqs[:2]], pad, "cpu", batch_size=1)
         token_references(model, [type("T", (), {"prompt_ids": p, "completion_ids": c})() for p, c in seqs[:2]],
                          pad, "cpu", top=4, batch_size=1)
-    assert heard[:4] == [f"scoring your ratings: {i} of 3 answer texts read" for i in range(4)], heard
+    assert heard[:4] == [f"scoring the 3 answers your examples compare: {i} of 3" for i in range(4)], heard
     assert heard[4:6] == [f"scoring your preferred answers against the ones they beat: {i} of 2 pairs"
                           for i in range(2)], heard
     reading = heard[6:]  # in the answers' tokens (2 + 1), inside each pass too, to the whole count

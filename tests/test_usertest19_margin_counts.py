@@ -1,7 +1,7 @@
 """Usertest 19: six answers rated in one conversation, and the fine-tune panel read "Training paused:
 measuring your current model (part 1 of 3): scoring 15 of 17 rated answers". The margins count texts,
 not rated answers: each better answer's pair is two, and a later turn's answer is read once in its
-conversation and once asked alone. The count now says "answer texts", as the reference pass's does.
+conversation and once asked alone. The count says "the N answers your examples compare", as the reference pass's does.
 A real run on the tiny model, its reports as the panel gets them."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_the_margin_counts_say_answer_texts_not_rated_answers(tmp_path, tiny_mod
         store.close()
     assert result.status in ("kept", "discarded"), result.reason
     counted = [p.message for p in seen if p.phase == "evaluating" and p.total]
-    margins = [m for m in counted if re.search(r"scoring .*answer texts", m)]
+    margins = [m for m in counted if re.search(r"scoring the \d+ answers your examples compare", m)]
     assert margins, counted
-    assert any(int(re.search(r"of (\d+) answer texts", m).group(1)) > rated for m in margins)  # texts, not ratings
+    assert any(int(re.search(r"scoring the (\d+) answers", m).group(1)) > rated for m in margins)  # answers, not ratings
     assert not [m for m in counted if re.search(r"of \d+ rated answers", m)]

@@ -84,7 +84,7 @@ def test_the_check_between_two_steps_says_that_training_goes_on(reports):
 
 
 def test_the_kinds_of_count_read_in_words(reports):
-    answers = status_forms(replace(_checking(reports, "answer texts"), step=2, total=3, eta_s=95.0))
+    answers = status_forms(replace(_checking(reports, "answers your examples compare"), step=2, total=3, eta_s=95.0))
     assert answers == ["fine-tuning \u00b7 checking whether it helps 2/3 answers \u00b7 2 min left",
                        "fine-tune: checking 2/3 answers \u00b7 2 min left",
                        "checking 2/3 answers \u00b7 2 min left", "checking 2/3 answers"]
@@ -116,7 +116,7 @@ def test_the_window_paints_a_whole_form_that_says_it_is_checking(make_window, re
     side = window.finetune_side
     side._running(True)
     shown = {}
-    for name, p in (("answers", replace(_checking(reports, "answer texts"), eta_s=95.0)),
+    for name, p in (("answers", replace(_checking(reports, "answers your examples compare"), eta_s=95.0)),
                     ("reask", replace(_checking(reports, "re-asking"), eta_s=45.0)),
                     ("step", replace(next(p for p in reports if p.phase == "training" and p.step), eta_s=150.0))):
         side._progress(p)

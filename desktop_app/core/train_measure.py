@@ -16,10 +16,12 @@ from desktop_app.core.train_logps import IGNORE, left_pad, sequence_logps
 # a thumb's answer, its mismatched twin (KTO) and a pair's two answers are each read once
 # every count says its unit after "{done} of {total}", in every phase (usertest 9, B9: "1 of 1", "0 of 6" and
 # "token 0 of at most 40" followed each other with nothing to tell what was counted)
-SCORING_ANSWERS = "scoring your ratings: {done} of {total} answer texts read"
-# the margins count texts too, not the answers the person rated: each pair's two answers, and a later turn's
-# answer once in its conversation and once asked alone ("scoring 15 of 17 rated answers" after 6 rated, usertest 19)
-SCORING_RATED = "scoring your ratings: {done} of {total} answer texts"
+# the count names its whole and what it is of, beside the panel's "9 examples" (usertest 24: "0 of 18 answer
+# texts" while getting ready and "8 of 17" while checking, next to "9 examples", related to nothing it said)
+SCORING_ANSWERS = "scoring the {total} answers your examples compare: {done} of {total}"
+# the margins count answers too, not the ratings: each pair's two answers, and a later turn's answer once in
+# its conversation and once asked alone ("scoring 15 of 17 rated answers" after 6 rated, usertest 19)
+SCORING_RATED = SCORING_ANSWERS
 
 
 @torch.no_grad()
@@ -70,7 +72,7 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
     measuring only: the training passes keep their batches (float rounding moves with a
     batch's shapes, and the reference and the steps read alike). A prompt with no tokens goes
     to ``distinct_sequence_logps``. ``counted``: the words of its count (the reference pass
-    counts the ratings' answer texts, as ``distinct_sequence_logps`` does)."""
+    counts the examples' answers, as ``distinct_sequence_logps`` does)."""
     if reduce not in ("sum", "mean"):
         raise ValueError(f"reduce is 'sum' or 'mean', not {reduce!r}")
     if not seqs:

@@ -45,6 +45,7 @@ class TextController(QObject):
     stream_started = Signal(object)  # the Plan: the text before the continuation
     tokens = Signal(list)
     continued = Signal(str, str)  # the continuation's text, why it finished
+    speed = Signal(float, int)  # a continuation's tokens a second and its tokens (the status bar's, in Text)
     error = Signal(str)
     saved = Signal(int)  # a document's text (and maybe its title) is stored
     busy_changed = Signal(bool)  # a continuation is (or is no longer) asked for
@@ -251,6 +252,8 @@ class TextController(QObject):
     def _continued(self, generation) -> None:
         """A continuation came: it becomes a branch (shown), then ``continued`` says so."""
         self.throttle.flush()
+        if generation.records and generation.tokens_per_s:
+            self.speed.emit(generation.tokens_per_s, len(generation.records))
         # kept as the editor will hold it: a "\r" the editor makes "\n" had left the branch's text not the
         # editor's, and the continuation unmarked (no "your text" figures, in the summary or the change)
         text, reason = documents.editor_text(generation.text), generation.finish_reason or ""

@@ -61,6 +61,12 @@ class TextMode:
         self.view.token_clicked.connect(self.show_token)
         self.view.token_hovered.connect(self.token_hovered)
         self.tabs.currentChanged.connect(self._changed)
+        # the status bar's tokens/s: the tab in front's last writing (a chat answer's had stood on the Text tab)
+        self.tabs.currentChanged.connect(lambda _i: w.status.speed_tab(self.mode))
+        w.status.speed_tab(self.mode)
+        self.controller.stream_started.connect(lambda _plan: w.status.answer_speed(None, tab="text"))
+        self.controller.speed.connect(lambda tokens_per_s, tokens: w.status.answer_speed(
+            tokens_per_s, tokens, w.chat.adapter_id, tab="text"))
         self.tabs.currentChanged.connect(lambda _i: w._show_title())
         self.view.documents.currentIndexChanged.connect(lambda _i: w._show_title())
         w.inspector.text_branch_requested.connect(self._branch_from)

@@ -37,6 +37,9 @@ KIND = "text surprises"  # the store lane's name for its task
 # the bare magnifier (usertest 21); at 800x600 beside the side panel (about 460 px) the icon alone
 SURPRISES_ICON_ONLY_BELOW = 640
 LIST_ROWS = 6  # the list's height in rows at most; it scrolls for the rest
+# in a short tab (text_view.SHORT_HEIGHT) fewer: at 800x600 beside the side panel six rows had left the text
+# four lines (usertest 24), three give it two more; F3 and the list's scrolling reach the rest
+SHORT_LIST_ROWS = 3
 # a narrower list leaves out its surprisal / uncertainty column (the row's tooltip and the inspector say them):
 # at 800x600 the words around the token, which say where it is, had been scrolled off to the right
 FIGURES_COLUMN, NARROW_LIST_PX = 3, 600
@@ -64,7 +67,14 @@ class SurprisePanel(QWidget):
         column.addWidget(self.list)
         # its own height and no more: the text takes the rest (growing, it had left a gap over the summary)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.short = False
         self.hide()
+
+    def set_short(self, short: bool) -> None:
+        """A short Text tab's list is SHORT_LIST_ROWS high: the text keeps a fair share of the tab."""
+        if short != self.short:
+            self.short = short
+            self.fit_height()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -117,9 +127,10 @@ class SurprisePanel(QWidget):
         table.setAccessibleName("The passages the model knows by heart" if passages else "The most surprising tokens")
 
     def fit_height(self) -> None:
-        """At most LIST_ROWS rows high, fewer for a shorter list: the text keeps the rest."""
+        """At most LIST_ROWS rows high (SHORT_LIST_ROWS in a short tab), fewer for a shorter list: the text keeps
+        the rest."""
         table = self.list
-        rows = max(1, min(LIST_ROWS, table.topLevelItemCount()))
+        rows = max(1, min(SHORT_LIST_ROWS if self.short else LIST_ROWS, table.topLevelItemCount()))
         row_height = table.sizeHintForRow(0) if table.topLevelItemCount() else table.fontMetrics().height() + 6
         height = table.header().sizeHint().height() + rows * row_height + 2 * table.frameWidth() + 2
         table.setFixedHeight(height)
@@ -224,6 +235,7 @@ class Surprises(QObject):
     def eventFilter(self, watched, event) -> bool:
         if watched is self.view and event.type() == QEvent.Type.Resize:
             fit_toggle(self.toggle, self.view.width(), SURPRISES_ICON_ONLY_BELOW)
+            self._fit_short()
         return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------ the ranking
@@ -292,8 +304,19 @@ class Surprises(QObject):
         self._jumps_follow()
         self.request()
 
+    def _fit_short(self) -> None:
+        """In a short tab the open list is SHORT_LIST_ROWS high and the summary under it keeps its least height
+        (its figures scrolled to): the layout gives room back to its tallest part first, so the rows the list
+        gave up went to the summary and the text kept its four lines (usertest 24, 800x600)."""
+        from desktop_app.gui.text_view import SHORT_HEIGHT
+
+        short = self.view.height() < SHORT_HEIGHT
+        self.panel.set_short(short)
+        self.view.summary_scroll.set_least(short and self.toggle.isChecked())
+
     def _toggled(self, on: bool) -> None:
         self.panel.setVisible(on)
+        self._fit_short()
         if on and not self.current():
             self.request()
 

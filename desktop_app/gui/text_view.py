@@ -103,14 +103,28 @@ class SummaryScroll(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setWidget(widget)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.least = False  # ask for the least height only (set_least)
         widget.installEventFilter(self)
+
+    def set_least(self, least: bool) -> None:
+        """Ask for the least height alone, the rest scrolled to (a short tab with Surprises open: text_surprises)."""
+        if least != self.least:
+            self.least = least
+            self.updateGeometry()
 
     def sizeHint(self) -> QSize:
         widget, frame = self.widget(), 2 * self.frameWidth()
         hint = widget.sizeHint()
         if widget.hasHeightForWidth():  # the figures wrap: their height at this width, not at a guessed one
             hint.setHeight(widget.heightForWidth(max(1, self.viewport().width())))
+        if self.least:
+            return QSize(hint.width() + frame, self.minimumHeight())
         return QSize(hint.width() + frame, hint.height() + frame)
+
+    def minimumSizeHint(self) -> QSize:
+        """(A widget's size hint is taken at least as tall as this: the least height alone asks for no more.)"""
+        least = super().minimumSizeHint()
+        return QSize(least.width(), self.minimumHeight()) if self.least else least
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:

@@ -406,6 +406,16 @@ class TokenView(QTextEdit):
         cursor.endEditBlock()
         if 0 <= self.selected < len(self.records):
             self.select_token(self.selected)
+        self._rehover()
+
+    def _rehover(self) -> None:
+        """The text was rebuilt under a still pointer (another text, a new analysis): the token under it is
+        found again and told even at the same place, whose token is another now (usertest 24: the status
+        bar kept the figures of a token of the text that went). Nothing hovered: nothing to tell."""
+        if self._hovered < 0:
+            return
+        self._hovered = self.pointer_index()
+        self.token_hovered.emit(self._hovered)
 
     def char_format(self, index: int, record: TokenRecord) -> QTextCharFormat:
         rgb = self.colorizer(index, record) if self.colorizer else None

@@ -44,7 +44,8 @@ class WindowStatus:
 
     Attributes:
         model_label, adapter_label, speed_label: the model in use (its tooltip says all: model,
-            device, precision), the adapter ("Adapter 3", "base" for none) and the last answer's tokens/s.
+            device, precision), the adapter ("Adapter 3", "base" for none) and the tokens/s of what was last written in the
+            tab in front (an answer, a continuation: ``speeds``).
         progress, progress_label: a load's (or the model lane's) bar and its stage in words.
         message_room: what gives way to a passing message."""
 
@@ -54,6 +55,8 @@ class WindowStatus:
         self.model_label.setMinimumWidth(120)
         self.adapter_label = QLabel(BASE_LABEL)
         self.speed_label = QLabel("")
+        self.speeds: dict[str, tuple | None] = {"chat": None, "text": None}  # (tokens/s, tokens, adapter id)
+        self.front = "chat"  # the tab whose speed the label shows
         self.progress = QProgressBar()
         self.progress.setFixedWidth(140)
         self.progress.setTextVisible(False)
@@ -83,7 +86,8 @@ class WindowStatus:
 
     def model_loaded(self, loaded, adapter: str) -> None:
         self.progress_label.setText("")
-        self.answer_speed(None)  # the last answer's speed was another model's (usertest 16)
+        self.speeds = {tab: None for tab in self.speeds}  # the last speeds were another model's (usertest 16)
+        self._show_speed()
         self.model_label.setText(f"{loaded.source.display_name} \u00b7 {loaded.device.type} \u00b7 {loaded.precision_label}")
         described = (loaded.describe(), meaning(loaded.precision))  # what "Fast (bfloat16)" means, for a new user
         self.model_label.setToolTip("\n".join(x for x in described if x))
@@ -129,22 +133,42 @@ class WindowStatus:
             return
         self.progress_label.setText(LANE_WORDS.get(kind, ""))
 
-    def answer_speed(self, tokens_per_s: float | None, tokens: int | None = None, adapter_id: int | None = None) -> None:
-        """The last answer's speed, said to be its own; None clears it. It goes with what it was true of:
-        another conversation shown, another adapter or model in use (user test: "23.4 tokens/s" stood on
-        after those, read as the speed now)."""
+    def answer_speed(self, tokens_per_s: float | None, tokens: int | None = None, adapter_id: int | None = None,
+                     tab: str = "chat") -> None:
+        """The speed of what was last written in ``tab`` ("chat": an answer, "text": a continuation), said to be
+        its own; None clears it. The label shows the tab in front's (usertest 24: a chat answer's "3.6 tokens/s"
+        had stood on the Text tab as if a continuation's). It goes with what it was true of: another
+        conversation shown, another adapter or model in use (user test: "23.4 tokens/s" stood on after those,
+        read as the speed now)."""
+        self.speeds[tab] = (tokens_per_s, tokens, adapter_id) if tokens_per_s else None
+        self._show_speed()
+
+    def speed_tab(self, tab: str) -> None:
+        """The tab in front ("chat" or "text"): the label shows the speed of what was last written there."""
+        self.front = tab
+        self._show_speed()
+
+    def _show_speed(self) -> None:
+        speed = self.speeds.get(self.front)
+        tokens_per_s, tokens = speed[:2] if speed else (None, None)
         self.speed_label.setText(f"{tokens_per_s:.1f} tokens/s" if tokens_per_s else "")
-        self.speed_label.setToolTip(speed_tip(tokens_per_s, tokens, self.adapter_label.text()) if tokens_per_s else "")
-        self.speed_adapter = (adapter_id,) if tokens_per_s else None  # (None,): the base model's
+        self.speed_label.setToolTip(speed_tip(tokens_per_s, tokens, self.adapter_label.text(), self.front)
+                                    if tokens_per_s else "")
 
     def adapter_now(self, adapter: str, adapter_id: int | None) -> None:
         """The adapter in use now (its label and id): a speed measured under another one is cleared."""
-        if getattr(self, "speed_adapter", None) not in (None, (adapter_id,)):
-            self.answer_speed(None)
+        for tab, speed in self.speeds.items():
+            if speed is not None and speed[2] != adapter_id:
+                self.speeds[tab] = None
         self.show_adapter(adapter)
+        self._show_speed()
 
 
-def speed_tip(tokens_per_s: float, tokens: int | None, adapter: str) -> str:
+SPEED_OF = {"chat": "The last answer's speed", "text": "The last continuation's speed"}
+
+
+def speed_tip(tokens_per_s: float, tokens: int | None, adapter: str, tab: str = "chat") -> str:
     count = f" ({tokens:,} token{'s' if tokens != 1 else ''})" if tokens else ""
-    return (f"The last answer's speed{count}, with {adapter}: {tokens_per_s:.1f} tokens a second. "
-            "Cleared when another conversation, model or adapter is taken.")
+    cleared = "another conversation, model or adapter" if tab == "chat" else "another model or adapter"
+    return (f"{SPEED_OF[tab]}{count}, with {adapter}: {tokens_per_s:.1f} tokens a second. "
+            f"Cleared when {cleared} is taken.")
