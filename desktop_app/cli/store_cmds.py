@@ -280,7 +280,9 @@ def _write_trl_script(args, script: Path, dataset: Path) -> None:
 
     source = resolve_spec(args.model)
     base = hub_id_for(source.model_id) or spec_for_model_id(source.model_id)
-    write_script(script, args.format, dataset, base, args.model or "gpt2", FineTuneSettings().to_dict())
+    # the note at the script's end says how to bring the adapter back: onto the model the ratings came from
+    write_script(script, args.format, dataset, base, args.model or spec_for_model_id(source.model_id),
+                 FineTuneSettings().to_dict())
     print(f"wrote {script}: run it with `python {script.name}` or `accelerate launch {script.name}` "
           f"in {script.parent}", file=sys.stderr)
 
