@@ -19,7 +19,7 @@ HELP_TIP = "Keyboard shortcuts (F1)"
 # with more than one meaning says in each row where it has it (usertest 9 read two Ctrl+Enter
 # rows as a duplicate)
 SHORTCUTS = (
-    ("Enter / Ctrl+Enter", "in Chat: send the prompt (Shift+Enter: a new line)"),
+    ("Enter / Ctrl+Enter", "in Chat: send the prompt (Shift+Enter: a new line; Settings > Keys can make Enter one)"),
     ("Ctrl+Enter", "in Text: the model continues the text from its end (while editing: from the cursor)"),
     ("Ctrl+E", "in Text: edit the text / show it coloured again"),
     ("F3 / Shift+F3", "in Text: the next / previous surprise, or passage known by heart (the Surprises list's)"),
@@ -37,6 +37,7 @@ SHORTCUTS = (
     ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
     ("+ / - / 0", "rate the selected token good / bad / clear (the Menu key: its right-click menu)"),
     ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
+    ("F2", "in the adapter history: rename the selected adapter"),
     ("Ctrl+Enter", "in a better answer's box: save it"),
     ("F1", "this list"),
     ("Ctrl+Q", "quit (asks first while a fine-tune runs)"),
