@@ -120,7 +120,7 @@ class ViewScript(QObject):
             QTimer.singleShot(100, lambda: self._wait_switch(adapter_id, tries + 1))
             return
         dialog = w.open_compare(self.answers[-1])  # disliked, corrected, tokens rated: blue, with marks
-        dialog.resize(860, 480)  # the whole change line under the answer (400 cut it once the key grew)
+        dialog.resize(860, 600)  # the change line and the pair taught under the answer (400 cut them once they grew)
         dialog.view.view.setFocus()
         self._wait_compare(dialog, 0)
 
