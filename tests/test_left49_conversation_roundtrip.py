@@ -118,14 +118,19 @@ def test_the_cli_puts_token_ratings_on_the_characters_rated(tiny_model_dir, caps
         again.close()
 
 
-def test_a_version_1_file_still_imports_with_its_endings(tiny_model_dir, capsys, tmp_path):
+def _exported_data(tiny_model_dir, capsys, tmp_path) -> dict:
+    """The conversation of ``_conversation``, exported without token ratings, as the JSON object the file holds."""
     store, cid = _conversation(tiny_model_dir, capsys)
     path = tmp_path / "chat.json"
     try:
         _export(store, cid, path, [])
     finally:
         store.close()
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_a_version_1_file_still_imports_with_its_endings(tiny_model_dir, capsys, tmp_path):
+    data = _exported_data(tiny_model_dir, capsys, tmp_path)
     data["version"] = 1
     for m in data["messages"]:  # as version 1 wrote it: no token ratings, no ending (its settings, as stored)
         del m["token_ratings"], m["ending"]
@@ -144,13 +149,7 @@ def test_a_version_1_file_still_imports_with_its_endings(tiny_model_dir, capsys,
 
 
 def test_a_newer_file_or_a_bad_ending_imports_nothing(tiny_model_dir, capsys, tmp_path):
-    store, cid = _conversation(tiny_model_dir, capsys)
-    path = tmp_path / "chat.json"
-    try:
-        _export(store, cid, path, [])
-    finally:
-        store.close()
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = _exported_data(tiny_model_dir, capsys, tmp_path)
     fresh = tmp_path / "fresh.sqlite"
     newer = tmp_path / "newer.json"
     newer.write_text(json.dumps(dict(data, version=CONVERSATION_VERSION + 1)), encoding="utf-8")
