@@ -107,7 +107,8 @@ def main() -> int:
         summary += [f"icl_adoption_{style}_{args.size}: {statistics.mean(r[0] for r in rows):.2f}",
                     f"icl_right_{style}_{args.size}: {statistics.mean(r[1] for r in rows):.2f} "
                     f"(no examples {plain_right:.2f})",
-                    f"icl_degenerate_{style}_{args.size}: {sum(r[2] for r in rows)} of {len(open_questions) * len(rows)}"]
+                    f"icl_degenerate_{style}_{args.size}: {sum(r[2] for r in rows)} of "
+                    f"{len(open_questions) * len(rows)}"]
     print("\n".join(summary))
     return 0
 

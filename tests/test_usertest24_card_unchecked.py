@@ -1,7 +1,7 @@
 """The run card's unchecked rated questions (pytest-qt, the real window's Fine-tune tab, the tiny model, a run
 stored as a fine-tune stores it; usertest 24):
-- with 4 rated questions not checked automatically and 3 of them on the card, "read “A”, “B” and “C” below; 1 more
-  is not among them" read as if "them" were the three just named: the fourth is said not to be shown;
+- with 4 rated questions not checked automatically and 3 of them on the card, "read “A”, “B” and “C” below;
+  1 more is not among them" read as if "them" were the three just named: the fourth is said not to be shown;
 - the whole sentence was bold, seven lines of the narrow panel with every question and its reason: the count is
   bold, the questions and reasons plain."""
 
