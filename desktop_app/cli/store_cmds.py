@@ -302,6 +302,9 @@ def cmd_import(args) -> int:
         done = import_examples(store, examples, source=Path(args.file).name, tokenizer=tokenizer)
     ids = done.conversation_ids
     said = f"imported {_count(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing"
+    if ids and len(examples) > len(ids) + done.already_here:  # 3 kto lines read as 2 examples puzzled (docs48)
+        said += (f" (from {_count(len(examples), 'line')}: sibling answers, and a better answer with the answer it "
+                 "corrects, make one example)")
     if done.already_here:
         said += (f"; {_count(done.already_here, 'example')} already here (the same messages and ratings), "
                  "skipped")
