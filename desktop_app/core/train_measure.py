@@ -17,11 +17,11 @@ from desktop_app.core.train_logps import IGNORE, left_pad, sequence_logps
 # every count says its unit after "{done} of {total}", in every phase (usertest 9, B9: "1 of 1", "0 of 6" and
 # "token 0 of at most 40" followed each other with nothing to tell what was counted)
 # the count names its whole and what it is of, beside the panel's "9 examples" (usertest 24: "0 of 18 answer
-# texts" while getting ready and "8 of 17" while checking, next to "9 examples", related to nothing it said)
+# texts" while getting ready and "8 of 17" while checking, next to "9 examples", related to nothing it said).
+# The reference pass and the margins both count answers, not the ratings: each pair's two answers, and a later
+# turn's answer once in its conversation and once asked alone ("scoring 15 of 17 rated answers" after 6 rated,
+# usertest 19)
 SCORING_ANSWERS = "scoring the {total} answers your examples compare: {done} of {total}"
-# the margins count answers too, not the ratings: each pair's two answers, and a later turn's answer once in
-# its conversation and once asked alone ("scoring 15 of 17 rated answers" after 6 rated, usertest 19)
-SCORING_RATED = SCORING_ANSWERS
 
 
 @torch.no_grad()
@@ -61,7 +61,7 @@ def distinct_sequence_logps(model, seqs, pad_id: int, device, *, batch_size: int
 
 @torch.no_grad()
 def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8,
-                        reduce: str = "sum", counted: str = SCORING_RATED) -> torch.Tensor:
+                        reduce: str = "sum") -> torch.Tensor:
     """``distinct_sequence_logps``'s figures (to float rounding), each distinct prompt read
     once: a batch of prompts (left-padded, shortest first) is read with its keys and values
     kept, and their answers continue from them in batches of their own (answers of similar
@@ -71,8 +71,8 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
     corrections made in one chat read 62 prompt tokens for each answer of 6 or 40. For
     measuring only: the training passes keep their batches (float rounding moves with a
     batch's shapes, and the reference and the steps read alike). A prompt with no tokens goes
-    to ``distinct_sequence_logps``. ``counted``: the words of its count (the reference pass
-    counts the examples' answers, as ``distinct_sequence_logps`` does)."""
+    to ``distinct_sequence_logps``. It counts the examples' answers (``SCORING_ANSWERS``), as
+    ``distinct_sequence_logps`` does."""
     if reduce not in ("sum", "mean"):
         raise ValueError(f"reduce is 'sum' or 'mean', not {reduce!r}")
     if not seqs:
@@ -86,7 +86,7 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
     prompts = sorted(answers, key=len)
     step = max(1, batch_size)
     read, of = 0, sum(1 for p in answers for c in answers[p] if c)
-    work_meter.advance(counted, 0, of)  # a count from the start: the first batch can take a minute
+    work_meter.advance(SCORING_ANSWERS, 0, of)  # a count from the start: the first batch can take a minute
     for start in range(0, len(prompts), step):
         chunk = prompts[start:start + step]
         mask, first, cache = _read_prompts(model, chunk, pad_id, device)
@@ -97,7 +97,7 @@ def prompt_shared_logps(model, seqs, pad_id: int, device, *, batch_size: int = 8
             for (b, c), total in zip(part, sums):
                 found[chunk[b], c] = total / (1 if reduce == "sum" else max(len(c), 1))
             read += len(part)
-            work_meter.advance(counted, read, of)
+            work_meter.advance(SCORING_ANSWERS, read, of)
     return torch.tensor([found[tuple(p), tuple(c)] for p, c in seqs], device=device)
 
 

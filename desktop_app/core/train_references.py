@@ -11,7 +11,7 @@ import torch
 
 from desktop_app.core.train_logps import answer_columns, answer_logsoftmax, pad_batch
 from desktop_app.core import work_meter
-from desktop_app.core.train_measure import SCORING_ANSWERS, distinct_sequence_logps, prompt_shared_logps
+from desktop_app.core.train_measure import distinct_sequence_logps, prompt_shared_logps
 from desktop_app.core.train_packing import packed_pair_sums, packs_pairs
 
 
@@ -54,7 +54,7 @@ def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token
     groups += [[(pairs[i].prompt_ids, pairs[i].chosen_ids) for i in loose],
                [(pairs[i].prompt_ids, pairs[i].rejected_ids) for i in loose]]
     seqs = [s for g in groups for s in g]
-    values = (prompt_shared_logps(model, seqs, pad_id, device, batch_size=batch_size, counted=SCORING_ANSWERS)
+    values = (prompt_shared_logps(model, seqs, pad_id, device, batch_size=batch_size)
               if exact else distinct_sequence_logps(model, seqs, pad_id, device, batch_size=batch_size))
     parts, start = [], 0
     for g in groups:
