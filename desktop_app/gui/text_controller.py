@@ -254,15 +254,13 @@ class TextController(QObject):
         self.throttle.flush()
         if generation.records and generation.tokens_per_s:
             self.speed.emit(generation.tokens_per_s, len(generation.records))
-        # kept as the editor will hold it: a "\r" the editor makes "\n" had left the branch's text not the
-        # editor's, and the continuation unmarked (no "your text" figures, in the summary or the change)
-        text, reason = documents.editor_text(generation.text), generation.finish_reason or ""
+        # the branch's text and tokens are kept as the editor holds them by text_branches.add_branch itself
+        text, reason = generation.text, generation.finish_reason or ""
         if not text:
             self._ended(text, reason)
             return
         loaded = self.chat.loaded
-        records = documents.editor_records(generation.records)
-        self.tree.add(self.plan, text, records, loaded.model_id if loaded is not None else None,
+        self.tree.add(self.plan, text, generation.records, loaded.model_id if loaded is not None else None,
                       then=lambda _id: self._ended(text, reason))
 
     def _continue_failed(self, error) -> None:
