@@ -183,7 +183,7 @@ class PromptArea(QFrame):
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name
-        self.model_button.setAccessibleName(f"Model: {name.split(' (')[0]}")  # as words, icon or "Model…"
+        self.model_button.setAccessibleName(f"Model: {self._short_name()}")  # as words, icon or "Model…"
         self.model_button.setText(self._model_words(getattr(getattr(self, "compactor", None), "step", 0)))
         retip(self.model_button, model_tip(self.facts, name))
         self.compactor_refresh()
@@ -191,7 +191,11 @@ class PromptArea(QFrame):
     def _model_words(self, step: int) -> str:
         """The model's name (its "(bundled, offline)" is in the tooltip), then "Model…" where it does not
         fit: usertest 20 saw, at 1280x800, the one way to change the model as a bare chip icon."""
-        return elided(self.model_name.split(" (")[0]) if step == 0 else MODEL_WORD
+        return elided(self._short_name()) if step == 0 else MODEL_WORD
+
+    def _short_name(self) -> str:
+        """The model's name without its "(bundled, offline)", which the tooltip says."""
+        return self.model_name.split(" (")[0]
 
     def compactor_refresh(self) -> None:
         """Measured again from the full form: the widths remembered were the last name's, and a shorter
