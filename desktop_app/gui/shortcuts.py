@@ -171,9 +171,6 @@ class ShortcutsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)  # Close and Esc
         layout.addWidget(self.buttons)
 
-    def text(self) -> str:
-        return shortcuts_html()
-
     def fit_to(self, available: QRect) -> None:
         """As wide as WANTED_WIDTH and as tall as the list, within ``available`` (a screen's free area, less
         its edges and a title bar), centred in it; the list scrolls when the screen is shorter than it."""
