@@ -32,6 +32,13 @@ def rated_and_trained(qtbot, window, tmp_path, minutes=13, seconds=41):
         store.rate_message(ask(qtbot, window, text)["message_id"], 1)
     window.new_conversation()
     store.rate_message(ask(qtbot, window, "Why?")["message_id"], -1)
+    return kept_run(qtbot, window, tmp_path, minutes, seconds)
+
+
+def kept_run(qtbot, window, tmp_path, minutes=13, seconds=41):
+    """A kept run over the ratings there are, stored as a fine-tune stores it (METRICS: 2 learned from, 1 held
+    out), that took ``minutes:seconds``, and the window's counts read again. Returns (run id, adapter id)."""
+    store = window.chat.store
     model_id = window.chat.loaded.model_id
     run = store.create_run({}, model_id)
     folder = tmp_path / "adapter-1"
