@@ -138,3 +138,20 @@ def test_screenshot_of_the_finetune_panel(qapp, tmp_path, tiny_model_dir):
         counts = store.rating_counts()
         assert counts["thumbs_up"] == 2 and counts["thumbs_down"] == 1 and counts["corrections"] == 1
         assert store.list_runs()[0]["status"] in ("kept", "discarded")
+
+
+def test_screenshot_of_why_this_token_without_a_prompt(qapp, tmp_path, tiny_model_dir):
+    """--view explain with no --prompt asked nothing and saved an empty chat; it asks its own
+    question and explains a token of the answer."""
+    from desktop_app.core.store import Store
+    from desktop_app.gui.app import run_app
+    from desktop_app.gui.screenshot import EXPLAIN_PROMPT
+
+    _short_answers(tmp_path / "data", tokens=6)
+    args = _args(tmp_path, str(tiny_model_dir), tmp_path / "explain.png")
+    args.screenshot_view = "explain"
+    assert run_app(args) == 0
+    with Store.open(args.db) as store:
+        conversation = store.list_conversations()[0]
+        question = store.messages(conversation["id"])[0]
+        assert question["text"] == EXPLAIN_PROMPT

@@ -15,6 +15,9 @@ SAMPLE_TEXT = ("The old lighthouse keeper climbed the stairs every evening to li
                "in the night relied on its steady beam to guide them safely past the rocks. One stormy night, "
                "the lamp went dark, and the keeper had to find a way to warn the approaching vessel.")
 SAMPLE_TOKENS = 24  # each continuation in the Text mode picture
+# --view explain needs an answer to explain: without --prompt it asks this (a one-word fact
+# whose likeliest other choice, another capital, makes the attribution easy to read)
+EXPLAIN_PROMPT = "What is the capital of France? Answer in one sentence."
 
 
 class ScreenshotRun(QObject):
@@ -62,6 +65,8 @@ class ScreenshotRun(QObject):
             self.script = ViewScript(self, self.view)
             self.script.start()
             return
+        if self.view == "explain" and not self.prompt:
+            self.prompt = EXPLAIN_PROMPT
         if not self.prompt:
             QTimer.singleShot(200, self._save)
             return
