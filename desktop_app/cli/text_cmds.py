@@ -13,6 +13,7 @@ from pathlib import Path
 from desktop_app.cli.common import CliError, load_model_for_cli, stderr_bar
 from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, sampling_from_args, write_token
+from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
 from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
 
@@ -184,8 +185,7 @@ def recited_text(records, spans, min_tokens: int) -> str:
     from desktop_app.core.percent_words import percent
     from desktop_app.gui import recited_words  # Qt-free: the tab's words
 
-    passages = "passage" if len(spans) == 1 else "passages"
-    lines = [f"{len(spans)} {passages} the model predicted nearly every token of ({min_tokens} or more tokens, over "
+    lines = [f"{counted(len(spans), 'passage')} the model predicted nearly every token of ({min_tokens} or more tokens, over "
              f"3 in 4 of them its first choice) among {len(records):,} tokens:"]
     for span in spans:
         where = f"tokens {span.start}-{span.stop - 1}"

@@ -11,6 +11,7 @@ import re
 from difflib import SequenceMatcher
 
 from desktop_app.core import word_cut
+from desktop_app.core.count_words import plural
 
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)  # "it's" one word: a phrase starts at a word
 
@@ -51,11 +52,11 @@ def rated_questions(taught: list[dict]) -> list[dict]:
 def rated_noun(pairs: list[dict]) -> str:
     """"rated question(s)", "rated continuation(s)" (Text mode's: usertest 17 read its own continuation
     counted as a "rated question") or both, by the kinds of ``pairs`` and their number."""
-    s = "s" if len(pairs) != 1 else ""
-    kinds = {bool(p.get("continuation")) for p in pairs}
+    n, kinds = len(pairs), {bool(p.get("continuation")) for p in pairs}
     if kinds == {True}:
-        return f"rated continuation{s}"
-    return f"rated question{s} or continuation{s}" if kinds == {True, False} else f"rated question{s}"
+        return plural("rated continuation", n)
+    questions = plural("rated question", n)
+    return f"{questions} or {plural('continuation', n)}" if kinds == {True, False} else questions
 
 
 def yours_noun(pairs: list[dict]) -> str:

@@ -22,6 +22,7 @@ from typing import Callable
 
 from desktop_app.core import adapters as adapter_store
 from desktop_app.core import answer_checks
+from desktop_app.core.count_words import counted
 from desktop_app.core.finetune_effect import (dropped, fact_sureness, facts_changed, facts_judged, hold_sure_facts,
                                              rescore_newest)
 from desktop_app.core.lazy import lazy_module
@@ -289,8 +290,8 @@ def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
         run.verdict(replace(result, metrics=copy.deepcopy(m)))
         _rescore(run, work, adapter_id)
     n = len(changed) + len(m["facts_unsure"])  # the guesses it moved too: the card names every one (usertest 10)
-    run.say("rescoring", f"Done: adapter {adapter_id} is saved, not in use: it changed {n} answer"
-            f"{'s' if n != 1 else ''} to questions you never rated" if changed
+    run.say("rescoring", f"Done: adapter {adapter_id} is saved, not in use: it changed {counted(n, 'answer')} "
+            f"to questions you never rated" if changed
             else "Done: the new adapter is active")
     return result
 

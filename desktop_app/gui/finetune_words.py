@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.count_words import counted
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
@@ -68,7 +69,7 @@ def from_adapter_words(m: dict) -> str:
     exact = f"preference margin over the base model {base:.3f} \u2192 {after:.3f}"
     new_before, new_after, n = m.get("margin_new_before"), m.get("margin_new_after"), m.get("new_rated") or 0
     if new_before is not None and new_after is not None:
-        words += (f"; on your {n} new rating{'s' if n != 1 else ''} since {adapter_name(adapter)}: "
+        words += (f"; on your {counted(n, 'new rating')} since {adapter_name(adapter)}: "
                   f"<b>{new_before:.2f} \u2192 {new_after:.2f}</b>")
         exact += f", on the new ratings {new_before:.3f} \u2192 {new_after:.3f}"
     return (words + f" <span style='color:@muted'>({exact}; {adapter_name(adapter)} learned from most of the same "
@@ -84,7 +85,7 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
     if b is not None and a is not None:
         held = m.get("heldout_size") or 0
         heldout = m.get("gate_margin_on") == "heldout" and held
-        where = (f"on the {held} rating{'s' if held != 1 else ''} kept out of training to test it" if heldout
+        where = (f"on the {counted(held, 'rating')} kept out of training to test it" if heldout
                  else "on " + all_ratings_words(bool(m.get("split_kept"))))
         move = margin_move(b, a)  # not "rose: x -> x"
         verb = "did not rise" if move == "fell" else move
@@ -158,7 +159,7 @@ def why_words(reason: str, m: dict) -> str:
     the same as 0.083 → -0.045)."""
     def plain(match: re.Match) -> str:
         held = m.get("heldout_size") or 0
-        where = (f"the {held} rating{'s' if held != 1 else ''} kept out of training to test it"
+        where = (f"the {counted(held, 'rating')} kept out of training to test it"
                  if match.group(1) == "held-out" and held else "your ratings" if match.group(1) else "all your ratings")
         than = ", against the base model" if match.group(2) else ""
         return (f"on {where}, the model did not come to prefer what you liked more{than} "
@@ -178,7 +179,7 @@ def waiting_title(adapter_id, metrics: dict) -> str:
     """Worded by its risk: the run changed facts nobody asked it to change (usertest 10: "it changed
     1 answer" read as a detail, and the second changed fact was only named after "Use it anyway")."""
     n = len(all_changed_facts(metrics))
-    return (f"Saved as {adapter_name(adapter_id)}, not in use: it changed {n} answer{'s' if n != 1 else ''} "
+    return (f"Saved as {adapter_name(adapter_id)}, not in use: it changed {counted(n, 'answer')} "
             "to questions you never rated. Read them before you use it.")
 
 
@@ -406,7 +407,7 @@ def _repeating_words(repeating: list[dict]) -> str:
     already = sum(1 for t in repeating if repeats_words(t.get("before")))
     before = ("" if not already else " (it did so before the run too)" if n == 1
               else f" ({already} of them did so before the run too)")
-    return (f"<b>{n} new answer{'s' if n != 1 else ''} repeat{'s' if n == 1 else ''} "
+    return (f"<b>{counted(n, 'new answer')} repeat{'s' if n == 1 else ''} "
             f"{'itself' if n == 1 else 'themselves'}</b>: " + ", ".join(_pair(t) for t in repeating) + before)
 
 
@@ -420,7 +421,7 @@ def _lost_words(new: list[dict], lost: list[dict], changed: list[dict]) -> str:
         return ("the new factual question kept its answer" if len(new) == 1
                 else f"the {len(new)} new factual questions kept their answers")
     what = "its answer" if len(lost_new) == 1 else "their answers"
-    head = f"<b>{len(lost_new)} of {len(new)} new factual question{'s' if len(new) != 1 else ''} lost {what}</b>"
+    head = f"<b>{len(lost_new)} of {counted(len(new), 'new factual question')} lost {what}</b>"
     return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
                                    for t in lost_new)
 
@@ -428,7 +429,7 @@ def _lost_words(new: list[dict], lost: list[dict], changed: list[dict]) -> str:
 def _changed_words(changed: list[dict], new: list[dict]) -> str:
     if not changed:
         return ""
-    head = (f"{len(changed)} of {len(new)} new factual question{'s' if len(new) != 1 else ''} now "
+    head = (f"{len(changed)} of {counted(len(new), 'new factual question')} now "
             f"name{'s' if len(changed) == 1 else ''} something else (which one is right is not checked)")
     return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
                                    for t in changed)
@@ -440,7 +441,7 @@ def _restated_words(restated: list[dict], metrics: dict) -> str:
         return ""
     everyday = bool(restated) and all(not (t.get("seen") or t.get("held")) for t in restated)
     kind = "everyday question" if everyday else "question"
-    head = (f"<b>{count} {kind}{'s' if count != 1 else ''} {'was' if count == 1 else 'were'} answered by repeating "
+    head = (f"<b>{counted(count, kind)} {'was' if count == 1 else 'were'} answered by repeating "
             f"the question</b>")
     if not restated:
         return head
