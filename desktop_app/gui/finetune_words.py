@@ -15,9 +15,9 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
-from desktop_app.core.taught_words import (NOT_CHECKED, all_ratings_words, clip_at_word, margin_move, new_rated,
+from desktop_app.core.taught_words import (all_ratings_words, clip_at_word, margin_move, new_rated,
                                            new_unlearned, rated, rated_count_words, rated_questions, repeats_words,
-                                           short_of_yours, unchecked_why, unchecked_words)
+                                           short_of_yours, Unchecked, unchecked_parts, unchecked_why)
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
                                             waits_for_consent)
 
@@ -345,12 +345,12 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
         lost = [t for t in lost if t.get("seen") or t.get("held")]
         restated = [t for t in restated if t.get("seen") or t.get("held") or t.get("open")]
         metrics = {**metrics, "reask_restates_after": len(restated)}
-    unchecked = html.escape(unchecked_words(taught, shown=pick_pairs(taught)))  # "read … below": the card's
+    unchecked = _bold_count(unchecked_parts(taught, shown=pick_pairs(taught)))  # "read … below": the pairs the card shows
     listed = lost + changed + restated + (all_changed_facts(metrics) if new_listed else [])
     named = {t["question"] for t in listed}  # said above with their pair, label included (_pair)
     repeating = _first_per_question(t for t in taught if repeats_words(t.get("after")) and t["question"] not in named)
     spread = html.escape(spill_words(spill(taught)))  # a taught opening on a story request (usertest 13)
-    parts = [_rated_words(taught), _bold_head(unchecked), _lost_words(new, lost, changed),
+    parts = [_rated_words(taught), unchecked, _lost_words(new, lost, changed),
              _changed_words(changed, new), _restated_words(restated, metrics), _repeating_words(repeating), spread]
     parts = [p for p in parts if p]
     if not parts:
@@ -362,11 +362,11 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
     return "<b>Asked again after training:</b>" + "".join(f"<br>\u2022 {p[:1].upper()}{p[1:]}." for p in parts) + warn
 
 
-def _bold_head(unchecked: str) -> str:
+def _bold_count(unchecked: Unchecked) -> str:
     """"<b>4 rated questions are not checked automatically</b>: read …": the count in bold, the questions and
     their reasons plain (usertest 24: the whole of it in bold, seven lines of a narrow panel, read as a wall)."""
-    head, found, rest = unchecked.partition(NOT_CHECKED)
-    return f"<b>{head}{found}</b>{rest}" if found else unchecked
+    count, rest = (html.escape(part) for part in unchecked)
+    return f"<b>{count}</b>{rest}" if count else ""
 
 
 def _rated_words(taught: list[dict]) -> str:
