@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 from typing import NamedTuple
 
 from desktop_app.core import word_cut
-from desktop_app.core.count_words import plural
+from desktop_app.core.count_words import counted, plural
 
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)  # "it's" one word: a phrase starts at a word
 
@@ -341,6 +341,12 @@ def all_ratings_words(split_kept: bool) -> str:
     if split_kept:
         return "your ratings (too few new questions to hold one back)"
     return "your ratings (too few to hold some back)"
+
+
+def changed_unrated_words(n: int) -> str:
+    """"it changed 2 answers to questions you never rated": why a kept run waits for the person's word
+    before it is used, as the card's title, the status bar, the CLI and the run's last report say it."""
+    return f"it changed {counted(n, 'answer')} to questions you never rated"
 
 
 # a change of the mean per-token margin smaller than this reads as "barely moved", on the run card and in an

@@ -15,9 +15,10 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
-from desktop_app.core.taught_words import (all_ratings_words, clip_at_word, margin_move, new_rated,
-                                           new_unlearned, rated, rated_count_words, rated_questions, repeats_words,
-                                           short_of_yours, Unchecked, unchecked_parts, unchecked_why)
+from desktop_app.core.taught_words import (Unchecked, all_ratings_words, changed_unrated_words, clip_at_word,
+                                           margin_move, new_rated, new_unlearned, rated, rated_count_words,
+                                           rated_questions, repeats_words, short_of_yours, unchecked_parts,
+                                           unchecked_why)
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
                                             waits_for_consent)
 
@@ -76,6 +77,11 @@ def from_adapter_words(m: dict) -> str:
             "ratings, so a new run is judged by what it learned over the base model and by your new ratings)</span>")
 
 
+def _held_out_words(held: int) -> str:
+    """"the 4 ratings kept out of training to test it": what a run that held some out was judged on."""
+    return f"the {counted(held, 'rating')} kept out of training to test it"
+
+
 def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
     """The gate's figures, a line each: where the run started, the preference margin, the probe's
     perplexity, an early stop, degenerate re-asks. ``facts_checked``: the card lists facts the run
@@ -85,7 +91,7 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
     if b is not None and a is not None:
         held = m.get("heldout_size") or 0
         heldout = m.get("gate_margin_on") == "heldout" and held
-        where = (f"on the {counted(held, 'rating')} kept out of training to test it" if heldout
+        where = (f"on {_held_out_words(held)}" if heldout
                  else "on " + all_ratings_words(bool(m.get("split_kept"))))
         move = margin_move(b, a)  # not "rose: x -> x"
         verb = "did not rise" if move == "fell" else move
@@ -159,7 +165,7 @@ def why_words(reason: str, m: dict) -> str:
     the same as 0.083 → -0.045)."""
     def plain(match: re.Match) -> str:
         held = m.get("heldout_size") or 0
-        where = (f"the {counted(held, 'rating')} kept out of training to test it"
+        where = (_held_out_words(held)
                  if match.group(1) == "held-out" and held else "your ratings" if match.group(1) else "all your ratings")
         than = ", against the base model" if match.group(2) else ""
         return (f"on {where}, the model did not come to prefer what you liked more{than} "
@@ -179,8 +185,7 @@ def waiting_title(adapter_id, metrics: dict) -> str:
     """Worded by its risk: the run changed facts nobody asked it to change (usertest 10: "it changed
     1 answer" read as a detail, and the second changed fact was only named after "Use it anyway")."""
     n = len(all_changed_facts(metrics))
-    return (f"Saved as {adapter_name(adapter_id)}, not in use: it changed {counted(n, 'answer')} "
-            "to questions you never rated. Read them before you use it.")
+    return f"Saved as {adapter_name(adapter_id)}, not in use: {changed_unrated_words(n)}. Read them before you use it."
 
 
 def changed_facts_words(metrics: dict, in_use: str) -> str:

@@ -222,7 +222,7 @@ def _counted(n: int, noun: str, tail: str = "") -> str:
 def headline_words(counts: dict) -> str:
     """The line's bold start: after a finished run, what is new since it (usertest 8: "12 examples
     ready" beside "Run 1 used all of them" read as a contradiction), else what is ready."""
-    total = int(counts.get("total", 0) or 0)
+    total = _count(counts, "total")
     examples = counted(total, "example")
     if rating_count(counts) != total:  # fewer ratings than examples: count what the person gave
         total = rating_count(counts)
@@ -260,7 +260,7 @@ def rating_count(counts: dict) -> int:
 def conflict_words(counts: dict) -> str:
     """A notice for answers with both a thumbs-up and a better answer: the two pull apart
     (usertest 7: a liked answer was pushed far down by its pair, and nothing had said so)."""
-    liked = int(counts.get("liked_and_corrected", 0) or 0)
+    liked = _count(counts, "liked_and_corrected")
     if not liked:
         return ""
     noun = _either(counts, "liked_and_corrected")  # a Text continuation's two pull apart alike (usertest 17)
