@@ -9,6 +9,7 @@ from desktop_app.core.models import open_model
 from desktop_app.core.palette import CHANGE_PALETTE
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
+from helpers import piece_records
 from tiny_model import random_lora
 
 TEXT = "The quick brown fox jumps over the lazy dog. " * 4
@@ -105,7 +106,6 @@ def test_text_mode_keeps_and_marks_a_split_characters_rating_by_the_bytes(tmp_pa
     from desktop_app.core import documents
     from desktop_app.core import text_branches as tb
     from desktop_app.core.prompts import answer_ids
-    from desktop_app.core.records import TokenRecord
     from desktop_app.core.text_pieces import layout_of
     from desktop_app.core.text_training import add_text_examples
     from desktop_app.core.train_data import TrainingData
@@ -116,7 +116,7 @@ def test_text_mode_keeps_and_marks_a_split_characters_rating_by_the_bytes(tmp_pa
     kept, shown = _split(layout, "é")
     with Store.open(tmp_path / "t.sqlite3") as store:
         doc = documents.create_document(store, "Once")
-        records = [TokenRecord(i, p, -1.0, 1, 1.0) for i, p in zip(ids, layout.pieces)]
+        records = piece_records(ids, layout.pieces)
         branch_id = tb.add_branch(store, doc, None, 4, CAFE_TEXT, records=records)
         branch = tb.get_branch(store, branch_id)
         at = CAFE_TEXT.index("é")
@@ -148,7 +148,6 @@ def rate_split_characters_twice(store, tiny_model, earlier: str, later: str) -> 
     from desktop_app.core import documents
     from desktop_app.core import text_branches as tb
     from desktop_app.core.prompts import answer_ids
-    from desktop_app.core.records import TokenRecord
     from desktop_app.core.text_pieces import layout_of
     from test_tokalign42_split_ratings import EMOJI_TEXT, split_emoji, written_answer
 
@@ -165,7 +164,7 @@ def rate_split_characters_twice(store, tiny_model, earlier: str, later: str) -> 
     ids = answer_ids(tokenizer, EMOJI_TEXT)
     pieces = layout_of(tokenizer, ids).pieces
     branch = tb.add_branch(store, doc, None, 4, EMOJI_TEXT,
-                           records=[TokenRecord(i, p, -1.0, 1, 1.0) for i, p in zip(ids, pieces)])
+                           records=piece_records(ids, pieces))
     _old_rating(store, "text_ratings", "branch_id", branch, shown, -1, earlier)
     _old_rating(store, "text_ratings", "branch_id", branch, first, 1, later)
     return mid

@@ -12,13 +12,13 @@ pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.core import text_branches as tb  # noqa: E402
+from helpers import piece_records  # noqa: E402
 from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
 from test_cli42_fixes import CAFE_TEXT, _split  # noqa: E402
 
 
 def test_a_rating_of_a_continuations_split_character_is_kept_and_marked_by_its_bytes(qtbot, qapp, tiny_model_dir):
     from desktop_app.core.prompts import answer_ids
-    from desktop_app.core.records import TokenRecord
     from desktop_app.core.text_pieces import layout_of
 
     with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
@@ -27,7 +27,7 @@ def test_a_rating_of_a_continuations_split_character_is_kept_and_marked_by_its_b
         ids = answer_ids(tokenizer, CAFE_TEXT)  # a continuation the model wrote, as stored
         layout = layout_of(tokenizer, ids)
         kept, shown = _split(layout, "é")
-        records = [TokenRecord(i, p, -1.0, 1, 1.0) for i, p in zip(ids, layout.pieces)]
+        records = piece_records(ids, layout.pieces)
         branch_id = tb.add_branch(store, window.text.document_id, None, len(STORY), CAFE_TEXT, records=records)
         tree.reload()
         with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):

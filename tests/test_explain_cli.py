@@ -13,25 +13,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from desktop_app.cli import main  # noqa: E402
-from desktop_app.core.generation import SamplingSettings, generate  # noqa: E402
-from desktop_app.core.prompts import Turn, build_prompt  # noqa: E402
-from desktop_app.core.store import Store  # noqa: E402
+from desktop_app.core.generation import SamplingSettings  # noqa: E402
+from helpers import stored_answer  # noqa: E402
 
 
 @pytest.fixture
 def saved(tmp_path, tiny_model):
     """A sampled answer of the tiny model, stored as the app stores it (model id, settings, records)."""
-    db = str(tmp_path / "explain.sqlite3")
     settings = SamplingSettings(max_new_tokens=10, temperature=0.9, top_k=40, top_p=0.9, seed=5)
-    prompt = build_prompt(tiny_model.tokenizer, [Turn("user", "Hello, how are you?")],
-                          context_window=tiny_model.context_window, max_new_tokens=10)
-    run = generate(tiny_model, prompt.ids, settings)
-    with Store.open(db) as store:
-        conversation = store.create_conversation("hi")
-        user = store.add_message(conversation, "user", "Hello, how are you?")
-        mid = store.add_message(conversation, "assistant", run.text, parent_id=user, model_id=tiny_model.model_id,
-                                settings=settings.to_dict(), records=run.records)
-    return db, mid, run
+    return stored_answer(tiny_model, str(tmp_path / "explain.sqlite3"), settings)
 
 
 def run_cli(capsys, *argv):

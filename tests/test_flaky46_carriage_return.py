@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 from desktop_app.core.documents import editor_records, editor_text
-from desktop_app.core.records import TokenRecord
+from helpers import piece_records
 
 
 def test_editor_text_is_what_the_plain_text_editor_keeps(qapp):
@@ -31,11 +31,11 @@ def test_records_keep_their_number_and_join_into_the_editor_text():
     pieces = ["a", "\r", "\n", "\r\n", "\u2028", "\u00a0", "é", ""]
     for _ in range(500):
         texts = ["".join(draw.choice(pieces) for _ in range(draw.randrange(3))) for _ in range(draw.randrange(1, 8))]
-        records = [TokenRecord(i, text, -1.0, 1, 1.0) for i, text in enumerate(texts)]
+        records = piece_records(range(len(texts)), texts)
         kept = editor_records(records)
         assert len(kept) == len(records) and [r.id for r in kept] == [r.id for r in records]
         assert "".join(r.text for r in kept) == editor_text("".join(texts))
-    same = [TokenRecord(0, "no return", -1.0, 1, 1.0)]
+    same = piece_records([0], ["no return"])
     assert editor_records(same)[0] is same[0]
 
 

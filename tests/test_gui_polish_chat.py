@@ -11,14 +11,8 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.core.records import Alternative, TokenRecord  # noqa: E402
+from helpers import token_record  # noqa: E402
 from test_gui import WAIT_MS, answer_cards, ask, make_window  # noqa: E402,F401
-
-
-def record(rank: int, prob: float = 0.9, text: str = " cat") -> TokenRecord:
-    import math
-
-    return TokenRecord(5, text, math.log(prob), rank, 1.0, (Alternative(5, text, prob),))
 
 
 def meter_after_typing(qtbot, window, text):
@@ -123,8 +117,8 @@ def test_meta_line_drops_whole_parts_and_counts_in_words(qapp):
     assert fitted_meta(line, metrics, room) == "12 tokens \u00b7 branched at token 3"
     assert fitted_meta(line, metrics, metrics.horizontalAdvance("12 tokens \u00b7 bran")) == "12 tokens"
     assert fitted_meta(line, metrics, 10_000) == line
-    assert answer_meta({"settings": {}}, [record(1)]) == "1 token"
-    assert answer_meta({"settings": {}}, [record(1)] * 2) == "2 tokens"
+    assert answer_meta({"settings": {}}, [token_record(5, " cat", 0.9)]) == "1 token"
+    assert answer_meta({"settings": {}}, [token_record(5, " cat", 0.9)] * 2) == "2 tokens"
 
 
 def test_conversations_that_start_alike_get_distinct_titles(make_window, qtbot):

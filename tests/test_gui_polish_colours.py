@@ -10,14 +10,13 @@ pytest.importorskip("PySide6")
 
 
 from desktop_app.core.palette import color_for, rank_bucket  # noqa: E402
-from desktop_app.core.records import Alternative, TokenRecord  # noqa: E402
+from desktop_app.core.records import TokenRecord  # noqa: E402
+from helpers import token_record  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
 
 
 def record(rank: int, prob: float = 0.9, text: str = " cat") -> TokenRecord:
-    import math
-
-    return TokenRecord(5, text, math.log(prob), rank, 1.0, (Alternative(5, text, prob),))
+    return token_record(5, text, prob, rank=rank)
 
 
 def test_rank_legend_puts_each_label_beside_its_colour(qapp):

@@ -4,20 +4,12 @@ keyboard shortcuts are found, the dialogs' buttons, and the status bar while a r
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 pytest.importorskip("PySide6")
 
+from helpers import token_record  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
-
-
-def _record(token_id, text, prob, top):
-    from desktop_app.core.records import Alternative, TokenRecord
-
-    return TokenRecord(id=token_id, text=text, logprob=math.log(prob), rank=1, entropy=1.0,
-                       top=tuple(Alternative(i, t, p) for i, t, p in top))
 
 
 def test_the_end_of_an_answer_did_not_take_its_own_place():
@@ -27,11 +19,11 @@ def test_the_end_of_an_answer_did_not_take_its_own_place():
     from desktop_app.gui.token_view import token_label
 
     end_id = 2
-    before = _record(end_id, END_CELL, 0.78, [(end_id, "<|im_end|>", 0.78), (7, " It", 0.04)])
-    after = _record(end_id, END_CELL, 0.99, [(end_id, "<|im_end|>", 0.99), (8, " I", 0.001)])
+    before = token_record(end_id, END_CELL, 0.78, [(end_id, "<|im_end|>", 0.78), (7, " It", 0.04)])
+    after = token_record(end_id, END_CELL, 0.99, [(end_id, "<|im_end|>", 0.99), (8, " I", 0.001)])
     assert displaced_words(before, after, token_label) == ""
     # where the end did push out another first choice, it is named as the view names it
-    before = _record(end_id, END_CELL, 0.30, [(7, " It", 0.50), (end_id, "<|im_end|>", 0.30)])
+    before = token_record(end_id, END_CELL, 0.30, [(7, " It", 0.50), (end_id, "<|im_end|>", 0.30)])
     words = displaced_words(before, after, token_label)
     assert "<|im_end|>" not in words
     assert "took the place of" in words and words.count(END_CELL.strip()) == 3  # as the view shows it

@@ -6,12 +6,12 @@ passages, on hand-made records."""
 from __future__ import annotations
 
 import json
-import math
 
 from desktop_app.cli import main
 from desktop_app.cli.text_cmds import recited_text
 from desktop_app.core.recited import find_recited
 from desktop_app.core.records import TokenRecord
+from helpers import token_record
 
 TEXT = ("The keeper counted the waves every night and wrote the number down.\n"
         "The keeper counted the waves every night and wrote the number down.\n")
@@ -55,8 +55,8 @@ def test_a_passage_shorter_than_two_tokens_is_refused(capsys, tmp_path, tiny_mod
 
 
 def _record(token_id: int, first: bool, text: str | None = None) -> TokenRecord:
-    return TokenRecord(id=token_id, text=f" w{token_id}" if text is None else text,
-                       logprob=math.log(0.9 if first else 0.02), rank=1 if first else 30, entropy=1.0)
+    return token_record(token_id, f" w{token_id}" if text is None else text, 0.9 if first else 0.02, top=(),
+                        rank=1 if first else 30)
 
 
 def test_the_lines_give_each_passage_its_place_length_figures_why_and_words():

@@ -5,7 +5,6 @@ Ruzzo and Tompa's, and the words say the figures the spans hold."""
 
 from __future__ import annotations
 
-import math
 import random
 
 import pytest
@@ -13,14 +12,15 @@ import pytest
 from desktop_app.core import recited
 from desktop_app.core.records import TokenRecord
 from desktop_app.gui import recited_words
+from helpers import token_record
 
 MISS = ("miss", 0.02, 40)  # (kind, probability, rank)
 
 
 def record(token_id: int, first_choice: bool, prob: float | None = None, text: str | None = None) -> TokenRecord:
     prob = prob if prob is not None else (0.9 if first_choice else 0.02)
-    return TokenRecord(id=token_id, text=f" w{token_id}" if text is None else text, logprob=math.log(prob),
-                       rank=1 if first_choice else 40, entropy=1.0)
+    return token_record(token_id, f" w{token_id}" if text is None else text, prob, top=(),
+                        rank=1 if first_choice else 40)
 
 
 def prose(ids) -> list[TokenRecord]:

@@ -14,8 +14,8 @@ import pytest
 from desktop_app.cli import main
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
-from desktop_app.core.records import TokenRecord
 from desktop_app.core.store import Store
+from helpers import piece_records
 
 LINES = ["First line of a note written on Windows.", "Second line, and a third below.", "Third line."]
 CRLF = "\r\n".join(LINES) + "\r\n"
@@ -43,7 +43,7 @@ def test_a_continuation_with_carriage_returns_is_kept_as_the_editor_holds_it(tmp
     """A continuation written by any caller of text_branches (not only the window's controller): the model's
     "\\r\\n" and lone "\\r" are kept as "\\n", its tokens' texts with them, so its marks cover it whole."""
     pieces = [" Then", " it", " ended", ".\r", "\n", "Next", "\r", " page"]
-    records = [TokenRecord(i, p, -1.0, 1, 1.0) for i, p in enumerate(pieces, 100)]
+    records = piece_records(range(100, 100 + len(pieces)), pieces)
     with Store.open(tmp_path / "t.sqlite3") as store:
         doc = documents.create_document(store, LF)
         branch_id = tb.add_branch(store, doc, None, len(LF), "".join(pieces), records=records)

@@ -4,8 +4,6 @@ line breaks) and after a new rating, on real widgets (pytest-qt, offscreen)."""
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -14,16 +12,15 @@ from PySide6.QtCore import QRectF  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from helpers import token_record  # noqa: E402
 from test_gui import answer_cards, ask, make_window  # noqa: E402,F401
 
 WORDS = "the keeper counted waves every night and wrote their number down in a small book".split()
 
 
 def _records(n: int):
-    from desktop_app.core.records import Alternative, TokenRecord
-
     words = [(" " if i else "") + WORDS[i % len(WORDS)] for i in range(n)]
-    return [TokenRecord(i, w, math.log(0.5), 1, 1.0, (Alternative(i, w, 0.5),)) for i, w in enumerate(words)]
+    return [token_record(i, w, 0.5) for i, w in enumerate(words)]
 
 
 def _fresh_rects(view, index: int) -> list[QRectF]:

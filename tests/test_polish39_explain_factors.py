@@ -11,10 +11,9 @@ import re
 import pytest
 
 from desktop_app.cli import main
-from desktop_app.core.generation import SamplingSettings, generate
-from desktop_app.core.prompts import Turn, build_prompt
+from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.sampler_words import STAGES_HEAD, movers_words, stages_words
-from desktop_app.core.store import Store
+from helpers import stored_answer
 
 EVERY_SETTING = SamplingSettings(max_new_tokens=10, temperature=0.7, top_k=40, top_p=0.9, min_p=0.02,
                                  repetition_penalty=1.3, seed=5)
@@ -24,16 +23,7 @@ ROW = re.compile(r"^    (.+?)\s+\u00d7([0-9.e-]+)", re.M)
 @pytest.fixture
 def saved(tmp_path, tiny_model):
     """A sampled answer of the tiny model with every sampler setting on, stored as the app stores it."""
-    db = str(tmp_path / "factors.sqlite3")
-    prompt = build_prompt(tiny_model.tokenizer, [Turn("user", "Hello, how are you?")],
-                          context_window=tiny_model.context_window, max_new_tokens=10)
-    run = generate(tiny_model, prompt.ids, EVERY_SETTING)
-    with Store.open(db) as store:
-        conversation = store.create_conversation("hi")
-        user = store.add_message(conversation, "user", "Hello, how are you?")
-        mid = store.add_message(conversation, "assistant", run.text, parent_id=user, model_id=tiny_model.model_id,
-                                settings=EVERY_SETTING.to_dict(), records=run.records)
-    return db, mid, run
+    return stored_answer(tiny_model, str(tmp_path / "factors.sqlite3"), EVERY_SETTING)
 
 
 def explained(capsys, *argv) -> str:
@@ -82,15 +72,7 @@ def test_the_words_are_the_windows(saved, capsys, tiny_model):
 
 
 def test_greedy_and_a_chosen_token_print_no_factors(tmp_path, tiny_model, capsys):
-    prompt = build_prompt(tiny_model.tokenizer, [Turn("user", "Hi")], context_window=tiny_model.context_window,
-                          max_new_tokens=4)
     greedy = SamplingSettings(max_new_tokens=4, temperature=0.0)
-    run = generate(tiny_model, prompt.ids, greedy)
-    db = str(tmp_path / "greedy.sqlite3")
-    with Store.open(db) as store:
-        conversation = store.create_conversation("hi")
-        user = store.add_message(conversation, "user", "Hi")
-        mid = store.add_message(conversation, "assistant", run.text, parent_id=user, model_id=tiny_model.model_id,
-                                settings=greedy.to_dict(), records=run.records)
+    db, mid, _run = stored_answer(tiny_model, str(tmp_path / "greedy.sqlite3"), greedy, question="Hi")
     text = explained(capsys, str(mid), "--token", "1", "--db", db, "--steps", "2")
     assert "The sampler: greedy" in text and STAGES_HEAD not in text

@@ -325,53 +325,68 @@ def test_corrupt_sqlite_is_reported(tmp_path):
 
 # ------------------------------------------------------- threads, crashes
 def test_three_threads_write_read_export(tmp_path):
+    """A writer rates tokens while a reader and an exporter read the same store on threads of their own.
+    The writer goes on until each of the others has finished a whole pass begun after its first rating
+    (not a fixed 600 ratings, which took half a minute on a busy machine), so every pass counted ran
+    beside the writes; a reader or exporter that fails never finishes one, and the writer stops at 600."""
     s = Store.open(tmp_path / "t.sqlite3")
+    pieces = [r.text for r in make_records(400)]
     _, _, answers = chat(s, answer_records=make_records(400, k=10), answers=[f"a{i}" for i in range(6)])
-    errors, done = [], threading.Event()
-    counts = {"reads": 0, "exports": 0}
-    n_ratings = 600
+    errors, written = [], []
+    writing, read_beside, exported_beside, done = (threading.Event() for _ in range(4))
+    # each answer rated on a whole round of make_records' texts, the split "" + "✓" among them
+    at_least, at_most = 7 * len(answers), 600
 
     def writer():
+        i = 0
         try:
-            for i in range(n_ratings):
+            while i < at_most and (i < at_least or not (read_beside.is_set() and exported_beside.is_set())):
                 s.rate_token(answers[i % len(answers)], i // len(answers), 1 if i % 3 else -1)
                 if i % 50 == 0:
                     s.rate_message(answers[(i // 50) % len(answers)], 1 if i % 100 else -1)
+                i += 1
+                writing.set()
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
+            written.append(i)
+            writing.set()
             done.set()
 
-    def reader():
-        try:
-            while not done.is_set():
-                for a in answers:
-                    assert len(s.token_records(a)) == 400
-                    s.ratings(a)
-                counts["reads"] += 1
-        except Exception as exc:  # pragma: no cover
-            errors.append(exc)
+    def beside_the_writes(one_pass, finished: threading.Event):
+        """Runs ``one_pass`` again and again while the writer writes, ``finished`` set by the first pass
+        that began after a rating and ended before the last."""
+        def run():
+            try:
+                writing.wait()
+                while not done.is_set():
+                    one_pass()
+                    if not done.is_set():
+                        finished.set()
+            except Exception as exc:  # pragma: no cover
+                errors.append(exc)
+        return run
 
-    def exporter():
-        try:
-            while not done.is_set():
-                for fmt in exchange.FORMATS:
-                    exchange.build_examples(s, fmt)
-                counts["exports"] += 1
-        except Exception as exc:  # pragma: no cover
-            errors.append(exc)
+    def read():
+        for a in answers:
+            assert len(s.token_records(a)) == 400
+            s.ratings(a)
 
-    threads = [threading.Thread(target=f) for f in (writer, reader, exporter)]
+    def export():
+        for fmt in exchange.FORMATS:
+            exchange.build_examples(s, fmt)
+
+    threads = [threading.Thread(target=f) for f in (writer, beside_the_writes(read, read_beside),
+                                                     beside_the_writes(export, exported_beside))]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(60)
+        t.join()  # a hang is pytest-timeout's to report
     assert not errors, errors
-    assert counts["reads"] > 0 and counts["exports"] > 0
+    assert read_beside.is_set() and exported_beside.is_set()
     # one rating per character: a split one ("" then "✓" in make_records) keeps one, on its first token
-    pieces = [r.text for r in make_records(400)]
-    characters = {chosen_token(pieces, i) for i in range(n_ratings // len(answers))}
-    assert s.rating_counts()["token_ratings"] == len(characters) * len(answers) < n_ratings
+    characters = {(i % len(answers), chosen_token(pieces, i // len(answers))) for i in range(written[0])}
+    assert s.rating_counts()["token_ratings"] == len(characters) < written[0]
     s.close()
 
 

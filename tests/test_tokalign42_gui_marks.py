@@ -12,6 +12,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
+from helpers import piece_records  # noqa: E402
 from test_gui import answer_cards, ask, make_window  # noqa: E402,F401
 from test_tokalign42_split_ratings import EMOJI_TEXT, split_emoji  # noqa: E402
 
@@ -19,14 +20,13 @@ from test_tokalign42_split_ratings import EMOJI_TEXT, split_emoji  # noqa: E402
 def emoji_card(qtbot, window):
     """A second answer "Nice 😀 day" to the window's question, written by its model, shown."""
     from desktop_app.core.prompts import answer_ids
-    from desktop_app.core.records import TokenRecord
     from desktop_app.core.text_pieces import layout_of
 
     ask(qtbot, window, "Hello")
     chat, loaded = window.chat, window.chat.loaded
     ids = answer_ids(loaded.tokenizer, EMOJI_TEXT)
     layout = layout_of(loaded.tokenizer, ids)
-    records = [TokenRecord(i, p, -1.0, 1, 1.0) for i, p in zip(ids, layout.pieces)]
+    records = piece_records(ids, layout.pieces)
     user = next(m for m in chat.thread() if m["role"] == "user")
     mid = chat.store.add_message(chat.conversation_id, "assistant", EMOJI_TEXT, parent_id=user["id"],
                                  model_id=loaded.model_id, records=records)

@@ -12,11 +12,11 @@ from desktop_app.cli import main
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
 from desktop_app.core.prompts import answer_ids
-from desktop_app.core.records import TokenRecord
 from desktop_app.core.store import Store
 from desktop_app.core.text_pieces import CharacterLayout, layout_of, marked_tokens, stored_ratings
 from desktop_app.core.text_training import add_text_examples
 from desktop_app.core.train_data import TrainingData, build_training_data
+from helpers import piece_records
 
 EMOJI_TEXT = "Nice 😀 day"
 
@@ -26,7 +26,7 @@ def written_answer(store, loaded, text: str, question: str = "Say something") ->
     ids = answer_ids(loaded.tokenizer, text)
     layout = layout_of(loaded.tokenizer, ids)
     assert "".join(layout.pieces) == text
-    records = [TokenRecord(i, piece, -1.0, 1, 1.0) for i, piece in zip(ids, layout.pieces)]
+    records = piece_records(ids, layout.pieces)
     conv = store.create_conversation(question)
     user = store.add_message(conv, "user", question)
     mid = store.add_message(conv, "assistant", text, parent_id=user, model_id=loaded.model_id, records=records,
@@ -174,7 +174,7 @@ def test_text_mode_stores_and_trains_a_split_characters_rating_at_its_first_toke
         doc = documents.create_document(store, main_text)
         ids = answer_ids(tiny_model.tokenizer, EMOJI_TEXT)  # a continuation the model wrote, as stored
         layout = layout_of(tiny_model.tokenizer, ids)
-        records = [TokenRecord(i, p, -1.0, 1, 1.0) for i, p in zip(ids, layout.pieces)]
+        records = piece_records(ids, layout.pieces)
         branch = tb.add_branch(store, doc, None, len(main_text), EMOJI_TEXT, records=records)
         first, shown = split_emoji(layout)
         at = tb.written_token_at(tb.get_branch(store, branch), EMOJI_TEXT.index("😀"))

@@ -5,18 +5,11 @@ spaces. The figures are the walk's (the bundled model, "A spider has eight legs.
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
+from helpers import token_record
+
 pytest.importorskip("PySide6")
-
-
-def _record(token_id, text, prob, top):
-    from desktop_app.core.records import Alternative, TokenRecord
-
-    return TokenRecord(id=token_id, text=text, logprob=math.log(prob), rank=1, entropy=1.0,
-                       top=tuple(Alternative(i, t, p) for i, t, p in top))
 
 
 def test_the_end_that_took_a_place_reads_as_its_chip():
@@ -24,8 +17,8 @@ def test_the_end_that_took_a_place_reads_as_its_chip():
     from desktop_app.gui.token_view import token_label
 
     end, this, newline = 2, 7, 9
-    before = _record(end, END_CELL, 0.14, [(this, " This", 0.23), (end, "<|im_end|>", 0.14)])
-    after = _record(end, END_CELL, 0.94, [(end, "<|im_end|>", 0.94), (newline, "\n", 0.04), (this, " This", 0.001)])
+    before = token_record(end, END_CELL, 0.14, [(this, " This", 0.23), (end, "<|im_end|>", 0.14)])
+    after = token_record(end, END_CELL, 0.94, [(end, "<|im_end|>", 0.94), (newline, "\n", 0.04), (this, " This", 0.001)])
     words = displaced_words(before, after, token_label)
     assert words.startswith("\u201c\u23ce end\u201d took the place of \u201c\u2423This\u201d")
     assert "before \u201c\u2423This\u201d\u00a023%\u00a0\u00b7 \u201c\u23ce end\u201d\u00a014% \u2192 after \u201c\u23ce end\u201d\u00a094%" in words

@@ -5,23 +5,19 @@ every other token's pixels as they were (real TokenView, offscreen)."""
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from helpers import token_record  # noqa: E402
 
 WORDS = ["William", " Shakespeare", ".", " wrote", " it", ","]
 
 
 def _records():
-    from desktop_app.core.records import Alternative, TokenRecord
-
     probabilities = [0.3, 0.98, 0.6, 0.05, 0.9, 0.4]
-    return [TokenRecord(i, w, math.log(p), 1, 1.0, (Alternative(i, w, p),))
-            for i, (w, p) in enumerate(zip(WORDS, probabilities))]
+    return [token_record(i, w, p) for i, (w, p) in enumerate(zip(WORDS, probabilities))]
 
 
 def _view(qtbot, qapp):

@@ -13,8 +13,9 @@ from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
-from desktop_app.core.taught_words import (gives_yours, new_since_words, rated_count_words, repeats_words, short_first,
-                                           shown_answer, unchecked_why, unchecked_words, yours_label)
+from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, new_since_words, rated_count_words,
+                                           repeats_words, short_first, shown_answer, unchecked_why, unchecked_words,
+                                           yours_label)
 from desktop_app.core.train_counts import nothing_new_since
 
 
@@ -198,8 +199,7 @@ def _print_consent(result, use_with: str) -> None:
     guesses the model was not sure of marked, as the window's card marks them), and how to use it anyway."""
     changed = all_changed_facts(result.metrics)
     n = len(changed)
-    print(f"run {result.run_id}: kept as {adapter_name(result.adapter_id)}, NOT in use: it changed {n} answer"
-          f"{'s' if n != 1 else ''} to questions you never rated:")
+    print(f"run {result.run_id}: kept as {adapter_name(result.adapter_id)}, NOT in use: {changed_unrated_words(n)}:")
     for c in changed:
         print(f"    {_one_line(c.get('question'), 70)}  ({changed_how_words(c)})")
         print(f"      before: {_one_line(c.get('before'), 100)}{marked_sure_words(c)}")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, record_id
+from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
 
@@ -123,10 +124,6 @@ def _conversation_detail(store, conversation_id) -> dict:
     return conv
 
 
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}" + ("" if n == 1 else "s")
-
-
 def _when(stamp: str) -> str:
     """A stored time (UTC, ISO) as the listing shows it: to the second."""
     return stamp[:19].replace("T", " ")
@@ -156,7 +153,7 @@ def cmd_history(args) -> int:
                 if m["rating"] is not None:
                     marks.append("+1" if m["rating"] > 0 else "-1")
                 if m["token_ratings"]:
-                    marks.append(_count(len(m["token_ratings"]), "token rating"))
+                    marks.append(counted(len(m["token_ratings"]), "token rating"))
                 if m["correction"]:
                     marks.append("corrected")
                 if stopped_unstarted(m):  # stopped before its first token (core/drafts.py)
@@ -214,7 +211,7 @@ def cmd_export(args) -> int:
         examples = text_examples if args.text else build_examples(store, args.format,
                                                                   tokenizer_for=_writers_tokenizers(args))
         dropped = [] if args.text else left_out(store, args.format)
-    text_left = (f"{_count(len(text_examples), f'text-mode {args.format} example')} not included: export them "
+    text_left = (f"{counted(len(text_examples), f'text-mode {args.format} example')} not included: export them "
                  "with --text") if text_examples and not args.text else ""
     if not examples:  # an empty file (and exit 0) read as an export that worked (usertest 12)
         raise CliError(f"{_nothing_to_export(args)}; nothing was written" + (f" ({text_left})" if text_left else ""))
@@ -235,14 +232,14 @@ def _write_examples(args, examples: list[dict], script: Path | None) -> tuple[in
 
     if not args.out:
         n = write_jsonl(examples, sys.stdout)
-        print(f"wrote {_count(n, f'{args.format} example')}", file=sys.stderr)
+        print(f"wrote {counted(n, f'{args.format} example')}", file=sys.stderr)
         return n, None
     out = Path(args.out).expanduser()
     tmp = out.with_name(out.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         n = write_jsonl(examples, fh)
     tmp.replace(out)
-    print(f"wrote {_count(n, f'{args.format} example')} to {out}", file=sys.stderr)
+    print(f"wrote {counted(n, f'{args.format} example')} to {out}", file=sys.stderr)
     if script is not None:
         _write_trl_script(args, script, out)
     return n, out
@@ -301,12 +298,12 @@ def cmd_import(args) -> int:
     with _open(args) as store:
         done = import_examples(store, examples, source=Path(args.file).name, tokenizer=tokenizer)
     ids = done.conversation_ids
-    said = f"imported {_count(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing"
+    said = f"imported {counted(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing"
     if ids and len(examples) > len(ids) + done.already_here:  # 3 kto lines read as 2 examples puzzled (docs48)
-        said += (f" (from {_count(len(examples), 'line')}: sibling answers, and a better answer with the answer it "
+        said += (f" (from {counted(len(examples), 'line')}: sibling answers, and a better answer with the answer it "
                  "corrects, make one example)")
     if done.already_here:
-        said += (f"; {_count(done.already_here, 'example')} already here (the same messages and ratings), "
+        said += (f"; {counted(done.already_here, 'example')} already here (the same messages and ratings), "
                  "skipped")
     print(said)
     _warn_token_placing(done, why)
@@ -326,9 +323,9 @@ def _import_conversation(args, parsed: dict) -> int:
         print(f"imported nothing: conversation {done.conversation_id} already holds this conversation "
               "(the same messages and ratings)")
         return 0
-    tokens = f", {_count(done.token_ratings, 'token rating')}" if done.token_ratings else ""
-    print(f"imported conversation {done.conversation_id}: {_count(done.messages, 'message')}, "
-          f"{_count(done.ratings, 'rating')}, {_count(done.better_answers, 'better answer')}{tokens}")
+    tokens = f", {counted(done.token_ratings, 'token rating')}" if done.token_ratings else ""
+    print(f"imported conversation {done.conversation_id}: {counted(done.messages, 'message')}, "
+          f"{counted(done.ratings, 'rating')}, {counted(done.better_answers, 'better answer')}{tokens}")
     _warn_token_placing(done, why)
     return 0
 
@@ -359,11 +356,11 @@ def _placing_tokenizer(args, rated: list) -> tuple[object | None, str]:
 def _warn_token_placing(done, why: str) -> None:
     """Say which token ratings may sit on another token than the exporter's (stderr)."""
     if done.tokens_by_index:
-        print(f"warning: {_count(done.tokens_by_index, 'token rating')} placed by the exporter's token index "
+        print(f"warning: {counted(done.tokens_by_index, 'token rating')} placed by the exporter's token index "
               f"alone, as {why}: right only where the exporter's model split the text into tokens as this "
               "one does", file=sys.stderr)
     if done.tokens_merged:
-        print(f"warning: {_count(done.tokens_merged, 'token rating')} fell on a token another rating of the "
+        print(f"warning: {counted(done.tokens_merged, 'token rating')} fell on a token another rating of the "
               "same answer had (this model reads their characters as one token): the later one kept",
               file=sys.stderr)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from desktop_app.cli.common import CliError, load_model_for_cli, stderr_bar
 from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, sampling_from_args, write_token
+from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
 from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
 
@@ -94,12 +95,7 @@ def cmd_analyse(args) -> int:
         from desktop_app.cli.change_cmds import analyse_vs_base
 
         return analyse_vs_base(args, _read)
-    _check_export_folders(args)
-    if args.surprises is not None and args.surprises < 1:
-        raise CliError("--surprises lists at least 1 token: give a number from 1 up")
-    if args.recited_min < 2:
-        raise CliError(f"--recited-min is a passage's least length: give a number of tokens from 2 up "
-                       f"(default {MIN_TOKENS})")
+    _check_analyse_options(args)
     text = _read(args.file)
     if len(text.strip()) == 0:
         raise CliError(f"{args.file} is empty: there is nothing to analyse")
@@ -115,22 +111,40 @@ def cmd_analyse(args) -> int:
              "adapter_id": loaded.adapter_id}
     _exports(args, scored, summary, about)
     if args.json:
-        from desktop_app.core.text_export import analysis_json
-
-        result = analysis_json(scored, summary, **about)
-        if args.surprises:
-            result["surprises"] = [_surprise_json(s) for s in _surprises(args, scored.records)]
-        if args.recited:
-            result["recited"] = [_recited_json(s) for s in _recited(args, scored.records, loaded)]
-        json.dump(result, sys.stdout, ensure_ascii=False)
-        print()
+        _print_analysis_json(args, scored, summary, about, loaded)
     else:
-        print(summary_text(summary))
-        if args.surprises:
-            print(surprises_text(scored.records, _surprises(args, scored.records), args.order))
-        if args.recited:
-            print(recited_text(scored.records, _recited(args, scored.records, loaded), args.recited_min))
+        _print_analysis(args, scored, summary, loaded)
     return 0
+
+
+def _check_analyse_options(args) -> None:
+    """The options' faults, before the file is read or the model loaded."""
+    _check_export_folders(args)
+    if args.surprises is not None and args.surprises < 1:
+        raise CliError("--surprises lists at least 1 token: give a number from 1 up")
+    if args.recited_min < 2:
+        raise CliError(f"--recited-min is a passage's least length: give a number of tokens from 2 up "
+                       f"(default {MIN_TOKENS})")
+
+
+def _print_analysis_json(args, scored, summary, about: dict, loaded) -> None:
+    from desktop_app.core.text_export import analysis_json
+
+    result = analysis_json(scored, summary, **about)
+    if args.surprises:
+        result["surprises"] = [_surprise_json(s) for s in _surprises(args, scored.records)]
+    if args.recited:
+        result["recited"] = [_recited_json(s) for s in _recited(args, scored.records, loaded)]
+    json.dump(result, sys.stdout, ensure_ascii=False)
+    print()
+
+
+def _print_analysis(args, scored, summary, loaded) -> None:
+    print(summary_text(summary))
+    if args.surprises:
+        print(surprises_text(scored.records, _surprises(args, scored.records), args.order))
+    if args.recited:
+        print(recited_text(scored.records, _recited(args, scored.records, loaded), args.recited_min))
 
 
 def _surprises(args, records) -> list:
@@ -184,8 +198,7 @@ def recited_text(records, spans, min_tokens: int) -> str:
     from desktop_app.core.percent_words import percent
     from desktop_app.gui import recited_words  # Qt-free: the tab's words
 
-    passages = "passage" if len(spans) == 1 else "passages"
-    lines = [f"{len(spans)} {passages} the model predicted nearly every token of ({min_tokens} or more tokens, over "
+    lines = [f"{counted(len(spans), 'passage')} the model predicted nearly every token of ({min_tokens} or more tokens, over "
              f"3 in 4 of them its first choice) among {len(records):,} tokens:"]
     for span in spans:
         where = f"tokens {span.start}-{span.stop - 1}"

@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 import torch
 
 from desktop_app.core import work_meter
+from desktop_app.core.count_words import counted
 from desktop_app.core.paths import RESOURCES_DIR
 from desktop_app.core.taught_words import all_ratings_words
 from desktop_app.core.train_data import TrainingData
@@ -490,7 +491,7 @@ def _from_adapter_failure(metrics: dict, on: str, small: bool) -> str | None:
         return failure or _against_failure(metrics, on, small, "before")
     if not new_after - new_before > MIN_MARGIN_RISE:
         n = metrics.get("new_rated") or 0
-        return (f"the margin on your {n} new rating{'s' if n != 1 else ''} did not rise over the adapter in use "
+        return (f"the margin on your {counted(n, 'new rating')} did not rise over the adapter in use "
                 f"({_fmt(new_before)} -> {_fmt(new_after)})")
     if on == "heldout" and metrics.get("heldout_trained_by_parent"):
         # the adapter in use trained on these held-out ratings (its run held none out): its margin there is

@@ -227,20 +227,9 @@ def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable)
     if spec == BUNDLED_SPEC:
         path = bundled_gguf_path()
         return ModelSource("gguf", f"bundled:{BUNDLED_NAME}", str(path), f"{BUNDLED_NAME} (bundled, offline)")
-    path = Path(spec).expanduser()
-    if spec.endswith(".gguf"):
-        if not path.is_file():
-            raise ModelError(f"No such GGUF file: {path}")
-        path = path.resolve()
-        return ModelSource("gguf", f"gguf:{path}", str(path), path.stem)
-    looks_like_path = spec.startswith(("/", ".", "~")) or spec.count("/") > 1
-    if path.exists() or looks_like_path:
-        if not path.exists():
-            raise ModelError(f"No such model folder: {path}")
-        if not path.is_dir():
-            raise ModelError(f"{path} is neither a model folder nor a .gguf file.")
-        path = path.resolve()
-        return ModelSource("folder", f"folder:{path}", str(path), path.name)
+    local = _local_source(spec)
+    if local is not None:
+        return local
     if not is_hub_id(spec):
         raise ModelError(
             f"'{spec}' is not a model: give a hub id (owner/name), a GPT-2 name "
@@ -254,17 +243,42 @@ def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable)
     if probe():
         return ModelSource("hub", repo_id, repo_id, name)
     if default:
-        fallback = resolve_spec(BUNDLED_SPEC)
-        # what is used first: a notice cut to two lines in a narrow window keeps that part; then
-        # what the person can do (usertest 11: "GPT-2 is missing" with no way to get it)
-        # worded as what works, not as a failure (usertest 21: it read like an error on a first start);
-        # "Using", not "Ready": the notice shows from the start, while a first start still converts the
-        # model for a minute with Send off (usertest 24: "Ready" over "Converting … a few minutes")
-        notice = (f"Using the bundled model {BUNDLED_NAME}, which works offline. GPT-2 ({repo_id}) is "
-                  f"not on this computer yet and the model hub is out of reach. {FALLBACK_NEXT_STEP}")
-        return ModelSource(fallback.kind, fallback.model_id, fallback.location, fallback.display_name, notice)
+        return _bundled_instead_of(repo_id)
     raise ModelError(f"'{repo_id}' is not in the local cache, no folder has that name, "
                      "and the model hub cannot be reached (offline).")
+
+
+def _local_source(spec: str) -> ModelSource | None:
+    """A .gguf file or a model folder named by ``spec``; None where it names neither and does not look
+    like a path (a hub id, then)."""
+    path = Path(spec).expanduser()
+    if spec.endswith(".gguf"):
+        if not path.is_file():
+            raise ModelError(f"No such GGUF file: {path}")
+        path = path.resolve()
+        return ModelSource("gguf", f"gguf:{path}", str(path), path.stem)
+    looks_like_path = spec.startswith(("/", ".", "~")) or spec.count("/") > 1
+    if not (path.exists() or looks_like_path):
+        return None
+    if not path.exists():
+        raise ModelError(f"No such model folder: {path}")
+    if not path.is_dir():
+        raise ModelError(f"{path} is neither a model folder nor a .gguf file.")
+    path = path.resolve()
+    return ModelSource("folder", f"folder:{path}", str(path), path.name)
+
+
+def _bundled_instead_of(repo_id: str) -> ModelSource:
+    """The bundled model, with a notice, where the default model is neither here nor reachable."""
+    fallback = resolve_spec(BUNDLED_SPEC)
+    # what is used first: a notice cut to two lines in a narrow window keeps that part; then
+    # what the person can do (usertest 11: "GPT-2 is missing" with no way to get it)
+    # worded as what works, not as a failure (usertest 21: it read like an error on a first start);
+    # "Using", not "Ready": the notice shows from the start, while a first start still converts the
+    # model for a minute with Send off (usertest 24: "Ready" over "Converting … a few minutes")
+    notice = (f"Using the bundled model {BUNDLED_NAME}, which works offline. GPT-2 ({repo_id}) is "
+              f"not on this computer yet and the model hub is out of reach. {FALLBACK_NEXT_STEP}")
+    return ModelSource(fallback.kind, fallback.model_id, fallback.location, fallback.display_name, notice)
 
 
 # ---------------------------------------------------------------- GGUF conversion

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop_app.core.count_words import counted
 from desktop_app.core.errors import PromptTooLongError
 
 USER_PREFIX = "User: "
@@ -40,7 +41,7 @@ class PromptInput:
         if turns:
             parts.append("the oldest turn" if turns == 1 else f"the {turns:,} oldest turns")
         if tokens:
-            parts.append(f"{tokens:,} token{'s' if tokens != 1 else ''} from the middle of your prompt")
+            parts.append(f"{counted(tokens, 'token', grouped=True)} from the middle of your prompt")
         if not parts:
             return None
         verb = "were" if len(parts) > 1 or turns > 1 or tokens > 1 else "was"

@@ -10,6 +10,7 @@ from typing import Callable
 
 from desktop_app.core import work_meter
 from desktop_app.core.answer_checks import degenerate, restates
+from desktop_app.core.count_words import counted
 from desktop_app.core.train_logps import left_pad
 
 # Asked before and after training when the person's own held-out questions are too few:
@@ -89,7 +90,7 @@ def reask(loaded, prompts: list[tuple[list[int], str]], max_new_tokens: int, can
     settles = None if until is None or eos is None else (
         lambda i, row: until(i, _answer(tok, prompts[i][1], row, eos, stops)))
     # all at once, token by token: a count of questions would stand still, then jump
-    what = (f"re-asking {len(prompts)} question{'s' if len(prompts) != 1 else ''} at once: "
+    what = (f"re-asking {counted(len(prompts), 'question')} at once: "
             "{done} of at most {total} tokens of each answer")
     work_meter.advance(what, 0, max_new_tokens)
     with loaded.lock:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from desktop_app.core import word_cut
+from desktop_app.core.count_words import counted, plural
 
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)  # "it's" one word: a phrase starts at a word
 
@@ -51,11 +53,11 @@ def rated_questions(taught: list[dict]) -> list[dict]:
 def rated_noun(pairs: list[dict]) -> str:
     """"rated question(s)", "rated continuation(s)" (Text mode's: usertest 17 read its own continuation
     counted as a "rated question") or both, by the kinds of ``pairs`` and their number."""
-    s = "s" if len(pairs) != 1 else ""
-    kinds = {bool(p.get("continuation")) for p in pairs}
+    n, kinds = len(pairs), {bool(p.get("continuation")) for p in pairs}
     if kinds == {True}:
-        return f"rated continuation{s}"
-    return f"rated question{s} or continuation{s}" if kinds == {True, False} else f"rated question{s}"
+        return plural("rated continuation", n)
+    questions = plural("rated question", n)
+    return f"{questions} or {plural('continuation', n)}" if kinds == {True, False} else questions
 
 
 def yours_noun(pairs: list[dict]) -> str:
@@ -168,7 +170,14 @@ def unchecked_rated(taught: list[dict]) -> list[dict]:
     return [p for p in rated_questions(taught) if unchecked_why(p)]
 
 
-NOT_CHECKED = "not checked automatically"  # the words the card's bold count ends with (gui.finetune_words)
+NOT_CHECKED = "not checked automatically"
+
+
+class Unchecked(NamedTuple):
+    """``unchecked_words`` in two parts: the count the card bolds ("4 rated questions are not checked
+    automatically") and the rest, plain (" (each a how-to answer): read … below"); "" and "" for none."""
+    count: str
+    rest: str
 
 
 def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
@@ -180,30 +189,34 @@ def unchecked_words(taught: list[dict], shown: list[dict] | None = None) -> str:
     pick_pairs), None for every pair (the CLI prints them all). Only a question among them is named;
     the rest are counted ("; 1 more is not shown here"): the card sent the person to read a fourth
     question it did not show."""
+    return "".join(unchecked_parts(taught, shown))
+
+
+def unchecked_parts(taught: list[dict], shown: list[dict] | None = None) -> Unchecked:
+    """``unchecked_words`` with its count apart from the rest, for the card to bold the count alone."""
     pairs = unchecked_rated(taught)
     if not pairs:
-        return ""
+        return Unchecked("", "")
     below = {p.get("question") for p in (taught if shown is None else shown)}
     named = [p for p in pairs if p.get("question") in below]
     reasons = list(dict.fromkeys(unchecked_why(p) for p in pairs))
-    noun = rated_noun(pairs)
+    count = f"{len(pairs)} {rated_noun(pairs)} {'is' if len(pairs) == 1 else 'are'} {NOT_CHECKED}"
     if len(pairs) == 1:
-        head = f"1 {noun} is {NOT_CHECKED} ({reasons[0]})"
+        why = f" ({reasons[0]})"
     elif len(reasons) == 1:
-        head = (f"{len(pairs)} {noun} are {NOT_CHECKED} "
-                f"({'each ' if reasons[0].startswith(('a ', 'an ')) else ''}{reasons[0]})")
+        why = f" ({'each ' if reasons[0].startswith(('a ', 'an ')) else ''}{reasons[0]})"
     else:
-        head = f"{len(pairs)} {noun} are {NOT_CHECKED}"
+        why = ""
     if not named:
-        return head + (": it is not among the answers below" if len(pairs) == 1
-                       else ": none of them is among the answers below")
+        return Unchecked(count, why + (": it is not among the answers below" if len(pairs) == 1
+                                       else ": none of them is among the answers below"))
     quoted = [f"\u201c{clip_at_word(p.get('question'), 70)}\u201d" for p in named]
     if len(reasons) > 1:  # each named with its own reason
         quoted = [f"{q} ({unchecked_why(p)})" for q, p in zip(quoted, named)]
     rest = len(pairs) - len(named)
     # "not shown here", not "not among them": after three quoted questions "them" read as those three (usertest 24)
     more = f"; {rest} more {'is' if rest == 1 else 'are'} not shown here" if rest else ""
-    return f"{head}: read {and_list(quoted)} below{more}"
+    return Unchecked(count, f"{why}: read {and_list(quoted)} below{more}")
 
 
 def rated_count_words(taught: list[dict]) -> str:
@@ -328,6 +341,12 @@ def all_ratings_words(split_kept: bool) -> str:
     if split_kept:
         return "your ratings (too few new questions to hold one back)"
     return "your ratings (too few to hold some back)"
+
+
+def changed_unrated_words(n: int) -> str:
+    """"it changed 2 answers to questions you never rated": why a kept run waits for the person's word
+    before it is used, as the card's title, the status bar, the CLI and the run's last report say it."""
+    return f"it changed {counted(n, 'answer')} to questions you never rated"
 
 
 # a change of the mean per-token margin smaller than this reads as "barely moved", on the run card and in an

@@ -25,6 +25,7 @@ from desktop_app.core import answer_checks
 from desktop_app.core.finetune_effect import (dropped, fact_sureness, facts_changed, facts_judged, hold_sure_facts,
                                              rescore_newest)
 from desktop_app.core.lazy import lazy_module
+from desktop_app.core.taught_words import changed_unrated_words
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 reasking = lazy_module("desktop_app.core.reasking")  # it imports torch too
@@ -289,8 +290,7 @@ def decide(run, work, model_id: str, parent: dict | None) -> RunResult:
         run.verdict(replace(result, metrics=copy.deepcopy(m)))
         _rescore(run, work, adapter_id)
     n = len(changed) + len(m["facts_unsure"])  # the guesses it moved too: the card names every one (usertest 10)
-    run.say("rescoring", f"Done: adapter {adapter_id} is saved, not in use: it changed {n} answer"
-            f"{'s' if n != 1 else ''} to questions you never rated" if changed
+    run.say("rescoring", f"Done: adapter {adapter_id} is saved, not in use: {changed_unrated_words(n)}" if changed
             else "Done: the new adapter is active")
     return result
 

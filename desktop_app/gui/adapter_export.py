@@ -41,6 +41,21 @@ class ExportDialog(QDialog):
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(styled_label("Use your model in other tools. A GGUF file or a merged folder holds the "
                                       "base model with this adapter folded in.", "Muted", wrap=True))
+        layout.addLayout(self._format_and_path())
+        self.bar = QProgressBar()
+        self.bar.hide()
+        layout.addWidget(self.bar)
+        self.status = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.status)
+        layout.addWidget(self._buttons())
+        self._suggest_path()
+        # the last export's "Wrote ..." and full bar would read as the new choice's result
+        self.format.currentIndexChanged.connect(lambda _i: self._forget_result())
+        self.path.textChanged.connect(lambda _t: self._forget_result())
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # the path can be copied
+
+    def _format_and_path(self) -> QFormLayout:
+        """The form's two rows: the format, and the path to save as with its Choose… button."""
         form = QFormLayout()
         self.format = QComboBox()
         for fmt, quant, words, _ending in CHOICES:
@@ -55,12 +70,10 @@ class ExportDialog(QDialog):
         row.addWidget(self.path, 1)
         row.addWidget(choose)
         form.addRow("Save as", row)
-        layout.addLayout(form)
-        self.bar = QProgressBar()
-        self.bar.hide()
-        layout.addWidget(self.bar)
-        self.status = styled_label("", "Muted", wrap=True)
-        layout.addWidget(self.status)
+        return form
+
+    def _buttons(self) -> QDialogButtonBox:
+        """Close (Cancel while an export runs) and Export."""
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)
         self.export_button.setObjectName("PrimaryButton")
@@ -68,12 +81,7 @@ class ExportDialog(QDialog):
         self.export_button.setToolTip(EXPORT_NOW_TIP)
         self.export_button.clicked.connect(self.start)
         self.buttons.rejected.connect(self._close_or_cancel)
-        layout.addWidget(self.buttons)
-        self._suggest_path()
-        # the last export's "Wrote ..." and full bar would read as the new choice's result
-        self.format.currentIndexChanged.connect(lambda _i: self._forget_result())
-        self.path.textChanged.connect(lambda _t: self._forget_result())
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # the path can be copied
+        return self.buttons
 
     def _say(self, text: str) -> None:
         """The status line, with the window grown to hold it (its fields must not be squashed)."""

@@ -6,6 +6,7 @@ the adapter in use confirmed in the status bar."""
 from __future__ import annotations
 
 from desktop_app.core.adapters import adapter_name, label
+from desktop_app.core.count_words import counted
 from desktop_app.core.local_time import local_stamp
 from desktop_app.core.taught_words import margin_figures, margin_move
 
@@ -95,7 +96,7 @@ def now_answering(row: dict | None) -> str:
     if row is None:
         return "Now answering with the base model (no adapter)."
     examples = ((row.get("metrics") or {}).get("schedule") or {}).get("examples")
-    trained = f" (trained on {examples} example{'s' if examples != 1 else ''} from your ratings)" if examples else ""
+    trained = f" (trained on {counted(examples, 'example')} from your ratings)" if examples else ""
     return f"Now answering with {label(row)}{trained}."
 
 

@@ -4,6 +4,7 @@ first writer), its meta line ("23 tokens · stopped · 9.1 tok/s") and the notes
 from __future__ import annotations
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted, stopped_unstarted
 from desktop_app.core.session import written_by_its_writer
 from desktop_app.gui.unwritten_words import has_writer, unwritten_author
@@ -20,10 +21,6 @@ STOPPED_UNSTARTED_WORDS = "You stopped this answer before its first token. Regen
 # an answer cut at Max new tokens ends mid-sentence like a stopped one, and goes on the same way (usertest 19:
 # "… only under specific conditions such as those" with "token limit" in the header and no way on)
 TOKEN_LIMIT_WORDS = "Cut at the token limit (Max new tokens, in Settings)."
-
-
-def tokens_words(n: int) -> str:
-    return f"{n} token{'' if n == 1 else 's'}"
 
 
 def answer_author(message: dict | None, loaded) -> tuple[str, str]:
@@ -54,7 +51,7 @@ def branch_author(message: dict, short: str, full: str) -> tuple[str, str]:
     settings, adapter = message["settings"], message.get("adapter_id")
     first, which = settings["prefix_writer"], writer_words(adapter)
     before = writer_words(first.get("adapter_id"))
-    shared = tokens_words(int(settings.get("branched_at") or 0))
+    shared = counted(int(settings.get("branched_at") or 0), "token")
     if not first.get("model_id"):  # a branch from an imported answer: no model wrote its first tokens
         return (f"{short} \u00b7 imported text, then {which}",
                 f"Its first {shared}: the imported answer's (shown with its scoring's figures); the rest "
@@ -82,7 +79,7 @@ def hit_token_limit(message: dict | None) -> bool:
 
 def answer_meta(message: dict | None, records) -> str:
     settings = (message or {}).get("settings") or {}
-    parts = [tokens_words(len(records))]
+    parts = [counted(len(records), "token")]
     if is_interrupted(message) and not stopped_unstarted(message):  # (stopped: said by its finish reason)
         parts.append(INTERRUPTED_WORDS)
     reason = settings.get("finish_reason")

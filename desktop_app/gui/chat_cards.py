@@ -16,11 +16,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core import unwritten
+from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS, answer_author,
-                                          answer_meta, hit_token_limit, tokens_words, was_stopped)
+                                          answer_meta, hit_token_limit, was_stopped)
 from desktop_app.gui.message_card import WRITING_TIP, MessageCard
 from desktop_app.gui.progress_words import eta_words
 from desktop_app.gui.ratings import CardRating
@@ -414,7 +415,7 @@ class ChatCards:
     def tokens(self, batch: list) -> None:
         if self.streaming is not None:
             self.streaming.view.append_records(batch)
-            self.streaming.set_meta(f"writing\u2026 {tokens_words(len(self.streaming.records))}")
+            self.streaming.set_meta(f"writing\u2026 {counted(len(self.streaming.records), 'token')}")
 
     # ------------------------------------------------------------ a token in the inspector
     def show_token(self, card: MessageCard, index: int) -> None:

@@ -7,6 +7,7 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer
 
+from desktop_app.core.count_words import counted
 from desktop_app.core.prompts import Turn, build_prompt, encode
 
 log = logging.getLogger(__name__)
@@ -25,14 +26,14 @@ def meter_words(used: int, window: int, dropped: int, cut: int, answer: int = 0,
         total = used + cut
         over = max(total + answer - window, cut if not answer else 1)
         kept_free = f" with {answer:,} kept for the answer" if answer else ""
-        earlier = f"the {dropped} earlier turn{'s' if dropped != 1 else ''} and " if dropped else ""
+        earlier = f"the {counted(dropped, 'earlier turn')} and " if dropped else ""
         return (f"{total:,} tokens: {over:,} too many for the {window:,}-token context{kept_free} \u00b7 "
                 f"{earlier}the middle of the prompt will be left out", "warn")
     if dropped:  # what is left out first: after one long turn, "30 / 8,192" alone read as a contradiction
         # after one very long paste every later question loses the turns before it: say what to do (usertest 12)
         hint = (f" \u00b7 a {long_prompt:,}-token prompt takes their room: edit it shorter to keep them, or start "
                 "a new chat" if long_prompt else "")
-        return (f"The {dropped} oldest turn{'s' if dropped != 1 else ''} no longer fit{'s' if dropped == 1 else ''} "
+        return (f"The {counted(dropped, 'oldest turn')} no longer fit{'s' if dropped == 1 else ''} "
                 f"and will be left out \u00b7 the rest fills {used:,} / {window:,} tokens of context{hint}", "warn")
     if used >= LONG_CONTEXT:
         return f"{text} \u00b7 a long context: the first token takes longer", "info"

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton
 
 from desktop_app.core import conversation_import
+from desktop_app.core.count_words import counted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import conversation_export as cx, save_folder
 from desktop_app.gui.tasks import Task
@@ -188,7 +189,7 @@ def _show_branch(window, branch: list[int]) -> None:
 def _imported_words(done) -> str:
     if done.already_here:
         return "This conversation is already here: opened it, nothing imported twice"
-    counts = ", ".join(f"{n} {thing}{'' if n == 1 else 's'}" for n, thing in (
+    counts = ", ".join(counted(n, thing) for n, thing in (
         (done.messages, "message"), (done.ratings, "rating"), (done.better_answers, "better answer"),
         (done.token_ratings, "token rating")) if n or thing != "token rating")
     return f"Imported the conversation: {counts} (its answers are scored by the model in use when shown)"
@@ -226,7 +227,7 @@ def delete_warning(window, conversation_id: int) -> str:
     rated = rated_in(window.chat.store, conversation_id)
     if not rated:
         return ""
-    answers = f"{rated} rated answer{'s' if rated != 1 else ''}"
+    answers = counted(rated, "rated answer")
     if not window.finetune.running:
         one = rated == 1
         return f"Its {answers} go{'es' if one else ''} with it: fine-tuning will no longer learn from {'it' if one else 'them'}."

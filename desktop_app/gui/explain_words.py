@@ -12,6 +12,7 @@ import html
 import math
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.count_words import counted
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 from desktop_app.core.prompts import END_OF_TEXT
@@ -83,7 +84,7 @@ def hidden_note(a, left_out: int | None = None) -> str | None:
             "(the role markers, line breaks and default instructions the model reads around your messages). ")
     if left_out is None:
         return note + "Those tokens are marked \u201chidden\u201d below."
-    return note + (f"Left out of the ranking below: {left_out} hidden token{'s' if left_out != 1 else ''} "
+    return note + (f"Left out of the ranking below: {counted(left_out, 'hidden token')} "
                    f"of the top ones (untick \u201c{SHOWN_ONLY_WORDS}\u201d to rank them too)."
                    if left_out else "None of them was among the top ones.")
 
@@ -346,10 +347,6 @@ def doubtful_words(a, precision: str, top: list[int]) -> str:
             "make the figures add up.")
 
 
-def tokens_words(n: int) -> str:
-    return "1 token" if n == 1 else f"{n:,} tokens"
-
-
 def precision_line(result) -> str:
     """Which weights the explanation used, and whether they wrote the answer."""
     if result.precision_note:
@@ -375,7 +372,7 @@ def sampler_words(result) -> str:
     """What the sampler did with the token, as rich text: its settings, the token's probability
     before and after them, and what the explanation knows of how the answer was written."""
     s = result.sampler
-    spread = f"95% of the model's probability lies in {tokens_words(s.mass95_size)}."
+    spread = f"95% of the model's probability lies in {counted(s.mass95_size, 'token', grouped=True)}."
     if s.forced:  # no sampling happened: its settings would describe nothing
         who = ("You wrote this token; the model did not sample it." if result.context.in_text
                else "This answer was imported: no model here sampled this token." if result.context.unwritten
@@ -467,7 +464,7 @@ def _sampled_lines(result, spread: str) -> list[str]:
                 else " (not stored with this answer: the defaults)")
     kept = "inside" if s.kept else "<b>outside</b>"
     lines = [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
-             f"{kept} the {tokens_words(s.kept_size)} kept. {spread}"]
+             f"{kept} the {counted(s.kept_size, 'token', grouped=True)} kept. {spread}"]
     stages = stages_words(s)
     return lines + [stages] if stages else lines
 

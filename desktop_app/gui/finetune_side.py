@@ -17,6 +17,7 @@ from shiboken6 import isValid
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.finetune_effect import all_changed_facts
+from desktop_app.core.taught_words import changed_unrated_words
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.adapter_history_words import now_answering, switch_failed
 from desktop_app.gui.finetune_panel import FineTunePanel
@@ -172,8 +173,8 @@ class FineTuneSide:
 
     def _finished(self, result) -> None:
         n = len(all_changed_facts(result.metrics))  # as the card and its title count them
-        waits = (f"Fine-tune saved {adapter_name(result.adapter_id)}, not in use: it changed {n} answer"
-                 f"{'s' if n != 1 else ''} to questions you never rated. Its report asks you.")
+        waits = (f"Fine-tune saved {adapter_name(result.adapter_id)}, not in use: {changed_unrated_words(n)}. "
+                 "Its report asks you.")
         words = {"kept": waits if result.needs_consent else
                  f"Fine-tune kept: {adapter_name(result.adapter_id)} is switched in.",
                  "discarded": "Fine-tune discarded: the model is unchanged." + (

@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.count_words import counted
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, marked_sure_words,
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
-from desktop_app.core.taught_words import (NOT_CHECKED, all_ratings_words, clip_at_word, margin_move, new_rated,
-                                           new_unlearned, rated, rated_count_words, rated_questions, repeats_words,
-                                           short_of_yours, unchecked_why, unchecked_words)
+from desktop_app.core.taught_words import (Unchecked, all_ratings_words, changed_unrated_words, clip_at_word,
+                                           margin_move, new_rated, new_unlearned, rated, rated_count_words,
+                                           rated_questions, repeats_words, short_of_yours, unchecked_parts,
+                                           unchecked_why)
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
                                             waits_for_consent)
 
@@ -68,11 +70,16 @@ def from_adapter_words(m: dict) -> str:
     exact = f"preference margin over the base model {base:.3f} \u2192 {after:.3f}"
     new_before, new_after, n = m.get("margin_new_before"), m.get("margin_new_after"), m.get("new_rated") or 0
     if new_before is not None and new_after is not None:
-        words += (f"; on your {n} new rating{'s' if n != 1 else ''} since {adapter_name(adapter)}: "
+        words += (f"; on your {counted(n, 'new rating')} since {adapter_name(adapter)}: "
                   f"<b>{new_before:.2f} \u2192 {new_after:.2f}</b>")
         exact += f", on the new ratings {new_before:.3f} \u2192 {new_after:.3f}"
     return (words + f" <span style='color:@muted'>({exact}; {adapter_name(adapter)} learned from most of the same "
             "ratings, so a new run is judged by what it learned over the base model and by your new ratings)</span>")
+
+
+def _held_out_words(held: int) -> str:
+    """"the 4 ratings kept out of training to test it": what a run that held some out was judged on."""
+    return f"the {counted(held, 'rating')} kept out of training to test it"
 
 
 def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
@@ -84,7 +91,7 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
     if b is not None and a is not None:
         held = m.get("heldout_size") or 0
         heldout = m.get("gate_margin_on") == "heldout" and held
-        where = (f"on the {held} rating{'s' if held != 1 else ''} kept out of training to test it" if heldout
+        where = (f"on {_held_out_words(held)}" if heldout
                  else "on " + all_ratings_words(bool(m.get("split_kept"))))
         move = margin_move(b, a)  # not "rose: x -> x"
         verb = "did not rise" if move == "fell" else move
@@ -158,7 +165,7 @@ def why_words(reason: str, m: dict) -> str:
     the same as 0.083 → -0.045)."""
     def plain(match: re.Match) -> str:
         held = m.get("heldout_size") or 0
-        where = (f"the {held} rating{'s' if held != 1 else ''} kept out of training to test it"
+        where = (_held_out_words(held)
                  if match.group(1) == "held-out" and held else "your ratings" if match.group(1) else "all your ratings")
         than = ", against the base model" if match.group(2) else ""
         return (f"on {where}, the model did not come to prefer what you liked more{than} "
@@ -178,8 +185,7 @@ def waiting_title(adapter_id, metrics: dict) -> str:
     """Worded by its risk: the run changed facts nobody asked it to change (usertest 10: "it changed
     1 answer" read as a detail, and the second changed fact was only named after "Use it anyway")."""
     n = len(all_changed_facts(metrics))
-    return (f"Saved as {adapter_name(adapter_id)}, not in use: it changed {n} answer{'s' if n != 1 else ''} "
-            "to questions you never rated. Read them before you use it.")
+    return f"Saved as {adapter_name(adapter_id)}, not in use: {changed_unrated_words(n)}. Read them before you use it."
 
 
 def changed_facts_words(metrics: dict, in_use: str) -> str:
@@ -344,12 +350,12 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
         lost = [t for t in lost if t.get("seen") or t.get("held")]
         restated = [t for t in restated if t.get("seen") or t.get("held") or t.get("open")]
         metrics = {**metrics, "reask_restates_after": len(restated)}
-    unchecked = html.escape(unchecked_words(taught, shown=pick_pairs(taught)))  # "read … below": the card's
+    unchecked = _bold_count(unchecked_parts(taught, shown=pick_pairs(taught)))  # "read … below": the pairs the card shows
     listed = lost + changed + restated + (all_changed_facts(metrics) if new_listed else [])
     named = {t["question"] for t in listed}  # said above with their pair, label included (_pair)
     repeating = _first_per_question(t for t in taught if repeats_words(t.get("after")) and t["question"] not in named)
     spread = html.escape(spill_words(spill(taught)))  # a taught opening on a story request (usertest 13)
-    parts = [_rated_words(taught), _bold_head(unchecked), _lost_words(new, lost, changed),
+    parts = [_rated_words(taught), unchecked, _lost_words(new, lost, changed),
              _changed_words(changed, new), _restated_words(restated, metrics), _repeating_words(repeating), spread]
     parts = [p for p in parts if p]
     if not parts:
@@ -361,11 +367,11 @@ def reask_words(metrics: dict, new_listed: bool = False) -> str:
     return "<b>Asked again after training:</b>" + "".join(f"<br>\u2022 {p[:1].upper()}{p[1:]}." for p in parts) + warn
 
 
-def _bold_head(unchecked: str) -> str:
+def _bold_count(unchecked: Unchecked) -> str:
     """"<b>4 rated questions are not checked automatically</b>: read …": the count in bold, the questions and
     their reasons plain (usertest 24: the whole of it in bold, seven lines of a narrow panel, read as a wall)."""
-    head, found, rest = unchecked.partition(NOT_CHECKED)
-    return f"<b>{head}{found}</b>{rest}" if found else unchecked
+    count, rest = (html.escape(part) for part in unchecked)
+    return f"<b>{count}</b>{rest}" if count else ""
 
 
 def _rated_words(taught: list[dict]) -> str:
@@ -406,7 +412,7 @@ def _repeating_words(repeating: list[dict]) -> str:
     already = sum(1 for t in repeating if repeats_words(t.get("before")))
     before = ("" if not already else " (it did so before the run too)" if n == 1
               else f" ({already} of them did so before the run too)")
-    return (f"<b>{n} new answer{'s' if n != 1 else ''} repeat{'s' if n == 1 else ''} "
+    return (f"<b>{counted(n, 'new answer')} repeat{'s' if n == 1 else ''} "
             f"{'itself' if n == 1 else 'themselves'}</b>: " + ", ".join(_pair(t) for t in repeating) + before)
 
 
@@ -420,7 +426,7 @@ def _lost_words(new: list[dict], lost: list[dict], changed: list[dict]) -> str:
         return ("the new factual question kept its answer" if len(new) == 1
                 else f"the {len(new)} new factual questions kept their answers")
     what = "its answer" if len(lost_new) == 1 else "their answers"
-    head = f"<b>{len(lost_new)} of {len(new)} new factual question{'s' if len(new) != 1 else ''} lost {what}</b>"
+    head = f"<b>{len(lost_new)} of {counted(len(new), 'new factual question')} lost {what}</b>"
     return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
                                    for t in lost_new)
 
@@ -428,7 +434,7 @@ def _lost_words(new: list[dict], lost: list[dict], changed: list[dict]) -> str:
 def _changed_words(changed: list[dict], new: list[dict]) -> str:
     if not changed:
         return ""
-    head = (f"{len(changed)} of {len(new)} new factual question{'s' if len(new) != 1 else ''} now "
+    head = (f"{len(changed)} of {counted(len(new), 'new factual question')} now "
             f"name{'s' if len(changed) == 1 else ''} something else (which one is right is not checked)")
     return head + ": " + ", ".join(f"{_pair(t)} (before: \u201c{html.escape(_short(t.get('before')))}\u201d)"
                                    for t in changed)
@@ -440,7 +446,7 @@ def _restated_words(restated: list[dict], metrics: dict) -> str:
         return ""
     everyday = bool(restated) and all(not (t.get("seen") or t.get("held")) for t in restated)
     kind = "everyday question" if everyday else "question"
-    head = (f"<b>{count} {kind}{'s' if count != 1 else ''} {'was' if count == 1 else 'were'} answered by repeating "
+    head = (f"<b>{counted(count, kind)} {'was' if count == 1 else 'were'} answered by repeating "
             f"the question</b>")
     if not restated:
         return head

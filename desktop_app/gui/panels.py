@@ -49,17 +49,7 @@ class ConversationPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 12, 10, 10)
         layout.setSpacing(8)
-        top = QHBoxLayout()
-        title = styled_label("CONVERSATIONS", "PanelTitle")
-        top.addWidget(title)
-        top.addStretch(1)
-        self.new_button = QToolButton()
-        self.new_button.setObjectName("FlatTool")
-        self.new_button.setIcon(icon("new"))
-        self.new_button.setToolTip(NEW_CONVERSATION_TIP)
-        self.new_button.clicked.connect(self.new_requested)
-        top.addWidget(self.new_button)
-        layout.addLayout(top)
+        layout.addLayout(self._title_row())
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search conversations\u2026")
         self.search.setClearButtonEnabled(True)
@@ -67,6 +57,29 @@ class ConversationPanel(QFrame):
         self._search_timer.timeout.connect(lambda: self.search_changed.emit(self.search.text().strip()))
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         layout.addWidget(self.search)
+        layout.addWidget(self._conversation_list(), 1)
+        self.empty = styled_label("No conversations yet.", "Muted")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+        self._filling = False
+        self.answering = False  # an answer being written: the list is off (set_answering)
+
+    def _title_row(self) -> QHBoxLayout:
+        """"CONVERSATIONS" and, at the row's end, the new-conversation button."""
+        top = QHBoxLayout()
+        top.addWidget(styled_label("CONVERSATIONS", "PanelTitle"))
+        top.addStretch(1)
+        self.new_button = QToolButton()
+        self.new_button.setObjectName("FlatTool")
+        self.new_button.setIcon(icon("new"))
+        self.new_button.setToolTip(NEW_CONVERSATION_TIP)
+        self.new_button.clicked.connect(self.new_requested)
+        top.addWidget(self.new_button)
+        return top
+
+    def _conversation_list(self) -> QListWidget:
+        """The conversations, one line each: choosing one opens it, a double click or F2 renames it, Delete
+        deletes it, and its menu (right click) renames, exports or deletes it."""
         self.list = QListWidget()
         self.list.setObjectName("ConversationList")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -77,12 +90,7 @@ class ConversationPanel(QFrame):
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemDoubleClicked.connect(lambda item: self.ask_rename(item.data(Qt.ItemDataRole.UserRole)))
         self.list.installEventFilter(self)  # F2 renames, Delete deletes (eventFilter)
-        layout.addWidget(self.list, 1)
-        self.empty = styled_label("No conversations yet.", "Muted")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.empty)
-        self._filling = False
-        self.answering = False  # an answer being written: the list is off (set_answering)
+        return self.list
 
     def set_conversations(self, rows: list[dict], current: int | None) -> None:
         self._filling = True

@@ -7,6 +7,7 @@ fields)."""
 from __future__ import annotations
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.count_words import counted, plural
 from desktop_app.core.taught_words import and_list
 from desktop_app.core.train_settings import FineTuneSettings, settings_changes
 from desktop_app.gui.finetune_words import why_words
@@ -40,7 +41,7 @@ def _better_words(written: int, disliked: int, noun: str = "answer") -> str:
     one = ("an " if noun[0] in "aeiou" else "a ") + noun
     if disliked == written:  # in brackets: ", each for an answer you also disliked and 1 answer you liked" ran on
         return words + (f" (for {one} you also disliked)" if written == 1 else f" (each for {one} you also disliked)")
-    return words + f" ({disliked} for {one if disliked == 1 else noun + 's'} you also disliked)"
+    return words + f" ({disliked} for {one if disliked == 1 else plural(noun, disliked)} you also disliked)"
 
 
 def _examples_words(counts: dict) -> str:
@@ -52,7 +53,7 @@ def _examples_words(counts: dict) -> str:
     if not said:
         return ""
     total = _count(counts, "total")
-    return " " + ". ".join(said) + f": {total} example{'s' if total != 1 else ''} in all."
+    return " " + ". ".join(said) + f": {counted(total, 'example')} in all."
 
 
 def _dislikes_train_words(counts: dict) -> str:
@@ -111,7 +112,7 @@ def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
     down_noun = _tile_noun(counts, "thumbs_down", "disliked_and_corrected")
     better_noun = _tile_noun(counts, "corrections")
     # a dislike that goes with a better one is of the better ones' kind (a continuation's with a continuation)
-    one, ones = better_noun, _plural(better_noun, 2)
+    one, ones = better_noun, plural(better_noun, 2)
     # short enough for one line of a tile in the narrow dock: "continuation" took a second one
     short = "answer" if better_noun == "answer" else "one"
     note = ("" if not folded else f"for a disliked {short}" if folded == _count(counts, "corrections") == 1
@@ -122,13 +123,13 @@ def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
                     if folded else "")
     # a caption agrees with its number: "1 good answer", "0 / 2 good answers" (it read "1 good answers", usertest16)
     up, tokens, better = (_count(counts, key) for key in ("thumbs_up", "token_ratings", "corrections"))
-    return {"thumbs_up": (up, "", f"{_kinds_words(up_noun)} you liked (👍)", f"good {_plural(up_noun, up)}"),
+    return {"thumbs_up": (up, "", f"{_kinds_words(up_noun)} you liked (👍)", f"good {plural(up_noun, up)}"),
             "thumbs_down": (down, "", f"{_kinds_words(down_noun)} you disliked and gave no better "
                             f"{'one' if down_noun == 'one' else down_noun} for" + folded_words,
-                            f"bad {_plural(down_noun, down)}"),
-            "token_ratings": (tokens, "", "Tokens you rated good or bad", f"rated {_plural('token', tokens)}"),
+                            f"bad {plural(down_noun, down)}"),
+            "token_ratings": (tokens, "", "Tokens you rated good or bad", f"rated {plural('token', tokens)}"),
             "corrections": (better, note, f"Better {_kinds_words(better_noun).lower()} you wrote",
-                            f"better {_plural(better_noun, better)}")}
+                            f"better {plural(better_noun, better)}")}
 
 
 def made_noun(counts: dict) -> str:
@@ -167,10 +168,6 @@ def _a(noun: str) -> str:
 def _plurals(noun: str) -> str:
     """"answers", "continuations", "answers or continuations"."""
     return " or ".join(word + "s" for word in noun.split(" or "))
-
-
-def _plural(noun: str, n: int) -> str:
-    return noun if n == 1 else noun + "s"
 
 
 def ready_details(counts: dict) -> str:
@@ -218,24 +215,26 @@ def _count(counts: dict, key: str) -> int:
 
 
 def _counted(n: int, noun: str, tail: str = "") -> str:
-    return f"{n} {noun}{'s' if n != 1 else ''}{tail}" if n > 0 else ""
+    """``n`` of ``noun`` with ``tail`` after it, "" for none: a kind not rated says nothing."""
+    return counted(n, noun) + tail if n > 0 else ""
 
 
 def headline_words(counts: dict) -> str:
     """The line's bold start: after a finished run, what is new since it (usertest 8: "12 examples
     ready" beside "Run 1 used all of them" read as a contradiction), else what is ready."""
-    total = int(counts.get("total", 0) or 0)
-    examples = f"{total} example{'s' if total != 1 else ''}"
+    total = _count(counts, "total")
+    examples = counted(total, "example")
     if rating_count(counts) != total:  # fewer ratings than examples: count what the person gave
         total = rating_count(counts)
-        examples = f"{total} rating{'s' if total != 1 else ''}"
+        examples = counted(total, "rating")
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return f"<b>{examples} ready to train on</b>: "
-    s = "s" if new != 1 else ""  # each noun in the plural: "2 ratings, better answer or continuations" (usertest 17)
-    better = {"answer": f" or better answer{s}", "continuation": f" or better continuation{s}",
-              "one": f", better answer{s} or continuation{s}"}[made_noun(counts)]
-    what = "Nothing new" if not new else f"{new} new rating{s}{better}"  # not "1 rating … new since run 1"
+    # each noun in the plural: "2 ratings, better answer or continuations" (usertest 17)
+    better = {"answer": f" or {plural('better answer', new)}",
+              "continuation": f" or {plural('better continuation', new)}",
+              "one": f", {plural('better answer', new)} or {plural('continuation', new)}"}[made_noun(counts)]
+    what = "Nothing new" if not new else f"{counted(new, 'new rating')}{better}"  # not "1 rating … new since run 1"
     return f"<b>{what} since run {run}</b>; {examples} in all: "
 
 
@@ -261,7 +260,7 @@ def rating_count(counts: dict) -> int:
 def conflict_words(counts: dict) -> str:
     """A notice for answers with both a thumbs-up and a better answer: the two pull apart
     (usertest 7: a liked answer was pushed far down by its pair, and nothing had said so)."""
-    liked = int(counts.get("liked_and_corrected", 0) or 0)
+    liked = _count(counts, "liked_and_corrected")
     if not liked:
         return ""
     noun = _either(counts, "liked_and_corrected")  # a Text continuation's two pull apart alike (usertest 17)
@@ -381,7 +380,7 @@ def repeated_run(counts: dict, settings: FineTuneSettings) -> int | None:
 def same_ratings_words(counts: dict) -> tuple[str, str]:
     """The question before a run on ratings a finished run already trained on, and its detail."""
     total = _count(counts, "total")
-    same = f"Train again on the same {total} example{'s' if total != 1 else ''}?"
+    same = f"Train again on the same {counted(total, 'example')}?"
     rated = {"answer": "answers", "continuation": "continuations", "one": "answers or continuations,"}
     teach = f" To teach something new, rate more {rated[made_noun(counts)]} or write better ones first."
     if nothing_new(counts):

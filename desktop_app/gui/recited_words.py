@@ -8,6 +8,7 @@ import html
 from typing import Collection, Sequence
 
 from desktop_app.core import recited
+from desktop_app.core.count_words import counted
 from desktop_app.core.percent_words import percent
 from desktop_app.core.recited import RecitedSpan
 from desktop_app.core.word_cut import ELLIPSIS, clip_at_word
@@ -109,5 +110,4 @@ def headline(spans: Sequence[RecitedSpan], tokens: int, whole: int | None = None
     kinds = ", ".join(([f"{by_heart} known by heart"] if by_heart else [])
                       + ([f"{repeats} repeating earlier text"] if repeats else [])
                       + ([f"{own} of the model's own words"] if own else []))
-    passages = "passage" if len(spans) == 1 else "passages"
-    return f"{len(spans)} {passages} ({kinds}): {held:,} of {of}"
+    return f"{counted(len(spans), 'passage')} ({kinds}): {held:,} of {of}"

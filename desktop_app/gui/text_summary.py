@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton, QSizePolicy,
                                QToolButton, QWidget)
 
+from desktop_app.core.count_words import counted
 from desktop_app.core.documents import TextSummary
 from desktop_app.core.palette import MAX_ENTROPY_BITS, RANK_BUCKETS, sequential_color, text_color_on
 from desktop_app.gui.responsive import Compactor
@@ -443,7 +444,7 @@ def figures_text(summary: TextSummary) -> str:
                                                                                    charted.bucket_shares))
     if summary.yours is None:
         return f"{summary.tokens:,} tokens scored · {surprise_words(summary)}\n{shares}"
-    model = f"{summary.model_tokens:,} token{'s' if summary.model_tokens != 1 else ''}"
+    model = counted(summary.model_tokens, "token", grouped=True)
     if charted is summary:
         return f"The model wrote all {model} (a continuation) · {surprise_words(summary)}\n{shares}"
     yours = summary.yours

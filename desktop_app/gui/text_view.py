@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QFileDialog, QPlainTextEdit, QScrollArea, QSizePo
 
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
+from desktop_app.core.count_words import counted
 from desktop_app.gui.off_words import NOTHING_TO_CONTINUE, TextFacts, text_regenerate_tip
 from desktop_app.gui.text_bar import EDIT_KEYS, TextBar
 from desktop_app.gui.text_controller import TextController
@@ -74,7 +75,7 @@ def forked_notice(tree, source: int, new: int) -> str:
     ratings, tokens = tree.ratings(source), len(tree.ratings(source)["tokens"])
     kept = [words for present, words in (
         (ratings["thumbs"] == 1, "your thumbs up"), (ratings["thumbs"] == -1, "your thumbs down"),
-        (tokens, f"{tokens} rated token{'s' if tokens != 1 else ''}"),
+        (tokens, counted(tokens, "rated token")),
         (ratings["correction"], "your better continuation")) if present]
     rated = f", with {' and '.join(kept)}" if kept else ""
 

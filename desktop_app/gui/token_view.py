@@ -229,15 +229,7 @@ class TokenView(QTextEdit):
         # when the text is laid out (a long text's heatmap lays out in a third of the time)
         self.lazy_tooltips = lazy_tooltips
         self._base_formats: dict = {}  # colour -> a format with that background and its text colour
-        self.setObjectName("TokenView")
-        self.setReadOnly(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFrameShape(QTextEdit.Shape.NoFrame)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.viewport().setMouseTracking(True)
-        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        self._read_only_look()
         self.document().setDocumentMargin(MARKS_MARGIN)  # room for the marks around the first and last lines
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
         self.mark_painter = MarkPainter(self)  # the marks' rectangles, kept until the layout changes
@@ -269,6 +261,19 @@ class TokenView(QTextEdit):
         self._block_format.setLineHeight(LINE_GAP, QTextBlockFormat.LineHeightTypes.LineDistanceHeight.value)
         QTextCursor(self.document()).setBlockFormat(self._block_format)  # streamed text too, not only rebuilt
         self._fit_height()
+
+    def _read_only_look(self) -> None:
+        """Text to read and click, not to edit: no frame, no scroll bars of its own (it grows to its text:
+        ``_fit_height``), a pointing hand over the tokens, which follow the mouse for their tooltips."""
+        self.setObjectName("TokenView")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QTextEdit.Shape.NoFrame)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.viewport().setMouseTracking(True)
+        self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
 
     def line_pitch(self) -> int:
         """From one line of text to the next: the font's line and the gap under it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.count_words import counted
 
 SCORING_WORDS = "not scored yet \u00b7 scoring\u2026"
 UNSCORED_WORDS = "not scored yet"
@@ -68,7 +69,7 @@ def unwritten_meta(state: UnwrittenState, text: str, model_loaded: bool) -> tupl
     colours = (f"Its colours: how sure {by} was of each token, read after its prompt (scored, not "
                "generated); token ratings on it count for the next fine-tune.")
     if scoring.chars >= len(text):
-        return f"{n:,} token{'' if n == 1 else 's'} \u00b7 scored, not generated", f"{WHY_PLAIN} {colours}"
+        return f"{counted(n, 'token', grouped=True)} \u00b7 scored, not generated", f"{WHY_PLAIN} {colours}"
     of = f" of {scoring.total:,}" if scoring.total else ""
     return (f"{n:,}{of} tokens scored" if of else f"first {n:,} tokens scored",
             f"{WHY_PLAIN} {colours} With its prompt it is longer than the model's window: its first {n:,}{of} "

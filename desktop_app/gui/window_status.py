@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar
 
 from desktop_app.core.adapters import BASE_LABEL, adapter_name
+from desktop_app.core.count_words import counted
 from desktop_app.core.precision import meaning
 from desktop_app.gui.responsive import MessageRoom, elided
 from desktop_app.gui.token_view import STATUS_SAMPLE
@@ -168,7 +169,7 @@ SPEED_OF = {"chat": "The last answer's speed", "text": "The last continuation's 
 
 
 def speed_tip(tokens_per_s: float, tokens: int | None, adapter: str, tab: str = "chat") -> str:
-    count = f" ({tokens:,} token{'s' if tokens != 1 else ''})" if tokens else ""
+    count = f" ({counted(tokens, 'token', grouped=True)})" if tokens else ""
     cleared = "another conversation, model or adapter" if tab == "chat" else "another model or adapter"
     return (f"{SPEED_OF[tab]}{count}, with {adapter}: {tokens_per_s:.1f} tokens a second. "
             f"Cleared when {cleared} is taken.")
