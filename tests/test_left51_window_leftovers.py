@@ -1,0 +1,56 @@
+"""Leftovers of the user tests in the window (pytest-qt, the tiny model, the real window and store): the adapter
+history's buttons in a short window (Ctrl+H)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from test_gui import make_window  # noqa: E402,F401
+
+# what a kept fine-tune stores: its history row takes four lines (name, when, the ratings, ordinary text)
+FINE_TUNED = {"margin_before": 0.1, "margin_after": 0.5, "probe_ppl_before": 10.0, "probe_ppl_after": 10.05}
+
+
+def _ctrl_h(qtbot, window) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.prompt.setFocus()
+    qtbot.keyClick(window.prompt, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+
+
+def _rows_in(view, widget) -> tuple[int, int]:
+    """``widget``'s top and bottom in ``view``'s coordinates."""
+    top = widget.mapTo(view, QPoint(0, 0)).y()
+    return top, top + widget.height()
+
+
+def _fine_tuned_adapters(window, tiny_model_dir, count: int) -> None:
+    from desktop_app.core import adapters
+    from tiny_model import random_lora
+
+    for seed in range(1, count + 1):
+        adapters.save_adapter(window.chat.store, random_lora(tiny_model_dir, seed), window.paths,
+                              base_model=window.chat.loaded.model_id, run_id=None, parent_id=None, settings={},
+                              metrics=FINE_TUNED)
+    window.finetune_panel.refresh_adapters()
+
+
+def test_ctrl_h_in_a_short_window_shows_the_history_buttons_and_its_list_scrolls(make_window, qtbot, tiny_model_dir):
+    window = make_window()
+    window.resize(870, 480)  # about the first size on a 1024x600 screen (85% of it, 510 px, less a title bar)
+    _fine_tuned_adapters(window, tiny_model_dir, 4)
+    _ctrl_h(qtbot, window)
+    panel, history = window.finetune_panel, window.finetune_panel.history
+    assert QApplication.focusWidget() is history.list
+    view = panel.viewport()
+    for part in (history, history.buttons):
+        top, bottom = _rows_in(view, part)
+        assert 0 <= top and bottom <= view.height(), (type(part).__name__, top, bottom, view.height())
+    assert history.list.verticalScrollBar().maximum() > 0, "the list scrolls to its other rows"
+
