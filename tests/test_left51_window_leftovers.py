@@ -54,3 +54,19 @@ def test_ctrl_h_in_a_short_window_shows_the_history_buttons_and_its_list_scrolls
         assert 0 <= top and bottom <= view.height(), (type(part).__name__, top, bottom, view.height())
     assert history.list.verticalScrollBar().maximum() > 0, "the list scrolls to its other rows"
 
+
+def test_ctrl_h_before_the_load_its_note_goes_once_the_model_has_loaded(make_window, qtbot):
+    from desktop_app.gui.adapter_history import EMPTY
+    from desktop_app.gui.shortcuts import open_adapter_history
+    from gui_windows import WAIT_MS
+
+    window = make_window(wait=False)
+    history = window.finetune_panel.history
+    history.set_adapters([], loading=True)  # as before the load: the adapters are not known yet
+    with qtbot.waitSignal(window.chat.model_loaded, timeout=WAIT_MS):
+        assert window.chat.loaded is None, "no event was handled since the window showed: the load cannot have ended"
+        open_adapter_history(window)  # what Ctrl+H runs
+        assert "once the model has loaded" in window.statusBar().currentMessage()
+    said = window.statusBar().currentMessage()
+    assert "once the model has loaded" not in said, "the note stayed its 8 s with the model there"
+    assert history.empty.text() == EMPTY and history.empty.isVisible(), "the history's own words instead"
