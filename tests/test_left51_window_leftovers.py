@@ -70,3 +70,22 @@ def test_ctrl_h_before_the_load_its_note_goes_once_the_model_has_loaded(make_win
     said = window.statusBar().currentMessage()
     assert "once the model has loaded" not in said, "the note stayed its 8 s with the model there"
     assert history.empty.text() == EMPTY and history.empty.isVisible(), "the history's own words instead"
+
+
+def test_at_1024_px_a_short_model_name_keeps_its_words_where_they_fit(make_window, qtbot):
+    window = make_window()
+    window.resize(1024, 600)
+    area, button = window.prompt_area, window.prompt_area.model_button
+    for name, words in (("gpt2", True), ("gpt2-medium (bundled, offline)", False), ("gpt2", True)):
+        area.set_model_name(name)
+        QApplication.processEvents()
+        if words:
+            assert button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon, (name, area.compactor.step)
+            assert button.text() == name
+        else:  # a name that does not fit still gives way, to the icon at this width
+            assert button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly, (name, area.compactor.step)
+        # the row fits: every button whole, left to right, inside the prompt area
+        row = [button, *area.buttons]
+        edges = [(b.mapTo(area, QPoint(0, 0)).x(), b.mapTo(area, QPoint(b.width(), 0)).x()) for b in row]
+        assert all(right <= next_left for (_l, right), (next_left, _r) in zip(edges, edges[1:])), edges
+        assert edges[-1][1] <= area.width() and all(b.width() >= b.sizeHint().width() for b in row), edges
