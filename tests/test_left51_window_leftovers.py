@@ -89,3 +89,22 @@ def test_at_1024_px_a_short_model_name_keeps_its_words_where_they_fit(make_windo
         edges = [(b.mapTo(area, QPoint(0, 0)).x(), b.mapTo(area, QPoint(b.width(), 0)).x()) for b in row]
         assert all(right <= next_left for (_l, right), (next_left, _r) in zip(edges, edges[1:])), edges
         assert edges[-1][1] <= area.width() and all(b.width() >= b.sizeHint().width() for b in row), edges
+
+
+def test_an_answer_that_ends_taller_than_the_view_keeps_its_question_top_in_view(make_window, qtbot):
+    from gui_windows import ask
+
+    window = make_window(max_new_tokens=64)
+    window.resize(1024, 600)
+    QApplication.processEvents()
+    ask(qtbot, window, "Hello, how are you?")
+    QApplication.processEvents()
+    transcript = window.transcript
+    view = transcript.viewport()
+    question, answer = transcript.cards[-2:]
+    assert (question.role, answer.role) == ("user", "assistant")
+    question_top, _ = _rows_in(view, question)
+    answer_top, answer_bottom = _rows_in(view, answer)
+    assert answer_bottom - question_top > view.height() - 16, "the question and its answer are taller than the view"
+    assert question_top >= 0, f"the question's top is cut by {-question_top} px"
+    assert answer_top < view.height() // 2, "the answer's start shows under it"
