@@ -151,9 +151,7 @@ class AdapterHistory(QFrame):
             self.list.addItem(item)
             if row["id"] == selected or (selected is None and row.get("active")):
                 self.list.setCurrentItem(item)
-        rows_shown = min(max(len(self.rows), 1), 4)
-        lines = max((self.list.item(i).text().count("\n") + 1 for i in range(self.list.count())), default=3)
-        self.list_wanted = rows_shown * (lines * self.list.fontMetrics().lineSpacing() + 12) + 8
+        self.list_wanted = self._rows_height()
         self.empty.setVisible(not self.rows)
         self.list.setVisible(bool(self.rows))
         # with no adapter, six disabled buttons under "No adapters yet" read as usable ("what does Export…
@@ -173,6 +171,12 @@ class AdapterHistory(QFrame):
         Ctrl+H showed its middle, the buttons' last row below the panel's end (a new user)."""
         self.room = (width, height)
         self._fit_list()
+
+    def _rows_height(self) -> int:
+        """The list's height that shows up to four rows whole, each as tall as the tallest."""
+        rows_shown = min(max(len(self.rows), 1), 4)
+        lines = max((self.list.item(i).text().count("\n") + 1 for i in range(self.list.count())), default=3)
+        return rows_shown * (lines * self.list.fontMetrics().lineSpacing() + 12) + 8
 
     def _fit_list(self) -> None:
         height = self.list_wanted
