@@ -23,6 +23,7 @@ EMPTY = ("No adapter yet. To make one, rate some answers (thumbs up or down, a t
          "answers.")
 NONE_YET = "No adapter yet: rate some answers, then press “Fine-tune on my ratings” to make one"
 LOADING = "The adapter history appears once the model has loaded\u2026"
+LIST_LEAST = 60  # px: the list's least height, about one row, where the panel is short
 
 
 class AdapterHistory(QFrame):
@@ -65,7 +66,9 @@ class AdapterHistory(QFrame):
         self.list = QListWidget()
         self.list.setObjectName("AdapterList")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setMinimumHeight(60)
+        self.list.setMinimumHeight(LIST_LEAST)
+        self.list_wanted = LIST_LEAST  # px the list asks for: up to four rows whole (set_adapters)
+        self.room: tuple[int, int] | None = None  # (width, height) the panel's view has for the history (fit_to)
         self.list.currentItemChanged.connect(self._current_changed)
         self.list.itemDoubleClicked.connect(lambda item: self.activate_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -148,19 +151,50 @@ class AdapterHistory(QFrame):
             self.list.addItem(item)
             if row["id"] == selected or (selected is None and row.get("active")):
                 self.list.setCurrentItem(item)
-        rows_shown = min(max(len(self.rows), 1), 4)
-        lines = max((self.list.item(i).text().count("\n") + 1 for i in range(self.list.count())), default=3)
-        self.list.setFixedHeight(rows_shown * (lines * self.list.fontMetrics().lineSpacing() + 12) + 8)
+        self.list_wanted = self._rows_height()
         self.empty.setVisible(not self.rows)
         self.list.setVisible(bool(self.rows))
         # with no adapter, six disabled buttons under "No adapters yet" read as usable ("what does Export…
         # do then?", usertest 13): they show with the first one; Import, by the title, brings one in
         self.buttons.setVisible(bool(self.rows))
         self.using.setText(f"In use: {label(active)}" if active else "In use: the base model")
+        self._fit_list()
         self._update_buttons()
         if had_focus and not self.rows and self.focus_elsewhere is not None:
             # the list hid with the keyboard in it: Qt passed it on to "Import…", where Space opens a file dialog
             self.focus_elsewhere()
+
+    def fit_to(self, width: int, height: int) -> None:
+        """``width`` x ``height``: what the panel's view has for the whole history. The list takes what its
+        title, "In use" line and buttons leave and scrolls past that, so the buttons stay in view with the
+        list: at 1024x600 four rows of a fine-tune's four lines made the history taller than the panel, and
+        Ctrl+H showed its middle, the buttons' last row below the panel's end (a new user)."""
+        self.room = (width, height)
+        self._fit_list()
+
+    def _rows_height(self) -> int:
+        """The list's height that shows up to four rows whole, each as tall as the tallest."""
+        rows_shown = min(max(len(self.rows), 1), 4)
+        lines = max((self.list.item(i).text().count("\n") + 1 for i in range(self.list.count())), default=3)
+        return rows_shown * (lines * self.list.fontMetrics().lineSpacing() + 12) + 8
+
+    def _fit_list(self) -> None:
+        height = self.list_wanted
+        if self.room is not None:
+            height = min(height, self.room[1] - self._height_besides_list(self.room[0]))
+        self.list.setFixedHeight(max(LIST_LEAST, height))
+        current = self.list.currentItem()
+        if current is not None:  # the row in use or picked stays in view in a shorter list
+            self.list.scrollToItem(current)
+
+    def _height_besides_list(self, width: int) -> int:
+        """The history's height without its list, at ``width``: the parts shown (a wrapped "In use" line
+        takes the lines it needs there) and the spaces between them and the list."""
+        layout = self.layout()
+        parts = [layout.itemAt(i) for i in range(layout.count())]
+        shown = [p for p in parts if p.widget() is not self.list and not p.isEmpty()]
+        heights = [p.heightForWidth(width) if p.hasHeightForWidth() else p.sizeHint().height() for p in shown]
+        return sum(heights) + layout.spacing() * len(shown)
 
     def _focus_on_selection(self) -> bool:
         """The keyboard is on the list or on a button that acts on the selected adapter."""

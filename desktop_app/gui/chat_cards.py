@@ -378,11 +378,12 @@ class ChatCards:
                 self.selected = None
                 self.window.inspector.clear()
             self.window.transcript.remove_card(cards[-1])
+        question = cards[-1] if cards else None
         self.streaming = self.make_card("assistant", None)
         self.streaming.set_meta("writing\u2026")
         self.streaming.set_exportable(False)
         self.mark_unanswered()
-        self.window.transcript.scroll_to_bottom()
+        self.window.transcript.follow_answer(question)
 
     def unstored_thumb(self) -> int | None:
         """The thumb given to the answer streaming now while it had no id yet (+1 / -1), or None."""

@@ -563,6 +563,13 @@ class FineTunePanel(QScrollArea):
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)
 
+    def resizeEvent(self, event) -> None:
+        """The adapter history fits the view whole, its buttons with it (its list scrolls where it is short)."""
+        super().resizeEvent(event)
+        margins = self.widget().layout().contentsMargins()
+        self.history.fit_to(self.viewport().width() - margins.left() - margins.right(),
+                            self.viewport().height() - margins.top() - margins.bottom())
+
 
 class ConsentButtons(QWidget):
     """"Use it anyway" and "Keep the current model": side by side where both fit whole, else one

@@ -18,7 +18,8 @@ from shiboken6 import isValid
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.finetune_effect import all_changed_facts
 from desktop_app.core.taught_words import changed_unrated_words
-from desktop_app.gui import view_toolbar
+from desktop_app.gui import shortcuts, view_toolbar
+from desktop_app.gui.adapter_history import LOADING
 from desktop_app.gui.adapter_history_words import now_answering, switch_failed
 from desktop_app.gui.finetune_panel import FineTunePanel
 from desktop_app.gui.progress_words import CANCELLING, SLOW_WINDOW, status_forms
@@ -101,6 +102,19 @@ class FineTuneSide:
         self.panel.refresh_adapters()
         self.panel.show_last_run()
         self.update_compare_buttons()
+        self._history_asked_before_load()
+
+    def _history_asked_before_load(self) -> None:
+        """Ctrl+H before the load said the history "appears once the model has loaded": that note goes now
+        (it stayed its 8 s with the history there), and where the keyboard is still where Ctrl+H left it
+        the history comes as Ctrl+H brings it (its list, or the words that there is no adapter yet)."""
+        window = self.window
+        if window.statusBar().currentMessage() != LOADING:
+            return
+        window.statusBar().clearMessage()
+        left_at = (self.panel.train_button, window.side_tabs.tabBar())
+        if window.side_tabs.currentWidget() is self.panel and any(w.hasFocus() for w in left_at):
+            shortcuts.open_adapter_history(window)
 
     def adapter_changed(self) -> None:
         self.panel.refresh_adapters()

@@ -190,8 +190,14 @@ class PromptArea(QFrame):
 
     def _model_words(self, step: int) -> str:
         """The model's name (its "(bundled, offline)" is in the tooltip), then "Model…" where it does not
-        fit: usertest 20 saw, at 1280x800, the one way to change the model as a bare chip icon."""
-        return elided(self._short_name()) if step == 0 else MODEL_WORD
+        fit: usertest 20 saw, at 1280x800, the one way to change the model as a bare chip icon. A name no
+        wider than "Model…" stays: at 1024 px "gpt2" gave way to the wider "Model…", which did not fit
+        either, and the button lost its words though "gpt2" fitted beside the others' tighter padding."""
+        name = elided(self._short_name())
+        if step == 0:
+            return name
+        metrics = self.model_button.fontMetrics()
+        return name if metrics.horizontalAdvance(name) <= metrics.horizontalAdvance(MODEL_WORD) else MODEL_WORD
 
     def _short_name(self) -> str:
         """The model's name without its "(bundled, offline)", which the tooltip says."""

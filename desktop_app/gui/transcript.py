@@ -142,6 +142,7 @@ class TranscriptView(QScrollArea):
         self._held: int | None = None  # the scroll value a branch switch keeps
         self._opening = False  # a conversation just opened: its place is kept as it lays out (show_opened)
         self._placed: int | None = None  # the scroll value show_opened set last
+        self._answering: MessageCard | None = None  # the question whose answer streams (follow_answer)
         self.verticalScrollBar().actionTriggered.connect(self._person_scrolled)  # wheel, keys, the bar; not setValue
         self.verticalScrollBar().rangeChanged.connect(self._range_changed)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
@@ -181,7 +182,24 @@ class TranscriptView(QScrollArea):
     def scroll_to_bottom(self) -> None:
         self._follow = True
         self._drop_room()  # the end is the last card's, not blank room
-        QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
+        QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self._end_value(self.verticalScrollBar().maximum())))
+
+    def follow_answer(self, question: MessageCard | None) -> None:
+        """An answer starts under ``question``: the view follows its end, but never past the question's top.
+        Once the two are taller than the view, the question's top stays at the view's top and the answer goes
+        on below, where a conversation opened shows them too (``opened_start``): followed to its end, an
+        answer 40 px taller than the view cut the question's "You" line (27 px). A scroll of the person's
+        own lifts the limit."""
+        self.scroll_to_bottom()
+        self._answering = question
+
+    def _end_value(self, high: int) -> int:
+        """The scroll value that shows the end (``high``); while an answer streams, not past its question."""
+        question = self._answering
+        if question is None or question not in self.cards:
+            return high
+        gap = self.layout_.contentsMargins().top() if question is self.cards[0] else self.layout_.spacing()
+        return max(0, min(high, question.mapTo(self.widget(), QPoint(0, 0)).y() - gap))
 
     def show_end_of(self, card) -> None:
         """The view ends at ``card``'s end, once laid out (an answer gone on mid-conversation), and stays
@@ -232,13 +250,16 @@ class TranscriptView(QScrollArea):
         the pointer, and the next click on its arrows missed (user test 15)."""
         self._follow = False
         self._opening = False
+        self._answering = None
         self._held = self.verticalScrollBar().value()
 
     def _person_scrolled(self, _action: int) -> None:
         self._opening = False
+        self._answering = None
 
     def _drop_room(self) -> None:
         self._held = None
+        self._answering = None
         self._opening = False  # any other place asked for (the end, an answer's end, a place held) replaces it
         if self.room.height():
             self.room.setFixedHeight(0)
@@ -280,7 +301,7 @@ class TranscriptView(QScrollArea):
         elif self._keep_held(high):
             pass
         elif self._follow:
-            self.verticalScrollBar().setValue(high)
+            self.verticalScrollBar().setValue(self._end_value(high))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
