@@ -1,11 +1,12 @@
 """Teacher-forced TokenRecords for any text: an old answer, a prompt, under any adapter.
 
-A text longer than the model's window is scored window by window (the strided evaluation
-of HF's perplexity guide). The windows depend only on the text's length and the model's
-window, so a scoring can be cancelled between windows (what was scored is kept), reports
-its progress per window, and after an edit reuses every window of an earlier scoring that
-the edit left untouched: only the windows from the first changed token on run again, and
-the result is the same as scoring the new text from scratch.
+A text is scored in passes of fixed places and shapes (``window_plan``): the model's first
+window in blocks, each read on from the cache of those before it, and a text longer than the
+window window by window after it (the strided evaluation of HF's perplexity guide), the last
+pass padded past the text's end. A token's figures then depend only on the tokens up to it, so
+a scoring can be cancelled between passes (what was scored is kept), reports its progress per
+pass, and after an edit keeps every record before the first changed token: only the passes from
+there on run again, and the result is the very one of scoring the new text from scratch.
 """
 
 from __future__ import annotations
@@ -140,9 +141,8 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     """Records for ``target_ids`` as they follow ``context_ids``.
 
     Texts are decoded from the start of the target, exactly as generation decodes an answer,
-    so scoring a generated answer after its prompt gives back the same records. What fits
-    in the model's window takes one forward pass; a longer text takes one per window
-    (``window_plan``). ``cancel`` is checked before each window: a cancelled scoring returns
+    so scoring a generated answer after its prompt gives back the same records (the figures to
+    float rounding: generation reads one token a pass). The passes are ``window_plan``'s. ``cancel`` is checked before each window: a cancelled scoring returns
     the records of the windows done (fewer than the targets). ``progress`` hears a
     ScoreProgress after each window. ``previous`` is (context + target ids, records) of an
     earlier scoring with the same context length, model and ``alternatives``: the records of
