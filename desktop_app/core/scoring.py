@@ -77,8 +77,8 @@ class Window:
 
 def window_plan(length: int, first: int, window: int) -> list[Window]:
     """The passes that score positions [first, length) of a text. Every pass has a fixed place
-    and shape whatever the text's length: the first window is read in blocks of PASS_TOKENS, each
-    after the cache of those before it; each later window predicts the next half window from the
+    and shape whatever the text's length: the first window is read in blocks (``block_width``:
+    64, 64, 128, then 256 tokens), each after the cache of those before it; each later window predicts the next half window from the
     full window before it, so every token past the first window is predicted from at least half
     a window of text. The last pass is padded past the text's end.
 
