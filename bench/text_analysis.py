@@ -10,9 +10,9 @@ scoring (only the windows from the edit on run again), and the heatmap of the sc
 is laid out by the real TokenView offscreen (QT_QPA_PLATFORM=offscreen).
 
 Prints:
-    analyse_ratio: X               Text mode's scoring / plain passes, window by window in turn
+    analyse_ratio: X               Text mode's scoring / plain passes, the whole text in turn
                                    (target <= 1.2); analyse_ratio_whole_text: the whole text in
-                                   one call against the same plain passes
+                                   one call again, after them, against the same plain passes
     rescore_after_edit_ratio: Y    re-scoring after an edit near the end / a full analysis
                                    (target well under 0.2)
     text_layout_10000: N ms        set_records + full layout of the heatmap (target < 300 ms),
@@ -73,18 +73,21 @@ def timed(fn, sync) -> tuple[float, object]:
 
 
 def interleaved(loaded, ids, sync, rounds: int) -> tuple[float, float]:
-    """Seconds of plain passes and of Text mode's scoring, window by window in turn (the
-    shared machine's load hits both alike): each window scored alone reads exactly what it
-    reads inside a whole-text scoring."""
-    from desktop_app.core.scoring import score_ids, window_plan
+    """Seconds of plain passes (one per window, as the text was read before the passes had fixed
+    places: same_figures.plain_windows) and of Text mode's scoring of the whole text, in turn
+    round by round (the shared machine's load hits both alike). A window is no longer scored
+    alone: the first window's blocks read on from the cache of those before them."""
+    from same_figures import plain_windows
+
+    from desktop_app.core.scoring import score_ids
 
     plain = ours = 0.0
     for _ in range(rounds):
-        for w in window_plan(len(ids), 1, loaded.context_window):
-            chunk = torch.tensor([ids[w.begin:w.stop]], device=loaded.device)
+        for begin, stop in plain_windows(len(ids), loaded.context_window):
+            chunk = torch.tensor([ids[begin:stop]], device=loaded.device)
             with torch.inference_mode():
                 plain += timed(lambda: loaded.model(input_ids=chunk).logits, sync)[0]
-            ours += timed(lambda: score_ids(loaded, ids[w.begin:w.start], ids[w.start:w.stop], 10), sync)[0]
+        ours += timed(lambda: score_ids(loaded, ids[:1], ids[1:], 10), sync)[0]
     return plain / rounds, ours / rounds
 
 
@@ -154,7 +157,7 @@ def main() -> int:
     print(f"device: {args.device}  tokens: {len(ids)}  windows: {windows}  rounds: {args.rounds}  "
           f"torch threads: {torch.get_num_threads()}  load average: {os.getloadavg()[0]:.1f}")
     print(f"plain_forward_passes_s: {plain:.2f}  (one per window, interleaved with Text mode's)")
-    print(f"text_mode_windows_s: {per_window:.2f}  (each window scored as Text mode scores it)")
+    print(f"text_mode_windows_s: {per_window:.2f}  (the whole text scored as Text mode scores it, in turn)")
     print(f"text_mode_whole_text_s: {whole:.2f}  (the whole text in one call, after them)")
     print(f"rescore_after_edit_s: {rescore_s:.2f}")
     print(f"analyse_ratio: {per_window / plain:.3f}")

@@ -122,8 +122,8 @@ def test_a_continuation_leaves_the_persons_own_figures_as_they_were(tiny_model):
     window = tiny_model.context_window
     # a text that grew within one window, whose windows end apart: the earlier positions are kept
     assert window_plan(10, 1, window) != window_plan(30, 1, window)
-    assert reusable_records(list(range(10)), 9, list(range(30)), 1, window) == 9
-    assert reusable_records(list(range(10)), 9, [0, 1, 2, 99] + list(range(4, 30)), 1, window) == 2
+    assert reusable_records(list(range(10)), 9, list(range(30)), 1) == 9
+    assert reusable_records(list(range(10)), 9, [0, 1, 2, 99] + list(range(4, 30)), 1) == 2
     alone = session.score_whole_text(tiny_model, STORY)
     grown = session.score_whole_text(tiny_model, STORY + " The sea was calm that night, and he slept.",
                                      previous=alone)

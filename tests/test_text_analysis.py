@@ -62,7 +62,7 @@ def test_an_edit_rescored_from_the_first_changed_window_equals_a_full_rescore(ti
     assert incremental.ids == fresh.ids and incremental.unscored_prefix == fresh.unscored_prefix
     assert incremental.records == fresh.records
     start = plain_text_start(tiny_model.tokenizer)
-    kept = reusable_records(start + before.ids, len(before.records), start + fresh.ids, 1, tiny_model.context_window)
+    kept = reusable_records(start + before.ids, len(before.records), start + fresh.ids, 1)
     windows = window_plan(len(fresh.ids) + 1, 1, tiny_model.context_window)
     assert len(seen) == sum(1 for w in windows if w.stop - 1 > kept)  # only the windows from the edit on ran
     if where == "end":

@@ -26,7 +26,8 @@ def test_a_long_pass_reports_its_layers_and_ends_at_the_total(tiny_model, monkey
     records = scoring.score_ids(tiny_model, ids[:1], ids[1:], progress=seen.append)
     assert len(records) == 99
     dones = [p.done for p in seen]
-    assert len(seen) == 2 + 1  # at each of the 2 layers, then the window's records
+    passes = scoring.window_plan(len(ids), 1, tiny_model.context_window)  # the first window, in blocks
+    assert len(seen) == (2 + 1) * len(passes)  # each pass: at each of the 2 layers, then its records
     assert dones == sorted(dones) and dones[-1] == 99 and all(d < 99 for d in dones[:-1])
     assert dones[1] > dones[0]  # the second layer counts for part of the window
     monkeypatch.setattr(scoring, "LAYER_PROGRESS_MIN", 10_000)  # the figures do not depend on it

@@ -197,11 +197,10 @@ def _adapter_scoring(loaded: LoadedModel, text: str, previous: TextChange | None
     goes on from, None for a fresh one). Either way the two passes read the text in the same
     passes (``score_passes``): a token's change is the models', never two pass plans' rounding.
 
-    The analysis keeps its records after an edit (``scoring.reusable_records``), so it is made of
-    passes of the lengths its earlier texts had; the base pass reads the same passes when it goes
-    on from the base scoring of the previous change of those texts, or, when the analysis was read
-    whole, from nothing. When neither (the change was off while the text was edited, a stop
-    in a pass), both passes run anew: the base pass cannot read passes over texts that are gone."""
+    The passes have fixed places and shapes (``scoring.window_plan``): an analysis that kept its
+    records after an edit was read in the passes a fresh scoring reads, so the base pass reads
+    them too, going on from the previous change's base scoring or from nothing. The check stays:
+    a scoring whose passes are not known (or not alike) has both passes run anew."""
     from desktop_app.core.scoring import encode_long, planned_text_passes  # torch: not at the window's start
 
     base_key = scoring_key(loaded, 0, None, base=True)

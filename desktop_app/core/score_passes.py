@@ -3,15 +3,16 @@ the same passes.
 
 On 16-bit weights (and by a rounding error in float32) a token's log-probability depends on the
 length of the pass that read it, not only on the tokens before it: the bundled model in bfloat16
-gave 54 tokens read alone and inside 184 up to 0.18 nats a token apart. An analysis that kept
-its earlier records after an edit (``scoring.reusable_records``) is made of such passes of
-several lengths. Two scorings of one text under two models (the Text tab's "Fine-tune's change":
-under the adapter, under the base model) are comparable token by token only when each token was
-read in a pass of the same place and length in both: then their difference is the models', not
-the arithmetic of two pass plans. A pass read in the same place and length over tokens that
-differ only after the ones it is kept for gives those the same figures (a causal model's
-position reads nothing after it, and the kernels take the same path for the same shape), so
-passes are compared by their place and length, neighbours of the same shape as one.
+gave 54 tokens read alone and inside 184 up to 0.18 nats a token apart. The scorings' passes now
+have fixed places and shapes (``scoring.window_plan``), so every complete scoring of one text is
+read in the same passes, kept records and all; this record of them still guards the Text tab's
+"Fine-tune's change" (under the adapter, under the base model), which is comparable token by
+token only when each token was read in a pass of the same place and length in both: then their
+difference is the models', not the arithmetic of two pass plans. A pass read in the same place
+and length over tokens that differ only after the ones it is kept for gives those the same
+figures (a causal model's position reads nothing after it, and the kernels take the same path
+for the same shape), so passes are compared by their place and length, neighbours of the same
+shape as one.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ UNKNOWN = -1  # a pass's place, for records kept from a scoring that did not say
 @dataclass(frozen=True)
 class Pass:
     """The records from the previous Pass's ``end`` up to ``end`` (counted from the first
-    scored token) came from one forward pass reading the text's ids ``begin:stop`` (counted
-    with the start token plain text is read after, as ``scoring.score_ids`` counts them)."""
+    scored token) came from one forward pass fed the text's ids ``begin:stop`` (counted with the
+    start token plain text is read after, as ``scoring.score_ids`` counts them; padded past the
+    text's end, after the cache of the ids before ``begin`` for a block of the first window)."""
 
     end: int
     begin: int

@@ -1,11 +1,12 @@
 """Teacher-forced TokenRecords for any text: an old answer, a prompt, under any adapter.
 
-A text longer than the model's window is scored window by window (the strided evaluation
-of HF's perplexity guide). The windows depend only on the text's length and the model's
-window, so a scoring can be cancelled between windows (what was scored is kept), reports
-its progress per window, and after an edit reuses every window of an earlier scoring that
-the edit left untouched: only the windows from the first changed token on run again, and
-the result is the same as scoring the new text from scratch.
+A text is scored in passes of fixed places and shapes (``window_plan``): the model's first
+window in blocks, each read on from the cache of those before it, and a text longer than the
+window window by window after it (the strided evaluation of HF's perplexity guide), the last
+pass padded past the text's end. A token's figures then depend only on the tokens up to it, so
+a scoring can be cancelled between passes (what was scored is kept), reports its progress per
+pass, and after an edit keeps every record before the first changed token: only the passes from
+there on run again, and the result is the very one of scoring the new text from scratch.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class _Stopped(Exception):
 
 
 PART_TOKENS = 256  # targets per pass of a scoring in parts: a stop waits for at most one such pass
+# the tokens each pass of a text's first window reads (the last one padded to it; ``window_plan``):
+# the first PASS_TOKENS, then as many as were read before it, at most PASS_TOKENS_MAX: a short text
+# pads little, a long one takes few passes (bench/same_figures.py: the analysis against plain passes)
+PASS_TOKENS, PASS_TOKENS_MAX = 64, 256
 ENCODE_PIECE_CHARS = 10_000  # a long text is tokenized in pieces of about this many characters
 
 
@@ -51,56 +56,82 @@ class ScoreProgress:
 
 @dataclass(frozen=True)
 class Window:
-    """One forward pass: the model reads ``full[begin:stop]`` and predicts ``full[start:stop]``."""
+    """One forward pass of a scoring's plan: its predictions read ``full[begin:stop]`` and it
+    predicts ``full[start:stop]``. The pass itself is fed ``width`` tokens from ``fed``
+    (``full[fed:fed + width]``, padded past the text's end), after the model's cache of
+    ``full[begin:fed]`` that the plan's passes before it made (a block of the first window),
+    and makes the logits of the last ``rows`` of them."""
 
     begin: int
     start: int
     stop: int
+    fed: int
+    width: int
+    rows: int
+
+    @property
+    def cached(self) -> bool:
+        """Whether the pass reads on from the cache of the blocks before it."""
+        return self.fed > self.begin
 
 
 def window_plan(length: int, first: int, window: int) -> list[Window]:
-    """The passes that score positions [first, length) of a text: the first window is read
-    whole; each later one predicts the next half window from the full window before it, so
-    every token past the first window is predicted from at least half a window of text."""
+    """The passes that score positions [first, length) of a text. Every pass has a fixed place
+    and shape whatever the text's length: the first window is read in blocks (``block_width``:
+    64, 64, 128, then 256 tokens), each after the cache of those before it; each later window predicts the next half window from the
+    full window before it, so every token past the first window is predicted from at least half
+    a window of text. The last pass is padded past the text's end.
+
+    Why fixed: on 16-bit weights a pass's length changes a token's figures (the bundled model in
+    bfloat16: up to 0.15 nats a token between a text read alone and inside a longer one), so a
+    plan that followed the text's length gave one text other figures after a continuation, an
+    edit and its undo, or typed in pieces than after a restart or from the CLI. In these passes a
+    token's figures depend only on the tokens up to it (a causal model's position reads nothing
+    after it; the kernels take the same path for the same shapes): the same text, model and
+    adapter give the same figures however the analysis came about."""
+    plan = _first_window_plan(length, first, window)
     stride = max(1, window // 2)
-    plan, start = [], first
+    start = window
     while start < length:
-        stop = min(length, max(window, start + stride))
-        plan.append(Window(max(0, stop - window), start, stop))
-        start = stop
+        end = start + stride  # the window's end, fixed: the last one reads padding past the text
+        if end > first:
+            plan.append(Window(end - window, max(start, first), min(length, end), end - window, window, stride + 1))
+        start = end
     return plan
 
 
-def reusable_records(old_full: list[int], old_records: int, new_full: list[int], first: int, window: int) -> int:
-    """How many leading records of a scoring of ``old_full`` (it has ``old_records`` of them,
-    fewer when it was cancelled) hold for ``new_full``: those of the positions before the
-    first change that both texts predict from the same start of a window (what a causal
-    model's prediction reads), whether or not the windows end alike.
+def _first_window_plan(length: int, first: int, window: int) -> list[Window]:
+    """The blocks that predict the first window's targets [first, min(length, window)): block
+    ``fed`` reads tokens [fed, fed + width) after the cache of those before it."""
+    end, fed = min(length, window), 0
+    plan = []
+    while fed < end - 1:
+        width = block_width(fed, window)
+        start, stop = max(first, fed + 1), min(end, fed + width + 1)
+        if start < stop:
+            plan.append(Window(0, start, stop, fed, width, width))
+        fed += width
+    return plan
 
-    A text that grew (a continuation after the person's words) keeps its earlier records
-    rather than their re-reading in a longer pass: on 16-bit weights a pass's length changes
-    the arithmetic (measured on the bundled model in bfloat16: 54 tokens alone and inside
-    184 differed by up to 0.18 nats a token, perplexity 67.5 -> 67.25; in float32 not at all),
-    and the person's figure moved when nothing of theirs changed (usertest 12: 29.9 -> 30.0).
-    A fresh scoring of the whole text (a text reopened) still reads it in one pass: on Fast
-    or Compact weights its figures may differ from the CLI's scoring of the person's text
-    alone by as much; Exact weights give the same figures either way."""
+
+def block_width(fed: int, window: int) -> int:
+    """The tokens the first window's block from token ``fed`` reads (fixed by ``fed`` alone)."""
+    return max(1, min(window - fed, PASS_TOKENS_MAX, max(PASS_TOKENS, fed)))
+
+
+def reusable_records(old_full: list[int], old_records: int, new_full: list[int], first: int) -> int:
+    """How many leading records of a scoring of ``old_full`` (it has ``old_records`` of them,
+    fewer when it was cancelled) hold for ``new_full``: those of the positions before the first
+    change. The plan's passes have fixed places and shapes (``window_plan``), so a record read
+    only tokens before it in a pass that a scoring of ``new_full`` reads alike: it is the very
+    record a fresh scoring gives. A text that grew (a continuation after the person's words)
+    keeps the person's figures (usertest 12: 29.9 -> 30.0 when a longer pass re-read them)."""
     same = 0
     for a, b in zip(old_full, new_full):
         if a != b:
             break
         same += 1
-    limit = min(same, first + old_records)
-    old_plan = window_plan(len(old_full), first, window)
-    kept = first
-    for new in window_plan(len(new_full), first, window):
-        old = next((w for w in old_plan if w.start <= new.start < w.stop), None)
-        if old is None or old.begin != new.begin:
-            break
-        kept = min(new.stop, old.stop, limit)
-        if kept < new.stop:
-            break
-    return max(0, kept - first)
+    return max(0, min(same - first, old_records))
 
 
 def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int], alternatives: int = 10, *,
@@ -110,9 +141,8 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     """Records for ``target_ids`` as they follow ``context_ids``.
 
     Texts are decoded from the start of the target, exactly as generation decodes an answer,
-    so scoring a generated answer after its prompt gives back the same records. What fits
-    in the model's window takes one forward pass; a longer text takes one per window
-    (``window_plan``). ``cancel`` is checked before each window: a cancelled scoring returns
+    so scoring a generated answer after its prompt gives back the same records (the figures to
+    float rounding: generation reads one token a pass). The passes are ``window_plan``'s. ``cancel`` is checked before each window: a cancelled scoring returns
     the records of the windows done (fewer than the targets). ``progress`` hears a
     ScoreProgress after each window. ``previous`` is (context + target ids, records) of an
     earlier scoring with the same context length, model and ``alternatives``: the records of
@@ -132,19 +162,20 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     texts, tail = _texts(loaded, target_ids)
     full = list(context_ids) + list(target_ids)
     first = len(context_ids)
-    records = [] if previous is None else _reused_records(previous, full, first, texts, loaded.context_window)
+    records = [] if previous is None else _reused_records(previous, full, first, texts)
     if passes is not None:
         passes += kept_passes(_previous_passes(previous), len(records))
     plan = [w for w in window_plan(len(full), first, loaded.context_window) if w.stop > first + len(records)]
+    cache = BlockCache()
     with loaded.lock, torch.inference_mode():
         for w in plan:
             k = alternatives if detailed is None or w.start - first < detailed else 0
-            new = _window_records(loaded, full, w, first, texts, k, cancel, progress)
+            new = _window_records(loaded, full, w, first, texts, k, cancel, progress, cache)
             if new is None:  # cancelled: the windows done
                 return records
             records += new[first + len(records) - w.start:]  # (a window begun before: its reused part stays)
             if passes is not None:
-                passes.append(Pass(len(records), w.begin, w.stop))
+                passes.append(_pass_of(w, len(records)))
             if progress is not None:
                 progress(ScoreProgress(len(records), len(target_ids)))
     return _with_tail(records, texts, tail)
@@ -154,10 +185,15 @@ def planned_passes(full: list[int], first: int, window: int, previous: tuple | N
     """The Passes ``score_ids`` makes for the targets ``full[first:]`` given ``previous`` (as
     score_ids takes it, with its passes as a third item), without running one: which windows
     it would keep and which it would read."""
-    kept = 0 if previous is None else reusable_records(list(previous[0]), len(previous[1]), full, first, window)
+    kept = 0 if previous is None else reusable_records(list(previous[0]), len(previous[1]), full, first)
     passes = kept_passes(_previous_passes(previous), kept)
-    return passes + [Pass(w.stop - first, w.begin, w.stop) for w in window_plan(len(full), first, window)
+    return passes + [_pass_of(w, w.stop - first) for w in window_plan(len(full), first, window)
                      if w.stop > first + kept]
+
+
+def _pass_of(w: Window, end: int) -> Pass:
+    """The score_passes.Pass of a plan's window whose records end at ``end``: the ids it was fed."""
+    return Pass(end, w.fed, w.fed + w.width)
 
 
 def _previous_passes(previous: tuple | None):
@@ -166,27 +202,51 @@ def _previous_passes(previous: tuple | None):
     return previous[2] if previous is not None and len(previous) > 2 else None
 
 
-def _reused_records(previous: tuple, full: list[int], first: int, texts: list[str],
-                    window: int) -> list[TokenRecord]:
+def _reused_records(previous: tuple, full: list[int], first: int, texts: list[str]) -> list[TokenRecord]:
     """The records an earlier scoring (``previous``: its ids and records) shares with this one,
     with this text's pieces (a token's text can change with what follows it)."""
     old_full, old_records = previous[:2]
-    kept = reusable_records(list(old_full), len(old_records), full, first, window)
+    kept = reusable_records(list(old_full), len(old_records), full, first)
     return [r if r.text == texts[i] else replace(r, text=texts[i]) for i, r in enumerate(old_records[:kept])]
 
 
 def _window_records(loaded: LoadedModel, full: list[int], w: Window, first: int, texts: list[str], alternatives: int,
-                    cancel: threading.Event | None, progress: Callable[[ScoreProgress], None] | None
-                    ) -> list[TokenRecord] | None:
+                    cancel: threading.Event | None, progress: Callable[[ScoreProgress], None] | None,
+                    cache: BlockCache) -> list[TokenRecord] | None:
     """The records of one window's pass over ``full`` (the targets start at ``first``); None when
     ``cancel`` was set before it or stopped it inside."""
     if cancel is not None and cancel.is_set():
         return None
     try:
+        if w.cached:
+            cache.read_to(loaded, full, w.fed, cancel)
         with _inside_window(loaded, w, w.start - first, len(full) - first, cancel, progress):
-            return _score_window(loaded, full, w, texts[w.start - first:w.stop - first], alternatives)
+            return _score_window(loaded, full, w, texts[w.start - first:w.stop - first], alternatives, cache)
     except _Stopped:
         return None
+
+
+@dataclass
+class BlockCache:
+    """The model's cache of ``full[:tokens]``, made by a scoring's blocks of the first window in
+    their plan's passes (``window_plan``): the next block reads on from it."""
+
+    tokens: int = 0
+    cache: object = None
+
+    def read_to(self, loaded: LoadedModel, full: list[int], fed: int, cancel: threading.Event | None) -> None:
+        """Hold the cache of ``full[:fed]``: the blocks before ``fed`` whose records an earlier
+        scoring gave (or that hold only the context) are read now, in their plan's passes, without
+        their records. Raises _Stopped when ``cancel`` is set between two."""
+        if self.tokens != fed:
+            self.tokens, self.cache = 0, None
+        while self.tokens < fed:
+            if cancel is not None and cancel.is_set():
+                raise _Stopped()
+            width = block_width(self.tokens, loaded.context_window)
+            ids = torch.tensor([full[self.tokens:self.tokens + width]], device=loaded.device)
+            self.cache = loaded.model(input_ids=ids, cache=self.cache, use_cache=True, logits_to_keep=1).cache
+            self.tokens += width
 
 
 @dataclass
@@ -323,17 +383,31 @@ def _texts(loaded: LoadedModel, target_ids: list[int]) -> tuple[list[str], str]:
 
 
 def _score_window(loaded: LoadedModel, full: list[int], w: Window, texts: list[str],
-                  alternatives: int) -> list[TokenRecord]:
+                  alternatives: int, cache: BlockCache) -> list[TokenRecord]:
     """The records of one window's predicted positions (the log_softmax in CHUNK blocks)."""
     table = token_texts(loaded.tokenizer)
-    ids = torch.tensor([full[w.begin:w.stop]], device=loaded.device)
-    logits = loaded.model(input_ids=ids, logits_to_keep=w.stop - w.start + 1).logits[0, :-1]
+    first_row = w.start - 1 - w.fed - (w.width - w.rows)  # the row that predicts w.start
+    logits = _pass_logits(loaded, full, w, cache)[first_row:first_row + w.stop - w.start]
     chosen = torch.tensor(full[w.start:w.stop])
     records: list[TokenRecord] = []
     for a in range(0, w.stop - w.start, CHUNK):
         b = a + CHUNK
         records += records_from_logits(logits[a:b], chosen[a:b], texts[a:b], table, alternatives, loaded.precision)
     return records
+
+
+def _pass_logits(loaded: LoadedModel, full: list[int], w: Window, cache: BlockCache) -> torch.Tensor:
+    """The logits of one window's pass, fed its ``width`` tokens (padded past the text's end, so
+    the pass has its plan's shape); a block of the first window reads on from ``cache`` (which
+    ``read_to`` brought to ``w.fed``) and leaves its own there."""
+    ids = full[w.fed:w.fed + w.width]
+    ids = ids + [ids[-1]] * (w.width - len(ids))  # padding: read after every token scored, so it changes none
+    block = w.begin == 0  # the first window's blocks read on from the cache; later windows read whole
+    out = loaded.model(input_ids=torch.tensor([ids], device=loaded.device), cache=cache.cache if w.cached else None,
+                       use_cache=block, logits_to_keep=w.rows)
+    if block:
+        cache.cache, cache.tokens = out.cache, w.fed + w.width
+    return out.logits[0]
 
 
 def first_scored(tokenizer) -> int:

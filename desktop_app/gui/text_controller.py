@@ -250,7 +250,10 @@ class TextController(QObject):
             self.throttle.push(item)
 
     def _continued(self, generation) -> None:
-        """A continuation came: it becomes a branch (shown), then ``continued`` says so."""
+        """A continuation came: it becomes a branch (shown), then ``continued`` says so. Its streamed
+        records (generation's, one token a pass) coloured it only while it came: the analysis of the
+        shown text that follows replaces them, so the heatmap, summary and exports say the figures
+        any path to that text gives (docs/features.md, "One text, one set of figures")."""
         self.throttle.flush()
         if generation.records and generation.tokens_per_s:
             self.speed.emit(generation.tokens_per_s, len(generation.records))
