@@ -40,3 +40,19 @@ def test_the_open_list_shows_whole_rows(qtbot, qapp, tiny_model_dir, size, rows)
         assert rows_cut(table) == []
         assert table.viewport().height() == rows * table.sizeHintForRow(0)
 
+
+
+def test_a_short_window_shows_the_summarys_title_row_and_no_part_of_the_figures(qtbot, qapp, tiny_model_dir):
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY * 12) as window:
+        view = window.text_view
+        view.set_editing(False)
+        view.surprises.toggle.setChecked(True)
+        qtbot.waitUntil(lambda: view.surprises.panel.list.topLevelItemCount() > LIST_ROWS, timeout=WAIT_MS)
+        window.resize(800, 580)
+        settle()
+        scroll, panel = view.summary_scroll, view.summary_panel
+        assert scroll.least and scroll.verticalScrollBar().value() == 0
+        shown = scroll.viewport().height()
+        figures = panel.figures.geometry()
+        assert panel.title_row.geometry().bottom() < shown, "the title row shows"
+        assert figures.top() >= shown or figures.bottom() < shown, (figures, shown)

@@ -227,11 +227,12 @@ class TextView(QWidget):
 
     def _summary_least(self) -> int:
         """The summary's title row and its bar, whole, the figures scrolled to: at its title row's
-        height the bar showed cut in half."""
+        height the bar showed cut in half. It ends where the figures begin: with the grid's bottom margin,
+        wider than the gap over them, their first line's top had shown, cut through (usertest 25)."""
         panel = self.summary_panel
         margins, gap = panel.grid.contentsMargins(), panel.grid.verticalSpacing()
         bar = 0 if panel.bar_in_title else gap + panel.bar.sizeHint().height()  # a short tab's is in the title row
-        return margins.top() + panel.title_row.sizeHint().height() + bar + margins.bottom()
+        return margins.top() + panel.title_row.sizeHint().height() + bar + gap
 
     def _build_heatmap_scroll(self) -> QScrollArea:
         """The heatmap in a scroll area that can follow a streaming continuation's end."""
