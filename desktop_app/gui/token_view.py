@@ -147,11 +147,21 @@ def token_percent(record: TokenRecord) -> str:
     return next(text for alt, text in zip(listed, texts) if alt.id == record.id)
 
 
+def rows_through_ties(texts: list[str], rows: int) -> int:
+    """``rows``, or more where the last row ties the ones after it: a lone "tie" on the last row, its
+    equal cut off under it, read as a tie with nothing (usertest 25: "knew 3.6% tie" under "said 5.3%")."""
+    count = min(rows, len(texts))
+    while 0 < count < len(texts) and texts[count] == texts[count - 1]:
+        count += 1
+    return count
+
+
 def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
     # the percentages and ties are read over every alternative kept, as the inspector reads them, then cut:
     # the tooltip's last row "6 1.8%" had no "tie" while the inspector said "6 tie 1.79%, 4 tie 1.79%" (usertest 19)
-    texts, tied = (values[:alternatives] for values in listed_percents(record))
-    shown = ordered_alternatives(record)[:alternatives]
+    texts, tied = listed_percents(record)
+    count = rows_through_ties(texts, alternatives)
+    texts, tied, shown = texts[:count], tied[:count], ordered_alternatives(record)[:count]
     width = max((len(t) for t in texts), default=0)
     rows = "".join(
         f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"
