@@ -90,6 +90,9 @@ def forked_notice(tree, source: int, new: int) -> str:
 
 STOPPED_CONTINUATION = "You stopped this continuation before it ended."  # as the chat's STOPPED_WORDS
 STOPPED_EMPTY = "Stopped before the first token; nothing was kept."
+# a continuation cut at the settings' limit ended mid-sentence with nothing said (usertest 25), and the
+# Text tab shows no Settings button: the words name the setting and its key
+AT_THE_LIMIT = "Stopped at Max new tokens ({count}, Ctrl+,): Continue writes on"
 
 
 class SummaryScroll(QScrollArea):
@@ -610,12 +613,19 @@ class TextView(QWidget):
     def _continued(self, text: str, reason: str) -> None:
         # a stopped continuation is said until the text changes or another branch shows: the
         # analysis that follows it had put its "" over a bare "stopped"
-        stopped = reason == "cancelled"
-        self.stop_note = ((STOPPED_CONTINUATION if text else STOPPED_EMPTY), self.controller.tree.shown) if stopped \
-            else None
-        self.status.setText(self._stop_words() if stopped else "")
+        note = self._end_words(text, reason)
+        self.stop_note = None if note is None else (note, self.controller.tree.shown)
+        self.status.setText(self._stop_words() if note else "")
         if not text:
             self._show_path(self.controller.tree.shown_text())
+
+    def _end_words(self, text: str, reason: str) -> str | None:
+        """Why a continuation ended, where the person did not end it or the model: stopped, or at the limit."""
+        if reason == "cancelled":
+            return STOPPED_CONTINUATION if text else STOPPED_EMPTY
+        if reason == "length" and text:
+            return AT_THE_LIMIT.format(count=self.controller.chat.settings.max_new_tokens)
+        return None
 
     def _stop_words(self) -> str:
         """What the status says once the shown text is analysed: that its continuation was stopped."""
