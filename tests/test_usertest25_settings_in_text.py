@@ -38,3 +38,23 @@ def test_ctrl_comma_in_the_text_tab_opens_the_settings_over_continue(window, qtb
     assert popover.isVisible()
     assert popover.opener is window.settings_button
     popover.hide()
+
+
+def test_the_text_tabs_settings_leave_out_what_only_the_chat_reads(window, qtbot):
+    """Usertest 25: in the Text tab the settings said "Changes apply to the next answer" over a System text
+    ("instructions placed before the conversation") and "Enter sends", none of which a continuation reads."""
+    from desktop_app.gui.panels import SETTINGS_HINT, TEXT_SETTINGS_HINT
+    from desktop_app.gui.shortcuts import open_settings
+
+    popover = window.popover
+    open_settings(window)
+    assert popover.hint.text() == TEXT_SETTINGS_HINT and "continuation" in popover.hint.text()
+    assert not popover.system.isVisible() and not popover.enter_sends.isVisible()
+    assert popover.max_new.isVisible() and popover.temperature.isVisible()
+    popover.hide()
+    window.set_mode("chat")
+    QApplication.processEvents()
+    window.settings_button.click()  # the chat's button: its settings whole
+    assert popover.isVisible() and popover.hint.text() == SETTINGS_HINT
+    assert popover.system.isVisible() and popover.enter_sends.isVisible()
+    popover.hide()
