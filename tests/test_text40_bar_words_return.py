@@ -10,8 +10,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from desktop_app.gui.text_view import AT_THE_LIMIT  # noqa: E402
 from gui_windows import WAIT_MS  # noqa: E402
 from test_gui_loom import TEXT, continue_with, settle, window  # noqa: E402,F401
 
@@ -35,6 +37,13 @@ def test_the_bar_takes_its_words_back_after_a_continuation_from_the_middle(windo
     assert step == 1 and under and words == "Continue", "the long status went under the bar; the words stayed"
 
     qtbot.waitUntil(lambda: not window.text.continuing and window.text.summary is not None, timeout=WAIT_MS)
+    settle(window)
+    # the continuation stopped at Max new tokens, which the status says until the text changes (usertest 25)
+    assert view.status.text() == AT_THE_LIMIT.format(count=window.chat.settings.max_new_tokens)
+    view.set_editing(True)
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+        view.editor.moveCursor(QTextCursor.MoveOperation.End)
+        view.editor.insertPlainText(" And")
     settle(window)
     assert view.status.text() == ""
     assert view.bar.ladder.step == 0, "room again: the bar takes its status back without a resize"

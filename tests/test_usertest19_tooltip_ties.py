@@ -40,9 +40,9 @@ def test_the_tooltip_says_tie_where_the_inspector_does(qtbot):
     chart.set_data(ordered_alternatives(record), record.id, record)
     inspector = [f"{label} {percent}" for (label, _p, _c), percent in zip(chart.rows(), chart.percents())]
     tooltip = _tooltip_rows(tooltip_html(record))
-    assert len(tooltip) == 5
+    assert len(tooltip) == 6  # the fifth row's tie shows what it ties (usertest 25)
     assert inspector[4] == "6 tie 1.79%"
-    assert tooltip[4] == "6 1.79% tie"
+    assert tooltip[4:] == ["6 1.79% tie", "4 1.79% tie"]
     # every row the tooltip shows carries the inspector's figure
     for shown, painted in zip(tooltip, inspector):
         label, rest = painted.split(" ", 1)

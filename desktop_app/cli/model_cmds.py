@@ -46,6 +46,18 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     models.set_defaults(func=cmd_models)
 
 
+# why a generation ended, in words: its line had said "length", which named no option (usertest 25)
+ENDINGS = {"eos": "the model ended it", "stop": "the model ended it", "length": "stopped at --max-new-tokens {limit}",
+           "context": "stopped: the model's window is full", "cancelled": "stopped"}
+
+
+def generation_summary(generation) -> str:
+    """The line under a generation: "[20 tokens, 3.0 tok/s, stopped at --max-new-tokens 20]"."""
+    reason = generation.finish_reason or ""
+    ending = ENDINGS.get(reason, reason).format(limit=generation.settings.max_new_tokens)
+    return f"[{len(generation.records)} tokens, {generation.tokens_per_s:.1f} tok/s, {ending}]"
+
+
 def add_sampling_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-new-tokens", type=int, default=128, metavar="N",
                         help="the most tokens to write (default %(default)s)")
@@ -143,7 +155,7 @@ def cmd_generate(args) -> int:
         print()
     else:
         print()
-        summary = f"[{len(generation.records)} tokens, {generation.tokens_per_s:.1f} tok/s, {generation.finish_reason}]"
+        summary = generation_summary(generation)
         if message_id is not None:
             summary += f" saved as message {message_id}"
         print(summary, file=sys.stderr)

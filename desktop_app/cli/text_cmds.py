@@ -12,7 +12,7 @@ from pathlib import Path
 
 from desktop_app.cli.common import CliError, load_model_for_cli, stderr_bar
 from desktop_app.cli import model_cmds
-from desktop_app.cli.model_cmds import add_sampling_options, sampling_from_args, write_token
+from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args, write_token
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
 from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
@@ -297,6 +297,5 @@ def cmd_continue(args) -> int:
         print()
     else:
         print()
-        print(f"[{len(generation.records)} tokens, {generation.tokens_per_s:.1f} tok/s, {generation.finish_reason}]",
-              file=sys.stderr)
+        print(generation_summary(generation), file=sys.stderr)
     return 0

@@ -165,7 +165,7 @@ def explain_layers(loaded: LoadedModel, context: TokenContext, *, vs: int | None
         raise ExplainError(f"Token id {other} is outside this model's vocabulary (0 to {logits.shape[-1] - 1}).")
     texts = token_texts(loaded.tokenizer).text
     facts = sampler_facts(logits, chosen, context.settings, settings_known=context.settings_known,
-                          forced=context.forced, answer_before=context.ids[context.prompt_len:-1], texts=texts)
+                          forced=context.forced, answer_before=context.sampled_before, texts=texts)
     first = Explanation(context, texts(chosen), lens, lens_error, None, facts,
                         explaining_adapter(loaded, context), loaded.precision, adapter_on=loaded.adapter_id)
     return first, other

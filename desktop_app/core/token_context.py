@@ -33,6 +33,9 @@ class TokenContext:
     other_writer: str | None = None
     # per prompt token: core.prompt_sources' CONVERSATION, SYSTEM or TEMPLATE (None: not known)
     prompt_sources: tuple[str, ...] | None = None
+    # where the tokens the sampler had already written begin in ``ids`` (None: at ``prompt_len``): a Text
+    # mode continuation's, which its repetition penalty saw, while the whole text before it is the prompt
+    sampled_from: int | None = None
 
     @property
     def position(self) -> int:
@@ -45,6 +48,11 @@ class TokenContext:
     @property
     def chosen(self) -> int:
         return self.ids[-1]
+
+    @property
+    def sampled_before(self) -> list[int]:
+        """The tokens the sampler had written before this one, which a repetition penalty lowered."""
+        return self.ids[self.prompt_len if self.sampled_from is None else self.sampled_from:-1]
 
 
 def context_for_message(store, loaded: LoadedModel, message_id: int, index: int) -> TokenContext:
@@ -106,14 +114,16 @@ def _answer_token(loaded: LoadedModel, message_id: int, message: dict, records: 
 
 def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: SamplingSettings, *,
                      by_model: bool, recorded_prob: float | None = None, scored_with_adapter: int | None = None,
-                     written_precision: str | None = None) -> TokenContext:
+                     written_precision: str | None = None, written_from: int | None = None) -> TokenContext:
     """Token ``index`` of an analysed Text mode text, whose ``ids`` are the analysis's (record
     ``index`` is ``ids[index + core.scoring.first_scored]``: the first token, or the second for
     a model without a start token), after the text before it as far as the analysis's window
     read it (core.scoring.window_plan). ``by_model``: a continuation wrote it (sampled with
-    ``settings``, which a continuation does not store: the ones now); else the person did. The
-    analysis read the text after the start token plain text is read after
-    (core.scoring.score_text), so this reads it so too."""
+    ``settings``, which a continuation does not store: the ones now); else the person did.
+    ``written_from``: the record where that continuation begins, whose tokens before ``index`` its
+    repetition penalty lowered (as core.generation's sampler did: without them, a token it wrote read
+    as "min-p 0.1 left it out; it was drawn at 0.0%"). The analysis read the text after the start
+    token plain text is read after (core.scoring.score_text), so this reads it so too."""
     from desktop_app.core.scoring import first_scored, window_plan
 
     skip = first_scored(loaded.tokenizer)
@@ -125,9 +135,11 @@ def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: 
     # the text before it as the analysis read it: a long text is scored window by window
     begin = next(w.begin for w in window_plan(len(full), first, loaded.context_window) if w.start <= position < w.stop)
     seen = full[begin:position + 1]
+    sampled_from = None if written_from is None or not by_model else min(max(0, written_from + first - begin),
+                                                                          len(seen) - 1)
     return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=False,
                         forced=not by_model, written_with_adapter=scored_with_adapter, recorded_prob=recorded_prob,
-                        written_precision=written_precision, in_text=True)
+                        written_precision=written_precision, in_text=True, sampled_from=sampled_from)
 
 
 def writer_of(message: dict, index: int) -> int | None:

@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
         self.regenerate_button.clicked.connect(self.regenerate)
-        self.settings_button.clicked.connect(lambda: self.popover.popup_above(self.settings_button))
+        self.settings_button.clicked.connect(lambda: shortcuts.open_settings(self))
         self.popover.changed.connect(self.use_popover_settings)
         self.model_button.clicked.connect(self.choose_model)
         self.prompt.textChanged.connect(self._update_buttons)

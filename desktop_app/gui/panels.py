@@ -380,6 +380,9 @@ class LegendBar(QFrame):
 
 
 SETTINGS_HINT = "Point at a setting's name for what it does. Changes apply to the next answer."
+# the Text tab's: its continuations read no system text and no Enter key (usertest 25 read "System text:
+# instructions placed before the conversation" there, and "the next answer")
+TEXT_SETTINGS_HINT = "Point at a setting's name for what it does. Changes apply to the next continuation."
 # (the form's name, what it does): the sampler's fields in the popover's order (usertest 9: "Min-p"
 # and "Alternatives kept" said nothing to a new user)
 FIELD_TIPS = (
@@ -467,9 +470,18 @@ class SettingsPopover(QFrame):
         row.addWidget(self.close_button)
         column.addLayout(row)
 
+    def for_text(self, text: bool) -> None:
+        """The Text tab's settings (``text``): the sampler's alone, said to apply to the next continuation;
+        else the chat's, with the system text and the Enter key."""
+        self.hint.setText(TEXT_SETTINGS_HINT if text else SETTINGS_HINT)
+        for row in self.chat_rows:
+            self.form.setRowVisible(row, not text)
+
     def _add_fields(self, form: QFormLayout) -> None:
+        self.form = form
         form.addRow(QLabel("<b>Sampling</b>"))
-        form.addRow(styled_label(SETTINGS_HINT, "Muted", wrap=True))
+        self.hint = styled_label(SETTINGS_HINT, "Muted", wrap=True)
+        form.addRow(self.hint)
         self.range_note = styled_label("", "Muted", wrap=True)  # a value past a field's range, set to its end
         self.range_note.hide()
         form.addRow(self.range_note)
@@ -484,8 +496,10 @@ class SettingsPopover(QFrame):
             label.setToolTip(tip)  # the name is where a person points to ask what it means
             field.setToolTip(tip)
             form.addRow(label, field)
-        form.addRow(QLabel("<b>Keys</b>"))
+        keys = QLabel("<b>Keys</b>")
+        form.addRow(keys)
         form.addRow("", self.enter_sends)
+        self.chat_rows = (self.system, keys, self.enter_sends)  # only the chat reads them
 
     def _clamped(self, name: str, field, typed: str, kept: str) -> None:
         self.range_note.setText(f"{name} goes from {field.range_words()}: {typed} became {kept}.")

@@ -53,7 +53,7 @@ def bind(window) -> None:
     """Chat/Text, settings and the list itself (the others are bound where their actions live)."""
     for keys, action in (("Ctrl+1", lambda: open_mode(window, "chat")), ("Ctrl+2", lambda: open_mode(window, "text")),
                          ("Ctrl+3", lambda: open_finetune(window)),
-                         ("Ctrl+,", lambda: window.popover.popup_above(window.settings_button)),
+                         ("Ctrl+,", lambda: open_settings(window)),
                          ("Ctrl+L", lambda: open_model_dialog(window)), ("Ctrl+Shift+C", window.open_compare),
                          ("Ctrl+H", lambda: open_adapter_history(window)),
                          ("Ctrl+S", lambda: open_export_menu(window)),
@@ -105,6 +105,16 @@ def open_finetune(window) -> None:
     target = button if button.isEnabled() else window.side_tabs.tabBar()
     target.setFocus(Qt.FocusReason.ShortcutFocusReason)
     window.finetune_panel.ensureWidgetVisible(button)
+
+
+def open_settings(window) -> None:
+    """The sampling settings, over the Settings button; in the Text tab, which hides the prompt row and
+    that button, over Continue (what they change there), without the system text and the Enter key, which
+    only the chat reads: placed by the hidden button, they had opened at the screen's left edge, hanging
+    off the window (usertest 25)."""
+    in_text = window.mode == "text"
+    window.popover.for_text(in_text)
+    window.popover.popup_above(window.text_view.continue_button if in_text else window.settings_button)
 
 
 def open_model_dialog(window) -> None:

@@ -59,11 +59,13 @@ class TextExplainer:
             return
         record, ids, settings = scored.records[index], list(scored.ids), replace(chat.settings)
         by_model = self.mode.rated_token(index) is not None  # a continuation wrote it
+        written_from = self.mode.continuation_start(index) if by_model else None
         adapter = scored.model_key[2] if scored.model_key else None
 
         def make_context(loaded):
             return context_for_text(loaded, ids, index, settings, by_model=by_model, recorded_prob=record.prob,
-                                    scored_with_adapter=adapter, written_precision=record.precision)
+                                    scored_with_adapter=adapter, written_precision=record.precision,
+                                    written_from=written_from)
 
         start_text_explain(chat, self.view, make_context)
 

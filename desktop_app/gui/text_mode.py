@@ -233,6 +233,22 @@ class TextMode:
         at = None if layout is None else layout.token_of_character(offset - start)
         return None if at is None else (owner, at)
 
+    def continuation_start(self, index: int) -> int | None:
+        """The heatmap index where the continuation that wrote token ``index`` begins (None: the person
+        wrote it): "Why this token?" gives the sampler that continuation's tokens before it, as its
+        repetition penalty saw them."""
+        offset = self.view.offset_of(index)
+        owner, start = (None, 0) if offset is None else self.controller.tree.owner_at(offset)
+        if owner is None:
+            return None
+        heatmap = self.view.heatmap
+        at = len(heatmap.prefix)
+        for j, record in enumerate(heatmap.records[:index + 1]):
+            if at >= start:
+                return j
+            at += len(record.text)
+        return index
+
     def rated_values(self) -> dict[int, int]:
         """Heatmap index -> +1/-1 for the tokens rated in the continuations on the shown path."""
         from desktop_app.core import text_branches as tb

@@ -132,7 +132,8 @@ class SurprisePanel(QWidget):
         table = self.list
         rows = max(1, min(SHORT_LIST_ROWS if self.short else LIST_ROWS, table.topLevelItemCount()))
         row_height = table.sizeHintForRow(0) if table.topLevelItemCount() else table.fontMetrics().height() + 6
-        height = table.header().sizeHint().height() + rows * row_height + 2 * table.frameWidth() + 2
+        # whole rows, no more: 2 px over them had shown the top of the next row, cut through (usertest 25)
+        height = table.header().sizeHint().height() + rows * row_height + 2 * table.frameWidth()
         table.setFixedHeight(height)
 
     def show_rows(self, found: list, records) -> None:

@@ -91,6 +91,9 @@ def forked_notice(tree, source: int, new: int) -> str:
 
 STOPPED_CONTINUATION = "You stopped this continuation before it ended."  # as the chat's STOPPED_WORDS
 STOPPED_EMPTY = "Stopped before the first token; nothing was kept."
+# a continuation cut at the settings' limit ended mid-sentence with nothing said (usertest 25), and the
+# Text tab shows no Settings button: the words name the setting and its key
+AT_THE_LIMIT = "Stopped at Max new tokens ({count}, Ctrl+,): Continue writes on"
 
 
 class SummaryScroll(QScrollArea):
@@ -228,11 +231,12 @@ class TextView(QWidget):
 
     def _summary_least(self) -> int:
         """The summary's title row and its bar, whole, the figures scrolled to: at its title row's
-        height the bar showed cut in half."""
+        height the bar showed cut in half. It ends where the figures begin: with the grid's bottom margin,
+        wider than the gap over them, their first line's top had shown, cut through (usertest 25)."""
         panel = self.summary_panel
         margins, gap = panel.grid.contentsMargins(), panel.grid.verticalSpacing()
         bar = 0 if panel.bar_in_title else gap + panel.bar.sizeHint().height()  # a short tab's is in the title row
-        return margins.top() + panel.title_row.sizeHint().height() + bar + margins.bottom()
+        return margins.top() + panel.title_row.sizeHint().height() + bar + gap
 
     def _build_heatmap_scroll(self) -> QScrollArea:
         """The heatmap in a scroll area that can follow a streaming continuation's end."""
@@ -610,12 +614,19 @@ class TextView(QWidget):
     def _continued(self, text: str, reason: str) -> None:
         # a stopped continuation is said until the text changes or another branch shows: the
         # analysis that follows it had put its "" over a bare "stopped"
-        stopped = reason == "cancelled"
-        self.stop_note = ((STOPPED_CONTINUATION if text else STOPPED_EMPTY), self.controller.tree.shown) if stopped \
-            else None
-        self.status.setText(self._stop_words() if stopped else "")
+        note = self._end_words(text, reason)
+        self.stop_note = None if note is None else (note, self.controller.tree.shown)
+        self.status.setText(self._stop_words() if note else "")
         if not text:
             self._show_path(self.controller.tree.shown_text())
+
+    def _end_words(self, text: str, reason: str) -> str | None:
+        """Why a continuation ended, where the person did not end it or the model: stopped, or at the limit."""
+        if reason == "cancelled":
+            return STOPPED_CONTINUATION if text else STOPPED_EMPTY
+        if reason == "length" and text:
+            return AT_THE_LIMIT.format(count=self.controller.chat.settings.max_new_tokens)
+        return None
 
     def _stop_words(self) -> str:
         """What the status says once the shown text is analysed: that its continuation was stopped."""

@@ -22,6 +22,7 @@ from PySide6.QtGui import (QColor, QContextMenuEvent, QCursor, QPainter, QTextBl
 from PySide6.QtWidgets import QSizePolicy, QTextEdit, QToolTip
 
 from desktop_app.core.palette import MAX_ENTROPY_BITS, MEASURES, RANK_BUCKETS, color_for, rank_bucket, text_color_on
+from desktop_app.core.percent_words import percent
 from desktop_app.core.records import TokenRecord
 from desktop_app.gui.token_marks import MarkPainter, span_rects
 
@@ -114,12 +115,15 @@ def ordered_alternatives(record: TokenRecord) -> list:
 def percent_texts(probs: list[float]) -> tuple[list[str], list[bool]]:
     """Each probability as a percentage with as many decimals (1 to 3) as tell apart two that differ
     ("26.49%" and "26.48%", not "26.5%" twice), and whether it ties another as shown (equal to the
-    last decimal: the model found them equally likely, as 16-bit weights often do)."""
+    last decimal: the model found them equally likely, as 16-bit weights often do). A probability those
+    decimals round to nothing has two significant digits, as the Surprises list gives it ("0.012%"): the
+    inspector had said "probability 0.0%" for a token the model gave one chance in 8,000 (usertest 25)."""
     for decimals in (1, 2, 3):
         texts = [f"{p * 100:.{decimals}f}%" for p in probs]
         if not any(t == u and p != q for i, (t, p) in enumerate(zip(texts, probs))
                    for u, q in zip(texts[i + 1:], probs[i + 1:])):
             break
+    texts = [percent(p) if p > 0 and float(text[:-1]) == 0 else text for text, p in zip(texts, probs)]
     return texts, [texts.count(t) > 1 for t in texts]
 
 
@@ -147,11 +151,21 @@ def token_percent(record: TokenRecord) -> str:
     return next(text for alt, text in zip(listed, texts) if alt.id == record.id)
 
 
+def rows_through_ties(texts: list[str], rows: int) -> int:
+    """``rows``, or more where the last row ties the ones after it: a lone "tie" on the last row, its
+    equal cut off under it, read as a tie with nothing (usertest 25: "knew 3.6% tie" under "said 5.3%")."""
+    count = min(rows, len(texts))
+    while 0 < count < len(texts) and texts[count] == texts[count - 1]:
+        count += 1
+    return count
+
+
 def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
     # the percentages and ties are read over every alternative kept, as the inspector reads them, then cut:
     # the tooltip's last row "6 1.8%" had no "tie" while the inspector said "6 tie 1.79%, 4 tie 1.79%" (usertest 19)
-    texts, tied = (values[:alternatives] for values in listed_percents(record))
-    shown = ordered_alternatives(record)[:alternatives]
+    texts, tied = listed_percents(record)
+    count = rows_through_ties(texts, alternatives)
+    texts, tied, shown = texts[:count], tied[:count], ordered_alternatives(record)[:count]
     width = max((len(t) for t in texts), default=0)
     rows = "".join(
         f"<tr><td>{'&#9656;' if alt.id == record.id else ''}</td>"

@@ -1,0 +1,60 @@
+"""Ctrl+, in the Text tab opens the sampling settings over Continue (pytest-qt, the real window, the tiny
+GPT-2): the Text tab hides the prompt row and its Settings button, and the popup, placed by that hidden
+button, opened at the screen's left edge, hanging off the window's (usertest 25, at 1280x800). In the
+chat it stays over the Settings button."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui_windows import window_in_text_mode  # noqa: E402,F401 (the window fixture)
+
+
+def right_edge(widget) -> int:
+    return widget.mapToGlobal(QPoint(widget.width(), 0)).x()
+
+
+def test_ctrl_comma_in_the_text_tab_opens_the_settings_over_continue(window, qtbot):
+    window.resize(700, 500)  # within the offscreen screen, so nothing clamps the popup
+    QApplication.processEvents()
+    continue_button = window.text_view.continue_button
+    assert not window.settings_button.isVisible() and continue_button.isVisible()
+    qtbot.keyClick(window.text_view.text_widget(), Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    popover = window.popover
+    qtbot.waitUntil(popover.isVisible)
+    assert popover.opener is continue_button
+    assert abs(popover.geometry().right() - right_edge(continue_button)) <= 2  # its right edge, by Continue's
+    popover.hide()
+    from desktop_app.gui.shortcuts import open_settings
+
+    window.set_mode("chat")
+    QApplication.processEvents()
+    open_settings(window)  # what Ctrl+, runs
+    assert popover.isVisible()
+    assert popover.opener is window.settings_button
+    popover.hide()
+
+
+def test_the_text_tabs_settings_leave_out_what_only_the_chat_reads(window, qtbot):
+    """Usertest 25: in the Text tab the settings said "Changes apply to the next answer" over a System text
+    ("instructions placed before the conversation") and "Enter sends", none of which a continuation reads."""
+    from desktop_app.gui.panels import SETTINGS_HINT, TEXT_SETTINGS_HINT
+    from desktop_app.gui.shortcuts import open_settings
+
+    popover = window.popover
+    open_settings(window)
+    assert popover.hint.text() == TEXT_SETTINGS_HINT and "continuation" in popover.hint.text()
+    assert not popover.system.isVisible() and not popover.enter_sends.isVisible()
+    assert popover.max_new.isVisible() and popover.temperature.isVisible()
+    popover.hide()
+    window.set_mode("chat")
+    QApplication.processEvents()
+    window.settings_button.click()  # the chat's button: its settings whole
+    assert popover.isVisible() and popover.hint.text() == SETTINGS_HINT
+    assert popover.system.isVisible() and popover.enter_sends.isVisible()
+    popover.hide()
