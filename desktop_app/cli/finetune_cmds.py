@@ -83,6 +83,7 @@ class _Bar:
 
     def __init__(self, quiet: bool):
         self.quiet, self.bar, self.phase = quiet, None, None
+        self.tenth_said = -1
 
     def __call__(self, p) -> None:
         if p.phase != self.phase or (p.phase != "training" and p.message):
@@ -103,6 +104,24 @@ class _Bar:
                 post["margin"] = f"{p.reward_margin:.3f}"
             self.bar.set_postfix(post, refresh=False)
             self.bar.refresh()
+            self._log_line(p, post)
+
+    def _log_line(self, p, figures: dict) -> None:
+        """Where stderr is a log or a pipe the bar is off: one line at each tenth of the steps, so a
+        run of many minutes is not a lone "training..." (usertest27)."""
+        if sys.stderr.isatty() or not p.total:
+            return
+        tenth = p.step * 10 // p.total
+        if tenth == self.tenth_said and p.step != 1:
+            return
+        self.tenth_said = tenth
+        said = ", ".join(f"{name} {value}" for name, value in figures.items())
+        left = f", about {_duration_words(p.eta_s)} left" if p.eta_s else ""
+        print(f"training: step {p.step} of {p.total}{', ' + said if said else ''}{left}", file=sys.stderr)
+
+
+def _duration_words(seconds: float) -> str:
+    return f"{round(seconds)} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
 def cmd_finetune(args) -> int:
