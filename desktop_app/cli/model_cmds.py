@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 from pathlib import Path
@@ -179,6 +180,20 @@ QUIT_COMMANDS = ("/quit", "/exit", "/q", "/bye")
 CHAT_KEYS = "An empty line, /quit or Ctrl+D quits; Ctrl+C stops an answer; /help shows this."
 
 
+def unknown_chat_command(command: str) -> str | None:
+    """What a line like "/rate up" or "/save" gets: it was sent to the model as a question, and the
+    person believed it rated the answer (usertest27). A path ("/etc/hosts?") is still a question."""
+    word = command.split()[0]
+    if not re.fullmatch(r"/[a-z]+", word):
+        return None
+    keeps = ""
+    if word in ("/rate", "/up", "/down", "/good", "/bad", "/correct", "/save", "/like", "/dislike"):
+        keeps = (" This chat keeps nothing, so nothing here can be rated or corrected: `gpt2-desk generate --save "
+                 "\"...\"` keeps an answer and prints its id, then `gpt2-desk rate ID up` or "
+                 "`gpt2-desk correct ID \"...\"`.")
+    return f"There is no command {word} (not sent to the model).{keeps} {CHAT_KEYS}"
+
+
 def cmd_chat(args) -> int:
     from desktop_app.core import session
     from desktop_app.core.prompts import Turn
@@ -198,6 +213,9 @@ def cmd_chat(args) -> int:
             return 0
         if command in ("/help", "/?"):  # a terminal user tries these: not a question for the model
             print(CHAT_KEYS, file=sys.stderr)
+            continue
+        if unknown := unknown_chat_command(command):
+            print(unknown, file=sys.stderr)
             continue
         turns.append(Turn("user", line))
         cancel = threading.Event()
