@@ -34,3 +34,35 @@ def test_chat_takes_rate_and_correct_as_unknown_commands_not_questions(tiny_mode
     assert captured.out.count("Model:") == 1, "only the path went to the model"
     assert "There is no command /rate" in captured.err and "There is no command /correct" in captured.err
     assert "gpt2-desk generate --save" in captured.err and "gpt2-desk rate ID up" in captured.err
+
+
+def _saved_and_rated(tmp_path, tiny_model_dir, capsys) -> list[str]:
+    common = ["--data-dir", str(tmp_path / "one"), "--model", str(tiny_model_dir)]
+    assert main(["generate", "--save", "--max-new-tokens", "4", "--seed", "1", "Hi", *common]) == 0
+    assert main(["rate", "2", "up", *common]) == 0
+    capsys.readouterr()
+    return common
+
+
+def test_history_export_writes_the_file_import_reads_back(tmp_path, tiny_model_dir, capsys):
+    """`import chat.json` reads the window's Conversation as JSON: a terminal user had no way to write one."""
+    common = _saved_and_rated(tmp_path, tiny_model_dir, capsys)
+    chat, notes = tmp_path / "chat.json", tmp_path / "chat.md"
+    assert main(["history", "1", "--export", str(chat), *common]) == 0
+    assert main(["history", "1", "--export", str(notes), *common]) == 0
+    assert "You rated this answer good." in notes.read_text(encoding="utf-8")
+    other = ["--data-dir", str(tmp_path / "two"), "--model", str(tiny_model_dir)]
+    assert main(["import", str(chat), *other]) == 0
+    capsys.readouterr()
+    assert main(["history", "1", *other]) == 0
+    assert "[+1]" in capsys.readouterr().out, "the rating came along"
+
+
+def test_history_export_refuses_what_it_cannot_write(tmp_path, tiny_model_dir, capsys):
+    common = _saved_and_rated(tmp_path, tiny_model_dir, capsys)
+    assert main(["history", "--export", str(tmp_path / "all.json"), *common]) == 2
+    assert main(["history", "1", "--export", str(tmp_path / "chat.txt"), *common]) == 2
+    assert main(["history", "7", "--export", str(tmp_path / "chat.json"), *common]) == 2
+    err = capsys.readouterr().err
+    assert "give its id" in err and "a .json or a .md file" in err and "no conversation 7" in err
+    assert not list(tmp_path.glob("chat.*")) and not (tmp_path / "all.json").exists()

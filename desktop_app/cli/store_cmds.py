@@ -141,6 +141,8 @@ def cmd_history(args) -> int:
         if args.conversation is not None and args.search:
             raise CliError("--search finds conversations: leave out the conversation's id to search, or --search "
                            "to see that conversation.")
+        if args.export:
+            return _export_conversation(args, store)
         if args.conversation is not None:
             conv = _conversation_detail(store, args.conversation)
             if args.json:
@@ -172,6 +174,26 @@ def cmd_history(args) -> int:
             print("no conversations")
         for c in conversations:
             print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
+    return 0
+
+
+def _export_conversation(args, store) -> int:
+    """`history ID --export FILE`: the window's Conversation as JSON / Markdown, which `import` reads back; a
+    terminal user had no way to write the file `import chat.json` asks for (usertest27)."""
+    from desktop_app.gui.conversation_export import conversation_text, write_text  # Qt-free
+
+    if args.conversation is None:
+        raise CliError("--export writes one conversation: give its id (`gpt2-desk history` lists them).")
+    kind = {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(Path(args.export).suffix.lower())
+    if kind is None:
+        raise CliError(f"--export writes a .json or a .md file, not {Path(args.export).name}.")
+    store.get_conversation(args.conversation)  # one clear line for an unknown id
+    text = conversation_text(store, args.conversation, kind, tokenizer_for=_writers_tokenizers(args))
+    try:
+        path = write_text(args.export, text)
+    except OSError as exc:
+        raise CliError(f"Cannot write {args.export}: {exc.strerror or exc}.") from None
+    print(f"wrote conversation {args.conversation} to {path}", file=sys.stderr)
     return 0
 
 
@@ -390,6 +412,8 @@ def _register_ratings(subparsers, common) -> None:
     p.add_argument("conversation_id", type=record_id, nargs="?", metavar="ID", help="the same as --conversation ID")
     p.add_argument("--search", metavar="TEXT", help="only conversations whose title or messages contain TEXT")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--export", metavar="FILE", help="write the conversation as the window's export does: FILE.json "
+                   "(every branch and rating; `import` reads it back) or FILE.md (the newest branch, to read)")
     p.set_defaults(func=cmd_history)
 
 
