@@ -66,3 +66,14 @@ def test_history_export_refuses_what_it_cannot_write(tmp_path, tiny_model_dir, c
     err = capsys.readouterr().err
     assert "give its id" in err and "a .json or a .md file" in err and "no conversation 7" in err
     assert not list(tmp_path.glob("chat.*")) and not (tmp_path / "all.json").exists()
+
+
+def test_importing_history_json_says_which_file_would_import(tmp_path, tiny_model_dir, capsys):
+    """The refusal named only TRL JSON Lines; `history --json` output is what a terminal user tries first."""
+    common = _saved_and_rated(tmp_path, tiny_model_dir, capsys)
+    assert main(["history", "1", "--json", *common]) == 0
+    printed = tmp_path / "printed.json"
+    printed.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["import", str(printed), *common]) == 2
+    err = capsys.readouterr().err
+    assert "Conversation as JSON" in err and "history ID --export chat.json" in err and "Nothing was imported" in err
