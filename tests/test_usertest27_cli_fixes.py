@@ -77,3 +77,11 @@ def test_importing_history_json_says_which_file_would_import(tmp_path, tiny_mode
     assert main(["import", str(printed), *common]) == 2
     err = capsys.readouterr().err
     assert "Conversation as JSON" in err and "history ID --export chat.json" in err and "Nothing was imported" in err
+
+
+def test_one_imported_example_names_its_one_conversation(tmp_path, tiny_model_dir, capsys):
+    lines = tmp_path / "one.jsonl"
+    lines.write_text('{"prompt": "Name a fruit.", "completion": "An apple.", "label": true}\n', encoding="utf-8")
+    assert main(["import", str(lines), "--data-dir", str(tmp_path / "data"), "--model", str(tiny_model_dir)]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("imported 1 example into conversation 1") and ".." not in said, said

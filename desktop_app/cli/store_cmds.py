@@ -306,6 +306,11 @@ def _write_trl_script(args, script: Path, dataset: Path) -> None:
           f"in {script.parent}", file=sys.stderr)
 
 
+def _conversations_words(ids: list[int]) -> str:
+    """ "conversation 9", not "conversations 9..9" (usertest27)."""
+    return f"conversation {ids[0]}" if ids[0] == ids[-1] else f"conversations {ids[0]}..{ids[-1]}"
+
+
 def cmd_import(args) -> int:
     from desktop_app.core.conversation_import import check_conversation, conversation_data, read_file_text
     from desktop_app.core.exchange import import_examples, parse_jsonl
@@ -320,7 +325,7 @@ def cmd_import(args) -> int:
     with _open(args) as store:
         done = import_examples(store, examples, source=Path(args.file).name, tokenizer=tokenizer)
     ids = done.conversation_ids
-    said = f"imported {counted(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing"
+    said = f"imported {counted(len(ids), 'example')} into {_conversations_words(ids)}" if ids else "imported nothing"
     if ids and len(examples) > len(ids) + done.already_here:  # 3 kto lines read as 2 examples puzzled (docs48)
         said += (f" (from {counted(len(examples), 'line')}: sibling answers, and a better answer with the answer it "
                  "corrects, make one example)")
