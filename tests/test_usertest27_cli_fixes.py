@@ -85,3 +85,12 @@ def test_one_imported_example_names_its_one_conversation(tmp_path, tiny_model_di
     assert main(["import", str(lines), "--data-dir", str(tmp_path / "data"), "--model", str(tiny_model_dir)]) == 0
     said = capsys.readouterr().out
     assert said.startswith("imported 1 example into conversation 1") and ".." not in said, said
+
+
+def test_the_trl_script_note_names_its_folder_not_a_dot(tmp_path, tiny_model_dir, capsys, monkeypatch):
+    """`--out r.jsonl --trl-script train.py` said "run it ... in ."."""
+    common = _saved_and_rated(tmp_path, tiny_model_dir, capsys)
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--format", "kto", "--out", "r.jsonl", "--trl-script", "train.py", *common]) == 0
+    note = next(line for line in capsys.readouterr().err.splitlines() if line.startswith("wrote train.py"))
+    assert note.endswith(f"in {tmp_path.resolve()}"), note

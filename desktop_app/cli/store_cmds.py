@@ -303,7 +303,7 @@ def _write_trl_script(args, script: Path, dataset: Path) -> None:
     write_script(script, args.format, dataset, base, args.model or spec_for_model_id(source.model_id),
                  FineTuneSettings().to_dict())
     print(f"wrote {script}: run it with `python {script.name}` or `accelerate launch {script.name}` "
-          f"in {script.parent}", file=sys.stderr)
+          f"in {script.parent.resolve()}", file=sys.stderr)
 
 
 def _conversations_words(ids: list[int]) -> str:
