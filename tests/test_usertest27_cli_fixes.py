@@ -94,3 +94,23 @@ def test_the_trl_script_note_names_its_folder_not_a_dot(tmp_path, tiny_model_dir
     assert main(["export", "--format", "kto", "--out", "r.jsonl", "--trl-script", "train.py", *common]) == 0
     note = next(line for line in capsys.readouterr().err.splitlines() if line.startswith("wrote train.py"))
     assert note.endswith(f"in {tmp_path.resolve()}"), note
+
+
+def test_ctrl_c_in_finetune_says_nothing_changed(rated, tiny_model_dir):
+    """Ctrl+C said a bare "interrupted": was an adapter saved, is the model in use another?"""
+    import signal
+    import subprocess
+    import sys
+
+    store, paths = rated
+    command = [sys.executable, "-m", "desktop_app", "--data-dir", str(paths.data_dir), "--model", str(tiny_model_dir),
+               "--device", "cpu", "finetune", "--max-steps", "200", "--heldout", "0"]
+    run = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    for line in run.stderr:
+        if line.startswith("training: step 1 of"):  # mid-run: Ctrl+C as a terminal sends it
+            run.send_signal(signal.SIGINT)
+            break
+    err = run.stderr.read()
+    assert run.wait() == 130, err
+    assert "was cancelled: nothing changed (no adapter was saved" in err, err
+    assert store.list_runs()[0]["status"] == "cancelled" and not store.list_adapters()

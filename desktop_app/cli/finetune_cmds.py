@@ -149,16 +149,28 @@ def _run_finetune(args, settings, model_id: str):
     bar = _Bar(args.json)
     with open_store(args) as store:
         repeat = nothing_new_since(store, model_id)
+        runs_before = len(store.list_runs())
         try:
             result = session.fine_tune(store, args.model, args.paths, settings, progress=bar, cancel=cancel,
                                        device=args.device)
         except KeyboardInterrupt:
             cancel.set()
-            raise
+            raise KeyboardInterrupt(_cancelled_words(store, runs_before)) from None
         finally:
             if bar.bar is not None:
                 bar.bar.close()
     return result, repeat
+
+
+def _cancelled_words(store, runs_before: int) -> str:
+    """What Ctrl+C left: a bare "interrupted" did not say whether an adapter was saved or the model in use
+    changed (usertest27); the window's card says "Run 3 was cancelled: nothing changed". Only this run's
+    record counts (``runs_before``: how many there were): Ctrl+C before it began names no earlier run."""
+    runs = store.list_runs()
+    if len(runs) > runs_before and runs[0]["status"] == "cancelled":
+        return (f"run {runs[0]['id']} was cancelled: nothing changed (no adapter was saved, the model in use is "
+                "as it was)")
+    return ""
 
 
 def _json_report(result, repeat: int | None, use_with: str | None) -> dict:
