@@ -114,3 +114,15 @@ def test_ctrl_c_in_finetune_says_nothing_changed(rated, tiny_model_dir):
     assert run.wait() == 130, err
     assert "was cancelled: nothing changed (no adapter was saved" in err, err
     assert store.list_runs()[0]["status"] == "cancelled" and not store.list_adapters()
+
+
+def test_analyse_and_continue_name_a_missing_file_as_import_does(tmp_path, tiny_model_dir, capsys):
+    common = ["--data-dir", str(tmp_path / "data"), "--model", str(tiny_model_dir)]
+    missing = tmp_path / "drafts" / "essay.txt"
+    for command in ("analyse", "continue"):
+        assert main([command, str(missing), *common]) == 2
+        assert f"There is no file {missing}." in capsys.readouterr().err
+        assert main([command, str(tmp_path), *common]) == 2
+        assert f"{tmp_path} is a folder" in capsys.readouterr().err
+    assert main(["import", str(missing), *common]) == 2
+    assert f"There is no file {missing}." in capsys.readouterr().err
