@@ -126,3 +126,12 @@ def test_analyse_and_continue_name_a_missing_file_as_import_does(tmp_path, tiny_
         assert f"{tmp_path} is a folder" in capsys.readouterr().err
     assert main(["import", str(missing), *common]) == 2
     assert f"There is no file {missing}." in capsys.readouterr().err
+
+
+def test_explain_counts_a_kept_set_of_one_token_in_the_singular(tmp_path, tiny_model_dir, capsys):
+    """A greedy answer's sampler line said "the kept set of 1 tokens"."""
+    common = ["--data-dir", str(tmp_path / "data"), "--model", str(tiny_model_dir)]
+    assert main(["generate", "--save", "--greedy", "--max-new-tokens", "2", "hi", *common]) == 0
+    assert main(["explain", "2", "--token", "0", "--steps", "4", *common]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if "the kept set of" in line)
+    assert "the kept set of 1 token;" in line and "1 tokens" not in line, line
