@@ -135,3 +135,13 @@ def test_explain_counts_a_kept_set_of_one_token_in_the_singular(tmp_path, tiny_m
     assert main(["explain", "2", "--token", "0", "--steps", "4", *common]) == 0
     line = next(line for line in capsys.readouterr().out.splitlines() if "the kept set of" in line)
     assert "the kept set of 1 token;" in line and "1 tokens" not in line, line
+
+
+def test_the_chat_says_at_its_start_that_nothing_is_saved(tiny_model_dir, monkeypatch, capsys):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/quit\n"))
+    assert main(["chat", "--model", str(tiny_model_dir)]) == 0
+    banner = capsys.readouterr().err
+    assert "Nothing in this chat is saved" in banner and "gpt2-desk generate --save" in banner

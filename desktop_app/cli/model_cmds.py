@@ -180,6 +180,11 @@ QUIT_COMMANDS = ("/quit", "/exit", "/q", "/bye")
 CHAT_KEYS = "An empty line, /quit or Ctrl+D quits; Ctrl+C stops an answer; /help shows this."
 
 
+# the docs said it; the chat did not, and a person rated nothing they had chatted (usertest27)
+CHAT_NOT_SAVED = ("Nothing in this chat is saved: `gpt2-desk generate --save \"...\"` keeps an answer to rate, correct "
+                  "and fine-tune on.")
+
+
 def unknown_chat_command(command: str) -> str | None:
     """What a line like "/rate up" or "/save" gets: it was sent to the model as a question, and the
     person believed it rated the answer (usertest27). A path ("/etc/hosts?") is still a question."""
@@ -200,7 +205,7 @@ def cmd_chat(args) -> int:
 
     settings = sampling_from_args(args)
     loaded = load_model_for_cli(args)
-    print(f"Chatting with {loaded.describe()}. {CHAT_KEYS}", file=sys.stderr)
+    print(f"Chatting with {loaded.describe()}. {CHAT_KEYS}\n{CHAT_NOT_SAVED}", file=sys.stderr)
     turns: list[Turn] = []
     while True:
         try:
