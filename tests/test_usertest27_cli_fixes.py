@@ -145,3 +145,11 @@ def test_the_chat_says_at_its_start_that_nothing_is_saved(tiny_model_dir, monkey
     assert main(["chat", "--model", str(tiny_model_dir)]) == 0
     banner = capsys.readouterr().err
     assert "Nothing in this chat is saved" in banner and "gpt2-desk generate --save" in banner
+
+
+def test_a_negative_alternatives_count_is_refused(tmp_path, tiny_model_dir, capsys):
+    """`--alternatives -1` was taken in silence: every token came back with no alternatives."""
+    common = ["--data-dir", str(tmp_path / "data"), "--model", str(tiny_model_dir)]
+    for command in (["generate", "--max-new-tokens", "1", "hi"], ["score", "hi"], ["continue", "essay.txt"]):
+        assert main([*command, "--alternatives", "-1", *common]) == 2
+        assert "argument --alternatives: -1 is below 0" in capsys.readouterr().err

@@ -35,7 +35,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     score.add_argument("text", metavar="TEXT", help="the text to score (quote it; \"$(cat FILE)\" for a file)")
     score.add_argument("--prompt", help="score TEXT as the answer to this prompt, formatted as generate formats it")
     score.add_argument("--system", help="system text (with --prompt)")
-    score.add_argument("--alternatives", type=int, default=10, metavar="K",
+    score.add_argument("--alternatives", type=alternatives_count, default=10, metavar="K",
                        help="likeliest other tokens kept per position (default 10)")
     score.add_argument("--json", action="store_true", help="print one JSON object with every token's numbers")
     score.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
@@ -45,6 +45,17 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     models.add_argument("--json", action="store_true", help="print JSON")
     models.add_argument("--prepare", action="store_true", help="also convert/download the default model now")
     models.set_defaults(func=cmd_models)
+
+
+def alternatives_count(text: str) -> int:
+    """argparse's type for --alternatives: -1 was taken in silence and kept none (usertest27)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0: give how many other tokens to keep (0 keeps none)")
+    return value
 
 
 def add_sampling_options(parser: argparse.ArgumentParser) -> None:
@@ -68,7 +79,7 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
                         metavar="R", help="a token already in the answer is made less likely to be drawn again "
                                           "(HF-style; 1 is off; default %(default)s)")
     parser.add_argument("--greedy", action="store_true", help="always the likeliest token (as --temperature 0)")
-    parser.add_argument("--alternatives", type=int, default=10, metavar="K",
+    parser.add_argument("--alternatives", type=alternatives_count, default=10, metavar="K",
                         help="likeliest other tokens kept per token (default 10)")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT", help="extra stop sequence")
 
