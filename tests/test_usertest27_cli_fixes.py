@@ -153,3 +153,14 @@ def test_a_negative_alternatives_count_is_refused(tmp_path, tiny_model_dir, caps
     for command in (["generate", "--max-new-tokens", "1", "hi"], ["score", "hi"], ["continue", "essay.txt"]):
         assert main([*command, "--alternatives", "-1", *common]) == 2
         assert "argument --alternatives: -1 is below 0" in capsys.readouterr().err
+
+
+def test_a_second_correction_says_it_replaced_the_first(tmp_path, tiny_model_dir, capsys):
+    """`correct 2 "B"` after `correct 2 "A"` said "saved a correction", as if there were two now."""
+    common = _saved_and_rated(tmp_path, tiny_model_dir, capsys)
+    assert main(["correct", "2", "Paris.", *common]) == 0
+    assert capsys.readouterr().out.startswith("saved a correction for message 2")
+    assert main(["correct", "2", "It is Paris.", *common]) == 0
+    assert "replaced the earlier correction of message 2 (it was \u201cParis.\u201d)" in capsys.readouterr().out
+    assert main(["correct", "2", "It is Paris.", *common]) == 0
+    assert "already had this correction" in capsys.readouterr().out

@@ -104,8 +104,16 @@ def _kept_at(store, message_id: int, rating_id: int, token: int) -> str:
 def cmd_correct(args) -> int:
     mid = _message_id(args.message_id)
     with _open(args) as store:
+        earlier = store.correction(mid)
         store.set_correction(mid, args.text)
+    # a second `correct` replaced the first in silence: the person may have meant to add one (usertest27)
+    if earlier is None:
         print(f"saved a correction for message {mid}")
+    elif earlier == args.text:
+        print(f"message {mid} already had this correction; nothing changed")
+    else:
+        print(f"replaced the earlier correction of message {mid} (it was \u201c{_one_line(earlier)}\u201d); an answer keeps "
+              "one correction")
     return 0
 
 
