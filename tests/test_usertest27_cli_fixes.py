@@ -20,6 +20,7 @@ def test_finetune_into_a_log_says_how_far_the_steps_are(rated, tiny_model_dir, c
     assert steps[0] == 1 and steps[-1] == 12, err
     assert 3 <= len(steps) <= 11, "about one line a tenth, not one a step"
     assert "loss" in err.split("training: step 12 of 12")[1].splitlines()[0]
+    assert "training...\n" not in err and "about 0 s left" not in err, "no bare line beside them, no zero"
 
 
 def test_chat_takes_rate_and_correct_as_unknown_commands_not_questions(tiny_model_dir, monkeypatch, capsys):

@@ -95,7 +95,7 @@ class _Bar:
                 print(f"{p.phase}: {p.message}", file=sys.stderr)
         if p.phase == "training" and p.step:
             if self.bar is None:
-                self.bar = stderr_bar("training", p.total)
+                self.bar = stderr_bar("training", p.total, announced=True)  # into a log, _log_line says more
             self.bar.n = p.step
             post = {"loss": f"{p.loss:.4f}"} if p.loss is not None else {}
             if p.kl is not None:
@@ -116,7 +116,7 @@ class _Bar:
             return
         self.tenth_said = tenth
         said = ", ".join(f"{name} {value}" for name, value in figures.items())
-        left = f", about {_duration_words(p.eta_s)} left" if p.eta_s else ""
+        left = f", about {_duration_words(p.eta_s)} left" if p.eta_s and p.eta_s >= 1 else ""
         print(f"training: step {p.step} of {p.total}{', ' + said if said else ''}{left}", file=sys.stderr)
 
 
