@@ -165,3 +165,9 @@ def test_a_second_correction_says_it_replaced_the_first(tmp_path, tiny_model_dir
     assert "replaced the earlier correction of message 2 (it was \u201cParis.\u201d)" in capsys.readouterr().out
     assert main(["correct", "2", "It is Paris.", *common]) == 0
     assert "already had this correction" in capsys.readouterr().out
+
+
+def test_a_search_that_finds_nothing_names_what_it_looked_for(tmp_path, tiny_model_dir, capsys):
+    common = _saved_and_rated(tmp_path, tiny_model_dir, capsys)
+    assert main(["history", "--search", "zebra", *common]) == 0
+    assert capsys.readouterr().out.strip() == "no conversation contains \u201czebra\u201d"

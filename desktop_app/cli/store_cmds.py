@@ -178,8 +178,8 @@ def cmd_history(args) -> int:
         if args.json:
             print(json.dumps(conversations, ensure_ascii=False, indent=2))
             return 0
-        if not conversations:
-            print("no conversations")
+        if not conversations:  # "no conversations" after --search read as an empty database (usertest27)
+            print(f"no conversation contains \u201c{args.search}\u201d" if args.search else "no conversations")
         for c in conversations:
             print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
     return 0
