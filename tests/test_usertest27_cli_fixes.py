@@ -171,3 +171,22 @@ def test_a_search_that_finds_nothing_names_what_it_looked_for(tmp_path, tiny_mod
     common = _saved_and_rated(tmp_path, tiny_model_dir, capsys)
     assert main(["history", "--search", "zebra", *common]) == 0
     assert capsys.readouterr().out.strip() == "no conversation contains \u201czebra\u201d"
+
+
+def test_import_json_gives_a_script_the_new_conversations_ids(tmp_path, tiny_model_dir, capsys):
+    """`import --json` was refused ("unrecognized arguments"), where `adapters import --json` works."""
+    import json
+
+    common = _saved_and_rated(tmp_path, tiny_model_dir, capsys)
+    lines = tmp_path / "two.jsonl"
+    lines.write_text('{"prompt": "A?", "completion": "a.", "label": true}\n'
+                     '{"prompt": "B?", "completion": "b.", "label": false}\n', encoding="utf-8")
+    assert main(["import", str(lines), "--json", *common]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert done["conversation_ids"] == [2, 3] and done["already_here"] == 0
+    chat = tmp_path / "chat.json"
+    assert main(["history", "1", "--export", str(chat), *common]) == 0
+    other = ["--data-dir", str(tmp_path / "two"), "--model", str(tiny_model_dir)]
+    assert main(["import", str(chat), "--json", *other]) == 0
+    done = json.loads(capsys.readouterr().out)
+    assert done["conversation_ids"] == [1] and done["ratings"] == 1 and not done["already_here"]

@@ -333,6 +333,11 @@ def cmd_import(args) -> int:
     with _open(args) as store:
         done = import_examples(store, examples, source=Path(args.file).name, tokenizer=tokenizer)
     ids = done.conversation_ids
+    if args.json:  # a script reads the new conversations' ids (adapters import had --json; this had none)
+        print(json.dumps({"conversation_ids": ids, "examples": len(ids), "lines": len(examples),
+                          "already_here": done.already_here}))
+        _warn_token_placing(done, why)
+        return 0
     said = f"imported {counted(len(ids), 'example')} into {_conversations_words(ids)}" if ids else "imported nothing"
     if ids and len(examples) > len(ids) + done.already_here:  # 3 kto lines read as 2 examples puzzled (docs48)
         said += (f" (from {counted(len(examples), 'line')}: sibling answers, and a better answer with the answer it "
@@ -354,6 +359,12 @@ def _import_conversation(args, parsed: dict) -> int:
     tokenizer, why = _placing_tokenizer(args, [r for m in parsed["messages"] for r in m["token_ratings"]])
     with _open(args) as store:
         done = import_conversation(store, parsed, source=Path(args.file).name, tokenizer=tokenizer)
+    if args.json:
+        print(json.dumps({"conversation_ids": [done.conversation_id], "already_here": bool(done.already_here),
+                          "messages": done.messages, "ratings": done.ratings, "better_answers": done.better_answers,
+                          "token_ratings": done.token_ratings}))
+        _warn_token_placing(done, why)
+        return 0
     if done.already_here:
         print(f"imported nothing: conversation {done.conversation_id} already holds this conversation "
               "(the same messages and ratings)")
@@ -457,4 +468,6 @@ def _register_exchange(subparsers, common) -> None:
                                    "new conversations (one already here, with the same messages and ratings, is skipped)")
     p.add_argument("file", metavar="FILE", help="a .jsonl file in TRL's kto, dpo or sft field names, or a "
                                                 "conversation's .json export (Conversation as JSON)")
+    p.add_argument("--json", action="store_true", help="print one JSON object: the new conversations' ids "
+                                                       "(conversation_ids) and what was already here")
     p.set_defaults(func=cmd_import)
