@@ -112,8 +112,8 @@ def cmd_correct(args) -> int:
     elif earlier == args.text:
         print(f"message {mid} already had this correction; nothing changed")
     else:
-        print(f"replaced the earlier correction of message {mid} (it was \u201c{_one_line(earlier)}\u201d); an answer keeps "
-              "one correction")
+        print(f"replaced the earlier correction of message {mid} (it was \u201c{_one_line(earlier)}\u201d); "
+              "an answer keeps one correction")
     return 0
 
 
@@ -174,15 +174,18 @@ def cmd_history(args) -> int:
                 extra = f"  [{', '.join(marks)}]" if marks else ""
                 print(f"  {m['id']:>5} {parent:<{width}} {m['role']:<9} {_one_line(m['text'])}{extra}")
             return 0
-        conversations = store.list_conversations(args.search)
-        if args.json:
-            print(json.dumps(conversations, ensure_ascii=False, indent=2))
-            return 0
-        if not conversations:  # "no conversations" after --search read as an empty database (usertest27)
-            print(f"no conversation contains \u201c{args.search}\u201d" if args.search else "no conversations")
-        for c in conversations:
-            print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
+        _print_conversations(store.list_conversations(args.search), args)
     return 0
+
+
+def _print_conversations(conversations: list[dict], args) -> None:
+    if args.json:
+        print(json.dumps(conversations, ensure_ascii=False, indent=2))
+        return
+    if not conversations:  # "no conversations" after --search read as an empty database (usertest27)
+        print(f"no conversation contains \u201c{args.search}\u201d" if args.search else "no conversations")
+    for c in conversations:
+        print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
 
 
 def _export_conversation(args, store) -> int:
