@@ -190,3 +190,15 @@ def test_import_json_gives_a_script_the_new_conversations_ids(tmp_path, tiny_mod
     assert main(["import", str(chat), "--json", *other]) == 0
     done = json.loads(capsys.readouterr().out)
     assert done["conversation_ids"] == [1] and done["ratings"] == 1 and not done["already_here"]
+
+
+def test_adapters_export_names_a_missing_folder_as_export_does(tmp_path, tiny_model_dir, capsys):
+    """"The folder X does not exist." here, "There is no folder X: create it first, ..." in `export`."""
+    from test_cli42_fixes import _active_adapter
+
+    data = tmp_path / "data"
+    adapter_id = _active_adapter(data, tiny_model_dir)
+    common = ["--data-dir", str(data), "--model", str(tiny_model_dir)]
+    missing = tmp_path / "no" / "x.gguf"
+    assert main(["adapters", "export", str(adapter_id), "--format", "gguf", "--out", str(missing), *common]) == 2
+    assert f"There is no folder {missing.parent}: create it first" in capsys.readouterr().err
