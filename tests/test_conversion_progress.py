@@ -6,12 +6,13 @@ from __future__ import annotations
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from desktop_app.core.gguf_export import write_gguf
+from desktop_app.core.load_progress import GGUF_DESC
 from desktop_app.core.models import convert_gguf
 from desktop_app.core.paths import AppPaths
 from tiny_model import build_tiny_llama
 
 
-def test_the_conversion_reports_each_tensor_and_its_one_time_hint(tmp_path, tiny_model_dir):
+def test_the_conversion_reports_each_tensor_and_its_one_time_hint(tmp_path, tiny_model_dir, capsys):
     llama = build_tiny_llama(tmp_path / "llama", tiny_model_dir)  # the bundled model's architecture
     model = AutoModelForCausalLM.from_pretrained(llama)
     tokenizer = AutoTokenizer.from_pretrained(llama)
@@ -29,6 +30,7 @@ def test_the_conversion_reports_each_tensor_and_its_one_time_hint(tmp_path, tiny
     counted = [(done, total) for _s, done, total in seen if total]
     assert counted == [(i, tensors) for i in range(1, tensors + 1)], "one report per tensor, rising"
     assert seen[-1][1:] == (0, 0), "writing the result: no count, not a full bar that stops"
+    assert GGUF_DESC not in capsys.readouterr().err, "transformers' own bar is not drawn beside ours (usertest27)"
 
 
 def test_the_wait_before_loading_is_named_as_starting_pytorch(tiny_model_dir, session_paths):

@@ -198,7 +198,7 @@ def test_export_refuses_bad_requests_and_leaves_nothing(gpt2_env, tmp_path, monk
         model_export.export_adapter(store, aid, "onnx", tmp_path / "x", paths)
     with pytest.raises(model_export.ExportError, match="ending in .gguf"):
         model_export.export_adapter(store, aid, "gguf", tmp_path / "x.bin", paths)
-    with pytest.raises(model_export.ExportError, match="does not exist"):
+    with pytest.raises(model_export.ExportError, match="There is no folder .*: create it first"):
         model_export.export_adapter(store, aid, "merged", tmp_path / "no" / "x", paths)
     with pytest.raises(gguf_export.GGUFExportError, match="'opt'"):
         gguf_export.check_architecture(OPTConfig())

@@ -8,6 +8,7 @@ import sys
 
 from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, load_model_for_cli, open_store, record_id
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.count_words import counted
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
 from desktop_app.core.sampler_words import STAGES_HEAD, movers_words, stage_steps, together
 
@@ -173,8 +174,8 @@ def sampler_lines(s, recorded_note: str | None, context=None) -> list[str]:
         lines.append(f"  {forced_words(context)}")
     kept = "inside" if s.kept else "OUTSIDE"
     lines.append(f"  probability {s.raw_prob * 100:.2f}% under the model, {s.used_prob * 100:.2f}% as sampled; "
-                 f"{kept} the kept set of {s.kept_size:,} tokens; 95% of the model's probability lies in "
-                 f"{s.mass95_size:,} tokens")
+                 f"{kept} the kept set of {counted(s.kept_size, 'token', grouped=True)}; 95% of the model's "
+                 f"probability lies in {counted(s.mass95_size, 'token', grouped=True)}")
     if not s.forced:
         lines += stage_lines(s)
     if recorded_note:

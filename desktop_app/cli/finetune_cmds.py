@@ -83,6 +83,7 @@ class _Bar:
 
     def __init__(self, quiet: bool):
         self.quiet, self.bar, self.phase = quiet, None, None
+        self.tenth_said = -1
 
     def __call__(self, p) -> None:
         if p.phase != self.phase or (p.phase != "training" and p.message):
@@ -94,7 +95,7 @@ class _Bar:
                 print(f"{p.phase}: {p.message}", file=sys.stderr)
         if p.phase == "training" and p.step:
             if self.bar is None:
-                self.bar = stderr_bar("training", p.total)
+                self.bar = stderr_bar("training", p.total, announced=True)  # into a log, _log_line says more
             self.bar.n = p.step
             post = {"loss": f"{p.loss:.4f}"} if p.loss is not None else {}
             if p.kl is not None:
@@ -103,6 +104,24 @@ class _Bar:
                 post["margin"] = f"{p.reward_margin:.3f}"
             self.bar.set_postfix(post, refresh=False)
             self.bar.refresh()
+            self._log_line(p, post)
+
+    def _log_line(self, p, figures: dict) -> None:
+        """Where stderr is a log or a pipe the bar is off: one line at each tenth of the steps, so a
+        run of many minutes is not a lone "training..." (usertest27)."""
+        if sys.stderr.isatty() or not p.total:
+            return
+        tenth = p.step * 10 // p.total
+        if tenth == self.tenth_said and p.step != 1:
+            return
+        self.tenth_said = tenth
+        said = ", ".join(f"{name} {value}" for name, value in figures.items())
+        left = f", about {_duration_words(p.eta_s)} left" if p.eta_s and p.eta_s >= 1 else ""
+        print(f"training: step {p.step} of {p.total}{', ' + said if said else ''}{left}", file=sys.stderr)
+
+
+def _duration_words(seconds: float) -> str:
+    return f"{round(seconds)} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
 def cmd_finetune(args) -> int:
@@ -130,16 +149,28 @@ def _run_finetune(args, settings, model_id: str):
     bar = _Bar(args.json)
     with open_store(args) as store:
         repeat = nothing_new_since(store, model_id)
+        runs_before = len(store.list_runs())
         try:
             result = session.fine_tune(store, args.model, args.paths, settings, progress=bar, cancel=cancel,
                                        device=args.device)
         except KeyboardInterrupt:
             cancel.set()
-            raise
+            raise KeyboardInterrupt(_cancelled_words(store, runs_before)) from None
         finally:
             if bar.bar is not None:
                 bar.bar.close()
     return result, repeat
+
+
+def _cancelled_words(store, runs_before: int) -> str:
+    """What Ctrl+C left: a bare "interrupted" did not say whether an adapter was saved or the model in use
+    changed (usertest27); the window's card says "Run 3 was cancelled: nothing changed". Only this run's
+    record counts (``runs_before``: how many there were): Ctrl+C before it began names no earlier run."""
+    runs = store.list_runs()
+    if len(runs) > runs_before and runs[0]["status"] == "cancelled":
+        return (f"run {runs[0]['id']} was cancelled: nothing changed (no adapter was saved, the model in use is "
+                "as it was)")
+    return ""
 
 
 def _json_report(result, repeat: int | None, use_with: str | None) -> dict:

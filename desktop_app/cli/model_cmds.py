@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 from pathlib import Path
@@ -34,7 +35,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     score.add_argument("text", metavar="TEXT", help="the text to score (quote it; \"$(cat FILE)\" for a file)")
     score.add_argument("--prompt", help="score TEXT as the answer to this prompt, formatted as generate formats it")
     score.add_argument("--system", help="system text (with --prompt)")
-    score.add_argument("--alternatives", type=int, default=10, metavar="K",
+    score.add_argument("--alternatives", type=alternatives_count, default=10, metavar="K",
                        help="likeliest other tokens kept per position (default 10)")
     score.add_argument("--json", action="store_true", help="print one JSON object with every token's numbers")
     score.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
@@ -58,6 +59,17 @@ def generation_summary(generation) -> str:
     return f"[{len(generation.records)} tokens, {generation.tokens_per_s:.1f} tok/s, {ending}]"
 
 
+def alternatives_count(text: str) -> int:
+    """argparse's type for --alternatives: -1 was taken in silence and kept none (usertest27)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0: give how many other tokens to keep (0 keeps none)")
+    return value
+
+
 def add_sampling_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-new-tokens", type=int, default=128, metavar="N",
                         help="the most tokens to write (default %(default)s)")
@@ -79,7 +91,7 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
                         metavar="R", help="a token already in the answer is made less likely to be drawn again "
                                           "(HF-style; 1 is off; default %(default)s)")
     parser.add_argument("--greedy", action="store_true", help="always the likeliest token (as --temperature 0)")
-    parser.add_argument("--alternatives", type=int, default=10, metavar="K",
+    parser.add_argument("--alternatives", type=alternatives_count, default=10, metavar="K",
                         help="likeliest other tokens kept per token (default 10)")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT", help="extra stop sequence")
 
@@ -191,13 +203,32 @@ QUIT_COMMANDS = ("/quit", "/exit", "/q", "/bye")
 CHAT_KEYS = "An empty line, /quit or Ctrl+D quits; Ctrl+C stops an answer; /help shows this."
 
 
+# the docs said it; the chat did not, and a person rated nothing they had chatted (usertest27)
+CHAT_NOT_SAVED = ("Nothing in this chat is saved: `gpt2-desk generate --save \"...\"` keeps an answer to rate, correct "
+                  "and fine-tune on.")
+
+
+def unknown_chat_command(command: str) -> str | None:
+    """What a line like "/rate up" or "/save" gets: it was sent to the model as a question, and the
+    person believed it rated the answer (usertest27). A path ("/etc/hosts?") is still a question."""
+    word = command.split()[0]
+    if not re.fullmatch(r"/[a-z]+", word):
+        return None
+    keeps = ""
+    if word in ("/rate", "/up", "/down", "/good", "/bad", "/correct", "/save", "/like", "/dislike"):
+        keeps = (" This chat keeps nothing, so nothing here can be rated or corrected: `gpt2-desk generate --save "
+                 "\"...\"` keeps an answer and prints its id, then `gpt2-desk rate ID up` or "
+                 "`gpt2-desk correct ID \"...\"`.")
+    return f"There is no command {word} (not sent to the model).{keeps} {CHAT_KEYS}"
+
+
 def cmd_chat(args) -> int:
     from desktop_app.core import session
     from desktop_app.core.prompts import Turn
 
     settings = sampling_from_args(args)
     loaded = load_model_for_cli(args)
-    print(f"Chatting with {loaded.describe()}. {CHAT_KEYS}", file=sys.stderr)
+    print(f"Chatting with {loaded.describe()}. {CHAT_KEYS}\n{CHAT_NOT_SAVED}", file=sys.stderr)
     turns: list[Turn] = []
     while True:
         try:
@@ -210,6 +241,9 @@ def cmd_chat(args) -> int:
             return 0
         if command in ("/help", "/?"):  # a terminal user tries these: not a question for the model
             print(CHAT_KEYS, file=sys.stderr)
+            continue
+        if unknown := unknown_chat_command(command):
+            print(unknown, file=sys.stderr)
             continue
         turns.append(Turn("user", line))
         cancel = threading.Event()

@@ -104,8 +104,16 @@ def _kept_at(store, message_id: int, rating_id: int, token: int) -> str:
 def cmd_correct(args) -> int:
     mid = _message_id(args.message_id)
     with _open(args) as store:
+        earlier = store.correction(mid)
         store.set_correction(mid, args.text)
+    # a second `correct` replaced the first in silence: the person may have meant to add one (usertest27)
+    if earlier is None:
         print(f"saved a correction for message {mid}")
+    elif earlier == args.text:
+        print(f"message {mid} already had this correction; nothing changed")
+    else:
+        print(f"replaced the earlier correction of message {mid} (it was \u201c{_one_line(earlier)}\u201d); "
+              "an answer keeps one correction")
     return 0
 
 
@@ -141,6 +149,8 @@ def cmd_history(args) -> int:
         if args.conversation is not None and args.search:
             raise CliError("--search finds conversations: leave out the conversation's id to search, or --search "
                            "to see that conversation.")
+        if args.export:
+            return _export_conversation(args, store)
         if args.conversation is not None:
             conv = _conversation_detail(store, args.conversation)
             if args.json:
@@ -164,14 +174,37 @@ def cmd_history(args) -> int:
                 extra = f"  [{', '.join(marks)}]" if marks else ""
                 print(f"  {m['id']:>5} {parent:<{width}} {m['role']:<9} {_one_line(m['text'])}{extra}")
             return 0
-        conversations = store.list_conversations(args.search)
-        if args.json:
-            print(json.dumps(conversations, ensure_ascii=False, indent=2))
-            return 0
-        if not conversations:
-            print("no conversations")
-        for c in conversations:
-            print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
+        _print_conversations(store.list_conversations(args.search), args)
+    return 0
+
+
+def _print_conversations(conversations: list[dict], args) -> None:
+    if args.json:
+        print(json.dumps(conversations, ensure_ascii=False, indent=2))
+        return
+    if not conversations:  # "no conversations" after --search read as an empty database (usertest27)
+        print(f"no conversation contains \u201c{args.search}\u201d" if args.search else "no conversations")
+    for c in conversations:
+        print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
+
+
+def _export_conversation(args, store) -> int:
+    """`history ID --export FILE`: the window's Conversation as JSON / Markdown, which `import` reads back; a
+    terminal user had no way to write the file `import chat.json` asks for (usertest27)."""
+    from desktop_app.gui.conversation_export import conversation_text, write_text  # Qt-free
+
+    if args.conversation is None:
+        raise CliError("--export writes one conversation: give its id (`gpt2-desk history` lists them).")
+    kind = {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(Path(args.export).suffix.lower())
+    if kind is None:
+        raise CliError(f"--export writes a .json or a .md file, not {Path(args.export).name}.")
+    store.get_conversation(args.conversation)  # one clear line for an unknown id
+    text = conversation_text(store, args.conversation, kind, tokenizer_for=_writers_tokenizers(args))
+    try:
+        path = write_text(args.export, text)
+    except OSError as exc:
+        raise CliError(f"Cannot write {args.export}: {exc.strerror or exc}.") from None
+    print(f"wrote conversation {args.conversation} to {path}", file=sys.stderr)
     return 0
 
 
@@ -281,7 +314,12 @@ def _write_trl_script(args, script: Path, dataset: Path) -> None:
     write_script(script, args.format, dataset, base, args.model or spec_for_model_id(source.model_id),
                  FineTuneSettings().to_dict())
     print(f"wrote {script}: run it with `python {script.name}` or `accelerate launch {script.name}` "
-          f"in {script.parent}", file=sys.stderr)
+          f"in {script.parent.resolve()}", file=sys.stderr)
+
+
+def _conversations_words(ids: list[int]) -> str:
+    """ "conversation 9", not "conversations 9..9" (usertest27)."""
+    return f"conversation {ids[0]}" if ids[0] == ids[-1] else f"conversations {ids[0]}..{ids[-1]}"
 
 
 def cmd_import(args) -> int:
@@ -298,7 +336,12 @@ def cmd_import(args) -> int:
     with _open(args) as store:
         done = import_examples(store, examples, source=Path(args.file).name, tokenizer=tokenizer)
     ids = done.conversation_ids
-    said = f"imported {counted(len(ids), 'example')} into conversations {ids[0]}..{ids[-1]}" if ids else "imported nothing"
+    if args.json:  # a script reads the new conversations' ids (adapters import had --json; this had none)
+        print(json.dumps({"conversation_ids": ids, "examples": len(ids), "lines": len(examples),
+                          "already_here": done.already_here}))
+        _warn_token_placing(done, why)
+        return 0
+    said = f"imported {counted(len(ids), 'example')} into {_conversations_words(ids)}" if ids else "imported nothing"
     if ids and len(examples) > len(ids) + done.already_here:  # 3 kto lines read as 2 examples puzzled (docs48)
         said += (f" (from {counted(len(examples), 'line')}: sibling answers, and a better answer with the answer it "
                  "corrects, make one example)")
@@ -319,6 +362,12 @@ def _import_conversation(args, parsed: dict) -> int:
     tokenizer, why = _placing_tokenizer(args, [r for m in parsed["messages"] for r in m["token_ratings"]])
     with _open(args) as store:
         done = import_conversation(store, parsed, source=Path(args.file).name, tokenizer=tokenizer)
+    if args.json:
+        print(json.dumps({"conversation_ids": [done.conversation_id], "already_here": bool(done.already_here),
+                          "messages": done.messages, "ratings": done.ratings, "better_answers": done.better_answers,
+                          "token_ratings": done.token_ratings}))
+        _warn_token_placing(done, why)
+        return 0
     if done.already_here:
         print(f"imported nothing: conversation {done.conversation_id} already holds this conversation "
               "(the same messages and ratings)")
@@ -390,6 +439,8 @@ def _register_ratings(subparsers, common) -> None:
     p.add_argument("conversation_id", type=record_id, nargs="?", metavar="ID", help="the same as --conversation ID")
     p.add_argument("--search", metavar="TEXT", help="only conversations whose title or messages contain TEXT")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--export", metavar="FILE", help="write the conversation as the window's export does: FILE.json "
+                   "(every branch and rating; `import` reads it back) or FILE.md (the newest branch, to read)")
     p.set_defaults(func=cmd_history)
 
 
@@ -420,4 +471,6 @@ def _register_exchange(subparsers, common) -> None:
                                    "new conversations (one already here, with the same messages and ratings, is skipped)")
     p.add_argument("file", metavar="FILE", help="a .jsonl file in TRL's kto, dpo or sft field names, or a "
                                                 "conversation's .json export (Conversation as JSON)")
+    p.add_argument("--json", action="store_true", help="print one JSON object: the new conversations' ids "
+                                                       "(conversation_ids) and what was already here")
     p.set_defaults(func=cmd_import)

@@ -85,7 +85,13 @@ class ScoreBar:
 def _read(path: str) -> str:
     from desktop_app.core.documents import read_text_file
 
-    return read_text_file(path)  # a binary / non-UTF-8 / missing file: one sentence, exit code 2
+    # the whole path, in import's words: "essay.txt could not be read: No such file or directory" left out the
+    # folder it looked in (usertest27)
+    if not Path(path).exists():
+        raise CliError(f"There is no file {path}.")
+    if Path(path).is_dir():
+        raise CliError(f"{path} is a folder: give a text file (.txt, .md, ...).")
+    return read_text_file(path)  # a binary / non-UTF-8 / unreadable file: one sentence, exit code 2
 
 
 def cmd_analyse(args) -> int:

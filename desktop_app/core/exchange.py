@@ -428,7 +428,20 @@ def _one_document(text: str, path: Path) -> str | None:
     if is_conversation(whole):
         return (f"{path} is a conversation exported from the window (Conversation as JSON), not training data: "
                 f"{LINES_WANTED} {NOTHING_IMPORTED}")
-    return f"{path} holds one JSON document over several lines, not JSON Lines: {LINES_WANTED} {NOTHING_IMPORTED}"
+    return (f"{path} holds one JSON document over several lines, not JSON Lines: {LINES_WANTED} A single JSON "
+            f"document imports when it is a conversation the window exported (Conversation as JSON){_shape_of(whole)}. "
+            f"{NOTHING_IMPORTED}")
+
+
+def _shape_of(whole) -> str:
+    """`history --json` prints conversations for reading, not the export's shape: its file was refused with
+    only the JSON Lines rule, which a terminal user could not match to it (usertest27)."""
+    listed = isinstance(whole, list) and bool(whole) and all(isinstance(c, dict) and "message_count" in c
+                                                              for c in whole)
+    if listed or (isinstance(whole, dict) and "messages" in whole):
+        return ("; `history --json` prints conversations for reading, in another shape: "
+                "`gpt2-desk history ID --export chat.json` writes the export")
+    return ""
 
 
 @dataclass

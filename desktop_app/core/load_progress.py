@@ -92,10 +92,12 @@ def gguf_tensors_counted(report: Callable[[int, int], None]):
     me = threading.get_ident()
 
     def counted(*args, **kwargs):
-        bar = original(*args, **kwargs)
         items = args[0] if args else kwargs.get("iterable")
         if threading.get_ident() != me or not str(kwargs.get("desc", "")).startswith(GGUF_DESC) or items is None:
-            return bar
+            return original(*args, **kwargs)
+        # ``report`` shows the count in our words: transformers' own bar drew a second one beside it, and
+        # filled a log with carriage-return redraws on a first run (usertest27)
+        bar = original(*args, **dict(kwargs, disable=True))
         return _Counted(bar, len(items) if hasattr(items, "__len__") else 0, report)
 
     gguf_utils.tqdm = counted

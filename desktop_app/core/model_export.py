@@ -115,7 +115,8 @@ def _check_target(out: Path) -> None:
     if out.exists() or out.is_symlink():
         raise ExportError(f"{out} already exists; choose another name or remove it first.")
     if not out.parent.is_dir():
-        raise ExportError(f"The folder {out.parent} does not exist.")
+        # the words `export --out` and `analyse --export-png` use for the same mistake (usertest27)
+        raise ExportError(f"There is no folder {out.parent}: create it first, or pick another path.")
 
 
 def _check_space(out: Path, needed: int) -> None:
