@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop_app.core.logs import configure_logging, quiet_libraries
@@ -88,6 +90,39 @@ def print_notice(notice: str | None) -> None:
         print(f"note: {notice}", file=sys.stderr)
 
 
+NOTICES_SHOWN = "notices-shown"  # in the data folder's cache: the notices already said in full there
+
+
+def notice_once(paths) -> Callable[[str | None], None]:
+    """``print_notice``, but a notice already said in full for this data folder comes back as its first
+    sentence: the offline model's three lines, before every command, buried each command's own output
+    (usertest27). ``gpt2-desk models`` always gives it whole."""
+    shown = paths.cache_dir / NOTICES_SHOWN
+
+    def say(notice: str | None) -> None:
+        if not notice:
+            return
+        key = hashlib.sha256(notice.encode()).hexdigest()[:16]
+        seen = shown.read_text().split() if shown.is_file() else []
+        if key not in seen:
+            print_notice(notice)
+            _remember(shown, key)
+            return
+        first, dot, rest = notice.partition(". ")
+        print_notice(f"{first}. (The whole note: gpt2-desk models.)" if dot and rest else notice)
+
+    return say
+
+
+def _remember(shown: Path, key: str) -> None:
+    try:
+        shown.parent.mkdir(parents=True, exist_ok=True)
+        with shown.open("a") as file:
+            file.write(key + "\n")
+    except OSError:  # a read-only cache: the note is said in full again next time, nothing is lost
+        pass
+
+
 def stderr_bar(desc: str, total, announced: bool = False, **options):
     """A tqdm bar on stderr. Where stderr is not a terminal (a log file, a pipe), a bar's
     carriage-return redraws would fill it with hundreds of characters: one line says what
@@ -140,7 +175,7 @@ def load_model_for_cli(args: argparse.Namespace, source=None):
     store = open_store(args) if wants_adapter else None
     try:
         return session.open_model(source or args.model, args.paths, args.device, store=store,
-                                  progress=TqdmProgress(), notice=print_notice,
+                                  progress=TqdmProgress(), notice=notice_once(args.paths),
                                   precision=getattr(args, "precision", "auto"))
     finally:
         if store is not None:

@@ -7,7 +7,7 @@ import json
 import sys
 import threading
 
-from desktop_app.cli.common import CliError, open_store, print_notice, reask_line, record_id, stderr_bar
+from desktop_app.cli.common import CliError, notice_once, open_store, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
@@ -130,7 +130,7 @@ def cmd_finetune(args) -> int:
     quiet_libraries()
     settings = _settings(args)
     source = resolve_spec(args.model)
-    print_notice(source.notice)
+    notice_once(args.paths)(source.notice)
     result, repeat = _run_finetune(args, settings, source.model_id)
     use_with = f"gpt2-desk adapters activate {result.adapter_id}" if result.needs_consent else None
     if args.json:

@@ -1,0 +1,31 @@
+"""The offline model's note, said before every command, buried each command's own output: said
+whole once per data folder, then as its first sentence (`gpt2-desk models` keeps it whole)."""
+
+from __future__ import annotations
+
+from desktop_app.cli.common import notice_once
+from desktop_app.core.paths import AppPaths
+
+NOTE = ("Using the bundled model Tiny, which works offline. GPT-2 (gpt2) is not on this computer yet. "
+        "To use GPT-2, choose it once you are online.")
+
+
+def test_a_notice_is_said_whole_once_then_in_its_first_sentence(tmp_path, capsys):
+    paths = AppPaths.resolve(tmp_path / "data")
+    notice_once(paths)(NOTE)
+    assert capsys.readouterr().err.strip() == f"note: {NOTE}"
+    notice_once(paths)(NOTE)
+    again = capsys.readouterr().err.strip()
+    assert again == "note: Using the bundled model Tiny, which works offline. (The whole note: gpt2-desk models.)"
+    notice_once(AppPaths.resolve(tmp_path / "other"))(NOTE)  # another data folder has not seen it
+    assert capsys.readouterr().err.strip() == f"note: {NOTE}"
+
+
+def test_a_different_notice_is_said_whole(tmp_path, capsys):
+    paths = AppPaths.resolve(tmp_path / "data")
+    notice_once(paths)(NOTE)
+    capsys.readouterr()
+    notice_once(paths)("Fast precision was not available. Exact is used.")
+    assert capsys.readouterr().err.strip() == "note: Fast precision was not available. Exact is used."
+    notice_once(paths)(None)
+    assert capsys.readouterr().err == ""
