@@ -35,6 +35,7 @@ SHORTCUTS = (
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Enter / Space", "press the button that has the focus ring"),
     ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
+    ("\u2191 \u2193, then Enter", "in the inspector's alternatives: pick one, then continue the answer from it (a new branch)"),
     ("+ / - / 0", "rate the selected token good / bad / clear (the Menu key: its right-click menu)"),
     ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
     ("F2", "in the adapter history: rename the selected adapter"),
