@@ -344,8 +344,10 @@ class FineTunePanel(QScrollArea):
             self.show_run(finished[0], note=stopped_run_note(stopped, finished[0]["id"]))
         elif finished:
             self.show_run(finished[0])
-        elif cancelled:  # (a run stopped before this start, with no report before it: nothing to say)
+        elif cancelled:
             self._show_result("cancelled", None, None, None)
+        elif stopped:  # after a restart, the first run stopped (by quitting): it said nothing (usertest26)
+            self._show_result("cancelled", stopped.get("reason"), None, None, note=stopped_run_note(stopped, None))
         elif interrupted:
             self._show_result("running", f"run {interrupted['id']}", None, None)
         else:  # another model's report would name adapters this model does not have
