@@ -399,8 +399,15 @@ class FineTunePanel(QScrollArea):
             self.phase_label.setText(f"{PHASE_WORDS['preparing']}\u2026")
             self.bar.setRange(0, 0)
             self.eta_label.setText("")
+            QTimer.singleShot(0, self._progress_in_view)  # once laid out
         self._update()
         return started
+
+    def _progress_in_view(self) -> None:
+        """The run's phase, Cancel, bar and time left in view: at 1024x600 they began under the panel's
+        bottom edge, and a person who started from the top saw only "Fine-tuning…" (usertest26)."""
+        if not self.progress_box.isHidden():
+            self.ensureWidgetVisible(self.progress_box, 0, REPORT_TOP_MARGIN_PX)
 
     def confirm_same_ratings(self) -> bool:
         """A finished run already trained on these ratings: ask before minutes of training on them again."""
