@@ -423,6 +423,7 @@ class SettingsPopover(QFrame):
         self.greedy = QCheckBox("always pick the most likely token")
         self.alternatives = ClampedSpinBox(minimum=1, maximum=50)
         self.system = QPlainTextEdit()
+        self.system.setObjectName("SystemText")  # the style sheet's focus ring: Tab into it showed none (usertest26)
         self.system.setPlaceholderText("Optional instructions placed before the conversation")
         self.system.setFixedHeight(64)
         self.system.setTabChangesFocus(True)  # Tab typed a tab here: the keyboard could not leave it (usertest16)
@@ -440,6 +441,9 @@ class SettingsPopover(QFrame):
         fields.setObjectName("PopoverFields")
         self.scroll = QScrollArea()
         self.scroll.setObjectName("PopoverScroll")
+        # no Tab stop of its own (it scrolls to the field that has the focus): the Tab after Close
+        # stopped on it, with no ring anywhere (usertest26)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
