@@ -26,6 +26,16 @@ LOADING = "The adapter history appears once the model has loaded\u2026"
 LIST_LEAST = 60  # px: the list's least height, about one row, where the panel is short
 
 
+def list_key(widget: QWidget, key: Qt.Key, action) -> QShortcut:
+    """``key`` does ``action`` only while ``widget`` has the focus. Set with setContext: PySide6 takes no
+    ``context=`` beside a callable, and the shortcut was the window's while the Fine-tune tab showed: Enter
+    on any button there ("Use base model", "Report…") was taken by it and used the selected adapter or did
+    nothing, and F2 in the conversation list renamed an adapter (usertest26)."""
+    shortcut = QShortcut(QKeySequence(key), widget, action)
+    shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+    return shortcut
+
+
 class AdapterHistory(QFrame):
     """The adapters of the chat model, newest first, with use / base / roll back / delete.
 
@@ -73,12 +83,11 @@ class AdapterHistory(QFrame):
         self.list.itemDoubleClicked.connect(lambda item: self.activate_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
-        QShortcut(QKeySequence(Qt.Key.Key_F2), self.list, self.rename_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
         # Enter on a row uses it, as a double-click does: from the keyboard it took a Tab to "Use selected"
         # first, and Enter on the row the person had just picked did nothing (usertest22)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(key), self.list, self._use_if_allowed, context=Qt.ShortcutContext.WidgetShortcut)
+        for key, action in ((Qt.Key.Key_F2, self.rename_selected), (Qt.Key.Key_Return, self._use_if_allowed),
+                            (Qt.Key.Key_Enter, self._use_if_allowed)):
+            list_key(self.list, key, action)
         layout.addWidget(self.list)
         self.empty = styled_label(EMPTY, "Muted", wrap=True)
         layout.addWidget(self.empty)

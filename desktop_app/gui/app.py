@@ -70,7 +70,7 @@ def make_app(argv=None, dark: bool | None = None):
     from PySide6.QtWidgets import QApplication
 
     from desktop_app import APP_NAME, APP_TITLE
-    from desktop_app.gui.theme import apply_theme, icon
+    from desktop_app.gui.theme import apply_theme, follows_system, icon
 
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     app.setApplicationName(APP_NAME)
@@ -78,10 +78,11 @@ def make_app(argv=None, dark: bool | None = None):
     app.setApplicationDisplayName(APP_TITLE)
     app.setDesktopFileName(APP_NAME)
     apply_theme(app, dark)
+    app.setProperty("gpt2desk_theme_fixed", dark is not None)  # --dark or a screenshot: Settings' choice waits
     app.setWindowIcon(icon("app"))
-    if dark is None:  # follow the system when it switches
+    if dark is None:  # follow the system when it switches, unless Settings chose light or dark
         try:
-            app.styleHints().colorSchemeChanged.connect(lambda _scheme: apply_theme(app, None))
+            app.styleHints().colorSchemeChanged.connect(lambda _scheme: follows_system(app) and apply_theme(app, None))
         except AttributeError:
             pass
     return app

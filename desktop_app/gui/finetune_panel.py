@@ -344,8 +344,10 @@ class FineTunePanel(QScrollArea):
             self.show_run(finished[0], note=stopped_run_note(stopped, finished[0]["id"]))
         elif finished:
             self.show_run(finished[0])
-        elif cancelled:  # (a run stopped before this start, with no report before it: nothing to say)
+        elif cancelled:
             self._show_result("cancelled", None, None, None)
+        elif stopped:  # after a restart, the first run stopped (by quitting): it said nothing (usertest26)
+            self._show_result("cancelled", stopped.get("reason"), None, None, note=stopped_run_note(stopped, None))
         elif interrupted:
             self._show_result("running", f"run {interrupted['id']}", None, None)
         else:  # another model's report would name adapters this model does not have
@@ -397,8 +399,15 @@ class FineTunePanel(QScrollArea):
             self.phase_label.setText(f"{PHASE_WORDS['preparing']}\u2026")
             self.bar.setRange(0, 0)
             self.eta_label.setText("")
+            QTimer.singleShot(0, self._progress_in_view)  # once laid out
         self._update()
         return started
+
+    def _progress_in_view(self) -> None:
+        """The run's phase, Cancel, bar and time left in view: at 1024x600 they began under the panel's
+        bottom edge, and a person who started from the top saw only "Fine-tuning…" (usertest26)."""
+        if not self.progress_box.isHidden():
+            self.ensureWidgetVisible(self.progress_box, 0, REPORT_TOP_MARGIN_PX)
 
     def confirm_same_ratings(self) -> bool:
         """A finished run already trained on these ratings: ask before minutes of training on them again."""

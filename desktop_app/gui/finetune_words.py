@@ -266,7 +266,9 @@ def run_card(status, reason, metrics, adapter_id, note: tuple[str | None, str] |
         title = over_check_title(adapter_id, now)
     if note is not None:
         headline, line = note
-        body = "<br>".join(x for x in (line, f"<b>{title}</b>" if headline else "", body) if x)
+        if status == "cancelled" and headline:  # a stopped run's own note: "Cancelled: nothing changed" repeated it
+            title = body = ""
+        body = "<br>".join(x for x in (line, f"<b>{title}</b>" if headline and title else "", body) if x)
         title = headline or title
     return RunCard(title, body, now, gone, waiting, used_anyway)
 
@@ -465,13 +467,16 @@ def _short(text: str | None, limit: int = 90) -> str:
     return clip_at_word(text, limit)
 
 
-def stopped_run_note(stopped: dict, report_run: int, interrupted: bool = False) -> tuple[str, str]:
+def stopped_run_note(stopped: dict, report_run: int | None, interrupted: bool = False) -> tuple[str, str]:
     """The card after a start whose newest run never finished, above the last finished run's
     report: a title about the stopped run (usertest 13: run 2's red "Discarded" stood over a line
     about run 3) and why it stopped, as its row says (``core.train_verdict``'s reasons): Cancel,
-    the app closed while it ran, or (``interrupted``: left "running") the app ended mid-run."""
+    the app closed while it ran, or (``interrupted``: left "running") the app ended mid-run.
+    ``report_run`` None: no run finished before it, and the card says what is left and how to go on."""
     run, reason = stopped["id"], stopped.get("reason")
-    kept = f"the model you chat with stayed as it was. This is run {report_run}'s report."
+    kept = (f"the model you chat with stayed as it was. This is run {report_run}'s report." if report_run is not None
+            else "the model you chat with stayed as it was. Your ratings are kept: "
+                 "\u201cFine-tune on my ratings\u201d starts a run on them again.")
     if interrupted:
         return (f"Run {run} was interrupted: nothing changed",
                 f"Run {run} was interrupted when the app closed; {kept}")

@@ -52,6 +52,9 @@ STAT_TIPS = {
 
 class AlternativesChart(QWidget):
     """Horizontal bars: one row per alternative, the chosen token marked; click picks a row.
+    It is a Tab stop: ↑ ↓ Home End pick a row and Enter asks to continue from it (usertest26: the
+    keyboard reached "good" and "bad" and then skipped the chart, so "Continue with this
+    alternative" stayed off and no branch could start without the mouse).
 
     Attributes:
         alternatives: the rows; chosen_id: the token that was written.
@@ -59,6 +62,7 @@ class AlternativesChart(QWidget):
         current: the picked row (-1: none)."""
 
     picked = Signal(int)  # row index
+    entered = Signal()  # Enter on a picked row
 
     ROW = 24
 
@@ -71,6 +75,8 @@ class AlternativesChart(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setToolTip(CHART_KEYS_TIP)
 
     def set_data(self, alternatives, chosen_id, chosen_record=None) -> None:
         self.alternatives = list(alternatives)
@@ -97,6 +103,25 @@ class AlternativesChart(QWidget):
             self.current = row
             self.update()
             self.picked.emit(row)
+
+    def keyPressEvent(self, event) -> None:
+        row = _row_for_key(event.key(), self.current, len(self.alternatives))
+        if row is not None:
+            self.current = row
+            self.update()
+            self.picked.emit(row)
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current >= 0:
+            self.entered.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()
 
     def rows(self) -> list[tuple[str, float, bool]]:
         """(label, probability, chosen) per row as painted: whitespace and invisible tokens shown
@@ -148,10 +173,32 @@ class AlternativesChart(QWidget):
             painter.setFont(self.font())
             painter.drawText(QRectF(label_w + bar_w + 4, y, pct_w, self.ROW - 2),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, percent)
+        if self.hasFocus():
+            self._paint_focus(painter, c["accent"])
         painter.end()
+
+    def _paint_focus(self, painter: QPainter, accent: str) -> None:
+        """The 2 px ring every stop shows (docs/features.md), around the picked row or the whole chart."""
+        pen = QPen(QColor(accent))
+        pen.setWidth(2)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        whole = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        row = QRectF(1, self.current * self.ROW + 2, self.width() - 2, self.ROW - 2)
+        painter.drawRoundedRect(row if self.current >= 0 else whole, 3, 3)
 
 
 BRANCH_LABEL = "Continue with this alternative"
+CHART_KEYS_TIP = "Click an alternative, or use \u2191 \u2193 and Enter, to continue the answer from it"
+
+
+def _row_for_key(key, current: int, count: int) -> int | None:
+    """The row ↑ ↓ Home End move the pick to (the first ↓ picks the top row), None for other keys."""
+    if not count:
+        return None
+    moves = {Qt.Key.Key_Down: min(count - 1, current + 1), Qt.Key.Key_Up: max(0, current - 1),
+             Qt.Key.Key_Home: 0, Qt.Key.Key_End: count - 1}
+    return moves.get(key)
 
 
 BUSY_WRITING = {"this": "This answer is still being written", "another": "The model is busy writing another answer"}
@@ -269,6 +316,7 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.alt_title)
         self.chart = AlternativesChart()
         self.chart.picked.connect(self._picked)
+        self.chart.entered.connect(self.branch_button_click)
         layout.addWidget(self.chart)
         self.coverage = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.coverage)
@@ -348,7 +396,7 @@ class InspectorPanel(QFrame):
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
         self.branch_button.setText(BRANCH_LABEL)  # an alternative picked for an earlier token is not this one's
-        self.hint.setText("Pick another alternative above, then continue the answer from it as a new branch."
+        self.hint.setText("Pick another alternative above (or Tab to it, \u2191 \u2193, Enter), then continue the answer from it as a new branch."
                           if can_branch else busy_branch_words(busy) if busy
                           else "Prompt tokens are scored only; branching starts from answer tokens.")
 
@@ -413,6 +461,11 @@ class InspectorPanel(QFrame):
              branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
         if alt is not None:
             self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
+
+    def branch_button_click(self) -> None:
+        """Enter on the chart: what "Continue with …" does, when it may (not on the token already there)."""
+        if self.branch_button.isEnabled():
+            self.branch_button.click()
 
     def _branch(self) -> None:
         alt = self.selected_alternative()

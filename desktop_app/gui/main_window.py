@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app import APP_TITLE
 from desktop_app.core.generation import same_again_reason
@@ -27,7 +27,7 @@ from desktop_app.gui.ratings import RatingWriter
 from desktop_app.gui.short_window import ShortWindow
 from desktop_app.gui.tasks import TaskManager
 from desktop_app.gui.text_mode import TextMode
-from desktop_app.gui.theme import icon
+from desktop_app.gui.theme import apply_theme_choice, icon
 from desktop_app.gui.transcript import TranscriptView
 from desktop_app.gui.window_notices import WindowNotices
 from desktop_app.gui.window_state import open_settings
@@ -248,6 +248,8 @@ class MainWindow(QMainWindow):
         self.regenerate_button.clicked.connect(self.regenerate)
         self.settings_button.clicked.connect(lambda: shortcuts.open_settings(self))
         self.popover.changed.connect(self.use_popover_settings)
+        self.popover.theme.currentIndexChanged.connect(
+            lambda: apply_theme_choice(QApplication.instance(), self.popover.theme_choice()))
         self.model_button.clicked.connect(self.choose_model)
         self.prompt.textChanged.connect(self._update_buttons)
         self.prompt.submitted.connect(self.send)

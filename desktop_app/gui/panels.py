@@ -16,7 +16,7 @@ from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES
 from desktop_app.gui.off_words import NEW_CONVERSATION_TIP, conversation_tips
 from desktop_app.gui.range_fields import ClampedDoubleSpinBox, ClampedSpinBox, Clamps
 from desktop_app.gui.responsive import Stepper
-from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.theme import THEME_CHOICES, icon, styled_label
 from desktop_app.gui.tips import follow, retip
 from desktop_app.gui.token_view import PLAIN, legend_stops
 from desktop_app.gui.wheel_guard import wheel_after_click
@@ -434,12 +434,24 @@ class SettingsPopover(QFrame):
         self.greedy = QCheckBox("always pick the most likely token")
         self.alternatives = ClampedSpinBox(minimum=1, maximum=50)
         self.system = QPlainTextEdit()
+        self.system.setObjectName("SystemText")  # the style sheet's focus ring: Tab into it showed none (usertest26)
         self.system.setPlaceholderText("Optional instructions placed before the conversation")
         self.system.setFixedHeight(64)
         self.system.setTabChangesFocus(True)  # Tab typed a tab here: the keyboard could not leave it (usertest16)
         self.enter_sends = QCheckBox("Enter sends (Shift+Enter: new line)")
         self.enter_sends.setToolTip("Off: Enter starts a new line and Ctrl+Enter sends")
         self.enter_sends.setChecked(True)
+        self.theme = QComboBox()
+        for words, choice in THEME_CHOICES:
+            self.theme.addItem(words, choice)
+        self.theme.setToolTip("The window's colours: light, dark, or as the system's")
+
+    def theme_choice(self) -> str:
+        return self.theme.currentData()
+
+    def set_theme_choice(self, choice: str) -> None:
+        """A saved choice ("system", "light", "dark"); an unknown one follows the system."""
+        self.theme.setCurrentIndex(max(0, self.theme.findData(choice)))
 
     def _lay_out(self) -> None:
         """The fields in a scroll area, Close under it: on a screen shorter than the popover (800x480,
@@ -451,6 +463,9 @@ class SettingsPopover(QFrame):
         fields.setObjectName("PopoverFields")
         self.scroll = QScrollArea()
         self.scroll.setObjectName("PopoverScroll")
+        # no Tab stop of its own (it scrolls to the field that has the focus): the Tab after Close
+        # stopped on it, with no ring anywhere (usertest26)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -500,6 +515,8 @@ class SettingsPopover(QFrame):
         form.addRow(keys)
         form.addRow("", self.enter_sends)
         self.chat_rows = (self.system, keys, self.enter_sends)  # only the chat reads them
+        form.addRow(QLabel("<b>Look</b>"))
+        form.addRow("Colours", self.theme)
 
     def _clamped(self, name: str, field, typed: str, kept: str) -> None:
         self.range_note.setText(f"{name} goes from {field.range_words()}: {typed} became {kept}.")

@@ -34,7 +34,8 @@ SHORTCUTS = (
     ("Ctrl+S", "export the conversation as Markdown or JSON, or import one (the export menu); in Text, export the text"),
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Enter / Space", "press the button that has the focus ring"),
-    ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows"),
+    ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows (Tab on to its alternatives: "
+                                          "\u2191 \u2193 pick one, Enter continues the answer from it)"),
     ("+ / - / 0", "rate the selected token good / bad / clear (the Menu key: its right-click menu)"),
     ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
     ("F2", "in the adapter history: rename the selected adapter"),

@@ -106,6 +106,25 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
     return dark
 
 
+# the colours Settings offers (usertest26: a new user looked there for the dark palette; it followed
+# the system only, or --dark): (words, the choice kept in gui-settings.ini)
+THEME_CHOICES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
+
+
+def apply_theme_choice(app: QApplication, choice: str) -> None:
+    """The person's choice in Settings. An app started with a fixed palette (--dark, a screenshot's
+    light one: ``make_app(dark=...)``) keeps it, so a saved choice cannot change a screenshot."""
+    if app.property("gpt2desk_theme_fixed"):
+        return
+    app.setProperty("gpt2desk_theme_choice", choice)
+    apply_theme(app, {"light": False, "dark": True}.get(choice))
+
+
+def follows_system(app: QApplication) -> bool:
+    """Whether a change of the system's colours should change the window's."""
+    return app.property("gpt2desk_theme_choice") in (None, "system")
+
+
 def is_dark() -> bool:
     app = QApplication.instance()
     value = app.property("gpt2desk_dark") if app else None

@@ -1,6 +1,6 @@
 """What the window keeps between starts, in ``gui-settings.ini`` next to the data (so --data-dir
 and tests isolate it too): its size and panels, the colour measure, the sampling settings and
-system text, Enter's meaning, the tab in front, the conversation last shown and a prompt typed and
+system text, Enter's meaning, the colours (light, dark, the system's), the tab in front, the conversation last shown and a prompt typed and
 not sent."""
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def restore(window) -> None:
     window.legend.score_prompts.setChecked(_flag(s.value("score_prompts", "false")))
     window.popover.set_settings(_sampling(s), s.value("system", "") or "")
     window.popover.enter_sends.setChecked(_flag(s.value("enter_sends", "true")))
+    window.popover.set_theme_choice(s.value("theme", "system") or "system")  # applied as the box changes
     window.use_popover_settings()
     window.text_mode.restore(s)
     window.prompt.setPlainText(s.value("prompt_draft", "") or "")
@@ -85,6 +86,7 @@ def save(window) -> None:
     s.setValue("system", window.chat.system)
     s.setValue("mode", window.mode)
     s.setValue("enter_sends", window.prompt.enter_sends)
+    s.setValue("theme", window.popover.theme_choice())
     # a question typed and not sent is there at the next start (usertest 17: Ctrl+Q lost it); an edit
     # of a sent message is not: restored without its edit, it would be sent as a new question
     s.setValue("prompt_draft", window.message_editor.draft())
