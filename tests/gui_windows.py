@@ -164,3 +164,34 @@ def window_with_the_story(qtbot, qapp, tiny_model_dir):
     it as its ``text_window`` fixture."""
     with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
         yield window
+
+
+def ctrl_h(qtbot, window) -> None:
+    """Ctrl+H from the prompt of the window in front, as a person presses it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.prompt.setFocus()
+    qtbot.keyClick(window.prompt, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    QApplication.processEvents()
+
+
+@contextmanager
+def settings_popover(qtbot):
+    """The real settings popover, opened over a Settings button as the window opens it."""
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop_app.gui.panels import SettingsPopover
+
+    opener = QPushButton("Settings")
+    qtbot.addWidget(opener)
+    opener.show()
+    popover = SettingsPopover(opener)
+    popover.popup_above(opener)
+    qtbot.waitUntil(popover.isVisible, timeout=2000)
+    try:
+        yield popover
+    finally:
+        popover.hide()

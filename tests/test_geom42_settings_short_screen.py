@@ -9,23 +9,17 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QPoint, QRect  # noqa: E402
-from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui_windows import settings_popover  # noqa: E402
 
 from test_small40_short_window import shown_whole  # noqa: E402
 
 
 @pytest.fixture
 def popover(qtbot):
-    from desktop_app.gui.panels import SettingsPopover
-
-    opener = QPushButton("Settings")
-    qtbot.addWidget(opener)
-    opener.show()
-    popover = SettingsPopover(opener)
-    popover.popup_above(opener)
-    qtbot.waitUntil(popover.isVisible, timeout=2000)
-    yield popover
-    popover.hide()
+    with settings_popover(qtbot) as opened:
+        yield opened
 
 
 def inside(widget, top) -> bool:

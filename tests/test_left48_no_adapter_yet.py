@@ -8,23 +8,14 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from test_gui import make_window  # noqa: E402,F401
-
-
-def _ctrl_h(qtbot, window) -> None:
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.prompt.setFocus()
-    qtbot.keyClick(window.prompt, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
-    QApplication.processEvents()
+from gui_windows import ctrl_h  # noqa: E402
 
 
 def test_ctrl_h_with_no_adapter_says_there_is_none_and_how_to_make_one(make_window, qtbot):
     window = make_window()
-    _ctrl_h(qtbot, window)
+    ctrl_h(qtbot, window)
     assert window.side_tabs.currentWidget() is window.finetune_panel
     said = window.statusBar().currentMessage()
     assert "No adapter yet" in said and "rate" in said and "Fine-tune on my ratings" in said, said

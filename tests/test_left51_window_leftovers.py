@@ -11,17 +11,10 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from test_gui import make_window  # noqa: E402,F401
+from gui_windows import ctrl_h  # noqa: E402
 
 # what a kept fine-tune stores: its history row takes four lines (name, when, the ratings, ordinary text)
 FINE_TUNED = {"margin_before": 0.1, "margin_after": 0.5, "probe_ppl_before": 10.0, "probe_ppl_after": 10.05}
-
-
-def _ctrl_h(qtbot, window) -> None:
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.prompt.setFocus()
-    qtbot.keyClick(window.prompt, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
-    QApplication.processEvents()
 
 
 def _rows_in(view, widget) -> tuple[int, int]:
@@ -45,7 +38,7 @@ def test_ctrl_h_in_a_short_window_shows_the_history_buttons_and_its_list_scrolls
     window = make_window()
     window.resize(870, 480)  # about the first size on a 1024x600 screen (85% of it, 510 px, less a title bar)
     _fine_tuned_adapters(window, tiny_model_dir, 4)
-    _ctrl_h(qtbot, window)
+    ctrl_h(qtbot, window)
     panel, history = window.finetune_panel, window.finetune_panel.history
     assert QApplication.focusWidget() is history.list
     view = panel.viewport()

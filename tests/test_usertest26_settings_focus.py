@@ -10,23 +10,18 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
-from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui_windows import settings_popover  # noqa: E402
 
 
 @pytest.fixture
 def popover(qtbot, qapp):
-    from desktop_app.gui.panels import SettingsPopover
     from desktop_app.gui.theme import apply_theme
 
     apply_theme(qapp, dark=False)
-    opener = QPushButton("Settings")
-    qtbot.addWidget(opener)
-    opener.show()
-    popover = SettingsPopover(opener)
-    popover.popup_above(opener)
-    qtbot.waitUntil(popover.isVisible, timeout=2000)
-    yield popover
-    popover.hide()
+    with settings_popover(qtbot) as opened:
+        yield opened
 
 
 def _left_edge(widget) -> QColor:
