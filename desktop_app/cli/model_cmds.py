@@ -97,12 +97,16 @@ def add_sampling_options(parser: argparse.ArgumentParser) -> None:
 
 
 def sampling_from_args(args):
-    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings
 
     if args.max_new_tokens < 1:
         raise CliError("--max-new-tokens must be at least 1")
     if not 0 <= args.temperature <= 3:
         raise CliError("--temperature must be from 0 (greedy) to 3")
+    if args.greedy and args.temperature not in (0, RECOMMENDED_SAMPLING["temperature"]):
+        # the temperature was asked for and would have been dropped in silence (usertest27)
+        raise CliError(f"--greedy always takes the likeliest token, so --temperature {args.temperature:g} "
+                       "would do nothing: give one or the other")
     if args.top_k < 0:
         raise CliError("--top-k must be 0 (off) or more")
     if not 0 < args.top_p <= 1:

@@ -1,5 +1,6 @@
-"""The offline model's note, said before every command, buried each command's own output: said
-whole once per data folder, then as its first sentence (`gpt2-desk models` keeps it whole)."""
+"""Lead, session 48: CLI words a terminal user met (usertest27). The offline model's note, said before
+every command, buried each command's own output: said whole once per data folder, then as its first
+sentence (`gpt2-desk models` keeps it whole). A --temperature with --greedy is refused, not dropped."""
 
 from __future__ import annotations
 
@@ -29,3 +30,13 @@ def test_a_different_notice_is_said_whole(tmp_path, capsys):
     assert capsys.readouterr().err.strip() == "note: Fast precision was not available. Exact is used."
     notice_once(paths)(None)
     assert capsys.readouterr().err == ""
+
+
+def test_greedy_with_a_temperature_is_refused_not_dropped(tiny_model_dir, capsys):
+    """`--greedy --temperature 0.7` ran greedy in silence: the temperature asked for did nothing."""
+    from desktop_app.cli import main
+
+    common = ["--model", str(tiny_model_dir), "--device", "cpu", "--max-new-tokens", "2"]
+    assert main(["generate", "--greedy", "--temperature", "0.7", "Hi", *common]) == 2
+    assert "--greedy always takes the likeliest token, so --temperature 0.7 would do nothing" in capsys.readouterr().err
+    assert main(["generate", "--greedy", "--temperature", "0", "Hi", *common]) == 0
