@@ -158,3 +158,19 @@ def test_cli_adapters_and_finetune_json(env, tiny_model_dir, capsys, tmp_path):
         assert main(["generate", "hi", "--max-new-tokens", "3", "--json", *common]) == 0
         assert json.loads(capsys.readouterr().out)["adapter_id"] == out["adapter_id"]
         assert main(["adapters", "delete", str(a1), *common]) == 0
+
+
+def test_cli_rollback_says_what_activate_says(env, tiny_model_dir, capsys):
+    """A rollback said "Adapter 1 is active", an activate "Adapter 1 is active for MODEL" (usertest27)."""
+    from desktop_app.cli import main
+
+    store, paths, loaded = env
+    a1 = _save(store, paths, loaded, tiny_model_dir, 1)
+    a2 = _save(store, paths, loaded, tiny_model_dir, 2, parent=a1)
+    common = ["--data-dir", str(paths.data_dir), "--model", str(tiny_model_dir)]
+    assert main(["adapters", "activate", str(a2), *common]) == 0
+    activated = capsys.readouterr().out.strip()
+    assert main(["adapters", "rollback", *common]) == 0
+    rolled_back = capsys.readouterr().out.strip()
+    assert activated.endswith(f"is active for {loaded.model_id}")
+    assert rolled_back.endswith(f"is active for {loaded.model_id}") and rolled_back != activated

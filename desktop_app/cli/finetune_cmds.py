@@ -394,7 +394,7 @@ def cmd_adapters(args) -> int:
         elif action == "rollback":
             base = _model_meant(args)
             row = session.change_adapter(store, "rollback", base, args.id)
-            print(f"{label(row, start=True)} is active")
+            print(f"{label(row, start=True)} is active for {row['base_model']}")  # activate's words
         elif action == "delete":
             session.change_adapter(store, "delete", adapter_id=args.id)
             print(f"{adapter_name(args.id, start=True)} deleted")
