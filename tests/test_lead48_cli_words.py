@@ -40,3 +40,23 @@ def test_greedy_with_a_temperature_is_refused_not_dropped(tiny_model_dir, capsys
     assert main(["generate", "--greedy", "--temperature", "0.7", "Hi", *common]) == 2
     assert "--greedy always takes the likeliest token, so --temperature 0.7 would do nothing" in capsys.readouterr().err
     assert main(["generate", "--greedy", "--temperature", "0", "Hi", *common]) == 0
+
+
+def test_a_moving_count_is_said_at_its_tenths_not_at_every_token(capsys):
+    """Measuring wrote one line a token ("re-asking 13 questions at once: 2 of at most 40 tokens", 4,
+    6, ...): 40 lines a measurement. Its first, each tenth and its last are said; other lines whole."""
+    from desktop_app.cli.finetune_cmds import _Bar
+    from desktop_app.core.training import TrainProgress
+
+    bar = _Bar(quiet=False)
+    bar(TrainProgress("preparing", message="reading your ratings"))
+    for done in range(0, 41):
+        bar(TrainProgress("evaluating", message=f"re-asking 13 questions at once: {done} of at most 40 tokens"))
+    for done in range(1, 9):
+        bar(TrainProgress("rescoring", message=f"Re-scoring for the compare view: {done} of 8 rated answers"))
+    lines = capsys.readouterr().err.splitlines()
+    reasks = [line for line in lines if "re-asking" in line]
+    assert lines[0] == "preparing: reading your ratings"
+    assert reasks[0].endswith(": 0 of at most 40 tokens") and reasks[-1].endswith(": 40 of at most 40 tokens")
+    assert len(reasks) == 11, reasks  # 0, then a line at each tenth: 4, 8, ... 40
+    assert len([line for line in lines if "Re-scoring" in line]) == 8, "a count under ten says every piece"
