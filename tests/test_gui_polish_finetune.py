@@ -157,6 +157,7 @@ def test_closing_during_a_finetune_asks_then_stops_cleanly(make_window, qtbot):
     answer_modal("Keep running", seen)
     window.close()
     assert [text for text, _ in seen] == ["A fine-tune is running: stop it and quit?"]
+    assert " of 400 training steps" in seen[0][1], "it says how far the run got (usertest26)"
     assert window.isVisible() and window.finetune.running, "'Keep running' keeps the window and the run"
     answer_modal("Stop and quit", seen)
     window.close()

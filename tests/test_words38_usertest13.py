@@ -230,3 +230,18 @@ def test_with_no_adapters_the_history_shows_no_buttons_that_could_do_nothing(mak
     assert [b.text() for b in buttons if b.isVisibleTo(history)] == [b.text() for b in buttons]
     history.select(adapter)
     assert history.report_button.isEnabled() and history.delete_button.isEnabled()
+
+
+def test_the_quit_question_says_how_far_the_run_got():
+    """usertest26: "Stop and quit" did not say that 3 of 22 steps and minutes of work would be thrown away."""
+    pytest.importorskip("PySide6")
+    from desktop_app.core.training import TrainProgress
+    from desktop_app.gui.quit_guard import quit_question
+
+    step = TrainProgress("training", step=3, total=22, elapsed_s=245.0)
+    _q, informative = quit_question(None, (), step)
+    assert informative.startswith("It has done 3 of 22 training steps in 4 min 05 s; stopping throws that work away. "
+                                  "The model you chat with stays as it is")
+    _q, measuring = quit_question(None, (), TrainProgress("evaluating", elapsed_s=30.0, message="re-asking"))
+    assert measuring.startswith("It has run for 30 s; stopping throws that work away.")
+    assert quit_question(None, (), None) == quit_question(None)

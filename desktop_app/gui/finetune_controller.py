@@ -62,6 +62,7 @@ class FineTuneController(QObject):
         self.store, self.paths, self.chat, self.tasks = store, paths, chat, tasks
         self.task: Task | None = None
         self.cancel_pending = False  # Cancel pressed; the run has not ended yet
+        self.last_progress = None  # the running run's last report (the quit question says how far it got)
         self.cancel_reason = CANCELLED_BY_PERSON  # the run row's reason if it is cancelled (STOPPED_BY_QUIT: closing)
         self.settings = FineTuneSettings()
         self.expected_model_id: str | None = None  # until a model loads: the one the last session used
@@ -95,6 +96,7 @@ class FineTuneController(QObject):
                     on_cancelled=lambda _task: self._ended(task, NOT_STARTED))
         self.chat.unwritten_stopped.forget()  # a stopped answer scoring's cache: the run's copy of the model wants it
         self.task = task
+        self.last_progress = None
         self.cancel_pending = False
         self.cancel_reason = CANCELLED_BY_PERSON
         self.running_changed.emit(True)
@@ -121,6 +123,7 @@ class FineTuneController(QObject):
         if isinstance(item, RunResult):
             self._finished(item)
         else:
+            self.last_progress = item
             self.progress.emit(item)
 
     def _ended(self, task: Task, result) -> None:
