@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QPlainTextEdit, QScrollArea, QSizePo
 from desktop_app.core import documents
 from desktop_app.core import text_branches as tb
 from desktop_app.core.count_words import counted
+from desktop_app.gui import save_folder
 from desktop_app.gui.off_words import NOTHING_TO_CONTINUE, TextFacts, text_regenerate_tip
 from desktop_app.gui.text_bar import EDIT_KEYS, TextBar
 from desktop_app.gui.text_controller import TextController
@@ -412,9 +413,13 @@ class TextView(QWidget):
         if self.controller.continuing or self.controller.opening:
             return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Open a text", "", "Texts (*.txt *.md);;All files (*)")
+            # where exports go, as the Export menu's dialogs: Open had started in the process's working
+            # folder, Export in Documents (usertest25); a text opened from a folder makes it the next one's
+            path, _ = QFileDialog.getOpenFileName(self, "Open a text", str(save_folder.start_folder(self)),
+                                                  "Texts (*.txt *.md);;All files (*)")
             if not path:
                 return False
+            save_folder.remember(self, path)
         reuse = not self.editor.toPlainText() and self.controller.untitled_and_empty()
         self.flush_edit()
         return self.controller.open_document(path=path, reuse_id=self.controller.document_id if reuse else None)
