@@ -195,3 +195,9 @@ def settings_popover(qtbot):
         yield popover
     finally:
         popover.hide()
+
+
+def not_busy(window) -> bool:
+    """No continuation runs and the Text tab's status says no work ("writing…", "analysing…"): the text
+    is analysed. A note of why the continuation ended ("Stopped at Max new tokens …") may stay."""
+    return not window.text.continuing and "\u2026" not in window.text_view.status.text()

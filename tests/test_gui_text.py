@@ -18,7 +18,7 @@ from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.scoring import score_text  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
-from gui_windows import text_opened  # noqa: E402
+from gui_windows import not_busy, text_opened  # noqa: E402
 
 WAIT_MS = 30_000
 TEXT = "The model reads this paragraph and says how predictable every token was. " * 2
@@ -261,7 +261,7 @@ def test_the_heatmap_follows_a_continuation_to_its_end_like_the_editor(text_wind
     bar.setValue(0)  # the start of the text in view, as after an analysis
     with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
         qtbot.keyClick(view.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: not window.text.continuing and view.status.text() == "", timeout=WAIT_MS)  # analysed again
+    qtbot.waitUntil(lambda: not_busy(window), timeout=WAIT_MS)  # analysed again
     for _ in range(3):
         QApplication.processEvents()
     assert bar.maximum() > 0 and bar.value() == bar.maximum(), "the new tokens, not the text's start, are in view"
@@ -270,5 +270,5 @@ def test_the_heatmap_follows_a_continuation_to_its_end_like_the_editor(text_wind
     for _ in range(3):
         QApplication.processEvents()
     view.analyse_now(save=False)
-    qtbot.waitUntil(lambda: view.status.text() == "", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not_busy(window), timeout=WAIT_MS)
     assert bar.value() < bar.maximum()

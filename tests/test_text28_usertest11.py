@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from desktop_app.core import documents  # noqa: E402
 from desktop_app.core import text_branches as tb  # noqa: E402
 from desktop_app.core.records import TokenRecord  # noqa: E402
-from gui_windows import STORY, WAIT_MS, opened_window  # noqa: E402
+from gui_windows import STORY, WAIT_MS, not_busy, opened_window  # noqa: E402
 
 
 def _record(text: str, logprob: float = -1.0, rank: int = 1) -> TokenRecord:
@@ -76,7 +76,7 @@ def _continued(qtbot, window) -> str:
     view = window.text_view
     with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS) as blocker:
         window.text_mode.ctrl_enter()
-    qtbot.waitUntil(lambda: not window.text.continuing and view.status.text() == ""
+    qtbot.waitUntil(lambda: not_busy(window)
                     and window.text.summary.yours is not None and view.offset_of(0) is not None, timeout=WAIT_MS)
     return blocker.args[0]
 

@@ -38,8 +38,8 @@ def test_the_bar_takes_its_words_back_after_a_continuation_from_the_middle(windo
 
     qtbot.waitUntil(lambda: not window.text.continuing and window.text.summary is not None, timeout=WAIT_MS)
     settle(window)
-    # the continuation stopped at Max new tokens, which the status says until the text changes (usertest 25)
-    assert view.status.text() == AT_THE_LIMIT.format(count=window.chat.settings.max_new_tokens)
+    # the continuation stopped at Max new tokens, which the status bar says until the text changes (usertest 25)
+    assert window.statusBar().currentMessage() == AT_THE_LIMIT.format(count=window.chat.settings.max_new_tokens)
     view.set_editing(True)
     with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
         view.editor.moveCursor(QTextCursor.MoveOperation.End)

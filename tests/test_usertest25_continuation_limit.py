@@ -32,8 +32,9 @@ def test_a_continuation_at_the_limit_says_so_until_the_text_changes(qtbot, qapp,
         window.popover.max_new.setValue(5)
         view = window.text_view
         assert continued(qtbot, window) == "length"
-        assert view.status.isVisible() and view.status.text() == AT_THE_LIMIT.format(count=5)
-        assert "Max new tokens (5, Ctrl+,)" in view.status.text()
+        said = window.statusBar().currentMessage()
+        assert said == AT_THE_LIMIT.format(count=5) and "Max new tokens (5, Ctrl+,)" in said
+        assert view.status.text() == "", "the window's status bar says it: the tab's row takes no room from the text"
         view.set_editing(True)
         view.editor.insertPlainText(" And then")  # an edit: the words were about the text before it
-        assert view.status.text() != AT_THE_LIMIT.format(count=5)
+        assert window.statusBar().currentMessage() != AT_THE_LIMIT.format(count=5)

@@ -459,6 +459,7 @@ class TextView(QWidget):
         if not self._loading:
             self.follow_stream = False
             self.stop_note = None
+            self._status_bar_says(None)
             self.hold_layout(False)
             self.status.setText("edited\u2026")
             self.timer.start()
@@ -620,10 +621,25 @@ class TextView(QWidget):
         # a stopped continuation is said until the text changes or another branch shows: the
         # analysis that follows it had put its "" over a bare "stopped"
         note = self._end_words(text, reason)
+        if reason == "length" and note:
+            # said in the window's status bar, which takes no room: in the tab's status row it stayed until
+            # an edit and, at 800x480, held the text under four lines
+            self._status_bar_says(note)
+            note = None
         self.stop_note = None if note is None else (note, self.controller.tree.shown)
         self.status.setText(self._stop_words() if note else "")
         if not text:
             self._show_path(self.controller.tree.shown_text())
+
+    def _status_bar_says(self, note: str | None) -> None:
+        """The limit's note in the window's status bar until the text changes (None: gone, if it is ours)."""
+        bar = getattr(self.window(), "statusBar", None)
+        if bar is None:
+            return
+        if note is not None:
+            bar().showMessage(note)
+        elif bar().currentMessage().startswith(AT_THE_LIMIT.split("(")[0]):
+            bar().clearMessage()
 
     def _end_words(self, text: str, reason: str) -> str | None:
         """Why a continuation ended, where the person did not end it or the model: stopped, or at the limit."""
