@@ -50,10 +50,12 @@ def test_a_moving_count_is_said_at_its_tenths_not_at_every_token(capsys):
 
     bar = _Bar(quiet=False)
     bar(TrainProgress("preparing", message="reading your ratings"))
-    for done in range(0, 41):
-        bar(TrainProgress("evaluating", message=f"re-asking 13 questions at once: {done} of at most 40 tokens"))
+    for done in range(0, 41):  # a count's reports, as core.training's say them: step of total
+        bar(TrainProgress("evaluating", step=done, total=40,
+                          message=f"re-asking 13 questions at once: {done} of at most 40 tokens"))
     for done in range(1, 9):
-        bar(TrainProgress("rescoring", message=f"Re-scoring for the compare view: {done} of 8 rated answers"))
+        bar(TrainProgress("rescoring", step=done, total=8,
+                          message=f"Re-scoring for the compare view: {done} of 8 rated answers"))
     lines = capsys.readouterr().err.splitlines()
     reasks = [line for line in lines if "re-asking" in line]
     assert lines[0] == "preparing: reading your ratings"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import threading
 
@@ -79,16 +78,13 @@ def _settings(args):
     return s
 
 
-_COUNT = re.compile(r"(\d+) of (?:at most )?(\d+)\b")  # "3 of 8 rated answers", "32 of at most 40 tokens"
-
-
 class _Bar:
     """TrainProgress -> a tqdm bar for the steps, one line per phase change (stderr)."""
 
     def __init__(self, quiet: bool):
         self.quiet, self.bar, self.phase = quiet, None, None
         self.tenth_said = -1
-        self.count_said: tuple[str, int] | None = None
+        self.count_said: tuple | None = None
 
     def __call__(self, p) -> None:
         if p.phase != self.phase or (p.phase != "training" and p.message):
@@ -97,7 +93,7 @@ class _Bar:
                 self.bar = None
             self.phase = p.phase
             if p.message and not (p.phase == "training" and p.step):
-                self._say(f"{p.phase}: {p.message}")
+                self._say(p)
         if p.phase == "training" and p.step:
             if self.bar is None:
                 self.bar = stderr_bar("training", p.total, announced=True)  # into a log, _log_line says more
@@ -111,19 +107,16 @@ class _Bar:
             self.bar.refresh()
             self._log_line(p, post)
 
-    def _say(self, line: str) -> None:
-        """A phase's line, but a count that moves ("re-asking 13 questions at once: 32 of at most 40 tokens")
-        only at each tenth of it, its first and its last: one line a token had written 40 lines a
-        measurement, 200 a run (usertest27)."""
-        counted = _COUNT.search(line)
-        if counted:
-            done, total = int(counted.group(1)), int(counted.group(2))
-            what = line[:counted.start()]
-            tenth = done * 10 // total if total else 0
-            if (what, tenth) == self.count_said and done not in (0, total):
+    def _say(self, p) -> None:
+        """A phase's line, but a count's (a report outside the steps with ``step`` of ``total``: "re-asking 13
+        questions at once: 32 of at most 40 tokens") only at its first, each tenth and its last: one line a
+        token had written 40 lines a measurement, 200 a run (usertest27)."""
+        if p.total and p.phase != "training":
+            said = (p.phase, p.part, p.total, p.step * 10 // p.total)
+            if said == self.count_said and p.step not in (0, p.total):
                 return
-            self.count_said = (what, tenth)
-        print(line, file=sys.stderr)
+            self.count_said = said
+        print(f"{p.phase}: {p.message}", file=sys.stderr)
 
     def _log_line(self, p, figures: dict) -> None:
         """Where stderr is a log or a pipe the bar is off: one line at each tenth of the steps, so a
