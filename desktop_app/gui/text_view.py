@@ -270,6 +270,7 @@ class TextView(QWidget):
         self.stop_button, self.continue_button = bar.stop_button, bar.continue_button
         self.edit_button.toggled.connect(self.set_editing)
         self.stop_note = None  # (words, the branch shown) after a continuation was stopped
+        self.limit_note: str | None = None  # the status bar's note of a continuation cut at the limit
         self.text_busy = False
         self._continue_blank: bool | None = None  # the blankness Continue was last set for
         return bar
@@ -632,14 +633,15 @@ class TextView(QWidget):
             self._show_path(self.controller.tree.shown_text())
 
     def _status_bar_says(self, note: str | None) -> None:
-        """The limit's note in the window's status bar until the text changes (None: gone, if it is ours)."""
+        """The limit's note in the window's status bar until the text changes (None: gone, if still shown)."""
         bar = getattr(self.window(), "statusBar", None)
         if bar is None:
             return
         if note is not None:
             bar().showMessage(note)
-        elif bar().currentMessage().startswith(AT_THE_LIMIT.split("(")[0]):
+        elif self.limit_note is not None and bar().currentMessage() == self.limit_note:
             bar().clearMessage()
+        self.limit_note = note
 
     def _end_words(self, text: str, reason: str) -> str | None:
         """Why a continuation ended, where the person did not end it or the model: stopped, or at the limit."""
