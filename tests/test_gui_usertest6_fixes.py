@@ -300,7 +300,7 @@ def test_a_conversation_export_keeps_the_persons_better_answers_and_ratings():
     person's better answer ("Answer: 7.") was lost."""
     import json
 
-    from desktop_app.gui import conversation_export as cx
+    from desktop_app.core import conversation_export as cx
 
     thread = [{"id": 1, "parent_id": None, "role": "user", "text": "How many days are in a week?"},
               {"id": 2, "parent_id": 1, "role": "assistant", "text": "A day is a finite being.",

@@ -12,7 +12,7 @@ from desktop_app.cli import main
 from desktop_app.core.conversation_import import CONVERSATION_VERSION
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.gui.conversation_export import conversation_json
+from desktop_app.core.conversation_export import conversation_json
 
 
 def _generate(tiny_model_dir, capsys, *extra) -> int:

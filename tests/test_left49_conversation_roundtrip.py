@@ -17,7 +17,7 @@ from desktop_app.core.paths import AppPaths
 from desktop_app.core.prompts import answer_ids
 from desktop_app.core.store import Store
 from desktop_app.core.text_pieces import layout_of, records_layout
-from desktop_app.gui.conversation_export import conversation_json, ending_note
+from desktop_app.core.conversation_export import conversation_json, ending_note
 
 
 def _conversation(tiny_model_dir, capsys) -> tuple[Store, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.gui.conversation_export import newest_branch
+from desktop_app.core.conversation_export import newest_branch
 
 
 def _message(mid: int, role: str, parent: int | None) -> dict:

@@ -10,7 +10,7 @@ import json
 from desktop_app.cli import main
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.gui.conversation_export import conversation_json
+from desktop_app.core.conversation_export import conversation_json
 
 
 def _conversations() -> int:

@@ -19,7 +19,7 @@ from desktop_app.core.drafts import (INTERRUPTED_WORDS, UNSTARTED_WORDS, AnswerD
                                      stopped_unstarted)
 from desktop_app.core.generation import SamplingSettings  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
-from desktop_app.gui.conversation_export import ending_note  # noqa: E402
+from desktop_app.core.conversation_export import ending_note  # noqa: E402
 from desktop_app.gui.answer_words import STOPPED_UNSTARTED_WORDS  # noqa: E402
 from gui_windows import WAIT_MS, opened_window  # noqa: E402
 from test_answer_draft import unstarted_answer  # noqa: E402

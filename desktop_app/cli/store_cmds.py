@@ -191,7 +191,7 @@ def _print_conversations(conversations: list[dict], args) -> None:
 def _export_conversation(args, store) -> int:
     """`history ID --export FILE`: the window's Conversation as JSON / Markdown, which `import` reads back; a
     terminal user had no way to write the file `import chat.json` asks for (usertest27)."""
-    from desktop_app.gui.conversation_export import conversation_text, write_text  # Qt-free
+    from desktop_app.core.conversation_export import conversation_text, write_text
 
     if args.conversation is None:
         raise CliError("--export writes one conversation: give its id (`gpt2-desk history` lists them).")

@@ -1,6 +1,6 @@
 """The window's own conversation export ("Conversation as JSON") read back into a store.
 
-The file (gui/conversation_export.conversation_json) holds every message of one conversation with
+The file (core/conversation_export.conversation_json) holds every message of one conversation with
 ``parent_id`` links (its branches), each answer's thumb (``rating``) and the person's better answer
 (``better_answer``). An import makes one new conversation of them, all in one transaction, after the
 whole file has been checked: a bad or newer-format file imports nothing.

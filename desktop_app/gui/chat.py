@@ -26,7 +26,7 @@ from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.records import TokenRecord
 from desktop_app.core.text_pieces import own_token_bytes
 from desktop_app.gui.chat_reads import NO_MODEL_WORDS, UNWRITTEN_KIND, ModelReads
-from desktop_app.gui.conversation_export import newest_branch
+from desktop_app.core.conversation_export import newest_branch
 from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton
 from desktop_app.core import conversation_import
 from desktop_app.core.count_words import counted
 from desktop_app.core.errors import UserFacingError
-from desktop_app.gui import conversation_export as cx, save_folder
+from desktop_app.core import conversation_export as cx
+from desktop_app.gui import save_folder
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.theme import icon
 

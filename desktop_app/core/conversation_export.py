@@ -1,6 +1,7 @@
 """A conversation (or one answer) as Markdown or JSON: for the clipboard and for files.
 
-No Qt here: the window copies and saves what these functions return."""
+No Qt here: the window copies and saves what these functions return, and `gpt2-desk history ID --export`
+writes the same files (`conversation_import.py` reads the JSON back)."""
 
 from __future__ import annotations
 
