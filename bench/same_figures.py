@@ -14,6 +14,17 @@ of the text alone (what a restart of the app, or the CLI, shows):
                    the model's cache) against the same tokens scored in the analysis (not a path
                    to the analysis: the branch list's percentage is generation's)
 
+and the other scorings whose figures a person can set beside the heatmap's:
+
+    spans          the compare view's re-scoring of a conversation's answers read together
+                   (``scoring.score_spans``): three spans of the text, each its own target
+    in_parts       an imported answer's scoring in parts (``scoring.score_ids_in_parts``), stopped
+                   after its first part and gone on with
+    continuation   the compare view's scoring of a Text continuation: its tokens after the text
+                   before them (``scoring.score_ids``, as ``session.score_branch_with_and_without_adapter``)
+    explain        "Why this token?" on the text's tokens (every third): log of its model's chance
+                   (``explain_layers``' sampler facts) against the token's log-probability
+
 Prints, per path, the largest |log-probability difference| of a token (nats) and the perplexity
 (the fresh analysis's first), then the analysis time:
 
@@ -123,6 +134,67 @@ def report(name: str, records, reference) -> None:
     figure(f"same_figures_{name}_perplexity", perplexity(records), 4)
 
 
+def text_ids(loaded, scored):
+    """(the ids the analysis read: the start token, then the text's; where its first record's token is)."""
+    from desktop_app.core.prompts import plain_text_start
+    from desktop_app.core.scoring import first_scored
+
+    full = plain_text_start(loaded.tokenizer) + list(scored.ids)
+    return full, len(full) - len(scored.ids) + first_scored(loaded.tokenizer)
+
+
+def spans(loaded, scored):
+    """score_spans over three spans of the analysed text, against the analysis's records there."""
+    from desktop_app.core.scoring import score_spans
+
+    full, first = text_ids(loaded, scored)
+    n = len(full) - first
+    cuts = [(first + 2, first + n // 3), (first + n // 3 + 3, first + 2 * n // 3), (first + 2 * n // 3, len(full))]
+    together = score_spans(loaded, full, cuts)
+    records = [r for part in together for r in part]
+    reference = [r for a, b in cuts for r in scored.records[a - first:b - first]]
+    return records, reference
+
+
+def in_parts(loaded, scored):
+    """score_ids_in_parts of the text's scored tokens, stopped after its first part and gone on with."""
+    import threading
+
+    from desktop_app.core.scoring import ScoredPart, score_ids_in_parts
+
+    full, first = text_ids(loaded, scored)
+    done, cancel = ScoredPart(), threading.Event()
+    score_ids_in_parts(loaded, full[:first], full[first:], done, cancel=cancel, progress=lambda _p: cancel.set())
+    assert done.records  # (a text of one part is done in one)
+    return score_ids_in_parts(loaded, full[:first], full[first:], done), scored.records
+
+
+def continuation(loaded, scored, person_tokens: int):
+    """The continuation's tokens scored after the text before them, as the compare view scores it."""
+    from desktop_app.core.scoring import score_ids
+
+    full, first = text_ids(loaded, scored)
+    at = first + person_tokens
+    return score_ids(loaded, full[:at], full[at:]), scored.records[person_tokens:]
+
+
+def explained(loaded, scored, every: int = 3):
+    """(log of "Why this token?"'s model chance of every ``every``-th token, its analysis's log-probability)."""
+    from types import SimpleNamespace
+
+    from desktop_app.core.explain import explain_layers
+    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.token_context import context_for_text
+
+    got, want = [], []
+    for index in range(0, len(scored.records), every):
+        context = context_for_text(loaded, scored.ids, index, SamplingSettings(), by_model=False)
+        first, _other = explain_layers(loaded, context)
+        got.append(SimpleNamespace(logprob=math.log(first.sampler.raw_prob)))
+        want.append(scored.records[index])
+    return got, want
+
+
 def plain_windows(length: int, window: int) -> list[tuple[int, int]]:
     """(begin, stop) of the passes the analysis read a text in before they had fixed places: the
     first window whole, then each next half window after the full window before it."""
@@ -184,6 +256,10 @@ def main() -> None:
         report("continued", continued(loaded, person, text).records, fresh.records)
         report("edit_undo", edit_undo(loaded, text).records, fresh.records)
         report("streamed", *streamed(loaded, person))
+        report("spans", *spans(loaded, fresh))
+        report("in_parts", *in_parts(loaded, fresh))
+        report("continuation", *continuation(loaded, fresh, len(analyse_text(loaded, person)[0].records)))
+        report("explain", *explained(loaded, fresh))
         for tokens in args.tokens:
             timing(loaded, text, args.rounds, tokens)
 

@@ -63,3 +63,12 @@ def stored_answer(loaded, db: str, settings, question: str = "Hello, how are you
         mid = store.add_message(conversation, "assistant", run.text, parent_id=user, model_id=loaded.model_id,
                                 settings=settings.to_dict(), records=run.records)
     return db, mid, run
+
+
+def passes_of(monkeypatch, tokens: int) -> None:
+    """Every block of a scoring's first window ``tokens`` long (``scoring.block_width``), so a short
+    text's scoring in parts (a part a pass) has several, and a stop can fall between them."""
+    from desktop_app.core import scoring
+
+    monkeypatch.setattr(scoring, "PASS_TOKENS", tokens)
+    monkeypatch.setattr(scoring, "PASS_TOKENS_MAX", tokens)

@@ -9,6 +9,7 @@ import threading
 
 import pytest
 
+from helpers import passes_of
 from desktop_app.core import scoring
 from desktop_app.core.unwritten import ScoringStopped, StoppedScorings, score_unwritten
 from test_textchange42_release import _freed, _imported
@@ -43,7 +44,7 @@ class Gate:
 def store(tmp_path, monkeypatch):
     from desktop_app.core.store import Store
 
-    monkeypatch.setattr(scoring, "PART_TOKENS", PART)
+    passes_of(monkeypatch, PART)
     store = Store.open(tmp_path / "store.sqlite3")
     yield store
     store.close()
@@ -101,7 +102,7 @@ def test_another_conversations_deletion_leaves_it_kept(tiny_model, store, monkey
 def window(qtbot, qapp, tiny_model_dir, monkeypatch):
     from gui_windows import opened_window
 
-    monkeypatch.setattr(scoring, "PART_TOKENS", PART)
+    passes_of(monkeypatch, PART)
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=6) as w:
         yield w
 

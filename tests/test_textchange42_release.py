@@ -10,7 +10,8 @@ import weakref
 
 import pytest
 
-from desktop_app.core import exchange, scoring
+from helpers import passes_of
+from desktop_app.core import exchange
 from desktop_app.core.unwritten import ScoringStopped, StoppedScorings, score_unwritten
 from test_left41_unwritten_resume import PART, ROW, stop_after
 
@@ -41,7 +42,7 @@ def _freed(cache_ref) -> bool:
 def test_the_kept_part_knows_its_conversation_and_goes_with_it(tiny_model, tmp_path, monkeypatch):
     from desktop_app.core.store import Store
 
-    monkeypatch.setattr(scoring, "PART_TOKENS", PART)
+    passes_of(monkeypatch, PART)
     store = Store.open(tmp_path / "store.sqlite3")
     conversation, mid = _imported(store)
     stopped = StoppedScorings()
@@ -57,7 +58,7 @@ def test_the_kept_part_knows_its_conversation_and_goes_with_it(tiny_model, tmp_p
 def window(qtbot, qapp, tiny_model_dir, monkeypatch):
     from gui_windows import opened_window
 
-    monkeypatch.setattr(scoring, "PART_TOKENS", PART)
+    passes_of(monkeypatch, PART)
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=6) as w:
         yield w
 

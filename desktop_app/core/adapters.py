@@ -338,6 +338,7 @@ def attach(loaded, path, adapter_id: int | None) -> None:
         model.eval()
         loaded.model = model
         loaded.adapter_id = adapter_id
+        loaded.kept_blocks.clear()  # the base model's or another adapter's keys and values
     log.info("attached adapter %s (%s) to %s", adapter_id, path, loaded.model_id)
 
 
@@ -350,6 +351,7 @@ def detach(loaded) -> None:
             loaded.model = loaded.model.unload()
             loaded.model.eval()
         loaded.adapter_id = None
+        loaded.kept_blocks.clear()
 
 
 def attach_active(loaded, store) -> dict | None:

@@ -154,10 +154,10 @@ def explain_layers(loaded: LoadedModel, context: TokenContext, *, vs: int | None
     check_cancel(cancel)
     with as_written(loaded, context):
         try:
-            lens, logits = logit_lens(loaded, seen, chosen, cancel=cancel)
+            lens, logits = logit_lens(loaded, seen, chosen, cancel=cancel, read_from=context.read_from)
             lens_error = None
         except ExplainError as exc:
-            lens, lens_error, logits = None, str(exc), final_logits(loaded, seen)
+            lens, lens_error, logits = None, str(exc), final_logits(loaded, seen, context.read_from)
     other = runner_up(logits, chosen) if vs is None else vs
     if other == chosen:
         raise ExplainError("The alternative to compare with is the chosen token itself; pick another token.")

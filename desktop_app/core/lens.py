@@ -69,23 +69,28 @@ def lens_parts(model):
     return base.get_submodule(blocks_path), base.get_submodule(norm_path), base.get_output_embeddings()
 
 
-def _residual_streams(model, blocks, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Each block's input to the first block and output of every block at the last position
-    ([layers + 1, d]), and the model's own logits there, from one forward pass."""
+def _residual_streams(loaded: LoadedModel, blocks, seen: list[int], read_from: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each block's input to the first block and output of every block where the token after
+    ``seen`` is predicted ([layers + 1, d]), and the model's own logits there, from the pass a
+    scoring reads that token in (``scoring.TokenPass``: the heatmap's figures)."""
+    from desktop_app.core.scoring import TokenPass
+
+    read = TokenPass.of(loaded, seen, read_from)
+    row = read.row
     captured: list[torch.Tensor] = []
 
     def before(_module, args, kwargs):
         hidden = args[0] if args else kwargs["hidden_states"]
-        captured.append(hidden[0, -1].detach())
+        captured.append(hidden[0, row].detach())
 
     def after(_module, _args, output):
         hidden = output[0] if isinstance(output, tuple) else output
-        captured.append(hidden[0, -1].detach())
+        captured.append(hidden[0, row].detach())
 
     handles = [blocks[0].register_forward_pre_hook(before, with_kwargs=True)]
     handles += [block.register_forward_hook(after) for block in blocks]
     try:
-        logits = model(input_ids=ids, logits_to_keep=1).logits[0, -1]
+        logits = read.logits()
     finally:
         for handle in handles:
             handle.remove()
@@ -93,11 +98,12 @@ def _residual_streams(model, blocks, ids: torch.Tensor) -> tuple[torch.Tensor, t
 
 
 def logit_lens(loaded: LoadedModel, ids: list[int], chosen: int, *, columns: int = LENS_COLUMNS,
-               cancel: threading.Event | None = None) -> tuple[LogitLens, torch.Tensor]:
-    """The lens for the token following ``ids``, and the model's own logits there."""
+               cancel: threading.Event | None = None, read_from: int = 0) -> tuple[LogitLens, torch.Tensor]:
+    """The lens for the token following ``ids``, and the model's own logits there (``read_from``:
+    where ``ids[0]`` lies in the text a scoring read: ``scoring.TokenPass``)."""
     blocks, norm, head = lens_parts(loaded.model)
     with loaded.lock, torch.inference_mode(), stoppable_blocks(loaded.model, cancel):
-        streams, logits = _residual_streams(loaded.model, blocks, torch.tensor([ids], device=loaded.device))
+        streams, logits = _residual_streams(loaded, blocks, ids, read_from)
         logprobs = torch.log_softmax(head(norm(streams)).float(), dim=-1)  # [layers + 1, V]
     others = [i for i in torch.topk(logits.float(), columns + 1).indices.tolist() if i != chosen][:columns - 1]
     cols = torch.tensor([chosen] + others, device=logprobs.device)
@@ -115,6 +121,9 @@ def logit_lens(loaded: LoadedModel, ids: list[int], chosen: int, *, columns: int
     return lens, logits
 
 
-def final_logits(loaded: LoadedModel, ids: list[int]) -> torch.Tensor:
+def final_logits(loaded: LoadedModel, ids: list[int], read_from: int = 0) -> torch.Tensor:
+    """The model's logits for the token following ``ids``, as a scoring reads it (``logit_lens``)."""
+    from desktop_app.core.scoring import TokenPass
+
     with loaded.lock, torch.inference_mode():
-        return loaded.model(input_ids=torch.tensor([ids], device=loaded.device), logits_to_keep=1).logits[0, -1]
+        return TokenPass.of(loaded, ids, read_from).logits()

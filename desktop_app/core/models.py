@@ -23,6 +23,7 @@ from typing import Callable
 
 from desktop_app.core import checks_passed
 from desktop_app.core.errors import ModelError
+from desktop_app.core.kept_blocks import KeptBlocks
 from desktop_app.core.memory import collection_paused, trim_heap
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.weights_files import config_problem, safetensors_problem
@@ -77,7 +78,8 @@ class LoadedModel:
         weights: "int8" when the linear layers compute with an int8 copy (Compact), else None.
         precision_note: why the precision asked for was not the one loaded (None: it was).
         lock: held while a thread runs the model (the window's model lane never contends for it).
-        _spare_tokenizer, _spare_lock: a second tokenizer for the fine-tune thread, made once."""
+        _spare_tokenizer, _spare_lock: a second tokenizer for the fine-tune thread, made once.
+        kept_blocks: the first window's cache of its last scorings (core/kept_blocks.py)."""
 
     model: object  # transformers PreTrainedModel (or a PEFT wrapper of one)
     tokenizer: object
@@ -92,6 +94,8 @@ class LoadedModel:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _spare_tokenizer: object = field(default=None, repr=False)
     _spare_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # the first window's cache of the last scorings, kept for the next (core/kept_blocks.py)
+    kept_blocks: KeptBlocks = field(default_factory=KeptBlocks, repr=False)
 
     def training_tokenizer(self):
         """A second tokenizer of this model for the fine-tune thread: a fast tokenizer must not

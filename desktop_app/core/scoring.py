@@ -33,7 +33,6 @@ class _Stopped(Exception):
     """A cancel heard inside a window's pass: the records of the windows before it stand."""
 
 
-PART_TOKENS = 256  # targets per pass of a scoring in parts: a stop waits for at most one such pass
 # the tokens each pass of a text's first window reads (the last one padded to it; ``window_plan``):
 # the first PASS_TOKENS, then as many as were read before it, at most PASS_TOKENS_MAX: a short text
 # pads little, a long one takes few passes (bench/same_figures.py: the analysis against plain passes)
@@ -137,7 +136,7 @@ def reusable_records(old_full: list[int], old_records: int, new_full: list[int],
 def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int], alternatives: int = 10, *,
               cancel: threading.Event | None = None, progress: Callable[[ScoreProgress], None] | None = None,
               previous: tuple | None = None, detailed: int | None = None,
-              passes: list | None = None) -> list[TokenRecord]:
+              passes: list | None = None, blocks: BlockCache | None = None) -> list[TokenRecord]:
     """Records for ``target_ids`` as they follow ``context_ids``.
 
     Texts are decoded from the start of the target, exactly as generation decodes an answer,
@@ -152,6 +151,9 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     otherwise be ten million more Python objects, which the cycle collector walks).
     ``passes``: a list, filled with the score_passes.Pass of each run of records (``previous``
     may carry its own as a third item: those of the records kept from it).
+    ``blocks``: the first window's cache an earlier scoring by this model, adapter and precision
+    left (``kept_blocks.KeptBlocks``): the blocks this text begins with are not read again, and it
+    holds this scoring's when it returns (an edit near the end then reads only its block on).
     """
     if passes is not None:
         passes.clear()
@@ -166,7 +168,7 @@ def score_ids(loaded: LoadedModel, context_ids: list[int], target_ids: list[int]
     if passes is not None:
         passes += kept_passes(_previous_passes(previous), len(records))
     plan = [w for w in window_plan(len(full), first, loaded.context_window) if w.stop > first + len(records)]
-    cache = BlockCache()
+    cache = blocks if blocks is not None else BlockCache()
     with loaded.lock, torch.inference_mode():
         for w in plan:
             k = alternatives if detailed is None or w.start - first < detailed else 0
@@ -228,81 +230,112 @@ def _window_records(loaded: LoadedModel, full: list[int], w: Window, first: int,
 
 @dataclass
 class BlockCache:
-    """The model's cache of ``full[:tokens]``, made by a scoring's blocks of the first window in
-    their plan's passes (``window_plan``): the next block reads on from it."""
+    """The model's cache of ``ids``, the first tokens of a text as its first window's blocks read
+    them in their plan's passes (``window_plan``; the last one padded past the text's end): the
+    next block reads on from it. Kept after a scoring (``kept_blocks.KeptBlocks``), it serves the
+    next scoring of a text that begins with the same blocks: their keys and values are the very
+    ones a fresh reading makes (a causal model's position reads nothing after it)."""
 
-    tokens: int = 0
+    ids: tuple = ()
     cache: object = None
 
+    @property
+    def tokens(self) -> int:
+        return len(self.ids)
+
     def read_to(self, loaded: LoadedModel, full: list[int], fed: int, cancel: threading.Event | None) -> None:
-        """Hold the cache of ``full[:fed]``: the blocks before ``fed`` whose records an earlier
-        scoring gave (or that hold only the context) are read now, in their plan's passes, without
-        their records. Raises _Stopped when ``cancel`` is set between two."""
-        if self.tokens != fed:
-            self.tokens, self.cache = 0, None
+        """Hold the cache of ``full[:fed]`` (``fed``: a block's start): what it holds of the blocks
+        ``full`` begins with is kept, the blocks after them are read now, in their plan's passes,
+        without their records. Raises _Stopped when ``cancel`` is set between two."""
+        self._keep(full, fed, loaded.context_window)
         while self.tokens < fed:
             if cancel is not None and cancel.is_set():
                 raise _Stopped()
-            width = block_width(self.tokens, loaded.context_window)
-            ids = torch.tensor([full[self.tokens:self.tokens + width]], device=loaded.device)
-            self.cache = loaded.model(input_ids=ids, cache=self.cache, use_cache=True, logits_to_keep=1).cache
-            self.tokens += width
+            block = full[self.tokens:self.tokens + block_width(self.tokens, loaded.context_window)]
+            self.read(loaded, block, logits_to_keep=1)
+
+    def read(self, loaded: LoadedModel, block: list[int], **kwargs):
+        """One block's pass on from the cache (``kwargs``: the model's, logits_to_keep among them);
+        the model's output. Emptied while it runs: a pass stopped or failed inside leaves a cache
+        half grown, which nothing may read on from."""
+        ids, cache = self.take()
+        out = loaded.model(input_ids=torch.tensor([block], device=loaded.device), cache=cache, use_cache=True,
+                           **kwargs)
+        self.ids, self.cache = ids + tuple(block), out.cache
+        return out
+
+    def take(self) -> tuple[tuple, object]:
+        """(ids, cache) it holds, and it holds none any more."""
+        held = self.ids, self.cache
+        self.ids, self.cache = (), None
+        return held
+
+    def _keep(self, full: list[int], fed: int, window: int) -> None:
+        """Keep the cache of the most blocks that ``full[:fed]`` begins with (cut the rest off)."""
+        same = 0
+        for a, b in zip(self.ids[:fed], full):
+            if a != b:
+                break
+            same += 1
+        end = 0
+        while end + block_width(end, window) <= same:
+            end += block_width(end, window)
+        if end == self.tokens:
+            return
+        cache = self.cache
+        if end == 0 or not getattr(cache, "is_croppable", False):
+            self.take()
+            return
+        cache.crop(end - self.tokens)  # (this transformers: the tokens to remove, negative)
+        self.ids = self.ids[:end]
 
 
 @dataclass
 class ScoredPart:
     """How far a scoring in parts (``score_ids_in_parts``) went: its records so far, and the model's
-    key/value cache of the tokens it read for them, which the next pass reads on from."""
+    key/value cache of the blocks it read for them, which the next pass reads on from."""
 
     records: list = field(default_factory=list)
-    cache: object = None
+    cache: BlockCache = field(default_factory=BlockCache)
 
 
 def score_ids_in_parts(loaded: LoadedModel, context_ids: list[int], target_ids: list[int], done: ScoredPart, *,
-                       size: int | None = None, alternatives: int = 10, cancel: threading.Event | None = None,
+                       alternatives: int = 10, cancel: threading.Event | None = None,
                        progress: Callable[[ScoreProgress], None] | None = None) -> list[TokenRecord]:
-    """``score_ids`` of a text that fits the window, ``size`` targets per pass (default
-    ``PART_TOKENS``): each pass reads
-    only the tokens after those ``done``'s cache holds, and ``done`` grows after it. ``cancel`` is
-    heard between passes: the records so far come back (fewer than the targets) and ``done`` keeps
-    them, so a call with the same ``done`` goes on from there and ends with the records an unbroken
-    run gives (the same passes over the same cache)."""
+    """``score_ids`` of a text that fits the window, a part a pass of its plan (``window_plan``:
+    blocks of at most PASS_TOKENS_MAX tokens), so its records are the very ones ``score_ids`` and
+    the Text tab's analysis give: each pass reads on from ``done``'s cache, and ``done`` grows
+    after it. ``cancel`` is heard between passes: the records so far come back (fewer than the
+    targets) and ``done`` keeps them, so a call with the same ``done`` goes on from there and ends
+    with the records an unbroken run gives (the same passes over the same cache)."""
     if not context_ids:
         raise ValueError("the first token has no prediction: give at least one context token")
     if len(context_ids) + len(target_ids) > loaded.context_window:
         raise ValueError("a scoring in parts reads one window: cut the text to it first")
     texts, tail = _texts(loaded, target_ids)
-    full = list(context_ids) + list(target_ids)
-    size = size or PART_TOKENS
+    full, first = list(context_ids) + list(target_ids), len(context_ids)
     with loaded.lock, torch.inference_mode():
-        while len(done.records) < len(target_ids):
+        for w in window_plan(len(full), first, loaded.context_window):
+            if w.stop <= first + len(done.records):
+                continue
             if cancel is not None and cancel.is_set():
                 return list(done.records)
-            _score_part(loaded, full, len(context_ids), done, min(len(target_ids), len(done.records) + size), texts,
-                        alternatives)
+            _score_part(loaded, full, first, done, w, texts, alternatives)
             if progress is not None:
                 progress(ScoreProgress(len(done.records), len(target_ids)))
     return _with_tail(list(done.records), texts, tail)
 
 
-def _score_part(loaded: LoadedModel, full: list[int], first: int, done: ScoredPart, stop: int, texts: list[str],
+def _score_part(loaded: LoadedModel, full: list[int], first: int, done: ScoredPart, w: Window, texts: list[str],
                 alternatives: int) -> None:
-    """One pass: the records of targets ``len(done.records)`` to ``stop``. A pass that fails leaves
-    ``done`` empty (its cache may hold part of the pass)."""
-    scored = len(done.records)
-    fed = first + scored - 1 if scored else 0  # the tokens the cache holds
+    """One pass: the records of window ``w``'s targets. A pass that fails leaves ``done`` empty."""
     try:
-        ids = torch.tensor([full[fed:first + stop - 1]], device=loaded.device)
-        out = loaded.model(input_ids=ids, cache=done.cache, use_cache=True, logits_to_keep=stop - scored)
-        logits, chosen = out.logits[0], torch.tensor(full[first + scored:first + stop])
-        table = token_texts(loaded.tokenizer)
-        for a in range(0, stop - scored, CHUNK):
-            done.records += records_from_logits(logits[a:a + CHUNK], chosen[a:a + CHUNK],
-                                                texts[scored + a:scored + a + CHUNK], table, alternatives,
-                                                loaded.precision)
-        done.cache = out.cache
+        if w.cached:
+            done.cache.read_to(loaded, full, w.fed, None)
+        records = _score_window(loaded, full, w, texts[w.start - first:w.stop - first], alternatives, done.cache)
+        done.records += records[first + len(done.records) - w.start:]
     except BaseException:
-        done.records, done.cache = [], None
+        done.records, done.cache = [], BlockCache()
         raise
 
 
@@ -317,37 +350,44 @@ def _with_tail(records: list[TokenRecord], texts: list[str], tail: str) -> list[
 
 def score_spans(loaded: LoadedModel, full: list[int], spans: list[tuple[int, int]],
                 alternatives: int = 10) -> list[list[TokenRecord]] | None:
-    """Records of several targets lying in one text, in one forward pass: span ``(start,
-    stop)`` is the target ``full[start:stop]`` after the context ``full[:start]``, each the
-    records ``score_ids(loaded, full[:start], full[start:stop])`` gives (the same figures, to
-    float rounding: a causal model's prediction at a position reads only the tokens before it).
-    Answers rated in one conversation are such spans of its last answer's text: their
-    re-scoring for the compare view read the conversation once per answer (8 answers of one
-    chat, 16 passes of up to 600 tokens for the base model and the adapter). Only the spans'
-    positions go through the LM head. None when the text is longer than the window (scored
-    window by window, the spans would not read what ``score_ids`` reads) or a span is empty
-    or starts at 0."""
-    if not spans or len(full) > loaded.context_window or any(not 0 < a < b <= len(full) for a, b in spans):
+    """Records of several targets lying in one text, read once: span ``(start, stop)`` is the
+    target ``full[start:stop]`` after the context ``full[:start]``, each the very records
+    ``score_ids(loaded, full[:start], full[start:stop])`` gives. The text is read from the first
+    span's start to the last one's end in ``score_ids``' passes (``window_plan``: a token's pass
+    has a fixed place and shape, whatever the target it is scored in), so a grouped re-scoring for
+    the compare view shows the figures of scoring each answer alone, and of the Text tab's
+    analysis of the same text. Answers rated in one conversation are such spans of its last
+    answer's text: their re-scoring for the compare view read the conversation once per answer
+    (8 answers of one chat, 16 passes of up to 600 tokens for the base model and the adapter).
+    None when a span is empty or starts at 0."""
+    if not spans or any(not 0 < a < b <= len(full) for a, b in spans):
         return None
-    end = max(b for _a, b in spans)
-    positions = sorted({i - 1 for a, b in spans for i in range(a, b)})
-    at = {p: k for k, p in enumerate(positions)}
-    table = token_texts(loaded.tokenizer)
-    with loaded.lock, torch.inference_mode():
-        ids = torch.tensor([full[:end]], device=loaded.device)
-        keep = torch.tensor(positions, device=loaded.device)
-        logits = loaded.model(input_ids=ids, logits_to_keep=keep).logits[0]
-        out = []
-        for a, b in spans:
-            texts, tail = _texts(loaded, full[a:b])
-            rows = logits[at[a - 1]:at[a - 1] + (b - a)]  # positions a-1 .. b-2 are consecutive in ``positions``
-            chosen = torch.tensor(full[a:b])
-            records: list[TokenRecord] = []
-            for c in range(0, b - a, CHUNK):
-                records += records_from_logits(rows[c:c + CHUNK], chosen[c:c + CHUNK], texts[c:c + CHUNK], table,
-                                               alternatives, loaded.precision)
-            out.append(_with_tail(records, texts, tail))
+    first, end = min(a for a, _b in spans), max(b for _a, b in spans)
+    wanted = sorted({i - first for a, b in spans for i in range(a, b)})
+    records = _records_at(loaded, full[:end], first, wanted, alternatives)
+    out = []
+    for a, b in spans:
+        texts, tail = _texts(loaded, full[a:b])
+        own = [replace(records[i - first], text=t) for i, t in zip(range(a, b), texts)]
+        out.append(_with_tail(own, texts, tail))
     return out
+
+
+def _records_at(loaded: LoadedModel, full: list[int], first: int, wanted: list[int],
+                alternatives: int) -> dict[int, TokenRecord]:
+    """The records of the targets ``full[first:]`` numbered in ``wanted`` (counted from ``first``),
+    by number, made in ``score_ids``' passes (texts empty: the caller's target decodes its own)."""
+    texts, records, cache = [""] * (len(full) - first), {}, BlockCache()
+    keep = set(wanted)
+    with loaded.lock, torch.inference_mode():
+        for w in window_plan(len(full), first, loaded.context_window):
+            if not keep.intersection(range(w.start - first, w.stop - first)):
+                continue
+            if w.cached:
+                cache.read_to(loaded, full, w.fed, None)
+            new = _score_window(loaded, full, w, texts[w.start - first:w.stop - first], alternatives, cache)
+            records.update((w.start - first + k, r) for k, r in enumerate(new) if w.start - first + k in keep)
+    return records
 
 
 def _inside_window(loaded: LoadedModel, w: Window, scored: int, total: int, cancel: threading.Event | None,
@@ -400,14 +440,57 @@ def _pass_logits(loaded: LoadedModel, full: list[int], w: Window, cache: BlockCa
     """The logits of one window's pass, fed its ``width`` tokens (padded past the text's end, so
     the pass has its plan's shape); a block of the first window reads on from ``cache`` (which
     ``read_to`` brought to ``w.fed``) and leaves its own there."""
-    ids = full[w.fed:w.fed + w.width]
+    return _run_pass(loaded, full[w.fed:w.fed + w.width], w, cache).logits[0]
+
+
+def _run_pass(loaded: LoadedModel, ids: list[int], w: Window, cache: BlockCache):
+    """The model's output of window ``w``'s pass fed ``ids`` (its tokens from ``w.fed``: padded to
+    its width here), its cache in ``cache`` for a block of the first window."""
     ids = ids + [ids[-1]] * (w.width - len(ids))  # padding: read after every token scored, so it changes none
-    block = w.begin == 0  # the first window's blocks read on from the cache; later windows read whole
-    out = loaded.model(input_ids=torch.tensor([ids], device=loaded.device), cache=cache.cache if w.cached else None,
-                       use_cache=block, logits_to_keep=w.rows)
-    if block:
-        cache.cache, cache.tokens = out.cache, w.fed + w.width
-    return out.logits[0]
+    if w.begin == 0:  # the first window's blocks read on from the cache; later windows read whole
+        if not w.cached:
+            cache.take()
+        return cache.read(loaded, ids, logits_to_keep=w.rows)
+    return loaded.model(input_ids=torch.tensor([ids], device=loaded.device), cache=None, use_cache=False,
+                        logits_to_keep=w.rows)
+
+
+@dataclass
+class TokenPass:
+    """``score_ids``' pass that predicts the token after ``seen`` (``seen[0]``: token ``read_from``
+    of the ids the scoring read: the start token's place, or a later window's start in a long
+    text), ready to run: "Why this token?" reads a token in it, so its figures are the very ones
+    of the Text tab's heatmap and of the compare view's scoring (a pass of the token's own length
+    gave it others on 16-bit weights: bench/same_figures.py's explain). Made by ``of``."""
+
+    loaded: LoadedModel
+    window: Window
+    fed: list[int]
+    cache: BlockCache
+    position: int
+
+    @classmethod
+    def of(cls, loaded: LoadedModel, seen: list[int], read_from: int = 0) -> "TokenPass":
+        """The pass for the token after ``seen``; a block of the first window has the blocks before
+        it read into its cache now (under ``loaded.lock``, in inference mode, as the caller holds)."""
+        position = read_from + len(seen)
+        (w,) = window_plan(position + 1, position, loaded.context_window)
+        if w.begin != read_from:
+            raise ValueError(f"token {position} is read from token {w.begin}, not {read_from}")
+        cache = BlockCache()
+        if w.cached:
+            cache.read_to(loaded, list(seen), w.fed, None)
+        return cls(loaded, w, list(seen[w.fed - read_from:w.fed - read_from + w.width]), cache, position)
+
+    @property
+    def row(self) -> int:
+        """Where the token's prediction is among the pass's positions."""
+        return self.position - 1 - self.window.fed
+
+    def logits(self) -> torch.Tensor:
+        """Run the pass: the logits [V] that predict the token."""
+        w = self.window
+        return _run_pass(self.loaded, self.fed, w, self.cache).logits[0, self.row - (w.width - w.rows)]
 
 
 def first_scored(tokenizer) -> int:
@@ -422,7 +505,8 @@ def first_scored(tokenizer) -> int:
 def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel: threading.Event | None = None,
                progress: Callable[[ScoreProgress], None] | None = None,
                previous: tuple | None = None, detailed: int | None = None,
-               passes: list | None = None, ids: list[int] | None = None) -> tuple[list[int], list[TokenRecord]]:
+               passes: list | None = None, ids: list[int] | None = None,
+               blocks: BlockCache | None = None) -> tuple[list[int], list[TokenRecord]]:
     """Score a whole text: each token read after the text before it and the start token plain
     text is read after (``prompts.plain_text_start``), the first token too (its prediction is
     the start token's); a model without such a token leaves the first token unscored.
@@ -430,7 +514,8 @@ def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel
     Returns (all token ids, records for ids[first_scored(tokenizer):]; fewer when ``cancel``
     stopped it). ``previous``: (ids, records[, passes]) of an earlier ``score_text`` by the same
     model; ``passes``: filled with the records' passes (see score_ids); ``ids``: the text's ids
-    (``encode_long``'s) when another scoring of it has them, so it is not read again."""
+    (``encode_long``'s) when another scoring of it has them, so it is not read again; ``blocks``:
+    see score_ids."""
     if passes is not None:
         passes.clear()
     if ids is None:
@@ -442,7 +527,7 @@ def score_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, cancel
         return ids, []
     context, targets, previous = read
     return ids, score_ids(loaded, context, targets, alternatives, cancel=cancel, progress=progress,
-                          previous=previous, detailed=detailed, passes=passes)
+                          previous=previous, detailed=detailed, passes=passes, blocks=blocks)
 
 
 def planned_text_passes(loaded: LoadedModel, ids: list[int], previous: tuple | None = None) -> list[Pass]:

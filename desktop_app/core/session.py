@@ -323,15 +323,19 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, 
     after each window. ``detailed``: only about the first so many tokens keep their
     alternatives (core.scoring.score_ids). ``base``: under the base model, the adapter the model
     wears set aside (PEFT's ``disable_adapter``) for the pass. ``ids``: the text's ids from another
-    scoring of it (its ScoredText's), not read again."""
-    from desktop_app.core.scoring import first_scored, score_text
+    scoring of it (its ScoredText's), not read again. The first window's cache is kept for the next
+    scoring under the same model, adapter and precision (``LoadedModel.kept_blocks``), so an edit
+    reads only the block it falls in on, not the blocks before it again."""
+    from desktop_app.core.scoring import BlockCache, first_scored, score_text
 
     base = base and loaded.adapter_id is not None
     key = scoring_key(loaded, alternatives, detailed, base)
     passes: list = []
+    blocks = loaded.kept_blocks.get(key[:4], BlockCache)  # (keys and values hang on neither alternatives nor detail)
     with _adapter_aside(loaded) if base else contextlib.nullcontext():
         ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress,
-                                  previous=reusable(previous, key), detailed=detailed, passes=passes, ids=ids)
+                                  previous=reusable(previous, key), detailed=detailed, passes=passes, ids=ids,
+                                  blocks=blocks)
     first = first_scored(loaded.tokenizer)
     stopped = cancel is not None and cancel.is_set() and (len(records) < len(ids) - first or (not ids and bool(text)))
     joined = joined_text(records)

@@ -36,6 +36,9 @@ class TokenContext:
     # where the tokens the sampler had already written begin in ``ids`` (None: at ``prompt_len``): a Text
     # mode continuation's, which its repetition penalty saw, while the whole text before it is the prompt
     sampled_from: int | None = None
+    # where ``ids[0]`` lies in the ids a scoring read (a long text's later window starts past 0): the token
+    # is read in that scoring's pass (core.scoring.TokenPass), so its figures are the heatmap's
+    read_from: int = 0
 
     @property
     def position(self) -> int:
@@ -139,7 +142,8 @@ def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: 
                                                                           len(seen) - 1)
     return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=False,
                         forced=not by_model, written_with_adapter=scored_with_adapter, recorded_prob=recorded_prob,
-                        written_precision=written_precision, in_text=True, sampled_from=sampled_from)
+                        written_precision=written_precision, in_text=True, sampled_from=sampled_from,
+                        read_from=begin)
 
 
 def writer_of(message: dict, index: int) -> int | None:
