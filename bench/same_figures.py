@@ -37,9 +37,16 @@ Prints, per path, the largest |log-probability difference| of a token (nats) and
                                        analysis read them before its passes had fixed places (one
                                        pass of the whole text per window of the model), in the same
                                        process, rounds interleaved
+    edit_kept_cpu_s_<N>: S             the analysis after the last word of an N-token text is changed,
+                                       going on from the analysis before it, with the first window's
+                                       cache of the blocks before the change kept (LoadedModel.kept_blocks)
+    edit_reread_cpu_s_<N>: S           the same with that cache dropped first: the blocks before the
+                                       change read again to rebuild it (the way before)
+    edit_kept_vs_reread_ratio_<N>: R   the two, rounds interleaved (medians)
+    same_figures_edit_kept_<N>_max_diff: D   its records against a fresh analysis of the edited text
 
     taskset -c 0 nice -n 5 python bench/same_figures.py [--model tiny|bundled] [--precision auto|exact|fast|compact]
-        [--rounds 3] [--tokens 90 600 2000]
+        [--rounds 3] [--tokens 90 600 2000] [--edit-tokens 600 2000]
 """
 
 from __future__ import annotations
@@ -233,6 +240,42 @@ def timing(loaded, text: str, rounds: int, tokens: int) -> None:
     figure(f"analyse_vs_plain_pass_ratio_{tokens}", median(analysed) / median(plain), 2)
 
 
+def sized(loaded, text: str, tokens: int) -> str:
+    """The text repeated and cut to ``tokens`` tokens (decoded back)."""
+    while len(loaded.tokenizer(text)["input_ids"]) < tokens:
+        text += " " + text
+    return loaded.tokenizer.decode(loaded.tokenizer(text)["input_ids"][:tokens])
+
+
+def edit_timing(loaded, text: str, rounds: int, tokens: int) -> None:
+    """An edit at the end of a ``tokens``-token text analysed on from the analysis before it, with
+    the first window's kept cache and with it dropped (the blocks before the change read again),
+    rounds interleaved; each leaves the cache of the edited text, and the text is then put back
+    (an edit at the end again) so the next round starts from the same place."""
+    from desktop_app.core.session import analyse_text
+
+    text = sized(loaded, text, tokens)
+    edited = text.rsplit(" ", 1)[0] + " lighthouse."
+    loaded.kept_blocks.clear()
+    fresh = analyse_text(loaded, edited)[0]
+    loaded.kept_blocks.clear()
+    original = analyse_text(loaded, text)[0]
+    kept, reread, worst = [], [], 0.0
+    for _ in range(rounds):
+        for times, drop in ((kept, False), (reread, True)):
+            if drop:
+                loaded.kept_blocks.clear()
+            with Clock() as clock:
+                after = analyse_text(loaded, edited, previous=original)[0]
+            times.append(clock.cpu)
+            worst = max(worst, max_diff(after.records, fresh.records))
+            original = analyse_text(loaded, text, previous=after)[0]
+    figure(f"edit_kept_cpu_s_{tokens}", median(kept), 4)
+    figure(f"edit_reread_cpu_s_{tokens}", median(reread), 4)
+    figure(f"edit_kept_vs_reread_ratio_{tokens}", median(kept) / median(reread), 3)
+    print(f"same_figures_edit_kept_{tokens}_max_diff: {worst:.3g}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=["tiny", "bundled"], default="bundled")
@@ -240,6 +283,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tokens", type=int, nargs="+", default=[90, 600, 2000],
                         help="the lengths of the texts timed (default: 90 600 2000)")
+    parser.add_argument("--edit-tokens", type=int, nargs="*", default=[600, 2000],
+                        help="the lengths of the texts an edit at the end is timed on (default: 600 2000)")
     _common.add_cache_dir(parser)
     args = parser.parse_args()
     from desktop_app.core.session import analyse_text
@@ -262,6 +307,8 @@ def main() -> None:
         report("explain", *explained(loaded, fresh))
         for tokens in args.tokens:
             timing(loaded, text, args.rounds, tokens)
+        for tokens in args.edit_tokens:
+            edit_timing(loaded, text, args.rounds, tokens)
 
 
 if __name__ == "__main__":

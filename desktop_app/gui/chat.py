@@ -154,6 +154,8 @@ class ChatController(ModelReads, QObject):
     def load_model(self, spec: str | None) -> Task:
         paths, device, store, precision = self.paths, self.device, self.store, self.precision
         self.unwritten_stopped.forget()  # the load wants the memory, and the cache is the replaced model's
+        if self.loaded is not None:
+            self.loaded.kept_blocks.clear()  # (the analyses' kept first-window caches too: core/kept_blocks.py)
 
         def work(report, _cancel):
             from desktop_app.core.memory import settle_heap

@@ -95,6 +95,7 @@ class FineTuneController(QObject):
                     on_failure=lambda error: self._ended_badly(task, error),
                     on_cancelled=lambda _task: self._ended(task, NOT_STARTED))
         self.chat.unwritten_stopped.forget()  # a stopped answer scoring's cache: the run's copy of the model wants it
+        loaded.kept_blocks.clear()  # and the analyses' kept first-window caches (core/kept_blocks.py)
         self.task = task
         self.last_progress = None
         self.cancel_pending = False
