@@ -85,10 +85,10 @@ class Explanation:
             return f"{written}; the adapter has changed since."
         if self.precision_note:
             return f"{written}; other weights {'analysed' if c.in_text else 'wrote'} it."
-        if self.precision in ROUNDING_PRECISIONS:
-            how = ("differently for each way the text is read (the analysis reads it in windows, this reads what "
-                   "comes before this token)" if c.in_text else
-                   "differently when they read the whole text at once than when they write it token by token")
+        # a text's token is read in the very pass its analysis read it in (scoring.TokenPass): the same
+        # weights give it the same figure, so only an answer's (written token by token) rounds apart
+        if self.precision in ROUNDING_PRECISIONS and not c.in_text:
+            how = "differently when they read the whole text at once than when they write it token by token"
             return f"{written}. The same {label(self.precision)} weights round {how}; Exact precision gives one figure."
         return f"{written}; the model has changed since."
 
@@ -105,10 +105,9 @@ class Explanation:
             return "the adapter has changed since"
         if self.precision_note:
             return f"other weights {'analysed' if c.in_text else 'wrote'} it"
-        if self.precision in ROUNDING_PRECISIONS:
-            how = ("each reading of the text a little differently" if c.in_text else
-                   "a little differently reading the whole text than writing it token by token")
-            return f"{label(self.precision)} weights round {how}"
+        if self.precision in ROUNDING_PRECISIONS and not c.in_text:
+            return f"{label(self.precision)} weights round a little differently reading the whole text than " \
+                   "writing it token by token"
         return "the model has changed since"
 
     def to_json(self) -> dict:
