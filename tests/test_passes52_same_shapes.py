@@ -167,3 +167,16 @@ def test_the_kept_cache_is_the_models_adapters_and_precisions_own(fast):
     assert len(fast.kept_blocks) == 2  # at most two kept: the oldest let go
     adapters.detach(fast)  # an adapter change drops them
     assert len(fast.kept_blocks) == 0
+
+
+def test_the_kept_caches_fit_their_budget_and_still_give_a_fresh_analysis_figures(fast):
+    text, edited = SHORT, _edited_at_end(SHORT)
+    fast.kept_blocks.clear()
+    before, _ = analyse_text(fast, text)
+    whole = fast.kept_blocks.nbytes()
+    budget = whole * 70 // 100  # room for the first block (64 of the text's ~100 tokens and padding), not the second
+    fast.kept_blocks.trim(fast.context_window, budget)
+    assert 0 < fast.kept_blocks.nbytes() <= budget
+    got, read = _read_by(fast, edited, previous=before)
+    assert read == block_width(64, fast.context_window)  # its block alone: the one before came from the cut cache
+    assert _figures(got.records) == _figures(_fresh(fast, edited).records)

@@ -280,14 +280,44 @@ class BlockCache:
         end = 0
         while end + block_width(end, window) <= same:
             end += block_width(end, window)
-        if end == self.tokens:
+        if end != self.tokens:
+            self._cut(end, copy=False)  # (the next block's pass makes new tensors of them anyway)
+
+    @property
+    def nbytes(self) -> int:
+        """The memory its keys and values take."""
+        return sum(t.nbytes for layer in getattr(self.cache, "layers", ()) for t in _layer_tensors(layer))
+
+    def fit(self, budget: int, window: int) -> None:
+        """Keep only its first blocks whose keys and values take at most ``budget`` bytes (copied,
+        so the memory of those cut off goes now: a view of them would hold all of it)."""
+        size = self.nbytes
+        if size <= budget:
             return
-        cache = self.cache
-        if end == 0 or not getattr(cache, "is_croppable", False):
+        end = 0
+        while end < self.tokens and (end + block_width(end, window)) * size <= budget * self.tokens:
+            end += block_width(end, window)
+        self._cut(end, copy=True)
+
+    def _cut(self, end: int, copy: bool) -> None:
+        """Hold the cache of its first ``end`` tokens (a block's start), or none where the cache
+        cannot be cut."""
+        from transformers.cache_utils import DynamicLayer
+
+        layers = getattr(self.cache, "layers", None)
+        # a plain layer holds its keys and values and nothing else that counts them (a sliding one does)
+        if end == 0 or not layers or not all(type(layer) is DynamicLayer and layer.is_initialized for layer in layers):
             self.take()
             return
-        cache.crop(end - self.tokens)  # (this transformers: the tokens to remove, negative)
+        for layer in layers:
+            keys, values = (t[..., :end, :] for t in _layer_tensors(layer))
+            layer.keys, layer.values = (keys.clone(), values.clone()) if copy else (keys, values)
         self.ids = self.ids[:end]
+
+
+def _layer_tensors(layer) -> list:
+    """A cache layer's key and value tensors (none before its first pass)."""
+    return [t for t in (getattr(layer, "keys", None), getattr(layer, "values", None)) if t is not None]
 
 
 @dataclass

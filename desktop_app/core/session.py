@@ -336,6 +336,8 @@ def score_whole_text(loaded: LoadedModel, text: str, alternatives: int = 10, *, 
         ids, records = score_text(loaded, text, alternatives, cancel=cancel, progress=progress,
                                   previous=reusable(previous, key), detailed=detailed, passes=passes, ids=ids,
                                   blocks=blocks)
+    with loaded.lock:  # (no scoring reads on from a kept cache meanwhile)
+        loaded.kept_blocks.trim(loaded.context_window)
     first = first_scored(loaded.tokenizer)
     stopped = cancel is not None and cancel.is_set() and (len(records) < len(ids) - first or (not ids and bool(text)))
     joined = joined_text(records)
