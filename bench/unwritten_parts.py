@@ -1,15 +1,15 @@
 """An imported answer's scoring in parts (core/unwritten.py) against one pass, and a stopped one resumed.
 
 The bundled model (at the app's precision), an imported answer longer than its window after a short
-prompt: scored as the chat scores it (``score_unwritten``: parts of ``scoring.PART_TOKENS`` tokens over
-the model's key/value cache) against the single pass it replaced (``scoring.score_ids``), then stopped
+prompt: scored as the chat scores it (``score_unwritten``: a part a pass of ``scoring.window_plan``'s, over
+the model's key/value cache) against ``scoring.score_ids`` (the same passes, in one call), then stopped
 at half way and asked again with the part kept.
 
 Prints (CPU seconds of this process; run it pinned to one core):
     one_pass_cpu_s, parts_cpu_s, parts_ratio     the whole answer's scoring, parts / one pass
     resumed_cpu_s, resumed_ratio                 after a stop at half way: the second asking / a whole scoring
     kept_cache_mb                                the key/value cache held between the two
-    max_logprob_diff                             parts against one pass (rounding of the precision)
+    max_logprob_diff                             parts against score_ids (0: the same passes)
 
     python bench/unwritten_parts.py [--precision auto|exact|fast] [--sentences 900]
 """
@@ -62,8 +62,7 @@ def main() -> None:
                         progress=lambda p: cancel.set() if p.done >= len(ids) // 2 else None)
     except ScoringStopped:
         pass
-    cache = stopped.kept.part.cache
-    held = sum(t.numel() * t.element_size() for layer in cache.layers for t in (layer.keys, layer.values))
+    held = stopped.kept.part.cache.nbytes
     with Clock() as resumed:
         score_unwritten(store, loaded, mid, stopped=stopped)
     figure("one_pass_cpu_s", one.cpu, 1)

@@ -393,8 +393,7 @@ def score_spans(loaded: LoadedModel, full: list[int], spans: list[tuple[int, int
     if not spans or any(not 0 < a < b <= len(full) for a, b in spans):
         return None
     first, end = min(a for a, _b in spans), max(b for _a, b in spans)
-    wanted = sorted({i - first for a, b in spans for i in range(a, b)})
-    records = _records_at(loaded, full[:end], first, wanted, alternatives)
+    records = _records_at(loaded, full[:end], first, {i - first for a, b in spans for i in range(a, b)}, alternatives)
     out = []
     for a, b in spans:
         texts, tail = _texts(loaded, full[a:b])
@@ -403,12 +402,12 @@ def score_spans(loaded: LoadedModel, full: list[int], spans: list[tuple[int, int
     return out
 
 
-def _records_at(loaded: LoadedModel, full: list[int], first: int, wanted: list[int],
+def _records_at(loaded: LoadedModel, full: list[int], first: int, keep: set[int],
                 alternatives: int) -> dict[int, TokenRecord]:
-    """The records of the targets ``full[first:]`` numbered in ``wanted`` (counted from ``first``),
-    by number, made in ``score_ids``' passes (texts empty: the caller's target decodes its own)."""
+    """The records of the targets ``full[first:]`` numbered in ``keep`` (counted from ``first``),
+    by number, made in ``score_ids``' passes; a window with none of them is not run (texts empty:
+    the caller's target decodes its own)."""
     texts, records, cache = [""] * (len(full) - first), {}, BlockCache()
-    keep = set(wanted)
     with loaded.lock, torch.inference_mode():
         for w in window_plan(len(full), first, loaded.context_window):
             if not keep.intersection(range(w.start - first, w.stop - first)):
