@@ -579,6 +579,8 @@ def fact_sureness(work, question: str, answer: str, tokens: int) -> tuple[str, f
     model's own ``answer`` to ``question``: one short forward pass. None: no named word."""
     import torch
 
+    from desktop_app.core.scoring import TokenPass
+
     text = answer.strip()
     found = answer_checks.named_word(question, text)
     if found is None:
@@ -592,10 +594,11 @@ def fact_sureness(work, question: str, answer: str, tokens: int) -> tuple[str, f
     index = next((i for i, (a, b) in enumerate(enc["offset_mapping"]) if a <= at < b or a >= at), None)
     if index is None:
         return None
-    ids = torch.tensor([prompt + enc["input_ids"][:index + 1]], device=work.device)
-    with torch.inference_mode():
-        logits = work.model(input_ids=ids).logits[0, -2].float()
-    return word, round(float(torch.softmax(logits, -1)[ids[0, -1]]), 4)
+    # read in the pass a scoring of the answer reads that token in (scoring.TokenPass), so the figure is
+    # the compare view's for the same weights, not another pass shape's rounding of it
+    with work.lock, torch.inference_mode():
+        logits = TokenPass.of(work, prompt + enc["input_ids"][:index]).logits().float()
+    return word, round(float(torch.softmax(logits, -1)[enc["input_ids"][index]]), 4)
 
 
 def sure_words(change: dict) -> str:
