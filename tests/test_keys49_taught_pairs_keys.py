@@ -1,0 +1,78 @@
+"""The fine-tune card's before/after pairs by the keyboard (usertest26: reached only by scrolling the panel with
+PageUp/PageDown): each pair is a Tab stop with a visible ring, ↑ ↓ go from one to the next, Home / End to the
+ends, and the panel scrolls to the pair that has the focus. pytest-qt, the real TaughtView in a scroll area as
+the Fine-tune panel holds it, the app's style sheet, re-asks as core.finetune_effect.taught makes them."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtGui import QColor  # noqa: E402
+from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QVBoxLayout, QWidget  # noqa: E402
+
+from test_card37_wrong_rated_first import usertest13_pairs  # noqa: E402
+
+
+@pytest.fixture
+def card(qtbot, qapp):
+    from desktop_app.gui.taught_view import TaughtView
+    from desktop_app.gui.theme import apply_theme
+
+    apply_theme(qapp, dark=False)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    inner = QWidget()
+    column = QVBoxLayout(inner)
+    compare = QPushButton("Compare before / after\u2026")  # the stop before the pairs in the panel
+    view = TaughtView()
+    column.addWidget(compare)
+    column.addWidget(view)
+    area.setWidget(inner)
+    area.resize(360, 320)  # shorter than the pairs, as the panel at 1024x600
+    qtbot.addWidget(area)
+    area.show()
+    view.set_pairs(usertest13_pairs())
+    area.activateWindow()
+    qtbot.waitUntil(area.isActiveWindow, timeout=2000)
+    return area, compare, view
+
+
+def ring_colour(frame) -> QColor:
+    """The colour in the middle of the frame's left edge, where its ring is drawn."""
+    return frame.grab().toImage().pixelColor(QPoint(0, frame.height() // 2))
+
+
+def shown(area, frame) -> bool:
+    top = frame.mapTo(area.viewport(), QPoint(0, 0)).y()
+    return 0 <= top < area.viewport().height()
+
+
+def test_tab_reaches_the_pairs_and_the_arrows_walk_them(card, qtbot):
+    from desktop_app.gui.theme import colors
+
+    area, compare, view = card
+    frames = view.pair_frames
+    assert len(frames) >= 3
+    compare.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(compare, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is frames[0], "Tab did not reach the first pair"
+    accent = QColor(colors(False)["accent"])
+    QApplication.processEvents()
+    assert ring_colour(frames[0]) == accent, "no ring on the pair that has the focus"
+    assert ring_colour(frames[1]) != accent
+    qtbot.keyClick(frames[0], Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is frames[1]
+    qtbot.keyClick(frames[1], Qt.Key.Key_End)
+    last = frames[-1]
+    assert QApplication.focusWidget() is last
+    QApplication.processEvents()
+    assert shown(area, last), "the panel did not scroll to the pair"
+    qtbot.keyClick(last, Qt.Key.Key_Up)
+    assert QApplication.focusWidget() is frames[-2]
+    qtbot.keyClick(frames[-2], Qt.Key.Key_Home)
+    assert QApplication.focusWidget() is frames[0] and shown(area, frames[0])
+    assert frames[0].accessibleName().startswith(f"Pair 1 of {len(frames)}: \u201c")
+    assert "after:" in frames[0].accessibleDescription()
