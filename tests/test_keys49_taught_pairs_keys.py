@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QVBoxLayout, QWidget  # noqa: E402
 
 from test_card37_wrong_rated_first import usertest13_pairs  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
 
 
 @pytest.fixture
@@ -76,3 +77,25 @@ def test_tab_reaches_the_pairs_and_the_arrows_walk_them(card, qtbot):
     assert QApplication.focusWidget() is frames[0] and shown(area, frames[0])
     assert frames[0].accessibleName().startswith(f"Pair 1 of {len(frames)}: \u201c")
     assert "after:" in frames[0].accessibleDescription()
+
+
+def test_in_the_window_tab_goes_from_the_panel_into_the_pairs(make_window, qtbot):
+    """The window's own Tab order (gui/focus_order.py) takes the pairs as stops after the card's buttons."""
+    from gui_windows import active
+
+    window = active(qtbot, make_window(wait=False))
+    window.show_finetune()
+    panel = window.finetune_panel
+    panel.taught.set_pairs(usertest13_pairs())  # the card as a kept run leaves it
+    panel.result_box.show()
+    QApplication.processEvents()
+    window.side_tabs.tabBar().setFocus(Qt.FocusReason.TabFocusReason)
+    first = panel.taught.pair_frames[0]
+    for _ in range(30):
+        if QApplication.focusWidget() is first:
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is first, "Tab never reached the card's first pair"
+    QApplication.processEvents()
+    top = first.mapTo(panel.viewport(), QPoint(0, 0)).y()
+    assert 0 <= top < panel.viewport().height(), "the panel did not scroll to it"
