@@ -390,12 +390,13 @@ class ChatCards:
     def _let_go_of_older_token(self) -> None:
         """A new answer starts: the inspector lets go of an earlier answer's token (and its mark), which it
         had kept showing under the new answer as though it were the newest's (usertest26); it follows the
-        new answer from its first click or arrow key. Its own buttons keep the focus where they had it."""
+        new answer from its first click or arrow key. A token it works on (the keyboard in it, an explanation
+        running, paused for the answer or shown) stays, its line saying it is of an earlier answer."""
         inspector, card = self.window.inspector, self.selected
         focus = self.window.focusWidget()
         if card is None:
             return
-        if focus is not None and inspector.isAncestorOf(focus):
+        if (focus is not None and inspector.isAncestorOf(focus)) or inspector.explain.has_work:
             inspector.show_source(self._source_words(card, inspector.index))  # now "an earlier answer"
             return
         self.deselect()
