@@ -60,7 +60,10 @@ def regenerate_by_key(window) -> None:
     say = window.statusBar().showMessage
     if window.mode == "text":
         button = window.text_view.regenerate_button
-        button.click() if button.isEnabled() else say(button.toolTip(), SAID_MS)
+        if button.isEnabled():
+            button.click()
+        else:
+            say(button.toolTip(), SAID_MS)
         return
     card = answer_in_hand(window)
     if card is None or card.message is None or not window.regenerate_button.isEnabled():
