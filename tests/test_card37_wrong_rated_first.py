@@ -79,10 +79,7 @@ def test_the_card_widget_marks_it_first(qtbot):
     view = TaughtView()
     qtbot.addWidget(view)
     view.set_pairs(usertest13_pairs())
-    questions = [label.text() for label in view.body.findChildren(type(view.title))
-                 if label.objectName() == "TaughtQuestion"]
-    questions.sort(key=lambda text: view.grid.indexOf(next(w for w in view.body.findChildren(type(view.title))
-                                                           if w.text() == text)))
+    questions = [label.text() for label in view.question_labels()]
     assert questions[0].startswith(f"\u201c{WATER}\u201d \u00b7 you rated this; kept out of training")
     assert f"not checked automatically ({FACT_LATE_WHY}): compare it with yours" in questions[0]
     yours = [w.text() for w in view.body.findChildren(type(view.title)) if w.objectName() == "TaughtYours"]

@@ -1,6 +1,6 @@
 """The Fine-tune tab counts what the person did once, everywhere (pytest-qt, the tiny random GPT-2, the
-real SQLite store): the count tiles add up to the ratings the ready line names, a thumbs-down with a
-better answer being one of them."""
+real SQLite store): the count tiles, less the dislikes that have a better answer (said under both tiles),
+add up to the ratings the ready line names, a thumbs-down with a better answer being one of them."""
 
 from __future__ import annotations
 
@@ -34,11 +34,12 @@ def test_the_tiles_add_up_to_the_ratings_the_ready_line_counts(make_window, qtbo
     store.rate_message(ask(qtbot, window, "Why?")["message_id"], -1)  # a dislike on its own
     counts = recount(qtbot, window)
     assert rating_count(counts) == 2 and "<b>2 ratings ready to train on</b>" in panel.ready_label.text()
-    assert tiles(panel) == {"thumbs_up": 0, "thumbs_down": 1, "token_ratings": 0, "corrections": 1}
-    assert sum(tiles(panel).values()) == 2
+    assert tiles(panel) == {"thumbs_up": 0, "thumbs_down": 2, "token_ratings": 0, "corrections": 1}
+    assert sum(tiles(panel).values()) - 1 == 2, "the dislike with its better answer is one rating"
     note = panel.tiles["corrections"].note
     assert note.isVisibleTo(panel) and note.text() == "for a disliked answer"
-    assert "1 disliked answer counts with its better answer" in panel.tiles["thumbs_down"].toolTip()
+    assert panel.tiles["thumbs_down"].note.text() == "1 with a better answer"
+    assert "1 of them counts as one rating with its better answer" in panel.tiles["thumbs_down"].toolTip()
     # the dislike taken away: the better answer alone, no note
     store.clear_rating(corrected)
     recount(qtbot, window)

@@ -24,12 +24,12 @@ def test_the_thumbs_say_click_again_to_clear_only_once_rated(make_window, qtbot)
     with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
         window.send()
     rating = _answer_card(window).rating
-    assert rating.up.toolTip() == "Rate this answer good" and "clear" not in rating.down.toolTip()
+    assert rating.up.toolTip() == "Rate this answer good (Ctrl+Shift+\u2191)" and "clear" not in rating.down.toolTip()
     qtbot.mouseClick(rating.up, Qt.MouseButton.LeftButton)
-    assert rating.up.toolTip() == "You rated this answer good: click again to clear"
-    assert rating.down.toolTip() == "Rate this answer bad instead"
+    assert rating.up.toolTip() == "You rated this answer good: click again to clear (Ctrl+Shift+\u2191)"
+    assert rating.down.toolTip() == "Rate this answer bad instead (Ctrl+Shift+\u2193)"
     qtbot.mouseClick(rating.up, Qt.MouseButton.LeftButton)
-    assert rating.up.toolTip() == "Rate this answer good"
+    assert rating.up.toolTip() == "Rate this answer good (Ctrl+Shift+\u2191)"
 
 
 def test_a_stopped_answer_says_so_in_view_and_offers_continue(make_window, qtbot, monkeypatch):

@@ -115,8 +115,10 @@ def test_ratings_are_written_and_survive_a_restart(make_window, qtbot, monkeypat
     panel = window.finetune_panel
     qtbot.waitUntil(lambda: panel.tiles["token_ratings"].number.text() == "2"
                     and panel.tiles["corrections"].number.text() == "1", timeout=5000)
-    # the 👎 goes with the better answer written for the same answer: one rating, as the ready line says
-    assert panel.tiles["thumbs_down"].number.text() == "0"
+    # the 👎 and the better answer written for the same answer: one rating, as the ready line says, and
+    # each tile says so (usertest26 read "0 bad answers" after a thumbs-down as wrong)
+    assert panel.tiles["thumbs_down"].number.text() == "1"
+    assert panel.tiles["thumbs_down"].note.text() == "with a better answer"
     assert panel.tiles["corrections"].number.text() == "1"
     assert panel.tiles["corrections"].note.text() == "for a disliked answer"
     assert panel.train_button.isEnabled()

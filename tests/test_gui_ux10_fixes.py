@@ -250,9 +250,10 @@ def test_use_base_model_leaves_the_focus_on_the_adapter_history(make_window, qtb
     assert QApplication.focusWidget() is history.list, QApplication.focusWidget()
 
 
-def test_regenerate_passes_the_keyboard_to_stop_then_to_the_prompt(make_window, qtbot, monkeypatch):
+def test_regenerate_passes_the_keyboard_to_stop_then_back(make_window, qtbot, monkeypatch):
     """Regenerate turns itself off while it answers; the keyboard went to the settings button
-    beside it (Space then opened the settings). It goes to Stop, and to the prompt box after."""
+    beside it (Space then opened the settings). It goes to Stop, and back to Regenerate after
+    (usertest26: the prompt box, away from where the person was; test_keys49_answer_keys.py)."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -272,7 +273,7 @@ def test_regenerate_passes_the_keyboard_to_stop_then_to_the_prompt(make_window, 
             QTest.keyClick(window.regenerate_button, Qt.Key.Key_Space)
         assert QApplication.focusWidget() is window.stop_button
     qtbot.waitUntil(lambda: not window.stop_button.isEnabled(), timeout=WAIT_MS)
-    assert QApplication.focusWidget() is window.prompt
+    assert QApplication.focusWidget() is window.regenerate_button
 
 
 def test_the_window_title_names_the_text_in_text_mode(make_window, qtbot):

@@ -170,8 +170,7 @@ def test_the_card_widget_lists_the_new_ones_first_marked(qtbot):
     view = TaughtView()
     qtbot.addWidget(view)
     view.set_pairs(_metrics(moved=False)["taught"], since_run=1)
-    labels = [w for w in view.body.findChildren(type(view.title)) if w.objectName() == "TaughtQuestion"]
-    questions = [w.text() for w in sorted(labels, key=view.grid.indexOf)]
+    questions = [w.text() for w in view.question_labels()]
     assert questions[0].startswith("\u201cWrite a haiku about rain.\u201d \u00b7 new since run 1 \u00b7 you rated this")
     assert questions[1].startswith("\u201cTell me about dogs.\u201d \u00b7 new since run 1 \u00b7 you rated this")
     assert "new since run" not in questions[2]

@@ -46,12 +46,13 @@ def test_text_mode_tiles_and_tooltips_name_continuations_not_answers(window, qtb
     # a recount the 👎 started may answer the wait above with counts from before the better continuation
     qtbot.waitUntil(lambda: panel.tiles["corrections"].note.text() != "", timeout=WAIT_MS)
     counts = panel.counts
-    assert captions(panel) == {"thumbs_up": "good continuations", "thumbs_down": "bad continuations",
+    assert captions(panel) == {"thumbs_up": "good continuations", "thumbs_down": "bad continuation",
                                "token_ratings": "rated tokens", "corrections": "better continuation"}
     assert panel.tiles["corrections"].note.text() == "for a disliked one"  # under "better continuations"
+    assert panel.tiles["thumbs_down"].note.text() == "with a better one"  # the 👎 counted (usertest26)
     tips = {key: tile.toolTip() for key, tile in panel.tiles.items()}
-    assert tips["thumbs_down"] == ("Continuations you disliked and gave no better continuation for; 1 disliked "
-                                   "continuation counts with its better continuation, under “better continuations”")
+    assert tips["thumbs_down"] == ("Continuations you disliked (👎); 1 of them counts as one rating with its "
+                                   "better continuation")
     assert tips["corrections"] == "Better continuations you wrote"
     details = panel.ready_label.toolTip()
     assert "A better continuation you wrote" in details and "a liked continuation becomes likelier" in details

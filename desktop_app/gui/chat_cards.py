@@ -19,6 +19,7 @@ from desktop_app.core import unwritten
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
+from desktop_app.core.word_cut import clip_at_word
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS, answer_author,
                                           answer_meta, hit_token_limit, was_stopped)
@@ -380,10 +381,26 @@ class ChatCards:
             self.window.transcript.remove_card(cards[-1])
         question = cards[-1] if cards else None
         self.streaming = self.make_card("assistant", None)
+        self._let_go_of_older_token()
         self.streaming.set_meta("writing\u2026")
         self.streaming.set_exportable(False)
         self.mark_unanswered()
         self.window.transcript.follow_answer(question)
+
+    def _let_go_of_older_token(self) -> None:
+        """A new answer starts: the inspector lets go of an earlier answer's token (and its mark), which it
+        had kept showing under the new answer as though it were the newest's (usertest26); it follows the
+        new answer from its first click or arrow key. A token it works on (the keyboard in it, an explanation
+        running, paused for the answer or shown) stays, its line saying it is of an earlier answer."""
+        inspector, card = self.window.inspector, self.selected
+        focus = self.window.focusWidget()
+        if card is None:
+            return
+        if (focus is not None and inspector.isAncestorOf(focus)) or inspector.explain.has_work:
+            inspector.show_source(self._source_words(card, inspector.index))  # now "an earlier answer"
+            return
+        self.deselect()
+        inspector.clear()
 
     def unstored_thumb(self) -> int | None:
         """The thumb given to the answer streaming now while it had no id yet (+1 / -1), or None."""
@@ -435,10 +452,24 @@ class ChatCards:
         can_branch = answer and card.message_id is not None and not writing
         busy = None if can_branch or not answer or not writing else "this" if card is self.streaming else "another"
         w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy)
+        w.inspector.show_source(self._source_words(card, index))
         rating = getattr(card, "rating", None)
         if rating is not None:
             w.inspector.rate_box.setVisible(card.message_id is not None)
             w.inspector.set_token_rating(rating.token_value(index))
+
+    def _source_words(self, card: MessageCard, index: int) -> str:
+        """Which card the inspector's token is of: "Token 7 of 101 · the answer to “…”", "· an earlier answer"
+        added when an answer comes after it; a prompt's token: "· your prompt “…”"."""
+        cards = self.window.transcript.cards
+        where = f"Token {index + 1} of {len(card.records)}"
+        if card.role == "user":
+            return f"{where} · your prompt “{clip_at_word(card.message and card.message['text'], 40)}”"
+        at = cards.index(card) if card in cards else len(cards)
+        question = next((c for c in reversed(cards[:at]) if c.role == "user" and c.message is not None), None)
+        asked = f" to “{clip_at_word(question.message['text'], 40)}”" if question is not None else ""
+        later = any(c.role == "assistant" for c in cards[at + 1:])
+        return f"{where} · {'an earlier answer' if later else 'the answer'}{asked}"
 
     def refresh_waiting_token(self) -> None:
         """A token shown while the model was writing gets its branching and "Why this token?" once

@@ -214,6 +214,13 @@ class ExplainView(QFrame):
         """The running attribution's figures so far (core.attribution.ExplainProgress.estimate), or None."""
         return self.ranking.estimate
 
+    @property
+    def has_work(self) -> bool:
+        """An explanation running, paused for an answer, or shown: minutes of work the person waits for
+        or reads, which a new answer does not take away (chat_cards keeps its token)."""
+        return (self.result is not None or self.partial is not None or self.stopper is not None
+                or self.resume_after_answer)
+
     # ------------------------------------------------------------ state
     def show_token(self, message_id: int | None, index: int, busy: str | None = None) -> None:
         """A new token was selected: whatever ran or showed for the last one goes. ``busy``: an

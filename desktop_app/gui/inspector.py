@@ -251,6 +251,11 @@ class InspectorPanel(QFrame):
         self.placeholder = styled_label("Click any coloured token to see how sure the model was, which tokens "
                                         "it considered instead, and to branch from there.", "Muted", wrap=True)
         layout.addWidget(self.placeholder)
+        # which answer the token is of: with a new answer below, an older one's token had looked like the
+        # newest's (usertest26); the chat sets it (``show_source``), the Text tab's one text needs none
+        self.source = styled_label("", "Muted", wrap=True)
+        self.source.setObjectName("InspectorSource")
+        layout.addWidget(self.source)
         self.token_label = QLabel()
         self.token_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.token_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -359,7 +364,13 @@ class InspectorPanel(QFrame):
         for widget in (self.token_label, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
                        self.branch_button, self.hint, self.rate_box, self.explain):
             widget.hide()
+        self.show_source("")
         self.explain.show_token(None, -1)
+
+    def show_source(self, words: str) -> None:
+        """The line over the token that says where it is ("token 7 of 101 in the answer to “…”"); "": none."""
+        self.source.setText(words)
+        self.source.setVisible(bool(words))
 
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool,
                    busy: str | None = None) -> None:
@@ -373,6 +384,7 @@ class InspectorPanel(QFrame):
         self.waits_for_model = busy is not None
         self.text_branch = self.text_rate = False
         self.placeholder.hide()
+        self.show_source("")  # the chat says which answer after this; the Text tab's token needs nothing
         for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage):
             widget.show()
         self.branch_button.setVisible(can_branch)

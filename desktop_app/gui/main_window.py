@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.tasks = TaskManager(self)
         self.unfinished_lanes: list[str] = []  # lanes whose thread outlived closing (see closeEvent)
         self.ask_before_quit = True  # off where no one can answer (--screenshot): a run is just stopped
+        self.stop_came_from: QWidget | None = None  # the button that passed the keyboard to Stop (_pass_focus)
         self.chat = ChatController(store, paths, self.tasks, device, self)
         self.chat.precision = precision or str(self.settings.value("precision") or "auto")
         self.writer = RatingWriter(store, self.tasks.store, self)
@@ -425,10 +426,23 @@ class MainWindow(QMainWindow):
         self.model_button.setEnabled(state not in (ChatState.ANSWERING, ChatState.LOADING))
         if focused is not None and not focused.isEnabled():
             # Qt passed the keyboard on to a neighbour (the settings button after Regenerate):
-            # Stop while the answer runs (Space stops it), then the prompt box
-            (self.stop_button if generating else self.prompt).setFocus(Qt.FocusReason.OtherFocusReason)
+            # Stop while the answer runs (Space stops it), then back where it came from
+            self._pass_focus(focused, generating)
+        if not generating:
+            self.stop_came_from = None  # an answer ended with the keyboard elsewhere: nothing to go back to
         for card in self.transcript.cards:
             card.block_siblings(generating)
+
+    def _pass_focus(self, turned_off: QWidget, generating: bool) -> None:
+        """The keyboard on ``turned_off`` goes to Stop while the answer runs, and after it back to Regenerate
+        where Regenerate sent it there, so a second Space asks again (usertest26: it went to the prompt box,
+        away from where the person was), else to the prompt box (after Send: the box is where one goes on)."""
+        if generating:
+            self.stop_came_from = turned_off
+            self.stop_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        back = self.stop_came_from is self.regenerate_button and self.regenerate_button.isEnabled()
+        (self.regenerate_button if back else self.prompt).setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------ conversations
     def refresh_conversations(self) -> None:

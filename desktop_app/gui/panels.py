@@ -3,7 +3,7 @@ are gui/banner.py's)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
@@ -404,6 +404,22 @@ FIELD_TIPS = (
 )
 
 
+GAP = 6  # px between the popover and its button
+LEAST_ROOM = 240  # px: a window with less room beside its button than this (one made only of the button) lends the screen's
+
+
+def popover_area(widget: QWidget) -> QRect:
+    """Where a popup by ``widget`` may lie, in global coordinates: its window's inside, on the screen;
+    the screen's free area where the window leaves less than LEAST_ROOM above and below the widget."""
+    screen = widget.screen().availableGeometry()
+    window = widget.window()
+    inside = QRect(window.mapToGlobal(QPoint(0, 0)), window.size()).intersected(screen)
+    top = widget.mapToGlobal(QPoint(0, 0)).y()
+    if max(top - inside.top(), inside.bottom() - top - widget.height()) - GAP < LEAST_ROOM:
+        return screen
+    return inside
+
+
 class SettingsPopover(QFrame):
     """Sampling settings and system text, shown as a popup above the Settings button."""
 
@@ -567,14 +583,20 @@ class SettingsPopover(QFrame):
         return self.system.toPlainText().strip()
 
     def popup_above(self, widget: QWidget) -> None:
+        """Over ``widget`` (the Settings button), its right edge on the button's, inside the window: placed by
+        the screen's height, at 1024x600 it opened at the screen's top-left corner, half off the window
+        (usertest26). Below the button where there is more room there (the Text tab's Continue, at the top);
+        the fields scroll in the room there is."""
         self.range_note.hide()  # about a value typed the last time the settings were open
-        screen = widget.screen().availableGeometry()
-        self.fit_height(screen.height())
-        corner = widget.mapToGlobal(QPoint(widget.width(), 0))
-        x, y = corner.x() - self.width(), corner.y() - self.height() - 6
-        # on the screen: at 800 px with the list folded the button sits left, and so did its top
-        x = max(screen.left(), min(x, screen.right() - self.width()))
-        self.move(x, max(screen.top(), y))
+        self.fit_height(10_000)
+        area = popover_area(widget)
+        button = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+        above, below = button.top() - GAP - area.top(), area.bottom() - button.bottom() - GAP
+        on_top = above >= self.height() or above >= below
+        self.fit_height(max(above if on_top else below, 0))
+        y = button.top() - GAP - self.height() if on_top else button.bottom() + GAP + 1
+        x = max(area.left(), min(button.right() + 1 - self.width(), area.right() + 1 - self.width()))
+        self.move(x, y)
         self.opener = widget
         self.show()
         # the first field takes the keys: after Ctrl+, nothing in the popup had the focus, and what
@@ -583,7 +605,7 @@ class SettingsPopover(QFrame):
         self.temperature.selectAll()
 
     def fit_height(self, room: int) -> None:
-        """Its whole height where ``room`` (the screen's) has it, else ``room``, the fields scrolled."""
+        """Its whole height where ``room`` (by its button, in the window) has it, else ``room``, the fields scrolled."""
         self.adjustSize()
         whole = self.sizeHint().height() + self.scroll.widget().sizeHint().height() - self.scroll.sizeHint().height()
         self.resize(self.width(), min(whole, room))

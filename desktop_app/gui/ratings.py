@@ -220,12 +220,12 @@ def _escape(text: str) -> str:
 
 def thumb_tip(thumb: int, value: int | None) -> str:
     """A thumb's tooltip for the answer's rating now: "click again to clear" only once it is set."""
-    word = "good" if thumb == 1 else "bad"
+    word, key = ("good", "Ctrl+Shift+\u2191") if thumb == 1 else ("bad", "Ctrl+Shift+\u2193")  # answer_keys'
     if value == thumb:
-        return f"You rated this answer {word}: click again to clear"
+        return f"You rated this answer {word}: click again to clear ({key})"
     if value is not None:
-        return f"Rate this answer {word} instead"
-    return f"Rate this answer {word}"
+        return f"Rate this answer {word} instead ({key})"
+    return f"Rate this answer {word} ({key})"
 
 
 BETTER_MARK_TIP = "You wrote a better answer for this one (under it): fine-tuning prefers yours. Click to edit it."

@@ -99,37 +99,43 @@ def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
 
 
 def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
-    """The count tiles' numbers, each with a note under its caption, a tooltip and the caption, adding
-    up to the ratings the ready line counts (``rating_count``): a thumbs-down on an answer the person
-    also corrected is one rating with its better answer, as the line names it, so the 👎 tile counts
-    the dislikes without one and the better answers' tile says how many were for a disliked answer (a
-    👎 and a better answer on one answer made tiles of 1 and 1 beside "1 rating"). A caption names what
-    the person rated: answers, Text mode's continuations, or "ones" for both (``_tile_noun``; they read
-    "3 good answers" for three liked continuations)."""
+    """The count tiles' numbers, each with a note under its caption, a tooltip and the caption. The 👎 tile
+    counts every answer the person disliked: it had left out those with a better answer (one rating with it,
+    as the ready line names it), and after two thumbs-down, both corrected, read "0 bad answers" (usertest26).
+    The overlap is said under both tiles instead: "each with a better answer", "each for a disliked answer"
+    (a 👎 and a better answer on one answer had made tiles of 1 and 1 beside "1 rating" with nothing saying
+    so). A caption names what the person rated: answers, Text mode's continuations, or "ones" for both
+    (``_tile_noun``; they read "3 good answers" for three liked continuations)."""
     folded = _count(counts, "disliked_and_corrected")
-    down = _count(counts, "thumbs_down") - folded
-    up_noun = _tile_noun(counts, "thumbs_up")
-    down_noun = _tile_noun(counts, "thumbs_down", "disliked_and_corrected")
+    up_noun, down_noun = _tile_noun(counts, "thumbs_up"), _tile_noun(counts, "thumbs_down")
     better_noun = _tile_noun(counts, "corrections")
     # a dislike that goes with a better one is of the better ones' kind (a continuation's with a continuation)
     one, ones = better_noun, plural(better_noun, 2)
     # short enough for one line of a tile in the narrow dock: "continuation" took a second one
     short = "answer" if better_noun == "answer" else "one"
-    note = ("" if not folded else f"for a disliked {short}" if folded == _count(counts, "corrections") == 1
-            else f"each for a disliked {short}" if folded == _count(counts, "corrections")
-            else f"{folded} for {f'a disliked {short}' if folded == 1 else f'disliked {short}s'}")
-    folded_words = (f"; {folded} disliked {one if folded == 1 else ones} {'counts' if folded == 1 else 'count'} with "
-                    f"{'its' if folded == 1 else 'their'} better {one if folded == 1 else ones}, under “better {ones}”"
-                    if folded else "")
+    up, down, tokens, better = (_count(counts, key) for key in ("thumbs_up", "thumbs_down", "token_ratings",
+                                                                "corrections"))
+    folded_words = (f"; {folded} of them {'counts' if folded == 1 else 'count'} as one rating with "
+                    f"{'its' if folded == 1 else 'their'} better {one if folded == 1 else ones}" if folded else "")
     # a caption agrees with its number: "1 good answer", "0 / 2 good answers" (it read "1 good answers", usertest16)
-    up, tokens, better = (_count(counts, key) for key in ("thumbs_up", "token_ratings", "corrections"))
     return {"thumbs_up": (up, "", f"{_kinds_words(up_noun)} you liked (👍)", f"good {plural(up_noun, up)}"),
-            "thumbs_down": (down, "", f"{_kinds_words(down_noun)} you disliked and gave no better "
-                            f"{'one' if down_noun == 'one' else down_noun} for" + folded_words,
+            "thumbs_down": (down, _overlap_note(folded, down, "with a better", short),
+                            f"{_kinds_words(down_noun)} you disliked (👎)" + folded_words,
                             f"bad {plural(down_noun, down)}"),
             "token_ratings": (tokens, "", "Tokens you rated good or bad", f"rated {plural('token', tokens)}"),
-            "corrections": (better, note, f"Better {_kinds_words(better_noun).lower()} you wrote",
+            "corrections": (better, _overlap_note(folded, better, "for a disliked", short),
+                            f"Better {_kinds_words(better_noun).lower()} you wrote",
                             f"better {plural(better_noun, better)}")}
+
+
+def _overlap_note(folded: int, shown: int, words: str, noun: str) -> str:
+    """Under a tile of ``shown``: how many of them are ``folded`` (a disliked answer with a better one):
+    "for a disliked answer", "each for a disliked answer", "2 for disliked answers"."""
+    if not folded:
+        return ""
+    if folded == shown:
+        return f"{words} {noun}" if folded == 1 else f"each {words} {noun}"
+    return f"{folded} {words} {noun}" if folded == 1 else f"{folded} {words.replace(' a ', ' ')} {noun}s"
 
 
 def made_noun(counts: dict) -> str:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QPushButton, QTextBrowser, QToolBar, QToolButton,
                                QVBoxLayout)
 
+from desktop_app.gui import answer_keys
 from desktop_app.gui.adapter_history import NONE_YET
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
@@ -37,6 +38,9 @@ SHORTCUTS = (
     ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows (Tab on to its alternatives: "
                                           "\u2191 \u2193 pick one, Enter continues the answer from it)"),
     ("+ / - / 0", "rate the selected token good / bad / clear (the Menu key: its right-click menu)"),
+    ("Ctrl+Shift+\u2191 / Ctrl+Shift+\u2193", "thumbs up / down on the answer in hand (the one you are on, else the "
+                                             "inspector's, else the newest); again: clear it"),
+    ("Ctrl+R", "regenerate the answer in hand (in Text: the continuation shown)"),
     ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
     ("F2", "in the adapter history: rename the selected adapter"),
     ("Ctrl+Enter", "in a better answer's box: save it"),
@@ -58,7 +62,10 @@ def bind(window) -> None:
                          ("Ctrl+L", lambda: open_model_dialog(window)), ("Ctrl+Shift+C", window.open_compare),
                          ("Ctrl+H", lambda: open_adapter_history(window)),
                          ("Ctrl+S", lambda: open_export_menu(window)),
-                         ("F1", lambda: show_shortcuts(window)), ("Ctrl+Q", window.close)):
+                         ("F1", lambda: show_shortcuts(window)), ("Ctrl+Q", window.close),
+                         (answer_keys.THUMB_UP_KEYS, lambda: answer_keys.thumb_by_key(window, 1)),
+                         (answer_keys.THUMB_DOWN_KEYS, lambda: answer_keys.thumb_by_key(window, -1)),
+                         (answer_keys.REGENERATE_KEYS, lambda: answer_keys.regenerate_by_key(window))):
         QShortcut(QKeySequence(keys), window, action)
 
 

@@ -1,0 +1,41 @@
+"""The 👎 tile counts every answer the person disliked: after two thumbs-down, each with a better answer
+written, it read "0 bad answers" (usertest26), the dislikes folded into the better answers' tile with
+nothing on the tile saying so. A real store; the panel's own tiles: test_counts39_gui_counts.py."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from desktop_app.core.train_counts import readiness  # noqa: E402
+from desktop_app.gui.ready_words import rating_count, ready_words, tile_words  # noqa: E402
+
+
+def disliked_with_better(store, i: int) -> int:
+    conversation = store.create_conversation(f"q{i}")
+    question = store.add_message(conversation, "user", f"Question {i}?")
+    answer = store.add_message(conversation, "assistant", f"Answer {i}.", parent_id=question)
+    store.rate_message(answer, -1)
+    store.set_correction(answer, f"A better answer {i}.")
+    return answer
+
+
+def test_two_dislikes_with_better_answers_read_two_bad_answers(store):
+    for i in range(2):
+        disliked_with_better(store, i)
+    counts = readiness(store)
+    tiles = tile_words(counts)
+    number, note, tip, caption = tiles["thumbs_down"]
+    assert (number, caption, note) == (2, "bad answers", "each with a better answer"), "it read '0 bad answers'"
+    assert "2 of them count as one rating with their better answers" in tip
+    assert tiles["corrections"][:2] == (2, "each for a disliked answer")
+    assert rating_count(counts) == 2 and "2 better answers you wrote (each for an answer you also disliked)" \
+        in ready_words(counts)
+
+
+def test_a_dislike_alone_has_no_note(store):
+    answer = disliked_with_better(store, 0)
+    store.clear_correction(answer)
+    number, note, _tip, caption = tile_words(readiness(store))["thumbs_down"]
+    assert (number, caption, note) == (1, "bad answer", "")
