@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QSizePolicy, QTabWidget
 
+from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS
 from desktop_app.gui import view_toolbar
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
 from desktop_app.gui.text_token_menu import TextTokenMenu
-from desktop_app.gui.text_view import PASTE_ON_COLOURS_WORDS, TextView
+from desktop_app.gui.text_view import TextView
 from desktop_app.gui.token_view import token_status_words
 
 # whose token it is, first: the figures are the model's prediction either way
