@@ -1,6 +1,6 @@
 """What the Text tab tells the person about its text and its continuations, in words (Qt-free):
 a paste or file whose long lines were broken, Ctrl+V over the coloured text, an edit that made a new
-branch, why a continuation ended."""
+branch, why a continuation ended, the summary's figures while one is written."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ STOPPED_EMPTY = "Stopped before the first token; nothing was kept."
 # a continuation cut at the settings' limit ended mid-sentence with nothing said (usertest 25): the
 # words name the setting and its key
 AT_THE_LIMIT = "Stopped at Max new tokens ({count}, Ctrl+,): Continue writes on"
+# in the summary's dimmed figures while a continuation is written: they are still the text's before it
+# (after a "Continue with…" from mid-text, those of words no longer on screen), until its analysis comes;
+# in the shares' line, which it fits at 800 px
+FIGURES_BEFORE_CONTINUATION = "Figures for the text before the continuation, until it is analysed"
 
 
 def broken_lines_notice(count: int) -> str:

@@ -1,10 +1,11 @@
 """The Text tab's continuations: Continue, Regenerate and "Continue with…" asked of the controller,
-the heatmap following the tokens as they stream in, and what the tab says once one ends (stopped,
-or cut at Max new tokens: that in the window's status bar)."""
+the heatmap following the tokens as they stream in, the summary's figures dimmed as the text's before
+the continuation until its analysis comes, and what the tab says once one ends (stopped, or cut at Max
+new tokens: that in the window's status bar)."""
 
 from __future__ import annotations
 
-from desktop_app.core.text_notes import end_words
+from desktop_app.core.text_notes import FIGURES_BEFORE_CONTINUATION, end_words
 from desktop_app.gui.off_words import NOTHING_TO_CONTINUE
 from desktop_app.gui.text_documents import PLAIN_PREVIEW_CHARS
 HEATMAP_CHANGED = ("The heatmap does not show the text as it is now (it changed since it was analysed, or the "
@@ -108,6 +109,7 @@ class Continuation:
     def _stream_started(self, plan) -> None:
         # the new tokens come coloured, at the end of the heatmap, which keeps them in view
         view = self.view
+        view.summary_panel.set_before(FIGURES_BEFORE_CONTINUATION)  # (first: the held room has its line)
         self.hold_layout(True)
         view.set_editing(False)
         self.follow_stream = True
