@@ -138,6 +138,7 @@ class TextView(QWidget):
         self.documents, self.status = bar.documents, bar.status
         self.new_button, self.open_button, self.edit_button = bar.new_button, bar.open_button, bar.edit_button
         self.stop_button, self.continue_button = bar.stop_button, bar.continue_button
+        self.settings_button = bar.settings_button  # (the window opens its settings: text_mode)
         self.edit_button.toggled.connect(self.set_editing)
         return bar
 
