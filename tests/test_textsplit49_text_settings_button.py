@@ -1,7 +1,7 @@
 """The Text tab's Settings button beside Continue (pytest-qt, the real window, the tiny GPT-2): the tab had
 no visible way to its settings, only Ctrl+, (the limit note named the key for that). A click opens what
-Ctrl+, opens there: the sampler's settings alone, said to apply to the next continuation, over the button;
-a narrow tab keeps it as its icon, its name for screen readers."""
+Ctrl+, opens there: the sampler's settings alone, said to apply to the next continuation, by the button (under
+it where the screen has no room over it); a narrow tab keeps it as its icon, its name for screen readers."""
 
 from __future__ import annotations
 
@@ -34,6 +34,20 @@ def test_the_text_tabs_settings_button_opens_the_sampler_settings(window, qtbot,
     qtbot.waitUntil(popover.isVisible)
     assert popover.opener is button and popover.hint.text() == TEXT_SETTINGS_HINT
     assert not popover.system.isVisible() and popover.max_new.isVisible()
+    popover.hide()
+
+
+def test_the_settings_drop_under_the_button_where_the_screen_has_no_room_over_it(window, qtbot):
+    """The bar is at the window's top: placed over the button and pushed down to the screen's top, the
+    popup had covered the button that opened it."""
+    button, popover = window.text_view.settings_button, window.popover
+    window.move(0, 0)
+    QApplication.processEvents()
+    button.click()
+    qtbot.waitUntil(popover.isVisible)
+    bottom = button.mapToGlobal(QPoint(0, button.height())).y()
+    assert popover.geometry().top() >= bottom, "under the button, not over it"
+    assert popover.geometry().bottom() <= button.screen().availableGeometry().bottom()
     popover.hide()
 
 

@@ -567,11 +567,16 @@ class SettingsPopover(QFrame):
         return self.system.toPlainText().strip()
 
     def popup_above(self, widget: QWidget) -> None:
+        """Over ``widget``, its right edge by the widget's; under it where the screen has no room above and
+        has it below: the Text tab's Settings button, at the window's top, had the popup pushed down over it."""
         self.range_note.hide()  # about a value typed the last time the settings were open
         screen = widget.screen().availableGeometry()
         self.fit_height(screen.height())
         corner = widget.mapToGlobal(QPoint(widget.width(), 0))
         x, y = corner.x() - self.width(), corner.y() - self.height() - 6
+        below = corner.y() + widget.height() + 6
+        if y < screen.top() and below + self.height() <= screen.bottom():
+            y = below
         # on the screen: at 800 px with the list folded the button sits left, and so did its top
         x = max(screen.left(), min(x, screen.right() - self.width()))
         self.move(x, max(screen.top(), y))
