@@ -206,7 +206,7 @@ def text_window(qtbot, qapp, tiny_model_dir, monkeypatch):
 def test_text_mode_says_a_continuation_was_stopped(text_window, qtbot):
     """ux11 F15: Esc during a continuation kept what came, and nothing said it was stopped: the
     "stopped" went with the analysis that followed, and the branch simply ended."""
-    from desktop_app.gui.text_view import STOPPED_CONTINUATION
+    from desktop_app.core.text_notes import STOPPED_CONTINUATION
 
     window = text_window
     view, text = window.text_view, window.text

@@ -40,7 +40,7 @@ def test_at_1024_the_main_buttons_and_surprises_keep_their_words(qtbot, qapp, ti
             assert {"Edit", "Continue", "Surprises"} <= sized(window, 1024, height), f"1024x{height}"
             assert window.text_view.width() < 700  # beside the side panel
         assert sized(window, 800, 600) == set(), "at 800 px the bar and the toggle keep to their icons"
-        assert sized(window, 1280, 800) == {"New", "Open", "Edit", "Stop", "Continue", "Surprises"}
+        assert sized(window, 1280, 800) == {"New", "Open", "Edit", "Stop", "Settings", "Continue", "Surprises"}
 
 
 def test_the_words_kept_at_1024_cost_the_text_tab_no_height(qtbot, qapp, tiny_model_dir):

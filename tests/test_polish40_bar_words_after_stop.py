@@ -12,7 +12,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.gui.text_view import STOPPED_CONTINUATION  # noqa: E402
+from desktop_app.core.text_notes import STOPPED_CONTINUATION  # noqa: E402
 from gui_windows import WAIT_MS  # noqa: E402
 from test_gui_loom import settle, window  # noqa: E402,F401
 

@@ -13,7 +13,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from desktop_app.gui.text_view import AT_THE_LIMIT  # noqa: E402
+from desktop_app.core.text_notes import AT_THE_LIMIT  # noqa: E402
 from gui_windows import WAIT_MS  # noqa: E402
 from test_gui_loom import TEXT, continue_with, settle, window  # noqa: E402,F401
 

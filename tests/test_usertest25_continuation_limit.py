@@ -26,7 +26,7 @@ def continued(qtbot, window) -> str:
 
 
 def test_a_continuation_at_the_limit_says_so_until_the_text_changes(qtbot, qapp, tiny_model_dir):
-    from desktop_app.gui.text_view import AT_THE_LIMIT
+    from desktop_app.core.text_notes import AT_THE_LIMIT
 
     with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
         window.popover.max_new.setValue(5)

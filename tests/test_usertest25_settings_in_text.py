@@ -19,16 +19,17 @@ def right_edge(widget) -> int:
     return widget.mapToGlobal(QPoint(widget.width(), 0)).x()
 
 
-def test_ctrl_comma_in_the_text_tab_opens_the_settings_over_continue(window, qtbot):
+def test_ctrl_comma_in_the_text_tab_opens_the_settings_over_its_settings_button(window, qtbot):
+    """Over the Text tab's own Settings button, beside Continue (session 49: before it, over Continue)."""
     window.resize(700, 500)  # within the offscreen screen, so nothing clamps the popup
     QApplication.processEvents()
-    continue_button = window.text_view.continue_button
-    assert not window.settings_button.isVisible() and continue_button.isVisible()
+    text_settings = window.text_view.settings_button
+    assert not window.settings_button.isVisible() and text_settings.isVisible()
     qtbot.keyClick(window.text_view.text_widget(), Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
     popover = window.popover
     qtbot.waitUntil(popover.isVisible)
-    assert popover.opener is continue_button
-    assert abs(popover.geometry().right() - right_edge(continue_button)) <= 2  # its right edge, by Continue's
+    assert popover.opener is text_settings
+    assert abs(popover.geometry().right() - right_edge(text_settings)) <= 2  # its right edge, by the button's
     popover.hide()
     from desktop_app.gui.shortcuts import open_settings
 

@@ -117,12 +117,12 @@ def open_finetune(window) -> None:
 
 def open_settings(window) -> None:
     """The sampling settings, over the Settings button; in the Text tab, which hides the prompt row and
-    that button, over Continue (what they change there), without the system text and the Enter key, which
-    only the chat reads: placed by the hidden button, they had opened at the screen's left edge, hanging
-    off the window (usertest 25)."""
+    that button, over the Text tab's own Settings button beside Continue (what they change there), without
+    the system text and the Enter key, which only the chat reads: placed by the hidden button, they had
+    opened at the screen's left edge, hanging off the window (usertest 25)."""
     in_text = window.mode == "text"
     window.popover.for_text(in_text)
-    window.popover.popup_above(window.text_view.continue_button if in_text else window.settings_button)
+    window.popover.popup_above(window.text_view.settings_button if in_text else window.settings_button)
 
 
 def open_model_dialog(window) -> None:

@@ -27,6 +27,10 @@ DONE_EDITING_TIP = (f"Done editing ({EDIT_KEYS}): show the text coloured by the 
 # 8 px had moved the Regenerate row 4 px for a pass as a continuation's words came), and an 800x480
 # screen's window has the 4 px
 FULL_MARGINS, COMPACT_MARGINS = (16, 4, 16, 4), (8, 4, 8, 4)
+# the picker's least width in characters; in the bar's narrowest form fewer, which leaves the Settings
+# button its room at 800 px beside the side panel (the bar had been at its least there: 459 px)
+TITLE_CHARS, NARROWEST_TITLE_CHARS = 16, 9
+SETTINGS_TIP = "Sampling settings for the next continuation: max new tokens, temperature, top-k, top-p… (Ctrl+,)"
 
 
 class StatusWords(QLabel):
@@ -47,7 +51,8 @@ class TextBar(QWidget):
 
     Attributes:
         documents: the picker of the person's texts (a TitleCombo).
-        new_button, open_button, edit_button, stop_button, continue_button: the buttons.
+        new_button, open_button, edit_button, stop_button, settings_button, continue_button: the buttons
+            (Settings: the sampling settings a continuation reads, as Ctrl+, opens them).
         status: the status words (StatusWords).
         status_line: the row that a narrow bar's status words move to; the view places it over the
             text, which gives it room (``fitted`` says when it may have changed).
@@ -70,15 +75,15 @@ class TextBar(QWidget):
         turn(self.stop_button, False, text_stop_tip(TextFacts()))
         # a narrow window drops the buttons' words (the tooltips, names and shortcuts say what they do)
         self.labels = {b: b.text() for b in (self.new_button, self.open_button, self.edit_button,
-                                              self.stop_button, self.continue_button)}
+                                              self.stop_button, self.settings_button, self.continue_button)}
         for button, words in self.labels.items():
             button.setAccessibleName(words.rstrip("\u2026"))
         # the buttons that keep their words a step longer: the main action and the way between the editor
         # and the colours (usertest 21: at 1024 px beside the side panel all five were bare icons, and
         # "Done editing" was a bare tick)
         self.kept = (self.edit_button, self.continue_button)
-        # too narrow: first the status words go on a row of their own, then New, Open… and Stop drop their
-        # words, then Edit and Continue too
+        # too narrow: first the status words go on a row of their own, then New, Open…, Stop and Settings drop
+        # their words, then Edit and Continue too
         self.ladder = Ladder(self, 3, self._fit)
         self.status.said.connect(self.ladder.recheck)
 
@@ -87,7 +92,7 @@ class TextBar(QWidget):
         self.documents.setMinimumWidth(40)  # no wider than the chat page needs
         # a long title must not ask for a wider bar (that would drop the buttons' words)
         self.documents.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.documents.setMinimumContentsLength(16)
+        self.documents.set_least_chars(TITLE_CHARS)
         self.documents.setToolTip("Your texts (kept in the database)")
         self.row.addWidget(self.documents, 1)
         self.documents.setAccessibleName("Your texts")
@@ -104,12 +109,16 @@ class TextBar(QWidget):
         self.status.setObjectName("Muted")
         self.status.hide()
         self.stop_button = QPushButton(icon("stop"), "Stop")
+        # beside Continue, what it reads: the sampling settings had only Ctrl+, in the Text tab, which hides
+        # the chat's prompt row and its Settings button (usertest 25's limit note named the key for that)
+        self.settings_button = QPushButton(icon("settings"), "Settings")
+        self.settings_button.setToolTip(SETTINGS_TIP)
         self.continue_button = QPushButton(icon("send", "#ffffff"), "Continue")
         self.continue_button.setObjectName("PrimaryButton")
         self.continue_button.setToolTip(CONTINUE_TIP)
         self.status.setMinimumWidth(0)
         for widget in (self.new_button, self.open_button, self.edit_button, self.status, self.stop_button,
-                       self.continue_button):
+                       self.settings_button, self.continue_button):
             if widget is not self.status:
                 widget.setMinimumWidth(ICON_ONLY_WIDTH)  # may squeeze at 800 px rather than widen the window
             self.row.addWidget(widget)
@@ -153,8 +162,9 @@ class TextBar(QWidget):
         """The bar at ``step`` of its ladder: 0, everything in it; 1, the status words ("You stopped this
         continuation before it ended.") on a row under it, the buttons keeping their words (after Esc the
         bar had gone to bare icons at 1280 px for the note); 2, only Edit and Continue keep their words;
-        3, none does."""
+        3, none does, and the picker of texts may narrow to NARROWEST_TITLE_CHARS."""
         compact = step >= 2
+        self.documents.set_least_chars(NARROWEST_TITLE_CHARS if step >= 3 else TITLE_CHARS)
         for button, text in self.labels.items():
             button.setText("" if step >= 3 or (compact and button not in self.kept) else text)
         self.row.setContentsMargins(*(COMPACT_MARGINS if compact else FULL_MARGINS))

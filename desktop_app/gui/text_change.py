@@ -8,10 +8,13 @@ Task behind the text's analysis, cancellable (Cancel, an edit, another adapter,
 the toggle off), never on the GUI thread. The heatmap paints the change only on the very records
 the change scored: an analysis of an edited text shows them plain until the change of the new
 text comes (each analysis of the text, with the toggle on, asks for it; a pass's windows before
-the edit are reused). Turned on over an analysis the base pass cannot read alike (an edit while it was
-off), the adapter's pass is read anew: meanwhile a line under the summary's figures says so, and once
-shown that pass becomes the text's analysis (``TextController.adopt``), so the summary and the exports
-say the heatmap's figures. Without an adapter the toggle is off and says why.
+the edit are reused). Turned on over a text with no whole analysis of it on record (its analysis was
+stopped: the summary's Cancel, before or during the reading; tests/test_textsplit49_change_reads_anew.py),
+the adapter's pass is read anew: meanwhile a line under the summary's figures says so, and once shown that
+pass becomes the text's analysis (``TextController.adopt``), so the summary and the exports say the
+heatmap's figures. (An edit while the change was off no longer leads here: every analysis reads its text in
+the passes a fresh one reads, so the base pass can read it alike.) Without an adapter the toggle is off and
+says why.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ STOPPED = "Fine-tune's change stopped ({where}): turn it on again to go on from 
 EXPORT_WAITING = ("Fine-tune's change is still being scored, so its colours are not on screen yet: export once they "
                   "show, or untick \u201cFine-tune's change\u201d to export the measure's colours.")
 STOPPED_WAITING = "Fine-tune's change stopped before it began."
-# the analysis on screen was read in other passes than the base model's can be (an edit while the change
-# was off): the change reads the text anew under the adapter, and the summary takes that reading's figures
+# no whole analysis of the text on screen is on record (it was stopped: Cancel): the change reads the
+# text anew under the adapter, and the summary takes that reading's figures
 REREAD = ("Fine-tune's change is reading the text again under your adapter: these figures will be that "
           "reading's, as the heatmap's colours.")
 

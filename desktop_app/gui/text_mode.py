@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QSizePolicy, QTabWidget
 
+from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS
 from desktop_app.gui import view_toolbar
+from desktop_app.gui.shortcuts import open_settings
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
 from desktop_app.gui.text_token_menu import TextTokenMenu
-from desktop_app.gui.text_view import PASTE_ON_COLOURS_WORDS, TextView
+from desktop_app.gui.text_view import TextView
 from desktop_app.gui.token_view import token_status_words
 
 # whose token it is, first: the figures are the model's prediction either way
@@ -60,6 +62,7 @@ class TextMode:
         self.view.edit_button.toggled.connect(lambda on: on and self._drop_paste_notice())
         self.view.token_clicked.connect(self.show_token)
         self.view.token_hovered.connect(self.token_hovered)
+        self.view.settings_button.clicked.connect(lambda: open_settings(w))  # the settings Ctrl+, opens here
         self.tabs.currentChanged.connect(self._changed)
         # the status bar's tokens/s: the tab in front's last writing (a chat answer's had stood on the Text tab)
         self.tabs.currentChanged.connect(lambda _i: w.status.speed_tab(self.mode))

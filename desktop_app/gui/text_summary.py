@@ -13,7 +13,7 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.documents import TextSummary
 from desktop_app.core.palette import MAX_ENTROPY_BITS, RANK_BUCKETS, sequential_color, text_color_on
 from desktop_app.gui.responsive import Compactor
-from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 
 
 def bucket_color(index: int) -> QColor:
@@ -21,12 +21,19 @@ def bucket_color(index: int) -> QColor:
     return QColor(*sequential_color(1.0 - index / (len(RANK_BUCKETS) - 1)))
 
 
+DIMMED_OPACITY = 0.35  # a chart of figures that are no longer the text's (set_before): drawn faint
+
+
 class BucketBar(QWidget):
-    """One horizontal bar split by the share of tokens in each rank bucket (GLTR's colours)."""
+    """One horizontal bar split by the share of tokens in each rank bucket (GLTR's colours).
+
+    Attributes:
+        dimmed: drawn faint: its figures are of the text before a continuation (SummaryPanel.set_before)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.shares: tuple[float, ...] = ()
+        self.dimmed = False
         self.setMinimumHeight(22)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -41,6 +48,7 @@ class BucketBar(QWidget):
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
+        painter.setOpacity(DIMMED_OPACITY if self.dimmed else 1.0)
         x, width, height = 0.0, float(self.width()), float(self.height())
         painter.fillRect(self.rect(), QColor(128, 128, 128, 40))
         for index, share in enumerate(self.shares):
@@ -56,12 +64,14 @@ class BucketBar(QWidget):
 
 
 class Histogram(QWidget):
-    """Bars of counts over equal bins, with the range written under them."""
+    """Bars of counts over equal bins, with the range written under them (``dimmed``: drawn faint, as the
+    BucketBar's)."""
 
     def __init__(self, title: str, low: str, high: str, parent=None):
         super().__init__(parent)
         self.title, self.low, self.high = title, low, high
         self.counts: tuple[int, ...] = ()
+        self.dimmed = False
         self.setMinimumHeight(64)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -77,6 +87,7 @@ class Histogram(QWidget):
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
+        painter.setOpacity(DIMMED_OPACITY if self.dimmed else 1.0)
         text = self.palette().color(self.foregroundRole())
         painter.setPen(text)
         line = self.fontMetrics().height()
@@ -143,6 +154,7 @@ class SummaryPanel(QWidget):
         self.setObjectName("TextSummary")
         self.summary: TextSummary | None = None
         self.note = ""  # a line under the figures about them (set_note)
+        self.before = ""  # the figures are of the text before a continuation, which these words say (set_before)
         grid = QGridLayout(self)
         grid.setContentsMargins(16, 8, 16, 8)
         grid.setHorizontalSpacing(16)
@@ -361,7 +373,9 @@ class SummaryPanel(QWidget):
         self.progress_row.hide()
 
     def set_summary(self, summary: TextSummary | None) -> None:
+        """The figures of ``summary`` (None: not analysed yet), the text's own: no longer dimmed (set_before)."""
         self.summary = summary
+        self._dim("")
         if summary is None:  # a text just shown or emptied: no analysis of it is on its way yet
             self.hide_progress()
         self.export_button.setEnabled(summary is not None and summary.tokens > 0)
@@ -388,8 +402,29 @@ class SummaryPanel(QWidget):
             if self.summary is not None and self.summary.tokens:
                 self._show_figures()
 
+    def set_before(self, words: str) -> None:
+        """A continuation is written: the figures, bar and histograms on screen are of the text before it,
+        so they are dimmed and ``words`` say so in the shares' line (the bar shows them, its tooltip has
+        them), until the next ``set_summary`` (the analysis of the text with it). In that line, not one
+        more: held for the continuation, a line more had squeezed an 800x560 tab's text to its least and
+        moved the Regenerate row as Regenerate began. Nothing to dim while the text is not analysed."""
+        if self.summary is not None and self.summary.tokens:
+            self._dim(words)
+            self._show_figures()
+
+    def _dim(self, words: str) -> None:
+        self.before = words
+        for chart in (self.bar, self.probabilities, self.entropies):
+            if chart.dimmed != bool(words):
+                chart.dimmed = bool(words)
+                chart.update()
+        self.figures.setStyleSheet(f"color: {colors(is_dark())['muted']};" if words else "")
+
     def _show_figures(self) -> None:
-        self.figures.setText(figures_text(self.summary) + (f"\n{self.note}" if self.note else ""))
+        lines = figures_text(self.summary).split("\n")
+        if self.before:
+            lines[1] = self.before  # (the shares' line: figures_text)
+        self.figures.setText("\n".join(lines) + (f"\n{self.note}" if self.note else ""))
         if self.holding:
             self._keep_room(self.figures.text())
 
@@ -436,7 +471,8 @@ def surprise_words(summary: TextSummary) -> str:
 
 
 def figures_text(summary: TextSummary) -> str:
-    """The figures, saying which text they are about once a model's continuation is in it."""
+    """The figures, saying which text they are about once a model's continuation is in it; the
+    rank buckets' shares are always the second line."""
     charted = charted_summary(summary)
     # a figure's words and its value stay on one line: at 1024x600 "beyond" ended one line and
     # "1000 0.0%" began the next ("perplexity" / "407.4" narrower)

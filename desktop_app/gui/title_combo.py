@@ -28,6 +28,19 @@ class TitleCombo(QComboBox):
     """A QComboBox whose shown text is cut after a word to fit (``shown_text``); the list keeps
     the whole titles."""
 
+    def set_least_chars(self, chars: int) -> None:
+        """The box's least width: room for ``chars`` characters (its minimum contents length)."""
+        if chars != self.minimumContentsLength():
+            self.setMinimumContentsLength(chars)
+            self.updateGeometry()
+
+    def minimumSizeHint(self):
+        """As wide as its size hint, which follows the minimum contents length: QComboBox keeps its
+        least size from the first length, so a shorter one (set_least_chars) had not let the bar narrow."""
+        if self.sizeAdjustPolicy() == QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon:
+            return self.sizeHint()
+        return super().minimumSizeHint()
+
     def shown_text(self) -> str:
         option = self._option()
         return cut_after_word(self.fontMetrics(), self.currentText(), self._text_width(option))

@@ -1,0 +1,61 @@
+"""What the Text tab tells the person about its text and its continuations, in words (Qt-free):
+a paste or file whose long lines were broken, Ctrl+V over the coloured text, an edit that made a new
+branch, why a continuation ended, the summary's figures while one is written."""
+
+from __future__ import annotations
+
+from desktop_app.core import documents
+from desktop_app.core import text_branches as tb
+from desktop_app.core.count_words import counted
+
+PASTE_ON_COLOURS_WORDS = ("The coloured text takes no paste: Edit (Ctrl+E) opens it for writing, "
+                          "New (Ctrl+N) starts a new text.")
+STOPPED_CONTINUATION = "You stopped this continuation before it ended."  # as the chat's STOPPED_WORDS
+STOPPED_EMPTY = "Stopped before the first token; nothing was kept."
+# a continuation cut at the settings' limit ended mid-sentence with nothing said (usertest 25): the
+# words name the setting and its key
+AT_THE_LIMIT = "Stopped at Max new tokens ({count}, Ctrl+,): Continue writes on"
+# in the summary's dimmed figures while a continuation is written: they are still the text's before it
+# (after a "Continue with…" from mid-text, those of words no longer on screen), until its analysis comes;
+# in the shares' line, which it fits at 800 px
+FIGURES_BEFORE_CONTINUATION = "Figures for the text before the continuation, until it is analysed"
+
+
+def broken_lines_notice(count: int) -> str:
+    """A pasted or opened text's ``count`` over-long lines were broken (documents.break_long_lines)."""
+    lines = "a line" if count == 1 else f"{count:,} lines"
+    return (f"The text had {lines} longer than {documents.MAX_LINE_CHARS:,} characters, which the editor "
+            f"cannot lay out quickly, so {'it was' if count == 1 else 'they were'} broken into lines of about "
+            f"{documents.PIECE_CHARS:,} characters (after sentences, or at spaces). Nothing else changed; "
+            "an opened file itself is untouched.")
+
+
+def forked_notice(by_id: dict, ratings: dict, source: int, new: int) -> str:
+    """What became of an edit before a continuation, or of a rated one's words (BranchTree.fork), in one
+    sentence (words, not emoji: a display without an emoji font showed a box). ``by_id``: the tree's
+    branches; ``ratings``: the ratings of branch ``source`` (thumbs, tokens, correction)."""
+    tokens = len(ratings["tokens"])
+    kept = [words for present, words in (
+        (ratings["thumbs"] == 1, "your thumbs up"), (ratings["thumbs"] == -1, "your thumbs down"),
+        (tokens, counted(tokens, "rated token")),
+        (ratings["correction"], "your better continuation")) if present]
+    rated = f", with {' and '.join(kept)}" if kept else ""
+
+    def named(branch_id: int) -> str:
+        return f"\u201c{tb.first_words(tb.label(by_id[branch_id]), 28)}\u201d"
+
+    if by_id[new]["start"] >= by_id[source]["start"]:  # an edit of the continuation's own words
+        return (f"Your edit is a new branch, {named(new)}. Your rating is of the words the model wrote, so that "
+                f"continuation stays as it was in its own branch, {named(source)}{rated}.")
+    return (f"Your edit is a new branch, {named(new)}. The model wrote its italic words after your earlier wording, "
+            f"so that continuation stays as it was in its own branch, {named(source)}{rated}.")
+
+
+def end_words(text: str, reason: str, max_new_tokens: int) -> str | None:
+    """Why a continuation (its ``text``) ended, where neither the person ended it nor the model:
+    stopped, or at the limit of ``max_new_tokens``. None: nothing to say."""
+    if reason == "cancelled":
+        return STOPPED_CONTINUATION if text else STOPPED_EMPTY
+    if reason == "length" and text:
+        return AT_THE_LIMIT.format(count=max_new_tokens)
+    return None

@@ -1,0 +1,179 @@
+"""The Text tab's continuations: Continue, Regenerate and "Continue with…" asked of the controller,
+the heatmap following the tokens as they stream in, the summary's figures dimmed as the text's before
+the continuation until its analysis comes, and what the tab says once one ends (stopped, or cut at Max
+new tokens: that in the window's status bar)."""
+
+from __future__ import annotations
+
+from desktop_app.core.text_notes import FIGURES_BEFORE_CONTINUATION, end_words
+from desktop_app.gui.off_words import NOTHING_TO_CONTINUE
+from desktop_app.gui.text_documents import PLAIN_PREVIEW_CHARS
+HEATMAP_CHANGED = ("The heatmap does not show the text as it is now (it changed since it was analysed, or the "
+                   "analysis was stopped): wait for the new colours, then pick the alternative again.")
+
+
+class Continuation:
+    """A TextView's continuations (``view``: its editor, heatmap, status words and controller).
+
+    Attributes:
+        follow_stream: a continuation streams in and the heatmap keeps its end in view.
+        stop_note: (words, the branch shown) after a continuation was stopped.
+        limit_note: the status bar's note of a continuation cut at the limit."""
+
+    def __init__(self, view):
+        self.view, self.controller = view, view.controller
+        self.follow_stream = False
+        self.stop_note: tuple[str, int | None] | None = None
+        self.limit_note: str | None = None
+        bar = view.heatmap_scroll.verticalScrollBar()
+        bar.rangeChanged.connect(self._heatmap_grew)
+        bar.valueChanged.connect(self._heatmap_scrolled)
+        self.controller.stream_started.connect(self._stream_started)
+        self.controller.tokens.connect(lambda records: view.heatmap.append_records(records, by_model=True))
+        self.controller.continued.connect(self._continued)
+
+    # ------------------------------------------------------------ asked for
+    def continue_text(self) -> None:
+        """Continue from the editor's cursor while editing, else from the end: a new branch. A cursor
+        with nothing but blanks before it (at the very start, where a click or Ctrl+Home leaves it) has
+        nothing to continue: the text goes on from its end (the model had written from nothing, and the
+        whole text had left the heatmap for the outline's main text)."""
+        view = self.view
+        view.flush_edit()
+        text = view.editor.toPlainText()
+        if not text.strip():  # Ctrl+Enter reaches here with the button off: say why in the status line
+            view.status.setText(NOTHING_TO_CONTINUE)
+            return
+        at = view.editor.textCursor().position() if view.editing else len(text)
+        self.controller.continue_text(text, at if text[:at].strip() else len(text))
+
+    def regenerate(self) -> None:
+        view = self.view
+        view.flush_edit()
+        if self.controller.regenerate() and hasattr(view.window(), "warn_if_same_again"):
+            view.window().warn_if_same_again()
+
+    def continue_with(self, index: int, alternative) -> bool:
+        """A branch from token ``index`` of the heatmap, starting with another token."""
+        offset = self.offset_of(index)
+        if offset is None:
+            self.controller.error.emit(HEATMAP_CHANGED)
+            return False
+        self.view.flush_edit()
+        return self.controller.continue_text(self.view.editor.toPlainText(), offset, first=(alternative.id,))
+
+    def offset_of(self, index: int) -> int | None:
+        """Where token ``index`` of the heatmap starts in the editor's text (None: the
+        heatmap shows another text)."""
+        heatmap = self.view.heatmap
+        if heatmap.prefix + "".join(r.text for r in heatmap.records) != self.view.editor.toPlainText():
+            return None
+        return len(heatmap.prefix) + sum(len(r.text) for r in heatmap.records[:index])
+
+    # ------------------------------------------------------------ streaming
+    def _heatmap_grew(self, _low: int, high: int) -> None:
+        if self.follow_stream:  # also for the last tokens and the colours of the analysis after them
+            self.view.heatmap_scroll.verticalScrollBar().setValue(high)
+
+    def _heatmap_scrolled(self, value: int) -> None:
+        """Scrolled up while a continuation streams: the person reads; scrolled back to the end:
+        the heatmap follows it again. The text moved under a still pointer: the token under it is another."""
+        if self.follow_stream or self.controller.continuing:
+            self.follow_stream = value >= self.view.heatmap_scroll.verticalScrollBar().maximum() - 4
+        self.view.heatmap.recheck_hover()
+
+    def hold_layout(self, hold: bool) -> None:
+        """From a continuation's first token until the person changes the text or opens another, the
+        summary's figures keep their room, so the branches' Regenerate and thumbs row does not move as it
+        ends: user test 15's click on Regenerate, aimed as the continuation ended, landed on empty space.
+        The status words' row under a compact bar is not held: it is over the text, which alone gives it
+        room and gets it back when the words go (TextView._build_text_pane); held empty, it had kept the
+        tab's least height 14 px taller after every continuation (490 px)."""
+        if hold:
+            self.view.summary_panel.hold_room()
+        else:
+            self.view.summary_panel.release_room()
+
+    def forget_stream(self) -> None:
+        """The person changed the text or opened another: the heatmap no longer follows a stream's end,
+        and the summary no longer keeps a continuation's room."""
+        self.follow_stream = False
+        self.hold_layout(False)
+
+    def text_edited(self) -> None:
+        """The person edited the text: what was said of the last continuation goes."""
+        self.forget_stream()
+        self.stop_note = None
+        self._status_bar_says(None)
+
+    def _stream_started(self, plan) -> None:
+        # the new tokens come coloured, at the end of the heatmap, which keeps them in view
+        view = self.view
+        view.summary_panel.set_before(FIGURES_BEFORE_CONTINUATION)  # (first: the held room has its line)
+        self.hold_layout(True)
+        view.set_editing(False)
+        self.follow_stream = True
+        self.stop_note = None
+        scroll_bar = view.heatmap_scroll.verticalScrollBar()
+        scroll_bar.setValue(scroll_bar.maximum())
+        view.status.setText("writing\u2026")
+        view.editor.load(plan.prefix)  # what followed the cursor stays in its branch
+        if not view.heatmap.records:  # not analysed yet (its words shown plain): the text the tokens follow
+            view.heatmap.set_records([], prefix=plan.prefix[-PLAIN_PREVIEW_CHARS:])
+        self._keep_colours_before(plan.prefix)
+        if plan.cut:
+            view.status.setText("writing\u2026 (the text after the cursor stays in its branch)")
+        self._lay_out_now()
+
+    def _keep_colours_before(self, prefix: str) -> None:
+        """The heatmap keeps the colours of the tokens wholly in ``prefix``, the text the new tokens follow."""
+        heatmap = self.view.heatmap
+        at, keep = len(heatmap.prefix), 0
+        for record in heatmap.records:
+            if at + len(record.text) > len(prefix):
+                break
+            at += len(record.text)
+            keep += 1
+        if keep < len(heatmap.records):
+            heatmap.set_records(heatmap.records[:keep], prefix=heatmap.prefix,
+                                model_written=[i for i in heatmap.model_written if i < keep])
+
+    def _lay_out_now(self) -> None:
+        """The tab's parts take the places the held room gives them now, before the first token, not a
+        few passes of the event loop later: on a busy CPU the first tokens came in between, the summary's
+        held room (a line more) arrived after them and moved the Regenerate row 25 px, and the summary,
+        for a moment shorter than its figures, showed a scroll bar that narrowed and rewrapped them."""
+        self.view.summary_scroll.updateGeometry()
+        self.view.layout().activate()
+
+    # ------------------------------------------------------------ ended
+    def _continued(self, text: str, reason: str) -> None:
+        # a stopped continuation is said until the text changes or another branch shows: the
+        # analysis that follows it had put its "" over a bare "stopped"
+        note = end_words(text, reason, self.controller.chat.settings.max_new_tokens)
+        if reason == "length" and note:
+            # said in the window's status bar, which takes no room: in the tab's status row it stayed until
+            # an edit and, at 800x480, held the text under four lines
+            self._status_bar_says(note)
+            note = None
+        self.stop_note = None if note is None else (note, self.controller.tree.shown)
+        self.view.status.setText(self.stop_words() if note else "")
+        if not text:
+            self.view.show_path(self.controller.tree.shown_text())
+
+    def _status_bar_says(self, note: str | None) -> None:
+        """The limit's note in the window's status bar until the text changes (None: gone, if still shown)."""
+        bar = getattr(self.view.window(), "statusBar", None)
+        if bar is None:
+            return
+        if note is not None:
+            bar().showMessage(note)
+        elif self.limit_note is not None and bar().currentMessage() == self.limit_note:
+            bar().clearMessage()
+        self.limit_note = note
+
+    def stop_words(self) -> str:
+        """What the status says once the shown text is analysed: that its continuation was stopped."""
+        if self.stop_note is None or self.stop_note[1] != self.controller.tree.shown:
+            return ""
+        return self.stop_note[0]

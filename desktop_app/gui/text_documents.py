@@ -1,0 +1,105 @@
+"""The Text tab's texts: the picker of stored texts, New, Open… (a .txt / .md file), and a text shown
+once the store lane has read or made it. The reading and writing is ``TextController``'s, off the GUI
+thread; this is what the tab does around it."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog
+
+from desktop_app.core import documents
+from desktop_app.core.text_notes import broken_lines_notice
+from desktop_app.gui import save_folder
+
+PLAIN_PREVIEW_CHARS = 50_000  # an opened text shows this much plain until its colours come (a 5 MB one: its start)
+OPEN_FILTER = "Texts (*.txt *.md);;All files (*)"
+
+
+class TextDocuments:
+    """Opening and making texts for a TextView (``view``: its picker, editor, heatmap and controller)."""
+
+    def __init__(self, view):
+        self.view, self.controller = view, view.controller
+        view.documents.activated.connect(lambda i: self.open_document(view.documents.itemData(i)))
+        view.new_button.clicked.connect(lambda: self.new_document())
+        view.open_button.clicked.connect(lambda: self.open_file())
+        self.controller.opening_changed.connect(self._opening)
+        self.controller.opened.connect(self._show_document)
+        self.controller.saved.connect(lambda _id: self.refresh())
+
+    def _busy(self) -> bool:
+        """A continuation is written or a text opened: nothing else opens meanwhile."""
+        return self.controller.continuing or self.controller.opening
+
+    def refresh(self) -> None:
+        """The picker lists the stored texts, the open one chosen."""
+        picker = self.view.documents
+        picker.clear()
+        for row in documents.list_documents(self.controller.store):
+            picker.addItem(row["title"], row["id"])
+        picker.setCurrentIndex(max(picker.findData(self.controller.document_id), 0))
+
+    def open_document(self, document_id: int | None = None) -> bool:
+        """Open a stored text (None: the newest, or a new empty one); read off the GUI thread."""
+        if self._busy():
+            self.refresh()  # the picker shows the text on screen again
+            return False
+        self.view.flush_edit()
+        return self.controller.open_document(document_id)
+
+    def new_document(self, text: str = "", title: str | None = None) -> bool:
+        """A new text; an empty untitled one on screen is used instead of making another."""
+        if self._busy():
+            return False
+        if self._empty_untitled():
+            if not text:
+                return True  # it is on screen already
+            self.view.timer.stop()
+            return self.controller.open_document(text=text, title=title, reuse_id=self.controller.document_id)
+        self.view.flush_edit()
+        return self.controller.new_document(text, title)
+
+    def open_file(self, path: str | None = None) -> bool:
+        """Open a .txt / .md file as a new text: read (and refused in words: binary, not
+        UTF-8, too large) off the GUI thread; False when nothing was asked."""
+        if self._busy():
+            return False
+        path = path or self._ask_path()
+        if not path:
+            return False
+        reuse = self._empty_untitled()
+        self.view.flush_edit()
+        return self.controller.open_document(path=path, reuse_id=self.controller.document_id if reuse else None)
+
+    def _ask_path(self) -> str:
+        """The file to open ("": none): the dialog starts where exports go, as the Export menu's: Open had
+        started in the process's working folder, Export in Documents (usertest25); a text opened from a
+        folder makes it the next one's."""
+        view = self.view
+        path, _ = QFileDialog.getOpenFileName(view, "Open a text", str(save_folder.start_folder(view)), OPEN_FILTER)
+        if path:
+            save_folder.remember(view, path)
+        return path
+
+    def _empty_untitled(self) -> bool:
+        """The text on screen is empty and untitled: a new or opened one takes its place."""
+        return not self.view.editor.toPlainText() and self.controller.untitled_and_empty()
+
+    def _show_document(self, document: dict) -> None:
+        view = self.view
+        view.timer.stop()
+        view.continuation.forget_stream()
+        view.editor.load(document["shown_text"])
+        view.set_editing(not document["shown_text"])  # an empty text has nothing to colour: write it
+        self.refresh()
+        # its words at once, plain, the colours after the analysis (at a start, after the model's load
+        # too: user test 15 looked at an empty box for ~25 s); a long text's first part only
+        view.heatmap.set_records([], prefix=document["shown_text"][:PLAIN_PREVIEW_CHARS])
+        view.summary_panel.set_summary(None)
+        view.analyse_now(save=False)
+        if document.get("broken_lines"):
+            view.notice.emit(broken_lines_notice(document["broken_lines"]))
+
+    def _opening(self, opening: bool) -> None:
+        """While a text is read or made: its words say so, and nothing can edit the old one."""
+        self.view.status.setText("opening\u2026" if opening else "")
+        self.view.set_busy(opening or self.controller.continuing)
