@@ -22,7 +22,8 @@ from desktop_app.gui.tips import turn
 CHOICES = [("gguf", "f16", "GGUF file, f16 (llama.cpp, LM Studio, Ollama)", ".gguf"),
            ("gguf", "q8_0", "GGUF file, q8_0 (half the size)", ".gguf"),
            ("merged", None, "Merged model folder (transformers)", ""),
-           ("peft", None, "Adapter folder (PEFT, small)", "")]
+           ("peft", None, "Adapter folder (PEFT, small)", ""),
+           ("gguf-lora", None, "Adapter as a GGUF LoRA (llama.cpp --lora, small)", ".gguf")]
 
 
 class ExportDialog(QDialog):
