@@ -8,8 +8,10 @@ layout follows the base writer (``gguf_export``): Llama's q/k rows are permuted 
 rotary layout (rows are B's, so B alone is permuted); GPT-2's Conv1D needs nothing, since PEFT keeps
 its A and B as nn.Linear's (B @ A is already (out, in), the layout the base file holds).
 
-A and B are written F16, as llama.cpp's converter writes them by default: F32 pairs crashed
-llama.cpp (build of Dec 2026, CPU with AMX) in its first pass, F16 ones load and run.
+A and B stay F32, as llama.cpp's converter writes them (its rule: a tensor whose name does not
+end in ".weight" is F32); an adapter is a few MB. The file this writes for the bundled model's
+adapter equals the converter's own output to 1.5e-5. llama.cpp builds of spring 2025 crash or
+write garbage with any LoRA on a CPU (llama.cpp issue 12587); a newer build, or the merged GGUF.
 llama.cpp scales B @ A by alpha / rank; PEFT by lora_alpha / r, or lora_alpha / sqrt(r) under
 rsLoRA, so the alpha written is PEFT's own scale times the rank.
 """
@@ -64,7 +66,7 @@ def _pairs(weights: dict, base_config, arch: str):
             heads = base_config.num_attention_heads if module.endswith("q_proj") else \
                 (getattr(base_config, "num_key_value_heads", None) or base_config.num_attention_heads)
             data = permute(data, heads)
-        yield f"{target}.{PAIR_SUFFIXES[suffix]}", data.contiguous().numpy().astype("float16")
+        yield f"{target}.{PAIR_SUFFIXES[suffix]}", data.contiguous().numpy()
 
 
 def write_lora_gguf(adapter_folder: Path, base_config, out: Path, *, name: str = "adapter",
@@ -94,7 +96,7 @@ def write_lora_gguf(adapter_folder: Path, base_config, out: Path, *, name: str =
         _write_tensors(writer, len(tensors), report, cancel)
     finally:
         writer.close()
-    return GGUFInfo(arch, "f16", len(tensors), "")
+    return GGUFInfo(arch, "f32", len(tensors), "")
 
 
 def _write_tensors(writer, count: int, report: Progress, cancel) -> None:
