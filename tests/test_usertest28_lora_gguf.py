@@ -99,3 +99,18 @@ def test_cli_exports_the_lora_gguf_and_refuses_quant(tmp_path, tiny_model_dir, c
                           "--out", str(tmp_path / "q.gguf")]) != 0
     assert not (tmp_path / "q.gguf").exists()
 
+
+
+def test_a_peft_export_of_a_gguf_model_names_the_file_it_learned_on(tmp_path, tiny_model_dir):
+    """The bundled model's adapter learned on its Q4_1 GGUF, dequantized: over the hub's model (the
+    only base the note named) a plain script's figures were not the app's; over the file they are."""
+    from desktop_app.core.models import bundled_gguf_path
+
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    store = Store.open(paths.db_path)
+    aid = adapters.save_adapter(store, random_lora(tiny_model_dir, 3), paths, base_model="bundled:SmolLM2-135M-Instruct",
+                                run_id=None, parent_id=None, settings={}, metrics={})
+    result = model_export.export_adapter(store, aid, "peft", tmp_path / "peft", paths)
+    store.close()
+    gguf = bundled_gguf_path()
+    assert any(f"gguf_file={gguf.name!r}" in note and str(gguf.parent) in note for note in result.notes), result.notes

@@ -270,8 +270,15 @@ def _export_peft(row: dict, out: Path, report: Progress) -> ExportResult:
         (staging / "README.md").write_text(model_card(row, "peft"), encoding="utf-8")
         report("Writing the adapter", 1, 1)
     base = config.get("base_model_name_or_path") or "BASE"
-    note = f"Load with PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained({base!r}), {str(out)!r})."
-    return ExportResult("peft", out, _size(out), [note])
+    trained_on = base_gguf_for(row["base_model"])
+    if trained_on is None:
+        note = f"Load with PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained({base!r}), {str(out)!r})."
+        return ExportResult("peft", out, _size(out), [note])
+    # the hub's model is not the weights it learned on: over it, every figure moves a little
+    return ExportResult("peft", out, _size(out), [
+        f"It was trained on {trained_on.name}; over that file its figures are the app's: "
+        f"PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained({str(trained_on.parent)!r}, "
+        f"gguf_file={trained_on.name!r}), {str(out)!r}) (needs the gguf package). The hub's {base} differs a little."])
 
 
 def _sampling_config(staging: Path, sampling) -> None:
