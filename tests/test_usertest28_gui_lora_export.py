@@ -21,6 +21,7 @@ def test_export_dialog_writes_a_lora_gguf(make_window, qtbot, tmp_path, tiny_mod
     dialog = history.export_dialog
     index = next(i for i in range(dialog.format.count()) if dialog.format.itemData(i)[0] == "gguf-lora")
     dialog.format.setCurrentIndex(index)
+    assert "adapter alone" in dialog.intro.text()  # not only "folded in", which a LoRA file is not
     assert "LoRA" in dialog.format.currentText() and dialog.path.text().endswith(f"adapter-{aid}-gguf-lora.gguf")
     out = tmp_path / "adapter.gguf"
     dialog.path.setText(str(out))
