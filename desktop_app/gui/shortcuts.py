@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QPushButton, QTextBrowser, QToolBar, QToolButton,
                                QVBoxLayout)
@@ -148,6 +148,9 @@ def open_adapter_history(window) -> None:
         target = panel.train_button if panel.train_button.isEnabled() else window.side_tabs.tabBar()
     target.setFocus(Qt.FocusReason.ShortcutFocusReason)
     panel.ensureWidgetVisible(history)
+    # a tab shown for the first time lays out its wrapped lines (a run's card, its re-asked pairs)
+    # only now: scrolled before that, the history ended below the window's foot, Export… out of sight
+    QTimer.singleShot(0, lambda: panel.ensureWidgetVisible(history))
 
 
 def open_export_menu(window) -> None:
