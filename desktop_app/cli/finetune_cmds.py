@@ -10,6 +10,7 @@ import threading
 from desktop_app.cli.common import CliError, notice_once, open_store, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.adapters import adapter_name, label
+from desktop_app.core.duration_words import duration_words
 from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
@@ -17,6 +18,11 @@ from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, n
                                            repeats_words, short_first, shown_answer, unchecked_why, unchecked_words,
                                            yours_label)
 from desktop_app.core.train_counts import nothing_new_since
+from desktop_app.core.train_verdict import CANCELLED_MESSAGE
+
+# a cancelled run's last report in words (it had printed "evaluating: Cancelled": a state's name, and no check ran);
+# main's "interrupted: run N was cancelled: nothing changed" follows it
+CANCELLED_LINE = "stopped: the run was cancelled before it finished"
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -116,7 +122,7 @@ class _Bar:
             if said == self.count_said and p.step not in (0, p.total):
                 return
             self.count_said = said
-        print(f"{p.phase}: {p.message}", file=sys.stderr)
+        print(CANCELLED_LINE if p.message == CANCELLED_MESSAGE else f"{p.phase}: {p.message}", file=sys.stderr)
 
     def _log_line(self, p, figures: dict) -> None:
         """Where stderr is a log or a pipe the bar is off: one line at each tenth of the steps, so a
@@ -128,12 +134,8 @@ class _Bar:
             return
         self.tenth_said = tenth
         said = ", ".join(f"{name} {value}" for name, value in figures.items())
-        left = f", about {_duration_words(p.eta_s)} left" if p.eta_s and p.eta_s >= 1 else ""
+        left = f", about {duration_words(p.eta_s, rough=True)} left" if p.eta_s and p.eta_s >= 1 else ""
         print(f"training: step {p.step} of {p.total}{', ' + said if said else ''}{left}", file=sys.stderr)
-
-
-def _duration_words(seconds: float) -> str:
-    return f"{round(seconds)} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
 def cmd_finetune(args) -> int:
