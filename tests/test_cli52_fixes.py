@@ -3,6 +3,8 @@ progress line, one duration's words for both front ends, ..."""
 
 from __future__ import annotations
 
+import pytest
+
 from desktop_app.core.duration_words import duration_words
 
 
@@ -42,3 +44,57 @@ def test_the_cli_s_time_left_uses_the_rough_words(capsys, monkeypatch):
     bar(TrainProgress("training", step=1, total=10, loss=0.5, eta_s=245.0))
     bar.bar.close()
     assert "training: step 1 of 10, loss 0.5000, about 4 min left" in capsys.readouterr().err
+
+
+def _waiting_adapter(tmp_path, metrics: dict) -> tuple[str, int]:
+    """A database with a kept run's adapter that waits for the person's word (as train_verdict.decide leaves
+    one that changed answers to never-rated questions): (its path, the adapter's id)."""
+    from desktop_app.core.adapters import CONFIG_FILE, WEIGHTS_FILE
+    from desktop_app.core.store import Store
+
+    folder = tmp_path / "adapter-1"
+    folder.mkdir()
+    for name in (CONFIG_FILE, WEIGHTS_FILE):  # what activation checks of its folder
+        (folder / name).write_text("{}")
+    db = tmp_path / "db.sqlite3"
+    with Store.open(db) as store:
+        run = store.create_run({}, "tiny")
+        adapter = store.add_adapter(str(folder), base_model="tiny", run_id=run, metrics=metrics)
+        store.update_run(run, status="kept", reason="ok", metrics=metrics, adapter_id=adapter)
+    return str(db), adapter
+
+
+CHANGED = {"question": "What is the capital of Australia?", "before": "Canberra.", "after": "Sydney.", "how": "changed"}
+GUESS = {"question": "What is the capital of Peru?", "before": "Lima.", "after": "Quito.", "how": "changed"}
+
+
+def test_activating_a_held_back_adapter_says_what_held_it_back(tmp_path, capsys):
+    """`adapters activate` on an adapter its run held back (it changed answers to never-rated questions) said
+    only "Adapter 1 is active"; the window's history says "changed 2 answers to questions you never rated"."""
+    from desktop_app.cli import main
+    from desktop_app.core.finetune_effect import changed_unrated_count
+    from desktop_app.core.taught_words import changed_unrated_words
+
+    metrics = {"facts_changed": [CHANGED], "facts_unsure": [GUESS], "activated": False}
+    db, adapter = _waiting_adapter(tmp_path, metrics)
+    assert main(["adapters", "activate", str(adapter), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert f"Adapter {adapter} is active for tiny" in out
+    assert f"note: {changed_unrated_words(2)}" in out and changed_unrated_count(metrics) == 2
+
+
+def test_an_adapter_that_changed_nothing_unrated_is_activated_without_a_note(tmp_path, capsys):
+    from desktop_app.cli import main
+
+    db, adapter = _waiting_adapter(tmp_path, {"facts_changed": [], "facts_unsure": [GUESS], "activated": True})
+    assert main(["adapters", "activate", str(adapter), "--db", db]) == 0
+    assert "note:" not in capsys.readouterr().out
+
+
+def test_the_window_s_history_counts_them_as_the_cli_does():
+    pytest.importorskip("PySide6")
+    from desktop_app.gui.adapter_history_words import effect_words
+
+    assert "changed 2 answers to questions you never rated" in effect_words(
+        {"facts_changed": [CHANGED], "facts_unsure": [GUESS]})
+    assert effect_words({"facts_changed": [], "facts_unsure": [GUESS]}) == []

@@ -11,7 +11,8 @@ from desktop_app.cli.common import CliError, notice_once, open_store, reask_line
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.duration_words import duration_words
-from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
+from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, changed_unrated_count,
+                                              marked_sure_words)
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, new_since_words, rated_count_words,
@@ -401,6 +402,7 @@ def cmd_adapters(args) -> int:
         if action == "activate":
             row = session.change_adapter(store, "activate", adapter_id=args.id)
             print(f"{label(row, start=True)} is active for {row['base_model']}")
+            _warn_changed_facts(row)
         elif action == "deactivate":
             base = _model_meant(args)
             session.change_adapter(store, "deactivate", base)
@@ -409,7 +411,17 @@ def cmd_adapters(args) -> int:
             base = _model_meant(args)
             row = session.change_adapter(store, "rollback", base, args.id)
             print(f"{label(row, start=True)} is active for {row['base_model']}")  # activate's words
+            _warn_changed_facts(row)
         elif action == "delete":
             session.change_adapter(store, "delete", adapter_id=args.id)
             print(f"{adapter_name(args.id, start=True)} deleted")
     return 0
+
+
+def _warn_changed_facts(row: dict) -> None:
+    """The window's adapter history says of an adapter whose run changed answers to never-rated questions
+    (the run held it back for the person's word) "changed 2 answers to questions you never rated";
+    `adapters activate` put it in use without a word (cli52)."""
+    changed = changed_unrated_count(row.get("metrics") or {})
+    if changed:
+        print(f"  note: {changed_unrated_words(changed)} (its run held it back for that)")
