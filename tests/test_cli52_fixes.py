@@ -98,3 +98,55 @@ def test_the_window_s_history_counts_them_as_the_cli_does():
     assert "changed 2 answers to questions you never rated" in effect_words(
         {"facts_changed": [CHANGED], "facts_unsure": [GUESS]})
     assert effect_words({"facts_changed": [], "facts_unsure": [GUESS]}) == []
+
+
+OLD = "2026-01-01T00:00:00.000000+00:00"  # a stamp long before the test: any touch of ``updated`` shows
+
+
+def _two_conversations(store):
+    """An older conversation with a stored answer, then a newer one: (older, its answer, newer)."""
+    from desktop_app.core.records import TokenRecord
+
+    older = store.create_conversation("Older")
+    user = store.add_message(older, "user", "What is 2+2?")
+    answer = store.add_message(older, "assistant", " Four.", parent_id=user, model_id="m",
+                               records=[TokenRecord(1, " Four", -0.1, 1, 0.5), TokenRecord(2, ".", -0.2, 1, 0.5)])
+    newer = store.create_conversation("Newer")
+    store.add_message(newer, "user", "Hello")
+    with store.transaction() as conn:  # the older one was last said in long ago
+        conn.execute("UPDATE conversations SET updated = ? WHERE id = ?", (OLD, older))
+    return older, answer, newer
+
+
+def test_rating_correcting_or_renaming_leaves_a_conversation_where_it_is(tmp_path, capsys):
+    """A rating never touched ``updated`` and a rename did: one rule now (core.store's comment): what is said
+    in a conversation moves it up the list, what the person notes about it (ratings, a correction, a title)
+    does not."""
+    from desktop_app.cli import main
+    from desktop_app.core.store import Store
+
+    db = tmp_path / "db.sqlite3"
+    with Store.open(db) as store:
+        older, answer, newer = _two_conversations(store)
+    for command in (["rate", str(answer), "up"], ["rate", str(answer), "down", "--token", "1"],
+                    ["rate", str(answer), "clear"], ["correct", str(answer), "Four, as 2+2 makes."]):
+        assert main([*command, "--db", str(db)]) == 0, capsys.readouterr().err
+    with Store.open(db) as store:
+        store.rename_conversation(older, "Sums")
+        assert store.get_conversation(older)["updated"] == OLD
+        assert [c["id"] for c in store.list_conversations()] == [newer, older]
+
+
+def test_an_answer_written_on_moves_its_conversation_up(tmp_path):
+    """Continue (an interrupted answer written on, core/drafts.py's update_answer) said more in an old
+    conversation and left its ``updated`` as it was."""
+    from desktop_app.core.records import TokenRecord
+    from desktop_app.core.store import Store
+
+    with Store.open(tmp_path / "db.sqlite3") as store:
+        older, answer, newer = _two_conversations(store)
+        records = [TokenRecord(1, " Four", -0.1, 1, 0.5), TokenRecord(2, ".", -0.2, 1, 0.5),
+                   TokenRecord(3, " Yes", -0.3, 1, 0.5)]
+        store.update_answer(answer, " Four. Yes", settings={}, records=records, model_id="m")
+        assert store.get_conversation(older)["updated"] > OLD
+        assert [c["id"] for c in store.list_conversations()] == [older, newer]
