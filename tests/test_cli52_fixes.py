@@ -3,6 +3,11 @@ progress line, one duration's words for both front ends, ..."""
 
 from __future__ import annotations
 
+import io
+import os
+import signal
+import sys
+
 import pytest
 
 from desktop_app.core.duration_words import duration_words
@@ -150,3 +155,96 @@ def test_an_answer_written_on_moves_its_conversation_up(tmp_path):
         store.update_answer(answer, " Four. Yes", settings={}, records=records, model_id="m")
         assert store.get_conversation(older)["updated"] > OLD
         assert [c["id"] for c in store.list_conversations()] == [older, newer]
+
+
+class _KeysIn:
+    """stdin as a terminal feeds it: the person's lines, then a key that ends input: ``EOFError`` (Ctrl+D)
+    or ``KeyboardInterrupt`` (Ctrl+C at the prompt)."""
+
+    def __init__(self, lines: list[str], then: type[BaseException]):
+        self.lines, self.then = list(lines), then
+
+    def readline(self) -> str:
+        if self.lines:
+            return self.lines.pop(0) + "\n"
+        if self.then is EOFError:
+            return ""  # input() reads an empty read as Ctrl+D
+        raise self.then
+
+
+class _CtrlCWhileAnswering(io.StringIO):
+    """stdout that presses Ctrl+C (a real SIGINT to this process) as the ``at``-th token of the first answer
+    is written, as a person does while it streams."""
+
+    def __init__(self, at: int):
+        super().__init__()
+        self.at, self.tokens, self.pressed = at, None, False
+
+    def write(self, text: str) -> int:
+        if text == "Model: " and self.tokens is None:
+            self.tokens = 0
+        elif self.tokens is not None and not self.pressed:
+            self.tokens += 1
+            if self.tokens == self.at:
+                self.pressed = True
+                os.kill(os.getpid(), signal.SIGINT)
+        return super().write(text)
+
+
+def _chat(tiny_model_dir, tmp_path, *options) -> list[str]:
+    return ["chat", "--model", str(tiny_model_dir), "--data-dir", str(tmp_path / "data"), "--seed", "4", *options]
+
+
+def _stored(tmp_path) -> list[dict]:
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+
+    with Store.open(AppPaths.resolve(tmp_path / "data").db_path) as store:
+        return [m for c in store.list_conversations() for m in store.messages(c["id"])]
+
+
+@pytest.mark.parametrize("key", [KeyboardInterrupt, EOFError], ids=["ctrl-c", "ctrl-d"])
+def test_ctrl_c_or_ctrl_d_at_the_prompt_ends_the_chat_saved(key, tiny_model_dir, tmp_path, monkeypatch, capsys):
+    """Ctrl+C at `chat`'s prompt ended it with exit 130 and "interrupted", and nothing of the chat was kept:
+    now it ends as Ctrl+D does, exit 0, a goodbye naming the conversation its answers were saved in."""
+    from desktop_app.cli import main
+
+    monkeypatch.setattr(sys, "stdin", _KeysIn(["Hi there", "And again?"], key))
+    assert main(_chat(tiny_model_dir, tmp_path, "--max-new-tokens", "3")) == 0
+    err = capsys.readouterr().err
+    messages = _stored(tmp_path)
+    assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
+    assert messages[2]["parent_id"] == messages[1]["id"], "one conversation, each prompt after the answer before"
+    assert f"saved as message {messages[1]['id']}" in err and f"saved as message {messages[3]['id']}" in err
+    conversation = messages[0]["conversation_id"]
+    assert f"Bye. Conversation {conversation} is saved: `gpt2-desk history {conversation}`" in err
+    assert "interrupted" not in err
+
+
+def test_no_save_keeps_nothing_and_says_so(tiny_model_dir, tmp_path, monkeypatch, capsys):
+    from desktop_app.cli import main
+
+    monkeypatch.setattr(sys, "stdin", _KeysIn(["Hi there"], KeyboardInterrupt))
+    assert main(_chat(tiny_model_dir, tmp_path, "--max-new-tokens", "3", "--no-save")) == 0
+    err = capsys.readouterr().err
+    assert "Nothing in this chat is saved (--no-save)" in err and "saved as" not in err
+    assert err.rstrip().endswith("Bye.") and _stored(tmp_path) == []
+
+
+def test_ctrl_c_while_an_answer_streams_stops_it_and_the_chat_goes_on(tiny_model_dir, tmp_path, monkeypatch,
+                                                                      capsys):
+    """Ctrl+C while the model answered ended the whole chat (exit 130); now it stops that answer, kept as far
+    as it got (the window's Stop), and the next prompt comes."""
+    from desktop_app.cli import main
+
+    out = _CtrlCWhileAnswering(at=2)
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stdin", _KeysIn(["Tell me a story", "Another"], EOFError))
+    assert main(_chat(tiny_model_dir, tmp_path, "--max-new-tokens", "40", "--temperature", "0.1")) == 0
+    assert out.pressed
+    first, second = [m for m in _stored(tmp_path) if m["role"] == "assistant"]
+    assert first["settings"]["finish_reason"] == "cancelled"
+    assert first["text"] and first["text"] in out.getvalue(), "kept as far as it got, as it was shown"
+    assert second["settings"]["finish_reason"] != "cancelled", "the next answer was not stopped"
+    err = capsys.readouterr().err
+    assert "stopped] saved as message" in err and "Bye. Conversation" in err
