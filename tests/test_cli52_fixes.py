@@ -248,3 +248,28 @@ def test_ctrl_c_while_an_answer_streams_stops_it_and_the_chat_goes_on(tiny_model
     assert second["settings"]["finish_reason"] != "cancelled", "the next answer was not stopped"
     err = capsys.readouterr().err
     assert "stopped] saved as message" in err and "Bye. Conversation" in err
+
+
+def test_a_token_is_named_in_the_window_s_count_and_as_the_argument_that_names_it(tmp_path, tiny_model, capsys):
+    """The CLI said "token 7" for the window's "token 8": --token stays 0-based (scripts pass the index of a
+    `--json` list), and the lines printed give the window's number with the --token that names it."""
+    from desktop_app.cli import main
+    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.store import Store
+    from helpers import stored_answer
+
+    settings = SamplingSettings(max_new_tokens=6, temperature=0.9, seed=5)
+    db, mid, run = stored_answer(tiny_model, str(tmp_path / "db.sqlite3"), settings)
+    common = ["--db", db, "--data-dir", str(tmp_path / "data")]
+    assert main(["rate", str(mid), "down", "--token", "2", *common]) == 0
+    assert capsys.readouterr().out.strip() == f"rated token 3 (--token 2) of message {mid} down"
+    with Store.open(db) as store:
+        assert [r["token_index"] for r in store.ratings(mid)] == [2], "--token 2 is the third token, as it was"
+    n = len(run.records)
+    assert main(["rate", str(mid), "up", "--token", str(n), *common]) == 2
+    assert (f"Message {mid} has {n} tokens: --token takes 0 to {n - 1} (the window's token 1 to {n})"
+            in capsys.readouterr().err)
+    assert main(["explain", str(mid), "--token", "2", "--steps", "2", *common]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Token 3 (--token 2) of message {mid}:")
+    assert "(answer, token 1 (--token 0), position" in out or "(answer, token 2 (--token 1), position" in out

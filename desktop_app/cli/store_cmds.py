@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, record_id
+from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, record_id, token_words
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
@@ -32,7 +32,8 @@ def cmd_rate(args) -> int:
     mid = _message_id(args.message_id)
     with _open(args) as store:
         store.get_message(mid)  # one clear line for an unknown id
-        target = f"token {args.token} of message {mid}" if args.token is not None else f"message {mid}"
+        _check_token(store, mid, args.token)
+        target = f"{token_words(args.token)} of message {mid}" if args.token is not None else f"message {mid}"
         layout = _answer_layout(args, store, mid) if args.token is not None else {}
         if args.value == "clear":
             had = store.clear_rating(mid, args.token, **layout)
@@ -91,13 +92,22 @@ def _tokenizer_here(args, spec: str | None, unread=None):
         return None
 
 
+def _check_token(store, message_id: int, token: int | None) -> None:
+    """--token within the answer, said in both counts (the store's "has 5 tokens; there is no token 5" read,
+    to a person counting from 1 as the window does, as if token 5 were missing)."""
+    n = len(store.token_records(message_id))
+    if token is not None and n and token >= n:
+        raise CliError(f"Message {message_id} has {n} tokens: --token takes 0 to {n - 1} (the window's token 1 "
+                       f"to {n}).")
+
+
 def _kept_at(store, message_id: int, rating_id: int, token: int) -> str:
     """Words for a rating kept on another token than the one named: the first of a split character's
     tokens (core/text_pieces.py), where the model chose the character; "" when it is the one named."""
     kept = next(r["token_index"] for r in store.ratings(message_id) if r["id"] == rating_id)
     if kept == token:
         return ""
-    return (f" (a character written over tokens {kept}..{token}: the rating is kept on token {kept}, "
+    return (f" (a character written over tokens {kept + 1}..{token + 1}: the rating is kept on {token_words(kept)}, "
             "where the model chose it)")
 
 
