@@ -273,3 +273,31 @@ def test_a_token_is_named_in_the_window_s_count_and_as_the_argument_that_names_i
     out = capsys.readouterr().out
     assert out.startswith(f"Token 3 (--token 2) of message {mid}:")
     assert "(answer, token 1 (--token 0), position" in out or "(answer, token 2 (--token 1), position" in out
+
+
+def test_a_miss_with_no_answer_given_names_what_it_misses():
+    """The terminal session's run read "2 rated questions: 1 misses it": no "gives your answer" before it named
+    what "it" is (the other question was not checked)."""
+    from desktop_app.core.taught_words import rated_count_words
+    from test_card28_taught_words import usertest_pairs
+
+    pairs = usertest_pairs()
+    missed = [{**pairs[1], "dropped_after": True}]
+    assert rated_count_words(missed) == "1 rated question: 1 misses your answer"
+    both = [pairs[0], {**pairs[1], "dropped_after": True}]
+    assert rated_count_words(both) == "2 rated questions: 1 gives your answer, 1 misses it"
+
+
+def test_a_count_s_start_reported_again_is_said_once(capsys):
+    """The terminal session's fine-tune printed "preparing: reading the answers you rated token by token: 0 of 9
+    tokens" four times running (core reports a count's start for each answer it reads)."""
+    from desktop_app.cli.finetune_cmds import _Bar
+    from desktop_app.core.training import TrainProgress
+
+    bar = _Bar(quiet=False)
+    words = "reading the answers you rated token by token: {} of 9 tokens"
+    for done in (0, 0, 0, 0, 4, 7, 9):
+        bar(TrainProgress("preparing", step=done, total=9, message=words.format(done)))
+    lines = capsys.readouterr().err.splitlines()
+    assert lines.count(f"preparing: {words.format(0)}") == 1
+    assert lines[-1] == f"preparing: {words.format(9)}"

@@ -92,6 +92,7 @@ class _Bar:
         self.quiet, self.bar, self.phase = quiet, None, None
         self.tenth_said = -1
         self.count_said: tuple | None = None
+        self.line_said: str | None = None
 
     def __call__(self, p) -> None:
         if p.phase != self.phase or (p.phase != "training" and p.message):
@@ -123,7 +124,10 @@ class _Bar:
             if said == self.count_said and p.step not in (0, p.total):
                 return
             self.count_said = said
-        print(CANCELLED_LINE if p.message == CANCELLED_MESSAGE else f"{p.phase}: {p.message}", file=sys.stderr)
+        line = CANCELLED_LINE if p.message == CANCELLED_MESSAGE else f"{p.phase}: {p.message}"
+        if line != self.line_said:  # a count's start reported again ("... 0 of 9 tokens" four times, cli52)
+            print(line, file=sys.stderr)
+            self.line_said = line
 
     def _log_line(self, p, figures: dict) -> None:
         """Where stderr is a log or a pipe the bar is off: one line at each tenth of the steps, so a
