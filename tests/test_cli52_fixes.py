@@ -301,3 +301,14 @@ def test_a_count_s_start_reported_again_is_said_once(capsys):
     lines = capsys.readouterr().err.splitlines()
     assert lines.count(f"preparing: {words.format(0)}") == 1
     assert lines[-1] == f"preparing: {words.format(9)}"
+
+
+def test_the_adapter_list_says_what_held_an_adapter_back(tmp_path, capsys):
+    """The terminal session's held-back adapter was listed as any other (no mark: not in use); the window's
+    history row says "changed 2 answers to questions you never rated"."""
+    from desktop_app.cli import main
+
+    db, adapter = _waiting_adapter(tmp_path, {"facts_changed": [CHANGED], "facts_unsure": [GUESS]})
+    assert main(["adapters", "list", "--all", "--db", db]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.split()[:1] == [str(adapter)])
+    assert row.endswith("tiny  (changed 2 answers to questions you never rated)")

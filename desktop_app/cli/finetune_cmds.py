@@ -10,6 +10,7 @@ import threading
 from desktop_app.cli.common import CliError, notice_once, open_store, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.adapters import adapter_name, label
+from desktop_app.core.count_words import counted
 from desktop_app.core.duration_words import duration_words
 from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, changed_unrated_count,
                                               marked_sure_words)
@@ -359,16 +360,27 @@ def adapters_table(rows: list[dict], with_model: bool = False) -> list[str]:
         run = str(r["run_id"]) if r["run_id"] else "imported" if (r.get("settings") or {}).get("imported_from") else "-"
         row = ["*" if r["active"] else "", str(r["id"]), run, str(r["parent_id"] or "-"),
                r["created"][:19].replace("T", " "), *figures] + [r.get("name") or ""] * named + [r["base_model"]] * with_model
-        row[-1] += "" if r["present"] else "  (folder missing)"
-        if r.get("waiting"):  # a discarded run's, offered to use anyway (finetune said so)
-            row[-1] += f"  (discarded by the check, not used: `adapters activate {r['id']}` uses it anyway)"
-        elif (r.get("metrics") or {}).get("use_anyway"):
-            row[-1] += "  (used over the check)"
+        row[-1] += _row_notes(r)
         table.append(row)
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     right = {1, 3}  # the ids (RUN may say "imported")
     return ["  ".join(f"{cell:>{w}}" if i in right else f"{cell:<{w}}" for i, (cell, w) in
                       enumerate(zip(row, widths))).rstrip() for row in table]
+
+
+def _row_notes(r: dict) -> str:
+    """What the last column of an adapter's row adds: a missing folder, a discarded run's adapter, and the
+    answers to never-rated questions its run changed (the window's history row says it; the list said nothing
+    of why its run held it back, cli52)."""
+    notes = "" if r["present"] else "  (folder missing)"
+    if r.get("waiting"):  # a discarded run's, offered to use anyway (finetune said so)
+        notes += f"  (discarded by the check, not used: `adapters activate {r['id']}` uses it anyway)"
+    elif (r.get("metrics") or {}).get("use_anyway"):
+        notes += "  (used over the check)"
+    changed = changed_unrated_count(r.get("metrics") or {})
+    if changed:
+        notes += f"  (changed {counted(changed, 'answer')} to questions you never rated)"
+    return notes
 
 
 def _model_meant(args) -> str:
