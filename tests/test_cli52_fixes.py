@@ -312,3 +312,20 @@ def test_the_adapter_list_says_what_held_an_adapter_back(tmp_path, capsys):
     assert main(["adapters", "list", "--all", "--db", db]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if line.split()[:1] == [str(adapter)])
     assert row.endswith("tiny  (changed 2 answers to questions you never rated)")
+
+
+def test_history_marks_an_answer_stopped_part_way(tiny_model_dir, tmp_path, monkeypatch, capsys):
+    """The chat's Ctrl+C keeps a stopped answer as far as it got; `history ID` showed it as any other, cut
+    text and all (the window's card says "stopped")."""
+    from desktop_app.cli import main
+
+    captured = sys.stdout
+    monkeypatch.setattr(sys, "stdout", _CtrlCWhileAnswering(at=2))
+    monkeypatch.setattr(sys, "stdin", _KeysIn(["Tell me a story", "Another"], EOFError))
+    assert main(_chat(tiny_model_dir, tmp_path, "--max-new-tokens", "40", "--temperature", "0.1")) == 0
+    monkeypatch.setattr(sys, "stdout", captured)
+    first, second = [m for m in _stored(tmp_path) if m["role"] == "assistant"]
+    capsys.readouterr()
+    assert main(["history", str(first["conversation_id"]), "--data-dir", str(tmp_path / "data")]) == 0
+    lines = {int(line.split()[0]): line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert lines[first["id"]].endswith("[stopped]") and "[stopped]" not in lines[second["id"]]

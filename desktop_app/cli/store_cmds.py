@@ -8,7 +8,7 @@ from pathlib import Path
 
 from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, record_id, token_words
 from desktop_app.core.count_words import counted
-from desktop_app.core.drafts import is_interrupted, stopped_unstarted
+from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
 
 
@@ -169,23 +169,31 @@ def cmd_history(args) -> int:
             print(f"conversation {conv['id']}: {conv['title']} (updated {_when(conv['updated'])})")
             width = max((len(f"<- {m['parent_id']}") for m in conv["messages"] if m["parent_id"]), default=0)
             for m in conv["messages"]:
-                marks = []
-                if m["rating"] is not None:
-                    marks.append("+1" if m["rating"] > 0 else "-1")
-                if m["token_ratings"]:
-                    marks.append(counted(len(m["token_ratings"]), "token rating"))
-                if m["correction"]:
-                    marks.append("corrected")
-                if stopped_unstarted(m):  # stopped before its first token (core/drafts.py)
-                    marks.append("stopped")
-                elif is_interrupted(m):  # the window was killed while it wrote this (core/drafts.py)
-                    marks.append("interrupted")
+                marks = _marks(m)
                 parent = f"<- {m['parent_id']}" if m["parent_id"] else ""
                 extra = f"  [{', '.join(marks)}]" if marks else ""
                 print(f"  {m['id']:>5} {parent:<{width}} {m['role']:<9} {_one_line(m['text'])}{extra}")
             return 0
         _print_conversations(store.list_conversations(args.search), args)
     return 0
+
+
+def _marks(m: dict) -> list[str]:
+    """What `history ID` says after a message's text: its ratings, a correction, how it ended."""
+    marks = []
+    if m["rating"] is not None:
+        marks.append("+1" if m["rating"] > 0 else "-1")
+    if m["token_ratings"]:
+        marks.append(counted(len(m["token_ratings"]), "token rating"))
+    if m["correction"]:
+        marks.append("corrected")
+    # stopped by the person (before its first token, or after some: the window's card says "stopped" and the
+    # chat's Ctrl+C stops one, cli52), or the window was killed while it wrote this (core/drafts.py)
+    if stopped_unstarted(m) or (not is_interrupted(m) and (m.get("settings") or {}).get("finish_reason") == STOPPED):
+        marks.append("stopped")
+    elif is_interrupted(m):
+        marks.append("interrupted")
+    return marks
 
 
 def _print_conversations(conversations: list[dict], args) -> None:
