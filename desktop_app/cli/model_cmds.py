@@ -27,7 +27,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     gen.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     gen.set_defaults(func=cmd_generate)
 
-    chat = subparsers.add_parser("chat", parents=[common], help="chat in the terminal (no display needed); saved as a conversation")
+    chat = subparsers.add_parser("chat", parents=[common],
+                                 help="chat in the terminal (no display needed); saved as a conversation")
     add_sampling_options(chat)
     chat.add_argument("--system", help="system text placed before the conversation")
     chat.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
