@@ -329,3 +329,33 @@ def test_history_marks_an_answer_stopped_part_way(tiny_model_dir, tmp_path, monk
     assert main(["history", str(first["conversation_id"]), "--data-dir", str(tmp_path / "data")]) == 0
     lines = {int(line.split()[0]): line for line in capsys.readouterr().out.splitlines()[1:]}
     assert lines[first["id"]].endswith("[stopped]") and "[stopped]" not in lines[second["id"]]
+
+
+class _CtrlCTwice(_CtrlCWhileAnswering):
+    """Ctrl+C pressed twice, quickly, as the second answer's ``at``-th token is written."""
+
+    def write(self, text: str) -> int:
+        if text == "Model: ":
+            self.answers = getattr(self, "answers", 0) + 1
+            self.tokens = 0 if self.answers == 2 else None
+            return io.StringIO.write(self, text)
+        if self.tokens is not None and not self.pressed:
+            self.tokens += 1
+            if self.tokens == self.at:
+                self.pressed = True
+                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)
+        return io.StringIO.write(self, text)
+
+
+def test_a_second_ctrl_c_interrupts_and_says_what_was_kept(tiny_model_dir, tmp_path, monkeypatch, capsys):
+    from desktop_app.cli import main
+
+    monkeypatch.setattr(sys, "stdout", _CtrlCTwice(at=2))
+    monkeypatch.setattr(sys, "stdin", _KeysIn(["Hi there", "Tell me a story"], EOFError))
+    assert main(_chat(tiny_model_dir, tmp_path, "--max-new-tokens", "40", "--temperature", "0.1")) == 130
+    err = capsys.readouterr().err
+    conversation = _stored(tmp_path)[0]["conversation_id"]
+    assert [m["role"] for m in _stored(tmp_path)] == ["user", "assistant"], "the first exchange is kept"
+    assert (f"interrupted: the answer that was being written was not kept; conversation {conversation} keeps the "
+            f"answers before it") in err

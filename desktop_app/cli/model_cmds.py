@@ -279,6 +279,12 @@ class TerminalChat:
                 summary += f" saved as message {session.save_answer(store, self.conversation_id, user_id, answer)}"
         print(summary, file=sys.stderr)
 
+    def interrupted_words(self) -> str:
+        """What a second Ctrl+C left (main's "interrupted: ..."): the answer it cut is not kept."""
+        kept = (f"; conversation {self.conversation_id} keeps the answers before it (`gpt2-desk history "
+                f"{self.conversation_id}`)" if self.conversation_id is not None else "")
+        return f"the answer that was being written was not kept{kept}"
+
     def goodbye(self) -> str:
         if self.conversation_id is not None:
             return (f"Bye. Conversation {self.conversation_id} is saved: `gpt2-desk history {self.conversation_id}` "
@@ -330,7 +336,10 @@ def cmd_chat(args) -> int:
         elif unknown := unknown_chat_command(command, chat.saving):
             print(unknown, file=sys.stderr)
         else:
-            chat.ask(line)
+            try:
+                chat.ask(line)
+            except KeyboardInterrupt:  # a second Ctrl+C before the answer stopped: main says what was kept
+                raise KeyboardInterrupt(chat.interrupted_words()) from None
     print(chat.goodbye(), file=sys.stderr)
     return 0
 
