@@ -359,3 +359,21 @@ def test_a_second_ctrl_c_interrupts_and_says_what_was_kept(tiny_model_dir, tmp_p
     assert [m["role"] for m in _stored(tmp_path)] == ["user", "assistant"], "the first exchange is kept"
     assert (f"interrupted: the answer that was being written was not kept; conversation {conversation} keeps the "
             f"answers before it") in err
+
+
+def test_the_measuring_between_steps_reads_as_a_pause_not_the_check(capsys):
+    """Between steps 2 and 3 the terminal session's run said "evaluating: Measuring your current model..." (the
+    window: "Training paused"), and before step 1 "training: Computing reference log-probabilities"."""
+    from desktop_app.cli.finetune_cmds import _Bar
+    from desktop_app.core.training import TrainProgress
+
+    bar = _Bar(quiet=False)
+    bar(TrainProgress("preparing", message="Reading ratings"))
+    bar(TrainProgress("training", message="Computing reference log-probabilities"))
+    bar(TrainProgress("evaluating", message="Measuring your current model, to compare the result with",
+                      training_follows=True))
+    bar(TrainProgress("evaluating", message="Measuring the new adapter"))
+    assert capsys.readouterr().err.splitlines() == [
+        "preparing: Reading ratings", "preparing: Computing reference log-probabilities",
+        "training paused: Measuring your current model, to compare the result with",
+        "evaluating: Measuring the new adapter"]

@@ -86,6 +86,16 @@ def _settings(args):
     return s
 
 
+def _phase_name(p) -> str:
+    """A report's phase as the window names it (gui.progress_words.phase_name): the measuring of the model in use
+    between two steps is a pause of the training, and the work before the first step gets it ready. The terminal
+    session's run read "evaluating: measuring your current model..." between steps 2 and 3, as if the check
+    after the run had begun, and "training: Computing reference log-probabilities" amid "preparing:" lines."""
+    if getattr(p, "training_follows", False):
+        return "training paused"
+    return "preparing" if p.phase == "training" and not p.step else p.phase
+
+
 class _Bar:
     """TrainProgress -> a tqdm bar for the steps, one line per phase change (stderr)."""
 
@@ -125,7 +135,7 @@ class _Bar:
             if said == self.count_said and p.step not in (0, p.total):
                 return
             self.count_said = said
-        line = CANCELLED_LINE if p.message == CANCELLED_MESSAGE else f"{p.phase}: {p.message}"
+        line = CANCELLED_LINE if p.message == CANCELLED_MESSAGE else f"{_phase_name(p)}: {p.message}"
         if line != self.line_said:  # a count's start reported again ("... 0 of 9 tokens" four times, cli52)
             print(line, file=sys.stderr)
             self.line_said = line
