@@ -377,3 +377,51 @@ def test_the_measuring_between_steps_reads_as_a_pause_not_the_check(capsys):
         "preparing: Reading ratings", "preparing: Computing reference log-probabilities",
         "training paused: Measuring your current model, to compare the result with",
         "evaluating: Measuring the new adapter"]
+
+
+def test_text_mode_lists_count_tokens_as_the_window_s_status_bar(capsys):
+    """`analyse --recited` said "tokens 31-60" and "(token 0)" and the Known by heart tooltip "tokens 31 to 60",
+    where the status bar, under the pointer, says "token 32" for the first of them."""
+    pytest.importorskip("PySide6")
+    from desktop_app.cli.text_cmds import recited_text
+    from desktop_app.core.recited import find_recited
+    from desktop_app.gui.recited_words import row_tip
+    from desktop_app.gui.token_view import token_status_words
+    from test_inspector47_cli_recited import _record
+
+    words = list(range(500, 530))
+    records = [_record(i, False) for i in words] + [_record(1, False, "\n")] + [_record(i, True) for i in words]
+    span = find_recited(records)[0]
+    first_shown = token_status_words(span.start, records[span.start]).split(":")[0]  # "token 32"
+    line = recited_text(records, [span], 12).splitlines()[1]
+    assert line.split()[:2] == ["tokens", f"{first_shown.split()[1]}-{span.stop}"]
+    assert f"(tokens {first_shown.split()[1]} to {span.stop})" in row_tip(records, span)
+    assert "(token 1)" in line and "(token 1)" in row_tip(records, span)
+
+
+def test_a_count_of_one_is_said_in_the_singular():
+    """The terminal session's second run (one rated answer compared) read "scoring the 1 answers your examples
+    compare: 0 of 1" and "0 of 1 pairs"."""
+    from desktop_app.core import work_meter
+    from desktop_app.core.gate import TOKEN_ANSWERS
+    from desktop_app.core.train_measure import SCORING_ANSWERS
+    from desktop_app.core.train_packing import SCORING_PAIRS
+    from desktop_app.core.train_references import READING_TOKENS
+
+    assert work_meter.words(SCORING_ANSWERS, 0, 1) == "scoring the 1 answer your examples compare: 0 of 1"
+    assert work_meter.words(SCORING_ANSWERS, 2, 4) == "scoring the 4 answers your examples compare: 2 of 4"
+    assert work_meter.words(SCORING_PAIRS, 0, 1).endswith("0 of 1 pair")
+    assert work_meter.words(TOKEN_ANSWERS, 1, 1) == "scoring 1 of 1 answer with rated tokens"
+    assert work_meter.words(READING_TOKENS, 0, 1).endswith("0 of 1 token")
+    assert work_meter.words("re-asking", 3, 9) == "re-asking 3 of 9"
+
+
+def test_the_window_still_names_a_count_of_one_pair():
+    pytest.importorskip("PySide6")
+    from desktop_app.core import work_meter
+    from desktop_app.core.train_packing import SCORING_PAIRS
+    from desktop_app.core.training import TrainProgress
+    from desktop_app.gui.progress_words import count_words
+
+    line = work_meter.words(SCORING_PAIRS, 0, 1)
+    assert count_words(TrainProgress("preparing", step=0, total=1, message=line))[0] == "0/1 answer pairs"

@@ -153,7 +153,7 @@ def _joined_forms(*forms: list[str]) -> list[str]:
 # after the phase's name, the shortest line that says what is done); {n} "7/12", {doing} SHORT_DOING's
 COUNTED = (("re-asking", "{n} tokens of re-asked answers", "re-asking questions, token {n}"),
            ("general text", "{n} parts of general text", "{doing} general text {n}"),
-           ("pairs", "{n} answer pairs", "{doing} {n} answer pairs"),
+           ("pair", "{n} answer pairs", "{doing} {n} answer pairs"),  # "of 1 pair" too
            ("token by token", "{n} tokens of rated answers", "{doing} {n} rated tokens"))
 COUNTED_ANSWERS = ("{n} answers", "{doing} {n} answers")  # the margins' scorings, the reference's
 
