@@ -91,7 +91,7 @@ def test_cli_rate_keeps_a_split_characters_rating_where_the_chat_card_does(tmp_p
                     "--data-dir", str(tmp_path / "data")]
             assert main(argv) == 0
             assert [r["token_index"] for r in store.ratings(mid)] == [kept], text
-            assert f"kept on token {kept}" in capsys.readouterr().out
+            assert f"kept on token {kept + 1} (--token {kept})" in capsys.readouterr().out  # cli52: both counts
             assert main(["rate", str(mid), "clear", "--token", str(kept), "--db", str(store.path),
                          "--data-dir", str(tmp_path / "data")]) == 0
             assert store.ratings(mid) == [], "clearing either token of the character clears it"

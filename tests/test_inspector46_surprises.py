@@ -141,7 +141,7 @@ def test_the_cli_lists_the_same_surprises_as_the_core(tiny_model_dir, tmp_path, 
     lines = capsys.readouterr().out.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("3 most surprising tokens of"))
     listed = surprises.find_surprises(records, "least_likely", count=3)
-    assert [line.split()[1] for line in lines[at + 1:at + 4]] == [str(s.index) for s in listed]
+    assert [line.split()[1] for line in lines[at + 1:at + 4]] == [str(s.index + 1) for s in listed]  # from 1 (cli52)
     assert all("\u2039" in line and "expected" in line for line in lines[at + 1:at + 4])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from desktop_app.cli import main
-from desktop_app.cli.text_cmds import recited_text
+from desktop_app.cli.text_cmds import FROM_ONE, recited_text
 from desktop_app.core.recited import find_recited
 from desktop_app.core.records import TokenRecord
 from helpers import token_record
@@ -66,8 +66,9 @@ def test_the_lines_give_each_passage_its_place_length_figures_why_and_words():
     spans = find_recited(records)
     lines = recited_text(records, spans, 12).splitlines()
     assert lines[0] == f"2 passages the model predicted nearly every token of (12 or more tokens, over 3 in 4 of " \
-                       f"them its first choice) among {len(records)} tokens:"
+                       f"them its first choice) among {len(records)} tokens ({FROM_ONE}):"
     repeat, by_heart = lines[1].split(), lines[2].split()
-    assert repeat[:4] == ["tokens", "31-60", "30", "tokens"] and "repeats line 1 (token 0)" in lines[1]
-    assert by_heart[:4] == ["tokens", "71-90", "20", "tokens"] and "known by heart" in lines[2]
+    # counted from 1, as the window's status bar (cli52)
+    assert repeat[:4] == ["tokens", "32-61", "30", "tokens"] and "repeats line 1 (token 1)" in lines[1]
+    assert by_heart[:4] == ["tokens", "72-91", "20", "tokens"] and "known by heart" in lines[2]
     assert "mean 90.0%" in " ".join(by_heart) and '"w800 w801' in lines[2]

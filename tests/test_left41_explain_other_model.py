@@ -34,7 +34,8 @@ def test_another_models_answer_is_explained_at_the_same_place_and_said_so(tmp_pa
     assert code == 0, err
     lines = out.splitlines()
     notes = [line for line in lines if "bundled:another wrote this answer in its own tokens" in line]
-    assert len(notes) == 1 and notes[0] == lines[1] and f"at the place of its token {clicked}" in notes[0]
+    assert len(notes) == 1 and notes[0] == lines[1]
+    assert f"at the place of its token {clicked + 1} (--token {clicked})" in notes[0]  # cli52: both counts
     assert "bundled:another wrote this answer, in its own tokens: this model did not sample" in out
     assert "chosen by a person" not in out
 

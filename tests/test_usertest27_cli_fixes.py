@@ -34,7 +34,8 @@ def test_chat_takes_rate_and_correct_as_unknown_commands_not_questions(tiny_mode
     captured = capsys.readouterr()
     assert captured.out.count("Model:") == 1, "only the path went to the model"
     assert "There is no command /rate" in captured.err and "There is no command /correct" in captured.err
-    assert "gpt2-desk generate --save" in captured.err and "gpt2-desk rate ID up" in captured.err
+    # the chat saves its answers (cli52): rated outside it, by the id said after each
+    assert "Answers are rated outside the chat: `gpt2-desk rate ID up`" in captured.err
 
 
 def _saved_and_rated(tmp_path, tiny_model_dir, capsys) -> list[str]:
@@ -138,14 +139,18 @@ def test_explain_counts_a_kept_set_of_one_token_in_the_singular(tmp_path, tiny_m
     assert "the kept set of 1 token;" in line and "1 tokens" not in line, line
 
 
-def test_the_chat_says_at_its_start_that_nothing_is_saved(tiny_model_dir, monkeypatch, capsys):
+def test_the_chat_says_at_its_start_whether_it_is_saved(tiny_model_dir, monkeypatch, capsys):
+    """It said nothing of it; since cli52 it saves its answers unless --no-save."""
     import io
     import sys
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("/quit\n"))
-    assert main(["chat", "--model", str(tiny_model_dir)]) == 0
+    assert main(["chat", "--model", str(tiny_model_dir), "--no-save"]) == 0
     banner = capsys.readouterr().err
     assert "Nothing in this chat is saved" in banner and "gpt2-desk generate --save" in banner
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/quit\n"))
+    assert main(["chat", "--model", str(tiny_model_dir)]) == 0
+    assert "Each answer is saved as it ends, with its id" in capsys.readouterr().err
 
 
 def test_a_negative_alternatives_count_is_refused(tmp_path, tiny_model_dir, capsys):

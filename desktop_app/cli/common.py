@@ -12,9 +12,17 @@ from pathlib import Path
 from desktop_app.core.logs import configure_logging, quiet_libraries
 from desktop_app.core.paths import AppPaths
 
-# a token's index on the command line counts from 0; the window's status bar and hover say
-# "token 1" for the first (user test 15 read the window's number and would have rated the next token)
-WINDOW_TOKEN_WORDS = "the window's \u201ctoken 5\u201d is --token 4"
+# a token's index on the command line counts from 0 (scripts pass the index of a token in `generate --json`'s
+# and `analyse --json`'s lists); the window's status bar and hover say "token 1" for the first (user test 15
+# read the window's number and would have rated the next token). What is printed for a person gives both:
+# the window's number, then the --token that names it (token_words)
+WINDOW_TOKEN_WORDS = "the window's \u201ctoken 5\u201d is --token 4; the lines printed give both"
+
+
+def token_words(index: int) -> str:
+    """A token of an answer named for a person: the window's number, counted from 1, then the --token that names
+    it here, counted from 0 ("token 8 (--token 7)"); "token 7" alone here was the window's "token 8" (cli52)."""
+    return f"token {index + 1} (--token {index})"
 COMMON_DEFAULTS = {"data_dir": None, "db": None, "model": None, "device": "auto", "precision": "auto"}
 
 

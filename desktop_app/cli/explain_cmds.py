@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, load_model_for_cli, open_store, record_id
+from desktop_app.cli.common import (WINDOW_TOKEN_WORDS, CliError, load_model_for_cli, open_store, record_id,
+                                   token_words)
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
@@ -94,7 +95,8 @@ def other_writer_line(context, writer: str, model_id: str, asked: int) -> str:
     """One line for an answer another model wrote: which token of it this explains, and with what."""
     if context.other_writer:  # another tokenizer's tokens: this model's token at the same place
         return (f"note: {writer} wrote this answer in its own tokens; this explains this model's token "
-                f"{context.index}, at the place of its token {asked} in the text (this model did not sample it).")
+                f"{context.index + 1}, at the place of its {token_words(asked)} in the text (this model did not "
+                "sample it).")
     return f"note: {writer} wrote this answer; this explains it with {model_id}, which did not write it."
 
 
@@ -115,7 +117,9 @@ def shown(text: str, width: int = CELL - 1) -> str:
 def report_lines(result, model_id: str, colour: bool) -> list[str]:
     c = result.context
     adapter = "base model" if result.adapter_id is None else adapter_name(result.adapter_id)
-    lines = [f"Token {c.index} of message {c.message_id}: \u201c{shown(result.token_text, 40)}\u201d "
+    # another tokenizer's answer: this model's token, which no --token names (other_writer_line says which)
+    named = f"token {c.index + 1}" if c.other_writer else token_words(c.index)
+    lines = [f"T{named[1:]} of message {c.message_id}: \u201c{shown(result.token_text, 40)}\u201d "
              f"({model_id}, {adapter})"]
     if c.written_with_adapter != result.adapter_id and not (c.unwritten or c.other_writer):
         written = adapter_name(c.written_with_adapter)
@@ -156,7 +160,8 @@ def attribution_lines(a, colour: bool) -> list[str]:
              f" contributions sum to {a.total:+.3f}, gap {a.gap * 100:.1f}%"
              + ("" if a.complete else " (over 5%: raise --steps)")]
     for i in a.top(TOP_CONTRIBUTORS):
-        where = "prompt" if i < a.prompt_len else f"answer {i - a.prompt_len}"
+        # the window's "answer, token 17" ("answer 17" read as the 17th answer, usertest23), with its --token
+        where = "prompt" if i < a.prompt_len else f"answer, {token_words(i - a.prompt_len)}"
         if a.hidden(i):  # not in the conversation the person sees
             where += ", chat template" if a.source(i) == "template" else ", system text"
         cell = paint(f"{a.scores[i]:+.3f}", attribution_color(a.scores[i], scale), colour)

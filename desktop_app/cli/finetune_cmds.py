@@ -10,13 +10,21 @@ import threading
 from desktop_app.cli.common import CliError, notice_once, open_store, reask_line, record_id, stderr_bar
 from desktop_app.cli.export_cmds import cmd_adapter_export, cmd_adapter_import, register_adapter_actions
 from desktop_app.core.adapters import adapter_name, label
-from desktop_app.core.finetune_effect import all_changed_facts, changed_how_words, marked_sure_words
+from desktop_app.core.count_words import counted
+from desktop_app.core.duration_words import duration_words
+from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_words, changed_unrated_count,
+                                              marked_sure_words)
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, new_since_words, rated_count_words,
                                            repeats_words, short_first, shown_answer, unchecked_why, unchecked_words,
                                            yours_label)
 from desktop_app.core.train_counts import nothing_new_since
+from desktop_app.core.train_verdict import CANCELLED_MESSAGE
+
+# a cancelled run's last report in words (it had printed "evaluating: Cancelled": a state's name, and no check ran);
+# main's "interrupted: run N was cancelled: nothing changed" follows it
+CANCELLED_LINE = "stopped: the run was cancelled before it finished"
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -78,6 +86,16 @@ def _settings(args):
     return s
 
 
+def _phase_name(p) -> str:
+    """A report's phase as the window names it (gui.progress_words.phase_name): the measuring of the model in use
+    between two steps is a pause of the training, and the work before the first step gets it ready. The terminal
+    session's run read "evaluating: measuring your current model..." between steps 2 and 3, as if the check
+    after the run had begun, and "training: Computing reference log-probabilities" amid "preparing:" lines."""
+    if getattr(p, "training_follows", False):
+        return "training paused"
+    return "preparing" if p.phase == "training" and not p.step else p.phase
+
+
 class _Bar:
     """TrainProgress -> a tqdm bar for the steps, one line per phase change (stderr)."""
 
@@ -85,6 +103,7 @@ class _Bar:
         self.quiet, self.bar, self.phase = quiet, None, None
         self.tenth_said = -1
         self.count_said: tuple | None = None
+        self.line_said: str | None = None
 
     def __call__(self, p) -> None:
         if p.phase != self.phase or (p.phase != "training" and p.message):
@@ -116,7 +135,10 @@ class _Bar:
             if said == self.count_said and p.step not in (0, p.total):
                 return
             self.count_said = said
-        print(f"{p.phase}: {p.message}", file=sys.stderr)
+        line = CANCELLED_LINE if p.message == CANCELLED_MESSAGE else f"{_phase_name(p)}: {p.message}"
+        if line != self.line_said:  # a count's start reported again ("... 0 of 9 tokens" four times, cli52)
+            print(line, file=sys.stderr)
+            self.line_said = line
 
     def _log_line(self, p, figures: dict) -> None:
         """Where stderr is a log or a pipe the bar is off: one line at each tenth of the steps, so a
@@ -128,12 +150,8 @@ class _Bar:
             return
         self.tenth_said = tenth
         said = ", ".join(f"{name} {value}" for name, value in figures.items())
-        left = f", about {_duration_words(p.eta_s)} left" if p.eta_s and p.eta_s >= 1 else ""
+        left = f", about {duration_words(p.eta_s, rough=True)} left" if p.eta_s and p.eta_s >= 1 else ""
         print(f"training: step {p.step} of {p.total}{', ' + said if said else ''}{left}", file=sys.stderr)
-
-
-def _duration_words(seconds: float) -> str:
-    return f"{round(seconds)} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
 def cmd_finetune(args) -> int:
@@ -352,16 +370,27 @@ def adapters_table(rows: list[dict], with_model: bool = False) -> list[str]:
         run = str(r["run_id"]) if r["run_id"] else "imported" if (r.get("settings") or {}).get("imported_from") else "-"
         row = ["*" if r["active"] else "", str(r["id"]), run, str(r["parent_id"] or "-"),
                r["created"][:19].replace("T", " "), *figures] + [r.get("name") or ""] * named + [r["base_model"]] * with_model
-        row[-1] += "" if r["present"] else "  (folder missing)"
-        if r.get("waiting"):  # a discarded run's, offered to use anyway (finetune said so)
-            row[-1] += f"  (discarded by the check, not used: `adapters activate {r['id']}` uses it anyway)"
-        elif (r.get("metrics") or {}).get("use_anyway"):
-            row[-1] += "  (used over the check)"
+        row[-1] += _row_notes(r)
         table.append(row)
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     right = {1, 3}  # the ids (RUN may say "imported")
     return ["  ".join(f"{cell:>{w}}" if i in right else f"{cell:<{w}}" for i, (cell, w) in
                       enumerate(zip(row, widths))).rstrip() for row in table]
+
+
+def _row_notes(r: dict) -> str:
+    """What the last column of an adapter's row adds: a missing folder, a discarded run's adapter, and the
+    answers to never-rated questions its run changed (the window's history row says it; the list said nothing
+    of why its run held it back, cli52)."""
+    notes = "" if r["present"] else "  (folder missing)"
+    if r.get("waiting"):  # a discarded run's, offered to use anyway (finetune said so)
+        notes += f"  (discarded by the check, not used: `adapters activate {r['id']}` uses it anyway)"
+    elif (r.get("metrics") or {}).get("use_anyway"):
+        notes += "  (used over the check)"
+    changed = changed_unrated_count(r.get("metrics") or {})
+    if changed:
+        notes += f"  (changed {counted(changed, 'answer')} to questions you never rated)"
+    return notes
 
 
 def _model_meant(args) -> str:
@@ -399,6 +428,7 @@ def cmd_adapters(args) -> int:
         if action == "activate":
             row = session.change_adapter(store, "activate", adapter_id=args.id)
             print(f"{label(row, start=True)} is active for {row['base_model']}")
+            _warn_changed_facts(row)
         elif action == "deactivate":
             base = _model_meant(args)
             session.change_adapter(store, "deactivate", base)
@@ -407,7 +437,17 @@ def cmd_adapters(args) -> int:
             base = _model_meant(args)
             row = session.change_adapter(store, "rollback", base, args.id)
             print(f"{label(row, start=True)} is active for {row['base_model']}")  # activate's words
+            _warn_changed_facts(row)
         elif action == "delete":
             session.change_adapter(store, "delete", adapter_id=args.id)
             print(f"{adapter_name(args.id, start=True)} deleted")
     return 0
+
+
+def _warn_changed_facts(row: dict) -> None:
+    """The window's adapter history says of an adapter whose run changed answers to never-rated questions
+    (the run held it back for the person's word) "changed 2 answers to questions you never rated";
+    `adapters activate` put it in use without a word (cli52)."""
+    changed = changed_unrated_count(row.get("metrics") or {})
+    if changed:
+        print(f"  note: {changed_unrated_words(changed)} (its run held it back for that)")

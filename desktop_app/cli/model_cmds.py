@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -25,10 +27,14 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     gen.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     gen.set_defaults(func=cmd_generate)
 
-    chat = subparsers.add_parser("chat", parents=[common], help="chat in the terminal (no display needed)")
+    chat = subparsers.add_parser("chat", parents=[common],
+                                 help="chat in the terminal (no display needed); saved as a conversation")
     add_sampling_options(chat)
     chat.add_argument("--system", help="system text placed before the conversation")
     chat.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
+    chat.add_argument("--no-save", action="store_true",
+                      help="keep nothing (by default each answer is saved as it ends, in one conversation, and "
+                           "its id said: `rate ID up` rates it)")
     chat.set_defaults(func=cmd_chat)
 
     score = subparsers.add_parser("score", parents=[common], help="the probability of every token of a given text")
@@ -204,15 +210,17 @@ def save_exchange(args, answer) -> int | None:
 
 
 QUIT_COMMANDS = ("/quit", "/exit", "/q", "/bye")
-CHAT_KEYS = "An empty line, /quit or Ctrl+D quits; Ctrl+C stops an answer; /help shows this."
-
-
+CHAT_KEYS = ("An empty line, /quit or Ctrl+D quits (Ctrl+C too, at this prompt); Ctrl+C while the model answers "
+             "stops the answer; /help shows this.")
+# the chat keeps its conversation as the window does (cli52): a terminal user had chatted, then found nothing to rate
+CHAT_SAVED = ("Each answer is saved as it ends, with its id: `gpt2-desk rate ID up` rates it, `gpt2-desk correct ID "
+              "\"...\"` corrects it (--no-save keeps nothing).")
 # the docs said it; the chat did not, and a person rated nothing they had chatted (usertest27)
-CHAT_NOT_SAVED = ("Nothing in this chat is saved: `gpt2-desk generate --save \"...\"` keeps an answer to rate, correct "
-                  "and fine-tune on.")
+CHAT_NOT_SAVED = ("Nothing in this chat is saved (--no-save): `gpt2-desk generate --save \"...\"` keeps an answer to "
+                  "rate, correct and fine-tune on.")
 
 
-def unknown_chat_command(command: str) -> str | None:
+def unknown_chat_command(command: str, saving: bool = True) -> str | None:
     """What a line like "/rate up" or "/save" gets: it was sent to the model as a question, and the
     person believed it rated the answer (usertest27). A path ("/etc/hosts?") is still a question."""
     word = command.split()[0]
@@ -220,47 +228,120 @@ def unknown_chat_command(command: str) -> str | None:
         return None
     keeps = ""
     if word in ("/rate", "/up", "/down", "/good", "/bad", "/correct", "/save", "/like", "/dislike"):
-        keeps = (" This chat keeps nothing, so nothing here can be rated or corrected: `gpt2-desk generate --save "
-                 "\"...\"` keeps an answer and prints its id, then `gpt2-desk rate ID up` or "
+        keeps = (" Answers are rated outside the chat: `gpt2-desk rate ID up` or `gpt2-desk correct ID \"...\"`, "
+                 "with the id said after each answer." if saving else
+                 " This chat keeps nothing (--no-save), so nothing here can be rated or corrected: `gpt2-desk "
+                 "generate --save \"...\"` keeps an answer and prints its id, then `gpt2-desk rate ID up` or "
                  "`gpt2-desk correct ID \"...\"`.")
     return f"There is no command {word} (not sent to the model).{keeps} {CHAT_KEYS}"
 
 
-def cmd_chat(args) -> int:
-    from desktop_app.core import session
-    from desktop_app.core.prompts import Turn
+class TerminalChat:
+    """`gpt2-desk chat`: the turns so far, and the conversation they are saved in (as the window saves them:
+    each exchange once its answer ends, the prompt titling a new conversation); ``saving`` False: none."""
 
-    settings = sampling_from_args(args)
-    loaded = load_model_for_cli(args)
-    print(f"Chatting with {loaded.describe()}. {CHAT_KEYS}\n{CHAT_NOT_SAVED}", file=sys.stderr)
-    turns: list[Turn] = []
-    while True:
-        try:
-            line = input("\nYou: ")
-        except EOFError:
-            print()
-            return 0
-        command = line.strip().lower()
-        if not command or command in QUIT_COMMANDS:
-            return 0
-        if command in ("/help", "/?"):  # a terminal user tries these: not a question for the model
-            print(CHAT_KEYS, file=sys.stderr)
-            continue
-        if unknown := unknown_chat_command(command):
-            print(unknown, file=sys.stderr)
-            continue
-        turns.append(Turn("user", line))
+    def __init__(self, args, loaded, settings):
+        self.args, self.loaded, self.settings = args, loaded, settings
+        self.saving = not args.no_save
+        self.turns: list = []
+        self.conversation_id: int | None = None
+
+    def ask(self, line: str) -> None:
+        """Answer ``line`` on stdout, stoppable by Ctrl+C; then keep the exchange (said on stderr)."""
+        from desktop_app.core import session
+        from desktop_app.core.prompts import Turn
+
         cancel = threading.Event()
-        answer = session.prepare_answer(loaded, turns, settings, system=args.system, cancel=cancel)
+        answer = session.prepare_answer(self.loaded, self.turns + [Turn("user", line)], self.settings,
+                                        system=self.args.system, cancel=cancel)
         print_notice(answer.notice)
         sys.stdout.write("Model: ")
-        try:
+        with ctrl_c_stops(cancel):
             answer.run(write_token)
-        except KeyboardInterrupt:
-            cancel.set()
-            print(" [stopped]", end="")
         print()
-        turns.append(Turn("assistant", answer.generation.text))
+        self._keep(line, answer)
+
+    def _keep(self, line: str, answer) -> None:
+        """The exchange into the turns and the store; an answer stopped before its first token keeps
+        nothing (its question is not in the turns the next answer reads either)."""
+        from desktop_app.core import session
+        from desktop_app.core.prompts import Turn
+
+        generation = answer.generation
+        if not generation.records:
+            print("[stopped before its first token: nothing kept of this question]", file=sys.stderr)
+            return
+        self.turns += [Turn("user", line), Turn("assistant", generation.text)]
+        summary = generation_summary(generation)
+        if self.saving:
+            with open_store(self.args) as store:
+                self.conversation_id, user_id = session.add_prompt(store, self.conversation_id, line)
+                summary += f" saved as message {session.save_answer(store, self.conversation_id, user_id, answer)}"
+        print(summary, file=sys.stderr)
+
+    def interrupted_words(self) -> str:
+        """What a second Ctrl+C left (main's "interrupted: ..."): the answer it cut is not kept."""
+        kept = (f"; conversation {self.conversation_id} keeps the answers before it (`gpt2-desk history "
+                f"{self.conversation_id}`)" if self.conversation_id is not None else "")
+        return f"the answer that was being written was not kept{kept}"
+
+    def goodbye(self) -> str:
+        if self.conversation_id is not None:
+            return (f"Bye. Conversation {self.conversation_id} is saved: `gpt2-desk history {self.conversation_id}` "
+                    "shows it and its answers' ids.")
+        return "Bye." if not self.saving else "Bye. Nothing was answered, so nothing was saved."
+
+
+@contextlib.contextmanager
+def ctrl_c_stops(cancel: threading.Event):
+    """Inside, Ctrl+C sets ``cancel``: the answer stops at its next token, kept as far as it got (the window's
+    Stop); it had ended the whole chat, exit 130. A second Ctrl+C before it stops interrupts as usual."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may take signals
+        yield
+        return
+
+    def stop(_signum, _frame):
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def read_prompt() -> str | None:
+    """The person's next line; None where they end the chat: Ctrl+D or Ctrl+C at the prompt (Ctrl+C there
+    had ended it with exit 130 and "interrupted"), an empty line or a quit command."""
+    try:
+        line = input("\nYou: ")
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)  # the goodbye on a line of its own, not after "You: ^C"
+        return None
+    return None if line.strip().lower() in ("", *QUIT_COMMANDS) else line
+
+
+def cmd_chat(args) -> int:
+    settings = sampling_from_args(args)
+    loaded = load_model_for_cli(args)
+    chat = TerminalChat(args, loaded, settings)
+    print(f"Chatting with {loaded.describe()}. {CHAT_KEYS}\n{CHAT_SAVED if chat.saving else CHAT_NOT_SAVED}",
+          file=sys.stderr)
+    while (line := read_prompt()) is not None:
+        command = line.strip().lower()
+        if command in ("/help", "/?"):  # a terminal user tries these: not a question for the model
+            print(CHAT_KEYS, file=sys.stderr)
+        elif unknown := unknown_chat_command(command, chat.saving):
+            print(unknown, file=sys.stderr)
+        else:
+            try:
+                chat.ask(line)
+            except KeyboardInterrupt:  # a second Ctrl+C before the answer stopped: main says what was kept
+                raise KeyboardInterrupt(chat.interrupted_words()) from None
+    print(chat.goodbye(), file=sys.stderr)
+    return 0
 
 
 FILE_ENDINGS = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv", ".html", ".rst")

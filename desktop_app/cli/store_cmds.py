@@ -6,9 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, record_id
+from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, record_id, token_words
 from desktop_app.core.count_words import counted
-from desktop_app.core.drafts import is_interrupted, stopped_unstarted
+from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
 
 
@@ -32,7 +32,8 @@ def cmd_rate(args) -> int:
     mid = _message_id(args.message_id)
     with _open(args) as store:
         store.get_message(mid)  # one clear line for an unknown id
-        target = f"token {args.token} of message {mid}" if args.token is not None else f"message {mid}"
+        _check_token(store, mid, args.token)
+        target = f"{token_words(args.token)} of message {mid}" if args.token is not None else f"message {mid}"
         layout = _answer_layout(args, store, mid) if args.token is not None else {}
         if args.value == "clear":
             had = store.clear_rating(mid, args.token, **layout)
@@ -91,13 +92,22 @@ def _tokenizer_here(args, spec: str | None, unread=None):
         return None
 
 
+def _check_token(store, message_id: int, token: int | None) -> None:
+    """--token within the answer, said in both counts (the store's "has 5 tokens; there is no token 5" read,
+    to a person counting from 1 as the window does, as if token 5 were missing)."""
+    n = len(store.token_records(message_id))
+    if token is not None and n and token >= n:
+        raise CliError(f"Message {message_id} has {n} tokens: --token takes 0 to {n - 1} (the window's token 1 "
+                       f"to {n}).")
+
+
 def _kept_at(store, message_id: int, rating_id: int, token: int) -> str:
     """Words for a rating kept on another token than the one named: the first of a split character's
     tokens (core/text_pieces.py), where the model chose the character; "" when it is the one named."""
     kept = next(r["token_index"] for r in store.ratings(message_id) if r["id"] == rating_id)
     if kept == token:
         return ""
-    return (f" (a character written over tokens {kept}..{token}: the rating is kept on token {kept}, "
+    return (f" (a character written over tokens {kept + 1}..{token + 1}: the rating is kept on {token_words(kept)}, "
             "where the model chose it)")
 
 
@@ -159,23 +169,31 @@ def cmd_history(args) -> int:
             print(f"conversation {conv['id']}: {conv['title']} (updated {_when(conv['updated'])})")
             width = max((len(f"<- {m['parent_id']}") for m in conv["messages"] if m["parent_id"]), default=0)
             for m in conv["messages"]:
-                marks = []
-                if m["rating"] is not None:
-                    marks.append("+1" if m["rating"] > 0 else "-1")
-                if m["token_ratings"]:
-                    marks.append(counted(len(m["token_ratings"]), "token rating"))
-                if m["correction"]:
-                    marks.append("corrected")
-                if stopped_unstarted(m):  # stopped before its first token (core/drafts.py)
-                    marks.append("stopped")
-                elif is_interrupted(m):  # the window was killed while it wrote this (core/drafts.py)
-                    marks.append("interrupted")
+                marks = _marks(m)
                 parent = f"<- {m['parent_id']}" if m["parent_id"] else ""
                 extra = f"  [{', '.join(marks)}]" if marks else ""
                 print(f"  {m['id']:>5} {parent:<{width}} {m['role']:<9} {_one_line(m['text'])}{extra}")
             return 0
         _print_conversations(store.list_conversations(args.search), args)
     return 0
+
+
+def _marks(m: dict) -> list[str]:
+    """What `history ID` says after a message's text: its ratings, a correction, how it ended."""
+    marks = []
+    if m["rating"] is not None:
+        marks.append("+1" if m["rating"] > 0 else "-1")
+    if m["token_ratings"]:
+        marks.append(counted(len(m["token_ratings"]), "token rating"))
+    if m["correction"]:
+        marks.append("corrected")
+    # stopped by the person (before its first token, or after some: the window's card says "stopped" and the
+    # chat's Ctrl+C stops one, cli52), or the window was killed while it wrote this (core/drafts.py)
+    if stopped_unstarted(m) or (not is_interrupted(m) and (m.get("settings") or {}).get("finish_reason") == STOPPED):
+        marks.append("stopped")
+    elif is_interrupted(m):
+        marks.append("interrupted")
+    return marks
 
 
 def _print_conversations(conversations: list[dict], args) -> None:

@@ -17,6 +17,10 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
 from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
 
+# the lists' token numbers count from 1, as the window's status bar does for the same token (they had counted from
+# 0, the --json records' index: "token 7" here was the window's "token 8", cli52)
+FROM_ONE = "tokens counted from 1, as the window counts them; --json's index is one less"
+
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     analyse = subparsers.add_parser("analyse", parents=[common], aliases=["analyze"],
@@ -167,19 +171,19 @@ def _surprise_json(surprise) -> dict:
 
 
 def surprises_text(records, found, order: str) -> str:
-    """The surprises as the Text tab lists them, one a line: the token's place among the scored tokens (the
-    index of its record in ``analyse --json``),
-    the token, its probability, what the model expected, surprisal / uncertainty, the words around."""
+    """The surprises as the Text tab lists them, one a line: the token's place among the scored tokens, counted
+    from 1 as the window's status bar counts (its record's index in ``analyse --json`` is one less, cli52), the
+    token, its probability, what the model expected, surprisal / uncertainty, the words around."""
     from desktop_app.core.percent_words import percent
     from desktop_app.core.surprises import context
     from desktop_app.gui.surprise_words import in_text  # Qt-free: the tab's "every ‹banana› year"
 
     heading = "least likely first" if order == "least_likely" else "where the model was sure of something else first"
-    lines = [f"{len(found)} most surprising tokens of {len(records):,}, {heading}:"]
+    lines = [f"{len(found)} most surprising tokens of {len(records):,}, {heading} ({FROM_ONE}):"]
     for s in found:
         expected = f"{json.dumps(s.expected.text, ensure_ascii=False)} {percent(s.expected.prob)}" if s.expected else "-"
         before, token, after = context(records, s.index, before=24, after=16)
-        lines.append(f"  token {s.index:<6} {json.dumps(s.text, ensure_ascii=False):<14} {percent(s.prob):>9}  "
+        lines.append(f"  token {s.index + 1:<6} {json.dumps(s.text, ensure_ascii=False):<14} {percent(s.prob):>9}  "
                      f"expected {expected:<22} {s.surprisal_bits:5.1f} / {s.entropy_bits:4.1f} bits  "
                      f"{in_text(before, token, after)}")
     return "\n".join(lines)
@@ -200,14 +204,14 @@ def _recited_json(span) -> dict:
 
 def recited_text(records, spans, min_tokens: int) -> str:
     """The passages as the Text tab lists them under Known by heart, one a line: their tokens' places among
-    the scored tokens (``analyse --json``'s records), length, mean probability, first choices, why, words."""
+    the scored tokens (counted from 1, as ``surprises_text``), length, mean probability, first choices, why, words."""
     from desktop_app.core.percent_words import percent
     from desktop_app.gui import recited_words  # Qt-free: the tab's words
 
     lines = [f"{counted(len(spans), 'passage')} the model predicted nearly every token of ({min_tokens} or more tokens, over "
-             f"3 in 4 of them its first choice) among {len(records):,} tokens:"]
+             f"3 in 4 of them its first choice) among {len(records):,} tokens ({FROM_ONE}):"]
     for span in spans:
-        where = f"tokens {span.start}-{span.stop - 1}"
+        where = f"tokens {span.start + 1}-{span.stop}"
         lines.append(f"  {where:<17} {span.tokens:>5} tokens  mean {percent(span.mean_prob):>6}  first choice "
                      f"{percent(span.first_choice_share):>5}  {_recited_why(span, recited_words.why(span)):<32} "
                      f"{json.dumps(recited_words.passage_words(records, span, 60), ensure_ascii=False)}")
@@ -217,7 +221,7 @@ def recited_text(records, spans, min_tokens: int) -> str:
 def _recited_why(span, cell: str) -> str:
     """The Text tab's Why ``cell`` (``recited_words.why``) in a line's lower case, with the earlier copy's token."""
     said = cell[0].lower() + cell[1:]
-    return f"{said} (token {span.earlier})" if span.earlier is not None else said
+    return f"{said} (token {span.earlier + 1})" if span.earlier is not None else said
 
 
 def check_png_export(args) -> None:

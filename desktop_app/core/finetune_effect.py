@@ -616,6 +616,13 @@ def all_changed_facts(metrics: dict) -> list[dict]:
              *({**c, "unsure": True} for c in metrics.get("facts_unsure") or [])])
 
 
+def changed_unrated_count(metrics: dict) -> int:
+    """How many never-rated answers an adapter's run changed, as the adapter history and `adapters activate`
+    count them: those that held it back and the guesses it moved with them (``all_changed_facts``); 0 when none
+    held it back (a moved guess alone does not)."""
+    return len(all_changed_facts(metrics)) if metrics.get("facts_changed") else 0
+
+
 def changed_how_words(change: dict) -> str:
     """What happened to a changed fact's answer: "lost its answer", "only repeats the question",
     "names something else"."""

@@ -57,7 +57,7 @@ def probe_text() -> str:
 
 # ------------------------------------------------------------------ margin
 
-TOKEN_ANSWERS = "scoring {done} of {total} answers with rated tokens"  # the margin's count over them (core.work_meter)
+TOKEN_ANSWERS = "scoring {done} of {total} answer{s} with rated tokens"  # the margin's count over them (core.work_meter)
 
 @torch.no_grad()
 def margin(model, data: TrainingData, pad_id: int, device, batch_size: int = 8) -> float | None:
@@ -165,7 +165,7 @@ def probe_perplexity(model, tokenizer, device, context_window: int, text: str | 
     total_nll, count = 0.0, 0
     starts = range(0, len(ids) - 1, chunk)
     for done, start in enumerate(starts):
-        work_meter.advance("reading general text: {done} of {total} parts", done + 1, len(starts))
+        work_meter.advance("reading general text: {done} of {total} part{s}", done + 1, len(starts))
         piece = ids[start:start + chunk]
         if len(piece) < 2:
             break

@@ -69,6 +69,13 @@ class Store(StoreFile):
     """One database file. Create with ``Store.open(path)``; safe to share between threads."""
 
     # ----------------------------------------------------------- conversations
+    # A conversation's ``updated`` (the window's list and `history` are in its order, newest first) is when
+    # something was last said in it: a message added, or an answer written on (a draft growing, Continue).
+    # What the person notes about it leaves it alone: a rating (thumbs or a token's, set or cleared, from the
+    # window or the CLI), a correction, a new title. As in chat apps, where feedback and renaming do not move a
+    # conversation up the sidebar: a person rating or renaming down the list would see each row jump to the
+    # top under the pointer, and an old conversation rated today is not a new one (cli52; a rename had touched
+    # it, the ratings never did).
     def create_conversation(self, title: str = "New conversation") -> int:
         stamp = now()
         with self.transaction() as conn:
@@ -99,8 +106,7 @@ class Store(StoreFile):
 
     def rename_conversation(self, conversation_id, title) -> None:
         with self.transaction() as conn:
-            cur = conn.execute("UPDATE conversations SET title = ?, updated = ? WHERE id = ?",
-                               (title, now(), conversation_id))
+            cur = conn.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
             if cur.rowcount == 0:
                 raise StoreError(f"There is no conversation {conversation_id} in {self.path}.")
 
@@ -139,7 +145,8 @@ class Store(StoreFile):
     def update_answer(self, message_id, text, *, settings: dict, records: list[TokenRecord],
                       model_id=None, adapter_id=None) -> None:
         """Rewrite an answer's text, settings, author and generated records in one
-        transaction (core/drafts.py: the streaming answer's row, written again as it grows)."""
+        transaction (core/drafts.py: the streaming answer's row, written again as it grows); touches
+        the conversation's ``updated``."""
         encoded = store_codec.encode(records)
         stamp = now()
         with self.transaction() as conn:
@@ -148,6 +155,8 @@ class Store(StoreFile):
                 raise StoreError(f"Message {message_id} is a {row['role']} message, not an answer.")
             conn.execute("UPDATE messages SET text = ?, settings = ?, model_id = ?, adapter_id = ? WHERE id = ?",
                          (text, _dumps(settings), model_id, adapter_id, message_id))
+            conn.execute("UPDATE conversations SET updated = ? WHERE id = (SELECT conversation_id FROM messages "
+                         "WHERE id = ?)", (stamp, message_id))  # written on: said in it now
             # rescorings were of the old text: they go with it
             conn.execute("DELETE FROM token_records WHERE message_id = ?", (message_id,))
             self._insert_records(conn, message_id, "generated", None, encoded, stamp, _precision_of(records))

@@ -220,10 +220,10 @@ def unchecked_parts(taught: list[dict], shown: list[dict] | None = None) -> Unch
 
 
 def rated_count_words(taught: list[dict]) -> str:
-    """"3 rated questions: 2 give your answer, 1 misses it" ("all 3 give your answer"), counting every
-    rated question asked again (the ones not checked are named by ``unchecked_words``, the ones that
-    miss it by the caller); "" when none was checked, or for a run recorded before pairs said whether
-    they were checked."""
+    """"3 rated questions: 2 give your answer, 1 misses it" ("all 3 give your answer"; "2 rated questions:
+    1 misses your answer" where none gives it), counting every rated question asked again (the ones not
+    checked are named by ``unchecked_words``, the ones that miss it by the caller); "" when none was
+    checked, or for a run recorded before pairs said whether they were checked."""
     questions = rated_questions(taught)
     judged = [p for p in questions if p.get("checked")]
     if not judged:
@@ -231,8 +231,10 @@ def rated_count_words(taught: list[dict]) -> str:
     missed = sum(1 for p in judged if p.get("dropped_after"))
     kept = len(judged) - missed
     every = "all " if kept == len(questions) > 1 else ""
+    # "it" only after "give your answer" named it: "2 rated questions: 1 misses it" named nothing (cli52)
+    missed_what = "it" if kept else yours_noun(questions)
     parts = [f"{every}{kept} give{'s' if kept == 1 else ''} {yours_noun(questions)}" if kept else "",
-             f"{missed} miss{'es' if missed == 1 else ''} it" if missed else ""]
+             f"{missed} miss{'es' if missed == 1 else ''} {missed_what}" if missed else ""]
     return f"{len(questions)} {rated_noun(questions)}: " + ", ".join(p for p in parts if p)
 
 

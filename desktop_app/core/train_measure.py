@@ -21,7 +21,7 @@ from desktop_app.core.train_logps import IGNORE, left_pad, sequence_logps
 # The reference pass and the margins both count answers, not the ratings: each pair's two answers, and a later
 # turn's answer once in its conversation and once asked alone ("scoring 15 of 17 rated answers" after 6 rated,
 # usertest 19)
-SCORING_ANSWERS = "scoring the {total} answers your examples compare: {done} of {total}"
+SCORING_ANSWERS = "scoring the {total} answer{s} your examples compare: {done} of {total}"
 
 
 @torch.no_grad()

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from desktop_app.core import work_meter
 from desktop_app.core.train_logps import length_groups
 
-SCORING_PAIRS = "scoring your preferred answers against the ones they beat: {done} of {total} pairs"
+SCORING_PAIRS = "scoring your preferred answers against the ones they beat: {done} of {total} pair{s}"
 
 PACKED_ATTENTION = ("eager", "sdpa")  # the implementations that take a 4D mask as given
 

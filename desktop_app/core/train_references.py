@@ -109,7 +109,7 @@ class TokenReference:
 
 
 TOKEN_TOP = 64
-READING_TOKENS = "reading the answers you rated token by token: {done} of {total} tokens"
+READING_TOKENS = "reading the answers you rated token by token: {done} of {total} token{s}"
 
 
 @torch.no_grad()

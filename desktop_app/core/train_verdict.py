@@ -40,6 +40,9 @@ CANCELLED = "cancelled by the user"  # a caller that does not say (and every suc
 CANCELLED_BY_PERSON = "cancelled: Cancel was pressed"
 STOPPED_BY_QUIT = "stopped: the app was closed while it ran"
 STOPPED_BY_CTRL_C = "stopped: Ctrl+C in the terminal"  # a KeyboardInterrupt (the CLI) is the person stopping it
+# the message of a cancelled run's last progress report (phase "evaluating"): a mark for the front ends, each of
+# which says it in its own words (the CLI had printed it as it is: "evaluating: Cancelled", cli52)
+CANCELLED_MESSAGE = "Cancelled"
 
 
 @dataclass

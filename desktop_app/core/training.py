@@ -42,8 +42,8 @@ from desktop_app.core.train_copy import SHARED, ResolvedModel, follow_chat_preci
 from desktop_app.core.train_counts import new_since_previous, readiness
 from desktop_app.core.train_data import TrainingData, build_training_data
 from desktop_app.core.train_settings import FineTuneSettings
-from desktop_app.core.train_verdict import (CANCELLED, STOPPED_BY_CTRL_C, Cancelled, RunResult, decide,
-                                           measuring_again_words, previous, step_back)
+from desktop_app.core.train_verdict import (CANCELLED, CANCELLED_MESSAGE, STOPPED_BY_CTRL_C, Cancelled, RunResult,
+                                           decide, measuring_again_words, previous, step_back)
 
 gate = lazy_module("desktop_app.core.gate")  # it imports torch: on first use, so the window opens before torch
 
@@ -277,7 +277,7 @@ class _Run:
         self.metrics["elapsed_s"] = round(time.perf_counter() - self.started, 2)
         reason = reason or self.cancel_reason()
         self.store.update_run(self.run_id, status="cancelled", reason=reason, metrics=self.metrics)
-        self.say("evaluating", "Cancelled")
+        self.say("evaluating", CANCELLED_MESSAGE)
         return RunResult(self.run_id, False, None, reason, self.metrics, "cancelled")
 
     def _resolve_model(self) -> ResolvedModel:

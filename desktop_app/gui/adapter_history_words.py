@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from desktop_app.core.adapters import adapter_name, label
 from desktop_app.core.count_words import counted
+from desktop_app.core.finetune_effect import changed_unrated_count
 from desktop_app.core.local_time import local_stamp
 from desktop_app.core.taught_words import margin_figures, margin_move
 
@@ -51,8 +52,7 @@ def effect_words(m: dict) -> list[str]:
     rise = ppl_rise(m)
     if rise is not None:
         parts.append(fluency_short(rise))
-    # the guesses it moved too (facts_unsure), as the card counts them
-    changed = len(m.get("facts_changed") or []) + len(m.get("facts_unsure") or []) if m.get("facts_changed") else 0
+    changed = changed_unrated_count(m)  # the guesses it moved too, as the card counts them
     if changed:  # saved without being put in use: the run asked first (train_verdict.decide)
         parts.append(f"changed {changed} answers to questions you never rated" if changed != 1
                      else "changed 1 answer to a question you never rated")

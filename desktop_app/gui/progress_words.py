@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from desktop_app.core.train_verdict import CANCELLED_MESSAGE  # core.training's last report of a cancelled run
+
 PHASE_WORDS = {"preparing": "Getting ready", "training": "Training", "evaluating": "Checking whether it helps",
                "rescoring": "Re-scoring rated answers"}
 # the run's own steps, in the words of what they are for (the phase name goes before them)
@@ -38,7 +40,6 @@ PAUSED_DOING = "measuring your current model"
 EARLIER_POINT = "checking an earlier point of the run"
 
 CANCELLING = "Cancelling"
-CANCELLED_MESSAGE = "Cancelled"  # core.training's last report of a cancelled run (phase "evaluating")
 
 
 def phase_name(p) -> str:
@@ -152,7 +153,7 @@ def _joined_forms(*forms: list[str]) -> list[str]:
 # after the phase's name, the shortest line that says what is done); {n} "7/12", {doing} SHORT_DOING's
 COUNTED = (("re-asking", "{n} tokens of re-asked answers", "re-asking questions, token {n}"),
            ("general text", "{n} parts of general text", "{doing} general text {n}"),
-           ("pairs", "{n} answer pairs", "{doing} {n} answer pairs"),
+           ("pair", "{n} answer pairs", "{doing} {n} answer pairs"),  # "of 1 pair" too
            ("token by token", "{n} tokens of rated answers", "{doing} {n} rated tokens"))
 COUNTED_ANSWERS = ("{n} answers", "{doing} {n} answers")  # the margins' scorings, the reference's
 
@@ -239,9 +240,3 @@ def early_stop_words(step: int, total: int) -> str:
     ``finetune_words.stopped_words`` says the same on the card)."""
     return (f"Training stopped at step {step} of {total}: general text began to read less fluently, "
             "so it stopped on purpose. Now checking the result.")
-
-def duration_words(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds) or seconds < 0:
-        return ""
-    seconds = int(round(seconds))
-    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from desktop_app.core.duration_words import duration_words
 from desktop_app.core.taught_words import and_list
-from desktop_app.gui.progress_words import duration_words
 from desktop_app.gui.question_box import ask
 
 QUESTION = "A fine-tune is running: stop it and quit?"

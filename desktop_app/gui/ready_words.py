@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted, plural
+from desktop_app.core.duration_words import duration_words
 from desktop_app.core.taught_words import and_list
 from desktop_app.core.train_settings import FineTuneSettings, settings_changes
 from desktop_app.gui.finetune_words import why_words
-from desktop_app.gui.progress_words import duration_words
 
 def ready_words(counts: dict) -> str:
     """What the next fine-tune trains on, at a glance, each kind once so the counts add up to the

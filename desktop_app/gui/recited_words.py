@@ -72,15 +72,16 @@ def cells(records, span: RecitedSpan, written: Collection[int] = ()) -> tuple[st
 
 
 def row_tip(records, span: RecitedSpan, written: Collection[int] = ()) -> str:
-    """A row's tooltip: what the passage is and why the model could predict it, in a few sentences."""
+    """A row's tooltip: what the passage is and why the model could predict it, in a few sentences (its tokens
+    counted from 1, as the status bar counts the token under the pointer; they had counted from 0, cli52)."""
     lines = [f"<b>{html.escape(why(span, written))}</b>: {span.tokens:,} tokens from line {span.line:,} "
-             f"(tokens {span.start:,} to {span.stop - 1:,}), mean probability {percent(span.mean_prob)}, "
+             f"(tokens {span.start + 1:,} to {span.stop:,}), mean probability {percent(span.mean_prob)}, "
              f"{percent(span.first_choice_share)} of them the model's first choice."]
     if model_wrote(span, written):
         lines.append(html.escape(MODEL_WROTE_TIP) + ".")
     elif span.why == recited.REPEAT:
         lines.append(f"{percent(span.copied_share)} of its tokens continue text that occurs earlier, from line "
-                     f"{span.earlier_line:,} (token {span.earlier:,}): the model copies what it has read.")
+                     f"{span.earlier_line:,} (token {span.earlier + 1:,}): the model copies what it has read.")
     else:
         lines.append("It occurs nowhere earlier in what the model read: the model most likely saw it in training "
                      "(memorised).")
