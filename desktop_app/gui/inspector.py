@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
+from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.palette import MEASURES, color_for, css_colours
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.core.token_figures import token_figures_text
 from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -39,6 +40,7 @@ def scrolling_layout(panel: QWidget) -> QVBoxLayout:
 # what each of the inspector's figures means, on hover over its name and its value: usertest 20, new to this,
 # met "log-probability -0.015", "entropy 0.10 nats" and "surprisal 0.02 bits" with nothing to say what they were
 STAT_TIPS = {
+    "token id": "The token's number in the model's vocabulary, as the tokenizer and a transformers run name it.",
     "probability": "How sure the model was of this token: its share of the model's probability for the next token.",
     "log-probability": "The probability's natural logarithm: 0 is certain, more negative is less expected. "
                        "A text's figures add up to the whole text's.",
@@ -49,6 +51,10 @@ STAT_TIPS = {
     "precision": "The model weights these figures were computed with: Exact (float32), Fast (16-bit) or "
                  "Compact (8-bit integer weights)",
 }
+
+COPY_TIP = ("Copy this token's figures as JSON: its index and id, probability, log-probability, rank, entropy "
+            "and surprisal, and its top alternatives with their ids")
+
 
 class AlternativesChart(QWidget):
     """Horizontal bars: one row per alternative, the chosen token marked; click picks a row.
@@ -287,6 +293,15 @@ class InspectorPanel(QFrame):
         self.stats_box = QWidget()
         self.stats_box.setLayout(self.stats)
         layout.addWidget(self.stats_box)
+        self.copy_button = QPushButton("Copy figures")
+        self.copy_button.setToolTip(COPY_TIP)
+        self.copy_button.clicked.connect(self.copy_figures)
+        self.stats.addWidget(self.copy_button, len(STAT_TIPS), 0, 1, 2)
+
+    def copy_figures(self) -> None:
+        """The shown token's figures, as JSON, on the clipboard."""
+        if self.record is not None:
+            QApplication.clipboard().setText(token_figures_text(self.record, self.index))
 
     def _build_rating(self, layout) -> None:
         """The "This token is good / bad" buttons."""
@@ -384,6 +399,7 @@ class InspectorPanel(QFrame):
         self.token_label.setText(token_label(record.text))
         self._show_marks_note(record)
         self._paint_swatch()
+        self.stat_values["token id"].setText(str(record.id))
         self.stat_values["probability"].setText(token_percent(record))  # as its row in the chart says it
         self.stat_values["log-probability"].setText(f"{record.logprob:.3f}")
         self.stat_values["rank"].setText(f"{record.rank:,}")
