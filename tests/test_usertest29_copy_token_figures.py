@@ -42,8 +42,9 @@ def test_the_inspector_shows_the_token_id_and_copies_its_figures(qtbot, bundled_
     record = records[index]
     inspector = InspectorPanel()
     qtbot.addWidget(inspector)
+    assert inspector.copy_button.isHidden()  # no token shown: nothing to copy
     inspector.show_token(None, index, record, can_branch=False)
-    assert inspector.stat_values["token id"].text() == str(cat_id)
+    assert inspector.stat_values["token id"].text() == str(cat_id) and not inspector.copy_button.isHidden()
 
     QApplication.clipboard().clear()
     qtbot.mouseClick(inspector.copy_button, Qt.MouseButton.LeftButton)

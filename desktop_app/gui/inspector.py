@@ -296,7 +296,6 @@ class InspectorPanel(QFrame):
         self.copy_button = QPushButton("Copy figures")
         self.copy_button.setToolTip(COPY_TIP)
         self.copy_button.clicked.connect(self.copy_figures)
-        self.stats.addWidget(self.copy_button, len(STAT_TIPS), 0, 1, 2)
 
     def copy_figures(self) -> None:
         """The shown token's figures, as JSON, on the clipboard."""
@@ -364,15 +363,20 @@ class InspectorPanel(QFrame):
     def _place_explain_button(self, layout) -> None:
         """"Explain this token" right under the token's figures, where it shows without scrolling
         (usertest 11: below the alternatives it was under the fold); the section it opens stays below."""
-        layout.insertWidget(layout.indexOf(self.stats_box) + 1, self.explain.button)
-        QWidget.setTabOrder(self.explain.button, self.good_button)
+        row = QHBoxLayout()  # "Copy figures" beside it: a row of its own pushed the chart below a 600 px window
+        row.setSpacing(6)
+        row.addWidget(self.explain.button, 1)
+        row.addWidget(self.copy_button)
+        layout.insertLayout(layout.indexOf(self.stats_box) + 1, row)
+        QWidget.setTabOrder(self.explain.button, self.copy_button)
+        QWidget.setTabOrder(self.copy_button, self.good_button)
 
     def clear(self) -> None:
         self.message_id, self.index, self.record = None, -1, None
         self.waits_for_model = False
         self.placeholder.show()
         for widget in (self.token_label, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
-                       self.branch_button, self.hint, self.rate_box, self.explain):
+                       self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button):
             widget.hide()
         self.explain.show_token(None, -1)
 
@@ -388,7 +392,7 @@ class InspectorPanel(QFrame):
         self.waits_for_model = busy is not None
         self.text_branch = self.text_rate = False
         self.placeholder.hide()
-        for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage):
+        for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage, self.copy_button):
             widget.show()
         self.branch_button.setVisible(can_branch)
         self.rate_box.setVisible(can_branch)
