@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
@@ -219,9 +221,18 @@ def busy_explain_words(busy: str) -> str:
     return f"{BUSY_WRITING[busy]}: explaining this token is possible once it ends."
 
 
-def _log(p: float) -> float:
-    import math
+def versus_words(alt: Alternative, record: TokenRecord) -> str:
+    """A picked alternative against the written token, as an ML engineer compares two tokens: both
+    log-probabilities, their difference (the logits' difference: the softmax's sum cancels) and the
+    ratio of their chances (usertest 29: two tokens could be compared only by reading two bars)."""
+    alt_logprob = _log(alt.prob)
+    difference = alt_logprob - record.logprob
+    return (f"\u201c{token_label(alt.text)}\u201d (id {alt.id}) against the written \u201c{token_label(record.text)}\u201d: "
+            f"log-probability {alt_logprob:.3f} vs {record.logprob:.3f}, {difference:+.3f} (the logits' difference), "
+            f"{math.exp(difference):.3g}\u00d7 as likely.")
 
+
+def _log(p: float) -> float:
     return math.log(max(p, 1e-12))
 
 
@@ -334,6 +345,9 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.chart)
         self.coverage = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.coverage)
+        self.versus = styled_label("", "Muted", wrap=True)  # the picked alternative against the written token
+        self.versus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.versus)
         self.branch_button = QPushButton(BRANCH_LABEL)
         self.branch_button.setIcon(icon("branch"))
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
@@ -376,7 +390,7 @@ class InspectorPanel(QFrame):
         self.waits_for_model = False
         self.placeholder.show()
         for widget in (self.token_label, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
-                       self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button):
+                       self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button, self.versus):
             widget.hide()
         self.explain.show_token(None, -1)
 
@@ -415,6 +429,7 @@ class InspectorPanel(QFrame):
         covered = sum(a.prob for a in record.top)
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
+        self.versus.hide()
         self.branch_button.setText(BRANCH_LABEL)  # an alternative picked for an earlier token is not this one's
         self.hint.setText("Pick another alternative above (or Tab to it, \u2191 \u2193, Enter), then continue the answer from it as a new branch."
                           if can_branch else busy_branch_words(busy) if busy
@@ -479,6 +494,8 @@ class InspectorPanel(QFrame):
         same = alt is not None and alt.id == self.record.id
         turn(self.branch_button, allowed and alt is not None and not same,
              branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
+        self.versus.setText(versus_words(alt, self.record) if alt is not None and not same else "")
+        self.versus.setVisible(bool(self.versus.text()))
         if alt is not None:
             self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
 
