@@ -38,5 +38,6 @@ def test_the_inspector_says_a_surprise_s_chance_as_the_surprises_list_does(qtbot
         inspector.show_token(None, surprise.index, record, can_branch=False)
         assert inspector.stat_values["probability"].text() == listed
         assert f"p={listed}" in token_status_words(surprise.index, record)
-        chosen = [text for (_label, _p, chosen), text in zip(inspector.chart.rows(), inspector.chart.percents()) if chosen]
+        rows = zip(inspector.chart.rows(), inspector.chart.percents())
+        chosen = [text for (_label, _p, chosen), text in rows if chosen]
         assert chosen[0].endswith(listed)

@@ -6,8 +6,8 @@ import math
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from desktop_app.core.palette import MEASURES, color_for, css_colours
 from desktop_app.core.precision import label as precision_label
@@ -227,7 +227,8 @@ def versus_words(alt: Alternative, record: TokenRecord) -> str:
     ratio of their chances (usertest 29: two tokens could be compared only by reading two bars)."""
     alt_logprob = _log(alt.prob)
     difference = alt_logprob - record.logprob
-    return (f"\u201c{token_label(alt.text)}\u201d (id {alt.id}) against the written \u201c{token_label(record.text)}\u201d: "
+    return (f"\u201c{token_label(alt.text)}\u201d (id {alt.id}) against the written "
+            f"\u201c{token_label(record.text)}\u201d: "
             f"log-probability {alt_logprob:.3f} vs {record.logprob:.3f}, {difference:+.3f} (the logits' difference), "
             f"{math.exp(difference):.3g}\u00d7 as likely.")
 

@@ -149,7 +149,8 @@ class SummaryPanel(QWidget):
         grid.setVerticalSpacing(4)
         self.grid = grid
         title = styled_label("TOKEN RANKS", "PanelTitle")
-        title.setToolTip("The share of tokens the model ranked 1 to 10, 11 to 100, 101 to 1000, or beyond (GLTR): each token counts once")
+        title.setToolTip("The share of tokens the model ranked 1 to 10, 11 to 100, 101 to 1000, or beyond (GLTR): "
+                         "each token counts once")
         self.title_row = self._title_row(title)
         self.bar = BucketBar()
         self.figures = QLabel("Not analysed yet.")
