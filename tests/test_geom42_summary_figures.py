@@ -30,7 +30,7 @@ def laid_out_lines(label, width: int) -> list[str]:
     return lines
 
 
-LABELS = ("top", "top 10", "top 100", "top 1000", "beyond", "beyond 1000", "perplexity", "mean", "mean surprisal")
+LABELS = ("rank", "rank 1–10", "rank 11–100", "rank 101–1000", "beyond", "beyond 1000", "perplexity", "mean", "mean surprisal")
 LONE_VALUE = re.compile(r"^[\d.,]+(%| bits)?( ·|$)")
 
 

@@ -29,9 +29,9 @@ def test_rank_legend_puts_each_label_beside_its_colour(qapp):
     assert stops[0][1] == color_for(record(5000), "rank"), "beyond 1000 is drawn at the left"
     assert stops[-1][1] == color_for(record(1), "rank"), "top 10 is drawn at the right"
     assert legend.low.text() == stops[0][0] == "beyond 1000"
-    assert legend.high.text() == stops[-1][0] == "top 10"
+    assert legend.high.text() == stops[-1][0] == "rank 1–10"
     for label, rgb in stops:  # every labelled bucket has the colour a token of that bucket gets
-        rank = {"top 10": 5, "top 100": 50, "top 1000": 500, "beyond 1000": 5000}[label]
+        rank = {"rank 1–10": 5, "rank 11–100": 50, "rank 101–1000": 500, "beyond 1000": 5000}[label]
         assert rgb == color_for(record(rank), "rank"), label
     assert rank_bucket(25) == 1
 

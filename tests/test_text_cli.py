@@ -45,7 +45,7 @@ def test_analyse_prints_the_summary_and_writes_the_three_exports(tiny_model_dir,
     captured = capsys.readouterr()
     tokens = json.loads(js.read_text())["summary"]["tokens"]
     assert f"{tokens:,} tokens scored" in captured.out and "perplexity" in captured.out
-    assert all(label in captured.out for label in ("top 10", "top 100", "top 1000", "beyond 1000"))
+    assert all(label in captured.out for label in ("rank 1–10", "rank 11–100", "rank 101–1000", "beyond 1000"))
     from PySide6.QtGui import QImage
 
     image = QImage(str(png))

@@ -268,7 +268,7 @@ def summary_text(summary) -> str:
     """GLTR's summary in a few lines: the buckets as a bar of shares, the figures, histograms."""
     lines = [f"{summary.tokens:,} tokens scored"]
     for label, count, share in zip(summary.bucket_labels, summary.bucket_counts, summary.bucket_shares):
-        lines.append(f"  {label:<12} {share * 100:5.1f}%  {'#' * round(share * 40):<40} {count:,}")
+        lines.append(f"  {label:<13} {share * 100:5.1f}%  {'#' * round(share * 40):<40} {count:,}")
     perplexity = f"{summary.perplexity:,.2f}" if math.isfinite(summary.perplexity) else "inf"
     lines.append(f"mean surprisal {summary.mean_surprisal_bits:.2f} bits per token, perplexity {perplexity}")
     lines.append("probability histogram (0..1):  " + _sparkline(summary.probability_histogram))

@@ -32,7 +32,7 @@ class TextSummary:
 
     Attributes:
         tokens: how many tokens were scored (all but the first).
-        bucket_counts: tokens whose rank is in each of RANK_BUCKETS (top 10, 100, 1000, beyond).
+        bucket_counts: tokens whose rank is in each of RANK_BUCKETS (rank 1–10, 11–100, 101–1000, beyond).
         mean_surprisal_bits: the mean of -log2 p over the scored tokens.
         perplexity: exp of the mean negative log-likelihood (nats).
         probability_histogram: counts of p in HISTOGRAM_BINS equal bins of [0, 1].

@@ -20,11 +20,13 @@ VIRIDIS = [
 # differ along blue-yellow, which colour-blind eyes keep: ColorBrewer PiYG's pink, PuOr's orange.
 ATTRIBUTION_PALETTE = [(197, 27, 125), (222, 119, 174), (241, 182, 218), (247, 247, 247),
                        (254, 224, 182), (241, 163, 64), (179, 88, 6)]
-RANK_BUCKETS = ((10, "top 10"), (100, "top 100"), (1000, "top 1000"), (None, "beyond 1000"))
+# each bucket holds the ranks after the one before ("rank 11–100", not "top 100": usertest 29 read
+# "top 100 18.2%" beside "top 10 72.7%" as the share in the top 100, which was 90.9%)
+RANK_BUCKETS = ((10, "rank 1–10"), (100, "rank 11–100"), (1000, "rank 101–1000"), (None, "beyond 1000"))
 
 MEASURES = {
     "probability": "Probability of the chosen token",
-    "rank": "Rank buckets (GLTR: top 10 / 100 / 1000 / beyond)",
+    "rank": "Rank buckets (GLTR: rank 1–10 / 11–100 / 101–1000 / beyond)",
     "entropy": "Entropy of the distribution (uncertainty, bits)",
     "surprisal": "Surprisal of the chosen token (bits)",
 }

@@ -236,12 +236,12 @@ def contributions_tip(a) -> str:
 def completeness_words(a) -> str:
     if a.complete:
         return f"the contributions add up {_within(a)}"
-    return f"the contributions add up only within {a.gap * 100:.0f}% after {a.steps} steps: read them loosely"
+    return f"the contributions {_miss_words(a)} after {a.steps} steps: read them loosely"
 
 
 def loose_words(a) -> str:
     """Under the plain caption, for a finished ranking that does not add up (on Exact weights)."""
-    return f"These figures add up only within {a.gap * 100:.0f}% of the whole push: read them loosely."
+    return f"These figures {_miss_words(a)}: read them loosely."
 
 
 def estimate_words(a, shown: int = 0, of: int = 0) -> str:
@@ -330,12 +330,21 @@ def sure_rows(a, top: list[int]) -> int:
     return held
 
 
+def _miss_words(a) -> str:
+    """How far rounded weights' figures miss their push: a percentage while it is under 100%; past that
+    the sum against the push itself (usertest 29 read "add up only within 807%" on Fast weights: a
+    percentage that says nothing once the error is larger than the push it explains)."""
+    if a.gap < 1:
+        return f"add up only within {a.gap * 100:.0f}% of the push they explain"
+    return f"do not add up (their sum is {a.total:+.2f}, the push they explain {a.expected:+.2f})"
+
+
 def doubtful_words(a, precision: str, top: list[int]) -> str:
     """Under the caption of figures that do not add up on rounded weights: by how much, and
     which of the ranking's rows keep their place whatever the error (``sure_rows``)."""
     error = abs(a.total - a.expected)
-    said = (f"On {label(precision)} weights these figures add up only within {a.gap * 100:.0f}% after {a.steps} "
-            f"steps: each may be off by about {error:.2f}. ")
+    said = (f"On {label(precision)} weights these figures {_miss_words(a)} after {a.steps} steps: "
+            f"each may be off by about {error:.2f}. ")
     held = sure_rows(a, top)
     if held and held >= len(top) - 1:
         return said + "<b>The order holds</b>: every row leads the next by more than that."

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from desktop_app.core.palette import MEASURES, color_for, css_colours
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.core.token_figures import token_figures_text
 from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
@@ -39,6 +42,7 @@ def scrolling_layout(panel: QWidget) -> QVBoxLayout:
 # what each of the inspector's figures means, on hover over its name and its value: usertest 20, new to this,
 # met "log-probability -0.015", "entropy 0.10 nats" and "surprisal 0.02 bits" with nothing to say what they were
 STAT_TIPS = {
+    "token id": "The token's number in the model's vocabulary, as the tokenizer and a transformers run name it.",
     "probability": "How sure the model was of this token: its share of the model's probability for the next token.",
     "log-probability": "The probability's natural logarithm: 0 is certain, more negative is less expected. "
                        "A text's figures add up to the whole text's.",
@@ -49,6 +53,10 @@ STAT_TIPS = {
     "precision": "The model weights these figures were computed with: Exact (float32), Fast (16-bit) or "
                  "Compact (8-bit integer weights)",
 }
+
+COPY_TIP = ("Copy this token's figures as JSON: its index and id, probability, log-probability, rank, entropy "
+            "and surprisal, and its top alternatives with their ids")
+
 
 class AlternativesChart(QWidget):
     """Horizontal bars: one row per alternative, the chosen token marked; click picks a row.
@@ -213,9 +221,19 @@ def busy_explain_words(busy: str) -> str:
     return f"{BUSY_WRITING[busy]}: explaining this token is possible once it ends."
 
 
-def _log(p: float) -> float:
-    import math
+def versus_words(alt: Alternative, record: TokenRecord) -> str:
+    """A picked alternative against the written token, as an ML engineer compares two tokens: both
+    log-probabilities, their difference (the logits' difference: the softmax's sum cancels) and the
+    ratio of their chances (usertest 29: two tokens could be compared only by reading two bars)."""
+    alt_logprob = _log(alt.prob)
+    difference = alt_logprob - record.logprob
+    return (f"\u201c{token_label(alt.text)}\u201d (id {alt.id}) against the written "
+            f"\u201c{token_label(record.text)}\u201d: "
+            f"log-probability {alt_logprob:.3f} vs {record.logprob:.3f}, {difference:+.3f} (the logits' difference), "
+            f"{math.exp(difference):.3g}\u00d7 as likely.")
 
+
+def _log(p: float) -> float:
     return math.log(max(p, 1e-12))
 
 
@@ -292,6 +310,14 @@ class InspectorPanel(QFrame):
         self.stats_box = QWidget()
         self.stats_box.setLayout(self.stats)
         layout.addWidget(self.stats_box)
+        self.copy_button = QPushButton("Copy figures")
+        self.copy_button.setToolTip(COPY_TIP)
+        self.copy_button.clicked.connect(self.copy_figures)
+
+    def copy_figures(self) -> None:
+        """The shown token's figures, as JSON, on the clipboard."""
+        if self.record is not None:
+            QApplication.clipboard().setText(token_figures_text(self.record, self.index))
 
     def _build_rating(self, layout) -> None:
         """The "This token is good / bad" buttons."""
@@ -325,6 +351,9 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.chart)
         self.coverage = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.coverage)
+        self.versus = styled_label("", "Muted", wrap=True)  # the picked alternative against the written token
+        self.versus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.versus)
         self.branch_button = QPushButton(BRANCH_LABEL)
         self.branch_button.setIcon(icon("branch"))
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
@@ -354,15 +383,20 @@ class InspectorPanel(QFrame):
     def _place_explain_button(self, layout) -> None:
         """"Explain this token" right under the token's figures, where it shows without scrolling
         (usertest 11: below the alternatives it was under the fold); the section it opens stays below."""
-        layout.insertWidget(layout.indexOf(self.stats_box) + 1, self.explain.button)
-        QWidget.setTabOrder(self.explain.button, self.good_button)
+        row = QHBoxLayout()  # "Copy figures" beside it: a row of its own pushed the chart below a 600 px window
+        row.setSpacing(6)
+        row.addWidget(self.explain.button, 1)
+        row.addWidget(self.copy_button)
+        layout.insertLayout(layout.indexOf(self.stats_box) + 1, row)
+        QWidget.setTabOrder(self.explain.button, self.copy_button)
+        QWidget.setTabOrder(self.copy_button, self.good_button)
 
     def clear(self) -> None:
         self.message_id, self.index, self.record = None, -1, None
         self.waits_for_model = False
         self.placeholder.show()
         for widget in (self.token_label, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
-                       self.branch_button, self.hint, self.rate_box, self.explain):
+                       self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button, self.versus):
             widget.hide()
         self.show_source("")
         self.explain.show_token(None, -1)
@@ -385,7 +419,7 @@ class InspectorPanel(QFrame):
         self.text_branch = self.text_rate = False
         self.placeholder.hide()
         self.show_source("")  # the chat says which answer after this; the Text tab's token needs nothing
-        for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage):
+        for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage, self.copy_button):
             widget.show()
         self.branch_button.setVisible(can_branch)
         self.rate_box.setVisible(can_branch)
@@ -396,6 +430,7 @@ class InspectorPanel(QFrame):
         self.token_label.setText(token_label(record.text))
         self._show_marks_note(record)
         self._paint_swatch()
+        self.stat_values["token id"].setText(str(record.id))
         self.stat_values["probability"].setText(token_percent(record))  # as its row in the chart says it
         self.stat_values["log-probability"].setText(f"{record.logprob:.3f}")
         self.stat_values["rank"].setText(f"{record.rank:,}")
@@ -407,6 +442,7 @@ class InspectorPanel(QFrame):
         covered = sum(a.prob for a in record.top)
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
+        self.versus.hide()
         self.branch_button.setText(BRANCH_LABEL)  # an alternative picked for an earlier token is not this one's
         self.hint.setText("Pick another alternative above (or Tab to it, \u2191 \u2193, Enter), then continue the answer from it as a new branch."
                           if can_branch else busy_branch_words(busy) if busy
@@ -471,6 +507,8 @@ class InspectorPanel(QFrame):
         same = alt is not None and alt.id == self.record.id
         turn(self.branch_button, allowed and alt is not None and not same,
              branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
+        self.versus.setText(versus_words(alt, self.record) if alt is not None and not same else "")
+        self.versus.setVisible(bool(self.versus.text()))
         if alt is not None:
             self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
 

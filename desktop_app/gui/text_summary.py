@@ -117,7 +117,7 @@ HISTOGRAMS_CLOSED, HISTOGRAMS_OPEN = "Histograms \u25b8", "Histograms \u25be"
 # (figures of a usual size: a longer text's own figures keep their room once they come)
 CONTINUED_FIGURES = ("Your text: 999 tokens · How surprising the text is to the model: mean surprisal 9.99 bits · "
                      "perplexity 99.9\n"
-                     "top 10 99.9% · top 100 99.9% · top 1000 99.9% · beyond 1000 9.9%\n"
+                     "rank 1–10 99.9% · rank 11–100 99.9% · rank 101–1000 99.9% · beyond 1000 9.9%\n"
                      "With the model's continuation (128 tokens, in italics): 999 tokens · perplexity 9.9")
 EXPORT_TIP = "Save the text itself, the heatmap as PNG, every token's figures as JSON, this summary as CSV"
 EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("json", "Tokens as JSON\u2026"), ("csv", "Summary as CSV\u2026"))
@@ -161,7 +161,8 @@ class SummaryPanel(QWidget):
         grid.setVerticalSpacing(4)
         self.grid = grid
         title = styled_label("TOKEN RANKS", "PanelTitle")
-        title.setToolTip("The share of tokens the model ranked in its top 10, top 100, top 1000, or beyond (GLTR)")
+        title.setToolTip("The share of tokens the model ranked 1 to 10, 11 to 100, 101 to 1000, or beyond (GLTR): "
+                         "each token counts once")
         self.title_row = self._title_row(title)
         self.bar = BucketBar()
         self.figures = QLabel("Not analysed yet.")
@@ -460,7 +461,8 @@ SURPRISE_TIP = ("<b>How surprising the text is to the model</b><br><b>Surprisal<
                 "in bits: 1 bit is a coin toss, 10 bits about one chance in a thousand. The mean is over every "
                 "token.<br><b>Perplexity</b>: the same as the number of equally likely tokens the model was choosing "
                 "between on average (2 to the power of the mean surprisal). Lower: the text is more predictable to "
-                "the model.<br><b>top 10 / 100 / 1000</b>: the share of tokens the model ranked that high.")
+                "the model.<br><b>rank 1–10 / 11–100 / 101–1000 / beyond 1000</b>: the share of tokens the model ranked "
+                "there; each token counts in one of them, so the four add up to 100%.")
 
 
 def surprise_words(summary: TextSummary) -> str:

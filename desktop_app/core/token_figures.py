@@ -1,0 +1,24 @@
+"""One token's figures as JSON text, what the inspector's "Copy figures" puts on the clipboard.
+
+An ML engineer pastes them into a notebook or an issue beside a plain transformers run
+(usertest 29: nothing could be copied, and the token id was shown nowhere)."""
+
+from __future__ import annotations
+
+import json
+
+from desktop_app.core.records import TokenRecord
+
+
+def token_figures(record: TokenRecord, index: int) -> dict:
+    """The record's stored figures (``to_json``: id, text, prob, logprob, rank, entropy in nats,
+    top alternatives with their ids) with its place in the text and the bits the inspector shows."""
+    figures = {"index": index, **record.to_json()}
+    figures["entropy_bits"] = record.entropy_bits
+    figures["surprisal_bits"] = record.surprisal_bits
+    return figures
+
+
+def token_figures_text(record: TokenRecord, index: int) -> str:
+    # ensure_ascii=False keeps a token's own characters readable; json escapes a newline or tab
+    return json.dumps(token_figures(record, index), ensure_ascii=False, indent=1)
