@@ -35,9 +35,9 @@ def test_one_duration_function_keeps_each_front_end_s_words():
     assert duration_words(245, rough=True) == "4 min" and duration_words(75, rough=True) == "75 s"
     assert duration_words(None) == duration_words(-1) == duration_words(float("nan")) == ""
     import desktop_app.cli.finetune_cmds as cli
-    import desktop_app.gui.progress_words as gui
+    import desktop_app.core.progress_words as words
 
-    assert not hasattr(cli, "_duration_words") and not hasattr(gui, "duration_words")
+    assert not hasattr(cli, "_duration_words") and not hasattr(words, "duration_words")
 
 
 def test_the_cli_s_time_left_uses_the_rough_words(capsys, monkeypatch):
@@ -421,7 +421,7 @@ def test_the_window_still_names_a_count_of_one_pair():
     from desktop_app.core import work_meter
     from desktop_app.core.train_packing import SCORING_PAIRS
     from desktop_app.core.training import TrainProgress
-    from desktop_app.gui.progress_words import count_words
+    from desktop_app.core.progress_words import count_words
 
     line = work_meter.words(SCORING_PAIRS, 0, 1)
     assert count_words(TrainProgress("preparing", step=0, total=1, message=line))[0] == "0/1 answer pairs"

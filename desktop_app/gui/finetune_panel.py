@@ -23,7 +23,7 @@ from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
 from desktop_app.gui.finetune_words import (RunCard, changed_facts_words, degenerate_words, figures_tip, run_card,
                                           stopped_run_note)
-from desktop_app.gui.progress_words import (PHASE_WORDS, SLOW_WINDOW, count_eta_words, counted_line,
+from desktop_app.core.progress_words import (PHASE_WORDS, SLOW_WINDOW, count_eta_words, counted_line,
                                             early_stop_words, phase_line, phase_name, step_eta_words)
 from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
                                          ready_words, repeated_run, same_ratings_words, tile_words, train_again_tip)

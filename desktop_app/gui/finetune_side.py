@@ -22,7 +22,7 @@ from desktop_app.gui import shortcuts, view_toolbar
 from desktop_app.gui.adapter_history import LOADING
 from desktop_app.gui.adapter_history_words import now_answering, switch_failed
 from desktop_app.gui.finetune_panel import FineTunePanel
-from desktop_app.gui.progress_words import CANCELLING, SLOW_WINDOW, status_forms
+from desktop_app.core.progress_words import CANCELLING, SLOW_WINDOW, status_forms
 from desktop_app.gui.ready_words import tab_count_words
 from desktop_app.gui.elided_labels import ElidedLabel, fitted_meta
 
