@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, 
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.progress_words import (PHASE_WORDS, SLOW_WINDOW, count_eta_words, early_stop_words,
+                                             progress_line, step_eta_words)
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
@@ -23,8 +25,6 @@ from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
 from desktop_app.gui.finetune_words import (RunCard, changed_facts_words, degenerate_words, figures_tip, run_card,
                                           stopped_run_note)
-from desktop_app.core.progress_words import (PHASE_WORDS, SLOW_WINDOW, count_eta_words, early_stop_words,
-                                            progress_line, step_eta_words)
 from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
                                          ready_words, repeated_run, same_ratings_words, tile_words, train_again_tip)
 from desktop_app.gui.question_box import ask
