@@ -35,9 +35,9 @@ def test_one_duration_function_keeps_each_front_end_s_words():
     assert duration_words(245, rough=True) == "4 min" and duration_words(75, rough=True) == "75 s"
     assert duration_words(None) == duration_words(-1) == duration_words(float("nan")) == ""
     import desktop_app.cli.finetune_cmds as cli
-    import desktop_app.gui.progress_words as gui
+    import desktop_app.core.progress_words as words
 
-    assert not hasattr(cli, "_duration_words") and not hasattr(gui, "duration_words")
+    assert not hasattr(cli, "_duration_words") and not hasattr(words, "duration_words")
 
 
 def test_the_cli_s_time_left_uses_the_rough_words(capsys, monkeypatch):
@@ -299,8 +299,8 @@ def test_a_count_s_start_reported_again_is_said_once(capsys):
     for done in (0, 0, 0, 0, 4, 7, 9):
         bar(TrainProgress("preparing", step=done, total=9, message=words.format(done)))
     lines = capsys.readouterr().err.splitlines()
-    assert lines.count(f"preparing: {words.format(0)}") == 1
-    assert lines[-1] == f"preparing: {words.format(9)}"
+    assert lines.count(f"getting ready: {words.format(0)}") == 1  # the window's name of the phase (words53)
+    assert lines[-1] == f"getting ready: {words.format(9)}"
 
 
 def test_the_adapter_list_says_what_held_an_adapter_back(tmp_path, capsys):
@@ -363,7 +363,8 @@ def test_a_second_ctrl_c_interrupts_and_says_what_was_kept(tiny_model_dir, tmp_p
 
 def test_the_measuring_between_steps_reads_as_a_pause_not_the_check(capsys):
     """Between steps 2 and 3 the terminal session's run said "evaluating: Measuring your current model..." (the
-    window: "Training paused"), and before step 1 "training: Computing reference log-probabilities"."""
+    window: "Training paused"), and before step 1 "training: Computing reference log-probabilities". Each line
+    is the window's (words53: core's raw "Reading ratings" beside "scoring the ..." had stayed)."""
     from desktop_app.cli.finetune_cmds import _Bar
     from desktop_app.core.training import TrainProgress
 
@@ -374,9 +375,9 @@ def test_the_measuring_between_steps_reads_as_a_pause_not_the_check(capsys):
                       training_follows=True))
     bar(TrainProgress("evaluating", message="Measuring the new adapter"))
     assert capsys.readouterr().err.splitlines() == [
-        "preparing: Reading ratings", "preparing: Computing reference log-probabilities",
-        "training paused: Measuring your current model, to compare the result with",
-        "evaluating: Measuring the new adapter"]
+        "getting ready: reading your ratings", "getting ready: scoring your ratings with the model as it is",
+        "training paused: measuring your current model on held-out ratings and general text, for comparison",
+        "checking whether it helps: measuring the new adapter the same way"]
 
 
 def test_text_mode_lists_count_tokens_as_the_window_s_status_bar(capsys):
@@ -421,7 +422,7 @@ def test_the_window_still_names_a_count_of_one_pair():
     from desktop_app.core import work_meter
     from desktop_app.core.train_packing import SCORING_PAIRS
     from desktop_app.core.training import TrainProgress
-    from desktop_app.gui.progress_words import count_words
+    from desktop_app.core.progress_words import count_words
 
     line = work_meter.words(SCORING_PAIRS, 0, 1)
     assert count_words(TrainProgress("preparing", step=0, total=1, message=line))[0] == "0/1 answer pairs"

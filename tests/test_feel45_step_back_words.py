@@ -8,7 +8,7 @@ from desktop_app.core.store import Store
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import measuring_again_words
 from desktop_app.core.training import run_finetune
-from desktop_app.gui.progress_words import count_eta_words, counted_line
+from desktop_app.core.progress_words import count_eta_words, counted_line
 from test_training_data import rate_three_answers
 
 FAST = dict(max_steps=12, min_steps=12, lr=3e-3, reask_count=2, reask_tokens=12, heldout_fraction=0.0,

@@ -13,7 +13,7 @@ from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
-from desktop_app.gui.progress_words import count_eta_words, status_words, step_eta_words
+from desktop_app.core.progress_words import count_eta_words, status_words, step_eta_words
 from test_training import FAST
 from test_training_data import rate_three_answers
 

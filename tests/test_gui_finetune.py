@@ -291,7 +291,7 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
 
 def test_nothing_to_train_and_describe_run():
     from desktop_app.gui.finetune_words import describe_run
-    from desktop_app.gui.progress_words import eta_words
+    from desktop_app.core.progress_words import eta_words
 
     title, body = describe_run("discarded", "the held-out margin did not move the right way (0.1 -> 0.05)",
                                {"margin_before": 0.1, "margin_after": 0.05, "heldout_size": 2,
@@ -372,7 +372,7 @@ def test_ratings_made_from_the_terminal_count_when_the_window_is_active_again(ma
 
 def test_time_left_is_as_rough_as_the_estimate():
     """usertest 8, A4: "about 4 min 39 s left", then "about 7 min 29 s left" three steps later."""
-    from desktop_app.gui.progress_words import eta_words, step_eta_words
+    from desktop_app.core.progress_words import eta_words, step_eta_words
 
     assert eta_words(279) == "about 5 min left" and eta_words(449) == "about 7 min left"
     assert eta_words(42) == "about 40 s left" and eta_words(4) == "a few seconds left"

@@ -186,7 +186,7 @@ def test_the_status_bar_shows_a_counted_phase_with_its_count_and_time_left(qapp)
 
     from desktop_app.core.training import TrainProgress
     from desktop_app.gui.finetune_side import fitted_run
-    from desktop_app.gui.progress_words import status_forms, status_words
+    from desktop_app.core.progress_words import status_forms, status_words
 
     checking = TrainProgress("evaluating", step=7, total=12, eta_s=95, message="measuring the new adapter: re-asking")
     words = status_words(checking)

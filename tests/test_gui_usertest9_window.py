@@ -63,7 +63,7 @@ def test_every_sampling_setting_explains_itself_and_the_popup_has_a_close_button
 def test_the_run_label_keeps_its_words_in_a_narrow_bar(qapp):
     from desktop_app.core.training import TrainProgress
     from desktop_app.gui.finetune_side import fitted_run
-    from desktop_app.gui.progress_words import status_forms
+    from desktop_app.core.progress_words import status_forms
 
     forms = status_forms(TrainProgress("training", step=4, total=22, eta_s=780))
     words = "fine-tuning \u00b7 step 4/22 \u00b7 13 min left"

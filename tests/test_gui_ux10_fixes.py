@@ -183,7 +183,7 @@ def test_a_cancelled_fine_tune_says_cancelling_in_the_status_bar_too(make_window
 
 def test_the_last_report_of_a_cancelled_run_reads_as_cancelling():
     from desktop_app.core.training import TrainProgress
-    from desktop_app.gui.progress_words import phase_line, phase_name
+    from desktop_app.core.progress_words import phase_line, phase_name
 
     last = TrainProgress(phase="evaluating", message="Cancelled")
     assert phase_name(last) == "Cancelling" and phase_line(last) == "Cancelling\u2026"

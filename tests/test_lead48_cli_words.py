@@ -49,7 +49,7 @@ def test_a_moving_count_is_said_at_its_tenths_not_at_every_token(capsys):
     from desktop_app.core.training import TrainProgress
 
     bar = _Bar(quiet=False)
-    bar(TrainProgress("preparing", message="reading your ratings"))
+    bar(TrainProgress("preparing", message="Reading ratings"))
     for done in range(0, 41):  # a count's reports, as core.training's say them: step of total
         bar(TrainProgress("evaluating", step=done, total=40,
                           message=f"re-asking 13 questions at once: {done} of at most 40 tokens"))
@@ -58,7 +58,7 @@ def test_a_moving_count_is_said_at_its_tenths_not_at_every_token(capsys):
                           message=f"Re-scoring for the compare view: {done} of 8 rated answers"))
     lines = capsys.readouterr().err.splitlines()
     reasks = [line for line in lines if "re-asking" in line]
-    assert lines[0] == "preparing: reading your ratings"
+    assert lines[0] == "getting ready: reading your ratings"  # the window's words (words53)
     assert reasks[0].endswith(": 0 of at most 40 tokens") and reasks[-1].endswith(": 40 of at most 40 tokens")
     assert len(reasks) == 11, reasks  # 0, then a line at each tenth: 4, 8, ... 40
-    assert len([line for line in lines if "Re-scoring" in line]) == 8, "a count under ten says every piece"
+    assert len([line for line in lines if line.startswith("re-scoring")]) == 8, "a count under ten says every piece"

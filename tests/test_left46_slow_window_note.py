@@ -12,7 +12,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
-from desktop_app.gui.progress_words import SLOW_WINDOW  # noqa: E402
+from desktop_app.core.progress_words import SLOW_WINDOW  # noqa: E402
 from gui_windows import active, liked_answer_counted  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
 from test_gui_usertest9_fixes import TRAIN_MS, cancelled  # noqa: E402

@@ -12,7 +12,7 @@ import torch
 
 from desktop_app.core import work_meter
 from desktop_app.core.train_measure import distinct_sequence_logps, prompt_shared_logps
-from desktop_app.gui.progress_words import counted_line, status_forms
+from desktop_app.core.progress_words import counted_line, status_forms
 
 SEQS = [([5, 6, 7], [8, 9]), ([5, 6, 7], [10]), ([11, 12], [13, 14, 15])]
 SAYS_ITS_WHOLE = re.compile(r"scoring the (\d+) answers your examples compare: (\d+) of (\d+)$")

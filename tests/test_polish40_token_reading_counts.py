@@ -12,7 +12,7 @@ from desktop_app.core import training, work_meter
 from desktop_app.core.train_references import READING_TOKENS, token_references
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.training import run_finetune
-from desktop_app.gui.progress_words import STEP_WORDS, count_words, phase_line
+from desktop_app.core.progress_words import STEP_WORDS, count_words, phase_line
 from test_training import FAST, env  # noqa: F401  (a fixture)
 from test_training_data import add_answer
 

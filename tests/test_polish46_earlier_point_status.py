@@ -5,7 +5,7 @@ looked like the same check run twice. The status bar says it checks an earlier p
 from __future__ import annotations
 
 from desktop_app.core.training import TrainProgress
-from desktop_app.gui.progress_words import EARLIER_POINT, status_forms
+from desktop_app.core.progress_words import EARLIER_POINT, status_forms
 from test_feel45_step_back_words import run
 
 

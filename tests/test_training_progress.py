@@ -96,7 +96,7 @@ def test_getting_ready_counts_answers_pairs_and_tokens_from_zero_in_words(tiny_m
 
 
 def test_the_generating_parts_of_getting_ready_say_what_they_do():
-    from desktop_app.gui.progress_words import STEP_WORDS, phase_line
+    from desktop_app.core.progress_words import STEP_WORDS, phase_line
 
     for said in (training.ANSWERING_REQUESTS, training.WRITING_PRACTICE):
         line = phase_line(training.TrainProgress("training", message=said, step=0))

@@ -19,7 +19,7 @@ from desktop_app.core import training  # noqa: E402
 from desktop_app.core.paths import AppPaths  # noqa: E402
 from desktop_app.core.store import Store  # noqa: E402
 from desktop_app.core.train_settings import FineTuneSettings  # noqa: E402
-from desktop_app.gui.progress_words import status_forms  # noqa: E402
+from desktop_app.core.progress_words import status_forms  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
 from test_training import FAST  # noqa: E402
 from test_training_data import rate_three_answers  # noqa: E402

@@ -16,6 +16,7 @@ from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_wor
                                               marked_sure_words)
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
+from desktop_app.core.progress_words import terminal_line
 from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, new_since_words, rated_count_words,
                                            repeats_words, short_first, shown_answer, unchecked_why, unchecked_words,
                                            yours_label)
@@ -86,16 +87,6 @@ def _settings(args):
     return s
 
 
-def _phase_name(p) -> str:
-    """A report's phase as the window names it (gui.progress_words.phase_name): the measuring of the model in use
-    between two steps is a pause of the training, and the work before the first step gets it ready. The terminal
-    session's run read "evaluating: measuring your current model..." between steps 2 and 3, as if the check
-    after the run had begun, and "training: Computing reference log-probabilities" amid "preparing:" lines."""
-    if getattr(p, "training_follows", False):
-        return "training paused"
-    return "preparing" if p.phase == "training" and not p.step else p.phase
-
-
 class _Bar:
     """TrainProgress -> a tqdm bar for the steps, one line per phase change (stderr)."""
 
@@ -135,7 +126,9 @@ class _Bar:
             if said == self.count_said and p.step not in (0, p.total):
                 return
             self.count_said = said
-        line = CANCELLED_LINE if p.message == CANCELLED_MESSAGE else f"{_phase_name(p)}: {p.message}"
+        # the window's words for the report (its progress line): "getting ready: reading your ratings", "training
+        # paused: measuring your current model ..." (it printed core's raw "preparing: Reading ratings")
+        line = CANCELLED_LINE if p.message == CANCELLED_MESSAGE else terminal_line(p)
         if line != self.line_said:  # a count's start reported again ("... 0 of 9 tokens" four times, cli52)
             print(line, file=sys.stderr)
             self.line_said = line
@@ -151,7 +144,7 @@ class _Bar:
         self.tenth_said = tenth
         said = ", ".join(f"{name} {value}" for name, value in figures.items())
         left = f", about {duration_words(p.eta_s, rough=True)} left" if p.eta_s and p.eta_s >= 1 else ""
-        print(f"training: step {p.step} of {p.total}{', ' + said if said else ''}{left}", file=sys.stderr)
+        print(f"{terminal_line(p)}{', ' + said if said else ''}{left}", file=sys.stderr)  # "training: step 3 of 12"
 
 
 def cmd_finetune(args) -> int:

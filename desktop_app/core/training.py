@@ -56,8 +56,8 @@ ETA_AFTER_STEPS = 3  # a training step's time left is told from this step on (th
 BEFORE_AT_STEP = 2
 
 
-# the steps of getting ready that generate text, and say so (core is free of the panel's words:
-# gui.progress_words.STEP_WORDS puts them in a person's words)
+# the steps of getting ready that generate text, and say so (raw: core.progress_words.STEP_WORDS puts them in a
+# person's words for both front ends)
 ANSWERING_REQUESTS = "Answering general requests with the model as it is"
 WRITING_PRACTICE = "Writing practice answers in capitals"
 # said once the ratings are read, until the first step's own report: the first step is the slowest (and a

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, 
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.adapters import adapter_name
+from desktop_app.core.progress_words import (PHASE_WORDS, SLOW_WINDOW, count_eta_words, early_stop_words,
+                                             progress_line, step_eta_words)
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
@@ -23,8 +25,6 @@ from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
 from desktop_app.gui.finetune_words import (RunCard, changed_facts_words, degenerate_words, figures_tip, run_card,
                                           stopped_run_note)
-from desktop_app.gui.progress_words import (PHASE_WORDS, SLOW_WINDOW, count_eta_words, counted_line,
-                                            early_stop_words, phase_line, phase_name, step_eta_words)
 from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
                                          ready_words, repeated_run, same_ratings_words, tile_words, train_again_tip)
 from desktop_app.gui.question_box import ask
@@ -452,7 +452,7 @@ class FineTunePanel(QScrollArea):
         if self.controller.cancel_pending:  # "Cancelling…" stays until the run ends (a step came after it)
             return
         self._note_stop(p)
-        phase = phase_name(p)
+        self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
         counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
         counting = not (p.phase == "training" and p.step) and not counted
         if counting and not self.elapsed_timer.isActive():
@@ -462,7 +462,6 @@ class FineTunePanel(QScrollArea):
         if p.phase == "training" and p.step:
             self.bar.setRange(0, max(1, p.total))
             self.bar.setValue(p.step)
-            self.phase_label.setText(f"{phase}: step {p.step} of {p.total}")
             self.eta_label.setText(" \u00b7 ".join(x for x in (step_eta_words(p.eta_s, p.check_s),
                                                               f"loss {p.loss:.3f}" if p.loss is not None else "")
                                                    if x))
@@ -471,12 +470,10 @@ class FineTunePanel(QScrollArea):
         elif counted:
             self.bar.setRange(0, p.total)
             self.bar.setValue(p.step)
-            self.phase_label.setText(counted_line(p))
             self.eta_label.setText(count_eta_words(p, self.trained_to))
         else:
             if not (p.phase == "training" and self.curve.steps):
                 self.bar.setRange(0, 0)
-            self.phase_label.setText(phase_line(p))
             self._show_elapsed()
 
     def _note_stop(self, p) -> None:

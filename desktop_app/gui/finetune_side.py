@@ -17,12 +17,12 @@ from shiboken6 import isValid
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.finetune_effect import all_changed_facts
+from desktop_app.core.progress_words import CANCELLING, SLOW_WINDOW, status_forms
 from desktop_app.core.taught_words import changed_unrated_words
 from desktop_app.gui import shortcuts, view_toolbar
 from desktop_app.gui.adapter_history import LOADING
 from desktop_app.gui.adapter_history_words import now_answering, switch_failed
 from desktop_app.gui.finetune_panel import FineTunePanel
-from desktop_app.gui.progress_words import CANCELLING, SLOW_WINDOW, status_forms
 from desktop_app.gui.ready_words import tab_count_words
 from desktop_app.gui.elided_labels import ElidedLabel, fitted_meta
 

@@ -1,6 +1,7 @@
 """The fine-tune's words while it runs, free of Qt: the phase of a run, what a counted phase
 counts, the time left (the panel's lines, the status bar's label from its longest form to its
-shortest), and how long the last run took. The panel, the status bar and tests share them."""
+shortest), and how long the last run took. The window's panel and status bar, the CLI's
+`finetune` lines (``terminal_line``) and tests share them: core's own reports are raw."""
 
 from __future__ import annotations
 
@@ -66,6 +67,24 @@ def phase_line(p) -> str:
     if getattr(p, "stepping_back", None):
         return f"{name}: {p.message}\u2026"
     return f"{p.message}\u2026" if p.message else f"{name}\u2026"
+
+
+def progress_line(p) -> str:
+    """The panel's line for any report: "Training: step 3 of 12", a count's (``counted_line``),
+    else the phase's (``phase_line``)."""
+    if p.phase == "training" and p.step:
+        return f"{phase_name(p)}: step {p.step} of {p.total}"
+    if p.phase != "training" and p.total:
+        return counted_line(p)
+    return phase_line(p)
+
+
+def terminal_line(p) -> str:
+    """The panel's line as a line of the CLI's `finetune`: "getting ready: reading your ratings" (it printed
+    core's raw reports, "preparing: Reading ratings" beside "preparing: scoring the ..."). Lowercase at its
+    start as the CLI's other lines, unless it starts with a name in capitals ("GPT-2"); no "…": a line ends."""
+    line = progress_line(p).removesuffix("\u2026")
+    return line if line[:2].isupper() else line[:1].lower() + line[1:]
 
 
 def counted_line(p) -> str:
