@@ -371,7 +371,8 @@ def cap(args) -> None:
             cpu = time.process_time() - cpu
             total[0] += result.complete
             total[1] += cpu
-            print(f"{len(seen):3d} tokens, cap {most:3d}: gap {result.gap * 100:7.1f}%  {result.steps:3d} steps  {cpu:5.2f} CPU-s")
+            print(f"{len(seen):3d} tokens, cap {most:3d}: gap {result.gap * 100:7.1f}%  {result.steps:3d} steps  "
+                  f"{cpu:5.2f} CPU-s")
     for most, (complete, cpu) in totals.items():
         print(f"cap {most}: complete {complete} of {len(cases)}, {cpu:.1f} CPU-s")
     print(f"cap_cpu_ratio: {totals[attribution.IG_MAX_STEPS][1] / totals[128][1]:.2f}")
