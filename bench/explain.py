@@ -16,6 +16,7 @@ bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window ru
     python bench/explain.py --head [--lora] [--bundled-tokens 58] [--precision fast]
     python bench/explain.py --rounding [--rounding-tokens 30]    # written vs scored probability, Fast and Exact
     python bench/explain.py --early [--early-tokens 112 200] [--early-max-steps 128]    # first figures, before/after
+    python bench/explain.py --cap    # Fast's attribution with 128 steps at most vs IG_MAX_STEPS
     python bench/explain.py --widen    # Fast's attribution in bfloat16 arithmetic vs widened to float32, vs Exact
 
 --head: one batch of the attribution's passes with the logits through the whole model (as
@@ -40,6 +41,11 @@ bfloat16 arithmetic (as before core.attribution.float32_arithmetic), the same we
 (as now) and on Exact weights, one after the other in one process: each one's gap, whether it
 is complete (within 5%), whether its top three tokens are Exact's, and CPU seconds;
 `widen_cpu_ratio` (widened / bfloat16).
+
+--cap: on the bundled model at Fast, the tokens of --widen and the Text tab's " happy" vs " a" (after
+"<|endoftext|>The cat sat on the mat. It was", as the Text tab reads it), each with the step cap as
+before (128) and as now (core.attribution.IG_MAX_STEPS), one after the other in one process: gap,
+steps and CPU seconds of each, how many are complete, and `cap_cpu_ratio` (now / before).
 """
 
 from __future__ import annotations
@@ -339,6 +345,39 @@ def widen(args) -> None:
     print(f"widen_cpu_ratio: {totals['widened'][2] / totals['bfloat16'][2]:.2f}")
 
 
+CAP_TEXT = ("The cat sat on the mat. It was", " happy", " a")
+
+
+def cap(args) -> None:
+    from desktop_app.core import attribution
+    from desktop_app.core.explain import runner_up
+    from desktop_app.core.lens import final_logits
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.prompts import plain_text_start
+
+    fast = open_model("bundled", AppPaths.resolve().ensure(), device=args.device, precision="fast")
+    encode = lambda text: list(fast.tokenizer(text)["input_ids"])  # noqa: E731
+    cases = [(plain_text_start(fast.tokenizer) + encode(CAP_TEXT[0]), encode(CAP_TEXT[1])[0], encode(CAP_TEXT[2])[0])]
+    for text in WIDEN_TEXTS:
+        ids = encode(text)
+        for at in sorted({3, len(ids) // 2, len(ids) - 2}):
+            cases.append((ids[:at], ids[at], runner_up(final_logits(fast, ids[:at]), ids[at])))
+    totals = {most: [0, 0.0] for most in (128, attribution.IG_MAX_STEPS)}  # complete, CPU-s
+    for seen, target, other in cases:
+        for most, total in totals.items():
+            cpu = time.process_time()
+            result = attribution.integrated_gradients(fast, seen, target, other, max_steps=most)
+            cpu = time.process_time() - cpu
+            total[0] += result.complete
+            total[1] += cpu
+            print(f"{len(seen):3d} tokens, cap {most:3d}: gap {result.gap * 100:7.1f}%  {result.steps:3d} steps  "
+                  f"{cpu:5.2f} CPU-s")
+    for most, (complete, cpu) in totals.items():
+        print(f"cap {most}: complete {complete} of {len(cases)}, {cpu:.1f} CPU-s")
+    print(f"cap_cpu_ratio: {totals[attribution.IG_MAX_STEPS][1] / totals[128][1]:.2f}")
+
+
 def early(args) -> None:
     from desktop_app.core import attribution
     from desktop_app.core.explain import runner_up
@@ -404,6 +443,7 @@ def main() -> None:
     parser.add_argument("--early-tokens", type=int, nargs="+", default=[112, 200])
     parser.add_argument("--early-max-steps", type=int, default=128, help="16: the even sweep only, no refinement")
     parser.add_argument("--widen", action="store_true", help="only Fast's attribution in bfloat16 vs widened")
+    parser.add_argument("--cap", action="store_true", help="only Fast's attribution at the step cap before/now")
     parser.add_argument("--cpu-clock", action="store_true", help="CPU time rather than wall time (one thread)")
     args = parser.parse_args()
     if args.cpu_clock:
@@ -411,6 +451,9 @@ def main() -> None:
         CLOCK = time.process_time
     if args.early:
         early(args)
+        return
+    if args.cap:
+        cap(args)
         return
     if args.widen:
         widen(args)

@@ -21,7 +21,11 @@ from desktop_app.core.prompt_sources import CONVERSATION
 from desktop_app.core.text_pieces import piece_texts
 
 IG_STEPS = 16
-IG_MAX_STEPS = 128
+# The path can be rough where no rounding is: the bundled model's " happy" vs " a" after "<|endoftext|>The
+# cat sat on the mat. It was" swings by a nat within 0.0005 of the path, in float32 arithmetic, widened
+# Fast and Exact alike; after 128 steps its figures missed by 807% (Fast) and 57% (Exact), after 240 by
+# 0.1%. A path that adds up sooner stops sooner: only those that do not pay for the further steps.
+IG_MAX_STEPS = 256
 IG_TOLERANCE = 0.05  # contributions must sum to the difference within 5%
 IG_ABS_TOLERANCE = 0.01  # nats: a near-zero difference is judged absolutely
 IG_TOKENS_PER_BATCH = 1024  # path points per forward pass x context length: bounds memory
