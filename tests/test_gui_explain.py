@@ -282,7 +282,10 @@ def test_a_ranking_that_does_not_add_up_on_fast_weights_is_called_doubtful(windo
     gap = f"{doubtful.attribution.gap * 100:.0f}%" if doubtful.attribution.gap < 1 else "do not add up"
     assert not doubtful.attribution.complete and "Fast (bfloat16)" in caption and gap in caption
     assert "sure" in caption or "order" in caption  # what of the ranking holds (usertest 12)
-    assert view.exact_button.isVisible()
+    # an offer, not a promise: on 16-bit weights the miss is the path's roughness (float32 arithmetic
+    # already), and Exact weights have missed by more than Fast on some tokens
+    assert "may make them add up" in caption and "make the figures add up" not in caption
+    assert view.exact_button.isVisible() and "may add up" in view.exact_button.toolTip()
 
 
 def test_the_sampler_says_one_token_not_one_tokens(window, qtbot):

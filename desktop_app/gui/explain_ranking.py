@@ -211,7 +211,7 @@ class Ranking(QWidget):
 
     def show_final(self, result) -> bool:
         """The finished attribution of ``result`` (a core.explain.Explanation); True when its
-        figures are doubtful (they do not add up on these weights: Exact weights would help)."""
+        figures are doubtful (they do not add up on these weights: Exact weights may help)."""
         a, self.in_text = result.attribution, result.context.in_text
         self.estimate = self.previous_estimate = None
         self.final = a

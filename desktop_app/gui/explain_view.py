@@ -163,8 +163,9 @@ class ExplainView(QFrame):
     def _build_exact_button(self) -> QPushButton:
         """Offered when the figures do not add up on 16-bit weights."""
         self.exact_button = QPushButton("Explain again with Exact weights")
-        self.exact_button.setToolTip("Reload the model with float32 (Exact) weights, on which the contributions add "
-                                     "up, and explain this token again. The chat then answers with Exact weights too "
+        self.exact_button.setToolTip("Reload the model with float32 (Exact) weights and explain this token again: "
+                                     "on other weights the contributions may add up (not always: the path's "
+                                     "roughness counts too). The chat then answers with Exact weights too "
                                      "(slower on this computer) until you go back: a button here, or Model\u2026 "
                                      "\u203a Precision.")
         self.exact_button.clicked.connect(self._ask_exact)
