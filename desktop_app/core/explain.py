@@ -93,6 +93,16 @@ class Explanation:
         return f"{written}; the model has changed since."
 
     @property
+    def rounded_apart(self) -> bool:
+        """The stored figure (the inspector's) differs from this one by rounding alone: the same model
+        and 16-bit weights wrote the answer token by token and read it here as a whole text. Then the
+        stored figure is the token's chance, and this one a re-read's ("The model alone gave it 16.7%"
+        had stood beside the inspector's 17.1%: two chances for one token)."""
+        c = self.context
+        return (self.recorded_note is not None and c.written_with_adapter == self.adapter_id
+                and not self.precision_note and self.precision in ROUNDING_PRECISIONS and not c.in_text)
+
+    @property
     def recorded_reason(self) -> str | None:
         """The why of ``recorded_note`` in a few words, to stand by the figure (usertest 13:
         5.4% here against the inspector's 5.11% was explained only at the bottom)."""

@@ -539,5 +539,6 @@ class ExplainView(QFrame):
         gist = words.sampler_gist(result)
         self.gist.setText(gist or "")
         self.gist.setVisible(gist is not None)
+        self.gist.setToolTip(result.recorded_note if result.rounded_apart else "")  # the re-read's why, in full
         self.sampler.setText(words.sampler_words(result))
         self.sampler.setToolTip(words.sampler_tip(result))

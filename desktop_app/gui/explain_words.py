@@ -13,6 +13,7 @@ import math
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
+from desktop_app.core.percent_words import percent
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 from desktop_app.core.prompts import END_OF_TEXT
@@ -394,13 +395,13 @@ def sampler_words(result) -> str:
                else "This answer was imported: no model here sampled this token." if result.context.unwritten
                else other_writer_words(result.context) if result.context.other_writer
                else "This token was chosen by you (a branch), not sampled.")
-        lines = [who, f"The model gave it {s.raw_prob * 100:.1f}%. {spread}"]
+        lines = [who, f"The model gave it {model_percent(result)}{reread_clause(result)}. {spread}"]
     else:
         lines = _sampled_lines(result, spread)
     context = result.context
     if context.written_with_adapter != result.adapter_id and not (context.unwritten or context.other_writer):
         lines.append("Written with another adapter than the one on now: this explains the model as it is now.")
-    if result.recorded_note:  # the why, with its precisions and rounding, is in the tooltip (usertest 11)
+    if result.recorded_note and not result.rounded_apart:  # the why is in the tooltip (usertest 11)
         made = "analysed" if context.in_text else "written"
         lines.append(f"When {made}: {context.recorded_prob * 100:.2f}%, a little different here "
                      "(point here for why).")
@@ -428,13 +429,25 @@ def sampler_gist(result) -> str | None:
     return f"{model} {said}" if model else said
 
 
+def model_percent(result) -> str:
+    """The model's own chance for the token, as the inspector shows it where only rounding set the
+    re-read apart from it (the answer's record, written token by token, is the chance it had)."""
+    return percent(result.context.recorded_prob if result.rounded_apart else result.sampler.raw_prob)
+
+
+def reread_clause(result) -> str:
+    """Beside the inspector's figure, the re-read's where it differs, and why, in one clause (the
+    tooltip tells the rounding); nothing where they agree."""
+    return f" (read again as a whole text: {percent(result.sampler.raw_prob)})" if result.rounded_apart else ""
+
+
 def _sampled_story(result) -> str:
     """One story, figure to figure: the model's own chance, what the settings that moved it most made
     of it, the chance it was drawn with: "The model alone gave it 56.7%; temperature 0.4 raised that to
     96.4%; then top-p 0.95 raised it to 100.0% by dropping less likely tokens; it was drawn at 100.0%."."""
     s = result.sampler
     steps, ends_there = story_words(s, "text" if result.context.in_text else "answer")
-    said = f"The model alone gave it {s.raw_prob * 100:.1f}%"
+    said = f"The model alone gave it {model_percent(result)}{reread_clause(result)}"
     # a token it names may hold "<" or "&"
     said += f"; {html.escape(steps, quote=False)}" if steps else "; the sampling settings barely moved that"
     drawn = f"<b>{s.used_prob * 100:.1f}%</b>"
@@ -447,7 +460,7 @@ def _sampled_story(result) -> str:
 def _recorded_words(result) -> str:
     """Where the inspector's figure for the model's chance differs, why, by the story (not only at the
     bottom): " When written, the model gave it 55.80%: Fast (bfloat16) weights round …"."""
-    if not result.recorded_reason:
+    if not result.recorded_reason or result.rounded_apart:  # rounded apart: said by the figure
         return ""
     made = "In the analysis" if result.context.in_text else "When written"
     return (f" {made}, the model gave it {result.context.recorded_prob * 100:.2f}%: "
@@ -479,7 +492,8 @@ def _sampled_lines(result, spread: str) -> list[str]:
         how += (" (a continuation does not store them: the settings now)" if result.context.in_text
                 else " (not stored with this answer: the defaults)")
     kept = "inside" if s.kept else "<b>outside</b>"
-    lines = [f"Sampler: {how}.", f"{s.raw_prob * 100:.1f}% under the model, {s.used_prob * 100:.1f}% as sampled; "
+    lines = [f"Sampler: {how}.", f"{model_percent(result)} under the model{reread_clause(result)}, "
+             f"{s.used_prob * 100:.1f}% as sampled; "
              f"{kept} the {counted(s.kept_size, 'token', grouped=True)} kept. {spread}"]
     stages = stages_words(s)
     return lines + [stages] if stages else lines
