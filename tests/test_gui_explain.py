@@ -334,7 +334,8 @@ def test_a_token_the_person_put_there_gets_no_sampler_settings(window, qtbot):
 
     card, view = _explain(qtbot, window, 3)
     result = view.result
-    view._show_sampler(replace(result, sampler=replace(result.sampler, forced=True, raw_prob=0.289)))
+    agreed = replace(result.context, recorded_prob=0.289)  # the record says the same: no rounding apart
+    view._show_sampler(replace(result, context=agreed, sampler=replace(result.sampler, forced=True, raw_prob=0.289)))
     text = view.sampler.text()
     assert "chosen by you (a branch), not sampled" in text and "The model gave it 28.9%." in text
     assert "temperature" not in text and "kept" not in text and "as sampled" not in text

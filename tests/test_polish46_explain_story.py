@@ -37,7 +37,9 @@ def test_the_gist_reads_from_the_model_to_the_draw(window, qtbot):
     view = _explained(window, qtbot)
     result = view.result
     facts = _facts([("temperature", 0.964), ("top-k", 0.964), ("top-p", 1.0)])
-    moved = replace(result, sampler=facts, context=replace(result.context, recorded_prob=0.558))
+    # explained with other weights than the answer's: the inspector's figure is another model's, told after
+    # the story (one that only rounded apart stands by the model's figure: test_explainwords49)
+    moved = replace(result, sampler=facts, context=replace(result.context, recorded_prob=0.558), precision="float32")
     view._show_sampler(moved)
     gist = view.gist.text()
     assert "Sampled at" not in gist and "likelier" not in gist
