@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop_app.core.word_cut import clip_at_word
+from desktop_app.gui.off_words import ANSWERING
 
 THUMB_UP_KEYS, THUMB_DOWN_KEYS, REGENERATE_KEYS = "Ctrl+Shift+Up", "Ctrl+Shift+Down", "Ctrl+R"
 THUMB_KEY_NAMES = {1: "Ctrl+Shift+\u2191", -1: "Ctrl+Shift+\u2193"}  # as the tooltips name them
@@ -76,3 +77,13 @@ def regenerate_by_key(window) -> None:
     window.error_banner.hide()
     if window.chat.regenerate_answer(card.message):
         window.warn_if_same_again()
+
+
+def forget_busy_line(window, busy_words: str = ANSWERING) -> None:
+    """The status bar's "An answer is being written: wait for it …" (``busy_words``; a continuation's: WRITING),
+    said when a key was refused mid-answer, goes once the writing ends: it stayed its six seconds over a stopped
+    answer and on into the Text tab, telling the person to wait for nothing (usertest30)."""
+    bar = window.statusBar()
+    if bar.currentMessage().startswith(busy_words):
+        bar.clearMessage()
+
