@@ -38,6 +38,9 @@ def _asked(window, card) -> str:
 def thumb_by_key(window, value: int) -> None:
     """Ctrl+Shift+Up / Down: the in-hand answer's thumb pressed (again: cleared, as a second click)."""
     say = window.statusBar().showMessage
+    if window.mode == "text":
+        thumb_continuation_by_key(window, value)
+        return
     if window.mode != "chat":
         say("Thumbs by key rate the chat's answers: Ctrl+1 for the chat", SAID_MS)
         return
@@ -53,6 +56,23 @@ def thumb_by_key(window, value: int) -> None:
     said = f"Rated {_asked(window, card)} {rated} ({THUMB_KEY_NAMES[value]} again clears it)" if rating.value \
         else f"Cleared the rating of {_asked(window, card)}"
     say(said, SAID_MS)
+
+
+def thumb_continuation_by_key(window, value: int) -> None:
+    """In the Text tab: the shown continuation's thumb, as Ctrl+R presses its Regenerate (usertest30: the keys
+    said "Ctrl+1 for the chat" beside the Text tab's own thumbs, on and in view). Off: the button's reason."""
+    say = window.statusBar().showMessage
+    panel = window.text_view.branch_panel
+    button = panel.up_button if value > 0 else panel.down_button
+    if not button.isEnabled():
+        say(button.toolTip(), SAID_MS)
+        return
+    button.click()
+    if button.isChecked():  # a checkable button: a second press unchecks it, as the rating it clears
+        rated = "good" if value > 0 else "bad"
+        say(f"Rated the continuation shown {rated} ({THUMB_KEY_NAMES[value]} again clears it)", SAID_MS)
+    else:
+        say("Cleared the rating of the continuation shown", SAID_MS)
 
 
 def regenerate_by_key(window) -> None:
