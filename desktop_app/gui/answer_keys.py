@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop_app.core.word_cut import clip_at_word
+from desktop_app.gui.off_words import ANSWERING
 
 THUMB_UP_KEYS, THUMB_DOWN_KEYS, REGENERATE_KEYS = "Ctrl+Shift+Up", "Ctrl+Shift+Down", "Ctrl+R"
 THUMB_KEY_NAMES = {1: "Ctrl+Shift+\u2191", -1: "Ctrl+Shift+\u2193"}  # as the tooltips name them
@@ -37,6 +38,9 @@ def _asked(window, card) -> str:
 def thumb_by_key(window, value: int) -> None:
     """Ctrl+Shift+Up / Down: the in-hand answer's thumb pressed (again: cleared, as a second click)."""
     say = window.statusBar().showMessage
+    if window.mode == "text":
+        thumb_continuation_by_key(window, value)
+        return
     if window.mode != "chat":
         say("Thumbs by key rate the chat's answers: Ctrl+1 for the chat", SAID_MS)
         return
@@ -52,6 +56,23 @@ def thumb_by_key(window, value: int) -> None:
     said = f"Rated {_asked(window, card)} {rated} ({THUMB_KEY_NAMES[value]} again clears it)" if rating.value \
         else f"Cleared the rating of {_asked(window, card)}"
     say(said, SAID_MS)
+
+
+def thumb_continuation_by_key(window, value: int) -> None:
+    """In the Text tab: the shown continuation's thumb, as Ctrl+R presses its Regenerate (usertest30: the keys
+    said "Ctrl+1 for the chat" beside the Text tab's own thumbs, on and in view). Off: the button's reason."""
+    say = window.statusBar().showMessage
+    panel = window.text_view.branch_panel
+    button = panel.up_button if value > 0 else panel.down_button
+    if not button.isEnabled():
+        say(button.toolTip(), SAID_MS)
+        return
+    button.click()
+    if button.isChecked():  # a checkable button: a second press unchecks it, as the rating it clears
+        rated = "good" if value > 0 else "bad"
+        say(f"Rated the continuation shown {rated} ({THUMB_KEY_NAMES[value]} again clears it)", SAID_MS)
+    else:
+        say("Cleared the rating of the continuation shown", SAID_MS)
 
 
 def regenerate_by_key(window) -> None:
@@ -76,3 +97,13 @@ def regenerate_by_key(window) -> None:
     window.error_banner.hide()
     if window.chat.regenerate_answer(card.message):
         window.warn_if_same_again()
+
+
+def forget_busy_line(window, busy_words: str = ANSWERING) -> None:
+    """The status bar's "An answer is being written: wait for it …" (``busy_words``; a continuation's: WRITING),
+    said when a key was refused mid-answer, goes once the writing ends: it stayed its six seconds over a stopped
+    answer and on into the Text tab, telling the person to wait for nothing (usertest30)."""
+    bar = window.statusBar()
+    if bar.currentMessage().startswith(busy_words):
+        bar.clearMessage()
+

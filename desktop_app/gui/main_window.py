@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QSplitter, QTab
 
 from desktop_app import APP_TITLE
 from desktop_app.core.generation import same_again_reason
-from desktop_app.gui import conversation_actions, db_checkpoint, focus_order, shortcuts, view_toolbar, window_state
+from desktop_app.gui import (answer_keys, conversation_actions, db_checkpoint, focus_order, shortcuts, view_toolbar,
+                             window_state)
 from desktop_app.gui.adapter_undo import AdapterUndo
 from desktop_app.gui.chat import ChatController, ChatState
 from desktop_app.gui.chat_cards import ChatCards
@@ -430,6 +431,7 @@ class MainWindow(QMainWindow):
             self._pass_focus(focused, generating)
         if not generating:
             self.stop_came_from = None  # an answer ended with the keyboard elsewhere: nothing to go back to
+            answer_keys.forget_busy_line(self)
         for card in self.transcript.cards:
             card.block_siblings(generating)
 

@@ -39,7 +39,8 @@ SHORTCUTS = (
                                           "\u2191 \u2193 pick one, Enter continues the answer from it)"),
     ("+ / - / 0", "rate the selected token good / bad / clear (the Menu key: its right-click menu)"),
     ("Ctrl+Shift+\u2191 / Ctrl+Shift+\u2193", "thumbs up / down on the answer in hand (the one you are on, else the "
-                                             "inspector's, else the newest); again: clear it"),
+                                             "inspector's, else the newest; in Text: the continuation shown); "
+                                             "again: clear it"),
     ("Ctrl+R", "regenerate the answer in hand (in Text: the continuation shown)"),
     ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
     ("F2", "in the adapter history: rename the selected adapter"),

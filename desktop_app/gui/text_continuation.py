@@ -6,7 +6,8 @@ new tokens: that in the window's status bar)."""
 from __future__ import annotations
 
 from desktop_app.core.text_notes import FIGURES_BEFORE_CONTINUATION, end_words
-from desktop_app.gui.off_words import NOTHING_TO_CONTINUE
+from desktop_app.gui import answer_keys
+from desktop_app.gui.off_words import NOTHING_TO_CONTINUE, WRITING
 from desktop_app.gui.text_documents import PLAIN_PREVIEW_CHARS
 HEATMAP_CHANGED = ("The heatmap does not show the text as it is now (it changed since it was analysed, or the "
                    "analysis was stopped): wait for the new colours, then pick the alternative again.")
@@ -151,6 +152,8 @@ class Continuation:
         # a stopped continuation is said until the text changes or another branch shows: the
         # analysis that follows it had put its "" over a bare "stopped"
         note = end_words(text, reason, self.controller.chat.settings.max_new_tokens)
+        if hasattr(self.view.window(), "statusBar"):
+            answer_keys.forget_busy_line(self.view.window(), WRITING)
         if reason == "length" and note:
             # said in the window's status bar, which takes no room: in the tab's status row it stayed until
             # an edit and, at 800x480, held the text under four lines
