@@ -23,9 +23,9 @@ def lens_words(lens) -> str:
              f"the most likely token from {lens.layer_names[lens.first_top1]} on (\u25b6)")
     low, high = log_scale(lens.probs)
     return (f"Layer by layer (each layer read through the output layer): the chosen token (bold) is {where}. "
-            f"Brighter: likelier at that layer, on a log scale (each step brighter: about ten times likelier) "
-            f"from {percent(low)} or less to {percent(high)}, the grid's highest (the key below); "
-            f"hover a cell for its rank.")
+            f"Brighter: likelier at that layer, on a log scale from {percent(low)} or less to {percent(high)}, "
+            f"the grid's highest (the key below): ten times likelier is the same step brighter, however "
+            f"unlikely the token; hover a cell for its rank and log-probability.")
 
 
 class LensGrid(QWidget):
@@ -45,19 +45,21 @@ class LensGrid(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.lens = None
+        self.scale = (0.0, 1.0)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_lens(self, lens) -> None:
         self.lens = lens
+        self.scale = log_scale(lens.probs) if lens else (0.0, 1.0)  # (lowest, highest) of the colours
         self.setFixedHeight(self.HEADER_H + self.row_h() * len(lens.layer_names) + 2 + self.KEY_H if lens else 0)
         self.update()
 
     def cell_rgb(self, prob: float) -> tuple[int, int, int]:
-        return sequential_color(log_position(prob, *log_scale(self.lens.probs)))
+        return sequential_color(log_position(prob, *self.scale))
 
     def key_text(self) -> str:
-        low, high = log_scale(self.lens.probs)
+        low, high = self.scale
         return f"log scale: \u2264{percent(low)} \u2192 {percent(high)} (the highest here)"
 
     def row_h(self) -> int:
