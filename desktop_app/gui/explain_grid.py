@@ -22,10 +22,17 @@ def lens_words(lens) -> str:
     where = ("not the most likely token at any layer" if lens.first_top1 is None else
              f"the most likely token from {lens.layer_names[lens.first_top1]} on (\u25b6)")
     low, high = log_scale(lens.probs)
+    low = low_words(low)
     return (f"Layer by layer (each layer read through the output layer): the chosen token (bold) is {where}. "
-            f"Brighter: likelier at that layer, on a log scale from {percent(low)} or less to {percent(high)}, "
+            f"Brighter: likelier at that layer, on a log scale from {low} or less to {percent(high)}, "
             f"the grid's highest (the key below): ten times likelier is the same step brighter, however "
             f"unlikely the token; hover a cell for its rank and log-probability.")
+
+
+def low_words(low: float) -> str:
+    """The log scale's lowest as a percentage: its floor (1e-6) is said "0.0001%", not the
+    "<0.0001%" its float rounding gets from ``percent``, which read "≤<0.0001%" in the key."""
+    return percent(low).lstrip("<")
 
 
 class LensGrid(QWidget):
@@ -60,7 +67,7 @@ class LensGrid(QWidget):
 
     def key_text(self) -> str:
         low, high = self.scale
-        return f"log scale: \u2264{percent(low)} \u2192 {percent(high)} (the highest here)"
+        return f"log scale: \u2264{low_words(low)} \u2192 {percent(high)} (the highest here)"
 
     def row_h(self) -> int:
         return 15 if self.lens is None or len(self.lens.layer_names) <= 16 else 11
