@@ -67,7 +67,8 @@ class LensGrid(QWidget):
 
     def key_text(self) -> str:
         low, high = self.scale
-        return f"log scale: \u2264{low_words(low)} \u2192 {percent(high)} (the highest here)"
+        # the caption says the right end is the grid's highest: a longer key was cut short at 1280 px
+        return f"log scale: \u2264{low_words(low)} \u2192 {percent(high)}"
 
     def row_h(self) -> int:
         return 15 if self.lens is None or len(self.lens.layer_names) <= 16 else 11
