@@ -78,10 +78,38 @@ def test_the_layer_grid_spans_its_colours_over_its_own_values_and_has_a_key(qtbo
     brightest = _pixel(image, grid, 4, 0)  # 10.43%: the grid's highest
     assert brightest == sequential_color(1.0), "at 0-100% the 10% cell was as dark as the rest"
     assert _pixel(image, grid, 0, 0) != brightest
-    assert "10.4%" in grid.key_text() and "0%" in grid.key_text()
+    assert "10.4%" in grid.key_text() and "log scale" in grid.key_text()
     key_row = grid.height() - grid.KEY_H // 2
     assert image.pixelColor(grid.LABEL_W + grid.KEY_BAR_W - 2, key_row).getRgb()[:3] != \
         image.pixelColor(grid.LABEL_W + 3, key_row).getRgb()[:3], "the key's gradient is drawn under the grid"
+
+
+def test_the_layer_grid_tells_unlikely_layers_apart_on_a_log_scale(qtbot):
+    """usertest 54: for a token unlikely in the early layers, a straight scale up to the grid's
+    highest painted 0.001% and 0.1% the same dark colour, so only tooltips told the layers apart.
+    On a log scale each ten times likelier is a visible step, and the key and caption say so."""
+    from desktop_app.core.lens import LogitLens
+    from desktop_app.gui.explain_view import LensGrid, lens_words
+
+    chosen = [0.00001, 0.0001, 0.001, 0.01, 0.3]
+    lens = LogitLens(layer_names=["embeddings"] + [f"layer {i}" for i in range(1, 5)], token_ids=[1, 2],
+                     token_texts=[" Paris", " the"], probs=[[p, 0.00002] for p in chosen],
+                     ranks=[[40000, 9000], [3000, 8000], [300, 900], [30, 400], [1, 500]],
+                     layer_top=[(2, " the", 0.2)] * 5, first_top1=4)
+    grid = LensGrid()
+    qtbot.addWidget(grid)
+    grid.resize(300, 10)
+    grid.set_lens(lens)
+    grid.show()
+    image = grid.grab().toImage()
+    colours = [_pixel(image, grid, row, 0) for row in range(5)]
+    steps = [sum(abs(a - b) for a, b in zip(lower, higher)) for lower, higher in zip(colours, colours[1:])]
+    assert min(steps) >= 40, f"each tenfold step is a visible change of colour: {colours}"
+    assert "log scale" in grid.key_text() and "log scale" in lens_words(lens)
+    from desktop_app.core.lens import log_scale
+    from desktop_app.gui.explain_grid import low_words
+
+    assert low_words(log_scale([[1e-9, 0.5]])[0]) == "0.0001%", "the floor is said once: not \u2264<0.0001%"
 
 
 # ---------------------------------------------------------------- B3: ratings given while a run trains

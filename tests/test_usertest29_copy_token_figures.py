@@ -54,3 +54,20 @@ def test_the_inspector_shows_the_token_id_and_copies_its_figures(qtbot, bundled_
     assert copied["surprisal_bits"] == pytest.approx(-copied["logprob"] / math.log(2))
     assert copied["entropy_bits"] == pytest.approx(copied["entropy"] / math.log(2))
     assert copied["logprob"] == pytest.approx(plain_logprob(bundled_model, ids, first + index), abs=1e-3)
+
+
+
+def test_copied_figures_keep_each_alternative_on_one_line():
+    """usertest 54: each alternative took five lines of the copied JSON; now one line each, still JSON
+    (a newline in a token's text stays escaped, so it cannot split a line)."""
+    from desktop_app.core.records import Alternative, TokenRecord
+    from desktop_app.core.token_figures import token_figures_text
+
+    top = (Alternative(262, " the", 0.4), Alternative(198, "\n", 0.2), Alternative(257, " a", 0.1))
+    record = TokenRecord(id=3797, text=" cat", logprob=math.log(0.05), rank=9, entropy=3.1, top=top)
+    text = token_figures_text(record, 4)
+    copied = json.loads(text)
+    assert copied["index"] == 4 and copied["id"] == 3797 and len(copied["top"]) == 3
+    alternative_lines = [line.strip().rstrip(",") for line in text.splitlines() if line.strip().startswith("{\"id\"")]
+    assert [json.loads(line) for line in alternative_lines] == copied["top"]
+    assert len(text.splitlines()) == len(copied) + len(top) + 3  # a line a figure and an alternative, "{", "]", "}"

@@ -186,3 +186,18 @@ def records_from_logits(logits: torch.Tensor, chosen: torch.Tensor, texts: list[
         top = tuple(Alternative(i, table.text(i), p) for i, p in zip(top_i[row], top_p[row]))
         records.append(TokenRecord(ids[row], texts[row], lp, int(rk), ent, top, precision))
     return records
+
+
+def piece_bytes_words(tokenizer, token_id: int) -> str:
+    """"bytes e2 80" for a byte-level token that holds only part of a character (its bytes are
+    no UTF-8 text on their own: the pieces of an emoji or an accented letter), else "": such a
+    token has no text of its own to show, so its bytes are what tell one piece from another."""
+    texts = token_texts(tokenizer)
+    if not texts.byte_level or token_id in texts.special_ids:
+        return ""
+    raw = texts.token_bytes(token_id)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "bytes " + raw.hex(" ")
+    return ""

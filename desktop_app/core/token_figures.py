@@ -19,6 +19,20 @@ def token_figures(record: TokenRecord, index: int) -> dict:
     return figures
 
 
-def token_figures_text(record: TokenRecord, index: int) -> str:
+def _one_line(value) -> str:
     # ensure_ascii=False keeps a token's own characters readable; json escapes a newline or tab
-    return json.dumps(token_figures(record, index), ensure_ascii=False, indent=1)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _value_text(value) -> str:
+    """A list of objects (the alternatives) one object a line; anything else on one line."""
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        return "[\n  " + ",\n  ".join(_one_line(item) for item in value) + "\n ]"
+    return _one_line(value)
+
+
+def token_figures_text(record: TokenRecord, index: int) -> str:
+    """Valid JSON, one figure a line and one alternative a line: ``indent=1`` spread each
+    alternative over five lines, so ten filled a screen (usertest 54)."""
+    lines = [f" {_one_line(key)}: {_value_text(value)}" for key, value in token_figures(record, index).items()]
+    return "{\n" + ",\n".join(lines) + "\n}"

@@ -3,31 +3,46 @@ token and its likeliest rivals across), with the words above it that say how to 
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from desktop_app.core.lens import log_position, log_scale
 from desktop_app.core.palette import sequential_color, text_color_on
+from desktop_app.core.percent_words import percent
 from desktop_app.gui.theme import colors, is_dark
 from desktop_app.gui.token_view import token_label
 
 
-def lens_words(lens, top: float) -> str:
-    """Above the grid: where the chosen token first leads, and what the brightest colour is
-    (``top``: the grid's highest probability)."""
+def lens_words(lens) -> str:
+    """Above the grid: where the chosen token first leads, and how the colours read (a log scale
+    from ``log_scale``'s lowest to the grid's highest)."""
     where = ("not the most likely token at any layer" if lens.first_top1 is None else
              f"the most likely token from {lens.layer_names[lens.first_top1]} on (\u25b6)")
+    low, high = log_scale(lens.probs)
+    low = low_words(low)
     return (f"Layer by layer (each layer read through the output layer): the chosen token (bold) is {where}. "
-            f"Brighter: likelier at that layer, up to {top * 100:.1f}%, the grid's highest (the key below).")
+            f"Brighter: likelier at that layer, on a log scale from {low} or less to {percent(high)}, "
+            f"the grid's highest (the key below): ten times likelier is the same step brighter, however "
+            f"unlikely the token; hover a cell for its rank and log-probability.")
+
+
+def low_words(low: float) -> str:
+    """The log scale's lowest as a percentage: its floor (1e-6) is said "0.0001%", not the
+    "<0.0001%" its float rounding gets from ``percent``, which read "≤<0.0001%" in the key."""
+    return percent(low).lstrip("<")
 
 
 class LensGrid(QWidget):
     """Layers down, tokens across; each cell coloured by the token's probability at that layer
     (the heatmap's palette); the first layer where the chosen token is the top-1 is outlined.
 
-    The colours run from 0 to the grid's highest probability, not to 100%: on a small model the
-    layers' probabilities stay around 0-10%, and a 0-100% scale painted every cell the same
-    dark purple (usertest 9). A key under the grid says what the brightest colour is."""
+    The colours run on a log scale up to the grid's highest probability, not straight from 0
+    to 100%: a 0-100% scale painted every cell of a small model the same dark purple (usertest 9),
+    and a straight one to the highest still left every layer where the token was unlikely dark,
+    whether it was rank 30 or rank 30,000 (usertest 54). A key under the grid says the scale."""
 
     LABEL_W = 34
     HEADER_H = 18
@@ -37,23 +52,23 @@ class LensGrid(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.lens = None
+        self.scale = (0.0, 1.0)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_lens(self, lens) -> None:
         self.lens = lens
+        self.scale = log_scale(lens.probs) if lens else (0.0, 1.0)  # (lowest, highest) of the colours
         self.setFixedHeight(self.HEADER_H + self.row_h() * len(lens.layer_names) + 2 + self.KEY_H if lens else 0)
         self.update()
 
-    def top(self) -> float:
-        """The grid's highest probability: the brightest colour (never 0, so nothing divides by it)."""
-        return max((p for row in self.lens.probs for p in row), default=0.0) or 1.0
-
     def cell_rgb(self, prob: float) -> tuple[int, int, int]:
-        return sequential_color(min(1.0, prob / self.top()))
+        return sequential_color(log_position(prob, *self.scale))
 
     def key_text(self) -> str:
-        return f"0% \u2192 {self.top() * 100:.1f}% (the highest here)"
+        low, high = self.scale
+        # the caption says the right end is the grid's highest: a longer key was cut short at 1280 px
+        return f"log scale: \u2264{low_words(low)} \u2192 {percent(high)}"
 
     def row_h(self) -> int:
         return 15 if self.lens is None or len(self.lens.layer_names) <= 16 else 11
@@ -78,7 +93,8 @@ class LensGrid(QWidget):
             if row >= 0:
                 lens = self.lens
                 QToolTip.showText(event.globalPos(), f"{lens.layer_names[row]}: \u201c"
-                                  f"{token_label(lens.token_texts[column])}\u201d {lens.probs[row][column] * 100:.2f}%, "
+                                  f"{token_label(lens.token_texts[column])}\u201d {percent(lens.probs[row][column])} "
+                                  f"(log-prob {math.log(max(lens.probs[row][column], 1e-45)):.2f}), "
                                   f"rank {lens.ranks[row][column]:,}", self)
             else:
                 QToolTip.hideText()
@@ -101,7 +117,7 @@ class LensGrid(QWidget):
         painter.end()
 
     def _paint_key(self, painter, metrics, c) -> None:
-        """Under the grid: the palette from 0 to the grid's highest probability, and its figures."""
+        """Under the grid: the palette from its log scale's lowest to the grid's highest, and its figures."""
         y = self.height() - self.KEY_H + 6
         bar = QRectF(self.LABEL_W + 1, y, self.KEY_BAR_W, self.KEY_H - 10)
         gradient = QLinearGradient(bar.left(), 0, bar.right(), 0)

@@ -525,7 +525,7 @@ class ExplainView(QFrame):
             self.lens_caption.setText(result.lens_error)
             return
         self.grid.set_lens(lens)
-        self.lens_caption.setText(lens_words(lens, self.grid.top()))
+        self.lens_caption.setText(lens_words(lens))
 
     def _show_back(self, result) -> None:
         back = self.switched_from is not None and result.precision == "float32"

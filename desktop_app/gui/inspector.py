@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSizePolicy, QVBoxLayout, QWidget)
 
+from desktop_app.core.decoding import piece_bytes_words
 from desktop_app.core.palette import MEASURES, color_for, css_colours
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
@@ -64,6 +65,8 @@ def copied_words(index: int, record: TokenRecord) -> str:
             f"(its \"index\" {index} counts from 0)")
 
 
+BYTES_TIP = ("This token holds only part of a character (an emoji or an accented letter split over several "
+             "tokens): these are its bytes in hex; the token that completes the character shows it.")
 COPY_TIP = ("Copy this token's figures as JSON: its index and id, probability, log-probability, rank, entropy "
             "and surprisal, and its top alternatives with their ids")
 
@@ -270,6 +273,7 @@ class InspectorPanel(QFrame):
         self.can_branch = False
         self.text_branch = self.text_rate = False  # text mode's actions (allow_text_actions)
         self.measure = "probability"  # the swatch is coloured as the transcript is
+        self.tokenizer = lambda: None  # the loaded model's (the window's): a split character's bytes
         layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
         self.scroll = self.findChild(QScrollArea)
         layout.setContentsMargins(14, 12, 14, 12)
@@ -290,6 +294,11 @@ class InspectorPanel(QFrame):
         self.token_label.setMinimumHeight(48)
         self.token_label.setToolTip(MARKS_TIP)
         layout.addWidget(self.token_label)
+        self.bytes_note = styled_label("", "Muted")  # "bytes e2 80", for a token that holds part of a character
+        self.bytes_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.bytes_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bytes_note.setToolTip(BYTES_TIP)
+        layout.addWidget(self.bytes_note)
         self.marks_note = styled_label("", "Muted")  # "␣ = a space", when the token or an alternative has one
         self.marks_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.marks_note.setToolTip(MARKS_TIP)
@@ -410,7 +419,7 @@ class InspectorPanel(QFrame):
         self.message_id, self.index, self.record = None, -1, None
         self.waits_for_model = False
         self.placeholder.show()
-        for widget in (self.token_label, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
+        for widget in (self.token_label, self.bytes_note, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
                        self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button, self.versus):
             widget.hide()
         self.show_source("")
@@ -443,6 +452,7 @@ class InspectorPanel(QFrame):
         self.explain.show()
         self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
         self.token_label.setText(token_label(record.text))
+        self._show_bytes_note(record)
         self._show_marks_note(record)
         self._paint_swatch()
         self.stat_values["token id"].setText(str(record.id))
@@ -462,6 +472,14 @@ class InspectorPanel(QFrame):
         self.hint.setText("Pick another alternative above (or Tab to it, \u2191 \u2193, Enter), then continue the answer from it as a new branch."
                           if can_branch else busy_branch_words(busy) if busy
                           else "Prompt tokens are scored only; branching starts from answer tokens.")
+
+    def _show_bytes_note(self, record: TokenRecord) -> None:
+        """A token that is part of a character has no text of its own: its bytes (from the loaded
+        model's tokenizer), so an emoji's pieces are told apart by more than their ids."""
+        tokenizer = self.tokenizer() if record.text == "" else None
+        said = piece_bytes_words(tokenizer, record.id) if tokenizer is not None else ""
+        self.bytes_note.setText(said)
+        self.bytes_note.setVisible(bool(said))
 
     def _show_marks_note(self, record: TokenRecord) -> None:
         """What the marks on the token and its alternatives stand for, in a short line under the token."""
