@@ -118,7 +118,8 @@ def test_the_cli_says_where_a_rating_of_a_split_character_is_kept(store, tiny_mo
     first, shown = split_emoji(layout)
     assert main(["rate", str(mid), "down", "--token", str(shown), "--db", str(store.path)]) == 0
     said = capsys.readouterr().out
-    assert f"kept on token {first}" in said and f"tokens {first}..{shown}" in said
+    # the lines count from 1 as the window does, with the --token number beside (cli52)
+    assert f"kept on token {first + 1} (--token {first})" in said and f"tokens {first + 1}..{shown + 1}" in said
     assert [r["token_index"] for r in store.ratings(mid)] == [first]
 
 
