@@ -106,7 +106,7 @@ def test_the_layer_grid_tells_unlikely_layers_apart_on_a_log_scale(qtbot):
     steps = [sum(abs(a - b) for a, b in zip(lower, higher)) for lower, higher in zip(colours, colours[1:])]
     assert min(steps) >= 40, f"each tenfold step is a visible change of colour: {colours}"
     assert "log scale" in grid.key_text() and "log scale" in lens_words(lens)
-    from desktop_app.core.lens import log_scale
+    from desktop_app.core.log_scale import log_scale
     from desktop_app.gui.explain_grid import low_words
 
     assert low_words(log_scale([[1e-9, 0.5]])[0]) == "0.0001%", "the floor is said once: not \u2264<0.0001%"

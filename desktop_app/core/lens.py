@@ -3,7 +3,6 @@ final norm and the unembedding; and where a supported model keeps those parts.""
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass
 
@@ -56,27 +55,6 @@ class LogitLens:
                                                        zip(self.token_ids, self.token_texts)],
                 "probs": self.probs, "ranks": self.ranks, "first_top1": self.first_top1,
                 "layer_top": [{"id": i, "text": t, "prob": p} for i, t, p in self.layer_top]}
-
-
-# the dimmest colour of the layer grid's log scale: 0.0001%; anything rarer is as dark, as six
-# decades under a certain token are as many as the eye tells apart in one palette
-LOG_FLOOR = 1e-6
-
-
-def log_scale(probs: list[list[float]]) -> tuple[float, float]:
-    """The (lowest, highest) probability a log-scaled colouring of ``probs`` spans: the grid's own
-    highest, and its lowest no lower than LOG_FLOOR (at least a decade under the highest)."""
-    values = [p for row in probs for p in row] or [1.0]
-    high = max(max(values), LOG_FLOOR * 10)
-    return min(max(min(values), LOG_FLOOR), high / 10), high
-
-
-def log_position(prob: float, low: float, high: float) -> float:
-    """Where ``prob`` lies between ``low`` (0) and ``high`` (1) on a log scale, clamped to [0, 1]:
-    a token a layer finds ten times likelier is a step brighter however unlikely it is."""
-    if prob <= low:
-        return 0.0
-    return min(1.0, math.log(prob / low) / math.log(high / low))
 
 
 def lens_parts(model):

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from desktop_app.core.lens import log_position, log_scale
+from desktop_app.core.log_scale import log_position, log_scale
 from desktop_app.core.palette import sequential_color, text_color_on
 from desktop_app.core.percent_words import percent
 from desktop_app.gui.theme import colors, is_dark
