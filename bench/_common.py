@@ -31,7 +31,8 @@ def add_cache_dir(parser) -> None:
 
 def bundled_folder(cache_dir) -> Path:
     """The bundled SmolLM2-135M-Instruct as a safetensors folder, converted once into ``cache_dir``."""
-    from desktop_app.core.models import bundled_gguf_path, convert_gguf
+    from desktop_app.core.gguf_conversion import convert_gguf
+    from desktop_app.core.model_sources import bundled_gguf_path
     from desktop_app.core.paths import AppPaths
 
     return convert_gguf(bundled_gguf_path(), AppPaths.resolve(Path(cache_dir)).ensure())

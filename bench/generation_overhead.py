@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 def build(device: str, fp16: bool):
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from desktop_app.core.models import LoadedModel, ModelSource
+    from desktop_app.core.model_sources import ModelSource
+    from desktop_app.core.models import LoadedModel
     from tiny_model import build_tiny_model
 
     tok_dir = build_tiny_model(Path(tempfile.mkdtemp()) / "tok")  # a real byte-level tokenizer

@@ -59,7 +59,8 @@ step() {  # step NAME LIMIT_S COMMAND...
 
 # the bundled model, converted once (every later step reads the converted folder)
 step convert 60 "$PY" -c "
-from desktop_app.core.models import bundled_gguf_path, convert_gguf
+from desktop_app.core.gguf_conversion import convert_gguf
+from desktop_app.core.model_sources import bundled_gguf_path
 from desktop_app.core.paths import AppPaths
 print(convert_gguf(bundled_gguf_path(), AppPaths.resolve('$CACHE').ensure()))"
 
@@ -70,7 +71,8 @@ step generation_speed $GS_LIMIT "$PY" bench/generation_speed.py --device $DEVICE
     --cache-dir "$CACHE"
 
 CONVERTED=$("$PY" -c "
-from desktop_app.core.models import bundled_gguf_path, converted_folder_for
+from desktop_app.core.gguf_conversion import converted_folder_for
+from desktop_app.core.model_sources import bundled_gguf_path
 from desktop_app.core.paths import AppPaths
 print(converted_folder_for(bundled_gguf_path(), AppPaths.resolve('$CACHE')))")
 

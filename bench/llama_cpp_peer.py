@@ -42,7 +42,7 @@ def export_f16(cache_dir, out: Path) -> Path:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from desktop_app.core import gguf_export
-    from desktop_app.core.models import bundled_gguf_path
+    from desktop_app.core.model_sources import bundled_gguf_path
 
     folder = bundled_folder(cache_dir)
     model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, use_safetensors=True)

@@ -82,7 +82,7 @@ FIRST = r"""
 import sys, tempfile, time
 from contextlib import contextmanager
 from pathlib import Path
-from desktop_app.core import gguf_once, models
+from desktop_app.core import gguf_conversion, gguf_once, model_sources
 from desktop_app.core.paths import AppPaths
 import transformers  # imported before the clock starts, as the app's load does
 if sys.argv[2] == "per-call":  # what transformers does alone: a reader per call
@@ -95,7 +95,7 @@ def progress(stage, done, total):
     if total:  # the tensors, counted
         last.setdefault("first_tensor", time.process_time() - start)
         last["tensors"] = time.process_time() - start
-models.convert_gguf(models.bundled_gguf_path(), paths, progress)
+gguf_conversion.convert_gguf(model_sources.bundled_gguf_path(), paths, progress)
 total = time.process_time() - start
 print(f"before_tensors {last.get('first_tensor', 0):.3f}")  # the check, tokenizer and configs: no count
 print(f"tensors_done {last.get('tensors', 0):.3f}")

@@ -35,7 +35,8 @@ def gpt2_124m_random():
     import torch
     from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
-    from desktop_app.core.models import LoadedModel, ModelSource
+    from desktop_app.core.model_sources import ModelSource
+    from desktop_app.core.models import LoadedModel
     from tiny_model import build_tiny_model
 
     tok_dir = build_tiny_model(Path(tempfile.mkdtemp()) / "tok")

@@ -134,7 +134,8 @@ def _shared_cache_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def bundled_model_dir(tmp_path_factory) -> Path:
     """The real offline model (SmolLM2-135M-Instruct) converted to a safetensors folder."""
-    from desktop_app.core.models import bundled_gguf_path, convert_gguf
+    from desktop_app.core.gguf_conversion import convert_gguf
+    from desktop_app.core.model_sources import bundled_gguf_path
     from desktop_app.core.paths import AppPaths
 
     import dataclasses

@@ -5,7 +5,7 @@ the hub answers, else the bundled model), and the command names the model it too
 from __future__ import annotations
 
 from desktop_app.cli import build_parser, main
-from desktop_app.core.models import BUNDLED_NAME
+from desktop_app.core.model_sources import BUNDLED_NAME
 
 
 def test_help_says_the_default_model_falls_back_to_the_bundled_one():

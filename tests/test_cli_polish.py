@@ -55,7 +55,8 @@ def test_score_on_a_terminal_prints_a_colour_key(tiny_model_dir, capsys, monkeyp
 
 
 def test_the_bundled_conversion_is_shared_across_data_folders(tmp_path, monkeypatch):
-    from desktop_app.core.models import BUNDLED_NAME, converted_folder_for
+    from desktop_app.core.gguf_conversion import converted_folder_for
+    from desktop_app.core.model_sources import BUNDLED_NAME
     from desktop_app.core.paths import AppPaths
 
     gguf = tmp_path / f"{BUNDLED_NAME}.Q4_1.gguf"

@@ -7,7 +7,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from desktop_app.core.gguf_export import write_gguf
 from desktop_app.core.load_progress import GGUF_DESC
-from desktop_app.core.models import convert_gguf
+from desktop_app.core.gguf_conversion import convert_gguf
 from desktop_app.core.paths import AppPaths
 from tiny_model import build_tiny_llama
 

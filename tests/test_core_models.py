@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core import models
+from desktop_app.core import model_sources
 from desktop_app.core.errors import ModelError
-from desktop_app.core.models import GPT2_FAMILY, load_model, open_model, resolve_spec
+from desktop_app.core.model_sources import GPT2_FAMILY, resolve_spec
+from desktop_app.core.models import load_model, open_model
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.prompts import Turn, build_prompt
 
 
 def test_gpt2_family_short_names_and_offline_default_falls_back_to_bundled(monkeypatch):
-    monkeypatch.setattr(models, "cached_hub_folder", lambda repo: None)
+    monkeypatch.setattr(model_sources, "cached_hub_folder", lambda repo: None)
     source = resolve_spec(None, probe=lambda: False)
     assert source.model_id == "bundled:SmolLM2-135M-Instruct"
     assert source.kind == "gguf" and source.location.endswith(".gguf")
@@ -25,13 +26,13 @@ def test_gpt2_family_short_names_and_offline_default_falls_back_to_bundled(monke
 
 
 def test_hub_model_when_the_hub_answers(monkeypatch):
-    monkeypatch.setattr(models, "cached_hub_folder", lambda repo: None)
+    monkeypatch.setattr(model_sources, "cached_hub_folder", lambda repo: None)
     source = resolve_spec("gpt2-medium", probe=lambda: True)
     assert (source.kind, source.location) == ("hub", "openai-community/gpt2-medium")
 
 
 def test_cached_hub_model_is_used_without_probing(monkeypatch, tiny_model_dir):
-    monkeypatch.setattr(models, "cached_hub_folder", lambda repo: tiny_model_dir)
+    monkeypatch.setattr(model_sources, "cached_hub_folder", lambda repo: tiny_model_dir)
 
     def probe():
         raise AssertionError("a cached model must not touch the network")
@@ -41,7 +42,7 @@ def test_cached_hub_model_is_used_without_probing(monkeypatch, tiny_model_dir):
 
 
 def test_unknown_hub_id_offline_is_one_clear_line(monkeypatch):
-    monkeypatch.setattr(models, "cached_hub_folder", lambda repo: None)
+    monkeypatch.setattr(model_sources, "cached_hub_folder", lambda repo: None)
     with pytest.raises(ModelError, match="not in the local cache.*offline") as info:
         resolve_spec("someone/no-such-model", probe=lambda: False)
     assert "\n" not in str(info.value)
@@ -49,12 +50,12 @@ def test_unknown_hub_id_offline_is_one_clear_line(monkeypatch):
 
 def test_offline_is_decided_fast(monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    models._probe_cache.clear()
+    model_sources._probe_cache.clear()
     monkeypatch.setattr("huggingface_hub.constants.ENDPOINT", "http://10.255.255.1:9")  # unroutable: hangs
     start = time.perf_counter()
-    assert models.hub_reachable(timeout=1.0) is False
+    assert model_sources.hub_reachable(timeout=1.0) is False
     assert time.perf_counter() - start < 2.0
-    models._probe_cache.clear()
+    model_sources._probe_cache.clear()
 
 
 def test_missing_path_and_non_model_folder(tmp_path):
@@ -103,7 +104,7 @@ def test_truncated_or_foreign_gguf_is_a_clear_error(tmp_path, content):
 
 
 def test_truncated_copy_of_the_real_gguf(tmp_path):
-    real = models.bundled_gguf_path()
+    real = model_sources.bundled_gguf_path()
     cut = tmp_path / "cut.gguf"
     with open(real, "rb") as src:
         cut.write_bytes(src.read(2_000_000))
@@ -185,7 +186,8 @@ def test_a_conversion_leaves_no_model_behind_with_the_collector_paused(tmp_path,
 
     from transformers import AutoModelForCausalLM
 
-    from desktop_app.core.models import bundled_gguf_path, convert_gguf
+    from desktop_app.core.gguf_conversion import convert_gguf
+    from desktop_app.core.model_sources import bundled_gguf_path
     from desktop_app.core.paths import AppPaths
 
     made = []

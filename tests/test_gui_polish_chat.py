@@ -40,7 +40,7 @@ def test_failed_load_says_which_model_stays_and_the_dialog_preselects_it(make_wi
 
 
 def test_the_model_in_use_names_its_spec():
-    from desktop_app.core.models import BUNDLED_SPEC, ModelSource
+    from desktop_app.core.model_sources import BUNDLED_SPEC, ModelSource
     from desktop_app.gui.model_dialog import spec_in_use
 
     bundled = ModelSource("gguf", "bundled:SmolLM2-135M-Instruct", "/x/a.gguf", "SmolLM2", notice="offline")

@@ -133,7 +133,7 @@ def test_esc_while_the_prompt_is_read_says_stopping_at_once(make_window, qtbot, 
 def test_the_model_notice_is_not_replaced_by_a_notice_about_no_answer(make_window):
     """F1: the fallback notice names the model used first, and "The answer starts as soon as
     the model has loaded." goes to the status bar instead of replacing it."""
-    from desktop_app.core.models import BUNDLED_NAME, resolve_spec
+    from desktop_app.core.model_sources import BUNDLED_NAME, resolve_spec
 
     window = make_window()
     text = resolve_spec(None, probe=lambda: False).notice  # offline, and the default model is not cached here

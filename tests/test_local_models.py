@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from desktop_app.core.models import list_local_models
+from desktop_app.core.local_models import list_local_models
 from desktop_app.core.paths import AppPaths
 
 
@@ -49,7 +49,8 @@ def test_model_dialog_lists_them(local_models, qtbot):
 
 
 def test_the_bundled_models_conversion_is_not_listed_as_a_model_of_its_own(local_models, tiny_model_dir):
-    from desktop_app.core.models import BUNDLED_SPEC, bundled_gguf_path, converted_folder_for
+    from desktop_app.core.gguf_conversion import converted_folder_for
+    from desktop_app.core.model_sources import BUNDLED_SPEC, bundled_gguf_path
 
     try:
         cache = converted_folder_for(bundled_gguf_path(), local_models)
@@ -66,7 +67,8 @@ def test_the_bundled_models_conversion_is_not_listed_as_a_model_of_its_own(local
 def test_the_bundled_entry_reads_its_conversions_config_not_the_whole_gguf(local_models, tiny_model_dir):
     """Reading the GGUF's header took ~7 s (every tensor's entry) and made the model dialog slow
     to open; once converted, the conversion's config.json says the architecture."""
-    from desktop_app.core.models import BUNDLED_SPEC, bundled_gguf_path, converted_folder_for
+    from desktop_app.core.gguf_conversion import converted_folder_for
+    from desktop_app.core.model_sources import BUNDLED_SPEC, bundled_gguf_path
 
     try:
         gguf = bundled_gguf_path()
@@ -130,7 +132,8 @@ def test_gguf_architecture_reads_the_header_and_falls_back_to_the_reader(tmp_pat
     start otherwise (here a name, then a number) gets gguf's whole reader and the same answer."""
     from gguf import GGUFWriter
 
-    from desktop_app.core.models import describe_local, gguf_architecture
+    from desktop_app.core.gguf_conversion import gguf_architecture
+    from desktop_app.core.local_models import describe_local
 
     path = tmp_path / "m.gguf"
     writer = GGUFWriter(str(path), arch="qwen2")  # writes the architecture first

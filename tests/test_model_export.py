@@ -240,7 +240,7 @@ def test_bundled_model_gguf_export(tmp_path, bundled_model_dir):
     carries the model's default system text."""
     from gguf import GGUFReader
 
-    from desktop_app.core.models import bundled_gguf_path, resolve_spec
+    from desktop_app.core.model_sources import bundled_gguf_path, resolve_spec
 
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     store = Store.open(paths.db_path)

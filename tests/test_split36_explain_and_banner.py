@@ -132,10 +132,10 @@ def test_the_attribution_has_colours_of_its_own_and_the_key_shows_them(deep_wind
 # ---------------------------------------------------------------- the first start's notice
 
 def first_start_notice(monkeypatch) -> str:
-    from desktop_app.core import models
+    from desktop_app.core import model_sources
 
-    monkeypatch.setattr(models, "cached_hub_folder", lambda repo: None)
-    return models.resolve_spec(None, probe=lambda: False).notice
+    monkeypatch.setattr(model_sources, "cached_hub_folder", lambda repo: None)
+    return model_sources.resolve_spec(None, probe=lambda: False).notice
 
 
 def test_the_first_start_notice_reads_whole_at_800x700_with_its_button_in_view(make_window, monkeypatch):

@@ -15,7 +15,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from desktop_app.core import checks_passed
 from desktop_app.core.errors import ModelError
 from desktop_app.core.gguf_export import write_gguf
-from desktop_app.core.models import convert_gguf, open_model
+from desktop_app.core.gguf_conversion import convert_gguf
+from desktop_app.core.models import open_model
 from desktop_app.core.paths import AppPaths
 from helpers import watch_calls
 from tiny_model import build_tiny_llama

@@ -29,7 +29,7 @@ def _opened(local_models, current, qtbot):  # noqa: F811
 
 @pytest.mark.parametrize("which", ["bundled", "path"])
 def test_the_focus_is_on_the_checked_source(which, local_models, qtbot, tmp_path):  # noqa: F811
-    from desktop_app.core.models import BUNDLED_SPEC
+    from desktop_app.core.model_sources import BUNDLED_SPEC
 
     current = BUNDLED_SPEC if which == "bundled" else str(tmp_path / "some-model")
     dialog = _opened(local_models, current, qtbot)

@@ -13,12 +13,12 @@ from test_gui import make_window  # noqa: E402,F401
 
 
 def test_the_notice_shown_while_the_model_loads_does_not_say_ready(make_window, monkeypatch):
-    from desktop_app.core import models
+    from desktop_app.core import model_sources
 
-    monkeypatch.setattr(models, "cached_hub_folder", lambda repo: None)
-    notice = models.resolve_spec(None, probe=lambda: False).notice
+    monkeypatch.setattr(model_sources, "cached_hub_folder", lambda repo: None)
+    notice = model_sources.resolve_spec(None, probe=lambda: False).notice
     window = make_window(wait=False)  # the notice is told before the load ends, as the load task tells it
     window.chat.model_notice.emit(notice)
     shown = window.notice_banner.label.text()
-    assert shown.startswith(f"Using the bundled model {models.BUNDLED_NAME}, which works offline")
+    assert shown.startswith(f"Using the bundled model {model_sources.BUNDLED_NAME}, which works offline")
     assert "Ready" not in shown

@@ -104,7 +104,7 @@ def test_cli_exports_the_lora_gguf_and_refuses_quant(tmp_path, tiny_model_dir, c
 def test_a_peft_export_of_a_gguf_model_names_the_file_it_learned_on(tmp_path, tiny_model_dir):
     """The bundled model's adapter learned on its Q4_1 GGUF, dequantized: over the hub's model (the
     only base the note named) a plain script's figures were not the app's; over the file they are."""
-    from desktop_app.core.models import bundled_gguf_path
+    from desktop_app.core.model_sources import bundled_gguf_path
 
     paths = AppPaths.resolve(tmp_path / "data").ensure()
     store = Store.open(paths.db_path)

@@ -344,10 +344,10 @@ def test_the_offline_banner_says_what_is_used_and_how_to_get_gpt2(make_window, q
     (usertest 11, #9): it says what the app uses and offers the model dialog."""
     from PySide6.QtCore import QTimer
 
-    from desktop_app.core import models
+    from desktop_app.core import model_sources
 
-    monkeypatch.setattr(models, "cached_hub_folder", lambda repo: None)
-    notice = models.resolve_spec(None, probe=lambda: False).notice
+    monkeypatch.setattr(model_sources, "cached_hub_folder", lambda repo: None)
+    notice = model_sources.resolve_spec(None, probe=lambda: False).notice
     assert notice.startswith("Using the bundled model SmolLM2-135M-Instruct, which works offline")
     assert "To use GPT-2" in notice and "folder" in notice
     window = make_window()

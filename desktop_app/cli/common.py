@@ -145,7 +145,7 @@ def stderr_bar(desc: str, total, announced: bool = False, **options):
 
 
 class TqdmProgress:
-    """models.Progress -> one tqdm bar per stage, on stderr."""
+    """model_sources.Progress -> one tqdm bar per stage, on stderr."""
 
     def __init__(self):
         self.bar = None

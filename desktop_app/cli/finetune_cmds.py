@@ -148,7 +148,7 @@ class _Bar:
 
 
 def cmd_finetune(args) -> int:
-    from desktop_app.core.models import resolve_spec
+    from desktop_app.core.model_sources import resolve_spec
 
     quiet_libraries()
     settings = _settings(args)
@@ -389,7 +389,7 @@ def _row_notes(r: dict) -> str:
 def _model_meant(args) -> str:
     """--model's id; without --model the default one, named on stderr: offline without GPT-2 it is
     the bundled model (usertest 16 read "default: gpt2" and got the bundled model's adapters)."""
-    from desktop_app.core.models import resolve_spec
+    from desktop_app.core.model_sources import resolve_spec
 
     source = resolve_spec(args.model)
     if args.model is None:

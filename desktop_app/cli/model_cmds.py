@@ -438,7 +438,8 @@ def models_table(found) -> str:
 
 
 def cmd_models(args) -> int:
-    from desktop_app.core.models import list_local_models, resolve_spec
+    from desktop_app.core.local_models import list_local_models
+    from desktop_app.core.model_sources import resolve_spec
 
     found = list_local_models(args.paths)
     default = resolve_spec(args.model)

@@ -322,7 +322,7 @@ def _script_path(args) -> Path | None:
 
 def _write_trl_script(args, script: Path, dataset: Path) -> None:
     from desktop_app.core.model_export import hub_id_for, spec_for_model_id
-    from desktop_app.core.models import resolve_spec
+    from desktop_app.core.model_sources import resolve_spec
     from desktop_app.core.train_settings import FineTuneSettings
     from desktop_app.core.trl_script import write_script
 

@@ -76,7 +76,8 @@ def hub_id_for(model_id: str) -> str | None:
 
 
 def base_folder(model_id: str, paths, progress: Progress | None = None) -> Path:
-    from desktop_app.core.models import check_model_folder, local_folder, resolve_spec
+    from desktop_app.core.model_sources import resolve_spec
+    from desktop_app.core.models import check_model_folder, local_folder
 
     folder = local_folder(resolve_spec(spec_for_model_id(model_id)), paths, progress or (lambda *a: None))
     check_model_folder(folder)
@@ -324,7 +325,7 @@ def _export_merged(row: dict, out: Path, folder: Path, report: Progress, cancel,
 def pre_tokenizer_for(model_id: str, config) -> tuple[str, str | None]:
     """llama.cpp's name for the pre-tokenizer (how text is split before BPE), and a note
     when it had to be guessed. A model that came from a GGUF file says it in that file."""
-    from desktop_app.core.models import resolve_spec
+    from desktop_app.core.model_sources import resolve_spec
 
     source = resolve_spec(spec_for_model_id(model_id)) if model_id.startswith(("gguf:", "bundled:")) else None
     if source is not None and source.kind == "gguf":
@@ -380,7 +381,7 @@ def _export_gguf(row: dict, out: Path, folder: Path, quant: str, report: Progres
 def base_gguf_for(model_id: str) -> Path | None:
     """The GGUF file the app's base model came from (the bundled one, or one opened with --model
     FILE.gguf): llama.cpp applies a LoRA GGUF over it."""
-    from desktop_app.core.models import resolve_spec
+    from desktop_app.core.model_sources import resolve_spec
 
     if not model_id.startswith(("gguf:", "bundled:")):
         return None

@@ -18,7 +18,8 @@ from typing import Callable
 
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.generation import Generation, SamplingSettings
-from desktop_app.core.models import LoadedModel, ModelSource, Progress, load_model, resolve_spec
+from desktop_app.core.model_sources import ModelSource, Progress, resolve_spec
+from desktop_app.core.models import LoadedModel, load_model
 from desktop_app.core.prompts import Turn, build_prompt
 from desktop_app.core.records import TokenRecord, joined_text
 from desktop_app.core.word_cut import clip_at_word

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBo
                                QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QRadioButton, QVBoxLayout)
 
-from desktop_app.core.models import BUNDLED_NAME, BUNDLED_SPEC, GPT2_FAMILY, list_local_models, with_model_in_use
+from desktop_app.core.local_models import list_local_models, with_model_in_use
+from desktop_app.core.model_sources import BUNDLED_NAME, BUNDLED_SPEC, GPT2_FAMILY
 from desktop_app.core.precision import AUTO, COMPACT, EXACT, FAST
 from desktop_app.gui.theme import styled_label
 
