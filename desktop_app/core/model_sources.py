@@ -145,7 +145,7 @@ FALLBACK_NEXT_STEP = ("To use GPT-2, choose it once you are online (a single dow
 
 def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable) -> ModelSource:
     """Turn what the user typed into a source; decides 'offline' within ~2 s."""
-    default = spec is None or spec == ""
+    default = spec is None or not spec.strip()  # blanks too: Path("") is the working folder, read as a model folder
     spec = DEFAULT_SPEC if default else spec.strip()
     if spec == BUNDLED_SPEC:
         path = bundled_gguf_path()
