@@ -19,3 +19,68 @@ def test_a_blank_model_spec_is_the_default_model_not_the_working_folder(monkeypa
     monkeypatch.setattr(model_sources, "cached_hub_folder", lambda repo: None)
     monkeypatch.chdir(tmp_path)
     assert resolve_spec(" \t", probe=lambda: False) == resolve_spec(None, probe=lambda: False)
+
+
+@pytest.fixture(scope="module")
+def tiny_gguf(tmp_path_factory, tiny_model_dir):
+    """A tiny Llama as a GGUF file: converted in a second, as the bundled model is in minutes."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from desktop_app.core.gguf_export import write_gguf
+    from tiny_model import build_tiny_llama
+
+    folder = tmp_path_factory.mktemp("tiny-gguf")
+    llama = build_tiny_llama(folder / "llama", tiny_model_dir)
+    path = folder / "tiny.gguf"
+    write_gguf(AutoModelForCausalLM.from_pretrained(llama), AutoTokenizer.from_pretrained(llama), llama, path,
+               quant="f16", pre_tokenizer="smollm")
+    return path
+
+
+def staging_left(folder):
+    return sorted(p.name for p in folder.glob("*.tmp-*"))
+
+
+def test_a_cache_folder_that_cannot_be_written_is_named_in_words(tiny_gguf, tmp_path):
+    """A cache that cannot be written was an OSError: "unexpected error: [Errno 17] File exists"."""
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    paths.converted_models_dir.write_text("a file where the folder goes")
+    with pytest.raises(ModelError, match="Could not write the converted model into .*converted.*free some disk space"):
+        convert_gguf(tiny_gguf, paths)
+
+
+def test_a_conversion_that_cannot_be_put_in_place_leaves_no_staging_and_says_so(tiny_gguf, tmp_path):
+    """The finished staging folder (~0.5 GB for the bundled model) is removed whatever stops the
+    conversion; where the rename failed, the path was returned as if it were the converted folder."""
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    target = converted_folder_for(tiny_gguf, paths)
+    target.parent.mkdir(parents=True)
+    target.write_text("not a folder")
+    with pytest.raises(ModelError, match="Could not write the converted model"):
+        convert_gguf(tiny_gguf, paths)
+    assert staging_left(target.parent) == []
+
+
+def test_a_killed_conversions_staging_is_removed_and_a_live_ones_kept(tiny_gguf, tmp_path):
+    """A conversion killed while writing left its <folder>.tmp-<pid> in the cache for good."""
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    parent = converted_folder_for(tiny_gguf, paths).parent
+    killed, live = parent / "other-0123456789ab.tmp-4242", parent / "other-0123456789ab.tmp-4343"
+    for folder in (killed, live):
+        folder.mkdir(parents=True)
+        (folder / "model.safetensors").write_bytes(b"\0" * 1024)
+    hours_ago = time.time() - 2 * 3600
+    os.utime(killed, (hours_ago, hours_ago))
+    assert is_converted(convert_gguf(tiny_gguf, paths))
+    assert staging_left(parent) == [live.name]
+
+
+def test_a_conversion_whose_weights_were_deleted_is_made_again(tiny_gguf, tmp_path):
+    """Its folder blocked the rename of a new conversion, and the folder without weights was
+    returned: every later load said it holds no model weights."""
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    target = convert_gguf(tiny_gguf, paths)
+    for weights in target.glob("model*.safetensors"):
+        weights.unlink()
+    assert convert_gguf(tiny_gguf, paths) == target and is_converted(target)
+    assert staging_left(target.parent) == []

@@ -23,6 +23,9 @@ from desktop_app.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
+STAGING_MARK = ".tmp-"  # a conversion is written into <its folder>.tmp-<pid>, then renamed
+STALE_STAGING_S = 3600.0  # a staging folder this old was left by a killed process (a write takes a minute)
+
 
 def check_gguf_file(path: Path):
     """Catch truncated and foreign files before transformers reads them; returns the file's
@@ -78,36 +81,69 @@ def conversion_stage(gguf_path: Path, part: str = "") -> str:
 def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = no_progress) -> Path:
     """Dequantize a GGUF once into a safetensors folder; later loads read that folder.
     ``progress``: the tensors de-quantized of all (an unknown count, 0 of 0, while the file's
-    header, vocabulary and layers are read and while the result is written, each part named)."""
+    header, vocabulary and layers are read and while the result is written, each part named).
+    A folder that cannot be written (a full disk, a read-only cache) is a ModelError naming it."""
     target = converted_folder_for(gguf_path, paths)
-    if (target / "model.safetensors").exists() or any(target.glob("model*.safetensors")):
+    if is_converted(target):
         return target
     progress(conversion_stage(gguf_path, "reading the file"), 0, 0)  # the header check: half a minute on a busy CPU
     reader = check_gguf_file(gguf_path)
     start = time.perf_counter()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(target.name + f".tmp-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
+    staging = target.with_name(f"{target.name}{STAGING_MARK}{os.getpid()}")
     from desktop_app.core.gguf_once import read_once
 
-    with read_once(gguf_path, reader):  # the header and metadata read once, not five times
-        _write_conversion(gguf_path, staging,
-                          lambda part, done, total: progress(conversion_stage(gguf_path, part), done, total))
-    del reader  # its arrays map the file: gone before the sweep below
-    # The dequantized model is garbage now, yet a cycle holds it (transformers' first load in a
-    # process leaves a traceback holding its frames) while the load keeps the collector paused,
-    # and glibc keeps the freed pages: measured, the process held 1.95 GB after a first start
-    # and 0.91 GB after this sweep and trim (bench/memory.py --fresh-conversion).
-    gc.collect()
-    trim_heap()
     try:
-        os.replace(staging, target)  # atomic: a half-written conversion is never used
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)  # another process won the race
-        if not target.exists():
-            raise
+        _clear_staging(target.parent, staging)
+        with read_once(gguf_path, reader):  # the header and metadata read once, not five times
+            _write_conversion(gguf_path, staging,
+                              lambda part, done, total: progress(conversion_stage(gguf_path, part), done, total))
+        del reader  # its arrays map the file: gone before the sweep below
+        _release_conversion_memory()
+        _put_in_place(staging, target)
+    except OSError as exc:  # a reading error is a ModelError already: this is the writing's
+        raise ModelError(f"Could not write the converted model into {target.parent} ({exc.strerror or exc}): "
+                         "free some disk space there, or make the folder writable, and open the model again.") from exc
+    finally:  # a failure or Ctrl+C while writing left ~0.5 GB there (a success renamed it)
+        shutil.rmtree(staging, ignore_errors=True)
     log.info("converted %s in %.1f s", gguf_path, time.perf_counter() - start)
     return target
+
+
+def _clear_staging(folder: Path, staging: Path) -> None:
+    """``folder`` made, with neither this process's staging nor one a killed conversion left an hour
+    or more ago (a younger one may still be written by another process)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"*{STAGING_MARK}*"):
+        if old == staging or (old.name.rpartition(STAGING_MARK)[2].isdigit() and _age_s(old) >= STALE_STAGING_S):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _age_s(path: Path) -> float:
+    """Seconds since ``path`` last changed; 0 where it is gone already (another process swept it)."""
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _release_conversion_memory() -> None:
+    """The dequantized model is garbage now, yet a cycle holds it (transformers' first load in a
+    process leaves a traceback holding its frames) while the load keeps the collector paused,
+    and glibc keeps the freed pages: measured, the process held 1.95 GB after a first start
+    and 0.91 GB after this sweep and trim (bench/memory.py --fresh-conversion)."""
+    gc.collect()
+    trim_heap()
+
+
+def _put_in_place(staging: Path, target: Path) -> None:
+    """Rename the finished ``staging`` to ``target`` (atomic: a half-written conversion is never used)."""
+    if target.is_dir() and not is_converted(target):  # e.g. its weights deleted to free space: it blocked the rename
+        shutil.rmtree(target)
+    try:
+        os.replace(staging, target)
+    except OSError:
+        if not is_converted(target):  # else another process won the race, with the same conversion
+            raise
 
 
 def _write_conversion(gguf_path: Path, staging: Path, step: Callable[[str, int, int], None]) -> None:
