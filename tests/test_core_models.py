@@ -50,12 +50,12 @@ def test_unknown_hub_id_offline_is_one_clear_line(monkeypatch):
 
 def test_offline_is_decided_fast(monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    model_sources._probe_cache.clear()
+    model_sources._reachable_endpoints.clear()
     monkeypatch.setattr("huggingface_hub.constants.ENDPOINT", "http://10.255.255.1:9")  # unroutable: hangs
     start = time.perf_counter()
     assert model_sources.hub_reachable(timeout=1.0) is False
     assert time.perf_counter() - start < 2.0
-    model_sources._probe_cache.clear()
+    model_sources._reachable_endpoints.clear()
 
 
 def test_missing_path_and_non_model_folder(tmp_path):

@@ -84,3 +84,36 @@ def test_a_conversion_whose_weights_were_deleted_is_made_again(tiny_gguf, tmp_pa
         weights.unlink()
     assert convert_gguf(tiny_gguf, paths) == target and is_converted(target)
     assert staging_left(target.parent) == []
+
+
+def test_the_hub_is_asked_again_once_it_could_not_be_reached(monkeypatch):
+    """"Offline" was remembered for the process: started offline, then online, GPT-2 was still
+    refused as "the model hub cannot be reached" until the app was restarted."""
+    import http.server
+    import socket
+    import threading
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(model_sources, "_reachable_endpoints", set())
+    with socket.socket() as probe_port:
+        probe_port.bind(("127.0.0.1", 0))
+        port = probe_port.getsockname()[1]
+    monkeypatch.setattr("huggingface_hub.constants.ENDPOINT", f"http://127.0.0.1:{port}")
+    assert model_sources.hub_reachable() is False  # nothing listens there yet: refused
+
+    class Hub(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self):
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", port), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert model_sources.hub_reachable() is True
+        assert resolve_spec("someone/not-cached", probe=model_sources.hub_reachable).kind == "hub"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -55,7 +55,9 @@ class ModelSource:
 
 # ---------------------------------------------------------------- hub reachability
 
-_probe_cache: dict[str, bool] = {}
+# endpoints that answered: asked once per process. A failure is not remembered: the app started
+# offline, then online, refused GPT-2 as "cannot be reached (offline)" until it was restarted.
+_reachable_endpoints: set[str] = set()
 
 
 def hub_reachable(timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
@@ -69,8 +71,8 @@ def hub_reachable(timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
     from huggingface_hub import constants
 
     endpoint = constants.ENDPOINT
-    if endpoint in _probe_cache:
-        return _probe_cache[endpoint]
+    if endpoint in _reachable_endpoints:
+        return True
     result = {"ok": False}
 
     def probe() -> None:
@@ -86,7 +88,8 @@ def hub_reachable(timeout: float = HUB_PROBE_TIMEOUT_S) -> bool:
     thread = threading.Thread(target=probe, name="hub-probe", daemon=True)
     thread.start()
     thread.join(timeout)
-    _probe_cache[endpoint] = result["ok"]
+    if result["ok"]:
+        _reachable_endpoints.add(endpoint)
     return result["ok"]
 
 
