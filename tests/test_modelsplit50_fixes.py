@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import shutil
 import time
 
 import pytest
@@ -117,3 +119,17 @@ def test_the_hub_is_asked_again_once_it_could_not_be_reached(monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_conversion_being_written_is_not_listed_as_a_model(tiny_gguf, tmp_path):
+    """A staging folder holds model.safetensors while it is written (and for good where the
+    conversion was killed): the Models dialog listed it as a model, "tiny-….tmp-4242"."""
+    from desktop_app.core.local_models import list_local_models
+
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    paths = dataclasses.replace(paths, shared_cache_dir=paths.cache_dir)  # not the user's conversions
+    target = convert_gguf(tiny_gguf, paths)
+    staging = target.with_name(f"{target.name}.tmp-4242")
+    shutil.copytree(target, staging)
+    listed = [model.name for model in list_local_models(paths) if model.kind == "converted"]
+    assert listed == [target.name]

@@ -114,8 +114,14 @@ def _clear_staging(folder: Path, staging: Path) -> None:
     or more ago (a younger one may still be written by another process)."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob(f"*{STAGING_MARK}*"):
-        if old == staging or (old.name.rpartition(STAGING_MARK)[2].isdigit() and _age_s(old) >= STALE_STAGING_S):
+        if old == staging or (is_staging(old) and _age_s(old) >= STALE_STAGING_S):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def is_staging(folder: Path) -> bool:
+    """A conversion being written (or left by a killed one): not a model to list or load."""
+    _name, mark, pid = folder.name.rpartition(STAGING_MARK)
+    return bool(mark) and pid.isdigit()
 
 
 def _age_s(path: Path) -> float:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.core.errors import ModelError
-from desktop_app.core.gguf_conversion import converted_folder_for, gguf_architecture
+from desktop_app.core.gguf_conversion import converted_folder_for, gguf_architecture, is_converted, is_staging
 from desktop_app.core.model_sources import BUNDLED_NAME, BUNDLED_SPEC, bundled_gguf_path, cached_hub_folder
 from desktop_app.core.paths import AppPaths
 
@@ -55,7 +55,12 @@ def _bundled_conversion_name(paths: AppPaths) -> str | None:
 
 
 def list_local_models(paths: AppPaths) -> list[LocalModel]:
-    found: list[LocalModel] = []
+    """The hub cache's models, the GGUF conversions (the bundled model's own aside) and the bundled model."""
+    return [*_hub_cache_models(), *_converted_models(paths), *_bundled_model(paths)]
+
+
+def _hub_cache_models() -> list[LocalModel]:
+    found = []
     try:
         from huggingface_hub import constants, scan_cache_dir
 
@@ -67,20 +72,27 @@ def list_local_models(paths: AppPaths) -> list[LocalModel]:
                                         *describe_local(folder)))
     except Exception as exc:  # no cache dir yet, or unreadable
         log.info("hub cache scan: %s", exc)
+    return found
+
+
+def _converted_models(paths: AppPaths) -> list[LocalModel]:
+    """The conversions in this data folder's cache and the shared one; neither the bundled model's own
+    (the bundled entry) nor one being written, or left by a killed conversion (core/gguf_conversion.py)."""
+    found = []
     bundled_cache = _bundled_conversion_name(paths)
     for converted in dict.fromkeys((paths.converted_models_dir, paths.shared_converted_dir)):
-        if converted.exists():
-            for folder in sorted(converted.iterdir()):
-                # the bundled model's own conversion is the bundled entry below, not a model of its own
-                if folder.name != bundled_cache and folder.is_dir() and any(folder.glob("*.safetensors")):
-                    found.append(LocalModel(str(folder), "converted", folder.name, str(folder), *describe_local(folder)))
+        for folder in sorted(converted.iterdir()) if converted.is_dir() else ():
+            if folder.name != bundled_cache and not is_staging(folder) and is_converted(folder):
+                found.append(LocalModel(str(folder), "converted", folder.name, str(folder), *describe_local(folder)))
+    return found
+
+
+def _bundled_model(paths: AppPaths) -> list[LocalModel]:
     try:
         gguf_path = bundled_gguf_path()
-        described = _describe_bundled(gguf_path, paths)
-        found.append(LocalModel(BUNDLED_SPEC, "bundled", BUNDLED_NAME, str(gguf_path), *described))
-    except ModelError:
-        pass
-    return found
+    except ModelError:  # not installed
+        return []
+    return [LocalModel(BUNDLED_SPEC, "bundled", BUNDLED_NAME, str(gguf_path), *_describe_bundled(gguf_path, paths))]
 
 
 def with_model_in_use(found: list[LocalModel], in_use: str | None) -> list[LocalModel]:
