@@ -45,6 +45,8 @@ def check_gguf_file(path: Path):
 
 
 def converted_folder_for(gguf_path: Path, paths: AppPaths) -> Path:
+    """Where ``gguf_path`` is (or will be) converted, keyed on its name and size (a person's own file also on
+    its path and time: a changed file is converted again); the bundled model's once, in the shared cache."""
     stat = gguf_path.stat()
     key = hashlib.sha256(f"{gguf_path.name}:{stat.st_size}".encode()).hexdigest()[:12]
     if not gguf_path.name.startswith(BUNDLED_NAME):  # user files: also key on where and when
@@ -58,6 +60,7 @@ def converted_folder_for(gguf_path: Path, paths: AppPaths) -> Path:
 
 
 def is_converted(folder: Path) -> bool:
+    """Whether ``folder`` holds a finished conversion's weights."""
     return any(folder.glob("model*.safetensors"))
 
 

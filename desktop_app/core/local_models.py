@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LocalModel:
+    """A model on this computer as the Models dialog and `gpt2-desk models` list it; ``spec`` opens it."""
+
     spec: str
     kind: str  # "hub-cache" | "converted" | "bundled" | "folder" | "gguf" (a path in use: ``with_model_in_use``)
     name: str

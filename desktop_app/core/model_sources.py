@@ -39,7 +39,7 @@ Progress = Callable[[str, int, int], None]
 
 
 def no_progress(stage: str, done: int, total: int) -> None:
-    pass
+    """The ``Progress`` of a caller that shows none."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,7 @@ def cached_hub_folder(repo_id: str) -> Path | None:
 
 
 def download_hub_model(repo_id: str, progress: Progress = no_progress) -> Path:
+    """The hub model's safetensors, config and tokenizer files, downloaded into the hub cache (never pickles)."""
     from huggingface_hub import snapshot_download
 
     progress(f"Downloading {repo_id}", 0, 0)
@@ -136,6 +137,7 @@ def bundled_gguf_path() -> Path:
 
 
 def is_hub_id(spec: str) -> bool:
+    """A GPT-2 short name, or ``owner/name`` that names no path here."""
     if spec in GPT2_FAMILY:
         return True
     parts = spec.split("/")

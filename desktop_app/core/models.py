@@ -99,6 +99,8 @@ class LoadedModel:
 
 
 def check_model_folder(folder: Path) -> None:
+    """A ModelError in words for a folder transformers would refuse, or read wrongly: no config.json (an
+    adapter's folder, said so), pickle weights or none, a damaged file, no tokenizer."""
     if not (folder / "config.json").exists():
         if (folder / "adapter_config.json").exists():  # an exported fine-tune, chosen where a model goes
             raise ModelError(f"{folder} holds a LoRA adapter, not a model: bring it in with Adapter history > "
@@ -122,6 +124,7 @@ def check_model_folder(folder: Path) -> None:
 
 
 def pick_device(preference: str = "auto"):
+    """(torch device, its default dtype) for "auto" | "cpu" | "cuda" | "mps"; a ModelError where the one asked for is missing."""
     import torch
 
     if preference == "cuda" or (preference == "auto" and torch.cuda.is_available()):
@@ -138,6 +141,7 @@ def pick_device(preference: str = "auto"):
 
 
 def local_folder(source: ModelSource, paths: AppPaths, progress: Progress = no_progress) -> Path:
+    """The folder ``source`` is read from: a GGUF file converted, a hub model downloaded, where not done yet."""
     if source.kind == "gguf":
         return convert_gguf(Path(source.location), paths, progress)
     if source.kind == "hub":
@@ -267,4 +271,5 @@ def _compact_weights(model, dtype) -> str:
 
 def open_model(spec: str | None, paths: AppPaths, device: str = "auto",
                progress: Progress = no_progress, precision: str = "auto") -> LoadedModel:
+    """Resolve ``spec`` (core/model_sources.py) and load it."""
     return load_model(resolve_spec(spec), paths, device, progress, precision)
