@@ -50,6 +50,15 @@ def reading_line(read: int, total: int, left_s: float | None) -> str:
     return f"{line} \u00b7 {eta_words(left_s)}"
 
 
+def records_model(card: MessageCard) -> str | None:
+    """The model whose tokenizer read a card's tokens: a stored answer's writer, an unwritten one's scorer;
+    None (the model in use) for a prompt, whose colours the model in use gives, and an answer being written."""
+    state, message = getattr(card, "unwritten", None), card.message
+    if state is not None:
+        return getattr(state.scoring, "model_id", None)
+    return message.get("model_id") if card.role == "assistant" and message else None
+
+
 class ChatCards:
     """The MessageCards of a MainWindow's transcript.
 
@@ -451,7 +460,8 @@ class ChatCards:
         answer, writing = card.role == "assistant", w.chat.generating
         can_branch = answer and card.message_id is not None and not writing
         busy = None if can_branch or not answer or not writing else "this" if card is self.streaming else "another"
-        w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy)
+        w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy,
+                               model_id=records_model(card))
         w.inspector.show_source(self._source_words(card, index))
         rating = getattr(card, "rating", None)
         if rating is not None:

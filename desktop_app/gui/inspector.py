@@ -9,8 +9,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSizePolicy, QVBoxLayout, QWidget)
 
-from desktop_app.core.decoding import piece_bytes_words
 from desktop_app.core.palette import MEASURES, color_for, css_colours
+from desktop_app.core.piece_words import other_model, piece_hex, split_piece_words
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.token_figures import token_figures_text
@@ -93,6 +93,7 @@ class AlternativesChart(QWidget):
         self.chosen_id: int | None = None
         self.chosen_outside: TokenRecord | None = None
         self.current = -1
+        self.piece_hex = lambda _alt: ""  # an alternative's bytes when it holds part of a character (the panel's)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -147,7 +148,7 @@ class AlternativesChart(QWidget):
     def rows(self) -> list[tuple[str, float, bool]]:
         """(label, probability, chosen) per row as painted: whitespace and invisible tokens shown
         by a mark (token_label), the chosen token last when it is not among the alternatives."""
-        rows = [(token_label(a.text), a.prob, a.id == self.chosen_id) for a in self.alternatives]
+        rows = [(alternative_label(a, self.piece_hex(a)), a.prob, a.id == self.chosen_id) for a in self.alternatives]
         if self.chosen_outside is not None:
             rows.append((token_label(self.chosen_outside.text), self.chosen_outside.prob, True))
         return rows
@@ -234,13 +235,19 @@ def busy_explain_words(busy: str) -> str:
     return f"{BUSY_WRITING[busy]}: explaining this token is possible once it ends."
 
 
-def versus_words(alt: Alternative, record: TokenRecord) -> str:
+def alternative_label(alt: Alternative, hex_bytes: str = "") -> str:
+    """An alternative as its row and the comparison name it: its bytes ("bytes e2 80") where it holds
+    part of a character, whose text alone is only "\ufffd" (one such piece looked like any other)."""
+    return f"bytes {hex_bytes}" if hex_bytes else token_label(alt.text)
+
+
+def versus_words(alt: Alternative, record: TokenRecord, hex_bytes: str = "") -> str:
     """A picked alternative against the written token, as an ML engineer compares two tokens: both
     log-probabilities, their difference (the logits' difference: the softmax's sum cancels) and the
     ratio of their chances (usertest 29: two tokens could be compared only by reading two bars)."""
     alt_logprob = _log(alt.prob)
     difference = alt_logprob - record.logprob
-    return (f"\u201c{token_label(alt.text)}\u201d (id {alt.id}) against the written "
+    return (f"\u201c{alternative_label(alt, hex_bytes)}\u201d (id {alt.id}) against the written "
             f"\u201c{token_label(record.text)}\u201d: "
             f"log-probability {alt_logprob:.3f} vs {record.logprob:.3f}, {difference:+.3f} (the logits' difference), "
             f"{math.exp(difference):.3g}\u00d7 as likely.")
@@ -274,6 +281,8 @@ class InspectorPanel(QFrame):
         self.text_branch = self.text_rate = False  # text mode's actions (allow_text_actions)
         self.measure = "probability"  # the swatch is coloured as the transcript is
         self.tokenizer = lambda: None  # the loaded model's (the window's): a split character's bytes
+        self.model_id = lambda: None  # the loaded model's: a record another model wrote is read with its tokenizer
+        self.records_model: str | None = None  # the model that wrote the shown record (None: the one in use)
         layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
         self.scroll = self.findChild(QScrollArea)
         layout.setContentsMargins(14, 12, 14, 12)
@@ -431,14 +440,17 @@ class InspectorPanel(QFrame):
         self.source.setVisible(bool(words))
 
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool,
-                   busy: str | None = None) -> None:
+                   busy: str | None = None, model_id: str | None = None) -> None:
         """``busy``: an answer token that cannot branch or be explained only because the model is
         writing (this answer, or another): what is said instead, until the window shows it again.
         Another token starts at the top of the panel: scrolled down to "Why this token?" for the
-        last one, the panel showed the next one's alternatives without its name (usertest 11)."""
+        last one, the panel showed the next one's alternatives without its name (usertest 11).
+        ``model_id``: the model that wrote the record (None: the model in use), whose tokenizer
+        alone reads a split character's bytes from its ids (core.piece_words)."""
         if (message_id, index, record) != (self.message_id, self.index, self.record):
             self.scroll.verticalScrollBar().setValue(0)
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
+        self.records_model = model_id
         self.waits_for_model = busy is not None
         self.text_branch = self.text_rate = False
         self.placeholder.hide()
@@ -463,6 +475,7 @@ class InspectorPanel(QFrame):
         self.stat_values["surprisal"].setText(f"{record.surprisal_bits:.2f} bits")
         self.stat_values["precision"].setText(precision_label(record.precision))
         self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
+        self.chart.piece_hex = self._alternative_hex
         self.chart.set_data(ordered_alternatives(record), record.id, record)
         covered = sum(a.prob for a in record.top)
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
@@ -474,12 +487,19 @@ class InspectorPanel(QFrame):
                           else "Prompt tokens are scored only; branching starts from answer tokens.")
 
     def _show_bytes_note(self, record: TokenRecord) -> None:
-        """A token that is part of a character has no text of its own: its bytes (from the loaded
-        model's tokenizer), so an emoji's pieces are told apart by more than their ids."""
-        tokenizer = self.tokenizer() if record.text == "" else None
-        said = piece_bytes_words(tokenizer, record.id) if tokenizer is not None else ""
+        """A token that is part of a character has no text of its own: its bytes (from the tokenizer of
+        the model that wrote it), so an emoji's pieces are told apart by more than their ids."""
+        said = split_piece_words(self.tokenizer(), record.id, self.records_model, self.model_id()) \
+            if record.text == "" else ""
         self.bytes_note.setText(said)
         self.bytes_note.setVisible(bool(said))
+
+    def _alternative_hex(self, alt: Alternative) -> str:
+        """An alternative's bytes where its text is only part of a character and the model in use wrote the
+        record (another model's ids are another vocabulary's: its row keeps "\ufffd")."""
+        if "\ufffd" not in alt.text or other_model(self.records_model, self.model_id()):
+            return ""
+        return piece_hex(self.tokenizer(), alt.id)
 
     def _show_marks_note(self, record: TokenRecord) -> None:
         """What the marks on the token and its alternatives stand for, in a short line under the token."""
@@ -540,7 +560,8 @@ class InspectorPanel(QFrame):
         same = alt is not None and alt.id == self.record.id
         turn(self.branch_button, allowed and alt is not None and not same,
              branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
-        self.versus.setText(versus_words(alt, self.record) if alt is not None and not same else "")
+        self.versus.setText(versus_words(alt, self.record, self._alternative_hex(alt)) if alt is not None and not same
+                            else "")
         self.versus.setVisible(bool(self.versus.text()))
         if alt is not None:
             self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
