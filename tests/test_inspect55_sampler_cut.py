@@ -70,3 +70,32 @@ def test_an_answer_token_never_calls_its_own_written_token_cut():
     assert found.cut == {2: "cut by min-p 0.1"}
     assert cut_words(found, top) == "1 dimmed: the sampler could not have picked it (cut by min-p 0.1)."
     assert "not sampled" in cut_for_answer({**message, "model_id": None}, records, 0).note
+
+
+def test_the_inspector_dims_what_the_sampler_cut_and_says_why(qtbot):
+    pytest.importorskip("PySide6")
+    from desktop_app.gui.chat_cards import answer_cut
+    from desktop_app.gui.inspector import InspectorPanel
+    from desktop_app.gui.message_card import MessageCard
+
+    top = (Alternative(1, "Paris", 0.7), Alternative(2, "Lyon", 0.2), Alternative(3, "Nice", 0.02))
+    records = [TokenRecord(1, "Paris", -0.36, 1, 0.9, top, "float32")]
+    settings = SamplingSettings(temperature=1.0, top_k=50, top_p=0.95, min_p=0.1).to_dict()
+    card = MessageCard("assistant", {"id": 4, "text": "Paris", "model_id": "bundled:x", "settings": settings})
+    qtbot.addWidget(card)
+    card.view.set_records(records)
+    inspector = InspectorPanel()
+    qtbot.addWidget(inspector)
+    inspector.show_token(4, 0, records[0], can_branch=True, model_id="bundled:x", cut=answer_cut(card, 0, None))
+    assert inspector.chart.dimmed() == [False, False, True]  # 0.02 / 0.7 is under min-p's 0.1
+    assert inspector.sampler_note.text() == "1 dimmed: the sampler could not have picked it (cut by min-p 0.1)."
+    assert not inspector.sampler_note.isHidden()
+    inspector.pick(2)
+    assert inspector.versus.text().endswith("The answer's sampler could not have picked it (cut by min-p 0.1).")
+    inspector.pick(1)
+    assert "sampler" not in inspector.versus.text()
+    prompt = MessageCard("user", {"id": 3, "text": "Paris", "model_id": None})
+    qtbot.addWidget(prompt)
+    prompt.view.set_records(records)
+    inspector.show_token(3, 0, records[0], can_branch=False, cut=answer_cut(prompt, 0, None))
+    assert inspector.chart.dimmed() == [False, False, False] and inspector.sampler_note.isHidden()

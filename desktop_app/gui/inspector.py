@@ -13,6 +13,7 @@ from desktop_app.core.palette import MEASURES, color_for, css_colours
 from desktop_app.core.piece_words import other_model, piece_hex, split_piece_words
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.core.sampler_cut import MAY, SamplerCut, cut_words
 from desktop_app.core.token_figures import token_figures_text
 from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.off_words import branch_tip
@@ -94,6 +95,7 @@ class AlternativesChart(QWidget):
         self.chosen_outside: TokenRecord | None = None
         self.current = -1
         self.piece_hex = lambda _alt: ""  # an alternative's bytes when it holds part of a character (the panel's)
+        self.cut: dict = {}  # alternative id -> why the answer's sampler could not have picked it (dimmed)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -145,6 +147,11 @@ class AlternativesChart(QWidget):
         super().focusOutEvent(event)
         self.update()
 
+    def dimmed(self) -> list[bool]:
+        """Per row: an alternative the sampler surely could not have picked (core.sampler_cut)."""
+        return [not self.cut.get(a.id, MAY).startswith(MAY) for a in self.alternatives] + \
+            [False] * (1 if self.chosen_outside else 0)
+
     def rows(self) -> list[tuple[str, float, bool]]:
         """(label, probability, chosen) per row as painted: whitespace and invisible tokens shown
         by a mark (token_label), the chosen token last when it is not among the alternatives."""
@@ -165,7 +172,7 @@ class AlternativesChart(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = QFontMetrics(self.font())
         label_w = min(130, max(70, self.width() * 2 // 5))
-        rows, percents = self.rows(), self.percents()
+        rows, percents, dimmed = self.rows(), self.percents(), self.dimmed()
         pct_w = max(metrics.horizontalAdvance(t) for t in ["100.0%", *percents]) + 6
         bar_w = max(20, self.width() - label_w - pct_w - 8)
         top = max((p for _t, p, _c in rows), default=1.0) or 1.0
@@ -177,13 +184,13 @@ class AlternativesChart(QWidget):
             font.setBold(chosen)
             label = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, label_w - 12)
             painter.setFont(font)
-            painter.setPen(QColor(c["text"]))
+            painter.setPen(QColor(c["muted" if dimmed[i] else "text"]))
             painter.drawText(QRectF(4, y, label_w - 4, self.ROW - 2), Qt.AlignmentFlag.AlignVCenter, label)
             rgb = color_for(TokenRecord(0, "", _log(prob), 1, 0.0), "probability")
             width = max(2.0, bar_w * prob / top)
             rect = QRectF(label_w, y + 4, width, self.ROW - 10)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(*rgb))
+            painter.setBrush(QColor(c["muted"]) if dimmed[i] else QColor(*rgb))
             painter.drawRoundedRect(rect, 3, 3)
             if chosen:
                 pen = QPen(QColor(c["accent"]))
@@ -239,6 +246,13 @@ def alternative_label(alt: Alternative, hex_bytes: str = "") -> str:
     """An alternative as its row and the comparison name it: its bytes ("bytes e2 80") where it holds
     part of a character, whose text alone is only "\ufffd" (one such piece looked like any other)."""
     return f"bytes {hex_bytes}" if hex_bytes else token_label(alt.text)
+
+
+def sampler_verdict(why: str) -> str:
+    """A picked alternative the answer's sampler cut ("cut by min-p 0.1"), or may have ("may have been cut by ...")."""
+    if why.startswith(MAY):
+        return f"The answer's sampler may not have been able to pick it ({why})."
+    return f"The answer's sampler could not have picked it ({why})."
 
 
 def versus_words(alt: Alternative, record: TokenRecord, hex_bytes: str = "") -> str:
@@ -384,6 +398,9 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.chart)
         self.coverage = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.coverage)
+        self.sampler_note = styled_label("", "Muted", wrap=True)  # the alternatives the sampler could not pick
+        self.sampler_note.setObjectName("SamplerCutNote")
+        layout.addWidget(self.sampler_note)
         self.versus = styled_label("", "Muted", wrap=True)  # the picked alternative against the written token
         self.versus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.versus)
@@ -429,7 +446,8 @@ class InspectorPanel(QFrame):
         self.waits_for_model = False
         self.placeholder.show()
         for widget in (self.token_label, self.bytes_note, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
-                       self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button, self.versus):
+                       self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button, self.versus,
+                       self.sampler_note):
             widget.hide()
         self.show_source("")
         self.explain.show_token(None, -1)
@@ -440,13 +458,14 @@ class InspectorPanel(QFrame):
         self.source.setVisible(bool(words))
 
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool,
-                   busy: str | None = None, model_id: str | None = None) -> None:
+                   busy: str | None = None, model_id: str | None = None, cut: SamplerCut | None = None) -> None:
         """``busy``: an answer token that cannot branch or be explained only because the model is
         writing (this answer, or another): what is said instead, until the window shows it again.
         Another token starts at the top of the panel: scrolled down to "Why this token?" for the
         last one, the panel showed the next one's alternatives without its name (usertest 11).
         ``model_id``: the model that wrote the record (None: the model in use), whose tokenizer
-        alone reads a split character's bytes from its ids (core.piece_words)."""
+        alone reads a split character's bytes from its ids (core.piece_words). ``cut``: the alternatives
+        the answer's sampler could not have picked (core.sampler_cut; None: not a sampled answer's token)."""
         if (message_id, index, record) != (self.message_id, self.index, self.record):
             self.scroll.verticalScrollBar().setValue(0)
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
@@ -476,6 +495,9 @@ class InspectorPanel(QFrame):
         self.stat_values["precision"].setText(precision_label(record.precision))
         self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
         self.chart.piece_hex = self._alternative_hex
+        self.chart.cut = cut.cut if cut is not None else {}
+        self.sampler_note.setText(cut_words(cut, ordered_alternatives(record)) if cut is not None else "")
+        self.sampler_note.setVisible(bool(self.sampler_note.text()))
         self.chart.set_data(ordered_alternatives(record), record.id, record)
         covered = sum(a.prob for a in record.top)
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
@@ -560,8 +582,9 @@ class InspectorPanel(QFrame):
         same = alt is not None and alt.id == self.record.id
         turn(self.branch_button, allowed and alt is not None and not same,
              branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
-        self.versus.setText(versus_words(alt, self.record, self._alternative_hex(alt)) if alt is not None and not same
-                            else "")
+        said = versus_words(alt, self.record, self._alternative_hex(alt)) if alt is not None and not same else ""
+        why = self.chart.cut.get(alt.id) if alt is not None else None
+        self.versus.setText(f"{said} {sampler_verdict(why)}" if said and why else said)
         self.versus.setVisible(bool(self.versus.text()))
         if alt is not None:
             self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
