@@ -399,7 +399,6 @@ class InspectorPanel(QFrame):
         self.coverage = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.coverage)
         self.sampler_note = styled_label("", "Muted", wrap=True)  # the alternatives the sampler could not pick
-        self.sampler_note.setObjectName("SamplerCutNote")
         layout.addWidget(self.sampler_note)
         self.versus = styled_label("", "Muted", wrap=True)  # the picked alternative against the written token
         self.versus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
