@@ -12,7 +12,8 @@ it keeps its bfloat16 output (the model's Fast numbers); only the logits stay un
   once rounded to bfloat16, then with a "subtract" applied to its float32 sums before their
   rounding, which gives what the first rounding lost; the two added are the float32 sums within
   ~2^-9 of a bfloat16 step (1e-4 of a logit near 15). A float32 product instead took 8x as long
-  on 256 rows here (AMX runs bfloat16 only), the second pass 2x.
+  on 256 rows here (AMX runs bfloat16 only); the second pass and the float32 sum made an analysis
+  1.23x the CPU time, an answer none (docs/benchmarks.md, "Fast logits in float32").
 
 ``GPT2_DESK_FLOAT_LOGITS=0`` keeps the rounded logits (bench/float_logits.py times both ways).
 """
