@@ -79,3 +79,23 @@ def test_words_without_a_window():
     assert model_short_name("gguf:/models/old.gguf") == "old.gguf"
     assert model_short_name("HuggingFaceTB/SmolLM2-135M") == "SmolLM2-135M"
     assert split_piece_words(None, 5, None, None) == ""
+
+
+def test_copy_figures_carries_the_bytes_and_the_samplers_cut(qtbot, tiny_model):
+    import json
+
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.core.sampler_cut import SamplerCut
+
+    piece, record, hex_bytes = _piece_and_record(tiny_model)
+    inspector = _inspector(qtbot, tiny_model, "folder:tiny")
+    inspector.show_token(None, 3, record, can_branch=False, cut=SamplerCut({piece.id: "cut by min-p 0.1"}))
+    inspector.copy_figures()
+    copied = json.loads(QApplication.clipboard().text())
+    alt = next(a for a in copied["top"] if a["id"] == piece.id)
+    assert alt["bytes"] == hex_bytes and alt["sampler"] == "cut by min-p 0.1"
+    assert "bytes" not in copied and "sampler" not in copied["top"][0]
+    inspector.show_token(None, 2, piece, can_branch=False)
+    inspector.copy_figures()
+    assert json.loads(QApplication.clipboard().text())["bytes"] == hex_bytes

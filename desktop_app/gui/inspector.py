@@ -361,7 +361,8 @@ class InspectorPanel(QFrame):
         showed nothing, so whether anything was copied was learnt only by pasting)."""
         if self.record is None:
             return
-        QApplication.clipboard().setText(token_figures_text(self.record, self.index))
+        QApplication.clipboard().setText(token_figures_text(self.record, self.index, piece_hex=self._piece_hex,
+                                                            cut=self.chart.cut))
         bar = getattr(self.window(), "statusBar", None)
         if bar is not None:
             bar().showMessage(copied_words(self.index, self.record), COPIED_MS)
@@ -521,6 +522,13 @@ class InspectorPanel(QFrame):
         if "\ufffd" not in alt.text or other_model(self.records_model, self.model_id()):
             return ""
         return piece_hex(self.tokenizer(), alt.id)
+
+    def _piece_hex(self, token_id: int, text: str) -> str:
+        """Copy figures' "bytes": the written token's as its note says them, an alternative's as its row does."""
+        if token_id == self.record.id and text == self.record.text:
+            said = self.bytes_note.text()
+            return said.removeprefix("bytes ") if said.startswith("bytes ") else ""
+        return self._alternative_hex(Alternative(token_id, text, 0.0))
 
     def _show_marks_note(self, record: TokenRecord) -> None:
         """What the marks on the token and its alternatives stand for, in a short line under the token."""
