@@ -10,7 +10,8 @@ by side, so one broadcast pair of inputs meets 32 rows in two instructions and e
 is one sequential stream, prefetched ahead), called through ctypes: about 8 µs per call and
 float32's bytes per second on half the bytes (bench/gemv_kernel.py measures it per matrix).
 It sums in float32 and rounds once to bfloat16 (with the bias added in float32), as oneDNN
-does; only the order of the additions differs. That layout is the one oneDNN packs bfloat16
+does; only the order of the additions differs. The output layer's call keeps the float32 sums
+unrounded (core.float_logits: rounded logits tied alternatives' chances). That layout is the one oneDNN packs bfloat16
 weights in on this kind of CPU, so the kernel reads the prepacked copies the model's own
 products use (``Blocked.over_packed``, checked matrix by matrix) and keeps no copy of its own;
 one call covers several matrices (q/k/v, gate/up) one after the other. Where oneDNN packs
@@ -58,7 +59,7 @@ SOURCE = r"""
 
 /* blocks b0..b1 of the matrices ws (segment s holds blocks starts[s]..starts[s+1]) */
 static void run_blocks(const uint16_t* const* ws, const int64_t* starts, const uint16_t* x, const float* bias,
-                       uint16_t* y, int64_t pairs, int64_t b0, int64_t b1) {
+                       void* y, int f32_out, int64_t pairs, int64_t b0, int64_t b1) {
   int s = 0;
   for (int64_t b = b0; b < b1; ++b) {
     while (b >= starts[s + 1]) ++s;
@@ -78,24 +79,31 @@ static void run_blocks(const uint16_t* const* ws, const int64_t* starts, const u
       a0 = _mm512_add_ps(a0, _mm512_loadu_ps(bb));
       a1 = _mm512_add_ps(a1, _mm512_loadu_ps(bb + 16));
     }
-    uint16_t* out = y + b * ROWS;
+    if (f32_out) { /* the sums as they are: logits that a rounding to bfloat16 would tie */
+      float* out = (float*)y + b * ROWS;
+      _mm512_storeu_ps(out, a0);
+      _mm512_storeu_ps(out + 16, a1);
+      continue;
+    }
+    uint16_t* out = (uint16_t*)y + b * ROWS;
     _mm256_storeu_si256((__m256i*)(out), (__m256i)_mm512_cvtneps_pbh(a0));
     _mm256_storeu_si256((__m256i*)(out + 16), (__m256i)_mm512_cvtneps_pbh(a1));
   }
 }
 
 /* y[blocks * 32] = W x (+ bias), W the segments ws one after the other, each blocked
-   [its blocks, pairs, 32, 2]; starts[nseg] = blocks; x [2 * pairs], all bfloat16 */
+   [its blocks, pairs, 32, 2]; starts[nseg] = blocks; x [2 * pairs], all bfloat16;
+   y bfloat16, or float32 where f32_out (the output layer's logits) */
 void gpt2desk_gemv_bf16(const uint16_t* const* ws, const int64_t* starts, const uint16_t* x, const float* bias,
-                        uint16_t* y, int64_t pairs, int64_t blocks, int threads) {
+                        void* y, int f32_out, int64_t pairs, int64_t blocks, int threads) {
   if (threads <= 1 || blocks < 2) {
-    run_blocks(ws, starts, x, bias, y, pairs, 0, blocks);
+    run_blocks(ws, starts, x, bias, y, f32_out, pairs, 0, blocks);
     return;
   }
 #pragma omp parallel num_threads(threads)
   {
     int64_t n = omp_get_num_threads(), i = omp_get_thread_num();
-    run_blocks(ws, starts, x, bias, y, pairs, blocks * i / n, blocks * (i + 1) / n);
+    run_blocks(ws, starts, x, bias, y, f32_out, pairs, blocks * i / n, blocks * (i + 1) / n);
   }
 }
 """
@@ -149,13 +157,14 @@ class Blocked:
             segments.append((packed, memory, out, inp))
         return cls(lib, None, bias, _segments=segments)
 
-    def __call__(self, x: torch.Tensor, threads: int | None = None) -> torch.Tensor:
-        """W x (+ bias) for one row, on the calling thread's team (torch.get_num_threads())."""
+    def __call__(self, x: torch.Tensor, threads: int | None = None, out_dtype=torch.bfloat16) -> torch.Tensor:
+        """W x (+ bias) for one row, on the calling thread's team (torch.get_num_threads());
+        ``out_dtype`` float32 keeps the float32 sums unrounded (the output layer: see core.float_logits)."""
         if x.dtype != torch.bfloat16 or not x.is_contiguous():
             x = x.to(torch.bfloat16).contiguous()
-        y = torch.empty(1, self.blocks * ROWS, dtype=torch.bfloat16)
+        y = torch.empty(1, self.blocks * ROWS, dtype=out_dtype)
         ws, starts, b = self.args
-        self.fn(ws, starts, x.data_ptr(), b, y.data_ptr(), self.pairs, self.blocks,
+        self.fn(ws, starts, x.data_ptr(), b, y.data_ptr(), int(out_dtype == torch.float32), self.pairs, self.blocks,
                 threads or torch.get_num_threads())
         return y[:, :self.rows]
 
@@ -265,7 +274,8 @@ def _build(path: Path) -> Path:
 
 def _open(path: Path):
     lib = ctypes.CDLL(str(path))
-    lib.gpt2desk_gemv_bf16.argtypes = [ctypes.c_void_p] * 5 + [ctypes.c_int64, ctypes.c_int64, ctypes.c_int]
+    lib.gpt2desk_gemv_bf16.argtypes = [ctypes.c_void_p] * 5 + [ctypes.c_int, ctypes.c_int64, ctypes.c_int64,
+                                                                  ctypes.c_int]
     lib.gpt2desk_gemv_bf16.restype = None
     return lib
 
@@ -279,4 +289,6 @@ def _works(lib) -> bool:
     want = x.float() @ w.float().t() + bias.float()
     kernel = Blocked(lib, w, bias)
     results = [kernel(x, threads).float() for threads in (1, 2)]
-    return all(got.shape == want.shape and torch.allclose(got, want, rtol=1e-2, atol=1e-2) for got in results)
+    unrounded = kernel(x, 2, out_dtype=torch.float32)
+    return all(got.shape == want.shape and torch.allclose(got, want, rtol=1e-2, atol=1e-2) for got in results) \
+        and torch.allclose(unrounded, want, rtol=1e-5, atol=1e-4)

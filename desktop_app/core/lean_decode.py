@@ -38,7 +38,7 @@ import weakref
 import torch
 import torch.nn.functional as F
 
-from desktop_app.core import bf16_gemv
+from desktop_app.core import bf16_gemv, float_logits
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,7 @@ class Projection:
             [b if b is not None else torch.zeros(_rows(m).shape[0], dtype=dtype) for b, m in zip(biases, modules)])
         self.int8 = self.packed = self.blocked = self.weight = None
         self.lora = None
+        self.float_out = False  # the output layer's logits on Fast: float32, unrounded (core.float_logits)
         packs = [getattr(b, "_gpt2desk_int8", None) for b in bases]
         if all(p is not None and p.current(b, torch.empty(0, dtype=dtype)) for p, b in zip(packs, bases)):
             self.int8 = _one_or_cat([p.q for p in packs]), _one_or_cat([p.scales for p in packs])
@@ -117,12 +118,15 @@ class Projection:
                    for m, w, v in zip(self.modules(), self.watch, self.versions))
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        unrounded = self.float_out and float_logits.enabled
         if self.blocked is not None:  # the step's one row
-            out = self.blocked(x)
+            out = self.blocked(x, out_dtype=torch.float32 if unrounded else torch.bfloat16)
         elif self.int8 is not None:
             out = torch._weight_int8pack_mm(x, *self.int8)
             if self.bias is not None:
                 out = out + self.bias
+        elif self.packed is not None and unrounded:
+            out = float_logits.unrounded_product(x, self.packed, self.bias)
         elif self.packed is not None:
             out = torch.ops.mkldnn._linear_pointwise(x, self.packed, self.bias, "none", [], "")
         else:
@@ -209,6 +213,12 @@ class Plan:
         self.projections.append(p)
         return p
 
+    def head_proj(self, model) -> Projection:
+        """The output layer, whose logits stay float32 on Fast (core.float_logits)."""
+        p = self.proj(model, "lm_head")
+        p.float_out = self.dtype == torch.bfloat16
+        return p
+
     def stale(self) -> bool:
         return any(p.stale() for p in self.projections)
 
@@ -235,7 +245,7 @@ class LlamaPlan(Plan):
                                 self.proj(att, "o_proj"), _norm(layer.post_attention_layernorm, "RMSNorm"),
                                 self.proj(mlp, "gate_proj", "up_proj"), self.proj(mlp, "down_proj")))
         self.norm = _norm(inner.norm, "RMSNorm")
-        self.head = self.proj(model, "lm_head")
+        self.head = self.head_proj(model)
         self.cos, self.sin = _rotary_table(inner.rotary_emb, model.config, dtype)
 
     def step(self, cache, token: torch.Tensor, pos: int) -> torch.Tensor:
@@ -274,7 +284,7 @@ class GPT2Plan(Plan):
                                 self.proj(block.attn, "c_proj"), _norm(block.ln_2, "LayerNorm"),
                                 self.proj(block.mlp, "c_fc"), self.proj(block.mlp, "c_proj"), scale))
         self.ln_f = _norm(inner.ln_f, "LayerNorm")
-        self.head = self.proj(model, "lm_head")
+        self.head = self.head_proj(model)
 
     def step(self, cache, token: torch.Tensor, pos: int) -> torch.Tensor:
         x = self.wte[token.view(1)] + self.wpe[pos]

@@ -229,10 +229,18 @@ def _prepare_cpu_bf16(model, *, compact: bool) -> None:
     from desktop_app.core.fast_decode import pack_cpu_weights
 
     pack_cpu_weights(model)
+    _keep_float32_logits(model)
     if not compact:
         from desktop_app.core import bf16_gemv
 
         bf16_gemv.library(build=True)  # the lean step's one-row product: built once per machine (~1 s)
+
+
+def _keep_float32_logits(model) -> None:
+    """The output layer's logits unrounded: bfloat16 ones tied alternatives' chances (core.float_logits)."""
+    from desktop_app.core.float_logits import keep_float32_logits
+
+    keep_float32_logits(model)
 
 
 def _context_window(config) -> int:

@@ -6,16 +6,25 @@ An ML engineer pastes them into a notebook or an issue beside a plain transforme
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 from desktop_app.core.records import TokenRecord
 
 
-def token_figures(record: TokenRecord, index: int) -> dict:
+def token_figures(record: TokenRecord, index: int, *, piece_hex: Callable[[int, str], str] | None = None,
+                  cut: dict | None = None) -> dict:
     """The record's stored figures (``to_json``: id, text, prob, logprob, rank, entropy in nats,
-    top alternatives with their ids) with its place in the text and the bits the inspector shows."""
+    top alternatives with their ids) with its place in the text and the bits the inspector shows;
+    what the inspector says besides, where it says it: a split character's "bytes" (``piece_hex(id,
+    text)``: its hex, "" for a whole character) and an alternative's "sampler" cut (``cut``: id -> why)."""
     figures = {"index": index, **record.to_json()}
     figures["entropy_bits"] = record.entropy_bits
     figures["surprisal_bits"] = record.surprisal_bits
+    if piece_hex is not None and piece_hex(record.id, record.text):
+        figures["bytes"] = piece_hex(record.id, record.text)
+    for alt in figures["top"]:
+        said = piece_hex(alt["id"], alt["text"]) if piece_hex is not None else ""
+        alt.update({"bytes": said} if said else {}, **({"sampler": cut[alt["id"]]} if alt["id"] in (cut or {}) else {}))
     return figures
 
 
@@ -31,8 +40,8 @@ def _value_text(value) -> str:
     return _one_line(value)
 
 
-def token_figures_text(record: TokenRecord, index: int) -> str:
+def token_figures_text(record: TokenRecord, index: int, **said) -> str:
     """Valid JSON, one figure a line and one alternative a line: ``indent=1`` spread each
-    alternative over five lines, so ten filled a screen (usertest 54)."""
-    lines = [f" {_one_line(key)}: {_value_text(value)}" for key, value in token_figures(record, index).items()]
+    alternative over five lines, so ten filled a screen (usertest 54). ``said``: ``token_figures``'."""
+    lines = [f" {_one_line(key)}: {_value_text(value)}" for key, value in token_figures(record, index, **said).items()]
     return "{\n" + ",\n".join(lines) + "\n}"

@@ -20,6 +20,7 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import UNSTARTED_WORDS, is_interrupted, is_unstarted, stopped_unstarted
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.progress_words import eta_words
+from desktop_app.core.sampler_cut import SamplerCut, cut_for_answer
 from desktop_app.core.word_cut import clip_at_word
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
 from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS, answer_author,
@@ -48,6 +49,25 @@ def reading_line(read: int, total: int, left_s: float | None) -> str:
     if left_s is None or left_s < 10:
         return line + "\u2026"
     return f"{line} \u00b7 {eta_words(left_s)}"
+
+
+def records_model(card: MessageCard) -> str | None:
+    """The model whose tokenizer read a card's tokens: a stored answer's writer, an unwritten one's scorer;
+    None (the model in use) for a prompt, whose colours the model in use gives, and an answer being written."""
+    state, message = getattr(card, "unwritten", None), card.message
+    if state is not None:
+        return getattr(state.scoring, "model_id", None)
+    return message.get("model_id") if card.role == "assistant" and message else None
+
+
+def answer_cut(card: MessageCard, index: int, loaded) -> SamplerCut | None:
+    """The alternatives of a stored answer's token its sampler could not have picked (None: a prompt's
+    token, or one of an answer still being written, whose settings are not stored yet)."""
+    if card.role != "assistant" or not card.message or getattr(card, "unwritten", None) is not None:
+        return None
+    tokenizer = getattr(loaded, "tokenizer", None)
+    own = tokenizer is not None and records_model(card) == loaded.model_id  # else another vocabulary's size
+    return cut_for_answer(card.message, card.records, index, len(tokenizer) if own else 1 << 18)
 
 
 class ChatCards:
@@ -451,7 +471,8 @@ class ChatCards:
         answer, writing = card.role == "assistant", w.chat.generating
         can_branch = answer and card.message_id is not None and not writing
         busy = None if can_branch or not answer or not writing else "this" if card is self.streaming else "another"
-        w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy)
+        w.inspector.show_token(card.message_id, index, card.records[index], can_branch=can_branch, busy=busy,
+                               model_id=records_model(card), cut=answer_cut(card, index, w.chat.loaded))
         w.inspector.show_source(self._source_words(card, index))
         rating = getattr(card, "rating", None)
         if rating is not None:

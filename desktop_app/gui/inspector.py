@@ -9,10 +9,11 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSizePolicy, QVBoxLayout, QWidget)
 
-from desktop_app.core.decoding import piece_bytes_words
 from desktop_app.core.palette import MEASURES, color_for, css_colours
+from desktop_app.core.piece_words import other_model, piece_hex, split_piece_words
 from desktop_app.core.precision import label as precision_label
 from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.core.sampler_cut import MAY, SamplerCut, cut_words
 from desktop_app.core.token_figures import token_figures_text
 from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.off_words import branch_tip
@@ -93,6 +94,8 @@ class AlternativesChart(QWidget):
         self.chosen_id: int | None = None
         self.chosen_outside: TokenRecord | None = None
         self.current = -1
+        self.piece_hex = lambda _alt: ""  # an alternative's bytes when it holds part of a character (the panel's)
+        self.cut: dict = {}  # alternative id -> why the answer's sampler could not have picked it (dimmed)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -144,10 +147,15 @@ class AlternativesChart(QWidget):
         super().focusOutEvent(event)
         self.update()
 
+    def dimmed(self) -> list[bool]:
+        """Per row: an alternative the sampler surely could not have picked (core.sampler_cut)."""
+        return [not self.cut.get(a.id, MAY).startswith(MAY) for a in self.alternatives] + \
+            [False] * (1 if self.chosen_outside else 0)
+
     def rows(self) -> list[tuple[str, float, bool]]:
         """(label, probability, chosen) per row as painted: whitespace and invisible tokens shown
         by a mark (token_label), the chosen token last when it is not among the alternatives."""
-        rows = [(token_label(a.text), a.prob, a.id == self.chosen_id) for a in self.alternatives]
+        rows = [(alternative_label(a, self.piece_hex(a)), a.prob, a.id == self.chosen_id) for a in self.alternatives]
         if self.chosen_outside is not None:
             rows.append((token_label(self.chosen_outside.text), self.chosen_outside.prob, True))
         return rows
@@ -164,7 +172,7 @@ class AlternativesChart(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         metrics = QFontMetrics(self.font())
         label_w = min(130, max(70, self.width() * 2 // 5))
-        rows, percents = self.rows(), self.percents()
+        rows, percents, dimmed = self.rows(), self.percents(), self.dimmed()
         pct_w = max(metrics.horizontalAdvance(t) for t in ["100.0%", *percents]) + 6
         bar_w = max(20, self.width() - label_w - pct_w - 8)
         top = max((p for _t, p, _c in rows), default=1.0) or 1.0
@@ -176,13 +184,13 @@ class AlternativesChart(QWidget):
             font.setBold(chosen)
             label = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, label_w - 12)
             painter.setFont(font)
-            painter.setPen(QColor(c["text"]))
+            painter.setPen(QColor(c["muted" if dimmed[i] else "text"]))
             painter.drawText(QRectF(4, y, label_w - 4, self.ROW - 2), Qt.AlignmentFlag.AlignVCenter, label)
             rgb = color_for(TokenRecord(0, "", _log(prob), 1, 0.0), "probability")
             width = max(2.0, bar_w * prob / top)
             rect = QRectF(label_w, y + 4, width, self.ROW - 10)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(*rgb))
+            painter.setBrush(QColor(c["muted"]) if dimmed[i] else QColor(*rgb))
             painter.drawRoundedRect(rect, 3, 3)
             if chosen:
                 pen = QPen(QColor(c["accent"]))
@@ -234,13 +242,26 @@ def busy_explain_words(busy: str) -> str:
     return f"{BUSY_WRITING[busy]}: explaining this token is possible once it ends."
 
 
-def versus_words(alt: Alternative, record: TokenRecord) -> str:
+def alternative_label(alt: Alternative, hex_bytes: str = "") -> str:
+    """An alternative as its row and the comparison name it: its bytes ("bytes e2 80") where it holds
+    part of a character, whose text alone is only "\ufffd" (one such piece looked like any other)."""
+    return f"bytes {hex_bytes}" if hex_bytes else token_label(alt.text)
+
+
+def sampler_verdict(why: str) -> str:
+    """A picked alternative the answer's sampler cut ("cut by min-p 0.1"), or may have ("may have been cut by ...")."""
+    if why.startswith(MAY):
+        return f"The answer's sampler may not have been able to pick it ({why})."
+    return f"The answer's sampler could not have picked it ({why})."
+
+
+def versus_words(alt: Alternative, record: TokenRecord, hex_bytes: str = "") -> str:
     """A picked alternative against the written token, as an ML engineer compares two tokens: both
     log-probabilities, their difference (the logits' difference: the softmax's sum cancels) and the
     ratio of their chances (usertest 29: two tokens could be compared only by reading two bars)."""
     alt_logprob = _log(alt.prob)
     difference = alt_logprob - record.logprob
-    return (f"\u201c{token_label(alt.text)}\u201d (id {alt.id}) against the written "
+    return (f"\u201c{alternative_label(alt, hex_bytes)}\u201d (id {alt.id}) against the written "
             f"\u201c{token_label(record.text)}\u201d: "
             f"log-probability {alt_logprob:.3f} vs {record.logprob:.3f}, {difference:+.3f} (the logits' difference), "
             f"{math.exp(difference):.3g}\u00d7 as likely.")
@@ -274,6 +295,8 @@ class InspectorPanel(QFrame):
         self.text_branch = self.text_rate = False  # text mode's actions (allow_text_actions)
         self.measure = "probability"  # the swatch is coloured as the transcript is
         self.tokenizer = lambda: None  # the loaded model's (the window's): a split character's bytes
+        self.model_id = lambda: None  # the loaded model's: a record another model wrote is read with its tokenizer
+        self.records_model: str | None = None  # the model that wrote the shown record (None: the one in use)
         layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
         self.scroll = self.findChild(QScrollArea)
         layout.setContentsMargins(14, 12, 14, 12)
@@ -338,7 +361,8 @@ class InspectorPanel(QFrame):
         showed nothing, so whether anything was copied was learnt only by pasting)."""
         if self.record is None:
             return
-        QApplication.clipboard().setText(token_figures_text(self.record, self.index))
+        QApplication.clipboard().setText(token_figures_text(self.record, self.index, piece_hex=self._piece_hex,
+                                                            cut=self.chart.cut))
         bar = getattr(self.window(), "statusBar", None)
         if bar is not None:
             bar().showMessage(copied_words(self.index, self.record), COPIED_MS)
@@ -375,6 +399,8 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.chart)
         self.coverage = styled_label("", "Muted", wrap=True)
         layout.addWidget(self.coverage)
+        self.sampler_note = styled_label("", "Muted", wrap=True)  # the alternatives the sampler could not pick
+        layout.addWidget(self.sampler_note)
         self.versus = styled_label("", "Muted", wrap=True)  # the picked alternative against the written token
         self.versus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.versus)
@@ -420,7 +446,8 @@ class InspectorPanel(QFrame):
         self.waits_for_model = False
         self.placeholder.show()
         for widget in (self.token_label, self.bytes_note, self.marks_note, self.stats_box, self.alt_title, self.chart, self.coverage,
-                       self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button, self.versus):
+                       self.branch_button, self.hint, self.rate_box, self.explain, self.copy_button, self.versus,
+                       self.sampler_note):
             widget.hide()
         self.show_source("")
         self.explain.show_token(None, -1)
@@ -431,14 +458,18 @@ class InspectorPanel(QFrame):
         self.source.setVisible(bool(words))
 
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool,
-                   busy: str | None = None) -> None:
+                   busy: str | None = None, model_id: str | None = None, cut: SamplerCut | None = None) -> None:
         """``busy``: an answer token that cannot branch or be explained only because the model is
         writing (this answer, or another): what is said instead, until the window shows it again.
         Another token starts at the top of the panel: scrolled down to "Why this token?" for the
-        last one, the panel showed the next one's alternatives without its name (usertest 11)."""
+        last one, the panel showed the next one's alternatives without its name (usertest 11).
+        ``model_id``: the model that wrote the record (None: the model in use), whose tokenizer
+        alone reads a split character's bytes from its ids (core.piece_words). ``cut``: the alternatives
+        the answer's sampler could not have picked (core.sampler_cut; None: not a sampled answer's token)."""
         if (message_id, index, record) != (self.message_id, self.index, self.record):
             self.scroll.verticalScrollBar().setValue(0)
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
+        self.records_model = model_id
         self.waits_for_model = busy is not None
         self.text_branch = self.text_rate = False
         self.placeholder.hide()
@@ -463,6 +494,10 @@ class InspectorPanel(QFrame):
         self.stat_values["surprisal"].setText(f"{record.surprisal_bits:.2f} bits")
         self.stat_values["precision"].setText(precision_label(record.precision))
         self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
+        self.chart.piece_hex = self._alternative_hex
+        self.chart.cut = cut.cut if cut is not None else {}
+        self.sampler_note.setText(cut_words(cut, ordered_alternatives(record)) if cut is not None else "")
+        self.sampler_note.setVisible(bool(self.sampler_note.text()))
         self.chart.set_data(ordered_alternatives(record), record.id, record)
         covered = sum(a.prob for a in record.top)
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
@@ -474,12 +509,26 @@ class InspectorPanel(QFrame):
                           else "Prompt tokens are scored only; branching starts from answer tokens.")
 
     def _show_bytes_note(self, record: TokenRecord) -> None:
-        """A token that is part of a character has no text of its own: its bytes (from the loaded
-        model's tokenizer), so an emoji's pieces are told apart by more than their ids."""
-        tokenizer = self.tokenizer() if record.text == "" else None
-        said = piece_bytes_words(tokenizer, record.id) if tokenizer is not None else ""
+        """A token that is part of a character has no text of its own: its bytes (from the tokenizer of
+        the model that wrote it), so an emoji's pieces are told apart by more than their ids."""
+        said = split_piece_words(self.tokenizer(), record.id, self.records_model, self.model_id()) \
+            if record.text == "" else ""
         self.bytes_note.setText(said)
         self.bytes_note.setVisible(bool(said))
+
+    def _alternative_hex(self, alt: Alternative) -> str:
+        """An alternative's bytes where its text is only part of a character and the model in use wrote the
+        record (another model's ids are another vocabulary's: its row keeps "\ufffd")."""
+        if "\ufffd" not in alt.text or other_model(self.records_model, self.model_id()):
+            return ""
+        return piece_hex(self.tokenizer(), alt.id)
+
+    def _piece_hex(self, token_id: int, text: str) -> str:
+        """Copy figures' "bytes": the written token's as its note says them, an alternative's as its row does."""
+        if token_id == self.record.id and text == self.record.text:
+            said = self.bytes_note.text()
+            return said.removeprefix("bytes ") if said.startswith("bytes ") else ""
+        return self._alternative_hex(Alternative(token_id, text, 0.0))
 
     def _show_marks_note(self, record: TokenRecord) -> None:
         """What the marks on the token and its alternatives stand for, in a short line under the token."""
@@ -540,7 +589,9 @@ class InspectorPanel(QFrame):
         same = alt is not None and alt.id == self.record.id
         turn(self.branch_button, allowed and alt is not None and not same,
              branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
-        self.versus.setText(versus_words(alt, self.record) if alt is not None and not same else "")
+        said = versus_words(alt, self.record, self._alternative_hex(alt)) if alt is not None and not same else ""
+        why = self.chart.cut.get(alt.id) if alt is not None else None
+        self.versus.setText(f"{said} {sampler_verdict(why)}" if said and why else said)
         self.versus.setVisible(bool(self.versus.text()))
         if alt is not None:
             self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")

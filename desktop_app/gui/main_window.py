@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.conversations = ConversationPanel()
         self.inspector = InspectorPanel()
         self.inspector.tokenizer = lambda: getattr(self.chat.loaded, "tokenizer", None)
+        self.inspector.model_id = lambda: getattr(self.chat.loaded, "model_id", None)
         self.finetune_side = FineTuneSide(self, self.finetune)  # the Fine-tune tab and its wiring
         self.finetune_panel = self.finetune_side.panel
         self.side_tabs = QTabWidget()

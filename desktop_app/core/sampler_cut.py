@@ -1,0 +1,166 @@
+"""Which of a token's stored alternatives the sampler could not have picked, from the stored figures
+alone (no model run): the answer's sampling settings against the model's own top probabilities.
+
+The sampler (core.generation) applies, in order, the repetition penalty, the temperature, top-k,
+min-p and top-p. From the top alternatives' probabilities p (the model's own, most likely first)
+and the rest of the mass R = 1 - sum(p):
+
+- greedy keeps the most likely token alone;
+- top-k keeps the k most likely: an alternative's place in the list is its rank;
+- min-p keeps p_i^(1/T) >= min_p * p_1^(1/T) (the ratio of two chances needs no normaliser);
+- top-p keeps a token while the tempered mass before it is under top_p. The mass of the tokens
+  above an alternative is known (they are all in the list); the normaliser's part past the list is
+  not, only bounded (each such token is at most as likely as the last listed, at most R together,
+  at most k - listed of them under top-k, none past min-p's floor). An alternative the bounds do
+  not decide "may have been cut".
+- The repetition penalty lowered the answer's earlier tokens by an amount that depends on their raw
+  logits, which are not stored: only the cuts that hold whatever it did are said (top-k: enough
+  untouched tokens above; min-p: below the floor of the likeliest untouched one), and top-p's not.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from desktop_app.core.generation import SamplingSettings
+
+MAY = "may have been cut by top-p"
+
+
+@dataclass(frozen=True)
+class SamplerCut:
+    """``cut``: alternative id -> why the sampler could not have picked it ("cut by top-p 0.95"), or
+    where the stored figures do not tell, why it may not have been ("may have been cut by top-p 0.95");
+    ``note``: what holds for the whole list (the set cannot be known, or only in part), or ""."""
+
+    cut: dict
+    note: str = ""
+
+
+def sampler_cut(top, settings: SamplingSettings | None, *, seen=(), vocab: int = 1 << 18,
+                sampled: bool = True) -> SamplerCut:
+    """``top``: the stored alternatives (ids and probabilities); ``seen``: the ids the answer had
+    written before this token (its repetition penalty's); ``sampled``: False for a token nobody
+    sampled (a branch's forced token, an imported answer's)."""
+    if not sampled:
+        return SamplerCut({}, "This token was not sampled (put there by a branch or imported): no sampler cut.")
+    if settings is None:
+        return SamplerCut({}, "This answer stored no sampling settings: which alternatives the sampler could "
+                              "have picked cannot be known.")
+    alts = sorted(top, key=lambda a: -a.prob)
+    if not alts:
+        return SamplerCut({})
+    if settings.is_greedy:
+        return SamplerCut({a.id: "cut by greedy decoding" for a in alts[1:]})
+    penalised = settings.repetition_penalty != 1.0 and any(True for _ in seen)
+    seen = set(seen) if penalised else set()
+    cut = _top_k_cut(alts, settings, seen)
+    cut.update({k: v for k, v in _min_p_cut(alts, settings, seen).items() if k not in cut})
+    if penalised:
+        return SamplerCut(cut, f"The repetition penalty ({settings.repetition_penalty:g}) lowered tokens this "
+                               "answer had written by amounts not stored: top-p's cut cannot be known here.")
+    cut.update({k: v for k, v in _top_p_cut(alts, settings, cut, vocab).items() if k not in cut})
+    return SamplerCut(cut)
+
+
+def _top_k_cut(alts, settings: SamplingSettings, seen: set) -> dict:
+    """Past the k-th place; with a penalty, only where k untouched tokens stand above (they stay above)."""
+    k = settings.top_k
+    if k <= 0:
+        return {}
+    out = {}
+    for place, alt in enumerate(alts):
+        untouched_above = sum(1 for a in alts[:place] if a.id not in seen and a.prob > alt.prob)
+        if (untouched_above if seen else place) >= k:
+            out[alt.id] = f"cut by top-k {k}"
+    return out
+
+
+def _min_p_cut(alts, settings: SamplingSettings, seen: set) -> dict:
+    """Below min-p's floor after temperature; with a penalty, below the floor of the likeliest untouched token."""
+    if settings.min_p <= 0:
+        return {}
+    untouched = [a.prob for a in alts if a.id not in seen]
+    if not untouched:
+        return {}
+    floor = math.log(max(untouched)) + settings.temperature * math.log(settings.min_p)
+    return {a.id: f"cut by min-p {settings.min_p:g}" for a in alts if a.prob > 0 and math.log(a.prob) < floor}
+
+
+def _top_p_cut(alts, settings: SamplingSettings, cut: dict, vocab: int) -> dict:
+    top_p = settings.top_p
+    if not 0 < top_p < 1:
+        return {}
+    power = 1.0 / settings.temperature
+    kept = [a for a in alts if a.id not in cut]
+    listed = sum(a.prob ** power for a in kept)
+    beyond, least = _beyond_bound(alts, settings, power, vocab), _beyond_least(alts, settings, power, vocab)
+    out, before = {}, 0.0
+    for alt in kept:
+        if before / (listed + beyond) >= top_p:
+            out[alt.id] = f"cut by top-p {top_p:g}"
+        elif before / (listed + least) >= top_p:
+            out[alt.id] = f"{MAY} {top_p:g}"
+        before += alt.prob ** power
+    return out
+
+
+def _beyond_least(alts, settings: SamplingSettings, power: float, vocab: int) -> float:
+    """The least the unlisted tokens add to top-p's normaliser: 0 where top-k or min-p may have dropped
+    them; else their mass R tempered, at least (T = 1: exactly R) as spread evenly (T < 1) or gathered
+    into as few tokens as the last listed one's chance allows (T > 1)."""
+    last, rest = alts[-1].prob, max(0.0, 1.0 - sum(a.prob for a in alts))
+    count = vocab - len(alts)
+    if 0 < settings.top_k < vocab or settings.min_p > 0 or count <= 0 or last <= 0 or rest <= 0:
+        return 0.0
+    if power == 1.0:
+        return rest
+    return count * (rest / count) ** power if power > 1 else rest * last ** (power - 1)
+
+
+def _beyond_bound(alts, settings: SamplingSettings, power: float, vocab: int) -> float:
+    """The most the unlisted tokens can add to top-p's tempered normaliser (0: none was kept)."""
+    last, rest = alts[-1].prob, max(0.0, 1.0 - sum(a.prob for a in alts))
+    count = vocab - len(alts)
+    if settings.top_k > 0:
+        count = min(count, settings.top_k - len(alts))
+    if settings.min_p > 0:
+        floor = alts[0].prob * settings.min_p ** settings.temperature
+        last = min(last, rest) if floor <= last else 0.0
+    if count <= 0 or last <= 0 or rest <= 0:
+        return 0.0
+    spread = count * min(last, rest / count) ** power  # at most this, the mass spread as evenly as it can be
+    return min(spread, last ** (power - 1) * rest) if power >= 1 else spread
+
+
+def cut_for_answer(message: dict, records, index: int, vocab: int = 1 << 18) -> SamplerCut:
+    """``sampler_cut`` for token ``index`` of a stored answer ``message`` as its card shows it
+    (``records``: its generated records): its stored settings, the tokens before it as the
+    penalty's, a branch's forced tokens and an imported answer's as not sampled. The written
+    token is never said to be cut (it was picked)."""
+    stored = message.get("settings") or {}
+    branched_at = stored.get("branched_at")
+    sampled = bool(message.get("model_id")) and not (branched_at is not None and index <= int(branched_at))
+    settings = SamplingSettings.from_dict(stored) if "temperature" in stored else None
+    record = records[index]
+    found = sampler_cut(record.top, settings, seen=[r.id for r in records[:index]], vocab=vocab, sampled=sampled)
+    return SamplerCut({k: v for k, v in found.cut.items() if k != record.id}, found.note)
+
+
+def cut_words(found: SamplerCut, top) -> str:
+    """The line under the chart: how many alternatives the sampler could not have picked and why
+    ("2 dimmed: the sampler could not have picked them (cut by min-p 0.1)"), then the note."""
+    sure = [found.cut[a.id] for a in top if a.id in found.cut and not found.cut[a.id].startswith(MAY)]
+    maybe = [found.cut[a.id] for a in top if a.id in found.cut and found.cut[a.id].startswith(MAY)]
+    parts = []
+    if sure:
+        why = ", ".join(dict.fromkeys(sure))
+        parts.append(f"{len(sure)} dimmed: the sampler could not have picked {'it' if len(sure) == 1 else 'them'} "
+                     f"({why}).")
+    if maybe:
+        parts.append(f"{len(maybe)} more {MAY} ({', '.join(dict.fromkeys(maybe)).replace(MAY + ' ', '')}): the "
+                     "stored figures do not tell.")
+    if found.note:
+        parts.append(found.note)
+    return " ".join(parts)
