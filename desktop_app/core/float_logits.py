@@ -25,7 +25,7 @@ import os
 import torch
 
 ENV = "GPT2_DESK_FLOAT_LOGITS"
-enabled = os.environ.get(ENV, "").strip() != "0"  # read at each call: the bench flips it in-process
+enabled = os.environ.get(ENV, "").strip() != "0"  # a module flag read at each call, so the bench can flip it in-process
 
 
 def unrounded_product(x: torch.Tensor, packed: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
