@@ -242,6 +242,10 @@ def explain_attribution(loaded: LoadedModel, first: Explanation, other: int, *, 
     def progress(item) -> None:
         report(item if item.estimate is None else replace(item, estimate=placed(item.estimate)))
 
+    # Not read on from the first window's kept keys and values (LoadedModel.kept_blocks, the Text tab's
+    # analysis's): each pass of the path feeds every earlier token a blend of its embedding and the blank
+    # one, so their keys and values differ from the kept ones at every point but the last, and the
+    # gradients must run back through those tokens' own embeddings; a kept cache is a constant to them.
     with as_written(loaded, context):
         attribution = integrated_gradients(loaded, context.ids[:-1], context.chosen, other, steps=steps,
                                            max_steps=max_steps, cancel=cancel,
