@@ -17,6 +17,7 @@ bundled SmolLM2-135M over a context of --bundled-tokens tokens, as the window ru
     python bench/explain.py --rounding [--rounding-tokens 30]    # written vs scored probability, Fast and Exact
     python bench/explain.py --early [--early-tokens 112 200] [--early-max-steps 128]    # first figures, before/after
     python bench/explain.py --cap    # Fast's attribution with 128 steps at most vs IG_MAX_STEPS
+    python bench/explain.py --split    # Fast's attribution, every interval halved vs a stubborn one in four
     python bench/explain.py --widen    # Fast's attribution in bfloat16 arithmetic vs widened to float32, vs Exact
 
 --head: one batch of the attribution's passes with the logits through the whole model (as
@@ -46,6 +47,11 @@ is complete (within 5%), whether its top three tokens are Exact's, and CPU secon
 "<|endoftext|>The cat sat on the mat. It was", as the Text tab reads it), each with the step cap as
 before (128) and as now (core.attribution.IG_MAX_STEPS), one after the other in one process: gap,
 steps and CPU seconds of each, how many are complete, and `cap_cpu_ratio` (now / before).
+
+--split: the tokens of --cap at IG_MAX_STEPS, the refinement halving every interval it refines (as before)
+and splitting a stubborn one (its error fell by less than half since its parent was split) in
+core.attribution.IG_STUBBORN_PARTS (as now), one after the other in one process: gap, steps and CPU
+seconds of each, how many are complete, and `split_cpu_ratio` (now / before).
 """
 
 from __future__ import annotations
@@ -349,21 +355,28 @@ def widen(args) -> None:
 CAP_TEXT = ("The cat sat on the mat. It was", " happy", " a")
 
 
-def cap(args) -> None:
-    from desktop_app.core import attribution
+def cap_cases(fast) -> list[tuple[list[int], int, int]]:
+    """--cap's tokens: (context, token, the one it is compared with)."""
     from desktop_app.core.explain import runner_up
     from desktop_app.core.lens import final_logits
-    from desktop_app.core.models import open_model
-    from desktop_app.core.paths import AppPaths
     from desktop_app.core.prompts import plain_text_start
 
-    fast = open_model("bundled", AppPaths.resolve().ensure(), device=args.device, precision="fast")
     encode = lambda text: list(fast.tokenizer(text)["input_ids"])  # noqa: E731
     cases = [(plain_text_start(fast.tokenizer) + encode(CAP_TEXT[0]), encode(CAP_TEXT[1])[0], encode(CAP_TEXT[2])[0])]
     for text in WIDEN_TEXTS:
         ids = encode(text)
         for at in sorted({3, len(ids) // 2, len(ids) - 2}):
             cases.append((ids[:at], ids[at], runner_up(final_logits(fast, ids[:at]), ids[at])))
+    return cases
+
+
+def cap(args) -> None:
+    from desktop_app.core import attribution
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    fast = open_model("bundled", AppPaths.resolve().ensure(), device=args.device, precision="fast")
+    cases = cap_cases(fast)
     totals = {most: [0, 0.0] for most in (128, attribution.IG_MAX_STEPS)}  # complete, CPU-s
     for seen, target, other in cases:
         for most, total in totals.items():
@@ -377,6 +390,34 @@ def cap(args) -> None:
     for most, (complete, cpu) in totals.items():
         print(f"cap {most}: complete {complete} of {len(cases)}, {cpu:.1f} CPU-s")
     print(f"cap_cpu_ratio: {totals[attribution.IG_MAX_STEPS][1] / totals[128][1]:.2f}")
+
+
+def split(args) -> None:
+    """--cap's tokens at the step cap, every interval halved (as before) and a stubborn one split in
+    core.attribution.IG_STUBBORN_PARTS (as now), one after the other in one process."""
+    from desktop_app.core import attribution
+    from desktop_app.core.models import open_model
+    from desktop_app.core.paths import AppPaths
+
+    fast = open_model("bundled", AppPaths.resolve().ensure(), device=args.device, precision="fast")
+    cases, kept = cap_cases(fast), attribution.IG_STUBBORN_PARTS
+    totals = {"halved": [0, 0.0, 2], "stubborn": [0, 0.0, kept]}  # complete, CPU-s, parts
+    for seen, target, other in cases:
+        for name, total in totals.items():
+            attribution.IG_STUBBORN_PARTS = total[2]
+            try:
+                cpu = time.process_time()
+                result = attribution.integrated_gradients(fast, seen, target, other)
+                cpu = time.process_time() - cpu
+            finally:
+                attribution.IG_STUBBORN_PARTS = kept
+            total[0] += result.complete
+            total[1] += cpu
+            print(f"{len(seen):3d} tokens, {name:8s}: gap {result.gap * 100:7.1f}%  {result.steps:3d} steps  "
+                  f"{cpu:5.2f} CPU-s")
+    for name, (complete, cpu, parts) in totals.items():
+        print(f"{name} (a stubborn interval in {parts}): complete {complete} of {len(cases)}, {cpu:.1f} CPU-s")
+    print(f"split_cpu_ratio: {totals['stubborn'][1] / totals['halved'][1]:.2f}")
 
 
 def early(args) -> None:
@@ -445,6 +486,7 @@ def main() -> None:
     parser.add_argument("--early-max-steps", type=int, default=128, help="16: the even sweep only, no refinement")
     parser.add_argument("--widen", action="store_true", help="only Fast's attribution in bfloat16 vs widened")
     parser.add_argument("--cap", action="store_true", help="only Fast's attribution at the step cap before/now")
+    parser.add_argument("--split", action="store_true", help="only Fast's attribution, intervals halved vs split")
     parser.add_argument("--cpu-clock", action="store_true", help="CPU time rather than wall time (one thread)")
     args = parser.parse_args()
     if args.cpu_clock:
@@ -455,6 +497,9 @@ def main() -> None:
         return
     if args.cap:
         cap(args)
+        return
+    if args.split:
+        split(args)
         return
     if args.widen:
         widen(args)

@@ -187,7 +187,7 @@ def test_the_cli_no_longer_blames_a_changed_model_for_rounding():
     from desktop_app.cli.explain_cmds import sampler_lines
 
     result = explanation(0.3048, 0.288)
-    text = "\n".join(sampler_lines(result.sampler, result.recorded_note))
+    text = "\n".join(sampler_lines(result))
     assert "round differently" in text and "has changed since" not in text
 
 

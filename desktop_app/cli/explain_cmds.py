@@ -11,7 +11,7 @@ from desktop_app.cli.common import (WINDOW_TOKEN_WORDS, CliError, load_model_for
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
-from desktop_app.core.sampler_words import STAGES_HEAD, movers_words, stage_steps, together
+from desktop_app.core.sampler_words import STAGES_HEAD, chance_words, movers_words, stage_steps, together
 
 CELL = 10  # characters per grid cell
 TOP_CONTRIBUTORS = 8
@@ -129,7 +129,7 @@ def report_lines(result, model_id: str, colour: bool) -> list[str]:
     if result.precision_note:
         lines.append(f"note: {result.precision_note}")
     lines += [""] + lens_lines(result, colour) + [""] + attribution_lines(result.attribution, colour)
-    return lines + [""] + sampler_lines(result.sampler, result.recorded_note, c)
+    return lines + [""] + sampler_lines(result)
 
 
 def lens_lines(result, colour: bool) -> list[str]:
@@ -172,14 +172,16 @@ def attribution_lines(a, colour: bool) -> list[str]:
     return lines
 
 
-def sampler_lines(s, recorded_note: str | None, context=None) -> list[str]:
+def sampler_lines(result) -> list[str]:
+    """The sampler's part of an explanation: its figures led by the window's words (core.sampler_words.
+    chance_words: the inspector's chance first where bfloat16 rounded the re-read apart from it)."""
+    s, recorded_note = result.told_sampler, result.recorded_note
     how = s.how.replace("greedy", "greedy (always the most likely token)", 1)
     lines = [f"The sampler: {how}" + ("" if s.settings_known else " (not stored with this answer: the defaults)")]
     if s.forced:
-        lines.append(f"  {forced_words(context)}")
+        lines.append(f"  {forced_words(result.context)}")
     kept = "inside" if s.kept else "OUTSIDE"
-    lines.append(f"  probability {s.raw_prob * 100:.2f}% under the model, {s.used_prob * 100:.2f}% as sampled; "
-                 f"{kept} the kept set of {counted(s.kept_size, 'token', grouped=True)}; 95% of the model's "
+    lines.append(f"  probability {chance_words(result)}; {kept} the kept set of {counted(s.kept_size, 'token', grouped=True)}; 95% of the model's "
                  f"probability lies in {counted(s.mass95_size, 'token', grouped=True)}")
     if not s.forced:
         lines += stage_lines(s)

@@ -4,6 +4,7 @@ one's share of the difference in log-probability, computed in float32 arithmetic
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from contextlib import contextmanager
@@ -34,6 +35,10 @@ IG_TOKENS_PER_BATCH = 1024  # path points per forward pass x context length: bou
 # path), and further points change nothing shown (bundled model, 230 tokens: 52 of 129 passes)
 IG_STALL_ROUNDS = 3
 IG_STALL_CHANGE = 1e-3
+# A stubborn interval, whose error is still IG_STUBBORN_DROP of its parent's or more (a jump narrower than
+# both halves), is split in IG_STUBBORN_PARTS rather than halved: the jump is found in fewer rounds. Measured (bench/explain.py --split, the --cap tokens on Fast): see docs/benchmarks.md.
+IG_STUBBORN_PARTS = 4
+IG_STUBBORN_DROP = 0.5
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,7 @@ class _Path:
     cancel: threading.Event | None
     after_batch: Callable[[], None] | None = None  # told after every batch of passes
     points: dict = field(default_factory=dict)  # alpha -> (objective, densities [T])
+    even: float = 1.0  # the even steps' width: an interval that wide or wider has no parent
 
     def add(self, alphas: list[float]) -> None:
         alphas = [alpha for alpha in alphas if alpha not in self.points]  # kept from a paused run
@@ -225,6 +231,20 @@ class _Path:
             return self.model(inputs_embeds=path, attention_mask=mask, logits_to_keep=keep).logits[:, 0]
         hidden = body(inputs_embeds=path, attention_mask=mask).last_hidden_state  # after the final norm
         return base.get_output_embeddings()(hidden[:, self.predict_at])
+
+    def parent_error(self, a: float, b: float) -> float:
+        """The error of the interval twice as wide that [a, b] halves (aligned to its width, as the even
+        steps and their halvings are), where both its ends are points: what [a, b]'s own error fell from.
+        Infinite where there is none (an even step's interval, or steps that are not powers of two)."""
+        if b - a >= self.even:
+            return math.inf
+        size = 2 * (b - a)
+        start = math.floor(a / size) * size
+        end = start + size
+        if (start, end) == (a, b) or start not in self.points or end not in self.points:
+            return math.inf
+        (fa, da), (fb, db) = self.points[start], self.points[end]
+        return abs(float((end - start) / 2 * (da + db).sum()) - (fb - fa))
 
     def estimate(self) -> tuple[torch.Tensor, list[tuple[float, float, float]]]:
         """Per-token contributions, and (error, a, b) for every interval."""
@@ -269,7 +289,7 @@ def integrated_gradients(loaded: LoadedModel, ids: list[int], target: int, other
         blank = torch.full_like(ids_t, baseline_token(loaded.tokenizer))
         mask = None if attention_mask is None else torch.tensor([attention_mask], device=loaded.device)
         path = _Path(model, inputs, embed(blank).detach(), predict_at, target, other, mask, cancel,
-                     points=points if points is not None else {})
+                     points=points if points is not None else {}, even=1 / max(1, steps))
         if progress is not None:
             path.after_batch = _reporter(path, progress, (steps + 1, max(max_steps, steps) + 1),
                                          lambda scores: _attribution(loaded, ids, target, other, scores, path.points,
@@ -296,8 +316,24 @@ def _refined(path: _Path, loaded: LoadedModel, ids: list[int], target: int, othe
         room = max_steps - len(errors)
         if result.complete or room <= 0 or still >= IG_STALL_ROUNDS:
             return result
-        worst = sorted(errors, reverse=True)[:min(refine, room)]
-        path.add([(a + b) / 2 for _error, a, b in worst])
+        path.add(split_points(path, errors, min(refine, room)))
+
+
+def split_points(path: _Path, errors: list[tuple[float, float, float]], count: int) -> list[float]:
+    """At most ``count`` new path points in the roughest intervals ((error, a, b) each), the worst first:
+    each halved, or a stubborn one split in IG_STUBBORN_PARTS. Stubborn: its error is still at least
+    IG_STUBBORN_DROP of its parent's (``_parent_error``), read from the points alone, so a run that goes
+    on from a paused one's points picks the points it would have picked."""
+    points: list[float] = []
+    for error, a, b in sorted(errors, reverse=True):
+        parts = IG_STUBBORN_PARTS if error >= IG_STUBBORN_DROP * path.parent_error(a, b) else 2
+        new = [a + (b - a) * k / parts for k in range(1, parts)][:count - len(points)]
+        if len(new) < parts - 1 and points:
+            break  # a whole split next round rather than part of one now
+        points += new
+        if len(points) >= count:
+            break
+    return points
 
 
 def coarse_to_fine(steps: int) -> list[list[float]]:

@@ -31,7 +31,7 @@ from desktop_app.core.decoding import token_texts
 from desktop_app.core.explain_errors import ExplainError, check_cancel
 from desktop_app.core.lens import LogitLens, final_logits, logit_lens
 from desktop_app.core.models import LoadedModel
-from desktop_app.core.sampler_facts import SamplerFacts, sampler_facts
+from desktop_app.core.sampler_facts import SamplerFacts, sampler_facts, shifted_to
 from desktop_app.core.token_context import TokenContext
 
 # weights whose sums round by the order they are done in, enough to move a probability by
@@ -50,6 +50,9 @@ class Explanation:
     adapter_id: int | None  # the adapter on the model that explained it
     precision: str | None = None  # the weights that explained it (LoadedModel.precision: int8 under Compact)
     adapter_on: int | None = None  # the adapter on the chat model then (set aside for a base model's answer)
+    # the sampler worked from the answer's record (core.sampler_facts.shifted_to), where it differs from
+    # the re-read's figure: what ``told_sampler`` gives where the words lead with the record's figure
+    recorded_sampler: SamplerFacts | None = None
 
     @property
     def precision_note(self) -> str | None:
@@ -103,6 +106,16 @@ class Explanation:
                 and not self.precision_note and self.precision in ROUNDING_PRECISIONS and not c.in_text)
 
     @property
+    def told_sampler(self) -> SamplerFacts:
+        """The sampler's figures the words tell: worked from the inspector's chance where they lead with it
+        (``rounded_apart``), else the re-read's. "The model alone gave it 15.7% (read again as a whole text:
+        16.2%); temperature 0.4 raised that to 45.4%" had worked the 45.4% from the 16.2%: a sentence whose
+        figures did not follow from the one it began with."""
+        if self.rounded_apart and self.recorded_sampler is not None:
+            return self.recorded_sampler
+        return self.sampler
+
+    @property
     def recorded_reason(self) -> str | None:
         """The why of ``recorded_note`` in a few words, to stand by the figure (usertest 13:
         5.4% here against the inspector's 5.11% was explained only at the bottom)."""
@@ -129,7 +142,8 @@ class Explanation:
                 "recorded_prob": c.recorded_prob, "lens": self.lens.to_json() if self.lens else None,
                 "lens_error": self.lens_error,
                 "attribution": self.attribution.to_json() if self.attribution else None,
-                "sampler": self.sampler.to_json()}
+                "sampler": self.sampler.to_json(),
+                "sampler_as_recorded": self.told_sampler.to_json() if self.rounded_apart else None}
 
 
 def runner_up(logits: torch.Tensor, chosen: int) -> int:
@@ -173,10 +187,16 @@ def explain_layers(loaded: LoadedModel, context: TokenContext, *, vs: int | None
     if not 0 <= other < logits.shape[-1]:
         raise ExplainError(f"Token id {other} is outside this model's vocabulary (0 to {logits.shape[-1] - 1}).")
     texts = token_texts(loaded.tokenizer).text
-    facts = sampler_facts(logits, chosen, context.settings, settings_known=context.settings_known,
-                          forced=context.forced, answer_before=context.sampled_before, texts=texts)
-    first = Explanation(context, texts(chosen), lens, lens_error, None, facts,
-                        explaining_adapter(loaded, context), loaded.precision, adapter_on=loaded.adapter_id)
+
+    def facts(scores: torch.Tensor) -> SamplerFacts:
+        return sampler_facts(scores, chosen, context.settings, settings_known=context.settings_known,
+                             forced=context.forced, answer_before=context.sampled_before, texts=texts)
+
+    recorded = context.recorded_prob
+    as_recorded = None if recorded is None or context.in_text else facts(shifted_to(logits, chosen, recorded))
+    first = Explanation(context, texts(chosen), lens, lens_error, None, facts(logits),
+                        explaining_adapter(loaded, context), loaded.precision, adapter_on=loaded.adapter_id,
+                        recorded_sampler=as_recorded)
     return first, other
 
 
@@ -222,6 +242,10 @@ def explain_attribution(loaded: LoadedModel, first: Explanation, other: int, *, 
     def progress(item) -> None:
         report(item if item.estimate is None else replace(item, estimate=placed(item.estimate)))
 
+    # Not read on from the first window's kept keys and values (LoadedModel.kept_blocks, the Text tab's
+    # analysis's): each pass of the path feeds every earlier token a blend of its embedding and the blank
+    # one, so their keys and values differ from the kept ones at every point but the last, and the
+    # gradients must run back through those tokens' own embeddings; a kept cache is a constant to them.
     with as_written(loaded, context):
         attribution = integrated_gradients(loaded, context.ids[:-1], context.chosen, other, steps=steps,
                                            max_steps=max_steps, cancel=cancel,

@@ -115,6 +115,20 @@ def sampler_facts(logits: torch.Tensor, token_id: int, settings: SamplingSetting
                         repeated=seen is not None and bool(seen[token_id]))
 
 
+def shifted_to(logits: torch.Tensor, token_id: int, prob: float) -> torch.Tensor:
+    """``logits`` with the token's own logit moved so that the model's softmax gives it ``prob``, every
+    other token keeping its share of the rest: the distribution an answer's record stands for, where
+    the record keeps the token's own figure alone (written token by token, which 16-bit weights round
+    apart from a re-read of the whole text). Unchanged where either figure is 0 or 1 (no odds to move)."""
+    logits = logits.float()
+    now = float(torch.softmax(logits, dim=-1)[token_id])
+    if not (0 < prob < 1 and 0 < now < 1):
+        return logits
+    moved = logits.clone()
+    moved[token_id] += math.log(prob / (1 - prob)) - math.log(now / (1 - now))  # the odds, as recorded
+    return moved
+
+
 def _lowered(raw, drawn, seen, token_id: int, texts) -> tuple[tuple[str, float], ...]:
     """The tokens already in the answer that the repetition penalty took most probability
     from (other than the token itself), with the model's probability of each."""

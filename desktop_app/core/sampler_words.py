@@ -7,8 +7,30 @@ to the sampled one. Plain text (the window escapes it for its rich text); reads 
 from __future__ import annotations
 
 from desktop_app.core.palette import visible_whitespace
+from desktop_app.core.percent_words import percent
 
 STAGES_HEAD = "Setting by setting, in the sampler's order"
+
+
+def model_percent(result) -> str:
+    """The model's own chance for the token of an explanation (``core.explain.Explanation``), as the
+    inspector shows it where only rounding set the re-read apart from it (the answer's record, written
+    token by token, is the chance it had)."""
+    return percent(result.context.recorded_prob if result.rounded_apart else result.sampler.raw_prob)
+
+
+def reread_clause(result) -> str:
+    """Beside the inspector's figure, the re-read's where it differs, and why, in one clause (the
+    window's tooltip and the CLI's note tell the rounding); nothing where they agree."""
+    return f" (read again as a whole text: {percent(result.sampler.raw_prob)})" if result.rounded_apart else ""
+
+
+def chance_words(result) -> str:
+    """The token's chance under the model and as sampled, the model's first: "15.7% under the model (read
+    again as a whole text: 16.2%), 45.4% as sampled". The window's sampler lines and the CLI's both lead
+    with it (the CLI had led with the re-read's figure where the window gave the inspector's)."""
+    s = result.told_sampler
+    return f"{model_percent(result)} under the model{reread_clause(result)}, {percent(s.used_prob)} as sampled"
 
 
 def movers_words(s, whose: str) -> str:

@@ -17,7 +17,7 @@ from desktop_app.core.percent_words import percent
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 from desktop_app.core.prompts import END_OF_TEXT
-from desktop_app.core.sampler_words import stages_words, story_words
+from desktop_app.core.sampler_words import chance_words, model_percent, reread_clause, stages_words, story_words
 
 TEMPLATE_WORDS = "chat template, hidden"
 SYSTEM_WORDS = "system text (Settings), not shown in the chat"
@@ -303,7 +303,8 @@ def doubtful(result) -> bool:
     """The ranking cannot be trusted: its contributions do not add up, on rounded weights
     (Compact's int8 ones, whose rounding the path's small steps drown in; Fast's 16-bit weights
     are differentiated widened to float32, core.attribution.float32_arithmetic: they get here only where
-    the path is too rough for its steps, as Exact ones can, 1 of 9 tokens in docs/benchmarks.md)."""
+    the path is too rough for its steps, as Exact ones can: 1 of 9 tokens in docs/benchmarks.md when every
+    interval was halved, 0 of 9 since a stubborn one is split in four)."""
     from desktop_app.core.explain import ROUNDING_PRECISIONS
 
     a = result.attribution
@@ -388,7 +389,7 @@ def other_writer_words(context) -> str:
 def sampler_words(result) -> str:
     """What the sampler did with the token, as rich text: its settings, the token's probability
     before and after them, and what the explanation knows of how the answer was written."""
-    s = result.sampler
+    s = result.told_sampler
     spread = f"95% of the model's probability lies in {counted(s.mass95_size, 'token', grouped=True)}."
     if s.forced:  # no sampling happened: its settings would describe nothing
         who = ("You wrote this token; the model did not sample it." if result.context.in_text
@@ -429,23 +430,11 @@ def sampler_gist(result) -> str | None:
     return f"{model} {said}" if model else said
 
 
-def model_percent(result) -> str:
-    """The model's own chance for the token, as the inspector shows it where only rounding set the
-    re-read apart from it (the answer's record, written token by token, is the chance it had)."""
-    return percent(result.context.recorded_prob if result.rounded_apart else result.sampler.raw_prob)
-
-
-def reread_clause(result) -> str:
-    """Beside the inspector's figure, the re-read's where it differs, and why, in one clause (the
-    tooltip tells the rounding); nothing where they agree."""
-    return f" (read again as a whole text: {percent(result.sampler.raw_prob)})" if result.rounded_apart else ""
-
-
 def _sampled_story(result) -> str:
     """One story, figure to figure: the model's own chance, what the settings that moved it most made
     of it, the chance it was drawn with: "The model alone gave it 56.7%; temperature 0.4 raised that to
     96.4%; then top-p 0.95 raised it to 100.0% by dropping less likely tokens; it was drawn at 100.0%."."""
-    s = result.sampler
+    s = result.told_sampler  # its figures follow from the first one, the inspector's where that leads
     steps, ends_there = story_words(s, "text" if result.context.in_text else "answer")
     said = f"The model alone gave it {model_percent(result)}{reread_clause(result)}"
     # a token it names may hold "<" or "&"
@@ -486,15 +475,14 @@ def model_words(result) -> str | None:
 
 
 def _sampled_lines(result, spread: str) -> list[str]:
-    s = result.sampler
+    s = result.told_sampler
     how = s.how
     if not s.settings_known:
         how += (" (a continuation does not store them: the settings now)" if result.context.in_text
                 else " (not stored with this answer: the defaults)")
     kept = "inside" if s.kept else "<b>outside</b>"
-    lines = [f"Sampler: {how}.", f"{model_percent(result)} under the model{reread_clause(result)}, "
-             f"{s.used_prob * 100:.1f}% as sampled; "
-             f"{kept} the {counted(s.kept_size, 'token', grouped=True)} kept. {spread}"]
+    lines = [f"Sampler: {how}.",
+             f"{chance_words(result)}; {kept} the {counted(s.kept_size, 'token', grouped=True)} kept. {spread}"]
     stages = stages_words(s)
     return lines + [stages] if stages else lines
 
