@@ -38,3 +38,33 @@ def test_closing_mid_continuation_keeps_the_tokens_written_as_a_branch(qtbot, qa
     assert branch["start"] == len(STORY) and branch["text"] == editor_text("".join(r.text for r in streamed))
     assert [t[0] for t in branch["tokens"]] == [r.id for r in streamed]
     again.close()
+
+
+def test_an_analysis_cancelled_part_way_shows_the_rest_of_the_text_plain(qtbot, qapp, tiny_model_dir):
+    """An analysis cancelled after 64 of 7,881 tokens showed one paragraph coloured and nothing of the
+    rest: the person's essay looked cut. The rest stays, uncoloured, after the part analysed."""
+    ending = "\n\nThe end, which only this paragraph says."
+    long_text = "\n\n".join(f"Paragraph {n}: {STORY}" for n in range(40)) + ending  # many windows of the tiny model
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
+        controller = window.text
+
+        def cancel_once_scoring(progress) -> None:
+            if progress.stage == "scoring" and progress.done:
+                controller.cancel_analysis()
+
+        controller.analyse_progress.connect(cancel_once_scoring)
+        with qtbot.waitSignal(controller.analysis_stopped, timeout=WAIT_MS) as blocker:
+            window.text_view.editor.setPlainText(long_text)
+        scored, _summary = blocker.args
+        heatmap = window.text_view.heatmap
+        assert 0 < len(scored.records) < scored.scorable
+        shown = heatmap.prefix + "".join(r.text for r in heatmap.records) + heatmap.suffix
+        assert shown.replace("\r", "\n") == long_text
+        assert heatmap.toPlainText().endswith(long_text[-40:])
+        # a continuation from a cursor in that rest follows the words before the cursor, not those after
+        cursor_at, seen = len(long_text) - len(ending), []
+        window.text.tokens.connect(lambda _batch: seen.append(heatmap.toPlainText()) if not seen else None)
+        with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
+            assert window.text.continue_text(long_text, cursor_at)
+        before_cursor = long_text[cursor_at - 40:cursor_at - 1]  # (its last space is marked)
+        assert before_cursor in seen[0] and "only this paragraph" not in seen[0]
