@@ -93,3 +93,26 @@ def test_the_inspector_takes_the_analysis_figures_of_a_continuation_token(qtbot,
         with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
             view.analyse_now(save=False)
         assert inspector.index == index and inspector.record == view.heatmap.records[index] != streamed[index]
+
+
+def test_the_text_bars_buttons_stay_put_while_analysing_comes_and_goes(qtbot, qapp, tiny_model_dir):
+    """"analysing…" took its room from the bar as it came after each pause in typing: New, Open… and
+    Edit slid 24 px, and a click meant for Open… opened a new, empty text."""
+    from gui_windows import window_with_text
+    from test_small40_short_window import settle
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        window.resize(1280, 800)
+        window.set_mode("text")
+        settle()
+        bar = window.text_view.bar
+
+        def places() -> list[int]:
+            settle()
+            return [b.mapTo(bar, b.rect().topLeft()).x() for b in (bar.new_button, bar.open_button, bar.edit_button)]
+
+        bar.status.setText("")
+        quiet = places()
+        for words in ("edited\u2026", "analysing\u2026", "writing\u2026", ""):
+            bar.status.setText(words)
+            assert places() == quiet, f"with {words!r} the buttons moved"
