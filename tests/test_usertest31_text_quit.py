@@ -116,3 +116,22 @@ def test_the_text_bars_buttons_stay_put_while_analysing_comes_and_goes(qtbot, qa
         for words in ("edited\u2026", "analysing\u2026", "writing\u2026", ""):
             bar.status.setText(words)
             assert places() == quiet, f"with {words!r} the buttons moved"
+
+
+def test_the_quit_question_counts_the_runs_time_up_to_now(qapp):
+    """The quit question said "It has run for 7 s" beside the panel's "17 s so far": it read the run's
+    last report, and the first training step gives none for a minute."""
+    from desktop_app.core.training import TrainProgress
+    from desktop_app.gui.finetune_controller import FineTuneController
+    from desktop_app.gui.quit_guard import quit_question
+    from desktop_app.gui.tasks import Task, TaskManager
+
+    tasks = TaskManager()
+    controller = FineTuneController(None, None, None, tasks)
+    controller.task = Task(lambda _r, _c: None, "fine-tune")
+    controller._heard(controller.task, TrainProgress("preparing", elapsed_s=7.0))
+    controller.heard_at -= 10.0  # ten seconds without a report since
+    assert controller.progress_now().elapsed_s >= 17.0
+    _question, informative = quit_question(None, (), controller.progress_now())
+    assert informative.startswith("It has run for 1") and not informative.startswith("It has run for 7 s")
+    tasks.shutdown()
