@@ -135,3 +135,12 @@ def test_the_quit_question_counts_the_runs_time_up_to_now(qapp):
     _question, informative = quit_question(None, (), controller.progress_now())
     assert informative.startswith("It has run for 1") and not informative.startswith("It has run for 7 s")
     tasks.shutdown()
+
+
+def test_the_last_steps_time_left_says_only_the_check_follows():
+    """At "step 22 of 22" the panel said "about 3 min left (training, then ~3 min checking whether it
+    helps)": no training was left."""
+    from desktop_app.core.progress_words import step_eta_words
+
+    assert step_eta_words(0.0, 180.0) == "about 3 min left (checking whether it helps)"
+    assert "training, then" in step_eta_words(40.0, 180.0)
