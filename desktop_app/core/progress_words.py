@@ -235,6 +235,8 @@ def step_eta_words(seconds: float | None, check_s: float | None = None) -> str:
         return "time left: after a few steps"
     if not check_s:
         return eta_words(seconds)
+    if seconds <= 0:  # the last step done: "(training, then ~3 min checking…)" at step 22 of 22 (usertest31)
+        return f"{eta_words(check_s)} (checking whether it helps)"
     return f"{eta_words(seconds + check_s)} (training, then ~{rough_length(check_s)} checking whether it helps)"
 
 

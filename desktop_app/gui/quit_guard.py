@@ -57,7 +57,7 @@ def confirm_quit_during_finetune(parent, finetune, writing: str | None = None,
     keeps the window and the run."""
     if not finetune.running:
         return True
-    question, informative = quit_question(writing, deleted, finetune.last_progress)
+    question, informative = quit_question(writing, deleted, finetune.progress_now())
     if not ask(parent, "QuitDuringFineTune", "Quit", question, informative, "Stop and quit", "Keep running"):
         return False
     finetune.cancel(quitting=True)

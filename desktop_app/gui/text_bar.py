@@ -30,6 +30,10 @@ FULL_MARGINS, COMPACT_MARGINS = (16, 4, 16, 4), (8, 4, 8, 4)
 # the picker's least width in characters; in the bar's narrowest form fewer, which leaves the Settings
 # button its room at 800 px beside the side panel (the bar had been at its least there: 459 px)
 TITLE_CHARS, NARROWEST_TITLE_CHARS = 16, 9
+# what the status words say for a moment, at every pause in typing and every continuation: the bar keeps
+# their room, so the buttons left of them do not slide under the pointer as they come and go (usertest31:
+# "analysing…" moved New, Open… and Edit 24-56 px, and a click meant for Open… made a new, empty text)
+PASSING_WORDS = ("edited\u2026", "analysing\u2026", "writing\u2026")
 SETTINGS_TIP = "Sampling settings for the next continuation: max new tokens, temperature, top-k, top-p… (Ctrl+,)"
 
 
@@ -84,6 +88,7 @@ class TextBar(QWidget):
         self.kept = (self.edit_button, self.continue_button)
         # too narrow: first the status words go on a row of their own, then New, Open…, Stop and Settings drop
         # their words, then Edit and Continue too
+        self._keep_status_room(True)  # (before the ladder measures the full form)
         self.ladder = Ladder(self, 3, self._fit)
         self.status.said.connect(self.ladder.recheck)
 
@@ -174,5 +179,16 @@ class TextBar(QWidget):
             self.status_line.addWidget(self.status)
         else:
             self.row.insertWidget(self.row.indexOf(self.stop_button), self.status)
+        self._keep_status_room(not under)
         self.status.setVisible(bool(self.status.text()))  # moved, it shows later: the bar is measured now
         self.fitted.emit()
+
+    def _keep_status_room(self, keep: bool) -> None:
+        """In the bar, the status words' passing room stays while they say nothing; on a row of their own
+        under the bar, nothing is kept (an empty row would take the text's height)."""
+        metrics = self.status.fontMetrics()
+        room = max(metrics.horizontalAdvance(words) for words in PASSING_WORDS) + 8
+        self.status.setMinimumWidth(room if keep else 0)
+        policy = self.status.sizePolicy()
+        policy.setRetainSizeWhenHidden(keep)
+        self.status.setSizePolicy(policy)

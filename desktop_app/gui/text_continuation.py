@@ -135,8 +135,10 @@ class Continuation:
                 break
             at += len(record.text)
             keep += 1
-        if keep < len(heatmap.records):
-            heatmap.set_records(heatmap.records[:keep], prefix=heatmap.prefix,
+        # the words between them and the new tokens stay, plain (an analysis stopped short of the end)
+        rest = prefix[at:] if heatmap.records else heatmap.suffix
+        if keep < len(heatmap.records) or rest != heatmap.suffix:
+            heatmap.set_records(heatmap.records[:keep], prefix=heatmap.prefix, suffix=rest,
                                 model_written=[i for i in heatmap.model_written if i < keep])
 
     def _lay_out_now(self) -> None:

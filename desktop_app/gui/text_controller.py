@@ -67,6 +67,7 @@ class TextController(QObject):
         self.tree.error.connect(self.error.emit)
         self.tree.tokenizer = lambda: getattr(self.chat.loaded, "tokenizer", None)
         self.plan: Plan | None = None
+        self.streamed: list[TokenRecord] = []  # the continuation's tokens so far: kept if the window closes
         self.opening = False  # a document is being read or made (the view waits, read-only)
 
     @property
@@ -237,7 +238,7 @@ class TextController(QObject):
             return documents.continue_text(loaded, plan.prefix, settings, cancel=cancel, on_token=report,
                                            then_ids=then_ids, between=self.lane.run_urgent)
 
-        self.plan = plan
+        self.plan, self.streamed = plan, []
         self.lane.submit(Task(work, "continue text", "continue", on_start=lambda _t: self.stream_started.emit(plan),
                               on_progress=self._progress, on_success=self._continued,
                               on_failure=self._continue_failed,
@@ -247,6 +248,7 @@ class TextController(QObject):
 
     def _progress(self, item) -> None:
         if isinstance(item, TokenRecord):
+            self.streamed.append(item)
             self.throttle.push(item)
 
     def _continued(self, generation) -> None:
@@ -255,6 +257,7 @@ class TextController(QObject):
         shown text that follows replaces them, so the heatmap, summary and exports say the figures
         any path to that text gives (docs/features.md, "One text, one set of figures")."""
         self.throttle.flush()
+        self.streamed = []  # on its way to the store as a whole: the quit must not add it again
         if generation.records and generation.tokens_per_s:
             self.speed.emit(generation.tokens_per_s, len(generation.records))
         # the branch's text and tokens are kept as the editor holds them by text_branches.add_branch itself
@@ -272,7 +275,7 @@ class TextController(QObject):
         self.error.emit(str(error))
 
     def _ended(self, text: str, reason: str) -> None:
-        self.plan = None
+        self.plan, self.streamed = None, []
         self.continued.emit(text, reason)
         self.busy_changed.emit(False)
 
@@ -283,4 +286,18 @@ class TextController(QObject):
     def shutdown(self) -> None:
         self.generation += 1  # the view is closing: nothing more to report
         self.lane.cancel_all("analyse")
+        self._keep_streamed()
         self.stop()
+
+    def _keep_streamed(self) -> None:
+        """A continuation cut by closing the window is kept as Esc keeps it: a branch of the tokens
+        it showed. Its own end comes after the lanes close and goes unheard (usertest31: a branch
+        half written at Alt+F4 was gone at the next start)."""
+        plan, records = self.plan, list(self.streamed)
+        if plan is None or not records:
+            return
+        self.throttle.flush()
+        self.streamed = []
+        loaded = self.chat.loaded
+        self.tree.add(plan, "".join(r.text for r in records), records,
+                      loaded.model_id if loaded is not None else None)

@@ -41,6 +41,18 @@ TEXT_MIN_LINES = 4
 SHORT_HEIGHT = 560
 
 
+# the plain rest after a stopped or capped heatmap: a whole novel's tail would hold the window seconds
+UNSCORED_REST_MAX_CHARS = 200_000
+
+
+def unscored_rest(text: str, scored, records) -> str:
+    """The text after the tokens the heatmap colours, shown plain: an analysis cancelled after
+    64 of 7,881 tokens showed one paragraph and hid the rest of the person's essay (usertest31)."""
+    covered = len(scored.unscored_prefix) + sum(len(r.text) for r in records)
+    rest = text[covered:]
+    return rest if len(rest) <= UNSCORED_REST_MAX_CHARS else rest[:UNSCORED_REST_MAX_CHARS] + "\u2026"
+
+
 class TextView(QWidget):
     """The Text tab: a document picker and buttons, the text (coloured, or in the editor)
     beside the branches (the tree of continuations), the summary.
@@ -309,9 +321,10 @@ class TextView(QWidget):
         from desktop_app.gui.text_analysis import heatmap_records
 
         records = heatmap_records(scored.records)
-        spans = self.controller.model_spans(self.editor.toPlainText())
+        text = self.editor.toPlainText()
+        spans = self.controller.model_spans(text)
         written = documents.written_by_model(scored.unscored_prefix, records, spans)
-        self.heatmap.set_records(records, prefix=scored.unscored_prefix,
+        self.heatmap.set_records(records, prefix=scored.unscored_prefix, suffix=unscored_rest(text, scored, records),
                                  model_written=[i for i, by_model in enumerate(written) if by_model])
         self.editor.mark_model_spans(spans)
 
