@@ -32,6 +32,22 @@ def listening(listener: Listener | None):
         _local.listener = outer
 
 
+@contextlib.contextmanager
+def overheard():
+    """The body's counts still reach the listener outside it; the list it yields is not empty once one was
+    heard (a part that counted nothing, taken from a cache, can say so with a count of its own)."""
+    outer = getattr(_local, "listener", None)
+    heard: list[str] = []
+
+    def listen(what: str, done: int, total: int) -> None:
+        heard.append(what)
+        if outer is not None:
+            outer(what, done, total)
+
+    with listening(listen):
+        yield heard
+
+
 def advance(what: str, done: int, total: int) -> None:
     """``done`` of ``total`` pieces of ``what`` (``words`` puts them in words)."""
     listener = getattr(_local, "listener", None)
@@ -42,7 +58,9 @@ def advance(what: str, done: int, total: int) -> None:
 def words(what: str, done: int, total: int) -> str:
     """``advance``'s figures in a line: "re-asking 12 questions at once: 40 of at most 64 tokens of each answer";
     ``{s}`` in ``what`` is a plural's "s" after ``total`` (a run on one rated answer read "scoring the 1 answers
-    your examples compare", cli52)."""
+    your examples compare", cli52); one with no field says no figures (a part known already)."""
+    if "{" not in what:
+        return what
     if "{done}" not in what:
         return f"{what} {done} of {total}"
     return what.format(done=done, total=total, s="" if total == 1 else "s")
