@@ -356,9 +356,13 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = _no_prog
     shutil.rmtree(staging, ignore_errors=True)
     from desktop_app.core.gguf_once import read_once
 
-    with read_once(gguf_path, reader):  # the header and metadata read once, not five times
-        _write_conversion(gguf_path, staging,
-                          lambda part, done, total: progress(conversion_stage(gguf_path, part), done, total))
+    try:
+        with read_once(gguf_path, reader):  # the header and metadata read once, not five times
+            _write_conversion(gguf_path, staging,
+                              lambda part, done, total: progress(conversion_stage(gguf_path, part), done, total))
+    except BaseException:  # Ctrl+C or a failure: no half-written folder stays behind (leftovers56)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     del reader  # its arrays map the file: gone before the sweep below
     # The dequantized model is garbage now, yet a cycle holds it (transformers' first load in a
     # process leaves a traceback holding its frames) while the load keeps the collector paused,

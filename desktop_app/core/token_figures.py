@@ -11,10 +11,16 @@ from desktop_app.core.records import TokenRecord
 
 
 def token_figures(record: TokenRecord, index: int) -> dict:
-    """The record's stored figures (``to_json``: id, text, prob, logprob, rank, entropy in nats,
-    top alternatives with their ids) with its place in the text and the bits the inspector shows."""
-    figures = {"index": index, **record.to_json()}
-    figures["entropy_bits"] = record.entropy_bits
+    """The record's stored figures (``to_json``: id, text, prob, logprob (natural log, as transformers'
+    log_softmax), rank, top alternatives with their ids) with its place in the text, and the entropy and
+    surprisal in bits, as the inspector shows them, the unit named in the key. The stored entropy in nats
+    is left out: beside "entropy_bits" an "entropy" in another unit read as the same figure (leftovers56)."""
+    figures = {}
+    for key, value in {"index": index, **record.to_json()}.items():
+        if key == "entropy":
+            figures["entropy_bits"] = record.entropy_bits
+        else:
+            figures[key] = value
     figures["surprisal_bits"] = record.surprisal_bits
     return figures
 

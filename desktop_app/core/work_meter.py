@@ -58,9 +58,7 @@ def advance(what: str, done: int, total: int) -> None:
 def words(what: str, done: int, total: int) -> str:
     """``advance``'s figures in a line: "re-asking 12 questions at once: 40 of at most 64 tokens of each answer";
     ``{s}`` in ``what`` is a plural's "s" after ``total`` (a run on one rated answer read "scoring the 1 answers
-    your examples compare", cli52); one with no field says no figures (a part known already)."""
-    if "{" not in what:
-        return what
+    your examples compare", cli52)."""
     if "{done}" not in what:
         return f"{what} {done} of {total}"
     return what.format(done=done, total=total, s="" if total == 1 else "s")
