@@ -1,0 +1,58 @@
+"""leftovers56: what new users found in the window and was left (session 50). pytest-qt on the real window,
+the tiny GPT-2, a real store."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from desktop_app.gui.answer_words import WAITING_FOR_TEXT_WORDS  # noqa: E402
+from desktop_app.gui.tasks import Task  # noqa: E402
+from gui_windows import WAIT_MS  # noqa: E402
+from test_gui_loom import settle, window  # noqa: E402,F401
+
+
+def _send(qtbot, window, text: str) -> None:
+    window.set_mode("chat")
+    window.prompt.setFocus()
+    qtbot.keyClicks(window.prompt, text)
+    qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+
+
+def test_a_question_sent_while_the_text_tab_continues_says_what_it_waits_for(window, qtbot):
+    """Send in Chat while the Text tab's continuation had the model: the answer queued behind it with nothing
+    under the question, Stop lit, as if the chat had hung. It waits, says why, and is answered after."""
+    release = threading.Event()
+    # the model lane busy with a continuation as long as a slow CPU's: a task of the continuation's kind,
+    # which ends when the test says (a real continuation of the tiny model ends before the question is stored)
+    window.tasks.model.submit(Task(lambda _r, _c: release.wait(WAIT_MS / 1000), "continue text", "continue"))
+    _send(qtbot, window, "Hello there")
+    qtbot.waitUntil(lambda: window.chat.answering is not None, timeout=WAIT_MS)
+    card = next(c for c in window.transcript.cards if c.message_id == window.chat.answering)
+    label = getattr(card, "waiting_label", None)
+    assert label is not None and label.isVisible() and label.text() == WAITING_FOR_TEXT_WORDS
+    assert not window.send_button.isEnabled()
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as finished:
+        release.set()
+    assert finished.args[0] and finished.args[0].get("message_id") is not None, "answered once the model was free"
+    assert not card.waiting_label.isVisible()
+
+
+def test_a_real_continuation_and_a_question_both_end_whole(window, qtbot):
+    """The same with a real continuation: whichever order they run in, the continuation is kept and the
+    question answered; nothing is lost and nothing fails."""
+    view = window.text_view
+    before = view.editor.toPlainText()
+    view.continue_button.click()
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as finished:
+        _send(qtbot, window, "Hello there")
+    qtbot.waitUntil(lambda: window.tasks.model.running is None, timeout=WAIT_MS)
+    settle(window)
+    assert finished.args[0] and finished.args[0].get("message_id") is not None
+    assert len(view.editor.toPlainText()) > len(before) and view.editor.toPlainText().startswith(before)
+    assert not window.error_banner.isVisible()
