@@ -56,3 +56,44 @@ def test_a_real_continuation_and_a_question_both_end_whole(window, qtbot):
     assert finished.args[0] and finished.args[0].get("message_id") is not None
     assert len(view.editor.toPlainText()) > len(before) and view.editor.toPlainText().startswith(before)
     assert not window.error_banner.isVisible()
+
+
+STAGE = "Converting SmolLM2-135M-Instruct.Q4_1.gguf for this computer (only the first time, a few minutes)"
+
+
+def _ends_in_a_whole_word(shown: str, whole: str) -> bool:
+    kept = shown.removesuffix("\u2026")
+    return shown.endswith("\u2026") and whole.startswith(kept) and whole[len(kept)] in " ,;:"
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (800, 600)])
+def test_the_status_bar_s_stage_beside_the_progress_bar_ends_in_a_whole_word(window, qtbot, size):
+    """At 1024x600 the status bar's lines beside the progress bar were cut in half a word ("... for this com…"):
+    they end after a whole word with "…", and the whole line is in the tooltip."""
+    window.resize(*size)
+    status = window.status
+    status.load_stage(STAGE + " \u00b7 de-quantizing its tensors", 3, 10)
+    label = status.progress_label
+    label.setMaximumWidth(300)  # narrower than the line, as beside the bar and the model's name
+    settle(window)
+    label.grab()  # painted, as on screen (a hidden label paints nothing)
+    shown = label.fitted(label.text(), label.fontMetrics(), label.contentsRect().width())
+    assert shown != label.text() and _ends_in_a_whole_word(shown, label.text()), shown
+    assert label.toolTip() == label.text()
+    label.setMaximumWidth(16777215)
+    label.setText("Analysing the text\u2026")
+    label.grab()  # painted, as on screen (a hidden label paints nothing)
+    assert label.toolTip() == "", "a line shown whole has no tooltip repeating it"
+
+
+def test_the_fine_tune_label_s_last_form_ends_in_a_whole_word(qapp):
+    from PySide6.QtGui import QFontMetrics
+
+    from desktop_app.gui.finetune_side import fitted_run
+
+    metrics = QFontMetrics(qapp.font())
+    forms = ["fine-tuning \u00b7 measuring your current model 7/12 answers \u00b7 2 min left",
+             "measuring your current model 7/12 answers"]
+    width = metrics.horizontalAdvance(forms[-1]) * 2 // 3
+    shown = fitted_run(forms, metrics, width)
+    assert _ends_in_a_whole_word(shown, forms[-1]), shown
