@@ -97,3 +97,25 @@ def test_the_fine_tune_label_s_last_form_ends_in_a_whole_word(qapp):
     width = metrics.horizontalAdvance(forms[-1]) * 2 // 3
     shown = fitted_run(forms, metrics, width)
     assert _ends_in_a_whole_word(shown, forms[-1]), shown
+
+
+def _in_view(scroll, widget) -> bool:
+    top = widget.mapTo(scroll.viewport(), widget.rect().topLeft()).y()
+    return widget.isVisible() and top >= 0 and top + widget.height() <= scroll.viewport().height()
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (800, 600)])
+def test_the_line_a_picked_alternative_adds_under_the_chart_comes_into_view(window, qtbot, size):
+    """At 1024x600 picking an alternative in the chart put its comparison with the written token below the
+    fold: the inspector scrolls it into view as it appears."""
+    window.resize(*size)
+    settle(window)
+    records = window.text_view.heatmap.records
+    index = next(i for i, r in enumerate(records) if r.rank > 1 and len(r.top) > 1)
+    window.show_text_token(index, records[index])
+    inspector = window.inspector
+    settle(window)
+    inspector.chart.setFocus()
+    qtbot.keyClick(inspector.chart, Qt.Key.Key_Home)  # the likeliest token, not the written one
+    assert inspector.versus.text()
+    qtbot.waitUntil(lambda: _in_view(inspector.scroll, inspector.versus), timeout=WAIT_MS)
