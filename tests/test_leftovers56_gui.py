@@ -68,22 +68,29 @@ def _ends_in_a_whole_word(shown: str, whole: str) -> bool:
 
 @pytest.mark.parametrize("size", [(1024, 600), (800, 600)])
 def test_the_status_bar_s_stage_beside_the_progress_bar_ends_in_a_whole_word(window, qtbot, size):
-    """At 1024x600 the status bar's lines beside the progress bar were cut in half a word ("... for this com…"):
-    they end after a whole word with "…", and the whole line is in the tooltip."""
+    """Beside the progress bar a first conversion's stage was cut in half a word at 1024x600 ("... for this
+    com…") and hidden whole at 800x600 (it stepped aside as if a message needed the room): it shows, ends after
+    a whole word with "…", and the whole line is in the tooltip."""
     window.resize(*size)
     status = window.status
+    status.loading("SmolLM2-135M-Instruct.Q4_1.gguf")
     status.load_stage(STAGE + " \u00b7 de-quantizing its tensors", 3, 10)
-    label = status.progress_label
-    label.setMaximumWidth(300)  # narrower than the line, as beside the bar and the model's name
     settle(window)
+    label = status.progress_label
     label.grab()  # painted, as on screen (a hidden label paints nothing)
     shown = label.fitted(label.text(), label.fontMetrics(), label.contentsRect().width())
+    assert not label.isHidden() and len(shown) > 1, (label.width(), shown)
     assert shown != label.text() and _ends_in_a_whole_word(shown, label.text()), shown
     assert label.toolTip() == label.text()
-    label.setMaximumWidth(16777215)
-    label.setText("Analysing the text\u2026")
-    label.grab()  # painted, as on screen (a hidden label paints nothing)
-    assert label.toolTip() == "", "a line shown whole has no tooltip repeating it"
+    status.model_failed(True)
+    status.busy(True, loading=False)
+    status.lane_work("analyse", loading=False)
+    settle(window)
+    label.grab()
+    assert label.text() == "Analysing the text\u2026" and not label.isHidden()
+    shown = label.fitted(label.text(), label.fontMetrics(), label.contentsRect().width())
+    assert shown == label.text() or _ends_in_a_whole_word(shown, label.text()), shown
+    assert label.toolTip() == ("" if shown == label.text() else label.text()), "whole: no tooltip repeating it"
 
 
 def test_the_fine_tune_label_s_last_form_ends_in_a_whole_word(qapp):

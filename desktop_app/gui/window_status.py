@@ -64,13 +64,17 @@ class WindowStatus:
         self.progress.hide()
         # the stage words give way (elided) rather than set the window's least width, as the model's label does
         self.progress_label = ElidedLabel("", least=100)
+        self.progress_label.setMinimumWidth(100)  # "Converting…" at least: it had been squeezed to nothing
         for widget in (finetune_label, self.progress_label, self.progress, self.speed_label, self.model_label,
                        self.adapter_label):
             bar.addPermanentWidget(widget)
-        # a hovered token's figures keep their room; the model's name gives way first, then the run's label
-        # and while a longer message shows ("Saved <file>"), the speed and the stage label step aside
+        # a hovered token's figures keep their room; the model's name gives way first, then the run's label, then
+        # the stage words (cut after a whole word: at 800 px a first conversion's long stage had been hidden whole,
+        # at 1024 px cut in half a word, leftovers56); while a longer message shows ("Saved <file>"), the speed and
+        # the stage label step aside
         self.message_room = MessageRoom(bar, bar.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 16,
-                                        (self.model_label, finetune_label), (self.speed_label, self.progress_label))
+                                        (self.model_label, finetune_label, self.progress_label),
+                                        (self.speed_label, self.progress_label))
 
     def loading(self, spec: str | None) -> None:
         """The loading words stand whole beside the bar (the load's stages follow them); the model's own
