@@ -151,8 +151,10 @@ class TqdmProgress:
         self.bar = None
         self.stage = None
         self.said = None
+        self.last = ""  # the stage reported last: what Ctrl+C stopped
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        self.last = stage
         if total <= 1 and self.bar is None:  # quick steps (a load from safetensors) need no bar
             if total == 0 and stage != self.said:  # a step of unknown length (a merge): one line says it runs
                 print(f"{stage}...", file=sys.stderr)
@@ -173,6 +175,12 @@ class TqdmProgress:
             self.bar = None
 
 
+CONVERTING = "Converting "  # core.models.conversion_stage's start
+# Ctrl+C during a first GGUF conversion: it quit with a bare "interrupted", and the next run started it over unsaid
+CONVERSION_STOPPED = ("stopped converting the model; nothing half-done was kept, so it starts again from the "
+                      "beginning next time (a few minutes, once)")
+
+
 def load_model_for_cli(args: argparse.Namespace, source=None):
     """Resolve --model, say why when the offline model is chosen, load with progress,
     and put on the active adapter unless --no-adapter."""
@@ -181,10 +189,17 @@ def load_model_for_cli(args: argparse.Namespace, source=None):
     quiet_libraries()
     wants_adapter = not getattr(args, "no_adapter", True) and Path(args.db).exists()
     store = open_store(args) if wants_adapter else None
+    progress = TqdmProgress()
     try:
         return session.open_model(source or args.model, args.paths, args.device, store=store,
-                                  progress=TqdmProgress(), notice=notice_once(args.paths),
+                                  progress=progress, notice=notice_once(args.paths),
                                   precision=getattr(args, "precision", "auto"))
+    except KeyboardInterrupt:  # main says it: "interrupted: stopped converting the model; ..."
+        if progress.bar is not None:
+            progress.bar.close()
+        if progress.last.startswith(CONVERTING):
+            raise KeyboardInterrupt(CONVERSION_STOPPED) from None
+        raise
     finally:
         if store is not None:
             store.close()

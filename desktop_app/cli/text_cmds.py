@@ -53,7 +53,7 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                               "per token and in sum (with --json: the figures as JSON; --export-png draws the change)")
     analyse.set_defaults(func=cmd_analyse)
 
-    cont = subparsers.add_parser("continue", parents=[common],
+    cont = subparsers.add_parser("continue", parents=[common], epilog=CONTINUE_CTRL_C,
                                  help="let the model continue a text file from its end, coloured by probability")
     cont.add_argument("file", metavar="FILE", help="a UTF-8 text file (empty: start from the start token)")
     add_sampling_options(cont)
@@ -282,7 +282,15 @@ def _sparkline(counts) -> str:
     return "".join(blocks[math.ceil(c / top * 8)] for c in counts) + "  " + " ".join(str(c) for c in counts)
 
 
+CONTINUE_CTRL_C = ("Ctrl+C stops the continuation at its next token and keeps what was written: the text shows it, "
+                   "--json prints it with finish_reason \"cancelled\"; exit code 0, as `chat`'s Ctrl+C. A second "
+                   "Ctrl+C before it stops ends at once: exit code 130.")
+STOPPED_WORDS = "stopped by Ctrl+C: the words written so far are above, kept as they are"
+
+
 def cmd_continue(args) -> int:
+    """The continuation streamed; Ctrl+C stops it and keeps what was written (CONTINUE_CTRL_C): it had ended with
+    exit code 130 and "[stopped]" where `chat` kept a stopped answer and ended with 0 (leftovers56)."""
     from desktop_app.core import session
 
     settings = sampling_from_args(args)
@@ -291,15 +299,9 @@ def cmd_continue(args) -> int:
     cancel = threading.Event()
     if not args.json and model_cmds.use_colour(sys.stdout) and text:
         sys.stdout.write(f"\x1b[2m{text[-400:]}\x1b[0m")  # the end of the text, dim, then the new words
-    try:
+    with model_cmds.ctrl_c_stops(cancel):
         generation = session.continue_text(loaded, text, settings, cancel=cancel,
                                            on_token=None if args.json else write_token)
-    except KeyboardInterrupt:
-        cancel.set()
-        if args.json:  # main prints the JSON a script expects
-            raise
-        print(" [stopped]", file=sys.stderr)
-        return 130
     if args.json:
         json.dump({"file": args.file, "model": loaded.model_id, "text": generation.text,
                    "finish_reason": generation.finish_reason, "seed": generation.seed,
@@ -308,4 +310,6 @@ def cmd_continue(args) -> int:
     else:
         print()
         print(generation_summary(generation), file=sys.stderr)
+    if generation.finish_reason == "cancelled":
+        print(STOPPED_WORDS if not args.json else STOPPED_WORDS.replace("above", "in the JSON"), file=sys.stderr)
     return 0

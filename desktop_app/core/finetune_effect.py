@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, ContextManager
 
-from desktop_app.core import answer_checks, text_training
+from desktop_app.core import answer_checks, text_training, work_meter
 from desktop_app.core.lazy import lazy_module
 from desktop_app.core.store_file import StoreError
 from desktop_app.core.train_counts import rated_message_ids
@@ -276,7 +276,7 @@ class Meter:
         m, device = self.metrics, work.device
         cache = self.cache if when == "before" else None
         margins_key = f"{len(data)}:{len(held)}"
-        with torch.no_grad(), self.timed(f"{when}_margins"), self._part("margins", margins_key) as computed:
+        with torch.no_grad(), self.timed(f"{when}_margins"), self._part("margins", margins_key, len(data)) as computed:
             needed = gate.all_ratings_margin_needed(held.rated())  # else None: judge() does not read it
             m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id, computed) if needed else None
             m[f"margin_heldout_{when}"] = self._margin(when, work, held, pad_id, computed) if len(held) else None
@@ -292,7 +292,7 @@ class Meter:
                 probe = gate.probe_perplexity(work.model, work.tokenizer, device, work.context_window, skip=self.skip)
             m[f"probe_ppl_{when}"] = probe
         reask_key = f"{reasks.tokens}:{len(reasks.prompts)}"
-        with self.timed(f"{when}_reask"), self._part("reask", reask_key) as computed:
+        with self.timed(f"{when}_reask"), self._part("reask", reask_key, len(reasks.prompts)) as computed:
             answers = self.reasked if self.reasked is not None else self._reask(work, reasks, cache, computed)
             self.reasked = None
         if cache:
@@ -328,12 +328,17 @@ class Meter:
         self.check_cancel()
 
     @contextlib.contextmanager
-    def _part(self, part: str, key: str = ""):
+    def _part(self, part: str, key: str = "", pieces: int = 1):
         """Times a part of a measuring for ``clock``: the body appends True to the list it is given
-        when it computed the part (rather than taking it from a cache or the reference's sums)."""
+        when it computed the part (rather than taking it from a cache or the reference's sums). A part
+        that counted nothing says it was known already, with a count of its own: a first run's "training
+        paused" lines began at "part 2 of 3", its margins read from the reference's sums (leftovers56)."""
         computed: list = []
         start = time.perf_counter()
-        yield computed
+        with work_meter.overheard() as heard:
+            yield computed
+        if not heard:
+            work_meter.advance(KNOWN_PARTS[part], pieces, pieces)
         if self.clock is not None:
             self.clock.took(part, time.perf_counter() - start, bool(computed), key)
 
@@ -369,6 +374,10 @@ class Meter:
         return out
 
 
+# a part of a measuring that computed nothing, in its count's words (core.check_time.part_of reads the part back)
+KNOWN_PARTS = {"margins": "scoring your rated answers: {done} of {total}, known already from before training",
+               "probe": "reading general text: known already from an earlier run, {done} of {total} part{s}",
+               "reask": "re-asking questions: {done} of {total} answer{s} known already from an earlier run"}
 ANSWER_CHARS = 300  # of a re-ask's answer kept in the run's metrics
 
 

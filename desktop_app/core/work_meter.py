@@ -32,6 +32,22 @@ def listening(listener: Listener | None):
         _local.listener = outer
 
 
+@contextlib.contextmanager
+def overheard():
+    """The body's counts still reach the listener outside it; the list it yields is not empty once one was
+    heard (a part that counted nothing, taken from a cache, can say so with a count of its own)."""
+    outer = getattr(_local, "listener", None)
+    heard: list[str] = []
+
+    def listen(what: str, done: int, total: int) -> None:
+        heard.append(what)
+        if outer is not None:
+            outer(what, done, total)
+
+    with listening(listen):
+        yield heard
+
+
 def advance(what: str, done: int, total: int) -> None:
     """``done`` of ``total`` pieces of ``what`` (``words`` puts them in words)."""
     listener = getattr(_local, "listener", None)

@@ -17,6 +17,10 @@ STOPPED_UNANSWERED_WORDS = "No answer yet: you stopped it before it began."  # (
 # an answer asked for before the model has loaded (the first start: minutes of converting) showed nothing
 # under the question; the status bar's words were far from it (usertest21)
 WAITING_FOR_MODEL_WORDS = "Waiting for the model to load: the answer starts then (the status bar shows how far it is)."
+# an answer asked for while the Text tab's continuation has the model: it waits its turn on the model, and its
+# question had nothing under it saying why (leftovers56)
+WAITING_FOR_TEXT_WORDS = ("Waiting for the Text tab's continuation to end: the model writes one thing at a time, "
+                          "and this answer starts then.")
 STOPPED_UNSTARTED_WORDS = "You stopped this answer before its first token. Regenerate asks again."
 # an answer cut at Max new tokens ends mid-sentence like a stopped one, and goes on the same way (usertest 19:
 # "… only under specific conditions such as those" with "token limit" in the header and no way on)

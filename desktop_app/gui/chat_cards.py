@@ -23,7 +23,8 @@ from desktop_app.core.progress_words import eta_words
 from desktop_app.core.sampler_cut import SamplerCut, cut_for_answer
 from desktop_app.core.word_cut import clip_at_word
 from desktop_app.gui import conversation_actions, export, save_folder, view_toolbar
-from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS, answer_author,
+from desktop_app.gui.answer_words import (STOPPED_UNSTARTED_WORDS, STOPPED_WORDS, TOKEN_LIMIT_WORDS,
+                                          WAITING_FOR_MODEL_WORDS, WAITING_FOR_TEXT_WORDS, answer_author,
                                           answer_meta, hit_token_limit, was_stopped)
 from desktop_app.gui.message_card import WRITING_TIP, MessageCard
 from desktop_app.gui.ratings import CardRating
@@ -272,8 +273,19 @@ class ChatCards:
             card.show_unanswered(card is cards[-1] and card.message is not None and not chat.generating
                                  and not chat.children(card.message_id),
                                  stopped=card.message_id in chat.stopped_before_start)
-            card.show_waiting(chat.generating and chat.loaded is None and self.streaming is None
-                              and card.message_id is not None and card.message_id == chat.answering)
+            waits_for = self._answer_waits_for()
+            card.show_waiting(waits_for is not None and chat.generating and self.streaming is None
+                              and card.message_id is not None and card.message_id == chat.answering,
+                              waits_for or WAITING_FOR_MODEL_WORDS)
+
+    def _answer_waits_for(self) -> str | None:
+        """What an answer asked for and not begun waits for, in words: the model's load, or the Text tab's
+        continuation, which has the model until it ends (the answer queued after it with nothing said)."""
+        chat = self.window.chat
+        if chat.loaded is None:
+            return WAITING_FOR_MODEL_WORDS
+        running = chat.lane.running
+        return WAITING_FOR_TEXT_WORDS if running is not None and running.kind == "continue" else None
 
     def _answer(self, card: MessageCard) -> None:
         w = self.window

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel
 
+from desktop_app.core.word_cut import ELLIPSIS, TRAILING
 from desktop_app.gui.answer_words import FINISH_WORDS
 
 SEPARATOR = " \u00b7 "
@@ -34,7 +35,21 @@ def fitted_meta(text: str, metrics, width: int) -> str:
         for line in lines:
             if metrics.horizontalAdvance(line) <= width:
                 return line
-    return metrics.elidedText(parts[0], Qt.TextElideMode.ElideRight, width)
+    return at_word(parts[0], metrics, width)
+
+
+def at_word(text: str, metrics, width: int) -> str:
+    """``text`` in ``width``: whole, else its words up to the last that fits with "…" after it (the status
+    bar's "Converting SmolLM2-135M-Instruct.Q4_1.gguf for this com…" ended in half a word beside the
+    progress bar at 1024x600, leftovers56); a first word too long alone is cut where it must be."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    words = text.split(" ")
+    for count in range(len(words) - 1, 0, -1):
+        line = " ".join(words[:count]).rstrip(TRAILING) + ELLIPSIS
+        if metrics.horizontalAdvance(line) <= width:
+            return line
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
 
 def cut_mark(parts: list[str]) -> str | None:
@@ -46,7 +61,8 @@ def cut_mark(parts: list[str]) -> str | None:
 
 
 class ElidedLabel(QLabel):
-    """One line that drops its last parts when it does not fit; text() keeps the whole line."""
+    """One line that drops its last parts when it does not fit; text() keeps the whole line, and a line shown
+    cut has it whole in its tooltip (unless the label was given a tooltip of its own)."""
 
     fitted = staticmethod(fitted_meta)  # (text, font metrics, width) -> the text painted
 
@@ -63,10 +79,19 @@ class ElidedLabel(QLabel):
     def paintEvent(self, _event) -> None:
         rect = self.contentsRect()
         shown = self.fitted(self.text(), self.fontMetrics(), rect.width())
+        self._tip_whole(shown)
         painter = QPainter(self)
         self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(),
                                   shown, self.foregroundRole())
         painter.end()
+
+    def _tip_whole(self, shown: str) -> None:
+        own = self.toolTip()
+        if own and own != getattr(self, "whole_tip", None):  # a tooltip of its own stays
+            return
+        self.whole_tip = self.text() if shown != self.text() else ""
+        if own != self.whole_tip:
+            self.setToolTip(self.whole_tip)
 
 
 def fitted_author(text: str, metrics, width: int) -> str:

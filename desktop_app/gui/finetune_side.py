@@ -24,7 +24,7 @@ from desktop_app.gui.adapter_history import LOADING
 from desktop_app.gui.adapter_history_words import now_answering, switch_failed
 from desktop_app.gui.finetune_panel import FineTunePanel
 from desktop_app.gui.ready_words import tab_count_words
-from desktop_app.gui.elided_labels import ElidedLabel, fitted_meta
+from desktop_app.gui.elided_labels import ElidedLabel, at_word, fitted_meta
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def fitted_run(forms: list[str], metrics, width: int) -> str:
     if len(forms) == 1:
         return fitted_meta(forms[0], metrics, width)
     return next((line for line in forms if metrics.horizontalAdvance(line) <= width),
-                metrics.elidedText(forms[-1], Qt.TextElideMode.ElideRight, width))
+                at_word(forms[-1], metrics, width))
 
 
 class FineTuneSide:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSizePolicy, QVBoxLayout, QWidget)
@@ -593,8 +593,17 @@ class InspectorPanel(QFrame):
         why = self.chart.cut.get(alt.id) if alt is not None else None
         self.versus.setText(f"{said} {sampler_verdict(why)}" if said and why else said)
         self.versus.setVisible(bool(self.versus.text()))
+        if self.versus.isVisible():  # once laid out: the label's place is known after the layout's pass
+            QTimer.singleShot(0, self, self._show_versus)
         if alt is not None:
             self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
+
+    def _show_versus(self) -> None:
+        """The comparison line and "Continue with …" under it scrolled into view: at 1024x600 the line that
+        appears under the chart was below the fold, and a pick seemed to do nothing (leftovers56)."""
+        if self.versus.isVisible():
+            self.scroll.ensureWidgetVisible(self.branch_button, 0, 8)
+            self.scroll.ensureWidgetVisible(self.versus, 0, 8)  # the line first, where both do not fit
 
     def branch_button_click(self) -> None:
         """Enter on the chart: what "Continue with …" does, when it may (not on the token already there)."""

@@ -232,12 +232,14 @@ class MessageCard(QFrame):
         self.unanswered_label.setVisible(shown)
         self.answer_button.setVisible(shown)
 
-    def show_waiting(self, shown: bool) -> None:
-        """A prompt whose answer waits for the model to load says so under it (made when first shown)."""
+    def show_waiting(self, shown: bool, words: str = WAITING_FOR_MODEL_WORDS) -> None:
+        """A prompt whose answer waits (for the model to load, for the Text tab's continuation) says what
+        for under it (made when first shown)."""
         if getattr(self, "waiting_label", None) is None:
             if not shown:
                 return
-            _row, self.waiting_label = self._notice_row(WAITING_FOR_MODEL_WORDS)
+            _row, self.waiting_label = self._notice_row(words)
+        self.waiting_label.setText(words)
         self.waiting_label.setVisible(shown)
 
     def show_prompt(self, records=(), prefix: str = "") -> None:

@@ -40,6 +40,18 @@ def model_name(spec: str | None) -> str:
     return elided(spec.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or spec, 40)
 
 
+STAGE_LEAST = 100  # px the stage words keep while they say something ("Converting…"), none while empty
+
+
+class StageLabel(ElidedLabel):
+    """The stage words beside the progress bar: at least STAGE_LEAST px wide while they say something, so the
+    status bar's fitting (responsive.MessageRoom) cuts them after a word rather than to nothing."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setMinimumWidth(STAGE_LEAST if text else 0)
+
+
 class WindowStatus:
     """The status bar's lasting parts, told what happens to the model and the answers.
 
@@ -63,14 +75,17 @@ class WindowStatus:
         self.progress.setTextVisible(False)
         self.progress.hide()
         # the stage words give way (elided) rather than set the window's least width, as the model's label does
-        self.progress_label = ElidedLabel("", least=100)
+        self.progress_label = StageLabel("", least=STAGE_LEAST)
         for widget in (finetune_label, self.progress_label, self.progress, self.speed_label, self.model_label,
                        self.adapter_label):
             bar.addPermanentWidget(widget)
-        # a hovered token's figures keep their room; the model's name gives way first, then the run's label
-        # and while a longer message shows ("Saved <file>"), the speed and the stage label step aside
+        # a hovered token's figures keep their room; the stage words give way first (cut after a whole word: at
+        # 800 px a first conversion's long stage had been hidden whole, at 1024 px cut in half a word, leftovers56;
+        # while a model loads its name is hidden and they have the room), then the model's name, then the run's
+        # label; while a longer message shows ("Saved <file>"), the speed and the stage label step aside
         self.message_room = MessageRoom(bar, bar.fontMetrics().horizontalAdvance(STATUS_SAMPLE) + 16,
-                                        (self.model_label, finetune_label), (self.speed_label, self.progress_label))
+                                        (self.progress_label, self.model_label, finetune_label),
+                                        (self.speed_label, self.progress_label))
 
     def loading(self, spec: str | None) -> None:
         """The loading words stand whole beside the bar (the load's stages follow them); the model's own
