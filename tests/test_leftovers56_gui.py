@@ -34,8 +34,10 @@ def test_a_question_sent_while_the_text_tab_continues_says_what_it_waits_for(win
     _send(qtbot, window, "Hello there")
     qtbot.waitUntil(lambda: window.chat.answering is not None, timeout=WAIT_MS)
     card = next(c for c in window.transcript.cards if c.message_id == window.chat.answering)
-    label = getattr(card, "waiting_label", None)
-    assert label is not None and label.isVisible() and label.text() == WAITING_FOR_TEXT_WORDS
+    # the cards are redrawn once the store has written the question: wait for that, not for a fixed time
+    qtbot.waitUntil(lambda: getattr(card, "waiting_label", None) is not None and card.waiting_label.isVisible(),
+                    timeout=WAIT_MS)
+    assert card.waiting_label.text() == WAITING_FOR_TEXT_WORDS
     assert not window.send_button.isEnabled()
     with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as finished:
         release.set()
