@@ -69,6 +69,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+
+def timed_attribution(loaded, seen, target, other, **setting):
+    """One attribution with a module setting of core.attribution changed for it (the ways are compared in one
+    process, so each must leave the module as it found it); returns the result and its CPU seconds."""
+    from desktop_app.core import attribution
+
+    (name, value), = setting.items()
+    kept = getattr(attribution, name)
+    setattr(attribution, name, value)
+    try:
+        cpu = time.process_time()
+        result = attribution.integrated_gradients(loaded, seen, target, other)
+        return result, time.process_time() - cpu
+    finally:
+        setattr(attribution, name, kept)
+
 def gpt2_124m(device: str):
     from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
@@ -334,13 +350,7 @@ def widen(args) -> None:
             other = runner_up(final_logits(exact, seen), target)
             tops = {}
             for name, loaded, arithmetic in modes:
-                attribution.float32_arithmetic = arithmetic
-                try:
-                    cpu = time.process_time()
-                    result = attribution.integrated_gradients(loaded, seen, target, other)
-                    cpu = time.process_time() - cpu
-                finally:
-                    attribution.float32_arithmetic = widened
+                result, cpu = timed_attribution(loaded, seen, target, other, float32_arithmetic=arithmetic)
                 tops[name] = result.top(3)
                 totals[name][0] += result.complete
                 totals[name][1] += tops[name] == tops["exact"]
@@ -404,13 +414,7 @@ def split(args) -> None:
     totals = {"halved": [0, 0.0, 2], "stubborn": [0, 0.0, kept]}  # complete, CPU-s, parts
     for seen, target, other in cases:
         for name, total in totals.items():
-            attribution.IG_STUBBORN_PARTS = total[2]
-            try:
-                cpu = time.process_time()
-                result = attribution.integrated_gradients(fast, seen, target, other)
-                cpu = time.process_time() - cpu
-            finally:
-                attribution.IG_STUBBORN_PARTS = kept
+            result, cpu = timed_attribution(fast, seen, target, other, IG_STUBBORN_PARTS=total[2])
             total[0] += result.complete
             total[1] += cpu
             print(f"{len(seen):3d} tokens, {name:8s}: gap {result.gap * 100:7.1f}%  {result.steps:3d} steps  "
