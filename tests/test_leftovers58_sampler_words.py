@@ -26,7 +26,7 @@ def _story(s) -> str:
 @pytest.mark.parametrize("stages, raw, settings, expected", [
     # ux: a likely token, top-p took the last few percent (none moved it 1.25x)
     ([("temperature", 0.90), ("top-k", 0.905), ("top-p", 1.0)], 0.90, {},
-     "The model alone gave it 90.0%; top-k 50 and top-p 0.95 moved that a little, to <b>100.0%</b>, "
+     "The model alone gave it 90.0%; top-k 50 and top-p 0.95 took that to <b>100.0%</b>, "
      "the chance it was drawn with."),
     # temperature did most, top-p the rest: the rest is named
     ([("temperature", 0.964), ("top-k", 0.964), ("top-p", 1.0)], 0.567, {"temperature": 0.4},
@@ -38,7 +38,7 @@ def _story(s) -> str:
     # the repetition penalty and min-p each a little, in the sampler's order
     ([("repetition penalty", 0.42), ("temperature", 0.42), ("min-p", 0.44), ("top-p", 0.46)], 0.40,
      {"penalty": 1.1, "min_p": 0.05},
-     "The model alone gave it 40.0%; the repetition penalty 1.1, min-p 0.05 and top-p 0.95 moved that a little, "
+     "The model alone gave it 40.0%; the repetition penalty 1.1, min-p 0.05 and top-p 0.95 took that "
      "to <b>46.0%</b>, the chance it was drawn with."),
 ])
 def test_the_story_names_the_settings_that_took_the_token_to_its_draw(stages, raw, settings, expected):

@@ -449,7 +449,7 @@ def _sampled_story(result) -> str:
 def drawn_words(s, steps_said: bool, ends_there: bool) -> str:
     """The story's end, after the model's figure and the settings that moved it most (``steps_said``): the
     chance the token was drawn with, and which other settings took it there, by name: "; then top-p 0.95 took
-    it to 100.0%, the chance it was drawn with", "; top-p 0.95 moved that a little, to 91.0%, …", "; no
+    it to 100.0%, the chance it was drawn with", "; top-p 0.95 took that to 91.0%, …", "; no
     sampling setting changed that: it was drawn at 56.7%" (it had said "the sampling settings barely moved
     that; the other settings took it to 100.0%", as if some had been named)."""
     drawn = f"<b>{s.used_prob * 100:.1f}%</b>"
@@ -459,7 +459,7 @@ def drawn_words(s, steps_said: bool, ends_there: bool) -> str:
     if steps_said:
         return f"; then {others} took it to {drawn}, the chance it was drawn with"
     if others:
-        return f"; {others} moved that a little, to {drawn}, the chance it was drawn with"
+        return f"; {others} took that to {drawn}, the chance it was drawn with"
     return f"; no sampling setting changed that: it was drawn at {drawn}"
 
 
