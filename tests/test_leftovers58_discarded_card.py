@@ -57,7 +57,8 @@ def test_a_discarded_runs_card_reads_verdict_why_what_to_do_then_figures(make_wi
 
 @pytest.mark.parametrize("reason, says", [
     ("the held-out margin did not move the right way (0.1 -> 0.05)", ["rate a few more answers"]),
-    ("general-text perplexity rose 9.0% (30 -> 32.7), more than the 5% allowed", ["lower the learning rate or the epochs"]),
+    ("general-text perplexity rose 9.0% (30 -> 32.7), more than the 5% allowed",
+     ["lower the learning rate or the epochs"]),
     ("the margin over all ratings did not move the right way (0.1 -> 0.05); 3 of 12 re-asked answers "
      "degenerated (loop); before training 0 did", ["rate a few more answers", "; or lower the learning rate under"]),
     (None, []),
