@@ -3,6 +3,8 @@ here with real widgets (pytest-qt, offscreen), the tiny GPT-2 and the real store
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytest.importorskip("PySide6")
@@ -107,7 +109,7 @@ def test_a_discarded_runs_why_says_what_the_margin_means_with_the_cards_figures(
         panel = window.finetune_panel
         panel.show_run({"id": None, "status": "discarded", "reason": verdict.reason, "metrics": m, "adapter_id": None})
         body = panel.result_body.text()
-        why = body.split("<br>")[0]
+        why = re.sub(r"<p[^>]*>", "", body).split("</p>")[0].split("<br>")[0]  # its first line or paragraph
         assert why.startswith("<b>Why:</b> on the 2 ratings kept out of training to test it, the model did not "
                               "come to prefer what you liked more"), why
         assert "(preference margin 0.083 \u2192 -0.045)" in why and "0.08315" not in body

@@ -66,6 +66,18 @@ def story_words(s, whose: str) -> tuple[str, bool]:
     return "; ".join(said), figure is not None and f"{figure * 100:.1f}" == f"{s.used_prob * 100:.1f}"
 
 
+def other_settings_words(s) -> str:
+    """The settings the story (``story_words``) does not name that still changed the token's figure as shown
+    (to a tenth of a percent), in the sampler's order: "top-k 50 and top-p 0.95"; "" for none. The gist had said
+    "the sampling settings barely moved that; the other settings took it to 100.0%", naming none of them."""
+    named, before, moved = {stage for stage, _ in _named(s)}, s.raw_prob, []
+    for stage, after in s.stages:
+        if stage not in named and f"{before * 100:.1f}" != f"{after * 100:.1f}":
+            moved.append(s.setting(stage))
+        before = after
+    return " and ".join(moved) if len(moved) < 3 else ", ".join(moved[:-1]) + " and " + moved[-1]
+
+
 def _moved(s, stage: str, factor: float, whose: str, to: str | None = None, that: str = "it") -> str:
     """What a setting did to the token: "made it 1.6× likelier", or with ``to`` (its figure after the
     setting) "raised it to 96.4%"."""

@@ -17,7 +17,8 @@ from desktop_app.core.percent_words import percent
 from desktop_app.core.precision import label
 from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
 from desktop_app.core.prompts import END_OF_TEXT
-from desktop_app.core.sampler_words import chance_words, model_percent, reread_clause, stages_words, story_words
+from desktop_app.core.sampler_words import (chance_words, model_percent, other_settings_words, reread_clause,
+                                            stages_words, story_words)
 
 TEMPLATE_WORDS = "chat template, hidden"
 SYSTEM_WORDS = "system text (Settings), not shown in the chat"
@@ -438,12 +439,28 @@ def _sampled_story(result) -> str:
     steps, ends_there = story_words(s, "text" if result.context.in_text else "answer")
     said = f"The model alone gave it {model_percent(result)}{reread_clause(result)}"
     # a token it names may hold "<" or "&"
-    said += f"; {html.escape(steps, quote=False)}" if steps else "; the sampling settings barely moved that"
-    drawn = f"<b>{s.used_prob * 100:.1f}%</b>"
-    said += f"; it was drawn at {drawn}" if ends_there else f"; the other settings took it to {drawn}, the chance it was drawn with"
+    said += f"; {html.escape(steps, quote=False)}" if steps else ""
+    said += drawn_words(s, bool(steps), ends_there)
     if not s.kept and not any(f == 0 for _, f in s.factors()):
         said += " (<b>outside</b> the tokens the settings keep)"
     return said + "."
+
+
+def drawn_words(s, steps_said: bool, ends_there: bool) -> str:
+    """The story's end, after the model's figure and the settings that moved it most (``steps_said``): the
+    chance the token was drawn with, and which other settings took it there, by name: "; then top-p 0.95 took
+    it to 100.0%, the chance it was drawn with", "; top-p 0.95 took that to 91.0%, …", "; no
+    sampling setting changed that: it was drawn at 56.7%" (it had said "the sampling settings barely moved
+    that; the other settings took it to 100.0%", as if some had been named)."""
+    drawn = f"<b>{s.used_prob * 100:.1f}%</b>"
+    others = html.escape(other_settings_words(s), quote=False)
+    if ends_there or (steps_said and not others):  # (the rest only rounding)
+        return f"; it was drawn at {drawn}"
+    if steps_said:
+        return f"; then {others} took it to {drawn}, the chance it was drawn with"
+    if others:
+        return f"; {others} took that to {drawn}, the chance it was drawn with"
+    return f"; no sampling setting changed that: it was drawn at {drawn}"
 
 
 def _recorded_words(result) -> str:

@@ -155,9 +155,14 @@ class FineTunePanel(QScrollArea):
         self.result_body = QLabel()
         self.result_body.setWordWrap(True)
         self.result_body.setTextFormat(Qt.TextFormat.RichText)
+        self.result_details = QLabel()  # a discarded run's figures, under its why and what to do
+        self.result_details.setWordWrap(True)
+        self.result_details.setTextFormat(Qt.TextFormat.RichText)
+        self.result_details.hide()
         rl.addWidget(self.result_title)
         self._build_consent(rl)  # right under the title: the question comes before the figures
         rl.addWidget(self.result_body)
+        rl.addWidget(self.result_details)
         self.compare_button = QPushButton(icon("compare"), "Compare before / after\u2026")
         self.compare_button.setObjectName("SmallButton")
         self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
@@ -537,9 +542,7 @@ class FineTunePanel(QScrollArea):
         active = self.history.active_id()
         card = run_card(status, reason, metrics, adapter_id, note, active, {row["id"] for row in self.history.rows})
         self.result_title.setText(card.title)
-        self.result_body.setText(card.body.replace("@muted", colors(is_dark())["muted"]))
-        self.result_body.setVisible(bool(card.body))
-        self.result_body.setToolTip(figures_tip(status, metrics))  # what the figures mean, for who wants them
+        self._show_body(card, figures_tip(status, metrics))
         self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None,
                               since_run=(metrics or {}).get("new_since_run_id"))
         self._show_consent(status, metrics, card)
@@ -554,10 +557,31 @@ class FineTunePanel(QScrollArea):
         self._steady_card(status == "kept" and not card.gone, adapter_id)
         self.result_box.show()
 
+    def _show_body(self, card: RunCard, tip: str) -> None:
+        """The card's words. A discarded run's in three blocks, a paragraph apart: why and what to do, then its
+        question (Use it anyway / Leave it), then the figures; the question of any other card comes first."""
+        muted = colors(is_dark())["muted"]
+        spaced = bool(card.details)
+        self.result_body.setText((paragraphs(card.body) if spaced else card.body).replace("@muted", muted))
+        self.result_body.setVisible(bool(card.body))
+        self.result_details.setText(paragraphs(card.details).replace("@muted", muted))
+        self.result_details.setVisible(spaced)
+        for label in (self.result_body, self.result_details):
+            label.setToolTip(tip)  # what the figures mean, for who wants them
+        layout = self.result_box.layout()
+        if (layout.indexOf(self.consent_text) > layout.indexOf(self.result_body)) != spaced:
+            for widget in (self.consent_text, self.consent_box):
+                layout.removeWidget(widget)
+            at = layout.indexOf(self.result_body) + (1 if spaced else 0)
+            layout.insertWidget(at, self.consent_text)
+            layout.insertWidget(at + 1, self.consent_box)
+        layout.setSpacing(10 if spaced else 4)
+
     def _show_consent(self, status, metrics, card: RunCard) -> None:
         """The question under a saved adapter waiting for the person's word, and its buttons."""
         offered = card.waiting and status == "discarded"  # used anyway, or left (core.train_verdict.decide)
         question = (degenerate_words if offered else changed_facts_words)(metrics, card.now) if card.waiting else ""
+        question = paragraphs(question) if offered else question  # a discarded run's listed answers, apart
         self.consent_text.setText(question.replace("@muted", colors(is_dark())["muted"]))
         self.consent_box.set_words(leave=offered)
         self.consent_text.setVisible(card.waiting)
@@ -575,6 +599,18 @@ class FineTunePanel(QScrollArea):
         margins = self.widget().layout().contentsMargins()
         self.history.fit_to(self.viewport().width() - margins.left() - margins.right(),
                             self.viewport().height() - margins.top() - margins.bottom())
+
+
+def paragraphs(text: str) -> str:
+    """Lines joined by "<br>" as paragraphs a little apart (a narrow card's block of lines read as a wall); an
+    indented line (a listed answer's before and after) stays with the line above it."""
+    blocks: list[str] = []
+    for line in text.split("<br>"):
+        if blocks and line.startswith("&nbsp;"):
+            blocks[-1] += "<br>" + line
+        elif line:
+            blocks.append(line)
+    return "".join(f"<p style='margin:0 0 6px 0'>{block}</p>" for block in blocks)
 
 
 class ConsentButtons(QWidget):

@@ -247,6 +247,8 @@ class RunCard:
     gone: bool  # kept, but its adapter was deleted since
     waiting: bool  # saved, not in use: it waits for the person's word
     used_anyway: bool  # discarded, and the person chose to use it anyway
+    # a discarded run's figures, under the why, what to do and the question (``body`` holds them for any other)
+    details: str = ""
 
 
 def run_card(status, reason, metrics, adapter_id, note: tuple[str | None, str] | None, active: int | None,
@@ -264,13 +266,45 @@ def run_card(status, reason, metrics, adapter_id, note: tuple[str | None, str] |
         title = f"Kept as {adapter_name(adapter_id)}; {now} is in use now"
     elif used_anyway:
         title = over_check_title(adapter_id, now)
+    details = ""
     if note is not None:
         headline, line = note
         if status == "cancelled" and headline:  # a stopped run's own note: "Cancelled: nothing changed" repeated it
             title = body = ""
         body = "<br>".join(x for x in (line, f"<b>{title}</b>" if headline and title else "", body) if x)
         title = headline or title
-    return RunCard(title, body, now, gone, waiting, used_anyway)
+    elif status == "discarded":
+        body, details = discarded_sections(reason, metrics or {}, advise=not (waiting or used_anyway))
+    return RunCard(title, body, now, gone, waiting, used_anyway, details)
+
+
+def discarded_sections(reason: str | None, m: dict, advise: bool = True) -> tuple[str, str]:
+    """(why and what to do, the figures) of a discarded run's card: in a narrow side panel one block of
+    eight lines had read as a wall, the verdict's reason and the way on lost among the figures (leftovers58).
+    ``advise``: say what to do (not while the card asks Use it anyway / Leave it, which is its own way on)."""
+    why = f"<b>Why:</b> {why_words(reason, m)}." if reason else ""
+    todo = next_step_words(reason) if advise else ""
+    lead = "<br>".join(x for x in (left_words(m), why, against_words(m), todo) if x)
+    return lead, "<br>".join(x for x in (reask_words(m), *_figure_lines(m)) if x)
+
+
+# what to try after a discarded run, by the gate's check that refused it (core.gate.judge's reasons)
+NEXT_STEPS = (
+    ("margin", "rate a few more answers (a better answer you write teaches most) and fine-tune again, or raise "
+               "the epochs under Advanced"),
+    ("perplexity", "lower the learning rate or the epochs under Advanced and fine-tune again: a gentler run "
+                   "changes general text less"),
+    ("degenerated", "lower the learning rate under Advanced and fine-tune again: answers that loop or echo come "
+                    "from too strong a change"),
+)
+
+
+def next_step_words(reason: str | None) -> str:
+    """"<b>What you can do:</b> ..." for the checks named in a discarded run's ``reason``; "" for none."""
+    steps = [step for check, step in NEXT_STEPS if check in (reason or "")]
+    if not steps:
+        return ""
+    return "<b>What you can do:</b> " + "; or ".join(steps) + "."
 
 
 def _changed_fact_line(c: dict) -> str:

@@ -578,10 +578,14 @@ class MainWindow(QMainWindow):
             return
         if self.message_editor.cancel():
             return
+        if self.text_mode.mode == "text":
+            self.text_mode.stop()  # Esc in the Text tab: its continuation
+            return
+        # the chat's Stop is the chat's alone: a question waiting for the Text tab's continuation is
+        # withdrawn and the continuation goes on (leftovers58: it stopped both)
         if self.chat.generating:
             self.cards.stopping()
         self.chat.stop()
-        self.text_mode.stop()
 
     def regenerate(self) -> None:
         self.error_banner.hide()

@@ -78,7 +78,17 @@ class SurprisePanel(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.list.setColumnHidden(FIGURES_COLUMN, event.size().width() < NARROW_LIST_PX)
+        self._show_figures(event.size().width() >= NARROW_LIST_PX)
+
+    def _show_figures(self, shown: bool) -> None:
+        """The surprisal / uncertainty column, shown as wide as its header and cells: hidden while the list
+        was filled, it came back at Qt's default width, its header cut to "Surprisal / unce" (a list opened at
+        800x600, the window then widened to 1024; leftovers58)."""
+        table = self.list
+        was_hidden = table.isColumnHidden(FIGURES_COLUMN)
+        table.setColumnHidden(FIGURES_COLUMN, not shown)
+        if shown and was_hidden:
+            table.resizeColumnToContents(FIGURES_COLUMN)
 
     def _top_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -168,7 +178,7 @@ class SurprisePanel(QWidget):
             table.addTopLevelItem(item)
         for column in range(table.columnCount() - 1):
             table.resizeColumnToContents(column)
-        table.setColumnHidden(FIGURES_COLUMN, self.width() < NARROW_LIST_PX)
+        self._show_figures(self.width() >= NARROW_LIST_PX)
         table.blockSignals(False)
         self.fit_height()
 
