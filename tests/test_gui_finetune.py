@@ -216,9 +216,10 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     dialog = window.open_compare(ids[0])
     view = dialog.view
     qtbot.waitUntil(lambda: len(view.values) > 0, timeout=WAIT_MS)
-    # scorings made on demand are stored through the store lane, after the view shows them
-    qtbot.waitUntil(lambda: bool(store.token_records(ids[0], adapter_id=result.adapter_id, kind="rescored")),
-                    timeout=WAIT_MS)
+    # scorings made on demand are stored through the store lane, after the view shows them, each side in its own
+    # write: wait for both
+    qtbot.waitUntil(lambda: all(store.token_records(ids[0], adapter_id=a, kind="rescored")
+                                for a in (None, result.adapter_id)), timeout=WAIT_MS)
     before = store.token_records(ids[0], adapter_id=None, kind="rescored")
     after = store.token_records(ids[0], adapter_id=result.adapter_id, kind="rescored")
     assert len(view.values) == len(after) == len(before)
