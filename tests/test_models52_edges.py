@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import struct
+import subprocess
 
 import pytest
 
@@ -141,3 +142,72 @@ def test_a_damaged_gguf_header_is_said_in_words(tmp_path, content):
 
 def test_the_bundled_models_header_still_reads(tmp_path):
     assert gguf_architecture(bundled_gguf_path()) == "llama"
+
+
+# ---------------------------------------------------------------- 5. the window gone without a close event
+
+CHILD = "models52_window_gone_child.py"
+
+
+def _run_child(model_dir, tmp_path, mode: str, **env_extra) -> subprocess.CompletedProcess:
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, GPT2_DESK_DATA_DIR=str(tmp_path / "data"), **env_extra,
+               PYTHONPATH=os.pathsep.join([str(root), str(root / "tests"), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, str(root / "tests" / CHILD), str(model_dir), mode],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+def _assert_quit_as_quit_does(child, code: int = 0) -> None:
+    """The run stopped and recorded as a quit's stop, its thread ended before the process, the
+    window's own quit path taken, and no abort from a thread left running."""
+    assert child.returncode == code, child.stderr[-3000:]
+    assert "terminate called" not in child.stderr
+    assert "RUN cancelled" in child.stdout and "TRAINING_THREAD_ALIVE False" in child.stdout, child.stdout
+    assert "QUITTING True" in child.stdout
+
+
+def test_a_window_destroyed_during_a_fine_tune_quits_and_stops_the_run(tiny_model_dir, tmp_path):
+    """QWidget.destroy() hides the window with no close event, and a hidden window is never the
+    last one closed: the loop ran on, training, with nothing on screen (it never returned)."""
+    _assert_quit_as_quit_does(_run_child(tiny_model_dir, tmp_path, "destroy", QT_QPA_PLATFORM="offscreen"))
+
+
+@pytest.fixture
+def x_server(tmp_path):
+    """A display of the test's own (Xvfb picks a free number): (DISPLAY, the server's process)."""
+    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
+        pytest.skip("needs Xvfb and xdotool")
+    read, write = os.pipe()
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                              pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        display = answer.readline().strip()
+    yield f":{display}", server
+    server.terminate()
+    server.wait(30)
+
+
+@pytest.mark.xvfb
+def test_an_x_window_destroyed_by_another_client_quits_the_app(tiny_model_dir, tmp_path, x_server):
+    """`xdotool windowclose`: the X server destroys the window; Qt only saw it unexposed and
+    unfocused, and the app fine-tuned on with no window until the run ended."""
+    display, _server = x_server
+    child = _run_child(tiny_model_dir, tmp_path, "xdotool", DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    _assert_quit_as_quit_does(child)
+    assert "the X server destroyed it" in child.stderr
+
+
+@pytest.mark.xvfb
+def test_the_x_server_ending_during_a_fine_tune_stops_the_run_before_the_process_ends(tiny_model_dir, tmp_path,
+                                                                                       x_server):
+    """Qt ends the loop ("The X11 connection broke", exec returns 1); the store was closed under a
+    training thread still running and the interpreter aborted ("terminate called"), the run
+    left "running"."""
+    display, server = x_server
+    child = _run_child(tiny_model_dir, tmp_path, "x-server", DISPLAY=display, QT_QPA_PLATFORM="xcb",
+                       XVFB_PID=str(server.pid))
+    _assert_quit_as_quit_does(child, code=1)
