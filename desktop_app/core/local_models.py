@@ -43,7 +43,8 @@ def describe_local(location: Path) -> tuple[str, int]:
         if location.is_file():
             return gguf_architecture(location), location.stat().st_size
         config = json.loads((location / "config.json").read_text(encoding="utf-8"))
-        return str(config.get("model_type", "")), sum(f.stat().st_size for f in location.glob("*.safetensors"))
+        weights = [f for f in location.iterdir() if f.suffix.lower() == ".safetensors"]  # in any case
+        return str(config.get("model_type", "")), sum(f.stat().st_size for f in weights)
     except Exception as exc:  # a broken entry is still listed, without the details
         log.info("cannot describe %s: %s", location, exc)
         return "", 0
