@@ -56,11 +56,10 @@ def test_score_on_a_terminal_prints_a_colour_key(tiny_model_dir, capsys, monkeyp
 
 def test_the_bundled_conversion_is_shared_across_data_folders(tmp_path, monkeypatch):
     from desktop_app.core.gguf_conversion import converted_folder_for
-    from desktop_app.core.model_sources import BUNDLED_NAME
+    from desktop_app.core.model_sources import BUNDLED_NAME, bundled_gguf_path
     from desktop_app.core.paths import AppPaths
 
-    gguf = tmp_path / f"{BUNDLED_NAME}.Q4_1.gguf"
-    gguf.write_bytes(b"GGUF" + b"\0" * 64)
+    gguf = bundled_gguf_path()  # the bundled file itself: one of its name elsewhere is a person's own
     monkeypatch.setenv("GPT2_DESK_SHARED_CACHE", str(tmp_path / "user-cache"))
     one, two = AppPaths.resolve(tmp_path / "one").ensure(), AppPaths.resolve(tmp_path / "two").ensure()
     assert converted_folder_for(gguf, one) == converted_folder_for(gguf, two)
@@ -69,7 +68,7 @@ def test_the_bundled_conversion_is_shared_across_data_folders(tmp_path, monkeypa
     own.mkdir(parents=True)
     (own / "model.safetensors").write_bytes(b"")
     assert converted_folder_for(gguf, one) == own, "a conversion already in the data folder is used"
-    user_file = tmp_path / "mine.gguf"
+    user_file = tmp_path / f"{BUNDLED_NAME}.Q4_1.gguf"  # its name, not its file
     user_file.write_bytes(b"GGUF")
     assert converted_folder_for(user_file, one).parent == one.converted_models_dir, "the user's own stay put"
 

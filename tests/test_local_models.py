@@ -127,9 +127,9 @@ def test_a_dialog_deleted_before_its_list_came_is_left_alone(local_models, qtbot
 
 
 @pytest.mark.parametrize("first", ["general.architecture", "general.name"])
-def test_gguf_architecture_reads_the_header_and_falls_back_to_the_reader(tmp_path, first):
+def test_gguf_architecture_reads_the_header_past_other_pairs(tmp_path, first):
     """The listing reads the architecture from the first key-value pairs; a file whose pairs
-    start otherwise (here a name, then a number) gets gguf's whole reader and the same answer."""
+    start otherwise (here a name, then a number) are read past, to the same answer."""
     from gguf import GGUFWriter
 
     from desktop_app.core.gguf_conversion import gguf_architecture

@@ -12,13 +12,14 @@ import json
 import logging
 import os
 import shutil
+import struct
 import time
 from pathlib import Path
 from typing import Callable
 
 from desktop_app.core.errors import ModelError
 from desktop_app.core.memory import trim_heap
-from desktop_app.core.model_sources import BUNDLED_NAME, Progress, no_progress
+from desktop_app.core.model_sources import Progress, is_bundled_gguf, no_progress
 from desktop_app.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def converted_folder_for(gguf_path: Path, paths: AppPaths) -> Path:
     its path and time: a changed file is converted again); the bundled model's once, in the shared cache."""
     stat = gguf_path.stat()
     key = hashlib.sha256(f"{gguf_path.name}:{stat.st_size}".encode()).hexdigest()[:12]
-    if not gguf_path.name.startswith(BUNDLED_NAME):  # user files: also key on where and when
+    if not is_bundled_gguf(gguf_path):  # user files: also key on where and when
         key = hashlib.sha256(f"{gguf_path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
         return paths.converted_models_dir / f"{gguf_path.stem}-{key}"
     # the bundled model is the same for every data folder: one conversion in the user's cache
@@ -65,11 +66,10 @@ def is_converted(folder: Path) -> bool:
 
 
 def _writable(folder: Path) -> bool:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return False
-    return os.access(folder, os.W_OK)
+    """Whether ``folder`` could be written, or made where it is missing: asked of the shared cache
+    each time a path is looked up (a listing too), so it makes nothing; the conversion makes it."""
+    existing = next((part for part in (folder, *folder.parents) if part.exists()), None)
+    return existing is not None and existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)
 
 
 def conversion_stage(gguf_path: Path, part: str = "") -> str:
@@ -191,23 +191,68 @@ def _write_conversion(gguf_path: Path, staging: Path, step: Callable[[str, int, 
 
 
 def gguf_architecture(location: Path) -> str:
-    """``general.architecture`` from a GGUF file's first key-value pairs, read as plain bytes.
+    """``general.architecture`` from a GGUF file's key-value pairs, read as plain bytes up to it.
     GGUFReader maps the whole file and builds an array per tensor: far more than a listing needs,
-    and on the files lane's thread it crashed the process once under the tests. Writers put the
-    architecture first; a file that does not gets the whole reader."""
-    import struct
-
-    from gguf import GGUFValueType
-
+    and on the files lane's thread it crashed the process once under the tests. Every length is
+    checked against the bytes the file has left: a damaged file is a ModelError in words (a length
+    of 2**62 was a MemoryError; GGUFReader read a string past the end as "")."""
     with open(location, "rb") as handle:
-        magic, _version, _tensors, count = struct.unpack("<4sIQQ", handle.read(24))
-        for _ in range(min(count, 8) if magic == b"GGUF" else 0):
-            key = handle.read(struct.unpack("<Q", handle.read(8))[0]).decode("utf-8", "replace")
-            if struct.unpack("<I", handle.read(4))[0] != GGUFValueType.STRING:
-                break  # other value types vary in size: leave them to the reader
-            value = handle.read(struct.unpack("<Q", handle.read(8))[0]).decode("utf-8", "replace")
-            if key == "general.architecture":
-                return value
-    from gguf import GGUFReader
+        header = _HeaderReader(handle, location.stat().st_size)
+        if header.take(4) != b"GGUF":
+            raise header.damaged("it does not start with GGUF")
+        _version, _tensors, count = header.number("<I"), header.number("<Q"), header.number("<Q")
+        for _ in range(count):  # each pair takes bytes: a made-up count runs out of file, said so
+            key, kind = header.string(), header.number("<I")
+            if key == "general.architecture" and kind == _STRING:
+                return header.string()
+            header.skip_value(kind)
+    raise damaged_gguf(location, "it names no architecture (general.architecture)")
 
-    return str(GGUFReader(str(location)).fields["general.architecture"].contents())
+
+def damaged_gguf(location: Path, why: str) -> ModelError:
+    return ModelError(f"{location}: this .gguf file is damaged or not a GGUF file: {why}")
+
+
+_STRING, _ARRAY = 8, 9  # GGUF value types; the others have a fixed size in bytes:
+_FIXED_SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+
+
+class _HeaderReader:
+    """A GGUF header's fields, each length checked against the bytes the file has left first."""
+
+    def __init__(self, handle, size: int):
+        self.handle, self.size = handle, size
+
+    def damaged(self, why: str) -> ModelError:
+        return damaged_gguf(Path(self.handle.name), why)
+
+    def take(self, count: int) -> bytes:
+        left = self.size - self.handle.tell()
+        if count > left:
+            raise self.damaged(f"its header asks for {count:,} bytes at byte {self.handle.tell():,}, "
+                               f"where {left:,} are left")
+        return self.handle.read(count)
+
+    def number(self, layout: str) -> int:
+        return struct.unpack(layout, self.take(struct.calcsize(layout)))[0]
+
+    def string(self) -> str:
+        return self.take(self.number("<Q")).decode("utf-8", "replace")
+
+    def skip_value(self, kind: int) -> None:
+        """Past one value of GGUF type ``kind`` (an array's items too), read only where sizes vary."""
+        if kind in _FIXED_SIZES:
+            self.take(_FIXED_SIZES[kind])
+        elif kind == _STRING:
+            self.take(self.number("<Q"))
+        elif kind == _ARRAY:
+            item, length = self.number("<I"), self.number("<Q")
+            if item in _FIXED_SIZES:
+                self.take(_FIXED_SIZES[item] * length)
+                return
+            if length * 8 > self.size - self.handle.tell():  # every item holds a length of 8 bytes at least
+                raise self.damaged(f"its header holds an array of {length:,} items where the file has no room for them")
+            for _ in range(length):
+                self.skip_value(item)
+        else:
+            raise self.damaged(f"its header holds a value of unknown type {kind}")

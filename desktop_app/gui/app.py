@@ -166,10 +166,12 @@ def _run_screenshot(app, window, store, args) -> int:
 
 def _run_window(app, window, store, lock) -> int:
     from desktop_app.gui.slot_errors import SlotErrors
+    from desktop_app.gui.window_gone import close_if_still_open
 
     slot_errors = SlotErrors(window)
     window.show()
     code = _exec(app)
+    close_if_still_open(window)  # the loop ended with no close (a broken X connection): quit as Quit does
     slot_errors.uninstall()
     store.close()
     if lock is not None and lock.isLocked():

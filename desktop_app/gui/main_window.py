@@ -32,6 +32,7 @@ from desktop_app.gui.theme import apply_theme_choice, icon
 from desktop_app.gui.transcript import TranscriptView
 from desktop_app.gui.window_notices import WindowNotices
 from desktop_app.gui.window_state import open_settings
+from desktop_app.gui.window_gone import WindowGoneWatch, quit_without_window
 from desktop_app.gui.window_status import WindowStatus
 
 QUIT_WAIT_S = 20.0  # the most closing waits for a fine-tune to stop (app.run_app ends the process after it)
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.tasks = TaskManager(self)
         self.unfinished_lanes: list[str] = []  # lanes whose thread outlived closing (see closeEvent)
         self.ask_before_quit = True  # off where no one can answer (--screenshot): a run is just stopped
+        self.quitting = False  # set once closing is decided (closeEvent): the lanes are ending
         self.stop_came_from: QWidget | None = None  # the button that passed the keyboard to Stop (_pass_focus)
         self.chat = ChatController(store, paths, self.tasks, device, self)
         self.chat.precision = precision or str(self.settings.value("precision") or "auto")
@@ -84,6 +86,8 @@ class MainWindow(QMainWindow):
         self.notifier = Notifier(self)
         self.checkpoints = db_checkpoint.install(self)  # the .sqlite3 file stays a real backup
         self.message_editor = MessageEditor(self)
+        # its native window destroyed from outside, no close event: quit as Quit does (gui/window_gone.py)
+        self.gone_watch = WindowGoneWatch(self, lambda: quit_without_window(self), lambda: self.quitting)
         window_state.restore(self)
         window_state.keep_draft_as_typed(self)
         self.refresh_conversations()
@@ -314,6 +318,7 @@ class MainWindow(QMainWindow):
                                                                      self.adapter_undo.undoable()):
             event.ignore()
             return
+        self.quitting = True
         self.save_state()
         self.hide()  # gone at once, while a cancelled fine-tune winds down (up to a step) below
         self.finetune.cancel(quitting=True)

@@ -213,7 +213,8 @@ class ModelDialog(QDialog):
             self.path_radio.setChecked(True)
 
     def _pick_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "GGUF file", "", "GGUF models (*.gguf)")
+        # both cases: a desktop's own file dialog may match the pattern's case exactly
+        name, _ = QFileDialog.getOpenFileName(self, "GGUF file", "", "GGUF models (*.gguf *.GGUF)")
         if name:
             self.path.setText(name)
             self.path_radio.setChecked(True)
