@@ -156,3 +156,56 @@ def test_the_inspector_dims_a_text_continuations_alternatives_by_its_own_setting
         assert sum(inspector.chart.dimmed()) == 8
         mode.show_token(0, view.heatmap.records[0])  # the person's token: no sampler
         assert inspector.sampler_note.isHidden()
+
+
+# ------------------------------------------------------------ the outline's rows
+
+def _branch(id_, text, *, prob=0.12, title=None, created="2026-12-04T16:33:00"):
+    return {"id": id_, "text": text, "title": title, "mean_prob": prob, "created": created, "parent_id": None}
+
+
+def test_sibling_rows_say_what_tells_them_apart():
+    """Regenerate's rows read alike: the same first words in the narrow column, or the very same text."""
+    from desktop_app.core import branch_words as bw
+
+    alike = [_branch(1, " The keeper slept until the storm woke him."),
+             _branch(2, " The keeper slept until dawn, then counted."),
+             _branch(3, " A gull cried.")]
+    rows = bw.sibling_labels(alike)
+    assert rows[1].startswith("\u2026the storm") and rows[2].startswith("\u2026dawn,")
+    assert rows[3] == "A gull cried." or rows[3] == " A gull cried."
+    same = [_branch(4, " Waves."), _branch(5, " Waves."), _branch(6, " Waves.", title="Mine")]
+    rows = bw.sibling_labels(same)
+    assert rows[4].startswith("1 of 2 alike") and rows[5].startswith("2 of 2 alike") and rows[6] == "Mine"
+    assert len(set(bw.sibling_labels(alike + same).values())) == 6
+
+
+def test_a_rows_percentage_and_tooltip_say_what_they_are():
+    from desktop_app.core import branch_words as bw
+
+    assert bw.percent(_branch(1, "x", prob=0.0034)) == "0.34%" and bw.percent(_branch(1, "x", prob=0.123)) == "12%"
+    assert bw.percent(_branch(1, "x", prob=None)) == ""
+    tip = bw.row_tip(_branch(1, " went on."), "A story about a lighthouse keeper")
+    assert "Made " in tip and "\u201c\u2026A story about a lighthouse keeper\u201d" in tip
+    assert "12%: mean probability" in tip and "average chance" in tip
+    assert "mean probability" not in bw.row_tip(_branch(1, "mine", prob=None), "")
+
+
+def test_the_outline_names_its_percentage(qtbot, qapp, tiny_model_dir):
+    """The outline's % had no header and no word of what it was on the rows."""
+    from desktop_app.core import branch_words as bw
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        view = window.text_view
+        window.resize(1280, 800)
+        for click in (view.continue_button.click, view.regenerate_button.click):
+            with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+                with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
+                    click()
+        panel = view.branch_panel
+        QApplication.processEvents()
+        assert panel.outline.headerItem().text(1) == bw.PERCENT_HEADER and not panel.outline.isHeaderHidden()
+        assert panel.outline.headerItem().toolTip(1) == bw.PERCENT_TIP
+        rows = [item for item in panel.items() if item.data(0, 256) != -1]
+        assert len(rows) == 2 and rows[0].text(0) != rows[1].text(0)
+        assert all(row.toolTip(1) == bw.PERCENT_TIP and "Made " in row.toolTip(0) for row in rows)

@@ -56,8 +56,9 @@ class TextExplainer:
     def follow(self, index: int) -> None:
         """What runs on the text changed (a continuation ended, an analysis began or ended): the
         section says the state now, and offers Explain the moment it can (text58: "once the continuation
-        ends" stayed after it had ended). Unchanged, it is left alone: an explanation may be under way."""
-        if index == self.index and self._readiness(index) != self.said:
+        ends" stayed after it had ended). A token offered already is left alone: its explanation may be
+        under way, or wait for Exact weights."""
+        if index == self.index and not self.said[0] and self._readiness(index) != self.said:
             self.show(index)
 
     def _readiness(self, index: int) -> tuple[bool, str]:
