@@ -10,6 +10,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QTextCursor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.gui import off_words  # noqa: E402
@@ -209,3 +211,33 @@ def test_the_outline_names_its_percentage(qtbot, qapp, tiny_model_dir):
         rows = [item for item in panel.items() if item.data(0, 256) != -1]
         assert len(rows) == 2 and rows[0].text(0) != rows[1].text(0)
         assert all(row.toolTip(1) == bw.PERCENT_TIP and "Made " in row.toolTip(0) for row in rows)
+
+
+# ------------------------------------------------------------ the Text tab at 800x600 and 1024x700
+
+def test_at_800x600_the_text_has_the_room_and_whole_lines(qtbot, qapp, tiny_model_dir):
+    """At 800x600 the inspector took 42% of the window and the branch list under the text cut its last
+    line in two; at 1024x700 the branches stay beside the text."""
+    from desktop_app.gui.text_view import NARROW_WIDTH
+    from test_small40_short_window import settle
+
+    text = " ".join([STORY] * 6)
+    with window_with_text(qtbot, qapp, tiny_model_dir, text) as window:
+        view = window.text_view
+        window.resize(800, 600)
+        qtbot.waitUntil(lambda: window.width() == 800, timeout=WAIT_MS)
+        settle()
+        qtbot.waitUntil(lambda: window.side_tabs.width() <= 0.36 * window.width(), timeout=WAIT_MS)
+        assert window.side_tabs.isVisible() and view.width() > 500
+        assert view.lower.orientation() == Qt.Orientation.Vertical  # branches under the text
+        view.heatmap_scroll.verticalScrollBar().setValue(0)
+        settle()
+        scroll, heatmap = view.heatmap_scroll, view.heatmap
+        first = heatmap.viewport().mapTo(scroll.widget(), heatmap.cursorRect(QTextCursor(heatmap.document())).topLeft())
+        pitch, line = heatmap.line_pitch(), heatmap.fontMetrics().lineSpacing()
+        assert (scroll.viewport().height() - first.y()) % pitch >= line or \
+            (scroll.viewport().height() - first.y()) % pitch == 0, "a line cut in two at the text's foot"
+        assert view.branch_panel.outline.isHeaderHidden()  # under the text its rows need the room
+        window.resize(1024, 700)
+        qtbot.waitUntil(lambda: view.lower.orientation() == Qt.Orientation.Horizontal, timeout=WAIT_MS)
+        assert view.width() >= NARROW_WIDTH and not view.branch_panel.outline.isHeaderHidden()
