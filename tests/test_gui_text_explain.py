@@ -66,7 +66,9 @@ def test_a_finished_continuation_token_is_explained_and_painted_over_the_heatmap
     assert not result.context.forced, "a continuation sampled it"
     assert abs(result.lens.probs[-1][0] - scored.records[index].prob) < 1e-4, "the analysis's own figure"
     assert "text before" in view.contributors.text() and "prompt" not in view.contributors.text()
-    assert "continuation does not store" in view.sampler.text()
+    # text58: the continuation keeps the settings it was written with, and the sampler's line reads them
+    assert "continuation does not store" not in view.sampler.text()
+    assert f"temperature {window.chat.settings.temperature:g}" in view.sampler.text()
     # the attribution over the heatmap: the tokens before it, none after
     view.toggle.setChecked(True)
     a = result.attribution

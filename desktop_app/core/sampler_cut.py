@@ -148,6 +148,27 @@ def cut_for_answer(message: dict, records, index: int, vocab: int = 1 << 18) -> 
     return SamplerCut({k: v for k, v in found.cut.items() if k != record.id}, found.note)
 
 
+def cut_for_continuation(branch: dict, record, at: int, vocab: int = 1 << 18) -> SamplerCut:
+    """``sampler_cut`` for token ``at`` of a stored Text continuation ``branch`` (text_branches' row), shown
+    with ``record``'s alternatives: its stored settings (``sampling``), its tokens before ``at`` as the
+    penalty's (the continuation's own, as generation's penalty saw them), a first token the person chose
+    as not sampled. The written token is never said to be cut."""
+    stored = branch.get("sampling") or {}
+    if "temperature" not in stored and branch.get("model_id"):
+        return SamplerCut({}, "This continuation stored no sampling settings (it was written before they were "
+                              "kept): which alternatives the sampler could have picked cannot be known.")
+    message = {"settings": stored, "model_id": branch.get("model_id")}
+    seen = [_Seen(t[0]) for t in branch.get("tokens", [])[:at]]
+    return cut_for_answer(message, [*seen, record], len(seen), vocab)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """A stored token before the one asked about: only its id counts (the repetition penalty's)."""
+
+    id: int
+
+
 def cut_words(found: SamplerCut, top) -> str:
     """The line under the chart: how many alternatives the sampler could not have picked and why
     ("2 dimmed: the sampler could not have picked them (cut by min-p 0.1)"), then the note."""

@@ -209,6 +209,11 @@ MIGRATIONS: list[list[str]] = [
         "CREATE UNIQUE INDEX token_records_key ON token_records(message_id, kind, IFNULL(adapter_id, 0), "
         "IFNULL(model_id, ''))",
     ],
+    # 8 -> 9: a Text continuation keeps the sampler settings it was written with, as an answer does in
+    # messages.settings (the inspector's sampler cut reads them); NULL for those written before
+    [
+        "ALTER TABLE text_branches ADD COLUMN sampling TEXT",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

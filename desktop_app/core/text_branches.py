@@ -35,6 +35,8 @@ FIRST_WORDS = 48  # characters of a branch's text the tree shows
 def _row(row) -> dict:
     d = dict(row)
     d["tokens"] = json.loads(d.get("tokens") or "[]")
+    # the sampler settings a continuation was written with ({}: none kept, written before schema 9 or by a person)
+    d["sampling"] = json.loads(d.get("sampling") or "{}")
     return d
 
 
@@ -50,10 +52,13 @@ def mean_probability(tokens) -> float | None:
 # ---------------------------------------------------------------- writing
 
 def add_branch(store, document_id: int, parent_id: int | None, start: int, text: str, *, records=(),
-               kind: str = "continuation", model_id: str | None = None, title: str | None = None) -> int:
+               kind: str = "continuation", model_id: str | None = None, title: str | None = None,
+               sampling: dict | None = None) -> int:
     """A new branch (see the module docstring); returns its id. Its text and its tokens' are kept as the
     Text tab's editor holds them (documents.editor_text: a model's "\r" is "\n"), whoever writes it, so
-    the tree's text is the editor's and a continuation keeps its model marks."""
+    the tree's text is the editor's and a continuation keeps its model marks. ``sampling``: the sampler
+    settings the model wrote it with (SamplingSettings.to_dict(), and ``branched_at``: 0 where its first
+    token was an alternative the person chose, not sampled), as an answer keeps them."""
     if kind not in BRANCH_KINDS:
         raise StoreError(f"A branch is one of {', '.join(BRANCH_KINDS)}, not {kind!r}.")
     text, tokens = editor_text(text), tokens_of(editor_records(records))
@@ -64,9 +69,9 @@ def add_branch(store, document_id: int, parent_id: int | None, start: int, text:
             _require(conn, store, parent_id, document_id)
         return conn.execute(
             "INSERT INTO text_branches (document_id, parent_id, start, text, title, kind, tokens, mean_prob, "
-            "model_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "model_id, created, sampling) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (document_id, parent_id, max(0, int(start)), text, title, kind, json.dumps(tokens, ensure_ascii=False),
-             mean_probability(tokens), model_id, now())).lastrowid
+             mean_probability(tokens), model_id, now(), json.dumps(sampling) if sampling else None)).lastrowid
 
 
 def _require(conn, store, branch_id: int, document_id: int | None = None):

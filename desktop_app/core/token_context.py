@@ -117,12 +117,14 @@ def _answer_token(loaded: LoadedModel, message_id: int, message: dict, records: 
 
 def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: SamplingSettings, *,
                      by_model: bool, recorded_prob: float | None = None, scored_with_adapter: int | None = None,
-                     written_precision: str | None = None, written_from: int | None = None) -> TokenContext:
+                     written_precision: str | None = None, written_from: int | None = None,
+                     settings_known: bool = False) -> TokenContext:
     """Token ``index`` of an analysed Text mode text, whose ``ids`` are the analysis's (record
     ``index`` is ``ids[index + core.scoring.first_scored]``: the first token, or the second for
     a model without a start token), after the text before it as far as the analysis's window
     read it (core.scoring.window_plan). ``by_model``: a continuation wrote it (sampled with
-    ``settings``, which a continuation does not store: the ones now); else the person did.
+    ``settings``: those the continuation stored, ``settings_known``, or where it stored none the ones now);
+    else the person did.
     ``written_from``: the record where that continuation begins, whose tokens before ``index`` its
     repetition penalty lowered (as core.generation's sampler did: without them, a token it wrote read
     as "min-p 0.1 left it out; it was drawn at 0.0%"). The analysis read the text after the start
@@ -140,7 +142,7 @@ def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: 
     seen = full[begin:position + 1]
     sampled_from = None if written_from is None or not by_model else min(max(0, written_from + first - begin),
                                                                           len(seen) - 1)
-    return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=False,
+    return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=settings_known,
                         forced=not by_model, written_with_adapter=scored_with_adapter, recorded_prob=recorded_prob,
                         written_precision=written_precision, in_text=True, sampled_from=sampled_from,
                         read_from=begin)

@@ -282,16 +282,15 @@ class ExplainView(QFrame):
         while len(self.remembered) > REMEMBERED:
             self.remembered.pop(next(iter(self.remembered)))
 
-    def show_text_token(self, index: int, ready: bool) -> None:
+    def show_text_token(self, index: int, ready: bool, waiting: str = "") -> None:
         """A token of the Text mode's heatmap; ``ready``: the text is analysed as shown and no
-        continuation is being written (the explanation reads the text as the heatmap shows it)."""
+        continuation is being written (the explanation reads the text as the heatmap shows it);
+        ``waiting``: else, what it waits for, in the text's state now (gui/off_words.text_explain_wait)."""
         self.show_token(None, index)
         self.in_text = ready
         self.ranking.untick(in_text=True)
         self.button.setVisible(ready)
-        self._say(words.HINT.replace("a long conversation", "a long text") if ready else
-                  "Explanations are for a finished text: once the continuation ends and the colours are back, "
-                  "click the token again.")
+        self._say(words.HINT.replace("a long conversation", "a long text") if ready else waiting)
 
     def ask(self) -> None:
         if self.message_id is None and not self.in_text:

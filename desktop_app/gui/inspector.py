@@ -293,6 +293,7 @@ class InspectorPanel(QFrame):
         self.record: TokenRecord | None = None
         self.can_branch = False
         self.text_branch = self.text_rate = False  # text mode's actions (allow_text_actions)
+        self.text_wait: str | None = None  # why a Text token's branch waits (a continuation, an analysis)
         self.measure = "probability"  # the swatch is coloured as the transcript is
         self.tokenizer = lambda: None  # the loaded model's (the window's): a split character's bytes
         self.model_id = lambda: None  # the loaded model's: a record another model wrote is read with its tokenizer
@@ -472,6 +473,7 @@ class InspectorPanel(QFrame):
         self.records_model = model_id
         self.waits_for_model = busy is not None
         self.text_branch = self.text_rate = False
+        self.text_wait = None
         self.placeholder.hide()
         self.show_source("")  # the chat says which answer after this; the Text tab's token needs nothing
         for widget in (self.token_label, self.stats_box, self.alt_title, self.chart, self.coverage, self.copy_button):
@@ -536,12 +538,21 @@ class InspectorPanel(QFrame):
         self.marks_note.setText(said)
         self.marks_note.setVisible(bool(said))
 
-    def allow_text_actions(self, *, branch: bool, rate: bool) -> None:
+    def allow_text_actions(self, *, branch: bool, rate: bool, waiting: str | None = None) -> None:
         """Text mode: the shown token (no message) may start a branch from an alternative,
-        and (when a continuation wrote it) be rated."""
+        and (when a continuation wrote it) be rated. ``waiting``: why the branch cannot start yet
+        (a continuation being written, an analysis of the changed text), said on the greyed button."""
         self.text_branch, self.text_rate = branch, rate
         self.branch_button.setVisible(branch)
         self.rate_box.setVisible(rate)
+        self.text_waits(waiting)
+
+    def text_waits(self, waiting: str | None) -> None:
+        """What a Text token's branch waits for now (None: nothing): the button follows at once, with
+        the alternative already picked, so it is on again the moment it can run (text58: it stayed greyed,
+        with no reason, after the continuation it waited for had ended)."""
+        self.text_wait = waiting
+        self._turn_branch()
 
     def set_measure(self, measure: str) -> None:
         """Colour the swatch by the transcript's colour mode (plain text: by probability)."""
@@ -585,10 +596,8 @@ class InspectorPanel(QFrame):
 
     def _picked(self, row: int) -> None:
         alt = self.selected_alternative()
-        allowed = self.can_branch or self.text_branch
         same = alt is not None and alt.id == self.record.id
-        turn(self.branch_button, allowed and alt is not None and not same,
-             branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
+        self._turn_branch()
         said = versus_words(alt, self.record, self._alternative_hex(alt)) if alt is not None and not same else ""
         why = self.chart.cut.get(alt.id) if alt is not None else None
         self.versus.setText(f"{said} {sampler_verdict(why)}" if said and why else said)
@@ -597,6 +606,17 @@ class InspectorPanel(QFrame):
             QTimer.singleShot(0, self, self._show_versus)
         if alt is not None:
             self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
+
+    def _turn_branch(self) -> None:
+        """"Continue with …" on when an alternative other than the token is picked and nothing it needs
+        is still running; its tooltip says which of those it waits for."""
+        if self.record is None:
+            return
+        alt = self.selected_alternative()
+        same = alt is not None and alt.id == self.record.id
+        wait = self.text_wait if self.text_branch else None
+        turn(self.branch_button, (self.can_branch or self.text_branch) and alt is not None and not same and not wait,
+             wait or branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
 
     def _show_versus(self) -> None:
         """The comparison line and "Continue with …" under it scrolled into view: at 1024x600 the line that

@@ -153,6 +153,34 @@ def branch_tip(*, picked: bool, same: bool, in_text: bool) -> str:
     return TEXT_BRANCH_TIP if in_text else BRANCH_TIP
 
 
+# a Text token's branch and "Why this token?" wait for what runs on its text (text58: greyed, with no reason,
+# during an analysis; "once the continuation ends" said after it had ended): the words follow the state
+BRANCH_AFTER_WRITING = WRITING + "to continue from this alternative: it is on again once that ends"
+BRANCH_AFTER_ANALYSIS = ("The text changed since these colours: continuing from this alternative is available once "
+                         "the analysis ends")
+EXPLAIN_AFTER_WRITING = ("Explanations are for a finished text: this token can be explained here once the "
+                         "continuation ends and its colours are back.")
+EXPLAIN_AFTER_ANALYSIS = ("The text is being analysed: this token can be "
+                          "explained here once its colours are back.")
+EXPLAIN_AFTER_CHANGE = ("These colours are not from the text as it is now (it changed, or its analysis was "
+                        "stopped): click the token again once the colours are back.")
+
+
+def text_branch_wait(*, continuing: bool, text_changed: bool) -> str | None:
+    """What a Text token's "Continue with …" waits for (None: it can run now). A running analysis of the
+    text shown does not hold it: the branch waits its turn on the model's lane."""
+    if continuing:
+        return BRANCH_AFTER_WRITING
+    return BRANCH_AFTER_ANALYSIS if text_changed else None
+
+
+def text_explain_wait(*, continuing: bool, analysing: bool) -> str:
+    """Why a Text token cannot be explained yet, in the state the text is in now."""
+    if continuing:
+        return EXPLAIN_AFTER_WRITING
+    return EXPLAIN_AFTER_ANALYSIS if analysing else EXPLAIN_AFTER_CHANGE
+
+
 # ------------------------------------------------------------ an answer card's ‹ › arrows
 
 def sibling_tip(step: int, position: int, count: int, *, answering: bool) -> str:

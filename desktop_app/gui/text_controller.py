@@ -68,6 +68,7 @@ class TextController(QObject):
         self.tree.tokenizer = lambda: getattr(self.chat.loaded, "tokenizer", None)
         self.plan: Plan | None = None
         self.streamed: list[TokenRecord] = []  # the continuation's tokens so far: kept if the window closes
+        self.sampling: dict = {}  # the settings the continuation under way is written with
         self.opening = False  # a document is being read or made (the view waits, read-only)
 
     @property
@@ -239,6 +240,8 @@ class TextController(QObject):
                                            then_ids=then_ids, between=self.lane.run_urgent)
 
         self.plan, self.streamed = plan, []
+        # kept with the branch, as an answer keeps its settings: the inspector's sampler cut reads them (text58)
+        self.sampling = {**settings.to_dict(), **({"branched_at": 0} if plan.first else {})}
         self.lane.submit(Task(work, "continue text", "continue", on_start=lambda _t: self.stream_started.emit(plan),
                               on_progress=self._progress, on_success=self._continued,
                               on_failure=self._continue_failed,
@@ -267,7 +270,7 @@ class TextController(QObject):
             return
         loaded = self.chat.loaded
         self.tree.add(self.plan, text, generation.records, loaded.model_id if loaded is not None else None,
-                      then=lambda _id: self._ended(text, reason))
+                      then=lambda _id: self._ended(text, reason), sampling=self.sampling)
 
     def _continue_failed(self, error) -> None:
         self.throttle.flush()
@@ -300,4 +303,4 @@ class TextController(QObject):
         self.streamed = []
         loaded = self.chat.loaded
         self.tree.add(plan, "".join(r.text for r in records), records,
-                      loaded.model_id if loaded is not None else None)
+                      loaded.model_id if loaded is not None else None, sampling=self.sampling)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from desktop_app.gui.explain_overlays import text_overlay
 from desktop_app.gui.explain_reveal import place_in_heatmap
 from desktop_app.gui.explain_wiring import start_text_explain
+from desktop_app.gui.off_words import text_explain_wait
 
 CHANGED = ("The text changed since this token was shown (or a continuation is being written): click the token "
            "again once the colours are back.")
@@ -29,6 +30,7 @@ class TextExplainer:
         self.mode = mode
         self.view = mode.window.inspector.explain
         self.index = -1
+        self.said: tuple[bool, str] = (False, "")  # what the section says of the token: ready, or why not
         self.view.text_requested.connect(self.explain)
         self.view.overlay_toggled.connect(self._toggled)
         self.view.cleared.connect(self._clear_overlay)
@@ -48,7 +50,24 @@ class TextExplainer:
     def show(self, index: int) -> None:
         """Token ``index`` is shown in the inspector: Explain is offered when its text is finished."""
         self.index = index
-        self.view.show_text_token(index, self.scored_shown(index) is not None)
+        self.said = self._readiness(index)
+        self.view.show_text_token(index, *self.said)
+
+    def follow(self, index: int) -> None:
+        """What runs on the text changed (a continuation ended, an analysis began or ended): the
+        section says the state now, and offers Explain the moment it can (text58: "once the continuation
+        ends" stayed after it had ended). A token offered already is left alone: its explanation may be
+        under way, or wait for Exact weights."""
+        if index == self.index and not self.said[0] and self._readiness(index) != self.said:
+            self.show(index)
+
+    def _readiness(self, index: int) -> tuple[bool, str]:
+        """(whether token ``index`` can be explained now, else what it waits for, in words)."""
+        controller = self.mode.controller
+        if self.scored_shown(index) is not None:
+            return True, ""
+        analysing = bool(controller.lane.find("analyse"))
+        return False, text_explain_wait(continuing=controller.continuing, analysing=analysing)
 
     def explain(self, index: int) -> None:
         from desktop_app.core.token_context import context_for_text
@@ -57,7 +76,7 @@ class TextExplainer:
         if chat.loaded is None or scored is None:
             self.view.failed(self.view.ticket, "No model is loaded yet." if chat.loaded is None else CHANGED)
             return
-        record, ids, settings = scored.records[index], list(scored.ids), replace(chat.settings)
+        record, ids, (settings, known) = scored.records[index], list(scored.ids), self._written_with(index)
         by_model = self.mode.rated_token(index) is not None  # a continuation wrote it
         written_from = self.mode.continuation_start(index) if by_model else None
         adapter = scored.model_key[2] if scored.model_key else None
@@ -65,9 +84,21 @@ class TextExplainer:
         def make_context(loaded):
             return context_for_text(loaded, ids, index, settings, by_model=by_model, recorded_prob=record.prob,
                                     scored_with_adapter=adapter, written_precision=record.precision,
-                                    written_from=written_from)
+                                    written_from=written_from, settings_known=known and by_model)
 
         start_text_explain(chat, self.view, make_context)
+
+    def _written_with(self, index: int):
+        """The sampler settings the continuation holding token ``index`` was written with, where it kept
+        them (text58); else the settings now (the person's token, an older continuation); and whether stored."""
+        from desktop_app.core.generation import SamplingSettings
+
+        target = self.mode.rated_token(index)
+        branch = None if target is None else self.mode.controller.tree.by_id.get(target[0])
+        stored = {} if branch is None else branch.get("sampling") or {}
+        if "temperature" not in stored:
+            return replace(self.mode.window.chat.settings), False
+        return SamplingSettings.from_dict({k: v for k, v in stored.items() if k != "branched_at"}), True
 
     def _place(self, a, i: int):
         """Where token ``i`` of the explanation's attribution ``a`` stands on the heatmap, for

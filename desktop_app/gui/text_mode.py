@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QSizePolicy, QTabWidget
 
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS
 from desktop_app.gui import view_toolbar
+from desktop_app.gui.off_words import text_branch_wait
 from desktop_app.gui.shortcuts import open_settings
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
@@ -84,6 +85,10 @@ class TextMode:
         self.controller.analysed.connect(lambda _scored, _summary: self.forget_token())
         self.explainer = TextExplainer(self)  # "Why this token?" for the heatmap's tokens
         self.token_menu = TextTokenMenu(self)  # right-click rates a continuation's token, as in chat
+        # after forget_token above: a token still shown says what it waits for as the text's work comes and goes
+        for changed in (self.controller.lane.changed, self.controller.busy_changed, self.controller.analysed,
+                        self.controller.analysis_stopped, self.view.editor.textChanged):
+            changed.connect(lambda *_args: self.follow_state())
 
     # ------------------------------------------------------------ the mode
     @property
@@ -197,12 +202,43 @@ class TextMode:
 
     def _inspect(self, index: int, record) -> None:
         w = self.window
-        w.inspector.show_token(None, index, record, can_branch=False)
         target = self.rated_token(index)
-        w.inspector.allow_text_actions(branch=not self.controller.continuing, rate=target is not None)
+        w.inspector.show_token(None, index, record, can_branch=False, cut=self._sampler_cut(target, record))
+        waiting = self._branch_wait(index)
+        w.inspector.allow_text_actions(branch=True, rate=target is not None, waiting=waiting)
         if target is not None:
             w.inspector.set_token_rating(self.controller.tree.ratings(target[0])["tokens"].get(target[1]))
-        w.inspector.hint.setText(TEXT_TOKEN_HINTS[target is not None])
+        w.inspector.hint.setText(waiting or TEXT_TOKEN_HINTS[target is not None])
+
+    def _sampler_cut(self, target: tuple[int, int] | None, record):
+        """The alternatives the continuation's sampler could not have picked (core.sampler_cut), from the
+        settings stored with it (None: the person wrote the token, or the text's token is not the one the
+        continuation wrote there: an edited branch, another tokenization)."""
+        from desktop_app.core.sampler_cut import cut_for_continuation
+
+        branch = None if target is None else self.controller.tree.by_id.get(target[0])
+        tokens = [] if branch is None else branch["tokens"]
+        if branch is None or not target[1] < len(tokens) or tokens[target[1]][0] != record.id:
+            return None
+        loaded = self.window.chat.loaded
+        own = loaded is not None and branch.get("model_id") == loaded.model_id  # else another vocabulary's size
+        return cut_for_continuation(branch, record, target[1], len(loaded.tokenizer) if own else 1 << 18)
+
+    def _branch_wait(self, index: int) -> str | None:
+        """Why token ``index``'s "Continue with …" cannot run now (None: it can)."""
+        return text_branch_wait(continuing=self.controller.continuing, text_changed=self.view.offset_of(index) is None)
+
+    def follow_state(self) -> None:
+        """A continuation or an analysis began or ended, or the text changed: the inspector's Text token
+        says what its branch and explanation wait for now, and each is on as soon as it can run."""
+        w = self.window
+        if self.inspected is None or w.inspector.message_id is not None or w.inspector.index < 0:
+            return
+        index = w.inspector.index
+        waiting = self._branch_wait(index)
+        w.inspector.text_waits(waiting)
+        w.inspector.hint.setText(waiting or TEXT_TOKEN_HINTS[self.rated_token(index) is not None])
+        self.explainer.follow(index)
 
     def _token_in_text(self, index: int) -> tuple[str, str] | None:
         heatmap = self.view.heatmap

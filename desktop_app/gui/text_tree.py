@@ -201,8 +201,9 @@ class BranchTree(QObject):
         self.shown_changed.emit(self.shown_text())
         self.changed.emit()
 
-    def add(self, plan: Plan, text: str, records, model_id: str | None, then=None) -> None:
-        """Keep a continuation as a new branch and show it; ``then(branch id)`` after."""
+    def add(self, plan: Plan, text: str, records, model_id: str | None, then=None, sampling: dict | None = None) -> None:
+        """Keep a continuation as a new branch and show it; ``then(branch id)`` after. ``sampling``: the
+        sampler settings it was written with (text_branches.add_branch)."""
         doc = self.document_id
 
         def shown(branch_id):
@@ -212,7 +213,7 @@ class BranchTree(QObject):
                 then(branch_id)
 
         self._write(lambda s: tb.add_branch(s, doc, plan.parent, plan.start, text, records=records, kind=plan.kind,
-                                            model_id=model_id), "add branch", then=shown, always=True)
+                                            model_id=model_id, sampling=sampling), "add branch", then=shown, always=True)
 
     def delete(self, branch_id: int) -> None:
         if branch_id not in self.by_id:

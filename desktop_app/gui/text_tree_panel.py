@@ -11,7 +11,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QInputDialog, QMenu, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from desktop_app.core import text_branches as tb
+from desktop_app.core import branch_words, text_branches as tb
 from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branch_tip
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
@@ -20,10 +20,6 @@ from desktop_app.gui.theme import colors, filled_when_checked, icon, is_dark, st
 from desktop_app.gui.tips import retip
 
 MAIN = -1  # the main text's item (a branch id is never negative)
-
-
-def _probability(branch: dict) -> str:
-    return "" if branch["mean_prob"] is None else f"{branch['mean_prob'] * 100:.0f}%"
 
 
 BETTER_TIP = "Write a better continuation: fine-tuning prefers it to the model's"
@@ -44,10 +40,11 @@ def _cut(text: str) -> str:
     return text if len(text) <= TIP_CHARS else text[:TIP_CHARS].rstrip() + "\u2026"
 
 
-def _outline_label(branch: dict, correction: str | None) -> str:
-    """A branch's line in the outline, led by ✎ when the person wrote a better continuation for it:
-    the narrow column cuts a line's end, so a mark after the words was cut with them."""
-    return ("\u270e " if correction else "") + tb.label(branch)
+def _outline_label(words: str, correction: str | None) -> str:
+    """A branch's line in the outline (``words``: core.branch_words.sibling_labels'), led by ✎ when the
+    person wrote a better continuation for it: the narrow column cuts a line's end, so a mark after the
+    words was cut with them."""
+    return ("\u270e " if correction else "") + words
 
 
 THUMBS = Qt.ItemDataRole.UserRole + 1  # an outline line's thumbs (+1 / -1 / None), which its icon shows
@@ -83,7 +80,11 @@ class BranchPanel(QWidget):
         self.outline = QTreeWidget()
         self.outline.setObjectName("BranchOutline")
         self.outline.setColumnCount(2)
-        self.outline.setHeaderHidden(True)
+        # a header names the percentage (text58: a % no row explained); the first column says what a row is
+        self.outline.setHeaderLabels(["branch", branch_words.PERCENT_HEADER])
+        self.outline.headerItem().setToolTip(0, "Each branch by its first words, or, where siblings begin alike, "
+                                                "by the words where it parts from them")
+        self.outline.headerItem().setToolTip(1, branch_words.PERCENT_TIP)
         header = self.outline.header()  # the first words take the room; the probability what it needs
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -107,6 +108,8 @@ class BranchPanel(QWidget):
         """Under the text (a narrow tab): no title (the outline's first row says "Main text"), and 3 px
         margins above and below, not 6 (a short screen's Text tab: every row's pixels count)."""
         self.title.setVisible(not under)
+        # under the text its two rows are all the room it has: the header goes (the cells' tooltips say it)
+        self.outline.setHeaderHidden(under)
         m = self.margins
         self.layout().setContentsMargins(m.left(), 3 if under else m.top(), m.right(), 3 if under else m.bottom())
 
@@ -162,15 +165,28 @@ class BranchPanel(QWidget):
             item.setText(0, self._main_label())
 
     def _add_children(self, item: QTreeWidgetItem, parent: int | None) -> None:
-        for branch in self.tree.children(parent):
-            child = QTreeWidgetItem([_outline_label(branch, branch.get("correction")), _probability(branch)])
+        siblings = self.tree.children(parent)
+        words = branch_words.sibling_labels(siblings)  # what tells each from the others (text58)
+        for branch in siblings:
+            child = QTreeWidgetItem([_outline_label(words[branch["id"]], branch.get("correction")),
+                                     branch_words.percent(branch)])
             _show_thumbs(child, branch.get("thumbs"))
             child.setData(0, Qt.ItemDataRole.UserRole, branch["id"])
-            child.setToolTip(0, _branch_tip(branch, branch.get("correction")))
-            child.setToolTip(1, "mean probability of the tokens the model wrote")
+            self._tip(child, branch, branch.get("correction"))
             child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.addChild(child)
             self._add_children(child, branch["id"])
+
+    def _tip(self, item: QTreeWidgetItem, branch: dict, correction: str | None) -> None:
+        """The row's tooltip: its text, the better continuation, when it was made and after which words;
+        the percentage's cell says what it is first."""
+        before = tb.prefix_text(self.tree.main_text, self.tree.by_id, branch)
+        item.setToolTip(0, _branch_tip(branch, correction) + "\n\n" + branch_words.row_tip(branch, before))
+        item.setToolTip(1, branch_words.PERCENT_TIP if branch.get("mean_prob") is not None else
+                        "The model wrote none of this branch: it has no mean probability")
+
+    def _words(self, branch: dict) -> str:
+        return branch_words.sibling_labels(self.tree.children(branch["parent_id"]))[branch["id"]]
 
     def items(self) -> list[QTreeWidgetItem]:
         out, stack = [], [self.outline.topLevelItem(i) for i in range(self.outline.topLevelItemCount())]
@@ -250,9 +266,9 @@ class BranchPanel(QWidget):
         if item is not None:
             branch = self.tree.by_id[branch_id]
             branch.update(thumbs=ratings["thumbs"], correction=correction)  # as stored: the next refresh shows them
-            item.setText(0, _outline_label(branch, correction))
+            item.setText(0, _outline_label(self._words(branch), correction))
             _show_thumbs(item, ratings["thumbs"])
-            item.setToolTip(0, _branch_tip(branch, correction))
+            self._tip(item, branch, correction)
 
     def rate(self, value: int) -> None:
         bid = self.tree.shown

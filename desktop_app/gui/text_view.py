@@ -13,7 +13,7 @@ inspector) in gui/text_mode.py.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop_app.core import documents
@@ -81,6 +81,7 @@ class TextView(QWidget):
         self.timer.setInterval(RESCORE_PAUSE_MS)
         self.timer.timeout.connect(self.analyse_now)
         self.text_busy = False
+        self.snapped = 0  # px of a cut line under the text given to the branches under it (_whole_lines)
         self._continue_blank: bool | None = None  # the blankness Continue was last set for
         self._build()
         self._connect()
@@ -200,11 +201,30 @@ class TextView(QWidget):
         want = Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal
         if self.lower.orientation() != want:
             self._place_branches(want, narrow)
+        if narrow:
+            QTimer.singleShot(0, self, self._whole_lines)  # once the layout has given the text its height
+
+    def _whole_lines(self) -> None:
+        """Branches under the text: the text's height ends on a whole line, the pixels of a line cut in
+        half going to the branches (text58: at 800x600 the branch list cut the text's last line in two).
+        Only the part this added last time is taken back first, so a splitter the person dragged stays."""
+        if self.lower.orientation() != Qt.Orientation.Vertical:
+            return
+        text, branches = self.lower.sizes()
+        base = branches - self.snapped  # the branches' height without what the last snap gave them
+        viewport = self.heatmap_scroll.viewport().height() + (text + branches - base) - text
+        pitch, line = self.heatmap.line_pitch(), self.heatmap.fontMetrics().lineSpacing()
+        first = self.heatmap.viewport().mapTo(self.heatmap_scroll.widget(), self.heatmap.cursorRect(QTextCursor(self.heatmap.document())).topLeft()).y()
+        cut = (viewport - max(0, first)) % pitch
+        self.snapped = cut if cut < line and viewport - cut >= self.heatmap_scroll.minimumHeight() else 0
+        if (text, branches) != (text + branches - base - self.snapped, base + self.snapped):
+            self.lower.setSizes([text + branches - base - self.snapped, base + self.snapped])
 
     def _place_branches(self, orientation: Qt.Orientation, narrow: bool) -> None:
         """The branches beside the text, or under it in a narrow tab, where the outline keeps room for a
         few rows and its buttons."""
         self.lower.setOrientation(orientation)
+        self.snapped = 0  # (_whole_lines)
         self.branch_panel.setMinimumHeight(BRANCHES_MIN_HEIGHT if narrow else 0)
         self.branch_panel.set_under(narrow)
         total = self.lower.height() if narrow else self.lower.width()

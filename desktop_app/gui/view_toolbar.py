@@ -49,6 +49,9 @@ def build_view_toolbar(window) -> QToolBar:
 
 
 CHAT_WIDTH = 420  # the chat is what the window is for: side panels give way down to their minimum first
+# the Text tab's text beside (or over) its branches wants more: at 800x600 the inspector had 42% of the
+# window and the text 459 px (text58); the side panel gives way to its minimum for it, but never folds for it
+TEXT_WIDTH = 560
 ROOM_TO_RETURN = 40  # px beyond what a panel needs before a folded one comes back (no flicker at the edge)
 PANEL_WIDTHS = {0: 220, 2: 340}  # splitter index -> the width a panel gets when there is room
 FOLD_ORDER = ("conversations", "side_tabs")  # the list folds first: the inspector answers token clicks
@@ -168,6 +171,11 @@ class PanelFitter(QObject):
         if not narrowing:
             self._make_room(shown)
 
+    def _middle_width(self) -> int:
+        """The width the middle column asks of the side panels: the Text tab's more than the chat's."""
+        text_mode = getattr(self.window, "text_mode", None)
+        return TEXT_WIDTH if text_mode is not None and text_mode.mode == "text" else CHAT_WIDTH
+
     def _sizes(self, total: int, shown: list[str]) -> list[int]:
         """Each shown panel at its width, then narrowed (inspector side first) for the chat."""
         index = {"conversations": 0, "side_tabs": 2}
@@ -175,7 +183,7 @@ class PanelFitter(QObject):
         for attr in shown:
             sizes[index[attr]] = self.widths[index[attr]]
         handles = self.window.splitter.handleWidth() * len(shown)
-        want = CHAT_WIDTH - (total - handles - sum(sizes))
+        want = self._middle_width() - (total - handles - sum(sizes))
         for attr in ("side_tabs", "conversations"):
             if want > 0 and attr in shown:
                 i = index[attr]
