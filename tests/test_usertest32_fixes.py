@@ -1,0 +1,35 @@
+"""usertest32: a new user's first session on the bundled model, in a window and in a terminal on the same data."""
+
+from __future__ import annotations
+
+
+def _rated_by_index(tmp_path, tiny_model, capsys, *rate_words):
+    """A stored answer of the tiny model, rated from the CLI with ``rate_words`` after its id: (the answer's
+    token records, what the command printed, what it said on stderr)."""
+    from desktop_app.cli import main
+    from desktop_app.core.generation import SamplingSettings
+    from helpers import stored_answer
+
+    db, mid, run = stored_answer(tiny_model, str(tmp_path / "db.sqlite3"), SamplingSettings(max_new_tokens=6, seed=5))
+    common = ["--db", db, "--data-dir", str(tmp_path / "data")]
+    capsys.readouterr()
+    assert main(["rate", str(mid), *rate_words, *common]) == 0
+    said = capsys.readouterr()
+    return run.records, said.out.strip(), said.err
+
+
+def test_rating_a_token_by_its_index_names_the_token_rated(tmp_path, tiny_model, capsys):
+    """`rate 4 down --token 9` answered "rated token 10 (--token 9) of message 4 down": nothing in the terminal
+    shows which token an index is, so the person could not tell whether the right one was rated."""
+    from desktop_app.core.palette import visible_whitespace
+
+    records, out, _err = _rated_by_index(tmp_path, tiny_model, capsys, "down", "--token", "2")
+    shown = visible_whitespace(records[2].text).replace("\n", "")
+    assert out.startswith(f"rated token 3 (--token 2) \u201c{shown}\u201d of message "), out
+
+
+def test_rating_a_token_says_why_it_waits(tmp_path, tiny_model, capsys):
+    """The same command sat silent for a minute on a busy machine (reading the answer's tokenizer, which imports
+    transformers) before its one line; stderr now says what it does first."""
+    _records, _out, err = _rated_by_index(tmp_path, tiny_model, capsys, "up", "--token", "1")
+    assert "reading the answer's tokenizer" in err, err
