@@ -33,3 +33,28 @@ def test_rating_a_token_says_why_it_waits(tmp_path, tiny_model, capsys):
     transformers) before its one line; stderr now says what it does first."""
     _records, _out, err = _rated_by_index(tmp_path, tiny_model, capsys, "up", "--token", "1")
     assert "reading the answer's tokenizer" in err, err
+
+
+def test_the_load_s_last_stage_is_not_loaded_while_it_still_works(qtbot, qapp, tiny_model_dir):
+    """The status bar said "Loaded SmolLM2-135M-Instruct (bundled, offline)…" beside a busy bar for seconds
+    while the question under it said "Waiting for the model to load": the stage after core's load says what
+    those seconds do."""
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+    from desktop_app.gui.chat import ChatController, getting_ready_words
+    from desktop_app.gui.tasks import TaskManager
+
+    paths = AppPaths.resolve().ensure()
+    store = Store.open(paths.db_path)
+    tasks = TaskManager()
+    chat = ChatController(store, paths, tasks, device="cpu")
+    stages: list[str] = []
+    chat.model_progress.connect(lambda p: stages.append(p.stage))
+    with qtbot.waitSignal(chat.model_loaded, timeout=120_000):
+        chat.load_model(str(tiny_model_dir))
+    loaded_at = next(i for i, stage in enumerate(stages) if stage.startswith("Loaded "))
+    assert stages[-1] != stages[loaded_at], stages
+    assert getting_ready_words(chat.loaded.source.display_name) in stages[loaded_at + 1:], stages
+    chat.shutdown()
+    tasks.shutdown()
+    store.close()
