@@ -58,3 +58,11 @@ def test_the_load_s_last_stage_is_not_loaded_while_it_still_works(qtbot, qapp, t
     chat.shutdown()
     tasks.shutdown()
     store.close()
+
+
+def test_the_first_steps_time_left_says_it_is_not_known_yet():
+    """Beside "Training: step 1 of 23" the panel read "time left: after a few steps", which reads as the time
+    left itself (the steps will take a few steps' time); it is the estimate that comes after a few steps."""
+    from desktop_app.core.progress_words import step_eta_words
+
+    assert step_eta_words(None) == "time left: known after a few steps"
