@@ -66,3 +66,19 @@ def test_the_first_steps_time_left_says_it_is_not_known_yet():
     from desktop_app.core.progress_words import step_eta_words
 
     assert step_eta_words(None) == "time left: known after a few steps"
+
+
+def test_finetune_help_says_what_heldout_holds_out_and_its_default(capsys):
+    """`finetune --help` read "--heldout F  fraction of conversations held out": no default where every other
+    number had one, and the split holds out rated answers, not conversations (train_data.TrainingData.split)."""
+    import pytest
+
+    from desktop_app.cli import build_parser
+    from desktop_app.core.train_settings import FineTuneSettings
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["finetune", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    heldout = text.rsplit("--heldout F", 1)[1].split("--seed", 1)[0]  # (the options, after the usage line)
+    assert "rated answers" in heldout and "conversations" not in heldout, heldout
+    assert f"({FineTuneSettings.heldout_fraction};" in heldout, heldout

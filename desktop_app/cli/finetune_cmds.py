@@ -21,6 +21,7 @@ from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, n
                                            repeats_words, short_first, shown_answer, unchecked_why, unchecked_words,
                                            yours_label)
 from desktop_app.core.train_counts import nothing_new_since
+from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import CANCELLED_MESSAGE
 
 # a cancelled run's last report in words (it had printed "evaluating: Cancelled": a state's name, and no check ran);
@@ -42,7 +43,10 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     help="LoRA rank: how many directions the adapter may change per layer (8)")
     ft.add_argument("--beta", type=float, default=None, metavar="B",
                     help="how far the preference losses (KTO, DPO) may pull from the model you have (0.1)")
-    ft.add_argument("--heldout", type=float, default=None, metavar="F", help="fraction of conversations held out")
+    # "fraction of conversations held out" gave no default, and the split is by rated answer (usertest32)
+    ft.add_argument("--heldout", type=float, default=None, metavar="F",
+                    help=f"the share of rated answers kept out of training, to check the run on ratings it did not "
+                         f"learn ({FineTuneSettings.heldout_fraction}; none with fewer than 4 examples)")
     ft.add_argument("--seed", type=int, default=None, metavar="N",
                     help="the seed of the held-out split and the batch order (0): the same seed, the same run")
     ft.add_argument("--json", action="store_true", help="print one JSON object with the run's result")
