@@ -41,7 +41,7 @@ def test_the_load_s_last_stage_is_not_loaded_while_it_still_works(qtbot, qapp, t
     those seconds do."""
     from desktop_app.core.paths import AppPaths
     from desktop_app.core.store import Store
-    from desktop_app.gui.chat import ChatController, getting_ready_words
+    from desktop_app.gui.chat import GETTING_READY, ChatController
     from desktop_app.gui.tasks import TaskManager
 
     paths = AppPaths.resolve().ensure()
@@ -54,7 +54,7 @@ def test_the_load_s_last_stage_is_not_loaded_while_it_still_works(qtbot, qapp, t
         chat.load_model(str(tiny_model_dir))
     loaded_at = next(i for i, stage in enumerate(stages) if stage.startswith("Loaded "))
     assert stages[-1] != stages[loaded_at], stages
-    assert getting_ready_words(chat.loaded.source.display_name) in stages[loaded_at + 1:], stages
+    assert GETTING_READY in stages[loaded_at + 1:], stages
     chat.shutdown()
     tasks.shutdown()
     store.close()

@@ -32,9 +32,9 @@ from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, Tas
 log = logging.getLogger(__name__)
 
 
-def getting_ready_words(model_name: str) -> str:
-    """The load's stage after core's "Loaded X": the training tokenizer read and the memory settled."""
-    return f"Getting {model_name} ready to answer"
+# the load's stage after core's "Loaded X": the training tokenizer read and the memory settled; without the
+# model's name, which the load's first stages said, so that a narrow bar's 100 px keep more than "Getting…"
+GETTING_READY = "Getting ready to answer"
 
 
 UNSHOWN_RELEASE_MS = 120_000  # a stopped imported answer's scoring is kept this long after its conversation is left
@@ -176,7 +176,7 @@ class ChatController(ModelReads, QObject):
                                         notice=lambda text: report(Notice(text, "model")), precision=precision)
             # core's last stage, "Loaded X", stood with "…" beside a busy bar for seconds more while the chat
             # said it was waiting for the load (usertest32): what those seconds do is said instead
-            progress(getting_ready_words(loaded.source.display_name), 0, 0)
+            progress(GETTING_READY, 0, 0)
             loaded.training_tokenizer()  # now, not as a stall when the person clicks Fine-tune
             prepare_or_skip(loaded, progress)  # on a GPU: capture the decode step once, as a load stage
             settle_heap()  # load_model set the model aside; this adds the spare tokenizer and adapter
