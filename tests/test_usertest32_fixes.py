@@ -82,3 +82,28 @@ def test_finetune_help_says_what_heldout_holds_out_and_its_default(capsys):
     heldout = text.rsplit("--heldout F", 1)[1].split("--seed", 1)[0]  # (the options, after the usage line)
     assert "rated answers" in heldout and "conversations" not in heldout, heldout
     assert f"({FineTuneSettings.heldout_fraction};" in heldout, heldout
+
+
+def _pair(question: str, before: str, after: str, **marks) -> dict:
+    """A re-asked pair as core.finetune_effect records it in a run's metrics["taught"] (run 2 of this test)."""
+    return {"question": question, "before": before, "after": after, "seen": True, "checked": True,
+            "right": after, "right_written": False, "dropped_after": False, **marks}
+
+
+def test_the_cli_says_why_a_rated_question_is_listed_twice(capsys):
+    """`finetune` listed "[rated] Name three colors of the rainbow." twice with two "before" answers, and the
+    held-out planet twice, once kept and once lost, apart from each other: the same question asked with two
+    prompts (in its conversation and on its own), which the window's card shows once."""
+    from desktop_app.cli.finetune_cmds import ASKED_AGAIN, _print_taught
+
+    rainbow, planet = "Name three colors of the rainbow.", "What is the largest planet?"
+    _print_taught([_pair(rainbow, "Red, Blue, and Green.", "Red, orange and yellow."),
+                   _pair(planet, "Jupiter.", "Jupiter.", seen=False, held=True),
+                   _pair(rainbow, "Blue, red, and yellow.", "Red, orange and yellow."),
+                   _pair(planet, "Jupiter.", "Neptune.", seen=False, held=True, dropped_after=True)])
+    out = capsys.readouterr().out
+    assert out.count(f"] {rainbow}") == 1 and out.count(f"] {planet}") == 1, out
+    lines = out.splitlines()
+    rainbow_at = next(i for i, line in enumerate(lines) if line.endswith(rainbow))
+    assert lines[rainbow_at + 3].strip() == ASKED_AGAIN, out
+    assert out.count(ASKED_AGAIN) == 2
