@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 
 # the load's stage after core's "Loaded X": the training tokenizer read and the memory settled; without the
-# model's name, which the load's first stages said, so that a narrow bar's 100 px keep more than "Getting…"
-GETTING_READY = "Getting ready to answer"
+# model's name, which the load's first stages said
+GETTING_READY = "Preparing to answer"  # a narrow bar keeps its first word: "Preparing…" (not "Almost…")
 
 
 UNSHOWN_RELEASE_MS = 120_000  # a stopped imported answer's scoring is kept this long after its conversation is left
