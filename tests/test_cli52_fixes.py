@@ -262,7 +262,8 @@ def test_a_token_is_named_in_the_window_s_count_and_as_the_argument_that_names_i
     db, mid, run = stored_answer(tiny_model, str(tmp_path / "db.sqlite3"), settings)
     common = ["--db", db, "--data-dir", str(tmp_path / "data")]
     assert main(["rate", str(mid), "down", "--token", "2", *common]) == 0
-    assert capsys.readouterr().out.strip() == f"rated token 3 (--token 2) of message {mid} down"
+    said = capsys.readouterr().out.strip()  # usertest32: with the token's text after its numbers
+    assert said.startswith("rated token 3 (--token 2) \u201c") and said.endswith(f"\u201d of message {mid} down")
     with Store.open(db) as store:
         assert [r["token_index"] for r in store.ratings(mid)] == [2], "--token 2 is the third token, as it was"
     n = len(run.records)

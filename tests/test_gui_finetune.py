@@ -378,4 +378,4 @@ def test_time_left_is_as_rough_as_the_estimate():
     assert eta_words(279) == "about 5 min left" and eta_words(449) == "about 7 min left"
     assert eta_words(42) == "about 40 s left" and eta_words(4) == "a few seconds left"
     assert eta_words(0.5) == "almost done"
-    assert step_eta_words(None) == "time left: after a few steps" and step_eta_words(95) == "about 2 min left"
+    assert step_eta_words(None) == "time left: known after a few steps" and step_eta_words(95) == "about 2 min left"

@@ -21,6 +21,7 @@ from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, n
                                            repeats_words, short_first, shown_answer, unchecked_why, unchecked_words,
                                            yours_label)
 from desktop_app.core.train_counts import nothing_new_since
+from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import CANCELLED_MESSAGE
 
 # a cancelled run's last report in words (it had printed "evaluating: Cancelled": a state's name, and no check ran);
@@ -42,7 +43,10 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                     help="LoRA rank: how many directions the adapter may change per layer (8)")
     ft.add_argument("--beta", type=float, default=None, metavar="B",
                     help="how far the preference losses (KTO, DPO) may pull from the model you have (0.1)")
-    ft.add_argument("--heldout", type=float, default=None, metavar="F", help="fraction of conversations held out")
+    # "fraction of conversations held out" gave no default, and the split is by rated answer (usertest32)
+    ft.add_argument("--heldout", type=float, default=None, metavar="F",
+                    help=f"the share of rated answers kept out of training, to check the run on ratings it did not "
+                         f"learn ({FineTuneSettings.heldout_fraction}; none with fewer than 4 examples)")
     ft.add_argument("--seed", type=int, default=None, metavar="N",
                     help="the seed of the held-out split and the batch order (0): the same seed, the same run")
     ft.add_argument("--json", action="store_true", help="print one JSON object with the run's result")
@@ -296,16 +300,34 @@ def _print_taught(taught: list[dict], since_run=None) -> None:
     for line in (rated_count_words(taught), unchecked_words(taught), spill_words(spill(taught))):
         if line:
             print(f"    {line}")
-    for t in short_first(taught):  # the ones rated since the previous run first, then those not giving yours
+    shown = None
+    for t in _by_question(short_first(taught)):  # those rated since the previous run first, then those short of yours
         tag = ("rated" if t.get("seen") else "rated, held out to test" if t.get("held")
                else "open request, never seen" if t.get("open") else "never seen")
         new = new_since_words(t, since_run)
         tag = f"{new}, {tag}" if new else tag
-        print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
+        if t.get("question") and t.get("question") == shown:
+            print(f"      {ASKED_AGAIN}")
+        else:
+            print(f"    [{tag}] {_one_line(t.get('question'), 70)}")
+        shown = t.get("question")
         print(f"      before: {_one_line(shown_answer(t, 'before'), 100)}")
         print(f"      after:  {_one_line(shown_answer(t, 'after'), 100)}")
         for note in _pair_notes(t):
             print(f"      ({note})")
+
+
+# a rated question is re-asked in its conversation and on its own (core.finetune_effect.distinct_prompts): the
+# same question twice, with other "before" answers, read as a mistake (usertest32; the card shows one, ux10)
+ASKED_AGAIN = "asked again with another prompt (a rated question is asked in its conversation and on its own):"
+
+
+def _by_question(pairs: list[dict]) -> list[dict]:
+    """``pairs`` in their order, a question's later pairs moved up under its first."""
+    first: dict[str, int] = {}
+    for pair in pairs:
+        first.setdefault(pair.get("question") or "", len(first))
+    return sorted(pairs, key=lambda pair: first[pair.get("question") or ""])
 
 
 def _pair_notes(t: dict) -> list[str]:

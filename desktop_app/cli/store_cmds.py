@@ -10,6 +10,7 @@ from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, record_id, toke
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
+from desktop_app.core.palette import visible_whitespace
 
 
 def _open(args):
@@ -33,7 +34,7 @@ def cmd_rate(args) -> int:
     with _open(args) as store:
         store.get_message(mid)  # one clear line for an unknown id
         _check_token(store, mid, args.token)
-        target = f"{token_words(args.token)} of message {mid}" if args.token is not None else f"message {mid}"
+        target = _token_target(store, mid, args.token) if args.token is not None else f"message {mid}"
         layout = _answer_layout(args, store, mid) if args.token is not None else {}
         if args.value == "clear":
             had = store.clear_rating(mid, args.token, **layout)
@@ -49,6 +50,15 @@ def cmd_rate(args) -> int:
     return 0
 
 
+def _token_target(store, message_id: int, token: int) -> str:
+    """The rated token named with its text, "token 10 (--token 9) “␣Orange” of message 4": `rate 4 down
+    --token 9` said only the numbers, and nothing in the terminal shows which token an index is (usertest32)."""
+    records = store.token_records(message_id)
+    shown = visible_whitespace(records[token].text).replace("\n", "") if token < len(records) else ""
+    text = f" \u201c{shown}\u201d" if shown else ""
+    return f"{token_words(token)}{text} of message {message_id}"
+
+
 def _answer_layout(args, store, message_id: int) -> dict:
     """The answer's tokens' texts and bytes (Store.rate_token's ``pieces`` and ``token_bytes``), as the
     window's card passes them, so a split character's rating is kept on the token the card keeps it
@@ -57,6 +67,8 @@ def _answer_layout(args, store, message_id: int) -> dict:
     from desktop_app.core.text_pieces import own_token_bytes
 
     records = store.token_records(message_id)
+    if records:  # importing transformers for it: seconds of silence, a minute on a busy machine (usertest32)
+        print("reading the answer's tokenizer, to keep the rating on the token the window shows…", file=sys.stderr)
     tokenizer = _answer_tokenizer(args, store.get_message(message_id).get("model_id")) if records else None
     known = own_token_bytes(tokenizer, [r.id for r in records])
     return {} if known is None else {"pieces": [r.text for r in records], "token_bytes": known}

@@ -232,7 +232,8 @@ def step_eta_words(seconds: float | None, check_s: float | None = None) -> str:
     at the last step, then 10 minutes of checking): "about 4 min left (training, then ~2 min checking
     whether it helps)"."""
     if seconds is None or not math.isfinite(seconds):
-        return "time left: after a few steps"
+        # "time left: after a few steps" read as the time left itself (usertest32)
+        return "time left: known after a few steps"
     if not check_s:
         return eta_words(seconds)
     if seconds <= 0:  # the last step done: "(training, then ~3 min checking…)" at step 22 of 22 (usertest31)

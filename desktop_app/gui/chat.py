@@ -30,6 +30,13 @@ from desktop_app.core.conversation_export import newest_branch
 from desktop_app.gui.tasks import LoadProgress, Notice, PromptReading, Task, TaskManager, TaskState, Throttle
 
 log = logging.getLogger(__name__)
+
+
+# the load's stage after core's "Loaded X": the training tokenizer read and the memory settled; without the
+# model's name, which the load's first stages said
+GETTING_READY = "Preparing to answer"  # a narrow bar keeps its first word: "Preparing…" (not "Almost…")
+
+
 UNSHOWN_RELEASE_MS = 120_000  # a stopped imported answer's scoring is kept this long after its conversation is left
 
 class ChatState(Enum):
@@ -167,6 +174,9 @@ class ChatController(ModelReads, QObject):
 
             loaded = session.open_model(spec, paths, device, store=store, progress=progress,
                                         notice=lambda text: report(Notice(text, "model")), precision=precision)
+            # core's last stage, "Loaded X", stood with "…" beside a busy bar for seconds more while the chat
+            # said it was waiting for the load (usertest32): what those seconds do is said instead
+            progress(GETTING_READY, 0, 0)
             loaded.training_tokenizer()  # now, not as a stall when the person clicks Fine-tune
             prepare_or_skip(loaded, progress)  # on a GPU: capture the decode step once, as a load stage
             settle_heap()  # load_model set the model aside; this adds the spare tokenizer and adapter
