@@ -230,6 +230,8 @@ def test_at_800x600_the_text_has_the_room_and_whole_lines(qtbot, qapp, tiny_mode
         qtbot.waitUntil(lambda: window.side_tabs.width() <= 0.36 * window.width(), timeout=WAIT_MS)
         assert window.side_tabs.isVisible() and view.width() > 500
         assert view.lower.orientation() == Qt.Orientation.Vertical  # branches under the text
+        view.set_editing(False)  # the colours in front (the text was typed: the editor was)
+        qtbot.waitUntil(lambda: view.heatmap_scroll.isVisible(), timeout=WAIT_MS)
         view.heatmap_scroll.verticalScrollBar().setValue(0)
         settle()
         scroll, heatmap = view.heatmap_scroll, view.heatmap

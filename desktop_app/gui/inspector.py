@@ -459,14 +459,16 @@ class InspectorPanel(QFrame):
         self.source.setVisible(bool(words))
 
     def show_token(self, message_id: int | None, index: int, record: TokenRecord, *, can_branch: bool,
-                   busy: str | None = None, model_id: str | None = None, cut: SamplerCut | None = None) -> None:
+                   busy: str | None = None, model_id: str | None = None, cut: SamplerCut | None = None,
+                   keep_explanation: bool = False) -> None:
         """``busy``: an answer token that cannot branch or be explained only because the model is
         writing (this answer, or another): what is said instead, until the window shows it again.
         Another token starts at the top of the panel: scrolled down to "Why this token?" for the
         last one, the panel showed the next one's alternatives without its name (usertest 11).
         ``model_id``: the model that wrote the record (None: the model in use), whose tokenizer
         alone reads a split character's bytes from its ids (core.piece_words). ``cut``: the alternatives
-        the answer's sampler could not have picked (core.sampler_cut; None: not a sampled answer's token)."""
+        the answer's sampler could not have picked (core.sampler_cut; None: not a sampled answer's token).
+        ``keep_explanation``: the same token's new figures, its "Why this token?" left as it is (it waits for them)."""
         if (message_id, index, record) != (self.message_id, self.index, self.record):
             self.scroll.verticalScrollBar().setValue(0)
         self.message_id, self.index, self.record, self.can_branch = message_id, index, record, can_branch
@@ -483,7 +485,8 @@ class InspectorPanel(QFrame):
         self.set_token_rating(None)
         self.hint.setVisible(True)
         self.explain.show()
-        self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
+        if not keep_explanation:
+            self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
         self.token_label.setText(token_label(record.text))
         self._show_bytes_note(record)
         self._show_marks_note(record)

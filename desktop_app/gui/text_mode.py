@@ -200,10 +200,11 @@ class TextMode:
         self.explainer.show(index)
         self.inspected = self._token_in_text(index)
 
-    def _inspect(self, index: int, record) -> None:
+    def _inspect(self, index: int, record, keep_explanation: bool = False) -> None:
         w = self.window
         target = self.rated_token(index)
-        w.inspector.show_token(None, index, record, can_branch=False, cut=self._sampler_cut(target, record))
+        w.inspector.show_token(None, index, record, can_branch=False, cut=self._sampler_cut(target, record),
+                               keep_explanation=keep_explanation)
         waiting = self._branch_wait(index)
         w.inspector.allow_text_actions(branch=True, rate=target is not None, waiting=waiting)
         if target is not None:
@@ -268,8 +269,15 @@ class TextMode:
         """The token stays where it was: the inspector takes the analysis's figures for it. It had kept
         the streamed continuation's (10.4%, 6.41 bits) beside the status bar's 10.7%, 6.50 bits (usertest31)."""
         record = self.view.heatmap.records[index]
-        if record != self.window.inspector.record:
-            self._inspect(index, record)
+        if record == self.window.inspector.record:
+            return
+        explain = self.window.inspector.explain
+        # "Explain again with Exact weights" waits for exactly this analysis (or already runs on it): the new
+        # figures must not reset the explanation, which only they let go on
+        waits = explain.in_text and explain.index == index and (explain.pending_exact is not None
+                                                                or explain.stopper is not None)
+        self._inspect(index, record, keep_explanation=waits)
+        if not waits:
             self.explainer.show(index)
 
     def rated_token(self, index: int) -> tuple[int, int] | None:

@@ -12,7 +12,7 @@ inspector) in gui/text_mode.py.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
@@ -140,6 +140,7 @@ class TextView(QWidget):
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
         self.heatmap_scroll = scroll
+        scroll.installEventFilter(self)  # its height also changes with the summary's and the status words' (eventFilter)
         paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self.heatmap, self._paste_on_colours)
         paste.setContext(Qt.ShortcutContext.WidgetShortcut)
         return scroll
@@ -189,6 +190,14 @@ class TextView(QWidget):
         self.surprises = text_surprises.install(self)  # the most surprising tokens, F3 / Shift+F3
 
     # ------------------------------------------------------------ layout
+    def eventFilter(self, watched, event) -> bool:
+        """The text's height changed without the tab's (the summary grew, the status words moved over the
+        text), or the heatmap came in front of the editor: it ends on a whole line again (_whole_lines)."""
+        if (watched is self.heatmap_scroll and event.type() in (QEvent.Type.Resize, QEvent.Type.Show)
+                and self.lower.orientation() == Qt.Orientation.Vertical):
+            QTimer.singleShot(0, self, self._whole_lines)
+        return super().eventFilter(watched, event)
+
     def resizeEvent(self, event) -> None:
         """A narrow Text tab puts the branches under the heatmap rather than beside it; a
         short one shows the summary without its histograms."""
@@ -208,8 +217,8 @@ class TextView(QWidget):
         """Branches under the text: the text's height ends on a whole line, the pixels of a line cut in
         half going to the branches (text58: at 800x600 the branch list cut the text's last line in two).
         Only the part this added last time is taken back first, so a splitter the person dragged stays."""
-        if self.lower.orientation() != Qt.Orientation.Vertical:
-            return
+        if self.lower.orientation() != Qt.Orientation.Vertical or not self.heatmap_scroll.isVisible():
+            return  # (the editor's page in front: the heatmap's geometry is stale until it shows)
         text, branches = self.lower.sizes()
         base = branches - self.snapped  # the branches' height without what the last snap gave them
         viewport = self.heatmap_scroll.viewport().height() + (text + branches - base) - text
