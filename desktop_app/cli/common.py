@@ -16,7 +16,9 @@ from desktop_app.core.paths import AppPaths
 # and `analyse --json`'s lists); the window's status bar and hover say "token 1" for the first (user test 15
 # read the window's number and would have rated the next token). What is printed for a person gives both:
 # the window's number, then the --token that names it (token_words)
-WINDOW_TOKEN_WORDS = "the window's \u201ctoken 5\u201d is --token 4; the lines printed give both"
+# where a terminal user finds a token's number: `history` had shown none (cli59)
+TOKENS_HINT = "`gpt2-desk history CONVERSATION_ID --tokens` lists each answer's tokens with their --token numbers"
+WINDOW_TOKEN_WORDS = f"the window's \u201ctoken 5\u201d is --token 4; {TOKENS_HINT}"
 
 
 def token_words(index: int) -> str:

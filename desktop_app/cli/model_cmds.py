@@ -22,10 +22,12 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     add_sampling_options(gen)
     gen.add_argument("--json", action="store_true", help="print one JSON object instead of coloured text")
     gen.add_argument("--system", help="system text placed before the conversation")
-    gen.add_argument("--save", action="store_true", help="keep the prompt and answer in the database")
+    gen.add_argument("--save", action="store_true", help="keep the prompt and answer in the database, and print "
+                     "the answer's id to rate it (as `ask` does; without it nothing is kept)")
     gen.add_argument("--conversation", type=record_id, help="with --save: add to this conversation")
     gen.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     gen.set_defaults(func=cmd_generate)
+    _register_ask(subparsers, common)
 
     chat = subparsers.add_parser("chat", parents=[common],
                                  help="chat in the terminal (no display needed); saved as a conversation")
@@ -51,6 +53,25 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     models.add_argument("--json", action="store_true", help="print JSON")
     models.add_argument("--prepare", action="store_true", help="also convert/download the default model now")
     models.set_defaults(func=cmd_models)
+
+
+def _register_ask(subparsers, common: argparse.ArgumentParser) -> None:
+    """`ask`: generate's answer, always kept, with its id and how to rate it: a person who generated, then
+    wanted to `rate`, had no id (plain `generate` keeps nothing; cli59)."""
+    ask = subparsers.add_parser("ask", parents=[common], help="answer a question and save it, printing the "
+                                "answer's id to rate (`generate --save` as one word)",
+                                description="Answer a question, every token coloured by its probability, and "
+                                            "keep the exchange: its id is printed with the `rate` command that "
+                                            "rates it. --conversation ID asks a follow-up in that conversation.")
+    ask.add_argument("prompt", metavar="QUESTION", help="the question (quote it)")
+    add_sampling_options(ask)
+    ask.add_argument("--json", action="store_true", help="print one JSON object (with message_id) instead of "
+                                                         "coloured text")
+    ask.add_argument("--system", help="system text placed before the conversation")
+    ask.add_argument("--conversation", type=record_id, metavar="ID",
+                     help="a follow-up: answer after this conversation's newest message, and add to it")
+    ask.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
+    ask.set_defaults(func=cmd_ask, save=True)
 
 
 # why a generation ended, in words: its line had said "length", which named no option (usertest 25)
@@ -166,7 +187,7 @@ def cmd_generate(args) -> int:
             print()  # main's line starts on its own line, not after the answer's last word
         raise KeyboardInterrupt("nothing was saved" if args.save else "") from None
     generation = answer.generation
-    message_id = save_exchange(args, answer) if args.save else None
+    conversation_id, message_id = save_exchange(args, answer) if args.save else (None, None)
     if args.json:
         result = {"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
                   "text": generation.text, "finish_reason": generation.finish_reason, "seed": generation.seed,
@@ -181,7 +202,24 @@ def cmd_generate(args) -> int:
         if message_id is not None:
             summary += f" saved as message {message_id}"
         print(summary, file=sys.stderr)
+        print(kept_words(args, conversation_id, message_id), file=sys.stderr)
     return 0
+
+
+def kept_words(args, conversation_id: int | None, message_id: int | None) -> str:
+    """generate's last line: how to rate the answer `ask` kept, or that plain `generate` kept nothing and
+    what keeps it (a person generated, then found no id to `rate`; cli59)."""
+    if message_id is None:
+        return ("not saved: `gpt2-desk ask \"...\"` (or `generate --save`) keeps the answer and prints its id "
+                "to rate it")
+    return (f"rate it: gpt2-desk rate {message_id} up|down (its tokens' numbers, for --token: gpt2-desk history {conversation_id} --tokens); "
+            f"follow up: gpt2-desk ask --conversation {conversation_id} \"...\"")
+
+
+def cmd_ask(args) -> int:
+    """`gpt2-desk ask`: `generate --save`, under the name a person looks for."""
+    args.save = True
+    return cmd_generate(args)
 
 
 def _conversation_so_far(args) -> list:
@@ -199,14 +237,14 @@ def _conversation_so_far(args) -> list:
         return session.turns_to(store, messages[-1]["id"]) if messages else []
 
 
-def save_exchange(args, answer) -> int | None:
+def save_exchange(args, answer) -> tuple[int, int]:
     """The prompt (after the conversation's newest message) and its answer, stored as the
-    window stores them."""
+    window stores them: (the conversation's id, the answer's)."""
     from desktop_app.core import session
 
     with open_store(args) as store:
         conversation_id, user_id = session.add_prompt(store, args.conversation, args.prompt)
-        return session.save_answer(store, conversation_id, user_id, answer)
+        return conversation_id, session.save_answer(store, conversation_id, user_id, answer)
 
 
 QUIT_COMMANDS = ("/quit", "/exit", "/q", "/bye")

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from desktop_app.cli.common import WINDOW_TOKEN_WORDS, CliError, record_id, token_words
+from desktop_app.cli.common import TOKENS_HINT, WINDOW_TOKEN_WORDS, CliError, record_id, token_words
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
@@ -110,7 +110,7 @@ def _check_token(store, message_id: int, token: int | None) -> None:
     n = len(store.token_records(message_id))
     if token is not None and n and token >= n:
         raise CliError(f"Message {message_id} has {n} tokens: --token takes 0 to {n - 1} (the window's token 1 "
-                       f"to {n}).")
+                       f"to {n}); {TOKENS_HINT}.")
 
 
 def _kept_at(store, message_id: int, rating_id: int, token: int) -> str:
@@ -173,8 +173,13 @@ def cmd_history(args) -> int:
                            "to see that conversation.")
         if args.export:
             return _export_conversation(args, store)
+        if args.tokens and args.conversation is None:
+            raise CliError("--tokens shows a conversation's answers token by token: give its id (`gpt2-desk "
+                           "history` lists them).")
         if args.conversation is not None:
             conv = _conversation_detail(store, args.conversation)
+            if args.tokens:
+                return _print_tokens(args, store, conv)
             if args.json:
                 print(json.dumps(conv, ensure_ascii=False, indent=2))
                 return 0
@@ -188,6 +193,54 @@ def cmd_history(args) -> int:
             return 0
         _print_conversations(store.list_conversations(args.search), args)
     return 0
+
+
+def _print_tokens(args, store, conv: dict) -> int:
+    """`history ID --tokens`: each answer's tokens with the --token number `rate ID down --token N` takes,
+    coloured as generate colours them; `history` had shown no index to rate a token by (cli59)."""
+    answers = [m for m in conv["messages"] if m["role"] == "assistant"]
+    if args.json:
+        print(json.dumps([{"message_id": m["id"], "tokens": [r.to_json() for r in store.token_records(m["id"])]}
+                          for m in answers], ensure_ascii=False, indent=2))
+        return 0
+    print(f"conversation {conv['id']}: {conv['title']}")
+    for m in answers:
+        print()
+        print(answer_tokens_text(m, store.token_records(m["id"])))
+    if not answers:
+        print("  (no answers yet)")
+    return 0
+
+
+def answer_tokens_text(message: dict, records: list) -> str:
+    """One answer's tokens, one a line: its --token number, the token (coloured by its probability on a
+    terminal, as generate writes it), its probability and any rating of it."""
+    from dataclasses import replace
+
+    from desktop_app.cli.model_cmds import ansi_token, use_colour
+
+    mid = message["id"]
+    if not records:
+        return f"message {mid}: no token figures are stored for this answer ({_one_line(message['text'], 50)})"
+    colour = use_colour(sys.stdout)
+    rated = message.get("token_ratings") or {}
+    lines = [f"message {mid}, {counted(len(records), 'token')} (rate one: gpt2-desk rate {mid} up|down --token N):",
+             f"  {'--token':>7}  {'probability':>11}  token"]
+    for i, r in enumerate(records):
+        shown = _token_shown(r.text)
+        token = ansi_token(replace(r, text=shown)) if colour else f"\u201c{shown}\u201d"
+        if not r.text:  # a character written over several tokens shows on its last (core/records.py)
+            token = "(the start of the character the next token completes)"
+        mark = {1: "  [rated up]", -1: "  [rated down]"}.get(rated.get(str(i)), "")
+        lines.append(f"  {i:>7}  {r.prob:>10.1%}  {token}{mark}")
+    return "\n".join(lines)
+
+
+def _token_shown(text: str) -> str:
+    """A token's text on one line of the listing: spaces and line ends visible, a control character as its
+    code (a raw one moved the terminal's cursor)."""
+    shown = visible_whitespace(text).replace("\n", "\u21b5")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 32 or ord(c) == 127 else c for c in shown)
 
 
 def _marks(m: dict) -> list[str]:
@@ -452,7 +505,8 @@ def register(subparsers, common) -> None:
 def _register_ratings(subparsers, common) -> None:
     """rate, correct, history: the person's ratings of stored answers, and where to find them."""
     p = subparsers.add_parser("rate", parents=[common], help="thumbs up/down on an answer or one of its tokens")
-    p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`generate --save` prints it; `history ID`)")
+    p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`ask` prints it, as `generate --save` does; `history ID` "
+                                                          "lists a conversation's)")
     p.add_argument("value", choices=["up", "down", "clear"], help="good, bad, or remove the rating")
     p.add_argument("--token", type=record_id, metavar="INDEX",
                    help=f"rate this token (0-based: {WINDOW_TOKEN_WORDS}) instead of the whole message")
@@ -469,6 +523,9 @@ def _register_ratings(subparsers, common) -> None:
     p.add_argument("conversation_id", type=record_id, nargs="?", metavar="ID", help="the same as --conversation ID")
     p.add_argument("--search", metavar="TEXT", help="only conversations whose title or messages contain TEXT")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--tokens", action="store_true",
+                   help="with ID: each answer's tokens, with the --token number `rate MESSAGE_ID down --token N` "
+                        "takes and their probability")
     p.add_argument("--export", metavar="FILE", help="write the conversation as the window's export does: FILE.json "
                    "(every branch and rating; `import` reads it back) or FILE.md (the newest branch, to read)")
     p.set_defaults(func=cmd_history)
