@@ -29,6 +29,7 @@ def _failing_commands(tmp_path, tiny_model_dir) -> dict[str, list[str]]:
     corrupt.write_bytes(b"this is not a database" * 100)
     return {
         "generate": ["generate", "   ", "--json"],
+        "ask": ["ask", "   ", "--json"],
         "score": ["score", "The cat", "--json", "--model", str(tmp_path / "no-such-model")],
         "models": ["models", "--json", "--prepare", "--model", str(tmp_path / "no-such-model")],
         "finetune": ["finetune", "--json", "--epochs", "0"],

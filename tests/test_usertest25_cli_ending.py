@@ -19,5 +19,7 @@ def test_continue_says_it_stopped_at_max_new_tokens(tiny_model_dir, tmp_path, ca
 def test_generate_says_it_too(tiny_model_dir, capsys):
     args = ["--model", str(tiny_model_dir), "--max-new-tokens", "2", "--seed", "3", "--precision", "exact"]
     assert main(["generate", "Hello", *args]) == 0
-    last = capsys.readouterr().err.strip().splitlines()[-1]
+    # the summary, then (cli59) the line that says plain generate kept nothing
+    last, not_saved = capsys.readouterr().err.strip().splitlines()[-2:]
+    assert not_saved.startswith("not saved:")
     assert "stopped at --max-new-tokens 2]" in last and ", length" not in last

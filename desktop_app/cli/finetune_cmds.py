@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 
@@ -16,7 +17,7 @@ from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_wor
                                               marked_sure_words)
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
-from desktop_app.core.progress_words import terminal_line
+from desktop_app.core.progress_words import phase_name, terminal_line
 from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, new_since_words, rated_count_words,
                                            repeats_words, short_first, shown_answer, unchecked_why, unchecked_words,
                                            yours_label)
@@ -91,6 +92,53 @@ def _settings(args):
     return s
 
 
+# a training line's figures, every line the same columns, "-" where a step has no such figure (the kl or the margin
+# of a batch without both kinds of rating): columns came and went from one line to the next (cli59)
+TRAINING_FIGURES = (("loss", "loss", 4), ("kl", "kl", 3), ("margin", "reward_margin", 3))
+UNKNOWN_FIGURE = "-"
+# a count inside a measuring, "3 of 8" / "0 of at most 40": said "3/8", so it does not read as the measuring's own
+# "measuring 2 of 4" starting again
+INNER_COUNT = re.compile(r"\b(\d+) of (at most )?(\d+)((?: [a-z]+)*)")
+
+
+def training_figures(p) -> dict[str, str]:
+    """A training step's figures by column name, each column always there: {"loss": "0.4955", "kl": "0.006",
+    "margin": "-"}."""
+    figures = {}
+    for name, field, places in TRAINING_FIGURES:
+        value = getattr(p, field)
+        figures[name] = UNKNOWN_FIGURE if value is None else f"{value:.{places}f}"
+    return figures
+
+
+def _inner_counts(text: str) -> str:
+    """ "re-asking 13 questions at once: 0 of at most 40 tokens of each answer" -> "...: 0/40 tokens of each
+    answer (at most)"."""
+    def short(m: re.Match) -> str:
+        return f"{m[1]}/{m[3]}{m[4]}{' (at most)' if m[2] else ''}"
+
+    return INNER_COUNT.sub(short, text)
+
+
+def counted_line(p) -> str:
+    """A counted report outside the steps, steady: the part of a measuring named as what it counts, "training
+    paused: measuring 2 of 4 (your current model): re-asking questions 3/8 answers ..."; the count inside it
+    as "3/8" (it had read "part 2 of 4: ... 0 of 8", each count a restart of the part's)."""
+    stage, colon, rest = (p.message or "").partition(": ")
+    if p.part and colon and p.phase != "rescoring":
+        about = stage.removeprefix("measuring ")
+        phase = phase_name(p)
+        return f"{phase[:1].lower()}{phase[1:]}: measuring {p.part[0]} of {p.part[1]} ({about}): {_inner_counts(rest)}"
+    return _inner_counts(terminal_line(p))
+
+
+def steady_line(p) -> str:
+    """The CLI's line for a report other than a training step's (``terminal_line`` for the uncounted)."""
+    if p.total and p.phase != "training":
+        return counted_line(p)
+    return terminal_line(p)
+
+
 class _Bar:
     """TrainProgress -> a tqdm bar for the steps, one line per phase change (stderr)."""
 
@@ -112,11 +160,7 @@ class _Bar:
             if self.bar is None:
                 self.bar = stderr_bar("training", p.total, announced=True)  # into a log, _log_line says more
             self.bar.n = p.step
-            post = {"loss": f"{p.loss:.4f}"} if p.loss is not None else {}
-            if p.kl is not None:
-                post["kl"] = f"{p.kl:.3f}"
-            if p.reward_margin is not None:
-                post["margin"] = f"{p.reward_margin:.3f}"
+            post = training_figures(p)
             self.bar.set_postfix(post, refresh=False)
             self.bar.refresh()
             self._log_line(p, post)
@@ -132,7 +176,7 @@ class _Bar:
             self.count_said = said
         # the window's words for the report (its progress line): "getting ready: reading your ratings", "training
         # paused: measuring your current model ..." (it printed core's raw "preparing: Reading ratings")
-        line = CANCELLED_LINE if p.message == CANCELLED_MESSAGE else terminal_line(p)
+        line = CANCELLED_LINE if p.message == CANCELLED_MESSAGE else steady_line(p)
         if line != self.line_said:  # a count's start reported again ("... 0 of 9 tokens" four times, cli52)
             print(line, file=sys.stderr)
             self.line_said = line
