@@ -59,6 +59,7 @@ def test_a_moving_count_is_said_at_its_tenths_not_at_every_token(capsys):
     lines = capsys.readouterr().err.splitlines()
     reasks = [line for line in lines if "re-asking" in line]
     assert lines[0] == "getting ready: reading your ratings"  # the window's words (words53)
-    assert reasks[0].endswith(": 0 of at most 40 tokens") and reasks[-1].endswith(": 40 of at most 40 tokens")
+    # a count inside a measuring as "0/40", not a restart of "measuring 2 of 4" (cli59)
+    assert reasks[0].endswith(": 0/40 tokens (at most)") and reasks[-1].endswith(": 40/40 tokens (at most)")
     assert len(reasks) == 11, reasks  # 0, then a line at each tenth: 4, 8, ... 40
     assert len([line for line in lines if line.startswith("re-scoring")]) == 8, "a count under ten says every piece"
