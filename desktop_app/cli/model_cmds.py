@@ -17,7 +17,8 @@ from desktop_app.core.records import TokenRecord
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
-    gen = subparsers.add_parser("generate", parents=[common], help="answer a prompt, with every token's probability")
+    gen = subparsers.add_parser("generate", parents=[common], help="answer a prompt, with every token's probability "
+                                                                  "(kept only with --save; `ask` keeps it)")
     gen.add_argument("prompt", metavar="PROMPT", help="the question or text to answer (quote it)")
     add_sampling_options(gen)
     gen.add_argument("--json", action="store_true", help="print one JSON object instead of coloured text")
@@ -58,8 +59,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
 def _register_ask(subparsers, common: argparse.ArgumentParser) -> None:
     """`ask`: generate's answer, always kept, with its id and how to rate it: a person who generated, then
     wanted to `rate`, had no id (plain `generate` keeps nothing; cli59)."""
-    ask = subparsers.add_parser("ask", parents=[common], help="answer a question and save it, printing the "
-                                "answer's id to rate (`generate --save` as one word)",
+    ask = subparsers.add_parser("ask", parents=[common], help="answer a question and keep it, printing the "
+                                "answer's id and how to rate it (generate --save)",
                                 description="Answer a question, every token coloured by its probability, and "
                                             "keep the exchange: its id is printed with the `rate` command that "
                                             "rates it. --conversation ID asks a follow-up in that conversation.")

@@ -518,7 +518,8 @@ def _register_ratings(subparsers, common) -> None:
     p.add_argument("text", metavar="TEXT", help="the answer it should have given")
     p.set_defaults(func=cmd_correct)
 
-    p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one")
+    p = subparsers.add_parser("history", parents=[common], help="list conversations, or the messages of one "
+                              "(--tokens: each answer's token numbers, for rate --token)")
     p.add_argument("--conversation", type=record_id, metavar="ID", help="show this conversation's messages")
     p.add_argument("conversation_id", type=record_id, nargs="?", metavar="ID", help="the same as --conversation ID")
     p.add_argument("--search", metavar="TEXT", help="only conversations whose title or messages contain TEXT")
