@@ -151,7 +151,7 @@ def test_the_chat_says_at_its_start_whether_it_is_saved(tiny_model_dir, monkeypa
     monkeypatch.setattr(sys, "stdin", io.StringIO("/quit\n"))
     assert main(["chat", "--model", str(tiny_model_dir), "--no-save"]) == 0
     banner = capsys.readouterr().err
-    assert "Nothing in this chat is saved" in banner and "gpt2-desk generate --save" in banner
+    assert "Nothing in this chat is saved" in banner and "gpt2-desk ask" in banner
     monkeypatch.setattr(sys, "stdin", io.StringIO("/quit\n"))
     assert main(["chat", "--model", str(tiny_model_dir)]) == 0
     assert "Each answer is saved as it ends, with its id" in capsys.readouterr().err

@@ -255,7 +255,7 @@ CHAT_KEYS = ("An empty line, /quit or Ctrl+D quits (Ctrl+C too, at this prompt);
 CHAT_SAVED = ("Each answer is saved as it ends, with its id: `gpt2-desk rate ID up` rates it, `gpt2-desk correct ID "
               "\"...\"` corrects it (--no-save keeps nothing).")
 # the docs said it; the chat did not, and a person rated nothing they had chatted (usertest27)
-CHAT_NOT_SAVED = ("Nothing in this chat is saved (--no-save): `gpt2-desk generate --save \"...\"` keeps an answer to "
+CHAT_NOT_SAVED = ("Nothing in this chat is saved (--no-save): `gpt2-desk ask \"...\"` keeps an answer to "
                   "rate, correct and fine-tune on.")
 
 
@@ -270,7 +270,7 @@ def unknown_chat_command(command: str, saving: bool = True) -> str | None:
         keeps = (" Answers are rated outside the chat: `gpt2-desk rate ID up` or `gpt2-desk correct ID \"...\"`, "
                  "with the id said after each answer." if saving else
                  " This chat keeps nothing (--no-save), so nothing here can be rated or corrected: `gpt2-desk "
-                 "generate --save \"...\"` keeps an answer and prints its id, then `gpt2-desk rate ID up` or "
+                 "ask \"...\"` keeps an answer and prints its id, then `gpt2-desk rate ID up` or "
                  "`gpt2-desk correct ID \"...\"`.")
     return f"There is no command {word} (not sent to the model).{keeps} {CHAT_KEYS}"
 

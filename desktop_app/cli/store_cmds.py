@@ -514,7 +514,7 @@ def _register_ratings(subparsers, common) -> None:
     p.set_defaults(func=cmd_rate)
 
     p = subparsers.add_parser("correct", parents=[common], help="store a better text for an answer")
-    p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`generate --save` prints it; `history ID`)")
+    p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`ask` prints it; `history ID`)")
     p.add_argument("text", metavar="TEXT", help="the answer it should have given")
     p.set_defaults(func=cmd_correct)
 
