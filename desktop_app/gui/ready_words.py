@@ -107,8 +107,8 @@ def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
     up, down, tokens, better = (_count(counts, key) for key in ("thumbs_up", "thumbs_down", "token_ratings",
                                                                 "corrections"))
     # each tile counts ratings of its kind: a thumbs-down and the better answer for it are two (counts59)
-    folded_words = (f"; {folded} of them also {'has' if folded == 1 else 'have'} a better "
-                    f"{one if folded == 1 else ones} you wrote, counted under better {ones}" if folded else "")
+    folded_words = (f"; {folded} of them also {'has a better ' + one if folded == 1 else 'have better ' + ones} "
+                    f"you wrote, counted under better {ones}" if folded else "")
     # a caption agrees with its number: "1 good answer", "0 / 2 good answers" (it read "1 good answers", usertest16)
     return {"thumbs_up": (up, "", f"{_kinds_words(up_noun)} you liked (👍)", f"good {plural(up_noun, up)}"),
             "thumbs_down": (down, _overlap_note(folded, down, "with a better", short),
