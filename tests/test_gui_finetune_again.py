@@ -81,7 +81,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     assert f"Nothing is new since run {run}" in question and "the same 3 examples" in question
     assert "took 13 min 41 s" in detail and "2 to learn from, 1 to test the result" in detail
     assert not window.finetune.running and len(store.list_runs()) == 1
-    assert panel.result_box.isVisibleTo(panel) and "0.938" in panel.result_body.text()
+    assert panel.result_box.isVisibleTo(panel) and "preference margin <b>" in panel.result_body.text()
 
     # "Train again" starts it; a cancel then leaves run 1's report on the card, not only "Cancelled"
     panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,
@@ -115,7 +115,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     assert "Cancelled" in panel.result_title.text()
     body = panel.result_body.text()
     assert f"Run {done.args[0].run_id} was cancelled" in body and f"run {run}'s report" in body
-    assert "0.605" in body and "0.938" in body, "the last run's report is still there"
+    assert "0.60 \u2192 0.94" in body, "the last run's report is still there"
     assert f"Kept as adapter {adapter}" in body, "which run the report is about"
     assert panel.result_box.property("kind") == "note", "a cancelled run's card is not the kept run's green"
     window.finetune.adapters_changed.emit()  # the history redraws the card: the note stays
