@@ -19,8 +19,9 @@ def test_the_ready_line_reads_at_a_glance_and_keeps_its_details_in_the_tooltip(m
     panel.set_counts({"total": 8, "thumbs_up": 3, "thumbs_down": 1, "token_ratings": 1, "corrections": 3,
                       "pairs": 3, "thumbs_on_corrected": 3, "liked_and_corrected": 1})
     text = panel.ready_label.text()
-    assert text.startswith("<b>8 examples ready to train on</b>: 3 better answers you wrote, 3 answers you liked, "
-                           "1 you disliked and 1 rated token.")
+    # counts59: the ratings, each once, the thumbs first
+    assert text.startswith("<b>8 ratings ready to train on</b>: 3 answers you liked, 1 you disliked, "
+                           "3 better answers you wrote and 1 rated token.")
     assert "used twice" not in text and "each paired" not in text
     assert "Mixed signals" in text  # the notice the user found clear stays
     tip = panel.ready_label.toolTip()

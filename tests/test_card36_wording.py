@@ -51,7 +51,7 @@ def test_a_disliked_continuation_is_named_as_one_in_the_ready_line(qtbot, qapp, 
         panel = window.finetune_panel
         qtbot.waitUntil(lambda: "ready to train on" in panel.ready_label.text(), timeout=WAIT_MS)
         text = panel.ready_label.text()
-        assert "3 examples ready to train on</b>: 1 answer you liked, 1 you disliked and 1 continuation you " \
+        assert "3 ratings ready to train on</b>: 1 answer you liked, 1 you disliked and 1 continuation you " \
                "disliked." in text, text
 
 

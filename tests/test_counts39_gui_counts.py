@@ -30,16 +30,16 @@ def test_the_tiles_add_up_to_the_ratings_the_ready_line_counts(make_window, qtbo
     store, panel = window.chat.store, window.finetune_panel
     corrected = ask(qtbot, window, "Hello")["message_id"]
     store.rate_message(corrected, -1)
-    store.set_correction(corrected, "Hello! How can I help?")  # one gesture: this answer is bad, here is better
+    store.set_correction(corrected, "Hello! How can I help?")  # a better answer for it: a rating of its own
     store.rate_message(ask(qtbot, window, "Why?")["message_id"], -1)  # a dislike on its own
     counts = recount(qtbot, window)
-    assert rating_count(counts) == 2 and "<b>2 ratings ready to train on</b>" in panel.ready_label.text()
+    assert rating_count(counts) == 3 and "<b>3 ratings ready to train on</b>" in panel.ready_label.text()
     assert tiles(panel) == {"thumbs_up": 0, "thumbs_down": 2, "token_ratings": 0, "corrections": 1}
-    assert sum(tiles(panel).values()) - 1 == 2, "the dislike with its better answer is one rating"
+    assert sum(tiles(panel).values()) == 3, "each rating once (counts59)"
     note = panel.tiles["corrections"].note
     assert note.isVisibleTo(panel) and note.text() == "for a disliked answer"
     assert panel.tiles["thumbs_down"].note.text() == "1 with a better answer"
-    assert "1 of them counts as one rating with its better answer" in panel.tiles["thumbs_down"].toolTip()
+    assert "1 of them also has a better answer you wrote" in panel.tiles["thumbs_down"].toolTip()  # counts59
     # the dislike taken away: the better answer alone, no note
     store.clear_rating(corrected)
     recount(qtbot, window)

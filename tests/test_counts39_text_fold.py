@@ -36,11 +36,11 @@ def test_a_disliked_and_corrected_continuation_is_one_rating_of_two_examples(sto
     assert len(data.pairs) == 1 and [e.label for e in data.unpaired] == [False, False]
     counts = readiness(store)
     assert counts["total"] == len(data) == 3
-    assert counts["ratings"] == 2 and counts["text_disliked_and_corrected"] == 1
-    assert tab_count_words(counts) == "Fine-tune (2)"
-    assert ready_words(counts) == ("<b>2 ratings ready to train on</b>: 1 better continuation you wrote (for a "
-                                   "continuation you also disliked) and 1 continuation you disliked. That dislike "
-                                   "also trains alone, as a continuation to avoid: 3 examples in all.")
+    # counts59: each rating once, as the tiles count them
+    assert counts["ratings"] == 3 and counts["text_disliked_and_corrected"] == 1
+    assert tab_count_words(counts) == "Fine-tune (3)"
+    assert ready_words(counts) == ("<b>3 ratings ready to train on</b>: 2 continuations you disliked and 1 better "
+                                   "continuation you wrote (for a continuation you disliked).")
 
 
 def test_chat_and_text_dislikes_with_better_ones_are_each_named_with_their_kind(store, tiny_model):
@@ -56,17 +56,17 @@ def test_chat_and_text_dislikes_with_better_ones_are_each_named_with_their_kind(
     store.set_correction(answer, "Paris.")
     data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
     counts = readiness(store)
-    assert counts["total"] == len(data) == 4 and counts["ratings"] == 2
-    assert ready_words(counts) == ("<b>2 ratings ready to train on</b>: 1 better answer you wrote (for an answer "
-                                   "you also disliked) and 1 better continuation you wrote (for a continuation you "
-                                   "also disliked). Those 2 dislikes also train alone, as answers or continuations to avoid: 4 examples in all.")
+    assert counts["total"] == len(data) == 4 and counts["ratings"] == 4
+    assert ready_words(counts) == ("<b>4 ratings ready to train on</b>: 1 answer you disliked, 1 continuation you "
+                                   "disliked, 1 better answer you wrote (for the one you disliked) and 1 better "
+                                   "continuation you wrote (for the one you disliked).")
 
 
-def test_after_a_run_a_continuation_disliked_and_corrected_is_one_new_rating(store):
+def test_after_a_run_a_continuation_disliked_and_corrected_is_two_new_ratings(store):
     document = documents.create_document(store, STORY)
     _continuation(store, document, " and sang to the gulls.", 1)
     run = store.create_run({}, "m")
     store.update_run(run, status="kept")
     _continuation(store, document, " and fell asleep on the sofa.", -1, " to light the great lamp.")
     counts = readiness(store, "m")
-    assert (counts["last_run"], counts["new_since_run"]) == (run, 1)
+    assert (counts["last_run"], counts["new_since_run"]) == (run, 2)  # counts59: the dislike and the better one

@@ -300,7 +300,7 @@ def test_nothing_to_train_and_describe_run():
     assert title.startswith("Discarded") and "kept out of training" in body
     assert "30.00 \u2192 30.30" in body and "+1.0%" in body
     title, body = describe_run("kept", "ok", {"margin_before": 0.1, "margin_after": 0.5}, 4)
-    assert "adapter 4" in title and "0.100 \u2192 0.500" in body
+    assert "adapter 4" in title and "preference margin <b>0.10 \u2192 0.50</b>" in body  # once (counts59)
     assert eta_words(75) == "about 1 min left" and eta_words(None) == ""
 
 

@@ -57,7 +57,7 @@ def test_ready_line_says_how_the_last_run_used_the_ratings(make_window, qtbot, t
     window = make_window(max_new_tokens=6)
     run, _adapter = rated_and_trained(qtbot, window, tmp_path)
     text = window.finetune_panel.ready_label.text()
-    assert "Nothing new since run" in text and "3 examples in all" in text
+    assert "Nothing new since run" in text and "3 ratings in all" in text  # counts59: ratings, as the tab counts
     # the report holds one of them out "to test the result": the line above it must agree
     assert f"Run {run} used all of them: 2 to learn from, 1 to test the result" in text
     assert "learned from all of them" not in text
@@ -71,7 +71,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     panel = window.finetune_panel
     window.show_finetune()
     panel.show_last_run()
-    assert "0.938" in panel.result_body.text()
+    assert "preference margin <b>" in panel.result_body.text()  # its figures once, rounded (counts59)
     assert "same ones again" in panel.train_button.toolTip()
     # "Not now": nothing starts, nothing is stored
     seen = []
@@ -81,7 +81,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     assert f"Nothing is new since run {run}" in question and "the same 3 examples" in question
     assert "took 13 min 41 s" in detail and "2 to learn from, 1 to test the result" in detail
     assert not window.finetune.running and len(store.list_runs()) == 1
-    assert panel.result_box.isVisibleTo(panel) and "0.938" in panel.result_body.text()
+    assert panel.result_box.isVisibleTo(panel) and "preference margin <b>" in panel.result_body.text()
 
     # "Train again" starts it; a cancel then leaves run 1's report on the card, not only "Cancelled"
     panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,
@@ -115,7 +115,7 @@ def test_a_second_click_with_nothing_new_asks_first_and_a_cancel_keeps_the_last_
     assert "Cancelled" in panel.result_title.text()
     body = panel.result_body.text()
     assert f"Run {done.args[0].run_id} was cancelled" in body and f"run {run}'s report" in body
-    assert "0.605" in body and "0.938" in body, "the last run's report is still there"
+    assert "0.60 \u2192 0.94" in body, "the last run's report is still there"
     assert f"Kept as adapter {adapter}" in body, "which run the report is about"
     assert panel.result_box.property("kind") == "note", "a cancelled run's card is not the kept run's green"
     window.finetune.adapters_changed.emit()  # the history redraws the card: the note stays

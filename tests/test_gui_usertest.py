@@ -92,7 +92,7 @@ def test_last_run_report_survives_a_restart_an_interrupted_run_and_is_reopened_f
     panel = again.finetune_side.panel
     QApplication.processEvents()
     assert panel.result_box.isVisibleTo(panel), "the newest finished run is reported after a restart"
-    assert "0.270" in panel.result_body.text() and "2.120" in panel.result_body.text()
+    assert "0.27 \u2192 2.12" in panel.result_body.text()  # the margin, once, rounded (counts59)
     assert "was interrupted" in panel.result_body.text()  # and the run that never ended is named
     panel.result_box.hide()  # as when a new run starts
     history = panel.history
@@ -100,7 +100,7 @@ def test_last_run_report_survives_a_restart_an_interrupted_run_and_is_reopened_f
     assert history.report_button.isEnabled()
     qtbot.mouseClick(history.report_button, Qt.MouseButton.LeftButton)
     assert panel.result_box.isVisibleTo(panel) and f"adapter {adapter}" in panel.result_title.text()
-    assert "2.120" in panel.result_body.text()
+    assert "2.12</b>" in panel.result_body.text()  # the margin once, rounded (counts59)
 
 
 def test_ready_count_says_whether_the_ratings_are_new_since_the_last_run(make_window, qtbot, tmp_path):
@@ -112,7 +112,7 @@ def test_ready_count_says_whether_the_ratings_are_new_since_the_last_run(make_wi
     panel = window.finetune_side.panel
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):
         window.writer.recount()
-    assert "Nothing new since run" in panel.ready_label.text() and "1 example in all" in panel.ready_label.text()
+    assert "Nothing new since run" in panel.ready_label.text() and "1 rating in all" in panel.ready_label.text()
     assert "already used all of them" in panel.ready_label.text()
     store.rate_message(answer, -1)  # changed its mind after the run
     with qtbot.waitSignal(window.writer.counts_changed, timeout=WAIT_MS):

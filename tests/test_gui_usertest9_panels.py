@@ -132,7 +132,7 @@ def test_ratings_given_during_a_run_are_said_to_go_into_the_next_one(make_window
         store.rate_message(ask(qtbot, window, text)["message_id"], -1)
     _recount(qtbot, window)
     text = panel.ready_label.text()
-    assert "3 examples ready" in text
+    assert "3 ratings ready" in text  # counts59: the ratings, as the tab counts them
     assert "<b>2 new since this run started</b> \u2014 they go into the next fine-tune." in text, text
     window.finetune.running_changed.emit(False)
     assert "since this run started" not in panel.ready_label.text(), "the run ended: nothing to set apart"

@@ -11,11 +11,11 @@ from test_newfirst38_new_ratings_first import _metrics
 
 def test_the_ready_line_puts_new_before_the_noun_for_one_and_for_many():
     counts = {"total": 3, "ratings": 3, "thumbs_up": 2, "corrections": 1, "last_run": 2, "new_since_run": 1}
-    assert headline_words(counts) == "<b>1 new rating or better answer since run 2</b>; 3 examples in all: "
+    assert headline_words(counts) == "<b>1 new rating or better answer since run 2</b>; 3 ratings in all: "
     counts["new_since_run"] = 3
-    assert headline_words(counts) == "<b>3 new ratings or better answers since run 2</b>; 3 examples in all: "
+    assert headline_words(counts) == "<b>3 new ratings or better answers since run 2</b>; 3 ratings in all: "
     counts["new_since_run"] = 0
-    assert headline_words(counts) == "<b>Nothing new since run 2</b>; 3 examples in all: "
+    assert headline_words(counts) == "<b>Nothing new since run 2</b>; 3 ratings in all: "
 
 
 def test_the_run_cards_words_on_new_ratings_read_naturally():

@@ -40,4 +40,4 @@ def test_the_panel_and_the_status_bar_say_it_with_the_phase(tiny_model):
                              checking_earlier=False)
     assert counted_line(report) == ("Checking whether it helps: measuring the new adapter: "
                                     "scoring the 3 answers your examples compare: 1 of 3")
-    assert status_forms(report)[-1] == "checking 1/3 answers"
+    assert status_forms(report)[-1] == "fine-tune: checking 1/3 answers"  # named (counts59)

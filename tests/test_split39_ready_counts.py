@@ -35,9 +35,9 @@ def test_a_liked_and_a_disliked_answer_to_one_question_are_two_ratings_of_three_
     counts = readiness(store)
     assert counts["total"] == len(data) == 3 and counts["sibling_pairs"] == 1 and counts["ratings"] == 2
     assert tab_count_words(counts) == "Fine-tune (2)"
-    assert ready_words(counts) == ("<b>2 ratings ready to train on</b>: 1 answer you liked and 1 you disliked. The "
-                                   "liked and the disliked answer to the same question also train as a pair: "
-                                   "3 examples in all.")
+    assert ready_words(counts) == ("<b>2 ratings ready to train on</b>: 1 answer you liked and 1 you disliked. "
+                                   "2 ratings make 3 training examples: the liked and the disliked answer to the "
+                                   "same question also train as a pair.")
 
 
 def test_a_liked_answer_and_a_disliked_corrected_sibling_are_two_ratings(store, tiny_model):
@@ -46,13 +46,13 @@ def test_a_liked_answer_and_a_disliked_corrected_sibling_are_two_ratings(store, 
     data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
     assert len(data.unpaired) == 2 and sorted(p.source for p in data.pairs) == ["correction", "siblings"]
     counts = readiness(store)
-    assert counts["total"] == len(data) == 4 and counts["ratings"] == 2
-    assert tab_count_words(counts) == "Fine-tune (2)"
-    assert ready_words(counts) == ("<b>2 ratings ready to train on</b>: 1 better answer you wrote (for an answer you "
-                                   "also disliked) and 1 answer you liked. That dislike also trains alone, as an answer to avoid. "
-                                   "The "
-                                   "liked and the disliked answer to the same question also train as a pair: "
-                                   "4 examples in all.")
+    # counts59: the thumbs-down and the better answer are two ratings, as the tiles count them
+    assert counts["total"] == len(data) == 4 and counts["ratings"] == 3
+    assert tab_count_words(counts) == "Fine-tune (3)"
+    assert ready_words(counts) == ("<b>3 ratings ready to train on</b>: 1 answer you liked, 1 you disliked and 1 "
+                                   "better answer you wrote (for the one you disliked). 3 ratings make 4 training "
+                                   "examples: the liked and the disliked answer to the same question also train "
+                                   "as a pair.")
 
 
 def test_several_siblings_count_their_thumbs_and_name_their_pairs(store, tiny_model):
@@ -64,9 +64,9 @@ def test_several_siblings_count_their_thumbs_and_name_their_pairs(store, tiny_mo
     counts = readiness(store)
     assert len(data.pairs) == counts["sibling_pairs"] == 2 and counts["total"] == len(data) == 5
     assert counts["ratings"] == 3 and tab_count_words(counts) == "Fine-tune (3)"
-    assert ready_words(counts) == ("<b>3 ratings ready to train on</b>: 1 answer you liked and 2 you disliked. Liked "
-                                   "and disliked answers to the same question also train in pairs (2 pairs): "
-                                   "5 examples in all.")
+    assert ready_words(counts) == ("<b>3 ratings ready to train on</b>: 1 answer you liked and 2 you disliked. "
+                                   "3 ratings make 5 training examples: liked and disliked answers to the same "
+                                   "question also train in pairs (2 pairs).")
 
 
 def test_after_a_run_the_two_thumbs_are_two_new_ratings(store):
@@ -96,7 +96,7 @@ def test_a_run_on_siblings_learns_from_every_example_and_its_card_counts_the_que
         _c, _q, other, _ids = add_answer(store, tiny_model, "Who wrote Hamlet?", seed=3)
         store.rate_message(other, 1)
         counts = readiness(store)
-        assert counts["ratings"] == 3 and counts["total"] == 4 and "4 examples in all" in ready_words(counts)
+        assert counts["ratings"] == 3 and counts["total"] == 4 and "make 4 training examples" in ready_words(counts)
         result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST))
     finally:
         store.close()

@@ -66,7 +66,9 @@ def test_every_form_of_a_counted_report_says_what_it_does_and_what_it_counts(rep
         for line in forms:
             assert count in line and any(unit in line for unit in UNITS), (line, p)
             assert not re.search(r"fine-tun\w* \d", line), f"a bare count: {line!r}"
-        narrowest = forms[-1]
+        narrowest = forms[-1]  # named as the fine-tune's (counts59), then what it does
+        assert narrowest.startswith(("fine-tune: ", "training")), narrowest
+        narrowest = narrowest.removeprefix("fine-tune: ")
         assert SAYS_WHAT.match(narrowest) and len(narrowest) <= 34, narrowest
         if p.phase == "evaluating":  # the check after the steps; the one between two steps checks nothing yet
             assert ("measuring your current model" if p.training_follows else "checking whether it helps") in forms[0]
@@ -87,20 +89,20 @@ def test_the_kinds_of_count_read_in_words(reports):
     answers = status_forms(replace(_checking(reports, "answers your examples compare"), step=2, total=3, eta_s=95.0))
     assert answers == ["fine-tuning \u00b7 checking whether it helps 2/3 answers \u00b7 2 min left",
                        "fine-tune: checking 2/3 answers \u00b7 2 min left",
-                       "checking 2/3 answers \u00b7 2 min left", "checking 2/3 answers"]
+                       "fine-tune: checking 2/3 answers"]
     probe = status_forms(replace(_checking(reports, "general text"), step=7, total=10, eta_s=80.0))
     assert probe[0] == "fine-tuning \u00b7 checking whether it helps 7/10 parts of general text \u00b7 1 min left"
-    assert probe[-1] == "checking general text 7/10"
+    assert probe[-1] == "fine-tune: checking general text 7/10"
     reask = status_forms(replace(_checking(reports, "re-asking"), step=7, total=12, eta_s=45.0))
     assert reask[0] == "fine-tuning \u00b7 checking whether it helps 7/12 tokens of re-asked answers \u00b7 40 s left"
-    assert reask[-1] == "re-asking questions, token 7/12"
+    assert reask[-1] == "fine-tune: re-asking questions, token 7/12"
     step = next(p for p in reports if p.phase == "training" and p.step == 7)
     assert status_forms(replace(step, eta_s=150.0, check_s=100.0)) == [
         "fine-tuning \u00b7 step 7/12 \u00b7 4 min left", "training step 7/12 \u00b7 4 min left", "training step 7/12"]
     rescoring = next(p for p in reports if p.phase == "rescoring" and p.total)
     count = f"{rescoring.step}/{rescoring.total}"
     assert status_forms(rescoring)[0] == f"fine-tuning \u00b7 re-scoring rated answers {count}"
-    assert status_forms(rescoring)[-1] == f"re-scoring {count} answers"
+    assert status_forms(rescoring)[-1] == f"fine-tune: re-scoring {count} answers"
 
 
 def _painted(window) -> str:
@@ -126,7 +128,7 @@ def test_the_window_paints_a_whole_form_that_says_it_is_checking(make_window, re
         assert painted in status_forms(p), f"at {width} px the label was cut: {painted!r}"
         assert side.label.toolTip().split("\n")[0] == status_forms(p)[0]  # then, on a CPU, SLOW_WINDOW
         shown[name] = painted
-    assert shown["answers"].startswith("checking") or "checking whether it helps" in shown["answers"], shown
+    assert shown["answers"].startswith("fine-tune: checking") or "checking whether it helps" in shown["answers"], shown
     assert "re-ask" in shown["reask"] and "step" in shown["step"], shown
     if width == 1280:
         assert "checking whether it helps" in shown["answers"] and shown["answers"].endswith("2 min left"), shown

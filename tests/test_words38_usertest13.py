@@ -30,7 +30,7 @@ def _disliked_and_corrected(store, n: int) -> list[int]:
 
 # ---------------------------------------------------------------- 8. one correction counted as two
 
-def test_a_dislike_on_a_corrected_answer_is_counted_with_its_better_answer(store, tiny_model):
+def test_a_dislike_on_a_corrected_answer_is_named_with_its_better_answer(store, tiny_model):
     pytest.importorskip("PySide6")
     from desktop_app.gui.ready_words import ready_words, tab_count_words
 
@@ -40,11 +40,10 @@ def test_a_dislike_on_a_corrected_answer_is_counted_with_its_better_answer(store
     assert len(data.pairs) == 8 and len(data.unpaired) == 8 and not any(e.label for e in data.unpaired)
     counts = readiness(store)
     assert counts["total"] == len(data) == 16 and counts["disliked_and_corrected"] == 8
-    assert tab_count_words(counts) == "Fine-tune (8)"
-    assert ready_words(counts) == ("<b>8 ratings ready to train on</b>: 8 better answers you wrote (each for an "
-                                   "answer you also disliked). Those 8 dislikes also train alone, as answers to avoid: "
-                                   "16 examples "
-                                   "in all.")
+    # counts59: a dislike and its better answer are two ratings, as the tiles count them and as they train
+    assert tab_count_words(counts) == "Fine-tune (16)"
+    assert ready_words(counts) == ("<b>16 ratings ready to train on</b>: 8 answers you disliked and 8 better "
+                                   "answers you wrote (for the ones you disliked).")
 
 
 def test_only_some_dislikes_on_corrected_answers_and_other_thumbs_are_named_apart(store):
@@ -58,13 +57,12 @@ def test_only_some_dislikes_on_corrected_answers_and_other_thumbs_are_named_apar
     store.clear_correction(other)  # a plain dislike
     counts = readiness(store)
     assert counts["total"] == 7 and counts["disliked_and_corrected"] == 2
-    assert tab_count_words(counts) == "Fine-tune (5)"
-    assert ready_words(counts) == ("<b>5 ratings ready to train on</b>: 3 better answers you wrote (2 for answers you "
-                                   "also disliked), 1 answer you liked and 1 you disliked. Those 2 dislikes also train "
-                                   "alone, as answers to avoid: 7 examples in all.")
+    assert tab_count_words(counts) == "Fine-tune (7)"  # counts59: each rating once
+    assert ready_words(counts) == ("<b>7 ratings ready to train on</b>: 1 answer you liked, 3 you disliked and 3 "
+                                   "better answers you wrote (2 for answers you disliked).")
 
 
-def test_after_a_run_a_dislike_and_a_better_answer_given_together_are_one_new_rating(store):
+def test_after_a_run_a_dislike_and_a_better_answer_given_together_are_two_new_ratings(store):
     pytest.importorskip("PySide6")
     from desktop_app.gui.ready_words import tab_count_words
 
@@ -73,8 +71,8 @@ def test_after_a_run_a_dislike_and_a_better_answer_given_together_are_one_new_ra
     store.update_run(run, status="kept")
     _disliked_and_corrected(store, 2)
     counts = readiness(store)
-    assert counts["new_since_run"] == 2
-    assert tab_count_words(counts) == "Fine-tune (2 new)"
+    assert counts["new_since_run"] == 4  # counts59: two dislikes and two better answers, as the tiles count them
+    assert tab_count_words(counts) == "Fine-tune (4 new)"
 
 
 # ---------------------------------------------------------------- 10. the compare view's counts and legend

@@ -65,12 +65,27 @@ class CheckClock:
         known = [self.estimate(p) for p in PARTS if self.estimate(p) is not None]
         return sum(known) if known else None
 
-    def left(self, part: str, count_left: float | None) -> float | None:
+    def left(self, part: str, count_left: float | None, done: float = 0.0, elapsed: float = 0.0) -> float | None:
         """Time left of a measuring now in ``part``: that count's time left at its own pace
         (``count_left``; None before its first piece: the part's estimate stands in), then the
-        estimates of the parts after it."""
-        here = count_left if count_left is not None else self.estimate(part)
+        estimates of the parts after it. ``done``: the share of the count done, ``elapsed``: its
+        seconds so far (``part_left``)."""
+        here = self.part_left(part, count_left, done, elapsed)
         later = [self.estimate(p) for p in PARTS[PARTS.index(part) + 1:] if self.estimate(p) is not None]
         if here is None and not later:
             return None
         return (here or 0.0) + sum(later)
+
+    def part_left(self, part: str, count_left: float | None, done: float, elapsed: float) -> float | None:
+        """The part's time left: where its seconds were measured (the "before" measuring did the same
+        work), those less ``elapsed``, giving way to the count's own pace as the count goes (``done``,
+        0 to 1). The pace of a count's first pieces alone overshot: the re-asks' first token reads
+        every question whole, and "about 1 min left" at the last step became "about 3 min left" as
+        re-asking began (counts59). A guessed part's estimate stands in only before its count moves."""
+        measured = self.seconds.get(part)
+        if count_left is None:
+            return self.estimate(part) if measured is None else max(0.0, measured - elapsed)
+        if measured is None:
+            return count_left
+        share = min(1.0, max(0.0, done))
+        return (1 - share) * max(0.0, measured - elapsed) + share * count_left

@@ -165,7 +165,13 @@ def _joined_forms(*forms: list[str]) -> list[str]:
     """Each form's parts joined by " · " (empty ones left out), then the last form's first part
     alone: the narrowest, which keeps what is done and its count."""
     lines = [" \u00b7 ".join(part for part in form if part) for form in forms] + [forms[-1][0]]
-    return list(dict.fromkeys(lines))
+    return list(dict.fromkeys(named_run(line) for line in lines))
+
+
+def named_run(line: str) -> str:
+    """``line`` saying it is the fine-tune's: a narrow status bar showed "re-asking questions, token 13/40"
+    alone, which does not say that a fine-tune is running (counts59); a training step says so itself."""
+    return line if line.startswith(("fine-tun", "training")) else f"fine-tune: {line}"
 
 
 # what a count counts, by a word of its line (core.work_meter's ``what``): (the count with its unit

@@ -145,7 +145,7 @@ def add_text_examples(data, store, tokenizer, window: int) -> None:
 def readiness(store, tokenizer=None) -> dict:
     """Counts of usable text-mode ratings (the keys train_counts.readiness adds them to), a thumb on a
     continuation with a better one written for it counted as the chat's are (``disliked_and_corrected``:
-    one gesture to the person, two examples in training; ``liked_and_corrected``: two that pull apart,
+    a dislike named with its better one, each a rating; ``liked_and_corrected``: two that pull apart,
     which the Fine-tune tab names, usertest 17); token ratings as training keeps them
     (``rated_characters``)."""
     rated = f"FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id WHERE {RATED_KINDS} AND"

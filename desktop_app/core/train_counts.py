@@ -125,16 +125,16 @@ def readiness(store, model_id: str | None = None, tokenizer=None) -> dict:
     counts["thumbs_on_corrected"] = sum(1 for e in kto if e["message_id"] in corrected)
     # a thumbs-up there conflicts with its pair: one says "more likely", the other "less than yours"
     counts["liked_and_corrected"] = sum(1 for e in kto if e["message_id"] in corrected and e["label"])
-    # a thumbs-down there is one gesture with the better answer to the person ("this one is bad, here is
-    # a better one"), though it trains apart too: the tab counts the two once (usertest 13: "16" for 8)
+    # a thumbs-down there goes with its better answer (the ready line and the tiles say so); each is a rating of
+    # its own, as the person gave it and as it trains (counts59: counted once, a thumbs-down, a better answer, a
+    # thumbs-up and a token were "3 ratings" on the tab while the tiles showed 4 and the person had made 4)
     counts["disliked_and_corrected"] = counts["thumbs_on_corrected"] - counts["liked_and_corrected"]
     for key, value in text_training.readiness(store, tokenizer).items():  # text mode's ratings count alike
         counts[key] += value
         counts[f"text_{key}"] = value  # and are named apart: a continuation is no answer (usertest 12)
     # the ratings as the person gave them: a liked and a disliked answer to one question also train
-    # as a pair (train_data.build_training_data makes the two thumbs and their pair: 3 examples of 2 ratings),
-    # and a thumbs-down with a better answer is one gesture (above)
-    counts["ratings"] = counts["total"] - counts["sibling_pairs"] - counts["disliked_and_corrected"]
+    # as a pair (train_data.build_training_data makes the two thumbs and their pair: 3 examples of 2 ratings)
+    counts["ratings"] = counts["total"] - counts["sibling_pairs"]
     counts["ready"] = counts["total"] > 0
     counts.update(since_last_run(store, model_id, tokenizer))
     return counts
@@ -215,10 +215,8 @@ def _run_new_count(store, row, tokenizer=None) -> dict:
     """The ratings and better answers given or changed after the run row started; token ratings as
     training keeps them (two on one split character: one)."""
     started = row["started"]
-    added = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _WHOLE_AFTER)
-    once = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _DISLIKED_AND_CORRECTED_AFTER)  # each "?": ``started``
-    params = (started,) * (len(_WHOLE_AFTER) + 2 * len(_DISLIKED_AND_CORRECTED_AFTER))
-    new = store._one(f"SELECT {added} - ({once})", params)[0]
+    added = " + ".join(f"(SELECT COUNT(*) FROM ({q}))" for q in _WHOLE_AFTER)  # each "?": ``started``
+    new = store._one(f"SELECT {added}", (started,) * len(_WHOLE_AFTER))[0]
     tokens = rated_characters(store, tokenizer, started) + text_training.rated_characters(store, tokenizer, started)
     return {"last_run": row["id"], "new_since_run": int(new) + tokens}
 
@@ -228,12 +226,3 @@ def _run_new_count(store, row, tokenizer=None) -> dict:
 _WHOLE_AFTER = ("SELECT 1 FROM ratings WHERE token_index IS NULL AND created > ?", _ANSWERS_AFTER[1],
                 "SELECT 1 FROM text_ratings WHERE token_index IS NULL AND created > ?", _BRANCHES_AFTER[1])
 
-
-# a thumbs-down and a better answer (or continuation) for one answer (or continuation), both given after a
-# run started: one new rating to the person, as the ready line counts them (``readiness``:
-# ``disliked_and_corrected``)
-_DISLIKED_AND_CORRECTED_AFTER = (
-    "SELECT r.message_id FROM ratings r JOIN corrections c ON c.message_id = r.message_id "
-    "WHERE r.token_index IS NULL AND r.value = -1 AND r.created > ? AND c.created > ?",
-    "SELECT r.branch_id FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id "
-    "WHERE r.token_index IS NULL AND r.value = -1 AND b.correction IS NOT NULL AND r.created > ? AND b.corrected > ?")

@@ -105,15 +105,25 @@ def grouped_pair_logps(model, seqs: list[tuple[list[int], list[int], list[int]]]
 
 @torch.no_grad()
 def packed_pair_sums(model, seqs: list[tuple[list[int], list[int], list[int]]], pad_id: int, device,
-                     batch_size: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
+                     batch_size: int = 8, rated: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """(chosen, rejected) summed answer log-probabilities of ``seqs`` ((prompt, chosen,
-    rejected)) by ``packed_pair_logps``, in batches of similar packed length."""
+    rejected)) by ``packed_pair_logps``, in batches of similar packed length. ``rated``: the pairs
+    the person made among them, which the count counts (``pair_count``)."""
     chosen, rejected = torch.zeros(len(seqs), device=device), torch.zeros(len(seqs), device=device)
     order = sorted(range(len(seqs)), key=lambda i: sum(len(part) for part in seqs[i]))
     for start in range(0, len(order), max(1, batch_size)):
-        work_meter.advance(SCORING_PAIRS, start, len(order))
+        work_meter.advance(SCORING_PAIRS, *pair_count(start, len(order), rated))
         chunk = order[start:start + max(1, batch_size)]
         (c, _cm), (r, _rm) = packed_pair_logps(model, [seqs[i] for i in chunk], pad_id, device)
         rows = torch.tensor(chunk, device=device)
         chosen[rows], rejected[rows] = c.sum(-1).to(chosen.dtype), r.sum(-1).to(rejected.dtype)
     return chosen, rejected
+
+
+def pair_count(done: int, of: int, rated: int | None) -> tuple[int, int]:
+    """``done`` of ``of`` sequences as the pairs the person made: a later turn's pair is read twice, also
+    with its question asked alone (train_data.add_alone_views), and one better answer read "0 of 2 pairs"
+    (counts59). ``rated`` None or 0: the sequences themselves."""
+    if not rated or rated == of:
+        return done, of
+    return done * rated // of, rated

@@ -67,7 +67,7 @@ def reference_logps(model, data, pad_id: int, device, batch_size: int = 8, token
     if rest:
         chosen[rest], rejected[rest] = packed_pair_sums(
             model, [(pairs[i].prompt_ids, pairs[i].chosen_ids, pairs[i].rejected_ids) for i in rest], pad_id, device,
-            batch_size)
+            batch_size, rated=sum(not getattr(pairs[i], "alone", False) for i in rest))
     parts[2:] = [chosen, rejected]
     tokens = token_references(model, data.tokens, pad_id, device, token_top, batch_size) if token_top else None
     disliked = None

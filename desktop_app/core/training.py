@@ -198,7 +198,8 @@ class _Run:
         def heard(what: str, done: int, total: int) -> None:
             eta = pace.left(what, done, total)
             if eta is not False:
-                eta = clock.left(part_of(what), eta) if clock is not None else eta
+                eta = (clock.left(part_of(what), eta, done / total, pace.elapsed()) if clock is not None
+                       else eta)
                 line = work_meter.words(what, done, total)
                 self.say(phase, f"{stage}: {line}" if stage else line, step=done, total=total, eta_s=eta,
                          part=part(what) if part else None, **fields)
@@ -647,6 +648,10 @@ class _Pace:
             return False
         self.last = now
         return (now - self.since) / done * (total - done) if done else None
+
+    def elapsed(self) -> float:
+        """Seconds since the count now heard began."""
+        return time.perf_counter() - self.since
 
 
 def _add_seconds(metrics: dict, phase: str, wall: float, cpu: float) -> None:

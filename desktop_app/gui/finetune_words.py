@@ -95,8 +95,10 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
                  else "on " + all_ratings_words(bool(m.get("split_kept"))))
         move = margin_move(b, a)  # not "rose: x -> x"
         verb = "did not rise" if move == "fell" else move
-        lines.append(f"{PREFERS_MORE} {where}: {verb}, <b>{b:.2f} \u2192 {a:.2f}</b> "
-                     f"<span style='color:@muted'>(preference margin {b:.3f} \u2192 {a:.3f}; higher is better)</span>")
+        # the figures once, with their name (counts59: "-0.75 → 2.58 (preference margin -0.748 → 2.580)" said
+        # the same two numbers twice)
+        lines.append(f"{PREFERS_MORE} {where}: {verb}, preference margin <b>{b:.2f} \u2192 {a:.2f}</b> "
+                     f"<span style='color:@muted'>(higher is better)</span>")
     lines += [x for x in (from_adapter_words(m),) if x]
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
     if p0 and p1 and math.isfinite(p1):

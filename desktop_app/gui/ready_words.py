@@ -23,52 +23,42 @@ def ready_words(counts: dict) -> str:
     texts = _count(counts, "text_corrections")  # Text mode's continuations, named as such (usertest 12:
     # a thumbs-down on a continuation was counted among the "answers you disliked")
     text_disliked = _count(counts, "text_disliked_and_corrected")
-    parts = [_better_words(corrections - texts, _count(counts, "disliked_and_corrected") - text_disliked),
-             _better_words(texts, text_disliked, "continuation"),
-             *_thumbs_words(counts, "answer"), *_thumbs_words(counts, "continuation", "text_"),
+    # the thumbs first, so a better answer can point at the dislike it goes with (counts59)
+    parts = [*_thumbs_words(counts, "answer"), *_thumbs_words(counts, "continuation", "text_"),
+             _better_words(corrections - texts, _count(counts, "disliked_and_corrected") - text_disliked,
+                           _count(counts, "thumbs_down") - _count(counts, "text_thumbs_down")),
+             _better_words(texts, text_disliked, _count(counts, "text_thumbs_down"), "continuation"),
              _counted(tokens, "rated token")]
     return headline_words(counts) + and_list([p for p in parts if p]) + "." + _examples_words(counts)
 
 
-def _better_words(written: int, disliked: int, noun: str = "answer") -> str:
-    """"8 better answers you wrote (each for an answer you also disliked)": a thumbs-down on an
-    answer (a Text continuation: ``noun``) the person corrected goes with its better one, not among
-    the ones disliked (usertest 13: "8 better answers you wrote and 8 answers you disliked" read as
-    16 ratings)."""
+def _better_words(written: int, disliked: int, thumbs_down: int, noun: str = "answer") -> str:
+    """"3 better answers you wrote (for the ones you disliked)": which of the ``thumbs_down`` named before it
+    a better answer (a Text continuation: ``noun``) goes with, ``disliked`` of them; each is a rating of its
+    own (counts59: "8 better answers you wrote" and "8 answers you disliked" are 16 ratings, as the tiles
+    count them, usertest 13's single count of the two disagreed with the tiles)."""
     words = _counted(written, f"better {noun}", " you wrote")
     if not disliked or not words:
         return words
+    if disliked == written == thumbs_down:
+        return words + (" (for the one you disliked)" if written == 1 else " (for the ones you disliked)")
     one = ("an " if noun[0] in "aeiou" else "a ") + noun
-    if disliked == written:  # in brackets: ", each for an answer you also disliked and 1 answer you liked" ran on
-        return words + (f" (for {one} you also disliked)" if written == 1 else f" (each for {one} you also disliked)")
-    return words + f" ({disliked} for {one if disliked == 1 else plural(noun, disliked)} you also disliked)"
+    return words + (f" (for {one} you disliked)" if disliked == written == 1
+                    else f" ({disliked} for {plural(noun, disliked)} you disliked)" if disliked != written
+                    else f" (each for {one} you disliked)")
 
 
 def _examples_words(counts: dict) -> str:
-    """The examples a run makes of those ratings, when it makes more examples than there are
-    ratings (train_data.build_training_data builds each of them), so "16 examples" elsewhere (a
-    run's 12 learned from and 4 held out) adds up: " That dislike also trains alone, as an answer to avoid. The liked
-    and the disliked answer to the same question also train as a pair: 5 examples in all."."""
-    said = [words for words in (_dislikes_train_words(counts), *_pairs_train_words(counts)) if words]
-    if not said:
+    """Where a run makes more examples of the ratings than there are ratings (train_data.build_training_data
+    builds each of them), how many and why, so "5 examples" elsewhere (a run's learned from and held out) adds
+    up: " 4 ratings make 5 training examples: the liked and the disliked answer to the same question also
+    train as a pair." Said only where the two differ (counts59: "5 examples" under "4 ratings" said no why)."""
+    said = _pairs_train_words(counts)
+    ratings, total = rating_count(counts), _count(counts, "total")
+    if not said or ratings == total:
         return ""
-    total = _count(counts, "total")
-    return " " + ". ".join(said) + f": {counted(total, 'example')} in all."
-
-
-def _dislikes_train_words(counts: dict) -> str:
-    """A thumbs-down on a corrected answer trains twice: in the pair with the better answer, and as
-    a dislike of its own."""
-    folded = _count(counts, "disliked_and_corrected")
-    if not folded:
-        return ""
-    # "Those dislikes also train on their own: 10 examples in all" left a new person asking what "on their
-    # own" meant, and how 7 ratings made 10 examples (usertest 19): the count and what the extra ones teach
-    text = _count(counts, "text_disliked_and_corrected")
-    noun = _noun(folded - text, text, "answer")
-    if folded == 1:
-        return f"That dislike also trains alone, as {'an' if noun[0] in 'aeiou' else 'a'} {noun} to avoid"
-    return f"Those {folded} dislikes also train alone, as {'answers or continuations' if noun == 'one' else noun + 's'} to avoid"
+    reasons = "; ".join(said)
+    return f" {counted(ratings, 'rating')} make {counted(total, 'training example')}: {reasons[0].lower()}{reasons[1:]}."
 
 
 def _pairs_train_words(counts: dict) -> list[str]:
@@ -90,10 +80,11 @@ def _thumbs_words(counts: dict, noun: str, prefix: str = "") -> list[str]:
     """"3 answers you liked", "1 you disliked": the chat's thumbs (``prefix`` ""), the Text tab's
     ("text_"): the chat's are the counts less the Text tab's."""
     up, down = _count(counts, f"{prefix}thumbs_up"), _count(counts, f"{prefix}thumbs_down")
-    down -= _count(counts, f"{prefix}disliked_and_corrected")  # named with their better ones (``_better_words``)
+    # a thumbs-down with a better answer is counted here too: a rating of its own, as the tab and the tiles count
+    # it (counts59: the line left it out and said "3 ratings" of the 4 the person made)
     if not prefix:
         up -= _count(counts, "text_thumbs_up")
-        down -= _count(counts, "text_thumbs_down") - _count(counts, "text_disliked_and_corrected")
+        down -= _count(counts, "text_thumbs_down")
     return [_counted(up, noun, " you liked"),
             (f"{down} you disliked" if up else _counted(down, noun, " you disliked")) if down else ""]
 
@@ -115,8 +106,9 @@ def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
     short = "answer" if better_noun == "answer" else "one"
     up, down, tokens, better = (_count(counts, key) for key in ("thumbs_up", "thumbs_down", "token_ratings",
                                                                 "corrections"))
-    folded_words = (f"; {folded} of them {'counts' if folded == 1 else 'count'} as one rating with "
-                    f"{'its' if folded == 1 else 'their'} better {one if folded == 1 else ones}" if folded else "")
+    # each tile counts ratings of its kind: a thumbs-down and the better answer for it are two (counts59)
+    folded_words = (f"; {folded} of them also {'has a better ' + one if folded == 1 else 'have better ' + ones} "
+                    f"you wrote, counted under better {ones}" if folded else "")
     # a caption agrees with its number: "1 good answer", "0 / 2 good answers" (it read "1 good answers", usertest16)
     return {"thumbs_up": (up, "", f"{_kinds_words(up_noun)} you liked (👍)", f"good {plural(up_noun, up)}"),
             "thumbs_down": (down, _overlap_note(folded, down, "with a better", short),
@@ -228,11 +220,10 @@ def _counted(n: int, noun: str, tail: str = "") -> str:
 def headline_words(counts: dict) -> str:
     """The line's bold start: after a finished run, what is new since it (usertest 8: "12 examples
     ready" beside "Run 1 used all of them" read as a contradiction), else what is ready."""
-    total = _count(counts, "total")
-    examples = counted(total, "example")
-    if rating_count(counts) != total:  # fewer ratings than examples: count what the person gave
-        total = rating_count(counts)
-        examples = counted(total, "rating")
+    # the ratings as the person gave them, as the tab and the tiles count them; the examples a run makes of them,
+    # where more, are said after the list (``_examples_words``)
+    total = rating_count(counts)
+    examples = counted(total, "rating")
     run, new = counts.get("last_run"), counts.get("new_since_run")
     if run is None or new is None:
         return f"<b>{examples} ready to train on</b>: "
