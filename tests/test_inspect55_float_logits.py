@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from desktop_app.core import bf16_gemv
+from desktop_app.core import bf16_gemv, float_logits
 from desktop_app.core.generation import SamplingSettings, generate
 from desktop_app.core.models import open_model
 from desktop_app.core.scoring import score_text
@@ -29,10 +29,15 @@ def tied_pairs(records) -> int:
     return sum(a.prob == b.prob for r in records for a, b in zip(r.top, r.top[1:]))
 
 
-def test_an_analysis_at_fast_shows_no_tied_alternatives(fast_bundled):
+def test_an_analysis_at_fast_shows_no_tied_alternatives(fast_bundled, monkeypatch):
     _ids, records = score_text(fast_bundled, TEXT)
+    monkeypatch.setattr(float_logits, "enabled", False)
+    _ids, rounded = score_text(fast_bundled, TEXT)
     assert len(records) > 30
-    assert tied_pairs(records) == 0
+    # the float32 sums come back to ~16 bits (the rounded product plus its rounded remainder), so two
+    # neighbours may still meet now and then (one pair in ~360 on some runs), where the rounding tied them by the dozen
+    print("tied pairs, rounded and float32:", tied_pairs(rounded), tied_pairs(records))
+    assert tied_pairs(rounded) >= 10 and tied_pairs(records) <= 1
 
 
 def test_an_answer_at_fast_shows_no_tied_alternatives(fast_bundled):
