@@ -229,6 +229,12 @@ class StoreFile:
     def __exit__(self, *exc):
         self.close()
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on this thread's connection: it changes when another
+        connection (the CLI, another lane's thread) commits, so a window can tell, for the cost of
+        one pragma, that what it shows may be out of date."""
+        return int(self._conn().execute("PRAGMA data_version").fetchone()[0])
+
     # ------------------------------------------------------------ connections
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

@@ -165,11 +165,12 @@ def _run_screenshot(app, window, store, args) -> int:
 
 
 def _run_window(app, window, store, lock) -> int:
+    from desktop_app.gui import window_state
     from desktop_app.gui.slot_errors import SlotErrors
     from desktop_app.gui.window_gone import close_if_still_open
 
     slot_errors = SlotErrors(window)
-    window.show()
+    window_state.show_at_start(window)  # a small screen's first start: maximized
     code = _exec(app)
     close_if_still_open(window)  # the loop ended with no close (a broken X connection): quit as Quit does
     slot_errors.uninstall()

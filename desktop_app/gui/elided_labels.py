@@ -157,6 +157,19 @@ class AuthorLabel(ElidedLabel):
         margins = self.contentsMargins()
         return self.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 2
 
+    def readable_width(self) -> int:
+        """The px of its form that still says which model: two pieces of the name, "SmolLM2-135M…
+        · adapter 1" (usertest: "SmolLM2…" beside the compare and pencil icons named no model; the
+        header's tools move to a row of their own before the name goes below this)."""
+        text = self.text()
+        if SEPARATOR in text:
+            model, which = text.rsplit(SEPARATOR, 1)
+            cuts = name_cuts(model.split(" (")[0])  # a "(bundled, offline)" note is the first to go
+            text = (cuts[-2] if len(cuts) > 1 else model.split(" (")[0]) + SEPARATOR + which
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right() + 2
+        return min(width, self.sizeHint().width())
+
     def minimumSizeHint(self):
         """The adapter part ("adapter 1", "base model") whole, in the font it is painted in
         (the style sheet's bold arrives after the text is set)."""

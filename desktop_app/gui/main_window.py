@@ -21,6 +21,7 @@ from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.message_edit import MessageEditor
 from desktop_app.gui.notify import Notifier
+from desktop_app.gui.outside_changes import OutsideChanges
 from desktop_app.gui.panels import ConversationPanel, LegendBar, SettingsPopover
 from desktop_app.gui.prompt_box import ButtonsFacts, PromptArea
 from desktop_app.gui.prompt_drafts import PromptDrafts
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.notifier = Notifier(self)
         self.checkpoints = db_checkpoint.install(self)  # the .sqlite3 file stays a real backup
+        self.outside_changes = OutsideChanges(self)  # the CLI's ratings and adapters show while it runs
         self.message_editor = MessageEditor(self)
         # its native window destroyed from outside, no close event: quit as Quit does (gui/window_gone.py)
         self.gone_watch = WindowGoneWatch(self, lambda: quit_without_window(self), lambda: self.quitting)
@@ -294,9 +296,9 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if (event.type() == QEvent.Type.ActivationChange and self.isActiveWindow()
-                and self.writer.model_id is not None):
-            self.writer.recount()  # ratings made meanwhile elsewhere (gpt2-desk rate / correct) count too
+        watch = getattr(self, "outside_changes", None)  # (not yet there while the window is built)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and watch is not None:
+            watch.look()  # ratings and adapters made meanwhile elsewhere (gpt2-desk rate / finetune) count too
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             self.chat.notice_outside_adapter_change()
 

@@ -90,6 +90,7 @@ class MessageCard(QFrame):
         self._add_sibling_arrows(tools)
         self._add_message_buttons(tools, role)
         header.addWidget(self.tools)
+        self.extra_tools: list[QWidget] = []  # the compare button, the better-answer mark (CardRating's)
         self.tools_row = QHBoxLayout()  # the tools when the header has no room for them (empty: no height)
         self.tools_row.setContentsMargins(0, 0, 0, 0)
         self.stacking_rows: list[QBoxLayout] = []  # rows (the footer's) that stack in a narrow card too
@@ -312,7 +313,9 @@ class MessageCard(QFrame):
         author = self.role_label.minimumSizeHint().width()
         tools = self.tools.sizeHint().width() + 6
         wanted = min(META_KEEP_PX, getattr(self, "meta_wanted", 20))
-        self._place_tools(beside=width - 28 - author - 6 - min(wanted, 60) - tools >= 0)
+        readable = max(author, self._name_kept())
+        kept = 0 if getattr(self, "meta_yields", False) else min(wanted, getattr(self, "meta_mark", None) or 60, 60)
+        self._place_tools(beside=width - 28 - readable - 6 - kept - tools >= 0)  # (a bare count gives way)
         beside = tools if self.tools_row.count() == 0 else 0
         free = width - 28 - 6 - beside - HEADER_SLACK  # for the author and the meta line together
         least = self._meta_least(free - author, wanted, free - self.role_label.sensible_width())
@@ -323,6 +326,15 @@ class MessageCard(QFrame):
         self.meta.setMaximumWidth(most)
         if self.meta.isHidden() != (most == 0):  # a line with no room leaves the header's spacing to the name too
             self.meta.setVisible(most > 0)
+
+    def _name_kept(self) -> int:
+        """The author's width the tools stay beside. With the compare button or the better-answer
+        mark shown, a name that still says which model ("SmolLM2-135M…"; usertest: "SmolLM2…" at
+        1280 once they came), else the tools take a row of their own; with only the thumbs, arrows
+        and export, the adapter part (earlier usertests kept those in the row at 800-1024 px)."""
+        if any(w.isVisibleTo(self) for w in self.extra_tools):
+            return self.role_label.readable_width()
+        return 0
 
     def _meta_least(self, room: int, wanted: int, beside_name: int) -> int:
         """The meta line's least width given ``room`` (beside the author's least label) and

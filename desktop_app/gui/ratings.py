@@ -302,6 +302,7 @@ class CardRating(QObject):
         self.better_mark = self._better_mark()
         for b in (self.compare_button, self.better_mark, self.up, self.down):
             card.actions_layout.addWidget(b)
+        card.extra_tools = [self.compare_button, self.better_mark]  # the name keeps its readable part beside them
         self._build_footer(card)
         view = card.view
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -452,7 +453,9 @@ class CardRating(QObject):
         """On while an adapter is on, for an answer with tokens to compare (not one interrupted
         before its first: user test 15 opened an empty compare view from one)."""
         has_tokens = self.message_id is not None and not is_unstarted(self.card.message)
-        self.compare_button.setVisible(available and has_tokens)
+        if self.compare_button.isVisibleTo(self.card) != (available and has_tokens):
+            self.compare_button.setVisible(available and has_tokens)
+            self.card.fit_header()  # one button more or fewer in the header
 
     def _written(self, message_id: int) -> None:
         if message_id == self.message_id:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling
 from desktop_app.gui import view_toolbar
-from desktop_app.gui.responsive import FIRST_SIZE, first_geometry
+from desktop_app.gui.responsive import FIRST_SIZE, first_geometry, opens_maximized
 
 
 def open_settings(paths) -> QSettings:
@@ -43,9 +43,11 @@ def restore(window) -> None:
 def _restore_layout(window, s: QSettings) -> None:
     geometry = s.value("geometry")
     if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-        window.restoreGeometry(geometry)
+        window.restoreGeometry(geometry)  # maximized when it was left so
+        window.first_start = False
     else:
         first_size(window)
+        window.first_start = True
     view_toolbar.restore_panels(window, s)
     splitter = s.value("splitter")
     if isinstance(splitter, QByteArray) and not splitter.isEmpty():
@@ -73,6 +75,16 @@ def first_size(window) -> None:
         return
     least = window.minimumSizeHint().expandedTo(window.minimumSize())
     window.setGeometry(first_geometry(screen.availableGeometry(), least))
+
+
+def show_at_start(window) -> None:
+    """Shows the window as the app starts: a first start on a small screen maximized (its first
+    size stays the size it comes back to when un-maximized); a later start as it was left."""
+    screen = window.screen() or QApplication.primaryScreen()
+    if getattr(window, "first_start", False) and screen is not None and opens_maximized(screen.availableGeometry()):
+        window.showMaximized()
+    else:
+        window.show()
 
 
 def save(window) -> None:
