@@ -3,7 +3,7 @@ the mat. It was happy." gave figures that missed their sum by 807% after 128 ste
 Exact weights. Not the 16-bit weights: the attribution already computes in float32 on them
 (core.attribution.float32_arithmetic), and Exact missed by 57% there too. The path from the blank
 input swings by a nat within 0.0005 of its length, and 128 steps did not reach that far in; the cap
-is higher now, and this path adds up (240 steps; 103 since a stubborn interval is split in four)."""
+is higher now, and this path adds up (240 steps, halving every interval)."""
 
 from __future__ import annotations
 

@@ -36,8 +36,11 @@ IG_TOKENS_PER_BATCH = 1024  # path points per forward pass x context length: bou
 IG_STALL_ROUNDS = 3
 IG_STALL_CHANGE = 1e-3
 # A stubborn interval, whose error is still IG_STUBBORN_DROP of its parent's or more (a jump narrower than
-# both halves), is split in IG_STUBBORN_PARTS rather than halved: the jump is found in fewer rounds. Measured (bench/explain.py --split, the --cap tokens on Fast): see docs/benchmarks.md.
-IG_STUBBORN_PARTS = 4
+# both halves), can be split in IG_STUBBORN_PARTS rather than halved. Four parts added up 9 of the 9 --cap
+# tokens on one machine and 8 of 9 (another token missing) at 1.13x the CPU time on a second of the same kind,
+# where halving also gave 8 of 9 (bench/explain.py --split; docs/benchmarks.md): the paths' rough places move
+# with the float32 kernels' last bits, so the gain did not hold and halving stays the rule.
+IG_STUBBORN_PARTS = 2
 IG_STUBBORN_DROP = 0.5
 
 
