@@ -304,8 +304,7 @@ def doubtful(result) -> bool:
     """The ranking cannot be trusted: its contributions do not add up, on rounded weights
     (Compact's int8 ones, whose rounding the path's small steps drown in; Fast's 16-bit weights
     are differentiated widened to float32, core.attribution.float32_arithmetic: they get here only where
-    the path is too rough for its steps, as Exact ones can: 1 of 9 tokens in docs/benchmarks.md when every
-    interval was halved, 0 of 9 since a stubborn one is split in four)."""
+    the path is too rough for its steps, as Exact ones can: 1 of the 9 tokens in docs/benchmarks.md)."""
     from desktop_app.core.explain import ROUNDING_PRECISIONS
 
     a = result.attribution
