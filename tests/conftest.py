@@ -131,6 +131,23 @@ def _shared_cache_dir(tmp_path_factory) -> Path:
     return Path(fixed) if fixed else tmp_path_factory.mktemp("bundled-cache")
 
 
+@pytest.fixture(scope="module")
+def tiny_gguf(tmp_path_factory, tiny_model_dir):
+    """A tiny Llama as an f16 GGUF file, as llama.cpp's tools write one: converted in a second, as the
+    bundled model is in minutes (one per test module, as the modules made their own)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from desktop_app.core.gguf_export import write_gguf
+    from tiny_model import build_tiny_llama
+
+    folder = tmp_path_factory.mktemp("tiny-gguf")
+    llama = build_tiny_llama(folder / "llama", tiny_model_dir)
+    path = folder / "tiny.gguf"
+    write_gguf(AutoModelForCausalLM.from_pretrained(llama), AutoTokenizer.from_pretrained(llama), llama, path,
+               quant="f16", pre_tokenizer="smollm")
+    return path
+
+
 @pytest.fixture(scope="session")
 def bundled_model_dir(tmp_path_factory) -> Path:
     """The real offline model (SmolLM2-135M-Instruct) converted to a safetensors folder."""

@@ -201,3 +201,13 @@ def not_busy(window) -> bool:
     """No continuation runs and the Text tab's status says no work ("writing…", "analysing…"): the text
     is analysed. A note of why the continuation ended ("Stopped at Max new tokens …") may stay."""
     return not window.text.continuing and "\u2026" not in window.text_view.status.text()
+
+
+def send_in_chat(qtbot, window, text: str) -> None:
+    """The Chat tab in front, ``text`` typed into the prompt and Send clicked (the answer not awaited)."""
+    from PySide6.QtCore import Qt
+
+    window.set_mode("chat")
+    window.prompt.setFocus()
+    qtbot.keyClicks(window.prompt, text)
+    qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)

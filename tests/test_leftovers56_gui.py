@@ -13,15 +13,8 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from desktop_app.gui.answer_words import WAITING_FOR_TEXT_WORDS  # noqa: E402
 from desktop_app.gui.tasks import Task  # noqa: E402
-from gui_windows import WAIT_MS  # noqa: E402
+from gui_windows import WAIT_MS, send_in_chat  # noqa: E402
 from test_gui_loom import settle, window  # noqa: E402,F401
-
-
-def _send(qtbot, window, text: str) -> None:
-    window.set_mode("chat")
-    window.prompt.setFocus()
-    qtbot.keyClicks(window.prompt, text)
-    qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
 
 
 def test_a_question_sent_while_the_text_tab_continues_says_what_it_waits_for(window, qtbot):
@@ -31,7 +24,7 @@ def test_a_question_sent_while_the_text_tab_continues_says_what_it_waits_for(win
     # the model lane busy with a continuation as long as a slow CPU's: a task of the continuation's kind,
     # which ends when the test says (a real continuation of the tiny model ends before the question is stored)
     window.tasks.model.submit(Task(lambda _r, _c: release.wait(WAIT_MS / 1000), "continue text", "continue"))
-    _send(qtbot, window, "Hello there")
+    send_in_chat(qtbot, window, "Hello there")
     qtbot.waitUntil(lambda: window.chat.answering is not None, timeout=WAIT_MS)
     card = next(c for c in window.transcript.cards if c.message_id == window.chat.answering)
     # the cards are redrawn once the store has written the question: wait for that, not for a fixed time
@@ -52,7 +45,7 @@ def test_a_real_continuation_and_a_question_both_end_whole(window, qtbot):
     before = view.editor.toPlainText()
     view.continue_button.click()
     with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS) as finished:
-        _send(qtbot, window, "Hello there")
+        send_in_chat(qtbot, window, "Hello there")
     qtbot.waitUntil(lambda: window.tasks.model.running is None, timeout=WAIT_MS)
     settle(window)
     assert finished.args[0] and finished.args[0].get("message_id") is not None

@@ -12,15 +12,8 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from desktop_app.gui.tasks import Task, TaskState  # noqa: E402
-from gui_windows import WAIT_MS  # noqa: E402
+from gui_windows import WAIT_MS, send_in_chat  # noqa: E402
 from test_gui_loom import settle, window  # noqa: E402,F401
-
-
-def _send(qtbot, window, text: str) -> None:
-    window.set_mode("chat")
-    window.prompt.setFocus()
-    qtbot.keyClicks(window.prompt, text)
-    qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
 
 
 def test_stop_in_chat_withdraws_the_waiting_question_and_the_continuation_goes_on(window, qtbot):
@@ -35,7 +28,7 @@ def test_stop_in_chat_withdraws_the_waiting_question_and_the_continuation_goes_o
 
     running = Task(continuation, "continue text", "continue")
     window.tasks.model.submit(running)
-    _send(qtbot, window, "Hello there")
+    send_in_chat(qtbot, window, "Hello there")
     qtbot.waitUntil(lambda: window.chat.answering is not None and window.stop_button.isEnabled(), timeout=WAIT_MS)
     answers = [t for t in window.tasks.model.tasks if t.kind == "answer"]
     assert answers and answers[0].state is TaskState.WAITING, "the question waits behind the continuation"

@@ -18,22 +18,6 @@ from desktop_app.core.model_sources import BUNDLED_NAME, bundled_gguf_path, reso
 from desktop_app.core.paths import AppPaths
 
 
-@pytest.fixture(scope="module")
-def tiny_gguf(tiny_model_dir, tmp_path_factory):
-    """The tiny Llama-style model as an f16 GGUF file, as llama.cpp's tools write one."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from desktop_app.core.gguf_export import write_gguf
-    from tiny_model import build_tiny_llama
-
-    folder = tmp_path_factory.mktemp("tiny-gguf")
-    llama = build_tiny_llama(folder / "llama", tiny_model_dir)
-    path = folder / "tiny.gguf"
-    write_gguf(AutoModelForCausalLM.from_pretrained(llama), AutoTokenizer.from_pretrained(llama), llama, path,
-               quant="f16", pre_tokenizer="smollm")
-    return path
-
-
 # ---------------------------------------------------------------- 1. .GGUF in any case
 
 def test_a_gguf_named_in_capitals_opens_and_is_listed_in_use(tiny_gguf, tmp_path):

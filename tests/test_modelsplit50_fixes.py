@@ -23,22 +23,6 @@ def test_a_blank_model_spec_is_the_default_model_not_the_working_folder(monkeypa
     assert resolve_spec(" \t", probe=lambda: False) == resolve_spec(None, probe=lambda: False)
 
 
-@pytest.fixture(scope="module")
-def tiny_gguf(tmp_path_factory, tiny_model_dir):
-    """A tiny Llama as a GGUF file: converted in a second, as the bundled model is in minutes."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from desktop_app.core.gguf_export import write_gguf
-    from tiny_model import build_tiny_llama
-
-    folder = tmp_path_factory.mktemp("tiny-gguf")
-    llama = build_tiny_llama(folder / "llama", tiny_model_dir)
-    path = folder / "tiny.gguf"
-    write_gguf(AutoModelForCausalLM.from_pretrained(llama), AutoTokenizer.from_pretrained(llama), llama, path,
-               quant="f16", pre_tokenizer="smollm")
-    return path
-
-
 def staging_left(folder):
     return sorted(p.name for p in folder.glob("*.tmp-*"))
 
