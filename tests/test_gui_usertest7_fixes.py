@@ -59,7 +59,7 @@ def test_the_finetune_tab_warns_when_a_liked_answer_was_also_corrected(make_wind
     assert "An answer you liked also has a better answer you wrote" in label.text()
     store.rate_message(mid, -1)  # disliked and corrected: the two agree, no notice
     window.writer.recount()
-    qtbot.waitUntil(lambda: "example" in label.text() and "Mixed signals" not in label.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "rating" in label.text() and "Mixed signals" not in label.text(), timeout=WAIT_MS)
 
 
 # ---------------------------------------------------------------- F13: the report's Compare

@@ -32,6 +32,7 @@ def test_a_stopped_unstarted_answer_says_so_after_a_restart(qtbot, qapp, tiny_mo
     conversation, _prompt, row = unstarted_answer()
     with opened_window(qtbot, qapp, tiny_model_dir, max_new=4, seed=3) as window:
         active(qtbot, window)
+        window.set_mode("chat")  # the tiny model opens in Text (no chat template), where Esc is the Text tab's
         window.chat.open_conversation(conversation)
         card = window.transcript.cards[-1]
         assert card.message_id == row and card.interrupted_label.text() == UNSTARTED_WORDS

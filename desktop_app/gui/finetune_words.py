@@ -82,6 +82,13 @@ def _held_out_words(held: int) -> str:
     return f"the {counted(held, 'rating')} kept out of training to test it"
 
 
+def _apart(before: float, after: float) -> str:
+    """"before → after" with two decimals, more (up to four) where two would show the same number: a margin that
+    barely moved still shows which way (the card said "0.96 → 0.96" once the three-decimal copy went)."""
+    digits = next((d for d in (2, 3, 4) if f"{before:.{d}f}" != f"{after:.{d}f}"), 2)
+    return f"{before:.{digits}f} \u2192 {after:.{digits}f}"
+
+
 def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
     """The gate's figures, a line each: where the run started, the preference margin, the probe's
     perplexity, an early stop, degenerate re-asks. ``facts_checked``: the card lists facts the run
@@ -97,7 +104,7 @@ def _figure_lines(m: dict, facts_checked: bool = False) -> list[str]:
         verb = "did not rise" if move == "fell" else move
         # the figures once, with their name (counts59: "-0.75 → 2.58 (preference margin -0.748 → 2.580)" said
         # the same two numbers twice)
-        lines.append(f"{PREFERS_MORE} {where}: {verb}, preference margin <b>{b:.2f} \u2192 {a:.2f}</b> "
+        lines.append(f"{PREFERS_MORE} {where}: {verb}, preference margin <b>{_apart(b, a)}</b> "
                      f"<span style='color:@muted'>(higher is better)</span>")
     lines += [x for x in (from_adapter_words(m),) if x]
     p0, p1 = m.get("probe_ppl_before"), m.get("probe_ppl_after")
