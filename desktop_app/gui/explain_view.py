@@ -350,6 +350,10 @@ class ExplainView(QFrame):
             self.switched_from = None
             self.back_box.hide()
 
+    def works_on_text_token(self, index: int) -> bool:
+        """Text token ``index``'s explanation waits for Exact weights or is under way."""
+        return self.in_text and self.index == index and (self.pending_exact is not None or self.stopper is not None)
+
     def resume_exact(self) -> bool:
         """Exact weights are in: explain the token again (False: nothing was waiting for them)."""
         if self.pending_exact is None or self.pending_exact != (self.message_id, self.index, self.in_text):

@@ -271,11 +271,9 @@ class TextMode:
         record = self.view.heatmap.records[index]
         if record == self.window.inspector.record:
             return
-        explain = self.window.inspector.explain
         # "Explain again with Exact weights" waits for exactly this analysis (or already runs on it): the new
         # figures must not reset the explanation, which only they let go on
-        waits = explain.in_text and explain.index == index and (explain.pending_exact is not None
-                                                                or explain.stopper is not None)
+        waits = self.window.inspector.explain.works_on_text_token(index)
         self._inspect(index, record, keep_explanation=waits)
         if not waits:
             self.explainer.show(index)
