@@ -13,13 +13,10 @@ import os
 import signal
 import subprocess
 import sys
-from dataclasses import replace
 
-from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
-from desktop_app.gui.app import _run_window, make_app
-from desktop_app.gui.main_window import MainWindow
-from test_training_data import rate_three_answers
+from desktop_app.gui.app import _run_window
+from finetune_child_window import training_window
 
 
 def take_the_window_away(window, mode: str) -> None:
@@ -32,23 +29,7 @@ def take_the_window_away(window, mode: str) -> None:
 
 
 def main(model_dir: str, mode: str) -> int:
-    app = make_app(dark=False)
-    paths = AppPaths.resolve().ensure()
-    store = Store.open(paths.db_path)
-    window = MainWindow(store, paths, model_spec=model_dir, device="cpu")
-    taken = []
-
-    def loaded(model) -> None:
-        rate_three_answers(store, model, first_seed=10)
-        window.finetune.start(replace(window.finetune.settings, max_steps=4000, min_steps=4000, heldout_fraction=0.0))
-
-    def progress(p) -> None:
-        if p.phase == "training" and p.step and not taken:
-            taken.append(p.step)
-            take_the_window_away(window, mode)
-
-    window.chat.model_loaded.connect(loaded)
-    window.finetune.progress.connect(progress)
+    app, paths, store, window = training_window(model_dir, 4000, lambda w: take_the_window_away(w, mode))
     code = _run_window(app, window, store, None)  # shows the window, runs the loop, closes the store
     store = Store.open(paths.db_path)
     print(f"RUN {store.list_runs()[0]['status']}", flush=True)

@@ -7,35 +7,19 @@ Usage: quit_during_finetune_child.py MODEL_DIR   (the data folder comes from GPT
 """
 
 import sys
-from dataclasses import replace
 
-from desktop_app.core.paths import AppPaths
-from desktop_app.core.store import Store
-from desktop_app.gui.app import _exec, make_app
-from desktop_app.gui.main_window import MainWindow
+from desktop_app.gui.app import _exec
+from finetune_child_window import training_window
 from gui_windows import answer_modal
-from test_training_data import rate_three_answers
+
+
+def stop_and_quit(window) -> None:
+    answer_modal("Stop and quit", [])
+    window.close()
 
 
 def main(model_dir: str) -> int:
-    app = make_app(dark=False)
-    paths = AppPaths.resolve().ensure()
-    store = Store.open(paths.db_path)
-    window = MainWindow(store, paths, model_spec=model_dir, device="cpu")
-    closing = []
-
-    def loaded(model) -> None:
-        rate_three_answers(store, model, first_seed=10)
-        window.finetune.start(replace(window.finetune.settings, max_steps=400, min_steps=400, heldout_fraction=0.0))
-
-    def progress(p) -> None:
-        if p.phase == "training" and p.step and not closing:
-            closing.append(p.step)
-            answer_modal("Stop and quit", [])
-            window.close()
-
-    window.chat.model_loaded.connect(loaded)
-    window.finetune.progress.connect(progress)
+    app, _paths, store, window = training_window(model_dir, 400, stop_and_quit)
     window.show()
     code = _exec(app)
     run = store.list_runs()[0]
