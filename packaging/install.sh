@@ -79,6 +79,11 @@ if [ "$(uname -s)" = Linux ] && ! command -v dpkg-query >/dev/null 2>&1; then
 fi
 
 if [ "$WITH_TESTS" = 0 ]; then
+  # The bundled model converted once here, inside .venv (share/gpt2-desk/converted), with its identity:
+  # every account's first start reads it instead of converting for a minute into its own cache.
+  echo "==> converting the bundled model once, for every account of this install"
+  .venv/bin/gpt2-desk models --install-copy \
+    || echo "note: each account will convert the bundled model at its first start" >&2
   echo "==> preparing the default model (first time only)"
   .venv/bin/gpt2-desk models --prepare || echo "note: the model will be prepared when the app starts" >&2
 fi

@@ -63,6 +63,8 @@ def isolated_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("GPT2_DESK_DATA_DIR", str(data))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("GPT2_DESK_SHARED_CACHE", str(tmp_path / "shared-cache"))
+    # never the venv's own converted copy (packaging/install.sh makes one): a test converts as it means to
+    monkeypatch.setenv("GPT2_DESK_INSTALL_COPY", str(tmp_path / "install-copy"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return data
 
@@ -167,6 +169,20 @@ def bundled_model(bundled_model_dir, session_paths):
     from desktop_app.core.models import open_model
 
     return open_model(str(bundled_model_dir), session_paths, device="cpu", precision="exact")
+
+
+@pytest.fixture
+def run_cli(tiny_model_dir, capsys):
+    """``run_cli(*argv)``: ``gpt2-desk`` on the tiny model (the command first, then --model and --device, then the
+    rest); returns (exit code, stdout, stderr)."""
+    from desktop_app.cli import main
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main([*argv[:1], "--model", str(tiny_model_dir), "--device", "cpu", *argv[1:]])
+        said = capsys.readouterr()
+        return code, said.out, said.err
+
+    return run
 
 
 @pytest.fixture

@@ -13,18 +13,6 @@ from desktop_app.core.paths import AppPaths
 from desktop_app.core.store import Store
 
 
-@pytest.fixture
-def run_cli(tiny_model_dir, capsys):
-    """``run_cli(*argv)`` on the tiny model: (exit code, stdout, stderr)."""
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main([*argv[:1], "--model", str(tiny_model_dir), "--device", "cpu", *argv[1:]])
-        said = capsys.readouterr()
-        return code, said.out, said.err
-
-    return run
-
-
 SHORT = ("--max-new-tokens", "4", "--seed", "3")
 
 

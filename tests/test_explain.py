@@ -413,7 +413,7 @@ def test_the_words_for_figures_so_far_give_a_percentage_only_where_it_means_some
     done = made([0.6, 0.41])
     assert "add up within 1.0%" in words.completeness_words(done)
     assert words.stopped_words(far).startswith("Stopped after 2 passes") and "no word is listed" in words.stopped_words(far)
-    assert "each layer predicted, above, is complete" in words.stopped_words(far)
+    assert "each layer predicted, below, is complete" in words.stopped_words(far)
     loose = made([0.9, 0.1], difference=0.8)  # 25% off: shown, and stopped there it is read loosely
     assert "loosely" in words.stopped_words(loose) and "loosely" not in words.stopped_words(done)
     start = attribution.Attribution(token_ids=[0, 2], token_texts=["<|endoftext|>", "Once"], scores=[0.1, 0.2],

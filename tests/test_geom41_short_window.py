@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
+from gui_windows import STORY, WAIT_MS, not_busy, window_with_text  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
 from test_small40_short_window import settle, shown_whole  # noqa: E402
 from test_split36_explain_and_banner import first_start_notice  # noqa: E402
@@ -24,7 +24,8 @@ def continued(qtbot, qapp, tiny_model_dir, monkeypatch):
     with window_with_text(qtbot, qapp, tiny_model_dir, STORY * 3) as window:
         with qtbot.waitSignal(window.text.continued, timeout=WAIT_MS):
             window.text_view.continue_button.click()
-        qtbot.waitUntil(lambda: not window.text.continuing, timeout=WAIT_MS)
+        # at rest: the colouring after the continuation, whose words take a row of their own under a narrow bar, done
+        qtbot.waitUntil(lambda: not_busy(window), timeout=WAIT_MS)
         window.chat.model_notice.emit(first_start_notice(monkeypatch))
         settle()
         yield window

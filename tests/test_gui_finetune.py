@@ -194,7 +194,9 @@ def test_finetune_from_the_panel_compare_history_and_cancel(make_window, qtbot):
     assert bars[-1][3] == "Training: step 12 of 12" and not panel.progress_box.isVisible()
     assert counted and all((value, most) == (step, total) for step, total, value, most, _line in counted)
     lines = [c[-1] for c in counted]
-    assert any(x.startswith("Checking whether it helps: measuring the new adapter: re-asking") for x in lines), lines
+    # the part named (leftovers60), then its own count
+    assert any(x.startswith("Checking whether it helps: measuring the new adapter (re-asking your questions")
+               and "): re-asking" in x for x in lines), lines
     for step, total, eta, label in status:  # "fine-tuning · checking whether it helps 7/12 · 20 s left"
         assert (label.startswith(f"fine-tuning \u00b7 checking whether it helps {step}/{total}")  # between two steps:
                 or label.startswith(f"fine-tuning \u00b7 measuring your current model {step}/{total}")), label

@@ -133,16 +133,23 @@ def test_rename_delete_and_make_main_from_the_outline(window, qtbot):
     assert view.editor.toPlainText() == document["text"] and a not in outline_labels(window)
 
 
+def pick_an_alternative(window, index: int):
+    """The text's token at ``index`` clicked and, in the inspector, its first alternative that is not the token
+    itself picked: returns (the token's record, the alternative's row)."""
+    record = window.text_view.heatmap.records[index]
+    window.text_view.heatmap.select_token(index)
+    window.show_text_token(index, record)
+    row = next(i for i, alt in enumerate(record.top) if alt.id != record.id)
+    window.inspector.pick(row)
+    return record, row
+
+
 def test_an_alternative_in_the_inspector_starts_a_branch(window, qtbot):
     view = window.text_view
     index = 4
-    record = view.heatmap.records[index]
-    view.heatmap.select_token(index)
-    window.show_text_token(index, record)
+    record, row = pick_an_alternative(window, index)
     inspector = window.inspector
     assert inspector.branch_button.isVisible() and not inspector.rate_box.isVisible()  # the person's own token
-    row = next(i for i, alt in enumerate(record.top) if alt.id != record.id)
-    inspector.pick(row)
     alternative = record.top[row]
     offset = view.offset_of(index)
     view.editor.insertPlainText(" typed")  # the heatmap no longer shows this text: no branch, and why

@@ -35,9 +35,10 @@ def test_the_measuring_before_training_says_each_part_from_the_first(env, tiny_m
         bar(p)
     # the part named as what it counts, "measuring 1 of 4 (your current model)" (cli59; it said "(part 1 of 4)")
     paused = [line for line in capsys.readouterr().err.splitlines()
-              if line.startswith("training paused: measuring ") and " of " in line and "): " in line]
+              if line.startswith("training paused: measuring ") and " of " in line and ")" in line]
     assert paused and f"measuring 1 of {last} (" in paused[0], paused[:3]
     assert "known already" in paused[0], paused[0]
+    assert "(your current model), scoring your ratings: " in paused[0], paused[0]  # the part named (leftovers60)
 
 
 class _CtrlCAtToken(io.StringIO):

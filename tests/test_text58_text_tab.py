@@ -133,7 +133,7 @@ def test_a_schema_8_file_opens_and_its_old_continuations_say_they_kept_no_settin
         new = tb.add_branch(store, 1, None, 7, " sat", records=[record], model_id="tiny", sampling=settings)
         kept = tb.get_branch(store, new)
         assert kept["sampling"] == settings
-        assert cut_for_continuation(kept, record, 0).cut == {9: "cut by min-p 0.1"}
+        assert cut_for_continuation(kept, record, 0).cut == {9: "cut by min-p 0.1 after temperature 0.8"}
         assert documents.get_document(store, 1)["text"] == "A story"
     finally:
         store.close()

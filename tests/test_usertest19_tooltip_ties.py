@@ -41,8 +41,10 @@ def test_the_tooltip_says_tie_where_the_inspector_does(qtbot):
     inspector = [f"{label} {percent}" for (label, _p, _c), percent in zip(chart.rows(), chart.percents())]
     tooltip = _tooltip_rows(tooltip_html(record))
     assert len(tooltip) == 6  # the fifth row's tie shows what it ties (usertest 25)
-    assert inspector[4] == "6 tie 1.79%"
-    assert tooltip[4:] == ["6 1.79% tie", "4 1.79% tie"]
+    # an exact tie keeps the usual one decimal: "tie" says they are equal (leftovers62; it read "1.79%" when
+    # a near tie elsewhere in the list gave every row two decimals)
+    assert inspector[4] == "6 tie 1.8%"
+    assert tooltip[4:] == ["6 1.8% tie", "4 1.8% tie"]
     # every row the tooltip shows carries the inspector's figure
     for shown, painted in zip(tooltip, inspector):
         label, rest = painted.split(" ", 1)

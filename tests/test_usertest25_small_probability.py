@@ -42,4 +42,4 @@ def test_figures_the_decimals_tell_apart_keep_their_decimals():
     from desktop_app.gui.token_view import percent_texts
 
     texts, tied = percent_texts([0.2649, 0.2648, 0.05, 0.0])
-    assert texts == ["26.49%", "26.48%", "5.00%", "0.00%"] and tied == [False] * 4
+    assert texts == ["26.49%", "26.48%", "5.0%", "0.0%"] and tied == [False] * 4  # the decimals only where needed

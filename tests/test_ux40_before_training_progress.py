@@ -43,7 +43,8 @@ def test_the_panel_says_training_is_paused_which_part_runs_and_where_training_go
             qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
         p = measuring.args[0]
         line = panel.phase_label.text()
-        assert line.startswith("Training paused: measuring your current model (part 3 of 3): re-asking "), line
+        assert line.startswith("Training paused: measuring your current model "
+                               "(part 3 of 3, re-asking your questions and a few fixed ones): re-asking "), line
         assert "Checking whether it helps" not in line
         assert panel.bar.maximum() == p.total and panel.bar.value() == p.step
         step = panel.curve.steps[-1]

@@ -84,3 +84,26 @@ def test_an_adapter_stored_from_outside_shows_in_the_history(qtbot, qapp, tiny_m
         assert made not in [row["id"] for row in window.finetune_side.panel.history.rows]
         assert window.outside_changes.look() is True
         assert made in [row["id"] for row in window.finetune_side.panel.history.rows]
+
+
+def test_a_run_finished_from_outside_redraws_the_last_run_card(qtbot, qapp, tiny_model_dir):
+    """leftovers60 (usertest32): `gpt2-desk finetune` in a terminal beside the window finished a run, and the
+    Fine-tune panel's card kept the run before (or none) until a restart. It shows the new run's report; a run
+    still going in the terminal is not called interrupted."""
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
+        window.outside_changes.timer.stop()
+        window.outside_changes.look()
+        panel = window.finetune_side.panel
+        model = window.chat.loaded.model_id
+        other = Store.open(window.paths.db_path)
+        try:
+            run = other.create_run({}, model)
+            assert window.outside_changes.look() is True
+            assert panel.last_run_id is None and panel.result_box.isHidden(), "a run still going: no card yet"
+            other.update_run(run, status="discarded", reason="the held-out ratings did not move the right way",
+                             metrics={})
+        finally:
+            other.close()
+        assert window.outside_changes.look() is True
+        assert panel.last_run_id == run and not panel.result_box.isHidden()
+        assert "did not move the right way" in panel.result_title.text() + panel.result_body.text()

@@ -10,11 +10,13 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 
 from desktop_app import __version__
 from desktop_app.cli import explain_cmds, finetune_cmds, model_cmds, store_cmds, text_cmds
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
+from desktop_app.cli.help_examples import HelpFormatter, add_descriptions_and_examples
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +27,16 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, except that a usage error comes back to main instead of exiting,
-    so a script that asked for --json still gets JSON. Sub-parsers are of this class too."""
+    so a script that asked for --json still gets JSON. Sub-parsers are of this class too.
+    The error is one line that names the help: the usage before it ran to 13 lines for a
+    mistyped option, the error itself last (cli62)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
-        self.print_usage(sys.stderr)
-        raise UsageError(f"{self.prog}: error: {message}")
+        raise UsageError(f"{self.prog}: error: {message} (`{self.prog} --help` shows what it takes)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,11 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (model_cmds, store_cmds, finetune_cmds, explain_cmds, text_cmds):
         module.register(subparsers, common)
+    add_descriptions_and_examples(parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """The program (``argv`` None: the console script) or one command line (tests)."""
+    if argv is not None:
+        return _run(list(argv))
+    code = _run(sys.argv[1:])
+    # the command is done and said: a Ctrl+C during the interpreter's exit (PyTorch's cleanups, a second or two)
+    # printed a traceback "Exception ignored in atexit callback … KeyboardInterrupt" (cli62)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code
+
+
+def _run(argv: list[str]) -> int:
     wants_json = _asks_for_json(argv)
     try:
         args = build_parser().parse_args(argv)

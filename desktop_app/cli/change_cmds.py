@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from pathlib import Path
 
 from desktop_app.cli.common import CliError, load_model_for_cli
 from desktop_app.core.adapters import adapter_name, label
@@ -41,7 +42,8 @@ def analyse_vs_base(args, read) -> int:
     text = read(args.file)
     if not text.strip():
         raise CliError(f"{args.file} is empty: there is nothing to compare")
-    loaded = load_model_for_cli(args)
+    source = _with_active_adapter(args, NO_ADAPTER)
+    loaded = load_model_for_cli(args, source)
     if not can_compare(loaded):
         raise CliError(NO_ADAPTER)
     bars = PassBars()
@@ -63,6 +65,21 @@ def analyse_vs_base(args, read) -> int:
     else:
         print(change_text(figures))
     return 0
+
+
+def _with_active_adapter(args, no_adapter: str):
+    """--model's source where the store holds an active adapter for it; else ``no_adapter`` said before the
+    model loads (it was said after: PyTorch's start and the load, a minute on a busy machine; cli62)."""
+    from desktop_app.core.model_sources import resolve_spec
+    from desktop_app.core.store import Store
+
+    source = resolve_spec(args.model)
+    if not Path(args.db).exists():
+        raise CliError(no_adapter)
+    with Store.open(args.db) as store:
+        if store.active_adapter(source.model_id) is None:
+            raise CliError(no_adapter)
+    return source
 
 
 def _write_change_png(args, change) -> None:

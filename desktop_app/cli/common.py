@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
+import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +29,34 @@ def token_words(index: int) -> str:
     """A token of an answer named for a person: the window's number, counted from 1, then the --token that names
     it here, counted from 0 ("token 8 (--token 7)"); "token 7" alone here was the window's "token 8" (cli52)."""
     return f"token {index + 1} (--token {index})"
+# what a token's JSON record holds, in its units: "entropy" is stored in nats, where the text and the window say
+# bits (score's table reads entropy_bits), and no --json said which (cli62)
+RECORD_FIELDS = ("per token: prob, logprob (natural log), rank (1 = the likeliest), entropy (in nats: the "
+                 "tables' entropy_bits x 0.693) and the top alternatives")
 COMMON_DEFAULTS = {"data_dir": None, "db": None, "model": None, "device": "auto", "precision": "auto"}
+
+
+def print_json(data, **options) -> None:
+    """One JSON object on stdout, written whole. A Ctrl+C while a large one went out (an answer's every token with
+    its alternatives, 100 KB) cut it, and main's error object followed: a script could read neither (cli62). The
+    work is done by then, so the key is not heeded until the object is out."""
+    text = json.dumps(data, ensure_ascii=False, **options) + "\n"
+    with ctrl_c_held():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def ctrl_c_held():
+    """Inside, Ctrl+C does nothing (only the main thread may set a signal's handler)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class CliError(Exception):

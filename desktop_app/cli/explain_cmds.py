@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from desktop_app.cli.common import (WINDOW_TOKEN_WORDS, CliError, load_model_for_cli, open_store, record_id,
-                                   token_words)
+from desktop_app.cli.common import (WINDOW_TOKEN_WORDS, CliError, load_model_for_cli, open_store, print_json,
+                                   record_id, stderr_bar, token_words)
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
@@ -68,6 +67,8 @@ def cmd_explain(args) -> int:
         written_by = store.get_message(args.message_id).get("model_id")
         if args.model is None:
             args.model = spec_for_model_id(written_by)
+        by_its_writer = bool(written_by) and args.model == spec_for_model_id(written_by)
+        _check_token_before_loading(store, args.message_id, args.token, by_its_writer)
         loaded = load_model_for_cli(args)
         # another model's answer is explained as the window explains it: at the token of its text as
         # this model reads it (core.token_context), said in one line (it was refused)
@@ -75,12 +76,15 @@ def cmd_explain(args) -> int:
     finally:
         store.close()
     vs = token_id_for(loaded.tokenizer, args.vs) if args.vs is not None else None
-    result = explain(loaded, context, vs=vs, steps=args.steps)
+    bar = _AttributionBar()
+    try:
+        result = explain(loaded, context, vs=vs, steps=args.steps, report=bar)
+    finally:
+        bar.close()
     other = written_by if written_by and written_by != loaded.model_id else None
     if args.json:
-        json.dump({"model": loaded.model_id, "written_by": written_by, "asked_token_index": args.token,
-                   **result.to_json()}, sys.stdout, ensure_ascii=False)
-        print()
+        print_json({"model": loaded.model_id, "written_by": written_by, "asked_token_index": args.token,
+                    **result.to_json()})
         return 0
     colour = args.color or sys.stdout.isatty()
     lines = report_lines(result, loaded.model_id, colour)
@@ -89,6 +93,39 @@ def cmd_explain(args) -> int:
     for line in lines:
         print(line)
     return 0
+
+
+class _AttributionBar:
+    """explain's passes on stderr (a bar on a terminal, one line in a pipe): it said nothing through them, two
+    minutes on a busy machine for the bundled model (cli62). The lens before them takes a fraction of a second."""
+
+    def __init__(self):
+        self.bar = None
+
+    def __call__(self, report) -> None:
+        from desktop_app.core.attribution import ExplainProgress
+
+        if not isinstance(report, ExplainProgress):  # the lens and the sampler: printed with the rest
+            return
+        if self.bar is None:
+            self.bar = stderr_bar("which earlier tokens led to it (integrated gradients)", report.total,
+                                  unit="pass")
+        self.bar.total, self.bar.n = report.total, report.done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _check_token_before_loading(store, message_id: int, token: int, by_its_writer: bool) -> None:
+    """A --token outside the answer, said before the model loads (seconds, a minute on a busy machine) rather
+    than after it (cli62). Another model counts the text in its own tokens: only its writer's count is known."""
+    if token < 0:
+        raise CliError(f"--token counts the answer's tokens from 0; there is no token {token}.")
+    count = len(store.token_records(message_id))
+    if by_its_writer and count and token >= count:
+        raise CliError(f"Message {message_id} has {count} tokens (0 to {count - 1}); there is no token {token}.")
 
 
 def other_writer_line(context, writer: str, model_id: str, asked: int) -> str:
@@ -156,8 +193,9 @@ def attribution_lines(a, colour: bool) -> list[str]:
     scale = max((abs(s) for s in a.scores), default=1.0) or 1.0
     lines = [f"Which earlier tokens led to \u201c{shown(a.target_text, 30)}\u201d rather than "
              f"\u201c{shown(a.other_text, 30)}\u201d (integrated gradients, {a.steps} steps):",
-             f"  log-probability difference {a.difference:+.3f} (with every token blank: {a.baseline_difference:+.3f});"
-             f" contributions sum to {a.total:+.3f}, gap {a.gap * 100:.1f}%"
+             # in nats, as the contributions below (their figures had no unit, cli62)
+             f"  log-probability difference {a.difference:+.3f} nats (with every token blank: "
+             f"{a.baseline_difference:+.3f}); contributions sum to {a.total:+.3f} nats, gap {a.gap * 100:.1f}%"
              + ("" if a.complete else " (over 5%: raise --steps)")]
     for i in a.top(TOP_CONTRIBUTORS):
         # the window's "answer, token 17" ("answer 17" read as the 17th answer, usertest23), with its --token

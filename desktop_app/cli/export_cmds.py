@@ -34,6 +34,11 @@ def register_adapter_actions(sub, common) -> None:
     im.add_argument("--json", action="store_true", help="print one JSON object with the gate's result")
 
 
+def megabytes(size: int) -> str:
+    """Decimal MB, as `models` and a file manager count: a GGUF of 270.9 MB read "258.3 MB" (MiB; cli62)."""
+    return f"{size / 1e6:.1f} MB"
+
+
 def _run_cancellable(fn):
     cancel = threading.Event()
     try:
@@ -58,7 +63,7 @@ def cmd_adapter_export(args) -> int:
         print(json.dumps({"format": result.format, "path": str(result.path), "bytes": result.bytes,
                           "extra_files": [str(p) for p in result.extra_files], "notes": result.notes}, indent=2))
         return 0
-    print(f"wrote {result.path} ({result.bytes / 2**20:.1f} MB)")
+    print(f"wrote {result.path} ({megabytes(result.bytes)})")
     for path in result.extra_files:
         print(f"wrote {path}")
     for note in result.notes:

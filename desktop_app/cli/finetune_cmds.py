@@ -17,7 +17,7 @@ from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_wor
                                               marked_sure_words)
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
-from desktop_app.core.progress_words import phase_name, terminal_line
+from desktop_app.core.progress_words import measured_part, phase_name, terminal_line
 from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, new_since_words, rated_count_words,
                                            repeats_words, short_first, shown_answer, unchecked_why, unchecked_words,
                                            yours_label)
@@ -121,14 +121,16 @@ def _inner_counts(text: str) -> str:
 
 
 def counted_line(p) -> str:
-    """A counted report outside the steps, steady: the part of a measuring named as what it counts, "training
-    paused: measuring 2 of 4 (your current model): re-asking questions 3/8 answers ..."; the count inside it
-    as "3/8" (it had read "part 2 of 4: ... 0 of 8", each count a restart of the part's)."""
+    """A counted report outside the steps, steady: the part of a measuring numbered and named as what it
+    measures, "training paused: measuring 1 of 4 (your current model), scoring held-out ratings: scoring the 6
+    answers your examples compare: 3/6"; the count inside it as "3/8" (it had read "part 2 of 4: ... 0 of 8",
+    each count a restart of the part's; and two scoring counts in part 1 named by neither, usertest32)."""
     stage, colon, rest = (p.message or "").partition(": ")
     if p.part and colon and p.phase != "rescoring":
-        about = stage.removeprefix("measuring ")
-        phase = phase_name(p)
-        return f"{phase[:1].lower()}{phase[1:]}: measuring {p.part[0]} of {p.part[1]} ({about}): {_inner_counts(rest)}"
+        about, phase = stage.removeprefix("measuring "), phase_name(p)
+        named = f", {measured_part(p)}" if measured_part(p) else ""
+        return (f"{phase[:1].lower()}{phase[1:]}: measuring {p.part[0]} of {p.part[1]} ({about}){named}: "
+                f"{_inner_counts(rest)}")
     return _inner_counts(terminal_line(p))
 
 
@@ -241,6 +243,8 @@ def _cancelled_words(store, runs_before: int) -> str:
     if len(runs) > runs_before and runs[0]["status"] == "cancelled":
         return (f"run {runs[0]['id']} was cancelled: nothing changed (no adapter was saved, the model in use is "
                 "as it was)")
+    if len(runs) == runs_before:  # while the ratings or the copy to train were read: a bare "interrupted" (cli62)
+        return "stopped before the run began: nothing changed (no adapter was saved, the model in use is as it was)"
     return ""
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import re
 import signal
 import sys
 import threading
 from pathlib import Path
 
-from desktop_app.cli.common import CliError, load_model_for_cli, open_store, print_notice, record_id
+from desktop_app.cli.common import (RECORD_FIELDS, CliError, TqdmProgress, load_model_for_cli, open_store, print_json,
+                                    print_notice, record_id)
+from desktop_app.core.count_words import counted
 from desktop_app.core.palette import color_for, text_color_on
 from desktop_app.core.records import TokenRecord
 
@@ -21,7 +24,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                                                                   "(kept only with --save; `ask` keeps it)")
     gen.add_argument("prompt", metavar="PROMPT", help="the question or text to answer (quote it)")
     add_sampling_options(gen)
-    gen.add_argument("--json", action="store_true", help="print one JSON object instead of coloured text")
+    gen.add_argument("--json", action="store_true",
+                     help=f"print one JSON object instead of coloured text ({RECORD_FIELDS})")
     gen.add_argument("--system", help="system text placed before the conversation")
     gen.add_argument("--save", action="store_true", help="keep the prompt and answer in the database, and print "
                      "the answer's id to rate it (as `ask` does; without it nothing is kept)")
@@ -46,13 +50,16 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     score.add_argument("--system", help="system text (with --prompt)")
     score.add_argument("--alternatives", type=alternatives_count, default=10, metavar="K",
                        help="likeliest other tokens kept per position (default 10)")
-    score.add_argument("--json", action="store_true", help="print one JSON object with every token's numbers")
+    score.add_argument("--json", action="store_true",
+                       help=f"print one JSON object with every token's numbers ({RECORD_FIELDS})")
     score.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     score.set_defaults(func=cmd_score)
 
     models = subparsers.add_parser("models", parents=[common], help="models available on this machine")
     models.add_argument("--json", action="store_true", help="print JSON")
     models.add_argument("--prepare", action="store_true", help="also convert/download the default model now")
+    models.add_argument("--install-copy", action="store_true",
+                        help="convert the bundled model once beside the install, for every account (install.sh runs it)")
     models.set_defaults(func=cmd_models)
 
 
@@ -67,7 +74,7 @@ def _register_ask(subparsers, common: argparse.ArgumentParser) -> None:
     ask.add_argument("prompt", metavar="QUESTION", help="the question (quote it)")
     add_sampling_options(ask)
     ask.add_argument("--json", action="store_true", help="print one JSON object (with message_id) instead of "
-                                                         "coloured text")
+                                                         f"coloured text ({RECORD_FIELDS})")
     ask.add_argument("--system", help="system text placed before the conversation")
     ask.add_argument("--conversation", type=record_id, metavar="ID",
                      help="a follow-up: answer after this conversation's newest message, and add to it")
@@ -195,8 +202,7 @@ def cmd_generate(args) -> int:
                   "tokens": [r.to_json() for r in generation.records]}
         if message_id is not None:
             result["message_id"] = message_id
-        json.dump(result, sys.stdout, ensure_ascii=False)
-        print()
+        print_json(result)
     else:
         print()
         summary = generation_summary(generation)
@@ -355,11 +361,27 @@ def read_prompt() -> str | None:
     """The person's next line; None where they end the chat: Ctrl+D or Ctrl+C at the prompt (Ctrl+C there
     had ended it with exit 130 and "interrupted"), an empty line or a quit command."""
     try:
-        line = input("\nYou: ")
+        line = input("\nYou: ") if _is_terminal(sys.stdin) else _piped_line()
     except (EOFError, KeyboardInterrupt):
         print(file=sys.stderr)  # the goodbye on a line of its own, not after "You: ^C"
         return None
     return None if line.strip().lower() in ("", *QUIT_COMMANDS) else line
+
+
+def _is_terminal(stream) -> bool:
+    isatty = getattr(stream, "isatty", None)  # a stand-in stream may have none
+    return bool(isatty and isatty())
+
+
+def _piped_line() -> str:
+    """A question read from a pipe or a file, shown after its "You:" as a terminal shows what was typed: piped,
+    the transcript read "You: Model: Hello…", with a bare "You:" at its end (cli62)."""
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    line = line.rstrip("\r\n")
+    print(f"\nYou: {line}")
+    return line
 
 
 def cmd_chat(args) -> int:
@@ -422,10 +444,8 @@ def cmd_score(args) -> int:
         scored = session.score_whole_text(loaded, args.text, args.alternatives)
         records, first_text = scored.records, scored.unscored_prefix
     if args.json:
-        json.dump({"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
-                   "text": args.text, "unscored_prefix": first_text, "tokens": [r.to_json() for r in records]},
-                  sys.stdout, ensure_ascii=False)
-        print()
+        print_json({"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
+                    "text": args.text, "unscored_prefix": first_text, "tokens": [r.to_json() for r in records]})
         return 0
     sys.stdout.write(first_text)
     for record in records:
@@ -437,10 +457,15 @@ def cmd_score(args) -> int:
     elif records:
         print(colour_key(), file=sys.stderr)
     if records:
-        mean = sum(r.logprob for r in records) / len(records)
-        print(f"[{len(records)} tokens scored, mean log-probability {mean:.3f}; --json gives every number]",
-              file=sys.stderr)
+        print(score_summary(records), file=sys.stderr)
     return 0
+
+
+def score_summary(records) -> str:
+    """score's last line; the mean in nats, with the perplexity it gives (the mean had no unit, cli62)."""
+    mean = sum(r.logprob for r in records) / len(records)
+    return (f"[{counted(len(records), 'token', grouped=True)} scored, mean log-probability {mean:.3f} nats per "
+            f"token (perplexity {math.exp(-mean):.2f}); --json gives every number]")
 
 
 def colour_key(steps: int = 9) -> str:
@@ -477,19 +502,37 @@ def models_table(found) -> str:
 
 
 def cmd_models(args) -> int:
-    from desktop_app.core.local_models import list_local_models
+    from desktop_app.core.local_models import bundled_copy_in_use, list_local_models
     from desktop_app.core.model_sources import resolve_spec
 
+    if args.install_copy:
+        return make_install_copy_for_cli(args)
     found = list_local_models(args.paths)
     default = resolve_spec(args.model)
     if args.prepare:
         load_model_for_cli(args, source=default)
+    copy = bundled_copy_in_use(args.paths)
     if args.json:
         json.dump({"default": {"model_id": default.model_id, "kind": default.kind, "notice": default.notice},
-                   "local": [m.__dict__ for m in found]}, sys.stdout)
+                   "local": [m.__dict__ for m in found],
+                   "bundled_copy": copy.__dict__ if copy is not None else None}, sys.stdout)
         print()
         return 0
     print("Models on this machine:")
     print(models_table(found) if found else "  (none yet)")
     print(f"Default: {default.model_id}" + (f"  ({default.notice})" if default.notice else ""))
+    if copy is not None:
+        print(f"Bundled model read from: {copy.words()}")
+    return 0
+
+
+def make_install_copy_for_cli(args) -> int:
+    """The install step: the bundled model converted once into the install's folder, for every account."""
+    from desktop_app.core.install_copy import make_install_copy
+    from desktop_app.core.logs import quiet_libraries
+    from desktop_app.core.model_sources import bundled_gguf_path
+
+    quiet_libraries()
+    folder = make_install_copy(bundled_gguf_path(), args.paths, TqdmProgress())
+    print(f"The bundled model's converted copy for every account of this install: {folder}")
     return 0

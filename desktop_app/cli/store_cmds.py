@@ -38,7 +38,8 @@ def cmd_rate(args) -> int:
         layout = _answer_layout(args, store, mid) if args.token is not None else {}
         if args.value == "clear":
             had = store.clear_rating(mid, args.token, **layout)
-            print(f"cleared the rating of {target}" if had else f"{target} had no rating")
+            print(f"cleared the rating of {target}" if had else f"{target} had no rating"
+                  + _token_ratings_left(store, mid, args.token))
             return 0
         value = 1 if args.value == "up" else -1
         if args.token is None:
@@ -48,6 +49,19 @@ def cmd_rate(args) -> int:
             target += _kept_at(store, mid, rating_id, args.token)
         print(f"rated {target} {args.value}")
     return 0
+
+
+def _token_ratings_left(store, message_id: int, token: int | None) -> str:
+    """After clearing a whole answer's thumb: the token ratings it still has, which `clear` leaves. "message 14
+    had no rating" was said of an answer with a rated token (cli62)."""
+    if token is not None:
+        return ""
+    rated = sorted(r["token_index"] for r in store.ratings(message_id) if r["token_index"] is not None)
+    if not rated:
+        return ""
+    stays = "stays" if len(rated) == 1 else "stay"
+    return (f"; its {counted(len(rated), 'token rating')} (--token {', '.join(map(str, rated))}) {stays}: "
+            f"`gpt2-desk rate {message_id} clear --token N` clears one")
 
 
 def _token_target(store, message_id: int, token: int) -> str:
@@ -107,6 +121,9 @@ def _tokenizer_here(args, spec: str | None, unread=None):
 def _check_token(store, message_id: int, token: int | None) -> None:
     """--token within the answer, said in both counts (the store's "has 5 tokens; there is no token 5" read,
     to a person counting from 1 as the window does, as if token 5 were missing)."""
+    if token is not None and token < 0:  # said before the tokenizer is read, not after it (cli62)
+        raise CliError(f"--token counts the answer's tokens from 0 (the window's token 1 is --token 0); there is "
+                       f"no token {token}.")
     n = len(store.token_records(message_id))
     if token is not None and n and token >= n:
         raise CliError(f"Message {message_id} has {n} tokens: --token takes 0 to {n - 1} (the window's token 1 "
@@ -266,7 +283,9 @@ def _print_conversations(conversations: list[dict], args) -> None:
         print(json.dumps(conversations, ensure_ascii=False, indent=2))
         return
     if not conversations:  # "no conversations" after --search read as an empty database (usertest27)
-        print(f"no conversation contains \u201c{args.search}\u201d" if args.search else "no conversations")
+        # a first `history` said only "no conversations", not how to make one (cli62)
+        print(f"no conversation contains \u201c{args.search}\u201d" if args.search else
+              "no conversations yet: `gpt2-desk ask \"...\"` or `gpt2-desk chat` starts one")
     for c in conversations:
         print(f"{c['id']:>5}  {_when(c['updated'])}  {c['message_count']:>3} messages  {c['title']}")
 
@@ -507,7 +526,9 @@ def _register_ratings(subparsers, common) -> None:
     p = subparsers.add_parser("rate", parents=[common], help="thumbs up/down on an answer or one of its tokens")
     p.add_argument("message_id", metavar="MESSAGE_ID", help="the answer's id (`ask` prints it, as `generate --save` does; `history ID` "
                                                           "lists a conversation's)")
-    p.add_argument("value", choices=["up", "down", "clear"], help="good, bad, or remove the rating")
+    # named: a wrong one was "argument value: invalid choice" (cli62)
+    p.add_argument("value", choices=["up", "down", "clear"], metavar="up|down|clear",
+                   help="good, bad, or remove the rating")
     p.add_argument("--token", type=record_id, metavar="INDEX",
                    help=f"rate this token (0-based: {WINDOW_TOKEN_WORDS}) instead of the whole message")
     p.add_argument("--note", metavar="TEXT", help="why")

@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from desktop_app.cli.common import CliError, load_model_for_cli, stderr_bar
+from desktop_app.cli.common import RECORD_FIELDS, CliError, load_model_for_cli, print_json, stderr_bar
 from desktop_app.cli import model_cmds
 from desktop_app.cli.model_cmds import add_sampling_options, generation_summary, sampling_from_args, write_token
 from desktop_app.core.count_words import counted
@@ -26,7 +26,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
     analyse = subparsers.add_parser("analyse", parents=[common], aliases=["analyze"],
                                     help="how predictable every token of a text file is (GLTR's summary)")
     analyse.add_argument("file", metavar="FILE", help="a UTF-8 text file (.txt, .md, ...)")
-    analyse.add_argument("--json", action="store_true", help="print the summary and every token's record as JSON")
+    analyse.add_argument("--json", action="store_true",
+                         help=f"print the summary and every token's record as JSON ({RECORD_FIELDS})")
     analyse.add_argument("--export-json", metavar="OUT.json", help="also write the records and summary here")
     analyse.add_argument("--export-csv", metavar="OUT.csv", help="also write GLTR's summary here as CSV")
     analyse.add_argument("--export-png", metavar="OUT.png",
@@ -57,7 +58,8 @@ def register(subparsers, common: argparse.ArgumentParser) -> None:
                                  help="let the model continue a text file from its end, coloured by probability")
     cont.add_argument("file", metavar="FILE", help="a UTF-8 text file (empty: start from the start token)")
     add_sampling_options(cont)
-    cont.add_argument("--json", action="store_true", help="print one JSON object instead of coloured text")
+    cont.add_argument("--json", action="store_true",
+                      help=f"print one JSON object instead of coloured text ({RECORD_FIELDS})")
     cont.add_argument("--no-adapter", action="store_true", help="use the base model, not the active adapter")
     cont.set_defaults(func=cmd_continue)
 
@@ -145,8 +147,7 @@ def _print_analysis_json(args, scored, summary, about: dict, loaded) -> None:
         result["surprises"] = [_surprise_json(s) for s in _surprises(args, scored.records)]
     if args.recited:
         result["recited"] = [_recited_json(s) for s in _recited(args, scored.records, loaded)]
-    json.dump(result, sys.stdout, ensure_ascii=False)
-    print()
+    print_json(result)
 
 
 def _print_analysis(args, scored, summary, loaded) -> None:
@@ -179,7 +180,9 @@ def surprises_text(records, found, order: str) -> str:
     from desktop_app.gui.surprise_words import in_text  # Qt-free: the tab's "every ‹banana› year"
 
     heading = "least likely first" if order == "least_likely" else "where the model was sure of something else first"
-    lines = [f"{len(found)} most surprising tokens of {len(records):,}, {heading} ({FROM_ONE}):"]
+    # the figures' two numbers had no names: "12.1 / 11.1 bits" (cli62)
+    lines = [f"{len(found)} most surprising tokens of {len(records):,}, {heading} ({FROM_ONE}; bits: the token's "
+             "surprisal / the model's uncertainty there, its entropy):"]
     for s in found:
         expected = f"{json.dumps(s.expected.text, ensure_ascii=False)} {percent(s.expected.prob)}" if s.expected else "-"
         before, token, after = context(records, s.index, before=24, after=16)
@@ -208,8 +211,11 @@ def recited_text(records, spans, min_tokens: int) -> str:
     from desktop_app.core.percent_words import percent
     from desktop_app.gui import recited_words  # Qt-free: the tab's words
 
-    lines = [f"{counted(len(spans), 'passage')} the model predicted nearly every token of ({min_tokens} or more tokens, over "
-             f"3 in 4 of them its first choice) among {len(records):,} tokens ({FROM_ONE}):"]
+    what = (f"the model predicted nearly every token of ({min_tokens} or more tokens, over 3 in 4 of them its first "
+            f"choice) among {len(records):,} tokens")
+    if not spans:  # no list follows: its heading had ended in a colon over nothing (cli62)
+        return f"No passage {what}."
+    lines = [f"{counted(len(spans), 'passage')} {what} ({FROM_ONE}):"]
     for span in spans:
         where = f"tokens {span.start + 1}-{span.stop}"
         lines.append(f"  {where:<17} {span.tokens:>5} tokens  mean {percent(span.mean_prob):>6}  first choice "
@@ -303,10 +309,9 @@ def cmd_continue(args) -> int:
         generation = session.continue_text(loaded, text, settings, cancel=cancel,
                                            on_token=None if args.json else write_token)
     if args.json:
-        json.dump({"file": args.file, "model": loaded.model_id, "text": generation.text,
-                   "finish_reason": generation.finish_reason, "seed": generation.seed,
-                   "tokens": [r.to_json() for r in generation.records]}, sys.stdout, ensure_ascii=False)
-        print()
+        print_json({"file": args.file, "model": loaded.model_id, "text": generation.text,
+                    "finish_reason": generation.finish_reason, "seed": generation.seed,
+                    "tokens": [r.to_json() for r in generation.records]})
     else:
         print()
         print(generation_summary(generation), file=sys.stderr)

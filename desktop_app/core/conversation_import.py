@@ -120,8 +120,16 @@ def parse_conversation(text: str, where: str) -> dict:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConversationFileError(f"{where} is not valid JSON ({exc.msg}, line {exc.lineno}). {NOTHING_IMPORTED}") from None
+        said = f"{where} is not valid JSON ({json_error_words(exc)}). {NOTHING_IMPORTED}"
+        raise ConversationFileError(said) from None
     return check_conversation(data, where)
+
+
+def json_error_words(exc: json.JSONDecodeError, with_line: bool = True) -> str:
+    """Where and what the JSON error is, as a sentence's part: json's own message ends in a bare "at" for some
+    errors ("Unterminated string starting at"), which an import printed cut off (cli62)."""
+    where = f"line {exc.lineno}, column {exc.colno}" if with_line else f"column {exc.colno}"
+    return f"{exc.msg.removesuffix(' at')} at {where}"
 
 
 def check_conversation(data, where: str) -> dict:

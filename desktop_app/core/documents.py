@@ -206,8 +206,10 @@ def create_document(store, text: str = "", title: str | None = None) -> int:
 
     stamp, text = now(), editor_text(text)  # the editor's text, or the tree's offsets and marks miss it
     with store.transaction() as conn:
-        return conn.execute("INSERT INTO documents (title, text, created, updated) VALUES (?, ?, ?, ?)",
-                            (title or title_for(text), text, stamp, stamp)).lastrowid
+        document_id = conn.execute("INSERT INTO documents (title, text, created, updated) VALUES (?, ?, ?, ?)",
+                                   (title or title_for(text), text, stamp, stamp)).lastrowid
+    _attach_kept_analyses(store, text, document_id)
+    return document_id
 
 
 def save_document(store, document_id: int, text: str, title: str | None = None) -> None:
@@ -223,6 +225,17 @@ def save_document(store, document_id: int, text: str, title: str | None = None) 
                                (text, title, now(), document_id))
         if cur.rowcount == 0:
             raise StoreError(f"There is no document {document_id} in {store.path}.")
+    _attach_kept_analyses(store, text, document_id)
+
+
+def _attach_kept_analyses(store, text: str, document_id: int) -> None:
+    """An analysis of ``text`` kept before it was stored (no document open yet) becomes the document's: the
+    budget alone would have let it go, never a deletion, and it counted in no document's four. Kept rather
+    than pruned: its text is this document's, so it is read at the next opening."""
+    from desktop_app.core import analysis_cache
+
+    if text.strip():
+        analysis_cache.attach_to_document(analysis_cache.cache_file(store.path), text, document_id)
 
 
 def get_document(store, document_id: int) -> dict:
@@ -235,11 +248,12 @@ def get_document(store, document_id: int) -> dict:
 
 
 def open_for_editing(store, document_id: int | None = None, *, text: str | None = None, title: str | None = None,
-                     path=None, reuse_id: int | None = None) -> dict:
+                     path=None, reuse_id: int | None = None, left_id: int | None = None) -> dict:
     """Everything opening a text asks of the disk and the store, in one call (the window
     runs it off its GUI thread): read the file at ``path`` (its name the title), or take
     ``text``; store it as a new document, or in ``reuse_id`` (an empty untitled one on
-    screen); or open ``document_id`` (None: the newest, or a new empty one). Returns the
+    screen); or open ``document_id`` (None: ``left_id``, the text on screen when the window last
+    closed, while it is stored; else the newest, or a new empty one). Returns the
     document with its ``branches`` and ``broken_lines`` (see ``break_long_lines``)."""
     from desktop_app.core import text_branches as tb
 
@@ -254,8 +268,10 @@ def open_for_editing(store, document_id: int | None = None, *, text: str | None 
         else:
             document_id = create_document(store, text, title)
     elif document_id is None:
-        rows = list_documents(store)
-        document_id = rows[0]["id"] if rows else create_document(store, "")
+        # the text the person left, not the newest edited: a restart had shown another one (usertest34)
+        left = left_id is not None and store._one("SELECT 1 FROM documents WHERE id = ?", (left_id,)) is not None
+        rows = [] if left else list_documents(store)
+        document_id = left_id if left else rows[0]["id"] if rows else create_document(store, "")
     document = get_document(store, document_id)
     document["branches"] = tb.branches(store, document_id)
     document["broken_lines"] = broken
@@ -268,9 +284,76 @@ def list_documents(store) -> list[dict]:
         "SELECT id, title, created, updated, length(text) AS chars FROM documents ORDER BY updated DESC, id DESC")]
 
 
-def delete_document(store, document_id: int) -> None:
+@dataclass(frozen=True)
+class DeletedDocument:
+    """A deleted document as it was, which ``restore_document`` brings back: its row, its branches'
+    rows (oldest first: a branch's parent comes before it) and their ratings' rows."""
+
+    document: dict
+    branches: tuple[dict, ...]
+    ratings: tuple[dict, ...]
+
+    @property
+    def title(self) -> str:
+        return self.document["title"]
+
+
+def delete_document(store, document_id: int) -> DeletedDocument:
+    """Delete the document, its branches (and their ratings), and the analyses of its texts kept beside
+    the store (which would otherwise stay in that file for good); returns what ``restore_document``
+    needs to bring it back."""
+    from desktop_app.core import analysis_cache
+    from desktop_app.core.store import StoreError
+
     with store.transaction() as conn:
+        row = conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"There is no document {document_id} in {store.path}.")
+        branches = conn.execute("SELECT * FROM text_branches WHERE document_id = ? ORDER BY id", (document_id,))
+        branches = tuple(dict(b) for b in branches)
+        ratings = conn.execute("SELECT r.* FROM text_ratings r JOIN text_branches b ON b.id = r.branch_id "
+                               "WHERE b.document_id = ?", (document_id,))
+        ratings = tuple(dict(r) for r in ratings)
         conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+    analysis_cache.forget_document(analysis_cache.cache_file(store.path), document_id)
+    return DeletedDocument(dict(row), branches, ratings)
+
+
+def restore_document(store, deleted: DeletedDocument) -> int:
+    """Bring a deleted document back with its branches and their ratings; returns its id. Every row gets a
+    new id: a document made since the deletion may hold the old one (SQLite hands the largest id out again).
+    Its analyses were let go with it: it is analysed again once opened."""
+    with store.transaction() as conn:
+        document_id = _insert_row(conn, "documents", deleted.document, {"id": None})
+        new_ids: dict[int, int] = {}
+        for branch in deleted.branches:
+            new_ids[branch["id"]] = _insert_row(conn, "text_branches", branch, {
+                "id": None, "document_id": document_id, "parent_id": new_ids.get(branch["parent_id"])})
+        for rating in deleted.ratings:
+            _insert_row(conn, "text_ratings", rating, {"branch_id": new_ids[rating["branch_id"]]})
+        shown = deleted.document.get("shown_branch_id")
+        conn.execute("UPDATE documents SET shown_branch_id = ? WHERE id = ?", (new_ids.get(shown), document_id))
+    return document_id
+
+
+def _insert_row(conn, table: str, row: dict, changed: dict) -> int:
+    """Insert ``row`` into ``table`` with the values in ``changed`` (an "id" of None: a new one)."""
+    values = {**row, **changed}
+    if values.get("id", 0) is None:
+        del values["id"]
+    columns = ", ".join(values)
+    cur = conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(values))})",
+                       tuple(values.values()))
+    return cur.lastrowid
+
+
+def forget_analyses_of_deleted_documents(store) -> int:
+    """At start: let go of the kept analyses of documents no longer stored (deleted by an app version
+    before this one, or outside the app); how many went."""
+    from desktop_app.core import analysis_cache
+
+    ids = [r["id"] for r in store._rows("SELECT id FROM documents")]
+    return analysis_cache.forget_all_but(analysis_cache.cache_file(store.path), ids)
 
 
 # ---------------------------------------------------------------- continuing

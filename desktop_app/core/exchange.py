@@ -42,7 +42,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desktop_app.core.conversation_import import NOTHING_IMPORTED, ConversationFileError, is_conversation, read_file_text
+from desktop_app.core.conversation_import import (NOTHING_IMPORTED, ConversationFileError, is_conversation,
+                                                  json_error_words, read_file_text)
 from desktop_app.core.file_token_ratings import TokenPlacer, TokenRatingsError, parse_token_ratings
 from desktop_app.core.store import ROLES, Store, StoreError
 from desktop_app.core.text_pieces import CharacterLayout, records_layout, stored_ratings
@@ -403,7 +404,8 @@ def parse_jsonl(text: str, path) -> list[dict]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ExchangeError(_one_document(text, path) or f"{where}: not valid JSON ({exc.msg}). {NOTHING_IMPORTED}") from None
+            said = f"{where}: not valid JSON ({json_error_words(exc, with_line=False)}). {NOTHING_IMPORTED}"
+            raise ExchangeError(_one_document(text, path) or said) from None
         try:
             out.append(parse_example(data, where))
         except ExchangeError as exc:

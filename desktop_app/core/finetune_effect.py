@@ -277,12 +277,7 @@ class Meter:
         cache = self.cache if when == "before" else None
         margins_key = f"{len(data)}:{len(held)}"
         with torch.no_grad(), self.timed(f"{when}_margins"), self._part("margins", margins_key, len(data)) as computed:
-            needed = gate.all_ratings_margin_needed(held.rated())  # else None: judge() does not read it
-            m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id, computed) if needed else None
-            m[f"margin_heldout_{when}"] = self._margin(when, work, held, pad_id, computed) if len(held) else None
-            if self.new is not None:
-                m["new_rated"] = self.new.rated()
-                m[f"margin_new_{when}"] = self._margin(when, work, self.new, pad_id, computed) if len(self.new) else None
+            self._margins(when, work, data, held, pad_id, computed)
         self.check_cancel()
         probe_key = "probe" + gate.skip_key(self.skip)
         with torch.no_grad(), self.timed(f"{when}_probe"), self._part("probe") as computed:
@@ -322,9 +317,12 @@ class Meter:
         m = self.metrics
         with torch.no_grad(), self.timed("base_margins"), self._part("margins", f"base:{len(data)}:{len(held)}"):
             needed = gate.all_ratings_margin_needed(held.rated())
-            m["margin_all_base"] = gate.margin(work.model, data, pad_id, work.device, EVAL_BATCH) if needed else None
-            m["margin_heldout_base"] = (gate.margin(work.model, held, pad_id, work.device, EVAL_BATCH)
-                                        if len(held) else None)
+            with work_meter.naming("trained"):
+                m["margin_all_base"] = (gate.margin(work.model, data, pad_id, work.device, EVAL_BATCH)
+                                        if needed else None)
+            with work_meter.naming("held_out"):
+                m["margin_heldout_base"] = (gate.margin(work.model, held, pad_id, work.device, EVAL_BATCH)
+                                            if len(held) else None)
         self.check_cancel()
 
     @contextlib.contextmanager
@@ -342,13 +340,27 @@ class Meter:
         if self.clock is not None:
             self.clock.took(part, time.perf_counter() - start, bool(computed), key)
 
-    def _margin(self, when: str, work, part, pad_id, computed: list) -> float | None:
+    def _margins(self, when: str, work, data, held, pad_id, computed: list) -> None:
+        """The margins over the ratings trained on, the held-out ones and those new since the last run."""
+        m = self.metrics
+        needed = gate.all_ratings_margin_needed(held.rated())  # else None: judge() does not read it
+        m[f"margin_all_{when}"] = self._margin(when, work, data, pad_id, computed, "trained") if needed else None
+        m[f"margin_heldout_{when}"] = (self._margin(when, work, held, pad_id, computed, "held_out")
+                                       if len(held) else None)
+        if self.new is not None:
+            m["new_rated"] = self.new.rated()
+            m[f"margin_new_{when}"] = (self._margin(when, work, self.new, pad_id, computed, "new")
+                                       if len(self.new) else None)
+
+    def _margin(self, when: str, work, part, pad_id, computed: list, ratings: str) -> float | None:
+        """The margin over ``part``, its counts named as of ``ratings`` (progress_words.MEASURED_PARTS' key)."""
         known = (gate.margin_from_sums(part, self.reference_sums)
                  if when == "before" and self.reference_sums is not None else None)
         if known is not None:
             return known
         computed.append(True)
-        return gate.margin(work.model, part, pad_id, work.device, EVAL_BATCH)
+        with work_meter.naming(ratings):
+            return gate.margin(work.model, part, pad_id, work.device, EVAL_BATCH)
 
     def _reask(self, work, reasks: Reasks, cache, computed: list) -> list:
         """Greedy re-asks; before training, those the model in use answered in an earlier run

@@ -25,6 +25,9 @@ from desktop_app.core.paths import AppPaths
 log = logging.getLogger(__name__)
 
 STAGING_MARK = ".tmp-"  # a conversion is written into <its folder>.tmp-<pid>, then renamed
+# what a conversion writes, in its form: raise it when _write_conversion writes other files or other
+# numbers, so that an install's copy made by an earlier form is no longer used (core/install_copy.py)
+CONVERSION_FORMAT = 1
 STALE_STAGING_S = 3600.0  # a staging folder this old was left by a killed process (a write takes a minute)
 
 
@@ -38,11 +41,31 @@ def check_gguf_file(path: Path):
             magic = handle.read(4)
         if magic != b"GGUF":
             raise ModelError(f"{path} is not a GGUF file (bad header).")
-        return GGUFReader(str(path))
+        return _plain_view_reader(GGUFReader)(str(path))
     except ModelError:
         raise
     except Exception as exc:
         raise ModelError(f"{path} is truncated or corrupt and cannot be read as GGUF ({exc}).") from exc
+
+
+def _plain_view_reader(reader_class):
+    """``reader_class`` (gguf's GGUFReader) slicing a plain ndarray view of its memory-mapped file rather
+    than the ``np.memmap`` itself: the same bytes, without numpy's Python-level ``memmap.__getitem__`` and
+    ``__array_finalize__`` on each of the ~1.3 million slices the bundled model's header takes (its 49,152
+    tokens and 48,900 merges, a few slices each), which were the largest part of a conversion's CPU time
+    (bench/first_start.py's stages; the profile in docs/benchmarks.md)."""
+    import numpy as np
+
+    class PlainViewReader(reader_class):
+        def _get(self, offset, dtype, count=1, override_order=None):
+            plain = self.__dict__.get("_plain_data")
+            if plain is None:  # a view of the same mapping: the arrays it gives keep the mapping alive
+                plain = self.__dict__["_plain_data"] = self.data.view(np.ndarray)
+            count = int(count)
+            array = plain[offset:offset + np.dtype(dtype).itemsize * count].view(dtype=dtype)[:count]
+            return array.view(array.dtype.newbyteorder(self.byte_order if override_order is None else override_order))
+
+    return PlainViewReader
 
 
 def converted_folder_for(gguf_path: Path, paths: AppPaths) -> Path:
@@ -89,6 +112,13 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = no_progr
     target = converted_folder_for(gguf_path, paths)
     if is_converted(target):
         return target
+    return convert_into(gguf_path, target, progress)
+
+
+def convert_into(gguf_path: Path, target: Path, progress: Progress = no_progress,
+                 finish: Callable[[Path], None] | None = None) -> Path:
+    """Convert ``gguf_path`` into ``target`` through a staging folder renamed into place (a half-written
+    conversion is never used); ``finish(staging)`` adds files before the rename (the install's identity)."""
     progress(conversion_stage(gguf_path, "reading the file"), 0, 0)  # the header check: half a minute on a busy CPU
     reader = check_gguf_file(gguf_path)
     start = time.perf_counter()
@@ -102,6 +132,8 @@ def convert_gguf(gguf_path: Path, paths: AppPaths, progress: Progress = no_progr
                               lambda part, done, total: progress(conversion_stage(gguf_path, part), done, total))
         del reader  # its arrays map the file: gone before the sweep below
         _release_conversion_memory()
+        if finish is not None:
+            finish(staging)
         _put_in_place(staging, target)
     except OSError as exc:  # a reading error is a ModelError already: this is the writing's
         raise ModelError(f"Could not write the converted model into {target.parent} ({exc.strerror or exc}): "

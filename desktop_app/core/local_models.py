@@ -13,6 +13,7 @@ from pathlib import Path
 
 from desktop_app.core.errors import ModelError
 from desktop_app.core.gguf_conversion import converted_folder_for, gguf_architecture, is_converted, is_staging
+from desktop_app.core.install_copy import BundledCopy, bundled_copy, install_copy_folder
 from desktop_app.core.model_sources import (BUNDLED_NAME, BUNDLED_SPEC, bundled_gguf_path, cached_hub_folder,
                                             is_gguf_name)
 from desktop_app.core.paths import AppPaths
@@ -33,8 +34,8 @@ class LocalModel:
 
     @property
     def size_text(self) -> str:
-        mb = self.size_bytes / 2**20
-        return f"{mb / 1024:.1f} GB" if mb >= 1024 else f"{mb:.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
+        mb = self.size_bytes / 1e6  # decimal, as a file manager and weights_files' messages count (cli62)
+        return f"{mb / 1000:.1f} GB" if mb >= 1000 else f"{mb:.0f} MB" if mb >= 10 else f"{mb:.1f} MB"
 
 
 def describe_local(location: Path) -> tuple[str, int]:
@@ -99,6 +100,17 @@ def _bundled_model(paths: AppPaths) -> list[LocalModel]:
     return [LocalModel(BUNDLED_SPEC, "bundled", BUNDLED_NAME, str(gguf_path), *_describe_bundled(gguf_path, paths))]
 
 
+def bundled_copy_in_use(paths: AppPaths) -> BundledCopy | None:
+    """Which copy of the bundled model a start reads (the install's, this account's own, none yet);
+    None where the bundled model is not installed. Hashes the install's copy where that was not
+    done for its files as they are (about a second)."""
+    try:
+        return bundled_copy(bundled_gguf_path(), paths)
+    except (ModelError, OSError) as exc:
+        log.info("bundled model's copy: %s", exc)
+        return None
+
+
 def with_model_in_use(found: list[LocalModel], in_use: str | None) -> list[LocalModel]:
     """``found`` with the folder or .gguf file the model in use was loaded from first, where no
     entry holds it already: a model opened from a path of its own is on this computer too."""
@@ -123,6 +135,9 @@ def _describe_bundled(gguf_path: Path, paths: AppPaths) -> tuple[str, int]:
     already; reading the GGUF's header (every tensor's entry) takes seconds."""
     try:
         folder = converted_folder_for(gguf_path, paths)
+        install = install_copy_folder(gguf_path, paths)
+        if not (folder / "config.json").is_file() and install is not None:
+            folder = install  # only named here: what a start reads is bundled_copy's to say
         architecture = describe_local(folder)[0] if (folder / "config.json").is_file() else ""
         if architecture:
             return architecture, gguf_path.stat().st_size

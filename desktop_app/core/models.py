@@ -15,6 +15,7 @@ from pathlib import Path
 from desktop_app.core import checks_passed
 from desktop_app.core.errors import ModelError
 from desktop_app.core.gguf_conversion import convert_gguf, converted_folder_for, is_converted
+from desktop_app.core.install_copy import ready_bundled_folder
 from desktop_app.core.kept_blocks import KeptBlocks
 from desktop_app.core.memory import collection_paused
 from desktop_app.core.model_sources import ModelSource, Progress, download_hub_model, no_progress, resolve_spec
@@ -154,8 +155,9 @@ def pick_device(preference: str = "auto"):
 
 def local_folder(source: ModelSource, paths: AppPaths, progress: Progress = no_progress) -> Path:
     """The folder ``source`` is read from: a GGUF file converted, a hub model downloaded, where not done yet."""
-    if source.kind == "gguf":
-        return convert_gguf(Path(source.location), paths, progress)
+    if source.kind == "gguf":  # the bundled model: the install's converted copy where it passes its checks
+        copy = ready_bundled_folder(Path(source.location), paths, progress)
+        return copy if copy is not None else convert_gguf(Path(source.location), paths, progress)
     if source.kind == "hub":
         return download_hub_model(source.location, progress)
     return Path(source.location)
@@ -196,7 +198,7 @@ def open_tokenizer(spec: str | None, paths: AppPaths):
 
     source = resolve_spec(spec, probe=lambda: False)
     if source.kind == "gguf":
-        folder = converted_folder_for(Path(source.location), paths)
+        folder = ready_bundled_folder(Path(source.location), paths) or converted_folder_for(Path(source.location), paths)
         if not is_converted(folder):
             raise ModelError(f"{source.display_name} has not been opened on this computer yet (its GGUF file is "
                              "converted the first time)")

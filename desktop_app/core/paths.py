@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,14 @@ from desktop_app import APP_NAME
 
 DATA_DIR_ENV = "GPT2_DESK_DATA_DIR"
 SHARED_CACHE_ENV = "GPT2_DESK_SHARED_CACHE"  # where the bundled model's conversion is shared (tests set it)
+INSTALL_COPY_ENV = "GPT2_DESK_INSTALL_COPY"  # where the install keeps its converted models (tests set it)
+
+
+def install_models_dir() -> Path:
+    """Where the install keeps the models it converted once for every user account (core/install_copy.py):
+    $GPT2_DESK_INSTALL_COPY, else beside the interpreter's install (a venv's own share/ folder)."""
+    chosen = os.environ.get(INSTALL_COPY_ENV)
+    return Path(chosen).expanduser() if chosen else Path(sys.prefix) / "share" / "gpt2-desk" / "converted"
 
 
 # style sheet, icons and the training probe
@@ -34,6 +43,8 @@ class AppPaths:
     # the user's own cache, whatever --data-dir says: what is the same for every data folder
     # (the converted bundled model, ~0.5 GB and ~25 s to make) is kept once, here
     shared_cache_dir: Path | None = None
+    # the install's converted models, read only (core/install_copy.py); None: none is looked for
+    install_dir: Path | None = None
 
     @classmethod
     def resolve(cls, data_dir: str | os.PathLike | None = None) -> "AppPaths":
@@ -43,11 +54,12 @@ class AppPaths:
         shared_dir = Path(shared).expanduser() if shared else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
         if chosen:
             root = Path(chosen).expanduser().resolve()
-            return cls(root, root / "cache", root / "logs", shared_dir)
+            return cls(root, root / "cache", root / "logs", shared_dir, install_models_dir())
         return cls(
             Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
             Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
             Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+            install_dir=install_models_dir(),
         )
 
     @property

@@ -97,13 +97,37 @@ def counted_line(p) -> str:
 
 
 def part_words(p) -> str:
-    """A count's message with the part of its measuring it is: "measuring your current model (part 3 of 3):
-    re-asking 13 questions at once: 2 of at most 40 tokens of each answer"; each part counts from 0 again."""
-    part = getattr(p, "part", None)
+    """A count's message with the part of its measuring it is, named: "measuring your current model (part 3 of 3,
+    re-asking your questions and a few fixed ones): re-asking 13 questions at once: 2 of at most 40 tokens of each
+    answer"; each part counts from 0 again."""
     stage, colon, line = p.message.partition(": ")
-    if not part or not colon:
+    label = part_label(p)
+    if not label or not colon:
         return p.message
-    return f"{stage} (part {part[0]} of {part[1]}): {line}"
+    return f"{stage} ({label}): {line}"
+
+
+# what each part of a measuring measures, by TrainProgress.measures (core.training names its counts): the panel
+# said "(part 1 of 4)" and the CLI "measuring 1 of 4" over two scoring counts nobody named (usertest32)
+MEASURED_PARTS = {"trained": "scoring the ratings it trains on", "held_out": "scoring held-out ratings",
+                  "new": "scoring your ratings new since the last run", "margins": "scoring your ratings",
+                  "probe": "reading general text", "reask": "re-asking your questions and a few fixed ones"}
+
+
+def measured_part(p) -> str:
+    """What a count of a measuring measures, in words: "scoring held-out ratings"; "" for another count, and where
+    the count's own words say it already ("reading general text: 2 of 8 parts" is not named twice)."""
+    name = MEASURED_PARTS.get(getattr(p, "measures", "") or "", "")
+    return "" if (p.message or "").partition(": ")[2].startswith(name) else name
+
+
+def part_label(p) -> str:
+    """The part of a measuring a count is, numbered where the measuring has parts, and named: "part 1 of 4,
+    scoring held-out ratings"; "scoring held-out ratings" after training (no parts); "" where neither is known.
+    The panel's line and the CLI's ``finetune`` lines say it so."""
+    part, name = getattr(p, "part", None), measured_part(p)
+    numbered = f"part {part[0]} of {part[1]}" if part else ""
+    return ", ".join(x for x in (numbered, name) if x)
 
 
 # the status bar's verb for a counted phase (the panel's name is too long for a narrow bar)

@@ -59,18 +59,38 @@ def story_words(s, whose: str) -> tuple[str, bool]:
     much. A reader met "sampled at 100.0%, where the model alone gave it 56.7%: temperature 0.4 made it
     1.7× likelier", factors that did not multiply to the figures they stood by."""
     after, said, figure = dict(s.stages), [], None
-    for stage, factor in _named(s):
+    for stage, factor in _told(s):
         figure = after[stage]
         said.append(f"{'then ' if said else ''}{s.setting(stage)} "
                     f"{_moved(s, stage, factor, whose, f'{figure * 100:.1f}%', 'it' if said else 'that')}")
     return "; ".join(said), figure is not None and f"{figure * 100:.1f}" == f"{s.used_prob * 100:.1f}"
 
 
+def _told(s) -> list[tuple[str, float]]:
+    """The settings the story tells, in the sampler's order: the movers (``_named``) and every setting before
+    the last of them that changed the figure as shown. The figure after a mover is the one every earlier
+    setting made too: "temperature 0.4 raised that to 86.9%; then the repetition penalty 1.1 … took it to
+    100.0%" gave temperature the penalty's part (it had lowered " dragon", the likelier token) and put the
+    penalty after it, where the sampler applies it first (usertest34)."""
+    named = _named(s)
+    if not named:
+        return []
+    names, last = {stage for stage, _ in named}, named[-1][0]
+    after, told, before = dict(s.stages), [], s.raw_prob
+    for stage, factor in s.factors():
+        if stage in names or f"{before * 100:.1f}" != f"{after[stage] * 100:.1f}":
+            told.append((stage, factor))
+        if stage == last:
+            return told
+        before = after[stage]
+    return told
+
+
 def other_settings_words(s) -> str:
     """The settings the story (``story_words``) does not name that still changed the token's figure as shown
     (to a tenth of a percent), in the sampler's order: "top-k 50 and top-p 0.95"; "" for none. The gist had said
     "the sampling settings barely moved that; the other settings took it to 100.0%", naming none of them."""
-    named, before, moved = {stage for stage, _ in _named(s)}, s.raw_prob, []
+    named, before, moved = {stage for stage, _ in _told(s)}, s.raw_prob, []
     for stage, after in s.stages:
         if stage not in named and f"{before * 100:.1f}" != f"{after * 100:.1f}":
             moved.append(s.setting(stage))

@@ -11,6 +11,7 @@ there on run again, and the result is the very one of scoring the new text from 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -222,10 +223,72 @@ def _window_records(loaded: LoadedModel, full: list[int], w: Window, first: int,
     try:
         if w.cached:
             cache.read_to(loaded, full, w.fed, cancel)
-        with _inside_window(loaded, w, w.start - first, len(full) - first, cancel, progress):
+        with _inside_window(loaded, w, w.start - first, len(full) - first, cancel, progress), \
+                _resumable(loaded, full, w, cache):
             return _score_window(loaded, full, w, texts[w.start - first:w.stop - first], alternatives, cache)
     except _Stopped:
         return None
+
+
+@dataclass(frozen=True)
+class StoppedPass:
+    """A later window's pass stopped between two of its layers (a chat answer came first): what it was
+    fed, and the output of the last layer it ran. Run again, the same pass starts after that layer
+    (``_resumable``), and its figures are the very ones of a pass run whole: the next layer reads the
+    same input. Kept on the scoring's BlockCache, so it belongs to one model, adapter and precision."""
+
+    fed: tuple
+    window: Window
+    layer: int
+    output: object
+
+    @property
+    def nbytes(self) -> int:
+        parts = self.output if isinstance(self.output, tuple) else (self.output,)
+        return sum(t.nbytes for t in parts if isinstance(t, torch.Tensor))
+
+
+@contextlib.contextmanager
+def _resumable(loaded: LoadedModel, full: list[int], w: Window, cache: BlockCache):
+    """Around a later window's pass that hears a cancel between layers (``_inside_window``): the layers a
+    StoppedPass of it ran are not run again (each returns that output), and a stop keeps the output of
+    the last layer run in ``cache.stopped``. A pass of the first window reads on from a cache a stop
+    leaves half grown, and a model whose repeated layers are not one stack keeps nothing."""
+    from desktop_app.core.cancel_hooks import blocks
+
+    layers = blocks(loaded.model) if w.begin != 0 and w.stop - w.start >= LAYER_PROGRESS_MIN else []
+    if not layers or len(layers) != getattr(loaded.model.config, "num_hidden_layers", None):
+        yield
+        return
+    fed, held = tuple(full[w.fed:w.fed + w.width]), cache.stopped
+    # (another pass, of another text or scoring by this model, leaves it for the one it is of)
+    skipped = layers[:held.layer + 1] if held is not None and (held.fed, held.window) == (fed, w) else []
+    last: list = [len(skipped) - 1, held.output if skipped else None]
+
+    def ran(index: int):
+        def hook(_module, _args, output):
+            last[:] = [max(index, len(skipped) - 1), output]  # a skipped layer's output is the last one's
+        return hook
+
+    handles = [layer.register_forward_hook(ran(i)) for i, layer in enumerate(layers)]
+    own = [layer.__dict__.get("forward") for layer in skipped]  # (an accelerate hook sets its own)
+    for layer in skipped:
+        layer.forward = lambda *_args, _out=held.output, **_kwargs: _out
+    try:
+        yield
+        if skipped:
+            cache.stopped = None  # the pass is done
+    except _Stopped:
+        if last[0] >= 0:
+            cache.stopped = StoppedPass(fed, w, last[0], last[1])
+        raise
+    finally:
+        for handle in handles:
+            handle.remove()
+        for layer, forward in zip(skipped, own):
+            del layer.forward
+            if forward is not None:
+                layer.forward = forward
 
 
 @dataclass
@@ -238,6 +301,7 @@ class BlockCache:
 
     ids: tuple = ()
     cache: object = None
+    stopped: "StoppedPass | None" = None  # a later window's pass stopped between layers (``_resumable``)
 
     @property
     def tokens(self) -> int:
@@ -285,13 +349,23 @@ class BlockCache:
 
     @property
     def nbytes(self) -> int:
-        """The memory its keys and values take."""
+        """The memory its keys and values and a stopped pass's layer output take."""
+        return self._kv_bytes + (self.stopped.nbytes if self.stopped is not None else 0)
+
+    @property
+    def _kv_bytes(self) -> int:
         return sum(t.nbytes for layer in getattr(self.cache, "layers", ()) for t in _layer_tensors(layer))
 
     def fit(self, budget: int, window: int) -> None:
         """Keep only its first blocks whose keys and values take at most ``budget`` bytes (copied,
-        so the memory of those cut off goes now: a view of them would hold all of it)."""
-        size = self.nbytes
+        so the memory of those cut off goes now: a view of them would hold all of it), less what a
+        stopped pass takes (let go itself when it alone is over)."""
+        if self.stopped is not None:
+            if self.stopped.nbytes > budget:
+                self.stopped = None
+            else:
+                budget -= self.stopped.nbytes
+        size = self._kv_bytes
         if size <= budget:
             return
         end = 0
@@ -424,7 +498,6 @@ def _inside_window(loaded: LoadedModel, w: Window, scored: int, total: int, canc
     """For a long window: as each layer starts, a cancel stops the pass and the progress hears
     the share of the window's tokens that the layers passed stand for (the last share is the
     records, made after the pass)."""
-    import contextlib
 
     from desktop_app.core.cancel_hooks import blocks, stoppable
 

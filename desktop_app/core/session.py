@@ -640,6 +640,32 @@ def analyse_text(loaded: LoadedModel, text: str, *, previous: ScoredText | None 
     return scored, summarize_scored(scored, model_spans)
 
 
+def kept_scoring(loaded: LoadedModel, text: str, cache_path, alternatives: int = 10,
+                 detailed: int | None = None) -> tuple[ScoredText | None, str | None]:
+    """The analysis of ``text`` kept in ``cache_path`` (core/analysis_cache.py) under this model,
+    adapter and precision, as a ScoredText of this model (so the next analysis goes on from it), or
+    None; and the model's identity, under which a new analysis is kept (None: not to be kept)."""
+    from desktop_app.core import analysis_cache
+
+    identity = analysis_cache.model_identity(loaded, alternatives, detailed)
+    kept = None if identity is None else analysis_cache.read(cache_path, text, identity)
+    if kept is None:
+        return None, identity
+    key = scoring_key(loaded, alternatives, detailed)
+    return ScoredText(kept.ids, kept.unscored_prefix, kept.records, key, False, kept.first, kept.passes), identity
+
+
+def keep_scoring(cache_path, text: str, identity: str, scored: ScoredText, document_id: int | None = None) -> bool:
+    """Keep a complete analysis of ``text`` for the next start (``kept_scoring`` reads it back)."""
+    from desktop_app.core import analysis_cache
+
+    if not scored.complete:
+        return False
+    kept = analysis_cache.KeptAnalysis(list(scored.ids), scored.unscored_prefix, list(scored.records),
+                                       scored.first, tuple(scored.passes))
+    return analysis_cache.write(cache_path, text, identity, kept, document_id)
+
+
 def summarize_scored(scored: ScoredText, model_spans=()):
     """GLTR's summary of a scoring (documents.TextSummary), with the person's own text's
     (``yours``) when ``model_spans`` (the characters a model's continuation wrote) are in it."""

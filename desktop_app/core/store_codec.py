@@ -35,6 +35,15 @@ def _unpack(typecode: str, data: bytes) -> array:
     return arr
 
 
+def pack_ints(values) -> bytes:
+    """int32 values, little-endian (a text's token ids kept beside its records)."""
+    return _pack("i", values)
+
+
+def unpack_ints(data: bytes) -> list[int]:
+    return list(_unpack("i", data))
+
+
 def encode(records) -> tuple:
     """records -> the values of COLUMNS, in that order."""
     records = list(records)

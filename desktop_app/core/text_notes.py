@@ -59,3 +59,24 @@ def end_words(text: str, reason: str, max_new_tokens: int) -> str | None:
     if reason == "length" and text:
         return AT_THE_LIMIT.format(count=max_new_tokens)
     return None
+
+
+# the status words while the text's colours are made (after a continuation, the streamed colours are
+# replaced by the analysis's): the tab's status line had said nothing for the minutes it could take
+READING = "reading\u2026"  # the passes that read the text before its colours
+COLOURING = "colouring\u2026"  # as short as "analysing…": the bar keeps its room (text_bar.PASSING_WORDS)
+
+
+# said after them while a question asked in Chat goes first (the analysis stops for it and goes on after)
+PAUSED_FOR_CHAT = " (paused while Chat answers)"
+
+
+def colouring_words(progress=None) -> str:
+    """The status words for an analysis under way (``progress``: its last core.scoring.ScoreProgress, or
+    None before its first): "colouring… 15%", "reading… 40%"; the short words once its last pass is done
+    (a short text's only pass: its count would flash by). A share, not "1,024 of 3,000 tokens": the bar
+    keeps room for its widest form (text_bar.PASSING_WORDS), so its buttons do not slide 83 px as it comes."""
+    if progress is None or progress.total <= 0 or (progress.stage == "scoring" and progress.done >= progress.total):
+        return COLOURING
+    share = min(99, 100 * progress.done // progress.total)
+    return f"{READING if progress.stage == 'reading' else COLOURING} {share}%"

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from desktop_app.core import text_branches as tb
+from desktop_app.core.word_cut import tail_at_word
 
 QUESTION_CHARS = 200  # the end of the text before: what the gate's echo check compares with
 # what the model wrote; a branch whose text before was edited away ("edited") no longer
@@ -188,7 +189,7 @@ def question_for(store, branch_id: int) -> str:
     branch = tb.get_branch(store, branch_id)
     rated_tree = {b["id"]: b for b in tb.branches(store, branch["document_id"])}
     main = store._one("SELECT text FROM documents WHERE id = ?", (branch["document_id"],))[0]
-    return tb.prefix_text(main, rated_tree, branch)[-QUESTION_CHARS:]
+    return tail_at_word(tb.prefix_text(main, rated_tree, branch), QUESTION_CHARS)
 
 
 # ---------------------------------------------------------------- export (TRL's standard format)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from desktop_app.core.explain_errors import ExplainError
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.models import LoadedModel
-from desktop_app.core.prompt_sources import prompt_sources
+from desktop_app.core.prompt_sources import CONVERSATION, START, prompt_sources
 from desktop_app.core.prompts import plain_text_start, thread_turns
 from desktop_app.core.text_pieces import piece_texts, token_at
 
@@ -39,6 +39,9 @@ class TokenContext:
     # where ``ids[0]`` lies in the ids a scoring read (a long text's later window starts past 0): the token
     # is read in that scoring's pass (core.scoring.TokenPass), so its figures are the heatmap's
     read_from: int = 0
+    # a Text continuation's first token, the alternative the person picked ("Continue with this
+    # alternative"): the person's choice, not the sampler's draw (``forced`` too)
+    picked_alternative: bool = False
 
     @property
     def position(self) -> int:
@@ -118,13 +121,14 @@ def _answer_token(loaded: LoadedModel, message_id: int, message: dict, records: 
 def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: SamplingSettings, *,
                      by_model: bool, recorded_prob: float | None = None, scored_with_adapter: int | None = None,
                      written_precision: str | None = None, written_from: int | None = None,
-                     settings_known: bool = False) -> TokenContext:
+                     settings_known: bool = False, picked: bool = False) -> TokenContext:
     """Token ``index`` of an analysed Text mode text, whose ``ids`` are the analysis's (record
     ``index`` is ``ids[index + core.scoring.first_scored]``: the first token, or the second for
     a model without a start token), after the text before it as far as the analysis's window
     read it (core.scoring.window_plan). ``by_model``: a continuation wrote it (sampled with
     ``settings``: those the continuation stored, ``settings_known``, or where it stored none the ones now);
     else the person did.
+    ``picked``: the token is the alternative the person picked to start that continuation with (not sampled).
     ``written_from``: the record where that continuation begins, whose tokens before ``index`` its
     repetition penalty lowered (as core.generation's sampler did: without them, a token it wrote read
     as "min-p 0.1 left it out; it was drawn at 0.0%"). The analysis read the text after the start
@@ -142,10 +146,13 @@ def context_for_text(loaded: LoadedModel, ids: list[int], index: int, settings: 
     seen = full[begin:position + 1]
     sampled_from = None if written_from is None or not by_model else min(max(0, written_from + first - begin),
                                                                           len(seen) - 1)
+    starts = max(0, len(full) - len(ids) - begin)  # the start token, where this window reads it
+    sources = (START,) * starts + (CONVERSATION,) * (len(seen) - 1 - starts)
     return TokenContext(ids=list(seen), prompt_len=len(seen) - 1, settings=settings, settings_known=settings_known,
-                        forced=not by_model, written_with_adapter=scored_with_adapter, recorded_prob=recorded_prob,
-                        written_precision=written_precision, in_text=True, sampled_from=sampled_from,
-                        read_from=begin)
+                        prompt_sources=sources,
+                        forced=picked or not by_model, written_with_adapter=scored_with_adapter,
+                        recorded_prob=recorded_prob, written_precision=written_precision, in_text=True,
+                        sampled_from=sampled_from, read_from=begin, picked_alternative=picked and by_model)
 
 
 def writer_of(message: dict, index: int) -> int | None:

@@ -99,6 +99,9 @@ class TrainProgress:
     # (this part, of the parts) of that measuring: its margins, the probe, the re-asks, a run from an adapter's
     # base margins; each part's count starts at 0 again, so the parts say how far the whole measuring is
     part: tuple[int, int] | None = None
+    # what a count of a measuring measures, a key of progress_words.MEASURED_PARTS ("held_out", "probe", "reask"):
+    # the panel and the CLI name it (usertest32: two unnamed scoring counts in one part)
+    measures: str = ""
     # (the step of the checkpoint tried, of the steps trained) while the gate steps back (train_verdict.step_back)
     stepping_back: tuple[int, int] | None = None
     # the earlier checkpoint a step back put back, measured again for the verdict (not the run's last point)
@@ -201,8 +204,9 @@ class _Run:
                 eta = (clock.left(part_of(what), eta, done / total, pace.elapsed()) if clock is not None
                        else eta)
                 line = work_meter.words(what, done, total)
+                measures = (work_meter.subject() or part_of(what)) if phase == "evaluating" else ""
                 self.say(phase, f"{stage}: {line}" if stage else line, step=done, total=total, eta_s=eta,
-                         part=part(what) if part else None, **fields)
+                         part=part(what) if part else None, measures=measures, **fields)
         return work_meter.listening(heard)
 
     def check_cancel(self) -> None:

@@ -23,3 +23,16 @@ def clip_at_word(text: str | None, limit: int, *, least: int = 0, keep_word_at_l
     space = line.rfind(" ", 0, limit if keep_word_at_limit else limit - 1)
     kept = line[:space] if space > least else line[:limit - 1]
     return kept.rstrip(TRAILING) + ELLIPSIS
+
+
+def tail_at_word(text: str, limit: int) -> str:
+    """The end of ``text``, at most ``limit`` characters, from a whole word, with "…" before it where the
+    text was longer: a Text continuation's question on the fine-tune card had read "“s every evening to light
+    the lamp…" (the end of "stairs": usertest34). A tail without a space is cut where it must be."""
+    if len(text) <= limit:
+        return text
+    tail = text[-limit:]
+    if not text[-limit - 1].isspace():
+        space = next((i for i, c in enumerate(tail) if c.isspace()), -1)
+        tail = tail[space + 1:] if space >= 0 else tail
+    return ELLIPSIS + tail.lstrip()

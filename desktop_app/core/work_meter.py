@@ -21,15 +21,20 @@ _local = threading.local()
 
 
 @contextlib.contextmanager
-def listening(listener: Listener | None):
-    """``listener`` hears this thread's ``advance`` calls inside the body (the outer one
-    comes back afterwards)."""
-    outer = getattr(_local, "listener", None)
-    _local.listener = listener
+def _this_thread(name: str, value):
+    """``value`` is this thread's ``name`` inside the body (the outer one comes back afterwards)."""
+    outer = getattr(_local, name, None)
+    setattr(_local, name, value)
     try:
         yield
     finally:
-        _local.listener = outer
+        setattr(_local, name, outer)
+
+
+def listening(listener: Listener | None):
+    """``listener`` hears this thread's ``advance`` calls inside the body (the outer one
+    comes back afterwards)."""
+    return _this_thread("listener", listener)
 
 
 @contextlib.contextmanager
@@ -46,6 +51,18 @@ def overheard():
 
     with listening(listen):
         yield heard
+
+
+def naming(subject: str):
+    """The body's counts are of ``subject`` (``subject()`` says it to a listener on this thread): the same
+    loop counts the ratings a run trains on, then its held-out ones, and its own words cannot tell them
+    apart ("scoring the 6 answers your examples compare" twice in one part, usertest32)."""
+    return _this_thread("subject", subject)
+
+
+def subject() -> str | None:
+    """What this thread's counts are of, where a caller named it (``naming``)."""
+    return getattr(_local, "subject", None)
 
 
 def advance(what: str, done: int, total: int) -> None:

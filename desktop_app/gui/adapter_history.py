@@ -68,7 +68,7 @@ class AdapterHistory(QFrame):
         layout.setSpacing(6)
         self.title_row = QHBoxLayout()  # the title, and Import… (it adds to the list: no selection needed)
         self.title_row.setContentsMargins(0, 0, 0, 0)
-        self.title_row.addWidget(styled_label("ADAPTER HISTORY", "PanelTitle"), 1)
+        self.title_row.addWidget(styled_label("ADAPTER HISTORY", "PanelTitle", wrap=True), 1)  # wraps: narrow screens
         layout.addLayout(self.title_row)
         self.using = styled_label("", "Muted")  # its own line: the panel stays narrow
         self.using.setWordWrap(True)
@@ -305,7 +305,7 @@ class AdapterHistory(QFrame):
             buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
             answer = QMessageBox.question(self, "Delete adapter",  # No by default: Enter must not delete
                                           f"Delete {label(self._row(sel))} and its files? Until you close the "
-                                          "app, Undo in the status bar brings it back.",
+                                          "app, Undo in the status bar (Ctrl+Z) brings it back.",
                                           buttons, QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
                 return

@@ -167,12 +167,15 @@ def _run_screenshot(app, window, store, args) -> int:
 def _run_window(app, window, store, lock) -> int:
     from desktop_app.gui import window_state
     from desktop_app.gui.slot_errors import SlotErrors
-    from desktop_app.gui.window_gone import close_if_still_open
+    from desktop_app.gui.quit_signals import QuitOnSignal
+    from desktop_app.gui.window_gone import close_if_still_open, quit_without_window
 
     slot_errors = SlotErrors(window)
+    quit_on_signal = QuitOnSignal(window, lambda: quit_without_window(window))  # SIGTERM: as Quit, no question
     window_state.show_at_start(window)  # a small screen's first start: maximized
     code = _exec(app)
     close_if_still_open(window)  # the loop ended with no close (a broken X connection): quit as Quit does
+    quit_on_signal.uninstall()
     slot_errors.uninstall()
     store.close()
     if lock is not None and lock.isLocked():

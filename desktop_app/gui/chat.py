@@ -541,7 +541,7 @@ class ChatController(ModelReads, QObject):
         self.lane.submit(Task(work, "generate", "answer", on_start=lambda _t: self.stream_started.emit(user),
                               on_progress=self._answer_progress, on_success=lambda a: self._answered(user, a),
                               on_failure=self._answer_failed, on_cancelled=dropped,
-                              can_wait=True))
+                              can_wait=True, passes_restartable=True))  # a Text analysis goes on after it
         self.answer_waiting.emit(user_id)
         # an imported answer's scoring (a long one: a minute) goes after it; stopped once the answer is in
         # the lane, as a scoring dropped earlier was asked again at once (the chat looked idle) and went first

@@ -215,6 +215,36 @@ class CompareScoring:
         self.scoring.start(what, waiting=self.task.state is TaskState.WAITING and self.chat.lane.running is not None)
         self._show_pair()  # now it can say "scoring…" of the text picked
 
+    def _score_pair(self, answer: int, active: dict) -> bool:
+        """The better answer the person wrote for answer ``answer`` (the one picked), scored on the model lane
+        after the view's own scoring and kept in ``better_scores`` as if picked: its line beside the model's
+        had said "not scored yet: pick … above" until it was picked (usertest32). Whether it is scored, or
+        being scored (False: it cannot be here, the view's baseline is not the base model or another adapter
+        is in use; or its scoring failed)."""
+        text = self.corrections.get(answer)
+        key = (answer, active["id"], text)
+        if self.pair_task is not None or key in self.better_scores:
+            return True
+        loaded = self.chat.loaded
+        if (text is None or key in self.pair_failed or loaded is None or loaded.adapter_id != active["id"]
+                or self.baseline_combo.currentData() is not None):
+            return False
+
+        asked: dict = {}  # a cancelled task's late word must not end a later one
+
+        def ended(result=None, failed: bool = False):
+            if result is not None:
+                self.better_scores[key] = result
+            if self.pair_task is asked.get("task"):
+                if failed:
+                    self.pair_failed.add(key)
+                self.pair_task = None
+                self._show_pair()
+
+        self.pair_task = asked["task"] = self.chat.score_correction_for_compare(
+            answer, active["id"], ended, lambda _error: ended(failed=True))
+        return True
+
     def _cancel_pressed(self) -> None:
         """Cancel by the progress bar: the scoring stops (between its passes), the note says how to start over."""
         what = self.scoring.what
@@ -226,5 +256,8 @@ class CompareScoring:
         if self.task is not None:
             self.chat.cancel_task(self.task)
             self.task = None
+        if self.pair_task is not None:
+            self.chat.cancel_task(self.pair_task)
+            self.pair_task = None
         self.scoring.finish()
 

@@ -30,7 +30,7 @@ from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_
 from desktop_app.gui.compare_data import fact_items, lined_up, picker_choices
 from desktop_app.gui.compare_scoring import CompareScoring
 from desktop_app.gui.compare_widgets import DivergingBar, LegendWords, ScoringProgress
-from desktop_app.gui.compare_words import (COLOUR_KEY, END_CELL, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
+from desktop_app.gui.compare_words import (COLOUR_KEY, END_CELL, LATER_TIP, LEGEND_TITLE, NO_ADAPTER_EXPECTATION, PICKER_TIP,
                                            answer_expectation, baseline_choice, better_key, better_of, deltas,
                                            later_expectation, legend_words, mark_words, movers_words, nice_scale,
                                            pair_words, shown_part, summary_words, times_words, token_change_tip, totals,
@@ -38,6 +38,7 @@ from desktop_app.gui.compare_words import (COLOUR_KEY, END_CELL, LATER_TIP, LEGE
 from desktop_app.gui.ratings import BAD_UNDERLINE, GOOD_UNDERLINE, underline_hook
 from desktop_app.gui.tasks import Task
 from desktop_app.gui.theme import colors, is_dark, styled_label
+from desktop_app.gui.title_combo import TitleCombo
 from desktop_app.gui.token_view import TokenView, token_label
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ class CompareView(CompareScoring, QFrame):
         self.ended = False  # the last of before/after is the end-of-text token that ended the answer
         self.scale = 1.0
         self.task: Task | None = None
+        # the scoring of the better answer beside the model's answer picked, and the keys whose scoring failed
+        self.pair_task, self.pair_failed = None, set()  # (CompareScoring._score_pair)
         self.token_ratings: dict[int, int] = {}  # token index -> +1/-1: the marks over the scoring shown
         self.rated_rows: list[tuple[int, int]] = []  # the answer's token ratings as stored (index, value), oldest first
         self.branches: dict[int, dict] = {}  # the rated Text continuations listed, by branch id
@@ -104,8 +107,9 @@ class CompareView(CompareScoring, QFrame):
         pick.setHorizontalSpacing(8)
         pick.setVerticalSpacing(6)
         pick.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.answer_combo = QComboBox()
-        self.answer_combo.setToolTip(PICKER_TIP)
+        # cut after a word with "…", whole in its tooltip: a plain box clipped an answer mid-word at 800 px
+        self.answer_combo = TitleCombo()
+        self.answer_combo.tip_whole_text(PICKER_TIP)
         self.answer_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.answer_combo.setMinimumContentsLength(16)
         self.answer_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)  # the row's width
@@ -216,6 +220,14 @@ class CompareView(CompareScoring, QFrame):
         self.answer_combo.blockSignals(False)
         self._answer_changed()
 
+    def _explain_shown_marks(self) -> None:
+        """The closed box's tooltip starts with what the shown item's marks mean (its own tooltip in the
+        list), then the key to all marks: a "▲" before the answer shown was explained only in the list
+        opened, or among the six marks of the key (leftovers62)."""
+        combo = self.answer_combo
+        own = combo.itemData(combo.currentIndex(), Qt.ItemDataRole.ToolTipRole) if combo.count() else None
+        combo.tip_whole_text("\n\n".join(x for x in (own, f"All the marks: {PICKER_TIP}") if x))
+
     def _add_fact_items(self) -> None:
         """The answers to never-rated questions whose fact the run changed, before and after it,
         apart at the end (usertest 10: "Zagreb \u2192 Zaragoza" could not be opened here)."""
@@ -242,6 +254,7 @@ class CompareView(CompareScoring, QFrame):
 
     def _answer_changed(self) -> None:
         self.message_id = self.answer_combo.currentData()
+        self._explain_shown_marks()
         active = self.active()
         self.baseline_combo.blockSignals(True)
         self.baseline_combo.clear()
@@ -295,8 +308,11 @@ class CompareView(CompareScoring, QFrame):
         self.high_label.setText(high)
         tip = (f"{COLOUR_KEY} The ends are {times} as likely or more: a change of \u00b1{self.scale:g} nats "
                f"(natural-log units) in its log-probability.")
+        # with no adapter in use there is no "after": a colour key of nothing read as if the answer had been compared
+        compared = self.active() is not None
         for w in (self.legend_title, self.low_label, self.bar, self.high_label):
             w.setToolTip(tip)
+            w.setVisible(compared)
 
     def _colour(self, index, _record):
         if 0 <= index < len(self.values):
@@ -337,6 +353,8 @@ class CompareView(CompareScoring, QFrame):
         """Show what to expect; for a rating given after the run, that the run did not learn from it."""
         if key in self.later_keys and words:
             words = [later_expectation(self.trained_by_run)]
+        if words and self.active() is None:  # no "after" to colour: "expect green" read as a promise of nothing
+            words = [NO_ADAPTER_EXPECTATION]
         self.expect_label.setText(" ".join(words))
         self.expect_label.setVisible(bool(words))
 
@@ -356,6 +374,9 @@ class CompareView(CompareScoring, QFrame):
             return
         found = self.better_scores.get((answer, active["id"], self.corrections[answer]))
         yours = totals(*found) if found else None
+        scoring = self.message_id == better_key(answer) and self.task is not None
+        # scored beside the model's answer, not only once picked itself (usertest32), where it can be
+        off = found is None and self.message_id == answer and not self._score_pair(answer, active)
         model = active["base_model"]
         before = self.store.token_records(answer, adapter_id=None, kind="rescored", model_id=model)
         after = self.store.token_records(answer, adapter_id=active["id"], kind="rescored", model_id=model)
@@ -363,8 +384,8 @@ class CompareView(CompareScoring, QFrame):
         later = better_key(answer) in self.later_keys or answer in self.later_keys
         text = pair_words(answer, yours, theirs, adapter_label(active),
                           later_run=self.trained_by_run if later else None, answer_shown=self.message_id == answer,
-                          liked=self._thumbs_of(answer) == 1,
-                          yours_scoring=self.message_id == better_key(answer) and self.task is not None)
+                          liked=self._thumbs_of(answer) == 1, yours_scoring=scoring or self.pair_task is not None,
+                          yours_off=off)
         self.pair.setText(text.replace("@muted", colors(is_dark())["muted"]))
         self.pair.show()
 

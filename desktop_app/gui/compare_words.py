@@ -13,6 +13,7 @@ import math
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.palette import CHANGE_LESS_NAME, CHANGE_MORE_NAME, change_color, css_colours
 from desktop_app.core.percent_words import percent
+from desktop_app.core.taught_words import clip_at_word
 
 GREEN, PURPLE = "#1b7837", "#762a83"  # core.palette.CHANGE_PALETTE's ends: more likely, less likely
 # what the change colours mean, in the compare view's legend, the Text tab's key and the exported PNG's caption
@@ -73,7 +74,8 @@ def answer_label(text: str, position: int = 1, count: int = 1) -> str:
 
 
 def _cut(words: str, most: int) -> str:
-    return words if len(words) <= most else words[:most].rstrip() + "\u2026"
+    """After a whole word ("harbour every m…" read as a typo in the picker: leftovers61)."""
+    return clip_at_word(words, most)
 
 
 def prompt_words(question: str) -> str:
@@ -122,6 +124,11 @@ def better_expectation(continuation: bool, thumbs: int | None = None) -> str:
     if thumbs == -1:
         return head + f"it is what you taught, in place of the model's {what} you disliked."
     return head + f"it is what you taught, in place of the model's {what} you corrected."
+
+
+# what a rated answer's expectation says while no adapter is in use: there is nothing to compare it under
+NO_ADAPTER_EXPECTATION = ("No adapter is in use, so nothing changed yet: fine-tune on your ratings, or use an adapter "
+                          "from the history (Ctrl+H), to see whether this answer became more or less likely.")
 
 
 def answer_expectation(thumbs: int | None, corrected: bool, tokens_rated: bool) -> list[str]:
@@ -341,9 +348,15 @@ def change_words(total_before: float, total_after: float) -> str:
             f"<small style='color:@muted'>{nats_detail(total_before, total_after)}</small>")
 
 
+# why the person's better answer has no figures beside the model's: it is scored only against the base model,
+# under the adapter in use (CompareScoring._scorable_under)
+BETTER_OFF = ("not scored here: a text you wrote is compared only with the base model, under the adapter in use "
+              "(choose those above)")
+
+
 def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[float, float] | None,
                adapter: str, *, later_run: int | None = None, answer_shown: bool = False,
-               liked: bool = False, yours_scoring: bool = False) -> str:
+               liked: bool = False, yours_scoring: bool = False, yours_off: bool = False) -> str:
     """The pair a better answer makes with the model's answer ``answer_id`` it replaces: one
     line each, the whole text's log-probability under the base model and under ``adapter``
     (``yours``/``theirs``: those two totals, or None when not scored yet). Taught well, the
@@ -351,8 +364,10 @@ def pair_words(answer_id: int, yours: tuple[float, float] | None, theirs: tuple[
     was written after it started (that run did not learn it); ``answer_shown``: the model's
     answer is the one picked, its scores on their way; ``liked``: the person gave the model's
     answer a thumbs-up (its mark is ▲, not ▼); ``yours_scoring``: the person's answer is the one
-    picked and being scored now (usertest 10: "pick … above" was said of the item already picked)."""
+    picked and being scored now (usertest 10: "pick … above" was said of the item already picked), or scored
+    beside the model's answer picked; ``yours_off``: it cannot be scored here, and the line says why."""
     mine = (change_words(*yours) if yours is not None else "scoring\u2026" if yours_scoring
+            else BETTER_OFF if yours_off
             else f"not scored yet: pick \u201c{BETTER_MARK} your better answer\u201d above")
     waiting = ("being scored under both models\u2026" if answer_shown
                else "not scored under both models yet: pick it above, just over your better answer")
@@ -374,14 +389,21 @@ def top_words(record, label, count: int = 2, also=None, digits: int = 0) -> str:
     chosen = label(record.text)
     # the chosen token among the alternatives goes by its own label: the end of an answer is
     # "⏎ end" in the view, not the tokenizer's "<|im_end|>"
-    shown = [(chosen if a.id == record.id else label(a.text), f"{a.prob * 100:.{digits}f}%") for a in record.top[:count]]
+    shown = [(chosen if a.id == record.id else label(a.text), _share(a.prob, digits)) for a in record.top[:count]]
     if chosen not in (text for text, _ in shown):
-        shown.append((chosen, f"{math.exp(record.logprob) * 100:.{digits}f}%"))
+        shown.append((chosen, _share(math.exp(record.logprob), digits)))
     if also is not None and label(also.text) not in (text for text, _ in shown):
         kept = next((a.prob for a in record.top if a.id == also.id), None)
         least = math.ceil(min(a.prob for a in record.top) * 100)
-        shown.append((label(also.text), f"{kept * 100:.{digits}f}%" if kept is not None else f"<{max(least, 1)}%"))
+        shown.append((label(also.text), _share(kept, digits) if kept is not None else f"<{max(least, 1)}%"))
     return "\u00a0\u00b7 ".join(_token_share(text, share) for text, share in shown)
+
+
+def _share(prob: float, digits: int) -> str:
+    """A share with ``digits`` decimals, or under 1% with two significant digits as everywhere else (``percent``):
+    whole percentages gave "“␣Fr” came closer to “�”: before “�” 1% · “Q” 0% · “␣Fr” 0%" under a line that
+    had "␣Fr 0.32% → 0.39%" (usertest34)."""
+    return percent(prob) if 0 < prob < 0.01 else f"{prob * 100:.{digits}f}%"
 
 
 def _token_share(text: str, share: str) -> str:

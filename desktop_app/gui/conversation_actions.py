@@ -4,7 +4,6 @@ exported as JSON; the exports and the import run on the store lane (``Conversati
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QToolButton
 from desktop_app.core import conversation_import
 from desktop_app.core.count_words import counted
 from desktop_app.core.errors import UserFacingError
+from desktop_app.core.text_export import file_stem
 from desktop_app.core import conversation_export as cx
 from desktop_app.gui import save_folder
 from desktop_app.gui.tasks import Task
@@ -38,6 +38,15 @@ def copy_answer(window, card, kind: str) -> str:
     return text
 
 
+def conversation_stem(title: str, conversation_id: int) -> str:
+    """The file name an export suggests: the title's words joined by "-", cut at a word's end as the Text tab's
+    exports are (cut at 40 characters, "Write a long story about a dragon who loves tea." had suggested
+    "Write-a-long-story-about-a-dragon-who-lo.md": usertest33); "conversation-3" for a title of no words."""
+    if not any(ch.isalnum() for ch in title or ""):
+        return f"conversation-{conversation_id}"
+    return file_stem(title).replace(" ", "-")
+
+
 def export_conversation(window, conversation_id: int | None, kind: str, path: str | None = None) -> str | None:
     """Save one conversation (on the store lane: ``ConversationFiles.export``); asks where unless ``path`` is
     given. Returns the path the file goes to (``saved`` says when it is there), or None."""
@@ -47,7 +56,7 @@ def export_conversation(window, conversation_id: int | None, kind: str, path: st
     suffix, pattern = KINDS[kind]
     if path is None:
         title = window.chat.store.get_conversation(conversation_id)["title"]
-        stem = re.sub(r"[^\w\- ]+", "", title).strip().replace(" ", "-")[:40] or f"conversation-{conversation_id}"
+        stem = conversation_stem(title, conversation_id)
         path, _ = QFileDialog.getSaveFileName(window, "Export conversation",
                                               save_folder.suggested(window, f"{stem}.{suffix}"), pattern)
         if not path:

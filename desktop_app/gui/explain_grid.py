@@ -23,7 +23,9 @@ def lens_words(lens) -> str:
              f"the most likely token from {lens.layer_names[lens.first_top1]} on (\u25b6)")
     low, high = log_scale(lens.probs)
     low = low_words(low)
-    return (f"Layer by layer (each layer read through the output layer): the chosen token (bold) is {where}. "
+    # "emb" named: the grid's first row had no word for it but on a hover (usertest34)
+    return (f"Layer by layer (each layer read through the output layer; \u201cemb\u201d, the first row: the "
+            f"words' embeddings, before any layer): the chosen token (bold) is {where}. "
             f"Brighter: likelier at that layer, on a log scale from {low} or less to {percent(high)}, "
             f"the grid's highest (the key below): ten times likelier is the same step brighter, however "
             f"unlikely the token; hover a cell for its rank and log-probability.")

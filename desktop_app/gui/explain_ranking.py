@@ -43,6 +43,12 @@ def with_token_labels(a):
     return replace(a, target_text=token_label(a.target_text), other_text=token_label(a.other_text))
 
 
+SHOWN_ONLY_TIP = ("Rank only the tokens of your messages and the answers, leaving out the chat template and system "
+                  "text the model reads but the chat does not show")
+SHOWN_ONLY_TEXT_TIP = ("Rank only the tokens of your text, leaving out the start token the model reads every text "
+                       "after: attention leans on it, whatever the words")
+
+
 def ranking_rows(a, top: list[int], in_text: bool, scale: float | None, findable=lambda _a, _i: False) -> str:
     """One line per ranked token: its figure (a coloured chip; ``scale`` None: a rough one,
     grey and rounded), the token and where it stands (hidden template tokens say so); a token
@@ -119,8 +125,7 @@ class Ranking(QWidget):
 
     def _build_shown_only(self) -> QCheckBox:
         self.shown_only = QCheckBox(words.SHOWN_ONLY_WORDS)
-        self.shown_only.setToolTip("Rank only the tokens of your messages and the answers, leaving out the chat "
-                                   "template and system text the model reads but the chat does not show")
+        self.shown_only.setToolTip(SHOWN_ONLY_TIP)
         # on by default (usertest 8: 77% of the weight on template newlines led the ranking and
         # told a new user nothing); the hidden share is still said above it, and one click shows them
         self.shown_only.setChecked(True)
@@ -237,18 +242,20 @@ class Ranking(QWidget):
         self.rows.setToolTip(f"{words.contributions_tip(named)} {words.FIND_WORD_TIP}")
 
     def _shown_only(self) -> bool:
-        return self.shown_only.isChecked() and not self.in_text
+        return self.shown_only.isChecked()
 
     def _show_shown_only(self, a) -> None:
-        """The tick box where hidden text took weight, or where it was unticked (so it can be ticked back)."""
-        self.shown_only.setVisible(not self.in_text and (a.hidden_share() >= words.HIDDEN_NOTE_MIN
-                                                         or not self.shown_only.isChecked()))
+        """The tick box where hidden text took weight (in Text mode: the start token), or where it was unticked
+        (so it can be ticked back); named for where it is."""
+        self.shown_only.setText(words.shown_only_words(self.in_text))
+        self.shown_only.setToolTip(SHOWN_ONLY_TEXT_TIP if self.in_text else SHOWN_ONLY_TIP)
+        self.shown_only.setVisible(a.hidden_share() >= words.HIDDEN_NOTE_MIN or not self.shown_only.isChecked())
 
     def _show_ranking(self, a) -> None:
         """The top contributors, and above them how much weight hidden text took."""
         top = a.top(TOP_CONTRIBUTORS, shown_only=self._shown_only())
         left_out = len([i for i in a.top(TOP_CONTRIBUTORS) if i not in top]) if self._shown_only() else None
-        note = None if self.in_text else words.hidden_note(a, left_out)
+        note = words.hidden_note(a, left_out, self.in_text)
         self.hidden_note.setText(note or "")
         self.hidden_note.setVisible(note is not None)
         self.rows.setText(ranking_rows(a, top, self.in_text, attribution_scale(a), self.findable))
@@ -264,7 +271,7 @@ class Ranking(QWidget):
     def _show_overlay_note(self, _on: bool = False) -> None:
         """Under the toggle, while it is on: the weight the colours over the chat cannot show."""
         note = None
-        if self.toggle.isChecked() and self.final is not None and not self.in_text:
-            note = words.overlay_note(self.final)
+        if self.toggle.isChecked() and self.final is not None:
+            note = words.overlay_note(self.final, self.in_text)
         self.overlay_note.setText(note or "")
         self.overlay_note.setVisible(note is not None)

@@ -48,6 +48,7 @@ class ExplainView(QFrame):
         self.message_id: int | None = None
         self.index = -1
         self.in_text = False  # the token is one of the Text mode's heatmap, not of an answer
+        self.text_key: tuple | None = None  # a Text token's key in ``remembered`` (show_text_token)
         self.ticket = 0
         self.result = None  # the whole explanation, once the attribution is in
         self.partial = None  # the lens and sampler, while the attribution runs
@@ -58,7 +59,7 @@ class ExplainView(QFrame):
         self.model_busy = lambda: False  # the window's: an answer is being written
         self.pending_exact = None  # (message id, index, in text): asked again once Exact weights are loaded
         self.switched_from = None  # (precision choice, its label) the app ran on before "Exact weights"
-        self.remembered: dict[tuple[int, int], object] = {}  # (message id, index) -> its finished explanation
+        self.remembered: dict[tuple, object] = {}  # (message id, index) or ("text", its key) -> its finished explanation
         self.set_aside = None  # ((message id, index), first part, go_on, figures so far): stopped by another token
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -232,6 +233,7 @@ class ExplainView(QFrame):
         self.ticket += 1
         self.message_id, self.index, self.result, self.partial = message_id, index, None, None
         self.in_text = False
+        self.text_key = None  # a Text token's key in ``remembered`` (show_text_token)
         self.pending_exact = None  # another token: the person moved on
         self.pausing = self.resume_after_answer = False
         self.exact_button.hide()
@@ -274,15 +276,17 @@ class ExplainView(QFrame):
         self._go_on()
 
     def _remember(self, result) -> None:
-        """Keep an answer token's finished explanation (a Text token's text can change under it)."""
-        if self.in_text or self.message_id is None:
+        """Keep an answer token's finished explanation, or a Text token's under its text (``text_key``: the
+        text can change under it, and then the key does)."""
+        key = ("text", self.text_key) if self.in_text else (self.message_id, self.index)
+        if None in key:
             return
-        self.remembered.pop((self.message_id, self.index), None)
-        self.remembered[(self.message_id, self.index)] = result
+        self.remembered.pop(key, None)
+        self.remembered[key] = result
         while len(self.remembered) > REMEMBERED:
             self.remembered.pop(next(iter(self.remembered)))
 
-    def show_text_token(self, index: int, ready: bool, waiting: str = "") -> None:
+    def show_text_token(self, index: int, ready: bool, waiting: str = "", key: tuple | None = None) -> None:
         """A token of the Text mode's heatmap; ``ready``: the text is analysed as shown and no
         continuation is being written (the explanation reads the text as the heatmap shows it);
         ``waiting``: else, what it waits for, in the text's state now (gui/off_words.text_explain_wait)."""
@@ -291,6 +295,10 @@ class ExplainView(QFrame):
         self.ranking.untick(in_text=True)
         self.button.setVisible(ready)
         self._say(words.HINT.replace("a long conversation", "a long text") if ready else waiting)
+        self.text_key = key if ready else None
+        done = self.remembered.get(("text", key)) if ready and key is not None else None
+        if done is not None:
+            self.show_result(self.ticket, done)
 
     def ask(self) -> None:
         if self.message_id is None and not self.in_text:

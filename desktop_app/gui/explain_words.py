@@ -15,7 +15,7 @@ from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
 from desktop_app.core.percent_words import percent
 from desktop_app.core.precision import label
-from desktop_app.core.prompt_sources import CONVERSATION, SYSTEM, TEMPLATE
+from desktop_app.core.prompt_sources import CONVERSATION, START, SYSTEM, TEMPLATE
 from desktop_app.core.prompts import END_OF_TEXT
 from desktop_app.core.sampler_words import (chance_words, model_percent, other_settings_words, reread_clause,
                                             stages_words, story_words)
@@ -34,7 +34,7 @@ def where_words(a, i: int, in_text: bool = False) -> str:
         # "answer 17" read as the 17th answer (usertest23)
         return f"answer, token {i - a.prompt_len + 1}"
     if in_text:
-        return START_WORDS if i == 0 and a.token_texts[0] == END_OF_TEXT else "text before"
+        return START_WORDS if source == START or (i == 0 and a.token_texts[0] == END_OF_TEXT) else "text before"
     return {TEMPLATE: TEMPLATE_WORDS, SYSTEM: SYSTEM_WORDS, CONVERSATION: "conversation"}.get(source, "prompt")
 
 
@@ -71,36 +71,52 @@ def neighbourhood(a, i: int) -> tuple[str, str, str]:
 def hidden_kinds(a) -> str:
     """"the chat template", "the system text" or both, for the hidden tokens of ``a``."""
     kinds = {a.source(i) for i in range(a.prompt_len) if a.hidden(i)}
-    names = [name for kind, name in ((TEMPLATE, "the chat template"), (SYSTEM, "your system text"))
-             if kind in kinds]
+    names = [name for kind, name in ((TEMPLATE, "the chat template"), (SYSTEM, "your system text"),
+                                     (START, "the start token")) if kind in kinds]
     return " and ".join(names) or "hidden text"
 
 
-def hidden_note(a, left_out: int | None = None) -> str | None:
+# in Text mode: the start token's place, and why its figure says little (usertest34: it led the ranking at
+# -4.55 of -5.93, "start of text, hidden", with nothing to say why a token nobody wrote mattered most)
+START_NOTE = ("{share}% of the weight is on the start token the model reads every text after (hidden): attention "
+              "leans on it, so its figure says little about your words. ")
+
+
+def hidden_note(a, left_out: int | None = None, in_text: bool = False) -> str | None:
     """What the ranking says about hidden text, or None when none took weight; ``left_out``:
-    the ranking shows only what the chat shows, and left out this many of its top tokens."""
+    the ranking shows only what the chat (or, ``in_text``, the text) shows, and left out this many of its
+    top tokens."""
     share = a.hidden_share()
     if share < HIDDEN_NOTE_MIN:
         return None
-    note = (f"{share * 100:.0f}% of the weight is on text the chat does not show: {hidden_kinds(a)} "
-            "(the role markers, line breaks and default instructions the model reads around your messages). ")
+    if in_text:
+        note = START_NOTE.format(share=f"{share * 100:.0f}")
+    else:
+        note = (f"{share * 100:.0f}% of the weight is on text the chat does not show: {hidden_kinds(a)} "
+                "(the role markers, line breaks and default instructions the model reads around your messages). ")
     if left_out is None:
         return note + "Those tokens are marked \u201chidden\u201d below."
     return note + (f"Left out of the ranking below: {counted(left_out, 'hidden token')} "
-                   f"of the top ones (untick \u201c{SHOWN_ONLY_WORDS}\u201d to rank them too)."
+                   f"of the top ones (untick \u201c{shown_only_words(in_text)}\u201d to rank them too)."
                    if left_out else "None of them was among the top ones.")
 
 
-def overlay_note(a) -> str | None:
-    """Under "Show it over the conversation": what the colours over the chat leave out."""
+def overlay_note(a, in_text: bool = False) -> str | None:
+    """Under "Show it over the conversation" (or the text): what the colours leave out."""
     share = a.hidden_share()
     if share < HIDDEN_NOTE_MIN:
         return None
-    return (f"Only the text the chat shows is coloured: {share * 100:.0f}% of the weight went to {hidden_kinds(a)}, "
+    shown = "your text" if in_text else "the text the chat shows"
+    return (f"Only {shown} is coloured: {share * 100:.0f}% of the weight went to {hidden_kinds(a)}, "
             "which has no place on screen.")
 
 
 SHOWN_ONLY_WORDS = "Only what the chat shows"  # the tick box (short: a tick box's words do not wrap)
+SHOWN_ONLY_TEXT_WORDS = "Only your text"  # the same box in Text mode: the start token left out
+
+
+def shown_only_words(in_text: bool) -> str:
+    return SHOWN_ONLY_TEXT_WORDS if in_text else SHOWN_ONLY_WORDS
 
 
 def exact_switch_words(fast_label: str) -> str:
@@ -255,7 +271,10 @@ def estimate_words(a, shown: int = 0, of: int = 0) -> str:
                 f"after {a.steps + 1} passes {_off_by(a)}.")
     head = f"Rough result after {a.steps + 1} passes, still refining\u2026 "
     if not shown:
-        return head + "The figures are nearly right, but no word has kept its place from one pass to the next yet."
+        # what was measured, not "nearly right": a later pass can add up worse, and "nearly right" followed by
+        # "still too rough to show: still far off" five passes on read as the tool contradicting itself (usertest34)
+        return head + (f"So far the figures add up to within {a.gap * 100:.0f}%, but no word has kept its place "
+                       "from one pass to the next yet.")
     listed = (f"the {shown} of the top {of} words whose place has settled" if shown < of else "the top words")
     return (head + f"Which earlier words led to \u201c{a.target_text}\u201d rather than \u201c{a.other_text}\u201d, "
             f"in log-probability. Listed: {listed}; the figures can still change.")
@@ -272,10 +291,11 @@ def stopped_words(a) -> str:
     """Cancelled with figures on screen: they stay, for what they are worth."""
     said = f"Stopped after {a.steps + 1} passes: "
     if not estimate_settled(a):
-        # the layer grid above stays: it is worked out whole before the words' figures start (usertest
-        # 20 read "none is shown" as about the grid, which stood on in full)
+        # the layer grid stays: it is worked out whole before the words' figures start (usertest 20 read
+        # "none is shown" as about the grid, which stood on in full); it stands below these words, under
+        # the ranking's place (usertest34: "above" sent the eye up to the token's figures)
         return said + ("the figures for the earlier words had not settled, so no word is listed "
-                       "(what each layer predicted, above, is complete).")
+                       "(what each layer predicted, below, is complete).")
     said += "the figures below are the last ones worked out; "
     if a.complete:
         return said + f"the contributions add up {_within(a)}."
@@ -386,13 +406,20 @@ def other_writer_words(context) -> str:
             "model's token at the same place in the text, which this model did not sample.")
 
 
+# a Text continuation's first token when the person started it from an alternative: their choice, which the
+# sampler's words had told as a draw ("it was drawn at 3.1%")
+PICKED_WORDS = ("You picked this token (\u201cContinue with this alternative\u201d); the sampler did not draw it. "
+                "The model wrote the continuation after it.")
+
+
 def sampler_words(result) -> str:
     """What the sampler did with the token, as rich text: its settings, the token's probability
     before and after them, and what the explanation knows of how the answer was written."""
     s = result.told_sampler
     spread = f"95% of the model's probability lies in {counted(s.mass95_size, 'token', grouped=True)}."
     if s.forced:  # no sampling happened: its settings would describe nothing
-        who = ("You wrote this token; the model did not sample it." if result.context.in_text
+        who = (PICKED_WORDS if result.context.picked_alternative
+               else "You wrote this token; the model did not sample it." if result.context.in_text
                else "This answer was imported: no model here sampled this token." if result.context.unwritten
                else other_writer_words(result.context) if result.context.other_writer
                else "This token was chosen by you (a branch), not sampled.")

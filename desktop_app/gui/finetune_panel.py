@@ -36,6 +36,11 @@ from desktop_app.gui.wheel_guard import wheel_after_click
 REPORT_TOP_MARGIN_PX = 8  # over a report's card shown from its title
 
 
+PANEL_MARGIN = 14
+# a view narrower than this (the panel beside the chat on a 480 px screen) gives its words the side margins' room
+NARROW_PANEL, NARROW_MARGIN = 240, 6
+
+
 class FineTunePanel(QScrollArea):
     """The side panel (a tab beside the token inspector). The window hands it the rating
     counts (``set_counts``); the controller's signals drive the rest.
@@ -55,12 +60,12 @@ class FineTunePanel(QScrollArea):
         self.ask_before_cancel = True  # Cancel asks once steps are trained (tests about other things turn it off)
         self.setObjectName("FineTuneScroll")
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # as needed in a narrow one: resizeEvent
         self.setFrameShape(QFrame.Shape.NoFrame)
         inner = QWidget()
         inner.setObjectName("FineTunePanel")
         layout = QVBoxLayout(inner)
-        layout.setContentsMargins(14, 12, 14, 12)
+        layout.setContentsMargins(PANEL_MARGIN, 12, PANEL_MARGIN, 12)
         layout.setSpacing(10)
         self._build_header(layout)
         self._build_progress(layout)
@@ -86,20 +91,20 @@ class FineTunePanel(QScrollArea):
 
     def _build_header(self, layout) -> None:
         """Title, intro, the four count tiles, the readiness line and the train button."""
-        title = styled_label("FINE-TUNE ON YOUR RATINGS", "PanelTitle")
+        title = styled_label("FINE-TUNE ON YOUR RATINGS", "PanelTitle", wrap=True)  # wraps on a narrow screen
         layout.addWidget(title)
         self.intro = styled_label("Teaches the model a small adapter from your ratings. It is kept only if it "
                                   "helps on your ratings and general text reads as fluently as before.", "Muted",
                                   wrap=True)
         layout.addWidget(self.intro)
-        grid = QGridLayout()
+        self.tile_grid = grid = QGridLayout()
         grid.setSpacing(6)
         self.tiles = {"thumbs_up": CountTile("good answers", "thumb-up"),
                       "thumbs_down": CountTile("bad answers", "thumb-down"),
                       "token_ratings": CountTile("rated tokens"),
                       "corrections": CountTile("better answers", "edit")}
-        for i, tile in enumerate(self.tiles.values()):
-            grid.addWidget(tile, i // 2, i % 2)
+        self.tile_columns = 0
+        self._lay_tiles(2)
         layout.addLayout(grid)
         self.ready_label = QLabel()
         self.ready_label.setWordWrap(True)
@@ -593,10 +598,32 @@ class FineTunePanel(QScrollArea):
         self.result_box.style().unpolish(self.result_box)
         self.result_box.style().polish(self.result_box)
 
+    def _lay_tiles(self, columns: int) -> None:
+        if columns == self.tile_columns:
+            return
+        self.tile_columns = columns
+        for i, tile in enumerate(self.tiles.values()):
+            self.tile_grid.addWidget(tile, i // columns, i % columns)  # moves a tile already in the grid
+
+    def _tiles_fit_two_columns(self, room: int) -> bool:
+        spacing = self.tile_grid.horizontalSpacing()
+        return sum(tile.minimumSizeHint().width() for tile in list(self.tiles.values())[:2]) + spacing <= room
+
     def resizeEvent(self, event) -> None:
-        """The adapter history fits the view whole, its buttons with it (its list scrolls where it is short)."""
+        """The adapter history fits the view whole, its buttons with it (its list scrolls where it is short). The
+        count tiles go one under another where two side by side do not fit: on a 480 px screen the panel beside
+        the chat had about 230 px, and the second column ran off its edge."""
         super().resizeEvent(event)
+        narrow = self.viewport().width() < NARROW_PANEL
+        self.widget().layout().setContentsMargins(*((NARROW_MARGIN, 12) * 2 if narrow else (PANEL_MARGIN, 12) * 2))
+        # on the narrowest screens (the panel under its 280 px) what does not fit scrolls into view rather than
+        # being cut off for good; at its usual width no bar: a run's before/after pairs asked a few px more, and
+        # a bar for them took a line of the panel's height
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if narrow
+                                          else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         margins = self.widget().layout().contentsMargins()
+        self._lay_tiles(2 if self._tiles_fit_two_columns(self.viewport().width() - margins.left()
+                                                         - margins.right()) else 1)
         self.history.fit_to(self.viewport().width() - margins.left() - margins.right(),
                             self.viewport().height() - margins.top() - margins.bottom())
 

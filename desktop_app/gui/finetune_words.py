@@ -61,20 +61,20 @@ def against_words(m: dict) -> str:
 def from_adapter_words(m: dict) -> str:
     """For a run that started from an adapter in use, the two figures the gate judged it by
     (gate._from_adapter_failure): the same margin against the base model, and the margin on the
-    ratings new since that adapter, under it and under the new one."""
+    ratings new since that adapter, under it and under the new one. Each figure once, with its name
+    (leftovers60: it said them to two places, then again to three in a muted copy); two places unless
+    more are needed to show which way a margin moved (``_apart``)."""
     on, adapter = m.get("gate_margin_on"), m.get("started_from_adapter")
     base, after = m.get(f"margin_{on}_base"), m.get(f"margin_{on}_after")
     if adapter is None or base is None or after is None:
         return ""
-    words = f"Measured from the base model (no adapter), the same preference: <b>{base:.2f} \u2192 {after:.2f}</b>"
-    exact = f"preference margin over the base model {base:.3f} \u2192 {after:.3f}"
+    words = f"Measured from the base model (no adapter), the same preference margin: <b>{_apart(base, after)}</b>"
     new_before, new_after, n = m.get("margin_new_before"), m.get("margin_new_after"), m.get("new_rated") or 0
     if new_before is not None and new_after is not None:
         words += (f"; on your {counted(n, 'new rating')} since {adapter_name(adapter)}: "
-                  f"<b>{new_before:.2f} \u2192 {new_after:.2f}</b>")
-        exact += f", on the new ratings {new_before:.3f} \u2192 {new_after:.3f}"
-    return (words + f" <span style='color:@muted'>({exact}; {adapter_name(adapter)} learned from most of the same "
-            "ratings, so a new run is judged by what it learned over the base model and by your new ratings)</span>")
+                  f"<b>{_apart(new_before, new_after)}</b>")
+    return (words + f" <span style='color:@muted'>({adapter_name(adapter)} learned from most of the same ratings, "
+            "so a new run is judged by what it learned over the base model and by your new ratings)</span>")
 
 
 def _held_out_words(held: int) -> str:

@@ -5,8 +5,8 @@ shown is a few Tabs away, then the right-hand panel.
     newest answer (its text, Compare, thumbs, "Write a better answer", Continue / Regenerate when
     interrupted, the sibling arrows, its export button)
     -> the model and Settings buttons -> the right panel's tabs and what they hold -> the
-    rest (toolbar, conversations, colours, older cards as they are read) in the window's widget
-    order -> the prompt again.
+    rest (toolbar, left to right; conversations, colours, older cards as they are read) in the
+    window's widget order -> the prompt again.
 
 Qt's own order is the order widgets were made, so answer cards (made last) came after
 everything else, about 8 Tabs from the prompt. Rewiring Qt's chain with setTabOrder each time
@@ -16,7 +16,7 @@ the window asks ``step`` instead whenever Tab or Shift+Tab moves the focus.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 
@@ -62,9 +62,56 @@ def _cards_as_read(window, chain: list[QWidget]) -> list[QWidget]:
     return out
 
 
+def _toolbar_as_seen(window, chain: list[QWidget]) -> list[QWidget]:
+    """``chain`` with the View toolbar's stops left to right, in the places they held. Qt's order is the order
+    they were made: the two panel toggles first, then the export and help buttons put between them, so Tab went
+    from the list's toggle at the far left to the panel's at the far right and back (usertest33)."""
+    bar = getattr(window, "view_toolbar", None)
+    if bar is None:
+        return chain
+    places = [i for i, widget in enumerate(chain) if bar.isAncestorOf(widget)]
+    seen = sorted((chain[i] for i in places), key=lambda widget: widget.mapTo(bar, QPoint(0, 0)).x())
+    out = list(chain)
+    for place, widget in zip(places, seen):
+        out[place] = widget
+    return out
+
+
+def _panel_as_seen(window, chain: list[QWidget]) -> list[QWidget]:
+    """``chain`` with the Fine-tune panel's stops in reading order, in the places they held. Qt's order is the order
+    they were made, and a run's card is moved above "Fine-tune on my ratings" when it asks something: Tab reached
+    "Keep" and "Use it anyway" only after that button, below them, and "Use it anyway" before "Keep", at its left
+    (leftovers61)."""
+    panel = getattr(window, "finetune_panel", None)
+    content = panel.widget() if panel is not None else None
+    if content is None:
+        return chain
+    places = [i for i, widget in enumerate(chain) if content.isAncestorOf(widget)]
+    seen = as_read([chain[i] for i in places], content)
+    out = list(chain)
+    for place, widget in zip(places, seen):
+        out[place] = widget
+    return out
+
+
+def as_read(widgets: list[QWidget], area: QWidget) -> list[QWidget]:
+    """``widgets`` (inside ``area``) top to bottom, a row left to right: a widget whose middle is level with a row
+    already started joins it (a row's buttons of unequal heights). Hidden ones, which Tab skips, keep to the end."""
+    shown = sorted((w for w in widgets if w.isVisibleTo(area)), key=lambda w: w.mapTo(area, QPoint(0, 0)).y())
+    rows: list[tuple[int, list[QWidget]]] = []  # (the row's bottom, its widgets)
+    for widget in shown:
+        top = widget.mapTo(area, QPoint(0, 0)).y()
+        if rows and top + widget.height() // 2 < rows[-1][0]:
+            rows[-1][1].append(widget)
+        else:
+            rows.append((top + widget.height(), [widget]))
+    ordered = [w for _, row in rows for w in sorted(row, key=lambda w: w.mapTo(area, QPoint(0, 0)).x())]
+    return ordered + [w for w in widgets if w not in ordered]
+
+
 def ring(window) -> list[QWidget]:
     """The whole Tab order, as in the module docstring."""
-    chain = _cards_as_read(window, _qt_chain(window))
+    chain = _cards_as_read(window, _panel_as_seen(window, _toolbar_as_seen(window, _qt_chain(window))))
     latest = next((c for c in reversed(window.transcript.cards) if c.role == "assistant"), None)
     first = [window.prompt, window.send_button, window.stop_button, window.regenerate_button]
     unanswered = getattr(window.transcript.cards[-1], "answer_button", None) if window.transcript.cards else None

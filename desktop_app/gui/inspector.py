@@ -248,11 +248,13 @@ def alternative_label(alt: Alternative, hex_bytes: str = "") -> str:
     return f"bytes {hex_bytes}" if hex_bytes else token_label(alt.text)
 
 
-def sampler_verdict(why: str) -> str:
-    """A picked alternative the answer's sampler cut ("cut by min-p 0.1"), or may have ("may have been cut by ...")."""
+def sampler_verdict(why: str, in_text: bool = False) -> str:
+    """A picked alternative the answer's sampler cut ("cut by min-p 0.1"), or may have ("may have been cut by ...");
+    ``in_text``: a Text continuation's token, whose sampler is the continuation's (it had said "the answer's")."""
+    whose = "The continuation's" if in_text else "The answer's"
     if why.startswith(MAY):
-        return f"The answer's sampler may not have been able to pick it ({why})."
-    return f"The answer's sampler could not have picked it ({why})."
+        return f"{whose} sampler may not have been able to pick it ({why})."
+    return f"{whose} sampler could not have picked it ({why})."
 
 
 def versus_words(alt: Alternative, record: TokenRecord, hex_bytes: str = "") -> str:
@@ -603,7 +605,7 @@ class InspectorPanel(QFrame):
         self._turn_branch()
         said = versus_words(alt, self.record, self._alternative_hex(alt)) if alt is not None and not same else ""
         why = self.chart.cut.get(alt.id) if alt is not None else None
-        self.versus.setText(f"{said} {sampler_verdict(why)}" if said and why else said)
+        self.versus.setText(f"{said} {sampler_verdict(why, self.text_branch)}" if said and why else said)
         self.versus.setVisible(bool(self.versus.text()))
         if self.versus.isVisible():  # once laid out: the label's place is known after the layout's pass
             QTimer.singleShot(0, self, self._show_versus)

@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         self.gone_watch = WindowGoneWatch(self, lambda: quit_without_window(self), lambda: self.quitting)
         window_state.restore(self)
         window_state.keep_draft_as_typed(self)
+        window_state.keep_choices_as_made(self)
+        self.geometry_watch = window_state.GeometryWatch(self)
         self.refresh_conversations()
         ids = [c["id"] for c in self.chat.conversations()]
         if last is not None and int(last) in ids:
@@ -178,7 +180,7 @@ class MainWindow(QMainWindow):
         splitter.setSizes([220, 720, 340])
         splitter.setChildrenCollapsible(False)
         self.conversations.setMinimumWidth(185)  # the panel title fits
-        self.side_tabs.setMinimumWidth(280)  # the fine-tune panel (and its scroll bar) fits; the window still fits 800 px
+        self.side_tabs.setMinimumWidth(view_toolbar.SIDE_LEAST)  # less on a narrow screen: PanelFitter
         return splitter
 
     def _build_status_bar(self) -> None:
@@ -316,8 +318,9 @@ class MainWindow(QMainWindow):
 
         writing = ("answer" if self.chat.generating else
                    "continuation" if self.text_mode.controller.continuing else None)
-        if self.ask_before_quit and not confirm_quit_during_finetune(self, self.finetune, writing,
-                                                                     self.adapter_undo.undoable()):
+        # what closing deletes for good, each kind with its own undo
+        adapters, texts = self.adapter_undo.undoable(), self.text_mode.undo.undoable()
+        if self.ask_before_quit and not confirm_quit_during_finetune(self, self.finetune, writing, adapters, texts):
             event.ignore()
             return
         self.quitting = True
@@ -646,7 +649,7 @@ class MainWindow(QMainWindow):
         return self.text_mode.mode
 
     def set_mode(self, mode: str) -> None:
-        self.text_mode.set_mode(mode)
+        self.text_mode.choose(mode)
 
     def show_text_token(self, index: int, record) -> None:
         """The inspector shows token ``index`` of the analysed text (what a click on it does)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QTextCharFormat
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox,
                                QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout)
 
@@ -153,6 +153,10 @@ class CorrectionDialog(QDialog):
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("PromptBox")
         self.editor.setPlainText(current if current is not None else original)
+        # the cursor at the end, not the start (usertest: typing went in front of the answer): a person edits
+        # a model's answer, usually where it went wrong or stopped short, and keeps its start; selecting it
+        # all would make the first key throw the whole answer away, which is what Esc's question guards against
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)
         self.editor.setMinimumSize(520, 180)
         self.editor.setTabChangesFocus(True)  # keyboard users reach the buttons; an answer rarely needs a tab
         layout.addWidget(self.editor, 1)

@@ -125,7 +125,8 @@ class ViewScript(QObject):
         self._wait_compare(dialog, 0)
 
     def _wait_compare(self, dialog, tries: int) -> None:
-        if not dialog.view.values and tries < 300:
+        # the view's scoring, and the better answer's scored beside it (its pair line's figures)
+        if (not dialog.view.values or dialog.view.pair_task is not None) and tries < 300:
             QTimer.singleShot(100, lambda: self._wait_compare(dialog, tries + 1))
             return
         QTimer.singleShot(500, lambda: self.run._save(dialog))

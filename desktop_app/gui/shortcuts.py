@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QPushButton, QTextBrowser, QToolBar, QToolButton,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QPushButton, QTabWidget, QTextBrowser, QToolBar,
+                               QToolButton, QVBoxLayout)
 
 from desktop_app.gui import answer_keys
 from desktop_app.gui.adapter_history import NONE_YET
+from desktop_app.gui.figure_words import GLOSSARY, GLOSSARY_TITLE
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
 
-HELP_TIP = "Keyboard shortcuts (F1)"
+HELP_TIP = "Keyboard shortcuts and what the figures mean (F1)"
+HELP_TITLE = "Keyboard shortcuts and figures"
 
 # (keys, what they do): the list F1 shows; the keys bound in main_window and view_toolbar. A key
 # with more than one meaning says in each row where it has it (usertest 9 read two Ctrl+Enter
@@ -35,8 +38,9 @@ SHORTCUTS = (
     ("Ctrl+S", "export the conversation as Markdown or JSON, or import one (the export menu); in Text, export the text"),
     ("Ctrl+B / Ctrl+Shift+B", "hide or show the conversation list / the token and fine-tune panel"),
     ("Enter / Space", "press the button that has the focus ring"),
-    ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows (Tab on to its alternatives: "
-                                          "\u2191 \u2193 pick one, Enter continues the answer from it)"),
+    ("Tab, then \u2190 \u2192 Home End", "walk an answer's tokens; the inspector follows (its alternatives are the "
+                                          "Tab stop after its good / bad: \u2191 \u2193 pick one, Enter continues "
+                                          "the answer from it)"),
     ("+ / - / 0", "rate the selected token good / bad / clear (the Menu key: its right-click menu)"),
     ("Ctrl+Shift+\u2191 / Ctrl+Shift+\u2193", "thumbs up / down on the answer in hand (the one you are on, else the "
                                              "inspector's, else the newest; in Text: the continuation shown); "
@@ -44,14 +48,25 @@ SHORTCUTS = (
     ("Ctrl+R", "regenerate the answer in hand (in Text: the continuation shown)"),
     ("F2 / Delete", "in the conversation list: rename / delete the selected conversation"),
     ("F2", "in the adapter history: rename the selected adapter"),
+    ("Delete", "in Text, on the picker of texts: delete the open text (its right-click menu too)"),
+    ("Ctrl+Z", "bring back the adapter deleted last; in Text, the text deleted last first (until the app closes; "
+               "in a text box, once its typing is undone)"),
     ("Ctrl+Enter", "in a better answer's box: save it"),
-    ("F1", "this list"),
+    ("F1", "this list; its second tab: what the figures mean"),
     ("Ctrl+Q", "quit (asks first while a fine-tune runs)"),
 )
 
 
 def shortcuts_html() -> str:
     rows = "".join(f"<tr><td><b>{keys}</b>&nbsp;&nbsp;</td><td>{what}</td></tr>" for keys, what in SHORTCUTS)
+    return f"<table>{rows}</table>"
+
+
+def figures_html() -> str:
+    """What the figures mean, the dialog's second tab: a person who met "entropy" or "rank" and pressed F1
+    found only keys (usertest34)."""
+    rows = "".join(f"<tr><td><b>{html.escape(name)}</b>&nbsp;&nbsp;</td><td>{html.escape(what)}</td></tr>"
+                   for name, what in GLOSSARY)
     return f"<table>{rows}</table>"
 
 
@@ -63,6 +78,7 @@ def bind(window) -> None:
                          ("Ctrl+L", lambda: open_model_dialog(window)), ("Ctrl+Shift+C", window.open_compare),
                          ("Ctrl+H", lambda: open_adapter_history(window)),
                          ("Ctrl+S", lambda: open_export_menu(window)),
+                         ("Ctrl+Z", lambda: undo_by_key(window)),
                          ("F1", lambda: show_shortcuts(window)), ("Ctrl+Q", window.close),
                          (answer_keys.THUMB_UP_KEYS, lambda: answer_keys.thumb_by_key(window, 1)),
                          (answer_keys.THUMB_DOWN_KEYS, lambda: answer_keys.thumb_by_key(window, -1)),
@@ -70,16 +86,29 @@ def bind(window) -> None:
         QShortcut(QKeySequence(keys), window, action)
 
 
+def undo_by_key(window) -> None:
+    """Ctrl+Z outside a text box: in the Text tab the text deleted last comes back first, elsewhere the adapter
+    deleted last; either way the other kind when only it has one (the adapters' undo says when neither has)."""
+    texts, adapters = window.text_mode.undo, window.adapter_undo
+    if texts.deleted and (window.mode == "text" or not adapters.deleted):
+        texts.undo(by_key=True)
+    else:
+        adapters.undo_by_key()
+
+
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+ENTER_MODIFIERS = Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier  # Ctrl+Enter sends, elsewhere
 
 
 def press_focused_button(window, event) -> bool:
     """Enter presses the focused button, as Space does. Outside a dialog Qt's buttons ignore Enter, so
     a keyboard user who reached "Fine-tune on my ratings" or "Write a better answer…" with Tab saw
-    its ring and pressed Enter, and nothing happened (usertest22). The key reaches the window only
-    when the focused widget left it unused; a held key presses once. True where a button was pressed."""
+    its ring and pressed Enter, and nothing happened (usertest22). Shift+Enter too: a person who came back
+    to a button with Shift+Tab often still holds Shift, and Enter on "Use it anyway" did nothing (leftovers61).
+    The key reaches the window only when the focused widget left it unused; a held key presses once. True
+    where a button was pressed."""
     button = window.focusWidget()
-    if (event.key() not in ENTER_KEYS or event.isAutoRepeat() or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    if (event.key() not in ENTER_KEYS or event.isAutoRepeat() or event.modifiers() & ~ENTER_MODIFIERS
             or not isinstance(button, (QPushButton, QToolButton)) or not button.isEnabled()):
         return False
     button.animateClick()  # as Space: a button with a menu opens it
@@ -90,7 +119,7 @@ def add_help_button(window, toolbar: QToolBar) -> QAction:
     """A "?" in the toolbar, beside the panel toggle: with no menu bar, F1 was the only way to
     the list, and nothing on screen named it (ux10). F1 stays bound in ``bind``, not here (two
     bindings of one key make Qt run neither)."""
-    action = QAction(icon("help"), "Keyboard shortcuts", window)
+    action = QAction(icon("help"), HELP_TITLE, window)
     action.setToolTip(HELP_TIP)
     action.triggered.connect(lambda: show_shortcuts(window))
     toolbar.insertAction(window.panel_actions["side_tabs"], action)
@@ -157,9 +186,14 @@ def open_adapter_history(window) -> None:
 def open_export_menu(window) -> None:
     """The export menu of what is on screen under its button, walked with the arrow keys (not ``showMenu``,
     which would block until it closes): on the Text tab the text's own (the text, heatmap, tokens,
-    summary), where a person saving with Ctrl+S means the text; else the conversation's."""
+    summary), where a person saving with Ctrl+S means the text; else the conversation's. While the text's
+    export is off (a new text, or one still analysed) the status bar says why, as its tooltip does: the
+    conversation's menu had opened over the Text tab instead (usertest33)."""
     text_button = window.text_view.summary_panel.export_button
-    button = text_button if window.mode == "text" and text_button.isEnabled() else window.export_button
+    if window.mode == "text" and not text_button.isEnabled():
+        window.statusBar().showMessage(text_button.toolTip(), 6000)
+        return
+    button = text_button if window.mode == "text" else window.export_button
     if button.isVisible():
         button.menu().popup(button.mapToGlobal(button.rect().bottomLeft()))
     else:
@@ -169,39 +203,47 @@ def open_export_menu(window) -> None:
 WANTED_WIDTH = 640  # wide enough that most rows take one line; a narrower screen gets less
 SCREEN_EDGE = 16  # px kept free at the screen's edges
 TITLE_BAR = 40  # px the window manager's title bar may add above the dialog (not known before it shows)
+TAB_PANE = 4  # px a tab's page may sit below its tab bar (the style's overlap and base line)
+FOCUS_BORDER = 1  # px: the style sheet's border round a focused QTextBrowser (the list has the focus once shown)
 
 
 class ShortcutsDialog(QDialog):
-    """The list of shortcuts (F1): a scrolling text and Close, never taller than the screen. A message box
-    575 px tall was cut at the bottom on an 800x600 screen, its Close button with it (usertest).
+    """The list of shortcuts (F1) and, in a second tab, what the figures mean: a scrolling text each and
+    Close, never taller than the screen. A message box 575 px tall was cut at the bottom on an 800x600
+    screen, its Close button with it (usertest).
 
     Attributes:
-        browser: the list, read-only, scrolled with the arrow keys and Page Up/Down while it has the focus."""
+        tabs: "Keys" and "What the figures mean".
+        browser: the keys' list, read-only, scrolled with the arrow keys and Page Up/Down while it has the focus.
+        figures: the figures' words (figure_words.GLOSSARY)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(HELP_TITLE)
         self.setModal(False)  # the window stays usable while it is read
         layout = QVBoxLayout(self)
-        self.browser = QTextBrowser()
-        self.browser.setHtml(shortcuts_html())
-        self.browser.setFrameShape(QFrame.Shape.NoFrame)
-        self.browser.setAccessibleName("Keyboard shortcuts")
-        self.browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        layout.addWidget(self.browser)
+        self.browser = _page(shortcuts_html(), "Keyboard shortcuts")
+        self.figures = _page(figures_html(), GLOSSARY_TITLE)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)  # no frame round the page: the fitted height is the text's and the bar's
+        self.tabs.addTab(self.browser, "Keys")
+        self.tabs.addTab(self.figures, GLOSSARY_TITLE)
+        layout.addWidget(self.tabs)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)  # Close and Esc
         layout.addWidget(self.buttons)
 
     def fit_to(self, available: QRect) -> None:
-        """As wide as WANTED_WIDTH and as tall as the list, within ``available`` (a screen's free area, less
-        its edges and a title bar), centred in it; the list scrolls when the screen is shorter than it."""
+        """As wide as WANTED_WIDTH and as tall as the keys' list, within ``available`` (a screen's free area,
+        less its edges and a title bar), centred in it; the list scrolls when the screen is shorter than it."""
         width = min(WANTED_WIDTH, available.width() - 2 * SCREEN_EDGE)
         margins = self.layout().contentsMargins()
         document = self.browser.document()
         bar = self.browser.verticalScrollBar().sizeHint().width()
         document.setTextWidth(width - margins.left() - margins.right() - bar)
-        wanted = (math.ceil(document.size().height()) + 2 * self.browser.frameWidth() + self.layout().spacing()
+        border = max(self.browser.frameWidth(), FOCUS_BORDER)
+        wanted = (math.ceil(document.size().height()) + 2 * border + self.layout().spacing()
+                  + self.tabs.tabBar().sizeHint().height() + TAB_PANE
                   + self.buttons.sizeHint().height() + margins.top() + margins.bottom())
         height = min(wanted, available.height() - 2 * SCREEN_EDGE - TITLE_BAR)
         self.resize(width, height)
@@ -210,11 +252,23 @@ class ShortcutsDialog(QDialog):
                   available.top() + SCREEN_EDGE + (available.height() - 2 * SCREEN_EDGE - TITLE_BAR - height) // 2)
 
 
+def _page(text: str, name: str) -> QTextBrowser:
+    """One tab's text: read-only, no frame, no sideways scrolling."""
+    browser = QTextBrowser()
+    browser.setHtml(text)
+    browser.setFrameShape(QFrame.Shape.NoFrame)
+    browser.setAccessibleName(name)
+    browser.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return browser
+
+
 def show_shortcuts(window) -> ShortcutsDialog:
+    """The list, fitted once shown: measured before, its text was laid out for no screen yet and came out
+    40 px short, so on a 1280x800 screen its last rows (F1, Ctrl+Q) needed scrolling (usertest33)."""
     box = ShortcutsDialog(window)
     screen = window.screen() or QGuiApplication.primaryScreen()
-    box.fit_to(screen.availableGeometry())
     window.shortcuts_box = box
     box.show()
+    box.fit_to(screen.availableGeometry())
     box.browser.setFocus(Qt.FocusReason.ShortcutFocusReason)  # the keys scroll it; Tab reaches Close, Esc closes
     return box

@@ -23,7 +23,9 @@ Each lane is one Python thread fed from a queue, in the order asked, except for 
 task (the inspector's layer grid: a fraction of a second the person waits for): it goes ahead
 of waiting tasks that ``can_wait`` (never a load or an adapter switch), runs inside a running
 one that offers breaks (``Lane.run_urgent``: a continuation or an answer, between two tokens),
-and stops a running ``restartable`` one (a Text analysis), which runs again after it.
+and stops a running ``restartable`` one (a Text analysis), which runs again after it. An answer
+(``passes_restartable``) goes ahead of waiting restartable work at the queue's end and stops a running
+one too: a question asked in Chat does not wait minutes for a long text's analysis.
 The model lane hands over in step with the GUI thread: a task's callbacks run before the next
 task starts, so an answer asked for during a load streams from the model that load put in use.
 A task is cancellable while it waits (it is dropped at once, never started, and its
@@ -167,14 +169,20 @@ class Task:
             cannot wait (a load, an adapter switch: it is about the model they leave).
         can_wait: background work an urgent task may go ahead of.
         restartable: stopping it loses nothing but time (a read-only scoring): an urgent task
-            stops it and it runs again from the start; what the stopped run returned is dropped.
+            stops it and it runs again from the start; what the stopped run returned is dropped (the
+            Text analysis keeps its part in its own closure and goes on from it).
+        passes_restartable: work the person waits for that is not urgent (an answer to a chat
+            question): it goes ahead of the waiting ``restartable`` tasks at the queue's end and stops a
+            running one with nothing else ahead of it, which runs again after it. A long Text analysis
+            held a question asked in Chat for minutes.
     """
 
     def __init__(self, fn: Callable, name: str, kind: str | None = None, *, on_start=None, on_progress=None,
                  on_success=None, on_failure=None, on_cancelled=None, urgent: bool = False, can_wait: bool = False,
-                 restartable: bool = False):
+                 restartable: bool = False, passes_restartable: bool = False):
         self.fn, self.name, self.kind = fn, name, kind or name
         self.urgent, self.can_wait, self.restartable = urgent, can_wait, restartable
+        self.passes_restartable = passes_restartable
         self.cancel = threading.Event()
         self.state = TaskState.WAITING
         self.on_start, self.on_progress = on_start, on_progress
@@ -256,25 +264,40 @@ class Lane(QObject):
             self._unfinished += 1
             at = self._place(task)
             self._waiting.insert(at, task)
-            running = self._current
-            if at == 0 and task.urgent and running is not None and running.restartable and running.can_wait:
-                running.preempted = True
-                running.cancel.set()
+            if self._stops_running(task, at):
+                self._current.preempted = True
+                self._current.cancel.set()
             self._wake.notify()
         self.tasks.append(task)
         self.changed.emit()
         return task
 
     def _place(self, task: Task) -> int:
-        """Where ``task`` joins the waiting tasks (under the lock): last, or for an urgent one
-        just after the last that cannot wait (or is urgent too: they keep their order)."""
-        if not task.urgent:
+        """Where ``task`` joins the waiting tasks (under the lock): last; for an urgent one just after
+        the last that cannot wait (or is urgent too: they keep their order); for one that passes
+        restartable work, just after the last waiting task that is not restartable."""
+        if task.urgent:
+            holds = lambda other: other.urgent or not other.can_wait  # noqa: E731
+        elif task.passes_restartable:
+            holds = lambda other: not other.restartable  # noqa: E731
+        else:
             return len(self._waiting)
         at = 0
         for i, other in enumerate(self._waiting):
-            if other.state is not TaskState.CANCELLED and (other.urgent or not other.can_wait):
+            if other.state is not TaskState.CANCELLED and holds(other):
                 at = i + 1
         return at
+
+    def _stops_running(self, task: Task, at: int) -> bool:
+        """Whether ``task``, placed at ``at``, stops the running task (under the lock): a restartable
+        one that can wait, with only cancelled (or, for an answer, urgent) tasks ahead of ``task``."""
+        running = self._current
+        if running is None or not (running.restartable and running.can_wait):
+            return False
+        if task.urgent:
+            return at == 0
+        ahead = [t for t in self._waiting[:at] if t.state is not TaskState.CANCELLED]
+        return task.passes_restartable and all(t.urgent for t in ahead)
 
     def _loop(self) -> None:  # the lane's thread
         if self._background:
@@ -304,9 +327,11 @@ class Lane(QObject):
             task.preempted = False
             task.cancel.clear()
             task.state = TaskState.WAITING
-            at = next((i for i, t in enumerate(self._waiting) if not t.urgent), len(self._waiting))
+            # behind the urgent tasks and the answers that stopped it
+            at = next((i for i, t in enumerate(self._waiting) if not (t.urgent or t.passes_restartable)),
+                      len(self._waiting))
             self._waiting.insert(at, task)
-        log.info("%s lane: %s stopped for an urgent task; it runs again after it", self.name, task.name)
+        log.info("%s lane: %s stopped for other work; it runs again after it", self.name, task.name)
         return True
 
     def _done_one(self) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core import text_export
+from desktop_app.core.text_notes import COLOURING, PAUSED_FOR_CHAT, READING, colouring_words
 from desktop_app.core.errors import UserFacingError
 from desktop_app.gui import save_folder
 from desktop_app.gui.tasks import Task
@@ -50,11 +51,32 @@ class AnalysisTools(QObject):
         self.shown = None
         c, panel = view.controller, view.summary_panel
         c.analyse_progress.connect(panel.show_progress)
+        c.analyse_progress.connect(self._say_progress)
         c.analysed.connect(self._analysed)
         c.analysis_stopped.connect(self._stopped)
-        c.error.connect(lambda _m: panel.hide_progress())
+        c.error.connect(self._failed)
         panel.cancel_requested.connect(c.cancel_analysis)
+        c.chat.stream_started.connect(lambda _user: self._chat_answers(True))
+        c.chat.answer_finished.connect(lambda _answer: self._chat_answers(False))
         panel.export_requested.connect(lambda kind: self.export(kind))
+
+    def _say_progress(self, progress) -> None:
+        """The status words say what runs and how far (text_notes.colouring_words), unless a continuation
+        is being written: its "writing…" stays."""
+        if not self.view.controller.continuing:
+            self.view.status.setText(colouring_words(progress))
+
+    def _chat_answers(self, answering: bool) -> None:
+        """An answer asked in Chat goes ahead of the analysis (it stops and goes on after): the colouring's
+        words say it waits, then no longer."""
+        words = self.view.status.text().removesuffix(PAUSED_FOR_CHAT)
+        if words.startswith((COLOURING, READING)) and self.view.controller.lane.find("analyse"):
+            self.view.status.setText(words + PAUSED_FOR_CHAT if answering else words)
+
+    def _failed(self, _message: str) -> None:
+        self.view.summary_panel.hide_progress()
+        if self.view.status.text().startswith((COLOURING, READING)):
+            self.view.status.setText("")  # the error banner says what happened; the analysis is no more
 
     def _analysed(self, scored, summary) -> None:
         self.shown = (scored, summary)

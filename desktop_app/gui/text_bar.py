@@ -33,7 +33,8 @@ TITLE_CHARS, NARROWEST_TITLE_CHARS = 16, 9
 # what the status words say for a moment, at every pause in typing and every continuation: the bar keeps
 # their room, so the buttons left of them do not slide under the pointer as they come and go (usertest31:
 # "analysing…" moved New, Open… and Edit 24-56 px, and a click meant for Open… made a new, empty text)
-PASSING_WORDS = ("edited\u2026", "analysing\u2026", "writing\u2026")
+# (an analysis's share: core.text_notes.colouring_words, 99% at most)
+PASSING_WORDS = ("edited\u2026", "analysing\u2026", "writing\u2026", "colouring\u2026 99%", "reading\u2026 99%")
 SETTINGS_TIP = "Sampling settings for the next continuation: max new tokens, temperature, top-k, top-p… (Ctrl+,)"
 
 
@@ -94,11 +95,13 @@ class TextBar(QWidget):
 
     def _build_picker(self) -> None:
         self.documents = TitleCombo()  # a long title cut after a word, not mid-word
-        self.documents.setMinimumWidth(40)  # no wider than the chat page needs
+        # at least room for the narrowest step's characters: a least width of 40 px let it shrink to its arrow
+        # and no title at 640x480 beside the inspector (leftovers62)
+        self.documents.set_floor_chars(NARROWEST_TITLE_CHARS)
         # a long title must not ask for a wider bar (that would drop the buttons' words)
         self.documents.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.documents.set_least_chars(TITLE_CHARS)
-        self.documents.setToolTip("Your texts (kept in the database)")
+        self.documents.setToolTip("Your texts (kept in the database). Delete, or a right-click: delete the open text")
         self.row.addWidget(self.documents, 1)
         self.documents.setAccessibleName("Your texts")
 

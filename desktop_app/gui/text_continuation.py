@@ -5,7 +5,7 @@ new tokens: that in the window's status bar)."""
 
 from __future__ import annotations
 
-from desktop_app.core.text_notes import FIGURES_BEFORE_CONTINUATION, end_words
+from desktop_app.core.text_notes import COLOURING, FIGURES_BEFORE_CONTINUATION, end_words
 from desktop_app.gui import answer_keys
 from desktop_app.gui.off_words import NOTHING_TO_CONTINUE, WRITING
 from desktop_app.gui.text_documents import PLAIN_PREVIEW_CHARS
@@ -162,7 +162,10 @@ class Continuation:
             self._status_bar_says(note)
             note = None
         self.stop_note = None if note is None else (note, self.controller.tree.shown)
-        self.view.status.setText(self.stop_words() if note else "")
+        # the analysis that follows it replaces the streamed colours: its words, until it is done (then
+        # the stop's note); the status line had said nothing for the minutes a long text's took
+        analysing = bool(self.controller.lane.find("analyse"))
+        self.view.status.setText(COLOURING if analysing else self.stop_words() if note else "")
         if not text:
             self.view.show_path(self.controller.tree.shown_text())
 

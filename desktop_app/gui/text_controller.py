@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.core import documents, session
+from desktop_app.core import analysis_cache, documents, session
 from desktop_app.core.errors import ModelError
 from desktop_app.core.records import TokenRecord
 from desktop_app.gui.tasks import Task, Throttle
@@ -51,6 +51,7 @@ class TextController(QObject):
     busy_changed = Signal(bool)  # a continuation is (or is no longer) asked for
     opening_changed = Signal(bool)  # a document is (or is no longer) being read or made on the store lane
     opened = Signal(object)  # the document opened (documents.open_for_editing's dict, with "shown_text")
+    deleted = Signal(object)  # the open document was deleted (a documents.DeletedDocument); another opens
 
     def __init__(self, store, chat, parent=None):
         super().__init__(parent)
@@ -70,6 +71,8 @@ class TextController(QObject):
         self.streamed: list[TokenRecord] = []  # the continuation's tokens so far: kept if the window closes
         self.sampling: dict = {}  # the settings the continuation under way is written with
         self.opening = False  # a document is being read or made (the view waits, read-only)
+        self.chat.tasks.store.submit(Task(lambda _r, _c: documents.forget_analyses_of_deleted_documents(store),
+                                          "forget deleted texts' analyses", "keep analysis"))
 
     @property
     def lane(self):
@@ -113,6 +116,44 @@ class TextController(QObject):
         self.opening = opening
         self.opening_changed.emit(opening)
 
+    def delete_document(self) -> bool:
+        """Delete the open document on the store lane (after the edits queued before), then open the newest
+        other (or a new empty one); ``deleted`` says what went. False while a text is opened or continued."""
+        if self.document_id is None or self.opening or self.continuing:
+            return False
+        document_id, store = self.document_id, self.store
+        self.drop_analysis()  # of a text going away
+        self._set_opening(True)  # nothing edits it meanwhile
+        self.chat.tasks.store.submit(Task(
+            lambda _r, _c: documents.delete_document(store, document_id), "delete document", "document",
+            on_success=self._deleted, on_failure=self._open_failed))
+        return True
+
+    def _deleted(self, deleted) -> None:
+        self.document_id = None
+        self._set_opening(False)
+        self.deleted.emit(deleted)
+        self.open_document(None)
+
+    def restore_document(self, deleted, drop_open: bool = False) -> bool:
+        """Bring a deleted document back (documents.restore_document) and open it; ``drop_open``: the open
+        document goes (an empty untitled one, made when the deletion left none). False while a text is
+        opened or continued."""
+        if self.opening or self.continuing:
+            return False
+        store, empty = self.store, self.document_id if drop_open else None
+
+        def work(_r, _c):
+            document_id = documents.restore_document(store, deleted)
+            if empty is not None:
+                documents.delete_document(store, empty)
+            return documents.open_for_editing(store, document_id)
+
+        self._set_opening(True)
+        self.chat.tasks.store.submit(Task(work, "restore document", "document", on_success=self._opened,
+                                          on_failure=self._open_failed))
+        return True
+
     def untitled_and_empty(self) -> bool:
         if self.document_id is None:
             return False
@@ -136,27 +177,56 @@ class TextController(QObject):
     # ------------------------------------------------------------ analysing
     def analyse(self, text: str) -> None:
         """Score the text on the model lane from its first changed window; an older analysis
-        is dropped while it waits and stopped between windows while it runs."""
+        is dropped while it waits and stopped between windows while it runs. An analysis kept from
+        an earlier start (core/analysis_cache.py) is shown without scoring; a new complete one is kept."""
         self.generation += 1  # first: the older one, dropped, is no longer the one to report
         number = self.generation
         self.lane.cancel_all("analyse")
         if self.chat.loaded is None and not self.chat.loading:
             return
-        spans = self.model_spans(text)
+        spans, document_id = self.model_spans(text), self.document_id  # (kept as this text's, not the next one's)
+        work = self._analysis_work(text, spans)
+        # it only reads the model: an answer asked for or the inspector's layer grid may stop it, and it goes
+        # on after them from the part it had done
+        self.lane.submit(Task(work, "analyse text", "analyse",
+                              on_success=lambda r: self._analysed(number, *r, spans, text=text,
+                                                                  document_id=document_id),
+                              on_progress=lambda p: self._analyse_progress(number, p),
+                              on_failure=lambda e: self.error.emit(str(e)),
+                              on_cancelled=lambda _t: self._dropped(number), can_wait=True, restartable=True))
+
+    def _analysis_work(self, text: str, spans):
+        """The model lane's work for ``analyse``: (ScoredText, TextSummary, the identity to keep it under,
+        None when it came from the kept analyses)."""
+        cache = analysis_cache.cache_file(self.store.path)
+        stopped_part: list = []  # a run stopped for an answer or the layer grid: the next run goes on from it
 
         def work(report, cancel):
             loaded = self.chat.loaded
             if loaded is None:
                 raise ModelError(NO_MODEL)
+            kept, identity = session.kept_scoring(loaded, text, cache, detailed=HEATMAP_MAX_TOKENS)
+            if kept is not None:
+                return kept, session.summarize_scored(kept, spans), None
+            previous = stopped_part[-1] if stopped_part and stopped_part[-1].records else self.previous
             # summarised here too: a million-token text's summary would hold the window a second
-            return session.analyse_text(loaded, text, previous=self.previous, cancel=cancel, progress=report,
-                                        detailed=HEATMAP_MAX_TOKENS, model_spans=spans)
+            scored, summary = session.analyse_text(loaded, text, previous=previous, cancel=cancel, progress=report,
+                                                   detailed=HEATMAP_MAX_TOKENS, model_spans=spans)
+            stopped_part[:] = [scored]
+            return scored, summary, identity
 
-        # it only reads the model: the inspector's layer grid may stop it and it runs again after
-        self.lane.submit(Task(work, "analyse text", "analyse", on_success=lambda r: self._analysed(number, *r, spans),
-                              on_progress=lambda p: self._analyse_progress(number, p),
-                              on_failure=lambda e: self.error.emit(str(e)),
-                              on_cancelled=lambda _t: self._dropped(number), can_wait=True, restartable=True))
+        return work
+
+    def _keep(self, text: str, scored, identity: str | None, document_id: int | None) -> None:
+        """A complete new analysis is kept for the next start (store lane: written in order, off the
+        model's lane), as the analysis of ``document_id``, the text open when it was asked: read when it
+        came, a text opened meanwhile took the rows of the one before (deleted with it, counted in its four)."""
+        if identity is None or not scored.complete:
+            return
+        cache = analysis_cache.cache_file(self.store.path)
+        self.chat.tasks.store.submit(Task(
+            lambda _r, _c: session.keep_scoring(cache, text, identity, scored, document_id),
+            "keep text analysis", "keep analysis"))
 
     def model_spans(self, text: str) -> list[tuple[int, int]]:
         """The characters of ``text`` a model's continuation wrote (none when ``text`` is not
@@ -172,8 +242,10 @@ class TextController(QObject):
         if number == self.generation:
             self.analyse_progress.emit(progress)
 
-    def _analysed(self, number: int, scored, summary, spans=()) -> None:
+    def _analysed(self, number: int, scored, summary, identity=None, spans=(), text: str = "",
+                  document_id: int | None = None) -> None:
         self.previous = scored  # even a stale or cancelled one: its windows are reused
+        self._keep(text, scored, identity, document_id)  # a stale one too: its text may come back (an undo)
         if number != self.generation:
             return  # the text changed while this ran
         self.shown_spans = list(spans)

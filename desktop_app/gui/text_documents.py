@@ -38,19 +38,20 @@ class TextDocuments:
             picker.addItem(row["title"], row["id"])
         picker.setCurrentIndex(max(picker.findData(self.controller.document_id), 0))
 
-    def open_document(self, document_id: int | None = None) -> bool:
-        """Open a stored text (None: the newest, or a new empty one); read off the GUI thread."""
+    def open_document(self, document_id: int | None = None, left_id: int | None = None) -> bool:
+        """Open a stored text (None: ``left_id`` while it is stored, else the newest, or a new empty one); read
+        off the GUI thread."""
         if self._busy():
             self.refresh()  # the picker shows the text on screen again
             return False
         self.view.flush_edit()
-        return self.controller.open_document(document_id)
+        return self.controller.open_document(document_id, left_id=left_id)
 
     def new_document(self, text: str = "", title: str | None = None) -> bool:
         """A new text; an empty untitled one on screen is used instead of making another."""
         if self._busy():
             return False
-        if self._empty_untitled():
+        if self.empty_untitled():
             if not text:
                 return True  # it is on screen already
             self.view.timer.stop()
@@ -66,7 +67,7 @@ class TextDocuments:
         path = path or self._ask_path()
         if not path:
             return False
-        reuse = self._empty_untitled()
+        reuse = self.empty_untitled()
         self.view.flush_edit()
         return self.controller.open_document(path=path, reuse_id=self.controller.document_id if reuse else None)
 
@@ -80,7 +81,7 @@ class TextDocuments:
             save_folder.remember(view, path)
         return path
 
-    def _empty_untitled(self) -> bool:
+    def empty_untitled(self) -> bool:
         """The text on screen is empty and untitled: a new or opened one takes its place."""
         return not self.view.editor.toPlainText() and self.controller.untitled_and_empty()
 

@@ -48,10 +48,23 @@ class TextExplainer:
         return scored if self.mode.view.offset_of(index) is not None else None
 
     def show(self, index: int) -> None:
-        """Token ``index`` is shown in the inspector: Explain is offered when its text is finished."""
+        """Token ``index`` is shown in the inspector: Explain is offered when its text is finished, and a
+        finished explanation of it, with the very text before it, shows again at once."""
         self.index = index
         self.said = self._readiness(index)
-        self.view.show_text_token(index, *self.said)
+        self.view.show_text_token(index, *self.said, key=self._key(index) if self.said[0] else None)
+
+    def _key(self, index: int) -> tuple | None:
+        """What token ``index``'s explanation depends on: the text up to it, what scored it, who wrote it and
+        with which settings. Back on a token explained a minute before, it had been worked out anew (usertest34:
+        another text opened and this one again)."""
+        scored = self.scored_shown(index)
+        if scored is None:
+            return None
+        settings, known = self._written_with(index)
+        target = self.mode.rated_token(index)
+        return (tuple(scored.ids[:index + scored.first + 1]), scored.model_key, target is not None,
+                self.mode.picked_by_person(target), repr(settings), known)
 
     def follow(self, index: int) -> None:
         """What runs on the text changed (a continuation ended, an analysis began or ended): the
@@ -77,14 +90,16 @@ class TextExplainer:
             self.view.failed(self.view.ticket, "No model is loaded yet." if chat.loaded is None else CHANGED)
             return
         record, ids, (settings, known) = scored.records[index], list(scored.ids), self._written_with(index)
-        by_model = self.mode.rated_token(index) is not None  # a continuation wrote it
+        target = self.mode.rated_token(index)
+        by_model = target is not None  # a continuation wrote it
+        picked = self.mode.picked_by_person(target)  # its first token, the person's pick: not sampled
         written_from = self.mode.continuation_start(index) if by_model else None
         adapter = scored.model_key[2] if scored.model_key else None
 
         def make_context(loaded):
             return context_for_text(loaded, ids, index, settings, by_model=by_model, recorded_prob=record.prob,
                                     scored_with_adapter=adapter, written_precision=record.precision,
-                                    written_from=written_from, settings_known=known and by_model)
+                                    written_from=written_from, settings_known=known and by_model, picked=picked)
 
         start_text_explain(chat, self.view, make_context)
 

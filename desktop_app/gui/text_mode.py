@@ -17,6 +17,7 @@ from desktop_app.gui.shortcuts import open_settings
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_explain import TextExplainer
 from desktop_app.gui.text_token_menu import TextTokenMenu
+from desktop_app.gui.text_undo import TextUndo
 from desktop_app.gui.text_view import TextView
 from desktop_app.gui.token_view import token_status_words
 
@@ -25,6 +26,39 @@ TEXT_TOKEN_HINTS = {True: "The model wrote this token (a continuation); the figu
                           "text before. Rate it, or pick an alternative and continue from there as a new branch.",
                     False: "You wrote this token; the figures say how the model predicted it from the text before. "
                            "Pick an alternative to continue from there as a new branch."}
+# a continuation's first token that the person picked among the alternatives ("Continue with this alternative")
+PICKED_TOKEN_HINT = ("You picked this token among the alternatives; the model wrote the continuation after it. The "
+                     "figures are its prediction from the text before. Rate it, or pick another alternative and "
+                     "continue from there as a new branch.")
+
+
+LEFT_DOCUMENT = "text_document"  # the settings' key: the Text tab's text when the window closed
+
+
+class ModeTabs(QTabWidget):
+    """The Chat | Text tabs, which take the middle column's height by their stretch, not by their content's: the
+    first answer's card (wrapped words) gave the chat page a height for its width, 540 px at 800x600, which the
+    column then took from the colour key's row, and the squeezed key moved into the View toolbar as the answer
+    arrived (usertest32; gui/short_window.py moves a squeezed key). The transcript scrolls: the tabs ask no height
+    for their width, and their hint's height is their least; a part that truly asks more (a tall notice) still
+    squeezes the key. In Text, the text's own height for its width still counts: in a short window (800x580) it
+    is what moves the key into the toolbar from the start, and the text keeps its six lines (left50)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())  # the column asks again
+
+    def _chat_in_front(self) -> bool:
+        return self.currentIndex() == 0
+
+    def hasHeightForWidth(self) -> bool:
+        return not self._chat_in_front() and super().hasHeightForWidth()
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        if self._chat_in_front():
+            hint.setHeight(self.minimumSizeHint().height())
+        return hint
 
 
 class TextMode:
@@ -42,7 +76,9 @@ class TextMode:
         self.window = window
         self.controller = TextController(window.chat.store, window.chat, window)
         self.view = TextView(self.controller)
-        self.tabs = QTabWidget()  # Chat | Text: the same model, heatmap and inspector
+        # delete the open text (its picker's menu, Delete) and bring it back (Ctrl+Z) for this session
+        self.undo = TextUndo(self.view, lambda words, ms: window.statusBar().showMessage(words, ms))
+        self.tabs = ModeTabs()  # Chat | Text: the same model, heatmap and inspector
         self.tabs.setObjectName("ModeTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(chat_page, "Chat")
@@ -51,6 +87,7 @@ class TextMode:
         self._size_by_the_page_in_front()
         self.tabs.currentChanged.connect(lambda _i: self._size_by_the_page_in_front())
         self.decided = False
+        self.tabs.tabBarClicked.connect(lambda _index: setattr(self, "decided", True))  # the person's choice
         self.adapter_id = None  # the adapter on the model the text was analysed with
         self.underlined: dict[int, int] = {}  # heatmap index -> the rating underlined on it
         self.inspected: tuple[str, str] | None = None  # the inspector's token: (the text before it, its text)
@@ -82,6 +119,7 @@ class TextMode:
         self.controller.tree.shown_changed.connect(self.forget_token)
         self.controller.stream_started.connect(lambda plan: self.forget_token(plan.prefix))
         self.controller.opened.connect(lambda _document: self.forget_token(""))
+        self.controller.opened.connect(self._keep_document)
         self.controller.analysed.connect(lambda _scored, _summary: self.forget_token())
         self.explainer = TextExplainer(self)  # "Why this token?" for the heatmap's tokens
         self.token_menu = TextTokenMenu(self)  # right-click rates a continuation's token, as in chat
@@ -98,6 +136,11 @@ class TextMode:
 
     def set_mode(self, mode: str) -> None:
         self.tabs.setCurrentWidget(self.view if mode == "text" else self.tabs.widget(0))
+
+    def choose(self, mode: str) -> None:
+        """The person's choice of tab (Ctrl+1 / Ctrl+2): the first model no longer picks one for them."""
+        self.decided = True
+        self.set_mode(mode)
 
     def _size_by_the_page_in_front(self) -> None:
         """The tab in front sets the tabs' least size, not the one behind it: a stacked widget
@@ -118,8 +161,21 @@ class TextMode:
             self._take_back_banners()
         if self.mode == "text":
             if self.controller.document_id is None and not self.controller.opening:
-                self.view.open_document()  # the newest text, or a new empty one
+                self.view.open_document(left_id=self._left_document())  # the text left, or the newest, or a new one
             self.view.text_widget().setFocus()
+
+    def _keep_document(self, document: dict) -> None:
+        """The text on screen, written as it opens (a kill keeps it, as the window's other choices): the next
+        start opens it again."""
+        settings = self.window.settings
+        settings.setValue(LEFT_DOCUMENT, document["id"])
+        settings.sync()
+
+    def _left_document(self) -> int | None:
+        try:
+            return int(self.window.settings.value(LEFT_DOCUMENT))
+        except (TypeError, ValueError):
+            return None
 
     def _error(self, message: str) -> None:
         self.said["error_banner"] = message
@@ -209,7 +265,18 @@ class TextMode:
         w.inspector.allow_text_actions(branch=True, rate=target is not None, waiting=waiting)
         if target is not None:
             w.inspector.set_token_rating(self.controller.tree.ratings(target[0])["tokens"].get(target[1]))
-        w.inspector.hint.setText(waiting or TEXT_TOKEN_HINTS[target is not None])
+        w.inspector.hint.setText(waiting or self._token_hint(target))
+
+    def picked_by_person(self, target: tuple[int, int] | None) -> bool:
+        """Whether the continuation token ``target`` (branch id, token index) is the alternative the person
+        picked to start it with ("Continue with this alternative"), not one the sampler drew."""
+        from desktop_app.core.sampler_cut import picked_alternative
+
+        branch = None if target is None else self.controller.tree.by_id.get(target[0])
+        return branch is not None and picked_alternative(branch, target[1])
+
+    def _token_hint(self, target: tuple[int, int] | None) -> str:
+        return PICKED_TOKEN_HINT if self.picked_by_person(target) else TEXT_TOKEN_HINTS[target is not None]
 
     def _sampler_cut(self, target: tuple[int, int] | None, record):
         """The alternatives the continuation's sampler could not have picked (core.sampler_cut), from the
@@ -238,7 +305,7 @@ class TextMode:
         index = w.inspector.index
         waiting = self._branch_wait(index)
         w.inspector.text_waits(waiting)
-        w.inspector.hint.setText(waiting or TEXT_TOKEN_HINTS[self.rated_token(index) is not None])
+        w.inspector.hint.setText(waiting or self._token_hint(self.rated_token(index)))
         self.explainer.follow(index)
 
     def _token_in_text(self, index: int) -> tuple[str, str] | None:
@@ -347,8 +414,10 @@ class TextMode:
     def _branch_from(self, index: int, alternative) -> None:
         self.window.error_banner.hide()
         # the chosen token is replaced by the branch: its details no longer describe the text, and
-        # focus (on the button that now hides) would fall to the toolbar
+        # focus (on the button that now hides) would fall to the toolbar; its ring goes with them (it had
+        # stayed on the branch's first token beside an empty inspector: usertest34)
         self.window.inspector.clear()
+        self.view.heatmap.clear_selection_mark()
         self.view.heatmap.setFocus()
         self.view.continue_with(index, alternative)
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import math
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton, QSizePolicy,
-                               QToolButton, QWidget)
+                               QToolButton, QToolTip, QWidget)
 
 from desktop_app.core.count_words import counted
 from desktop_app.core.documents import TextSummary
 from desktop_app.core.palette import MAX_ENTROPY_BITS, RANK_BUCKETS, sequential_color, text_color_on
+from desktop_app.gui.figure_words import HISTOGRAM_TIPS, bin_words
 from desktop_app.gui.responsive import Compactor
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 
@@ -63,21 +65,48 @@ class BucketBar(QWidget):
         painter.end()
 
 
+def rich(text: str) -> str:
+    """Plain words as a tooltip Qt wraps: its plain-text tooltips stay on one line, wider than the screen."""
+    return "".join(f"<p>{html.escape(part)}</p>" for part in text.split("\n\n"))
+
+
 class Histogram(QWidget):
     """Bars of counts over equal bins, with the range written under them (``dimmed``: drawn faint, as the
-    BucketBar's)."""
+    BucketBar's). ``kind`` ("probability" or "entropy") names what it counts: its tooltip says so, and over a
+    bar, that bar's range and count (figure_words; usertest34: nothing said what a bar counted)."""
 
-    def __init__(self, title: str, low: str, high: str, parent=None):
+    def __init__(self, title: str, low: str, high: str, kind: str, parent=None):
         super().__init__(parent)
-        self.title, self.low, self.high = title, low, high
+        self.title, self.low, self.high, self.kind = title, low, high, kind
         self.counts: tuple[int, ...] = ()
         self.dimmed = False
         self.setMinimumHeight(64)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setToolTip(rich(HISTOGRAM_TIPS[kind]))
 
     def set_counts(self, counts) -> None:
         self.counts = tuple(counts)
         self.update()
+
+    def bar_at(self, x: float) -> int | None:
+        """The bar under ``x`` (the widget's coordinates), or None with no counts."""
+        if not self.counts or self.width() <= 0:
+            return None
+        return min(len(self.counts) - 1, max(0, int(x * len(self.counts) / self.width())))
+
+    def tip_at(self, x: float) -> str:
+        """The tooltip at ``x``: what the chart counts, then the bar under the pointer."""
+        index = self.bar_at(x)
+        if index is None:
+            return HISTOGRAM_TIPS[self.kind]
+        bar = bin_words(self.kind, index, len(self.counts), self.counts[index])
+        return f"{HISTOGRAM_TIPS[self.kind]}\n\n{bar}"
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            QToolTip.showText(event.globalPos(), rich(self.tip_at(event.pos().x())), self)
+            return True
+        return super().event(event)
 
     def title_width(self) -> int:
         return self.fontMetrics().horizontalAdvance(self.title) + 8
@@ -129,6 +158,13 @@ EXPORTS = (("txt", "Text as a file\u2026"), ("png", "Heatmap as PNG\u2026"), ("j
 TOGGLE_ICON_ONLY_BELOW = 800
 
 
+TITLE, SHORT_TITLE = "TOKEN RANKS", "RANKS"  # the short one where the row lacks room for the long (its tooltip says)
+# the room the title row keeps its bar where it can (fit_width): squeezed to nothing beside the buttons, the
+# summary's figure was gone (not the bar's least width: that narrowed the histograms of a wide form beside it)
+BAR_LEAST_IN_TITLE = 48
+MARGIN, TIGHT_MARGIN = 16, 8  # px left and right of the summary; tight where its title row lacks room
+
+
 def fit_toggle(toggle: QToolButton, tab_width: int, icon_only_below: int = TOGGLE_ICON_ONLY_BELOW) -> None:
     """A summary toggle's words beside its icon, or its icon alone in a tab narrower than ``icon_only_below``
     (its name stays in its accessible name, for screen readers)."""
@@ -156,11 +192,11 @@ class SummaryPanel(QWidget):
         self.note = ""  # a line under the figures about them (set_note)
         self.before = ""  # the figures are of the text before a continuation, which these words say (set_before)
         grid = QGridLayout(self)
-        grid.setContentsMargins(16, 8, 16, 8)
+        grid.setContentsMargins(MARGIN, 8, MARGIN, 8)
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(4)
         self.grid = grid
-        title = styled_label("TOKEN RANKS", "PanelTitle")
+        title = self.title = styled_label(TITLE, "PanelTitle")
         title.setToolTip("The share of tokens the model ranked 1 to 10, 11 to 100, 101 to 1000, or beyond (GLTR): "
                          "each token counts once")
         self.title_row = self._title_row(title)
@@ -170,8 +206,8 @@ class SummaryPanel(QWidget):
         self.figures.setWordWrap(True)
         self.figures.setToolTip(SURPRISE_TIP)
         self._progress_row()
-        self.probabilities = Histogram("probability", "0", "1")
-        self.entropies = Histogram("entropy (bits)", "0", f"{MAX_ENTROPY_BITS:g}+")
+        self.probabilities = Histogram("probability", "0", "1", "probability")
+        self.entropies = Histogram("entropy (bits)", "0", f"{MAX_ENTROPY_BITS:g}+", "entropy")
         self.wide: bool | None = None
         self.short = False
         self.holding = False  # a continuation streams: the figures keep their room (hold_room)
@@ -282,6 +318,22 @@ class SummaryPanel(QWidget):
                 row.setStretch(1, 1)
             self.grid.addWidget(self.bar, 1, 0, 1, 1 if self.wide else 2)
         self.title_compactor.recheck()  # the row's full form is wider with the bar, narrower without
+
+    def fit_width(self, width: int) -> None:
+        """Within ``width`` px (the scroll area's): where the title row with its long title and the usual margins
+        is wider, the short title and tight margins. At 640x480 beside the inspector the summary had been 12 px
+        wider than its room, scrolled sideways with its right end cut and its bar squeezed to nothing (leftovers62)."""
+        title, metrics = self.title, self.title.fontMetrics()
+        extra = title.minimumSizeHint().width() - metrics.horizontalAdvance(title.text())  # the label's own margins
+        others = self.title_row.minimumSizeHint().width() - title.minimumSizeHint().width()
+        others += BAR_LEAST_IN_TITLE if self.bar_in_title else 0
+        tight = others + extra + metrics.horizontalAdvance(TITLE) + 2 * MARGIN > width
+        if title.text() != (SHORT_TITLE if tight else TITLE):
+            title.setText(SHORT_TITLE if tight else TITLE)
+        margins = self.grid.contentsMargins()
+        side = TIGHT_MARGIN if tight else MARGIN
+        if margins.left() != side:
+            self.grid.setContentsMargins(side, margins.top(), side, margins.bottom())
 
     def _show_histograms(self) -> None:
         opened = self.histograms_button.isChecked()

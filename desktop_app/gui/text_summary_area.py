@@ -71,10 +71,12 @@ class SummaryScroll(QScrollArea):
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.panel.fit_width(self.viewport().width())
             self.updateGeometry()
         return super().eventFilter(watched, event)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
+            self.panel.fit_width(self.viewport().width())
             self.updateGeometry()

@@ -33,6 +33,7 @@ from desktop_app.gui.token_view import TokenView
 RESCORE_PAUSE_MS = 600  # an edit is analysed once typing pauses this long
 NARROW_WIDTH = 560  # below this the branches go under the heatmap (the heatmap keeps its width)
 BRANCHES_MIN_HEIGHT = 78  # two rows of the outline and the rating buttons, under the text
+TEXT_MARGINS = (12, 8, 12, 8)  # round the text, coloured or in the editor: the two show it in one place
 # a short tab scrolls the summary rather than squeezing the text under this many lines (at 800x560
 # with the first start's notice the summary's whole height had held the text to two, cut mid-line)
 TEXT_MIN_LINES = 4
@@ -95,7 +96,7 @@ class TextView(QWidget):
         # the text once: coloured (the heatmap), or plain in the editor while the person edits it
         self.pages = QStackedWidget()
         self.pages.addWidget(self._build_heatmap_scroll())
-        self.pages.addWidget(self.editor)
+        self.pages.addWidget(self._build_editor_page())
         self.branch_panel = BranchPanel(self.controller.tree)
         self.regenerate_button = self.branch_panel.regenerate_button  # it acts on the continuation shown
         self.branch_panel.setMinimumWidth(120)
@@ -111,6 +112,15 @@ class TextView(QWidget):
         layout.addWidget(self.summary_scroll)
         shortcut = QShortcut(QKeySequence(EDIT_KEYS), self, lambda: self.set_editing(not self.editing))
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _build_editor_page(self) -> QWidget:
+        """The editor in the heatmap's margins: without them its frame touched the window's left edge, and
+        Ctrl+E moved the text 16 px sideways each way (usertest33)."""
+        self.editor_page = QWidget()
+        layout = QVBoxLayout(self.editor_page)
+        layout.setContentsMargins(*TEXT_MARGINS)
+        layout.addWidget(self.editor)
+        return self.editor_page
 
     def _build_text_pane(self) -> QWidget:
         """The text, and over it the row a narrow bar's status words go to ("writing…"): the row takes
@@ -135,7 +145,7 @@ class TextView(QWidget):
         scroll.setMinimumHeight(40)  # TEXT_MIN_LINES once the theme's font is known (resizeEvent)
         holder = QWidget()  # the heatmap keeps the editor's margins
         holder_layout = QVBoxLayout(holder)
-        holder_layout.setContentsMargins(12, 8, 12, 8)
+        holder_layout.setContentsMargins(*TEXT_MARGINS)
         holder_layout.addWidget(self.heatmap)
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
@@ -260,7 +270,7 @@ class TextView(QWidget):
     @property
     def editing(self) -> bool:
         """Whether the editor shows (else the coloured text, the heatmap)."""
-        return self.pages.currentWidget() is self.editor
+        return self.pages.currentWidget() is self.editor_page
 
     def set_editing(self, on: bool) -> None:
         """Show the text in the editor (``on``) or coloured; leaving the editor analyses an edit
@@ -271,8 +281,8 @@ class TextView(QWidget):
             return
         if on == self.editing:
             return
-        had_focus = self.pages.currentWidget().hasFocus() or self.edit_button.hasFocus()
-        self.pages.setCurrentWidget(self.editor if on else self.heatmap_scroll)
+        had_focus = self.text_widget().hasFocus() or self.edit_button.hasFocus()
+        self.pages.setCurrentWidget(self.editor_page if on else self.heatmap_scroll)
         self.bar.name_edit_button(on)
         if not on:
             self.flush_edit()
@@ -303,8 +313,8 @@ class TextView(QWidget):
     def refresh_documents(self) -> None:
         self.texts.refresh()
 
-    def open_document(self, document_id: int | None = None) -> bool:
-        return self.texts.open_document(document_id)
+    def open_document(self, document_id: int | None = None, left_id: int | None = None) -> bool:
+        return self.texts.open_document(document_id, left_id)
 
     def new_document(self, text: str = "", title: str | None = None) -> bool:
         return self.texts.new_document(text, title)

@@ -113,27 +113,23 @@ def ordered_alternatives(record: TokenRecord) -> list:
 
 
 def percent_texts(probs: list[float]) -> tuple[list[str], list[bool]]:
-    """Each probability as a percentage with as many decimals (1 to 3) as tell apart two that differ
-    ("26.49%" and "26.48%", not "26.5%" twice), and whether it ties another as shown (equal to the
-    last decimal: the model found them equally likely, as 16-bit weights often do). A probability those
-    decimals round to nothing has two significant digits, as the Surprises list gives it ("0.012%"): the
-    inspector had said "probability 0.0%" for a token the model gave one chance in 8,000 (usertest 25)."""
-    for decimals in (1, 2, 3):
-        texts = [f"{p * 100:.{decimals}f}%" for p in probs]
-        if not any(t == u and p != q for i, (t, p) in enumerate(zip(texts, probs))
-                   for u, q in zip(texts[i + 1:], probs[i + 1:])):
-            break
-    texts = [_two_digits_below_one(text, p) for text, p in zip(texts, probs)]
+    """Each probability as everywhere else (``percent``: one decimal, under 1% two significant digits,
+    "0.012%": usertest 25's "probability 0.0%"), and where two that differ read the same, those two
+    only with as many decimals (up to 3) as tell them apart ("26.49%" and "26.48%", not "26.5%" twice);
+    and whether it ties another as shown (the model found them equally likely, as 16-bit weights often
+    do). The decimals went to every row: a near tie made the rest read "95.570%" (leftovers62)."""
+    texts = [percent(p) for p in probs]
+    for decimals in (2, 3):
+        for i in _read_alike(texts, probs):
+            finer = f"{probs[i] * 100:.{decimals}f}%"
+            texts[i] = finer if len(finer) > len(texts[i]) else texts[i]
     return texts, [texts.count(t) > 1 for t in texts]
 
 
-def _two_digits_below_one(text: str, prob: float) -> str:
-    """``text``, or under 1% the Surprises list's two significant digits where they say more: the
-    inspector said "0.4%" and "0.01%" for tokens the Surprises list gave "0.36%" and "0.012%" (usertest 29)."""
-    if not 0 < prob < 0.01:
-        return text
-    digits = percent(prob)
-    return digits if len(digits) > len(text) else text
+def _read_alike(texts: list[str], probs: list[float]) -> list[int]:
+    """The places whose text another of a different probability shares."""
+    return [i for i, (t, p) in enumerate(zip(texts, probs))
+            if any(u == t and q != p for u, q in zip(texts, probs))]
 
 
 TIE = "tie"  # beside alternatives of the same probability as shown
@@ -186,7 +182,10 @@ def tooltip_html(record: TokenRecord, alternatives: int = 5) -> str:
     return (
         f"<div style='white-space:pre'><b><code>{html.escape(token_label(record.text))}</code></b><br>"
         f"probability {token_percent(record)} &nbsp; log-prob {record.logprob:.3f}<br>"
-        f"rank {record.rank} &nbsp; entropy {record.entropy_bits:.2f} bits</div>"
+        # the surprisal beside the entropy, both in bits, as the inspector and features.md have them (usertest34:
+        # the hover had the entropy alone, and "surprise" only in the inspector)
+        f"rank {record.rank} &nbsp; entropy {record.entropy_bits:.2f} bits &nbsp; "
+        f"surprisal {record.surprisal_bits:.2f} bits</div>"
         + (f"<table cellspacing='2'>{rows}</table>" if rows else "")
         + (f"<div style='color:gray'>{html.escape(marks)}</div>" if marks else ""))
 

@@ -3,9 +3,9 @@ between starts, so the chat can have the whole window."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QSplitter, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QSizePolicy, QSplitter, QToolBar, QWidget
 
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.off_words import panel_toggle_tip
@@ -56,6 +56,10 @@ ROOM_TO_RETURN = 40  # px beyond what a panel needs before a folded one comes ba
 PANEL_WIDTHS = {0: 220, 2: 340}  # splitter index -> the width a panel gets when there is room
 FOLD_ORDER = ("conversations", "side_tabs")  # the list folds first: the inspector answers token clicks
 CHAT_INDEX = 1  # the splitter's middle widget: the chat (or the Text tab)
+SIDE_LEAST = 280  # the fine-tune panel (and its scroll bar) fits; the window still fits 800 px
+# on a screen narrower than the chat's least width beside SIDE_LEAST (480 or 560 px wide) the panel takes
+# what the screen leaves, down to this: at 480 px the inspector shown by a token click ran off the screen's edge
+SIDE_FLOOR = 200
 
 
 class PanelSplitter(QSplitter):
@@ -98,8 +102,11 @@ class PanelFitter(QObject):
         self.folded: set[str] = set()  # panels this fitter hid (the person wants them shown)
         self.not_here: set[str] = set()  # panels the mode in front has no use for (Text: the conversations)
         self.last_width = 0
+        self.asked: str | None = None  # the panel the person asked for last (a toggle, a token click)
         self._fitting = False
+        self.chat_least = 0  # the chat's least width when last fitted: a notice shown later widens it
         window.installEventFilter(self)
+        window.splitter.widget(CHAT_INDEX).installEventFilter(self)
         window.splitter.splitterMoved.connect(self._dragged)
         for attr, action in window.panel_actions.items():
             action.triggered.connect(lambda _on, a=attr: self.chose(a))
@@ -107,10 +114,16 @@ class PanelFitter(QObject):
     def eventFilter(self, watched, event) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Resize:
             QTimer.singleShot(0, self.fit)  # once the splitter has its new width
+        elif event.type() == QEvent.Type.LayoutRequest and self._chat_least() != self.chat_least:
+            # the chat asks more width (the model's notice, shown after the first fit): on a 560 px screen the
+            # side panel kept the width the chat had left it before, and the notice's link was cut. With self as the
+            # timer's context: a window torn down posts layout requests too, and a fit after it met a deleted splitter
+            QTimer.singleShot(0, self, self.fit)
         return False
 
     def chose(self, attr: str) -> None:
         """The person showed or hid ``attr`` themselves: theirs from now on."""
+        self.asked = attr  # made room for (_make_room), never folded for room
         self.folded.discard(attr)
         if not self.window.panel_actions[attr].isChecked():
             # the fold that had brought it back when the window widened is off for it now; said,
@@ -126,6 +139,17 @@ class PanelFitter(QObject):
     def _panel(self, attr: str) -> QWidget:
         return getattr(self.window, attr)
 
+    def _fit_side_least(self) -> None:
+        """The side panel's least width: SIDE_LEAST, or what the screen leaves beside the chat's least width
+        where it is narrower than both together (never under SIDE_FLOOR), so a panel the person asks for fits
+        on the screen beside the chat instead of running off its edge."""
+        self.chat_least = self._chat_least()
+        leaves = self._screen_room().width() - self.chat_least - self.window.splitter.handleWidth()
+        least = max(SIDE_FLOOR, min(SIDE_LEAST, leaves))
+        if self.window.side_tabs.minimumWidth() != least:
+            self.window.side_tabs.setMinimumWidth(least)
+            self.widths[2] = max(self.widths[2], least)
+
     def _chat_least(self) -> int:
         return self.window.splitter.minimumSizeHint().width()
 
@@ -138,16 +162,48 @@ class PanelFitter(QObject):
     def _make_room(self, shown: list[str]) -> None:
         """A panel the person showed in a window without room for it widens the window as far as the
         chat's least width beside it asks, as the layout did while the panels' minimums counted in the
-        splitter's: squeezed instead, a panel was cut off at the window's edge."""
+        splitter's: squeezed instead, a panel was cut off at the window's edge. Never past the screen:
+        the other panel folds first (a token click on a 680 px screen widened the window to 756 px,
+        its right part off the screen: leftovers61)."""
         lacking = self._needs(shown, chat=0) - self.window.splitter.width()
+        if lacking <= 0:
+            return
+        room = self._screen_room()
+        for attr in FOLD_ORDER:
+            if self.window.width() + lacking <= room.width():
+                break
+            if attr in shown and attr != self.asked and len(shown) > 1:
+                self.folded.add(attr)
+                shown.remove(attr)
+                self.window.panel_actions[attr].setChecked(False)
+                lacking = self._needs(shown, chat=0) - self.window.splitter.width()
+        self.window.splitter.setSizes(self._sizes(self.window.splitter.width(), shown))
         if lacking > 0:
-            self.window.resize(self.window.width() + lacking, self.window.height())
+            self._widen_within(room, self.window.width() + lacking)
+
+    def _screen_room(self) -> QRect:
+        """The screen's free area less the window's frame: the most the window's own geometry may take."""
+        screen = self.window.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return QRect(0, 0, 1 << 20, 1 << 20)
+        free, frame, inner = screen.availableGeometry(), self.window.frameGeometry(), self.window.geometry()
+        return free.adjusted(inner.left() - frame.left(), inner.top() - frame.top(),
+                             inner.right() - frame.right(), inner.bottom() - frame.bottom())
+
+    def _widen_within(self, room: QRect, width: int) -> None:
+        """The window ``width`` wide at most as the screen allows, moved left where its right edge would pass it."""
+        width = min(width, room.width())
+        self.window.resize(width, self.window.height())
+        inner = self.window.geometry()
+        if inner.left() + width - 1 > room.right():
+            self.window.move(self.window.x() - (inner.left() + width - 1 - room.right()), self.window.y())
 
     def fit(self, refold: bool = False) -> None:
         """``refold``: fold what does not fit as a narrowing window would (a panel back from a
         mode that had no use for it)."""
         splitter = self.window.splitter
         total = splitter.width()
+        self._fit_side_least()
         # the first fit too: a window opened small
         narrowing = refold or total < self.last_width or not self.last_width
         self.last_width = total
@@ -249,5 +305,6 @@ def restore_widths(window, settings) -> None:
 def reveal(window, attr: str) -> None:
     """Show a hidden panel the person just asked for (a token click wants the inspector)."""
     window.panel_fitter.folded.discard(attr)
+    window.panel_fitter.asked = attr
     window.panel_actions[attr].setChecked(True)
     QTimer.singleShot(0, window.panel_fitter.fit)  # its width, and room for it

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling
@@ -91,18 +91,82 @@ def save(window) -> None:
     s = window.settings
     s.setValue("geometry", window.saveGeometry())
     s.setValue("splitter", window.splitter.saveState())
-    view_toolbar.save_panels(window, s)
-    s.setValue("measure", window.legend.measure())
-    s.setValue("score_prompts", window.legend.score_prompts.isChecked())
-    s.setValue("sampling", json.dumps(window.chat.settings.to_dict()))
-    s.setValue("system", window.chat.system)
-    s.setValue("mode", window.mode)
-    s.setValue("enter_sends", window.prompt.enter_sends)
-    s.setValue("theme", window.popover.theme_choice())
+    write_choices(window)
+    s.setValue("mode", window.mode)  # at quit, as before: the tab the person leaves in front
     # a question typed and not sent is there at the next start (usertest 17: Ctrl+Q lost it); an edit
     # of a sent message is not: restored without its edit, it would be sent as a new question
     s.setValue("prompt_draft", window.message_editor.draft())
     s.sync()
+
+
+CHOICE_PAUSE_MS = 500  # a choice is written once the person stops changing settings this long
+
+
+def keep_choices_as_made(window) -> None:
+    """The person's choices (Settings' colours, sampling, system text and Enter; the colour measure; the tab in
+    front and the side panels shown or hidden) are written as they are made, not only at quit: Dark chosen, the
+    app killed, the next start came back light with the sampling as it had been (usertest33). ``save`` still
+    writes them at quit, with the window's geometry."""
+    timer = QTimer(window)
+    timer.setSingleShot(True)
+    timer.setInterval(CHOICE_PAUSE_MS)
+    timer.timeout.connect(lambda: write_choices(window))
+    signals = [window.popover.changed, window.popover.theme.currentIndexChanged, window.legend.measure_changed,
+               window.legend.score_prompts_changed, window.text_mode.tabs.currentChanged]
+    for signal in signals + [action.triggered for action in window.panel_actions.values()]:  # the person's own
+        signal.connect(timer.start)
+    window.choices_timer = timer
+
+
+def write_choices(window) -> None:
+    s = window.settings
+    view_toolbar.save_panels(window, s)
+    # the tab in front only once the person or the first model chose it: a "chat" written while the model loaded
+    # (a setting changed meanwhile) read as the person's choice, and a model with no chat template opened in Chat
+    if window.text_mode.decided:
+        s.setValue("mode", window.mode)
+    s.setValue("measure", window.legend.measure())
+    s.setValue("score_prompts", window.legend.score_prompts.isChecked())
+    s.setValue("sampling", json.dumps(window.chat.settings.to_dict()))
+    s.setValue("system", window.chat.system)
+    s.setValue("enter_sends", window.prompt.enter_sends)
+    s.setValue("theme", window.popover.theme_choice())
+    s.sync()  # on disk now: a kill does not wait for QSettings' own write
+
+
+GEOMETRY_PAUSE_MS = 500  # a drag or a resize writes once it pauses this long, not at every pixel
+GEOMETRY_EVENTS = (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.WindowStateChange)
+
+
+class GeometryWatch(QObject):
+    """The window's size, place and maximized state, and the panels' widths, are written as they change, not only at
+    quit: the app killed (kill -9, a crash, a power cut) came back at its first size, wherever the person had put it
+    (leftovers61). ``save`` still writes them at quit."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(GEOMETRY_PAUSE_MS)
+        self.timer.timeout.connect(self.write)
+        window.installEventFilter(self)
+        window.splitter.splitterMoved.connect(self.timer.start)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.window and event.type() in GEOMETRY_EVENTS:
+            self.timer.start()
+        return False
+
+    def write(self) -> None:
+        window = self.window
+        if not window.isVisible() or window.quitting:  # hidden while quitting: ``save`` wrote it as it was shown
+            return
+        s = window.settings
+        s.setValue("geometry", window.saveGeometry())
+        s.setValue("splitter", window.splitter.saveState())
+        view_toolbar.save_panels(window, s)  # the widths the person dragged the panels to
+        s.sync()  # on disk now: a kill does not wait for QSettings' own write
 
 
 DRAFT_PAUSE_MS = 1000  # a draft is written once typing pauses this long

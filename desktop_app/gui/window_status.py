@@ -13,7 +13,8 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.precision import meaning
 from desktop_app.gui.responsive import MessageRoom, elided
 from desktop_app.gui.token_view import STATUS_SAMPLE
-from desktop_app.gui.elided_labels import ElidedLabel, ModelLabel
+from desktop_app.gui.elided_labels import ElidedLabel, ModelLabel, at_word
+from desktop_app.gui.load_words import stage_forms
 
 
 # the model lane's tasks (their kind) the status bar names while its bar runs; the others show elsewhere
@@ -41,15 +42,28 @@ def model_name(spec: str | None) -> str:
 
 
 STAGE_LEAST = 100  # px the stage words keep while they say something ("Converting…"), none while empty
+STAGE_READABLE = 220  # px the stage words may ask for, at most, to show their shortest form whole
 
 
 class StageLabel(ElidedLabel):
-    """The stage words beside the progress bar: at least STAGE_LEAST px wide while they say something, so the
-    status bar's fitting (responsive.MessageRoom) cuts them after a word rather than to nothing."""
+    """The stage words beside the progress bar, in the longest of their forms that fits (load_words.stage_forms):
+    at least their shortest form's width (from STAGE_LEAST up to STAGE_READABLE) while they say something, so
+    the status bar's fitting (responsive.MessageRoom) leaves them a readable form rather than one word
+    (usertest32: "Converting…" at 680-800 px); a form too long still is cut after a word."""
 
     def setText(self, text: str) -> None:
+        self.forms = stage_forms(text) if text else []
         super().setText(text)
-        self.setMinimumWidth(STAGE_LEAST if text else 0)
+        margins = self.contentsMargins()
+        shortest = (self.fontMetrics().horizontalAdvance(self.forms[-1]) + margins.left() + margins.right() + 4
+                    if text else 0)
+        self.least = min(max(STAGE_LEAST, shortest), STAGE_READABLE)
+        self.setMinimumWidth(self.least if text else 0)
+
+    def fitted(self, text: str, metrics, width: int) -> str:
+        forms = getattr(self, "forms", None) or [text]
+        fits = (form for form in forms if metrics.horizontalAdvance(form) <= width)
+        return next(fits, None) or at_word(forms[-1], metrics, width)
 
 
 class WindowStatus:

@@ -1,0 +1,60 @@
+"""What the window's figures mean, in plain words: the Text tab's two histograms (their tooltips, the bar
+under the pointer) and the glossary under the F1 list. Free of Qt (an import-linter contract holds it), so
+tests read them without widgets.
+
+A new user (usertest34) met "probability" and "entropy (bits)" over two bar charts with nothing to say what
+a bar counts, and F1 listed keys only: the inspector's tooltips said what "rank", "entropy" and
+"surprisal" are, but a person looking for the words in the help found none."""
+
+from __future__ import annotations
+
+from desktop_app.core.count_words import counted
+from desktop_app.core.palette import MAX_ENTROPY_BITS
+
+HISTOGRAM_TIPS = {
+    "probability": "How many tokens the model gave each probability, in ten bars from 0 (left) to 1 (right). "
+                   "Tall bars on the right: the model expected most of the text; on the left: it did not.",
+    "entropy": "How many tokens the model met unsure, and how unsure: its entropy before each token, in bits, "
+               f"in ten bars from 0 (one clear choice) to {MAX_ENTROPY_BITS:g}+ (thousands of tokens about as "
+               "likely). One bit more is twice as many equally likely choices.",
+}
+
+
+def bin_words(kind: str, index: int, bins: int, count: int) -> str:
+    """The bar ``index`` of ``bins`` of histogram ``kind`` ("probability" or "entropy") in words: its range
+    and how many tokens it holds ("probability 0.9–1: 12 tokens"); the entropy's last bar holds every
+    higher value too ("entropy 10.8+ bits")."""
+    top = 1.0 if kind == "probability" else MAX_ENTROPY_BITS
+    low, high = top * index / bins, top * (index + 1) / bins
+    if kind == "probability":
+        where = f"probability {low:.1f}\u2013{high:.1f}"
+    elif index == bins - 1:
+        where = f"entropy {low:.1f}+ bits"
+    else:
+        where = f"entropy {low:.1f}\u2013{high:.1f} bits"
+    return f"{where}: {counted(count, 'token')}"
+
+
+# (the figure, what it means): the glossary under F1's keys; the same words as the tooltips where they are shown
+GLOSSARY = (
+    ("probability", "How sure the model was of a token: its share of the model's probability for the next "
+                    "token. The colours' default measure."),
+    ("log-probability", "The probability's natural logarithm: 0 is certain, more negative is less expected."),
+    ("rank", "Where the token stood among every token the model could have written next: 1 is its first choice. "
+             "GLTR's colours and the Text tab's bar group the ranks 1\u201310, 11\u2013100, 101\u20131000 and "
+             "beyond."),
+    ("entropy", "How unsure the model was before the token, in bits: near 0, one clear choice; each bit more, "
+                "twice as many equally likely choices."),
+    ("surprisal", "How surprising the token was, in bits (minus the log of its probability, base 2): 0 is fully "
+                  "expected, 1 bit a coin toss, 10 bits about one chance in a thousand."),
+    ("perplexity", "A whole text's surprise: the number of equally likely tokens the model was choosing between "
+                   "on average (2 to the power of the mean surprisal). Lower: the text is more predictable."),
+    ("mean p", "In the Text tab's branches: the mean probability of the tokens the model wrote in a "
+               "continuation (how sure it was of its own words, not a measure of quality)."),
+    ("Sure of something else", "Surprisal minus entropy: high where the model was confident of another token "
+                               "(the Surprises list's second order)."),
+    ("what led here (+/\u2212)", "In \u201cWhy this token?\u201d: how much an earlier word pushed the model "
+                                 "toward the token (+) or toward its likeliest other choice (\u2212), in "
+                                 "log-probability: +0.69 doubles the odds."),
+)
+GLOSSARY_TITLE = "What the figures mean"

@@ -1,0 +1,107 @@
+"""Deleting the Text tab's open text, and bringing it back for the rest of the session.
+
+The text goes at once, without a question, as an adapter does (gui/adapter_undo.py): the status bar
+says so and how to undo, and Ctrl+Z (or "Bring back" in the picker's menu) brings it back until the
+window closes. A question first would add a click to every deletion, and an undo can give back all
+there was: the text, its branches and their ratings wait in memory (core.documents.DeletedDocument).
+Its kept analyses go at once with it; a text brought back is analysed again."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QMenu
+
+from desktop_app.gui.theme import icon
+
+UNDO_KEYS = "Ctrl+Z"  # the window's key (shortcuts.undo_by_key); in the editor once its typing is undone
+DELETE_KEYS = "Delete"  # on the picker of texts
+SAID_MS = 10_000  # the status bar's words after a deletion: long enough to read and act on
+BUSY = "A text is being opened or continued: delete it once that is done."
+
+
+class TextUndo(QObject):
+    """Delete and undo for a TextView (``view``: its picker, editor and controller); ``say(words, ms)``
+    puts words in the window's status bar.
+
+    Attributes:
+        deleted: the DeletedDocuments Ctrl+Z can still bring back, oldest first."""
+
+    def __init__(self, view, say):
+        super().__init__(view)
+        self.view, self.controller, self.say = view, view.controller, say
+        self.deleted: list = []
+        self.controller.deleted.connect(self._deleted)
+        self.refocus = False  # the picker gets the focus back once the next text is open
+        self.controller.opened.connect(lambda _document: self._opened())
+        picker = view.documents
+        picker.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        picker.customContextMenuRequested.connect(self._menu)
+        shortcut = QShortcut(QKeySequence(DELETE_KEYS), picker, self.delete_open)
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)  # Delete in the editor deletes a character
+        view.editor.installEventFilter(self)
+
+    def delete_open(self) -> bool:
+        """Delete the text on screen (its last edit kept first, so an undo brings back what was shown)."""
+        if self.controller.opening or self.controller.continuing:
+            self.say(BUSY, 6000)
+            return False
+        self.view.flush_edit()
+        # Delete (or Ctrl+Z) pressed on the picker: it keeps the focus (turned off while the next text opens, it
+        # had handed it to Edit)
+        self.refocus = self.view.documents.hasFocus()
+        return self.controller.delete_document()
+
+    def _opened(self) -> None:
+        if self.refocus:
+            self.refocus = False
+            self.view.documents.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _deleted(self, deleted) -> None:
+        self.deleted.append(deleted)
+        # short: at 800 px the status bar shares its row with the model's name (a longer sentence lost its end)
+        self.say(f"\u201c{deleted.title}\u201d deleted: {UNDO_KEYS} brings it back", SAID_MS)
+
+    def undo(self, by_key: bool = False) -> bool:
+        """Bring back the text deleted last and open it; False when none can come back now. ``by_key``:
+        as the adapters' undo takes it (shortcuts.undo_by_key)."""
+        if not self.deleted:
+            return False
+        if self.controller.opening or self.controller.continuing:
+            self.say(BUSY.replace("delete it", "undo"), 6000)
+            return False
+        # an empty untitled text on screen was made because the deletion left none, or by New: it goes
+        empty = self.view.texts.empty_untitled()
+        self.view.flush_edit()
+        self.refocus = self.view.documents.hasFocus()
+        deleted = self.deleted.pop()
+        self.controller.restore_document(deleted, drop_open=empty)
+        self.say(f"\u201c{deleted.title}\u201d is back.", 5000)
+        return True
+
+    def undoable(self) -> list[str]:
+        """The deleted texts Ctrl+Z can still bring back, by title in quotes, oldest first (the quit question
+        names them: closing deletes them for good)."""
+        return [f"\u201c{d.title}\u201d" for d in self.deleted]
+
+    def eventFilter(self, watched, event) -> bool:
+        """Ctrl+Z in the editor with none of its typing to undo, while a text can come back: the window's key
+        (the editor took it and did nothing, as the prompt did for an adapter: usertest33)."""
+        if (event.type() == QEvent.Type.ShortcutOverride and self.deleted
+                and event.matches(QKeySequence.StandardKey.Undo) and not watched.document().isUndoAvailable()):
+            event.ignore()
+            return True
+        return False
+
+    def _menu(self, pos) -> None:
+        """Right-click on the picker: delete the open text, or bring back the one deleted last."""
+        picker = self.view.documents
+        menu = QMenu(picker)
+        delete = menu.addAction(icon("delete"), "Delete this text", self.delete_open)
+        delete.setShortcut(QKeySequence(DELETE_KEYS))  # shown beside it: the key works on the picker
+        delete.setEnabled(self.controller.document_id is not None)
+        if self.deleted:
+            back = menu.addAction(f"Bring back \u201c{self.deleted[-1].title}\u201d", self.undo)
+            back.setShortcut(QKeySequence(UNDO_KEYS))
+        menu.popup(picker.mapToGlobal(pos))
+        self.menu = menu  # (tests read it)
