@@ -40,6 +40,10 @@ def _patient_waits(factor: int = 4) -> None:
 
 _patient_waits()
 
+from xdist_after_crash import install as _mend_xdist_after_crash  # noqa: E402
+
+_mend_xdist_after_crash()
+
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``cuda`` run only where a CUDA GPU is (bench/gpu_suite.sh runs them there).
