@@ -18,8 +18,10 @@ text was stored as a document becomes that document's when it is (``attach_to_do
 
 The file is bounded: all its analyses together hold at most ``BUDGET_BYTES``, the least recently
 used let go first (reading an analysis counts as a use); an analysis bigger than the whole budget is
-not kept at all (logged). A deleted document's analyses go with it (``forget_document``), and at
-start those of documents no longer stored (``forget_all_but``). The space let go is given back to the
+not kept at all (logged). A deleted document's analyses go with it (``forget_document``), or, while the
+window can still bring the document back, wait under a ticket (``set_aside``, ``bring_back``: a text brought
+back is coloured without a new pass); at start those of documents no longer stored go (``forget_all_but``,
+set-aside ones included). The space let go is given back to the
 disk: new files are made with ``auto_vacuum = INCREMENTAL``; a file of format 1 (made without it) is
 VACUUMed once when a large share of it is free, which turns it incremental too.
 """
@@ -29,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -172,6 +175,8 @@ def _damage(exc: sqlite3.DatabaseError) -> bool:
 
 
 def _write_row(path: Path, row: tuple, document_id: int | None, budget: int) -> bool:
+    if document_id is None:  # a row without a document: the next save reads the file again (not by its time alone)
+        _UNATTACHED.pop(str(path), None)
     _move_aside_if_damaged(path)
     with closing(_connect(path)) as conn:
         if not _brought_to_format(conn, path):
@@ -184,11 +189,54 @@ def _write_row(path: Path, row: tuple, document_id: int | None, budget: int) -> 
     return True
 
 
+# the texts kept without a document, per file, as last read: (the file's signature then, their SHA-256s). A
+# document is saved at every pause in typing, and such rows are rare (an analysis done before its text was
+# stored): reading the file each time opened it, read its format and ran an UPDATE for nothing
+_UNATTACHED: dict[str, tuple[tuple, frozenset[str]]] = {}
+
+
+def _signature(path: Path) -> tuple | None:
+    """What changes when the file is written (by this process or another), or None: no file."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 def attach_to_document(path, text: str, document_id: int) -> int:
     """The analyses of ``text`` kept without a document (made before it was stored) become ``document_id``'s,
-    so they go with it when it is deleted and count in its KEPT_PER_DOCUMENT; how many."""
-    return _change_where(path, "UPDATE analyses SET document_id = ? WHERE text_sha = ? AND document_id IS NULL",
-                         (document_id, text_key(text)))
+    so they go with it when it is deleted and count in its KEPT_PER_DOCUMENT; how many. The file is read only
+    when it changed since the last look, or holds such an analysis of this text."""
+    path, sha = Path(path), text_key(text)
+    signature = _signature(path)  # before the read: a write after it shows as a change next time
+    if signature is None:
+        return 0
+    known = _UNATTACHED.get(str(path))
+    if known is not None and known[0] == signature and sha not in known[1]:
+        return 0
+
+    def statement(conn: sqlite3.Connection) -> tuple[str, tuple]:
+        unattached = frozenset(r[0] for r in conn.execute("SELECT text_sha FROM analyses WHERE document_id IS NULL"))
+        _UNATTACHED[str(path)] = (signature, unattached - {sha})
+        return "UPDATE analyses SET document_id = ? WHERE text_sha = ? AND document_id IS NULL", (document_id, sha)
+
+    return _change_where(path, statement)
+
+
+def set_aside(path, document_id: int) -> int | None:
+    """The analyses of a document just deleted wait under a ticket (a negative number no document has) for
+    ``bring_back``; None when it had none. Until then they count in no document's KEPT_PER_DOCUMENT, the budget
+    may still let them go, and the next start's ``forget_all_but`` does (the session that could bring the
+    document back is over); ``forget_document(path, ticket)`` lets them go at once."""
+    ticket = -1 - secrets.randbelow(2 ** 62)  # unique: a reused document id deleted twice keeps its own rows
+    moved = _change_where(path, "UPDATE analyses SET document_id = ? WHERE document_id = ?", (ticket, document_id))
+    return ticket if moved else None
+
+
+def bring_back(path, ticket: int, document_id: int) -> int:
+    """The analyses set aside under ``ticket`` become ``document_id``'s (the document brought back); how many."""
+    return _change_where(path, "UPDATE analyses SET document_id = ? WHERE document_id = ?", (document_id, ticket))
 
 
 def forget_document(path, document_id: int) -> int:

@@ -287,21 +287,24 @@ def list_documents(store) -> list[dict]:
 @dataclass(frozen=True)
 class DeletedDocument:
     """A deleted document as it was, which ``restore_document`` brings back: its row, its branches'
-    rows (oldest first: a branch's parent comes before it) and their ratings' rows."""
+    rows (oldest first: a branch's parent comes before it) and their ratings' rows; ``analyses``: the
+    ticket its kept analyses wait under (analysis_cache.set_aside), None when they went with it."""
 
     document: dict
     branches: tuple[dict, ...]
     ratings: tuple[dict, ...]
+    analyses: int | None = None
 
     @property
     def title(self) -> str:
         return self.document["title"]
 
 
-def delete_document(store, document_id: int) -> DeletedDocument:
+def delete_document(store, document_id: int, *, undoable: bool = False) -> DeletedDocument:
     """Delete the document, its branches (and their ratings), and the analyses of its texts kept beside
     the store (which would otherwise stay in that file for good); returns what ``restore_document``
-    needs to bring it back."""
+    needs to bring it back. ``undoable``: the analyses wait instead (the window can bring the text back
+    until it closes, coloured at once); ``forget_deleted`` lets them go."""
     from desktop_app.core import analysis_cache
     from desktop_app.core.store import StoreError
 
@@ -315,14 +318,29 @@ def delete_document(store, document_id: int) -> DeletedDocument:
                                "WHERE b.document_id = ?", (document_id,))
         ratings = tuple(dict(r) for r in ratings)
         conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
-    analysis_cache.forget_document(analysis_cache.cache_file(store.path), document_id)
+    cache = analysis_cache.cache_file(store.path)
+    if undoable:
+        return DeletedDocument(dict(row), branches, ratings, analysis_cache.set_aside(cache, document_id))
+    analysis_cache.forget_document(cache, document_id)
     return DeletedDocument(dict(row), branches, ratings)
+
+
+def forget_deleted(store, deleted: DeletedDocument) -> int:
+    """The deletion can no longer be undone (the window closes): the analyses set aside for it go; how many."""
+    from desktop_app.core import analysis_cache
+
+    if deleted.analyses is None:
+        return 0
+    return analysis_cache.forget_document(analysis_cache.cache_file(store.path), deleted.analyses)
 
 
 def restore_document(store, deleted: DeletedDocument) -> int:
     """Bring a deleted document back with its branches and their ratings; returns its id. Every row gets a
     new id: a document made since the deletion may hold the old one (SQLite hands the largest id out again).
-    Its analyses were let go with it: it is analysed again once opened."""
+    Its analyses set aside (``delete_document(undoable=True)``) are its own again: it is coloured without a
+    new pass once opened."""
+    from desktop_app.core import analysis_cache
+
     with store.transaction() as conn:
         document_id = _insert_row(conn, "documents", deleted.document, {"id": None})
         new_ids: dict[int, int] = {}
@@ -333,6 +351,8 @@ def restore_document(store, deleted: DeletedDocument) -> int:
             _insert_row(conn, "text_ratings", rating, {"branch_id": new_ids[rating["branch_id"]]})
         shown = deleted.document.get("shown_branch_id")
         conn.execute("UPDATE documents SET shown_branch_id = ? WHERE id = ?", (new_ids.get(shown), document_id))
+    if deleted.analyses is not None:
+        analysis_cache.bring_back(analysis_cache.cache_file(store.path), deleted.analyses, document_id)
     return document_id
 
 

@@ -124,9 +124,10 @@ class TextController(QObject):
         document_id, store = self.document_id, self.store
         self.drop_analysis()  # of a text going away
         self._set_opening(True)  # nothing edits it meanwhile
+        # undoable: its kept analyses wait for an undo, which then colours it without a new pass
         self.chat.tasks.store.submit(Task(
-            lambda _r, _c: documents.delete_document(store, document_id), "delete document", "document",
-            on_success=self._deleted, on_failure=self._open_failed))
+            lambda _r, _c: documents.delete_document(store, document_id, undoable=True), "delete document",
+            "document", on_success=self._deleted, on_failure=self._open_failed))
         return True
 
     def _deleted(self, deleted) -> None:
