@@ -40,9 +40,10 @@ class AdapterUndo(QObject):
         window.prompt.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
-        """Ctrl+Z in the prompt with none of its typing to undo, while an adapter can come back: the window's
-        key. The focus is often in the prompt after a delete, which took the key and did nothing (usertest33)."""
-        if (event.type() == QEvent.Type.ShortcutOverride and self.deleted
+        """Ctrl+Z in the prompt with none of its typing to undo, while an adapter (or a Text tab's text) can come
+        back: the window's key. The focus is often in the prompt after a delete, which took the key and did
+        nothing (usertest33); a text deleted before a visit to Chat stayed out of reach from there (texts63)."""
+        if (event.type() == QEvent.Type.ShortcutOverride and (self.deleted or self.window.text_mode.undo.deleted)
                 and event.matches(QKeySequence.StandardKey.Undo) and not watched.document().isUndoAvailable()):
             event.ignore()  # not the prompt's: the window's shortcut runs
             return True

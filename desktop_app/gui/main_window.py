@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
         # within one transformer block (core.cancel_hooks), so its wait is seconds at most
         self.unfinished_lanes = self.tasks.shutdown(training_timeout_s=QUIT_WAIT_S)
         self.adapter_undo.close()  # after the store lane: a delete or undo it was given is done
+        self.text_mode.undo.close()
         super().closeEvent(event)
 
     # ------------------------------------------------------------ model

@@ -88,9 +88,12 @@ def bind(window) -> None:
 
 def undo_by_key(window) -> None:
     """Ctrl+Z outside a text box: in the Text tab the text deleted last comes back first, elsewhere the adapter
-    deleted last; either way the other kind when only it has one (the adapters' undo says when neither has)."""
+    deleted last; either way the other kind when only it has one (the adapters' undo says when neither has). A
+    text comes back in the Text tab in front, where it is seen (from Chat it had come back out of sight)."""
     texts, adapters = window.text_mode.undo, window.adapter_undo
     if texts.deleted and (window.mode == "text" or not adapters.deleted):
+        if window.mode != "text":
+            open_mode(window, "text")
         texts.undo(by_key=True)
     else:
         adapters.undo_by_key()

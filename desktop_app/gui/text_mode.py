@@ -77,7 +77,8 @@ class TextMode:
         self.controller = TextController(window.chat.store, window.chat, window)
         self.view = TextView(self.controller)
         # delete the open text (its picker's menu, Delete) and bring it back (Ctrl+Z) for this session
-        self.undo = TextUndo(self.view, lambda words, ms: window.statusBar().showMessage(words, ms))
+        self.undo = TextUndo(self.view, lambda words, ms: window.statusBar().showMessage(words, ms),
+                             others=lambda: bool(window.adapter_undo.deleted))
         self.tabs = ModeTabs()  # Chat | Text: the same model, heatmap and inspector
         self.tabs.setObjectName("ModeTabs")
         self.tabs.setDocumentMode(True)

@@ -1,6 +1,6 @@
 """The Text heatmap's right-click menu: rate a token a continuation wrote, as a right-click does
 on a chat answer (the inspector's good/bad do the same); a token the person wrote says why it
-cannot be rated. Copy and Select all stay.
+cannot be rated; a text deleted in this session can be brought back. Copy and Select all stay.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class TextTokenMenu:
         if 0 <= index < len(heatmap.records):
             heatmap.choose_token(index)
             self._rating_actions(menu, index)
+            menu.addSeparator()
+        if self.mode.undo.add_bring_back(menu):  # a text deleted just now: the coloured text's menu brings it back
             menu.addSeparator()
         self.last = finish_token_menu(menu, heatmap, pos)
 

@@ -3,8 +3,14 @@
 The text goes at once, without a question, as an adapter does (gui/adapter_undo.py): the status bar
 says so and how to undo, and Ctrl+Z (or "Bring back" in the picker's menu) brings it back until the
 window closes. A question first would add a click to every deletion, and an undo can give back all
-there was: the text, its branches and their ratings wait in memory (core.documents.DeletedDocument).
-Its kept analyses go at once with it; a text brought back is analysed again."""
+there was: the text, its branches and their ratings wait in memory (core.documents.DeletedDocument),
+its kept analyses beside the store under a ticket (core.analysis_cache.set_aside), so a text brought back
+is coloured at once, without a new pass; they go when the window closes (``close``).
+
+Ctrl+Z is the window's (shortcuts.undo_by_key), so it works wherever the focus is: the picker, the
+coloured text, the bar's buttons, the branches, after a visit to Chat. A text box with typing to undo keeps
+its own Ctrl+Z (the editor, the chat's prompt); with none, the key goes on to the window. "Bring back" is
+also in the picker's, the coloured text's and the editor's right-click menus."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu
 
+from desktop_app.core import documents
 from desktop_app.gui.theme import icon
 
 UNDO_KEYS = "Ctrl+Z"  # the window's key (shortcuts.undo_by_key); in the editor once its typing is undone
@@ -27,35 +34,28 @@ class TextUndo(QObject):
     Attributes:
         deleted: the DeletedDocuments Ctrl+Z can still bring back, oldest first."""
 
-    def __init__(self, view, say):
+    def __init__(self, view, say, others=lambda: False):
         super().__init__(view)
         self.view, self.controller, self.say = view, view.controller, say
+        self.others = others  # whether the window's Ctrl+Z has something else to bring back (an adapter)
         self.deleted: list = []
         self.controller.deleted.connect(self._deleted)
-        self.refocus = False  # the picker gets the focus back once the next text is open
-        self.controller.opened.connect(lambda _document: self._opened())
         picker = view.documents
         picker.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         picker.customContextMenuRequested.connect(self._menu)
         shortcut = QShortcut(QKeySequence(DELETE_KEYS), picker, self.delete_open)
         shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)  # Delete in the editor deletes a character
         view.editor.installEventFilter(self)
+        view.editor.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.editor.customContextMenuRequested.connect(self._editor_menu)
 
     def delete_open(self) -> bool:
         """Delete the text on screen (its last edit kept first, so an undo brings back what was shown)."""
         if self.controller.opening or self.controller.continuing:
             self.say(BUSY, 6000)
             return False
-        self.view.flush_edit()
-        # Delete (or Ctrl+Z) pressed on the picker: it keeps the focus (turned off while the next text opens, it
-        # had handed it to Edit)
-        self.refocus = self.view.documents.hasFocus()
+        self.view.flush_edit()  # (the picker keeps the focus through the opening: text_documents)
         return self.controller.delete_document()
-
-    def _opened(self) -> None:
-        if self.refocus:
-            self.refocus = False
-            self.view.documents.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _deleted(self, deleted) -> None:
         self.deleted.append(deleted)
@@ -73,7 +73,6 @@ class TextUndo(QObject):
         # an empty untitled text on screen was made because the deletion left none, or by New: it goes
         empty = self.view.texts.empty_untitled()
         self.view.flush_edit()
-        self.refocus = self.view.documents.hasFocus()
         deleted = self.deleted.pop()
         self.controller.restore_document(deleted, drop_open=empty)
         self.say(f"\u201c{deleted.title}\u201d is back.", 5000)
@@ -84,14 +83,33 @@ class TextUndo(QObject):
         names them: closing deletes them for good)."""
         return [f"\u201c{d.title}\u201d" for d in self.deleted]
 
+    def close(self) -> None:
+        """The window closes: the deletions can no longer be undone, and the analyses set aside for them go
+        (after the store lane: a deletion it was given is done). A killed app's go at the next start."""
+        for deleted in self.deleted:
+            documents.forget_deleted(self.controller.store, deleted)
+        self.deleted.clear()
+
     def eventFilter(self, watched, event) -> bool:
-        """Ctrl+Z in the editor with none of its typing to undo, while a text can come back: the window's key
-        (the editor took it and did nothing, as the prompt did for an adapter: usertest33)."""
-        if (event.type() == QEvent.Type.ShortcutOverride and self.deleted
+        """Ctrl+Z in the editor with none of its typing to undo, while a text (or an adapter) can come back: the
+        window's key (the editor took it and did nothing, as the prompt did for an adapter: usertest33)."""
+        if (event.type() == QEvent.Type.ShortcutOverride and (self.deleted or self.others())
                 and event.matches(QKeySequence.StandardKey.Undo) and not watched.document().isUndoAvailable()):
             event.ignore()
             return True
         return False
+
+    def add_bring_back(self, menu: QMenu, key_works: bool = True) -> bool:
+        """"Bring back “title”" after a right-click menu's actions, while a deleted text can come back (True
+        when it was added); its key shown where Ctrl+Z would do it there."""
+        if not self.deleted:
+            return False
+        if menu.actions():
+            menu.addSeparator()
+        back = menu.addAction(f"Bring back \u201c{self.deleted[-1].title}\u201d", lambda: self.undo())
+        if key_works:
+            back.setShortcut(QKeySequence(UNDO_KEYS))
+        return True
 
     def _menu(self, pos) -> None:
         """Right-click on the picker: delete the open text, or bring back the one deleted last."""
@@ -100,8 +118,15 @@ class TextUndo(QObject):
         delete = menu.addAction(icon("delete"), "Delete this text", self.delete_open)
         delete.setShortcut(QKeySequence(DELETE_KEYS))  # shown beside it: the key works on the picker
         delete.setEnabled(self.controller.document_id is not None)
-        if self.deleted:
-            back = menu.addAction(f"Bring back \u201c{self.deleted[-1].title}\u201d", self.undo)
-            back.setShortcut(QKeySequence(UNDO_KEYS))
+        self.add_bring_back(menu)
         menu.popup(picker.mapToGlobal(pos))
         self.menu = menu  # (tests read it)
+
+    def _editor_menu(self, pos) -> None:
+        """The editor's own menu (Undo, Cut, Copy, Paste…) and "Bring back", whose Ctrl+Z is the editor's
+        Undo while it has typing to undo."""
+        editor = self.view.editor
+        menu = editor.createStandardContextMenu(pos)
+        self.add_bring_back(menu, key_works=not editor.document().isUndoAvailable())
+        menu.popup(editor.mapToGlobal(pos))
+        self.menu = menu
