@@ -4,6 +4,7 @@ thread; this is what the tab does around it."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_app.core import documents
@@ -22,6 +23,9 @@ class TextDocuments:
         view.documents.activated.connect(lambda i: self.open_document(view.documents.itemData(i)))
         view.new_button.clicked.connect(lambda: self.new_document())
         view.open_button.clicked.connect(lambda: self.open_file())
+        # the picker had the focus when a text began to open (chosen in it, Delete or Ctrl+Z on it): it is turned
+        # off meanwhile, and Qt handed its focus to Edit, where the next Space toggled the editor (texts63)
+        self.picker_had_focus = False
         self.controller.opening_changed.connect(self._opening)
         self.controller.opened.connect(self._show_document)
         self.controller.saved.connect(lambda _id: self.refresh())
@@ -99,8 +103,23 @@ class TextDocuments:
         view.analyse_now(save=False)
         if document.get("broken_lines"):
             view.notice.emit(broken_lines_notice(document["broken_lines"]))
+        self._place_focus(not document["shown_text"])
+
+    def _place_focus(self, empty: bool) -> None:
+        """The picker gets its focus back; else a new empty text in front takes the keys in its editor: after
+        New the focus stayed on the button and the first words typed went nowhere (texts63)."""
+        view = self.view
+        if self.picker_had_focus:
+            view.documents.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif empty and view.isVisible() and view.editing:
+            view.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _opening(self, opening: bool) -> None:
         """While a text is read or made: its words say so, and nothing can edit the old one."""
+        picker = self.view.documents
+        if opening:  # (the window's focus widget: the window may be inactive a moment, as in a test)
+            self.picker_had_focus = picker.window().focusWidget() is picker
         self.view.status.setText("opening\u2026" if opening else "")
         self.view.set_busy(opening or self.controller.continuing)
+        if not opening and self.picker_had_focus:
+            picker.setFocus(Qt.FocusReason.OtherFocusReason)  # (a deletion opens the next text: it starts here)
