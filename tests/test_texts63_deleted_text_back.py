@@ -187,3 +187,12 @@ def test_the_picker_keeps_the_focus_when_a_text_is_chosen_and_new_puts_it_in_the
         view.new_button.click()
     assert view.editor.hasFocus(), "the new text takes what is typed"
     qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
+
+
+def test_the_status_bars_words_cut_a_long_title_so_the_key_stays_in_view():
+    from desktop_app.gui.text_undo import SAID_TITLE_CHARS, said_title
+
+    long_title = "Grey over waves past far water gulls in grey keeper water"
+    said = said_title(long_title)
+    assert len(said) <= SAID_TITLE_CHARS and said.endswith("\u2026") and long_title.startswith(said[:-1])
+    assert said_title("Harbour") == "Harbour"

@@ -19,12 +19,19 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu
 
 from desktop_app.core import documents
+from desktop_app.core.taught_words import clip_at_word
 from desktop_app.gui.theme import icon
 
 UNDO_KEYS = "Ctrl+Z"  # the window's key (shortcuts.undo_by_key); in the editor once its typing is undone
 DELETE_KEYS = "Delete"  # on the picker of texts
+SAID_TITLE_CHARS = 24  # a title's characters in the status bar's words (a text's first words can run to 60)
 SAID_MS = 10_000  # the status bar's words after a deletion: long enough to read and act on
 BUSY = "A text is being opened or continued: delete it once that is done."
+
+
+def said_title(title: str) -> str:
+    """A text's title as the status bar says it: cut after a word, so the sentence's end (the key) fits."""
+    return clip_at_word(title, SAID_TITLE_CHARS)
 
 
 class TextUndo(QObject):
@@ -59,8 +66,9 @@ class TextUndo(QObject):
 
     def _deleted(self, deleted) -> None:
         self.deleted.append(deleted)
-        # short: at 800 px the status bar shares its row with the model's name (a longer sentence lost its end)
-        self.say(f"\u201c{deleted.title}\u201d deleted: {UNDO_KEYS} brings it back", SAID_MS)
+        # short: at 800 px the status bar shares its row with the model's name (a longer sentence lost its end;
+        # at 640 px a long title still cut "brings it back" to "brings it ba": texts63)
+        self.say(f"\u201c{said_title(deleted.title)}\u201d deleted: {UNDO_KEYS} brings it back", SAID_MS)
 
     def undo(self, by_key: bool = False) -> bool:
         """Bring back the text deleted last and open it; False when none can come back now. ``by_key``:
@@ -75,7 +83,7 @@ class TextUndo(QObject):
         self.view.flush_edit()
         deleted = self.deleted.pop()
         self.controller.restore_document(deleted, drop_open=empty)
-        self.say(f"\u201c{deleted.title}\u201d is back.", 5000)
+        self.say(f"\u201c{said_title(deleted.title)}\u201d is back.", 5000)
         return True
 
     def undoable(self) -> list[str]:
