@@ -196,3 +196,27 @@ def test_the_status_bars_words_cut_a_long_title_so_the_key_stays_in_view():
     said = said_title(long_title)
     assert len(said) <= SAID_TITLE_CHARS and said.endswith("\u2026") and long_title.startswith(said[:-1])
     assert said_title("Harbour") == "Harbour"
+
+
+def test_ctrl_2_into_a_text_not_yet_opened_puts_the_keys_in_the_text(qtbot, qapp, tiny_model_dir):
+    """A start in Chat, then Ctrl+2: the text opens after the tab shows, and the picker, where Qt moved the hidden
+    prompt's focus, is not where the keys stay (the person asked for the text)."""
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.store import Store
+    from desktop_app.gui.main_window import open_settings
+    from gui_windows import WAIT_MS, active, opened_window
+
+    paths = AppPaths.resolve().ensure()
+    open_settings(paths).setValue("mode", "chat")
+    store = Store.open(paths.db_path)
+    documents.create_document(store, STORY_TEXT, title="Harbour")
+    store.close()
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=4) as window:
+        active(qtbot, window)
+        window.prompt.setFocus()
+        qtbot.waitUntil(window.prompt.hasFocus, timeout=2000)
+        with qtbot.waitSignal(window.text.opened, timeout=WAIT_MS):
+            qtbot.keyClick(window.prompt, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: not window.text.opening, timeout=WAIT_MS)
+        assert window.text_view.text_widget().hasFocus() and not window.text_view.documents.hasFocus()
+        qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)

@@ -20,11 +20,13 @@ class TextDocuments:
 
     def __init__(self, view):
         self.view, self.controller = view, view.controller
-        view.documents.activated.connect(lambda i: self.open_document(view.documents.itemData(i)))
+        view.documents.activated.connect(self._chosen)
         view.new_button.clicked.connect(lambda: self.new_document())
         view.open_button.clicked.connect(lambda: self.open_file())
-        # the picker had the focus when a text began to open (chosen in it, Delete or Ctrl+Z on it): it is turned
-        # off meanwhile, and Qt handed its focus to Edit, where the next Space toggled the editor (texts63)
+        # the person opened a text from the picker (chose one, Delete or Ctrl+Z on it): it keeps the focus. It is
+        # turned off while the text opens, and Qt had handed its focus to Edit, where the next Space toggled the
+        # editor (texts63). Set by those actions only: a focus Qt moved to it (Chat's prompt hidden by Ctrl+2)
+        # is not the person's, and Ctrl+2 puts the keys in the text
         self.picker_had_focus = False
         self.controller.opening_changed.connect(self._opening)
         self.controller.opened.connect(self._show_document)
@@ -110,16 +112,26 @@ class TextDocuments:
         New the focus stayed on the button and the first words typed went nowhere (texts63)."""
         view = self.view
         if self.picker_had_focus:
+            self.picker_had_focus = False
             view.documents.setFocus(Qt.FocusReason.OtherFocusReason)
         elif empty and view.isVisible() and view.editing:
             view.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _opening(self, opening: bool) -> None:
         """While a text is read or made: its words say so, and nothing can edit the old one."""
-        picker = self.view.documents
-        if opening:  # (the window's focus widget: the window may be inactive a moment, as in a test)
-            self.picker_had_focus = picker.window().focusWidget() is picker
         self.view.status.setText("opening\u2026" if opening else "")
         self.view.set_busy(opening or self.controller.continuing)
         if not opening and self.picker_had_focus:
-            picker.setFocus(Qt.FocusReason.OtherFocusReason)  # (a deletion opens the next text: it starts here)
+            self.view.documents.setFocus(Qt.FocusReason.OtherFocusReason)  # (a deletion: the next text opens after)
+
+    def hold_picker_focus(self) -> None:
+        """The picker keeps the focus through the opening the person asks for on it now (if it has it)."""
+        picker = self.view.documents
+        # (the window's focus widget: the window may be inactive a moment, as in a test)
+        self.picker_had_focus = picker.window().focusWidget() is picker
+
+    def _chosen(self, index: int) -> None:
+        """A text chosen in the picker opens; the picker keeps the focus (its arrows choose the next one)."""
+        self.hold_picker_focus()
+        if not self.open_document(self.view.documents.itemData(index)):
+            self.picker_had_focus = False

@@ -61,8 +61,12 @@ class TextUndo(QObject):
         if self.controller.opening or self.controller.continuing:
             self.say(BUSY, 6000)
             return False
-        self.view.flush_edit()  # (the picker keeps the focus through the opening: text_documents)
-        return self.controller.delete_document()
+        self.view.flush_edit()
+        self.view.texts.hold_picker_focus()  # Delete on it: it keeps the focus while the next text opens
+        if self.controller.delete_document():
+            return True
+        self.view.texts.picker_had_focus = False
+        return False
 
     def _deleted(self, deleted) -> None:
         self.deleted.append(deleted)
@@ -81,6 +85,7 @@ class TextUndo(QObject):
         # an empty untitled text on screen was made because the deletion left none, or by New: it goes
         empty = self.view.texts.empty_untitled()
         self.view.flush_edit()
+        self.view.texts.hold_picker_focus()
         deleted = self.deleted.pop()
         self.controller.restore_document(deleted, drop_open=empty)
         self.say(f"\u201c{said_title(deleted.title)}\u201d is back.", 5000)
