@@ -50,7 +50,8 @@ SHORTCUTS = (
     ("F2", "in the adapter history: rename the selected adapter"),
     ("Delete", "in Text, on the picker of texts: delete the open text (its right-click menu too)"),
     ("Ctrl+Z", "bring back the adapter deleted last; in Text, the text deleted last first (until the app closes; "
-               "in a text box, once its typing is undone)"),
+               "from Chat too, with no adapter deleted: Text comes to the front; in a text box, once its typing "
+               "is undone)"),
     ("Ctrl+Enter", "in a better answer's box: save it"),
     ("F1", "this list; its second tab: what the figures mean"),
     ("Ctrl+Q", "quit (asks first while a fine-tune runs)"),
