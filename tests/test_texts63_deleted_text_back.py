@@ -220,3 +220,26 @@ def test_ctrl_2_into_a_text_not_yet_opened_puts_the_keys_in_the_text(qtbot, qapp
         qtbot.waitUntil(lambda: not window.text.opening, timeout=WAIT_MS)
         assert window.text_view.text_widget().hasFocus() and not window.text_view.documents.hasFocus()
         qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
+
+
+def test_a_click_under_a_short_coloured_text_gives_it_the_keys_and_a_paste_says_where_it_goes(qtbot, text_tab):
+    from PySide6.QtCore import QPoint
+
+    from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS
+    from gui_windows import WAIT_MS, active
+
+    window, view = text_tab, text_tab.text_view
+    with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+        harbour_opened(qtbot, window)
+    view.set_editing(False)
+    active(qtbot, window)
+    view.documents.setFocus()
+    viewport = view.heatmap_scroll.viewport()
+    below = QPoint(viewport.width() // 2, viewport.height() - 5)  # the blank room under the text's one line
+    assert view.heatmap.geometry().bottom() < view.heatmap.parentWidget().mapFromParent(below).y()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=below)
+    qtbot.waitUntil(view.heatmap.hasFocus, timeout=2000)
+    with qtbot.waitSignal(view.notice, timeout=2000) as said:
+        qtbot.keyClick(view.heatmap, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert said.args == [PASTE_ON_COLOURS_WORDS]
+    qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)

@@ -149,6 +149,9 @@ class TextView(QWidget):
         holder_layout.addWidget(self.heatmap)
         holder_layout.addStretch(1)
         scroll.setWidget(holder)
+        # a click under a short text (the holder's blank room) gave the keys to the scroll area itself, where Ctrl+V
+        # did nothing and said nothing (texts63): the text takes them, as a click on it does
+        scroll.setFocusProxy(self.heatmap)
         self.heatmap_scroll = scroll
         scroll.installEventFilter(self)  # its height also changes with the summary's and the status words' (eventFilter)
         paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self.heatmap, self._paste_on_colours)
