@@ -245,8 +245,8 @@ def forget_document(path, document_id: int) -> int:
 
 
 def forget_all_but(path, document_ids) -> int:
-    """Let go of the analyses of documents not among ``document_ids`` (those still stored); how many went.
-    Rows kept without a document stay (the budget bounds them)."""
+    """Let go of the analyses of documents not among ``document_ids`` (those still stored), those set aside for
+    an undo (``set_aside``) among them; how many went. Rows kept without a document stay (the budget bounds them)."""
     def gone_ids(conn: sqlite3.Connection) -> list[int]:
         kept_for = {r[0] for r in conn.execute("SELECT DISTINCT document_id FROM analyses "
                                                "WHERE document_id IS NOT NULL")}
