@@ -16,7 +16,7 @@ from desktop_app.cli.common import (RECORD_FIELDS, CliError, TqdmProgress, load_
                                     print_notice, record_id)
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import color_for, text_color_on
-from desktop_app.core.records import TokenRecord
+from desktop_app.core.records import RECORD_UNITS, TokenRecord
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -199,7 +199,7 @@ def cmd_generate(args) -> int:
     if args.json:
         result = {"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
                   "text": generation.text, "finish_reason": generation.finish_reason, "seed": generation.seed,
-                  "tokens": [r.to_json() for r in generation.records]}
+                  "units": RECORD_UNITS, "tokens": [r.to_json() for r in generation.records]}
         if message_id is not None:
             result["message_id"] = message_id
         print_json(result)
@@ -445,7 +445,8 @@ def cmd_score(args) -> int:
         records, first_text = scored.records, scored.unscored_prefix
     if args.json:
         print_json({"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
-                    "text": args.text, "unscored_prefix": first_text, "tokens": [r.to_json() for r in records]})
+                    "text": args.text, "unscored_prefix": first_text, "units": RECORD_UNITS,
+                    "tokens": [r.to_json() for r in records]})
         return 0
     sys.stdout.write(first_text)
     for record in records:

@@ -11,6 +11,7 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.palette import visible_whitespace
+from desktop_app.core.records import RECORD_UNITS
 
 
 def _open(args):
@@ -217,7 +218,8 @@ def _print_tokens(args, store, conv: dict) -> int:
     coloured as generate colours them; `history` had shown no index to rate a token by (cli59)."""
     answers = [m for m in conv["messages"] if m["role"] == "assistant"]
     if args.json:
-        print(json.dumps([{"message_id": m["id"], "tokens": [r.to_json() for r in store.token_records(m["id"])]}
+        print(json.dumps([{"message_id": m["id"], "units": RECORD_UNITS,
+                           "tokens": [r.to_json() for r in store.token_records(m["id"])]}
                           for m in answers], ensure_ascii=False, indent=2))
         return 0
     print(f"conversation {conv['id']}: {conv['title']}")
