@@ -17,6 +17,7 @@ from desktop_app import __version__
 from desktop_app.cli import explain_cmds, finetune_cmds, model_cmds, store_cmds, text_cmds
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
 from desktop_app.cli.help_examples import HelpFormatter, add_descriptions_and_examples
+from desktop_app.core.models import check_named_model
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def _run(argv: list[str]) -> int:
             from desktop_app.cli.gui_launch import launch_gui
 
             return launch_gui(args)
+        check_named_model(args.model)  # before the command imports PyTorch (seconds) to load it (cli63)
         return int(args.func(args) or 0)
     except CliError as exc:
         return _fail(str(exc), 2, wants_json)

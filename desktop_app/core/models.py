@@ -18,7 +18,8 @@ from desktop_app.core.gguf_conversion import convert_gguf, converted_folder_for,
 from desktop_app.core.install_copy import ready_bundled_folder
 from desktop_app.core.kept_blocks import KeptBlocks
 from desktop_app.core.memory import collection_paused
-from desktop_app.core.model_sources import ModelSource, Progress, download_hub_model, no_progress, resolve_spec
+from desktop_app.core.model_sources import (ModelSource, Progress, download_hub_model, local_source, no_progress,
+                                            resolve_spec)
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.weights_files import config_problem, safetensors_problem
 
@@ -115,6 +116,15 @@ def check_model_folder(folder: Path) -> None:
     if not any((folder / name).exists() for name in TOKENIZER_FILES):
         raise ModelError(f"{folder} has no tokenizer (tokenizer.json, or vocab.json and merges.txt): copy those files "
                          "from where the model came from, or save them there with tokenizer.save_pretrained(folder).")
+
+
+def check_named_model(spec: str | None) -> None:
+    """A ModelError for a model named by a path that holds none (no such folder or file, a folder without a
+    model), found without PyTorch or the network: `gpt2-desk score --model /etc` said so only after PyTorch's
+    10 s start (cli63). A hub id or a GPT-2 name passes: the load resolves those."""
+    source = local_source(spec.strip()) if spec and spec.strip() else None
+    if source is not None and source.kind == "folder":
+        check_model_folder(Path(source.location))
 
 
 def _weights_files(folder: Path) -> list[Path]:
