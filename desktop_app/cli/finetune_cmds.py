@@ -18,9 +18,9 @@ from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_wor
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.progress_words import measured_part, phase_name, terminal_line
-from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, new_since_words, rated_count_words,
-                                           repeats_words, short_first, shown_answer, unchecked_why, unchecked_words,
-                                           yours_label)
+from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, gives_yours, new_since_words,
+                                           rated_count_words, repeats_words, short_first, shown_answer, unchecked_why,
+                                           unchecked_words, yours_label)
 from desktop_app.core.train_counts import nothing_new_since
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import CANCELLED_MESSAGE
@@ -262,7 +262,7 @@ def _json_report(result, repeat: int | None, use_with: str | None) -> dict:
             "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
             "new_since_run": m.get("new_since_run_id"), "nothing_new_since_run": repeat,
             "taught": _marked(m.get("taught") or []),
-            "format_spill": spill(m.get("taught") or []), "metrics": m}
+            "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m), "metrics": m}
 
 
 def _print_report(result, repeat: int | None, use_with: str | None) -> None:
@@ -275,8 +275,8 @@ def _print_report(result, repeat: int | None, use_with: str | None) -> None:
     else:
         print(verdict_line(result, repeat))
     if "margin_before" in m:
-        for label, key in _margins(m):
-            print(f"  margin ({label}): {m[key + '_before']:.4f} -> {m[key + '_after']:.4f}")
+        for margin in gate_margins(m):  # the figures and words --json's "margins" gives
+            print(f"  margin ({margin['on']}): {margin['figures']} ({margin['moved']})")
         print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
         print(reask_line(m))
     sched = m.get("schedule")
@@ -292,7 +292,8 @@ def verdict_line(result, repeat: int | None) -> str:
     """The run's first line. ``repeat``: the run it repeated with nothing new (train_counts.nothing_new_since):
     its discard is no failure (usertest words45: "discarded" with the same figures read like one)."""
     if result.kept:
-        return f"run {result.run_id}: kept and activated ({adapter_name(result.adapter_id)})"
+        # the reason --json gives, as a discarded run's line gives it: how the margin moved, in the same words (cli63)
+        return f"run {result.run_id}: kept and activated ({adapter_name(result.adapter_id)}): {result.reason}"
     if result.status == "discarded" and repeat is not None:
         return (f"run {result.run_id}: nothing new since run {repeat}: it trained on the same ratings and came out "
                 f"the same, so the model in use stays as it is (the check said: {result.reason}).\n"
@@ -326,16 +327,6 @@ def _print_use_anyway(result, use_with: str) -> None:
         print(f"      after:  {_one_line(d.get('after'), 100)}")
     print(f"  The model in use is unchanged. Use it anyway with: {use_with}")
     print(f"  Leave it with: gpt2-desk adapters delete {result.adapter_id} (the next fine-tune removes it too)")
-
-
-def _margins(m: dict) -> list[tuple[str, str]]:
-    """The margins the gate read: the held-out one, and the one over all ratings that it also
-    asks to rise with few held out (a verdict may name either)."""
-    shown = [("held-out ratings" if m.get("gate_margin_on") == "heldout" else "all ratings", "margin")]
-    if m.get("gate_margin_on") == "heldout" and isinstance(m.get("margin_all_before"), (int, float)) \
-            and isinstance(m.get("margin_all_after"), (int, float)):
-        shown.append(("all ratings", "margin_all"))
-    return shown
 
 
 def _print_taught(taught: list[dict], since_run=None) -> None:
