@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--screenshot", metavar="OUT.png", help="start the window offscreen, save a PNG of it, exit")
-    parser.add_argument("--prompt", dest="screenshot_prompt", help="with --screenshot: send this prompt first")
+    parser.add_argument("--prompt", dest="screenshot_prompt", metavar="TEXT",  # not "SCREENSHOT_PROMPT" (cli63)
+                        help="with --screenshot: send this prompt first")
     parser.add_argument("--rate", dest="screenshot_rate", choices=["up", "down"], help="with --screenshot: rate the answer")
     parser.add_argument("--dark", action="store_true", help="with --screenshot: use the dark palette")
     parser.add_argument("--size", dest="screenshot_size", default="1280x800", metavar="WxH",

@@ -64,7 +64,11 @@ def cmd_explain(args) -> int:
         raise CliError("--steps must be at least 1")
     store = open_store(args)
     try:
-        written_by = store.get_message(args.message_id).get("model_id")
+        message = store.get_message(args.message_id)
+        if message.get("role") != "assistant":  # said before PyTorch starts, as the window's words (cli63)
+            raise CliError(f"Message {args.message_id} is a {message.get('role')} message; only answer tokens can "
+                           "be explained.")
+        written_by = message.get("model_id")
         if args.model is None:
             args.model = spec_for_model_id(written_by)
         by_its_writer = bool(written_by) and args.model == spec_for_model_id(written_by)

@@ -81,15 +81,25 @@ def _settings(args):
         value = getattr(args, arg)
         if value is not None:
             setattr(s, name, value)
-    if any(v is not None and v < 1 for v in (s.epochs, s.max_steps, s.batch_size)):
-        raise CliError("--epochs, --max-steps and --batch-size must be at least 1")
-    if (s.lr is not None and s.lr < 0) or not 0 <= s.heldout_fraction < 1:
-        raise CliError("--lr must be >= 0 and --heldout in [0, 1)")
+    _check_settings(args)
     if s.lora_alpha < s.lora_r:
         s.lora_alpha = 2 * s.lora_r
     if getattr(args, "precision", "auto") == "fast":  # bfloat16 autocast for the steps, where the CPU/GPU has it
         s.precision = "auto"
     return s
+
+
+def _check_settings(args) -> None:
+    """The first option given out of its range, named with what it takes: "--lr must be >= 0 and --heldout in
+    [0, 1)" was said for either one (cli63)."""
+    faults = [(f"--{name.replace('_', '-')}", value, "a whole number from 1 up") for name in
+              ("epochs", "max_steps", "batch_size", "lora_r") if (value := getattr(args, name)) is not None and value < 1]
+    faults += [("--lr", v, "0 or more (0 trains nothing)") for v in [args.lr] if v is not None and v < 0]
+    faults += [("--heldout", v, "a share from 0 up to, not including, 1 (0.2: a fifth of the rated answers)")
+               for v in [args.heldout] if v is not None and not 0 <= v < 1]
+    if faults:
+        option, value, wanted = faults[0]
+        raise CliError(f"{option} {value:g} is out of range: give {wanted}")
 
 
 # a training line's figures, every line the same columns, "-" where a step has no such figure (the kl or the margin

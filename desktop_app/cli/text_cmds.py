@@ -315,7 +315,7 @@ def cmd_continue(args) -> int:
                     "units": RECORD_UNITS, "tokens": [r.to_json() for r in generation.records]})
     else:
         print()
-        print(generation_summary(generation), file=sys.stderr)
+        print(generation_summary(generation, args.max_new_tokens), file=sys.stderr)
     if generation.finish_reason == "cancelled":
         print(STOPPED_WORDS if not args.json else STOPPED_WORDS.replace("above", "in the JSON"), file=sys.stderr)
     return 0

@@ -180,9 +180,10 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
     import torch
 
     with collection_paused(settle_after=True):  # see core.memory: no stalls, and the model lives long
+        # the device first: `--device cuda` without a GPU was said after a first conversion's minutes (cli63)
+        torch_device, _default = pick_device(device)
         folder = local_folder(source, paths, progress)
         check_model_folder(folder)
-        torch_device, _default = pick_device(device)
         dtype, compact, note = _weights_precision(torch_device, precision)
         progress(f"Loading {source.display_name}", 0, 1)
         load_dtype = torch.float32 if compact else dtype  # Compact quantizes from the float32 weights

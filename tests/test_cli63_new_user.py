@@ -1,0 +1,65 @@
+"""cli63: what a new user of the command line tripped over: `--device cuda` without a GPU said so after the bundled
+model's first conversion (minutes); `--max-new-tokens 100000` ended "stopped at --max-new-tokens 64", a number nobody
+typed; `explain` of a question (not an answer) started PyTorch first; `finetune --lr -1` and `--heldout 1` both said
+"--lr must be >= 0 and --heldout in [0, 1)"; `--screenshot /nonexist/x.png` made the folder and said "saved"."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.cli.model_cmds import generation_summary
+
+
+def test_a_missing_gpu_is_said_before_the_model_is_converted_or_read(tiny_model_dir, monkeypatch, tmp_path):
+    import torch
+
+    from desktop_app.core import models
+    from desktop_app.core.errors import ModelError
+    from desktop_app.core.model_sources import ModelSource
+    from desktop_app.core.paths import AppPaths
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has the GPU asked for")
+    read = []
+    monkeypatch.setattr(models, "local_folder", lambda *args: read.append(args) or tiny_model_dir)
+    source = ModelSource("folder", f"folder:{tiny_model_dir}", str(tiny_model_dir), "tiny")
+    with pytest.raises(ModelError, match="no CUDA GPU is available"):
+        models.load_model(source, AppPaths.resolve(tmp_path / "data"), "cuda")
+    assert read == [], "the device is checked before a GGUF's conversion or a download"
+
+
+def test_a_length_cut_by_the_window_names_what_was_asked():
+    generation = SimpleNamespace(finish_reason="length", settings=SimpleNamespace(max_new_tokens=64),
+                                 records=[None] * 64, tokens_per_s=10.0)
+    assert generation_summary(generation, 100000) == (
+        "[64 tokens, 10.0 tok/s, stopped at 64 tokens, the most an answer gets in this model's window "
+        "(--max-new-tokens 100000 asked for more)]")
+    assert generation_summary(generation, 64) == "[64 tokens, 10.0 tok/s, stopped at --max-new-tokens 64]"
+
+
+def test_explaining_a_question_is_refused_before_pytorch_starts(run_cli):
+    assert run_cli("ask", "--max-new-tokens", "2", "--seed", "1", "Hi")[0] == 0
+    code, out, err = run_cli("explain", "1", "--token", "0")
+    assert code == 2 and not out
+    assert err == "gpt2-desk: Message 1 is a user message; only answer tokens can be explained.\n"
+
+
+@pytest.mark.parametrize("option, value, said", [
+    ("--lr", "-1", "--lr -1 is out of range: give 0 or more"),
+    ("--heldout", "1", "--heldout 1 is out of range: give a share from 0 up to, not including, 1"),
+    ("--batch-size", "0", "--batch-size 0 is out of range: give a whole number from 1 up"),
+])
+def test_a_fine_tune_option_out_of_range_is_named(option, value, said, tmp_path, capsys):
+    assert main(["finetune", "--data-dir", str(tmp_path / "data"), option, value]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"gpt2-desk: {said}") and len(err.splitlines()) == 1
+
+
+def test_a_screenshot_into_a_missing_folder_is_refused(tmp_path, capsys):
+    out = tmp_path / "nowhere" / "window.png"
+    assert main(["--screenshot", str(out)]) == 2
+    assert capsys.readouterr().err.startswith(f"gpt2-desk: There is no folder {out.parent} for --screenshot")
+    assert not out.parent.exists()
