@@ -92,8 +92,9 @@ def _settings(args):
 def _check_settings(args) -> None:
     """The first option given out of its range, named with what it takes: "--lr must be >= 0 and --heldout in
     [0, 1)" was said for either one (cli63)."""
-    faults = [(f"--{name.replace('_', '-')}", value, "a whole number from 1 up") for name in
-              ("epochs", "max_steps", "batch_size", "lora_r") if (value := getattr(args, name)) is not None and value < 1]
+    counts = ("epochs", "max_steps", "batch_size", "lora_r")
+    faults = [(f"--{name.replace('_', '-')}", value, "a whole number from 1 up") for name in counts
+              if (value := getattr(args, name)) is not None and value < 1]
     faults += [("--lr", v, "0 or more (0 trains nothing)") for v in [args.lr] if v is not None and v < 0]
     faults += [("--heldout", v, "a share from 0 up to, not including, 1 (0.2: a fifth of the rated answers)")
                for v in [args.heldout] if v is not None and not 0 <= v < 1]
