@@ -63,3 +63,11 @@ def test_a_screenshot_into_a_missing_folder_is_refused(tmp_path, capsys):
     assert main(["--screenshot", str(out)]) == 2
     assert capsys.readouterr().err.startswith(f"gpt2-desk: There is no folder {out.parent} for --screenshot")
     assert not out.parent.exists()
+
+
+def test_an_unreachable_hub_model_names_the_one_that_works_offline():
+    from desktop_app.core.errors import ModelError
+    from desktop_app.core.model_sources import resolve_spec
+
+    with pytest.raises(ModelError, match="cannot be reached \\(offline\\). The bundled model works offline: 'bundled'"):
+        resolve_spec("someone/not-here-cli63", probe=lambda: False)

@@ -190,8 +190,10 @@ def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable)
         return ModelSource("hub", repo_id, repo_id, name)
     if default:
         return _bundled_instead_of(repo_id)
+    # what works instead, where a new user on an offline machine named GPT-2 as the README does (cli63)
     raise ModelError(f"'{repo_id}' is not in the local cache, no folder has that name, "
-                     "and the model hub cannot be reached (offline).")
+                     f"and the model hub cannot be reached (offline). The bundled model works offline: "
+                     f"'{BUNDLED_SPEC}' names it.")
 
 
 def local_source(spec: str) -> ModelSource | None:
