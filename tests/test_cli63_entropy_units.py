@@ -43,3 +43,16 @@ def test_ask_and_history_tokens_json_carry_the_same_units(run_cli):
     assert [t["entropy_bits"] for t in answer["tokens"]] == pytest.approx([t["entropy_bits"] for t in asked["tokens"]],
                                                                           abs=1e-4)
 
+
+
+def test_explain_json_names_its_units(tmp_path, tiny_model, capsys):
+    from desktop_app.cli import main
+    from desktop_app.core.generation import SamplingSettings
+    from helpers import stored_answer
+
+    db, message, _run = stored_answer(tiny_model, str(tmp_path / "explain.sqlite3"),
+                                      SamplingSettings(max_new_tokens=3, temperature=0.9, seed=5))
+    assert main(["explain", str(message), "--token", "1", "--db", db, "--steps", "4", "--json"]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert "nats" in said["units"]["attribution"] and said["attribution"]["difference"] is not None
+    assert said["units"]["lens.probs"].startswith("probability")

@@ -56,6 +56,14 @@ def token_id_for(tokenizer, text: str) -> int:
     return ids[0]
 
 
+# what explain --json's figures are in, as score's and generate's "units" say theirs: the attribution's figures had
+# no unit in the JSON, only in the text ("nats", cli62) (cli63)
+EXPLAIN_UNITS = {"recorded_prob": "probability, 0 to 1", "lens.probs": "probability, 0 to 1",
+                 "lens.ranks": "1 = the likeliest token",
+                 "attribution": "difference, baseline_difference, sum and each token's score: nats (natural log "
+                                "of the target's probability over the other's); gap: a share of the difference"}
+
+
 def cmd_explain(args) -> int:
     from desktop_app.core.explain import explain
     from desktop_app.core.token_context import context_for_message
@@ -88,7 +96,7 @@ def cmd_explain(args) -> int:
     other = written_by if written_by and written_by != loaded.model_id else None
     if args.json:
         print_json({"model": loaded.model_id, "written_by": written_by, "asked_token_index": args.token,
-                    **result.to_json()})
+                    "units": EXPLAIN_UNITS, **result.to_json()})
         return 0
     colour = args.color or sys.stdout.isatty()
     lines = report_lines(result, loaded.model_id, colour)
