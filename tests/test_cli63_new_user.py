@@ -71,3 +71,13 @@ def test_an_unreachable_hub_model_names_the_one_that_works_offline():
 
     with pytest.raises(ModelError, match="cannot be reached \\(offline\\). The bundled model works offline: 'bundled'"):
         resolve_spec("someone/not-here-cli63", probe=lambda: False)
+
+
+def test_a_dpo_export_of_a_lone_thumb_says_what_makes_a_pair(run_cli, tmp_path):
+    """A person who had rated an answer up was told "rate answers ... first" by `export --format dpo`."""
+    assert run_cli("ask", "--max-new-tokens", "2", "--seed", "1", "Hi")[0] == 0
+    assert run_cli("rate", "2", "up")[0] == 0
+    code, out, err = run_cli("export", "--format", "dpo", "--out", str(tmp_path / "pairs.jsonl"))
+    assert code == 2 and not (tmp_path / "pairs.jsonl").exists()
+    assert "a DPO example is a pair: a better answer you wrote for an answer" in err and "rate answers" not in err
+    assert run_cli("export", "--format", "sft", "--out", str(tmp_path / "liked.jsonl"))[0] == 0
