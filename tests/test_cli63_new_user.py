@@ -5,6 +5,7 @@ typed; `explain` of a question (not an answer) started PyTorch first; `finetune 
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -81,3 +82,22 @@ def test_a_dpo_export_of_a_lone_thumb_says_what_makes_a_pair(run_cli, tmp_path):
     assert code == 2 and not (tmp_path / "pairs.jsonl").exists()
     assert "a DPO example is a pair: a better answer you wrote for an answer" in err and "rate answers" not in err
     assert run_cli("export", "--format", "sft", "--out", str(tmp_path / "liked.jsonl"))[0] == 0
+
+
+def test_an_option_a_command_does_not_take_is_said_by_that_command(capsys, tmp_path):
+    assert main(["chat", "--data-dir", str(tmp_path / "data"), "--conversation", "3"]) == 2
+    assert capsys.readouterr().err == ("gpt2-desk chat: error: unrecognized arguments: --conversation 3 "
+                                       "(`gpt2-desk chat --help` shows what it takes)\n")
+    assert main(["--bogus"]) == 2
+    assert capsys.readouterr().err.startswith("gpt2-desk: error: unrecognized arguments: --bogus")
+
+
+def test_a_better_answer_that_is_the_answer_itself_is_refused(run_cli):
+    """The window's box will not save the same text again; `correct` saved it."""
+    code, out, _ = run_cli("ask", "--json", "--max-new-tokens", "3", "--seed", "1", "Hi")
+    assert code == 0
+    answer = json.loads(out)
+    code, out, err = run_cli("correct", str(answer["message_id"]), f" {answer['text']} ")
+    assert code == 2 and "a better answer must differ from it" in err and "Nothing was saved" in err
+    code, out, _ = run_cli("history", "1", "--json")
+    assert code == 0 and all(m.get("correction") is None for m in json.loads(out)["messages"])

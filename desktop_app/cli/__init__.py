@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (model_cmds, store_cmds, finetune_cmds, explain_cmds, text_cmds):
         module.register(subparsers, common)
+    parser.commands = subparsers.choices  # _parse: an unknown option is said by its command's parser
     add_descriptions_and_examples(parser)
     return parser
 
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(argv: list[str]) -> int:
     wants_json = _asks_for_json(argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = _parse(build_parser(), argv)
     except UsageError as exc:
         return _fail(str(exc), 2, wants_json, prefix="")
     try:
@@ -110,6 +111,17 @@ def _run(argv: list[str]) -> int:
                          "writing to it. Try again when it is done.", 2, wants_json)
         log.exception("unexpected error")
         return _fail(f"unexpected error: {exc} (details in the log file)", 1, wants_json)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parse_args``, except that an option the command does not take is said by that command's parser:
+    `gpt2-desk chat --conversation 3` was "gpt2-desk: error: unrecognized arguments" with the top-level help's
+    name, where `gpt2-desk chat --help` lists what chat takes (cli63)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        command = parser.commands.get(getattr(args, "command", None) or "", parser)
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _database_busy(exc: Exception) -> bool:

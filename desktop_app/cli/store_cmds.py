@@ -145,6 +145,11 @@ def cmd_correct(args) -> int:
     mid = _message_id(args.message_id)
     with _open(args) as store:
         earlier = store.correction(mid)
+        answer = store.get_message(mid)
+        if answer.get("role") == "assistant" and args.text.strip() and args.text.strip() == answer["text"].strip():
+            # the window's box will not save it either (gui/ratings.py); a pair of one text twice (cli63)
+            raise CliError(f"That is message {mid}'s own text: a better answer must differ from it (the same text "
+                           "again teaches nothing). Nothing was saved.")
         store.set_correction(mid, args.text)
     # a second `correct` replaced the first in silence: the person may have meant to add one (usertest27)
     if earlier is None:
