@@ -72,11 +72,7 @@ def cmd_explain(args) -> int:
         raise CliError("--steps must be at least 1")
     store = open_store(args)
     try:
-        message = store.get_message(args.message_id)
-        if message.get("role") != "assistant":  # said before PyTorch starts, as the window's words (cli63)
-            raise CliError(f"Message {args.message_id} is a {message.get('role')} message; only answer tokens can "
-                           "be explained.")
-        written_by = message.get("model_id")
+        written_by = _answer_writer(store, args.message_id)
         if args.model is None:
             args.model = spec_for_model_id(written_by)
         by_its_writer = bool(written_by) and args.model == spec_for_model_id(written_by)
@@ -128,6 +124,14 @@ class _AttributionBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _answer_writer(store, message_id: int) -> str | None:
+    """The model that wrote the answer; a question is refused before PyTorch starts, in the core's words (cli63)."""
+    message = store.get_message(message_id)
+    if message.get("role") != "assistant":
+        raise CliError(f"Message {message_id} is a {message.get('role')} message; only answer tokens can be explained.")
+    return message.get("model_id")
 
 
 def _check_token_before_loading(store, message_id: int, token: int, by_its_writer: bool) -> None:
