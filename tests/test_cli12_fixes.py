@@ -268,7 +268,7 @@ def test_a_database_another_program_is_writing_is_busy_not_an_unexpected_error(t
 
 def test_an_export_with_nothing_rated_says_what_would_fill_it(tmp_path, capsys):
     common = ["--data-dir", str(tmp_path / "data")]
-    for extra, why in (([], "no chat ratings make kto examples: rate answers"),
+    for extra, why in (([], "no chat ratings make kto examples yet: a KTO example is any rated answer"),
                        (["--text"], "no Text-mode ratings make kto examples: rate a continuation")):
         out = tmp_path / f"e{len(extra)}.jsonl"
         # an error, and no file: an empty one with exit 0 read as an export that worked (usertest 12)

@@ -221,7 +221,8 @@ def test_json_help_gives_the_records_units(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])
     said = " ".join(capsys.readouterr().out.split())
-    assert "logprob (natural log)" in said and "entropy (in nats: the tables' entropy_bits x 0.693)" in said
+    assert "logprob (natural log)" in said and "entropy_bits (bits, as the text says)" in said
+    assert "entropy (the same in nats, kept for older scripts)" in said
 
 
 def test_the_json_s_entropy_is_the_table_s_in_nats(run_cli):

@@ -34,13 +34,13 @@ def test_a_second_run_that_learned_over_the_base_and_on_the_new_rating_is_kept_t
 def test_a_second_run_whose_new_ratings_did_not_rise_over_the_adapter_in_use_is_discarded():
     verdict = gate.judge(_second_run(margin_new_after=0.2, new_rated=2))
     assert not verdict.kept and verdict.failed == ["margin"]
-    assert "the margin on your 2 new ratings did not rise over the adapter in use (0.21 -> 0.2)" in verdict.reason
+    assert "the margin on your 2 new ratings did not rise over the adapter in use (0.210 -> 0.200)" in verdict.reason
 
 
 def test_a_second_run_that_learned_nothing_over_the_base_is_discarded():
     verdict = gate.judge(_second_run(margin_all_after=0.9))
     assert not verdict.kept
-    assert "the rated margin did not move the right way over the base model's (0.93 -> 0.9)" in verdict.reason
+    assert "the rated margin did not move the right way over the base model's (0.930 -> 0.900)" in verdict.reason
 
 
 def test_a_second_run_that_lost_most_of_what_the_adapter_in_use_had_learned_is_discarded():

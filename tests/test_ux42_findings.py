@@ -75,7 +75,7 @@ def test_fine_tune_again_words_a_discarded_runs_reason_as_the_card_does(make_win
          "margin_heldout_after": -0.04502, "margin_all_before": 0.5, "margin_all_after": 0.7,
          "probe_ppl_before": 28.06, "probe_ppl_after": 29.25}
     verdict = gate.judge(m, 0.05)
-    assert not verdict.kept and "0.08315 -> -0.04502" in verdict.reason
+    assert not verdict.kept and "0.083 -> -0.045" in verdict.reason  # margin_figures, as the summary prints it (cli63)
     window = make_window(max_new_tokens=6)
     store, panel, model = window.chat.store, window.finetune_panel, window.chat.loaded.model_id
     store.rate_message(ask(qtbot, window, "Who wrote Hamlet?")["message_id"], 1)

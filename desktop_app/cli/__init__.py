@@ -17,6 +17,7 @@ from desktop_app import __version__
 from desktop_app.cli import explain_cmds, finetune_cmds, model_cmds, store_cmds, text_cmds
 from desktop_app.cli.common import CliError, add_common_options, finish_common_options
 from desktop_app.cli.help_examples import HelpFormatter, add_descriptions_and_examples
+from desktop_app.core.models import check_named_model
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--screenshot", metavar="OUT.png", help="start the window offscreen, save a PNG of it, exit")
-    parser.add_argument("--prompt", dest="screenshot_prompt", help="with --screenshot: send this prompt first")
+    parser.add_argument("--prompt", dest="screenshot_prompt", metavar="TEXT",  # not "SCREENSHOT_PROMPT" (cli63)
+                        help="with --screenshot: send this prompt first")
     parser.add_argument("--rate", dest="screenshot_rate", choices=["up", "down"], help="with --screenshot: rate the answer")
     parser.add_argument("--dark", action="store_true", help="with --screenshot: use the dark palette")
     parser.add_argument("--size", dest="screenshot_size", default="1280x800", metavar="WxH",
@@ -62,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (model_cmds, store_cmds, finetune_cmds, explain_cmds, text_cmds):
         module.register(subparsers, common)
+    parser.commands = subparsers.choices  # _parse: an unknown option is said by its command's parser
     add_descriptions_and_examples(parser)
     return parser
 
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(argv: list[str]) -> int:
     wants_json = _asks_for_json(argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = _parse(build_parser(), argv)
     except UsageError as exc:
         return _fail(str(exc), 2, wants_json, prefix="")
     try:
@@ -89,6 +92,7 @@ def _run(argv: list[str]) -> int:
             from desktop_app.cli.gui_launch import launch_gui
 
             return launch_gui(args)
+        check_named_model(args.model)  # before the command imports PyTorch (seconds) to load it (cli63)
         return int(args.func(args) or 0)
     except CliError as exc:
         return _fail(str(exc), 2, wants_json)
@@ -107,6 +111,17 @@ def _run(argv: list[str]) -> int:
                          "writing to it. Try again when it is done.", 2, wants_json)
         log.exception("unexpected error")
         return _fail(f"unexpected error: {exc} (details in the log file)", 1, wants_json)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parse_args``, except that an option the command does not take is said by that command's parser:
+    `gpt2-desk chat --conversation 3` was "gpt2-desk: error: unrecognized arguments" with the top-level help's
+    name, where `gpt2-desk chat --help` lists what chat takes (cli63)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        command = parser.commands.get(getattr(args, "command", None) or "", parser)
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _database_busy(exc: Exception) -> bool:

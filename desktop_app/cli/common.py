@@ -29,10 +29,11 @@ def token_words(index: int) -> str:
     """A token of an answer named for a person: the window's number, counted from 1, then the --token that names
     it here, counted from 0 ("token 8 (--token 7)"); "token 7" alone here was the window's "token 8" (cli52)."""
     return f"token {index + 1} (--token {index})"
-# what a token's JSON record holds, in its units: "entropy" is stored in nats, where the text and the window say
-# bits (score's table reads entropy_bits), and no --json said which (cli62)
-RECORD_FIELDS = ("per token: prob, logprob (natural log), rank (1 = the likeliest), entropy (in nats: the "
-                 "tables' entropy_bits x 0.693) and the top alternatives")
+# what a token's JSON record holds, in its units: "entropy" is in nats, where the text and the window say bits; each
+# record also has "entropy_bits", and each object with records a "units" map (cli62, cli63)
+RECORD_FIELDS = ("per token: prob, logprob (natural log), rank (1 = the likeliest), entropy_bits (bits, as the "
+                 "text says), entropy (the same in nats, kept for older scripts) and the top alternatives; "
+                 "\"units\" names each unit")
 COMMON_DEFAULTS = {"data_dir": None, "db": None, "model": None, "device": "auto", "precision": "auto"}
 
 

@@ -56,6 +56,14 @@ def token_id_for(tokenizer, text: str) -> int:
     return ids[0]
 
 
+# what explain --json's figures are in, as score's and generate's "units" say theirs: the attribution's figures had
+# no unit in the JSON, only in the text ("nats", cli62) (cli63)
+EXPLAIN_UNITS = {"recorded_prob": "probability, 0 to 1", "lens.probs": "probability, 0 to 1",
+                 "lens.ranks": "1 = the likeliest token",
+                 "attribution": "difference, baseline_difference, sum and each token's score: nats (natural log "
+                                "of the target's probability over the other's); gap: a share of the difference"}
+
+
 def cmd_explain(args) -> int:
     from desktop_app.core.explain import explain
     from desktop_app.core.token_context import context_for_message
@@ -64,7 +72,7 @@ def cmd_explain(args) -> int:
         raise CliError("--steps must be at least 1")
     store = open_store(args)
     try:
-        written_by = store.get_message(args.message_id).get("model_id")
+        written_by = _answer_writer(store, args.message_id)
         if args.model is None:
             args.model = spec_for_model_id(written_by)
         by_its_writer = bool(written_by) and args.model == spec_for_model_id(written_by)
@@ -84,7 +92,7 @@ def cmd_explain(args) -> int:
     other = written_by if written_by and written_by != loaded.model_id else None
     if args.json:
         print_json({"model": loaded.model_id, "written_by": written_by, "asked_token_index": args.token,
-                    **result.to_json()})
+                    "units": EXPLAIN_UNITS, **result.to_json()})
         return 0
     colour = args.color or sys.stdout.isatty()
     lines = report_lines(result, loaded.model_id, colour)
@@ -116,6 +124,14 @@ class _AttributionBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _answer_writer(store, message_id: int) -> str | None:
+    """The model that wrote the answer; a question is refused before PyTorch starts, in the core's words (cli63)."""
+    message = store.get_message(message_id)
+    if message.get("role") != "assistant":
+        raise CliError(f"Message {message_id} is a {message.get('role')} message; only answer tokens can be explained.")
+    return message.get("model_id")
 
 
 def _check_token_before_loading(store, message_id: int, token: int, by_its_writer: bool) -> None:

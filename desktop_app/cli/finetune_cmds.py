@@ -18,9 +18,9 @@ from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_wor
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.progress_words import measured_part, phase_name, terminal_line
-from desktop_app.core.taught_words import (changed_unrated_words, gives_yours, new_since_words, rated_count_words,
-                                           repeats_words, short_first, shown_answer, unchecked_why, unchecked_words,
-                                           yours_label)
+from desktop_app.core.taught_words import (changed_unrated_words, gate_margins, gives_yours, new_since_words,
+                                           rated_count_words, repeats_words, short_first, shown_answer, unchecked_why,
+                                           unchecked_words, yours_label)
 from desktop_app.core.train_counts import nothing_new_since
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.core.train_verdict import CANCELLED_MESSAGE
@@ -81,15 +81,26 @@ def _settings(args):
         value = getattr(args, arg)
         if value is not None:
             setattr(s, name, value)
-    if any(v is not None and v < 1 for v in (s.epochs, s.max_steps, s.batch_size)):
-        raise CliError("--epochs, --max-steps and --batch-size must be at least 1")
-    if (s.lr is not None and s.lr < 0) or not 0 <= s.heldout_fraction < 1:
-        raise CliError("--lr must be >= 0 and --heldout in [0, 1)")
+    _check_settings(args)
     if s.lora_alpha < s.lora_r:
         s.lora_alpha = 2 * s.lora_r
     if getattr(args, "precision", "auto") == "fast":  # bfloat16 autocast for the steps, where the CPU/GPU has it
         s.precision = "auto"
     return s
+
+
+def _check_settings(args) -> None:
+    """The first option given out of its range, named with what it takes: "--lr must be >= 0 and --heldout in
+    [0, 1)" was said for either one (cli63)."""
+    counts = ("epochs", "max_steps", "batch_size", "lora_r")
+    faults = [(f"--{name.replace('_', '-')}", value, "a whole number from 1 up") for name in counts
+              if (value := getattr(args, name)) is not None and value < 1]
+    faults += [("--lr", v, "0 or more (0 trains nothing)") for v in [args.lr] if v is not None and v < 0]
+    faults += [("--heldout", v, "a share from 0 up to, not including, 1 (0.2: a fifth of the rated answers)")
+               for v in [args.heldout] if v is not None and not 0 <= v < 1]
+    if faults:
+        option, value, wanted = faults[0]
+        raise CliError(f"{option} {value:g} is out of range: give {wanted}")
 
 
 # a training line's figures, every line the same columns, "-" where a step has no such figure (the kl or the margin
@@ -262,7 +273,7 @@ def _json_report(result, repeat: int | None, use_with: str | None) -> dict:
             "use_with": use_with, "started_from_adapter": m.get("started_from_adapter"),
             "new_since_run": m.get("new_since_run_id"), "nothing_new_since_run": repeat,
             "taught": _marked(m.get("taught") or []),
-            "format_spill": spill(m.get("taught") or []), "metrics": m}
+            "format_spill": spill(m.get("taught") or []), "margins": gate_margins(m), "metrics": m}
 
 
 def _print_report(result, repeat: int | None, use_with: str | None) -> None:
@@ -275,8 +286,8 @@ def _print_report(result, repeat: int | None, use_with: str | None) -> None:
     else:
         print(verdict_line(result, repeat))
     if "margin_before" in m:
-        for label, key in _margins(m):
-            print(f"  margin ({label}): {m[key + '_before']:.4f} -> {m[key + '_after']:.4f}")
+        for margin in gate_margins(m):  # the figures and words --json's "margins" gives
+            print(f"  margin ({margin['on']}): {margin['figures']} ({margin['moved']})")
         print(f"  probe perplexity: {m['probe_ppl_before']:.3f} -> {m['probe_ppl_after']:.3f}")
         print(reask_line(m))
     sched = m.get("schedule")
@@ -292,7 +303,8 @@ def verdict_line(result, repeat: int | None) -> str:
     """The run's first line. ``repeat``: the run it repeated with nothing new (train_counts.nothing_new_since):
     its discard is no failure (usertest words45: "discarded" with the same figures read like one)."""
     if result.kept:
-        return f"run {result.run_id}: kept and activated ({adapter_name(result.adapter_id)})"
+        # the reason --json gives, as a discarded run's line gives it: how the margin moved, in the same words (cli63)
+        return f"run {result.run_id}: kept and activated ({adapter_name(result.adapter_id)}): {result.reason}"
     if result.status == "discarded" and repeat is not None:
         return (f"run {result.run_id}: nothing new since run {repeat}: it trained on the same ratings and came out "
                 f"the same, so the model in use stays as it is (the check said: {result.reason}).\n"
@@ -326,16 +338,6 @@ def _print_use_anyway(result, use_with: str) -> None:
         print(f"      after:  {_one_line(d.get('after'), 100)}")
     print(f"  The model in use is unchanged. Use it anyway with: {use_with}")
     print(f"  Leave it with: gpt2-desk adapters delete {result.adapter_id} (the next fine-tune removes it too)")
-
-
-def _margins(m: dict) -> list[tuple[str, str]]:
-    """The margins the gate read: the held-out one, and the one over all ratings that it also
-    asks to rise with few held out (a verdict may name either)."""
-    shown = [("held-out ratings" if m.get("gate_margin_on") == "heldout" else "all ratings", "margin")]
-    if m.get("gate_margin_on") == "heldout" and isinstance(m.get("margin_all_before"), (int, float)) \
-            and isinstance(m.get("margin_all_after"), (int, float)):
-        shown.append(("all ratings", "margin_all"))
-    return shown
 
 
 def _print_taught(taught: list[dict], since_run=None) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+
+from desktop_app.cli.common import CliError
 
 
 def has_display() -> bool:
@@ -14,6 +17,11 @@ def has_display() -> bool:
 
 
 def launch_gui(args) -> int:
+    if args.screenshot and not Path(args.screenshot).expanduser().parent.is_dir():
+        # as every other file the command line writes: a mistyped folder was made, at the file system's root too
+        # (cli63: `--screenshot /nonexist/x.png` said "saved")
+        raise CliError(f"There is no folder {Path(args.screenshot).expanduser().parent} for --screenshot: create it "
+                       "first, or pick another path.")
     if not args.screenshot and not has_display():
         print(
             "gpt2-desk: no display found, so the window cannot open.\n"

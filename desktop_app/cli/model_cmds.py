@@ -16,7 +16,7 @@ from desktop_app.cli.common import (RECORD_FIELDS, CliError, TqdmProgress, load_
                                     print_notice, record_id)
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import color_for, text_color_on
-from desktop_app.core.records import TokenRecord
+from desktop_app.core.records import RECORD_UNITS, TokenRecord
 
 
 def register(subparsers, common: argparse.ArgumentParser) -> None:
@@ -87,10 +87,16 @@ ENDINGS = {"eos": "the model ended it", "stop": "the model ended it", "length": 
            "context": "stopped: the model's window is full", "cancelled": "stopped"}
 
 
-def generation_summary(generation) -> str:
-    """The line under a generation: "[20 tokens, 3.0 tok/s, stopped at --max-new-tokens 20]"."""
+def generation_summary(generation, asked: int | None = None) -> str:
+    """The line under a generation: "[20 tokens, 3.0 tok/s, stopped at --max-new-tokens 20]". ``asked``: the
+    --max-new-tokens given, where the prompt's room cut it (at most half the model's window): "--max-new-tokens
+    100000" had ended "stopped at --max-new-tokens 64", a number nobody typed (cli63)."""
     reason = generation.finish_reason or ""
-    ending = ENDINGS.get(reason, reason).format(limit=generation.settings.max_new_tokens)
+    limit = generation.settings.max_new_tokens
+    ending = ENDINGS.get(reason, reason).format(limit=limit)
+    if reason == "length" and asked is not None and asked > limit:
+        ending = (f"stopped at {limit} tokens, the most an answer gets in this model's window "
+                  f"(--max-new-tokens {asked} asked for more)")
     return f"[{len(generation.records)} tokens, {generation.tokens_per_s:.1f} tok/s, {ending}]"
 
 
@@ -199,13 +205,13 @@ def cmd_generate(args) -> int:
     if args.json:
         result = {"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
                   "text": generation.text, "finish_reason": generation.finish_reason, "seed": generation.seed,
-                  "tokens": [r.to_json() for r in generation.records]}
+                  "units": RECORD_UNITS, "tokens": [r.to_json() for r in generation.records]}
         if message_id is not None:
             result["message_id"] = message_id
         print_json(result)
     else:
         print()
-        summary = generation_summary(generation)
+        summary = generation_summary(generation, args.max_new_tokens)
         if message_id is not None:
             summary += f" saved as message {message_id}"
         print(summary, file=sys.stderr)
@@ -317,7 +323,7 @@ class TerminalChat:
             print("[stopped before its first token: nothing kept of this question]", file=sys.stderr)
             return
         self.turns += [Turn("user", line), Turn("assistant", generation.text)]
-        summary = generation_summary(generation)
+        summary = generation_summary(generation, self.args.max_new_tokens)
         if self.saving:
             with open_store(self.args) as store:
                 self.conversation_id, user_id = session.add_prompt(store, self.conversation_id, line)
@@ -445,7 +451,8 @@ def cmd_score(args) -> int:
         records, first_text = scored.records, scored.unscored_prefix
     if args.json:
         print_json({"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
-                    "text": args.text, "unscored_prefix": first_text, "tokens": [r.to_json() for r in records]})
+                    "text": args.text, "unscored_prefix": first_text, "units": RECORD_UNITS,
+                    "tokens": [r.to_json() for r in records]})
         return 0
     sys.stdout.write(first_text)
     for record in records:

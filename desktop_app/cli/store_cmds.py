@@ -11,6 +11,7 @@ from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import STOPPED, is_interrupted, stopped_unstarted
 from desktop_app.core.logs import quiet_libraries
 from desktop_app.core.palette import visible_whitespace
+from desktop_app.core.records import RECORD_UNITS
 
 
 def _open(args):
@@ -144,6 +145,11 @@ def cmd_correct(args) -> int:
     mid = _message_id(args.message_id)
     with _open(args) as store:
         earlier = store.correction(mid)
+        answer = store.get_message(mid)
+        if answer.get("role") == "assistant" and args.text.strip() and args.text.strip() == answer["text"].strip():
+            # the window's box will not save it either (gui/ratings.py); a pair of one text twice (cli63)
+            raise CliError(f"That is message {mid}'s own text: a better answer must differ from it (the same text "
+                           "again teaches nothing). Nothing was saved.")
         store.set_correction(mid, args.text)
     # a second `correct` replaced the first in silence: the person may have meant to add one (usertest27)
     if earlier is None:
@@ -217,7 +223,8 @@ def _print_tokens(args, store, conv: dict) -> int:
     coloured as generate colours them; `history` had shown no index to rate a token by (cli59)."""
     answers = [m for m in conv["messages"] if m["role"] == "assistant"]
     if args.json:
-        print(json.dumps([{"message_id": m["id"], "tokens": [r.to_json() for r in store.token_records(m["id"])]}
+        print(json.dumps([{"message_id": m["id"], "units": RECORD_UNITS,
+                           "tokens": [r.to_json() for r in store.token_records(m["id"])]}
                           for m in answers], ensure_ascii=False, indent=2))
         return 0
     print(f"conversation {conv['id']}: {conv['title']}")
@@ -385,7 +392,12 @@ def _nothing_to_export(args) -> str:
     if args.text:
         return (f"no Text-mode ratings make {args.format} examples: rate a continuation's tokens or branches in "
                 "Text mode first")
-    return f"no chat ratings make {args.format} examples: rate answers (thumbs, tokens, a better answer) first"
+    # what each format is made of: "rate answers first" was said to a person who had rated, for dpo (cli63)
+    makes = {"dpo": "a DPO example is a pair: a better answer you wrote for an answer (gpt2-desk correct ID \"...\"), "
+                    "or a liked and a disliked answer to the same question",
+             "sft": "an SFT example is an answer you liked (thumbs up) or a better answer you wrote",
+             "kto": "a KTO example is any rated answer (thumbs, tokens, a better answer)"}
+    return f"no chat ratings make {args.format} examples yet: {makes[args.format]}"
 
 
 def _script_path(args) -> Path | None:

@@ -16,6 +16,7 @@ from desktop_app.cli.model_cmds import add_sampling_options, generation_summary,
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import MAX_ENTROPY_BITS  # no torch: the histogram's end
 from desktop_app.core.recited import MIN_TOKENS  # (no model, no torch: the default in --help)
+from desktop_app.core.records import RECORD_UNITS
 
 # the lists' token numbers count from 1, as the window's status bar does for the same token (they had counted from
 # 0, the --json records' index: "token 7" here was the window's "token 8", cli52)
@@ -311,10 +312,10 @@ def cmd_continue(args) -> int:
     if args.json:
         print_json({"file": args.file, "model": loaded.model_id, "text": generation.text,
                     "finish_reason": generation.finish_reason, "seed": generation.seed,
-                    "tokens": [r.to_json() for r in generation.records]})
+                    "units": RECORD_UNITS, "tokens": [r.to_json() for r in generation.records]})
     else:
         print()
-        print(generation_summary(generation), file=sys.stderr)
+        print(generation_summary(generation, args.max_new_tokens), file=sys.stderr)
     if generation.finish_reason == "cancelled":
         print(STOPPED_WORDS if not args.json else STOPPED_WORDS.replace("above", "in the JSON"), file=sys.stderr)
     return 0

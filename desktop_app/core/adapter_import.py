@@ -28,7 +28,7 @@ from desktop_app.core.adapters import CONFIG_FILE, META_FILE, STAGING_PREFIX, WE
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.finetune_effect import distinct_prompts, question_texts
 from desktop_app.core.model_export import hub_id_for
-from desktop_app.core.taught_words import margin_figures, margin_move
+from desktop_app.core.taught_words import kept_margin_words
 from desktop_app.core.weights_files import safetensors_problem
 
 log = logging.getLogger(__name__)
@@ -299,12 +299,7 @@ def rescore_rated(store, loaded, model, adapter_id: int, cancel=None) -> int:
 def kept_reason(metrics: dict) -> str:
     """Why the gate would keep an imported adapter, its margin's move worded by its size, with the figures."""
     before, after = metrics.get("margin_before"), metrics.get("margin_after")
-    if before is None or after is None:
-        moved = "moved the right way"
-    else:
-        # a kept adapter's margin that fell, fell within the gate's chance (gate.SMALL_HELDOUT_NOISE)
-        how = "moved the right way" if margin_move(before, after) == "rose" else "barely moved the right way"
-        moved = f"{how} (preference margin {margin_figures(before, after)})"
+    moved = "moved the right way" if before is None or after is None else kept_margin_words(before, after, " \u2192 ")
     return f"your ratings {moved} and general text reads as fluently as before"
 
 

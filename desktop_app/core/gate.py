@@ -26,7 +26,7 @@ import torch
 from desktop_app.core import work_meter
 from desktop_app.core.count_words import counted
 from desktop_app.core.paths import RESOURCES_DIR
-from desktop_app.core.taught_words import all_ratings_words
+from desktop_app.core.taught_words import all_ratings_words, kept_margin_words, margin_figures
 from desktop_app.core.train_data import TrainingData
 from desktop_app.core.train_logps import pad_batch, per_token_logps
 from desktop_app.core.train_measure import prompt_shared_logps
@@ -432,13 +432,15 @@ class Verdict:
 
     margin_on: str = "heldout"  # the ratings whose margin judged the run: "heldout", else "all" (none held out)
     split_kept: bool = False  # the run kept the split of the adapter it started from (train_data.EarlierSplit)
+    margin: tuple[float, float] | None = None  # that margin (before, after), worded in a kept run's reason
 
     @property
     def reason(self) -> str:
         if self.reasons:
             return "; ".join(self.reasons)
         rated = "held-out ratings" if self.margin_on == "heldout" else all_ratings_words(self.split_kept)
-        return f"{rated} moved the right way and general text reads as fluently as before"
+        moved = kept_margin_words(*self.margin) if self.margin else "moved the right way"
+        return f"{rated} {moved} and general text reads as fluently as before"
 
 
 def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
@@ -460,8 +462,10 @@ def judge(metrics: dict, max_ppl_rise: float = 0.05) -> Verdict:
     checks = (("margin", _margin_failure(metrics)), ("perplexity", _perplexity_failure(metrics, max_ppl_rise)),
               ("degenerate", _reask_failure(metrics)))
     reasons = [reason for _kind, reason in checks if reason]
-    return Verdict(not reasons, reasons, [kind for kind, reason in checks if reason],
-                   metrics.get("gate_margin_on", "heldout"), bool(metrics.get("split_kept")))
+    on = metrics.get("gate_margin_on", "heldout")
+    before, after = metrics.get(f"margin_{on}_before"), metrics.get(f"margin_{on}_after")
+    return Verdict(not reasons, reasons, [kind for kind, reason in checks if reason], on,
+                   bool(metrics.get("split_kept")), None if before is None or after is None else (before, after))
 
 
 def _margin_failure(metrics: dict) -> str | None:
@@ -492,7 +496,7 @@ def _from_adapter_failure(metrics: dict, on: str, small: bool) -> str | None:
     if not new_after - new_before > MIN_MARGIN_RISE:
         n = metrics.get("new_rated") or 0
         return (f"the margin on your {counted(n, 'new rating')} did not rise over the adapter in use "
-                f"({_fmt(new_before)} -> {_fmt(new_after)})")
+                f"({_figures(new_before, new_after)})")
     if on == "heldout" and metrics.get("heldout_trained_by_parent"):
         # the adapter in use trained on these held-out ratings (its run held none out): its margin there is
         # what it memorised, no share of it to keep for a run that never saw them (bench/second_run.py,
@@ -519,11 +523,11 @@ def _against_failure(metrics: dict, on: str, small: bool, against: str) -> str |
     than = " over the base model's" if against == "base" else ""
     if not _moved_right(before, after, SMALL_HELDOUT_NOISE if small else 0.0):
         label = "held-out" if on == "heldout" else "rated"
-        return f"the {label} margin did not move the right way{than} ({_fmt(before)} -> {_fmt(after)})"
+        return f"the {label} margin did not move the right way{than} ({_figures(before, after)})"
     if small:  # the all-ratings margin must rise strictly: the adapter learned what it was shown
         b_all, a_all = metrics.get(f"margin_all_{against}"), metrics.get("margin_all_after")
         if b_all is None or a_all is None or not a_all > b_all:
-            return f"the margin over all ratings did not move the right way{than} ({_fmt(b_all)} -> {_fmt(a_all)})"
+            return f"the margin over all ratings did not move the right way{than} ({_figures(b_all, a_all)})"
     return None
 
 
@@ -563,3 +567,11 @@ def _moved_right(before, after, noise: float) -> bool:
 
 def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
+
+
+def _figures(before, after) -> str:
+    """A margin's "before -> after" as the printed summary and ``finetune --json``'s ``margins`` give it
+    (taught_words.margin_figures), where "0.03802 -> 0.03802" had stood beside "0.0380 -> 0.0380" (cli63)."""
+    if before is None or after is None:
+        return f"{_fmt(before)} -> {_fmt(after)}"
+    return margin_figures(before, after, arrow=" -> ")

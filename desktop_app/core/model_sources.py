@@ -173,7 +173,7 @@ def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable)
     if spec == BUNDLED_SPEC:
         path = bundled_gguf_path()
         return ModelSource("gguf", f"bundled:{BUNDLED_NAME}", str(path), f"{BUNDLED_NAME} (bundled, offline)")
-    local = _local_source(spec)
+    local = local_source(spec)
     if local is not None:
         return local
     if not is_hub_id(spec):
@@ -190,11 +190,13 @@ def resolve_spec(spec: str | None, *, probe: Callable[[], bool] = hub_reachable)
         return ModelSource("hub", repo_id, repo_id, name)
     if default:
         return _bundled_instead_of(repo_id)
+    # what works instead, where a new user on an offline machine named GPT-2 as the README does (cli63)
     raise ModelError(f"'{repo_id}' is not in the local cache, no folder has that name, "
-                     "and the model hub cannot be reached (offline).")
+                     f"and the model hub cannot be reached (offline). The bundled model works offline: "
+                     f"'{BUNDLED_SPEC}' names it.")
 
 
-def _local_source(spec: str) -> ModelSource | None:
+def local_source(spec: str) -> ModelSource | None:
     """A .gguf file or a model folder named by ``spec``; None where it names neither and does not look
     like a path (a hub id, then)."""
     path = Path(spec).expanduser()

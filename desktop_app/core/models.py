@@ -18,7 +18,8 @@ from desktop_app.core.gguf_conversion import convert_gguf, converted_folder_for,
 from desktop_app.core.install_copy import ready_bundled_folder
 from desktop_app.core.kept_blocks import KeptBlocks
 from desktop_app.core.memory import collection_paused
-from desktop_app.core.model_sources import ModelSource, Progress, download_hub_model, no_progress, resolve_spec
+from desktop_app.core.model_sources import (ModelSource, Progress, download_hub_model, local_source, no_progress,
+                                            resolve_spec)
 from desktop_app.core.paths import AppPaths
 from desktop_app.core.weights_files import config_problem, safetensors_problem
 
@@ -117,6 +118,15 @@ def check_model_folder(folder: Path) -> None:
                          "from where the model came from, or save them there with tokenizer.save_pretrained(folder).")
 
 
+def check_named_model(spec: str | None) -> None:
+    """A ModelError for a model named by a path that holds none (no such folder or file, a folder without a
+    model), found without PyTorch or the network: `gpt2-desk score --model /etc` said so only after PyTorch's
+    10 s start (cli63). A hub id or a GPT-2 name passes: the load resolves those."""
+    source = local_source(spec.strip()) if spec and spec.strip() else None
+    if source is not None and source.kind == "folder":
+        check_model_folder(Path(source.location))
+
+
 def _weights_files(folder: Path) -> list[Path]:
     """The folder's .safetensors weights, in any case; a ModelError where there are none (pickles alone
     said so) or none transformers finds: it asks for model.safetensors by that name, so where the file
@@ -170,9 +180,10 @@ def load_model(source: ModelSource, paths: AppPaths, device: str = "auto",
     import torch
 
     with collection_paused(settle_after=True):  # see core.memory: no stalls, and the model lives long
+        # the device first: `--device cuda` without a GPU was said after a first conversion's minutes (cli63)
+        torch_device, _default = pick_device(device)
         folder = local_folder(source, paths, progress)
         check_model_folder(folder)
-        torch_device, _default = pick_device(device)
         dtype, compact, note = _weights_precision(torch_device, precision)
         progress(f"Loading {source.display_name}", 0, 1)
         load_dtype = torch.float32 if compact else dtype  # Compact quantizes from the float32 weights

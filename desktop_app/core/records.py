@@ -54,7 +54,8 @@ class TokenRecord:
             "prob": self.prob,
             "logprob": self.logprob,
             "rank": self.rank,
-            "entropy": self.entropy,
+            "entropy": self.entropy,  # nats, as stored and as files written before entropy_bits read it
+            "entropy_bits": self.entropy_bits,  # the unit every text and view says (cli63)
             "top": [asdict(a) for a in self.top],
             "precision": self.precision,
         }
@@ -70,6 +71,12 @@ class TokenRecord:
             top=tuple(Alternative(int(a["id"]), a["text"], float(a["prob"])) for a in data.get("top", ())),
             precision=data.get("precision"),
         )
+
+
+# what a record's JSON figures are in, for a JSON object that carries records ("units"): "entropy" alone had left a
+# script to guess nats where every text and view says bits (cli63)
+RECORD_UNITS = {"prob": "probability, 0 to 1", "logprob": "natural log of prob", "rank": "1 = the likeliest token",
+                "entropy": "nats (kept for scripts that read it)", "entropy_bits": "bits, as every text and view says"}
 
 
 def joined_text(records) -> str:

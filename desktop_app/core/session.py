@@ -14,12 +14,13 @@ from __future__ import annotations
 import contextlib
 import threading
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Callable
 
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.generation import Generation, SamplingSettings
 from desktop_app.core.model_sources import ModelSource, Progress, resolve_spec
-from desktop_app.core.models import LoadedModel, load_model
+from desktop_app.core.models import LoadedModel, check_model_folder, load_model
 from desktop_app.core.prompts import Turn, build_prompt
 from desktop_app.core.records import TokenRecord, joined_text
 from desktop_app.core.word_cut import clip_at_word
@@ -54,6 +55,8 @@ def open_model(spec: str | ModelSource | None, paths, device: str = "auto", *, s
     source = spec if isinstance(spec, ModelSource) else resolve_spec(spec)
     if source.notice:
         notice(source.notice)
+    if source.kind == "folder":  # a folder that holds no model is said at once, not after PyTorch's ~10 s start (cli63)
+        check_model_folder(Path(source.location))
     # the first import of PyTorch and transformers took ~25 s on a busy CPU, under "Finding the
     # model" beside a banner that had found it (usertest 9): said as what it is
     progress(f"Starting PyTorch to run {source.display_name}", 0, 0)

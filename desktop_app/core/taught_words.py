@@ -373,3 +373,32 @@ def margin_figures(before: float, after: float, digits: tuple[int, ...] = (3, 4,
         if was != now:
             break
     return f"{was}{arrow}{now}"
+
+
+def kept_margin_words(before: float, after: float, arrow: str = " -> ") -> str:
+    """How a kept run's (or an imported adapter's) margin moved, by its size (``margin_move``), with the figures
+    (``margin_figures``): "moved the right way (preference margin 0.500 -> 0.700)". The fine-tune's verdict said
+    "moved the right way" over 5.7386 -> 5.7395, which its printed lines and the window call "barely moved" (cli63).
+    A fall reaches here only within the gate's chance for a small held-out set (gate.SMALL_HELDOUT_NOISE)."""
+    barely = "barely moved the right way" if after >= before else "barely moved"
+    how = {"rose": "moved the right way", "fell": "fell a little, within chance for so few held-out ratings",
+           "barely moved": barely}[margin_move(before, after)]
+    return f"{how} (preference margin {margin_figures(before, after, arrow=arrow)})"
+
+
+def gate_margins(m: dict) -> list[dict]:
+    """The margins a run's gate read, each as the printed summary and ``finetune --json``'s ``margins`` give it:
+    ``on`` (whose ratings), ``before``, ``after``, ``moved`` (``margin_move``) and ``figures`` (``margin_figures``):
+    the held-out one, and the one over all ratings that the gate also reads when few are held out. One place for
+    both, where the printed lines had rounded to four decimals and the verdict to four significant digits (cli63)."""
+    heldout = m.get("gate_margin_on") == "heldout"
+    shown = [("held-out ratings" if heldout else "all ratings", m.get("margin_before"), m.get("margin_after"))]
+    if heldout:
+        shown.append(("all ratings", m.get("margin_all_before"), m.get("margin_all_after")))
+    return [{"on": on, "before": before, "after": after, "moved": margin_move(before, after),
+             "figures": margin_figures(before, after, arrow=" -> ")}
+            for on, before, after in shown if _is_number(before) and _is_number(after)]
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -16,6 +16,7 @@ from pathlib import Path
 from desktop_app.core.documents import HISTOGRAM_BINS, TextSummary
 from desktop_app.core.errors import UserFacingError
 from desktop_app.core.palette import MAX_ENTROPY_BITS
+from desktop_app.core.records import RECORD_UNITS
 
 CSV_COLUMNS = ("section", "label", "low", "high", "count", "share", "value")
 
@@ -51,7 +52,7 @@ def analysis_json(scored, summary: TextSummary, written=None, **about) -> dict:
     model's continuation wrote (``written[i]``, documents.written_by_model), else "you"."""
     written = written or [False] * len(scored.records)
     return dict(about, complete=scored.complete, summary=summary_json(summary),
-                unscored_prefix=scored.unscored_prefix,
+                unscored_prefix=scored.unscored_prefix, units=RECORD_UNITS,
                 tokens=[r.to_json() | {"by": "model" if by_model else "you"}
                         for r, by_model in zip(scored.records, written)])
 

@@ -19,12 +19,7 @@ def token_figures(record: TokenRecord, index: int, *, piece_hex: Callable[[int, 
     "entropy_bits" an "entropy" in another unit read as the same figure (leftovers56). What the inspector
     says besides, where it says it: a split character's "bytes" (``piece_hex(id, text)``: its hex, "" for a
     whole character) and an alternative's "sampler" cut (``cut``: id -> why)."""
-    figures = {}
-    for key, value in {"index": index, **record.to_json()}.items():
-        if key == "entropy":
-            figures["entropy_bits"] = record.entropy_bits
-        else:
-            figures[key] = value
+    figures = {key: value for key, value in {"index": index, **record.to_json()}.items() if key != "entropy"}
     figures["surprisal_bits"] = record.surprisal_bits
     if piece_hex is not None and piece_hex(record.id, record.text):
         figures["bytes"] = piece_hex(record.id, record.text)

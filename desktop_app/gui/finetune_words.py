@@ -16,9 +16,9 @@ from desktop_app.core.finetune_effect import (all_changed_facts, changed_how_wor
                                              repeated_opening)
 from desktop_app.core.format_spill import spill, spill_words
 from desktop_app.core.taught_words import (Unchecked, all_ratings_words, changed_unrated_words, clip_at_word,
-                                           margin_move, new_rated, new_unlearned, rated, rated_count_words,
-                                           rated_questions, repeats_words, short_of_yours, unchecked_parts,
-                                           unchecked_why)
+                                           margin_figures, margin_move, new_rated, new_unlearned, rated,
+                                           rated_count_words, rated_questions, repeats_words, short_of_yours,
+                                           unchecked_parts, unchecked_why)
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
                                             waits_for_consent)
 
@@ -178,16 +178,18 @@ def why_words(reason: str, m: dict) -> str:
                  if match.group(1) == "held-out" and held else "your ratings" if match.group(1) else "all your ratings")
         than = ", against the base model" if match.group(2) else ""
         return (f"on {where}, the model did not come to prefer what you liked more{than} "
-                f"(preference margin {_three(match.group(3))} -> {_three(match.group(4))})")
+                f"(preference margin {_pair_figures(match.group(3), match.group(4))})")
 
     return _MARGIN_REASON.sub(plain, reason).replace("->", "\u2192")
 
 
-def _three(figure: str) -> str:
+def _pair_figures(before: str, after: str) -> str:
+    """The reason's two figures as the card's margin line and the CLI give them (margin_figures: three decimals,
+    more where three read the same: "0.007 -> 0.007" had hidden which way it moved); "n/a" stays."""
     try:
-        return f"{float(figure):.3f}"
+        return margin_figures(float(before), float(after), arrow=" -> ")
     except ValueError:  # "n/a"
-        return figure
+        return f"{before} -> {after}"
 
 
 def waiting_title(adapter_id, metrics: dict) -> str:
