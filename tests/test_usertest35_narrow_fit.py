@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from test_geometry62_narrow_screen import _fill_screen, _settle  # noqa: E402
+from test_gui import make_window  # noqa: E402,F401
 from test_gui_ux20_fixes import window  # noqa: E402,F401  (window: a fixture)
 
 BUNDLED_NOTICE = ("Using the bundled model SmolLM2-135M-Instruct, which works offline. GPT-2 (openai-community/gpt2) "
@@ -56,3 +57,29 @@ def test_the_train_button_fits_a_480_px_screen_s_panel(window, qtbot, monkeypatc
     assert button.width() >= button.sizeHint().width(), "its short words whole"
     _fill_screen(window, monkeypatch, 1280, 800)
     qtbot.waitUntil(lambda: button.text() == fp.TRAIN_WORDS)
+
+
+def test_a_kept_run_s_card_and_the_adapter_history_fit_a_480_px_screen_s_panel(make_window, tmp_path, qtbot,
+                                                                              monkeypatch):
+    """After a kept run (as on Xvfb), the card's before/after title, its Compare button and the history's buttons had
+    kept the panel 276 px wide in its 190: the panel scrolled sideways and the card was cut at its edge."""
+    from desktop_app.gui import finetune_panel as fp
+    from desktop_app.gui import view_toolbar
+    from test_card28_card import shown_card
+
+    panel = shown_card(make_window, tmp_path)
+    window = panel.window()
+    assert panel.history.button_columns == 2 and panel.compare_button.text() == fp.COMPARE_WORDS, "roomy: as before"
+    _fill_screen(window, monkeypatch, 480, 640)
+    qtbot.waitUntil(lambda: not window.side_tabs.isVisible())
+    view_toolbar.reveal(window, "side_tabs")
+    window.side_tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(lambda: window.side_tabs.geometry().right() < window.splitter.width(), timeout=5000)
+    _settle()
+    qtbot.waitUntil(lambda: panel.horizontalScrollBar().maximum() == 0, timeout=5000)
+    assert panel.widget().width() <= panel.viewport().width()
+    for widget in (panel.taught.title, panel.compare_button, *panel.history._button_order()):
+        right = widget.mapTo(panel.viewport(), widget.rect().topRight()).x()
+        assert right < panel.viewport().width(), f"{widget} ends at {right}, past {panel.viewport().width()}"
+    assert panel.history.button_columns == 1
+    assert panel.compare_button.text() == fp.COMPARE_SHORT_WORDS and panel.compare_button.accessibleName() == fp.COMPARE_WORDS

@@ -42,6 +42,15 @@ NARROW_PANEL, NARROW_MARGIN = 240, 6
 # the train button's words, and their short form where they do not fit the panel: on a 480 px screen the whole
 # words (209 px) asked a horizontal scroll of the panel's 190 px to be read or clicked
 TRAIN_WORDS, TRAIN_SHORT_WORDS, TRAINING_WORDS = "Fine-tune on my ratings", "Fine-tune", "Fine-tuning\u2026"
+COMPARE_WORDS, COMPARE_SHORT_WORDS = "Compare before / after\u2026", "Compare\u2026"
+
+
+def fit_words(button, whole: str, short: str, room: int) -> None:
+    """``button`` says ``whole`` where it fits ``room`` px, else ``short``; ``whole`` stays its accessible name."""
+    button.setAccessibleName(whole)
+    button.setText(whole)
+    if button.sizeHint().width() > room:
+        button.setText(short)
 
 
 class FineTunePanel(QScrollArea):
@@ -175,7 +184,7 @@ class FineTunePanel(QScrollArea):
         self._build_consent(rl)  # right under the title: the question comes before the figures
         rl.addWidget(self.result_body)
         rl.addWidget(self.result_details)
-        self.compare_button = QPushButton(icon("compare"), "Compare before / after\u2026")
+        self.compare_button = QPushButton(icon("compare"), COMPARE_WORDS)
         self.compare_button.setObjectName("SmallButton")
         self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
         self.compare_button.clicked.connect(self.compare_requested)
@@ -629,14 +638,14 @@ class FineTunePanel(QScrollArea):
         self.explain_note.setVisible(shown)
 
     def _fit_train_words(self) -> None:
-        """The train button's whole words where they fit the panel's width, else "Fine-tune" (the whole words
-        stay its accessible name)."""
+        """The train button's and the run card's Compare button's whole words where they fit the panel's width,
+        else their short form (the whole words stay their accessible names)."""
         whole = TRAINING_WORDS if self.controller.running else TRAIN_WORDS
-        self.train_button.setAccessibleName(whole)
-        self.train_button.setText(whole)
         margins = self.widget().layout().contentsMargins()
-        if self.train_button.sizeHint().width() > self.viewport().width() - margins.left() - margins.right():
-            self.train_button.setText(TRAIN_SHORT_WORDS if whole == TRAIN_WORDS else whole)
+        room = self.viewport().width() - margins.left() - margins.right()
+        fit_words(self.train_button, whole, TRAIN_SHORT_WORDS if whole == TRAIN_WORDS else whole, room)
+        card = self.result_box.layout().contentsMargins()
+        fit_words(self.compare_button, COMPARE_WORDS, COMPARE_SHORT_WORDS, room - card.left() - card.right())
 
     def resizeEvent(self, event) -> None:
         """The adapter history fits the view whole, its buttons with it (its list scrolls where it is short). The
