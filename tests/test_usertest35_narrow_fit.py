@@ -82,4 +82,35 @@ def test_a_kept_run_s_card_and_the_adapter_history_fit_a_480_px_screen_s_panel(m
         right = widget.mapTo(panel.viewport(), widget.rect().topRight()).x()
         assert right < panel.viewport().width(), f"{widget} ends at {right}, past {panel.viewport().width()}"
     assert panel.history.button_columns == 1
-    assert panel.compare_button.text() == fp.COMPARE_SHORT_WORDS and panel.compare_button.accessibleName() == fp.COMPARE_WORDS
+    compare = panel.compare_button
+    assert compare.text() == fp.COMPARE_SHORT_WORDS and compare.accessibleName() == fp.COMPARE_WORDS
+
+
+def test_the_token_inspector_fits_a_480_px_screen_s_panel(window, qtbot, monkeypatch):
+    """Its button rows, figures and "Continue with …" had kept it 269 px wide in its 186 px view: Copy figures,
+    "bad" and the figures' ends were cut at its edge, with no way to scroll to them."""
+    from desktop_app.gui import inspector as insp
+    from test_gui_ux20_fixes import answer_cards, ask
+
+    ask(qtbot, window)
+    card = answer_cards(window)[-1]
+    inspector = window.inspector
+    _fill_screen(window, monkeypatch, 480, 640)
+    qtbot.waitUntil(lambda: not window.side_tabs.isVisible())
+    card.view.select_token(1)
+    window.show_token(card, 1)  # what a token click does: the panel comes back for it
+    qtbot.waitUntil(window.side_tabs.isVisible)
+    qtbot.waitUntil(lambda: window.side_tabs.geometry().right() < window.splitter.width(), timeout=5000)
+    _settle()
+    view = inspector.scroll.viewport()
+    assert view.width() < insp.NARROW_INSPECTOR_PX
+    qtbot.waitUntil(lambda: inspector.scroll.widget().width() <= view.width())
+    for widget in (inspector.copy_button, inspector.bad_button, inspector.branch_button,
+                   *inspector.stat_values.values()):
+        right = widget.mapTo(view, widget.rect().topRight()).x()
+        assert right < view.width(), f"{widget.text()!r} ends at {right}, past the view's {view.width()}"
+    assert inspector.copy_button.geometry().top() > inspector.explain.button.geometry().bottom(), "one under another"
+    assert inspector.branch_button.accessibleName() == insp.BRANCH_LABEL
+    _fill_screen(window, monkeypatch, 1280, 800)  # room again: side by side, the words whole
+    qtbot.waitUntil(lambda: inspector.branch_button.text() == insp.BRANCH_LABEL)
+    qtbot.waitUntil(lambda: inspector.copy_button.geometry().top() == inspector.explain.button.geometry().top())
