@@ -30,6 +30,17 @@ STEP_WORDS = {"Reading ratings": "reading your ratings",
 # and nothing said why; bench/training_lag.py measures the window's lag)
 SLOW_WINDOW = "The window may answer slowly while this trains on the processor (Cancel frees it)."
 
+# "Why this token?" computes on the model lane while a run trains on the training lane: both share the processor
+# (or the GPU), and nothing had said why the run's steps and time left grew meanwhile (usertest35)
+EXPLAIN_SLOWS_STATUS = "slowed by \u201cWhy this token?\u201d"
+
+
+def explain_slows_words(on_processor: bool) -> str:
+    """The panel's line while an explanation runs beside a fine-tune."""
+    shared = "processor" if on_processor else "GPU"
+    return (f"\u201cWhy this token?\u201d is running too: it shares the {shared} with this run, so the run goes "
+            "slower (and its time left grows) until the explanation ends or you cancel it.")
+
 
 # the measuring of the model in use between two steps (TrainProgress.training_follows): no check of the result
 # yet, and the loss curve stands still meanwhile (usertest 14: "Checking whether it helps" at step 2 of 24,

@@ -116,12 +116,10 @@ class AdapterHistory(QFrame):
         self.import_button.setText("Import\u2026")
         self.import_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.report_button = QPushButton(icon("compare"), "Report\u2026")
-        rows = ((self.use_button, self.rollback_button), (self.base_button, self.delete_button),
-                (self.report_button, self.export_button))  # the two long ones in one column: it fits 280 px
-        for r, row in enumerate(rows):
-            for i, b in enumerate(row):
-                b.setObjectName("SmallButton")
-                grid.addWidget(b, r, i)
+        self.button_grid, self.button_columns = grid, 0
+        for b in self._button_order():
+            b.setObjectName("SmallButton")
+        self._lay_buttons(2)
         layout.addWidget(self.buttons)
         self.title_row.addWidget(self.import_button)
         self.use_button.clicked.connect(self._use)
@@ -173,12 +171,32 @@ class AdapterHistory(QFrame):
             # the list hid with the keyboard in it: Qt passed it on to "Import…", where Space opens a file dialog
             self.focus_elsewhere()
 
+    def _button_order(self) -> list:
+        """Two by two, row by row (the two long ones in one column: it fits 280 px)."""
+        return [self.use_button, self.rollback_button, self.base_button, self.delete_button,
+                self.report_button, self.export_button]
+
+    def _lay_buttons(self, columns: int) -> None:
+        if columns == self.button_columns:
+            return
+        self.button_columns = columns
+        for i, button in enumerate(self._button_order()):
+            self.button_grid.removeWidget(button)
+            self.button_grid.addWidget(button, i // columns, i % columns)
+
+    def _buttons_fit_two_columns(self, width: int) -> bool:
+        order = self._button_order()
+        widest = [max(b.sizeHint().width() for b in order[column::2]) for column in (0, 1)]
+        return sum(widest) + self.button_grid.horizontalSpacing() <= width
+
     def fit_to(self, width: int, height: int) -> None:
         """``width`` x ``height``: what the panel's view has for the whole history. The list takes what its
         title, "In use" line and buttons leave and scrolls past that, so the buttons stay in view with the
         list: at 1024x600 four rows of a fine-tune's four lines made the history taller than the panel, and
         Ctrl+H showed its middle, the buttons' last row below the panel's end (a new user)."""
         self.room = (width, height)
+        # one under another where two side by side do not fit: on a 480 px screen they kept the panel 241 px wide
+        self._lay_buttons(2 if self._buttons_fit_two_columns(width) else 1)
         self._fit_list()
 
     def _rows_height(self) -> int:

@@ -29,6 +29,11 @@ COMPACT_MARGINS, WHOLE_MARGINS = (12, 1, 4, 1), (12, 6, 6, 6)  # the grid's, as 
 LABEL_ROOM_PX = 320
 
 
+# A cut notice's text may narrow to this many average characters and its "…": its least width had been its
+# longest word's (97 px: "(openai-community/gpt2)" wrapped), and beside "Choose a model…" in the chat's 243 px
+# on a 480 px screen that cut the link by 23 px. The text is cut anyway, whole in its tooltip and a click away.
+LABEL_LEAST_CHARS = 5
+
 WRAPPED = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
 
 
@@ -93,8 +98,12 @@ class ShortLabel(QLabel):
     def minimumSizeHint(self):
         """Shown, the height of its lines at its width, up to ``least_lines`` (all of them once opened):
         QLabel's own is one line, so the window's least height left out the rest of a notice (or of an
-        error) and an opened one squeezed the Text tab below its least height in a 480 px window."""
+        error) and an opened one squeezed the Text tab below its least height in a 480 px window. Its least
+        width is a few characters' (LABEL_LEAST_CHARS) while it is cut: the button beside it keeps its words."""
         hint = super().minimumSizeHint()
+        if not self.expanded:  # an opened one wraps its words whole
+            hint.setWidth(min(hint.width(), self.fontMetrics().averageCharWidth() * LABEL_LEAST_CHARS
+                              + self.fontMetrics().horizontalAdvance("\u2026")))
         if self.isVisible() and self.width() > 1:
             hint.setHeight(super().heightForWidth(self.width()) if self.expanded else
                            self.whole_height(min(self.max_lines, self.least_lines)))

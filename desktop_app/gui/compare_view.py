@@ -43,6 +43,10 @@ from desktop_app.gui.token_view import TokenView, token_label
 
 log = logging.getLogger(__name__)
 
+# a view shorter than this scrolls its header (title, pickers, legend, prompt) away with the answer: kept above it,
+# the header left a long answer 184 px at 640x480 and 290 px at 800x600
+HEADER_SCROLLS_BELOW_PX = 520
+
 
 class CompareView(CompareScoring, QFrame):
     """Pick a rated answer and a baseline; see the change per token.
@@ -85,8 +89,19 @@ class CompareView(CompareScoring, QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(10)
-        title = styled_label("WHAT THE FINE-TUNE CHANGED", "PanelTitle")
-        layout.addWidget(title)
+        layout.addWidget(self._build_header())
+        layout.addWidget(self._build_answer_area(), 1)
+        self.header_scrolls = False  # the header is in the answer's scroll (a short window: _place_header)
+        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
+        self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def _build_header(self) -> QWidget:
+        """The title, the pickers, the legend, the prompt and the scoring's progress: what is not the answer."""
+        self.header = QWidget()
+        layout = QVBoxLayout(self.header)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(styled_label("WHAT THE FINE-TUNE CHANGED", "PanelTitle"))
         layout.addLayout(self._build_pickers())
         layout.addLayout(self._build_legend())
         self.prompt_label = styled_label("", "Muted", wrap=True)
@@ -97,9 +112,32 @@ class CompareView(CompareScoring, QFrame):
         self.scoring = ScoringProgress(self)
         self.scoring.cancel_button.clicked.connect(self._cancel_pressed)
         layout.addWidget(self.scoring)
-        layout.addWidget(self._build_answer_area(), 1)
-        self.answer_combo.currentIndexChanged.connect(lambda _i: self._answer_changed())
-        self.baseline_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        return self.header
+
+    def minimumSizeHint(self):
+        """As wide as the header asks wherever it is (the window's least width is read from it: fit_over)."""
+        hint = super().minimumSizeHint()
+        margins = self.layout().contentsMargins()
+        hint.setWidth(max(hint.width(), self.header.minimumSizeHint().width() + margins.left() + margins.right()))
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_header(event.size().height() < HEADER_SCROLLS_BELOW_PX)
+
+    def _place_header(self, scrolls: bool) -> None:
+        """In a short window the header scrolls away with the answer, else it stays above it: at 640x480 it took
+        225 of the window's 412 px and left a long answer a strip of 184 px (seven lines) to be read through."""
+        if scrolls == self.header_scrolls:
+            return
+        self.header_scrolls = scrolls
+        target = self.answer_holder.layout() if scrolls else self.layout()
+        self.header.layout().setContentsMargins(0, 0, 0, 0)
+        target.insertWidget(0, self.header)
+        # (moved, the header's combos went after the answer in the Tab order: put back before it)
+        QWidget.setTabOrder(self.answer_combo, self.baseline_combo)
+        QWidget.setTabOrder(self.baseline_combo, self.scoring.cancel_button)
+        QWidget.setTabOrder(self.scoring.cancel_button, self.view)
 
     def _build_pickers(self) -> QFormLayout:
         """Which answer, which baseline ("Before") and the adapter in use ("After")."""
@@ -149,11 +187,11 @@ class CompareView(CompareScoring, QFrame):
         self.view.set_colorizer(self._colour)
         self.view.set_format_hook(self._tooltip)
         inner.addWidget(self.view)
-        scroll = QScrollArea()
+        self.answer_scroll = scroll = QScrollArea()
         scroll.setObjectName("Transcript")
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        holder = QWidget()
+        self.answer_holder = holder = QWidget()
         holder.setObjectName("TranscriptInner")
         hl = QVBoxLayout(holder)
         hl.setContentsMargins(0, 0, 0, 0)
@@ -253,6 +291,8 @@ class CompareView(CompareScoring, QFrame):
         self.reload_answers(select=message_id)
 
     def _answer_changed(self) -> None:
+        if self.answer_combo.currentData() != self.message_id:  # another answer reads from its top (and the header)
+            self.answer_scroll.verticalScrollBar().setValue(0)
         self.message_id = self.answer_combo.currentData()
         self._explain_shown_marks()
         active = self.active()

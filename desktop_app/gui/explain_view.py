@@ -41,6 +41,8 @@ class ExplainView(QFrame):
     back_requested = Signal(str)  # reload the model with the precision it had before "Exact weights" (a choice)
     rate_bad_requested = Signal()  # "Rate this token bad": the token menu's rating (the inspector's own)
     runner_up_requested = Signal(int)  # "Continue with ... instead": a branch at this token (the inspector's)
+    # an explanation started (True) or no longer runs (False): the fine-tune, on the same processor, says it is slowed
+    busy_changed = Signal(bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -52,7 +54,7 @@ class ExplainView(QFrame):
         self.ticket = 0
         self.result = None  # the whole explanation, once the attribution is in
         self.partial = None  # the lens and sampler, while the attribution runs
-        self.stopper = None  # stops the computation under way
+        self._stopper = None  # stops the computation under way (the property ``stopper``)
         self.go_on = None  # goes on with the attribution paused for an answer (False: it cannot)
         self.pausing = False  # the run under way was stopped for an answer (pause_for_answer)
         self.resume_after_answer = False  # ... and runs again once the model is free (resume)
@@ -380,6 +382,22 @@ class ExplainView(QFrame):
         """The status line; an empty one takes no room."""
         self.status.setText(text)
         self.status.setVisible(bool(text))
+
+    @property
+    def stopper(self):
+        return self._stopper
+
+    @stopper.setter
+    def stopper(self, stop) -> None:
+        """Every start and end of a run passes here, so ``busy_changed`` hears each once."""
+        was, self._stopper = self._stopper is not None, stop
+        if was != (stop is not None):
+            self.busy_changed.emit(stop is not None)
+
+    @property
+    def busy(self) -> bool:
+        """An explanation is computing (waiting for the model lane or running), not paused for an answer."""
+        return self._stopper is not None
 
     def running(self, stop, go_on=None) -> None:
         """``stop()`` cancels the computation now under way (waiting or running); ``go_on()``

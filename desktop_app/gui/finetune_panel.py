@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, 
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.progress_words import (PHASE_WORDS, SLOW_WINDOW, count_eta_words, early_stop_words,
-                                             progress_line, step_eta_words)
+                                             explain_slows_words, progress_line, step_eta_words)
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
@@ -39,6 +39,18 @@ REPORT_TOP_MARGIN_PX = 8  # over a report's card shown from its title
 PANEL_MARGIN = 14
 # a view narrower than this (the panel beside the chat on a 480 px screen) gives its words the side margins' room
 NARROW_PANEL, NARROW_MARGIN = 240, 6
+# the train button's words, and their short form where they do not fit the panel: on a 480 px screen the whole
+# words (209 px) asked a horizontal scroll of the panel's 190 px to be read or clicked
+TRAIN_WORDS, TRAIN_SHORT_WORDS, TRAINING_WORDS = "Fine-tune on my ratings", "Fine-tune", "Fine-tuning\u2026"
+COMPARE_WORDS, COMPARE_SHORT_WORDS = "Compare before / after\u2026", "Compare\u2026"
+
+
+def fit_words(button, whole: str, short: str, room: int) -> None:
+    """``button`` says ``whole`` where it fits ``room`` px, else ``short``; ``whole`` stays its accessible name."""
+    button.setAccessibleName(whole)
+    button.setText(whole)
+    if button.sizeHint().width() > room:
+        button.setText(short)
 
 
 class FineTunePanel(QScrollArea):
@@ -142,6 +154,10 @@ class FineTunePanel(QScrollArea):
         self.stop_note.hide()
         self.slow_note = styled_label(SLOW_WINDOW, "Muted", wrap=True)  # a run on the processor (start)
         pl.addWidget(self.slow_note)
+        self.explain_note = styled_label("", "Muted", wrap=True)  # "Why this token?" runs too (set_explain_busy)
+        self.explain_note.hide()
+        pl.addWidget(self.explain_note)
+        self.explain_busy = False
         self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
         # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
         self.run_started: float | None = None
@@ -168,7 +184,7 @@ class FineTunePanel(QScrollArea):
         self._build_consent(rl)  # right under the title: the question comes before the figures
         rl.addWidget(self.result_body)
         rl.addWidget(self.result_details)
-        self.compare_button = QPushButton(icon("compare"), "Compare before / after\u2026")
+        self.compare_button = QPushButton(icon("compare"), COMPARE_WORDS)
         self.compare_button.setObjectName("SmallButton")
         self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
         self.compare_button.clicked.connect(self.compare_requested)
@@ -309,7 +325,7 @@ class FineTunePanel(QScrollArea):
             self.train_button.setFocus()  # Cancel hides as the run ends: its focus goes back, not down the panel
         if not running:
             self.parked_on = None
-        self.train_button.setText("Fine-tuning\u2026" if running else "Fine-tune on my ratings")
+        self._fit_train_words()
         if not loaded:
             self.train_button.setToolTip("Load a model first")
         elif not total:
@@ -320,6 +336,7 @@ class FineTunePanel(QScrollArea):
             self.train_button.setToolTip("Train an adapter on your ratings in the background; chatting goes on")
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
+        self._show_explain_note()
         self.history.set_busy(running or not loaded)  # its choices act on the loaded model
         for w in (self.epochs, self.max_steps, self.lr, self.heldout):
             turn(w, not running, TRAINING_SETTING_TIP if running else "")
@@ -609,6 +626,27 @@ class FineTunePanel(QScrollArea):
         spacing = self.tile_grid.horizontalSpacing()
         return sum(tile.minimumSizeHint().width() for tile in list(self.tiles.values())[:2]) + spacing <= room
 
+    def set_explain_busy(self, busy: bool) -> None:
+        """"Why this token?" started or ended: while it runs beside a run, the progress says it slows the run."""
+        self.explain_busy = busy
+        self._show_explain_note()
+
+    def _show_explain_note(self) -> None:
+        shown = self.explain_busy and self.controller.running
+        if shown:
+            self.explain_note.setText(explain_slows_words(self.controller.on_processor))
+        self.explain_note.setVisible(shown)
+
+    def _fit_train_words(self) -> None:
+        """The train button's and the run card's Compare button's whole words where they fit the panel's width,
+        else their short form (the whole words stay their accessible names)."""
+        whole = TRAINING_WORDS if self.controller.running else TRAIN_WORDS
+        margins = self.widget().layout().contentsMargins()
+        room = self.viewport().width() - margins.left() - margins.right()
+        fit_words(self.train_button, whole, TRAIN_SHORT_WORDS if whole == TRAIN_WORDS else whole, room)
+        card = self.result_box.layout().contentsMargins()
+        fit_words(self.compare_button, COMPARE_WORDS, COMPARE_SHORT_WORDS, room - card.left() - card.right())
+
     def resizeEvent(self, event) -> None:
         """The adapter history fits the view whole, its buttons with it (its list scrolls where it is short). The
         count tiles go one under another where two side by side do not fit: on a 480 px screen the panel beside
@@ -622,6 +660,7 @@ class FineTunePanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if narrow
                                           else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         margins = self.widget().layout().contentsMargins()
+        self._fit_train_words()
         self._lay_tiles(2 if self._tiles_fit_two_columns(self.viewport().width() - margins.left()
                                                          - margins.right()) else 1)
         self.history.fit_to(self.viewport().width() - margins.left() - margins.right(),

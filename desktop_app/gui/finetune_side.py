@@ -17,7 +17,7 @@ from shiboken6 import isValid
 
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.finetune_effect import all_changed_facts
-from desktop_app.core.progress_words import CANCELLING, SLOW_WINDOW, status_forms
+from desktop_app.core.progress_words import CANCELLING, EXPLAIN_SLOWS_STATUS, SLOW_WINDOW, status_forms
 from desktop_app.core.taught_words import changed_unrated_words
 from desktop_app.gui import shortcuts, view_toolbar
 from desktop_app.gui.adapter_history import LOADING
@@ -67,6 +67,7 @@ class FineTuneSide:
         self.label.hide()
         self.compare_dialog = None
         self.focus_before_compare = None
+        self.last_progress = None  # the run's last report: its words again when "Why this token?" starts or ends
         self.switching: list = []  # the store's choice (a row, None: base) a person's switch waits to see put on
 
     def connect(self) -> None:
@@ -88,6 +89,13 @@ class FineTuneSide:
         run.switch_refused.connect(self._switch_refused)
         self.panel.compare_requested.connect(lambda: self.open_compare(None, learned_only=True))
         self.panel.history.focus_elsewhere = w.focus_typing  # the last adapter deleted: its list hides
+        w.inspector.explain.busy_changed.connect(self._explain_busy)
+
+    def _explain_busy(self, busy: bool) -> None:
+        """"Why this token?" shares the processor with a run: the panel's progress and the status bar say so."""
+        self.panel.set_explain_busy(busy)
+        if self.last_progress is not None and self.controller.running and not self.controller.cancel_pending:
+            self._progress(self.last_progress)
 
     # ------------------------------------------------------------ the Fine-tune tab
     def show(self) -> None:
@@ -156,6 +164,7 @@ class FineTuneSide:
     # ------------------------------------------------------------ a run in the status bar
     def _running(self, running: bool) -> None:
         self.label.setVisible(running)
+        self.last_progress = None
         if running:
             self.label.setText("fine-tuning…")
 
@@ -166,7 +175,10 @@ class FineTuneSide:
     def _progress(self, p) -> None:
         if self.controller.cancel_pending:
             return
+        self.last_progress = p
         self.forms = status_forms(p)  # the panel's name for the phase, what it counts and the time left
+        if self.panel.explain_busy:  # the longest form only: a narrow bar keeps what the run does
+            self.forms.insert(0, f"{self.forms[0]} \u00b7 {EXPLAIN_SLOWS_STATUS}")
         self.label.setText(self.forms[0])
         self._keep_words(self.forms[-1])
         # all of it, when a narrow bar shows a short form; and why the window may be slow meanwhile

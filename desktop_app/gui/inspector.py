@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from desktop_app.core.palette import MEASURES, color_for, css_colours
 from desktop_app.core.piece_words import other_model, piece_hex, split_piece_words
@@ -218,6 +218,11 @@ class AlternativesChart(QWidget):
 
 
 BRANCH_LABEL = "Continue with this alternative"
+# a view narrower than this (the panel beside the chat on a 480 px screen: 186 px) puts its button rows one under
+# another, wraps the figures' values and cuts "Continue with …" to its width: they had kept the inspector 269 px wide
+# in its 186 and were cut at its edge (Copy figures, "bad", the values' ends), with no way to scroll to them
+NARROW_INSPECTOR_PX = 250
+PANEL_MARGIN_PX, NARROW_MARGIN_PX, STATS_SPACING_PX = 14, 6, 12  # the body's side margins, and in a narrow view (its words' room)
 CHART_KEYS_TIP = "Click an alternative, or use \u2191 \u2193 and Enter, to continue the answer from it"
 
 
@@ -302,7 +307,8 @@ class InspectorPanel(QFrame):
         self.records_model: str | None = None  # the model that wrote the shown record (None: the one in use)
         layout = scrolling_layout(self)  # "Why this token?" makes the panel taller than a small window
         self.scroll = self.findChild(QScrollArea)
-        layout.setContentsMargins(14, 12, 14, 12)
+        self.scroll.viewport().installEventFilter(self)  # its width fits the rows (_fit_width)
+        layout.setContentsMargins(PANEL_MARGIN_PX, 12, PANEL_MARGIN_PX, 12)
         layout.setSpacing(8)
         title = styled_label("TOKEN INSPECTOR", "PanelTitle")
         layout.addWidget(title)
@@ -341,7 +347,7 @@ class InspectorPanel(QFrame):
         """The grid of the token's numbers (probability, rank, entropy ...), each name and figure with
         its meaning in plain words on hover (``STAT_TIPS``)."""
         self.stats = QGridLayout()
-        self.stats.setHorizontalSpacing(12)
+        self.stats.setHorizontalSpacing(STATS_SPACING_PX)
         self.stat_values: dict[str, QLabel] = {}
         for row, name in enumerate(STAT_TIPS):
             key = styled_label(name, "Muted")
@@ -354,6 +360,7 @@ class InspectorPanel(QFrame):
             self.stat_values[name] = value
         self.stats_box = QWidget()
         self.stats_box.setLayout(self.stats)
+        self.stats_margins = self.stats.contentsMargins()  # the style's, given back as the view widens
         layout.addWidget(self.stats_box)
         self.copy_button = QPushButton("Copy figures")
         self.copy_button.setToolTip(COPY_TIP)
@@ -373,12 +380,15 @@ class InspectorPanel(QFrame):
     def _build_rating(self, layout) -> None:
         """The "This token is good / bad" buttons."""
         self.rate_box = QWidget()
-        rate_row = QHBoxLayout(self.rate_box)
+        self.rate_row = rate_row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.rate_box)
         rate_row.setContentsMargins(0, 0, 0, 0)
         rate_row.setSpacing(6)
         rate_label = styled_label("This token is", "Muted")
         rate_row.addWidget(rate_label)
         rate_row.addStretch(1)
+        buttons = QHBoxLayout()  # together under the words in a narrow panel (_fit_width)
+        buttons.setSpacing(6)
+        rate_row.addLayout(buttons)
         self.good_button = QPushButton(icon("thumb-up"), "good")
         self.bad_button = QPushButton(icon("thumb-down"), "bad")
         for button, value, name in ((self.good_button, 1, "up"), (self.bad_button, -1, "down")):
@@ -388,12 +398,12 @@ class InspectorPanel(QFrame):
             button.setToolTip(f"Rate this token {'good' if value > 0 else 'bad'} (keys: {'+' if value > 0 else '−'}; "
                               "0 clears); fine-tuning learns from it")
             button.clicked.connect(lambda _c=False, v=value: self._rate(v))
-            rate_row.addWidget(button)
+            buttons.addWidget(button)
         layout.addWidget(self.rate_box)
 
     def _build_alternatives(self, layout) -> None:
         """The alternatives chart, its coverage line, the branch button with its hint, and "Why this token?"."""
-        self.alt_title = styled_label("Alternatives", "PanelTitle")
+        self.alt_title = styled_label("Alternatives", "PanelTitle", wrap=True)
         self.alt_title.setToolTip(MARKS_TIP)
         layout.addWidget(self.alt_title)
         self.chart = AlternativesChart()
@@ -408,6 +418,7 @@ class InspectorPanel(QFrame):
         self.versus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.versus)
         self.branch_button = QPushButton(BRANCH_LABEL)
+        self.branch_words = BRANCH_LABEL  # its whole words (_set_branch_words): cut to a narrow view's width
         self.branch_button.setIcon(icon("branch"))
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
         self.branch_button.clicked.connect(self._branch)
@@ -436,7 +447,8 @@ class InspectorPanel(QFrame):
     def _place_explain_button(self, layout) -> None:
         """"Explain this token" right under the token's figures, where it shows without scrolling
         (usertest 11: below the alternatives it was under the fold); the section it opens stays below."""
-        row = QHBoxLayout()  # "Copy figures" beside it: a row of its own pushed the chart below a 600 px window
+        # "Copy figures" beside it: a row of its own pushed the chart below a 600 px window (under it where narrow)
+        self.explain_row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.setSpacing(6)
         row.addWidget(self.explain.button, 1)
         row.addWidget(self.copy_button)
@@ -510,7 +522,7 @@ class InspectorPanel(QFrame):
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
         self.versus.hide()
-        self.branch_button.setText(BRANCH_LABEL)  # an alternative picked for an earlier token is not this one's
+        self._set_branch_words(BRANCH_LABEL)  # an alternative picked for an earlier token is not this one's
         self.hint.setText("Pick another alternative above (or Tab to it, \u2191 \u2193, Enter), then continue the answer from it as a new branch."
                           if can_branch else busy_branch_words(busy) if busy
                           else "Prompt tokens are scored only; branching starts from answer tokens.")
@@ -610,7 +622,53 @@ class InspectorPanel(QFrame):
         if self.versus.isVisible():  # once laid out: the label's place is known after the layout's pass
             QTimer.singleShot(0, self, self._show_versus)
         if alt is not None:
-            self.branch_button.setText(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
+            self._set_branch_words(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
+
+    def _set_branch_words(self, words: str) -> None:
+        self.branch_words = words
+        self.branch_button.setAccessibleName(words)
+        self._fit_branch_words()
+
+    def _fit_branch_words(self) -> None:
+        """"Continue with …" whole where it fits the view's width, else cut with "…" (whole: accessible name)."""
+        words, button = self.branch_words, self.branch_button
+        button.setText(words)
+        room = self._body_room()
+        if self.isVisible() and button.sizeHint().width() > room:  # (a panel not shown yet has no width)
+            padding = button.sizeHint().width() - button.fontMetrics().horizontalAdvance(words)
+            button.setText(button.fontMetrics().elidedText(words, Qt.TextElideMode.ElideRight, room - padding))
+
+    def _body_room(self) -> int:
+        margins = self.scroll.widget().layout().contentsMargins()
+        return self.scroll.viewport().width() - margins.left() - margins.right()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_width()
+
+    def eventFilter(self, watched, event) -> bool:
+        # the view's width, not the panel's: a vertical scroll bar coming narrows the view alone
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_width()
+        return False
+
+    def _fit_width(self) -> None:
+        """Rows one under another and values wrapped in a narrow view (NARROW_INSPECTOR_PX), side by side else."""
+        narrow = self.scroll.viewport().width() < NARROW_INSPECTOR_PX
+        direction = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        for row in (self.explain_row, self.rate_row):
+            if row.direction() != direction:
+                row.setDirection(direction)
+        for value in self.stat_values.values():
+            value.setWordWrap(narrow)
+        side = NARROW_MARGIN_PX if narrow else PANEL_MARGIN_PX
+        body = self.scroll.widget().layout()
+        body.setContentsMargins(side, body.contentsMargins().top(), side, body.contentsMargins().bottom())
+        inset = self.stats_margins
+        self.stats.setContentsMargins(0 if narrow else inset.left(), inset.top(), 0 if narrow else inset.right(),
+                                      inset.bottom())
+        self.stats.setHorizontalSpacing(6 if narrow else STATS_SPACING_PX)
+        self._fit_branch_words()
 
     def _turn_branch(self) -> None:
         """"Continue with …" on when an alternative other than the token is picked and nothing it needs

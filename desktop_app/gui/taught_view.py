@@ -103,7 +103,8 @@ class TaughtView(QFrame):
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(0, 6, 0, 0)
         self.outer.setSpacing(4)
-        self.title = styled_label("The model's answers before \u2192 after", "TaughtTitle")
+        # wrapped: on a 480 px screen's panel (190 px) the title kept the card 242 px wide, cut at the panel's edge
+        self.title = styled_label("The model's answers before \u2192 after", "TaughtTitle", wrap=True)
         self.title.setToolTip("Greedy decoding: each answer is the model's likeliest token at every step, "
                               "with no sampling, so a run is compared on the same footing before and after.")
         self.outer.addWidget(self.title)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QSizePolicy, QSplitter, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QSizePolicy, QSplitter, QToolBar, QToolButton, QWidget
 
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.off_words import panel_toggle_tip
@@ -44,8 +44,23 @@ def build_view_toolbar(window) -> QToolBar:
     # a toolbar takes its buttons out of the Tab order: keyboard users reach the toggles too
     make_tab_stop(*(bar.widgetForAction(a) for a in window.panel_actions.values()))
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+    _mark_overflow(bar)
     window.panel_fitter = PanelFitter(window)
     return bar
+
+
+# the toolbar's button for what does not fit it (Qt's "extension"): under the style sheet it showed blank, a narrow
+# empty frame at the window's edge, and at 320 px wide Help and the panel toggle were behind it unseen (usertest35)
+OVERFLOW_TIP = "More: what does not fit this narrow window (the colour key, Help, the panel toggle)"
+
+
+def _mark_overflow(bar: QToolBar) -> None:
+    more = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+    if more is not None:
+        more.setIcon(icon("more"))
+        more.setIconSize(QSize(12, 12))  # the toolbar keeps it this narrow (QStyle.PM_ToolBarExtensionExtent)
+        more.setToolTip(OVERFLOW_TIP)
+        more.setAccessibleName("More")
 
 
 CHAT_WIDTH = 420  # the chat is what the window is for: side panels give way down to their minimum first
