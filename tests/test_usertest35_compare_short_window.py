@@ -42,7 +42,8 @@ def test_a_short_compare_window_scrolls_its_header_away_with_the_answer(make_win
     _settle()
     assert view.header_scrolls and view.header.parentWidget() is view.answer_holder
     assert view.answer_scroll.height() > 300, f"the answer's {view.answer_scroll.height()} px: the window's, nearly"
-    assert view.minimumSizeHint().width() == least, "the window's least width is still the header's"
+    # the header's, give or take the scroll area's frame (a few px)
+    assert abs(view.minimumSizeHint().width() - least) <= 6, "the window's least width is still the header's"
     bar = view.answer_scroll.verticalScrollBar()
     assert bar.maximum() > 0
     bar.setValue(bar.maximum())  # read to the end
