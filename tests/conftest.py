@@ -3,8 +3,11 @@ model is built once per session; the real offline model is converted once per se
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"  # tests never reach for the network
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from desktop_app.core.memory import collect_due, collects_elsewhere  # noqa: E402
 from tiny_model import build_tiny_model  # noqa: E402
 
 
@@ -81,6 +85,49 @@ def unfreeze_heap_after_test():
 
     yield
     gc.unfreeze()
+
+
+APP_THREADS = ("lane-", "hub-probe")  # the threads the app starts (gui/tasks.py, core/model_sources.py)
+LEFTOVER_WAIT_S = 2.0  # a shut-down lane ends within a task's cancel check; a probe within its timeout
+_collected_off_main: list[str] = []  # threads that ran a cycle collection once only the GUI thread may
+
+
+def _note_collections_off_main(phase: str, _info: dict) -> None:
+    """gc.callbacks: a collection started on a thread that is not the GUI thread, after a lane
+    moved collecting to it (desktop_app/gui/collector.py): it frees widgets there, which killed a
+    CI worker. Runs at every collection: one comparison on the GUI thread."""
+    if phase == "start" and threading.current_thread() is not threading.main_thread() and collects_elsewhere():
+        _collected_off_main.append(threading.current_thread().name)
+
+
+gc.callbacks.append(_note_collections_off_main)
+
+
+def _app_threads_left(before: set[threading.Thread]) -> list[str]:
+    """The app's threads started since ``before`` and still running, each given a moment to end
+    (joined: no timed sleep). One an earlier test left was reported there."""
+    left = [t for t in threading.enumerate() if t.name.startswith(APP_THREADS) and t not in before]
+    deadline = time.monotonic() + LEFTOVER_WAIT_S
+    for thread in left:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return sorted(t.name for t in left if t.is_alive())
+
+
+@pytest.fixture(autouse=True)
+def app_threads_end_with_their_test():
+    """A test ends with none of the app's threads running and with no cycle collected off the
+    GUI thread: a lane left running (a window never closed, a TaskManager never shut down) goes
+    on into the next tests of the worker, where its objects' ends once crashed one (CI:
+    "Fatal Python error: Segmentation fault"). Cheap: one list of threads per test."""
+    _collected_off_main.clear()
+    before = set(threading.enumerate())
+    yield
+    collect_due()  # no timer fires between tests: collect what is due here, on the GUI thread
+    off_main, left = sorted(set(_collected_off_main)), _app_threads_left(before)
+    if off_main:
+        pytest.fail(f"cycles were collected on {off_main}, not the GUI thread (desktop_app/gui/collector.py)")
+    if left:
+        pytest.fail(f"the test left the app's threads running: {left} (close its window, shut its lanes down)")
 
 
 @pytest.fixture(scope="session")

@@ -63,6 +63,8 @@ def test_a_task_that_outlives_its_deleted_lane_ends_quietly(qtbot):
     hold.set()
     qtbot.waitUntil(task.handled.is_set, timeout=5000)
     assert heard == []
+    lane.shutdown()  # its thread outlives the deleted lane: it would run on into the next tests
+    assert not lane.alive
 
 
 def test_waiting_scoring_and_compare_are_cancelled_before_they_start(make_window, qtbot, monkeypatch,

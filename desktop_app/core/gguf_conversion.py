@@ -6,7 +6,6 @@ Only checking, converting and finding a conversion; where a spec points is core/
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from desktop_app.core.errors import ModelError
-from desktop_app.core.memory import trim_heap
+from desktop_app.core.memory import sweep_heap
 from desktop_app.core.model_sources import Progress, is_bundled_gguf, no_progress
 from desktop_app.core.paths import AppPaths
 
@@ -171,9 +170,9 @@ def _release_conversion_memory() -> None:
     """The dequantized model is garbage now, yet a cycle holds it (transformers' first load in a
     process leaves a traceback holding its frames) while the load keeps the collector paused,
     and glibc keeps the freed pages: measured, the process held 1.95 GB after a first start
-    and 0.91 GB after this sweep and trim (bench/memory.py --fresh-conversion)."""
-    gc.collect()
-    trim_heap()
+    and 0.91 GB after this sweep and trim (bench/memory.py --fresh-conversion). In the window the
+    sweep runs on the GUI thread, soon after (core.memory: which thread collects)."""
+    sweep_heap(trim=True)
 
 
 def _put_in_place(staging: Path, target: Path) -> None:

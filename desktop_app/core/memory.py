@@ -16,6 +16,15 @@ Large buffers: glibc keeps freed heap memory for reuse; with the [batch, tokens,
 training that parks gigabytes in the process after each step (measured: GPT-2 124M at
 batch 8 on a CPU peaked at 4.4 GB and stayed at 3.8 GB). Serving allocations of 1 MiB and
 more with mmap returns them on free: the same run peaks at 2.9 GB and rests at 1.4 GB.
+
+Which thread collects: a collection frees the objects of a garbage cycle on the thread that runs
+it, and a Qt widget in one (a closed dialog whose slots point back at it) is destroyed there.
+PySide6 runs its C++ destructor on that thread: off the GUI thread its timers stay registered
+with the GUI's event loop and fire into freed memory (a segfault), and a visible one waits for
+the GUI thread in ``QWindow::close`` (a deadlock). Once a window has threads of its own
+(gui/collector.py, before its first lane starts), ``collect_only_on_this_thread`` turns the
+automatic collector off; the GUI thread collects with ``collect_due`` on a timer, and a sweep
+asked for on another thread (a replaced model freed on the model lane) is handed to it.
 """
 
 from __future__ import annotations
@@ -26,12 +35,16 @@ import ctypes.util
 import gc
 import logging
 import sys
+import threading
+from typing import Callable
 
 log = logging.getLogger(__name__)
 
 M_MMAP_THRESHOLD = -3  # glibc malloc.h
 LARGE_ALLOCATION = 1 << 20
 _done = False
+_home: threading.Thread | None = None  # the one thread that collects cycles (a GUI's); None: any thread
+_hand_over: Callable[[Callable[[], object]], None] | None = None  # runs a function on ``_home``
 
 
 def return_large_allocations_to_os() -> bool:
@@ -79,16 +92,51 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def sweep_heap(*, including_settled: bool = False) -> int:
+def sweep_heap(*, including_settled: bool = False, trim: bool = False) -> int:
     """Collect garbage cycles now, at a moment we choose (e.g. a dropped training copy of a
     model, hundreds of MB). including_settled: also what settle_heap set aside (a replaced
-    model), then set aside again what is still alive. Returns the objects collected."""
-    if including_settled:
-        gc.unfreeze()
-    collected = gc.collect()
-    if including_settled:
-        gc.freeze()
-    return collected
+    model), then set aside again what is still alive. trim: ``trim_heap`` after it. Returns
+    the objects collected; 0 where it was handed to the collecting thread (it runs there soon)."""
+    def sweep() -> int:
+        if including_settled:
+            gc.unfreeze()
+        collected = gc.collect()
+        if including_settled:
+            gc.freeze()
+        if trim:
+            trim_heap()
+        return collected
+
+    if _home is not None and threading.current_thread() is not _home:
+        _hand_over(sweep)
+        return 0
+    return sweep()
+
+
+def collect_only_on_this_thread(hand_over: Callable[[Callable[[], object]], None]) -> None:
+    """From now on only the calling thread collects cycles (see the module's docstring): the
+    automatic collector is off, ``collect_due`` is to be called on this thread now and then, and
+    ``hand_over(fn)`` must run ``fn`` on it later (a sweep asked for elsewhere)."""
+    global _home, _hand_over
+    _home, _hand_over = threading.current_thread(), hand_over
+    gc.disable()
+
+
+def collects_elsewhere() -> bool:
+    """Whether a thread of its own collects cycles, not whichever thread allocates."""
+    return _home is not None
+
+
+def collect_due() -> int:
+    """On the collecting thread: what the automatic collector would have done by now, the oldest
+    generation whose count passed its threshold (the younger ones with it). Returns the objects
+    collected (0 on another thread, or with no collecting thread: the automatic one works)."""
+    if _home is None or threading.current_thread() is not _home:
+        return 0
+    gc.disable()  # again: something (a test, a library) may have turned it back on
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    due = [generation for generation in range(3) if counts[generation] > thresholds[generation]]
+    return gc.collect(due[-1]) if due else 0  # the oldest one due, the younger with it
 
 
 @contextlib.contextmanager
@@ -104,5 +152,5 @@ def collection_paused(*, settle_after: bool = False):
     finally:
         if settle_after:
             settle_heap()
-        if was_enabled:
+        if was_enabled and _home is None:  # a window that took collecting to its thread meanwhile keeps it
             gc.enable()

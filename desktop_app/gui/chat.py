@@ -207,7 +207,8 @@ class ChatController(ModelReads, QObject):
 
     def _free_replaced_model(self) -> None:
         """A replaced model sits in frozen reference cycles (core.memory.settle_heap): set
-        its memory free on the model lane, once nothing here points at it any more."""
+        its memory free in the model lane's turn, once nothing here points at it any more (the
+        lane hands the sweep to the GUI thread, where a cycle's widgets may be freed: gui/collector.py)."""
         from desktop_app.core.memory import sweep_heap
 
         self.lane.submit(Task(lambda _report, _cancel: sweep_heap(including_settled=True), "free the old model",

@@ -58,6 +58,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from shiboken6 import isValid
 
 from desktop_app.core.errors import UserFacingError
+from desktop_app.gui.collector import collect_on_gui_thread
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +248,7 @@ class Lane(QObject):
         self._handshake = handshake
         self.closed = False  # read by the lane's thread too (the handshake stops waiting)
         self._stopping = False
+        collect_on_gui_thread()  # a collection on this lane's thread would free widgets there: gui/collector.py
         self._thread = threading.Thread(target=self._loop, name=f"lane-{name}", daemon=True)
         self._thread.start()
 
