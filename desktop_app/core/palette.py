@@ -87,12 +87,23 @@ def attribution_color(push: float, scale: float = 2.0) -> tuple[int, int, int]:
 # letters read as selected text (usertest 11).
 CHANGE_PALETTE = [(118, 42, 131), (153, 112, 171), (231, 212, 232), (247, 247, 247),
                   (217, 240, 211), (90, 174, 97), (27, 120, 55)]
+# The dark theme's: the same ends, but a token that barely changed a dark neutral near the window's
+# cards, and the pale tints beside it darkened, not near-white with black letters (glaring on a dark
+# window: polish36); the text on each colour is still chosen by contrast (``text_color_on``).
+CHANGE_PALETTE_DARK = [(118, 42, 131), (153, 112, 171), (92, 70, 104), (52, 55, 62),
+                       (58, 96, 66), (90, 174, 97), (27, 120, 55)]
 CHANGE_LESS_NAME, CHANGE_MORE_NAME = "purple", "green"  # the two ends, as the words name them
 
 
-def change_color(delta: float, scale: float = 2.0) -> tuple[int, int, int]:
-    """A change of log-probability -> purple (down) .. white .. green (up), full at +-``scale``."""
-    return _interpolate(CHANGE_PALETTE, 0.5 + max(-1.0, min(1.0, delta / scale)) / 2)
+def change_palette(dark: bool = False) -> list[tuple[int, int, int]]:
+    """The change palette for a light or dark window."""
+    return CHANGE_PALETTE_DARK if dark else CHANGE_PALETTE
+
+
+def change_color(delta: float, scale: float = 2.0, dark: bool = False) -> tuple[int, int, int]:
+    """A change of log-probability -> purple (down) .. neutral (white; dark grey in a dark window)
+    .. green (up), full at +-``scale``."""
+    return _interpolate(change_palette(dark), 0.5 + max(-1.0, min(1.0, delta / scale)) / 2)
 
 
 def relative_luminance(rgb: tuple[int, int, int]) -> float:

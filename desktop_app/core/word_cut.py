@@ -6,7 +6,8 @@ the fine-tune card's answers (``gui.finetune_words.clip_at_word``); no Qt."""
 from __future__ import annotations
 
 ELLIPSIS = "\u2026"
-TRAILING = " ,;:"  # dropped before the ellipsis: "Hello,…" reads as a cut list
+# dropped before the ellipsis: "Hello,…" reads as a cut list, "reading (…" as a cut bracket (polish36)
+TRAILING = " ,;:("
 
 
 def clip_at_word(text: str | None, limit: int, *, least: int = 0, keep_word_at_limit: bool = True) -> str:

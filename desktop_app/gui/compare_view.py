@@ -356,7 +356,7 @@ class CompareView(CompareScoring, QFrame):
 
     def _colour(self, index, _record):
         if 0 <= index < len(self.values):
-            return change_color(self.values[index], self.scale)
+            return change_color(self.values[index], self.scale, is_dark())
         return None
 
     def _tooltip(self, index, record, fmt) -> None:
@@ -430,7 +430,7 @@ class CompareView(CompareScoring, QFrame):
         self.pair.show()
 
     def colours(self) -> list[tuple[int, int, int]]:
-        return [change_color(v, self.scale) for v in self.values]
+        return [change_color(v, self.scale, is_dark()) for v in self.values]
 
     def _summarise(self) -> None:
         v = self.values
@@ -445,4 +445,5 @@ class CompareView(CompareScoring, QFrame):
         muted = colors(is_dark())["muted"]
         self.summary.setText(summary_words(self.before, self.after, self.ended, whole).replace("@muted", muted))
         self._show_pair()
-        self.movers.setText(movers_words(self.before, self.after, v, self.scale, self._chip_label, token_label))
+        self.movers.setText(movers_words(self.before, self.after, v, self.scale, self._chip_label, token_label,
+                                         is_dark()))

@@ -7,8 +7,8 @@ from PySide6.QtCore import QElapsedTimer, QSize, QTimer
 from PySide6.QtGui import QColor, QLinearGradient, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from desktop_app.core.palette import CHANGE_PALETTE
-from desktop_app.gui.theme import styled_label
+from desktop_app.core.palette import change_palette
+from desktop_app.gui.theme import is_dark, styled_label
 
 
 class DivergingBar(QWidget):
@@ -23,8 +23,9 @@ class DivergingBar(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.rect().adjusted(0, 1, 0, -1)
         gradient = QLinearGradient(rect.left(), 0, rect.right(), 0)
-        for i, rgb in enumerate(CHANGE_PALETTE):
-            gradient.setColorAt(i / (len(CHANGE_PALETTE) - 1), QColor(*rgb))
+        stops = change_palette(is_dark())  # the tokens' own colours: a dark neutral mid in a dark window
+        for i, rgb in enumerate(stops):
+            gradient.setColorAt(i / (len(stops) - 1), QColor(*rgb))
         painter.setBrush(gradient)
         painter.setPen(QColor(0, 0, 0, 40))
         painter.drawRoundedRect(rect, 3, 3)

@@ -304,28 +304,29 @@ def summary_words(before, after, ended: bool, whole: str = "The whole answer") -
             f"on average each token {per_token:.2f}\u00d7 {word} likely{small}.</small>")
 
 
-def movers_words(before, after, values: list[float], scale: float, chip, label) -> str:
+def movers_words(before, after, values: list[float], scale: float, chip, label, dark: bool = False) -> str:
     """The tokens that rose and fell most, as chips coloured as the heatmap colours them
     (``chip(i)``: token ``i``'s chip text; ``label``: a token's text as the view shows it), and
-    what the first of the risen that did took the place of (``displaced_words``)."""
+    what the first of the risen that did took the place of (``displaced_words``); ``dark``: the dark
+    window's colours."""
     order = sorted(range(len(values)), key=lambda i: values[i])
     fell = [i for i in order[:4] if values[i] < -0.01]
     rose = [i for i in reversed(order[-4:]) if values[i] > 0.01]
     # a token that rose may have pushed out the base model's first choice (a wrong fact taught)
     displaced = next((w for i in rose if (w := displaced_words(before[i], after[i], label))), "")
-    chips = [_chips(indices, before, after, values, scale, chip) for indices in (rose, fell)]
+    chips = [_chips(indices, before, after, values, scale, chip, dark) for indices in (rose, fell)]
     return (f"<table cellspacing='0' cellpadding='3'><tr><td>Rose most</td><td>{chips[0]}"
             f"</td></tr><tr><td>Fell most</td><td>{chips[1]}</td></tr></table>"
             + (f"<div>{html.escape(displaced)}</div>" if displaced else ""))
 
 
-def _chips(indices: list[int], before, after, values: list[float], scale: float, chip) -> str:
+def _chips(indices: list[int], before, after, values: list[float], scale: float, chip, dark: bool) -> str:
     """Each token's chip and how sure the model was of it before and after ("70.0% → 1.1%"), not its
     log-probability's change: usertest 20 read "Fell most  The -4.14" with nothing saying what -4.14 was
     (each token's tooltip in the view still gives the change in log-prob)."""
     out = []
     for i in indices:
-        bg, fg = css_colours(change_color(values[i], scale))
+        bg, fg = css_colours(change_color(values[i], scale, dark))
         out.append(f"<span style='background:{bg}; color:{fg};'>&nbsp;"
                    f"{html.escape(chip(i))}&nbsp;</span>&nbsp;{percent(before[i].prob)}&nbsp;→&nbsp;"
                    f"{percent(after[i].prob)}")

@@ -64,6 +64,8 @@ class FineTuneSide:
         self.label.setObjectName("TrainStatus")
         self.least_width = self.label.fontMetrics().horizontalAdvance("fine-tuning\u2026") + 12
         self.label.setMinimumWidth(self.least_width)
+        # what it may shrink to where the bar cannot hold its readable width (responsive.MessageRoom.squeeze)
+        self.label.floor = self.label.readable = self.least_width
         self.label.hide()
         self.compare_dialog = None
         self.focus_before_compare = None
@@ -195,7 +197,8 @@ class FineTuneSide:
         margins = self.label.contentsMargins()
         padding = max(12, margins.left() + margins.right())  # (the style sheet's 6 px a side)
         least = self.label.fontMetrics().horizontalAdvance(shortest) + padding + 2
-        self.label.setMinimumWidth(max(self.least_width, least))
+        self.label.readable = max(self.least_width, least)
+        self.label.setMinimumWidth(self.label.readable)
 
     def _finished(self, result) -> None:
         n = len(all_changed_facts(result.metrics))  # as the card and its title count them

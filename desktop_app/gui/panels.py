@@ -420,6 +420,17 @@ def popover_area(widget: QWidget) -> QRect:
     return inside
 
 
+def popup_left(button: QRect, width: int, area: QRect) -> int:
+    """The left edge of a popup ``width`` wide by ``button``: it opens over the button and on toward the
+    side of ``area`` with more room (its left edge on the button's where the button stands left of the
+    middle, else its right edge on the button's), moved only as far as ``area`` needs. Its right edge
+    always on the button's had opened it well to the left of the chat's Settings button, at the left of
+    its row (polish36); the Text tab's, at the right, keeps it so."""
+    more_room_right = button.center().x() - area.left() < area.right() - button.center().x()
+    x = button.left() if more_room_right else button.right() + 1 - width
+    return max(area.left(), min(x, area.right() + 1 - width))
+
+
 class SettingsPopover(QFrame):
     """Sampling settings and system text, shown as a popup above the Settings button."""
 
@@ -583,10 +594,9 @@ class SettingsPopover(QFrame):
         return self.system.toPlainText().strip()
 
     def popup_above(self, widget: QWidget) -> None:
-        """Over ``widget`` (the Settings button), its right edge on the button's, inside the window: placed by
-        the screen's height, at 1024x600 it opened at the screen's top-left corner, half off the window
-        (usertest26). Below the button where there is more room there (the Text tab's Continue, at the top);
-        the fields scroll in the room there is."""
+        """Over ``widget`` (the Settings button), inside the window: placed by the screen's height, at 1024x600
+        it opened at the screen's top-left corner, half off the window (usertest26). Below the button where
+        there is more room there (the Text tab's Continue, at the top); the fields scroll in the room there is."""
         self.range_note.hide()  # about a value typed the last time the settings were open
         self.fit_height(10_000)
         area = popover_area(widget)
@@ -595,8 +605,7 @@ class SettingsPopover(QFrame):
         on_top = above >= self.height() or above >= below
         self.fit_height(max(above if on_top else below, 0))
         y = button.top() - GAP - self.height() if on_top else button.bottom() + GAP + 1
-        x = max(area.left(), min(button.right() + 1 - self.width(), area.right() + 1 - self.width()))
-        self.move(x, y)
+        self.move(popup_left(button, self.width(), area), y)
         self.opener = widget
         self.show()
         # the first field takes the keys: after Ctrl+, nothing in the popup had the focus, and what

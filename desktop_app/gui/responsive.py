@@ -241,6 +241,7 @@ class MessageRoom(QObject):
         fixed = sum(w.sizeHint().width() + self.GAP for w in shown if w not in self.giving)
         free = self.bar.width() - self.message_room() - fixed
         giving = [w for w in self.giving if w in shown]
+        self.squeeze(giving, fixed)
         for i, label in enumerate(giving):
             later = sum(w.sizeHint().width() + self.GAP for w in giving[i + 1:])
             width = min(label.sizeHint().width(), free - later - self.GAP)
@@ -248,3 +249,18 @@ class MessageRoom(QObject):
             if label.maximumWidth() != width:
                 label.setMaximumWidth(width)
             free -= width + self.GAP
+
+    def squeeze(self, giving: list[QWidget], fixed: int) -> None:
+        """A giving label that keeps a readable least width (``readable``: the run's label, its shortest form)
+        gives it up, down to its ``floor``, where the bar cannot hold it beside the others' least widths: at
+        480 px the run's label had run under the model's name, read "fine-tune: reading (" (the half of a "0"),
+        with no "…"; now it is cut after a word with "…" (polish36). The message's room is not counted: the
+        readable form keeps its place before a hovered token's figures."""
+        for label in giving:
+            readable = getattr(label, "readable", None)
+            if readable is None:
+                continue
+            others = sum(w.minimumWidth() + self.GAP for w in giving if w is not label)
+            least = max(label.floor, min(readable, self.bar.width() - fixed - others - self.GAP))
+            if label.minimumWidth() != least:
+                label.setMinimumWidth(least)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayou
 
 from desktop_app.core.adapter_change import can_compare
 from desktop_app.core.errors import UserFacingError
-from desktop_app.core.palette import change_color
+from desktop_app.core.palette import change_color, change_palette
 from desktop_app.gui import text_change_words as words
 from desktop_app.gui.compare_words import nice_scale, token_change_tip
 from desktop_app.gui.off_words import change_tip
@@ -185,7 +185,8 @@ class TextChange(QObject):
 
     def key(self) -> dict | None:
         """The legend's key while the change colours the text, else None."""
-        return words.key(self.change) if self.on else None
+        # the bar runs through the colours the tokens have in this theme (the PNG export keeps the light ones)
+        return dict(words.key(self.change), gradient=change_palette(is_dark())) if self.on else None
 
     def export_colours(self):
         """What an exported heatmap draws while the change is on, as on screen: (the change's own
@@ -304,7 +305,7 @@ class TextChange(QObject):
         else:
             self.view.show_scored(change.adapter)
         written = self.heatmap.model_written  # (show_scored set them: the change's own records)
-        self.panel.say(words.summary_html(change, self._adapter_name(), token_label, written),
+        self.panel.say(words.summary_html(change, self._adapter_name(), token_label, written, is_dark()),
                        words.headline_html(change, self._adapter_name(), written))
         self.key_changed.emit()
 
@@ -330,7 +331,7 @@ class TextChange(QObject):
         change = self.change
         if change is None or index >= change.tokens or record is not change.adapter.records[index]:
             return None  # not the change's own records: the text shown is not the one it scored
-        return change_color(change.deltas[index], self.scale)
+        return change_color(change.deltas[index], self.scale, is_dark())
 
     def _tip(self, index: int, record) -> str | None:
         change = self.change

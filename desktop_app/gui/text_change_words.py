@@ -55,17 +55,17 @@ def stopped_words(progress) -> str:
     return STOPPED.format(where=f"in pass {progress.part} of {progress.parts}, under {progress.under}")
 
 
-def summary_html(change, adapter_name: str, label, model_written=()) -> str:
+def summary_html(change, adapter_name: str, label, model_written=(), dark: bool = False) -> str:
     """The whole text's change in words first (how many times as likely, coloured as the heatmap
     colours it), the perplexities, how many tokens rose and fell, and the tokens that moved most
     as chips in their colours (``label``: a token's text as the heatmap shows it); the
     log-probabilities in small grey type (``@muted``: the theme's). ``model_written``: the indices of
-    the tokens a model's continuation wrote (``headline_html``)."""
+    the tokens a model's continuation wrote (``headline_html``); ``dark``: the dark window's colours."""
     values = list(change.deltas)
     figures = change.figures()
     up, down = sum(1 for d in values if d > 0.01), sum(1 for d in values if d < -0.01)
     before, after = change.base.records, change.adapter.records
-    movers = movers_words(before, after, values, nice_scale(values), lambda i: label(after[i].text), label)
+    movers = movers_words(before, after, values, nice_scale(values), lambda i: label(after[i].text), label, dark)
     return (f"{headline_html(change, adapter_name, model_written)} {up} of {len(values):,} tokens rose, {down} fell."
             f"<br><small style='color:@muted'>In figures: "
             f"{nats_detail(figures['logprob_base'], figures['logprob_adapter'])}.</small>{movers}")
