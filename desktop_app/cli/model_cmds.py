@@ -19,13 +19,17 @@ from desktop_app.core.palette import color_for, text_color_on
 from desktop_app.core.records import RECORD_UNITS, TokenRecord
 
 
+JSON_CTRL_C = ("on Ctrl+C the answer written so far, with \"interrupted\": true, \"error\" and \"exit_code\" "
+               "130 (nothing is kept)")
+
+
 def register(subparsers, common: argparse.ArgumentParser) -> None:
     gen = subparsers.add_parser("generate", parents=[common], help="answer a prompt, with every token's probability "
                                                                   "(kept only with --save; `ask` keeps it)")
     gen.add_argument("prompt", metavar="PROMPT", help="the question or text to answer (quote it)")
     add_sampling_options(gen)
     gen.add_argument("--json", action="store_true",
-                     help=f"print one JSON object instead of coloured text ({RECORD_FIELDS})")
+                     help=f"print one JSON object instead of coloured text ({RECORD_FIELDS}); {JSON_CTRL_C}")
     gen.add_argument("--system", help="system text placed before the conversation")
     gen.add_argument("--save", action="store_true", help="keep the prompt and answer in the database, and print "
                      "the answer's id to rate it (as `ask` does; without it nothing is kept)")
@@ -74,7 +78,7 @@ def _register_ask(subparsers, common: argparse.ArgumentParser) -> None:
     ask.add_argument("prompt", metavar="QUESTION", help="the question (quote it)")
     add_sampling_options(ask)
     ask.add_argument("--json", action="store_true", help="print one JSON object (with message_id) instead of "
-                                                         f"coloured text ({RECORD_FIELDS})")
+                                                         f"coloured text ({RECORD_FIELDS}); {JSON_CTRL_C}")
     ask.add_argument("--system", help="system text placed before the conversation")
     ask.add_argument("--conversation", type=record_id, metavar="ID",
                      help="a follow-up: answer after this conversation's newest message, and add to it")
@@ -197,15 +201,15 @@ def cmd_generate(args) -> int:
     try:
         answer.run(on_token=None if args.json else write_token)
     except KeyboardInterrupt:
-        if not args.json:
-            print()  # main's line starts on its own line, not after the answer's last word
-        raise KeyboardInterrupt("nothing was saved" if args.save else "") from None
+        words = "nothing was saved" if args.save else ""
+        if args.json:
+            return interrupted_json(generation_json(loaded, answer.generation, "interrupted"), words)
+        print()  # main's line starts on its own line, not after the answer's last word
+        raise KeyboardInterrupt(words) from None
     generation = answer.generation
     conversation_id, message_id = save_exchange(args, answer) if args.save else (None, None)
     if args.json:
-        result = {"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
-                  "text": generation.text, "finish_reason": generation.finish_reason, "seed": generation.seed,
-                  "units": RECORD_UNITS, "tokens": [r.to_json() for r in generation.records]}
+        result = generation_json(loaded, generation, generation.finish_reason)
         if message_id is not None:
             result["message_id"] = message_id
         print_json(result)
@@ -217,6 +221,22 @@ def cmd_generate(args) -> int:
         print(summary, file=sys.stderr)
         print(kept_words(args, conversation_id, message_id), file=sys.stderr)
     return 0
+
+
+def generation_json(loaded, generation, finish_reason: str | None) -> dict:
+    """generate's JSON object: the answer's text and every token's record."""
+    return {"model": loaded.model_id, "device": str(loaded.device), "adapter_id": loaded.adapter_id,
+            "text": generation.text, "finish_reason": finish_reason, "seed": generation.seed,
+            "units": RECORD_UNITS, "tokens": [r.to_json() for r in generation.records]}
+
+
+def interrupted_json(result: dict, words: str) -> int:
+    """Ctrl+C under --json: main's error object alone lost the answer written so far (leftovers63). One object
+    keeps both, the partial answer and main's "error" and "exit_code", so a script reads it as any Ctrl+C."""
+    message = f"interrupted: {words}" if words else "interrupted"
+    print_json(dict(result, interrupted=True, error=message, exit_code=130))
+    print(f"gpt2-desk: {message}", file=sys.stderr)
+    return 130
 
 
 def kept_words(args, conversation_id: int | None, message_id: int | None) -> str:
