@@ -27,9 +27,9 @@ def test_training_lines_always_carry_the_same_columns(capsys):
         bar(TrainProgress("training", step=step, total=3, loss=0.5, kl=kl, reward_margin=margin))
     bar.bar.close()
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("training: step")]
-    assert lines[0] == "training: step 1 of 3, loss 0.5000, kl 0.000, margin -"
-    assert lines[1] == "training: step 2 of 3, loss 0.5000, kl -, margin 0.250"
-    assert training_figures(TrainProgress("training", step=1, total=3)) == {"loss": "-", "kl": "-", "margin": "-"}
+    assert lines[0] == "training: step 1 of 3, loss 0.5000, kl 0.000, step margin -"
+    assert lines[1] == "training: step 2 of 3, loss 0.5000, kl -, step margin 0.250"
+    assert training_figures(TrainProgress("training", step=1, total=3)) == {"loss": "-", "kl": "-", "step margin": "-"}
 
 
 def test_a_real_run_s_lines_are_steady(tiny_model_dir, capsys):
@@ -44,7 +44,7 @@ def test_a_real_run_s_lines_are_steady(tiny_model_dir, capsys):
     assert main(["finetune", *base, "--max-steps", "4"]) == 0
     lines = capsys.readouterr().err.splitlines()
     training = [line for line in lines if line.startswith("training: step")]
-    assert training and all(re.search(r", loss \S+, kl \S+, margin \S+", line) for line in training)
+    assert training and all(re.search(r", loss \S+, kl \S+, step margin \S+", line) for line in training)
     measuring = [line for line in lines if "(part" in line or re.search(r"measuring \d of \d", line)]
     assert measuring and all(re.search(r"measuring \d of \d \(", line) for line in measuring)
     assert not any(re.search(r"\b0 of \d", line) for line in lines)

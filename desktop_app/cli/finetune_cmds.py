@@ -104,8 +104,10 @@ def _check_settings(args) -> None:
 
 
 # a training line's figures, every line the same columns, "-" where a step has no such figure (the kl or the margin
-# of a batch without both kinds of rating): columns came and went from one line to the next (cli59)
-TRAINING_FIGURES = (("loss", "loss", 4), ("kl", "kl", 3), ("margin", "reward_margin", 3))
+# of a batch without both kinds of rating): columns came and went from one line to the next (cli59). The margin is
+# that step's batch's reward margin, "step margin": a bare "margin" read as the summary's held-out preference margin
+# (leftovers63)
+TRAINING_FIGURES = (("loss", "loss", 4), ("kl", "kl", 3), ("step margin", "reward_margin", 3))
 UNKNOWN_FIGURE = "-"
 # a count inside a measuring, "3 of 8" / "0 of at most 40": said "3/8", so it does not read as the measuring's own
 # "measuring 2 of 4" starting again
@@ -114,7 +116,7 @@ INNER_COUNT = re.compile(r"\b(\d+) of (at most )?(\d+)((?: [a-z]+)*)")
 
 def training_figures(p) -> dict[str, str]:
     """A training step's figures by column name, each column always there: {"loss": "0.4955", "kl": "0.006",
-    "margin": "-"}."""
+    "step margin": "-"}."""
     figures = {}
     for name, field, places in TRAINING_FIGURES:
         value = getattr(p, field)
