@@ -39,3 +39,17 @@ def test_ctrl_c_in_generate_json_keeps_the_answer_so_far(tiny_model_dir, tmp_pat
     assert result["finish_reason"] == "interrupted"
     assert len(result["tokens"]) >= 3 and result["text"] == "".join(t["text"] for t in result["tokens"])
     assert "gpt2-desk: interrupted" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_from_adapter_reason_writes_its_three_margins_as_the_other_reasons_do():
+    """"kept less than half ..." wrote "0.93 -> 3.218 in use, 1.9 now" (four significant digits) where every other
+    margin reason writes three decimals, more where they would read the same (taught_words.margin_texts)."""
+    from desktop_app.core import gate
+    from desktop_app.core.taught_words import margin_texts
+    from test_second39_from_adapter import _second_run
+
+    verdict = gate.judge(_second_run(margin_all_after=1.9))
+    assert "(0.930 -> 3.218 in use, 1.900 now)" in verdict.reason, verdict.reason
+    close = gate.judge(_second_run(margin_all_base=1.0, margin_all_before=3.0001, margin_all_after=1.0004))
+    assert "(1.0000 -> 3.0001 in use, 1.0004 now)" in close.reason, close.reason
+    assert margin_texts((0.5, 0.7)) == ["0.500", "0.700"]

@@ -26,7 +26,7 @@ import torch
 from desktop_app.core import work_meter
 from desktop_app.core.count_words import counted
 from desktop_app.core.paths import RESOURCES_DIR
-from desktop_app.core.taught_words import all_ratings_words, kept_margin_words, margin_figures
+from desktop_app.core.taught_words import all_ratings_words, kept_margin_words, margin_figures, margin_texts
 from desktop_app.core.train_data import TrainingData
 from desktop_app.core.train_logps import pad_batch, per_token_logps
 from desktop_app.core.train_measure import prompt_shared_logps
@@ -505,8 +505,9 @@ def _from_adapter_failure(metrics: dict, on: str, small: bool) -> str | None:
         return None
     base, before, after = (metrics.get(f"margin_{on}_{k}") for k in ("base", "before", "after"))
     if before is not None and before > base and after - base < KEPT_SHARE * (before - base):
+        base_text, before_text, after_text = margin_texts((base, before, after))  # as the other reasons write them
         return (f"the margin kept less than half of what the adapter in use had learned over the base model "
-                f"({_fmt(base)} -> {_fmt(before)} in use, {_fmt(after)} now)")
+                f"({base_text} -> {before_text} in use, {after_text} now)")
     return None
 
 

@@ -368,11 +368,18 @@ def margin_figures(before: float, after: float, digits: tuple[int, ...] = (3, 4,
     """"0.961 → 0.963": the first of ``digits`` decimals (three, as the run card gives them) at which
     the two figures read differently, more where fewer read the same (usertest 18: "margin 0.96→0.96"
     for a move the gate kept)."""
-    for places in digits:
-        was, now = f"{before:.{places}f}", f"{after:.{places}f}"
-        if was != now:
-            break
+    was, now = margin_texts((before, after), digits)
     return f"{was}{arrow}{now}"
+
+
+def margin_texts(values, digits: tuple[int, ...] = (3, 4, 5)) -> list[str]:
+    """Margins written with the first of ``digits`` decimals at which no two of them read the same
+    (``margin_figures`` for two; the gate's "base -> in use, now" for three, leftovers63)."""
+    for places in digits:
+        texts = [f"{value:.{places}f}" for value in values]
+        if len(set(texts)) == len(texts):
+            break
+    return texts
 
 
 def kept_margin_words(before: float, after: float, arrow: str = " -> ") -> str:
