@@ -53,3 +53,30 @@ def test_the_from_adapter_reason_writes_its_three_margins_as_the_other_reasons_d
     close = gate.judge(_second_run(margin_all_base=1.0, margin_all_before=3.0001, margin_all_after=1.0004))
     assert "(1.0000 -> 3.0001 in use, 1.0004 now)" in close.reason, close.reason
     assert margin_texts((0.5, 0.7)) == ["0.500", "0.700"]
+
+
+def test_the_loss_plot_has_no_right_click_menu_and_its_unused_menu_goes_with_it(qtbot):
+    """pyqtgraph's "Plot Options" menu was made without a parent and sat in a garbage cycle after the window
+    closed; right-click shows no menu (its options and export do nothing here), and the menu is deleted with
+    the chart."""
+    import shiboken6
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    from desktop_app.gui.finetune_widgets import LossCurve
+
+    curve = LossCurve()
+    qtbot.addWidget(curve)
+    curve.resize(400, 200)
+    curve.show()
+    curve.add(1, 0.7, 3)
+    qtbot.mouseClick(curve.plot.viewport(), Qt.MouseButton.RightButton, pos=curve.plot.viewport().rect().center())
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()]
+    item = curve.plot.getPlotItem()
+    assert item.getViewBox().menu is None and item.getContextMenus(None) is None
+    menu = item.ctrlMenu
+    assert menu.parent() is curve
+    curve.close()
+    curve.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(menu)

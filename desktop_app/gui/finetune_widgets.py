@@ -64,9 +64,14 @@ class LossCurve(QWidget):
         # watched a run's curve fall and had no word for what fell
         self.caption = styled_label(LOSS_CAPTION, "Muted", wrap=True)
         layout.addWidget(self.caption)
-        self.plot = pg.PlotWidget(axisItems={"bottom": _step_axis()})
+        # no right-click menu: pyqtgraph's plot options and export do nothing for a person watching a run. Its view's
+        # menu is never made; the plot's own is made always, without a parent, and sat in a garbage cycle after the
+        # window closed (leftovers63): this widget owns it, and deletes it with itself
+        self.plot = pg.PlotWidget(axisItems={"bottom": _step_axis()}, enableMenu=False)
         self.plot.setFixedHeight(125)
         self.plot.setMenuEnabled(False)
+        unused_menu = self.plot.getPlotItem().ctrlMenu
+        unused_menu.setParent(self, unused_menu.windowFlags())
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         # a picture: no Tab stop (Qt makes a graphics view one, with no ring and no keys: usertest 14)
