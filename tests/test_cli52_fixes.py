@@ -49,7 +49,7 @@ def test_the_cli_s_time_left_uses_the_rough_words(capsys, monkeypatch):
     bar(TrainProgress("training", step=1, total=10, loss=0.5, eta_s=245.0))
     bar.bar.close()
     # every training line carries the same columns, "-" where a figure is not known (cli59)
-    assert "training: step 1 of 10, loss 0.5000, kl -, margin -, about 4 min left" in capsys.readouterr().err
+    assert "training: step 1 of 10, loss 0.5000, kl -, step margin -, about 4 min left" in capsys.readouterr().err
 
 
 def _waiting_adapter(tmp_path, metrics: dict) -> tuple[str, int]:

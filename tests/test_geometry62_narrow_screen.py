@@ -39,8 +39,17 @@ def test_the_side_panel_fits_beside_the_chat_on_a_narrow_screen(window, qtbot, m
     _settle()
     # the panel's fitting runs from queued events (the splitter's moves, the notice's resize): under load the
     # last may still be queued after the settle, so the fitted state is awaited, then each part asserted
-    qtbot.waitUntil(lambda: window.frameGeometry().right() < width
-                    and window.side_tabs.geometry().right() < window.splitter.width(), timeout=5000)
+    seen: dict = {}
+
+    def fitted() -> bool:
+        seen.update(window=window.frameGeometry().getRect(), panel=window.side_tabs.geometry().getRect(),
+                    splitter=window.splitter.sizes(), least=window.minimumSizeHint().width())
+        return window.frameGeometry().right() < width and window.side_tabs.geometry().right() < window.splitter.width()
+
+    try:
+        qtbot.waitUntil(fitted, timeout=5000)
+    except qtbot.TimeoutError:
+        pytest.fail(f"never fitted on a {width} px screen; last seen {seen}")
     assert window.frameGeometry().right() < width, f"{window.frameGeometry()} past a {width} px screen"
     side = window.side_tabs.geometry()
     assert side.right() < window.splitter.width(), f"the panel {side} ends within the window's {window.splitter.width()} px"

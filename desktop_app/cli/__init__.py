@@ -80,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+# The commands whose first slow step is loading --model: a path that holds no model is said before PyTorch
+# starts. The others read only its tokenizer (import, rate, correct) or check their own arguments first
+# (adapters import: the adapter folder), so they keep their own order.
+_LOADS_A_MODEL = frozenset({"explain", "finetune", "generate", "chat", "score", "ask", "analyse", "continue"})
+
+
 def _run(argv: list[str]) -> int:
     wants_json = _asks_for_json(argv)
     try:
@@ -92,7 +98,8 @@ def _run(argv: list[str]) -> int:
             from desktop_app.cli.gui_launch import launch_gui
 
             return launch_gui(args)
-        check_named_model(args.model)  # before the command imports PyTorch (seconds) to load it (cli63)
+        if args.command in _LOADS_A_MODEL:
+            check_named_model(args.model)  # before the command imports PyTorch (seconds) to load it (cli63)
         return int(args.func(args) or 0)
     except CliError as exc:
         return _fail(str(exc), 2, wants_json)
