@@ -67,8 +67,9 @@ if [ "${#WANTED[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "==> installing the system libraries the window needs: ${WANTED[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${WANTED[@]}" >/dev/null
+    # another apt (a fresh machine's unattended upgrades) may hold the lock: wait for it rather than fail
+    apt-get -o DPkg::Lock::Timeout=300 update -qq
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${WANTED[@]}" >/dev/null
   else
     echo "note: the window needs system libraries that are not installed; install them with:" >&2
     echo "  sudo apt-get install ${WANTED[*]}" >&2
