@@ -52,6 +52,18 @@ fi
 # too, not only for the tests. Keep in step with desktop_app/cli/xcb_libs.py.
 XCB_PACKAGES=(libxcb1 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-util1
   libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxkbcommon0 libxkbcommon-x11-0)
+# another apt (a fresh machine's unattended upgrades) may hold its lock: wait up to 5 min rather than fail
+# (DPkg::Lock::Timeout does not cover `apt-get update`'s lists lock); the output shows only on failure
+apt_waiting() {
+  local tries=0 out
+  until out=$("$@" 2>&1); do
+    if ! grep -q "Could not get lock" <<<"$out" || [ "$((tries += 1))" -ge 60 ]; then
+      echo "$out" >&2
+      return 1
+    fi
+    sleep 5
+  done
+}
 WANTED=()
 if [ "$(uname -s)" = Linux ]; then
   if command -v dpkg-query >/dev/null 2>&1; then
@@ -67,9 +79,8 @@ if [ "${#WANTED[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "==> installing the system libraries the window needs: ${WANTED[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    # another apt (a fresh machine's unattended upgrades) may hold the lock: wait for it rather than fail
-    apt-get -o DPkg::Lock::Timeout=300 update -qq
-    apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${WANTED[@]}" >/dev/null
+    apt_waiting apt-get update -qq
+    apt_waiting apt-get install -y -qq "${WANTED[@]}"
   else
     echo "note: the window needs system libraries that are not installed; install them with:" >&2
     echo "  sudo apt-get install ${WANTED[*]}" >&2
