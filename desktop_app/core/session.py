@@ -630,6 +630,14 @@ def store_rescored(store, message_id: int, adapter_id: int, before: list | None,
         store.set_token_records(message_id, before, adapter_id=None, kind="rescored", model_id=model_id)
 
 
+def probe_word(store, loaded: LoadedModel, message_id: int, index: int, text: str):
+    """How likely was ``text`` in place of token ``index`` of stored answer ``message_id``
+    (core.word_probe.WordProbe): the inspector's "How likely was…" and the CLI's ``probe``."""
+    from desktop_app.core.word_probe import probe_word as probe
+
+    return probe(store, loaded, message_id, index, text)
+
+
 # ---------------------------------------------------------------- text mode
 
 def analyse_text(loaded: LoadedModel, text: str, *, previous: ScoredText | None = None,
