@@ -48,6 +48,7 @@ class WordProbe:
     writer: str | None  # the model that wrote the answer
     other_writer: bool  # another tokenizer wrote it: the written token is this model's at that place
     precision: str | None
+    written_precision: str | None = None  # the weights that wrote the answer (None: not recorded)
 
     @property
     def prob(self) -> float:
@@ -71,7 +72,7 @@ class WordProbe:
                 "times_as_likely_as_written": self.prob / self.written.prob if self.written.prob > 0 else None,
                 "recorded_prob": self.recorded_prob, "model": self.model_id, "adapter_id": self.adapter_id,
                 "written_with_adapter": self.written_with_adapter, "written_by": self.writer,
-                "precision": self.precision}
+                "precision": self.precision, "written_precision": self.written_precision}
 
 
 def scored_text_for(typed: str, written_text: str) -> str:
@@ -116,7 +117,8 @@ def probe_word(store, loaded: LoadedModel, message_id: int, index: int, typed: s
                      tuple(ProbedToken(i, texts.text(i), r.prob) for i, r in zip(ids, records)),
                      records[0].rank, _vocabulary(loaded), ProbedToken(context.chosen, written_text, written.prob),
                      context.recorded_prob, loaded.model_id, explaining_adapter(loaded, context),
-                     context.written_with_adapter, writer, bool(context.other_writer), loaded.precision)
+                     context.written_with_adapter, writer, bool(context.other_writer), loaded.precision,
+                     context.written_precision)
 
 
 def _vocabulary(loaded: LoadedModel) -> int:
@@ -190,6 +192,14 @@ def writer_notes(probe: WordProbe) -> list[str]:
         notes.append(f"Scored with {adapter_name(probe.adapter_id)}; {adapter_name(probe.written_with_adapter)} "
                      "wrote this token.")
     elif probe.recorded_prob is not None and abs(probe.recorded_prob - probe.written.prob) >= 5e-4:
-        notes.append(f"When written the token had {percent(probe.recorded_prob)}; read again as a whole text "
-                     f"{percent(probe.written.prob)} (16-bit weights round the two reads apart).")
+        notes.append(f"When written the token had {percent(probe.recorded_prob)}, the inspector's figure; read "
+                     f"again here {percent(probe.written.prob)}: {_apart_reason(probe)}.")
     return notes
+
+
+def _apart_reason(probe: WordProbe) -> str:
+    from desktop_app.core.precision import label
+
+    if probe.written_precision and probe.precision and probe.written_precision != probe.precision:
+        return f"{label(probe.written_precision)} weights wrote it, {label(probe.precision)} weights read it now"
+    return "16-bit weights round a whole-text read apart from writing token by token"
