@@ -107,3 +107,20 @@ def test_a_phrase_that_is_not_there_is_refused_in_words(store, tiny_model, answe
         session.probe_word(store, tiny_model, mid, 0, "word " * 40)
     with pytest.raises(ExplainError, match="no token 999"):
         session.probe_word(store, tiny_model, mid, 999, "Paris")
+
+
+@pytest.mark.parametrize("repeats", [1, 12])  # a short text, and one past the tiny model's 128-token window
+def test_a_text_tokens_own_text_gives_its_analysis_figure(tiny_model, repeats):
+    from desktop_app.core.scoring import first_scored, score_text
+    from desktop_app.core.token_context import context_for_text
+
+    ids, records = score_text(tiny_model, " ".join(["The capital of France is Paris, a city on the Seine."] * repeats))
+    whole = [i for i, r in enumerate(records) if r.text.strip() and encode(tiny_model.tokenizer, r.text) == [r.id]]
+    assert len(ids) - first_scored(tiny_model.tokenizer) == len(records) and whole
+    for index in (whole[0], whole[len(whole) // 2], whole[-1]):
+        context = context_for_text(tiny_model, ids, index, SamplingSettings(), by_model=False,
+                                   recorded_prob=records[index].prob, written_precision=records[index].precision)
+        probe = session.probe_text_word(tiny_model, context, index, records[index].text)
+        assert probe.is_written and probe.in_text and probe.message_id is None and probe.index == index
+        assert abs(probe.prob - records[index].prob) < 1e-4
+        assert probe.first_rank == records[index].rank

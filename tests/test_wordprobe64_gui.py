@@ -94,3 +94,52 @@ def test_the_written_tokens_own_text_is_the_written_token_and_a_prompt_has_no_bo
         # a prompt's token as the chat shows it (no branch, nothing busy): no question to ask of it
         window.inspector.show_token(user.message_id, 0, card.records[0], can_branch=False)
         assert not box.isVisible()
+
+
+def test_a_question_asked_while_another_answer_streams_is_read_between_its_tokens(qtbot, qapp, tiny_model_dir,
+                                                                                  held_probes):
+    gates, _waited = held_probes
+    with answered_window(qtbot, qapp, tiny_model_dir) as window:
+        first = [c for c in window.transcript.cards if c.role == "assistant"][-1]
+        window.popover.max_new.setValue(60)
+        window.prompt.setPlainText("And then?")
+        window.send()
+        qtbot.waitUntil(lambda: window.chat.generating and window.cards.streaming is not None
+                        and len(window.cards.streaming.records) > 0, timeout=WAIT_MS)
+        window.show_token(window.cards.streaming, 0)
+        box = window.inspector.probe
+        assert box.isVisible() and not box.edit.isEnabled()  # the answer being written: it says it waits
+        assert "once it ends" in box.result.text()
+        first.view.select_token(1)
+        window.show_token(first, 1)
+        assert box.isVisible() and box.edit.isEnabled()  # another answer is being written: it still asks
+        box.edit.setText("Paris")
+        qtbot.keyClick(box.edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: len(gates) == 1, timeout=WAIT_MS)
+        # the lane's thread is in the probe now: had it waited for the answer, the answer would have ended
+        assert window.chat.generating
+        with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+            gates[0].set()
+        qtbot.waitUntil(lambda: "vocabulary" in box.result.text(), timeout=WAIT_MS)
+        streamed = [c for c in window.transcript.cards if c.role == "assistant"][-1]
+        streamed.view.select_token(0)
+        window.show_token(streamed, 0)
+        assert box.isVisible() and box.edit.isEnabled() and box.result.text() == ""
+
+
+def test_the_text_tabs_inspector_asks_too_and_its_own_text_gives_the_heatmaps_figure(qtbot, qapp, tiny_model_dir):
+    from gui_windows import STORY, window_with_text
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        records = window.text_view.heatmap.records
+        tokenizer = window.chat.loaded.tokenizer
+        index = next(i for i, r in enumerate(records) if i > 3 and r.text.strip() and encode(tokenizer, r.text) == [r.id])
+        window.text_mode.show_token(index, records[index])
+        box = window.inspector.probe
+        assert box.isVisible() and box.edit.isEnabled() and box.in_text
+        box.edit.setText(records[index].text)
+        qtbot.keyClick(box.edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "vocabulary" in box.result.text(), timeout=WAIT_MS)
+        assert "That is the written token." in box.result.text()
+        assert f"ranks {records[index].rank:,} of" in box.result.text()
+        qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)

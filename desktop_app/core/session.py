@@ -638,6 +638,14 @@ def probe_word(store, loaded: LoadedModel, message_id: int, index: int, text: st
     return probe(store, loaded, message_id, index, text)
 
 
+def probe_text_word(loaded: LoadedModel, context, index: int, text: str):
+    """``probe_word`` for token ``index`` of a Text mode text, whose ``context`` (core.token_context.context_for_text)
+    is the text before it as its analysis read it."""
+    from desktop_app.core.word_probe import probe_in_context
+
+    return probe_in_context(loaded, context, text, index=index)
+
+
 # ---------------------------------------------------------------- text mode
 
 def analyse_text(loaded: LoadedModel, text: str, *, previous: ScoredText | None = None,

@@ -33,7 +33,7 @@ class ProbedToken:
 class WordProbe:
     """What the model gave the typed text at token ``index`` of message ``message_id``."""
 
-    message_id: int
+    message_id: int | None  # None: a token of a Text mode text
     index: int
     typed: str
     scored_text: str  # what was scored: the typed text, a space put before it where the written token has one
@@ -49,6 +49,7 @@ class WordProbe:
     other_writer: bool  # another tokenizer wrote it: the written token is this model's at that place
     precision: str | None
     written_precision: str | None = None  # the weights that wrote the answer (None: not recorded)
+    in_text: bool = False  # a Text mode token: its figure is the analysis's, whoever wrote the text
 
     @property
     def prob(self) -> float:
@@ -99,11 +100,19 @@ def phrase_ids(loaded: LoadedModel, text: str) -> list[int]:
 
 def probe_word(store, loaded: LoadedModel, message_id: int, index: int, typed: str) -> WordProbe:
     """The chance ``typed`` had in place of token ``index`` (0-based) of stored answer ``message_id``."""
-    from desktop_app.core.decoding import token_texts
-    from desktop_app.core.explain import as_written, explaining_adapter
     from desktop_app.core.token_context import context_for_message
 
     context = context_for_message(store, loaded, message_id, index)
+    writer = store.get_message(message_id).get("model_id")
+    return probe_in_context(loaded, context, typed, index=context.index, writer=writer)
+
+
+def probe_in_context(loaded: LoadedModel, context, typed: str, *, index: int, writer: str | None = None) -> WordProbe:
+    """The chance ``typed`` had in place of the last token of ``context`` (core.token_context.TokenContext: an
+    answer's token, or a Text mode token after the text its analysis read before it), token ``index`` of its text."""
+    from desktop_app.core.decoding import token_texts
+    from desktop_app.core.explain import as_written, explaining_adapter
+
     texts = token_texts(loaded.tokenizer)
     written_text = texts.text(context.chosen)
     scored = scored_text_for(typed, written_text)
@@ -112,13 +121,12 @@ def probe_word(store, loaded: LoadedModel, message_id: int, index: int, typed: s
     with as_written(loaded, context):
         records = _score(loaded, seen, ids)
         written = records[0] if ids[0] == context.chosen else _score(loaded, seen, [context.chosen])[0]
-    writer = store.get_message(message_id).get("model_id")
-    return WordProbe(message_id, context.index, typed, scored,
+    return WordProbe(context.message_id, index, typed, scored,
                      tuple(ProbedToken(i, texts.text(i), r.prob) for i, r in zip(ids, records)),
                      records[0].rank, _vocabulary(loaded), ProbedToken(context.chosen, written_text, written.prob),
                      context.recorded_prob, loaded.model_id, explaining_adapter(loaded, context),
                      context.written_with_adapter, writer, bool(context.other_writer), loaded.precision,
-                     context.written_precision)
+                     context.written_precision, context.in_text)
 
 
 def _vocabulary(loaded: LoadedModel) -> int:
@@ -190,9 +198,10 @@ def writer_notes(probe: WordProbe) -> list[str]:
                      + (" in its own tokens." if probe.other_writer else "."))
     elif probe.written_with_adapter != probe.adapter_id:
         notes.append(f"Scored with {adapter_name(probe.adapter_id)}; {adapter_name(probe.written_with_adapter)} "
-                     "wrote this token.")
+                     f"{'analysed the text' if probe.in_text else 'wrote this token'}.")
     elif probe.recorded_prob is not None and abs(probe.recorded_prob - probe.written.prob) >= 5e-4:
-        notes.append(f"When written the token had {percent(probe.recorded_prob)}, the inspector's figure; read "
+        notes.append(f"When {'analysed' if probe.in_text else 'written'} the token had {percent(probe.recorded_prob)}, "
+                     f"the inspector's figure; read "
                      f"again here {percent(probe.written.prob)}: {_apart_reason(probe)}.")
     return notes
 
@@ -202,4 +211,6 @@ def _apart_reason(probe: WordProbe) -> str:
 
     if probe.written_precision and probe.precision and probe.written_precision != probe.precision:
         return f"{label(probe.written_precision)} weights wrote it, {label(probe.precision)} weights read it now"
+    if probe.in_text:
+        return "this read differs from the analysis's pass (a text longer than the model's window)"
     return "16-bit weights round a whole-text read apart from writing token by token"

@@ -505,7 +505,7 @@ class InspectorPanel(QFrame):
         self.explain.show()
         if not keep_explanation:
             self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
-        self._show_probe(message_id, index, can_branch, busy)
+            self._show_probe(message_id, index, can_branch, busy)  # (a Text token's: its readiness, text_explain.py)
         self.token_label.setText(token_label(record.text))
         self._show_bytes_note(record)
         self._show_marks_note(record)

@@ -14,6 +14,7 @@ TIP = ("Type a word or a phrase and press Enter: how likely the model found it a
        "the answer's text before this token (each of its tokens in turn), its first token's rank among the whole "
        "vocabulary, and how it compares with the written token.")
 BUSY_THIS = "This answer is still being written: asking is possible once it ends."
+TEXT_WAITS = "Asking is possible once the text's colours are back (from the text as it is now)."
 
 
 class WordProbeBox(QFrame):
@@ -21,12 +22,15 @@ class WordProbeBox(QFrame):
     another was asked is dropped), stop (cancels the question under way; None when none is)."""
 
     asked = Signal(int, int, str)  # message id, token index, the typed text
+    text_asked = Signal(int, str)  # a Text mode token's index, the typed text
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("WordProbeBox")
         self.message_id: int | None = None
         self.index = -1
+        self.in_text = False
+        self.busy_words: str | None = None
         self.ticket = 0
         self.stop = None
         layout = QVBoxLayout(self)
@@ -54,32 +58,36 @@ class WordProbeBox(QFrame):
         layout.addWidget(self.result)
         self.show_token(None, -1)
 
-    def show_token(self, message_id: int | None, index: int, busy: str | None = None) -> None:
+    def show_token(self, message_id: int | None, index: int, busy: str | None = None, *, in_text: bool = False) -> None:
         """Another token: the question under way stops, the last result goes (the typed words stay, to ask
-        again here). ``message_id`` None: no stored answer's token (a prompt's, the Text tab's): hidden.
-        ``busy``: why it cannot ask now (its answer is being written). The same token shown again (the
-        chat refills the inspector as an answer ends) keeps its question and result."""
-        same = (message_id, index) == (self.message_id, self.index) and message_id is not None
+        again here). Shown for a stored answer's token (``message_id``) and a Text mode token (``in_text``), not
+        for a prompt's. ``busy``: why it cannot ask now (its answer is being written, its text analysed). The
+        answer's token shown again (the chat refills the inspector as an answer ends) keeps its question and result;
+        a Text token's text may have changed under it, so it starts afresh."""
+        same = message_id is not None and (message_id, index) == (self.message_id, self.index)
         self.edit.setEnabled(busy is None)
         self.button.setEnabled(busy is None)
         if same and busy is None:
-            if self.result.text() == BUSY_THIS:
+            if self.result.text() == self.busy_words:
                 self._say("")
             return
         self._stop()
         self.ticket += 1
-        self.message_id, self.index = message_id, index
-        self.setVisible(message_id is not None or busy is not None)
+        self.message_id, self.index, self.in_text, self.busy_words = message_id, index, in_text, busy
+        self.setVisible(message_id is not None or busy is not None or in_text)
         self._say(busy or "")
 
     def ask(self) -> None:
         text = self.edit.text()
-        if self.message_id is None or not self.edit.isEnabled() or not text.strip():
+        if not self.edit.isEnabled() or not text.strip() or (self.message_id is None and not self.in_text):
             return
         self._stop()
         self.ticket += 1
         self._say(f"Scoring \u201c{text}\u201d\u2026")
-        self.asked.emit(self.message_id, self.index, text)
+        if self.in_text:
+            self.text_asked.emit(self.index, text)
+        else:
+            self.asked.emit(self.message_id, self.index, text)
 
     def running(self, stop) -> None:
         """The question under way; ``stop()`` cancels it (another question, another token)."""
