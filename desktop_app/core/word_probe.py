@@ -150,8 +150,9 @@ def shown(text: str) -> str:
 
 def probe_lines(probe: WordProbe) -> list[str]:
     """The figures in words: the phrase's chance, each token's, the first token's rank, against the written token."""
-    lines = [f"Scored as {shown(probe.scored_text)} (a space first, as the written token has)"] if probe.spaced else []
-    lines.append(f"{shown(probe.scored_text)}: {chance_words(probe.prob)}")
+    phrase = (f"Scored as {shown(probe.scored_text)} (a space first, as the written token has)" if probe.spaced
+              else shown(probe.scored_text))
+    lines = [f"{phrase}: {chance_words(probe.prob)}"]
     if len(probe.tokens) > 1:
         lines.append("  = " + " \u00d7 ".join(f"{shown(t.text)} {percent(t.prob)}" for t in probe.tokens)
                      + " (each after those before it)")
