@@ -119,11 +119,11 @@ def probe_in_context(loaded: LoadedModel, context, typed: str, *, index: int, wr
     ids = phrase_ids(loaded, scored)
     seen = context.ids[:-1]
     with as_written(loaded, context):
-        records = _score(loaded, seen, ids)
-        written = records[0] if ids[0] == context.chosen else _score(loaded, seen, [context.chosen])[0]
+        (first, written), rank = _first_read(loaded, context, ids[0])
+        later = [r.prob for r in _score(loaded, seen + ids[:1], ids[1:])] if len(ids) > 1 else []
     return WordProbe(context.message_id, index, typed, scored,
-                     tuple(ProbedToken(i, texts.text(i), r.prob) for i, r in zip(ids, records)),
-                     records[0].rank, _vocabulary(loaded), ProbedToken(context.chosen, written_text, written.prob),
+                     tuple(ProbedToken(i, texts.text(i), p) for i, p in zip(ids, [first, *later])),
+                     rank, _vocabulary(loaded), ProbedToken(context.chosen, written_text, written),
                      context.recorded_prob, loaded.model_id, explaining_adapter(loaded, context),
                      context.written_with_adapter, writer, bool(context.other_writer), loaded.precision,
                      context.written_precision, context.in_text)
@@ -134,8 +134,24 @@ def _vocabulary(loaded: LoadedModel) -> int:
     return int(getattr(loaded.model.config, "vocab_size", None) or len(loaded.tokenizer))
 
 
+def _first_read(loaded: LoadedModel, context, first_id: int) -> tuple[tuple[float, float], int]:
+    """((the first token's chance, the written token's), the first token's rank) from the one pass that reads the
+    written token where the heatmap and the scorings read it (core.scoring.TokenPass), as its records are made."""
+    import torch
+
+    from desktop_app.core.decoding import record_stats
+    from desktop_app.core.lens import final_logits
+
+    logits = final_logits(loaded, context.ids[:-1], context.read_from)
+    chosen = torch.tensor([first_id, context.chosen], device=logits.device)
+    logprobs, ranks, *_ = record_stats(logits[None].expand(2, -1), chosen, 0)
+    first, written = logprobs.exp().tolist()
+    return (first, written), int(ranks[0])
+
+
 def _score(loaded: LoadedModel, seen: list[int], ids: list[int]) -> list:
-    """``ids`` read after ``seen`` in score_ids' passes (its fixed plan: the heatmap's and compare view's)."""
+    """``ids`` read after ``seen`` in score_ids' passes (its fixed plan: the heatmap's and compare view's): a
+    phrase's tokens after its first, each after those before it."""
     from desktop_app.core.scoring import score_ids
 
     return score_ids(loaded, seen, ids, alternatives=0)
