@@ -54,6 +54,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                         "gpt2-desk adapters import my-adapter --activate --json"),
     "explain": ("gpt2-desk explain 12 --token 4",
                 'gpt2-desk explain 12 --token 4 --vs " Paris" --json'),
+    "probe": ('gpt2-desk probe 12 Paris --token 4',
+              'gpt2-desk probe 12 "New York" --token 4 --json'),
     "analyse": ("gpt2-desk analyse essay.txt --surprises 10",
                 "gpt2-desk analyse essay.txt --export-png essay.png"),
     "continue": ("gpt2-desk continue story.txt --max-new-tokens 60",

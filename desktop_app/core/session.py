@@ -630,6 +630,22 @@ def store_rescored(store, message_id: int, adapter_id: int, before: list | None,
         store.set_token_records(message_id, before, adapter_id=None, kind="rescored", model_id=model_id)
 
 
+def probe_word(store, loaded: LoadedModel, message_id: int, index: int, text: str):
+    """How likely was ``text`` in place of token ``index`` of stored answer ``message_id``
+    (core.word_probe.WordProbe): the inspector's "How likely was…" and the CLI's ``probe``."""
+    from desktop_app.core.word_probe import probe_word as probe
+
+    return probe(store, loaded, message_id, index, text)
+
+
+def probe_text_word(loaded: LoadedModel, context, index: int, text: str):
+    """``probe_word`` for token ``index`` of a Text mode text, whose ``context`` (core.token_context.context_for_text)
+    is the text before it as its analysis read it."""
+    from desktop_app.core.word_probe import probe_in_context
+
+    return probe_in_context(loaded, context, text, index=index)
+
+
 # ---------------------------------------------------------------- text mode
 
 def analyse_text(loaded: LoadedModel, text: str, *, previous: ScoredText | None = None,

@@ -1,7 +1,8 @@
 """What the chat model reads for the window besides answers, on the model lane: a prompt's colours,
 the compare view's scorings (a stored answer, a Text continuation, a better answer or continuation the
 person wrote, a fine-tune's re-asked answer: each with the adapter and without) and "Why this token?"
-(its layer grid first, then its attribution, which an answer pauses and which goes on after it).
+(its layer grid first, then its attribution, which an answer pauses and which goes on after it) and
+"How likely was …?" (a typed word's chance at a token).
 
 ``ModelReads`` is a part of ChatController (gui/chat.py), which owns the model and its lane: it uses
 the controller's ``lane``, ``loaded``, ``store``, ``tasks``, ``score_cache`` and its ``prompt_scored``
@@ -164,6 +165,30 @@ class ModelReads:
 
         return self.lane.submit(Task(work, "compare scoring", "compare", on_success=on_success,
                                      on_failure=on_failure, on_progress=on_progress, can_wait=True))
+
+    def probe_word(self, message_id: int, index: int, text: str, on_success, on_failure, on_cancelled) -> Task:
+        """How likely was ``text`` at token ``index`` of a stored answer (core.word_probe), on the model lane."""
+        store = self.store
+        return self._probe(lambda loaded: session.probe_word(store, loaded, message_id, index, text), on_success,
+                           on_failure, on_cancelled)
+
+    def probe_text_word(self, make_context, index: int, text: str, on_success, on_failure, on_cancelled) -> Task:
+        """``probe_word`` for token ``index`` of a Text mode text: ``make_context(loaded)`` gives the text before it
+        as its analysis read it (core.token_context.context_for_text)."""
+        return self._probe(lambda loaded: session.probe_text_word(loaded, make_context(loaded), index, text),
+                           on_success, on_failure, on_cancelled)
+
+    def _probe(self, read, on_success, on_failure, on_cancelled) -> Task:
+        """``urgent`` like the layer grid (one short read the person waits for, which writes nothing): it goes ahead
+        of background scorings and runs between an answer's tokens rather than after the answer."""
+        def work(_report, _cancel):
+            loaded = self.loaded
+            if loaded is None:
+                raise ModelError(NO_MODEL_WORDS)
+            return read(loaded)
+
+        return self.lane.submit(Task(work, "how likely was", "probe", on_success=on_success, on_failure=on_failure,
+                                     on_cancelled=on_cancelled, urgent=True))
 
     def explain_token(self, message_id: int, index: int, on_success, on_failure, on_cancelled,
                       on_progress=None) -> "ExplainRun":

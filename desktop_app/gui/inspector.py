@@ -19,6 +19,7 @@ from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import colors, icon, is_dark, styled_label
 from desktop_app.gui.tips import turn
+from desktop_app.gui.word_probe_view import BUSY_THIS, WordProbeBox
 from desktop_app.gui.token_view import (MARKS_TIP, TIE, marks_words, ordered_alternatives, percent_texts, token_label,
                                         token_percent)
 
@@ -414,6 +415,8 @@ class InspectorPanel(QFrame):
         layout.addWidget(self.coverage)
         self.sampler_note = styled_label("", "Muted", wrap=True)  # the alternatives the sampler could not pick
         layout.addWidget(self.sampler_note)
+        self.probe = WordProbeBox()  # "How likely was…": a word the person has in mind, at this token
+        layout.addWidget(self.probe)
         self.versus = styled_label("", "Muted", wrap=True)  # the picked alternative against the written token
         self.versus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.versus)
@@ -466,6 +469,7 @@ class InspectorPanel(QFrame):
             widget.hide()
         self.show_source("")
         self.explain.show_token(None, -1)
+        self.probe.show_token(None, -1)
 
     def show_source(self, words: str) -> None:
         """The line over the token that says where it is ("token 7 of 101 in the answer to “…”"); "": none."""
@@ -501,6 +505,7 @@ class InspectorPanel(QFrame):
         self.explain.show()
         if not keep_explanation:
             self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
+            self._show_probe(message_id, index, can_branch, busy)  # (a Text token's: its readiness, text_explain.py)
         self.token_label.setText(token_label(record.text))
         self._show_bytes_note(record)
         self._show_marks_note(record)
@@ -526,6 +531,15 @@ class InspectorPanel(QFrame):
         self.hint.setText("Pick another alternative above (or Tab to it, \u2191 \u2193, Enter), then continue the answer from it as a new branch."
                           if can_branch else busy_branch_words(busy) if busy
                           else "Prompt tokens are scored only; branching starts from answer tokens.")
+
+    def _show_probe(self, message_id: int | None, index: int, can_branch: bool, busy: str | None) -> None:
+        """"How likely was…" for a stored answer's token; while another answer is written it still asks (its
+        read runs between that answer's tokens); while this one is written it says it waits."""
+        if busy == "this":
+            self.probe.show_token(message_id, index, busy=BUSY_THIS)
+            return
+        answer_token = message_id is not None and (can_branch or busy is not None)
+        self.probe.show_token(message_id if answer_token else None, index)
 
     def _show_bytes_note(self, record: TokenRecord) -> None:
         """A token that is part of a character has no text of its own: its bytes (from the tokenizer of

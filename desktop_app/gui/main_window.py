@@ -17,6 +17,7 @@ from desktop_app.gui.context_meter import ContextMeter
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_side import FineTuneSide
 from desktop_app.gui.explain_wiring import wire_explain
+from desktop_app.gui.word_probe_wiring import wire_word_probe
 from desktop_app.gui.inspector import InspectorPanel
 from desktop_app.gui.message_card import MessageCard
 from desktop_app.gui.message_edit import MessageEditor
@@ -271,6 +272,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_here)
         shortcuts.bind(self)
         wire_explain(self)
+        wire_word_probe(self)
         self.text_mode.connect()
 
     # ------------------------------------------------------------ persistence (gui/window_state.py)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from desktop_app.gui.explain_overlays import text_overlay
 from desktop_app.gui.explain_reveal import place_in_heatmap
 from desktop_app.gui.explain_wiring import start_text_explain
+from desktop_app.gui.word_probe_view import TEXT_WAITS
 from desktop_app.gui.off_words import text_explain_wait
 
 CHANGED = ("The text changed since this token was shown (or a continuation is being written): click the token "
@@ -53,6 +54,9 @@ class TextExplainer:
         self.index = index
         self.said = self._readiness(index)
         self.view.show_text_token(index, *self.said, key=self._key(index) if self.said[0] else None)
+        # "How likely was…" reads the text as the same analysis did, so it waits as Explain does
+        self.mode.window.inspector.probe.show_token(None, index, busy=None if self.said[0] else TEXT_WAITS,
+                                                    in_text=True)
 
     def _key(self, index: int) -> tuple | None:
         """What token ``index``'s explanation depends on: the text up to it, what scored it, who wrote it and
@@ -83,12 +87,21 @@ class TextExplainer:
         return False, text_explain_wait(continuing=controller.continuing, analysing=analysing)
 
     def explain(self, index: int) -> None:
+        chat, make_context = self.mode.window.chat, self.context_maker(index)
+        if make_context is None:
+            self.view.failed(self.view.ticket, "No model is loaded yet." if chat.loaded is None else CHANGED)
+            return
+        start_text_explain(chat, self.view, make_context)
+
+    def context_maker(self, index: int):
+        """What makes token ``index``'s TokenContext from the loaded model (core.token_context.context_for_text):
+        the text before it as the analysis the heatmap shows read it; None when no model is loaded or that
+        analysis is not the shown one (a continuation or an analysis under way)."""
         from desktop_app.core.token_context import context_for_text
 
         chat, scored = self.mode.window.chat, self.scored_shown(index)
         if chat.loaded is None or scored is None:
-            self.view.failed(self.view.ticket, "No model is loaded yet." if chat.loaded is None else CHANGED)
-            return
+            return None
         record, ids, (settings, known) = scored.records[index], list(scored.ids), self._written_with(index)
         target = self.mode.rated_token(index)
         by_model = target is not None  # a continuation wrote it
@@ -101,7 +114,7 @@ class TextExplainer:
                                     scored_with_adapter=adapter, written_precision=record.precision,
                                     written_from=written_from, settings_known=known and by_model, picked=picked)
 
-        start_text_explain(chat, self.view, make_context)
+        return make_context
 
     def _written_with(self, index: int):
         """The sampler settings the continuation holding token ``index`` was written with, where it kept
