@@ -23,6 +23,9 @@ BEFORE_CHARS = 40  # of the text a branch follows, in its tooltip
 PERCENT_TIP = ("Mean probability: the model's average chance for the tokens it wrote in this continuation "
                "(higher: it was surer of its words; not a measure of quality)")
 PERCENT_HEADER = "mean p"
+# the main text's cell stood blank with no tooltip beside its continuations' "32%" (usertest36)
+MAIN_PERCENT_TIP = ("The main text has no mean probability: the column is for the continuations the model wrote. "
+                    "The figures for the whole text are in the summary under it.")
 
 
 def percent(branch: dict) -> str:

@@ -22,6 +22,11 @@ EMPTY = ("No adapter yet. To make one, rate some answers (thumbs up or down, a t
          "press “Fine-tune on my ratings” above: a kept fine-tune appears here. Until then the base model "
          "answers.")
 NONE_YET = "No adapter yet: rate some answers, then press “Fine-tune on my ratings” to make one"
+# after a discarded run, "rate some answers, then press Fine-tune" told the person to do what they had just
+# done (usertest36): the history says the run was discarded and where its card says why
+EMPTY_AFTER_DISCARD = ("No adapter yet: your last fine-tune was discarded, so the base model still answers. Its card "
+                       "above says why and what to try next; a kept fine-tune appears here.")
+NONE_KEPT = "No adapter yet: your last fine-tune was discarded (its card in the Fine-tune tab says why)"
 LOADING = "The adapter history appears once the model has loaded\u2026"
 LIST_LEAST = 60  # px: the list's least height, about one row, where the panel is short
 
@@ -93,6 +98,7 @@ class AdapterHistory(QFrame):
         layout.addWidget(self.empty)
         self._build_buttons(layout)
         self.busy = False
+        self.after_discard = False  # the run card above is a discarded run's (set_after_discard)
         self.set_adapters([])
 
     def _build_buttons(self, layout) -> None:
@@ -131,12 +137,24 @@ class AdapterHistory(QFrame):
         self.report_button.clicked.connect(lambda: self.selected_id() is not None
                                            and self.report_requested.emit(self.selected_id()))
 
+    def set_after_discard(self, discarded: bool) -> None:
+        """Whether the run card above is a discarded run's: an empty history then says so, not how to start one."""
+        self.after_discard = discarded
+        self._say_empty()
+
+    def _say_empty(self) -> None:
+        self.empty.setText(LOADING if self.loading else EMPTY_AFTER_DISCARD if self.after_discard else EMPTY)
+
+    def none_yet(self) -> str:
+        """The status bar's line for Ctrl+H with no adapter."""
+        return NONE_KEPT if self.after_discard else NONE_YET
+
     def set_adapters(self, rows: list[dict], loading: bool = False) -> None:
         """``rows``: adapters.list_adapters(...) (oldest first); shown newest first. ``loading``:
         no model yet, so an empty list may only mean its adapters are not known yet."""
         had_focus = self._focus_on_selection()
         self.loading = loading and not rows  # the empty list may only mean its adapters are not known yet
-        self.empty.setText(LOADING if self.loading else EMPTY)
+        self._say_empty()
         selected = self.selected_id()
         self.rows = list(rows)
         self.list.clear()

@@ -478,6 +478,20 @@ class ChatCards:
         w.side_tabs.setCurrentWidget(w.inspector)
         self._fill_inspector(card, index)
 
+    def show_selected_again(self) -> None:
+        """Back in Chat from the Text tab: the token still ringed in its card shows in the inspector again,
+        its finished or set-aside explanation with it; the panel had stayed empty beside the ring (usertest36)."""
+        card = self.selected
+        if card is None:
+            return
+        try:
+            index = card.view.selected
+        except RuntimeError:  # the card is gone
+            self.selected = None
+            return
+        if 0 <= index < len(card.records):
+            self._fill_inspector(card, index)
+
     def _fill_inspector(self, card: MessageCard, index: int) -> None:
         w = self.window
         answer, writing = card.role == "assistant", w.chat.generating

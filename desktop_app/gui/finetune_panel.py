@@ -379,6 +379,7 @@ class FineTunePanel(QScrollArea):
             self._show_result("running", f"run {interrupted['id']}", None, None)
         else:  # another model's report would name adapters this model does not have
             self.last_result = None
+            self.history.set_after_discard(False)
             self.result_box.hide()
 
     def show_run(self, run: dict, note: tuple[str | None, str] | None = None) -> None:
@@ -561,6 +562,7 @@ class FineTunePanel(QScrollArea):
         """The card of one run. ``note``: (a title instead of the run's, or None; a line above
         the report), e.g. a later run that was cancelled; kept when the history redraws it."""
         self.last_result = (status, reason, metrics, adapter_id, note)
+        self.history.set_after_discard(status == "discarded")
         active = self.history.active_id()
         card = run_card(status, reason, metrics, adapter_id, note, active, {row["id"] for row in self.history.rows})
         self.result_title.setText(card.title)

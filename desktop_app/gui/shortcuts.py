@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QPushButton, Q
                                QToolButton, QVBoxLayout)
 
 from desktop_app.gui import answer_keys
-from desktop_app.gui.adapter_history import NONE_YET
 from desktop_app.gui.figure_words import GLOSSARY, GLOSSARY_TITLE
 from desktop_app.gui.focus_order import make_tab_stop
 from desktop_app.gui.theme import icon
@@ -178,7 +177,7 @@ def open_adapter_history(window) -> None:
     if history.list.count() and history.list.isEnabled():
         target = history.list
     else:
-        window.statusBar().showMessage(history.empty.text() if history.loading else NONE_YET, 8000)
+        window.statusBar().showMessage(history.empty.text() if history.loading else history.none_yet(), 8000)
         target = panel.train_button if panel.train_button.isEnabled() else window.side_tabs.tabBar()
     target.setFocus(Qt.FocusReason.ShortcutFocusReason)
     panel.ensureWidgetVisible(history)

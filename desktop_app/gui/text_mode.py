@@ -160,10 +160,20 @@ class TextMode:
         view_toolbar.set_not_here(w, "conversations", self.mode == "text")
         if self.mode != "text":
             self._take_back_banners()
+            w.cards.show_selected_again()
         if self.mode == "text":
+            self._show_inspected_again()
             if self.controller.document_id is None and not self.controller.opening:
                 self.view.open_document(left_id=self._left_document())  # the text left, or the newest, or a new one
             self.view.text_widget().setFocus()
+
+    def _show_inspected_again(self) -> None:
+        """Back in Text: the token still ringed in the heatmap shows in the inspector again, as the chat's does."""
+        heatmap, index = self.view.heatmap, self.view.heatmap.selected
+        if self.inspected is None or not 0 <= index < len(heatmap.records) or self._token_in_text(index) != self.inspected:
+            return
+        self._inspect(index, heatmap.records[index])
+        self.explainer.show(index)
 
     def _keep_document(self, document: dict) -> None:
         """The text on screen, written as it opens (a kill keeps it, as the window's other choices): the next

@@ -149,6 +149,7 @@ class BranchPanel(QWidget):
         main = QTreeWidgetItem([self._main_label(), ""])
         main.setData(0, Qt.ItemDataRole.UserRole, MAIN)
         main.setToolTip(0, "The document's main text")
+        main.setToolTip(1, branch_words.MAIN_PERCENT_TIP)
         self.outline.addTopLevelItem(main)
         self._add_children(main, None)
         self.outline.expandAll()
