@@ -112,7 +112,7 @@ def test_edits_rescore_after_a_pause_and_older_analyses_are_dropped(text_window,
     with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS) as blocker:
         window.text.analyse("second text")
     assert "".join(r.text for r in blocker.args[0].records).endswith("text")
-    window.chat.lane.wait()
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)  # both ended, their ends handled here
     QApplication.processEvents()
     assert window.text_view.heatmap.prefix + "".join(r.text for r in window.text_view.heatmap.records) \
         == "second text"

@@ -209,7 +209,9 @@ def test_emptying_the_text_drops_the_analysis_running(window, qtbot, windows_run
     view.analyse_now()
     assert not view.summary_panel.progress_row.isVisible()
     windows_run.release.set()
-    window.chat.lane.wait(WAIT_MS / 1000)
+    # the dropped analysis ended and its end was handled (not Lane.wait: from this thread it only times out, as
+    # the model lane's handshake waits for this thread)
+    qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
     qtbot.wait(200)
     assert shown == [] and view.heatmap.records == []  # nothing of the old text comes back
     assert window.text.previous is not None and not window.text.previous.complete  # kept for reuse

@@ -143,6 +143,8 @@ def test_cancel_of_an_analysis_still_waiting_says_stopped(qtbot, qapp, tiny_mode
         assert partial.records == [] and partial.stopped
         assert view.summary_panel.figures.text() == "Not analysed yet."
         assert view.status.text() == "stopped before any token was analysed"
-        window.chat.lane.wait(60)
+        # every task of the model lane ended and its end handled here (Lane.wait from this thread would only
+        # time out: the model lane's handshake waits for this thread to handle each end)
+        qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=60_000)
         qtbot.wait(100)
         assert view.status.text() == "stopped before any token was analysed"  # it stays stopped

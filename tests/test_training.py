@@ -125,13 +125,18 @@ def test_training_copy_is_freed_when_the_run_ends(env, tiny_model, monkeypatch, 
             cancel.set()
 
     gc.collect()
+    # a window's test earlier in this process may have turned the automatic collector off for good (only the
+    # GUI thread collects: core.memory); turning it on after the run would let a later test's lane collect
+    # that window's leftover widgets off the GUI thread, the crash behind crash63
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         result = run_finetune(store, tiny_model, paths, FineTuneSettings(**FAST), progress=progress, cancel=cancel)
         assert result.status == ("cancelled" if cancel_it else "kept")
         assert copies and all(ref() is None for ref in copies)
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
 
 
 def test_cancel_stops_within_a_step_and_keeps_active_adapter(env, tiny_model):

@@ -440,7 +440,9 @@ class Lane(QObject):
 
     def wait(self, timeout_s: float = 5.0) -> bool:
         """Block until every submitted task has run (their callbacks follow as queued
-        events). True when the lane went idle in time."""
+        events). True when the lane went idle in time. Not on the GUI thread for a lane with
+        ``handshake``: its tasks wait for that thread to run their callbacks, so it only times
+        out there (wait there until ``busy`` is False instead)."""
         with self._idle:
             return self._idle.wait_for(lambda: self._unfinished == 0, timeout_s)
 
