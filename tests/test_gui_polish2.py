@@ -83,7 +83,8 @@ def test_the_text_tab_keeps_its_text_in_a_short_window(make_window):
         settle()
         if width >= 800:  # (at the window's minimum the four buttons leave it 40 px)
             assert view.documents.width() >= 80, "the text's title keeps room beside the status words"
-        assert visible_in(view.status, view) and view.status.width() >= view.status.sizeHint().width()
+        # (under a narrow bar the words sit beside the Chat | Text tabs, in the tabs' rect)
+        assert visible_in(view.status, window.mode_tabs) and view.status.width() >= view.status.sizeHint().width()
     window.resize(1280, 900)
     settle()
     assert view.summary_panel.probabilities.isVisible(), "tall again: the histograms come back"
@@ -108,7 +109,7 @@ def test_at_800x600_the_text_tab_gives_the_heatmap_its_share_and_no_empty_status
         assert view.pages.height() >= 5 * line, (width, height)
         view.status.setText("analysing\u2026")
         settle()
-        assert visible_in(view.status, view), "the status words still show when there are some"
+        assert visible_in(view.status, window.mode_tabs), "the status words still show when there are some"
 
 
 def test_at_800x600_a_hovered_tokens_figures_are_not_cut_by_the_models_name(make_window):

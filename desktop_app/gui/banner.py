@@ -242,10 +242,12 @@ class Banner(QFrame):
         self._fit_lines()
 
     def _fit_lines(self) -> None:
-        self.label.least_lines = COMPACT_LINES if self.offers_action else self.short_lines
-        compact = self.offers_action and self.compact
-        if self.offers_action:
-            lines = COMPACT_LINES if compact else ACTION_NOTICE_LINES
+        compact = self.one_line
+        self.label.least_lines = COMPACT_LINES if self.offers_action or compact else self.short_lines
+        if compact:
+            lines = COMPACT_LINES
+        elif self.offers_action:
+            lines = ACTION_NOTICE_LINES
         else:
             lines = self.tall_lines if self.window().height() >= TALL_WINDOW_PX else self.short_lines
         self.grid.setContentsMargins(*(COMPACT_MARGINS if compact else WHOLE_MARGINS))
@@ -317,6 +319,15 @@ class Banner(QFrame):
     def _frame_width(self) -> int:
         margins = self.contentsMargins()
         return margins.left() + margins.right()
+
+    @property
+    def one_line(self) -> bool:
+        """The notice keeps to one line, its whole a hover or a click away: one with a button where ``compact``,
+        any other notice in a window under COMPACT_WINDOW_PX (at 640x480 its two lines and roomier margins took
+        a line of the answer from the chat). An error keeps its lines: it says what to do."""
+        if self.offers_action:
+            return self.compact
+        return self.kind == "info" and self.window().height() < COMPACT_WINDOW_PX
 
     @property
     def compact(self) -> bool:

@@ -305,7 +305,7 @@ def summary_words(before, after, ended: bool, whole: str = "The whole answer") -
 
 
 def movers_words(before, after, values: list[float], scale: float, chip, label, dark: bool = False) -> str:
-    """The tokens that rose and fell most, as chips coloured as the heatmap colours them
+    """The tokens that rose and fell most, as chips coloured as the heatmap colours them (a tint at least: `chip_color`)
     (``chip(i)``: token ``i``'s chip text; ``label``: a token's text as the view shows it), and
     what the first of the risen that did took the place of (``displaced_words``); ``dark``: the dark
     window's colours."""
@@ -326,11 +326,18 @@ def _chips(indices: list[int], before, after, values: list[float], scale: float,
     (each token's tooltip in the view still gives the change in log-prob)."""
     out = []
     for i in indices:
-        bg, fg = css_colours(change_color(values[i], scale, dark))
+        bg, fg = css_colours(chip_color(values[i], scale, dark))
         out.append(f"<span style='background:{bg}; color:{fg};'>&nbsp;"
                    f"{html.escape(chip(i))}&nbsp;</span>&nbsp;{percent(before[i].prob)}&nbsp;→&nbsp;"
                    f"{percent(after[i].prob)}")
     return " &nbsp; ".join(out) or "none"
+
+
+def chip_color(value: float, scale: float, dark: bool = False) -> tuple[int, int, int]:
+    """A mover's chip colour: the heatmap's, but at least a third of the way to its end. A chip for a
+    token that moved little is the neutral's near-white, the window's own colour, and read as a token
+    shown without its chip beside the others (its figures beside it still say how far it moved)."""
+    return change_color(math.copysign(max(abs(value), scale / 3), value), scale, dark)
 
 
 def totals(before, after) -> tuple[float, float]:

@@ -1,14 +1,15 @@
 """The Text tab's bar over the text: the picker of the person's texts, New, Open…, Edit, the
 status words ("analysing…"), Stop and Continue. ``TextBar`` builds them, fits them to a narrow
-window (the status words on a row of their own, then the buttons without their words but Edit's and Continue's, then
+window (the status words beside the Chat | Text tabs, then the buttons without their words but Edit's and Continue's, then
 without any) and turns
 them on and off with the reason in their tooltips; what they do is the view's (gui/text_view.py).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from desktop_app.gui.off_words import CONTINUE_TIP, TextFacts, continue_tip, documents_tip, text_stop_tip
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
@@ -28,8 +29,11 @@ DONE_EDITING_TIP = (f"Done editing ({EDIT_KEYS}): show the text coloured by the 
 # screen's window has the 4 px
 FULL_MARGINS, COMPACT_MARGINS = (16, 4, 16, 4), (8, 4, 8, 4)
 # the picker's least width in characters; in the bar's narrowest form fewer, which leaves the Settings
-# button its room at 800 px beside the side panel (the bar had been at its least there: 459 px)
-TITLE_CHARS, NARROWEST_TITLE_CHARS = 16, 9
+# button its room at 800 px beside the side panel (the bar had been at its least there: 459 px), and with
+# the buttons closer together the bar fits beside the inspector at 640 px: at 9 characters (382 px) a token's
+# right-click, which shows the inspector, widened a 640 px window to 667 px
+TITLE_CHARS, NARROWEST_TITLE_CHARS = 16, 5
+SPACING_PX, NARROWEST_SPACING_PX = 6, 3
 # what the status words say for a moment, at every pause in typing and every continuation: the bar keeps
 # their room, so the buttons left of them do not slide under the pointer as they come and go (usertest31:
 # "analysing…" moved New, Open… and Edit 24-56 px, and a click meant for Open… made a new, empty text)
@@ -39,16 +43,80 @@ SETTINGS_TIP = "Sampling settings for the next continuation: max new tokens, tem
 
 
 class StatusWords(QLabel):
-    """The Text tab's status words ("analysing…"): hidden while they say nothing, so under a
-    narrow bar, where they have a row of their own, an empty one takes no height."""
+    """The Text tab's status words ("analysing…"): hidden while they say nothing. Out of a narrow bar
+    (``cuttable``), in the tab bar's room beside the tabs, they may narrow to nothing: words longer than
+    the room end in "…", the whole in their tooltip."""
 
     said = Signal()  # new words (a compact bar measures its full form again: they belong to it)
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.cuttable = False
 
     def setText(self, text: str) -> None:
         super().setText(text)
         self.setToolTip("")  # (an export's sets the file's path)
         self.setVisible(bool(text))
+        self._tip_when_cut()
         self.said.emit()
+
+    def set_cuttable(self, cuttable: bool) -> None:
+        self.cuttable = cuttable
+        self.updateGeometry()
+        self._tip_when_cut()
+
+    def _cut(self) -> bool:
+        room = self.contentsRect().width()
+        return self.cuttable and self.fontMetrics().horizontalAdvance(self.text()) > room
+
+    def _tip_when_cut(self) -> None:
+        if self._cut() and not self.toolTip():
+            self.setToolTip(self.text())
+        elif not self._cut() and self.toolTip() == self.text():
+            self.setToolTip("")
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if self.cuttable:
+            hint.setWidth(0)
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._tip_when_cut()
+
+    def paintEvent(self, event) -> None:
+        if not self._cut():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        rect = self.contentsRect()
+        words = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), words)
+
+
+class StatusCorner(QWidget):
+    """The room right of the Chat | Text tabs, where a narrow bar's status words show (``TextBar.status_line``):
+    a row of their own over the text had come and gone with them, moving the text and the rows under it a line
+    down and back while the colouring ran. It asks no width the tabs need, nor any the window must grow for."""
+
+    GAP_PX = 12  # between the last tab and the words
+
+    def __init__(self, layout: QVBoxLayout, parent=None):
+        super().__init__(parent)
+        self.setLayout(layout)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, 0)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        tabs = self.parentWidget()
+        if isinstance(tabs, QTabWidget):
+            room = tabs.width() - tabs.tabBar().sizeHint().width() - self.GAP_PX
+            hint.setWidth(max(0, min(hint.width(), room)))
+        return hint
 
 
 class TextBar(QWidget):
@@ -59,8 +127,8 @@ class TextBar(QWidget):
         new_button, open_button, edit_button, stop_button, settings_button, continue_button: the buttons
             (Settings: the sampling settings a continuation reads, as Ctrl+, opens them).
         status: the status words (StatusWords).
-        status_line: the row that a narrow bar's status words move to; the view places it over the
-            text, which gives it room (``fitted`` says when it may have changed).
+        status_line: the row that a narrow bar's status words move to; in a ``StatusCorner`` beside the
+            Chat | Text tabs (``fitted`` says when the words may have changed rows).
         labels: each button's words, which a narrow bar drops (its tooltip and name keep them).
         ladder: the steps to a narrow bar (``_fit``)."""
 
@@ -70,9 +138,10 @@ class TextBar(QWidget):
         super().__init__(parent)
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(*FULL_MARGINS)
-        self.row.setSpacing(6)
-        self.status_line = QVBoxLayout()  # a narrow bar's status words go here, under it
-        self.status_line.setContentsMargins(12, 0, 12, 0)
+        self.row.setSpacing(SPACING_PX)
+        self.status_line = QVBoxLayout()  # a narrow bar's status words go here, beside the tabs (StatusCorner)
+        self.status_line.setContentsMargins(0, 0, 8, 0)
+        self.status_line.setAlignment(Qt.AlignmentFlag.AlignVCenter)
         self._build_picker()
         self._build_buttons()
         # what the view turns off while a continuation is written or a text opened, with their own tooltips
@@ -87,7 +156,7 @@ class TextBar(QWidget):
         # and the colours (usertest 21: at 1024 px beside the side panel all five were bare icons, and
         # "Done editing" was a bare tick)
         self.kept = (self.edit_button, self.continue_button)
-        # too narrow: first the status words go on a row of their own, then New, Open…, Stop and Settings drop
+        # too narrow: first the status words go beside the tabs, then New, Open…, Stop and Settings drop
         # their words, then Edit and Continue too
         self._keep_status_room(True)  # (before the ladder measures the full form)
         self.ladder = Ladder(self, 3, self._fit)
@@ -168,14 +237,15 @@ class TextBar(QWidget):
 
     def _fit(self, step: int) -> None:
         """The bar at ``step`` of its ladder: 0, everything in it; 1, the status words ("You stopped this
-        continuation before it ended.") on a row under it, the buttons keeping their words (after Esc the
+        continuation before it ended.") beside the Chat | Text tabs, the buttons keeping their words (after Esc the
         bar had gone to bare icons at 1280 px for the note); 2, only Edit and Continue keep their words;
-        3, none does, and the picker of texts may narrow to NARROWEST_TITLE_CHARS."""
+        3, none does, the picker of texts may narrow to NARROWEST_TITLE_CHARS and the buttons close up."""
         compact = step >= 2
         self.documents.set_least_chars(NARROWEST_TITLE_CHARS if step >= 3 else TITLE_CHARS)
         for button, text in self.labels.items():
             button.setText("" if step >= 3 or (compact and button not in self.kept) else text)
         self.row.setContentsMargins(*(COMPACT_MARGINS if compact else FULL_MARGINS))
+        self.row.setSpacing(NARROWEST_SPACING_PX if step >= 3 else SPACING_PX)
         under = step >= 1  # the text's title keeps the bar's room
         (self.row if under else self.status_line).removeWidget(self.status)
         if under:
@@ -187,11 +257,12 @@ class TextBar(QWidget):
         self.fitted.emit()
 
     def _keep_status_room(self, keep: bool) -> None:
-        """In the bar, the status words' passing room stays while they say nothing; on a row of their own
-        under the bar, nothing is kept (an empty row would take the text's height)."""
+        """In the bar, the status words' passing room stays while they say nothing; beside the tabs, nothing
+        is kept, and they may narrow (cut with "…") rather than widen the window."""
         metrics = self.status.fontMetrics()
         room = max(metrics.horizontalAdvance(words) for words in PASSING_WORDS) + 8
         self.status.setMinimumWidth(room if keep else 0)
+        self.status.set_cuttable(not keep)
         policy = self.status.sizePolicy()
         policy.setRetainSizeWhenHidden(keep)
         self.status.setSizePolicy(policy)

@@ -8,6 +8,7 @@ window as a whole.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSizePolicy, QTabWidget
 
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS
@@ -84,6 +85,9 @@ class TextMode:
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(chat_page, "Chat")
         self.tabs.addTab(self.view, "Text")
+        # a narrow Text bar's status words, in the tab bar's free room: they are the Text tab's alone
+        self.tabs.setCornerWidget(self.view.status_corner, Qt.Corner.TopRightCorner)
+        self.tabs.currentChanged.connect(lambda _i: self.view.status_corner.setVisible(self.mode == "text"))
         self.policies = {page: page.sizePolicy() for page in (chat_page, self.view)}
         self._size_by_the_page_in_front()
         self.tabs.currentChanged.connect(lambda _i: self._size_by_the_page_in_front())

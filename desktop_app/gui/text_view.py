@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QStackedWidget, QVBoxLayou
 from desktop_app.core import documents
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS, broken_lines_notice, forked_notice
 from desktop_app.gui.off_words import TextFacts, text_regenerate_tip
-from desktop_app.gui.text_bar import EDIT_KEYS, TextBar
+from desktop_app.gui.text_bar import EDIT_KEYS, StatusCorner, TextBar
 from desktop_app.gui.text_continuation import Continuation
 from desktop_app.gui.text_controller import TextController
 from desktop_app.gui.text_documents import TextDocuments
@@ -123,16 +123,14 @@ class TextView(QWidget):
         return self.editor_page
 
     def _build_text_pane(self) -> QWidget:
-        """The text, and over it the row a narrow bar's status words go to ("writing…"): the row takes
-        its height from the text's alone (_text_room), so as the words come and go nothing else in the tab
-        moves, the branches' Regenerate row under or beside the text included, and the tab's least
-        height stays the same (held under the bar through a continuation, the row had made it 490 px)."""
+        """The text; a narrow bar's status words ("colouring…") go beside the Chat | Text tabs
+        (``status_corner``, which the window places), so nothing in the tab moves as they come and go."""
         pane = QWidget()
         column = QVBoxLayout(pane)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         self.status_line = self.bar.status_line
-        column.addLayout(self.status_line)
+        self.status_corner = StatusCorner(self.status_line)
         column.addWidget(self.pages, 1)
         return pane
 
@@ -153,7 +151,7 @@ class TextView(QWidget):
         # did nothing and said nothing (texts63): the text takes them, as a click on it does
         scroll.setFocusProxy(self.heatmap)
         self.heatmap_scroll = scroll
-        scroll.installEventFilter(self)  # its height also changes with the summary's and the status words' (eventFilter)
+        scroll.installEventFilter(self)  # its height also changes with the summary's (eventFilter)
         paste = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self.heatmap, self._paste_on_colours)
         paste.setContext(Qt.ShortcutContext.WidgetShortcut)
         return scroll
@@ -171,8 +169,6 @@ class TextView(QWidget):
 
     def _connect(self) -> None:
         c = self.controller
-        self.bar.fitted.connect(self._text_room)
-        self.status.said.connect(self._text_room)  # (after the bar's ladder: the words may have changed rows)
         c.analysed.connect(self._analysed)
         self.continuation = Continuation(self)
         c.busy_changed.connect(self.set_busy)
@@ -204,8 +200,8 @@ class TextView(QWidget):
 
     # ------------------------------------------------------------ layout
     def eventFilter(self, watched, event) -> bool:
-        """The text's height changed without the tab's (the summary grew, the status words moved over the
-        text), or the heatmap came in front of the editor: it ends on a whole line again (_whole_lines)."""
+        """The text's height changed without the tab's (the summary grew), or the
+        heatmap came in front of the editor: it ends on a whole line again (_whole_lines)."""
         if (watched is self.heatmap_scroll and event.type() in (QEvent.Type.Resize, QEvent.Type.Show)
                 and self.lower.orientation() == Qt.Orientation.Vertical):
             QTimer.singleShot(0, self, self._whole_lines)
@@ -255,19 +251,9 @@ class TextView(QWidget):
 
     def _text_room(self) -> None:
         """The text's least height: TEXT_MIN_LINES whole lines at the heatmap's pitch, the last without
-        the gap under it (the font's line alone, 7 px short of the pitch, had kept three), less the
-        status words' row over it while they show ("writing…", under a compact bar): the row comes out
-        of the text's room, so the tab's least height stays the same with it, and a window at its least
-        height does not grow under the words (nor a maximized one on a short screen lose its status bar)."""
+        the gap under it (the font's line alone, 7 px short of the pitch, had kept three)."""
         pitch, line = self.heatmap.line_pitch(), self.heatmap.fontMetrics().lineSpacing()
-        self.heatmap_scroll.setMinimumHeight(pitch * (TEXT_MIN_LINES - 1) + line + 16 - self._status_row())
-
-    def _status_row(self) -> int:
-        """The height of the status words' row under the bar (0: they are in the bar, or say nothing)."""
-        status = self.status
-        if self.status_line.indexOf(status) < 0 or status.isHidden():
-            return 0
-        return status.sizeHint().height()
+        self.heatmap_scroll.setMinimumHeight(pitch * (TEXT_MIN_LINES - 1) + line + 16)
 
     # ------------------------------------------------------------ the text, coloured or edited
     @property
