@@ -7,14 +7,17 @@ is higher now, and this path adds up (240 steps, halving every interval)."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from desktop_app.core import attribution
 from desktop_app.core.models import open_model
 from desktop_app.core.paths import AppPaths
+from desktop_app.core.precision import cpu_has_native_bf16
 from desktop_app.core.prompts import plain_text_start
 
 
+@pytest.mark.skipif(not cpu_has_native_bf16(), reason="this CPU has no native bfloat16: Fast falls back to Exact")
 def test_the_text_tabs_happy_adds_up_on_fast_weights(bundled_model_dir, tmp_path):
     fast = open_model(str(bundled_model_dir), AppPaths.resolve(tmp_path / "fast").ensure(), device="cpu",
                       precision="fast")

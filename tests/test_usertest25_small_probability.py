@@ -43,3 +43,11 @@ def test_figures_the_decimals_tell_apart_keep_their_decimals():
 
     texts, tied = percent_texts([0.2649, 0.2648, 0.05, 0.0])
     assert texts == ["26.49%", "26.48%", "5.0%", "0.0%"] and tied == [False] * 4  # the decimals only where needed
+
+
+def test_a_chance_rounding_up_to_the_next_decade_keeps_two_digits():
+    from desktop_app.core.percent_words import percent
+    assert percent(0.0000998) == "0.010%"  # read "0.0100%" in the inspector's "How likely was…"
+    assert percent(0.00998) == "1.0%"
+    assert percent(0.0000123) == "0.0012%"
+    assert percent(0.0999 / 100) == "0.10%"

@@ -13,4 +13,7 @@ def percent(prob: float) -> str:
         return f"{value:.1f}%"
     if value < 1e-4:
         return "<0.0001%"
-    return f"{value:.{1 - math.floor(math.log10(value))}f}%"
+    decimals = 1 - math.floor(math.log10(value))
+    if round(value, decimals) >= 10 ** (2 - decimals):  # 0.00998 rounds up to the next decade: "0.010%", not "0.0100%"
+        decimals -= 1
+    return f"{value:.{decimals}f}%"
