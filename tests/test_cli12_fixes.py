@@ -40,6 +40,7 @@ def _failing_commands(tmp_path, tiny_model_dir) -> dict[str, list[str]]:
         "analyse": ["analyse", missing, "--json"],
         "continue": ["continue", missing, "--json"],
         "explain": ["explain", "99", "--token", "0", "--json"],
+        "probe": ["probe", "99", "Paris", "--token", "0", "--json"],
         "export": ["export", "--json", "--out", str(tmp_path / "no-such-folder" / "x.jsonl")],
         "import": ["import", missing, "--json"],
     }

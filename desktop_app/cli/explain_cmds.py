@@ -72,12 +72,7 @@ def cmd_explain(args) -> int:
         raise CliError("--steps must be at least 1")
     store = open_store(args)
     try:
-        written_by = _answer_writer(store, args.message_id)
-        if args.model is None:
-            args.model = spec_for_model_id(written_by)
-        by_its_writer = bool(written_by) and args.model == spec_for_model_id(written_by)
-        _check_token_before_loading(store, args.message_id, args.token, by_its_writer)
-        loaded = load_model_for_cli(args)
+        loaded, written_by = load_for_answer_token(store, args)
         # another model's answer is explained as the window explains it: at the token of its text as
         # this model reads it (core.token_context), said in one line (it was refused)
         context = context_for_message(store, loaded, args.message_id, args.token)
@@ -124,6 +119,17 @@ class _AttributionBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def load_for_answer_token(store, args):
+    """The model an answer's token is read with (explain, probe): the answer's writer unless --model names
+    another, the token's index checked before the minutes of a load; with the answer's writer."""
+    written_by = _answer_writer(store, args.message_id)
+    if args.model is None:
+        args.model = spec_for_model_id(written_by)
+    by_its_writer = bool(written_by) and args.model == spec_for_model_id(written_by)
+    _check_token_before_loading(store, args.message_id, args.token, by_its_writer)
+    return load_model_for_cli(args), written_by
 
 
 def _answer_writer(store, message_id: int) -> str | None:

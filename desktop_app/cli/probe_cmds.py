@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from desktop_app.cli.common import WINDOW_TOKEN_WORDS, load_model_for_cli, open_store, print_json, record_id, token_words
-from desktop_app.cli.explain_cmds import _answer_writer, _check_token_before_loading, spec_for_model_id
+from desktop_app.cli.common import WINDOW_TOKEN_WORDS, open_store, print_json, record_id, token_words
+from desktop_app.cli.explain_cmds import load_for_answer_token
 
 PROBE_UNITS = {"prob": "probability, 0 to 1 (the phrase's: the product of its tokens')",
                "tokens.prob": "probability, 0 to 1, each token after those before it",
@@ -33,12 +33,7 @@ def cmd_probe(args) -> int:
 
     store = open_store(args)
     try:
-        written_by = _answer_writer(store, args.message_id)
-        if args.model is None:
-            args.model = spec_for_model_id(written_by)
-        by_its_writer = bool(written_by) and args.model == spec_for_model_id(written_by)
-        _check_token_before_loading(store, args.message_id, args.token, by_its_writer)
-        loaded = load_model_for_cli(args)
+        loaded, _written_by = load_for_answer_token(store, args)
         probe = session.probe_word(store, loaded, args.message_id, args.token, args.text)
     finally:
         store.close()
