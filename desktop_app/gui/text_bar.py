@@ -29,11 +29,8 @@ DONE_EDITING_TIP = (f"Done editing ({EDIT_KEYS}): show the text coloured by the 
 # screen's window has the 4 px
 FULL_MARGINS, COMPACT_MARGINS = (16, 4, 16, 4), (8, 4, 8, 4)
 # the picker's least width in characters; in the bar's narrowest form fewer, which leaves the Settings
-# button its room at 800 px beside the side panel (the bar had been at its least there: 459 px), and with
-# the buttons closer together the bar fits beside the inspector at 640 px: at 9 characters (382 px) a token's
-# right-click, which shows the inspector, widened a 640 px window to 667 px
-TITLE_CHARS, NARROWEST_TITLE_CHARS = 16, 5
-SPACING_PX, NARROWEST_SPACING_PX = 6, 3
+# button its room at 800 px beside the side panel (the bar had been at its least there: 459 px)
+TITLE_CHARS, NARROWEST_TITLE_CHARS = 16, 9
 # what the status words say for a moment, at every pause in typing and every continuation: the bar keeps
 # their room, so the buttons left of them do not slide under the pointer as they come and go (usertest31:
 # "analysing…" moved New, Open… and Edit 24-56 px, and a click meant for Open… made a new, empty text)
@@ -138,7 +135,7 @@ class TextBar(QWidget):
         super().__init__(parent)
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(*FULL_MARGINS)
-        self.row.setSpacing(SPACING_PX)
+        self.row.setSpacing(6)
         self.status_line = QVBoxLayout()  # a narrow bar's status words go here, beside the tabs (StatusCorner)
         self.status_line.setContentsMargins(0, 0, 8, 0)
         self.status_line.setAlignment(Qt.AlignmentFlag.AlignVCenter)
@@ -239,13 +236,12 @@ class TextBar(QWidget):
         """The bar at ``step`` of its ladder: 0, everything in it; 1, the status words ("You stopped this
         continuation before it ended.") beside the Chat | Text tabs, the buttons keeping their words (after Esc the
         bar had gone to bare icons at 1280 px for the note); 2, only Edit and Continue keep their words;
-        3, none does, the picker of texts may narrow to NARROWEST_TITLE_CHARS and the buttons close up."""
+        3, none does, and the picker of texts may narrow to NARROWEST_TITLE_CHARS."""
         compact = step >= 2
         self.documents.set_least_chars(NARROWEST_TITLE_CHARS if step >= 3 else TITLE_CHARS)
         for button, text in self.labels.items():
             button.setText("" if step >= 3 or (compact and button not in self.kept) else text)
         self.row.setContentsMargins(*(COMPACT_MARGINS if compact else FULL_MARGINS))
-        self.row.setSpacing(NARROWEST_SPACING_PX if step >= 3 else SPACING_PX)
         under = step >= 1  # the text's title keeps the bar's room
         (self.row if under else self.status_line).removeWidget(self.status)
         if under:

@@ -162,9 +162,7 @@ TITLE, SHORT_TITLE = "TOKEN RANKS", "RANKS"  # the short one where the row lacks
 # the room the title row keeps its bar where it can (fit_width): squeezed to nothing beside the buttons, the
 # summary's figure was gone (not the bar's least width: that narrowed the histograms of a wide form beside it)
 BAR_LEAST_IN_TITLE = 48
-# px left and right of the summary; tight where its title row lacks room (4: at 640 px beside the inspector,
-# which the window no longer widens for, 8 left its bar 43 px)
-MARGIN, TIGHT_MARGIN = 16, 4
+MARGIN, TIGHT_MARGIN = 16, 8  # px left and right of the summary; tight where its title row lacks room
 
 
 def fit_toggle(toggle: QToolButton, tab_width: int, icon_only_below: int = TOGGLE_ICON_ONLY_BELOW) -> None:
