@@ -17,16 +17,10 @@ from desktop_app.core.explain_errors import ExplainError
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.palette import visible_whitespace
 from desktop_app.core.percent_words import percent
+from desktop_app.core.records import Alternative
 
 MAX_PHRASE_TOKENS = 32  # a word or a phrase, not a paragraph: each token is one more position read
 SAME_WITHIN = 1e-6  # chances this close are one figure (the written token typed as it is)
-
-
-@dataclass(frozen=True)
-class ProbedToken:
-    id: int
-    text: str
-    prob: float
 
 
 @dataclass(frozen=True)
@@ -37,10 +31,10 @@ class WordProbe:
     index: int
     typed: str
     scored_text: str  # what was scored: the typed text, a space put before it where the written token has one
-    tokens: tuple[ProbedToken, ...]  # the scored text's tokens, each with its chance after those before it
+    tokens: tuple[Alternative, ...]  # the scored text's tokens, each with its chance after those before it
     first_rank: int  # the first token's rank among the whole vocabulary (1: the model's first choice)
     vocabulary: int
-    written: ProbedToken  # the written token, read in the same pass as the first token
+    written: Alternative  # the written token, read in the same pass as the first token
     recorded_prob: float | None  # the written token's figure as stored with the answer (the inspector's)
     model_id: str
     adapter_id: int | None  # the adapter the model read with (None: the base model)
@@ -122,8 +116,8 @@ def probe_in_context(loaded: LoadedModel, context, typed: str, *, index: int, wr
         (first, written), rank = _first_read(loaded, context, ids[0])
         later = [r.prob for r in _score(loaded, seen + ids[:1], ids[1:])] if len(ids) > 1 else []
     return WordProbe(context.message_id, index, typed, scored,
-                     tuple(ProbedToken(i, texts.text(i), p) for i, p in zip(ids, [first, *later])),
-                     rank, _vocabulary(loaded), ProbedToken(context.chosen, written_text, written),
+                     tuple(Alternative(i, texts.text(i), p) for i, p in zip(ids, [first, *later])),
+                     rank, _vocabulary(loaded), Alternative(context.chosen, written_text, written),
                      context.recorded_prob, loaded.model_id, explaining_adapter(loaded, context),
                      context.written_with_adapter, writer, bool(context.other_writer), loaded.precision,
                      context.written_precision, context.in_text)
