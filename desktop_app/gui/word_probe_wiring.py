@@ -13,8 +13,7 @@ def start_probe(chat, box: WordProbeBox, message_id: int, index: int, text: str)
     if chat.loaded is None:
         box.failed(ticket, "No model is loaded yet.")
         return
-    task = chat.probe_word(message_id, index, text, lambda probe: box.show_result(ticket, probe_lines(probe)),
-                           lambda error: box.failed(ticket, str(error)), lambda _task: box.failed(ticket, ""))
+    task = chat.probe_word(message_id, index, text, *_answers_to(box, ticket))
     box.running(lambda: chat.lane.cancel(task))
 
 
@@ -25,10 +24,14 @@ def start_text_probe(window, box: WordProbeBox, index: int, text: str) -> None:
     if make_context is None:
         box.failed(ticket, "No model is loaded yet." if window.chat.loaded is None else TEXT_WAITS)
         return
-    task = window.chat.probe_text_word(make_context, index, text,
-                                       lambda probe: box.show_result(ticket, probe_lines(probe)),
-                                       lambda error: box.failed(ticket, str(error)), lambda _task: box.failed(ticket, ""))
+    task = window.chat.probe_text_word(make_context, index, text, *_answers_to(box, ticket))
     box.running(lambda: window.chat.lane.cancel(task))
+
+
+def _answers_to(box: WordProbeBox, ticket):
+    """The lane task's success, failure and cancel callbacks, each told to the box under ``ticket``."""
+    return (lambda probe: box.show_result(ticket, probe_lines(probe)),
+            lambda error: box.failed(ticket, str(error)), lambda _task: box.failed(ticket, ""))
 
 
 def wire_word_probe(window) -> None:
