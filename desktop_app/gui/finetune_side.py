@@ -199,6 +199,9 @@ class FineTuneSide:
         least = self.label.fontMetrics().horizontalAdvance(shortest) + padding + 2
         self.label.readable = max(self.least_width, least)
         self.label.setMinimumWidth(self.label.readable)
+        status = getattr(self.window, "status", None)
+        if status is not None:  # squeezed now, before a layout pass can widen the window to the whole form (CI saw
+            status.message_room.fit()  # the label run under the model's name at 480 px once)
 
     def _finished(self, result) -> None:
         n = len(all_changed_facts(result.metrics))  # as the card and its title count them
