@@ -53,10 +53,12 @@ class TextExplainer:
         finished explanation of it, with the very text before it, shows again at once."""
         self.index = index
         self.said = self._readiness(index)
-        self.view.show_text_token(index, *self.said, key=self._key(index) if self.said[0] else None)
-        # "How likely was…" reads the text as the same analysis did, so it waits as Explain does
+        key = self._key(index) if self.said[0] else None
+        self.view.show_text_token(index, *self.said, key=key)
+        # "How likely was…" reads the text as the same analysis did, so it waits as Explain does, and keeps
+        # its last answer under the same key
         self.mode.window.inspector.probe.show_token(None, index, busy=None if self.said[0] else TEXT_WAITS,
-                                                    in_text=True)
+                                                    in_text=True, key=key)
 
     def _key(self, index: int) -> tuple | None:
         """What token ``index``'s explanation depends on: the text up to it, what scored it, who wrote it and
