@@ -9,7 +9,11 @@ attribution follows with a determinate bar (passes done of at most how many, the
 most) and a Cancel. Choosing another token stops it too. A finished explanation is kept for
 the session: going back to its token shows it again at once, until the model or its adapter
 changes; one stopped that way goes on from its finished steps when its token is chosen again
-(usertest 14: right-clicking another token to rate it threw away minutes of work).
+(usertest 14: right-clicking another token to rate it threw away minutes of work). One stopped
+before its layer grid came (the other tab chosen a moment after Explain) is asked again then: it
+had lost only a fraction of a second's read, and running on behind the other tab would have put
+minutes of attribution on the model lane ahead of that tab's own work (a Text analysis waits its
+turn behind an attribution; it only gives way to the short urgent reads).
 """
 
 from __future__ import annotations
@@ -62,7 +66,9 @@ class ExplainView(QFrame):
         self.pending_exact = None  # (message id, index, in text): asked again once Exact weights are loaded
         self.switched_from = None  # (precision choice, its label) the app ran on before "Exact weights"
         self.remembered: dict[tuple, object] = {}  # (message id, index) or ("text", its key) -> its finished explanation
-        self.set_aside = None  # ((message id, index), first part, go_on, figures so far): stopped by another token
+        # (its key in ``remembered``, first part, go_on, figures so far): stopped by another token; the first part
+        # None where its layers were not read yet (it is asked again on return)
+        self.set_aside = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(6)
@@ -260,17 +266,31 @@ class ExplainView(QFrame):
         self.set_aside = None
 
     def _set_aside(self) -> None:
-        """Another token is chosen while this answer token's attribution runs: keep what it has
-        (the layer grid, the figures so far, the way to go on) to take it up again on return."""
-        if self.stopper is None or self.go_on is None or self.partial is None or self.message_id is None:
+        """Another token (or the other tab) is chosen while this token's explanation runs: an answer token's
+        attribution keeps what it has (the layer grid, the figures so far, the way to go on) to take it up again on
+        return; one whose layers were not read yet keeps only that it was asked, to be asked again on return."""
+        key = self._key()
+        if self.stopper is None or None in key:
             return
-        self.set_aside = ((self.message_id, self.index), self.partial, self.go_on, self.ranking.estimate)
+        if self.partial is None:
+            self.set_aside = (key, None, None, None)
+        elif self.go_on is not None and not self.in_text:
+            self.set_aside = (key, self.partial, self.go_on, self.ranking.estimate)
+
+    def _key(self) -> tuple:
+        """The shown token's key in ``remembered`` and ``set_aside``: an answer token's (message id, index), a
+        Text token's ("text", ``text_key``); a None in it where there is none."""
+        return ("text", self.text_key) if self.in_text else (self.message_id, self.index)
 
     def _take_up(self) -> None:
         """Back on the token set aside: its grid and figures at once, and the attribution goes on
-        from its finished steps (from the start where the model changed meanwhile)."""
+        from its finished steps (from the start where the model changed meanwhile); one stopped
+        before its grid came is asked again."""
         _key, partial, go_on, estimate = self.set_aside
         self.set_aside = None
+        if partial is None:
+            self.ask()
+            return
         self._show_first_part(partial)
         if estimate is not None:
             self.ranking.show_estimate(estimate)
@@ -280,7 +300,7 @@ class ExplainView(QFrame):
     def _remember(self, result) -> None:
         """Keep an answer token's finished explanation, or a Text token's under its text (``text_key``: the
         text can change under it, and then the key does)."""
-        key = ("text", self.text_key) if self.in_text else (self.message_id, self.index)
+        key = self._key()
         if None in key:
             return
         self.remembered.pop(key, None)
@@ -301,6 +321,8 @@ class ExplainView(QFrame):
         done = self.remembered.get(("text", key)) if ready and key is not None else None
         if done is not None:
             self.show_result(self.ticket, done)
+        elif ready and key is not None and self.set_aside is not None and self.set_aside[0] == ("text", key):
+            self._take_up()
 
     def ask(self) -> None:
         if self.message_id is None and not self.in_text:
