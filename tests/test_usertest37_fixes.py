@@ -1,0 +1,37 @@
+"""usertest37's fixes in the real window on the tiny GPT-2: "How likely was…?" on a token the person wrote in
+the Text tab does not blame a sampler; a click on the Chat tab gives the keyboard to the prompt; Enter while an
+answer streams says why it sent nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from desktop_app.core.prompts import encode  # noqa: E402
+from gui_windows import STORY, WAIT_MS, window_with_text  # noqa: E402
+
+
+def _written_below_its_first_choice(window) -> int:
+    """A token of the person's text the model ranked below its first choice, whose first choice is one token."""
+    records, tokenizer = window.text_view.heatmap.records, window.chat.loaded.tokenizer
+    return next(i for i, r in enumerate(records) if i > 3 and r.rank > 1 and r.top
+                and encode(tokenizer, r.top[0].text) == [r.top[0].id])
+
+
+def test_a_likelier_word_than_the_persons_own_token_does_not_say_a_sampler_picked_it(qtbot, qapp, tiny_model_dir):
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        index = _written_below_its_first_choice(window)
+        record = window.text_view.heatmap.records[index]
+        window.text_mode.show_token(index, record)
+        box = window.inspector.probe
+        box.edit.setText(record.top[0].text)
+        qtbot.keyClick(box.edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "vocabulary" in box.result.text(), timeout=WAIT_MS)
+        said = box.result.text()
+        assert "more likely than the written token" in said, said
+        assert "sampler" not in said and "you chose the less likely one" in said, said
+        qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
+
