@@ -35,3 +35,22 @@ def test_a_likelier_word_than_the_persons_own_token_does_not_say_a_sampler_picke
         assert "sampler" not in said and "you chose the less likely one" in said, said
         qtbot.waitUntil(lambda: not window.chat.lane.busy, timeout=WAIT_MS)
 
+
+def test_a_click_on_the_chat_tab_gives_the_keyboard_to_the_prompt(qtbot, qapp, tiny_model_dir):
+    from PySide6.QtWidgets import QApplication
+
+    from gui_windows import active
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        active(qtbot, window)
+        index = _written_below_its_first_choice(window)
+        window.text_mode.show_token(index, window.text_view.heatmap.records[index])
+        typed_in = window.inspector.probe.edit  # the last thing the person typed in, in the Text tab's inspector
+        typed_in.setFocus()
+        qtbot.waitUntil(typed_in.hasFocus, timeout=2000)
+        bar = window.mode_tabs.tabBar()
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(0).center())
+        assert window.mode == "chat"
+        assert QApplication.focusWidget() is window.prompt, f"the keys went to {QApplication.focusWidget()!r}"
+        qtbot.keyClicks(QApplication.focusWidget(), "Who wrote Hamlet?")
+        assert window.prompt.toPlainText() == "Who wrote Hamlet?"
