@@ -54,3 +54,23 @@ def test_a_click_on_the_chat_tab_gives_the_keyboard_to_the_prompt(qtbot, qapp, t
         assert QApplication.focusWidget() is window.prompt, f"the keys went to {QApplication.focusWidget()!r}"
         qtbot.keyClicks(QApplication.focusWidget(), "Who wrote Hamlet?")
         assert window.prompt.toPlainText() == "Who wrote Hamlet?"
+
+
+def test_enter_while_an_answer_streams_says_why_nothing_was_sent(qtbot, qapp, tiny_model_dir):
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.gui.main_window import open_settings
+    from gui_windows import opened_window
+
+    open_settings(AppPaths.resolve().ensure()).setValue("mode", "chat")
+    with opened_window(qtbot, qapp, tiny_model_dir, max_new=40, seed=7) as window:
+        window.prompt.setPlainText("Hello, how are you?")
+        with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+            window.send()
+            qtbot.waitUntil(lambda: window.chat.generating, timeout=WAIT_MS)
+            qtbot.keyClicks(window.prompt, "Who wrote Hamlet?")
+            qtbot.keyClick(window.prompt, Qt.Key.Key_Return)
+            said = window.statusBar().currentMessage()
+            assert window.chat.generating, "the answer ended before Enter: nothing was tested"
+            assert window.prompt.toPlainText() == "Who wrote Hamlet?"
+            assert "Still writing the answer" in said and "Enter again" in said, repr(said)
+        window.chat.shutdown()

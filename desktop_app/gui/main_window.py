@@ -38,6 +38,9 @@ from desktop_app.gui.window_gone import WindowGoneWatch, quit_without_window
 from desktop_app.gui.window_status import WindowStatus
 
 QUIT_WAIT_S = 20.0  # the most closing waits for a fine-tune to stop (app.run_app ends the process after it)
+STILL_ANSWERING = ("Still writing the answer: your question stays in the box; press Enter again once the answer "
+                   "ends, or Esc to stop it.")
+STILL_ANSWERING_MS = 8000
 
 
 class MainWindow(QMainWindow):
@@ -569,6 +572,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ actions
     def send(self) -> None:
         text = self.prompt.toPlainText()
+        if text.strip() and self.chat.generating:  # Enter (Send is off): a key that did nothing, unexplained
+            self.statusBar().showMessage(STILL_ANSWERING, STILL_ANSWERING_MS)
         if not text.strip() or self.chat.generating:
             return
         if self.chat.loaded is None and not self.chat.loading:
