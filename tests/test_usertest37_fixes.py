@@ -73,4 +73,5 @@ def test_enter_while_an_answer_streams_says_why_nothing_was_sent(qtbot, qapp, ti
             assert window.chat.generating, "the answer ended before Enter: nothing was tested"
             assert window.prompt.toPlainText() == "Who wrote Hamlet?"
             assert "Still writing the answer" in said and "Enter again" in said, repr(said)
+        assert window.statusBar().currentMessage() != said, "the answer has ended: the words are no longer true"
         window.chat.shutdown()

@@ -561,6 +561,8 @@ class MainWindow(QMainWindow):
         None when it failed (its error is already shown)."""
         if result and result.get("tokens_per_s"):
             self.status.answer_speed(result["tokens_per_s"], result.get("tokens"), self.chat.adapter_id)
+        if self.statusBar().currentMessage() == STILL_ANSWERING:  # no longer true: Enter sends now
+            self.statusBar().clearMessage()
         if result and result.get("message_id") is None and result.get("finish_reason") == "cancelled":
             self.statusBar().showMessage("Stopped before the first token; nothing was kept.", 5000)
         thumb = self.cards.unstored_thumb() if not result or result.get("message_id") is None else None
