@@ -44,6 +44,7 @@ class WordProbe:
     precision: str | None
     written_precision: str | None = None  # the weights that wrote the answer (None: not recorded)
     in_text: bool = False  # a Text mode token: its figure is the analysis's, whoever wrote the text
+    sampled: bool = True  # the sampler drew the written token (not the person's text, branch or pick, nor an import)
 
     @property
     def prob(self) -> float:
@@ -67,7 +68,7 @@ class WordProbe:
                 "times_as_likely_as_written": self.prob / self.written.prob if self.written.prob > 0 else None,
                 "recorded_prob": self.recorded_prob, "model": self.model_id, "adapter_id": self.adapter_id,
                 "written_with_adapter": self.written_with_adapter, "written_by": self.writer,
-                "precision": self.precision, "written_precision": self.written_precision}
+                "precision": self.precision, "written_precision": self.written_precision, "sampled": self.sampled}
 
 
 def scored_text_for(typed: str, written_text: str) -> str:
@@ -120,7 +121,7 @@ def probe_in_context(loaded: LoadedModel, context, typed: str, *, index: int, wr
                      rank, _vocabulary(loaded), Alternative(context.chosen, written_text, written),
                      context.recorded_prob, loaded.model_id, explaining_adapter(loaded, context),
                      context.written_with_adapter, writer, bool(context.other_writer), loaded.precision,
-                     context.written_precision, context.in_text)
+                     context.written_precision, context.in_text, sampled=not context.forced)
 
 
 def _vocabulary(loaded: LoadedModel) -> int:
@@ -187,8 +188,14 @@ def versus_written(probe: WordProbe) -> str:
         return f"As likely as the written token {written}."
     if probe.prob < probe.written.prob:
         return f"{_times(probe.written.prob / max(probe.prob, 1e-300))} less likely than the written token {written}."
-    return (f"{_times(probe.prob / max(probe.written.prob, 1e-300))} more likely than the written token {written}: "
-            "the sampler picked the lower one.")
+    return (f"{_times(probe.prob / max(probe.written.prob, 1e-300))} more likely than the written token {written}"
+            + (": the sampler picked the lower one." if probe.sampled else _not_drawn(probe)))
+
+
+def _not_drawn(probe: WordProbe) -> str:
+    """Who put a token no sampler drew there: a Text token the person wrote (or picked to continue from) was
+    their choice, not a draw that passed over the likelier phrase."""
+    return ": you chose the less likely one." if probe.in_text else ": no sampler drew it."
 
 
 def _times(ratio: float) -> str:

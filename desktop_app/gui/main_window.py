@@ -38,6 +38,9 @@ from desktop_app.gui.window_gone import WindowGoneWatch, quit_without_window
 from desktop_app.gui.window_status import WindowStatus
 
 QUIT_WAIT_S = 20.0  # the most closing waits for a fine-tune to stop (app.run_app ends the process after it)
+STILL_ANSWERING = ("Still writing the answer: your question stays in the box; press Enter again once the answer "
+                   "ends, or Esc to stop it.")
+STILL_ANSWERING_MS = 8000
 
 
 class MainWindow(QMainWindow):
@@ -558,6 +561,8 @@ class MainWindow(QMainWindow):
         None when it failed (its error is already shown)."""
         if result and result.get("tokens_per_s"):
             self.status.answer_speed(result["tokens_per_s"], result.get("tokens"), self.chat.adapter_id)
+        if self.statusBar().currentMessage() == STILL_ANSWERING:  # no longer true: Enter sends now
+            self.statusBar().clearMessage()
         if result and result.get("message_id") is None and result.get("finish_reason") == "cancelled":
             self.statusBar().showMessage("Stopped before the first token; nothing was kept.", 5000)
         thumb = self.cards.unstored_thumb() if not result or result.get("message_id") is None else None
@@ -569,6 +574,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ actions
     def send(self) -> None:
         text = self.prompt.toPlainText()
+        if text.strip() and self.chat.generating:  # Enter (Send is off): a key that did nothing, unexplained
+            self.statusBar().showMessage(STILL_ANSWERING, STILL_ANSWERING_MS)
         if not text.strip() or self.chat.generating:
             return
         if self.chat.loaded is None and not self.chat.loading:

@@ -6,6 +6,8 @@ so showing them costs nothing; after a discarded run they show why.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -22,6 +24,8 @@ GREEDY_WORDS = ("Each answer here is the one the model gives when it always pick
                 "among the likely ones.")
 PAIR_KEYS_WORDS = " Tab reaches each question; \u2191 \u2193 go from one to the next."
 CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
+UNBROKEN_RUN = 25  # characters without a space: longer than any word, a degenerate answer's (":::::…")
+RUN_PIECE = 8  # such a run may break after every this many characters
 
 
 def _tag(pair: dict, since_run=None) -> str:
@@ -52,7 +56,17 @@ def _tag_of_kind(pair: dict) -> str:
 
 
 def _clip(text: str) -> str:
-    return clip_at_word(text, CLIP)  # at a whole word: "the world of art was no" read as a typo (usertest 10)
+    # at a whole word: "the world of art was no" read as a typo (usertest 10)
+    return _breakable(clip_at_word(text, CLIP))
+
+
+def _breakable(text: str) -> str:
+    """``text`` with a zero-width space every ``RUN_PIECE`` characters of a run longer than any word: a label wraps
+    only at spaces, and a degenerate answer (":::::…" 160 times) kept the Fine-tune panel wider than its dock."""
+    def pieces(run):
+        word = run.group(0)
+        return "\u200b".join(word[i:i + RUN_PIECE] for i in range(0, len(word), RUN_PIECE))
+    return re.sub(r"\S{%d,}" % UNBROKEN_RUN, pieces, text)
 
 
 PAIR_KEYS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}

@@ -9,7 +9,7 @@ window as a whole.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSizePolicy, QTabWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QTabWidget
 
 from desktop_app.core.text_notes import PASTE_ON_COLOURS_WORDS
 from desktop_app.gui import view_toolbar
@@ -165,11 +165,19 @@ class TextMode:
         if self.mode != "text":
             self._take_back_banners()
             w.cards.show_selected_again()
+            self._keyboard_to_the_prompt()
         if self.mode == "text":
             self._show_inspected_again()
             if self.controller.document_id is None and not self.controller.opening:
                 self.view.open_document(left_id=self._left_document())  # the text left, or the newest, or a new one
             self.view.text_widget().setFocus()
+
+    def _keyboard_to_the_prompt(self) -> None:
+        """Back in Chat the keys go where one types, as Ctrl+1 sends them: the hidden Text tab's editor had
+        passed the focus to "Colour by", and a question's first letters opened its list."""
+        focused = QApplication.focusWidget()
+        if focused is None or not self.tabs.widget(0).isAncestorOf(focused):
+            self.window.prompt.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_inspected_again(self) -> None:
         """Back in Text: the token still ringed in the heatmap shows in the inspector again, as the chat's does."""
