@@ -1,6 +1,7 @@
 """leftovers65: an answer card said "0.9 tok/s" while the status bar said "1.0 tokens/s" for the same answer (the
 card read the speed kept to two decimals, 0.95, which a float's own rounding shows as 0.9; the bar read the live
-0.9512). pytest-qt on the real window, tiny GPT-2, a real store."""
+0.9512); the Compare window with no adapter said "No adapter…" twice, and marked token-rated answers with "▭", which
+reads as the box of a missing glyph. pytest-qt on the real window, tiny GPT-2, a real store."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from gui_windows import answered_window  # noqa: E402
+from test_gui_ux20_fixes import window  # noqa: E402,F401  (window: a fixture)
 
 from desktop_app.core.speed_words import kept_speed, per_second  # noqa: E402
 
@@ -33,3 +35,25 @@ def test_the_answer_card_and_the_status_bar_show_one_speed(qtbot, qapp, tiny_mod
         assert card.meta.toolTip().endswith("\u00b7 1.0 tok/s")
         assert window.status.speed_label.text() == "1.0 tokens/s"
         assert "1.0 tokens a second" in window.status.speed_label.toolTip()
+
+
+def test_compare_without_an_adapter_says_so_once_and_marks_rated_tokens_with_a_sign_the_font_has(qtbot, window):
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QLabel
+
+    from test_leftovers61_window import _rated_long_answer
+
+    answer = _rated_long_answer(window)
+    window.chat.store.rate_token(answer, 2, -1)
+    window.open_compare(answer)
+    dialog = window.compare_dialog
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: "No adapter" in dialog.view.summary.text())
+    said = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible() and "adapter" in label.text()]
+    assert len([words for words in said if words.startswith("No adapter")]) == 1, said
+    combo = dialog.view.answer_combo
+    marks = combo.currentText().split("\u201c")[0].split()
+    assert len(marks) == 2 and marks[0] == "\u25b2", combo.currentText()  # liked, and tokens of it rated
+    tokens_mark = ord(marks[1])
+    assert not 0x25A0 <= tokens_mark <= 0x25AF, "a square reads as the box of a glyph the font lacks"
+    assert QFontMetrics(combo.font()).inFontUcs4(tokens_mark) and tokens_mark < 0x100, "in every font: Latin-1"
