@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from gui_windows import answered_window  # noqa: E402
+from gui_windows import STORY, WAIT_MS, answered_window, window_with_text  # noqa: E402
 from test_gui_ux20_fixes import window  # noqa: E402,F401  (window: a fixture)
 
 from desktop_app.core.speed_words import kept_speed, per_second  # noqa: E402
@@ -57,3 +57,44 @@ def test_compare_without_an_adapter_says_so_once_and_marks_rated_tokens_with_a_s
     tokens_mark = ord(marks[1])
     assert not 0x25A0 <= tokens_mark <= 0x25AF, "a square reads as the box of a glyph the font lacks"
     assert QFontMetrics(combo.font()).inFontUcs4(tokens_mark) and tokens_mark < 0x100, "in every font: Latin-1"
+
+
+def test_a_tokens_right_click_in_a_640_px_text_tab_shows_the_inspector_without_widening_the_window(
+        qtbot, qapp, tiny_model_dir):
+    """The side panel's least was the fine-tune panel's 280 px whichever tab was in front: beside the Text tab's
+    least (386 px) the inspector a right-click shows widened a 640 px window to 667 px. The Token tab's least is
+    the inspector's own; the Fine-tune tab still gets its 280 px."""
+    from desktop_app.gui.view_toolbar import INSPECTOR_LEAST, SIDE_LEAST
+
+    with window_with_text(qtbot, qapp, tiny_model_dir, STORY) as window:
+        view = window.text_view
+        with qtbot.waitSignal(window.text.analysed, timeout=WAIT_MS):
+            view.analyse_now(save=False)
+        window.panel_actions["side_tabs"].setChecked(False)
+        window.resize(640, 480)
+        qtbot.waitUntil(lambda: window.size().toTuple() == (640, 480), timeout=WAIT_MS)
+        _settle()
+        heatmap = view.heatmap
+        heatmap.customContextMenuRequested.emit(heatmap.span_rect(3).center())
+        menu = window.text_mode.token_menu.last
+        try:
+            qtbot.waitUntil(lambda: window.side_tabs.isVisible(), timeout=WAIT_MS)
+            _settle()
+            side = window.side_tabs
+            assert window.width() == 640, f"the window grew to {window.width()} px"
+            assert side.currentWidget() is window.inspector and side.width() >= INSPECTOR_LEAST
+            assert view.bar.width() >= view.bar.minimumSizeHint().width(), "the Text bar fits the room left"
+            assert side.width() + view.width() <= window.width(), "neither runs off the window's edge"
+        finally:
+            menu.close()
+        side.setCurrentWidget(window.finetune_panel)
+        qtbot.waitUntil(lambda: side.minimumWidth() == SIDE_LEAST, timeout=WAIT_MS)
+        _settle()
+        assert side.width() >= SIDE_LEAST, "the fine-tune panel keeps its own least width"
+
+
+def _settle(rounds: int = 20) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(rounds):
+        QApplication.processEvents()
