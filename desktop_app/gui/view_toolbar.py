@@ -268,11 +268,20 @@ class PanelFitter(QObject):
         for attr in ("side_tabs", "conversations"):
             if want > 0 and attr in shown:
                 i = index[attr]
-                give = max(0, min(want, sizes[i] - self._panel(attr).minimumWidth()))
+                give = max(0, min(want, sizes[i] - self._yields_to(attr)))
                 sizes[i] -= give
                 want -= give
+        short = self._chat_least() - (total - handles - sum(sizes))
+        if short > 0 and "side_tabs" in shown:  # the inspector narrower than SIDE_LEAST only for the chat's least
+            sizes[2] -= max(0, min(short, sizes[2] - self.window.side_tabs.minimumWidth()))
         sizes[1] = max(0, total - handles - sizes[0] - sizes[2])
         return sizes
+
+    def _yields_to(self, attr: str) -> int:
+        """How narrow ``attr`` gets for the middle column's wish (CHAT_WIDTH, TEXT_WIDTH): its least, and the side
+        panel SIDE_LEAST where its least is lower (the inspector's), which only the chat's own least goes under."""
+        least = self._panel(attr).minimumWidth()
+        return max(least, SIDE_LEAST) if attr == "side_tabs" else least
 
 
 def show_as_wished(window, attr: str) -> None:
