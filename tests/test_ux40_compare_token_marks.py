@@ -1,6 +1,6 @@
 """Usertest 14, finding 11: the compare view's answer picker marked liked answers (▲), disliked ones
 (▼) and better answers (✎), but an answer with a token rated bad had no mark, though its view then
-marks the rated token. Token-rated answers now carry ▭ beside their thumb, in the picker's tooltip and
+marks the rated token. Token-rated answers now carry ± beside their thumb, in the picker's tooltip and
 the item's own. Real widgets (pytest-qt), the tiny GPT-2 with a random LoRA, the real store."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
 from test_gui_compare_window_size_and_wording import stored_answer, wear_random_lora  # noqa: E402
 
-TOKENS = "\u25ad"
+from desktop_app.gui.compare_words import TOKENS_MARK as TOKENS  # noqa: E402
 
 
 def test_the_picker_marks_an_answer_rated_token_by_token(make_window, qtbot, tmp_path):

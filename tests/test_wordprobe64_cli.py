@@ -51,3 +51,23 @@ def test_probe_refuses_a_token_past_the_answer_before_loading(run_cli, saved):
     mid, tokens = saved
     code, _out, err = run_cli("probe", str(mid), "Paris", "--token", str(len(tokens) + 5))
     assert code != 0 and "there is no token" in err
+
+
+def test_probe_refuses_a_question_in_its_own_words_and_explain_keeps_its_own(run_cli, saved, tiny_model):
+    from desktop_app.core.explain_errors import ExplainError
+    from desktop_app.core.token_context import context_for_message
+    from desktop_app.core.word_probe import probe_word
+
+    mid, _tokens = saved
+    question = mid - 1  # generate --save stores the prompt, then its answer
+    code, out, err = run_cli("probe", str(question), "Paris", "--token", "0")
+    assert code == 2 and not out
+    assert err == f"gpt2-desk: Message {question} is a user message; only an answer's tokens can be scored.\n"
+    code, _out, err = run_cli("explain", str(question), "--token", "0")
+    assert err == f"gpt2-desk: Message {question} is a user message; only answer tokens can be explained.\n"
+    with Store.open(AppPaths.resolve().db_path) as store:
+        assert store.get_message(question)["role"] == "user"
+        with pytest.raises(ExplainError, match="only an answer's tokens can be scored"):
+            probe_word(store, tiny_model, question, 0, "Paris")  # the window's probe, past the CLI's early check
+        with pytest.raises(ExplainError, match="only answer tokens can be explained"):
+            context_for_message(store, tiny_model, question, 0)

@@ -9,6 +9,7 @@ from desktop_app.cli.common import (WINDOW_TOKEN_WORDS, CliError, load_model_for
                                    record_id, stderr_bar, token_words)
 from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
+from desktop_app.core.explain_errors import not_an_answer
 from desktop_app.core.palette import attribution_color, sequential_color, text_color_on, visible_whitespace
 from desktop_app.core.sampler_words import STAGES_HEAD, chance_words, movers_words, stage_steps, together
 
@@ -121,10 +122,10 @@ class _AttributionBar:
             self.bar.close()
 
 
-def load_for_answer_token(store, args):
-    """The model an answer's token is read with (explain, probe): the answer's writer unless --model names
-    another, the token's index checked before the minutes of a load; with the answer's writer."""
-    written_by = _answer_writer(store, args.message_id)
+def load_for_answer_token(store, args, use: str = "explain"):
+    """The model an answer's token is read with (``use``: "explain", "probe"): the answer's writer unless --model
+    names another, the token's index checked before the minutes of a load; with the answer's writer."""
+    written_by = _answer_writer(store, args.message_id, use)
     if args.model is None:
         args.model = spec_for_model_id(written_by)
     by_its_writer = bool(written_by) and args.model == spec_for_model_id(written_by)
@@ -132,11 +133,11 @@ def load_for_answer_token(store, args):
     return load_model_for_cli(args), written_by
 
 
-def _answer_writer(store, message_id: int) -> str | None:
+def _answer_writer(store, message_id: int, use: str) -> str | None:
     """The model that wrote the answer; a question is refused before PyTorch starts, in the core's words (cli63)."""
     message = store.get_message(message_id)
     if message.get("role") != "assistant":
-        raise CliError(f"Message {message_id} is a {message.get('role')} message; only answer tokens can be explained.")
+        raise CliError(str(not_an_answer(message_id, message.get("role"), use)))
     return message.get("model_id")
 
 

@@ -17,6 +17,7 @@ from desktop_app.cli.common import (RECORD_FIELDS, CliError, TqdmProgress, load_
 from desktop_app.core.count_words import counted
 from desktop_app.core.palette import color_for, text_color_on
 from desktop_app.core.records import RECORD_UNITS, TokenRecord
+from desktop_app.core.speed_words import per_second
 
 
 JSON_CTRL_C = ("on Ctrl+C the answer written so far, with \"interrupted\": true, \"error\" and \"exit_code\" "
@@ -101,7 +102,7 @@ def generation_summary(generation, asked: int | None = None) -> str:
     if reason == "length" and asked is not None and asked > limit:
         ending = (f"stopped at {limit} tokens, the most an answer gets in this model's window "
                   f"(--max-new-tokens {asked} asked for more)")
-    return f"[{len(generation.records)} tokens, {generation.tokens_per_s:.1f} tok/s, {ending}]"
+    return f"[{len(generation.records)} tokens, {per_second(generation.tokens_per_s)} tok/s, {ending}]"
 
 
 def alternatives_count(text: str) -> int:

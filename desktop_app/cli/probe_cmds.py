@@ -33,7 +33,7 @@ def cmd_probe(args) -> int:
 
     store = open_store(args)
     try:
-        loaded, _written_by = load_for_answer_token(store, args)
+        loaded, _written_by = load_for_answer_token(store, args, "probe")
         probe = session.probe_word(store, loaded, args.message_id, args.token, args.text)
     finally:
         store.close()

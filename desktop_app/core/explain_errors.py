@@ -11,6 +11,16 @@ class ExplainError(UserFacingError):
     pass
 
 
+# What each use of an answer's token does to it, in the refusal of a question's token: explain's own words, and
+# probe's, which scores a phrase rather than explaining the token.
+TOKEN_USES = {"explain": "only answer tokens can be explained", "probe": "only an answer's tokens can be scored"}
+
+
+def not_an_answer(message_id: int, role: str | None, use: str = "explain") -> ExplainError:
+    """The refusal of a token of a message that is not an answer, in the words of ``use`` ("explain", "probe")."""
+    return ExplainError(f"Message {message_id} is a {role} message; {TOKEN_USES[use]}.")
+
+
 class ExplainCancelled(UserFacingError):
     """The person moved on (another token): the work stopped between steps."""
 

@@ -23,6 +23,7 @@ from desktop_app.core.model_sources import ModelSource, Progress, resolve_spec
 from desktop_app.core.models import LoadedModel, check_model_folder, load_model
 from desktop_app.core.prompts import Turn, build_prompt
 from desktop_app.core.records import TokenRecord, joined_text
+from desktop_app.core.speed_words import kept_speed
 from desktop_app.core.word_cut import clip_at_word
 
 TITLE_CHARS = 48
@@ -176,7 +177,7 @@ class Answer:
         """What the message row keeps about how it was made (the same from both front ends)."""
         g = self.generation
         stored = dict(g.settings.to_dict(), seed=g.seed, finish_reason=g.finish_reason,
-                      tokens_per_s=round(g.tokens_per_s, 2), branched_at=self.branched_at, system=self.system)
+                      tokens_per_s=kept_speed(g.tokens_per_s), branched_at=self.branched_at, system=self.system)
         if self.shared is not None:  # who wrote the tokens before ``branched_at`` (the card names both)
             stored["prefix_writer"] = {"model_id": self.shared.model_id, "adapter_id": self.shared.adapter_id}
         return stored

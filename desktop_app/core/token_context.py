@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop_app.core.explain_errors import ExplainError
+from desktop_app.core.explain_errors import ExplainError, not_an_answer
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.prompt_sources import CONVERSATION, START, prompt_sources
@@ -61,8 +61,9 @@ class TokenContext:
         return self.ids[self.prompt_len if self.sampled_from is None else self.sampled_from:-1]
 
 
-def context_for_message(store, loaded: LoadedModel, message_id: int, index: int) -> TokenContext:
-    """Token ``index`` (0-based) of an assistant message, with the prompt generation used.
+def context_for_message(store, loaded: LoadedModel, message_id: int, index: int, use: str = "explain") -> TokenContext:
+    """Token ``index`` (0-based) of an assistant message, with the prompt generation used; a question's token is
+    refused in the words of ``use`` (core.explain_errors.TOKEN_USES).
 
     ``index`` counts the answer's stored tokens, as its card shows them. When another model wrote
     them (another tokenizer's: ``train_data.written_with``), the text is read in this model's tokens
@@ -71,8 +72,7 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int)
 
     message = store.get_message(message_id)
     if message["role"] != "assistant":
-        raise ExplainError(f"Message {message_id} is a {message['role']} message; only answer tokens can be "
-                           "explained.")
+        raise not_an_answer(message_id, message["role"], use)
     try:
         prompt_ids, message = prompt_for_message(store, loaded.tokenizer, message_id, loaded.context_window)
     except ValueError as exc:

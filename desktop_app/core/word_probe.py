@@ -97,7 +97,7 @@ def probe_word(store, loaded: LoadedModel, message_id: int, index: int, typed: s
     """The chance ``typed`` had in place of token ``index`` (0-based) of stored answer ``message_id``."""
     from desktop_app.core.token_context import context_for_message
 
-    context = context_for_message(store, loaded, message_id, index)
+    context = context_for_message(store, loaded, message_id, index, "probe")
     writer = store.get_message(message_id).get("model_id")
     return probe_in_context(loaded, context, typed, index=context.index, writer=writer)
 

@@ -7,6 +7,7 @@ from desktop_app.core.adapters import adapter_name
 from desktop_app.core.count_words import counted
 from desktop_app.core.drafts import INTERRUPTED_WORDS, is_interrupted, stopped_unstarted
 from desktop_app.core.session import written_by_its_writer
+from desktop_app.core.speed_words import per_second
 from desktop_app.gui.unwritten_words import has_writer, unwritten_author
 
 FINISH_WORDS = {"eos": "finished", "stop": "finished", "length": "reached the token limit",
@@ -92,5 +93,5 @@ def answer_meta(message: dict | None, records) -> str:
     if settings.get("branched_at") is not None:
         parts.append(f"branched at token {settings['branched_at'] + 1}")
     if settings.get("tokens_per_s"):
-        parts.append(f"{settings['tokens_per_s']:.1f} tok/s")
+        parts.append(f"{per_second(settings['tokens_per_s'])} tok/s")
     return " \u00b7 ".join(parts)

@@ -9,7 +9,7 @@ import html
 
 from desktop_app.core.session import written_by_its_writer
 from desktop_app.gui.compare_data import fact_key, fact_of, question_of
-from desktop_app.gui.compare_words import (GREEN, PURPLE, better_expectation, better_key, better_of,
+from desktop_app.gui.compare_words import (GREEN, NO_ADAPTER_NOTE, PURPLE, better_expectation, better_key, better_of,
                                            continuation_expectation, prompt_words, text_prompt_words)
 from desktop_app.gui.tasks import TaskState
 
@@ -51,8 +51,7 @@ class CompareScoring:
         self._expectation(mid)
         self.prompt_label.setText(prompt_words(question_of(thread)))
         if active is None:
-            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
-                            "or switch one on in the adapter history.", m)
+            self._show_note(NO_ADAPTER_NOTE, m)
             return
         model = active["base_model"]  # the scorings of the model the adapter is for, never another model's
         after = self.store.token_records(mid, adapter_id=active["id"], kind="rescored", model_id=model)
@@ -89,8 +88,7 @@ class CompareScoring:
         """Whether ``what`` (a text with no stored scores) can be scored now: only against the
         base model under the adapter in use; otherwise says why, showing ``message`` plain."""
         if active is None:
-            self._show_note("No adapter is active, so there is nothing to compare: fine-tune on your ratings, "
-                            "or switch one on in the adapter history.", message)
+            self._show_note(NO_ADAPTER_NOTE, message)
             return False
         loaded = self.chat.loaded
         if loaded is None or loaded.adapter_id != active["id"] or self.baseline_combo.currentData() is not None:

@@ -30,7 +30,7 @@ from desktop_app.core.text_pieces import CharacterLayout, marked_tokens, stored_
 from desktop_app.gui.compare_data import fact_items, lined_up, picker_choices
 from desktop_app.gui.compare_scoring import CompareScoring
 from desktop_app.gui.compare_widgets import DivergingBar, LegendWords, ScoringProgress
-from desktop_app.gui.compare_words import (COLOUR_KEY, END_CELL, LATER_TIP, LEGEND_TITLE, NO_ADAPTER_EXPECTATION, PICKER_TIP,
+from desktop_app.gui.compare_words import (COLOUR_KEY, END_CELL, LATER_TIP, LEGEND_TITLE, PICKER_TIP,
                                            answer_expectation, baseline_choice, better_key, better_of, deltas,
                                            later_expectation, legend_words, mark_words, movers_words, nice_scale,
                                            pair_words, shown_part, summary_words, times_words, token_change_tip, totals,
@@ -393,8 +393,8 @@ class CompareView(CompareScoring, QFrame):
         """Show what to expect; for a rating given after the run, that the run did not learn from it."""
         if key in self.later_keys and words:
             words = [later_expectation(self.trained_by_run)]
-        if words and self.active() is None:  # no "after" to colour: "expect green" read as a promise of nothing
-            words = [NO_ADAPTER_EXPECTATION]
+        if self.active() is None:  # no "after" to colour: the note under the text says so (NO_ADAPTER_NOTE), once
+            words = []
         self.expect_label.setText(" ".join(words))
         self.expect_label.setVisible(bool(words))
 

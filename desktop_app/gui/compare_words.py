@@ -21,7 +21,9 @@ COLOUR_KEY = (f"{CHANGE_MORE_NAME.capitalize()}: more likely under the adapter t
               f"{CHANGE_LESS_NAME}: less likely; white: about as likely.")
 LEGEND_TITLE = "Under the adapter:"  # before the colour bar's ends ("20\u00d7 less likely" .. "20\u00d7 more likely")
 BETTER_MARK = "\u270e"  # ✎: a better text the person wrote
-TOKENS_MARK = "\u25ad"  # ▭: rated token by token (the chat draws a box round each token rated)
+# ±: tokens of it rated good or bad. A Latin-1 sign every font has; the white rectangle it replaces read as the box
+# a missing glyph draws
+TOKENS_MARK = "\u00b1"
 PICKER_TIP = ("The answers you rated and the better ones you wrote: \u25b2 one you liked, \u25bc one you disliked, "
               f"{TOKENS_MARK} one you rated token by token, "
               f"{BETTER_MARK} a better answer you wrote (listed under the answer it replaces), no mark: one you "
@@ -90,7 +92,7 @@ def text_prompt_words(prompt: str) -> str:
 
 def rating_marks(thumbs: int | None, tokens_rated: bool) -> str:
     """An answer's or continuation's marks before its label: its thumb, then whether tokens of it were
-    rated ("\u25bc \u25ad "; usertest 14: an answer with a token rated bad had no mark at all, beside
+    rated ("\u25bc \u00b1 "; usertest 14: an answer with a token rated bad had no mark at all, beside
     the marked thumbs and better answers)."""
     return {1: "\u25b2 ", -1: "\u25bc "}.get(thumbs, "") + (f"{TOKENS_MARK} " if tokens_rated else "")
 
@@ -126,9 +128,10 @@ def better_expectation(continuation: bool, thumbs: int | None = None) -> str:
     return head + f"it is what you taught, in place of the model's {what} you corrected."
 
 
-# what a rated answer's expectation says while no adapter is in use: there is nothing to compare it under
-NO_ADAPTER_EXPECTATION = ("No adapter is in use, so nothing changed yet: fine-tune on your ratings, or use an adapter "
-                          "from the history (Ctrl+H), to see whether this answer became more or less likely.")
+# what the view says, once, in place of a comparison while no adapter is in use (an expectation beside it, "expect
+# green", would promise colours of nothing)
+NO_ADAPTER_NOTE = ("No adapter is in use, so nothing changed yet: fine-tune on your ratings, or use an adapter from "
+                   "the history (Ctrl+H), to see what it made more or less likely.")
 
 
 def answer_expectation(thumbs: int | None, corrected: bool, tokens_rated: bool) -> list[str]:

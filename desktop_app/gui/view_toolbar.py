@@ -72,6 +72,9 @@ PANEL_WIDTHS = {0: 220, 2: 340}  # splitter index -> the width a panel gets when
 FOLD_ORDER = ("conversations", "side_tabs")  # the list folds first: the inspector answers token clicks
 CHAT_INDEX = 1  # the splitter's middle widget: the chat (or the Text tab)
 SIDE_LEAST = 280  # the fine-tune panel (and its scroll bar) fits; the window still fits 800 px
+# the Token tab's own least: the inspector has a narrow form (rows stacked, values wrapped) under 250 px. Held to the
+# fine-tune panel's 280 px, a token's click in a 640 px Text tab (its least 386 px) widened the window to 667 px
+INSPECTOR_LEAST = 240
 # on a screen narrower than the chat's least width beside SIDE_LEAST (480 or 560 px wide) the panel takes
 # what the screen leaves, down to this: at 480 px the inspector shown by a token click ran off the screen's edge
 SIDE_FLOOR = 200
@@ -123,6 +126,8 @@ class PanelFitter(QObject):
         window.installEventFilter(self)
         window.splitter.widget(CHAT_INDEX).installEventFilter(self)
         window.splitter.splitterMoved.connect(self._dragged)
+        # the Fine-tune tab wants more width than the inspector: fitted again for the tab brought to the front
+        window.side_tabs.currentChanged.connect(lambda _index: QTimer.singleShot(0, self, self.fit))
         for attr, action in window.panel_actions.items():
             action.triggered.connect(lambda _on, a=attr: self.chose(a))
 
@@ -155,15 +160,20 @@ class PanelFitter(QObject):
         return getattr(self.window, attr)
 
     def _fit_side_least(self) -> None:
-        """The side panel's least width: SIDE_LEAST, or what the screen leaves beside the chat's least width
-        where it is narrower than both together (never under SIDE_FLOOR), so a panel the person asks for fits
+        """The side panel's least width: its tab in front's (INSPECTOR_LEAST, SIDE_LEAST), or what the screen leaves
+        beside the chat's least width where it is narrower than both together (never under SIDE_FLOOR), so a panel the person asks for fits
         on the screen beside the chat instead of running off its edge."""
         self.chat_least = self._chat_least()
         leaves = self._screen_room().width() - self.chat_least - self.window.splitter.handleWidth()
-        least = max(SIDE_FLOOR, min(SIDE_LEAST, leaves))
+        least = max(SIDE_FLOOR, min(self._side_tab_least(), leaves))
         if self.window.side_tabs.minimumWidth() != least:
             self.window.side_tabs.setMinimumWidth(least)
             self.widths[2] = max(self.widths[2], least)
+
+    def _side_tab_least(self) -> int:
+        """The least width of the side panel's tab in front: the inspector's, or the fine-tune panel's."""
+        side = self.window.side_tabs
+        return INSPECTOR_LEAST if side.currentWidget() is getattr(self.window, "inspector", None) else SIDE_LEAST
 
     def _chat_least(self) -> int:
         return self.window.splitter.minimumSizeHint().width()
@@ -258,11 +268,20 @@ class PanelFitter(QObject):
         for attr in ("side_tabs", "conversations"):
             if want > 0 and attr in shown:
                 i = index[attr]
-                give = max(0, min(want, sizes[i] - self._panel(attr).minimumWidth()))
+                give = max(0, min(want, sizes[i] - self._yields_to(attr)))
                 sizes[i] -= give
                 want -= give
+        short = self._chat_least() - (total - handles - sum(sizes))
+        if short > 0 and "side_tabs" in shown:  # the inspector narrower than SIDE_LEAST only for the chat's least
+            sizes[2] -= max(0, min(short, sizes[2] - self.window.side_tabs.minimumWidth()))
         sizes[1] = max(0, total - handles - sizes[0] - sizes[2])
         return sizes
+
+    def _yields_to(self, attr: str) -> int:
+        """How narrow ``attr`` gets for the middle column's wish (CHAT_WIDTH, TEXT_WIDTH): its least, and the side
+        panel SIDE_LEAST where its least is lower (the inspector's), which only the chat's own least goes under."""
+        least = self._panel(attr).minimumWidth()
+        return max(least, SIDE_LEAST) if attr == "side_tabs" else least
 
 
 def show_as_wished(window, attr: str) -> None:

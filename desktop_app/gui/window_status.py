@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar
 from desktop_app.core.adapters import BASE_LABEL, adapter_name
 from desktop_app.core.count_words import counted
 from desktop_app.core.precision import meaning
+from desktop_app.core.speed_words import per_second
 from desktop_app.gui.responsive import MessageRoom, elided
 from desktop_app.gui.token_view import STATUS_SAMPLE
 from desktop_app.gui.elided_labels import ElidedLabel, ModelLabel, at_word
@@ -181,7 +182,7 @@ class WindowStatus:
     def _show_speed(self) -> None:
         speed = self.speeds.get(self.front)
         tokens_per_s, tokens = speed[:2] if speed else (None, None)
-        self.speed_label.setText(f"{tokens_per_s:.1f} tokens/s" if tokens_per_s else "")
+        self.speed_label.setText(f"{per_second(tokens_per_s)} tokens/s" if tokens_per_s else "")
         self.speed_label.setToolTip(speed_tip(tokens_per_s, tokens, self.adapter_label.text(), self.front)
                                     if tokens_per_s else "")
 
@@ -200,5 +201,5 @@ SPEED_OF = {"chat": "The last answer's speed", "text": "The last continuation's 
 def speed_tip(tokens_per_s: float, tokens: int | None, adapter: str, tab: str = "chat") -> str:
     count = f" ({counted(tokens, 'token', grouped=True)})" if tokens else ""
     cleared = "another conversation, model or adapter" if tab == "chat" else "another model or adapter"
-    return (f"{SPEED_OF[tab]}{count}, with {adapter}: {tokens_per_s:.1f} tokens a second. "
+    return (f"{SPEED_OF[tab]}{count}, with {adapter}: {per_second(tokens_per_s)} tokens a second. "
             f"Cleared when {cleared} is taken.")
