@@ -71,12 +71,12 @@ def test_finetune_panel_is_not_clipped_while_it_measures(make_window, message, p
 
 
 def test_elapsed_time_counts_up_between_reports(make_window, monkeypatch):
-    from desktop_app.gui import finetune_panel
+    from desktop_app.gui import finetune_progress
 
     window = make_window()
     panel = window.finetune_panel
     now = [1000.0]
-    monkeypatch.setattr(finetune_panel.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(finetune_progress.time, "monotonic", lambda: now[0])
     _measuring(panel, elapsed=0.4)
     assert panel.eta_label.text() == "0 s so far"
     now[0] += 18

@@ -23,7 +23,7 @@ from desktop_app.core.errors import UserFacingError
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.records import joined_text
 from desktop_app.core.score_passes import same_passes
-from desktop_app.core.session import ScoredText, reusable, score_whole_text, scoring_key
+from desktop_app.core.session_scoring import ScoredText, reusable, score_whole_text, scoring_key
 
 NO_ADAPTER = ("No adapter is active, so there is nothing to compare with the base model: fine-tune it first, "
               "or make one of your adapters active.")

@@ -268,7 +268,8 @@ def rescore_rated(store, loaded, model, adapter_id: int, cancel=None) -> int:
     import torch
 
     from desktop_app.core.models import LoadedModel
-    from desktop_app.core.session import base_scored, score_answer
+    from desktop_app.core.session_compare import base_scored
+    from desktop_app.core.session_scoring import score_answer
     from desktop_app.core.train_counts import rated_message_ids
     from desktop_app.core.train_data import scored_answer_ids
 

@@ -572,7 +572,7 @@ def rescore_newest(store, work, adapter_id: int, limit: int, cancel: threading.E
     the compare view scores any other answer when it is opened, so a person with a hundred
     ratings does not wait for all of them here. The answers of one conversation are read in
     one pass per model (session.rescore_groups). ``progress(n, of)`` after each group stored."""
-    from desktop_app.core.session import rescore_group_and_store, rescore_groups
+    from desktop_app.core.session_compare import rescore_group_and_store, rescore_groups
 
     mids = rated_message_ids(store)[-limit:]
     done = 0

@@ -6,35 +6,28 @@ the training lane and the adapter history's changes, is gui/finetune_controller.
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QBoxLayout, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel,
-                               QProgressBar, QPushButton, QScrollArea, QSpinBox, QTabWidget, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QDoubleSpinBox, QFormLayout, QFrame, QGridLayout, QLabel, QPushButton, QScrollArea,
+                               QSpinBox, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
-from desktop_app.core.adapters import adapter_name
-from desktop_app.core.progress_words import (PHASE_WORDS, SLOW_WINDOW, count_eta_words, early_stop_words,
-                                             explain_slows_words, progress_line, step_eta_words)
+from desktop_app.core.progress_words import PHASE_WORDS
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
+from desktop_app.gui.finetune_card import COMPARE_SHORT_WORDS, COMPARE_WORDS, REPORT_TOP_MARGIN_PX, RunReport
+from desktop_app.gui.finetune_consent import RunConsent
 from desktop_app.gui.finetune_controller import FineTuneController
+from desktop_app.gui.finetune_progress import RunProgress
 from desktop_app.gui.finetune_widgets import CountTile, LossCurve
 from desktop_app.gui.off_words import TRAINING_SETTING_TIP
-from desktop_app.gui.finetune_words import (RunCard, changed_facts_words, degenerate_words, figures_tip, run_card,
-                                          stopped_run_note)
 from desktop_app.gui.ready_words import (conflict_words, during_run_words, news_words, rating_count, ready_details,
                                          ready_words, repeated_run, same_ratings_words, tile_words, train_again_tip)
 from desktop_app.gui.question_box import ask
-from desktop_app.gui.taught_view import TaughtView
-from desktop_app.gui.theme import colors, icon, is_dark, styled_label
+from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
 from desktop_app.gui.wheel_guard import wheel_after_click
-
-REPORT_TOP_MARGIN_PX = 8  # over a report's card shown from its title
-
 
 PANEL_MARGIN = 14
 # a view narrower than this (the panel beside the chat on a 480 px screen) gives its words the side margins' room
@@ -42,7 +35,6 @@ NARROW_PANEL, NARROW_MARGIN = 240, 6
 # the train button's words, and their short form where they do not fit the panel: on a 480 px screen the whole
 # words (209 px) asked a horizontal scroll of the panel's 190 px to be read or clicked
 TRAIN_WORDS, TRAIN_SHORT_WORDS, TRAINING_WORDS = "Fine-tune on my ratings", "Fine-tune", "Fine-tuning\u2026"
-COMPARE_WORDS, COMPARE_SHORT_WORDS = "Compare before / after\u2026", "Compare\u2026"
 
 
 def fit_words(button, whole: str, short: str, room: int) -> None:
@@ -53,9 +45,10 @@ def fit_words(button, whole: str, short: str, room: int) -> None:
         button.setText(short)
 
 
-class FineTunePanel(QScrollArea):
+class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
     """The side panel (a tab beside the token inspector). The window hands it the rating
-    counts (``set_counts``); the controller's signals drive the rest.
+    counts (``set_counts``); the controller's signals drive the rest. Its progress, report card
+    and consent question are its parts' (gui/finetune_progress.py, finetune_card.py, finetune_consent.py).
 
     Attributes:
         controller: the FineTuneController it shows and drives.
@@ -126,111 +119,6 @@ class FineTunePanel(QScrollArea):
         self.train_button.setMinimumHeight(34)
         self.train_button.clicked.connect(self.start)
         layout.addWidget(self.train_button)
-
-    def _build_progress(self, layout) -> None:
-        """The phase line with its Cancel button, the progress bar and the time estimate."""
-        self.progress_box = QFrame()
-        pl = QVBoxLayout(self.progress_box)
-        pl.setContentsMargins(0, 0, 0, 0)
-        pl.setSpacing(4)
-        row = QHBoxLayout()
-        # wrapped: a long phase ("Computing reference log-probabilities") must not widen the dock
-        self.phase_label = styled_label("", "PhaseLabel", wrap=True)
-        row.addWidget(self.phase_label, 1)
-        self.cancel_button = QPushButton(icon("stop"), "Cancel")
-        self.cancel_button.setObjectName("SmallButton")
-        self.cancel_button.setToolTip("Stop training; the adapter in use stays as it is")
-        self.cancel_button.clicked.connect(self.cancel)
-        row.addWidget(self.cancel_button)
-        pl.addLayout(row)
-        self.bar = QProgressBar()
-        self.bar.setObjectName("TrainProgress")
-        self.bar.setTextVisible(False)
-        pl.addWidget(self.bar)
-        self.eta_label = styled_label("", "Muted", wrap=True)
-        pl.addWidget(self.eta_label)
-        self.stop_note = styled_label("", "Muted", wrap=True)  # training ended before its planned steps (_note_stop)
-        pl.addWidget(self.stop_note)
-        self.stop_note.hide()
-        self.slow_note = styled_label(SLOW_WINDOW, "Muted", wrap=True)  # a run on the processor (start)
-        pl.addWidget(self.slow_note)
-        self.explain_note = styled_label("", "Muted", wrap=True)  # "Why this token?" runs too (set_explain_busy)
-        self.explain_note.hide()
-        pl.addWidget(self.explain_note)
-        self.explain_busy = False
-        self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
-        # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
-        self.run_started: float | None = None
-        self.elapsed_timer = QTimer(self, interval=1000)
-        self.elapsed_timer.timeout.connect(self._show_elapsed)
-        layout.addWidget(self.progress_box)
-
-    def _build_result(self, layout) -> None:
-        """The outcome box: title, body, Compare button and the gate's re-asks (hidden until a run ends)."""
-        self.result_box = QFrame()
-        self.result_box.setObjectName("ResultBox")
-        rl = QVBoxLayout(self.result_box)
-        rl.setContentsMargins(10, 8, 10, 8)
-        rl.setSpacing(4)
-        self.result_title = styled_label("", "ResultTitle", wrap=True)
-        self.result_body = QLabel()
-        self.result_body.setWordWrap(True)
-        self.result_body.setTextFormat(Qt.TextFormat.RichText)
-        self.result_details = QLabel()  # a discarded run's figures, under its why and what to do
-        self.result_details.setWordWrap(True)
-        self.result_details.setTextFormat(Qt.TextFormat.RichText)
-        self.result_details.hide()
-        rl.addWidget(self.result_title)
-        self._build_consent(rl)  # right under the title: the question comes before the figures
-        rl.addWidget(self.result_body)
-        rl.addWidget(self.result_details)
-        self.compare_button = QPushButton(icon("compare"), COMPARE_WORDS)
-        self.compare_button.setObjectName("SmallButton")
-        self.compare_button.setToolTip("See per token how the adapter in use changed rated answers")
-        self.compare_button.clicked.connect(self.compare_requested)
-        rl.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.compare_button.hide()
-        self.taught = TaughtView()  # the gate's re-asks, before and after, side by side
-        rl.addWidget(self.taught)
-        layout.addWidget(self.result_box)
-        self.result_box.hide()
-
-    def _build_consent(self, layout) -> None:
-        """The two answers to a kept adapter that waits (it changed facts on questions never rated):
-        side by side, or one above the other where the panel is too narrow for both."""
-        self.consent_text = QLabel()  # the answers it changed, before and after, then what the buttons do
-        self.consent_text.setObjectName("ConsentText")
-        self.consent_text.setWordWrap(True)
-        self.consent_text.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.consent_text)
-        self.consent_text.hide()
-        self.consent_box = ConsentButtons()
-        self.use_anyway_button, self.keep_current_button = self.consent_box.use, self.consent_box.keep
-        self.use_anyway_button.clicked.connect(lambda: self._settle(True))
-        self.keep_current_button.clicked.connect(lambda: self._settle(False))
-        layout.addWidget(self.consent_box)
-        self.consent_box.hide()
-
-    def _settle(self, use: bool) -> None:
-        run_id = self.last_run_id
-        if run_id is None:
-            return
-        self.consent_box.setEnabled(False)  # one answer; the card redraws once it is stored
-        self.controller.settle_consent(run_id, use)
-
-    def _consent_settled(self, run_id: int, choice: str) -> None:
-        """The card of that run follows the answer: in use, or kept in the history only."""
-        self.consent_box.setEnabled(True)
-        if self.last_run_id != run_id or not getattr(self, "last_result", None):
-            return
-        status, reason, metrics, adapter_id, note = self.last_result
-        stored = self.controller.store.get_run(run_id).get("metrics") or {}  # with what became of a left adapter
-        self.last_result = (status, reason, {**(metrics or {}), **stored, "consent": choice}, adapter_id, note)
-        self.refresh_adapters()
-        focus = self.compare_button if choice == "used" and self.compare_button.isVisible() else self.train_button
-        if self.consent_box.isHidden() and self.window().focusWidget() in (None, self.use_anyway_button,
-                                                                           self.keep_current_button):
-            focus.setFocus()  # the buttons hid: the keyboard's place moves to what comes next, not to the start
 
     def _connect_controller(self, c: FineTuneController) -> None:
         """The controller's signals drive the panel; the history's buttons drive the controller."""
@@ -348,66 +236,6 @@ class FineTunePanel(QScrollArea):
         if shown and (shown[0] == "kept" or shown[3] is not None) and not self.result_box.isHidden():
             self._show_result(*self.last_result)  # the card follows the history: which adapter is in use now
 
-    def show_last_run(self, cancelled: bool = False, cancelled_run: int | None = None) -> None:
-        """After a start: the result of the newest run, so a restart still says what happened.
-        ``cancelled``: a run (``cancelled_run``, if it got an id) was just cancelled; the card
-        says so above the report of the run before, which still holds."""
-        loaded = self.controller.chat.loaded
-        runs = [r for r in self.controller.store.list_runs()
-                if loaded is None or r.get("base_model") == loaded.model_id]
-        # a cancelled run changed nothing and an interrupted one ("running" after a crash) said
-        # nothing: the newest run that finished is the one worth reporting
-        finished = [r for r in runs if r["status"] not in ("running", "cancelled")]
-        interrupted = runs[0] if runs and runs[0]["status"] == "running" and not self.controller.running else None
-        stopped = runs[0] if runs and runs[0]["status"] == "cancelled" and not cancelled else None
-        which = "The new run" if cancelled_run is None else f"Run {cancelled_run}"
-        if finished and cancelled:
-            self.show_run(finished[0], note=("Cancelled: nothing changed",
-                                             f"{which} was cancelled; the model you chat with stays as it was. "
-                                             f"This is run {finished[0]['id']}'s report:"))
-        elif finished and interrupted:  # the newest run never ended: the app closed or was killed while it trained
-            self.show_run(finished[0], note=stopped_run_note(interrupted, finished[0]["id"], interrupted=True))
-        elif finished and stopped:  # after a restart: cancelled, or stopped by quitting, before this start
-            self.show_run(finished[0], note=stopped_run_note(stopped, finished[0]["id"]))
-        elif finished:
-            self.show_run(finished[0])
-        elif cancelled:
-            self._show_result("cancelled", None, None, None)
-        elif stopped:  # after a restart, the first run stopped (by quitting): it said nothing (usertest26)
-            self._show_result("cancelled", stopped.get("reason"), None, None, note=stopped_run_note(stopped, None))
-        elif interrupted:
-            self._show_result("running", f"run {interrupted['id']}", None, None)
-        else:  # another model's report would name adapters this model does not have
-            self.last_result = None
-            self.history.set_after_discard(False)
-            self.result_box.hide()
-
-    def show_run(self, run: dict, note: tuple[str | None, str] | None = None) -> None:
-        """A stored run's report (its metrics keep the gate's numbers and re-asks)."""
-        self.last_run_id = run.get("id")
-        self._show_result(run["status"], run.get("reason"), run.get("metrics"), run.get("adapter_id"), note)
-
-    def show_adapter_report(self, adapter_id: int) -> None:
-        """The report of the run that made ``adapter_id`` (an imported one: its own judgement)."""
-        store = self.controller.store
-        adapter = store.get_adapter(adapter_id)
-        if adapter.get("run_id") is not None:
-            run = store.get_run(adapter["run_id"])
-            self.show_run({**run, "adapter_id": adapter_id})
-        else:
-            self.last_run_id = None
-            self._show_result("kept", None, adapter.get("metrics"), adapter_id)
-        QTimer.singleShot(0, self._show_result_top)  # above the history, once laid out
-
-    def _show_result_top(self) -> None:
-        """The report's card in view from its title: a card taller than the panel was centred by
-        ``ensureWidgetVisible``, its title and first lines above the view (usertest 24: Report… opened on the
-        card's middle pairs)."""
-        self.ensureWidgetVisible(self.result_box)
-        top = self.result_box.mapTo(self.widget(), QPoint(0, 0)).y()
-        if self.result_box.height() > self.viewport().height():
-            self.verticalScrollBar().setValue(top - REPORT_TOP_MARGIN_PX)
-
     # ------------------------------------------------------------ actions
     def start(self) -> bool:
         if repeated_run(self.counts, self.settings()) is not None and not self.confirm_same_ratings():
@@ -471,51 +299,6 @@ class FineTunePanel(QScrollArea):
                    "Its steps are thrown away; the model you chat with stays as it was.",
                    "Cancel the run", "Keep training") and self.controller.running
 
-    def _show_elapsed(self) -> None:
-        if self.run_started is not None:
-            self.eta_label.setText(f"{max(0.0, time.monotonic() - self.run_started):.0f} s so far")
-
-    def on_progress(self, p) -> None:
-        self.run_started = time.monotonic() - p.elapsed_s  # the run's own clock, kept in step
-        if self.controller.cancel_pending:  # "Cancelling…" stays until the run ends (a step came after it)
-            return
-        self._note_stop(p)
-        self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
-        counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
-        counting = not (p.phase == "training" and p.step) and not counted
-        if counting and not self.elapsed_timer.isActive():
-            self.elapsed_timer.start()
-        elif not counting:
-            self.elapsed_timer.stop()
-        if p.phase == "training" and p.step:
-            self.bar.setRange(0, max(1, p.total))
-            self.bar.setValue(p.step)
-            self.eta_label.setText(" \u00b7 ".join(x for x in (step_eta_words(p.eta_s, p.check_s),
-                                                              f"loss {p.loss:.3f}" if p.loss is not None else "")
-                                                   if x))
-            if p.loss is not None:
-                self.curve.add(p.step, p.loss, p.total)
-        elif counted:
-            self.bar.setRange(0, p.total)
-            self.bar.setValue(p.step)
-            self.eta_label.setText(count_eta_words(p, self.trained_to))
-        else:
-            if not (p.phase == "training" and self.curve.steps):
-                self.bar.setRange(0, 0)
-            self._show_elapsed()
-
-    def _note_stop(self, p) -> None:
-        """Training that ends before its planned steps says so at once: only the perplexity guard ends
-        it early (core.training._steps), and the card that said why came ten minutes later (usertest 10)."""
-        if p.phase == "training" and p.step:
-            self.trained_to = (p.step, p.total)
-        elif (p.phase in ("evaluating", "rescoring") and not p.training_follows and self.trained_to
-              and self.stop_note.isHidden()):  # the model in use, measured between two steps, is no stop
-            step, total = self.trained_to
-            if step < total:
-                self.stop_note.setText(early_stop_words(step, total))
-                self.stop_note.show()
-
     def on_finished(self, result) -> None:
         self.elapsed_timer.stop()
         self.progress_box.hide()
@@ -533,90 +316,6 @@ class FineTunePanel(QScrollArea):
         self._show_result("failed", message, {}, None)
         self._update()
 
-    def _place_card(self, first: bool) -> None:
-        """A card that waits for the person's word goes right under the intro, above the count tiles
-        and "Fine-tune on my ratings": the first big button after a run was "train again", not the
-        question (usertest 10). Any other card stays under the progress, where a run reports."""
-        layout = self.widget().layout()
-        anchor = self.intro if first else self.progress_box
-        if layout.indexOf(self.result_box) != layout.indexOf(anchor) + 1:
-            layout.removeWidget(self.result_box)
-            layout.insertWidget(layout.indexOf(anchor) + 1, self.result_box)
-
-    def _steady_card(self, kept: bool, adapter_id) -> None:
-        """A kept run's card keeps its height whichever adapter is in use: "Use selected" and
-        "Roll back" changed its title's lines and hid its Compare button, and the adapter
-        history's buttons under it moved by 10 px between two clicks."""
-        policy = self.compare_button.sizePolicy()
-        policy.setRetainSizeWhenHidden(kept)
-        self.compare_button.setSizePolicy(policy)
-        label, least = self.result_title, 0
-        if kept and label.width() > 0:
-            longest = f"Kept as {adapter_name(adapter_id)}; {adapter_name(None)} is in use now"
-            area = QRect(0, 0, label.contentsRect().width(), 10_000)
-            least = max(label.fontMetrics().boundingRect(area, Qt.TextFlag.TextWordWrap, text).height()
-                        for text in (longest, label.text()))
-        label.setMinimumHeight(least)
-
-    def _show_result(self, status, reason, metrics, adapter_id, note: tuple[str | None, str] | None = None) -> None:
-        """The card of one run. ``note``: (a title instead of the run's, or None; a line above
-        the report), e.g. a later run that was cancelled; kept when the history redraws it."""
-        self.last_result = (status, reason, metrics, adapter_id, note)
-        self.history.set_after_discard(status == "discarded")
-        active = self.history.active_id()
-        card = run_card(status, reason, metrics, adapter_id, note, active, {row["id"] for row in self.history.rows})
-        self.result_title.setText(card.title)
-        self._show_body(card, figures_tip(status, metrics))
-        self.taught.set_pairs((metrics or {}).get("taught") if status in ("kept", "discarded") else None,
-                              since_run=(metrics or {}).get("new_since_run_id"))
-        self._show_consent(status, metrics, card)
-        self._place_card(first=card.waiting)
-        # a note with its own title (a later run cancelled) is not this run's verdict: no green or red;
-        # an adapter waiting for the person's word is no plain success either
-        kind = "waiting" if card.waiting else status
-        self._style_card(kind if note is None or note[0] is None else "note")
-        # compare is about this card's adapter: only while that adapter is in use
-        self.compare_button.setVisible((status == "kept" or card.used_anyway) and not card.gone
-                                       and active == adapter_id)
-        self._steady_card(status == "kept" and not card.gone, adapter_id)
-        self.result_box.show()
-
-    def _show_body(self, card: RunCard, tip: str) -> None:
-        """The card's words. A discarded run's in three blocks, a paragraph apart: why and what to do, then its
-        question (Use it anyway / Leave it), then the figures; the question of any other card comes first."""
-        muted = colors(is_dark())["muted"]
-        spaced = bool(card.details)
-        self.result_body.setText((paragraphs(card.body) if spaced else card.body).replace("@muted", muted))
-        self.result_body.setVisible(bool(card.body))
-        self.result_details.setText(paragraphs(card.details).replace("@muted", muted))
-        self.result_details.setVisible(spaced)
-        for label in (self.result_body, self.result_details):
-            label.setToolTip(tip)  # what the figures mean, for who wants them
-        layout = self.result_box.layout()
-        if (layout.indexOf(self.consent_text) > layout.indexOf(self.result_body)) != spaced:
-            for widget in (self.consent_text, self.consent_box):
-                layout.removeWidget(widget)
-            at = layout.indexOf(self.result_body) + (1 if spaced else 0)
-            layout.insertWidget(at, self.consent_text)
-            layout.insertWidget(at + 1, self.consent_box)
-        layout.setSpacing(10 if spaced else 4)
-
-    def _show_consent(self, status, metrics, card: RunCard) -> None:
-        """The question under a saved adapter waiting for the person's word, and its buttons."""
-        offered = card.waiting and status == "discarded"  # used anyway, or left (core.train_verdict.decide)
-        question = (degenerate_words if offered else changed_facts_words)(metrics, card.now) if card.waiting else ""
-        question = paragraphs(question) if offered else question  # a discarded run's listed answers, apart
-        self.consent_text.setText(question.replace("@muted", colors(is_dark())["muted"]))
-        self.consent_box.set_words(leave=offered)
-        self.consent_text.setVisible(card.waiting)
-        self.consent_box.setVisible(card.waiting and self.last_run_id is not None)
-
-    def _style_card(self, kind: str) -> None:
-        """The card's colours follow its ``kind`` (the style sheet's ``kind`` property)."""
-        self.result_box.setProperty("kind", kind)
-        self.result_box.style().unpolish(self.result_box)
-        self.result_box.style().polish(self.result_box)
-
     def _lay_tiles(self, columns: int) -> None:
         if columns == self.tile_columns:
             return
@@ -627,17 +326,6 @@ class FineTunePanel(QScrollArea):
     def _tiles_fit_two_columns(self, room: int) -> bool:
         spacing = self.tile_grid.horizontalSpacing()
         return sum(tile.minimumSizeHint().width() for tile in list(self.tiles.values())[:2]) + spacing <= room
-
-    def set_explain_busy(self, busy: bool) -> None:
-        """"Why this token?" started or ended: while it runs beside a run, the progress says it slows the run."""
-        self.explain_busy = busy
-        self._show_explain_note()
-
-    def _show_explain_note(self) -> None:
-        shown = self.explain_busy and self.controller.running
-        if shown:
-            self.explain_note.setText(explain_slows_words(self.controller.on_processor))
-        self.explain_note.setVisible(shown)
 
     def _fit_train_words(self) -> None:
         """The train button's and the run card's Compare button's whole words where they fit the panel's width,
@@ -668,63 +356,3 @@ class FineTunePanel(QScrollArea):
         self.history.fit_to(self.viewport().width() - margins.left() - margins.right(),
                             self.viewport().height() - margins.top() - margins.bottom())
 
-
-def paragraphs(text: str) -> str:
-    """Lines joined by "<br>" as paragraphs a little apart (a narrow card's block of lines read as a wall); an
-    indented line (a listed answer's before and after) stays with the line above it."""
-    blocks: list[str] = []
-    for line in text.split("<br>"):
-        if blocks and line.startswith("&nbsp;"):
-            blocks[-1] += "<br>" + line
-        elif line:
-            blocks.append(line)
-    return "".join(f"<p style='margin:0 0 6px 0'>{block}</p>" for block in blocks)
-
-
-class ConsentButtons(QWidget):
-    """"Use it anyway" and "Keep the current model": side by side where both fit whole, else one
-    above the other (the side panel is narrow at 800x600), never cut."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.use = QPushButton("Use it anyway")
-        self.use.setObjectName("SmallButton")
-        self.keep = QPushButton("Keep the current model")
-        self.keep.setObjectName("SmallButton")
-        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
-        self.box.setContentsMargins(0, 4, 0, 0)
-        self.box.setSpacing(6)
-        # the safe answer first and default: after a run that taught a wrong fact, "Use it anyway" on the
-        # left read as the way on (usertest 10)
-        self.keep.setDefault(True)
-        self.box.addWidget(self.keep)
-        self.box.addWidget(self.use)
-        self.box.addStretch(1)
-        self.setTabOrder(self.keep, self.use)
-        self.set_words(leave=False)
-
-    def set_words(self, leave: bool) -> None:
-        """``leave``: the adapter of a run the check discarded (its answers went wrong): "Leave it"
-        deletes it; else a kept one that changed facts: "Keep the current model" keeps it in the history."""
-        if leave:
-            self.keep.setText("Leave it")
-            self.keep.setToolTip("Keep the model in use as it is and delete the discarded adapter")
-            self.use.setToolTip("Put the discarded adapter in use, with the answers shown; it then appears in "
-                                "the adapter history")
-        else:
-            self.keep.setText("Keep the current model")
-            self.keep.setToolTip("Leave the model in use as it is; the new adapter stays in the history below")
-            self.use.setToolTip("Put the new adapter in use, with the changed answers")
-        # an explicit minimum width: the side-by-side row's would keep the panel from ever being narrow
-        # enough to put them one above the other (the layout keeps its own minimum height)
-        self.setMinimumWidth(max(self.use.sizeHint().width(), self.keep.sizeHint().width()))
-
-    def _both_fit(self, width: int) -> bool:
-        return self.use.sizeHint().width() + self.keep.sizeHint().width() + self.box.spacing() <= width
-
-    def resizeEvent(self, event) -> None:
-        side = self._both_fit(event.size().width())
-        want = QBoxLayout.Direction.LeftToRight if side else QBoxLayout.Direction.TopToBottom
-        if self.box.direction() != want:
-            self.box.setDirection(want)
-        super().resizeEvent(event)

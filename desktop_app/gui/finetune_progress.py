@@ -1,0 +1,114 @@
+"""The fine-tune panel's progress of a running fine-tune: its phase with Cancel, the bar, the time
+so far or left, and the notes under them (an early stop, a run on the processor, "Why this token?"
+running beside it). A part of ``FineTunePanel`` (gui/finetune_panel.py), whose widgets it reads.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
+
+from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early_stop_words, explain_slows_words,
+                                             progress_line, step_eta_words)
+from desktop_app.gui.theme import icon, styled_label
+
+
+class RunProgress:
+    """The progress part of the fine-tune panel (a mixin of ``FineTunePanel``: its ``controller``,
+    ``curve`` and ``cancel`` are the panel's)."""
+
+    def _build_progress(self, layout) -> None:
+        """The phase line with its Cancel button, the progress bar and the time estimate."""
+        self.progress_box = QFrame()
+        pl = QVBoxLayout(self.progress_box)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.setSpacing(4)
+        row = QHBoxLayout()
+        # wrapped: a long phase ("Computing reference log-probabilities") must not widen the dock
+        self.phase_label = styled_label("", "PhaseLabel", wrap=True)
+        row.addWidget(self.phase_label, 1)
+        self.cancel_button = QPushButton(icon("stop"), "Cancel")
+        self.cancel_button.setObjectName("SmallButton")
+        self.cancel_button.setToolTip("Stop training; the adapter in use stays as it is")
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.cancel_button)
+        pl.addLayout(row)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("TrainProgress")
+        self.bar.setTextVisible(False)
+        pl.addWidget(self.bar)
+        self.eta_label = styled_label("", "Muted", wrap=True)
+        pl.addWidget(self.eta_label)
+        self.stop_note = styled_label("", "Muted", wrap=True)  # training ended before its planned steps (_note_stop)
+        pl.addWidget(self.stop_note)
+        self.stop_note.hide()
+        self.slow_note = styled_label(SLOW_WINDOW, "Muted", wrap=True)  # a run on the processor (start)
+        pl.addWidget(self.slow_note)
+        self.explain_note = styled_label("", "Muted", wrap=True)  # "Why this token?" runs too (set_explain_busy)
+        self.explain_note.hide()
+        pl.addWidget(self.explain_note)
+        self.explain_busy = False
+        self.trained_to: tuple[int, int] | None = None  # (step, of steps) of the run's last training report
+        # between the run's reports (a phase can take half a minute) the elapsed time keeps counting
+        self.run_started: float | None = None
+        self.elapsed_timer = QTimer(self, interval=1000)
+        self.elapsed_timer.timeout.connect(self._show_elapsed)
+        layout.addWidget(self.progress_box)
+
+    def _show_elapsed(self) -> None:
+        if self.run_started is not None:
+            self.eta_label.setText(f"{max(0.0, time.monotonic() - self.run_started):.0f} s so far")
+
+    def on_progress(self, p) -> None:
+        self.run_started = time.monotonic() - p.elapsed_s  # the run's own clock, kept in step
+        if self.controller.cancel_pending:  # "Cancelling…" stays until the run ends (a step came after it)
+            return
+        self._note_stop(p)
+        self.phase_label.setText(progress_line(p))  # the CLI's finetune prints the same words (terminal_line)
+        counted = p.phase != "training" and bool(p.total)  # a count of the work (core.work_meter), a re-scoring
+        counting = not (p.phase == "training" and p.step) and not counted
+        if counting and not self.elapsed_timer.isActive():
+            self.elapsed_timer.start()
+        elif not counting:
+            self.elapsed_timer.stop()
+        if p.phase == "training" and p.step:
+            self.bar.setRange(0, max(1, p.total))
+            self.bar.setValue(p.step)
+            self.eta_label.setText(" \u00b7 ".join(x for x in (step_eta_words(p.eta_s, p.check_s),
+                                                              f"loss {p.loss:.3f}" if p.loss is not None else "")
+                                                   if x))
+            if p.loss is not None:
+                self.curve.add(p.step, p.loss, p.total)
+        elif counted:
+            self.bar.setRange(0, p.total)
+            self.bar.setValue(p.step)
+            self.eta_label.setText(count_eta_words(p, self.trained_to))
+        else:
+            if not (p.phase == "training" and self.curve.steps):
+                self.bar.setRange(0, 0)
+            self._show_elapsed()
+
+    def _note_stop(self, p) -> None:
+        """Training that ends before its planned steps says so at once: only the perplexity guard ends
+        it early (core.training._steps), and the card that said why came ten minutes later (usertest 10)."""
+        if p.phase == "training" and p.step:
+            self.trained_to = (p.step, p.total)
+        elif (p.phase in ("evaluating", "rescoring") and not p.training_follows and self.trained_to
+              and self.stop_note.isHidden()):  # the model in use, measured between two steps, is no stop
+            step, total = self.trained_to
+            if step < total:
+                self.stop_note.setText(early_stop_words(step, total))
+                self.stop_note.show()
+
+    def set_explain_busy(self, busy: bool) -> None:
+        """"Why this token?" started or ended: while it runs beside a run, the progress says it slows the run."""
+        self.explain_busy = busy
+        self._show_explain_note()
+
+    def _show_explain_note(self) -> None:
+        shown = self.explain_busy and self.controller.running
+        if shown:
+            self.explain_note.setText(explain_slows_words(self.controller.on_processor))
+        self.explain_note.setVisible(shown)

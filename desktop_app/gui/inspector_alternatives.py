@@ -1,0 +1,147 @@
+"""The inspector's alternatives: their chart, what the sampler cut, a picked one against the written token, and
+"Continue with …", which starts a branch from it. A part of ``InspectorPanel`` (gui/inspector.py)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QPushButton
+
+from desktop_app.core.piece_words import other_model, piece_hex
+from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.core.sampler_cut import SamplerCut, cut_words
+from desktop_app.gui.alternatives_chart import AlternativesChart
+from desktop_app.gui.explain_view import ExplainView
+from desktop_app.gui.inspector_words import busy_branch_words, sampler_verdict, versus_words
+from desktop_app.gui.off_words import branch_tip
+from desktop_app.gui.theme import icon, styled_label
+from desktop_app.gui.tips import turn
+from desktop_app.gui.token_view import MARKS_TIP, ordered_alternatives, token_label
+from desktop_app.gui.word_probe_view import WordProbeBox
+
+BRANCH_LABEL = "Continue with this alternative"
+
+
+class AlternativesPart:
+    """The alternatives and branching from one (a mixin of ``InspectorPanel``: its ``record``, ``message_id``,
+    ``index``, ``can_branch``, text mode's actions, signals and scroll area are the panel's)."""
+
+    def _build_alternatives(self, layout) -> None:
+        """The alternatives chart, its coverage line, the branch button with its hint, and "Why this token?"."""
+        self.alt_title = styled_label("Alternatives", "PanelTitle", wrap=True)
+        self.alt_title.setToolTip(MARKS_TIP)
+        layout.addWidget(self.alt_title)
+        self.chart = AlternativesChart()
+        self.chart.picked.connect(self._picked)
+        self.chart.entered.connect(self.branch_button_click)
+        layout.addWidget(self.chart)
+        self.coverage = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.coverage)
+        self.sampler_note = styled_label("", "Muted", wrap=True)  # the alternatives the sampler could not pick
+        layout.addWidget(self.sampler_note)
+        self.probe = WordProbeBox()  # "How likely was…": a word the person has in mind, at this token
+        layout.addWidget(self.probe)
+        self.versus = styled_label("", "Muted", wrap=True)  # the picked alternative against the written token
+        self.versus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.versus)
+        self.branch_button = QPushButton(BRANCH_LABEL)
+        self.branch_words = BRANCH_LABEL  # its whole words (_set_branch_words): cut to a narrow view's width
+        self.branch_button.setIcon(icon("branch"))
+        turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
+        self.branch_button.clicked.connect(self._branch)
+        layout.addWidget(self.branch_button)
+        self.hint = styled_label("", "Muted", wrap=True)
+        layout.addWidget(self.hint)
+        self.explain = ExplainView()
+        layout.addWidget(self.explain)
+
+    def _show_alternatives(self, record: TokenRecord, cut: SamplerCut | None, can_branch: bool,
+                           busy: str | None) -> None:
+        """The chart of its alternatives, what the sampler cut, and "Continue with …" back to none picked."""
+        self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
+        self.chart.piece_hex = self._alternative_hex
+        self.chart.cut = cut.cut if cut is not None else {}
+        self.sampler_note.setText(cut_words(cut, ordered_alternatives(record)) if cut is not None else "")
+        self.sampler_note.setVisible(bool(self.sampler_note.text()))
+        self.chart.set_data(ordered_alternatives(record), record.id, record)
+        covered = sum(a.prob for a in record.top)
+        self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
+        turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
+        self.versus.hide()
+        self._set_branch_words(BRANCH_LABEL)  # an alternative picked for an earlier token is not this one's
+        self.hint.setText("Pick another alternative above (or Tab to it, \u2191 \u2193, Enter), then continue the answer from it as a new branch."
+                          if can_branch else busy_branch_words(busy) if busy
+                          else "Prompt tokens are scored only; branching starts from answer tokens.")
+
+    def _alternative_hex(self, alt: Alternative) -> str:
+        """An alternative's bytes where its text is only part of a character and the model in use wrote the
+        record (another model's ids are another vocabulary's: its row keeps "\ufffd")."""
+        if "\ufffd" not in alt.text or other_model(self.records_model, self.model_id()):
+            return ""
+        return piece_hex(self.tokenizer(), alt.id)
+
+    def selected_alternative(self) -> Alternative | None:
+        if self.record is None or not 0 <= self.chart.current < len(self.chart.alternatives):
+            return None
+        return self.chart.alternatives[self.chart.current]
+
+    def pick(self, row: int) -> None:
+        self.chart.current = row
+        self.chart.update()
+        self._picked(row)
+
+    def _picked(self, row: int) -> None:
+        alt = self.selected_alternative()
+        same = alt is not None and alt.id == self.record.id
+        self._turn_branch()
+        said = versus_words(alt, self.record, self._alternative_hex(alt)) if alt is not None and not same else ""
+        why = self.chart.cut.get(alt.id) if alt is not None else None
+        self.versus.setText(f"{said} {sampler_verdict(why, self.text_branch)}" if said and why else said)
+        self.versus.setVisible(bool(self.versus.text()))
+        if self.versus.isVisible():  # once laid out: the label's place is known after the layout's pass
+            QTimer.singleShot(0, self, self._show_versus)
+        if alt is not None:
+            self._set_branch_words(f"Continue with \u201c{token_label(alt.text)[:24]}\u201d")
+
+    def _set_branch_words(self, words: str) -> None:
+        self.branch_words = words
+        self.branch_button.setAccessibleName(words)
+        self._fit_branch_words()
+
+    def _fit_branch_words(self) -> None:
+        """"Continue with …" whole where it fits the view's width, else cut with "…" (whole: accessible name)."""
+        words, button = self.branch_words, self.branch_button
+        button.setText(words)
+        room = self._body_room()
+        if self.isVisible() and button.sizeHint().width() > room:  # (a panel not shown yet has no width)
+            padding = button.sizeHint().width() - button.fontMetrics().horizontalAdvance(words)
+            button.setText(button.fontMetrics().elidedText(words, Qt.TextElideMode.ElideRight, room - padding))
+
+    def _turn_branch(self) -> None:
+        """"Continue with …" on when an alternative other than the token is picked and nothing it needs
+        is still running; its tooltip says which of those it waits for."""
+        if self.record is None:
+            return
+        alt = self.selected_alternative()
+        same = alt is not None and alt.id == self.record.id
+        wait = self.text_wait if self.text_branch else None
+        turn(self.branch_button, (self.can_branch or self.text_branch) and alt is not None and not same and not wait,
+             wait or branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
+
+    def _show_versus(self) -> None:
+        """The comparison line and "Continue with …" under it scrolled into view: at 1024x600 the line that
+        appears under the chart was below the fold, and a pick seemed to do nothing (leftovers56)."""
+        if self.versus.isVisible():
+            self.scroll.ensureWidgetVisible(self.branch_button, 0, 8)
+            self.scroll.ensureWidgetVisible(self.versus, 0, 8)  # the line first, where both do not fit
+
+    def branch_button_click(self) -> None:
+        """Enter on the chart: what "Continue with …" does, when it may (not on the token already there)."""
+        if self.branch_button.isEnabled():
+            self.branch_button.click()
+
+    def _branch(self) -> None:
+        alt = self.selected_alternative()
+        if alt is not None and self.text_branch:
+            self.text_branch_requested.emit(self.index, alt)
+        elif alt is not None and self.message_id is not None:
+            self.branch_requested.emit(self.message_id, self.index, alt.id)

@@ -1,0 +1,80 @@
+"""The inspector's words: what its figures mean, the lines it says about a token and a picked alternative
+(why it cannot branch yet, what the sampler cut, the two tokens compared), and what "Copy figures" reports.
+"""
+
+from __future__ import annotations
+
+import math
+
+from desktop_app.core.records import Alternative, TokenRecord
+from desktop_app.core.sampler_cut import MAY
+from desktop_app.gui.token_view import token_label
+
+# what each of the inspector's figures means, on hover over its name and its value: usertest 20, new to this,
+# met "log-probability -0.015", "entropy 0.10 nats" and "surprisal 0.02 bits" with nothing to say what they were
+STAT_TIPS = {
+    "token id": "The token's number in the model's vocabulary, as the tokenizer and a transformers run name it.",
+    "probability": "How sure the model was of this token: its share of the model's probability for the next token.",
+    "log-probability": "The probability's natural logarithm: 0 is certain, more negative is less expected. "
+                       "A text's figures add up to the whole text's.",
+    "rank": "Where this token stood among every token the model could have written next: 1 is its first choice.",
+    "entropy": "How spread the model's choice was, in bits, as the surprisal below: near 0, one clear choice; "
+               "higher, many tokens were likely.",
+    "surprisal": "How surprising the token was, in bits: 0 is fully expected; each bit more is half as likely.",
+    "precision": "The model weights these figures were computed with: Exact (float32), Fast (16-bit) or "
+                 "Compact (8-bit integer weights)",
+}
+BYTES_TIP = ("This token holds only part of a character (an emoji or an accented letter split over several "
+             "tokens): these are its bytes in hex; the token that completes the character shows it.")
+COPY_TIP = ("Copy this token's figures as JSON: its index and id, probability, log-probability, rank, entropy "
+            "and surprisal, and its top alternatives with their ids")
+
+BUSY_WRITING = {"this": "This answer is still being written", "another": "The model is busy writing another answer"}
+
+
+def copied_words(index: int, record: TokenRecord) -> str:
+    """What the status bar says after "Copy figures": the token as the inspector numbers it (from 1), and the
+    JSON's own "index", which counts from 0 as the token lists of a script do."""
+    return (f"Copied the figures of token {index + 1}, \u201c{token_label(record.text)}\u201d, as JSON "
+            f"(its \"index\" {index} counts from 0)")
+
+
+def busy_branch_words(busy: str) -> str:
+    """``busy``: "this" or "another" (BUSY_WRITING): why an answer token cannot branch yet."""
+    return f"{BUSY_WRITING[busy]}: continuing from an alternative is possible once it ends."
+
+
+def busy_explain_words(busy: str) -> str:
+    return f"{BUSY_WRITING[busy]}: explaining this token is possible once it ends."
+
+
+def alternative_label(alt: Alternative, hex_bytes: str = "") -> str:
+    """An alternative as its row and the comparison name it: its bytes ("bytes e2 80") where it holds
+    part of a character, whose text alone is only "\ufffd" (one such piece looked like any other)."""
+    return f"bytes {hex_bytes}" if hex_bytes else token_label(alt.text)
+
+
+def sampler_verdict(why: str, in_text: bool = False) -> str:
+    """A picked alternative the answer's sampler cut ("cut by min-p 0.1"), or may have ("may have been cut by ...");
+    ``in_text``: a Text continuation's token, whose sampler is the continuation's (it had said "the answer's")."""
+    whose = "The continuation's" if in_text else "The answer's"
+    if why.startswith(MAY):
+        return f"{whose} sampler may not have been able to pick it ({why})."
+    return f"{whose} sampler could not have picked it ({why})."
+
+
+def versus_words(alt: Alternative, record: TokenRecord, hex_bytes: str = "") -> str:
+    """A picked alternative against the written token, as an ML engineer compares two tokens: both
+    log-probabilities, their difference (the logits' difference: the softmax's sum cancels) and the
+    ratio of their chances (usertest 29: two tokens could be compared only by reading two bars)."""
+    alt_logprob = safe_log(alt.prob)
+    difference = alt_logprob - record.logprob
+    return (f"\u201c{alternative_label(alt, hex_bytes)}\u201d (id {alt.id}) against the written "
+            f"\u201c{token_label(record.text)}\u201d: "
+            f"log-probability {alt_logprob:.3f} vs {record.logprob:.3f}, {difference:+.3f} (the logits' difference), "
+            f"{math.exp(difference):.3g}\u00d7 as likely.")
+
+
+def safe_log(p: float) -> float:
+    """The log of a chance, a zero one read as 1e-12 (no minus infinity on a bar or in a comparison)."""
+    return math.log(max(p, 1e-12))
