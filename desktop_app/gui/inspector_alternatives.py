@@ -57,12 +57,14 @@ class AlternativesPart:
     def _show_alternatives(self, record: TokenRecord, cut: SamplerCut | None, can_branch: bool,
                            busy: str | None) -> None:
         """The chart of its alternatives, what the sampler cut, and "Continue with …" back to none picked."""
-        self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES")
         self.chart.piece_hex = self._alternative_hex
         self.chart.cut = cut.cut if cut is not None else {}
         self.sampler_note.setText(cut_words(cut, ordered_alternatives(record)) if cut is not None else "")
         self.sampler_note.setVisible(bool(self.sampler_note.text()))
         self.chart.set_data(ordered_alternatives(record), record.id, record)
+        # a written token outside the top gets a row of its own: "TOP 10" over 11 rows read as a miscount (usertest37)
+        written = " + THE WRITTEN TOKEN" if self.chart.chosen_outside is not None else ""
+        self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES{written}")
         covered = sum(a.prob for a in record.top)
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
