@@ -26,6 +26,7 @@ from desktop_app.gui import explain_words as words
 from desktop_app.gui.explain_grid import LensGrid, lens_words
 from desktop_app.gui.explain_ranking import Ranking
 from desktop_app.gui.off_words import EXPLAIN_TIP, EXPLAINING_TIP, RATE_BAD_TIP, RATED_BAD_TIP
+from desktop_app.gui.kept_per_token import keep_newest
 from desktop_app.gui.theme import styled_label
 from desktop_app.gui.tips import turn
 
@@ -300,13 +301,7 @@ class ExplainView(QFrame):
     def _remember(self, result) -> None:
         """Keep an answer token's finished explanation, or a Text token's under its text (``text_key``: the
         text can change under it, and then the key does)."""
-        key = self._key()
-        if None in key:
-            return
-        self.remembered.pop(key, None)
-        self.remembered[key] = result
-        while len(self.remembered) > REMEMBERED:
-            self.remembered.pop(next(iter(self.remembered)))
+        keep_newest(self.remembered, self._key(), result, REMEMBERED)
 
     def show_text_token(self, index: int, ready: bool, waiting: str = "", key: tuple | None = None) -> None:
         """A token of the Text mode's heatmap; ``ready``: the text is analysed as shown and no

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
 
+from desktop_app.gui.kept_per_token import keep_newest
 from desktop_app.gui.theme import styled_label
 
 PLACEHOLDER = "a word or phrase"
@@ -122,13 +123,7 @@ class WordProbeBox(QFrame):
             self._remember(lines)
 
     def _remember(self, lines: list[str]) -> None:
-        key = self.key_now
-        if None in key:
-            return
-        self.remembered.pop(key, None)
-        self.remembered[key] = (self.asked_text, list(lines))
-        while len(self.remembered) > REMEMBERED:
-            self.remembered.pop(next(iter(self.remembered)))
+        keep_newest(self.remembered, self.key_now, (self.asked_text, list(lines)), REMEMBERED)
 
     def failed(self, ticket: int, message: str) -> None:
         if ticket == self.ticket:
