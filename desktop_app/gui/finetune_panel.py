@@ -16,7 +16,7 @@ from desktop_app.core.progress_words import PHASE_WORDS
 from desktop_app.core.train_settings import FineTuneSettings
 from desktop_app.gui import adapter_export
 from desktop_app.gui.adapter_history import AdapterHistory
-from desktop_app.gui.finetune_card import COMPARE_SHORT_WORDS, COMPARE_WORDS, REPORT_TOP_MARGIN_PX, RunReport
+from desktop_app.gui.finetune_card import COMPARE_SHORT_WORDS, COMPARE_WORDS, RunReport
 from desktop_app.gui.finetune_consent import RunConsent
 from desktop_app.gui.finetune_controller import FineTuneController
 from desktop_app.gui.finetune_progress import RunProgress
@@ -255,15 +255,9 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
             self.phase_label.setText(f"{PHASE_WORDS['preparing']}\u2026")
             self.bar.setRange(0, 0)
             self.eta_label.setText("")
-            QTimer.singleShot(0, self._progress_in_view)  # once laid out
+            self._follow_progress()
         self._update()
         return started
-
-    def _progress_in_view(self) -> None:
-        """The run's phase, Cancel, bar and time left in view: at 1024x600 they began under the panel's
-        bottom edge, and a person who started from the top saw only "Fine-tuning…" (usertest26)."""
-        if not self.progress_box.isHidden():
-            self.ensureWidgetVisible(self.progress_box, 0, REPORT_TOP_MARGIN_PX)
 
     def confirm_same_ratings(self) -> bool:
         """A finished run already trained on these ratings: ask before minutes of training on them again."""
@@ -300,8 +294,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
                    "Cancel the run", "Keep training") and self.controller.running
 
     def on_finished(self, result) -> None:
-        self.elapsed_timer.stop()
-        self.progress_box.hide()
+        self._end_progress()
         if result.status == "cancelled":  # it changed nothing: the report of the run before stays readable
             self.show_last_run(cancelled=True, cancelled_run=result.run_id)
         else:
@@ -311,8 +304,7 @@ class FineTunePanel(RunProgress, RunReport, RunConsent, QScrollArea):
         self._update()
 
     def on_failed(self, message: str) -> None:
-        self.elapsed_timer.stop()
-        self.progress_box.hide()
+        self._end_progress()
         self._show_result("failed", message, {}, None)
         self._update()
 

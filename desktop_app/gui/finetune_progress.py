@@ -7,12 +7,28 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
 
 from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early_stop_words, explain_slows_words,
                                              progress_line, step_eta_words)
 from desktop_app.gui.theme import icon, styled_label
+
+PROGRESS_TOP_MARGIN_PX = 8  # over the progress scrolled into view (as over a report's card)
+
+
+class _WhenMoved(QObject):
+    """Calls ``then`` after each move or resize of the widget it watches."""
+
+    def __init__(self, widget, then):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _watched, event) -> bool:
+        if event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
+            self.then()
+        return False
 
 
 class RunProgress:
@@ -56,6 +72,37 @@ class RunProgress:
         self.elapsed_timer = QTimer(self, interval=1000)
         self.elapsed_timer.timeout.connect(self._show_elapsed)
         layout.addWidget(self.progress_box)
+        self.following_progress = False  # the progress kept in view as the panel lays out a run's start
+        _WhenMoved(self.progress_box, self._progress_moved)
+        # the person's own scrolling (the bar, the wheel, the keys) is theirs: the progress no longer follows
+        self.verticalScrollBar().actionTriggered.connect(self._stop_following)
+
+    def _follow_progress(self) -> None:
+        """The run's phase, Cancel, bar and time left in view: at 1024x600 they began under the panel's
+        bottom edge, and a person who started from the top saw only "Fine-tuning…" (usertest26). Followed
+        as the box moves or grows (the curve shown over it, a note wrapping in it) until the person scrolls:
+        scrolled once, from a timer that could run before the layout, it was left out of view under load."""
+        self.following_progress = True
+        QTimer.singleShot(0, self, self._progress_in_view)
+
+    def _progress_moved(self) -> None:
+        if self.following_progress:
+            QTimer.singleShot(0, self, self._progress_in_view)
+
+    def _stop_following(self, _action: int = 0) -> None:
+        self.following_progress = False
+
+    def _end_progress(self) -> None:
+        """The run ended (its card or its failure shows instead)."""
+        self.elapsed_timer.stop()
+        self.progress_box.hide()
+        self._stop_following()
+
+    def _progress_in_view(self) -> None:
+        if self.progress_box.isHidden():
+            self.following_progress = False
+        elif self.following_progress:
+            self.ensureWidgetVisible(self.progress_box, 0, PROGRESS_TOP_MARGIN_PX)
 
     def _show_elapsed(self) -> None:
         if self.run_started is not None:
