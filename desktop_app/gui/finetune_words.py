@@ -22,6 +22,9 @@ from desktop_app.core.taught_words import (Unchecked, all_ratings_words, changed
 from desktop_app.core.train_verdict import (CANCELLED_BY_PERSON, STOPPED_BY_CTRL_C, STOPPED_BY_QUIT, used_over_check,
                                             waits_for_consent)
 
+UNBROKEN_RUN = 25  # characters without a space: longer than any word, a degenerate answer's (":::::…", "TheTheThe…")
+RUN_PIECE = 8  # such a run may break after every this many characters
+
 
 def describe_run(status: str, reason: str | None, metrics: dict | None, adapter_id=None,
                  waiting_in_use: str | None = None) -> tuple[str, str]:
@@ -509,7 +512,17 @@ def _pair(t: dict) -> str:
 
 
 def _short(text: str | None, limit: int = 90) -> str:
-    return clip_at_word(text, limit)
+    return breakable(clip_at_word(text, limit))
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space every ``RUN_PIECE`` characters of a run longer than any word: a label wraps
+    only at spaces, and a degenerate answer (":::::…" or "TheTheThe…", quoted on the run card's pairs and in its
+    summary) kept the Fine-tune panel wider than its dock, its text cut at the right edge."""
+    def pieces(run):
+        word = run.group(0)
+        return "\u200b".join(word[i:i + RUN_PIECE] for i in range(0, len(word), RUN_PIECE))
+    return re.sub(r"\S{%d,}" % UNBROKEN_RUN, pieces, text)
 
 
 def stopped_run_note(stopped: dict, report_run: int | None, interrupted: bool = False) -> tuple[str, str]:

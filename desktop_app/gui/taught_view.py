@@ -6,15 +6,13 @@ so showing them costs nothing; after a discarded run they show why.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from desktop_app.core.finetune_effect import repeated_opening
 from desktop_app.core.taught_words import (clip_at_word, new_since_words, rated, repeats_words, shown_answer,
                                            unchecked_why, yours_label)
-from desktop_app.gui.finetune_words import card_rank, pick_pairs
+from desktop_app.gui.finetune_words import breakable, card_rank, pick_pairs
 from desktop_app.gui.theme import styled_label
 
 # "Greedy answers" meant nothing to a new user, and the "before" differed from the answer they were
@@ -24,8 +22,6 @@ GREEDY_WORDS = ("Each answer here is the one the model gives when it always pick
                 "among the likely ones.")
 PAIR_KEYS_WORDS = " Tab reaches each question; \u2191 \u2193 go from one to the next."
 CLIP = 160  # characters of an answer shown; the whole answer is in the tooltip
-UNBROKEN_RUN = 25  # characters without a space: longer than any word, a degenerate answer's (":::::…")
-RUN_PIECE = 8  # such a run may break after every this many characters
 
 
 def _tag(pair: dict, since_run=None) -> str:
@@ -57,16 +53,7 @@ def _tag_of_kind(pair: dict) -> str:
 
 def _clip(text: str) -> str:
     # at a whole word: "the world of art was no" read as a typo (usertest 10)
-    return _breakable(clip_at_word(text, CLIP))
-
-
-def _breakable(text: str) -> str:
-    """``text`` with a zero-width space every ``RUN_PIECE`` characters of a run longer than any word: a label wraps
-    only at spaces, and a degenerate answer (":::::…" 160 times) kept the Fine-tune panel wider than its dock."""
-    def pieces(run):
-        word = run.group(0)
-        return "\u200b".join(word[i:i + RUN_PIECE] for i in range(0, len(word), RUN_PIECE))
-    return re.sub(r"\S{%d,}" % UNBROKEN_RUN, pieces, text)
+    return breakable(clip_at_word(text, CLIP))
 
 
 PAIR_KEYS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1}
