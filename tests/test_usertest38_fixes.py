@@ -1,6 +1,6 @@
 """usertest38's fixes in the real window on the tiny GPT-2 (pytest-qt, the real store): the run card's summary of a
 re-asked answer with no space in it ("TheTheThe…", the tiny model's) no longer widens the Fine-tune panel past its
-dock."""
+dock; the status bar's "… stays hidden … until Ctrl+Shift+B" goes once the panel is shown again."""
 
 from __future__ import annotations
 
@@ -45,3 +45,32 @@ def test_a_missed_answer_without_spaces_in_the_run_summary_does_not_widen_the_pa
     qtbot.waitUntil(lambda: panel.widget().width() <= panel.viewport().width(), timeout=5000)
     right = summary.mapTo(panel.viewport(), summary.rect().topRight()).x()
     assert right < panel.viewport().width(), f"the summary ends at {right}, past the viewport"
+
+
+def test_showing_a_hidden_panel_again_takes_back_the_words_that_it_stays_hidden(make_window):
+    from desktop_app.gui.view_toolbar import hidden_words
+
+    window = make_window()
+    window.resize(1280, 800)
+    settle(window)
+    for attr in ("side_tabs", "conversations"):  # Ctrl+Shift+B, Ctrl+B
+        window.panel_actions[attr].trigger()
+        settle(window)
+        assert window.statusBar().currentMessage() == hidden_words(attr)
+        window.panel_actions[attr].trigger()  # the same key again: the panel is back
+        settle(window)
+        assert getattr(window, attr).isVisible()
+        said = window.statusBar().currentMessage()
+        assert "hidden" not in said, f"the panel is shown and the status bar says {said!r}"
+
+
+def test_showing_a_panel_leaves_other_words_in_the_status_bar(make_window):
+    window = make_window()
+    window.resize(1280, 800)
+    settle(window)
+    window.panel_actions["side_tabs"].trigger()
+    settle(window)
+    window.statusBar().showMessage("Rated the answer good", 10_000)
+    window.panel_actions["side_tabs"].trigger()
+    settle(window)
+    assert window.statusBar().currentMessage() == "Rated the answer good"

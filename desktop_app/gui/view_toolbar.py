@@ -145,10 +145,13 @@ class PanelFitter(QObject):
         """The person showed or hid ``attr`` themselves: theirs from now on."""
         self.asked = attr  # made room for (_make_room), never folded for room
         self.folded.discard(attr)
+        bar = self.window.statusBar()
         if not self.window.panel_actions[attr].isChecked():
             # the fold that had brought it back when the window widened is off for it now; said,
             # or the panel seemed to be gone for good (usertest 9)
-            self.window.statusBar().showMessage(hidden_words(attr), HIDDEN_SAY_MS)
+            bar.showMessage(hidden_words(attr), HIDDEN_SAY_MS)
+        elif bar.currentMessage() == hidden_words(attr):
+            bar.clearMessage()  # shown again: "stays hidden" was no longer true for its ten seconds
         QTimer.singleShot(0, self.fit)
 
     def _dragged(self, _pos: int, _index: int) -> None:
