@@ -1,6 +1,7 @@
 """usertest38's fixes in the real window on the tiny GPT-2 (pytest-qt, the real store): the run card's summary of a
 re-asked answer with no space in it ("TheTheThe…", the tiny model's) no longer widens the Fine-tune panel past its
-dock; the status bar's "… stays hidden … until Ctrl+Shift+B" goes once the panel is shown again."""
+dock; the status bar's "… stays hidden … until Ctrl+Shift+B" goes once the panel is shown again; F2's rename dialog
+is wide enough for its title and the whole name it renames."""
 
 from __future__ import annotations
 
@@ -74,3 +75,43 @@ def test_showing_a_panel_leaves_other_words_in_the_status_bar(make_window):
     window.panel_actions["side_tabs"].trigger()
     settle(window)
     assert window.statusBar().currentMessage() == "Rated the answer good"
+
+
+QUESTION = "What is the capital of France, and which river runs through it?"
+
+
+def test_f2_on_a_conversation_opens_a_rename_dialog_that_shows_its_title_and_the_whole_name(make_window, qtbot):
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtGui import QFont, QFontMetrics
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    from gui_windows import ask
+
+    window = make_window(max_new_tokens=3)
+    window.resize(1280, 800)
+    ask(qtbot, window, QUESTION)
+    conversations = window.conversations.list
+    qtbot.waitUntil(lambda: conversations.count() == 1, timeout=5000)
+    conversations.setCurrentRow(0)
+    conversations.setFocus()
+    seen = []
+
+    def look_and_cancel():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(50, look_and_cancel)
+            return
+        field = dialog.findChild(QLineEdit)
+        bold = QFont(dialog.font())
+        bold.setBold(True)
+        seen.append((dialog.width(), QFontMetrics(bold).horizontalAdvance(dialog.windowTitle()),
+                     field.width(), field.fontMetrics().horizontalAdvance(field.text()), field.text()))
+        dialog.reject()
+
+    QTimer.singleShot(50, look_and_cancel)
+    qtbot.keyClick(conversations, Qt.Key.Key_F2)
+    assert seen, "F2 opened no dialog"
+    width, title_width, field_width, name_width, name = seen[0]
+    assert name == conversations.item(0).text() and name.startswith("What is the capital of France")
+    assert width >= title_width + 100, f"{width} px for a title of {title_width} px: the title bar cuts it"
+    assert field_width > name_width, f"the field is {field_width} px for a name of {name_width} px"

@@ -6,13 +6,14 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QCursor, QLinearGradient, QPainter
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QHBoxLayout,
-                               QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QToolButton,
                                QVBoxLayout, QWidget)
 
 from desktop_app.core.generation import SamplingSettings, recommended_sampling
 from desktop_app.core.local_time import local_stamp
 from desktop_app.core.palette import ATTRIBUTION_PALETTE, MEASURES
+from desktop_app.gui.name_dialog import ask_text
 from desktop_app.gui.off_words import NEW_CONVERSATION_TIP, conversation_tips
 from desktop_app.gui.range_fields import ClampedDoubleSpinBox, ClampedSpinBox, Clamps
 from desktop_app.gui.responsive import Stepper
@@ -147,7 +148,7 @@ class ConversationPanel(QFrame):
         item = next((self.list.item(i) for i in range(self.list.count())
                      if self.list.item(i).data(Qt.ItemDataRole.UserRole) == conversation_id), None)
         old = item.text() if item else ""
-        title, ok = QInputDialog.getText(self, "Rename conversation", "Title:", text=old)
+        title, ok = ask_text(self, "Rename conversation", "Title:", old)
         if ok and title.strip():
             self.rename_requested.emit(conversation_id, title.strip())
 

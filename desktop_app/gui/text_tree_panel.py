@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QInputDialog, QMenu, QPushButton, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QMenu, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from desktop_app.core import branch_words, text_branches as tb
+from desktop_app.gui.name_dialog import ask_text
 from desktop_app.gui.off_words import TEXT_REGENERATE_TIP, TextFacts, rate_branch_tip
 from desktop_app.gui.prompt_box import ICON_ONLY_WIDTH
 from desktop_app.gui.responsive import Compactor
@@ -231,7 +232,7 @@ class BranchPanel(QWidget):
 
     def rename(self, branch_id: int, title: str | None = None) -> None:
         if title is None:
-            title, ok = QInputDialog.getText(self, "Rename branch", "Name:", text=tb.label(self.tree.by_id[branch_id]))
+            title, ok = ask_text(self, "Rename branch", "Name:", tb.label(self.tree.by_id[branch_id]))
             if not ok:
                 return
         self.tree.rename(branch_id, title)
