@@ -19,7 +19,7 @@ def test_a_chip_shows_a_token_with_a_per_cent_sign_as_it_is():
     values = [1.5, 0.0, -2.0, 0.3]
     words = movers_words(_records([-2.0] * 4), _records([-0.5, -2.0, -4.0, -1.7]), values, 2.0,
                          lambda i: TEXTS[i].strip(), str)
-    assert "&nbsp;50%&nbsp;</span>&nbsp;13.5%" in words and "&nbsp;100% d&nbsp;</span>&nbsp;13.5%" in words
+    assert "&nbsp;50%&nbsp;</span>&nbsp;13.5%" in words and "&nbsp;100%&nbsp;d&nbsp;</span>&nbsp;13.5%" in words
     bg, fg = css_colours(change_color(1.5, 2.0))
     assert f"background:{bg}; color:{fg};" in words
 

@@ -1,7 +1,8 @@
 """usertest38's fixes in the real window on the tiny GPT-2 (pytest-qt, the real store): the run card's summary of a
 re-asked answer with no space in it ("TheTheThe…", the tiny model's) no longer widens the Fine-tune panel past its
 dock; the status bar's "… stays hidden … until Ctrl+Shift+B" goes once the panel is shown again; F2's rename dialog
-is wide enough for its title and the whole name it renames."""
+is wide enough for its title and the whole name it renames; the compare view's "Rose most" chip of a token that is
+part of a character reads "(part of a character)" on one line."""
 
 from __future__ import annotations
 
@@ -115,3 +116,46 @@ def test_f2_on_a_conversation_opens_a_rename_dialog_that_shows_its_title_and_the
     assert name == conversations.item(0).text() and name.startswith("What is the capital of France")
     assert width >= title_width + 100, f"{width} px for a title of {title_width} px: the title bar cuts it"
     assert field_width > name_width, f"the field is {field_width} px for a name of {name_width} px"
+
+
+def _lines_of(label, start: int, end: int) -> set[int]:
+    """The lines of ``label``'s laid-out rich text that hold its characters ``start`` to ``end``."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setDefaultFont(label.font())
+    document.setHtml(label.text())
+    document.setTextWidth(label.contentsRect().width())
+    document.size()  # lays the document out: until then its blocks have no lines
+    block = document.findBlock(start)
+    layout = block.layout()
+    return {layout.lineForTextPosition(at - block.position()).lineNumber() for at in (start, end)}
+
+
+def test_a_mover_chip_of_several_words_is_not_broken_over_two_lines(qtbot, qapp):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QLabel
+
+    from desktop_app.core.records import TokenRecord
+    from desktop_app.gui.compare_words import movers_words
+    from desktop_app.gui.token_view import token_label
+
+    texts = ["\x05", "", "01", "", " of"]  # the tiny model's answer: two tokens hold part of a character
+    before = [TokenRecord(i, t, -5.8, 3, 8.0) for i, t in enumerate(texts)]
+    after = [TokenRecord(i, t, -5.8 + 0.1 * (len(texts) - i), 3, 8.0) for i, t in enumerate(texts)]
+    values = [a.logprob - b.logprob for b, a in zip(before, after)]
+    label = QLabel()
+    qtbot.addWidget(label)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setText(movers_words(before, after, values, 1.0, lambda i: token_label(texts[i]), token_label))
+    label.show()
+    document = QTextDocument()
+    document.setHtml(label.text())
+    start = document.toPlainText().replace("\u00a0", " ").index("(part of a character)")
+    end = start + len("(part of a character)") - 1
+    for width in range(300, 720, 10):  # the compare view's widths: somewhere the chip comes at a line's end
+        label.resize(width, 400)
+        lines = _lines_of(label, start, end)
+        assert len(lines) == 1, f"{width} px: the chip is broken over lines {lines}, read as two tokens"

@@ -330,8 +330,10 @@ def _chips(indices: list[int], before, after, values: list[float], scale: float,
     out = []
     for i in indices:
         bg, fg = css_colours(chip_color(values[i], scale, dark))
+        # one token, one chip: "(part of a character)" broken at a line's end read as two tokens (usertest38)
+        text = html.escape(chip(i)).replace(" ", "&nbsp;")
         out.append(f"<span style='background:{bg}; color:{fg};'>&nbsp;"
-                   f"{html.escape(chip(i))}&nbsp;</span>&nbsp;{percent(before[i].prob)}&nbsp;→&nbsp;"
+                   f"{text}&nbsp;</span>&nbsp;{percent(before[i].prob)}&nbsp;→&nbsp;"
                    f"{percent(after[i].prob)}")
     return " &nbsp; ".join(out) or "none"
 
