@@ -18,7 +18,6 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from gui_windows import answered_window  # noqa: E402
-from test_gui import make_window  # noqa: E402,F401
 from test_gui_polish2 import settle, visible_in  # noqa: E402
 
 WAIT_MS = 60_000
