@@ -40,3 +40,26 @@ def test_a_dislike_alone_has_no_note(store):
     store.clear_correction(answer)
     number, note, _tip, caption = tile_words(readiness(store))["thumbs_down"]
     assert (number, caption, note) == (1, "bad answer", "")
+
+
+def test_a_text_token_rating_counts_on_the_rated_tokens_tile_and_leaves_the_answers_tiles_words(store, tiny_model):
+    """leftovers66: a liked answer and a token rated in a Text continuation made the empty tiles "0 bad ones" and
+    "0 better ones", as if the token rating were one of them; it counts as a rated token, of a continuation."""
+    from desktop_app.core import documents
+    from desktop_app.core import text_branches as tb
+    from desktop_app.core.prompts import answer_ids
+    from desktop_app.core.text_pieces import layout_of
+    from helpers import piece_records
+
+    answer = disliked_with_better(store, 0)
+    store.clear_correction(answer)
+    store.rate_message(answer, 1)
+    ids = answer_ids(tiny_model.tokenizer, " the waves came in")
+    branch = tb.add_branch(store, documents.create_document(store, "Once"), None, 4, " the waves came in",
+                           records=piece_records(ids, layout_of(tiny_model.tokenizer, ids).pieces))
+    tb.rate_branch(store, branch, -1, 1)
+    tiles = tile_words(readiness(store))
+    assert {key: (number, caption) for key, (number, _note, _tip, caption) in tiles.items()} == {
+        "thumbs_up": (1, "good answer"), "thumbs_down": (0, "bad answers"), "token_ratings": (1, "rated token"),
+        "corrections": (0, "better answers")}
+    assert tiles["token_ratings"][2] == "Tokens you rated good or bad in Text continuations"

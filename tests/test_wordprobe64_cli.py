@@ -71,3 +71,15 @@ def test_probe_refuses_a_question_in_its_own_words_and_explain_keeps_its_own(run
             probe_word(store, tiny_model, question, 0, "Paris")  # the window's probe, past the CLI's early check
         with pytest.raises(ExplainError, match="only answer tokens can be explained"):
             context_for_message(store, tiny_model, question, 0)
+
+
+def test_probe_of_an_answer_with_no_question_says_it_cannot_be_scored(run_cli, saved):
+    mid, _tokens = saved
+    with Store.open(AppPaths.resolve().db_path) as store:
+        writer = store.get_message(mid)["model_id"]
+        alone = store.add_message(store.create_conversation(), "assistant", "Hello there", model_id=writer)
+    code, out, err = run_cli("probe", str(alone), "Paris", "--token", "0")
+    assert code != 0 and not out
+    assert f"Message {alone} cannot be scored: " in err and "explained" not in err
+    code, _out, err = run_cli("explain", str(alone), "--token", "0")
+    assert f"Message {alone} cannot be explained: " in err

@@ -16,9 +16,18 @@ class ExplainError(UserFacingError):
 TOKEN_USES = {"explain": "only answer tokens can be explained", "probe": "only an answer's tokens can be scored"}
 
 
+# What cannot be done to an answer whose prompt cannot be rebuilt, in each use's words.
+UNREBUILT_USES = {"explain": "cannot be explained", "probe": "cannot be scored"}
+
+
 def not_an_answer(message_id: int, role: str | None, use: str = "explain") -> ExplainError:
     """The refusal of a token of a message that is not an answer, in the words of ``use`` ("explain", "probe")."""
     return ExplainError(f"Message {message_id} is a {role} message; {TOKEN_USES[use]}.")
+
+
+def prompt_not_rebuilt(message_id: int, reason: str, use: str = "explain") -> ExplainError:
+    """The refusal of an answer whose prompt cannot be rebuilt (``reason``), in the words of ``use``."""
+    return ExplainError(f"Message {message_id} {UNREBUILT_USES[use]}: {reason}.")
 
 
 class ExplainCancelled(UserFacingError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop_app.core.explain_errors import ExplainError, not_an_answer
+from desktop_app.core.explain_errors import ExplainError, not_an_answer, prompt_not_rebuilt
 from desktop_app.core.generation import SamplingSettings
 from desktop_app.core.models import LoadedModel
 from desktop_app.core.prompt_sources import CONVERSATION, START, prompt_sources
@@ -76,7 +76,7 @@ def context_for_message(store, loaded: LoadedModel, message_id: int, index: int,
     try:
         prompt_ids, message = prompt_for_message(store, loaded.tokenizer, message_id, loaded.context_window)
     except ValueError as exc:
-        raise ExplainError(f"Message {message_id} cannot be explained: {exc}.") from exc
+        raise prompt_not_rebuilt(message_id, str(exc), use) from exc
     prompt_ids, answer = fit(prompt_ids, generated_ids(store, message, loaded.tokenizer), loaded.context_window)
     records = store.token_records(message_id)
     foreign = bool(records) and not written_with(loaded.tokenizer, records, message["text"])

@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 # the load's stage after core's "Loaded X": the training tokenizer read and the memory settled; without the
 # model's name, which the load's first stages said
-GETTING_READY = "Preparing to answer"  # a narrow bar keeps its first word: "Preparing…" (not "Almost…")
+# the model is made ready, not an answer: nothing may have been asked yet (a narrow bar keeps "Preparing…")
+GETTING_READY = "Preparing the model"
 
 
 UNSHOWN_RELEASE_MS = 120_000  # a stopped imported answer's scoring is kept this long after its conversation is left

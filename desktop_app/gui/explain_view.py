@@ -73,8 +73,11 @@ class ExplainView(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(styled_label("WHY THIS TOKEN?", "PanelTitle"))
-        self.button = QPushButton("Explain this token")
+        self.title = styled_label(words.SECTION_TITLE.upper(), "PanelTitle")
+        layout.addWidget(self.title)
+        # the section's own words on its button, which sits above it: a new user read "Explain this token" and
+        # "WHY THIS TOKEN?" as two things; a click brings the section into view (_scroll_into_view)
+        self.button = QPushButton(words.SECTION_TITLE)
         self.button.setToolTip(EXPLAIN_TIP)
         self.button.clicked.connect(self.ask)
         layout.addWidget(self.button)
@@ -474,7 +477,8 @@ class ExplainView(QFrame):
         self.stop()
         self.ticket += 1  # what the stopped run still sends is ignored
         kept = " (its figures so far stay below)" if self.ranking.figures_shown else ""
-        self._stopped(f"Cancelled: the attribution was not finished{kept}. Explain this token again to start over.")
+        self._stopped(f"Cancelled: the attribution was not finished{kept}. Click \u201c{words.SECTION_TITLE}\u201d "
+                      "again to start over.")
 
     def _focus_from(self, widgets, to) -> None:
         """Before ``widgets`` hide or disable: the focus one of them has goes to ``to``."""

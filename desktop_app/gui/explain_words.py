@@ -150,10 +150,13 @@ def paused_words(a) -> str:
     return (f"Paused after {a.steps + 1} passes while your question is answered: they are kept, and it goes on "
             "from there when the answer ends.")
 
+
+SECTION_TITLE = "Why this token?"  # the section's title and the button that starts it: one name for one thing
+
 # shown before anything is asked: it says what the button does, not what is under way (usertest 18: "show
 # in a moment" read as a loading message, and a new user waited for figures nobody had asked for)
-HINT = ("Explain this token shows the layer grid and the sampler within seconds. Which earlier words led here "
-        "takes longer, step by step: on a CPU a minute or more, many minutes for a long conversation (the time "
+HINT = (f"\u201c{SECTION_TITLE}\u201d shows the layer grid and the sampler within seconds. Which earlier words led "
+        "here takes longer, step by step: on a CPU a minute or more, many minutes for a long conversation (the time "
         "left shows as it goes). Rough figures show, greyed, once they settle; Cancel keeps them.")
 
 

@@ -11,7 +11,7 @@ from desktop_app.core.records import Alternative, TokenRecord
 from desktop_app.core.sampler_cut import SamplerCut, cut_words
 from desktop_app.gui.alternatives_chart import AlternativesChart
 from desktop_app.gui.explain_view import ExplainView
-from desktop_app.gui.inspector_words import busy_branch_words, sampler_verdict, versus_words
+from desktop_app.gui.inspector_words import busy_branch_words, phrase_branch_words, sampler_verdict, versus_words
 from desktop_app.gui.off_words import branch_tip
 from desktop_app.gui.theme import icon, styled_label
 from desktop_app.gui.tips import turn
@@ -19,6 +19,7 @@ from desktop_app.gui.token_view import MARKS_TIP, ordered_alternatives, token_la
 from desktop_app.gui.word_probe_view import WordProbeBox
 
 BRANCH_LABEL = "Continue with this alternative"
+BRANCH_SHORT_LABEL = "Continue with it"  # a narrow view's words (the whole ones: its accessible name)
 
 
 class AlternativesPart:
@@ -39,6 +40,9 @@ class AlternativesPart:
         self.sampler_note = styled_label("", "Muted", wrap=True)  # the alternatives the sampler could not pick
         layout.addWidget(self.sampler_note)
         self.probe = WordProbeBox()  # "How likely was…": a word the person has in mind, at this token
+        self.probe.answered.connect(self._probed)
+        self.probed: Alternative | None = None  # a probed one-token word outside the chart: it can be continued with
+        self.probed_phrase: str | None = None  # why a probed phrase cannot be continued with (the greyed tooltip)
         layout.addWidget(self.probe)
         self.versus = styled_label("", "Muted", wrap=True)  # the picked alternative against the written token
         self.versus.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -67,6 +71,7 @@ class AlternativesPart:
         self.alt_title.setText(f"TOP {len(record.top)} ALTERNATIVES{written}")
         covered = sum(a.prob for a in record.top)
         self.coverage.setText(f"These {len(record.top)} alternatives cover {covered * 100:.1f}% of the probability.")
+        self.probed = self.probed_phrase = None
         turn(self.branch_button, False, branch_tip(picked=False, same=False, in_text=False))
         self.versus.hide()
         self._set_branch_words(BRANCH_LABEL)  # an alternative picked for an earlier token is not this one's
@@ -82,9 +87,32 @@ class AlternativesPart:
         return piece_hex(self.tokenizer(), alt.id)
 
     def selected_alternative(self) -> Alternative | None:
-        if self.record is None or not 0 <= self.chart.current < len(self.chart.alternatives):
+        """The row picked in the chart, else a probed word the chart does not list (None: neither)."""
+        if self.record is None:
             return None
+        if not 0 <= self.chart.current < len(self.chart.alternatives):
+            return self.probed
         return self.chart.alternatives[self.chart.current]
+
+    def _probed(self, probe) -> None:
+        """A "How likely was…" answer at the shown token: a word of one token is picked to continue with (its row
+        in the chart where it has one), since the person asked about it; a longer phrase cannot start a branch,
+        which the greyed button's tooltip says (it had stayed greyed with "Pick another alternative" only)."""
+        if self.record is None or (probe.message_id, probe.index) != (self.message_id, self.index):
+            return
+        if len(probe.tokens) > 1:
+            self.probed_phrase = phrase_branch_words(probe.typed, len(probe.tokens))
+            self._turn_branch()
+            return
+        word = probe.tokens[0]
+        row = next((i for i, alt in enumerate(self.chart.alternatives) if alt.id == word.id), None)
+        if row is not None:
+            self.pick(row)
+            return
+        self.probed = word
+        self.chart.current = -1
+        self.chart.update()
+        self._picked(-1)
 
     def pick(self, row: int) -> None:
         self.chart.current = row
@@ -110,13 +138,18 @@ class AlternativesPart:
         self._fit_branch_words()
 
     def _fit_branch_words(self) -> None:
-        """"Continue with …" whole where it fits the view's width, else cut with "…" (whole: accessible name)."""
+        """"Continue with …" whole where it fits the view's width, else "Continue with it" (the line above names
+        the alternative), cut with "…" only where even that does not fit; the whole words: its accessible name."""
         words, button = self.branch_words, self.branch_button
         button.setText(words)
         room = self._body_room()
-        if self.isVisible() and button.sizeHint().width() > room:  # (a panel not shown yet has no width)
-            padding = button.sizeHint().width() - button.fontMetrics().horizontalAdvance(words)
-            button.setText(button.fontMetrics().elidedText(words, Qt.TextElideMode.ElideRight, room - padding))
+        if not self.isVisible() or button.sizeHint().width() <= room:  # (a panel not shown yet has no width)
+            return
+        button.setText(BRANCH_SHORT_LABEL)  # at 240 px: "Continue with this alterna…" had cut a word
+        if button.sizeHint().width() > room:
+            padding = button.sizeHint().width() - button.fontMetrics().horizontalAdvance(BRANCH_SHORT_LABEL)
+            button.setText(button.fontMetrics().elidedText(BRANCH_SHORT_LABEL, Qt.TextElideMode.ElideRight,
+                                                           room - padding))
 
     def _turn_branch(self) -> None:
         """"Continue with …" on when an alternative other than the token is picked and nothing it needs
@@ -126,8 +159,9 @@ class AlternativesPart:
         alt = self.selected_alternative()
         same = alt is not None and alt.id == self.record.id
         wait = self.text_wait if self.text_branch else None
+        unpicked = self.probed_phrase if alt is None else None
         turn(self.branch_button, (self.can_branch or self.text_branch) and alt is not None and not same and not wait,
-             wait or branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
+             wait or unpicked or branch_tip(picked=alt is not None, same=same, in_text=self.text_branch))
 
     def _show_versus(self) -> None:
         """The comparison line and "Continue with …" under it scrolled into view: at 1024x600 the line that

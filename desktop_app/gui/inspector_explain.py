@@ -30,7 +30,7 @@ class ExplainWiring:
             self.branch_requested.emit(self.message_id, self.index, token_id)
 
     def _place_explain_button(self, layout) -> None:
-        """"Explain this token" right under the token's figures, where it shows without scrolling
+        """"Why this token?" right under the token's figures, where it shows without scrolling
         (usertest 11: below the alternatives it was under the fold); the section it opens stays below."""
         # "Copy figures" beside it: a row of its own pushed the chart below a 600 px window (under it where narrow)
         self.explain_row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)

@@ -44,6 +44,12 @@ def busy_branch_words(busy: str) -> str:
     return f"{BUSY_WRITING[busy]}: continuing from an alternative is possible once it ends."
 
 
+def phrase_branch_words(typed: str, tokens: int) -> str:
+    """Why a probed phrase of several tokens cannot be continued with: a branch starts from one token."""
+    return (f"\u201c{typed}\u201d is {tokens} tokens for this model, and a branch starts from one token: pick one "
+            "in the chart above, or ask about a single word")
+
+
 def busy_explain_words(busy: str) -> str:
     return f"{BUSY_WRITING[busy]}: explaining this token is possible once it ends."
 

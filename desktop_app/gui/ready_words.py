@@ -114,7 +114,7 @@ def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
             "thumbs_down": (down, _overlap_note(folded, down, "with a better", short),
                             f"{_kinds_words(down_noun)} you disliked (👎)" + folded_words,
                             f"bad {plural(down_noun, down)}"),
-            "token_ratings": (tokens, "", "Tokens you rated good or bad", f"rated {plural('token', tokens)}"),
+            "token_ratings": (tokens, "", _token_tile_tip(counts), f"rated {plural('token', tokens)}"),
             "corrections": (better, _overlap_note(folded, better, "for a disliked", short),
                             f"Better {_kinds_words(better_noun).lower()} you wrote",
                             f"better {plural(better_noun, better)}")}
@@ -142,10 +142,27 @@ _KINDS = ("thumbs_up", "thumbs_down", "token_ratings", "corrections")
 
 def _tile_noun(counts: dict, key: str, less: str | None = None) -> str:
     """The noun of one tile's count (``key``, less ``less``): its ratings' kind, else (none) the kind of
-    all the ratings (``made_noun``)."""
+    the whole answers and continuations rated (``_whole_noun``)."""
     text = _count(counts, f"text_{key}") - (_count(counts, f"text_{less}") if less else 0)
     chat = _count(counts, key) - (_count(counts, less) if less else 0) - text
-    return _noun(chat, text, made_noun(counts))
+    return _noun(chat, text, _whole_noun(counts))
+
+
+def _whole_noun(counts: dict) -> str:
+    """What the person rated whole (thumbs, better ones), else what they rated at all (``made_noun``): a rated
+    token counts on its own tile, and a Text token's rating beside a liked answer had turned the empty tiles
+    into "0 bad ones" and "0 better ones"."""
+    whole = [key for key in _KINDS if key != "token_ratings"]
+    text = sum(_count(counts, f"text_{key}") for key in whole)
+    return _noun(sum(_count(counts, key) for key in whole) - text, text, made_noun(counts))
+
+
+def _token_tile_tip(counts: dict) -> str:
+    """The rated-tokens tile's tooltip, saying where the tokens are: answers, Text continuations, or both."""
+    where = {"answer": " in answers", "continuation": " in Text continuations",
+             "one": " in answers and in Text continuations"}
+    return "Tokens you rated good or bad" + (where[_tile_noun(counts, "token_ratings")]
+                                             if _count(counts, "token_ratings") else "")
 
 
 def _noun(chat: int, text: int, neither: str) -> str:

@@ -29,6 +29,7 @@ class WordProbeBox(QFrame):
 
     asked = Signal(int, int, str)  # message id, token index, the typed text
     text_asked = Signal(int, str)  # a Text mode token's index, the typed text
+    answered = Signal(object)  # the answer to the question now (core.word_probe.WordProbe): the inspector's pick
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -116,11 +117,13 @@ class WordProbeBox(QFrame):
         """The question under way; ``stop()`` cancels it (another question, another token)."""
         self.stop = stop
 
-    def show_result(self, ticket: int, lines: list[str]) -> None:
+    def show_result(self, ticket: int, lines: list[str], probe=None) -> None:
         if ticket == self.ticket:
             self.stop = None
             self._say("\n".join(lines))
             self._remember(lines)
+            if probe is not None:
+                self.answered.emit(probe)
 
     def _remember(self, lines: list[str]) -> None:
         keep_newest(self.remembered, self.key_now, (self.asked_text, list(lines)), REMEMBERED)

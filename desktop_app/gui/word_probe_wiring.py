@@ -30,7 +30,7 @@ def start_text_probe(window, box: WordProbeBox, index: int, text: str) -> None:
 
 def _answers_to(box: WordProbeBox, ticket):
     """The lane task's success, failure and cancel callbacks, each told to the box under ``ticket``."""
-    return (lambda probe: box.show_result(ticket, probe_lines(probe)),
+    return (lambda probe: box.show_result(ticket, probe_lines(probe), probe),
             lambda error: box.failed(ticket, str(error)), lambda _task: box.failed(ticket, ""))
 
 
