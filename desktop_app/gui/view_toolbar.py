@@ -343,5 +343,8 @@ def reveal(window, attr: str) -> None:
     """Show a hidden panel the person just asked for (a token click wants the inspector)."""
     window.panel_fitter.folded.discard(attr)
     window.panel_fitter.asked = attr
+    # asked at this width: a narrowing's fit still queued must not take the ask for part of the narrowing and fold
+    # the panel again (a token click on a 480 px screen under load showed the inspector, then took it away)
+    window.panel_fitter.last_width = window.splitter.width()
     window.panel_actions[attr].setChecked(True)
     QTimer.singleShot(0, window.panel_fitter.fit)  # its width, and room for it
