@@ -253,13 +253,15 @@ class SummaryPanel(QWidget):
         super().resizeEvent(event)
         self._arrange(self._wide_fits(event.size().width()))
         if self.holding and event.size().width() != event.oldSize().width():
-            # another width wraps the figures otherwise: measured again once laid out, in one step (set to
-            # 0 until then, they let the summary shrink for a pass, and the Regenerate row over it move)
+            # a narrower width can wrap the figures a line longer: measured again once laid out
             QTimer.singleShot(0, self, self._hold_at_this_width)
 
     def _hold_at_this_width(self) -> None:
+        """The held room grows to the figures' height at this width, and does not shrink while held: the Text
+        tab is 2 px wider while "writing…" shows, where the figures can wrap a line shorter, and measured anew
+        the room had shrunk and grown back, moving the Regenerate row 14 px each way as a continuation
+        streamed and ended (test_polish40_text_row_stays on a busy CPU: [381, 395, 367])."""
         if self.holding:
-            self.figures.setMinimumHeight(0)
             self.hold_room(resized=True)
 
     def hold_room(self, resized: bool = False) -> None:
