@@ -20,10 +20,11 @@ METRICS = {"margin_before": 0.616, "margin_after": 2.266, "gate_margin_on": "all
            "probe_ppl_after": 27.76, "facts_changed": [], "facts_unsure": [SWITZERLAND], "activated": True}
 
 
-def kept_run(window, tmp_path) -> RunResult:
-    """The run as core.training returns it, its adapter stored and in use (as train_verdict.decide leaves it)."""
+def kept_run(window, tmp_path, taught: list | None = None) -> RunResult:
+    """The run as core.training returns it, its adapter stored and in use (as train_verdict.decide leaves it);
+    ``taught``: its before/after pairs (usertest_pairs() by default)."""
     store, model_id = window.chat.store, window.chat.loaded.model_id
-    metrics = {**METRICS, "taught": usertest_pairs()}
+    metrics = {**METRICS, "taught": usertest_pairs() if taught is None else taught}
     folder = tmp_path / "adapter-1"
     folder.mkdir()
     run_id = store.create_run({}, model_id)

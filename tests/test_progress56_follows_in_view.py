@@ -11,29 +11,14 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QAbstractSlider, QApplication  # noqa: E402
 
-from gui_windows import ask  # noqa: E402
 from test_gui import WAIT_MS, make_window  # noqa: E402,F401
-from test_usertest26_progress_in_view import _in_view  # noqa: E402
+from test_usertest26_progress_in_view import _in_view, started_run  # noqa: E402
 
 LONG_LINE = "A line that wraps in the narrow panel and pushes what is under it down. " * 40
 
 
 def _started_run(make_window, qtbot):
-    from desktop_app.core.train_settings import FineTuneSettings
-
-    window = make_window(max_new_tokens=8)
-    window.resize(870, 400)
-    mid = ask(qtbot, window, "Hello")["message_id"]
-    window.chat.store.rate_message(mid, 1)
-    window.writer.recount()
-    window.writer.wait()
-    window.finetune_side.show()
-    panel = window.finetune_panel
-    panel.set_settings(FineTuneSettings(max_steps=400, min_steps=400, heldout_fraction=0.0, reask_count=1,
-                                        reask_tokens=8))
-    QApplication.processEvents()
-    panel.verticalScrollBar().setValue(0)
-    assert panel.start()
+    window, panel = started_run(make_window, qtbot)
     qtbot.waitUntil(lambda: _in_view(panel, panel.progress_box))
     return window, panel
 

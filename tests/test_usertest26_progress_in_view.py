@@ -21,7 +21,8 @@ def _in_view(panel, widget) -> bool:
     return top >= 0 and top + widget.height() <= panel.viewport().height()
 
 
-def test_starting_a_run_scrolls_its_progress_into_view(make_window, qtbot):
+def started_run(make_window, qtbot):
+    """(the window, its fine-tune panel) with a run started from the panel's top at 870x400."""
     from desktop_app.core.train_settings import FineTuneSettings
 
     window = make_window(max_new_tokens=8)
@@ -39,6 +40,11 @@ def test_starting_a_run_scrolls_its_progress_into_view(make_window, qtbot):
     QApplication.processEvents()
     panel.verticalScrollBar().setValue(0)  # the person starts from the panel's top
     assert panel.start()
+    return window, panel
+
+
+def test_starting_a_run_scrolls_its_progress_into_view(make_window, qtbot):
+    window, panel = started_run(make_window, qtbot)
     qtbot.waitUntil(lambda: _in_view(panel, panel.progress_box), timeout=5000)
     assert _in_view(panel, panel.cancel_button) and _in_view(panel, panel.bar)
     with qtbot.waitSignal(window.finetune.finished, timeout=WAIT_MS):

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from desktop_app.core.train_verdict import RunResult  # noqa: E402
-from test_card28_card import METRICS  # noqa: E402
+from test_card28_card import kept_run  # noqa: E402
 from test_card28_taught_words import usertest_pairs  # noqa: E402
 from test_gui import make_window  # noqa: E402,F401
 from test_gui_finetune import settle  # noqa: E402
@@ -23,15 +23,7 @@ def _kept_run_missing_an_answer(window, tmp_path) -> RunResult:
     """A kept run whose first rated question, asked again, misses the person's answer with an answer of one long word."""
     pairs = usertest_pairs()
     pairs[0] = {**pairs[0], "after": UNBROKEN, "checked": True, "dropped_after": True}
-    store, model_id = window.chat.store, window.chat.loaded.model_id
-    metrics = {**METRICS, "taught": pairs}
-    folder = tmp_path / "adapter-1"
-    folder.mkdir()
-    run_id = store.create_run({}, model_id)
-    adapter_id = store.add_adapter(str(folder), base_model=model_id, run_id=run_id, metrics=metrics)
-    store.update_run(run_id, status="kept", reason="ok", metrics=metrics, adapter_id=adapter_id)
-    store.set_active_adapter(adapter_id, model_id)
-    return RunResult(run_id, True, adapter_id, "ok", metrics, "kept")
+    return kept_run(window, tmp_path, pairs)
 
 
 def test_a_missed_answer_without_spaces_in_the_run_summary_does_not_widen_the_panel(make_window, tmp_path, qtbot):
