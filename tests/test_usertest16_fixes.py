@@ -92,8 +92,9 @@ def test_renaming_the_open_conversation_renames_the_window(make_window, qtbot):
 @pytest.mark.parametrize("key", ["F2", "Delete"])
 def test_f2_and_delete_in_the_conversation_list_rename_and_delete(qtbot, monkeypatch, key):
     """F2 and Delete on the selected conversation did nothing: only the Menu key reached Rename and Delete."""
-    from PySide6.QtWidgets import QInputDialog, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
+    from desktop_app.gui import panels
     from desktop_app.gui.panels import ConversationPanel
     from desktop_app.gui.shortcuts import shortcuts_html
 
@@ -101,7 +102,7 @@ def test_f2_and_delete_in_the_conversation_list_rename_and_delete(qtbot, monkeyp
     qtbot.addWidget(panel)
     panel.set_conversations([{"id": 4, "title": "Arithmetic"}, {"id": 3, "title": "What is 2+2?"}], 3)
     panel.show()
-    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("Sums", True))
+    monkeypatch.setattr(panels, "ask_text", lambda *_a, **_k: ("Sums", True))  # the rename dialog (gui/name_dialog)
     monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
     signal, args = ((panel.rename_requested, [3, "Sums"]) if key == "F2" else (panel.delete_requested, [3]))
     with qtbot.waitSignal(signal, timeout=WAIT_MS) as blocker:
