@@ -12,9 +12,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QV
 
 from desktop_app.core.progress_words import (SLOW_WINDOW, count_eta_words, early_stop_words, explain_slows_words,
                                              progress_line, step_eta_words)
+from desktop_app.gui.finetune_card import REPORT_TOP_MARGIN_PX
 from desktop_app.gui.theme import icon, styled_label
-
-PROGRESS_TOP_MARGIN_PX = 8  # over the progress scrolled into view (as over a report's card)
 
 
 class _WhenMoved(QObject):
@@ -102,7 +101,7 @@ class RunProgress:
         if self.progress_box.isHidden():
             self.following_progress = False
         elif self.following_progress:
-            self.ensureWidgetVisible(self.progress_box, 0, PROGRESS_TOP_MARGIN_PX)
+            self.ensureWidgetVisible(self.progress_box, 0, REPORT_TOP_MARGIN_PX)  # as over a report's card
 
     def _show_elapsed(self) -> None:
         if self.run_started is not None:
