@@ -59,3 +59,21 @@ def test_a_runtime_switch_to_dark_draws_the_icons_again(qtbot, qapp, tiny_model_
         apply_theme(qapp, dark=False)
         QApplication.processEvents()
         assert close_to(ink(window.regenerate_button.icon().pixmap(16, 16)), LIGHT["text"]), "and back to light"
+
+
+def test_the_same_theme_again_redraws_nothing_and_another_redraws_all(qapp):
+    """Applying the theme in use again is free: no re-polish, no icon drawn again (a start that
+    restores "Light" on a light system froze the window a second for that); another theme redraws."""
+    from PySide6.QtWidgets import QToolButton
+
+    from desktop_app.gui.theme import apply_theme, icon
+
+    apply_theme(qapp, dark=False)
+    button = QToolButton()
+    button.setIcon(icon("settings"))
+    drawn = button.icon().cacheKey()
+    apply_theme(qapp, dark=False)
+    assert button.icon().cacheKey() == drawn, "the same theme drew the icon again"
+    apply_theme(qapp, dark=True)
+    assert button.icon().cacheKey() != drawn, "another theme left the old icon"
+    apply_theme(qapp, dark=False)

@@ -96,14 +96,24 @@ def apply_theme(app: QApplication, dark: bool | None = None) -> bool:
     """Fusion + our palette + style sheet; dark=None follows the system. Returns dark."""
     if dark is None:
         dark = system_is_dark()
+    if theme_in_use(app, dark):
+        # the same sheet set again re-polishes every widget and redraws every icon: a second or more
+        # of a frozen window for nothing (a start that restores "Light" on a light system, Settings)
+        return dark
     # set first: widgets restyle themselves on the palette change and ask is_dark()
     app.setProperty("gpt2desk_dark", dark)
-    icon.cache_clear()
     app.setStyle("Fusion")
     app.setPalette(make_palette(dark))
     app.setStyleSheet(style_sheet(dark))
     redraw_icons(app)
     return dark
+
+
+def theme_in_use(app: QApplication, dark: bool) -> bool:
+    """Whether ``app`` already shows this theme: our flag, palette and style sheet, as apply_theme left them."""
+    flag = app.property("gpt2desk_dark")
+    return (flag is not None and bool(flag) == dark and app.palette() == make_palette(dark)
+            and app.styleSheet() == style_sheet(dark))
 
 
 # the colours Settings offers (usertest26: a new user looked there for the dark palette; it followed
@@ -131,19 +141,25 @@ def is_dark() -> bool:
     return bool(value) if value is not None else False
 
 
-@lru_cache(maxsize=64)
 def icon(name: str, color: str | None = None) -> QIcon:
     """An icon from resources/icons/NAME.svg drawn in the text colour (or ``color``)."""
+    return _icon_in_theme(name, color, is_dark())
+
+
+@lru_cache(maxsize=128)
+def _icon_in_theme(name: str, color: str | None, dark: bool) -> QIcon:
+    """``icon``, kept per theme: a theme put back without apply_theme (or one not applied again
+    because it was in use) must not be handed the other theme's icons."""
     path = RESOURCES_DIR / "icons" / f"{name}.svg"
     try:
         svg = path.read_text(encoding="utf-8")
     except OSError:
         return QIcon()
     result = QIcon()
-    _add_svg(result, svg.replace("@color", color or colors(is_dark())["text"]), QIcon.State.Off)
+    _add_svg(result, svg.replace("@color", color or colors(dark)["text"]), QIcon.State.Off)
     # on an off button the icon takes the button's pale text colour: Qt's own greying of a
     # light icon on the dark theme came out brighter than the words beside it
-    _add_svg(result, svg.replace("@color", colors(is_dark())["off_text"]), QIcon.State.Off, QIcon.Mode.Disabled)
+    _add_svg(result, svg.replace("@color", colors(dark)["off_text"]), QIcon.State.Off, QIcon.Mode.Disabled)
     return _drawn(result, icon, name, color)
 
 
