@@ -35,3 +35,55 @@ def test_the_context_meter_keeps_its_form_and_stays_while_an_answer_is_written(m
     qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
     window.context_meter.refresh()
     assert COUNT_FIRST.match(meter.text()) and meter.text().endswith("the conversation so far"), meter.text()
+
+
+def _answer_token_shown(qtbot, window, index: int = 3):
+    """An answer to "Hello, how are you?" and its token ``index`` in the inspector, as a click shows it."""
+    from test_leftovers66 import shown_token
+
+    window.prompt.setPlainText("Hello, how are you?")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=WAIT_MS):
+        window.send()
+    qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
+    return shown_token(window, index)
+
+
+def test_a_probed_word_below_the_list_says_the_sampler_could_not_have_picked_it(make_window, qtbot):
+    from test_leftovers66 import one_token_word, probed
+
+    window = make_window(max_new_tokens=8)
+    popover = window.popover
+    popover.top_k.setValue(10)  # every word the chart does not list is past top-k's cut
+    popover.top_p.setValue(1.0)
+    popover.min_p.setValue(0.0)
+    popover.repetition.setValue(1.0)
+    card, inspector = _answer_token_shown(qtbot, window)
+    record = card.records[inspector.index]
+    assert len(record.top) == 10
+    listed, _listed_id = one_token_word(window, record, listed=True)
+    word, word_id = one_token_word(window, record, listed=False)
+    probed(qtbot, inspector, word)
+    assert inspector.selected_alternative().id == word_id
+    assert "sampler could not have picked it (cut by top-k 10)" in inspector.versus.text(), inspector.versus.text()
+    probed(qtbot, inspector, listed)  # a listed word, within top-k: no such note
+    assert "could not have picked" not in inspector.versus.text(), inspector.versus.text()
+    window.chat.shutdown()
+
+
+def test_cut_below_the_list_follows_the_least_listed_alternative_and_min_p():
+    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.records import Alternative
+    from desktop_app.core.sampler_cut import MAY, cut_below_the_list, sampler_cut
+
+    top = [Alternative(i, f"t{i}", p) for i, p in enumerate((0.5, 0.2, 0.1, 0.05))]
+    open_sampler = SamplingSettings(temperature=1.0, top_k=0, top_p=1.0, min_p=0.0)
+    assert cut_below_the_list(sampler_cut(top, open_sampler), top, rank=40, prob=0.001) is None
+    min_p = SamplingSettings(temperature=1.0, top_k=0, top_p=1.0, min_p=0.05)  # its floor: 0.025
+    assert cut_below_the_list(sampler_cut(top, min_p), top, rank=5, prob=0.01) == "cut by min-p 0.05"
+    assert cut_below_the_list(sampler_cut(top, min_p), top, rank=5, prob=0.03) is None
+    top_p = SamplingSettings(temperature=1.0, top_k=0, top_p=0.7, min_p=0.0)  # the fourth is past 0.7
+    found = sampler_cut(top, top_p)
+    assert found.cut.get(3) == "cut by top-p 0.7"
+    assert cut_below_the_list(found, top, rank=9, prob=0.001) == "cut by top-p 0.7"
+    assert cut_below_the_list(sampler_cut(top, None), top, rank=9, prob=0.001) is None
+    assert not str(cut_below_the_list(found, top, rank=9, prob=0.001)).startswith(MAY)
