@@ -87,3 +87,26 @@ def test_cut_below_the_list_follows_the_least_listed_alternative_and_min_p():
     assert cut_below_the_list(found, top, rank=9, prob=0.001) == "cut by top-p 0.7"
     assert cut_below_the_list(sampler_cut(top, None), top, rank=9, prob=0.001) is None
     assert not str(cut_below_the_list(found, top, rank=9, prob=0.001)).startswith(MAY)
+
+
+def test_a_remembered_question_picks_its_word_again_when_its_token_is_chosen_again(make_window, qtbot):
+    from test_leftovers66 import one_token_word, probed, shown_token
+
+    window = make_window(max_new_tokens=8)
+    card, inspector = _answer_token_shown(qtbot, window, 3)
+    record = card.records[inspector.index]
+    word, word_id = one_token_word(window, record, listed=False)
+    listed, listed_id = one_token_word(window, record, listed=True)
+    probed(qtbot, inspector, word)
+    said = inspector.versus.text()
+    shown_token(window, 1)  # another token: nothing picked there
+    assert inspector.selected_alternative() is None
+    shown_token(window, 3)  # back: the word asked here is picked again, its comparison shown, no model pass
+    assert inspector.probe.edit.text() == word and not window.chat.lane.find("probe")
+    assert inspector.selected_alternative().id == word_id and inspector.branch_button.isEnabled()
+    assert inspector.versus.isVisible() and inspector.versus.text() == said
+    probed(qtbot, inspector, listed)  # a listed word asked: back on the token, its chart row is picked again
+    shown_token(window, 1)
+    shown_token(window, 3)
+    assert inspector.chart.alternatives[inspector.chart.current].id == listed_id
+    window.chat.shutdown()
