@@ -37,6 +37,40 @@ def test_the_context_meter_keeps_its_form_and_stays_while_an_answer_is_written(m
     assert COUNT_FIRST.match(meter.text()) and meter.text().endswith("the conversation so far"), meter.text()
 
 
+def test_the_model_dialog_says_what_fast_gives_on_this_computer(qtbot, tmp_path):
+    import torch
+
+    from desktop_app.core.paths import AppPaths
+    from desktop_app.core.precision import AUTO, FAST, fast_dtype
+    from desktop_app.gui.model_dialog import ModelDialog
+
+    dialog = ModelDialog(AppPaths.resolve(tmp_path).ensure(), None, device="cpu")
+    qtbot.addWidget(dialog)
+    box = dialog.precision_box
+    auto, fast = box.itemText(box.findData(AUTO)), box.itemText(box.findData(FAST))
+    here = fast_dtype(torch.device("cpu"))  # the loader's rule, asked of this machine's CPU
+    if here is None:
+        assert auto == "Fast where supported \u2014 not here: loads Exact (float32)", auto
+        assert fast == "Fast (16-bit weights) \u2014 not here: loads Exact (float32)", fast
+        assert "no native bfloat16" in box.toolTip()
+    else:
+        assert auto == f"Fast where supported \u2014 here: {str(here).replace('torch.', '')} weights", auto
+        assert fast == "Fast (16-bit weights)"
+
+
+def test_fast_on_names_the_weights_where_the_hardware_has_them(monkeypatch):
+    import torch
+
+    from desktop_app.core import precision
+
+    monkeypatch.setattr(precision, "fast_dtype", lambda _device: torch.bfloat16)  # a CPU with AVX512-BF16
+    assert precision.fast_on(torch.device("cpu")) == "here: bfloat16 weights"
+    assert precision.why_not_fast(torch.device("cpu")) == ""
+    monkeypatch.setattr(precision, "fast_dtype", lambda _device: None)
+    assert precision.fast_on(torch.device("cpu")) == "not here: loads Exact (float32)"
+    assert "no native bfloat16" in precision.why_not_fast(torch.device("cpu"))
+
+
 def _answer_token_shown(qtbot, window, index: int = 3):
     """An answer to "Hello, how are you?" and its token ``index`` in the inspector, as a click shows it."""
     from test_leftovers66 import shown_token
