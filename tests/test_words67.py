@@ -144,3 +144,28 @@ def test_a_remembered_question_picks_its_word_again_when_its_token_is_chosen_aga
     shown_token(window, 3)
     assert inspector.chart.alternatives[inspector.chart.current].id == listed_id
     window.chat.shutdown()
+
+
+def test_a_liked_answer_with_a_better_one_is_called_mixed_as_a_run_trains_on_both(tiny_model, tmp_path):
+    from desktop_app.core.generation import SamplingSettings
+    from desktop_app.core.store import Store
+    from desktop_app.core.train_counts import readiness
+    from desktop_app.core.train_data import build_training_data
+    from desktop_app.gui.ready_words import tile_words
+    from helpers import stored_answer
+
+    db = str(tmp_path / "db.sqlite3")
+    answer_id = stored_answer(tiny_model, db, SamplingSettings(max_new_tokens=6, seed=5), "Hello?")[1]
+    with Store.open(db) as store:
+        store.rate_message(answer_id, 1)
+        store.set_correction(answer_id, "A better answer here.")
+        counts = readiness(store, tiny_model.model_id, tiny_model.tokenizer)
+        data = build_training_data(store, tiny_model.tokenizer, tiny_model.context_window)
+    # what a run does with it: the thumb trains the answer as liked, and the pair prefers the better one over it
+    assert [(u.message_id, u.label) for u in data.unpaired] == [(answer_id, True)]
+    assert [(p.source, p.rejected_message_id) for p in data.pairs] == [("correction", answer_id)]
+    tiles = tile_words(counts)
+    assert tiles["thumbs_up"][:2] == (1, "mixed, with a better answer")
+    assert tiles["corrections"][:2] == (1, "mixed, for a liked answer")
+    for key in ("thumbs_up", "corrections"):
+        assert "mixed signals. A run trains on both" in tiles[key][2], tiles[key][2]
