@@ -54,6 +54,6 @@ def test_stopped_while_reading_the_meter_counts_the_prompt_still_shown(make_wind
     qtbot.waitUntil(lambda: not window.chat.lane.tasks, timeout=WAIT_MS)
     window.context_meter.refresh()  # what its timer does once the model lane is free
     QApplication.processEvents()
-    assert meter.isVisible() and meter.text() == "Regenerate sends the prompt above: " + before, \
+    assert meter.isVisible() and meter.text() == before + " \u00b7 Regenerate sends the prompt above", \
         "the prompt on screen is what Regenerate sends: the meter counts it, and says so under the empty box"
     assert meter.property("kind") == "info"

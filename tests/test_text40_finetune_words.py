@@ -69,8 +69,10 @@ def test_text_mode_tiles_and_tooltips_name_continuations_not_answers(window, qtb
     liked_chat_answer(store, corrected=True)
     counts = recount(qtbot, window)
     assert captions(panel)["corrections"] == "better ones"
-    assert panel.tiles["corrections"].toolTip() == "Better answers and continuations you wrote"
-    assert panel.tiles["corrections"].note.text() == "1 for a disliked one"
+    # the better answer is for an answer the person liked: mixed (words67), each tile says so
+    assert panel.tiles["corrections"].toolTip().startswith("Better answers and continuations you wrote; 1 of them "
+                                                           "for one you liked: mixed signals.")
+    assert panel.tiles["corrections"].note.text() == "1 for a disliked one; 1 mixed, for a liked one"
     assert "a liked answer or continuation becomes likelier" in panel.ready_label.toolTip()
 
 

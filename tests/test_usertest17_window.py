@@ -18,7 +18,7 @@ def window(qtbot, qapp, tiny_model_dir):
 
 def test_editing_a_message_counts_the_context_up_to_it_not_the_whole_conversation(window, qtbot):
     # usertest 17: editing the only question of a conversation read "59 / 8,192 tokens", more than
-    # "The conversation so far: 52": the meter added the edited text after the answer it replaces
+    # "52 / 8,192 tokens of context · the conversation so far": the meter added the edited text after the answer it replaces
     meter, loaded = window.context_meter.label, window.chat.loaded
     user = next(c for c in window.transcript.cards if c.role == "user")
     window.message_editor.begin(user)
@@ -33,7 +33,7 @@ def test_editing_a_message_counts_the_context_up_to_it_not_the_whole_conversatio
     # Esc: the meter counts the whole conversation again
     window.message_editor.cancel()
     window.context_meter.refresh()
-    assert meter.text().startswith("The conversation so far: ")
+    assert meter.text().endswith(" \u00b7 the conversation so far")
 
 
 def counted_after_switch(qtbot, window, switch) -> dict:

@@ -18,6 +18,7 @@ EXACT, FAST, COMPACT, AUTO = "exact", "fast", "compact", "auto"
 CHOICES = (AUTO, EXACT, FAST, COMPACT)
 LABELS = {"float32": "Exact", "bfloat16": "Fast", "float16": "Fast"}
 QUANTIZED = {"int8": "Compact"}  # weight-only integer kinds (the activations are bfloat16)
+NOT_FAST = "Exact (float32)"  # what Fast loads where 16-bit would not be faster
 
 
 def dtype_name(dtype) -> str:
@@ -92,6 +93,23 @@ def fast_dtype(device):
     if kind == "cpu" and cpu_has_native_bf16() and bf16_matmul_works("cpu"):
         return torch.bfloat16
     return None
+
+
+def fast_on(device) -> str:
+    """What Fast gives on ``device``, by the loader's own rule (``fast_dtype``), for the model dialog:
+    "here: bfloat16 weights", or "not here: loads Exact (float32)" (short: a combo box's item)."""
+    dtype = fast_dtype(device)
+    return f"here: {dtype_name(dtype)} weights" if dtype is not None else f"not here: loads {NOT_FAST}"
+
+
+def why_not_fast(device) -> str:
+    """Why Fast loads Exact on ``device`` (a sentence), or "" where Fast runs."""
+    if fast_dtype(device) is not None:
+        return ""
+    if getattr(device, "type", str(device)) == "cpu":
+        return (f"On this computer Fast and Auto load {NOT_FAST}: this CPU has no native bfloat16 products "
+                "(AVX512-BF16 or AMX), and emulated 16-bit would be slower than float32.")
+    return f"On this device Fast and Auto load {NOT_FAST}."
 
 
 def weights_dtype(device, precision: str = AUTO):

@@ -21,7 +21,7 @@ and the rest of the mass R = 1 - sum(p):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from desktop_app.core.generation import SamplingSettings
 
@@ -36,6 +36,8 @@ class SamplerCut:
 
     cut: dict
     note: str = ""
+    settings: SamplingSettings | None = None  # the sampler's, where it drew the token (a probed word's cut)
+    penalised: bool = False  # its repetition penalty lowered earlier tokens by amounts not stored
 
 
 def sampler_cut(top, settings: SamplingSettings | None, *, seen=(), vocab: int = 1 << 18,
@@ -52,16 +54,36 @@ def sampler_cut(top, settings: SamplingSettings | None, *, seen=(), vocab: int =
     if not alts:
         return SamplerCut({})
     if settings.is_greedy:
-        return SamplerCut({a.id: "cut by greedy decoding" for a in alts[1:]})
+        return SamplerCut({a.id: "cut by greedy decoding" for a in alts[1:]}, settings=settings)
     penalised = settings.repetition_penalty != 1.0 and any(True for _ in seen)
     seen = set(seen) if penalised else set()
     cut = _top_k_cut(alts, settings, seen)
     cut.update({k: v for k, v in _min_p_cut(alts, settings, seen).items() if k not in cut})
     if penalised:
         return SamplerCut(cut, f"The repetition penalty ({settings.repetition_penalty:g}) lowered tokens this "
-                               "answer had written by amounts not stored: top-p's cut cannot be known here.")
+                               "answer had written by amounts not stored: top-p's cut cannot be known here.",
+                          settings, penalised=True)
     cut.update({k: v for k, v in _top_p_cut(alts, settings, cut, vocab).items() if k not in cut})
-    return SamplerCut(cut)
+    return SamplerCut(cut, settings=settings)
+
+
+def cut_below_the_list(found: SamplerCut, top, rank: int, prob: float) -> str | None:
+    """Why the sampler could not have picked (or may not have) a token ranked ``rank`` in the whole vocabulary,
+    below every listed alternative (a probed word outside the top), or None where it could or it is not known.
+    Each cut keeps the likeliest tokens, so a cut of the least listed alternative holds for it too; greedy and
+    top-k also by its rank, min-p by its chance, where no penalty moved the ranks."""
+    settings = found.settings
+    if settings is None:
+        return None
+    if settings.is_greedy and rank > 1:
+        return "cut by greedy decoding"
+    if not found.penalised and 0 < settings.top_k < rank:
+        return f"cut by top-k {settings.top_k}"
+    alts = sorted(top, key=lambda a: -a.prob)
+    if not found.penalised and alts and settings.min_p > 0 and prob > 0:
+        if math.log(prob) < math.log(alts[0].prob) + settings.temperature * math.log(settings.min_p):
+            return _min_p_why(settings)
+    return found.cut.get(alts[-1].id) if alts else None
 
 
 def _top_k_cut(alts, settings: SamplingSettings, seen: set) -> dict:
@@ -87,9 +109,13 @@ def _min_p_cut(alts, settings: SamplingSettings, seen: set) -> dict:
     floor = math.log(max(untouched)) + settings.temperature * math.log(settings.min_p)
     # the temperature named where it is not 1: it sharpened the chances before min-p compared them, so an
     # alternative at 7.18% beside 56.16% (over a tenth of it, as shown) was cut (usertest34 doubted the line)
-    after = f" after temperature {settings.temperature:g}" if settings.temperature != 1.0 else ""
-    why = f"cut by min-p {settings.min_p:g}{after}"
+    why = _min_p_why(settings)
     return {a.id: why for a in alts if a.prob > 0 and math.log(a.prob) < floor}
+
+
+def _min_p_why(settings: SamplingSettings) -> str:
+    after = f" after temperature {settings.temperature:g}" if settings.temperature != 1.0 else ""
+    return f"cut by min-p {settings.min_p:g}{after}"
 
 
 def _top_p_cut(alts, settings: SamplingSettings, cut: dict, vocab: int) -> dict:
@@ -149,7 +175,7 @@ def cut_for_answer(message: dict, records, index: int, vocab: int = 1 << 18) -> 
     settings = SamplingSettings.from_dict(stored) if "temperature" in stored else None
     record = records[index]
     found = sampler_cut(record.top, settings, seen=[r.id for r in records[:index]], vocab=vocab, sampled=sampled)
-    return SamplerCut({k: v for k, v in found.cut.items() if k != record.id}, found.note)
+    return replace(found, cut={k: v for k, v in found.cut.items() if k != record.id})
 
 
 PICKED_NOTE = ("You picked this token (\u201cContinue with this alternative\u201d): the sampler did not draw "

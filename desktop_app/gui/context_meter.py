@@ -12,7 +12,10 @@ from desktop_app.core.prompts import Turn, build_prompt, encode
 
 log = logging.getLogger(__name__)
 
-SO_FAR = "The conversation so far: "  # the meter's count under an empty box
+# what the count counts, after it: the count leads every line, so it never jumps as the box empties or fills
+SO_FAR = " \u00b7 the conversation so far"  # under an empty box
+REGENERATES = " \u00b7 Regenerate sends the prompt above"  # under an empty box, the last prompt unanswered
+WRITING = " \u00b7 the answer being written"  # while an answer streams: the prompt read and the tokens so far
 LONG_CONTEXT = 1024  # tokens the model reads before its first token: on a CPU that takes a while
 
 
@@ -55,15 +58,32 @@ class ContextMeter(QObject):
         chat.thread_changed.connect(self.timer.start)
         chat.model_loaded.connect(lambda _m: self.timer.start())
         chat.lane.changed.connect(self._lane_changed)
+        chat.prompt_reading.connect(self._answer_reads)
+        chat.tokens.connect(self._answer_grows)
+        self.answer_read, self.answer_written = 0, 0  # the streaming answer's prompt tokens, its tokens so far
         self.label.hide()
 
     def _lane_changed(self) -> None:
-        """Counted once the lane is free. An answer started with the box empty (Regenerate) reads
-        the prompt the meter spoke of: its line goes at once, not at the next count."""
+        """Counted once the lane is free; while it works the line stays (an answer updates it)."""
         if not self.chat.lane.tasks:
             self.timer.start()
-        elif self.chat.lane.find("answer") and not self.prompt.toPlainText().strip():
-            self.label.hide()
+
+    def _answer_reads(self, read: int, total: int) -> None:
+        """An answer starts (or reads on): the count is what the model reads, visible throughout, so the
+        line under the box neither vanishes nor changes its form while the answer is written."""
+        if read == 0 or total != self.answer_read:  # (0, total) starts each answer
+            self.answer_read, self.answer_written = total, 0
+        self._show_answer()
+
+    def _answer_grows(self, batch: list) -> None:
+        self.answer_written += len(batch)
+        self._show_answer()
+
+    def _show_answer(self) -> None:
+        loaded = self.chat.loaded
+        if loaded is not None and self.answer_read:
+            used = self.answer_read + self.answer_written
+            self.show(f"{used:,} / {loaded.context_window:,} tokens of context{WRITING}", "info")
 
     def refresh(self) -> None:
         loaded = self.chat.loaded
@@ -71,9 +91,8 @@ class ContextMeter(QObject):
             self.label.hide()
             return
         if self.chat.lane.tasks:
-            if not self.prompt.toPlainText().strip():
-                self.label.hide()  # the prompt was sent: its warning no longer applies
             return  # counted again once the model lane's tasks are done (its changed signal)
+        self.answer_read = 0
         turns = [Turn(m["role"], m["text"]) for m in self._before_edited() if m["role"] in ("user", "assistant")]
         draft = self.prompt.toPlainText().strip()
         if not turns and not draft:  # "30 / 8,192 tokens" under an empty box puzzled (the system text)
@@ -96,9 +115,9 @@ class ContextMeter(QObject):
         text, kind = meter_words(len(built.ids), loaded.context_window, built.dropped_turns, built.truncated_tokens,
                                  built.max_new_tokens, self._long_prompt(loaded, turns[:-1], built))
         if unanswered is not None:  # the box is empty: a red line under it read as an error about nothing
-            text, kind = f"Regenerate sends the prompt above: {text[0].lower()}{text[1:]}", "info"
+            text, kind = f"{text}{REGENERATES}", "info"
         elif not draft and kind == "info":  # what the count counts before anything is typed
-            text = f"{SO_FAR}{text}"
+            text = f"{text}{SO_FAR}"
         self.show(text, kind)
 
     def _before_edited(self) -> list[dict]:

@@ -166,9 +166,10 @@ class InspectorPanel(TokenHeader, AlternativesPart, ExplainWiring, QFrame):
         self.explain.show()
         if not keep_explanation:
             self.explain.show_token(message_id if can_branch else None, index, busy=busy and busy_explain_words(busy))
-            self._show_probe(message_id, index, can_branch, busy)  # (a Text token's: its readiness, text_explain.py)
         self._show_figures(record)
         self._show_alternatives(record, cut, can_branch, busy)
+        if not keep_explanation:  # after the chart: a word asked here before is picked in it again
+            self._show_probe(message_id, index, can_branch, busy)  # (a Text token's: its readiness, text_explain.py)
 
     def allow_text_actions(self, *, branch: bool, rate: bool, waiting: str | None = None) -> None:
         """Text mode: the shown token (no message) may start a branch from an alternative,

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QPushButton
 
 from desktop_app.core.piece_words import other_model, piece_hex
 from desktop_app.core.records import Alternative, TokenRecord
-from desktop_app.core.sampler_cut import SamplerCut, cut_words
+from desktop_app.core.sampler_cut import SamplerCut, cut_below_the_list, cut_words
 from desktop_app.gui.alternatives_chart import AlternativesChart
 from desktop_app.gui.explain_view import ExplainView
 from desktop_app.gui.inspector_words import busy_branch_words, phrase_branch_words, sampler_verdict, versus_words
@@ -42,6 +42,8 @@ class AlternativesPart:
         self.probe = WordProbeBox()  # "How likely was…": a word the person has in mind, at this token
         self.probe.answered.connect(self._probed)
         self.probed: Alternative | None = None  # a probed one-token word outside the chart: it can be continued with
+        self.probed_rank = 0  # its rank in the whole vocabulary
+        self.sampler_cut: SamplerCut | None = None  # the shown token's (None: not a sampled answer's token)
         self.probed_phrase: str | None = None  # why a probed phrase cannot be continued with (the greyed tooltip)
         layout.addWidget(self.probe)
         self.versus = styled_label("", "Muted", wrap=True)  # the picked alternative against the written token
@@ -63,6 +65,7 @@ class AlternativesPart:
         """The chart of its alternatives, what the sampler cut, and "Continue with …" back to none picked."""
         self.chart.piece_hex = self._alternative_hex
         self.chart.cut = cut.cut if cut is not None else {}
+        self.sampler_cut = cut
         self.sampler_note.setText(cut_words(cut, ordered_alternatives(record)) if cut is not None else "")
         self.sampler_note.setVisible(bool(self.sampler_note.text()))
         self.chart.set_data(ordered_alternatives(record), record.id, record)
@@ -109,10 +112,18 @@ class AlternativesPart:
         if row is not None:
             self.pick(row)
             return
-        self.probed = word
+        self.probed, self.probed_rank = word, probe.first_rank
         self.chart.current = -1
         self.chart.update()
         self._picked(-1)
+
+    def _cut_why(self, alt: Alternative | None) -> str | None:
+        """Why the sampler could not have picked ``alt``: a listed one's from the chart, a probed word's below them."""
+        if alt is None or self.record is None:
+            return None
+        if alt is self.probed and self.sampler_cut is not None:
+            return cut_below_the_list(self.sampler_cut, self.record.top, self.probed_rank, alt.prob)
+        return self.chart.cut.get(alt.id)
 
     def pick(self, row: int) -> None:
         self.chart.current = row
@@ -124,7 +135,7 @@ class AlternativesPart:
         same = alt is not None and alt.id == self.record.id
         self._turn_branch()
         said = versus_words(alt, self.record, self._alternative_hex(alt)) if alt is not None and not same else ""
-        why = self.chart.cut.get(alt.id) if alt is not None else None
+        why = self._cut_why(alt)
         self.versus.setText(f"{said} {sampler_verdict(why, self.text_branch)}" if said and why else said)
         self.versus.setVisible(bool(self.versus.text()))
         if self.versus.isVisible():  # once laid out: the label's place is known after the layout's pass

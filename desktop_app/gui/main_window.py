@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         loaded = self.chat.loaded
         in_use = spec_in_use(loaded.source) if loaded is not None else None
         return ModelDialog(self.paths, in_use or self.model_spec, self, precision=self.chat.precision,
-                           lane=self.tasks.files, in_use=in_use)
+                           lane=self.tasks.files, in_use=in_use, device=self.chat.device)
 
     def choose_model(self) -> None:
         dialog = self.model_dialog()

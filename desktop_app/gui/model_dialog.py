@@ -3,6 +3,7 @@ a .gguf file, or the bundled offline model. Loading itself runs in the backgroun
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -20,6 +21,21 @@ LOOKING = "Looking for models on this computer\u2026"
 KIND_WORDS = {"hub-cache": "downloaded", "converted": "converted GGUF", "bundled": "bundled, offline",
               "folder": "folder", "gguf": "GGUF file"}
 IN_USE = "in use"
+AUTO_WORDS, FAST_WORDS = "Fast where supported", "Fast (16-bit weights)"
+log = logging.getLogger(__name__)
+
+
+def fast_here_words(device: str) -> tuple[str, str] | None:
+    """(what Fast gives on ``device``, why it loads Exact there or ""), from the loader's rule; None
+    where the device asked for is missing (loading says so)."""
+    from desktop_app.core.models import ModelError, pick_device
+    from desktop_app.core.precision import fast_on, why_not_fast
+
+    try:
+        torch_device = pick_device(device)[0]
+    except ModelError:
+        return None
+    return fast_on(torch_device), why_not_fast(torch_device)
 
 
 def spec_in_use(source) -> str | None:
@@ -63,8 +79,9 @@ class ModelDialog(QDialog):
     local_found = Signal(int)  # the models on this computer are listed (how many)
 
     def __init__(self, paths, current: str | None = None, parent=None, precision: str = AUTO, lane=None,
-                 in_use: str | None = None):
-        """``current``: the spec preselected; ``in_use``: the loaded model's, listed and marked."""
+                 in_use: str | None = None, device: str = "auto"):
+        """``current``: the spec preselected; ``in_use``: the loaded model's, listed and marked;
+        ``device``: where the model will run ("auto" as the window's --device), for what Fast gives there."""
         super().__init__(parent)
         self.in_use = in_use
         self.setWindowTitle("Choose a model")
@@ -88,6 +105,7 @@ class ModelDialog(QDialog):
         layout.addWidget(buttons)
         self._preselect(current)
         self._find_local(paths, lane)
+        self._find_fast_here(device, lane)
 
     def _find_local(self, paths, lane) -> None:
         in_use = self.in_use
@@ -189,8 +207,8 @@ class ModelDialog(QDialog):
     def _precision_row(self, precision: str) -> QHBoxLayout:
         self.precision_box = QComboBox()
         self.precision_box.setObjectName("PrecisionBox")
-        for text, value in (("Fast where this computer supports it", AUTO), ("Exact (float32)", EXACT),
-                            ("Fast (16-bit weights)", FAST), ("Compact (8-bit weights, CPU)", COMPACT)):
+        for text, value in ((AUTO_WORDS, AUTO), ("Exact (float32)", EXACT),
+                            (FAST_WORDS, FAST), ("Compact (8-bit weights, CPU)", COMPACT)):
             self.precision_box.addItem(text, value)
         self.precision_box.setCurrentIndex(max(0, self.precision_box.findData(precision)))
         self.precision_box.setToolTip("Exact keeps every weight in float32. Fast halves the weights to bfloat16 "
@@ -202,6 +220,27 @@ class ModelDialog(QDialog):
         row.addWidget(styled_label("Precision", "Muted"))
         row.addWidget(self.precision_box, 1)
         return row
+
+    def _find_fast_here(self, device: str, lane) -> None:
+        """Asking the hardware imports torch (seconds on a first start): on the lane where there is one."""
+        if lane is None:
+            self._say_fast_here(fast_here_words(device))
+            return
+        from desktop_app.gui.tasks import Task
+
+        lane.submit(Task(lambda _report, _cancel: fast_here_words(device), "what Fast gives here", "precision",
+                         on_success=self._say_fast_here, on_failure=lambda error: log.warning("%s", error)))
+
+    def _say_fast_here(self, words: tuple[str, str] | None) -> None:
+        """The Fast choices say what they load on this computer, as the loader will (fast_here_words)."""
+        if words is None or not isValid(self) or not isValid(self.precision_box):
+            return
+        fast, why_not = words
+        box = self.precision_box
+        box.setItemText(box.findData(AUTO), f"{AUTO_WORDS} \u2014 {fast}")
+        if why_not:
+            box.setItemText(box.findData(FAST), f"{FAST_WORDS} \u2014 {fast}")
+            box.setToolTip(f"{box.toolTip()}\n\n{why_not}")
 
     def precision(self) -> str:
         return self.precision_box.currentData()

@@ -109,15 +109,34 @@ def tile_words(counts: dict) -> dict[str, tuple[int, str, str, str]]:
     # each tile counts ratings of its kind: a thumbs-down and the better answer for it are two (counts59)
     folded_words = (f"; {folded} of them also {'has a better ' + one if folded == 1 else 'have better ' + ones} "
                     f"you wrote, counted under better {ones}" if folded else "")
+    mixed = _count(counts, "liked_and_corrected")
+    better_notes = [_overlap_note(folded, better, "for a disliked", short),
+                    _overlap_note(mixed, better, "mixed, for a liked", short)]
     # a caption agrees with its number: "1 good answer", "0 / 2 good answers" (it read "1 good answers", usertest16)
-    return {"thumbs_up": (up, "", f"{_kinds_words(up_noun)} you liked (👍)", f"good {plural(up_noun, up)}"),
+    return {"thumbs_up": (up, _overlap_note(mixed, up, "mixed, with a better", short),
+                          f"{_kinds_words(up_noun)} you liked (👍)" + _mixed_words(mixed, one, "liked"),
+                          f"good {plural(up_noun, up)}"),
             "thumbs_down": (down, _overlap_note(folded, down, "with a better", short),
                             f"{_kinds_words(down_noun)} you disliked (👎)" + folded_words,
                             f"bad {plural(down_noun, down)}"),
             "token_ratings": (tokens, "", _token_tile_tip(counts), f"rated {plural('token', tokens)}"),
-            "corrections": (better, _overlap_note(folded, better, "for a disliked", short),
-                            f"Better {_kinds_words(better_noun).lower()} you wrote",
+            "corrections": (better, "; ".join(note for note in better_notes if note),
+                            f"Better {_kinds_words(better_noun).lower()} you wrote"
+                            + _mixed_words(mixed, one, "better"),
                             f"better {plural(better_noun, better)}")}
+
+
+def _mixed_words(mixed: int, one: str, tile: str) -> str:
+    """A tooltip's part for the ``mixed`` answers the person liked and wrote a better one for: a run trains on
+    both (train_data: the thumb as a liked answer, the better one in a pair over it), and they pull apart."""
+    if not mixed:
+        return ""
+    ones = plural(one, mixed)
+    liked = "one" if one == "one" else f"{_a(one)} {one}"  # "for one you liked" where both kinds are rated
+    which = (f"; {mixed} of them also {'has a better ' + one if mixed == 1 else 'have better ' + ones} you wrote"
+             if tile == "liked" else f"; {mixed} of them for {liked if mixed == 1 else ones} you liked")
+    return (f"{which}: mixed signals. A run trains on both: the thumbs-up makes it likelier, the better {one} "
+            "you wrote is preferred over it; take the thumbs-up away if yours should replace it.")
 
 
 def _overlap_note(folded: int, shown: int, words: str, noun: str) -> str:

@@ -25,7 +25,7 @@ REMEMBERED = 64  # answered questions kept, one per token, the oldest dropped fi
 class WordProbeBox(QFrame):
     """Attributes: message_id, index (the token asked about), ticket (the question now: one answered after
     another was asked is dropped), stop (cancels the question under way; None when none is), remembered (a
-    token's key -> the text asked there and its answer's lines: ``key_now``)."""
+    token's key -> the text asked there, its answer's lines and the answer: ``key_now``)."""
 
     asked = Signal(int, int, str)  # message id, token index, the typed text
     text_asked = Signal(int, str)  # a Text mode token's index, the typed text
@@ -42,7 +42,7 @@ class WordProbeBox(QFrame):
         self.ticket = 0
         self.stop = None
         self.asked_text = ""  # the words of the question under way, kept with its answer
-        self.remembered: dict[tuple, tuple[str, list[str]]] = {}
+        self.remembered: dict[tuple, tuple[str, list[str], object]] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(4)
@@ -83,6 +83,7 @@ class WordProbeBox(QFrame):
         if same and busy is None:
             if self.result.text() == self.busy_words:
                 self._say("")
+            self._pick_kept()
             return
         self._stop()
         self.ticket += 1
@@ -94,6 +95,14 @@ class WordProbeBox(QFrame):
         if kept is not None:
             self.edit.setText(kept[0])
             self._say("\n".join(kept[1]))
+            self._pick_kept()
+
+    def _pick_kept(self) -> None:
+        """The shown token's kept answer told again, so its word is picked in the inspector as when it was
+        asked (its chart row, or "Continue with" it), with no model pass; not while another question runs."""
+        kept = self.remembered.get(self.key_now)
+        if kept is not None and kept[2] is not None and self.stop is None:
+            self.answered.emit(kept[2])
 
     @property
     def key_now(self) -> tuple:
@@ -121,12 +130,12 @@ class WordProbeBox(QFrame):
         if ticket == self.ticket:
             self.stop = None
             self._say("\n".join(lines))
-            self._remember(lines)
+            self._remember(lines, probe)
             if probe is not None:
                 self.answered.emit(probe)
 
-    def _remember(self, lines: list[str]) -> None:
-        keep_newest(self.remembered, self.key_now, (self.asked_text, list(lines)), REMEMBERED)
+    def _remember(self, lines: list[str], probe) -> None:
+        keep_newest(self.remembered, self.key_now, (self.asked_text, list(lines), probe), REMEMBERED)
 
     def failed(self, ticket: int, message: str) -> None:
         if ticket == self.ticket:
