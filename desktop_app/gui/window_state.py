@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QByteArray, QDataStream, QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.generation import RECOMMENDED_SAMPLING, SamplingSettings, recommended_sampling
@@ -45,14 +45,32 @@ def _restore_layout(window, s: QSettings) -> None:
     if isinstance(geometry, QByteArray) and not geometry.isEmpty():
         window.restoreGeometry(geometry)  # maximized when it was left so
         window.first_start = False
+        window.saved_too_big = _bigger_than_screen(window, geometry)
     else:
         first_size(window)
         window.first_start = True
+        window.saved_too_big = False
     view_toolbar.restore_panels(window, s)
     splitter = s.value("splitter")
     if isinstance(splitter, QByteArray) and not splitter.isEmpty():
         window.splitter.restoreState(splitter)
     view_toolbar.restore_widths(window, s)
+
+
+GEOMETRY_MAGIC = 0x1D9D0CB  # how QWidget.saveGeometry's bytes begin
+
+
+def _bigger_than_screen(window, geometry: QByteArray) -> bool:
+    """Whether the window's saved frame (``saveGeometry``'s first rectangle) is wider or taller than the screen it
+    opens on: a size left on a bigger screen (a laptop off its monitor, 1024x600 then 800x600)."""
+    screen = window.screen() or QApplication.primaryScreen()
+    stream = QDataStream(geometry)
+    if screen is None or stream.readUInt32() != GEOMETRY_MAGIC:
+        return False
+    stream.readUInt16(), stream.readUInt16()  # the format's version
+    left, top, right, bottom = (stream.readInt32() for _ in range(4))
+    available = screen.availableGeometry()
+    return right - left + 1 > available.width() or bottom - top + 1 > available.height()
 
 
 def _flag(value) -> bool:
@@ -79,9 +97,13 @@ def first_size(window) -> None:
 
 def show_at_start(window) -> None:
     """Shows the window as the app starts: a first start on a small screen maximized (its first
-    size stays the size it comes back to when un-maximized); a later start as it was left."""
+    size stays the size it comes back to when un-maximized); a later start as it was left, unless the size
+    it was left at is bigger than this screen: then maximized too. Qt shrinks such a size to two thirds of
+    the screen: 533x400 on 800x600, where the Text tab showed four lines (usertest39)."""
     screen = window.screen() or QApplication.primaryScreen()
-    if getattr(window, "first_start", False) and screen is not None and opens_maximized(screen.availableGeometry()):
+    small_first = getattr(window, "first_start", False) and screen is not None and opens_maximized(
+        screen.availableGeometry())
+    if small_first or getattr(window, "saved_too_big", False):
         window.showMaximized()
     else:
         window.show()
